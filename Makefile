@@ -1,0 +1,21 @@
+# The README's two commands: `make demo` and `make test`. Both set everything up first.
+.PHONY: demo test test-fast lint bootstrap
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+demo:
+	@scripts/bootstrap.sh
+	@.venv/bin/rpa demo
+
+test:
+	@scripts/bootstrap.sh --test
+	@.venv/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast:
+	@scripts/bootstrap.sh --test
+	@.venv/bin/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+lint:
+	@.venv/bin/ruff check .
+	@.venv/bin/mypy

@@ -1,0 +1,1 @@
+"""Playwright page objects, one module per portal, with methods named for what an operator does."""

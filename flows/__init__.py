@@ -1,0 +1,1 @@
+"""Business flows: input -> validated records -> work items -> bot -> outputs."""

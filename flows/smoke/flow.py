@@ -1,0 +1,112 @@
+"""The smoke flow: see the package docstring."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rpa.errors import LoginRefused, PortalRefusal, PortalUnavailable
+from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.masking import FieldClass, item_ref, mask
+from rpa.queue import WorkItem
+from rpa.runs import RunContext
+
+from flows.smoke.site import SmokeSite
+
+MODES = ("ok", "business", "system_once", "system_always", "fatal", "slow")
+# planted personal data: the smoke flow's pages show it, so every diagnostic can be checked
+SAMPLE_ACCOUNT = "6222020200112233445"
+SAMPLE_ID_NUMBER = "11010519491231002X"
+
+
+class SmokeFlow(Flow):
+    """Visit `items` local pages with the engine's workers; `modes` sets each item's behaviour."""
+
+    name = "smoke"
+    portal = None
+
+    def __init__(self, items: int = 12, modes: list[str] | None = None, slow_seconds: float = 2.0) -> None:
+        self.items = items
+        self.modes = modes or ["ok"]
+        unknown = sorted(set(self.modes) - set(MODES))
+        if unknown:
+            from rpa.errors import UsageError
+
+            raise UsageError(f"unknown smoke modes {unknown}; known: {', '.join(MODES)}")
+        self.slow_seconds = slow_seconds
+        self.site: SmokeSite | None = None
+
+    def prepare(self, ctx: RunContext) -> Prepared:
+        password = secrets.token_urlsafe(9)
+        self.site = SmokeSite(password, slow_seconds=self.slow_seconds).start()
+        ctx.worker_secrets["smoke_password"] = password
+        ctx.params["site_url"] = self.site.url
+        count = max(self.items, len(self.modes))
+        entries = []
+        for n in range(count):
+            mode = self.modes[n % len(self.modes)]
+            payload = {"n": n, "mode": mode, "account_no": SAMPLE_ACCOUNT, "id_number": SAMPLE_ID_NUMBER}
+            entries.append((f"smoke:{ctx.run_id}:{n}", payload))
+        results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
+        created = sum(1 for r in results if r.created)
+        return Prepared(enqueued=created, duplicates=len(results) - created)
+
+    @contextmanager
+    def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
+        from rpa.browser import BrowserSession, item_evidence, take_screenshot
+        from rpa.selectors import load_selectors
+
+        site_url = wctx.params["site_url"]
+        password = wctx.extras["secrets"]["smoke_password"]
+        selectors = load_selectors("smoke_site", wctx.settings.selectors_dir)
+        with BrowserSession(wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
+            page = session.new_page()
+            page.goto(f"{site_url}/login")
+            login = selectors.bind(page, "login")
+            login.locate("operator_code").fill(f"SMOKE{wctx.worker_index}")
+            login.locate("password").fill(password)
+            login.locate("submit").click()
+            if "登录成功" not in login.locate("message").inner_text():
+                raise LoginRefused("the smoke site refused the login", portal_message="密码错误")
+            wctx.record("login", None, operator=f"SMOKE{wctx.worker_index}")
+
+            def handle(item: WorkItem) -> dict[str, Any]:
+                ref = item_ref(item.key, wctx.settings.audit_key_bytes())
+                payload = item.payload
+                session.start_item_trace()
+                with item_evidence(session, page, ref, mask=[page.locator(".acct")]):
+                    response = page.goto(
+                        f"{site_url}/item/{payload['n']}?mode={payload['mode']}&acct={payload['account_no']}"
+                    )
+                    view = selectors.bind(page, "item")
+                    message = view.locate("message").inner_text()
+                    if response is not None and response.status >= 500:
+                        raise PortalUnavailable(
+                            f"the site answered {response.status} for account {payload['account_no']}",
+                            portal_message=message,
+                        )
+                    if message.startswith("业务拒绝"):
+                        raise PortalRefusal(
+                            f"refused for account {payload['account_no']} ({payload['id_number']})",
+                            portal_message=message,
+                        )
+                    if "用户被锁定" in message:
+                        raise LoginRefused("the operator is locked", portal_message=message)
+                    shot = take_screenshot(page, wctx.evidence_dir / f"{ref}.png", mask=[page.locator(".acct")])
+                return {
+                    "status": "done",
+                    "note": message,
+                    "evidence": str(Path(shot).relative_to(wctx.folder)),
+                    "account": mask(payload["account_no"], FieldClass.ACCOUNT_NO),
+                }
+
+            yield handle
+
+    def finish(self, ctx: RunContext) -> list[Path]:
+        if self.site is not None:
+            self.site.stop()
+            self.site = None
+        return []

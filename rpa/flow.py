@@ -1,0 +1,138 @@
+"""What a business flow gives the engine, and where flows are found by name.
+
+A flow has two halves. In the parent process, `prepare()` turns its input into work items and
+`finish()` writes its outputs. In each worker process, `open_worker()` sets up what the worker
+keeps for the whole run (a browser, a logged-in portal session) and yields the function that
+handles one item. That function returns the item's result or raises from `rpa.errors`; the
+worker loop, not the flow, decides what each exception means for the item.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rpa.errors import UsageError
+
+if TYPE_CHECKING:
+    from loguru import Logger
+
+    from rpa.audit import AuditLog
+    from rpa.queue import WorkItem
+    from rpa.runs import RunContext
+    from rpa.settings import OperatorCredential, Settings
+
+ItemHandler = Callable[["WorkItem"], dict[str, Any]]
+
+
+@dataclass
+class WorkerContext:
+    """What one worker process knows: its identity, settings, run folder, audit, logger, operator."""
+
+    run_id: str
+    flow: str
+    worker_index: int
+    owner: str
+    settings: Settings
+    folder: Path
+    audit: AuditLog
+    log: Logger
+    params: dict[str, Any]
+    operator: OperatorCredential | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def evidence_dir(self) -> Path:
+        from rpa.runs import make_private_dir
+
+        return make_private_dir(self.folder / "evidence")
+
+    @property
+    def trace_dir(self) -> Path:
+        from rpa.runs import make_private_dir
+
+        return make_private_dir(self.folder / "traces")
+
+    def record(self, event: str, item: WorkItem | None = None, **details: Any) -> None:
+        """Append an audit event as this worker, joined to the item by its keyed hash."""
+        self.audit.append(
+            self.run_id, self.owner, event, item_key=item.key if item else None, details=details
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What `prepare()` did: items enqueued, duplicates skipped, and anything to tell the user."""
+
+    enqueued: int
+    duplicates: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class Flow(ABC):
+    """Base of every business flow."""
+
+    name: ClassVar[str]
+    portal: ClassVar[str | None] = None  # whose operator credentials workers take
+
+    @abstractmethod
+    def prepare(self, ctx: RunContext) -> Prepared:
+        """Parent process: read the input and enqueue work items."""
+
+    @abstractmethod
+    def open_worker(self, wctx: WorkerContext) -> AbstractContextManager[ItemHandler]:
+        """Worker process: set up (browser, login) and yield the per-item handler."""
+
+    def finish(self, ctx: RunContext) -> list[Path]:
+        """Parent process, at the end (also after a stop): write outputs; returns their paths."""
+        return []
+
+    def worker_count(self, ctx: RunContext, requested: int) -> int:
+        """How many workers to start: by default as requested, capped by operator credentials."""
+        if self.portal is None:
+            return requested
+        available = len(ctx.settings.operators_for(self.portal))
+        if available == 0:
+            raise UsageError(
+                f"no operator credentials configured for {self.portal}: set "
+                f"RPA_{'AMS' if self.portal == 'ams' else 'REPORTS'}_OPERATORS"
+            )
+        if available < requested:
+            ctx.log.warning(
+                f"{requested} workers asked for but only {available} operator credentials for "
+                f"{self.portal} (one live session per operator): running {available}"
+            )
+            return available
+        return requested
+
+
+FLOWS: dict[str, str] = {
+    "smoke": "flows.smoke:SmokeFlow",
+    "account-filing": "flows.account_filing.flow:AccountFilingFlow",
+    "report-extraction": "flows.report_extraction.flow:ReportExtractionFlow",
+    "calendar-check": "flows.calendar_check:CalendarCheckFlow",
+}
+
+
+def load_flow(name: str, params: dict[str, Any] | None = None) -> Flow:
+    """Instantiate a flow by its name, with its parameters."""
+    target = FLOWS.get(name)
+    if target is None:
+        raise UsageError(f"unknown flow {name!r}; known: {', '.join(sorted(FLOWS))}")
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"flow {name!r} is not available in this build ({exc.name})") from None
+    flow_class = getattr(module, class_name)
+    flow: Flow = flow_class(**(params or {}))
+    return flow
+
+
+def iter_flow_names() -> Iterator[str]:
+    yield from sorted(FLOWS)

@@ -1,0 +1,69 @@
+"""Logging with loguru: never local variables (`diagnose=False`), every message scrubbed.
+
+`configure_logging()` sets the terminal sink; `add_run_log(path)` adds a run's `run.log`
+(created 0600). Loggers are bound with `run_id` (and `item_ref` where there is an item).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from rpa.masking import scrub_text
+
+if TYPE_CHECKING:
+    from loguru import Record
+
+_CONSOLE_FORMAT = "<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> {message}"
+_FILE_FORMAT = "{time:YYYY-MM-DDTHH:mm:ss.SSSZZ} {level: <7} [{extra[run_id]}] {process.id} {message}"
+
+
+def _scrub(record: Record) -> None:
+    record["message"] = scrub_text(record["message"])
+    record["extra"].setdefault("run_id", "-")
+    if record["exception"] is not None:
+        # the formatted exception text goes through the same scrubbing
+        exc_type, exc_value, _ = record["exception"]
+        if exc_value is not None:
+            record["extra"]["error"] = scrub_text(f"{exc_type.__name__ if exc_type else ''}: {exc_value}")
+
+
+def configure_logging(level: str = "INFO", console: bool = True) -> None:
+    """Reset loguru to the suite's sinks. Safe to call more than once (each worker process does)."""
+    logger.remove()
+    logger.configure(patcher=_scrub, extra={"run_id": "-"})
+    if console:
+        logger.add(
+            sys.stderr,
+            level=level,
+            format=_CONSOLE_FORMAT,
+            diagnose=False,
+            backtrace=False,
+            colorize=None,
+        )
+
+
+def add_run_log(path: Path, level: str = "DEBUG") -> int:
+    """Add a run's run.log (owner-only). Exceptions are logged by type and scrubbed text only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+    return logger.add(
+        path,
+        level=level,
+        format=_file_format,
+        diagnose=False,
+        backtrace=False,
+        enqueue=False,
+        encoding="utf-8",
+    )
+
+
+def _file_format(record: Any) -> str:
+    tail = " | {extra[error]}" if "error" in record["extra"] else ""
+    return _FILE_FORMAT + tail + "\n"

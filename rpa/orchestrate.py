@@ -1,0 +1,175 @@
+"""One run from start to end: folder, audit chain, prepare, workers, finish, run.json.
+
+`execute_run()` is what `rpa run <flow>`, `rpa demo` and the scheduler call.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from rpa.audit import AuditLog
+from rpa.errors import RpaError
+from rpa.flow import Flow, load_flow
+from rpa.logs import add_run_log
+from rpa.masking import register_secret, scrub_text
+from rpa.queue import WorkQueue
+from rpa.runs import (
+    RunContext,
+    RunOutcome,
+    make_private_dir,
+    new_run_id,
+    now_in,
+    read_run_json,
+    run_folder,
+)
+from rpa.settings import Settings
+from rpa.supervisor import ProgressCallback, run_pool
+
+EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+
+
+def register_settings_secrets(settings: Settings) -> None:
+    for operator in [*settings.ams_operators, *settings.reports_operators]:
+        register_secret(operator.password.get_secret_value())
+    for secret in (settings.proxy_password, settings.client_cert_passphrase, settings.audit_key):
+        if secret is not None:
+            register_secret(secret.get_secret_value())
+
+
+def open_run(
+    settings: Settings,
+    flow_name: str,
+    params: dict[str, Any],
+    *,
+    trigger: str,
+    resume: str | None = None,
+) -> RunContext:
+    """Create a new run (or reopen one to resume): folder, log, queue and audit chain."""
+    queue = WorkQueue.from_settings(settings)
+    audit = AuditLog.from_settings(settings)
+    make_private_dir(settings.runs_dir)
+    queue.create_schema()
+    audit.create_schema()
+    started = now_in(settings)
+    if resume:
+        folder = run_folder(settings, resume)
+        previous = read_run_json(folder)
+        run_id = resume
+        params = {**previous.get("parameters", {}), **params}
+        flow_name = previous.get("flow", flow_name)
+    else:
+        run_id = new_run_id(flow_name, started)
+        folder = make_private_dir(settings.runs_dir / run_id)
+    add_run_log(folder / "run.log")
+    ctx = RunContext(
+        run_id=run_id, flow=flow_name, folder=folder, settings=settings, queue=queue, audit=audit,
+        log=logger.bind(run_id=run_id), trigger=trigger, params=params, started_at=started,
+    )
+    if resume:
+        queue.clear_stop(run_id)
+        ctx.record("run.resumed", trigger=trigger)
+        previous_resumes = read_run_json(folder).get("resumes", [])
+        ctx.write_run_json(resumes=[*previous_resumes, started.isoformat()])
+    else:
+        ctx.record("run.started", flow=flow_name, trigger=trigger)
+        ctx.write_run_json()
+    return ctx
+
+
+@contextmanager
+def _graceful_signals(stop_event: threading.Event) -> Iterator[None]:
+    """SIGINT/SIGTERM set the stop event (main thread only; the scheduler passes its own event)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def ask_to_stop(_signum: int, _frame: object) -> None:
+        stop_event.set()
+
+    for sig in previous:
+        signal.signal(sig, ask_to_stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def execute_run(
+    settings: Settings,
+    flow_name: str,
+    params: dict[str, Any] | None = None,
+    *,
+    trigger: str = "cli",
+    resume: str | None = None,
+    workers: int | None = None,
+    stop_event: threading.Event | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_started: Callable[[RunContext], None] | None = None,
+) -> RunOutcome:
+    """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md)."""
+    register_settings_secrets(settings)
+    stop_event = stop_event or threading.Event()
+    ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume)
+    if on_started is not None:
+        on_started(ctx)
+    flow: Flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
+    stop_reason: str | None = None
+    try:
+        prepared = flow.prepare(ctx)
+        ctx.log.info(
+            f"run {ctx.run_id}: {prepared.enqueued} items enqueued, {prepared.duplicates} already known"
+        )
+        for note in prepared.notes:
+            ctx.log.info(note)
+        ctx.record("run.prepared", enqueued=prepared.enqueued, duplicates=prepared.duplicates)
+        ctx.write_run_json()
+        count = flow.worker_count(ctx, workers or settings.workers)
+        with _graceful_signals(stop_event):
+            pool = run_pool(
+                ctx, ctx.flow, ctx.params.get("flow_params", {}), count,
+                stop_event=stop_event, on_progress=on_progress,
+            )
+        stop_reason = pool.stop_reason
+        if pool.drained and not stop_reason:
+            stop_reason = "stopped on request (SIGINT/SIGTERM); resume to finish"
+    except RpaError as exc:
+        if exc.code.startswith("usage") or exc.code in ("input_unreadable", "config_invalid"):
+            ctx.record("run.refused", code=exc.code, message=scrub_text(str(exc)))
+            _close(ctx, flow, EXIT_USAGE, scrub_text(str(exc)))
+            raise
+        stop_reason = scrub_text(str(exc))
+    return _close(ctx, flow, None, stop_reason)
+
+
+def _close(ctx: RunContext, flow: Flow, forced_exit: int | None, stop_reason: str | None) -> RunOutcome:
+    outputs: list[Path] = []
+    try:
+        outputs = flow.finish(ctx)
+    except RpaError as exc:
+        ctx.log.error(f"writing outputs failed: {scrub_text(str(exc))}")
+    counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+    if forced_exit is not None:
+        exit_code = forced_exit
+    elif stop_reason or counts.get("pending", 0) or counts.get("leased", 0):
+        exit_code = EXIT_STOPPED
+    elif counts.get("business_error", 0) or counts.get("failed", 0) or counts.get("held", 0):
+        exit_code = EXIT_ITEMS_FAILED
+    else:
+        exit_code = EXIT_OK
+    ended = now_in(ctx.settings)
+    ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason)
+    ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
+    ctx.write_run_json(
+        counts=counts, ended_at=ended.isoformat(), exit_code=exit_code, stop_reason=stop_reason,
+        outputs=[str(p) for p in outputs],
+    )
+    return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

@@ -1,0 +1,193 @@
+"""Run folders, run ids, run.json and the run context passed explicitly through a run.
+
+    runs/<run_id>/            0700, owner only
+        run.json              flow, trigger, parameters (no secrets), versions, hashes, counts, exit code
+        run.log               loguru, scrubbed
+        evidence/             screenshots (masked), 0700
+        traces/               Playwright traces kept on failure only, 0700
+        result.xlsx ...       the flow's records
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from rpa import __version__
+from rpa.errors import UsageError
+from rpa.masking import scrub_text
+
+if TYPE_CHECKING:
+    from loguru import Logger
+
+    from rpa.audit import AuditLog
+    from rpa.queue import WorkQueue
+    from rpa.settings import Settings
+
+RUN_JSON = "run.json"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a finished (or stopped) run reports to its caller: the CLI or the scheduler."""
+
+    run_id: str
+    exit_code: int
+    folder: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    stop_reason: str | None = None
+
+
+def new_run_id(flow: str, now: datetime) -> str:
+    """Sortable and readable: time, flow, a short random part."""
+    return f"{now:%Y%m%d-%H%M%S}-{flow}-{secrets.token_hex(3)}"
+
+
+def make_private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def write_private_text(path: Path, text: str) -> Path:
+    """Write a file readable by its owner only (records and run metadata)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_version() -> str:
+    """The package version plus the git commit when run from a checkout."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return f"{__version__}+{commit}" if commit else __version__
+
+
+def tool_versions(settings: Settings) -> dict[str, str]:
+    versions: dict[str, str] = {}
+    try:
+        from importlib.metadata import version
+
+        versions["playwright"] = version("playwright")
+    except Exception:  # the metadata lookup is best effort: run.json records what it can
+        versions["playwright"] = "unknown"
+    try:
+        out = subprocess.run(
+            [str(settings.chromium_executable()), "--version"],
+            capture_output=True, text=True, timeout=10, check=False,
+        ).stdout.strip()
+        versions["chromium"] = out or "unknown"
+    except Exception:
+        versions["chromium"] = "not found"
+    return versions
+
+
+@dataclass
+class RunContext:
+    """Everything one run needs, passed explicitly: no module globals."""
+
+    run_id: str
+    flow: str
+    folder: Path
+    settings: Settings
+    queue: WorkQueue
+    audit: AuditLog
+    log: Logger
+    trigger: str
+    params: dict[str, Any]
+    started_at: datetime
+    inputs: dict[str, str] = field(default_factory=dict)
+    shaping_files: dict[str, str] = field(default_factory=dict)
+    worker_secrets: dict[str, str] = field(default_factory=dict)  # passed to workers, never written
+
+    @property
+    def evidence_dir(self) -> Path:
+        return make_private_dir(self.folder / "evidence")
+
+    @property
+    def trace_dir(self) -> Path:
+        return make_private_dir(self.folder / "traces")
+
+    def record(self, event: str, *, item_key: str | None = None, **details: Any) -> None:
+        """Append an audit event for this run, actor 'run'."""
+        self.audit.append(self.run_id, "run", event, item_key=item_key, details=details)
+
+    def add_input(self, path: Path) -> None:
+        self.inputs[str(path)] = sha256_file(path)
+
+    def add_shaping_file(self, path: Path) -> None:
+        if path.exists():
+            self.shaping_files[str(path)] = sha256_file(path)
+
+    def write_run_json(self, **extra: Any) -> Path:
+        data: dict[str, Any] = {
+            "run_id": self.run_id,
+            "flow": self.flow,
+            "trigger": self.trigger,
+            "parameters": json.loads(scrub_text(json.dumps(self.params, ensure_ascii=False, default=str))),
+            "code_version": code_version(),
+            "versions": tool_versions(self.settings),
+            "inputs_sha256": self.inputs,
+            "shaping_files_sha256": self.shaping_files,
+            "settings_sha256": hashlib.sha256(
+                json.dumps(self.settings.public_dump(), sort_keys=True, default=str).encode()
+            ).hexdigest(),
+            "started_at": self.started_at.isoformat(),
+        }
+        previous = read_run_json(self.folder)
+        for key in ("resumes", "ended_at", "exit_code", "counts"):
+            if key in previous and key not in extra:
+                data[key] = previous[key]
+        data.update(extra)
+        return write_private_text(self.folder / RUN_JSON, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def read_run_json(folder: Path) -> dict[str, Any]:
+    path = folder / RUN_JSON
+    if not path.exists():
+        return {}
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def now_in(settings: Settings) -> datetime:
+    return datetime.now(ZoneInfo(settings.timezone))
+
+
+def run_folder(settings: Settings, run_id: str) -> Path:
+    folder = settings.runs_dir / run_id
+    if not (folder / RUN_JSON).exists():
+        raise UsageError(f"no run {run_id!r} under {settings.runs_dir}")
+    return folder
+
+
+def list_runs(settings: Settings) -> list[dict[str, Any]]:
+    """Every run folder's run.json, newest first."""
+    if not settings.runs_dir.exists():
+        return []
+    runs = [read_run_json(p) for p in settings.runs_dir.iterdir() if (p / RUN_JSON).exists()]
+    return sorted(runs, key=lambda r: r.get("started_at", ""), reverse=True)

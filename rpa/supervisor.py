@@ -1,0 +1,99 @@
+"""The supervising process of a run: starts worker processes, keeps them alive, shows progress,
+and asks them to stop gracefully on SIGINT/SIGTERM or when the run is stopped."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from rpa.runs import RunContext
+from rpa.worker import worker_main
+
+SUPERVISE_POLL_SECONDS = 0.3
+ProgressCallback = Callable[[dict[str, int]], None]
+
+
+@dataclass
+class PoolResult:
+    stop_reason: str | None
+    drained: bool
+    crashed_workers: int
+
+
+def run_pool(
+    ctx: RunContext,
+    flow_name: str,
+    flow_params: dict[str, Any],
+    workers: int,
+    *,
+    stop_event: threading.Event,
+    on_progress: ProgressCallback | None = None,
+) -> PoolResult:
+    """Run `workers` worker processes over the run's items until none is open or the run stops."""
+    spawn = multiprocessing.get_context("spawn")
+    procs: dict[int, BaseProcess] = {}
+    crashed = 0
+    restart_budget = max(3, workers * 3)
+    terminating = False
+
+    def start(index: int) -> None:
+        proc = spawn.Process(
+            target=worker_main,
+            args=(flow_name, flow_params, ctx.run_id, index, ctx.settings, ctx.params, ctx.worker_secrets),
+            name=f"rpa-worker-{index}",
+            daemon=False,
+        )
+        proc.start()
+        procs[index] = proc
+
+    for index in range(workers):
+        start(index)
+    while True:
+        for index, proc in list(procs.items()):
+            if not proc.is_alive():
+                proc.join()
+                if proc.exitcode not in (0, None):
+                    crashed += 1
+                    ctx.log.warning(f"worker w{index} ended with exit code {proc.exitcode}")
+                del procs[index]
+        stop = ctx.queue.stop_requested(ctx.run_id)
+        counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+        if on_progress is not None:
+            on_progress(counts)
+        open_items = counts.get("pending", 0) + counts.get("leased", 0)
+        if stop_event.is_set() and not terminating:
+            terminating = True
+            ctx.log.warning("stop asked for: workers finish the item in hand, then stop")
+            for proc in procs.values():
+                if proc.pid is not None:
+                    _terminate_gently(proc)
+        if not procs and (stop or terminating or open_items == 0):
+            break
+        if not stop and not terminating and open_items > 0:
+            for index in range(workers):
+                if index not in procs and restart_budget > 0:
+                    restart_budget -= 1
+                    ctx.log.info(f"starting worker w{index}")
+                    start(index)
+            if not procs:
+                ctx.log.error("workers keep failing; giving up on this run for now")
+                break
+        time.sleep(SUPERVISE_POLL_SECONDS)
+    stop = ctx.queue.stop_requested(ctx.run_id)
+    return PoolResult(stop_reason=stop[1] if stop else None, drained=terminating, crashed_workers=crashed)
+
+
+def _terminate_gently(proc: BaseProcess) -> None:
+    import os
+    import signal
+
+    try:
+        if proc.pid is not None:
+            os.kill(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,234 @@
+"""Worker processes and the item loop: the one place where exceptions become item outcomes.
+
+    handler returns            -> done
+    BusinessError              -> business_error (never retried)
+    NeedsPerson                -> held for a person
+    ApplicationError           -> retried with backoff, then failed; N in a row opens the circuit
+    RunFatalError              -> the item goes back to pending, the whole run is asked to stop
+    anything else              -> treated as an application error, its type kept
+
+Workers are processes (Playwright's sync API must not cross threads), started with "spawn" and
+in their own session, so a Ctrl-C reaches the supervising process alone: it then asks the
+workers to finish the item in hand and stop, leaving the queue resumable.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from rpa.errors import (
+    ApplicationError,
+    BusinessError,
+    CircuitOpen,
+    NeedsPerson,
+    RpaError,
+    RunFatalError,
+)
+from rpa.masking import scrub_text
+
+if TYPE_CHECKING:
+    from rpa.flow import ItemHandler, WorkerContext
+    from rpa.queue import WorkItem, WorkQueue
+    from rpa.settings import Settings
+
+IDLE_POLL_SECONDS = 0.25
+
+
+@dataclass
+class LoopSummary:
+    done: int = 0
+    business_errors: int = 0
+    held: int = 0
+    retried: int = 0
+    failed: int = 0
+    fatal: str | None = None
+
+
+class _Heartbeat:
+    """Keeps an item's lease alive from a side thread while the handler works."""
+
+    def __init__(self, queue: WorkQueue, item_id: int, owner: str, settings: Settings) -> None:
+        self._queue, self._item_id, self._owner = queue, item_id, owner
+        self._lease, self._every = settings.lease_seconds, settings.heartbeat_seconds
+        self._stop = threading.Event()
+        self.lost = False
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{item_id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._every):
+            if not self._queue.heartbeat(self._item_id, self._owner, self._lease):
+                self.lost = True
+                return
+
+
+def _describe(exc: BaseException) -> tuple[str, str]:
+    """A stable code and a scrubbed message for any exception."""
+    if isinstance(exc, RpaError):
+        return exc.code, scrub_text(str(exc))
+    return f"unexpected_{type(exc).__name__}", scrub_text(f"{type(exc).__name__}: {exc}")
+
+
+def process_items(
+    queue: WorkQueue,
+    wctx: WorkerContext,
+    handler: ItemHandler,
+    *,
+    stop_event: threading.Event,
+) -> LoopSummary:
+    """Claim and handle items until none are left, the run is stopped, or `stop_event` is set."""
+    settings, owner, run_id = wctx.settings, wctx.owner, wctx.run_id
+    summary = LoopSummary()
+    errors_in_a_row = 0
+    log = wctx.log
+    while not stop_event.is_set():
+        if queue.stop_requested(run_id):
+            break
+        item = queue.claim(run_id=run_id, owner=owner, lease_seconds=settings.lease_seconds)
+        if item is None:
+            counts = queue.counts(run_id)
+            if sum(counts.get(s, 0) for s in _open_states()) == 0:
+                break
+            stop_event.wait(IDLE_POLL_SECONDS)
+            continue
+        wctx.record("item.claimed", item, attempt=item.attempts)
+        try:
+            with _Heartbeat(queue, item.id, owner, settings):
+                result = handler(item)
+        except RunFatalError as exc:
+            code, message = _describe(exc)
+            queue.return_lease(item.id, owner)
+            queue.request_stop(run_id, code, message)
+            wctx.record("run.fatal", item, code=code, message=message)
+            log.error(f"run-fatal error, stopping the run: {message}")
+            summary.fatal = message
+            break
+        except BusinessError as exc:
+            code, message = _describe(exc)
+            queue.fail_business(item.id, owner, code, message, result=_result_of(exc))
+            wctx.record("item.business_error", item, code=code, message=message)
+            log.warning(f"item {item.id}: business error {code}: {message}")
+            summary.business_errors += 1
+            errors_in_a_row = 0
+        except NeedsPerson as exc:
+            code, message = _describe(exc)
+            queue.hold(item.id, owner, code, message, result=_result_of(exc))
+            wctx.record("item.held", item, code=code, message=message)
+            log.warning(f"item {item.id}: held for a person: {message}")
+            summary.held += 1
+            errors_in_a_row = 0
+        except Exception as exc:  # application errors and anything unexpected: retry with backoff
+            code, message = _describe(exc)
+            state = queue.fail_system(item.id, owner, code, message)
+            wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
+            log.warning(f"item {item.id}: system error {code} ({state}): {message}")
+            if state == "failed":
+                summary.failed += 1
+            else:
+                summary.retried += 1
+            errors_in_a_row += 1
+            if not isinstance(exc, ApplicationError):
+                log.opt(exception=exc).debug("unexpected exception type")
+            if errors_in_a_row >= settings.circuit_breaker_threshold:
+                breaker = CircuitOpen(
+                    f"{errors_in_a_row} system errors in a row; last: {message}", code="circuit_open"
+                )
+                queue.request_stop(run_id, breaker.code, breaker.message)
+                wctx.record("run.fatal", None, code=breaker.code, message=breaker.message)
+                summary.fatal = breaker.message
+                break
+        else:
+            queue.complete(item.id, owner, result)
+            wctx.record("item.done", item, **{k: v for k, v in result.items() if k in _AUDITED})
+            summary.done += 1
+            errors_in_a_row = 0
+    return summary
+
+
+_AUDITED = {"status", "filing_no", "already_filed", "evidence", "figures", "note"}
+
+
+def _open_states() -> tuple[str, ...]:
+    return ("pending", "leased")
+
+
+def _result_of(exc: RpaError) -> dict[str, Any] | None:
+    return dict(exc.details) if exc.details else None
+
+
+def worker_main(
+    flow_name: str,
+    flow_params: dict[str, Any],
+    run_id: str,
+    worker_index: int,
+    settings: Settings,
+    params: dict[str, Any],
+    worker_secrets: dict[str, str] | None = None,
+) -> None:
+    """Entry point of a worker process (spawned): own session, own engine, own browser."""
+    os.setsid()  # Ctrl-C in the terminal reaches the supervisor only
+    from rpa.audit import AuditLog
+    from rpa.flow import WorkerContext, load_flow
+    from rpa.logs import add_run_log, configure_logging
+    from rpa.masking import register_secret
+    from rpa.queue import WorkQueue
+
+    stop_event = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
+    signal.signal(signal.SIGINT, lambda *_: stop_event.set())
+
+    folder = settings.runs_dir / run_id
+    configure_logging(console=False)
+    add_run_log(folder / "run.log")
+    owner = f"{socket.gethostname()}:{os.getpid()}:w{worker_index}"
+    log = logger.bind(run_id=run_id, worker=owner)
+
+    flow = load_flow(flow_name, flow_params)
+    operator = None
+    if flow.portal is not None:
+        operators = settings.operators_for(flow.portal)
+        operator = operators[worker_index % len(operators)]
+        register_secret(operator.password.get_secret_value())
+    queue = WorkQueue.from_settings(settings)
+    audit = AuditLog.from_settings(settings)
+    wctx = WorkerContext(
+        run_id=run_id, flow=flow_name, worker_index=worker_index, owner=owner, settings=settings,
+        folder=folder, audit=audit, log=log, params=params, operator=operator,
+        extras={"secrets": dict(worker_secrets or {})},
+    )
+    for value in (worker_secrets or {}).values():
+        register_secret(value)
+    log.info(f"worker {owner} started")
+    try:
+        with flow.open_worker(wctx) as handler:
+            summary = process_items(queue, wctx, handler, stop_event=stop_event)
+    except RunFatalError as exc:
+        code, message = _describe(exc)
+        queue.request_stop(run_id, code, message)
+        wctx.record("run.fatal", None, code=code, message=message)
+        log.error(f"worker {owner}: run-fatal error: {message}")
+        return
+    except Exception as exc:  # setup failed (portal down at login...): the supervisor restarts us
+        code, message = _describe(exc)
+        wctx.record("worker.failed", None, code=code, message=message)
+        log.error(f"worker {owner} failed: {message}")
+        raise SystemExit(1) from None
+    log.info(f"worker {owner} finished: {summary}")
+
+
+ProgressCallback = Callable[[dict[str, int]], None]
