@@ -1,0 +1,394 @@
+"""The audit chain: appends, masking, and every kind of tampering named at the right seq.
+
+Every test runs on a SQLite file and on a fresh database in the throwaway PostgreSQL cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+
+from rpa._audit_chain import GENESIS, AuditEvent, canonical_json
+from rpa.audit import OUTSIDE_RUN, AuditLog
+from rpa.db import engine_for
+from rpa.masking import FieldClass, item_ref, register_secret
+
+KEY = b"unit-test-audit-key-0123456789abcdef"
+EVENTS = 8
+
+
+@pytest.fixture
+def log(db_url: str) -> AuditLog:
+    audit = AuditLog(db_url, KEY)
+    audit.create_schema()
+    return audit
+
+
+@pytest.fixture
+def run_id() -> str:
+    return f"R-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def filled(log: AuditLog, run_id: str) -> AuditLog:
+    for n in range(EVENTS):
+        log.append(run_id, "worker-1", f"step_{n + 1}", item_key=f"item-{n}", details={"n": n})
+    return log
+
+
+def _engine(log: AuditLog) -> Engine:
+    return engine_for(log._url)
+
+
+def _tamper(log: AuditLog, change: Callable[[Connection], object]) -> None:
+    """Run raw SQL as an attacker with full database rights (who first drops the guards)."""
+    engine = _engine(log)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_update")
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
+        change(conn)
+
+
+def _sql(conn: Connection, statement: str, **params: object) -> None:
+    conn.execute(text(statement), params)
+
+
+def _shift(conn: Connection, run: str, from_seq: int, by: int) -> None:
+    """Renumber seq >= from_seq by `by` in two steps (the unique (run_id, seq) constraint)."""
+    where = "run_id = :r AND seq >= :s"
+    _sql(conn, f"UPDATE audit_events SET seq = -seq WHERE {where}", r=run, s=from_seq)
+    _sql(conn, "UPDATE audit_events SET seq = -seq + :by WHERE run_id = :r AND seq < 0", r=run, by=by)
+
+
+def _insert_row(conn: Connection, event: AuditEvent) -> None:
+    row = event.as_dict()
+    row["details"] = canonical_json(event.details)
+    _sql(
+        conn,
+        "INSERT INTO audit_events (run_id, seq, time, actor, event, item_ref, details, prev_hash, hash) "
+        "VALUES (:run_id, :seq, :time, :actor, :event, :item_ref, :details, :prev_hash, :hash)",
+        **row,
+    )
+
+
+def _forged(template: AuditEvent, seq: int, prev_hash: str) -> AuditEvent:
+    fake = replace(template, seq=seq, event="forged_submit", details={"n": 99}, prev_hash=prev_hash, hash="")
+    return replace(fake, hash=hashlib.sha256(canonical_json(fake.as_dict()).encode()).hexdigest())
+
+
+def _unkeyed_rebuild(events: list[AuditEvent]) -> list[AuditEvent]:
+    """What an attacker without the key can do: edit, then rebuild every hash with plain SHA-256."""
+    rebuilt: list[AuditEvent] = []
+    prev = GENESIS
+    for event in events:
+        details = {"n": 1000} if event.seq == 3 else event.details
+        unsigned = replace(event, details=details, prev_hash=prev, hash="")
+        fields = unsigned.as_dict()
+        del fields["hash"]
+        prev = hashlib.sha256(canonical_json(fields).encode()).hexdigest()
+        rebuilt.append(replace(unsigned, hash=prev))
+    return rebuilt
+
+
+# --- appending ---------------------------------------------------------------------------------
+
+
+def test_append_builds_a_linked_chain_with_offset_times(filled: AuditLog, run_id: str) -> None:
+    events = filled.events(run_id)
+    assert [e.seq for e in events] == list(range(1, EVENTS + 1))
+    assert events[0].prev_hash == GENESIS
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(events))
+    assert all(e.time.endswith("+08:00") and "T" in e.time for e in events)
+    assert events[2].item_ref == item_ref("item-2", KEY)
+    assert events[2].details == {"n": 2}
+    result = filled.verify(run_id)
+    assert result.ok and result.checked == EVENTS and result.first_bad_seq is None
+    assert str(result) == f"audit chain intact: {EVENTS} events verified"
+
+
+def test_actions_outside_a_run_have_their_own_chain(log: AuditLog, run_id: str) -> None:
+    log.append(run_id, "cli", "run_started")
+    first = log.append(None, "cli", "settings_changed")
+    log.append(None, "cli", "audit_exported")
+    assert (first.run_id, first.seq) == (OUTSIDE_RUN, 1)
+    assert [e.seq for e in log.events(None)] == [1, 2]
+    assert [e.seq for e in log.events(run_id)] == [1]
+    assert log.run_ids() == sorted([run_id, OUTSIDE_RUN])
+    assert log.verify(None).ok
+
+
+def test_timezone_setting_gives_the_offset(db_url: str, run_id: str) -> None:
+    utc_log = AuditLog(db_url, KEY, timezone="UTC")
+    utc_log.create_schema()
+    assert utc_log.append(run_id, "cli", "run_started").time.endswith("+00:00")
+
+
+def test_unknown_chain_does_not_verify(log: AuditLog) -> None:
+    result = log.verify("no-such-run")
+    assert not result.ok and result.checked == 0 and "no audit chain" in str(result)
+
+
+def test_from_settings_uses_the_database_and_the_key_file(isolated_settings: Path) -> None:
+    from rpa.settings import Settings
+
+    settings = Settings()
+    audit = AuditLog.from_settings(settings)
+    audit.create_schema()
+    audit.append("R1", "cli", "run_started")
+    assert (isolated_settings / "queue.db").exists()
+    assert settings.audit_key_file.exists() and not settings.audit_key_file.is_relative_to(isolated_settings)
+    assert AuditLog(settings.database_url_resolved, settings.audit_key_bytes()).verify("R1").ok
+
+
+def test_the_events_table_refuses_update_and_delete(filled: AuditLog, run_id: str) -> None:
+    engine = _engine(filled)
+    for statement in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+            _sql(conn, f"{statement} WHERE run_id = :r", r=run_id)
+    assert len(filled.events(run_id)) == EVENTS
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+PERSONAL = {
+    "account_no": "6222020200112233445",
+    "id_number": "11010519491231002X",
+    "uscc": "91350100M000100Y43",
+    "legal_rep_name": "张三丰",
+}
+CLASSES = {
+    "account_no": FieldClass.ACCOUNT_NO,
+    "id_number": FieldClass.ID_NUMBER,
+    "uscc": FieldClass.CREDIT_CODE,
+    "legal_rep_name": FieldClass.PERSON_NAME,
+    "password": FieldClass.SECRET,
+}
+MASKED = ["***************3445", "**************002X", "**************0Y43", "张**"]
+
+
+def test_details_are_masked_by_field_class_in_database_and_export(
+    log: AuditLog, run_id: str, tmp_path: Path
+) -> None:
+    registered = f"tok-{uuid.uuid4().hex}"
+    register_secret(registered)
+    class_secret = f"pw-{uuid.uuid4().hex}"
+    details = {
+        **PERSONAL,
+        "password": class_secret,
+        "note": f"portal answered with session {registered}",
+        "free_text": "代码 91350100M000100Y43 账号 6222020200112233445",
+        "rows": [{"legal_rep_name": "李四"}],
+        "count": 3,
+    }
+    event = log.append(
+        run_id,
+        "worker-1",
+        "item_done",
+        item_key="open:6222020200112233445",
+        details=details,
+        field_classes=CLASSES,
+    )
+    assert event.details["account_no"] == MASKED[0] and event.details["legal_rep_name"] == "张**"
+    assert event.details["rows"] == [{"legal_rep_name": "李*"}] and event.details["count"] == 3
+    with _engine(log).connect() as conn:
+        stored = " ".join(
+            str(v)
+            for row in conn.execute(text("SELECT * FROM audit_events WHERE run_id = :r"), {"r": run_id})
+            for v in row
+        )
+    exported = log.export(run_id, tmp_path / "run" / "audit.jsonl").read_text(encoding="utf-8")
+    for place in (stored, exported):
+        for raw in [*PERSONAL.values(), "李四", registered, class_secret, "0200112233445"]:
+            assert raw not in place
+        for masked in MASKED:
+            assert masked in place
+    assert log.verify_export(tmp_path / "run" / "audit.jsonl").ok
+
+
+# --- tampering in the database --------------------------------------------------------------------
+
+Tampering = Callable[[Connection, str, list[AuditEvent]], None]
+
+
+def _edit_details(conn: Connection, run: str, events: list[AuditEvent]) -> None:
+    _sql(conn, "UPDATE audit_events SET details = :d WHERE run_id = :r AND seq = 3", r=run, d='{"n":7}')
+
+
+def _edit_time(conn: Connection, run: str, events: list[AuditEvent]) -> None:
+    _sql(
+        conn,
+        "UPDATE audit_events SET time = :t WHERE run_id = :r AND seq = 6",
+        r=run,
+        t="2020-01-01T00:00+08:00",
+    )
+
+
+def _delete_one(conn: Connection, run: str, events: list[AuditEvent]) -> None:
+    _sql(conn, "DELETE FROM audit_events WHERE run_id = :r AND seq = 4", r=run)
+
+
+def _delete_last(conn: Connection, run: str, events: list[AuditEvent]) -> None:
+    _sql(conn, "DELETE FROM audit_events WHERE run_id = :r AND seq = :s", r=run, s=EVENTS)
+
+
+def _delete_and_renumber(conn: Connection, run: str, events: list[AuditEvent]) -> None:
+    _delete_one(conn, run, events)
+    _shift(conn, run, 5, -1)
+    _sql(conn, "UPDATE audit_heads SET last_seq = :s WHERE run_id = :r", r=run, s=EVENTS - 1)
+
+
+def _insert_in_the_middle(conn: Connection, run: str, events: list[AuditEvent]) -> None:
+    _shift(conn, run, 5, 1)
+    _insert_row(conn, _forged(events[0], 5, events[3].hash))
+
+
+def _insert_at_the_end(conn: Connection, run: str, events: list[AuditEvent]) -> None:
+    _insert_row(conn, _forged(events[0], EVENTS + 1, events[-1].hash))
+
+
+def _swapping(a: int, b: int) -> Tampering:
+    def swap(conn: Connection, run: str, events: list[AuditEvent]) -> None:
+        _sql(conn, "UPDATE audit_events SET seq = -1 WHERE run_id = :r AND seq = :a", r=run, a=a)
+        _sql(conn, "UPDATE audit_events SET seq = :a WHERE run_id = :r AND seq = :b", r=run, a=a, b=b)
+        _sql(conn, "UPDATE audit_events SET seq = :b WHERE run_id = :r AND seq = -1", r=run, b=b)
+
+    return swap
+
+
+DB_TAMPERING: dict[str, tuple[Tampering, int, str]] = {
+    "edit details": (_edit_details, 3, "edited"),
+    "edit time": (_edit_time, 6, "edited"),
+    "delete one": (_delete_one, 4, "missing/deleted"),
+    "delete the last": (_delete_last, EVENTS, "missing/deleted"),
+    "delete and renumber": (_delete_and_renumber, 4, "missing/deleted"),
+    "insert in the middle": (_insert_in_the_middle, 5, "inserted"),
+    "insert at the end": (_insert_at_the_end, EVENTS + 1, "inserted"),
+    "swap two seqs": (_swapping(2, 6), 2, "out of order"),
+    "swap neighbours": (_swapping(3, 4), 3, "out of order"),
+}
+
+
+@pytest.mark.parametrize("case", list(DB_TAMPERING))
+def test_tampering_in_the_database_is_named(filled: AuditLog, run_id: str, case: str) -> None:
+    change, bad_seq, kind = DB_TAMPERING[case]
+    events = filled.events(run_id)
+    _tamper(filled, lambda conn: change(conn, run_id, events))
+    result = filled.verify(run_id)
+    assert not result.ok
+    assert (result.first_bad_seq, result.reason.split(":")[0] if result.reason else None) == (bad_seq, kind)
+    assert result.checked == bad_seq - 1
+    assert f"seq {bad_seq}" in str(result)
+
+
+def test_a_database_chain_rebuilt_with_plain_sha256_fails(filled: AuditLog, run_id: str) -> None:
+    rebuilt = _unkeyed_rebuild(filled.events(run_id))
+
+    def rewrite(conn: Connection) -> None:
+        _sql(conn, "DELETE FROM audit_events WHERE run_id = :r", r=run_id)
+        for event in rebuilt:
+            _insert_row(conn, event)
+        _sql(conn, "UPDATE audit_heads SET last_hash = :h WHERE run_id = :r", r=run_id, h=rebuilt[-1].hash)
+
+    _tamper(filled, rewrite)
+    result = filled.verify(run_id)
+    assert (result.ok, result.first_bad_seq) == (False, 1)
+    assert result.reason is not None and result.reason.startswith("edited")
+    assert "unkeyed SHA-256" in result.reason
+
+
+def test_another_key_does_not_verify(filled: AuditLog, run_id: str, db_url: str) -> None:
+    result = AuditLog(db_url, b"some-other-key").verify(run_id)
+    assert (result.ok, result.first_bad_seq) == (False, 1)
+
+
+# --- tampering in the export ----------------------------------------------------------------------
+
+
+def _edit_line(lines: list[str], index: int) -> None:
+    data = json.loads(lines[index])
+    data["details"] = {"n": 12345}
+    lines[index] = json.dumps(data, ensure_ascii=False)
+
+
+def _replace_in_line(lines: list[str], index: int, old: str, new: str) -> None:
+    lines[index] = lines[index].replace(old, new)
+
+
+def _swap(lines: list[str], a: int, b: int) -> None:
+    lines[a], lines[b] = lines[b], lines[a]
+
+
+def _insert_forged(lines: list[str], index: int) -> None:
+    previous = AuditEvent(**json.loads(lines[index - 1]))
+    lines.insert(index, canonical_json(_forged(previous, index + 1, previous.hash).as_dict()))
+
+
+EXPORT_TAMPERING: dict[str, tuple[Callable[[list[str]], object], int, str]] = {
+    "edit a line": (lambda lines: _edit_line(lines, 2), 3, "edited"),
+    "break a line": (lambda lines: _replace_in_line(lines, 4, '"seq":5', '"seq":"5"'), 5, "edited"),
+    "delete a line": (lambda lines: lines.pop(3), 4, "missing/deleted"),
+    "delete the first line": (lambda lines: lines.pop(0), 1, "missing/deleted"),
+    "delete the last line": (lambda lines: lines.pop(), EVENTS, "missing/deleted"),
+    "insert a forged line": (lambda lines: _insert_forged(lines, 4), 5, "inserted"),
+    "insert a copied line": (lambda lines: lines.insert(5, lines[1]), 6, "inserted"),
+    "swap two lines": (lambda lines: _swap(lines, 1, 6), 2, "out of order"),
+    "swap neighbour lines": (lambda lines: _swap(lines, 4, 5), 5, "out of order"),
+}
+
+
+@pytest.mark.parametrize("case", list(EXPORT_TAMPERING))
+def test_tampering_in_the_export_is_named(filled: AuditLog, run_id: str, tmp_path: Path, case: str) -> None:
+    change, bad_seq, kind = EXPORT_TAMPERING[case]
+    path = filled.export(run_id, tmp_path / "runs" / run_id / "audit.jsonl")
+    assert filled.verify_export(path).ok
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == EVENTS
+    change(lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = filled.verify_export(path)
+    assert not result.ok
+    assert (result.first_bad_seq, result.reason.split(":")[0] if result.reason else None) == (bad_seq, kind)
+    assert f"seq {bad_seq}" in str(result)
+
+
+def test_an_export_rebuilt_with_plain_sha256_fails(filled: AuditLog, run_id: str, tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    rebuilt = _unkeyed_rebuild(filled.events(run_id))
+    path.write_text("".join(canonical_json(e.as_dict()) + "\n" for e in rebuilt), encoding="utf-8")
+    result = filled.verify_export(path)
+    assert (result.ok, result.first_bad_seq) == (False, 1)
+    assert result.reason is not None and "unkeyed SHA-256" in result.reason
+
+
+def test_an_intact_export_of_a_tampered_database_does_not_match(
+    filled: AuditLog, run_id: str, tmp_path: Path
+) -> None:
+    path = filled.export(run_id, tmp_path / "audit.jsonl")
+    _tamper(filled, lambda conn: _edit_details(conn, run_id, []))
+    result = filled.verify_export(path)
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+    assert result.reason is not None and "differs from the database chain" in result.reason
+
+
+def test_an_export_verifies_alone_where_its_run_is_not_in_the_database(
+    filled: AuditLog, run_id: str, tmp_path: Path
+) -> None:
+    path = filled.export(run_id, tmp_path / "audit.jsonl")
+    elsewhere = AuditLog(f"sqlite:///{tmp_path / 'other.db'}", KEY)
+    elsewhere.create_schema()
+    assert elsewhere.verify_export(path).ok
+    lines = path.read_text(encoding="utf-8").splitlines()
+    _swap(lines, 0, 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert elsewhere.verify_export(path).first_bad_seq == 1
