@@ -121,14 +121,22 @@ def print_outcome(outcome: RunOutcome) -> None:
 @run_app.command("smoke")
 @handles_errors
 def run_smoke(
-    items: Annotated[int, typer.Option(help="How many pages to visit.")] = 12,
-    modes: Annotated[str, typer.Option(help="Comma-separated item modes, cycled: ok, business, "
-                                            "system_once, system_always, fatal, slow.")] = "ok",
+    items: Annotated[int | None, typer.Option(help="How many pages to visit [default: 12].")] = None,
+    modes: Annotated[str | None, typer.Option(help="Comma-separated item modes, cycled: ok, business, "
+                                                   "system_once, system_always, fatal, slow, crash.")] = None,
+    locked: Annotated[bool | None, typer.Option("--locked/--unlocked",
+                                                help="Whether 'fatal' items find the operator locked.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default from settings).")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume this run id.")] = None,
 ) -> None:
     """Run the built-in smoke flow: a local site, real Chromium, the queue and the audit chain."""
-    flow_params = {"items": items, "modes": [m.strip() for m in modes.split(",") if m.strip()]}
+    flow_params: dict[str, Any] = {}
+    if items is not None:
+        flow_params["items"] = items
+    if modes is not None:
+        flow_params["modes"] = [m.strip() for m in modes.split(",") if m.strip()]
+    if locked is not None:
+        flow_params["locked"] = locked
     outcome = run_with_progress("smoke", {"flow_params": flow_params}, workers=workers, resume=resume)
     raise typer.Exit(outcome.exit_code)
 

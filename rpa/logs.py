@@ -32,10 +32,10 @@ def _scrub(record: Record) -> None:
             record["extra"]["error"] = scrub_text(f"{exc_type.__name__ if exc_type else ''}: {exc_value}")
 
 
-def configure_logging(level: str = "INFO", console: bool = True) -> None:
+def configure_logging(level: str = "INFO", console: bool = True, run_id: str = "-") -> None:
     """Reset loguru to the suite's sinks. Safe to call more than once (each worker process does)."""
     logger.remove()
-    logger.configure(patcher=_scrub, extra={"run_id": "-"})
+    logger.configure(patcher=_scrub, extra={"run_id": run_id})
     if console:
         logger.add(
             sys.stderr,

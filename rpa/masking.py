@@ -95,7 +95,8 @@ _SECRETS: set[str] = set()
 _USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}(?![0-9A-Z])")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _PERMIT = re.compile(r"(?<![0-9A-Za-z])J\d{13}(?!\d)")
-_DIGIT_RUN = re.compile(r"(?<!\d)\d{8,}(?!\d)")
+# (a run id, 20261128-093000-flow-abc123, starts with 8 digits and is not personal data)
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{8,}(?!\d)(?!-\d{6}-)")
 
 
 def register_secret(value: str | None) -> None:

@@ -20,6 +20,7 @@ from rpa.flow import Flow, load_flow
 from rpa.logs import add_run_log
 from rpa.masking import register_secret, scrub_text
 from rpa.queue import WorkQueue
+from rpa.report import write_run_report
 from rpa.runs import (
     RunContext,
     RunOutcome,
@@ -62,7 +63,9 @@ def open_run(
         folder = run_folder(settings, resume)
         previous = read_run_json(folder)
         run_id = resume
-        params = {**previous.get("parameters", {}), **params}
+        stored = previous.get("parameters", {})
+        flow_params = {**stored.get("flow_params", {}), **params.get("flow_params", {})}
+        params = {**stored, **params, "flow_params": flow_params}
         flow_name = previous.get("flow", flow_name)
     else:
         run_id = new_run_id(flow_name, started)
@@ -171,5 +174,9 @@ def _close(ctx: RunContext, flow: Flow, forced_exit: int | None, stop_reason: st
     ctx.write_run_json(
         counts=counts, ended_at=ended.isoformat(), exit_code=exit_code, stop_reason=stop_reason,
         outputs=[str(p) for p in outputs],
+    )
+    write_run_report(
+        ctx.folder, read_run_json(ctx.folder), ctx.queue.items(ctx.run_id), ctx.audit.events(ctx.run_id),
+        audit_key=ctx.settings.audit_key_bytes(),
     )
     return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

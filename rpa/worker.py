@@ -193,7 +193,7 @@ def worker_main(
     signal.signal(signal.SIGINT, lambda *_: stop_event.set())
 
     folder = settings.runs_dir / run_id
-    configure_logging(console=False)
+    configure_logging(console=False, run_id=run_id)
     add_run_log(folder / "run.log")
     owner = f"{socket.gethostname()}:{os.getpid()}:w{worker_index}"
     log = logger.bind(run_id=run_id, worker=owner)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from rpa.runs import RunContext
 
 from flows.smoke.site import SmokeSite
 
-MODES = ("ok", "business", "system_once", "system_always", "fatal", "slow")
+MODES = ("ok", "business", "system_once", "system_always", "fatal", "slow", "crash")
 # planted personal data: the smoke flow's pages show it, so every diagnostic can be checked
 SAMPLE_ACCOUNT = "6222020200112233445"
 SAMPLE_ID_NUMBER = "11010519491231002X"
@@ -28,8 +29,15 @@ class SmokeFlow(Flow):
     name = "smoke"
     portal = None
 
-    def __init__(self, items: int = 12, modes: list[str] | None = None, slow_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        items: int = 12,
+        modes: list[str] | None = None,
+        slow_seconds: float = 2.0,
+        locked: bool = True,
+    ) -> None:
         self.items = items
+        self.locked = locked  # whether "fatal" items find the operator locked (a resume may unlock)
         self.modes = modes or ["ok"]
         unknown = sorted(set(self.modes) - set(MODES))
         if unknown:
@@ -40,10 +48,12 @@ class SmokeFlow(Flow):
         self.site: SmokeSite | None = None
 
     def prepare(self, ctx: RunContext) -> Prepared:
-        password = secrets.token_urlsafe(9)
+        # a fresh password per run; tests plant a known one to search every diagnostic for it
+        password = os.environ.get("RPA_SMOKE_PASSWORD") or secrets.token_urlsafe(9)
         self.site = SmokeSite(password, slow_seconds=self.slow_seconds).start()
         ctx.worker_secrets["smoke_password"] = password
         ctx.params["site_url"] = self.site.url
+        ctx.params["locked"] = self.locked
         count = max(self.items, len(self.modes))
         entries = []
         for n in range(count):
@@ -80,6 +90,7 @@ class SmokeFlow(Flow):
                 with item_evidence(session, page, ref, mask=[page.locator(".acct")]):
                     response = page.goto(
                         f"{site_url}/item/{payload['n']}?mode={payload['mode']}&acct={payload['account_no']}"
+                        f"&locked={int(wctx.params.get('locked', True))}"
                     )
                     view = selectors.bind(page, "item")
                     message = view.locate("message").inner_text()
@@ -95,6 +106,9 @@ class SmokeFlow(Flow):
                         )
                     if "用户被锁定" in message:
                         raise LoginRefused("the operator is locked", portal_message=message)
+                    if payload["mode"] == "crash":
+                        # a careless bot's bug: the message carries personal data unmasked
+                        raise ValueError(f"cannot parse page for {payload['account_no']} {payload['id_number']}")
                     shot = take_screenshot(page, wctx.evidence_dir / f"{ref}.png", mask=[page.locator(".acct")])
                 return {
                     "status": "done",

@@ -60,7 +60,10 @@ class SmokeSite:
                         return
                     name = url.path.rsplit("/", 1)[-1]
                     query = parse_qs(url.query)
-                    site._item_page(self, name, query.get("mode", ["ok"])[0], query.get("acct", [""])[0])
+                    site._item_page(
+                        self, name, query.get("mode", ["ok"])[0], query.get("acct", [""])[0],
+                        locked=query.get("locked", ["1"])[0] == "1",
+                    )
                     return
                 self._send(404, "404", "<p>not found</p>")
 
@@ -78,7 +81,9 @@ class SmokeSite:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def _item_page(self, handler: BaseHTTPRequestHandler, name: str, mode: str, acct: str) -> None:
+    def _item_page(
+        self, handler: BaseHTTPRequestHandler, name: str, mode: str, acct: str, *, locked: bool
+    ) -> None:
         with self._lock:
             self.visits[name] += 1
             visits = self.visits[name]
@@ -88,10 +93,9 @@ class SmokeSite:
         if mode == "system_always" or (mode == "system_once" and visits == 1):
             send(500, "500", "<h1>500</h1><p class='msg'>系统繁忙</p>")
             return
-        status = {
-            "business": "业务拒绝：账户状态不正常",
-            "fatal": "用户被锁定",
-        }.get(mode, "处理成功")
+        status = {"business": "业务拒绝：账户状态不正常", "fatal": "用户被锁定" if locked else "处理成功"}.get(
+            mode, "处理成功"
+        )
         body = (
             f"<h1>事项 {html.escape(name)}</h1><div class='box'><p>账号 <span class='acct'>"
             f"{html.escape(acct)}</span></p><p class='msg'>{status}</p></div>"

@@ -1,0 +1,294 @@
+"""The run report: `runs/<run_id>/report.html`, one self-contained page for operations and audit.
+
+    >>> write_run_report(folder, read_run_json(folder), queue.items(run_id), audit.events(run_id))
+    PosixPath('runs/20260105-093000-smoke-1a2b3c/report.html')
+
+The page shows the run's header (flow, trigger, times, exit code and what it means, why it
+stopped), the items by state as tiles and an inline SVG bar chart, one table row per item with a
+thumbnail of its screenshot linking to the full image in `evidence/`, and a summary of the audit
+chain. It is a diagnostic: the payload and item keys are never shown, only result fields the
+flows mask themselves (`SHOWN_RESULT_FIELDS`), and every text passes through `scrub_text` before
+Jinja2 escapes it. No script, no network: a Content-Security-Policy forbids both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from rpa.audit import AuditEvent
+from rpa.masking import item_ref, scrub_text
+from rpa.queue import ItemState, WorkItem
+from rpa.runs import write_private_text
+
+REPORT_FILE = "report.html"
+# result fields the flows fill with values already masked or harmless; nothing else is shown
+SHOWN_RESULT_FIELDS = (
+    "status", "account", "already_filed", "deadline", "overdue", "due_today", "message",
+)  # fmt: skip
+# result fields shown as a count: the number itself, or how many entries a list or mapping holds
+COUNTED_RESULT_FIELDS = ("figures", "checks", "checks_failed", "metrics", "rows")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+EVIDENCE_DIR = "evidence"
+# rpa.browser.item_evidence names failure screenshots <item_ref>-failure.png, <item_ref>-2-failure.png...
+_FAILURE_SHOT = re.compile(r"(?:-\d+)?-failure\.png")
+
+# state -> (Chinese label, English label, colour)
+STATE_STYLE: dict[ItemState, tuple[str, str, str]] = {
+    ItemState.DONE: ("已完成", "done", "#2e7d32"),
+    ItemState.BUSINESS_ERROR: ("业务错误", "business error", "#d9730d"),
+    ItemState.FAILED: ("系统失败", "failed", "#c62828"),
+    ItemState.HELD: ("待人工处理", "held", "#6a1b9a"),
+    ItemState.PENDING: ("待处理", "pending", "#607d8b"),
+    ItemState.LEASED: ("处理中", "leased", "#1565c0"),
+}
+EXIT_MEANINGS: dict[int, str] = {
+    0: "全部事项完成 — every item done",
+    1: "运行结束，但有业务错误或失败的事项 — finished, some items ended in business errors or failed",
+    2: "用法错误或输入文件无法读取 — bad usage or an unreadable input file",
+    3: "运行提前停止，剩余事项待续跑 — the run stopped early; resume to finish the rest",
+}
+_CHART_BAR_WIDTH = 420
+
+
+@dataclass(frozen=True)
+class StateTile:
+    """One state's count, label and colour, with its bar in the chart."""
+
+    state: str
+    label: str
+    label_en: str
+    colour: str
+    count: int
+    bar_width: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A screenshot of an item: `href` relative to the report, None when the file is missing."""
+
+    name: str
+    href: str | None
+    failure: bool = False
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """What the report shows of one work item: masked and scrubbed."""
+
+    id: int
+    state: str
+    label: str
+    colour: str
+    attempts: int
+    error_code: str
+    error_message: str
+    note: str
+    filing_no: str
+    details: list[tuple[str, str]]
+    ref: str
+    shots: list[Evidence]
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """How many events of one type the audit chain holds, and when the first and last were."""
+
+    event: str
+    count: int
+    first: str
+    last: str
+
+
+def write_run_report(
+    folder: Path,
+    run_info: Mapping[str, Any],
+    items: Sequence[WorkItem],
+    events: Sequence[AuditEvent],
+    *,
+    title: str | None = None,
+    audit_key: bytes | None = None,
+) -> Path:
+    """Write `folder/report.html` (mode 0600) from run.json's content, the run's items and its
+    audit events; returns the report's path.
+
+    With the `audit_key`, each row also shows the item's ref (the HMAC that joins it to run.log
+    and the audit chain) and the failure screenshots the browser kept under that ref.
+    """
+    # the run id is made by rpa.runs.new_run_id (time, flow, random hex): not free text, and it
+    # must stay whole for `rpa audit verify`; scrubbing would mask its date digits
+    run_id = str(run_info.get("run_id") or folder.name)
+    tiles = _state_tiles(items)
+    template = _environment().get_template("report.html.j2")
+    html = template.render(
+        title=_text(title) if title else f"运行报告 {run_id}",
+        run=_run_header(run_info, run_id),
+        tiles=tiles,
+        total=len(items),
+        chart_width=_CHART_BAR_WIDTH,
+        rows=[_item_row(item, folder, audit_key) for item in sorted(items, key=lambda i: i.id)],
+        events=_event_summaries(events),
+        chain=_chain_summary(events),
+        verify_command=f"rpa audit verify {run_id}",
+    )
+    return write_private_text(folder / REPORT_FILE, html)
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("rpa", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else scrub_text(str(value))
+
+
+def _when(value: Any) -> str:
+    """An ISO time as `YYYY-MM-DD HH:MM:SS` (the run's own time zone), or the text as given."""
+    if not value:
+        return "—"
+    try:
+        return datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return _text(value)
+
+
+def _run_header(info: Mapping[str, Any], run_id: str) -> dict[str, str]:
+    exit_code = info.get("exit_code")
+    started, ended = info.get("started_at"), info.get("ended_at")
+    duration = ""
+    if started and ended:
+        try:
+            elapsed = datetime.fromisoformat(str(ended)) - datetime.fromisoformat(str(started))
+            duration = str(elapsed).split(".")[0]
+        except (TypeError, ValueError):  # unparseable or naive/aware mix: show the times only
+            duration = ""
+    recorded = info.get("versions")
+    versions: Mapping[str, Any] = recorded if isinstance(recorded, Mapping) else {}
+    return {
+        "run_id": run_id,
+        "flow": _text(info.get("flow", "")),
+        "trigger": _text(info.get("trigger", "")),
+        "started": _when(started),
+        "ended": _when(ended) if ended else "— 尚未结束 (not finished)",
+        "duration": duration,
+        "exit_code": "—" if exit_code is None else _text(exit_code),
+        "exit_class": f"exit{exit_code}" if isinstance(exit_code, int) else "exitnone",
+        "exit_meaning": _exit_meaning(exit_code),
+        "stop_reason": _text(info.get("stop_reason") or ""),
+        "code_version": _text(info.get("code_version", "")),
+        "versions": ", ".join(f"{_text(k)} {_text(v)}" for k, v in sorted(versions.items())),
+    }
+
+
+def _exit_meaning(exit_code: Any) -> str:
+    if not isinstance(exit_code, int):
+        return "运行未结束或未记录 — still running or not recorded"
+    return EXIT_MEANINGS.get(exit_code, "未知 — unknown")
+
+
+def _state_tiles(items: Iterable[WorkItem]) -> list[StateTile]:
+    counts = {state: 0 for state in STATE_STYLE}
+    for item in items:
+        counts[ItemState(item.state)] += 1
+    largest = max(counts.values(), default=0) or 1
+    tiles = []
+    for state, (zh, en, colour) in STATE_STYLE.items():
+        bar = round(_CHART_BAR_WIDTH * counts[state] / largest)
+        tiles.append(StateTile(state.value, zh, en, colour, counts[state], bar))
+    return tiles
+
+
+def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
+    result = item.result or {}
+    state = ItemState(item.state)
+    label, _, colour = STATE_STYLE[state]
+    details = [(key, _shown(result[key])) for key in SHOWN_RESULT_FIELDS if result.get(key) is not None]
+    details += [(key, _count(result[key])) for key in COUNTED_RESULT_FIELDS if result.get(key) is not None]
+    ref = item_ref(item.key, audit_key) if audit_key else ""
+    shown = _evidence(result.get("evidence"), folder)
+    shots = ([shown] if shown else []) + (_failure_shots(folder, ref) if ref else [])
+    return ItemRow(
+        id=item.id,
+        state=state.value,
+        label=label,
+        colour=colour,
+        attempts=item.attempts,
+        error_code=_text(item.last_error_code),
+        error_message=_text(item.last_error_message),
+        note=_text(result.get("note")),
+        filing_no=_text(result.get("filing_no")),
+        details=details,
+        ref=ref,
+        shots=shots,
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return _text(value)
+
+
+def _count(value: Any) -> str:
+    if isinstance(value, Mapping | list | tuple):
+        return str(len(value))
+    return _text(value)
+
+
+def _evidence(value: Any, folder: Path) -> Evidence | None:
+    """The screenshot named by the result, only if it is an image inside the run folder."""
+    if not isinstance(value, str) or not value:
+        return None
+    relative = PurePosixPath(value.replace("\\", "/"))
+    name = _text(relative.name)
+    if relative.is_absolute() or ".." in relative.parts or relative.suffix.lower() not in IMAGE_SUFFIXES:
+        return Evidence(name, None)
+    target = folder.joinpath(*relative.parts).resolve()
+    inside = target.is_relative_to(folder.resolve()) and target.is_file()  # a symlink may point out
+    # the link target is not shown text: it keeps the real file name, percent-encoded
+    return Evidence(name, quote(relative.as_posix()) if inside else None)
+
+
+def _failure_shots(folder: Path, ref: str) -> list[Evidence]:
+    evidence = folder / EVIDENCE_DIR
+    if not evidence.is_dir():
+        return []
+    found = [p for p in evidence.glob(f"{ref}*-failure.png") if _FAILURE_SHOT.fullmatch(p.name[len(ref) :])]
+    found.sort(key=lambda p: (len(p.name), p.name))  # <ref>-failure.png, then -2-, -3-...
+    return [Evidence(p.name, quote(f"{EVIDENCE_DIR}/{p.name}"), failure=True) for p in found]
+
+
+def _event_summaries(events: Sequence[AuditEvent]) -> list[EventSummary]:
+    grouped: dict[str, list[AuditEvent]] = {}
+    for event in events:
+        grouped.setdefault(event.event, []).append(event)
+    return [
+        EventSummary(_text(name), len(group), _when(group[0].time), _when(group[-1].time))
+        for name, group in sorted(grouped.items(), key=lambda entry: entry[1][0].seq)
+    ]
+
+
+def _chain_summary(events: Sequence[AuditEvent]) -> dict[str, str]:
+    if not events:
+        return {"count": "0", "first": "—", "last": "—", "head": "—", "actors": ""}
+    actors = sorted({_text(event.actor) for event in events})
+    return {
+        "count": str(len(events)),
+        "first": _when(events[0].time),
+        "last": _when(events[-1].time),
+        "head": events[-1].hash,
+        "actors": ", ".join(actors),
+    }
