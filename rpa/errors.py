@@ -3,13 +3,20 @@
     RpaError                      .code (stable), .portal_message (the portal's own words)
     ├── BusinessError             the item ends; never retried automatically
     │   ├── InvalidRecord         the input row is wrong (validation)
-    │   └── PortalRefusal         the portal refused the data (e.g. 该账户已备案)
+    │   ├── PortalRefusal         the portal refused the data (e.g. 该账户已备案)
+    │   └── ExtractionError       a report's content does not fit its extraction spec
+    │       ├── ScannedPdf        a PDF without a text layer
+    │       ├── MissingUnicodeMap glyphs come out as (cid:NNN): a font without a Unicode map
+    │       ├── LabelNotFound     a row label or column header of the spec is not in the report
+    │       ├── DuplicateHeader   a header or row label found twice
+    │       └── UnreadableFigure  a number that does not parse, a formula without a cached value
     ├── NeedsPerson               the item is held for a person (content conflict, 核准 needed)
     ├── ApplicationError          the item is retried with backoff, then failed
     │   ├── PortalUnavailable     500 pages, batch windows, overload
     │   ├── PortalTimeout         a page or answer did not come in time
     │   ├── SessionLost           用户登录信息失效: log in again and retry
-    │   └── DownloadFailed        truncated or wrong-type download
+    │   ├── DownloadFailed        truncated or wrong-type download
+    │   └── SelectorNotFound      no candidate matched one element (the rest of the page did)
     ├── RunFatalError             the whole run stops now; the rest stays pending
     │   ├── LoginRefused          wrong password, locked or disabled operator: never retried
     │   ├── PortalChanged         no selector candidate matches any element of a page
@@ -66,6 +73,30 @@ class PortalRefusal(BusinessError):
     code = "portal_refusal"
 
 
+class ExtractionError(BusinessError):
+    code = "extraction_failed"
+
+
+class ScannedPdf(ExtractionError):
+    code = "scanned_pdf"
+
+
+class MissingUnicodeMap(ExtractionError):
+    code = "missing_unicode_map"
+
+
+class LabelNotFound(ExtractionError):
+    code = "label_not_found"
+
+
+class DuplicateHeader(ExtractionError):
+    code = "duplicate_header"
+
+
+class UnreadableFigure(ExtractionError):
+    code = "unreadable_figure"
+
+
 class NeedsPerson(RpaError):
     code = "needs_person"
 
@@ -88,6 +119,10 @@ class SessionLost(ApplicationError):
 
 class DownloadFailed(ApplicationError):
     code = "download_failed"
+
+
+class SelectorNotFound(ApplicationError):
+    code = "selector_not_found"
 
 
 class RunFatalError(RpaError):

@@ -74,19 +74,19 @@ class SmokeFlow(Flow):
         selectors = load_selectors("smoke_site", wctx.settings.selectors_dir)
         with BrowserSession(wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
             page = session.new_page()
-            page.goto(f"{site_url}/login")
-            login = selectors.bind(page, "login")
-            login.locate("operator_code").fill(f"SMOKE{wctx.worker_index}")
-            login.locate("password").fill(password)
-            login.locate("submit").click()
-            if "登录成功" not in login.locate("message").inner_text():
-                raise LoginRefused("the smoke site refused the login", portal_message="密码错误")
+            with session.login_window():  # no trace may record the password
+                page.goto(f"{site_url}/login")
+                login = selectors.bind(page, "login")
+                login.locate("operator_code").fill(f"SMOKE{wctx.worker_index}")
+                login.locate("password").fill(password)
+                login.locate("submit").click()
+                if "登录成功" not in login.locate("message").inner_text():
+                    raise LoginRefused("the smoke site refused the login", portal_message="密码错误")
             wctx.record("login", None, operator=f"SMOKE{wctx.worker_index}")
 
             def handle(item: WorkItem) -> dict[str, Any]:
                 ref = item_ref(item.key, wctx.settings.audit_key_bytes())
                 payload = item.payload
-                session.start_item_trace()
                 with item_evidence(session, page, ref, mask=[page.locator(".acct")]):
                     response = page.goto(
                         f"{site_url}/item/{payload['n']}?mode={payload['mode']}&acct={payload['account_no']}"

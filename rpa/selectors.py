@@ -1,0 +1,301 @@
+"""Selectors: `selectors/<portal>.yaml` loaded into validated models, candidates tried in order.
+
+    pages:
+      login:
+        frame: null                     # or the CSS of the <iframe> the page lives in
+        elements:
+          operator_code:
+            - css: "input[name=userCode]"
+            - label: "操作员代码"          # the last: by visible label, role or text
+
+    selectors = load_selectors("ams", settings.selectors_dir)
+    login = selectors.bind(page, "login", timeout_ms=settings.action_timeout_ms)
+    login.require("operator_code", "password", "submit")   # in the bot's __init__
+    login.locate("operator_code").fill(code)
+
+Every element lists at least two candidates and ends with one a person can read on the screen,
+so a redesign that renames ids still finds the field. The winning candidate is remembered for
+the rest of the process. When nothing matches an element the item is retried
+(`SelectorNotFound`); when nothing matches any element of the page the portal changed and the
+run stops (`PortalChanged`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import reduce
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import yaml
+from loguru import logger
+from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
+
+from rpa.browser import wait_until_attached
+from rpa.errors import ConfigError, PortalChanged, SelectorNotFound
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Frame, FrameLocator, Locator, Page
+
+    Scope = Page | Frame | FrameLocator
+
+KINDS = ("css", "xpath", "text", "label", "role", "placeholder")
+READABLE_KINDS = frozenset({"label", "role", "text"})
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Candidate(BaseModel):
+    """One way to find an element: exactly one of css, xpath, text, label, role, placeholder.
+    `name` (the accessible name) goes with `role`; `exact` applies to the readable kinds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    css: str | None = None
+    xpath: str | None = None
+    text: str | None = None
+    label: str | None = None
+    role: str | None = None
+    placeholder: str | None = None
+    name: str | None = None
+    exact: bool = True
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Candidate:
+        given = [kind for kind in KINDS if getattr(self, kind) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(KINDS)} (got {', '.join(given) or 'none'})")
+        if not getattr(self, given[0]).strip():
+            raise ValueError(f"{given[0]} is empty")
+        if self.name is not None and self.role is None:
+            raise ValueError("name goes only with role")
+        if self.role is not None and not self.role.isalpha():
+            raise ValueError(f"role {self.role!r} is not an ARIA role name")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(kind for kind in KINDS if getattr(self, kind) is not None)
+
+    def describe(self) -> str:
+        """Short text for logs and errors, e.g. `css=#userCode` or `role=button[name="登录"]`."""
+        value = getattr(self, self.kind)
+        if self.role is not None and self.name is not None:
+            return f'role={value}[name="{self.name}"]'
+        return f"{self.kind}={value}"
+
+    def locator(self, scope: Scope) -> Locator:
+        if self.css is not None:
+            return scope.locator(f"css={self.css}")
+        if self.xpath is not None:
+            return scope.locator(f"xpath={self.xpath}")
+        if self.text is not None:
+            return scope.get_by_text(self.text, exact=self.exact)
+        if self.label is not None:
+            return scope.get_by_label(self.label, exact=self.exact)
+        if self.placeholder is not None:
+            return scope.get_by_placeholder(self.placeholder, exact=self.exact)
+        assert self.role is not None
+        exact = self.exact if self.name is not None else None
+        return scope.get_by_role(self.role, name=self.name, exact=exact)  # type: ignore[arg-type]
+
+
+def _check_candidates(candidates: list[Candidate]) -> list[Candidate]:
+    if len(candidates) < 2:
+        raise ValueError("needs at least two candidates")
+    if candidates[-1].kind not in READABLE_KINDS:
+        raise ValueError(f"the last candidate must be by label, role or text, not {candidates[-1].kind}")
+    return candidates
+
+
+def _check_names(names: dict[str, Any]) -> dict[str, Any]:
+    for name in names:
+        if not _NAME.match(name):
+            raise ValueError(f"{name!r} is not a plain name (letters, digits, _)")
+    return names
+
+
+Candidates = Annotated[list[Candidate], AfterValidator(_check_candidates)]
+
+
+class PageSelectors(BaseModel):
+    """One portal screen: optional frame, and its elements by name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    frame: str | None = None
+    elements: Annotated[dict[str, Candidates], AfterValidator(_check_names)]
+
+    @model_validator(mode="after")
+    def _has_elements(self) -> PageSelectors:
+        if not self.elements:
+            raise ValueError("a page needs at least one element")
+        return self
+
+
+class PortalSelectors(BaseModel):
+    """All pages of one portal. Remembers, per process, which candidate won for each element."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pages: Annotated[dict[str, PageSelectors], AfterValidator(_check_names)]
+    _portal: str = PrivateAttr(default="?")
+    _source: str = PrivateAttr(default="?")
+    _sha256: str = PrivateAttr(default="")
+    _winners: dict[tuple[str, str], int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def portal(self) -> str:
+        return self._portal
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the YAML file, for run.json."""
+        return self._sha256
+
+    def page(self, page_name: str) -> PageSelectors:
+        try:
+            return self.pages[page_name]
+        except KeyError:
+            raise ConfigError(
+                f"{self._source}: no page {page_name!r} (pages: {', '.join(sorted(self.pages))})"
+            ) from None
+
+    def require(self, page_name: str, *elements: str) -> None:
+        """Fail now (ConfigError) if the page or any of these elements is missing from the YAML."""
+        missing = [name for name in elements if name not in self.page(page_name).elements]
+        if missing:
+            raise ConfigError(f"{self._source}: page {page_name!r} lacks element(s) {', '.join(missing)}")
+
+    def bind(self, scope: Page | Frame, page_name: str, *, timeout_ms: float = 5_000) -> BoundPage:
+        """The page's elements, located inside `scope` (its iframe, if the YAML names one)."""
+        return BoundPage(self, page_name, scope, timeout_ms=timeout_ms)
+
+
+class BoundPage:
+    """One page's selectors bound to a live Playwright page or frame."""
+
+    def __init__(
+        self, selectors: PortalSelectors, page_name: str, scope: Page | Frame, *, timeout_ms: float
+    ) -> None:
+        self._selectors = selectors
+        self.page_name = page_name
+        self._page = selectors.page(page_name)
+        self._root: Scope = scope.frame_locator(self._page.frame) if self._page.frame else scope
+        self.timeout_ms = timeout_ms
+
+    def require(self, *elements: str) -> None:
+        self._selectors.require(self.page_name, *elements)
+
+    def _candidates(self, element: str) -> list[Candidate]:
+        self.require(element)
+        return self._page.elements[element]
+
+    def locate(self, element: str, *, timeout_ms: float | None = None) -> Locator:
+        """The element by its first matching candidate (the remembered winner is tried first).
+
+        One Playwright wait covers all candidates together, so a missing first candidate costs
+        no extra timeout. None within the timeout: SelectorNotFound naming every candidate, or
+        PortalChanged if no element of the page matches at all.
+        """
+        candidates = self._candidates(element)
+        key = (self.page_name, element)
+        winner = self._selectors._winners.get(key, 0)
+        order = [winner, *(i for i in range(len(candidates)) if i != winner)]
+        locators = {i: candidates[i].locator(self._root) for i in order}
+        if locators[winner].count():
+            return self._matched(element, winner, locators[winner])
+        any_candidate = reduce(lambda a, b: a.or_(b), locators.values())
+        if wait_until_attached(any_candidate, self.timeout_ms if timeout_ms is None else timeout_ms):
+            for i in order:
+                if locators[i].count():
+                    return self._matched(element, i, locators[i])
+        raise self._not_found(element, candidates)
+
+    def _matched(self, element: str, index: int, locator: Locator) -> Locator:
+        key = (self.page_name, element)
+        candidate = self._page.elements[element][index]
+        if self._selectors._winners.get(key) != index:
+            self._selectors._winners[key] = index
+            log = logger.warning if index else logger.debug
+            log(
+                "selector {}.{}.{} matched candidate {}: {}",
+                self._selectors.portal, self.page_name, element, index + 1, candidate.describe(),
+            )
+        return locator
+
+    def _not_found(self, element: str, candidates: list[Candidate]) -> Exception:
+        tried = "; ".join(f"{n}) {c.describe()}" for n, c in enumerate(candidates, 1))
+        where = f"portal {self._selectors.portal!r}, page {self.page_name!r}"
+        details = {
+            "portal": self._selectors.portal,
+            "page": self.page_name,
+            "element": element,
+            "candidates": [c.describe() for c in candidates],
+        }
+        every_candidate = reduce(
+            lambda a, b: a.or_(b),
+            (c.locator(self._root) for cands in self._page.elements.values() for c in cands),
+        )
+        if every_candidate.count():
+            message = f"{where}: no candidate matched element {element!r}; tried {tried}"
+            return SelectorNotFound(message, details=details)
+        message = (
+            f"{where} matches none of its elements ({', '.join(self._page.elements)}): "
+            f"the portal changed; element {element!r} tried {tried}"
+        )
+        return PortalChanged(message, details=details)
+
+    def present(self, element: str) -> bool:
+        """Whether any candidate matches right now (no waiting); for optional banners and dialogs."""
+        return any(c.locator(self._root).count() for c in self._candidates(element))
+
+    def probe(self) -> dict[str, str | None]:
+        """Each element's first matching candidate right now (None: nothing matches); never raises."""
+        found: dict[str, str | None] = {}
+        for element, candidates in self._page.elements.items():
+            found[element] = next(
+                (c.describe() for c in candidates if c.locator(self._root).count()), None
+            )
+        return found
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """('pages', 'login', 'elements', 'submit', 0) -> "page 'login', element 'submit', candidate 1"."""
+    parts: list[str] = []
+    items = list(loc)
+    while items:
+        head = items.pop(0)
+        if head in ("pages", "elements") and items:
+            parts.append(f"{'page' if head == 'pages' else 'element'} {items.pop(0)!r}")
+        elif isinstance(head, int):
+            parts.append(f"candidate {head + 1}")
+        else:
+            parts.append(f"field {head!r}")
+    return ", ".join(parts) or "top level"
+
+
+def load_selectors(portal: str, selectors_dir: Path) -> PortalSelectors:
+    """Read and validate `selectors_dir/<portal>.yaml`; any problem is a ConfigError naming the
+    file, the page and the element."""
+    if not _NAME.match(portal):
+        raise ConfigError(f"{portal!r} is not a portal name")
+    path = selectors_dir / f"{portal}.yaml"
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read selectors for portal {portal!r}: {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        selectors = PortalSelectors.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_where(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+    selectors._portal, selectors._source = portal, str(path)
+    selectors._sha256 = hashlib.sha256(raw).hexdigest()
+    return selectors

@@ -1,0 +1,143 @@
+"""Selector resolution in real Chromium: order, fallback, waiting, and what a miss raises."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from loguru import logger
+
+from rpa.errors import ApplicationError, ConfigError, PortalChanged, RunFatalError, SelectorNotFound
+from rpa.selectors import PortalSelectors, load_selectors
+
+pytestmark = pytest.mark.browser
+
+YAML = """
+pages:
+  login:
+    elements:
+      operator_code:
+        - css: "input[name=userCode]"
+        - css: "#userCode"
+        - label: "操作员代码"
+      submit:
+        - css: "input[type=submit]"
+        - role: button
+          name: "登录"
+  framed:
+    frame: "iframe[name=main]"
+    elements:
+      note:
+        - css: "#note"
+        - label: "备注"
+"""
+# a redesign: every id and name is gone, only what a person reads is left
+REDESIGNED_LOGIN = """<form>
+  <label for="f1">操作员代码</label><input id="f1" data-which="label">
+  <button>登录</button>
+</form>"""
+
+
+@pytest.fixture
+def selectors(tmp_path: Path) -> PortalSelectors:
+    (tmp_path / "demo.yaml").write_text(YAML, encoding="utf-8")
+    return load_selectors("demo", tmp_path)
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(message.record["message"]), level="DEBUG")
+    yield lines
+    logger.remove(sink)
+
+
+def test_candidates_are_tried_in_order(page: Any, selectors: PortalSelectors, log_lines: list[str]) -> None:
+    # the first and second candidates match different inputs: the first one wins
+    page.set_content('<input name="userCode" data-which="first"><input id="userCode" data-which="second">'
+                     '<label for="x">操作员代码</label><input id="x" data-which="third">')
+    login = selectors.bind(page, "login")
+    assert login.locate("operator_code").get_attribute("data-which") == "first"
+    assert "selector demo.login.operator_code matched candidate 1: css=input[name=userCode]" in log_lines
+    assert login.probe() == {"operator_code": "css=input[name=userCode]", "submit": None}
+
+
+def test_falls_back_to_label_and_role_when_ids_are_gone(
+    page: Any, selectors: PortalSelectors, log_lines: list[str]
+) -> None:
+    page.set_content(REDESIGNED_LOGIN)
+    login = selectors.bind(page, "login", timeout_ms=5_000)
+    started = time.monotonic()
+    field = login.locate("operator_code")
+    field.fill("OP0001")
+    assert page.locator("#f1").input_value() == "OP0001"
+    assert login.locate("submit").text_content() == "登录"
+    # the missing ids cost no timeout of their own
+    assert time.monotonic() - started < 2.5
+    assert "selector demo.login.operator_code matched candidate 3: label=操作员代码" in log_lines
+    assert 'selector demo.login.submit matched candidate 2: role=button[name="登录"]' in log_lines
+    assert login.probe() == {"operator_code": "label=操作员代码", "submit": 'role=button[name="登录"]'}
+
+    # the winner is remembered for the process: tried first on the next page of this kind
+    page.set_content('<input name="userCode" data-which="by-name">'
+                     '<label for="f2">操作员代码</label><input id="f2" data-which="by-label">')
+    log_lines.clear()
+    again = selectors.bind(page, "login")
+    assert again.locate("operator_code").get_attribute("data-which") == "by-label"
+    assert log_lines == []  # same winner: nothing new to say
+
+
+def test_waits_for_an_element_that_appears_late(page: Any, selectors: PortalSelectors) -> None:
+    page.set_content("<div id=host></div><script>setTimeout(() => { document.getElementById('host')"
+                     ".innerHTML = '<label for=c>操作员代码</label><input id=c>'; }, 300);</script>")
+    login = selectors.bind(page, "login", timeout_ms=5_000)
+    assert login.locate("operator_code").get_attribute("id") == "c"
+
+
+def test_missing_element_names_page_element_and_every_candidate(
+    page: Any, selectors: PortalSelectors
+) -> None:
+    page.set_content('<input name="userCode">')  # the page is there, its submit button is not
+    login = selectors.bind(page, "login", timeout_ms=300)
+    assert not login.present("submit") and login.present("operator_code")
+    with pytest.raises(SelectorNotFound) as caught:
+        login.locate("submit")
+    error = caught.value
+    assert isinstance(error, ApplicationError) and error.code == "selector_not_found"
+    message = str(error)
+    for part in ("portal 'demo'", "page 'login'", "element 'submit'",
+                 "1) css=input[type=submit]", '2) role=button[name="登录"]'):
+        assert part in message
+    assert error.details["candidates"] == ["css=input[type=submit]", 'role=button[name="登录"]']
+
+
+def test_page_matching_nothing_means_the_portal_changed(page: Any, selectors: PortalSelectors) -> None:
+    page.set_content("<h1>全新的系统</h1><input id=account>")
+    login = selectors.bind(page, "login", timeout_ms=300)
+    with pytest.raises(PortalChanged) as caught:
+        login.locate("operator_code")
+    assert isinstance(caught.value, RunFatalError)
+    message = str(caught.value)
+    assert "page 'login' matches none of its elements (operator_code, submit)" in message
+    assert "1) css=input[name=userCode]; 2) css=#userCode; 3) label=操作员代码" in message
+    assert login.probe() == {"operator_code": None, "submit": None}
+
+
+def test_page_inside_an_iframe(page: Any, selectors: PortalSelectors) -> None:
+    page.set_content('<iframe name="main" srcdoc="<label for=n>备注</label><input id=n>"></iframe>')
+    framed = selectors.bind(page, "framed", timeout_ms=5_000)
+    framed.locate("note").fill("inside the frame")
+    assert page.frame(name="main").locator("#n").input_value() == "inside the frame"
+
+
+def test_names_missing_from_the_yaml_fail_at_bind_time(page: Any, selectors: PortalSelectors) -> None:
+    with pytest.raises(ConfigError, match="no page 'filing'"):
+        selectors.bind(page, "filing")
+    login = selectors.bind(page, "login")
+    with pytest.raises(ConfigError, match="lacks element\\(s\\) password"):
+        login.require("operator_code", "password")
+    with pytest.raises(ConfigError, match="lacks element\\(s\\) captcha"):
+        login.locate("captcha")

@@ -1,0 +1,129 @@
+"""Selector YAML validation: every problem is a ConfigError naming the file, page and element."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from rpa.errors import ConfigError
+from rpa.selectors import Candidate, load_selectors
+from rpa.settings import PROJECT_ROOT
+
+GOOD = """
+pages:
+  login:
+    elements:
+      operator_code:
+        - css: "input[name=userCode]"
+        - xpath: "//input[@id='userCode']"
+        - label: "操作员代码"
+      submit:
+        - css: "input[type=submit]"
+        - role: button
+          name: "登录"
+  query:
+    frame: "iframe[name=main]"
+    elements:
+      account_no:
+        - placeholder: "请输入账号"
+        - text: "账号"
+          exact: false
+"""
+
+
+def _write(folder: Path, text: str, portal: str = "demo") -> Path:
+    path = folder / f"{portal}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problem(folder: Path, text: str) -> str:
+    _write(folder, text)
+    with pytest.raises(ConfigError) as caught:
+        load_selectors("demo", folder)
+    return str(caught.value)
+
+
+def test_good_file_loads_in_order(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD)
+    selectors = load_selectors("demo", tmp_path)
+    assert selectors.portal == "demo"
+    assert selectors.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    login = selectors.page("login")
+    assert login.frame is None and selectors.page("query").frame == "iframe[name=main]"
+    assert [c.describe() for c in login.elements["operator_code"]] == [
+        "css=input[name=userCode]",
+        "xpath=//input[@id='userCode']",
+        "label=操作员代码",
+    ]
+    assert login.elements["submit"][-1].describe() == 'role=button[name="登录"]'
+    assert selectors.page("query").elements["account_no"][-1].exact is False
+    selectors.require("login", "operator_code", "submit")
+
+
+def test_one_candidate_is_not_enough(tmp_path: Path) -> None:
+    text = "pages:\n  login:\n    elements:\n      submit:\n        - role: button\n"
+    message = _problem(tmp_path, text)
+    assert str(tmp_path / "demo.yaml") in message
+    assert "page 'login', element 'submit'" in message and "at least two candidates" in message
+
+
+def test_last_candidate_must_be_readable(tmp_path: Path) -> None:
+    text = "pages:\n  login:\n    elements:\n      submit:\n        - css: '#a'\n        - css: '#b'\n"
+    message = _problem(tmp_path, text)
+    assert "element 'submit'" in message and "last candidate must be by label, role or text" in message
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reason"),
+    [
+        ("{css: '#a', label: 'x'}", "exactly one of"),
+        ("{exact: true}", "exactly one of"),
+        ("{label: 'x', name: 'y'}", "name goes only with role"),
+        ("{css: '  '}", "css is empty"),
+        ("{role: 'not a role'}", "not an ARIA role"),
+        ("{csss: '#a'}", "Extra inputs are not permitted"),
+    ],
+)
+def test_bad_candidate_is_named(tmp_path: Path, candidate: str, reason: str) -> None:
+    text = f"pages:\n  login:\n    elements:\n      submit:\n        - {candidate}\n        - role: button\n"
+    message = _problem(tmp_path, text)
+    assert "page 'login', element 'submit', candidate 1" in message and reason in message
+
+
+def test_file_level_problems(tmp_path: Path) -> None:
+    assert "cannot read selectors for portal 'demo'" in _problem_missing(tmp_path)
+    assert "not valid YAML" in _problem(tmp_path, "pages: [unclosed")
+    assert "field 'portal'" in _problem(tmp_path, "portal: x\npages: {}\n")
+    assert "a page needs at least one element" in _problem(tmp_path, "pages:\n  login:\n    elements: {}\n")
+    assert "not a plain name" in _problem(tmp_path, GOOD.replace("operator_code:", "operator-code:"))
+    with pytest.raises(ConfigError, match="not a portal name"):
+        load_selectors("../etc/passwd", tmp_path)
+
+
+def _problem_missing(folder: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_selectors("demo", folder)
+    return str(caught.value)
+
+
+def test_unknown_page_and_missing_elements_fail_before_the_run(tmp_path: Path) -> None:
+    _write(tmp_path, GOOD)
+    selectors = load_selectors("demo", tmp_path)
+    with pytest.raises(ConfigError, match=r"no page 'filing' \(pages: login, query\)"):
+        selectors.page("filing")
+    with pytest.raises(ConfigError, match="page 'login' lacks element\\(s\\) password, captcha"):
+        selectors.require("login", "operator_code", "password", "captcha")
+
+
+def test_candidate_kind_and_describe() -> None:
+    assert Candidate(role="button").describe() == "role=button"
+    assert Candidate(text="登录成功").kind == "text"
+    assert Candidate.model_validate({"placeholder": "账号"}).describe() == "placeholder=账号"
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "selectors").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_selector_file_is_valid(path: Path) -> None:
+    assert load_selectors(path.stem, path.parent).pages
