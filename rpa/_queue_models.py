@@ -1,0 +1,132 @@
+"""Value objects the work queue hands out, and the errors it raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row
+
+from rpa.errors import ApplicationError
+
+
+class ItemState(StrEnum):
+    """Where a work item is in its life."""
+
+    PENDING = "pending"
+    LEASED = "leased"
+    DONE = "done"
+    BUSINESS_ERROR = "business_error"
+    FAILED = "failed"
+    HELD = "held"
+
+
+ENDED_STATES: frozenset[ItemState] = frozenset({ItemState.DONE, ItemState.BUSINESS_ERROR, ItemState.FAILED})
+RETRYABLE_STATES: frozenset[ItemState] = frozenset(
+    {ItemState.BUSINESS_ERROR, ItemState.FAILED, ItemState.HELD}
+)
+
+
+class Outcome(StrEnum):
+    """How one attempt ended, as the attempts history records it."""
+
+    DONE = "done"
+    BUSINESS_ERROR = "business_error"
+    SYSTEM_ERROR = "system_error"
+    HELD = "held"
+    RETURNED = "returned"  # given back uncounted (graceful stop, run-fatal error)
+    LEASE_EXPIRED = "lease_expired"  # the worker stopped heartbeating; the item was taken back
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One unit of work, as stored."""
+
+    id: int
+    flow: str
+    run_id: str
+    key: str
+    payload: dict[str, Any]
+    state: ItemState
+    attempts: int
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    not_before: datetime | None
+    last_error_code: str | None
+    last_error_message: str | None
+    result: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> WorkItem:
+        m = row._mapping
+        return cls(
+            id=m["id"],
+            flow=m["flow"],
+            run_id=m["run_id"],
+            key=m["key"],
+            payload=m["payload"],
+            state=ItemState(m["state"]),
+            attempts=m["attempts"],
+            lease_owner=m["lease_owner"],
+            lease_expires_at=m["lease_expires_at"],
+            not_before=m["not_before"],
+            last_error_code=m["last_error_code"],
+            last_error_message=m["last_error_message"],
+            result=m["result"],
+            created_at=m["created_at"],
+            updated_at=m["updated_at"],
+        )
+
+
+@dataclass(frozen=True)
+class EnqueueResult:
+    """What enqueuing one key did. `run_id` is the existing item's run when `created` is False."""
+
+    item_id: int
+    created: bool
+    state: ItemState
+    run_id: str
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One claim of an item and how it ended (`ended_at` is None while it is in progress)."""
+
+    attempt: int
+    owner: str
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+    error_code: str | None
+    error_message: str | None
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> AttemptRecord:
+        m = row._mapping
+        return cls(
+            attempt=m["attempt"],
+            owner=m["owner"],
+            started_at=m["started_at"],
+            ended_at=m["ended_at"],
+            outcome=m["outcome"],
+            error_code=m["error_code"],
+            error_message=m["error_message"],
+        )
+
+
+class LeaseLost(ApplicationError):
+    """The item is no longer leased by this worker (the lease expired and was taken back)."""
+
+    code = "lease_lost"
+
+
+class ItemNotFound(LookupError):
+    """No work item has this id."""
+
+
+class InvalidTransition(ValueError):
+    """The item is not in a state that allows this change (e.g. releasing an item not held)."""

@@ -1,0 +1,118 @@
+"""The queue's tables: work items, the history of their attempts, and run control.
+
+The same definitions serve SQLite and PostgreSQL. Times are stored in UTC and always come back
+timezone-aware, whatever the database keeps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC; naive values are refused, results are always aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the queue only stores timezone-aware datetimes")
+        value = value.astimezone(UTC)
+        # SQLite keeps text: one fixed format without an offset keeps comparisons correct
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# BIGINT on PostgreSQL; on SQLite only INTEGER PRIMARY KEY is the autoincrementing rowid
+_Id = BigInteger().with_variant(Integer(), "sqlite")
+_Json = JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+metadata = MetaData()
+
+items = Table(
+    "queue_items",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("flow", String(64), nullable=False),
+    Column("run_id", String(64), nullable=False),
+    Column("key", String(512), nullable=False),
+    Column("payload", _Json, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_owner", String(128)),
+    Column("lease_expires_at", UtcDateTime()),
+    Column("not_before", UtcDateTime()),
+    Column("last_error_code", String(64)),
+    Column("last_error_message", Text),
+    Column("result", _Json),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("flow", "key", name="uq_queue_items_flow_key"),
+    Index("ix_queue_items_run_state", "run_id", "state", "id"),
+)
+
+attempts = Table(
+    "queue_attempts",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("item_id", _Id, ForeignKey("queue_items.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime()),
+    Column("outcome", String(32)),
+    Column("error_code", String(64)),
+    Column("error_message", Text),
+    Index("ix_queue_attempts_item", "item_id", "id"),
+)
+
+runs = Table(
+    "queue_runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("stop_code", String(64)),
+    Column("stop_message", Text),
+    Column("stop_requested_at", UtcDateTime()),
+)
+
+
+def insert_or_ignore(dialect_name: str, table: Table, *conflict_columns: str) -> Insert:
+    """An INSERT that silently skips rows conflicting on `conflict_columns`, on either database."""
+    statement: Any
+    if dialect_name == "postgresql":
+        statement = postgresql.insert(table)
+    elif dialect_name == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"the work queue does not support {dialect_name!r}")
+    result: Insert = statement.on_conflict_do_nothing(index_elements=list(conflict_columns))
+    return result

@@ -1,0 +1,241 @@
+"""Durable work items under leases, shared by worker processes on one or several hosts.
+
+    >>> queue = WorkQueue("sqlite:///runs/queue.db")
+    >>> queue.create_schema()
+    >>> queue.enqueue("account_filing", run_id, key, {"account_no": "..."})
+    >>> item = queue.claim(run_id=run_id, owner="host-1234-w0", lease_seconds=60)
+    >>> queue.complete(item.id, "host-1234-w0", {"filing_no": "..."})
+
+Item states::
+
+    pending --claim--> leased --complete--------> done
+       ^                 |  \\--fail_business---> business_error
+       |                 |   \\-fail_system-----> failed (attempts >= max_attempts)
+       +--fail_system----+    \\-hold-----------> held --release--> pending
+       +--return_lease---+
+       +--lease expired (reclaim_expired, or a claim takes it back)
+
+`retry()` sends business_error, failed and held items back to pending with attempts reset.
+
+Every change a worker makes names its owner and is refused with `LeaseLost` once the lease is no
+longer its own, so a worker whose lease expired and was taken over cannot finish the item. A
+lease past its expiry that nobody has taken yet still belongs to its owner.
+
+Claims run in `BEGIN IMMEDIATE` transactions on SQLite and with `SELECT ... FOR UPDATE SKIP
+LOCKED` on PostgreSQL: no item is ever leased to two workers at once. Which exception leads to
+which transition is decided by the worker (`rpa.worker`), not here. Times come from the
+injectable `clock` (timezone-aware UTC), so tests can move time without sleeping.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, text, update
+
+from rpa._queue_leases import JITTER_FRACTION, LeaseKeeper, chunks, retry_delay_seconds
+from rpa._queue_models import (
+    ENDED_STATES,
+    RETRYABLE_STATES,
+    AttemptRecord,
+    EnqueueResult,
+    InvalidTransition,
+    ItemNotFound,
+    ItemState,
+    LeaseLost,
+    Outcome,
+    WorkItem,
+)
+from rpa._queue_schema import insert_or_ignore, items, metadata, runs
+from rpa.db import immediate_transaction
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+__all__ = [
+    "ENDED_STATES",
+    "JITTER_FRACTION",
+    "AttemptRecord",
+    "EnqueueResult",
+    "InvalidTransition",
+    "ItemNotFound",
+    "ItemState",
+    "LeaseLost",
+    "Outcome",
+    "WorkItem",
+    "WorkQueue",
+    "retry_delay_seconds",
+]
+
+# PostgreSQL advisory lock keys: one while creating the tables, one per flow while enqueuing
+_SCHEMA_LOCK = 0x52_50_41_51
+_ENQUEUE_LOCKS = 0x52_50_41_52 << 32
+
+
+class WorkQueue(LeaseKeeper):
+    """The work items of every flow and run, in one SQLite or PostgreSQL database."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_attempts: int = 4,
+        backoff_base_seconds: float = 2.0,
+        backoff_max_seconds: float = 120.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(
+            url,
+            max_attempts=max_attempts,
+            backoff_base_seconds=backoff_base_seconds,
+            backoff_max_seconds=backoff_max_seconds,
+            clock=clock,
+        )
+        self._dialect = self._engine.dialect.name
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkQueue:
+        """The queue at `settings.database_url_resolved` with the configured retry policy."""
+        return cls(
+            settings.database_url_resolved,
+            max_attempts=settings.max_attempts,
+            backoff_base_seconds=settings.backoff_base_seconds,
+            backoff_max_seconds=settings.backoff_max_seconds,
+        )
+
+    def create_schema(self) -> None:
+        """Create the queue's tables if they are missing; safe to call from many processes."""
+        with immediate_transaction(self._engine) as conn:
+            if self._dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            metadata.create_all(conn, checkfirst=True)
+
+    # -- adding work -------------------------------------------------------------------------
+
+    def enqueue(self, flow: str, run_id: str, key: str, payload: dict[str, Any]) -> EnqueueResult:
+        """Add one item; a key the flow already has adds nothing and reports the existing item."""
+        return self.enqueue_many(flow, run_id, [(key, payload)])[0]
+
+    def enqueue_many(
+        self, flow: str, run_id: str, entries: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[EnqueueResult]:
+        """Add many items in one transaction; one result per entry, in the same order."""
+        if not entries:
+            return []
+        now = self._now()
+        first_payload: dict[str, dict[str, Any]] = {}
+        for key, payload in entries:
+            first_payload.setdefault(key, payload)
+        rows = [
+            {
+                "flow": flow,
+                "run_id": run_id,
+                "key": key,
+                "payload": payload,
+                "state": ItemState.PENDING.value,
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for key, payload in first_payload.items()
+        ]
+        created: dict[str, int] = {}
+        existing: dict[str, EnqueueResult] = {}
+        with immediate_transaction(self._engine) as conn:
+            if self._dialect == "postgresql":
+                # one enqueuer per flow at a time: two inserting the same keys in different
+                # orders would otherwise deadlock on the unique index (SQLite serialises anyway)
+                lock = _ENQUEUE_LOCKS + zlib.crc32(flow.encode())
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+            # executemany: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues")
+            statement = insert_or_ignore(self._dialect, items, "flow", "key")
+            for row in conn.execute(statement.returning(items.c.id, items.c.key), rows):
+                created[row.key] = row.id
+            missing = [key for key in first_payload if key not in created]
+            for keys in chunks(missing):
+                found = conn.execute(
+                    select(items.c.id, items.c.key, items.c.state, items.c.run_id).where(
+                        items.c.flow == flow, items.c.key.in_(keys)
+                    )
+                )
+                for row in found:
+                    existing[row.key] = EnqueueResult(row.id, False, ItemState(row.state), row.run_id)
+        results: list[EnqueueResult] = []
+        reported: set[str] = set()
+        for key, _ in entries:
+            if key in created:
+                is_new = key not in reported
+                results.append(EnqueueResult(created[key], is_new, ItemState.PENDING, run_id))
+                reported.add(key)
+            else:
+                results.append(existing[key])
+        return results
+
+    # -- after the fact ----------------------------------------------------------------------
+
+    def release(self, item_id: int) -> None:
+        """A person has dealt with a held item: pending again, attempts unchanged."""
+        now = self._now()
+        with immediate_transaction(self._engine) as conn:
+            changed = conn.execute(
+                update(items)
+                .where(items.c.id == item_id, items.c.state == ItemState.HELD)
+                .values(state=ItemState.PENDING.value, not_before=None, updated_at=now)
+            )
+            if changed.rowcount == 1:
+                return
+            state = conn.execute(select(items.c.state).where(items.c.id == item_id)).scalar()
+        if state is None:
+            raise ItemNotFound(f"no work item {item_id}")
+        raise InvalidTransition(f"work item {item_id} is {state}, not held")
+
+    def retry(self, run_id: str, item_ids: Sequence[int] | None = None) -> list[int]:
+        """Business-error, failed and held items of the run (all, or those chosen) go back to
+        pending with attempts reset to 0; returns the ids that did. Other ids are left alone.
+        The history keeps the earlier attempts; numbering starts again at 1."""
+        conditions = [items.c.run_id == run_id, items.c.state.in_(list(RETRYABLE_STATES))]
+        if item_ids is not None:
+            if not item_ids:
+                return []
+            conditions.append(items.c.id.in_(list(item_ids)))
+        now = self._now()
+        with immediate_transaction(self._engine) as conn:
+            rows = conn.execute(
+                update(items)
+                .where(*conditions)
+                .values(
+                    state=ItemState.PENDING.value,
+                    attempts=0,
+                    not_before=None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=now,
+                )
+                .returning(items.c.id)
+            )
+            return sorted(row.id for row in rows)
+
+    # -- run control -------------------------------------------------------------------------
+
+    def request_stop(self, run_id: str, code: str, message: str) -> None:
+        """Ask every worker of the run, on every host, to stop; the first request is kept."""
+        now = self._now()
+        with immediate_transaction(self._engine) as conn:
+            conn.execute(insert_or_ignore(self._dialect, runs, "run_id").values(run_id=run_id))
+            conn.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id, runs.c.stop_code.is_(None))
+                .values(stop_code=code, stop_message=message, stop_requested_at=now)
+            )
+
+    def clear_stop(self, run_id: str) -> None:
+        """Forget the stop request (a resumed run works again)."""
+        with immediate_transaction(self._engine) as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id)
+                .values(stop_code=None, stop_message=None, stop_requested_at=None)
+            )

@@ -1,0 +1,375 @@
+"""The work queue's transitions, on SQLite and PostgreSQL, with a hand-moved clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from rpa.db import engine_for
+from rpa.queue import (
+    ENDED_STATES,
+    JITTER_FRACTION,
+    InvalidTransition,
+    ItemNotFound,
+    ItemState,
+    LeaseLost,
+    Outcome,
+    WorkItem,
+    WorkQueue,
+    retry_delay_seconds,
+)
+from rpa.settings import Settings
+
+FLOW = "account_filing"
+RUN = "run-1"
+
+
+class ManualClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def queue(db_url: str, clock: ManualClock) -> WorkQueue:
+    q = WorkQueue(db_url, max_attempts=3, backoff_base_seconds=2.0, backoff_max_seconds=5.0, clock=clock)
+    q.create_schema()
+    return q
+
+
+def _claim(queue: WorkQueue, owner: str = "w1", lease: float = 30.0, run_id: str = RUN) -> WorkItem:
+    item = queue.claim(run_id=run_id, owner=owner, lease_seconds=lease)
+    assert item is not None, "expected a claimable item"
+    return item
+
+
+def test_create_schema_twice_is_harmless(queue: WorkQueue) -> None:
+    queue.enqueue(FLOW, RUN, "k1", {"n": 1})
+    queue.create_schema()
+    assert queue.counts(RUN)[ItemState.PENDING] == 1
+
+
+def test_enqueue_same_key_twice_adds_nothing_and_reports_the_existing_item(queue: WorkQueue) -> None:
+    first = queue.enqueue(FLOW, RUN, "open|12345678|2026-03-02|abc", {"account_no": "12345678"})
+    again = queue.enqueue(FLOW, "run-2", "open|12345678|2026-03-02|abc", {"account_no": "12345678"})
+
+    assert first.created and first.state is ItemState.PENDING and first.run_id == RUN
+    assert not again.created
+    assert (again.item_id, again.state, again.run_id) == (first.item_id, ItemState.PENDING, RUN)
+    assert sum(queue.counts("run-2").values()) == 0
+    assert queue.enqueue("report_extraction", RUN, "open|12345678|2026-03-02|abc", {}).created
+
+
+def test_enqueue_many_reports_each_entry_in_order(queue: WorkQueue) -> None:
+    existing = queue.enqueue(FLOW, "run-0", "b", {"n": 0})
+    results = queue.enqueue_many(FLOW, RUN, [("a", {"n": 1}), ("b", {"n": 2}), ("a", {"n": 3}), ("c", {})])
+
+    assert [r.created for r in results] == [True, False, False, True]
+    assert results[1].item_id == existing.item_id and results[1].run_id == "run-0"
+    assert results[2].item_id == results[0].item_id
+    assert queue.get(results[0].item_id).payload == {"n": 1}
+    assert [item.key for item in queue.items(RUN)] == ["a", "c"]
+
+
+def test_enqueue_many_takes_ten_thousand_items_in_one_transaction(queue: WorkQueue) -> None:
+    entries = [(f"key-{n:05d}", {"n": n, "account_no": f"{n:012d}"}) for n in range(10_000)]
+    engine = engine_for(queue.url)
+    statements: list[str] = []
+    commits: list[object] = []
+
+    def on_statement(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    def on_commit(conn: object) -> None:
+        commits.append(conn)
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "commit", on_commit)
+    try:
+        results = queue.enqueue_many(FLOW, RUN, entries)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "commit", on_commit)
+
+    assert all(r.created for r in results)
+    assert len({r.item_id for r in results}) == 10_000
+    assert queue.counts(RUN)[ItemState.PENDING] == 10_000
+    # rows go in batches of hundreds, not one statement (or one transaction) per row
+    assert len(statements) <= 50, f"{len(statements)} statements for 10k items"
+    assert len(commits) == 1
+    assert not any(r.created for r in queue.enqueue_many(FLOW, "run-2", entries[:1000]))
+
+
+def test_claim_leases_the_oldest_item_and_records_the_attempt(queue: WorkQueue, clock: ManualClock) -> None:
+    ids = [r.item_id for r in queue.enqueue_many(FLOW, RUN, [("a", {}), ("b", {}), ("c", {})])]
+    queue.enqueue(FLOW, "other-run", "z", {})
+
+    item = _claim(queue, "w1", lease=30)
+
+    assert item.id == ids[0] and item.state is ItemState.LEASED and item.attempts == 1
+    assert item.lease_owner == "w1" and item.lease_expires_at == clock.now + timedelta(seconds=30)
+    [attempt] = queue.history(item.id)
+    assert (attempt.attempt, attempt.owner, attempt.started_at) == (1, "w1", clock.now)
+    assert attempt.ended_at is None and attempt.outcome is None
+    assert _claim(queue, "w2").id == ids[1]
+    assert _claim(queue, "w3").id == ids[2]
+    assert queue.claim(run_id=RUN, owner="w4", lease_seconds=30) is None
+
+
+def test_heartbeat_extends_only_the_owners_lease(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    item = _claim(queue, "w1", lease=10)
+    clock.advance(8)
+
+    assert queue.heartbeat(item.id, "w1", 10)
+    assert queue.get(item.id).lease_expires_at == clock.now + timedelta(seconds=10)
+    assert not queue.heartbeat(item.id, "w2", 10)
+    queue.complete(item.id, "w1")
+    assert not queue.heartbeat(item.id, "w1", 10)
+
+
+def test_complete_keeps_the_result_and_ends_the_attempt(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    item = _claim(queue)
+    clock.advance(3)
+    queue.complete(item.id, "w1", {"filing_no": "BA2026000001"})
+
+    done = queue.get(item.id)
+    assert done.state is ItemState.DONE and done.state in ENDED_STATES
+    assert done.result == {"filing_no": "BA2026000001"}
+    assert done.lease_owner is None and done.lease_expires_at is None and done.updated_at == clock.now
+    [attempt] = queue.history(item.id)
+    assert (attempt.outcome, attempt.ended_at) == (Outcome.DONE, clock.now)
+    assert queue.next_due_in(RUN) is None
+
+
+def test_a_worker_whose_lease_was_taken_over_cannot_finish_the_item(
+    queue: WorkQueue, clock: ManualClock
+) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    stale = _claim(queue, "w1", lease=10)
+    clock.advance(11)
+    taken = _claim(queue, "w2", lease=10)
+
+    assert taken.id == stale.id and taken.attempts == 2 and taken.lease_owner == "w2"
+    attempts = [(a.owner, a.outcome) for a in queue.history(taken.id)]
+    assert attempts == [("w1", Outcome.LEASE_EXPIRED), ("w2", None)]
+    endings: list[Callable[[], object]] = [
+        lambda: queue.complete(stale.id, "w1", {"filing_no": "X"}),
+        lambda: queue.fail_business(stale.id, "w1", "portal_refusal", "该账户已备案"),
+        lambda: queue.fail_system(stale.id, "w1", "portal_timeout", "timed out"),
+        lambda: queue.hold(stale.id, "w1", "needs_person", "content differs"),
+        lambda: queue.return_lease(stale.id, "w1"),
+    ]
+    for end in endings:
+        with pytest.raises(LeaseLost) as lost:
+            end()
+        assert lost.value.code == "lease_lost"
+    assert not queue.heartbeat(stale.id, "w1", 10)
+    assert queue.get(taken.id).lease_owner == "w2"
+    queue.complete(taken.id, "w2")
+    with pytest.raises(LeaseLost):
+        queue.complete(999_999, "w2")
+
+
+def test_a_business_error_is_never_retried(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    item = _claim(queue)
+    queue.fail_business(item.id, "w1", "portal_refusal", "该账户已备案", {"portal_page": "history"})
+
+    ended = queue.get(item.id)
+    assert ended.state is ItemState.BUSINESS_ERROR
+    assert (ended.last_error_code, ended.last_error_message) == ("portal_refusal", "该账户已备案")
+    assert ended.result == {"portal_page": "history"}
+    clock.advance(3600)
+    assert queue.claim(run_id=RUN, owner="w2", lease_seconds=30) is None
+    assert queue.next_due_in(RUN) is None
+
+
+def test_a_system_error_is_retried_with_backoff_then_failed(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    for attempt, base_delay in [(1, 2.0), (2, 4.0)]:
+        item = _claim(queue)
+        assert item.attempts == attempt
+        assert queue.fail_system(item.id, "w1", "portal_unavailable", "500") is ItemState.PENDING
+        waiting = queue.get(item.id)
+        assert waiting.not_before is not None and waiting.lease_owner is None
+        delay = (waiting.not_before - clock.now).total_seconds()
+        assert base_delay <= delay <= base_delay * (1 + JITTER_FRACTION)
+        assert queue.claim(run_id=RUN, owner="w1", lease_seconds=30) is None
+        assert queue.next_due_in(RUN) == pytest.approx(delay)
+        clock.advance(delay)
+
+    last = _claim(queue)
+    assert last.attempts == 3
+    assert queue.fail_system(last.id, "w1", "portal_timeout", "timed out") is ItemState.FAILED
+    failed = queue.get(last.id)
+    assert failed.state is ItemState.FAILED and failed.last_error_code == "portal_timeout"
+    assert [a.outcome for a in queue.history(last.id)] == [Outcome.SYSTEM_ERROR] * 3
+    clock.advance(3600)
+    assert queue.claim(run_id=RUN, owner="w1", lease_seconds=30) is None
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    assert [retry_delay_seconds(n, 2.0, 120.0) for n in (1, 2, 3, 4)] == [2.0, 4.0, 8.0, 16.0]
+    assert retry_delay_seconds(7, 2.0, 120.0) == 120.0
+    assert retry_delay_seconds(10_000, 2.0, 120.0) == 120.0
+
+
+def test_hold_waits_for_a_person_and_release_makes_it_pending(queue: WorkQueue) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    item = _claim(queue)
+    queue.hold(item.id, "w1", "needs_person", "portal content differs", {"diff": ["address"]})
+
+    held = queue.get(item.id)
+    assert held.state is ItemState.HELD and held.result == {"diff": ["address"]}
+    assert queue.claim(run_id=RUN, owner="w1", lease_seconds=30) is None
+    queue.release(item.id)
+    assert queue.get(item.id).state is ItemState.PENDING and queue.get(item.id).attempts == 1
+    assert _claim(queue).attempts == 2
+    with pytest.raises(InvalidTransition):
+        queue.release(item.id)
+    with pytest.raises(ItemNotFound):
+        queue.release(999_999)
+
+
+def test_reclaim_expired_puts_abandoned_leases_back(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue_many(FLOW, RUN, [("a", {}), ("b", {})])
+    abandoned = _claim(queue, "w1", lease=5)
+    alive = _claim(queue, "w2", lease=5)
+    clock.advance(4)
+    assert queue.heartbeat(alive.id, "w2", 30)
+    clock.advance(2)
+
+    assert queue.reclaim_expired() == 1
+    back = queue.get(abandoned.id)
+    assert back.state is ItemState.PENDING and back.lease_owner is None and back.attempts == 1
+    assert queue.history(abandoned.id)[0].outcome == Outcome.LEASE_EXPIRED
+    assert queue.get(alive.id).lease_owner == "w2"
+    assert queue.reclaim_expired() == 0
+    assert _claim(queue, "w3").attempts == 2
+
+
+def test_return_lease_does_not_count_the_attempt(queue: WorkQueue) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    item = _claim(queue)
+    queue.return_lease(item.id, "w1")
+
+    returned = queue.get(item.id)
+    assert returned.state is ItemState.PENDING and returned.attempts == 0 and returned.lease_owner is None
+    assert queue.history(item.id)[0].outcome == Outcome.RETURNED
+    assert _claim(queue).attempts == 1
+
+
+def test_retry_sends_chosen_ended_items_back_with_attempts_reset(db_url: str, clock: ManualClock) -> None:
+    queue = WorkQueue(db_url, max_attempts=1, clock=clock)
+    queue.create_schema()
+    keys = "dbfh"
+    enqueued = queue.enqueue_many(FLOW, RUN, [(k, {}) for k in keys])
+    ids = {key: result.item_id for key, result in zip(keys, enqueued, strict=True)}
+    queue.complete(_claim(queue).id, "w1")
+    queue.fail_business(_claim(queue).id, "w1", "invalid_record", "bad")
+    assert queue.fail_system(_claim(queue).id, "w1", "portal_timeout", "slow") is ItemState.FAILED
+    queue.hold(_claim(queue).id, "w1", "needs_person", "check")
+    queue.enqueue(FLOW, "run-2", "x", {})
+
+    assert queue.retry(RUN, [ids["b"], ids["d"]]) == [ids["b"]]
+    assert queue.get(ids["b"]).state is ItemState.PENDING and queue.get(ids["b"]).attempts == 0
+    assert queue.get(ids["d"]).state is ItemState.DONE
+    assert queue.retry("run-2", [ids["f"]]) == []
+    assert queue.retry(RUN, []) == []
+    assert queue.retry(RUN) == sorted([ids["f"], ids["h"]])
+    assert queue.counts(RUN) == {
+        ItemState.PENDING: 3,
+        ItemState.LEASED: 0,
+        ItemState.DONE: 1,
+        ItemState.BUSINESS_ERROR: 0,
+        ItemState.FAILED: 0,
+        ItemState.HELD: 0,
+    }
+    assert _claim(queue).attempts == 1
+
+
+def test_counts_has_every_state_as_a_key(queue: WorkQueue) -> None:
+    assert queue.counts("no-such-run") == dict.fromkeys(ItemState, 0)
+    queue.enqueue_many(FLOW, RUN, [("a", {}), ("b", {}), ("c", {})])
+    queue.complete(_claim(queue).id, "w1")
+    _claim(queue)
+    counts = queue.counts(RUN)
+    assert set(counts) == set(ItemState)
+    assert (counts[ItemState.DONE], counts[ItemState.LEASED], counts[ItemState.PENDING]) == (1, 1, 1)
+
+
+def test_next_due_in_tells_a_worker_when_to_look_again(queue: WorkQueue, clock: ManualClock) -> None:
+    assert queue.next_due_in(RUN) is None
+    queue.enqueue(FLOW, RUN, "a", {})
+    assert queue.next_due_in(RUN) == 0.0
+    _claim(queue, lease=20)
+    assert queue.next_due_in(RUN) == pytest.approx(20.0)
+    clock.advance(25)
+    assert queue.next_due_in(RUN) == 0.0
+
+
+def test_a_stop_request_reaches_every_worker_and_the_first_one_wins(queue: WorkQueue) -> None:
+    assert queue.stop_requested(RUN) is None
+    queue.request_stop(RUN, "login_refused", "operator locked")
+    queue.request_stop(RUN, "circuit_open", "too many errors")
+
+    other_worker = WorkQueue(queue.url)
+    assert other_worker.stop_requested(RUN) == ("login_refused", "operator locked")
+    assert other_worker.stop_requested("run-2") is None
+    queue.clear_stop(RUN)
+    assert other_worker.stop_requested(RUN) is None
+
+
+def test_lookups(queue: WorkQueue) -> None:
+    created = queue.enqueue(FLOW, RUN, "a", {"amount": "5000000.00", "names": ["张三"]})
+    found = queue.find_by_key(FLOW, "a")
+    assert found is not None and found.id == created.item_id
+    assert found.payload == {"amount": "5000000.00", "names": ["张三"]}
+    assert queue.find_by_key(FLOW, "missing") is None
+    assert queue.find_by_key("other_flow", "a") is None
+    assert queue.history(created.item_id) == []
+    with pytest.raises(ItemNotFound):
+        queue.get(999_999)
+
+
+def test_times_are_timezone_aware_utc(db_url: str) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    moment = datetime(2026, 3, 2, 17, 30, tzinfo=shanghai)
+    queue = WorkQueue(db_url, clock=lambda: moment)
+    queue.create_schema()
+    queue.enqueue(FLOW, RUN, "a", {})
+    item = _claim(queue, lease=60)
+
+    assert item.created_at == moment and item.created_at.utcoffset() == timedelta(0)
+    assert item.lease_expires_at == datetime(2026, 3, 2, 9, 31, tzinfo=UTC)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        WorkQueue(db_url, clock=lambda: datetime(2026, 3, 2, 9, 0)).enqueue(FLOW, RUN, "b", {})
+
+
+def test_from_settings_takes_the_url_and_retry_policy(db_url: str, isolated_settings: Path) -> None:
+    settings = Settings(database_url=db_url, max_attempts=7, backoff_base_seconds=1.5, backoff_max_seconds=9)
+    queue = WorkQueue.from_settings(settings)
+    assert (queue.url, queue.max_attempts, queue.backoff_base_seconds, queue.backoff_max_seconds) == (
+        db_url,
+        7,
+        1.5,
+        9,
+    )
