@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -85,8 +84,13 @@ def run_with_progress(
     cfg = cfg or settings()
     console = Console(stderr=True)
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as progress:
         task = progress.add_task(flow, total=None, detail="preparing")
 
@@ -107,8 +111,11 @@ def print_outcome(outcome: RunOutcome) -> None:
     from rich.console import Console
 
     console = Console()
-    verdict = {0: "[green]all items done", 1: "[yellow]finished with items needing attention",
-               3: "[red]stopped early"}.get(outcome.exit_code, "[red]refused")
+    verdict = {
+        0: "[green]all items done",
+        1: "[yellow]finished with items needing attention",
+        3: "[red]stopped early",
+    }.get(outcome.exit_code, "[red]refused")
     console.print(f"run [bold]{outcome.run_id}[/]: {verdict}[/] {outcome.counts}", highlight=False)
     if outcome.stop_reason:
         console.print(f"  reason: {outcome.stop_reason}", highlight=False)
@@ -122,10 +129,17 @@ def print_outcome(outcome: RunOutcome) -> None:
 @handles_errors
 def run_smoke(
     items: Annotated[int | None, typer.Option(help="How many pages to visit [default: 12].")] = None,
-    modes: Annotated[str | None, typer.Option(help="Comma-separated item modes, cycled: ok, business, "
-                                                   "system_once, system_always, fatal, slow, crash.")] = None,
-    locked: Annotated[bool | None, typer.Option("--locked/--unlocked",
-                                                help="Whether 'fatal' items find the operator locked.")] = None,
+    modes: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated item modes, cycled: ok, business, "
+            "system_once, system_always, fatal, slow, crash."
+        ),
+    ] = None,
+    locked: Annotated[
+        bool | None,
+        typer.Option("--locked/--unlocked", help="Whether 'fatal' items find the operator locked."),
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default from settings).")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume this run id.")] = None,
 ) -> None:
@@ -154,8 +168,11 @@ def runs_list(limit: Annotated[int, typer.Option(help="How many runs to show.")]
     for run in list_runs(settings())[:limit]:
         counts = run.get("counts") or {}
         table.add_row(
-            run.get("run_id", "?"), run.get("flow", "?"), run.get("trigger", "?"),
-            run.get("started_at", "?")[:19], str(run.get("exit_code", "running?")),
+            run.get("run_id", "?"),
+            run.get("flow", "?"),
+            run.get("trigger", "?"),
+            run.get("started_at", "?")[:19],
+            str(run.get("exit_code", "running?")),
             " ".join(f"{k}={v}" for k, v in counts.items() if v),
         )
     Console().print(table)
@@ -183,7 +200,9 @@ def runs_show(run_id: str) -> None:
     for item in WorkQueue.from_settings(cfg).items(run_id):
         result = item.result or {}
         table.add_row(
-            str(item.id), str(item.state), str(item.attempts),
+            str(item.id),
+            str(item.state),
+            str(item.attempts),
             scrub_text(f"{item.last_error_code or ''} {item.last_error_message or ''}".strip()),
             scrub_text(str(result.get("note") or result.get("status") or "")),
         )
@@ -194,7 +213,9 @@ def runs_show(run_id: str) -> None:
 @handles_errors
 def runs_retry(
     run_id: str,
-    items: Annotated[list[int] | None, typer.Option("--items", help="Item ids; default all ended with errors.")] = None,
+    items: Annotated[
+        list[int] | None, typer.Option("--items", help="Item ids; default all ended with errors.")
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
     """Put chosen ended items (business errors, failed, held) back to pending and resume the run."""

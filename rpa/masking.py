@@ -116,7 +116,9 @@ def scrub_text(text: str) -> str:
             text = text.replace(secret, "***")
     text = _PERMIT.sub(_tail, text)
     text = _ID_NUMBER.sub(_tail, text)
-    text = _USCC.sub(lambda m: mask_tail(m.group(0)) if any(c.isdigit() for c in m.group(0)) else m.group(0), text)
+    text = _USCC.sub(
+        lambda m: mask_tail(m.group(0)) if any(c.isdigit() for c in m.group(0)) else m.group(0), text
+    )
     return _DIGIT_RUN.sub(_tail, text)
 
 

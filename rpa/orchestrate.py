@@ -72,8 +72,16 @@ def open_run(
         folder = make_private_dir(settings.runs_dir / run_id)
     add_run_log(folder / "run.log")
     ctx = RunContext(
-        run_id=run_id, flow=flow_name, folder=folder, settings=settings, queue=queue, audit=audit,
-        log=logger.bind(run_id=run_id), trigger=trigger, params=params, started_at=started,
+        run_id=run_id,
+        flow=flow_name,
+        folder=folder,
+        settings=settings,
+        queue=queue,
+        audit=audit,
+        log=logger.bind(run_id=run_id),
+        trigger=trigger,
+        params=params,
+        started_at=started,
     )
     if resume:
         queue.clear_stop(run_id)
@@ -138,8 +146,12 @@ def execute_run(
         count = flow.worker_count(ctx, workers or settings.workers)
         with _graceful_signals(stop_event):
             pool = run_pool(
-                ctx, ctx.flow, ctx.params.get("flow_params", {}), count,
-                stop_event=stop_event, on_progress=on_progress,
+                ctx,
+                ctx.flow,
+                ctx.params.get("flow_params", {}),
+                count,
+                stop_event=stop_event,
+                on_progress=on_progress,
             )
         stop_reason = pool.stop_reason
         if pool.drained and not stop_reason:
@@ -172,11 +184,17 @@ def _close(ctx: RunContext, flow: Flow, forced_exit: int | None, stop_reason: st
     ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason)
     ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
     ctx.write_run_json(
-        counts=counts, ended_at=ended.isoformat(), exit_code=exit_code, stop_reason=stop_reason,
+        counts=counts,
+        ended_at=ended.isoformat(),
+        exit_code=exit_code,
+        stop_reason=stop_reason,
         outputs=[str(p) for p in outputs],
     )
     write_run_report(
-        ctx.folder, read_run_json(ctx.folder), ctx.queue.items(ctx.run_id), ctx.audit.events(ctx.run_id),
+        ctx.folder,
+        read_run_json(ctx.folder),
+        ctx.queue.items(ctx.run_id),
+        ctx.audit.events(ctx.run_id),
         audit_key=ctx.settings.audit_key_bytes(),
     )
     return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

@@ -1,11 +1,11 @@
 """Run folders, run ids, run.json and the run context passed explicitly through a run.
 
-    runs/<run_id>/            0700, owner only
-        run.json              flow, trigger, parameters (no secrets), versions, hashes, counts, exit code
-        run.log               loguru, scrubbed
-        evidence/             screenshots (masked), 0700
-        traces/               Playwright traces kept on failure only, 0700
-        result.xlsx ...       the flow's records
+runs/<run_id>/            0700, owner only
+    run.json              flow, trigger, parameters (no secrets), versions, hashes, counts, exit code
+    run.log               loguru, scrubbed
+    evidence/             screenshots (masked), 0700
+    traces/               Playwright traces kept on failure only, 0700
+    result.xlsx ...       the flow's records
 """
 
 from __future__ import annotations
@@ -80,7 +80,10 @@ def code_version() -> str:
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         ).stdout.strip()
     except OSError:
         commit = ""
@@ -98,7 +101,10 @@ def tool_versions(settings: Settings) -> dict[str, str]:
     try:
         out = subprocess.run(
             [str(settings.chromium_executable()), "--version"],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         ).stdout.strip()
         versions["chromium"] = out or "unknown"
     except Exception:

@@ -36,7 +36,7 @@ from rpa.masking import scrub_text
 
 if TYPE_CHECKING:
     from rpa.flow import ItemHandler, WorkerContext
-    from rpa.queue import WorkItem, WorkQueue
+    from rpa.queue import WorkQueue
     from rpa.settings import Settings
 
 IDLE_POLL_SECONDS = 0.25
@@ -101,8 +101,7 @@ def process_items(
             break
         item = queue.claim(run_id=run_id, owner=owner, lease_seconds=settings.lease_seconds)
         if item is None:
-            counts = queue.counts(run_id)
-            if sum(counts.get(s, 0) for s in _open_states()) == 0:
+            if queue.next_due_in(run_id) is None:  # nothing pending or leased anywhere: finished
                 break
             stop_event.wait(IDLE_POLL_SECONDS)
             continue
@@ -163,10 +162,6 @@ def process_items(
 _AUDITED = {"status", "filing_no", "already_filed", "evidence", "figures", "note"}
 
 
-def _open_states() -> tuple[str, ...]:
-    return ("pending", "leased")
-
-
 def _result_of(exc: RpaError) -> dict[str, Any] | None:
     return dict(exc.details) if exc.details else None
 
@@ -207,8 +202,16 @@ def worker_main(
     queue = WorkQueue.from_settings(settings)
     audit = AuditLog.from_settings(settings)
     wctx = WorkerContext(
-        run_id=run_id, flow=flow_name, worker_index=worker_index, owner=owner, settings=settings,
-        folder=folder, audit=audit, log=log, params=params, operator=operator,
+        run_id=run_id,
+        flow=flow_name,
+        worker_index=worker_index,
+        owner=owner,
+        settings=settings,
+        folder=folder,
+        audit=audit,
+        log=log,
+        params=params,
+        operator=operator,
         extras={"secrets": dict(worker_secrets or {})},
     )
     for value in (worker_secrets or {}).values():

@@ -9,13 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from flows.smoke.site import SmokeSite
 from rpa.errors import LoginRefused, PortalRefusal, PortalUnavailable
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, item_ref, mask
 from rpa.queue import WorkItem
 from rpa.runs import RunContext
-
-from flows.smoke.site import SmokeSite
 
 MODES = ("ok", "business", "system_once", "system_always", "fatal", "slow", "crash")
 # planted personal data: the smoke flow's pages show it, so every diagnostic can be checked
@@ -72,7 +71,9 @@ class SmokeFlow(Flow):
         site_url = wctx.params["site_url"]
         password = wctx.extras["secrets"]["smoke_password"]
         selectors = load_selectors("smoke_site", wctx.settings.selectors_dir)
-        with BrowserSession(wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
+        with BrowserSession(
+            wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir
+        ) as session:
             page = session.new_page()
             with session.login_window():  # no trace may record the password
                 page.goto(f"{site_url}/login")
@@ -108,8 +109,12 @@ class SmokeFlow(Flow):
                         raise LoginRefused("the operator is locked", portal_message=message)
                     if payload["mode"] == "crash":
                         # a careless bot's bug: the message carries personal data unmasked
-                        raise ValueError(f"cannot parse page for {payload['account_no']} {payload['id_number']}")
-                    shot = take_screenshot(page, wctx.evidence_dir / f"{ref}.png", mask=[page.locator(".acct")])
+                        raise ValueError(
+                            f"cannot parse page for {payload['account_no']} {payload['id_number']}"
+                        )
+                    shot = take_screenshot(
+                        page, wctx.evidence_dir / f"{ref}.png", mask=[page.locator(".acct")]
+                    )
                 return {
                     "status": "done",
                     "note": message,

@@ -61,7 +61,10 @@ class SmokeSite:
                     name = url.path.rsplit("/", 1)[-1]
                     query = parse_qs(url.query)
                     site._item_page(
-                        self, name, query.get("mode", ["ok"])[0], query.get("acct", [""])[0],
+                        self,
+                        name,
+                        query.get("mode", ["ok"])[0],
+                        query.get("acct", [""])[0],
                         locked=query.get("locked", ["1"])[0] == "1",
                     )
                     return
@@ -75,8 +78,12 @@ class SmokeSite:
                     return
                 with site._lock:
                     site.logins += 1
-                self._send(200, "首页", "<h1>欢迎</h1><p class='msg'>登录成功</p>",
-                           cookie="smoke_session=1; Path=/; HttpOnly")
+                self._send(
+                    200,
+                    "首页",
+                    "<h1>欢迎</h1><p class='msg'>登录成功</p>",
+                    cookie="smoke_session=1; Path=/; HttpOnly",
+                )
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -93,9 +100,10 @@ class SmokeSite:
         if mode == "system_always" or (mode == "system_once" and visits == 1):
             send(500, "500", "<h1>500</h1><p class='msg'>系统繁忙</p>")
             return
-        status = {"business": "业务拒绝：账户状态不正常", "fatal": "用户被锁定" if locked else "处理成功"}.get(
-            mode, "处理成功"
-        )
+        status = {
+            "business": "业务拒绝：账户状态不正常",
+            "fatal": "用户被锁定" if locked else "处理成功",
+        }.get(mode, "处理成功")
         body = (
             f"<h1>事项 {html.escape(name)}</h1><div class='box'><p>账号 <span class='acct'>"
             f"{html.escape(acct)}</span></p><p class='msg'>{status}</p></div>"

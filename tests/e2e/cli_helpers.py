@@ -16,20 +16,32 @@ class CliEnv:
     runs: Path
     env: dict[str, str]
 
-    def run(self, *args: str, timeout: float = 180, check_exit: int | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, timeout: float = 180, check_exit: int | None = None
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [*RPA, *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False,
+            [*RPA, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
             cwd=Path(__file__).resolve().parents[2],
         )
         if check_exit is not None:
             assert done.returncode == check_exit, (
-                f"rpa {' '.join(args)} exited {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+                f"rpa {' '.join(args)} exited {done.returncode}\n"
+                f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
             )
         return done
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [*RPA, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [*RPA, *args],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             cwd=Path(__file__).resolve().parents[2],
         )
 

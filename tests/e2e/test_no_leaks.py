@@ -21,8 +21,17 @@ PASSWORD = "Pw9#planted-Secret"
 
 def test_planted_data_never_reaches_diagnostics(tmp_path: Path) -> None:
     cli = make_cli_env(tmp_path, RPA_SMOKE_PASSWORD=PASSWORD, RPA_MAX_ATTEMPTS="2")
-    done = cli.run("run", "smoke", "--modes", "business,crash,system_once,ok", "--items", "4",
-                   "--workers", "2", check_exit=1)
+    done = cli.run(
+        "run",
+        "smoke",
+        "--modes",
+        "business,crash,system_once,ok",
+        "--items",
+        "4",
+        "--workers",
+        "2",
+        check_exit=1,
+    )
     run_id = run_id_from(done.stdout)
     folder = cli.runs / run_id
     cli.run("runs", "show", run_id, check_exit=0)

@@ -52,7 +52,14 @@ def test_smoke_run_then_list_show_export_verify(tmp_path: Path) -> None:
 def test_outcomes_business_never_retried_system_retried_then_failed(tmp_path: Path) -> None:
     cli = make_cli_env(tmp_path, RPA_MAX_ATTEMPTS="3")
     done = cli.run(
-        "run", "smoke", "--modes", "business,system_once,system_always,ok", "--items", "4", "--workers", "2",
+        "run",
+        "smoke",
+        "--modes",
+        "business,system_once,system_always,ok",
+        "--items",
+        "4",
+        "--workers",
+        "2",
         check_exit=1,
     )
     groups = _items_by_mode(cli.runs, run_id_from(done.stdout))
@@ -92,8 +99,12 @@ def test_sigint_lets_items_in_hand_finish_and_the_run_resumes(tmp_path: Path) ->
     run_id = None
     while time.monotonic() < deadline and run_id is None:
         if queue_db.exists():
-            leased = [i for r in _run_ids(cli.runs) for i in WorkQueue(f"sqlite:///{queue_db}").items(r)
-                      if i.state == "leased"]
+            leased = [
+                i
+                for r in _run_ids(cli.runs)
+                for i in WorkQueue(f"sqlite:///{queue_db}").items(r)
+                if i.state == "leased"
+            ]
             if leased:
                 run_id = leased[0].run_id
         time.sleep(0.2)
