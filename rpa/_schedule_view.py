@@ -1,0 +1,51 @@
+"""What `rpa schedule list` shows: each job's next fires, its last fires and outcomes, its misses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rpa._schedule_fires import FireRecord
+from rpa._schedule_models import JobSpec, ScheduleFile
+
+
+@dataclass(frozen=True)
+class JobOverview:
+    """One job as `rpa schedule list` shows it."""
+
+    job: JobSpec
+    next_fires: list[tuple[datetime, bool]]  # (time, estimated: the day is outside every known calendar)
+    last_fires: list[FireRecord]
+    missed: list[FireRecord]
+
+
+def overview_lines(schedules: ScheduleFile, overviews: list[JobOverview]) -> list[str]:
+    """Plain text lines, times in each job's timezone; `~` marks a fire on an estimated day."""
+    lines: list[str] = []
+    for view in overviews:
+        job = view.job
+        window = schedules.window_for(job)
+        shape = [f"flow {job.flow}", job.calendar.replace("_", " "), job.timezone]
+        if window is not None:
+            shape.append(f"window {job.service_window} {window.start:%H:%M}-{window.end:%H:%M}")
+        if not job.enabled:
+            shape.append("DISABLED")
+        lines.append(f"{job.id}  ({', '.join(shape)})")
+        upcoming = [f"{_local(t, job)}{'~' if estimated else ''}" for t, estimated in view.next_fires]
+        lines.append(f"  next:   {', '.join(upcoming) or 'none'}")
+        if any(estimated for _, estimated in view.next_fires):
+            lines.append("          ~ a day outside every holiday calendar: add its year to calendar.yaml")
+        for index, fire in enumerate(view.last_fires):
+            label = "  last:   " if index == 0 else "          "
+            run = f" run {fire.run_id}" if fire.run_id else ""
+            note = f" ({fire.note})" if fire.note else ""
+            lines.append(f"{label}{_local(fire.planned_at, job)} {fire.outcome}{run}{note}")
+        if not view.last_fires:
+            lines.append("  last:   none")
+        if view.missed:
+            lines.append(f"  missed: {', '.join(_local(f.planned_at, job) for f in view.missed)}")
+    return lines
+
+
+def _local(moment: datetime, job: JobSpec) -> str:
+    return f"{moment.astimezone(job.zone):%Y-%m-%d %H:%M:%S}".removesuffix(":00")
