@@ -8,7 +8,6 @@ Heavy modules are imported inside the commands so `rpa --help` answers at once.
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -277,9 +276,10 @@ def audit_export(run_id: str) -> None:
     typer.echo(str(path))
 
 
-def main() -> None:  # pragma: no cover - console entry point alias
-    app()
+def _register_command_modules() -> None:
+    """Commands defined in sibling modules attach themselves to the apps above."""
+    import rpa._cli_flows
+    import rpa._cli_ops  # noqa: F401
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+_register_command_modules()

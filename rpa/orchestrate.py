@@ -51,14 +51,20 @@ def open_run(
     *,
     trigger: str,
     resume: str | None = None,
+    run_id: str | None = None,
 ) -> RunContext:
-    """Create a new run (or reopen one to resume): folder, log, queue and audit chain."""
+    """Create a new run (or reopen one to resume): folder, log, queue and audit chain.
+
+    `run_id` names a new run (the scheduler chooses ids up front); an existing one is resumed.
+    """
     queue = WorkQueue.from_settings(settings)
     audit = AuditLog.from_settings(settings)
     make_private_dir(settings.runs_dir)
     queue.create_schema()
     audit.create_schema()
     started = now_in(settings)
+    if run_id and (settings.runs_dir / run_id / "run.json").exists():
+        resume = run_id
     if resume:
         folder = run_folder(settings, resume)
         previous = read_run_json(folder)
@@ -68,7 +74,7 @@ def open_run(
         params = {**stored, **params, "flow_params": flow_params}
         flow_name = previous.get("flow", flow_name)
     else:
-        run_id = new_run_id(flow_name, started)
+        run_id = run_id or new_run_id(flow_name, started)
         folder = make_private_dir(settings.runs_dir / run_id)
     add_run_log(folder / "run.log")
     ctx = RunContext(
@@ -121,6 +127,7 @@ def execute_run(
     *,
     trigger: str = "cli",
     resume: str | None = None,
+    run_id: str | None = None,
     workers: int | None = None,
     stop_event: threading.Event | None = None,
     on_progress: ProgressCallback | None = None,
@@ -129,7 +136,7 @@ def execute_run(
     """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md)."""
     register_settings_secrets(settings)
     stop_event = stop_event or threading.Event()
-    ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume)
+    ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
     if on_started is not None:
         on_started(ctx)
     flow: Flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
@@ -143,19 +150,8 @@ def execute_run(
             ctx.log.info(note)
         ctx.record("run.prepared", enqueued=prepared.enqueued, duplicates=prepared.duplicates)
         ctx.write_run_json()
-        count = flow.worker_count(ctx, workers or settings.workers)
-        with _graceful_signals(stop_event):
-            pool = run_pool(
-                ctx,
-                ctx.flow,
-                ctx.params.get("flow_params", {}),
-                count,
-                stop_event=stop_event,
-                on_progress=on_progress,
-            )
-        stop_reason = pool.stop_reason
-        if pool.drained and not stop_reason:
-            stop_reason = "stopped on request (SIGINT/SIGTERM); resume to finish"
+        if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
+            stop_reason = _run_workers(ctx, flow, workers, stop_event, on_progress)
     except RpaError as exc:
         if exc.code.startswith("usage") or exc.code in ("input_unreadable", "config_invalid"):
             ctx.record("run.refused", code=exc.code, message=scrub_text(str(exc)))
@@ -163,6 +159,22 @@ def execute_run(
             raise
         stop_reason = scrub_text(str(exc))
     return _close(ctx, flow, None, stop_reason)
+
+
+def _run_workers(
+    ctx: RunContext,
+    flow: Flow,
+    workers: int | None,
+    stop_event: threading.Event,
+    on_progress: ProgressCallback | None,
+) -> str | None:
+    count = flow.worker_count(ctx, workers or ctx.settings.workers)
+    flow_params = ctx.params.get("flow_params", {})
+    with _graceful_signals(stop_event):
+        pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event, on_progress=on_progress)
+    if pool.drained and not pool.stop_reason:
+        return "stopped on request (SIGINT/SIGTERM); resume to finish"
+    return pool.stop_reason
 
 
 def _close(ctx: RunContext, flow: Flow, forced_exit: int | None, stop_reason: str | None) -> RunOutcome:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from rpa.settings import Settings
 
 IDLE_POLL_SECONDS = 0.25
+PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -166,6 +167,18 @@ def _result_of(exc: RpaError) -> dict[str, Any] | None:
     return dict(exc.details) if exc.details else None
 
 
+def _watch_parent(stop_event: threading.Event) -> None:
+    """Stop after the item in hand when the supervisor dies (a killed run must not go on unseen)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop_event.wait(PARENT_CHECK_SECONDS):
+            if os.getppid() != parent:
+                stop_event.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def worker_main(
     flow_name: str,
     flow_params: dict[str, Any],
@@ -186,6 +199,7 @@ def worker_main(
     stop_event = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
     signal.signal(signal.SIGINT, lambda *_: stop_event.set())
+    _watch_parent(stop_event)
 
     folder = settings.runs_dir / run_id
     configure_logging(console=False, run_id=run_id)

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-RPA = [sys.executable, "-m", "rpa.cli"]
+RPA = [sys.executable, "-m", "rpa"]
 
 
 @dataclass

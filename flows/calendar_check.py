@@ -1,0 +1,55 @@
+"""The calendar check: warn when next year is missing from the working-day calendar.
+
+The State Council publishes next year's holidays each November; until calendar.yaml (or the
+installed chinesecalendar) knows that year, deadlines and schedules there are only estimates.
+Scheduled daily from November (schedules.yaml). It has no work items: the run's exit code is
+1 while the year is missing, 0 once it is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rpa.errors import BusinessError
+from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.queue import WorkItem
+from rpa.runs import RunContext, now_in
+from rpa.workdays import WorkCalendar
+
+
+class CalendarCheckFlow(Flow):
+    """Check that the calendar knows next year (or `year`)."""
+
+    name = "calendar-check"
+
+    def __init__(self, year: int | None = None) -> None:
+        self.year = year
+
+    def prepare(self, ctx: RunContext) -> Prepared:
+        year = self.year or now_in(ctx.settings).year + 1
+        ctx.add_shaping_file(ctx.settings.calendar_file)
+        calendar = WorkCalendar.load(ctx.settings.calendar_file)
+        known = calendar.covers_year(year)
+        ctx.record("calendar.checked", year=year, known=known)
+        if known:
+            return Prepared(enqueued=0, notes=[f"the working-day calendar knows {year}"])
+        ctx.log.warning(
+            f"the working-day calendar does not know {year}: add its holidays and make-up working days "
+            f"to {ctx.settings.calendar_file} (deadlines and schedules in {year} are estimates until then)"
+        )
+        # one item that ends as a business error, so the run's exit code says "needs attention"
+        ctx.queue.enqueue(self.name, ctx.run_id, f"calendar:{year}:{ctx.run_id}", {"year": year})
+        return Prepared(enqueued=1)
+
+    @contextmanager
+    def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
+        def handle(item: WorkItem) -> dict[str, object]:
+            year = item.payload["year"]
+            raise BusinessError(f"calendar.yaml lacks {year}", code="calendar_year_missing")
+
+        yield handle
+
+    def finish(self, ctx: RunContext) -> list[Path]:
+        return []

@@ -1,0 +1,158 @@
+"""CLI commands for the two bots: run, validate, extract, probe."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rpa.cli import app, handles_errors, run_app, run_with_progress, settings
+
+validate_app = typer.Typer(help="Validate an input file without touching any portal.", no_args_is_help=True)
+portal_app = typer.Typer(help="Check a real (or mock) portal before a run.", no_args_is_help=True)
+app.add_typer(validate_app, name="validate")
+app.add_typer(portal_app, name="portal")
+
+
+@run_app.command("account-filing")
+@handles_errors
+def run_account_filing(
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="The core-banking export (.xlsx/.csv).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes, one operator each.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and look up; never submit.")] = False,
+    sheet: Annotated[str | None, typer.Option(help="Sheet name (default: the first sheet).")] = None,
+    resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
+) -> None:
+    """File every valid row of the export into AMS, at most once each."""
+    from rpa.errors import UsageError
+
+    flow_params: dict[str, Any] = {}
+    if input_file is not None:
+        flow_params["input"] = str(input_file.resolve())
+    elif not resume:
+        raise UsageError("--input FILE is required (or --resume RUN)")
+    if dry_run:
+        flow_params["dry_run"] = True
+    if sheet:
+        flow_params["sheet"] = sheet
+    outcome = run_with_progress(
+        "account-filing", {"flow_params": flow_params}, workers=workers, resume=resume
+    )
+    raise typer.Exit(outcome.exit_code)
+
+
+@run_app.command("report-extraction")
+@handles_errors
+def run_report_extraction(
+    report_date: Annotated[str | None, typer.Option("--date", help="Report date, YYYY-MM-DD.")] = None,
+    branches: Annotated[
+        list[str] | None, typer.Option("--branches", help="Branch codes (default all).")
+    ] = None,
+    formats: Annotated[
+        list[str] | None, typer.Option("--format", help="xlsx and/or pdf (default xlsx).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes, one operator each.")] = None,
+    resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
+) -> None:
+    """Download the reports of a date, extract, reconcile and write consolidated.xlsx."""
+    from rpa.errors import UsageError
+
+    flow_params: dict[str, Any] = {}
+    if report_date:
+        date.fromisoformat(report_date)
+        flow_params["date"] = report_date
+    elif not resume:
+        raise UsageError("--date YYYY-MM-DD is required (or --resume RUN)")
+    if branches:
+        flow_params["branches"] = branches
+    if formats:
+        flow_params["formats"] = formats
+    outcome = run_with_progress(
+        "report-extraction", {"flow_params": flow_params}, workers=workers, resume=resume
+    )
+    raise typer.Exit(outcome.exit_code)
+
+
+@validate_app.command("account-filing")
+@handles_errors
+def validate_account_filing(
+    file: Path,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input row.")] = False,
+    sheet: Annotated[str | None, typer.Option(help="Sheet name (default: the first sheet).")] = None,
+    today: Annotated[str | None, typer.Option(help="Judge deadlines as of this date (YYYY-MM-DD).")] = None,
+) -> None:
+    """Report every row's problems (file, sheet, row, column, reason); exit 1 if any row is invalid."""
+    from flows.account_filing.validate import validate_file
+    from rpa.runs import now_in
+
+    cfg = settings()
+    as_of = date.fromisoformat(today) if today else now_in(cfg).date()
+    report = validate_file(
+        file, config_dir=cfg.config_dir, calendar_file=cfg.calendar_file, today=as_of, sheet=sheet
+    )
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.render_text())
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("extract")
+@handles_errors
+def extract(
+    file: Path,
+    spec: Annotated[str, typer.Option(help="Extraction spec name (config/specs/<name>.yaml).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Extract one report file by its spec; exit 1 when a check fails."""
+    from flows.report_extraction.extract import extract_file
+    from flows.report_extraction.specs import load_spec
+
+    cfg = settings()
+    loaded = load_spec(spec, cfg.config_dir / "specs")
+    result = extract_file(file, loaded)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
+    else:
+        for figure in result.figures:
+            where = figure.provenance
+            place = where.cell or (f"p{where.page}" if where.page else "")
+            typer.echo(
+                f"{figure.branch or '-':<8} {figure.metric:<12} {figure.column:<6} {figure.value_yuan:>20} 元"
+                f"  ({where.sheet or ''}{'!' if where.sheet else ''}{place})"
+            )
+        for check in result.checks:
+            typer.echo(f"check {check.name}: {'ok' if check.ok else 'FAILED'} {check.message}")
+    raise typer.Exit(0 if all(c.ok for c in result.checks) else 1)
+
+
+@portal_app.command("probe")
+@handles_errors
+def portal_probe(portal: Annotated[str, typer.Argument(help="ams or report_platform")]) -> None:
+    """Log in read-only, visit every page the bot uses, report which selector candidate matched."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from rpa.errors import UsageError
+
+    cfg = settings()
+    if portal == "ams":
+        from flows.account_filing.probe import probe_ams as probe
+    elif portal == "report_platform":
+        from flows.report_extraction.flow import probe_report_platform as probe
+    else:
+        raise UsageError("portal must be ams or report_platform")
+    results: dict[str, dict[str, str | None]] = probe(cfg)
+    table = Table("page", "element", "matched candidate")
+    missing = 0
+    for page_name, elements in results.items():
+        for element, matched in elements.items():
+            missing += matched is None
+            table.add_row(page_name, element, matched or "[red]NO MATCH[/]")
+    Console().print(table)
+    raise typer.Exit(1 if missing else 0)

@@ -1,0 +1,143 @@
+"""CLI commands for operations: the mock portals, the demo and the scheduler."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rpa.cli import app, handles_errors, print_outcome, run_with_progress, settings
+
+if TYPE_CHECKING:
+    from rpa.runs import RunOutcome
+    from rpa.scheduler import BotScheduler, JobSpec, LaunchResult
+    from rpa.settings import Settings
+
+portals_app = typer.Typer(help="The mock portals (offline stand-ins for AMS and the report platform).")
+schedule_app = typer.Typer(help="Unattended runs from schedules.yaml.", no_args_is_help=True)
+app.add_typer(portals_app, name="portals")
+app.add_typer(schedule_app, name="schedule")
+
+
+@portals_app.command("serve")
+@handles_errors
+def portals_serve(
+    ams_port: Annotated[int, typer.Option(help="AMS port on 127.0.0.1 (0: any free port).")] = 8801,
+    reports_port: Annotated[int, typer.Option(help="Report platform port (0: any free port).")] = 8802,
+    faults: Annotated[Path | None, typer.Option(help="Fault knobs file (YAML/JSON), see README.")] = None,
+    fault: Annotated[list[str] | None, typer.Option(help="One knob, key=value; repeatable.")] = None,
+    seed: Annotated[Path | None, typer.Option(help="AMS filings that already exist (JSON).")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="Keep portal state here across restarts.")] = None,
+    no_admin: Annotated[bool, typer.Option("--no-admin", help="Turn the /_admin API off.")] = False,
+) -> None:
+    """Serve both mock portals on 127.0.0.1 until Ctrl-C."""
+    from fixtures.portals.serve import serve_portals
+
+    def announce(urls: dict[str, str]) -> None:
+        for name, url in urls.items():
+            typer.echo(f"{name}: {url}", err=False)
+        typer.echo("serving; Ctrl-C to stop", err=True)
+
+    serve_portals(
+        ams_port,
+        reports_port,
+        faults,
+        seed,
+        on_started=announce,
+        fault_overrides=tuple(fault or ()),
+        admin=not no_admin,
+        state_dir=state_dir,
+    )
+
+
+@app.command("demo")
+@handles_errors
+def demo() -> None:
+    """Mock portals up, both bots on the sample inputs; prints where the outputs are."""
+    from rich.console import Console
+
+    from flows.demo.run import describe, run_demo
+
+    cfg = settings()
+    console = Console()
+    console.print("[bold]demo:[/] starting the mock portals and running both bots on the sample inputs")
+
+    def run_flow(demo_settings: Settings, flow: str, params: dict[str, Any]) -> RunOutcome:
+        return run_with_progress(flow, params, workers=None, resume=None, trigger="demo", cfg=demo_settings)
+
+    result = run_demo(cfg, run_flow)
+    console.print("\n[bold]demo finished.[/] Where everything is:")
+    for line in describe(result):
+        console.print(line, highlight=False)
+    console.print("Verify an audit chain: .venv/bin/rpa audit verify <run id>", highlight=False)
+    raise typer.Exit(result.exit_code)
+
+
+def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotScheduler:
+    from rpa.orchestrate import execute_run
+    from rpa.scheduler import (
+        DEFAULT_SCHEDULES_FILE,
+        RESUME_PARAM,
+        RUN_ID_PARAM,
+        BotScheduler,
+        LaunchResult,
+        load_schedules,
+        trigger_label,
+    )
+    from rpa.workdays import WorkCalendar
+
+    stop = stop_event or threading.Event()
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        flow_params = dict(params)
+        run_id = flow_params.pop(RUN_ID_PARAM, None)
+        flow_params.pop(RESUME_PARAM, None)
+        outcome = execute_run(
+            cfg,
+            job.flow,
+            {"flow_params": flow_params},
+            trigger=trigger_label(job.id, planned),
+            run_id=run_id,
+            stop_event=stop,
+        )
+        return LaunchResult(outcome.run_id, outcome.exit_code, outcome.stop_reason or "")
+
+    schedules = load_schedules(DEFAULT_SCHEDULES_FILE)
+    calendar = WorkCalendar.load(cfg.calendar_file)
+    return BotScheduler(
+        schedules,
+        db_url=cfg.database_url_resolved,
+        calendar=calendar,
+        launcher=launch,
+        stop_event=stop,
+        runs_dir=cfg.runs_dir,
+    )
+
+
+@schedule_app.command("list")
+@handles_errors
+def schedule_list(count: Annotated[int, typer.Option(help="Next fire times to show.")] = 5) -> None:
+    """Each job with its next fire times (working days honoured), last fires and missed ones."""
+    typer.echo(_scheduler(settings()).overview_text(count))
+
+
+@schedule_app.command("run")
+@handles_errors
+def schedule_run() -> None:
+    """The scheduler daemon: runs jobs until SIGTERM/SIGINT, then lets items in hand finish."""
+    raise typer.Exit(_scheduler(settings()).run_forever())
+
+
+@schedule_app.command("trigger")
+@handles_errors
+def schedule_trigger(job_id: str) -> None:
+    """Run a job now, through the same fire table (never doubles a running job)."""
+    result = _scheduler(settings()).trigger(job_id)
+    typer.echo(f"{job_id}: run {result.run_id or '-'} exit {result.exit_code} {result.note}".rstrip())
+    raise typer.Exit(result.exit_code)
+
+
+__all__ = ["print_outcome"]
