@@ -1,0 +1,152 @@
+"""Checks on extracted figures: totals within one file, branch files against the summary,
+and day-over-day changes. Tolerances follow the unit shown: a figure printed to 0.01 万元 may
+be 50 元 off the truth, so n rounded rows may miss their rounded total by 50 元 × (n + 1)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from decimal import Decimal
+
+from flows.report_extraction.models import CheckResult, Extraction, Figure
+from flows.report_extraction.numbers import UNIT_FACTORS, places_of, rounding_tolerance
+from flows.report_extraction.specs import ExtractionSpec
+
+TOTAL = "合计"
+
+
+def _amount(value: Decimal, unit: str) -> str:
+    """`868189300.00 元` for money, `49 户` for counts."""
+    return f"{value} {unit if UNIT_FACTORS[unit] == 1 and unit != '元' else '元'}"
+
+
+def _tolerance(parts: Sequence[Figure], total: Figure, fixed: Decimal | None) -> Decimal:
+    if fixed is not None:
+        return fixed
+    return sum((rounding_tolerance(f.unit, places_of(f.raw)) for f in [*parts, total]), Decimal(0))
+
+
+def _compare(name: str, label: str, parts: list[Figure], total: Figure, fixed: Decimal | None) -> CheckResult:
+    added = sum((f.value_yuan for f in parts), Decimal(0))
+    difference = total.value_yuan - added
+    tolerance = _tolerance(parts, total, fixed)
+    if abs(difference) <= tolerance:
+        return CheckResult(name, True, f"{label}: {len(parts)} rows add up to {_amount(added, total.unit)}")
+    return CheckResult(
+        name, False,
+        f"{label}: the rows add up to {_amount(added, total.unit)} but {total.raw} {total.unit} is shown at "
+        f"{total.provenance.describe()}; difference {_amount(difference, total.unit)}, "
+        f"tolerance {_amount(tolerance, total.unit)}",
+        [total.provenance, *(f.provenance for f in parts)])
+
+
+def totals_checks(figures: list[Figure], spec: ExtractionSpec, file: str) -> list[CheckResult]:
+    """Rows against their totals row (合计) and, where the report has them, subtotal rows (小计)."""
+    fixed = spec.checks.tolerance_yuan
+    results: list[CheckResult] = []
+    by_key = {(f.branch, f.metric, f.column): f for f in figures}
+    branches = [b for b in dict.fromkeys(f.branch for f in figures) if b != TOTAL]
+    if any(f.branch == TOTAL for f in figures):
+        for (branch, metric, column), total in by_key.items():
+            if branch != TOTAL:
+                continue
+            parts = [by_key[(b, metric, column)] for b in branches if (b, metric, column) in by_key]
+            results.append(_compare("totals", f"{TOTAL} {metric} {column}", parts, total, fixed))
+    if spec.subtotal_label:
+        subtotal = spec.subtotal_label
+        for (branch, metric, column), total in by_key.items():
+            if metric != subtotal:
+                continue
+            parts = [f for f in figures if f.branch == branch and f.column == column and f.metric != subtotal]
+            results.append(_compare("subtotals", f"{branch} {subtotal} {column}", parts, total, fixed))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        return failed
+    if results:
+        return [CheckResult("totals", True, f"{file}: {len(results)} totals agree with their rows")]
+    return []
+
+
+def reconcile(branch_extractions: Sequence[Extraction], summary: Extraction, *,
+              tolerance_yuan: Decimal | None = None) -> list[CheckResult]:
+    """Each branch file's figures against the same branch's row of the summary; a mismatch names
+    both files and both places. Branch files without a summary row fail too.
+
+    `tolerance_yuan` None follows the units shown: the coarser rounding of the two figures
+    (50 元 when either shows 0.01 万元)."""
+    summary_figures = {(f.branch, f.metric, f.column): f for f in summary.figures}
+    summary_branches = {f.branch for f in summary.figures} - {TOTAL}
+    results: list[CheckResult] = []
+    compared = 0
+    for extraction in branch_extractions:
+        branch = extraction.branch
+        if branch not in summary_branches:
+            results.append(CheckResult(
+                "reconcile", False,
+                f"{extraction.file}: branch {branch} has no row in the summary {summary.file}"))
+            continue
+        for figure in extraction.figures:
+            theirs = summary_figures.get((branch, figure.metric, figure.column))
+            if theirs is None:
+                continue
+            compared += 1
+            difference = figure.value_yuan - theirs.value_yuan
+            tolerance = tolerance_yuan if tolerance_yuan is not None else max(
+                rounding_tolerance(f.unit, places_of(f.raw)) for f in (figure, theirs))
+            if abs(difference) > tolerance:
+                results.append(CheckResult(
+                    "reconcile", False,
+                    f"{figure.metric} {figure.column} of branch {branch}: {extraction.file} shows "
+                    f"{_amount(figure.value_yuan, figure.unit)} ({figure.raw} {figure.unit}), {summary.file} "
+                    f"shows {_amount(theirs.value_yuan, theirs.unit)} ({theirs.raw} {theirs.unit}); "
+                    f"difference {_amount(difference, figure.unit)} "
+                    f"> tolerance {_amount(tolerance, figure.unit)}",
+                    [figure.provenance, theirs.provenance]))
+        own = {(f.metric, f.column) for f in extraction.figures}
+        for key_branch, metric, column in summary_figures:
+            if key_branch == branch and (metric, column) not in own:
+                results.append(CheckResult(
+                    "reconcile", False,
+                    f"{summary.file} has {metric} {column} for branch {branch}, {extraction.file} has not"))
+    by = ", tolerance by the units shown" if tolerance_yuan is None else f", tolerance {tolerance_yuan} 元"
+    if not any(not r.ok for r in results):
+        results.append(CheckResult("reconcile", True,
+                                   f"{len(branch_extractions)} branch file(s) agree with {summary.file} "
+                                   f"({compared} figures{by})"))
+    return results
+
+
+def check_day_over_day(today: Extraction, previous: Extraction, *, max_share: Decimal,
+                       metrics: Collection[str] | None = None,
+                       columns: Collection[str] | None = None) -> list[CheckResult]:
+    """Flag each figure that moved by more than `max_share` (0.2 = 20 %) of the previous date's value.
+    `metrics` / `columns` limit the check (e.g. balances only: flows swing by nature)."""
+    before: dict[tuple[str | None, str, str], Figure] = {
+        (f.branch, f.metric, f.column): f for f in previous.figures}
+    flagged: list[CheckResult] = []
+    compared = 0
+    skipped: dict[str, int] = defaultdict(int)
+    for figure in today.figures:
+        if metrics is not None and figure.metric not in metrics:
+            continue
+        if columns is not None and figure.column not in columns:
+            continue
+        old = before.get((figure.branch, figure.metric, figure.column))
+        if old is None or old.value_yuan == 0:
+            skipped["absent before" if old is None else "zero before"] += 1
+            continue
+        compared += 1
+        share = abs(figure.value_yuan - old.value_yuan) / abs(old.value_yuan)
+        if share > max_share:
+            flagged.append(CheckResult(
+                "day_over_day", False,
+                f"{figure.metric} {figure.column}{f' of branch {figure.branch}' if figure.branch else ''} "
+                f"moved {share:.1%} from {_amount(old.value_yuan, old.unit)} ({previous.file}) to "
+                f"{_amount(figure.value_yuan, figure.unit)} "
+                f"({today.file}), above {max_share:.0%}",
+                [old.provenance, figure.provenance]))
+    if flagged:
+        return flagged
+    not_compared = "".join(f"; {n} not compared ({why})" for why, n in skipped.items())
+    return [CheckResult("day_over_day", True,
+                        f"{compared} figures within {max_share:.0%} of {previous.file}{not_compared}")]

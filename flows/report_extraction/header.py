@@ -1,0 +1,128 @@
+"""Find a table's header in a Grid and map the spec's column headers to grid columns.
+
+The header starts at the row holding the label column's header (项目, 机构代码, ...) and is as
+deep as that cell's merge, or deeper while the next rows hold more of the spec's headers. Each
+grid column's header is the stack of cells above it, merged cells included, so a unit shown in
+a group header (存款与资产（万元）) applies to every column under it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from flows.report_extraction.numbers import normalise, split_unit, unit_in
+from flows.report_extraction.specs import ExtractionSpec, Label
+from flows.report_extraction.tables import Grid
+from rpa.errors import DuplicateHeader, LabelNotFound
+
+
+def nearest(name: str, seen: list[str]) -> str:
+    """The labels seen that look most like `name`, for an error message."""
+    flat = sorted(set(seen))
+    close = difflib.get_close_matches(normalise(name), flat, n=3, cutoff=0.3)
+    shown = close or flat[:5]
+    return ", ".join(shown) if shown else "none"
+
+
+@dataclass
+class Header:
+    """Where the header is and which grid column holds what."""
+
+    start: int
+    body_start: int
+    label_col: int
+    columns: dict[str, int] = field(default_factory=dict)  # spec column name -> grid column
+    shown_units: dict[int, str] = field(default_factory=dict)  # grid column -> unit its header shows
+    group_col: int | None = None
+    unit_col: int | None = None
+
+
+def _column_headers(grid: Grid, start: int, end: int) -> dict[int, list[str]]:
+    headers: dict[int, list[str]] = {}
+    for col in grid.visible_cols():
+        stack: list[str] = []
+        for row in range(start, end):
+            text = grid.text(row, col)
+            if text and (not stack or stack[-1] != text):
+                stack.append(text)
+        headers[col] = stack
+    return headers
+
+
+def _locate(label: Label, headers: dict[int, list[str]], grid: Grid, what: str) -> int | None:
+    found = [col for col, stack in headers.items() if any(label.matches(text) for text in stack)]
+    if len(found) > 1:
+        where = " and ".join(_where(grid, col, headers[col], label) for col in found)
+        raise DuplicateHeader(f"{grid.file}: {what} {label.name!r} found twice: {where}",
+                              details={"file": grid.file, "header": label.name})
+    return found[0] if found else None
+
+
+def _where(grid: Grid, col: int, stack: list[str], label: Label) -> str:
+    text = next(t for t in stack if label.matches(t))
+    for row in range(grid.n_rows):
+        cell = grid.at(row, col)
+        if cell is not None and normalise(cell.text) == text:
+            return f"{text!r} at {cell.provenance.describe()}"
+    return f"{text!r} in column {col + 1}"
+
+
+def _is_origin(grid: Grid, row: int, col: int) -> bool:
+    cell = grid.at(row, col)
+    return cell is not None and (cell.row, cell.col) == (row, col)
+
+
+def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
+    """The header of the spec's table in `grid`; LabelNotFound / DuplicateHeader otherwise."""
+    start_at = None
+    for row in grid.visible_rows():
+        matches = [c for c in grid.visible_cols()
+                   if spec.label_column.matches(grid.text(row, c)) and _is_origin(grid, row, c)]
+        if len(matches) > 1:
+            raise DuplicateHeader(f"{grid.file}: header {spec.label_column.name!r} found twice in one row",
+                                  details={"file": grid.file, "header": spec.label_column.name})
+        if matches:
+            start_at = (row, matches[0])
+            break
+    if start_at is None:
+        seen = [grid.text(r, c) for r in grid.visible_rows() for c in grid.visible_cols() if grid.text(r, c)]
+        raise LabelNotFound(
+            f"{grid.file}: table header {spec.label_column.name!r} not found; "
+            f"nearest texts seen: {nearest(spec.label_column.name, seen)}",
+            details={"file": grid.file, "label": spec.label_column.name})
+    start, label_col = start_at
+    origin = grid.at(start, label_col)
+    end = start + (origin.row_span if origin else 1)
+    wanted = [*spec.columns] + [lbl for lbl in (spec.group_column, spec.unit_column) if lbl is not None]
+    while end < grid.n_rows and grid.text(end, label_col) == "" and any(
+            label.matches(grid.text(end, c)) for label in wanted for c in grid.visible_cols()):
+        end += 1
+    headers = _column_headers(grid, start, end)
+    headers.pop(label_col, None)
+    header = Header(start=start, body_start=end, label_col=label_col)
+    missing: list[str] = []
+    for column in spec.columns:
+        col = _locate(column, headers, grid, "column header")
+        if col is not None:
+            header.columns[column.name] = col
+        elif column.required:
+            missing.append(column.name)
+    for name, label in (("group", spec.group_column), ("unit", spec.unit_column)):
+        if label is None:
+            continue
+        col = _locate(label, headers, grid, f"{name} column header")
+        if col is None:
+            missing.append(label.name)
+        setattr(header, f"{name}_col", col)
+    if missing:
+        seen = [split_unit(t)[0] for stack in headers.values() for t in stack]
+        raise LabelNotFound(
+            f"{grid.file}: column header(s) {', '.join(repr(m) for m in missing)} not found; "
+            f"nearest headers seen: {nearest(missing[0], seen)}",
+            details={"file": grid.file, "labels": missing})
+    for col, stack in headers.items():
+        unit = next((u for u in map(unit_in, reversed(stack)) if u), None)
+        if unit is not None:
+            header.shown_units[col] = unit
+    return header

@@ -1,0 +1,200 @@
+"""Tables drawn without borders: rebuilt from the positions of the words on the page.
+
+Without ruling lines pdfplumber's text strategy splits CJK headers and misses the header rows,
+so the rows and columns are rebuilt here, as a reader's eye does it:
+- lines are words at the same height; words a space apart are one phrase;
+- the table starts at the line holding the label column's header and ends at a footnote
+  (a line starting with 注 / 说明 / 备注 / 制表) or at a gap much larger than a row;
+- columns are the x-ranges of the body phrases that overlap (left-aligned labels share their
+  left edge, right-aligned figures their right edge); header phrases join the column they
+  overlap most;
+- a phrase alone on its line in the group column names the block of rows it is centred on,
+  as a merged, vertically centred cell is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import median
+from typing import Any
+
+from flows.report_extraction.models import Provenance
+from flows.report_extraction.numbers import normalise
+from flows.report_extraction.specs import ExtractionSpec
+from flows.report_extraction.tables import Grid, GridCell
+
+_LINE_TOLERANCE = 2.0  # points between the tops of words on one line
+_SPACE = 4.0  # a gap narrower than this joins two words into one phrase
+_FOOTNOTE_MARKS = ("注", "说明", "备注", "制表")
+
+
+@dataclass
+class _Phrase:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+def _lines(words: list[dict[str, Any]]) -> list[list[_Phrase]]:
+    lines: list[list[dict[str, Any]]] = []
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) <= _LINE_TOLERANCE:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    result: list[list[_Phrase]] = []
+    for line in lines:
+        phrases: list[_Phrase] = []
+        for word in sorted(line, key=lambda w: w["x0"]):
+            if phrases and word["x0"] - phrases[-1].x1 < _SPACE:
+                last = phrases[-1]
+                last.text, last.x1 = f"{last.text} {word['text']}", word["x1"]
+                last.bottom = max(last.bottom, word["bottom"])
+            else:
+                phrases.append(_Phrase(word["text"], word["x0"], word["x1"], word["top"], word["bottom"]))
+        result.append(phrases)
+    return result
+
+
+def text_lines(chars: list[dict[str, Any]]) -> list[str]:
+    """The text of some characters, line by line from the top (for titles and info lines)."""
+    rows: list[list[dict[str, Any]]] = []
+    for char in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if rows and abs(rows[-1][0]["top"] - char["top"]) <= _LINE_TOLERANCE:
+            rows[-1].append(char)
+        else:
+            rows.append([char])
+    return ["".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])) for row in rows]
+
+
+def _columns(body: list[list[_Phrase]]) -> list[tuple[float, float]]:
+    spans = sorted((p.x0, p.x1) for line in body for p in line)
+    merged: list[list[float]] = []
+    for x0, x1 in spans:
+        if merged and x0 <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], x1)
+        else:
+            merged.append([x0, x1])
+    return [(a, b) for a, b in merged]
+
+
+def _column_of(phrase: _Phrase, columns: list[tuple[float, float]]) -> int:
+    overlaps = [min(phrase.x1, b) - max(phrase.x0, a) for a, b in columns]
+    best = max(range(len(columns)), key=lambda i: overlaps[i])
+    if overlaps[best] > 0:
+        return best
+    centre = (phrase.x0 + phrase.x1) / 2
+    return min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2 - centre))
+
+
+def _has_digit(line: list[_Phrase]) -> bool:
+    return any(any(ch.isdigit() for ch in p.text) for p in line)
+
+
+def _centre(phrase: _Phrase) -> float:
+    return (phrase.top + phrase.bottom) / 2
+
+
+def borderless_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
+                    spec: ExtractionSpec) -> Grid:
+    """The table of a page without ruling lines; the whole page text as preamble if none is found."""
+    lines = _lines(page.extract_words(keep_blank_chars=False))
+    grid = Grid(file=file)
+    start = next((i for i, line in enumerate(lines) if any(spec.label_column.matches(p.text) for p in line)),
+                 None)
+    if start is None:
+        grid.preamble = text_lines(chars)
+        return grid
+    grid.preamble = [" ".join(p.text for p in line) for line in lines[:start]]
+    centres = [_centre(line[0]) for line in lines]
+    body_start = start + 1
+    while body_start < len(lines) and not _has_digit(lines[body_start]):
+        body_start += 1
+    pitches = [b - a for a, b in zip(centres[body_start:], centres[body_start + 1:], strict=False)]
+    pitch = median(pitches) if pitches else 0.0
+    end = len(lines)
+    for i in range(body_start, len(lines)):
+        footnote = normalise(lines[i][0].text).startswith(_FOOTNOTE_MARKS)
+        if footnote or (i > body_start and pitch and centres[i] - centres[i - 1] > 3 * pitch):
+            end = i
+            break
+    columns = _columns(lines[body_start:end]) or _columns(lines[start:end])
+    header = [p for line in lines[start:body_start] for p in line]
+    label_col = next((_column_of(p, columns) for p in header if spec.label_column.matches(p.text)), 0)
+    group_col = None
+    if spec.group_column is not None:
+        group_col = next((_column_of(p, columns) for p in header if spec.group_column.matches(p.text)), None)
+    group_labels: list[_Phrase] = []
+    body_rows: list[tuple[int, float]] = []
+    for i in range(start, end):
+        by_column: dict[int, list[_Phrase]] = {}
+        for phrase in lines[i]:
+            col = _column_of(phrase, columns)
+            if i >= body_start and col == group_col:
+                group_labels.append(phrase)
+            else:
+                by_column.setdefault(col, []).append(phrase)
+        if not by_column:
+            continue  # a line holding only a group label sits between rows
+        row = grid.n_rows
+        for col, phrases in by_column.items():
+            grid.put(_cell(phrases, row, col, file, page_number))
+        if i >= body_start:
+            body_rows.append((row, centres[i]))
+    if group_col is not None:
+        blocks = _blocks(grid, body_rows, label_col, spec.subtotal_label, pitch)
+        _place_groups(grid, group_labels, blocks, group_col, file, page_number)
+    return grid
+
+
+def _blocks(grid: Grid, body_rows: list[tuple[int, float]], label_col: int, subtotal: str | None,
+            pitch: float) -> list[tuple[list[int], float, float]]:
+    """Row blocks a group label may name, with their vertical extent: delimited by subtotal rows
+    when the report has them (a label then names the block it lies in, however aligned);
+    otherwise one block per row, and labels are taken as centred on their block."""
+    blocks: list[tuple[list[int], float, float]] = []
+    current: list[tuple[int, float]] = []
+    for row, centre in body_rows:
+        current.append((row, centre))
+        if subtotal is None or grid.text(row, label_col) == normalise(subtotal):
+            blocks.append(([r for r, _ in current], current[0][1] - pitch / 2, current[-1][1] + pitch / 2))
+            current = []
+    if current:
+        blocks.append(([r for r, _ in current], current[0][1] - pitch / 2, current[-1][1] + pitch / 2))
+    return blocks
+
+
+def _place_groups(grid: Grid, labels: list[_Phrase], blocks: list[tuple[list[int], float, float]],
+                  col: int, file: str, page_number: int) -> None:
+    if not labels or not blocks:
+        return
+    per_row = all(len(rows) == 1 for rows, _, _ in blocks)
+    ordered = sorted(labels, key=_centre)
+    if per_row:
+        # without subtotal rows: each label covers the rows it is centred on, blocks in sequence
+        top = blocks[0][1]
+        rows_at = [(rows[0], (upper + lower) / 2) for rows, upper, lower in blocks]
+        for label in ordered:
+            bottom = 2 * _centre(label) - top
+            members = [row for row, centre in rows_at if top <= centre < bottom]
+            if members:
+                grid.put(_cell([label], members[0], col, file, page_number, row_span=len(members)))
+            top = bottom
+        return
+    for label in ordered:
+        centre = _centre(label)
+        for rows, upper, lower in blocks:
+            if upper <= centre < lower:
+                grid.put(_cell([label], rows[0], col, file, page_number, row_span=rows[-1] - rows[0] + 1))
+                break
+
+
+def _cell(phrases: list[_Phrase], row: int, col: int, file: str, page_number: int,
+          row_span: int = 1) -> GridCell:
+    text = " ".join(p.text for p in phrases)
+    bbox = (round(min(p.x0 for p in phrases), 1), round(min(p.top for p in phrases), 1),
+            round(max(p.x1 for p in phrases), 1), round(max(p.bottom for p in phrases), 1))
+    return GridCell(text=text, value=text, row=row, col=col, row_span=row_span,
+                    provenance=Provenance(file=file, page=page_number, bbox=bbox))

@@ -1,0 +1,104 @@
+"""A table as the readers hand it over: cells on a row/column grid, merges, hidden rows.
+
+Both readers produce a `Grid`, so locating headers, labels and figures is written once. A
+merged cell is one `GridCell` covering several grid positions; `at(row, col)` answers the cell
+covering a position, so a branch name merged down nine rows is found from each of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from flows.report_extraction.models import Provenance
+from flows.report_extraction.numbers import normalise
+
+
+def column_letter(col: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    col += 1
+    while col:
+        col, remainder = divmod(col - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell as shown: its text, the stored value (a number in xlsx), its span and origin."""
+
+    text: str
+    value: object
+    row: int
+    col: int
+    provenance: Provenance
+    row_span: int = 1
+    col_span: int = 1
+
+
+@dataclass
+class Grid:
+    """The cells of one table (or one sheet), positions 0-based."""
+
+    file: str
+    n_rows: int = 0
+    n_cols: int = 0
+    cells: dict[tuple[int, int], GridCell] = field(default_factory=dict)  # every covered position
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    preamble: list[str] = field(default_factory=list)  # text around the table: title, info lines
+    sheet: str | None = None  # xlsx: grid positions are the sheet's cells (row 0 = row 1, col 0 = A)
+
+    def put(self, cell: GridCell) -> None:
+        """Place a cell on every position it covers."""
+        for r in range(cell.row, cell.row + cell.row_span):
+            for c in range(cell.col, cell.col + cell.col_span):
+                self.cells[(r, c)] = cell
+        self.n_rows = max(self.n_rows, cell.row + cell.row_span)
+        self.n_cols = max(self.n_cols, cell.col + cell.col_span)
+
+    def at(self, row: int, col: int) -> GridCell | None:
+        """The cell covering a position, merged or not; None where nothing is."""
+        return self.cells.get((row, col))
+
+    def provenance_at(self, row: int, col: int) -> Provenance:
+        """Where a position is, even an empty one: its cell in a sheet, or its row's page."""
+        cell = self.at(row, col)
+        if cell is not None:
+            return cell.provenance
+        if self.sheet is not None:
+            return Provenance(file=self.file, sheet=self.sheet, cell=f"{column_letter(col)}{row + 1}")
+        page = next((c.provenance.page for (r, _), c in self.cells.items() if r == row), None)
+        return Provenance(file=self.file, page=page)
+
+    def text(self, row: int, col: int) -> str:
+        """The normalised text shown at a position ('' where nothing is)."""
+        cell = self.at(row, col)
+        return normalise(cell.text) if cell else ""
+
+    def row_texts(self, row: int) -> list[str]:
+        """The normalised texts of one row, one per visible column."""
+        return [self.text(row, c) for c in self.visible_cols()]
+
+    def is_blank(self, row: int) -> bool:
+        """True when a row shows nothing at all."""
+        return not any(self.row_texts(row))
+
+    def visible_cols(self) -> list[int]:
+        """Columns a person sees."""
+        return [c for c in range(self.n_cols) if c not in self.hidden_cols]
+
+    def visible_rows(self, start: int = 0) -> Iterator[int]:
+        """Rows a person sees, from `start` on."""
+        return (r for r in range(start, self.n_rows) if r not in self.hidden_rows)
+
+    def append(self, other: Grid, skip_rows: int = 0) -> None:
+        """Add another grid's rows below this one's (a table continued on the next page)."""
+        offset = self.n_rows - skip_rows
+        for (r, c), cell in other.cells.items():
+            if r < skip_rows or (r, c) != (cell.row, cell.col):
+                continue
+            self.put(GridCell(cell.text, cell.value, cell.row + offset, cell.col, cell.provenance,
+                              cell.row_span, cell.col_span))
+        self.hidden_rows |= {r + offset for r in other.hidden_rows if r >= skip_rows}

@@ -1,0 +1,109 @@
+"""Extraction specs and the parsing of printed figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from flows.report_extraction import load_spec
+from flows.report_extraction.numbers import (
+    NumberFormatError,
+    SignStyle,
+    normalise,
+    parse_figure,
+    rounding_tolerance,
+    split_unit,
+    to_yuan,
+    unit_in,
+)
+from flows.report_extraction.specs import Label, Locate
+from rpa.errors import ConfigError
+
+SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
+BOTH = frozenset({SignStyle.PARENTHESES, SignStyle.MINUS})
+
+
+@pytest.mark.parametrize("name", ["branch_daily", "summary_daily", "fee_income_monthly"])
+def test_shipped_specs_load(name: str) -> None:
+    spec = load_spec(name, SPECS)
+    assert spec.name == name and set(spec.formats) == {"xlsx", "pdf"}
+    assert spec.columns
+
+
+def test_unknown_spec_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="known specs: branch_daily, fee_income_monthly, summary_daily"):
+        load_spec("nope", SPECS)
+
+
+def test_invalid_spec_names_the_file_and_the_field(tmp_path: Path) -> None:
+    text = (SPECS / "branch_daily.yaml").read_text(encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text(text.replace("unit: 万元", "unit: 美元").replace(
+        "layout: metrics_as_rows", "layout: metrics_as_rows\nsurprise: 1"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_spec("broken", tmp_path)
+    message = str(caught.value)
+    assert "broken.yaml" in message and "unit" in message and "美元" in message and "surprise" in message
+
+
+def test_an_alias_naming_two_rows_is_refused(tmp_path: Path) -> None:
+    text = (SPECS / "branch_daily.yaml").read_text(encoding="utf-8")
+    (tmp_path / "twice.yaml").write_text(text.replace("aliases: [个人贷款]", "aliases: [储蓄存款]"),
+                                         encoding="utf-8")
+    with pytest.raises(ConfigError, match="'储蓄存款' names both"):
+        load_spec("twice", tmp_path)
+
+
+def test_spec_names_cannot_walk_out_of_the_folder() -> None:
+    with pytest.raises(ConfigError, match="must be letters"):
+        load_spec("../secrets", SPECS)
+
+
+def test_labels_match_with_spaces_full_width_forms_and_unit_suffixes() -> None:
+    label = Label(name="个人金融资产余额", aliases=["AUM"])
+    assert label.matches("个人金融资产\u3000余额")
+    assert label.matches(" 个人金融资产余额（万元）")
+    assert label.matches("ＡＵＭ")
+    assert not label.matches("个人金融资产")
+    assert split_unit("客户数（户）") == ("客户数", "户")
+    assert unit_in("存款与资产（万元）") == "万元" and unit_in("单位：元") == "元" and unit_in("项目") is None
+    assert normalise(" 本　日 ") == "本日"
+
+
+def test_page_ranges() -> None:
+    assert Locate(pages="2-").page_numbers(4) == [2, 3, 4]
+    assert Locate(pages="1-2").page_numbers(4) == [1, 2]
+    assert Locate(pages="3").page_numbers(4) == [3]
+    assert Locate().page_numbers(2) == [1, 2]
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("1,234.56", Decimal("1234.56")), ("(1,234.56)", Decimal("-1234.56")), ("-1,234.56", Decimal("-1234.56")),
+    ("１，２３４．５６", Decimal("1234.56")), (" 0.00 ", Decimal("0.00")), ("1234", Decimal(1234)),
+    (86818.93, Decimal("86818.93")), (42, Decimal(42)), ("", None), (None, None),
+])
+def test_figures_parse_exactly(raw: object, value: Decimal | None) -> None:
+    assert parse_figure(raw, BOTH) == value
+
+
+@pytest.mark.parametrize("raw", ["1.234,56", "12,34", "1,2345.00", "¥100", "100-", "--1", "1e5", "NaN", True])
+def test_what_is_not_a_figure_is_refused(raw: object) -> None:
+    with pytest.raises(NumberFormatError):
+        parse_figure(raw, BOTH)
+
+
+def test_sign_conventions_are_the_spec_s() -> None:
+    with pytest.raises(NumberFormatError, match="parentheses"):
+        parse_figure("(5.00)", frozenset({SignStyle.MINUS}))
+    with pytest.raises(NumberFormatError, match="minus"):
+        parse_figure("-5.00", frozenset({SignStyle.PARENTHESES}))
+
+
+def test_units_convert_to_yuan_exactly() -> None:
+    assert to_yuan(Decimal("86818.93"), "万元") == Decimal("868189300")
+    assert to_yuan(Decimal("1.5"), "亿元") == Decimal("150000000")
+    assert to_yuan(Decimal("2.5"), "千元") == Decimal("2500")
+    assert to_yuan(Decimal(49), "户") == Decimal(49)
+    assert rounding_tolerance("万元", 2) == Decimal(50)
+    assert rounding_tolerance("元", 2) == Decimal("0.005")

@@ -1,0 +1,180 @@
+"""Reports that are moved about, damaged or odd: right figures or a clear error, never a wrong number."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from fixtures.reports import BRANCHES, build_report, expected_figures
+from flows.report_extraction import Extraction, ExtractionSpec, extract_file, load_spec, reconcile
+from rpa.errors import (
+    DuplicateHeader,
+    ExtractionError,
+    InputFileError,
+    LabelNotFound,
+    MissingUnicodeMap,
+    ScannedPdf,
+    UnreadableFigure,
+)
+
+SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
+DAY = date(2026, 3, 5)
+TYPES = [("branch_daily", "110102"), ("summary_daily", None), ("fee_income_monthly", None)]
+
+
+def _spec(name: str) -> ExtractionSpec:
+    return load_spec(name, SPECS)
+
+
+def _write(folder: Path, report_type: str, branch: str | None, fmt: str, variant: str) -> Path:
+    path = folder / f"{report_type}_{branch or 'all'}_{variant}.{fmt}"
+    path.write_bytes(build_report(report_type, DAY, branch, fmt, variant=variant))
+    return path
+
+
+def _values(extraction: Extraction) -> dict[tuple[str | None, str, str], Decimal]:
+    return {(f.branch, f.metric, f.column): f.value_yuan for f in extraction.figures}
+
+
+def _truth(report_type: str, branch: str | None) -> dict[tuple[str | None, str, str], Decimal]:
+    want = expected_figures(report_type, DAY, branch)
+    if branch is not None:
+        return {(branch, m, c): Decimal(v) for m, cols in want.items() for c, v in cols.items()}
+    return {(b, m, c): Decimal(v)
+            for b, table in want.items() for m, cols in table.items() for c, v in cols.items()}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+@pytest.mark.parametrize(("report_type", "branch"), TYPES)
+def test_moved_rows_columns_blank_row_and_aliases_give_the_right_figures(
+    tmp_path: Path, report_type: str, branch: str | None, fmt: str
+) -> None:
+    extraction = extract_file(_write(tmp_path, report_type, branch, fmt, "moved"), _spec(report_type))
+    assert _values(extraction) == _truth(report_type, branch)
+    assert extraction.ok
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+@pytest.mark.parametrize(("report_type", "branch", "label"), [
+    ("branch_daily", "110102", "普惠贷款余额"), ("summary_daily", None, "普惠贷款余额"),
+    ("fee_income_monthly", None, "托管类")])
+def test_a_removed_label_is_named_with_the_nearest_labels_seen(
+    tmp_path: Path, report_type: str, branch: str | None, label: str, fmt: str
+) -> None:
+    with pytest.raises(LabelNotFound) as caught:
+        extract_file(_write(tmp_path, report_type, branch, fmt, "label_removed"), _spec(report_type))
+    message = str(caught.value)
+    assert f"'{label}'" in message and "nearest" in message
+    assert "贷款余额" in message.split("nearest", 1)[1] or "类" in message.split("nearest", 1)[1]
+    assert caught.value.code == "label_not_found"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_summary_off_by_100_fails_reconciliation_and_names_both_files(tmp_path: Path, fmt: str) -> None:
+    branch_spec = _spec("branch_daily")
+    branch_files = [extract_file(_write(tmp_path, "branch_daily", code, fmt, "standard"), branch_spec)
+                    for code, _ in BRANCHES]
+    summary = extract_file(_write(tmp_path, "summary_daily", None, fmt, "summary_off_by_100"),
+                           _spec("summary_daily"))
+    assert summary.ok, "the summary agrees with its own 合计 row"
+    failed = [r for r in reconcile(branch_files, summary) if not r.ok]
+    assert len(failed) == 1
+    message = failed[0].message
+    assert f"branch_daily_{BRANCHES[0][0]}_standard.{fmt}" in message
+    assert f"summary_daily_all_summary_off_by_100.{fmt}" in message
+    assert "储蓄存款余额" in message and "-100" in message
+    assert {p.file for p in failed[0].provenance} == {branch_files[0].file, summary.file}
+
+
+@pytest.mark.parametrize(("report_type", "branch"), TYPES)
+def test_scanned_pdf_is_a_clear_error(tmp_path: Path, report_type: str, branch: str | None) -> None:
+    with pytest.raises(ScannedPdf, match="scanned PDF: no text layer"):
+        extract_file(_write(tmp_path, report_type, branch, "pdf", "scanned"), _spec(report_type))
+
+
+@pytest.mark.parametrize(("report_type", "branch"), TYPES)
+def test_pdf_without_unicode_map_is_a_clear_error(
+    tmp_path: Path, report_type: str, branch: str | None
+) -> None:
+    with pytest.raises(MissingUnicodeMap, match=r"font without a Unicode map.*\(cid:\d+\)"):
+        extract_file(_write(tmp_path, report_type, branch, "pdf", "no_tounicode"), _spec(report_type))
+
+
+@pytest.mark.parametrize(("report_type", "branch"), TYPES)
+def test_borderless_pdf_gives_the_right_figures(tmp_path: Path, report_type: str, branch: str | None) -> None:
+    extraction = extract_file(_write(tmp_path, report_type, branch, "pdf", "borderless"), _spec(report_type))
+    assert _values(extraction) == _truth(report_type, branch)
+    assert extraction.ok
+
+
+@pytest.mark.parametrize("report_type", ["summary_daily", "fee_income_monthly"])
+def test_formula_totals_are_read_as_their_cached_values(tmp_path: Path, report_type: str) -> None:
+    extraction = extract_file(_write(tmp_path, report_type, None, "xlsx", "formulas"), _spec(report_type))
+    assert _values(extraction) == _truth(report_type, None)
+
+
+def test_formula_without_cached_value_is_an_error_not_a_zero(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFigure, match="formula without a cached value in C14"):
+        path = _write(tmp_path, "summary_daily", None, "xlsx", "formulas_no_cache")
+        extract_file(path, _spec("summary_daily"))
+
+
+def _edited(tmp_path: Path, cell: str, value: object, report_type: str = "branch_daily") -> Path:
+    branch = "110102" if report_type == "branch_daily" else None
+    book = openpyxl.load_workbook(io.BytesIO(build_report(report_type, DAY, branch, "xlsx")))
+    book[book.sheetnames[1]][cell] = value
+    path = tmp_path / f"edited_{cell}.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_header_found_twice_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DuplicateHeader, match="'较上日' found twice"):
+        extract_file(_edited(tmp_path, "E5", "较上日"), _spec("branch_daily"))
+
+
+def test_a_row_label_found_twice_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DuplicateHeader, match=r"储蓄存款余额.*found twice.*!A6.*!A7"):
+        extract_file(_edited(tmp_path, "A7", "储蓄存款"), _spec("branch_daily"))
+
+
+@pytest.mark.parametrize("text", ["1.234,56", "12.3万", "－", "(1,234.56", "1,23,4.00"])
+def test_a_number_that_does_not_parse_names_its_cell(tmp_path: Path, text: str) -> None:
+    with pytest.raises(UnreadableFigure, match=r"网点经营日报!C8"):
+        extract_file(_edited(tmp_path, "C8", text), _spec("branch_daily"))
+
+
+def test_an_empty_figure_is_an_error_not_a_zero(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFigure, match=r"!D9: 对公贷款余额 较上日 of branch 110102 is empty"):
+        extract_file(_edited(tmp_path, "D9", None), _spec("branch_daily"))
+
+
+def test_a_sign_convention_the_report_does_not_use_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFigure, match="parentheses are not this report's convention"):
+        extract_file(_edited(tmp_path, "D6", "(1,234.56)", "fee_income_monthly"), _spec("fee_income_monthly"))
+
+
+def test_a_unit_other_than_the_spec_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFigure, match="shown in 元, the spec expects 万元"):
+        extract_file(_edited(tmp_path, "B6", "元"), _spec("branch_daily"))
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_unreadable_files_are_input_errors(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"broken.{suffix}"
+    path.write_bytes(b"<html>session expired</html>")
+    with pytest.raises(InputFileError, match=f"broken.{suffix}: not a readable"):
+        extract_file(path, _spec("branch_daily"))
+    with pytest.raises(InputFileError, match="cannot be read"):
+        extract_file(tmp_path / f"absent.{suffix}", _spec("branch_daily"))
+    with pytest.raises(InputFileError, match="reads xlsx, pdf files"):
+        extract_file(tmp_path / "report.csv", _spec("branch_daily"))
+
+
+def test_content_errors_are_business_errors() -> None:
+    assert issubclass(ScannedPdf, ExtractionError) and ExtractionError.code == "extraction_failed"
