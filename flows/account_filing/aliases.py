@@ -1,0 +1,117 @@
+"""Header aliases: which sheet header is which record field (config/header_aliases.yaml).
+
+>>> aliases = load_aliases(Path("config"))
+>>> aliases.match("单位名称")
+ColumnMatch(field='depositor_name', multiplier=1)
+>>> aliases.match("注册资本（万元）")
+ColumnMatch(field='registered_capital_yuan', multiplier=10000)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from flows.account_filing.normalise import header_key
+from flows.account_filing.records import FilingRecord
+from rpa.errors import ConfigError
+
+ALIASES_FILE = "header_aliases.yaml"
+Unit = Literal["元", "万元"]
+_MULTIPLIERS: dict[str, int] = {"元": 1, "万元": 10_000}
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMatch:
+    """The field a header stands for, and what its numbers must be multiplied by to be 元."""
+
+    field: str
+    multiplier: int = 1
+
+
+class AliasEntry(BaseModel):
+    """An alias with its own unit: `{header: 注册资金(元), unit: 元}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    header: str
+    unit: Unit | None = None
+
+
+class FieldAliases(BaseModel):
+    """The canonical header of one field and the other words for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    header: str
+    core: bool = False
+    unit: Unit | None = None
+    aliases: list[str | AliasEntry] = Field(default_factory=list)
+
+
+class HeaderAliases(BaseModel):
+    """All fields' headers; a header may stand for one field only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fields: dict[str, FieldAliases]
+    _table: dict[str, ColumnMatch] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._table = {
+            header_key(header): ColumnMatch(field=name, multiplier=_MULTIPLIERS[unit or "元"])
+            for name, spec in self.fields.items()
+            for header, unit in _headers_of(spec)
+        }
+
+    @model_validator(mode="after")
+    def _known_and_unambiguous(self) -> HeaderAliases:
+        unknown = sorted(set(self.fields) - set(FilingRecord.model_fields))
+        if unknown:
+            raise ValueError(f"not fields of the filing record: {', '.join(unknown)}")
+        seen: dict[str, str] = {}
+        for name, spec in self.fields.items():
+            for header, _ in _headers_of(spec):
+                key = header_key(header)
+                if seen.setdefault(key, name) != name:
+                    raise ValueError(f"header {header!r} is given for both {seen[key]} and {name}")
+        return self
+
+    def match(self, header: str) -> ColumnMatch | None:
+        """The field this sheet header stands for, or None for a column the filing does not use."""
+        return self._table.get(header_key(header))
+
+    def canonical_header(self, field: str) -> str:
+        """The DOMAIN.md header of a field (or the field name when not configured)."""
+        spec = self.fields.get(field)
+        return spec.header if spec else field
+
+    def core_fields(self) -> list[str]:
+        """Fields whose column must be present for a file to be read at all."""
+        return [name for name, spec in self.fields.items() if spec.core]
+
+
+def _headers_of(spec: FieldAliases) -> list[tuple[str, Unit | None]]:
+    headers: list[tuple[str, Unit | None]] = [(spec.header, spec.unit)]
+    for alias in spec.aliases:
+        if isinstance(alias, AliasEntry):
+            headers.append((alias.header, alias.unit or spec.unit))
+        else:
+            headers.append((alias, spec.unit))
+    return headers
+
+
+def load_aliases(config_dir: Path) -> HeaderAliases:
+    """Read config/header_aliases.yaml into validated aliases (ConfigError naming the problem)."""
+    path = config_dir / ALIASES_FILE
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return HeaderAliases.model_validate(data)
+    except FileNotFoundError:
+        raise ConfigError(f"header aliases file {path} not found") from None
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"invalid header aliases file {path}: {exc}") from None

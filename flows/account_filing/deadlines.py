@@ -1,0 +1,106 @@
+"""Filing deadlines and approval rules from config/deadlines.yaml.
+
+    >>> rules = load_deadline_rules(Path("config"))
+    >>> deadline_for(rules, calendar, action="open", kind="general", business_date=date(2026, 9, 30))
+    Deadline(due=datetime.date(2026, 10, 13), estimated=False)
+
+Working days are counted by the one calendar module, `rpa.workdays`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from flows.account_filing.vocabulary import AccountKind, Action
+from rpa.errors import ConfigError
+from rpa.workdays import Deadline, WorkCalendar
+
+DEADLINES_FILE = "deadlines.yaml"
+CountsFrom = Literal["business_date", "notice_date_or_business"]
+
+
+class DeadlineRule(BaseModel):
+    """Kinds and actions -> working days after the date named by `counts_from`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: list[AccountKind]
+    actions: list[Action]
+    working_days: int = Field(ge=0)
+    counts_from: CountsFrom = "business_date"
+
+
+class ApprovalRule(BaseModel):
+    """Which accounts need the central bank's approval (核准) rather than a filing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: list[AccountKind] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+
+    def requires_approval(self, *, action: str, kind: str, category: str) -> bool:
+        return kind in self.kinds and action in self.actions and category in self.categories
+
+
+class DeadlineRules(BaseModel):
+    """The whole rules file; every kind x action must be covered by some rule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rules: list[DeadlineRule]
+    approval: ApprovalRule = Field(default_factory=ApprovalRule)
+
+    @model_validator(mode="after")
+    def _complete(self) -> DeadlineRules:
+        for kind, action in itertools.product(get_args(AccountKind), get_args(Action)):
+            if self.rule_for(action=action, kind=kind) is None:
+                raise ValueError(f"no deadline rule for {kind} accounts, action {action}")
+        return self
+
+    def rule_for(self, *, action: str, kind: str) -> DeadlineRule | None:
+        """The first rule naming this kind and action."""
+        return next((r for r in self.rules if kind in r.kinds and action in r.actions), None)
+
+
+def load_deadline_rules(config_dir: Path) -> DeadlineRules:
+    """Read config/deadlines.yaml (ConfigError naming the file and the problem)."""
+    path = config_dir / DEADLINES_FILE
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return DeadlineRules.model_validate(data)
+    except FileNotFoundError:
+        raise ConfigError(f"deadline rules file {path} not found") from None
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"invalid deadline rules file {path}: {exc}") from None
+
+
+def deadline_for(
+    rules: DeadlineRules,
+    calendar: WorkCalendar,
+    *,
+    action: str,
+    kind: str,
+    business_date: date,
+    notice_date: date | None = None,
+) -> Deadline:
+    """The filing deadline of one row, counted in PRC working days."""
+    rule = rules.rule_for(action=action, kind=kind)
+    if rule is None:  # the validator makes this unreachable for known kinds and actions
+        raise ConfigError(f"no deadline rule for {kind} accounts, action {action}")
+    start = business_date
+    if rule.counts_from == "notice_date_or_business" and notice_date is not None:
+        start = notice_date
+    return calendar.add_working_days(start, rule.working_days)
+
+
+def unknown_years(calendar: WorkCalendar, start: date, end: date) -> list[int]:
+    """Years between two dates that no calendar knows (for the 'estimated' message)."""
+    first, last = sorted((start.year, end.year))
+    return [year for year in range(first, last + 1) if not calendar.covers_year(year)]

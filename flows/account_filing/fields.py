@@ -1,0 +1,196 @@
+"""One parser per record field: a raw cell in, a normalised value out, or a FieldProblem.
+
+Parsers return None for a blank cell (whether a blank is allowed is `requirements.py`'s
+business) and never look at other fields; rules across fields live in `validate.py`.
+`soft_findings` are the problems that leave a value usable: text outside GBK (the row goes to
+a person), GBK length limits, a bank code whose check digit does not fit (a warning).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.iso7064 import mod_11_10
+
+from flows.account_filing import vocabulary as vocab
+from flows.account_filing.issues import Severity, shorten
+from flows.account_filing.normalise import (
+    CellValue,
+    cell_text,
+    clean_text,
+    compact,
+    gbk_length,
+    outside_gbk,
+    parse_date,
+    parse_decimal,
+    wan_to_yuan,
+)
+
+# Limits in GBK bytes (DOMAIN.md); AMS counts bytes, not characters.
+GBK_LIMITS: dict[str, int] = {"depositor_name": 128, "business_scope": 1024}
+# Text a person would type into the portal: outside GBK it cannot be typed as it is.
+PORTAL_TEXT_FIELDS = (
+    "depositor_name",
+    "legal_rep_name",
+    "registered_address",
+    "business_scope",
+    "change_items",
+)
+_LARGEST_EXACT_FLOAT = 10**15  # Excel keeps 15 significant digits
+_LARGEST_CAPITAL_YUAN = 10**16  # beyond any registered capital; keeps Decimal within its precision
+
+
+@dataclass
+class FieldProblem(Exception):
+    """A cell that cannot be used; `code` is the issue code, `params` fill its message."""
+
+    code: str
+    severity: Severity = Severity.ERROR
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def _blank(value: CellValue) -> bool:
+    return cell_text(value).strip() == ""
+
+
+def _identifier(value: CellValue) -> str:
+    """Digits of a number-like identifier. A float this long has already lost digits in Excel."""
+    if isinstance(value, float):
+        if abs(value) >= _LARGEST_EXACT_FLOAT:
+            raise FieldProblem("number_as_numeric")
+        return str(int(value)) if value.is_integer() else repr(value)
+    return compact(cell_text(value))
+
+
+def _word(value: CellValue) -> str:
+    return clean_text(cell_text(value), punctuation=True)
+
+
+def _vocabulary(lookup: Callable[[str], str | None], code: str) -> Callable[[CellValue, int], str]:
+    def parse(value: CellValue, _multiplier: int) -> str:
+        found = lookup(_word(value))
+        if found is None:
+            raise FieldProblem(code)
+        return found
+
+    return parse
+
+
+def _pattern(regex: str, code: str) -> Callable[[CellValue, int], str]:
+    compiled = re.compile(regex)
+
+    def parse(value: CellValue, _multiplier: int) -> str:
+        text = _identifier(value)
+        if not compiled.fullmatch(text):
+            raise FieldProblem(code)
+        return text
+
+    return parse
+
+
+def _text(value: CellValue, _multiplier: int) -> str:
+    return clean_text(cell_text(value))
+
+
+def _date(value: CellValue, _multiplier: int) -> object:
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise FieldProblem("date_invalid", params={"value": shorten(cell_text(value))}) from None
+
+
+def _uscc(value: CellValue, _multiplier: int) -> str:
+    text = _identifier(value)
+    try:
+        return str(uscc.validate(text))
+    except InvalidLength:
+        raise FieldProblem("uscc_length") from None
+    except InvalidChecksum:
+        raise FieldProblem("uscc_checksum") from None
+    except StdnumError:
+        raise FieldProblem("uscc_format") from None
+
+
+def _capital(value: CellValue, multiplier: int) -> Decimal:
+    units = ("万元", "万") if multiplier == 10_000 else ("元",)
+    try:
+        amount = parse_decimal(value, strip_units=units)
+    except ValueError:
+        raise FieldProblem("capital_invalid") from None
+    if amount < 0 or amount * multiplier > _LARGEST_CAPITAL_YUAN:
+        raise FieldProblem("capital_invalid")
+    try:
+        return wan_to_yuan(amount, multiplier)
+    except ValueError:
+        raise FieldProblem("capital_precision") from None
+
+
+PARSERS: dict[str, Callable[[CellValue, int], object]] = {
+    "action": _vocabulary(vocab.lookup_action, "action_unknown"),
+    "account_no": _pattern(r"\d{8,32}", "account_no_format"),
+    "account_kind": _vocabulary(vocab.lookup_kind, "account_kind_unknown"),
+    "business_date": _date,
+    "depositor_name": _text,
+    "depositor_category": _vocabulary(vocab.lookup_category, "category_unknown"),
+    "uscc": _uscc,
+    "legal_rep_role": _vocabulary(vocab.lookup_rep_role, "rep_role_unknown"),
+    "legal_rep_name": _text,
+    "id_type": _vocabulary(vocab.lookup_id_type, "id_type_unknown"),
+    "id_number": lambda value, _m: _identifier(value),
+    "registered_address": _text,
+    "registered_capital_yuan": _capital,
+    "business_scope": _text,
+    "bank_code": _pattern(r"\d{12}", "bank_code_format"),
+    "basic_account_permit": _pattern(r"J\d{13}", "permit_format"),
+    "change_items": _text,
+    "close_reason": _vocabulary(vocab.lookup_close_reason, "close_reason_unknown"),
+    "notice_date": _date,
+    "operator_id": _text,
+}
+
+
+def parse_field(name: str, value: CellValue, multiplier: int = 1) -> object | None:
+    """The field's normalised value, None for a blank cell; FieldProblem when unusable."""
+    if _blank(value):
+        return None
+    try:
+        return PARSERS[name](value, multiplier)
+    except (ValueError, ArithmeticError):  # a cell no parser foresaw (1e400, NaN): still one row's error
+        raise FieldProblem("value_invalid") from None
+
+
+def soft_findings(name: str, value: object) -> list[FieldProblem]:
+    """Problems that leave the value usable (or hand the row to a person)."""
+    findings: list[FieldProblem] = []
+    if isinstance(value, str) and name in PORTAL_TEXT_FIELDS:
+        size = gbk_length(value)
+        strange = outside_gbk(value) if size is None else []
+        if strange:
+            # a person's name is personal data: say how many characters, not which
+            chars = f"{len(strange)}个字" if name == "legal_rep_name" else "".join(strange)
+            findings.append(FieldProblem("outside_gbk", Severity.NEEDS_PERSON, {"chars": chars}))
+        elif name in GBK_LIMITS and size is not None and size > GBK_LIMITS[name]:
+            findings.append(FieldProblem("gbk_too_long", params={"limit": GBK_LIMITS[name], "actual": size}))
+    if name == "bank_code" and isinstance(value, str) and not mod_11_10.is_valid(value):
+        findings.append(FieldProblem("bank_code_checksum", Severity.WARNING))
+    return findings
+
+
+def check_resident_id(id_number: str) -> None:
+    """GB 11643 checks of a 居民身份证 number: length, form, check digit, birth date and region."""
+    try:
+        ric.validate(id_number)
+    except InvalidLength:
+        raise FieldProblem("id_length") from None
+    except InvalidFormat:
+        raise FieldProblem("id_format") from None
+    except InvalidChecksum:
+        raise FieldProblem("id_checksum") from None
+    except (InvalidComponent, StdnumError, ValueError):
+        raise FieldProblem("id_component") from None

@@ -1,0 +1,100 @@
+"""Row issues: a stable code, the column as the sheet names it, and a Chinese message.
+
+Codes are the interface (tests, result.xlsx and scripts match on them); messages are for people
+and name the column. Messages never carry an account number, credit code or ID number: where a
+value helps (an unreadable date) it is scrubbed and shortened first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rpa.masking import scrub_text
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the row is invalid and is not filed
+    NEEDS_PERSON = "needs_person"  # the row is sound but is not the bot's to file
+    WARNING = "warning"  # the row is filed; someone should look
+
+
+MESSAGES: dict[str, str] = {
+    "required_missing": "「{column}」不能为空{reason}",
+    "column_missing": "表头中没有「{column}」列，该项为必填{reason}",
+    "action_unknown": "「{column}」应为 开户、变更 或 撤销",
+    "account_kind_unknown": "「{column}」应为 基本存款账户、一般存款账户、专用存款账户 或 临时存款账户",
+    "account_no_format": "「{column}」应为8至32位数字",
+    "number_as_numeric": "「{column}」以数值格式保存，超过15位的数字已丢失精度，请将该列设为文本后重新导出",
+    "date_invalid": (
+        "「{column}」的日期「{value}」无法识别，应为 2026-11-27、2026/11/27、2026年11月27日 或 Excel 日期"
+    ),
+    "date_in_future": "「{column}」{value} 晚于今天（{today}）",
+    "gbk_too_long": "「{column}」超过{limit}字节（按GBK计），实为{actual}字节",
+    "outside_gbk": "「{column}」含有GBK字符集以外的字符（{chars}），无法录入AMS，需人工办理",
+    "category_unknown": "「{column}」应为存款人类别代码01至17或其名称",
+    "uscc_length": "「{column}」应为18位",
+    "uscc_format": "「{column}」含有统一社会信用代码不允许的字符",
+    "uscc_checksum": "「{column}」校验位不正确（GB 32100）",
+    "rep_role_unknown": "「{column}」应为 法定代表人 或 单位负责人",
+    "id_type_unknown": "「{column}」应为证件种类代码1至9或其名称（如 居民身份证）",
+    "id_length": "「{column}」居民身份证号码应为18位",
+    "id_format": "「{column}」居民身份证号码应为17位数字加1位数字或X",
+    "id_checksum": "「{column}」居民身份证号码校验位不正确（GB 11643）",
+    "id_component": "「{column}」居民身份证号码中的出生日期或行政区划代码无效",
+    "capital_invalid": "「{column}」应为不小于0的数字，或留空表示未标明注册资金",
+    "capital_precision": "「{column}」换算为元后精度超过分",
+    "bank_code_format": "「{column}」应为12位数字",
+    "bank_code_checksum": "「{column}」校验位与常见规则（ISO 7064 MOD 11,10）不符，请核对（不影响报备）",
+    "permit_format": "「{column}」应为字母J加13位数字",
+    "close_reason_unknown": "「{column}」应为 撤并、解散、宣告破产、关闭、被吊销营业执照、转户 或 其它",
+    "duplicate_row": "与第{first}行重复（业务类型、账号、日期和内容均相同），不重复报备",
+    "conflicting_row": "与第{first}行的业务类型、账号和日期相同但内容不同，需人工核实",
+    "approval_required": "存款人类别为「{category}」的{kind}须经人民银行核准，不属于备案，需人工办理",
+    "value_invalid": "「{column}」的值无法识别",
+    "record_invalid": "「{column}」不符合报备要求：{detail}",
+    "record_rule": "该行不符合报备要求：{detail}",
+    "deadline_estimated": "报备截止日{due}为估算：{years}年不在节假日日历中，按周一至周五计算",
+    "deadline_overdue": "已超过报备期限（截止{due}）",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    """One problem of one row: the column as the sheet writes it, a stable code, a message."""
+
+    column: str
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    cell: str | None = None  # e.g. "E12"; None when the sheet has no such column
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity.value,
+            "cell": self.cell,
+        }
+
+
+def issue(
+    code: str,
+    column: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    cell: str | None = None,
+    **params: object,
+) -> RowIssue:
+    """Build an issue from the catalogue; every parameter is scrubbed of personal data."""
+    values = {key: scrub_text(str(value)) for key, value in params.items()}
+    values.setdefault("reason", "")
+    message = MESSAGES[code].format(column=column, **values)
+    return RowIssue(column=column, code=code, message=message, severity=severity, cell=cell)
+
+
+def shorten(value: object, limit: int = 20) -> str:
+    """A raw value fit to quote in a message: one line, at most `limit` characters."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,171 @@
+"""Normalisation of export cells: width, spaces, dates, amounts, GBK.
+
+>>> clean_text(" 北京 华信　科技有限公司 ")
+'北京华信科技有限公司'
+>>> parse_date("2026年11月27日"), parse_date(46353)
+(datetime.date(2026, 11, 27), datetime.date(2026, 11, 27))
+>>> wan_to_yuan(Decimal("500.5"))
+Decimal('5005000.00')
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+CellValue = str | int | float | Decimal | datetime | date | bool | None
+
+_FULL_WIDTH_OFFSET = 0xFEE0
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+# a space touching a CJK character (or CJK punctuation) is stray; one between Latin words is not
+_SPACE_BY_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
+_SERIAL_RANGE = (32874, 73051)  # 1990-01-01 .. 2099-12-31: anything else is not a business date
+_ISO_LIKE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_CHINESE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SERIAL_TEXT = re.compile(r"^(\d{5})(?:\.0+)?$")
+
+
+def _width_table(*, punctuation: bool) -> dict[int, str]:
+    table = {0x3000: " "}
+    for code in range(0xFF01, 0xFF5F):
+        half = chr(code - _FULL_WIDTH_OFFSET)
+        if punctuation or half.isalnum():
+            table[code] = half
+    return table
+
+
+_ALL_TO_HALF = _width_table(punctuation=True)
+_ALNUM_TO_HALF = _width_table(punctuation=False)
+
+
+def to_half_width(text: str, *, punctuation: bool = True) -> str:
+    """Full-width forms to ASCII. With punctuation=False only letters, digits and spaces change:
+    Chinese names are registered with full-width brackets （）, and AMS must get them as registered.
+    """
+    return text.translate(_ALL_TO_HALF if punctuation else _ALNUM_TO_HALF)
+
+
+def clean_text(text: str, *, punctuation: bool = False) -> str:
+    """Half-width letters and digits, no zero-width characters, no stray or repeated spaces."""
+    cleaned = to_half_width(text.translate(_ZERO_WIDTH), punctuation=punctuation)
+    cleaned = _SPACE_BY_CJK.sub("", _SPACES.sub(" ", cleaned).strip())
+    return text if cleaned == text else cleaned  # the same object: records share the sheet's strings
+
+
+def compact(text: str) -> str:
+    """For codes and numbers: fully half-width, every space removed, upper case."""
+    cleaned = _SPACES.sub("", to_half_width(text.translate(_ZERO_WIDTH))).upper()
+    return text if cleaned == text else cleaned
+
+
+def header_key(text: str) -> str:
+    """How headers are compared: half-width, no spaces, no required-field star, no colon."""
+    return compact(str(text)).strip("*:")
+
+
+def cell_text(value: CellValue) -> str:
+    """A cell as the text a person sees: integers without `.0`, midnight datetimes as dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_date(value: CellValue) -> date:
+    """An Excel date cell, an Excel serial number, or text `2026-11-27`, `2026/11/27`,
+    `2026年11月27日` (also `2026.11.27`, `20261127`, and a trailing `00:00:00`). ValueError otherwise.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return _from_number(value)
+    text = clean_text(str(value or ""), punctuation=True)
+    if not text:
+        raise ValueError("empty date")
+    iso = _ISO_LIKE.match(text)
+    if iso:
+        return date(int(iso.group(1)), int(iso.group(3)), int(iso.group(4)))
+    for pattern in (_CHINESE, _COMPACT):
+        match = pattern.match(text)
+        if match:
+            return date(*(int(g) for g in match.groups()))
+    serial = _SERIAL_TEXT.match(text)
+    if serial:
+        return _from_serial(int(serial.group(1)))
+    raise ValueError(f"not a date: {text[:20]}")
+
+
+def _from_number(value: int | float | Decimal) -> date:
+    if value != int(value):
+        raise ValueError("a date serial has no fraction of a day here")
+    number = int(value)
+    if 19900101 <= number <= 20991231:
+        return parse_date(str(number))
+    return _from_serial(number)
+
+
+def _from_serial(serial: int) -> date:
+    if not _SERIAL_RANGE[0] <= serial <= _SERIAL_RANGE[1]:
+        raise ValueError(f"Excel serial {serial} is not a plausible business date")
+    return _EXCEL_EPOCH + timedelta(days=serial)
+
+
+def parse_decimal(value: CellValue, *, strip_units: tuple[str, ...] = ()) -> Decimal:
+    """`1,234.56`, `１２３４．５`, 1234.5 -> Decimal; a trailing unit word in `strip_units` is dropped."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return Decimal(value)
+    text = compact(str(value or "")).replace(",", "")
+    for unit in strip_units:
+        if text.endswith(unit):
+            text = text[: -len(unit)]
+            break
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("not a number") from None
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    return number
+
+
+def wan_to_yuan(amount: Decimal, multiplier: int = 10_000) -> Decimal:
+    """万元 -> 元 (×10,000 by default), to the fen. ValueError if finer than a fen."""
+    yuan = amount * multiplier
+    rounded = yuan.quantize(Decimal("0.01"))
+    if rounded != yuan:
+        raise ValueError("finer than a fen")
+    return rounded
+
+
+def gbk_length(text: str) -> int | None:
+    """Bytes of `text` in GBK, or None when some character has no GBK code (生僻字)."""
+    try:
+        return len(text.encode("gbk"))
+    except UnicodeEncodeError:
+        return None
+
+
+def outside_gbk(text: str) -> list[str]:
+    """The characters of `text` that GBK cannot encode, in order, each once."""
+    if gbk_length(text) is not None:
+        return []
+    found: list[str] = []
+    for char in text:
+        if char not in found and gbk_length(char) is None:
+            found.append(char)
+    return found

@@ -1,0 +1,274 @@
+"""Reading the core-banking export (.xlsx or .csv) into raw rows, streamed.
+
+    >>> with read_export(Path("accounts.xlsx"), aliases=load_aliases(Path("config"))) as export:
+    ...     for raw_row in export.rows:
+    ...         ...
+
+The header row is found by its words (title rows above it are skipped), headers are mapped to
+record fields through the aliases, and rows come one at a time: .xlsx through openpyxl's
+read-only mode (defusedxml guards the XML), .csv in UTF-8 or GBK. Nothing is validated here.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from flows.account_filing.aliases import HeaderAliases
+from flows.account_filing.csv_source import open_csv_rows
+from flows.account_filing.normalise import CellValue, cell_text, header_key
+from rpa.errors import InputFileError
+
+HEADER_SEARCH_ROWS = 30
+MIN_HEADER_MATCHES = 3
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+CSV_SUFFIXES = {".csv", ".txt"}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of the sheet: where it is, its header as written, and the field it feeds."""
+
+    index: int
+    letter: str
+    header: str
+    field: str | None
+    multiplier: int = 1
+
+
+class RowValues(Mapping[str, str]):
+    """A row's cell texts by header, in sheet order. The header index is shared by every row of a
+    sheet, so a 10,000-row report does not hold 10,000 dicts of the same keys."""
+
+    __slots__ = ("_positions", "_texts")
+
+    def __init__(self, positions: dict[str, int], texts: tuple[str, ...]) -> None:
+        self._positions = positions
+        self._texts = texts
+
+    def __getitem__(self, header: str) -> str:
+        return self._texts[self._positions[header]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __repr__(self) -> str:
+        return f"RowValues({len(self)} columns)"  # no values: they are records, not diagnostics
+
+
+@dataclass(slots=True)
+class RawRow:
+    """One data row: its sheet row number, cell values by field, and every cell's text by header."""
+
+    row: int
+    values: dict[str, CellValue]
+    raw: RowValues
+
+
+@dataclass
+class ExportReadResult:
+    """An opened export: where its header is, its columns, and its rows as a stream (read once)."""
+
+    file: Path
+    sheet: str
+    header_row: int
+    columns: list[Column]
+    canonical_headers: dict[str, str]
+    rows: Iterator[RawRow]
+    encoding: str | None = None
+    _close: Callable[[], None] = field(default=lambda: None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_field = {c.field: c for c in self.columns if c.field}
+
+    def column_for(self, field_name: str) -> Column | None:
+        """The sheet column of a field, or None when the sheet has no such column."""
+        return self._by_field.get(field_name)
+
+    def header_for(self, field_name: str) -> str:
+        """The field's header as the sheet writes it, or the canonical header when it is absent."""
+        column = self.column_for(field_name)
+        return column.header if column else self.canonical_headers.get(field_name, field_name)
+
+    @property
+    def raw_headers(self) -> list[str]:
+        """The keys of every row's `raw` values, in sheet order (a repeated header gets its letter)."""
+        return _unique_headers(self.columns)
+
+    @property
+    def missing_fields(self) -> list[str]:
+        present = {c.field for c in self.columns}
+        return [name for name in self.canonical_headers if name not in present]
+
+    def close(self) -> None:
+        """Release the file (also done when the rows are exhausted)."""
+        self._close()
+
+    def __enter__(self) -> ExportReadResult:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class _NoHeader(Exception):
+    """No row among the first ones looks like the header."""
+
+
+def read_export(path: Path, *, aliases: HeaderAliases, sheet: str | None = None) -> ExportReadResult:
+    """Open an export and find its header. InputFileError (naming the file and why) if unreadable."""
+    if not path.is_file():
+        raise InputFileError(f"找不到输入文件 {path.name}（{path}）")
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return _read_xlsx(path, aliases, sheet)
+    if suffix in CSV_SUFFIXES:
+        rows, encoding, close = open_csv_rows(path)
+        try:
+            result = _start(path, path.name, _guarded(path, rows), aliases, close)
+        except _NoHeader:
+            close()
+            raise InputFileError(f"无法读取 {path.name}：在前{HEADER_SEARCH_ROWS}行中未找到表头") from None
+        except BaseException:
+            close()
+            raise
+        result.encoding = encoding
+        return result
+    if suffix == ".xls":
+        raise InputFileError(f"无法读取 {path.name}：不支持旧版 .xls 格式，请另存为 .xlsx")
+    raise InputFileError(f"无法读取 {path.name}：只支持 .xlsx 和 .csv 文件")
+
+
+def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None) -> ExportReadResult:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputFileError(f"无法读取 {path.name}：不是有效的 .xlsx 文件（{type(exc).__name__}）") from None
+    names = [sheet] if sheet is not None else list(workbook.sheetnames)
+    if sheet is not None and sheet not in workbook.sheetnames:
+        workbook.close()
+        raise InputFileError(f"{path.name} 中没有工作表「{sheet}」，现有：{'、'.join(workbook.sheetnames)}")
+    for name in names:
+        worksheet = workbook[name]
+        if not hasattr(worksheet, "iter_rows"):
+            continue  # a chart sheet
+        # exporters often write a wrong <dimension>; without a reset read-only mode trusts it
+        worksheet.reset_dimensions()
+        rows = worksheet.iter_rows(values_only=True)
+        try:
+            return _start(path, name, _guarded(path, rows), aliases, workbook.close)
+        except _NoHeader:
+            continue
+        except BaseException:
+            workbook.close()
+            raise
+    workbook.close()
+    where = f"工作表「{sheet}」" if sheet else "任何工作表"
+    raise InputFileError(f"无法读取 {path.name}：在{where}的前{HEADER_SEARCH_ROWS}行中未找到表头")
+
+
+def _guarded(path: Path, rows: Iterable[Sequence[CellValue]]) -> Iterator[Sequence[CellValue]]:
+    """Turn a failure in the middle of the file (a corrupt part) into an InputFileError."""
+    try:
+        yield from rows
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, csv.Error, UnicodeDecodeError) as exc:
+        raise InputFileError(f"无法读取 {path.name}：文件内容损坏（{type(exc).__name__}）") from None
+
+
+def _start(
+    path: Path,
+    sheet: str,
+    rows: Iterable[Sequence[CellValue]],
+    aliases: HeaderAliases,
+    close: Callable[[], None],
+) -> ExportReadResult:
+    iterator = iter(rows)
+    for number in range(1, HEADER_SEARCH_ROWS + 1):
+        values = next(iterator, None)
+        if values is None:
+            break
+        columns = _columns(values, aliases)
+        if len({c.field for c in columns if c.field}) >= MIN_HEADER_MATCHES:
+            _check_columns(path, sheet, number, columns, aliases)
+            canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
+            stream = _data_rows(iterator, number, columns, close)
+            return ExportReadResult(path, sheet, number, columns, canonical, stream, _close=close)
+    raise _NoHeader
+
+
+def _columns(values: Sequence[CellValue], aliases: HeaderAliases) -> list[Column]:
+    columns = []
+    for index, value in enumerate(values):
+        header = cell_text(value).strip()
+        if not header_key(header):
+            continue
+        match = aliases.match(header)
+        columns.append(
+            Column(
+                index=index,
+                letter=get_column_letter(index + 1),
+                header=header,
+                field=match.field if match else None,
+                multiplier=match.multiplier if match else 1,
+            )
+        )
+    return columns
+
+
+def _check_columns(path: Path, sheet: str, row: int, columns: list[Column], aliases: HeaderAliases) -> None:
+    first: dict[str, Column] = {}
+    for column in columns:
+        if column.field is None:
+            continue
+        earlier = first.setdefault(column.field, column)
+        if earlier is not column:
+            raise InputFileError(
+                f"无法读取 {path.name}（{sheet}）：第{row}行的「{earlier.header}」与「{column.header}」"
+                f"都对应「{aliases.canonical_header(column.field)}」"
+            )
+    missing = [aliases.canonical_header(name) for name in aliases.core_fields() if name not in first]
+    if missing:
+        raise InputFileError(f"无法读取 {path.name}（{sheet}）：表头缺少必需的列：{'、'.join(missing)}")
+
+
+def _data_rows(
+    rows: Iterator[Sequence[CellValue]], header_row: int, columns: list[Column], close: Callable[[], None]
+) -> Iterator[RawRow]:
+    mapped = [c for c in columns if c.field]
+    positions = {key: i for i, key in enumerate(_unique_headers(columns))}
+    try:
+        for number, values in enumerate(rows, start=header_row + 1):
+            cells = {c.field: _cell(values, c.index) for c in mapped if c.field}
+            if all(cell_text(v).strip() == "" for v in cells.values()):
+                continue  # a blank line, or a note in a column the filing does not use
+            if all(header_key(cell_text(cells[c.field])) == header_key(c.header) for c in mapped if c.field):
+                continue  # the header repeated (multi-page exports)
+            raw = RowValues(positions, tuple(cell_text(_cell(values, c.index)) for c in columns))
+            yield RawRow(row=number, values=cells, raw=raw)
+    finally:
+        close()
+
+
+def _cell(values: Sequence[CellValue], index: int) -> CellValue:
+    return values[index] if index < len(values) else None
+
+
+def _unique_headers(columns: list[Column]) -> list[str]:
+    """Headers as keys of a row's raw values; a repeated header gets its column letter."""
+    keys: list[str] = []
+    for column in columns:
+        keys.append(column.header if column.header not in keys else f"{column.header}({column.letter})")
+    return keys

@@ -1,0 +1,110 @@
+"""The canonical account-filing record: one AMS filing, as the bot submits and the portal keeps it.
+
+    >>> record = FilingRecord.model_validate(seed_item)      # JSON-shaped dict, dates as text
+    >>> record.idempotency_key()
+    'open:6228480012345678901:2026-11-20:3f0c2a9d41b7e5c8'
+
+Field names and value forms are the shared interface of DOMAIN.md and the brief: the AMS mock
+portal accepts seed filings in exactly this shape (plus an optional `filing_no`). The model checks
+structure and check digits itself, so no invalid record exists whoever builds it; the friendly,
+column-by-column Chinese messages come from `validate.py` before a record is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from flows.account_filing.vocabulary import CLOSE_REASONS, AccountKind, Action
+from rpa.masking import FieldClass, mask
+
+# The content hash leaves out who typed the row: the same filing keyed by another operator is
+# still the same filing.
+NON_CONTENT_FIELDS = frozenset({"operator_id"})
+PERMIT_KINDS = frozenset({"general", "special", "temporary"})
+PERMIT_ACTIONS = frozenset({"change", "close"})
+
+
+def _valid_uscc(value: str) -> str:
+    try:
+        uscc.validate(value)
+    except StdnumError:
+        raise ValueError("统一社会信用代码无效") from None
+    return value
+
+
+def _fen(value: Decimal) -> Decimal:
+    quantized = value.quantize(Decimal("0.01"))
+    if quantized != value:
+        raise ValueError("注册资金精确到分")
+    return quantized
+
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class FilingRecord(BaseModel):
+    """One filing: open, change or close of a corporate settlement account."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    action: Action
+    account_no: Annotated[str, StringConstraints(pattern=r"^\d{8,32}$")]
+    account_kind: AccountKind
+    business_date: date
+    depositor_name: Text
+    depositor_category: Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-7])$")]
+    uscc: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{18}$"), AfterValidator(_valid_uscc)]
+    legal_rep_role: Literal["1", "2"]
+    legal_rep_name: Text
+    id_type: Annotated[str, StringConstraints(pattern=r"^[1-9]$")]
+    id_number: Text
+    registered_address: str | None = None
+    registered_capital_yuan: Annotated[Decimal, Field(ge=0), AfterValidator(_fen)] | None = None
+    business_scope: str | None = None
+    bank_code: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+    basic_account_permit: Annotated[str, StringConstraints(pattern=r"^J\d{13}$")] | None = None
+    change_items: str | None = None
+    close_reason: str | None = None
+    notice_date: date | None = None
+    operator_id: str | None = None
+
+    @model_validator(mode="after")
+    def _rules_across_fields(self) -> FilingRecord:
+        if self.id_type == "1":
+            try:
+                ric.validate(self.id_number)
+            except StdnumError:
+                raise ValueError("居民身份证号码无效") from None
+        if self.action == "open" and not self.registered_address:
+            raise ValueError("开户须填写注册地址")
+        if self.action == "change" and not self.change_items:
+            raise ValueError("变更须填写变更事项")
+        if self.action == "close" and self.close_reason not in CLOSE_REASONS:
+            raise ValueError("撤销须填写有效的撤销原因")
+        needs_permit = self.account_kind in PERMIT_KINDS or self.action in PERMIT_ACTIONS
+        if needs_permit and not self.basic_account_permit:
+            raise ValueError("须填写基本存款账户编号")
+        return self
+
+    def content_hash(self) -> str:
+        """sha256 of the normalised content fields (sorted JSON): equal content, equal hash."""
+        content = self.model_dump(mode="json", exclude=set(NON_CONTENT_FIELDS))
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+    def idempotency_key(self) -> str:
+        """action:account_no:business_date:content-hash prefix. A record's key, not a diagnostic."""
+        return f"{self.action}:{self.account_no}:{self.business_date.isoformat()}:{self.content_hash()[:16]}"
+
+    def masked_label(self) -> str:
+        """A short description safe for logs: `open ***************8901 2026-11-20`."""
+        account = mask(self.account_no, FieldClass.ACCOUNT_NO)
+        return f"{self.action} {account} {self.business_date.isoformat()}"

@@ -1,0 +1,162 @@
+"""Row outcomes and the validation report (text for people, JSON for scripts).
+
+Both renderings are diagnostics: they show messages (already free of personal data) and account
+numbers masked to their last 4 digits, never the values themselves. The raw values of each row
+stay on the outcome (`raw`) for the records that need them (result.xlsx).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flows.account_filing.issues import RowIssue, Severity
+from flows.account_filing.normalise import compact
+from flows.account_filing.records import FilingRecord
+from rpa.masking import FieldClass, mask
+from rpa.workdays import Deadline
+
+
+@dataclass(slots=True)
+class RowOutcome:
+    """What validation made of one input row.
+
+    valid: the row becomes a filing. needs_person: sound data the bot must not file (核准, a
+    name outside GBK, a conflicting duplicate). Otherwise the row is invalid: `errors` says why.
+    `errors` holds the needs-person reasons too (severity NEEDS_PERSON); `warnings` never stop a row.
+    """
+
+    sheet: str
+    row: int
+    valid: bool
+    needs_person: bool
+    record: FilingRecord | None
+    errors: list[RowIssue]
+    warnings: list[RowIssue]
+    deadline: Deadline | None
+    overdue: bool
+    due_today: bool
+    raw: Mapping[str, str]
+    account_masked: str = ""
+
+    @property
+    def status(self) -> str:
+        """ "valid", "needs_person" or "invalid"."""
+        if self.valid:
+            return "valid"
+        return "needs_person" if self.needs_person else "invalid"
+
+    def to_json(self) -> dict[str, Any]:
+        """One row for `rpa validate --json`: no raw values, messages only."""
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "valid": self.valid,
+            "needs_person": self.needs_person,
+            "errors": [i.as_dict() for i in self.errors],
+            "warnings": [i.as_dict() for i in self.warnings],
+            "deadline": None
+            if self.deadline is None
+            else {"due": self.deadline.due.isoformat(), "estimated": self.deadline.estimated},
+            "overdue": self.overdue,
+            "due_today": self.due_today,
+        }
+
+
+def masked_account(raw_account: str) -> str:
+    """An account number as diagnostics may show it: the last 4 characters."""
+    return mask(compact(raw_account), FieldClass.ACCOUNT_NO) if raw_account.strip() else "（无账号）"
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of every row of one export, in sheet order."""
+
+    file: Path
+    sheet: str
+    header_row: int
+    outcomes: list[RowOutcome]
+    today: date
+    missing_columns: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    headers: list[str] = field(default_factory=list)  # the keys of each outcome's `raw`, in order
+
+    @property
+    def counts(self) -> dict[str, int]:
+        statuses = [o.status for o in self.outcomes]
+        return {
+            "rows": len(self.outcomes),
+            "valid": statuses.count("valid"),
+            "invalid": statuses.count("invalid"),
+            "needs_person": statuses.count("needs_person"),
+            "with_warnings": sum(1 for o in self.outcomes if o.warnings),
+            "overdue": sum(1 for o in self.outcomes if o.overdue),
+            "due_today": sum(1 for o in self.outcomes if o.due_today),
+        }
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row will be filed, 1 when some row is invalid or needs a person."""
+        return 0 if all(o.valid for o in self.outcomes) else 1
+
+    def valid_records(self) -> list[FilingRecord]:
+        """The records to file, in sheet order."""
+        return [o.record for o in self.outcomes if o.valid and o.record is not None]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """One object per input row (see RowOutcome.to_json)."""
+        return [o.to_json() for o in self.outcomes]
+
+    def render_text(self) -> str:
+        """The report for a person, in Chinese: problems by row, then deadlines; accounts masked."""
+        counts = self.counts
+        lines = [
+            f"文件：{self.file.name}　工作表：{self.sheet}　表头在第{self.header_row}行"
+            f"　核对日期：{self.today}",
+            f"共{counts['rows']}行：有效 {counts['valid']}，无效 {counts['invalid']}，"
+            f"需人工办理 {counts['needs_person']}；"
+            f"已逾期 {counts['overdue']}，今日到期 {counts['due_today']}",
+        ]
+        if self.missing_columns:
+            lines.append(f"表头中没有这些列：{'、'.join(self.missing_columns)}")
+        sections = (
+            ("无效，不报备", "invalid", lambda o: [*o.errors, *self._notes(o)]),
+            ("需人工办理，不由机器人报备", "needs_person", lambda o: [*o.errors, *self._notes(o)]),
+            ("有效，但请核对", "valid", self._notes),
+        )
+        for title, status, issues_of in sections:
+            rows = [(o, issues_of(o)) for o in self.outcomes if o.status == status]
+            rows = [(o, found) for o, found in rows if found]
+            if rows:
+                lines.append(f"\n{title}（{len(rows)}行）：")
+            for outcome, found in rows:
+                lines.append(f"第{outcome.row}行　账号 {outcome.account_masked}")
+                lines.extend(f"    [{_LEVELS[i.severity]}] {_where(i)}{i.message}（{i.code}）" for i in found)
+        lines.extend(self._deadline_lines())
+        return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _notes(outcome: RowOutcome) -> list[RowIssue]:
+        """Warnings other than 'overdue', which the deadline lines list."""
+        return [i for i in outcome.warnings if i.code != "deadline_overdue"]
+
+    def _deadline_lines(self) -> list[str]:
+        lines = []
+        for label, rows in (
+            ("已逾期", [o for o in self.outcomes if o.overdue]),
+            ("今日到期", [o for o in self.outcomes if o.due_today]),
+        ):
+            if rows:
+                numbers = "、".join(str(o.row) for o in rows)
+                lines.append(f"\n报备期限{label}（{len(rows)}行）：第{numbers}行")
+        return lines
+
+
+_LEVELS = {Severity.ERROR: "错误", Severity.NEEDS_PERSON: "人工", Severity.WARNING: "提示"}
+
+
+def _where(found: RowIssue) -> str:
+    return f"{found.cell} " if found.cell else ""

@@ -1,0 +1,251 @@
+"""Validating the rows of an export: every row ends valid, invalid or held for a person.
+
+    >>> with read_export(path, aliases=aliases) as export:
+    ...     report = validate_rows(export, calendar=calendar, rules=rules, today=date.today())
+    >>> report.counts
+    {'rows': 200, 'valid': 180, 'invalid': 17, 'needs_person': 3, ...}
+
+Each row is parsed field by field (`fields.py`), checked for what its action and kind require,
+checked across fields (ID number by ID type, approval, the record model itself), compared with
+the rows before it (duplicates), and given its filing deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from flows.account_filing.aliases import load_aliases
+from flows.account_filing.deadlines import DeadlineRules, deadline_for, load_deadline_rules, unknown_years
+from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
+from flows.account_filing.issues import RowIssue, Severity, issue
+from flows.account_filing.normalise import cell_text
+from flows.account_filing.reader import ExportReadResult, RawRow, read_export
+from flows.account_filing.records import FilingRecord
+from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
+from flows.account_filing.requirements import required_fields
+from flows.account_filing.vocabulary import DEPOSITOR_CATEGORIES, KIND_NAMES
+from rpa.workdays import Deadline, WorkCalendar
+
+
+def validate_rows(
+    result: ExportReadResult, *, calendar: WorkCalendar, rules: DeadlineRules, today: date
+) -> ValidationReport:
+    """Validate every row of an opened export (consumes its row stream) into a report."""
+    seen = _SeenRows()
+    outcomes = [_RowCheck(result, raw_row, today).run(calendar, rules, seen) for raw_row in result.rows]
+    _hold_first_of_conflicts(result, outcomes, seen)
+    missing = [result.header_for(name) for name in result.missing_fields]
+    return ValidationReport(
+        file=result.file,
+        sheet=result.sheet,
+        header_row=result.header_row,
+        outcomes=outcomes,
+        today=today,
+        missing_columns=missing,
+        encoding=result.encoding,
+        headers=result.raw_headers,
+    )
+
+
+def _hold_first_of_conflicts(result: ExportReadResult, outcomes: list[RowOutcome], seen: _SeenRows) -> None:
+    """Two rows file the same action, account and date with different content: which one is
+    right is for a person to say, so the first is held too, not filed."""
+    by_row = {o.row: o for o in outcomes}
+    column = result.column_for("account_no")
+    for first, later in seen.conflicts:
+        outcome = by_row[first]
+        cell = f"{column.letter}{first}" if column else None
+        outcome.errors.append(
+            issue(
+                "conflicting_row",
+                result.header_for("account_no"),
+                severity=Severity.NEEDS_PERSON,
+                cell=cell,
+                first=later,
+            )
+        )
+        outcome.valid = False
+        outcome.needs_person = not any(i.severity is Severity.ERROR for i in outcome.errors)
+
+
+@dataclass
+class _SeenRows:
+    """Keys of the rows validated so far: for duplicates and conflicts within the file."""
+
+    by_key: dict[str, int] = field(default_factory=dict)
+    by_filing: dict[tuple[str, str, date], int] = field(default_factory=dict)
+    conflicts: list[tuple[int, int]] = field(default_factory=list)  # (first row, later row)
+
+
+class _RowCheck:
+    """The checks of one row, collecting issues as they are found."""
+
+    def __init__(self, result: ExportReadResult, raw_row: RawRow, today: date) -> None:
+        self.result, self.raw_row, self.today = result, raw_row, today
+        self.values: dict[str, object] = {}
+        self.failed: set[str] = set()
+        self.issues: list[RowIssue] = []
+
+    def add(self, name: str, problem: FieldProblem) -> None:
+        column = self.result.column_for(name)
+        cell = f"{column.letter}{self.raw_row.row}" if column else None
+        header = self.result.header_for(name)
+        self.issues.append(
+            issue(problem.code, header, severity=problem.severity, cell=cell, **problem.params)
+        )
+
+    def run(self, calendar: WorkCalendar, rules: DeadlineRules, seen: _SeenRows) -> RowOutcome:
+        self._parse_fields()
+        self._check_required()
+        self._check_across_fields(rules)
+        record = self._build_record() if not self._has(Severity.ERROR) else None
+        if record is not None:
+            self._compare_with_earlier(record, seen)
+        deadline = self._deadline(calendar, rules)
+        errors = [i for i in self.issues if i.severity is not Severity.WARNING]
+        valid = not errors
+        invalid = self._has(Severity.ERROR)
+        return RowOutcome(
+            sheet=self.result.sheet,
+            row=self.raw_row.row,
+            valid=valid,
+            needs_person=not valid and not invalid,
+            record=None if invalid else record,
+            errors=errors,
+            warnings=[i for i in self.issues if i.severity is Severity.WARNING],
+            deadline=deadline,
+            overdue=deadline is not None and self.today > deadline.due,
+            due_today=deadline is not None and self.today == deadline.due,
+            raw=self.raw_row.raw,
+            account_masked=masked_account(str(self.values.get("account_no") or self._raw_account())),
+        )
+
+    def _has(self, severity: Severity) -> bool:
+        return any(i.severity is severity for i in self.issues)
+
+    def _raw_account(self) -> str:
+        return cell_text(self.raw_row.values.get("account_no"))
+
+    def _parse_fields(self) -> None:
+        for name in FilingRecord.model_fields:
+            column = self.result.column_for(name)
+            if column is None:
+                continue
+            try:
+                value = parse_field(name, self.raw_row.values.get(name), column.multiplier)
+            except FieldProblem as problem:
+                self.failed.add(name)
+                self.add(name, problem)
+                continue
+            if value is not None:
+                self.values[name] = value
+                for finding in soft_findings(name, value):
+                    self.add(name, finding)
+
+    def _check_required(self) -> None:
+        action, kind = self.values.get("action"), self.values.get("account_kind")
+        for name, reason in required_fields(_str(action), _str(kind)).items():
+            if name in self.values or name in self.failed:
+                continue
+            code = "required_missing" if self.result.column_for(name) else "column_missing"
+            self.add(name, FieldProblem(code, params={"reason": reason}))
+
+    def _check_across_fields(self, rules: DeadlineRules) -> None:
+        if self.values.get("id_type") == "1" and "id_number" in self.values:
+            try:
+                check_resident_id(str(self.values["id_number"]))
+            except FieldProblem as problem:
+                self.failed.add("id_number")
+                self.add("id_number", problem)
+        for name in ("business_date", "notice_date"):
+            day = self.values.get(name)
+            if isinstance(day, date) and day > self.today:
+                self.add(name, FieldProblem("date_in_future", params={"value": day, "today": self.today}))
+        action, kind, category = (
+            _str(self.values.get(n)) for n in ("action", "account_kind", "depositor_category")
+        )
+        if (
+            action
+            and kind
+            and category
+            and rules.approval.requires_approval(action=action, kind=kind, category=category)
+        ):
+            params: dict[str, object] = {
+                "category": f"{category} {DEPOSITOR_CATEGORIES[category]}",
+                "kind": KIND_NAMES[kind],
+            }
+            self.add("depositor_category", FieldProblem("approval_required", Severity.NEEDS_PERSON, params))
+
+    def _build_record(self) -> FilingRecord | None:
+        try:
+            return FilingRecord.model_validate(self.values)
+        except ValidationError as exc:
+            for error in exc.errors(include_input=False, include_url=False):
+                detail = str(error["msg"]).removeprefix("Value error, ")
+                if error["loc"]:
+                    self.add(str(error["loc"][0]), FieldProblem("record_invalid", params={"detail": detail}))
+                else:  # a rule across fields: no one column to name
+                    self.issues.append(issue("record_rule", "", detail=detail))
+            return None
+
+    def _compare_with_earlier(self, record: FilingRecord, seen: _SeenRows) -> None:
+        key = record.idempotency_key()
+        first = seen.by_key.setdefault(key, self.raw_row.row)
+        if first != self.raw_row.row:
+            self.add("account_no", FieldProblem("duplicate_row", params={"first": first}))
+            return
+        filing = (record.action, record.account_no, record.business_date)
+        first = seen.by_filing.setdefault(filing, self.raw_row.row)
+        if first != self.raw_row.row:
+            self.add("account_no", FieldProblem("conflicting_row", Severity.NEEDS_PERSON, {"first": first}))
+            seen.conflicts.append((first, self.raw_row.row))
+
+    def _deadline(self, calendar: WorkCalendar, rules: DeadlineRules) -> Deadline | None:
+        action, kind, start = (
+            self.values.get("action"),
+            self.values.get("account_kind"),
+            self.values.get("business_date"),
+        )
+        if not (isinstance(action, str) and isinstance(kind, str) and isinstance(start, date)):
+            return None
+        notice = self.values.get("notice_date")
+        deadline = deadline_for(
+            rules,
+            calendar,
+            action=action,
+            kind=kind,
+            business_date=start,
+            notice_date=notice if isinstance(notice, date) else None,
+        )
+        if deadline.estimated:
+            years = "、".join(str(y) for y in unknown_years(calendar, start, deadline.due))
+            self.add(
+                "business_date",
+                FieldProblem("deadline_estimated", Severity.WARNING, {"due": deadline.due, "years": years}),
+            )
+        if self.today > deadline.due:
+            self.add(
+                "business_date", FieldProblem("deadline_overdue", Severity.WARNING, {"due": deadline.due})
+            )
+        return deadline
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def validate_file(
+    path: Path, *, config_dir: Path, calendar_file: Path, today: date, sheet: str | None = None
+) -> ValidationReport:
+    """Read and validate one export with the configuration on disk (what `rpa validate` does).
+
+    InputFileError when the file cannot be read at all; ConfigError for bad configuration.
+    """
+    aliases, rules = load_aliases(config_dir), load_deadline_rules(config_dir)
+    calendar = WorkCalendar.load(calendar_file)
+    with read_export(path, aliases=aliases, sheet=sheet) as export:
+        return validate_rows(export, calendar=calendar, rules=rules, today=today)

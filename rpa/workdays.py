@@ -1,0 +1,251 @@
+"""PRC working days: the `chinesecalendar` package, extended and overridden by calendar.yaml.
+
+    >>> cal = WorkCalendar.load(Path("calendar.yaml"))
+    >>> cal.add_working_days(date(2026, 9, 30), 5)
+    Deadline(due=datetime.date(2026, 10, 13), estimated=False)
+
+Each date is looked up in this order: calendar.yaml's holidays and make-up working days for its
+year, then the package (which knows 2004 to its last release), then, for a year listed in
+calendar.yaml but unknown to the package, the plain weekday rule (the file is the whole truth for
+that year). A date outside both is *not* silently treated as a weekday: its status says
+`known=False`, deadlines through it are marked `estimated`, and a warning is logged once per year.
+"""
+
+from __future__ import annotations
+
+import calendar as _month_calendar
+import functools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import chinese_calendar
+import yaml
+from loguru import logger
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rpa.errors import ConfigError
+
+# No real calendar has this many non-working days in a row: a longer run means a broken file.
+_MAX_CLOSED_RUN = 60
+
+
+@dataclass(frozen=True, slots=True)
+class DayStatus:
+    """Whether a day is a working day, whether that is known, and which calendar said so."""
+
+    working: bool
+    known: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A due date; `estimated` when some day counted lay outside every known calendar."""
+
+    due: date
+    estimated: bool
+
+
+class HolidaySpan(BaseModel):
+    """One holiday period in calendar.yaml: `{name: 春节, from: 2027-02-05, to: 2027-02-13}`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = ""
+    first: date = Field(alias="from")
+    last: date | None = Field(default=None, alias="to")
+
+    def days(self) -> list[date]:
+        last = self.last or self.first
+        if last < self.first:
+            raise ValueError(f"holiday {self.name or self.first}: 'to' is before 'from'")
+        return [self.first + timedelta(days=i) for i in range((last - self.first).days + 1)]
+
+
+class CalendarYear(BaseModel):
+    """One year of calendar.yaml: holidays, make-up working days, and whether it is official yet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provisional: bool = False
+    note: str = ""
+    holidays: list[HolidaySpan | date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+    def holiday_dates(self) -> set[date]:
+        days: set[date] = set()
+        for entry in self.holidays:
+            days.update(entry.days() if isinstance(entry, HolidaySpan) else [entry])
+        return days
+
+
+class CalendarFile(BaseModel):
+    """The whole calendar.yaml: `years: {2027: {...}}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    years: dict[int, CalendarYear] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CalendarFile:
+        for year, entry in self.years.items():
+            holidays, workdays = entry.holiday_dates(), set(entry.workdays)
+            stray = sorted(d for d in holidays | workdays if d.year != year)
+            if stray:
+                raise ValueError(f"{year}: {stray[0]} is not in {year}")
+            both = sorted(holidays & workdays)
+            if both:
+                raise ValueError(f"{year}: {both[0]} is both a holiday and a working day")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class _YearOverride:
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    provisional: bool
+
+
+@dataclass
+class WorkCalendar:
+    """PRC working days from chinesecalendar plus the overrides of calendar.yaml."""
+
+    overrides: dict[int, _YearOverride] = field(default_factory=dict)
+    _warned_years: set[int] = field(default_factory=set, repr=False)
+    # chinesecalendar scans its whole table on every call: each date is looked up once
+    _statuses: dict[date, DayStatus] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, calendar_file: Path) -> WorkCalendar:
+        """Read calendar.yaml; a missing file means no overrides, a malformed one is a ConfigError."""
+        if not calendar_file.exists():
+            logger.warning("calendar file {} not found: only chinesecalendar is used", calendar_file)
+            return cls()
+        try:
+            data: Any = yaml.safe_load(calendar_file.read_text(encoding="utf-8")) or {}
+            parsed = CalendarFile.model_validate(data)
+        except (yaml.YAMLError, ValidationError, ValueError) as exc:
+            raise ConfigError(f"invalid calendar file {calendar_file}: {exc}") from None
+        return cls.from_model(parsed)
+
+    @classmethod
+    def from_model(cls, parsed: CalendarFile) -> WorkCalendar:
+        """Build from an already validated calendar file model."""
+        overrides = {
+            year: _YearOverride(
+                holidays=frozenset(entry.holiday_dates()),
+                workdays=frozenset(entry.workdays),
+                provisional=entry.provisional,
+            )
+            for year, entry in parsed.years.items()
+        }
+        return cls(overrides=overrides)
+
+    def covers_year(self, year: int) -> bool:
+        """True when calendar.yaml or the package knows the year."""
+        return year in self.overrides or _package_knows(year)
+
+    def is_provisional(self, year: int) -> bool:
+        """True when the year comes from calendar.yaml marked `provisional` (not yet published)."""
+        override = self.overrides.get(year)
+        return override is not None and override.provisional
+
+    def day_status(self, d: date) -> DayStatus:
+        """Working or not, known or guessed, and the source that decided."""
+        status = self._statuses.get(d)
+        if status is None:
+            status = self._statuses[d] = self._look_up(d)
+        return status
+
+    def _look_up(self, d: date) -> DayStatus:
+        override = self.overrides.get(d.year)
+        if override is not None:
+            source = "calendar.yaml (provisional)" if override.provisional else "calendar.yaml"
+            if override.provisional:
+                self._warn_once(
+                    d.year,
+                    "{} in calendar.yaml is provisional: replace it when the State "
+                    "Council publishes the official schedule",
+                )
+            if d in override.holidays:
+                return DayStatus(working=False, known=True, source=source)
+            if d in override.workdays:
+                return DayStatus(working=True, known=True, source=source)
+        try:
+            working = bool(chinese_calendar.is_workday(d))
+        except NotImplementedError:
+            pass
+        else:
+            return DayStatus(working=working, known=True, source="chinesecalendar")
+        weekday = d.weekday() < 5
+        if override is not None:
+            return DayStatus(working=weekday, known=True, source=source)
+        self._warn_once(
+            d.year,
+            "{} is in no holiday calendar (chinesecalendar, calendar.yaml): "
+            "working days are estimated as Monday to Friday",
+        )
+        return DayStatus(working=weekday, known=False, source="weekday rule")
+
+    def is_working_day(self, d: date) -> bool:
+        """Working day or not; for an unknown year Monday-Friday, with a warning logged once."""
+        return self.day_status(d).working
+
+    def add_working_days(self, start: date, n: int) -> Deadline:
+        """The n-th working day after `start`; n=0 is `start` itself, or the next working day."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        day, estimated, counted = start, False, 0
+        if n == 0:
+            status = self.day_status(day)
+            estimated = not status.known
+            if status.working:
+                return Deadline(due=day, estimated=estimated)
+        while True:
+            day, known = self._step(day, +1)
+            estimated = estimated or not known
+            counted += 1
+            if counted >= n:
+                return Deadline(due=day, estimated=estimated)
+
+    def next_working_day(self, d: date) -> date:
+        """The first working day strictly after `d`."""
+        return self._step(d, +1)[0]
+
+    def previous_working_day(self, d: date) -> date:
+        """The last working day strictly before `d`."""
+        return self._step(d, -1)[0]
+
+    def last_working_day_of_month(self, year: int, month: int) -> date:
+        """The month's last working day."""
+        last = date(year, month, _month_calendar.monthrange(year, month)[1])
+        return last if self.is_working_day(last) else self.previous_working_day(last)
+
+    def _step(self, d: date, direction: int) -> tuple[date, bool]:
+        """The next working day in `direction`, and whether every day passed was known."""
+        known = True
+        for _ in range(_MAX_CLOSED_RUN):
+            d += timedelta(days=direction)
+            status = self.day_status(d)
+            known = known and status.known
+            if status.working:
+                return d, known
+        raise ConfigError(
+            f"more than {_MAX_CLOSED_RUN} non-working days in a row around {d}: check calendar.yaml"
+        )
+
+    def _warn_once(self, year: int, template: str) -> None:
+        if year not in self._warned_years:
+            self._warned_years.add(year)
+            logger.warning(template, year)
+
+
+@functools.cache
+def _package_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
