@@ -32,12 +32,15 @@ class CalendarCheckFlow(Flow):
         ctx.add_shaping_file(ctx.settings.calendar_file)
         calendar = WorkCalendar.load(ctx.settings.calendar_file)
         known = calendar.covers_year(year)
-        ctx.record("calendar.checked", year=year, known=known)
-        if known:
+        provisional = known and calendar.is_provisional(year)
+        ctx.record("calendar.checked", year=year, known=known, provisional=provisional)
+        if known and not provisional:
             return Prepared(enqueued=0, notes=[f"the working-day calendar knows {year}"])
+        what = "holds only a provisional schedule for" if provisional else "does not know"
         ctx.log.warning(
-            f"the working-day calendar does not know {year}: add its holidays and make-up working days "
-            f"to {ctx.settings.calendar_file} (deadlines and schedules in {year} are estimates until then)"
+            f"the working-day calendar {what} {year}: put the published holidays and make-up working "
+            f"days in {ctx.settings.calendar_file} (deadlines and schedules in {year} are estimates "
+            "until then)"
         )
         # one item that ends as a business error, so the run's exit code says "needs attention"
         ctx.queue.enqueue(self.name, ctx.run_id, f"calendar:{year}:{ctx.run_id}", {"year": year})
@@ -47,7 +50,9 @@ class CalendarCheckFlow(Flow):
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
         def handle(item: WorkItem) -> dict[str, object]:
             year = item.payload["year"]
-            raise BusinessError(f"calendar.yaml lacks {year}", code="calendar_year_missing")
+            raise BusinessError(
+                f"calendar.yaml lacks the published schedule of {year}", code="calendar_year_missing"
+            )
 
         yield handle
 
