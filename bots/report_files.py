@@ -1,0 +1,124 @@
+"""A downloaded report file: saved only once it is whole and of the type its name says.
+
+    path = save_download(download, "xlsx", run_folder / "downloads", "D0101-20261127-110101")
+    verify_report_file(Path("网点经营日报_东城支行_20261127.xlsx"), "xlsx")   # or DownloadFailed
+
+A servlet that fails after writing its headers sends an HTML error page under a .xlsx name; a
+connection cut short leaves a file that starts right and ends too soon. Both are system errors
+(`DownloadFailed`, retried), never a file handed to the extraction.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rpa.errors import DownloadFailed
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Download
+
+REPORT_FORMATS = ("xlsx", "pdf")
+_MAGIC = {"xlsx": b"PK\x03\x04", "pdf": b"%PDF-"}
+_PDF_TAIL_BYTES = 2048
+_HTML_PEEK_BYTES = 64 * 1024
+_TAGS = re.compile(r"<(script|style|title)\b.*?</\1>|<[^>]+>", re.S | re.I)
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
+
+
+def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: str) -> Path:
+    """Wait for the download, check it, and only then give it its name in `dest_dir` (0600).
+    DownloadFailed when the browser gave up on it or the file is not a whole `fmt` file."""
+    failure = download.failure()  # waits for the download to end
+    if failure is not None:
+        raise DownloadFailed(f"the download of {fallback_stem} ({fmt}) failed: {failure}")
+    name = safe_file_name(download.suggested_filename, fmt, fallback_stem)
+    partial = _private_dir(dest_dir / ".partial") / name
+    download.save_as(partial)
+    download.delete()
+    try:
+        os.chmod(partial, 0o600)
+        verify_report_file(partial, fmt)
+    except DownloadFailed:
+        partial.unlink(missing_ok=True)
+        raise
+    target = dest_dir / name
+    os.replace(partial, target)
+    return target
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def verify_report_file(path: Path, fmt: str) -> None:
+    """Raise DownloadFailed unless `path` is a complete, non-empty file of type `fmt`."""
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    size = path.stat().st_size
+    if size == 0:
+        raise DownloadFailed(f"{path.name}: the download is empty (0 bytes)")
+    with path.open("rb") as handle:
+        head = handle.read(_HTML_PEEK_BYTES)
+    if not head.startswith(_MAGIC[fmt]):
+        words = html_page_words(head)
+        if words is not None:
+            raise DownloadFailed(
+                f"{path.name}: the platform sent an HTML page instead of a {fmt} file",
+                portal_message=words or None,
+            )
+        raise DownloadFailed(f"{path.name}: not a {fmt} file (it starts with {head[:8]!r})")
+    if fmt == "xlsx":
+        _verify_workbook(path)
+    else:
+        _verify_pdf(path, size)
+
+
+def _verify_workbook(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            damaged = archive.testzip()  # reads every member and checks its CRC
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        raise DownloadFailed(f"{path.name}: the workbook is truncated or damaged ({error})") from None
+    if damaged is not None:
+        raise DownloadFailed(f"{path.name}: the workbook is damaged (bad CRC in {damaged})")
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise DownloadFailed(f"{path.name}: a zip file, but not an Excel workbook")
+
+
+def _verify_pdf(path: Path, size: int) -> None:
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - _PDF_TAIL_BYTES))
+        tail = handle.read()
+    if b"%%EOF" not in tail:
+        raise DownloadFailed(f"{path.name}: the PDF is truncated (no %%EOF at its end)")
+
+
+def html_page_words(head: bytes) -> str | None:
+    """The visible text of an HTML page (the platform's words), or None if `head` is no HTML."""
+    if head.lstrip()[:1] != b"<":
+        return None
+    for encoding in ("utf-8", "gbk"):
+        try:
+            text = head.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = head.decode("gbk", errors="replace")
+    words = " ".join(html.unescape(_TAGS.sub(" ", text)).split())
+    return words[:300]
+
+
+def safe_file_name(suggested: str, fmt: str, fallback_stem: str) -> str:
+    """The platform's file name made safe for the run folder, always ending in `.fmt`."""
+    stem = suggested.rsplit(".", 1)[0] if "." in suggested else suggested
+    stem = _UNSAFE_NAME.sub("_", stem).strip(" .")
+    return f"{stem or fallback_stem}.{fmt}"

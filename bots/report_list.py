@@ -1,0 +1,106 @@
+"""The report platform's result list (报表查询下载): its rows, download links and pager.
+
+Each row offers an EXCEL and a PDF link calling `downloadRpt('D0101-20261127-110101','xlsx')`;
+the id names the report code, the date and the institution, and the link's title the file name.
+Rows are read from the links, so the list's columns may move without harm.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from playwright.sync_api import Locator
+
+from bots.report_files import REPORT_FORMATS
+from rpa.errors import PortalChanged, PortalRefusal
+from rpa.selectors import BoundPage
+
+_DOWNLOAD_CALL = re.compile(r"downloadRpt\(\s*'([^']+)'\s*,\s*'(\w+)'\s*\)")
+_PAGER = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One report in the result list: its platform id and the files offered (format -> name)."""
+
+    report_id: str  # e.g. D0101-20261127-110101
+    report_code: str
+    report_date: date
+    org_code: str
+    files: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_report_id(cls, report_id: str) -> ReportRow:
+        """Parse the id the platform puts in its download links; PortalChanged if it is not one."""
+        parts = report_id.split("-")
+        if len(parts) != 3 or not (len(parts[1]) == 8 and parts[1].isdigit()):
+            raise PortalChanged(
+                f"the report list links to {report_id!r}, not a report id like D0101-20261127-110101"
+            )
+        day = parts[1]
+        return cls(report_id, parts[0], date(int(day[:4]), int(day[4:6]), int(day[6:])), parts[2])
+
+    @property
+    def title(self) -> str:
+        """The report's name as the platform files it (网点经营日报), when a file name says it."""
+        return next((name.split("_")[0] for name in self.files.values()), "")
+
+    def merged(self, other: ReportRow) -> ReportRow:
+        return replace(self, files={**self.files, **other.files})
+
+
+def link_target(link: Locator) -> tuple[str, str]:
+    """(report id, format) a download link asks for."""
+    href = link.get_attribute("href") or ""
+    call = _DOWNLOAD_CALL.search(href)
+    if call is None:
+        raise PortalChanged(f"a download link of the report list does not call downloadRpt: {href[:80]!r}")
+    return call.group(1), call.group(2)
+
+
+def listed_rows(form: BoundPage) -> list[ReportRow]:
+    """The rows the list shows right now (no waiting); none when no list is shown."""
+    rows: dict[str, ReportRow] = {}
+    for fmt in REPORT_FORMATS:
+        if not form.present(f"{fmt}_link"):
+            continue
+        for link in form.locate(f"{fmt}_link").all():
+            report_id, link_fmt = link_target(link)
+            name = link.get_attribute("title") or f"{report_id}.{link_fmt}"
+            row = ReportRow.from_report_id(report_id)
+            row = replace(row, files={link_fmt: name})
+            rows[report_id] = rows[report_id].merged(row) if report_id in rows else row
+    return list(rows.values())
+
+
+def result_rows(form: BoundPage) -> list[ReportRow]:
+    """The rows of a list just shown after a query: [] for 没有符合条件的记录, PortalRefusal for a
+    refused filter, and a selector error when the page shows neither rows nor either message."""
+    if form.present("query_error"):
+        words = " ".join(form.locate("query_error").first.inner_text().split())
+        raise PortalRefusal(f"the report query was refused: {words}", portal_message=words)
+    if form.present("no_records"):
+        return []
+    rows = listed_rows(form)
+    if not rows:
+        form.locate("xlsx_link")  # raises SelectorNotFound or PortalChanged, naming the candidates
+    return rows
+
+
+def has_next_page(form: BoundPage) -> bool:
+    """Whether the pager (共N条记录 第N页 共N页) says more pages follow."""
+    pager = " ".join(form.locate("pager").first.inner_text().split())
+    position = _PAGER.search(pager)
+    return position is not None and int(position.group(1)) < int(position.group(2))
+
+
+def find_link(form: BoundPage, row: ReportRow, fmt: str) -> Locator | None:
+    """The list's download link of `row` in `fmt`, if the list shows it."""
+    if not form.present(f"{fmt}_link"):
+        return None
+    for link in form.locate(f"{fmt}_link").all():
+        if link_target(link) == (row.report_id, fmt):
+            return link
+    return None

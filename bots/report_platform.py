@@ -1,0 +1,231 @@
+"""Page objects of the bank's report platform (报表管理平台): log in, find reports, download them.
+
+    selectors = load_selectors("report_platform", settings.selectors_dir)
+    platform = ReportPlatform(page, selectors, settings.reports_url)
+    with session.login_window():
+        platform.login(operator.code, operator.password.get_secret_value())
+    row = platform.find_report(REPORT_CODES["branch_daily"], date(2026, 11, 27), "110101")
+    path = platform.download(row, "xlsx", run_folder / "downloads")
+
+After every navigation the page is first checked for what the platform shows instead of the page
+asked for (bots.report_states), before any selector is looked up: a lost session must not look
+like a changed portal.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import suppress
+from datetime import date
+from pathlib import Path
+
+from playwright.sync_api import Download, Frame, Locator, Page, Response
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from bots.report_files import REPORT_FORMATS, html_page_words, save_download
+from bots.report_list import ReportRow, find_link, has_next_page, listed_rows, result_rows
+from bots.report_states import playwright_errors, raise_for_page_state
+from rpa.errors import LoginRefused, PortalChanged, PortalRefusal, PortalTimeout, SessionLost
+from rpa.masking import mask_tail
+from rpa.selectors import BoundPage, PortalSelectors
+
+__all__ = ["HEAD_OFFICE", "LOGIN_PATH", "PORTAL", "REPORT_CODES", "ReportPlatform", "ReportRow"]
+
+PORTAL = "report_platform"
+LOGIN_PATH = "/rpt/login.do"
+# the platform's own report codes, by the report types the extraction specs are named after
+REPORT_CODES: dict[str, str] = {
+    "branch_daily": "D0101",
+    "summary_daily": "D0201",
+    "fee_income_monthly": "M0301",
+}
+HEAD_OFFICE = "110000"  # the institution that owns the branch-less (summary, monthly) reports
+_MAX_PAGES = 50
+_DOWNLOAD_POLL_MS = 250
+
+
+class ReportPlatform:
+    """The report platform as an operator uses it, on one Playwright page."""
+
+    def __init__(
+        self, page: Page, selectors: PortalSelectors, base_url: str, *, timeout_ms: float = 5_000,
+        download_timeout_ms: float = 30_000,
+    ) -> None:
+        self.page = page
+        self.selectors = selectors
+        self.base_url = base_url.rstrip("/")
+        self.timeout_ms = timeout_ms
+        self.download_timeout_ms = download_timeout_ms
+        selectors.require("login", "operator_code", "password", "submit", "message")
+        selectors.require("main", "user_info", "report_menu", "report_query_item", "logout")
+        selectors.require("query", "report_type", "report_date", "org", "search", "xlsx_link", "pdf_link",
+                          "no_records", "query_error", "pager", "next_page")
+
+    def bind(self, page_name: str) -> BoundPage:
+        """One page's selectors on the live page (the query page inside its frame)."""
+        return self.selectors.bind(self.page, page_name, timeout_ms=self.timeout_ms)
+
+    # -- log in and out -------------------------------------------------------------------
+
+    def login(self, code: str, password: str) -> None:
+        """Log in once. A refusal (用户不存在, 密码错误, 用户被锁定, 用户被停用) is LoginRefused in the
+        platform's words, and is never retried here: another wrong password could lock the operator."""
+        with playwright_errors("logging in"):
+            self.check_page_state(self.page, self.page.goto(self.base_url + LOGIN_PATH), login_page_ok=True)
+            form = self.bind("login")
+            form.locate("operator_code").fill(code)
+            form.locate("password").fill(password)
+            with self.page.expect_navigation() as answer:
+                form.locate("submit").click()
+            self.check_page_state(self.page, answer.value, login_page_ok=True)
+            main = self.bind("main")
+            if main.present("user_info"):
+                return
+            if form.present("message"):
+                words = " ".join(form.locate("message").first.inner_text().split())
+                raise LoginRefused(
+                    f"the report platform refused operator {mask_tail(code)}: {words}", portal_message=words
+                )
+            main.locate("user_info")  # neither page: SelectorNotFound or PortalChanged says which
+
+    def logout(self) -> None:
+        """Log out if the main page is shown (it asks to confirm: yes)."""
+        with playwright_errors("logging out"):
+            main = self.bind("main")
+            if not main.present("logout"):
+                return
+            self.page.once("dialog", lambda dialog: dialog.accept())
+            with self.page.expect_navigation():
+                main.locate("logout").click()
+
+    # -- find and download ----------------------------------------------------------------
+
+    def open_report_query(self) -> Frame:
+        """Open 报表管理 > 报表查询下载 (unless it is open already); returns the content frame."""
+        with playwright_errors("opening the report query"):
+            frame = self._content_frame()
+            if self.bind("query").present("search"):
+                return frame
+            main = self.bind("main")
+            item = main.locate("report_query_item")
+            if not item.is_visible():
+                main.locate("report_menu").click()
+            with frame.expect_navigation() as answer:
+                item.click()
+            self.check_page_state(frame, answer.value)
+            self.bind("query").locate("search")
+            return frame
+
+    def submit_query(self, report_code: str | None, report_date: date | None, org_code: str | None) -> Frame:
+        """Fill in the filter and press 查 询; the frame then shows the list's first page."""
+        frame = self.open_report_query()
+        with playwright_errors("searching the report list"):
+            form = self.bind("query")
+            form.locate("report_type").select_option(value=report_code or "")
+            form.locate("report_date").fill(report_date.isoformat() if report_date else "")
+            form.locate("org").select_option(value=org_code or "")
+            with frame.expect_navigation() as answer:
+                form.locate("search").click()
+            self.check_page_state(frame, answer.value)
+            return frame
+
+    def search(
+        self, report_code: str | None, report_date: date | None, org_code: str | None
+    ) -> list[ReportRow]:
+        """Every report listed for the filter (None = 全部; no date = the last 7 days), all pages."""
+        frame = self.submit_query(report_code, report_date, org_code)
+        with playwright_errors("reading the report list"):
+            form = self.bind("query")
+            rows: dict[str, ReportRow] = {}
+            for _ in range(_MAX_PAGES):
+                for row in result_rows(form):
+                    rows[row.report_id] = rows[row.report_id].merged(row) if row.report_id in rows else row
+                if not rows or not has_next_page(form):
+                    break
+                with frame.expect_navigation() as answer:
+                    form.locate("next_page").first.click()
+                self.check_page_state(frame, answer.value)
+            return list(rows.values())
+
+    def find_report(self, report_code: str, report_date: date, org_code: str) -> ReportRow | None:
+        """One report: from the list on display if it shows it (operators download a day's
+        branch reports from one list), else by a query for that report type and date."""
+        with playwright_errors("reading the report list"):
+            self._content_frame()
+            query = self.bind("query")
+            if query.present("search"):
+                shown = [r for r in listed_rows(query) if _is(r, report_code, report_date, org_code)]
+                if shown:
+                    return shown[0]
+        return next((r for r in self.search(report_code, report_date, None)
+                     if _is(r, report_code, report_date, org_code)), None)
+
+    def download(self, row: ReportRow, fmt: str, dest_dir: Path) -> Path:
+        """Download one file of a listed report into `dest_dir` (0600), checked whole and of the
+        right type; DownloadFailed (retried) when it is not."""
+        if fmt not in REPORT_FORMATS:
+            raise ValueError(f"unknown report format {fmt!r}")
+        frame = self.open_report_query()
+        with playwright_errors(f"downloading {row.report_id} ({fmt})"):
+            link = find_link(self.bind("query"), row, fmt)
+            if link is None:  # the list shows something else: look the report up again
+                self.search(row.report_code, row.report_date, row.org_code)
+                link = find_link(self.bind("query"), row, fmt)
+            if link is None:
+                raise PortalRefusal(f"the platform lists no {fmt} file for report {row.report_id}")
+            download = self._click_for_download(frame, link, row)
+            return save_download(download, fmt, dest_dir, row.report_id)
+
+    # -- page states ----------------------------------------------------------------------
+
+    def check_page_state(
+        self, scope: Page | Frame, response: Response | None = None, *, login_page_ok: bool = False
+    ) -> None:
+        """Raise what the page shows instead of the one asked for (bots.report_states), and
+        SessionLost for the login page on top unless `login_page_ok`. Silent otherwise."""
+        raise_for_page_state(scope.content(), response.status if response is not None else 200)
+        if not login_page_ok and scope is self.page and self.bind("login").present("operator_code"):
+            raise SessionLost("the report platform shows its login page: the session is gone")
+
+    def _content_frame(self) -> Frame:
+        """The main page's content frame. Anything but the main page on top means the bot is not
+        logged in (SessionLost: the handler logs in again); a message the frame still shows from
+        an earlier attempt is stale and not raised again: the next navigation finds the state."""
+        if not self.bind("main").present("user_info"):
+            words = (html_page_words(self.page.content().encode()) or "")[:120]
+            raise SessionLost(f"the report platform does not show its main page: {words}")
+        frame_css = self.selectors.page("query").frame
+        assert frame_css is not None, "the query page lives in the main page's frame"
+        handle = self.page.locator(frame_css).element_handle(timeout=self.timeout_ms)
+        frame = handle.content_frame() if handle is not None else None
+        if frame is None:
+            raise PortalChanged(f"the main page has no content frame {frame_css!r}")
+        return frame
+
+    def _click_for_download(self, frame: Frame, link: Locator, row: ReportRow) -> Download:
+        """Click and wait for the download; if the frame shows a message page instead, raise it."""
+        started: list[Download] = []
+
+        def on_download(download: Download) -> None:
+            started.append(download)
+
+        self.page.on("download", on_download)
+        try:
+            link.click()
+            deadline = time.monotonic() + self.download_timeout_ms / 1000
+            while not started:
+                try:
+                    self.page.wait_for_event("download", timeout=_DOWNLOAD_POLL_MS)
+                except PlaywrightTimeoutError:
+                    with suppress(PlaywrightError):  # a frame still navigating: look after the next wait
+                        self.check_page_state(frame)
+                    if time.monotonic() > deadline:
+                        raise PortalTimeout(f"no download started for report {row.report_id}") from None
+        finally:
+            self.page.remove_listener("download", on_download)
+        return started[0]
+
+
+def _is(row: ReportRow, report_code: str, report_date: date, org_code: str) -> bool:
+    return (row.report_code, row.report_date, row.org_code) == (report_code, report_date, org_code)

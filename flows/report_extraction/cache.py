@@ -1,0 +1,89 @@
+"""Extractions cached by the report file's SHA-256, so an unchanged file is not extracted twice.
+
+    cache = ExtractionCache(settings.runs_dir / "_cache" / "extractions")
+    extraction, cached = cache.extract(path, spec)
+
+`<sha256>.json` holds the extraction as JSON with a fingerprint of the spec that made it: a file
+read with a changed spec is extracted again. Figures are the bank's records: the folder is 0700,
+the files 0600. Extraction errors are not cached (they are cheap, and a fixed spec may pass).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from flows.report_extraction.extract import extract_file
+from flows.report_extraction.models import CheckResult, Extraction, Figure, Provenance
+from flows.report_extraction.specs import ExtractionSpec
+from rpa.runs import make_private_dir, sha256_file, write_private_text
+
+CACHE_FORMAT = 1  # bump when the extraction code changes what it reads from the same file
+
+
+def spec_fingerprint(spec: ExtractionSpec) -> str:
+    """A hash of the spec's content and the cache format."""
+    return hashlib.sha256(f"{CACHE_FORMAT}:{spec.model_dump_json()}".encode()).hexdigest()
+
+
+class ExtractionCache:
+    """A folder of extractions by file SHA-256; safe for several worker processes at once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def extract(self, path: Path, spec: ExtractionSpec) -> tuple[Extraction, bool]:
+        """The file's extraction and whether it came from the cache."""
+        digest = sha256_file(path)
+        fingerprint = spec_fingerprint(spec)
+        entry = self.folder / f"{digest}.json"
+        try:
+            stored = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = None
+        if isinstance(stored, dict) and stored.get("spec_fingerprint") == fingerprint:
+            return extraction_from_json(stored["extraction"], file=path.name), True
+        extraction = extract_file(path, spec)
+        make_private_dir(self.folder.parent)
+        make_private_dir(self.folder)
+        partial = self.folder / f".{digest}.{os.getpid()}.tmp"
+        payload = {"spec_fingerprint": fingerprint, "extraction": extraction.to_json()}
+        write_private_text(partial, json.dumps(payload, ensure_ascii=False))
+        os.replace(partial, entry)  # atomic: a reader sees the old entry or the whole new one
+        return extraction, False
+
+
+def provenance_from_json(data: dict[str, Any], *, file: str | None = None) -> Provenance:
+    """Provenance from `Provenance.to_json()`; `file` renames the file it points at."""
+    bbox = data.get("bbox")
+    return Provenance(
+        file=file or data["file"], sheet=data.get("sheet"), page=data.get("page"), cell=data.get("cell"),
+        bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None,
+    )
+
+
+def extraction_from_json(data: dict[str, Any], *, file: str | None = None) -> Extraction:
+    """An Extraction from `Extraction.to_json()`; `file` renames the file throughout (a cached
+    extraction of the same bytes downloaded under another name)."""
+    name = file or data["file"]
+    renamed = file if file and file != data["file"] else None
+    figures = [
+        Figure(
+            branch=f["branch"], metric=f["metric"], column=f["column"], value_yuan=Decimal(f["value_yuan"]),
+            raw=f["raw"], unit=f["unit"], provenance=provenance_from_json(f["provenance"], file=renamed),
+        )
+        for f in data["figures"]
+    ]
+    checks = [
+        CheckResult(c["name"], c["ok"], c["message"],
+                    [provenance_from_json(p, file=renamed) for p in c["provenance"]])
+        for c in data["checks"]
+    ]
+    return Extraction(
+        spec=data["spec"], file=name, sha256=data["sha256"], figures=figures, checks=checks,
+        branch=data.get("branch"), report_date=data.get("report_date"),
+    )

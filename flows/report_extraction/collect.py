@@ -1,0 +1,176 @@
+"""After the workers: the run's extractions gathered, and the checks across files run on them.
+
+    collected = collect(queue.items(run_id), report_date="2026-11-27", formats=["xlsx", "pdf"],
+                        specs=specs, column="本日")
+    collected.checks            # each file's own, identity, reconciliation, formats, day over day
+    collected.branch_figures    # {branch: {metric: value in 元 or a count}} from the branch files
+
+Files that were not extracted (download or extraction failed) become failed checks naming the
+file and the reason, so the checks sheet tells the whole story of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flows.report_extraction.cache import extraction_from_json
+from flows.report_extraction.checks import check_day_over_day, reconcile
+from flows.report_extraction.models import CheckResult, Extraction, Figure, Provenance
+from flows.report_extraction.specs import ExtractionSpec
+from flows.report_extraction.work_items import (
+    BRANCH_REPORT,
+    CURRENT,
+    MONTHLY_REPORT,
+    PREVIOUS,
+    SUMMARY_REPORT,
+    ReportItem,
+)
+from rpa.queue import ItemState, WorkItem
+
+MONEY_UNITS = frozenset({"元", "千元", "万元", "亿元"})
+TOTAL = "合计"
+
+
+@dataclass
+class Collected:
+    """What the consolidated workbook is made of."""
+
+    report_date: str
+    formats: list[str]
+    extractions: dict[ReportItem, Extraction] = field(default_factory=dict)
+    misfiled: set[ReportItem] = field(default_factory=set)  # files about another branch or date
+    checks: list[CheckResult] = field(default_factory=list)
+    branch_figures: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    branch_reasons: dict[str, str] = field(default_factory=dict)  # branch -> why it has no figures
+    units: dict[str, str] = field(default_factory=dict)  # metric -> 元 or the count's unit
+    totals: dict[str, Decimal] = field(default_factory=dict)  # the summary's 合计 row
+    monthly_fee: dict[str, Decimal] = field(default_factory=dict)  # branch or 合计 -> 小计 本月
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.ok]
+
+
+def collect(
+    items: Iterable[WorkItem], *, report_date: str, formats: list[str], specs: dict[str, ExtractionSpec],
+    column: str = "本日",
+) -> Collected:
+    """Gather the items' extractions and run every check across files."""
+    result = Collected(report_date, list(formats))
+    for work_item in items:
+        item = ReportItem.from_payload(work_item.payload)
+        data = (work_item.result or {}).get("extraction")
+        if work_item.state == ItemState.DONE and data:
+            extraction = extraction_from_json(data)
+            result.extractions[item] = extraction
+            result.checks += extraction.checks
+            identity = _identity(item, extraction)
+            if identity:
+                result.checks += identity
+                result.misfiled.add(item)
+        elif work_item.state != ItemState.DONE:
+            why = work_item.last_error_message or work_item.state
+            result.checks.append(CheckResult("fetch", False, f"{item.describe()}: {work_item.state}: {why}",
+                                             [Provenance(item.describe())]))
+            if item.report == BRANCH_REPORT and item.branch and item.fmt == formats[0]:
+                result.branch_reasons[item.branch] = f"{item.describe()}: {why}"
+    _cross_file_checks(result, specs)
+    _figures(result, column)
+    return result
+
+
+def _identity(item: ReportItem, extraction: Extraction) -> list[CheckResult]:
+    """The file is about the branch and date asked for (a monthly report shows its month)."""
+    problems = []
+    if item.branch is not None and extraction.branch != item.branch:
+        problems.append(f"it shows branch {extraction.branch}")
+    if extraction.report_date is not None and not item.date.startswith(extraction.report_date):
+        problems.append(f"it shows date {extraction.report_date}")
+    if not problems:
+        return []
+    return [CheckResult("file_identity", False, f"{extraction.file} was fetched as {item.describe()}, but "
+                        + " and ".join(problems), [Provenance(extraction.file)])]
+
+
+def _pick(result: Collected, report: str, fmt: str, role: str = CURRENT) -> dict[str | None, Extraction]:
+    return {item.branch: result.extractions[item] for item in result.extractions
+            if (item.report, item.fmt, item.role) == (report, fmt, role) and item not in result.misfiled}
+
+
+def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> None:
+    for fmt in result.formats:
+        branches = _pick(result, BRANCH_REPORT, fmt)
+        summary = _pick(result, SUMMARY_REPORT, fmt).get(None)
+        if branches and summary is not None:
+            result.checks += reconcile(list(branches.values()), summary)
+        elif branches:
+            result.checks.append(CheckResult("reconcile", False, f"no {fmt} summary report to reconcile "
+                                             f"{len(branches)} branch file(s) with"))
+    for report in (BRANCH_REPORT, SUMMARY_REPORT, MONTHLY_REPORT):
+        by_format = {fmt: _pick(result, report, fmt) for fmt in ("xlsx", "pdf")}
+        for branch in set(by_format["xlsx"]) & set(by_format["pdf"]):
+            result.checks += _formats_agree(by_format["xlsx"][branch], by_format["pdf"][branch])
+    today = _pick(result, SUMMARY_REPORT, result.formats[0]).get(None)
+    before = _pick(result, SUMMARY_REPORT, result.formats[0], PREVIOUS).get(None)
+    rules = specs[SUMMARY_REPORT].checks
+    if today is None or rules.max_change_share is None:
+        return
+    if before is None:
+        result.checks.append(CheckResult("day_over_day", True, f"{today.file}: not compared, the day "
+                                         "before's summary was not fetched or is not on the platform"))
+        return
+    result.checks += check_day_over_day(today, before, max_share=rules.max_change_share,
+                                        metrics=rules.day_over_day_metrics,
+                                        columns=rules.day_over_day_columns)
+
+
+def _formats_agree(xlsx: Extraction, pdf: Extraction) -> list[CheckResult]:
+    """The xlsx and the PDF of one report carry the same figures."""
+    theirs = {(f.branch, f.metric, f.column): f for f in pdf.figures}
+    ours = {(f.branch, f.metric, f.column): f for f in xlsx.figures}
+    failed: list[CheckResult] = []
+    for key in ours.keys() | theirs.keys():
+        mine, other = ours.get(key), theirs.get(key)
+        if mine is not None and other is not None and mine.value_yuan == other.value_yuan:
+            continue
+        branch, metric, column = key
+        xlsx_value = mine.value_yuan if mine else "nothing"
+        pdf_value = other.value_yuan if other else "nothing"
+        failed.append(CheckResult(
+            "formats_agree", False,
+            f"{metric} {column}{f' of branch {branch}' if branch else ''}: {xlsx.file} shows {xlsx_value}, "
+            f"{pdf.file} shows {pdf_value}",
+            [f.provenance for f in (mine, other) if f is not None]))
+    return failed or [CheckResult("formats_agree", True,
+                                  f"{xlsx.file} and {pdf.file} agree on {len(ours)} figures")]
+
+
+def _figures(result: Collected, column: str) -> None:
+    """Branch figures from the first format that has the branch's file, the summary's totals,
+    and on a month end each branch's fee income of the month (小计 本月) from the monthly report."""
+    for fmt in result.formats:
+        for branch, extraction in _pick(result, BRANCH_REPORT, fmt).items():
+            if branch is None or branch in result.branch_figures:
+                continue
+            result.branch_figures[branch] = _values(extraction.figures, column, result.units)
+            result.branch_reasons.pop(branch, None)
+        summary = _pick(result, SUMMARY_REPORT, fmt).get(None)
+        if summary is not None and not result.totals:
+            result.totals = _values([f for f in summary.figures if f.branch == TOTAL], column, result.units)
+    for fmt in dict.fromkeys([*result.formats, "xlsx", "pdf"]):  # the monthly may come as PDF only
+        monthly = _pick(result, MONTHLY_REPORT, fmt).get(None)
+        if monthly is not None:
+            result.monthly_fee = {f.branch: f.value_yuan for f in monthly.figures
+                                  if f.metric == "小计" and f.column == "本月" and f.branch}
+            break
+
+
+def _values(figures: Iterable[Figure], column: str, units: dict[str, str]) -> dict[str, Decimal]:
+    values: dict[str, Decimal] = {}
+    for figure in figures:
+        if figure.column == column:
+            values[figure.metric] = figure.value_yuan
+            units.setdefault(figure.metric, "元" if figure.unit in MONEY_UNITS else figure.unit)
+    return values

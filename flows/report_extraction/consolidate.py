@@ -1,0 +1,183 @@
+"""consolidated.xlsx: the run's figures, its checks and the branch scorecard with a bar chart.
+
+    write_consolidated(run_folder / "consolidated.xlsx", collected, card,
+                       branches=["110101", ...], names={"110101": "东城支行"}, metrics=[...])
+
+Sheets: 数据 (branch × metric, money in 元, counts as counts), 校验 (every failed check with
+where it looked), 评分 (rank, total, the indicators' scores and values, the weights, a bar
+chart of the totals). The workbook is a record: written owner-only (0600).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from flows.report_extraction.collect import Collected
+from flows.report_extraction.scorecard import Scorecard
+
+MONEY_FORMAT = "#,##0.00"
+COUNT_FORMAT = "#,##0"
+SCORE_FORMAT = "0.00"
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
+_TITLE_FONT = Font(bold=True, size=13)
+_THIN = Side(style="thin", color="9BA8B8")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def write_consolidated(
+    path: Path, collected: Collected, card: Scorecard, *, branches: Sequence[str], names: dict[str, str],
+    metrics: Sequence[str],
+) -> Path:
+    """Write the workbook to `path` (0600) and return the path."""
+    workbook = Workbook()
+    data = workbook.active
+    assert data is not None
+    data.title = "数据"
+    _data_sheet(data, collected, branches, names, metrics)
+    _checks_sheet(workbook.create_sheet("校验"), collected)
+    _scorecard_sheet(workbook.create_sheet("评分"), collected, card)
+    workbook.properties.title = f"报表数据汇总 {collected.report_date}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        workbook.save(handle)
+    return path
+
+
+def _unit_label(unit: str) -> str:
+    return f"（{unit}）"
+
+
+def _number_format(unit: str) -> str:
+    return MONEY_FORMAT if unit == "元" else COUNT_FORMAT
+
+
+def _data_sheet(sheet: Worksheet, collected: Collected, branches: Sequence[str], names: dict[str, str],
+                metrics: Sequence[str]) -> None:
+    units = [collected.units.get(metric, "元") for metric in metrics]
+    headers = ["机构代码", "机构名称", *(m + _unit_label(u) for m, u in zip(metrics, units, strict=True))]
+    monthly = bool(collected.monthly_fee)
+    if monthly:
+        headers.append("中间业务收入月报·本月小计（元）")
+    headers.append("说明")
+    _title(sheet, f"网点经营数据 {collected.report_date}（金额单位：元）", len(headers))
+    _header(sheet, headers)
+    formats = [*map(_number_format, units), *([MONEY_FORMAT] if monthly else [])]
+    for branch in branches:
+        own = collected.branch_figures.get(branch, {})
+        values: list[Any] = [own.get(metric) for metric in metrics]
+        if monthly:
+            values.append(collected.monthly_fee.get(branch))
+        note = collected.branch_reasons.get(branch, "" if own else "无数据")
+        _row(sheet, [branch, names.get(branch, ""), *values, note], formats, first_number=3)
+    if collected.totals:
+        totals: list[Any] = [collected.totals.get(metric) for metric in metrics]
+        if monthly:
+            totals.append(collected.monthly_fee.get("合计"))
+        _row(sheet, ["合计", "分行汇总日报", *totals, "全辖合计，取自分行汇总日报"], formats, first_number=3)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+    sheet.freeze_panes = "C3"
+    _widths(sheet, [10, 12, *([18] * (len(headers) - 3)), 40])
+
+
+def _checks_sheet(sheet: Worksheet, collected: Collected) -> None:
+    failed = collected.failed_checks
+    title = f"校验结果 {collected.report_date}：共 {len(collected.checks)} 项，未通过 {len(failed)} 项"
+    _title(sheet, title, 4)
+    _header(sheet, ["序号", "校验", "说明", "出处"])
+    for number, check in enumerate(failed, 1):
+        where = "；".join(p.describe() for p in check.provenance)
+        _row(sheet, [number, check.name, check.message, where], [])
+    if not failed:
+        _row(sheet, ["—", "全部通过", f"{len(collected.checks)} 项校验全部通过", ""], [])
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A3"
+    _widths(sheet, [6, 16, 90, 60])
+
+
+def _scorecard_sheet(sheet: Worksheet, collected: Collected, card: Scorecard) -> None:
+    indicators = card.config.indicators
+    units = [collected.units.get(i.metrics[0], "元") for i in indicators]
+    headers = ["排名", "机构代码", "机构名称", "总分", *(f"{i.name}得分" for i in indicators),
+               *(i.name + _unit_label(u) for i, u in zip(indicators, units, strict=True)), "说明"]
+    _title(sheet, f"网点竞争力评分 {collected.report_date}（各指标按最小-最大法折算为0-100分后加权求和）",
+           len(headers))
+    _header(sheet, headers)
+    formats = [SCORE_FORMAT] * (1 + len(indicators)) + [_number_format(u) for u in units]
+    for score in card.ranked:
+        _row(sheet, [score.rank, score.branch, score.name, score.total,
+                     *(score.scores[i.name] for i in indicators), *(score.values[i.name] for i in indicators),
+                     ""], formats, first_number=4)
+    for left_out in card.unranked:
+        blanks = [None] * (1 + 2 * len(indicators))
+        values = ["未排名", left_out.branch, left_out.name, *blanks, left_out.reason]
+        _row(sheet, values, formats, first_number=4)
+    last_row = sheet.max_row
+    weights_at = last_row + 2
+    sheet.cell(weights_at, 1, "指标权重").font = Font(bold=True)
+    for offset, indicator in enumerate(indicators, 1):
+        _row(sheet, [indicator.name, "+".join(indicator.metrics), float(indicator.weight)], [],
+             at=weights_at + offset)
+    sheet.cell(weights_at + len(indicators) + 1, 1,
+               f"同分时按{card.config.tie_breaker}由高到低、再按机构代码排序；取数口径：{card.config.column}")
+    sheet.freeze_panes = "D3"
+    _widths(sheet, [8, 10, 12, 10, *([10] * len(indicators)), *([18] * len(indicators)), 50])
+    if card.ranked:
+        _chart(sheet, len(card.ranked), anchor_column=len(headers) + 2)
+
+
+def _chart(sheet: Worksheet, ranked: int, *, anchor_column: int) -> None:
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "网点竞争力总分"
+    chart.y_axis.title = "总分"
+    chart.x_axis.title = "网点"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.add_data(Reference(sheet, min_col=4, min_row=2, max_row=2 + ranked), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=3, min_row=3, max_row=2 + ranked))
+    chart.legend = None
+    chart.width, chart.height = 18, 9
+    sheet.add_chart(chart, f"{get_column_letter(anchor_column)}2")
+
+
+def _title(sheet: Worksheet, text: str, span: int) -> None:
+    sheet.cell(1, 1, text).font = _TITLE_FONT
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, span))
+
+
+def _header(sheet: Worksheet, headers: Sequence[str]) -> None:
+    for column, text in enumerate(headers, 1):
+        cell = sheet.cell(2, column, text)
+        cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.row_dimensions[2].height = 32
+
+
+def _row(sheet: Worksheet, values: Sequence[Any], formats: Sequence[str], *, first_number: int = 1,
+         at: int | None = None) -> None:
+    row = at if at is not None else sheet.max_row + 1
+    for column, value in enumerate(values, 1):
+        cell = sheet.cell(row, column, value)
+        cell.border = _BORDER
+        index = column - first_number
+        if 0 <= index < len(formats) and value is not None and not isinstance(value, str):
+            cell.number_format = formats[index]
+
+
+def _widths(sheet: Worksheet, widths: Sequence[int]) -> None:
+    for column, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(column)].width = width

@@ -1,0 +1,205 @@
+"""`rpa run report-extraction --date D [--branches ...] [--spec TYPE=NAME]`: the report flow.
+
+    execute_run(settings, "report-extraction",
+                {"flow_params": {"date": "2026-11-27", "formats": ["xlsx", "pdf"]}}, workers=2)
+
+prepare() enqueues one item per report file (work_items.plan_items); each worker logs in to the
+report platform with its own operator, downloads into the run folder's `downloads/` and extracts
+(extraction results cached by file SHA-256); finish() reconciles the branch files with the
+summary, checks day over day and writes consolidated.xlsx with the scorecard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from bots.report_files import REPORT_FORMATS
+from flows.report_extraction.cache import ExtractionCache
+from flows.report_extraction.collect import collect
+from flows.report_extraction.consolidate import write_consolidated
+from flows.report_extraction.scorecard import load_scorecard_config, score_branches
+from flows.report_extraction.specs import ExtractionSpec, load_spec
+from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, plan_items
+from rpa.errors import ConfigError, UsageError
+from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.queue import ItemState
+from rpa.runs import RunContext
+from rpa.settings import Settings
+
+PORTAL = "report_platform"
+CONSOLIDATED = "consolidated.xlsx"
+BRANCHES_FILE = "branches.yaml"
+SCORECARD_FILE = "scorecard.yaml"
+_BRANCH_CODE = re.compile(r"^\d{6}$")
+
+if TYPE_CHECKING:
+    from bots.report_platform_probe import ProbeReport
+
+
+def probe_report_platform(settings: Settings) -> ProbeReport:
+    """`rpa portal probe report_platform`: see bots.report_platform_probe (imported late: it
+    starts a browser, which a run's parent process never needs)."""
+    from bots.report_platform_probe import probe_report_platform as probe
+
+    return probe(settings)
+
+
+def load_branches(config_dir: Path) -> dict[str, str]:
+    """The bank's branches from config/branches.yaml: {code: name}, in the file's order."""
+    path = config_dir / BRANCHES_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {str(entry["code"]): str(entry["name"]) for entry in data["branches"]}
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        raise ConfigError(f"cannot read the branch list {path}: {error}") from None
+
+
+class ReportExtractionFlow(Flow):
+    """Download a date's reports from the report platform, extract, check and consolidate them.
+
+    `branches` None means every branch of config/branches.yaml; `formats` the daily reports'
+    formats (the first is the one consolidated; with two, they are checked against each other);
+    `monthly_formats` those of the monthly fee-income report on month ends; `specs` maps a
+    report type to another spec name in config/specs.
+    """
+
+    name = "report-extraction"
+    portal = PORTAL
+
+    def __init__(
+        self,
+        date: str,
+        branches: list[str] | None = None,
+        formats: list[str] | None = None,
+        specs: dict[str, str] | None = None,
+        monthly_formats: list[str] | None = None,
+        day_over_day: bool = True,
+    ) -> None:
+        try:
+            self.report_date = _parse_date(date)
+        except ValueError:
+            raise UsageError(f"--date {date!r} is not a date like 2026-11-27") from None
+        self.branches = _split(branches) if branches else None
+        bad = [b for b in self.branches or [] if not _BRANCH_CODE.match(b)]
+        if bad:
+            raise UsageError(f"branch codes are 6 digits: {', '.join(bad)}")
+        self.formats = _formats(formats or ["xlsx"], "formats")
+        self.monthly_formats = _formats(monthly_formats or ["pdf"], "monthly_formats")
+        unknown = sorted(set(specs or {}) - set(REPORT_NAMES))
+        if unknown:
+            raise UsageError(f"--spec for unknown report type(s) {unknown}; known: {sorted(REPORT_NAMES)}")
+        self.spec_names = {report: (specs or {}).get(report, report) for report in REPORT_NAMES}
+        self.day_over_day = day_over_day
+
+    def load_specs(self, settings: Settings) -> dict[str, ExtractionSpec]:
+        """Every report type's extraction spec (ConfigError if one is missing or invalid)."""
+        specs_dir = settings.config_dir / "specs"
+        return {report: load_spec(name, specs_dir) for report, name in self.spec_names.items()}
+
+    def _branch_list(self, settings: Settings) -> tuple[list[str], dict[str, str]]:
+        known = load_branches(settings.config_dir)
+        chosen = self.branches or list(known)
+        unknown = [b for b in chosen if b not in known]
+        if unknown:
+            raise UsageError(f"unknown branch code(s) {', '.join(unknown)}; see {BRANCHES_FILE}")
+        return chosen, known
+
+    def prepare(self, ctx: RunContext) -> Prepared:
+        settings = ctx.settings
+        self.load_specs(settings)  # an invalid spec stops the run before anything is downloaded
+        load_scorecard_config(settings.config_dir / SCORECARD_FILE)
+        branches, _ = self._branch_list(settings)
+        for path in [*(settings.config_dir / "specs" / f"{n}.yaml" for n in self.spec_names.values()),
+                     settings.config_dir / SCORECARD_FILE, settings.config_dir / BRANCHES_FILE,
+                     settings.selectors_dir / f"{PORTAL}.yaml"]:
+            ctx.add_shaping_file(path)
+        items = plan_items(self.report_date, branches, formats=self.formats,
+                           monthly_formats=self.monthly_formats, day_over_day=self.day_over_day)
+        results = ctx.queue.enqueue_many(self.name, ctx.run_id,
+                                         [(item.key(ctx.run_id), item.payload()) for item in items])
+        created = sum(1 for r in results if r.created)
+        note = (f"{len(items)} report files for {self.report_date.isoformat()}: {len(branches)} branches, "
+                f"formats {', '.join(self.formats)}")
+        return Prepared(enqueued=created, duplicates=len(results) - created, notes=[note])
+
+    def worker_count(self, ctx: RunContext, requested: int) -> int:
+        """One worker per operator at most (one live session each), and no more than the open items."""
+        capped = super().worker_count(ctx, requested)
+        counts = ctx.queue.counts(ctx.run_id)
+        open_items = counts.get(ItemState.PENDING, 0) + counts.get(ItemState.LEASED, 0)
+        return max(1, min(capped, open_items))
+
+    @contextmanager
+    def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
+        from bots.report_platform import ReportPlatform
+        from flows.report_extraction.fetch import ReportFetcher
+        from rpa.browser import BrowserSession
+        from rpa.selectors import load_selectors
+
+        settings = wctx.settings
+        specs = self.load_specs(settings)
+        selectors = load_selectors(PORTAL, settings.selectors_dir)
+        cache = ExtractionCache(settings.runs_dir / "_cache" / "extractions")
+        with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
+            platform = ReportPlatform(session.new_page(), selectors, settings.reports_url,
+                                      timeout_ms=settings.action_timeout_ms,
+                                      download_timeout_ms=settings.answer_timeout_ms)
+            fetcher = ReportFetcher(wctx, session, platform, specs, cache)
+            fetcher.log_in()
+            try:
+                yield fetcher.handle
+            finally:
+                fetcher.log_out()
+
+    def finish(self, ctx: RunContext) -> list[Path]:
+        """Reconcile, check and write consolidated.xlsx from whatever items are done (after a stop
+        too: the files not fetched are listed among the checks)."""
+        items = ctx.queue.items(ctx.run_id)
+        if not items:  # refused before anything was enqueued
+            return []
+        settings = ctx.settings
+        specs = self.load_specs(settings)
+        config = load_scorecard_config(settings.config_dir / SCORECARD_FILE)
+        branches, names = self._branch_list(settings)
+        collected = collect(items, report_date=self.report_date.isoformat(),
+                            formats=self.formats, specs=specs, column=config.column)
+        figures = {b: collected.branch_figures[b] for b in branches if b in collected.branch_figures}
+        reasons = {b: collected.branch_reasons.get(b, "没有该网点的经营日报数据")
+                   for b in branches if b not in figures}
+        card = score_branches(figures, config, names=names, reasons=reasons)
+        metrics = [row.name for row in specs[BRANCH_REPORT].rows]
+        path = write_consolidated(ctx.folder / CONSOLIDATED, collected, card, branches=branches, names=names,
+                                  metrics=metrics)
+        failed = collected.failed_checks
+        ctx.record("consolidated", checks=len(collected.checks), checks_failed=len(failed),
+                   ranked=len(card.ranked), unranked=len(card.unranked))
+        if failed:
+            ctx.log.warning(
+                f"{len(failed)} of {len(collected.checks)} checks failed: see {CONSOLIDATED}, sheet 校验"
+            )
+        return [path]
+
+
+def _split(values: list[str]) -> list[str]:
+    """["110101,110102"] or ["110101", "110102"]: a command line may give either."""
+    return [part.strip() for text in values for part in str(text).split(",") if part.strip()]
+
+
+def _parse_date(text: str) -> date:
+    return date.fromisoformat(str(text))
+
+
+def _formats(formats: list[str], what: str) -> list[str]:
+    chosen = list(dict.fromkeys(f.lower() for f in _split(formats)))
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown or not chosen:
+        given = ", ".join(unknown) or "none given"
+        raise UsageError(f"{what}: {given}; choose from {', '.join(REPORT_FORMATS)}")
+    return chosen

@@ -1,0 +1,83 @@
+"""The work items of a report-extraction run: one per report file (type, branch, date, format).
+
+    plan_items(dt.date(2026, 11, 30), ["110101", "110102"], formats=["xlsx"], monthly_formats=["pdf"])
+    -> branch_daily × 2, summary_daily, summary_daily of the day before (for the day-over-day
+       check), and on a month end fee_income_monthly
+
+Keys carry the run id: downloading is read-only and the platform may regenerate a report, so a
+new run fetches afresh (the SHA-256 cache spares the extraction of an unchanged file), while a
+resumed run enqueues nothing twice.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+REPORT_NAMES: dict[str, str] = {
+    "branch_daily": "网点经营日报",
+    "summary_daily": "分行汇总日报",
+    "fee_income_monthly": "中间业务收入月报",
+}
+BRANCH_REPORT = "branch_daily"
+SUMMARY_REPORT = "summary_daily"
+MONTHLY_REPORT = "fee_income_monthly"
+CURRENT, PREVIOUS = "current", "previous"
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One report file to fetch and extract; `role` PREVIOUS marks the day before's summary."""
+
+    report: str  # report type, also the default spec name
+    branch: str | None  # None for the branch-less summary and monthly reports
+    date: str  # YYYY-MM-DD
+    fmt: str  # xlsx | pdf
+    role: str = CURRENT
+
+    def key(self, run_id: str) -> str:
+        return f"report:{run_id}:{self.report}:{self.branch or '-'}:{self.date}:{self.fmt}"
+
+    def payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> ReportItem:
+        return cls(**{k: payload[k] for k in ("report", "branch", "date", "fmt", "role") if k in payload})
+
+    @property
+    def report_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.date)
+
+    def describe(self) -> str:
+        """`网点经营日报 110101 2026-11-27 xlsx`."""
+        who = f" {self.branch}" if self.branch else ""
+        return f"{REPORT_NAMES.get(self.report, self.report)}{who} {self.date} {self.fmt}"
+
+
+def is_month_end(day: dt.date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def plan_items(
+    day: dt.date,
+    branches: list[str],
+    *,
+    formats: list[str],
+    monthly_formats: list[str],
+    day_over_day: bool = True,
+) -> list[ReportItem]:
+    """Every report file a run for `day` fetches, in a stable order."""
+    text = day.isoformat()
+    items: list[ReportItem] = []
+    for fmt in formats:
+        items += [ReportItem(BRANCH_REPORT, branch, text, fmt) for branch in branches]
+        items.append(ReportItem(SUMMARY_REPORT, None, text, fmt))
+    if day_over_day:
+        previous = (day - dt.timedelta(days=1)).isoformat()
+        items.append(ReportItem(SUMMARY_REPORT, None, previous, formats[0], PREVIOUS))
+    if is_month_end(day):
+        items += [ReportItem(MONTHLY_REPORT, None, text, fmt) for fmt in monthly_formats]
+    return items

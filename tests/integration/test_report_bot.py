@@ -1,0 +1,175 @@
+"""The report platform's page objects (bots/report_platform.py) driven in real Chromium against
+the in-process mock platform: log in (refusals tried once), search, download, and every way a
+download or a page can go wrong; and the read-only probe."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bots.report_platform import REPORT_CODES, ReportPlatform
+from bots.report_platform_probe import probe_report_platform
+from fixtures.reports.generate import BRANCHES, build_report
+from rpa.errors import DownloadFailed, LoginRefused, PortalUnavailable, SessionLost
+from rpa.selectors import PortalSelectors, load_selectors
+from rpa.settings import OperatorCredential, Settings
+
+pytestmark = pytest.mark.browser
+
+DAY = date(2026, 11, 27)
+MONTH_END = date(2026, 10, 31)
+BRANCH = "110101"
+
+
+@pytest.fixture(scope="module")
+def selectors() -> PortalSelectors:
+    return load_selectors("report_platform", Settings().selectors_dir)
+
+
+@pytest.fixture
+def platform(page: Any, selectors: PortalSelectors, report_portal: Any) -> ReportPlatform:
+    return ReportPlatform(page, selectors, report_portal.url, timeout_ms=5_000, download_timeout_ms=15_000)
+
+
+@pytest.fixture
+def logged_in(platform: ReportPlatform, report_portal: Any) -> ReportPlatform:
+    operator = report_portal.operators[0]
+    platform.login(operator.code, operator.password)
+    return platform
+
+
+def test_search_and_download_both_formats_byte_for_byte(logged_in: ReportPlatform, tmp_path: Path) -> None:
+    (row,) = logged_in.search(REPORT_CODES["branch_daily"], DAY, BRANCH)
+    assert row.report_id == f"D0101-{DAY:%Y%m%d}-{BRANCH}"
+    assert row.files == {fmt: f"网点经营日报_东城支行_20261127.{fmt}" for fmt in ("xlsx", "pdf")}
+
+    for fmt in ("xlsx", "pdf"):
+        path = logged_in.download(row, fmt, tmp_path)
+        assert path == tmp_path / row.files[fmt]
+        assert path.read_bytes() == build_report("branch_daily", DAY, BRANCH, fmt)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_month_end_lists_every_report_and_paging_collects_all_pages(
+    logged_in: ReportPlatform, report_portal: Any
+) -> None:
+    rows = logged_in.search(None, MONTH_END, None)
+    assert {r.report_code for r in rows} == {"D0101", "D0201", "M0301"}
+    assert sorted(r.org_code for r in rows if r.report_code == "D0101") == sorted(c for c, _ in BRANCHES)
+    assert all(set(r.files) == {"xlsx", "pdf"} for r in rows)
+
+    summary = logged_in.search(REPORT_CODES["summary_daily"], DAY, "110000")
+    assert [r.report_id for r in summary] == [f"D0201-{DAY:%Y%m%d}-110000"]
+
+    queries = report_portal.stats()["events"]["query"]
+    every_day = logged_in.search(REPORT_CODES["branch_daily"], None, None)  # the last 7 days, 6 pages
+    assert len(every_day) == 7 * len(BRANCHES) == len({r.report_id for r in every_day})
+    assert report_portal.stats()["events"]["query"] - queries == 6
+
+
+@pytest.mark.parametrize(
+    ("code", "password", "words"),
+    [
+        ("RP9999", "whatever", "用户不存在"),
+        ("RP0002", "wrong123", "密码错误"),
+        ("RP0009", "Rpt#2099", "用户被停用"),
+    ],
+)
+def test_refused_login_raises_in_the_portals_words_after_one_attempt(
+    platform: ReportPlatform, report_portal: Any, code: str, password: str, words: str
+) -> None:
+    with pytest.raises(LoginRefused) as refused:
+        platform.login(code, password)
+    assert words in (refused.value.portal_message or "")
+    assert password not in str(refused.value)
+    stats = report_portal.stats()
+    assert sum(stats["login_failures"].values()) == 1 and stats["logins"] == 0
+
+
+def test_a_locked_operator_is_refused_once_with_the_lock_message(
+    platform: ReportPlatform, report_portal: Any
+) -> None:
+    operator = report_portal.operators[1]
+    for _ in range(5):
+        with pytest.raises(LoginRefused):
+            platform.login(operator.code, "wrong123")
+    with pytest.raises(LoginRefused) as refused:
+        platform.login(operator.code, operator.password)
+    assert "用户被锁定" in (refused.value.portal_message or "")
+    assert report_portal.stats()["login_failures"] == {"wrong_password": 5, "locked": 1}
+
+
+def test_truncated_download_is_a_download_failure_and_leaves_no_file(
+    logged_in: ReportPlatform, report_portal: Any, tmp_path: Path
+) -> None:
+    (row,) = logged_in.search(REPORT_CODES["summary_daily"], DAY, "110000")
+    report_portal.set_faults(download_truncate_rate=1.0, download_truncate_fraction=0.6)
+    with pytest.raises(DownloadFailed) as failed:
+        logged_in.download(row, "xlsx", tmp_path)
+    assert failed.value.code == "download_failed"
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+    report_portal.set_faults()
+    assert logged_in.download(row, "xlsx", tmp_path).stat().st_size > 0  # the retry ends right
+
+
+def test_html_error_page_under_an_xlsx_name_is_a_download_failure(
+    logged_in: ReportPlatform, report_portal: Any, tmp_path: Path
+) -> None:
+    report_portal.set_variant("branch_daily", DAY, BRANCH, "wrong_type")
+    (row,) = logged_in.search(REPORT_CODES["branch_daily"], DAY, BRANCH)
+    with pytest.raises(DownloadFailed) as failed:
+        logged_in.download(row, "xlsx", tmp_path)
+    assert "HTML page instead of a xlsx file" in failed.value.message
+    assert "报表文件生成异常" in (failed.value.portal_message or "")
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_a_second_login_elsewhere_is_a_lost_session_not_a_changed_portal(
+    logged_in: ReportPlatform, report_portal: Any
+) -> None:
+    logged_in.search(REPORT_CODES["summary_daily"], DAY, None)
+    with report_portal.logged_in_client():  # the same operator logs in elsewhere: ours ends
+        pass
+    with pytest.raises(SessionLost) as lost:
+        logged_in.search(REPORT_CODES["summary_daily"], DAY, None)
+    assert "用户登录信息失效" in (lost.value.portal_message or "")
+    operator = report_portal.operators[0]
+    logged_in.login(operator.code, operator.password)
+    assert len(logged_in.search(REPORT_CODES["summary_daily"], DAY, None)) == 1
+
+
+def test_batch_window_and_busy_pages_are_portal_unavailable(
+    logged_in: ReportPlatform, report_portal: Any
+) -> None:
+    report_portal.set_faults(batch_now=True)
+    with pytest.raises(PortalUnavailable) as batch:
+        logged_in.search(REPORT_CODES["summary_daily"], DAY, None)
+    assert batch.value.code == "batch_window" and "后台批处理" in (batch.value.portal_message or "")
+    report_portal.set_faults(error_rate=1.0, error_paths=["/rpt/reportQuery.do"])
+    with pytest.raises(PortalUnavailable) as busy:
+        logged_in.search(REPORT_CODES["summary_daily"], DAY, None)
+    assert "系统繁忙" in (busy.value.portal_message or "")
+    report_portal.set_faults()
+    assert len(logged_in.search(REPORT_CODES["summary_daily"], DAY, None)) == 1  # stale pages don't stick
+
+
+def test_probe_reports_the_matching_candidate_of_every_element_read_only(
+    report_portal: Any, browser: Any, tmp_path: Path
+) -> None:
+    operator = report_portal.operators[0]
+    settings = Settings(
+        runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key", reports_url=report_portal.url,
+        reports_operators=[OperatorCredential(code=operator.code, password=operator.password)],
+    )
+    report = probe_report_platform(settings, browser=browser)
+    assert report.ok, report.missing
+    assert report.pages["login"]["operator_code"] == "css=input[name=userCode]"
+    assert report.pages["query"]["next_page"] is not None  # the 7-day list has a second page
+    assert ("login", "message") in report.not_shown
+    stats = report_portal.stats()
+    assert stats["logins"] == 1 and stats["sessions_ended"] == {"logout": 1}
+    assert not any(name.startswith("download") for name in stats["events"])

@@ -1,0 +1,178 @@
+"""The report flow's pieces without a browser: the scorecard's ranking rules, the extraction
+cache, the download checks, the item plan and the consolidated workbook."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bots.report_files import safe_file_name, verify_report_file
+from fixtures.reports.generate import build_report
+from flows.report_extraction.cache import ExtractionCache
+from flows.report_extraction.collect import Collected
+from flows.report_extraction.consolidate import write_consolidated
+from flows.report_extraction.models import CheckResult, Provenance
+from flows.report_extraction.scorecard import ScorecardConfig, load_scorecard_config, score_branches
+from flows.report_extraction.specs import load_spec
+from flows.report_extraction.work_items import PREVIOUS, plan_items
+from rpa.errors import ConfigError, DownloadFailed
+from rpa.settings import PROJECT_ROOT
+
+CONFIG = PROJECT_ROOT / "config"
+TWO = ScorecardConfig.model_validate({
+    "tie_breaker": "储蓄",
+    "indicators": [
+        {"name": "储蓄", "metrics": ["储蓄存款余额"], "weight": "0.5"},
+        {"name": "贷款", "metrics": ["个人贷款余额", "对公贷款余额"], "weight": "0.5"},
+    ],
+})
+
+
+def figures(savings: int, personal: int, corporate: int) -> dict[str, Decimal]:
+    values = {"储蓄存款余额": savings, "个人贷款余额": personal, "对公贷款余额": corporate}
+    return {metric: Decimal(value) for metric, value in values.items()}
+
+
+def test_min_max_scores_weighted_total_and_ties_by_savings_then_code() -> None:
+    card = score_branches(
+        {
+            "110105": figures(100, 0, 0),  # savings best, loans worst: 50
+            "110101": figures(0, 50, 50),  # savings worst, loans best: 50, lower savings
+            "110102": figures(50, 25, 25),  # 50 + 50: 50, middle savings
+            "110108": figures(100, 0, 0),  # the same as 110105: the code decides
+        },
+        TWO,
+        names={"110105": "朝阳支行"},
+    )
+    assert [(s.branch, s.total) for s in card.ranked] == [
+        ("110105", Decimal("50.00")), ("110108", Decimal("50.00")),
+        ("110102", Decimal("50.00")), ("110101", Decimal("50.00")),
+    ]
+    top = card.ranked[0]
+    assert top.rank == 1 and top.name == "朝阳支行"
+    assert top.scores == {"储蓄": Decimal("100.00"), "贷款": Decimal("0.00")}
+    assert card.ranked[2].values == {"储蓄": Decimal(50), "贷款": Decimal(50)}
+
+
+def test_a_branch_missing_a_figure_is_listed_unranked_with_the_reason() -> None:
+    card = score_branches(
+        {"110101": figures(10, 1, 1), "110102": {"储蓄存款余额": Decimal(5)}, "110105": figures(20, 5, 5)},
+        TWO,
+        reasons={"110106": "网点经营日报 110106 2026-11-27 xlsx: failed: truncated"},
+    )
+    assert [s.branch for s in card.ranked] == ["110105", "110101"]
+    assert card.ranked[0].total == Decimal("100.00") and card.ranked[1].total == Decimal("0.00")
+    why = {u.branch: u.reason for u in card.unranked}
+    assert "个人贷款余额" in why["110102"] and "对公贷款余额" in why["110102"]
+    assert "truncated" in why["110106"]
+
+
+def test_equal_values_score_100_each() -> None:
+    card = score_branches({"110101": figures(7, 1, 1), "110102": figures(7, 1, 1)}, TWO)
+    assert [s.total for s in card.ranked] == [Decimal("100.00"), Decimal("100.00")]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [("weight: 0.30", "add up to"), ("tie_breaker: 储蓄", "not an indicator")],
+)
+def test_scorecard_configuration_is_validated(tmp_path: Path, change: str, problem: str) -> None:
+    text = (CONFIG / "scorecard.yaml").read_text(encoding="utf-8")
+    broken = text.replace(change, "weight: 0.40" if "weight" in change else "tie_breaker: 存款", 1)
+    path = tmp_path / "scorecard.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ConfigError, match=problem):
+        load_scorecard_config(path)
+    assert load_scorecard_config(CONFIG / "scorecard.yaml").tie_breaker == "储蓄"
+
+
+def test_an_unchanged_file_is_extracted_once(tmp_path: Path) -> None:
+    report = tmp_path / "网点经营日报_东城支行_20261127.xlsx"
+    report.write_bytes(build_report("branch_daily", date(2026, 11, 27), "110101", "xlsx"))
+    cache = ExtractionCache(tmp_path / "runs" / "_cache" / "extractions")
+    spec = load_spec("branch_daily", CONFIG / "specs")
+    first, cached_first = cache.extract(report, spec)
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(report.read_bytes())
+    second, cached_second = cache.extract(again, spec)
+    assert (cached_first, cached_second) == (False, True)
+    assert second.figures[0].value_yuan == first.figures[0].value_yuan and len(second.figures) == 27
+    assert second.file == "again.xlsx" and second.figures[0].provenance.file == "again.xlsx"
+    (entry,) = cache.folder.glob("*.json")
+    assert entry.stem == first.sha256 and stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache.folder.parent.stat().st_mode) == 0o700
+    _, cached_other_spec = cache.extract(report, spec.model_copy(update={"title": "网点经营日报(新)"}))
+    assert not cached_other_spec  # a changed spec reads the file again
+
+
+def test_whole_files_pass_and_truncated_empty_or_html_ones_fail(tmp_path: Path) -> None:
+    for fmt in ("xlsx", "pdf"):
+        content = build_report("summary_daily", date(2026, 11, 27), None, fmt)
+        whole = tmp_path / f"whole.{fmt}"
+        whole.write_bytes(content)
+        verify_report_file(whole, fmt)
+        cut = tmp_path / f"cut.{fmt}"
+        cut.write_bytes(content[: len(content) // 2])  # starts right, ends too soon
+        with pytest.raises(DownloadFailed, match="truncated"):
+            verify_report_file(cut, fmt)
+    page = tmp_path / "page.xlsx"
+    page.write_bytes("<html><body><td>报表文件生成异常</td></body></html>".encode("gbk"))
+    with pytest.raises(DownloadFailed) as failed:
+        verify_report_file(page, "xlsx")
+    assert failed.value.portal_message == "报表文件生成异常"
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(DownloadFailed, match="empty"):
+        verify_report_file(empty, "pdf")
+    assert safe_file_name("a/b:c.xlsx", "xlsx", "D0101") == "a_b_c.xlsx"
+
+
+def test_plan_has_each_branch_the_summary_the_day_before_and_the_monthly_on_month_ends() -> None:
+    month_end = plan_items(date(2026, 11, 30), ["110101", "110102"], formats=["xlsx", "pdf"],
+                           monthly_formats=["pdf"])
+    described = [item.describe() for item in month_end]
+    assert described == [
+        *(f"{name} 2026-11-30 {fmt}" for fmt in ("xlsx", "pdf")
+          for name in ("网点经营日报 110101", "网点经营日报 110102", "分行汇总日报")),
+        "分行汇总日报 2026-11-29 xlsx", "中间业务收入月报 2026-11-30 pdf",
+    ]
+    assert month_end[6].role == PREVIOUS
+    assert len({item.key("run-1") for item in month_end}) == len(month_end)
+    assert month_end[0].key("run-1") != month_end[0].key("run-2")
+    ordinary = plan_items(date(2026, 11, 27), ["110101"], formats=["xlsx"], monthly_formats=["pdf"],
+                          day_over_day=False)
+    assert [i.report for i in ordinary] == ["branch_daily", "summary_daily"]
+
+
+def test_workbook_lists_failed_checks_unranked_branches_and_has_a_chart(tmp_path: Path) -> None:
+    collected = Collected("2026-11-27", ["xlsx"])
+    collected.branch_figures = {"110101": figures(300, 10, 10), "110102": figures(100, 30, 30)}
+    collected.units = {"储蓄存款余额": "元", "个人贷款余额": "元", "对公贷款余额": "元"}
+    collected.branch_reasons = {"110105": "网点经营日报 110105 2026-11-27 xlsx: failed: truncated"}
+    collected.checks = [
+        CheckResult("reconcile", False, "储蓄存款余额 本日 of branch 110101 differs by 100 元",
+                    [Provenance("a.xlsx", sheet="网点经营日报", cell="C6")]),
+        CheckResult("totals", True, "ok"),
+    ]
+    card = score_branches(collected.branch_figures, TWO, reasons=collected.branch_reasons)
+    path = write_consolidated(tmp_path / "consolidated.xlsx", collected, card,
+                              branches=["110101", "110102", "110105"], names={"110101": "东城支行"},
+                              metrics=["储蓄存款余额", "个人贷款余额", "对公贷款余额"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["数据", "校验", "评分"]
+    data = workbook["数据"]
+    assert data["C3"].value == 300 and data["C3"].number_format == "#,##0.00"
+    assert data["A5"].value == "110105" and "truncated" in data["F5"].value
+    checks = workbook["校验"]
+    assert checks["B3"].value == "reconcile" and checks["D3"].value == "a.xlsx, 网点经营日报!C6"
+    assert checks.max_row == 3  # the passed check is not listed
+    scores = workbook["评分"]
+    assert [scores.cell(r, 2).value for r in (3, 4, 5)] == ["110101", "110102", "110105"]
+    assert scores["A5"].value == "未排名" and "truncated" in scores.cell(5, 9).value
+    assert len(scores._charts) == 1 and scores.freeze_panes == "D3"
