@@ -136,6 +136,7 @@ def extract(
 def portal_probe(portal: Annotated[str, typer.Argument(help="ams or report_platform")]) -> None:
     """Log in read-only, visit every page the bot uses, report which selector candidate matched."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from rpa.errors import UsageError
@@ -149,10 +150,16 @@ def portal_probe(portal: Annotated[str, typer.Argument(help="ams or report_platf
         raise UsageError("portal must be ams or report_platform")
     results: dict[str, dict[str, str | None]] = probe(cfg)
     table = Table("page", "element", "matched candidate")
-    missing = 0
     for page_name, elements in results.items():
         for element, matched in elements.items():
-            missing += matched is None
-            table.add_row(page_name, element, matched or "[red]NO MATCH[/]")
+            table.add_row(page_name, element, escape(matched) if matched else "[yellow]not shown[/]")
     Console().print(table)
+    # elements only shown in states a read-only visit never causes (a refused login, an empty
+    # result) are not failures; the probe report says which elements are really missing
+    missing = getattr(results, "missing", None)
+    if missing is None:
+        missing = [f"{p}.{e}" for p, elements in results.items() for e, m in elements.items() if m is None]
+    if missing:
+        names = [".".join(m) if isinstance(m, tuple) else str(m) for m in missing]
+        Console(stderr=True).print(f"[red]no candidate matched:[/] {escape(', '.join(names))}")
     raise typer.Exit(1 if missing else 0)
