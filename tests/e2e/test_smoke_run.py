@@ -121,3 +121,24 @@ def test_sigint_lets_items_in_hand_finish_and_the_run_resumes(tmp_path: Path) ->
 
 def _run_ids(runs: Path) -> list[str]:
     return [p.name for p in runs.iterdir() if (p / "run.json").exists()] if runs.exists() else []
+
+
+def test_retry_puts_chosen_items_back_and_records_it(tmp_path: Path) -> None:
+    cli = make_cli_env(tmp_path, RPA_MAX_ATTEMPTS="2")
+    done = cli.run(
+        "run", "smoke", "--modes", "ok,system_always,business", "--items", "3", "--workers", "1", check_exit=1
+    )
+    run_id = run_id_from(done.stdout)
+    groups = _items_by_mode(cli.runs, run_id)
+    (failed,) = groups["system_always"]
+    assert failed.state == "failed" and failed.attempts == 2
+
+    retried = cli.run("runs", "retry", run_id, "--items", str(failed.id), "--workers", "1", check_exit=1)
+    assert f"[{failed.id}]" in retried.stdout
+    again = WorkQueue(f"sqlite:///{cli.runs / 'queue.db'}").get(failed.id)
+    assert again.state == "failed" and again.attempts == 2  # attempts reset, then used up again
+    (business,) = _items_by_mode(cli.runs, run_id)["business"]
+    assert business.state == "business_error" and business.attempts == 1  # not chosen: untouched
+    events = [json.loads(line) for line in (cli.runs / run_id / "audit.jsonl").read_text().splitlines()]
+    assert any(e["event"] == "items.retried" for e in events)
+    cli.run("audit", "verify", run_id, check_exit=0)
