@@ -79,7 +79,6 @@ def demo() -> None:
 def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotScheduler:
     from rpa.orchestrate import execute_run
     from rpa.scheduler import (
-        DEFAULT_SCHEDULES_FILE,
         RESUME_PARAM,
         RUN_ID_PARAM,
         BotScheduler,
@@ -105,7 +104,7 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
         )
         return LaunchResult(outcome.run_id, outcome.exit_code, outcome.stop_reason or "")
 
-    schedules = load_schedules(DEFAULT_SCHEDULES_FILE)
+    schedules = load_schedules(cfg.schedules_file)
     calendar = WorkCalendar.load(cfg.calendar_file)
     return BotScheduler(
         schedules,

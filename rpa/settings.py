@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     selectors_dir: Path = PROJECT_ROOT / "selectors"
     config_dir: Path = PROJECT_ROOT / "config"
     calendar_file: Path = PROJECT_ROOT / "calendar.yaml"
+    schedules_file: Path = PROJECT_ROOT / "schedules.yaml"
 
     # audit: the key lives outside the runs folder
     audit_key: SecretStr | None = None
