@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -142,13 +143,17 @@ def portal_probe(portal: Annotated[str, typer.Argument(help="ams or report_platf
     from rpa.errors import UsageError
 
     cfg = settings()
+    results: Mapping[str, Mapping[str, str | None]]
     if portal == "ams":
-        from flows.account_filing.probe import probe_ams as probe
+        from flows.account_filing.probe import probe_ams
+
+        results = probe_ams(cfg)
     elif portal == "report_platform":
-        from flows.report_extraction.flow import probe_report_platform as probe
+        from flows.report_extraction.flow import probe_report_platform
+
+        results = probe_report_platform(cfg)
     else:
         raise UsageError("portal must be ams or report_platform")
-    results: dict[str, dict[str, str | None]] = probe(cfg)
     table = Table("page", "element", "matched candidate")
     for page_name, elements in results.items():
         for element, matched in elements.items():

@@ -62,7 +62,7 @@ def demo() -> None:
     from flows.demo.run import describe, run_demo
 
     cfg = settings()
-    console = Console()
+    console = Console(soft_wrap=True)
     console.print("[bold]demo:[/] starting the mock portals and running both bots on the sample inputs")
 
     def run_flow(demo_settings: Settings, flow: str, params: dict[str, Any]) -> RunOutcome:

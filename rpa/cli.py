@@ -31,7 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _err(message: str) -> None:
     from rich.console import Console
 
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
 
 
 def handles_errors(func: F) -> F:
@@ -109,7 +109,7 @@ def run_with_progress(
 def print_outcome(outcome: RunOutcome) -> None:
     from rich.console import Console
 
-    console = Console()
+    console = Console(soft_wrap=True)
     verdict = {
         0: "[green]all items done",
         1: "[yellow]finished with items needing attention",
@@ -191,7 +191,7 @@ def runs_show(run_id: str) -> None:
     cfg = settings()
     folder = run_folder(cfg, run_id)
     info = read_run_json(folder)
-    console = Console()
+    console = Console(soft_wrap=True)
     for key in ("run_id", "flow", "trigger", "started_at", "ended_at", "exit_code", "counts", "stop_reason"):
         console.print(f"[bold]{key}[/]: {info.get(key)}", highlight=False)
     console.print(f"[bold]folder[/]: {folder}", highlight=False)

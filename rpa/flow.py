@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rpa.errors import UsageError
+from rpa.masking import FieldClass
 
 if TYPE_CHECKING:
     from loguru import Logger
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from rpa.settings import OperatorCredential, Settings
 
 ItemHandler = Callable[["WorkItem"], dict[str, Any]]
+# result and audit fields that hold a portal's own references, shown whole in diagnostics
+REFERENCE_FIELDS: dict[str, FieldClass] = {"filing_no": FieldClass.REFERENCE}
 
 
 @dataclass
@@ -58,10 +61,25 @@ class WorkerContext:
 
         return make_private_dir(self.folder / "traces")
 
-    def record(self, event: str, item: WorkItem | None = None, **details: Any) -> None:
-        """Append an audit event as this worker, joined to the item by its keyed hash."""
+    def record(
+        self,
+        event: str,
+        item: WorkItem | None = None,
+        *,
+        field_classes: Mapping[str, FieldClass] | None = None,
+        **details: Any,
+    ) -> None:
+        """Append an audit event as this worker, joined to the item by its keyed hash.
+
+        Details are masked by the audit log; `field_classes` says what a value is where free-text
+        scrubbing would get it wrong (a filing number is a REFERENCE, not an account number)."""
         self.audit.append(
-            self.run_id, self.owner, event, item_key=item.key if item else None, details=details
+            self.run_id,
+            self.owner,
+            event,
+            item_key=item.key if item else None,
+            details=details,
+            field_classes={**REFERENCE_FIELDS, **(field_classes or {})},
         )
 
 

@@ -28,6 +28,7 @@ class FieldClass(StrEnum):
     BASIC_ACCOUNT_PERMIT = "basic_account_permit"
     PERSON_NAME = "person_name"
     SECRET = "secret"
+    REFERENCE = "reference"  # a portal's own reference (a filing number): not personal data
     PLAIN = "plain"
 
 
@@ -65,6 +66,8 @@ def mask(value: object, field_class: FieldClass) -> str:
         return mask_name(text)
     if field_class is FieldClass.SECRET:
         return "***"
+    if field_class is FieldClass.REFERENCE and _REFERENCE.fullmatch(text):
+        return text
     return scrub_text(text)
 
 
@@ -88,6 +91,7 @@ def mask_mapping(values: Mapping[str, Any], classes: Mapping[str, FieldClass]) -
 
 # --- free-text scrubbing ---------------------------------------------------------------------
 _SECRETS: set[str] = set()
+_REFERENCE = re.compile(r"[0-9A-Za-z-]{1,40}")
 
 # 18-char USCC (digits and the GB 32100 letters, starting with a registration authority code),
 # 18-char ID numbers (17 digits + digit or X), the basic account permit J + 13 digits, and any

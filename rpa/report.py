@@ -151,6 +151,13 @@ def _environment() -> Environment:
     )
 
 
+def _reference(value: Any) -> str:
+    """A filing number is the regulator's reference, not personal data: auditors need it whole.
+    Only a plain run of digits is shown as it is; anything else is scrubbed like free text."""
+    text = "" if value is None else str(value)
+    return text if text.isdigit() and len(text) <= 24 else scrub_text(text)
+
+
 def _text(value: Any) -> str:
     return "" if value is None else scrub_text(str(value))
 
@@ -229,7 +236,7 @@ def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
         error_code=_text(item.last_error_code),
         error_message=_text(item.last_error_message),
         note=_text(result.get("note")),
-        filing_no=_text(result.get("filing_no")),
+        filing_no=_reference(result.get("filing_no")),
         details=details,
         ref=ref,
         shots=shots,
