@@ -137,7 +137,8 @@ class AuditLog:
         """Write the chain as JSONL, one event a line in seq order (replacing the file whole)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
-        with partial.open("w", encoding="utf-8", newline="\n") as handle:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # run-folder files are 0600
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             for item in self.events(run_id):
                 handle.write(canonical_json(item.as_dict()) + "\n")
         os.replace(partial, path)

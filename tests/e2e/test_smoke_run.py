@@ -34,6 +34,7 @@ def test_smoke_run_then_list_show_export_verify(tmp_path: Path) -> None:
     assert info["counts"]["done"] == 6 and info["exit_code"] == 0
     assert info["trigger"] == "cli" and info["versions"]["playwright"] != "unknown"
     assert stat.S_IMODE((folder / "run.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((folder / "audit.jsonl").stat().st_mode) == 0o600
     evidence = sorted((folder / "evidence").glob("*.png"))
     assert len(evidence) == 6 and all(p.stat().st_size > 1000 for p in evidence)
 
