@@ -97,6 +97,7 @@ class Flow(ABC):
 
     name: ClassVar[str]
     portal: ClassVar[str | None] = None  # whose operator credentials workers take
+    selectors: ClassVar[str | None] = None  # selectors/<name>.yaml, when not named after the portal
 
     @abstractmethod
     def prepare(self, ctx: RunContext) -> Prepared:

@@ -140,6 +140,7 @@ def execute_run(
     if on_started is not None:
         on_started(ctx)
     flow: Flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
+    _add_engine_shaping_files(ctx, flow)
     stop_reason: str | None = None
     try:
         prepared = flow.prepare(ctx)
@@ -159,6 +160,17 @@ def execute_run(
             raise
         stop_reason = scrub_text(str(exc))
     return _close(ctx, flow, None, stop_reason)
+
+
+def _add_engine_shaping_files(ctx: RunContext, flow: Flow) -> None:
+    """Hash what shapes every run; flows add their own (specs, rules, aliases)."""
+    settings = ctx.settings
+    ctx.add_shaping_file(settings.calendar_file)
+    if ctx.trigger.startswith("schedule:"):
+        ctx.add_shaping_file(settings.schedules_file)
+    selectors = flow.selectors or flow.portal
+    if selectors:
+        ctx.add_shaping_file(settings.selectors_dir / f"{selectors}.yaml")
 
 
 def _run_workers(

@@ -27,6 +27,7 @@ class SmokeFlow(Flow):
 
     name = "smoke"
     portal = None
+    selectors = "smoke_site"
 
     def __init__(
         self,
@@ -70,7 +71,7 @@ class SmokeFlow(Flow):
 
         site_url = wctx.params["site_url"]
         password = wctx.extras["secrets"]["smoke_password"]
-        selectors = load_selectors("smoke_site", wctx.settings.selectors_dir)
+        selectors = load_selectors(self.selectors or "smoke_site", wctx.settings.selectors_dir)
         with BrowserSession(
             wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir
         ) as session:

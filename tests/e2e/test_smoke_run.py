@@ -33,6 +33,7 @@ def test_smoke_run_then_list_show_export_verify(tmp_path: Path) -> None:
     info = json.loads((folder / "run.json").read_text())
     assert info["counts"]["done"] == 6 and info["exit_code"] == 0
     assert info["trigger"] == "cli" and info["versions"]["playwright"] != "unknown"
+    assert any(path.endswith("smoke_site.yaml") for path in info["shaping_files_sha256"])
     assert stat.S_IMODE((folder / "run.json").stat().st_mode) == 0o600
     assert stat.S_IMODE((folder / "audit.jsonl").stat().st_mode) == 0o600
     evidence = sorted((folder / "evidence").glob("*.png"))
