@@ -1,0 +1,25 @@
+"""The AMS bot (人民币银行结算账户管理系统): page objects for login, the 开户/变更/撤销 forms, the
+信息核对 page, the result page and the look-up with its history; the message catalogue.
+
+    catalogue = load_message_catalogue(settings.config_dir)
+    bot = AmsBot(page, load_selectors("ams", settings.selectors_dir), settings, catalogue)
+"""
+
+from bots.ams._tables import HistoryEntry
+from bots.ams.bot import AccountHistory, AmsBot, FilingAnswer
+from bots.ams.content import CanonicalFiling, differing_fields, page_content, record_content
+from bots.ams.messages import Classified, MessageCatalogue, load_message_catalogue
+
+__all__ = [
+    "AccountHistory",
+    "AmsBot",
+    "CanonicalFiling",
+    "Classified",
+    "FilingAnswer",
+    "HistoryEntry",
+    "MessageCatalogue",
+    "differing_fields",
+    "load_message_catalogue",
+    "page_content",
+    "record_content",
+]

@@ -1,0 +1,180 @@
+"""Filling AMS's 信息录入 forms (开户, 变更, 撤销) from a canonical record.
+
+A form is filled in one round trip: a small script finds each field by the page's own
+candidates from selectors/ams.yaml (css and xpath, in order), sets it and fires the input and
+change events the page listens for (the 未标明注册资金 box is clicked, so its handler runs).
+Fields it cannot find that way are filled through Playwright with the remaining candidates
+(label, role). Read-only fields are left alone and must already hold the record's value. Whatever
+the form took is then checked on the 信息核对 page, field by field, before 确认提交.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bots.ams import codes
+from bots.ams.content import CanonicalFiling
+from rpa.errors import InvalidRecord, NeedsPerson
+from rpa.masking import FieldClass, mask
+from rpa.selectors import BoundPage, PageSelectors
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Frame
+
+FORM_PAGES: dict[str, str] = {"open": "open_form", "change": "change_form", "close": "close_form"}
+_DEPOSITOR_TEXT = ("depositor_name", "uscc", "legal_rep_name", "id_number", "registered_address")
+_DEPOSITOR_SELECTS = ("depositor_category", "legal_rep_role", "id_type")
+
+_FILL_JS = """(steps) => {
+  const find = (c) => {
+    try {
+      if (c.css) return document.querySelector(c.css);
+      return document.evaluate(c.xpath, document, null,
+                               XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+    } catch (e) { return null; }
+  };
+  const left = [];
+  for (const step of steps) {
+    let el = null;
+    for (const c of step.candidates) { el = find(c); if (el) break; }
+    if (!el) { left.push({element: step.element, reason: 'missing', value: null}); continue; }
+    if (el.readOnly || el.disabled) {
+      left.push({element: step.element, reason: 'read_only', value: el.value}); continue;
+    }
+    if (step.kind === 'check') { if (el.checked !== step.value) el.click(); continue; }
+    if (el.tagName === 'SELECT' && !Array.from(el.options).some(o => o.value === step.value)) {
+      left.push({element: step.element, reason: 'no_option', value: null}); continue;
+    }
+    el.value = step.value;
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+    el.dispatchEvent(new Event('change', {bubbles: true}));
+  }
+  return left;
+}"""
+
+
+@dataclass(frozen=True)
+class Step:
+    """Set one form element: text or select `value`, or a checkbox to `checked`."""
+
+    element: str
+    value: str | bool
+    kind: str = "value"  # "value" or "check"
+
+
+def _text(value: object | None) -> str:
+    return "" if value is None else codes.plain(str(value))
+
+
+def _capital_steps(record: CanonicalFiling) -> list[Step]:
+    amount = codes.capital_text(record.registered_capital_yuan)
+    if amount:  # untick 未标明 first: its handler enables the amount
+        return [Step("no_registered_capital", False, "check"), Step("registered_capital", amount)]
+    return [Step("registered_capital", ""), Step("no_registered_capital", True, "check")]
+
+
+def _depositor_steps(record: CanonicalFiling) -> list[Step]:
+    steps = [Step(name, _text(getattr(record, name))) for name in _DEPOSITOR_TEXT]
+    steps += [Step(name, str(getattr(record, name))) for name in _DEPOSITOR_SELECTS]
+    steps += _capital_steps(record)
+    steps += [
+        Step("business_scope", _text(record.business_scope)),
+        Step("bank_code", record.bank_code),
+        Step("basic_account_permit", _text(record.basic_account_permit)),
+    ]
+    return steps
+
+
+def form_steps(record: CanonicalFiling) -> list[Step]:
+    """What to set on the record's action form, in order."""
+    day = record.business_date.isoformat()
+    if record.action == "open":
+        kind_code = codes.ACCOUNT_KINDS[record.account_kind][0]
+        head = [
+            Step("account_no", record.account_no),
+            Step("account_kind", kind_code),
+            Step("business_date", day),
+        ]
+        return head + _depositor_steps(record)
+    if record.action == "change":
+        head = [
+            Step("account_no", record.account_no),
+            Step("business_date", day),
+            Step("change_items", _text(record.change_items)),
+        ]
+        return head + _depositor_steps(record)
+    reason = codes.CLOSE_REASON_CODES.get(_text(record.close_reason))
+    if reason is None:
+        raise InvalidRecord(
+            f"close {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS has no 撤销原因 "
+            f"{_text(record.close_reason)!r}",
+            code="close_reason_unknown",
+        )
+    return [
+        Step("account_no", record.account_no),
+        Step("basic_account_permit", _text(record.basic_account_permit)),
+        Step("business_date", day),
+        Step("close_reason", reason),
+    ]
+
+
+def _script_candidates(page: PageSelectors, element: str) -> list[dict[str, str]]:
+    return [
+        {"css": c.css} if c.css is not None else {"xpath": c.xpath or ""}
+        for c in page.elements[element]
+        if c.css is not None or c.xpath is not None
+    ]
+
+
+def fill_form(
+    frame: Frame, form: BoundPage, page: PageSelectors, steps: list[Step], record: CanonicalFiling
+) -> None:
+    """Set every step on the form shown in `frame` (see the module docstring)."""
+    form.require(*(s.element for s in steps))
+    plan = [
+        {
+            "element": s.element,
+            "value": s.value,
+            "kind": s.kind,
+            "candidates": _script_candidates(page, s.element),
+        }
+        for s in steps
+    ]
+    wanted = {s.element: s for s in steps}
+    left: list[dict[str, Any]] = frame.evaluate(_FILL_JS, plan)
+    for problem in left:
+        step = wanted[problem["element"]]
+        if problem["reason"] == "read_only":
+            _must_already_hold(step, problem["value"], record)
+        elif problem["reason"] == "no_option":
+            raise InvalidRecord(
+                f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS's "
+                f"{step.element} has no option {step.value!r}",
+                code="no_such_option",
+            )
+        else:
+            _set_with_playwright(form, step)
+
+
+def _must_already_hold(step: Step, shown: str | None, record: CanonicalFiling) -> None:
+    if step.kind == "check" or codes.plain(shown) == codes.plain(str(step.value)):
+        return
+    raise NeedsPerson(
+        f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS shows its own, "
+        f"read-only {step.element} for this account and it differs from the input row; "
+        "the form cannot change it, so a person must decide",
+        code="read_only_field_differs",
+        details={"status": "held", "field": step.element},
+    )
+
+
+def _set_with_playwright(form: BoundPage, step: Step) -> None:
+    """A field the script could not find by css or xpath: the remaining candidates (label, role)."""
+    field = form.locate(step.element)
+    if step.kind == "check":
+        field.set_checked(bool(step.value))
+    elif field.evaluate("el => el.tagName") == "SELECT":
+        field.select_option(value=str(step.value))
+    else:
+        field.fill(str(step.value))

@@ -1,0 +1,155 @@
+"""Moving around AMS's content frame, and reading what state the portal is in before anything
+is located: a lost session, the batch window, a 500 page or a gateway error.
+
+Every step that only reads (a look-up, a form, the 信息核对 page) is safe to repeat, so
+`Portal.retrying()` repeats it itself: 500s and timeouts a few times with backoff, a batch
+window for as long as `settings.batch_window_patience_seconds` allows. 确认提交 is never
+repeated here: its caller looks the account up again instead.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from loguru import logger
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Frame, Page, Response
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from bots.ams.messages import BATCH_WINDOW_CODE, MessageCatalogue, MessageKind
+from rpa.errors import ApplicationError, PortalTimeout, PortalUnavailable, SessionLost
+from rpa.settings import Settings
+
+T = TypeVar("T")
+SAFE_STEP_TRIES = 4
+FIRST_BACKOFF_MS = 250.0
+BATCH_BACKOFF_MAX_MS = 5_000.0
+_STATE_KINDS: tuple[MessageKind, ...] = ("session_lost", "batch_window", "retry")
+_LOGIN_URL = re.compile(r"/login\.do(\?|$)")
+
+
+class PortalState:
+    """Reads a content page's state from its HTTP status and its text."""
+
+    def __init__(self, catalogue: MessageCatalogue) -> None:
+        self.catalogue = catalogue
+
+    def check(self, text: str, status: int | None, url: str, *, what: str) -> None:
+        """Raise if the page is not the page asked for but a state of the portal."""
+        found = self.catalogue.classify(text, kinds=_STATE_KINDS)
+        if found.kind is not None:
+            raise self.catalogue.error_for(found.text, context=what)
+        if _LOGIN_URL.search(url):
+            raise SessionLost(f"{what}: AMS showed its login page", code="session_lost")
+        if status is not None and status >= 500:
+            raise PortalUnavailable(f"{what}: AMS answered HTTP {status}", code=f"http_{status}")
+
+
+class ContentFrame:
+    """The `mainFrame` iframe of main.do: navigation that checks the portal's state each time."""
+
+    def __init__(self, page: Page, frame_css: str, settings: Settings, state: PortalState) -> None:
+        self.page = page
+        self.frame_css = frame_css
+        self.settings = settings
+        self.state = state
+        self._frame: Frame | None = None
+
+    def frame(self) -> Frame:
+        """The iframe's Frame, found again after a login replaced the main page."""
+        if self._frame is None or self._frame.is_detached():
+            handle = self.page.locator(f"css={self.frame_css}").first.element_handle()
+            found = handle.content_frame()
+            if found is None:
+                raise ApplicationError("AMS's main page has no content frame", code="frame_missing")
+            self._frame = found
+        return self._frame
+
+    def forget(self) -> None:
+        self._frame = None
+
+    def text(self) -> str:
+        return self.frame().locator("body").inner_text()
+
+    def open(self, url: str, *, what: str) -> str:
+        """GET `url` in the frame; the page's text once it is the page asked for."""
+        frame = self.frame()
+        with browser_errors(what):
+            response = frame.goto(url, wait_until="domcontentloaded")
+        return self._checked(response, what)
+
+    def follow(self, action: Callable[[], None], *, what: str, timeout_ms: float | None = None) -> str:
+        """Do `action` (a click that submits a form) and wait for the frame's next page."""
+        frame = self.frame()
+        timeout = self.settings.navigation_timeout_ms if timeout_ms is None else timeout_ms
+        with browser_errors(what):
+            with frame.expect_navigation(wait_until="domcontentloaded", timeout=timeout) as navigation:
+                action()
+            response = navigation.value
+        return self._checked(response, what)
+
+    def _checked(self, response: Response | None, what: str) -> str:
+        text = self.text()
+        status = response.status if response is not None else None
+        self.state.check(text, status, self.frame().url, what=what)
+        return text
+
+    def retrying(self, step: Callable[[], T], *, what: str) -> T:
+        """Run a step that is safe to repeat: again after 500s and timeouts (a few times, with
+        backoff), and through a batch window within the configured patience."""
+        patience_ms = self.settings.batch_window_patience_seconds * 1000
+        started = time.monotonic()
+        failures, batch_waits = 0, 0
+        while True:
+            try:
+                return step()
+            except PortalUnavailable as exc:
+                if exc.code == BATCH_WINDOW_CODE:
+                    waited_ms = (time.monotonic() - started) * 1000
+                    if waited_ms >= patience_ms:
+                        raise PortalUnavailable(
+                            f"{what}: AMS is still in its batch window after "
+                            f"{waited_ms / 1000:.0f} s (patience {patience_ms / 1000:.0f} s)",
+                            code=BATCH_WINDOW_CODE,
+                            portal_message=exc.portal_message,
+                        ) from None
+                    delay = min(FIRST_BACKOFF_MS * 2**batch_waits, BATCH_BACKOFF_MAX_MS)
+                    delay = min(delay, max(patience_ms - waited_ms, 1.0))
+                    batch_waits += 1
+                    logger.info("{}: batch window, trying again in {:.1f} s", what, delay / 1000)
+                    self.page.wait_for_timeout(delay)  # the bot waits on the portal, bounded
+                    continue
+                failures += 1
+                if failures >= SAFE_STEP_TRIES:
+                    raise
+                self._back_off(what, exc, failures)
+            except PortalTimeout as exc:
+                failures += 1
+                if failures >= SAFE_STEP_TRIES:
+                    raise
+                self._back_off(what, exc, failures)
+
+    def _back_off(self, what: str, exc: ApplicationError, failures: int) -> None:
+        delay = FIRST_BACKOFF_MS * 2 ** (failures - 1)
+        logger.info("{}: {} ({}), trying again in {:.2f} s", what, exc.code, failures, delay / 1000)
+        self.page.wait_for_timeout(delay)
+
+
+@contextmanager
+def browser_errors(what: str) -> Iterator[None]:
+    """A navigation that times out is PortalTimeout; one the browser reports failed (connection
+    reset, aborted) is PortalUnavailable: both are retried, neither is a portal's answer."""
+    try:
+        yield
+    except PlaywrightTimeoutError:
+        raise PortalTimeout(f"{what}: AMS did not answer in time", code="page_timeout") from None
+    except PlaywrightError as exc:
+        raise PortalUnavailable(f"{what}: {_first_line(exc)}", code="navigation_failed") from None
+
+
+def _first_line(exc: PlaywrightError) -> str:
+    return next((line.strip() for line in exc.message.splitlines() if line.strip()), "browser error")

@@ -1,0 +1,212 @@
+"""The AMS session and its pages: login, the menu, account-number query forms, evidence.
+
+`AmsPages` is what every AMS screen needs; `AmsBot` (bot.py) adds what an operator does there.
+The portal's state (lost session, batch window, 500, gateway errors) is read before any element
+is located (`_frame.PortalState`), and steps that only read are repeated by the bot itself
+(`ContentFrame.retrying`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from loguru import logger
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
+
+from bots.ams._forms import FORM_PAGES
+from bots.ams._frame import ContentFrame, PortalState, browser_errors
+from bots.ams.messages import MessageCatalogue, MessageKind
+from rpa.browser import take_screenshot
+from rpa.errors import ApplicationError, PortalChanged, SelectorNotFound
+from rpa.masking import FieldClass, mask, scrub_text
+from rpa.selectors import BoundPage, PortalSelectors
+from rpa.settings import Settings
+
+LOGIN_PATH = "/ams/login.do"
+FOUND_AFTER_LOAD_MS = 2_000  # the page has loaded: an element not there by then is not coming
+MENU = {
+    "lookup": "menu_lookup",
+    "open": "menu_open",
+    "change": "menu_change",
+    "close": "menu_close",
+    "list": "menu_list",
+}
+_NOT_BUSINESS: tuple[MessageKind, ...] = ("session_lost", "batch_window", "retry", "run_fatal")
+_REQUIRED = {
+    "login": ("operator_code", "password", "submit"),
+    "main": tuple(MENU.values()),
+    "lookup": ("account_no", "query", "history_table", "next_page"),
+    "account_entry": ("account_no", "query"),
+    "check": ("check_table", "confirm"),
+    "result": ("success", "result_table", "masked_cells"),
+    "detail": ("detail_table", "masked_cells"),
+    "evidence": ("cells", "inputs"),
+    "message": ("message_box",),
+}
+
+
+class AmsPages:
+    """One operator's browser on AMS: a Playwright page, kept for the whole worker."""
+
+    def __init__(
+        self,
+        page: Page,
+        selectors: PortalSelectors,
+        settings: Settings,
+        catalogue: MessageCatalogue,
+    ) -> None:
+        for page_name, elements in _REQUIRED.items():
+            selectors.require(page_name, *elements)
+        for form in FORM_PAGES.values():
+            selectors.require(form, "account_no", "business_date", "next")
+        self.page = page
+        self.selectors = selectors
+        self.settings = settings
+        self.catalogue = catalogue
+        self.base_url = settings.ams_url.rstrip("/")
+        frame_css = selectors.page("lookup").frame or "iframe"
+        self.content = ContentFrame(page, frame_css, settings, PortalState(catalogue))
+        self._menu_urls: dict[str, str] = {}
+        self._query_urls: dict[str, tuple[str, str]] = {}  # form URL -> (query URL, parameter)
+        self._confirm: tuple[str, Locator] | None = None  # the 确认提交 button prepare_filing reached
+
+    # -- pages -----------------------------------------------------------------------------
+    def bind(self, page_name: str) -> BoundPage:
+        """A page's selectors on this browser page (content pages inside the iframe)."""
+        return self.selectors.bind(self.page, page_name, timeout_ms=self.settings.action_timeout_ms)
+
+    def _expect(self, page_name: str, element: str, text: str, what: str) -> tuple[BoundPage, Locator]:
+        """The page asked for, or the exception that the page shown instead means: a message
+        the catalogue knows, an unknown message (kept as a system error), or, when none of the
+        page's elements is there at all, a changed portal."""
+        found = self.catalogue.classify(text, kinds=_NOT_BUSINESS)
+        if found.kind is not None:
+            raise self.catalogue.error_for(found.text, context=what)
+        bound = self.bind(page_name)
+        try:
+            return bound, bound.locate(element, timeout_ms=FOUND_AFTER_LOAD_MS)
+        except (SelectorNotFound, PortalChanged):
+            if self.bind("message").present("message_box"):
+                raise self.catalogue.error_for(_message_lines(text), context=what) from None
+            raise
+
+    # -- login -----------------------------------------------------------------------------
+    def login(self, code: str, password: str) -> None:
+        """Log in; call it inside `BrowserSession.login_window()`. A 500 or a batch window is
+        waited out, but a refusal (wrong password, locked, disabled) is LoginRefused at once:
+        a second try at a refused password locks the operator out."""
+        self.content.forget()
+        self.content.retrying(lambda: self._login_once(code, password), what="login")
+        main = self.bind("main")
+        for name, element in MENU.items():
+            if name not in self._menu_urls:
+                self._menu_urls[name] = str(main.locate(element).evaluate("a => a.href"))
+        self.content.frame()
+
+    def _login_once(self, code: str, password: str) -> None:
+        what = f"login of operator {mask(code, FieldClass.ACCOUNT_NO)}"
+        with browser_errors(what):
+            response = self.page.goto(self.login_url, wait_until="domcontentloaded")
+        before = self._top_text()
+        self.content.state.check(before, response.status if response else None, "", what=what)
+        form = self._expect_top("login", "password", before, what)
+        form.locate("operator_code").fill(code)
+        form.locate("password").fill(password)
+        with browser_errors(what), self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
+            form.locate("submit").click()
+        after = self._top_text()
+        status = navigation.value.status if navigation.value else None
+        self.content.state.check(after, status, "", what=what)
+        if not self.bind("login").present("password"):
+            return
+        news = [line for line in after.splitlines() if line.strip() and line not in before.splitlines()]
+        raise self.catalogue.error_for("\n".join(news) or after, context=what, at_login=True)
+
+    def _top_text(self) -> str:
+        return self.page.locator("body").inner_text()
+
+    def _expect_top(self, page_name: str, element: str, text: str, what: str) -> BoundPage:
+        bound = self.bind(page_name)
+        if not bound.present(element):
+            found = self.catalogue.classify(text)
+            if found.kind is not None:
+                raise self.catalogue.error_for(found.text, context=what)
+            bound.locate(element)
+        return bound
+
+    def save_receipt(self, path: Path, *, page_name: str = "result") -> Path | None:
+        """A screenshot of the page shown (the 成功 page, or a filing's 详情 page) with the cells
+        holding account and ID numbers masked; None (logged) if the screenshot fails: the
+        filing number is the receipt, the picture only its evidence."""
+        try:
+            masks = [self.bind(page_name).locate("masked_cells", timeout_ms=FOUND_AFTER_LOAD_MS)]
+            return take_screenshot(self.page, path, mask=masks)
+        except (PlaywrightError, OSError, SelectorNotFound, PortalChanged) as exc:
+            logger.warning("no receipt screenshot: {}", scrub_text(str(exc))[:200])
+            return None
+
+    def failure_masks(self) -> list[Locator]:
+        """What to black out on a failure screenshot, whatever page it shows: every table cell
+        and text field of the content frame (the page's structure and messages stay visible)."""
+        masks: list[Locator] = []
+        scope = self.page.frame_locator(self.content.frame_css)
+        for element in ("cells", "inputs"):
+            for candidate in self.selectors.page("evidence").elements[element]:
+                masks.append(candidate.locator(scope))
+        return masks
+
+    # -- helpers ---------------------------------------------------------------------------
+    @property
+    def login_url(self) -> str:
+        return self.base_url + LOGIN_PATH
+
+    def query_account(self, page_name: str, menu: str, account_no: str) -> str:
+        """Open the account-number query form behind `menu` for this account in the filing tab;
+        the page's text."""
+        what = f"{page_name} of {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        return self._query(page_name, self.menu_url(menu), account_no, what)
+
+    def menu_url(self, name: str) -> str:
+        """The URL behind one of the left-hand menu's entries (read at login)."""
+        return self._menu_url(name)
+
+    def _menu_url(self, name: str) -> str:
+        try:
+            return self._menu_urls[name]
+        except KeyError:
+            raise ApplicationError(
+                "AMS's menu has not been read: log in first", code="not_logged_in"
+            ) from None
+
+    def _query(self, page_name: str, url: str, account_no: str, what: str) -> str:
+        """An account-number query form (GET): the first time filled in and sent, after that
+        its URL straight away, with the parameter name the form itself used."""
+        known = self._query_urls.get(url)
+        if known is not None:
+            base, parameter = known
+            return self.content.open(_with_query(base, {parameter: account_no}), what=what)
+        text = self.content.open(url, what=what)
+        form, field = self._expect(page_name, "account_no", text, what)
+        field.fill(account_no)
+        text = self.content.follow(form.locate("query").click, what=what)
+        landed = urlsplit(self.content.frame().url)
+        sent = parse_qsl(landed.query, keep_blank_values=True)
+        learned = next((name for name, value in sent if value == account_no), None)
+        if learned is not None:
+            others = {name: value for name, value in sent if name != learned}
+            bare = urlunsplit(landed._replace(query=""))
+            self._query_urls[url] = (_with_query(bare, others), learned)
+        return text
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    if not params:
+        return url
+    joiner = "&" if urlsplit(url).query else "?"
+    return f"{url}{joiner}{urlencode(params)}"
+
+
+def _message_lines(text: str) -> str:
+    return scrub_text("\n".join(line for line in text.splitlines() if line.strip())[:300])

@@ -1,0 +1,180 @@
+"""The AMS bot: what an operator does on the portal, one method each.
+
+    bot = AmsBot(page, selectors, settings, catalogue)
+    with session.login_window():
+        bot.login(code, password)                  # one attempt: a refusal is LoginRefused
+    history = bot.find_filings(account_no)       # the account's filings, every page of them
+    shown = bot.filing_detail(history.entries[0])  # one filing's content, canonical fields
+    check = bot.prepare_filing(record)           # form filled, 信息核对 shown: its content
+    answer = bot.confirm_submission(record)      # confirm() accepted; 成功 + filing number
+    bot.save_receipt(path)                       # the success page, account numbers masked
+
+Pages are found through `selectors/ams.yaml` (login, menus and evidence: `_pages.AmsPages`).
+Steps that only read are repeated by the bot itself; 确认提交 never is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playwright.sync_api import Dialog
+
+from bots.ams import codes
+from bots.ams._forms import FORM_PAGES, fill_form, form_steps
+from bots.ams._pages import AmsPages
+from bots.ams._tables import HistoryEntry, form_errors, history_entries, table_rows, total_rows
+from bots.ams.content import CanonicalFiling, page_content, pairs_from_rows
+from rpa.errors import ApplicationError, PortalTimeout, PortalUnavailable, RpaError
+from rpa.masking import FieldClass, mask
+
+
+@dataclass(frozen=True)
+class AccountHistory:
+    """An account as the look-up shows it: whether AMS knows it, and its filings, oldest first."""
+
+    account_no: str
+    filed: bool
+    entries: tuple[HistoryEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilingAnswer:
+    """AMS's 成功: the filing number, and the 基本存款账户编号 it assigned to a basic account."""
+
+    filing_no: str
+    permit: str | None
+    message: str
+
+
+class AmsBot(AmsPages):
+    """What an operator does on AMS: look accounts up, read filings, file."""
+
+    # -- look-up ---------------------------------------------------------------------------
+    def find_filings(self, account_no: str) -> AccountHistory:
+        """The account's filing history, every page of it; `filed` False if AMS does not know it."""
+        what = f"look-up of {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        return self.content.retrying(lambda: self._find_filings_once(account_no, what), what=what)
+
+    def _find_filings_once(self, account_no: str, what: str) -> AccountHistory:
+        text = self._query("lookup", self._menu_url("lookup"), account_no, what)
+        if codes.NOT_FILED_WORDS in text:
+            return AccountHistory(account_no, False)
+        lookup, table = self._expect("lookup", "history_table", text, what)
+        entries = history_entries(table_rows(table))
+        expected = total_rows(text)
+        while (expected is None or len(entries) < expected) and lookup.present("next_page"):
+            text = self.content.follow(lookup.locate("next_page").click, what=what)
+            lookup, table = self._expect("lookup", "history_table", text, what)
+            entries += history_entries(table_rows(table))
+        if expected is not None and expected != len(entries):
+            raise ApplicationError(
+                f"{what}: read {len(entries)} filings but the page says 共{expected}行",
+                code="history_incomplete",
+            )
+        return AccountHistory(account_no, True, tuple(entries))
+
+    def filing_detail(self, entry: HistoryEntry) -> dict[str, str]:
+        """One filing's content as its 详情 page shows it (canonical fields, `content.py`)."""
+        what = f"detail of filing {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
+        if entry.detail_url is None:
+            raise ApplicationError(f"{what}: the history row has no 详情 link", code="detail_missing")
+        url = entry.detail_url
+
+        def read() -> dict[str, str]:
+            text = self.content.open(url, what=what)
+            _, table = self._expect("detail", "detail_table", text, what)
+            return page_content(pairs_from_rows(r.cells for r in table_rows(table)))
+
+        return self.content.retrying(read, what=what)
+
+    # -- filing ----------------------------------------------------------------------------
+    def prepare_filing(self, record: CanonicalFiling) -> dict[str, str]:
+        """Fill the action's form and go on to 信息核对; returns what that page shows (canonical
+        fields). The portal's objections to the form are raised in its own words."""
+        what = f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        return self.content.retrying(lambda: self._prepare_once(record, what), what=what)
+
+    def _prepare_once(self, record: CanonicalFiling, what: str) -> dict[str, str]:
+        form_page = FORM_PAGES[record.action]
+        if record.action == "open":
+            text = self.content.open(self._menu_url("open"), what=what)
+        else:
+            text = self._query("account_entry", self._menu_url(record.action), record.account_no, what)
+        self._raise_form_errors(text, what)
+        form, next_button = self._expect(form_page, "next", text, what)
+        fill_form(self.content.frame(), form, self.selectors.page(form_page), form_steps(record), record)
+        text = self.content.follow(next_button.click, what=what)
+        self._raise_form_errors(text, what)
+        check, confirm = self._expect("check", "confirm", text, what)
+        self._confirm = (record.account_no, confirm)
+        rows = table_rows(check.locate("check_table"))
+        return page_content(pairs_from_rows(r.cells for r in rows))
+
+    def _raise_form_errors(self, text: str, what: str) -> None:
+        errors = form_errors(text)
+        if errors:
+            raise self.catalogue.error_for_lines(errors, context=what)
+
+    def confirm_submission(self, record: CanonicalFiling) -> FilingAnswer:
+        """Press 确认提交 on the 信息核对 page, accept its confirm(), and read the answer.
+
+        Never repeated: an answer that does not come, or comes as a 5xx or gateway page, is an
+        ApplicationError coded `answer_lost`, and whoever retries must look the account up first.
+        """
+        what = f"确认提交 of {record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        prepared, confirm = self._confirm or ("", None)
+        self._confirm = None
+        if prepared != record.account_no or confirm is None:
+            raise ApplicationError(
+                f"{what}: the 信息核对 page of this record is not shown", code="not_prepared"
+            )
+        dialogs: list[str] = []
+
+        def on_dialog(dialog: Dialog) -> None:
+            if codes.CONFIRM_WORDS in dialog.message:
+                dialogs.append("accepted")
+                dialog.accept()
+            else:
+                dialogs.append("dismissed")
+                dialog.dismiss()
+
+        self.page.on("dialog", on_dialog)
+        try:
+            text = self.content.follow(confirm.click, what=what, timeout_ms=self.settings.answer_timeout_ms)
+        except (PortalUnavailable, PortalTimeout) as exc:
+            if dialogs == ["dismissed"]:
+                raise ApplicationError(
+                    f"{what}: an unexpected dialog was dismissed; nothing was submitted",
+                    code="unexpected_dialog",
+                ) from None
+            raise _answer_lost(what, exc) from None
+        finally:
+            self.page.remove_listener("dialog", on_dialog)
+        return self._read_answer(record, text, what)
+
+    def _read_answer(self, record: CanonicalFiling, text: str, what: str) -> FilingAnswer:
+        refused = next((line for line in text.splitlines() if codes.FAILED_PREFIX in line), None)
+        if refused is not None:
+            reason = re.split(r"[：:]", refused.split(codes.FAILED_PREFIX, 1)[1], maxsplit=1)[-1].strip()
+            raise self.catalogue.error_for(reason or refused, context=what)
+        result, _ = self._expect("result", "success", text, what)
+        pairs = pairs_from_rows(r.cells for r in table_rows(result.locate("result_table")))
+        filing_no, shown_account = pairs.get("备案编号", ""), pairs.get("账号", "")
+        if not filing_no or shown_account != record.account_no:
+            raise ApplicationError(
+                f"{what}: AMS said 成功 but its answer names "
+                f"{'no filing number' if not filing_no else 'another account'}",
+                code="answer_unreadable",
+            )
+        return FilingAnswer(filing_no, pairs.get("基本存款账户编号") or None, "成功")
+
+
+def _answer_lost(what: str, exc: RpaError) -> ApplicationError:
+    error_type = PortalTimeout if isinstance(exc, PortalTimeout) else PortalUnavailable
+    return error_type(
+        f"{what}: the answer was lost ({exc.code}); the filing may be stored, so the account is "
+        "looked up before anything is submitted again",
+        code="answer_lost",
+        portal_message=exc.portal_message,
+    )

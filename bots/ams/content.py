@@ -1,0 +1,177 @@
+"""What a filing says, read the same way from a record and from AMS's pages.
+
+AMS shows a filing as label/value rows (信息核对, 备案详情, the result page). `page_content()`
+turns such rows into canonical field values; `record_content()` turns a record into the same
+forms, so the two can be compared field by field:
+
+    codes (存款人类别 `01`, 法定代表人类别 `1`, 证件种类 `1`) instead of their words,
+    account_kind `basic`..., action `open`..., dates ISO, 注册资金 in 元 with two decimals
+    ("" when 未标明), every text NFKC-normalised with whitespace collapsed (`codes.plain`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from bots.ams import codes
+
+
+class CanonicalFiling(Protocol):
+    """The canonical account-filing record, as far as the bot reads it."""
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def account_no(self) -> str: ...
+
+    @property
+    def account_kind(self) -> str: ...
+
+    @property
+    def business_date(self) -> date: ...
+
+    @property
+    def depositor_name(self) -> str: ...
+
+    @property
+    def depositor_category(self) -> str: ...
+
+    @property
+    def uscc(self) -> str: ...
+
+    @property
+    def legal_rep_role(self) -> str: ...
+
+    @property
+    def legal_rep_name(self) -> str: ...
+
+    @property
+    def id_type(self) -> str: ...
+
+    @property
+    def id_number(self) -> str: ...
+
+    @property
+    def registered_address(self) -> str | None: ...
+
+    @property
+    def registered_capital_yuan(self) -> Decimal | None: ...
+
+    @property
+    def business_scope(self) -> str | None: ...
+
+    @property
+    def bank_code(self) -> str: ...
+
+    @property
+    def basic_account_permit(self) -> str | None: ...
+
+    @property
+    def change_items(self) -> str | None: ...
+
+    @property
+    def close_reason(self) -> str | None: ...
+
+
+# label as AMS shows it -> canonical field
+LABEL_FIELDS: dict[str, str] = {
+    "业务类型": "action",
+    "账号": "account_no",
+    "账户性质": "account_kind",
+    "开户日期": "business_date",
+    "变更日期": "business_date",
+    "撤销日期": "business_date",
+    "业务日期": "business_date",
+    "存款人名称": "depositor_name",
+    "存款人类别": "depositor_category",
+    "统一社会信用代码": "uscc",
+    "法定代表人类别": "legal_rep_role",
+    "法定代表人姓名": "legal_rep_name",
+    "证件种类": "id_type",
+    "证件号码": "id_number",
+    "注册地址": "registered_address",
+    "注册资金": "registered_capital_yuan",
+    "经营范围": "business_scope",
+    "开户银行机构代码": "bank_code",
+    "基本存款账户编号": "basic_account_permit",
+    "变更事项": "change_items",
+    "撤销原因": "close_reason",
+    "备案编号": "filing_no",
+}
+
+
+def label_key(text: str) -> str:
+    """A label cell's words without the required-field star and the colon."""
+    return codes.plain(text).replace("*", "").rstrip(":：").strip()
+
+
+def pairs_from_rows(rows: Iterable[Sequence[str]]) -> dict[str, str]:
+    """Label/value pairs of a table read row by row (cells 0-1, 2-3, ...): the first wins."""
+    pairs: dict[str, str] = {}
+    for cells in rows:
+        for i in range(0, len(cells) - 1, 2):
+            label = label_key(cells[i])
+            if label and label not in pairs:
+                pairs[label] = codes.plain(cells[i + 1])
+    return pairs
+
+
+def _shown_value(field: str, shown: str) -> str:
+    if field == "action":
+        return codes.ACTION_BY_WORD.get(shown, shown)
+    if field == "account_kind":
+        return codes.KIND_BY_LABEL.get(shown, shown)
+    if field == "depositor_category":
+        return codes.code_prefix(shown) or shown
+    if field == "legal_rep_role":
+        return codes.code_for_label(codes.LEGAL_TYPES, shown) or shown
+    if field == "id_type":
+        return codes.code_for_label(codes.ID_TYPES, shown) or shown
+    if field == "registered_capital_yuan":
+        return codes.capital_yuan(shown)
+    return codes.plain(shown)
+
+
+def page_content(pairs: dict[str, str]) -> dict[str, str]:
+    """Canonical field -> value for every known label among `pairs` (from `pairs_from_rows`)."""
+    content: dict[str, str] = {}
+    for label, shown in pairs.items():
+        field = LABEL_FIELDS.get(label)
+        if field is not None and field not in content:
+            content[field] = _shown_value(field, shown)
+    return content
+
+
+def record_content(record: CanonicalFiling) -> dict[str, str]:
+    """The record's fields in the forms `page_content` produces."""
+    text = codes.plain
+    return {
+        "action": record.action,
+        "account_no": text(record.account_no),
+        "account_kind": record.account_kind,
+        "business_date": record.business_date.isoformat(),
+        "depositor_name": text(record.depositor_name),
+        "depositor_category": record.depositor_category,
+        "uscc": text(record.uscc),
+        "legal_rep_role": record.legal_rep_role,
+        "legal_rep_name": text(record.legal_rep_name),
+        "id_type": record.id_type,
+        "id_number": text(record.id_number),
+        "registered_address": text(record.registered_address),
+        "registered_capital_yuan": codes.capital_text(record.registered_capital_yuan),
+        "business_scope": text(record.business_scope),
+        "bank_code": record.bank_code,
+        "basic_account_permit": text(record.basic_account_permit),
+        "change_items": text(record.change_items),
+        "close_reason": text(record.close_reason),
+    }
+
+
+def differing_fields(record: CanonicalFiling, shown: dict[str, str], fields: Iterable[str]) -> list[str]:
+    """The names (never the values) of `fields` whose page value differs from the record's."""
+    expected = record_content(record)
+    return [name for name in fields if expected.get(name, "") != shown.get(name, "")]

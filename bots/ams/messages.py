@@ -1,0 +1,151 @@
+"""The catalogue of AMS messages (config/ams_messages.yaml): which words mean what for the bot.
+
+    catalogue = load_message_catalogue(settings.config_dir)
+    catalogue.classify("备案失败：基本存款账户不存在").kind      # 'business'
+    raise catalogue.error_for(text, context="open ***5678")      # the matching exception
+
+Operations staff classify a new message by adding a line to the YAML. A message that matches
+nothing is an application error that keeps the portal's text, so the item is retried and the
+text shows up in the report for someone to classify.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from rpa.errors import (
+    ApplicationError,
+    ConfigError,
+    LoginRefused,
+    PortalRefusal,
+    PortalUnavailable,
+    RpaError,
+    RunFatalError,
+    SessionLost,
+)
+from rpa.masking import scrub_text
+
+CATALOGUE_FILE = "ams_messages.yaml"
+MessageKind = Literal["business", "retry", "run_fatal", "session_lost", "batch_window"]
+BATCH_WINDOW_CODE = "batch_window"
+
+
+class MessageRule(BaseModel):
+    """One entry: the words (`contains`) or a regular expression (`pattern`), a kind, a code."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contains: str | None = None
+    pattern: str | None = None
+    kind: MessageKind
+    code: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"pattern {value!r} is not a regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_matcher(self) -> MessageRule:
+        if (self.contains is None) == (self.pattern is None):
+            raise ValueError("give exactly one of `contains` and `pattern`")
+        if not (self.contains or self.pattern or "").strip():
+            raise ValueError("the message words are empty")
+        return self
+
+    def matches(self, text: str) -> bool:
+        if self.contains is not None:
+            return self.contains in text
+        assert self.pattern is not None
+        return re.search(self.pattern, text) is not None
+
+
+@dataclass(frozen=True)
+class Classified:
+    """A message as the catalogue reads it: the line that matched (the whole text when none
+    did), its kind (None: no entry matched) and the entry's code."""
+
+    text: str
+    kind: MessageKind | None
+    code: str
+
+
+class MessageCatalogue(BaseModel):
+    """The whole file: entries tried in order, the first match wins."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[MessageRule]
+
+    def classify(self, text: str, *, kinds: Collection[MessageKind] | None = None) -> Classified:
+        """The first entry (of `kinds`, if given) matching any line of `text`: a page may show
+        several lines."""
+        lines = [line.strip() for line in text.splitlines() if line.strip()] or [text.strip()]
+        for rule in self.messages:
+            if kinds is not None and rule.kind not in kinds:
+                continue
+            line = next((line for line in lines if rule.matches(line)), None)
+            if line is not None:
+                return Classified(line, rule.kind, rule.code)
+        return Classified(text.strip(), None, "unknown_portal_message")
+
+    def error_for_lines(self, lines: list[str], *, context: str) -> RpaError:
+        """One exception for several messages shown together (a form's 提示信息): an unknown
+        line makes it a system error that keeps every line; otherwise the gravest kind wins."""
+        found = [self.classify(line) for line in lines]
+        text = "；".join(lines)
+        if any(f.kind is None for f in found):
+            return self.error_for(next(f.text for f in found if f.kind is None), context=context)
+        for kind in ("session_lost", "batch_window", "retry", "run_fatal"):
+            first = next((f for f in found if f.kind == kind), None)
+            if first is not None:
+                return self.error_for(first.text, context=context)
+        words = scrub_text(text)
+        return PortalRefusal(f"{context}: AMS answered {words}", code=found[0].code, portal_message=words)
+
+    def error_for(self, text: str, *, context: str, at_login: bool = False) -> RpaError:
+        """The exception that means what the message means. `context` (already masked) says
+        where it was seen; the message itself is scrubbed before it goes into the exception."""
+        found = self.classify(text)
+        words = scrub_text(found.text)
+        message = f"{context}: AMS answered {words}"
+        if at_login and found.kind not in ("retry", "batch_window"):
+            # any other answer to a login is a refusal: never try that password again
+            return LoginRefused(message, code=found.code, portal_message=words)
+        if found.kind == "business":
+            return PortalRefusal(message, code=found.code, portal_message=words)
+        if found.kind == "run_fatal":
+            return RunFatalError(message, code=found.code, portal_message=words)
+        if found.kind == "session_lost":
+            return SessionLost(message, code=found.code, portal_message=words)
+        if found.kind in ("retry", "batch_window"):
+            return PortalUnavailable(message, code=found.code, portal_message=words)
+        return ApplicationError(
+            f"{context}: AMS answered a message the catalogue does not know ({CATALOGUE_FILE}): {words}",
+            code=found.code,
+            portal_message=words,
+        )
+
+
+def load_message_catalogue(config_dir: Path) -> MessageCatalogue:
+    """Read and validate config/ams_messages.yaml; a problem is a ConfigError naming the file."""
+    path = config_dir / CATALOGUE_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return MessageCatalogue.model_validate(data)
+    except FileNotFoundError:
+        raise ConfigError(f"the AMS message catalogue {path} is missing") from None
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"invalid AMS message catalogue {path}: {exc}") from None

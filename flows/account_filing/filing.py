@@ -1,0 +1,215 @@
+"""Filing one account in AMS, never twice.
+
+For each work item the handler, in this order:
+
+1. looks the account's filing history up (every page of it);
+2. for each filing with the record's action and business date, opens its 详情 page and compares
+   its content with the record: the same content ends the item as done, `already_filed`, with
+   AMS's filing number; only different content holds the item for a person (`NeedsPerson`).
+   An 开户 of an account AMS already holds as opened (on another date) is held too;
+3. in a dry run, stops there: done, status `would_file`;
+4. fills the form, reads the 信息核对 page back and compares it with the record (a value the form
+   did not take holds the item: nothing wrong is ever submitted);
+5. presses 确认提交 (the confirm() accepted) and reads the answer: 成功 with a filing number (and a
+   masked screenshot), or the portal's refusal in its own words (a business error).
+
+An answer that is lost after 确认提交 (a 502, a timeout, a killed worker) is an application error:
+the retry starts again at step 1, finds the filing and ends the item as already filed. Nothing
+is ever submitted without the look-up just before it.
+
+"The same content" compares these fields, normalised alike on both sides (`bots.ams.content`:
+codes for coded fields, 注册资金 in 元 with two decimals, text NFKC with whitespace collapsed):
+
+    open    account_kind, depositor_name, depositor_category, uscc, legal_rep_role,
+            legal_rep_name, id_type, id_number, registered_address, registered_capital_yuan,
+            business_scope, bank_code, and basic_account_permit except for a basic account
+            (AMS assigns a basic account's permit itself)
+    change  change_items, depositor_name, depositor_category, uscc, legal_rep_role,
+            legal_rep_name, id_type, id_number, registered_address, registered_capital_yuan,
+            business_scope, basic_account_permit (not bank_code: a change cannot alter it, the
+            form shows AMS's own read-only value; not account_kind: AMS keeps the account's)
+    close   basic_account_permit, close_reason
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differing_fields
+from flows.account_filing.records import FilingRecord
+from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
+from rpa.masking import FieldClass, item_ref, mask
+
+if TYPE_CHECKING:
+    from rpa.browser import BrowserSession
+    from rpa.flow import WorkerContext
+    from rpa.queue import WorkItem
+
+_PERSON_FIELDS = (
+    "depositor_name",
+    "depositor_category",
+    "uscc",
+    "legal_rep_role",
+    "legal_rep_name",
+    "id_type",
+    "id_number",
+    "registered_address",
+    "registered_capital_yuan",
+    "business_scope",
+)
+COMPARED_FIELDS: dict[str, tuple[str, ...]] = {
+    "open": ("account_kind", *_PERSON_FIELDS, "bank_code", "basic_account_permit"),
+    "change": ("change_items", *_PERSON_FIELDS, "basic_account_permit"),
+    "close": ("basic_account_permit", "close_reason"),
+}
+
+
+def compared_fields(record: FilingRecord) -> tuple[str, ...]:
+    """The fields that make a filing in AMS the same as this record (see the module docstring)."""
+    fields = COMPARED_FIELDS[record.action]
+    if record.action == "open" and record.account_kind == "basic":
+        return tuple(f for f in fields if f != "basic_account_permit")
+    return fields
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the history says about a record: `already` (its filing), a `conflict`, or neither."""
+
+    already: HistoryEntry | None = None
+    conflict: str | None = None
+    conflict_filing: str | None = None
+
+
+def match_history(
+    record: FilingRecord, history: AccountHistory, detail: Callable[[HistoryEntry], dict[str, str]]
+) -> Match:
+    """Compare the record with AMS's filings of its account (details read only when needed)."""
+    day = record.business_date.isoformat()
+    same_day = [e for e in history.entries if e.action == record.action and e.business_date == day]
+    fields = compared_fields(record)
+    differing: list[str] = []
+    for entry in same_day:
+        differing = differing_fields(record, detail(entry), fields)
+        if not differing:
+            return Match(already=entry)
+    if same_day:
+        return Match(
+            conflict=f"AMS already holds a {record.action} of this account dated {day} with a "
+            f"different {', '.join(differing)}",
+            conflict_filing=same_day[0].filing_no,
+        )
+    opened = [e for e in history.entries if e.action == "open"]
+    if record.action == "open" and opened:
+        return Match(
+            conflict=f"AMS already holds this account as opened on {opened[0].business_date}",
+            conflict_filing=opened[0].filing_no,
+        )
+    return Match()
+
+
+class FilingHandler:
+    """The per-item handler a worker runs: one bot, one browser, one operator."""
+
+    def __init__(
+        self,
+        bot: AmsBot,
+        session: BrowserSession,
+        wctx: WorkerContext,
+        *,
+        login: Callable[[], None],
+        dry_run: bool = False,
+    ) -> None:
+        self.bot = bot
+        self.session = session
+        self.wctx = wctx
+        self.login = login
+        self.dry_run = dry_run
+        self._audit_key = wctx.settings.audit_key_bytes()
+
+    def __call__(self, item: WorkItem) -> dict[str, Any]:
+        from rpa.browser import item_evidence
+
+        record = FilingRecord.model_validate(item.payload["record"])
+        ref = item_ref(item.key, self._audit_key)
+        with item_evidence(self.session, self.bot.page, ref, mask=self.bot.failure_masks()):
+            try:
+                return self._file(item, record, ref)
+            except SessionLost:
+                self.wctx.record("filing.session_lost", item)
+                self.login()  # in the login window: the item's trace was discarded
+                self.session.start_item_trace()
+                return self._file(item, record, ref)
+
+    def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:
+        history = self.bot.find_filings(record.account_no)
+        found = match_history(record, history, self.bot.filing_detail)
+        self.wctx.record(
+            "filing.looked_up",
+            item,
+            known=history.filed,
+            filings=len(history.entries),
+            match="already_filed" if found.already else ("conflict" if found.conflict else "none"),
+        )
+        if found.already is not None:
+            return self._already_filed(record, found.already, ref)
+        if found.conflict is not None:
+            raise NeedsPerson(
+                f"{record.masked_label()}: {found.conflict}; not submitted",
+                code="filing_conflict",
+                details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
+            )
+        if self.dry_run:
+            return {"status": "would_file", "already_filed": False, "note": "dry run: not submitted"}
+        self._check_page(record)
+        self.wctx.record("filing.submitting", item, action=record.action)
+        try:
+            answer = self.bot.confirm_submission(record)
+        except RpaError as exc:
+            self.wctx.record("filing.answered", item, outcome=exc.code, message=exc.portal_message or "")
+            if isinstance(exc, BusinessError):
+                exc.details = {**exc.details, "status": "refused", "portal_message": exc.portal_message}
+            raise
+        self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
+        return self._filed(answer, ref)
+
+    def _check_page(self, record: FilingRecord) -> None:
+        shown = self.bot.prepare_filing(record)
+        differing = differing_fields(record, shown, compared_fields(record))
+        if differing:
+            raise NeedsPerson(
+                f"{record.masked_label()}: the 信息核对 page shows a different "
+                f"{', '.join(differing)} than the input row; not submitted",
+                code="check_page_differs",
+                details={"status": "held", "fields": differing},
+            )
+
+    def _receipt(self, ref: str, page_name: str) -> str | None:
+        shot = self.bot.save_receipt(self.wctx.evidence_dir / f"{ref}.png", page_name=page_name)
+        return None if shot is None else str(Path(shot).relative_to(self.wctx.folder))
+
+    def _filed(self, answer: FilingAnswer, ref: str) -> dict[str, Any]:
+        return {
+            "status": "filed",
+            "already_filed": False,
+            "filing_no": answer.filing_no,
+            "permit": answer.permit,
+            "portal_message": answer.message,
+            "evidence": self._receipt(ref, "result"),
+            "note": answer.message,
+        }
+
+    def _already_filed(self, record: FilingRecord, entry: HistoryEntry, ref: str) -> dict[str, Any]:
+        self.wctx.log.info(
+            f"{record.masked_label()}: already filed as {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
+        )
+        return {
+            "status": "already_filed",
+            "already_filed": True,
+            "filing_no": entry.filing_no,
+            "evidence": self._receipt(ref, "detail"),
+            "note": "AMS already holds this filing (same action, date and content)",
+        }

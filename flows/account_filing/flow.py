@@ -1,0 +1,238 @@
+"""The account-filing flow: core-banking export in, AMS filings and result.xlsx out.
+
+    rpa run account-filing --input accounts.xlsx [--workers N] [--dry-run] [--resume RUN]
+
+`prepare()` (parent process) reads and validates every row, records each row's outcome in the
+audit log and enqueues the valid rows, keyed by `FilingRecord.idempotency_key()`: enqueuing a
+file again adds nothing, and rows an earlier run took stay that run's (result.xlsx says so).
+A dry run's items carry their run id in the key, so a dry run never stands in for a filing.
+Each worker logs in with its own operator and files items with `filing.FilingHandler`.
+`finish()` writes result.xlsx, one row per input row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flows.account_filing.records import FilingRecord
+from flows.account_filing.report import RowOutcome, ValidationReport
+from flows.account_filing.result_book import ResultRow, write_result_book
+from rpa.errors import ConfigError, InputFileError
+from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.masking import FieldClass, mask
+from rpa.queue import EnqueueResult, ItemState, WorkItem
+from rpa.runs import RunContext, now_in
+
+RESULT_FILE = "result.xlsx"
+SHAPING_FILES = ("header_aliases.yaml", "deadlines.yaml", "ams_messages.yaml")
+
+
+class AccountFilingFlow(Flow):
+    """File the valid rows of a core-banking export into AMS, each at most once."""
+
+    name = "account-filing"
+    portal = "ams"
+
+    def __init__(
+        self, input: str, dry_run: bool = False, sheet: str | None = None, today: str | None = None
+    ) -> None:
+        self.input = input
+        self.dry_run = dry_run
+        self.sheet = sheet
+        self.today = today
+        self.report: ValidationReport | None = None
+        self.enqueued: dict[int, EnqueueResult] = {}
+
+    # -- parent process ----------------------------------------------------------------------
+    def prepare(self, ctx: RunContext) -> Prepared:
+        from flows.account_filing.validate import validate_file
+
+        path = Path(self.input)
+        if not path.is_file():
+            raise InputFileError(f"input file {path} does not exist or is not a file")
+        settings = ctx.settings
+        today = date.fromisoformat(self.today) if self.today else now_in(settings).date()
+        ctx.params.setdefault("flow_params", {})["today"] = today.isoformat()  # a resume keeps it
+        ctx.add_input(path)
+        for name in SHAPING_FILES:
+            ctx.add_shaping_file(settings.config_dir / name)
+        ctx.add_shaping_file(settings.calendar_file)
+        ctx.add_shaping_file(settings.selectors_dir / "ams.yaml")
+        report = validate_file(
+            path,
+            config_dir=settings.config_dir,
+            calendar_file=settings.calendar_file,
+            today=today,
+            sheet=self.sheet,
+        )
+        self.report = report
+        for outcome in report.outcomes:
+            ctx.record(
+                "row.validated",
+                sheet=outcome.sheet,
+                row=outcome.row,
+                status=outcome.status,
+                codes=[issue.code for issue in outcome.errors],
+            )
+        valid = [(o, o.record) for o in report.outcomes if o.valid and o.record is not None]
+        entries = [(self.item_key(record, ctx.run_id), _payload(o)) for o, record in valid]
+        results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
+        self.enqueued = {o.row: r for (o, _), r in zip(valid, results, strict=True)}
+        created = sum(1 for r in results if r.created)
+        earlier = sum(1 for r in results if not r.created and r.run_id != ctx.run_id)
+        counts = report.counts
+        notes = [
+            f"{counts['rows']} rows: {counts['valid']} valid, {counts['invalid']} invalid, "
+            f"{counts['needs_person']} for a person; {counts['overdue']} past their deadline"
+        ]
+        if earlier:
+            notes.append(f"{earlier} valid rows were already taken by an earlier run: not filed again")
+        if self.dry_run:
+            notes.append("dry run: rows are looked up in AMS, nothing is submitted")
+        return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes)
+
+    def worker_count(self, ctx: RunContext, requested: int) -> int:
+        """As many as asked for (capped by operators), or none when this run has nothing open:
+        no browser is started and no operator logs in just to find the queue empty."""
+        counts = ctx.queue.counts(ctx.run_id)
+        if not counts.get(ItemState.PENDING, 0) and not counts.get(ItemState.LEASED, 0):
+            return 0
+        return super().worker_count(ctx, requested)
+
+    def item_key(self, record: FilingRecord, run_id: str) -> str:
+        """The work item key: the record's idempotency key (a dry run's own, by run)."""
+        key = record.idempotency_key()
+        return f"dry-run:{run_id}:{key}" if self.dry_run else key
+
+    def finish(self, ctx: RunContext) -> list[Path]:
+        if self.report is None:
+            return []
+        from flows.account_filing.aliases import load_aliases
+
+        aliases = load_aliases(ctx.settings.config_dir)
+        items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
+        rows = []
+        for outcome in self.report.outcomes:
+            item = None
+            if outcome.valid and outcome.record is not None:
+                key = self.item_key(outcome.record, ctx.run_id)
+                item = items.get(key) or ctx.queue.find_by_key(self.name, key)
+            rows.append(_result_row(outcome, item, aliases.match, ctx.run_id))
+        path = write_result_book(ctx.folder / RESULT_FILE, rows)
+        ctx.log.info(f"result book written: {path}")
+        return [path]
+
+    # -- worker process ----------------------------------------------------------------------
+    @contextmanager
+    def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
+        from bots.ams import AmsBot, load_message_catalogue
+        from flows.account_filing.filing import FilingHandler
+        from rpa.browser import BrowserSession
+        from rpa.selectors import load_selectors
+
+        operator = wctx.operator
+        if operator is None:
+            raise ConfigError("no AMS operator for this worker: set RPA_AMS_OPERATORS")
+        settings = wctx.settings
+        selectors = load_selectors("ams", settings.selectors_dir)
+        catalogue = load_message_catalogue(settings.config_dir)
+        with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
+            bot = AmsBot(session.new_page(), selectors, settings, catalogue)
+
+            def login() -> None:
+                with session.login_window():  # no trace may hold the password
+                    bot.login(operator.code, operator.password.get_secret_value())
+                wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
+
+            login()
+            yield FilingHandler(bot, session, wctx, login=login, dry_run=self.dry_run)
+
+
+def _payload(outcome: RowOutcome) -> dict[str, Any]:
+    assert outcome.record is not None
+    deadline = outcome.deadline
+    return {
+        "record": outcome.record.model_dump(mode="json"),
+        "sheet": outcome.sheet,
+        "row": outcome.row,
+        "deadline": deadline.due.isoformat() if deadline else None,
+        "deadline_estimated": bool(deadline and deadline.estimated),
+        "overdue": outcome.overdue,
+    }
+
+
+_ITEM_STATUS = {
+    ItemState.HELD: "held",
+    ItemState.FAILED: "failed",
+    ItemState.PENDING: "pending",
+    ItemState.LEASED: "pending",
+}
+
+
+def _item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
+    result = item.result or {}
+    if item.state == ItemState.DONE:
+        return str(result.get("status", "filed")), result
+    if item.state == ItemState.BUSINESS_ERROR:
+        return ("refused" if result.get("status") == "refused" else "rejected"), result
+    return _ITEM_STATUS[item.state], result
+
+
+def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: str) -> ResultRow:
+    deadline = ""
+    if outcome.deadline is not None:
+        deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
+    shown = _shown_fields(outcome, match)
+    common: dict[str, Any] = {
+        "sheet_row": outcome.row,
+        "deadline": deadline,
+        "overdue": outcome.overdue if outcome.deadline is not None else None,
+        **shown,
+    }
+    if item is None:
+        reasons = "；".join(issue.message for issue in outcome.errors)
+        status = outcome.status if outcome.status != "valid" else "pending"
+        return ResultRow(status=status, note=reasons, **common)
+    status, result = _item_status(item)
+    note = str(result.get("note") or "")
+    if status in ("failed", "held", "rejected", "pending") and item.last_error_message:
+        note = item.last_error_message
+    if item.run_id != run_id:
+        note = f"此前批次 {item.run_id} 已处理；{note}" if note else f"此前批次 {item.run_id} 已处理"
+    return ResultRow(
+        status=status,
+        filing_no=str(result.get("filing_no") or ""),
+        permit=str(result.get("permit") or ""),
+        portal_message=str(result.get("portal_message") or ""),
+        evidence=str(result.get("evidence") or ""),
+        note=note,
+        run_id=item.run_id,
+        **common,
+    )
+
+
+def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
+    """Action, account, name and date as the record has them, or as the row wrote them."""
+    record = outcome.record
+    if record is not None:
+        return {
+            "action": {"open": "开户", "change": "变更", "close": "撤销"}[record.action],
+            "account_no": record.account_no,
+            "depositor_name": record.depositor_name,
+            "business_date": record.business_date.isoformat(),
+        }
+    raw: dict[str, str] = {}
+    for header, text in outcome.raw.items():
+        found = match(header)
+        if found is not None and found.field not in raw:
+            raw[found.field] = text
+    return {
+        "action": raw.get("action", ""),
+        "account_no": raw.get("account_no", ""),
+        "depositor_name": raw.get("depositor_name", ""),
+        "business_date": raw.get("business_date", ""),
+    }

@@ -1,0 +1,52 @@
+"""`rpa portal probe ams`: log in read-only, visit every page the bot uses, report what matched.
+
+    report = probe_ams(settings)
+    report["open_form"]["depositor_name"]   # 'css=input[name=depositorName]', or None
+    report.not_visited["result"]            # why a page was not shown (never 确认提交)
+    report.missing                          # [(page, element)] that matched nothing when shown
+
+Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator, once, inside the
+browser's login window: a refused login raises LoginRefused and is never tried again.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rpa.errors import ConfigError
+from rpa.settings import Settings
+
+if TYPE_CHECKING:
+    from bots.ams._probe import ProbeReport
+
+
+def probe_ams(settings: Settings) -> ProbeReport:
+    """Each page of selectors/ams.yaml -> each element -> the candidate that matched (None: none
+    did, or the page was not shown); a dict with `.missing` and `.not_visited` besides."""
+    from bots.ams import AmsBot, load_message_catalogue
+    from bots.ams._probe import probe_pages
+    from rpa.browser import BrowserSession
+    from rpa.masking import register_secret
+    from rpa.selectors import load_selectors
+
+    operators = settings.operators_for("ams")
+    if not operators:
+        raise ConfigError("no AMS operator configured: set RPA_AMS_OPERATORS")
+    operator = operators[0]
+    register_secret(operator.password.get_secret_value())
+    selectors = load_selectors("ams", settings.selectors_dir)
+    catalogue = load_message_catalogue(settings.config_dir)
+    with tempfile.TemporaryDirectory(prefix="rpa-probe-") as scratch:
+        folder = Path(scratch)
+        with BrowserSession(
+            settings, evidence_dir=folder / "evidence", trace_dir=folder / "traces", record_traces=False
+        ) as session:
+            bot = AmsBot(session.new_page(), selectors, settings, catalogue)
+
+            def login() -> None:
+                with session.login_window():
+                    bot.login(operator.code, operator.password.get_secret_value())
+
+            return probe_pages(bot, login)

@@ -1,0 +1,149 @@
+"""result.xlsx: one row per input row, what became of it.
+
+A record, not a diagnostic: it holds the real account numbers and names, so it is written
+owner-only (0600) into the run folder (0700). Text that comes from the input or the portal is
+written as an explicit string cell, and text that starts like a formula (= + - @, or a tab or a
+carriage return) also carries Excel's quote prefix: no cell of this book can ever be a formula.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+SHEET_TITLE = "报备结果"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# (header, width)
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("行号", 7),
+    ("业务类型", 9),
+    ("账号", 24),
+    ("存款人名称", 30),
+    ("业务日期", 12),
+    ("状态", 14),
+    ("备案编号", 21),
+    ("基本存款账户编号", 18),
+    ("门户信息", 36),
+    ("报备期限", 12),
+    ("是否逾期", 9),
+    ("证据文件", 34),
+    ("说明", 60),
+    ("处理批次", 30),
+)
+
+STATUS_LABELS: dict[str, str] = {
+    "filed": "已报备",
+    "already_filed": "此前已报备",
+    "would_file": "预演：待报备",
+    "refused": "门户拒绝",
+    "rejected": "业务错误",
+    "held": "需人工处理",
+    "failed": "失败",
+    "pending": "未完成",
+    "invalid": "无效，未报备",
+    "needs_person": "需人工办理",
+}
+_STATUS_COLOURS: dict[str, str] = {
+    "filed": "C6EFCE",
+    "already_filed": "DDEBF7",
+    "would_file": "E2EFDA",
+    "refused": "FFC7CE",
+    "rejected": "FFC7CE",
+    "held": "FFEB9C",
+    "failed": "F4B084",
+    "pending": "D9D9D9",
+    "invalid": "F8CBAD",
+    "needs_person": "FFEB9C",
+}
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_THIN = Side(style="thin", color="BFBFBF")
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One input row's fate; `status` is a key of STATUS_LABELS."""
+
+    sheet_row: int
+    action: str
+    account_no: str
+    depositor_name: str
+    business_date: str
+    status: str
+    filing_no: str = ""
+    permit: str = ""
+    portal_message: str = ""
+    deadline: str = ""
+    overdue: bool | None = None
+    evidence: str = ""
+    note: str = ""
+    run_id: str = ""
+
+    def values(self) -> list[str | int]:
+        overdue = "" if self.overdue is None else ("是" if self.overdue else "否")
+        return [
+            self.sheet_row,
+            self.action,
+            self.account_no,
+            self.depositor_name,
+            self.business_date,
+            STATUS_LABELS.get(self.status, self.status),
+            self.filing_no,
+            self.permit,
+            self.portal_message,
+            self.deadline,
+            overdue,
+            self.evidence,
+            self.note,
+            self.run_id,
+        ]
+
+
+def put_text(cell: Cell, value: str) -> None:
+    """Write text that can never be taken for a formula (see the module docstring)."""
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+
+
+def write_result_book(path: Path, rows: Iterable[ResultRow]) -> Path:
+    """Write the book (styled header, frozen panes, autofilter, status colours), mode 0600."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = SHEET_TITLE
+    for col, (header, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=col, value=header)
+        cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    status_col = 1 + [h for h, _ in COLUMNS].index("状态")
+    count = 0
+    for count, result in enumerate(rows, start=1):
+        for col, value in enumerate(result.values(), start=1):
+            cell = sheet.cell(row=count + 1, column=col)
+            if isinstance(value, int):
+                cell.value = value
+            else:
+                put_text(cell, value)
+            cell.border = Border(bottom=_THIN)
+        colour = _STATUS_COLOURS.get(result.status)
+        if colour:
+            sheet.cell(row=count + 1, column=status_col).fill = PatternFill("solid", fgColor=colour)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
+    sheet.row_dimensions[1].height = 20
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        workbook.save(handle)
+    path.chmod(0o600)
+    return path

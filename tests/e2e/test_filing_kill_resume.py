@@ -1,0 +1,193 @@
+"""Killed and resumed, still never twice: `rpa run account-filing` in a subprocess, its supervisor
+and every worker killed with SIGKILL (while AMS holds an answer, and at random moments), then
+`--resume RUN` until done. The mock AMS runs in the test process and outlives every kill."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from fixtures.inputs.make_accounts import write_bulk_xlsx
+from rpa.queue import WorkQueue
+from tests.e2e.cli_helpers import RPA, CliEnv, make_cli_env
+from tests.plugins.portals import AmsHandle
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBMITS = ["/ams/acctOpenSubmit.do", "/ams/acctChangeSubmit.do", "/ams/acctCloseSubmit.do"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _cli(tmp_path: Path, ams: AmsHandle, workers: int) -> CliEnv:
+    operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:workers]])
+    return make_cli_env(
+        tmp_path,
+        RPA_AMS_URL=ams.url,
+        RPA_AMS_OPERATORS=operators,
+        RPA_LEASE_SECONDS="3",  # a killed worker's item is taken back quickly
+        RPA_HEARTBEAT_SECONDS="1",
+    )
+
+
+def _start(cli: CliEnv, *args: str) -> subprocess.Popen[bytes]:
+    """`rpa run account-filing ...` in the background, its output in files (a full pipe would
+    block it)."""
+    logs = cli.runs.parent / "logs"
+    logs.mkdir(exist_ok=True)
+    n = len(list(logs.iterdir()))
+    with open(logs / f"{n}.out", "wb") as out, open(logs / f"{n}.err", "wb") as err:
+        return subprocess.Popen(
+            [*RPA, "run", "account-filing", *args], env=cli.env, stdout=out, stderr=err, cwd=ROOT
+        )
+
+
+def _process_tree(root: int) -> list[int]:
+    """`root` and all its descendants (workers, their Playwright drivers and Chromiums)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def _kill_run(process: subprocess.Popen[bytes], cli: CliEnv) -> list[int]:
+    """SIGKILL the supervisor and every process under it; returns the worker pids it hit."""
+    tree = _process_tree(process.pid)
+    leased = _leased_worker_pids(cli)
+    for pid in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert set(leased) <= set(tree), "a worker holding a lease was not in the run's process tree"
+    return leased
+
+
+def _leased_worker_pids(cli: CliEnv) -> list[int]:
+    """Worker pids from the lease owners ("host:pid:wN") of the items leased right now."""
+    database = cli.runs / "queue.db"
+    if not database.exists():
+        return []
+    queue = WorkQueue(f"sqlite:///{database}")
+    pids = []
+    for run_id in _run_ids(cli):
+        for item in queue.items(run_id):
+            if item.lease_owner and item.state == "leased":
+                pids.append(int(item.lease_owner.split(":")[-2]))
+    return pids
+
+
+def _run_ids(cli: CliEnv) -> list[str]:
+    if not cli.runs.exists():
+        return []
+    return sorted(p.name for p in cli.runs.iterdir() if (p / "run.json").exists())
+
+
+def _wait_for(condition: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def _result_rows(folder: Path) -> list[dict[str, Any]]:
+    sheet = load_workbook(folder / "result.xlsx").active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip([str(h) for h in rows[0]], r, strict=True)) for r in rows[1:]]
+
+
+def test_killed_while_ams_holds_the_answer_then_resumed_files_once(ams: AmsHandle, tmp_path: Path) -> None:
+    source = tmp_path / "accounts.xlsx"
+    write_bulk_xlsx(source, 3)
+    ams.set_faults(hold_rate=1.0, hold_paths=SUBMITS)
+    cli = _cli(tmp_path, ams, 1)
+    process = _start(cli, "--input", str(source), "--workers", "1")
+    held = ams.wait_for_held(1, timeout=180)
+    assert held, "AMS never held an answer"
+    _kill_run(process, cli)
+    account = held[0]["detail"]["account_no"]
+    stored = [f for f in ams.filings() if f["account_no"] == account]
+    assert len(stored) == 1  # AMS kept the filing; the bot never saw the answer
+    ams.set_faults()  # no more holds
+    ams.release()
+
+    (run_id,) = _run_ids(cli)
+    resumed = cli.run("run", "account-filing", "--resume", run_id, "--workers", "1", timeout=240)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    filings = ams.filings()
+    assert len(filings) == 3 and all(f["submitted"] == 1 for f in filings)
+    rows = {str(r["账号"]): r for r in _result_rows(cli.runs / run_id)}
+    assert rows[account]["状态"] == "此前已报备"  # found by the look-up, not submitted again
+    assert rows[account]["备案编号"] == stored[0]["filing_no"]
+    assert sorted(r["状态"] for a, r in rows.items() if a != account) == ["已报备", "已报备"]
+
+
+def test_killed_at_random_moments_and_resumed_still_files_each_row_once(
+    ams: AmsHandle, tmp_path: Path, test_config: Any
+) -> None:
+    source = tmp_path / "accounts.xlsx"
+    rows = 30
+    write_bulk_xlsx(source, rows)
+    ams.set_faults(latency_ms=40)  # filings take a moment, so kills land in the middle of them
+    cli = _cli(tmp_path, ams, 2)
+    dice = random.Random(20261127)
+    run_id: str | None = None
+    kills = 0
+    for _ in range(test_config.kill_resume_rounds):
+        args = ["--resume", run_id] if run_id else ["--input", str(source)]
+        before = len(ams.submissions())
+        process = _start(cli, *args, "--workers", "2")
+        started = _wait_for(
+            lambda p=process, b=before: p.poll() is not None or len(ams.submissions()) > b,  # type: ignore[misc]
+            timeout=180,
+            what="the run to submit something",
+        )
+        assert started
+        time.sleep(dice.uniform(0.0, 2.0))
+        if process.poll() is not None:  # finished before the kill: nothing left to kill
+            process.wait(timeout=30)
+            break
+        leased = _kill_run(process, cli)
+        kills += 1
+        print(f"kill {kills}: {len(ams.submissions())} submissions so far, workers holding leases {leased}")
+        run_id = run_id or _run_ids(cli)[0]
+    assert kills >= 1 and run_id is not None
+
+    final = cli.run("run", "account-filing", "--resume", run_id, "--workers", "2", timeout=300)
+    assert final.returncode == 0, final.stdout + final.stderr
+    submitted = Counter((s["account_no"], s["action"], s["business_date"]) for s in ams.submissions())
+    assert len(submitted) == rows and set(submitted.values()) == {1}  # every row, each once
+    filings = ams.filings()
+    assert len(filings) == rows and all(f["submitted"] == 1 for f in filings)
+    result = _result_rows(cli.runs / run_id)
+    assert len(result) == rows
+    assert {r["状态"] for r in result} <= {"已报备", "此前已报备"}
+    by_account = {f["account_no"]: f["filing_no"] for f in filings}
+    assert all(r["备案编号"] == by_account[str(r["账号"])] for r in result)
+    info = json.loads((cli.runs / run_id / "run.json").read_text(encoding="utf-8"))
+    assert len(info["resumes"]) >= kills

@@ -1,0 +1,276 @@
+"""The AMS bot in real Chromium against the mock portal: login, look-up with history, the three
+forms through 信息核对 and the confirm(), lost answers, refusals, portal states, a renamed copy
+of the portal, and the message catalogue."""
+
+from __future__ import annotations
+
+import stat
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bots.ams import AmsBot, MessageCatalogue, differing_fields, load_message_catalogue
+from fixtures.portals.common import serve_in_thread
+from flows.account_filing.filing import compared_fields, match_history
+from flows.account_filing.probe import probe_ams
+from flows.account_filing.records import FilingRecord
+from rpa.errors import (
+    ApplicationError,
+    LoginRefused,
+    PortalRefusal,
+    PortalUnavailable,
+    RunFatalError,
+    SessionLost,
+)
+from rpa.selectors import load_selectors
+from rpa.settings import OperatorCredential, Settings
+from tests.integration.ams_helpers import BANK_B, basic_record, http_login
+from tests.plugins.portals import AmsHandle
+
+SUBMITS = ["/ams/acctOpenSubmit.do", "/ams/acctChangeSubmit.do", "/ams/acctCloseSubmit.do"]
+
+
+def _settings(url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "ams_url": url,
+        "answer_timeout_ms": 4_000,
+        "batch_window_patience_seconds": 2.0,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+def _bot(page: Any, url: str, **overrides: Any) -> AmsBot:
+    settings = _settings(url, **overrides)
+    return AmsBot(
+        page,
+        load_selectors("ams", settings.selectors_dir),  # fresh: winners are remembered per load
+        settings,
+        load_message_catalogue(settings.config_dir),
+    )
+
+
+def _record(account_no: str = "110012345678", **changes: Any) -> FilingRecord:
+    return FilingRecord.model_validate(basic_record(account_no, **changes))
+
+
+@pytest.fixture
+def bot(ams: AmsHandle, page: Any) -> AmsBot:
+    robot = _bot(page, ams.url)
+    code, password = ams.operators[0]
+    robot.login(code, password)
+    return robot
+
+
+@pytest.mark.browser
+def test_files_an_open_then_finds_it_in_the_history(ams: AmsHandle, bot: AmsBot, tmp_path: Path) -> None:
+    record = _record()
+    assert bot.find_filings(record.account_no).filed is False
+    check = bot.prepare_filing(record)
+    assert differing_fields(record, check, compared_fields(record)) == []
+    answer = bot.confirm_submission(record)
+    receipt = bot.save_receipt(tmp_path / "receipt.png")
+
+    filed = ams.filings()
+    assert len(filed) == 1 and filed[0]["submitted"] == 1
+    assert answer.filing_no == filed[0]["filing_no"]
+    assert answer.permit == filed[0]["record"]["basic_account_permit"]  # AMS assigns a basic one
+    assert receipt is not None and receipt.stat().st_size > 1000
+    assert stat.S_IMODE(receipt.stat().st_mode) == 0o600
+
+    history = bot.find_filings(record.account_no)
+    assert [(e.action, e.business_date, e.filing_no) for e in history.entries] == [
+        ("open", "2026-11-27", answer.filing_no)
+    ]
+    found = match_history(record, history, bot.filing_detail)
+    assert found.already is not None and found.already.filing_no == answer.filing_no
+
+
+@pytest.mark.browser
+def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot) -> None:
+    ams.seed([basic_record("110000000001")])
+    permit = ams.filings()[0]["record"]["basic_account_permit"]
+    general = basic_record(
+        "110000000002", account_kind="general", bank_code=BANK_B, basic_account_permit=permit
+    )
+    ams.seed([general])
+    change = _record(
+        "110000000002",
+        action="change",
+        account_kind="general",
+        bank_code=BANK_B,
+        basic_account_permit=permit,
+        business_date="2026-11-30",
+        change_items="注册地址",
+        registered_address="北京市朝阳区建国路88号",
+        registered_capital_yuan=None,
+    )
+    close = _record(
+        "110000000002",
+        action="close",
+        account_kind="general",
+        bank_code=BANK_B,
+        basic_account_permit=permit,
+        business_date="2026-12-01",
+        close_reason="解散",
+    )
+    for record in (change, close):
+        shown = bot.prepare_filing(record)
+        assert differing_fields(record, shown, compared_fields(record)) == []
+        bot.confirm_submission(record)
+    history = bot.find_filings("110000000002")
+    assert [e.action for e in history.entries] == ["open", "change", "close"]
+    stored = {f["action"]: f["record"] for f in ams.filings() if f["account_no"] == "110000000002"}
+    assert stored["change"]["registered_address"] == "北京市朝阳区建国路88号"
+    assert stored["change"]["registered_capital_yuan"] is None  # 未标明注册资金 ticked
+    assert stored["close"]["close_reason"] == "解散"
+    assert match_history(close, history, bot.filing_detail).already is not None
+
+
+@pytest.mark.browser
+def test_a_confirm_nobody_accepts_is_dismissed_and_files_nothing(ams: AmsHandle, bot: AmsBot) -> None:
+    record = _record()
+    bot.prepare_filing(record)
+    bot.bind("check").locate("confirm").click()  # no dialog handler: Playwright dismisses it
+    assert ams.filings() == []
+    assert bot.bind("check").present("confirm")  # still on 信息核对
+    bot.confirm_submission(record)  # the bot accepts the confirm() explicitly
+    assert len(ams.filings()) == 1
+
+
+@pytest.mark.browser
+def test_a_lost_answer_is_an_application_error_and_the_look_up_finds_the_filing(
+    ams: AmsHandle, bot: AmsBot
+) -> None:
+    ams.set_faults(commit_fail_rate=1.0, commit_fail_paths=SUBMITS)
+    record = _record()
+    bot.prepare_filing(record)
+    with pytest.raises(ApplicationError) as lost:
+        bot.confirm_submission(record)
+    assert lost.value.code == "answer_lost"
+    filed = ams.filings()
+    assert len(filed) == 1 and filed[0]["submitted"] == 1
+    found = match_history(record, bot.find_filings(record.account_no), bot.filing_detail)
+    assert found.already is not None and found.already.filing_no == filed[0]["filing_no"]
+    assert ams.stats()["faults"]["commit_fail_502"] == 1
+
+
+@pytest.mark.browser
+def test_a_refusal_ends_in_the_portals_own_words(ams: AmsHandle, bot: AmsBot) -> None:
+    record = _record(account_kind="general", basic_account_permit="J1000999999901")
+    bot.prepare_filing(record)
+    with pytest.raises(PortalRefusal) as refused:
+        bot.confirm_submission(record)
+    assert refused.value.portal_message == "基本存款账户不存在"
+    assert refused.value.code == "basic_account_missing"
+    assert ams.filings() == []
+
+
+@pytest.mark.browser
+def test_a_lost_session_is_reported_and_a_new_login_goes_on(ams: AmsHandle, bot: AmsBot) -> None:
+    code, password = ams.operators[0]
+    with_client = ams.admin  # another login of the same operator ends the bot's session
+    http_login(with_client, code, password)
+    with pytest.raises(SessionLost):
+        bot.find_filings("110012345678")
+    bot.login(code, password)
+    assert bot.find_filings("110012345678").filed is False
+    assert ams.stats()["sessions_ended"]["replaced"] >= 1
+
+
+@pytest.mark.browser
+def test_500s_on_steps_that_only_read_are_retried_by_the_bot(ams: AmsHandle, bot: AmsBot) -> None:
+    ams.set_faults(error_rate=0.3, error_paths=["/ams/acctQuery.do"], seed=10)  # never 4 in a row
+    for _ in range(4):
+        assert bot.find_filings("110012345678").filed is False
+    assert ams.stats()["faults"]["error_500"] >= 1
+
+
+@pytest.mark.browser
+def test_a_batch_window_is_waited_out_within_patience_then_is_a_system_error(
+    ams: AmsHandle, bot: AmsBot
+) -> None:
+    ams.set_faults(batch_now=True, batch_paths=["/ams/acct*"])
+    with pytest.raises(PortalUnavailable) as busy:
+        bot.find_filings("110012345678")
+    assert busy.value.code == "batch_window" and "patience" in str(busy.value)
+
+    ending = threading.Timer(1.0, lambda: ams.set_faults(batch_now=False))
+    ams.set_faults(batch_now=True, batch_paths=["/ams/acct*"])
+    ending.start()
+    try:
+        assert bot.find_filings("110012345678").filed is False
+    finally:
+        ending.join()
+    assert ams.stats()["faults"]["batch_window"] >= 3
+
+
+@pytest.mark.browser
+def test_a_wrong_password_is_tried_once_and_refused(ams: AmsHandle, page: Any) -> None:
+    code, _ = ams.operators[0]
+    robot = _bot(page, ams.url)
+    with pytest.raises(LoginRefused) as refused:
+        robot.login(code, "wrong123")
+    assert refused.value.portal_message == "密码错误"
+    assert isinstance(refused.value, RunFatalError)
+    stats = ams.stats()
+    assert stats["login_failures"] == {"密码错误": 1} and stats["logins"] == 0
+
+
+@pytest.fixture
+def renamed_ams() -> Iterator[str]:
+    from fixtures.portals.ams import create_app
+
+    server = serve_in_thread(create_app(markup_variant="renamed"))
+    yield server.url
+    server.stop()
+
+
+@pytest.mark.browser
+def test_a_portal_with_every_id_and_name_renamed_works_through_the_label_candidates(
+    renamed_ams: str, page: Any
+) -> None:
+    import httpx
+
+    robot = _bot(page, renamed_ams)
+    robot.login("OP0001", "Ams0001!")
+    record = _record("120000000001")
+    assert robot.find_filings(record.account_no).filed is False
+    robot.prepare_filing(record)
+    answer = robot.confirm_submission(record)
+    found = match_history(record, robot.find_filings(record.account_no), robot.filing_detail)
+    assert found.already is not None and found.already.filing_no == answer.filing_no
+
+    settings = _settings(renamed_ams, ams_operators=[OperatorCredential(code="OP0002", password="Ams0002!")])
+    with ThreadPoolExecutor(1) as other_thread:  # probe_ams runs its own Playwright
+        report = other_thread.submit(probe_ams, settings).result(timeout=120)
+    assert report["login"]["operator_code"] is not None
+    assert report["login"]["operator_code"].startswith("xpath=")  # name=operCode is gone
+    assert report["open_form"]["depositor_name"].startswith("xpath=")  # type: ignore[union-attr]
+    assert report["check"]["confirm"] is not None and "check" not in report.not_visited
+    assert "确认提交" in report.not_visited["result"]
+    assert report.missing == []
+    matched = [v for page in report.values() for v in page.values() if v]
+    assert not any("name=" in v and v.startswith("css=input") for v in matched)
+    with httpx.Client(base_url=renamed_ams) as admin:
+        submitted = admin.get("/_admin/submissions").json()
+    assert len(submitted) == 1  # the bot's one filing; the probe submitted nothing
+
+
+def test_the_message_catalogue_classifies_and_keeps_unknown_words() -> None:
+    catalogue: MessageCatalogue = load_message_catalogue(Settings().config_dir)
+    assert catalogue.classify("备案失败：基本存款账户不存在").kind == "business"
+    assert catalogue.classify("x\n当前系统正在运行后台批处理，请稍等再进行业务\ny").kind == "batch_window"
+    assert isinstance(catalogue.error_for("用户被锁定", context="login", at_login=True), LoginRefused)
+    assert isinstance(catalogue.error_for("谁也没见过的提示", context="login", at_login=True), LoginRefused)
+    unknown = catalogue.error_for("谁也没见过的提示", context="open ****5678")
+    assert type(unknown) is ApplicationError and unknown.portal_message == "谁也没见过的提示"
+    lines = catalogue.error_for_lines(["统一社会信用代码校验错误", "开户日期不能为空"], context="open")
+    assert isinstance(lines, PortalRefusal) and lines.code == "form_check_digit"
+    assert "开户日期不能为空" in (lines.portal_message or "")
+    mixed = catalogue.error_for_lines(["开户日期不能为空", "新的提示"], context="open")
+    assert type(mixed) is ApplicationError
