@@ -142,15 +142,20 @@ class AmsPages:
         filing number is the receipt, the picture only its evidence."""
         try:
             masks = [self.bind(page_name).locate("masked_cells", timeout_ms=FOUND_AFTER_LOAD_MS)]
-            return take_screenshot(self.page, path, mask=masks)
+            return take_screenshot(self.page, path, mask=masks + self.operator_masks())
         except (PlaywrightError, OSError, SelectorNotFound, PortalChanged) as exc:
             logger.warning("no receipt screenshot: {}", scrub_text(str(exc))[:200])
             return None
 
+    def operator_masks(self) -> list[Locator]:
+        """The header cell with the operator's name, when the page has it."""
+        main = self.bind("main")
+        return [main.locate("operator_info")] if main.present("operator_info") else []
+
     def failure_masks(self) -> list[Locator]:
         """What to black out on a failure screenshot, whatever page it shows: every table cell
         and text field of the content frame (the page's structure and messages stay visible)."""
-        masks: list[Locator] = []
+        masks: list[Locator] = self.operator_masks()
         scope = self.page.frame_locator(self.content.frame_css)
         for element in ("cells", "inputs"):
             for candidate in self.selectors.page("evidence").elements[element]:
