@@ -1,0 +1,324 @@
+"""Account-filing throughput: accounts per minute at 100 ms portal latency, side by side.
+
+    .venv/bin/python benchmarks/filing_throughput.py            # 200 accounts, median of 3 runs
+    .venv/bin/python benchmarks/filing_throughput.py --quick    # 40 accounts, 1 run
+
+Contenders, each on the same fresh accounts against a fresh mock AMS (every request delayed by
+--latency-ms):
+  bot-1w   `rpa run account-filing` (execute_run) with 1 worker
+  bot-2w   the same with 2 workers (one operator each)
+  naive    a plain Playwright script that launches a browser and logs in for every account, then
+           fills the form and submits (no look-up: it would file twice after a lost answer)
+The portal's floor is what a reference HTTP client (httpx) needs to file one account, as
+/_admin/stats counts it (log in, look the account up, 信息核对, 确认提交), times the latency.
+Per-worker time per account is the median time from an item's claim to its end in the audit log.
+Not a test: it prints figures; benchmarks/README.md records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from fixtures.inputs._presentation import HEADERS, cells_for  # noqa: E402
+from fixtures.inputs._scenario import BUSINESS_DAYS, OUR_BRANCHES, _Builder  # noqa: E402
+from fixtures.portals.ams import create_app  # noqa: E402
+from fixtures.portals.common import FaultConfig, RunningServer, serve_in_thread  # noqa: E402
+
+OPERATORS = [("OP0001", "Ams0001!"), ("OP0002", "Ams0002!")]
+TARGET_VS_NAIVE = 5.0
+TARGET_VS_FLOOR = 1.3
+
+
+def write_accounts(path: Path, count: int) -> None:
+    """`count` basic-account opens of distinct enterprises, in the core-banking export's layout."""
+    rng = random.Random(20261127)
+    builder = _Builder(rng)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    for i in range(count):
+        depositor = builder.depositor("01")
+        day = BUSINESS_DAYS[i % len(BUSINESS_DAYS)]
+        record = builder.record("open", "basic", builder.account(), depositor, day, OUR_BRANCHES[i % 4])
+        cells = cells_for(record, i, rng)
+        cells[0] = i + 1
+        sheet.append(cells)
+    book.save(path)
+
+
+def valid_records(path: Path) -> list[Any]:
+    from flows.account_filing.validate import validate_file
+    from rpa.settings import Settings
+
+    settings = Settings()
+    today = max(BUSINESS_DAYS)
+    report = validate_file(
+        path, config_dir=settings.config_dir, calendar_file=settings.calendar_file, today=today
+    )
+    records = report.valid_records()
+    assert len(records) == len(report.outcomes), report.counts
+    return records
+
+
+def portal(latency_ms: float) -> RunningServer:
+    return serve_in_thread(create_app(faults=FaultConfig(latency_ms=latency_ms)))
+
+
+def filings_count(server: RunningServer) -> int:
+    return len(httpx.get(server.url + "/_admin/filings").json())
+
+
+# -- the bot ------------------------------------------------------------------------------------
+def run_bot(server: RunningServer, source: Path, workers: int, scratch: Path) -> tuple[float, float]:
+    """(seconds for the whole run, median seconds per item per worker)."""
+    from rpa.orchestrate import execute_run
+    from rpa.settings import OperatorCredential, Settings
+
+    settings = Settings(
+        runs_dir=scratch / "runs",
+        audit_key_file=scratch / "audit.key",
+        ams_url=server.url,
+        ams_operators=[
+            OperatorCredential.model_validate({"code": c, "password": p}) for c, p in OPERATORS[:workers]
+        ],
+    )
+    started = time.perf_counter()
+    outcome = execute_run(
+        settings, "account-filing", {"flow_params": {"input": str(source)}}, workers=workers
+    )
+    elapsed = time.perf_counter() - started
+    if outcome.exit_code != 0:
+        raise RuntimeError(f"the bot's run ended {outcome.exit_code}: {outcome.counts}")
+    return elapsed, _median_item_seconds(outcome.folder / "audit.jsonl")
+
+
+def _median_item_seconds(audit: Path) -> float:
+    claimed: dict[str, datetime] = {}
+    spans: list[float] = []
+    for line in audit.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        at = datetime.fromisoformat(event["time"])
+        if event["event"] == "item.claimed":
+            claimed[event["item_ref"]] = at
+        elif event["event"] == "item.done" and event["item_ref"] in claimed:
+            spans.append((at - claimed.pop(event["item_ref"])).total_seconds())
+    return statistics.median(spans)
+
+
+# -- the naive script ---------------------------------------------------------------------------
+def run_naive(server: RunningServer, records: list[Any]) -> float:
+    """One browser launch and one login per account; fields by their names; no look-up."""
+    from playwright.sync_api import sync_playwright
+
+    from rpa.browser import chromium_launch_options
+    from rpa.settings import Settings
+
+    options = chromium_launch_options(Settings())
+    code, password = OPERATORS[0]
+    started = time.perf_counter()
+    with sync_playwright() as pw:
+        for record in records:
+            browser = pw.chromium.launch(**options)
+            page = browser.new_page()
+            page.goto(server.url + "/ams/login.do")
+            page.fill("input[name=operCode]", code)
+            page.fill("input[name=operPwd]", password)
+            page.click("input[type=submit]")
+            page.wait_for_url("**/ams/main.do")
+            page.click("text=开户备案")
+            page.click("text=单位银行结算账户开户")
+            frame = page.frame_locator("iframe[name=mainFrame]")
+            _naive_fill(frame, record)
+            frame.locator("input[value=下一步]").click()
+            page.once("dialog", lambda dialog: dialog.accept())
+            frame.locator("input[value=确认提交]").click()
+            frame.locator("text=备案编号").wait_for()
+            browser.close()
+    return time.perf_counter() - started
+
+
+def _naive_fill(frame: Any, record: Any) -> None:
+    capital = record.registered_capital_yuan
+    frame.locator("[name=acctNo]").fill(record.account_no)
+    frame.locator("[name=acctType]").select_option("1")
+    frame.locator("[name=openDate]").fill(record.business_date.isoformat())
+    frame.locator("[name=depositorName]").fill(record.depositor_name)
+    frame.locator("[name=depositorType]").select_option(record.depositor_category)
+    frame.locator("[name=creditCode]").fill(record.uscc)
+    frame.locator("[name=legalType]").select_option(record.legal_rep_role)
+    frame.locator("[name=legalName]").fill(record.legal_rep_name)
+    frame.locator("[name=idType]").select_option(record.id_type)
+    frame.locator("[name=idNo]").fill(record.id_number)
+    frame.locator("[name=regAddress]").fill(record.registered_address or "")
+    if capital is None:
+        frame.locator("[name=noRegCapital]").check()
+    else:
+        frame.locator("[name=regCapital]").fill(f"{capital:.2f}")
+    frame.locator("[name=bizScope]").fill(record.business_scope or "")
+    frame.locator("[name=bankCode]").fill(record.bank_code)
+
+
+# -- the floor ----------------------------------------------------------------------------------
+def floor_requests(server: RunningServer, record: Any) -> int:
+    """Requests a reference HTTP client needs to file one account, as /_admin/stats counts them."""
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        client.post("/_admin/reset").raise_for_status()
+        before = client.get("/_admin/stats").json()["requests_total"]
+        gbk_post(client, "/ams/login.do", {"operCode": OPERATORS[0][0], "operPwd": OPERATORS[0][1]})
+        looked_up = client.get("/ams/acctQuery.do", params={"acctNo": record.account_no})
+        assert "该账户未备案" in looked_up.content.decode("gbk")
+        form = open_form_data(record)
+        checked = gbk_post(client, "/ams/acctOpenCheck.do", form)
+        assert "信息核对" in checked.content.decode("gbk")
+        answered = gbk_post(client, "/ams/acctOpenSubmit.do", form)
+        assert "成功" in answered.content.decode("gbk")
+        after = client.get("/_admin/stats").json()["requests_total"]
+    requests: int = after - before
+    return requests
+
+
+def gbk_post(client: httpx.Client, path: str, data: dict[str, str]) -> httpx.Response:
+    body = urlencode(data, encoding="gbk")
+    return client.post(path, content=body, headers={"content-type": "application/x-www-form-urlencoded"})
+
+
+def open_form_data(record: Any) -> dict[str, str]:
+    data = {
+        "acctNo": record.account_no,
+        "acctType": "1",
+        "openDate": record.business_date.isoformat(),
+        "depositorName": record.depositor_name,
+        "depositorType": record.depositor_category,
+        "creditCode": record.uscc,
+        "legalType": record.legal_rep_role,
+        "legalName": record.legal_rep_name,
+        "idType": record.id_type,
+        "idNo": record.id_number,
+        "regAddress": record.registered_address or "",
+        "bizScope": record.business_scope or "",
+        "bankCode": record.bank_code,
+    }
+    if record.registered_capital_yuan is None:
+        data["noRegCapital"] = "1"
+    else:
+        data["regCapital"] = f"{record.registered_capital_yuan:.2f}"
+    return data
+
+
+# -- the run ------------------------------------------------------------------------------------
+def measure(label: str, runs: int, once: Callable[[], float]) -> float:
+    times = []
+    for n in range(runs):
+        seconds = once()
+        times.append(seconds)
+        print(f"  {label} run {n + 1}: {seconds:.1f} s", flush=True)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--quick", action="store_true", help="40 accounts, 1 run")
+    args = parser.parse_args()
+    if args.quick:
+        args.accounts, args.runs = 40, 1
+    from loguru import logger
+
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING")
+    with tempfile.TemporaryDirectory(prefix="rpa-bench-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        source = scratch / "accounts.xlsx"
+        write_accounts(source, args.accounts)
+        records = valid_records(source)
+        print(f"{args.accounts} accounts, {args.runs} run(s), {args.latency_ms:.0f} ms latency", flush=True)
+
+        def fresh(contender: Callable[[RunningServer], float]) -> Callable[[], float]:
+            def once() -> float:
+                server = portal(args.latency_ms)
+                try:
+                    seconds = contender(server)
+                    filed = filings_count(server)
+                    if filed != args.accounts:
+                        raise RuntimeError(f"{filed} of {args.accounts} accounts filed")
+                    return seconds
+                finally:
+                    server.stop()
+
+            return once
+
+        per_item: dict[int, list[float]] = {1: [], 2: []}
+
+        def bot(workers: int) -> Callable[[RunningServer], float]:
+            def contender(server: RunningServer) -> float:
+                with tempfile.TemporaryDirectory(dir=scratch) as run_dir:
+                    elapsed, item = run_bot(server, source, workers, Path(run_dir))
+                per_item[workers].append(item)
+                return elapsed
+
+            return contender
+
+        results = {
+            "bot-1w": measure("bot-1w", args.runs, fresh(bot(1))),
+            "bot-2w": measure("bot-2w", args.runs, fresh(bot(2))),
+            "naive": measure("naive", args.runs, fresh(lambda s: run_naive(s, records))),
+        }
+        server = portal(args.latency_ms)
+        try:
+            requests = floor_requests(server, records[0])
+        finally:
+            server.stop()
+    floor = requests * args.latency_ms / 1000
+    rate = {name: args.accounts / seconds * 60 for name, seconds in results.items()}
+    print()
+    print(f"machine: {platform.node()}, nproc {os.cpu_count()}, {cpu_model()}, load {os.getloadavg()[0]:.1f}")
+    for name, seconds in results.items():
+        print(f"{name:7} {seconds:7.1f} s  {rate[name]:7.1f} accounts/min")
+    print(f"floor   {requests} requests x {args.latency_ms:.0f} ms = {floor:.2f} s per account")
+    versus_naive = rate["bot-2w"] / rate["naive"]
+    print(f"bot-2w / naive: {versus_naive:.1f}x (target >= {TARGET_VS_NAIVE:.0f}x)")
+    for workers in (1, 2):
+        item = statistics.median(per_item[workers])
+        print(
+            f"bot-{workers}w per worker: {item:.2f} s per account = {item / floor:.2f}x the floor "
+            f"(target <= {TARGET_VS_FLOOR}x)"
+        )
+    return 0
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
