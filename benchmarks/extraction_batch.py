@@ -1,0 +1,258 @@
+"""Report extraction in batch: a 50-file batch through `rpa run report-extraction`, 1 and 2 workers.
+
+    .venv/bin/python benchmarks/extraction_batch.py            # 50 files, median of 3 per worker count
+    .venv/bin/python benchmarks/extraction_batch.py --quick    # 19 files (one date), once each
+
+A run fetches one date, so the batch is three runs back to back, formats xlsx and pdf:
+  2026-11-26 and 2026-11-27, all 8 branches: 8 branch dailies and the summary in both formats,
+      and the day before's summary (19 files each)
+  2026-11-30, a month end, the first 4 branches: 8 dailies, 2 summaries, the day before's summary
+      and the fee-income monthly (12 files)
+Each measurement has a fresh mock report platform (start_portals on free 127.0.0.1 ports, in this
+process), a fresh runs folder (queue, audit and extraction cache start empty) and real Chromium:
+execute_run(settings, "report-extraction", ...) with workers=1 or 2, one operator per worker.
+Measurements alternate 1,2 / 2,1 / 1,2 so that load from other processes falls on both alike.
+From each run's audit.jsonl: start-up (run start to the first claim: worker processes, Chromium,
+login), the item phase (first claim to last item done) and finish (consolidated.xlsx). CPU is
+that of this process (the platform, the supervisor) and all under it (workers, their Playwright
+drivers, Chromium), sampled from /proc; cores busy = CPU seconds / wall seconds. On a machine of
+2 cores, a batch that keeps more than one core busy with 1 worker cannot double with 2.
+Not a test: it prints figures; benchmarks/README.md records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMATS = ["xlsx", "pdf"]
+TARGET_SPEEDUP = 1.7
+TICK = os.sysconf("SC_CLK_TCK")
+FULL_BATCH = [(date(2026, 11, 26), 8), (date(2026, 11, 27), 8), (date(2026, 11, 30), 4)]  # (date, branches)
+QUICK_BATCH = [(date(2026, 11, 27), 8)]
+
+
+@dataclass
+class Measurement:
+    """One batch with a given number of workers; phases summed over the batch's runs."""
+
+    workers: int
+    files: int
+    seconds: float
+    startup: float
+    items: float
+    finish: float
+    cpu_by_kind: dict[str, float]  # CPU seconds by kind of process
+    load: tuple[float, float]  # 1-minute load average before and after
+
+    @property
+    def cpu(self) -> float:
+        return sum(self.cpu_by_kind.values())
+
+    def line(self) -> str:
+        return (f"{self.seconds:6.1f} s, {self.files / self.seconds * 60:5.1f} files/min (start-up "
+                f"{self.startup:.1f} s, items {self.items:.1f} s, finish {self.finish:.1f} s), "
+                f"CPU {self.cpu:.0f} s = {self.cpu / self.seconds:.2f} cores busy, "
+                f"load {self.load[0]:.1f} -> {self.load[1]:.1f}")
+
+
+def planned_files(batch: list[tuple[date, int]], branches: list[str]) -> int:
+    from flows.report_extraction.work_items import plan_items
+
+    return sum(len(plan_items(day, branches[:count], formats=FORMATS, monthly_formats=["pdf"]))
+               for day, count in batch)
+
+
+class TreeCpu:
+    """CPU seconds of this process and every process under it, by kind, sampled from /proc each
+    second: resource.getrusage misses the Chromium processes that no parent waits for. A process
+    that ends between two samples loses its last second at most."""
+
+    def __init__(self) -> None:
+        self.descendants: dict[tuple[int, str], tuple[str, float]] = {}  # (pid, start) -> (kind, CPU s)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
+        self._own = 0.0
+
+    def __enter__(self) -> TreeCpu:
+        self._own = time.process_time()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._own = time.process_time() - self._own
+
+    def by_kind(self) -> dict[str, float]:
+        kinds = {"this process (platform, supervisor)": self._own}
+        for kind, cpu in self.descendants.values():
+            kinds[kind] = kinds.get(kind, 0.0) + cpu
+        return kinds
+
+    def _sample_until_stopped(self) -> None:
+        while not self._stop.wait(1.0):
+            self._sample()
+        self._sample()
+
+    def _sample(self) -> None:
+        procs: dict[int, tuple[int, str, float]] = {}  # pid -> (parent, start time, CPU seconds)
+        for entry in Path("/proc").iterdir():
+            try:
+                text = (entry / "stat").read_text() if entry.name.isdigit() else ""
+            except OSError:
+                continue
+            fields = text[text.rfind(")") + 2:].split()
+            if len(fields) > 19:
+                cpu = (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+                procs[int(entry.name)] = (int(fields[1]), fields[19], cpu)
+        frontier = [os.getpid()]
+        while frontier:
+            parent = frontier.pop()
+            for pid, (ppid, started, cpu) in procs.items():
+                if ppid == parent:
+                    known = self.descendants.get((pid, started))
+                    self.descendants[(pid, started)] = (known[0] if known else _kind(pid), cpu)
+                    frontier.append(pid)
+
+
+def _kind(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    program = Path(command.split(" ", 1)[0]).name
+    if "chrom" in program:
+        match = re.search(r"--type=([a-z-]+)", command)
+        return f"Chromium {match.group(1) if match else 'browser'}"
+    return {"node": "Playwright driver (node)"}.get(program, "worker processes (Python)"
+                                                     if program.startswith("python") else "other")
+
+
+def phases(audit: Path) -> tuple[float, float, float]:
+    """(start-up, item phase, finish) seconds of one run, from its audit log."""
+    events = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    at = [(event["event"], datetime.fromisoformat(event["time"])) for event in events]
+    started = next(t for name, t in at if name == "run.started")
+    first_claim = min(t for name, t in at if name == "item.claimed")
+    last_done = max(t for name, t in at if name == "item.done")
+    finished = next(t for name, t in at if name == "run.finished")
+    return ((first_claim - started).total_seconds(), (last_done - first_claim).total_seconds(),
+            (finished - last_done).total_seconds())
+
+
+def measure(batch: list[tuple[date, int]], branches: list[str], workers: int, scratch: Path) -> Measurement:
+    """Run the batch once with `workers` worker processes against a fresh platform and runs folder."""
+    from pydantic import SecretStr
+
+    from fixtures.portals.reports import load_operators
+    from fixtures.portals.serve import start_portals
+    from rpa.orchestrate import EXIT_OK, execute_run
+    from rpa.settings import OperatorCredential, Settings
+
+    operators = [OperatorCredential(code=op.code, password=SecretStr(op.password))
+                 for op in load_operators() if op.status == "active"][:workers]
+    folder = Path(tempfile.mkdtemp(prefix=f"batch-{workers}w-", dir=scratch))
+    portals = start_portals(ams_port=0, reports_port=0)
+    try:
+        settings = Settings(runs_dir=folder / "runs", audit_key_file=folder / "audit.key",
+                            reports_url=portals.urls["reports"], reports_operators=operators)
+        load_before, started = os.getloadavg()[0], time.perf_counter()
+        files, startup, items, finish = 0, 0.0, 0.0, 0.0
+        with TreeCpu() as cpu:
+            for day, count in batch:
+                flow_params = {"date": day.isoformat(), "branches": branches[:count], "formats": FORMATS}
+                params = {"flow_params": flow_params}
+                outcome = execute_run(settings, "report-extraction", params, workers=workers)
+                done = outcome.counts.get("done", 0)
+                if outcome.exit_code != EXIT_OK or done != sum(outcome.counts.values()):
+                    raise RuntimeError(f"run {outcome.run_id} ended {outcome.exit_code}: {outcome.counts}")
+                files += done
+                run_startup, run_items, run_finish = phases(outcome.folder / "audit.jsonl")
+                startup, items, finish = startup + run_startup, items + run_items, finish + run_finish
+            seconds = time.perf_counter() - started
+        return Measurement(workers, files, seconds, startup, items, finish, cpu.by_kind(),
+                           (load_before, os.getloadavg()[0]))
+    finally:
+        portals.stop()
+
+
+def versions() -> str:
+    from rpa.settings import Settings
+
+    chromium = subprocess.run([str(Settings().chromium_executable()), "--version"], capture_output=True,
+                              text=True, check=False).stdout.strip()
+    return f"Playwright {version('playwright')}, {chromium or 'Chromium version unknown'}"
+
+
+def summarise(results: dict[int, list[Measurement]], runs: int) -> None:
+    """Print the medians per worker count, the speed-up, and CPU per file by kind of process."""
+    print(f"\nmedian of {runs}; load average now {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"{'workers':>8}{'wall s':>9}{'files/min':>11}{'start-up s':>12}{'items s':>9}{'finish s':>10}"
+          f"{'CPU s/file':>12}{'cores busy':>12}")
+    medians: dict[int, dict[str, float]] = {}
+    for workers, measurements in results.items():
+        medians[workers] = {field: statistics.median(getattr(m, field) for m in measurements)
+                            for field in ("seconds", "startup", "items", "finish", "cpu", "files")}
+        row = medians[workers]
+        rate = row["files"] / row["seconds"] * 60
+        print(f"{workers:>8}{row['seconds']:9.1f}{rate:11.1f}{row['startup']:12.1f}{row['items']:9.1f}"
+              f"{row['finish']:10.1f}{row['cpu'] / row['files']:12.2f}{row['cpu'] / row['seconds']:12.2f}")
+    speedup = medians[1]["seconds"] / medians[2]["seconds"]
+    print(f"speed-up with 2 workers: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x: "
+          f"{'met' if speedup >= TARGET_SPEEDUP else 'MISSED'}); item phase alone "
+          f"{medians[1]['items'] / medians[2]['items']:.2f}x")
+    for workers, measurements in results.items():
+        kinds = sorted({kind for m in measurements for kind in m.cpu_by_kind})
+        per_file = {kind: statistics.median(m.cpu_by_kind.get(kind, 0.0) / m.files for m in measurements)
+                    for kind in kinds}
+        print(f"CPU s/file by process, {workers} worker(s): " + ", ".join(
+            f"{kind} {seconds:.2f}" for kind, seconds in sorted(per_file.items(), key=lambda kv: -kv[1])))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="measurements per worker count (median kept)")
+    parser.add_argument("--quick", action="store_true", help="one date (19 files), one measurement each")
+    args = parser.parse_args()
+    # imported here, not at the top: worker processes are spawned and re-import this module
+    from extract_pdf import machine  # the sibling benchmark's one-line description of the machine
+    from loguru import logger
+
+    from flows.report_extraction.flow import load_branches
+
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING")
+    batch, runs = (QUICK_BATCH, 1) if args.quick else (FULL_BATCH, args.runs)
+    branches = list(load_branches(ROOT / "config"))
+    print(f"machine: {machine()}\n{versions()}", flush=True)
+    print(f"batch: {planned_files(batch, branches)} files in {len(batch)} run(s): "
+          + ", ".join(f"{day} {count} branches" for day, count in batch) + f", formats {'+'.join(FORMATS)}")
+    results: dict[int, list[Measurement]] = {1: [], 2: []}
+    with tempfile.TemporaryDirectory(prefix="rpa-bench-batch-") as scratch:
+        for round_number in range(runs):
+            for workers in (1, 2) if round_number % 2 == 0 else (2, 1):
+                measurement = measure(batch, branches, workers, Path(scratch))
+                results[workers].append(measurement)
+                print(f"  {workers} worker(s), measurement {round_number + 1}: {measurement.line()}",
+                      flush=True)
+    summarise(results, runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
