@@ -47,8 +47,12 @@ def configure_logging(level: str = "INFO", console: bool = True, run_id: str = "
         )
 
 
-def add_run_log(path: Path, level: str = "DEBUG") -> int:
-    """Add a run's run.log (owner-only). Exceptions are logged by type and scrubbed text only."""
+def add_run_log(path: Path, level: str = "DEBUG", run_id: str | None = None) -> int:
+    """Add a run's run.log (owner-only); returns the sink id to remove when the run ends.
+
+    With `run_id`, only that run's records go there (a scheduler process runs many runs, one
+    after the other or at once in threads). Exceptions are logged by type and scrubbed text only.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
@@ -61,9 +65,11 @@ def add_run_log(path: Path, level: str = "DEBUG") -> int:
         backtrace=False,
         enqueue=False,
         encoding="utf-8",
+        filter=(lambda record: record["extra"].get("run_id") == run_id) if run_id else None,
     )
 
 
 def _file_format(record: Any) -> str:
+    record["extra"].setdefault("run_id", "-")  # records from code that reconfigured loguru
     tail = " | {extra[error]}" if "error" in record["extra"] else ""
     return _FILE_FORMAT + tail + "\n"

@@ -76,7 +76,6 @@ def open_run(
     else:
         run_id = run_id or new_run_id(flow_name, started)
         folder = make_private_dir(settings.runs_dir / run_id)
-    add_run_log(folder / "run.log")
     ctx = RunContext(
         run_id=run_id,
         flow=flow_name,
@@ -137,6 +136,21 @@ def execute_run(
     register_settings_secrets(settings)
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
+    sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id)
+    try:
+        with logger.contextualize(run_id=ctx.run_id):  # every record of this run, whatever logs it
+            return _execute(ctx, workers, stop_event, on_progress, on_started)
+    finally:
+        logger.remove(sink)
+
+
+def _execute(
+    ctx: RunContext,
+    workers: int | None,
+    stop_event: threading.Event,
+    on_progress: ProgressCallback | None,
+    on_started: Callable[[RunContext], None] | None,
+) -> RunOutcome:
     if on_started is not None:
         on_started(ctx)
     flow: Flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
