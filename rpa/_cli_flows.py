@@ -57,6 +57,9 @@ def run_report_extraction(
     formats: Annotated[
         list[str] | None, typer.Option("--format", help="xlsx and/or pdf (default xlsx).")
     ] = None,
+    specs: Annotated[
+        list[str] | None, typer.Option("--spec", help="REPORT_TYPE=SPEC_NAME, to use another spec.")
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes, one operator each.")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
 ) -> None:
@@ -73,6 +76,11 @@ def run_report_extraction(
         flow_params["branches"] = branches
     if formats:
         flow_params["formats"] = formats
+    if specs:
+        pairs = [spec.partition("=") for spec in specs]
+        if any(not name or not sep for _, sep, name in pairs):
+            raise UsageError("--spec takes REPORT_TYPE=SPEC_NAME, e.g. branch_daily=branch_daily")
+        flow_params["specs"] = {report: name for report, _, name in pairs}
     outcome = run_with_progress(
         "report-extraction", {"flow_params": flow_params}, workers=workers, resume=resume
     )
