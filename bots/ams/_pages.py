@@ -148,9 +148,9 @@ class AmsPages:
             return None
 
     def operator_masks(self) -> list[Locator]:
-        """The header cell with the operator's name, when the page has it."""
+        """The header and footer cells with the operator's name, where the page has them."""
         main = self.bind("main")
-        return [main.locate("operator_info")] if main.present("operator_info") else []
+        return [main.locate(name) for name in ("operator_info", "operator_footer") if main.present(name)]
 
     def failure_masks(self) -> list[Locator]:
         """What to black out on a failure screenshot, whatever page it shows: every table cell
