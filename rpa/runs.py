@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rpa import __version__
-from rpa.errors import UsageError
+from rpa.errors import BrowserMissing, UsageError
 from rpa.masking import scrub_text
 
 if TYPE_CHECKING:
@@ -92,11 +92,11 @@ def code_version() -> str:
 
 def tool_versions(settings: Settings) -> dict[str, str]:
     versions: dict[str, str] = {}
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
         versions["playwright"] = version("playwright")
-    except Exception:  # the metadata lookup is best effort: run.json records what it can
+    except PackageNotFoundError:
         versions["playwright"] = "unknown"
     try:
         out = subprocess.run(
@@ -107,7 +107,7 @@ def tool_versions(settings: Settings) -> dict[str, str]:
             check=False,
         ).stdout.strip()
         versions["chromium"] = out or "unknown"
-    except Exception:
+    except (BrowserMissing, OSError, subprocess.SubprocessError):
         versions["chromium"] = "not found"
     return versions
 
