@@ -4,12 +4,14 @@
         page = session.new_page()
         with session.login_window():
             bot.login()
-        with item_evidence(session, page, item_ref, mask=[bot.id_number_field]) as evidence:
+        with item_evidence(session, page, item_ref, attempt=item.attempts, mask=[bot.id_number_field]):
             bot.submit_filing(record)
 
 Traces record typed values and request bodies and cannot be masked. So each item's trace is a
 tracing session of its own (`start` ... `stop`), begun only after the login and discarded unless
-the item fails. Chunks of one long tracing session are not enough: Playwright copies the whole
+the item fails. Which attempts are traced at all is `settings.trace_items` (by default the
+retries: recording costs about a tenth of every traced item, and a first failure already leaves
+its screenshot). Chunks of one long tracing session are not enough: Playwright copies the whole
 network log since `tracing.start()` into every chunk, so a later chunk would carry earlier
 items' form posts and any login made between chunks.
 """
@@ -228,9 +230,15 @@ class BrowserSession:
         finally:
             self._in_login = False
 
-    def start_item_trace(self) -> None:
-        """Begin recording one item. Only ever after the login (see `login_window`)."""
-        if not self.record_traces:
+    def wants_trace(self, attempt: int) -> bool:
+        """Whether this attempt of an item is recorded (`settings.trace_items`)."""
+        mode = self.settings.trace_items
+        return self.record_traces and (mode == "always" or (mode == "retries" and attempt > 1))
+
+    def start_item_trace(self, *, attempt: int) -> None:
+        """Begin recording one item's `attempt` (if `wants_trace`). Only ever after the login
+        (see `login_window`)."""
+        if not self.wants_trace(attempt):
             return
         if self._in_login:
             raise RuntimeError("an item trace cannot start during a login")
@@ -282,9 +290,10 @@ class ItemEvidence:
 
 @contextmanager
 def item_evidence(
-    session: BrowserSession, page: Page, name: str, *, mask: Sequence[Locator] = ()
+    session: BrowserSession, page: Page, name: str, *, attempt: int, mask: Sequence[Locator] = ()
 ) -> Iterator[ItemEvidence]:
-    """Trace one item; on an exception keep a screenshot and the trace, then re-raise.
+    """Trace one attempt of an item (as `settings.trace_items` says); on an exception keep a
+    screenshot and the trace, then re-raise.
 
     `name` names the files (an item_ref, never an account number); `mask` hides fields such as
     ID numbers in the screenshot. Failing to keep evidence never hides the item's own error.
@@ -292,7 +301,7 @@ def item_evidence(
     if not _is_plain_stem(name):
         raise ValueError("the evidence name must be a plain file stem such as an item_ref")
     evidence = ItemEvidence()
-    session.start_item_trace()
+    session.start_item_trace(attempt=attempt)
     try:
         yield evidence
     except Exception:

@@ -15,7 +15,7 @@ import os
 import secrets
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     action_timeout_ms: int = 5_000
     answer_timeout_ms: int = 20_000
     block_resources: list[str] = Field(default_factory=lambda: ["image", "media", "font"])
+    # Playwright traces of items: "retries" records an item's second and later attempts (its first
+    # failure already left a screenshot; a trace costs about a tenth of every traced item),
+    # "always" every attempt, "off" none. Only a failed attempt's trace is kept.
+    trace_items: Literal["retries", "always", "off"] = "retries"
     trace_max_mb: int = 50
     trace_retention_days: int = 14
 

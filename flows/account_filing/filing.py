@@ -135,13 +135,15 @@ class FilingHandler:
 
         record = FilingRecord.model_validate(item.payload["record"])
         ref = item_ref(item.key, self._audit_key)
-        with item_evidence(self.session, self.bot.page, ref, mask=self.bot.failure_masks()):
+        with item_evidence(
+            self.session, self.bot.page, ref, attempt=item.attempts, mask=self.bot.failure_masks()
+        ):
             try:
                 return self._file(item, record, ref)
             except SessionLost:
                 self.wctx.record("filing.session_lost", item)
                 self.login()  # in the login window: the item's trace was discarded
-                self.session.start_item_trace()
+                self.session.start_item_trace(attempt=item.attempts)
                 return self._file(item, record, ref)
 
     def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:

@@ -65,7 +65,7 @@ class ReportFetcher:
         """Download the item's report file and extract it; the result carries the extraction."""
         item = ReportItem.from_payload(work_item.payload)
         ref = item_ref(work_item.key, self.wctx.settings.audit_key_bytes())
-        with item_evidence(self.session, self.platform.page, ref):
+        with item_evidence(self.session, self.platform.page, ref, attempt=work_item.attempts):
             try:
                 path = self._download(item)
             except SessionLost as lost:

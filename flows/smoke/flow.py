@@ -89,7 +89,7 @@ class SmokeFlow(Flow):
             def handle(item: WorkItem) -> dict[str, Any]:
                 ref = item_ref(item.key, wctx.settings.audit_key_bytes())
                 payload = item.payload
-                with item_evidence(session, page, ref, mask=[page.locator(".acct")]):
+                with item_evidence(session, page, ref, attempt=item.attempts, mask=[page.locator(".acct")]):
                     response = page.goto(
                         f"{site_url}/item/{payload['n']}?mode={payload['mode']}&acct={payload['account_no']}"
                         f"&locked={int(wctx.params.get('locked', True))}"

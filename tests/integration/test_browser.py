@@ -185,17 +185,19 @@ def test_failure_keeps_masked_screenshot_and_trace(
 ) -> None:
     base, _ = site
     evidence_dir, trace_dir = tmp_path / "evidence", tmp_path / "traces"
-    session = BrowserSession(Settings(), evidence_dir=evidence_dir, trace_dir=trace_dir, browser=browser)
+    session = BrowserSession(
+        Settings(trace_items="always"), evidence_dir=evidence_dir, trace_dir=trace_dir, browser=browser
+    )
     with session:
         page = session.new_page()
         page.goto(f"{base}/entry")
-        with item_evidence(session, page, "ref-ok") as ok:
+        with item_evidence(session, page, "ref-ok", attempt=1) as ok:
             _save_note(page, "fine")
         assert ok.screenshot is None and ok.trace is None and list(trace_dir.iterdir()) == []
 
         id_number = page.locator(".idno")
         with pytest.raises(RuntimeError, match="item broke"), item_evidence(
-            session, page, "ref-bad", mask=[id_number]
+            session, page, "ref-bad", attempt=1, mask=[id_number]
         ) as bad:
             page.get_by_label("备注").fill("will fail")
             raise RuntimeError("item broke")
@@ -215,15 +217,15 @@ def test_failure_keeps_masked_screenshot_and_trace(
         again = take_screenshot(page, evidence_dir / "receipt.png")
         assert _mode(again) == 0o600 and again.read_bytes().startswith(b"\x89PNG")
         with pytest.raises(ValueError, match="plain file stem"):
-            session.start_item_trace()
+            session.start_item_trace(attempt=1)
             session.end_item_trace(keep_as="../6222020200112233445")
-        with pytest.raises(ValueError, match="plain file stem"), item_evidence(session, page, "../x"):
+        with pytest.raises(ValueError, match="plain file stem"), item_evidence(session, page, "../x", attempt=1):
             pass
 
         # a crashed page leaves no screenshot, but the item's own error and its trace survive
         doomed = session.new_page()
         with pytest.raises(RuntimeError, match="page crashed"), item_evidence(
-            session, doomed, "ref-crash"
+            session, doomed, "ref-crash", attempt=1
         ) as crashed:
             doomed.goto(f"{base}/entry")
             doomed.close()
@@ -237,21 +239,21 @@ def test_password_never_reaches_a_trace(tmp_path: Path, site: tuple[str, list[st
     base, _ = site
     first_password, second_password = "PwLoginFirst7f3a9c", "PwLoginAgain0b62e4"
     trace_dir = tmp_path / "traces"
-    with BrowserSession(Settings(), evidence_dir=tmp_path / "evidence", trace_dir=trace_dir,
-                        browser=browser) as session:
+    with BrowserSession(Settings(trace_items="always"), evidence_dir=tmp_path / "evidence",
+                        trace_dir=trace_dir, browser=browser) as session:
         page = session.new_page()
         with session.login_window():
             _login(page, base, first_password)
-        with item_evidence(session, page, "item-a"):
+        with item_evidence(session, page, "item-a", attempt=1):
             _save_note(page, "NoteOfItemA4411")
         # the session was lost mid-item: the running trace is dropped before logging in again
-        session.start_item_trace()
+        session.start_item_trace(attempt=1)
         with session.login_window():
             with pytest.raises(RuntimeError, match="during a login"):
-                session.start_item_trace()
+                session.start_item_trace(attempt=1)
             _login(page, base, second_password)
         assert session.end_item_trace(keep_as="item-lost") is None
-        with pytest.raises(RuntimeError), item_evidence(session, page, "item-b") as failed:
+        with pytest.raises(RuntimeError), item_evidence(session, page, "item-b", attempt=1) as failed:
             _save_note(page, "NoteOfItemB9923")
             raise RuntimeError("the portal said no")
 
@@ -268,6 +270,28 @@ def test_password_never_reaches_a_trace(tmp_path: Path, site: tuple[str, list[st
     assert holding(second_password) == []
     assert holding("NoteOfItemA4411") == []  # an earlier item's data does not leak into this trace
     assert "trace.trace" in holding("NoteOfItemB9923")  # the trace does record what was typed
+
+
+@pytest.mark.browser
+def test_default_traces_only_retries(tmp_path: Path, site: tuple[str, list[str]], browser: Any) -> None:
+    """By default a first attempt is not recorded (its failure keeps a screenshot only); a retry
+    is, and keeps its trace when it fails too. "off" records nothing."""
+    base, _ = site
+    trace_dir = tmp_path / "traces"
+    with BrowserSession(Settings(), evidence_dir=tmp_path / "evidence", trace_dir=trace_dir,
+                        browser=browser) as session:
+        page = session.new_page()
+        page.goto(f"{base}/entry")
+        assert not session.wants_trace(1) and session.wants_trace(2)
+        with pytest.raises(RuntimeError), item_evidence(session, page, "first", attempt=1) as first:
+            raise RuntimeError("first attempt failed")
+        with pytest.raises(RuntimeError), item_evidence(session, page, "second", attempt=2) as second:
+            raise RuntimeError("the retry failed too")
+    assert first.screenshot is not None and first.trace is None
+    assert second.screenshot is not None and second.trace == trace_dir / "second.trace.zip"
+    assert sorted(p.name for p in trace_dir.iterdir()) == ["second.trace.zip"]
+    off = BrowserSession(Settings(trace_items="off"), evidence_dir=tmp_path / "e", trace_dir=tmp_path / "t")
+    assert not off.wants_trace(1) and not off.wants_trace(5)
 
 
 def test_prune_traces_by_age_and_size(tmp_path: Path) -> None:
