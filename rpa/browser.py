@@ -290,13 +290,20 @@ class ItemEvidence:
 
 @contextmanager
 def item_evidence(
-    session: BrowserSession, page: Page, name: str, *, attempt: int, mask: Sequence[Locator] = ()
+    session: BrowserSession,
+    page: Page | Callable[[], Page],
+    name: str,
+    *,
+    attempt: int,
+    mask: Sequence[Locator] | Callable[[], Sequence[Locator]] = (),
 ) -> Iterator[ItemEvidence]:
     """Trace one attempt of an item (as `settings.trace_items` says); on an exception keep a
     screenshot and the trace, then re-raise.
 
     `name` names the files (an item_ref, never an account number); `mask` hides fields such as
-    ID numbers in the screenshot. Failing to keep evidence never hides the item's own error.
+    ID numbers in the screenshot. A bot working in several tabs passes callables: the page it
+    failed in and that page's masks, asked for only after the failure. Failing to keep evidence
+    never hides the item's own error.
     """
     if not _is_plain_stem(name):
         raise ValueError("the evidence name must be a plain file stem such as an item_ref")
@@ -306,8 +313,10 @@ def item_evidence(
         yield evidence
     except Exception:
         try:
+            failed_page = page() if callable(page) else page
+            masks = mask() if callable(mask) else mask
             evidence.screenshot = take_screenshot(
-                page, unique_path(session.evidence_dir, name, "-failure.png"), mask=mask
+                failed_page, unique_path(session.evidence_dir, name, "-failure.png"), mask=masks
             )
         except (PlaywrightError, OSError) as error:
             logger.warning("no failure screenshot: {}", error)

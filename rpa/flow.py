@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from rpa.errors import UsageError
 from rpa.masking import FieldClass
@@ -29,6 +29,16 @@ if TYPE_CHECKING:
     from rpa.settings import OperatorCredential, Settings
 
 ItemHandler = Callable[["WorkItem"], dict[str, Any]]
+
+
+@runtime_checkable
+class LooksAhead(Protocol):
+    """A handler that can use the next item while it works on this one (read-only preparation,
+    such as loading the next account's look-up). The worker then claims one item ahead and keeps
+    both leases; `look_ahead(None)` means there is no next item."""
+
+    def look_ahead(self, item: WorkItem | None) -> None: ...
+
 # result and audit fields that hold a portal's own references, shown whole in diagnostics
 REFERENCE_FIELDS: dict[str, FieldClass] = {"filing_no": FieldClass.REFERENCE}
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import yaml
 from loguru import logger
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
     Scope = Page | Frame | FrameLocator
 
+T = TypeVar("T")
 KINDS = ("css", "xpath", "text", "label", "role", "placeholder")
 READABLE_KINDS = frozenset({"label", "role", "text"})
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -210,6 +212,20 @@ class BoundPage:
             for i in order:
                 if locators[i].count():
                     return self._matched(element, i, locators[i])
+        raise self._not_found(element, candidates)
+
+    def read_first(self, element: str, read: Callable[[Locator], T | None]) -> T:
+        """`read` through the element's candidates (the remembered winner first) until one gives
+        something (not None, not empty); no waiting: for a page already loaded and checked. One
+        round trip instead of locating first, then reading. None gives: as `locate`."""
+        candidates = self._candidates(element)
+        winner = self._selectors._winners.get((self.page_name, element), 0)
+        for i in [winner, *(i for i in range(len(candidates)) if i != winner)]:
+            locator = candidates[i].locator(self._root)
+            found = read(locator)
+            if found:
+                self._matched(element, i, locator)
+                return found
         raise self._not_found(element, candidates)
 
     def _matched(self, element: str, index: int, locator: Locator) -> Locator:

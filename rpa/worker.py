@@ -35,8 +35,8 @@ from rpa.errors import (
 from rpa.masking import scrub_text
 
 if TYPE_CHECKING:
-    from rpa.flow import ItemHandler, WorkerContext
-    from rpa.queue import WorkQueue
+    from rpa.flow import ItemHandler, LooksAhead, WorkerContext
+    from rpa.queue import WorkItem, WorkQueue
     from rpa.settings import Settings
 
 IDLE_POLL_SECONDS = 0.25
@@ -54,14 +54,15 @@ class LoopSummary:
 
 
 class _Heartbeat:
-    """Keeps an item's lease alive from a side thread while the handler works."""
+    """Keeps the leases of the item in hand (and the one claimed ahead) alive from a side thread
+    while the handler works."""
 
-    def __init__(self, queue: WorkQueue, item_id: int, owner: str, settings: Settings) -> None:
-        self._queue, self._item_id, self._owner = queue, item_id, owner
+    def __init__(self, queue: WorkQueue, item_ids: list[int], owner: str, settings: Settings) -> None:
+        self._queue, self._item_ids, self._owner = queue, item_ids, owner
         self._lease, self._every = settings.lease_seconds, settings.heartbeat_seconds
         self._stop = threading.Event()
         self.lost = False
-        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{item_id}", daemon=True)
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{item_ids[0]}", daemon=True)
 
     def __enter__(self) -> _Heartbeat:
         self._thread.start()
@@ -73,9 +74,10 @@ class _Heartbeat:
 
     def _beat(self) -> None:
         while not self._stop.wait(self._every):
-            if not self._queue.heartbeat(self._item_id, self._owner, self._lease):
-                self.lost = True
-                return
+            for item_id in self._item_ids:
+                if not self._queue.heartbeat(item_id, self._owner, self._lease):
+                    self.lost = True
+                    return
 
 
 def _describe(exc: BaseException) -> tuple[str, str]:
@@ -92,7 +94,62 @@ def process_items(
     *,
     stop_event: threading.Event,
 ) -> LoopSummary:
-    """Claim and handle items until none are left, the run is stopped, or `stop_event` is set."""
+    """Claim and handle items until none are left, the run is stopped, or `stop_event` is set.
+
+    A handler that `LooksAhead` gets the next item (claimed one ahead, its lease kept alive with
+    the current one's) before it handles the current; an item claimed ahead and not handled when
+    the loop ends is given back without counting the attempt.
+    """
+    from rpa.flow import LooksAhead
+
+    claims = _Claims(queue, wctx)
+    looks_ahead = handler if isinstance(handler, LooksAhead) else None
+    try:
+        return _loop(queue, wctx, handler, stop_event, claims, looks_ahead)
+    finally:
+        claims.release_ahead()
+
+
+class _Claims:
+    """One worker's claims: the next item, and the one claimed ahead for a `LooksAhead` handler."""
+
+    def __init__(self, queue: WorkQueue, wctx: WorkerContext) -> None:
+        self._queue, self._wctx = queue, wctx
+        self.ahead: WorkItem | None = None
+
+    def next(self) -> WorkItem | None:
+        """The item claimed ahead, else a new claim."""
+        item, self.ahead = self.ahead, None
+        return item or self._claim()
+
+    def claim_ahead(self) -> WorkItem | None:
+        self.ahead = self._claim()
+        return self.ahead
+
+    def release_ahead(self) -> None:
+        """Give the item claimed ahead back, its attempt not counted (the worker is stopping)."""
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            self._queue.return_lease(ahead.id, self._wctx.owner)
+            self._wctx.record("item.released", ahead, reason="the worker stopped before its turn")
+
+    def _claim(self) -> WorkItem | None:
+        wctx = self._wctx
+        lease = wctx.settings.lease_seconds
+        item = self._queue.claim(run_id=wctx.run_id, owner=wctx.owner, lease_seconds=lease)
+        if item is not None:
+            wctx.record("item.claimed", item, attempt=item.attempts)
+        return item
+
+
+def _loop(
+    queue: WorkQueue,
+    wctx: WorkerContext,
+    handler: ItemHandler,
+    stop_event: threading.Event,
+    claims: _Claims,
+    looks_ahead: LooksAhead | None,
+) -> LoopSummary:
     settings, owner, run_id = wctx.settings, wctx.owner, wctx.run_id
     summary = LoopSummary()
     errors_in_a_row = 0
@@ -100,15 +157,19 @@ def process_items(
     while not stop_event.is_set():
         if queue.stop_requested(run_id):
             break
-        item = queue.claim(run_id=run_id, owner=owner, lease_seconds=settings.lease_seconds)
+        item = claims.next()
         if item is None:
             if queue.next_due_in(run_id) is None:  # nothing pending or leased anywhere: finished
                 break
             stop_event.wait(IDLE_POLL_SECONDS)
             continue
-        wctx.record("item.claimed", item, attempt=item.attempts)
+        leases = [item.id]
+        if looks_ahead is not None:
+            ahead = claims.claim_ahead()
+            leases += [ahead.id] if ahead is not None else []
+            looks_ahead.look_ahead(ahead)
         try:
-            with _Heartbeat(queue, item.id, owner, settings):
+            with _Heartbeat(queue, leases, owner, settings):
                 result = handler(item)
         except RunFatalError as exc:
             code, message = _describe(exc)

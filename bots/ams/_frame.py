@@ -12,23 +12,28 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TypeVar
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Frame, Page, Response
+from playwright.sync_api import Frame, Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bots.ams.messages import BATCH_WINDOW_CODE, MessageCatalogue, MessageKind
 from rpa.errors import ApplicationError, PortalTimeout, PortalUnavailable, SessionLost
 from rpa.settings import Settings
 
+if TYPE_CHECKING:
+    from playwright._impl._sync_base import EventContextManager, EventInfo
+
 T = TypeVar("T")
 SAFE_STEP_TRIES = 4
 FIRST_BACKOFF_MS = 250.0
 BATCH_BACKOFF_MAX_MS = 5_000.0
 _STATE_KINDS: tuple[MessageKind, ...] = ("session_lost", "batch_window", "retry")
+_GO_TO = "url => { window.location.href = url }"
 _LOGIN_URL = re.compile(r"/login\.do(\?|$)")
 
 
@@ -49,8 +54,28 @@ class PortalState:
             raise PortalUnavailable(f"{what}: AMS answered HTTP {status}", code=f"http_{status}")
 
 
+class _Abandoned(Exception):
+    """Cancels a started navigation nobody will read (see `ContentFrame.start`)."""
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A navigation set going and not yet read: what it is (a URL, or a key the caller chose
+    for a button it pressed) and the wait for its answer."""
+
+    key: str
+    waiting: EventContextManager[Response]
+    answer: EventInfo[Response]
+
+
 class ContentFrame:
-    """The `mainFrame` iframe of main.do: navigation that checks the portal's state each time."""
+    """The `mainFrame` iframe of main.do: navigation that checks the portal's state each time.
+
+    `start(url)` sets a GET going and returns at once (a read-only page the bot will need next,
+    loading while it works elsewhere); the next `open(url)` of the same URL takes that page
+    instead of asking again. `start_press(button, key)` does the same for a button that
+    submits a read-only form, and `take(key)` reads its page. Any other navigation abandons it.
+    """
 
     def __init__(self, page: Page, frame_css: str, settings: Settings, state: PortalState) -> None:
         self.page = page
@@ -58,6 +83,7 @@ class ContentFrame:
         self.settings = settings
         self.state = state
         self._frame: Frame | None = None
+        self._started: _Started | None = None
 
     def frame(self) -> Frame:
         """The iframe's Frame, found again after a login replaced the main page."""
@@ -70,20 +96,79 @@ class ContentFrame:
         return self._frame
 
     def forget(self) -> None:
+        self.abandon()
         self._frame = None
 
     def text(self) -> str:
-        return self.frame().locator("body").inner_text()
+        """The page's visible text (innerText: what an operator reads)."""
+        text: str = self.frame().evaluate("() => document.body ? document.body.innerText : ''")
+        return text
+
+    def start(self, url: str) -> bool:
+        """Set a GET of `url` going in the frame without waiting; False if it could not start."""
+        return self._start(url, lambda frame: frame.evaluate(_GO_TO, url), url)
+
+    def start_press(self, button: Locator, key: str) -> bool:
+        """Click `button` (it submits a form that only reads) without waiting for its page."""
+        return self._start(key, lambda _frame: button.click(force=True))
+
+    def _start(self, key: str, action: Callable[[Frame], object], url: str | None = None) -> bool:
+        self.abandon()
+        try:
+            frame = self.frame()
+            waiting = frame.expect_navigation(
+                url=url, wait_until="domcontentloaded", timeout=self.settings.navigation_timeout_ms
+            )
+            self._started = _Started(key, waiting, waiting.__enter__())
+            action(frame)
+        except (PlaywrightError, ApplicationError):
+            self.abandon()
+            return False
+        return True
+
+    def started(self) -> str | None:
+        """The key (URL) of the navigation set going and not taken yet."""
+        return self._started.key if self._started else None
+
+    def abandon(self) -> None:
+        """Forget a started navigation (it may still load; nobody reads it)."""
+        started, self._started = self._started, None
+        if started is not None:
+            with suppress(PlaywrightError, _Abandoned):
+                started.waiting.__exit__(_Abandoned, _Abandoned(), None)
+
+    def take(self, key: str, *, what: str) -> str | None:
+        """The page of the navigation started as `key`, once loaded and checked; None if no
+        such navigation is going."""
+        started = self._started
+        if started is None or started.key != key:
+            return None
+        self._started = None
+        with browser_errors(what):
+            response: Response | None = started.answer.value
+        return self._checked(response, what)
 
     def open(self, url: str, *, what: str) -> str:
-        """GET `url` in the frame; the page's text once it is the page asked for."""
+        """GET `url` in the frame (or take the page `start` set loading); the page's text once it
+        is the page asked for."""
+        taken = self.take(url, what=what)
+        if taken is not None:
+            return taken
+        self.abandon()
         frame = self.frame()
         with browser_errors(what):
             response = frame.goto(url, wait_until="domcontentloaded")
         return self._checked(response, what)
 
+    def press(self, button: Locator, *, what: str, timeout_ms: float | None = None) -> str:
+        """Click a button that submits the frame's form; the next page's text. The page was
+        loaded and read before the button was found, so Playwright's waits for a moving or
+        covered element are skipped (`force`): it is still a real mouse click on the button."""
+        return self.follow(lambda: button.click(force=True), what=what, timeout_ms=timeout_ms)
+
     def follow(self, action: Callable[[], None], *, what: str, timeout_ms: float | None = None) -> str:
         """Do `action` (a click that submits a form) and wait for the frame's next page."""
+        self.abandon()
         frame = self.frame()
         timeout = self.settings.navigation_timeout_ms if timeout_ms is None else timeout_ms
         with browser_errors(what):

@@ -8,6 +8,9 @@ is located (`_frame.PortalState`), and steps that only read are repeated by the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import reduce
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -66,11 +69,46 @@ class AmsPages:
         self.settings = settings
         self.catalogue = catalogue
         self.base_url = settings.ams_url.rstrip("/")
-        frame_css = selectors.page("lookup").frame or "iframe"
-        self.content = ContentFrame(page, frame_css, settings, PortalState(catalogue))
+        self.frame_css = selectors.page("lookup").frame or "iframe"
+        self.content = self._content_frame(page)
+        self.page_in_use = page  # the tab the bot last worked in (for a failure screenshot)
+        self._front = page
+        self._lookup_tab: ContentFrame | None = None
+        self._spare_tab: ContentFrame | None = None
         self._menu_urls: dict[str, str] = {}
         self._query_urls: dict[str, tuple[str, str]] = {}  # form URL -> (query URL, parameter)
         self._confirm: tuple[str, Locator] | None = None  # the 确认提交 button prepare_filing reached
+
+    def _content_frame(self, page: Page) -> ContentFrame:
+        return ContentFrame(page, self.frame_css, self.settings, PortalState(self.catalogue))
+
+    # -- tabs ------------------------------------------------------------------------------
+    def add_tabs(self, lookup: Page, spare: Page) -> None:
+        """Work in three tabs of one session, as an operator might: look-ups (and 详情 pages) in
+        `lookup`, filings in the first tab and `spare` by turns, so that the next item's look-up
+        and form load while this item is submitted (`prepare_ahead`). Call it before `login`."""
+        self._lookup_tab, self._spare_tab = self._content_frame(lookup), self._content_frame(spare)
+
+    @contextmanager
+    def _in_tab(self, tab: ContentFrame | None) -> Iterator[None]:
+        """Work in `tab` (None: the filing tab) for the block; `page_in_use` stays on it if the
+        block fails, so a failure screenshot shows the page that failed."""
+        saved_page, saved_content = self.page, self.content
+        if tab is not None:
+            self.page, self.content = tab.page, tab
+        self.page_in_use = self.page
+        try:
+            yield
+        finally:
+            self.page, self.content = saved_page, saved_content
+        self.page_in_use = self.page
+
+    def _use_started(self, *keys: str | None) -> None:
+        """Make the spare filing tab the filing tab if one of `keys` is loading there."""
+        spare = self._spare_tab
+        if spare is not None and spare.started() is not None and spare.started() in keys:
+            self._spare_tab, self.content = self.content, spare
+            self.page = self.page_in_use = spare.page
 
     # -- pages -----------------------------------------------------------------------------
     def bind(self, page_name: str) -> BoundPage:
@@ -104,6 +142,12 @@ class AmsPages:
             if name not in self._menu_urls:
                 self._menu_urls[name] = str(main.locate(element).evaluate("a => a.href"))
         self.content.frame()
+        for tab in (self._lookup_tab, self._spare_tab):
+            if tab is not None:  # the other tabs share the session: they open the main page
+                tab.forget()
+                with browser_errors("opening AMS's main page in another tab"):
+                    tab.page.goto(self.page.url, wait_until="domcontentloaded")
+                tab.frame()
 
     def _login_once(self, code: str, password: str) -> None:
         what = f"login of operator {mask(code, FieldClass.ACCOUNT_NO)}"
@@ -137,26 +181,41 @@ class AmsPages:
         return bound
 
     def save_receipt(self, path: Path, *, page_name: str = "result") -> Path | None:
-        """A screenshot of the page shown (the 成功 page, or a filing's 详情 page) with the cells
-        holding account and ID numbers masked; None (logged) if the screenshot fails: the
-        filing number is the receipt, the picture only its evidence."""
+        """A screenshot of the page shown (the 成功 page in the filing tab, or a filing's 详情 page
+        in the look-up tab) with the cells holding account and ID numbers masked; None (logged)
+        if the screenshot fails: the filing number is the receipt, the picture only its evidence."""
+        tab = self._lookup_tab if page_name == "detail" else None
         try:
-            masks = [self.bind(page_name).locate("masked_cells", timeout_ms=FOUND_AFTER_LOAD_MS)]
-            return take_screenshot(self.page, path, mask=masks + self.operator_masks())
+            with self._in_tab(tab):
+                self.to_front()
+                masks = [self.bind(page_name).locate("masked_cells", timeout_ms=FOUND_AFTER_LOAD_MS)]
+                return take_screenshot(self.page, path, mask=masks + self.operator_masks())
         except (PlaywrightError, OSError, SelectorNotFound, PortalChanged) as exc:
             logger.warning("no receipt screenshot: {}", scrub_text(str(exc))[:200])
             return None
 
-    def operator_masks(self) -> list[Locator]:
-        """The header and footer cells with the operator's name, where the page has them."""
-        main = self.bind("main")
-        return [main.locate(name) for name in ("operator_info", "operator_footer") if main.present(name)]
+    def to_front(self, page: Page | None = None) -> None:
+        """Bring a tab (the filing tab by default) to the front: Chromium paints only the front
+        tab, and a click or a screenshot in a tab behind waits for a paint."""
+        page = page or self.page
+        if page is not self._front:
+            page.bring_to_front()
+            self._front = page
+
+    def operator_masks(self, page: Page | None = None) -> list[Locator]:
+        """The header and footer cells with the operator's name: every candidate of both (one
+        that matches nothing masks nothing, so none is looked for first)."""
+        elements = self.selectors.page("main").elements
+        names = [name for name in ("operator_info", "operator_footer") if name in elements]
+        every = [candidate.locator(page or self.page) for name in names for candidate in elements[name]]
+        return [reduce(lambda a, b: a.or_(b), every)] if every else []  # one mask: one query
 
     def failure_masks(self) -> list[Locator]:
-        """What to black out on a failure screenshot, whatever page it shows: every table cell
-        and text field of the content frame (the page's structure and messages stay visible)."""
-        masks: list[Locator] = self.operator_masks()
-        scope = self.page.frame_locator(self.content.frame_css)
+        """What to black out on a failure screenshot of `page_in_use`, whatever page it shows:
+        every table cell and text field of the content frame (the page's structure and messages
+        stay visible)."""
+        masks: list[Locator] = self.operator_masks(self.page_in_use)
+        scope = self.page_in_use.frame_locator(self.frame_css)
         for element in ("cells", "inputs"):
             for candidate in self.selectors.page("evidence").elements[element]:
                 masks.append(candidate.locator(scope))
@@ -185,6 +244,14 @@ class AmsPages:
                 "AMS's menu has not been read: log in first", code="not_logged_in"
             ) from None
 
+    def _known_query(self, menu: str, account_no: str) -> str | None:
+        """The URL of `menu`'s account-number query for this account, once the form taught it."""
+        known = self._query_urls.get(self._menu_url(menu))
+        if known is None:
+            return None
+        base, parameter = known
+        return _with_query(base, {parameter: account_no})
+
     def _query(self, page_name: str, url: str, account_no: str, what: str) -> str:
         """An account-number query form (GET): the first time filled in and sent, after that
         its URL straight away, with the parameter name the form itself used."""
@@ -195,7 +262,7 @@ class AmsPages:
         text = self.content.open(url, what=what)
         form, field = self._expect(page_name, "account_no", text, what)
         field.fill(account_no)
-        text = self.content.follow(form.locate("query").click, what=what)
+        text = self.content.press(form.locate("query"), what=what)
         landed = urlsplit(self.content.frame().url)
         sent = parse_qsl(landed.query, keep_blank_values=True)
         learned = next((name for name, value in sent if value == account_no), None)

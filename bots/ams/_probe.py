@@ -105,7 +105,7 @@ def _probe_account(prober: _Prober, accounts: list[str]) -> None:
     form = bot.bind("change_form")
     form.locate("business_date").fill(date.today().isoformat())
     form.locate("change_items").fill("探测")
-    text = bot.content.follow(form.locate("next").click, what="probe: 信息核对")
+    text = bot.content.press(form.locate("next"), what="probe: 信息核对")
     if bot.bind("check").present("confirm"):
         prober.probe("check")
         prober.probe("evidence")

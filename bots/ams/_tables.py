@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Locator
 
 from bots.ams import codes
+from rpa.selectors import BoundPage
 
 _ROWS_JS = """(tables) => tables.map(t => Array.from(t.rows).map(r => ({
     cells: Array.from(r.cells).map(c => c.innerText),
@@ -30,6 +31,11 @@ def table_rows(found: Locator) -> list[TableRow]:
     tables = found.locator("xpath=ancestor-or-self::table[1]")
     data = tables.evaluate_all(_ROWS_JS)
     return [TableRow([codes.plain(c) for c in r["cells"]], r["header"], r["links"]) for t in data for r in t]
+
+
+def read_table(page: BoundPage, element: str) -> list[TableRow]:
+    """The rows of a page's table, found and read in one go (the page is loaded and checked)."""
+    return page.read_first(element, table_rows)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from playwright.sync_api import Dialog
+from playwright.sync_api import Dialog, Locator
 
 from bots.ams import codes
 from bots.ams._forms import FORM_PAGES, fill_form, form_steps
 from bots.ams._pages import AmsPages
-from bots.ams._tables import HistoryEntry, form_errors, history_entries, table_rows, total_rows
+from bots.ams._tables import (
+    HistoryEntry,
+    form_errors,
+    history_entries,
+    read_table,
+    table_rows,
+    total_rows,
+)
 from bots.ams.content import CanonicalFiling, page_content, pairs_from_rows
 from rpa.errors import ApplicationError, PortalTimeout, PortalUnavailable, RpaError
 from rpa.masking import FieldClass, mask
@@ -54,7 +61,8 @@ class AmsBot(AmsPages):
     def find_filings(self, account_no: str) -> AccountHistory:
         """The account's filing history, every page of it; `filed` False if AMS does not know it."""
         what = f"look-up of {mask(account_no, FieldClass.ACCOUNT_NO)}"
-        return self.content.retrying(lambda: self._find_filings_once(account_no, what), what=what)
+        with self._in_tab(self._lookup_tab):
+            return self.content.retrying(lambda: self._find_filings_once(account_no, what), what=what)
 
     def _find_filings_once(self, account_no: str, what: str) -> AccountHistory:
         text = self._query("lookup", self._menu_url("lookup"), account_no, what)
@@ -64,7 +72,7 @@ class AmsBot(AmsPages):
         entries = history_entries(table_rows(table))
         expected = total_rows(text)
         while (expected is None or len(entries) < expected) and lookup.present("next_page"):
-            text = self.content.follow(lookup.locate("next_page").click, what=what)
+            text = self.content.press(lookup.locate("next_page"), what=what)
             lookup, table = self._expect("lookup", "history_table", text, what)
             entries += history_entries(table_rows(table))
         if expected is not None and expected != len(entries):
@@ -86,7 +94,24 @@ class AmsBot(AmsPages):
             _, table = self._expect("detail", "detail_table", text, what)
             return page_content(pairs_from_rows(r.cells for r in table_rows(table)))
 
-        return self.content.retrying(read, what=what)
+        with self._in_tab(self._lookup_tab):
+            return self.content.retrying(read, what=what)
+
+    def prepare_ahead(self, record: CanonicalFiling) -> None:
+        """Set the next record's look-up loading in the look-up tab and its form in the spare
+        filing tab (both only read), to be taken by `find_filings` and `prepare_filing` when its
+        turn comes. Does nothing without `add_tabs`, or before a URL is known."""
+        lookup = self._known_query("lookup", record.account_no)
+        if self._lookup_tab is not None and lookup is not None:
+            self._lookup_tab.start(lookup)
+        form = self._form_url(record)
+        if self._spare_tab is not None and form is not None:
+            self._spare_tab.start(form)
+
+    def _form_url(self, record: CanonicalFiling) -> str | None:
+        if record.action == "open":
+            return self._menu_url("open")
+        return self._known_query(record.action, record.account_no)
 
     # -- filing ----------------------------------------------------------------------------
     def prepare_filing(self, record: CanonicalFiling) -> dict[str, str]:
@@ -96,6 +121,21 @@ class AmsBot(AmsPages):
         return self.content.retrying(lambda: self._prepare_once(record, what), what=what)
 
     def _prepare_once(self, record: CanonicalFiling, what: str) -> dict[str, str]:
+        key = _check_key(record)
+        self._use_started(self._form_url(record), key)
+        self.to_front()
+        text = self.content.take(key, what=what)
+        if text is None:
+            next_button = self._fill_form(record, what)
+            text = self.content.press(next_button, what=what)
+        self._raise_form_errors(text, what)
+        check, confirm = self._expect("check", "confirm", text, what)
+        self._confirm = (record.account_no, confirm)
+        rows = read_table(check, "check_table")
+        return page_content(pairs_from_rows(r.cells for r in rows))
+
+    def _fill_form(self, record: CanonicalFiling, what: str) -> Locator:
+        """Open the action's form (or take it, loaded ahead) and fill it; its 下一步 button."""
         form_page = FORM_PAGES[record.action]
         if record.action == "open":
             text = self.content.open(self._menu_url("open"), what=what)
@@ -104,12 +144,19 @@ class AmsBot(AmsPages):
         self._raise_form_errors(text, what)
         form, next_button = self._expect(form_page, "next", text, what)
         fill_form(self.content.frame(), form, self.selectors.page(form_page), form_steps(record), record)
-        text = self.content.follow(next_button.click, what=what)
-        self._raise_form_errors(text, what)
-        check, confirm = self._expect("check", "confirm", text, what)
-        self._confirm = (record.account_no, confirm)
-        rows = table_rows(check.locate("check_table"))
-        return page_content(pairs_from_rows(r.cells for r in rows))
+        return next_button
+
+    def check_ahead(self, record: CanonicalFiling) -> bool:
+        """In the spare filing tab, fill the next record's form (loaded by `prepare_ahead`) and
+        set its 信息核对 page loading, for `prepare_filing` to take. 信息核对 only reads: nothing
+        is submitted before that record's own look-up and 确认提交. False if it did not start."""
+        spare = self._spare_tab
+        if spare is None or spare.started() is None or spare.started() != self._form_url(record):
+            return False
+        what = f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)} (ahead)"
+        with self._in_tab(spare):
+            next_button = self._fill_form(record, what)
+            return spare.start_press(next_button, _check_key(record))
 
     def _raise_form_errors(self, text: str, what: str) -> None:
         errors = form_errors(text)
@@ -141,7 +188,7 @@ class AmsBot(AmsPages):
 
         self.page.on("dialog", on_dialog)
         try:
-            text = self.content.follow(confirm.click, what=what, timeout_ms=self.settings.answer_timeout_ms)
+            text = self.content.press(confirm, what=what, timeout_ms=self.settings.answer_timeout_ms)
         except (PortalUnavailable, PortalTimeout) as exc:
             if dialogs == ["dismissed"]:
                 raise ApplicationError(
@@ -159,7 +206,7 @@ class AmsBot(AmsPages):
             reason = re.split(r"[：:]", refused.split(codes.FAILED_PREFIX, 1)[1], maxsplit=1)[-1].strip()
             raise self.catalogue.error_for(reason or refused, context=what)
         result, _ = self._expect("result", "success", text, what)
-        pairs = pairs_from_rows(r.cells for r in table_rows(result.locate("result_table")))
+        pairs = pairs_from_rows(r.cells for r in read_table(result, "result_table"))
         filing_no, shown_account = pairs.get("备案编号", ""), pairs.get("账号", "")
         if not filing_no or shown_account != record.account_no:
             raise ApplicationError(
@@ -168,6 +215,11 @@ class AmsBot(AmsPages):
                 code="answer_unreadable",
             )
         return FilingAnswer(filing_no, pairs.get("基本存款账户编号") or None, "成功")
+
+
+def _check_key(record: CanonicalFiling) -> str:
+    """Names the 信息核对 page of one record while it loads ahead (not a URL: it is a POST)."""
+    return f"check:{record.action}:{record.account_no}:{record.business_date}"
 
 
 def _answer_lost(what: str, exc: RpaError) -> ApplicationError:

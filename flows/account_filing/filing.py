@@ -129,6 +129,36 @@ class FilingHandler:
         self.login = login
         self.dry_run = dry_run
         self._audit_key = wctx.settings.audit_key_bytes()
+        self._next: FilingRecord | None = None
+
+    def look_ahead(self, item: WorkItem | None) -> None:
+        """The item this worker handles next (claimed ahead: no other worker can file it)."""
+        self._next = None if item is None else FilingRecord.model_validate(item.payload["record"])
+
+    def _upcoming(self, record: FilingRecord) -> FilingRecord | None:
+        """The next record, if its pages may load while this one is in hand: not in a dry run,
+        and not of the same account (its look-up must see this filing)."""
+        upcoming = self._next
+        if upcoming is None or self.dry_run or upcoming.account_no == record.account_no:
+            return None
+        return upcoming
+
+    def _prepare_next(self, record: FilingRecord) -> None:
+        """Let the next record's look-up and form load while this one is submitted."""
+        upcoming = self._upcoming(record)
+        if upcoming is not None:
+            self.bot.prepare_ahead(upcoming)
+
+    def _check_next(self, record: FilingRecord) -> None:
+        """This one is answered: let the next record's 信息核对 load while its receipt is taken.
+        Work done ahead is only a head start: if it fails, the next item does it again itself."""
+        upcoming = self._upcoming(record)
+        if upcoming is None:
+            return
+        try:
+            self.bot.check_ahead(upcoming)
+        except RpaError as exc:
+            self.wctx.log.debug(f"the next record's 信息核对 was not loaded ahead: {exc.code}")
 
     def __call__(self, item: WorkItem) -> dict[str, Any]:
         from rpa.browser import item_evidence
@@ -136,7 +166,11 @@ class FilingHandler:
         record = FilingRecord.model_validate(item.payload["record"])
         ref = item_ref(item.key, self._audit_key)
         with item_evidence(
-            self.session, self.bot.page, ref, attempt=item.attempts, mask=self.bot.failure_masks()
+            self.session,
+            lambda: self.bot.page_in_use,
+            ref,
+            attempt=item.attempts,
+            mask=self.bot.failure_masks,
         ):
             try:
                 return self._file(item, record, ref)
@@ -167,6 +201,7 @@ class FilingHandler:
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": "dry run: not submitted"}
         self._check_page(record)
+        self._prepare_next(record)
         self.wctx.record("filing.submitting", item, action=record.action)
         try:
             answer = self.bot.confirm_submission(record)
@@ -176,6 +211,7 @@ class FilingHandler:
                 exc.details = {**exc.details, "status": "refused", "portal_message": exc.portal_message}
             raise
         self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
+        self._check_next(record)
         return self._filed(answer, ref)
 
     def _check_page(self, record: FilingRecord) -> None:

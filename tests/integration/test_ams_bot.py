@@ -131,6 +131,48 @@ def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot
     assert match_history(close, history, bot.filing_detail).already is not None
 
 
+
+@pytest.mark.browser
+def test_the_next_records_pages_load_ahead_in_other_tabs_and_are_taken_once(
+    ams: AmsHandle, context: Any, tmp_path: Path
+) -> None:
+    """With a look-up tab and a spare filing tab, the next record's look-up, form and 信息核对
+    load while this one is submitted; each is asked of the portal once, and the filing is right."""
+    robot = _bot(context.new_page(), ams.url)
+    robot.add_tabs(lookup=context.new_page(), spare=context.new_page())
+    robot.login(*ams.operators[0])
+    first, second = _record("110000000011", serial=11), _record("110000000012", serial=12)
+    assert robot.find_filings(first.account_no).filed is False  # teaches the look-up's query URL
+    robot.prepare_filing(first)
+
+    robot.prepare_ahead(second)  # as the handler does just before 确认提交
+    robot.confirm_submission(first)
+    assert robot.check_ahead(second)  # as the handler does once the answer is read
+    assert robot.save_receipt(tmp_path / "first.png") is not None
+    before = ams.stats()["requests"]
+    assert robot.find_filings(second.account_no).filed is False
+    shown = robot.prepare_filing(second)
+    answer = robot.confirm_submission(second)
+    after = ams.stats()["requests"]
+
+    def asked(path: str) -> int:
+        return int(after.get(path, 0)) - int(before.get(path, 0))
+
+    # only 确认提交 was asked after the work done ahead: look-up, form and 信息核对 were taken
+    assert asked("/ams/acctQuery.do") == 0 and asked("/ams/acctOpenCheck.do") == 0
+    assert asked("/ams/acctOpenSubmit.do") == 1
+    assert differing_fields(second, shown, compared_fields(second)) == []
+    filed = {f["account_no"]: f for f in ams.filings()}
+    assert filed[second.account_no]["filing_no"] == answer.filing_no
+    assert all(f["submitted"] == 1 for f in filed.values()) and len(filed) == 2
+
+    # a record whose pages were not loaded ahead is done the ordinary way, in the filing tab
+    third = _record("110000000013", serial=13)
+    assert robot.check_ahead(third) is False
+    robot.prepare_filing(third)
+    robot.confirm_submission(third)
+    assert len(ams.filings()) == 3
+
 @pytest.mark.browser
 def test_a_confirm_nobody_accepts_is_dismissed_and_files_nothing(ams: AmsHandle, bot: AmsBot) -> None:
     record = _record()

@@ -219,7 +219,9 @@ def test_failure_keeps_masked_screenshot_and_trace(
         with pytest.raises(ValueError, match="plain file stem"):
             session.start_item_trace(attempt=1)
             session.end_item_trace(keep_as="../6222020200112233445")
-        with pytest.raises(ValueError, match="plain file stem"), item_evidence(session, page, "../x", attempt=1):
+        with pytest.raises(ValueError, match="plain file stem"), item_evidence(
+            session, page, "../x", attempt=1
+        ):
             pass
 
         # a crashed page leaves no screenshot, but the item's own error and its trace survive

@@ -1,0 +1,80 @@
+"""The worker loop with a handler that looks ahead: one item claimed ahead, shown to the handler
+before the current one, and given back uncounted when the worker stops before its turn."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from rpa.audit import AuditLog
+from rpa.flow import WorkerContext
+from rpa.queue import ItemState, Outcome, WorkItem, WorkQueue
+from rpa.settings import Settings
+from rpa.worker import process_items
+
+FLOW, RUN = "smoke", "run-ahead"
+
+
+class LookingAhead:
+    """Notes, for each item it handles, which item it was shown as the next one."""
+
+    def __init__(self, stop_after: int | None = None, stop_event: threading.Event | None = None) -> None:
+        self.shown_next: WorkItem | None = None
+        self.seen: list[tuple[str, str | None]] = []
+        self.stop_after, self.stop_event = stop_after, stop_event
+
+    def look_ahead(self, item: WorkItem | None) -> None:
+        self.shown_next = item
+
+    def __call__(self, item: WorkItem) -> dict[str, Any]:
+        upcoming = self.shown_next
+        self.seen.append((item.key, upcoming.key if upcoming else None))
+        if upcoming is not None:  # the item shown ahead is leased to this worker already
+            assert upcoming.state is ItemState.LEASED and upcoming.lease_owner == "w1"
+        if self.stop_event is not None and len(self.seen) == self.stop_after:
+            self.stop_event.set()
+        return {"status": "done"}
+
+
+def _worker(tmp_path: Path, keys: list[str]) -> tuple[WorkQueue, AuditLog, WorkerContext]:
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    queue, audit = WorkQueue(url), AuditLog(url, b"k" * 32)
+    queue.create_schema()
+    audit.create_schema()
+    for key in keys:
+        queue.enqueue(FLOW, RUN, key, {})
+    wctx = WorkerContext(
+        run_id=RUN, flow=FLOW, worker_index=0, owner="w1", settings=Settings(), folder=tmp_path,
+        audit=audit, log=logger.bind(), params={},
+    )
+    return queue, audit, wctx
+
+
+def test_each_item_is_shown_as_the_next_before_its_turn(tmp_path: Path) -> None:
+    queue, audit, wctx = _worker(tmp_path, ["a", "b", "c"])
+    handler = LookingAhead()
+    summary = process_items(queue, wctx, handler, stop_event=threading.Event())
+
+    assert handler.seen == [("a", "b"), ("b", "c"), ("c", None)]
+    assert summary.done == 3
+    assert all(queue.get(i.id).attempts == 1 for i in queue.items(RUN))
+    claimed = [e for e in audit.events(RUN) if e.event == "item.claimed"]
+    assert len(claimed) == 3  # one claim per item: the one ahead is not claimed twice
+
+
+def test_an_item_claimed_ahead_goes_back_uncounted_when_the_worker_stops(tmp_path: Path) -> None:
+    queue, audit, wctx = _worker(tmp_path, ["a", "b", "c", "d"])
+    stop = threading.Event()
+    handler = LookingAhead(stop_after=2, stop_event=stop)
+    summary = process_items(queue, wctx, handler, stop_event=stop)
+
+    assert handler.seen == [("a", "b"), ("b", "c")] and summary.done == 2
+    states = {i.key: i for i in queue.items(RUN)}
+    assert states["c"].state is ItemState.PENDING and states["c"].attempts == 0
+    assert queue.history(states["c"].id)[0].outcome == Outcome.RETURNED
+    assert states["d"].attempts == 0
+    released = [e for e in audit.events(RUN) if e.event == "item.released"]
+    assert len(released) == 1
