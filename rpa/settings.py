@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # portals
     ams_url: str = "http://127.0.0.1:8801"
     ams_operators: list[OperatorCredential] = Field(default_factory=list)
+    # the filing bot loads the next item's look-up, form and 信息核对 in two more tabs while an
+    # item is submitted; off for a portal that allows only one open form per session
+    ams_work_ahead: bool = True
     reports_url: str = "http://127.0.0.1:8802"
     reports_operators: list[OperatorCredential] = Field(default_factory=list)
 

@@ -142,7 +142,8 @@ class AccountFilingFlow(Flow):
         catalogue = load_message_catalogue(settings.config_dir)
         with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
             bot = AmsBot(session.new_page(), selectors, settings, catalogue)
-            bot.add_tabs(lookup=session.new_page(), spare=session.new_page())
+            if settings.ams_work_ahead:
+                bot.add_tabs(lookup=session.new_page(), spare=session.new_page())
 
             def login() -> None:
                 with session.login_window():  # no trace may hold the password
