@@ -152,7 +152,7 @@ class FireRunner:
         self.fires.set_launch(record, run_id=run_id, params=params)
         try:
             result = self.launcher(job, record.planned_at.astimezone(job.zone), params)
-        except Exception as exc:
+        except Exception as exc:  # the daemon's edge: any failure is this fire's outcome, the rest go on
             logger.exception(f"job {job.id}: the launch of run {run_id} failed")
             return LaunchResult(run_id=run_id, exit_code=2, note=scrub_text(f"{type(exc).__name__}: {exc}"))
         if result.run_id and result.run_id != run_id:

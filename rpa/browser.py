@@ -311,7 +311,7 @@ def item_evidence(
     session.start_item_trace(attempt=attempt)
     try:
         yield evidence
-    except Exception:
+    except Exception:  # any failure: keep its evidence, then let it go on up
         try:
             failed_page = page() if callable(page) else page
             masks = mask() if callable(mask) else mask

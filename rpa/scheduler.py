@@ -294,7 +294,7 @@ class BotScheduler:
         try:
             self.runner.resume(job)  # a run interrupted earlier (e.g. outside the window at start) first
             self.runner.run_fire(job, due[-1], source="schedule")
-        except Exception:
+        except Exception:  # APScheduler's thread: nothing may escape it unrecorded
             logger.exception(f"job {job_id}: the fire of {due[-1].isoformat()} failed in the scheduler")
 
     def _on_not_run(self, event: JobExecutionEvent | JobSubmissionEvent) -> None:
