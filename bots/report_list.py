@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from playwright.sync_api import Locator
+from playwright.sync_api import FrameLocator, Locator
 
 from bots.report_files import REPORT_FORMATS
 from rpa.errors import PortalChanged, PortalRefusal
@@ -19,6 +19,7 @@ from rpa.selectors import BoundPage
 
 _DOWNLOAD_CALL = re.compile(r"downloadRpt\(\s*'([^']+)'\s*,\s*'(\w+)'\s*\)")
 _PAGER = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")
+_READ_LINKS = "links => links.map(a => [a.getAttribute('href') || '', a.getAttribute('title') || ''])"
 
 
 @dataclass(frozen=True)
@@ -51,42 +52,69 @@ class ReportRow:
         return replace(self, files={**self.files, **other.files})
 
 
-def link_target(link: Locator) -> tuple[str, str]:
-    """(report id, format) a download link asks for."""
-    href = link.get_attribute("href") or ""
+def link_target(href: str) -> tuple[str, str]:
+    """(report id, format) a download link's href asks for."""
     call = _DOWNLOAD_CALL.search(href)
     if call is None:
         raise PortalChanged(f"a download link of the report list does not call downloadRpt: {href[:80]!r}")
     return call.group(1), call.group(2)
 
 
-def listed_rows(form: BoundPage) -> list[ReportRow]:
-    """The rows the list shows right now (no waiting); none when no list is shown."""
+@dataclass(frozen=True)
+class ListedPage:
+    """One page of the result list as read: its rows, and the locator of each format's links."""
+
+    rows: list[ReportRow]
+    links: dict[str, Locator]  # format -> every download link of that format on the page
+
+    def row(self, report_id: str) -> ReportRow | None:
+        return next((row for row in self.rows if row.report_id == report_id), None)
+
+    def link(self, scope: FrameLocator, row: ReportRow, fmt: str) -> Locator | None:
+        """The link downloading `row` in `fmt`, if this page lists it: the format's links narrowed
+        to the one whose href names the report (so the click acts on that link or on none)."""
+        listed = self.row(row.report_id)
+        if listed is None or fmt not in listed.files or fmt not in self.links:
+            return None
+        quoted = _css_string(f"'{row.report_id}'")
+        return self.links[fmt].and_(scope.locator(f"css=a[href*={quoted}]"))
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def read_list(form: BoundPage) -> ListedPage:
+    """The rows the list shows right now (no waiting; none when no list is shown). One script
+    call per format reads every link's href and title at once, instead of two calls per link."""
     rows: dict[str, ReportRow] = {}
+    links: dict[str, Locator] = {}
     for fmt in REPORT_FORMATS:
         if not form.present(f"{fmt}_link"):
             continue
-        for link in form.locate(f"{fmt}_link").all():
-            report_id, link_fmt = link_target(link)
-            name = link.get_attribute("title") or f"{report_id}.{link_fmt}"
-            row = ReportRow.from_report_id(report_id)
-            row = replace(row, files={link_fmt: name})
+        links[fmt] = form.locate(f"{fmt}_link")
+        for href, title in links[fmt].evaluate_all(_READ_LINKS):
+            report_id, link_fmt = link_target(href)
+            name = title or f"{report_id}.{link_fmt}"
+            row = replace(ReportRow.from_report_id(report_id), files={link_fmt: name})
             rows[report_id] = rows[report_id].merged(row) if report_id in rows else row
-    return list(rows.values())
+    return ListedPage(list(rows.values()), links)
 
 
-def result_rows(form: BoundPage) -> list[ReportRow]:
-    """The rows of a list just shown after a query: [] for 没有符合条件的记录, PortalRefusal for a
-    refused filter, and a selector error when the page shows neither rows nor either message."""
+def result_list(form: BoundPage) -> ListedPage:
+    """The list just shown after a query: no rows for 没有符合条件的记录, PortalRefusal for a
+    refused filter, and a selector error when the page shows neither rows nor either message.
+    The rows are read first: a page that lists reports refused nothing (two lookups fewer)."""
+    listed = read_list(form)
+    if listed.rows:
+        return listed
     if form.present("query_error"):
         words = " ".join(form.locate("query_error").first.inner_text().split())
         raise PortalRefusal(f"the report query was refused: {words}", portal_message=words)
     if form.present("no_records"):
-        return []
-    rows = listed_rows(form)
-    if not rows:
-        form.locate("xlsx_link")  # raises SelectorNotFound or PortalChanged, naming the candidates
-    return rows
+        return listed
+    form.locate("xlsx_link")  # raises SelectorNotFound or PortalChanged, naming the candidates
+    return listed
 
 
 def has_next_page(form: BoundPage) -> bool:
@@ -94,13 +122,3 @@ def has_next_page(form: BoundPage) -> bool:
     pager = " ".join(form.locate("pager").first.inner_text().split())
     position = _PAGER.search(pager)
     return position is not None and int(position.group(1)) < int(position.group(2))
-
-
-def find_link(form: BoundPage, row: ReportRow, fmt: str) -> Locator | None:
-    """The list's download link of `row` in `fmt`, if the list shows it."""
-    if not form.present(f"{fmt}_link"):
-        return None
-    for link in form.locate(f"{fmt}_link").all():
-        if link_target(link) == (row.report_id, fmt):
-            return link
-    return None

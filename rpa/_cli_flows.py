@@ -50,7 +50,9 @@ def run_account_filing(
 @run_app.command("report-extraction")
 @handles_errors
 def run_report_extraction(
-    report_date: Annotated[str | None, typer.Option("--date", help="Report date, YYYY-MM-DD.")] = None,
+    report_dates: Annotated[
+        list[str] | None, typer.Option("--date", help="Report date, YYYY-MM-DD; repeat for several.")
+    ] = None,
     branches: Annotated[
         list[str] | None, typer.Option("--branches", help="Branch codes (default all).")
     ] = None,
@@ -63,13 +65,15 @@ def run_report_extraction(
     workers: Annotated[int | None, typer.Option(help="Worker processes, one operator each.")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
 ) -> None:
-    """Download the reports of a date, extract, reconcile and write consolidated.xlsx."""
+    """Download the reports of a date (or several), extract, reconcile and write consolidated.xlsx
+    (one consolidated_YYYY-MM-DD.xlsx per date when several)."""
     from rpa.errors import UsageError
 
     flow_params: dict[str, Any] = {}
-    if report_date:
-        date.fromisoformat(report_date)
-        flow_params["date"] = report_date
+    if report_dates:
+        for report_date in report_dates:
+            date.fromisoformat(report_date)
+        flow_params["date"] = report_dates[0] if len(report_dates) == 1 else report_dates
     elif not resume:
         raise UsageError("--date YYYY-MM-DD is required (or --resume RUN)")
     if branches:

@@ -119,7 +119,9 @@ def print_outcome(outcome: RunOutcome) -> None:
     if outcome.stop_reason:
         console.print(f"  reason: {outcome.stop_reason}", highlight=False)
     console.print(f"  run folder: {outcome.folder}", highlight=False)
-    for name in ("result.xlsx", "consolidated.xlsx", "report.html", "run.json", "audit.jsonl", "run.log"):
+    per_date = sorted(p.name for p in outcome.folder.glob("consolidated_*.xlsx"))
+    for name in ("result.xlsx", "consolidated.xlsx", *per_date, "report.html", "run.json", "audit.jsonl",
+                 "run.log"):
         if (outcome.folder / name).exists():
             console.print(f"  {name}: {outcome.folder / name}", highlight=False)
 

@@ -1,12 +1,16 @@
-"""`rpa run report-extraction --date D [--branches ...] [--spec TYPE=NAME]`: the report flow.
+"""`rpa run report-extraction --date D [--date D2 ...] [--branches ...] [--spec TYPE=NAME]`.
 
     execute_run(settings, "report-extraction",
                 {"flow_params": {"date": "2026-11-27", "formats": ["xlsx", "pdf"]}}, workers=2)
+    execute_run(settings, "report-extraction",             # back-filling missed days in one run
+                {"flow_params": {"date": ["2026-11-26", "2026-11-27"]}}, workers=2)
 
-prepare() enqueues one item per report file (work_items.plan_items); each worker logs in to the
+prepare() enqueues one item per report file (work_items.plan_days); each worker logs in to the
 report platform with its own operator, downloads into the run folder's `downloads/` and extracts
 (extraction results cached by file SHA-256); finish() reconciles the branch files with the
-summary, checks day over day and writes consolidated.xlsx with the scorecard.
+summary, checks day over day and writes consolidated.xlsx with the scorecard. A run of several
+dates writes one workbook per date, consolidated_YYYY-MM-DD.xlsx, each what a run for that date
+alone would write; the workers start and log in once for them all.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from flows.report_extraction.collect import collect
 from flows.report_extraction.consolidate import write_consolidated
 from flows.report_extraction.scorecard import load_scorecard_config, score_branches
 from flows.report_extraction.specs import ExtractionSpec, load_spec
-from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, plan_items
+from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, for_day, plan_days
 from rpa.errors import ConfigError, UsageError
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.queue import ItemState
@@ -41,6 +45,7 @@ _BRANCH_CODE = re.compile(r"^\d{6}$")
 
 if TYPE_CHECKING:
     from bots.report_platform_probe import ProbeReport
+    from rpa.queue import WorkItem
 
 
 def probe_report_platform(settings: Settings) -> ProbeReport:
@@ -64,10 +69,11 @@ def load_branches(config_dir: Path) -> dict[str, str]:
 class ReportExtractionFlow(Flow):
     """Download a date's reports from the report platform, extract, check and consolidate them.
 
-    `branches` None means every branch of config/branches.yaml; `formats` the daily reports'
-    formats (the first is the one consolidated; with two, they are checked against each other);
-    `monthly_formats` those of the monthly fee-income report on month ends; `specs` maps a
-    report type to another spec name in config/specs.
+    `date` is one date or several (a list, or comma-separated); `branches` None means every
+    branch of config/branches.yaml; `formats` the daily reports' formats (the first is the one
+    consolidated; with two, they are checked against each other); `monthly_formats` those of the
+    monthly fee-income report on month ends; `specs` maps a report type to another spec name in
+    config/specs.
     """
 
     name = "report-extraction"
@@ -75,17 +81,20 @@ class ReportExtractionFlow(Flow):
 
     def __init__(
         self,
-        date: str,
+        date: str | list[str],
         branches: list[str] | None = None,
         formats: list[str] | None = None,
         specs: dict[str, str] | None = None,
         monthly_formats: list[str] | None = None,
         day_over_day: bool = True,
     ) -> None:
+        texts = _split([date] if isinstance(date, str) else list(date))
         try:
-            self.report_date = _parse_date(date)
+            self.report_dates = sorted({_parse_date(text) for text in texts})
         except ValueError:
             raise UsageError(f"--date {date!r} is not a date like 2026-11-27") from None
+        if not self.report_dates:
+            raise UsageError("--date YYYY-MM-DD is required")
         self.branches = _split(branches) if branches else None
         bad = [b for b in self.branches or [] if not _BRANCH_CODE.match(b)]
         if bad:
@@ -120,12 +129,13 @@ class ReportExtractionFlow(Flow):
                      settings.config_dir / SCORECARD_FILE, settings.config_dir / BRANCHES_FILE,
                      settings.selectors_dir / f"{PORTAL}.yaml"]:
             ctx.add_shaping_file(path)
-        items = plan_items(self.report_date, branches, formats=self.formats,
-                           monthly_formats=self.monthly_formats, day_over_day=self.day_over_day)
+        items = plan_days(self.report_dates, branches, formats=self.formats,
+                          monthly_formats=self.monthly_formats, day_over_day=self.day_over_day)
         results = ctx.queue.enqueue_many(self.name, ctx.run_id,
                                          [(item.key(ctx.run_id), item.payload()) for item in items])
         created = sum(1 for r in results if r.created)
-        note = (f"{len(items)} report files for {self.report_date.isoformat()}: {len(branches)} branches, "
+        days = ", ".join(day.isoformat() for day in self.report_dates)
+        note = (f"{len(items)} report files for {days}: {len(branches)} branches, "
                 f"formats {', '.join(self.formats)}")
         return Prepared(enqueued=created, duplicates=len(results) - created, notes=[note])
 
@@ -159,32 +169,39 @@ class ReportExtractionFlow(Flow):
                 fetcher.log_out()
 
     def finish(self, ctx: RunContext) -> list[Path]:
-        """Reconcile, check and write consolidated.xlsx from whatever items are done (after a stop
-        too: the files not fetched are listed among the checks)."""
+        """Reconcile, check and write consolidated.xlsx (one per date) from whatever items are
+        done (after a stop too: the files not fetched are listed among the checks)."""
         items = ctx.queue.items(ctx.run_id)
         if not items:  # refused before anything was enqueued
             return []
+        several = len(self.report_dates) > 1
+        return [self._consolidate(ctx, for_day(items, day, self.formats), day,
+                                  f"consolidated_{day.isoformat()}.xlsx" if several else CONSOLIDATED)
+                for day in self.report_dates]
+
+    def _consolidate(self, ctx: RunContext, items: list[WorkItem], day: date, file_name: str) -> Path:
         settings = ctx.settings
         specs = self.load_specs(settings)
         config = load_scorecard_config(settings.config_dir / SCORECARD_FILE)
         branches, names = self._branch_list(settings)
-        collected = collect(items, report_date=self.report_date.isoformat(),
+        collected = collect(items, report_date=day.isoformat(),
                             formats=self.formats, specs=specs, column=config.column)
         figures = {b: collected.branch_figures[b] for b in branches if b in collected.branch_figures}
         reasons = {b: collected.branch_reasons.get(b, "没有该网点的经营日报数据")
                    for b in branches if b not in figures}
         card = score_branches(figures, config, names=names, reasons=reasons)
         metrics = [row.name for row in specs[BRANCH_REPORT].rows]
-        path = write_consolidated(ctx.folder / CONSOLIDATED, collected, card, branches=branches, names=names,
+        path = write_consolidated(ctx.folder / file_name, collected, card, branches=branches, names=names,
                                   metrics=metrics)
         failed = collected.failed_checks
-        ctx.record("consolidated", checks=len(collected.checks), checks_failed=len(failed),
-                   ranked=len(card.ranked), unranked=len(card.unranked))
+        ctx.record("consolidated", date=day.isoformat(), checks=len(collected.checks),
+                   checks_failed=len(failed), ranked=len(card.ranked), unranked=len(card.unranked))
         if failed:
             ctx.log.warning(
-                f"{len(failed)} of {len(collected.checks)} checks failed: see {CONSOLIDATED}, sheet 校验"
+                f"{day.isoformat()}: {len(failed)} of {len(collected.checks)} checks failed: "
+                f"see {file_name}, sheet 校验"
             )
-        return [path]
+        return path
 
 
 def _split(values: list[str]) -> list[str]:

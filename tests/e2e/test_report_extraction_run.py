@@ -1,5 +1,6 @@
 """`report-extraction` end to end: execute_run with two worker processes, real Chromium and the
-in-process mock report platform, for three dates and every branch, from xlsx and from PDF.
+in-process mock report platform, for three dates and every branch, from xlsx and from PDF; and a
+run of two dates at once through the real `rpa` command, one workbook per date.
 
 Every figure extracted equals the platform's truth (GET /_admin/expected); the branch files
 reconcile with the summary; consolidated.xlsx opens, has its chart, and ranks the branches as a
@@ -10,6 +11,7 @@ items are retried, the worker logs in again, and everything still ends right.
 
 from __future__ import annotations
 
+import json
 import stat
 import threading
 from datetime import date, timedelta
@@ -156,3 +158,41 @@ def test_every_figure_of_every_branch_from_xlsx_and_pdf(
         events = [e.event for e in AuditLog.from_settings(settings).events(outcome.run_id)]
         assert "relogin" in events
         assert report_portal.stats()["faults"]["download_truncated"] >= 1
+
+
+def test_several_dates_in_one_cli_run_write_each_dates_workbook(report_portal: Any, tmp_path: Path) -> None:
+    from flows.report_extraction.collect import collect
+    from flows.report_extraction.flow import ReportExtractionFlow
+    from flows.report_extraction.work_items import for_day
+    from tests.e2e.cli_helpers import make_cli_env, run_id_from
+
+    operator = report_portal.operators[0]
+    cli = make_cli_env(tmp_path, RPA_REPORTS_URL=report_portal.url, RPA_REPORTS_OPERATORS=json.dumps(
+        [{"code": operator.code, "password": operator.password}]))
+    days = [date(2026, 11, 26), date(2026, 11, 27)]
+    done = cli.run("run", "report-extraction", "--date", "2026-11-27", "--date", "2026-11-26",
+                   "--branches", "110101,110102", "--workers", "1", check_exit=0)
+    folder = cli.runs / run_id_from(done.stdout)
+
+    settings = Settings(runs_dir=cli.runs, audit_key_file=tmp_path / "keys" / "audit.key")
+    items = WorkQueue.from_settings(settings).items(folder.name)
+    fetched = sorted((i.payload["report"], i.payload["branch"] or "-", i.payload["date"]) for i in items)
+    assert fetched == sorted([  # the 26th's summary serves the 27th's day-over-day check: fetched once
+        *(("branch_daily", b, d.isoformat()) for b in ("110101", "110102") for d in days),
+        ("summary_daily", "-", "2026-11-25"), ("summary_daily", "-", "2026-11-26"),
+        ("summary_daily", "-", "2026-11-27"),
+    ])
+    assert not (folder / "consolidated.xlsx").exists()
+    assert all(f"consolidated_{day.isoformat()}.xlsx: " in done.stdout for day in days)  # told where
+    specs = ReportExtractionFlow(date="2026-11-27").load_specs(settings)
+    for day in days:
+        workbook = openpyxl.load_workbook(folder / f"consolidated_{day.isoformat()}.xlsx")
+        title = workbook["校验"]["A1"].value
+        assert day.isoformat() in title and "未通过 0 项" in title
+        data = {row[0]: row for row in workbook["数据"].iter_rows(min_row=3, values_only=True)}
+        truth = report_portal.expected("branch_daily", day, "110102")["储蓄存款余额"]["本日"]
+        assert Decimal(str(data["110102"][2])) == Decimal(truth)
+        collected = collect(for_day(items, day, ["xlsx"]), report_date=day.isoformat(), formats=["xlsx"],
+                            specs=specs)
+        (day_over_day,) = [c for c in collected.checks if c.name == "day_over_day"]
+        assert day_over_day.ok and "figures within" in day_over_day.message  # compared with the day before

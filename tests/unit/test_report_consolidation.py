@@ -4,7 +4,7 @@ cache, the download checks, the item plan and the consolidated workbook."""
 from __future__ import annotations
 
 import stat
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,11 +16,13 @@ from fixtures.reports.generate import build_report
 from flows.report_extraction.cache import ExtractionCache
 from flows.report_extraction.collect import Collected
 from flows.report_extraction.consolidate import write_consolidated
+from flows.report_extraction.flow import ReportExtractionFlow
 from flows.report_extraction.models import CheckResult, Provenance
 from flows.report_extraction.scorecard import ScorecardConfig, load_scorecard_config, score_branches
 from flows.report_extraction.specs import load_spec
-from flows.report_extraction.work_items import PREVIOUS, plan_items
-from rpa.errors import ConfigError, DownloadFailed
+from flows.report_extraction.work_items import CURRENT, PREVIOUS, ReportItem, for_day, plan_days, plan_items
+from rpa.errors import ConfigError, DownloadFailed, UsageError
+from rpa.queue import ItemState, WorkItem
 from rpa.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "config"
@@ -136,9 +138,10 @@ def test_plan_has_each_branch_the_summary_the_day_before_and_the_monthly_on_mont
     month_end = plan_items(date(2026, 11, 30), ["110101", "110102"], formats=["xlsx", "pdf"],
                            monthly_formats=["pdf"])
     described = [item.describe() for item in month_end]
-    assert described == [
-        *(f"{name} 2026-11-30 {fmt}" for fmt in ("xlsx", "pdf")
-          for name in ("网点经营日报 110101", "网点经营日报 110102", "分行汇总日报")),
+    assert described == [  # a report's formats together: one list query serves them all
+        *(f"{name} 2026-11-30 {fmt}"
+          for name in ("网点经营日报 110101", "网点经营日报 110102", "分行汇总日报")
+          for fmt in ("xlsx", "pdf")),
         "分行汇总日报 2026-11-29 xlsx", "中间业务收入月报 2026-11-30 pdf",
     ]
     assert month_end[6].role == PREVIOUS
@@ -147,6 +150,51 @@ def test_plan_has_each_branch_the_summary_the_day_before_and_the_monthly_on_mont
     ordinary = plan_items(date(2026, 11, 27), ["110101"], formats=["xlsx"], monthly_formats=["pdf"],
                           day_over_day=False)
     assert [i.report for i in ordinary] == ["branch_daily", "summary_daily"]
+
+
+def test_several_days_fetch_a_summary_two_days_need_once_as_the_days_own() -> None:
+    days = [date(2026, 11, 27), date(2026, 11, 26)]  # any order: planned day after day
+    planned = plan_days(days, ["110101"], formats=["pdf", "xlsx"], monthly_formats=["pdf"])
+    described = [(item.describe(), item.role) for item in planned]
+    assert described == [
+        ("网点经营日报 110101 2026-11-26 pdf", CURRENT), ("网点经营日报 110101 2026-11-26 xlsx", CURRENT),
+        ("分行汇总日报 2026-11-26 pdf", CURRENT), ("分行汇总日报 2026-11-26 xlsx", CURRENT),
+        ("分行汇总日报 2026-11-25 pdf", PREVIOUS),
+        ("网点经营日报 110101 2026-11-27 pdf", CURRENT), ("网点经营日报 110101 2026-11-27 xlsx", CURRENT),
+        ("分行汇总日报 2026-11-27 pdf", CURRENT), ("分行汇总日报 2026-11-27 xlsx", CURRENT),
+    ]  # the 27th's day-before summary is the 26th's pdf, fetched once, as the 26th's own
+    assert len({item.key("run-1") for item in planned}) == len(planned)
+    single = plan_items(date(2026, 11, 27), ["110101"], formats=["xlsx"], monthly_formats=["pdf"])
+    assert plan_days([date(2026, 11, 27)], ["110101"], formats=["xlsx"], monthly_formats=["pdf"]) == single
+
+
+def _work_item(number: int, item: ReportItem) -> WorkItem:
+    moment = datetime(2026, 11, 28, 7, 30)
+    return WorkItem(id=number, flow="report-extraction", run_id="run-1", key=item.key("run-1"),
+                    payload=item.payload(), state=ItemState.DONE, attempts=1, lease_owner=None,
+                    lease_expires_at=None, not_before=None, last_error_code=None, last_error_message=None,
+                    result=None, created_at=moment, updated_at=moment)
+
+
+def test_each_day_of_a_run_gets_the_items_a_run_for_that_day_alone_has() -> None:
+    days = [date(2026, 11, 26), date(2026, 11, 27)]
+    planned = plan_days(days, ["110101"], formats=["xlsx", "pdf"], monthly_formats=["pdf"])
+    items = [_work_item(n, item) for n, item in enumerate(planned)]
+    for day in days:
+        alone = plan_items(day, ["110101"], formats=["xlsx", "pdf"], monthly_formats=["pdf"])
+        chosen = [ReportItem.from_payload(w.payload) for w in for_day(items, day, ["xlsx", "pdf"])]
+        assert sorted(chosen, key=str) == sorted(alone, key=str)
+
+
+@pytest.mark.parametrize(("given", "days"), [
+    ("2026-11-27", [27]), (["2026-11-27"], [27]), (["2026-11-27,2026-11-26", "2026-11-27"], [26, 27]),
+])
+def test_the_flow_takes_one_date_or_several(given: str | list[str], days: list[int]) -> None:
+    assert ReportExtractionFlow(date=given).report_dates == [date(2026, 11, day) for day in days]
+    with pytest.raises(UsageError, match="not a date"):
+        ReportExtractionFlow(date=["2026-11-27", "yesterday"])
+    with pytest.raises(UsageError, match="required"):
+        ReportExtractionFlow(date=[])
 
 
 def test_workbook_lists_failed_checks_unranked_branches_and_has_a_chart(tmp_path: Path) -> None:
