@@ -160,13 +160,30 @@ class ContentFrame:
             response = frame.goto(url, wait_until="domcontentloaded")
         return self._checked(response, what)
 
-    def press(self, button: Locator, *, what: str, timeout_ms: float | None = None) -> str:
+    def press(
+        self,
+        button: Locator,
+        *,
+        what: str,
+        timeout_ms: float | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> str:
         """Click a button that submits the frame's form; the next page's text. The page was
         loaded and read before the button was found, so Playwright's waits for a moving or
-        covered element are skipped (`force`): it is still a real mouse click on the button."""
-        return self.follow(lambda: button.click(force=True), what=what, timeout_ms=timeout_ms)
+        covered element are skipped (`force`): it is still a real mouse click on the button.
+        `meanwhile` runs while the answer is on its way (work in other tabs)."""
+        return self.follow(
+            lambda: button.click(force=True), what=what, timeout_ms=timeout_ms, meanwhile=meanwhile
+        )
 
-    def follow(self, action: Callable[[], None], *, what: str, timeout_ms: float | None = None) -> str:
+    def follow(
+        self,
+        action: Callable[[], None],
+        *,
+        what: str,
+        timeout_ms: float | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> str:
         """Do `action` (a click that submits a form) and wait for the frame's next page."""
         self.abandon()
         frame = self.frame()
@@ -174,6 +191,8 @@ class ContentFrame:
         with browser_errors(what):
             with frame.expect_navigation(wait_until="domcontentloaded", timeout=timeout) as navigation:
                 action()
+                if meanwhile is not None:
+                    meanwhile()
             response = navigation.value
         return self._checked(response, what)
 

@@ -16,6 +16,7 @@ Steps that only read are repeated by the bot itself; 确认提交 never is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from playwright.sync_api import Dialog, Locator
@@ -108,6 +109,12 @@ class AmsBot(AmsPages):
         if self._spare_tab is not None and form is not None:
             self._spare_tab.start(form)
 
+    def take_turn(self, record: CanonicalFiling) -> None:
+        """Start on a record: the tab where its form or 信息核对 loaded ahead becomes the filing
+        tab (and comes to the front), so the other one is free for the record after it."""
+        self._use_started(self._form_url(record), _check_key(record))
+        self.to_front()
+
     def _form_url(self, record: CanonicalFiling) -> str | None:
         if record.action == "open":
             return self._menu_url("open")
@@ -122,7 +129,6 @@ class AmsBot(AmsPages):
 
     def _prepare_once(self, record: CanonicalFiling, what: str) -> dict[str, str]:
         key = _check_key(record)
-        self._use_started(self._form_url(record), key)
         self.to_front()
         text = self.content.take(key, what=what)
         if text is None:
@@ -163,8 +169,11 @@ class AmsBot(AmsPages):
         if errors:
             raise self.catalogue.error_for_lines(errors, context=what)
 
-    def confirm_submission(self, record: CanonicalFiling) -> FilingAnswer:
-        """Press 确认提交 on the 信息核对 page, accept its confirm(), and read the answer.
+    def confirm_submission(
+        self, record: CanonicalFiling, *, meanwhile: Callable[[], None] | None = None
+    ) -> FilingAnswer:
+        """Press 确认提交 on the 信息核对 page, accept its confirm(), and read the answer;
+        `meanwhile` runs while the answer is on its way (it must not raise).
 
         Never repeated: an answer that does not come, or comes as a 5xx or gateway page, is an
         ApplicationError coded `answer_lost`, and whoever retries must look the account up first.
@@ -188,7 +197,9 @@ class AmsBot(AmsPages):
 
         self.page.on("dialog", on_dialog)
         try:
-            text = self.content.press(confirm, what=what, timeout_ms=self.settings.answer_timeout_ms)
+            text = self.content.press(
+                confirm, what=what, timeout_ms=self.settings.answer_timeout_ms, meanwhile=meanwhile
+            )
         except (PortalUnavailable, PortalTimeout) as exc:
             if dialogs == ["dismissed"]:
                 raise ApplicationError(

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from playwright.sync_api import Error as PlaywrightError
+
 from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differing_fields
 from flows.account_filing.records import FilingRecord
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
@@ -144,21 +146,22 @@ class FilingHandler:
         return upcoming
 
     def _prepare_next(self, record: FilingRecord) -> None:
-        """Let the next record's look-up and form load while this one is submitted."""
+        """This one is looked up: let the next record's look-up and form load meanwhile."""
         upcoming = self._upcoming(record)
         if upcoming is not None:
             self.bot.prepare_ahead(upcoming)
 
     def _check_next(self, record: FilingRecord) -> None:
-        """This one is answered: let the next record's 信息核对 load while its receipt is taken.
-        Work done ahead is only a head start: if it fails, the next item does it again itself."""
+        """While this one's 确认提交 is answered, fill the next record's form and let its
+        信息核对 load (both only read). Work done ahead is only a head start: if it fails, the
+        next item does it again itself, so nothing here may disturb this item's answer."""
         upcoming = self._upcoming(record)
         if upcoming is None:
             return
         try:
             self.bot.check_ahead(upcoming)
-        except RpaError as exc:
-            self.wctx.log.debug(f"the next record's 信息核对 was not loaded ahead: {exc.code}")
+        except (RpaError, PlaywrightError) as exc:
+            self.wctx.log.debug(f"the next record's 信息核对 was not loaded ahead: {type(exc).__name__}")
 
     def __call__(self, item: WorkItem) -> dict[str, Any]:
         from rpa.browser import item_evidence
@@ -181,8 +184,10 @@ class FilingHandler:
                 return self._file(item, record, ref)
 
     def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:
+        self.bot.take_turn(record)
         history = self.bot.find_filings(record.account_no)
         found = match_history(record, history, self.bot.filing_detail)
+        self._prepare_next(record)
         self.wctx.record(
             "filing.looked_up",
             item,
@@ -201,17 +206,15 @@ class FilingHandler:
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": "dry run: not submitted"}
         self._check_page(record)
-        self._prepare_next(record)
         self.wctx.record("filing.submitting", item, action=record.action)
         try:
-            answer = self.bot.confirm_submission(record)
+            answer = self.bot.confirm_submission(record, meanwhile=lambda: self._check_next(record))
         except RpaError as exc:
             self.wctx.record("filing.answered", item, outcome=exc.code, message=exc.portal_message or "")
             if isinstance(exc, BusinessError):
                 exc.details = {**exc.details, "status": "refused", "portal_message": exc.portal_message}
             raise
         self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
-        self._check_next(record)
         return self._filed(answer, ref)
 
     def _check_page(self, record: FilingRecord) -> None:

@@ -150,6 +150,7 @@ def test_the_next_records_pages_load_ahead_in_other_tabs_and_are_taken_once(
     assert robot.check_ahead(second)  # as the handler does once the answer is read
     assert robot.save_receipt(tmp_path / "first.png") is not None
     before = ams.stats()["requests"]
+    robot.take_turn(second)  # as the handler does first: the tab with its pages becomes the filing tab
     assert robot.find_filings(second.account_no).filed is False
     shown = robot.prepare_filing(second)
     answer = robot.confirm_submission(second)

@@ -121,7 +121,8 @@ from rpa.browser import BrowserSession
 from rpa.settings import Settings
 
 base, folder = sys.argv[1], Path(sys.argv[2])
-with BrowserSession(Settings(timezone="Asia/Shanghai"), evidence_dir=folder / "evidence",
+with BrowserSession(Settings(timezone="Asia/Shanghai", block_resources=["image", "media", "font"]),
+                    evidence_dir=folder / "evidence",
                     trace_dir=folder / "traces") as session:
     page = session.new_page()
     failed = []
@@ -156,9 +157,11 @@ def test_worker_session_blocks_images_and_sets_locale(tmp_path: Path, site: tupl
 
 @pytest.mark.browser
 def test_image_loads_when_blocking_is_off(tmp_path: Path, site: tuple[str, list[str]], browser: Any) -> None:
+    """Blocking is off by default (routing every request would turn off the HTTP cache)."""
     base, requests = site
+    assert Settings().block_resources == []
     with BrowserSession(
-        Settings(), evidence_dir=tmp_path / "e", trace_dir=tmp_path / "t", block=[], browser=browser
+        Settings(), evidence_dir=tmp_path / "e", trace_dir=tmp_path / "t", browser=browser
     ) as session:
         page = session.new_page()
         requests.clear()
