@@ -84,7 +84,10 @@ def _kill_run(process: subprocess.Popen[bytes], cli: CliEnv) -> list[int]:
 
 
 def _leased_worker_pids(cli: CliEnv) -> list[int]:
-    """Worker pids from the lease owners ("host:pid:wN") of the items leased right now."""
+    """Pids of live workers holding leases now, from the lease owners ("host:pid:wN"). Leases of
+    workers an earlier round killed stay in the queue until they expire and are taken back; a
+    round can end before its own workers have claimed anything (an answer still on its way
+    from the round before counts as its first submission)."""
     database = cli.runs / "queue.db"
     if not database.exists():
         return []
@@ -93,8 +96,18 @@ def _leased_worker_pids(cli: CliEnv) -> list[int]:
     for run_id in _run_ids(cli):
         for item in queue.items(run_id):
             if item.lease_owner and item.state == "leased":
-                pids.append(int(item.lease_owner.split(":")[-2]))
+                pid = int(item.lease_owner.split(":")[-2])
+                if _alive(pid):
+                    pids.append(pid)
     return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _run_ids(cli: CliEnv) -> list[str]:
