@@ -146,7 +146,8 @@ class FilingHandler:
         return upcoming
 
     def _prepare_next(self, record: FilingRecord) -> None:
-        """This one is looked up: let the next record's look-up and form load meanwhile."""
+        """This one is looked up and will be filed: let the next record's look-up and form load
+        meanwhile."""
         upcoming = self._upcoming(record)
         if upcoming is not None:
             self.bot.prepare_ahead(upcoming)
@@ -187,7 +188,6 @@ class FilingHandler:
         self.bot.take_turn(record)
         history = self.bot.find_filings(record.account_no)
         found = match_history(record, history, self.bot.filing_detail)
-        self._prepare_next(record)
         self.wctx.record(
             "filing.looked_up",
             item,
@@ -205,6 +205,7 @@ class FilingHandler:
             )
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": "dry run: not submitted"}
+        self._prepare_next(record)  # not before: an already-filed receipt shoots the look-up tab
         self._check_page(record)
         self.wctx.record("filing.submitting", item, action=record.action)
         try:
