@@ -61,7 +61,6 @@ class _Heartbeat:
         self._queue, self._item_ids, self._owner = queue, item_ids, owner
         self._lease, self._every = settings.lease_seconds, settings.heartbeat_seconds
         self._stop = threading.Event()
-        self.lost = False
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{item_ids[0]}", daemon=True)
 
     def __enter__(self) -> _Heartbeat:
@@ -73,11 +72,10 @@ class _Heartbeat:
         self._thread.join(timeout=5)
 
     def _beat(self) -> None:
-        while not self._stop.wait(self._every):
-            for item_id in self._item_ids:
-                if not self._queue.heartbeat(item_id, self._owner, self._lease):
-                    self.lost = True
-                    return
+        beating = list(self._item_ids)
+        while beating and not self._stop.wait(self._every):
+            # a lease taken over is dropped; the others still need keeping alive
+            beating = [i for i in beating if self._queue.heartbeat(i, self._owner, self._lease)]
 
 
 def _describe(exc: BaseException) -> tuple[str, str]:
