@@ -194,13 +194,12 @@ class AmsPages:
             logger.warning("no receipt screenshot: {}", scrub_text(str(exc))[:200])
             return None
 
-    def to_front(self, page: Page | None = None) -> None:
-        """Bring a tab (the filing tab by default) to the front: Chromium paints only the front
-        tab, and a click or a screenshot in a tab behind waits for a paint."""
-        page = page or self.page
-        if page is not self._front:
-            page.bring_to_front()
-            self._front = page
+    def to_front(self) -> None:
+        """Bring the tab worked in to the front: Chromium paints only the front tab, and a click
+        or a screenshot in a tab behind waits for a paint."""
+        if self.page is not self._front:
+            self.page.bring_to_front()
+            self._front = self.page
 
     def operator_masks(self, page: Page | None = None) -> list[Locator]:
         """The header and footer cells with the operator's name: every candidate of both (one
@@ -246,7 +245,10 @@ class AmsPages:
 
     def _known_query(self, menu: str, account_no: str) -> str | None:
         """The URL of `menu`'s account-number query for this account, once the form taught it."""
-        known = self._query_urls.get(self._menu_url(menu))
+        return self._learned_query(self._menu_url(menu), account_no)
+
+    def _learned_query(self, form_url: str, account_no: str) -> str | None:
+        known = self._query_urls.get(form_url)
         if known is None:
             return None
         base, parameter = known
@@ -255,10 +257,9 @@ class AmsPages:
     def _query(self, page_name: str, url: str, account_no: str, what: str) -> str:
         """An account-number query form (GET): the first time filled in and sent, after that
         its URL straight away, with the parameter name the form itself used."""
-        known = self._query_urls.get(url)
-        if known is not None:
-            base, parameter = known
-            return self.content.open(_with_query(base, {parameter: account_no}), what=what)
+        learned = self._learned_query(url, account_no)
+        if learned is not None:
+            return self.content.open(learned, what=what)
         text = self.content.open(url, what=what)
         form, field = self._expect(page_name, "account_no", text, what)
         field.fill(account_no)

@@ -156,8 +156,8 @@ class AmsBot(AmsPages):
         """In the spare filing tab, fill the next record's form (loaded by `prepare_ahead`) and
         set its 信息核对 page loading, for `prepare_filing` to take. 信息核对 only reads: nothing
         is submitted before that record's own look-up and 确认提交. False if it did not start."""
-        spare = self._spare_tab
-        if spare is None or spare.started() is None or spare.started() != self._form_url(record):
+        spare, form = self._spare_tab, self._form_url(record)
+        if spare is None or form is None or spare.started() != form:
             return False
         what = f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)} (ahead)"
         with self._in_tab(spare):
