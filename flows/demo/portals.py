@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +56,8 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes]) -> None:
             httpx.get(f"{url}/_admin/stats", timeout=2.0)
             return
         except httpx.HTTPError:
-            time.sleep(0.2)
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.2)  # not up yet: wait on the process, which wakes us if it exits
     raise ConfigError(f"the mock portals did not answer at {url} within {STARTUP_SECONDS:.0f} s")
 
 
