@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -83,7 +83,8 @@ def run_pool(
             if not procs:
                 ctx.log.error("workers keep failing; giving up on this run for now")
                 break
-        time.sleep(SUPERVISE_POLL_SECONDS)
+        # wakes at once when a worker ends (the run's end no longer waits out a poll)
+        wait([proc.sentinel for proc in procs.values()], timeout=SUPERVISE_POLL_SECONDS)
     stop = ctx.queue.stop_requested(ctx.run_id)
     return PoolResult(stop_reason=stop[1] if stop else None, drained=terminating, crashed_workers=crashed)
 
