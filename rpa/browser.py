@@ -5,7 +5,7 @@
         with session.login_window():
             bot.login()
         with item_evidence(session, page, item_ref, attempt=item.attempts, mask=[bot.id_number_field]):
-            bot.submit_filing(record)
+            bot.submit_filing(record)           # rpa.evidence: failure screenshot and trace
 
 Traces record typed values and request bodies and cannot be masked. So each item's trace is a
 tracing session of its own (`start` ... `stop`), begun only after the login and discarded unless
@@ -18,11 +18,8 @@ items' form posts and any login made between chunks.
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -33,6 +30,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from rpa.errors import BrowserMissing, ConfigError
+from rpa.evidence import TRACE_SUFFIX, is_plain_stem, private_dir, prune_traces, unique_path
 from rpa.settings import Settings
 
 CHROMIUM_ARGS = [
@@ -45,7 +43,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-TRACE_SUFFIX = ".trace.zip"
 _MIB = 1024 * 1024
 
 
@@ -97,22 +94,6 @@ def launch_chromium(playwright: Playwright, settings: Settings) -> Browser:
             f"Chromium at {options['executable_path']} could not be started ({reason}); "
             "install Debian's package (apt-get install chromium) or set RPA_CHROMIUM_PATH"
         ) from None
-
-
-def private_dir(path: Path) -> Path:
-    """Create a folder only its owner can read (0700), whatever the umask."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.chmod(0o700)
-    return path
-
-
-def unique_path(folder: Path, stem: str, suffix: str) -> Path:
-    """`folder/stem+suffix`, or `stem-2`, `stem-3`... when a retry already left one."""
-    candidate, n = folder / f"{stem}{suffix}", 1
-    while candidate.exists():
-        n += 1
-        candidate = folder / f"{stem}-{n}{suffix}"
-    return candidate
 
 
 def wait_until_attached(locator: Locator, timeout_ms: float) -> bool:
@@ -256,7 +237,7 @@ class BrowserSession:
         if keep_as is None:
             self._discard_trace()
             return None
-        if not _is_plain_stem(keep_as):
+        if not is_plain_stem(keep_as):
             self._discard_trace()
             raise ValueError("keep_as must be a plain file stem (letters, digits, - _ .)")
         path = unique_path(private_dir(self.trace_dir), keep_as, TRACE_SUFFIX)
@@ -274,89 +255,3 @@ class BrowserSession:
         if self._tracing:
             self._tracing = False
             self.context.tracing.stop()
-
-
-def _is_plain_stem(name: str) -> bool:
-    return bool(name) and not name.startswith(".") and all(c.isalnum() or c in "-_." for c in name)
-
-
-@dataclass
-class ItemEvidence:
-    """What `item_evidence` kept for a failed item (both None while it has not failed)."""
-
-    screenshot: Path | None = None
-    trace: Path | None = None
-
-
-@contextmanager
-def item_evidence(
-    session: BrowserSession,
-    page: Page | Callable[[], Page],
-    name: str,
-    *,
-    attempt: int,
-    mask: Sequence[Locator] | Callable[[], Sequence[Locator]] = (),
-) -> Iterator[ItemEvidence]:
-    """Trace one attempt of an item (as `settings.trace_items` says); on an exception keep a
-    screenshot and the trace, then re-raise.
-
-    `name` names the files (an item_ref, never an account number); `mask` hides fields such as
-    ID numbers in the screenshot. A bot working in several tabs passes callables: the page it
-    failed in and that page's masks, asked for only after the failure. Failing to keep evidence
-    never hides the item's own error.
-    """
-    if not _is_plain_stem(name):
-        raise ValueError("the evidence name must be a plain file stem such as an item_ref")
-    evidence = ItemEvidence()
-    session.start_item_trace(attempt=attempt)
-    try:
-        yield evidence
-    except Exception:  # any failure: keep its evidence, then let it go on up
-        try:
-            failed_page = page() if callable(page) else page
-            masks = mask() if callable(mask) else mask
-            evidence.screenshot = take_screenshot(
-                failed_page, unique_path(session.evidence_dir, name, "-failure.png"), mask=masks
-            )
-        except (PlaywrightError, OSError) as error:
-            logger.warning("no failure screenshot: {}", error)
-        try:
-            evidence.trace = session.end_item_trace(keep_as=name)
-        except (PlaywrightError, OSError) as error:
-            logger.warning("no failure trace: {}", error)
-        raise
-    session.end_item_trace(keep_as=None)
-
-
-def take_screenshot(page: Page, path: Path, *, mask: Sequence[Locator] = ()) -> Path:
-    """Full-page screenshot written owner-only (0600); `mask` boxes over personal data."""
-    image = page.screenshot(full_page=True, mask=list(mask), animations="disabled")
-    private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(image)
-    return path
-
-
-def prune_traces(trace_dir: Path, *, max_bytes: int, max_age_days: float) -> int:
-    """Delete traces under `trace_dir` older than `max_age_days`, then the oldest while the rest
-    exceed `max_bytes`. Returns how many were deleted. Safe with several workers pruning at once."""
-    cutoff = time.time() - max_age_days * 86_400
-    traces: list[tuple[float, int, Path]] = []
-    for path in trace_dir.rglob(f"*{TRACE_SUFFIX}"):
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        traces.append((stat.st_mtime, stat.st_size, path))
-    traces.sort(reverse=True)  # newest first
-    deleted, total = 0, 0
-    for newest, (mtime, size, path) in enumerate(traces):
-        if mtime >= cutoff:
-            total += size
-            if total <= max_bytes or newest == 0:  # the latest failure's trace is always kept
-                continue
-        path.unlink(missing_ok=True)
-        deleted += 1
-    return deleted

@@ -37,7 +37,7 @@ SHOWN_RESULT_FIELDS = (
 COUNTED_RESULT_FIELDS = ("figures", "checks", "checks_failed", "metrics", "rows")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 EVIDENCE_DIR = "evidence"
-# rpa.browser.item_evidence names failure screenshots <item_ref>-failure.png, <item_ref>-2-failure.png...
+# rpa.evidence.item_evidence names failure screenshots <item_ref>-failure.png, <item_ref>-2-failure.png...
 _FAILURE_SHOT = re.compile(r"(?:-\d+)?-failure\.png")
 
 # state -> (Chinese label, English label, colour)

@@ -21,8 +21,8 @@ from playwright.sync_api import Locator, Page
 from bots.ams._forms import FORM_PAGES
 from bots.ams._frame import ContentFrame, PortalState, browser_errors
 from bots.ams.messages import MessageCatalogue, MessageKind
-from rpa.browser import take_screenshot
 from rpa.errors import ApplicationError, PortalChanged, SelectorNotFound
+from rpa.evidence import take_screenshot
 from rpa.masking import FieldClass, mask, scrub_text
 from rpa.selectors import BoundPage, PortalSelectors
 from rpa.settings import Settings

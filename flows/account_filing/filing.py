@@ -165,7 +165,7 @@ class FilingHandler:
             self.wctx.log.debug(f"the next record's 信息核对 was not loaded ahead: {type(exc).__name__}")
 
     def __call__(self, item: WorkItem) -> dict[str, Any]:
-        from rpa.browser import item_evidence
+        from rpa.evidence import item_evidence
 
         record = FilingRecord.model_validate(item.payload["record"])
         ref = item_ref(item.key, self._audit_key)

@@ -17,8 +17,9 @@ from bots.report_platform import HEAD_OFFICE, REPORT_CODES, ReportPlatform
 from flows.report_extraction.cache import ExtractionCache
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.work_items import PREVIOUS, ReportItem
-from rpa.browser import BrowserSession, item_evidence
+from rpa.browser import BrowserSession
 from rpa.errors import ConfigError, PortalRefusal, RpaError, SessionLost
+from rpa.evidence import item_evidence
 from rpa.masking import item_ref, mask_tail
 from rpa.runs import make_private_dir
 

@@ -66,7 +66,8 @@ class SmokeFlow(Flow):
 
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
-        from rpa.browser import BrowserSession, item_evidence, take_screenshot
+        from rpa.browser import BrowserSession
+        from rpa.evidence import item_evidence, take_screenshot
         from rpa.selectors import load_selectors
 
         site_url = wctx.params["site_url"]

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from rpa.browser import BrowserSession, item_evidence, launch_chromium, prune_traces, take_screenshot
+from rpa.browser import BrowserSession, launch_chromium
 from rpa.errors import BrowserMissing
+from rpa.evidence import item_evidence, prune_traces, take_screenshot
 from rpa.settings import Settings
 
 LOGIN_PAGE = """<!doctype html><meta charset="utf-8"><title>登录</title>
