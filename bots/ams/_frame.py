@@ -21,7 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from bots.ams.messages import BATCH_WINDOW_CODE, MessageCatalogue, MessageKind
+from bots.ams.messages import BATCH_WINDOW_CODE, MessageCatalogue, MessageKind, StaleForm
 from rpa.errors import ApplicationError, PortalTimeout, PortalUnavailable, SessionLost
 from rpa.settings import Settings
 
@@ -203,8 +203,8 @@ class ContentFrame:
         return text
 
     def retrying(self, step: Callable[[], T], *, what: str) -> T:
-        """Run a step that is safe to repeat: again after 500s and timeouts (a few times, with
-        backoff), and through a batch window within the configured patience."""
+        """Run a step that is safe to repeat: again after 500s, timeouts and a stale form (a few
+        times, with backoff), and through a batch window within the configured patience."""
         patience_ms = self.settings.batch_window_patience_seconds * 1000
         started = time.monotonic()
         failures, batch_waits = 0, 0
@@ -231,7 +231,7 @@ class ContentFrame:
                 if failures >= SAFE_STEP_TRIES:
                     raise
                 self._back_off(what, exc, failures)
-            except PortalTimeout as exc:
+            except (PortalTimeout, StaleForm) as exc:  # a stale form: the bot now works alone
                 failures += 1
                 if failures >= SAFE_STEP_TRIES:
                     raise

@@ -36,7 +36,7 @@ MENU = {
     "close": "menu_close",
     "list": "menu_list",
 }
-_NOT_BUSINESS: tuple[MessageKind, ...] = ("session_lost", "batch_window", "retry", "run_fatal")
+_NOT_BUSINESS: tuple[MessageKind, ...] = ("session_lost", "batch_window", "one_form", "retry", "run_fatal")
 _REQUIRED = {
     "login": ("operator_code", "password", "submit"),
     "main": tuple(MENU.values()),
@@ -103,6 +103,17 @@ class AmsPages:
             self.page, self.content = saved_page, saved_content
         self.page_in_use = self.page
 
+    def work_alone(self) -> None:
+        """From now on one tab, one page at a time: the portal refused a form because this
+        session had opened another since (it keeps one open form per session)."""
+        if self._lookup_tab is None and self._spare_tab is None:
+            return
+        self._lookup_tab = self._spare_tab = None
+        logger.warning(
+            "AMS keeps one open form per session: this worker now works one page at a time "
+            "(set RPA_AMS_WORK_AHEAD=false to start that way)"
+        )
+
     def _use_started(self, *keys: str | None) -> None:
         """Make the spare filing tab the filing tab if one of `keys` is loading there."""
         spare = self._spare_tab
@@ -120,6 +131,8 @@ class AmsPages:
         the catalogue knows, an unknown message (kept as a system error), or, when none of the
         page's elements is there at all, a changed portal."""
         found = self.catalogue.classify(text, kinds=_NOT_BUSINESS)
+        if found.kind == "one_form":
+            self.work_alone()
         if found.kind is not None:
             raise self.catalogue.error_for(found.text, context=what)
         bound = self.bind(page_name)

@@ -33,8 +33,15 @@ from rpa.errors import (
 from rpa.masking import scrub_text
 
 CATALOGUE_FILE = "ams_messages.yaml"
-MessageKind = Literal["business", "retry", "run_fatal", "session_lost", "batch_window"]
+MessageKind = Literal["business", "retry", "run_fatal", "session_lost", "batch_window", "one_form"]
 BATCH_WINDOW_CODE = "batch_window"
+
+
+class StaleForm(ApplicationError):
+    """The portal refused a form because the session opened another since (one open form per
+    session): nothing was submitted; work one page at a time and retry."""
+
+    code = "stale_form"
 
 
 class MessageRule(BaseModel):
@@ -108,7 +115,7 @@ class MessageCatalogue(BaseModel):
         text = "；".join(lines)
         if any(f.kind is None for f in found):
             return self.error_for(next(f.text for f in found if f.kind is None), context=context)
-        for kind in ("session_lost", "batch_window", "retry", "run_fatal"):
+        for kind in ("session_lost", "batch_window", "one_form", "retry", "run_fatal"):
             first = next((f for f in found if f.kind == kind), None)
             if first is not None:
                 return self.error_for(first.text, context=context)
@@ -132,6 +139,8 @@ class MessageCatalogue(BaseModel):
             return SessionLost(message, code=found.code, portal_message=words)
         if found.kind in ("retry", "batch_window"):
             return PortalUnavailable(message, code=found.code, portal_message=words)
+        if found.kind == "one_form":
+            return StaleForm(message, code=found.code, portal_message=words)
         return ApplicationError(
             f"{context}: AMS answered a message the catalogue does not know ({CATALOGUE_FILE}): {words}",
             code=found.code,
