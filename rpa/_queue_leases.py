@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, insert, or_, select, update
 
 from rpa._queue_models import ItemState, LeaseLost, Outcome, WorkItem
-from rpa._queue_reads import QueueReader
+from rpa._queue_reads import QueueReader, behind_its_group
 from rpa._queue_schema import attempts, items
 from rpa.db import immediate_transaction
 
@@ -66,7 +66,10 @@ class LeaseKeeper(QueueReader):
         """Lease the oldest claimable item of the run, or None.
 
         Claimable: pending and due (`not_before` passed), or leased with an expired lease (a
-        reclaim: the earlier attempt is closed as lease_expired). Counts one more attempt.
+        reclaim: the earlier attempt is closed as lease_expired); and, for an item in an order
+        group, no earlier item of the run in that group is still pending or leased (due or not,
+        lease expired or not): a group's items are worked one at a time, in id order, each once
+        the one before it is done, business_error, failed or held. Counts one more attempt.
         """
         now = self._now()
         claimable = or_(
@@ -77,7 +80,7 @@ class LeaseKeeper(QueueReader):
         with immediate_transaction(self._engine) as conn:
             candidate = conn.execute(
                 select(items.c.id, items.c.state)
-                .where(items.c.run_id == run_id, claimable)
+                .where(items.c.run_id == run_id, claimable, ~behind_its_group())
                 .order_by(items.c.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)

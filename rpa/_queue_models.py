@@ -59,6 +59,7 @@ class WorkItem:
     result: dict[str, Any] | None
     created_at: datetime
     updated_at: datetime
+    order_group: str | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> WorkItem:
@@ -79,7 +80,18 @@ class WorkItem:
             result=m["result"],
             created_at=m["created_at"],
             updated_at=m["updated_at"],
+            order_group=m["order_group"],
         )
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item to enqueue. Items of one run with the same `order_group` are worked one at a
+    time, in the order they were enqueued; None (the default) puts the item in no group."""
+
+    key: str
+    payload: dict[str, Any]
+    order_group: str | None = None
 
 
 @dataclass(frozen=True)

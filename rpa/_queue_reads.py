@@ -8,16 +8,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import ColumnElement, Engine, exists, func, or_, select
 
 from rpa._queue_models import AttemptRecord, ItemNotFound, ItemState, WorkItem
 from rpa._queue_schema import attempts, items, runs
 from rpa.db import engine_for
 
+OPEN_STATES = (ItemState.PENDING, ItemState.LEASED)
+
 
 def utc_now() -> datetime:
     """The default queue clock."""
     return datetime.now(UTC)
+
+
+def behind_its_group() -> ColumnElement[bool]:
+    """True for an item of `items` that waits for an earlier item (smaller id) of the same run
+    and order group that is still open: pending or leased, due or not, lease expired or not.
+
+    An item without a group never waits (NULL equals nothing).
+    """
+    earlier = items.alias("earlier")
+    return exists().where(
+        earlier.c.run_id == items.c.run_id,
+        earlier.c.order_group == items.c.order_group,
+        earlier.c.id < items.c.id,
+        earlier.c.state.in_(OPEN_STATES),
+    )
 
 
 class QueueReader:
@@ -75,15 +92,18 @@ class QueueReader:
         """Seconds until something of the run can be claimed: 0 if now, None if nothing is left.
 
         A pending item is due at its `not_before`; a leased one when its lease expires (if its
-        worker stops heartbeating, it will be taken back then).
+        worker stops heartbeating, it will be taken back then). An item waiting behind an
+        earlier open item of its order group is left out: it is due once that one ends, which no
+        clock tells, so the earlier item's own moment counts and a caller keeps polling. The
+        first open item of a group never waits, so None still means nothing is pending or leased.
         """
         now = self._now()
-        of_run = items.c.run_id == run_id
+        in_turn = (items.c.run_id == run_id) & ~behind_its_group()
         with self._engine.connect() as conn:
             due_now = conn.execute(
                 select(items.c.id)
                 .where(
-                    of_run,
+                    in_turn,
                     items.c.state == ItemState.PENDING,
                     or_(items.c.not_before.is_(None), items.c.not_before <= now),
                 )
@@ -95,7 +115,7 @@ class QueueReader:
                 select(
                     func.min(items.c.not_before).filter(items.c.state == ItemState.PENDING),
                     func.min(items.c.lease_expires_at).filter(items.c.state == ItemState.LEASED),
-                ).where(of_run, items.c.state.in_([ItemState.PENDING, ItemState.LEASED]))
+                ).where(in_turn, items.c.state.in_(OPEN_STATES))
             ).one()
         moments = [m for m in (earliest_pending, earliest_expiry) if m is not None]
         if not moments:

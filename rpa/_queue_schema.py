@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Connection,
     DateTime,
     Dialect,
     ForeignKey,
@@ -23,6 +24,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
@@ -76,9 +79,15 @@ items = Table(
     Column("result", _Json),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # items of one run sharing a group are worked one at a time, in id order (see `claim`)
+    Column("order_group", String(512)),
     UniqueConstraint("flow", "key", name="uq_queue_items_flow_key"),
     Index("ix_queue_items_run_state", "run_id", "state", "id"),
+    Index("ix_queue_items_run_group", "run_id", "order_group", "id"),
 )
+
+# Columns added after the first release: `WorkQueue.create_schema` adds them to older databases.
+ADDED_ITEM_COLUMNS = ("order_group",)
 
 attempts = Table(
     "queue_attempts",
@@ -103,6 +112,22 @@ runs = Table(
     Column("stop_message", Text),
     Column("stop_requested_at", UtcDateTime()),
 )
+
+
+def upgrade_items_table(conn: Connection) -> None:
+    """Add to a `queue_items` table made by an earlier version the columns and indexes it lacks.
+
+    The caller holds the schema lock (BEGIN IMMEDIATE on SQLite, an advisory lock on
+    PostgreSQL), so of several processes upgrading at once only the first changes anything.
+    """
+    present = {column["name"] for column in inspect(conn).get_columns(items.name)}
+    quote = conn.dialect.identifier_preparer.quote
+    for name in ADDED_ITEM_COLUMNS:
+        if name not in present:
+            kind = items.c[name].type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE {quote(items.name)} ADD COLUMN {quote(name)} {kind}"))
+    for index in items.indexes:
+        index.create(conn, checkfirst=True)
 
 
 def insert_or_ignore(dialect_name: str, table: Table, *conflict_columns: str) -> Insert:

@@ -3,6 +3,7 @@
     >>> queue = WorkQueue("sqlite:///runs/queue.db")
     >>> queue.create_schema()
     >>> queue.enqueue("account_filing", run_id, key, {"account_no": "..."})
+    >>> queue.enqueue_many("account_filing", run_id, [NewItem(key, payload, order_group="...")])
     >>> item = queue.claim(run_id=run_id, owner="host-1234-w0", lease_seconds=60)
     >>> queue.complete(item.id, "host-1234-w0", {"filing_no": "..."})
 
@@ -16,6 +17,10 @@ Item states::
        +--lease expired (reclaim_expired, or a claim takes it back)
 
 `retry()` sends business_error, failed and held items back to pending with attempts reset.
+
+Items of one run may share an `order_group` (e.g. the filings of one account): a group's items
+are claimed one at a time in id order (enqueue order), each only once every earlier one of the
+group is done, business_error, failed or held. Items without a group are claimed in any order.
 
 Every change a worker makes names its owner and is refused with `LeaseLost` once the lease is no
 longer its own, so a worker whose lease expired and was taken over cannot finish the item. A
@@ -46,10 +51,11 @@ from rpa._queue_models import (
     ItemNotFound,
     ItemState,
     LeaseLost,
+    NewItem,
     Outcome,
     WorkItem,
 )
-from rpa._queue_schema import insert_or_ignore, items, metadata, runs
+from rpa._queue_schema import insert_or_ignore, items, metadata, runs, upgrade_items_table
 from rpa.db import immediate_transaction
 
 if TYPE_CHECKING:
@@ -64,6 +70,7 @@ __all__ = [
     "ItemNotFound",
     "ItemState",
     "LeaseLost",
+    "NewItem",
     "Outcome",
     "WorkItem",
     "WorkQueue",
@@ -107,40 +114,51 @@ class WorkQueue(LeaseKeeper):
         )
 
     def create_schema(self) -> None:
-        """Create the queue's tables if they are missing; safe to call from many processes."""
+        """Create the queue's tables if they are missing, and add the columns and indexes a
+        database made by an earlier version lacks; safe to call from many processes."""
         with immediate_transaction(self._engine) as conn:
             if self._dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             metadata.create_all(conn, checkfirst=True)
+            upgrade_items_table(conn)
 
     # -- adding work -------------------------------------------------------------------------
 
-    def enqueue(self, flow: str, run_id: str, key: str, payload: dict[str, Any]) -> EnqueueResult:
+    def enqueue(
+        self, flow: str, run_id: str, key: str, payload: dict[str, Any], *, order_group: str | None = None
+    ) -> EnqueueResult:
         """Add one item; a key the flow already has adds nothing and reports the existing item."""
-        return self.enqueue_many(flow, run_id, [(key, payload)])[0]
+        return self.enqueue_many(flow, run_id, [NewItem(key, payload, order_group)])[0]
 
     def enqueue_many(
-        self, flow: str, run_id: str, entries: Sequence[tuple[str, dict[str, Any]]]
+        self, flow: str, run_id: str, entries: Sequence[NewItem | tuple[str, dict[str, Any]]]
     ) -> list[EnqueueResult]:
-        """Add many items in one transaction; one result per entry, in the same order."""
+        """Add many items in one transaction; one result per entry, in the same order.
+
+        An entry is a `NewItem`, or a `(key, payload)` pair for an item without an order group.
+        New items get ids in entry order, so a group's items are worked in that order. A key
+        given twice is added once, as its first entry says.
+        """
         if not entries:
             return []
         now = self._now()
-        first_payload: dict[str, dict[str, Any]] = {}
-        for key, payload in entries:
-            first_payload.setdefault(key, payload)
+        new_items = [entry if isinstance(entry, NewItem) else NewItem(*entry) for entry in entries]
+        first: dict[str, NewItem] = {}
+        for item in new_items:
+            first.setdefault(item.key, item)
         rows = [
             {
                 "flow": flow,
                 "run_id": run_id,
-                "key": key,
-                "payload": payload,
+                "key": item.key,
+                "payload": item.payload,
+                "order_group": item.order_group,
                 "state": ItemState.PENDING.value,
                 "attempts": 0,
                 "created_at": now,
                 "updated_at": now,
             }
-            for key, payload in first_payload.items()
+            for item in first.values()
         ]
         created: dict[str, int] = {}
         existing: dict[str, EnqueueResult] = {}
@@ -154,18 +172,18 @@ class WorkQueue(LeaseKeeper):
             statement = insert_or_ignore(self._dialect, items, "flow", "key")
             for row in conn.execute(statement.returning(items.c.id, items.c.key), rows):
                 created[row.key] = row.id
-            missing = [key for key in first_payload if key not in created]
-            for keys in chunks(missing):
+            missing = [key for key in first if key not in created]
+            for some in chunks(missing):
                 found = conn.execute(
                     select(items.c.id, items.c.key, items.c.state, items.c.run_id).where(
-                        items.c.flow == flow, items.c.key.in_(keys)
+                        items.c.flow == flow, items.c.key.in_(some)
                     )
                 )
                 for row in found:
                     existing[row.key] = EnqueueResult(row.id, False, ItemState(row.state), row.run_id)
         results: list[EnqueueResult] = []
         reported: set[str] = set()
-        for key, _ in entries:
+        for key in (item.key for item in new_items):
             if key in created:
                 is_new = key not in reported
                 results.append(EnqueueResult(created[key], is_new, ItemState.PENDING, run_id))

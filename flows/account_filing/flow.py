@@ -6,6 +6,9 @@
 audit log and enqueues the valid rows, keyed by `FilingRecord.idempotency_key()`: enqueuing a
 file again adds nothing, and rows an earlier run took stay that run's (result.xlsx says so).
 A dry run's items carry their run id in the key, so a dry run never stands in for a filing.
+The rows of one account share an order group (the account number) and are enqueued in business
+order (date, then open, change, close), so they are filed one at a time in that order, whatever
+the file's order: AMS refuses a change or close of an account it does not hold as open.
 Each worker logs in with its own operator and files items with `filing.FilingHandler`.
 `finish()` writes result.xlsx, one row per input row.
 """
@@ -24,11 +27,17 @@ from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import ConfigError, InputFileError
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, mask
-from rpa.queue import EnqueueResult, ItemState, WorkItem
+from rpa.queue import EnqueueResult, ItemState, NewItem, WorkItem
 from rpa.runs import RunContext, now_in
 
 RESULT_FILE = "result.xlsx"
 SHAPING_FILES = ("header_aliases.yaml", "deadlines.yaml", "ams_messages.yaml")
+ACTION_ORDER = {"open": 0, "change": 1, "close": 2}
+
+
+def business_order(record: FilingRecord) -> tuple[date, int]:
+    """Where a filing stands among its account's: by business date, then open, change, close."""
+    return record.business_date, ACTION_ORDER[record.action]
 
 
 class AccountFilingFlow(Flow):
@@ -79,7 +88,11 @@ class AccountFilingFlow(Flow):
                 codes=[issue.code for issue in outcome.errors],
             )
         valid = [(o, o.record) for o in report.outcomes if o.valid and o.record is not None]
-        entries = [(self.item_key(record, ctx.run_id), _payload(o)) for o, record in valid]
+        valid.sort(key=lambda pair: business_order(pair[1]))  # stable: file order otherwise
+        entries = [
+            NewItem(self.item_key(record, ctx.run_id), _payload(o), order_group=record.account_no)
+            for o, record in valid
+        ]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         self.enqueued = {o.row: r for (o, _), r in zip(valid, results, strict=True)}
         created = sum(1 for r in results if r.created)

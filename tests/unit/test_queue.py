@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import event
+from loguru import logger
+from sqlalchemy import event, inspect, text
 
+from rpa.audit import AuditLog
 from rpa.db import engine_for
+from rpa.flow import WorkerContext
 from rpa.queue import (
     ENDED_STATES,
     JITTER_FRACTION,
@@ -17,12 +24,14 @@ from rpa.queue import (
     ItemNotFound,
     ItemState,
     LeaseLost,
+    NewItem,
     Outcome,
     WorkItem,
     WorkQueue,
     retry_delay_seconds,
 )
 from rpa.settings import Settings
+from rpa.worker import IDLE_POLL_SECONDS, process_items
 
 FLOW = "account_filing"
 RUN = "run-1"
@@ -373,3 +382,207 @@ def test_from_settings_takes_the_url_and_retry_policy(db_url: str, isolated_sett
         1.5,
         9,
     )
+
+
+# -- order groups: the items of one group are worked one at a time, in enqueue order ---------
+
+
+def _group_of_two(queue: WorkQueue, group: str = "acct-1") -> tuple[int, int]:
+    first, second = queue.enqueue_many(FLOW, RUN, [NewItem("open", {}, group), NewItem("change", {}, group)])
+    return first.item_id, second.item_id
+
+
+def _nothing_to_claim(queue: WorkQueue) -> bool:
+    return queue.claim(run_id=RUN, owner="w9", lease_seconds=30) is None
+
+
+def test_enqueue_keeps_the_order_group_and_plain_pairs_have_none(queue: WorkQueue) -> None:
+    results = queue.enqueue_many(
+        FLOW, RUN, [NewItem("a", {"n": 1}, "acct-1"), ("b", {"n": 2}), NewItem("c", {})]
+    )
+    single = queue.enqueue(FLOW, RUN, "d", {}, order_group="acct-2")
+
+    ids = [r.item_id for r in results] + [single.item_id]
+    assert ids == sorted(ids)  # ids follow the entries: a group is worked in enqueue order
+    assert [queue.get(i).order_group for i in ids] == ["acct-1", None, None, "acct-2"]
+    assert queue.find_by_key(FLOW, "a") == queue.get(ids[0])
+
+
+def test_a_group_is_claimed_one_item_at_a_time_while_others_go_ahead(
+    queue: WorkQueue, clock: ManualClock
+) -> None:
+    results = queue.enqueue_many(
+        FLOW,
+        RUN,
+        [
+            NewItem("a-open", {}, "acct-a"),
+            NewItem("a-change", {}, "acct-a"),
+            NewItem("b-open", {}, "acct-b"),
+            ("loose", {}),
+            NewItem("a-close", {}, "acct-a"),
+        ],
+    )
+    a_open, a_change, b_open, loose, a_close = (r.item_id for r in results)
+
+    assert [_claim(queue, owner).id for owner in ("w1", "w2", "w3")] == [a_open, b_open, loose]
+    assert _nothing_to_claim(queue)
+    # the waiting items are not "due now": the answer is the leases' expiry, and never None
+    assert queue.next_due_in(RUN) == pytest.approx(30.0)
+    queue.complete(b_open, "w2")
+    assert _nothing_to_claim(queue)
+    queue.complete(a_open, "w1")
+    assert queue.next_due_in(RUN) == 0.0
+    assert _claim(queue, "w2").id == a_change
+    assert _nothing_to_claim(queue)
+    queue.complete(a_change, "w2")
+    assert _claim(queue, "w1").id == a_close
+    assert queue.claim(run_id="other-run", owner="w1", lease_seconds=30) is None
+
+
+@pytest.mark.parametrize("ending", ["done", "business_error", "failed", "held"])
+def test_the_next_of_a_group_waits_out_the_retries_of_the_one_before(
+    queue: WorkQueue, clock: ManualClock, ending: str
+) -> None:
+    first, second = _group_of_two(queue)
+    queue.enqueue(FLOW, RUN, "other", {}, order_group="acct-2")
+
+    item = _claim(queue, "w1")
+    assert item.id == first
+    assert _claim(queue, "w2").key == "other"  # another group is not held up
+    assert queue.fail_system(first, "w1", "portal_timeout", "slow") is ItemState.PENDING
+    backoff = queue.get(first).not_before
+    assert backoff is not None
+    assert _nothing_to_claim(queue)  # the first is pending but not due: the second still waits
+    assert queue.next_due_in(RUN) == pytest.approx((backoff - clock.now).total_seconds())
+    clock.advance(10)
+    assert _claim(queue, "w1").id == first  # the first comes back, not the second
+
+    if ending == "done":
+        queue.complete(first, "w1")
+    elif ending == "business_error":
+        queue.fail_business(first, "w1", "portal_refusal", "该账户已备案")
+    elif ending == "held":
+        queue.hold(first, "w1", "needs_person", "content differs")
+    else:
+        assert queue.fail_system(first, "w1", "portal_timeout", "slow") is ItemState.PENDING
+        clock.advance(10)
+        assert queue.fail_system(_claim(queue, "w1").id, "w1", "portal_timeout", "slow") is ItemState.FAILED
+    assert queue.get(first).state.value == ending
+    assert _claim(queue, "w1").id == second
+
+
+def test_an_expired_lease_gives_back_the_first_of_a_group_not_the_next(
+    queue: WorkQueue, clock: ManualClock
+) -> None:
+    first, second = _group_of_two(queue)
+    _claim(queue, "w1", lease=10)
+    clock.advance(11)
+
+    assert queue.next_due_in(RUN) == 0.0
+    taken = _claim(queue, "w2", lease=10)
+    assert (taken.id, taken.attempts) == (first, 2)
+    assert _nothing_to_claim(queue)
+    clock.advance(11)
+    assert queue.reclaim_expired() == 1
+    assert _claim(queue, "w3").id == first
+    assert queue.get(second).state is ItemState.PENDING and queue.get(second).attempts == 0
+
+
+def test_groups_are_per_run(queue: WorkQueue) -> None:
+    queue.enqueue(FLOW, "run-0", "old-open", {}, order_group="acct-1")
+    queue.enqueue(FLOW, RUN, "change", {}, order_group="acct-1")
+
+    assert _claim(queue).key == "change"  # an open item of another run does not hold this one
+
+
+_OLD_ITEMS_TABLE = """
+CREATE TABLE queue_items (
+    id {id} PRIMARY KEY,
+    flow VARCHAR(64) NOT NULL,
+    run_id VARCHAR(64) NOT NULL,
+    key VARCHAR(512) NOT NULL,
+    payload {json} NOT NULL,
+    state VARCHAR(16) NOT NULL,
+    attempts INTEGER NOT NULL,
+    lease_owner VARCHAR(128),
+    lease_expires_at {time},
+    not_before {time},
+    last_error_code VARCHAR(64),
+    last_error_message TEXT,
+    result {json},
+    created_at {time} NOT NULL,
+    updated_at {time} NOT NULL,
+    CONSTRAINT uq_queue_items_flow_key UNIQUE (flow, key)
+)
+"""
+_OLD_TYPES = {
+    "sqlite": {"id": "INTEGER", "json": "JSON", "time": "DATETIME"},
+    "postgresql": {"id": "BIGSERIAL", "json": "JSONB", "time": "TIMESTAMP WITH TIME ZONE"},
+}
+
+
+def _make_old_queue_database(url: str) -> None:
+    """The queue_items table as versions before order groups created it, with one item."""
+    engine = engine_for(url)
+    with engine.begin() as conn:
+        conn.execute(text(_OLD_ITEMS_TABLE.format(**_OLD_TYPES[engine.dialect.name])))
+        conn.execute(text("CREATE INDEX ix_queue_items_run_state ON queue_items (run_id, state, id)"))
+        conn.execute(
+            text(
+                "INSERT INTO queue_items (flow, run_id, key, payload, state, attempts, created_at, "
+                "updated_at) VALUES ('account_filing', 'run-1', 'old', '{}', 'pending', 0, "
+                "'2026-03-01 09:00:00', '2026-03-01 09:00:00')"
+            )
+        )
+
+
+def test_create_schema_upgrades_a_queue_made_before_order_groups(db_url: str, clock: ManualClock) -> None:
+    _make_old_queue_database(db_url)
+    queue = WorkQueue(db_url, clock=clock)
+    with ThreadPoolExecutor(max_workers=3) as pool:  # several processes starting at once
+        upgrades = [pool.submit(WorkQueue(db_url).create_schema) for _ in range(3)]
+        queue.create_schema()
+        for upgrade in upgrades:
+            upgrade.result(timeout=60)
+
+    found = inspect(engine_for(db_url))
+    assert "order_group" in {c["name"] for c in found.get_columns("queue_items")}
+    assert "ix_queue_items_run_group" in {i["name"] for i in found.get_indexes("queue_items")}
+    old = queue.find_by_key(FLOW, "old")
+    assert old is not None and old.order_group is None and old.payload == {}
+    first, second = _group_of_two(queue)
+    assert [_claim(queue, owner).id for owner in ("w1", "w2")] == [old.id, first]
+    assert _nothing_to_claim(queue)
+    queue.complete(first, "w2")
+    assert _claim(queue, "w2").id == second
+
+
+def test_a_worker_waits_behind_a_group_leased_elsewhere_then_finishes(
+    db_url: str, tmp_path: Path, isolated_settings: Path
+) -> None:
+    queue = WorkQueue(db_url)
+    queue.create_schema()
+    audit = AuditLog(db_url, b"k" * 32)
+    audit.create_schema()
+    first, second = _group_of_two(queue)
+    _claim(queue, "other-worker", lease=60)  # the first of the group is in another worker's hands
+    wctx = WorkerContext(
+        run_id=RUN, flow=FLOW, worker_index=0, owner="w1", settings=Settings(), folder=tmp_path,
+        audit=audit, log=logger.bind(), params={},
+    )  # fmt: skip
+    handled: list[int] = []
+
+    def handler(item: WorkItem) -> dict[str, Any]:
+        handled.append(item.id)
+        return {"status": "done"}
+
+    other_worker_done = threading.Timer(1.0, queue.complete, (first, "other-worker"))
+    other_worker_done.start()
+    started = time.monotonic()
+    summary = process_items(queue, wctx, handler, stop_event=threading.Event())
+    other_worker_done.join()
+
+    # it neither stopped early (claim said None, next_due_in did not) nor waited out the 60 s
+    # lease of the first: it polled every IDLE_POLL_SECONDS until the first was done
+    assert handled == [second] and summary.done == 1
+    assert 1.0 <= time.monotonic() - started < 20 * IDLE_POLL_SECONDS + 1.0
