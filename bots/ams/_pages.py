@@ -72,7 +72,7 @@ class AmsPages:
         self.frame_css = selectors.page("lookup").frame or "iframe"
         self.content = self._content_frame(page)
         self.page_in_use = page  # the tab the bot last worked in (for a failure screenshot)
-        self._front = page
+        self._front: Page | None = page
         self._lookup_tab: ContentFrame | None = None
         self._spare_tab: ContentFrame | None = None
         self._menu_urls: dict[str, str] = {}
@@ -88,6 +88,7 @@ class AmsPages:
         `lookup`, filings in the first tab and `spare` by turns, so that the next item's look-up
         and form load while this item is submitted (`prepare_ahead`). Call it before `login`."""
         self._lookup_tab, self._spare_tab = self._content_frame(lookup), self._content_frame(spare)
+        self._front = None  # a page opened later is in front now, not the filing tab
 
     @contextmanager
     def _in_tab(self, tab: ContentFrame | None) -> Iterator[None]:
@@ -149,6 +150,7 @@ class AmsPages:
         waited out, but a refusal (wrong password, locked, disabled) is LoginRefused at once:
         a second try at a refused password locks the operator out."""
         self.content.forget()
+        self.to_front()  # a click in a tab behind waits for a paint that may not come for seconds
         self.content.retrying(lambda: self._login_once(code, password), what="login")
         main = self.bind("main")
         for name, element in MENU.items():
