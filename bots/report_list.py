@@ -14,8 +14,8 @@ from datetime import date
 from playwright.sync_api import FrameLocator, Locator
 
 from bots.report_files import REPORT_FORMATS
+from rpa.bound_page import BoundPage
 from rpa.errors import PortalChanged, PortalRefusal
-from rpa.selectors import BoundPage
 
 _DOWNLOAD_CALL = re.compile(r"downloadRpt\(\s*'([^']+)'\s*,\s*'(\w+)'\s*\)")
 _PAGER = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")

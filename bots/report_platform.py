@@ -32,9 +32,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from bots.report_files import REPORT_FORMATS, html_page_words, save_download
 from bots.report_list import ListedPage, ReportRow, has_next_page, read_list, result_list
 from bots.report_states import playwright_errors, raise_for_page_state
+from rpa.bound_page import BoundPage
 from rpa.errors import LoginRefused, PortalChanged, PortalRefusal, PortalTimeout, SessionLost
 from rpa.masking import mask_tail
-from rpa.selectors import BoundPage, PortalSelectors
+from rpa.selectors import PortalSelectors
 
 __all__ = ["HEAD_OFFICE", "LOGIN_PATH", "PORTAL", "REPORT_CODES", "ReportPlatform", "ReportRow"]
 

@@ -24,24 +24,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
-from loguru import logger
 from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
-from rpa.browser import wait_until_attached
-from rpa.errors import ConfigError, PortalChanged, SelectorNotFound
+from rpa.errors import ConfigError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame, FrameLocator, Locator, Page
 
+    from rpa.bound_page import BoundPage
+
     Scope = Page | Frame | FrameLocator
 
-T = TypeVar("T")
 KINDS = ("css", "xpath", "text", "label", "role", "placeholder")
 READABLE_KINDS = frozenset({"label", "role", "text"})
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -171,109 +168,19 @@ class PortalSelectors(BaseModel):
 
     def bind(self, scope: Page | Frame, page_name: str, *, timeout_ms: float = 5_000) -> BoundPage:
         """The page's elements, located inside `scope` (its iframe, if the YAML names one)."""
+        from rpa.bound_page import BoundPage
+
         return BoundPage(self, page_name, scope, timeout_ms=timeout_ms)
 
+    def winner(self, page_name: str, element: str) -> int:
+        """The candidate that last matched the element in this process (0 until one did)."""
+        return self._winners.get((page_name, element), 0)
 
-class BoundPage:
-    """One page's selectors bound to a live Playwright page or frame."""
-
-    def __init__(
-        self, selectors: PortalSelectors, page_name: str, scope: Page | Frame, *, timeout_ms: float
-    ) -> None:
-        self._selectors = selectors
-        self.page_name = page_name
-        self._page = selectors.page(page_name)
-        self._root: Scope = scope.frame_locator(self._page.frame) if self._page.frame else scope
-        self.timeout_ms = timeout_ms
-
-    def require(self, *elements: str) -> None:
-        self._selectors.require(self.page_name, *elements)
-
-    def _candidates(self, element: str) -> list[Candidate]:
-        self.require(element)
-        return self._page.elements[element]
-
-    def locate(self, element: str, *, timeout_ms: float | None = None) -> Locator:
-        """The element by its first matching candidate (the remembered winner is tried first).
-
-        One Playwright wait covers all candidates together, so a missing first candidate costs
-        no extra timeout. None within the timeout: SelectorNotFound naming every candidate, or
-        PortalChanged if no element of the page matches at all.
-        """
-        candidates = self._candidates(element)
-        key = (self.page_name, element)
-        winner = self._selectors._winners.get(key, 0)
-        order = [winner, *(i for i in range(len(candidates)) if i != winner)]
-        locators = {i: candidates[i].locator(self._root) for i in order}
-        if locators[winner].count():
-            return self._matched(element, winner, locators[winner])
-        any_candidate = reduce(lambda a, b: a.or_(b), locators.values())
-        if wait_until_attached(any_candidate, self.timeout_ms if timeout_ms is None else timeout_ms):
-            for i in order:
-                if locators[i].count():
-                    return self._matched(element, i, locators[i])
-        raise self._not_found(element, candidates)
-
-    def read_first(self, element: str, read: Callable[[Locator], T | None]) -> T:
-        """`read` through the element's candidates (the remembered winner first) until one gives
-        something (not None, not empty); no waiting: for a page already loaded and checked. One
-        round trip instead of locating first, then reading. None gives: as `locate`."""
-        candidates = self._candidates(element)
-        winner = self._selectors._winners.get((self.page_name, element), 0)
-        for i in [winner, *(i for i in range(len(candidates)) if i != winner)]:
-            locator = candidates[i].locator(self._root)
-            found = read(locator)
-            if found:
-                self._matched(element, i, locator)
-                return found
-        raise self._not_found(element, candidates)
-
-    def _matched(self, element: str, index: int, locator: Locator) -> Locator:
-        key = (self.page_name, element)
-        candidate = self._page.elements[element][index]
-        if self._selectors._winners.get(key) != index:
-            self._selectors._winners[key] = index
-            log = logger.warning if index else logger.debug
-            log(
-                "selector {}.{}.{} matched candidate {}: {}",
-                self._selectors.portal, self.page_name, element, index + 1, candidate.describe(),
-            )
-        return locator
-
-    def _not_found(self, element: str, candidates: list[Candidate]) -> Exception:
-        tried = "; ".join(f"{n}) {c.describe()}" for n, c in enumerate(candidates, 1))
-        where = f"portal {self._selectors.portal!r}, page {self.page_name!r}"
-        details = {
-            "portal": self._selectors.portal,
-            "page": self.page_name,
-            "element": element,
-            "candidates": [c.describe() for c in candidates],
-        }
-        every_candidate = reduce(
-            lambda a, b: a.or_(b),
-            (c.locator(self._root) for cands in self._page.elements.values() for c in cands),
-        )
-        if every_candidate.count():
-            message = f"{where}: no candidate matched element {element!r}; tried {tried}"
-            return SelectorNotFound(message, details=details)
-        message = (
-            f"{where} matches none of its elements ({', '.join(self._page.elements)}): "
-            f"the portal changed; element {element!r} tried {tried}"
-        )
-        return PortalChanged(message, details=details)
-
-    def present(self, element: str) -> bool:
-        """Whether any candidate matches right now (no waiting); for optional banners and dialogs."""
-        return any(c.locator(self._root).count() for c in self._candidates(element))
-
-    def probe(self) -> dict[str, str | None]:
-        """Each element's first matching candidate right now (None: nothing matches); never raises."""
-        found: dict[str, str | None] = {}
-        for element, candidates in self._page.elements.items():
-            found[element] = next(
-                (c.describe() for c in candidates if c.locator(self._root).count()), None
-            )
-        return found
+    def remember(self, page_name: str, element: str, index: int) -> bool:
+        """Remember the candidate that matched; True when it is a change."""
+        changed = self._winners.get((page_name, element)) != index
+        self._winners[(page_name, element)] = index
+        return changed
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

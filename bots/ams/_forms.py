@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from bots.ams import codes
 from bots.ams.content import CanonicalFiling
+from rpa.bound_page import BoundPage
 from rpa.errors import InvalidRecord, NeedsPerson
 from rpa.masking import FieldClass, mask
-from rpa.selectors import BoundPage, PageSelectors
+from rpa.selectors import PageSelectors
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame

@@ -21,10 +21,11 @@ from playwright.sync_api import Locator, Page
 from bots.ams._forms import FORM_PAGES
 from bots.ams._frame import ContentFrame, PortalState, browser_errors
 from bots.ams.messages import MessageCatalogue, MessageKind
+from rpa.bound_page import BoundPage
 from rpa.errors import ApplicationError, PortalChanged, SelectorNotFound
 from rpa.evidence import take_screenshot
 from rpa.masking import FieldClass, mask, scrub_text
-from rpa.selectors import BoundPage, PortalSelectors
+from rpa.selectors import PortalSelectors
 from rpa.settings import Settings
 
 LOGIN_PATH = "/ams/login.do"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Locator
 
 from bots.ams import codes
-from rpa.selectors import BoundPage
+from rpa.bound_page import BoundPage
 
 _ROWS_JS = """(tables) => tables.map(t => Array.from(t.rows).map(r => ({
     cells: Array.from(r.cells).map(c => c.innerText),

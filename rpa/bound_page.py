@@ -1,0 +1,127 @@
+"""One page's selectors bound to a live Playwright page or frame: elements located by their
+first matching candidate (the remembered winner first), read, probed.
+
+    login = selectors.bind(page, "login", timeout_ms=settings.action_timeout_ms)
+    login.locate("operator_code").fill(code)
+    login.present("error_banner")          # no waiting
+    login.probe()                          # which candidate matches each element, for `rpa portal probe`
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import reduce
+from typing import TYPE_CHECKING, TypeVar
+
+from loguru import logger
+
+from rpa.browser import wait_until_attached
+from rpa.errors import PortalChanged, SelectorNotFound
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Frame, FrameLocator, Locator, Page
+
+    from rpa.selectors import Candidate, PortalSelectors
+
+    Scope = Page | Frame | FrameLocator
+
+T = TypeVar("T")
+
+
+class BoundPage:
+    """One page's selectors bound to a live Playwright page or frame."""
+
+    def __init__(
+        self, selectors: PortalSelectors, page_name: str, scope: Page | Frame, *, timeout_ms: float
+    ) -> None:
+        self._selectors = selectors
+        self.page_name = page_name
+        self._page = selectors.page(page_name)
+        self._root: Scope = scope.frame_locator(self._page.frame) if self._page.frame else scope
+        self.timeout_ms = timeout_ms
+
+    def require(self, *elements: str) -> None:
+        self._selectors.require(self.page_name, *elements)
+
+    def _candidates(self, element: str) -> list[Candidate]:
+        self.require(element)
+        return self._page.elements[element]
+
+    def locate(self, element: str, *, timeout_ms: float | None = None) -> Locator:
+        """The element by its first matching candidate (the remembered winner is tried first).
+
+        One Playwright wait covers all candidates together, so a missing first candidate costs
+        no extra timeout. None within the timeout: SelectorNotFound naming every candidate, or
+        PortalChanged if no element of the page matches at all.
+        """
+        candidates = self._candidates(element)
+        winner = self._selectors.winner(self.page_name, element)
+        order = [winner, *(i for i in range(len(candidates)) if i != winner)]
+        locators = {i: candidates[i].locator(self._root) for i in order}
+        if locators[winner].count():
+            return self._matched(element, winner, locators[winner])
+        any_candidate = reduce(lambda a, b: a.or_(b), locators.values())
+        if wait_until_attached(any_candidate, self.timeout_ms if timeout_ms is None else timeout_ms):
+            for i in order:
+                if locators[i].count():
+                    return self._matched(element, i, locators[i])
+        raise self._not_found(element, candidates)
+
+    def read_first(self, element: str, read: Callable[[Locator], T | None]) -> T:
+        """`read` through the element's candidates (the remembered winner first) until one gives
+        something (not None, not empty); no waiting: for a page already loaded and checked. One
+        round trip instead of locating first, then reading. None gives: as `locate`."""
+        candidates = self._candidates(element)
+        winner = self._selectors.winner(self.page_name, element)
+        for i in [winner, *(i for i in range(len(candidates)) if i != winner)]:
+            locator = candidates[i].locator(self._root)
+            found = read(locator)
+            if found:
+                self._matched(element, i, locator)
+                return found
+        raise self._not_found(element, candidates)
+
+    def _matched(self, element: str, index: int, locator: Locator) -> Locator:
+        candidate = self._page.elements[element][index]
+        if self._selectors.remember(self.page_name, element, index):
+            log = logger.warning if index else logger.debug
+            log(
+                "selector {}.{}.{} matched candidate {}: {}",
+                self._selectors.portal, self.page_name, element, index + 1, candidate.describe(),
+            )
+        return locator
+
+    def _not_found(self, element: str, candidates: list[Candidate]) -> Exception:
+        tried = "; ".join(f"{n}) {c.describe()}" for n, c in enumerate(candidates, 1))
+        where = f"portal {self._selectors.portal!r}, page {self.page_name!r}"
+        details = {
+            "portal": self._selectors.portal,
+            "page": self.page_name,
+            "element": element,
+            "candidates": [c.describe() for c in candidates],
+        }
+        every_candidate = reduce(
+            lambda a, b: a.or_(b),
+            (c.locator(self._root) for cands in self._page.elements.values() for c in cands),
+        )
+        if every_candidate.count():
+            message = f"{where}: no candidate matched element {element!r}; tried {tried}"
+            return SelectorNotFound(message, details=details)
+        message = (
+            f"{where} matches none of its elements ({', '.join(self._page.elements)}): "
+            f"the portal changed; element {element!r} tried {tried}"
+        )
+        return PortalChanged(message, details=details)
+
+    def present(self, element: str) -> bool:
+        """Whether any candidate matches right now (no waiting); for optional banners and dialogs."""
+        return any(c.locator(self._root).count() for c in self._candidates(element))
+
+    def probe(self) -> dict[str, str | None]:
+        """Each element's first matching candidate right now (None: nothing matches); never raises."""
+        found: dict[str, str | None] = {}
+        for element, candidates in self._page.elements.items():
+            found[element] = next(
+                (c.describe() for c in candidates if c.locator(self._root).count()), None
+            )
+        return found
