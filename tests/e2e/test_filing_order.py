@@ -22,13 +22,12 @@ from fixtures.inputs.make_accounts import write_xlsx
 from flows.account_filing.records import FilingRecord
 from rpa.orchestrate import execute_run
 from rpa.queue import WorkQueue
-from tests.e2e.test_account_filing_run import filing_settings, read_result
+from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
 from tests.integration.ams_helpers import BANK_A, BANK_B, basic_record
 from tests.plugins.portals import AmsHandle
 
 pytestmark = pytest.mark.browser
 
-REFERENCE_DAY = "2026-11-27"
 BASIC_PERMIT = "J1031000000101"
 CHAINED = "110020260001"  # open, change and close, listed close first
 SHORT_LIVED = "110020260002"  # open and close, listed close first
