@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from playwright.sync_api import FrameLocator, Locator
+from playwright.sync_api import Frame, FrameLocator, Locator
 
 from bots.report_files import REPORT_FORMATS
 from rpa.bound_page import BoundPage
@@ -70,7 +70,7 @@ class ListedPage:
     def row(self, report_id: str) -> ReportRow | None:
         return next((row for row in self.rows if row.report_id == report_id), None)
 
-    def link(self, scope: FrameLocator, row: ReportRow, fmt: str) -> Locator | None:
+    def link(self, scope: Frame | FrameLocator, row: ReportRow, fmt: str) -> Locator | None:
         """The link downloading `row` in `fmt`, if this page lists it: the format's links narrowed
         to the one whose href names the report (so the click acts on that link or on none)."""
         listed = self.row(row.report_id)

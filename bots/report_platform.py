@@ -73,8 +73,14 @@ class ReportPlatform:
                           "no_records", "query_error", "pager", "next_page")
 
     def bind(self, page_name: str) -> BoundPage:
-        """One page's selectors on the live page (the query page inside its frame)."""
-        return self.selectors.bind(self.page, page_name, timeout_ms=self.timeout_ms)
+        """One page's selectors on the live page (the query page inside its frame: through the
+        content Frame while it is kept, else found again on each call)."""
+        return self.selectors.bind(self.page, page_name, timeout_ms=self.timeout_ms, frame=self._kept_frame())
+
+    def _kept_frame(self) -> Frame | None:
+        if self._frame is None or self._frame.is_detached():
+            return None
+        return self._frame
 
     # -- log in and out -------------------------------------------------------------------
 
@@ -241,10 +247,12 @@ class ReportPlatform:
         self._frame = frame
         return frame
 
-    def _query_scope(self) -> FrameLocator:
+    def _query_scope(self) -> Frame | FrameLocator:
+        """Where the query page's elements are: as `bind` finds them (links of one list and of
+        one scope combine only if both are)."""
         frame_css = self.selectors.page("query").frame
         assert frame_css is not None, "the query page lives in the main page's frame"
-        return self.page.frame_locator(frame_css)
+        return self._kept_frame() or self.page.frame_locator(frame_css)
 
     def _click_for_download(self, frame: Frame, link: Locator, row: ReportRow) -> Download:
         """Click and wait for the download; if the frame shows a message page instead, raise it."""

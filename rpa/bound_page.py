@@ -32,12 +32,22 @@ class BoundPage:
     """One page's selectors bound to a live Playwright page or frame."""
 
     def __init__(
-        self, selectors: PortalSelectors, page_name: str, scope: Page | Frame, *, timeout_ms: float
+        self,
+        selectors: PortalSelectors,
+        page_name: str,
+        scope: Page | Frame,
+        *,
+        timeout_ms: float,
+        frame: Frame | None = None,
     ) -> None:
         self._selectors = selectors
         self.page_name = page_name
         self._page = selectors.page(page_name)
-        self._root: Scope = scope.frame_locator(self._page.frame) if self._page.frame else scope
+        self._root: Scope = scope
+        if self._page.frame:
+            # A Frame already found is queried directly; a FrameLocator finds the iframe's
+            # document again on every call (about 3x the round trip).
+            self._root = frame if frame is not None else scope.frame_locator(self._page.frame)
         self.timeout_ms = timeout_ms
 
     def require(self, *elements: str) -> None:
@@ -66,6 +76,19 @@ class BoundPage:
                 if locators[i].count():
                     return self._matched(element, i, locators[i])
         raise self._not_found(element, candidates)
+
+    def seen(self, element: str, saw: Callable[[Candidate], bool]) -> Locator | None:
+        """The element by its remembered winner, if `saw` says that candidate matched on the
+        page as last read (no round trip of its own); None otherwise: `locate` it."""
+        candidates = self._candidates(element)
+        winner = self._selectors.winner(self.page_name, element)
+        if not saw(candidates[winner]):
+            return None
+        return self._matched(element, winner, candidates[winner].locator(self._root))
+
+    def winning(self, element: str) -> Candidate:
+        """The candidate that last matched the element (the first until one has)."""
+        return self._candidates(element)[self._selectors.winner(self.page_name, element)]
 
     def read_first(self, element: str, read: Callable[[Locator], T | None]) -> T:
         """`read` through the element's candidates (the remembered winner first) until one gives

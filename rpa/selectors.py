@@ -83,6 +83,15 @@ class Candidate(BaseModel):
             return f'role={value}[name="{self.name}"]'
         return f"{self.kind}={value}"
 
+    def page_query(self) -> tuple[str, str] | None:
+        """("css", selector) or ("xpath", expression): the candidate as a query the page can
+        run itself; None for the kinds only Playwright resolves (text, label, role, placeholder)."""
+        if self.css is not None:
+            return ("css", self.css)
+        if self.xpath is not None:
+            return ("xpath", self.xpath)
+        return None
+
     def locator(self, scope: Scope) -> Locator:
         if self.css is not None:
             return scope.locator(f"css={self.css}")
@@ -166,11 +175,20 @@ class PortalSelectors(BaseModel):
         if missing:
             raise ConfigError(f"{self._source}: page {page_name!r} lacks element(s) {', '.join(missing)}")
 
-    def bind(self, scope: Page | Frame, page_name: str, *, timeout_ms: float = 5_000) -> BoundPage:
-        """The page's elements, located inside `scope` (its iframe, if the YAML names one)."""
+    def bind(
+        self,
+        scope: Page | Frame,
+        page_name: str,
+        *,
+        timeout_ms: float = 5_000,
+        frame: Frame | None = None,
+    ) -> BoundPage:
+        """The page's elements, located inside `scope` (its iframe, if the YAML names one).
+        `frame`: that iframe's Frame, when the caller has found it already (and keeps it
+        current: a Frame is gone once its iframe is replaced)."""
         from rpa.bound_page import BoundPage
 
-        return BoundPage(self, page_name, scope, timeout_ms=timeout_ms)
+        return BoundPage(self, page_name, scope, timeout_ms=timeout_ms, frame=frame)
 
     def winner(self, page_name: str, element: str) -> int:
         """The candidate that last matched the element in this process (0 until one did)."""

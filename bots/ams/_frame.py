@@ -21,12 +21,15 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from bots.ams._marks import PageMarks, PageRead
 from bots.ams.messages import BATCH_WINDOW_CODE, MessageCatalogue, MessageKind, StaleForm
 from rpa.errors import ApplicationError, PortalTimeout, PortalUnavailable, SessionLost
 from rpa.settings import Settings
 
 if TYPE_CHECKING:
     from playwright._impl._sync_base import EventContextManager, EventInfo
+
+    from rpa.selectors import Candidate
 
 T = TypeVar("T")
 SAFE_STEP_TRIES = 4
@@ -77,13 +80,17 @@ class ContentFrame:
     submits a read-only form, and `take(key)` reads its page. Any other navigation abandons it.
     """
 
-    def __init__(self, page: Page, frame_css: str, settings: Settings, state: PortalState) -> None:
+    def __init__(
+        self, page: Page, frame_css: str, settings: Settings, state: PortalState, marks: PageMarks
+    ) -> None:
         self.page = page
         self.frame_css = frame_css
         self.settings = settings
         self.state = state
+        self.marks = marks
         self._frame: Frame | None = None
         self._started: _Started | None = None
+        self._last_read: PageRead | None = None
 
     def frame(self) -> Frame:
         """The iframe's Frame, found again after a login replaced the main page."""
@@ -95,14 +102,27 @@ class ContentFrame:
             self._frame = found
         return self._frame
 
+    def current(self) -> Frame | None:
+        """The iframe's Frame as last found, if it is still attached; never waits."""
+        if self._frame is None or self._frame.is_detached():
+            return None
+        return self._frame
+
     def forget(self) -> None:
         self.abandon()
         self._frame = None
 
     def text(self) -> str:
-        """The page's visible text (innerText: what an operator reads)."""
-        text: str = self.frame().evaluate("() => document.body ? document.body.innerText : ''")
-        return text
+        """The page's visible text (innerText: what an operator reads); the page marks are
+        counted in the same round trip (`saw`)."""
+        self._last_read = self.marks.read(self.frame())
+        return self._last_read.text
+
+    def saw(self, text: str, candidate: Candidate) -> bool:
+        """Whether `candidate` is a mark that matched on the page whose `text` was read last."""
+        last = self._last_read
+        query = candidate.page_query()
+        return last is not None and last.text is text and query is not None and query in last.marked
 
     def start(self, url: str) -> bool:
         """Set a GET of `url` going in the frame without waiting; False if it could not start."""

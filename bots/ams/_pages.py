@@ -20,6 +20,7 @@ from playwright.sync_api import Locator, Page
 
 from bots.ams._forms import FORM_PAGES
 from bots.ams._frame import ContentFrame, PortalState, browser_errors
+from bots.ams._marks import PageMarks
 from bots.ams.messages import MessageCatalogue, MessageKind
 from rpa.bound_page import BoundPage
 from rpa.errors import ApplicationError, PortalChanged, SelectorNotFound
@@ -71,6 +72,7 @@ class AmsPages:
         self.catalogue = catalogue
         self.base_url = settings.ams_url.rstrip("/")
         self.frame_css = selectors.page("lookup").frame or "iframe"
+        self._marks = PageMarks()
         self.content = self._content_frame(page)
         self.page_in_use = page  # the tab the bot last worked in (for a failure screenshot)
         self._front: Page | None = page
@@ -81,13 +83,14 @@ class AmsPages:
         self._confirm: tuple[str, Locator] | None = None  # the 确认提交 button prepare_filing reached
 
     def _content_frame(self, page: Page) -> ContentFrame:
-        return ContentFrame(page, self.frame_css, self.settings, PortalState(self.catalogue))
+        return ContentFrame(page, self.frame_css, self.settings, PortalState(self.catalogue), self._marks)
 
     # -- tabs ------------------------------------------------------------------------------
     def add_tabs(self, lookup: Page, spare: Page) -> None:
         """Work in three tabs of one session, as an operator might: look-ups (and 详情 pages) in
         `lookup`, filings in the first tab and `spare` by turns, so that the next item's look-up
-        and form load while this item is submitted (`prepare_ahead`). Call it before `login`."""
+        and form load while this item is worked (`load_look_up_ahead`, `load_form_ahead`).
+        Call it before `login`."""
         self._lookup_tab, self._spare_tab = self._content_frame(lookup), self._content_frame(spare)
         self._front = None  # a page opened later is in front now, not the filing tab
 
@@ -125,8 +128,15 @@ class AmsPages:
 
     # -- pages -----------------------------------------------------------------------------
     def bind(self, page_name: str) -> BoundPage:
-        """A page's selectors on this browser page (content pages inside the iframe)."""
-        return self.selectors.bind(self.page, page_name, timeout_ms=self.settings.action_timeout_ms)
+        """A page's selectors on this browser page (content pages inside the iframe: through
+        the tab's content Frame while it is attached, else found again on each call)."""
+        in_content = self.selectors.page(page_name).frame == self.frame_css
+        return self.selectors.bind(
+            self.page,
+            page_name,
+            timeout_ms=self.settings.action_timeout_ms,
+            frame=self.content.current() if in_content else None,
+        )
 
     def _expect(self, page_name: str, element: str, text: str, what: str) -> tuple[BoundPage, Locator]:
         """The page asked for, or the exception that the page shown instead means: a message
@@ -138,12 +148,17 @@ class AmsPages:
         if found.kind is not None:
             raise self.catalogue.error_for(found.text, context=what)
         bound = self.bind(page_name)
+        marked = bound.seen(element, lambda candidate: self.content.saw(text, candidate))
+        if marked is not None:
+            return bound, marked
         try:
-            return bound, bound.locate(element, timeout_ms=FOUND_AFTER_LOAD_MS)
+            located = bound.locate(element, timeout_ms=FOUND_AFTER_LOAD_MS)
         except (SelectorNotFound, PortalChanged):
             if self.bind("message").present("message_box"):
                 raise self.catalogue.error_for(_message_lines(text), context=what) from None
             raise
+        self._marks.learn(bound.winning(element))
+        return bound, located
 
     # -- login -----------------------------------------------------------------------------
     def login(self, code: str, password: str) -> None:

@@ -98,16 +98,20 @@ class AmsBot(AmsPages):
         with self._in_tab(self._lookup_tab):
             return self.content.retrying(read, what=what)
 
-    def prepare_ahead(self, record: CanonicalFiling) -> None:
-        """Set the next record's look-up loading in the look-up tab and its form in the spare
-        filing tab (both only read), to be taken by `find_filings` and `prepare_filing` when its
-        turn comes. Does nothing without `add_tabs`, or before a URL is known."""
-        lookup = self._known_query("lookup", record.account_no)
-        if self._lookup_tab is not None and lookup is not None:
-            self._lookup_tab.start(lookup)
+    def load_form_ahead(self, record: CanonicalFiling) -> None:
+        """Set the next record's form loading in the spare filing tab (it only reads), to be
+        filled by `check_ahead` or taken by `prepare_filing` when its turn comes. Does nothing
+        without `add_tabs`, or before its URL is known."""
         form = self._form_url(record)
         if self._spare_tab is not None and form is not None:
             self._spare_tab.start(form)
+
+    def load_look_up_ahead(self, record: CanonicalFiling) -> None:
+        """Set the next record's look-up loading in the look-up tab, to be taken by
+        `find_filings`. Does nothing without `add_tabs`, or before the query URL is known."""
+        lookup = self._known_query("lookup", record.account_no)
+        if self._lookup_tab is not None and lookup is not None:
+            self._lookup_tab.start(lookup)
 
     def take_turn(self, record: CanonicalFiling) -> None:
         """Start on a record: the tab where its form or 信息核对 loaded ahead becomes the filing
@@ -153,7 +157,7 @@ class AmsBot(AmsPages):
         return next_button
 
     def check_ahead(self, record: CanonicalFiling) -> bool:
-        """In the spare filing tab, fill the next record's form (loaded by `prepare_ahead`) and
+        """In the spare filing tab, fill the next record's form (loaded by `load_form_ahead`) and
         set its 信息核对 page loading, for `prepare_filing` to take. 信息核对 only reads: nothing
         is submitted before that record's own look-up and 确认提交. False if it did not start."""
         spare, form = self._spare_tab, self._form_url(record)

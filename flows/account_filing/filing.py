@@ -145,12 +145,11 @@ class FilingHandler:
             return None
         return upcoming
 
-    def _prepare_next(self, record: FilingRecord) -> None:
-        """This one is looked up and will be filed: let the next record's look-up and form load
-        meanwhile."""
+    def _load_ahead(self, record: FilingRecord, load: Callable[[FilingRecord], None]) -> None:
+        """Let one of the next record's read-only pages load while this one is in hand."""
         upcoming = self._upcoming(record)
         if upcoming is not None:
-            self.bot.prepare_ahead(upcoming)
+            load(upcoming)
 
     def _check_next(self, record: FilingRecord) -> None:
         """While this one's 确认提交 is answered, fill the next record's form and let its
@@ -186,6 +185,7 @@ class FilingHandler:
 
     def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:
         self.bot.take_turn(record)
+        self._load_ahead(record, self.bot.load_form_ahead)  # the other filing tab is free now
         history = self.bot.find_filings(record.account_no)
         found = match_history(record, history, self.bot.filing_detail)
         self.wctx.record(
@@ -205,7 +205,8 @@ class FilingHandler:
             )
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": "dry run: not submitted"}
-        self._prepare_next(record)  # not before: an already-filed receipt shoots the look-up tab
+        # not before: an already-filed receipt shoots the look-up tab
+        self._load_ahead(record, self.bot.load_look_up_ahead)
         self._check_page(record)
         self.wctx.record("filing.submitting", item, action=record.action)
         try:

@@ -145,7 +145,8 @@ def test_the_next_records_pages_load_ahead_in_other_tabs_and_are_taken_once(
     assert robot.find_filings(first.account_no).filed is False  # teaches the look-up's query URL
     robot.prepare_filing(first)
 
-    robot.prepare_ahead(second)  # as the handler does just before 确认提交
+    robot.load_form_ahead(second)  # as the handler does once this record's turn starts
+    robot.load_look_up_ahead(second)  # as the handler does once this record's look-up is read
     robot.confirm_submission(first)
     assert robot.check_ahead(second)  # as the handler does once the answer is read
     assert robot.save_receipt(tmp_path / "first.png") is not None
@@ -173,6 +174,28 @@ def test_the_next_records_pages_load_ahead_in_other_tabs_and_are_taken_once(
     robot.prepare_filing(third)
     robot.confirm_submission(third)
     assert len(ams.filings()) == 3
+
+@pytest.mark.browser
+def test_a_page_mark_stands_for_its_element_only_on_the_page_read_last(ams: AmsHandle, bot: AmsBot) -> None:
+    """Once located, an element's CSS/XPath candidate is counted with each page's text; the
+    count only speaks for the page whose text it came with."""
+    record = _record("110000000021")
+    bot.prepare_filing(record)
+    bot.confirm_submission(record)
+    assert bot.find_filings(record.account_no).filed  # located the history table: now a mark
+    history_table = bot.bind("lookup").winning("history_table")
+    look_up = bot.content.text()
+    assert bot.content.saw(look_up, history_table)
+
+    bot.prepare_filing(_record("110000000022"))  # 信息核对 of another account is shown now
+    confirm = bot.bind("check").winning("confirm")
+    check = bot.content.text()
+    assert bot.content.saw(check, confirm)
+    assert not bot.content.saw(check, history_table)  # the look-up's mark is not on 信息核对
+    assert not bot.content.saw(look_up, history_table)  # nor does an earlier read count any more
+    role_only = bot.bind("check").winning("confirm").model_copy(update={"css": None, "role": "button"})
+    assert not bot.content.saw(check, role_only)  # only Playwright resolves roles: locate it
+
 
 @pytest.mark.browser
 def test_a_confirm_nobody_accepts_is_dismissed_and_files_nothing(ams: AmsHandle, bot: AmsBot) -> None:
