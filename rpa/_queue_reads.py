@@ -37,6 +37,18 @@ def behind_its_group() -> ColumnElement[bool]:
     )
 
 
+def ahead_of_a_leased_one() -> ColumnElement[bool]:
+    """True for an item of `items` with a later item (larger id) of the same run and order group
+    in a worker's hands: reopened now, it would be worked at the same time as that one."""
+    later = items.alias("later")
+    return exists().where(
+        later.c.run_id == items.c.run_id,
+        later.c.order_group == items.c.order_group,
+        later.c.id > items.c.id,
+        later.c.state == ItemState.LEASED.value,
+    )
+
+
 class QueueReader:
     """Reads the queue's tables; never changes them."""
 

@@ -230,6 +230,12 @@ def runs_retry(
     retried = queue.retry(run_id, items or None)
     AuditLog.from_settings(cfg).append(run_id, "operator", "items.retried", details={"items": retried})
     typer.echo(f"{len(retried)} items back to pending: {retried}")
+    left = sorted(set(items or ()) - set(retried))
+    if left:
+        typer.echo(
+            f"left alone: {left} (not ended with an error, or a later item of the same order group "
+            "is being worked: retry them once it has ended)"
+        )
     outcome = run_with_progress("", {}, workers=workers, resume=run_id, trigger="retry", cfg=cfg)
     raise typer.Exit(outcome.exit_code)
 

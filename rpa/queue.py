@@ -55,6 +55,7 @@ from rpa._queue_models import (
     Outcome,
     WorkItem,
 )
+from rpa._queue_reads import ahead_of_a_leased_one
 from rpa._queue_schema import insert_or_ignore, items, metadata, runs, upgrade_items_table
 from rpa.db import immediate_transaction
 
@@ -212,9 +213,15 @@ class WorkQueue(LeaseKeeper):
 
     def retry(self, run_id: str, item_ids: Sequence[int] | None = None) -> list[int]:
         """Business-error, failed and held items of the run (all, or those chosen) go back to
-        pending with attempts reset to 0; returns the ids that did. Other ids are left alone.
+        pending with attempts reset to 0; returns the ids that did. Other ids are left alone,
+        and so is an item while a later item of its order group is leased (the two would be
+        worked at once, out of order): retry it once that one has ended.
         The history keeps the earlier attempts; numbering starts again at 1."""
-        conditions = [items.c.run_id == run_id, items.c.state.in_(list(RETRYABLE_STATES))]
+        conditions = [
+            items.c.run_id == run_id,
+            items.c.state.in_(list(RETRYABLE_STATES)),
+            ~ahead_of_a_leased_one(),
+        ]
         if item_ids is not None:
             if not item_ids:
                 return []

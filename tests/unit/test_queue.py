@@ -488,6 +488,19 @@ def test_an_expired_lease_gives_back_the_first_of_a_group_not_the_next(
     assert queue.get(second).state is ItemState.PENDING and queue.get(second).attempts == 0
 
 
+def test_retry_leaves_an_item_alone_while_a_later_one_of_its_group_is_leased(queue: WorkQueue) -> None:
+    first, second = _group_of_two(queue)
+    queue.fail_business(_claim(queue, "w1").id, "w1", "portal_refusal", "该账户已备案")
+    assert _claim(queue, "w2").id == second
+
+    assert queue.retry(RUN) == []  # reopened now, the first would be worked beside the second
+    assert queue.retry(RUN, [first]) == []
+    assert queue.get(first).state is ItemState.BUSINESS_ERROR
+    queue.complete(second, "w2")
+    assert queue.retry(RUN) == [first]
+    assert _claim(queue, "w1").id == first
+
+
 def test_groups_are_per_run(queue: WorkQueue) -> None:
     queue.enqueue(FLOW, "run-0", "old-open", {}, order_group="acct-1")
     queue.enqueue(FLOW, RUN, "change", {}, order_group="acct-1")
