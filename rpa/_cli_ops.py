@@ -72,7 +72,6 @@ def demo() -> None:
     console.print("\n[bold]demo finished.[/] Where everything is:")
     for line in describe(result):
         console.print(line, highlight=False)
-    console.print("Verify an audit chain: .venv/bin/rpa audit verify <run id>", highlight=False)
     raise typer.Exit(result.exit_code)
 
 

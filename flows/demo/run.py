@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ RunFlow = Callable[[Settings, str, dict[str, Any]], RunOutcome]
 class DemoResult:
     filing: RunOutcome
     extraction: RunOutcome
+    runs_dir: Path
 
     @property
     def exit_code(self) -> int:
@@ -31,12 +33,31 @@ class DemoResult:
         return 0 if worst <= 1 else worst
 
 
+def demo_runs_dir(runs_dir: Path, now: datetime | None = None) -> Path:
+    """A new folder for one demo's runs, and (unless a database is configured) its queue and audit
+    database: a folder of its own under `runs_dir`. Each demo starts fresh mock portals, so it
+    starts a fresh queue too: the same sample rows, already known to an earlier demo's queue,
+    would otherwise not be filed into the new, empty portal at all."""
+    stem = f"demo-{(now or datetime.now()):%Y%m%d-%H%M%S}"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        folder = runs_dir / (stem if n == 1 else f"{stem}-{n}")
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(f"{runs_dir}: too many demo folders named {stem}")
+
+
 def run_demo(settings: Settings, run_flow: RunFlow) -> DemoResult:
     """Start the portals, run account filing then report extraction, stop the portals."""
-    log_file = settings.runs_dir / "demo-portals.log"
+    runs_dir = demo_runs_dir(settings.runs_dir)
+    log_file = runs_dir / "demo-portals.log"
     with portals_process(AMS_SEED if AMS_SEED.exists() else None, log_file) as portals:
         demo_settings = settings.model_copy(
             update={
+                "runs_dir": runs_dir,
                 "ams_url": portals.ams_url,
                 "reports_url": portals.reports_url,
                 "ams_operators": settings.ams_operators or active_operators(AMS_OPERATORS, DEMO_WORKERS),
@@ -46,7 +67,7 @@ def run_demo(settings: Settings, run_flow: RunFlow) -> DemoResult:
         )
         filing = run_flow(demo_settings, "account-filing", {"flow_params": {"input": str(SAMPLE_EXPORT)}})
         extraction = run_flow(demo_settings, "report-extraction", {"flow_params": {"date": DEMO_REPORT_DATE}})
-    return DemoResult(filing, extraction)
+    return DemoResult(filing, extraction, runs_dir)
 
 
 def describe(result: DemoResult) -> list[str]:
@@ -58,6 +79,9 @@ def describe(result: DemoResult) -> list[str]:
             path = outcome.folder / name
             if path.exists():
                 lines.append(f"  {name:<18} {path}")
+    lines.append(f"This demo's runs and queue are in {result.runs_dir}; point rpa there to look at them:")
+    lines.append(f"  RPA_RUNS_DIR={result.runs_dir} .venv/bin/rpa runs show <run id>")
+    lines.append(f"  RPA_RUNS_DIR={result.runs_dir} .venv/bin/rpa audit verify <run id>")
     return lines
 
 
