@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.demo.portals import AMS_OPERATORS, FIXTURES, REPORT_OPERATORS, active_operators, portals_process
-from rpa.runs import RunOutcome
+from rpa.runs import RunOutcome, make_private_dir
 from rpa.settings import Settings
 
 SAMPLE_EXPORT = FIXTURES / "inputs" / "accounts.xlsx"
@@ -39,7 +39,7 @@ def demo_runs_dir(runs_dir: Path, now: datetime | None = None) -> Path:
     starts a fresh queue too: the same sample rows, already known to an earlier demo's queue,
     would otherwise not be filed into the new, empty portal at all."""
     stem = f"demo-{(now or datetime.now()):%Y%m%d-%H%M%S}"
-    runs_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(runs_dir)
     for n in range(1, 1000):
         folder = runs_dir / (stem if n == 1 else f"{stem}-{n}")
         try:
