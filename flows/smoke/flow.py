@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flows.smoke.site import SmokeSite
+from fixtures.smoke_site import SmokeSite
 from rpa.errors import LoginRefused, PortalRefusal, PortalUnavailable
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, item_ref, mask
