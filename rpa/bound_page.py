@@ -57,6 +57,12 @@ class BoundPage:
         self.require(element)
         return self._page.elements[element]
 
+    def _winner_first(self, element: str) -> tuple[list[Candidate], list[int]]:
+        """The element's candidates, and their indexes with the remembered winner first."""
+        candidates = self._candidates(element)
+        winner = self._selectors.winner(self.page_name, element)
+        return candidates, [winner, *(i for i in range(len(candidates)) if i != winner)]
+
     def locate(self, element: str, *, timeout_ms: float | None = None) -> Locator:
         """The element by its first matching candidate (the remembered winner is tried first).
 
@@ -64,9 +70,8 @@ class BoundPage:
         no extra timeout. None within the timeout: SelectorNotFound naming every candidate, or
         PortalChanged if no element of the page matches at all.
         """
-        candidates = self._candidates(element)
-        winner = self._selectors.winner(self.page_name, element)
-        order = [winner, *(i for i in range(len(candidates)) if i != winner)]
+        candidates, order = self._winner_first(element)
+        winner = order[0]
         locators = {i: candidates[i].locator(self._root) for i in order}
         if locators[winner].count():
             return self._matched(element, winner, locators[winner])
@@ -80,23 +85,22 @@ class BoundPage:
     def seen(self, element: str, saw: Callable[[Candidate], bool]) -> Locator | None:
         """The element by its remembered winner, if `saw` says that candidate matched on the
         page as last read (no round trip of its own); None otherwise: `locate` it."""
-        candidates = self._candidates(element)
-        winner = self._selectors.winner(self.page_name, element)
+        candidates, (winner, *_) = self._winner_first(element)
         if not saw(candidates[winner]):
             return None
         return self._matched(element, winner, candidates[winner].locator(self._root))
 
     def winning(self, element: str) -> Candidate:
         """The candidate that last matched the element (the first until one has)."""
-        return self._candidates(element)[self._selectors.winner(self.page_name, element)]
+        candidates, (winner, *_) = self._winner_first(element)
+        return candidates[winner]
 
     def read_first(self, element: str, read: Callable[[Locator], T | None]) -> T:
         """`read` through the element's candidates (the remembered winner first) until one gives
         something (not None, not empty); no waiting: for a page already loaded and checked. One
         round trip instead of locating first, then reading. None gives: as `locate`."""
-        candidates = self._candidates(element)
-        winner = self._selectors.winner(self.page_name, element)
-        for i in [winner, *(i for i in range(len(candidates)) if i != winner)]:
+        candidates, order = self._winner_first(element)
+        for i in order:
             locator = candidates[i].locator(self._root)
             found = read(locator)
             if found:
