@@ -28,24 +28,24 @@ def behind_its_group() -> ColumnElement[bool]:
 
     An item without a group never waits (NULL equals nothing).
     """
-    earlier = items.alias("earlier")
-    return exists().where(
-        earlier.c.run_id == items.c.run_id,
-        earlier.c.order_group == items.c.order_group,
-        earlier.c.id < items.c.id,
-        earlier.c.state.in_(OPEN_STATES),
-    )
+    return _another_of_its_group(earlier=True, states=OPEN_STATES)
 
 
 def ahead_of_a_leased_one() -> ColumnElement[bool]:
     """True for an item of `items` with a later item (larger id) of the same run and order group
     in a worker's hands: reopened now, it would be worked at the same time as that one."""
-    later = items.alias("later")
+    return _another_of_its_group(earlier=False, states=(ItemState.LEASED,))
+
+
+def _another_of_its_group(*, earlier: bool, states: tuple[ItemState, ...]) -> ColumnElement[bool]:
+    """True for an item of `items` with another item of its run and order group, before it
+    (`earlier`) or after it in id order, in one of `states`."""
+    other = items.alias("earlier" if earlier else "later")
     return exists().where(
-        later.c.run_id == items.c.run_id,
-        later.c.order_group == items.c.order_group,
-        later.c.id > items.c.id,
-        later.c.state == ItemState.LEASED.value,
+        other.c.run_id == items.c.run_id,
+        other.c.order_group == items.c.order_group,
+        other.c.id < items.c.id if earlier else other.c.id > items.c.id,
+        other.c.state.in_(states),
     )
 
 
