@@ -21,7 +21,7 @@ from playwright.sync_api import Locator, Page
 from bots.ams._forms import FORM_PAGES
 from bots.ams._frame import ContentFrame, PortalState, browser_errors
 from bots.ams._marks import PageMarks
-from bots.ams.messages import MessageCatalogue, MessageKind
+from bots.ams.messages import NOT_BUSINESS, MessageCatalogue
 from rpa.bound_page import BoundPage
 from rpa.errors import ApplicationError, PortalChanged, SelectorNotFound
 from rpa.evidence import take_screenshot
@@ -38,7 +38,6 @@ MENU = {
     "close": "menu_close",
     "list": "menu_list",
 }
-_NOT_BUSINESS: tuple[MessageKind, ...] = ("session_lost", "batch_window", "one_form", "retry", "run_fatal")
 _REQUIRED = {
     "login": ("operator_code", "password", "submit"),
     "main": tuple(MENU.values()),
@@ -142,7 +141,7 @@ class AmsPages:
         """The page asked for, or the exception that the page shown instead means: a message
         the catalogue knows, an unknown message (kept as a system error), or, when none of the
         page's elements is there at all, a changed portal."""
-        found = self.catalogue.classify(text, kinds=_NOT_BUSINESS)
+        found = self.catalogue.classify(text, kinds=NOT_BUSINESS)
         if found.kind == "one_form":
             self.work_alone()
         if found.kind is not None:

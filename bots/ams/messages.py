@@ -35,6 +35,8 @@ from rpa.masking import scrub_text
 CATALOGUE_FILE = "ams_messages.yaml"
 MessageKind = Literal["business", "retry", "run_fatal", "session_lost", "batch_window", "one_form"]
 BATCH_WINDOW_CODE = "batch_window"
+# the kinds that are not a business refusal, the gravest first (when a page shows several)
+NOT_BUSINESS: tuple[MessageKind, ...] = ("session_lost", "batch_window", "one_form", "retry", "run_fatal")
 
 
 class StaleForm(ApplicationError):
@@ -115,7 +117,7 @@ class MessageCatalogue(BaseModel):
         text = "；".join(lines)
         if any(f.kind is None for f in found):
             return self.error_for(next(f.text for f in found if f.kind is None), context=context)
-        for kind in ("session_lost", "batch_window", "one_form", "retry", "run_fatal"):
+        for kind in NOT_BUSINESS:
             first = next((f for f in found if f.kind == kind), None)
             if first is not None:
                 return self.error_for(first.text, context=context)
