@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.demo.portals import AMS_OPERATORS, FIXTURES, REPORT_OPERATORS, active_operators, portals_process
+from rpa.evidence import unique_path
 from rpa.runs import RunOutcome, make_private_dir
 from rpa.settings import Settings
 
@@ -39,15 +40,9 @@ def demo_runs_dir(runs_dir: Path, now: datetime | None = None) -> Path:
     starts a fresh queue too: the same sample rows, already known to an earlier demo's queue,
     would otherwise not be filed into the new, empty portal at all."""
     stem = f"demo-{(now or datetime.now()):%Y%m%d-%H%M%S}"
-    make_private_dir(runs_dir)
-    for n in range(1, 1000):
-        folder = runs_dir / (stem if n == 1 else f"{stem}-{n}")
-        try:
-            folder.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        return folder
-    raise FileExistsError(f"{runs_dir}: too many demo folders named {stem}")
+    folder = unique_path(make_private_dir(runs_dir), stem, "")
+    folder.mkdir(mode=0o700)  # a demo started in the same instant fails here, not in its runs
+    return folder
 
 
 def run_demo(settings: Settings, run_flow: RunFlow) -> DemoResult:
