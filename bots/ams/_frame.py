@@ -93,20 +93,43 @@ class ContentFrame:
         self._last_read: PageRead | None = None
 
     def frame(self) -> Frame:
-        """The iframe's Frame, found again after a login replaced the main page."""
-        if self._frame is None or self._frame.is_detached():
-            handle = self.page.locator(f"css={self.frame_css}").first.element_handle()
-            found = handle.content_frame()
-            if found is None:
-                raise ApplicationError("AMS's main page has no content frame", code="frame_missing")
-            self._frame = found
-        return self._frame
+        """The iframe's Frame, found again after a login replaced the main page. A tab whose top
+        page is not the main page (an error page took its place) is SessionLost: the handler
+        logs in again, which opens the main page in every tab."""
+        kept = self.current()
+        if kept is not None:
+            return kept
+        try:
+            handle = self.page.locator(f"css={self.frame_css}").first.element_handle(
+                timeout=self.settings.action_timeout_ms
+            )
+        except PlaywrightTimeoutError:
+            raise SessionLost(
+                "AMS's main page (with its content frame) is not shown in this tab", code="main_page_gone"
+            ) from None
+        found = handle.content_frame()
+        if found is None:
+            raise ApplicationError("AMS's main page has no content frame", code="frame_missing")
+        self._frame = found
+        return found
 
     def current(self) -> Frame | None:
         """The iframe's Frame as last found, if it is still attached; never waits."""
         if self._frame is None or self._frame.is_detached():
             return None
         return self._frame
+
+    def open_main(self, url: str) -> None:
+        """Open the portal's main page `url` in this tab, up to its content frame; a 5xx page is
+        PortalUnavailable (for `retrying`)."""
+        what = "opening AMS's main page in another tab"
+        self.forget()
+        with browser_errors(what):
+            response = self.page.goto(url, wait_until="domcontentloaded")
+        status = response.status if response is not None else None
+        if status is not None and status >= 500:
+            raise PortalUnavailable(f"{what}: AMS answered HTTP {status}", code=f"http_{status}")
+        self.frame()
 
     def forget(self) -> None:
         self.abandon()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import reduce
+from functools import partial, reduce
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -172,12 +172,10 @@ class AmsPages:
             if name not in self._menu_urls:
                 self._menu_urls[name] = str(main.locate(element).evaluate("a => a.href"))
         self.content.frame()
+        main_url = self.page.url
         for tab in (self._lookup_tab, self._spare_tab):
             if tab is not None:  # the other tabs share the session: they open the main page
-                tab.forget()
-                with browser_errors("opening AMS's main page in another tab"):
-                    tab.page.goto(self.page.url, wait_until="domcontentloaded")
-                tab.frame()
+                tab.retrying(partial(tab.open_main, main_url), what="opening AMS's main page")
 
     def _login_once(self, code: str, password: str) -> None:
         what = f"login of operator {mask(code, FieldClass.ACCOUNT_NO)}"

@@ -176,6 +176,24 @@ def test_the_next_records_pages_load_ahead_in_other_tabs_and_are_taken_once(
     assert len(ams.filings()) == 3
 
 @pytest.mark.browser
+def test_a_tab_left_without_the_main_page_is_a_lost_session_and_a_new_login_mends_it(
+    ams: AmsHandle, context: Any
+) -> None:
+    """An error page in place of a tab's main page (a 500 when it was opened) has no content
+    frame: that is SessionLost, for the handler to log in again, not a raw timeout forever."""
+    robot = _bot(context.new_page(), ams.url, action_timeout_ms=1_000)
+    lookup = context.new_page()
+    robot.add_tabs(lookup=lookup, spare=context.new_page())
+    robot.login(*ams.operators[0])
+    lookup.goto("about:blank")  # the look-up tab no longer shows the main page
+
+    with pytest.raises(SessionLost):
+        robot.find_filings("110000000031")
+    robot.login(*ams.operators[0])  # opens the main page in every tab again
+    assert robot.find_filings("110000000031").filed is False
+
+
+@pytest.mark.browser
 def test_a_page_mark_stands_for_its_element_only_on_the_page_read_last(ams: AmsHandle, bot: AmsBot) -> None:
     """Once located, an element's CSS/XPath candidate is counted with each page's text; the
     count only speaks for the page whose text it came with."""
