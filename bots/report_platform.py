@@ -78,6 +78,7 @@ class ReportPlatform:
         return self.selectors.bind(self.page, page_name, timeout_ms=self.timeout_ms, frame=self._kept_frame())
 
     def _kept_frame(self) -> Frame | None:
+        """The content frame as last found, if still attached; never waits."""
         if self._frame is None or self._frame.is_detached():
             return None
         return self._frame
@@ -233,8 +234,9 @@ class ReportPlatform:
         Anything but the main page on top means the bot is not logged in (SessionLost: the
         handler logs in again); a message the frame still shows from an earlier attempt is stale
         and not raised again: the next navigation finds the state."""
-        if self._frame is not None and not self._frame.is_detached():
-            return self._frame
+        kept = self._kept_frame()
+        if kept is not None:
+            return kept
         if not self.bind("main").present("user_info"):
             words = (html_page_words(self.page.content().encode()) or "")[:120]
             raise SessionLost(f"the report platform does not show its main page: {words}")
