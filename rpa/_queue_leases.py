@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, insert, or_, select, true, update
 
 from rpa._queue_models import ItemState, LeaseLost, Outcome, WorkItem
-from rpa._queue_reads import QueueReader, behind_its_group
+from rpa._queue_reads import QueueReader, behind_its_group, worked_by_another
 from rpa._queue_schema import attempts, items
 from rpa.db import immediate_transaction
 
@@ -35,6 +35,13 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 # given the attempts so far and the time: the item's next state and the other columns to set
 _Decision = Callable[[int, datetime], tuple[ItemState, dict[str, Any]]]
+
+
+def _preferences(affinity: str | None, owner: str) -> list[ColumnElement[bool]]:
+    """What a claim narrows the claimable items to, tried in turn: the caller's affinity, then
+    an affinity no other owner is working on (or none), then anything."""
+    narrowed = [] if affinity is None else [items.c.affinity == affinity]
+    return [*narrowed, ~worked_by_another(owner), true()]
 
 
 def _always(state: ItemState, **values: Any) -> _Decision:
@@ -62,7 +69,9 @@ class LeaseKeeper(QueueReader):
 
     # -- leases ------------------------------------------------------------------------------
 
-    def claim(self, *, run_id: str, owner: str, lease_seconds: float) -> WorkItem | None:
+    def claim(
+        self, *, run_id: str, owner: str, lease_seconds: float, affinity: str | None = None
+    ) -> WorkItem | None:
         """Lease the oldest claimable item of the run, or None.
 
         Claimable: pending and due (`not_before` passed), or leased with an expired lease (a
@@ -70,6 +79,10 @@ class LeaseKeeper(QueueReader):
         group, no earlier item of the run in that group is still pending or leased (due or not,
         lease expired or not): a group's items are worked one at a time, in id order, each once
         the one before it is done, business_error, failed or held. Counts one more attempt.
+
+        Of the claimable items, the oldest with `affinity` comes first (the caller's last item's:
+        what the caller has open serves it), then the oldest whose affinity no other owner holds a
+        lease of, then the oldest.
         """
         now = self._now()
         claimable = or_(
@@ -78,13 +91,17 @@ class LeaseKeeper(QueueReader):
             (items.c.state == ItemState.LEASED) & (items.c.lease_expires_at <= now),
         )
         with immediate_transaction(self._engine) as conn:
-            candidate = conn.execute(
-                select(items.c.id, items.c.state)
-                .where(items.c.run_id == run_id, claimable, ~behind_its_group())
-                .order_by(items.c.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            ).first()
+            candidate = None
+            for preferred in _preferences(affinity, owner):
+                candidate = conn.execute(
+                    select(items.c.id, items.c.state)
+                    .where(items.c.run_id == run_id, claimable, ~behind_its_group(), preferred)
+                    .order_by(items.c.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if candidate is not None:
+                    break
             if candidate is None:
                 return None
             if candidate.state == ItemState.LEASED:

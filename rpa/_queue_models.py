@@ -60,6 +60,7 @@ class WorkItem:
     created_at: datetime
     updated_at: datetime
     order_group: str | None = None
+    affinity: str | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> WorkItem:
@@ -81,17 +82,22 @@ class WorkItem:
             created_at=m["created_at"],
             updated_at=m["updated_at"],
             order_group=m["order_group"],
+            affinity=m["affinity"],
         )
 
 
 @dataclass(frozen=True)
 class NewItem:
     """An item to enqueue. Items of one run with the same `order_group` are worked one at a
-    time, in the order they were enqueued; None (the default) puts the item in no group."""
+    time, in the order they were enqueued; None (the default) puts the item in no group.
+    Items with the same `affinity` are best worked by one worker in a row (they come from one
+    page of the portal, say): a worker is handed the next item of its last item's affinity
+    first. Unlike a group, an affinity only orders claims and never holds an item back."""
 
     key: str
     payload: dict[str, Any]
     order_group: str | None = None
+    affinity: str | None = None
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,18 @@ def ahead_of_a_leased_one() -> ColumnElement[bool]:
     return _another_of_its_group(earlier=False, states=(ItemState.LEASED,))
 
 
+def worked_by_another(owner: str) -> ColumnElement[bool]:
+    """True for an item of `items` whose affinity an owner other than `owner` holds a lease of
+    in the same run. An item without an affinity never is (NULL equals nothing)."""
+    other = items.alias("worked")
+    return exists().where(
+        other.c.run_id == items.c.run_id,
+        other.c.affinity == items.c.affinity,
+        other.c.state == ItemState.LEASED,
+        other.c.lease_owner != owner,
+    )
+
+
 def _another_of_its_group(*, earlier: bool, states: tuple[ItemState, ...]) -> ColumnElement[bool]:
     """True for an item of `items` with another item of its run and order group, before it
     (`earlier`) or after it in id order, in one of `states`."""

@@ -81,13 +81,16 @@ items = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     # items of one run sharing a group are worked one at a time, in id order (see `claim`)
     Column("order_group", String(512)),
+    # items sharing an affinity are best worked by one worker, one after the other (see `claim`)
+    Column("affinity", String(512)),
     UniqueConstraint("flow", "key", name="uq_queue_items_flow_key"),
     Index("ix_queue_items_run_state", "run_id", "state", "id"),
     Index("ix_queue_items_run_group", "run_id", "order_group", "id"),
+    Index("ix_queue_items_run_affinity", "run_id", "affinity", "id"),
 )
 
 # Columns added after the first release: `WorkQueue.create_schema` adds them to older databases.
-ADDED_ITEM_COLUMNS = ("order_group",)
+ADDED_ITEM_COLUMNS = ("order_group", "affinity")
 
 attempts = Table(
     "queue_attempts",

@@ -22,6 +22,12 @@ Items of one run may share an `order_group` (e.g. the filings of one account): a
 are claimed one at a time in id order (enqueue order), each only once every earlier one of the
 group is done, business_error, failed or held. Items without a group are claimed in any order.
 
+Items may also share an `affinity` (e.g. the report files one list page of a portal serves): a
+worker that names its last item's affinity when it claims gets the oldest item of that affinity
+first; failing that, the oldest whose affinity no other worker is working on; failing that, the
+oldest. So two workers do not both open the same list page for files one of them could fetch
+from the page it already shows. An affinity never holds an item back.
+
 Every change a worker makes names its owner and is refused with `LeaseLost` once the lease is no
 longer its own, so a worker whose lease expired and was taken over cannot finish the item. A
 lease past its expiry that nobody has taken yet still belongs to its owner.
@@ -154,6 +160,7 @@ class WorkQueue(LeaseKeeper):
                 "key": item.key,
                 "payload": item.payload,
                 "order_group": item.order_group,
+                "affinity": item.affinity,
                 "state": ItemState.PENDING.value,
                 "attempts": 0,
                 "created_at": now,

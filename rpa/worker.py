@@ -109,11 +109,14 @@ def process_items(
 
 
 class _Claims:
-    """One worker's claims: the next item, and the one claimed ahead for a `LooksAhead` handler."""
+    """One worker's claims: the next item, and the one claimed ahead for a `LooksAhead` handler.
+    Each claim asks first for an item of the same affinity as the last one claimed (the page the
+    worker's browser shows may serve it)."""
 
     def __init__(self, queue: WorkQueue, wctx: WorkerContext) -> None:
         self._queue, self._wctx = queue, wctx
         self.ahead: WorkItem | None = None
+        self._affinity: str | None = None
 
     def next(self) -> WorkItem | None:
         """The item claimed ahead, else a new claim."""
@@ -134,8 +137,10 @@ class _Claims:
     def _claim(self) -> WorkItem | None:
         wctx = self._wctx
         lease = wctx.settings.lease_seconds
-        item = self._queue.claim(run_id=wctx.run_id, owner=wctx.owner, lease_seconds=lease)
+        item = self._queue.claim(run_id=wctx.run_id, owner=wctx.owner, lease_seconds=lease,
+                                 affinity=self._affinity)
         if item is not None:
+            self._affinity = item.affinity
             wctx.record("item.claimed", item, attempt=item.attempts)
         return item
 

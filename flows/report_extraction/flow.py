@@ -33,7 +33,7 @@ from flows.report_extraction.specs import ExtractionSpec, load_spec
 from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, for_day, plan_days
 from rpa.errors import ConfigError, UsageError
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.queue import ItemState
+from rpa.queue import ItemState, NewItem
 from rpa.runs import RunContext
 from rpa.settings import Settings
 
@@ -131,8 +131,8 @@ class ReportExtractionFlow(Flow):
             ctx.add_shaping_file(path)
         items = plan_days(self.report_dates, branches, formats=self.formats,
                           monthly_formats=self.monthly_formats, day_over_day=self.day_over_day)
-        results = ctx.queue.enqueue_many(self.name, ctx.run_id,
-                                         [(item.key(ctx.run_id), item.payload()) for item in items])
+        entries = [NewItem(item.key(ctx.run_id), item.payload(), affinity=item.listed_with) for item in items]
+        results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         created = sum(1 for r in results if r.created)
         days = ", ".join(day.isoformat() for day in self.report_dates)
         note = (f"{len(items)} report files for {days}: {len(branches)} branches, "

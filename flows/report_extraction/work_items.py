@@ -52,6 +52,12 @@ class ReportItem:
     def payload(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def listed_with(self) -> str:
+        """The platform's list that shows this file: one query per report type and date lists
+        every branch's files in every format, so a worker fetches a list's files in a row."""
+        return f"{self.report}:{self.date}"
+
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> ReportItem:
         return cls(**{k: payload[k] for k in ("report", "branch", "date", "fmt", "role") if k in payload})

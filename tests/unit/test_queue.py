@@ -508,6 +508,44 @@ def test_groups_are_per_run(queue: WorkQueue) -> None:
     assert _claim(queue).key == "change"  # an open item of another run does not hold this one
 
 
+def _claim_near(queue: WorkQueue, owner: str, affinity: str | None) -> str:
+    item = queue.claim(run_id=RUN, owner=owner, lease_seconds=30, affinity=affinity)
+    assert item is not None
+    return item.key
+
+
+def test_a_claim_prefers_its_affinity_then_one_nobody_works_on(queue: WorkQueue) -> None:
+    """Two workers over three lists: each keeps to its list, the second starts on a list the
+    first is not on, and a worker whose lists are done joins the list still open."""
+    queue.enqueue_many(FLOW, RUN, [NewItem(f"{page}{n}", {}, affinity=f"list-{page}")
+                                   for page in "ab" for n in (1, 2, 3)])
+    queue.enqueue_many(FLOW, RUN, [NewItem("c1", {}, affinity="list-c"), ("loose", {})])
+
+    assert _claim_near(queue, "w1", None) == "a1"
+    assert _claim_near(queue, "w2", None) == "b1"  # list-a is in w1's hands
+    queue.complete(queue.find_by_key(FLOW, "a1").id, "w1")  # type: ignore[union-attr]
+    assert _claim_near(queue, "w1", "list-a") == "a2"
+    assert _claim_near(queue, "w2", "list-b") == "b2"
+    assert _claim_near(queue, "w1", "list-a") == "a3"
+    assert _claim_near(queue, "w1", "list-a") == "c1"  # its list is all out: one nobody works on
+    assert _claim_near(queue, "w1", "list-c") == "loose"
+    assert _claim_near(queue, "w1", None) == "b3"  # nothing else left: it joins w2's list
+    assert _nothing_to_claim(queue)
+    assert [queue.get(i).affinity for i in (1, 4, 7, 8)] == ["list-a", "list-b", "list-c", None]
+
+
+def test_an_affinity_never_holds_an_item_back(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue_many(FLOW, RUN, [NewItem(key, {}, affinity="list-a") for key in ("a1", "a2")])
+
+    assert _claim_near(queue, "w1", None) == "a1"
+    assert _claim_near(queue, "w2", "list-b") == "a2"  # only w1's list is left: w2 takes from it
+    item = queue.find_by_key(FLOW, "a1")
+    assert item is not None
+    queue.fail_system(item.id, "w1", "portal_timeout", "timed out")
+    clock.advance(60)
+    assert _claim_near(queue, "w2", "list-a") == "a1"  # a retry goes to whoever asks
+
+
 _OLD_ITEMS_TABLE = """
 CREATE TABLE queue_items (
     id {id} PRIMARY KEY,
@@ -559,10 +597,12 @@ def test_create_schema_upgrades_a_queue_made_before_order_groups(db_url: str, cl
             upgrade.result(timeout=60)
 
     found = inspect(engine_for(db_url))
-    assert "order_group" in {c["name"] for c in found.get_columns("queue_items")}
-    assert "ix_queue_items_run_group" in {i["name"] for i in found.get_indexes("queue_items")}
+    assert {"order_group", "affinity"} <= {c["name"] for c in found.get_columns("queue_items")}
+    assert {"ix_queue_items_run_group", "ix_queue_items_run_affinity"} <= {
+        i["name"] for i in found.get_indexes("queue_items")
+    }
     old = queue.find_by_key(FLOW, "old")
-    assert old is not None and old.order_group is None and old.payload == {}
+    assert old is not None and old.order_group is None and old.affinity is None and old.payload == {}
     first, second = _group_of_two(queue)
     assert [_claim(queue, owner).id for owner in ("w1", "w2")] == [old.id, first]
     assert _nothing_to_claim(queue)
