@@ -23,6 +23,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rpa.errors import BrowserMissing, ConfigError
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium-headless-shell: the same Chromium built as the headless shell ("old
+# headless"), which is what Playwright itself runs for headless Chromium. It starts in about a
+# third of the full browser's CPU and does less per page (benchmarks/README.md).
+DEBIAN_HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -128,13 +132,16 @@ class Settings(BaseSettings):
         return key.encode()
 
     def chromium_executable(self) -> Path:
-        """RPA_CHROMIUM_PATH, then Debian's /usr/bin/chromium, then `chromium` on PATH."""
+        """RPA_CHROMIUM_PATH; else, headless, Debian's headless shell; else Debian's
+        /usr/bin/chromium, then `chromium` on PATH."""
         if self.chromium_path is not None:
             if not self.chromium_path.exists():
                 raise BrowserMissing(
                     f"RPA_CHROMIUM_PATH points at {self.chromium_path}, which does not exist"
                 )
             return self.chromium_path
+        if self.headless and DEBIAN_HEADLESS_SHELL.exists():
+            return DEBIAN_HEADLESS_SHELL
         if DEBIAN_CHROMIUM.exists():
             return DEBIAN_CHROMIUM
         for name in ("chromium", "chromium-browser"):

@@ -17,7 +17,7 @@ WANT_TEST=0
 say() { printf 'bootstrap: %s\n' "$*"; }
 
 # --- system packages -------------------------------------------------------------------------
-packages=(chromium fonts-wqy-microhei fontconfig)
+packages=(chromium chromium-headless-shell fonts-wqy-microhei fontconfig)
 (( WANT_TEST )) && packages+=(postgresql)
 missing=()
 for pkg in "${packages[@]}"; do

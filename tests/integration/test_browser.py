@@ -22,7 +22,7 @@ from PIL import Image
 from rpa.browser import BrowserSession, launch_chromium
 from rpa.errors import BrowserMissing
 from rpa.evidence import item_evidence, prune_traces, take_screenshot
-from rpa.settings import Settings
+from rpa.settings import DEBIAN_CHROMIUM, DEBIAN_HEADLESS_SHELL, Settings
 
 LOGIN_PAGE = """<!doctype html><meta charset="utf-8"><title>登录</title>
 <form method="post" action="/login">
@@ -181,6 +181,18 @@ def test_unstartable_chromium_is_browser_missing(tmp_path: Path, playwright_inst
     assert str(fake) in str(caught.value)
     with pytest.raises(BrowserMissing, match="does not exist"):
         launch_chromium(playwright_instance, Settings(chromium_path=tmp_path / "absent"))
+
+
+def test_headless_runs_use_the_headless_shell_and_headed_ones_the_full_browser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("RPA_CHROMIUM_PATH", raising=False)
+    if not DEBIAN_HEADLESS_SHELL.exists():
+        pytest.fail(f"{DEBIAN_HEADLESS_SHELL} is missing: scripts/bootstrap.sh installs it")
+    assert Settings().chromium_executable() == DEBIAN_HEADLESS_SHELL
+    assert Settings(headless=False).chromium_executable() == DEBIAN_CHROMIUM
+    monkeypatch.setattr("rpa.settings.DEBIAN_HEADLESS_SHELL", Path("/nonexistent/headless-shell"))
+    assert Settings().chromium_executable() == DEBIAN_CHROMIUM  # without the shell: the full browser
 
 
 @pytest.mark.browser
