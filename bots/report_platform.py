@@ -35,6 +35,7 @@ from bots.report_states import playwright_errors, raise_for_page_state
 from rpa.bound_page import BoundPage
 from rpa.errors import LoginRefused, PortalChanged, PortalRefusal, PortalTimeout, SessionLost
 from rpa.masking import mask_tail
+from rpa.quick_click import quick_click
 from rpa.selectors import PortalSelectors
 
 __all__ = ["HEAD_OFFICE", "LOGIN_PATH", "PORTAL", "REPORT_CODES", "ReportPlatform", "ReportRow"]
@@ -257,7 +258,8 @@ class ReportPlatform:
         return self._kept_frame() or self.page.frame_locator(frame_css)
 
     def _click_for_download(self, frame: Frame, link: Locator, row: ReportRow) -> Download:
-        """Click and wait for the download; if the frame shows a message page instead, raise it."""
+        """Click (in one message when the link plainly takes it: `rpa.quick_click`) and wait for
+        the download; if the frame shows a message page instead, raise it."""
         started: list[Download] = []
 
         def on_download(download: Download) -> None:
@@ -265,7 +267,7 @@ class ReportPlatform:
 
         self.page.on("download", on_download)
         try:
-            link.click()
+            quick_click(link)
             deadline = time.monotonic() + self.download_timeout_ms / 1000
             while not started:
                 try:
