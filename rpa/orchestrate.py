@@ -31,7 +31,7 @@ from rpa.runs import (
     run_folder,
 )
 from rpa.settings import Settings
-from rpa.supervisor import ProgressCallback, run_pool
+from rpa.supervisor import ProgressCallback, run_pool, start_worker_server
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
 
@@ -134,6 +134,7 @@ def execute_run(
 ) -> RunOutcome:
     """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md)."""
     register_settings_secrets(settings)
+    start_worker_server()
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
     sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id)

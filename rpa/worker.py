@@ -7,9 +7,9 @@
     RunFatalError              -> the item goes back to pending, the whole run is asked to stop
     anything else              -> treated as an application error, its type kept
 
-Workers are processes (Playwright's sync API must not cross threads), started with "spawn" and
-in their own session, so a Ctrl-C reaches the supervising process alone: it then asks the
-workers to finish the item in hand and stop, leaving the queue resumable.
+Workers are processes (Playwright's sync API must not cross threads), forked from a clean fork
+server (`rpa.supervisor`) and in their own session, so a Ctrl-C reaches the supervising process
+alone: it then asks the workers to finish the item in hand and stop, leaving the queue resumable.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -251,9 +252,15 @@ def worker_main(
     settings: Settings,
     params: dict[str, Any],
     worker_secrets: dict[str, str] | None = None,
+    environment: dict[str, str] | None = None,
 ) -> None:
-    """Entry point of a worker process (spawned): own session, own engine, own browser."""
+    """Entry point of a worker process: own session, own engine, own browser. `environment` is
+    the supervisor's when it started this worker (the fork server's may be older)."""
     os.setsid()  # Ctrl-C in the terminal reaches the supervisor only
+    if environment is not None:
+        os.environ.clear()
+        os.environ.update(environment)
+        time.tzset()
     from rpa.audit import AuditLog
     from rpa.flow import WorkerContext, load_flow
     from rpa.logs import add_run_log, configure_logging
