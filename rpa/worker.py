@@ -14,6 +14,7 @@ alone: it then asks the workers to finish the item in hand and stop, leaving the
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import socket
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -233,12 +235,19 @@ def _result_of(exc: RpaError) -> dict[str, Any] | None:
 
 
 def _watch_parent(stop_event: threading.Event) -> None:
-    """Stop after the item in hand when the supervisor dies (a killed run must not go on unseen)."""
-    parent = os.getppid()
+    """Stop after the item in hand when the supervisor dies (a killed run must not go on unseen).
+
+    The supervisor is the process that started this worker, not its parent (the fork server
+    that forked it outlives the supervisor while workers live): multiprocessing gives every
+    child a sentinel that becomes ready when the process that started it is gone."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None:  # not started by multiprocessing: nobody to watch
+        return
+    sentinel = supervisor.sentinel
 
     def watch() -> None:
-        while not stop_event.wait(PARENT_CHECK_SECONDS):
-            if os.getppid() != parent:
+        while not stop_event.is_set():
+            if wait([sentinel], timeout=PARENT_CHECK_SECONDS):
                 stop_event.set()
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
