@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from fixtures.inputs.make_accounts import write_bulk_xlsx
 from rpa.queue import WorkQueue
 from tests.e2e.cli_helpers import RPA, CliEnv, make_cli_env
+from tests.e2e.processes import process_tree, wait_for
 from tests.plugins.portals import AmsHandle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,28 +53,9 @@ def _start(cli: CliEnv, *args: str) -> subprocess.Popen[bytes]:
         )
 
 
-def _process_tree(root: int) -> list[int]:
-    """`root` and all its descendants (workers, their Playwright drivers and Chromiums)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
-    return tree
-
-
 def _kill_run(process: subprocess.Popen[bytes], cli: CliEnv) -> list[int]:
     """SIGKILL the supervisor and every process under it; returns the worker pids it hit."""
-    tree = _process_tree(process.pid)
+    tree = list(process_tree(process.pid))
     leased = _leased_worker_pids(cli)
     for pid in tree:
         with contextlib.suppress(ProcessLookupError):
@@ -114,17 +96,6 @@ def _run_ids(cli: CliEnv) -> list[str]:
     if not cli.runs.exists():
         return []
     return sorted(p.name for p in cli.runs.iterdir() if (p / "run.json").exists())
-
-
-def _wait_for(condition: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def _result_rows(folder: Path) -> list[dict[str, Any]]:
@@ -175,7 +146,7 @@ def test_killed_at_random_moments_and_resumed_still_files_each_row_once(
         args = ["--resume", run_id] if run_id else ["--input", str(source)]
         before = len(ams.submissions())
         process = _start(cli, *args, "--workers", "2")
-        started = _wait_for(
+        started = wait_for(
             lambda p=process, b=before: p.poll() is not None or len(ams.submissions()) > b,  # type: ignore[misc]
             timeout=180,
             what="the run to submit something",

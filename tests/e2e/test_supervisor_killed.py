@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,43 +18,20 @@ import pytest
 
 from rpa.queue import WorkQueue
 from tests.e2e.cli_helpers import RPA, make_cli_env
+from tests.e2e.processes import proc_stat, process_tree, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _stat(pid: int) -> list[str]:
-    """/proc/PID/stat after the command name: state, parent, ..., start time (field 19)."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def _descendants(root: int) -> set[tuple[int, str]]:
-    """(pid, start time) of every process under `root`: a pid alone may be reused later."""
-    children: dict[int, list[tuple[int, str]]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = _stat(int(entry.name))
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append((int(entry.name), fields[19]))
-    found: set[tuple[int, str]] = set()
-    todo = [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child[0])
-    return found
-
-
-def _alive(process: tuple[int, str]) -> bool:
+def _alive(pid: int, started: str) -> bool:
     """Still the same process, and running (not a zombie waiting to be reaped)."""
     try:
-        fields = _stat(process[0])
+        fields = proc_stat(pid)
     except OSError:
         return False
-    return fields[19] == process[1] and fields[0] != "Z"
+    return fields[19] == started and fields[0] != "Z"
 
 
 def _counts(runs: Path) -> dict[str, int]:
@@ -68,15 +44,6 @@ def _counts(runs: Path) -> dict[str, int]:
     return counts
 
 
-def _wait_for(condition: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-    return value
-
-
 def test_the_workers_of_a_killed_supervisor_stop_after_the_item_in_hand(
     report_portal: Any, tmp_path: Path
 ) -> None:
@@ -87,22 +54,23 @@ def test_the_workers_of_a_killed_supervisor_stop_after_the_item_in_hand(
     with open(tmp_path / "out.txt", "wb") as out:
         supervisor = subprocess.Popen([*RPA, "run", "report-extraction", "--date", "2026-11-27",
                                        "--workers", "1"], env=cli.env, stdout=out, stderr=out, cwd=ROOT)
-    tree: set[tuple[int, str]] = set()
+    tree: dict[int, str] = {}
     try:
-        _wait_for(lambda: _counts(cli.runs).get("done", 0) >= 1, 120, "the first file done")
-        tree = _descendants(supervisor.pid)  # the fork server, the worker, its driver and Chromium
-        workers = {p for p in tree if b"forkserver" in Path(f"/proc/{p[0]}/cmdline").read_bytes()}
+        wait_for(lambda: _counts(cli.runs).get("done", 0) >= 1, 120, "the first file done")
+        tree = process_tree(supervisor.pid)  # and the fork server, the worker, its driver, Chromium
+        workers = {pid: started for pid, started in tree.items()
+                   if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()}
         assert len(workers) == 2, "expected the fork server and one worker"
         supervisor.send_signal(signal.SIGKILL)
         supervisor.wait(timeout=30)
 
-        _wait_for(lambda: not any(_alive(p) for p in workers), 60, "the workers to stop")
+        wait_for(lambda: not any(_alive(*p) for p in workers.items()), 60, "the workers to stop")
     finally:
         supervisor.kill()
-        for process in tree:  # whatever is left of the run, should the test fail
-            if _alive(process):
+        for pid, started in tree.items():  # whatever is left of the run, should the test fail
+            if _alive(pid, started):
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(process[0], signal.SIGKILL)
+                    os.kill(pid, signal.SIGKILL)
     counts = _counts(cli.runs)
     assert counts.get("pending", 0) > 0, f"the workers went on to the end: {counts}"
     assert counts.get("leased", 0) == 0  # the item in hand was finished, not dropped

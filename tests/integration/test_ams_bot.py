@@ -175,6 +175,7 @@ def test_the_next_records_pages_load_ahead_in_other_tabs_and_are_taken_once(
     robot.confirm_submission(third)
     assert len(ams.filings()) == 3
 
+
 @pytest.mark.browser
 def test_a_tab_left_without_the_main_page_is_a_lost_session_and_a_new_login_mends_it(
     ams: AmsHandle, context: Any
