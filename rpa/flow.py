@@ -108,6 +108,9 @@ class Flow(ABC):
     name: ClassVar[str]
     portal: ClassVar[str | None] = None  # whose operator credentials workers take
     selectors: ClassVar[str | None] = None  # selectors/<name>.yaml, when not named after the portal
+    # finish() needs nothing of the workers but the queue's settled items: the engine then runs
+    # it as soon as no item is open, while the workers still log out and close their browsers
+    finish_from_queue: ClassVar[bool] = False
 
     @abstractmethod
     def prepare(self, ctx: RunContext) -> Prepared:

@@ -156,6 +156,7 @@ def _execute(
         on_started(ctx)
     flow: Flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
     _add_engine_shaping_files(ctx, flow)
+    outputs = _Outputs(ctx, flow)
     stop_reason: str | None = None
     try:
         prepared = flow.prepare(ctx)
@@ -167,14 +168,14 @@ def _execute(
         ctx.record("run.prepared", enqueued=prepared.enqueued, duplicates=prepared.duplicates)
         ctx.write_run_json()
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
-            stop_reason = _run_workers(ctx, flow, workers, stop_event, on_progress)
+            stop_reason = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
     except RpaError as exc:
         if exc.code.startswith("usage") or exc.code in ("input_unreadable", "config_invalid"):
             ctx.record("run.refused", code=exc.code, message=scrub_text(str(exc)))
-            _close(ctx, flow, EXIT_USAGE, scrub_text(str(exc)))
+            _close(ctx, outputs, EXIT_USAGE, scrub_text(str(exc)))
             raise
         stop_reason = scrub_text(str(exc))
-    return _close(ctx, flow, None, stop_reason)
+    return _close(ctx, outputs, None, stop_reason)
 
 
 def _add_engine_shaping_files(ctx: RunContext, flow: Flow) -> None:
@@ -194,22 +195,41 @@ def _run_workers(
     workers: int | None,
     stop_event: threading.Event,
     on_progress: ProgressCallback | None,
+    outputs: _Outputs,
 ) -> str | None:
     count = flow.worker_count(ctx, workers or ctx.settings.workers)
     flow_params = ctx.params.get("flow_params", {})
     with _graceful_signals(stop_event):
-        pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event, on_progress=on_progress)
+        pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event, on_progress=on_progress,
+                        on_settled=outputs.write if flow.finish_from_queue else None)
     if pool.drained and not pool.stop_reason:
         return "stopped on request (SIGINT/SIGTERM); resume to finish"
     return pool.stop_reason
 
 
-def _close(ctx: RunContext, flow: Flow, forced_exit: int | None, stop_reason: str | None) -> RunOutcome:
-    outputs: list[Path] = []
-    try:
-        outputs = flow.finish(ctx)
-    except RpaError as exc:
-        ctx.log.error(f"writing outputs failed: {scrub_text(str(exc))}")
+class _Outputs:
+    """The flow's outputs, written once: at the close, or as soon as no item is open while the
+    workers wind down when the flow's `finish()` reads only the queue (`Flow.finish_from_queue`)."""
+
+    def __init__(self, ctx: RunContext, flow: Flow) -> None:
+        self._ctx = ctx
+        self._flow = flow
+        self.paths: list[Path] | None = None
+
+    def write(self) -> list[Path]:
+        if self.paths is None:
+            self.paths = []
+            try:
+                self.paths = self._flow.finish(self._ctx)
+            except RpaError as exc:
+                self._ctx.log.error(f"writing outputs failed: {scrub_text(str(exc))}")
+        return self.paths
+
+
+def _close(
+    ctx: RunContext, outputs: _Outputs, forced_exit: int | None, stop_reason: str | None
+) -> RunOutcome:
+    paths = outputs.write()
     counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
     if forced_exit is not None:
         exit_code = forced_exit
@@ -227,7 +247,7 @@ def _close(ctx: RunContext, flow: Flow, forced_exit: int | None, stop_reason: st
         ended_at=ended.isoformat(),
         exit_code=exit_code,
         stop_reason=stop_reason,
-        outputs=[str(p) for p in outputs],
+        outputs=[str(p) for p in paths],
     )
     write_run_report(
         ctx.folder,

@@ -70,8 +70,13 @@ def run_pool(
     *,
     stop_event: threading.Event,
     on_progress: ProgressCallback | None = None,
+    on_settled: Callable[[], object] | None = None,
 ) -> PoolResult:
-    """Run `workers` worker processes over the run's items until none is open or the run stops."""
+    """Run `workers` worker processes over the run's items until none is open or the run stops.
+
+    `on_settled` is called once, in this process, when no item is left open and nothing stops
+    the run while workers still wind down (log out, close their browsers), so that outputs can be
+    written meanwhile."""
     processes = worker_processes()
     procs: dict[int, BaseProcess] = {}
     crashed = 0
@@ -112,6 +117,9 @@ def run_pool(
                     _terminate_gently(proc)
         if not procs and (stop or terminating or open_items == 0):
             break
+        if on_settled is not None and open_items == 0 and not stop and not terminating:
+            on_settled()
+            on_settled = None
         if not stop and not terminating and open_items > 0:
             for index in range(workers):
                 if index not in procs and restart_budget > 0:

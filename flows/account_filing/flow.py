@@ -45,6 +45,7 @@ class AccountFilingFlow(Flow):
 
     name = "account-filing"
     portal = "ams"
+    finish_from_queue = True  # result.xlsx: the validation report and the queue's items
 
     def __init__(
         self, input: str, dry_run: bool = False, sheet: str | None = None, today: str | None = None

@@ -78,6 +78,7 @@ class ReportExtractionFlow(Flow):
 
     name = "report-extraction"
     portal = PORTAL
+    finish_from_queue = True  # the workbooks: the done items' extractions
 
     def __init__(
         self,

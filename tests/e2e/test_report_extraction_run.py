@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import stat
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -196,3 +196,22 @@ def test_several_dates_in_one_cli_run_write_each_dates_workbook(report_portal: A
                             specs=specs)
         (day_over_day,) = [c for c in collected.checks if c.name == "day_over_day"]
         assert day_over_day.ok and "figures within" in day_over_day.message  # compared with the day before
+
+
+def test_workbook_is_written_while_the_worker_logs_out(settings: Settings, report_portal: Any) -> None:
+    """The flow's outputs come from the queue alone (`finish_from_queue`): once every item is
+    settled the supervisor writes consolidated.xlsx at once, not after the workers' slow logout."""
+    report_portal.set_faults(latency_ms=2000, latency_paths=["/rpt/logout.do"])
+    params = {"flow_params": {"date": "2026-11-27", "branches": ["110101", "110102"], "formats": ["xlsx"]}}
+    outcome = execute_run(settings, "report-extraction", params, workers=1)
+    assert outcome.exit_code == EXIT_OK, outcome
+
+    events = AuditLog.from_settings(settings).events(outcome.run_id)
+    (written,) = [datetime.fromisoformat(e.time) for e in events if e.event == "consolidated"]
+    (finished,) = [datetime.fromisoformat(e.time) for e in events if e.event == "run.finished"]
+    log = (outcome.folder / "run.log").read_text(encoding="utf-8").splitlines()
+    (worker_done,) = [datetime.strptime(line[:28], "%Y-%m-%dT%H:%M:%S.%f%z") for line in log
+                      if " worker " in line and " finished: " in line]
+    assert written < worker_done - timedelta(seconds=1), "the workbook waited for the logout"
+    assert worker_done < finished  # the run still ends after its workers
+    assert report_portal.stats()["requests"]["/rpt/logout.do"] == 1
