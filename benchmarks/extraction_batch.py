@@ -26,7 +26,9 @@ From each run's audit.jsonl: start-up (run start to the first claim: worker proc
 login), the item phase (first claim to last item done) and finish (consolidated.xlsx). CPU is
 that of this process (the platform, the supervisor) and all under it (workers, their Playwright
 drivers, Chromium), sampled from /proc; cores busy = CPU seconds / wall seconds. On a machine of
-2 cores, a batch that keeps more than one core busy with 1 worker cannot double with 2.
+2 cores, a batch that keeps more than one core busy with 1 worker cannot double with 2. The
+ceiling printed with the medians is what 2 workers would reach with no contention at all: one
+worker's start-up and finish, and its item phase halved.
 Not a test: it prints figures; benchmarks/README.md records them.
 """
 
@@ -238,6 +240,12 @@ def versions() -> str:
     return f"Playwright {version('playwright')}, {chromium or 'Chromium version unknown'}"
 
 
+def ideal_speedup(one_worker_seconds: float, one_worker_items: float) -> float:
+    """What 2 workers would reach if they halved the item phase exactly and started and finished
+    as fast as one: everything but the item phase is paid once whatever the workers."""
+    return one_worker_seconds / (one_worker_seconds - one_worker_items / 2)
+
+
 def summarise(results: dict[int, list[Measurement]], runs: int, latency_ms: float) -> float:
     """Print the medians per worker count, the speed-up, and CPU per file by kind of process."""
     print(f"\n{latency_ms:.0f} ms latency, median of {runs}; load average now "
@@ -258,6 +266,9 @@ def summarise(results: dict[int, list[Measurement]], runs: int, latency_ms: floa
     print(f"speed-up with 2 workers at {latency_ms:.0f} ms: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x: "
           f"{'met' if speedup >= TARGET_SPEEDUP else 'MISSED'}); item phase alone "
           f"{medians[1]['items'] / medians[2]['items']:.2f}x")
+    one = medians[1]
+    print(f"ceiling from one worker's phases (start-up and finish as one worker's, item phase halved "
+          f"exactly): {ideal_speedup(one['seconds'], one['items']):.2f}x")
     for workers, measurements in results.items():
         kinds = sorted({kind for m in measurements for kind in m.cpu_by_kind})
         per_file = {kind: statistics.median(m.cpu_by_kind.get(kind, 0.0) / m.files for m in measurements)
