@@ -201,7 +201,7 @@ def _run_workers(
     flow_params = ctx.params.get("flow_params", {})
     with _graceful_signals(stop_event):
         pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event, on_progress=on_progress,
-                        on_settled=outputs.write if flow.finish_from_queue else None)
+                        on_settled=outputs.write_early if flow.finish_from_queue else None)
     if pool.drained and not pool.stop_reason:
         return "stopped on request (SIGINT/SIGTERM); resume to finish"
     return pool.stop_reason
@@ -215,8 +215,11 @@ class _Outputs:
         self._ctx = ctx
         self._flow = flow
         self.paths: list[Path] | None = None
+        self._failure: Exception | None = None
 
     def write(self) -> list[Path]:
+        if self._failure is not None:
+            raise self._failure
         if self.paths is None:
             self.paths = []
             try:
@@ -224,6 +227,14 @@ class _Outputs:
             except RpaError as exc:
                 self._ctx.log.error(f"writing outputs failed: {scrub_text(str(exc))}")
         return self.paths
+
+    def write_early(self) -> None:
+        """`write`, while the workers wind down: a bug's exception waits for the close (the
+        workers end first, as they did when outputs were written only at the close)."""
+        try:
+            self.write()
+        except Exception as exc:
+            self._failure = exc
 
 
 def _close(

@@ -70,7 +70,7 @@ def run_pool(
     *,
     stop_event: threading.Event,
     on_progress: ProgressCallback | None = None,
-    on_settled: Callable[[], object] | None = None,
+    on_settled: Callable[[], None] | None = None,
 ) -> PoolResult:
     """Run `workers` worker processes over the run's items until none is open or the run stops.
 
