@@ -6,31 +6,24 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, insert, or_, select, true, update
 
 from rpa._queue_models import ItemState, LeaseLost, Outcome, WorkItem
-from rpa._queue_reads import QueueReader, behind_its_group, worked_by_another
+from rpa._queue_reads import QueueReader, behind_its_group, chunks, worked_by_another
 from rpa._queue_schema import attempts, items
 from rpa.db import immediate_transaction
 
 JITTER_FRACTION = 0.1  # spreads retries of items that failed together over 10% of the delay
-CHUNK = 500  # rows per statement: well inside SQLite's and PostgreSQL's parameter limits
 
 
 def retry_delay_seconds(attempts: int, base: float, ceiling: float) -> float:
     """The backoff before the next attempt, without jitter: base * 2**(attempts-1), capped."""
     exponent = min(max(attempts - 1, 0), 32)
     return float(min(base * 2**exponent, ceiling))
-
-
-def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    """`values` in slices of at most `size`."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 # given the attempts so far and the time: the item's next state and the other columns to set

@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, exists, func, or_, select
 
@@ -15,6 +16,13 @@ from rpa._queue_schema import attempts, items, runs
 from rpa.db import engine_for
 
 OPEN_STATES = (ItemState.PENDING, ItemState.LEASED)
+CHUNK = 500  # rows per statement: well inside SQLite's and PostgreSQL's parameter limits
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """`values` in slices of at most `size`."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def utc_now() -> datetime:
@@ -88,6 +96,15 @@ class QueueReader:
         with self._engine.connect() as conn:
             row = conn.execute(select(items).where(items.c.flow == flow, items.c.key == key)).first()
         return None if row is None else WorkItem.from_row(row)
+
+    def find_by_keys(self, flow: str, keys: Sequence[str]) -> dict[str, WorkItem]:
+        """The items of `flow` that hold any of these keys, whichever runs enqueued them, by key."""
+        found: dict[str, WorkItem] = {}
+        with self._engine.connect() as conn:
+            for some in chunks(sorted(set(keys))):
+                rows = conn.execute(select(items).where(items.c.flow == flow, items.c.key.in_(some)))
+                found.update((row.key, WorkItem.from_row(row)) for row in rows)
+        return found
 
     def items(self, run_id: str) -> list[WorkItem]:
         """Every item of the run, oldest first."""

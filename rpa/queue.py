@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text, update
 
-from rpa._queue_leases import JITTER_FRACTION, LeaseKeeper, chunks, retry_delay_seconds
+from rpa._queue_leases import JITTER_FRACTION, LeaseKeeper, retry_delay_seconds
 from rpa._queue_models import (
     ENDED_STATES,
     RETRYABLE_STATES,
@@ -61,7 +61,7 @@ from rpa._queue_models import (
     Outcome,
     WorkItem,
 )
-from rpa._queue_reads import ahead_of_a_leased_one
+from rpa._queue_reads import ahead_of_a_leased_one, chunks
 from rpa._queue_schema import insert_or_ignore, items, metadata, runs, upgrade_items_table
 from rpa.db import immediate_transaction
 

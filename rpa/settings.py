@@ -16,6 +16,7 @@ import secrets
 import shutil
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +70,9 @@ class Settings(BaseSettings):
 
     # portals
     ams_url: str = "http://127.0.0.1:8801"
+    # which AMS instance this is ("uat", "prod"): two settings with the same id are one AMS whatever
+    # their URLs; without an id an AMS is known by its URL (`ams_identity`)
+    ams_portal_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
     ams_operators: list[OperatorCredential] = Field(default_factory=list)
     # the filing bot loads the next item's look-up, form and 信息核对 in two more tabs while an
     # item is submitted; off for a portal that allows only one open form per session
@@ -152,6 +156,16 @@ class Settings(BaseSettings):
             "no Chromium found: install Debian's package (apt-get install chromium), "
             "or set RPA_CHROMIUM_PATH to a Chromium executable; `make demo` installs it for you"
         )
+
+    def ams_identity(self) -> str:
+        """The AMS instance filings go to: `id:<RPA_AMS_PORTAL_ID>`, or the URL's scheme, host,
+        port (unless the scheme's own) and path, lower-cased where case does not matter."""
+        if self.ams_portal_id:
+            return f"id:{self.ams_portal_id}"
+        url = urlsplit(self.ams_url.strip())
+        scheme = url.scheme.lower()
+        port = "" if url.port in (None, {"http": 80, "https": 443}.get(scheme)) else f":{url.port}"
+        return f"{scheme}://{(url.hostname or '').lower()}{port}{url.path.rstrip('/')}"
 
     def operators_for(self, portal: str) -> list[OperatorCredential]:
         if portal == "ams":

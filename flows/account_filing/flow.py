@@ -4,7 +4,8 @@
 
 `prepare()` (parent process) reads and validates every row, records each row's outcome in the
 audit log and enqueues the valid rows, keyed by `FilingRecord.idempotency_key()`: enqueuing a
-file again adds nothing, and rows an earlier run took stay that run's (result.xlsx says so).
+file again adds nothing, and rows an earlier run took stay that run's (result.xlsx says so),
+unless that run was for another AMS (`portal_scope`: UAT, then production).
 A dry run's items carry their run id in the key, so a dry run never stands in for a filing.
 The rows of one account share an order group (the account number) and are enqueued in business
 order (date, then open, change, close), so they are filed one at a time in that order, whatever
@@ -21,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
@@ -56,6 +58,7 @@ class AccountFilingFlow(Flow):
         self.today = today
         self.report: ValidationReport | None = None
         self.enqueued: dict[int, EnqueueResult] = {}
+        self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
 
     # -- parent process ----------------------------------------------------------------------
     def prepare(self, ctx: RunContext) -> Prepared:
@@ -90,11 +93,16 @@ class AccountFilingFlow(Flow):
             )
         valid = [(o, o.record) for o in report.outcomes if o.valid and o.record is not None]
         valid.sort(key=lambda pair: business_order(pair[1]))  # stable: file order otherwise
+        identity = settings.ams_identity()
+        chosen = PortalKeys([self.item_key(record, ctx.run_id) for _, record in valid])
+        if not self.dry_run:  # a dry run's keys are its own
+            chosen = keys_for_portal(ctx.queue, self.name, chosen.keys, identity=identity, run_id=ctx.run_id)
         entries = [
-            NewItem(self.item_key(record, ctx.run_id), _payload(o), order_group=record.account_no)
-            for o, record in valid
+            NewItem(key, _payload(o, identity), order_group=record.account_no)
+            for key, (o, record) in zip(chosen.keys, valid, strict=True)
         ]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
+        self.keys = {o.row: key for key, (o, _) in zip(chosen.keys, valid, strict=True)}
         self.enqueued = {o.row: r for (o, _), r in zip(valid, results, strict=True)}
         created = sum(1 for r in results if r.created)
         earlier = sum(1 for r in results if not r.created and r.run_id != ctx.run_id)
@@ -105,6 +113,10 @@ class AccountFilingFlow(Flow):
         ]
         if earlier:
             notes.append(f"{earlier} valid rows were already taken by an earlier run: not filed again")
+        for other, rows in chosen.taken_elsewhere.items():
+            ctx.record("rows.taken_for_another_ams", rows=rows, other_ams=other, this_ams=identity)
+            notes.append(f"{rows} valid rows were taken by an earlier run for another AMS ({other}): "
+                         f"they are looked up and filed on this one ({identity})")
         if self.dry_run:
             notes.append("dry run: rows are looked up in AMS, nothing is submitted")
         return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes)
@@ -133,7 +145,7 @@ class AccountFilingFlow(Flow):
         for outcome in self.report.outcomes:
             item = None
             if outcome.valid and outcome.record is not None:
-                key = self.item_key(outcome.record, ctx.run_id)
+                key = self.keys.get(outcome.row) or self.item_key(outcome.record, ctx.run_id)
                 item = items.get(key) or ctx.queue.find_by_key(self.name, key)
             rows.append(_result_row(outcome, item, aliases.match, ctx.run_id))
         path = write_result_book(ctx.folder / RESULT_FILE, rows)
@@ -168,10 +180,11 @@ class AccountFilingFlow(Flow):
             yield FilingHandler(bot, session, wctx, login=login, dry_run=self.dry_run)
 
 
-def _payload(outcome: RowOutcome) -> dict[str, Any]:
+def _payload(outcome: RowOutcome, portal: str) -> dict[str, Any]:
     assert outcome.record is not None
     deadline = outcome.deadline
     return {
+        PORTAL_FIELD: portal,
         "record": outcome.record.model_dump(mode="json"),
         "sheet": outcome.sheet,
         "row": outcome.row,

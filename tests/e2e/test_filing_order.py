@@ -10,20 +10,16 @@ account's filings in business order, each attempt begun only after the one befor
 from __future__ import annotations
 
 import itertools
-import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fixtures.inputs._presentation import cells_for
-from fixtures.inputs._scenario import SheetRow
-from fixtures.inputs.make_accounts import write_xlsx
 from flows.account_filing.records import FilingRecord
 from rpa.orchestrate import execute_run
 from rpa.queue import WorkQueue
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
-from tests.integration.ams_helpers import BANK_A, BANK_B, basic_record
+from tests.integration.ams_helpers import BANK_A, BANK_B, basic_record, write_export
 from tests.plugins.portals import AmsHandle
 
 pytestmark = pytest.mark.browser
@@ -54,17 +50,6 @@ def _records() -> list[dict[str, Any]]:
     return [FilingRecord.model_validate(r).model_dump() for r in rows]
 
 
-def _write_export(path: Path, records: list[dict[str, Any]]) -> Path:
-    rng = random.Random(5)
-    rows = []
-    for number, record in enumerate(records, start=1):
-        cells = cells_for(record, number, rng)
-        cells[0] = number
-        rows.append(SheetRow(cells, {}, True, (record["business_date"], 0.0)))
-    write_xlsx(path, rows)
-    return path
-
-
 def test_the_rows_of_one_account_are_filed_in_business_order_one_at_a_time(
     ams: AmsHandle, tmp_path: Path
 ) -> None:
@@ -72,7 +57,7 @@ def test_the_rows_of_one_account_are_filed_in_business_order_one_at_a_time(
     basic = basic_record("020020260001", bank_code=BANK_B, basic_account_permit=BASIC_PERMIT)
     ams.seed([{**basic, "business_date": "2019-05-06", "filing_no": "AMS2019050600001"}])
     records = _records()
-    source = _write_export(tmp_path / "accounts.xlsx", records)
+    source = write_export(tmp_path / "accounts.xlsx", records)
     settings = filing_settings(tmp_path, ams, 2)
 
     outcome = execute_run(

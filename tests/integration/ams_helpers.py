@@ -1,12 +1,19 @@
-"""Shared by the AMS portal tests: sample canonical records, a GBK form post, a browser login."""
+"""Shared by the AMS portal tests: sample canonical records, an export of them, a GBK form post,
+a browser login."""
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 from stdnum.cn import uscc
+
+from fixtures.inputs._presentation import cells_for
+from fixtures.inputs._scenario import SheetRow
+from fixtures.inputs.make_accounts import write_xlsx
 
 BANK_A = "102100099996"
 BANK_B = "103100000026"
@@ -16,6 +23,18 @@ def make_uscc(serial: int) -> str:
     """A valid 统一社会信用代码 (GB 32100 check character) for a made-up organisation."""
     body = f"91110000{serial:09d}"
     return body + uscc.calc_check_digit(body)
+
+
+def write_export(path: Path, records: list[dict[str, Any]]) -> Path:
+    """`records` (canonical, as `FilingRecord.model_dump()` gives them) as a core-banking export."""
+    rng = random.Random(5)
+    rows = []
+    for number, record in enumerate(records, start=1):
+        cells = cells_for(record, number, rng)
+        cells[0] = number
+        rows.append(SheetRow(cells, {}, True, (record["business_date"], 0.0)))
+    write_xlsx(path, rows)
+    return path
 
 
 def basic_record(

@@ -354,6 +354,11 @@ def test_lookups(queue: WorkQueue) -> None:
     assert found.payload == {"amount": "5000000.00", "names": ["张三"]}
     assert queue.find_by_key(FLOW, "missing") is None
     assert queue.find_by_key("other_flow", "a") is None
+    queue.enqueue(FLOW, "run-2", "b", {})
+    found_many = queue.find_by_keys(FLOW, ["a", "b", "missing", "a"])
+    assert {key: item.run_id for key, item in found_many.items()} == {"a": RUN, "b": "run-2"}
+    assert found_many["a"] == found
+    assert queue.find_by_keys("other_flow", ["a"]) == {}
     assert queue.history(created.item_id) == []
     with pytest.raises(ItemNotFound):
         queue.get(999_999)
