@@ -13,6 +13,16 @@ def proc_stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
+def running(pid: int, started: str | None = None) -> bool:
+    """The process is there and not a zombie (a killed process whose parent died first waits,
+    dead, for PID 1 to reap it); with `started`, it is also the same process: a pid may be reused."""
+    try:
+        fields = proc_stat(pid)
+    except OSError:
+        return False
+    return fields[0] != "Z" and (started is None or fields[19] == started)
+
+
 def process_tree(root: int) -> dict[int, str]:
     """`root` and all its descendants (workers, their Playwright drivers and Chromiums), root
     first, each pid with its start time: a pid alone may be reused once the process is gone."""

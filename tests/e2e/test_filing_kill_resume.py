@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from fixtures.inputs.make_accounts import write_bulk_xlsx
 from rpa.queue import WorkQueue
 from tests.e2e.cli_helpers import RPA, CliEnv, make_cli_env
-from tests.e2e.processes import process_tree, wait_for
+from tests.e2e.processes import process_tree, running, wait_for
 from tests.plugins.portals import AmsHandle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,17 +79,9 @@ def _leased_worker_pids(cli: CliEnv) -> list[int]:
         for item in queue.items(run_id):
             if item.lease_owner and item.state == "leased":
                 pid = int(item.lease_owner.split(":")[-2])
-                if _alive(pid):
+                if running(pid):  # a killed worker may linger as a zombie
                     pids.append(pid)
     return pids
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _run_ids(cli: CliEnv) -> list[str]:

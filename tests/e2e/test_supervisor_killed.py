@@ -18,20 +18,11 @@ import pytest
 
 from rpa.queue import WorkQueue
 from tests.e2e.cli_helpers import RPA, make_cli_env
-from tests.e2e.processes import proc_stat, process_tree, wait_for
+from tests.e2e.processes import process_tree, running, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _alive(pid: int, started: str) -> bool:
-    """Still the same process, and running (not a zombie waiting to be reaped)."""
-    try:
-        fields = proc_stat(pid)
-    except OSError:
-        return False
-    return fields[19] == started and fields[0] != "Z"
 
 
 def _counts(runs: Path) -> dict[str, int]:
@@ -64,11 +55,11 @@ def test_the_workers_of_a_killed_supervisor_stop_after_the_item_in_hand(
         supervisor.send_signal(signal.SIGKILL)
         supervisor.wait(timeout=30)
 
-        wait_for(lambda: not any(_alive(*p) for p in workers.items()), 60, "the workers to stop")
+        wait_for(lambda: not any(running(*p) for p in workers.items()), 60, "the workers to stop")
     finally:
         supervisor.kill()
         for pid, started in tree.items():  # whatever is left of the run, should the test fail
-            if _alive(pid, started):
+            if running(pid, started):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
     counts = _counts(cli.runs)
