@@ -29,6 +29,7 @@ from playwright.sync_api import Download, Frame, FrameLocator, Locator, Page, Re
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from bots.form_fill import Step, set_fields, set_with_playwright
 from bots.report_files import REPORT_FORMATS, html_page_words, save_download
 from bots.report_list import ListedPage, ReportRow, has_next_page, read_list, result_list
 from bots.report_states import playwright_errors, raise_for_page_state
@@ -140,13 +141,29 @@ class ReportPlatform:
         frame = self.open_report_query()
         with playwright_errors("searching the report list"):
             form = self.bind("query")
-            form.locate("report_type").select_option(value=report_code or "")
-            form.locate("report_date").fill(report_date.isoformat() if report_date else "")
-            form.locate("org").select_option(value=org_code or "")
+            steps = [Step("report_type", report_code or ""),
+                     Step("report_date", report_date.isoformat() if report_date else ""),
+                     Step("org", org_code or "")]
+            self._fill(frame, form, steps)
+            search = form.locate("search")
             with frame.expect_navigation() as answer:
-                form.locate("search").click()
+                quick_click(search)
             self.check_page_state(frame, answer.value)
             return frame
+
+    def _fill(self, frame: Frame, form: BoundPage, steps: list[Step]) -> None:
+        """The query's fields in one round trip (`bots.form_fill`); a field the page's own
+        candidates miss through Playwright. A report type or branch the form does not offer
+        this operator is a refusal: asking again would not change it."""
+        wanted = {step.element: step for step in steps}
+        for left in set_fields(frame, self.selectors.page("query"), steps):
+            step = wanted[left.element]
+            if left.reason == "missing":
+                set_with_playwright(form, step)
+            elif left.reason == "no_option":
+                raise PortalRefusal(f"the report query offers no {step.element} {step.value!r}")
+            else:
+                raise PortalChanged(f"the report query's {step.element} is read-only ({left.shown!r})")
 
     def search(
         self, report_code: str | None, report_date: date | None, org_code: str | None

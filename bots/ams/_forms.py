@@ -1,20 +1,19 @@
 """Filling AMS's 信息录入 forms (开户, 变更, 撤销) from a canonical record.
 
-A form is filled in one round trip: a small script finds each field by the page's own
-candidates from selectors/ams.yaml (css and xpath, in order), sets it and fires the input and
-change events the page listens for (the 未标明注册资金 box is clicked, so its handler runs).
-Fields it cannot find that way are filled through Playwright with the remaining candidates
-(label, role). Read-only fields are left alone and must already hold the record's value. Whatever
-the form took is then checked on the 信息核对 page, field by field, before 确认提交.
+A form is filled in one round trip (`bots.form_fill`: the page's own css and xpath candidates
+from selectors/ams.yaml, input and change events fired; the 未标明注册资金 box is clicked, so its
+handler runs). Fields it cannot find that way are filled through Playwright with the remaining
+candidates (label, role). Read-only fields are left alone and must already hold the record's
+value. Whatever the form took is then checked on the 信息核对 page, field by field, before 确认提交.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bots.ams import codes
 from bots.ams.content import CanonicalFiling
+from bots.form_fill import Step, set_fields, set_with_playwright
 from rpa.bound_page import BoundPage
 from rpa.errors import InvalidRecord, NeedsPerson
 from rpa.masking import FieldClass, mask
@@ -26,42 +25,6 @@ if TYPE_CHECKING:
 FORM_PAGES: dict[str, str] = {"open": "open_form", "change": "change_form", "close": "close_form"}
 _DEPOSITOR_TEXT = ("depositor_name", "uscc", "legal_rep_name", "id_number", "registered_address")
 _DEPOSITOR_SELECTS = ("depositor_category", "legal_rep_role", "id_type")
-
-_FILL_JS = """(steps) => {
-  const find = (c) => {
-    try {
-      if (c.css) return document.querySelector(c.css);
-      return document.evaluate(c.xpath, document, null,
-                               XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
-    } catch (e) { return null; }
-  };
-  const left = [];
-  for (const step of steps) {
-    let el = null;
-    for (const c of step.candidates) { el = find(c); if (el) break; }
-    if (!el) { left.push({element: step.element, reason: 'missing', value: null}); continue; }
-    if (el.readOnly || el.disabled) {
-      left.push({element: step.element, reason: 'read_only', value: el.value}); continue;
-    }
-    if (step.kind === 'check') { if (el.checked !== step.value) el.click(); continue; }
-    if (el.tagName === 'SELECT' && !Array.from(el.options).some(o => o.value === step.value)) {
-      left.push({element: step.element, reason: 'no_option', value: null}); continue;
-    }
-    el.value = step.value;
-    el.dispatchEvent(new Event('input', {bubbles: true}));
-    el.dispatchEvent(new Event('change', {bubbles: true}));
-  }
-  return left;
-}"""
-
-
-@dataclass(frozen=True)
-class Step:
-    """Set one form element: text or select `value`, or a checkbox to `checked`."""
-
-    element: str
-    value: str | bool
-    kind: str = "value"  # "value" or "check"
 
 
 def _text(value: object | None) -> str:
@@ -120,42 +83,24 @@ def form_steps(record: CanonicalFiling) -> list[Step]:
     ]
 
 
-def _script_candidates(page: PageSelectors, element: str) -> list[dict[str, str]]:
-    return [
-        {"css": c.css} if c.css is not None else {"xpath": c.xpath or ""}
-        for c in page.elements[element]
-        if c.css is not None or c.xpath is not None
-    ]
-
-
 def fill_form(
     frame: Frame, form: BoundPage, page: PageSelectors, steps: list[Step], record: CanonicalFiling
 ) -> None:
     """Set every step on the form shown in `frame` (see the module docstring)."""
     form.require(*(s.element for s in steps))
-    plan = [
-        {
-            "element": s.element,
-            "value": s.value,
-            "kind": s.kind,
-            "candidates": _script_candidates(page, s.element),
-        }
-        for s in steps
-    ]
     wanted = {s.element: s for s in steps}
-    left: list[dict[str, Any]] = frame.evaluate(_FILL_JS, plan)
-    for problem in left:
-        step = wanted[problem["element"]]
-        if problem["reason"] == "read_only":
-            _must_already_hold(step, problem["value"], record)
-        elif problem["reason"] == "no_option":
+    for left in set_fields(frame, page, steps):
+        step = wanted[left.element]
+        if left.reason == "read_only":
+            _must_already_hold(step, left.shown, record)
+        elif left.reason == "no_option":
             raise InvalidRecord(
                 f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS's "
                 f"{step.element} has no option {step.value!r}",
                 code="no_such_option",
             )
         else:
-            _set_with_playwright(form, step)
+            set_with_playwright(form, step)
 
 
 def _must_already_hold(step: Step, shown: str | None, record: CanonicalFiling) -> None:
@@ -168,14 +113,3 @@ def _must_already_hold(step: Step, shown: str | None, record: CanonicalFiling) -
         code="read_only_field_differs",
         details={"status": "held", "field": step.element},
     )
-
-
-def _set_with_playwright(form: BoundPage, step: Step) -> None:
-    """A field the script could not find by css or xpath: the remaining candidates (label, role)."""
-    field = form.locate(step.element)
-    if step.kind == "check":
-        field.set_checked(bool(step.value))
-    elif field.evaluate("el => el.tagName") == "SELECT":
-        field.select_option(value=str(step.value))
-    else:
-        field.fill(str(step.value))

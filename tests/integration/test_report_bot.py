@@ -14,7 +14,7 @@ import pytest
 from bots.report_platform import REPORT_CODES, ReportPlatform
 from bots.report_platform_probe import probe_report_platform
 from fixtures.reports.generate import BRANCHES, build_report
-from rpa.errors import DownloadFailed, LoginRefused, PortalUnavailable, SessionLost
+from rpa.errors import DownloadFailed, LoginRefused, PortalRefusal, PortalUnavailable, SessionLost
 from rpa.selectors import PortalSelectors, load_selectors
 from rpa.settings import OperatorCredential, Settings
 
@@ -82,6 +82,16 @@ def test_month_end_lists_every_report_and_paging_collects_all_pages(
     every_day = logged_in.search(REPORT_CODES["branch_daily"], None, None)  # the last 7 days, 6 pages
     assert len(every_day) == 7 * len(BRANCHES) == len({r.report_id for r in every_day})
     assert report_portal.stats()["events"]["query"] - queries == 6
+
+
+def test_a_report_type_or_branch_the_query_does_not_offer_is_refused_by_name(
+    logged_in: ReportPlatform,
+) -> None:
+    with pytest.raises(PortalRefusal, match="the report query offers no report_type 'D9999'"):
+        logged_in.search("D9999", DAY, None)
+    with pytest.raises(PortalRefusal, match="offers no org '999999'"):
+        logged_in.search(REPORT_CODES["branch_daily"], DAY, "999999")
+    assert len(logged_in.search(REPORT_CODES["branch_daily"], DAY, BRANCH)) == 1  # the form still works
 
 
 @pytest.mark.parametrize(
