@@ -154,7 +154,8 @@ class ReportPlatform:
     def _fill(self, frame: Frame, form: BoundPage, steps: list[Step]) -> None:
         """The query's fields in one round trip (`bots.form_fill`); a field the page's own
         candidates miss through Playwright. A report type or branch the form does not offer
-        this operator is a refusal: asking again would not change it."""
+        this operator, or a field it fixes at another value, is a refusal: asking again would
+        not change it."""
         wanted = {step.element: step for step in steps}
         for left in set_fields(frame, self.selectors.page("query"), steps):
             step = wanted[left.element]
@@ -162,8 +163,9 @@ class ReportPlatform:
                 set_with_playwright(form, step)
             elif left.reason == "no_option":
                 raise PortalRefusal(f"the report query offers no {step.element} {step.value!r}")
-            else:
-                raise PortalChanged(f"the report query's {step.element} is read-only ({left.shown!r})")
+            elif left.shown != step.value:
+                raise PortalRefusal(f"the report query fixes {step.element} at {left.shown!r} for "
+                                    f"this operator, not {step.value!r}")
 
     def search(
         self, report_code: str | None, report_date: date | None, org_code: str | None

@@ -93,6 +93,14 @@ def test_a_report_type_or_branch_the_query_does_not_offer_is_refused_by_name(
         logged_in.search(REPORT_CODES["branch_daily"], DAY, "999999")
     assert len(logged_in.search(REPORT_CODES["branch_daily"], DAY, BRANCH)) == 1  # the form still works
 
+    fix_org = "() => { const org = document.querySelector('select[name=\"queryVO.orgCode\"]');" \
+              " if (org) { org.value = ''; org.disabled = true; } }"
+    for frame in logged_in.page.frames:  # an operator whose branch the platform fixes: 全部 only
+        frame.evaluate(fix_org)
+    with pytest.raises(PortalRefusal, match="fixes org at '' for this operator, not '110101'"):
+        logged_in.search(REPORT_CODES["branch_daily"], DAY, BRANCH)
+    assert len(logged_in.search(REPORT_CODES["summary_daily"], DAY, None)) == 1  # what it fixes is asked
+
 
 @pytest.mark.parametrize(
     ("code", "password", "words"),
