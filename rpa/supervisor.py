@@ -24,6 +24,7 @@ from typing import Any
 
 from rpa.flow import FLOWS
 from rpa.runs import RunContext
+from rpa.scratch import sweep_scratch
 from rpa.worker import worker_main
 
 SUPERVISE_POLL_SECONDS = 0.3
@@ -78,6 +79,8 @@ def run_pool(
     the run while workers still wind down (log out, close their browsers), so that outputs can be
     written meanwhile."""
     processes = worker_processes()
+    for folder in sweep_scratch(ctx.settings.runs_dir):  # what killed workers left
+        ctx.log.info(f"removed the temporary files of a worker that is gone: {folder.name}")
     procs: dict[int, BaseProcess] = {}
     crashed = 0
     restart_budget = max(3, workers * 3)

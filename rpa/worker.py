@@ -275,6 +275,7 @@ def worker_main(
     from rpa.logs import add_run_log, configure_logging
     from rpa.masking import register_secret
     from rpa.queue import WorkQueue
+    from rpa.scratch import remove_scratch, worker_scratch
 
     stop_event = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
@@ -311,6 +312,7 @@ def worker_main(
     for value in (worker_secrets or {}).values():
         register_secret(value)
     log.info(f"worker {owner} started")
+    scratch = worker_scratch(settings.runs_dir)  # the browser's temporary files, not in /tmp
     try:
         with flow.open_worker(wctx) as handler:
             summary = process_items(queue, wctx, handler, stop_event=stop_event)
@@ -325,6 +327,8 @@ def worker_main(
         wctx.record("worker.failed", None, code=code, message=message)
         log.error(f"worker {owner} failed: {message}")
         raise SystemExit(1) from None
+    finally:
+        remove_scratch(scratch)
     log.info(f"worker {owner} finished: {summary}")
 
 

@@ -106,6 +106,8 @@ def test_killed_while_ams_holds_the_answer_then_resumed_files_once(ams: AmsHandl
     held = ams.wait_for_held(1, timeout=180)
     assert held, "AMS never held an answer"
     _kill_run(process, cli)
+    (left,) = (cli.runs / "_scratch").iterdir()  # the killed worker's browser files, not in /tmp
+    assert list(left.glob("playwright_chromiumdev_profile-*")), list(left.iterdir())
     account = held[0]["detail"]["account_no"]
     stored = [f for f in ams.filings() if f["account_no"] == account]
     assert len(stored) == 1  # AMS kept the filing; the bot never saw the answer
@@ -115,6 +117,7 @@ def test_killed_while_ams_holds_the_answer_then_resumed_files_once(ams: AmsHandl
     (run_id,) = _run_ids(cli)
     resumed = cli.run("run", "account-filing", "--resume", run_id, "--workers", "1", timeout=240)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert not list((cli.runs / "_scratch").iterdir())  # swept, and the new worker's removed
     filings = ams.filings()
     assert len(filings) == 3 and all(f["submitted"] == 1 for f in filings)
     rows = {str(r["账号"]): r for r in _result_rows(cli.runs / run_id)}
