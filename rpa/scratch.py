@@ -30,7 +30,7 @@ def worker_scratch(runs_dir: Path) -> Path:
     Playwright driver and Chromium it starts use, and Python's tempfile)."""
     import tempfile
 
-    folder = make_private_dir(runs_dir / SCRATCH / f"{os.getpid()}-{_started(os.getpid())}")
+    folder = make_private_dir(make_private_dir(runs_dir / SCRATCH) / f"{os.getpid()}-{_started(os.getpid())}")
     os.environ["TMPDIR"] = str(folder)
     tempfile.tempdir = None  # tempfile caches the folder it found first
     return folder

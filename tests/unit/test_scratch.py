@@ -27,7 +27,7 @@ def restored_tmpdir() -> Iterator[None]:
 def test_a_workers_scratch_is_its_private_tmpdir(tmp_path: Path, restored_tmpdir: None) -> None:
     folder = worker_scratch(tmp_path / "runs")
     assert folder.parent == tmp_path / "runs" / SCRATCH and folder.name.startswith(f"{os.getpid()}-")
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.stat().st_mode) == stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
     assert os.environ["TMPDIR"] == str(folder) and tempfile.gettempdir() == str(folder)
     assert sweep_scratch(tmp_path / "runs") == []  # this process is alive: kept
     remove_scratch(folder)
