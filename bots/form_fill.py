@@ -1,19 +1,20 @@
 """Setting a form's fields in one round trip, as a person's typing and choosing would.
 
-    left = set_fields(frame, selectors.page("query"), [Step("report_type", "D0101"), ...])
-    # each field not set: FieldLeft("report_type", "no_option", None), "missing" or "read_only"
+    for step, left in fill_fields(frame, form, selectors.page("query"), steps):
+        ...  # left.reason "read_only" (left.shown: what it holds) or "no_option": the caller's call
 
 A small script finds each field by the page's own candidates from selectors/<portal>.yaml (css
 and xpath, in order), sets it and fires the input and change events the page listens for (a
 checkbox is clicked, so its handler runs). One `evaluate` instead of a locate and an action per
-field, each a round trip through Playwright's driver. What the script cannot do comes back:
-a field its candidates do not find that way ("missing": `set_with_playwright` tries the
-remaining candidates, by label or role), a read-only or disabled one ("read_only", with what it
-shows) and a select without the value ("no_option"): what each means is the caller's to say.
+field, each a round trip through Playwright's driver. A field its candidates do not find that
+way is set through Playwright with the remaining candidates (label, role). What neither can do
+is handed back, in the steps' order: a read-only or disabled field (with what it shows) and a
+select without the value; what each means is the caller's to say.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -69,8 +70,22 @@ class FieldLeft:
     shown: str | None
 
 
-def set_fields(frame: Frame, page: PageSelectors, steps: list[Step]) -> list[FieldLeft]:
-    """Do `steps` on the form in `frame`, in order, in one round trip; returns those not done."""
+def fill_fields(
+    frame: Frame, form: BoundPage, page: PageSelectors, steps: list[Step]
+) -> Iterator[tuple[Step, FieldLeft]]:
+    """Do `steps` on the form in `frame`, in order; yields each step neither the script nor
+    Playwright could do, with why (see the module docstring)."""
+    wanted = {step.element: step for step in steps}
+    for left in _set_in_page(frame, page, steps):
+        step = wanted[left.element]
+        if left.reason == "missing":
+            _set_with_playwright(form, step)
+        else:
+            yield step, left
+
+
+def _set_in_page(frame: Frame, page: PageSelectors, steps: list[Step]) -> list[FieldLeft]:
+    """The script's part, in one round trip; returns the steps it did not do."""
     plan = [
         {"element": s.element, "value": s.value, "kind": s.kind,
          "candidates": _script_candidates(page, s.element)}
@@ -80,7 +95,7 @@ def set_fields(frame: Frame, page: PageSelectors, steps: list[Step]) -> list[Fie
     return [FieldLeft(str(p["element"]), p["reason"], p["value"]) for p in left]
 
 
-def set_with_playwright(form: BoundPage, step: Step) -> None:
+def _set_with_playwright(form: BoundPage, step: Step) -> None:
     """A field the script could not find by css or xpath: the remaining candidates (label, role)."""
     field = form.locate(step.element)
     if step.kind == "check":

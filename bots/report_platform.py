@@ -29,7 +29,7 @@ from playwright.sync_api import Download, Frame, FrameLocator, Locator, Page, Re
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from bots.form_fill import Step, set_fields, set_with_playwright
+from bots.form_fill import Step, fill_fields
 from bots.report_files import REPORT_FORMATS, html_page_words, save_download
 from bots.report_list import ListedPage, ReportRow, has_next_page, read_list, result_list
 from bots.report_states import playwright_errors, raise_for_page_state
@@ -156,14 +156,10 @@ class ReportPlatform:
         candidates miss through Playwright. A report type or branch the form does not offer
         this operator, or a field it fixes at another value, is a refusal: asking again would
         not change it."""
-        wanted = {step.element: step for step in steps}
-        for left in set_fields(frame, self.selectors.page("query"), steps):
-            step = wanted[left.element]
-            if left.reason == "missing":
-                set_with_playwright(form, step)
-            elif left.reason == "no_option":
+        for step, left in fill_fields(frame, form, self.selectors.page("query"), steps):
+            if left.reason == "no_option":
                 raise PortalRefusal(f"the report query offers no {step.element} {step.value!r}")
-            elif left.shown != step.value:
+            if left.shown != step.value:
                 raise PortalRefusal(f"the report query fixes {step.element} at {left.shown!r} for "
                                     f"this operator, not {step.value!r}")
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bots.ams import codes
 from bots.ams.content import CanonicalFiling
-from bots.form_fill import Step, set_fields, set_with_playwright
+from bots.form_fill import Step, fill_fields
 from rpa.bound_page import BoundPage
 from rpa.errors import InvalidRecord, NeedsPerson
 from rpa.masking import FieldClass, mask
@@ -88,19 +88,15 @@ def fill_form(
 ) -> None:
     """Set every step on the form shown in `frame` (see the module docstring)."""
     form.require(*(s.element for s in steps))
-    wanted = {s.element: s for s in steps}
-    for left in set_fields(frame, page, steps):
-        step = wanted[left.element]
+    for step, left in fill_fields(frame, form, page, steps):
         if left.reason == "read_only":
             _must_already_hold(step, left.shown, record)
-        elif left.reason == "no_option":
+        else:  # no such option
             raise InvalidRecord(
                 f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS's "
                 f"{step.element} has no option {step.value!r}",
                 code="no_such_option",
             )
-        else:
-            set_with_playwright(form, step)
 
 
 def _must_already_hold(step: Step, shown: str | None, record: CanonicalFiling) -> None:
