@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/extraction_batch.py --latency-ms 0     # only the 0-ms platform
     .venv/bin/python benchmarks/extraction_batch.py --quick            # 19 files (one date), once each
     .venv/bin/python benchmarks/extraction_batch.py --keep-worker-server  # the scheduler's warm workers
+    .venv/bin/python benchmarks/extraction_batch.py --no-bare          # without the bare batch
 
 The default batch is one run for three dates (`--date` given three times), formats xlsx and pdf,
 all 8 branches: 2026-11-26 (8 branch dailies and the summary in both formats, and the 25th's
@@ -29,6 +30,10 @@ drivers, Chromium), sampled from /proc; cores busy = CPU seconds / wall seconds.
 2 cores, a batch that keeps more than one core busy with 1 worker cannot double with 2. The
 ceiling printed with the medians is what 2 workers would reach with no contention at all: one
 worker's start-up and finish, and its item phase halved.
+Beside each measurement of the bot, the bare batch (bare_batch.py) takes the same files with the
+same number of worker processes and nothing but Playwright and the raw readers, its workers
+imported before the clock starts: what this machine allows any bot that downloads through a
+browser. Its speed-up with 2 workers is printed beside the bot's.
 Not a test: it prints figures; benchmarks/README.md records them.
 """
 
@@ -48,6 +53,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib.metadata import version
 from pathlib import Path
+
+from bare_batch import BareMeasurement, bare_lists, run_bare
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ["xlsx", "pdf"]
@@ -223,6 +230,21 @@ def measure(
         portals.stop()
 
 
+def measure_bare(batch: list[Run], branches: list[str], workers: int, latency_ms: float) -> BareMeasurement:
+    """The same files with nothing but Playwright and the raw readers (bare_batch.py), against a
+    fresh platform answering `latency_ms` late."""
+    from fixtures.portals.reports import load_operators
+    from fixtures.portals.serve import start_portals
+
+    operators = [(op.code, op.password) for op in load_operators() if op.status == "active"][:workers]
+    lists = [listed for days, count in batch for listed in bare_lists(days, branches[:count], FORMATS)]
+    portals = start_portals(ams_port=0, reports_port=0, fault_overrides=[f"latency_ms={latency_ms}"])
+    try:
+        return run_bare(portals.urls["reports"], operators, lists)
+    finally:
+        portals.stop()
+
+
 def stop_worker_server() -> None:
     """Stop multiprocessing's fork server (rpa.supervisor starts workers from it), so that the
     next run pays its start-up as a fresh `rpa run` process does. A long-lived process (the
@@ -278,6 +300,24 @@ def summarise(results: dict[int, list[Measurement]], runs: int, latency_ms: floa
     return speedup
 
 
+def summarise_bare(results: dict[int, list[BareMeasurement]], latency_ms: float) -> float:
+    """Print the bare batch's medians per worker count and its speed-up."""
+    print(f"\nbare batch (bare_batch.py: Playwright and the raw readers only), {latency_ms:.0f} ms, "
+          f"median of {len(results[1])}")
+    print(f"{'workers':>8}{'wall s':>9}{'files/min':>11}{'start-up s':>12}{'items s':>9}")
+    medians: dict[int, dict[str, float]] = {}
+    for workers, measurements in results.items():
+        medians[workers] = {field: statistics.median(getattr(m, field) for m in measurements)
+                            for field in ("seconds", "startup", "items", "files")}
+        row = medians[workers]
+        print(f"{workers:>8}{row['seconds']:9.1f}{row['files'] / row['seconds'] * 60:11.1f}"
+              f"{row['startup']:12.1f}{row['items']:9.1f}")
+    speedup = medians[1]["seconds"] / medians[2]["seconds"]
+    print(f"bare speed-up with 2 workers at {latency_ms:.0f} ms: {speedup:.2f}x; item phase alone "
+          f"{medians[1]['items'] / medians[2]['items']:.2f}x")
+    return speedup
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -293,6 +333,9 @@ def main() -> int:
                         help="keep the workers' fork server from one measurement to the next, as "
                         "the scheduler (one long-lived process) does; by default each measurement "
                         "starts it afresh, as a new `rpa run` process does")
+    parser.add_argument("--no-bare", action="store_false", dest="bare",
+                        help="leave out the bare batch (bare_batch.py), which is measured beside the "
+                        "bot by default: the same files with Playwright and the raw readers only")
     args = parser.parse_args()
     # imported here, not at the top: worker processes are spawned and re-import this module
     from extract_pdf import machine  # the sibling benchmark's one-line description of the machine
@@ -310,6 +353,7 @@ def main() -> int:
           f"formats {'+'.join(FORMATS)}; "
           f"platform latency {' and '.join(f'{v:g} ms' for v in latencies)}")
     results: dict[float, dict[int, list[Measurement]]] = {latency: {1: [], 2: []} for latency in latencies}
+    bare: dict[float, dict[int, list[BareMeasurement]]] = {latency: {1: [], 2: []} for latency in latencies}
     with tempfile.TemporaryDirectory(prefix="rpa-bench-batch-") as scratch:
         # untimed: the mock platform makes each report file on its first download and keeps it
         # (a real platform serves stored files), so no measured run pays for making them
@@ -323,9 +367,18 @@ def main() -> int:
                     results[latency][workers].append(measurement)
                     print(f"  {latency:g} ms, {workers} worker(s), measurement {round_number + 1}: "
                           f"{measurement.line()}", flush=True)
+                    if args.bare:
+                        bare_measurement = measure_bare(batch, branches, workers, latency)
+                        bare[latency][workers].append(bare_measurement)
+                        print(f"  {latency:g} ms, {workers} bare worker(s), measurement {round_number + 1}: "
+                              f"{bare_measurement.line()}", flush=True)
     speedups = {latency: summarise(by_workers, runs, latency) for latency, by_workers in results.items()}
     print("\nspeed-up with 2 workers: " + ", ".join(f"{speedup:.2f}x at {latency:g} ms"
                                                     for latency, speedup in speedups.items()))
+    if args.bare:
+        bare_speedups = {latency: summarise_bare(by_workers, latency) for latency, by_workers in bare.items()}
+        print("bare batch, 2 workers: " + ", ".join(f"{speedup:.2f}x at {latency:g} ms"
+                                                   for latency, speedup in bare_speedups.items()))
     return 0
 
 
