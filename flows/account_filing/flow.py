@@ -29,7 +29,7 @@ from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import ConfigError, InputFileError
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, mask
-from rpa.queue import EnqueueResult, ItemState, NewItem, WorkItem
+from rpa.queue import ItemState, NewItem, WorkItem
 from rpa.runs import RunContext, now_in
 
 RESULT_FILE = "result.xlsx"
@@ -57,7 +57,6 @@ class AccountFilingFlow(Flow):
         self.sheet = sheet
         self.today = today
         self.report: ValidationReport | None = None
-        self.enqueued: dict[int, EnqueueResult] = {}
         self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
 
     # -- parent process ----------------------------------------------------------------------
@@ -103,7 +102,6 @@ class AccountFilingFlow(Flow):
         ]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         self.keys = {o.row: key for key, (o, _) in zip(chosen.keys, valid, strict=True)}
-        self.enqueued = {o.row: r for (o, _), r in zip(valid, results, strict=True)}
         created = sum(1 for r in results if r.created)
         earlier = sum(1 for r in results if not r.created and r.run_id != ctx.run_id)
         counts = report.counts
