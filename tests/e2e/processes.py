@@ -23,6 +23,15 @@ def running(pid: int, started: str | None = None) -> bool:
     return fields[0] != "Z" and (started is None or fields[19] == started)
 
 
+def forked_worker(pid: int) -> bool:
+    """The process is one the workers' fork server forked (its command line is the server's):
+    a pid seen in a lease may since have gone to any other process (pid_max can be 32768)."""
+    try:
+        return b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def process_tree(root: int) -> dict[int, str]:
     """`root` and all its descendants (workers, their Playwright drivers and Chromiums), root
     first, each pid with its start time: a pid alone may be reused once the process is gone."""

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from fixtures.inputs.make_accounts import write_bulk_xlsx
 from rpa.queue import WorkQueue
 from tests.e2e.cli_helpers import RPA, CliEnv, make_cli_env
-from tests.e2e.processes import process_tree, running, wait_for
+from tests.e2e.processes import forked_worker, process_tree, running, wait_for
 from tests.plugins.portals import AmsHandle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,13 +55,14 @@ def _start(cli: CliEnv, *args: str) -> subprocess.Popen[bytes]:
 
 def _kill_run(process: subprocess.Popen[bytes], cli: CliEnv) -> list[int]:
     """SIGKILL the supervisor and every process under it; returns the worker pids it hit."""
+    leased = _leased_worker_pids(cli)  # first: a worker holding a lease then is in the tree below
     tree = list(process_tree(process.pid))
-    leased = _leased_worker_pids(cli)
     for pid in tree:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
-    assert set(leased) <= set(tree), "a worker holding a lease was not in the run's process tree"
+    strays = [pid for pid in leased if pid not in tree and running(pid)]
+    assert not strays, f"workers holding leases were not in the run's process tree: {strays}"
     return leased
 
 
@@ -79,7 +80,8 @@ def _leased_worker_pids(cli: CliEnv) -> list[int]:
         for item in queue.items(run_id):
             if item.lease_owner and item.state == "leased":
                 pid = int(item.lease_owner.split(":")[-2])
-                if running(pid):  # a killed worker may linger as a zombie
+                # a killed worker may linger as a zombie, and its pid may since be another process's
+                if running(pid) and forked_worker(pid):
                     pids.append(pid)
     return pids
 
