@@ -19,6 +19,7 @@ from sqlalchemy.engine import RowMapping
 
 from rpa._queue_schema import UtcDateTime, _Id, _Json
 from rpa.db import immediate_transaction
+from rpa.processes import is_running, start_time
 
 
 class FireOutcome(StrEnum):
@@ -103,18 +104,20 @@ def create_tables(engine: Engine, tables: MetaData) -> None:
 
 
 def process_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """`host:pid:start time`: a running fire's owner, told apart from a later process that
+    was given the same pid."""
+    return f"{socket.gethostname()}:{os.getpid()}:{start_time(os.getpid())}"
+
+
+def owner_gone(owner: str | None) -> bool | None:
+    """Whether the process that owns a fire is gone: True or False for a process of this host,
+    None for another host's (or an owner this cannot read). An owner written as `host:pid`
+    (before the start time was part of it) is judged by its pid alone."""
+    host, pid, *started = (owner or "").split(":")
+    if host != socket.gethostname() or not pid.isdigit() or len(started) > 1:
+        return None
+    return not is_running(int(pid), started[0] if started else None)
 
 
 def record_of(row: RowMapping) -> FireRecord:
     return FireRecord(**{column.name: row[column.name] for column in fires.columns})
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

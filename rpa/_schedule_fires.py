@@ -9,7 +9,6 @@ UPDATE, which serialises the same way on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +26,7 @@ from rpa._schedule_fire_rows import (
     fires,
     job_locks,
     metadata,
-    pid_alive,
+    owner_gone,
     process_owner,
     record_of,
 )
@@ -188,9 +187,9 @@ class FireTable:
         )
 
     def _is_stale(self, record: FireRecord, now: datetime) -> bool:
-        host, _, pid = (record.owner or "").rpartition(":")
-        if host == socket.gethostname() and pid.isdigit():
-            return not pid_alive(int(pid))
+        gone = owner_gone(record.owner)
+        if gone is not None:  # a process of this host: it runs or it does not
+            return gone
         started = record.started_at or record.planned_at
         return now - started > self.stale_after
 

@@ -23,6 +23,7 @@ import shutil
 import socket
 from pathlib import Path
 
+from rpa.processes import is_running, start_time
 from rpa.runs import make_private_dir
 
 SCRATCH = "_scratch"
@@ -33,7 +34,7 @@ def worker_scratch(runs_dir: Path) -> Path:
     Playwright driver and Chromium it starts use, and Python's tempfile)."""
     import tempfile
 
-    name = f"{socket.gethostname()}-{os.getpid()}-{_started(os.getpid())}"
+    name = f"{socket.gethostname()}-{os.getpid()}-{start_time(os.getpid())}"
     folder = make_private_dir(make_private_dir(runs_dir / SCRATCH) / name)
     os.environ["TMPDIR"] = str(folder)
     tempfile.tempdir = None  # tempfile caches the folder it found first
@@ -54,7 +55,7 @@ def sweep_scratch(runs_dir: Path) -> list[Path]:
         host, pid, started = _owner(folder.name)
         if host not in (here, None):
             continue  # another host's worker: its runs judge it
-        if pid is None or _started(pid) != started:
+        if pid is None or not is_running(pid, started):
             remove_scratch(folder)
             removed.append(folder)
     return removed
@@ -69,13 +70,3 @@ def _owner(name: str) -> tuple[str | None, int | None, str | None]:
     if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
         return None, int(parts[0]), parts[1]
     return None, None, None
-
-
-def _started(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (/proc), or None when it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return None if fields[0] == "Z" else fields[19]

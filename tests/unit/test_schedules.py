@@ -240,6 +240,25 @@ def test_a_fire_left_running_by_a_dead_process_is_abandoned(db_url: str) -> None
     assert live.release_dead() == []  # our own running fire is alive
 
 
+def test_a_fire_whose_owners_pid_now_names_another_process_is_abandoned(db_url: str) -> None:
+    import os
+    import socket
+
+    from rpa.processes import start_time
+
+    # the owner crashed and its pid went to another process: this one, started at another moment
+    started = int(start_time(os.getpid()) or 0)
+    reused = FireTable(db_url, owner=f"{socket.gethostname()}:{os.getpid()}:{started - 1}")
+    planned = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
+    assert reused.claim_fire("filing", planned)
+    live = FireTable(db_url)
+    assert live.owner == f"{socket.gethostname()}:{os.getpid()}:{started}"
+    assert live.claim("filing", planned + timedelta(minutes=30))[0] is ClaimOutcome.CLAIMED
+    abandoned = live.get("filing", planned)
+    assert abandoned is not None and abandoned.outcome == FireOutcome.ABANDONED
+    assert live.release_dead() == []  # our own running fire, same pid and start time, is alive
+
+
 def test_missed_fires_are_recorded_once(db_url: str) -> None:
     table = FireTable(db_url)
     planned = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
