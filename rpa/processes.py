@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 _PROC = Path("/proc")
+_HAS_PROC = (_PROC / "self" / "stat").exists()  # Linux; elsewhere only os.kill can tell
 
 
 def start_time(pid: int) -> str | None:
@@ -31,7 +32,7 @@ def start_time(pid: int) -> str | None:
 def is_running(pid: int, started: str | None = None) -> bool:
     """The process `pid` runs and, with `started`, is the one that started then. Without /proc
     (not Linux) only whether some process has the pid."""
-    if not (_PROC / "self" / "stat").exists():
+    if not _HAS_PROC:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
