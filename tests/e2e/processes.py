@@ -13,16 +13,6 @@ def proc_stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def running(pid: int, started: str | None = None) -> bool:
-    """The process is there and not a zombie (a killed process whose parent died first waits,
-    dead, for PID 1 to reap it); with `started`, it is also the same process: a pid may be reused."""
-    try:
-        fields = proc_stat(pid)
-    except OSError:
-        return False
-    return fields[0] != "Z" and (started is None or fields[19] == started)
-
-
 def forked_worker(pid: int) -> bool:
     """The process is one the workers' fork server forked (its command line is the server's):
     a pid seen in a lease may since have gone to any other process (pid_max can be 32768)."""

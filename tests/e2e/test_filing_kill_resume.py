@@ -19,9 +19,10 @@ import pytest
 from openpyxl import load_workbook
 
 from fixtures.inputs.make_accounts import write_bulk_xlsx
+from rpa.processes import is_running
 from rpa.queue import WorkQueue
 from tests.e2e.cli_helpers import RPA, CliEnv, make_cli_env
-from tests.e2e.processes import forked_worker, process_tree, running, wait_for
+from tests.e2e.processes import forked_worker, process_tree, wait_for
 from tests.plugins.portals import AmsHandle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ def _kill_run(process: subprocess.Popen[bytes], cli: CliEnv) -> list[int]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
-    strays = [pid for pid in leased if pid not in tree and running(pid)]
+    strays = [pid for pid in leased if pid not in tree and is_running(pid)]
     assert not strays, f"workers holding leases were not in the run's process tree: {strays}"
     return leased
 
@@ -81,7 +82,7 @@ def _leased_worker_pids(cli: CliEnv) -> list[int]:
             if item.lease_owner and item.state == "leased":
                 pid = int(item.lease_owner.split(":")[-2])
                 # a killed worker may linger as a zombie, and its pid may since be another process's
-                if running(pid) and forked_worker(pid):
+                if is_running(pid) and forked_worker(pid):
                     pids.append(pid)
     return pids
 

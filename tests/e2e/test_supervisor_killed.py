@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
+from rpa.processes import is_running
 from rpa.queue import WorkQueue
 from tests.e2e.cli_helpers import RPA, make_cli_env
-from tests.e2e.processes import process_tree, running, wait_for
+from tests.e2e.processes import process_tree, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,11 +56,11 @@ def test_the_workers_of_a_killed_supervisor_stop_after_the_item_in_hand(
         supervisor.send_signal(signal.SIGKILL)
         supervisor.wait(timeout=30)
 
-        wait_for(lambda: not any(running(*p) for p in workers.items()), 60, "the workers to stop")
+        wait_for(lambda: not any(is_running(*p) for p in workers.items()), 60, "the workers to stop")
     finally:
         supervisor.kill()
         for pid, started in tree.items():  # whatever is left of the run, should the test fail
-            if running(pid, started):
+            if is_running(pid, started):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
     counts = _counts(cli.runs)
