@@ -9,7 +9,9 @@ checkbox is clicked, so its handler runs). One `evaluate` instead of a locate an
 field, each a round trip through Playwright's driver. A field its candidates do not find that
 way is set through Playwright with the remaining candidates (label, role). What neither can do
 is handed back, in the steps' order: a read-only or disabled field (with what it shows) and a
-select without the value; what each means is the caller's to say.
+select without the value; what each means is the caller's to say. A field scoped to a section
+of the page, or a candidate that matches two fields where the selectors must be unique, is left
+to Playwright, whose locating knows sections and calls two matches an error.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ if TYPE_CHECKING:
 _SET_JS = """(steps) => {
   const find = (c) => {
     try {
-      if (c.css) return document.querySelector(c.css);
-      return document.evaluate(c.xpath, document, null,
-                               XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+      if (c.css) {
+        const all = document.querySelectorAll(c.css);
+        return all.length === 1 || (all.length && !c.unique) ? all[0] : null;
+      }
+      const all = document.evaluate(c.xpath, document, null,
+                                    XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      return all.snapshotLength === 1 || (all.snapshotLength && !c.unique) ? all.snapshotItem(0) : null;
     } catch (e) { return null; }
   };
   const left = [];
@@ -76,7 +82,7 @@ def fill_fields(
     """Do `steps` on the form in `frame`, in order; yields each step neither the script nor
     Playwright could do, with why (see the module docstring)."""
     wanted = {step.element: step for step in steps}
-    for left in _set_in_page(frame, page, steps):
+    for left in _set_in_page(frame, form, page, steps):
         step = wanted[left.element]
         if left.reason == "missing":
             _set_with_playwright(form, step)
@@ -84,11 +90,11 @@ def fill_fields(
             yield step, left
 
 
-def _set_in_page(frame: Frame, page: PageSelectors, steps: list[Step]) -> list[FieldLeft]:
+def _set_in_page(frame: Frame, form: BoundPage, page: PageSelectors, steps: list[Step]) -> list[FieldLeft]:
     """The script's part, in one round trip; returns the steps it did not do."""
     plan = [
         {"element": s.element, "value": s.value, "kind": s.kind,
-         "candidates": _script_candidates(page, s.element)}
+         "candidates": _script_candidates(page, form, s.element)}
         for s in steps
     ]
     left = frame.evaluate(_SET_JS, plan)
@@ -106,9 +112,12 @@ def _set_with_playwright(form: BoundPage, step: Step) -> None:
         field.fill(str(step.value))
 
 
-def _script_candidates(page: PageSelectors, element: str) -> list[dict[str, str]]:
+def _script_candidates(page: PageSelectors, form: BoundPage, element: str) -> list[dict[str, str | bool]]:
+    if form.scoped(element):
+        return []
+    unique = form.strict(element)
     return [
-        {"css": c.css} if c.css is not None else {"xpath": c.xpath or ""}
+        {"css": c.css, "unique": unique} if c.css is not None else {"xpath": c.xpath or "", "unique": unique}
         for c in page.elements[element]
         if c.css is not None or c.xpath is not None
     ]
