@@ -210,7 +210,8 @@ def _probe_cell(seen: Any, matched: str | None) -> str:
     if seen is None:
         return escape(matched) if matched else "[yellow]未显示[/]"
     if seen.problem is None:
-        return f"找到（候选 {seen.number}：{escape(seen.candidate or '')}）"
+        by = f"候选 {seen.number}：" if seen.number else ""
+        return f"找到（{by}{escape(seen.candidate or '')}）"
     words = _PROBLEM_WORDS.get(seen.problem, seen.problem)
     if seen.problem == "ambiguous":
         words += f"（候选 {seen.number} 匹配 {seen.count} 个）" if seen.number else f"（{seen.count} 个）"
