@@ -90,6 +90,37 @@ def test_files_an_open_then_finds_it_in_the_history(ams: AmsHandle, bot: AmsBot,
     assert found.already is not None and found.already.filing_no == answer.filing_no
 
 
+def _rewrite_lookup(page: Any, old: str, new: str) -> None:
+    """The look-up page as a portal that renamed `old` to `new` would serve it (GBK)."""
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace(old, new)
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.route("**/ams/acctQuery.do?*", handle)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("<th>业务类型</th>", "<th>业务种类</th>", "no header for column(s) action (业务类型/操作类型)"),
+        ("共", "合计", "the row count is not shown"),
+        (">开户</td>", ">新开户</td>", "unknown business type '新开户'"),
+    ],
+    ids=["header_renamed", "row_count_renamed", "business_type_renamed"],
+)
+def test_a_history_the_bot_cannot_read_is_an_error_never_not_filed(
+    ams: AmsHandle, bot: AmsBot, page: Any, old: str, new: str, words: str
+) -> None:
+    ams.seed([basic_record("110000000009")])
+    _rewrite_lookup(page, old, new)
+    with pytest.raises(RunFatalError) as caught:
+        bot.find_filings("110000000009")
+    assert words in str(caught.value) and "110000000009" not in str(caught.value)
+
+
 @pytest.mark.browser
 def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot) -> None:
     ams.seed([basic_record("110000000001")])
