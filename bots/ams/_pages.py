@@ -287,6 +287,18 @@ class AmsPages:
         base, parameter = known
         return _with_query(base, {parameter: account_no})
 
+    @staticmethod
+    def _query_button(form: BoundPage, what: str) -> Locator:
+        """The query form's button. The form is shown (its account field was found), so a button
+        none of whose candidates matches once the page has loaded is a changed portal: the run
+        stops before any item is worked (nothing can be looked up, so nothing may be filed)."""
+        try:
+            return form.locate("query", timeout_ms=FOUND_AFTER_LOAD_MS)
+        except SelectorNotFound as exc:
+            raise PortalChanged(
+                f"{what}: the query form is shown but not its button: {exc}", details=exc.details
+            ) from None
+
     def _query(self, page_name: str, url: str, account_no: str, what: str) -> str:
         """An account-number query form (GET): the first time filled in and sent, after that
         its URL straight away, with the parameter name the form itself used."""
@@ -296,7 +308,7 @@ class AmsPages:
         text = self.content.open(url, what=what)
         form, field = self._expect(page_name, "account_no", text, what)
         field.fill(account_no)
-        text = self.content.press(form.locate("query"), what=what)
+        text = self.content.press(self._query_button(form, what), what=what)
         landed = urlsplit(self.content.frame().url)
         sent = parse_qsl(landed.query, keep_blank_values=True)
         learned = next((name for name, value in sent if value == account_no), None)
