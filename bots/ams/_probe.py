@@ -94,7 +94,7 @@ class _Prober:
         for element in self.bot.selectors.page(page_name).elements:
             self.report.put(page_name, element, Seen(problem="not_visited", why=why))
         for name, table in self.bot.selectors.page(page_name).tables.items():
-            for column in [*table.columns, "row_count"]:
+            for column in [*table.columns, "row_count", "next_page"]:
                 self.report.put(page_name, f"{name}.{column}", Seen(problem="not_visited", why=why))
         self.report.not_visited[page_name] = why
 
@@ -181,6 +181,7 @@ def _probe_account(prober: _Prober, accounts: list[str]) -> None:
         return
     prober.probe("lookup")
     detail_url = _probe_history(prober, text)
+    _probe_next_page(prober, text)
     if detail_url is None:
         prober.skip("detail", "历史记录读不出“详情”链接")
     elif prober.attempt(lambda: bot.content.open(detail_url, what="probe: detail"), "详情未能打开",
@@ -248,6 +249,37 @@ def _probe_history(prober: _Prober, text: str) -> str | None:
         if name == HISTORY and rows is not None:
             return next((r.links[0] for r in rows if not r.header and r.links), None)
     return None
+
+
+def _probe_next_page(prober: _Prober, text: str) -> None:
+    """The history's pager, as a row `history.next_page`: when the row count says there are more
+    rows than the first page shows, 下一页 must be found and its page must show the table."""
+    bot = prober.bot
+    spec = bot.selectors.page("lookup").tables[HISTORY]
+    row = f"{HISTORY}.next_page"
+    counted = spec.count_in(text)
+    try:
+        rows = table_rows(bot.bind("lookup").locate(spec.table, timeout_ms=1_000))
+    except RpaError:
+        prober.report.put("lookup", row, Seen(problem="missing", why="历史表格未读出，无法判断翻页"))
+        return
+    shown = sum(1 for r in rows if not r.header and len(r.cells) > 1)
+    if counted is None:
+        prober.report.put("lookup", row, Seen(problem="missing", why="行数未读出，无法判断翻页"))
+        return
+    if counted[0] <= shown:
+        prober.report.put("lookup", row, Seen(f"一页 {shown} 行即全部，无需翻页"))
+        return
+
+    def second_page() -> Seen:
+        lookup = bot.bind("lookup")
+        bot.content.press(lookup.locate("next_page", timeout_ms=1_000), what="probe: 下一页")
+        more = table_rows(bot.bind("lookup").locate(spec.table, timeout_ms=2_000))
+        return Seen(f"第 2 页 {sum(1 for r in more if not r.header and len(r.cells) > 1)} 行")
+
+    why = f"共 {counted[0]} 行，第 1 页只有 {shown} 行"
+    seen = prober.attempt(second_page, why)
+    prober.report.put("lookup", row, seen or Seen(problem="missing", why=f"{why}，“下一页”未找到或读不出"))
 
 
 def _probe_columns(prober: _Prober, table: str, rows: list[TableRow]) -> None:

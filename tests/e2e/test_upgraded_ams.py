@@ -28,7 +28,7 @@ from tests.integration.upgraded_selectors import write_upgraded_selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 OPERATOR = ("OP0001", "Ams0001!")
-KNOWN = "110000000077"  # filed before the test: the probe looks it up
+KNOWN = "110000000077"  # filed before the test (an open, 11 变更): the probe looks it up
 NEW = "110000000088"  # the row a run files
 REFERENCE_DAY = "2026-11-27"
 # what today's selectors/ams.yaml cannot find on the upgraded AMS, written out by hand
@@ -39,6 +39,7 @@ EVERY_MISS = [
     "lookup.history.business_date",
     "lookup.history.filing_no",
     "lookup.history.row_count",
+    "lookup.history.next_page",
     "account_entry.query",
     "open_form.legal_rep_name",
     "open_form.id_type",
@@ -69,6 +70,13 @@ def upgraded(upgraded_server: RunningServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=upgraded_server.url, timeout=30.0) as admin:
         admin.post("/_admin/reset").raise_for_status()
         admin.post("/_admin/seed", json=[basic_record(KNOWN, serial=7)]).raise_for_status()
+        permit = admin.get("/_admin/filings").json()[0]["record"]["basic_account_permit"]
+        changes = [
+            basic_record(KNOWN, serial=7, action="change", day=f"2026-11-{n:02d}", change_items="注册地址",
+                         basic_account_permit=permit, registered_address=f"北京市朝阳区建国路{n}号")
+            for n in range(3, 14)
+        ]  # fmt: skip
+        admin.post("/_admin/seed", json=changes).raise_for_status()  # 12 filings: two pages
         yield admin
 
 
@@ -85,7 +93,7 @@ def _probe(tmp_path: Path, url: str, selectors_dir: Path | None = None) -> Any:
 
 def _only_the_seeded_filing(admin: httpx.Client) -> None:
     filings = admin.get("/_admin/filings").json()
-    assert [(f["account_no"], f["submitted"]) for f in filings] == [(KNOWN, 0)]
+    assert {(f["account_no"], f["submitted"]) for f in filings} == {(KNOWN, 0)} and len(filings) == 12
     assert admin.get("/_admin/submissions").json() == []
 
 
@@ -112,7 +120,8 @@ def test_the_probe_with_the_edited_yaml_finds_everything(upgraded: httpx.Client,
     edited = write_upgraded_selectors(tmp_path / "selectors")
     done = _probe(tmp_path, str(upgraded.base_url).rstrip("/"), edited)
     assert done.returncode == 0, done.stdout + done.stderr
-    for found in ("header=办理业务", "header=生效日期", "header=备案流水号", "检 索", "提交备案"):
+    shown = ("header=办理业务", "header=生效日期", "header=备案流水号", "检 索", "提交备案", "第 2 页 2 行")
+    for found in shown:
         assert found in done.stdout
     _only_the_seeded_filing(upgraded)
 
@@ -179,7 +188,7 @@ def test_a_run_with_the_edited_yaml_files_once_then_finds_it_filed(
     assert second.exit_code == 0, second.stop_reason
     assert [s for s, _ in _statuses(second)] == ["此前已报备"]
     filings = {f["account_no"]: f for f in upgraded.get("/_admin/filings").json()}
-    assert filings[NEW]["submitted"] == 1 and len(filings) == 2
+    assert filings[NEW]["submitted"] == 1 and len(upgraded.get("/_admin/filings").json()) == 13
     # the legal representative's fields were filled, not the 经办人's that reuse their labels
     assert filings[NEW]["record"]["legal_rep_name"] == "张伟"
     assert filings[NEW]["record"]["id_number"] == "11010519491231002X"

@@ -121,6 +121,33 @@ def test_a_history_the_bot_cannot_read_is_an_error_never_not_filed(
     assert words in str(caught.value) and "110000000009" not in str(caught.value)
 
 
+def seed_long_history(ams: AmsHandle, account_no: str, changes: int) -> list[str]:
+    """An open on 2026-11-02 and `changes` 变更 on the days after it; their filing numbers."""
+    numbers = ams.seed([basic_record(account_no, serial=40, day="2026-11-02")])
+    permit = ams.filings()[-1]["record"]["basic_account_permit"]  # AMS assigned it
+    return numbers + ams.seed([
+        basic_record(account_no, serial=40, action="change", day=f"2026-11-{3 + n:02d}",
+                     change_items="注册地址", basic_account_permit=permit,
+                     registered_address=f"北京市东城区东直门南大街{n + 2}号")
+        for n in range(changes)
+    ])  # fmt: skip
+
+
+@pytest.mark.browser
+def test_a_history_longer_than_a_page_is_read_through_its_pager(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    numbers = seed_long_history(ams, "110000000012", 11)  # 12 filings: AMS shows 10 a page
+    history = bot.find_filings("110000000012")
+    assert [e.filing_no for e in history.entries] == numbers
+    assert history.entries[-1].action == "change" and history.entries[-1].business_date == "2026-11-13"
+    # a pager the selectors no longer find: the rows read fall short of 共12行, an error
+    _rewrite_lookup(page, ">下一页</a>", ">后一页</a>")
+    with pytest.raises(ApplicationError, match="read 10 filings but the page says 共12行") as caught:
+        bot.find_filings("110000000012")
+    assert caught.value.code == "history_incomplete"
+
+
 @pytest.mark.browser
 def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot) -> None:
     ams.seed([basic_record("110000000001")])

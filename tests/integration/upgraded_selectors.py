@@ -1,6 +1,6 @@
 """An edited copy of selectors/ams.yaml for the "upgraded" mock AMS, written the way an operator
-would edit it after `rpa portal probe ams`: the new button captions, the history's new headers
-and row count, and the legal representative's fields scoped to their section (the 经办人 rows
+would edit it after `rpa portal probe ams`: the new button captions, the history's new headers,
+row count and pager, and the legal representative's fields scoped to their section (the 经办人 rows
 before them reuse the labels 姓名, 证件种类 and 证件号码). Only the YAML changes, no code."""
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ def write_upgraded_selectors(folder: Path) -> Path:
     pages["lookup"]["elements"]["history_table"] = [
         {"xpath": "//th[normalize-space(.)='备案流水号']/ancestor::table[1]"},
         {"text": "备案流水号"},
+    ]
+    pages["lookup"]["elements"]["next_page"] = [
+        {"xpath": "//a[normalize-space(.)='后一页']"},
+        {"role": "link", "name": "后一页"},
     ]
     for form in ("open_form", "change_form"):
         page = pages[form]
