@@ -150,6 +150,7 @@ _PROBLEM_WORDS = {
     "no_section": "所在区域缺失",
     "ambiguous_section": "所在区域匹配多个",
     "not_visited": "未访问",
+    "state_only": "未显示",
 }
 
 
@@ -215,5 +216,5 @@ def _probe_cell(seen: Any, matched: str | None) -> str:
     words = _PROBLEM_WORDS.get(seen.problem, seen.problem)
     if seen.problem == "ambiguous":
         words += f"（候选 {seen.number} 匹配 {seen.count} 个）" if seen.number else f"（{seen.count} 个）"
-    colour = "yellow" if seen.problem == "not_visited" else "red"
+    colour = "yellow" if seen.problem in ("not_visited", "state_only") else "red"
     return f"[{colour}]{words}[/]" + (f"：{escape(seen.why)}" if seen.why else "")

@@ -73,7 +73,7 @@ class ProbeReport(dict[str, dict[str, str | None]]):
             for page, elements in self.seen.items()
             if page not in self.not_visited
             for element, seen in elements.items()
-            if seen.problem is not None and (page, element) not in STATE_ONLY
+            if seen.problem not in (None, "state_only") and (page, element) not in STATE_ONLY
         ]
 
 
@@ -86,7 +86,11 @@ class _Prober:
         self.report.not_visited.pop(page_name, None)
         for element, found in self.bot.bind(page_name).probe_detail().items():
             number = None if found.index is None else found.index + 1
-            self.report.put(page_name, element, Seen(found.candidate, number, found.problem, found.count))
+            if found.problem == "missing" and (page_name, element) in STATE_ONLY:
+                seen = Seen(problem="state_only", why="只在某些状态下出现（如历史多于一页），不算缺失")
+            else:
+                seen = Seen(found.candidate, number, found.problem, found.count)
+            self.report.put(page_name, element, seen)
 
     def skip(self, page_name: str, why: str) -> None:
         if page_name in self.report and page_name not in self.report.not_visited:
@@ -233,7 +237,7 @@ def _probe_history(prober: _Prober, text: str) -> str | None:
         try:
             rows = table_rows(lookup.locate(spec.table, timeout_ms=1_000))
         except RpaError as exc:
-            why = f"表格 {spec.table} 未找到：{scrub_text(str(exc))[:120]}"
+            why = f"表格 {spec.table} 未找到（{type(exc).__name__}），读不出表头"
             for column in spec.columns:
                 prober.report.put("lookup", f"{name}.{column}", Seen(problem="missing", why=why))
             rows = None
