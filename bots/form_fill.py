@@ -27,22 +27,27 @@ if TYPE_CHECKING:
     from rpa.selectors import PageSelectors
 
 _SET_JS = """(steps) => {
+  // the first match; 'many' for a candidate that must match one element and matches more
   const find = (c) => {
     try {
-      if (c.css) {
-        const all = document.querySelectorAll(c.css);
-        return all.length === 1 || (all.length && !c.unique) ? all[0] : null;
+      let all;
+      if (c.css) all = Array.from(document.querySelectorAll(c.css));
+      else {
+        const found = document.evaluate(c.xpath, document, null,
+                                        XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+        all = Array.from({length: found.snapshotLength}, (_, i) => found.snapshotItem(i));
       }
-      const all = document.evaluate(c.xpath, document, null,
-                                    XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
-      return all.snapshotLength === 1 || (all.snapshotLength && !c.unique) ? all.snapshotItem(0) : null;
+      return all.length > 1 && c.unique ? 'many' : (all[0] || null);
     } catch (e) { return null; }
   };
   const left = [];
   for (const step of steps) {
     let el = null;
     for (const c of step.candidates) { el = find(c); if (el) break; }
-    if (!el) { left.push({element: step.element, reason: 'missing', value: null}); continue; }
+    // not found, or found twice: Playwright's locating names the error (or finds it by label)
+    if (!el || el === 'many') {
+      left.push({element: step.element, reason: 'missing', value: null}); continue;
+    }
     if (el.readOnly || el.disabled) {
       left.push({element: step.element, reason: 'read_only', value: el.value}); continue;
     }

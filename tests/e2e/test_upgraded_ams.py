@@ -17,10 +17,13 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from bots.ams import AmsBot, load_message_catalogue
 from fixtures.portals.common import RunningServer, serve_in_thread
 from flows.account_filing.records import FilingRecord
+from rpa.errors import PortalChanged
 from rpa.orchestrate import execute_run
 from rpa.runs import RunOutcome
+from rpa.selectors import load_selectors
 from rpa.settings import OperatorCredential, Settings
 from tests.e2e.cli_helpers import make_cli_env
 from tests.integration.ams_helpers import basic_record, write_export
@@ -192,3 +195,25 @@ def test_a_run_with_the_edited_yaml_files_once_then_finds_it_filed(
     # the legal representative's fields were filled, not the 经办人's that reuse their labels
     assert filings[NEW]["record"]["legal_rep_name"] == "张伟"
     assert filings[NEW]["record"]["id_number"] == "11010519491231002X"
+
+
+@pytest.mark.timeout(120)
+def test_unscoped_selectors_never_type_into_the_agents_fields(
+    upgraded: httpx.Client, page: Any, tmp_path: Path
+) -> None:
+    # an edit that fixed the captions but forgot the sections: 姓名 and 证件号码 are on the form
+    # twice (经办人 first), so the label candidate matches two fields: an error, not the first one
+    selectors_dir = write_upgraded_selectors(tmp_path, scope_legal_rep=False)
+    settings = Settings(
+        ams_url=str(upgraded.base_url).rstrip("/"), action_timeout_ms=1_500, selectors_dir=selectors_dir
+    )
+    bot = AmsBot(page, load_selectors("ams", settings.selectors_dir), settings,
+                 load_message_catalogue(settings.config_dir))  # fmt: skip
+    bot.login(*OPERATOR)
+    with pytest.raises(PortalChanged) as caught:
+        bot.prepare_filing(FilingRecord.model_validate(basic_record(NEW, serial=8)))
+    assert caught.value.code == "selector_ambiguous"
+    assert "element 'legal_rep_name'" in str(caught.value) and "matches 2 elements" in str(caught.value)
+    frame = page.frame_locator("iframe")
+    assert frame.locator("input").evaluate_all("els => els.map(e => e.value)").count("张伟") == 0
+    _only_the_seeded_filing(upgraded)

@@ -25,8 +25,9 @@ def _button(caption: str) -> list[dict[str, Any]]:
     return [{"css": f"input[value='{caption}']"}, {"role": "button", "name": caption}]
 
 
-def write_upgraded_selectors(folder: Path) -> Path:
-    """`folder`/ams.yaml, edited for the upgraded portal; returns `folder` (RPA_SELECTORS_DIR)."""
+def write_upgraded_selectors(folder: Path, *, scope_legal_rep: bool = True) -> Path:
+    """`folder`/ams.yaml, edited for the upgraded portal; returns `folder` (RPA_SELECTORS_DIR).
+    `scope_legal_rep=False`: an edit that forgot the 经办人 section."""
     data = yaml.safe_load((PROJECT_ROOT / "selectors" / "ams.yaml").read_text(encoding="utf-8"))
     pages = data["pages"]
     for page in pages.values():
@@ -45,7 +46,7 @@ def write_upgraded_selectors(folder: Path) -> Path:
         {"xpath": "//a[normalize-space(.)='后一页']"},
         {"role": "link", "name": "后一页"},
     ]
-    for form in ("open_form", "change_form"):
+    for form in ("open_form", "change_form") if scope_legal_rep else ():
         page = pages[form]
         page["sections"] = {"legal_rep": LEGAL_REP_SECTION}
         for element in ("legal_rep_name", "id_type", "id_number"):
