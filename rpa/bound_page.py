@@ -7,9 +7,10 @@ first matching candidate (the remembered winner first), read, probed.
     login.probe()                          # which candidate matches each element, for `rpa portal probe`
 
 An element with a `scope` is looked for inside its section only (the section's first candidate
-that matches exactly one element). In a file with `unique: true`, a candidate that matches more
-than one element (and the element does not say `many`) is `PortalChanged` coded
-`selector_ambiguous`: typing into the first of two 姓名 fields could fill the wrong person's.
+that matches exactly one element, found without waiting: a section is part of a loaded page).
+In a file with `unique: true`, a candidate that matches more than one element (and the element
+does not say `many`) is `PortalChanged` coded `selector_ambiguous`: typing into the first of
+two 姓名 fields could fill the wrong person's.
 """
 
 from __future__ import annotations
