@@ -9,7 +9,9 @@ checkbox is clicked, so its handler runs). One `evaluate` instead of a locate an
 field, each a round trip through Playwright's driver. A field its candidates do not find that
 way is set through Playwright with the remaining candidates (label, role). What neither can do
 is handed back, in the steps' order: a read-only or disabled field (with what it shows) and a
-select without the value; what each means is the caller's to say.
+select without the value; what each means is the caller's to say. A field scoped to a section
+of the page, or a candidate that matches two fields where the selectors must be unique, is left
+to Playwright, whose locating knows sections and calls two matches an error.
 """
 
 from __future__ import annotations
@@ -25,18 +27,27 @@ if TYPE_CHECKING:
     from rpa.selectors import PageSelectors
 
 _SET_JS = """(steps) => {
+  // the first match; 'many' for a candidate that must match one element and matches more
   const find = (c) => {
     try {
-      if (c.css) return document.querySelector(c.css);
-      return document.evaluate(c.xpath, document, null,
-                               XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+      let all;
+      if (c.css) all = Array.from(document.querySelectorAll(c.css));
+      else {
+        const found = document.evaluate(c.xpath, document, null,
+                                        XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+        all = Array.from({length: found.snapshotLength}, (_, i) => found.snapshotItem(i));
+      }
+      return all.length > 1 && c.unique ? 'many' : (all[0] || null);
     } catch (e) { return null; }
   };
   const left = [];
   for (const step of steps) {
     let el = null;
     for (const c of step.candidates) { el = find(c); if (el) break; }
-    if (!el) { left.push({element: step.element, reason: 'missing', value: null}); continue; }
+    // not found, or found twice: Playwright's locating names the error (or finds it by label)
+    if (!el || el === 'many') {
+      left.push({element: step.element, reason: 'missing', value: null}); continue;
+    }
     if (el.readOnly || el.disabled) {
       left.push({element: step.element, reason: 'read_only', value: el.value}); continue;
     }
@@ -76,7 +87,7 @@ def fill_fields(
     """Do `steps` on the form in `frame`, in order; yields each step neither the script nor
     Playwright could do, with why (see the module docstring)."""
     wanted = {step.element: step for step in steps}
-    for left in _set_in_page(frame, page, steps):
+    for left in _set_in_page(frame, form, page, steps):
         step = wanted[left.element]
         if left.reason == "missing":
             _set_with_playwright(form, step)
@@ -84,11 +95,11 @@ def fill_fields(
             yield step, left
 
 
-def _set_in_page(frame: Frame, page: PageSelectors, steps: list[Step]) -> list[FieldLeft]:
+def _set_in_page(frame: Frame, form: BoundPage, page: PageSelectors, steps: list[Step]) -> list[FieldLeft]:
     """The script's part, in one round trip; returns the steps it did not do."""
     plan = [
         {"element": s.element, "value": s.value, "kind": s.kind,
-         "candidates": _script_candidates(page, s.element)}
+         "candidates": _script_candidates(page, form, s.element)}
         for s in steps
     ]
     left = frame.evaluate(_SET_JS, plan)
@@ -106,9 +117,12 @@ def _set_with_playwright(form: BoundPage, step: Step) -> None:
         field.fill(str(step.value))
 
 
-def _script_candidates(page: PageSelectors, element: str) -> list[dict[str, str]]:
+def _script_candidates(page: PageSelectors, form: BoundPage, element: str) -> list[dict[str, str | bool]]:
+    if form.scoped(element):
+        return []
+    unique = form.strict(element)
     return [
-        {"css": c.css} if c.css is not None else {"xpath": c.xpath or ""}
+        {"css": c.css, "unique": unique} if c.css is not None else {"xpath": c.xpath or "", "unique": unique}
         for c in page.elements[element]
         if c.css is not None or c.xpath is not None
     ]

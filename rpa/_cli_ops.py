@@ -32,9 +32,18 @@ def portals_serve(
     seed: Annotated[Path | None, typer.Option(help="AMS filings that already exist (JSON).")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Keep portal state here across restarts.")] = None,
     no_admin: Annotated[bool, typer.Option("--no-admin", help="Turn the /_admin API off.")] = False,
+    ams_variant: Annotated[
+        str, typer.Option(help="AMS markup: standard, renamed (ids and names) or upgraded (also captions, "
+                          "history headers, a 经办人 section).")
+    ] = "standard",
 ) -> None:
     """Serve both mock portals on 127.0.0.1 until Ctrl-C."""
+    from fixtures.portals.ams.variant import MARKUP_VARIANTS
     from fixtures.portals.serve import serve_portals
+    from rpa.errors import UsageError
+
+    if ams_variant not in MARKUP_VARIANTS:
+        raise UsageError(f"--ams-variant 只能是 {'、'.join(MARKUP_VARIANTS)} 之一（收到 {ams_variant!r}）")
 
     def announce(urls: dict[str, str]) -> None:
         for name, url in urls.items():
@@ -50,6 +59,7 @@ def portals_serve(
         fault_overrides=tuple(fault or ()),
         admin=not no_admin,
         state_dir=state_dir,
+        ams_variant=ams_variant,
     )
 
 

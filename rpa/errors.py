@@ -19,7 +19,8 @@
     │   └── SelectorNotFound      no candidate matched one element (the rest of the page did)
     ├── RunFatalError             the whole run stops now; the rest stays pending
     │   ├── LoginRefused          wrong password, locked or disabled operator: never retried
-    │   ├── PortalChanged         no selector candidate matches any element of a page
+    │   ├── PortalChanged         no selector candidate matches any element of a page, one
+    │   │                         matches two elements, or a table's header is not there
     │   ├── CircuitOpen           too many system errors in a row
     │   └── BrowserMissing        no Chromium to launch
     └── UsageError                bad command line, unreadable input or configuration (exit 2)

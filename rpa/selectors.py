@@ -18,6 +18,32 @@ so a redesign that renames ids still finds the field. The winning candidate is r
 the rest of the process. When nothing matches an element the item is retried
 (`SelectorNotFound`); when nothing matches any element of the page the portal changed and the
 run stops (`PortalChanged`).
+
+A page may name `sections` (a part of the page, e.g. the 法定代表人 rows apart from the 经办人
+rows that reuse the labels 姓名 and 证件号码); an element written as a mapping with `scope` is
+looked for only inside its section. With `unique: true` at the top of the file a candidate that
+matches more than one element is an error (`PortalChanged`, code `selector_ambiguous`), never
+its first match; elements meant to match many (the cells a screenshot masks) say `many: true`.
+A page's `tables` name a table element, the header texts of its columns (aliases, any one may
+be shown) and the patterns of its row count (`共N行`):
+
+    pages:
+      open_form:
+        sections:
+          legal_rep:
+            - xpath: "//tbody[tr/td[normalize-space(.)='法定代表人信息']]"
+        elements:
+          legal_rep_name:
+            scope: legal_rep
+            candidates:
+              - xpath: "//td[normalize-space(.)='姓名']/following-sibling::td[1]//input"
+              - {role: textbox, name: "姓名"}
+      lookup:
+        tables:
+          history:
+            table: history_table
+            columns: {filing_no: ["备案编号", "备案号"]}
+            row_count: ['共\\s*(\\d+)\\s*行']
 """
 
 from __future__ import annotations
@@ -37,7 +63,7 @@ if TYPE_CHECKING:
 
     from rpa.bound_page import BoundPage
 
-    Scope = Page | Frame | FrameLocator
+    Scope = Page | Frame | FrameLocator | Locator
 
 KINDS = ("css", "xpath", "text", "label", "role", "placeholder")
 READABLE_KINDS = frozenset({"label", "role", "text"})
@@ -126,18 +152,100 @@ def _check_names(names: dict[str, Any]) -> dict[str, Any]:
 Candidates = Annotated[list[Candidate], AfterValidator(_check_candidates)]
 
 
+def _check_section(candidates: list[Candidate]) -> list[Candidate]:
+    if not candidates:
+        raise ValueError("a section needs at least one candidate")
+    return candidates
+
+
+SectionCandidates = Annotated[list[Candidate], AfterValidator(_check_section)]
+
+
+class TableSelectors(BaseModel):
+    """A table read by its header texts: the element that finds it, each column's header texts
+    (aliases: the first shown wins) and the patterns of its row count, each with one group (N)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str
+    columns: dict[str, list[str]]
+    row_count: list[str] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> TableSelectors:
+        if not self.columns:
+            raise ValueError("a table needs at least one column")
+        for column, headers in self.columns.items():
+            if not headers or not all(h.strip() for h in headers):
+                raise ValueError(f"column {column!r} needs at least one header text, none empty")
+        for pattern in self.row_count:
+            try:
+                groups = re.compile(pattern).groups
+            except re.error as exc:
+                problem = f"row_count pattern {pattern!r} is not a regular expression: {exc}"
+                raise ValueError(problem) from None
+            if groups != 1:
+                raise ValueError(f"row_count pattern {pattern!r} needs exactly one group (the count)")
+        return self
+
+    def count_in(self, text: str) -> tuple[int, str] | None:
+        """The row count the page's text shows, and the pattern that read it; None if none did."""
+        for pattern in self.row_count:
+            found = re.search(pattern, text)
+            if found:
+                return int(found.group(1)), pattern
+        return None
+
+
 class PageSelectors(BaseModel):
-    """One portal screen: optional frame, and its elements by name."""
+    """One portal screen: optional frame and sections, its elements by name, its tables.
+
+    An element is a list of candidates, or a mapping `{scope: SECTION, many: BOOL, candidates:
+    [...]}`; the mapping's extras are kept in `element_scopes` and `many_elements`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     frame: str | None = None
+    sections: Annotated[dict[str, SectionCandidates], AfterValidator(_check_names)] = {}
     elements: Annotated[dict[str, Candidates], AfterValidator(_check_names)]
+    element_scopes: dict[str, str] = {}
+    many_elements: frozenset[str] = frozenset()
+    tables: Annotated[dict[str, TableSelectors], AfterValidator(_check_names)] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _element_mappings(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("elements"), dict):
+            return data
+        if "element_scopes" in data or "many_elements" in data:
+            raise ValueError("give scope and many on the element itself")
+        elements, scopes, many = {}, {}, set()
+        for name, value in data["elements"].items():
+            if isinstance(value, dict):
+                extra = set(value) - {"scope", "many", "candidates"}
+                if extra or "candidates" not in value:
+                    raise ValueError(
+                        f"element {name!r}: a mapping takes candidates, scope and many"
+                        + (f" (not {', '.join(sorted(extra))})" if extra else " (candidates missing)")
+                    )
+                if value.get("scope") is not None:
+                    scopes[name] = value["scope"]
+                if value.get("many"):
+                    many.add(name)
+                value = value["candidates"]
+            elements[name] = value
+        return {**data, "elements": elements, "element_scopes": scopes, "many_elements": many}
 
     @model_validator(mode="after")
     def _has_elements(self) -> PageSelectors:
         if not self.elements:
             raise ValueError("a page needs at least one element")
+        for element, section in self.element_scopes.items():
+            if section not in self.sections:
+                raise ValueError(f"element {element!r}: scope {section!r} is not one of the page's sections")
+        for name, table in self.tables.items():
+            if table.table not in self.elements:
+                raise ValueError(f"table {name!r}: element {table.table!r} is not one of the page's elements")
         return self
 
 
@@ -146,6 +254,7 @@ class PortalSelectors(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    unique: bool = False
     pages: Annotated[dict[str, PageSelectors], AfterValidator(_check_names)]
     _portal: str = PrivateAttr(default="?")
     _source: str = PrivateAttr(default="?")
@@ -174,6 +283,18 @@ class PortalSelectors(BaseModel):
         missing = [name for name in elements if name not in self.page(page_name).elements]
         if missing:
             raise ConfigError(f"{self._source}: page {page_name!r} lacks element(s) {', '.join(missing)}")
+
+    def table(self, page_name: str, table: str, *columns: str) -> TableSelectors:
+        """A page's table; ConfigError now if it, or any of these columns, is missing from the YAML."""
+        found = self.page(page_name).tables.get(table)
+        if found is None:
+            raise ConfigError(f"{self._source}: page {page_name!r} has no table {table!r}")
+        missing = [name for name in columns if name not in found.columns]
+        if missing:
+            raise ConfigError(
+                f"{self._source}: page {page_name!r}, table {table!r} lacks column(s) {', '.join(missing)}"
+            )
+        return found
 
     def bind(
         self,

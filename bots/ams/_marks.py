@@ -9,7 +9,8 @@ can run itself, becomes a mark; from then on each read of a page's text also cou
 A mark counted on the page just read stands for locating its element. A mark not counted there,
 or a candidate only Playwright resolves (by role, label or text), is located the ordinary way.
 A count in the page can only be lower than Playwright's (which also looks into shadow roots),
-never higher, so a mark never passes a page that locating would not.
+never higher, so a mark never passes a page that locating would not. A mark stands only when it
+counts exactly one element: two are for locating to call ambiguous.
 """
 
 from __future__ import annotations
@@ -63,4 +64,4 @@ class PageMarks:
         """The frame's text (innerText: what an operator reads) and which marks match on it."""
         queries = list(self._queries)
         text, counts = frame.evaluate(_READ, queries)
-        return PageRead(str(text), frozenset(q for q, n in zip(queries, counts, strict=True) if n))
+        return PageRead(str(text), frozenset(q for q, n in zip(queries, counts, strict=True) if n == 1))

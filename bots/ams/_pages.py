@@ -21,9 +21,10 @@ from playwright.sync_api import Locator, Page
 from bots.ams._forms import FORM_PAGES
 from bots.ams._frame import ContentFrame, PortalState, browser_errors
 from bots.ams._marks import PageMarks
+from bots.ams._tables import HISTORY_COLUMNS
 from bots.ams.messages import NOT_BUSINESS, MessageCatalogue
 from rpa.bound_page import BoundPage
-from rpa.errors import ApplicationError, PortalChanged, SelectorNotFound
+from rpa.errors import ApplicationError, ConfigError, PortalChanged, SelectorNotFound
 from rpa.evidence import take_screenshot
 from rpa.masking import FieldClass, mask, scrub_text
 from rpa.selectors import PortalSelectors
@@ -41,7 +42,7 @@ MENU = {
 _REQUIRED = {
     "login": ("operator_code", "password", "submit"),
     "main": tuple(MENU.values()),
-    "lookup": ("account_no", "query", "history_table", "next_page"),
+    "lookup": ("account_no", "query", "next_page"),
     "account_entry": ("account_no", "query"),
     "check": ("check_table", "confirm"),
     "result": ("success", "result_table", "masked_cells"),
@@ -65,6 +66,9 @@ class AmsPages:
             selectors.require(page_name, *elements)
         for form in FORM_PAGES.values():
             selectors.require(form, "account_no", "business_date", "next")
+        self.history_spec = selectors.table("lookup", "history", *HISTORY_COLUMNS)
+        if not self.history_spec.row_count:
+            raise ConfigError("selectors/ams.yaml: page 'lookup', table 'history' needs row_count patterns")
         self.page = page
         self.selectors = selectors
         self.settings = settings
@@ -156,7 +160,8 @@ class AmsPages:
             if self.bind("message").present("message_box"):
                 raise self.catalogue.error_for(_message_lines(text), context=what) from None
             raise
-        self._marks.learn(bound.winning(element))
+        if not bound.scoped(element):
+            self._marks.learn(bound.winning(element))
         return bound, located
 
     # -- login -----------------------------------------------------------------------------
@@ -282,6 +287,18 @@ class AmsPages:
         base, parameter = known
         return _with_query(base, {parameter: account_no})
 
+    @staticmethod
+    def _query_button(form: BoundPage, what: str) -> Locator:
+        """The query form's button. The form is shown (its account field was found), so a button
+        none of whose candidates matches once the page has loaded is a changed portal: the run
+        stops before any item is worked (nothing can be looked up, so nothing may be filed)."""
+        try:
+            return form.locate("query", timeout_ms=FOUND_AFTER_LOAD_MS)
+        except SelectorNotFound as exc:
+            raise PortalChanged(
+                f"{what}: the query form is shown but not its button: {exc}", details=exc.details
+            ) from None
+
     def _query(self, page_name: str, url: str, account_no: str, what: str) -> str:
         """An account-number query form (GET): the first time filled in and sent, after that
         its URL straight away, with the parameter name the form itself used."""
@@ -291,7 +308,7 @@ class AmsPages:
         text = self.content.open(url, what=what)
         form, field = self._expect(page_name, "account_no", text, what)
         field.fill(account_no)
-        text = self.content.press(form.locate("query"), what=what)
+        text = self.content.press(self._query_button(form, what), what=what)
         landed = urlsplit(self.content.frame().url)
         sent = parse_qsl(landed.query, keep_blank_values=True)
         learned = next((name for name, value in sent if value == account_no), None)

@@ -1,21 +1,38 @@
-"""Reading AMS's tables by their visible text: label/value rows and the history list."""
+"""Reading AMS's tables by their visible text: label/value rows and the history list.
+
+The history list is read by its column headers as `selectors/ams.yaml` names them (page
+`lookup`, table `history`: header aliases per column, row-count patterns). What cannot be read
+is an error naming what is missing, never an empty history: an empty history would be taken
+for "never filed" and the filing made again.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from playwright.sync_api import Locator
 
 from bots.ams import codes
 from rpa.bound_page import BoundPage
+from rpa.errors import PortalChanged
+from rpa.selectors import TableSelectors
 
-_ROWS_JS = """(tables) => tables.map(t => Array.from(t.rows).map(r => ({
+# every row of each distinct table the located elements are in (a cell and its table: one table)
+_ROWS_JS = """(found) => {
+  const tables = [];
+  for (const el of found) {
+    const table = el.closest('table');
+    if (table && !tables.includes(table)) tables.push(table);
+  }
+  return tables.map(t => Array.from(t.rows).map(r => ({
     cells: Array.from(r.cells).map(c => c.innerText),
     header: Array.from(r.cells).some(c => c.tagName === 'TH') && !r.querySelector('td'),
     links: Array.from(r.querySelectorAll('a[href]')).map(a => a.href),
-})))"""
-_TOTAL_ROWS = re.compile(r"共\s*(\d+)\s*行")
+  })));
+}"""
+HISTORY_COLUMNS = ("action", "business_date", "filing_no")
 _FORM_ERROR_LINE = re.compile(r"^\s*\d+\s*[.．、]\s*(.+?)\s*$")
 
 
@@ -27,9 +44,13 @@ class TableRow:
 
 
 def table_rows(found: Locator) -> list[TableRow]:
-    """Every row of the table(s) `found` points into (the element itself or any cell in it)."""
-    tables = found.locator("xpath=ancestor-or-self::table[1]")
-    data = tables.evaluate_all(_ROWS_JS)
+    """Every row of the table `found` points into (the element itself or any cell in it); its
+    elements in two tables are PortalChanged: which one is meant cannot be told."""
+    data = found.evaluate_all(_ROWS_JS)
+    if len(data) > 1:
+        raise PortalChanged(
+            f"the table looked for is not one table: {len(data)} tables match", code="table_ambiguous"
+        )
     return [TableRow([codes.plain(c) for c in r["cells"]], r["header"], r["links"]) for t in data for r in t]
 
 
@@ -48,34 +69,85 @@ class HistoryEntry:
     detail_url: str | None
 
 
-def history_entries(rows: list[TableRow]) -> list[HistoryEntry]:
-    """The history list's data rows, by its column headers 业务类型, 业务日期, 备案编号."""
+def column_places(rows: list[TableRow], spec: TableSelectors, what: str) -> dict[str, tuple[int, str]]:
+    """Each column of `spec` -> (its place in the header row, the header text that named it).
+    PortalChanged naming the missing columns, their aliases and the headers shown, if the table
+    has no header row or any column's header is not there (or is there twice)."""
     header = next((r.cells for r in rows if r.header), None)
     if header is None:
-        return []
-    where = {name: header.index(name) for name in ("业务类型", "业务日期", "备案编号") if name in header}
-    if len(where) < 3:
-        return []
+        raise PortalChanged(f"{what}: the table has no header row", code="table_header_missing")
+    places: dict[str, tuple[int, str]] = {}
+    missing: list[str] = []
+    for column, aliases in spec.columns.items():
+        found = [(i, text) for i, text in enumerate(header) if text in {codes.plain(a) for a in aliases}]
+        if len(found) > 1:
+            raise PortalChanged(
+                f"{what}: column {column!r} is named by {len(found)} headers "
+                f"({', '.join(t for _, t in found)})",
+                code="table_header_ambiguous",
+            )
+        if found:
+            places[column] = found[0]
+        else:
+            missing.append(f"{column} ({'/'.join(aliases)})")
+    if missing:
+        raise PortalChanged(
+            f"{what}: no header for column(s) {'; '.join(missing)}; the table shows "
+            f"{' | '.join(header) or 'no header text'}: add the new header to selectors/ams.yaml",
+            code="table_header_missing",
+            details={"missing": missing, "headers": header},
+        )
+    return places
+
+
+def history_entries(
+    rows: list[TableRow], spec: TableSelectors, what: str = "the history"
+) -> list[HistoryEntry]:
+    """The history list's data rows, by the columns `action`, `business_date` and `filing_no` of
+    `spec`. A missing column, a row shorter than the header, an unknown 业务类型 or a date that
+    is not yyyy-MM-dd is PortalChanged: a history read wrong would be taken for "not filed"."""
+    where = {name: place for name, (place, _) in column_places(rows, spec, what).items()}
+    width = max(where[name] for name in HISTORY_COLUMNS) + 1
     entries = []
-    for row in rows:
-        if row.header or len(row.cells) < len(header):
+    for number, row in enumerate((r for r in rows if not r.header), 1):
+        if len(row.cells) <= 1 and not row.links:  # a notice across the table (无记录)
             continue
-        word = row.cells[where["业务类型"]]
+        if len(row.cells) < width:
+            raise PortalChanged(f"{what}: row {number} has {len(row.cells)} cells, fewer than its columns",
+                                code="history_unreadable")  # fmt: skip
+        word, day = row.cells[where["action"]], row.cells[where["business_date"]]
+        if word not in codes.ACTION_BY_WORD:
+            raise PortalChanged(f"{what}: row {number} has an unknown business type {word!r}",
+                                code="history_unreadable")  # fmt: skip
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise PortalChanged(f"{what}: row {number} has a date that is not yyyy-MM-dd: {day!r}",
+                                code="history_unreadable") from None  # fmt: skip
+        filing_no = row.cells[where["filing_no"]]
+        if not filing_no:
+            raise PortalChanged(f"{what}: row {number} has no filing number", code="history_unreadable")
         entries.append(
             HistoryEntry(
-                action=codes.ACTION_BY_WORD.get(word, word),
-                business_date=row.cells[where["业务日期"]],
-                filing_no=row.cells[where["备案编号"]],
+                action=codes.ACTION_BY_WORD[word],
+                business_date=day,
+                filing_no=filing_no,
                 detail_url=row.links[0] if row.links else None,  # 详情
             )
         )
     return entries
 
 
-def total_rows(text: str) -> int | None:
-    """N of a list's 共N行, if the page shows one."""
-    found = _TOTAL_ROWS.search(text)
-    return int(found.group(1)) if found else None
+def total_rows(text: str, spec: TableSelectors, what: str = "the history") -> int:
+    """N of the list's row count (`共N行`, by the patterns of `spec`); PortalChanged if the page
+    shows none of them: without it nobody knows whether every page was read."""
+    found = spec.count_in(text)
+    if found is None:
+        raise PortalChanged(
+            f"{what}: the row count is not shown (patterns tried: {', '.join(spec.row_count) or 'none'})",
+            code="row_count_missing",
+        )
+    return found[0]
 
 
 def form_errors(text: str) -> list[str]:

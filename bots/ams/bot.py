@@ -60,7 +60,9 @@ class AmsBot(AmsPages):
 
     # -- look-up ---------------------------------------------------------------------------
     def find_filings(self, account_no: str) -> AccountHistory:
-        """The account's filing history, every page of it; `filed` False if AMS does not know it."""
+        """The account's filing history, every page of it; `filed` False only if AMS says it does
+        not know the account (该账户未备案). A page that shows neither that nor a history read by
+        the headers of selectors/ams.yaml (page `lookup`, table `history`) is an error."""
         what = f"look-up of {mask(account_no, FieldClass.ACCOUNT_NO)}"
         with self._in_tab(self._lookup_tab):
             return self.content.retrying(lambda: self._find_filings_once(account_no, what), what=what)
@@ -69,14 +71,15 @@ class AmsBot(AmsPages):
         text = self._query("lookup", self._menu_url("lookup"), account_no, what)
         if codes.NOT_FILED_WORDS in text:
             return AccountHistory(account_no, False)
-        lookup, table = self._expect("lookup", "history_table", text, what)
-        entries = history_entries(table_rows(table))
-        expected = total_rows(text)
-        while (expected is None or len(entries) < expected) and lookup.present("next_page"):
+        spec = self.history_spec
+        lookup, table = self._expect("lookup", spec.table, text, what)
+        entries = history_entries(table_rows(table), spec, what)
+        expected = total_rows(text, spec, what)
+        while len(entries) < expected and lookup.present("next_page"):
             text = self.content.press(lookup.locate("next_page"), what=what)
-            lookup, table = self._expect("lookup", "history_table", text, what)
-            entries += history_entries(table_rows(table))
-        if expected is not None and expected != len(entries):
+            lookup, table = self._expect("lookup", spec.table, text, what)
+            entries += history_entries(table_rows(table), spec, what)
+        if expected != len(entries):
             raise ApplicationError(
                 f"{what}: read {len(entries)} filings but the page says 共{expected}行",
                 code="history_incomplete",

@@ -1,9 +1,9 @@
 """`rpa portal probe ams`: log in read-only, visit every page the bot uses, report what matched.
 
-    report = probe_ams(settings)
+    report = probe_ams(settings, account="110012345678")   # look this account up
     report["open_form"]["depositor_name"]   # 'css=input[name=depositorName]', or None
     report.not_visited["result"]            # why a page was not shown (never 确认提交)
-    report.missing                          # [(page, element)] that matched nothing when shown
+    report.missing                          # [(page, element)] that matched nothing (or two) when shown
 
 Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator, once, inside the
 browser's login window: a refused login raises LoginRefused and is never tried again.
@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     from bots.ams._probe import ProbeReport
 
 
-def probe_ams(settings: Settings) -> ProbeReport:
+def probe_ams(settings: Settings, account: str | None = None) -> ProbeReport:
     """Each page of selectors/ams.yaml -> each element -> the candidate that matched (None: none
-    did, or the page was not shown); a dict with `.missing` and `.not_visited` besides."""
+    did, or the page was not shown); a dict with `.seen`, `.missing` and `.not_visited` besides.
+    `account`: the account to look up (a known one: its history is read); else the first one
+    备案业务清单 lists."""
     from bots.ams import AmsBot, load_message_catalogue
     from bots.ams._probe import probe_pages
     from rpa.browser import BrowserSession
@@ -49,4 +51,4 @@ def probe_ams(settings: Settings) -> ProbeReport:
                 with session.login_window():
                     bot.login(operator.code, operator.password.get_secret_value())
 
-            return probe_pages(bot, login)
+            return probe_pages(bot, login, account)

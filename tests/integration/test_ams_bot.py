@@ -90,6 +90,64 @@ def test_files_an_open_then_finds_it_in_the_history(ams: AmsHandle, bot: AmsBot,
     assert found.already is not None and found.already.filing_no == answer.filing_no
 
 
+def _rewrite_lookup(page: Any, old: str, new: str) -> None:
+    """The look-up page as a portal that renamed `old` to `new` would serve it (GBK)."""
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace(old, new)
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.route("**/ams/acctQuery.do?*", handle)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("<th>业务类型</th>", "<th>业务种类</th>", "no header for column(s) action (业务类型/操作类型)"),
+        ("共", "合计", "the row count is not shown"),
+        (">开户</td>", ">新开户</td>", "unknown business type '新开户'"),
+    ],
+    ids=["header_renamed", "row_count_renamed", "business_type_renamed"],
+)
+def test_a_history_the_bot_cannot_read_is_an_error_never_not_filed(
+    ams: AmsHandle, bot: AmsBot, page: Any, old: str, new: str, words: str
+) -> None:
+    ams.seed([basic_record("110000000009")])
+    _rewrite_lookup(page, old, new)
+    with pytest.raises(RunFatalError) as caught:
+        bot.find_filings("110000000009")
+    assert words in str(caught.value) and "110000000009" not in str(caught.value)
+
+
+def seed_long_history(ams: AmsHandle, account_no: str, changes: int) -> list[str]:
+    """An open on 2026-11-02 and `changes` 变更 on the days after it; their filing numbers."""
+    numbers = ams.seed([basic_record(account_no, serial=40, day="2026-11-02")])
+    permit = ams.filings()[-1]["record"]["basic_account_permit"]  # AMS assigned it
+    return numbers + ams.seed([
+        basic_record(account_no, serial=40, action="change", day=f"2026-11-{3 + n:02d}",
+                     change_items="注册地址", basic_account_permit=permit,
+                     registered_address=f"北京市东城区东直门南大街{n + 2}号")
+        for n in range(changes)
+    ])  # fmt: skip
+
+
+@pytest.mark.browser
+def test_a_history_longer_than_a_page_is_read_through_its_pager(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    numbers = seed_long_history(ams, "110000000012", 11)  # 12 filings: AMS shows 10 a page
+    history = bot.find_filings("110000000012")
+    assert [e.filing_no for e in history.entries] == numbers
+    assert history.entries[-1].action == "change" and history.entries[-1].business_date == "2026-11-13"
+    # a pager the selectors no longer find: the rows read fall short of 共12行, an error
+    _rewrite_lookup(page, ">下一页</a>", ">后一页</a>")
+    with pytest.raises(ApplicationError, match="read 10 filings but the page says 共12行") as caught:
+        bot.find_filings("110000000012")
+    assert caught.value.code == "history_incomplete"
+
+
 @pytest.mark.browser
 def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot) -> None:
     ams.seed([basic_record("110000000001")])

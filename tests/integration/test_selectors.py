@@ -141,3 +141,86 @@ def test_names_missing_from_the_yaml_fail_at_bind_time(page: Any, selectors: Por
         login.require("operator_code", "password")
     with pytest.raises(ConfigError, match="lacks element\\(s\\) captcha"):
         login.locate("captcha")
+
+
+UNIQUE_YAML = """
+unique: true
+pages:
+  form:
+    sections:
+      legal_rep:
+        - xpath: "//tbody[tr/td[normalize-space(.)='法定代表人信息']]"
+        - xpath: "//form"
+    elements:
+      legal_rep_name:
+        scope: legal_rep
+        candidates:
+          - css: "input[name=legalName]"
+          - xpath: "//td[normalize-space(.)='姓名']/following-sibling::td[1]//input"
+          - label: "姓名"
+      any_name:
+        - css: "input[name=legalName]"
+        - xpath: "//td[normalize-space(.)='姓名']/following-sibling::td[1]//input"
+        - label: "姓名"
+      cells:
+        many: true
+        candidates:
+          - css: "td"
+          - role: cell
+"""
+# a 经办人 section before the legal representative's, reusing the label 姓名; no names on the inputs
+TWO_SECTIONS = """<form><table>
+  <tbody><tr><td colspan=2>经办人信息</td></tr>
+         <tr><td>姓名</td><td><input data-who="agent"></td></tr></tbody>
+  <tbody><tr><td colspan=2>法定代表人信息</td></tr>
+         <tr><td>姓名</td><td><input data-who="legal"></td></tr></tbody>
+</table></form>"""
+
+
+@pytest.fixture
+def unique(tmp_path: Path) -> PortalSelectors:
+    (tmp_path / "demo.yaml").write_text(UNIQUE_YAML, encoding="utf-8")
+    return load_selectors("demo", tmp_path)
+
+
+def test_a_candidate_matching_two_elements_is_an_error_not_its_first_match(
+    page: Any, unique: PortalSelectors, tmp_path: Path
+) -> None:
+    page.set_content(TWO_SECTIONS)
+    form = unique.bind(page, "form", timeout_ms=500)
+    with pytest.raises(PortalChanged) as caught:
+        form.locate("any_name")
+    error = caught.value
+    assert error.code == "selector_ambiguous" and error.details["count"] == 2
+    assert "element 'any_name' candidate xpath=//td[normalize-space(.)='姓名']" in str(error)
+    assert form.probe()["any_name"] is None
+    ambiguous = form.probe_detail()["any_name"]
+    assert (ambiguous.problem, ambiguous.index, ambiguous.count) == ("ambiguous", 1, 2)
+    # many: true may match every cell
+    assert form.locate("cells").count() == 6 and form.probe_detail()["cells"].problem is None
+    # without unique: true the first match is taken, as before (the report platform's files)
+    (tmp_path / "loose").mkdir()
+    (tmp_path / "loose" / "demo.yaml").write_text(UNIQUE_YAML.replace("unique: true", ""), encoding="utf-8")
+    loose = load_selectors("demo", tmp_path / "loose").bind(page, "form", timeout_ms=500)
+    assert loose.locate("any_name").first.get_attribute("data-who") == "agent"
+
+
+def test_a_scoped_element_is_found_inside_its_section_only(page: Any, unique: PortalSelectors) -> None:
+    page.set_content(TWO_SECTIONS)
+    form = unique.bind(page, "form", timeout_ms=500)
+    form.locate("legal_rep_name").fill("张伟")
+    assert page.locator("[data-who=legal]").input_value() == "张伟"
+    assert page.locator("[data-who=agent]").input_value() == ""
+    assert form.probe_detail()["legal_rep_name"].candidate == (
+        "xpath=//td[normalize-space(.)='姓名']/following-sibling::td[1]//input"
+    )
+    # a page without sections: the section's next candidate (the whole form) holds one 姓名
+    page.set_content("<form><table><tr><td>姓名</td><td><input data-who=only></td></tr></table></form>")
+    form.locate("legal_rep_name").fill("李娜")
+    assert page.locator("[data-who=only]").input_value() == "李娜"
+    # no section at all: named as such
+    page.set_content("<p>维护中</p>")
+    with pytest.raises(SelectorNotFound, match="section 'legal_rep' of element 'legal_rep_name' is not"):
+        form.locate("legal_rep_name")
+    assert form.probe_detail()["legal_rep_name"].problem == "no_section"
+    assert not form.present("legal_rep_name")

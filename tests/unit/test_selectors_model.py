@@ -127,3 +127,67 @@ def test_candidate_kind_and_describe() -> None:
 @pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "selectors").glob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_selector_file_is_valid(path: Path) -> None:
     assert load_selectors(path.stem, path.parent).pages
+
+
+SCOPED = """
+unique: true
+pages:
+  form:
+    sections:
+      legal_rep:
+        - xpath: "//fieldset[legend='法定代表人']"
+    tables:
+      history:
+        table: history_table
+        columns: {action: ["业务类型", "操作类型"]}
+        row_count: ['共\\s*(\\d+)\\s*行']
+    elements:
+      legal_rep_name:
+        scope: legal_rep
+        candidates:
+          - css: "input[name=legalName]"
+          - label: "姓名"
+      cells:
+        many: true
+        candidates:
+          - css: "td"
+          - role: cell
+      history_table:
+        - css: "table.listtable"
+        - text: "备案编号"
+"""
+
+
+def test_sections_many_and_tables_load(tmp_path: Path) -> None:
+    _write(tmp_path, SCOPED)
+    selectors = load_selectors("demo", tmp_path)
+    form = selectors.page("form")
+    assert selectors.unique is True
+    assert form.element_scopes == {"legal_rep_name": "legal_rep"}
+    assert form.many_elements == {"cells"}
+    described = [c.describe() for c in form.elements["legal_rep_name"]]
+    assert described == ["css=input[name=legalName]", "label=姓名"]
+    table = selectors.table("form", "history", "action")
+    assert table.count_in("第1页 共 7 行") == (7, r"共\s*(\d+)\s*行")
+    assert table.count_in("共7条") is None
+    with pytest.raises(ConfigError, match="table 'history' lacks column\\(s\\) filing_no"):
+        selectors.table("form", "history", "action", "filing_no")
+    with pytest.raises(ConfigError, match="has no table 'list'"):
+        selectors.table("form", "list")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (("scope: legal_rep", "scope: agent"), "scope 'agent' is not one of the page's sections"),
+        (("table: history_table", "table: list_table"), "element 'list_table' is not one of the page's"),
+        (("'共\\s*(\\d+)\\s*行'", "'共\\s*\\d+\\s*行'"), "needs exactly one group"),
+        (("'共\\s*(\\d+)\\s*行'", "'共(\\d+'"), "is not a regular expression"),
+        (('["业务类型", "操作类型"]', "[]"), "column 'action' needs at least one header text"),
+        (("many: true", "many: true\n        within: x"), "takes candidates, scope and many (not within)"),
+    ],
+)
+def test_bad_sections_and_tables_are_named(tmp_path: Path, change: tuple[str, str], reason: str) -> None:
+    assert change[0] in SCOPED
+    message = _problem(tmp_path, SCOPED.replace(*change))
+    assert "page 'form'" in message and reason in message

@@ -1,0 +1,90 @@
+"""Reading the look-up's history by the headers of selectors/ams.yaml: what cannot be read is an
+error naming what is missing, never an empty history (that would be taken for "never filed")."""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.ams._tables import TableRow, history_entries, total_rows
+from rpa.errors import PortalChanged, RunFatalError
+from rpa.selectors import TableSelectors
+
+SPEC = TableSelectors(
+    table="history_table",
+    columns={
+        "action": ["业务类型", "操作类型"],
+        "business_date": ["业务日期", "备案日期"],
+        "filing_no": ["备案编号", "备案号"],
+    },
+    row_count=[r"共\s*(\d+)\s*行", r"共\s*(\d+)\s*条"],
+)
+LINK = "http://ams.example/ams/filingDetail.do?filingNo=AMS2026112700017"
+
+
+def _rows(header: list[str], *data: list[str]) -> list[TableRow]:
+    return [TableRow(header, True, []), *(TableRow(cells, False, [LINK]) for cells in data)]
+
+
+def test_columns_are_found_by_any_of_their_header_aliases_in_any_order() -> None:
+    rows = _rows(
+        ["序号", "备案号", "经办操作员", "备案日期", "操作类型", "操作"],
+        ["1", "AMS2026112700017", "李娜", "2026-11-27", "开户", "详情"],
+        ["2", "AMS2026120100003", "李娜", "2026-12-01", "变更", "详情"],
+    )
+    entries = history_entries(rows, SPEC)
+    assert [(e.action, e.business_date, e.filing_no) for e in entries] == [
+        ("open", "2026-11-27", "AMS2026112700017"),
+        ("change", "2026-12-01", "AMS2026120100003"),
+    ]
+    assert entries[0].detail_url == LINK
+
+
+def test_headers_that_do_not_map_raise_naming_the_columns_and_the_headers_shown() -> None:
+    # the portal renamed two headers: before, this history read as empty and the row was filed again
+    rows = _rows(
+        ["序号", "办理业务", "生效日期", "备案编号", "操作"],
+        ["1", "开户", "2026-11-27", "AMS2026112700017", "详情"],
+    )
+    with pytest.raises(PortalChanged) as caught:
+        history_entries(rows, SPEC, "look-up of ********5678")
+    error = caught.value
+    assert isinstance(error, RunFatalError) and error.code == "table_header_missing"
+    message = str(error)
+    assert "look-up of ********5678" in message
+    assert "action (业务类型/操作类型)" in message and "business_date (业务日期/备案日期)" in message
+    assert "filing_no" not in message.split("the table shows")[0]
+    assert "序号 | 办理业务 | 生效日期 | 备案编号 | 操作" in message
+
+
+def test_a_table_without_a_header_row_is_an_error_not_an_empty_history() -> None:
+    rows = [TableRow(["1", "开户", "2026-11-27", "AMS2026112700017"], False, [LINK])]
+    with pytest.raises(PortalChanged, match="no header row"):
+        history_entries(rows, SPEC)
+
+
+def test_a_column_named_twice_is_an_error() -> None:
+    rows = _rows(["业务类型", "操作类型", "业务日期", "备案编号"], ["开户", "开户", "2026-11-27", "AMS1"])
+    with pytest.raises(PortalChanged, match="column 'action' is named by 2 headers"):
+        history_entries(rows, SPEC)
+
+
+@pytest.mark.parametrize(
+    ("cells", "words"),
+    [
+        (["1", "新开", "2026-11-27", "AMS2026112700017"], "unknown business type '新开'"),
+        (["1", "开户", "2026/11/27", "AMS2026112700017"], "not yyyy-MM-dd: '2026/11/27'"),
+        (["1", "开户", "2026-11-27", ""], "no filing number"),
+        (["1", "开户"], "row 1 has 2 cells"),
+    ],
+)
+def test_a_row_that_cannot_be_read_is_an_error(cells: list[str], words: str) -> None:
+    rows = _rows(["序号", "业务类型", "业务日期", "备案编号"], cells)
+    with pytest.raises(PortalChanged, match=words):
+        history_entries(rows, SPEC)
+
+
+def test_the_row_count_is_read_by_its_patterns_and_a_missing_one_is_an_error() -> None:
+    assert total_rows("账户基本信息\n共 3 行", SPEC) == 3
+    assert total_rows("共12条 第1/2页", SPEC) == 12
+    with pytest.raises(PortalChanged, match=r"row count is not shown \(patterns tried: 共"):
+        total_rows("合计 3 笔", SPEC)
