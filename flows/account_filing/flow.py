@@ -50,12 +50,18 @@ class AccountFilingFlow(Flow):
     finish_from_queue = True  # result.xlsx: the validation report and the queue's items
 
     def __init__(
-        self, input: str, dry_run: bool = False, sheet: str | None = None, today: str | None = None
+        self,
+        input: str,
+        dry_run: bool = False,
+        sheet: str | None = None,
+        today: str | None = None,
+        absent_columns: list[str] | None = None,
     ) -> None:
         self.input = input
         self.dry_run = dry_run
         self.sheet = sheet
         self.today = today
+        self.absent_columns = list(absent_columns or [])  # --absent-column: the export has no such column
         self.report: ValidationReport | None = None
         self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
 
@@ -80,8 +86,15 @@ class AccountFilingFlow(Flow):
             calendar_file=settings.calendar_file,
             today=today,
             sheet=self.sheet,
+            absent_columns=self.absent_columns,
         )
         self.report = report
+        if report.absent_stated or report.kept_on_change:
+            ctx.record(
+                "input.columns_absent",
+                stated=report.absent_stated,  # --absent-column: 开户 rows file these blank
+                kept_on_change=report.kept_on_change,  # 变更 rows leave these to AMS
+            )
         for outcome in report.outcomes:
             ctx.record(
                 "row.validated",
@@ -228,6 +241,9 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: 
     note = str(result.get("note") or "")
     if status in ("failed", "held", "rejected", "pending") and item.last_error_message:
         note = item.last_error_message
+    if outcome.record is not None and outcome.record.absent_fields:
+        kept = "、".join(_KEPT_LABELS.get(name, name) for name in sorted(outcome.record.absent_fields))
+        note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
     if item.run_id != run_id:
         note = f"此前批次 {item.run_id} 已处理；{note}" if note else f"此前批次 {item.run_id} 已处理"
     return ResultRow(
@@ -240,6 +256,13 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: 
         run_id=item.run_id,
         **common,
     )
+
+
+_KEPT_LABELS = {
+    "registered_address": "注册地址",
+    "registered_capital_yuan": "注册资金",
+    "business_scope": "经营范围",
+}
 
 
 def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:

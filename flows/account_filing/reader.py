@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -161,7 +161,10 @@ class ExportReadResult:
         return [name for name in self.canonical_headers if name not in present]
 
     def close(self) -> None:
-        """Release the file (also done when the rows are exhausted)."""
+        """Release the file (also done when the rows are exhausted). The row stream is closed
+        first: a sheet's open XML part would keep the file open after the workbook closed."""
+        if isinstance(self.rows, Generator):
+            self.rows.close()
         self._close()
 
     def __enter__(self) -> ExportReadResult:

@@ -72,7 +72,8 @@ def validate_rows(
         unmapped_fields=[name for name in result.missing_fields if name in FilingRecord.model_fields],
         ignored_headers=result.ignored_headers,
         look_alikes=[
-            (alike.header, result.header_for(alike.field), alike.alias) for alike in result.look_alikes
+            (alike.header, result.canonical_headers.get(alike.field, alike.field), alike.alias)
+            for alike in result.look_alikes
         ],
         hidden_sheets=result.hidden_sheets,
         absent_stated=[result.header_for(name) for name in sorted(columns.stated)],
