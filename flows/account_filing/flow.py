@@ -1,6 +1,7 @@
 """The account-filing flow: core-banking export in, AMS filings and result.xlsx out.
 
     rpa run account-filing --input accounts.xlsx [--workers N] [--dry-run] [--resume RUN]
+                           [--absent-column 注册资金]
 
 `prepare()` (parent process) reads and validates every row, records each row's outcome in the
 audit log and enqueues the valid rows, keyed by `FilingRecord.idempotency_key()`: enqueuing a
