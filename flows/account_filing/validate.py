@@ -97,7 +97,8 @@ class _ColumnRules:
             column = result.column_for(name)
             if column is not None:
                 raise UsageError(
-                    f"--absent-column 声明没有「{result.header_for(name)}」列，但 {_where(result)}"
+                    f"--absent-column 声明没有「{result.canonical_headers.get(name, name)}」列，"
+                    f"但 {_where(result)}"
                     f"有该列（{column.letter}列「{column.header}」）：请去掉该声明"
                 )
         self.kept = tuple(name for name in sorted(KEPT_WHEN_ABSENT) if result.column_for(name) is None)
