@@ -31,6 +31,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.formula import ArrayFormula
 
 from flows.account_filing.aliases import HeaderAliases
 from flows.account_filing.csv_source import CsvRows, open_csv_rows
@@ -290,7 +291,7 @@ def _mark_uncomputed(
 ) -> Iterator[Sequence[CellValue]]:
     for cached in values:
         written = next(formulas, ())
-        if any(v is None for v in cached) and any(isinstance(f, str) and f.startswith("=") for f in written):
+        if any(v is None for v in cached) and any(_is_formula(f) for f in written):
             cached = [
                 UNCOMPUTED if v is None and i < len(written) and _is_formula(written[i]) else v
                 for i, v in enumerate(cached)
@@ -298,8 +299,8 @@ def _mark_uncomputed(
         yield cached
 
 
-def _is_formula(value: CellValue) -> bool:
-    return isinstance(value, str) and value.startswith("=")
+def _is_formula(value: object) -> bool:
+    return isinstance(value, ArrayFormula) or (isinstance(value, str) and value.startswith("="))
 
 
 def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
