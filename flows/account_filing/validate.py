@@ -77,7 +77,7 @@ def validate_rows(
         ],
         hidden_sheets=result.hidden_sheets,
         absent_stated=[result.header_for(name) for name in sorted(columns.stated)],
-        kept_on_change=[result.header_for(name) for name in columns.kept],
+        kept_on_change=[result.header_for(name) for name in columns.kept] if columns.kept_used else [],
     )
 
 
@@ -102,6 +102,7 @@ class _ColumnRules:
                     f"有该列（{column.letter}列「{column.header}」）：请去掉该声明"
                 )
         self.kept = tuple(name for name in sorted(KEPT_WHEN_ABSENT) if result.column_for(name) is None)
+        self.kept_used = False  # some 变更 row left a field to AMS
         self._open_missing = [
             name for name in OPEN_FORM_FIELDS if result.column_for(name) is None and name not in stated
         ]
@@ -131,7 +132,10 @@ class _ColumnRules:
 
     def absent_for(self, action: object) -> frozenset[str]:
         """The fields a row leaves to AMS because their column is missing: 变更 only."""
-        return frozenset(self.kept) if action == "change" else frozenset()
+        if action != "change" or not self.kept:
+            return frozenset()
+        self.kept_used = True
+        return frozenset(self.kept)
 
 
 def _hold_first_of_conflicts(result: ExportReadResult, outcomes: list[RowOutcome], seen: _SeenRows) -> None:

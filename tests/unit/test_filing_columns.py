@@ -107,6 +107,7 @@ def test_stating_the_column_absent_files_the_open_as_unstated(tmp_path: Path) ->
     assert outcome.record.registered_capital_yuan is None  # 未标明, because the operator said so
     assert outcome.record.absent_fields == frozenset()  # an 开户 files the value; it is not "kept"
     assert report.absent_stated == ["注册资金(万元)"]
+    assert report.kept_on_change == []  # no 变更 row: nothing was left to AMS
     assert any("--absent-column" in w and "注册资金(万元)" in w for w in report.file_warnings())
     assert "--absent-column" in report.render_text()
 
