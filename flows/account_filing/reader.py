@@ -26,16 +26,15 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.formula import ArrayFormula
 
 from flows.account_filing.aliases import HeaderAliases
 from flows.account_filing.csv_source import CsvRows, open_csv_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
+from flows.account_filing.xlsx_source import Uncomputed, sheet_order, sheet_rows
 from rpa.errors import InputFileError
 
 HEADER_SEARCH_ROWS = 30
@@ -46,18 +45,8 @@ CSV_SUFFIXES = {".csv", ".txt"}
 MULTILINE_FIELDS = frozenset({"business_scope", "change_items"})
 # C0 and C1 controls, DEL; tab and line breaks are only whitespace
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 FORMULA_UNCOMPUTED = "formula_uncomputed"
 CONTROL_CHAR = "control_char"
-
-
-class Uncomputed(str):
-    """A formula cell with no cached value: reads as "" but is never taken for a blank cell."""
-
-    __slots__ = ()
-
-
-UNCOMPUTED = Uncomputed("")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,21 +202,17 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None) -> ExportR
     if sheet is not None and sheet not in workbook.sheetnames:
         workbook.close()
         raise InputFileError(f"{path.name} 中没有工作表「{sheet}」，现有：{'、'.join(workbook.sheetnames)}")
-    names, hidden = _sheet_order(workbook, sheet)
+    names, hidden = sheet_order(workbook, sheet)
     for name in names:
         worksheet = workbook[name]
         if not hasattr(worksheet, "iter_rows"):
             continue  # a chart sheet
-        rows = _sheet_rows(worksheet)
-        formulas = _formula_rows(path, worksheet)
-        if formulas is not None:
-            rows = _mark_uncomputed(rows, formulas[0])
-        close = workbook.close if formulas is None else _both(workbook.close, formulas[1])
+        rows, release = sheet_rows(path, worksheet)
+        close = _both(workbook.close, release)
         try:
             result = _start(path, name, _guarded(path, rows), aliases, close)
         except _NoHeader:
-            if formulas is not None:
-                formulas[1]()
+            release()
             continue
         except BaseException:
             close()
@@ -238,69 +223,6 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None) -> ExportR
     where = f"工作表「{sheet}」" if sheet else "任何可见的工作表"
     skipped = f"（已跳过隐藏的工作表：{'、'.join(hidden)}）" if hidden else ""
     raise InputFileError(f"无法读取 {path.name}：在{where}的前{HEADER_SEARCH_ROWS}行中未找到表头{skipped}")
-
-
-def _sheet_order(workbook: Any, sheet: str | None) -> tuple[list[str], list[str]]:
-    """(sheets to try, hidden sheets skipped): the named one, else the active one if visible,
-    then the other visible sheets in book order."""
-    if sheet is not None:
-        return [sheet], []
-    visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
-    hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
-    active = workbook.active
-    first = [active.title] if active is not None and active.title in visible else []
-    return first + [name for name in visible if name not in first], hidden
-
-
-def _sheet_rows(worksheet: Any) -> Iterator[Sequence[CellValue]]:
-    # exporters often write a wrong <dimension>; without a reset read-only mode trusts it
-    worksheet.reset_dimensions()
-    rows: Iterator[Sequence[CellValue]] = worksheet.iter_rows(values_only=True)
-    return rows
-
-
-def _has_formulas(path: Path, member: str) -> bool:
-    """Whether a sheet's XML holds any formula, scanned in chunks without parsing it."""
-    tail = b""
-    with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
-        while chunk := handle.read(1 << 16):
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-16:]
-    return False
-
-
-_Rows = Iterator[Sequence[CellValue]]
-
-
-def _formula_rows(path: Path, worksheet: Any) -> tuple[_Rows, Callable[[], None]] | None:
-    """The sheet's rows with formulas as text, streamed beside the cached values; None when the
-    sheet has no formula (the usual export: nothing is read twice)."""
-    member = getattr(worksheet, "_worksheet_path", None)
-    try:
-        if not member or not _has_formulas(path, member):
-            return None
-        formulas = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return None  # the data-only read reports the damage
-    return _sheet_rows(formulas[worksheet.title]), formulas.close
-
-
-def _mark_uncomputed(
-    values: Iterator[Sequence[CellValue]], formulas: Iterator[Sequence[CellValue]]
-) -> Iterator[Sequence[CellValue]]:
-    for cached in values:
-        written = next(formulas, ())
-        if any(v is None for v in cached) and any(_is_formula(f) for f in written):
-            cached = [
-                UNCOMPUTED if v is None and i < len(written) and _is_formula(written[i]) else v
-                for i, v in enumerate(cached)
-            ]
-        yield cached
-
-
-def _is_formula(value: object) -> bool:
-    return isinstance(value, ArrayFormula) or (isinstance(value, str) and value.startswith("="))
 
 
 def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
