@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from flows.account_filing.aliases import HeaderAliases, load_aliases
 from flows.account_filing.deadlines import DeadlineRules, deadline_for, load_deadline_rules, unknown_years
 from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
-from flows.account_filing.issues import RowIssue, Severity, issue
+from flows.account_filing.issues import RowIssue, Severity, issue, shorten
 from flows.account_filing.normalise import cell_text
 from flows.account_filing.reader import ExportReadResult, RawRow, read_export
 from flows.account_filing.records import FilingRecord
@@ -37,6 +37,13 @@ from flows.account_filing.requirements import (
 from flows.account_filing.vocabulary import DEPOSITOR_CATEGORIES, KIND_NAMES
 from rpa.errors import InputFileError, UsageError
 from rpa.workdays import Deadline, WorkCalendar
+
+# how a 变更事项 names the fields a 变更 may leave to AMS
+CHANGE_ITEM_WORDS: dict[str, tuple[str, ...]] = {
+    "registered_address": ("注册地址", "住所", "地址"),
+    "registered_capital_yuan": ("注册资金", "注册资本"),
+    "business_scope": ("经营范围",),
+}
 
 
 def validate_rows(
@@ -192,6 +199,7 @@ class _RowCheck:
         absent = self.columns.absent_for(self.values.get("action"))
         if absent:
             self.values["absent_fields"] = absent
+            self._check_changed_items_have_columns(absent)
         self._check_required()
         self._check_across_fields(rules)
         record = self._build_record() if not self._has(Severity.ERROR) else None
@@ -242,6 +250,14 @@ class _RowCheck:
                 self.values[name] = value
                 for finding in soft_findings(name, value):
                     self.add(name, finding)
+
+    def _check_changed_items_have_columns(self, absent: frozenset[str]) -> None:
+        """A 变更 whose 变更事项 names a field the export has no column for has no new value to
+        file: an error, never AMS's old value passed off as the change."""
+        items = str(self.values.get("change_items") or "")
+        for name in sorted(absent):
+            if any(word in items for word in CHANGE_ITEM_WORDS[name]):
+                self.add(name, FieldProblem("changed_without_column", params={"items": shorten(items)}))
 
     def _check_required(self) -> None:
         action, kind = self.values.get("action"), self.values.get("account_kind")

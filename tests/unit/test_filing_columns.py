@@ -154,6 +154,13 @@ def test_a_change_without_the_capital_column_leaves_it_to_ams(tmp_path: Path) ->
     assert blank.record.idempotency_key() != outcome.record.idempotency_key()
 
 
+def test_a_change_of_the_capital_without_its_column_is_a_row_error(tmp_path: Path) -> None:
+    path = workbook(tmp_path, DOMAIN_HEADERS, [change_row(items="注册资本、经营范围")])
+    (outcome,) = validate(path).outcomes
+    assert not outcome.valid and outcome.record is None
+    assert [(e.code, e.column) for e in outcome.errors] == [("changed_without_column", "注册资金(万元)")]
+
+
 def test_a_change_with_an_empty_required_cell_is_a_row_error(tmp_path: Path) -> None:
     path = workbook(tmp_path, DOMAIN_HEADERS, [change_row(items="")])
     (outcome,) = validate(path).outcomes
