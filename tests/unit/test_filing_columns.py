@@ -366,3 +366,24 @@ def test_a_control_character_is_a_row_error(tmp_path: Path, control: str) -> Non
     good, bad = validate(path).outcomes
     assert good.valid and not bad.valid and bad.record is None
     assert [(e.code, e.column, e.cell) for e in bad.errors] == [("control_char", "法定代表人姓名", "I3")]
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_rpa_validate_takes_the_statement_and_refuses_without_it(tmp_path: Path) -> None:
+    from tests.e2e.cli_helpers import make_cli_env
+
+    cli = make_cli_env(tmp_path)
+    path = workbook(tmp_path, DOMAIN_HEADERS, [open_row()])
+    refused = cli.run("validate", "account-filing", str(path), "--today", "2026-11-27")
+    assert refused.returncode == 2
+    assert "export.xlsx" in refused.stderr and "注册资金(万元)" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    command = ["validate", "account-filing", str(path), "--today", "2026-11-27", "--json"]
+    stated = cli.run(*command, "--absent-column", "注册资金")
+    assert stated.returncode == 0, stated.stderr
+    data = json.loads(stated.stdout)
+    assert data["columns"]["absent_stated"] == ["注册资金(万元)"]
+    assert data["rows"][0]["valid"] is True
