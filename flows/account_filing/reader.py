@@ -45,6 +45,9 @@ CSV_SUFFIXES = {".csv", ".txt"}
 MULTILINE_FIELDS = frozenset({"business_scope", "change_items"})
 # C0 and C1 controls, DEL; tab and line breaks are only whitespace
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# the same in the form .xlsx stores them (_x0007_), which openpyxl hands on undecoded; a user's
+# own text "_x0007_" would be stored as _x005F_x0007_
+_CONTROL_ESCAPED = re.compile(r"(?<!_x005F)_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
 FORMULA_UNCOMPUTED = "formula_uncomputed"
 CONTROL_CHAR = "control_char"
 
@@ -336,7 +339,7 @@ def _bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
     for name, value in cells.items():
         if isinstance(value, Uncomputed):
             bad = (bad or {}) | {name: FORMULA_UNCOMPUTED}
-        elif isinstance(value, str) and _CONTROL.search(value):
+        elif isinstance(value, str) and (_CONTROL.search(value) or _CONTROL_ESCAPED.search(value)):
             bad = (bad or {}) | {name: CONTROL_CHAR}
     return bad
 

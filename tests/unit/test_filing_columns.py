@@ -7,6 +7,7 @@ table (one bank) and another bank's wording; values are the check-digit samples 
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -365,6 +366,21 @@ def test_a_control_character_is_a_row_error(tmp_path: Path, control: str) -> Non
     path.write_text(csv_text(lines), encoding="utf-8")
     good, bad = validate(path).outcomes
     assert good.valid and not bad.valid and bad.record is None
+    assert [(e.code, e.column, e.cell) for e in bad.errors] == [("control_char", "法定代表人姓名", "I3")]
+
+
+def test_a_control_character_stored_escaped_in_an_xlsx_is_a_row_error(tmp_path: Path) -> None:
+    headers = [*DOMAIN_HEADERS, "注册资金(万元)"]
+    rows = [[*open_row(), 500], [*open_row("6228480012345678906"), 500]]
+    rows[1][8] = "张QQ三"  # 法定代表人姓名, made a BEL below as Excel stores one
+    rows[0][11] = "北京市_x005F_x0007_路"  # text that only looks like the escape: kept
+    plain = workbook(tmp_path, headers, rows, "plain.xlsx")
+    path = tmp_path / "escaped.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name).replace(b"QQ", b"_x0007_"))
+    good, bad = validate(path).outcomes
+    assert good.valid
     assert [(e.code, e.column, e.cell) for e in bad.errors] == [("control_char", "法定代表人姓名", "I3")]
 
 
