@@ -125,6 +125,11 @@ class AccountFilingFlow(Flow):
         ]
         if earlier:
             notes.append(f"{earlier} valid rows were already taken by an earlier run: not filed again")
+        if report.absent_stated:
+            stated = "、".join(report.absent_stated)
+            notes.append(f"stated absent (--absent-column): {stated}; 开户 rows file it blank")
+        if report.kept_on_change:
+            notes.append(f"no column for {'、'.join(report.kept_on_change)}: 变更 rows keep AMS's value")
         for other, rows in chosen.taken_elsewhere.items():
             ctx.record("rows.taken_for_another_ams", rows=rows, other_ams=other, this_ams=identity)
             notes.append(f"{rows} valid rows were taken by an earlier run for another AMS ({other}): "
