@@ -16,6 +16,11 @@ validate_app = typer.Typer(help="Validate an input file without touching any por
 portal_app = typer.Typer(help="Check a real (or mock) portal before a run.", no_args_is_help=True)
 app.add_typer(validate_app, name="validate")
 app.add_typer(portal_app, name="portal")
+SHEET_HELP = "Sheet name (default: the active sheet, else the first visible one with a header)."
+ABSENT_HELP = (
+    "The export has no such column (e.g. 注册资金): 开户 rows file it blank. Only for fields an 开户 "
+    "may leave blank; recorded in the audit chain. Repeat for several."
+)
 
 
 @run_app.command("account-filing")
@@ -26,8 +31,9 @@ def run_account_filing(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes, one operator each.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and look up; never submit.")] = False,
-    sheet: Annotated[str | None, typer.Option(help="Sheet name (default: the first sheet).")] = None,
+    sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
     resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
+    absent_columns: Annotated[list[str] | None, typer.Option("--absent-column", help=ABSENT_HELP)] = None,
 ) -> None:
     """File every valid row of the export into AMS, at most once each."""
     from rpa.errors import UsageError
@@ -41,6 +47,8 @@ def run_account_filing(
         flow_params["dry_run"] = True
     if sheet:
         flow_params["sheet"] = sheet
+    if absent_columns:
+        flow_params["absent_columns"] = absent_columns
     outcome = run_with_progress(
         "account-filing", {"flow_params": flow_params}, workers=workers, resume=resume
     )
@@ -95,9 +103,10 @@ def run_report_extraction(
 @handles_errors
 def validate_account_filing(
     file: Path,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input row.")] = False,
-    sheet: Annotated[str | None, typer.Option(help="Sheet name (default: the first sheet).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="File's columns, then each row.")] = False,
+    sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
     today: Annotated[str | None, typer.Option(help="Judge deadlines as of this date (YYYY-MM-DD).")] = None,
+    absent_columns: Annotated[list[str] | None, typer.Option("--absent-column", help=ABSENT_HELP)] = None,
 ) -> None:
     """Report every row's problems (file, sheet, row, column, reason); exit 1 if any row is invalid."""
     from flows.account_filing.validate import validate_file
@@ -106,7 +115,12 @@ def validate_account_filing(
     cfg = settings()
     as_of = date.fromisoformat(today) if today else now_in(cfg).date()
     report = validate_file(
-        file, config_dir=cfg.config_dir, calendar_file=cfg.calendar_file, today=as_of, sheet=sheet
+        file,
+        config_dir=cfg.config_dir,
+        calendar_file=cfg.calendar_file,
+        today=as_of,
+        sheet=sheet,
+        absent_columns=absent_columns or (),
     )
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

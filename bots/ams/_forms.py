@@ -5,6 +5,8 @@ from selectors/ams.yaml, input and change events fired; the 未标明注册资�
 handler runs). Fields it cannot find that way are filled through Playwright with the remaining
 candidates (label, role). Read-only fields are left alone and must already hold the record's
 value. Whatever the form took is then checked on the 信息核对 page, field by field, before 确认提交.
+A 变更 whose export has no column for a field (`record.absent_fields`) leaves that field as AMS
+shows it: its steps are not taken at all.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
 FORM_PAGES: dict[str, str] = {"open": "open_form", "change": "change_form", "close": "close_form"}
 _DEPOSITOR_TEXT = ("depositor_name", "uscc", "legal_rep_name", "id_number", "registered_address")
 _DEPOSITOR_SELECTS = ("depositor_category", "legal_rep_role", "id_type")
+# form elements that set another record field than their own name says
+_STEP_FIELDS = {
+    "registered_capital": "registered_capital_yuan",
+    "no_registered_capital": "registered_capital_yuan",
+}
 
 
 def _text(value: object | None) -> str:
@@ -47,7 +54,8 @@ def _depositor_steps(record: CanonicalFiling) -> list[Step]:
         Step("bank_code", record.bank_code),
         Step("basic_account_permit", _text(record.basic_account_permit)),
     ]
-    return steps
+    kept = record.absent_fields  # not in the export: AMS keeps its value
+    return [s for s in steps if _STEP_FIELDS.get(s.element, s.element) not in kept]
 
 
 def form_steps(record: CanonicalFiling) -> list[Step]:

@@ -76,6 +76,9 @@ class CanonicalFiling(Protocol):
     @property
     def close_reason(self) -> str | None: ...
 
+    @property
+    def absent_fields(self) -> frozenset[str]: ...
+
 
 # label as AMS shows it -> canonical field
 LABEL_FIELDS: dict[str, str] = {
@@ -172,6 +175,8 @@ def record_content(record: CanonicalFiling) -> dict[str, str]:
 
 
 def differing_fields(record: CanonicalFiling, shown: dict[str, str], fields: Iterable[str]) -> list[str]:
-    """The names (never the values) of `fields` whose page value differs from the record's."""
+    """The names (never the values) of `fields` whose page value differs from the record's.
+    Fields the record does not provide (`absent_fields`: AMS keeps its own) are not compared."""
     expected = record_content(record)
-    return [name for name in fields if expected.get(name, "") != shown.get(name, "")]
+    compared = [name for name in fields if name not in record.absent_fields]
+    return [name for name in compared if expected.get(name, "") != shown.get(name, "")]

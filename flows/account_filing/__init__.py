@@ -5,7 +5,7 @@
 >>> with read_export(Path("accounts.xlsx"), aliases=aliases) as export:
 ...     report = validate_rows(export, calendar=calendar, rules=rules, today=date.today())
 >>> print(report.render_text())          # masked, for people
->>> report.to_json()                     # one object per row, for `rpa validate --json`
+>>> report.to_json()                     # the file's columns and one object per row (`--json`)
 >>> report.valid_records()               # FilingRecord list: what the bot files
 """
 

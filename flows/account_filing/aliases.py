@@ -9,6 +9,7 @@ ColumnMatch(field='registered_capital_yuan', multiplier=10000)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -90,6 +91,25 @@ class HeaderAliases(BaseModel):
         spec = self.fields.get(field)
         return spec.header if spec else field
 
+    def headers(self, field: str) -> list[str]:
+        """Every header that stands for a field: the canonical one first, then its aliases."""
+        spec = self.fields.get(field)
+        return [header for header, _ in _headers_of(spec)] if spec else []
+
+    def resembled(self, header: str) -> tuple[str, str] | None:
+        """(field, alias) when an unmapped header looks like a field without being one of its
+        aliases: one holds the other (组织机构代码 and 机构代码, 通讯地址 and 地址). Such a
+        column is not read, and the person should know."""
+        key = _stem(header)
+        if len(key) < 2 or self.match(header) is not None:
+            return None
+        for name, spec in self.fields.items():
+            for alias, _ in _headers_of(spec):
+                stem = _stem(alias)
+                if len(stem) >= 2 and (stem in key or key in stem):
+                    return name, alias
+        return None
+
     def core_fields(self) -> list[str]:
         """Fields whose column must be present for a file to be read at all."""
         return [name for name, spec in self.fields.items() if spec.core]
@@ -103,6 +123,12 @@ def _headers_of(spec: FieldAliases) -> list[tuple[str, Unit | None]]:
         else:
             headers.append((alias, spec.unit))
     return headers
+
+
+def _stem(header: str) -> str:
+    """A header without its unit in brackets: 注册资金(万元) -> 注册资金."""
+    key = header_key(header)
+    return re.sub(r"\((?:人民币)?(?:万元|元|万)\)$", "", key)
 
 
 def load_aliases(config_dir: Path) -> HeaderAliases:

@@ -1,52 +1,130 @@
-"""CSV exports: the encoding found by a streaming first pass (UTF-8, else GBK), then rows streamed.
+"""CSV exports, read strictly: one encoding for the whole file, one physical line per record.
 
-Core-banking systems on Windows write GBK; newer ones UTF-8, often with a BOM. A file that is
-neither is unreadable (InputFileError), never decoded into mojibake.
+Core-banking systems on Windows write GBK (read as GB18030, which decodes GBK the same way);
+newer ones UTF-8, often with a BOM. A file that is neither, or that mixes them (lines pasted
+from another export), is unreadable (InputFileError naming the lines), never decoded into
+mojibake.
+
+A quote that never closes makes the csv module read the lines after it as one field: 200 rows
+would vanish into one cell. So every record is checked against the physical lines it took: a
+field may span lines only in a column that allows it (the reader says which, once it has found
+the header), and even there not when a line inside it looks like a whole record. Otherwise the
+file is refused, naming the line where the quote opened.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from rpa.errors import InputFileError
 
-# gb18030 decodes every GBK byte sequence the same way, and also the few GBK extensions
-# Windows writes; utf-8-sig drops a BOM when there is one.
-ENCODINGS = ("utf-8-sig", "gb18030")
-_CHUNK = 1 << 16
+UTF8, GB18030 = "utf-8-sig", "gb18030"
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def detect_encoding(path: Path) -> str:
-    """The first of ENCODINGS that decodes the whole file, read in chunks (memory stays flat)."""
-    for encoding in ENCODINGS:
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with path.open("rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        except OSError as exc:
-            raise InputFileError(f"无法读取 {path.name}：{exc.strerror or type(exc).__name__}") from None
-        return encoding
-    raise InputFileError(f"无法读取 {path.name}：编码既不是 UTF-8 也不是 GBK")
+    """UTF-8 (with or without BOM) or GB18030 for the whole file; mixed or neither is refused.
+
+    Line by line (a newline byte is never part of a multi-byte character in either encoding),
+    so memory follows the longest line, not the file."""
+    utf8_line = other_line = 0
+    try:
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.isascii():
+                    continue
+                try:
+                    text = line.decode(UTF8 if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    other_line = other_line or number
+                    continue
+                if _has_cjk(text):
+                    utf8_line = utf8_line or number
+    except OSError as exc:
+        raise InputFileError(f"无法读取 {path.name}：{exc.strerror or type(exc).__name__}") from None
+    if not other_line:
+        return UTF8
+    if utf8_line:
+        raise InputFileError(
+            f"无法读取 {path.name}：编码混杂（第{utf8_line}行是 UTF-8，第{other_line}行不是），"
+            "请用同一种编码（UTF-8 或 GBK）重新导出"
+        )
+    try:
+        with path.open("rb") as handle:
+            for line in handle:
+                line.decode(GB18030)
+    except UnicodeDecodeError:
+        raise InputFileError(f"无法读取 {path.name}：编码既不是 UTF-8 也不是 GBK") from None
+    return GB18030
 
 
 def _delimiter(first_line: str) -> str:
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
-def open_csv_rows(path: Path) -> tuple[Iterator[list[str]], str, Callable[[], None]]:
-    """(rows, encoding, close): each row a list of cell texts, in file order."""
+class CsvRows:
+    """The records of a CSV file, each a list of cell texts, checked against its lines.
+
+    `multiline_columns` (indexes) and `width` (the header's column count) are set by the reader
+    once it has found the header; before that no field may span lines."""
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        self.path, self.encoding = path, encoding
+        with path.open(encoding=encoding, newline="") as probe:
+            first_line = probe.readline()
+        if "\x00" in first_line:
+            raise InputFileError(f"无法读取 {path.name}：不是文本文件")
+        self.delimiter = _delimiter(first_line)
+        self.multiline_columns: frozenset[int] = frozenset()
+        self.width = 0
+        self._handle: IO[str] = path.open(encoding=encoding, newline="")
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __iter__(self) -> Iterator[list[str]]:
+        reader = csv.reader(self._handle, delimiter=self.delimiter, strict=True)
+        last = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                raise self._unclosed(last + 1, reader.line_num) from None
+            start, end = last + 1, reader.line_num
+            last = end
+            if end > start:
+                self._check_spanning(cells, start, end)
+            yield cells
+
+    def _check_spanning(self, cells: list[str], start: int, end: int) -> None:
+        for index, text in enumerate(cells):
+            if "\n" not in text and "\r" not in text:
+                continue
+            if index not in self.multiline_columns or self._holds_a_record(text):
+                raise self._unclosed(start, end)
+
+    def _holds_a_record(self, text: str) -> bool:
+        """A line inside the field with as many separators as half a record: swallowed rows."""
+        enough = max(2, self.width // 2)
+        return any(line.count(self.delimiter) >= enough for line in text.splitlines()[1:])
+
+    def _unclosed(self, start: int, end: int) -> InputFileError:
+        return InputFileError(
+            f"无法读取 {self.path.name}：第{start}行有未闭合的引号"
+            f"（第{start}行至第{end}行被读成了同一条记录）。"
+            f"\n请检查第{start}行中的引号（\"），去掉多余的引号或把整格用成对的引号括起后重新导出"
+        )
+
+
+def open_csv_rows(path: Path) -> tuple[CsvRows, str]:
+    """(rows, encoding): the records in file order; `rows.close()` releases the file."""
     encoding = detect_encoding(path)
-    with path.open(encoding=encoding, newline="") as probe:
-        first_line = probe.readline()
-    if "\x00" in first_line:
-        raise InputFileError(f"无法读取 {path.name}：不是文本文件")
-    handle = path.open(encoding=encoding, newline="")
-    reader = csv.reader(handle, delimiter=_delimiter(first_line))
-    return reader, encoding, handle.close
+    return CsvRows(path, encoding), encoding

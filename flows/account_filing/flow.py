@@ -1,6 +1,7 @@
 """The account-filing flow: core-banking export in, AMS filings and result.xlsx out.
 
     rpa run account-filing --input accounts.xlsx [--workers N] [--dry-run] [--resume RUN]
+                           [--absent-column 注册资金]
 
 `prepare()` (parent process) reads and validates every row, records each row's outcome in the
 audit log and enqueues the valid rows, keyed by `FilingRecord.idempotency_key()`: enqueuing a
@@ -50,12 +51,18 @@ class AccountFilingFlow(Flow):
     finish_from_queue = True  # result.xlsx: the validation report and the queue's items
 
     def __init__(
-        self, input: str, dry_run: bool = False, sheet: str | None = None, today: str | None = None
+        self,
+        input: str,
+        dry_run: bool = False,
+        sheet: str | None = None,
+        today: str | None = None,
+        absent_columns: list[str] | None = None,
     ) -> None:
         self.input = input
         self.dry_run = dry_run
         self.sheet = sheet
         self.today = today
+        self.absent_columns = list(absent_columns or [])  # --absent-column: the export has no such column
         self.report: ValidationReport | None = None
         self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
 
@@ -80,8 +87,15 @@ class AccountFilingFlow(Flow):
             calendar_file=settings.calendar_file,
             today=today,
             sheet=self.sheet,
+            absent_columns=self.absent_columns,
         )
         self.report = report
+        if report.absent_stated or report.kept_on_change:
+            ctx.record(
+                "input.columns_absent",
+                stated=report.absent_stated,  # --absent-column: 开户 rows file these blank
+                kept_on_change=report.kept_on_change,  # 变更 rows leave these to AMS
+            )
         for outcome in report.outcomes:
             ctx.record(
                 "row.validated",
@@ -111,6 +125,11 @@ class AccountFilingFlow(Flow):
         ]
         if earlier:
             notes.append(f"{earlier} valid rows were already taken by an earlier run: not filed again")
+        if report.absent_stated:
+            stated = "、".join(report.absent_stated)
+            notes.append(f"stated absent (--absent-column): {stated}; 开户 rows file it blank")
+        if report.kept_on_change:
+            notes.append(f"no column for {'、'.join(report.kept_on_change)}: 变更 rows keep AMS's value")
         for other, rows in chosen.taken_elsewhere.items():
             ctx.record("rows.taken_for_another_ams", rows=rows, other_ams=other, this_ams=identity)
             notes.append(f"{rows} valid rows were taken by an earlier run for another AMS ({other}): "
@@ -228,6 +247,9 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: 
     note = str(result.get("note") or "")
     if status in ("failed", "held", "rejected", "pending") and item.last_error_message:
         note = item.last_error_message
+    if outcome.record is not None and outcome.record.absent_fields:
+        kept = "、".join(_KEPT_LABELS.get(name, name) for name in sorted(outcome.record.absent_fields))
+        note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
     if item.run_id != run_id:
         note = f"此前批次 {item.run_id} 已处理；{note}" if note else f"此前批次 {item.run_id} 已处理"
     return ResultRow(
@@ -240,6 +262,13 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: 
         run_id=item.run_id,
         **common,
     )
+
+
+_KEPT_LABELS = {
+    "registered_address": "注册地址",
+    "registered_capital_yuan": "注册资金",
+    "business_scope": "经营范围",
+}
 
 
 def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:

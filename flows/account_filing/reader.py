@@ -6,14 +6,23 @@
 
 The header row is found by its words (title rows above it are skipped), headers are mapped to
 record fields through the aliases, and rows come one at a time: .xlsx through openpyxl's
-read-only mode (defusedxml guards the XML), .csv in UTF-8 or GBK. Nothing is validated here.
+read-only mode (defusedxml guards the XML), .csv strictly (`csv_source`). Nothing is validated
+here, but what would be read wrong silently is marked or refused:
+
+- the sheet read is the one the user sees: the active sheet, else the first visible one with a
+  header; a hidden sheet only when asked for by name (the skipped ones are listed);
+- a formula cell without a cached value (a workbook never opened in Excel) reads as nothing in
+  data-only mode: such cells are marked (`RawRow.bad`), never taken for blank;
+- a cell holding NUL or another control character is marked too;
+- a header that looks like a field's but is none of its aliases is listed (`look_alikes`).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -23,14 +32,24 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from flows.account_filing.aliases import HeaderAliases
-from flows.account_filing.csv_source import open_csv_rows
+from flows.account_filing.csv_source import CsvRows, open_csv_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
+from flows.account_filing.xlsx_source import Uncomputed, sheet_order, sheet_rows
 from rpa.errors import InputFileError
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 3
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt"}
+# Columns whose cells may hold line breaks (a CSV field spanning lines is refused elsewhere).
+MULTILINE_FIELDS = frozenset({"business_scope", "change_items"})
+# C0 and C1 controls, DEL; tab and line breaks are only whitespace
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# the same in the form .xlsx stores them (_x0007_), which openpyxl hands on undecoded; a user's
+# own text "_x0007_" would be stored as _x005F_x0007_
+_CONTROL_ESCAPED = re.compile(r"(?<!_x005F)_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
+FORMULA_UNCOMPUTED = "formula_uncomputed"
+CONTROL_CHAR = "control_char"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +88,22 @@ class RowValues(Mapping[str, str]):
 
 @dataclass(slots=True)
 class RawRow:
-    """One data row: its sheet row number, cell values by field, and every cell's text by header."""
+    """One data row: its sheet row number, cell values by field, and every cell's text by header.
+    `bad`: field -> FORMULA_UNCOMPUTED or CONTROL_CHAR, for cells whose value cannot be used."""
 
     row: int
     values: dict[str, CellValue]
     raw: RowValues
+    bad: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LookAlike:
+    """A header not read although it looks like a field's: 组织机构代码 against 机构代码."""
+
+    header: str
+    field: str
+    alias: str
 
 
 @dataclass
@@ -87,6 +117,8 @@ class ExportReadResult:
     canonical_headers: dict[str, str]
     rows: Iterator[RawRow]
     encoding: str | None = None
+    hidden_sheets: list[str] = field(default_factory=list)  # skipped: the user does not see them
+    look_alikes: list[LookAlike] = field(default_factory=list)
     _close: Callable[[], None] = field(default=lambda: None, repr=False)
 
     def __post_init__(self) -> None:
@@ -107,12 +139,25 @@ class ExportReadResult:
         return _unique_headers(self.columns)
 
     @property
+    def mapped(self) -> dict[str, str]:
+        """Sheet header -> the field it feeds, in sheet order."""
+        return {c.header: c.field for c in self.columns if c.field}
+
+    @property
+    def ignored_headers(self) -> list[str]:
+        """Headers of the columns no field reads."""
+        return [c.header for c in self.columns if not c.field]
+
+    @property
     def missing_fields(self) -> list[str]:
         present = {c.field for c in self.columns}
         return [name for name in self.canonical_headers if name not in present]
 
     def close(self) -> None:
-        """Release the file (also done when the rows are exhausted)."""
+        """Release the file (also done when the rows are exhausted). The row stream is closed
+        first: a sheet's open XML part would keep the file open after the workbook closed."""
+        if isinstance(self.rows, Generator):
+            self.rows.close()
         self._close()
 
     def __enter__(self) -> ExportReadResult:
@@ -136,14 +181,14 @@ def read_export(path: Path, *, aliases: HeaderAliases, sheet: str | None = None)
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path, aliases, sheet)
     if suffix in CSV_SUFFIXES:
-        rows, encoding, close = open_csv_rows(path)
+        rows, encoding = open_csv_rows(path)
         try:
-            result = _start(path, path.name, _guarded(path, rows), aliases, close)
+            result = _start(path, path.name, _guarded(path, rows), aliases, rows.close, source=rows)
         except _NoHeader:
-            close()
+            rows.close()
             raise InputFileError(f"无法读取 {path.name}：在前{HEADER_SEARCH_ROWS}行中未找到表头") from None
         except BaseException:
-            close()
+            rows.close()
             raise
         result.encoding = encoding
         return result
@@ -157,27 +202,40 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None) -> ExportR
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputFileError(f"无法读取 {path.name}：不是有效的 .xlsx 文件（{type(exc).__name__}）") from None
-    names = [sheet] if sheet is not None else list(workbook.sheetnames)
     if sheet is not None and sheet not in workbook.sheetnames:
         workbook.close()
         raise InputFileError(f"{path.name} 中没有工作表「{sheet}」，现有：{'、'.join(workbook.sheetnames)}")
+    names, hidden = sheet_order(workbook, sheet)
     for name in names:
         worksheet = workbook[name]
         if not hasattr(worksheet, "iter_rows"):
             continue  # a chart sheet
-        # exporters often write a wrong <dimension>; without a reset read-only mode trusts it
-        worksheet.reset_dimensions()
-        rows = worksheet.iter_rows(values_only=True)
+        rows, release = sheet_rows(path, worksheet)
+        close = _both(workbook.close, release)
         try:
-            return _start(path, name, _guarded(path, rows), aliases, workbook.close)
+            result = _start(path, name, _guarded(path, rows), aliases, close)
         except _NoHeader:
+            release()
             continue
         except BaseException:
-            workbook.close()
+            close()
             raise
+        result.hidden_sheets = hidden
+        return result
     workbook.close()
-    where = f"工作表「{sheet}」" if sheet else "任何工作表"
-    raise InputFileError(f"无法读取 {path.name}：在{where}的前{HEADER_SEARCH_ROWS}行中未找到表头")
+    where = f"工作表「{sheet}」" if sheet else "任何可见的工作表"
+    skipped = f"（已跳过隐藏的工作表：{'、'.join(hidden)}）" if hidden else ""
+    raise InputFileError(f"无法读取 {path.name}：在{where}的前{HEADER_SEARCH_ROWS}行中未找到表头{skipped}")
+
+
+def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    def close() -> None:
+        try:
+            first()
+        finally:
+            second()
+
+    return close
 
 
 def _guarded(path: Path, rows: Iterable[Sequence[CellValue]]) -> Iterator[Sequence[CellValue]]:
@@ -194,6 +252,8 @@ def _start(
     rows: Iterable[Sequence[CellValue]],
     aliases: HeaderAliases,
     close: Callable[[], None],
+    *,
+    source: CsvRows | None = None,
 ) -> ExportReadResult:
     iterator = iter(rows)
     for number in range(1, HEADER_SEARCH_ROWS + 1):
@@ -203,9 +263,19 @@ def _start(
         columns = _columns(values, aliases)
         if len({c.field for c in columns if c.field}) >= MIN_HEADER_MATCHES:
             _check_columns(path, sheet, number, columns, aliases)
+            if source is not None:  # from here on a field may span lines where the column allows it
+                source.width = len(values)
+                source.multiline_columns = frozenset(c.index for c in columns if c.field in MULTILINE_FIELDS)
             canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
             stream = _data_rows(iterator, number, columns, close)
-            return ExportReadResult(path, sheet, number, columns, canonical, stream, _close=close)
+            look_alikes = [
+                LookAlike(c.header, *found)
+                for c in columns
+                if c.field is None and (found := aliases.resembled(c.header)) is not None
+            ]
+            return ExportReadResult(
+                path, sheet, number, columns, canonical, stream, look_alikes=look_alikes, _close=close
+            )
     raise _NoHeader
 
 
@@ -252,14 +322,26 @@ def _data_rows(
     try:
         for number, values in enumerate(rows, start=header_row + 1):
             cells = {c.field: _cell(values, c.index) for c in mapped if c.field}
-            if all(cell_text(v).strip() == "" for v in cells.values()):
+            bad = _bad_cells(cells)
+            if not bad and all(cell_text(v).strip() == "" for v in cells.values()):
                 continue  # a blank line, or a note in a column the filing does not use
             if all(header_key(cell_text(cells[c.field])) == header_key(c.header) for c in mapped if c.field):
                 continue  # the header repeated (multi-page exports)
             raw = RowValues(positions, tuple(cell_text(_cell(values, c.index)) for c in columns))
-            yield RawRow(row=number, values=cells, raw=raw)
+            yield RawRow(row=number, values=cells, raw=raw, bad=bad)
     finally:
         close()
+
+
+def _bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
+    """Fields whose cell is an uncomputed formula or holds a control character (None: none)."""
+    bad: dict[str, str] | None = None
+    for name, value in cells.items():
+        if isinstance(value, Uncomputed):
+            bad = (bad or {}) | {name: FORMULA_UNCOMPUTED}
+        elif isinstance(value, str) and (_CONTROL.search(value) or _CONTROL_ESCAPED.search(value)):
+            bad = (bad or {}) | {name: CONTROL_CHAR}
+    return bad
 
 
 def _cell(values: Sequence[CellValue], index: int) -> CellValue:

@@ -16,9 +16,19 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    field_serializer,
+    model_serializer,
+    model_validator,
+)
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -30,6 +40,9 @@ from rpa.masking import FieldClass, mask
 NON_CONTENT_FIELDS = frozenset({"operator_id"})
 PERMIT_KINDS = frozenset({"general", "special", "temporary"})
 PERMIT_ACTIONS = frozenset({"change", "close"})
+# The 变更 fields whose missing column means "not changed": the form leaves AMS's own value and
+# the comparisons skip them. (The other fields the 变更 form sends are required.)
+KEPT_WHEN_ABSENT = frozenset({"registered_address", "registered_capital_yuan", "business_scope"})
 
 
 def _valid_uscc(value: str) -> str:
@@ -75,9 +88,28 @@ class FilingRecord(BaseModel):
     close_reason: str | None = None
     notice_date: date | None = None
     operator_id: str | None = None
+    # 变更 only: fields the export has no column for, so AMS keeps its value (never "blank")
+    absent_fields: frozenset[str] = frozenset()
+
+    @field_serializer("absent_fields")
+    def _sorted(self, value: frozenset[str]) -> list[str]:
+        return sorted(value)  # a set's order changes between processes; hashes must not
+
+    @model_serializer(mode="wrap")
+    def _without_empty_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A full row dumps (and hashes) exactly as before `absent_fields` existed."""
+        data: dict[str, Any] = handler(self)
+        if not self.absent_fields:
+            data.pop("absent_fields", None)
+        return data
 
     @model_validator(mode="after")
     def _rules_across_fields(self) -> FilingRecord:
+        if self.absent_fields:
+            if self.action != "change" or not self.absent_fields <= KEPT_WHEN_ABSENT:
+                raise ValueError("只有变更可以不提供注册地址、注册资金或经营范围")
+            if any(getattr(self, name) is not None for name in self.absent_fields):
+                raise ValueError("未提供的项不能有值")
         if self.id_type == "1":
             try:
                 ric.validate(self.id_number)

@@ -83,6 +83,13 @@ class ValidationReport:
     missing_columns: list[str] = field(default_factory=list)
     encoding: str | None = None
     headers: list[str] = field(default_factory=list)  # the keys of each outcome's `raw`, in order
+    mapped: dict[str, str] = field(default_factory=dict)  # sheet header -> field
+    unmapped_fields: list[str] = field(default_factory=list)  # fields with no column
+    ignored_headers: list[str] = field(default_factory=list)  # columns no field reads
+    look_alikes: list[tuple[str, str, str]] = field(default_factory=list)  # (header, field header, alias)
+    hidden_sheets: list[str] = field(default_factory=list)  # skipped
+    absent_stated: list[str] = field(default_factory=list)  # --absent-column, as canonical headers
+    kept_on_change: list[str] = field(default_factory=list)  # columns a 变更 leaves to AMS
 
     @property
     def counts(self) -> dict[str, int]:
@@ -106,9 +113,51 @@ class ValidationReport:
         """The records to file, in sheet order."""
         return [o.record for o in self.outcomes if o.valid and o.record is not None]
 
-    def to_json(self) -> list[dict[str, Any]]:
-        """One object per input row (see RowOutcome.to_json)."""
-        return [o.to_json() for o in self.outcomes]
+    def file_warnings(self) -> list[str]:
+        """What the person should know about the file as a whole, in Chinese."""
+        warnings = [
+            f"列「{header}」未读取：与「{target}」的列名「{alias}」相近，但不是其别名；"
+            "如确为该项，请在 config/header_aliases.yaml 中加入"
+            for header, target, alias in self.look_alikes
+        ]
+        if self.hidden_sheets:
+            hidden = "、".join(self.hidden_sheets)
+            warnings.append(f"已跳过隐藏的工作表：{hidden}（如需读取请用 --sheet 指定）")
+        if self.absent_stated:
+            warnings.append(
+                f"按 --absent-column 声明导出中没有这些列：{'、'.join(self.absent_stated)}"
+                "（开户按未填写报备，注册资金为未标明）"
+            )
+        if self.kept_on_change:
+            warnings.append(
+                f"导出中没有这些列，变更时不修改、保留AMS中的原值：{'、'.join(self.kept_on_change)}"
+            )
+        return warnings
+
+    def to_json(self) -> dict[str, Any]:
+        """The file (columns mapped, fields without a column, columns ignored, warnings) and one
+        object per input row (see RowOutcome.to_json)."""
+        return {
+            "file": self.file.name,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "encoding": self.encoding,
+            "columns": {
+                "mapped": dict(self.mapped),
+                "fields_without_column": list(self.unmapped_fields),
+                "ignored": list(self.ignored_headers),
+                "look_alikes": [
+                    {"header": header, "like": target, "alias": alias}
+                    for header, target, alias in self.look_alikes
+                ],
+                "absent_stated": list(self.absent_stated),
+                "kept_on_change": list(self.kept_on_change),
+            },
+            "hidden_sheets_skipped": list(self.hidden_sheets),
+            "warnings": self.file_warnings(),
+            "counts": self.counts,
+            "rows": [o.to_json() for o in self.outcomes],
+        }
 
     def render_text(self) -> str:
         """The report for a person, in Chinese: problems by row, then deadlines; accounts masked."""
@@ -122,6 +171,7 @@ class ValidationReport:
         ]
         if self.missing_columns:
             lines.append(f"表头中没有这些列：{'、'.join(self.missing_columns)}")
+        lines.extend(f"[提示] {warning}" for warning in self.file_warnings())
         sections = (
             ("无效，不报备", "invalid", lambda o: [*o.errors, *self._notes(o)]),
             ("需人工办理，不由机器人报备", "needs_person", lambda o: [*o.errors, *self._notes(o)]),

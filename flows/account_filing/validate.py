@@ -12,31 +12,58 @@ the rows before it (duplicates), and given its filing deadline.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from flows.account_filing.aliases import load_aliases
+from flows.account_filing.aliases import HeaderAliases, load_aliases
 from flows.account_filing.deadlines import DeadlineRules, deadline_for, load_deadline_rules, unknown_years
 from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
-from flows.account_filing.issues import RowIssue, Severity, issue
+from flows.account_filing.issues import RowIssue, Severity, issue, shorten
 from flows.account_filing.normalise import cell_text
 from flows.account_filing.reader import ExportReadResult, RawRow, read_export
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
-from flows.account_filing.requirements import required_fields
+from flows.account_filing.requirements import (
+    KEPT_WHEN_ABSENT,
+    MAY_BE_STATED_ABSENT,
+    OPEN_FORM_FIELDS,
+    required_fields,
+    stated_absent,
+)
 from flows.account_filing.vocabulary import DEPOSITOR_CATEGORIES, KIND_NAMES
+from rpa.errors import InputFileError, UsageError
 from rpa.workdays import Deadline, WorkCalendar
+
+# how a 变更事项 names the fields a 变更 may leave to AMS
+CHANGE_ITEM_WORDS: dict[str, tuple[str, ...]] = {
+    "registered_address": ("注册地址", "住所", "地址"),
+    "registered_capital_yuan": ("注册资金", "注册资本"),
+    "business_scope": ("经营范围",),
+}
 
 
 def validate_rows(
-    result: ExportReadResult, *, calendar: WorkCalendar, rules: DeadlineRules, today: date
+    result: ExportReadResult,
+    *,
+    calendar: WorkCalendar,
+    rules: DeadlineRules,
+    today: date,
+    absent: Collection[str] = (),
+    aliases: HeaderAliases | None = None,
 ) -> ValidationReport:
-    """Validate every row of an opened export (consumes its row stream) into a report."""
+    """Validate every row of an opened export (consumes its row stream) into a report.
+
+    `absent`: fields the operator stated the export has no column for (`stated_absent`).
+    InputFileError when the file has an 开户 row but lacks a column the 开户 form sends."""
+    columns = _ColumnRules(result, frozenset(absent), aliases)
     seen = _SeenRows()
-    outcomes = [_RowCheck(result, raw_row, today).run(calendar, rules, seen) for raw_row in result.rows]
+    outcomes = [
+        _RowCheck(result, raw_row, today, columns).run(calendar, rules, seen) for raw_row in result.rows
+    ]
     _hold_first_of_conflicts(result, outcomes, seen)
     missing = [result.header_for(name) for name in result.missing_fields]
     return ValidationReport(
@@ -48,7 +75,74 @@ def validate_rows(
         missing_columns=missing,
         encoding=result.encoding,
         headers=result.raw_headers,
+        mapped=result.mapped,
+        unmapped_fields=[name for name in result.missing_fields if name in FilingRecord.model_fields],
+        ignored_headers=result.ignored_headers,
+        look_alikes=[
+            (alike.header, result.canonical_headers.get(alike.field, alike.field), alike.alias)
+            for alike in result.look_alikes
+        ],
+        hidden_sheets=result.hidden_sheets,
+        absent_stated=[result.header_for(name) for name in sorted(columns.stated)],
+        kept_on_change=[result.header_for(name) for name in columns.kept] if columns.kept_used else [],
     )
+
+
+def _where(result: ExportReadResult) -> str:
+    name = result.file.name
+    return name if result.sheet == name else f"{name}（工作表「{result.sheet}」）"
+
+
+class _ColumnRules:
+    """What the export's missing columns mean (see `requirements`): checked once per file."""
+
+    def __init__(
+        self, result: ExportReadResult, stated: frozenset[str], aliases: HeaderAliases | None
+    ) -> None:
+        self.result, self.stated, self.aliases = result, stated, aliases
+        for name in sorted(stated):
+            column = result.column_for(name)
+            if column is not None:
+                raise UsageError(
+                    f"--absent-column 声明没有「{result.canonical_headers.get(name, name)}」列，"
+                    f"但 {_where(result)}"
+                    f"有该列（{column.letter}列「{column.header}」）：请去掉该声明"
+                )
+        self.kept = tuple(name for name in sorted(KEPT_WHEN_ABSENT) if result.column_for(name) is None)
+        self.kept_used = False  # some 变更 row left a field to AMS
+        self._open_missing = [
+            name for name in OPEN_FORM_FIELDS if result.column_for(name) is None and name not in stated
+        ]
+
+    def check_open_row(self, row: int) -> None:
+        """An 开户 row: every column its form sends must be there (or stated absent)."""
+        if not self._open_missing:
+            return
+        result = self.result
+        described = "；".join(
+            f"「{result.header_for(name)}」列（已查找：{'、'.join(self._tried(name))}）"
+            for name in self._open_missing
+        )
+        optional = [name for name in self._open_missing if name in MAY_BE_STATED_ABSENT]
+        if len(optional) == len(self._open_missing):
+            names = " ".join(f"--absent-column {result.header_for(name)}" for name in optional)
+            hint = f"请在导出中加入该列；若导出确实没有该列，可加 {names} 声明（开户按未填写报备）"
+        else:
+            hint = "请在导出中加入这些列，或在 config/header_aliases.yaml 中加入该导出使用的列名"
+        raise InputFileError(
+            f"无法报备 {_where(result)}：第{row}行是开户，"
+            f"但表头中没有{described}。\n{hint}"
+        )
+
+    def _tried(self, name: str) -> list[str]:
+        return self.aliases.headers(name) if self.aliases is not None else [self.result.header_for(name)]
+
+    def absent_for(self, action: object) -> frozenset[str]:
+        """The fields a row leaves to AMS because their column is missing: 变更 only."""
+        if action != "change" or not self.kept:
+            return frozenset()
+        self.kept_used = True
+        return frozenset(self.kept)
 
 
 def _hold_first_of_conflicts(result: ExportReadResult, outcomes: list[RowOutcome], seen: _SeenRows) -> None:
@@ -84,8 +178,8 @@ class _SeenRows:
 class _RowCheck:
     """The checks of one row, collecting issues as they are found."""
 
-    def __init__(self, result: ExportReadResult, raw_row: RawRow, today: date) -> None:
-        self.result, self.raw_row, self.today = result, raw_row, today
+    def __init__(self, result: ExportReadResult, raw_row: RawRow, today: date, columns: _ColumnRules) -> None:
+        self.result, self.raw_row, self.today, self.columns = result, raw_row, today, columns
         self.values: dict[str, object] = {}
         self.failed: set[str] = set()
         self.issues: list[RowIssue] = []
@@ -100,6 +194,12 @@ class _RowCheck:
 
     def run(self, calendar: WorkCalendar, rules: DeadlineRules, seen: _SeenRows) -> RowOutcome:
         self._parse_fields()
+        if self.values.get("action") == "open":
+            self.columns.check_open_row(self.raw_row.row)
+        absent = self.columns.absent_for(self.values.get("action"))
+        if absent:
+            self.values["absent_fields"] = absent
+            self._check_changed_items_have_columns(absent)
         self._check_required()
         self._check_across_fields(rules)
         record = self._build_record() if not self._has(Severity.ERROR) else None
@@ -131,9 +231,14 @@ class _RowCheck:
         return cell_text(self.raw_row.values.get("account_no"))
 
     def _parse_fields(self) -> None:
+        bad = self.raw_row.bad or {}
         for name in FilingRecord.model_fields:
             column = self.result.column_for(name)
             if column is None:
+                continue
+            if name in bad:  # an uncomputed formula or a control character: never a value
+                self.failed.add(name)
+                self.add(name, FieldProblem(bad[name]))
                 continue
             try:
                 value = parse_field(name, self.raw_row.values.get(name), column.multiplier)
@@ -145,6 +250,14 @@ class _RowCheck:
                 self.values[name] = value
                 for finding in soft_findings(name, value):
                     self.add(name, finding)
+
+    def _check_changed_items_have_columns(self, absent: frozenset[str]) -> None:
+        """A 变更 whose 变更事项 names a field the export has no column for has no new value to
+        file: an error, never AMS's old value passed off as the change."""
+        items = str(self.values.get("change_items") or "")
+        for name in sorted(absent):
+            if any(word in items for word in CHANGE_ITEM_WORDS[name]):
+                self.add(name, FieldProblem("changed_without_column", params={"items": shorten(items)}))
 
     def _check_required(self) -> None:
         action, kind = self.values.get("action"), self.values.get("account_kind")
@@ -239,13 +352,23 @@ def _str(value: object) -> str | None:
 
 
 def validate_file(
-    path: Path, *, config_dir: Path, calendar_file: Path, today: date, sheet: str | None = None
+    path: Path,
+    *,
+    config_dir: Path,
+    calendar_file: Path,
+    today: date,
+    sheet: str | None = None,
+    absent_columns: Iterable[str] = (),
 ) -> ValidationReport:
     """Read and validate one export with the configuration on disk (what `rpa validate` does).
 
-    InputFileError when the file cannot be read at all; ConfigError for bad configuration.
+    `absent_columns`: the headers `--absent-column` named. InputFileError when the file cannot
+    be read at all (or an 开户 lacks a column); UsageError or ConfigError for bad settings.
     """
     aliases, rules = load_aliases(config_dir), load_deadline_rules(config_dir)
+    absent = stated_absent(absent_columns, aliases)
     calendar = WorkCalendar.load(calendar_file)
     with read_export(path, aliases=aliases, sheet=sheet) as export:
-        return validate_rows(export, calendar=calendar, rules=rules, today=today)
+        return validate_rows(
+            export, calendar=calendar, rules=rules, today=today, absent=absent, aliases=aliases
+        )

@@ -15,6 +15,7 @@ from rpa.settings import PROJECT_ROOT
 from rpa.workdays import Deadline, WorkCalendar
 
 CONFIG = PROJECT_ROOT / "config"
+NO_SUCH_COLUMNS = frozenset({"registered_capital_yuan", "business_scope"})
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,7 @@ def _export(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
         "开户银行机构代码",
         "基本存款账户编号",
     ]
-    path = tmp_path / "export.csv"
+    path = tmp_path / "export.csv"  # no 注册资金 or 经营范围 column: stated, as --absent-column does
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, headers)
         writer.writeheader()
@@ -157,7 +158,9 @@ def test_rows_are_marked_overdue_due_today_or_estimated(
         ],
     )
     with read_export(path, aliases=load_aliases(CONFIG)) as export:
-        report = validate_rows(export, calendar=calendar, rules=rules, today=date(2026, 11, 27))
+        report = validate_rows(
+            export, calendar=calendar, rules=rules, today=date(2026, 11, 27), absent=NO_SUCH_COLUMNS
+        )
     overdue, today, later = report.outcomes
     assert (overdue.overdue, overdue.due_today) == (True, False)
     assert [w.code for w in overdue.warnings] == ["deadline_overdue"]
@@ -173,7 +176,9 @@ def test_a_row_in_an_unknown_year_gets_an_estimated_deadline_with_a_warning(
 ) -> None:
     path = _export(tmp_path, [{"账户性质": "一般存款账户", "开户日期": "2031-01-02"}])
     with read_export(path, aliases=load_aliases(CONFIG)) as export:
-        report = validate_rows(export, calendar=calendar, rules=rules, today=date(2031, 1, 3))
+        report = validate_rows(
+            export, calendar=calendar, rules=rules, today=date(2031, 1, 3), absent=NO_SUCH_COLUMNS
+        )
     (outcome,) = report.outcomes
     assert outcome.valid
     assert outcome.deadline == Deadline(date(2031, 1, 9), estimated=True)

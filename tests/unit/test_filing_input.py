@@ -426,12 +426,12 @@ def test_limits_are_counted_in_gbk_bytes_inclusive(tmp_path: Path) -> None:
 
 
 def test_a_missing_column_is_reported_on_each_row_that_needs_it(tmp_path: Path) -> None:
-    headers = [h for h in HEADERS if h != "注册地址"]
-    report = validate(write_csv(tmp_path, [row()], headers=headers))
-    assert report.missing_columns == ["注册地址"]
+    headers = [h for h in HEADERS if h != "变更事项"]
+    report = validate(write_csv(tmp_path, [row({"业务类型": "变更", **PERMIT})], headers=headers))
+    assert report.missing_columns == ["变更事项"]
     (outcome,) = report.outcomes
     assert codes(outcome) == ["column_missing"]
-    assert outcome.errors[0].cell is None and "开户必填" in outcome.errors[0].message
+    assert outcome.errors[0].cell is None and "变更必填" in outcome.errors[0].message
 
 
 def test_a_bank_code_check_digit_that_does_not_fit_is_only_a_warning(tmp_path: Path) -> None:
@@ -484,7 +484,7 @@ def test_the_report_exit_code_and_json_shape(tmp_path: Path) -> None:
     assert clean.exit_code == 0 and clean.counts["valid"] == 1
     report = validate(write_csv(tmp_path, [row(), row({"账号": "x1", "统一社会信用代码": "1"})]))
     assert report.exit_code == 1
-    good, bad = report.to_json()
+    good, bad = report.to_json()["rows"]
     assert (good["row"], good["valid"], good["errors"]) == (2, True, [])
     assert bad["row"] == 3 and bad["valid"] is False and bad["needs_person"] is False
     assert [(e["column"], e["code"]) for e in bad["errors"]] == [

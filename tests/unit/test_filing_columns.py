@@ -1,0 +1,405 @@
+"""A missing column is never a value, and nothing in the export is misread silently.
+
+Exports are built here by hand with openpyxl or as CSV text, headers typed from DOMAIN.md's
+table (one bank) and another bank's wording; values are the check-digit samples of DOMAIN.md.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from bots.ams import differing_fields, record_content
+from bots.ams._forms import form_steps
+from flows.account_filing import FilingRecord, ValidationReport, validate_file
+from rpa.errors import InputFileError, UsageError
+from rpa.settings import PROJECT_ROOT
+
+CONFIG = PROJECT_ROOT / "config"
+CALENDAR = PROJECT_ROOT / "calendar.yaml"
+TODAY = date(2026, 11, 27)
+
+# DOMAIN.md's canonical headers, without 注册资金(万元)
+DOMAIN_HEADERS = [
+    "业务类型", "账号", "账户性质", "开户日期", "存款人名称", "存款人类别", "统一社会信用代码",
+    "法定代表人类别", "法定代表人姓名", "证件种类", "证件号码", "注册地址", "经营范围",
+    "开户银行机构代码", "基本存款账户编号", "变更事项", "撤销原因", "通知日期", "经办人",
+]  # fmt: skip
+# another bank's export: its own words, a column of its own (组织机构代码), no 注册资金 either
+OTHER_HEADERS = [
+    "备案类型", "单位账号", "账户类型", "业务日期", "单位名称", "存款人类型", "社会信用代码",
+    "法人类别", "法人姓名", "证件类型", "证件号", "住所", "主营范围", "开户行行号", "基本户编号",
+    "变更内容", "销户原因", "柜员号", "组织机构代码", "客户经理",
+]  # fmt: skip
+
+
+def open_row(account: str = "6228480012345678901") -> list[Any]:
+    return [
+        "开户", account, "基本存款账户", "2026-11-20", "北京华信科技有限公司", "01",
+        "91110000600037341L", "法定代表人", "张三", "居民身份证", "11010519491231002X",
+        "北京市朝阳区建国路88号", "技术开发", "102100099996", "", "", "", "", "310001",
+    ]  # fmt: skip
+
+
+def change_row(account: str = "6228480012345678902", items: str = "经营范围") -> list[Any]:
+    return [
+        "变更", account, "基本存款账户", "2026-11-23", "厦门海联贸易有限公司", "01",
+        "91350200776049653A", "法定代表人", "李四", "居民身份证", "360426199101010071",
+        "厦门市思明区湖滨南路1号", "货物进出口", "102100099996", "J1000000000002", items, "", "",
+        "310002",
+    ]  # fmt: skip
+
+
+def other_bank_row(action: str) -> list[Any]:
+    return [
+        action, "6228480012345678903", "基本存款账户", "2026/11/23", "厦门海联贸易有限公司", "企业法人",
+        "91350200776049653A", "法定代表人", "李四", "居民身份证", "360426199101010071",
+        "厦门市思明区湖滨南路1号", "货物进出口", "102100099996", "J1000000000003",
+        "经营范围" if action == "变更" else "", "", "310002", "776049653", "王五",
+    ]  # fmt: skip
+
+
+def workbook(tmp_path: Path, headers: list[str], rows: list[list[Any]], name: str = "export.xlsx") -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "明细"
+    sheet.append(headers)
+    for values in rows:
+        sheet.append(values)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def validate(path: Path, **options: Any) -> ValidationReport:
+    return validate_file(path, config_dir=CONFIG, calendar_file=CALENDAR, today=TODAY, **options)
+
+
+# --- 开户: a missing column is a file-level error -----------------------------------------------
+
+
+def test_an_open_row_without_the_capital_column_refuses_the_file_naming_column_and_aliases(
+    tmp_path: Path,
+) -> None:
+    path = workbook(tmp_path, DOMAIN_HEADERS, [open_row()])
+    with pytest.raises(InputFileError) as caught:
+        validate(path)
+    message = str(caught.value)
+    assert "export.xlsx" in message and "第2行是开户" in message
+    assert "「注册资金(万元)」列" in message
+    for alias in ("注册资金", "注册资本", "注册资本(万元)", "注册资金(元)"):
+        assert alias in message, alias
+    assert "--absent-column 注册资金(万元)" in message
+    assert len(message.splitlines()) <= 2
+
+
+def test_stating_the_column_absent_files_the_open_as_unstated(tmp_path: Path) -> None:
+    path = workbook(tmp_path, DOMAIN_HEADERS, [open_row()])
+    report = validate(path, absent_columns=["注册资金"])
+    (outcome,) = report.outcomes
+    assert outcome.valid and outcome.record is not None
+    assert outcome.record.registered_capital_yuan is None  # 未标明, because the operator said so
+    assert outcome.record.absent_fields == frozenset()  # an 开户 files the value; it is not "kept"
+    assert report.absent_stated == ["注册资金(万元)"]
+    assert report.kept_on_change == []  # no 变更 row: nothing was left to AMS
+    assert any("--absent-column" in w and "注册资金(万元)" in w for w in report.file_warnings())
+    assert "--absent-column" in report.render_text()
+
+
+def test_a_required_column_missing_refuses_the_open_without_offering_a_statement(tmp_path: Path) -> None:
+    headers = [h for h in DOMAIN_HEADERS if h != "注册地址"]
+    rows = [[v for h, v in zip(DOMAIN_HEADERS, open_row(), strict=True) if h != "注册地址"]]
+    path = workbook(tmp_path, headers, rows)
+    with pytest.raises(InputFileError, match="「注册地址」列（已查找：注册地址、") as caught:
+        validate(path, absent_columns=["注册资金"])
+    assert "--absent-column 注册地址" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("names", "words"),
+    [
+        (["注册地址"], "开户必填项"),
+        (["注册金额"], "不是报备导出的列名"),
+        (["经营范围"], "有该列"),  # the export has it: the statement is wrong
+    ],
+)
+def test_a_wrong_absent_column_statement_is_a_usage_error(
+    tmp_path: Path, names: list[str], words: str
+) -> None:
+    path = workbook(tmp_path, DOMAIN_HEADERS, [open_row()])
+    with pytest.raises(UsageError, match=words):
+        validate(path, absent_columns=names)
+
+
+# --- 变更: a missing column means "not changed" ------------------------------------------------
+
+
+def test_a_change_without_the_capital_column_leaves_it_to_ams(tmp_path: Path) -> None:
+    path = workbook(tmp_path, DOMAIN_HEADERS, [change_row()])
+    report = validate(path)
+    (outcome,) = report.outcomes
+    assert outcome.valid and outcome.record is not None
+    assert outcome.record.absent_fields == frozenset({"registered_capital_yuan"})
+    assert report.kept_on_change == ["注册资金(万元)"]
+    # the same row with the column and an empty cell means 未标明: another filing
+    with_column = workbook(tmp_path, [*DOMAIN_HEADERS, "注册资金(万元)"], [[*change_row(), ""]], "b.xlsx")
+    (blank,) = validate(with_column).outcomes
+    assert blank.record is not None and blank.record.absent_fields == frozenset()
+    assert blank.record.idempotency_key() != outcome.record.idempotency_key()
+
+
+def test_a_change_of_the_capital_without_its_column_is_a_row_error(tmp_path: Path) -> None:
+    path = workbook(tmp_path, DOMAIN_HEADERS, [change_row(items="注册资本、经营范围")])
+    (outcome,) = validate(path).outcomes
+    assert not outcome.valid and outcome.record is None
+    assert [(e.code, e.column) for e in outcome.errors] == [("changed_without_column", "注册资金(万元)")]
+
+
+def test_a_change_with_an_empty_required_cell_is_a_row_error(tmp_path: Path) -> None:
+    path = workbook(tmp_path, DOMAIN_HEADERS, [change_row(items="")])
+    (outcome,) = validate(path).outcomes
+    assert not outcome.valid
+    assert [(e.code, e.column, e.cell) for e in outcome.errors] == [("required_missing", "变更事项", "P2")]
+
+
+def test_the_change_form_keeps_what_the_export_does_not_give(tmp_path: Path) -> None:
+    path = workbook(tmp_path, DOMAIN_HEADERS, [change_row()])
+    (outcome,) = validate(path).outcomes
+    record = outcome.record
+    assert record is not None
+    elements = [step.element for step in form_steps(record)]
+    assert "registered_capital" not in elements and "no_registered_capital" not in elements
+    assert "business_scope" in elements and "registered_address" in elements
+    # AMS's own capital on the 信息核对 page is no difference; another scope is
+    shown = {**record_content(record), "registered_capital_yuan": "5000000.00"}
+    fields = ("registered_capital_yuan", "business_scope")
+    assert differing_fields(record, shown, fields) == []
+    assert differing_fields(record, {**shown, "business_scope": "餐饮"}, fields) == ["business_scope"]
+    # round trip through the queue's JSON payload
+    again = FilingRecord.model_validate(record.model_dump(mode="json"))
+    assert again == record and again.idempotency_key() == record.idempotency_key()
+
+
+def test_only_a_change_may_leave_fields_out() -> None:
+    values = {
+        "action": "open", "account_no": "6228480012345678901", "account_kind": "basic",
+        "business_date": "2026-11-20", "depositor_name": "北京华信科技有限公司",
+        "depositor_category": "01", "uscc": "91110000600037341L", "legal_rep_role": "1",
+        "legal_rep_name": "张三", "id_type": "1", "id_number": "11010519491231002X",
+        "registered_address": "北京市朝阳区建国路88号", "bank_code": "102100099996",
+        "absent_fields": ["registered_capital_yuan"],
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="只有变更"):
+        FilingRecord.model_validate(values)
+    full = FilingRecord.model_validate({**values, "absent_fields": []})
+    assert "absent_fields" not in full.model_dump(mode="json")  # full rows keep their old shape
+
+
+# --- what `rpa validate --json` says about the file ----------------------------------------------
+
+
+def test_the_json_report_describes_the_columns_of_another_banks_export(tmp_path: Path) -> None:
+    path = workbook(tmp_path, OTHER_HEADERS, [other_bank_row("变更")])
+    report = validate(path)
+    data = json.loads(json.dumps(report.to_json(), ensure_ascii=False))
+    columns = data["columns"]
+    assert columns["mapped"]["单位名称"] == "depositor_name"
+    assert columns["mapped"]["开户行行号"] == "bank_code"
+    assert columns["mapped"]["主营范围"] == "business_scope"
+    assert "registered_capital_yuan" in columns["fields_without_column"]
+    assert "notice_date" in columns["fields_without_column"]
+    assert set(columns["ignored"]) == {"组织机构代码", "客户经理"}
+    (alike,) = columns["look_alikes"]
+    assert alike["header"] == "组织机构代码" and alike["like"] == "开户银行机构代码"
+    assert any("组织机构代码" in w for w in data["warnings"])
+    assert columns["kept_on_change"] == ["注册资金(万元)"]
+    (row,) = data["rows"]
+    assert row["valid"] is True
+    # the same export with an 开户 row cannot be filed: no 注册资金 column
+    with pytest.raises(InputFileError, match="注册资金"):
+        validate(workbook(tmp_path, OTHER_HEADERS, [other_bank_row("开户")], "open.xlsx"))
+
+
+# --- formula cells, hidden sheets ---------------------------------------------------------------
+
+
+def test_a_formula_without_a_cached_value_is_a_row_error_never_blank(tmp_path: Path) -> None:
+    headers = [*DOMAIN_HEADERS, "注册资金(万元)"]
+    computed = [*open_row(), 500]
+    formula = [*open_row("6228480012345678905"), "=B3/1000000000000000"]  # never opened in Excel
+    formula[12] = "=UPPER(\"技术开发\")"  # 经营范围, a formula too
+    report = validate(workbook(tmp_path, headers, [computed, formula]))
+    good, bad = report.outcomes
+    assert good.valid
+    assert not bad.valid and bad.record is None
+    found = {(e.code, e.column, e.cell) for e in bad.errors}
+    assert ("formula_uncomputed", "注册资金(万元)", "T3") in found
+    assert ("formula_uncomputed", "经营范围", "M3") in found
+    assert all("公式未计算：请在 Excel 中打开并保存后重试" in e.message for e in bad.errors)
+
+
+def test_a_hidden_sheet_is_skipped_and_listed_unless_named(tmp_path: Path) -> None:
+    headers = [*DOMAIN_HEADERS, "注册资金(万元)"]
+    book = Workbook()
+    hidden = book.active
+    assert hidden is not None
+    hidden.title = "旧数据"
+    hidden.append(headers)
+    hidden.append([*open_row("6228480000000000001"), 1])
+    hidden.sheet_state = "hidden"
+    notes = book.create_sheet("说明")
+    notes.append(["本表由核心系统导出"])
+    visible = book.create_sheet("明细")
+    visible.append(headers)
+    visible.append([*open_row("6228480000000000002"), 2])
+    book.active = 2
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+
+    report = validate(path)
+    assert report.sheet == "明细" and report.hidden_sheets == ["旧数据"]
+    (outcome,) = report.outcomes
+    assert outcome.record is not None and outcome.record.account_no == "6228480000000000002"
+    assert any("隐藏" in w and "旧数据" in w for w in report.file_warnings())
+    named = validate(path, sheet="旧数据")
+    assert named.outcomes[0].record is not None
+    assert named.outcomes[0].record.account_no == "6228480000000000001"
+
+
+def test_the_active_sheet_is_read_before_an_earlier_one(tmp_path: Path) -> None:
+    headers = [*DOMAIN_HEADERS, "注册资金(万元)"]
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "上月"
+    first.append(headers)
+    first.append([*open_row("6228480000000000003"), 1])
+    second = book.create_sheet("本月")
+    second.append(headers)
+    second.append([*open_row("6228480000000000004"), 2])
+    book.active = 1
+    path = tmp_path / "active.xlsx"
+    book.save(path)
+    report = validate(path)
+    assert report.sheet == "本月" and report.hidden_sheets == []
+
+
+# --- CSV: strict quotes, one encoding, no control characters -----------------------------------
+
+
+def csv_text(lines: list[str]) -> str:
+    return "\r\n".join(lines) + "\r\n"
+
+
+CSV_HEADER = ",".join([*DOMAIN_HEADERS, "注册资金(万元)"])
+
+
+def csv_row(account: str, **cells: str) -> str:
+    values = dict(zip(DOMAIN_HEADERS, [str(v) for v in open_row(account)], strict=True))
+    values.update(cells)
+    return ",".join([*(values[h] for h in DOMAIN_HEADERS), "500"])
+
+
+def test_an_unclosed_quote_refuses_the_file_naming_the_line_it_opened(tmp_path: Path) -> None:
+    lines = [CSV_HEADER, csv_row("6228480000000000011")]
+    lines.append(csv_row("6228480000000000012", 存款人名称='"北京华信科技有限公司'))  # line 3
+    lines += [csv_row(f"62284800000000001{n:02d}") for n in range(20)]
+    path = tmp_path / "export.csv"
+    path.write_text(csv_text(lines), encoding="utf-8")
+    with pytest.raises(InputFileError, match="第3行有未闭合的引号") as caught:
+        validate(path)
+    assert "export.csv" in str(caught.value) and len(str(caught.value).splitlines()) <= 2
+
+
+def test_a_quote_that_swallows_rows_into_a_multiline_column_is_refused(tmp_path: Path) -> None:
+    lines = [CSV_HEADER, csv_row("6228480000000000021", 经营范围='"技术开发')]
+    lines += [csv_row(f"62284800000000003{n:02d}") for n in range(5)]
+    lines.append(csv_row("6228480000000000022", 经营范围='咨询"'))
+    path = tmp_path / "export.csv"
+    path.write_text(csv_text(lines), encoding="utf-8")
+    with pytest.raises(InputFileError, match="第2行有未闭合的引号"):
+        validate(path)
+
+
+def test_a_business_scope_over_two_lines_is_one_cell(tmp_path: Path) -> None:
+    lines = [CSV_HEADER, csv_row("6228480000000000031", 经营范围='"技术开发；\n技术咨询"')]
+    lines.append(csv_row("6228480000000000032"))
+    path = tmp_path / "export.csv"
+    path.write_text(csv_text(lines), encoding="utf-8")
+    report = validate(path)
+    assert [o.valid for o in report.outcomes] == [True, True]
+    first = report.outcomes[0].record
+    assert first is not None and first.business_scope == "技术开发；技术咨询"
+    assert report.outcomes[1].record is not None
+    assert report.outcomes[1].record.account_no == "6228480000000000032"
+
+
+def test_a_line_break_in_a_name_is_refused(tmp_path: Path) -> None:
+    lines = [CSV_HEADER, csv_row("6228480000000000041", 存款人名称='"北京华信\n科技有限公司"')]
+    path = tmp_path / "export.csv"
+    path.write_text(csv_text(lines), encoding="utf-8")
+    with pytest.raises(InputFileError, match="第2行"):
+        validate(path)
+
+
+def test_a_file_mixing_utf8_and_gbk_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    head = csv_text([CSV_HEADER, csv_row("6228480000000000051")]).encode("gbk")
+    tail = csv_text([csv_row("6228480000000000052", 存款人名称="上海浦江物流有限公司")]).encode("utf-8")
+    path.write_bytes(head + tail)
+    with pytest.raises(InputFileError, match="编码混杂（第3行是 UTF-8"):
+        validate(path)
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b"])
+def test_a_control_character_is_a_row_error(tmp_path: Path, control: str) -> None:
+    bad = csv_row("6228480000000000062", 法定代表人姓名=f"张{control}三")
+    lines = [CSV_HEADER, csv_row("6228480000000000061"), bad]
+    path = tmp_path / "export.csv"
+    path.write_text(csv_text(lines), encoding="utf-8")
+    good, bad = validate(path).outcomes
+    assert good.valid and not bad.valid and bad.record is None
+    assert [(e.code, e.column, e.cell) for e in bad.errors] == [("control_char", "法定代表人姓名", "I3")]
+
+
+def test_a_control_character_stored_escaped_in_an_xlsx_is_a_row_error(tmp_path: Path) -> None:
+    headers = [*DOMAIN_HEADERS, "注册资金(万元)"]
+    rows = [[*open_row(), 500], [*open_row("6228480012345678906"), 500]]
+    rows[1][8] = "张QQ三"  # 法定代表人姓名, made a BEL below as Excel stores one
+    rows[0][11] = "北京市_x005F_x0007_路"  # text that only looks like the escape: kept
+    plain = workbook(tmp_path, headers, rows, "plain.xlsx")
+    path = tmp_path / "escaped.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name).replace(b"QQ", b"_x0007_"))
+    good, bad = validate(path).outcomes
+    assert good.valid
+    assert [(e.code, e.column, e.cell) for e in bad.errors] == [("control_char", "法定代表人姓名", "I3")]
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_rpa_validate_takes_the_statement_and_refuses_without_it(tmp_path: Path) -> None:
+    from tests.e2e.cli_helpers import make_cli_env
+
+    cli = make_cli_env(tmp_path)
+    path = workbook(tmp_path, DOMAIN_HEADERS, [open_row()])
+    refused = cli.run("validate", "account-filing", str(path), "--today", "2026-11-27")
+    assert refused.returncode == 2
+    assert "export.xlsx" in refused.stderr and "注册资金(万元)" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    command = ["validate", "account-filing", str(path), "--today", "2026-11-27", "--json"]
+    stated = cli.run(*command, "--absent-column", "注册资金")
+    assert stated.returncode == 0, stated.stderr
+    data = json.loads(stated.stdout)
+    assert data["columns"]["absent_stated"] == ["注册资金(万元)"]
+    assert data["rows"][0]["valid"] is True
