@@ -75,6 +75,8 @@ def extraction_from_json(data: dict[str, Any], *, file: str | None = None) -> Ex
         Figure(
             branch=f["branch"], metric=f["metric"], column=f["column"], value_yuan=Decimal(f["value_yuan"]),
             raw=f["raw"], unit=f["unit"], provenance=provenance_from_json(f["provenance"], file=renamed),
+            unit_source=f.get("unit_source", ""), multiplier=Decimal(f.get("multiplier", "1")),
+            branch_source=f.get("branch_source", ""),
         )
         for f in data["figures"]
     ]
@@ -85,5 +87,5 @@ def extraction_from_json(data: dict[str, Any], *, file: str | None = None) -> Ex
     ]
     return Extraction(
         spec=data["spec"], file=name, sha256=data["sha256"], figures=figures, checks=checks,
-        branch=data.get("branch"), report_date=data.get("report_date"),
+        branch=data.get("branch"), report_date=data.get("report_date"), notes=list(data.get("notes", [])),
     )
