@@ -125,7 +125,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
         if label is None:
             continue
         col = _locate(label, headers, grid, f"{name} column header")
-        if col is None:
+        if col is None and label.required:
             missing.append(label.name)
         setattr(header, f"{name}_col", col)
     if missing:
