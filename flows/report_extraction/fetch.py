@@ -88,7 +88,10 @@ class ReportFetcher:
             "cached": cached,
             "figures": len(extraction.figures),
             "checks_failed": len(failed),
+            "units_assumed": len(extraction.units_assumed),
             "note": f"{item.describe()}: {len(extraction.figures)} figures"
+            + (f"，其中 {len(extraction.units_assumed)} 个单位假定（报表未注明，按规格默认）"
+               if extraction.units_assumed else "")
             + (" (cached extraction)" if cached else ""),
             "extraction": extraction.to_json(),
         }
