@@ -69,7 +69,8 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
 
 _PARENTHESISED = re.compile(r"\(((?:人民币)?(?:" + "|".join(sorted(UNIT_FACTORS, key=len, reverse=True))
                             + r")(?:[,、/](?:人民币)?[^)]*)?)\)")
-_NOTE_MARKS = ("注", "说明", "备注", "制表", "复核", "审核", "填表", "资料来源")
+# a footnote or sign-off line: 注：/ 注1 / 说明：/ 备注：/ 制表 ... (not a label such as 注册资本)
+_NOTE = re.compile(r"(?:注(?:[:：\d]|释)|说明[:：]|备注[:：]|制表|复核|审核|填表|资料来源)")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class _Line:
 
 
 def _is_note(text: str) -> bool:
-    return normalise(text).startswith(_NOTE_MARKS)
+    return _NOTE.match(normalise(text)) is not None
 
 
 @dataclass
@@ -150,8 +151,14 @@ class _Reading:
 
     # -- branches ------------------------------------------------------------------------------
 
-    def _known(self, code: str, where: str) -> str:
+    def _known(self, code: str, where: str, text: str = "") -> str:
         known = self.spec.known_branches
+        flat = normalise(text)
+        other = [name for c, name in known.items() if c != code and normalise(name) in flat]
+        if other and code in known and normalise(known[code]) not in flat:
+            raise ExtractionError(f"{self.grid.file}, {where}: “{text}” 的代码 {code} 是{known[code]}，"
+                                  f"名称却是{other[0]}；报表属于哪个机构无法确定",
+                                  details={"file": self.grid.file})
         if known and code not in known:
             raise ExtractionError(f"{self.grid.file}, {where}: 机构 {code} 不在 config/branches.yaml "
                                   "的网点名单里；请核对报表或名单",
@@ -192,7 +199,7 @@ class _Reading:
                     raise ExtractionError(
                         f"{self.grid.file}, {where}: “{match.group(0)}{value}” 不是已知网点的代码或名称，"
                         "报表属于哪个机构无法确定", details={"file": self.grid.file})
-                found.append((self._known(code, where), where))
+                found.append((self._known(code, where, value), where))
         if not found:
             seen = " | ".join(self.preamble()[:4]) or "none"
             raise LabelNotFound(f"{self.grid.file}: no branch above the table (表上没有“机构：”等行；"
@@ -217,7 +224,7 @@ class _Reading:
             else:
                 code = self._code_of(candidate)
             if code is not None:
-                return self._known(code, where)
+                return self._known(code, where, f"{code_text}{text}")
         return None
 
     # -- the table -----------------------------------------------------------------------------

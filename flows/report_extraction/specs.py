@@ -22,6 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flows.report_extraction.numbers import UNIT_FACTORS, SignStyle, normalise, split_unit
 from rpa.errors import ConfigError
 
+# 其中： / 一、 / 1. / （一） before a row label
+_PREFIX = re.compile(r"^(?:其中[:：]?|[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\))")
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -43,9 +46,10 @@ class Label(_Model):
         return unit
 
     def matches(self, text: str) -> bool:
-        """True when `text` (spaces, full-width forms and a unit suffix aside) is this label."""
+        """True when `text` (spaces, full-width forms, a unit suffix and a numbering or 其中：
+        prefix aside) is this label."""
         flat, _ = split_unit(text)
-        return flat in self.keys
+        return flat in self.keys or _PREFIX.sub("", flat) in self.keys
 
     @cached_property
     def keys(self) -> frozenset[str]:

@@ -236,3 +236,27 @@ def test_explain_prints_where_each_figure_came_from(tmp_path: Path) -> None:
     figure = json.loads(run.stdout)["figures"][0]
     assert (figure["unit_source"], figure["multiplier"]) == ("单位行 A3", "10000")
     assert figure["branch_source"] == "机构行 A2"
+
+
+def test_a_code_and_a_name_of_different_branches_refuse(tmp_path: Path) -> None:
+    with pytest.raises(ExtractionError, match="代码 110101 是东城支行，名称却是西城支行"):
+        extract_file(_one_sheet(tmp_path, ["网点经营日报", "机构：110101 西城支行", "单位：万元"]),
+                     _spec("branch_daily"))
+
+
+def test_numbered_and_qizhong_labels_match_and_section_rows_are_listed(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    for text in ("网点经营日报", "机构：110102", "单位：万元"):
+        ws.append([text])
+    ws.append(["项目", "本日", "较上日", "较年初"])
+    ws.append(["一、存款与资产"])
+    for index, metric in enumerate(METRICS + COUNTS):
+        label = {0: f"1.{metric}", 4: f"其中：{metric}", 7: f"（一）{metric}"}.get(index, metric)
+        ws.append([label, f"{index + 1}.00", "0.00", "0.00"])
+    extraction = extract_file(_save(book, tmp_path), _spec("branch_daily"))
+    values = {(f.metric, f.column): f.value_yuan for f in extraction.figures}
+    assert values[("储蓄存款余额", "本日")] == 10000 and values[("普惠贷款余额", "本日")] == 50000
+    assert values[("新增客户数", "本日")] == 8
+    assert "略过的行 A5 一、存款与资产" in extraction.notes
