@@ -16,8 +16,14 @@ from decimal import Decimal
 
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
+from reportlab.lib import colors
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Table, TableStyle
 
 Key = tuple[str | None, str, str]
+CJK_FONT = "STSong-Light"  # reportlab's built-in CJK font
 
 FACTOR = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100_000_000)}
 # decimals that show a multiple of 100 元 exactly in each unit
@@ -117,9 +123,9 @@ def _alias(rng: random.Random, name: str, aliases: dict[str, list[str]]) -> str:
     return shown
 
 
-def _style(rng: random.Random, negatives: list[str]) -> _Style:
-    return _Style(rng.choice(["number", "text", "fullwidth", "spaces", "cncomma"]), rng.choice(negatives),
-                  rng.random() < 0.3)
+def _style(rng: random.Random, negatives: list[str], pdf: bool) -> _Style:
+    kinds = ["text", "fullwidth", "spaces", "cncomma"] + ([] if pdf else ["number"])
+    return _Style(rng.choice(kinds), rng.choice(negatives), rng.random() < 0.3)
 
 
 def _book_bytes(book: openpyxl.Workbook) -> bytes:
@@ -241,13 +247,15 @@ def _daily_sheet(ws: Worksheet, rng: random.Random, truth: dict[str, dict[str, D
     return [f"{'2row' if two_rows else '1row'}", f"cols={'/'.join(shown_cols)}", f"extra={extra}"]
 
 
-def _branch_daily(rng: random.Random, index: int) -> Case:
+def _branch_daily(rng: random.Random, index: int, pdf: bool) -> Case:
     truth = _daily_truth(rng)
     branch = rng.choice(sorted(BRANCHES))
     unit = rng.choice(list(FACTOR))
     place = rng.choice(["unit_line", "unit_col", "label_suffix", "footnote", "title"])
-    style = _style(rng, ["minus", "paren", "trailing"])
+    style = _style(rng, ["minus", "paren", "trailing"], pdf)
     trap = DAILY_TRAPS[index % len(DAILY_TRAPS)]
+    if pdf and trap in ("two_dates", "two_dates_unasked", "hidden_only"):  # workbook traps
+        trap = "none"
     name = BRANCHES[branch]
     line = rng.choice([f"机构：{branch} {name}", f"报送机构：{branch}", f"网点：{name}",
                        f"机构代码：{branch}　机构名称：{name}"])
@@ -296,13 +304,14 @@ def _branch_daily(rng: random.Random, index: int) -> Case:
         del expected[(branch, *dash)]
     return Case(name=f"branch_daily#{index} unit={unit}@{place} trap={trap} style={style} line={line} "
                      + " ".join(choices),
-                spec="branch_daily", data=_book_bytes(book), expected=expected, refusal=refusal,
+                spec="branch_daily", data=_pdf_bytes(sheet) if pdf else _book_bytes(book),
+                expected=expected, refusal=refusal,
                 report_date=None if trap == "two_dates_unasked" else "2026-03-05", absent=absent)
 
 
 # -- 分行汇总日报: branches as rows, a 合计 row -------------------------------------------------------
 
-def _summary(rng: random.Random, index: int) -> Case:
+def _summary(rng: random.Random, index: int, pdf: bool) -> Case:
     branches = sorted(rng.sample(sorted(BRANCHES), 3))
     metrics = [*DAILY_MONEY, *DAILY_COUNTS]
     truth: dict[Key, Decimal] = {}
@@ -321,8 +330,8 @@ def _summary(rng: random.Random, index: int) -> Case:
     sub_columns = rng.random() < 0.4  # each metric over 本日 / 较上日
     if sub_columns and place == "group":
         place = "header"
-    style = _style(rng, ["minus", "paren", "trailing"])
-    codes_as_numbers = rng.random() < 0.5
+    style = _style(rng, ["minus", "paren", "trailing"], pdf)
+    codes_as_numbers = rng.random() < 0.5 and not pdf
     totals_first = rng.random() < 0.3
     trap = ["none", "conflict", "none", "unknown_branch", "none"][index % 5]
     rng.shuffle(metrics)
@@ -403,13 +412,14 @@ def _summary(rng: random.Random, index: int) -> Case:
     return Case(name=f"summary_daily#{index} unit={unit}@{place} sub={sub_columns} "
                      f"numbers={codes_as_numbers} "
                      f"totals_first={totals_first} trap={trap} style={style}",
-                spec="summary_daily", data=_book_bytes(book), expected=None if refusal else truth,
+                spec="summary_daily", data=_pdf_bytes(ws) if pdf else _book_bytes(book),
+                expected=None if refusal else truth,
                 refusal=refusal, report_date="2026-03-05")
 
 
 # -- 中间业务收入月报: branch blocks of fee categories ---------------------------------------------------
 
-def _fee(rng: random.Random, index: int) -> Case:
+def _fee(rng: random.Random, index: int, pdf: bool) -> Case:
     branches = sorted(rng.sample(sorted(BRANCHES), 2))
     truth: dict[Key, Decimal] = {}
     for code in branches:
@@ -430,7 +440,7 @@ def _fee(rng: random.Random, index: int) -> Case:
     label_at = rng.choice(["merged", "first", "middle", "last"])
     code_column = rng.random() < 0.4
     totals_first = rng.random() < 0.3
-    style = _style(rng, ["minus", "trailing"])
+    style = _style(rng, ["minus", "trailing"], pdf)
     trap = ["none", "unlabelled_block", "none", "none"][index % 4]
     categories = list(FEE_CATEGORIES)
     rng.shuffle(categories)
@@ -484,16 +494,62 @@ def _fee(rng: random.Random, index: int) -> Case:
     return Case(name=f"fee_income_monthly#{index} unit={unit}@{unit_place} label={label_at} "
                      f"code_col={code_column} "
                      f"totals_first={totals_first} trap={trap} style={style}",
-                spec="fee_income_monthly", data=_book_bytes(book), expected=None if refusal else truth,
+                spec="fee_income_monthly", data=_pdf_bytes(ws) if pdf else _book_bytes(book),
+                expected=None if refusal else truth,
                 refusal=refusal, report_date="2026-03-31")
 
 
-def generate(seed: int, count: int) -> list[Case]:
-    """`count` cases of each report type, the same for the same seed."""
+def generate(seed: int, count: int, fmt: str = "xlsx") -> list[Case]:
+    """`count` cases of each report type, the same for the same seed; `fmt` xlsx or pdf (one
+    ruled page drawn from the same sheet; the workbook-only traps become plain cases)."""
     rng = random.Random(seed)
+    pdf = fmt == "pdf"
     cases: list[Case] = []
     for index in range(count):
-        cases.append(_branch_daily(rng, index))
-        cases.append(_summary(rng, index))
-        cases.append(_fee(rng, index))
+        cases.append(_branch_daily(rng, index, pdf))
+        cases.append(_summary(rng, index, pdf))
+        cases.append(_fee(rng, index, pdf))
     return cases
+
+
+def _pdf_bytes(ws: Worksheet) -> bytes:
+    """The sheet as one PDF page: the lines above the table, the table ruled with its merges,
+    the footnotes below. The table starts at the first row with two cells and ends at the
+    first 注 / 制表 line."""
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    n_cols = ws.max_column
+    rows = [["" if v is None else str(v) for v in row]
+            for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=n_cols, values_only=True)]
+    header = next(i for i, row in enumerate(rows) if sum(1 for t in row if t) >= 2)
+    end = next((i for i in range(header, len(rows)) if rows[i][0].startswith(("注", "制表"))), len(rows))
+    spans = []
+    for merged in ws.merged_cells.ranges:
+        if header < merged.min_row <= end:
+            spans.append(("SPAN", (merged.min_col - 1, merged.min_row - 1 - header),
+                          (merged.max_col - 1, merged.max_row - 1 - header)))
+    table_rows = rows[header:end]
+    widths = [max([len(row[c]) * 8.0 + 8 for row in table_rows] + [30.0]) for c in range(n_cols)]
+    page_width = max(842.0, sum(widths) + 60)
+    page_height = 80 + 16 * (len(rows) + 2)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(page_width, page_height))
+    canvas.setFont(CJK_FONT, 9)
+    y = page_height - 30
+    for row in rows[:header]:
+        if any(row):
+            canvas.drawString(30, y, " ".join(t for t in row if t))
+            y -= 16
+    table = Table(table_rows, colWidths=widths, rowHeights=16)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), CJK_FONT, 7),
+                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black), *spans]))
+    _, height = table.wrapOn(canvas, page_width, page_height)
+    table.drawOn(canvas, 30, y - height)
+    y -= height + 16
+    for row in rows[end:]:
+        if any(row):
+            canvas.drawString(30, y, " ".join(t for t in row if t))
+            y -= 16
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

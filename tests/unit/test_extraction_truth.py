@@ -15,6 +15,7 @@ from tests.extraction_variants.generator import BRANCHES
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
 CASES = generate(seed=20260305, count=14)  # 14: every trap of each report type once
+PDF_CASES = generate(seed=20260306, count=6, fmt="pdf")  # one ruled page each; multi-page is elsewhere
 
 
 def _spec(name: str) -> ExtractionSpec:
@@ -22,9 +23,10 @@ def _spec(name: str) -> ExtractionSpec:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("case", CASES, ids=[c.name.split(" ")[0] for c in CASES])
+@pytest.mark.parametrize("case", [*CASES, *PDF_CASES], ids=[
+    *(c.name.split(" ")[0] for c in CASES), *(f"pdf-{c.name.split(' ')[0]}" for c in PDF_CASES)])
 def test_every_figure_is_the_truth_or_the_file_is_refused_with_a_reason(tmp_path: Path, case: Case) -> None:
-    path = tmp_path / f"{case.spec}.xlsx"
+    path = tmp_path / f"{case.spec}.{'pdf' if case.data.startswith(b'%PDF') else 'xlsx'}"
     path.write_bytes(case.data)
     if case.expected is None:
         with pytest.raises(ExtractionError, match=case.refusal) as caught:
@@ -53,3 +55,7 @@ def test_the_generated_cases_cover_refusals_and_readings() -> None:
     assert 10 <= len(refused) <= len(CASES) // 2
     assert {c.spec for c in refused} == {"branch_daily", "summary_daily", "fee_income_monthly"}
     assert any("trap=two_dates " in c.name for c in CASES)
+
+
+def test_the_pdf_cases_include_refusals() -> None:
+    assert any(c.expected is None for c in PDF_CASES) and any(c.expected is not None for c in PDF_CASES)
