@@ -127,6 +127,9 @@ def extract(
     report_date: Annotated[
         str | None, typer.Option("--date", help="Report date YYYY-MM-DD: picks that date's sheet.")
     ] = None,
+    branch: Annotated[
+        str | None, typer.Option("--branch", help="Branch code: picks its sheet; another branch is refused.")
+    ] = None,
 ) -> None:
     """Extract one report file by its spec; exit 1 when a check fails."""
     from flows.report_extraction.extract import extract_file
@@ -136,7 +139,7 @@ def extract(
     if report_date is not None:
         date.fromisoformat(report_date)
     loaded = load_spec(spec, cfg.config_dir / "specs")
-    result = extract_file(file, loaded, report_date=report_date)
+    result = extract_file(file, loaded, report_date=report_date, branch=branch)
     if as_json:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
     elif explain:

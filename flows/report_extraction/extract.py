@@ -40,11 +40,13 @@ from rpa.errors import DuplicateHeader, ExtractionError, InputFileError, LabelNo
 TOTAL = "合计"
 
 
-def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = None) -> Extraction:
+def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = None,
+                 branch: str | None = None) -> Extraction:
     """Every figure the spec names, from one xlsx or PDF file, and the file's totals checks.
 
-    `report_date` (YYYY-MM-DD), when known, picks the sheet of that date in a workbook holding
-    the same report for several dates; without it such a workbook is refused."""
+    `report_date` (YYYY-MM-DD) and `branch`, when known, pick the sheet of that date and
+    branch in a workbook holding the same report several times; without them such a workbook
+    is refused. A single-branch report about another branch than `branch` is refused."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in spec.formats:
         raise InputFileError(
@@ -55,10 +57,13 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     except OSError as error:
         raise InputFileError(f"{path.name}: cannot be read ({error.strerror})",
                              details={"file": str(path)}) from error
-    grid = read_xlsx(path, spec, report_date) if fmt == "xlsx" else read_pdf(path, spec)
+    grid = read_xlsx(path, spec, report_date, branch) if fmt == "xlsx" else read_pdf(path, spec)
     header = find_header(grid, spec)
     reading = _Reading(grid, spec, header)
     figures = reading.figures()
+    if branch is not None and reading.info_branch is not None and reading.info_branch != branch:
+        raise ExtractionError(f"{path.name}: 报表的机构是 {reading.info_branch}（{reading.info_where}），"
+                              f"不是要的 {branch}", details={"file": str(path)})
     notes = [f"未用的列 {text}" for text in header.unused] + reading.notes
     notes += [f"单位假定 {f.provenance.cell or f.provenance.describe()} {f.metric} {f.column}: "
               f"报表未注明单位，按规格默认 {f.unit}" for f in figures if f.unit_assumed]
@@ -243,6 +248,7 @@ class _Reading:
         for row in self.grid.visible_rows(self.header.body_start):
             texts = [t for t in self.grid.row_texts(row) if t]
             if not texts:
+                self.notes.append(f"略过的空行 第{row + 1}行")
                 rows.append(None)
             elif _is_note(texts[0]):
                 self.notes.append(f"略过的注释行 {self._where(row)} {texts[0][:20]}")

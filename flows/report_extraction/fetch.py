@@ -77,7 +77,7 @@ class ReportFetcher:
         if path is None:  # the day before's summary is only for comparing: its absence is a note
             return {"status": "done", "note": f"{item.describe()}: not on the platform", "figures": 0,
                     "report": item.report, "role": item.role}
-        extraction, cached = self.cache.extract(path, self.specs[item.report])
+        extraction, cached = self.cache.extract(path, self.specs[item.report], item.date, item.branch)
         failed = [check for check in extraction.checks if not check.ok]
         return {
             "status": "done",

@@ -66,9 +66,11 @@ def _matches(ws: Worksheet, spec: ExtractionSpec, texts: list[str]) -> bool:
     return bool(title) and any(title in text for text in texts)
 
 
-def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | None) -> Worksheet:
+def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | None,
+                branch: str | None = None) -> Worksheet:
     """The sheet by its name, name pattern or title, never by position; hidden sheets only when
-    the spec names one; two that match are told apart by the requested date or refused."""
+    the spec names one; two that match are told apart by the requested date and branch, or
+    refused."""
     allowed_hidden = normalise(spec.locate.hidden_sheet) if spec.locate.hidden_sheet else None
     candidates: list[tuple[Worksheet, list[str]]] = []
     for ws in book.worksheets:
@@ -87,11 +89,17 @@ def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | 
                             f"sheets seen: {names}（隐藏的工作表不读，除非规格的 hidden_sheet 指明）",
                             details={"file": str(path)})
     dates = {ws.title: sheet_date(texts, spec) for ws, texts in candidates}
+    if branch is not None:
+        of_branch = [(ws, texts) for ws, texts in candidates if any(branch in text for text in texts)]
+        if len(of_branch) == 1:
+            return of_branch[0][0]
+        candidates = of_branch or candidates
     if report_date is not None:
         same = [ws for ws, _ in candidates if dates[ws.title] is not None
                 and report_date.startswith(str(dates[ws.title]))]
         if len(same) == 1:
             return same[0]
+    dates = {ws.title: dates[ws.title] for ws, _ in candidates}
     shown = "、".join(f"“{name}”（报表日期 {when or '未印'}）" for name, when in dates.items())
     wanted = f"请求的日期 {report_date} " if report_date else "未给出报表日期，"
     raise LabelNotFound(f"{path.name}: 有 {len(candidates)} 个工作表都是“{title}”：{shown}；"
@@ -135,11 +143,13 @@ def _shown(value: object, number_format: str) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None) -> Grid:
+def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
+              branch: str | None = None) -> Grid:
     """The report sheet as a Grid; raises InputFileError, LabelNotFound or UnreadableFigure.
-    `report_date` (YYYY-MM-DD) tells apart two sheets of the same report for different dates."""
+    `report_date` (YYYY-MM-DD) and `branch` tell apart sheets of the same report for other
+    dates or branches."""
     book = _open(path, data_only=False)
-    sheet = _pick_sheet(book, spec, path, report_date)
+    sheet = _pick_sheet(book, spec, path, report_date, branch)
     formulas = {c.coordinate for row in sheet.iter_rows() for c in row
                 if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith("="))}
     cached: dict[str, object] = {}

@@ -260,3 +260,21 @@ def test_numbered_and_qizhong_labels_match_and_section_rows_are_listed(tmp_path:
     assert values[("储蓄存款余额", "本日")] == 10000 and values[("普惠贷款余额", "本日")] == 50000
     assert values[("新增客户数", "本日")] == 8
     assert "略过的行 A5 一、存款与资产" in extraction.notes
+
+
+def test_one_sheet_per_branch_is_picked_by_the_branch_and_another_branch_is_refused(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    east = book.active
+    assert east is not None
+    east.title = "东城"
+    _daily(east, ["网点经营日报", "机构：110101", "单位：万元"], first="1.00")
+    west = book.create_sheet("西城")
+    _daily(west, ["网点经营日报", "机构：110102", "单位：万元"], first="2.00")
+    path = _save(book, tmp_path)
+    assert extract_file(path, _spec("branch_daily"), branch="110102").figures[0].value_yuan == 20000
+    assert extract_file(path, _spec("branch_daily"), branch="110101").figures[0].value_yuan == 10000
+    with pytest.raises(LabelNotFound, match="无法确定读哪一个"):
+        extract_file(path, _spec("branch_daily"))
+    single = _one_sheet(tmp_path, ["网点经营日报", "机构：110105", "单位：万元"])
+    with pytest.raises(ExtractionError, match="报表的机构是 110105（机构行 A2），不是要的 110102"):
+        extract_file(single, _spec("branch_daily"), branch="110102")
