@@ -147,6 +147,7 @@ class _Reading:
             for unit in units:
                 if is_money(unit):
                     stated.append((unit, f"{'脚注' if line.footnote else '单位行'} {line.where}"))
+        stated += [(unit, where) for unit, where in self.header.label_units if is_money(unit)]
         if len({unit for unit, _ in stated}) > 1:
             (u1, w1), (u2, w2) = stated[0], next(s for s in stated if s[0] != stated[0][0])
             raise UnreadableFigure(f"{self.grid.file}: 金额单位前后不一：{w1} 写 {u1}，{w2} 写 {u2}；"
@@ -217,7 +218,7 @@ class _Reading:
                                   details={"file": self.grid.file})
         return found[0]
 
-    def _branch_of(self, text: str, where: str, code_text: str = "") -> str | None:
+    def _branch_of(self, text: str, where: str, code_text: str = "", name: str = "") -> str | None:
         if self.spec.totals_label is not None and self.spec.totals_label.matches(text):
             return TOTAL
         for candidate in (code_text, text):
@@ -229,7 +230,7 @@ class _Reading:
             else:
                 code = self._code_of(candidate)
             if code is not None:
-                return self._known(code, where, f"{code_text}{text}")
+                return self._known(code, where, f"{code_text}{text}{name}")
         return None
 
     # -- the table -----------------------------------------------------------------------------
@@ -408,7 +409,8 @@ class _Reading:
                 continue
             self.seen_labels.setdefault(None, []).append(label_text)
             where = f"行标签 {label_cell.provenance.cell or self._where(row)}"
-            branch = self._branch_of(label_text, where)
+            name = self.grid.text(row, self.header.name_col) if self.header.name_col is not None else ""
+            branch = self._branch_of(label_text, where, name=name)
             if branch is None:
                 self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
                 continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flows.report_extraction.numbers import normalise, split_unit, stated_units
 from flows.report_extraction.specs import ExtractionSpec, Label
-from flows.report_extraction.tables import Grid
+from flows.report_extraction.tables import Grid, column_letter
 from rpa.errors import DuplicateHeader, LabelNotFound
 
 
@@ -39,6 +39,8 @@ class Header:
     group_col: int | None = None
     unit_col: int | None = None
     code_col: int | None = None  # a separate branch-code column beside a group column of names
+    name_col: int | None = None  # a branch-name column beside a label column of codes
+    label_units: list[tuple[str, str]] = field(default_factory=list)  # units the label header states
     unused: list[str] = field(default_factory=list)  # headers of columns not read: "F4 备注"
 
 
@@ -112,7 +114,8 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
         end += 1
     headers = _column_headers(grid, start, end)
     headers.pop(label_col, None)
-    header = Header(start=start, body_start=end, label_col=label_col)
+    label_units = _unit_places(grid, start, end, label_col)
+    header = Header(start=start, body_start=end, label_col=label_col, label_units=label_units)
     missing: list[str] = []
     under = value if spec.layout == "branches_as_rows" else None
     for column in spec.columns:
@@ -137,18 +140,23 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     if header.group_col is not None:
         header.code_col = _locate(_CODE, {c: h for c, h in headers.items() if c != header.group_col},
                                   grid, "branch code column header")
+    if spec.branch.source == "row":
+        others = {c: h for c, h in headers.items() if c not in header.columns.values()}
+        header.name_col = _locate(_NAME, others, grid, "branch name column header")
     for col in headers:
         places = _unit_places(grid, start, end, col)
         if places:
             header.unit_places[col] = places
             header.shown_units[col] = places[-1][0]
-    read = {header.label_col, *header.columns.values(), header.group_col, header.unit_col, header.code_col}
-    header.unused = [f"{grid.provenance_at(start, col).cell or col + 1} {'/'.join(stack)}"
+    read = {header.label_col, *header.columns.values(), header.group_col, header.unit_col, header.code_col,
+            header.name_col}
+    header.unused = [f"{column_letter(col)}{start + 1 if grid.sheet else '列'} {'/'.join(stack)}"
                      for col, stack in headers.items() if col not in read and stack]
     return header
 
 
 _CODE = Label(name="机构代码", aliases=["机构号", "网点代码", "机构编码", "网点号"])
+_NAME = Label(name="机构名称", aliases=["网点名称", "机构简称"])
 
 
 def _value_label(spec: ExtractionSpec) -> Label:

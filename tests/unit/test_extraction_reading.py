@@ -166,8 +166,8 @@ def _summary(tmp_path: Path, header: list[object], unit_line: str | None) -> Pat
     ws.merge_cells(start_row=start, start_column=1, end_row=start + 1, end_column=1)
     for index in range(9):
         ws.merge_cells(start_row=start, start_column=3 + 2 * index, end_row=start, end_column=4 + 2 * index)
-    for code, value in ((1101, "1.00"), (110101, "2.00"), ("合计", "3.00")):
-        row = [code, "营业部", *([value, "9.99"] * 9)]
+    for code, name, value in ((1101, "营业部", "1.00"), (110101, "东城支行", "2.00"), ("合计", None, "3.00")):
+        row = [code, name, *([value, "9.99"] * 9)]
         ws.append(row)
         if isinstance(code, int):
             ws.cell(row=ws.max_row, column=1).number_format = "000000"
@@ -184,7 +184,8 @@ def test_codes_stored_as_numbers_read_as_shown_and_sub_columns_by_their_full_hea
     assert values[("110101", "客户数")] == Decimal("2.00")
     assert values[("合计", "中间业务收入")] == Decimal("300000000")
     assert extraction.ok
-    assert any(n.startswith("未用的列 B4 机构名称") for n in extraction.notes)
+    assert "未用的列 D4 储蓄存款余额/较上日" in extraction.notes
+    assert not any(n.startswith("未用的列 B4") for n in extraction.notes)  # the names are checked
 
 
 def test_a_header_unit_disagreeing_with_the_unit_line_refuses_naming_both(tmp_path: Path) -> None:
@@ -278,3 +279,26 @@ def test_one_sheet_per_branch_is_picked_by_the_branch_and_another_branch_is_refu
     single = _one_sheet(tmp_path, ["网点经营日报", "机构：110105", "单位：万元"])
     with pytest.raises(ExtractionError, match="报表的机构是 110105（机构行 A2），不是要的 110102"):
         extract_file(single, _spec("branch_daily"), branch="110102")
+
+
+def test_a_unit_in_the_label_column_header_counts_like_any_other(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    _daily(ws, ["网点经营日报", "机构：110102"], footnote="注：金额单位为元")
+    ws["A3"] = "项目（万元）"
+    with pytest.raises(UnreadableFigure, match="金额单位前后不一：脚注 A13 写 元，表头 A3 写 万元"):
+        extract_file(_save(book, tmp_path), _spec("branch_daily"))
+
+
+def test_a_summary_row_whose_code_and_name_are_different_branches_refuses(tmp_path: Path) -> None:
+    names = METRICS + COUNTS
+    header: list[object] = ["机构代码", "机构名称"] + [x for m in names for x in (m, None)]
+    known = {"001101": "营业部", "110101": "东城支行", "110102": "西城支行"}
+    spec = _spec("summary_daily", known_branches=known)
+    path = _summary(tmp_path, header, "单位：万元")
+    book = openpyxl.load_workbook(path)
+    book.active["B7"] = "西城支行"  # the row of 110101
+    book.save(path)
+    with pytest.raises(ExtractionError, match="代码 110101 是东城支行，名称却是西城支行"):
+        extract_file(path, spec)
