@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
@@ -407,11 +408,20 @@ def _summary(rng: random.Random, index: int, pdf: bool) -> Case:
             shown = value / FACTOR[unit] if money else value
             cells.append(style.show(shown, PLACES[unit] if money else 0))
         out.line(cells)
+    stale = not pdf and rng.random() < 0.4
+    if stale:  # a stale row and a stale column someone hid instead of deleting
+        hidden_row = out.line([branches[0], BRANCHES[branches[0]], *("1.00" for _ in cols)])
+        ws.row_dimensions[hidden_row].hidden = True
+        column = len(top) + 1
+        ws.cell(row=first, column=column, value=str(top[2]))
+        for row in range(first + 2, out.row):
+            ws.cell(row=row, column=column, value="1.00")
+        ws.column_dimensions[get_column_letter(column)].hidden = True
     out.line(["注：本表由系统生成"])
     refusal = {"conflict": "单位前后不一", "unknown_branch": "不在 config/branches.yaml"}.get(trap)
     return Case(name=f"summary_daily#{index} unit={unit}@{place} sub={sub_columns} "
                      f"numbers={codes_as_numbers} "
-                     f"totals_first={totals_first} trap={trap} style={style}",
+                     f"totals_first={totals_first} stale={stale} trap={trap} style={style}",
                 spec="summary_daily", data=_pdf_bytes(ws) if pdf else _book_bytes(book),
                 expected=None if refusal else truth,
                 refusal=refusal, report_date="2026-03-05")
