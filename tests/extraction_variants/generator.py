@@ -408,12 +408,13 @@ def _summary(rng: random.Random, index: int, pdf: bool) -> Case:
             shown = value / FACTOR[unit] if money else value
             cells.append(style.show(shown, PLACES[unit] if money else 0))
         out.line(cells)
-    stale = not pdf and rng.random() < 0.4
+    stale = not pdf and index % 2 == 0
     if stale:  # a stale row and a stale column someone hid instead of deleting
         hidden_row = out.line([branches[0], BRANCHES[branches[0]], *("1.00" for _ in cols)])
         ws.row_dimensions[hidden_row].hidden = True
         column = len(top) + 1
         ws.cell(row=first, column=column, value=str(top[2]))
+        ws.cell(row=first + 1, column=column, value=str(bottom[2] or "本日"))
         for row in range(first + 2, out.row):
             ws.cell(row=row, column=column, value="1.00")
         ws.column_dimensions[get_column_letter(column)].hidden = True
