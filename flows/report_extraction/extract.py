@@ -6,6 +6,13 @@
 A figure is found by its row label and column header, never by a fixed cell address. A label
 that is missing, found twice, or a figure that does not parse is an ExtractionError naming
 the file and the place: never a silent zero or a wrong number.
+
+A figure's unit is what the report states for it: its unit column, its label's or header's
+suffix, a 单位 line, the title, a footnote. Two statements that disagree refuse the file
+naming both; with none, a money figure takes the spec's unit only when the spec says the
+report type always has it (`unit_always`), and says so. A figure's branch comes from the
+report's labelled 机构 line, its group block, or its row, and must be a known branch.
+Blank and dash cells are no figure and are listed in the extraction's notes.
 """
 
 from __future__ import annotations
@@ -100,6 +107,7 @@ class _Reading:
     info_branch: str | None = None
     info_where: str = ""
     notes: list[str] = field(default_factory=list)
+    table_unit: tuple[str, str] | None = None  # the money unit stated around the table, and where
 
     # -- the text around the table ---------------------------------------------------------------
 
