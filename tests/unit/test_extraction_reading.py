@@ -302,3 +302,20 @@ def test_a_summary_row_whose_code_and_name_are_different_branches_refuses(tmp_pa
     book.save(path)
     with pytest.raises(ExtractionError, match="代码 110101 是东城支行，名称却是西城支行"):
         extract_file(path, spec)
+
+
+def test_a_sheet_title_pattern_finds_a_sheet_without_the_title_text(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "封面"
+    cover["A1"] = "报送说明"
+    sheet = book.create_sheet("JYRB_110102")
+    _daily(sheet, ["机构：110102", "单位：万元"], first="3.00")
+    path = _save(book, tmp_path)
+    with pytest.raises(LabelNotFound, match="sheets seen: 封面, JYRB_110102"):
+        extract_file(path, _spec("branch_daily"))
+    spec = _spec("branch_daily")
+    locate = spec.locate.model_copy(update={"sheet_title_pattern": r"^JYRB_\d{6}$"})
+    spec = spec.model_copy(update={"locate": locate})
+    assert extract_file(path, spec).figures[0].value_yuan == 30000
