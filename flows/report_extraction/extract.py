@@ -18,11 +18,11 @@ Blank and dash cells are no figure and are listed in the extraction's notes.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from flows.report_extraction.branch_names import TOTAL, BranchNames
 from flows.report_extraction.checks import totals_checks
 from flows.report_extraction.header import Header, find_header, nearest
 from flows.report_extraction.models import Extraction, Figure, Provenance
@@ -34,17 +34,16 @@ from flows.report_extraction.numbers import (
     normalise,
     parse_figure,
     split_unit,
-    stated_units,
     to_yuan,
     unit_list,
 )
 from flows.report_extraction.pdf_reader import read_pdf
 from flows.report_extraction.specs import ExtractionSpec, Label
+from flows.report_extraction.surroundings import Line, is_note, row_place, table_lines, table_money_unit
+from flows.report_extraction.surroundings import report_date as printed_date
 from flows.report_extraction.tables import Grid, GridCell
 from flows.report_extraction.xlsx_reader import read_xlsx
 from rpa.errors import DuplicateHeader, ExtractionError, InputFileError, LabelNotFound, UnreadableFigure
-
-TOTAL = "合计"
 
 
 def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = None,
@@ -79,25 +78,6 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
                       branch=reading.info_branch, report_date=reading.report_date(), notes=notes)
 
 
-_PARENTHESISED = re.compile(r"\(((?:人民币)?(?:" + "|".join(sorted(UNIT_FACTORS, key=len, reverse=True))
-                            + r")(?:[,、/](?:人民币)?[^)]*)?)\)")
-# a footnote or sign-off line: 注：/ 注1 / 说明：/ 备注：/ 制表 ... (not a label such as 注册资本)
-_NOTE = re.compile(r"(?:注(?:[:：\d]|释)|说明[:：]|备注[:：]|制表|复核|审核|填表|资料来源)")
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A line of text outside the table: a title, an information line or a footnote."""
-
-    text: str  # normalised
-    where: str  # a cell (A2) or 第N页表外文字
-    footnote: bool
-
-
-def _is_note(text: str) -> bool:
-    return _NOTE.match(normalise(text)) is not None
-
-
 @dataclass
 class _Reading:
     grid: Grid
@@ -108,145 +88,28 @@ class _Reading:
     info_where: str = ""
     notes: list[str] = field(default_factory=list)
     table_unit: tuple[str, str] | None = None  # the money unit stated around the table, and where
+    names: BranchNames = field(init=False)
+    lines: list[Line] = field(init=False)
 
-    # -- the text around the table ---------------------------------------------------------------
+    def __post_init__(self) -> None:
+        self.names = BranchNames(self.spec, self.grid.file)
+        self.lines = table_lines(self.grid, self.header)
 
     def _where(self, row: int) -> str:
-        cell = next((self.grid.at(row, c) for c in self.grid.visible_cols() if self.grid.text(row, c)), None)
-        if cell is None:
-            return f"第{row + 1}行"
-        page = cell.provenance.page
-        return cell.provenance.cell or (f"第{page}页" if page else f"第{row + 1}行")
-
-    def lines(self) -> list[_Line]:
-        found: list[_Line] = []
-        page = next((c.provenance.page for c in self.grid.cells.values() if c.provenance.page), None)
-        outside = f"第{page}页表外文字" if page else "表外文字"
-        for text in self.grid.preamble:
-            found.append(_Line(normalise(text), outside, _is_note(text)))
-        for row in range(self.header.start):
-            if row not in self.grid.hidden_rows and not self.grid.is_blank(row):
-                text = "".join(self.grid.row_texts(row))
-                found.append(_Line(text, self._where(row), _is_note(text)))
-        for row in self.grid.visible_rows(self.header.body_start):
-            texts = [t for t in self.grid.row_texts(row) if t]
-            if texts and _is_note(texts[0]):
-                found.append(_Line("".join(texts), self._where(row), True))
-        return found
-
-    def preamble(self) -> list[str]:
-        return [line.text for line in self.lines() if not line.footnote]
+        return row_place(self.grid, row)
 
     def report_date(self) -> str | None:
-        for line in self.preamble():
-            match = re.search(self.spec.date_pattern, line)
-            if match:
-                year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
-                return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
-        return None
-
-    def table_money_unit(self) -> tuple[str, str] | None:
-        """The money unit the lines around the table state, with where; two that differ refuse."""
-        stated: list[tuple[str, str]] = []
-        for line in self.lines():
-            units = stated_units(line.text)
-            if not line.footnote:  # a title or a header line left above the table: 存款（万元） 收入（万元）
-                units += [u for found in _PARENTHESISED.findall(line.text) for u in unit_list(found)]
-            for unit in units:
-                if is_money(unit):
-                    stated.append((unit, f"{'脚注' if line.footnote else '单位行'} {line.where}"))
-        stated += [(unit, where) for unit, where in self.header.label_units if is_money(unit)]
-        if len({unit for unit, _ in stated}) > 1:
-            (u1, w1), (u2, w2) = stated[0], next(s for s in stated if s[0] != stated[0][0])
-            raise UnreadableFigure(f"{self.grid.file}: 金额单位前后不一：{w1} 写 {u1}，{w2} 写 {u2}；"
-                                   "不知哪个对，整份报表不读，请向报送机构核实",
-                                   details={"file": self.grid.file})
-        return stated[0] if stated else None
-
-    # -- branches ------------------------------------------------------------------------------
-
-    def _known(self, code: str, where: str, text: str = "") -> str:
-        known = self.spec.known_branches
-        flat = normalise(text)
-        other = [name for c, name in known.items() if c != code and normalise(name) in flat]
-        if other and code in known and normalise(known[code]) not in flat:
-            raise ExtractionError(f"{self.grid.file}, {where}: “{text}” 的代码 {code} 是{known[code]}，"
-                                  f"名称却是{other[0]}；报表属于哪个机构无法确定",
-                                  details={"file": self.grid.file})
-        if known and code not in known:
-            raise ExtractionError(f"{self.grid.file}, {where}: 机构 {code} 不在 config/branches.yaml "
-                                  "的网点名单里；请核对报表或名单",
-                                  details={"file": self.grid.file, "branch": code})
-        return code
-
-    def _code_of(self, text: str) -> str | None:
-        """The branch code a text names: its leading digits, the spec's pattern, or a known name."""
-        flat = normalise(text)
-        digits = re.match(r"\d{3,}", flat)
-        if digits:
-            return digits.group(0)
-        match = re.search(self.spec.branch.pattern, flat)
-        if match:
-            return match.group("code")
-        by_name = [code for code, name in self.spec.known_branches.items()
-                   if flat.startswith(normalise(name))]
-        return by_name[0] if len(by_name) == 1 else None
-
-    def _info_branch(self) -> tuple[str, str]:
-        branch = self.spec.branch
-        names = sorted({*branch.labels, *branch.never}, key=len, reverse=True)
-        labelled = re.compile("(" + "|".join(map(re.escape, map(normalise, names))) + r")(?:[:：]|(?=\d))")
-        never = {normalise(n) for n in branch.never}
-        found: list[tuple[str, str]] = []
-        for line in self.lines():
-            if line.footnote:
-                continue
-            matches = list(labelled.finditer(line.text))
-            for index, match in enumerate(matches):
-                if match.group(1) in never:
-                    continue
-                end = matches[index + 1].start() if index + 1 < len(matches) else len(line.text)
-                value = line.text[match.end():end]
-                where = f"{match.group(1)}行 {line.where}"
-                code = self._code_of(value)
-                if code is None:
-                    raise ExtractionError(
-                        f"{self.grid.file}, {where}: “{match.group(0)}{value}” 不是已知网点的代码或名称，"
-                        "报表属于哪个机构无法确定", details={"file": self.grid.file})
-                found.append((self._known(code, where, value), where))
-        if not found:
-            seen = " | ".join(self.preamble()[:4]) or "none"
-            raise LabelNotFound(f"{self.grid.file}: no branch above the table (表上没有“机构：”等行；"
-                                f"上级机构 / 管辖行 / 汇总机构不算); text seen: {seen}",
-                                details={"file": self.grid.file})
-        codes = sorted({code for code, _ in found})
-        if len(codes) > 1:
-            shown = "、".join(f"{where} 写 {code}" for code, where in found)
-            raise ExtractionError(f"{self.grid.file}: 报表的机构前后不一：{shown}",
-                                  details={"file": self.grid.file})
-        return found[0]
+        return printed_date(self.lines, self.spec.date_pattern)
 
     def _branch_of(self, text: str, where: str, code_text: str = "", name: str = "") -> str | None:
-        if self.spec.totals_label is not None and self.spec.totals_label.matches(text):
-            return TOTAL
-        for candidate in (code_text, text):
-            if not candidate:
-                continue
-            if self.spec.branch.source == "row":
-                match = re.search(self.spec.branch.pattern, normalise(candidate))
-                code = match.group("code") if match else None
-            else:
-                code = self._code_of(candidate)
-            if code is not None:
-                return self._known(code, where, f"{code_text}{text}{name}")
-        return None
+        return self.names.branch_of(text, where, code_text, name)
 
     # -- the table -----------------------------------------------------------------------------
 
     def figures(self) -> list[Figure]:
-        self.table_unit = self.table_money_unit()
+        self.table_unit = table_money_unit(self.lines, self.header, self.grid.file)
         if self.spec.branch.source == "info":
-            self.info_branch, self.info_where = self._info_branch()
+            self.info_branch, self.info_where = self.names.info_branch(self.lines)
         if self.spec.layout == "branches_as_rows":
             return self._branches_as_rows()
         return self._metrics_as_rows()
@@ -259,7 +122,7 @@ class _Reading:
             if not texts:
                 self.notes.append(f"略过的空行 第{row + 1}行")
                 rows.append(None)
-            elif _is_note(texts[0]):
+            elif is_note(texts[0]):
                 self.notes.append(f"略过的注释行 {self._where(row)} {texts[0][:20]}")
                 rows.append(None)
             else:
