@@ -2,10 +2,12 @@
 
     spec = load_spec("branch_daily", Path("config/specs"))
 
-A spec says which formats the report comes in, where its table is (sheet name, title text,
-page range), how it is laid out (metrics as rows, or branches as rows), the row labels and
-column headers to read with their aliases, the unit of each figure, the report's sign
-conventions, and the checks to run.
+A spec says which formats the report comes in, where its table is (sheet name or name
+pattern, title text, page range, the one hidden sheet it may read), how it is laid out
+(metrics as rows, or branches as rows), the row labels and column headers to read with their
+aliases, the unit of each figure and whether an unstated unit may be assumed
+(`unit_always`), what a dash means (`dash_means_zero`), the report's sign conventions, and
+the checks to run. What varies between report systems is a spec change, not code.
 """
 
 from __future__ import annotations
