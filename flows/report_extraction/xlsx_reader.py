@@ -85,9 +85,10 @@ def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | 
     if not candidates:
         names = ", ".join(ws.title + ("" if ws.sheet_state == "visible" else f" ({ws.sheet_state})")
                           for ws in book.worksheets)
+        hint = ("（隐藏的工作表不读，除非规格的 locate.hidden_sheet 指明）"
+                if any(ws.sheet_state != "visible" for ws in book.worksheets) else "")
         raise LabelNotFound(f"{path.name}: no visible sheet named {spec.locate.sheet!r} or titled {title!r}; "
-                            f"sheets seen: {names}（隐藏的工作表不读，除非规格的 hidden_sheet 指明）",
-                            details={"file": str(path)})
+                            f"sheets seen: {names}{hint}", details={"file": str(path)})
     dates = {ws.title: sheet_date(texts, spec) for ws, texts in candidates}
     if branch is not None:
         of_branch = [(ws, texts) for ws, texts in candidates if any(branch in text for text in texts)]
