@@ -313,10 +313,17 @@ class _Reading:
         found[key] = cell
 
     def _unit(self, where: Provenance, metric: str, column: str, declared: str,
-              stated: list[tuple[str, str]]) -> tuple[str, str]:
-        """The unit a figure is printed in and where the report says so (see Figure)."""
+              row_units: list[tuple[str, str]], column_units: list[tuple[str, str]]) -> tuple[str, str]:
+        """The unit a figure is printed in and where the report says so (see Figure).
+
+        A count row whose own unit (unit column, label suffix) is a count unit is not about a
+        money unit its column header states (本日（万元） over 客户数 | 户); every other
+        statement of the wrong kind, or two that differ, refuse."""
         money = is_money(declared)
         kind = "金额" if money else "计数"
+        if not money and any(not is_money(unit) for unit, _ in row_units):
+            column_units = [(unit, place) for unit, place in column_units if not is_money(unit)]
+        stated = [*row_units, *column_units]
         for unit, place in stated:
             if is_money(unit) != money:
                 raise UnreadableFigure(f"{where.describe()}: {metric} {column} 是{kind}，"
@@ -346,8 +353,8 @@ class _Reading:
         cell = self.grid.at(row, col)
         where = self.grid.provenance_at(row, col)
         declared = self.spec.unit_for(metric_label, column_label)
-        stated = [*row_units, *self.header.unit_places.get(col, [])]
-        unit, unit_source = self._unit(where, metric, column, declared, stated)
+        unit, unit_source = self._unit(where, metric, column, declared, row_units,
+                                       self.header.unit_places.get(col, []))
         place = where.cell or where.describe()
         of_branch = f" of branch {branch}" if branch and branch != TOTAL else ""
         if cell is not None and (cell.row, cell.col) != (row, col):

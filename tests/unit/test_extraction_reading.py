@@ -319,3 +319,21 @@ def test_a_sheet_title_pattern_finds_a_sheet_without_the_title_text(tmp_path: Pa
     locate = spec.locate.model_copy(update={"sheet_title_pattern": r"^JYRB_\d{6}$"})
     spec = spec.model_copy(update={"locate": locate})
     assert extract_file(path, spec).figures[0].value_yuan == 30000
+
+
+def test_a_money_header_unit_is_not_about_count_rows_that_state_their_own(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    for text in ("网点经营日报", "机构：110102"):
+        ws.append([text])
+    ws.append(["项目", "单位", "本日（万元）", "较上日（万元）", "较年初（万元）"])
+    for index, metric in enumerate(METRICS + COUNTS):
+        ws.append([metric, "户" if metric in COUNTS else "万元", f"{index + 1}.00", "0.00", "0.00"])
+    extraction = extract_file(_save(book, tmp_path), _spec("branch_daily"))
+    values = {(f.metric, f.column): (f.value_yuan, f.unit_source) for f in extraction.figures}
+    assert values[("储蓄存款余额", "本日")] == (Decimal(10000), "单位列 B4")
+    assert values[("客户数", "本日")] == (Decimal(7), "单位列 B10")
+    ws["B10"] = None  # a count row with no unit of its own under a 万元 header: ambiguous
+    with pytest.raises(UnreadableFigure, match="客户数 本日 是计数，表头 C3 却标为 万元"):
+        extract_file(_save(book, tmp_path, "again.xlsx"), _spec("branch_daily"))
