@@ -162,8 +162,9 @@ def _daily_sheet(ws: Worksheet, rng: random.Random, truth: dict[str, dict[str, D
     two_rows = rng.random() < 0.5
     if two_rows:  # 较上日 / 较年初 side by side under a merged 比较
         columns = ["本日", "较上日", "较年初"] if rng.random() < 0.5 else ["较上日", "较年初", "本日"]
-    shown_cols = [_alias(rng, c, DAILY_COLUMNS) for c in columns]
-    has_unit_col = place == "unit_col"
+    suffix = f"（{unit}）" if place == "header" else ""
+    shown_cols = [_alias(rng, c, DAILY_COLUMNS) + suffix for c in columns]
+    has_unit_col = place in ("unit_col", "header")  # a 万元 header over count rows that say 户
     extra = rng.random() < 0.4
     title = "网点经营日报" + (f"（{unit}）" if place == "title" else "")
     out.line([title])
@@ -252,7 +253,7 @@ def _branch_daily(rng: random.Random, index: int, pdf: bool) -> Case:
     truth = _daily_truth(rng)
     branch = rng.choice(sorted(BRANCHES))
     unit = rng.choice(list(FACTOR))
-    place = rng.choice(["unit_line", "unit_col", "label_suffix", "footnote", "title"])
+    place = rng.choice(["unit_line", "unit_col", "label_suffix", "footnote", "title", "header"])
     style = _style(rng, ["minus", "paren", "trailing"], pdf)
     trap = DAILY_TRAPS[index % len(DAILY_TRAPS)]
     if pdf and trap in ("two_dates", "two_dates_unasked", "hidden_only"):  # workbook traps
