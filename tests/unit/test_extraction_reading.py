@@ -337,3 +337,13 @@ def test_a_money_header_unit_is_not_about_count_rows_that_state_their_own(tmp_pa
     ws["B10"] = None  # a count row with no unit of its own under a 万元 header: ambiguous
     with pytest.raises(UnreadableFigure, match="客户数 本日 是计数，表头 C3 却标为 万元"):
         extract_file(_save(book, tmp_path, "again.xlsx"), _spec("branch_daily"))
+
+
+def test_a_cached_extraction_keeps_the_provenance_of_units_and_branches(tmp_path: Path) -> None:
+    from flows.report_extraction.cache import extraction_from_json
+
+    path = _one_sheet(tmp_path, ["网点经营日报", "机构：110102 西城支行", "单位：人民币万元"], change="—")
+    extraction = extract_file(path, _spec("branch_daily"))
+    again = extraction_from_json(json.loads(json.dumps(extraction.to_json())))
+    assert again.figures == extraction.figures and again.notes == extraction.notes
+    assert again.figures[0].unit_source == "单位行 A3" and again.figures[0].multiplier == 10000
