@@ -135,16 +135,29 @@ def extract(
     file: Path,
     spec: Annotated[str, typer.Option(help="Extraction spec name (config/specs/<name>.yaml).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Where each figure came from: cell, raw text, unit, multiplier.")
+    ] = False,
+    report_date: Annotated[
+        str | None, typer.Option("--date", help="Report date YYYY-MM-DD: picks that date's sheet.")
+    ] = None,
+    branch: Annotated[
+        str | None, typer.Option("--branch", help="Branch code: picks its sheet; another branch is refused.")
+    ] = None,
 ) -> None:
     """Extract one report file by its spec; exit 1 when a check fails."""
     from flows.report_extraction.extract import extract_file
     from flows.report_extraction.specs import load_spec
 
     cfg = settings()
+    if report_date is not None:
+        date.fromisoformat(report_date)
     loaded = load_spec(spec, cfg.config_dir / "specs")
-    result = extract_file(file, loaded)
+    result = extract_file(file, loaded, report_date=report_date, branch=branch)
     if as_json:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
+    elif explain:
+        _print_explained(result)
     else:
         for figure in result.figures:
             where = figure.provenance
@@ -152,10 +165,42 @@ def extract(
             typer.echo(
                 f"{figure.branch or '-':<8} {figure.metric:<12} {figure.column:<6} {figure.value_yuan:>20} 元"
                 f"  ({where.sheet or ''}{'!' if where.sheet else ''}{place})"
+                + ("  单位假定" if figure.unit_assumed else "")
             )
         for check in result.checks:
             typer.echo(f"check {check.name}: {'ok' if check.ok else 'FAILED'} {check.message}")
     raise typer.Exit(0 if all(c.ok for c in result.checks) else 1)
+
+
+def _print_explained(result: Any) -> None:
+    """Every figure with its provenance, as a table a clerk checks against the paper."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    branch = f"  机构 {result.branch}" if result.branch else ""
+    console.print(f"文件 {escape(result.file)}（规格 {escape(result.spec)}）"
+                  f"报表日期 {result.report_date or '未印'}{branch}")
+    table = Table("机构", "指标", "栏目", "位置", "原文", "单位", "单位出处", "倍数", "折合（元/户）",
+                  "机构出处")
+    for f in result.figures:
+        where = f.provenance
+        place = f"{where.sheet}!{where.cell}" if where.sheet else (
+            f"第{where.page}页 {where.bbox}" if where.page else where.file)
+        source = f"[yellow]{escape(f.unit_source)}[/]" if f.unit_assumed else escape(f.unit_source)
+        table.add_row(escape(f.branch or "-"), escape(f.metric), escape(f.column), escape(place),
+                      escape(f.raw), f.unit, source, str(f.multiplier), str(f.value_yuan),
+                      escape(f.branch_source or "-"))
+    console.print(table)
+    assumed = len(result.units_assumed)
+    if assumed:
+        console.print(f"[yellow]单位假定：{assumed} 个数字的单位报表未注明，按规格默认换算[/]")
+    for note in result.notes:
+        console.print(f"说明：{escape(note)}")
+    for check in result.checks:
+        verdict = "通过" if check.ok else "[red]不通过[/]"
+        console.print(f"核对 {escape(check.name)}：{verdict} {escape(check.message)}")
 
 
 _PROBLEM_WORDS = {

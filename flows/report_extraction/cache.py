@@ -22,7 +22,7 @@ from flows.report_extraction.models import CheckResult, Extraction, Figure, Prov
 from flows.report_extraction.specs import ExtractionSpec
 from rpa.runs import make_private_dir, sha256_file, write_private_text
 
-CACHE_FORMAT = 1  # bump when the extraction code changes what it reads from the same file
+CACHE_FORMAT = 2  # bump when the extraction code changes what it reads from the same file
 
 
 def spec_fingerprint(spec: ExtractionSpec) -> str:
@@ -36,10 +36,12 @@ class ExtractionCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def extract(self, path: Path, spec: ExtractionSpec) -> tuple[Extraction, bool]:
-        """The file's extraction and whether it came from the cache."""
+    def extract(self, path: Path, spec: ExtractionSpec, report_date: str | None = None,
+                branch: str | None = None) -> tuple[Extraction, bool]:
+        """The file's extraction and whether it came from the cache; `report_date` and `branch`
+        are what the file was fetched for (see extract_file)."""
         digest = sha256_file(path)
-        fingerprint = spec_fingerprint(spec)
+        fingerprint = f"{spec_fingerprint(spec)}:{report_date}:{branch}"
         entry = self.folder / f"{digest}.json"
         try:
             stored = json.loads(entry.read_text(encoding="utf-8"))
@@ -47,7 +49,7 @@ class ExtractionCache:
             stored = None
         if isinstance(stored, dict) and stored.get("spec_fingerprint") == fingerprint:
             return extraction_from_json(stored["extraction"], file=path.name), True
-        extraction = extract_file(path, spec)
+        extraction = extract_file(path, spec, report_date=report_date, branch=branch)
         make_private_dir(self.folder.parent)
         make_private_dir(self.folder)
         partial = self.folder / f".{digest}.{os.getpid()}.tmp"
@@ -75,6 +77,8 @@ def extraction_from_json(data: dict[str, Any], *, file: str | None = None) -> Ex
         Figure(
             branch=f["branch"], metric=f["metric"], column=f["column"], value_yuan=Decimal(f["value_yuan"]),
             raw=f["raw"], unit=f["unit"], provenance=provenance_from_json(f["provenance"], file=renamed),
+            unit_source=f.get("unit_source", ""), multiplier=Decimal(f.get("multiplier", "1")),
+            branch_source=f.get("branch_source", ""),
         )
         for f in data["figures"]
     ]
@@ -85,5 +89,5 @@ def extraction_from_json(data: dict[str, Any], *, file: str | None = None) -> Ex
     ]
     return Extraction(
         spec=data["spec"], file=name, sha256=data["sha256"], figures=figures, checks=checks,
-        branch=data.get("branch"), report_date=data.get("report_date"),
+        branch=data.get("branch"), report_date=data.get("report_date"), notes=list(data.get("notes", [])),
     )

@@ -6,37 +6,53 @@
 A figure is found by its row label and column header, never by a fixed cell address. A label
 that is missing, found twice, or a figure that does not parse is an ExtractionError naming
 the file and the place: never a silent zero or a wrong number.
+
+A figure's unit is what the report states for it: its unit column, its label's or header's
+suffix, a 单位 line, the title, a footnote. Two statements that disagree refuse the file
+naming both; with none, a money figure takes the spec's unit only when the spec says the
+report type always has it (`unit_always`), and says so. A figure's branch comes from the
+report's labelled 机构 line, its group block, or its row, and must be a known branch.
+Blank and dash cells are no figure and are listed in the extraction's notes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
+from flows.report_extraction.branch_names import TOTAL, BranchNames
 from flows.report_extraction.checks import totals_checks
 from flows.report_extraction.header import Header, find_header, nearest
-from flows.report_extraction.models import Extraction, Figure
+from flows.report_extraction.models import Extraction, Figure, Provenance
 from flows.report_extraction.numbers import (
+    UNIT_FACTORS,
     NumberFormatError,
+    is_money,
+    is_no_figure,
     normalise,
     parse_figure,
     split_unit,
-    stated_unit,
     to_yuan,
+    unit_list,
 )
 from flows.report_extraction.pdf_reader import read_pdf
 from flows.report_extraction.specs import ExtractionSpec, Label
+from flows.report_extraction.surroundings import Line, is_note, row_place, table_lines, table_money_unit
+from flows.report_extraction.surroundings import report_date as printed_date
 from flows.report_extraction.tables import Grid, GridCell
 from flows.report_extraction.xlsx_reader import read_xlsx
 from rpa.errors import DuplicateHeader, ExtractionError, InputFileError, LabelNotFound, UnreadableFigure
 
-TOTAL = "合计"
 
+def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = None,
+                 branch: str | None = None) -> Extraction:
+    """Every figure the spec names, from one xlsx or PDF file, and the file's totals checks.
 
-def extract_file(path: Path, spec: ExtractionSpec) -> Extraction:
-    """Every figure the spec names, from one xlsx or PDF file, and the file's totals checks."""
+    `report_date` (YYYY-MM-DD) and `branch`, when known, pick the sheet of that date and
+    branch in a workbook holding the same report several times; without them such a workbook
+    is refused. A single-branch report about another branch than `branch` is refused."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in spec.formats:
         raise InputFileError(
@@ -47,12 +63,19 @@ def extract_file(path: Path, spec: ExtractionSpec) -> Extraction:
     except OSError as error:
         raise InputFileError(f"{path.name}: cannot be read ({error.strerror})",
                              details={"file": str(path)}) from error
-    grid = read_xlsx(path, spec) if fmt == "xlsx" else read_pdf(path, spec)
-    reading = _Reading(grid, spec, find_header(grid, spec))
+    grid = read_xlsx(path, spec, report_date, branch) if fmt == "xlsx" else read_pdf(path, spec)
+    header = find_header(grid, spec)
+    reading = _Reading(grid, spec, header)
     figures = reading.figures()
+    if branch is not None and reading.info_branch is not None and reading.info_branch != branch:
+        raise ExtractionError(f"{path.name}: 报表的机构是 {reading.info_branch}（{reading.info_where}），"
+                              f"不是要的 {branch}", details={"file": str(path)})
+    notes = [f"未用的列 {text}" for text in header.unused] + reading.notes
+    notes += [f"单位假定 {f.provenance.cell or f.provenance.describe()} {f.metric} {f.column}: "
+              f"报表未注明单位，按规格默认 {f.unit}" for f in figures if f.unit_assumed]
     return Extraction(spec=spec.name, file=path.name, sha256=digest, figures=figures,
                       checks=totals_checks(figures, spec, path.name) if spec.checks.totals else [],
-                      branch=reading.info_branch, report_date=reading.report_date())
+                      branch=reading.info_branch, report_date=reading.report_date(), notes=notes)
 
 
 @dataclass
@@ -62,89 +85,174 @@ class _Reading:
     header: Header
     seen_labels: dict[str | None, list[str]] = field(default_factory=dict)
     info_branch: str | None = None
+    info_where: str = ""
+    notes: list[str] = field(default_factory=list)
+    table_unit: tuple[str, str] | None = None  # the money unit stated around the table, and where
+    names: BranchNames = field(init=False)
+    lines: list[Line] = field(init=False)
 
-    def preamble(self) -> list[str]:
-        above = [" ".join(t for t in self.grid.row_texts(r) if t) for r in range(self.header.start)]
-        return [*self.grid.preamble, *above]
+    def __post_init__(self) -> None:
+        self.names = BranchNames(self.spec, self.grid.file)
+        self.lines = table_lines(self.grid, self.header)
+
+    def _where(self, row: int) -> str:
+        return row_place(self.grid, row)
 
     def report_date(self) -> str | None:
-        for line in self.preamble():
-            match = re.search(self.spec.date_pattern, normalise(line))
-            if match:
-                year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
-                return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
-        return None
+        return printed_date(self.lines, self.spec.date_pattern)
 
-    def table_unit(self) -> str | None:
-        return next((u for u in map(stated_unit, self.preamble()) if u), None)
+    def _branch_of(self, text: str, where: str, code_text: str = "", name: str = "") -> str | None:
+        return self.names.branch_of(text, where, code_text, name)
+
+    # -- the table -----------------------------------------------------------------------------
 
     def figures(self) -> list[Figure]:
+        self.table_unit = table_money_unit(self.lines, self.header, self.grid.file)
         if self.spec.branch.source == "info":
-            self.info_branch = self._info_branch()
+            self.info_branch, self.info_where = self.names.info_branch(self.lines)
         if self.spec.layout == "branches_as_rows":
             return self._branches_as_rows()
         return self._metrics_as_rows()
 
-    def _info_branch(self) -> str:
-        pattern = re.compile(self.spec.branch.pattern)
-        for line in self.preamble():
-            match = pattern.search(normalise(line))
-            if match:
-                return match.group("code")
-        seen = " | ".join(self.preamble()[:4]) or "none"
-        raise LabelNotFound(f"{self.grid.file}: no branch above the table "
-                            f"(pattern {self.spec.branch.pattern}); text seen: {seen}",
-                            details={"file": self.grid.file})
-
-    def _branch_of(self, text: str) -> str | None:
-        if self.spec.totals_label is not None and self.spec.totals_label.matches(text):
-            return TOTAL
-        match = re.search(self.spec.branch.pattern, text)
-        return match.group("code") if match else None
+    def _body_rows(self) -> list[int | None]:
+        """Body rows to read; None where a blank or note row breaks the table."""
+        rows: list[int | None] = []
+        for row in self.grid.visible_rows(self.header.body_start):
+            texts = [t for t in self.grid.row_texts(row) if t]
+            if not texts:
+                self.notes.append(f"略过的空行 第{row + 1}行")
+                rows.append(None)
+            elif is_note(texts[0]):
+                self.notes.append(f"略过的注释行 {self._where(row)} {texts[0][:20]}")
+                rows.append(None)
+            else:
+                rows.append(row)
+        return rows
 
     def _match_row(self, text: str) -> Label | None:
         return next((label for label in self.spec.rows if label.matches(text)), None)
 
+    def _blocks(self, rows: list[int | None]) -> list[tuple[list[int], str, str]]:
+        """Branch blocks of a group column: rows between blank rows and subtotal rows, split
+        where the group text changes, a merged group cell ends or a row label repeats; each
+        block's branch is the one group text on any of its rows."""
+        assert self.header.group_col is not None
+        group_col = self.header.group_col
+        blocks: list[list[int]] = []
+        current: list[int] = []
+        labels: set[str] = set()
+        text_of_block = ""
+        merged_cell: GridCell | None = None
+        subtotal = normalise(self.spec.subtotal_label) if self.spec.subtotal_label else None
+
+        def close() -> None:
+            nonlocal current, labels, text_of_block, merged_cell
+            if current:
+                blocks.append(current)
+            current, labels, text_of_block, merged_cell = [], set(), "", None
+
+        for row in rows:
+            if row is None:
+                close()
+                continue
+            cell = self.grid.at(row, group_col)
+            text = self.grid.text(row, group_col)
+            metric = self._match_row(self.grid.text(row, self.header.label_col))
+            if current and (
+                    (text and text_of_block and text != text_of_block)
+                    or (metric is not None and metric.name in labels)
+                    or (merged_cell is not None and cell is not merged_cell)):
+                close()
+            current.append(row)
+            if metric is not None:
+                labels.add(metric.name)
+            if text:
+                text_of_block = text
+            merged_cell = cell if cell is not None and cell.row_span > 1 else None
+            if subtotal is not None and split_unit(self.grid.text(row, self.header.label_col))[0] == subtotal:
+                close()
+        close()
+        result: list[tuple[list[int], str, str]] = []
+        for block in blocks:
+            texts: dict[str, int] = {}
+            for row in block:
+                text = self.grid.text(row, group_col)
+                if text:
+                    texts.setdefault(text, row)
+            first, last = self._where(block[0]), self._where(block[-1])
+            if not any(self._match_row(self.grid.text(r, self.header.label_col)) for r in block):
+                self.notes.append(f"略过的行 {first}–{last} {'/'.join(texts)[:30]}")
+                continue
+            if len(texts) != 1:
+                what = "没有机构" if not texts else f"有两个机构（{'、'.join(texts)}）"
+                raise ExtractionError(f"{self.grid.file}: {first} 至 {last} 这一段{what}，"
+                                      "其中的数字属于哪个机构无法确定", details={"file": self.grid.file})
+            text, row = next(iter(texts.items()))
+            where = self.grid.provenance_at(row, group_col).cell or self._where(row)
+            code_text = self.grid.text(row, self.header.code_col) if self.header.code_col is not None else ""
+            branch = self._branch_of(text, f"机构列 {where}", code_text)
+            if branch is None:
+                raise ExtractionError(
+                    f"{self.grid.provenance_at(row, group_col).describe()}: {first} 至 {last} "
+                    f"的机构 {text!r} names no branch "
+                    f"(pattern {self.spec.branch.pattern}, config/branches.yaml)",
+                    details={"file": self.grid.file})
+            result.append((block, branch, f"机构列 {where}"))
+        return result
+
     def _metrics_as_rows(self) -> list[Figure]:
         figures: list[Figure] = []
         found: dict[tuple[str | None, str], GridCell] = {}
-        group_text, branches = "", [] if self.header.group_col is not None else [self.info_branch]
-        for row in self.grid.visible_rows(self.header.body_start):
-            if self.header.group_col is not None:
-                group_text = self.grid.text(row, self.header.group_col) or group_text
-            label_cell = self.grid.at(row, self.header.label_col)
-            label_text = self.grid.text(row, self.header.label_col)
-            if not label_text or label_cell is None:
-                continue
-            branch = self.info_branch
-            if self.header.group_col is not None:
-                branch = self._branch_of(group_text)
-            self.seen_labels.setdefault(branch, []).append(split_unit(label_text)[0])
-            metric = self._match_row(label_text)
-            if metric is None:
-                continue
-            if self.header.group_col is not None:
-                if branch is None:
-                    raise ExtractionError(
-                        f"{label_cell.provenance.describe()}: row {metric.name!r} is under {group_text!r}, "
-                        f"which names no branch (pattern {self.spec.branch.pattern})",
-                        details={"file": self.grid.file})
-                if branch not in branches:
-                    branches.append(branch)
-            self._claim(found, (branch, metric.name), label_cell, f"row label {metric.name!r}")
-            _, label_unit = split_unit(label_text)
-            row_unit = self.grid.text(row, self.header.unit_col) if self.header.unit_col is not None else ""
-            for column in self.spec.columns:
-                col = self.header.columns.get(column.name)
-                if col is None:
+        rows = self._body_rows()
+        blocks: list[tuple[list[int], str | None, str]]
+        if self.header.group_col is not None:
+            blocks = list(self._blocks(rows))
+        else:
+            blocks = [([r for r in rows if r is not None], self.info_branch, self.info_where)]
+        branches: list[str | None] = []
+        for block, branch, branch_where in blocks:
+            if branch not in branches:
+                branches.append(branch)
+            for row in block:
+                label_cell = self.grid.at(row, self.header.label_col)
+                label_text = self.grid.text(row, self.header.label_col)
+                if not label_text or label_cell is None:
                     continue
-                shown = row_unit or label_unit or self.header.shown_units.get(col) or self.table_unit()
-                figure = self._figure(row, col, branch, metric.name, column.name,
-                                      self.spec.unit_for(metric, column), shown)
-                if figure is not None:
-                    figures.append(figure)
+                self.seen_labels.setdefault(branch, []).append(split_unit(label_text)[0])
+                metric = self._match_row(label_text)
+                if metric is None:
+                    self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
+                    continue
+                self._claim(found, (branch, metric.name), label_cell, f"row label {metric.name!r}")
+                row_units = self._row_units(row, label_text, label_cell)
+                for column in self.spec.columns:
+                    col = self.header.columns.get(column.name)
+                    if col is None:
+                        continue
+                    figure = self._figure(row, col, branch, branch_where, metric, column,
+                                          metric.name, column.name, row_units)
+                    if figure is not None:
+                        figures.append(figure)
         self._require_rows(found, branches)
         return figures
+
+    def _row_units(self, row: int, label_text: str, label_cell: GridCell) -> list[tuple[str, str]]:
+        units: list[tuple[str, str]] = []
+        if self.header.unit_col is not None:
+            text = self.grid.text(row, self.header.unit_col)
+            if text:
+                stated = unit_list(text)
+                where = self.grid.provenance_at(row, self.header.unit_col).cell or self._where(row)
+                if not stated:
+                    place = self.grid.provenance_at(row, self.header.unit_col).describe()
+                    raise UnreadableFigure(f"{place}: 单位列写的 {text!r} 不是认得的单位"
+                                           "（元、千元、万元、亿元、户、个、笔、人）",
+                                           details={"file": self.grid.file})
+                units.append((stated[0], f"单位列 {where}"))
+        _, suffix = split_unit(label_text)
+        if suffix is not None:
+            units.append((suffix, f"行标签 {label_cell.provenance.cell or self._where(row)}"))
+        return units
 
     def _require_rows(self, found: dict[tuple[str | None, str], GridCell],
                       branches: list[str | None]) -> None:
@@ -162,23 +270,28 @@ class _Reading:
     def _branches_as_rows(self) -> list[Figure]:
         figures: list[Figure] = []
         found: dict[tuple[str | None, str], GridCell] = {}
-        for row in self.grid.visible_rows(self.header.body_start):
+        for row in self._body_rows():
+            if row is None:
+                continue
             label_cell = self.grid.at(row, self.header.label_col)
             label_text = self.grid.text(row, self.header.label_col)
             if not label_text or label_cell is None:
+                self.notes.append(f"略过的行 {self._where(row)} {''.join(self.grid.row_texts(row))[:20]}")
                 continue
             self.seen_labels.setdefault(None, []).append(label_text)
-            branch = self._branch_of(label_text)
+            where = f"行标签 {label_cell.provenance.cell or self._where(row)}"
+            name = self.grid.text(row, self.header.name_col) if self.header.name_col is not None else ""
+            branch = self._branch_of(label_text, where, name=name)
             if branch is None:
+                self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
                 continue
             self._claim(found, (branch, ""), label_cell, f"branch row {branch!r}")
             for column in self.spec.columns:
                 col = self.header.columns.get(column.name)
                 if col is None:
                     continue
-                shown = self.header.shown_units.get(col) or self.table_unit()
-                figure = self._figure(row, col, branch, column.name, self.spec.value_column,
-                                      self.spec.unit_for(None, column), shown)
+                figure = self._figure(row, col, branch, where, None, column, column.name,
+                                      self.spec.value_column, [])
                 if figure is not None:
                     figures.append(figure)
         totals = self.spec.totals_label
@@ -199,24 +312,73 @@ class _Reading:
                                   details={"file": self.grid.file, "label": key[1] or key[0]})
         found[key] = cell
 
-    def _figure(self, row: int, col: int, branch: str | None, metric: str, column: str,
-                declared_unit: str, shown_unit: str | None) -> Figure | None:
+    def _unit(self, where: Provenance, metric: str, column: str, declared: str,
+              row_units: list[tuple[str, str]], column_units: list[tuple[str, str]]) -> tuple[str, str]:
+        """The unit a figure is printed in and where the report says so (see Figure).
+
+        A count row whose own unit (unit column, label suffix) is a count unit is not about a
+        money unit its column header states (本日（万元） over 客户数 | 户); every other
+        statement of the wrong kind, or two that differ, refuse."""
+        money = is_money(declared)
+        kind = "金额" if money else "计数"
+        if not money and any(not is_money(unit) for unit, _ in row_units):
+            column_units = [(unit, place) for unit, place in column_units if not is_money(unit)]
+        stated = [*row_units, *column_units]
+        for unit, place in stated:
+            if is_money(unit) != money:
+                raise UnreadableFigure(f"{where.describe()}: {metric} {column} 是{kind}，"
+                                       f"{place} 却标为 {unit}", details={"file": self.grid.file})
+        if money and self.table_unit is not None:
+            stated = [*stated, self.table_unit]
+        units = list(dict.fromkeys(unit for unit, _ in stated))
+        if len(units) > 1:
+            (u1, w1), (u2, w2) = stated[0], next(s for s in stated if s[0] != stated[0][0])
+            raise UnreadableFigure(f"{where.describe()}: {metric} {column} 的单位前后不一："
+                                   f"{w1} 写 {u1}，{w2} 写 {u2}；不知哪个对，请向报送机构核实",
+                                   details={"file": self.grid.file})
+        if units:
+            return units[0], stated[0][1]
+        if not money:
+            return declared, "规格（计数）"
+        if self.spec.unit_always:
+            return declared, "规格默认（假定）"
+        raise UnreadableFigure(f"{where.describe()}: {metric} {column} 是金额，报表却没有注明单位"
+                               f"（单位行、表头、单位列、脚注都没有）；"
+                               f"规格 {self.spec.name} 没有写 unit_always: true，"
+                               f"不能假定为 {declared}", details={"file": self.grid.file})
+
+    def _figure(self, row: int, col: int, branch: str | None, branch_where: str, metric_label: Label | None,
+                column_label: Label | None, metric: str, column: str,
+                row_units: list[tuple[str, str]]) -> Figure | None:
         cell = self.grid.at(row, col)
         where = self.grid.provenance_at(row, col)
-        if shown_unit is not None and shown_unit != declared_unit:
-            raise UnreadableFigure(f"{where.describe()}: {metric} {column} is shown in {shown_unit}, "
-                                   f"the spec expects {declared_unit}", details={"file": self.grid.file})
-        if cell is None or (cell.row, cell.col) != (row, col):
-            raise UnreadableFigure(f"{where.describe()}: {metric} {column}"
-                                   f"{f' of branch {branch}' if branch else ''} is empty",
-                                   details={"file": self.grid.file})
-        try:
-            value = parse_figure(cell.value, self.spec.sign_styles())
-        except NumberFormatError as error:
-            raise UnreadableFigure(f"{where.describe()}: {metric} {column}: {error}",
-                                   details={"file": self.grid.file}) from error
-        if value is None:
-            raise UnreadableFigure(f"{where.describe()}: {metric} {column} is empty",
-                                   details={"file": self.grid.file})
-        return Figure(branch=branch, metric=metric, column=column, value_yuan=to_yuan(value, declared_unit),
-                      raw=cell.text, unit=declared_unit, provenance=where)
+        declared = self.spec.unit_for(metric_label, column_label)
+        unit, unit_source = self._unit(where, metric, column, declared, row_units,
+                                       self.header.unit_places.get(col, []))
+        place = where.cell or where.describe()
+        of_branch = f" of branch {branch}" if branch and branch != TOTAL else ""
+        if cell is not None and (cell.row, cell.col) != (row, col):
+            raise UnreadableFigure(f"{where.describe()}: {metric} {column}{of_branch} 所在格与别的格合并，"
+                                   "无法确定是哪个数字", details={"file": self.grid.file})
+        if cell is None or is_no_figure(cell.value):
+            raw = cell.text if cell is not None else ""
+            if raw.strip() and self.spec.dash_means_zero:
+                value = Decimal(0)
+                self.notes.append(f"记为0 {place} {metric} {column}{of_branch}: "
+                                  f"报表印 {raw.strip()!r}，规格写明 -/— 即 0")
+            else:
+                shown = repr(raw.strip()) if raw.strip() else "空"
+                self.notes.append(f"无数字 {place} {metric} {column}{of_branch}: 报表为{shown}")
+                return None
+        else:
+            try:
+                parsed = parse_figure(cell.value, self.spec.sign_styles())
+            except NumberFormatError as error:
+                raise UnreadableFigure(f"{where.describe()}: {metric} {column}: {error}",
+                                       details={"file": self.grid.file}) from error
+            if parsed is None:  # pragma: no cover - is_no_figure answered blanks above
+                return None
+            value = parsed
+        return Figure(branch=branch, metric=metric, column=column, value_yuan=to_yuan(value, unit),
+                      raw=cell.text if cell is not None else "", unit=unit, provenance=where,
+                      unit_source=unit_source, multiplier=UNIT_FACTORS[unit], branch_source=branch_where)

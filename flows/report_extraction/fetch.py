@@ -77,7 +77,7 @@ class ReportFetcher:
         if path is None:  # the day before's summary is only for comparing: its absence is a note
             return {"status": "done", "note": f"{item.describe()}: not on the platform", "figures": 0,
                     "report": item.report, "role": item.role}
-        extraction, cached = self.cache.extract(path, self.specs[item.report])
+        extraction, cached = self.cache.extract(path, self.specs[item.report], item.date, item.branch)
         failed = [check for check in extraction.checks if not check.ok]
         return {
             "status": "done",
@@ -88,7 +88,10 @@ class ReportFetcher:
             "cached": cached,
             "figures": len(extraction.figures),
             "checks_failed": len(failed),
+            "units_assumed": len(extraction.units_assumed),
             "note": f"{item.describe()}: {len(extraction.figures)} figures"
+            + (f"，其中 {len(extraction.units_assumed)} 个单位假定（报表未注明，按规格默认）"
+               if extraction.units_assumed else "")
             + (" (cached extraction)" if cached else ""),
             "extraction": extraction.to_json(),
         }

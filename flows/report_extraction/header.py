@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from flows.report_extraction.numbers import normalise, split_unit, unit_in
+from flows.report_extraction.numbers import normalise, split_unit, stated_units
 from flows.report_extraction.specs import ExtractionSpec, Label
-from flows.report_extraction.tables import Grid
+from flows.report_extraction.tables import Grid, column_letter
 from rpa.errors import DuplicateHeader, LabelNotFound
 
 
@@ -34,8 +34,14 @@ class Header:
     label_col: int
     columns: dict[str, int] = field(default_factory=dict)  # spec column name -> grid column
     shown_units: dict[int, str] = field(default_factory=dict)  # grid column -> unit its header shows
+    # grid column -> every unit its header cells state, with where: [("万元", "表头 C4")]
+    unit_places: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     group_col: int | None = None
     unit_col: int | None = None
+    code_col: int | None = None  # a separate branch-code column beside a group column of names
+    name_col: int | None = None  # a branch-name column beside a label column of codes
+    label_units: list[tuple[str, str]] = field(default_factory=list)  # units the label header states
+    unused: list[str] = field(default_factory=list)  # headers of columns not read: "F4 备注"
 
 
 def _column_headers(grid: Grid, start: int, end: int) -> dict[int, list[str]]:
@@ -50,8 +56,14 @@ def _column_headers(grid: Grid, start: int, end: int) -> dict[int, list[str]]:
     return headers
 
 
-def _locate(label: Label, headers: dict[int, list[str]], grid: Grid, what: str) -> int | None:
+def _locate(label: Label, headers: dict[int, list[str]], grid: Grid, what: str,
+            under: Label | None = None) -> int | None:
     found = [col for col, stack in headers.items() if any(label.matches(text) for text in stack)]
+    if len(found) > 1 and under is not None:
+        # a metric over sub-columns (本日 / 较上日 under one merged cell): the full header path
+        # names the one value read
+        below = [col for col in found if any(under.matches(text) for text in headers[col])]
+        found = below or found
     if len(found) > 1:
         where = " and ".join(_where(grid, col, headers[col], label) for col in found)
         raise DuplicateHeader(f"{grid.file}: {what} {label.name!r} found twice: {where}",
@@ -94,16 +106,20 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     start, label_col = start_at
     origin = grid.at(start, label_col)
     end = start + (origin.row_span if origin else 1)
-    wanted = [*spec.columns] + [lbl for lbl in (spec.group_column, spec.unit_column) if lbl is not None]
+    value = _value_label(spec)
+    wanted = [*spec.columns, value, _CODE] + [
+        lbl for lbl in (spec.group_column, spec.unit_column) if lbl is not None]
     while end < grid.n_rows and grid.text(end, label_col) == "" and any(
             label.matches(grid.text(end, c)) for label in wanted for c in grid.visible_cols()):
         end += 1
     headers = _column_headers(grid, start, end)
     headers.pop(label_col, None)
-    header = Header(start=start, body_start=end, label_col=label_col)
+    label_units = _unit_places(grid, start, end, label_col)
+    header = Header(start=start, body_start=end, label_col=label_col, label_units=label_units)
     missing: list[str] = []
+    under = value if spec.layout == "branches_as_rows" else None
     for column in spec.columns:
-        col = _locate(column, headers, grid, "column header")
+        col = _locate(column, headers, grid, "column header", under)
         if col is not None:
             header.columns[column.name] = col
         elif column.required:
@@ -112,7 +128,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
         if label is None:
             continue
         col = _locate(label, headers, grid, f"{name} column header")
-        if col is None:
+        if col is None and label.required:
             missing.append(label.name)
         setattr(header, f"{name}_col", col)
     if missing:
@@ -121,8 +137,43 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
             f"{grid.file}: column header(s) {', '.join(repr(m) for m in missing)} not found; "
             f"nearest headers seen: {nearest(missing[0], seen)}",
             details={"file": grid.file, "labels": missing})
-    for col, stack in headers.items():
-        unit = next((u for u in map(unit_in, reversed(stack)) if u), None)
-        if unit is not None:
-            header.shown_units[col] = unit
+    if header.group_col is not None:
+        header.code_col = _locate(_CODE, {c: h for c, h in headers.items() if c != header.group_col},
+                                  grid, "branch code column header")
+    if spec.branch.source == "row":
+        others = {c: h for c, h in headers.items() if c not in header.columns.values()}
+        header.name_col = _locate(_NAME, others, grid, "branch name column header")
+    for col in headers:
+        places = _unit_places(grid, start, end, col)
+        if places:
+            header.unit_places[col] = places
+            header.shown_units[col] = places[-1][0]
+    read = {header.label_col, *header.columns.values(), header.group_col, header.unit_col, header.code_col,
+            header.name_col}
+    header.unused = [f"{column_letter(col)}{start + 1 if grid.sheet else '列'} {'/'.join(stack)}"
+                     for col, stack in headers.items() if col not in read and stack]
     return header
+
+
+_CODE = Label(name="机构代码", aliases=["机构号", "网点代码", "机构编码", "网点号"])
+_NAME = Label(name="机构名称", aliases=["网点名称", "机构简称"])
+
+
+def _value_label(spec: ExtractionSpec) -> Label:
+    return Label(name=spec.value_column, aliases=spec.value_aliases)
+
+
+def _unit_places(grid: Grid, start: int, end: int, col: int) -> list[tuple[str, str]]:
+    """The units the header cells above a column state, top to bottom, with where."""
+    places: list[tuple[str, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for row in range(start, end):
+        cell = grid.at(row, col)
+        if cell is None or (cell.row, cell.col) in seen:
+            continue
+        seen.add((cell.row, cell.col))
+        _, suffix = split_unit(cell.text)
+        units = [suffix] if suffix else stated_units(cell.text)
+        where = cell.provenance.cell or (f"第{cell.provenance.page}页" if cell.provenance.page else "")
+        places.extend((unit, f"表头 {where}".strip()) for unit in units)
+    return places

@@ -34,7 +34,12 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure, converted to 元 (counts stay counts), with the text it was read from."""
+    """One figure, converted to 元 (counts stay counts), with the text it was read from.
+
+    `unit` is the unit the figure is printed in, `unit_source` where the report states it
+    (`单位行 A2`, `表头 C3`, `单位列 B6`, `脚注 A20`, or `规格默认（假定）` when the report states
+    none and the spec says the report always has that unit), `multiplier` what turned the
+    printed number into 元, `branch_source` where the figure's branch was read."""
 
     branch: str | None  # branch code, "合计" for a totals row, None when the report has no branch
     metric: str
@@ -43,11 +48,21 @@ class Figure:
     raw: str
     unit: str
     provenance: Provenance
+    unit_source: str = ""
+    multiplier: Decimal = Decimal(1)
+    branch_source: str = ""
+
+    @property
+    def unit_assumed(self) -> bool:
+        """True when the unit is the spec's default, not stated by the report."""
+        return "假定" in self.unit_source
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; the value as a Decimal string."""
         return {"branch": self.branch, "metric": self.metric, "column": self.column,
                 "value_yuan": str(self.value_yuan), "raw": self.raw, "unit": self.unit,
+                "unit_source": self.unit_source, "multiplier": str(self.multiplier),
+                "unit_assumed": self.unit_assumed, "branch_source": self.branch_source,
                 "provenance": self.provenance.to_json()}
 
 
@@ -77,6 +92,14 @@ class Extraction:
     checks: list[CheckResult]
     branch: str | None = None  # the branch a single-branch report is about
     report_date: str | None = None  # as printed in the report, normalised to YYYY-MM-DD when possible
+    # what was read but is not a figure, for a clerk to check: "无数字 C9 对公贷款余额 较上日",
+    # "略过的行 A12 其中：…", "未用的列 F4 备注", "单位假定 …"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def units_assumed(self) -> list[Figure]:
+        """The figures whose unit is the spec's default, not stated by the report."""
+        return [f for f in self.figures if f.unit_assumed]
 
     @property
     def ok(self) -> bool:
@@ -93,5 +116,6 @@ class Extraction:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: the records with provenance and the checks."""
         return {"spec": self.spec, "file": self.file, "sha256": self.sha256, "branch": self.branch,
-                "report_date": self.report_date, "ok": self.ok,
+                "report_date": self.report_date, "ok": self.ok, "notes": list(self.notes),
+                "units_assumed": len(self.units_assumed),
                 "figures": [f.to_json() for f in self.figures], "checks": [c.to_json() for c in self.checks]}

@@ -18,9 +18,15 @@ UNIT_FACTORS: dict[str, Decimal] = {
     "笔": Decimal(1),
     "人": Decimal(1),
 }
-_UNIT_SUFFIX = re.compile(r"^(?P<label>.*?)\((?:单位[:：]?)?(?P<unit>" + "|".join(UNIT_FACTORS) + r")\)$")
-_STATED = re.compile(r"单位[:：](" + "|".join(sorted(UNIT_FACTORS, key=len, reverse=True)) + ")")
-_PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+MONEY_UNITS = frozenset({"元", "千元", "万元", "亿元"})
+_UNITS = "|".join(sorted(UNIT_FACTORS, key=len, reverse=True))
+_UNIT_SUFFIX = re.compile(r"^(?P<label>.*?)\((?:(?:金额)?单位[:：]?)?(?P<unit>(?:人民币)?(?:" + _UNITS
+                          + r")(?:[,、/;](?:人民币)?(?:" + _UNITS + r"))*)\)$")
+# 单位：元 / 单位：人民币万元 / 金额单位：千元 / （单位：亿元，户） / 注：金额单位为元
+_STATED = re.compile(r"单位(?:[:：]|为|是)")
+_PART = re.compile(r"^(?:人民币)?(" + _UNITS + r")(?![\u4e00-\u9fff])")
+_PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
+_NO_FIGURE = frozenset({"-", "—", "–", "——", "--", "/", "－"})
 
 
 class SignStyle(StrEnum):
@@ -28,6 +34,7 @@ class SignStyle(StrEnum):
 
     PARENTHESES = "parentheses"  # (1,234.56)
     MINUS = "minus"  # -1,234.56
+    TRAILING_MINUS = "trailing_minus"  # 1,234.56-
 
 
 class NumberFormatError(ValueError):
@@ -39,25 +46,68 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def is_money(unit: str) -> bool:
+    """True for 元 / 千元 / 万元 / 亿元, False for the count units."""
+    return unit in MONEY_UNITS
+
+
+def unit_list(text: str) -> list[str]:
+    """The units a unit statement lists, in order: `人民币万元` -> [万元], `亿元，户` -> [亿元, 户].
+
+    Reading stops at the first part that is not a unit (`万元，保留两位小数` -> [万元])."""
+    units: list[str] = []
+    for part in re.split(r"[,、/;。]", normalise(text)):
+        match = _PART.match(part)
+        if match is None:
+            break
+        units.append(match.group(1))
+    return units
+
+
 def split_unit(text: str) -> tuple[str, str | None]:
-    """`客户数（户）` -> (`客户数`, `户`); the unit is None when the text names none."""
+    """`客户数（户）` -> (`客户数`, `户`); the unit is None when the text names none. With two
+    units (`（亿元，户）`) the money one is answered."""
     flat = normalise(text)
     match = _UNIT_SUFFIX.match(flat)
     if match is None:
         return flat, None
-    return match.group("label"), match.group("unit")
+    units = unit_list(match.group("unit"))
+    return match.group("label"), next((u for u in units if is_money(u)), units[0])
+
+
+def stated_units(text: str) -> list[str]:
+    """The units a line states after 单位：/ 单位为 (`（单位：亿元，户）` -> [亿元, 户]), or a
+    title's unit suffix (`网点经营日报（万元）` -> [万元]); [] when it states none."""
+    flat = normalise(text)
+    found: list[str] = []
+    for match in _STATED.finditer(flat):
+        rest = re.split(r"[)）]", flat[match.end():], maxsplit=1)[0]
+        found.extend(u for u in unit_list(rest) if u not in found)
+    if not found:
+        suffix = _UNIT_SUFFIX.match(flat)
+        if suffix is not None and suffix.group("label"):
+            found = unit_list(suffix.group("unit"))
+    return found
 
 
 def stated_unit(text: str) -> str | None:
-    """The unit an information line states: `单位：元` -> `元`."""
-    match = _STATED.search(normalise(text))
-    return match.group(1) if match else None
+    """The money unit an information line states (`单位：人民币万元` -> `万元`), else its count
+    unit, else None."""
+    units = stated_units(text)
+    return next((u for u in units if is_money(u)), units[0] if units else None)
 
 
 def unit_in(text: str) -> str | None:
     """The unit a header names, e.g. `存款与资产（万元）` or `单位：元`."""
     _, unit = split_unit(text)
     return unit or stated_unit(text)
+
+
+def is_no_figure(raw: object) -> bool:
+    """True for what a report prints where it has no figure: blank, `-`, `—`."""
+    if raw is None:
+        return True
+    return isinstance(raw, str) and normalise(raw) in _NO_FIGURE | {""}
 
 
 def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
@@ -77,10 +127,13 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
         return raw
     if not isinstance(raw, str):
         raise NumberFormatError(f"not a figure: {raw!r}")
-    text = normalise(raw)
+    text = normalise(raw).replace("\u2212", "-")  # U+2212 MINUS SIGN as printed by some systems
     if text == "":
         return None
     negative = False
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1]
     if text.startswith("(") and text.endswith(")"):
         if SignStyle.PARENTHESES not in signs:
             raise NumberFormatError(f"{raw!r}: negatives in parentheses are not this report's convention")
@@ -89,12 +142,20 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
         if SignStyle.MINUS not in signs:
             raise NumberFormatError(f"{raw!r}: a minus sign is not this report's convention")
         text, negative = text[1:], True
+    elif text.endswith("-") and len(text) > 1:
+        if SignStyle.TRAILING_MINUS not in signs:
+            raise NumberFormatError(f"{raw!r}: a trailing minus sign is not this report's convention")
+        text, negative = text[:-1], True
+    elif text.startswith("+"):
+        text = text[1:]
     if not _PLAIN.match(text):
         raise NumberFormatError(f"{raw!r} is not a number")
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation as error:  # pragma: no cover - the pattern above admits only digits
         raise NumberFormatError(f"{raw!r} is not a number") from error
+    if percent:
+        value = value.scaleb(-2)
     return -value if negative else value
 
 
@@ -105,7 +166,7 @@ def to_yuan(value: Decimal, unit: str) -> Decimal:
 
 def places_of(raw: str) -> int:
     """Decimal places printed in a figure's text: `1,234.56` -> 2."""
-    text = normalise(raw).strip("()")
+    text = normalise(raw).strip("()+-%")
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 

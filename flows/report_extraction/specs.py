@@ -2,10 +2,12 @@
 
     spec = load_spec("branch_daily", Path("config/specs"))
 
-A spec says which formats the report comes in, where its table is (sheet name, title text,
-page range), how it is laid out (metrics as rows, or branches as rows), the row labels and
-column headers to read with their aliases, the unit of each figure, the report's sign
-conventions, and the checks to run.
+A spec says which formats the report comes in, where its table is (sheet name or name
+pattern, title text, page range, the one hidden sheet it may read), how it is laid out
+(metrics as rows, or branches as rows), the row labels and column headers to read with their
+aliases, the unit of each figure and whether an unstated unit may be assumed
+(`unit_always`), what a dash means (`dash_means_zero`), the report's sign conventions, and
+the checks to run. What varies between report systems is a spec change, not code.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flows.report_extraction.numbers import UNIT_FACTORS, SignStyle, normalise, split_unit
 from rpa.errors import ConfigError
+
+# 其中： / 一、 / 1. / （一） before a row label
+_PREFIX = re.compile(r"^(?:其中[:：]?|[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\))")
 
 
 class _Model(BaseModel):
@@ -43,9 +48,10 @@ class Label(_Model):
         return unit
 
     def matches(self, text: str) -> bool:
-        """True when `text` (spaces, full-width forms and a unit suffix aside) is this label."""
+        """True when `text` (spaces, full-width forms, a unit suffix and a numbering or 其中：
+        prefix aside) is this label."""
         flat, _ = split_unit(text)
-        return flat in self.keys
+        return flat in self.keys or _PREFIX.sub("", flat) in self.keys
 
     @cached_property
     def keys(self) -> frozenset[str]:
@@ -54,11 +60,24 @@ class Label(_Model):
 
 
 class Locate(_Model):
-    """Where the table is: a sheet name (xlsx), a title above it, a page range (pdf)."""
+    """Where the table is: a sheet name or name pattern (xlsx), a title above it, a page range
+    (pdf). Hidden sheets are read only when `hidden_sheet` names one."""
 
     sheet: str | None = None
+    sheet_title_pattern: str | None = None  # a regular expression a sheet's name matches
+    hidden_sheet: str | None = None  # the one hidden sheet this report type is read from, if any
     title: str | None = None
     pages: str | None = None  # "1-3", "2-", "1"; None = every page
+
+    @field_validator("sheet_title_pattern")
+    @classmethod
+    def _regex(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"not a regular expression: {error}") from error
+        return pattern
 
     @field_validator("pages")
     @classmethod
@@ -82,6 +101,10 @@ class BranchSource(_Model):
 
     source: Literal["info", "group", "row", "none"]
     pattern: str = r"(?P<code>\d{6})"
+    # info: the labelled lines that name the report's branch, and those that never do
+    labels: list[str] = Field(
+        default_factory=lambda: ["机构", "报送机构", "填报机构", "机构代码", "机构名称", "网点"])
+    never: list[str] = Field(default_factory=lambda: ["上级机构", "管辖行", "汇总机构", "上级行", "管辖机构"])
 
     @field_validator("pattern")
     @classmethod
@@ -121,10 +144,15 @@ class ExtractionSpec(_Model):
     rows: list[Label] = Field(default_factory=list)
     columns: list[Label]
     value_column: str = "本日"  # branches_as_rows: the name of the one value each metric column holds
+    value_aliases: list[str] = Field(default_factory=list)  # its other names under a metric (本期, 当日)
     totals_label: Label | None = None
     subtotal_label: str | None = None
-    unit: str
+    unit: str  # the money unit the spec expects; used for an unstated unit only with unit_always
+    unit_always: bool = False  # the report type is always in `unit`: an unstated unit may be assumed
+    dash_means_zero: bool = False  # `-` / `—` print a zero (else they, like a blank, are no figure)
     signs: list[SignStyle]
+    # filled by load_spec from branches.yaml beside the specs folder: {code: name}
+    known_branches: dict[str, str] = Field(default_factory=dict)
     date_pattern: str = r"(?P<y>\d{4})[-年/](?P<m>\d{1,2})(?:[-月/](?P<d>\d{1,2}))?"
     checks: Checks = Field(default_factory=Checks)
 
@@ -178,6 +206,9 @@ def load_spec(name: str, specs_dir: Path) -> ExtractionSpec:
         raise ConfigError(f"cannot read extraction spec {path}: {error}") from error
     if not isinstance(data, dict):
         raise ConfigError(f"extraction spec {path}: expected a mapping at the top level")
+    branches_file = specs_dir.parent / "branches.yaml"
+    if branches_file.is_file() and "known_branches" not in data:
+        data["known_branches"] = _branch_list(branches_file)
     try:
         return ExtractionSpec.model_validate(data)
     except ValidationError as error:
@@ -186,3 +217,16 @@ def load_spec(name: str, specs_dir: Path) -> ExtractionSpec:
             for issue in error.errors()
         )
         raise ConfigError(f"extraction spec {path} is invalid: {problems}") from error
+
+
+def _branch_list(path: Path) -> dict[str, str]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = [(entry["code"], str(entry["name"])) for entry in data["branches"]]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError) as error:
+        raise ConfigError(f"cannot read the branch list {path}: {error}") from error
+    unquoted = [repr(code) for code, _ in entries if not isinstance(code, str)]
+    if unquoted:  # YAML reads 001101 as a number and drops the leading zeros
+        raise ConfigError(f"{path}: branch code(s) {', '.join(unquoted)} must be quoted text, "
+                          'e.g. code: "001101", so leading zeros are kept')
+    return dict(entries)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,21 +35,84 @@ def _open(path: Path, *, data_only: bool) -> Any:
                              details={"file": str(path)}) from error
 
 
-def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path) -> Worksheet:
-    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
-    if spec.locate.sheet is not None:
-        for ws in visible:
-            if normalise(ws.title) == normalise(spec.locate.sheet):
-                return ws
+def _first_texts(ws: Worksheet) -> list[str]:
+    texts: list[str] = []
+    for row in ws.iter_rows(min_row=1, max_row=_TITLE_ROWS, values_only=True):
+        for value in row:
+            if isinstance(value, datetime | date):
+                texts.append(value.strftime("%Y-%m-%d"))
+            elif isinstance(value, str) and value.strip():
+                texts.append(normalise(value))
+    return texts
+
+
+def sheet_date(texts: list[str], spec: ExtractionSpec) -> str | None:
+    """The report date the first rows of a sheet print, as YYYY-MM-DD (or YYYY-MM)."""
+    for text in texts:
+        match = re.search(spec.date_pattern, text)
+        if match:
+            year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
+            return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
+    return None
+
+
+def _matches(ws: Worksheet, spec: ExtractionSpec, texts: list[str]) -> bool:
+    name = normalise(ws.title)
+    if spec.locate.sheet is not None and name == normalise(spec.locate.sheet):
+        return True
+    if spec.locate.sheet_title_pattern is not None and re.search(spec.locate.sheet_title_pattern, ws.title):
+        return True
     title = normalise(spec.locate.title or spec.title)
-    for ws in visible:
-        for row in ws.iter_rows(min_row=1, max_row=_TITLE_ROWS, values_only=True):
-            if any(isinstance(v, str) and title in normalise(v) for v in row):
-                return ws
-    names = ", ".join(ws.title + ("" if ws.sheet_state == "visible" else " (hidden)")
-                      for ws in book.worksheets)
-    raise LabelNotFound(f"{path.name}: no visible sheet named {spec.locate.sheet!r} or titled {title!r}; "
-                        f"sheets seen: {names}", details={"file": str(path)})
+    return bool(title) and any(title in text for text in texts)
+
+
+def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | None,
+                branch: str | None = None) -> Worksheet:
+    """The sheet by its name, name pattern or title, never by position; hidden sheets only when
+    the spec names one; two that match are told apart by the requested date and branch, or
+    refused."""
+    allowed_hidden = normalise(spec.locate.hidden_sheet) if spec.locate.hidden_sheet else None
+    candidates: list[tuple[Worksheet, list[str]]] = []
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible" and normalise(ws.title) != allowed_hidden:
+            continue
+        texts = _first_texts(ws)
+        if _matches(ws, spec, texts):
+            candidates.append((ws, texts))
+    if len(candidates) == 1:
+        return candidates[0][0]
+    title = normalise(spec.locate.title or spec.title)
+    if not candidates:
+        names = ", ".join(ws.title + ("" if ws.sheet_state == "visible" else f" ({ws.sheet_state})")
+                          for ws in book.worksheets)
+        hint = ("（隐藏的工作表不读，除非规格的 locate.hidden_sheet 指明）"
+                if any(ws.sheet_state != "visible" for ws in book.worksheets) else "")
+        raise LabelNotFound(f"{path.name}: no visible sheet named {spec.locate.sheet!r} or titled {title!r}; "
+                            f"sheets seen: {names}{hint}", details={"file": str(path)})
+    dates = {ws.title: sheet_date(texts, spec) for ws, texts in candidates}
+    if branch is not None:
+        of_branch = [(ws, texts) for ws, texts in candidates if any(branch in text for text in texts)]
+        if len(of_branch) == 1:
+            return of_branch[0][0]
+        candidates = of_branch or candidates
+    if report_date is not None:
+        same = [ws for ws, _ in candidates if dates[ws.title] is not None
+                and report_date.startswith(str(dates[ws.title]))]
+        if len(same) == 1:
+            return same[0]
+    dates = {ws.title: dates[ws.title] for ws, _ in candidates}
+    shown = "、".join(f"“{name}”（报表日期 {when or '未印'}）" for name, when in dates.items())
+    wanted = f"请求的日期 {report_date} " if report_date else "未给出报表日期，"
+    raise LabelNotFound(f"{path.name}: 有 {len(candidates)} 个工作表都是“{title}”：{shown}；"
+                        f"{wanted}无法确定读哪一个（用 --date 指明日期，或在规格的 locate.sheet 写明工作表）",
+                        details={"file": str(path), "sheets": list(dates)})
+
+
+def _zero_padded(value: object, number_format: str) -> str | None:
+    """A code stored as a number with format `000000` reads as shown: 1101 -> `001101`."""
+    if isinstance(value, int) and not isinstance(value, bool) and re.fullmatch(r"0{2,}", number_format):
+        return f"{value:0{number_format.count('0')}d}"
+    return None
 
 
 def _places(number_format: str) -> int | None:
@@ -62,8 +126,15 @@ def _shown(value: object, number_format: str) -> str:
     """The value as the sheet shows it (enough for provenance and rounding tolerance)."""
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value)
+    padded = _zero_padded(value, number_format)
+    if padded is not None:
+        return padded
+    if isinstance(value, float) and value.is_integer() and re.fullmatch(r"0{2,}", number_format):
+        return f"{int(value):0{len(number_format)}d}"
     if isinstance(value, int | float):
         places = _places(number_format)
+        if places is not None and "%" in number_format:
+            return f"{value * 100:.{places}f}%"
         if places is not None:
             text = f"{abs(value):,.{places}f}"
             if value < 0:
@@ -73,10 +144,13 @@ def _shown(value: object, number_format: str) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, spec: ExtractionSpec) -> Grid:
-    """The report sheet as a Grid; raises InputFileError, LabelNotFound or UnreadableFigure."""
+def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
+              branch: str | None = None) -> Grid:
+    """The report sheet as a Grid; raises InputFileError, LabelNotFound or UnreadableFigure.
+    `report_date` (YYYY-MM-DD) and `branch` tell apart sheets of the same report for other
+    dates or branches."""
     book = _open(path, data_only=False)
-    sheet = _pick_sheet(book, spec, path)
+    sheet = _pick_sheet(book, spec, path, report_date, branch)
     formulas = {c.coordinate for row in sheet.iter_rows() for c in row
                 if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith("="))}
     cached: dict[str, object] = {}

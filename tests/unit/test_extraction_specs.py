@@ -11,10 +11,13 @@ from flows.report_extraction import load_spec
 from flows.report_extraction.numbers import (
     NumberFormatError,
     SignStyle,
+    is_no_figure,
     normalise,
     parse_figure,
     rounding_tolerance,
     split_unit,
+    stated_unit,
+    stated_units,
     to_yuan,
     unit_in,
 )
@@ -107,3 +110,54 @@ def test_units_convert_to_yuan_exactly() -> None:
     assert to_yuan(Decimal(49), "户") == Decimal(49)
     assert rounding_tolerance("万元", 2) == Decimal(50)
     assert rounding_tolerance("元", 2) == Decimal("0.005")
+
+
+@pytest.mark.parametrize(("line", "units"), [
+    ("单位：元", ["元"]), ("单位：人民币万元", ["万元"]), ("金额单位：千元", ["千元"]),
+    ("（单位：亿元，户）", ["亿元", "户"]), ("注：金额单位为元", ["元"]),
+    ("注：1. 金额单位为万元，保留两位小数；负数以括号表示。", ["万元"]), ("网点经营日报（万元）", ["万元"]),
+    ("注：金额单位见各栏表头", []), ("报表日期：2026-03-05", []), ("单位：人民币", []),
+])
+def test_unit_statements_are_read_wherever_they_stand(line: str, units: list[str]) -> None:
+    assert stated_units(line) == units
+
+
+def test_renminbi_wan_yuan_is_wan_yuan_not_the_count_unit_ren() -> None:
+    assert stated_unit("单位：人民币万元") == "万元"
+    assert split_unit("余额（人民币万元）") == ("余额", "万元")
+    assert split_unit("存款（单位：亿元，户）") == ("存款", "亿元")
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("123.45-", Decimal("-123.45")), ("+1,234.00", Decimal("1234.00")),
+    ("1 234 567.80", Decimal("1234567.80")), ("１２３，４５６．７０", Decimal("123456.70")),
+    ("（１２．５０）", Decimal("-12.50")), ("12.5%", Decimal("0.125")),
+    ("\u22121,000", Decimal("-1000")),
+])
+def test_a_clerk_s_number_styles_parse(raw: str, value: Decimal) -> None:
+    assert parse_figure(raw, frozenset(SignStyle)) == value
+
+
+def test_dashes_and_blanks_are_no_figure() -> None:
+    assert all(is_no_figure(raw) for raw in (None, "", " ", "-", "—", "－", "--"))
+    assert not any(is_no_figure(raw) for raw in ("0", 0, "0.00", "-1"))
+
+
+def test_a_trailing_minus_is_the_spec_s_convention_too() -> None:
+    with pytest.raises(NumberFormatError, match="trailing minus"):
+        parse_figure("5.00-", BOTH)
+
+
+def test_branch_codes_must_be_quoted_so_leading_zeros_stay(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    shipped = (SPECS / "branch_daily.yaml").read_text("utf-8")
+    (tmp_path / "specs" / "branch_daily.yaml").write_text(shipped, "utf-8")
+    (tmp_path / "branches.yaml").write_text('branches:\n  - {code: "001101", name: 营业部}\n', "utf-8")
+    assert load_spec("branch_daily", tmp_path / "specs").known_branches == {"001101": "营业部"}
+    (tmp_path / "branches.yaml").write_text("branches:\n  - {code: 001101, name: 营业部}\n", "utf-8")
+    with pytest.raises(ConfigError, match="must be quoted"):
+        load_spec("branch_daily", tmp_path / "specs")
+
+
+def test_shipped_specs_know_the_branch_list() -> None:
+    assert "110101" in load_spec("summary_daily", SPECS).known_branches

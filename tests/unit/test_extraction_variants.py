@@ -143,15 +143,18 @@ def test_a_row_label_found_twice_is_an_error(tmp_path: Path) -> None:
         extract_file(_edited(tmp_path, "A7", "储蓄存款"), _spec("branch_daily"))
 
 
-@pytest.mark.parametrize("text", ["1.234,56", "12.3万", "－", "(1,234.56", "1,23,4.00"])
+@pytest.mark.parametrize("text", ["1.234,56", "12.3万", "(1,234.56", "1,23,4.00", "1-2"])
 def test_a_number_that_does_not_parse_names_its_cell(tmp_path: Path, text: str) -> None:
     with pytest.raises(UnreadableFigure, match=r"网点经营日报!C8"):
         extract_file(_edited(tmp_path, "C8", text), _spec("branch_daily"))
 
 
-def test_an_empty_figure_is_an_error_not_a_zero(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableFigure, match=r"!D9: 对公贷款余额 较上日 of branch 110102 is empty"):
-        extract_file(_edited(tmp_path, "D9", None), _spec("branch_daily"))
+@pytest.mark.parametrize("shown", [None, "－", "—", " - "])
+def test_an_empty_or_dash_figure_is_no_figure_never_a_zero(tmp_path: Path, shown: object) -> None:
+    extraction = extract_file(_edited(tmp_path, "D9", shown), _spec("branch_daily"))
+    assert ("110102", "对公贷款余额", "较上日") not in _values(extraction)
+    assert ("110102", "对公贷款余额", "本日") in _values(extraction)
+    assert any(note.startswith("无数字 D9 对公贷款余额 较上日 of branch 110102") for note in extraction.notes)
 
 
 def test_a_sign_convention_the_report_does_not_use_is_refused(tmp_path: Path) -> None:
@@ -159,8 +162,9 @@ def test_a_sign_convention_the_report_does_not_use_is_refused(tmp_path: Path) ->
         extract_file(_edited(tmp_path, "D6", "(1,234.56)", "fee_income_monthly"), _spec("fee_income_monthly"))
 
 
-def test_a_unit_other_than_the_spec_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableFigure, match="shown in 元, the spec expects 万元"):
+def test_a_unit_column_disagreeing_with_the_footnote_is_refused_naming_both(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFigure, match="储蓄存款余额 本日 的单位前后不一：单位列 B6 写 元，"
+                                               "脚注 A16 写 万元"):
         extract_file(_edited(tmp_path, "B6", "元"), _spec("branch_daily"))
 
 

@@ -1,0 +1,107 @@
+"""Which branch a report, a block or a row is about: read from labelled lines, codes and names.
+
+A report's own branch comes only from its labelled line (机构 / 报送机构 / 网点 ...), never from
+上级机构 / 管辖行 / 汇总机构; a code or a name is checked against the branch list the spec was
+loaded with (config/branches.yaml), and a code beside another branch's name is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.report_extraction.numbers import normalise
+from flows.report_extraction.specs import ExtractionSpec
+from flows.report_extraction.surroundings import Line
+from rpa.errors import ExtractionError, LabelNotFound
+
+TOTAL = "合计"
+
+
+@dataclass
+class BranchNames:
+    """Branch identification for one file."""
+
+    spec: ExtractionSpec
+    file: str
+
+    def known(self, code: str, where: str, text: str = "") -> str:
+        """`code` when it is a known branch and `text` names no other branch's name."""
+        known = self.spec.known_branches
+        flat = normalise(text)
+        other = [name for c, name in known.items() if c != code and normalise(name) in flat]
+        if other and code in known and normalise(known[code]) not in flat:
+            raise ExtractionError(f"{self.file}, {where}: “{text}” 的代码 {code} 是{known[code]}，"
+                                  f"名称却是{other[0]}；报表属于哪个机构无法确定",
+                                  details={"file": self.file})
+        if known and code not in known:
+            raise ExtractionError(f"{self.file}, {where}: 机构 {code} 不在 config/branches.yaml "
+                                  "的网点名单里；请核对报表或名单",
+                                  details={"file": self.file, "branch": code})
+        return code
+
+    def code_of(self, text: str) -> str | None:
+        """The branch code a text names: its leading digits, the spec's pattern, or a known name."""
+        flat = normalise(text)
+        digits = re.match(r"\d{3,}", flat)
+        if digits:
+            return digits.group(0)
+        match = re.search(self.spec.branch.pattern, flat)
+        if match:
+            return match.group("code")
+        by_name = [code for code, name in self.spec.known_branches.items()
+                   if flat.startswith(normalise(name))]
+        return by_name[0] if len(by_name) == 1 else None
+
+    def info_branch(self, lines: list[Line]) -> tuple[str, str]:
+        """The branch code the labelled lines name (机构 / 报送机构 / 网点, never 上级机构 / 管辖行),
+        and where; none, an unknown one or two different ones refuse."""
+        branch = self.spec.branch
+        names = sorted({*branch.labels, *branch.never}, key=len, reverse=True)
+        labelled = re.compile("(" + "|".join(map(re.escape, map(normalise, names))) + r")(?:[:：]|(?=\d))")
+        never = {normalise(n) for n in branch.never}
+        found: list[tuple[str, str]] = []
+        for line in lines:
+            if line.footnote:
+                continue
+            matches = list(labelled.finditer(line.text))
+            for index, match in enumerate(matches):
+                if match.group(1) in never:
+                    continue
+                end = matches[index + 1].start() if index + 1 < len(matches) else len(line.text)
+                value = line.text[match.end():end]
+                where = f"{match.group(1)}行 {line.where}"
+                code = self.code_of(value)
+                if code is None:
+                    raise ExtractionError(
+                        f"{self.file}, {where}: “{match.group(0)}{value}” 不是已知网点的代码或名称，"
+                        "报表属于哪个机构无法确定", details={"file": self.file})
+                found.append((self.known(code, where, value), where))
+        if not found:
+            seen = " | ".join([line.text for line in lines if not line.footnote][:4]) or "none"
+            raise LabelNotFound(f"{self.file}: no branch above the table (表上没有“机构：”等行；"
+                                f"上级机构 / 管辖行 / 汇总机构不算); text seen: {seen}",
+                                details={"file": self.file})
+        codes = sorted({code for code, _ in found})
+        if len(codes) > 1:
+            shown = "、".join(f"{where} 写 {code}" for code, where in found)
+            raise ExtractionError(f"{self.file}: 报表的机构前后不一：{shown}",
+                                  details={"file": self.file})
+        return found[0]
+
+    def branch_of(self, text: str, where: str, code_text: str = "", name: str = "") -> str | None:
+        """The branch a group or row label names (合计 for the totals label), None when it names
+        none; `code_text` / `name` are a separate code or name column's text for the same row."""
+        if self.spec.totals_label is not None and self.spec.totals_label.matches(text):
+            return TOTAL
+        for candidate in (code_text, text):
+            if not candidate:
+                continue
+            if self.spec.branch.source == "row":
+                match = re.search(self.spec.branch.pattern, normalise(candidate))
+                code = match.group("code") if match else None
+            else:
+                code = self.code_of(candidate)
+            if code is not None:
+                return self.known(code, where, f"{code_text}{text}{name}")
+        return None

@@ -1,0 +1,95 @@
+"""The text around a report's table: title, information lines and footnotes, with where each is.
+
+Units and the report's branch and date are often stated there rather than in the table:
+`单位：人民币万元` above it, `注：金额单位为元` below it, `机构：110102 西城支行` in its heading.
+For a sheet the lines are the rows above the header and the 注 / 说明 rows below the body,
+each named by its first cell (A2); for a PDF they are the text outside the ruled table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.report_extraction.header import Header
+from flows.report_extraction.numbers import UNIT_FACTORS, is_money, normalise, stated_units, unit_list
+from flows.report_extraction.tables import Grid
+from rpa.errors import UnreadableFigure
+
+# units in parentheses anywhere in a heading line: 存款（万元） 收入（万元）
+_PARENTHESISED = re.compile(r"\(((?:人民币)?(?:" + "|".join(sorted(UNIT_FACTORS, key=len, reverse=True))
+                            + r")(?:[,、/](?:人民币)?[^)]*)?)\)")
+# a footnote or sign-off line: 注：/ 注1 / 说明：/ 备注：/ 制表 ... (not a label such as 注册资本)
+_NOTE = re.compile(r"(?:注(?:[:：\d]|释)|说明[:：]|备注[:：]|制表|复核|审核|填表|资料来源)")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text outside the table: a title, an information line or a footnote."""
+
+    text: str  # normalised
+    where: str  # a cell (A2) or 第N页表外文字
+    footnote: bool
+
+
+def is_note(text: str) -> bool:
+    """True for a footnote or sign-off line (注：..., 制表：...)."""
+    return _NOTE.match(normalise(text)) is not None
+
+
+def row_place(grid: Grid, row: int) -> str:
+    """A row named by its first shown cell (A12), else by its page or number."""
+    cell = next((grid.at(row, c) for c in grid.visible_cols() if grid.text(row, c)), None)
+    if cell is None:
+        return f"第{row + 1}行"
+    page = cell.provenance.page
+    return cell.provenance.cell or (f"第{page}页" if page else f"第{row + 1}行")
+
+
+def table_lines(grid: Grid, header: Header) -> list[Line]:
+    """The lines around the table, headings first, then footnotes."""
+    found: list[Line] = []
+    page = next((c.provenance.page for c in grid.cells.values() if c.provenance.page), None)
+    outside = f"第{page}页表外文字" if page else "表外文字"
+    for text in grid.preamble:
+        found.append(Line(normalise(text), outside, is_note(text)))
+    for row in range(header.start):
+        if row not in grid.hidden_rows and not grid.is_blank(row):
+            text = "".join(grid.row_texts(row))
+            found.append(Line(text, row_place(grid, row), is_note(text)))
+    for row in grid.visible_rows(header.body_start):
+        texts = [t for t in grid.row_texts(row) if t]
+        if texts and is_note(texts[0]):
+            found.append(Line("".join(texts), row_place(grid, row), True))
+    return found
+
+
+def report_date(lines: list[Line], pattern: str) -> str | None:
+    """The date the headings print, as YYYY-MM-DD (or YYYY-MM for a monthly report)."""
+    for line in lines:
+        if line.footnote:
+            continue
+        match = re.search(pattern, line.text)
+        if match:
+            year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
+            return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
+    return None
+
+
+def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str, str] | None:
+    """The money unit the lines around the table (and the label column's header) state, with
+    where; two that differ refuse the file naming both."""
+    stated: list[tuple[str, str]] = []
+    for line in lines:
+        units = stated_units(line.text)
+        if not line.footnote:
+            units += [u for found in _PARENTHESISED.findall(line.text) for u in unit_list(found)]
+        for unit in units:
+            if is_money(unit):
+                stated.append((unit, f"{'脚注' if line.footnote else '单位行'} {line.where}"))
+    stated += [(unit, where) for unit, where in header.label_units if is_money(unit)]
+    if len({unit for unit, _ in stated}) > 1:
+        (u1, w1), (u2, w2) = stated[0], next(s for s in stated if s[0] != stated[0][0])
+        raise UnreadableFigure(f"{file}: 金额单位前后不一：{w1} 写 {u1}，{w2} 写 {u2}；"
+                               "不知哪个对，整份报表不读，请向报送机构核实", details={"file": file})
+    return stated[0] if stated else None
