@@ -10,7 +10,8 @@ A dry run's items carry their run id in the key, so a dry run never stands in fo
 The rows of one account share an order group (the account number) and are enqueued in business
 order (date, then open, change, close), so they are filed one at a time in that order, whatever
 the file's order: AMS refuses a change or close of an account it does not hold as open.
-Each worker logs in with its own operator and files items with `filing.FilingHandler`.
+Each worker logs in with its own operator, files items with `filing.FilingHandler` and logs out
+when it ends: normally, on a stop request and after a run-fatal error.
 `finish()` writes result.xlsx, one row per input row.
 """
 
@@ -175,7 +176,11 @@ class AccountFilingFlow(Flow):
                 wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
 
             login()
-            yield FilingHandler(bot, session, wctx, login=login, dry_run=self.dry_run)
+            try:
+                yield FilingHandler(bot, session, wctx, login=login, dry_run=self.dry_run)
+            finally:  # at the end, on a stop request and after a run-fatal error alike
+                if bot.logout():
+                    wctx.record("ams.logout", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
 
 
 def _payload(outcome: RowOutcome, portal: str) -> dict[str, Any]:

@@ -6,7 +6,8 @@
     report.missing                          # [(page, element)] that matched nothing when shown
 
 Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator, once, inside the
-browser's login window: a refused login raises LoginRefused and is never tried again.
+browser's login window: a refused login raises LoginRefused and is never tried again; the probe
+logs out at the end.
 """
 
 from __future__ import annotations
@@ -49,4 +50,7 @@ def probe_ams(settings: Settings) -> ProbeReport:
                 with session.login_window():
                     bot.login(operator.code, operator.password.get_secret_value())
 
-            return probe_pages(bot, login)
+            try:
+                return probe_pages(bot, login)
+            finally:
+                bot.logout()  # the operator's one session is free again
