@@ -124,11 +124,21 @@ class Flow(ABC):
         """Parent process, at the end (also after a stop): write outputs; returns their paths."""
         return []
 
+    def operators(self, settings: Settings) -> list[OperatorCredential]:
+        """The portal's operators workers may log in as: those configured, less those the portal
+        refused at login before (`rpa.operators`); OperatorsRefused (run-fatal) when that
+        leaves none of several configured."""
+        if self.portal is None:
+            return []
+        from rpa.operators import usable_operators
+
+        return usable_operators(settings, self.portal)
+
     def worker_count(self, ctx: RunContext, requested: int) -> int:
         """How many workers to start: by default as requested, capped by operator credentials."""
         if self.portal is None:
             return requested
-        available = len(ctx.settings.operators_for(self.portal))
+        available = len(self.operators(ctx.settings))
         if available == 0:
             raise UsageError(
                 f"no operator credentials configured for {self.portal}: set "

@@ -27,7 +27,7 @@ from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
-from rpa.errors import ConfigError, InputFileError
+from rpa.errors import ConfigError, InputFileError, LoginRefused
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, mask
 from rpa.queue import ItemState, NewItem, WorkItem
@@ -157,6 +157,7 @@ class AccountFilingFlow(Flow):
         from bots.ams import AmsBot, load_message_catalogue
         from flows.account_filing.filing import FilingHandler
         from rpa.browser import BrowserSession
+        from rpa.operators import remember_refusal
         from rpa.selectors import load_selectors
 
         operator = wctx.operator
@@ -171,8 +172,14 @@ class AccountFilingFlow(Flow):
                 bot.add_tabs(lookup=session.new_page(), spare=session.new_page())
 
             def login() -> None:
-                with session.login_window():  # no trace may hold the password
-                    bot.login(operator.code, operator.password.get_secret_value())
+                try:
+                    with session.login_window():  # no trace may hold the password
+                        bot.login(operator.code, operator.password.get_secret_value())
+                except LoginRefused as exc:  # kept: no run tries this operator again
+                    remember_refusal(settings, "ams", operator.code, exc, run_id=wctx.run_id)
+                    wctx.record("operator.refused", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO),
+                                code=exc.code, message=exc.portal_message or "")
+                    raise
                 wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
 
             login()

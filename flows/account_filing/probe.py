@@ -5,9 +5,10 @@
     report.not_visited["result"]            # why a page was not shown (never 确认提交)
     report.missing                          # [(page, element)] that matched nothing when shown
 
-Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator, once, inside the
-browser's login window: a refused login raises LoginRefused and is never tried again; the probe
-logs out at the end.
+Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator not refused
+before, once, inside the browser's login window: a refused login raises LoginRefused and is kept
+(`rpa.operators`), so no probe or run tries that operator again until `rpa operators clear`.
+The probe logs out at the end.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rpa.errors import ConfigError
+from rpa.errors import ConfigError, LoginRefused
 from rpa.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,9 +31,10 @@ def probe_ams(settings: Settings) -> ProbeReport:
     from bots.ams._probe import probe_pages
     from rpa.browser import BrowserSession
     from rpa.masking import register_secret
+    from rpa.operators import remember_refusal, usable_operators
     from rpa.selectors import load_selectors
 
-    operators = settings.operators_for("ams")
+    operators = usable_operators(settings, "ams")  # never one AMS refused before
     if not operators:
         raise ConfigError("no AMS operator configured: set RPA_AMS_OPERATORS")
     operator = operators[0]
@@ -47,8 +49,12 @@ def probe_ams(settings: Settings) -> ProbeReport:
             bot = AmsBot(session.new_page(), selectors, settings, catalogue)
 
             def login() -> None:
-                with session.login_window():
-                    bot.login(operator.code, operator.password.get_secret_value())
+                try:
+                    with session.login_window():
+                        bot.login(operator.code, operator.password.get_secret_value())
+                except LoginRefused as exc:
+                    remember_refusal(settings, "ams", operator.code, exc, run_id=None)
+                    raise
 
             try:
                 return probe_pages(bot, login)
