@@ -106,6 +106,13 @@ class QueueReader:
                 found.update((row.key, WorkItem.from_row(row)) for row in rows)
         return found
 
+    def payload_values(self, flow: str, field: str) -> set[str]:
+        """The distinct text values one payload field has among the flow's items, of any run."""
+        value = items.c.payload[field].as_string()
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(value).where(items.c.flow == flow).distinct())
+            return {found for (found,) in rows if found is not None}
+
     def items(self, run_id: str) -> list[WorkItem]:
         """Every item of the run, oldest first."""
         with self._engine.connect() as conn:

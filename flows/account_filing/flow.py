@@ -5,7 +5,9 @@
 `prepare()` (parent process) reads and validates every row, records each row's outcome in the
 audit log and enqueues the valid rows, keyed by `FilingRecord.idempotency_key()`: enqueuing a
 file again adds nothing, and rows an earlier run took stay that run's (result.xlsx says so),
-unless that run was for another AMS (`portal_scope`: UAT, then production).
+unless that run was for another AMS (`portal_scope`: UAT, then production). Which AMS a run
+files into is the system code AMS shows after login, whatever URL reaches it (`portal_identity`:
+the first run through a URL logs in once in `prepare()` to read it).
 A dry run's items carry their run id in the key, so a dry run never stands in for a filing.
 The rows of one account share an order group (the account number) and are enqueued in business
 order (date, then open, change, close), so they are filed one at a time in that order, whatever
@@ -23,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.portal_identity import check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
@@ -51,9 +54,15 @@ class AccountFilingFlow(Flow):
     finish_from_queue = True  # result.xlsx: the validation report and the queue's items
 
     def __init__(
-        self, input: str, dry_run: bool = False, sheet: str | None = None, today: str | None = None
+        self,
+        input: str,
+        dry_run: bool = False,
+        sheet: str | None = None,
+        today: str | None = None,
+        portal_identity: str | None = None,
     ) -> None:
         self.input = input
+        self.portal_identity = portal_identity  # set by prepare(): the AMS the run files into
         self.dry_run = dry_run
         self.sheet = sheet
         self.today = today
@@ -93,7 +102,7 @@ class AccountFilingFlow(Flow):
             )
         valid = [(o, o.record) for o in report.outcomes if o.valid and o.record is not None]
         valid.sort(key=lambda pair: business_order(pair[1]))  # stable: file order otherwise
-        identity = settings.ams_identity()
+        identity = self._identity(ctx) if valid else settings.ams_identity()
         chosen = PortalKeys([self.item_key(record, ctx.run_id) for _, record in valid])
         if not self.dry_run:  # a dry run's keys are its own
             chosen = keys_for_portal(ctx.queue, self.name, chosen.keys, identity=identity, run_id=ctx.run_id)
@@ -119,6 +128,19 @@ class AccountFilingFlow(Flow):
         if self.dry_run:
             notes.append("dry run: rows are looked up in AMS, nothing is submitted")
         return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes)
+
+    def _identity(self, ctx: RunContext) -> str:
+        """The AMS this run files into (`portal_identity`): read from AMS itself the first time
+        a URL is used (a short read-only login), not in a dry run; kept for the workers."""
+        from flows.account_filing.probe import read_system_code
+
+        settings = ctx.settings
+        reader = None if self.dry_run else (lambda: read_system_code(settings, run_id=ctx.run_id))
+        identity = establish_identity(settings, ctx.queue, self.name, read_code=reader)
+        ctx.params.setdefault("flow_params", {})["portal_identity"] = identity
+        self.portal_identity = identity
+        ctx.record("ams.identity", identity=identity, url=settings.ams_url_identity())
+        return identity
 
     def worker_count(self, ctx: RunContext, requested: int) -> int:
         """As many as asked for (capped by operators), or none when this run has nothing open:
@@ -181,6 +203,8 @@ class AccountFilingFlow(Flow):
                                 code=exc.code, message=exc.portal_message or "")
                     raise
                 wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
+                if not self.dry_run:  # the URL still reaches the AMS the run was prepared for
+                    check_worker_identity(settings, self.portal_identity, bot.system_code)
 
             login()
             try:

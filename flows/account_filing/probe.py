@@ -9,11 +9,16 @@ Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator 
 before, once, inside the browser's login window: a refused login raises LoginRefused and is kept
 (`rpa.operators`), so no probe or run tries that operator again until `rpa operators clear`.
 The probe logs out at the end.
+
+`read_system_code(settings)` uses the same short read-only login to read the system code AMS
+shows (`portal_identity`): the code, or None when it shows none.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,14 +26,31 @@ from rpa.errors import ConfigError, LoginRefused
 from rpa.settings import Settings
 
 if TYPE_CHECKING:
+    from bots.ams import AmsBot
     from bots.ams._probe import ProbeReport
 
 
 def probe_ams(settings: Settings) -> ProbeReport:
     """Each page of selectors/ams.yaml -> each element -> the candidate that matched (None: none
     did, or the page was not shown); a dict with `.missing` and `.not_visited` besides."""
-    from bots.ams import AmsBot, load_message_catalogue
     from bots.ams._probe import probe_pages
+
+    with _ams_browser(settings, run_id=None) as (bot, login):
+        return probe_pages(bot, login)
+
+
+def read_system_code(settings: Settings, *, run_id: str | None) -> str | None:
+    """Log in once, read the system code AMS shows (None: none), log out."""
+    with _ams_browser(settings, run_id=run_id) as (bot, login):
+        login()
+        return bot.system_code
+
+
+@contextmanager
+def _ams_browser(settings: Settings, *, run_id: str | None) -> Iterator[tuple[AmsBot, Callable[[], None]]]:
+    """A browser on AMS for the first operator not refused before, and its login (a refusal is
+    kept, `rpa.operators`); logs out at the end if it logged in."""
+    from bots.ams import AmsBot, load_message_catalogue
     from rpa.browser import BrowserSession
     from rpa.masking import register_secret
     from rpa.operators import remember_refusal, usable_operators
@@ -53,10 +75,10 @@ def probe_ams(settings: Settings) -> ProbeReport:
                     with session.login_window():
                         bot.login(operator.code, operator.password.get_secret_value())
                 except LoginRefused as exc:
-                    remember_refusal(settings, "ams", operator.code, exc, run_id=None)
+                    remember_refusal(settings, "ams", operator.code, exc, run_id=run_id)
                     raise
 
             try:
-                return probe_pages(bot, login)
+                yield bot, login
             finally:
                 bot.logout()  # the operator's one session is free again

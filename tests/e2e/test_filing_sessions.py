@@ -37,12 +37,19 @@ def _logouts(folder: Path) -> int:
     return sum(1 for line in lines if json.loads(line)["event"] == "ams.logout")
 
 
+def _every_login_logged_out(ams: AmsHandle, *, workers: int) -> None:
+    """One login per worker and the run's one read of AMS's system code; each ended by a logout."""
+    stats = ams.stats()
+    assert stats["logins"] == workers + 1
+    assert stats["sessions_ended"] == {"logout": workers + 1}
+
+
 @pytest.mark.timeout(180)
 def test_workers_log_out_when_the_run_ends(ams: AmsHandle, tmp_path: Path) -> None:
     settings = filing_settings(tmp_path, ams, 2)
     outcome = execute_run(settings, "account-filing", _export(tmp_path, 3), workers=2)
     assert outcome.exit_code == 0, outcome
-    assert ams.stats()["logins"] == 2
+    _every_login_logged_out(ams, workers=2)
     assert ams.sessions() == {"live": 0, "operators": []}
     assert _logouts(outcome.folder) == 2
 
@@ -59,7 +66,7 @@ def test_workers_log_out_on_a_stop_request(ams: AmsHandle, tmp_path: Path) -> No
                           workers=1, stop_event=stop, on_progress=stop_after_the_first)
     assert outcome.exit_code == 3, outcome
     assert outcome.counts["pending"] > 0, outcome.counts  # stopped early, not finished
-    assert ams.stats()["logins"] == 1
+    _every_login_logged_out(ams, workers=1)
     assert ams.sessions()["live"] == 0
     assert _logouts(outcome.folder) == 1
 
@@ -71,6 +78,6 @@ def test_workers_log_out_after_a_run_fatal_error(ams: AmsHandle, tmp_path: Path)
     outcome = execute_run(settings, "account-filing", _export(tmp_path, 4), workers=2)
     assert outcome.exit_code == 3, outcome
     assert outcome.stop_reason and "system errors in a row" in outcome.stop_reason
-    assert ams.stats()["logins"] == 2
+    _every_login_logged_out(ams, workers=2)
     assert ams.sessions()["live"] == 0
     assert _logouts(outcome.folder) == 2
