@@ -113,6 +113,18 @@ class QueueReader:
             rows = conn.execute(select(value).where(items.c.flow == flow).distinct())
             return {found for (found,) in rows if found is not None}
 
+    def last_activity(self, run_id: str) -> datetime | None:
+        """The latest moment the run's items show life: a change to any of them, or a lease
+        running until then; None when the run has no items."""
+        with self._engine.connect() as conn:
+            changed, leased = conn.execute(
+                select(func.max(items.c.updated_at), func.max(items.c.lease_expires_at)).where(
+                    items.c.run_id == run_id
+                )
+            ).one()
+        moments: list[datetime] = [m for m in (changed, leased) if m is not None]
+        return max(moments) if moments else None
+
     def items(self, run_id: str) -> list[WorkItem]:
         """Every item of the run, oldest first."""
         with self._engine.connect() as conn:

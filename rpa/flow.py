@@ -100,6 +100,7 @@ class Prepared:
     enqueued: int
     duplicates: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # logged as warnings: a clerk must see them
 
 
 class Flow(ABC):
@@ -123,6 +124,11 @@ class Flow(ABC):
     def finish(self, ctx: RunContext) -> list[Path]:
         """Parent process, at the end (also after a stop): write outputs; returns their paths."""
         return []
+
+    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
+        """Rows of this run's input held by another run's items that are not done; the run's
+        exit code is not 0 while there are any (read after `finish()`)."""
+        return 0
 
     def operators(self, settings: Settings) -> list[OperatorCredential]:
         """The portal's operators workers may log in as: those configured, less those the portal

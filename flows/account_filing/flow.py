@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
 from flows.account_filing.portal_identity import check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord
@@ -34,6 +35,7 @@ from rpa.errors import ConfigError, InputFileError, LoginRefused
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, mask
 from rpa.queue import ItemState, NewItem, WorkItem
+from rpa.run_owners import RunOwners, RunState
 from rpa.runs import RunContext, now_in
 
 RESULT_FILE = "result.xlsx"
@@ -68,6 +70,7 @@ class AccountFilingFlow(Flow):
         self.today = today
         self.report: ValidationReport | None = None
         self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
+        self.not_done_elsewhere = 0  # rows another run holds and has not done (set by finish())
 
     # -- parent process ----------------------------------------------------------------------
     def prepare(self, ctx: RunContext) -> Prepared:
@@ -113,21 +116,21 @@ class AccountFilingFlow(Flow):
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         self.keys = {o.row: key for key, (o, _) in zip(chosen.keys, valid, strict=True)}
         created = sum(1 for r in results if r.created)
-        earlier = sum(1 for r in results if not r.created and r.run_id != ctx.run_id)
+        others = OtherRuns() if self.dry_run else settle_other_runs(ctx, self.name, chosen.keys)
         counts = report.counts
         notes = [
             f"{counts['rows']} rows: {counts['valid']} valid, {counts['invalid']} invalid, "
-            f"{counts['needs_person']} for a person; {counts['overdue']} past their deadline"
+            f"{counts['needs_person']} for a person; {counts['overdue']} past their deadline",
+            *others.notes,
         ]
-        if earlier:
-            notes.append(f"{earlier} valid rows were already taken by an earlier run: not filed again")
         for other, rows in chosen.taken_elsewhere.items():
             ctx.record("rows.taken_for_another_ams", rows=rows, other_ams=other, this_ams=identity)
             notes.append(f"{rows} valid rows were taken by an earlier run for another AMS ({other}): "
                          f"they are looked up and filed on this one ({identity})")
         if self.dry_run:
             notes.append("dry run: rows are looked up in AMS, nothing is submitted")
-        return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes)
+        return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes,
+                        warnings=others.warnings)
 
     def _identity(self, ctx: RunContext) -> str:
         """The AMS this run files into (`portal_identity`): read from AMS itself the first time
@@ -162,16 +165,28 @@ class AccountFilingFlow(Flow):
 
         aliases = load_aliases(ctx.settings.config_dir)
         items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
+        owners = RunOwners.from_settings(ctx.settings)
+        states: dict[str, RunState] = {}
         rows = []
+        not_done_elsewhere = 0
         for outcome in self.report.outcomes:
-            item = None
+            item, elsewhere = None, ""
             if outcome.valid and outcome.record is not None:
                 key = self.keys.get(outcome.row) or self.item_key(outcome.record, ctx.run_id)
                 item = items.get(key) or ctx.queue.find_by_key(self.name, key)
-            rows.append(_result_row(outcome, item, aliases.match, ctx.run_id))
+            if item is not None and item.run_id != ctx.run_id:  # another run holds the row
+                not_done_elsewhere += item.state != ItemState.DONE
+                if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
+                    states[item.run_id] = run_state(ctx, item.run_id, owners)
+                elsewhere = held_elsewhere_note(item, states.get(item.run_id))
+            rows.append(_result_row(outcome, item, aliases.match, elsewhere))
+        self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows)
         ctx.log.info(f"result book written: {path}")
         return [path]
+
+    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
+        return self.not_done_elsewhere
 
     # -- worker process ----------------------------------------------------------------------
     @contextmanager
@@ -245,7 +260,8 @@ def _item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
     return _ITEM_STATUS[item.state], result
 
 
-def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: str) -> ResultRow:
+def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere: str) -> ResultRow:
+    """The row's line in result.xlsx; `elsewhere` says what another run holding it did."""
     deadline = ""
     if outcome.deadline is not None:
         deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
@@ -264,8 +280,10 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: 
     note = str(result.get("note") or "")
     if status in ("failed", "held", "rejected", "pending") and item.last_error_message:
         note = item.last_error_message
-    if item.run_id != run_id:
-        note = f"此前批次 {item.run_id} 已处理；{note}" if note else f"此前批次 {item.run_id} 已处理"
+    if elsewhere:
+        note = f"{elsewhere}；{note}" if note else elsewhere
+        if item.state in (ItemState.PENDING, ItemState.LEASED):
+            status = "elsewhere"
     return ResultRow(
         status=status,
         filing_no=str(result.get("filing_no") or ""),
