@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, MetaData, String, Table, Text, delete, select
 
 from rpa._queue_schema import UtcDateTime, insert_or_ignore
-from rpa.db import engine_for, immediate_transaction
+from rpa._tables import tables_ready
+from rpa.db import immediate_transaction
 from rpa.errors import RpaError, RunFatalError
 from rpa.masking import FieldClass, mask, scrub_text
 
@@ -69,7 +70,6 @@ class OperatorRefusals:
 
     def __init__(self, url: str) -> None:
         self._url = url
-        self._ready = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OperatorRefusals:
@@ -77,11 +77,7 @@ class OperatorRefusals:
 
     @property
     def _engine(self) -> Engine:
-        engine = engine_for(self._url)  # looked up on use: a forked worker builds its own
-        if not self._ready:
-            metadata.create_all(engine, checkfirst=True)
-            self._ready = True
-        return engine
+        return tables_ready(self._url, metadata)  # looked up on use: a forked worker builds its own
 
     def record(self, portal: str, operator_code: str, *, code: str, message: str, run_id: str | None) -> None:
         """Keep a refusal; the first one of an operator stays (it is never tried again anyway)."""

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, delete, insert, select, update
 
 from rpa._queue_schema import UtcDateTime
-from rpa.db import engine_for, immediate_transaction
+from rpa._tables import tables_ready
+from rpa.db import immediate_transaction
 from rpa.processes import is_running, start_time
 
 if TYPE_CHECKING:
@@ -58,7 +59,6 @@ class RunOwners:
 
     def __init__(self, url: str) -> None:
         self._url = url
-        self._ready = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunOwners:
@@ -66,11 +66,7 @@ class RunOwners:
 
     @property
     def _engine(self) -> Engine:
-        engine = engine_for(self._url)
-        if not self._ready:
-            metadata.create_all(engine, checkfirst=True)
-            self._ready = True
-        return engine
+        return tables_ready(self._url, metadata)  # looked up on use: a forked worker builds its own
 
     def mark_running(self, run_id: str, *, pid: int | None = None) -> None:
         """This process (or `pid` on this host) runs `run_id` from now on."""

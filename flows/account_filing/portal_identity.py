@@ -24,7 +24,8 @@ from sqlalchemy import Column, MetaData, String, Table, delete, insert, select
 
 from flows.account_filing.portal_scope import PORTAL_FIELD
 from rpa._queue_schema import UtcDateTime
-from rpa.db import engine_for, immediate_transaction
+from rpa._tables import tables_ready
+from rpa.db import immediate_transaction
 from rpa.errors import ConfigError, RunFatalError
 
 if TYPE_CHECKING:
@@ -58,7 +59,6 @@ class PortalCodes:
 
     def __init__(self, url: str) -> None:
         self._url = url
-        self._ready = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PortalCodes:
@@ -66,11 +66,7 @@ class PortalCodes:
 
     @property
     def _engine(self) -> Engine:
-        engine = engine_for(self._url)
-        if not self._ready:
-            metadata.create_all(engine, checkfirst=True)
-            self._ready = True
-        return engine
+        return tables_ready(self._url, metadata)  # looked up on use: a forked worker builds its own
 
     def known(self, url: str) -> tuple[bool, str | None]:
         """(seen before, the code it showed: None for none)."""
