@@ -132,8 +132,8 @@ class Flow(ABC):
 
     def operators(self, settings: Settings) -> list[OperatorCredential]:
         """The portal's operators workers may log in as: those configured, less those the portal
-        refused at login before (`rpa.operators`); OperatorsRefused (run-fatal) when that
-        leaves none of several configured."""
+        refused at login before (`rpa.operators`); OperatorsRefused (run-fatal) when every one
+        configured was refused."""
         if self.portal is None:
             return []
         from rpa.operators import usable_operators

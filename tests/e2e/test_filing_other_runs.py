@@ -118,3 +118,32 @@ def test_a_run_leaves_rows_to_a_live_run_and_does_not_exit_0(ams: AmsHandle, tmp
     rows = read_result(cli.runs / run_id_from(done.stdout) / "result.xlsx").values()
     assert {row["状态"] for row in rows} == {"他批次办理中"}
     assert {row["说明"] for row in rows} == {f"由运行 {alive} 办理中（运行中）"}
+
+
+@pytest.mark.timeout(240)
+def test_a_row_of_an_account_another_run_files_now_is_held(ams: AmsHandle, tmp_path: Path) -> None:
+    settings = filing_settings(tmp_path, ams, 1)
+    first_export = _export(tmp_path)
+    alive = _prepared_only(settings, first_export)
+    RunOwners.from_settings(settings).mark_running(alive)
+    from rpa.queue import WorkQueue
+
+    queue = WorkQueue.from_settings(settings)
+    in_hand = queue.claim(run_id=alive, owner="robot-2:4711:w0", lease_seconds=600)  # being filed
+    assert in_hand is not None
+    account = in_hand.payload["record"]["account_no"]
+
+    # a corrected export: the same account's row with another registered address (another key)
+    corrected = FilingRecord.model_validate(
+        basic_record(account, serial=80 + ACCOUNTS.index(account), registered_address="北京市海淀区学院路2号")
+    ).model_dump()
+    second_dir = tmp_path / "second"
+    second_dir.mkdir()
+    second = execute_run(settings, FLOW, _params(write_export(second_dir / "accounts.xlsx", [corrected])),
+                         workers=1)
+
+    assert second.exit_code == 1, second
+    assert ams.submissions() == []
+    (row,) = read_result(second.folder / "result.xlsx").values()
+    assert row["状态"] == "需人工处理"
+    assert f"该账户正由运行 {alive} 办理" in row["说明"] and f"rpa runs retry {second.run_id}" in row["说明"]

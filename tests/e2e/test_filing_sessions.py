@@ -9,7 +9,9 @@ found a session already open.
 from __future__ import annotations
 
 import json
+import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 
 from flows.account_filing.records import FilingRecord
 from rpa.orchestrate import execute_run
+from tests.e2e.cli_helpers import make_cli_env
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings
 from tests.integration.ams_helpers import basic_record, write_export
 from tests.plugins.portals import AmsHandle
@@ -81,3 +84,25 @@ def test_workers_log_out_after_a_run_fatal_error(ams: AmsHandle, tmp_path: Path)
     _every_login_logged_out(ams, workers=2)
     assert ams.sessions()["live"] == 0
     assert _logouts(outcome.folder) == 2
+
+
+@pytest.mark.timeout(240)
+def test_workers_log_out_when_rpa_run_is_sent_sigterm(ams: AmsHandle, tmp_path: Path) -> None:
+    operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:2]])
+    cli = make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators)
+    export = _export(tmp_path, 12)["flow_params"]["input"]
+    run = cli.popen("run", "account-filing", "--input", export, "--workers", "2")
+    try:
+        deadline = time.monotonic() + 120
+        while not ams.submissions() and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ams.submissions(), "no filing was submitted before the stop"
+        run.send_signal(signal.SIGTERM)  # what a service manager or Ctrl-C asks
+        out, err = run.communicate(timeout=150)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 3, out + err
+    assert ams.sessions() == {"live": 0, "operators": []}
+    assert ams.stats()["sessions_ended"] == {"logout": ams.stats()["logins"]}
