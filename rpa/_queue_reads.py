@@ -106,11 +106,15 @@ class QueueReader:
                 found.update((row.key, WorkItem.from_row(row)) for row in rows)
         return found
 
-    def payload_values(self, flow: str, field: str) -> set[str]:
-        """The distinct text values one payload field has among the flow's items, of any run."""
+    def payload_values(self, flow: str, field: str, *, skip_key_prefix: str | None = None) -> set[str]:
+        """The distinct text values one payload field has among the flow's items, of any run
+        (leaving out items whose key starts with `skip_key_prefix`)."""
         value = items.c.payload[field].as_string()
+        query = select(value).where(items.c.flow == flow)
+        if skip_key_prefix:
+            query = query.where(~items.c.key.startswith(skip_key_prefix, autoescape=True))
         with self._engine.connect() as conn:
-            rows = conn.execute(select(value).where(items.c.flow == flow).distinct())
+            rows = conn.execute(query.distinct())
             return {found for (found,) in rows if found is not None}
 
     def leased_ahead_elsewhere(self, item: WorkItem) -> WorkItem | None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
-from flows.account_filing.portal_identity import check_worker_identity, establish_identity
+from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
@@ -156,7 +156,7 @@ class AccountFilingFlow(Flow):
     def item_key(self, record: FilingRecord, run_id: str) -> str:
         """The work item key: the record's idempotency key (a dry run's own, by run)."""
         key = record.idempotency_key()
-        return f"dry-run:{run_id}:{key}" if self.dry_run else key
+        return f"{DRY_RUN_PREFIX}{run_id}:{key}" if self.dry_run else key
 
     def finish(self, ctx: RunContext) -> list[Path]:
         if self.report is None:

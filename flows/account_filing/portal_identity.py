@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 PORTAL = "ams"
 FROM_CODE, FROM_ID = "ams:", "id:"
+DRY_RUN_PREFIX = "dry-run:"  # a dry run's items filed nothing: they never make a URL "seen with filings"
 
 metadata = MetaData()
 portal_codes = Table(
@@ -103,7 +104,7 @@ def establish_identity(
     identity = settings.ams_identity(code)
     if read_code is not None and identity == url:  # known by its URL alone
         others = sorted(
-            value for value in queue.payload_values(flow, PORTAL_FIELD)
+            value for value in queue.payload_values(flow, PORTAL_FIELD, skip_key_prefix=DRY_RUN_PREFIX)
             if value != url and not value.startswith((FROM_CODE, FROM_ID))
         )
         if others:

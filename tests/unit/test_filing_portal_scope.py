@@ -134,3 +134,12 @@ def test_a_dry_run_keeps_its_own_keys(tmp_path: Path, export: Path) -> None:
     prepared = AccountFilingFlow(input=str(export), today="2026-11-27", dry_run=True).prepare(ctx)
     assert prepared.enqueued == 3
     assert all(item.key.startswith(f"dry-run:{ctx.run_id}:") for item in ctx.queue.items(ctx.run_id))
+
+
+def test_a_dry_run_through_another_url_does_not_count_as_filings(tmp_path: Path, export: Path) -> None:
+    _seen(tmp_path, PROD, None)
+    values: dict[str, Any] = {"runs_dir": tmp_path / "runs", "audit_key_file": tmp_path / "audit.key"}
+    ctx = open_run(Settings(**values, ams_url=PROD), "account-filing", {}, trigger="cli")
+    assert AccountFilingFlow(input=str(export), today="2026-11-27", dry_run=True).prepare(ctx).enqueued == 3
+    real, _, _ = _prepare(tmp_path, export, ams_url=UAT)  # not refused: nothing was filed through PROD
+    assert real.enqueued == 3
