@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +41,14 @@ def probe_ams(settings: Settings) -> ProbeReport:
 
 
 def read_system_code(settings: Settings, *, run_id: str | None) -> str | None:
-    """Log in once, read the system code AMS shows (None: none), log out."""
+    """Log in once, read the system code AMS shows (None: none), log out. In a thread of its
+    own: the caller's thread may be running an event loop already (an asyncio server, or a
+    sync Playwright of its own), where Playwright's sync API cannot start."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ams-identity") as pool:
+        return pool.submit(_read_system_code, settings, run_id).result()
+
+
+def _read_system_code(settings: Settings, run_id: str | None) -> str | None:
     with _ams_browser(settings, run_id=run_id) as (bot, login):
         login()
         return bot.system_code
