@@ -1,4 +1,4 @@
-"""CLI commands for operations: the mock portals, the demo and the scheduler."""
+"""CLI commands for operations: the mock portals, the demo, the scheduler and refused operators."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 portals_app = typer.Typer(help="The mock portals (offline stand-ins for AMS and the report platform).")
 schedule_app = typer.Typer(help="Unattended runs from schedules.yaml.", no_args_is_help=True)
 app.add_typer(portals_app, name="portals")
+operators_app = typer.Typer(help="Operators a portal refused at login (never tried again until cleared).",
+                            no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(operators_app, name="operators")
 
 
 @portals_app.command("serve")
@@ -146,6 +149,60 @@ def schedule_trigger(job_id: str) -> None:
     result = _scheduler(settings()).trigger(job_id)
     typer.echo(f"{job_id}: run {result.run_id or '-'} exit {result.exit_code} {result.note}".rstrip())
     raise typer.Exit(result.exit_code)
+
+
+@operators_app.command("list")
+@handles_errors
+def operators_list() -> None:
+    """The operators a portal refused at login: runs and resumes skip them until cleared."""
+    from zoneinfo import ZoneInfo
+
+    from rpa.operators import PORTAL_NAMES, OperatorRefusals
+
+    cfg = settings()
+    found = OperatorRefusals.from_settings(cfg).listing()
+    if not found:
+        typer.echo("没有被拒绝登录的操作员")
+        return
+    zone = ZoneInfo(cfg.timezone)
+    typer.echo("门户\t操作员\t拒绝时间\t门户提示\t批次")
+    for refusal in found:
+        when = refusal.refused_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        typer.echo(f"{PORTAL_NAMES.get(refusal.portal, refusal.portal)}\t{refusal.masked_code}\t{when}\t"
+                   f"{refusal.portal_message}\t{refusal.run_id or '-'}")
+    typer.echo("核实密码或解锁后执行 `rpa operators clear 操作员代码` 解除")
+
+
+@operators_app.command("clear")
+@handles_errors
+def operators_clear(
+    code: Annotated[str, typer.Argument(help="The operator's code, as in RPA_AMS_OPERATORS.")],
+) -> None:
+    """Let runs log in as this operator again (after a person has checked its password or had
+    it unlocked); recorded in the audit chain of actions outside any run."""
+    import getpass
+
+    from rpa.audit import AuditLog
+    from rpa.errors import UsageError
+    from rpa.masking import FieldClass, mask
+    from rpa.operators import OperatorRefusals
+
+    cfg = settings()
+    cleared = OperatorRefusals.from_settings(cfg).clear(code.strip())
+    masked = mask(code.strip(), FieldClass.ACCOUNT_NO)
+    if not cleared:
+        raise UsageError(f"操作员 {masked} 没有被拒绝登录的记录：`rpa operators list` 列出被拒绝的操作员")
+    audit = AuditLog.from_settings(cfg)
+    audit.create_schema()
+    for refusal in cleared:
+        audit.append(None, getpass.getuser(), "operator.refusal_cleared", details={
+            "portal": refusal.portal,
+            "operator": masked,
+            "refused_at": refusal.refused_at.isoformat(),
+            "portal_message": refusal.portal_message,
+            "refused_in_run": refusal.run_id,
+        })
+    typer.echo(f"已解除操作员 {masked} 的拒绝登录记录：下次运行将再次尝试登录")
 
 
 __all__ = ["print_outcome"]

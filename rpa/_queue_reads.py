@@ -106,6 +106,51 @@ class QueueReader:
                 found.update((row.key, WorkItem.from_row(row)) for row in rows)
         return found
 
+    def payload_values(self, flow: str, field: str, *, skip_key_prefix: str | None = None) -> set[str]:
+        """The distinct text values one payload field has among the flow's items, of any run
+        (leaving out items whose key starts with `skip_key_prefix`)."""
+        value = items.c.payload[field].as_string()
+        query = select(value).where(items.c.flow == flow)
+        if skip_key_prefix:
+            query = query.where(~items.c.key.startswith(skip_key_prefix, autoescape=True))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.distinct())
+            return {found for (found,) in rows if found is not None}
+
+    def leased_ahead_elsewhere(self, item: WorkItem) -> WorkItem | None:
+        """An item of another run of the same flow and order group, enqueued before `item` and
+        in a worker's hands under a lease that has not run out: the two would be worked at
+        once (two runs given rows of one account). None when there is none, or no group."""
+        if item.order_group is None:
+            return None
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(items)
+                .where(
+                    items.c.flow == item.flow,
+                    items.c.order_group == item.order_group,
+                    items.c.run_id != item.run_id,
+                    items.c.id < item.id,
+                    items.c.state == ItemState.LEASED,
+                    items.c.lease_expires_at > self._now(),
+                )
+                .order_by(items.c.id)
+                .limit(1)
+            ).first()
+        return None if row is None else WorkItem.from_row(row)
+
+    def last_activity(self, run_id: str) -> datetime | None:
+        """The latest moment the run's items show life: a change to any of them, or a lease
+        running until then; None when the run has no items."""
+        with self._engine.connect() as conn:
+            changed, leased = conn.execute(
+                select(func.max(items.c.updated_at), func.max(items.c.lease_expires_at)).where(
+                    items.c.run_id == run_id
+                )
+            ).one()
+        moments: list[datetime] = [m for m in (changed, leased) if m is not None]
+        return max(moments) if moments else None
+
     def items(self, run_id: str) -> list[WorkItem]:
         """Every item of the run, oldest first."""
         with self._engine.connect() as conn:

@@ -100,6 +100,7 @@ class Prepared:
     enqueued: int
     duplicates: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # logged as warnings: a clerk must see them
 
 
 class Flow(ABC):
@@ -124,11 +125,26 @@ class Flow(ABC):
         """Parent process, at the end (also after a stop): write outputs; returns their paths."""
         return []
 
+    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
+        """Rows of this run's input held by another run's items that are not done; the run's
+        exit code is not 0 while there are any (read after `finish()`)."""
+        return 0
+
+    def operators(self, settings: Settings) -> list[OperatorCredential]:
+        """The portal's operators workers may log in as: those configured, less those the portal
+        refused at login before (`rpa.operators`); OperatorsRefused (run-fatal) when every one
+        configured was refused."""
+        if self.portal is None:
+            return []
+        from rpa.operators import usable_operators
+
+        return usable_operators(settings, self.portal)
+
     def worker_count(self, ctx: RunContext, requested: int) -> int:
         """How many workers to start: by default as requested, capped by operator credentials."""
         if self.portal is None:
             return requested
-        available = len(ctx.settings.operators_for(self.portal))
+        available = len(self.operators(ctx.settings))
         if available == 0:
             raise UsageError(
                 f"no operator credentials configured for {self.portal}: set "

@@ -21,6 +21,7 @@ from rpa.logs import add_run_log
 from rpa.masking import register_secret, scrub_text
 from rpa.queue import WorkQueue
 from rpa.report import write_run_report
+from rpa.run_owners import RunOwners
 from rpa.runs import (
     RunContext,
     RunOutcome,
@@ -138,10 +139,13 @@ def execute_run(
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
     sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id)
+    owners = RunOwners.from_settings(settings)
+    owners.mark_running(ctx.run_id)  # another run holding none of this one's rows takes none over
     try:
         with logger.contextualize(run_id=ctx.run_id):  # every record of this run, whatever logs it
             return _execute(ctx, workers, stop_event, on_progress, on_started)
     finally:
+        owners.mark_ended(ctx.run_id)
         logger.remove(sink)
 
 
@@ -165,6 +169,8 @@ def _execute(
         )
         for note in prepared.notes:
             ctx.log.info(note)
+        for warning in prepared.warnings:  # shown on the terminal too
+            ctx.log.warning(warning)
         ctx.record("run.prepared", enqueued=prepared.enqueued, duplicates=prepared.duplicates)
         ctx.write_run_json()
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
@@ -228,6 +234,10 @@ class _Outputs:
                 self._ctx.log.error(f"writing outputs failed: {scrub_text(str(exc))}")
         return self.paths
 
+    def not_done_elsewhere(self) -> int:
+        """Rows of this run's input that another run holds and has not done (after `write`)."""
+        return self._flow.rows_not_done_elsewhere(self._ctx)
+
     def write_early(self) -> None:
         """`write`, while the workers wind down: a bug's exception waits for the close (the
         workers end first, as they did when outputs were written only at the close)."""
@@ -246,7 +256,9 @@ def _close(
         exit_code = forced_exit
     elif stop_reason or counts.get("pending", 0) or counts.get("leased", 0):
         exit_code = EXIT_STOPPED
-    elif counts.get("business_error", 0) or counts.get("failed", 0) or counts.get("held", 0):
+    elif any(counts.get(state, 0) for state in ("business_error", "failed", "held")) or (
+        outputs.not_done_elsewhere()  # rows another run holds and has not done (yet)
+    ):
         exit_code = EXIT_ITEMS_FAILED
     else:
         exit_code = EXIT_OK

@@ -250,6 +250,38 @@ class WorkQueue(LeaseKeeper):
             )
             return sorted(row.id for row in rows)
 
+    def take_over(self, item_ids: Sequence[int], from_run: str, to_run: str) -> list[int]:
+        """Move open items of `from_run`, a run that will not work them (it ended, or its process
+        is gone), into `to_run`: pending, lease cleared, attempts kept. An item leased under a
+        lease that has not expired is left alone (its worker may still be at it), and so is any
+        item no longer open or no longer `from_run`'s. Returns the ids moved."""
+        if not item_ids:
+            return []
+        now = self._now()
+        movable = (items.c.state == ItemState.PENDING) | (
+            (items.c.state == ItemState.LEASED) & (items.c.lease_expires_at <= now)
+        )
+        moved: list[int] = []
+        with immediate_transaction(self._engine) as conn:
+            for some in chunks(list(item_ids)):
+                rows = conn.execute(
+                    select(items.c.id)
+                    .where(items.c.id.in_(some), items.c.run_id == from_run, movable)
+                    .with_for_update(skip_locked=True)
+                )
+                ids = [row.id for row in rows]
+                if not ids:
+                    continue
+                self._close_attempts(conn, ids, now, Outcome.LEASE_EXPIRED)
+                conn.execute(
+                    update(items)
+                    .where(items.c.id.in_(ids))
+                    .values(run_id=to_run, state=ItemState.PENDING.value, lease_owner=None,
+                            lease_expires_at=None, updated_at=now)
+                )
+                moved.extend(ids)
+        return sorted(moved)
+
     # -- run control -------------------------------------------------------------------------
 
     def request_stop(self, run_id: str, code: str, message: str) -> None:

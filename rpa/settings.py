@@ -70,8 +70,8 @@ class Settings(BaseSettings):
 
     # portals
     ams_url: str = "http://127.0.0.1:8801"
-    # which AMS instance this is ("uat", "prod"): two settings with the same id are one AMS whatever
-    # their URLs; without an id an AMS is known by its URL (`ams_identity`)
+    # which AMS instance this is ("uat", "prod") when AMS shows no system code after login: two
+    # settings with the same id are one AMS whatever their URLs (`ams_identity`)
     ams_portal_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
     ams_operators: list[OperatorCredential] = Field(default_factory=list)
     # the filing bot loads the next item's look-up, form and 信息核对 in two more tabs while an
@@ -157,11 +157,18 @@ class Settings(BaseSettings):
             "or set RPA_CHROMIUM_PATH to a Chromium executable; `make demo` installs it for you"
         )
 
-    def ams_identity(self) -> str:
-        """The AMS instance filings go to: `id:<RPA_AMS_PORTAL_ID>`, or the URL's scheme, host,
-        port (unless the scheme's own) and path, lower-cased where case does not matter."""
+    def ams_identity(self, system_code: str | None = None) -> str:
+        """The AMS instance filings go to: `ams:<code>` when AMS showed its system code after
+        login (whatever URL reached it), else `id:<RPA_AMS_PORTAL_ID>`, else `ams_url_identity()`."""
+        if system_code:
+            return f"ams:{system_code}"
         if self.ams_portal_id:
             return f"id:{self.ams_portal_id}"
+        return self.ams_url_identity()
+
+    def ams_url_identity(self) -> str:
+        """The AMS URL's scheme, host, port (unless the scheme's own) and path, lower-cased where
+        case does not matter: one AMS reached by two URLs has two of these."""
         url = urlsplit(self.ams_url.strip())
         scheme = url.scheme.lower()
         port = "" if url.port in (None, {"http": 80, "https": 443}.get(scheme)) else f":{url.port}"

@@ -290,11 +290,18 @@ def worker_main(
 
     flow = load_flow(flow_name, flow_params)
     operator = None
-    if flow.portal is not None:
-        operators = settings.operators_for(flow.portal)
-        operator = operators[worker_index % len(operators)]
-        register_secret(operator.password.get_secret_value())
     queue = WorkQueue.from_settings(settings)
+    if flow.portal is not None:
+        try:
+            operators = flow.operators(settings)  # never one the portal refused before
+        except RunFatalError as exc:
+            code, message = _describe(exc)
+            queue.request_stop(run_id, code, message)
+            log.error(f"worker {owner}: run-fatal error: {message}")
+            return
+        if operators:
+            operator = operators[worker_index % len(operators)]
+            register_secret(operator.password.get_secret_value())
     audit = AuditLog.from_settings(settings)
     wctx = WorkerContext(
         run_id=run_id,

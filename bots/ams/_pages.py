@@ -41,7 +41,7 @@ MENU = {
 }
 _REQUIRED = {
     "login": ("operator_code", "password", "submit"),
-    "main": tuple(MENU.values()),
+    "main": (*MENU.values(), "logout"),
     "lookup": ("account_no", "query", "next_page"),
     "account_entry": ("account_no", "query"),
     "check": ("check_table", "confirm"),
@@ -84,6 +84,8 @@ class AmsPages:
         self._menu_urls: dict[str, str] = {}
         self._query_urls: dict[str, tuple[str, str]] = {}  # form URL -> (query URL, parameter)
         self._confirm: tuple[str, Locator] | None = None  # the 确认提交 button prepare_filing reached
+        self._logout_url: str | None = None  # read at login; None: not logged in
+        self.system_code: str | None = None  # the code AMS shows after login (None: it shows none)
 
     def _content_frame(self, page: Page) -> ContentFrame:
         return ContentFrame(page, self.frame_css, self.settings, PortalState(self.catalogue), self._marks)
@@ -176,11 +178,37 @@ class AmsPages:
         for name, element in MENU.items():
             if name not in self._menu_urls:
                 self._menu_urls[name] = str(main.locate(element).evaluate("a => a.href"))
+        self._logout_url = str(main.locate("logout").evaluate("a => a.href"))
+        self.system_code = self._read_system_code(main)
         self.content.frame()
         main_url = self.page.url
         for tab in (self._lookup_tab, self._spare_tab):
             if tab is not None:  # the other tabs share the session: they open the main page
                 tab.retrying(partial(tab.open_main, main_url), what="opening AMS's main page")
+
+    def _read_system_code(self, main: BoundPage) -> str | None:
+        """The system/institution code AMS shows on its main page after login (`main.system_code`;
+        None when the selectors name no such element or the page shows none)."""
+        if "system_code" not in self.selectors.page("main").elements or not main.present("system_code"):
+            return None
+        words = " ".join(str(main.locate("system_code").inner_text()).split())
+        code = words.split("：")[-1].split(":")[-1].strip()
+        return code or None
+
+    def logout(self) -> bool:
+        """Leave AMS (its 退出系统 link), freeing the operator's one session; True if a session
+        was ended. Every tab shares the session: one logout ends it. A failure only warns (the
+        session then ends when AMS's idle timeout does)."""
+        url, self._logout_url = self._logout_url, None
+        if url is None:
+            return False
+        try:
+            with browser_errors("logout"):
+                self.page.goto(url, wait_until="domcontentloaded")
+        except ApplicationError as exc:
+            logger.warning("logging out of AMS failed: {}", scrub_text(str(exc))[:200])
+            return False
+        return True
 
     def _login_once(self, code: str, password: str) -> None:
         what = f"login of operator {mask(code, FieldClass.ACCOUNT_NO)}"

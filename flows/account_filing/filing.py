@@ -44,6 +44,7 @@ from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differi
 from flows.account_filing.records import FilingRecord
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
+from rpa.queue import WorkQueue
 
 if TYPE_CHECKING:
     from rpa.browser import BrowserSession
@@ -131,6 +132,7 @@ class FilingHandler:
         self.login = login
         self.dry_run = dry_run
         self._audit_key = wctx.settings.audit_key_bytes()
+        self._queue = WorkQueue.from_settings(wctx.settings)
         self._next: FilingRecord | None = None
 
     def look_ahead(self, item: WorkItem | None) -> None:
@@ -184,6 +186,7 @@ class FilingHandler:
                 return self._file(item, record, ref)
 
     def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:
+        self._not_filed_elsewhere_now(item, record)
         self.bot.take_turn(record)
         self._load_ahead(record, self.bot.load_form_ahead)  # the other filing tab is free now
         history = self.bot.find_filings(record.account_no)
@@ -218,6 +221,18 @@ class FilingHandler:
             raise
         self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
         return self._filed(answer, ref)
+
+    def _not_filed_elsewhere_now(self, item: WorkItem, record: FilingRecord) -> None:
+        """Hold the item while another run's worker has a filing of this account in hand (two
+        runs given rows of one account): both would look AMS up before either submits. The run
+        that enqueued first goes on; this row waits for a person's `rpa runs retry`."""
+        other = self._queue.leased_ahead_elsewhere(item)
+        if other is None:
+            return
+        note = (f"该账户正由运行 {other.run_id} 办理，同一账户的报备依次办理：本行未提交，暂挂；"
+                f"待其办结后执行 rpa runs retry {item.run_id}")
+        raise NeedsPerson(f"{record.masked_label()}: {note}", code="account_in_other_run",
+                          details={"status": "held", "note": note})
 
     def _check_page(self, record: FilingRecord) -> None:
         shown = self.bot.prepare_filing(record)

@@ -6,12 +6,15 @@
 `prepare()` (parent process) reads and validates every row, records each row's outcome in the
 audit log and enqueues the valid rows, keyed by `FilingRecord.idempotency_key()`: enqueuing a
 file again adds nothing, and rows an earlier run took stay that run's (result.xlsx says so),
-unless that run was for another AMS (`portal_scope`: UAT, then production).
+unless that run was for another AMS (`portal_scope`: UAT, then production). Which AMS a run
+files into is the system code AMS shows after login, whatever URL reaches it (`portal_identity`:
+the first run through a URL logs in once in `prepare()` to read it).
 A dry run's items carry their run id in the key, so a dry run never stands in for a filing.
 The rows of one account share an order group (the account number) and are enqueued in business
 order (date, then open, change, close), so they are filed one at a time in that order, whatever
 the file's order: AMS refuses a change or close of an account it does not hold as open.
-Each worker logs in with its own operator and files items with `filing.FilingHandler`.
+Each worker logs in with its own operator, files items with `filing.FilingHandler` and logs out
+when it ends: normally, on a stop request and after a run-fatal error.
 `finish()` writes result.xlsx, one row per input row.
 """
 
@@ -23,14 +26,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
+from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
-from rpa.errors import ConfigError, InputFileError
+from rpa.errors import ConfigError, InputFileError, LoginRefused
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, mask
 from rpa.queue import ItemState, NewItem, WorkItem
+from rpa.run_owners import RunOwners, RunState
 from rpa.runs import RunContext, now_in
 
 RESULT_FILE = "result.xlsx"
@@ -57,14 +63,17 @@ class AccountFilingFlow(Flow):
         sheet: str | None = None,
         today: str | None = None,
         absent_columns: list[str] | None = None,
+        portal_identity: str | None = None,
     ) -> None:
         self.input = input
+        self.portal_identity = portal_identity  # set by prepare(): the AMS the run files into
         self.dry_run = dry_run
         self.sheet = sheet
         self.today = today
         self.absent_columns = list(absent_columns or [])  # --absent-column: the export has no such column
         self.report: ValidationReport | None = None
         self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
+        self.not_done_elsewhere = 0  # rows another run holds and has not done (set by finish())
 
     # -- parent process ----------------------------------------------------------------------
     def prepare(self, ctx: RunContext) -> Prepared:
@@ -106,7 +115,7 @@ class AccountFilingFlow(Flow):
             )
         valid = [(o, o.record) for o in report.outcomes if o.valid and o.record is not None]
         valid.sort(key=lambda pair: business_order(pair[1]))  # stable: file order otherwise
-        identity = settings.ams_identity()
+        identity = self._identity(ctx) if valid else settings.ams_identity()
         chosen = PortalKeys([self.item_key(record, ctx.run_id) for _, record in valid])
         if not self.dry_run:  # a dry run's keys are its own
             chosen = keys_for_portal(ctx.queue, self.name, chosen.keys, identity=identity, run_id=ctx.run_id)
@@ -117,14 +126,13 @@ class AccountFilingFlow(Flow):
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         self.keys = {o.row: key for key, (o, _) in zip(chosen.keys, valid, strict=True)}
         created = sum(1 for r in results if r.created)
-        earlier = sum(1 for r in results if not r.created and r.run_id != ctx.run_id)
+        others = OtherRuns() if self.dry_run else settle_other_runs(ctx, self.name, chosen.keys)
         counts = report.counts
         notes = [
             f"{counts['rows']} rows: {counts['valid']} valid, {counts['invalid']} invalid, "
-            f"{counts['needs_person']} for a person; {counts['overdue']} past their deadline"
+            f"{counts['needs_person']} for a person; {counts['overdue']} past their deadline",
+            *others.notes,
         ]
-        if earlier:
-            notes.append(f"{earlier} valid rows were already taken by an earlier run: not filed again")
         if report.absent_stated:
             stated = "、".join(report.absent_stated)
             notes.append(f"stated absent (--absent-column): {stated}; 开户 rows file it blank")
@@ -136,7 +144,21 @@ class AccountFilingFlow(Flow):
                          f"they are looked up and filed on this one ({identity})")
         if self.dry_run:
             notes.append("dry run: rows are looked up in AMS, nothing is submitted")
-        return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes)
+        return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes,
+                        warnings=others.warnings)
+
+    def _identity(self, ctx: RunContext) -> str:
+        """The AMS this run files into (`portal_identity`): read from AMS itself the first time
+        a URL is used (a short read-only login), not in a dry run; kept for the workers."""
+        from flows.account_filing.probe import read_system_code
+
+        settings = ctx.settings
+        reader = None if self.dry_run else (lambda: read_system_code(settings, run_id=ctx.run_id))
+        identity = establish_identity(settings, ctx.queue, self.name, read_code=reader)
+        ctx.params.setdefault("flow_params", {})["portal_identity"] = identity
+        self.portal_identity = identity
+        ctx.record("ams.identity", identity=identity, url=settings.ams_url_identity())
+        return identity
 
     def worker_count(self, ctx: RunContext, requested: int) -> int:
         """As many as asked for (capped by operators), or none when this run has nothing open:
@@ -149,7 +171,7 @@ class AccountFilingFlow(Flow):
     def item_key(self, record: FilingRecord, run_id: str) -> str:
         """The work item key: the record's idempotency key (a dry run's own, by run)."""
         key = record.idempotency_key()
-        return f"dry-run:{run_id}:{key}" if self.dry_run else key
+        return f"{DRY_RUN_PREFIX}{run_id}:{key}" if self.dry_run else key
 
     def finish(self, ctx: RunContext) -> list[Path]:
         if self.report is None:
@@ -158,16 +180,28 @@ class AccountFilingFlow(Flow):
 
         aliases = load_aliases(ctx.settings.config_dir)
         items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
+        owners = RunOwners.from_settings(ctx.settings)
+        states: dict[str, RunState] = {}
         rows = []
+        not_done_elsewhere = 0
         for outcome in self.report.outcomes:
-            item = None
+            item, elsewhere = None, ""
             if outcome.valid and outcome.record is not None:
                 key = self.keys.get(outcome.row) or self.item_key(outcome.record, ctx.run_id)
                 item = items.get(key) or ctx.queue.find_by_key(self.name, key)
-            rows.append(_result_row(outcome, item, aliases.match, ctx.run_id))
+            if item is not None and item.run_id != ctx.run_id:  # another run holds the row
+                not_done_elsewhere += item.state != ItemState.DONE
+                if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
+                    states[item.run_id] = run_state(ctx, item.run_id, owners)
+                elsewhere = held_elsewhere_note(item, states.get(item.run_id))
+            rows.append(_result_row(outcome, item, aliases.match, elsewhere))
+        self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows)
         ctx.log.info(f"result book written: {path}")
         return [path]
+
+    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
+        return self.not_done_elsewhere
 
     # -- worker process ----------------------------------------------------------------------
     @contextmanager
@@ -175,6 +209,7 @@ class AccountFilingFlow(Flow):
         from bots.ams import AmsBot, load_message_catalogue
         from flows.account_filing.filing import FilingHandler
         from rpa.browser import BrowserSession
+        from rpa.operators import remember_refusal
         from rpa.selectors import load_selectors
 
         operator = wctx.operator
@@ -189,12 +224,24 @@ class AccountFilingFlow(Flow):
                 bot.add_tabs(lookup=session.new_page(), spare=session.new_page())
 
             def login() -> None:
-                with session.login_window():  # no trace may hold the password
-                    bot.login(operator.code, operator.password.get_secret_value())
+                try:
+                    with session.login_window():  # no trace may hold the password
+                        bot.login(operator.code, operator.password.get_secret_value())
+                except LoginRefused as exc:  # kept: no run tries this operator again
+                    remember_refusal(settings, "ams", operator.code, exc, run_id=wctx.run_id)
+                    wctx.record("operator.refused", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO),
+                                code=exc.code, message=exc.portal_message or "")
+                    raise
                 wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
+                if not self.dry_run:  # the URL still reaches the AMS the run was prepared for
+                    check_worker_identity(settings, self.portal_identity, bot.system_code)
 
             login()
-            yield FilingHandler(bot, session, wctx, login=login, dry_run=self.dry_run)
+            try:
+                yield FilingHandler(bot, session, wctx, login=login, dry_run=self.dry_run)
+            finally:  # at the end, on a stop request and after a run-fatal error alike
+                if bot.logout():
+                    wctx.record("ams.logout", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
 
 
 def _payload(outcome: RowOutcome, portal: str) -> dict[str, Any]:
@@ -228,7 +275,8 @@ def _item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
     return _ITEM_STATUS[item.state], result
 
 
-def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: str) -> ResultRow:
+def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere: str) -> ResultRow:
+    """The row's line in result.xlsx; `elsewhere` says what another run holding it did."""
     deadline = ""
     if outcome.deadline is not None:
         deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
@@ -250,8 +298,10 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, run_id: 
     if outcome.record is not None and outcome.record.absent_fields:
         kept = "、".join(_KEPT_LABELS.get(name, name) for name in sorted(outcome.record.absent_fields))
         note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
-    if item.run_id != run_id:
-        note = f"此前批次 {item.run_id} 已处理；{note}" if note else f"此前批次 {item.run_id} 已处理"
+    if elsewhere:
+        note = f"{elsewhere}；{note}" if note else elsewhere
+        if item.state in (ItemState.PENDING, ItemState.LEASED):
+            status = "elsewhere"
     return ResultRow(
         status=status,
         filing_no=str(result.get("filing_no") or ""),

@@ -4,7 +4,8 @@ A filing item's key is the record's idempotency key, the same in every run, so a
 once whichever run meets it again. That is right for one AMS and wrong for two: a run against
 the UAT portal would keep a later run against production from filing the same export, and the
 result book would show UAT's filing numbers. So each item records the AMS it is for
-(`Settings.ams_identity()`: `RPA_AMS_PORTAL_ID`, or the portal's URL), and a row whose key is
+(`portal_identity`: the system code AMS shows after login, else `RPA_AMS_PORTAL_ID`, else the
+portal's URL), and a row whose key is
 held by another run's item for another AMS gets a key of its own for this one,
 `<identity>|<key>`: it is worked here like any new row, looked up first and filed only when
 this AMS has no such filing. Items recorded before portals were told apart count as this AMS's.

@@ -5,20 +5,29 @@
     report.not_visited["result"]            # why a page was not shown (never 确认提交)
     report.missing                          # [(page, element)] that matched nothing (or two) when shown
 
-Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator, once, inside the
-browser's login window: a refused login raises LoginRefused and is never tried again.
+Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator not refused
+before, once, inside the browser's login window: a refused login raises LoginRefused and is kept
+(`rpa.operators`), so no probe or run tries that operator again until `rpa operators clear`.
+The probe logs out at the end.
+
+`read_system_code(settings)` uses the same short read-only login to read the system code AMS
+shows (`portal_identity`): the code, or None when it shows none.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rpa.errors import ConfigError
+from rpa.errors import ConfigError, LoginRefused
 from rpa.settings import Settings
 
 if TYPE_CHECKING:
+    from bots.ams import AmsBot
     from bots.ams._probe import ProbeReport
 
 
@@ -27,13 +36,37 @@ def probe_ams(settings: Settings, account: str | None = None) -> ProbeReport:
     did, or the page was not shown); a dict with `.seen`, `.missing` and `.not_visited` besides.
     `account`: the account to look up (a known one: its history is read); else the first one
     备案业务清单 lists."""
-    from bots.ams import AmsBot, load_message_catalogue
     from bots.ams._probe import probe_pages
+
+    with _ams_browser(settings, run_id=None) as (bot, login):
+        return probe_pages(bot, login, account)
+
+
+def read_system_code(settings: Settings, *, run_id: str | None) -> str | None:
+    """Log in once, read the system code AMS shows (None: none), log out. In a thread of its
+    own: the caller's thread may be running an event loop already (an asyncio server, or a
+    sync Playwright of its own), where Playwright's sync API cannot start."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ams-identity") as pool:
+        return pool.submit(_read_system_code, settings, run_id).result()
+
+
+def _read_system_code(settings: Settings, run_id: str | None) -> str | None:
+    with _ams_browser(settings, run_id=run_id) as (bot, login):
+        login()
+        return bot.system_code
+
+
+@contextmanager
+def _ams_browser(settings: Settings, *, run_id: str | None) -> Iterator[tuple[AmsBot, Callable[[], None]]]:
+    """A browser on AMS for the first operator not refused before, and its login (a refusal is
+    kept, `rpa.operators`); logs out at the end if it logged in."""
+    from bots.ams import AmsBot, load_message_catalogue
     from rpa.browser import BrowserSession
     from rpa.masking import register_secret
+    from rpa.operators import remember_refusal, usable_operators
     from rpa.selectors import load_selectors
 
-    operators = settings.operators_for("ams")
+    operators = usable_operators(settings, "ams")  # never one AMS refused before
     if not operators:
         raise ConfigError("no AMS operator configured: set RPA_AMS_OPERATORS")
     operator = operators[0]
@@ -48,7 +81,14 @@ def probe_ams(settings: Settings, account: str | None = None) -> ProbeReport:
             bot = AmsBot(session.new_page(), selectors, settings, catalogue)
 
             def login() -> None:
-                with session.login_window():
-                    bot.login(operator.code, operator.password.get_secret_value())
+                try:
+                    with session.login_window():
+                        bot.login(operator.code, operator.password.get_secret_value())
+                except LoginRefused as exc:
+                    remember_refusal(settings, "ams", operator.code, exc, run_id=run_id)
+                    raise
 
-            return probe_pages(bot, login, account)
+            try:
+                yield bot, login
+            finally:
+                bot.logout()  # the operator's one session is free again

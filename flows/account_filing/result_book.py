@@ -48,6 +48,7 @@ STATUS_LABELS: dict[str, str] = {
     "held": "需人工处理",
     "failed": "失败",
     "pending": "未完成",
+    "elsewhere": "他批次办理中",
     "invalid": "无效，未报备",
     "needs_person": "需人工办理",
 }
@@ -60,6 +61,7 @@ _STATUS_COLOURS: dict[str, str] = {
     "held": "FFEB9C",
     "failed": "F4B084",
     "pending": "D9D9D9",
+    "elsewhere": "D9D9D9",
     "invalid": "F8CBAD",
     "needs_person": "FFEB9C",
 }

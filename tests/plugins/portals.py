@@ -72,6 +72,11 @@ class AmsHandle:
         result: dict[str, Any] = self._json(self.admin.get("/_admin/stats"))
         return result
 
+    def sessions(self) -> dict[str, Any]:
+        """The live sessions: `{"live": N, "operators": [codes]}`."""
+        result: dict[str, Any] = self._json(self.admin.get("/_admin/sessions"))
+        return result
+
     def seed(self, records: list[dict[str, Any]]) -> list[str]:
         """File canonical records directly; returns their filing numbers."""
         result: list[str] = self._json(self.admin.post("/_admin/seed", json=records))["filing_nos"]

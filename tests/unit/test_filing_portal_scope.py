@@ -2,7 +2,9 @@
 
 The flow's `prepare()` on a real export and a real SQLite queue, run after run, as `rpa run
 account-filing` does before any worker starts (no browser: which rows are enqueued is decided
-here; tests/e2e/test_filing_portal_scope.py files them).
+here; tests/e2e/test_filing_portal_scope.py files them). What each AMS URL showed as its system
+code after login is written beforehand into the database's `portal_codes`, as a first run's
+login would have (`_seen`): prepare() then logs in nowhere.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Any
 import pytest
 
 from flows.account_filing.flow import AccountFilingFlow
+from flows.account_filing.portal_identity import PortalCodes
 from flows.account_filing.portal_scope import scoped_key
 from flows.account_filing.records import FilingRecord
 from rpa.audit import AuditLog
+from rpa.errors import ConfigError
 from rpa.flow import Prepared
 from rpa.orchestrate import open_run
 from rpa.queue import NewItem, WorkQueue
@@ -33,39 +37,74 @@ def export(tmp_path: Path) -> Path:
     return write_export(tmp_path / "accounts.xlsx", records)
 
 
+def _seen(tmp_path: Path, url: str, system_code: str | None) -> None:
+    """Record that the AMS at `url` showed `system_code` (None: no code) after a login."""
+    settings = Settings(runs_dir=tmp_path / "runs", ams_url=url)
+    settings.runs_dir.mkdir(parents=True, exist_ok=True)
+    PortalCodes.from_settings(settings).learn(settings.ams_url_identity(), system_code)
+
+
 def _prepare(tmp_path: Path, export: Path, **settings: Any) -> tuple[Prepared, list[str], str]:
-    """Prepare one new run against the AMS `settings` name; its prepared counts, its items' keys."""
+    """Prepare one new run against the AMS `settings` name; its prepared counts, its items' keys.
+    An AMS URL not `_seen` before shows no code."""
     values: dict[str, Any] = {"runs_dir": tmp_path / "runs", "audit_key_file": tmp_path / "audit.key"}
-    ctx = open_run(Settings(**values, **settings), "account-filing", {}, trigger="cli")
+    chosen = Settings(**values, **settings)
+    if not PortalCodes.from_settings(chosen).known(chosen.ams_url_identity())[0]:
+        _seen(tmp_path, chosen.ams_url, None)
+    ctx = open_run(chosen, "account-filing", {}, trigger="cli")
     flow = AccountFilingFlow(input=str(export), today="2026-11-27")
     prepared = flow.prepare(ctx)
     return prepared, sorted(item.key for item in ctx.queue.items(ctx.run_id)), ctx.run_id
 
 
 def test_the_same_ams_takes_each_row_once(tmp_path: Path, export: Path) -> None:
-    first, keys, _ = _prepare(tmp_path, export, ams_url=UAT)
+    first, keys, first_run = _prepare(tmp_path, export, ams_url=UAT)
     assert first.enqueued == 3 and len(keys) == 3 and not any("|" in key for key in keys)
     again, _, _ = _prepare(tmp_path, export, ams_url="HTTP://AMS-UAT.bank.internal:8080/ams/")  # the same
     assert (again.enqueued, again.duplicates) == (0, 3)
-    assert any("already taken by an earlier run" in note for note in again.notes)
+    # the first run is being prepared, not worked: it lives, and keeps its rows
+    assert any(f"3 行由运行 {first_run} 办理中（运行中）" in line for line in again.warnings), again.warnings
 
 
 def test_rows_taken_for_the_uat_portal_are_worked_again_for_production(tmp_path: Path, export: Path) -> None:
+    _seen(tmp_path, UAT, "PBCAMS-UAT")
+    _seen(tmp_path, PROD, "PBCAMS-110000")
     _, uat_keys, _ = _prepare(tmp_path, export, ams_url=UAT)
     prod, prod_keys, prod_run = _prepare(tmp_path, export, ams_url=PROD)
     assert (prod.enqueued, prod.duplicates) == (3, 0)
-    assert prod_keys == sorted(scoped_key(PROD, key) for key in uat_keys)
+    assert prod_keys == sorted(scoped_key("ams:PBCAMS-110000", key) for key in uat_keys)
     (note,) = [note for note in prod.notes if "another AMS" in note]
-    assert note == (f"3 valid rows were taken by an earlier run for another AMS ({UAT}): "
-                    f"they are looked up and filed on this one ({PROD})")
+    assert note == ("3 valid rows were taken by an earlier run for another AMS (ams:PBCAMS-UAT): "
+                    "they are looked up and filed on this one (ams:PBCAMS-110000)")
     settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key")
     events = AuditLog.from_settings(settings).events(prod_run)
     (event,) = [e for e in events if e.event == "rows.taken_for_another_ams"]
-    assert event.details == {"rows": 3, "other_ams": UAT, "this_ams": PROD}
+    assert event.details == {"rows": 3, "other_ams": "ams:PBCAMS-UAT", "this_ams": "ams:PBCAMS-110000"}
 
     # production again, and UAT again: each finds its own items
     assert _prepare(tmp_path, export, ams_url=PROD)[0].duplicates == 3
     assert _prepare(tmp_path, export, ams_url=UAT)[0].duplicates == 3
+
+
+def test_two_urls_of_an_ams_that_shows_its_code_are_one_ams(tmp_path: Path, export: Path) -> None:
+    _seen(tmp_path, "http://ams.bank.internal:8080/ams", "PBCAMS-110000")
+    _seen(tmp_path, "http://10.20.30.40:8080/ams", "PBCAMS-110000")  # the same AMS by its address
+    first, keys, _ = _prepare(tmp_path, export, ams_url="http://ams.bank.internal:8080/ams")
+    assert first.enqueued == 3 and not any("|" in key for key in keys)
+    again, _, _ = _prepare(tmp_path, export, ams_url="http://10.20.30.40:8080/ams")
+    assert (again.enqueued, again.duplicates) == (0, 3)  # taken once, not filed again
+
+
+def test_a_second_url_without_a_code_or_a_portal_id_is_refused(tmp_path: Path, export: Path) -> None:
+    first, _, _ = _prepare(tmp_path, export, ams_url=UAT)
+    assert first.enqueued == 3
+    with pytest.raises(ConfigError) as refused:
+        _prepare(tmp_path, export, ams_url=PROD)
+    message = str(refused.value)
+    assert "RPA_AMS_PORTAL_ID" in message and UAT in message and PROD in message
+    assert "系统编号" in message
+    # a portal id says which AMS it is: the run goes ahead
+    assert _prepare(tmp_path, export, ams_url=PROD, ams_portal_id="prod")[0].enqueued == 3
 
 
 def test_a_portal_id_makes_two_urls_one_ams(tmp_path: Path, export: Path) -> None:
@@ -95,3 +134,12 @@ def test_a_dry_run_keeps_its_own_keys(tmp_path: Path, export: Path) -> None:
     prepared = AccountFilingFlow(input=str(export), today="2026-11-27", dry_run=True).prepare(ctx)
     assert prepared.enqueued == 3
     assert all(item.key.startswith(f"dry-run:{ctx.run_id}:") for item in ctx.queue.items(ctx.run_id))
+
+
+def test_a_dry_run_through_another_url_does_not_count_as_filings(tmp_path: Path, export: Path) -> None:
+    _seen(tmp_path, PROD, None)
+    values: dict[str, Any] = {"runs_dir": tmp_path / "runs", "audit_key_file": tmp_path / "audit.key"}
+    ctx = open_run(Settings(**values, ams_url=PROD), "account-filing", {}, trigger="cli")
+    assert AccountFilingFlow(input=str(export), today="2026-11-27", dry_run=True).prepare(ctx).enqueued == 3
+    real, _, _ = _prepare(tmp_path, export, ams_url=UAT)  # not refused: nothing was filed through PROD
+    assert real.enqueued == 3

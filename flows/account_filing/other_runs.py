@@ -1,0 +1,117 @@
+"""Rows another run holds: done by it, left to it while it lives, or taken over from it.
+
+A row's item key is the same in every run, so a run given rows an earlier run enqueued finds
+that run's items. Each such row is one of:
+
+- done by that run: reported as 已由运行 X 办结 (counts as done);
+- ended there otherwise (refused, held, failed): reported with that run's outcome; not done;
+- open (pending or leased) in a run that still lives: left to it, reported as 由运行 X 办理中
+  with the run's state; not done: this run's exit code is not 0 while any is;
+- open in a run that will not work it (it ended, or its process is gone, or, for a run on
+  another host, none of its items has moved for two lease lengths): taken over into this run
+  (`WorkQueue.take_over`), `item.taken_over` recorded in both runs' audit chains, and worked here.
+
+    seen = settle_other_runs(ctx, "account-filing", keys)
+    seen.taken_over        # {"20261201-...": 3}
+    seen.warnings          # what the terminal must show
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from rpa.queue import ItemState, WorkItem
+from rpa.run_owners import STATE_LABELS, RunOwners, RunState
+
+if TYPE_CHECKING:
+    from rpa.runs import RunContext
+
+OPEN = (ItemState.PENDING, ItemState.LEASED)
+QUIET_LEASES = 2  # a run on another host whose items have not moved for this many lease lengths is gone
+
+
+@dataclass
+class OtherRuns:
+    """What prepare() found of rows other runs hold, by run id."""
+
+    done: Counter[str] = field(default_factory=Counter)
+    ended: Counter[str] = field(default_factory=Counter)
+    open: Counter[str] = field(default_factory=Counter)
+    taken_over: Counter[str] = field(default_factory=Counter)
+    states: dict[str, RunState] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        return [f"{rows} rows were already done by run {run}: not filed again"
+                for run, rows in self.done.items()]
+
+    @property
+    def warnings(self) -> list[str]:
+        lines = [
+            f"{rows} 行由运行 {run} 办理中（{STATE_LABELS[self.states.get(run, 'unknown')]}）："
+            "本批次不重复报备；这些行办结之前本批次不以 0 退出"
+            for run, rows in self.open.items()
+        ]
+        lines += [f"{rows} 行已由运行 {run} 办理但未办结（门户拒绝、需人工处理或失败）：见 result.xlsx，"
+                  f"可用 `rpa runs retry {run}` 重试" for run, rows in self.ended.items()]
+        lines += [f"{rows} 行原由运行 {run} 持有，该运行{STATE_LABELS[self.states.get(run, 'unknown')]}："
+                  "已由本批次接手办理" for run, rows in self.taken_over.items()]
+        return lines
+
+
+def run_state(ctx: RunContext, run_id: str, owners: RunOwners) -> RunState:
+    """Whether `run_id` still lives: its owner record, else (another host, or a run from before
+    owners were recorded) whether any of its items moved in the last two lease lengths."""
+    state = owners.state(run_id)
+    if state != "unknown":
+        return state
+    last = ctx.queue.last_activity(run_id)
+    quiet = timedelta(seconds=ctx.settings.lease_seconds * QUIET_LEASES)
+    return "running" if last is not None and datetime.now(UTC) - last < quiet else "gone"
+
+
+def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str]) -> OtherRuns:
+    """Sort the rows other runs hold (see the module docstring); takes over those of runs that
+    will not work them."""
+    found = OtherRuns()
+    held: dict[str, list[WorkItem]] = defaultdict(list)
+    for item in ctx.queue.find_by_keys(flow, keys).values():
+        if item.run_id != ctx.run_id:
+            held[item.run_id].append(item)
+    owners = RunOwners.from_settings(ctx.settings)
+    for run, its in held.items():
+        found.done[run] += sum(1 for item in its if item.state == ItemState.DONE)
+        found.ended[run] += sum(1 for item in its if item.state not in (*OPEN, ItemState.DONE))
+        open_items = [item for item in its if item.state in OPEN]
+        if not open_items:
+            continue
+        state = found.states[run] = run_state(ctx, run, owners)
+        moved: set[int] = set()
+        if state != "running":
+            moved = set(ctx.queue.take_over([i.id for i in open_items], run, ctx.run_id))
+        for item in open_items:
+            if item.id in moved:
+                ctx.audit.append(run, "run", "item.taken_over", item_key=item.key,
+                                 details={"by_run": ctx.run_id, "run_state": state})
+                ctx.record("item.taken_over", item_key=item.key, from_run=run, run_state=state)
+                found.taken_over[run] += 1
+            else:  # its run lives, or its worker's lease has not run out yet
+                found.open[run] += 1
+    for counter in (found.done, found.ended):
+        for run in [run for run, rows in counter.items() if not rows]:
+            del counter[run]
+    return found
+
+
+def held_elsewhere_note(item: WorkItem, state: RunState | None) -> str:
+    """What result.xlsx says of a row another run's item holds."""
+    run = item.run_id
+    if item.state == ItemState.DONE:
+        return f"已由运行 {run} 办结"
+    if item.state in OPEN:
+        return f"由运行 {run} 办理中（{STATE_LABELS[state or 'unknown']}）"
+    return f"由运行 {run} 办理，未办结"
