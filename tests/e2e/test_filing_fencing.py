@@ -1,9 +1,11 @@
-"""The last checks before 确认提交, with `rpa run account-filing` in a subprocess and real workers.
+"""The last checks before 确认提交, with real workers, Chromium and the mock AMS.
 
 A worker frozen (SIGSTOP) while AMS answers its 信息核对, until its lease is gone and the other
 worker has filed the row, wakes up (SIGCONT) and drops the row: AMS holds the change once.
 A run started by hand with a service window that closes mid-run submits nothing after the
 close, stops with exit 3 and says so; `--resume` later files the rest, each row once.
+Rows whose worker lost its lease after the check are settled by the look-up (found: already
+filed) or held for a person (not found), never submitted again by the bot.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ import pytest
 
 from fixtures.inputs.make_accounts import write_bulk_xlsx
 from flows.account_filing.records import FilingRecord
+from rpa.orchestrate import execute_run
 from rpa.queue import Outcome, WorkQueue
 from tests.e2e.cli_helpers import RPA, CliEnv, make_cli_env, run_id_from
 from tests.e2e.processes import wait_for
+from tests.e2e.test_account_filing_run import filing_settings, read_result
 from tests.integration.ams_helpers import BANK_A, BANK_B, basic_record, write_export
 from tests.plugins.portals import AmsHandle
 
@@ -153,3 +157,48 @@ def test_a_window_closing_mid_run_stops_submitting_and_resume_files_the_rest(
     per_row = Counter((s["account_no"], s["action"], s["business_date"]) for s in ams.submissions())
     assert len(per_row) == rows and set(per_row.values()) == {1}
     assert all(f["submitted"] == 1 for f in ams.filings())
+
+
+@pytest.mark.timeout(300)
+def test_a_row_caught_mid_submit_is_settled_by_the_look_up_or_held_for_a_person(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    unfiled = basic_record("110020261611", serial=61, day="2026-11-26")
+    filed = basic_record("110020261612", serial=62, day="2026-11-26")
+    ams.seed([{**filed, "filing_no": "AMS2026112600061"}])  # its frozen worker's 确认提交 went through
+    records = [FilingRecord.model_validate(r).model_dump() for r in (unfiled, filed)]
+    source = write_export(tmp_path / "accounts.xlsx", records)
+    params = {"flow_params": {"input": str(source), "today": "2026-11-27"}}
+    # a window closed all day long but its first second: the run stops at the first 确认提交
+    closed = filing_settings(
+        tmp_path, ams, 1, ams_service_window="00:00:00-00:00:01", ams_service_days="every_day"
+    )
+    first = execute_run(closed, "account-filing", params, workers=1)
+    assert first.exit_code == 3 and first.stop_reason and "服务时间" in first.stop_reason, first
+    assert ams.submissions() == []
+
+    # two workers froze just after their check before 确认提交 and lost their leases there
+    queue = WorkQueue(closed.database_url_resolved)
+    for item in queue.items(first.run_id):
+        assert item.state == "pending" and item.attempts == 0  # given back uncounted
+        taken = queue.claim(run_id=first.run_id, owner=f"frozen:{item.id}:w9", lease_seconds=60)
+        assert taken is not None and queue.begin_submit(taken.id, taken.lease_owner or "", taken.fence)
+        queue.heartbeat(taken.id, taken.lease_owner or "", -1)
+
+    anytime = closed.model_copy(update={"ams_service_window": "always"})
+    resumed = execute_run(anytime, "account-filing", params, resume=first.run_id, workers=1)
+    assert resumed.exit_code == 1, resumed
+    assert ams.submissions() == []  # neither row submitted again
+    rows = {str(r["账号"]): r for r in read_result(resumed.folder / "result.xlsx").values()}
+    assert rows["110020261612"]["状态"] == "此前已报备"
+    assert rows["110020261612"]["备案编号"] == "AMS2026112600061"
+    assert rows["110020261611"]["状态"] == "需人工处理"
+    assert "失去了租约" in str(rows["110020261611"]["说明"])
+    held = next(i for i in queue.items(first.run_id) if i.state == "held")
+    assert held.last_error_code == "caught_mid_submit"
+
+    # a person checked AMS and released it: filed once
+    queue.release(held.id)
+    again = execute_run(anytime, "account-filing", params, resume=first.run_id, workers=1)
+    assert again.exit_code == 0, again
+    assert [(s["account_no"], s["outcome"]) for s in ams.submissions()] == [("110020261611", "filed")]
