@@ -103,7 +103,7 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
         )
         return LaunchResult(outcome.run_id, outcome.exit_code, outcome.stop_reason or "")
 
-    schedules = load_schedules(cfg.schedules_file)
+    schedules = load_schedules(cfg.schedules_file, ams_service_window=cfg.ams_service_window)
     calendar = WorkCalendar.load(cfg.calendar_file)
     return BotScheduler(
         schedules,

@@ -33,6 +33,7 @@ DEBIAN_HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 ALWAYS = "always"
+DEFAULT_AMS_SERVICE_WINDOW = "08:30-17:00"
 _WINDOW = re.compile(r"^(\d{2}:\d{2}(?::\d{2})?)-(\d{2}:\d{2}(?::\d{2})?)$")
 
 
@@ -103,7 +104,7 @@ class Settings(BaseSettings):
     # its end stops (exit 3) with the rest pending for the next window; the scheduler plans AMS
     # jobs inside it. "HH:MM-HH:MM" (or "HH:MM:SS-HH:MM:SS") in `timezone` on PRC working days
     # (RPA_AMS_SERVICE_DAYS=every_day: every day), or "always" (no window: mock portals only)
-    ams_service_window: str = "08:30-17:00"
+    ams_service_window: str = DEFAULT_AMS_SERVICE_WINDOW
     ams_service_days: Literal["working_days", "every_day"] = "working_days"
     reports_url: str = "http://127.0.0.1:8802"
     reports_operators: list[OperatorCredential] = Field(default_factory=list)
