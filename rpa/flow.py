@@ -81,11 +81,12 @@ class WorkerContext:
         nothing); otherwise marks the item as being submitted, in one transaction."""
         from rpa.queue import LeaseLost
         from rpa.runs import now_in
+        from rpa.service_window import WINDOW_CLOSED
 
         if hours is not None:
             closed = hours.closed_message(now_in(self.settings))
             if closed is not None:
-                raise RunFatalError(closed, code="service_window_closed")
+                raise RunFatalError(closed, code=WINDOW_CLOSED)
         if self.queue is None:
             raise RuntimeError("this WorkerContext has no queue to check the lease in")
         if not self.queue.begin_submit(item.id, self.owner, item.fence):

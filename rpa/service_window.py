@@ -21,6 +21,8 @@ from rpa.settings import Settings, parse_window
 if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
 
+WINDOW_CLOSED = "service_window_closed"  # the code of the run-fatal stop when the window closes
+
 def _clock(moment: time) -> str:
     return f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
 
