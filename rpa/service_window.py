@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 WINDOW_CLOSED = "service_window_closed"  # the code of the run-fatal stop when the window closes
 
+
 def _clock(moment: time) -> str:
     return f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
 
