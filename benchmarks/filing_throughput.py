@@ -115,6 +115,7 @@ def run_bot(
         runs_dir=scratch / "runs",
         audit_key_file=scratch / "audit.key",
         ams_url=server.url,
+        ams_service_window="always",  # the mock AMS has no service hours
         ams_operators=[
             OperatorCredential.model_validate({"code": c, "password": p}) for c, p in OPERATORS[:workers]
         ],

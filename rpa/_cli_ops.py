@@ -90,6 +90,7 @@ def demo() -> None:
 
 def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotScheduler:
     from rpa.orchestrate import execute_run
+    from rpa.queue import WorkQueue
     from rpa.scheduler import (
         RESUME_PARAM,
         RUN_ID_PARAM,
@@ -98,6 +99,7 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
         load_schedules,
         trigger_label,
     )
+    from rpa.service_window import WINDOW_CLOSED
     from rpa.workdays import WorkCalendar
 
     stop = stop_event or threading.Event()
@@ -114,9 +116,11 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
             run_id=run_id,
             stop_event=stop,
         )
-        return LaunchResult(outcome.run_id, outcome.exit_code, outcome.stop_reason or "")
+        why = WorkQueue.from_settings(cfg).stop_requested(outcome.run_id) if outcome.exit_code == 3 else None
+        window_closed = why is not None and why[0] == WINDOW_CLOSED  # resumed in the next window
+        return LaunchResult(outcome.run_id, outcome.exit_code, outcome.stop_reason or "", window_closed)
 
-    schedules = load_schedules(cfg.schedules_file)
+    schedules = load_schedules(cfg.schedules_file, ams_service_window=cfg.ams_service_window)
     calendar = WorkCalendar.load(cfg.calendar_file)
     return BotScheduler(
         schedules,

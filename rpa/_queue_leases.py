@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, case, insert, or_, select, true, update
 
 from rpa._queue_models import ItemState, LeaseLost, Outcome, WorkItem
 from rpa._queue_reads import QueueReader, behind_its_group, chunks, worked_by_another
@@ -71,7 +71,8 @@ class LeaseKeeper(QueueReader):
         reclaim: the earlier attempt is closed as lease_expired); and, for an item in an order
         group, no earlier item of the run in that group is still pending or leased (due or not,
         lease expired or not): a group's items are worked one at a time, in id order, each once
-        the one before it is done, business_error, failed or held. Counts one more attempt.
+        the one before it is done, business_error, failed or held. Counts one more attempt and
+        gives the lease the next fencing token (`WorkItem.fence`), which `begin_submit` checks.
 
         Of the claimable items, the oldest with `affinity` comes first (the caller's last item's:
         what the caller has open serves it), then the oldest whose affinity no other owner holds a
@@ -105,6 +106,7 @@ class LeaseKeeper(QueueReader):
                 .values(
                     state=ItemState.LEASED.value,
                     attempts=items.c.attempts + 1,
+                    fence=items.c.fence + 1,
                     lease_owner=owner,
                     lease_expires_at=now + timedelta(seconds=lease_seconds),
                     updated_at=now,
@@ -125,6 +127,26 @@ class LeaseKeeper(QueueReader):
                 update(items)
                 .where(*self._leased_by(item_id, owner))
                 .values(lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+            )
+            return changed.rowcount == 1
+
+    def begin_submit(self, item_id: int, owner: str, fence: int) -> bool:
+        """Just before an irreversible step: True, and the item marked as being submitted under
+        this fence, only if `owner` still holds it under `fence` and the lease has not expired,
+        all in one transaction. False means the lease is gone: do not submit.
+
+        The mark stays when the lease is lost, so the next owner knows the item was caught
+        mid-submit (`WorkItem.caught_mid_submit`); the owner ending its attempt clears it."""
+        now = self._now()
+        with immediate_transaction(self._engine) as conn:
+            changed = conn.execute(
+                update(items)
+                .where(
+                    *self._leased_by(item_id, owner),
+                    items.c.fence == fence,
+                    items.c.lease_expires_at > now,
+                )
+                .values(submit_fence=fence, submitting_at=now, updated_at=now)
             )
             return changed.rowcount == 1
 
@@ -234,7 +256,9 @@ class LeaseKeeper(QueueReader):
         message: str | None,
         decide: _Decision,
     ) -> ItemState:
-        """End the owner's lease in one transaction: the item's new state and its attempt row."""
+        """End the owner's lease in one transaction: the item's new state and its attempt row.
+        The owner knows how its own submit ended, so its `begin_submit` mark is cleared; a mark
+        left by an earlier, lost lease stays until a person releases or retries the item."""
         now = self._now()
         with immediate_transaction(self._engine) as conn:
             held = conn.execute(
@@ -246,6 +270,7 @@ class LeaseKeeper(QueueReader):
                     details={"item_id": item_id, "owner": owner},
                 )
             state, values = decide(held.attempts, now)
+            own_submit = items.c.submit_fence == items.c.fence  # this lease's mark, not an earlier one's
             conn.execute(
                 update(items)
                 .where(items.c.id == item_id)
@@ -254,6 +279,8 @@ class LeaseKeeper(QueueReader):
                     lease_owner=None,
                     lease_expires_at=None,
                     updated_at=now,
+                    submit_fence=case((own_submit, None), else_=items.c.submit_fence),
+                    submitting_at=case((own_submit, None), else_=items.c.submitting_at),
                     **values,
                 )
             )

@@ -61,6 +61,15 @@ class WorkItem:
     updated_at: datetime
     order_group: str | None = None
     affinity: str | None = None
+    fence: int = 0
+    submit_fence: int | None = None
+    submitting_at: datetime | None = None
+
+    @property
+    def caught_mid_submit(self) -> bool:
+        """True when a lease before this one began an irreversible step (`begin_submit`) and
+        was lost before its owner could say how it ended: that owner may still be at it."""
+        return self.submit_fence is not None and self.submit_fence != self.fence
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> WorkItem:
@@ -83,6 +92,9 @@ class WorkItem:
             updated_at=m["updated_at"],
             order_group=m["order_group"],
             affinity=m["affinity"],
+            fence=m["fence"],
+            submit_fence=m["submit_fence"],
+            submitting_at=m["submitting_at"],
         )
 
 

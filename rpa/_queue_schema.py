@@ -83,6 +83,12 @@ items = Table(
     Column("order_group", String(512)),
     # items sharing an affinity are best worked by one worker, one after the other (see `claim`)
     Column("affinity", String(512)),
+    # the fencing token: one more at every claim, so each lease of the item has its own number
+    Column("fence", Integer, nullable=False, server_default=text("0")),
+    # set by `begin_submit` just before an irreversible step (确认提交) to the fence of the lease
+    # that took it; cleared when that lease's owner ends its attempt, kept when the lease is lost
+    Column("submit_fence", Integer),
+    Column("submitting_at", UtcDateTime()),
     UniqueConstraint("flow", "key", name="uq_queue_items_flow_key"),
     Index("ix_queue_items_run_state", "run_id", "state", "id"),
     Index("ix_queue_items_run_group", "run_id", "order_group", "id"),
@@ -90,7 +96,9 @@ items = Table(
 )
 
 # Columns added after the first release: `WorkQueue.create_schema` adds them to older databases.
-ADDED_ITEM_COLUMNS = ("order_group", "affinity")
+ADDED_ITEM_COLUMNS = ("order_group", "affinity", "fence", "submit_fence", "submitting_at")
+# an added column that may not be NULL needs a value for the rows already there
+_NOT_NULL_DEFAULTS = {"fence": "0"}
 
 attempts = Table(
     "queue_attempts",
@@ -127,8 +135,10 @@ def upgrade_items_table(conn: Connection) -> None:
     quote = conn.dialect.identifier_preparer.quote
     for name in ADDED_ITEM_COLUMNS:
         if name not in present:
-            kind = items.c[name].type.compile(dialect=conn.dialect)
-            conn.execute(text(f"ALTER TABLE {quote(items.name)} ADD COLUMN {quote(name)} {kind}"))
+            column = items.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            default = f" NOT NULL DEFAULT {_NOT_NULL_DEFAULTS[name]}" if name in _NOT_NULL_DEFAULTS else ""
+            conn.execute(text(f"ALTER TABLE {quote(items.name)} ADD COLUMN {quote(name)} {kind}{default}"))
     for index in items.indexes:
         index.create(conn, checkfirst=True)
 

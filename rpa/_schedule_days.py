@@ -50,7 +50,10 @@ class DayRule:
         local = rejected.astimezone(self.zone)
         if self.window is not None and local.time() < self.window.start and self._day_ok(local):
             return local.replace(
-                hour=self.window.start.hour, minute=self.window.start.minute, second=0, microsecond=0
+                hour=self.window.start.hour,
+                minute=self.window.start.minute,
+                second=self.window.start.second,
+                microsecond=0,
             )
         next_day = local.date() + timedelta(days=1)
         return datetime(next_day.year, next_day.month, next_day.day, tzinfo=self.zone)

@@ -2,7 +2,8 @@
 
     timezone: Asia/Shanghai                 # jobs that name none use this
     service_windows:
-      ams: {start: "08:30", end: "17:00"}   # a run does not start outside its window
+      ams: from_settings                    # RPA_AMS_SERVICE_WINDOW, which 确认提交 checks too
+      other: {start: "08:30", end: "17:00"} # a run does not start outside its window
     jobs:
       - id: account-filing
         flow: account-filing
@@ -20,6 +21,7 @@ knows APScheduler.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +32,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rpa._schedule_dates import expressions_in, is_known_expression
 from rpa.errors import ConfigError
+from rpa.settings import parse_window
 
+# a window written `from_settings` is the portal's setting (only AMS has one: RPA_AMS_SERVICE_WINDOW)
+FROM_SETTINGS = "from_settings"
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 CronValue = str | int
 
@@ -135,7 +140,8 @@ class ScheduleFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timezone: str = "Asia/Shanghai"
-    service_windows: dict[str, ServiceWindow] = Field(default_factory=dict)
+    # None: no window (a setting of "always"); `from_settings` is resolved by parse_schedule_data
+    service_windows: dict[str, ServiceWindow | None] = Field(default_factory=dict)
     jobs: tuple[JobSpec, ...] = ()
 
     @model_validator(mode="before")
@@ -165,8 +171,16 @@ def _with_zone(job: Any, zone: Any) -> Any:
     return job
 
 
-def parse_schedule_data(data: Any, *, source: str, known_flows: set[str]) -> ScheduleFile:
-    """Validate loaded YAML into a ScheduleFile, or raise ConfigError naming job and field."""
+def parse_schedule_data(
+    data: Any,
+    *,
+    source: str,
+    known_flows: set[str],
+    setting_windows: Mapping[str, ServiceWindow | None] | None = None,
+) -> ScheduleFile:
+    """Validate loaded YAML into a ScheduleFile, or raise ConfigError naming job and field.
+    A window written `from_settings` becomes `setting_windows[name]` (None: no window)."""
+    data = _windows_from_settings(data, source, setting_windows or {})
     try:
         schedules = ScheduleFile.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -187,6 +201,27 @@ def parse_schedule_data(data: Any, *, source: str, known_flows: set[str]) -> Sch
             if unknown:
                 raise ConfigError(f"{where}: params.{key}: unknown date expression {{{unknown[0]}}}")
     return schedules
+
+
+def _windows_from_settings(
+    data: Any, source: str, setting_windows: Mapping[str, ServiceWindow | None]
+) -> Any:
+    windows = data.get("service_windows") if isinstance(data, dict) else None
+    if not isinstance(windows, dict):
+        return data
+    resolved = dict(windows)
+    for name, window in windows.items():
+        if window != FROM_SETTINGS:
+            continue
+        if name not in setting_windows:
+            known = ", ".join(sorted(setting_windows)) or "none"
+            raise ConfigError(
+                f"{source}: service_windows.{name}: no setting holds a window named {name!r} "
+                f"(windows from settings: {known})"
+            )
+        found = setting_windows[name]
+        resolved[name] = None if found is None else found.model_dump()
+    return {**data, "service_windows": resolved}
 
 
 def read_schedule_yaml(path: Path) -> Any:
@@ -217,3 +252,9 @@ def _job_label(data: Any, index: int) -> str:
     except (KeyError, IndexError, TypeError):
         job_id = None
     return repr(job_id) if isinstance(job_id, str) else f"#{index + 1} (no id)"
+
+
+def window_setting(value: str) -> ServiceWindow | None:
+    """The window a setting such as RPA_AMS_SERVICE_WINDOW names; None for `always`."""
+    hours = parse_window(value)
+    return None if hours is None else ServiceWindow(start=hours[0], end=hours[1])

@@ -40,11 +40,14 @@ _SEVERITY = [
 
 @dataclass(frozen=True)
 class LaunchResult:
-    """What a launch reports: the run it made (if any), its exit code, a short note."""
+    """What a launch reports: the run it made (if any), its exit code, a short note. `resumable`:
+    the run stopped for a reason that passes by itself (the portal's service window closed), so
+    the fire is resumed, inside the window, before the job's next fire."""
 
     run_id: str | None
     exit_code: int
     note: str = ""
+    resumable: bool = False
 
 
 Launcher = Callable[[JobSpec, datetime, dict[str, Any]], LaunchResult]
@@ -175,7 +178,7 @@ class FireRunner:
     def _outcome_of(self, result: LaunchResult) -> FireOutcome:
         if result.exit_code == 0:
             return FireOutcome.OK
-        if self.stop_event.is_set():
+        if self.stop_event.is_set() or (result.exit_code == 3 and result.resumable):
             return FireOutcome.INTERRUPTED
         return {1: FireOutcome.FAILED, 2: FireOutcome.ERROR}.get(result.exit_code, FireOutcome.STOPPED)
 

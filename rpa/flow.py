@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
-from rpa.errors import UsageError
+from rpa.errors import RunFatalError, UsageError
 from rpa.masking import FieldClass
 
 if TYPE_CHECKING:
     from loguru import Logger
 
     from rpa.audit import AuditLog
-    from rpa.queue import WorkItem
+    from rpa.queue import WorkItem, WorkQueue
     from rpa.runs import RunContext
+    from rpa.service_window import ServiceHours
     from rpa.settings import OperatorCredential, Settings
 
 ItemHandler = Callable[["WorkItem"], dict[str, Any]]
@@ -58,6 +59,7 @@ class WorkerContext:
     params: dict[str, Any]
     operator: OperatorCredential | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    queue: WorkQueue | None = None  # the queue this worker claims from (`before_irreversible`)
 
     @property
     def evidence_dir(self) -> Path:
@@ -70,6 +72,30 @@ class WorkerContext:
         from rpa.runs import make_private_dir
 
         return make_private_dir(self.folder / "traces")
+
+    def before_irreversible(self, item: WorkItem, hours: ServiceHours | None = None) -> None:
+        """Call immediately before a step that cannot be undone (确认提交). Raises RunFatalError
+        coded `service_window_closed` when `hours` say the portal's window is closed (the item
+        goes back to pending uncounted and the run stops), and LeaseLost when this worker no
+        longer holds the item under its fencing token (it must drop the item, submitting
+        nothing); otherwise marks the item as being submitted, in one transaction."""
+        from rpa.queue import LeaseLost
+        from rpa.runs import now_in
+        from rpa.service_window import WINDOW_CLOSED
+
+        if hours is not None:
+            closed = hours.closed_message(now_in(self.settings))
+            if closed is not None:
+                raise RunFatalError(closed, code=WINDOW_CLOSED)
+        if self.queue is None:
+            raise RuntimeError("this WorkerContext has no queue to check the lease in")
+        if not self.queue.begin_submit(item.id, self.owner, item.fence):
+            raise LeaseLost(
+                f"work item {item.id}: the lease (fence {item.fence}) is no longer {self.owner}'s; "
+                "dropped without submitting",
+                code="lease_lost_before_submit",
+                details={"item_id": item.id, "owner": self.owner, "fence": item.fence},
+            )
 
     def record(
         self,

@@ -32,6 +32,14 @@ Every change a worker makes names its owner and is refused with `LeaseLost` once
 longer its own, so a worker whose lease expired and was taken over cannot finish the item. A
 lease past its expiry that nobody has taken yet still belongs to its owner.
 
+Fencing: every claim gives the item's lease the next token (`WorkItem.fence`). Just before an
+irreversible step (确认提交) the worker calls `begin_submit(id, owner, fence)`: in one
+transaction it checks that the item is still leased to it under that token and the lease has not
+expired, and marks it as being submitted; False means the worker must drop the item without
+submitting (a worker frozen past its lease). The mark is cleared when its owner ends the attempt;
+a lease lost after it leaves it in place, so the next owner sees `WorkItem.caught_mid_submit` and
+must settle the item by a look-up or hold it for a person. `release()` and `retry()` clear it.
+
 Claims run in `BEGIN IMMEDIATE` transactions on SQLite and with `SELECT ... FOR UPDATE SKIP
 LOCKED` on PostgreSQL: no item is ever leased to two workers at once. Which exception leads to
 which transition is decided by the worker (`rpa.worker`), not here. Times come from the
@@ -203,13 +211,20 @@ class WorkQueue(LeaseKeeper):
     # -- after the fact ----------------------------------------------------------------------
 
     def release(self, item_id: int) -> None:
-        """A person has dealt with a held item: pending again, attempts unchanged."""
+        """A person has dealt with a held item: pending again, attempts unchanged, and a mark of
+        an earlier lease caught mid-submit forgotten (the person has settled it)."""
         now = self._now()
         with immediate_transaction(self._engine) as conn:
             changed = conn.execute(
                 update(items)
                 .where(items.c.id == item_id, items.c.state == ItemState.HELD)
-                .values(state=ItemState.PENDING.value, not_before=None, updated_at=now)
+                .values(
+                    state=ItemState.PENDING.value,
+                    not_before=None,
+                    submit_fence=None,
+                    submitting_at=None,
+                    updated_at=now,
+                )
             )
             if changed.rowcount == 1:
                 return
@@ -244,6 +259,8 @@ class WorkQueue(LeaseKeeper):
                     not_before=None,
                     lease_owner=None,
                     lease_expires_at=None,
+                    submit_fence=None,
+                    submitting_at=None,
                     updated_at=now,
                 )
                 .returning(items.c.id)

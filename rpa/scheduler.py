@@ -47,13 +47,14 @@ from rpa._schedule_models import (
     ServiceWindow,
     parse_schedule_data,
     read_schedule_yaml,
+    window_setting,
 )
 from rpa._schedule_runner import RESUME_PARAM, RUN_ID_PARAM, FireRunner, Launcher, LaunchResult, trigger_label
 from rpa._schedule_view import JobOverview, overview_lines
 from rpa.errors import ConfigError
 from rpa.flow import FLOWS
 from rpa.runs import make_private_dir, new_run_id
-from rpa.settings import PROJECT_ROOT
+from rpa.settings import DEFAULT_AMS_SERVICE_WINDOW, PROJECT_ROOT
 
 if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
@@ -85,9 +86,15 @@ DEFAULT_SCHEDULES_FILE = PROJECT_ROOT / "schedules.yaml"
 _MAX_DAY_SKIPS = 1500  # a trigger that finds no working day in ~4 years never fires
 
 
-def load_schedules(path: Path) -> ScheduleFile:
-    """Read and validate schedules.yaml; ConfigError names the job and the field."""
-    schedules = parse_schedule_data(read_schedule_yaml(path), source=path.name, known_flows=set(FLOWS))
+def load_schedules(path: Path, *, ams_service_window: str = DEFAULT_AMS_SERVICE_WINDOW) -> ScheduleFile:
+    """Read and validate schedules.yaml; ConfigError names the job and the field. A window
+    written `from_settings` (AMS's) is `ams_service_window` (RPA_AMS_SERVICE_WINDOW)."""
+    schedules = parse_schedule_data(
+        read_schedule_yaml(path),
+        source=path.name,
+        known_flows=set(FLOWS),
+        setting_windows={"ams": window_setting(ams_service_window)},
+    )
     for job in schedules.jobs:
         _check_cron(job.cron, f"{path.name}: job {job.id!r}")
     return schedules

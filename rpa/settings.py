@@ -12,13 +12,15 @@ never printed; `Settings.public_dump()` is what run.json records.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rpa.errors import BrowserMissing, ConfigError
@@ -29,6 +31,27 @@ DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 # third of the full browser's CPU and does less per page (benchmarks/README.md).
 DEBIAN_HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+ALWAYS = "always"
+DEFAULT_AMS_SERVICE_WINDOW = "08:30-17:00"
+_WINDOW = re.compile(r"^(\d{2}:\d{2}(?::\d{2})?)-(\d{2}:\d{2}(?::\d{2})?)$")
+
+
+def parse_window(value: str) -> tuple[time, time] | None:
+    """(start, end) of a window setting, None for `always`; ValueError saying what is wrong."""
+    text = value.strip()
+    if text.lower() == ALWAYS:
+        return None
+    found = _WINDOW.match(text)
+    if found is None:
+        raise ValueError('write the window as "HH:MM-HH:MM" (seconds allowed: "HH:MM:SS") or "always"')
+    try:
+        start, end = (time.fromisoformat(part) for part in found.groups())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time of day") from None
+    if end <= start:
+        raise ValueError("the window's end must be later than its start (on the same day)")
+    return start, end
 
 
 class OperatorCredential(BaseModel):
@@ -77,6 +100,12 @@ class Settings(BaseSettings):
     # the filing bot loads the next item's look-up, form and 信息核对 in two more tabs while an
     # item is submitted; off for a portal that allows only one open form per session
     ams_work_ahead: bool = True
+    # AMS takes filings in its service window only: every 确认提交 checks it, and a run meeting
+    # its end stops (exit 3) with the rest pending for the next window; the scheduler plans AMS
+    # jobs inside it. "HH:MM-HH:MM" (or "HH:MM:SS-HH:MM:SS") in `timezone` on PRC working days
+    # (RPA_AMS_SERVICE_DAYS=every_day: every day), or "always" (no window: mock portals only)
+    ams_service_window: str = DEFAULT_AMS_SERVICE_WINDOW
+    ams_service_days: Literal["working_days", "every_day"] = "working_days"
     reports_url: str = "http://127.0.0.1:8802"
     reports_operators: list[OperatorCredential] = Field(default_factory=list)
 
@@ -113,6 +142,12 @@ class Settings(BaseSettings):
     backoff_max_seconds: float = 120.0
     circuit_breaker_threshold: int = 8
     batch_window_patience_seconds: float = 120.0
+
+    @field_validator("ams_service_window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        parse_window(value)
+        return value.strip()
 
     @property
     def database_url_resolved(self) -> str:

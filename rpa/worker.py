@@ -6,6 +6,8 @@
     ApplicationError           -> retried with backoff, then failed; N in a row opens the circuit
     RunFatalError              -> the item goes back to pending, the whole run is asked to stop
     anything else              -> treated as an application error, its type kept
+    LeaseLost (from the handler or the queue)
+                               -> dropped: another worker holds the item now, nothing written
 
 Workers are processes (Playwright's sync API must not cross threads), forked from a clean fork
 server (`rpa.supervisor`) and in their own session, so a Ctrl-C reaches the supervising process
@@ -36,6 +38,7 @@ from rpa.errors import (
     RunFatalError,
 )
 from rpa.masking import scrub_text
+from rpa.queue import LeaseLost
 
 if TYPE_CHECKING:
     from rpa.flow import ItemHandler, LooksAhead, WorkerContext
@@ -53,6 +56,7 @@ class LoopSummary:
     held: int = 0
     retried: int = 0
     failed: int = 0
+    lease_lost: int = 0
     fatal: str | None = None
 
 
@@ -175,55 +179,64 @@ def _loop(
             leases += [ahead.id] if ahead is not None else []
             looks_ahead.look_ahead(ahead)
         try:
-            with _Heartbeat(queue, leases, owner, settings):
-                result = handler(item)
-        except RunFatalError as exc:
-            code, message = _describe(exc)
-            queue.return_lease(item.id, owner)
-            queue.request_stop(run_id, code, message)
-            wctx.record("run.fatal", item, code=code, message=message)
-            log.error(f"run-fatal error, stopping the run: {message}")
-            summary.fatal = message
-            break
-        except BusinessError as exc:
-            code, message = _describe(exc)
-            queue.fail_business(item.id, owner, code, message, result=_result_of(exc))
-            wctx.record("item.business_error", item, code=code, message=message)
-            log.warning(f"item {item.id}: business error {code}: {message}")
-            summary.business_errors += 1
-            errors_in_a_row = 0
-        except NeedsPerson as exc:
-            code, message = _describe(exc)
-            queue.hold(item.id, owner, code, message, result=_result_of(exc))
-            wctx.record("item.held", item, code=code, message=message)
-            log.warning(f"item {item.id}: held for a person: {message}")
-            summary.held += 1
-            errors_in_a_row = 0
-        except Exception as exc:  # application errors and anything unexpected: retry with backoff
-            code, message = _describe(exc)
-            state = queue.fail_system(item.id, owner, code, message)
-            wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
-            log.warning(f"item {item.id}: system error {code} ({state}): {message}")
-            if state == "failed":
-                summary.failed += 1
-            else:
-                summary.retried += 1
-            errors_in_a_row += 1
-            if not isinstance(exc, ApplicationError):
-                log.opt(exception=exc).debug("unexpected exception type")
-            if errors_in_a_row >= settings.circuit_breaker_threshold:
-                breaker = CircuitOpen(
-                    f"{errors_in_a_row} system errors in a row; last: {message}", code="circuit_open"
-                )
-                queue.request_stop(run_id, breaker.code, breaker.message)
-                wctx.record("run.fatal", None, code=breaker.code, message=breaker.message)
-                summary.fatal = breaker.message
+            try:
+                with _Heartbeat(queue, leases, owner, settings):
+                    result = handler(item)
+            except LeaseLost:
+                raise  # not this worker's item any more: no outcome of its own to write
+            except RunFatalError as exc:
+                code, message = _describe(exc)
+                queue.return_lease(item.id, owner)
+                queue.request_stop(run_id, code, message)
+                wctx.record("run.fatal", item, code=code, message=message)
+                log.error(f"run-fatal error, stopping the run: {message}")
+                summary.fatal = message
                 break
-        else:
-            queue.complete(item.id, owner, result)
-            wctx.record("item.done", item, **{k: v for k, v in result.items() if k in _AUDITED})
-            summary.done += 1
-            errors_in_a_row = 0
+            except BusinessError as exc:
+                code, message = _describe(exc)
+                queue.fail_business(item.id, owner, code, message, result=_result_of(exc))
+                wctx.record("item.business_error", item, code=code, message=message)
+                log.warning(f"item {item.id}: business error {code}: {message}")
+                summary.business_errors += 1
+                errors_in_a_row = 0
+            except NeedsPerson as exc:
+                code, message = _describe(exc)
+                queue.hold(item.id, owner, code, message, result=_result_of(exc))
+                wctx.record("item.held", item, code=code, message=message)
+                log.warning(f"item {item.id}: held for a person: {message}")
+                summary.held += 1
+                errors_in_a_row = 0
+            except Exception as exc:  # application errors and anything unexpected: retry with backoff
+                code, message = _describe(exc)
+                state = queue.fail_system(item.id, owner, code, message)
+                wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
+                log.warning(f"item {item.id}: system error {code} ({state}): {message}")
+                if state == "failed":
+                    summary.failed += 1
+                else:
+                    summary.retried += 1
+                errors_in_a_row += 1
+                if not isinstance(exc, ApplicationError):
+                    log.opt(exception=exc).debug("unexpected exception type")
+                if errors_in_a_row >= settings.circuit_breaker_threshold:
+                    breaker = CircuitOpen(
+                        f"{errors_in_a_row} system errors in a row; last: {message}", code="circuit_open"
+                    )
+                    queue.request_stop(run_id, breaker.code, breaker.message)
+                    wctx.record("run.fatal", None, code=breaker.code, message=breaker.message)
+                    summary.fatal = breaker.message
+                    break
+            else:
+                queue.complete(item.id, owner, result)
+                wctx.record("item.done", item, **{k: v for k, v in result.items() if k in _AUDITED})
+                summary.done += 1
+                errors_in_a_row = 0
+        except LeaseLost as exc:
+            # the lease is gone (this worker was frozen or too slow; another may hold it now):
+            # nothing more is written to the item. Lost before 确认提交, nothing was submitted
+            wctx.record("item.lease_lost", item, code=exc.code, fence=item.fence)
+            log.warning(f"item {item.id}: lease lost, dropped: {scrub_text(str(exc))}")
+            summary.lease_lost += 1
     return summary
 
 
@@ -315,6 +328,7 @@ def worker_main(
         params=params,
         operator=operator,
         extras={"secrets": dict(worker_secrets or {})},
+        queue=queue,
     )
     for value in (worker_secrets or {}).values():
         register_secret(value)

@@ -17,6 +17,14 @@ An answer that is lost after 确认提交 (a 502, a timeout, a killed worker) is
 the retry starts again at step 1, finds the filing and ends the item as already filed. Nothing
 is ever submitted without the look-up just before it.
 
+Immediately before 确认提交 the worker proves it still holds the item (`WorkerContext.
+before_irreversible`: its fencing token, in one transaction) and that AMS's service window
+(RPA_AMS_SERVICE_WINDOW) is open. A worker that lost its lease (frozen past it) drops the item
+without submitting; a closed window stops the run with the item pending. An item whose earlier
+lease was lost after that check (`WorkItem.caught_mid_submit`: its worker may still press
+确认提交) is settled by the look-up or, if the look-up finds no such filing, held for a person
+(`caught_mid_submit`), never submitted again by the bot.
+
 "The same content" compares these fields, normalised alike on both sides (`bots.ams.content`:
 codes for coded fields, 注册资金 in 元 with two decimals, text NFKC with whitespace collapsed):
 
@@ -45,6 +53,7 @@ from flows.account_filing.records import FilingRecord
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
 from rpa.queue import WorkQueue
+from rpa.service_window import ServiceHours
 
 if TYPE_CHECKING:
     from rpa.browser import BrowserSession
@@ -134,6 +143,7 @@ class FilingHandler:
         self._audit_key = wctx.settings.audit_key_bytes()
         self._queue = WorkQueue.from_settings(wctx.settings)
         self._next: FilingRecord | None = None
+        self.hours = ServiceHours.for_ams(wctx.settings)
 
     def look_ahead(self, item: WorkItem | None) -> None:
         """The item this worker handles next (claimed ahead: no other worker can file it)."""
@@ -206,12 +216,15 @@ class FilingHandler:
                 code="filing_conflict",
                 details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
             )
+        if item.caught_mid_submit:
+            raise _caught_mid_submit(record)
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": "dry run: not submitted"}
         # not before: an already-filed receipt shoots the look-up tab
         self._load_ahead(record, self.bot.load_look_up_ahead)
         self._check_page(record)
-        self.wctx.record("filing.submitting", item, action=record.action)
+        self.wctx.before_irreversible(item, self.hours)  # the lease and the window, checked last
+        self.wctx.record("filing.submitting", item, action=record.action, fence=item.fence)
         try:
             answer = self.bot.confirm_submission(record, meanwhile=lambda: self._check_next(record))
         except RpaError as exc:
@@ -271,3 +284,15 @@ class FilingHandler:
             "evidence": self._receipt(ref, "detail"),
             "note": "AMS already holds this filing (same action, date and content)",
         }
+
+
+def _caught_mid_submit(record: FilingRecord) -> NeedsPerson:
+    note = (
+        "上一个处理该行的进程在确认提交时失去了租约（可能被冻结），仍可能提交；AMS 查询未见此笔"
+        "报备，为免重复报备未提交：请在 AMS 核实后放行（rpa runs retry）"
+    )
+    return NeedsPerson(
+        f"{record.masked_label()}: {note}",
+        code="caught_mid_submit",
+        details={"status": "held", "note": note},
+    )

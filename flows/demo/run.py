@@ -54,6 +54,7 @@ def run_demo(settings: Settings, run_flow: RunFlow) -> DemoResult:
             update={
                 "runs_dir": runs_dir,
                 "ams_url": portals.ams_url,
+                "ams_service_window": "always",  # the demo's own mock AMS has no service hours
                 "reports_url": portals.reports_url,
                 "ams_operators": settings.ams_operators or active_operators(AMS_OPERATORS, DEMO_WORKERS),
                 "reports_operators": settings.reports_operators

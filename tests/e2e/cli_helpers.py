@@ -56,6 +56,7 @@ def make_cli_env(tmp_path: Path, **extra: str) -> CliEnv:
         RPA_BACKOFF_MAX_SECONDS="0.2",
         RPA_LEASE_SECONDS="10",
         RPA_HEARTBEAT_SECONDS="2",
+        RPA_AMS_SERVICE_WINDOW="always",  # the mock AMS has no service hours
         COLUMNS="200",
     )
     env.update(extra)

@@ -255,6 +255,38 @@ def test_no_run_starts_outside_the_service_window(tmp_path: Path, calendar: Work
     assert forced.exit_code == 0 and len(launches(log_file)) == 1
 
 
+def test_a_run_stopped_by_the_window_closing_is_resumed_in_the_next_window(
+    tmp_path: Path, calendar: WorkCalendar
+) -> None:
+    log_file = tmp_path / "launches.jsonl"
+    schedules = schedules_of(
+        {"id": "filing", "cron": {"minute": "0,30"}, "service_window": "ams", "timezone": "Asia/Shanghai"},
+        windows={"ams": {"start": "08:30", "end": "17:00"}},
+    )
+    recorded = appending_launcher(log_file)
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        recorded(job, planned, params)
+        if len(launches(log_file)) == 1:  # the window closed mid-run: rows left pending
+            return LaunchResult(params[RUN_ID_PARAM], 3, "服务时间已结束", resumable=True)
+        return LaunchResult(params[RUN_ID_PARAM], 0)
+
+    now = [datetime(2026, 3, 3, 16, 30, tzinfo=SHANGHAI)]
+    bot = BotScheduler(schedules, db_url=f"sqlite:///{tmp_path / 'fires.db'}", calendar=calendar,
+                       launcher=launch, clock=lambda: now[0])
+    stopped = bot.trigger("filing")
+    assert stopped.exit_code == 3
+    assert [f.outcome for f in bot.fires.last_fires("filing")] == [FireOutcome.INTERRUPTED]
+    job = schedules.job("filing")
+    now[0] = datetime(2026, 3, 3, 17, 30, tzinfo=SHANGHAI)
+    assert bot.runner.resume(job) == []  # still outside the window: it waits
+    now[0] = datetime(2026, 3, 4, 8, 30, tzinfo=SHANGHAI)
+    (resumed,) = bot.runner.resume(job)
+    first, second = launches(log_file)
+    assert second["params"][RUN_ID_PARAM] == first["params"][RUN_ID_PARAM] == resumed.run_id
+    assert second["params"].get("resume") is True and resumed.outcome == FireOutcome.OK
+
+
 # --- the daemon and SIGTERM ---------------------------------------------------------------------------
 ITEMS = 6
 

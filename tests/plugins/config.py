@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The mock AMS has no service hours: the real window (08:30-17:00 on working days) would stop
+# every filing test run at night, at weekends and on holidays. Tests of the window set their own.
+os.environ.setdefault("RPA_AMS_SERVICE_WINDOW", "always")
 
 
 class TestConfig(BaseSettings):

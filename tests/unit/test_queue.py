@@ -197,6 +197,83 @@ def test_a_worker_whose_lease_was_taken_over_cannot_finish_the_item(
         queue.complete(999_999, "w2")
 
 
+def test_every_claim_gets_the_next_fencing_token(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    first = _claim(queue, "w1", lease=10)
+    queue.fail_system(first.id, "w1", "portal_timeout", "timed out")
+    clock.advance(60)
+    second = _claim(queue, "w2", lease=10)
+    clock.advance(11)
+    third = _claim(queue, "w1", lease=10)  # took the expired lease over
+    assert [first.fence, second.fence, third.fence] == [1, 2, 3]
+    assert queue.get(first.id).fence == 3
+
+
+def test_begin_submit_only_for_the_live_lease_with_its_token(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    item = _claim(queue, "w1", lease=10)
+    assert not queue.begin_submit(item.id, "w2", item.fence)  # not its lease
+    assert not queue.begin_submit(item.id, "w1", item.fence - 1)  # an older token
+    assert queue.get(item.id).submit_fence is None
+    clock.advance(4)
+    assert queue.begin_submit(item.id, "w1", item.fence)
+    marked = queue.get(item.id)
+    assert (marked.submit_fence, marked.submitting_at) == (item.fence, clock.now)
+    assert not marked.caught_mid_submit  # its own lease's mark
+
+    queue.enqueue(FLOW, RUN, "b", {})
+    frozen = _claim(queue, "w3", lease=10)
+    clock.advance(11)  # w3 froze past its lease; nobody has taken the item yet
+    assert not queue.begin_submit(frozen.id, "w3", frozen.fence)
+    assert queue.get(frozen.id).submit_fence is None
+
+
+def test_a_lease_lost_mid_submit_leaves_the_mark_for_the_next_owner(
+    queue: WorkQueue, clock: ManualClock
+) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    frozen = _claim(queue, "w1", lease=10)
+    assert queue.begin_submit(frozen.id, "w1", frozen.fence)
+    clock.advance(11)
+    taken = _claim(queue, "w2", lease=10)
+    assert taken.caught_mid_submit and taken.submit_fence == frozen.fence != taken.fence
+    assert not queue.begin_submit(frozen.id, "w1", frozen.fence)  # the frozen one wakes: refused
+    # the new owner's own ending (a system error in its look-up) does not clear an earlier mark
+    queue.fail_system(taken.id, "w2", "portal_timeout", "timed out")
+    clock.advance(60)
+    again = _claim(queue, "w2", lease=10)
+    assert again.caught_mid_submit
+    queue.hold(again.id, "w2", "caught_mid_submit", "look-up found nothing")
+    assert queue.get(again.id).caught_mid_submit
+    queue.release(again.id)  # a person settled it
+    released = queue.get(again.id)
+    assert released.submit_fence is None and released.submitting_at is None
+    assert not _claim(queue, "w2").caught_mid_submit
+
+
+@pytest.mark.parametrize("ending", ["complete", "fail_business", "fail_system", "hold", "return_lease"])
+def test_the_owner_ending_its_attempt_clears_its_own_mark(queue: WorkQueue, ending: str) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    item = _claim(queue, "w1")
+    assert queue.begin_submit(item.id, "w1", item.fence)
+    args = {"complete": (), "return_lease": (), "fail_business": ("portal_refusal", "该账户已备案"),
+            "fail_system": ("answer_lost", "the answer was lost"), "hold": ("needs_person", "x")}[ending]
+    getattr(queue, ending)(item.id, "w1", *args)
+    ended = queue.get(item.id)
+    assert ended.submit_fence is None and ended.submitting_at is None and not ended.caught_mid_submit
+
+
+def test_retry_forgets_a_mid_submit_mark(queue: WorkQueue, clock: ManualClock) -> None:
+    queue.enqueue(FLOW, RUN, "a", {})
+    frozen = _claim(queue, "w1", lease=10)
+    assert queue.begin_submit(frozen.id, "w1", frozen.fence)
+    clock.advance(11)
+    taken = _claim(queue, "w2")
+    queue.hold(taken.id, "w2", "caught_mid_submit", "look-up found nothing")
+    assert queue.retry(RUN) == [taken.id]
+    assert queue.get(taken.id).submit_fence is None
+
+
 def test_a_business_error_is_never_retried(queue: WorkQueue, clock: ManualClock) -> None:
     queue.enqueue(FLOW, RUN, "a", {})
     item = _claim(queue)
@@ -602,14 +679,18 @@ def test_create_schema_upgrades_a_queue_made_before_order_groups(db_url: str, cl
             upgrade.result(timeout=60)
 
     found = inspect(engine_for(db_url))
-    assert {"order_group", "affinity"} <= {c["name"] for c in found.get_columns("queue_items")}
+    added = {"order_group", "affinity", "fence", "submit_fence", "submitting_at"}
+    assert added <= {c["name"] for c in found.get_columns("queue_items")}
     assert {"ix_queue_items_run_group", "ix_queue_items_run_affinity"} <= {
         i["name"] for i in found.get_indexes("queue_items")
     }
     old = queue.find_by_key(FLOW, "old")
     assert old is not None and old.order_group is None and old.affinity is None and old.payload == {}
+    assert (old.fence, old.submit_fence, old.submitting_at) == (0, None, None)
     first, second = _group_of_two(queue)
-    assert [_claim(queue, owner).id for owner in ("w1", "w2")] == [old.id, first]
+    claimed = [_claim(queue, owner) for owner in ("w1", "w2")]
+    assert [c.id for c in claimed] == [old.id, first] and claimed[0].fence == 1
+    assert queue.begin_submit(old.id, "w1", 1)
     assert _nothing_to_claim(queue)
     queue.complete(first, "w2")
     assert _claim(queue, "w2").id == second

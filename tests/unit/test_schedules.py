@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -116,6 +116,17 @@ def test_a_job_without_an_id_is_named_by_its_position(tmp_path: Path) -> None:
     data = {"jobs": [job(), {"flow": "smoke", "cron": {"hour": 1}}]}
     with pytest.raises(ConfigError, match=r"job #2 \(no id\): id: Field required"):
         load_schedules(write_schedules(tmp_path, data))
+
+
+def test_the_ams_window_is_the_setting_that_every_submit_checks(tmp_path: Path) -> None:
+    filing = load_schedules(DEFAULT_SCHEDULES_FILE).job("account-filing")
+    narrowed = load_schedules(DEFAULT_SCHEDULES_FILE, ams_service_window="09:00:30-15:30")
+    window = narrowed.window_for(filing)
+    assert window is not None and (window.start, window.end) == (time(9, 0, 30), time(15, 30))
+    assert load_schedules(DEFAULT_SCHEDULES_FILE, ams_service_window="always").window_for(filing) is None
+    other = write_schedules(tmp_path, {"service_windows": {"reports": "from_settings"}, "jobs": []})
+    with pytest.raises(ConfigError, match=r"service_windows\.reports: no setting holds a window"):
+        load_schedules(other)
 
 
 def test_duplicate_ids_and_unquoted_window_times_are_refused(tmp_path: Path) -> None:
