@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rpa.cli import app, handles_errors, print_outcome, run_with_progress, settings
+from rpa.errors import ConfigError
 
 if TYPE_CHECKING:
     from rpa.runs import RunOutcome
@@ -32,9 +33,16 @@ def portals_serve(
     seed: Annotated[Path | None, typer.Option(help="AMS filings that already exist (JSON).")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="Keep portal state here across restarts.")] = None,
     no_admin: Annotated[bool, typer.Option("--no-admin", help="Turn the /_admin API off.")] = False,
+    option_codes: Annotated[
+        str, typer.Option(help="AMS select codes: standard, or shuffled (renumbered and reordered).")
+    ] = "standard",
 ) -> None:
     """Serve both mock portals on 127.0.0.1 until Ctrl-C."""
+    from fixtures.portals.ams.codes import OPTION_CODES
     from fixtures.portals.serve import serve_portals
+
+    if option_codes not in OPTION_CODES:
+        raise ConfigError(f"--option-codes 应为 {' 或 '.join(OPTION_CODES)}，而不是「{option_codes}」")
 
     def announce(urls: dict[str, str]) -> None:
         for name, url in urls.items():
@@ -50,6 +58,7 @@ def portals_serve(
         fault_overrides=tuple(fault or ()),
         admin=not no_admin,
         state_dir=state_dir,
+        option_codes=option_codes,
     )
 
 

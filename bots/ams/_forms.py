@@ -5,6 +5,11 @@ from selectors/ams.yaml, input and change events fired; the 未标明注册资�
 handler runs). Fields it cannot find that way are filled through Playwright with the remaining
 candidates (label, role). Read-only fields are left alone and must already hold the record's
 value. Whatever the form took is then checked on the 信息核对 page, field by field, before 确认提交.
+
+Coded fields (账户性质, 存款人类别, 法定代表人类别, 证件种类, 撤销原因) are chosen by the
+option's visible label, as the record carries it: whatever codes the portal gives its options,
+the right one is chosen, and a label the portal does not offer ends the row as a business
+error naming the labels it does offer.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bots.ams import codes
-from bots.ams.content import CanonicalFiling
+from bots.ams.content import LABEL_FIELDS, CanonicalFiling
 from bots.form_fill import Step, fill_fields
 from rpa.bound_page import BoundPage
 from rpa.errors import InvalidRecord, NeedsPerson
@@ -25,6 +30,11 @@ if TYPE_CHECKING:
 FORM_PAGES: dict[str, str] = {"open": "open_form", "change": "change_form", "close": "close_form"}
 _DEPOSITOR_TEXT = ("depositor_name", "uscc", "legal_rep_name", "id_number", "registered_address")
 _DEPOSITOR_SELECTS = ("depositor_category", "legal_rep_role", "id_type")
+# field -> the label AMS shows for it (the first of content.LABEL_FIELDS), for messages
+_FIELD_LABELS: dict[str, str] = {}
+for _label, _field in LABEL_FIELDS.items():
+    _FIELD_LABELS.setdefault(_field, _label)
+_FIELD_LABELS["registered_capital"] = "注册资金"
 
 
 def _text(value: object | None) -> str:
@@ -40,7 +50,7 @@ def _capital_steps(record: CanonicalFiling) -> list[Step]:
 
 def _depositor_steps(record: CanonicalFiling) -> list[Step]:
     steps = [Step(name, _text(getattr(record, name))) for name in _DEPOSITOR_TEXT]
-    steps += [Step(name, str(getattr(record, name))) for name in _DEPOSITOR_SELECTS]
+    steps += [Step(name, str(getattr(record, name)), "option") for name in _DEPOSITOR_SELECTS]
     steps += _capital_steps(record)
     steps += [
         Step("business_scope", _text(record.business_scope)),
@@ -54,10 +64,9 @@ def form_steps(record: CanonicalFiling) -> list[Step]:
     """What to set on the record's action form, in order."""
     day = record.business_date.isoformat()
     if record.action == "open":
-        kind_code = codes.ACCOUNT_KINDS[record.account_kind][0]
         head = [
             Step("account_no", record.account_no),
-            Step("account_kind", kind_code),
+            Step("account_kind", record.account_kind_label, "option"),
             Step("business_date", day),
         ]
         return head + _depositor_steps(record)
@@ -68,18 +77,11 @@ def form_steps(record: CanonicalFiling) -> list[Step]:
             Step("change_items", _text(record.change_items)),
         ]
         return head + _depositor_steps(record)
-    reason = codes.CLOSE_REASON_CODES.get(_text(record.close_reason))
-    if reason is None:
-        raise InvalidRecord(
-            f"close {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS has no 撤销原因 "
-            f"{_text(record.close_reason)!r}",
-            code="close_reason_unknown",
-        )
     return [
         Step("account_no", record.account_no),
         Step("basic_account_permit", _text(record.basic_account_permit)),
         Step("business_date", day),
-        Step("close_reason", reason),
+        Step("close_reason", _text(record.close_reason), "option"),
     ]
 
 
@@ -92,15 +94,22 @@ def fill_form(
         if left.reason == "read_only":
             _must_already_hold(step, left.shown, record)
         else:  # no such option
+            field = _FIELD_LABELS.get(step.element, step.element)
+            offered = "、".join(x for x in (left.shown or "").split("\n") if x) or "无"
             raise InvalidRecord(
-                f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS's "
-                f"{step.element} has no option {step.value!r}",
+                f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: "
+                f"AMS的「{field}」没有「{step.value}」这一项，可选：{offered}",
                 code="no_such_option",
+                details={"field": step.element, "offered": offered},
             )
 
 
 def _must_already_hold(step: Step, shown: str | None, record: CanonicalFiling) -> None:
-    if step.kind == "check" or codes.plain(shown) == codes.plain(str(step.value)):
+    if step.kind == "check":
+        return
+    if step.kind == "option" and codes.option_label(shown) == codes.option_label(str(step.value)):
+        return
+    if step.kind == "value" and codes.plain(shown) == codes.plain(str(step.value)):
         return
     raise NeedsPerson(
         f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS shows its own, "
