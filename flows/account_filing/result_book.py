@@ -27,6 +27,9 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("业务类型", 9),
     ("账号", 24),
     ("存款人名称", 30),
+    ("账户性质", 14),
+    ("存款人类别", 18),
+    ("证件种类", 14),
     ("业务日期", 12),
     ("状态", 14),
     ("备案编号", 21),
@@ -86,6 +89,10 @@ class ResultRow:
     evidence: str = ""
     note: str = ""
     run_id: str = ""
+    # coded fields as labels (the field registry's), or as the row wrote them when it is invalid
+    account_kind: str = ""
+    depositor_category: str = ""
+    id_type: str = ""
 
     def values(self) -> list[str | int]:
         overdue = "" if self.overdue is None else ("是" if self.overdue else "否")
@@ -94,6 +101,9 @@ class ResultRow:
             self.action,
             self.account_no,
             self.depositor_name,
+            self.account_kind,
+            self.depositor_category,
+            self.id_type,
             self.business_date,
             STATUS_LABELS.get(self.status, self.status),
             self.filing_no,

@@ -663,3 +663,19 @@ def test_memory_stays_bounded_on_a_10000_row_workbook(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert report.counts["rows"] == 10_000 and report.counts["valid"] == 10_000
     assert peak < 60 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_the_result_book_shows_the_labels_of_coded_fields(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from flows.account_filing.flow import _result_row
+    from flows.account_filing.result_book import write_result_book
+
+    outcome = single(tmp_path, {"证件种类": "护照", "证件号码": "E12345678", "存款人类别": "13"})
+    book = write_result_book(tmp_path / "result.xlsx", [_result_row(outcome, None, lambda _h: None, "r1")])
+    sheet = load_workbook(book).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    shown = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (shown["业务类型"], shown["账户性质"]) == ("开户", "基本存款账户")
+    assert (shown["存款人类别"], shown["证件种类"]) == ("有字号个体工商户", "护照")
