@@ -55,6 +55,10 @@ ID_TYPES = [  # what the AMS screens list, with the codes the standard screens g
 ]
 
 
+# the second: born 1985 in 北京 密云区, a code created in 2015 (check digit by hand, GB 11643)
+RESIDENT_IDS = ("11010519491231002X", "110118198502281238")
+
+
 @pytest.fixture(scope="module")
 def shuffled_ams() -> Iterator[RunningServer]:
     from fixtures.portals.ams import create_app
@@ -120,7 +124,7 @@ def test_every_id_type_and_category_is_filed_with_its_label(
                 depositor_category=category,
                 legal_rep_role=role,
                 id_type=id_type,
-                id_number="11010519491231002X" if id_type == "居民身份证" else f"E{9000000 + i}",
+                id_number=RESIDENT_IDS[i % 2] if id_type == "居民身份证" else f"E{9000000 + i}",
             )
         )
         check = bot.prepare_filing(record)
