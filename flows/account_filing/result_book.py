@@ -27,9 +27,6 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("业务类型", 9),
     ("账号", 24),
     ("存款人名称", 30),
-    ("账户性质", 14),
-    ("存款人类别", 18),
-    ("证件种类", 14),
     ("业务日期", 12),
     ("状态", 14),
     ("备案编号", 21),
@@ -40,6 +37,9 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("证据文件", 34),
     ("说明", 60),
     ("处理批次", 30),
+    ("账户性质", 14),  # last, so the columns before keep their places for readers of older books
+    ("存款人类别", 18),
+    ("证件种类", 14),
 )
 
 STATUS_LABELS: dict[str, str] = {
@@ -101,9 +101,6 @@ class ResultRow:
             self.action,
             self.account_no,
             self.depositor_name,
-            self.account_kind,
-            self.depositor_category,
-            self.id_type,
             self.business_date,
             STATUS_LABELS.get(self.status, self.status),
             self.filing_no,
@@ -114,6 +111,9 @@ class ResultRow:
             self.evidence,
             self.note,
             self.run_id,
+            self.account_kind,
+            self.depositor_category,
+            self.id_type,
         ]
 
 
