@@ -35,7 +35,8 @@ _CODE_BEFORE_LABEL = re.compile(r"^\d{1,2}[-.、:]?(?=\D)")
 _SET_JS = """(steps) => {
   const label = (t) => (t || '').normalize('NFKC').replace(/\\s+/g, '')
                                 .replace(/^\\d{1,2}[-.、:]?(?=\\D)/, '');
-  const shown = (el) => el.tagName === 'SELECT'
+  // a select chosen by label shows its selected option's label; anything else its value
+  const shown = (el, step) => (step.kind === 'option' && el.tagName === 'SELECT')
     ? (el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : '') : el.value;
   const find = (c) => {
     try {
@@ -50,7 +51,7 @@ _SET_JS = """(steps) => {
     for (const c of step.candidates) { el = find(c); if (el) break; }
     if (!el) { left.push({element: step.element, reason: 'missing', value: null}); continue; }
     if (el.readOnly || el.disabled) {
-      left.push({element: step.element, reason: 'read_only', value: shown(el)}); continue;
+      left.push({element: step.element, reason: 'read_only', value: shown(el, step)}); continue;
     }
     if (step.kind === 'check') { if (el.checked !== step.value) el.click(); continue; }
     let value = step.value;
