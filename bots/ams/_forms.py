@@ -31,10 +31,7 @@ FORM_PAGES: dict[str, str] = {"open": "open_form", "change": "change_form", "clo
 _DEPOSITOR_TEXT = ("depositor_name", "uscc", "legal_rep_name", "id_number", "registered_address")
 _DEPOSITOR_SELECTS = ("depositor_category", "legal_rep_role", "id_type")
 # field -> the label AMS shows for it (the first of content.LABEL_FIELDS), for messages
-_FIELD_LABELS: dict[str, str] = {}
-for _label, _field in LABEL_FIELDS.items():
-    _FIELD_LABELS.setdefault(_field, _label)
-_FIELD_LABELS["registered_capital"] = "注册资金"
+_FIELD_LABELS: dict[str, str] = {field: label for label, field in reversed(LABEL_FIELDS.items())}
 
 
 def _text(value: object | None) -> str:
