@@ -84,7 +84,12 @@ def _choice(spec: FieldSpec, code: str) -> Callable[[CellValue, int], str]:
         if found is not None:
             return found
         if compact(text).isdigit():
-            known = "、".join(f"{c} {label}" for c, label in spec.export_codes.items()) or "无"
+            codes = list(spec.export_codes)
+            known = (
+                f"{codes[0]}至{codes[-1]}"
+                if len(codes) > 4
+                else "、".join(f"{c} {label}" for c, label in spec.export_codes.items()) or "无"
+            )
             raise FieldProblem("code_unknown", params={"value": shorten(text), "known": known})
         raise FieldProblem(code)
 

@@ -679,3 +679,10 @@ def test_the_result_book_shows_the_labels_of_coded_fields(tmp_path: Path) -> Non
     shown = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert (shown["业务类型"], shown["账户性质"]) == ("开户", "基本存款账户")
     assert (shown["存款人类别"], shown["证件种类"]) == ("有字号个体工商户", "护照")
+
+
+def test_an_unknown_export_code_says_which_codes_are_known(tmp_path: Path) -> None:
+    outcome = single(tmp_path, {"证件种类": "6", "证件号码": "E12345678"})
+    (found,) = outcome.errors
+    assert found.code == "code_unknown"
+    assert "「6」" in found.message and "1 居民身份证" in found.message and "9 其它" in found.message
