@@ -159,3 +159,44 @@ def test_a_label_the_portal_does_not_offer_is_a_row_error_naming_its_options(
     for _, label in ID_TYPES:
         assert label in message
     assert admin.get("/_admin/filings").json() == []
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_a_change_and_a_close_go_by_label_too(
+    shuffled_ams: RunningServer, admin: httpx.Client, page: Any
+) -> None:
+    opened = basic_record("150000000001", serial=11, day="2026-11-20", id_type="护照", id_number="E7654321")
+    admin.post("/_admin/seed", json=[opened]).raise_for_status()
+    permit = admin.get("/_admin/filings").json()[0]["record"]["basic_account_permit"]
+    bot = _bot(page, shuffled_ams.url)
+    bot.login("OP0001", "Ams0001!")
+    change = FilingRecord.model_validate(
+        {
+            **opened,
+            "action": "change",
+            "business_date": "2026-11-25",
+            "basic_account_permit": permit,
+            "change_items": "法定代表人",
+            "legal_rep_role": "单位负责人",
+            "id_type": "台湾居民来往大陆通行证",
+            "id_number": "T0123456",
+        }
+    )
+    assert differing_fields(change, bot.prepare_filing(change), compared_fields(change)) == []
+    bot.confirm_submission(change)
+    close = FilingRecord.model_validate(
+        {
+            **opened,
+            "action": "close",
+            "business_date": "2026-11-26",
+            "basic_account_permit": permit,
+            "close_reason": "被吊销营业执照",
+        }
+    )
+    assert differing_fields(close, bot.prepare_filing(close), compared_fields(close)) == []
+    bot.confirm_submission(close)
+    records = {f["record"]["action"]: f["record"] for f in admin.get("/_admin/filings").json()}
+    changed = records["change"]
+    assert (changed["id_type"], changed["legal_rep_role"]) == ("台湾居民来往大陆通行证", "单位负责人")
+    assert records["close"]["close_reason"] == "被吊销营业执照"
