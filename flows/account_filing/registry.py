@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 FieldType = Literal["choice", "identifier", "text", "date", "amount"]
@@ -85,12 +86,20 @@ class FieldSpec:
             label = self.export_codes.get(code)
             return None if label is None else self.choice(label)
         bare = _CODE_PREFIX.sub("", written) or written
+        words = self._words
         for candidate in (written, bare, written.lower()):
-            for choice in self.choices:
-                words = (choice.label, *choice.aliases, *((choice.key,) if choice.key else ()))
-                if any(candidate == plain(word) for word in words):
-                    return choice.value
+            if candidate in words:
+                return words[candidate]
         return None
+
+    @cached_property
+    def _words(self) -> dict[str, str]:
+        """Every word written for a choice (label, aliases, key), normalised -> the record's value."""
+        words: dict[str, str] = {}
+        for choice in self.choices:
+            for word in (choice.label, *choice.aliases, *((choice.key,) if choice.key else ())):
+                words.setdefault(plain(word), choice.value)
+        return words
 
     def label_of(self, value: str) -> str:
         """The label of a record's value (`basic` -> 基本存款账户); the value itself when unknown."""
