@@ -179,17 +179,22 @@ def run_naive(server: RunningServer, records: list[Any]) -> float:
     return time.perf_counter() - started
 
 
+# The standard mock's option codes for the labels these benchmark records hold (enterprises,
+# 居民身份证): a person's baseline posts what the standard screens list.
+_MOCK_CODES = {"企业法人": "01", "法定代表人": "1", "单位负责人": "2", "居民身份证": "1"}
+
+
 def _naive_fill(frame: Any, record: Any) -> None:
     capital = record.registered_capital_yuan
     frame.locator("[name=acctNo]").fill(record.account_no)
     frame.locator("[name=acctType]").select_option("1")
     frame.locator("[name=openDate]").fill(record.business_date.isoformat())
     frame.locator("[name=depositorName]").fill(record.depositor_name)
-    frame.locator("[name=depositorType]").select_option(record.depositor_category)
+    frame.locator("[name=depositorType]").select_option(_MOCK_CODES[record.depositor_category])
     frame.locator("[name=creditCode]").fill(record.uscc)
-    frame.locator("[name=legalType]").select_option(record.legal_rep_role)
+    frame.locator("[name=legalType]").select_option(_MOCK_CODES[record.legal_rep_role])
     frame.locator("[name=legalName]").fill(record.legal_rep_name)
-    frame.locator("[name=idType]").select_option(record.id_type)
+    frame.locator("[name=idType]").select_option(_MOCK_CODES[record.id_type])
     frame.locator("[name=idNo]").fill(record.id_number)
     frame.locator("[name=regAddress]").fill(record.registered_address or "")
     if capital is None:
@@ -287,11 +292,11 @@ def open_form_data(record: Any) -> dict[str, str]:
         "acctType": "1",
         "openDate": record.business_date.isoformat(),
         "depositorName": record.depositor_name,
-        "depositorType": record.depositor_category,
+        "depositorType": _MOCK_CODES[record.depositor_category],
         "creditCode": record.uscc,
-        "legalType": record.legal_rep_role,
+        "legalType": _MOCK_CODES[record.legal_rep_role],
         "legalName": record.legal_rep_name,
-        "idType": record.id_type,
+        "idType": _MOCK_CODES[record.id_type],
         "idNo": record.id_number,
         "regAddress": record.registered_address or "",
         "bizScope": record.business_scope or "",

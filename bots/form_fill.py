@@ -1,7 +1,8 @@
 """Setting a form's fields in one round trip, as a person's typing and choosing would.
 
     for step, left in fill_fields(frame, form, selectors.page("query"), steps):
-        ...  # left.reason "read_only" (left.shown: what it holds) or "no_option": the caller's call
+        ...  # left.reason "read_only" (left.shown: what it holds) or "no_option" (left.shown:
+             # the labels the select offers, one a line): the caller's call
 
 A small script finds each field by the page's own candidates from selectors/<portal>.yaml (css
 and xpath, in order), sets it and fires the input and change events the page listens for (a
@@ -9,13 +10,19 @@ checkbox is clicked, so its handler runs). One `evaluate` instead of a locate an
 field, each a round trip through Playwright's driver. A field its candidates do not find that
 way is set through Playwright with the remaining candidates (label, role). What neither can do
 is handed back, in the steps' order: a read-only or disabled field (with what it shows) and a
-select without the value; what each means is the caller's to say. A field scoped to a section
-of the page, or a candidate that matches two fields where the selectors must be unique, is left
-to Playwright, whose locating knows sections and calls two matches an error.
+select without the wanted option; what each means is the caller's to say. A field scoped to a
+section of the page, or a candidate that matches two fields where the selectors must be unique,
+is left to Playwright, whose locating knows sections and calls two matches an error.
+
+A coded field is chosen by the option's visible label (`Step(kind="option")`), never by a code
+of the caller's: the page's own option values are whatever the portal numbers them. Labels are
+compared in one normal form (`option_text`: NFKC, no whitespace, no `01-` code before the label).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -26,8 +33,14 @@ if TYPE_CHECKING:
     from rpa.bound_page import BoundPage
     from rpa.selectors import PageSelectors
 
+_CODE_BEFORE_LABEL = re.compile(r"^\d{1,2}[-.、:]?(?=\D)")
 _SET_JS = """(steps) => {
   // the first match; 'many' for a candidate that must match one element and matches more
+  const label = (t) => (t || '').normalize('NFKC').replace(/\\s+/g, '')
+                                .replace(/^\\d{1,2}[-.、:]?(?=\\D)/, '');
+  // a select chosen by label shows its selected option's label; anything else its value
+  const shown = (el, step) => (step.kind === 'option' && el.tagName === 'SELECT')
+    ? (el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : '') : el.value;
   const find = (c) => {
     try {
       let all;
@@ -49,13 +62,23 @@ _SET_JS = """(steps) => {
       left.push({element: step.element, reason: 'missing', value: null}); continue;
     }
     if (el.readOnly || el.disabled) {
-      left.push({element: step.element, reason: 'read_only', value: el.value}); continue;
+      left.push({element: step.element, reason: 'read_only', value: shown(el, step)}); continue;
     }
     if (step.kind === 'check') { if (el.checked !== step.value) el.click(); continue; }
-    if (el.tagName === 'SELECT' && !Array.from(el.options).some(o => o.value === step.value)) {
+    let value = step.value;
+    if (step.kind === 'option') {
+      const options = Array.from(el.options || []).filter(o => o.value !== '');
+      const match = options.find(o => label(o.text) === label(step.value));
+      if (!match) {
+        left.push({element: step.element, reason: 'no_option',
+                   value: options.map(o => label(o.text)).join('\\n')});
+        continue;
+      }
+      value = match.value;
+    } else if (el.tagName === 'SELECT' && !Array.from(el.options).some(o => o.value === value)) {
       left.push({element: step.element, reason: 'no_option', value: null}); continue;
     }
-    el.value = step.value;
+    el.value = value;
     el.dispatchEvent(new Event('input', {bubbles: true}));
     el.dispatchEvent(new Event('change', {bubbles: true}));
   }
@@ -65,11 +88,12 @@ _SET_JS = """(steps) => {
 
 @dataclass(frozen=True)
 class Step:
-    """Set one form element: text or select `value`, or a checkbox to `checked`."""
+    """Set one form element: text or select `value`, a select's option by its label
+    (`kind="option"`), or a checkbox to `checked`."""
 
     element: str
     value: str | bool
-    kind: Literal["value", "check"] = "value"
+    kind: Literal["value", "check", "option"] = "value"
 
 
 @dataclass(frozen=True)
@@ -81,6 +105,11 @@ class FieldLeft:
     shown: str | None
 
 
+def option_text(text: str) -> str:
+    """An option's label as compared: NFKC, no whitespace, no `01-` code before it."""
+    return _CODE_BEFORE_LABEL.sub("", "".join(unicodedata.normalize("NFKC", text).split()))
+
+
 def fill_fields(
     frame: Frame, form: BoundPage, page: PageSelectors, steps: list[Step]
 ) -> Iterator[tuple[Step, FieldLeft]]:
@@ -90,7 +119,9 @@ def fill_fields(
     for left in _set_in_page(frame, form, page, steps):
         step = wanted[left.element]
         if left.reason == "missing":
-            _set_with_playwright(form, step)
+            still = _set_with_playwright(form, step)
+            if still is not None:
+                yield step, still
         else:
             yield step, left
 
@@ -106,15 +137,27 @@ def _set_in_page(frame: Frame, form: BoundPage, page: PageSelectors, steps: list
     return [FieldLeft(str(p["element"]), p["reason"], p["value"]) for p in left]
 
 
-def _set_with_playwright(form: BoundPage, step: Step) -> None:
-    """A field the script could not find by css or xpath: the remaining candidates (label, role)."""
+def _set_with_playwright(form: BoundPage, step: Step) -> FieldLeft | None:
+    """A field the script could not find by css or xpath: the remaining candidates (label, role).
+    A select without the wanted option is handed back, with the labels it offers."""
     field = form.locate(step.element)
     if step.kind == "check":
         field.set_checked(bool(step.value))
+    elif step.kind == "option":
+        options: list[list[str]] = field.evaluate(
+            "el => Array.from(el.options).filter(o => o.value !== '').map(o => [o.value, o.text])"
+        )
+        wanted = option_text(str(step.value))
+        value = next((v for v, text in options if option_text(text) == wanted), None)
+        if value is None:
+            offered = "\n".join(option_text(text) for _, text in options)
+            return FieldLeft(step.element, "no_option", offered)
+        field.select_option(value=value)
     elif field.evaluate("el => el.tagName") == "SELECT":
         field.select_option(value=str(step.value))
     else:
         field.fill(str(step.value))
+    return None
 
 
 def _script_candidates(page: PageSelectors, form: BoundPage, element: str) -> list[dict[str, str | bool]]:

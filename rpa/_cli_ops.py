@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rpa.cli import app, handles_errors, print_outcome, run_with_progress, settings
+from rpa.errors import ConfigError
 
 if TYPE_CHECKING:
     from rpa.runs import RunOutcome
@@ -39,14 +40,21 @@ def portals_serve(
         str, typer.Option(help="AMS markup: standard, renamed (ids and names) or upgraded (also captions, "
                           "history headers, a 经办人 section).")
     ] = "standard",
+    option_codes: Annotated[
+        str, typer.Option(help="AMS select codes: standard, or shuffled (renumbered and reordered).")
+    ] = "standard",
 ) -> None:
     """Serve both mock portals on 127.0.0.1 until Ctrl-C."""
+    from fixtures.portals.ams.codes import OPTION_CODES
     from fixtures.portals.ams.variant import MARKUP_VARIANTS
     from fixtures.portals.serve import serve_portals
     from rpa.errors import UsageError
 
     if ams_variant not in MARKUP_VARIANTS:
         raise UsageError(f"--ams-variant 只能是 {'、'.join(MARKUP_VARIANTS)} 之一（收到 {ams_variant!r}）")
+
+    if option_codes not in OPTION_CODES:
+        raise ConfigError(f"--option-codes 应为 {' 或 '.join(OPTION_CODES)}，而不是「{option_codes}」")
 
     def announce(urls: dict[str, str]) -> None:
         for name, url in urls.items():
@@ -63,6 +71,7 @@ def portals_serve(
         admin=not no_admin,
         state_dir=state_dir,
         ams_variant=ams_variant,
+        option_codes=option_codes,
     )
 
 

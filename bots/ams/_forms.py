@@ -7,6 +7,11 @@ candidates (label, role). Read-only fields are left alone and must already hold 
 value. Whatever the form took is then checked on the 信息核对 page, field by field, before 确认提交.
 A 变更 whose export has no column for a field (`record.absent_fields`) leaves that field as AMS
 shows it: its steps are not taken at all.
+
+Coded fields (账户性质, 存款人类别, 法定代表人类别, 证件种类, 撤销原因) are chosen by the
+option's visible label, as the record carries it: whatever codes the portal gives its options,
+the right one is chosen, and a label the portal does not offer ends the row as a business
+error naming the labels it does offer.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bots.ams import codes
-from bots.ams.content import CanonicalFiling
+from bots.ams.content import LABEL_FIELDS, CanonicalFiling
 from bots.form_fill import Step, fill_fields
 from rpa.bound_page import BoundPage
 from rpa.errors import InvalidRecord, NeedsPerson
@@ -32,6 +37,8 @@ _STEP_FIELDS = {
     "registered_capital": "registered_capital_yuan",
     "no_registered_capital": "registered_capital_yuan",
 }
+# field -> the label AMS shows for it (the first of content.LABEL_FIELDS), for messages
+_FIELD_LABELS: dict[str, str] = {field: label for label, field in reversed(LABEL_FIELDS.items())}
 
 
 def _text(value: object | None) -> str:
@@ -47,7 +54,7 @@ def _capital_steps(record: CanonicalFiling) -> list[Step]:
 
 def _depositor_steps(record: CanonicalFiling) -> list[Step]:
     steps = [Step(name, _text(getattr(record, name))) for name in _DEPOSITOR_TEXT]
-    steps += [Step(name, str(getattr(record, name))) for name in _DEPOSITOR_SELECTS]
+    steps += [Step(name, str(getattr(record, name)), "option") for name in _DEPOSITOR_SELECTS]
     steps += _capital_steps(record)
     steps += [
         Step("business_scope", _text(record.business_scope)),
@@ -62,10 +69,9 @@ def form_steps(record: CanonicalFiling) -> list[Step]:
     """What to set on the record's action form, in order."""
     day = record.business_date.isoformat()
     if record.action == "open":
-        kind_code = codes.ACCOUNT_KINDS[record.account_kind][0]
         head = [
             Step("account_no", record.account_no),
-            Step("account_kind", kind_code),
+            Step("account_kind", record.account_kind_label, "option"),
             Step("business_date", day),
         ]
         return head + _depositor_steps(record)
@@ -76,18 +82,11 @@ def form_steps(record: CanonicalFiling) -> list[Step]:
             Step("change_items", _text(record.change_items)),
         ]
         return head + _depositor_steps(record)
-    reason = codes.CLOSE_REASON_CODES.get(_text(record.close_reason))
-    if reason is None:
-        raise InvalidRecord(
-            f"close {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS has no 撤销原因 "
-            f"{_text(record.close_reason)!r}",
-            code="close_reason_unknown",
-        )
     return [
         Step("account_no", record.account_no),
         Step("basic_account_permit", _text(record.basic_account_permit)),
         Step("business_date", day),
-        Step("close_reason", reason),
+        Step("close_reason", _text(record.close_reason), "option"),
     ]
 
 
@@ -100,15 +99,22 @@ def fill_form(
         if left.reason == "read_only":
             _must_already_hold(step, left.shown, record)
         else:  # no such option
+            field = _FIELD_LABELS.get(step.element, step.element)
+            offered = "、".join(x for x in (left.shown or "").split("\n") if x) or "无"
             raise InvalidRecord(
-                f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS's "
-                f"{step.element} has no option {step.value!r}",
+                f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: "
+                f"AMS的「{field}」没有「{step.value}」这一项，可选：{offered}",
                 code="no_such_option",
+                details={"field": step.element, "offered": offered},
             )
 
 
 def _must_already_hold(step: Step, shown: str | None, record: CanonicalFiling) -> None:
-    if step.kind == "check" or codes.plain(shown) == codes.plain(str(step.value)):
+    if step.kind == "check":
+        return
+    if step.kind == "option" and codes.option_label(shown) == codes.option_label(str(step.value)):
+        return
+    if step.kind == "value" and codes.plain(shown) == codes.plain(str(step.value)):
         return
     raise NeedsPerson(
         f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS shows its own, "

@@ -4,9 +4,11 @@ AMS shows a filing as label/value rows (信息核对, 备案详情, the result p
 turns such rows into canonical field values; `record_content()` turns a record into the same
 forms, so the two can be compared field by field:
 
-    codes (存款人类别 `01`, 法定代表人类别 `1`, 证件种类 `1`) instead of their words,
-    account_kind `basic`..., action `open`..., dates ISO, 注册资金 in 元 with two decimals
-    ("" when 未标明), every text NFKC-normalised with whitespace collapsed (`codes.plain`).
+    coded fields (业务类型, 账户性质, 存款人类别, 法定代表人类别, 证件种类, 撤销原因) as the label
+    the portal displays (`codes.option_label`: no `01-` code, no whitespace), never a code:
+    信息核对 compares what the portal shows with the record's label; dates ISO, 注册资金 in 元
+    with two decimals ("" when 未标明), every other text NFKC-normalised with whitespace
+    collapsed (`codes.plain`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ class CanonicalFiling(Protocol):
     def action(self) -> str: ...
 
     @property
+    def action_label(self) -> str: ...
+
+    @property
     def account_no(self) -> str: ...
+
+    @property
+    def account_kind_label(self) -> str: ...
 
     @property
     def account_kind(self) -> str: ...
@@ -123,17 +131,14 @@ def pairs_from_rows(rows: Iterable[Sequence[str]]) -> dict[str, str]:
     return pairs
 
 
+CODED_FIELDS = frozenset(
+    {"action", "account_kind", "depositor_category", "legal_rep_role", "id_type", "close_reason"}
+)
+
+
 def _shown_value(field: str, shown: str) -> str:
-    if field == "action":
-        return codes.ACTION_BY_WORD.get(shown, shown)
-    if field == "account_kind":
-        return codes.KIND_BY_LABEL.get(shown, shown)
-    if field == "depositor_category":
-        return codes.code_prefix(shown) or shown
-    if field == "legal_rep_role":
-        return codes.code_for_label(codes.LEGAL_TYPES, shown) or shown
-    if field == "id_type":
-        return codes.code_for_label(codes.ID_TYPES, shown) or shown
+    if field in CODED_FIELDS:
+        return codes.option_label(shown)
     if field == "registered_capital_yuan":
         return codes.capital_yuan(shown)
     return codes.plain(shown)
@@ -151,18 +156,18 @@ def page_content(pairs: dict[str, str]) -> dict[str, str]:
 
 def record_content(record: CanonicalFiling) -> dict[str, str]:
     """The record's fields in the forms `page_content` produces."""
-    text = codes.plain
+    text, label = codes.plain, codes.option_label
     return {
-        "action": record.action,
+        "action": label(record.action_label),
         "account_no": text(record.account_no),
-        "account_kind": record.account_kind,
+        "account_kind": label(record.account_kind_label),
         "business_date": record.business_date.isoformat(),
         "depositor_name": text(record.depositor_name),
-        "depositor_category": record.depositor_category,
+        "depositor_category": label(record.depositor_category),
         "uscc": text(record.uscc),
-        "legal_rep_role": record.legal_rep_role,
+        "legal_rep_role": label(record.legal_rep_role),
         "legal_rep_name": text(record.legal_rep_name),
-        "id_type": record.id_type,
+        "id_type": label(record.id_type),
         "id_number": text(record.id_number),
         "registered_address": text(record.registered_address),
         "registered_capital_yuan": codes.capital_text(record.registered_capital_yuan),
@@ -170,7 +175,7 @@ def record_content(record: CanonicalFiling) -> dict[str, str]:
         "bank_code": record.bank_code,
         "basic_account_permit": text(record.basic_account_permit),
         "change_items": text(record.change_items),
-        "close_reason": text(record.close_reason),
+        "close_reason": label(record.close_reason),
     }
 
 

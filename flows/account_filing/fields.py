@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.iso7064 import mod_11_10
 
-from flows.account_filing import vocabulary as vocab
 from flows.account_filing.issues import Severity, shorten
 from flows.account_filing.normalise import (
     CellValue,
@@ -31,9 +31,11 @@ from flows.account_filing.normalise import (
     parse_decimal,
     wan_to_yuan,
 )
+from flows.account_filing.registry import FIELDS, FieldSpec
+from flows.account_filing.resident_id import resident_id_problem
 
-# Limits in GBK bytes (DOMAIN.md); AMS counts bytes, not characters.
-GBK_LIMITS: dict[str, int] = {"depositor_name": 128, "business_scope": 1024}
+# Limits in GBK bytes (DOMAIN.md, kept in the registry); AMS counts bytes, not characters.
+GBK_LIMITS: dict[str, int] = {s.name: s.max_gbk_bytes for s in FIELDS.values() if s.max_gbk_bytes}
 # Text a person would type into the portal: outside GBK it cannot be typed as it is.
 PORTAL_TEXT_FIELDS = (
     "depositor_name",
@@ -72,18 +74,30 @@ def _word(value: CellValue) -> str:
     return clean_text(cell_text(value), punctuation=True)
 
 
-def _vocabulary(lookup: Callable[[str], str | None], code: str) -> Callable[[CellValue, int], str]:
+def _choice(spec: FieldSpec, code: str) -> Callable[[CellValue, int], str]:
+    """A coded field: the registry's label (or key) for a label, an alias or an export code.
+    A number the export's code table does not hold is refused, never guessed."""
+
     def parse(value: CellValue, _multiplier: int) -> str:
-        found = lookup(_word(value))
-        if found is None:
-            raise FieldProblem(code)
-        return found
+        text = _word(value)
+        found = spec.choice(text)
+        if found is not None:
+            return found
+        if compact(text).isdigit():
+            codes = list(spec.export_codes)
+            known = (
+                f"{codes[0]}至{codes[-1]}"
+                if len(codes) > 4
+                else "、".join(f"{c} {label}" for c, label in spec.export_codes.items()) or "无"
+            )
+            raise FieldProblem("code_unknown", params={"value": shorten(text), "known": known})
+        raise FieldProblem(code)
 
     return parse
 
 
-def _pattern(regex: str, code: str) -> Callable[[CellValue, int], str]:
-    compiled = re.compile(regex)
+def _pattern(spec: FieldSpec, code: str) -> Callable[[CellValue, int], str]:
+    compiled = re.compile(spec.pattern or ".*")
 
     def parse(value: CellValue, _multiplier: int) -> str:
         text = _identifier(value)
@@ -132,24 +146,24 @@ def _capital(value: CellValue, multiplier: int) -> Decimal:
 
 
 PARSERS: dict[str, Callable[[CellValue, int], object]] = {
-    "action": _vocabulary(vocab.lookup_action, "action_unknown"),
-    "account_no": _pattern(r"\d{8,32}", "account_no_format"),
-    "account_kind": _vocabulary(vocab.lookup_kind, "account_kind_unknown"),
+    "action": _choice(FIELDS["action"], "action_unknown"),
+    "account_no": _pattern(FIELDS["account_no"], "account_no_format"),
+    "account_kind": _choice(FIELDS["account_kind"], "account_kind_unknown"),
     "business_date": _date,
     "depositor_name": _text,
-    "depositor_category": _vocabulary(vocab.lookup_category, "category_unknown"),
+    "depositor_category": _choice(FIELDS["depositor_category"], "category_unknown"),
     "uscc": _uscc,
-    "legal_rep_role": _vocabulary(vocab.lookup_rep_role, "rep_role_unknown"),
+    "legal_rep_role": _choice(FIELDS["legal_rep_role"], "rep_role_unknown"),
     "legal_rep_name": _text,
-    "id_type": _vocabulary(vocab.lookup_id_type, "id_type_unknown"),
+    "id_type": _choice(FIELDS["id_type"], "id_type_unknown"),
     "id_number": lambda value, _m: _identifier(value),
     "registered_address": _text,
     "registered_capital_yuan": _capital,
     "business_scope": _text,
-    "bank_code": _pattern(r"\d{12}", "bank_code_format"),
-    "basic_account_permit": _pattern(r"J\d{13}", "permit_format"),
+    "bank_code": _pattern(FIELDS["bank_code"], "bank_code_format"),
+    "basic_account_permit": _pattern(FIELDS["basic_account_permit"], "permit_format"),
     "change_items": _text,
-    "close_reason": _vocabulary(vocab.lookup_close_reason, "close_reason_unknown"),
+    "close_reason": _choice(FIELDS["close_reason"], "close_reason_unknown"),
     "notice_date": _date,
     "operator_id": _text,
 }
@@ -182,15 +196,8 @@ def soft_findings(name: str, value: object) -> list[FieldProblem]:
     return findings
 
 
-def check_resident_id(id_number: str) -> None:
-    """GB 11643 checks of a 居民身份证 number: length, form, check digit, birth date and region."""
-    try:
-        ric.validate(id_number)
-    except InvalidLength:
-        raise FieldProblem("id_length") from None
-    except InvalidFormat:
-        raise FieldProblem("id_format") from None
-    except InvalidChecksum:
-        raise FieldProblem("id_checksum") from None
-    except (InvalidComponent, StdnumError, ValueError):
-        raise FieldProblem("id_component") from None
+def check_resident_id(id_number: str, today: date | None = None) -> None:
+    """GB 11643 checks of a 居民身份证 number (`resident_id.py`): FieldProblem when unsound."""
+    problem = resident_id_problem(id_number, today)
+    if problem is not None:
+        raise FieldProblem(problem)

@@ -26,7 +26,8 @@ lease was lost after that check (`WorkItem.caught_mid_submit`: its worker may st
 (`caught_mid_submit`), never submitted again by the bot.
 
 "The same content" compares these fields, normalised alike on both sides (`bots.ams.content`:
-codes for coded fields, 注册资金 in 元 with two decimals, text NFKC with whitespace collapsed):
+the displayed label of each coded field, 注册资金 in 元 with two decimals, text NFKC with
+whitespace collapsed):
 
     open    account_kind, depositor_name, depositor_category, uscc, legal_rep_role,
             legal_rep_name, id_type, id_number, registered_address, registered_capital_yuan,

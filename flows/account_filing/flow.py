@@ -322,13 +322,17 @@ _KEPT_LABELS = {
 
 
 def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
-    """Action, account, name and date as the record has them, or as the row wrote them."""
+    """Action, account, name, date and coded fields as the record has them (labels, from the
+    field registry), or as the row wrote them."""
     record = outcome.record
     if record is not None:
         return {
-            "action": {"open": "开户", "change": "变更", "close": "撤销"}[record.action],
+            "action": record.action_label,
             "account_no": record.account_no,
             "depositor_name": record.depositor_name,
+            "account_kind": record.account_kind_label,
+            "depositor_category": record.depositor_category,
+            "id_type": record.id_type,
             "business_date": record.business_date.isoformat(),
         }
     raw: dict[str, str] = {}
@@ -340,5 +344,8 @@ def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
         "action": raw.get("action", ""),
         "account_no": raw.get("account_no", ""),
         "depositor_name": raw.get("depositor_name", ""),
+        "account_kind": raw.get("account_kind", ""),
+        "depositor_category": raw.get("depositor_category", ""),
+        "id_type": raw.get("id_type", ""),
         "business_date": raw.get("business_date", ""),
     }

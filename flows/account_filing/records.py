@@ -8,6 +8,8 @@ Field names and value forms are the shared interface of DOMAIN.md and the brief:
 portal accepts seed filings in exactly this shape (plus an optional `filing_no`). The model checks
 structure and check digits itself, so no invalid record exists whoever builds it; the friendly,
 column-by-column Chinese messages come from `validate.py` before a record is built.
+Coded fields (存款人类别, 法定代表人类别, 证件种类, 撤销原因) hold the field registry's labels
+(`registry.py`), e.g. id_type `护照`, never a code: the portal's codes are the portal's.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -29,10 +31,12 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from flows.account_filing.vocabulary import CLOSE_REASONS, AccountKind, Action
+from flows.account_filing.registry import FIELDS, RESIDENT_ID, label_of
+from flows.account_filing.resident_id import resident_id_problem
+from flows.account_filing.vocabulary import AccountKind, Action
 from rpa.masking import FieldClass, mask
 
 # The content hash leaves out who typed the row: the same filing keyed by another operator is
@@ -60,6 +64,18 @@ def _fen(value: Decimal) -> Decimal:
     return quantized
 
 
+def _one_of(name: str) -> AfterValidator:
+    """A coded field holds one of the registry's labels, exactly (never a code)."""
+    allowed = FIELDS[name].values
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"{FIELDS[name].label}不是已知的名称")
+        return value
+
+    return AfterValidator(check)
+
+
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 
@@ -73,11 +89,11 @@ class FilingRecord(BaseModel):
     account_kind: AccountKind
     business_date: date
     depositor_name: Text
-    depositor_category: Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-7])$")]
+    depositor_category: Annotated[str, _one_of("depositor_category")]
     uscc: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{18}$"), AfterValidator(_valid_uscc)]
-    legal_rep_role: Literal["1", "2"]
+    legal_rep_role: Annotated[str, _one_of("legal_rep_role")]
     legal_rep_name: Text
-    id_type: Annotated[str, StringConstraints(pattern=r"^[1-9]$")]
+    id_type: Annotated[str, _one_of("id_type")]
     id_number: Text
     registered_address: str | None = None
     registered_capital_yuan: Annotated[Decimal, Field(ge=0), AfterValidator(_fen)] | None = None
@@ -85,7 +101,7 @@ class FilingRecord(BaseModel):
     bank_code: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
     basic_account_permit: Annotated[str, StringConstraints(pattern=r"^J\d{13}$")] | None = None
     change_items: str | None = None
-    close_reason: str | None = None
+    close_reason: Annotated[str, _one_of("close_reason")] | None = None
     notice_date: date | None = None
     operator_id: str | None = None
     # 变更 only: fields the export has no column for, so AMS keeps its value (never "blank")
@@ -110,21 +126,28 @@ class FilingRecord(BaseModel):
                 raise ValueError("只有变更可以不提供注册地址、注册资金或经营范围")
             if any(getattr(self, name) is not None for name in self.absent_fields):
                 raise ValueError("未提供的项不能有值")
-        if self.id_type == "1":
-            try:
-                ric.validate(self.id_number)
-            except StdnumError:
-                raise ValueError("居民身份证号码无效") from None
+        if self.id_type == RESIDENT_ID and resident_id_problem(self.id_number) is not None:
+            raise ValueError("居民身份证号码无效")
         if self.action == "open" and not self.registered_address:
             raise ValueError("开户须填写注册地址")
         if self.action == "change" and not self.change_items:
             raise ValueError("变更须填写变更事项")
-        if self.action == "close" and self.close_reason not in CLOSE_REASONS:
+        if self.action == "close" and not self.close_reason:
             raise ValueError("撤销须填写有效的撤销原因")
         needs_permit = self.account_kind in PERMIT_KINDS or self.action in PERMIT_ACTIONS
         if needs_permit and not self.basic_account_permit:
             raise ValueError("须填写基本存款账户编号")
         return self
+
+    @property
+    def action_label(self) -> str:
+        """业务类型 as AMS shows it: 开户, 变更 or 撤销."""
+        return label_of("action", self.action)
+
+    @property
+    def account_kind_label(self) -> str:
+        """账户性质 as AMS shows it: 基本存款账户 and so on."""
+        return label_of("account_kind", self.account_kind)
 
     def content_hash(self) -> str:
         """sha256 of the normalised content fields (sorted JSON): equal content, equal hash."""

@@ -37,6 +37,9 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("证据文件", 34),
     ("说明", 60),
     ("处理批次", 30),
+    ("账户性质", 14),  # last, so the columns before keep their places for readers of older books
+    ("存款人类别", 18),
+    ("证件种类", 14),
 )
 
 STATUS_LABELS: dict[str, str] = {
@@ -88,6 +91,10 @@ class ResultRow:
     evidence: str = ""
     note: str = ""
     run_id: str = ""
+    # coded fields as labels (the field registry's), or as the row wrote them when it is invalid
+    account_kind: str = ""
+    depositor_category: str = ""
+    id_type: str = ""
 
     def values(self) -> list[str | int]:
         overdue = "" if self.overdue is None else ("是" if self.overdue else "否")
@@ -106,6 +113,9 @@ class ResultRow:
             self.evidence,
             self.note,
             self.run_id,
+            self.account_kind,
+            self.depositor_category,
+            self.id_type,
         ]
 
 

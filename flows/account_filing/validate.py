@@ -26,6 +26,7 @@ from flows.account_filing.issues import RowIssue, Severity, issue, shorten
 from flows.account_filing.normalise import cell_text
 from flows.account_filing.reader import ExportReadResult, RawRow, read_export
 from flows.account_filing.records import FilingRecord
+from flows.account_filing.registry import FIELDS, RESIDENT_ID
 from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
 from flows.account_filing.requirements import (
     KEPT_WHEN_ABSENT,
@@ -34,7 +35,6 @@ from flows.account_filing.requirements import (
     required_fields,
     stated_absent,
 )
-from flows.account_filing.vocabulary import DEPOSITOR_CATEGORIES, KIND_NAMES
 from rpa.errors import InputFileError, UsageError
 from rpa.workdays import Deadline, WorkCalendar
 
@@ -268,9 +268,9 @@ class _RowCheck:
             self.add(name, FieldProblem(code, params={"reason": reason}))
 
     def _check_across_fields(self, rules: DeadlineRules) -> None:
-        if self.values.get("id_type") == "1" and "id_number" in self.values:
+        if self.values.get("id_type") == RESIDENT_ID and "id_number" in self.values:
             try:
-                check_resident_id(str(self.values["id_number"]))
+                check_resident_id(str(self.values["id_number"]), self.today)
             except FieldProblem as problem:
                 self.failed.add("id_number")
                 self.add("id_number", problem)
@@ -281,15 +281,18 @@ class _RowCheck:
         action, kind, category = (
             _str(self.values.get(n)) for n in ("action", "account_kind", "depositor_category")
         )
+        # config/deadlines.yaml lists categories by their 01-17 codes (the registry's table)
+        code = FIELDS["depositor_category"].export_code_of(category) if category else None
         if (
             action
             and kind
             and category
-            and rules.approval.requires_approval(action=action, kind=kind, category=category)
+            and code
+            and rules.approval.requires_approval(action=action, kind=kind, category=code)
         ):
             params: dict[str, object] = {
-                "category": f"{category} {DEPOSITOR_CATEGORIES[category]}",
-                "kind": KIND_NAMES[kind],
+                "category": f"{code} {category}",
+                "kind": FIELDS["account_kind"].label_of(kind),
             }
             self.add("depositor_category", FieldProblem("approval_required", Severity.NEEDS_PERSON, params))
 

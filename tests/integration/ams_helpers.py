@@ -47,11 +47,11 @@ def basic_record(
         "account_kind": "basic",
         "business_date": day,
         "depositor_name": "北京星辰科技有限公司",
-        "depositor_category": "01",
+        "depositor_category": "企业法人",
         "uscc": make_uscc(serial),
-        "legal_rep_role": "1",
+        "legal_rep_role": "法定代表人",
         "legal_rep_name": "张伟",
-        "id_type": "1",
+        "id_type": "居民身份证",
         "id_number": "11010519491231002X",
         "registered_address": "北京市东城区东直门南大街1号",
         "registered_capital_yuan": "5000000.00",
@@ -82,7 +82,13 @@ OPEN_FORM_SELECTS = {
     "legal_rep_role": "legalType",
     "id_type": "idType",
 }
-KIND_CODES = {"basic": "1", "general": "2", "special": "3", "temporary": "4"}
+# The standard mock's option codes for the labels these tests post (its 开户 form, read by eye)
+STANDARD_CODES: dict[str, dict[str, str]] = {
+    "account_kind": {"basic": "1", "general": "2", "special": "3", "temporary": "4"},
+    "depositor_category": {"企业法人": "01", "非法人企业": "02", "机关": "03", "社会团体": "08"},
+    "legal_rep_role": {"法定代表人": "1", "单位负责人": "2"},
+    "id_type": {"居民身份证": "1", "护照": "6", "其它": "9"},
+}
 
 
 def open_form_data(record: dict[str, Any]) -> dict[str, str]:
@@ -90,7 +96,7 @@ def open_form_data(record: dict[str, Any]) -> dict[str, str]:
     data = {name: str(record[key]) for key, name in OPEN_FORM_FIELDS.items() if record.get(key)}
     for key, name in OPEN_FORM_SELECTS.items():
         value = record[key]
-        data[name] = KIND_CODES[value] if key == "account_kind" else str(value)
+        data[name] = STANDARD_CODES[key][value]
     if not record.get("registered_capital_yuan"):
         data["noRegCapital"] = "1"
     return data

@@ -291,7 +291,7 @@ def test_business_refusals_and_duplicate_counts(ams: AmsHandle) -> None:
         assert _submit(client, open_form_data(general)) == "基本存款账户与一般存款账户不得开立在同一银行机构"
         second_basic = basic_record("330000000003", serial=7)
         assert _submit(client, open_form_data(second_basic)) == "该存款人已开立基本存款账户"
-        organ = basic_record("330000000004", serial=8, depositor_category="03")
+        organ = basic_record("330000000004", serial=8, depositor_category="机关")
         assert "须经人民银行核准" in _submit(client, open_form_data(organ))
 
         change = {

@@ -231,9 +231,9 @@ def test_an_xlsx_row_is_normalised_into_the_canonical_record(tmp_path: Path) -> 
     assert record.account_no == "6228480012345678901"
     assert record.business_date == date(2026, 11, 20) and record.notice_date == date(2026, 11, 19)
     assert str(record.registered_capital_yuan) == "12005000.00"
-    assert (record.depositor_name, record.depositor_category) == ("北京华信科技有限公司", "01")
+    assert (record.depositor_name, record.depositor_category) == ("北京华信科技有限公司", "企业法人")
     assert (record.uscc, record.id_number) == ("91110000600037341L", "11010519491231002X")
-    assert (record.action, record.account_kind, record.id_type) == ("change", "basic", "1")
+    assert (record.action, record.account_kind, record.id_type) == ("change", "basic", "居民身份证")
     assert outcome.raw["存款人名称"] == " 北京 华信科技有限公司 "  # the input as received
 
 
@@ -255,10 +255,19 @@ def test_accepted_words_and_codes(tmp_path: Path) -> None:
     close = single(tmp_path, {"业务类型": "销户", "撤销原因": "其他", **PERMIT})
     assert close.record is not None and (close.record.action, close.record.close_reason) == ("close", "其它")
     passport = single(tmp_path, {"证件种类": "护照", "证件号码": "E12345678"})
-    assert passport.valid and passport.record is not None and passport.record.id_type == "7"
+    # a 护照 holder is filed as 护照: the record carries the label, not a code
+    assert passport.valid and passport.record is not None and passport.record.id_type == "护照"
     blank_capital = single(tmp_path, {"注册资金(万元)": "", "存款人类别": "1"})
     assert blank_capital.record is not None and blank_capital.record.registered_capital_yuan is None
-    assert blank_capital.record.depositor_category == "01"
+    assert blank_capital.record.depositor_category == "企业法人"
+    hk = single(tmp_path, {"证件种类": "港澳通行证", "证件号码": "H12345678", "法定代表人类别": "2"})
+    assert hk.record is not None and hk.record.id_type == "港澳居民来往内地通行证"
+    assert hk.record.legal_rep_role == "单位负责人"
+    other = single(tmp_path, {"证件种类": "9", "证件号码": "X1234", "存款人类别": "有字号的个体工商户"})
+    assert other.record is not None and (other.record.id_type, other.record.depositor_category) == (
+        "其它",
+        "有字号个体工商户",
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -375,14 +384,17 @@ ERROR_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"证件号码": "110105194912310021"}, "id_checksum", "证件号码"),
     ({"证件号码": "11010519491231002"}, "id_length", "证件号码"),
     ({"证件号码": "1101051949123100AX"}, "id_format", "证件号码"),
-    ({"证件号码": BAD_BIRTH_DATE + ric.calc_check_digit(BAD_BIRTH_DATE + "0")}, "id_component", "证件号码"),
+    ({"证件号码": BAD_BIRTH_DATE + ric.calc_check_digit(BAD_BIRTH_DATE + "0")}, "id_birth_date", "证件号码"),
     ({"账号": "6222ABC123"}, "account_no_format", "账号"),
     ({"账号": "1234567"}, "account_no_format", "账号"),
     ({"业务类型": "冻结"}, "action_unknown", "业务类型"),
     ({"账户性质": "保证金账户"}, "account_kind_unknown", "账户性质"),
     ({"开户日期": "2026-02-30"}, "date_invalid", "开户日期"),
     ({"开户日期": "2026-11-28"}, "date_in_future", "开户日期"),
-    ({"存款人类别": "18"}, "category_unknown", "存款人类别"),
+    ({"存款人类别": "18"}, "code_unknown", "存款人类别"),
+    ({"存款人类别": "个人"}, "category_unknown", "存款人类别"),
+    # the export's ID-type codes other than 1 and 9 are not known: refused, never guessed
+    ({"证件种类": "7", "证件号码": "E12345678"}, "code_unknown", "证件种类"),
     ({"法定代表人类别": "董事长"}, "rep_role_unknown", "法定代表人类别"),
     ({"证件种类": "驾驶证"}, "id_type_unknown", "证件种类"),
     ({"注册资金(万元)": "-5"}, "capital_invalid", "注册资金(万元)"),
@@ -507,11 +519,11 @@ def good_record(**changes: Any) -> FilingRecord:
         "account_kind": "basic",
         "business_date": "2026-11-20",
         "depositor_name": "北京华信科技有限公司",
-        "depositor_category": "01",
+        "depositor_category": "企业法人",
         "uscc": "91110000600037341L",
-        "legal_rep_role": "1",
+        "legal_rep_role": "法定代表人",
         "legal_rep_name": "张三",
-        "id_type": "1",
+        "id_type": "居民身份证",
         "id_number": "11010519491231002X",
         "registered_address": "北京市朝阳区建国路88号",
         "registered_capital_yuan": "5000000",
@@ -651,3 +663,26 @@ def test_memory_stays_bounded_on_a_10000_row_workbook(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert report.counts["rows"] == 10_000 and report.counts["valid"] == 10_000
     assert peak < 60 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_the_result_book_shows_the_labels_of_coded_fields(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from flows.account_filing.flow import _result_row
+    from flows.account_filing.result_book import write_result_book
+
+    outcome = single(tmp_path, {"证件种类": "护照", "证件号码": "E12345678", "存款人类别": "13"})
+    book = write_result_book(tmp_path / "result.xlsx", [_result_row(outcome, None, lambda _h: None, "r1")])
+    sheet = load_workbook(book).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    shown = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (shown["业务类型"], shown["账户性质"]) == ("开户", "基本存款账户")
+    assert (shown["存款人类别"], shown["证件种类"]) == ("有字号个体工商户", "护照")
+
+
+def test_an_unknown_export_code_says_which_codes_are_known(tmp_path: Path) -> None:
+    outcome = single(tmp_path, {"证件种类": "6", "证件号码": "E12345678"})
+    (found,) = outcome.errors
+    assert found.code == "code_unknown"
+    assert "「6」" in found.message and "1 居民身份证" in found.message and "9 其它" in found.message

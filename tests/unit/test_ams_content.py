@@ -1,0 +1,50 @@
+"""信息核对 compares the labels AMS displays with the record's labels, never codes."""
+
+from __future__ import annotations
+
+from bots.ams.content import differing_fields, page_content
+from flows.account_filing.records import FilingRecord
+
+FIELDS = ("account_kind", "depositor_category", "legal_rep_role", "id_type")
+
+
+def _record(**changes: str) -> FilingRecord:
+    values = {
+        "action": "open",
+        "account_no": "6228480012345678901",
+        "account_kind": "basic",
+        "business_date": "2026-11-20",
+        "depositor_name": "北京华信科技有限公司",
+        "depositor_category": "企业法人",
+        "uscc": "91110000600037341L",
+        "legal_rep_role": "法定代表人",
+        "legal_rep_name": "张三",
+        "id_type": "护照",
+        "id_number": "E12345678",
+        "registered_address": "北京市朝阳区建国路88号",
+        "bank_code": "102100099996",
+    }
+    return FilingRecord.model_validate({**values, **changes})
+
+
+def _shown(id_type: str, category: str = "31-企业法人") -> dict[str, str]:
+    return page_content(
+        {
+            "业务类型": "开户",
+            "账户性质": "基本存款账户",
+            "存款人类别": category,
+            "法定代表人类别": "法定代表人",
+            "证件种类": id_type,
+        }
+    )
+
+
+def test_the_displayed_labels_match_whatever_code_the_portal_puts_before_them() -> None:
+    assert differing_fields(_record(), _shown("护照"), ("action", *FIELDS)) == []
+    assert differing_fields(_record(), _shown(" 06-护照 ", "01- 企业法人"), FIELDS) == []
+
+
+def test_a_different_label_is_a_difference_even_under_the_same_code() -> None:
+    # code 6 is 护照 on one list and 港澳居民来往内地通行证 on another: only the label counts
+    assert differing_fields(_record(), _shown("6-港澳居民来往内地通行证"), FIELDS) == ["id_type"]
+    assert differing_fields(_record(), _shown("护照", "01-非法人企业"), FIELDS) == ["depositor_category"]
