@@ -191,8 +191,8 @@ def test_only_a_change_may_leave_fields_out() -> None:
     values = {
         "action": "open", "account_no": "6228480012345678901", "account_kind": "basic",
         "business_date": "2026-11-20", "depositor_name": "北京华信科技有限公司",
-        "depositor_category": "01", "uscc": "91110000600037341L", "legal_rep_role": "1",
-        "legal_rep_name": "张三", "id_type": "1", "id_number": "11010519491231002X",
+        "depositor_category": "企业法人", "uscc": "91110000600037341L", "legal_rep_role": "法定代表人",
+        "legal_rep_name": "张三", "id_type": "居民身份证", "id_number": "11010519491231002X",
         "registered_address": "北京市朝阳区建国路88号", "bank_code": "102100099996",
         "absent_fields": ["registered_capital_yuan"],
     }  # fmt: skip
