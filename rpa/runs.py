@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rpa import __version__
+from rpa.atomic import atomic_write
 from rpa.errors import BrowserMissing, UsageError
 from rpa.masking import scrub_text
 
@@ -58,11 +59,9 @@ def make_private_dir(path: Path) -> Path:
 
 
 def write_private_text(path: Path, text: str) -> Path:
-    """Write a file readable by its owner only (records and run metadata)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    """Write a file readable by its owner only (records and run metadata), whole or not at all."""
+    with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.chmod(path, 0o600)
     return path
 
 

@@ -10,7 +10,6 @@ chart of the totals). The workbook is a record: written owner-only (0600).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.report_extraction.collect import Collected
 from flows.report_extraction.scorecard import Scorecard
+from rpa.atomic import atomic_write
 
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -47,9 +47,7 @@ def write_consolidated(
     _checks_sheet(workbook.create_sheet("校验"), collected)
     _scorecard_sheet(workbook.create_sheet("评分"), collected, card)
     workbook.properties.title = f"报表数据汇总 {collected.report_date}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "wb") as handle:
+    with atomic_write(path) as handle:
         workbook.save(handle)
     return path
 
