@@ -164,7 +164,7 @@ class RunContext:
             "started_at": self.started_at.isoformat(),
         }
         previous = read_run_json(self.folder)
-        for key in ("resumes", "ended_at", "exit_code", "counts"):
+        for key in ("resumes", "ended_at", "exit_code", "counts", "checks"):  # checks: the flow's, at finish
             if key in previous and key not in extra:
                 data[key] = previous[key]
         data.update(extra)

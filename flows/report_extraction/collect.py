@@ -47,10 +47,28 @@ class Collected:
     units: dict[str, str] = field(default_factory=dict)  # metric -> 元 or the count's unit
     totals: dict[str, Decimal] = field(default_factory=dict)  # the summary's 合计 row
     monthly_fee: dict[str, Decimal] = field(default_factory=dict)  # branch or 合计 -> 小计 本月
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why) for files the run refused
 
     @property
     def failed_checks(self) -> list[CheckResult]:
         return [check for check in self.checks if not check.ok]
+
+    def incomplete(self, branches: Iterable[str]) -> list[str]:
+        """Why the figures are not the whole picture (empty when they are): files not fetched or
+        refused, failed checks, branches without figures. One short Chinese line each."""
+        why: list[str] = []
+        if self.refused:
+            why.append(f"{len(self.refused)} 个文件被拒收")
+        not_fetched = [c for c in self.failed_checks if c.name == "fetch"]
+        if not_fetched:
+            why.append(f"{len(not_fetched)} 个文件未取得（下载失败或运行提前停止）")
+        failed = [c for c in self.failed_checks if c.name not in ("fetch", "refused")]
+        if failed:
+            why.append(f"{len(failed)} 项校验未通过")
+        missing = [b for b in branches if b not in self.branch_figures]
+        if missing:
+            why.append(f"{len(missing)} 个网点没有数据（{'、'.join(missing)}）")
+        return why
 
 
 def collect(
@@ -59,6 +77,7 @@ def collect(
 ) -> Collected:
     """Gather the items' extractions and run every check across files."""
     result = Collected(report_date, list(formats))
+    result.units = declared_units(specs[BRANCH_REPORT], column)
     for work_item in items:
         item = ReportItem.from_payload(work_item.payload)
         data = (work_item.result or {}).get("extraction")
@@ -72,13 +91,25 @@ def collect(
                 result.misfiled.add(item)
         elif work_item.state != ItemState.DONE:
             why = work_item.last_error_message or work_item.state
-            result.checks.append(CheckResult("fetch", False, f"{item.describe()}: {work_item.state}: {why}",
+            refused = work_item.state == ItemState.BUSINESS_ERROR  # the file came but does not fit its spec
+            if refused:
+                result.refused.append((item.describe(), why))
+            result.checks.append(CheckResult("refused" if refused else "fetch", False,
+                                             f"{item.describe()}: {work_item.state}: {why}",
                                              [Provenance(item.describe())]))
             if item.report == BRANCH_REPORT and item.branch and item.fmt == formats[0]:
                 result.branch_reasons[item.branch] = f"{item.describe()}: {why}"
     _cross_file_checks(result, specs)
     _figures(result, column)
     return result
+
+
+def declared_units(spec: ExtractionSpec, column: str) -> dict[str, str]:
+    """Each metric's unit in the consolidated workbook, from the spec: money in 元, counts in
+    their own unit (户, 个); never a default, so an empty workbook's headers are right too."""
+    label = next((c for c in spec.columns if c.name == column), None)
+    units = {row.name: spec.unit_for(row, label) for row in spec.rows}
+    return {metric: "元" if unit in MONEY_UNITS else unit for metric, unit in units.items()}
 
 
 def _identity(item: ReportItem, extraction: Extraction) -> list[CheckResult]:
