@@ -9,11 +9,16 @@ so the rows and columns are rebuilt here, as a reader's eye does it:
   left edge, right-aligned figures their right edge); header phrases join the column they
   overlap most;
 - a phrase alone on its line in the group column names the block of rows it is centred on,
-  as a merged, vertically centred cell is drawn.
+  as a merged, vertically centred cell is drawn;
+- page numbers (第 2 页 共 3 页, - 2 -) are page furniture, never table rows.
+
+A page that continues a table without repeating its header is read by `headless_grid`: the
+lines below the page's own title, up to a footnote, each a row.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
@@ -26,6 +31,18 @@ from flows.report_extraction.tables import Grid, GridCell
 _LINE_TOLERANCE = 2.0  # points between the tops of words on one line
 _SPACE = 4.0  # a gap narrower than this joins two words into one phrase
 _FOOTNOTE_MARKS = ("注", "说明", "备注", "制表")
+_PAGE_FURNITURE = re.compile(r"^(第\d+页(共\d+页)?|共\d+页|-\d+-|\d+/\d+|page\d+(of\d+)?)$", re.IGNORECASE)
+
+
+def is_page_furniture(text: str) -> bool:
+    """True for a page number line: 第 2 页 共 3 页, 第2页, - 2 -, 2/3, Page 2 of 3."""
+    return bool(_PAGE_FURNITURE.match(re.sub(r"[\s,，、]", "", normalise(text))))
+
+
+def _table_lines(page: Any) -> list[list[_Phrase]]:
+    """The page's lines of phrases, page numbers left out."""
+    lines = _lines(page.extract_words(keep_blank_chars=False))
+    return [line for line in lines if not is_page_furniture(" ".join(p.text for p in line))]
 
 
 @dataclass
@@ -100,7 +117,7 @@ def _centre(phrase: _Phrase) -> float:
 def borderless_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
                     spec: ExtractionSpec) -> Grid:
     """The table of a page without ruling lines; the whole page text as preamble if none is found."""
-    lines = _lines(page.extract_words(keep_blank_chars=False))
+    lines = _table_lines(page)
     grid = Grid(file=file)
     start = next((i for i, line in enumerate(lines) if any(spec.label_column.matches(p.text) for p in line)),
                  None)
@@ -198,3 +215,26 @@ def _cell(phrases: list[_Phrase], row: int, col: int, file: str, page_number: in
             round(max(p.x1 for p in phrases), 1), round(max(p.bottom for p in phrases), 1))
     return GridCell(text=text, value=text, row=row, col=col, row_span=row_span,
                     provenance=Provenance(file=file, page=page_number, bbox=bbox))
+
+
+def headless_grid(page: Any, file: str, page_number: int) -> Grid:
+    """A borderless page continuing a table without its header: every line from the first that
+    looks like a row (two phrases or more, or a figure) down to a footnote is a row; the lines
+    above it (a title such as 分行汇总日报（续）) are the preamble. Columns are the page's own
+    x-ranges; the caller places them under the first page's columns."""
+    lines = _table_lines(page)
+    grid = Grid(file=file)
+    start = next((i for i, line in enumerate(lines) if len(line) > 1 or _has_digit(line)), len(lines))
+    grid.preamble = [" ".join(p.text for p in line) for line in lines[:start]]
+    end = next((i for i in range(start, len(lines))
+                if normalise(lines[i][0].text).startswith(_FOOTNOTE_MARKS)), len(lines))
+    body = lines[start:end]
+    columns = _columns(body)
+    for line in body:
+        by_column: dict[int, list[_Phrase]] = {}
+        for phrase in line:
+            by_column.setdefault(_column_of(phrase, columns), []).append(phrase)
+        row = grid.n_rows
+        for col, phrases in by_column.items():
+            grid.put(_cell(phrases, row, col, file, page_number))
+    return grid

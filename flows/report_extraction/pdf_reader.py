@@ -1,10 +1,12 @@
 """Read a report table from a PDF into a Grid (pdfplumber).
 
 Each PDF is opened once and each page gets one `find_tables()`; the table's cells (with their
-positions) become grid cells, spans included. A table continued on the next pages with its
-header repeated is joined here: pdfplumber does not do it. A page without ruling lines goes to
-the borderless reader. A page without characters is a scan; characters that come out as
-(cid:NNN) mean a font without a Unicode map: both are errors, never empty figures.
+positions) become grid cells, spans included. A table continued on the next pages, with its
+header repeated or not, ruled or not, is joined here by column positions (pdf_continuation):
+pdfplumber does not do it, and a row that cannot be placed is an error naming its page and
+text, never dropped. A page without ruling lines goes to the borderless reader. A page without
+characters is a scan; characters that come out as (cid:NNN) mean a font without a Unicode
+map: both are errors, never empty figures.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
-from flows.report_extraction.pdf_layout import borderless_grid, text_lines
+from flows.report_extraction.pdf_continuation import ColumnPlan
+from flows.report_extraction.pdf_layout import borderless_grid, headless_grid, text_lines
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
@@ -65,14 +68,6 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
     return chars
 
 
-def _matching_prefix(first: Grid, other: Grid) -> int:
-    """How many leading rows of `other` repeat the leading rows of `first` (a repeated header)."""
-    count = 0
-    while count < min(first.n_rows, other.n_rows) and other.row_texts(count) == first.row_texts(count):
-        count += 1
-    return count
-
-
 def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
     """The report table (joined across pages) as a Grid."""
     file = path.name
@@ -95,27 +90,40 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
         raise LabelNotFound(f"{file}: {len(pdf.pages)} page(s), none in range {spec.locate.pages}",
                             details={"file": file})
     joined: Grid | None = None
+    plan: ColumnPlan | None = None
     for page_number in numbers:
         page = pdf.pages[page_number - 1]
         chars = _check_text_layer(page, file, page_number)
-        tables = page.find_tables()
-        if tables:
-            table = max(tables, key=lambda t: len(t.cells))
-            grid = _ruled_grid(table, file, page_number)
-            x0, top, x1, bottom = table.bbox
-            outside = [c for c in chars
-                       if not (x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] <= bottom)]
-            grid.preamble = text_lines(outside)
-        else:
-            grid = borderless_grid(page, chars, file, page_number, spec)
-        if joined is None:
-            joined = grid
+        if joined is None or plan is None:
+            joined = _page_grid(page, chars, file, page_number, spec)
             title = normalise(spec.locate.title or spec.title)
-            if title and not any(title in line for line in map(normalise, grid.preamble)):
+            if title and not any(title in line for line in map(normalise, joined.preamble)):
                 raise LabelNotFound(f"{file}: title {title!r} not found on page {page_number}; "
-                                    f"text seen there: {' | '.join(grid.preamble[:4]) or 'none'}",
+                                    f"text seen there: {' | '.join(joined.preamble[:4]) or 'none'}",
                                     details={"file": file, "page": page_number})
-        elif grid.n_cols == joined.n_cols:
-            joined.append(grid, skip_rows=_matching_prefix(joined, grid))
+            plan = ColumnPlan.of(joined)
+            continue
+        grid = _page_grid(page, chars, file, page_number, spec)
+        if grid.n_rows == 0 and not page.find_tables():  # no header line on a borderless page
+            if spec.group_column is not None:
+                raise LabelNotFound(
+                    f"{file} 第{page_number}页：表格续页没有表头，且报表按“{spec.group_column.name}”分组；"
+                    "无表头时无法确定分组标签归属哪些行", details={"file": file, "page": page_number})
+            grid = headless_grid(page, file, page_number)
+        if grid.n_rows:
+            plan.join(joined, grid, page_number)
     assert joined is not None
     return joined
+
+
+def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
+               spec: ExtractionSpec) -> Grid:
+    tables = page.find_tables()
+    if not tables:
+        return borderless_grid(page, chars, file, page_number, spec)
+    table = max(tables, key=lambda t: len(t.cells))
+    grid = _ruled_grid(table, file, page_number)
+    x0, top, x1, bottom = table.bbox
+    outside = [c for c in chars if not (x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] <= bottom)]
+    grid.preamble = text_lines(outside)
+    return grid
