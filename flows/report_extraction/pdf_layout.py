@@ -39,8 +39,8 @@ def is_page_furniture(text: str) -> bool:
     return bool(_PAGE_FURNITURE.match(re.sub(r"[\s,，、]", "", normalise(text))))
 
 
-def _table_lines(page: Any) -> list[list[_Phrase]]:
-    """The page's lines of phrases, page numbers left out."""
+def table_lines(page: Any) -> list[list[_Phrase]]:
+    """The page's lines of phrases (words a space apart), page numbers left out."""
     lines = _lines(page.extract_words(keep_blank_chars=False))
     return [line for line in lines if not is_page_furniture(" ".join(p.text for p in line))]
 
@@ -114,10 +114,10 @@ def _centre(phrase: _Phrase) -> float:
     return (phrase.top + phrase.bottom) / 2
 
 
-def borderless_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
+def borderless_grid(lines: list[list[_Phrase]], chars: list[dict[str, Any]], file: str, page_number: int,
                     spec: ExtractionSpec) -> Grid:
-    """The table of a page without ruling lines; the whole page text as preamble if none is found."""
-    lines = _table_lines(page)
+    """The table of a page without ruling lines (`lines`: table_lines(page)); the whole page text
+    as preamble if none is found."""
     grid = Grid(file=file)
     start = next((i for i, line in enumerate(lines) if any(spec.label_column.matches(p.text) for p in line)),
                  None)
@@ -217,12 +217,11 @@ def _cell(phrases: list[_Phrase], row: int, col: int, file: str, page_number: in
                     provenance=Provenance(file=file, page=page_number, bbox=bbox))
 
 
-def headless_grid(page: Any, file: str, page_number: int) -> Grid:
+def headless_grid(lines: list[list[_Phrase]], file: str, page_number: int) -> Grid:
     """A borderless page continuing a table without its header: every line from the first that
     looks like a row (two phrases or more, or a figure) down to a footnote is a row; the lines
     above it (a title such as 分行汇总日报（续）) are the preamble. Columns are the page's own
     x-ranges; the caller places them under the first page's columns."""
-    lines = _table_lines(page)
     grid = Grid(file=file)
     start = next((i for i, line in enumerate(lines) if len(line) > 1 or _has_digit(line)), len(lines))
     grid.preamble = [" ".join(p.text for p in line) for line in lines[:start]]

@@ -22,7 +22,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.pdf_continuation import ColumnPlan
-from flows.report_extraction.pdf_layout import borderless_grid, headless_grid, text_lines
+from flows.report_extraction.pdf_layout import borderless_grid, headless_grid, table_lines, text_lines
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
@@ -95,7 +95,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
         page = pdf.pages[page_number - 1]
         chars = _check_text_layer(page, file, page_number)
         if joined is None or plan is None:
-            joined = _page_grid(page, chars, file, page_number, spec)
+            joined = _page_grid(page, chars, file, page_number, spec, first=True)
             title = normalise(spec.locate.title or spec.title)
             if title and not any(title in line for line in map(normalise, joined.preamble)):
                 raise LabelNotFound(f"{file}: title {title!r} not found on page {page_number}; "
@@ -103,13 +103,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
                                     details={"file": file, "page": page_number})
             plan = ColumnPlan.of(joined)
             continue
-        grid = _page_grid(page, chars, file, page_number, spec)
-        if grid.n_rows == 0 and not page.find_tables():  # no header line on a borderless page
-            if spec.group_column is not None:
-                raise LabelNotFound(
-                    f"{file} 第{page_number}页：表格续页没有表头，且报表按“{spec.group_column.name}”分组；"
-                    "无表头时无法确定分组标签归属哪些行", details={"file": file, "page": page_number})
-            grid = headless_grid(page, file, page_number)
+        grid = _page_grid(page, chars, file, page_number, spec, first=False)
         if grid.n_rows:
             plan.join(joined, grid, page_number)
     assert joined is not None
@@ -117,10 +111,20 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
 
 
 def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
-               spec: ExtractionSpec) -> Grid:
+               spec: ExtractionSpec, *, first: bool) -> Grid:
+    """One page's table; a borderless continuation page without the header is read headless."""
     tables = page.find_tables()
     if not tables:
-        return borderless_grid(page, chars, file, page_number, spec)
+        lines = table_lines(page)
+        grid = borderless_grid(lines, chars, file, page_number, spec)
+        if first or grid.n_rows:
+            return grid
+        headless = headless_grid(lines, file, page_number)
+        if headless.n_rows and spec.group_column is not None:
+            raise LabelNotFound(
+                f"{file} 第{page_number}页：表格续页没有表头，且报表按“{spec.group_column.name}”分组；"
+                "无表头时无法确定分组标签归属哪些行", details={"file": file, "page": page_number})
+        return headless
     table = max(tables, key=lambda t: len(t.cells))
     grid = _ruled_grid(table, file, page_number)
     x0, top, x1, bottom = table.bbox
