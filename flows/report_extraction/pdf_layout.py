@@ -30,6 +30,7 @@ from flows.report_extraction.tables import Grid, GridCell
 
 _LINE_TOLERANCE = 2.0  # points between the tops of words on one line
 _SPACE = 4.0  # a gap narrower than this joins two words into one phrase
+_WORD_TOLERANCE = 3.0  # pdfplumber's default x and y tolerance for words
 _FOOTNOTE_MARKS = ("注", "说明", "备注", "制表")
 _PAGE_FURNITURE = re.compile(r"^(第\d+页(共\d+页)?|共\d+页|-\d+-|\d+/\d+|page\d+(of\d+)?)$", re.IGNORECASE)
 
@@ -41,8 +42,42 @@ def is_page_furniture(text: str) -> bool:
 
 def table_lines(page: Any) -> list[list[_Phrase]]:
     """The page's lines of phrases (words a space apart), page numbers left out."""
-    lines = _lines(page.extract_words(keep_blank_chars=False))
+    lines = _lines(_words(page.chars))
     return [line for line in lines if not is_page_furniture(" ".join(p.text for p in line))]
+
+
+def _words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Characters into words as pdfplumber's extract_words() makes them for upright text (lines
+    by tops within 3 pt, a word broken by a blank or a gap over 3 pt), in a single pass over
+    the characters the page has already parsed: extract_words() costs more than the rest of
+    a borderless page's reading put together."""
+    words: list[dict[str, Any]] = []
+    line: list[dict[str, Any]] = []
+    last_top = None
+    for char in sorted(chars, key=lambda c: c["top"]):
+        if last_top is not None and char["top"] - last_top > _WORD_TOLERANCE:
+            _line_words(line, words)
+            line = []
+        line.append(char)
+        last_top = char["top"]
+    _line_words(line, words)
+    return words
+
+
+def _line_words(line: list[dict[str, Any]], words: list[dict[str, Any]]) -> None:
+    word: dict[str, Any] | None = None
+    for char in sorted(line, key=lambda c: c["x0"]):
+        text = char["text"]
+        if text.isspace():
+            word = None
+        elif word is not None and char["x0"] <= word["x1"] + _WORD_TOLERANCE:
+            word["text"] += text
+            word["x1"] = max(word["x1"], char["x1"])
+            word["bottom"] = max(word["bottom"], char["bottom"])
+        else:
+            word = {"text": text, "x0": char["x0"], "x1": char["x1"], "top": char["top"],
+                    "bottom": char["bottom"]}
+            words.append(word)
 
 
 @dataclass
