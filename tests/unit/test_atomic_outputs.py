@@ -61,7 +61,7 @@ def test_run_json_and_report_text_are_replaced_whole(tmp_path: Path) -> None:
 
 
 def _writers(tmp_path: Path, db_url: str) -> dict[str, Callable[[Path], object]]:
-    collected = Collected("2026-11-27", ["xlsx"])
+    collected = Collected("2026-11-27", ["xlsx"], units={"储蓄存款余额": "元"})
     config = ScorecardConfig.model_validate({
         "tie_breaker": "储蓄", "indicators": [{"name": "储蓄", "metrics": ["储蓄存款余额"], "weight": "1"}]})
     card = score_branches({}, config)

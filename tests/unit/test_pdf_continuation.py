@@ -61,7 +61,7 @@ def test_a_total_that_is_not_the_sum_of_its_rows_fails_the_totals_check(tmp_path
     extraction = extract_file(path, SPEC)
     (failed,) = [c for c in extraction.checks if not c.ok]
     assert failed.name == "totals" and "储蓄存款余额" in failed.message
-    assert "difference 10000.00 元" in failed.message and failed.provenance[0].page == 3
+    assert "相差 10000.00 元" in failed.message and failed.provenance[0].page == 3
 
 
 def test_a_row_that_lies_under_no_column_is_refused_naming_page_and_text(tmp_path: Path) -> None:
