@@ -13,7 +13,8 @@ import pytest
 
 from flows.report_extraction import extract_file, load_spec
 from flows.report_extraction.pdf_continuation import UnplacedRow
-from rpa.errors import ExtractionError
+from flows.report_extraction.specs import Label
+from rpa.errors import ExtractionError, LabelNotFound
 from rpa.settings import PROJECT_ROOT
 from tests.pdf_variants import PdfStyle, SummaryTable, random_summary, summary_pdf
 
@@ -98,3 +99,12 @@ def test_property_random_layouts_read_right_or_are_refused_with_a_reason(tmp_pat
         assert extraction.ok and got == table.truth(), style.name()
         outcomes["right"] += 1
     assert outcomes["right"] >= 10  # most layouts are read; none is read wrong
+
+
+def test_a_headless_borderless_page_of_a_grouped_report_is_refused(tmp_path: Path) -> None:
+    """Without the header, a group label's rows cannot be told on a borderless page: refused."""
+    grouped = SPEC.model_copy(update={"group_column": Label(name="分组")})
+    path = tmp_path / "grouped.pdf"
+    path.write_bytes(summary_pdf(TABLE, PdfStyle(ruled=False, repeat_header=False, rows_per_page=9)))
+    with pytest.raises(LabelNotFound, match="第2页：表格续页没有表头，且报表按“分组”分组"):
+        extract_file(path, grouped)
