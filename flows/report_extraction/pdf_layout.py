@@ -42,8 +42,18 @@ def is_page_furniture(text: str) -> bool:
 
 def table_lines(page: Any) -> list[list[_Phrase]]:
     """The page's lines of phrases (words a space apart), page numbers left out."""
-    lines = _lines(_words(page.chars))
+    return char_lines(page.chars)
+
+
+def char_lines(chars: list[dict[str, Any]]) -> list[list[_Phrase]]:
+    """Some characters' lines of phrases, from the top, page numbers left out."""
+    lines = _lines(_words(chars))
     return [line for line in lines if not is_page_furniture(" ".join(p.text for p in line))]
+
+
+def is_footnote(line: list[_Phrase]) -> bool:
+    """True for a line that starts a footnote (注 / 说明 / 备注 / 制表): the table ends above it."""
+    return bool(line) and normalise(line[0].text).startswith(_FOOTNOTE_MARKS)
 
 
 def _words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:

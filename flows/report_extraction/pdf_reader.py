@@ -21,8 +21,15 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
-from flows.report_extraction.pdf_continuation import ColumnPlan
-from flows.report_extraction.pdf_layout import borderless_grid, headless_grid, table_lines, text_lines
+from flows.report_extraction.pdf_continuation import ColumnPlan, UnplacedRow
+from flows.report_extraction.pdf_layout import (
+    borderless_grid,
+    char_lines,
+    headless_grid,
+    is_footnote,
+    table_lines,
+    text_lines,
+)
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
@@ -130,4 +137,23 @@ def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: i
     x0, top, x1, bottom = table.bbox
     outside = [c for c in chars if not (x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] <= bottom)]
     grid.preamble = text_lines(outside)
+    if not first:
+        _nothing_beside(outside, table.bbox, file, page_number)
     return grid
+
+
+def _nothing_beside(outside: list[dict[str, Any]], bbox: tuple[float, float, float, float], file: str,
+                    page_number: int) -> None:
+    """On a continuation page, text beside the ruled table or below it (other than a footnote or
+    a page number) would be rows the table does not hold: an error, not text to ignore."""
+    _, top, _, bottom = bbox
+    for line in char_lines(outside):
+        if line[0].top < top:
+            continue  # above the table: the page's title
+        if is_footnote(line):
+            return
+        text = " ".join(p.text for p in line)
+        where = "之下" if line[0].top > bottom else "旁边"
+        raise UnplacedRow(f"{file} 第{page_number}页：“{text}”在表格{where}，不在任何一行一列之中，"
+                          "无法归位；请核对这一页的表格",
+                          details={"file": file, "page": page_number, "texts": [text]})

@@ -65,14 +65,16 @@ def test_a_total_that_is_not_the_sum_of_its_rows_fails_the_totals_check(tmp_path
     assert "相差 10000.00 元" in failed.message and failed.provenance[0].page == 3
 
 
-def test_a_row_that_lies_under_no_column_is_refused_naming_page_and_text(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ruled", [False, True], ids=["borderless", "ruled"])
+def test_text_that_lies_under_no_column_is_refused_naming_page_and_text(tmp_path: Path, ruled: bool) -> None:
     path = tmp_path / "stray.pdf"
-    path.write_bytes(summary_pdf(TABLE, PdfStyle(ruled=False, repeat_header=False, rows_per_page=9,
+    path.write_bytes(summary_pdf(TABLE, PdfStyle(ruled=ruled, repeat_header=False, rows_per_page=9,
                                                  stray="（本行数据已调整）")))
     with pytest.raises(UnplacedRow) as refused:
         extract_file(path, SPEC)
     message = str(refused.value)
-    assert "第2页" in message and "（本行数据已调整）" in message and "第1页" in message
+    assert message.startswith("stray.pdf 第2页：") and "（本行数据已调整）" in message
+    assert ("第1页表格的列" if not ruled else "在表格旁边") in message
     assert refused.value.details["page"] == 2
 
 
