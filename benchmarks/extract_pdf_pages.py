@@ -34,15 +34,16 @@ sys.path.insert(0, str(ROOT))  # this checkout's code, not an installed copy's
 import pdfplumber  # noqa: E402
 from extract_pdf import TARGET_RATIO, Files, interleaved, machine, summarise  # noqa: E402
 
-from flows.report_extraction import extract_file, load_spec  # noqa: E402
+from flows.report_extraction import ExtractionSpec, extract_file, load_spec  # noqa: E402
 from tests.pdf_variants import PdfStyle, random_summary, summary_pdf  # noqa: E402
 
 SPEC_NAME = "summary_daily"
+SEED = 20261127
 
 
 def write_pdfs(folder: Path, branches: int) -> Files:
     """Every layout of one table, each with its spec name."""
-    table = random_summary(seed=20261127, branches=branches)
+    table = random_summary(seed=SEED, branches=branches)
     files: Files = []
     for ruled, repeat, first, furniture in itertools.product((True, False), repeat=4):
         style = PdfStyle(ruled=ruled, repeat_header=repeat, totals_first=first, rows_per_page=12,
@@ -68,6 +69,9 @@ def main() -> int:
     args = parser.parse_args()
     print(f"machine: {machine()}", flush=True)
     spec = load_spec(SPEC_NAME, ROOT / "config" / "specs")
+    if "known_branches" in ExtractionSpec.model_fields:  # specs that check codes against the bank's list
+        table = random_summary(seed=SEED, branches=args.branches)
+        spec = spec.model_copy(update={"known_branches": {code: f"第{code}网点" for code in table.rows}})
 
     def ours(some: Files) -> None:
         for path, _ in some:
