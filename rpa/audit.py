@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -44,6 +43,7 @@ from rpa._audit_chain import (
     event_hash,
     verify_chain,
 )
+from rpa.atomic import atomic_write
 from rpa.db import engine_for
 from rpa.errors import ConfigError
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
@@ -136,12 +136,9 @@ class AuditLog:
     def export(self, run_id: str | None, path: Path) -> Path:
         """Write the chain as JSONL, one event a line in seq order (replacing the file whole)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # run-folder files are 0600
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with atomic_write(path, "w", encoding="utf-8", newline="\n") as handle:  # 0600 like the run folder
             for item in self.events(run_id):
                 handle.write(canonical_json(item.as_dict()) + "\n")
-        os.replace(partial, path)
         return path
 
     def verify_export(self, path: Path) -> VerifyResult:

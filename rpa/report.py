@@ -4,9 +4,10 @@
     PosixPath('runs/20260105-093000-smoke-1a2b3c/report.html')
 
 The page shows the run's header (flow, trigger, times, exit code and what it means, why it
-stopped), the items by state as tiles and an inline SVG bar chart, one table row per item with a
-thumbnail of its screenshot linking to the full image in `evidence/`, and a summary of the audit
-chain. It is a diagnostic: the payload and item keys are never shown, only result fields the
+stopped), the flow's checks and refused files when run.json lists them (`checks`), the items
+by state as tiles and an inline SVG bar chart, one table row per item with a thumbnail of its
+screenshot linking to the full image in `evidence/`, and a summary of the audit chain. It is a
+diagnostic: the payload and item keys are never shown, only result fields the
 flows mask themselves (`SHOWN_RESULT_FIELDS`), and every text passes through `scrub_text` before
 Jinja2 escapes it. No script, no network: a Content-Security-Policy forbids both.
 """
@@ -136,6 +137,7 @@ def write_run_report(
         rows=[_item_row(item, folder, audit_key) for item in sorted(items, key=lambda i: i.id)],
         events=_event_summaries(events),
         chain=_chain_summary(events),
+        checks=_checks(run_info.get("checks")),
         verify_command=f"rpa audit verify {run_id}",
     )
     return write_private_text(folder / REPORT_FILE, html)
@@ -198,6 +200,15 @@ def _run_header(info: Mapping[str, Any], run_id: str) -> dict[str, str]:
         "code_version": _text(info.get("code_version", "")),
         "versions": ", ".join(f"{_text(k)} {_text(v)}" for k, v in sorted(versions.items())),
     }
+
+
+def _checks(listed: Any) -> list[dict[str, str]]:
+    """The flow's checks and refused files as run.json lists them (`checks`), scrubbed."""
+    if not isinstance(listed, list):
+        return []
+    fields = ("date", "check", "result", "message")
+    entries = [entry for entry in listed if isinstance(entry, Mapping)]
+    return [{key: _text(entry.get(key, "")) for key in fields} for entry in entries]
 
 
 def _exit_meaning(exit_code: Any) -> str:

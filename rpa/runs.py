@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rpa import __version__
+from rpa.atomic import atomic_write
 from rpa.errors import BrowserMissing, UsageError
 from rpa.masking import scrub_text
 
@@ -58,11 +59,9 @@ def make_private_dir(path: Path) -> Path:
 
 
 def write_private_text(path: Path, text: str) -> Path:
-    """Write a file readable by its owner only (records and run metadata)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    """Write a file readable by its owner only (records and run metadata), whole or not at all."""
+    with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.chmod(path, 0o600)
     return path
 
 
@@ -165,7 +164,7 @@ class RunContext:
             "started_at": self.started_at.isoformat(),
         }
         previous = read_run_json(self.folder)
-        for key in ("resumes", "ended_at", "exit_code", "counts"):
+        for key in ("resumes", "ended_at", "exit_code", "counts", "checks"):  # checks: the flow's, at finish
             if key in previous and key not in extra:
                 data[key] = previous[key]
         data.update(extra)

@@ -8,7 +8,6 @@ carriage return) also carries Excel's quote prefix: no cell of this book can eve
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from rpa.atomic import atomic_write
 
 SHEET_TITLE = "报备结果"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -154,8 +155,6 @@ def write_result_book(path: Path, rows: Iterable[ResultRow]) -> Path:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     sheet.row_dimensions[1].height = 20
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
+    with atomic_write(path) as handle:
         workbook.save(handle)
-    path.chmod(0o600)
     return path

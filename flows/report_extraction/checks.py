@@ -1,6 +1,8 @@
 """Checks on extracted figures: totals within one file, branch files against the summary,
 and day-over-day changes. Tolerances follow the unit shown: a figure printed to 0.01 万元 may
-be 50 元 off the truth, so n rounded rows may miss their rounded total by 50 元 × (n + 1)."""
+be 50 元 off the truth, so n rounded rows may miss their rounded total by 50 元 × (n + 1).
+Messages are in Chinese (the 校验 sheet and the run report show them to clerks), each naming
+the file, the figure and the place where it was read."""
 
 from __future__ import annotations
 
@@ -31,12 +33,13 @@ def _compare(name: str, label: str, parts: list[Figure], total: Figure, fixed: D
     difference = total.value_yuan - added
     tolerance = _tolerance(parts, total, fixed)
     if abs(difference) <= tolerance:
-        return CheckResult(name, True, f"{label}: {len(parts)} rows add up to {_amount(added, total.unit)}")
+        return CheckResult(name, True,
+                           f"{label}：{len(parts)} 行相加为 {_amount(added, total.unit)}，与之一致")
     return CheckResult(
         name, False,
-        f"{label}: the rows add up to {_amount(added, total.unit)} but {total.raw} {total.unit} is shown at "
-        f"{total.provenance.describe()}; difference {_amount(difference, total.unit)}, "
-        f"tolerance {_amount(tolerance, total.unit)}",
+        f"{label}：各行相加为 {_amount(added, total.unit)}，但 {total.provenance.describe()} 显示 "
+        f"{total.raw} {total.unit}；相差 {_amount(difference, total.unit)}，"
+        f"超过容差 {_amount(tolerance, total.unit)}",
         [total.provenance, *(f.provenance for f in parts)])
 
 
@@ -63,7 +66,7 @@ def totals_checks(figures: list[Figure], spec: ExtractionSpec, file: str) -> lis
     if failed:
         return failed
     if results:
-        return [CheckResult("totals", True, f"{file}: {len(results)} totals agree with their rows")]
+        return [CheckResult("totals", True, f"{file}：{len(results)} 项合计与各行之和一致")]
     return []
 
 
@@ -83,7 +86,7 @@ def reconcile(branch_extractions: Sequence[Extraction], summary: Extraction, *,
         if branch not in summary_branches:
             results.append(CheckResult(
                 "reconcile", False,
-                f"{extraction.file}: branch {branch} has no row in the summary {summary.file}"))
+                f"{extraction.file}：网点 {branch} 在汇总表 {summary.file} 中没有对应行"))
             continue
         for figure in extraction.figures:
             theirs = summary_figures.get((branch, figure.metric, figure.column))
@@ -96,23 +99,23 @@ def reconcile(branch_extractions: Sequence[Extraction], summary: Extraction, *,
             if abs(difference) > tolerance:
                 results.append(CheckResult(
                     "reconcile", False,
-                    f"{figure.metric} {figure.column} of branch {branch}: {extraction.file} shows "
-                    f"{_amount(figure.value_yuan, figure.unit)} ({figure.raw} {figure.unit}), {summary.file} "
-                    f"shows {_amount(theirs.value_yuan, theirs.unit)} ({theirs.raw} {theirs.unit}); "
-                    f"difference {_amount(difference, figure.unit)} "
-                    f"> tolerance {_amount(tolerance, figure.unit)}",
+                    f"{figure.metric} {figure.column}（网点 {branch}）：{extraction.file} 为 "
+                    f"{_amount(figure.value_yuan, figure.unit)}（{figure.raw} {figure.unit}），"
+                    f"{summary.file} 为 {_amount(theirs.value_yuan, theirs.unit)}"
+                    f"（{theirs.raw} {theirs.unit}）；"
+                    f"相差 {_amount(difference, figure.unit)}，超过容差 {_amount(tolerance, figure.unit)}",
                     [figure.provenance, theirs.provenance]))
         own = {(f.metric, f.column) for f in extraction.figures}
         for key_branch, metric, column in summary_figures:
             if key_branch == branch and (metric, column) not in own:
                 results.append(CheckResult(
                     "reconcile", False,
-                    f"{summary.file} has {metric} {column} for branch {branch}, {extraction.file} has not"))
-    by = ", tolerance by the units shown" if tolerance_yuan is None else f", tolerance {tolerance_yuan} 元"
+                    f"{summary.file} 有网点 {branch} 的 {metric} {column}，{extraction.file} 没有"))
+    by = "，容差按所示单位" if tolerance_yuan is None else f"，容差 {tolerance_yuan} 元"
     if not any(not r.ok for r in results):
         results.append(CheckResult("reconcile", True,
-                                   f"{len(branch_extractions)} branch file(s) agree with {summary.file} "
-                                   f"({compared} figures{by})"))
+                                   f"{len(branch_extractions)} 个网点文件与 {summary.file} 一致"
+                                   f"（比较 {compared} 项{by}）"))
     return results
 
 
@@ -133,20 +136,19 @@ def check_day_over_day(today: Extraction, previous: Extraction, *, max_share: De
             continue
         old = before.get((figure.branch, figure.metric, figure.column))
         if old is None or old.value_yuan == 0:
-            skipped["absent before" if old is None else "zero before"] += 1
+            skipped["前一日没有" if old is None else "前一日为零"] += 1
             continue
         compared += 1
         share = abs(figure.value_yuan - old.value_yuan) / abs(old.value_yuan)
         if share > max_share:
             flagged.append(CheckResult(
                 "day_over_day", False,
-                f"{figure.metric} {figure.column}{f' of branch {figure.branch}' if figure.branch else ''} "
-                f"moved {share:.1%} from {_amount(old.value_yuan, old.unit)} ({previous.file}) to "
-                f"{_amount(figure.value_yuan, figure.unit)} "
-                f"({today.file}), above {max_share:.0%}",
+                f"{figure.metric} {figure.column}{f'（网点 {figure.branch}）' if figure.branch else ''} "
+                f"变动 {share:.1%}：由 {_amount(old.value_yuan, old.unit)}（{previous.file}）变为 "
+                f"{_amount(figure.value_yuan, figure.unit)}（{today.file}），超过 {max_share:.0%}",
                 [old.provenance, figure.provenance]))
     if flagged:
         return flagged
-    not_compared = "".join(f"; {n} not compared ({why})" for why, n in skipped.items())
+    not_compared = "".join(f"；{n} 项未比较（{why}）" for why, n in skipped.items())
     return [CheckResult("day_over_day", True,
-                        f"{compared} figures within {max_share:.0%} of {previous.file}{not_compared}")]
+                        f"{compared} 项与 {previous.file} 相比变动均在 {max_share:.0%} 以内{not_compared}")]

@@ -30,6 +30,8 @@ from flows.report_extraction.work_items import (
 from rpa.queue import ItemState, WorkItem
 
 MONEY_UNITS = frozenset({"元", "千元", "万元", "亿元"})
+_STATE_WORDS = {"business_error": "拒收", "failed": "下载失败", "held": "待人工处理",
+                "pending": "未取得（运行提前停止）", "leased": "未取得（运行提前停止）"}
 TOTAL = "合计"
 
 
@@ -47,10 +49,28 @@ class Collected:
     units: dict[str, str] = field(default_factory=dict)  # metric -> 元 or the count's unit
     totals: dict[str, Decimal] = field(default_factory=dict)  # the summary's 合计 row
     monthly_fee: dict[str, Decimal] = field(default_factory=dict)  # branch or 合计 -> 小计 本月
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why) for files the run refused
 
     @property
     def failed_checks(self) -> list[CheckResult]:
         return [check for check in self.checks if not check.ok]
+
+    def incomplete(self, branches: Iterable[str]) -> list[str]:
+        """Why the figures are not the whole picture (empty when they are): files not fetched or
+        refused, failed checks, branches without figures. One short Chinese line each."""
+        why: list[str] = []
+        if self.refused:
+            why.append(f"{len(self.refused)} 个文件被拒收")
+        not_fetched = [c for c in self.failed_checks if c.name == "fetch"]
+        if not_fetched:
+            why.append(f"{len(not_fetched)} 个文件未取得（下载失败或运行提前停止）")
+        failed = [c for c in self.failed_checks if c.name not in ("fetch", "refused")]
+        if failed:
+            why.append(f"{len(failed)} 项校验未通过")
+        missing = [b for b in branches if b not in self.branch_figures]
+        if missing:
+            why.append(f"{len(missing)} 个网点没有数据（{'、'.join(missing)}）")
+        return why
 
 
 def collect(
@@ -59,6 +79,7 @@ def collect(
 ) -> Collected:
     """Gather the items' extractions and run every check across files."""
     result = Collected(report_date, list(formats))
+    result.units = declared_units(specs[BRANCH_REPORT], column)
     for work_item in items:
         item = ReportItem.from_payload(work_item.payload)
         data = (work_item.result or {}).get("extraction")
@@ -72,7 +93,12 @@ def collect(
                 result.misfiled.add(item)
         elif work_item.state != ItemState.DONE:
             why = work_item.last_error_message or work_item.state
-            result.checks.append(CheckResult("fetch", False, f"{item.describe()}: {work_item.state}: {why}",
+            refused = work_item.state == ItemState.BUSINESS_ERROR  # the file came but does not fit its spec
+            if refused:
+                result.refused.append((item.describe(), why))
+            state = _STATE_WORDS.get(str(work_item.state), str(work_item.state))
+            result.checks.append(CheckResult("refused" if refused else "fetch", False,
+                                             f"{item.describe()}：{state}：{why}",
                                              [Provenance(item.describe())]))
             if item.report == BRANCH_REPORT and item.branch and item.fmt == formats[0]:
                 result.branch_reasons[item.branch] = f"{item.describe()}: {why}"
@@ -81,17 +107,25 @@ def collect(
     return result
 
 
+def declared_units(spec: ExtractionSpec, column: str) -> dict[str, str]:
+    """Each metric's unit in the consolidated workbook, from the spec: money in 元, counts in
+    their own unit (户, 个); never a default, so an empty workbook's headers are right too."""
+    label = next((c for c in spec.columns if c.name == column), None)
+    units = {row.name: spec.unit_for(row, label) for row in spec.rows}
+    return {metric: "元" if unit in MONEY_UNITS else unit for metric, unit in units.items()}
+
+
 def _identity(item: ReportItem, extraction: Extraction) -> list[CheckResult]:
     """The file is about the branch and date asked for (a monthly report shows its month)."""
     problems = []
     if item.branch is not None and extraction.branch != item.branch:
-        problems.append(f"it shows branch {extraction.branch}")
+        problems.append(f"文件显示的网点是 {extraction.branch}")
     if extraction.report_date is not None and not item.date.startswith(extraction.report_date):
-        problems.append(f"it shows date {extraction.report_date}")
+        problems.append(f"文件显示的日期是 {extraction.report_date}")
     if not problems:
         return []
-    return [CheckResult("file_identity", False, f"{extraction.file} was fetched as {item.describe()}, but "
-                        + " and ".join(problems), [Provenance(extraction.file)])]
+    return [CheckResult("file_identity", False, f"{extraction.file} 是作为 {item.describe()} 下载的，但"
+                        + "，".join(problems), [Provenance(extraction.file)])]
 
 
 def _pick(result: Collected, report: str, fmt: str, role: str = CURRENT) -> dict[str | None, Extraction]:
@@ -106,8 +140,8 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
         if branches and summary is not None:
             result.checks += reconcile(list(branches.values()), summary)
         elif branches:
-            result.checks.append(CheckResult("reconcile", False, f"no {fmt} summary report to reconcile "
-                                             f"{len(branches)} branch file(s) with"))
+            result.checks.append(CheckResult("reconcile", False, f"没有 {fmt} 格式的分行汇总日报，"
+                                             f"{len(branches)} 个网点文件无从核对"))
     for report in (BRANCH_REPORT, SUMMARY_REPORT, MONTHLY_REPORT):
         by_format = {fmt: _pick(result, report, fmt) for fmt in ("xlsx", "pdf")}
         for branch in set(by_format["xlsx"]) & set(by_format["pdf"]):
@@ -118,8 +152,8 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
     if today is None or rules.max_change_share is None:
         return
     if before is None:
-        result.checks.append(CheckResult("day_over_day", True, f"{today.file}: not compared, the day "
-                                         "before's summary was not fetched or is not on the platform"))
+        result.checks.append(CheckResult("day_over_day", True, f"{today.file}：未比较，前一日的分行汇总日报"
+                                         "未下载或平台上没有"))
         return
     result.checks += check_day_over_day(today, before, max_share=rules.max_change_share,
                                         metrics=rules.day_over_day_metrics,
@@ -136,15 +170,15 @@ def _formats_agree(xlsx: Extraction, pdf: Extraction) -> list[CheckResult]:
         if mine is not None and other is not None and mine.value_yuan == other.value_yuan:
             continue
         branch, metric, column = key
-        xlsx_value = mine.value_yuan if mine else "nothing"
-        pdf_value = other.value_yuan if other else "nothing"
+        xlsx_value = mine.value_yuan if mine else "无"
+        pdf_value = other.value_yuan if other else "无"
         failed.append(CheckResult(
             "formats_agree", False,
-            f"{metric} {column}{f' of branch {branch}' if branch else ''}: {xlsx.file} shows {xlsx_value}, "
-            f"{pdf.file} shows {pdf_value}",
+            f"{metric} {column}{f'（网点 {branch}）' if branch else ''}：{xlsx.file} 为 {xlsx_value}，"
+            f"{pdf.file} 为 {pdf_value}",
             [f.provenance for f in (mine, other) if f is not None]))
     return failed or [CheckResult("formats_agree", True,
-                                  f"{xlsx.file} and {pdf.file} agree on {len(ours)} figures")]
+                                  f"{xlsx.file} 与 {pdf.file} 的 {len(ours)} 项数字一致")]
 
 
 def _figures(result: Collected, column: str) -> None:

@@ -3,14 +3,15 @@
     write_consolidated(run_folder / "consolidated.xlsx", collected, card,
                        branches=["110101", ...], names={"110101": "东城支行"}, metrics=[...])
 
-Sheets: 数据 (branch × metric, money in 元, counts as counts), 校验 (every failed check with
-where it looked), 评分 (rank, total, the indicators' scores and values, the weights, a bar
-chart of the totals). The workbook is a record: written owner-only (0600).
+Sheets: 数据 (branch × metric, money in 元, counts in their own unit), 校验 (every check with
+its result and where it looked, then every refused file and why), 评分 (rank, total, the
+indicators' scores and values, the weights, a bar chart of the totals). An incomplete picture
+(`card.incomplete`) gets a first sheet 不完整 saying why, and its 评分 says so at the top and
+ranks nothing. The workbook is a record: written owner-only (0600), whole or not at all.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.report_extraction.collect import Collected
 from flows.report_extraction.scorecard import Scorecard
+from rpa.atomic import atomic_write
 
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -40,18 +42,39 @@ def write_consolidated(
 ) -> Path:
     """Write the workbook to `path` (0600) and return the path."""
     workbook = Workbook()
-    data = workbook.active
-    assert data is not None
-    data.title = "数据"
+    first = workbook.active
+    assert first is not None
+    if card.incomplete:
+        first.title = INCOMPLETE
+        _incomplete_sheet(first, collected, card)
+        data = workbook.create_sheet("数据")
+    else:
+        data = first
+        data.title = "数据"
     _data_sheet(data, collected, branches, names, metrics)
     _checks_sheet(workbook.create_sheet("校验"), collected)
     _scorecard_sheet(workbook.create_sheet("评分"), collected, card)
     workbook.properties.title = f"报表数据汇总 {collected.report_date}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "wb") as handle:
+    with atomic_write(path) as handle:
         workbook.save(handle)
     return path
+
+
+INCOMPLETE = "不完整"
+CHECK_NAMES = {
+    "totals": "合计核对", "subtotals": "小计核对", "reconcile": "网点与汇总核对",
+    "formats_agree": "两种格式一致", "day_over_day": "日变动",
+    "fetch": "下载", "refused": "拒收文件", "file_identity": "文件身份",
+}
+
+
+def _incomplete_sheet(sheet: Worksheet, collected: Collected, card: Scorecard) -> None:
+    _title(sheet, f"{INCOMPLETE}：{collected.report_date} 的数据不是全貌，评分未排名", 2)
+    _header(sheet, ["序号", "原因"])
+    for number, why in enumerate(card.incomplete, 1):
+        _row(sheet, [number, why], [])
+    _row(sheet, ["—", "明细见“校验”表；补齐后续跑（rpa run --resume）即可得到完整的汇总与评分"], [])
+    _widths(sheet, [6, 90])
 
 
 def _unit_label(unit: str) -> str:
@@ -64,7 +87,7 @@ def _number_format(unit: str) -> str:
 
 def _data_sheet(sheet: Worksheet, collected: Collected, branches: Sequence[str], names: dict[str, str],
                 metrics: Sequence[str]) -> None:
-    units = [collected.units.get(metric, "元") for metric in metrics]
+    units = [collected.units[metric] for metric in metrics]
     headers = ["机构代码", "机构名称", *(m + _unit_label(u) for m, u in zip(metrics, units, strict=True))]
     monthly = bool(collected.monthly_fee)
     if monthly:
@@ -93,28 +116,42 @@ def _data_sheet(sheet: Worksheet, collected: Collected, branches: Sequence[str],
 
 def _checks_sheet(sheet: Worksheet, collected: Collected) -> None:
     failed = collected.failed_checks
-    title = f"校验结果 {collected.report_date}：共 {len(collected.checks)} 项，未通过 {len(failed)} 项"
-    _title(sheet, title, 4)
-    _header(sheet, ["序号", "校验", "说明", "出处"])
-    for number, check in enumerate(failed, 1):
+    title = (f"校验结果 {collected.report_date}：共 {len(collected.checks)} 项，未通过 {len(failed)} 项，"
+             f"拒收文件 {len(collected.refused)} 个")
+    _title(sheet, title, 5)
+    _header(sheet, ["序号", "校验", "结果", "说明", "出处"])
+    if failed:
+        _row(sheet, ["—", "未通过", f"{len(failed)} 项", "未通过的校验列在前面", ""], [])
+    else:
+        count = len(collected.checks)
+        _row(sheet, ["—", "全部通过", f"{count} 项", f"{count} 项校验全部通过", ""], [])
+    ordered = [*failed, *(c for c in collected.checks if c.ok)]
+    for number, check in enumerate(ordered, 1):
         where = "；".join(p.describe() for p in check.provenance)
-        _row(sheet, [number, check.name, check.message, where], [])
-    if not failed:
-        _row(sheet, ["—", "全部通过", f"{len(collected.checks)} 项校验全部通过", ""], [])
+        _row(sheet, [number, CHECK_NAMES.get(check.name, check.name), "通过" if check.ok else "不通过",
+                     check.message, where], [])
+    if collected.refused:
+        at = sheet.max_row + 2
+        sheet.cell(at, 1, "拒收文件").font = Font(bold=True)
+        _row(sheet, ["序号", "文件", "原因"], [], at=at + 1)
+        for number, (file, why) in enumerate(collected.refused, 1):
+            _row(sheet, [number, file, why], [])
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
-    _widths(sheet, [6, 16, 90, 60])
+    _widths(sheet, [6, 16, 10, 90, 60])
 
 
 def _scorecard_sheet(sheet: Worksheet, collected: Collected, card: Scorecard) -> None:
     indicators = card.config.indicators
-    units = [collected.units.get(i.metrics[0], "元") for i in indicators]
+    units = [collected.units[i.metrics[0]] for i in indicators]
     headers = ["排名", "机构代码", "机构名称", "总分", *(f"{i.name}得分" for i in indicators),
                *(i.name + _unit_label(u) for i, u in zip(indicators, units, strict=True)), "说明"]
-    _title(sheet, f"网点竞争力评分 {collected.report_date}（各指标按最小-最大法折算为0-100分后加权求和）",
-           len(headers))
+    title = f"网点竞争力评分 {collected.report_date}（各指标按最小-最大法折算为0-100分后加权求和）"
+    if card.incomplete:  # said first, where the eye lands
+        title = f"{INCOMPLETE}：{'；'.join(card.incomplete)}。本期不排名。"
+    _title(sheet, title, len(headers))
     _header(sheet, headers)
     formats = [SCORE_FORMAT] * (1 + len(indicators)) + [_number_format(u) for u in units]
     for score in card.ranked:

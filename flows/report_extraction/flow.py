@@ -11,6 +11,12 @@ report platform with its own operator, downloads into the run folder's `download
 summary, checks day over day and writes consolidated.xlsx with the scorecard. A run of several
 dates writes one workbook per date, consolidated_YYYY-MM-DD.xlsx, each what a run for that date
 alone would write; the workers start and log in once for them all.
+
+A workbook that is not the whole picture (a file not fetched or refused, a check failed, a
+branch without figures) is named consolidated_不完整.xlsx (consolidated_YYYY-MM-DD_不完整.xlsx),
+opens on a sheet 不完整 saying why and ranks nothing; a resumed run that completes writes the
+whole one and removes it. Every check and refused file is also listed in run.json (`checks`),
+which the run report shows.
 """
 
 from __future__ import annotations
@@ -26,9 +32,9 @@ import yaml
 
 from bots.report_files import REPORT_FORMATS
 from flows.report_extraction.cache import ExtractionCache
-from flows.report_extraction.collect import collect
-from flows.report_extraction.consolidate import write_consolidated
-from flows.report_extraction.scorecard import load_scorecard_config, score_branches
+from flows.report_extraction.collect import Collected, collect
+from flows.report_extraction.consolidate import CHECK_NAMES, write_consolidated
+from flows.report_extraction.scorecard import load_scorecard_config, score_branches, withhold
 from flows.report_extraction.specs import ExtractionSpec, load_spec
 from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, for_day, plan_days
 from rpa.errors import ConfigError, UsageError
@@ -39,6 +45,7 @@ from rpa.settings import Settings
 
 PORTAL = "report_platform"
 CONSOLIDATED = "consolidated.xlsx"
+INCOMPLETE_MARK = "_不完整"
 BRANCHES_FILE = "branches.yaml"
 SCORECARD_FILE = "scorecard.yaml"
 _BRANCH_CODE = re.compile(r"^\d{6}$")
@@ -176,11 +183,16 @@ class ReportExtractionFlow(Flow):
         if not items:  # refused before anything was enqueued
             return []
         several = len(self.report_dates) > 1
-        return [self._consolidate(ctx, for_day(items, day, self.formats), day,
-                                  f"consolidated_{day.isoformat()}.xlsx" if several else CONSOLIDATED)
-                for day in self.report_dates]
+        listed: list[dict[str, str]] = []
+        paths = []
+        for day in self.report_dates:
+            name = f"consolidated_{day.isoformat()}.xlsx" if several else CONSOLIDATED
+            paths.append(self._consolidate(ctx, for_day(items, day, self.formats), day, name, listed))
+        ctx.write_run_json(checks=listed)
+        return paths
 
-    def _consolidate(self, ctx: RunContext, items: list[WorkItem], day: date, file_name: str) -> Path:
+    def _consolidate(self, ctx: RunContext, items: list[WorkItem], day: date, file_name: str,
+                     listed: list[dict[str, str]]) -> Path:
         settings = ctx.settings
         specs = self.load_specs(settings)
         config = load_scorecard_config(settings.config_dir / SCORECARD_FILE)
@@ -190,19 +202,41 @@ class ReportExtractionFlow(Flow):
         figures = {b: collected.branch_figures[b] for b in branches if b in collected.branch_figures}
         reasons = {b: collected.branch_reasons.get(b, "没有该网点的经营日报数据")
                    for b in branches if b not in figures}
-        card = score_branches(figures, config, names=names, reasons=reasons)
+        why = collected.incomplete(branches)
+        card = withhold(score_branches(figures, config, names=names, reasons=reasons), why)
         metrics = [row.name for row in specs[BRANCH_REPORT].rows]
-        path = write_consolidated(ctx.folder / file_name, collected, card, branches=branches, names=names,
+        whole, partial = ctx.folder / file_name, ctx.folder / incomplete_name(file_name)
+        path = write_consolidated(partial if why else whole, collected, card, branches=branches, names=names,
                                   metrics=metrics)
+        (whole if why else partial).unlink(missing_ok=True)  # one picture per date: the latest
         failed = collected.failed_checks
+        listed += check_lines(collected, day.isoformat())
         ctx.record("consolidated", date=day.isoformat(), checks=len(collected.checks),
-                   checks_failed=len(failed), ranked=len(card.ranked), unranked=len(card.unranked))
+                   checks_failed=len(failed), refused=len(collected.refused), ranked=len(card.ranked),
+                   unranked=len(card.unranked), incomplete="；".join(why))
+        if why:
+            ctx.log.warning(f"{day.isoformat()}: {path.name} 不完整：{'；'.join(why)}")
         if failed:
             ctx.log.warning(
                 f"{day.isoformat()}: {len(failed)} of {len(collected.checks)} checks failed: "
                 f"see {file_name}, sheet 校验"
             )
         return path
+
+
+def incomplete_name(file_name: str) -> str:
+    """consolidated.xlsx -> consolidated_不完整.xlsx."""
+    stem, dot, suffix = file_name.rpartition(".")
+    return f"{stem}{INCOMPLETE_MARK}{dot}{suffix}"
+
+
+def check_lines(collected: Collected, day: str) -> list[dict[str, str]]:
+    """Every check and refused file of a date, as run.json lists them for the run report."""
+    lines = [{"date": day, "check": CHECK_NAMES.get(c.name, c.name), "result": "通过" if c.ok else "不通过",
+              "message": c.message} for c in collected.checks if c.name != "refused"]
+    lines += [{"date": day, "check": CHECK_NAMES["refused"], "result": "拒收", "message": f"{file}: {why}"}
+              for file, why in collected.refused]
+    return lines
 
 
 def _split(values: list[str]) -> list[str]:

@@ -9,11 +9,16 @@ so the rows and columns are rebuilt here, as a reader's eye does it:
   left edge, right-aligned figures their right edge); header phrases join the column they
   overlap most;
 - a phrase alone on its line in the group column names the block of rows it is centred on,
-  as a merged, vertically centred cell is drawn.
+  as a merged, vertically centred cell is drawn;
+- page numbers (第 2 页 共 3 页, - 2 -) are page furniture, never table rows.
+
+A page that continues a table without repeating its header is read by `headless_grid`: the
+lines below the page's own title, up to a footnote, each a row.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
@@ -25,7 +30,64 @@ from flows.report_extraction.tables import Grid, GridCell
 
 _LINE_TOLERANCE = 2.0  # points between the tops of words on one line
 _SPACE = 4.0  # a gap narrower than this joins two words into one phrase
+_WORD_TOLERANCE = 3.0  # pdfplumber's default x and y tolerance for words
 _FOOTNOTE_MARKS = ("注", "说明", "备注", "制表")
+_PAGE_FURNITURE = re.compile(r"^(第\d+页(共\d+页)?|共\d+页|-\d+-|\d+/\d+|page\d+(of\d+)?)$", re.IGNORECASE)
+
+
+def is_page_furniture(text: str) -> bool:
+    """True for a page number line: 第 2 页 共 3 页, 第2页, - 2 -, 2/3, Page 2 of 3."""
+    return bool(_PAGE_FURNITURE.match(re.sub(r"[\s,，、]", "", normalise(text))))
+
+
+def table_lines(page: Any) -> list[list[_Phrase]]:
+    """The page's lines of phrases (words a space apart), page numbers left out."""
+    return char_lines(page.chars)
+
+
+def char_lines(chars: list[dict[str, Any]]) -> list[list[_Phrase]]:
+    """Some characters' lines of phrases, from the top, page numbers left out."""
+    lines = _lines(_words(chars))
+    return [line for line in lines if not is_page_furniture(" ".join(p.text for p in line))]
+
+
+def is_footnote(line: list[_Phrase]) -> bool:
+    """True for a line that starts a footnote (注 / 说明 / 备注 / 制表): the table ends above it."""
+    return bool(line) and normalise(line[0].text).startswith(_FOOTNOTE_MARKS)
+
+
+def _words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Characters into words as pdfplumber's extract_words() makes them for upright text (lines
+    by tops within 3 pt, a word broken by a blank or a gap over 3 pt), in a single pass over
+    the characters the page has already parsed: extract_words() costs more than the rest of
+    a borderless page's reading put together."""
+    words: list[dict[str, Any]] = []
+    line: list[dict[str, Any]] = []
+    last_top = None
+    for char in sorted(chars, key=lambda c: c["top"]):
+        if last_top is not None and char["top"] - last_top > _WORD_TOLERANCE:
+            _line_words(line, words)
+            line = []
+        line.append(char)
+        last_top = char["top"]
+    _line_words(line, words)
+    return words
+
+
+def _line_words(line: list[dict[str, Any]], words: list[dict[str, Any]]) -> None:
+    word: dict[str, Any] | None = None
+    for char in sorted(line, key=lambda c: c["x0"]):
+        text = char["text"]
+        if text.isspace():
+            word = None
+        elif word is not None and char["x0"] <= word["x1"] + _WORD_TOLERANCE:
+            word["text"] += text
+            word["x1"] = max(word["x1"], char["x1"])
+            word["bottom"] = max(word["bottom"], char["bottom"])
+        else:
+            word = {"text": text, "x0": char["x0"], "x1": char["x1"], "top": char["top"],
+                    "bottom": char["bottom"]}
+            words.append(word)
 
 
 @dataclass
@@ -97,10 +159,10 @@ def _centre(phrase: _Phrase) -> float:
     return (phrase.top + phrase.bottom) / 2
 
 
-def borderless_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
+def borderless_grid(lines: list[list[_Phrase]], chars: list[dict[str, Any]], file: str, page_number: int,
                     spec: ExtractionSpec) -> Grid:
-    """The table of a page without ruling lines; the whole page text as preamble if none is found."""
-    lines = _lines(page.extract_words(keep_blank_chars=False))
+    """The table of a page without ruling lines (`lines`: table_lines(page)); the whole page text
+    as preamble if none is found."""
     grid = Grid(file=file)
     start = next((i for i, line in enumerate(lines) if any(spec.label_column.matches(p.text) for p in line)),
                  None)
@@ -198,3 +260,25 @@ def _cell(phrases: list[_Phrase], row: int, col: int, file: str, page_number: in
             round(max(p.x1 for p in phrases), 1), round(max(p.bottom for p in phrases), 1))
     return GridCell(text=text, value=text, row=row, col=col, row_span=row_span,
                     provenance=Provenance(file=file, page=page_number, bbox=bbox))
+
+
+def headless_grid(lines: list[list[_Phrase]], file: str, page_number: int) -> Grid:
+    """A borderless page continuing a table without its header: every line from the first that
+    looks like a row (two phrases or more, or a figure) down to a footnote is a row; the lines
+    above it (a title such as 分行汇总日报（续）) are the preamble. Columns are the page's own
+    x-ranges; the caller places them under the first page's columns."""
+    grid = Grid(file=file)
+    start = next((i for i, line in enumerate(lines) if len(line) > 1 or _has_digit(line)), len(lines))
+    grid.preamble = [" ".join(p.text for p in line) for line in lines[:start]]
+    end = next((i for i in range(start, len(lines))
+                if normalise(lines[i][0].text).startswith(_FOOTNOTE_MARKS)), len(lines))
+    body = lines[start:end]
+    columns = _columns(body)
+    for line in body:
+        by_column: dict[int, list[_Phrase]] = {}
+        for phrase in line:
+            by_column.setdefault(_column_of(phrase, columns), []).append(phrase)
+        row = grid.n_rows
+        for col, phrases in by_column.items():
+            grid.put(_cell(phrases, row, col, file, page_number))
+    return grid

@@ -1,10 +1,12 @@
 """Read a report table from a PDF into a Grid (pdfplumber).
 
 Each PDF is opened once and each page gets one `find_tables()`; the table's cells (with their
-positions) become grid cells, spans included. A table continued on the next pages with its
-header repeated is joined here: pdfplumber does not do it. A page without ruling lines goes to
-the borderless reader. A page without characters is a scan; characters that come out as
-(cid:NNN) mean a font without a Unicode map: both are errors, never empty figures.
+positions) become grid cells, spans included. A table continued on the next pages, with its
+header repeated or not, ruled or not, is joined here by column positions (pdf_continuation):
+pdfplumber does not do it, and a row that cannot be placed is an error naming its page and
+text, never dropped. A page without ruling lines goes to the borderless reader. A page without
+characters is a scan; characters that come out as (cid:NNN) mean a font without a Unicode
+map: both are errors, never empty figures.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
-from flows.report_extraction.pdf_layout import borderless_grid, text_lines
+from flows.report_extraction.pdf_continuation import ColumnPlan, UnplacedRow
+from flows.report_extraction.pdf_layout import (
+    borderless_grid,
+    char_lines,
+    headless_grid,
+    is_footnote,
+    table_lines,
+    text_lines,
+)
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
@@ -65,14 +75,6 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
     return chars
 
 
-def _matching_prefix(first: Grid, other: Grid) -> int:
-    """How many leading rows of `other` repeat the leading rows of `first` (a repeated header)."""
-    count = 0
-    while count < min(first.n_rows, other.n_rows) and other.row_texts(count) == first.row_texts(count):
-        count += 1
-    return count
-
-
 def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
     """The report table (joined across pages) as a Grid."""
     file = path.name
@@ -95,27 +97,63 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
         raise LabelNotFound(f"{file}: {len(pdf.pages)} page(s), none in range {spec.locate.pages}",
                             details={"file": file})
     joined: Grid | None = None
+    plan: ColumnPlan | None = None
     for page_number in numbers:
         page = pdf.pages[page_number - 1]
         chars = _check_text_layer(page, file, page_number)
-        tables = page.find_tables()
-        if tables:
-            table = max(tables, key=lambda t: len(t.cells))
-            grid = _ruled_grid(table, file, page_number)
-            x0, top, x1, bottom = table.bbox
-            outside = [c for c in chars
-                       if not (x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] <= bottom)]
-            grid.preamble = text_lines(outside)
-        else:
-            grid = borderless_grid(page, chars, file, page_number, spec)
-        if joined is None:
-            joined = grid
+        if joined is None or plan is None:
+            joined = _page_grid(page, chars, file, page_number, spec, first=True)
             title = normalise(spec.locate.title or spec.title)
-            if title and not any(title in line for line in map(normalise, grid.preamble)):
+            if title and not any(title in line for line in map(normalise, joined.preamble)):
                 raise LabelNotFound(f"{file}: title {title!r} not found on page {page_number}; "
-                                    f"text seen there: {' | '.join(grid.preamble[:4]) or 'none'}",
+                                    f"text seen there: {' | '.join(joined.preamble[:4]) or 'none'}",
                                     details={"file": file, "page": page_number})
-        elif grid.n_cols == joined.n_cols:
-            joined.append(grid, skip_rows=_matching_prefix(joined, grid))
+            plan = ColumnPlan.of(joined)
+            continue
+        grid = _page_grid(page, chars, file, page_number, spec, first=False)
+        if grid.n_rows:
+            plan.join(joined, grid, page_number)
     assert joined is not None
     return joined
+
+
+def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
+               spec: ExtractionSpec, *, first: bool) -> Grid:
+    """One page's table; a borderless continuation page without the header is read headless."""
+    tables = page.find_tables()
+    if not tables:
+        lines = table_lines(page)
+        grid = borderless_grid(lines, chars, file, page_number, spec)
+        if first or grid.n_rows:
+            return grid
+        headless = headless_grid(lines, file, page_number)
+        if headless.n_rows and spec.group_column is not None:
+            raise LabelNotFound(
+                f"{file} 第{page_number}页：表格续页没有表头，且报表按“{spec.group_column.name}”分组；"
+                "无表头时无法确定分组标签归属哪些行", details={"file": file, "page": page_number})
+        return headless
+    table = max(tables, key=lambda t: len(t.cells))
+    grid = _ruled_grid(table, file, page_number)
+    x0, top, x1, bottom = table.bbox
+    outside = [c for c in chars if not (x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] <= bottom)]
+    grid.preamble = text_lines(outside)
+    if not first:
+        _nothing_beside(outside, table.bbox, file, page_number)
+    return grid
+
+
+def _nothing_beside(outside: list[dict[str, Any]], bbox: tuple[float, float, float, float], file: str,
+                    page_number: int) -> None:
+    """On a continuation page, text beside the ruled table or below it (other than a footnote or
+    a page number) would be rows the table does not hold: an error, not text to ignore."""
+    _, top, _, bottom = bbox
+    for line in char_lines(outside):
+        if line[0].top < top:
+            continue  # above the table: the page's title
+        if is_footnote(line):
+            return
+        text = " ".join(p.text for p in line)
+        where = "之下" if line[0].top > bottom else "旁边"
+        raise UnplacedRow(f"{file} 第{page_number}页：“{text}”在表格{where}，不在任何一行一列之中，"
+                          "无法归位；请核对这一页的表格",
+                          details={"file": file, "page": page_number, "texts": [text]})

@@ -4,8 +4,11 @@
     card = score_branches({"110101": {"储蓄存款余额": Decimal("8.3e8"), ...}, ...}, config,
                           names={"110101": "东城支行"}, reasons={"110102": "网点经营日报: 提取失败"})
     [(s.rank, s.branch, s.total) for s in card.ranked], card.unranked
+    card = withhold(card, ["1 个文件未取得"])   # a partial picture ranks nothing
 
-See config/scorecard.yaml for the rules in words.
+See config/scorecard.yaml for the rules in words. A ranking is only published when every branch's
+figures are in and every check passed: min-max scores of some branches would crown the first
+branch fetched with 100 on every indicator, so an incomplete run's scorecard ranks nothing.
 """
 
 from __future__ import annotations
@@ -102,6 +105,19 @@ class Scorecard:
     config: ScorecardConfig
     ranked: list[BranchScore] = field(default_factory=list)
     unranked: list[Unranked] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # why nothing is ranked (empty: a full ranking)
+
+
+WITHHELD = "评分不完整，未排名"
+
+
+def withhold(card: Scorecard, why: list[str]) -> Scorecard:
+    """The card of an incomplete picture: every branch unranked (its own reason kept), and why."""
+    if not why:
+        return card
+    unranked = [Unranked(s.branch, s.name, WITHHELD) for s in card.ranked] + card.unranked
+    unranked.sort(key=lambda u: u.branch)
+    return Scorecard(card.config, ranked=[], unranked=unranked, incomplete=list(why))
 
 
 def score_branches(

@@ -195,7 +195,7 @@ def test_several_dates_in_one_cli_run_write_each_dates_workbook(report_portal: A
         collected = collect(for_day(items, day, ["xlsx"]), report_date=day.isoformat(), formats=["xlsx"],
                             specs=specs)
         (day_over_day,) = [c for c in collected.checks if c.name == "day_over_day"]
-        assert day_over_day.ok and "figures within" in day_over_day.message  # compared with the day before
+        assert day_over_day.ok and "变动均在 20% 以内" in day_over_day.message  # compared with the day before
 
 
 def test_workbook_is_written_while_the_worker_logs_out(settings: Settings, report_portal: Any) -> None:

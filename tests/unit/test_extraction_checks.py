@@ -36,7 +36,7 @@ def test_a_branch_missing_from_the_summary_fails() -> None:
     branch = _extraction("b.pdf", [_figure("b.pdf", "110199", "客户数", "10", "10", "户")], branch="110199")
     summary = _extraction("s.pdf", [_figure("s.pdf", "110101", "客户数", "10", "10", "户")])
     failed = _failed(reconcile([branch], summary, tolerance_yuan=Decimal(0)))
-    assert len(failed) == 1 and "110199 has no row" in failed[0].message
+    assert len(failed) == 1 and "110199 在汇总表 s.pdf 中没有对应行" in failed[0].message
 
 
 def test_a_metric_only_the_summary_has_fails() -> None:

@@ -218,8 +218,10 @@ def test_workbook_lists_failed_checks_unranked_branches_and_has_a_chart(tmp_path
     assert data["C3"].value == 300 and data["C3"].number_format == "#,##0.00"
     assert data["A5"].value == "110105" and "truncated" in data["F5"].value
     checks = workbook["校验"]
-    assert checks["B3"].value == "reconcile" and checks["D3"].value == "a.xlsx, 网点经营日报!C6"
-    assert checks.max_row == 3  # the passed check is not listed
+    assert checks["B3"].value == "未通过" and "未通过 1 项" in checks["A1"].value
+    assert [c.value for c in checks[4]] == [1, "网点与汇总核对", "不通过", collected.checks[0].message,
+                                             "a.xlsx, 网点经营日报!C6"]
+    assert [c.value for c in checks[5]][1:3] == ["合计核对", "通过"]  # passed checks are listed too
     scores = workbook["评分"]
     assert [scores.cell(r, 2).value for r in (3, 4, 5)] == ["110101", "110102", "110105"]
     assert scores["A5"].value == "未排名" and "truncated" in scores.cell(5, 9).value
