@@ -156,6 +156,12 @@ class Flow(ABC):
         exit code is not 0 while there are any (read after `finish()`)."""
         return 0
 
+    def output_problems(self, ctx: RunContext) -> list[str]:
+        """What the outputs found wrong beyond the items (a failed check, an incomplete picture),
+        one line each in Chinese; the run's exit code is not 0 while there are any (read after
+        `finish()`)."""
+        return []
+
     def operators(self, settings: Settings) -> list[OperatorCredential]:
         """The portal's operators workers may log in as: those configured, less those the portal
         refused at login before (`rpa.operators`); OperatorsRefused (run-fatal) when every one

@@ -222,6 +222,7 @@ class _Outputs:
         self._flow = flow
         self.paths: list[Path] | None = None
         self._failure: Exception | None = None
+        self.failed: str | None = None  # why writing the outputs failed: the run cannot exit 0
 
     def write(self) -> list[Path]:
         if self._failure is not None:
@@ -231,8 +232,14 @@ class _Outputs:
             try:
                 self.paths = self._flow.finish(self._ctx)
             except RpaError as exc:
-                self._ctx.log.error(f"writing outputs failed: {scrub_text(str(exc))}")
+                self.failed = scrub_text(str(exc))
+                self._ctx.log.error(f"写出结果文件失败：{self.failed}")
         return self.paths
+
+    def problems(self) -> list[str]:
+        """Why the outputs are not a whole, clean picture (after `write`)."""
+        found = [f"写出结果文件失败：{self.failed}"] if self.failed else []
+        return found + self._flow.output_problems(self._ctx)
 
     def not_done_elsewhere(self) -> int:
         """Rows of this run's input that another run holds and has not done (after `write`)."""
@@ -259,6 +266,9 @@ def _close(
     elif any(counts.get(state, 0) for state in ("business_error", "failed", "held")) or (
         outputs.not_done_elsewhere()  # rows another run holds and has not done (yet)
     ):
+        exit_code = EXIT_ITEMS_FAILED
+    elif problems := outputs.problems():  # a failed check or output: never "all done"
+        ctx.record("run.output_problems", problems=problems)
         exit_code = EXIT_ITEMS_FAILED
     else:
         exit_code = EXIT_OK

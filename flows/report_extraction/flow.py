@@ -114,6 +114,7 @@ class ReportExtractionFlow(Flow):
             raise UsageError(f"--spec for unknown report type(s) {unknown}; known: {sorted(REPORT_NAMES)}")
         self.spec_names = {report: (specs or {}).get(report, report) for report in REPORT_NAMES}
         self.day_over_day = day_over_day
+        self.problems: list[str] = []  # set by finish(): incomplete dates and failed checks
 
     def load_specs(self, settings: Settings) -> dict[str, ExtractionSpec]:
         """Every report type's extraction spec (ConfigError if one is missing or invalid)."""
@@ -183,6 +184,7 @@ class ReportExtractionFlow(Flow):
         if not items:  # refused before anything was enqueued
             return []
         several = len(self.report_dates) > 1
+        self.problems = []
         listed: list[dict[str, str]] = []
         paths = []
         for day in self.report_dates:
@@ -216,12 +218,19 @@ class ReportExtractionFlow(Flow):
                    unranked=len(card.unranked), incomplete="；".join(why))
         if why:
             ctx.log.warning(f"{day.isoformat()}: {path.name} 不完整：{'；'.join(why)}")
+            self.problems.append(f"{day.isoformat()} {path.name} 不完整：{'；'.join(why)}")
         if failed:
+            self.problems.append(f"{day.isoformat()} 有 {len(failed)} 项核对未通过：见 {path.name} 的校验表")
             ctx.log.warning(
                 f"{day.isoformat()}: {len(failed)} of {len(collected.checks)} checks failed: "
                 f"see {file_name}, sheet 校验"
             )
         return path
+
+
+    def output_problems(self, ctx: RunContext) -> list[str]:
+        """Dates whose consolidated workbook is incomplete or has failed checks (after finish)."""
+        return list(self.problems)
 
 
 def incomplete_name(file_name: str) -> str:

@@ -215,3 +215,32 @@ def test_workbook_is_written_while_the_worker_logs_out(settings: Settings, repor
     assert written < worker_done - timedelta(seconds=1), "the workbook waited for the logout"
     assert worker_done < finished  # the run still ends after its workers
     assert report_portal.stats()["requests"]["/rpt/logout.do"] == 1
+
+
+def test_a_failed_check_never_lets_the_run_exit_0(
+    settings: Settings, report_portal: Any, tmp_path: Path
+) -> None:
+    """Every file fetched and read, but a check fails (here the day-over-day check, made strict in
+    a copy of the specs): the run exits 1, says why, and its workbook is no whole picture."""
+    import shutil
+
+    from rpa.orchestrate import EXIT_ITEMS_FAILED
+
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    spec_file = config / "specs" / "summary_daily.yaml"
+    spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+    spec["checks"]["max_change_share"] = 0.000001  # any change at all is "too large"
+    spec_file.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    strict = settings.model_copy(update={"config_dir": config})
+    params = {"flow_params": {"date": "2026-11-27", "branches": ["110101", "110102"], "formats": ["xlsx"]}}
+    outcome = execute_run(strict, "report-extraction", params, workers=1)
+
+    assert outcome.exit_code == EXIT_ITEMS_FAILED, outcome
+    assert outcome.counts.get("done") and not outcome.counts.get("business_error")  # every file was read
+    events = AuditLog.from_settings(strict).events(outcome.run_id)
+    (problems,) = [e for e in events if e.event == "run.output_problems"]
+    assert any("核对未通过" in line for line in problems.details["problems"]), problems.details
+    run_json = json.loads((outcome.folder / "run.json").read_text(encoding="utf-8"))
+    assert run_json["exit_code"] == EXIT_ITEMS_FAILED
+    assert any(c["result"] == "不通过" for c in run_json["checks"])
