@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from rpa.cli import app, handles_errors, run_app, run_with_progress, settings
+from rpa.cli import app, date_option, handles_errors, run_app, run_with_progress, settings
 
 validate_app = typer.Typer(help="Validate an input file without touching any portal.", no_args_is_help=True)
 portal_app = typer.Typer(help="Check a real (or mock) portal before a run.", no_args_is_help=True)
@@ -72,7 +71,7 @@ def run_report_extraction(
     flow_params: dict[str, Any] = {}
     if report_dates:
         for report_date in report_dates:
-            date.fromisoformat(report_date)
+            date_option("--date", report_date)
         flow_params["date"] = report_dates[0] if len(report_dates) == 1 else report_dates
     elif not resume:
         raise UsageError("--date YYYY-MM-DD is required (or --resume RUN)")
@@ -104,7 +103,7 @@ def validate_account_filing(
     from rpa.runs import now_in
 
     cfg = settings()
-    as_of = date.fromisoformat(today) if today else now_in(cfg).date()
+    as_of = date_option("--today", today) if today else now_in(cfg).date()
     report = validate_file(
         file, config_dir=cfg.config_dir, calendar_file=cfg.calendar_file, today=as_of, sheet=sheet
     )
@@ -169,7 +168,8 @@ def portal_probe(portal: Annotated[str, typer.Argument(help="ams or report_platf
     table = Table("page", "element", "matched candidate")
     for page_name, elements in results.items():
         for element, matched in elements.items():
-            table.add_row(page_name, element, escape(matched) if matched else "[yellow]not shown[/]")
+            shown = escape(matched) if matched else "[yellow]not shown[/]"
+            table.add_row(escape(page_name), escape(element), shown)
     Console().print(table)
     # elements only shown in states a read-only visit never causes (a refused login, an empty
     # result) are not failures; the probe report says which elements are really missing

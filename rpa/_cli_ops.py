@@ -58,6 +58,7 @@ def portals_serve(
 def demo() -> None:
     """Mock portals up, both bots on the sample inputs; prints where the outputs are."""
     from rich.console import Console
+    from rich.markup import escape
 
     from flows.demo.run import describe, run_demo
 
@@ -71,7 +72,7 @@ def demo() -> None:
     result = run_demo(cfg, run_flow)
     console.print("\n[bold]demo finished.[/] Where everything is:")
     for line in describe(result):
-        console.print(line, highlight=False)
+        console.print(escape(line), highlight=False)
     raise typer.Exit(result.exit_code)
 
 

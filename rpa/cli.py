@@ -11,6 +11,7 @@ import atexit
 import functools
 import gc
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -38,8 +39,13 @@ atexit.register(gc.freeze)
 
 def _err(message: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]错误：[/]{escape(message)}", highlight=False)
+
+
+def _warn(message: str) -> None:
+    typer.echo(message, err=True)
 
 
 def handles_errors(func: F) -> F:
@@ -61,8 +67,35 @@ def handles_errors(func: F) -> F:
         except RpaError as exc:
             _err(scrub_text(str(exc)))
             raise typer.Exit(1) from None
+        except Exception as exc:  # a full disk or a refused write; anything else goes on
+            from rpa.disk import disk_refusal
+
+            refusal = disk_refusal(exc)
+            if refusal is None:
+                raise
+            _err(scrub_text(refusal))
+            raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def date_option(option: str, text: str) -> date:
+    """A YYYY-MM-DD command value, or a UsageError naming the option."""
+    from rpa.errors import UsageError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} 的值不是日期：请写成 YYYY-MM-DD，例如 2026-11-30") from None
+
+
+def count_option(option: str, value: int | None) -> int | None:
+    """A count that must be at least 1 (workers, items), or a UsageError naming the option."""
+    from rpa.errors import UsageError
+
+    if value is not None and value < 1:
+        raise UsageError(f"{option} 应至少为 1：请给出一个正整数")
+    return value
 
 
 def settings() -> Settings:
@@ -70,7 +103,7 @@ def settings() -> Settings:
     from rpa.settings import load_settings
 
     configure_logging(level="WARNING")
-    return load_settings()
+    return load_settings(warn=_warn)
 
 
 def run_with_progress(
@@ -83,6 +116,7 @@ def run_with_progress(
     cfg: Settings | None = None,
 ) -> RunOutcome:
     """Run a flow with a rich progress bar, then print where its outputs are."""
+    count_option("--workers", workers)
     from rpa.supervisor import start_worker_server
 
     start_worker_server()  # first: the workers' imports overlap the settings and the engine's own
@@ -119,6 +153,7 @@ def run_with_progress(
 
 def print_outcome(outcome: RunOutcome) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(soft_wrap=True)
     verdict = {
@@ -126,15 +161,15 @@ def print_outcome(outcome: RunOutcome) -> None:
         1: "[yellow]finished with items needing attention",
         3: "[red]stopped early",
     }.get(outcome.exit_code, "[red]refused")
-    console.print(f"run [bold]{outcome.run_id}[/]: {verdict}[/] {outcome.counts}", highlight=False)
+    console.print(f"run [bold]{escape(outcome.run_id)}[/]: {verdict}[/] {outcome.counts}", highlight=False)
     if outcome.stop_reason:
-        console.print(f"  reason: {outcome.stop_reason}", highlight=False)
-    console.print(f"  run folder: {outcome.folder}", highlight=False)
+        console.print(f"  reason: {escape(outcome.stop_reason)}", highlight=False)
+    console.print(f"  run folder: {escape(str(outcome.folder))}", highlight=False)
     per_date = sorted(p.name for p in outcome.folder.glob("consolidated_*.xlsx"))
     for name in ("result.xlsx", "consolidated.xlsx", *per_date, "report.html", "run.json", "audit.jsonl",
                  "run.log"):
         if (outcome.folder / name).exists():
-            console.print(f"  {name}: {outcome.folder / name}", highlight=False)
+            console.print(f"  {name}: {escape(str(outcome.folder / name))}", highlight=False)
 
 
 @run_app.command("smoke")
@@ -157,7 +192,7 @@ def run_smoke(
 ) -> None:
     """Run the built-in smoke flow: a local site, real Chromium, the queue and the audit chain."""
     flow_params: dict[str, Any] = {}
-    if items is not None:
+    if count_option("--items", items) is not None:
         flow_params["items"] = items
     if modes is not None:
         flow_params["modes"] = [m.strip() for m in modes.split(",") if m.strip()]
@@ -172,21 +207,23 @@ def run_smoke(
 def runs_list(limit: Annotated[int, typer.Option(help="How many runs to show.")] = 20) -> None:
     """The most recent runs, newest first."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from rpa.runs import list_runs
+    from rpa.runs import list_runs, run_state
 
     table = Table("run id", "flow", "trigger", "started", "exit", "counts")
     for run in list_runs(settings())[:limit]:
         counts = run.get("counts") or {}
-        table.add_row(
-            run.get("run_id", "?"),
-            run.get("flow", "?"),
-            run.get("trigger", "?"),
-            run.get("started_at", "?")[:19],
-            str(run.get("exit_code", "running?")),
+        cells = (
+            str(run.get("run_id", "?")),
+            str(run.get("flow", "?")),
+            str(run.get("trigger", "?")),
+            str(run.get("started_at", "?"))[:19],
+            run_state(run),
             " ".join(f"{k}={v}" for k, v in counts.items() if v),
         )
+        table.add_row(*(escape(cell) for cell in cells))
     Console().print(table)
 
 
@@ -195,6 +232,7 @@ def runs_list(limit: Annotated[int, typer.Option(help="How many runs to show.")]
 def runs_show(run_id: str) -> None:
     """One run: its run.json summary and every item's state (masked)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from rpa.masking import scrub_text
@@ -206,8 +244,8 @@ def runs_show(run_id: str) -> None:
     info = read_run_json(folder)
     console = Console(soft_wrap=True)
     for key in ("run_id", "flow", "trigger", "started_at", "ended_at", "exit_code", "counts", "stop_reason"):
-        console.print(f"[bold]{key}[/]: {info.get(key)}", highlight=False)
-    console.print(f"[bold]folder[/]: {folder}", highlight=False)
+        console.print(f"[bold]{key}[/]: {escape(str(info.get(key)))}", highlight=False)
+    console.print(f"[bold]folder[/]: {escape(str(folder))}", highlight=False)
     table = Table("item", "state", "attempts", "error", "note")
     for item in WorkQueue.from_settings(cfg).items(run_id):
         result = item.result or {}
@@ -215,8 +253,8 @@ def runs_show(run_id: str) -> None:
             str(item.id),
             str(item.state),
             str(item.attempts),
-            scrub_text(f"{item.last_error_code or ''} {item.last_error_message or ''}".strip()),
-            scrub_text(str(result.get("note") or result.get("status") or "")),
+            escape(scrub_text(f"{item.last_error_code or ''} {item.last_error_message or ''}".strip())),
+            escape(scrub_text(str(result.get("note") or result.get("status") or ""))),
         )
     console.print(table)
 

@@ -21,7 +21,8 @@
     │   ├── LoginRefused          wrong password, locked or disabled operator: never retried
     │   ├── PortalChanged         no selector candidate matches any element of a page
     │   ├── CircuitOpen           too many system errors in a row
-    │   └── BrowserMissing        no Chromium to launch
+    │   ├── BrowserMissing        no Chromium to launch
+    │   └── DiskRefused           the disk is full or a run file may not be written
     └── UsageError                bad command line, unreadable input or configuration (exit 2)
         ├── InputFileError        the input file cannot be read at all
         └── ConfigError           settings, selectors, specs or schedules are invalid
@@ -143,6 +144,10 @@ class CircuitOpen(RunFatalError):
 
 class BrowserMissing(RunFatalError):
     code = "browser_missing"
+
+
+class DiskRefused(RunFatalError):
+    code = "disk_refused"
 
 
 class UsageError(RpaError):
