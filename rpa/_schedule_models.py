@@ -29,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rpa._schedule_dates import expressions_in, is_known_expression
+from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
@@ -191,7 +192,7 @@ def parse_schedule_data(data: Any, *, source: str, known_flows: set[str]) -> Sch
 
 def read_schedule_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read_yaml(path)
     except OSError as exc:
         raise ConfigError(f"cannot read the schedules file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

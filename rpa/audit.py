@@ -81,6 +81,12 @@ class AuditLog:
         # looked up on use, so a spawned worker builds its own engine
         return engine_for(self._url)
 
+    def has_schema(self) -> bool:
+        """Whether the database has the audit tables (a new database has none until a run)."""
+        from sqlalchemy import inspect
+
+        return inspect(self._engine).has_table(store.audit_heads.name)
+
     def create_schema(self) -> None:
         """Create the audit tables and their append-only guards if they are missing."""
         store.create_schema(self._engine)

@@ -71,10 +71,13 @@ def handles_errors(func: F) -> F:
             from rpa.disk import disk_refusal
 
             refusal = disk_refusal(exc)
-            if refusal is None:
-                raise
-            _err(scrub_text(refusal))
-            raise typer.Exit(3) from None
+            if refusal is not None:
+                _err(scrub_text(refusal))
+                raise typer.Exit(3) from None
+            if type(exc).__name__ == "OperationalError" and type(exc).__module__.startswith("sqlalchemy"):
+                _err("无法使用数据库（OperationalError）：请检查 RPA_DATABASE_URL 指向的数据库是否可以连接")
+                raise typer.Exit(2) from None
+            raise
 
     return wrapper  # type: ignore[return-value]
 
@@ -301,6 +304,11 @@ def audit_verify(
 
     cfg = settings()
     audit = AuditLog.from_settings(cfg)
+    if not audit.has_schema():
+        raise UsageError(
+            "数据库中还没有任何审计记录（尚未运行过）："
+            "请确认 RPA_DATABASE_URL / RPA_RUNS_DIR 指向运行所用的数据库"
+        )
     if all_runs:
         targets = audit.run_ids()
     elif run_id:
