@@ -102,11 +102,14 @@ def count_option(option: str, value: int | None) -> int | None:
 
 
 def settings() -> Settings:
+    from rpa.input_files import apply_input_limits
     from rpa.logs import configure_logging
     from rpa.settings import load_settings
 
     configure_logging(level="WARNING")
-    return load_settings(warn=_warn)
+    loaded = load_settings(warn=_warn)
+    apply_input_limits(loaded)
+    return loaded
 
 
 def run_with_progress(

@@ -19,6 +19,7 @@ from rpa.audit import AuditLog
 from rpa.disk import as_run_fatal
 from rpa.errors import RpaError, UsageError
 from rpa.flow import Flow, load_flow
+from rpa.input_files import apply_input_limits
 from rpa.logs import add_run_log
 from rpa.masking import register_secret, scrub_text
 from rpa.queue import WorkQueue
@@ -136,6 +137,7 @@ def execute_run(
 ) -> RunOutcome:
     """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md)."""
     register_settings_secrets(settings)
+    apply_input_limits(settings)
     start_worker_server()
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)

@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     trace_max_mb: int = 50
     trace_retention_days: int = 14
 
+    # input files: how far an xlsx may unzip (rpa.input_files)
+    input_max_unzipped_mb: int = Field(default=300, ge=1)
+    input_max_zip_ratio: int = Field(default=1000, ge=10)
+
     # work queue and workers
     workers: int = Field(default=2, ge=1)
     lease_seconds: float = 60.0

@@ -23,6 +23,7 @@ from flows.report_extraction.pdf_layout import borderless_grid, text_lines
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
+from rpa.input_files import check_pdf, describe_failure, reading
 
 _EPSILON = 0.5
 
@@ -76,17 +77,16 @@ def _matching_prefix(first: Grid, other: Grid) -> int:
 def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
     """The report table (joined across pages) as a Grid."""
     file = path.name
+    check_pdf(path)
     try:
         pdf = pdfplumber.open(path)
     except (PdfminerException, PDFSyntaxError, PSException, OSError, ValueError) as error:
-        raise InputFileError(f"{file}: not a readable PDF ({type(error).__name__}: {error})",
-                             details={"file": str(path)}) from error
-    with pdf:
+        raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
+    with pdf, reading(path):
         try:
             return _read_pages(pdf, file, spec)
         except (PdfminerException, PDFSyntaxError, PSException) as error:
-            raise InputFileError(f"{file}: not a readable PDF ({type(error).__name__}: {error})",
-                                 details={"file": str(path)}) from error
+            raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
 
 
 def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
