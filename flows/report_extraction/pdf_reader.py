@@ -78,11 +78,12 @@ def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
     """The report table (joined across pages) as a Grid."""
     file = path.name
     check_pdf(path)
-    try:
-        pdf = pdfplumber.open(path)
-    except (PdfminerException, PDFSyntaxError, PSException, OSError, ValueError) as error:
-        raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
-    with pdf, reading(path):
+    with reading(path):  # what pdfminer raises on a broken file, closing included
+        try:
+            pdf = pdfplumber.open(path)
+        except (PdfminerException, PDFSyntaxError, PSException, OSError, ValueError) as error:
+            raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
+    with reading(path), pdf:
         try:
             return _read_pages(pdf, file, spec)
         except (PdfminerException, PDFSyntaxError, PSException) as error:
