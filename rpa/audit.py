@@ -126,6 +126,17 @@ class AuditLog:
         """The chain's events in seq order, as stored."""
         return store.load_events(self._engine, run_id or OUTSIDE_RUN)
 
+    def recorded_exit(self, run_id: str) -> int | None:
+        """The exit code of the run's last `run.finished`, unless it was resumed after it (the
+        record of a stop that run.json could not take, e.g. on a full disk)."""
+        if not self.has_schema():
+            return None
+        last = store.last_of(self._engine, run_id, ("run.finished", "run.resumed", "run.started"))
+        if last is None or last[0] != "run.finished":
+            return None
+        code = last[1].get("exit_code")
+        return code if isinstance(code, int) else None
+
     def run_ids(self) -> list[str]:
         """Every chain in the database, `OUTSIDE_RUN` included, sorted."""
         return store.chain_ids(self._engine)

@@ -216,17 +216,21 @@ def runs_list(limit: Annotated[int, typer.Option(help="How many runs to show.")]
     from rich.markup import escape
     from rich.table import Table
 
+    from rpa.audit import AuditLog
     from rpa.runs import list_runs, run_state
 
+    cfg = settings()
+    audit = AuditLog.from_settings(cfg)
     table = Table("run id", "flow", "trigger", "started", "exit", "counts")
-    for run in list_runs(settings())[:limit]:
+    for run in list_runs(cfg)[:limit]:
         counts = run.get("counts") or {}
+        recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
         cells = (
             str(run.get("run_id", "?")),
             str(run.get("flow", "?")),
             str(run.get("trigger", "?")),
             str(run.get("started_at", "?"))[:19],
-            run_state(run),
+            run_state(run, recorded),
             " ".join(f"{k}={v}" for k, v in counts.items() if v),
         )
         table.add_row(*(escape(cell) for cell in cells))

@@ -10,6 +10,7 @@ runs/<run_id>/            0700, owner only
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -60,11 +61,19 @@ def make_private_dir(path: Path) -> Path:
 
 
 def write_private_text(path: Path, text: str) -> Path:
-    """Write a file readable by its owner only (records and run metadata)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
+    """Write a file readable by its owner only (records and run metadata), whole or not at all:
+    a full disk leaves the previous version, never a truncated one."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(partial, 0o600)
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a read-only folder refuses this too
+            partial.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -201,11 +210,14 @@ def process_owner() -> dict[str, Any]:
     return {"host": socket.gethostname(), "pid": os.getpid(), "started": start_time(os.getpid())}
 
 
-def run_state(run: Mapping[str, Any]) -> str:
-    """A run's exit code; or, without one, "running" only while the process that writes its
+def run_state(run: Mapping[str, Any], recorded_exit: int | None = None) -> str:
+    """A run's exit code (from run.json, else `recorded_exit` from the audit chain when the run
+    folder refused it); or, without one, "running" only while the process that writes its
     run.json still runs ("interrupted": nothing works on it, resume it)."""
     if run.get("exit_code") is not None:
         return str(run["exit_code"])
+    if recorded_exit is not None:
+        return str(recorded_exit)
     owner = run.get("owner")
     if not isinstance(owner, Mapping) or not isinstance(owner.get("pid"), int):
         return "interrupted"
