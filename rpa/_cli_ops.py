@@ -76,6 +76,21 @@ def demo() -> None:
     raise typer.Exit(result.exit_code)
 
 
+@app.command("doctor")
+@handles_errors
+def doctor() -> None:
+    """Check settings, configuration files, Chromium, fonts, database and portals; say what is wrong
+    (exit 2 when anything is)."""
+    from rpa.doctor import run_checks
+
+    results = run_checks(settings())
+    for check in results:
+        typer.echo(check.line())
+    failed = [check for check in results if not check.ok]
+    typer.echo(f"{len(failed)} 项有问题，请按上面的提示处理" if failed else "全部正常")
+    raise typer.Exit(2 if failed else 0)
+
+
 def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotScheduler:
     from rpa.orchestrate import execute_run
     from rpa.scheduler import (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import gc
+import warnings
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -57,7 +58,11 @@ def handles_errors(func: F) -> F:
         from rpa.masking import scrub_text
 
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                # a spreadsheet's oddities (no default style, unknown extensions) are not the
+                # clerk's to read; what cannot be read is refused by the readers
+                warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+                return func(*args, **kwargs)
         except UsageError as exc:
             _err(scrub_text(str(exc)))
             raise typer.Exit(2) from None

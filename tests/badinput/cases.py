@@ -638,8 +638,34 @@ def _run_cases() -> list[Case]:
     ]
 
 
+def _doctor_cases() -> list[Case]:
+    offline = {"RPA_AMS_URL": "http://127.0.0.1:9", "RPA_REPORTS_URL": "http://127.0.0.1:9"}
+    broken = _config_copy(lambda c: (c / "header_aliases.yaml").write_text("fields: [\n"))
+    return [
+        Case(
+            "doctor_prints_paths_from_rpa_home",
+            ("doctor",),
+            2,
+            "{dir}/config",
+            env={**offline, "RPA_HOME": "{dir}"},
+            setup=_config_copy(lambda c: None),
+        ),
+        Case(
+            "doctor_names_a_broken_config_file",
+            ("doctor",),
+            2,
+            "✗ 表头别名",
+            env={**offline, "RPA_CONFIG_DIR": "{dir}/config"},
+            setup=broken,
+        ),
+        Case("doctor_names_the_unreachable_portal", ("doctor",), 2, "RPA_AMS_URL", env=offline),
+        Case("doctor_bad_setting", ("doctor",), 2, "RPA_WORKERS", env={"RPA_WORKERS": "0"}),
+    ]
+
+
 def all_cases() -> list[Case]:
     return [
+        *_doctor_cases(),
         *_validate_cases(),
         *_limit_cases(),
         *_settings_cases(),
