@@ -35,7 +35,7 @@ def run_account_filing(
     if input_file is not None:
         flow_params["input"] = str(input_file.resolve())
     elif not resume:
-        raise UsageError("--input FILE is required (or --resume RUN)")
+        raise UsageError("缺少 --input：请给出核心系统导出的 .xlsx/.csv 文件（或用 --resume 继续一次运行）")
     if dry_run:
         flow_params["dry_run"] = True
     if sheet:
@@ -74,7 +74,7 @@ def run_report_extraction(
             date_option("--date", report_date)
         flow_params["date"] = report_dates[0] if len(report_dates) == 1 else report_dates
     elif not resume:
-        raise UsageError("--date YYYY-MM-DD is required (or --resume RUN)")
+        raise UsageError("缺少 --date：请给出报表日期 YYYY-MM-DD（或用 --resume 继续一次运行）")
     if branches:
         flow_params["branches"] = branches
     if formats:
@@ -82,7 +82,7 @@ def run_report_extraction(
     if specs:
         pairs = [spec.partition("=") for spec in specs]
         if any(not name or not sep for _, sep, name in pairs):
-            raise UsageError("--spec takes REPORT_TYPE=SPEC_NAME, e.g. branch_daily=branch_daily")
+            raise UsageError("--spec 的写法是 报表类型=规则名，例如 branch_daily=branch_daily")
         flow_params["specs"] = {report: name for report, _, name in pairs}
     outcome = run_with_progress(
         "report-extraction", {"flow_params": flow_params}, workers=workers, resume=resume
@@ -164,7 +164,7 @@ def portal_probe(portal: Annotated[str, typer.Argument(help="ams or report_platf
 
         results = probe_report_platform(cfg)
     else:
-        raise UsageError("portal must be ams or report_platform")
+        raise UsageError("门户只能是 ams 或 report_platform")
     table = Table("page", "element", "matched candidate")
     for page_name, elements in results.items():
         for element, matched in elements.items():

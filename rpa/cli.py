@@ -326,7 +326,7 @@ def audit_verify(
     elif run_id:
         targets = [run_id]
     else:
-        raise UsageError("name a run id, or --all")
+        raise UsageError("请给出运行编号，或用 --all 检查全部运行")
     failed = False
     for target in targets:
         result = audit.verify(target)

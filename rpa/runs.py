@@ -199,7 +199,9 @@ def now_in(settings: Settings) -> datetime:
 def run_folder(settings: Settings, run_id: str) -> Path:
     folder = settings.runs_dir / run_id
     if not (folder / RUN_JSON).exists():
-        raise UsageError(f"no run {run_id!r} under {settings.runs_dir}")
+        raise UsageError(
+            f"{settings.runs_dir} 下没有运行 {run_id}：请用 rpa runs list 查看运行编号，或检查 RPA_RUNS_DIR"
+        )
     return folder
 
 
