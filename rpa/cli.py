@@ -250,17 +250,24 @@ def runs_show(run_id: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from rpa.audit import AuditLog
     from rpa.masking import scrub_text
     from rpa.queue import WorkQueue
-    from rpa.runs import read_run_json, run_folder
+    from rpa.runs import read_run_json, run_folder, run_state
 
     cfg = settings()
     folder = run_folder(cfg, run_id)
     info = read_run_json(folder)
+    audit = AuditLog.from_settings(cfg)
+    if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
+        info["exit_code"] = run_state(info, audit.recorded_exit(run_id))
     console = Console(soft_wrap=True)
     for key in ("run_id", "flow", "trigger", "started_at", "ended_at", "exit_code", "counts", "stop_reason"):
         console.print(f"[bold]{key}[/]: {escape(str(info.get(key)))}", highlight=False)
     console.print(f"[bold]folder[/]: {escape(str(folder))}", highlight=False)
+    if not audit.has_schema():  # the queue and the audit tables are created together
+        typer.echo("数据库中没有这次运行的工作项：请确认 RPA_DATABASE_URL 指向运行所用的数据库")
+        return
     table = Table("item", "state", "attempts", "error", "note")
     for item in WorkQueue.from_settings(cfg).items(run_id):
         result = item.result or {}

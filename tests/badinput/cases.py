@@ -7,6 +7,7 @@ its own folder; `{dir}` in the arguments and environment is replaced with that f
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import zipfile
@@ -638,6 +639,34 @@ def _run_cases() -> list[Case]:
     ]
 
 
+COPIED_RUN = "20261127-083000-account-filing-9f3e21"
+
+
+def _copied_run_folder() -> Setup:
+    """A run folder copied from another host without its database, and without an exit code."""
+    run = {"run_id": COPIED_RUN, "flow": "account-filing", "started_at": "2026-11-27T08:30:00+08:00"}
+    return _write(f"runs/{COPIED_RUN}/run.json", json.dumps(run))
+
+
+def _runs_cases() -> list[Case]:
+    return [
+        Case(
+            "runs_show_copied_folder_without_database",
+            ("runs", "show", COPIED_RUN),
+            0,
+            "interrupted",
+            setup=_copied_run_folder(),
+        ),
+        Case(
+            "runs_list_copied_folder_without_database",
+            ("runs", "list"),
+            0,
+            "interrupted",
+            setup=_copied_run_folder(),
+        ),
+    ]
+
+
 def _doctor_cases() -> list[Case]:
     offline = {"RPA_AMS_URL": "http://127.0.0.1:9", "RPA_REPORTS_URL": "http://127.0.0.1:9"}
     broken = _config_copy(lambda c: (c / "header_aliases.yaml").write_text("fields: [\n"))
@@ -666,6 +695,7 @@ def _doctor_cases() -> list[Case]:
 def all_cases() -> list[Case]:
     return [
         *_doctor_cases(),
+        *_runs_cases(),
         *_validate_cases(),
         *_limit_cases(),
         *_settings_cases(),
