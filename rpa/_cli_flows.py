@@ -33,6 +33,10 @@ def run_account_filing(
 
     flow_params: dict[str, Any] = {}
     if input_file is not None:
+        from rpa.input_files import check_input_path, check_xlsx
+
+        # before a run exists: a folder, a pipe or a broken zip never opens one
+        (check_xlsx if input_file.suffix.lower() in (".xlsx", ".xlsm") else check_input_path)(input_file)
         flow_params["input"] = str(input_file.resolve())
     elif not resume:
         raise UsageError("缺少 --input：请给出核心系统导出的 .xlsx/.csv 文件（或用 --resume 继续一次运行）")

@@ -77,6 +77,12 @@ def test_bad_input_is_refused_clearly(case: Case, tmp_path: Path) -> None:
         assert re.search(r"[\u4e00-\u9fff]", output), output  # said in Chinese
 
 
+def test_an_input_that_is_not_a_file_opens_no_run(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.id == "run_filing_fifo_input")
+    assert run_case(case, tmp_path).returncode == 2
+    assert list((tmp_path / "runs").glob("*/run.json")) == []
+
+
 def test_a_refused_run_input_leaves_no_run_open(tmp_path: Path) -> None:
     case = next(c for c in CASES if c.id == "run_filing_corrupt_input")
     assert run_case(case, tmp_path).returncode == 2
