@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -106,6 +107,19 @@ def append_event(engine: Engine, run_id: str, build: Callable[[int, str], AuditE
             .values(last_seq=event.seq, last_hash=event.hash)
         )
     return event
+
+
+def last_of(engine: Engine, run_id: str, events: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
+    """The chain's latest event among `events`, with its details (None when it has none)."""
+    query = (
+        select(audit_events.c.event, audit_events.c.details)
+        .where(audit_events.c.run_id == run_id, audit_events.c.event.in_(events))
+        .order_by(audit_events.c.seq.desc(), audit_events.c.id.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else (str(row.event), json.loads(row.details))
 
 
 def load_events(engine: Engine, run_id: str) -> list[AuditEvent]:

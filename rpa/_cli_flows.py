@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from rpa.cli import app, handles_errors, run_app, run_with_progress, settings
+from rpa.cli import app, date_option, handles_errors, run_app, run_with_progress, settings
 
 validate_app = typer.Typer(help="Validate an input file without touching any portal.", no_args_is_help=True)
 portal_app = typer.Typer(help="Check a real (or mock) portal before a run.", no_args_is_help=True)
@@ -40,9 +39,13 @@ def run_account_filing(
 
     flow_params: dict[str, Any] = {}
     if input_file is not None:
+        from rpa.input_files import check_input_path, check_xlsx
+
+        # before a run exists: a folder, a pipe or a broken zip never opens one
+        (check_xlsx if input_file.suffix.lower() in (".xlsx", ".xlsm") else check_input_path)(input_file)
         flow_params["input"] = str(input_file.resolve())
     elif not resume:
-        raise UsageError("--input FILE is required (or --resume RUN)")
+        raise UsageError("缺少 --input：请给出核心系统导出的 .xlsx/.csv 文件（或用 --resume 继续一次运行）")
     if dry_run:
         flow_params["dry_run"] = True
     if sheet:
@@ -80,10 +83,10 @@ def run_report_extraction(
     flow_params: dict[str, Any] = {}
     if report_dates:
         for report_date in report_dates:
-            date.fromisoformat(report_date)
+            date_option("--date", report_date)
         flow_params["date"] = report_dates[0] if len(report_dates) == 1 else report_dates
     elif not resume:
-        raise UsageError("--date YYYY-MM-DD is required (or --resume RUN)")
+        raise UsageError("缺少 --date：请给出报表日期 YYYY-MM-DD（或用 --resume 继续一次运行）")
     if branches:
         flow_params["branches"] = branches
     if formats:
@@ -91,7 +94,7 @@ def run_report_extraction(
     if specs:
         pairs = [spec.partition("=") for spec in specs]
         if any(not name or not sep for _, sep, name in pairs):
-            raise UsageError("--spec takes REPORT_TYPE=SPEC_NAME, e.g. branch_daily=branch_daily")
+            raise UsageError("--spec 的写法是 报表类型=规则名，例如 branch_daily=branch_daily")
         flow_params["specs"] = {report: name for report, _, name in pairs}
     outcome = run_with_progress(
         "report-extraction", {"flow_params": flow_params}, workers=workers, resume=resume
@@ -113,7 +116,7 @@ def validate_account_filing(
     from rpa.runs import now_in
 
     cfg = settings()
-    as_of = date.fromisoformat(today) if today else now_in(cfg).date()
+    as_of = date_option("--today", today) if today else now_in(cfg).date()
     report = validate_file(
         file,
         config_dir=cfg.config_dir,
@@ -151,7 +154,7 @@ def extract(
 
     cfg = settings()
     if report_date is not None:
-        date.fromisoformat(report_date)
+        date_option("--date", report_date)
     loaded = load_spec(spec, cfg.config_dir / "specs")
     result = extract_file(file, loaded, report_date=report_date, branch=branch)
     if as_json:
@@ -241,13 +244,13 @@ def portal_probe(
 
         results = probe_report_platform(cfg)
     else:
-        raise UsageError("portal must be ams or report_platform")
+        raise UsageError("门户只能是 ams 或 report_platform")
     seen = getattr(results, "seen", None)
     table = Table("页面", "元素", "结果", title=f"{portal} 页面探测")
     for page_name, elements in results.items():
         for element, matched in elements.items():
             found = seen[page_name][element] if seen else None
-            table.add_row(page_name, element, _probe_cell(found, matched))
+            table.add_row(escape(page_name), escape(element), _probe_cell(found, matched))
     Console(width=160).print(table)
     # elements only shown in states a read-only visit never causes (a refused login, an empty
     # result) are not failures; the probe report says which elements are really missing

@@ -80,6 +80,7 @@ def portals_serve(
 def demo() -> None:
     """Mock portals up, both bots on the sample inputs; prints where the outputs are."""
     from rich.console import Console
+    from rich.markup import escape
 
     from flows.demo.run import describe, run_demo
 
@@ -93,8 +94,23 @@ def demo() -> None:
     result = run_demo(cfg, run_flow)
     console.print("\n[bold]demo finished.[/] Where everything is:")
     for line in describe(result):
-        console.print(line, highlight=False)
+        console.print(escape(line), highlight=False)
     raise typer.Exit(result.exit_code)
+
+
+@app.command("doctor")
+@handles_errors
+def doctor() -> None:
+    """Check settings, configuration files, Chromium, fonts, database and portals; say what is wrong
+    (exit 2 when anything is)."""
+    from rpa.doctor import run_checks
+
+    results = run_checks(settings())
+    for check in results:
+        typer.echo(check.line())
+    failed = [check for check in results if not check.ok]
+    typer.echo(f"{len(failed)} 项有问题，请按上面的提示处理" if failed else "全部正常")
+    raise typer.Exit(2 if failed else 0)
 
 
 def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotScheduler:

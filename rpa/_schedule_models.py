@@ -31,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rpa._schedule_dates import expressions_in, is_known_expression
+from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 from rpa.settings import parse_window
 
@@ -226,7 +227,7 @@ def _windows_from_settings(
 
 def read_schedule_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read_yaml(path)
     except OSError as exc:
         raise ConfigError(f"cannot read the schedules file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -13,6 +13,7 @@ removed (after a kill it is left under its dotted name, never under the final on
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,7 +47,8 @@ def atomic_write(path: Path, mode: str = "wb", *, encoding: str | None = None,
     except BaseException:
         if fd >= 0:
             os.close(fd)
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a folder turned read-only refuses this too
+            temporary.unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
 

@@ -81,6 +81,12 @@ class AuditLog:
         # looked up on use, so a spawned worker builds its own engine
         return engine_for(self._url)
 
+    def has_schema(self) -> bool:
+        """Whether the database has the audit tables (a new database has none until a run)."""
+        from sqlalchemy import inspect
+
+        return inspect(self._engine).has_table(store.audit_heads.name)
+
     def create_schema(self) -> None:
         """Create the audit tables and their append-only guards if they are missing."""
         store.create_schema(self._engine)
@@ -119,6 +125,17 @@ class AuditLog:
     def events(self, run_id: str | None) -> list[AuditEvent]:
         """The chain's events in seq order, as stored."""
         return store.load_events(self._engine, run_id or OUTSIDE_RUN)
+
+    def recorded_exit(self, run_id: str) -> int | None:
+        """The exit code of the run's last `run.finished`, unless it was resumed after it (the
+        record of a stop that run.json could not take, e.g. on a full disk)."""
+        if not self.has_schema():
+            return None
+        last = store.last_of(self._engine, run_id, ("run.finished", "run.resumed", "run.started"))
+        if last is None or last[0] != "run.finished":
+            return None
+        code = last[1].get("exit_code")
+        return code if isinstance(code, int) else None
 
     def run_ids(self) -> list[str]:
         """Every chain in the database, `OUTSIDE_RUN` included, sorted."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 import atexit
 import functools
 import gc
+import warnings
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -38,8 +40,13 @@ atexit.register(gc.freeze)
 
 def _err(message: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]错误：[/]{escape(message)}", highlight=False)
+
+
+def _warn(message: str) -> None:
+    typer.echo(message, err=True)
 
 
 def handles_errors(func: F) -> F:
@@ -51,7 +58,11 @@ def handles_errors(func: F) -> F:
         from rpa.masking import scrub_text
 
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                # a spreadsheet's oddities (no default style, unknown extensions) are not the
+                # clerk's to read; what cannot be read is refused by the readers
+                warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+                return func(*args, **kwargs)
         except UsageError as exc:
             _err(scrub_text(str(exc)))
             raise typer.Exit(2) from None
@@ -61,16 +72,49 @@ def handles_errors(func: F) -> F:
         except RpaError as exc:
             _err(scrub_text(str(exc)))
             raise typer.Exit(1) from None
+        except Exception as exc:  # a full disk or a refused write; anything else goes on
+            from rpa.disk import disk_refusal
+
+            refusal = disk_refusal(exc)
+            if refusal is not None:
+                _err(scrub_text(refusal))
+                raise typer.Exit(3) from None
+            if type(exc).__name__ == "OperationalError" and type(exc).__module__.startswith("sqlalchemy"):
+                _err("无法使用数据库（OperationalError）：请检查 RPA_DATABASE_URL 指向的数据库是否可以连接")
+                raise typer.Exit(2) from None
+            raise
 
     return wrapper  # type: ignore[return-value]
 
 
+def date_option(option: str, text: str) -> date:
+    """A YYYY-MM-DD command value, or a UsageError naming the option."""
+    from rpa.errors import UsageError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} 的值不是日期：请写成 YYYY-MM-DD，例如 2026-11-30") from None
+
+
+def count_option(option: str, value: int | None) -> int | None:
+    """A count that must be at least 1 (workers, items), or a UsageError naming the option."""
+    from rpa.errors import UsageError
+
+    if value is not None and value < 1:
+        raise UsageError(f"{option} 应至少为 1：请给出一个正整数")
+    return value
+
+
 def settings() -> Settings:
+    from rpa.input_files import apply_input_limits
     from rpa.logs import configure_logging
     from rpa.settings import load_settings
 
     configure_logging(level="WARNING")
-    return load_settings()
+    loaded = load_settings(warn=_warn)
+    apply_input_limits(loaded)
+    return loaded
 
 
 def run_with_progress(
@@ -83,6 +127,7 @@ def run_with_progress(
     cfg: Settings | None = None,
 ) -> RunOutcome:
     """Run a flow with a rich progress bar, then print where its outputs are."""
+    count_option("--workers", workers)
     from rpa.supervisor import start_worker_server
 
     start_worker_server()  # first: the workers' imports overlap the settings and the engine's own
@@ -119,6 +164,7 @@ def run_with_progress(
 
 def print_outcome(outcome: RunOutcome) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(soft_wrap=True)
     verdict = {
@@ -126,15 +172,15 @@ def print_outcome(outcome: RunOutcome) -> None:
         1: "[yellow]finished with items needing attention",
         3: "[red]stopped early",
     }.get(outcome.exit_code, "[red]refused")
-    console.print(f"run [bold]{outcome.run_id}[/]: {verdict}[/] {outcome.counts}", highlight=False)
+    console.print(f"run [bold]{escape(outcome.run_id)}[/]: {verdict}[/] {outcome.counts}", highlight=False)
     if outcome.stop_reason:
-        console.print(f"  reason: {outcome.stop_reason}", highlight=False)
-    console.print(f"  run folder: {outcome.folder}", highlight=False)
+        console.print(f"  reason: {escape(outcome.stop_reason)}", highlight=False)
+    console.print(f"  run folder: {escape(str(outcome.folder))}", highlight=False)
     per_date = sorted(p.name for p in outcome.folder.glob("consolidated_*.xlsx"))
     for name in ("result.xlsx", "consolidated.xlsx", *per_date, "report.html", "run.json", "audit.jsonl",
                  "run.log"):
         if (outcome.folder / name).exists():
-            console.print(f"  {name}: {outcome.folder / name}", highlight=False)
+            console.print(f"  {name}: {escape(str(outcome.folder / name))}", highlight=False)
 
 
 @run_app.command("smoke")
@@ -157,7 +203,7 @@ def run_smoke(
 ) -> None:
     """Run the built-in smoke flow: a local site, real Chromium, the queue and the audit chain."""
     flow_params: dict[str, Any] = {}
-    if items is not None:
+    if count_option("--items", items) is not None:
         flow_params["items"] = items
     if modes is not None:
         flow_params["modes"] = [m.strip() for m in modes.split(",") if m.strip()]
@@ -172,21 +218,27 @@ def run_smoke(
 def runs_list(limit: Annotated[int, typer.Option(help="How many runs to show.")] = 20) -> None:
     """The most recent runs, newest first."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from rpa.runs import list_runs
+    from rpa.audit import AuditLog
+    from rpa.runs import list_runs, run_state
 
+    cfg = settings()
+    audit = AuditLog.from_settings(cfg)
     table = Table("run id", "flow", "trigger", "started", "exit", "counts")
-    for run in list_runs(settings())[:limit]:
+    for run in list_runs(cfg)[:limit]:
         counts = run.get("counts") or {}
-        table.add_row(
-            run.get("run_id", "?"),
-            run.get("flow", "?"),
-            run.get("trigger", "?"),
-            run.get("started_at", "?")[:19],
-            str(run.get("exit_code", "running?")),
+        recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
+        cells = (
+            str(run.get("run_id", "?")),
+            str(run.get("flow", "?")),
+            str(run.get("trigger", "?")),
+            str(run.get("started_at", "?"))[:19],
+            run_state(run, recorded),
             " ".join(f"{k}={v}" for k, v in counts.items() if v),
         )
+        table.add_row(*(escape(cell) for cell in cells))
     Console().print(table)
 
 
@@ -195,19 +247,27 @@ def runs_list(limit: Annotated[int, typer.Option(help="How many runs to show.")]
 def runs_show(run_id: str) -> None:
     """One run: its run.json summary and every item's state (masked)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from rpa.audit import AuditLog
     from rpa.masking import scrub_text
     from rpa.queue import WorkQueue
-    from rpa.runs import read_run_json, run_folder
+    from rpa.runs import read_run_json, run_folder, run_state
 
     cfg = settings()
     folder = run_folder(cfg, run_id)
     info = read_run_json(folder)
+    audit = AuditLog.from_settings(cfg)
+    if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
+        info["exit_code"] = run_state(info, audit.recorded_exit(run_id))
     console = Console(soft_wrap=True)
     for key in ("run_id", "flow", "trigger", "started_at", "ended_at", "exit_code", "counts", "stop_reason"):
-        console.print(f"[bold]{key}[/]: {info.get(key)}", highlight=False)
-    console.print(f"[bold]folder[/]: {folder}", highlight=False)
+        console.print(f"[bold]{key}[/]: {escape(str(info.get(key)))}", highlight=False)
+    console.print(f"[bold]folder[/]: {escape(str(folder))}", highlight=False)
+    if not audit.has_schema():  # the queue and the audit tables are created together
+        typer.echo("数据库中没有这次运行的工作项：请确认 RPA_DATABASE_URL 指向运行所用的数据库")
+        return
     table = Table("item", "state", "attempts", "error", "note")
     for item in WorkQueue.from_settings(cfg).items(run_id):
         result = item.result or {}
@@ -215,8 +275,8 @@ def runs_show(run_id: str) -> None:
             str(item.id),
             str(item.state),
             str(item.attempts),
-            scrub_text(f"{item.last_error_code or ''} {item.last_error_message or ''}".strip()),
-            scrub_text(str(result.get("note") or result.get("status") or "")),
+            escape(scrub_text(f"{item.last_error_code or ''} {item.last_error_message or ''}".strip())),
+            escape(scrub_text(str(result.get("note") or result.get("status") or ""))),
         )
     console.print(table)
 
@@ -263,12 +323,17 @@ def audit_verify(
 
     cfg = settings()
     audit = AuditLog.from_settings(cfg)
+    if not audit.has_schema():
+        raise UsageError(
+            "数据库中还没有任何审计记录（尚未运行过）："
+            "请确认 RPA_DATABASE_URL / RPA_RUNS_DIR 指向运行所用的数据库"
+        )
     if all_runs:
         targets = audit.run_ids()
     elif run_id:
         targets = [run_id]
     else:
-        raise UsageError("name a run id, or --all")
+        raise UsageError("请给出运行编号，或用 --all 检查全部运行")
     failed = False
     for target in targets:
         result = audit.verify(target)

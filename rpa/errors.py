@@ -22,7 +22,8 @@
     │   ├── PortalChanged         no selector candidate matches any element of a page, one
     │   │                         matches two elements, or a table's header is not there
     │   ├── CircuitOpen           too many system errors in a row
-    │   └── BrowserMissing        no Chromium to launch
+    │   ├── BrowserMissing        no Chromium to launch
+    │   └── DiskRefused           the disk is full or a run file may not be written
     └── UsageError                bad command line, unreadable input or configuration (exit 2)
         ├── InputFileError        the input file cannot be read at all
         └── ConfigError           settings, selectors, specs or schedules are invalid
@@ -144,6 +145,10 @@ class CircuitOpen(RunFatalError):
 
 class BrowserMissing(RunFatalError):
     code = "browser_missing"
+
+
+class DiskRefused(RunFatalError):
+    code = "disk_refused"
 
 
 class UsageError(RpaError):

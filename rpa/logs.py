@@ -58,15 +58,40 @@ def add_run_log(path: Path, level: str = "DEBUG", run_id: str | None = None) -> 
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
         os.close(fd)
     return logger.add(
-        path,
+        _RunLogFile(path),
         level=level,
         format=_file_format,
         diagnose=False,
         backtrace=False,
         enqueue=False,
-        encoding="utf-8",
         filter=(lambda record: record["extra"].get("run_id") == run_id) if run_id else None,
     )
+
+
+class _RunLogFile:
+    """run.log, appended line by line. A full disk or a folder turned read-only stops the log,
+    not the run: loguru would print a traceback for every record, and the run itself reports the
+    disk problem where it writes its records (`rpa.disk`)."""
+
+    def __init__(self, path: Path) -> None:
+        self._handle: Any = path.open("a", encoding="utf-8")
+
+    def write(self, message: str) -> None:
+        if self._handle is None:
+            return
+        try:
+            self._handle.write(message)
+            self._handle.flush()
+        except OSError:
+            self.stop()
+
+    def stop(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                return  # the unwritten tail is lost with the disk that refused it
 
 
 def _file_format(record: Any) -> str:

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from loguru import logger
+from sqlalchemy.exc import SQLAlchemyError
 
 from rpa.audit import AuditLog
-from rpa.errors import RpaError
+from rpa.disk import as_run_fatal
+from rpa.errors import RpaError, UsageError
 from rpa.flow import Flow, load_flow
+from rpa.input_files import apply_input_limits
 from rpa.logs import add_run_log
 from rpa.masking import register_secret, scrub_text
 from rpa.queue import WorkQueue
@@ -135,6 +138,7 @@ def execute_run(
 ) -> RunOutcome:
     """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md)."""
     register_settings_secrets(settings)
+    apply_input_limits(settings)
     start_worker_server()
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
@@ -176,12 +180,41 @@ def _execute(
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
             stop_reason = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
     except RpaError as exc:
-        if exc.code.startswith("usage") or exc.code in ("input_unreadable", "config_invalid"):
+        if isinstance(exc, UsageError):
             ctx.record("run.refused", code=exc.code, message=scrub_text(str(exc)))
             _close(ctx, outputs, EXIT_USAGE, scrub_text(str(exc)))
             raise
         stop_reason = scrub_text(str(exc))
+    except BaseException as exc:
+        fatal = as_run_fatal(exc)
+        if fatal is None:
+            _close_after_bug(ctx, exc)
+            raise
+        stop_reason = fatal.message
     return _close(ctx, outputs, None, stop_reason)
+
+
+def _record_quietly(ctx: RunContext, exit_code: int, counts: dict[str, int], reason: str | None) -> None:
+    """The stop in the database when the run folder refused it (the database may refuse too:
+    run.json then has no exit code and `rpa runs list` shows the run as interrupted)."""
+    try:
+        ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=reason)
+    except Exception as exc:
+        if as_run_fatal(exc) is None:
+            raise
+        ctx.log.error("the database refused the run's last record too")
+
+
+def _close_after_bug(ctx: RunContext, exc: BaseException) -> None:
+    """A bug or an interrupt ends the run as stopped (never "running" with nothing working on
+    it); the exception then goes on to the caller."""
+    reason = f"运行意外中止（{type(exc).__name__}）：请把 run.log 交给维护人员，修复后可用 --resume 继续"
+    try:
+        ctx.record("run.finished", exit_code=EXIT_STOPPED, stop_reason=reason)
+        ctx.write_run_json(ended_at=now_in(ctx.settings).isoformat(), exit_code=EXIT_STOPPED,
+                           stop_reason=reason)
+    except (RpaError, OSError, SQLAlchemyError) as failure:
+        ctx.log.error(f"could not record the run as stopped: {type(failure).__name__}")
 
 
 def _add_engine_shaping_files(ctx: RunContext, flow: Flow) -> None:
@@ -257,7 +290,13 @@ class _Outputs:
 def _close(
     ctx: RunContext, outputs: _Outputs, forced_exit: int | None, stop_reason: str | None
 ) -> RunOutcome:
-    paths = outputs.write()
+    try:
+        paths = outputs.write()
+    except Exception as exc:
+        fatal = as_run_fatal(exc)
+        if fatal is None:
+            raise
+        paths, stop_reason = [], stop_reason or fatal.message
     counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
     if forced_exit is not None:
         exit_code = forced_exit
@@ -273,20 +312,28 @@ def _close(
     else:
         exit_code = EXIT_OK
     ended = now_in(ctx.settings)
-    ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason)
-    ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
-    ctx.write_run_json(
-        counts=counts,
-        ended_at=ended.isoformat(),
-        exit_code=exit_code,
-        stop_reason=stop_reason,
-        outputs=[str(p) for p in paths],
-    )
-    write_run_report(
-        ctx.folder,
-        read_run_json(ctx.folder),
-        ctx.queue.items(ctx.run_id),
-        ctx.audit.events(ctx.run_id),
-        audit_key=ctx.settings.audit_key_bytes(),
-    )
+    try:
+        ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason)
+        ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
+        ctx.write_run_json(
+            counts=counts,
+            ended_at=ended.isoformat(),
+            exit_code=exit_code,
+            stop_reason=stop_reason,
+            outputs=[str(p) for p in paths],
+        )
+        write_run_report(
+            ctx.folder,
+            read_run_json(ctx.folder),
+            ctx.queue.items(ctx.run_id),
+            ctx.audit.events(ctx.run_id),
+            audit_key=ctx.settings.audit_key_bytes(),
+        )
+    except Exception as exc:
+        fatal = as_run_fatal(exc)
+        if fatal is None:
+            raise
+        if exit_code != EXIT_USAGE:
+            exit_code, stop_reason = EXIT_STOPPED, fatal.message
+        _record_quietly(ctx, exit_code, counts, stop_reason)
     return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

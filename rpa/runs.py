@@ -14,7 +14,9 @@ import hashlib
 import json
 import os
 import secrets
+import socket
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -162,6 +164,7 @@ class RunContext:
                 json.dumps(self.settings.public_dump(), sort_keys=True, default=str).encode()
             ).hexdigest(),
             "started_at": self.started_at.isoformat(),
+            "owner": process_owner(),
         }
         previous = read_run_json(self.folder)
         for key in ("resumes", "ended_at", "exit_code", "counts", "checks"):  # checks: the flow's, at finish
@@ -186,8 +189,35 @@ def now_in(settings: Settings) -> datetime:
 def run_folder(settings: Settings, run_id: str) -> Path:
     folder = settings.runs_dir / run_id
     if not (folder / RUN_JSON).exists():
-        raise UsageError(f"no run {run_id!r} under {settings.runs_dir}")
+        raise UsageError(
+            f"{settings.runs_dir} 下没有运行 {run_id}：请用 rpa runs list 查看运行编号，或检查 RPA_RUNS_DIR"
+        )
     return folder
+
+
+def process_owner() -> dict[str, Any]:
+    """This process as run.json records it: host, pid and start time (a pid alone is reused)."""
+    from rpa.processes import start_time
+
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": start_time(os.getpid())}
+
+
+def run_state(run: Mapping[str, Any], recorded_exit: int | None = None) -> str:
+    """A run's exit code (from run.json, else `recorded_exit` from the audit chain when the run
+    folder refused it); or, without one, "running" only while the process that writes its
+    run.json still runs ("interrupted": nothing works on it, resume it)."""
+    if run.get("exit_code") is not None:
+        return str(run["exit_code"])
+    if recorded_exit is not None:
+        return str(recorded_exit)
+    owner = run.get("owner")
+    if not isinstance(owner, Mapping) or not isinstance(owner.get("pid"), int):
+        return "interrupted"
+    if owner.get("host") != socket.gethostname():
+        return f"running? ({owner.get('host')})"
+    from rpa.processes import is_running
+
+    return "running" if is_running(owner["pid"], owner.get("started")) else "interrupted"
 
 
 def list_runs(settings: Settings) -> list[dict[str, Any]]:

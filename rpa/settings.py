@@ -15,14 +15,17 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rpa import _settings_checks as checks
 from rpa.errors import BrowserMissing, ConfigError
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -30,7 +33,7 @@ DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 # headless"), which is what Playwright itself runs for headless Chromium. It starts in about a
 # third of the full browser's CPU and does less per page (benchmarks/README.md).
 DEBIAN_HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = checks.PROJECT_ROOT
 
 ALWAYS = "always"
 DEFAULT_AMS_SERVICE_WINDOW = "08:30-17:00"
@@ -71,6 +74,8 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="forbid",
+        # a .env may hold other programs' keys; unknown RPA_* names are warned about instead
+        dotenv_filtering="only_existing",
         hide_input_in_errors=True,
     )
 
@@ -81,11 +86,12 @@ class Settings(BaseSettings):
     )
     timezone: str = "Asia/Shanghai"
 
-    # declarative configuration: selectors/<portal>.yaml, config/*.yaml, calendar.yaml
-    selectors_dir: Path = PROJECT_ROOT / "selectors"
-    config_dir: Path = PROJECT_ROOT / "config"
-    calendar_file: Path = PROJECT_ROOT / "calendar.yaml"
-    schedules_file: Path = PROJECT_ROOT / "schedules.yaml"
+    # declarative configuration: selectors/<portal>.yaml, config/*.yaml, calendar.yaml, under
+    # RPA_HOME, else the working directory, else the project (`_settings_checks`)
+    selectors_dir: Path = Field(default_factory=lambda: checks.configuration_home() / "selectors")
+    config_dir: Path = Field(default_factory=lambda: checks.configuration_home() / "config")
+    calendar_file: Path = Field(default_factory=lambda: checks.configuration_home() / "calendar.yaml")
+    schedules_file: Path = Field(default_factory=lambda: checks.configuration_home() / "schedules.yaml")
 
     # audit: the key lives outside the runs folder
     audit_key: SecretStr | None = None
@@ -133,8 +139,12 @@ class Settings(BaseSettings):
     trace_max_mb: int = 50
     trace_retention_days: int = 14
 
+    # input files: how far an xlsx may unzip (rpa.input_files)
+    input_max_unzipped_mb: int = Field(default=300, ge=1)
+    input_max_zip_ratio: int = Field(default=1000, ge=10)
+
     # work queue and workers
-    workers: int = 2
+    workers: int = Field(default=2, ge=1)
     lease_seconds: float = 60.0
     heartbeat_seconds: float = 10.0
     max_attempts: int = 4
@@ -148,6 +158,10 @@ class Settings(BaseSettings):
     def _window(cls, value: str) -> str:
         parse_window(value)
         return value.strip()
+    _timezone = field_validator("timezone")(checks.check_timezone)
+    _database_url = field_validator("database_url")(checks.check_database_url)
+    _folders = field_validator("runs_dir", "config_dir", "selectors_dir")(checks.check_folder)
+    _files = field_validator("calendar_file", "schedules_file")(checks.check_file)
 
     @property
     def database_url_resolved(self) -> str:
@@ -227,12 +241,19 @@ class Settings(BaseSettings):
         return data
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Build settings, turning validation errors into a ConfigError that names the field."""
+def load_settings(*, warn: Callable[[str], None] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment and `.env`, turning every problem into a ConfigError
+    that names the setting (never its value); unknown `RPA_*` names go to `warn`."""
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
+    env_file = checks.checked_env_file(checks.configuration_home())
+    known = {f"RPA_{name.upper()}" for name in Settings.model_fields}
+    for line in checks.unknown_rpa_names(known, [*os.environ, *checks.env_file_names(env_file)]):
+        (warn or logger.warning)(line)
     try:
-        return Settings(**overrides)
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise ConfigError(checks.describe_validation_errors(exc.errors())) from None
+    except SettingsError as exc:
+        raise ConfigError(checks.describe_settings_error(str(exc))) from None

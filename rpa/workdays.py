@@ -25,6 +25,7 @@ import yaml
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 
 # No real calendar has this many non-working days in a row: a longer run means a broken file.
@@ -124,7 +125,7 @@ class WorkCalendar:
             logger.warning("calendar file {} not found: only chinesecalendar is used", calendar_file)
             return cls()
         try:
-            data: Any = yaml.safe_load(calendar_file.read_text(encoding="utf-8")) or {}
+            data: Any = read_yaml(calendar_file) or {}
             parsed = CalendarFile.model_validate(data)
         except (yaml.YAMLError, ValidationError, ValueError) as exc:
             raise ConfigError(f"invalid calendar file {calendar_file}: {exc}") from None

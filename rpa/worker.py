@@ -285,6 +285,7 @@ def worker_main(
         time.tzset()
     from rpa.audit import AuditLog
     from rpa.flow import WorkerContext, load_flow
+    from rpa.input_files import apply_input_limits
     from rpa.logs import add_run_log, configure_logging
     from rpa.masking import register_secret
     from rpa.queue import WorkQueue
@@ -301,6 +302,7 @@ def worker_main(
     owner = f"{socket.gethostname()}:{os.getpid()}:w{worker_index}"
     log = logger.bind(run_id=run_id, worker=owner)
 
+    apply_input_limits(settings)
     flow = load_flow(flow_name, flow_params)
     operator = None
     queue = WorkQueue.from_settings(settings)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from flows.account_filing.normalise import header_key
 from flows.account_filing.records import FilingRecord
+from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 
 ALIASES_FILE = "header_aliases.yaml"
@@ -135,7 +136,7 @@ def load_aliases(config_dir: Path) -> HeaderAliases:
     """Read config/header_aliases.yaml into validated aliases (ConfigError naming the problem)."""
     path = config_dir / ALIASES_FILE
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = read_yaml(path)
         return HeaderAliases.model_validate(data)
     except FileNotFoundError:
         raise ConfigError(f"header aliases file {path} not found") from None

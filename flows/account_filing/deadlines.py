@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from flows.account_filing.vocabulary import AccountKind, Action
+from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 from rpa.workdays import Deadline, WorkCalendar
 
@@ -73,7 +74,7 @@ def load_deadline_rules(config_dir: Path) -> DeadlineRules:
     """Read config/deadlines.yaml (ConfigError naming the file and the problem)."""
     path = config_dir / DEADLINES_FILE
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = read_yaml(path)
         return DeadlineRules.model_validate(data)
     except FileNotFoundError:
         raise ConfigError(f"deadline rules file {path} not found") from None

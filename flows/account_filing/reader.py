@@ -36,6 +36,7 @@ from flows.account_filing.csv_source import CsvRows, open_csv_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
 from flows.account_filing.xlsx_source import Uncomputed, sheet_order, sheet_rows
 from rpa.errors import InputFileError
+from rpa.input_files import check_input_path, check_xlsx, reading
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 3
@@ -175,8 +176,7 @@ class _NoHeader(Exception):
 
 def read_export(path: Path, *, aliases: HeaderAliases, sheet: str | None = None) -> ExportReadResult:
     """Open an export and find its header. InputFileError (naming the file and why) if unreadable."""
-    if not path.is_file():
-        raise InputFileError(f"找不到输入文件 {path.name}（{path}）")
+    check_input_path(path)
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path, aliases, sheet)
@@ -198,8 +198,10 @@ def read_export(path: Path, *, aliases: HeaderAliases, sheet: str | None = None)
 
 
 def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None) -> ExportReadResult:
+    check_xlsx(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        with reading(path):
+            workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputFileError(f"无法读取 {path.name}：不是有效的 .xlsx 文件（{type(exc).__name__}）") from None
     if sheet is not None and sheet not in workbook.sheetnames:
@@ -241,7 +243,8 @@ def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[],
 def _guarded(path: Path, rows: Iterable[Sequence[CellValue]]) -> Iterator[Sequence[CellValue]]:
     """Turn a failure in the middle of the file (a corrupt part) into an InputFileError."""
     try:
-        yield from rows
+        with reading(path):
+            yield from rows
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, csv.Error, UnicodeDecodeError) as exc:
         raise InputFileError(f"无法读取 {path.name}：文件内容损坏（{type(exc).__name__}）") from None
 

@@ -44,6 +44,7 @@ from flows.report_extraction.surroundings import report_date as printed_date
 from flows.report_extraction.tables import Grid, GridCell
 from flows.report_extraction.xlsx_reader import read_xlsx
 from rpa.errors import DuplicateHeader, ExtractionError, InputFileError, LabelNotFound, UnreadableFigure
+from rpa.input_files import check_input_path
 
 
 def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = None,
@@ -58,6 +59,7 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
         raise InputFileError(
             f"{path.name}: spec {spec.name} reads {', '.join(spec.formats)} files, not {fmt!r}",
             details={"file": str(path)})
+    check_input_path(path)  # a FIFO or a device would block read_bytes
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as error:

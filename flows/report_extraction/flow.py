@@ -37,6 +37,7 @@ from flows.report_extraction.consolidate import CHECK_NAMES, write_consolidated
 from flows.report_extraction.scorecard import load_scorecard_config, score_branches, withhold
 from flows.report_extraction.specs import ExtractionSpec, load_spec
 from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, for_day, plan_days
+from rpa.config_files import read_yaml
 from rpa.errors import ConfigError, UsageError
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.queue import ItemState, NewItem
@@ -67,7 +68,7 @@ def load_branches(config_dir: Path) -> dict[str, str]:
     """The bank's branches from config/branches.yaml: {code: name}, in the file's order."""
     path = config_dir / BRANCHES_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         return {str(entry["code"]): str(entry["name"]) for entry in data["branches"]}
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         raise ConfigError(f"cannot read the branch list {path}: {error}") from None

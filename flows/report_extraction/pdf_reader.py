@@ -33,6 +33,7 @@ from flows.report_extraction.pdf_layout import (
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
+from rpa.input_files import check_pdf, describe_failure, reading
 
 _EPSILON = 0.5
 
@@ -78,17 +79,17 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
 def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
     """The report table (joined across pages) as a Grid."""
     file = path.name
-    try:
-        pdf = pdfplumber.open(path)
-    except (PdfminerException, PDFSyntaxError, PSException, OSError, ValueError) as error:
-        raise InputFileError(f"{file}: not a readable PDF ({type(error).__name__}: {error})",
-                             details={"file": str(path)}) from error
-    with pdf:
+    check_pdf(path)
+    with reading(path):  # what pdfminer raises on a broken file, closing included
+        try:
+            pdf = pdfplumber.open(path)
+        except (PdfminerException, PDFSyntaxError, PSException, OSError, ValueError) as error:
+            raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
+    with reading(path), pdf:
         try:
             return _read_pages(pdf, file, spec)
         except (PdfminerException, PDFSyntaxError, PSException) as error:
-            raise InputFileError(f"{file}: not a readable PDF ({type(error).__name__}: {error})",
-                                 details={"file": str(path)}) from error
+            raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
 
 
 def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:

@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 
 HUNDRED = Decimal(100)
@@ -66,7 +67,7 @@ class ScorecardConfig(BaseModel):
 def load_scorecard_config(path: Path) -> ScorecardConfig:
     """Read and validate the scorecard YAML; ConfigError names the file and the problem."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         return ScorecardConfig.model_validate(data)
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"cannot read the scorecard configuration {path}: {error}") from None

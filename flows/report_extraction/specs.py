@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.report_extraction.numbers import UNIT_FACTORS, SignStyle, normalise, split_unit
+from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 
 # 其中： / 一、 / 1. / （一） before a row label
@@ -198,7 +199,7 @@ def load_spec(name: str, specs_dir: Path) -> ExtractionSpec:
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise ConfigError(f"spec name {name!r} must be letters, digits, '_' or '-'")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except FileNotFoundError as error:
         known = sorted(p.stem for p in specs_dir.glob("*.yaml")) if specs_dir.is_dir() else []
         raise ConfigError(f"no extraction spec {path}; known specs: {', '.join(known) or 'none'}") from error

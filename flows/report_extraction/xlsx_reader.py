@@ -23,13 +23,16 @@ from flows.report_extraction.numbers import normalise
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, UnreadableFigure
+from rpa.input_files import check_xlsx, reading
 
 _TITLE_ROWS = 10  # a title is looked for in the first rows of a sheet
 
 
 def _open(path: Path, *, data_only: bool) -> Any:
+    check_xlsx(path)
     try:
-        return load_workbook(path, data_only=data_only)
+        with reading(path):
+            return load_workbook(path, data_only=data_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise InputFileError(f"{path.name}: not a readable xlsx workbook ({type(error).__name__}: {error})",
                              details={"file": str(path)}) from error

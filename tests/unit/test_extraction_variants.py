@@ -172,9 +172,9 @@ def test_a_unit_column_disagreeing_with_the_footnote_is_refused_naming_both(tmp_
 def test_unreadable_files_are_input_errors(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"broken.{suffix}"
     path.write_bytes(b"<html>session expired</html>")
-    with pytest.raises(InputFileError, match=f"broken.{suffix}: not a readable"):
+    with pytest.raises(InputFileError, match=rf"broken\.{suffix} 不是"):  # not an xlsx zip / no %PDF-
         extract_file(path, _spec("branch_daily"))
-    with pytest.raises(InputFileError, match="cannot be read"):
+    with pytest.raises(InputFileError, match=rf"找不到输入文件 absent\.{suffix}"):
         extract_file(tmp_path / f"absent.{suffix}", _spec("branch_daily"))
     with pytest.raises(InputFileError, match="reads xlsx, pdf files"):
         extract_file(tmp_path / "report.csv", _spec("branch_daily"))

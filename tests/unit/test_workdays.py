@@ -140,7 +140,8 @@ def test_calendar_yaml_overrides_a_year_the_package_knows(tmp_path: Path) -> Non
         ("years:\n  2027:\n    holidays: [2027-01-01]\n    workdays: [2027-01-01]\n", "both"),
         ("years:\n  2027:\n    holidays: [2028-01-01]\n", "not in 2027"),
         ("years:\n  2027:\n    holidays: [{name: x, from: 2027-01-05, to: 2027-01-01}]\n", "before"),
-        ("years:\n  2027:\n    holidays: [2027-01-01\n", "invalid calendar"),
+        # the file and line of the YAML error
+        ("years:\n  2027:\n    holidays: [2027-01-01\n", "calendar.yaml 第4行"),
         ("years:\n  2027:\n    unknown_key: 1\n", "invalid calendar"),
     ],
 )

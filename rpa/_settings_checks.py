@@ -1,0 +1,191 @@
+"""Checks on settings that pydantic alone does not make, and their Chinese messages.
+
+    home = configuration_home()                 # RPA_HOME, else the working directory, else the project
+    env_file = checked_env_file(home)           # .env, refused when not UTF-8
+    for line in unknown_rpa_names(known, env_file):
+        warn(line)                              # RPA_WORKRS: did you mean RPA_WORKERS?
+    message = describe_validation_errors(exc.errors())
+
+Where configuration comes from: `RPA_HOME` when set; otherwise the working directory when it
+holds `config/`, `schedules.yaml` or `calendar.yaml`; otherwise the installed project's folder.
+`config/`, `selectors/`, `calendar.yaml`, `schedules.yaml` and `.env` are taken from that one
+folder unless their own setting (`RPA_CONFIG_DIR`, ...) names another place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rpa.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+HOME_MARKERS = ("config", "schedules.yaml", "calendar.yaml")
+# RPA_ names read outside the settings model
+OTHER_RPA_NAMES = frozenset({"RPA_HOME", "RPA_SMOKE_PASSWORD"})
+OTHER_RPA_PREFIXES = ("RPA_TEST_",)
+
+
+def configuration_home() -> Path:
+    """The folder configuration files are read from (see the module docstring)."""
+    named = os.environ.get("RPA_HOME", "").strip()
+    if named:
+        home = Path(named).expanduser()
+        if not home.is_dir():
+            raise ConfigError(
+                f"设置 RPA_HOME 指向的 {home} 不是文件夹：请改为放置 config/ 和 schedules.yaml 的文件夹"
+            )
+        return home
+    cwd = Path.cwd()
+    if any((cwd / marker).exists() for marker in HOME_MARKERS):
+        return cwd
+    return PROJECT_ROOT
+
+
+def checked_env_file(home: Path) -> Path | None:
+    """`.env` under the home folder (or the working directory), None when there is none; a
+    `.env` that is not a readable UTF-8 text file is refused naming the line."""
+    for folder in dict.fromkeys((home, Path.cwd())):
+        path = folder / ".env"
+        if path.exists():
+            break
+    else:
+        return None
+    if not path.is_file():
+        raise ConfigError(f"设置文件 {path} 不是普通文件：请删除它或改为文本文件")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"无法读取设置文件 {path}（{exc.strerror}）：请检查文件权限") from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"设置文件 {path} 第{line}行不是 UTF-8 编码：请用 UTF-8 编码另存该文件"
+        ) from None
+    return path
+
+
+def env_file_names(env_file: Path | None) -> list[str]:
+    """The variable names a `.env` file sets (values are not read here)."""
+    if env_file is None:
+        return []
+    names = []
+    for line in env_file.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", line)
+        if match:
+            names.append(match.group(1))
+    return names
+
+
+def unknown_rpa_names(known: Iterable[str], names: Iterable[str]) -> list[str]:
+    """One Chinese warning per `RPA_*` name that no setting reads, with the closest known name."""
+    known_names = sorted({*known, *OTHER_RPA_NAMES})
+    warnings = []
+    for name in dict.fromkeys(n.upper() for n in names):
+        if not name.startswith("RPA_") or name in known_names or name.startswith(OTHER_RPA_PREFIXES):
+            continue
+        close = difflib.get_close_matches(name, known_names, n=1, cutoff=0.6)
+        hint = f"，是否想写 {close[0]}？" if close else "，已忽略"
+        warnings.append(f"警告：未知设置 {name}{hint}")
+    return warnings
+
+
+_TYPE_TEXT: Mapping[str, str] = {
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "json_invalid": "不是有效的 JSON",
+    "list_type": "应为 JSON 列表",
+    "dict_type": "应为 JSON 对象",
+    "model_type": "应为 JSON 对象",
+    "missing": "缺少必填项",
+    "extra_forbidden": "不是已知的设置项",
+    "string_pattern_mismatch": "格式不对",
+    "url_parsing": "不是有效的网址",
+    "path_type": "应为路径",
+}
+
+
+def setting_name(loc: Sequence[Any]) -> str:
+    """`('ams_operators', 0, 'code')` -> `RPA_AMS_OPERATORS（第1项 code）`."""
+    if not loc:
+        return "设置"
+    name = f"RPA_{str(loc[0]).upper()}"
+    rest = [f"第{p + 1}项" if isinstance(p, int) else str(p) for p in loc[1:]]
+    return f"{name}（{' '.join(rest)}）" if rest else name
+
+
+def _reason(error: Mapping[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error") or error.get("msg", "")).removeprefix("Value error, ")
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = ctx.get("ge", ctx.get("gt"))
+        return f"应{'不小于' if kind == 'greater_than_equal' else '大于'} {limit}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"应不大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind == "literal_error":
+        return f"只能是 {ctx.get('expected', '')}"
+    return _TYPE_TEXT.get(kind, str(error.get("msg", kind)))
+
+
+def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
+    """Pydantic's errors as one Chinese line naming each setting (never its value)."""
+    reasons = [(setting_name(e.get("loc", ())), _reason(e)) for e in errors[:4]]
+    more = f"（另有 {len(errors) - 4} 处）" if len(errors) > 4 else ""
+    advice = "" if all("请" in r for _, r in reasons) else "。请改正环境变量或 .env 后重试"
+    return "设置无效：" + "；".join(f"{n} {r}" for n, r in reasons) + more + advice
+
+
+def describe_settings_error(message: str) -> str:
+    """pydantic-settings' `SettingsError` (a value that is not JSON) in Chinese."""
+    match = re.search(r'field "([a-z_]+)"', message)
+    name = f"RPA_{match.group(1).upper()}" if match else "某个设置"
+    operators = match is not None and "operators" in match.group(1)
+    example = '，例如 [{"code": "A10001", "password": "..."}]' if operators else ""
+    return f"设置 {name} 不是有效的 JSON：请写成 JSON 列表或对象{example}"
+
+
+def check_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("不是已知的时区：请写 IANA 时区名，例如 Asia/Shanghai") from None
+    return value
+
+
+def check_database_url(value: str | None) -> str | None:
+    if not value:
+        return value
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(value).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        raise ValueError(
+            "不是可用的数据库地址：请写成 sqlite:///runs/queue.db 或 postgresql+psycopg://用户@主机/库名"
+        ) from None
+    return value
+
+
+def check_folder(value: Path) -> Path:
+    if value.exists() and not value.is_dir():
+        raise ValueError(f"{value} 是文件而不是文件夹：请改为一个文件夹的路径")
+    return value
+
+
+def check_file(value: Path) -> Path:
+    if value.exists() and not value.is_file():
+        raise ValueError(f"{value} 不是普通文件：请改为一个 YAML 文件的路径")
+    return value

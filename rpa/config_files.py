@@ -1,0 +1,88 @@
+"""Reading a YAML configuration file (schedules, calendar, selectors, config/*.yaml) safely.
+
+    data = read_yaml(path)       # ConfigError in Chinese naming the file, and the line where it can
+
+A configuration file must be a regular UTF-8 file of reasonable size, valid YAML, and its aliases
+must not expand into a bomb or refer to themselves. A missing file raises FileNotFoundError so
+each caller keeps its own advice (a missing calendar is no error, a missing spec lists the known
+ones).
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rpa.errors import ConfigError
+
+MAX_CONFIG_BYTES = 5 * 1024 * 1024
+MAX_CONFIG_NODES = 200_000  # values after aliases are expanded; the largest shipped file has ~2,000
+
+
+def read_yaml(path: Path) -> Any:
+    """The file's YAML content (plain data), or a ConfigError saying what is wrong and where."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}（{exc.strerror}）：请检查路径和权限") from None
+    if not stat.S_ISREG(status.st_mode):
+        kind = "文件夹" if stat.S_ISDIR(status.st_mode) else "特殊文件"
+        raise ConfigError(f"配置文件 {path} 是{kind}而不是普通文件：请指向一个 YAML 文件")
+    if status.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"配置文件 {path} 超过 {MAX_CONFIG_BYTES // 1024 // 1024} MB：请检查是否选错了文件")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}（{exc.strerror}）：请检查文件权限") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"配置文件 {path} 第{line}行不是 UTF-8 编码：请用 UTF-8 编码另存该文件") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
+        raise ConfigError(
+            f"配置文件 {path} {where}不是有效的 YAML（{exc.problem or exc.context}）：请改正后重试"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"配置文件 {path} 不是有效的 YAML（{type(exc).__name__}）：请改正后重试") from None
+    _check_size(path, data)
+    return data
+
+
+def _check_size(path: Path, data: Any) -> None:
+    """Refuse a value that refers to itself, or whose aliases expand past MAX_CONFIG_NODES."""
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()
+
+    def size(value: Any) -> int:
+        if not isinstance(value, dict | list):
+            return 1
+        key = id(value)
+        if key in sizes:
+            return sizes[key]
+        if key in open_ids:
+            raise ConfigError(f"配置文件 {path} 中有引用自身的别名（&/*）：请展开写出")
+        open_ids.add(key)
+        children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_CONFIG_NODES:
+                raise ConfigError(f"配置文件 {path} 的别名（&/*）展开后过大：请不要嵌套引用别名")
+        open_ids.discard(key)
+        sizes[key] = total
+        return total
+
+    try:
+        size(data)
+    except RecursionError:
+        raise ConfigError(f"配置文件 {path} 嵌套层次过深：请检查文件内容") from None

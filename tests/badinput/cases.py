@@ -1,0 +1,707 @@
+"""The bad inputs and settings a new user tries, each with the exit code and the piece of the
+Chinese message `rpa` must answer with. Files are written at test time (no binaries checked in).
+
+A case is a command line, extra environment, and a `setup` that writes what the case needs into
+its own folder; `{dir}` in the arguments and environment is replaced with that folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.badinput import build
+
+Setup = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    args: tuple[str, ...]
+    exit_code: int
+    fragment: str  # must appear in stderr or stdout, after {dir} is filled in
+    env: dict[str, str] = field(default_factory=dict)
+    setup: Setup | None = None
+
+
+def _write(name: str, data: bytes | str) -> Setup:
+    def setup(folder: Path) -> None:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode() if isinstance(data, str) else data)
+
+    return setup
+
+
+def _all(*steps: Setup) -> Setup:
+    def setup(folder: Path) -> None:
+        for step in steps:
+            step(folder)
+
+    return setup
+
+
+def _fifo(name: str) -> Setup:
+    return lambda folder: os.mkfifo(folder / name)
+
+
+def _folder(name: str) -> Setup:
+    return lambda folder: (folder / name).mkdir(parents=True, exist_ok=True)
+
+
+def _config_copy(edit: Callable[[Path], object]) -> Setup:
+    """A copy of the project's config/ under {dir}/config, then `edit(config_folder)`."""
+
+    def setup(folder: Path) -> None:
+        source = Path(__file__).resolve().parents[2] / "config"
+        target = folder / "config"
+        for path in source.rglob("*"):
+            if path.is_file():
+                destination = target / path.relative_to(source)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(path.read_bytes())
+        edit(target)
+
+    return setup
+
+
+def _replace_with_folder(config: Path) -> None:
+    (config / "header_aliases.yaml").unlink()
+    (config / "header_aliases.yaml").mkdir()
+
+
+def _encrypted_member_zip() -> bytes:
+    """A zip whose workbook member claims to be encrypted (general purpose flag bit 0)."""
+    data = bytearray(build.good_xlsx())
+    with zipfile.ZipFile(__import__("io").BytesIO(bytes(data))) as archive:
+        infos = archive.infolist()
+    for info in infos:
+        # local header flag at offset 6, central directory flag at offset 8 of its record
+        data[info.header_offset + 6] |= 0x1
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        data[central + 8] |= 0x1
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+def _bomb_xlsx(member_mb: int) -> bytes:
+    parts = build.xlsx_parts()
+    parts["xl/media/padding.bin"] = bytes(member_mb * 1024 * 1024)
+    return build.zip_parts(parts)
+
+
+def _noise_xlsx(member_mb: int) -> bytes:
+    """A workbook whose extra member does not compress: big unzipped, ordinary ratio."""
+    parts = build.xlsx_parts()
+    parts["xl/media/photo.bin"] = os.urandom(member_mb * 1024 * 1024)
+    return build.zip_parts(parts, stored=True)
+
+
+GOOD_XLSX = build.good_xlsx()
+SHEET = "xl/worksheets/sheet1.xml"
+STRINGS = "xl/sharedStrings.xml"
+ENTITIES = (
+    b'?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+)
+BOMB_YAML = "\n".join(
+    [
+        'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+        *(
+            f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]"
+            for prev, name in zip("abcdefg", "bcdefgh", strict=True)
+        ),
+        "jobs:",
+        "  - id: bomb",
+        "    flow: smoke",
+        "    cron: '0 8 * * *'",
+        "    params: {items: *h}",
+    ]
+)
+
+
+def validate(name: str, *extra: str) -> tuple[str, ...]:
+    return ("validate", "account-filing", f"{{dir}}/{name}", "--today", "2026-11-27", *extra)
+
+
+def _validate_cases() -> list[Case]:
+    xlsx = [
+        ("empty_xlsx", b"", "不是有效的 .xlsx"),
+        ("html_as_xlsx", b"<html><body>session expired</body></html>", "不是有效的 .xlsx"),
+        ("random_bytes_xlsx", bytes(range(256)) * 8, "不是有效的 .xlsx"),
+        ("truncated_zip", GOOD_XLSX[: len(GOOD_XLSX) // 2], "压缩包已损坏"),
+        ("zip_without_workbook", build.zip_parts({"hello.txt": b"hi"}), "缺少"),
+        ("encrypted_ole", build.ole_container(encrypted=True), "已加密"),
+        ("old_xls_named_xlsx", build.ole_container(encrypted=False), ".xls"),
+        ("encrypted_zip_member", _encrypted_member_zip(), "已加密"),
+        ("zip_bomb_member", _bomb_xlsx(40), "压缩比"),
+        ("corrupt_deflate", build.corrupt_deflate(GOOD_XLSX), "损坏"),
+        (
+            "shared_string_index",
+            build.edited_xlsx(SHEET, lambda d: d.replace(b"<v>3</v>", b"<v>999</v>", 1)),
+            "损坏",
+        ),
+        ("truncated_sheet_xml", build.edited_xlsx(SHEET, lambda d: d[: len(d) // 2]), "损坏"),
+        ("truncated_strings_xml", build.edited_xlsx(STRINGS, lambda d: d[:-30]), "损坏"),
+        ("truncated_workbook_xml", build.edited_xlsx("xl/workbook.xml", lambda d: d[:-30]), "损坏"),
+        ("truncated_styles_xml", build.edited_xlsx("xl/styles.xml", lambda d: d[:-30]), "损坏"),
+        (
+            "entity_expansion",
+            build.edited_xlsx(STRINGS, lambda d: d.replace(b"?>", ENTITIES, 1).replace(b"<t>", b"<t>&c;", 1)),
+            "损坏",
+        ),
+        (
+            "not_utf8_xml",
+            build.edited_xlsx(STRINGS, lambda d: d.replace("开户".encode(), b"\xff\xfe", 1)),
+            "损坏",
+        ),
+        (
+            "workbook_without_sheets",
+            build.edited_xlsx(
+                "xl/workbook.xml",
+                lambda d: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", d),
+            ),
+            "bad",
+        ),
+    ]
+    cases = [
+        Case(
+            f"validate_{name}",
+            validate(f"{name}.xlsx"),
+            2,
+            fragment if fragment != "bad" else f"{name}.xlsx",
+            setup=_write(f"{name}.xlsx", data),
+        )
+        for name, data, fragment in xlsx
+    ]
+    cases += [
+        Case("validate_missing_file", validate("absent.xlsx"), 2, "找不到输入文件 absent.xlsx"),
+        Case("validate_folder", validate("export.xlsx"), 2, "是文件夹", setup=_folder("export.xlsx")),
+        Case("validate_fifo_csv", validate("pipe.csv"), 2, "不是普通文件", setup=_fifo("pipe.csv")),
+        Case("validate_fifo_xlsx", validate("pipe.xlsx"), 2, "不是普通文件", setup=_fifo("pipe.xlsx")),
+        Case("validate_device", ("validate", "account-filing", "/dev/zero"), 2, "不是普通文件"),
+        Case("validate_old_xls_suffix", validate("old.xls"), 2, ".xls", setup=_write("old.xls", b"\0" * 64)),
+        Case(
+            "validate_pdf_suffix",
+            validate("export.pdf"),
+            2,
+            "export.pdf",
+            setup=_write("export.pdf", b"%PDF-1.4\n"),
+        ),
+        Case(
+            "validate_markup_in_name",
+            validate("[red]导出[bold].xlsx"),
+            2,
+            "[red]导出[bold].xlsx",
+            setup=_write("[red]导出[bold].xlsx", b"not a zip"),
+        ),
+        Case("validate_markup_missing", validate("[bold"), 2, "[bold"),
+        Case(
+            "validate_today_not_a_date",
+            (*validate("good.xlsx")[:-2], "--today", "tomorrow"),
+            2,
+            "--today",
+            setup=_write("good.xlsx", GOOD_XLSX),
+        ),
+        Case(
+            "validate_today_impossible",
+            (*validate("good.xlsx")[:-2], "--today", "2026-02-30"),
+            2,
+            "YYYY-MM-DD",
+            setup=_write("good.xlsx", GOOD_XLSX),
+        ),
+        Case(
+            "validate_sheet_absent",
+            validate("good.xlsx", "--sheet", "不存在"),
+            2,
+            "不存在",
+            setup=_write("good.xlsx", GOOD_XLSX),
+        ),
+        Case(
+            "validate_csv_binary",
+            validate("export.csv"),
+            2,
+            "export.csv",
+            setup=_write("export.csv", bytes(range(256)) * 4),
+        ),
+        Case("validate_csv_empty", validate("export.csv"), 2, "export.csv", setup=_write("export.csv", b"")),
+        Case(
+            "validate_csv_no_header",
+            validate("export.csv"),
+            2,
+            "表头",
+            setup=_write("export.csv", "甲,乙,丙\n1,2,3\n"),
+        ),
+        Case(
+            "validate_good_xlsx_reads",
+            validate("good.xlsx"),
+            1,
+            "第3行",
+            setup=_write("good.xlsx", GOOD_XLSX),
+        ),
+        Case(
+            "validate_good_csv_reads",
+            validate("good.csv"),
+            1,
+            "第3行",
+            setup=_write("good.csv", build.good_csv()),
+        ),
+    ]
+    return cases
+
+
+def _limit_cases() -> list[Case]:
+    return [
+        Case(
+            "limit_unzipped_size",
+            validate("big.xlsx"),
+            2,
+            "RPA_INPUT_MAX_UNZIPPED_MB",
+            env={"RPA_INPUT_MAX_UNZIPPED_MB": "1"},
+            setup=_write("big.xlsx", _noise_xlsx(2)),
+        ),
+        Case(
+            "limit_ratio_setting_too_small",
+            ("runs", "list"),
+            2,
+            "RPA_INPUT_MAX_ZIP_RATIO",
+            env={"RPA_INPUT_MAX_ZIP_RATIO": "1"},
+        ),
+    ]
+
+
+def _settings_cases() -> list[Case]:
+    listing = ("runs", "list")
+    bad = [
+        ("workers_zero", {"RPA_WORKERS": "0"}, "RPA_WORKERS"),
+        ("workers_negative", {"RPA_WORKERS": "-1"}, "RPA_WORKERS"),
+        ("workers_text", {"RPA_WORKERS": "two"}, "RPA_WORKERS"),
+        ("timezone_unknown", {"RPA_TIMEZONE": "Mars/Olympus"}, "RPA_TIMEZONE"),
+        ("operators_not_json", {"RPA_AMS_OPERATORS": "A10001:secret"}, "RPA_AMS_OPERATORS"),
+        ("operators_without_password", {"RPA_AMS_OPERATORS": '[{"code": "A10001"}]'}, "RPA_AMS_OPERATORS"),
+        ("operators_object_not_list", {"RPA_REPORTS_OPERATORS": '{"code": "R1"}'}, "RPA_REPORTS_OPERATORS"),
+        ("database_url_garbage", {"RPA_DATABASE_URL": "not a url"}, "RPA_DATABASE_URL"),
+        ("database_url_unknown_dialect", {"RPA_DATABASE_URL": "oracle9://x@y/z"}, "RPA_DATABASE_URL"),
+        ("headless_maybe", {"RPA_HEADLESS": "maybe"}, "RPA_HEADLESS"),
+        ("trace_items_unknown", {"RPA_TRACE_ITEMS": "sometimes"}, "RPA_TRACE_ITEMS"),
+        ("lease_seconds_text", {"RPA_LEASE_SECONDS": "a minute"}, "RPA_LEASE_SECONDS"),
+        ("portal_id_bad", {"RPA_AMS_PORTAL_ID": "生产 环境"}, "RPA_AMS_PORTAL_ID"),
+        ("home_missing", {"RPA_HOME": "{dir}/nowhere"}, "RPA_HOME"),
+        ("markup_in_setting", {"RPA_TIMEZONE": "[/]"}, "RPA_TIMEZONE"),
+    ]
+    cases = [Case(f"settings_{name}", listing, 2, fragment, env=env) for name, env, fragment in bad]
+    cases += [
+        Case(
+            "settings_runs_dir_is_file",
+            listing,
+            2,
+            "RPA_RUNS_DIR",
+            env={"RPA_RUNS_DIR": "{dir}/runs.txt"},
+            setup=_write("runs.txt", "x"),
+        ),
+        Case(
+            "settings_calendar_is_folder",
+            ("schedule", "list"),
+            2,
+            "RPA_CALENDAR_FILE",
+            env={"RPA_CALENDAR_FILE": "{dir}/cal"},
+            setup=_folder("cal"),
+        ),
+        Case(
+            "settings_config_dir_is_file",
+            validate("good.xlsx"),
+            2,
+            "RPA_CONFIG_DIR",
+            env={"RPA_CONFIG_DIR": "{dir}/good.xlsx"},
+            setup=_write("good.xlsx", GOOD_XLSX),
+        ),
+        Case(
+            "settings_env_not_utf8",
+            listing,
+            2,
+            ".env 第2行",
+            env={"RPA_HOME": "{dir}"},
+            setup=_write(".env", b"RPA_WORKERS=2\nRPA_TIMEZONE=\xc9\xcf\xba\xa3\n"),
+        ),
+        Case(
+            "settings_env_unrelated_key",
+            listing,
+            0,
+            "run id",
+            env={"RPA_HOME": "{dir}"},
+            setup=_write(".env", "RPA_WORKERS=2\nJAVA_HOME=/usr/lib/jvm\n"),
+        ),
+        Case("settings_unknown_rpa_name", listing, 0, "RPA_WORKERS", env={"RPA_WORKRS": "4"}),
+        Case(
+            "settings_unknown_rpa_name_in_env_file",
+            listing,
+            0,
+            "RPA_TIMEZONE",
+            env={"RPA_HOME": "{dir}"},
+            setup=_write(".env", "RPA_TIMEZON=Asia/Shanghai\n"),
+        ),
+        Case(
+            "settings_env_file_is_folder",
+            listing,
+            2,
+            ".env",
+            env={"RPA_HOME": "{dir}"},
+            setup=_folder(".env"),
+        ),
+        Case("audit_verify_new_database", ("audit", "verify", "--all"), 2, "审计记录"),
+        Case(
+            "audit_verify_unreachable_database",
+            ("audit", "verify", "--all"),
+            2,
+            "RPA_DATABASE_URL",
+            env={"RPA_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none"},
+        ),
+        Case("runs_show_unknown", ("runs", "show", "[red]nope"), 2, "[red]nope"),
+    ]
+    return cases
+
+
+def _config_cases() -> list[Case]:
+    def aliases(edit: Callable[[Path], object]) -> Setup:
+        return _all(_write("good.xlsx", GOOD_XLSX), _config_copy(edit))
+
+    env = {"RPA_CONFIG_DIR": "{dir}/config"}
+    return [
+        Case(
+            "config_aliases_not_utf8",
+            validate("good.xlsx"),
+            2,
+            "header_aliases.yaml",
+            env=env,
+            setup=aliases(
+                lambda c: (c / "header_aliases.yaml").write_bytes(
+                    (c / "header_aliases.yaml").read_text(encoding="utf-8").encode("gbk")
+                )
+            ),
+        ),
+        Case(
+            "config_aliases_is_folder",
+            validate("good.xlsx"),
+            2,
+            "header_aliases.yaml",
+            env=env,
+            setup=aliases(_replace_with_folder),
+        ),
+        Case(
+            "config_aliases_bad_yaml",
+            validate("good.xlsx"),
+            2,
+            "第",
+            env=env,
+            setup=aliases(lambda c: (c / "header_aliases.yaml").write_text("fields: [unclosed\n  - x: {")),
+        ),
+        Case(
+            "config_deadlines_empty",
+            validate("good.xlsx"),
+            2,
+            "deadlines.yaml",
+            env=env,
+            setup=aliases(lambda c: (c / "deadlines.yaml").write_text("")),
+        ),
+        Case(
+            "config_aliases_bomb",
+            validate("good.xlsx"),
+            2,
+            "别名",
+            env=env,
+            setup=aliases(lambda c: (c / "header_aliases.yaml").write_text(BOMB_YAML)),
+        ),
+    ]
+
+
+def _schedule_cases() -> list[Case]:
+    env = {"RPA_SCHEDULES_FILE": "{dir}/schedules.yaml"}
+
+    def schedules(data: bytes | str) -> Setup:
+        return _write("schedules.yaml", data)
+
+    return [
+        Case(
+            "schedule_not_utf8",
+            ("schedule", "list"),
+            2,
+            "schedules.yaml 第2行",
+            env=env,
+            setup=schedules("jobs:\n  - id: 早班\n".encode("gbk")),
+        ),
+        Case("schedule_alias_bomb", ("schedule", "list"), 2, "别名", env=env, setup=schedules(BOMB_YAML)),
+        Case(
+            "schedule_self_reference",
+            ("schedule", "list"),
+            2,
+            "引用自身",
+            env=env,
+            setup=schedules("jobs:\n  - &job\n    id: loop\n    flow: smoke\n    params: {again: *job}\n"),
+        ),
+        Case(
+            "schedule_bad_yaml",
+            ("schedule", "list"),
+            2,
+            "schedules.yaml",
+            env=env,
+            setup=schedules("jobs:\n  - id: [unclosed\n"),
+        ),
+        Case(
+            "schedule_is_folder",
+            ("schedule", "list"),
+            2,
+            "RPA_SCHEDULES_FILE",
+            env=env,
+            setup=_folder("schedules.yaml"),
+        ),
+        Case(
+            "schedule_fifo", ("schedule", "list"), 2, "schedules.yaml", env=env, setup=_fifo("schedules.yaml")
+        ),
+        Case(
+            "calendar_not_utf8",
+            ("schedule", "list"),
+            2,
+            "calendar.yaml",
+            env={"RPA_CALENDAR_FILE": "{dir}/calendar.yaml"},
+            setup=_write("calendar.yaml", "# 节假日\nholidays: []\n".encode("gbk")),
+        ),
+        Case(
+            "calendar_alias_bomb",
+            ("schedule", "list"),
+            2,
+            "calendar.yaml",
+            env={"RPA_CALENDAR_FILE": "{dir}/calendar.yaml"},
+            setup=_write("calendar.yaml", BOMB_YAML),
+        ),
+        Case("schedule_trigger_unknown_job", ("schedule", "trigger", "[/]"), 2, "[/]"),
+    ]
+
+
+def _extract_cases() -> list[Case]:
+    def extract(name: str, spec: str = "branch_daily") -> tuple[str, ...]:
+        return ("extract", f"{{dir}}/{name}", "--spec", spec)
+
+    pdf = build.pdf_with_text("branch daily")
+    return [
+        Case(
+            "extract_html_as_xlsx",
+            extract("report.xlsx"),
+            2,
+            "report.xlsx",
+            setup=_write("report.xlsx", "<html>login</html>"),
+        ),
+        Case(
+            "extract_corrupt_deflate",
+            extract("report.xlsx"),
+            2,
+            "损坏",
+            setup=_write("report.xlsx", build.corrupt_deflate(GOOD_XLSX)),
+        ),
+        Case(
+            "extract_style_index",
+            extract("report.xlsx"),
+            2,
+            "损坏",
+            setup=_write(
+                "report.xlsx", build.edited_xlsx(SHEET, lambda d: d.replace(b's="1"', b's="42"', 1))
+            ),
+        ),
+        Case(
+            "extract_entity_expansion",
+            extract("report.xlsx"),
+            2,
+            "损坏",
+            setup=_write(
+                "report.xlsx",
+                build.edited_xlsx(
+                    STRINGS, lambda d: d.replace(b"?>", ENTITIES, 1).replace(b"<t>", b"<t>&c;", 1)
+                ),
+            ),
+        ),
+        Case(
+            "extract_encrypted_xlsx",
+            extract("report.xlsx"),
+            2,
+            "已加密",
+            setup=_write("report.xlsx", build.ole_container(encrypted=True)),
+        ),
+        Case("extract_fifo", extract("report.xlsx"), 2, "不是普通文件", setup=_fifo("report.xlsx")),
+        Case("extract_folder", extract("report.pdf"), 2, "是文件夹", setup=_folder("report.pdf")),
+        Case(
+            "extract_html_as_pdf",
+            extract("report.pdf"),
+            2,
+            "不是 PDF",
+            setup=_write("report.pdf", "<html>session expired</html>"),
+        ),
+        Case(
+            "extract_truncated_pdf",
+            extract("report.pdf"),
+            2,
+            "report.pdf",
+            setup=_write("report.pdf", pdf[: len(pdf) // 3]),
+        ),
+        Case(
+            "extract_encrypted_pdf",
+            extract("report.pdf"),
+            2,
+            "已加密",
+            setup=_write("report.pdf", build.pdf_with_text("x", password="s3cret")),
+        ),
+        Case(
+            "extract_pdf_garbage_body",
+            extract("report.pdf"),
+            2,
+            "report.pdf",
+            setup=_write("report.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 16),
+        ),
+        Case(
+            "extract_unknown_spec",
+            extract("report.pdf", "no_such_spec"),
+            2,
+            "no_such_spec",
+            setup=_write("report.pdf", pdf),
+        ),
+        Case(
+            "extract_spec_path_escape",
+            extract("report.pdf", "../secrets"),
+            2,
+            "../secrets",
+            setup=_write("report.pdf", pdf),
+        ),
+        Case(
+            "extract_spec_not_utf8",
+            extract("report.pdf"),
+            2,
+            "branch_daily.yaml",
+            env={"RPA_CONFIG_DIR": "{dir}/config"},
+            setup=_all(
+                _write("report.pdf", pdf),
+                _config_copy(
+                    lambda c: (c / "specs" / "branch_daily.yaml").write_bytes("名称: 日报\n".encode("gbk"))
+                ),
+            ),
+        ),
+        Case(
+            "extract_spec_bomb",
+            extract("report.pdf"),
+            2,
+            "别名",
+            env={"RPA_CONFIG_DIR": "{dir}/config"},
+            setup=_all(
+                _write("report.pdf", pdf),
+                _config_copy(lambda c: (c / "specs" / "branch_daily.yaml").write_text(BOMB_YAML)),
+            ),
+        ),
+    ]
+
+
+def _run_cases() -> list[Case]:
+    return [
+        Case(
+            "run_filing_corrupt_input",
+            ("run", "account-filing", "--input", "{dir}/export.xlsx"),
+            2,
+            "损坏",
+            setup=_write("export.xlsx", build.corrupt_deflate(GOOD_XLSX)),
+        ),
+        Case(
+            "run_filing_fifo_input",
+            ("run", "account-filing", "--input", "{dir}/export.csv"),
+            2,
+            "不是普通文件",
+            setup=_fifo("export.csv"),
+        ),
+        Case("run_filing_no_input", ("run", "account-filing"), 2, "--input"),
+        Case(
+            "run_filing_workers_zero",
+            ("run", "account-filing", "--input", "{dir}/x.csv", "--workers", "0"),
+            2,
+            "--workers",
+            setup=_write("x.csv", build.good_csv()),
+        ),
+        Case("run_extraction_bad_date", ("run", "report-extraction", "--date", "2026-13-01"), 2, "--date"),
+        Case("run_extraction_text_date", ("run", "report-extraction", "--date", "昨天"), 2, "YYYY-MM-DD"),
+        Case(
+            "run_extraction_bad_spec_pair",
+            ("run", "report-extraction", "--date", "2026-11-27", "--spec", "x"),
+            2,
+            "--spec",
+        ),
+        Case("run_smoke_items_zero", ("run", "smoke", "--items", "0"), 2, "--items"),
+        Case("run_resume_unknown", ("run", "smoke", "--resume", "[/]nope"), 2, "[/]nope"),
+    ]
+
+
+COPIED_RUN = "20261127-083000-account-filing-9f3e21"
+
+
+def _copied_run_folder() -> Setup:
+    """A run folder copied from another host without its database, and without an exit code."""
+    run = {"run_id": COPIED_RUN, "flow": "account-filing", "started_at": "2026-11-27T08:30:00+08:00"}
+    return _write(f"runs/{COPIED_RUN}/run.json", json.dumps(run))
+
+
+def _runs_cases() -> list[Case]:
+    return [
+        Case(
+            "runs_show_copied_folder_without_database",
+            ("runs", "show", COPIED_RUN),
+            0,
+            "interrupted",
+            setup=_copied_run_folder(),
+        ),
+        Case(
+            "runs_list_copied_folder_without_database",
+            ("runs", "list"),
+            0,
+            "interrupted",
+            setup=_copied_run_folder(),
+        ),
+    ]
+
+
+def _doctor_cases() -> list[Case]:
+    offline = {"RPA_AMS_URL": "http://127.0.0.1:9", "RPA_REPORTS_URL": "http://127.0.0.1:9"}
+    broken = _config_copy(lambda c: (c / "header_aliases.yaml").write_text("fields: [\n"))
+    return [
+        Case(
+            "doctor_prints_paths_from_rpa_home",
+            ("doctor",),
+            2,
+            "{dir}/config",
+            env={**offline, "RPA_HOME": "{dir}"},
+            setup=_config_copy(lambda c: None),
+        ),
+        Case(
+            "doctor_names_a_broken_config_file",
+            ("doctor",),
+            2,
+            "✗ 表头别名",
+            env={**offline, "RPA_CONFIG_DIR": "{dir}/config"},
+            setup=broken,
+        ),
+        Case("doctor_names_the_unreachable_portal", ("doctor",), 2, "RPA_AMS_URL", env=offline),
+        Case("doctor_bad_setting", ("doctor",), 2, "RPA_WORKERS", env={"RPA_WORKERS": "0"}),
+    ]
+
+
+def all_cases() -> list[Case]:
+    return [
+        *_doctor_cases(),
+        *_runs_cases(),
+        *_validate_cases(),
+        *_limit_cases(),
+        *_settings_cases(),
+        *_config_cases(),
+        *_schedule_cases(),
+        *_extract_cases(),
+        *_run_cases(),
+    ]

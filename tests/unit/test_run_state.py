@@ -1,0 +1,46 @@
+"""`rpa runs list` never calls a run "running" when nothing works on it (issue #18)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+from rpa.processes import start_time
+from rpa.runs import process_owner, run_state
+
+
+def _gone_pid() -> int:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    return int(child.stdout)
+
+
+def test_a_run_whose_process_still_runs_is_running() -> None:
+    assert run_state({"owner": process_owner()}) == "running"
+
+
+def test_a_run_whose_process_is_gone_is_interrupted() -> None:
+    owner = {"host": socket.gethostname(), "pid": _gone_pid(), "started": "12345"}
+    assert run_state({"owner": owner}) == "interrupted"
+
+
+def test_a_reused_pid_does_not_make_a_run_running() -> None:
+    owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": f"{start_time(os.getpid())}0"}
+    assert run_state({"owner": owner}) == "interrupted"
+
+
+def test_a_run_json_without_owner_or_exit_code_is_interrupted() -> None:
+    assert run_state({"run_id": "20261127-083000-account-filing-1a2b3c"}) == "interrupted"
+
+
+def test_the_exit_code_wins_then_the_one_the_database_recorded() -> None:
+    assert run_state({"exit_code": 1, "owner": process_owner()}) == "1"
+    assert run_state({"owner": process_owner()}, recorded_exit=3) == "3"
+
+
+def test_another_hosts_run_is_not_judged_from_here() -> None:
+    owner = {"host": "robot-02.branch.internal", "pid": 4242, "started": "1"}
+    assert run_state({"owner": owner}) == "running? (robot-02.branch.internal)"

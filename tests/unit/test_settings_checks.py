@@ -1,0 +1,85 @@
+"""Settings refused or warned about by name, and where configuration is read from (issue #18)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rpa._settings_checks import PROJECT_ROOT, configuration_home, unknown_rpa_names
+from rpa.errors import ConfigError
+from rpa.settings import load_settings
+
+
+@pytest.fixture(autouse=True)
+def _no_rpa_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import os
+
+    for name in [n for n in os.environ if n.startswith("RPA_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_configuration_comes_from_rpa_home_then_the_working_directory_then_the_project(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert configuration_home() == PROJECT_ROOT  # an empty working directory
+    (tmp_path / "schedules.yaml").write_text("jobs: []\n", encoding="utf-8")
+    assert configuration_home() == tmp_path
+    home = tmp_path / "branch-0101"
+    home.mkdir()
+    monkeypatch.setenv("RPA_HOME", str(home))
+    settings = load_settings()
+    assert (settings.config_dir, settings.schedules_file) == (home / "config", home / "schedules.yaml")
+
+
+def test_an_rpa_home_that_is_not_a_folder_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("RPA_HOME", str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError, match="RPA_HOME"):
+        load_settings()
+
+
+def test_unknown_rpa_names_are_warned_about_with_the_closest_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("RPA_TIMEZON=Asia/Shanghai\nJAVA_HOME=/opt/jdk\nRPA_WORKERS=3\n")
+    monkeypatch.setenv("RPA_AUDIT_KEY_FIL", "/tmp/key")
+    warnings: list[str] = []
+    settings = load_settings(warn=warnings.append)
+    assert settings.workers == 3  # the .env is read; JAVA_HOME is not ours and not refused
+    assert sorted(warnings) == [
+        "警告：未知设置 RPA_AUDIT_KEY_FIL，是否想写 RPA_AUDIT_KEY_FILE？",
+        "警告：未知设置 RPA_TIMEZON，是否想写 RPA_TIMEZONE？",
+    ]
+
+
+def test_names_read_outside_the_model_are_not_unknown() -> None:
+    assert (
+        unknown_rpa_names({"RPA_WORKERS"}, ["RPA_HOME", "RPA_TEST_ITEMS", "RPA_SMOKE_PASSWORD", "PATH"]) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("RPA_WORKERS", "0", "RPA_WORKERS 应不小于 1"),
+        ("RPA_TIMEZONE", "Asia/Beijing", "RPA_TIMEZONE 不是已知的时区"),
+        ("RPA_AMS_OPERATORS", "[{'code': 'A1'}]", "RPA_AMS_OPERATORS 不是有效的 JSON"),
+        ("RPA_AMS_OPERATORS", '[{"code": "A1"}]', "RPA_AMS_OPERATORS（第1项 password） 缺少必填项"),
+        ("RPA_DATABASE_URL", "mysql+nosuchdriver://x/y", "RPA_DATABASE_URL 不是可用的数据库地址"),
+    ],
+)
+def test_a_bad_setting_is_refused_naming_it_never_its_value(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert said in str(refused.value)
+    assert value not in str(refused.value)
+
+
+def test_an_env_file_that_is_not_utf8_is_refused_naming_the_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes("RPA_WORKERS=2\n# 备注\n".encode("gbk"))
+    with pytest.raises(ConfigError, match=r"\.env 第2行不是 UTF-8"):
+        load_settings()
