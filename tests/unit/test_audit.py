@@ -392,3 +392,54 @@ def test_an_export_verifies_alone_where_its_run_is_not_in_the_database(
     _swap(lines, 0, 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert elsewhere.verify_export(path).first_bad_seq == 1
+
+
+# --- file names and digests ----------------------------------------------------------------------
+
+
+def test_evidence_names_and_digests_stay_whole_whatever_digits_they_hold(
+    log: AuditLog, run_id: str, tmp_path: Path
+) -> None:
+    # an item_ref is 16 hex characters: about one in ten holds a run of 8 or more digits
+    name = "evidence/3a12345678901bcd-2.png"
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / name).write_bytes(b"\x89PNG fake screenshot")
+    event = log.append(
+        run_id, "worker-1", "item.done", details={"evidence": name, "note": "账号 6222020200112233445"},
+        files_root=tmp_path,
+    )
+    assert event.details["evidence"] == name
+    assert event.details["evidence_sha256"] == hashlib.sha256(b"\x89PNG fake screenshot").hexdigest()
+    assert event.details["note"] == "账号 ***************3445"  # free text is still scrubbed
+    sealed = log.seal_files(run_id, tmp_path)
+    assert sealed.details["files"] == [
+        {"file": name, "file_sha256": hashlib.sha256(b"\x89PNG fake screenshot").hexdigest()}
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["6222020200112233445.png", "evidence/../6222020200112233445.png", "a b/6222020200112233445.png"],
+)
+def test_a_file_name_that_is_an_account_number_or_not_plain_is_still_masked(
+    log: AuditLog, run_id: str, value: str
+) -> None:
+    event = log.append(run_id, "worker-1", "item.done", details={"evidence": value})
+    assert "6222020200112233445" not in json.dumps(event.details)
+
+
+def test_the_ledger_copy_is_appended_in_seq_order_and_never_rewritten(db_url: str, tmp_path: Path) -> None:
+    copy = tmp_path / "keys" / "ledger.jsonl"
+    log = AuditLog(db_url, KEY, ledger_file=copy)
+    log.create_schema()
+    log.ledger_started("R-ledger-1")
+    first = copy.read_text()
+    log.append("R-ledger-1", "run", "run.finished")
+    log.ledger_ended("R-ledger-1", {"done": 2, "failed": 1})
+    lines = copy.read_text().splitlines()
+    assert copy.read_text().startswith(first) and len(lines) == 2
+    ended = json.loads(lines[1])
+    assert ended["event"] == "run.ended" and ended["seq"] == 2
+    assert ended["details"]["last_seq"] == 1 and ended["details"]["items"] == 3
+    assert ended["details"]["last_hash"] == log.events("R-ledger-1")[0].hash
+    assert log.verify_export(copy).ok
