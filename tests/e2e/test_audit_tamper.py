@@ -166,3 +166,25 @@ def test_run_json_counts_edited_are_named(finished: Finished, tmp_path: Path) ->
     (folder / "run.json").write_text(json.dumps(info))
     out = _verify_fails(cli, finished.run_id)
     assert "run.json 的计数" in out and "与审计链记录的" in out
+
+
+def test_prune_removes_only_old_folders_and_verify_reports_them_as_cleaned(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    refused = cli.run("runs", "prune", check_exit=2)
+    assert "默认不清理任何运行" in refused.stderr and folder.is_dir()
+    kept = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)
+    assert "共清理 0 次运行" in kept.stdout and folder.is_dir()
+
+    info = json.loads((folder / "run.json").read_text())
+    info["ended_at"] = "2026-01-05T17:30:00+08:00"  # long before the run really ended
+    (folder / "run.json").write_text(json.dumps(info))
+    pruned = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)
+    assert f"已清理运行 {finished.run_id}" in pruned.stdout and not folder.exists()
+
+    verified = cli.run("audit", "verify", "--all", check_exit=0)
+    assert f"运行 {finished.run_id}：运行文件夹已清理" in verified.stdout
+    assert f"运行 {finished.run_id}：数据库审计链与账本记录的链头一致" in verified.stdout
+    ledger = (tmp_path / "world" / "keys" / "ledger.jsonl").read_text().splitlines()
+    assert json.loads(ledger[-1])["event"] == "run.pruned"
