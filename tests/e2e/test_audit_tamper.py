@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,3 +190,39 @@ def test_prune_removes_only_old_folders_and_verify_reports_them_as_cleaned(
     assert f"运行 {finished.run_id}：数据库审计链与账本记录的链头一致" in verified.stdout
     ledger = (tmp_path / "world" / "keys" / "ledger.jsonl").read_text().splitlines()
     assert json.loads(ledger[-1])["event"] == "run.pruned"
+
+
+def _stand_alone(world: Path, run_id: str) -> subprocess.CompletedProcess[str]:
+    """The auditor's script under `python -I -S`: no site-packages, no project on the path."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "verify_audit.py"
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(script), str(world / "runs" / run_id),
+         "--ledger", str(world / "keys" / "ledger.jsonl"), "--key-file", str(world / "keys" / "audit.key")],
+        capture_output=True, text=True, timeout=60, check=False, cwd=world,
+    )
+
+
+def test_the_stand_alone_script_verifies_an_exported_run_and_names_what_differs(
+    finished: Finished, tmp_path: Path
+) -> None:
+    _, folder = _copy(finished, tmp_path)
+    world = tmp_path / "world"
+    intact = _stand_alone(world, finished.run_id)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    assert "4 个证据文件的 SHA-256 与审计链一致" in intact.stdout and "核对通过" in intact.stdout
+
+    lines = (folder / "audit.jsonl").read_text().splitlines(keepends=True)
+    (folder / "audit.jsonl").write_text("".join(lines[:-2]))
+    first, second = _evidence(folder)[:2]
+    shutil.copyfile(second, first)
+    cut = _stand_alone(world, finished.run_id)
+    assert cut.returncode == 1, cut.stdout + cut.stderr
+    total = len(lines)
+    assert f"audit.jsonl 被截短：账本记录结束时有 {total} 条事件，文件中只有 {total - 2} 条" in cut.stdout
+    assert f"证据文件 evidence/{first.name} 的 SHA-256 与审计链记录的不同" in cut.stdout
+
+    forged = "".join(lines).replace('"operator":"SMOKE0"', '"operator":"SMOKE9"', 1)
+    assert "SMOKE9" in forged
+    (folder / "audit.jsonl").write_text(forged)
+    edited = _stand_alone(world, finished.run_id)
+    assert edited.returncode == 1 and "与其密钥哈希不符（被修改）" in edited.stdout, edited.stdout
