@@ -28,6 +28,7 @@ them whole, so an exported reference always names the file on disk.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import os
@@ -50,6 +51,7 @@ from rpa._audit_chain import (
     VerifyResult,
     canonical_json,
     event_hash,
+    head_mac,
     verify_chain,
 )
 from rpa._audit_ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy
@@ -148,7 +150,10 @@ class AuditLog:
             )
             return replace(unsigned, hash=event_hash(self._key, unsigned))
 
-        return store.append_event(self._engine, chain, build)
+        def sign_head(seq: int, last_hash: str) -> str:
+            return head_mac(self._key, chain, seq, last_hash)
+
+        return store.append_event(self._engine, chain, build, sign_head)
 
     def events(self, run_id: str | None) -> list[AuditEvent]:
         """The chain's events in seq order, as stored."""
@@ -202,7 +207,17 @@ class AuditLog:
         events = store.load_events(self._engine, chain)
         if head is None and not events:
             return VerifyResult(ok=False, checked=0, first_bad_seq=None, reason=f"no audit chain for {chain}")
-        return verify_chain(self._key, chain, events, head=head)
+        result = verify_chain(self._key, chain, events, head=head)
+        mac = store.load_head_mac(self._engine, chain)
+        if result.ok and head is not None and mac is not None and not hmac.compare_digest(
+            mac, head_mac(self._key, chain, *head)
+        ):
+            reason = (
+                f"{EDITED}: the chain head (seq {head[0]}) is not signed with the audit key "
+                "(rewritten, e.g. after the last events were removed)"
+            )
+            return VerifyResult(False, result.checked, head[0], reason)
+        return result
 
     def export(self, run_id: str | None, path: Path) -> Path:
         """Write the chain as JSONL, one event a line in seq order (replacing the file whole)."""

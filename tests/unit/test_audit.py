@@ -443,3 +443,39 @@ def test_the_ledger_copy_is_appended_in_seq_order_and_never_rewritten(db_url: st
     assert ended["details"]["last_seq"] == 1 and ended["details"]["items"] == 3
     assert ended["details"]["last_hash"] == log.events("R-ledger-1")[0].hash
     assert log.verify_export(copy).ok
+
+
+def test_a_chain_cut_short_with_its_head_rewritten_without_the_key_fails(
+    filled: AuditLog, run_id: str
+) -> None:
+    kept = filled.events(run_id)[EVENTS - 3]
+
+    def cut(conn: Connection) -> None:
+        _sql(conn, "DELETE FROM audit_events WHERE run_id = :r AND seq > :s", r=run_id, s=kept.seq)
+        _sql(
+            conn,
+            "UPDATE audit_heads SET last_seq = :s, last_hash = :h WHERE run_id = :r",
+            r=run_id, s=kept.seq, h=kept.hash,
+        )
+
+    _tamper(filled, cut)
+    result = filled.verify(run_id)
+    assert (result.ok, result.first_bad_seq) == (False, kept.seq)
+    assert result.reason is not None and "not signed with the audit key" in result.reason
+
+
+def test_an_older_database_gains_the_head_mac_column_and_its_heads_still_verify(db_url: str) -> None:
+    engine = engine_for(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE audit_heads (run_id VARCHAR(128) PRIMARY KEY, "
+            "last_seq INTEGER NOT NULL, last_hash VARCHAR(64) NOT NULL)"
+        )
+        conn.exec_driver_sql(f"INSERT INTO audit_heads VALUES ('R-old', 0, '{GENESIS}')")
+    log = AuditLog(db_url, KEY)
+    log.create_schema()
+    with engine.connect() as conn:
+        old = conn.exec_driver_sql("SELECT head_mac FROM audit_heads WHERE run_id = 'R-old'").scalar()
+    assert old is None
+    log.append("R-old", "run", "run.started")
+    assert log.verify("R-old").ok
