@@ -21,6 +21,9 @@ from rpa.audit import EVIDENCE_DIR, EVIDENCE_SEALED, OUTSIDE_RUN, AuditLog, file
 
 EXPORT_NAME = "audit.jsonl"
 RUN_JSON = "run.json"
+# an item's outcome events (a system error names its next state: failed, or pending for a retry)
+_OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held"}
+_ENDED = ("done", "business_error", "held", "failed")
 _KINDS = {EDITED: "被修改", MISSING: "缺失或被删除", INSERTED: "被插入", OUT_OF_ORDER: "顺序被打乱"}
 
 
@@ -181,6 +184,29 @@ def _check_counts(report: Report, folder: Path, events: list[AuditEvent]) -> Non
         report.bad(f"{RUN_JSON} 的计数 {file_counts} 与审计链记录的 {chain_counts} 不同")
     else:
         report.good(f"{RUN_JSON} 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
+    _check_items(report, events, chain_counts)
+
+
+def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[str, int]) -> None:
+    """Every item the close counted as ended has its own outcome event in the chain."""
+    last: dict[str, str] = {}
+    for event in events:
+        if event.item_ref is None:
+            continue
+        if event.event in _OUTCOMES:
+            last[event.item_ref] = _OUTCOMES[event.event]
+        elif event.event == "item.system_error":
+            last[event.item_ref] = str(event.details.get("next_state"))
+    from_events = {state: sum(1 for s in last.values() if s == state) for state in _ENDED}
+    differing = [
+        f"{state} 计数 {chain_counts.get(state, 0)}，逐项事件 {from_events.get(state, 0)}"
+        for state in _ENDED
+        if chain_counts.get(state, 0) != from_events.get(state, 0)
+    ]
+    if differing:
+        report.bad(f"审计链中的逐项结果与结束计数不符：{'；'.join(differing)}")
+    else:
+        report.good(f"每个已结束的项目在审计链中都有其结果事件（{sum(from_events.values())} 项）")
 
 
 def _nonzero(counts: object) -> dict[str, int]:

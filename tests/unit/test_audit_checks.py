@@ -1,0 +1,61 @@
+"""`rpa audit verify`'s run checks on hand-made chains: counts against per-item outcomes, the ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rpa._audit_checks import verify_runs
+from rpa.audit import AuditLog
+
+KEY = b"unit-test-audit-key-checks-0123456789"
+RUN = "20261130-101500-account-filing-0a1b2c"
+
+
+def _run(tmp_path: Path, counts: dict[str, int], outcomes: list[tuple[str, str, dict[str, str]]]) -> AuditLog:
+    """A finished run: its folder with run.json, its chain and its ledger entries."""
+    log = AuditLog(f"sqlite:///{tmp_path / 'queue.db'}", KEY, ledger_file=tmp_path / "keys" / "ledger.jsonl")
+    log.create_schema()
+    folder = tmp_path / "runs" / RUN
+    folder.mkdir(parents=True)
+    log.append(RUN, "run", "run.started")
+    log.ledger_started(RUN)
+    for key, event, details in outcomes:
+        log.append(RUN, "w1", event, item_key=key, details=details)
+    log.seal_files(RUN, folder)
+    log.append(RUN, "run", "run.finished", details={"counts": counts})
+    log.export(RUN, folder / "audit.jsonl")
+    log.ledger_ended(RUN, counts)
+    (folder / "run.json").write_text(json.dumps({"run_id": RUN, "counts": counts}))
+    return log
+
+
+def _lines(log: AuditLog, tmp_path: Path) -> tuple[bool, str]:
+    reports = verify_runs(log, tmp_path / "runs", None)
+    return all(r.ok for r in reports), "\n".join(line for r in reports for line in r.lines)
+
+
+def test_an_item_counted_ended_without_its_outcome_event_is_named(tmp_path: Path) -> None:
+    outcomes = [
+        ("6222020200112233445", "item.done", {}),
+        ("6222020200112239999", "item.system_error", {"next_state": "pending"}),
+    ]
+    log = _run(tmp_path, {"done": 2, "failed": 0}, outcomes)
+    ok, text = _lines(log, tmp_path)
+    assert not ok
+    assert f"运行 {RUN}：【不符】审计链中的逐项结果与结束计数不符：done 计数 2，逐项事件 1" in text
+
+
+def test_a_retried_item_counts_by_its_last_outcome(tmp_path: Path) -> None:
+    outcomes = [
+        ("6222020200112233445", "item.done", {}),
+        ("6222020200112239999", "item.system_error", {"next_state": "pending"}),
+        ("6222020200112239999", "item.system_error", {"next_state": "failed"}),
+        ("6222020200112230000", "item.business_error", {}),
+        ("6222020200112230000", "item.done", {}),  # put back by `rpa runs retry`, then filed
+    ]
+    log = _run(tmp_path, {"done": 2, "failed": 1, "pending": 0}, outcomes)
+    ok, text = _lines(log, tmp_path)
+    assert ok, text
+    assert "每个已结束的项目在审计链中都有其结果事件（3 项）" in text
+    assert f"运行 {RUN}：数据库审计链与账本记录的链头一致" in text
