@@ -31,7 +31,7 @@ class Finished:
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory) -> Finished:
     root = tmp_path_factory.mktemp("audited")
-    cli = make_cli_env(root)
+    cli = make_cli_env(root, RPA_LEDGER_FILE=str(root / "keys" / "ledger.jsonl"))
     done = cli.run("run", "smoke", "--items", "4", "--workers", "1", check_exit=0)
     return Finished(root, run_id_from(done.stdout))
 
@@ -40,7 +40,7 @@ def _copy(finished: Finished, tmp_path: Path) -> tuple[CliEnv, Path]:
     """A private copy of the finished run's world, and the copied run folder."""
     world = tmp_path / "world"
     shutil.copytree(finished.root, world)
-    cli = make_cli_env(world)
+    cli = make_cli_env(world, RPA_LEDGER_FILE=str(world / "keys" / "ledger.jsonl"))
     return cli, cli.runs / finished.run_id
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from rpa._audit_checks import verify_runs
 from rpa.audit import AuditLog
 
@@ -59,3 +61,23 @@ def test_a_retried_item_counts_by_its_last_outcome(tmp_path: Path) -> None:
     assert ok, text
     assert "每个已结束的项目在审计链中都有其结果事件（3 项）" in text
     assert f"运行 {RUN}：数据库审计链与账本记录的链头一致" in text
+
+
+def test_each_database_has_its_own_ledger_copy_next_to_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rpa.settings import Settings
+
+    key_file = tmp_path / "keys" / "audit.key"
+    monkeypatch.chdir(tmp_path)
+    first = Settings(runs_dir=Path("runs"), audit_key_file=key_file).ledger_path()
+    same = Settings(runs_dir=tmp_path / "runs", audit_key_file=key_file).ledger_path()
+    demo_dir = tmp_path / "runs" / "demo-20261130-101500"
+    demo = Settings(runs_dir=demo_dir, audit_key_file=key_file).ledger_path()
+    shared = Settings(database_url="postgresql+psycopg://rpa:secret-1@db-host/rpa", audit_key_file=key_file)
+    rotated = Settings(database_url="postgresql+psycopg://rpa:secret-2@db-host/rpa", audit_key_file=key_file)
+    assert first == same and first.parent == key_file.parent and first.name.startswith("ledger-")
+    assert demo != first
+    assert shared.ledger_path() == rotated.ledger_path() != first
+    pinned = Settings(ledger_file=tmp_path / "audit" / "ledger.jsonl", audit_key_file=key_file)
+    assert pinned.ledger_path() == tmp_path / "audit" / "ledger.jsonl"
