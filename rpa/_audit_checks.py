@@ -3,7 +3,8 @@
 For each run: the database chain (every MAC, link and the head), the ledger's final head and
 item count against that chain, the run folder, the exported audit.jsonl (alone and against
 the database and the ledger), every evidence file's SHA-256 as the chain recorded it (and no
-evidence file the chain does not know), and run.json's counts against the chain's. The ledger
+evidence file the chain does not know), run.json's counts against the chain's, and every item
+counted as ended against its own outcome event in the chain. The ledger
 itself is verified first, in the database and in its append-only copy. Each finding is a short
 Chinese sentence; a run pruned on purpose is reported as 已清理, not as tampering.
 """
