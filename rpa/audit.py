@@ -193,7 +193,13 @@ class AuditLog:
         classes = {"run": FieldClass.FILE_NAME, "last_hash": FieldClass.DIGEST}
         appended = self.append(LEDGER, actor, event, details=details, field_classes=classes)
         if self.ledger_file is not None:
-            append_to_copy(self.ledger_file, self.events(LEDGER))
+            try:
+                append_to_copy(self.ledger_file, self.events(LEDGER))
+            except OSError as error:
+                raise ConfigError(
+                    f"运行账本副本 {self.ledger_file} 写不进去（{error.strerror}）；"
+                    "请检查该位置或设置 RPA_LEDGER_FILE，之后的运行会补写缺少的记录"
+                ) from error
         return appended
 
     def run_ids(self) -> list[str]:

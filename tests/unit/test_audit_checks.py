@@ -81,3 +81,19 @@ def test_each_database_has_its_own_ledger_copy_next_to_the_key(
     assert shared.ledger_path() == rotated.ledger_path() != first
     pinned = Settings(ledger_file=tmp_path / "audit" / "ledger.jsonl", audit_key_file=key_file)
     assert pinned.ledger_path() == tmp_path / "audit" / "ledger.jsonl"
+
+
+def test_a_ledger_copy_that_cannot_be_written_is_a_clear_error_and_is_caught_up_later(
+    tmp_path: Path,
+) -> None:
+    from rpa.errors import ConfigError
+
+    (tmp_path / "not-a-folder").write_text("x")
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    blocked = AuditLog(url, KEY, ledger_file=tmp_path / "not-a-folder" / "ledger.jsonl")
+    blocked.create_schema()
+    with pytest.raises(ConfigError, match=r"运行账本副本 .* 写不进去"):
+        blocked.ledger_started("R-1")
+    copy = tmp_path / "keys" / "ledger.jsonl"
+    AuditLog(url, KEY, ledger_file=copy).ledger_started("R-2")
+    assert [json.loads(line)["details"]["run"] for line in copy.read_text().splitlines()] == ["R-1", "R-2"]
