@@ -142,16 +142,19 @@ def _check_export(
 
 def _check_evidence(report: Report, folder: Path, events: list[AuditEvent]) -> None:
     recorded: dict[str, str] = {}
+    problems = 0
     for event in events:
         evidence, digest = event.details.get("evidence"), event.details.get("evidence_sha256")
         if isinstance(evidence, str) and isinstance(digest, str):
             recorded[evidence] = digest
+        elif isinstance(evidence, str) and evidence and "evidence_sha256" in event.details:
+            report.bad(f"证据文件 {evidence} 在第 {event.seq} 条事件写入时就读不到")
+            problems += 1
         if event.event == EVIDENCE_SEALED:
             for entry in event.details.get("files") or []:
                 if isinstance(entry, dict) and isinstance(entry.get("file"), str):
                     recorded[entry["file"]] = str(entry.get("file_sha256"))
     sealed = any(event.event == EVIDENCE_SEALED for event in events)
-    problems = 0
     for name, digest in sorted(recorded.items()):
         path = folder / name
         if not path.is_file():

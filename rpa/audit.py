@@ -132,7 +132,10 @@ class AuditLog:
         details = dict(details or {})
         evidence = details.get("evidence")
         if files_root is not None and isinstance(evidence, str) and evidence:
-            details["evidence_sha256"] = file_sha256(files_root / evidence)
+            try:
+                details["evidence_sha256"] = file_sha256(files_root / evidence)
+            except OSError:  # named but not readable: recorded as such, verification names it
+                details["evidence_sha256"] = None
         masked = mask_details(details, {**FILE_FIELDS, **(field_classes or {})})
         ref = item_ref(item_key, self._key) if item_key is not None else None
 

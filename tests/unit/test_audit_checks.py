@@ -97,3 +97,12 @@ def test_a_ledger_copy_that_cannot_be_written_is_a_clear_error_and_is_caught_up_
     copy = tmp_path / "keys" / "ledger.jsonl"
     AuditLog(url, KEY, ledger_file=copy).ledger_started("R-2")
     assert [json.loads(line)["details"]["run"] for line in copy.read_text().splitlines()] == ["R-1", "R-2"]
+
+
+def test_an_evidence_file_named_but_unreadable_when_recorded_is_named(tmp_path: Path) -> None:
+    log = _run(tmp_path, {"done": 0}, [])
+    folder = tmp_path / "runs" / RUN
+    event = log.append(RUN, "w1", "item.note", details={"evidence": "evidence/9f00aa.png"}, files_root=folder)
+    assert event.details["evidence_sha256"] is None
+    ok, text = _lines(log, tmp_path)
+    assert not ok and f"证据文件 evidence/9f00aa.png 在第 {event.seq} 条事件写入时就读不到" in text
