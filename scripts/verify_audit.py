@@ -129,15 +129,19 @@ class Checker:
     def check_evidence(self, events: list[dict[str, Any]]) -> None:
         recorded: dict[str, str] = {}
         sealed = False
+        problems = 0
         for event in events:
             details = event["details"]
             if isinstance(details.get("evidence"), str) and isinstance(details.get("evidence_sha256"), str):
                 recorded[details["evidence"]] = details["evidence_sha256"]
+            elif details.get("evidence") and "evidence_sha256" in details:
+                self.bad(f"证据文件 {details['evidence']} 在第 {event['seq']} 条事件写入时就读不到")
+                problems += 1
             if event["event"] == "evidence.sealed":
                 sealed = True
                 for entry in details.get("files") or []:
-                    recorded[str(entry.get("file"))] = str(entry.get("file_sha256"))
-        problems = 0
+                    if isinstance(entry, dict):
+                        recorded[str(entry.get("file"))] = str(entry.get("file_sha256"))
         for name, digest in sorted(recorded.items()):
             path = self.folder / name
             if ".." in Path(name).parts or not path.is_file():
