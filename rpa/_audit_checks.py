@@ -4,7 +4,8 @@ For each run: the database chain (every MAC, link and the head), the ledger's fi
 item count against that chain, the run folder, the exported audit.jsonl (alone and against
 the database and the ledger), every evidence file's SHA-256 as the chain recorded it (and no
 evidence file the chain does not know), run.json's counts against the chain's, and every item
-counted as ended against its own outcome event in the chain. The ledger
+counted as ended against its own outcome event in the chain; every input row the chain
+validated has its line in result.xlsx. The ledger
 itself is verified first, in the database and in its append-only copy. Each finding is a short
 Chinese sentence; a run pruned on purpose is reported as 已清理, not as tampering.
 """
@@ -12,6 +13,7 @@ Chinese sentence; a run pruned on purpose is reported as 已清理, not as tampe
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from rpa.audit import EVIDENCE_DIR, EVIDENCE_SEALED, OUTSIDE_RUN, AuditLog, file
 
 EXPORT_NAME = "audit.jsonl"
 RUN_JSON = "run.json"
+RESULT_BOOK = "result.xlsx"
+RESULT_ROW_HEADER = "行号"
 # an item's outcome events (a system error names its next state: failed, or pending for a retry)
 _OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held"}
 _ENDED = ("done", "business_error", "held", "failed")
@@ -109,6 +113,7 @@ def verify_run(audit: AuditLog, runs_dir: Path, run_id: str, ledger: LedgerRun |
     _check_export(audit, report, folder, ledger, events)
     _check_evidence(report, folder, events)
     _check_counts(report, folder, events)
+    _check_result_rows(report, folder, events)
     return report
 
 
@@ -211,6 +216,40 @@ def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[st
         report.bad(f"审计链中的逐项结果与结束计数不符：{'；'.join(differing)}")
     else:
         report.good(f"每个已结束的项目在审计链中都有其结果事件（{sum(from_events.values())} 项）")
+
+
+def _check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) -> None:
+    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号)."""
+    rows = Counter(
+        event.details.get("row") for event in events if event.event == "row.validated"
+    )
+    if not rows or not any(event.event == "run.finished" for event in events):
+        return  # no input rows, or a run that never reached its close (killed; resume it)
+    book = folder / RESULT_BOOK
+    if not book.exists():
+        report.bad(f"{RESULT_BOOK} 不存在（审计链记录了 {sum(rows.values())} 个输入行）")
+        return
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(book, read_only=True)
+    try:
+        lines = list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    header = [str(value or "").strip() for value in (lines[0] if lines else ())]
+    if RESULT_ROW_HEADER not in header:
+        report.bad(f"{RESULT_BOOK} 第 1 行没有“{RESULT_ROW_HEADER}”列，无法核对输入行")
+        return
+    column = header.index(RESULT_ROW_HEADER)
+    in_book = Counter(line[column] for line in lines[1:] if column < len(line) and line[column] is not None)
+    missing = sorted(str(row) for row in (rows - in_book).elements())
+    extra = sorted(str(row) for row in (in_book - rows).elements())
+    if missing:
+        report.bad(f"{RESULT_BOOK} 缺少审计链记录的输入第 {'、'.join(missing)} 行")
+    if extra:
+        report.bad(f"{RESULT_BOOK} 多出审计链没有记录的第 {'、'.join(extra)} 行")
+    if not missing and not extra:
+        report.good(f"审计链记录的 {sum(rows.values())} 个输入行都在 {RESULT_BOOK} 中")
 
 
 def _nonzero(counts: object) -> dict[str, int]:

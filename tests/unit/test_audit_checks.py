@@ -106,3 +106,38 @@ def test_an_evidence_file_named_but_unreadable_when_recorded_is_named(tmp_path: 
     assert event.details["evidence_sha256"] is None
     ok, text = _lines(log, tmp_path)
     assert not ok and f"证据文件 evidence/9f00aa.png 在第 {event.seq} 条事件写入时就读不到" in text
+
+
+def _book(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+
+
+def test_every_validated_input_row_must_have_its_line_in_the_result_book(tmp_path: Path) -> None:
+    log = AuditLog(f"sqlite:///{tmp_path / 'queue.db'}", KEY, ledger_file=tmp_path / "keys" / "ledger.jsonl")
+    log.create_schema()
+    folder = tmp_path / "runs" / RUN
+    folder.mkdir(parents=True)
+    for row in (2, 3, 4):
+        log.append(RUN, "run", "row.validated", details={"sheet": "开户", "row": row, "status": "valid"})
+    log.append(RUN, "run", "run.finished", details={"counts": {}})
+    header = ["行号", "业务类型", "账号", "状态"]
+    filed = [[2, "开户", "***3445", "已备案"], [4, "变更", "***9999", "已备案"]]
+    _book(folder / "result.xlsx", header, filed)
+    ok, text = _lines(log, tmp_path)
+    assert not ok and "result.xlsx 缺少审计链记录的输入第 3 行" in text
+
+    _book(folder / "result.xlsx", header, [[n, "开户", "", "已备案"] for n in (4, 3, 2)])
+    ok, text = _lines(log, tmp_path)
+    assert "审计链记录的 3 个输入行都在 result.xlsx 中" in text
+
+    _book(folder / "result.xlsx", ["账号", "状态"], [["***3445", "已备案"]])
+    ok, text = _lines(log, tmp_path)
+    assert not ok and "result.xlsx 第 1 行没有“行号”列" in text
