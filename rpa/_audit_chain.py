@@ -80,6 +80,12 @@ def event_hash(key: bytes, event: AuditEvent, seq: int | None = None) -> str:
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
+def head_mac(key: bytes, run_id: str, last_seq: int, last_hash: str) -> str:
+    """The keyed MAC of a chain's head row: only the key holder can move a head."""
+    payload = canonical_json(["head", run_id, last_seq, last_hash]).encode("utf-8")
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
 def _is_plain_sha256(event: AuditEvent) -> bool:
     return hashlib.sha256(_signed_fields(event, event.seq)).hexdigest() == event.hash
 

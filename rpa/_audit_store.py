@@ -1,5 +1,9 @@
 """Where chains live: `audit_events` (append-only) and `audit_heads` (one row a chain, locked to append).
 
+A head row carries `head_mac`, the keyed MAC of (chain, last seq, last hash): a head rewritten to
+hide events cut off the end of a chain cannot be signed again without the audit key. Rows
+written before the column existed have none; the run ledger covers those runs' ends.
+
 An append takes the chain's head row in the same transaction as the insert: SQLite's
 `BEGIN IMMEDIATE` holds the database write lock, PostgreSQL's `SELECT ... FOR UPDATE` holds the
 head row, so events from many processes get one seq order with no gaps. Triggers refuse UPDATE
@@ -22,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +42,7 @@ audit_heads = Table(
     Column("run_id", String(128), primary_key=True),
     Column("last_seq", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
+    Column("head_mac", String(64), nullable=True),
 )
 
 audit_events = Table(
@@ -75,6 +81,8 @@ def create_schema(engine: Engine) -> None:
             # workers on several hosts may all create the schema at start: one at a time
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('rpa_audit_schema'))")
         metadata.create_all(conn, checkfirst=True)
+        if "head_mac" not in {column["name"] for column in inspect(conn).get_columns("audit_heads")}:
+            conn.exec_driver_sql("ALTER TABLE audit_heads ADD COLUMN head_mac VARCHAR(64)")
         guards = _SQLITE_GUARDS if engine.dialect.name == "sqlite" else _POSTGRES_GUARDS
         for statement in guards:
             conn.exec_driver_sql(statement)
@@ -88,8 +96,14 @@ def _ensure_head(conn: Connection, run_id: str) -> None:
         conn.execute(sqlite.insert(audit_heads).values(values).on_conflict_do_nothing())
 
 
-def append_event(engine: Engine, run_id: str, build: Callable[[int, str], AuditEvent]) -> AuditEvent:
-    """Lock the chain head, let `build(seq, prev_hash)` make the signed event, store it, move the head."""
+def append_event(
+    engine: Engine,
+    run_id: str,
+    build: Callable[[int, str], AuditEvent],
+    sign_head: Callable[[int, str], str],
+) -> AuditEvent:
+    """Lock the chain head, let `build(seq, prev_hash)` make the signed event, store it, move the
+    head and sign it with `sign_head(seq, hash)`."""
     with immediate_transaction(engine) as conn:
         _ensure_head(conn, run_id)
         head = conn.execute(
@@ -104,7 +118,7 @@ def append_event(engine: Engine, run_id: str, build: Callable[[int, str], AuditE
         conn.execute(
             audit_heads.update()
             .where(audit_heads.c.run_id == run_id)
-            .values(last_seq=event.seq, last_hash=event.hash)
+            .values(last_seq=event.seq, last_hash=event.hash, head_mac=sign_head(event.seq, event.hash))
         )
     return event
 
@@ -154,6 +168,15 @@ def load_head(engine: Engine, run_id: str) -> tuple[int, str] | None:
             select(audit_heads.c.last_seq, audit_heads.c.last_hash).where(audit_heads.c.run_id == run_id)
         ).first()
     return None if row is None else (row.last_seq, row.last_hash)
+
+
+def load_head_mac(engine: Engine, run_id: str) -> str | None:
+    """The head row's keyed MAC (None when the row has none or there is no row)."""
+    with engine.connect() as conn:
+        mac: str | None = conn.execute(
+            select(audit_heads.c.head_mac).where(audit_heads.c.run_id == run_id)
+        ).scalar_one_or_none()
+    return mac
 
 
 def chain_ids(engine: Engine) -> list[str]:

@@ -1,4 +1,5 @@
-"""CLI commands for operations: the mock portals, the demo, the scheduler and refused operators."""
+"""CLI commands for operations: the mock portals, the demo, the scheduler, refused operators and
+pruning old runs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rpa.cli import app, handles_errors, print_outcome, run_with_progress, settings
+from rpa.cli import app, handles_errors, print_outcome, run_with_progress, runs_app, settings
 from rpa.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -232,6 +233,31 @@ def operators_clear(
             "refused_in_run": refusal.run_id,
         })
     typer.echo(f"已解除操作员 {masked} 的拒绝登录记录：下次运行将再次尝试登录")
+
+
+@runs_app.command("prune")
+@handles_errors
+def runs_prune(
+    older_than: Annotated[
+        str | None, typer.Option("--older-than", help="Remove ended runs older than this, e.g. 180d.")
+    ] = None,
+) -> None:
+    """Remove old run folders; the run ledger records each, so `rpa audit verify --all` still checks
+    their chains and reports them as 已清理. Without --older-than nothing is removed."""
+    from rpa._audit_prune import parse_age, prune_runs
+    from rpa.audit import AuditLog
+    from rpa.errors import UsageError
+    from rpa.runs import now_in
+
+    if older_than is None:
+        raise UsageError("默认不清理任何运行；请用 --older-than 给出天数，例如 --older-than 180d")
+    cfg = settings()
+    audit = AuditLog.from_settings(cfg)
+    audit.create_schema()
+    pruned = prune_runs(audit, cfg.runs_dir, parse_age(older_than), now_in(cfg))
+    for run_id in pruned:
+        typer.echo(f"已清理运行 {run_id}（运行账本已记录）")
+    typer.echo(f"共清理 {len(pruned)} 次运行")
 
 
 __all__ = ["print_outcome"]

@@ -15,11 +15,20 @@ logs, audit and reports), masked details, the previous event's hash and its own
 HMAC-SHA256 under the audit key, which lives outside the runs folder. The audit log is a
 diagnostic: details are masked by field class when appended, secrets never stored.
 Verification names the first event that fails and why: edited, missing/deleted, inserted,
-out of order. Removing the newest events of an export is only visible against the database.
+out of order. Removing the newest events of an export is only visible against the database, and
+removing them from the database (with the unkeyed head row rewritten) only against the run
+ledger (`rpa._audit_ledger`), which records each run's start and its keyed final head.
+
+Evidence is hashed into the chain: an event whose details name an `evidence` file gets its
+SHA-256 when it is appended (`files_root`), and a run's close seals every file under
+`evidence/` (`seal_files`). File names and digests are masked by their field class, which keeps
+them whole, so an exported reference always names the file on disk.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
 from collections.abc import Mapping
@@ -41,8 +50,10 @@ from rpa._audit_chain import (
     VerifyResult,
     canonical_json,
     event_hash,
+    head_mac,
     verify_chain,
 )
+from rpa._audit_ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy
 from rpa.atomic import atomic_write
 from rpa.db import engine_for
 from rpa.errors import ConfigError
@@ -51,9 +62,18 @@ from rpa.masking import FieldClass, item_ref, mask, scrub_text
 if TYPE_CHECKING:
     from rpa.settings import Settings
 
-__all__ = ["OUTSIDE_RUN", "AuditEvent", "AuditLog", "VerifyResult", "mask_details"]
+__all__ = ["LEDGER", "OUTSIDE_RUN", "AuditEvent", "AuditLog", "VerifyResult", "mask_details"]
 
 OUTSIDE_RUN = "-"
+EVIDENCE_SEALED = "evidence.sealed"
+EVIDENCE_DIR = "evidence"
+# fields that name run-folder files and their digests: kept whole whatever digits they hold
+FILE_FIELDS: dict[str, FieldClass] = {
+    "evidence": FieldClass.FILE_NAME,
+    "evidence_sha256": FieldClass.DIGEST,
+    "file": FieldClass.FILE_NAME,
+    "file_sha256": FieldClass.DIGEST,
+}
 # an integer this long may be an account number; it is masked like digits in free text
 _LONG_NUMBER_DIGITS = 8
 
@@ -61,7 +81,9 @@ _LONG_NUMBER_DIGITS = 8
 class AuditLog:
     """Appends to, reads, exports and verifies the audit chains of one database."""
 
-    def __init__(self, url: str, key: bytes, *, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self, url: str, key: bytes, *, timezone: str = "Asia/Shanghai", ledger_file: Path | None = None
+    ) -> None:
         if not key:
             raise ConfigError("the audit key is empty")
         try:
@@ -70,11 +92,17 @@ class AuditLog:
             raise ConfigError(f"unknown timezone {timezone!r}") from None
         self._url = url
         self._key = key
+        self.ledger_file = ledger_file
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AuditLog:
         """The audit log of the configured database, keyed with the configured audit key."""
-        return cls(settings.database_url_resolved, settings.audit_key_bytes(), timezone=settings.timezone)
+        return cls(
+            settings.database_url_resolved,
+            settings.audit_key_bytes(),
+            timezone=settings.timezone,
+            ledger_file=settings.ledger_path(),
+        )
 
     @property
     def _engine(self) -> Engine:
@@ -100,10 +128,21 @@ class AuditLog:
         item_key: str | None = None,
         details: Mapping[str, Any] | None = None,
         field_classes: Mapping[str, FieldClass] | None = None,
+        files_root: Path | None = None,
     ) -> AuditEvent:
-        """Add one event to the run's chain (`None`: the chain of actions outside any run)."""
+        """Add one event to the run's chain (`None`: the chain of actions outside any run).
+
+        With `files_root` (the run folder), an `evidence` file named in the details is hashed
+        now, as it was just written, and its SHA-256 goes into the chain as `evidence_sha256`."""
         chain = run_id or OUTSIDE_RUN
-        masked = mask_details(details or {}, field_classes or {})
+        details = dict(details or {})
+        evidence = details.get("evidence")
+        if files_root is not None and isinstance(evidence, str) and evidence:
+            try:
+                details["evidence_sha256"] = file_sha256(files_root / evidence)
+            except OSError:  # named but not readable: recorded as such, verification names it
+                details["evidence_sha256"] = None
+        masked = mask_details(details, {**FILE_FIELDS, **(field_classes or {})})
         ref = item_ref(item_key, self._key) if item_key is not None else None
 
         def build(seq: int, prev_hash: str) -> AuditEvent:
@@ -120,7 +159,10 @@ class AuditLog:
             )
             return replace(unsigned, hash=event_hash(self._key, unsigned))
 
-        return store.append_event(self._engine, chain, build)
+        def sign_head(seq: int, last_hash: str) -> str:
+            return head_mac(self._key, chain, seq, last_hash)
+
+        return store.append_event(self._engine, chain, build, sign_head)
 
     def events(self, run_id: str | None) -> list[AuditEvent]:
         """The chain's events in seq order, as stored."""
@@ -137,6 +179,49 @@ class AuditLog:
         code = last[1].get("exit_code")
         return code if isinstance(code, int) else None
 
+    def seal_files(self, run_id: str, folder: Path, actor: str = "run") -> AuditEvent:
+        """Record the SHA-256 of every file under the run's `evidence/` (the run's close)."""
+        root = folder / EVIDENCE_DIR
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+        listed = [
+            {"file": path.relative_to(folder).as_posix(), "file_sha256": file_sha256(path)} for path in files
+        ]
+        return self.append(run_id, actor, EVIDENCE_SEALED, details={"files": listed})
+
+    # --- the run ledger -------------------------------------------------------------------------
+    def ledger_started(self, run_id: str, *, resumed: bool = False) -> AuditEvent:
+        """Record in the ledger that a run started (or was resumed)."""
+        return self._ledger(STARTED, {"run": run_id, "resumed": resumed})
+
+    def ledger_ended(self, run_id: str, counts: Mapping[str, int]) -> AuditEvent:
+        """Record the run chain's final head, its event and item counts in the ledger."""
+        head = store.load_head(self._engine, run_id) or (0, "")
+        details = {
+            "run": run_id,
+            "last_seq": head[0],
+            "last_hash": head[1],
+            "items": sum(counts.values()),
+            "counts": dict(counts),
+        }
+        return self._ledger(ENDED, details)
+
+    def ledger_pruned(self, run_id: str, actor: str = "operator") -> AuditEvent:
+        """Record in the ledger that a run's folder was removed on purpose."""
+        return self._ledger(PRUNED, {"run": run_id}, actor)
+
+    def _ledger(self, event: str, details: dict[str, Any], actor: str = "run") -> AuditEvent:
+        classes = {"run": FieldClass.FILE_NAME, "last_hash": FieldClass.DIGEST}
+        appended = self.append(LEDGER, actor, event, details=details, field_classes=classes)
+        if self.ledger_file is not None:
+            try:
+                append_to_copy(self.ledger_file, self.events(LEDGER))
+            except OSError as error:
+                raise ConfigError(
+                    f"运行账本副本 {self.ledger_file} 写不进去（{error.strerror}）；"
+                    "请检查该位置或设置 RPA_LEDGER_FILE，之后的运行会补写缺少的记录"
+                ) from error
+        return appended
+
     def run_ids(self) -> list[str]:
         """Every chain in the database, `OUTSIDE_RUN` included, sorted."""
         return store.chain_ids(self._engine)
@@ -148,7 +233,17 @@ class AuditLog:
         events = store.load_events(self._engine, chain)
         if head is None and not events:
             return VerifyResult(ok=False, checked=0, first_bad_seq=None, reason=f"no audit chain for {chain}")
-        return verify_chain(self._key, chain, events, head=head)
+        result = verify_chain(self._key, chain, events, head=head)
+        mac = store.load_head_mac(self._engine, chain)
+        if result.ok and head is not None and mac is not None and not hmac.compare_digest(
+            mac, head_mac(self._key, chain, *head)
+        ):
+            reason = (
+                f"{EDITED}: the chain head (seq {head[0]}) is not signed with the audit key "
+                "(rewritten, e.g. after the last events were removed)"
+            )
+            return VerifyResult(False, result.checked, head[0], reason)
+        return result
 
     def export(self, run_id: str | None, path: Path) -> Path:
         """Write the chain as JSONL, one event a line in seq order (replacing the file whole)."""
@@ -195,6 +290,25 @@ class AuditLog:
             reason = f"{INSERTED}: the file goes on after the database chain's last event"
             return VerifyResult(False, len(stored), len(stored) + 1, reason)
         return VerifyResult(True, len(exported), None, None)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_export(path: Path) -> tuple[list[AuditEvent], int | None]:
+    """An exported file's events, and the number of its first line that is not an event (if any)."""
+    events: list[AuditEvent] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        parsed = _parse_line(line)
+        if parsed is None:
+            return events, number
+        events.append(parsed)
+    return events, None
 
 
 def _parse_line(line: str) -> AuditEvent | None:

@@ -317,7 +317,8 @@ def audit_verify(
     run_id: Annotated[str | None, typer.Argument(help="Run id.")] = None,
     all_runs: Annotated[bool, typer.Option("--all", help="Every run in the database.")] = False,
 ) -> None:
-    """Check a run's audit chain in the database and its exported audit.jsonl."""
+    """Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence and counts."""
+    from rpa._audit_checks import verify_runs
     from rpa.audit import AuditLog
     from rpa.errors import UsageError
 
@@ -328,22 +329,14 @@ def audit_verify(
             "数据库中还没有任何审计记录（尚未运行过）："
             "请确认 RPA_DATABASE_URL / RPA_RUNS_DIR 指向运行所用的数据库"
         )
-    if all_runs:
-        targets = audit.run_ids()
-    elif run_id:
-        targets = [run_id]
-    else:
-        raise UsageError("请给出运行编号，或用 --all 检查全部运行")
-    failed = False
-    for target in targets:
-        result = audit.verify(target)
-        typer.echo(f"{target}: database chain {result}")
-        failed |= not result.ok
-        export = cfg.runs_dir / target / "audit.jsonl"
-        if export.exists():
-            exported = audit.verify_export(export)
-            typer.echo(f"{target}: {export.name} {exported}")
-            failed |= not exported.ok
+    if not all_runs and not run_id:
+        raise UsageError("请给出运行编号，或用 --all 核对全部运行")
+    reports = verify_runs(audit, cfg.runs_dir, None if all_runs else run_id)
+    for report in reports:
+        for line in report.lines:
+            typer.echo(line)
+    failed = [report.subject for report in reports if not report.ok]
+    typer.echo(f"核对不通过：{'、'.join(failed)}" if failed else f"核对通过：{len(reports) - 1} 次运行")
     raise typer.Exit(1 if failed else 0)
 
 

@@ -116,6 +116,7 @@ class WorkerContext:
             item_key=item.key if item else None,
             details=details,
             field_classes={**REFERENCE_FIELDS, **(field_classes or {})},
+            files_root=self.folder,
         )
 
 

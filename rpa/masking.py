@@ -29,6 +29,8 @@ class FieldClass(StrEnum):
     PERSON_NAME = "person_name"
     SECRET = "secret"
     REFERENCE = "reference"  # a portal's own reference (a filing number): not personal data
+    FILE_NAME = "file_name"  # a run-folder path such as evidence/<item_ref>.png: kept whole
+    DIGEST = "digest"  # a SHA-256 in hex: kept whole
     PLAIN = "plain"
 
 
@@ -68,6 +70,10 @@ def mask(value: object, field_class: FieldClass) -> str:
         return "***"
     if field_class is FieldClass.REFERENCE and _REFERENCE.fullmatch(text):
         return text
+    if field_class is FieldClass.FILE_NAME and _is_run_file_name(text):
+        return text
+    if field_class is FieldClass.DIGEST and _DIGEST.fullmatch(text):
+        return text
     return scrub_text(text)
 
 
@@ -92,6 +98,19 @@ def mask_mapping(values: Mapping[str, Any], classes: Mapping[str, FieldClass]) -
 # --- free-text scrubbing ---------------------------------------------------------------------
 _SECRETS: set[str] = set()
 _REFERENCE = re.compile(r"[0-9A-Za-z-]{1,40}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+# a relative path of plain parts (item_refs, run ids, fixed names): never an account number alone
+_FILE_PART = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z_.-]{0,127}")
+_ONLY_DIGITS = re.compile(r"\d+")
+
+
+def _is_run_file_name(text: str) -> bool:
+    """A file name inside a run folder that is safe to show whole: every part plain, no `..`,
+    and no stem that is nothing but digits (that would be an account number used as a name)."""
+    parts = text.split("/")
+    if not text or len(text) > 512 or any(not _FILE_PART.fullmatch(part) for part in parts):
+        return False
+    return all(part != ".." and not _ONLY_DIGITS.fullmatch(part.split(".")[0]) for part in parts)
 
 # 18-char USCC (digits and the GB 32100 letters, starting with a registration authority code),
 # 18-char ID numbers (17 digits + digit or X), the basic account permit J + 13 digits, and any

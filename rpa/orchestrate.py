@@ -95,10 +95,12 @@ def open_run(
     if resume:
         queue.clear_stop(run_id)
         ctx.record("run.resumed", trigger=trigger)
+        audit.ledger_started(run_id, resumed=True)
         previous_resumes = read_run_json(folder).get("resumes", [])
         ctx.write_run_json(resumes=[*previous_resumes, started.isoformat()])
     else:
         ctx.record("run.started", flow=flow_name, trigger=trigger)
+        audit.ledger_started(run_id)
         ctx.write_run_json()
     return ctx
 
@@ -313,8 +315,10 @@ def _close(
         exit_code = EXIT_OK
     ended = now_in(ctx.settings)
     try:
+        ctx.audit.seal_files(ctx.run_id, ctx.folder)
         ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason)
         ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
+        ctx.audit.ledger_ended(ctx.run_id, counts)
         ctx.write_run_json(
             counts=counts,
             ended_at=ended.isoformat(),

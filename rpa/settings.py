@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     # audit: the key lives outside the runs folder
     audit_key: SecretStr | None = None
     audit_key_file: Path = Path.home() / ".config" / "bank-rpa" / "audit.key"
+    # the run ledger's append-only copy; default: ledger-<database tag>.jsonl next to the audit key
+    ledger_file: Path | None = None
 
     # portals
     ams_url: str = "http://127.0.0.1:8801"
@@ -168,6 +170,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.runs_dir / 'queue.db'}"
+
+    def ledger_path(self) -> Path:
+        """Where the run ledger's append-only copy is kept (outside the runs folder)."""
+        from rpa._audit_ledger import default_copy_name
+
+        return self.ledger_file or self.audit_key_file.parent / default_copy_name(self.database_url_resolved)
 
     def audit_key_bytes(self) -> bytes:
         """The audit HMAC key: from settings, else from the key file (created 0600 on first use)."""

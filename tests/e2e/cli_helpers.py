@@ -51,7 +51,7 @@ def make_cli_env(tmp_path: Path, **extra: str) -> CliEnv:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RPA_")}
     env.update(
         RPA_RUNS_DIR=str(runs),
-        RPA_AUDIT_KEY_FILE=str(tmp_path / "keys" / "audit.key"),
+        RPA_AUDIT_KEY_FILE=str(tmp_path / "keys" / "audit.key"),  # the ledger copy goes next to it
         RPA_BACKOFF_BASE_SECONDS="0.05",
         RPA_BACKOFF_MAX_SECONDS="0.2",
         RPA_LEASE_SECONDS="10",

@@ -285,3 +285,10 @@ def test_cli_run_writes_a_safe_result_book_and_a_second_run_files_nothing(
     notes = [str(row[12].value or "") for row in second.iter_rows(min_row=2)]
     assert any(run_id in note for note in notes)  # rows taken by the first run say so
     assert len(ams.submissions()) == submitted_once  # and nothing was submitted again
+    # both runs, their receipts (digit-rich names included) and the ledger verify as written
+    verified = cli.run("audit", "verify", "--all", check_exit=0)
+    assert "核对通过：2 次运行" in verified.stdout, verified.stdout
+    assert verified.stdout.count("审计链记录的 14 个输入行都在 result.xlsx 中") == 2, verified.stdout
+    exported = [json.loads(line) for line in (folder / "audit.jsonl").read_text().splitlines()]
+    receipts = [e["details"]["evidence"] for e in exported if e["details"].get("evidence")]
+    assert receipts and all((folder / name).is_file() for name in receipts), receipts

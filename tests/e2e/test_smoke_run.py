@@ -48,7 +48,7 @@ def test_smoke_run_then_list_show_export_verify(tmp_path: Path) -> None:
     events = [json.loads(line) for line in (folder / "audit.jsonl").read_text().splitlines()]
     assert sum(1 for e in events if e["event"] == "item.done") == 6
     verified = cli.run("audit", "verify", run_id, check_exit=0)
-    assert verified.stdout.count("ok") >= 2 or "OK" in verified.stdout.upper()
+    assert f"运行 {run_id}：数据库审计链完整" in verified.stdout and "核对通过" in verified.stdout
 
 
 def test_outcomes_business_never_retried_system_retried_then_failed(tmp_path: Path) -> None:

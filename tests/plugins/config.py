@@ -39,5 +39,6 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     runs = tmp_path / "runs"
     monkeypatch.setenv("RPA_RUNS_DIR", str(runs))
     monkeypatch.setenv("RPA_AUDIT_KEY_FILE", str(tmp_path / "keys" / "audit.key"))
+    monkeypatch.delenv("RPA_LEDGER_FILE", raising=False)  # the ledger copy goes next to the key
     monkeypatch.delenv("RPA_DATABASE_URL", raising=False)
     return runs

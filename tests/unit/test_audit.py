@@ -392,3 +392,90 @@ def test_an_export_verifies_alone_where_its_run_is_not_in_the_database(
     _swap(lines, 0, 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert elsewhere.verify_export(path).first_bad_seq == 1
+
+
+# --- file names and digests ----------------------------------------------------------------------
+
+
+def test_evidence_names_and_digests_stay_whole_whatever_digits_they_hold(
+    log: AuditLog, run_id: str, tmp_path: Path
+) -> None:
+    # an item_ref is 16 hex characters: about one in ten holds a run of 8 or more digits
+    name = "evidence/3a12345678901bcd-2.png"
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / name).write_bytes(b"\x89PNG fake screenshot")
+    event = log.append(
+        run_id, "worker-1", "item.done", details={"evidence": name, "note": "账号 6222020200112233445"},
+        files_root=tmp_path,
+    )
+    assert event.details["evidence"] == name
+    assert event.details["evidence_sha256"] == hashlib.sha256(b"\x89PNG fake screenshot").hexdigest()
+    assert event.details["note"] == "账号 ***************3445"  # free text is still scrubbed
+    sealed = log.seal_files(run_id, tmp_path)
+    assert sealed.details["files"] == [
+        {"file": name, "file_sha256": hashlib.sha256(b"\x89PNG fake screenshot").hexdigest()}
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["6222020200112233445.png", "evidence/../6222020200112233445.png", "a b/6222020200112233445.png"],
+)
+def test_a_file_name_that_is_an_account_number_or_not_plain_is_still_masked(
+    log: AuditLog, run_id: str, value: str
+) -> None:
+    event = log.append(run_id, "worker-1", "item.done", details={"evidence": value})
+    assert "6222020200112233445" not in json.dumps(event.details)
+
+
+def test_the_ledger_copy_is_appended_in_seq_order_and_never_rewritten(db_url: str, tmp_path: Path) -> None:
+    copy = tmp_path / "keys" / "ledger.jsonl"
+    log = AuditLog(db_url, KEY, ledger_file=copy)
+    log.create_schema()
+    log.ledger_started("R-ledger-1")
+    first = copy.read_text()
+    log.append("R-ledger-1", "run", "run.finished")
+    log.ledger_ended("R-ledger-1", {"done": 2, "failed": 1})
+    lines = copy.read_text().splitlines()
+    assert copy.read_text().startswith(first) and len(lines) == 2
+    ended = json.loads(lines[1])
+    assert ended["event"] == "run.ended" and ended["seq"] == 2
+    assert ended["details"]["last_seq"] == 1 and ended["details"]["items"] == 3
+    assert ended["details"]["last_hash"] == log.events("R-ledger-1")[0].hash
+    assert log.verify_export(copy).ok
+
+
+def test_a_chain_cut_short_with_its_head_rewritten_without_the_key_fails(
+    filled: AuditLog, run_id: str
+) -> None:
+    kept = filled.events(run_id)[EVENTS - 3]
+
+    def cut(conn: Connection) -> None:
+        _sql(conn, "DELETE FROM audit_events WHERE run_id = :r AND seq > :s", r=run_id, s=kept.seq)
+        _sql(
+            conn,
+            "UPDATE audit_heads SET last_seq = :s, last_hash = :h WHERE run_id = :r",
+            r=run_id, s=kept.seq, h=kept.hash,
+        )
+
+    _tamper(filled, cut)
+    result = filled.verify(run_id)
+    assert (result.ok, result.first_bad_seq) == (False, kept.seq)
+    assert result.reason is not None and "not signed with the audit key" in result.reason
+
+
+def test_an_older_database_gains_the_head_mac_column_and_its_heads_still_verify(db_url: str) -> None:
+    engine = engine_for(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE audit_heads (run_id VARCHAR(128) PRIMARY KEY, "
+            "last_seq INTEGER NOT NULL, last_hash VARCHAR(64) NOT NULL)"
+        )
+        conn.exec_driver_sql(f"INSERT INTO audit_heads VALUES ('R-old', 0, '{GENESIS}')")
+    log = AuditLog(db_url, KEY)
+    log.create_schema()
+    with engine.connect() as conn:
+        old = conn.exec_driver_sql("SELECT head_mac FROM audit_heads WHERE run_id = 'R-old'").scalar()
+    assert old is None
+    log.append("R-old", "run", "run.started")
+    assert log.verify("R-old").ok

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Re-check an exported run without the project: only the Python standard library is used.
+
+    python3 verify_audit.py RUN_FOLDER --ledger ledger.jsonl --key-file audit.key
+
+Checks, each printed as one short Chinese sentence (docs/audit-verification.md):
+  1. RUN_FOLDER/audit.jsonl: seq 1, 2, 3 ... with no gap, every event linked to the one before
+     (prev_hash) and every HMAC-SHA256 correct under the audit key;
+  2. the ledger copy: the same checks on its own chain, then its latest entries for this run
+     (the folder's name): the final head (last_seq, last_hash) must be in audit.jsonl;
+  3. every evidence file the chain names (`evidence` + `evidence_sha256`, and the close's
+     `evidence.sealed` list) exists with that SHA-256, and no other file is under evidence/;
+  4. run.json's counts equal those of the chain's last `run.finished` event.
+Exit 0 when everything holds, 1 when something differs, 2 when an argument is wrong.
+
+The key is the key file's text, stripped, as UTF-8 bytes (as the project reads it). An event's
+HMAC covers the canonical JSON (sorted keys, no spaces, UTF-8) of all its fields but `hash`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+GENESIS = "0" * 64
+FIELDS = {"seq", "time", "run_id", "actor", "event", "item_ref", "details", "prev_hash", "hash"}
+LEDGER = "=ledger"
+
+
+def canonical(value: Any) -> bytes:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8")
+
+
+def read_chain(path: Path, key: bytes, chain: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The file's events and the first problem (None when the chain holds)."""
+    events: list[dict[str, Any]] = []
+    expected_prev = GENESIS
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            return events, f"第 {number} 行不是 JSON"
+        if not isinstance(event, dict) or set(event) != FIELDS or not isinstance(event["details"], dict):
+            return events, f"第 {number} 行不是审计事件（字段不对）"
+        chain = chain or event["run_id"]
+        if event["run_id"] != chain:
+            return events, f"第 {number} 行属于另一条链（{event['run_id']}）"
+        if event["seq"] != number:
+            where = f"第 {number} 行的序号是 {event['seq']}，应为 {number}"
+            return events, f"{where}（有事件缺失、插入或顺序被打乱）"
+        signed = {name: value for name, value in event.items() if name != "hash"}
+        mac = hmac.new(key, canonical(signed), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(mac, str(event["hash"])):
+            return events, f"第 {number} 条事件“{event['event']}”与其密钥哈希不符（被修改）"
+        if event["prev_hash"] != expected_prev:
+            return events, f"第 {number} 条事件“{event['event']}”没有接在第 {number - 1} 条之后"
+        expected_prev = event["hash"]
+        events.append(event)
+    if not events:
+        return events, "文件中没有事件"
+    return events, None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Checker:
+    def __init__(self, folder: Path, ledger: Path, key: bytes) -> None:
+        self.folder, self.ledger, self.key = folder, ledger, key
+        self.run_id = folder.name
+        self.failed = False
+
+    def good(self, text: str) -> None:
+        print(f"运行 {self.run_id}：{text}")
+
+    def bad(self, text: str) -> None:
+        self.failed = True
+        print(f"运行 {self.run_id}：【不符】{text}")
+
+    def run(self) -> int:
+        export = self.folder / "audit.jsonl"
+        events: list[dict[str, Any]] = []
+        if not export.is_file():
+            self.bad("audit.jsonl 不存在")
+        else:
+            events, problem = read_chain(export, self.key, self.run_id)
+            if problem:
+                self.bad(f"audit.jsonl {problem}")
+            else:
+                self.good(f"audit.jsonl 完整，已核对 {len(events)} 条事件")
+        self.check_ledger(events)
+        self.check_evidence(events)
+        self.check_counts(events)
+        print(f"核对{'不通过' if self.failed else '通过'}：{self.folder}")
+        return 1 if self.failed else 0
+
+    def check_ledger(self, events: list[dict[str, Any]]) -> None:
+        if not self.ledger.is_file():
+            self.bad(f"账本副本 {self.ledger} 不存在")
+            return
+        entries, problem = read_chain(self.ledger, self.key, LEDGER)
+        if problem:
+            self.bad(f"账本副本 {problem}")
+            return
+        mine = [e for e in entries if e["details"].get("run") == self.run_id]
+        ended = [e["details"] for e in mine if e["event"] == "run.ended"]
+        if not ended:
+            self.bad("运行账本中没有这次运行的结束记录")
+            return
+        last_seq, last_hash = ended[-1].get("last_seq"), ended[-1].get("last_hash")
+        if not isinstance(last_seq, int) or len(events) < last_seq:
+            self.bad(f"audit.jsonl 被截短：账本记录结束时有 {last_seq} 条事件，文件中只有 {len(events)} 条")
+        elif last_seq and events[last_seq - 1]["hash"] != last_hash:
+            self.bad(f"audit.jsonl 第 {last_seq} 条事件与账本记录的链头不符")
+        else:
+            self.good(f"audit.jsonl 与账本记录的链头一致（第 {last_seq} 条事件）")
+
+    def check_evidence(self, events: list[dict[str, Any]]) -> None:
+        recorded: dict[str, str] = {}
+        sealed = False
+        problems = 0
+        for event in events:
+            details = event["details"]
+            if isinstance(details.get("evidence"), str) and isinstance(details.get("evidence_sha256"), str):
+                recorded[details["evidence"]] = details["evidence_sha256"]
+            elif details.get("evidence") and "evidence_sha256" in details:
+                self.bad(f"证据文件 {details['evidence']} 在第 {event['seq']} 条事件写入时就读不到")
+                problems += 1
+            if event["event"] == "evidence.sealed":
+                sealed = True
+                for entry in details.get("files") or []:
+                    if isinstance(entry, dict):
+                        recorded[str(entry.get("file"))] = str(entry.get("file_sha256"))
+        for name, digest in sorted(recorded.items()):
+            path = self.folder / name
+            if ".." in Path(name).parts or not path.is_file():
+                self.bad(f"证据文件 {name} 不存在")
+                problems += 1
+            elif sha256_of(path) != digest:
+                self.bad(f"证据文件 {name} 的 SHA-256 与审计链记录的不同（文件被替换或修改）")
+                problems += 1
+        root = self.folder / "evidence"
+        if sealed and root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                name = path.relative_to(self.folder).as_posix()
+                if name not in recorded:
+                    self.bad(f"证据文件 {name} 不在审计链中（事后加入）")
+                    problems += 1
+        if recorded and not problems:
+            self.good(f"{len(recorded)} 个证据文件的 SHA-256 与审计链一致")
+
+    def check_counts(self, events: list[dict[str, Any]]) -> None:
+        finished = [e for e in events if e["event"] == "run.finished"]
+        run_json = self.folder / "run.json"
+        if not finished or not run_json.is_file():
+            return
+        chain_counts = {k: v for k, v in (finished[-1]["details"].get("counts") or {}).items() if v}
+        try:
+            counts = json.loads(run_json.read_text(encoding="utf-8")).get("counts") or {}
+        except ValueError:
+            self.bad("run.json 无法读取（不是 JSON）")
+            return
+        file_counts = {k: v for k, v in counts.items() if v}
+        if file_counts != chain_counts:
+            self.bad(f"run.json 的计数 {file_counts} 与审计链记录的 {chain_counts} 不同")
+        else:
+            self.good(f"run.json 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="核对一次导出的运行（只用 Python 标准库）")
+    parser.add_argument("run_folder", type=Path, help="运行文件夹 runs/<运行编号>")
+    parser.add_argument("--ledger", type=Path, required=True, help="运行账本副本 ledger.jsonl")
+    parser.add_argument("--key-file", type=Path, required=True, help="审计密钥文件 audit.key")
+    args = parser.parse_args(argv)
+    if not args.run_folder.is_dir():
+        print(f"错误：运行文件夹 {args.run_folder} 不存在", file=sys.stderr)
+        return 2
+    try:
+        key = args.key_file.read_text(encoding="utf-8").strip().encode()
+    except OSError as error:
+        print(f"错误：读不到审计密钥文件 {args.key_file}（{error.strerror}）", file=sys.stderr)
+        return 2
+    if not key:
+        print(f"错误：审计密钥文件 {args.key_file} 是空的", file=sys.stderr)
+        return 2
+    return Checker(args.run_folder, args.ledger, key).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""What a run left, tampered with after the fact: `rpa audit verify` fails and names what differs.
+
+One real smoke run (real Chromium against the local smoke site, with a screenshot per item);
+each case copies its whole world (runs folder, queue database, audit key, ledger copy), edits
+the copy as an attacker with full file and database rights would, and runs the real CLI on it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+
+@dataclass(frozen=True)
+class Finished:
+    root: Path
+    run_id: str
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Finished:
+    root = tmp_path_factory.mktemp("audited")
+    cli = make_cli_env(root, RPA_LEDGER_FILE=str(root / "keys" / "ledger.jsonl"))
+    done = cli.run("run", "smoke", "--items", "4", "--workers", "1", check_exit=0)
+    return Finished(root, run_id_from(done.stdout))
+
+
+def _copy(finished: Finished, tmp_path: Path) -> tuple[CliEnv, Path]:
+    """A private copy of the finished run's world, and the copied run folder."""
+    world = tmp_path / "world"
+    shutil.copytree(finished.root, world)
+    cli = make_cli_env(world, RPA_LEDGER_FILE=str(world / "keys" / "ledger.jsonl"))
+    return cli, cli.runs / finished.run_id
+
+
+def _sql(cli: CliEnv, *statements: tuple[str, tuple[object, ...]]) -> None:
+    """Edit the queue database directly, after dropping the append-only guards."""
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        conn.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
+        conn.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        for statement, args in statements:
+            conn.execute(statement, args)
+
+
+def _verify_fails(cli: CliEnv, *args: str) -> str:
+    done = cli.run("audit", "verify", *args)
+    assert done.returncode == 1, f"verify passed a tampered run:\n{done.stdout}\n{done.stderr}"
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def _evidence(folder: Path) -> list[Path]:
+    shots = sorted((folder / "evidence").glob("*.png"))
+    assert len(shots) == 4, "the smoke run keeps one screenshot per item"
+    return shots
+
+
+def test_an_untouched_run_verifies_and_every_evidence_reference_names_its_file(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    done = cli.run("audit", "verify", "--all", check_exit=0)
+    assert f"运行 {finished.run_id}：数据库审计链完整" in done.stdout
+    assert "4 个证据文件的 SHA-256 与审计链一致" in done.stdout
+    assert "核对通过：1 次运行" in done.stdout
+    events = [json.loads(line) for line in (folder / "audit.jsonl").read_text().splitlines()]
+    references = [e["details"]["evidence"] for e in events if "evidence" in e["details"]]
+    assert len(references) == 4
+    assert all((folder / ref).is_file() for ref in references), references
+    ledger = (tmp_path / "world" / "keys" / "ledger.jsonl").read_text().splitlines()
+    assert [json.loads(line)["event"] for line in ledger] == ["run.started", "run.ended"]
+
+
+def test_a_chain_cut_short_in_the_database_and_re_exported_is_caught_by_the_ledger(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli, _ = _copy(finished, tmp_path)
+    run = finished.run_id
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        (total,) = conn.execute("SELECT last_seq FROM audit_heads WHERE run_id = ?", (run,)).fetchone()
+        (kept_hash,) = conn.execute(
+            "SELECT hash FROM audit_events WHERE run_id = ? AND seq = ?", (run, total - 2)
+        ).fetchone()
+    _sql(
+        cli,
+        ("DELETE FROM audit_events WHERE run_id = ? AND seq > ?", (run, total - 2)),
+        ("UPDATE audit_heads SET last_seq = ?, last_hash = ? WHERE run_id = ?", (total - 2, kept_hash, run)),
+    )
+    cli.run("audit", "export", run, check_exit=0)
+    out = _verify_fails(cli, run)
+    assert f"数据库审计链被截短：账本记录结束时有 {total} 条事件，现只有 {total - 2} 条" in out
+    assert f"audit.jsonl 被截短：账本记录结束时有 {total} 条事件" in out
+
+
+def test_a_chain_deleted_whole_from_the_database_fails_verify_all(finished: Finished, tmp_path: Path) -> None:
+    cli, _ = _copy(finished, tmp_path)
+    run = finished.run_id
+    _sql(
+        cli,
+        ("DELETE FROM audit_events WHERE run_id = ?", (run,)),
+        ("DELETE FROM audit_heads WHERE run_id = ?", (run,)),
+    )
+    out = _verify_fails(cli, "--all")
+    assert f"运行 {run}：【不符】数据库中没有这次运行的审计链，但运行账本记录了它" in out
+
+
+def test_a_deleted_screenshot_is_named(finished: Finished, tmp_path: Path) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    shot = _evidence(folder)[1]
+    shot.unlink()
+    out = _verify_fails(cli, finished.run_id)
+    assert f"证据文件 evidence/{shot.name} 不存在" in out
+
+
+def test_a_replaced_screenshot_is_named(finished: Finished, tmp_path: Path) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    first, second = _evidence(folder)[:2]
+    shutil.copyfile(second, first)  # a genuine PNG of the same run, in the wrong place
+    out = _verify_fails(cli, finished.run_id)
+    assert f"证据文件 evidence/{first.name} 的 SHA-256 与审计链记录的不同" in out
+
+
+def test_an_added_screenshot_is_named(finished: Finished, tmp_path: Path) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    shutil.copyfile(_evidence(folder)[0], folder / "evidence" / "0123456789abcdef.png")
+    out = _verify_fails(cli, finished.run_id)
+    assert "证据文件 evidence/0123456789abcdef.png 不在审计链中" in out
+
+
+def test_a_deleted_export_is_named(finished: Finished, tmp_path: Path) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    (folder / "audit.jsonl").unlink()
+    out = _verify_fails(cli, "--all")
+    assert f"运行 {finished.run_id}：【不符】audit.jsonl 不存在" in out
+
+
+def test_a_deleted_run_folder_is_named(finished: Finished, tmp_path: Path) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    shutil.rmtree(folder)
+    out = _verify_fails(cli, "--all")
+    assert f"运行文件夹 {folder} 不存在，账本中没有清理记录" in out
+
+
+def test_a_deleted_ledger_copy_is_named(finished: Finished, tmp_path: Path) -> None:
+    cli, _ = _copy(finished, tmp_path)
+    copy = tmp_path / "world" / "keys" / "ledger.jsonl"
+    copy.unlink()
+    out = _verify_fails(cli, "--all")
+    assert f"运行账本：【不符】账本副本 {copy} 不存在" in out
+
+
+def test_run_json_counts_edited_are_named(finished: Finished, tmp_path: Path) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    info = json.loads((folder / "run.json").read_text())
+    info["counts"]["done"] = 3
+    info["counts"]["failed"] = 1
+    (folder / "run.json").write_text(json.dumps(info))
+    out = _verify_fails(cli, finished.run_id)
+    assert "run.json 的计数" in out and "与审计链记录的" in out
+
+
+def test_prune_removes_only_old_folders_and_verify_reports_them_as_cleaned(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    refused = cli.run("runs", "prune", check_exit=2)
+    assert "默认不清理任何运行" in refused.stderr and folder.is_dir()
+    kept = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)
+    assert "共清理 0 次运行" in kept.stdout and folder.is_dir()
+
+    info = json.loads((folder / "run.json").read_text())
+    info["ended_at"] = "2026-01-05T17:30:00+08:00"  # long before the run really ended
+    (folder / "run.json").write_text(json.dumps(info))
+    pruned = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)
+    assert f"已清理运行 {finished.run_id}" in pruned.stdout and not folder.exists()
+
+    verified = cli.run("audit", "verify", "--all", check_exit=0)
+    assert f"运行 {finished.run_id}：运行文件夹已清理" in verified.stdout
+    assert f"运行 {finished.run_id}：数据库审计链与账本记录的链头一致" in verified.stdout
+    ledger = (tmp_path / "world" / "keys" / "ledger.jsonl").read_text().splitlines()
+    assert json.loads(ledger[-1])["event"] == "run.pruned"
+
+
+def _stand_alone(world: Path, run_id: str) -> subprocess.CompletedProcess[str]:
+    """The auditor's script under `python -I -S`: no site-packages, no project on the path."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "verify_audit.py"
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(script), str(world / "runs" / run_id),
+         "--ledger", str(world / "keys" / "ledger.jsonl"), "--key-file", str(world / "keys" / "audit.key")],
+        capture_output=True, text=True, timeout=60, check=False, cwd=world,
+    )
+
+
+def test_the_stand_alone_script_verifies_an_exported_run_and_names_what_differs(
+    finished: Finished, tmp_path: Path
+) -> None:
+    _, folder = _copy(finished, tmp_path)
+    world = tmp_path / "world"
+    intact = _stand_alone(world, finished.run_id)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    assert "4 个证据文件的 SHA-256 与审计链一致" in intact.stdout and "核对通过" in intact.stdout
+
+    lines = (folder / "audit.jsonl").read_text().splitlines(keepends=True)
+    (folder / "audit.jsonl").write_text("".join(lines[:-2]))
+    first, second = _evidence(folder)[:2]
+    shutil.copyfile(second, first)
+    cut = _stand_alone(world, finished.run_id)
+    assert cut.returncode == 1, cut.stdout + cut.stderr
+    total = len(lines)
+    assert f"audit.jsonl 被截短：账本记录结束时有 {total} 条事件，文件中只有 {total - 2} 条" in cut.stdout
+    assert f"证据文件 evidence/{first.name} 的 SHA-256 与审计链记录的不同" in cut.stdout
+
+    forged = "".join(lines).replace('"operator":"SMOKE0"', '"operator":"SMOKE9"', 1)
+    assert "SMOKE9" in forged
+    (folder / "audit.jsonl").write_text(forged)
+    edited = _stand_alone(world, finished.run_id)
+    assert edited.returncode == 1 and "与其密钥哈希不符（被修改）" in edited.stdout, edited.stdout
