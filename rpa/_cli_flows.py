@@ -145,13 +145,18 @@ def extract(
         str | None, typer.Option("--branch", help="Branch code: picks its sheet; another branch is refused.")
     ] = None,
 ) -> None:
-    """Extract one report file by its spec; exit 1 when a check fails."""
+    """Extract one report file by its spec; exit 1 when the file is refused or a check fails,
+    exit 2 when it cannot be read at all."""
     from flows.report_extraction.extract import extract_file
     from flows.report_extraction.specs import load_spec
+    from rpa.errors import UsageError
 
     cfg = settings()
     if report_date is not None:
-        date.fromisoformat(report_date)
+        try:
+            date.fromisoformat(report_date)
+        except ValueError:
+            raise UsageError(f"--date {report_date!r} 不是日期，应写成 2026-03-05 这样") from None
     loaded = load_spec(spec, cfg.config_dir / "specs")
     result = extract_file(file, loaded, report_date=report_date, branch=branch)
     if as_json:
@@ -168,8 +173,12 @@ def extract(
                 + ("  单位假定" if figure.unit_assumed else "")
             )
         for check in result.checks:
-            typer.echo(f"check {check.name}: {'ok' if check.ok else 'FAILED'} {check.message}")
-    raise typer.Exit(0 if all(c.ok for c in result.checks) else 1)
+            typer.echo(f"核对 {check.name}：{'通过' if check.ok else '不通过'} {check.message}")
+    failed = [c for c in result.checks if not c.ok]
+    if as_json:  # stdout is for the JSON: each failed check is one line on stderr
+        for check in failed:
+            typer.echo(f"核对 {check.name}：不通过 {check.message}", err=True)
+    raise typer.Exit(1 if failed else 0)
 
 
 def _print_explained(result: Any) -> None:

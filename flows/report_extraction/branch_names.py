@@ -78,9 +78,9 @@ class BranchNames:
                         "报表属于哪个机构无法确定", details={"file": self.file})
                 found.append((self.known(code, where, value), where))
         if not found:
-            seen = " | ".join([line.text for line in lines if not line.footnote][:4]) or "none"
-            raise LabelNotFound(f"{self.file}: no branch above the table (表上没有“机构：”等行；"
-                                f"上级机构 / 管辖行 / 汇总机构不算); text seen: {seen}",
+            seen = " | ".join([line.text for line in lines if not line.footnote][:4]) or "无"
+            raise LabelNotFound(f"{self.file}：表上没有写明机构（没有“机构：”等行；"
+                                f"上级机构 / 管辖行 / 汇总机构不算）；表外文字：{seen}",
                                 details={"file": self.file})
         codes = sorted({code for code, _ in found})
         if len(codes) > 1:
