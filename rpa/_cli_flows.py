@@ -166,7 +166,7 @@ def extract(
     else:
         for figure in result.figures:
             where = figure.provenance
-            place = where.cell or (f"p{where.page}" if where.page else "")
+            place = where.cell or (f"第{where.page}页" if where.page else "")
             typer.echo(
                 f"{figure.branch or '-':<8} {figure.metric:<12} {figure.column:<6} {figure.value_yuan:>20} 元"
                 f"  ({where.sheet or ''}{'!' if where.sheet else ''}{place})"

@@ -89,6 +89,23 @@ class BranchNames:
                                   details={"file": self.file})
         return found[0]
 
+    def branch_by_name(self, text: str, where: str) -> str:
+        """The branch a row names by its name alone (合计 for the totals label), when the branch
+        list has exactly one branch of that name; any other name refuses, naming it."""
+        if self.spec.totals_label is not None and self.spec.totals_label.matches(text):
+            return TOTAL
+        flat = normalise(text)
+        codes = [code for code, name in self.spec.known_branches.items() if normalise(name) == flat]
+        if len(codes) > 1:
+            raise ExtractionError(f"{self.file}, {where}: 机构名称“{text}”在 config/branches.yaml 中对应"
+                                  f"多个代码（{'、'.join(codes)}），报表没有机构代码列，无法确定是哪个网点",
+                                  details={"file": self.file, "name": text})
+        if not codes:
+            raise ExtractionError(f"{self.file}, {where}: 机构名称“{text}”不在 config/branches.yaml "
+                                  "的网点名单里；报表没有机构代码列，只能按名称对应，请核对报表或名单",
+                                  details={"file": self.file, "name": text})
+        return codes[0]
+
     def branch_of(self, text: str, where: str, code_text: str = "", name: str = "") -> str | None:
         """The branch a group or row label names (合计 for the totals label), None when it names
         none; `code_text` / `name` are a separate code or name column's text for the same row."""

@@ -293,9 +293,15 @@ class _Reading:
                 self.notes.append(f"略过的行 {self._where(row)} {''.join(self.grid.row_texts(row))[:20]}")
                 continue
             self.seen_labels.setdefault(None, []).append(label_text)
-            where = f"行标签 {label_cell.provenance.cell or self._where(row)}"
-            name = self.grid.text(row, self.header.name_col) if self.header.name_col is not None else ""
-            branch = self._branch_of(label_text, where, name=name)
+            place = label_cell.provenance.cell or self._where(row)
+            branch: str | None
+            if self.header.label_is_name:  # no code column: the name settles the branch
+                where = f"机构名称 {place}（按网点名单）"
+                branch = self.names.branch_by_name(label_text, f"机构名称 {place}")
+            else:
+                where = f"行标签 {place}"
+                name = self.grid.text(row, self.header.name_col) if self.header.name_col is not None else ""
+                branch = self._branch_of(label_text, where, name=name)
             if branch is None:
                 self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
                 continue

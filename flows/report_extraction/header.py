@@ -42,6 +42,7 @@ class Header:
     name_col: int | None = None  # a branch-name column beside a label column of codes
     label_units: list[tuple[str, str]] = field(default_factory=list)  # units the label header states
     unused: list[str] = field(default_factory=list)  # headers of columns not read: "F4 备注"
+    label_is_name: bool = False  # the label column holds branch names (no code column): see find_header
 
 
 def _column_headers(grid: Grid, start: int, end: int) -> dict[int, list[str]]:
@@ -85,20 +86,30 @@ def _is_origin(grid: Grid, row: int, col: int) -> bool:
     return cell is not None and (cell.row, cell.col) == (row, col)
 
 
-def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
-    """The header of the spec's table in `grid`; LabelNotFound / DuplicateHeader otherwise."""
-    start_at = None
+def _label_start(grid: Grid, label: Label) -> tuple[int, int] | None:
+    """The first row and the column holding `label` as a header cell; twice in one row refuses."""
     for row in grid.visible_rows():
         matches = [c for c in grid.visible_cols()
-                   if spec.label_column.matches(grid.text(row, c)) and _is_origin(grid, row, c)]
+                   if label.matches(grid.text(row, c)) and _is_origin(grid, row, c)]
         if len(matches) > 1:
             both = " 和 ".join(grid.provenance_at(row, c).describe() for c in matches[:2])
-            raise DuplicateHeader(f"{grid.file}：表头“{spec.label_column.name}”在同一行出现两次（{both}），"
+            raise DuplicateHeader(f"{grid.file}：表头“{label.name}”在同一行出现两次（{both}），"
                                   "不知哪一列是行标签",
-                                  details={"file": grid.file, "header": spec.label_column.name})
+                                  details={"file": grid.file, "header": label.name})
         if matches:
-            start_at = (row, matches[0])
-            break
+            return row, matches[0]
+    return None
+
+
+def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
+    """The header of the spec's table in `grid`; LabelNotFound / DuplicateHeader otherwise.
+
+    A branches-as-rows table without its code column may have a branch-name column instead
+    (机构名称): it becomes the label column, and each name is looked up in the branch list."""
+    start_at = _label_start(grid, spec.label_column)
+    by_name = False
+    if start_at is None and spec.branch.source == "row":
+        start_at, by_name = _label_start(grid, _NAME), True
     if start_at is None:
         seen = [grid.text(r, c) for r in grid.visible_rows() for c in grid.visible_cols() if grid.text(r, c)]
         raise LabelNotFound(
@@ -117,7 +128,8 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     headers = _column_headers(grid, start, end)
     headers.pop(label_col, None)
     label_units = _unit_places(grid, start, end, label_col)
-    header = Header(start=start, body_start=end, label_col=label_col, label_units=label_units)
+    header = Header(start=start, body_start=end, label_col=label_col, label_units=label_units,
+                    label_is_name=by_name)
     missing: list[str] = []
     under = value if spec.layout == "branches_as_rows" else None
     for column in spec.columns:
@@ -142,7 +154,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     if header.group_col is not None:
         header.code_col = _locate(_CODE, {c: h for c, h in headers.items() if c != header.group_col},
                                   grid, "机构代码列标题")
-    if spec.branch.source == "row":
+    if spec.branch.source == "row" and not by_name:
         others = {c: h for c, h in headers.items() if c not in header.columns.values()}
         header.name_col = _locate(_NAME, others, grid, "机构名称列标题")
     for col in headers:

@@ -278,3 +278,46 @@ def test_rpa_extract_exits_1_with_a_line_per_reason_and_2_on_unreadable_input(tm
     fine = run(_daily(tmp_path, name="fine.xlsx"))
     assert fine.returncode == 0, fine.stderr
     assert "储蓄存款余额" in fine.stdout and not ENGLISH.search(fine.stdout)
+
+
+SUMMARY_COLUMNS = ["储蓄存款余额", "个人金融资产余额", "个人贷款余额", "对公贷款余额", "普惠贷款余额",
+                   "客户数", "新增客户数", "中间业务收入", "对公账户开户数"]
+
+
+def _names_only_summary(tmp_path: Path, rows: list[tuple[str, str]]) -> Path:
+    """分行汇总日报 whose only branch column is 机构名称: row 3 the header, rows 4.. the branches,
+    each with one figure in all nine columns, then 合计."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "分行汇总日报"
+    ws.append(["分行汇总日报"])
+    ws.append(["单位：万元"])
+    ws.append(["机构名称", *SUMMARY_COLUMNS])
+    for name, value in rows:
+        ws.append([name, *([value] * len(SUMMARY_COLUMNS))])
+    path = tmp_path / "summary_names.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_summary_with_names_only_reads_branches_the_branch_list_names_once(tmp_path: Path) -> None:
+    path = _names_only_summary(tmp_path, [("东城支行", "10.00"), ("西 城 支 行", "20.50"), ("合计", "30.50")])
+    extraction = extract_file(path, _spec("summary_daily"))
+    savings = {f.branch: (f.value_yuan, f.branch_source)
+               for f in extraction.figures if f.metric == "储蓄存款余额"}
+    assert savings == {"110101": (100000, "机构名称 A4（按网点名单）"),
+                       "110102": (205000, "机构名称 A5（按网点名单）"),
+                       "合计": (305000, "机构名称 A6（按网点名单）")}
+    assert extraction.ok
+
+
+def test_a_summary_with_names_only_refuses_a_name_not_in_the_list_or_listed_twice(tmp_path: Path) -> None:
+    path = _names_only_summary(tmp_path, [("东城支行", "10.00"), ("西山支行", "20.50"), ("合计", "30.50")])
+    error = _refusal(path, _spec("summary_daily"))
+    assert type(error) is ExtractionError
+    assert "summary_names.xlsx, 机构名称 A5: 机构名称“西山支行”不在 config/branches.yaml" in str(error)
+    same_name = {"110101": "东城支行", "110199": "东城支行"}
+    twice = _spec("summary_daily").model_copy(update={"known_branches": same_name})
+    error = _refusal(_names_only_summary(tmp_path, [("东城支行", "10.00"), ("合计", "10.00")]), twice)
+    assert "机构名称“东城支行”在 config/branches.yaml 中对应多个代码（110101、110199）" in str(error)
