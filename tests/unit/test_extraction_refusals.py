@@ -261,9 +261,9 @@ def test_spec_loader_problems_are_chinese_one_line_each(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(120)
 def test_rpa_extract_exits_1_with_a_line_per_reason_and_2_on_unreadable_input(tmp_path: Path) -> None:
-    def run(path: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "rpa", "extract", str(path), "--spec", "branch_daily"],
-                              cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    def run(path: Path, *more: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "rpa", "extract", str(path), "--spec", "branch_daily", *more]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
 
     refused = run(_daily(tmp_path, drop=("普惠贷款余额", "客户数")))
     assert refused.returncode == 1, refused.stderr
@@ -277,6 +277,9 @@ def test_rpa_extract_exits_1_with_a_line_per_reason_and_2_on_unreadable_input(tm
     assert unreadable.returncode == 2 and "broken.xlsx：不是能读的 xlsx 工作簿" in unreadable.stderr
     fine = run(_daily(tmp_path, name="fine.xlsx"))
     assert fine.returncode == 0, fine.stderr
+    bad_date = run(tmp_path / "fine.xlsx", "--date", "2026-13-05")
+    assert bad_date.returncode == 2 and "--date '2026-13-05' 不是日期" in bad_date.stderr
+    assert "Traceback" not in bad_date.stderr
     assert "储蓄存款余额" in fine.stdout and not ENGLISH.search(fine.stdout)
 
 
