@@ -148,7 +148,8 @@ def extract(
         str | None, typer.Option("--branch", help="Branch code: picks its sheet; another branch is refused.")
     ] = None,
 ) -> None:
-    """Extract one report file by its spec; exit 1 when a check fails."""
+    """Extract one report file by its spec; exit 1 when the file is refused or a check fails,
+    exit 2 when it cannot be read at all."""
     from flows.report_extraction.extract import extract_file
     from flows.report_extraction.specs import load_spec
 
@@ -164,15 +165,19 @@ def extract(
     else:
         for figure in result.figures:
             where = figure.provenance
-            place = where.cell or (f"p{where.page}" if where.page else "")
+            place = where.cell or (f"第{where.page}页" if where.page else "")
             typer.echo(
                 f"{figure.branch or '-':<8} {figure.metric:<12} {figure.column:<6} {figure.value_yuan:>20} 元"
                 f"  ({where.sheet or ''}{'!' if where.sheet else ''}{place})"
                 + ("  单位假定" if figure.unit_assumed else "")
             )
         for check in result.checks:
-            typer.echo(f"check {check.name}: {'ok' if check.ok else 'FAILED'} {check.message}")
-    raise typer.Exit(0 if all(c.ok for c in result.checks) else 1)
+            typer.echo(f"核对 {check.name}：{'通过' if check.ok else '不通过'} {check.message}")
+    failed = [c for c in result.checks if not c.ok]
+    if as_json:  # stdout is for the JSON: each failed check is one line on stderr
+        for check in failed:
+            typer.echo(f"核对 {check.name}：不通过 {check.message}", err=True)
+    raise typer.Exit(1 if failed else 0)
 
 
 def _print_explained(result: Any) -> None:

@@ -42,7 +42,9 @@ def _err(message: str) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]错误：[/]{escape(message)}", highlight=False)
+    console = Console(stderr=True, soft_wrap=True)
+    for line in message.splitlines() or [""]:  # one line per reason
+        console.print(f"[bold red]错误：[/]{escape(line)}", highlight=False)
 
 
 def _warn(message: str) -> None:

@@ -78,9 +78,9 @@ class BranchNames:
                         "报表属于哪个机构无法确定", details={"file": self.file})
                 found.append((self.known(code, where, value), where))
         if not found:
-            seen = " | ".join([line.text for line in lines if not line.footnote][:4]) or "none"
-            raise LabelNotFound(f"{self.file}: no branch above the table (表上没有“机构：”等行；"
-                                f"上级机构 / 管辖行 / 汇总机构不算); text seen: {seen}",
+            seen = " | ".join([line.text for line in lines if not line.footnote][:4]) or "无"
+            raise LabelNotFound(f"{self.file}：表上没有写明机构（没有“机构：”等行；"
+                                f"上级机构 / 管辖行 / 汇总机构不算）；表外文字：{seen}",
                                 details={"file": self.file})
         codes = sorted({code for code, _ in found})
         if len(codes) > 1:
@@ -88,6 +88,23 @@ class BranchNames:
             raise ExtractionError(f"{self.file}: 报表的机构前后不一：{shown}",
                                   details={"file": self.file})
         return found[0]
+
+    def branch_by_name(self, text: str, where: str) -> str:
+        """The branch a row names by its name alone (合计 for the totals label), when the branch
+        list has exactly one branch of that name; any other name refuses, naming it."""
+        if self.spec.totals_label is not None and self.spec.totals_label.matches(text):
+            return TOTAL
+        flat = normalise(text)
+        codes = [code for code, name in self.spec.known_branches.items() if normalise(name) == flat]
+        if len(codes) > 1:
+            raise ExtractionError(f"{self.file}, {where}: 机构名称“{text}”在 config/branches.yaml 中对应"
+                                  f"多个代码（{'、'.join(codes)}），报表没有机构代码列，无法确定是哪个网点",
+                                  details={"file": self.file, "name": text})
+        if not codes:
+            raise ExtractionError(f"{self.file}, {where}: 机构名称“{text}”不在 config/branches.yaml "
+                                  "的网点名单里；报表没有机构代码列，只能按名称对应，请核对报表或名单",
+                                  details={"file": self.file, "name": text})
+        return codes[0]
 
     def branch_of(self, text: str, where: str, code_text: str = "", name: str = "") -> str | None:
         """The branch a group or row label names (合计 for the totals label), None when it names

@@ -57,13 +57,13 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in spec.formats:
         raise InputFileError(
-            f"{path.name}: spec {spec.name} reads {', '.join(spec.formats)} files, not {fmt!r}",
+            f"{path.name}：规格 {spec.name} 只读 {'、'.join(spec.formats)} 文件，不读 .{fmt} 文件",
             details={"file": str(path)})
     check_input_path(path)  # a FIFO or a device would block read_bytes
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as error:
-        raise InputFileError(f"{path.name}: cannot be read ({error.strerror})",
+        raise InputFileError(f"{path.name}：无法读取文件（{_os_reason(error)}）",
                              details={"file": str(path)}) from error
     grid = read_xlsx(path, spec, report_date, branch) if fmt == "xlsx" else read_pdf(path, spec)
     header = find_header(grid, spec)
@@ -78,6 +78,17 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     return Extraction(spec=spec.name, file=path.name, sha256=digest, figures=figures,
                       checks=totals_checks(figures, spec, path.name) if spec.checks.totals else [],
                       branch=reading.info_branch, report_date=reading.report_date(), notes=notes)
+
+
+def _os_reason(error: OSError) -> str:
+    """Why the system could not read a file, in words a clerk reads."""
+    if isinstance(error, FileNotFoundError):
+        return "文件不存在，请核对路径"
+    if isinstance(error, PermissionError):
+        return "没有读取权限"
+    if isinstance(error, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    return f"系统错误 {error.errno}"
 
 
 @dataclass
@@ -196,8 +207,8 @@ class _Reading:
             if branch is None:
                 raise ExtractionError(
                     f"{self.grid.provenance_at(row, group_col).describe()}: {first} 至 {last} "
-                    f"的机构 {text!r} names no branch "
-                    f"(pattern {self.spec.branch.pattern}, config/branches.yaml)",
+                    f"的机构“{text}”不是已知网点的代码或名称"
+                    f"（代码格式 {self.spec.branch.pattern}，网点名单 config/branches.yaml）",
                     details={"file": self.grid.file})
             result.append((block, branch, f"机构列 {where}"))
         return result
@@ -225,7 +236,7 @@ class _Reading:
                 if metric is None:
                     self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
                     continue
-                self._claim(found, (branch, metric.name), label_cell, f"row label {metric.name!r}")
+                self._claim(found, (branch, metric.name), label_cell, f"行标签“{metric.name}”")
                 row_units = self._row_units(row, label_text, label_cell)
                 for column in self.spec.columns:
                     col = self.header.columns.get(column.name)
@@ -263,10 +274,13 @@ class _Reading:
         if not branches:
             missing = [(None, label.name) for label in self.spec.rows if label.required]
         if missing:
-            names = ", ".join(f"{name!r}" + (f" (branch {b})" if b else "") for b, name in missing)
-            seen = self.seen_labels.get(missing[0][0]) or [t for ts in self.seen_labels.values() for t in ts]
-            raise LabelNotFound(f"{self.grid.file}: row label(s) {names} not found; nearest labels seen: "
-                                f"{nearest(missing[0][1], seen)}",
+            lines = []
+            for branch, name in missing:
+                seen = self.seen_labels.get(branch) or [t for ts in self.seen_labels.values() for t in ts]
+                of_branch = f"（机构 {branch}）" if branch else ""
+                lines.append(f"{self.grid.file}：找不到行标签“{name}”{of_branch}；"
+                             f"表中相近的行标签：{nearest(name, seen)}")
+            raise LabelNotFound("\n".join(lines),
                                 details={"file": self.grid.file, "labels": [n for _, n in missing]})
 
     def _branches_as_rows(self) -> list[Figure]:
@@ -281,13 +295,19 @@ class _Reading:
                 self.notes.append(f"略过的行 {self._where(row)} {''.join(self.grid.row_texts(row))[:20]}")
                 continue
             self.seen_labels.setdefault(None, []).append(label_text)
-            where = f"行标签 {label_cell.provenance.cell or self._where(row)}"
-            name = self.grid.text(row, self.header.name_col) if self.header.name_col is not None else ""
-            branch = self._branch_of(label_text, where, name=name)
+            place = label_cell.provenance.cell or self._where(row)
+            branch: str | None
+            if self.header.label_is_name:  # no code column: the name settles the branch
+                where = f"机构名称 {place}（按网点名单）"
+                branch = self.names.branch_by_name(label_text, f"机构名称 {place}")
+            else:
+                where = f"行标签 {place}"
+                name = self.grid.text(row, self.header.name_col) if self.header.name_col is not None else ""
+                branch = self._branch_of(label_text, where, name=name)
             if branch is None:
                 self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
                 continue
-            self._claim(found, (branch, ""), label_cell, f"branch row {branch!r}")
+            self._claim(found, (branch, ""), label_cell, f"机构 {branch} 的行")
             for column in self.spec.columns:
                 col = self.header.columns.get(column.name)
                 if col is None:
@@ -299,9 +319,9 @@ class _Reading:
         totals = self.spec.totals_label
         missing = [totals.name] if totals is not None and totals.required and (TOTAL, "") not in found else []
         if missing or not any(branch != TOTAL for branch, _ in found):
-            what = missing[0] if missing else "a branch row"
-            seen = nearest(what, self.seen_labels.get(None, []))
-            raise LabelNotFound(f"{self.grid.file}: {what!r} not found; nearest labels seen: {seen}",
+            what = f"“{missing[0]}”行" if missing else "任何网点的行"
+            seen = nearest(missing[0] if missing else "", self.seen_labels.get(None, []))
+            raise LabelNotFound(f"{self.grid.file}：找不到{what}；表中相近的行标签：{seen}",
                                 details={"file": self.grid.file})
         return figures
 
@@ -309,8 +329,8 @@ class _Reading:
                cell: GridCell, what: str) -> None:
         if key in found:
             first = found[key].provenance.describe()
-            raise DuplicateHeader(f"{self.grid.file}: {what} found twice: {first} and "
-                                  f"{cell.provenance.describe()}",
+            raise DuplicateHeader(f"{self.grid.file}：{what}出现两次：{first} 和 "
+                                  f"{cell.provenance.describe()}，不知读哪一个",
                                   details={"file": self.grid.file, "label": key[1] or key[0]})
         found[key] = cell
 
@@ -358,7 +378,7 @@ class _Reading:
         unit, unit_source = self._unit(where, metric, column, declared, row_units,
                                        self.header.unit_places.get(col, []))
         place = where.cell or where.describe()
-        of_branch = f" of branch {branch}" if branch and branch != TOTAL else ""
+        of_branch = f"（机构 {branch}）" if branch and branch != TOTAL else ""
         if cell is not None and (cell.row, cell.col) != (row, col):
             raise UnreadableFigure(f"{where.describe()}: {metric} {column}{of_branch} 所在格与别的格合并，"
                                    "无法确定是哪个数字", details={"file": self.grid.file})
@@ -376,7 +396,7 @@ class _Reading:
             try:
                 parsed = parse_figure(cell.value, self.spec.sign_styles())
             except NumberFormatError as error:
-                raise UnreadableFigure(f"{where.describe()}: {metric} {column}: {error}",
+                raise UnreadableFigure(f"{where.describe()}：{metric} {column}：{error}",
                                        details={"file": self.grid.file}) from error
             if parsed is None:  # pragma: no cover - is_no_figure answered blanks above
                 return None

@@ -40,7 +40,7 @@ class ReportFetcher:
         cache: ExtractionCache,
     ) -> None:
         if wctx.operator is None:
-            raise ConfigError("the report-extraction flow needs a report platform operator")
+            raise ConfigError("报表提取需要一个报表平台操作员：请在 RPA_REPORTS_OPERATORS 中配置")
         self.wctx = wctx
         self.session = session
         self.platform = platform
@@ -75,7 +75,7 @@ class ReportFetcher:
                 self.wctx.record("relogin", work_item, reason=lost.code)
                 path = self._download(item)
         if path is None:  # the day before's summary is only for comparing: its absence is a note
-            return {"status": "done", "note": f"{item.describe()}: not on the platform", "figures": 0,
+            return {"status": "done", "note": f"{item.describe()}：平台上没有", "figures": 0,
                     "report": item.report, "role": item.role}
         extraction, cached = self.cache.extract(path, self.specs[item.report], item.date, item.branch)
         failed = [check for check in extraction.checks if not check.ok]
@@ -89,10 +89,10 @@ class ReportFetcher:
             "figures": len(extraction.figures),
             "checks_failed": len(failed),
             "units_assumed": len(extraction.units_assumed),
-            "note": f"{item.describe()}: {len(extraction.figures)} figures"
+            "note": f"{item.describe()}：{len(extraction.figures)} 个数字"
             + (f"，其中 {len(extraction.units_assumed)} 个单位假定（报表未注明，按规格默认）"
                if extraction.units_assumed else "")
-            + (" (cached extraction)" if cached else ""),
+            + ("（沿用已缓存的提取结果）" if cached else ""),
             "extraction": extraction.to_json(),
         }
 
@@ -102,5 +102,5 @@ class ReportFetcher:
         if row is None or item.fmt not in row.files:
             if item.role == PREVIOUS:
                 return None
-            raise PortalRefusal(f"the report platform lists no {item.describe()}")
+            raise PortalRefusal(f"报表平台上没有 {item.describe()}")
         return self.platform.download(row, item.fmt, self.downloads)

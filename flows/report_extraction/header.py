@@ -22,7 +22,7 @@ def nearest(name: str, seen: list[str]) -> str:
     flat = sorted(set(seen))
     close = difflib.get_close_matches(normalise(name), flat, n=3, cutoff=0.3)
     shown = close or flat[:5]
-    return ", ".join(shown) if shown else "none"
+    return "、".join(shown) if shown else "无"
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Header:
     name_col: int | None = None  # a branch-name column beside a label column of codes
     label_units: list[tuple[str, str]] = field(default_factory=list)  # units the label header states
     unused: list[str] = field(default_factory=list)  # headers of columns not read: "F4 备注"
+    label_is_name: bool = False  # the label column holds branch names (no code column): see find_header
 
 
 def _column_headers(grid: Grid, start: int, end: int) -> dict[int, list[str]]:
@@ -65,8 +66,8 @@ def _locate(label: Label, headers: dict[int, list[str]], grid: Grid, what: str,
         below = [col for col in found if any(under.matches(text) for text in headers[col])]
         found = below or found
     if len(found) > 1:
-        where = " and ".join(_where(grid, col, headers[col], label) for col in found)
-        raise DuplicateHeader(f"{grid.file}: {what} {label.name!r} found twice: {where}",
+        where = " 和 ".join(_where(grid, col, headers[col], label) for col in found)
+        raise DuplicateHeader(f"{grid.file}：{what}“{label.name}”出现两次：{where}，不知读哪一列",
                               details={"file": grid.file, "header": label.name})
     return found[0] if found else None
 
@@ -76,8 +77,8 @@ def _where(grid: Grid, col: int, stack: list[str], label: Label) -> str:
     for row in range(grid.n_rows):
         cell = grid.at(row, col)
         if cell is not None and normalise(cell.text) == text:
-            return f"{text!r} at {cell.provenance.describe()}"
-    return f"{text!r} in column {col + 1}"
+            return f"“{text}”（{cell.provenance.describe()}）"
+    return f"“{text}”（第{col + 1}列）"
 
 
 def _is_origin(grid: Grid, row: int, col: int) -> bool:
@@ -85,23 +86,35 @@ def _is_origin(grid: Grid, row: int, col: int) -> bool:
     return cell is not None and (cell.row, cell.col) == (row, col)
 
 
-def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
-    """The header of the spec's table in `grid`; LabelNotFound / DuplicateHeader otherwise."""
-    start_at = None
+def _label_start(grid: Grid, label: Label) -> tuple[int, int] | None:
+    """The first row and the column holding `label` as a header cell; twice in one row refuses."""
     for row in grid.visible_rows():
         matches = [c for c in grid.visible_cols()
-                   if spec.label_column.matches(grid.text(row, c)) and _is_origin(grid, row, c)]
+                   if label.matches(grid.text(row, c)) and _is_origin(grid, row, c)]
         if len(matches) > 1:
-            raise DuplicateHeader(f"{grid.file}: header {spec.label_column.name!r} found twice in one row",
-                                  details={"file": grid.file, "header": spec.label_column.name})
+            both = " 和 ".join(grid.provenance_at(row, c).describe() for c in matches[:2])
+            raise DuplicateHeader(f"{grid.file}：表头“{label.name}”在同一行出现两次（{both}），"
+                                  "不知哪一列是行标签",
+                                  details={"file": grid.file, "header": label.name})
         if matches:
-            start_at = (row, matches[0])
-            break
+            return row, matches[0]
+    return None
+
+
+def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
+    """The header of the spec's table in `grid`; LabelNotFound / DuplicateHeader otherwise.
+
+    A branches-as-rows table without its code column may have a branch-name column instead
+    (机构名称): it becomes the label column, and each name is looked up in the branch list."""
+    start_at = _label_start(grid, spec.label_column)
+    by_name = False
+    if start_at is None and spec.branch.source == "row":
+        start_at, by_name = _label_start(grid, _NAME), True
     if start_at is None:
         seen = [grid.text(r, c) for r in grid.visible_rows() for c in grid.visible_cols() if grid.text(r, c)]
         raise LabelNotFound(
-            f"{grid.file}: table header {spec.label_column.name!r} not found; "
-            f"nearest texts seen: {nearest(spec.label_column.name, seen)}",
+            f"{grid.file}：找不到表头“{spec.label_column.name}”（规格 {spec.name} 的行标签列）；"
+            f"表中相近的文字：{nearest(spec.label_column.name, seen)}",
             details={"file": grid.file, "label": spec.label_column.name})
     start, label_col = start_at
     origin = grid.at(start, label_col)
@@ -115,11 +128,12 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     headers = _column_headers(grid, start, end)
     headers.pop(label_col, None)
     label_units = _unit_places(grid, start, end, label_col)
-    header = Header(start=start, body_start=end, label_col=label_col, label_units=label_units)
+    header = Header(start=start, body_start=end, label_col=label_col, label_units=label_units,
+                    label_is_name=by_name)
     missing: list[str] = []
     under = value if spec.layout == "branches_as_rows" else None
     for column in spec.columns:
-        col = _locate(column, headers, grid, "column header", under)
+        col = _locate(column, headers, grid, "列标题", under)
         if col is not None:
             header.columns[column.name] = col
         elif column.required:
@@ -127,22 +141,22 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     for name, label in (("group", spec.group_column), ("unit", spec.unit_column)):
         if label is None:
             continue
-        col = _locate(label, headers, grid, f"{name} column header")
+        col = _locate(label, headers, grid, _COLUMN_KIND[name])
         if col is None and label.required:
             missing.append(label.name)
         setattr(header, f"{name}_col", col)
     if missing:
         seen = [split_unit(t)[0] for stack in headers.values() for t in stack]
         raise LabelNotFound(
-            f"{grid.file}: column header(s) {', '.join(repr(m) for m in missing)} not found; "
-            f"nearest headers seen: {nearest(missing[0], seen)}",
+            "\n".join(f"{grid.file}：找不到列标题“{m}”；表头中相近的标题：{nearest(m, seen)}"
+                      for m in missing),
             details={"file": grid.file, "labels": missing})
     if header.group_col is not None:
         header.code_col = _locate(_CODE, {c: h for c, h in headers.items() if c != header.group_col},
-                                  grid, "branch code column header")
-    if spec.branch.source == "row":
+                                  grid, "机构代码列标题")
+    if spec.branch.source == "row" and not by_name:
         others = {c: h for c, h in headers.items() if c not in header.columns.values()}
-        header.name_col = _locate(_NAME, others, grid, "branch name column header")
+        header.name_col = _locate(_NAME, others, grid, "机构名称列标题")
     for col in headers:
         places = _unit_places(grid, start, end, col)
         if places:
@@ -155,6 +169,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     return header
 
 
+_COLUMN_KIND = {"group": "机构分组列标题", "unit": "单位列标题"}
 _CODE = Label(name="机构代码", aliases=["机构号", "网点代码", "机构编码", "网点号"])
 _NAME = Label(name="机构名称", aliases=["网点名称", "机构简称"])
 

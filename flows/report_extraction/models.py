@@ -18,12 +18,16 @@ class Provenance:
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in PDF points
 
     def describe(self) -> str:
-        """`file, sheet 分行汇总日报!C6` or `file, page 2 (x0, top, x1, bottom)`."""
+        """`file, 分行汇总日报!C6`, `file, 工作表 分行汇总日报` or
+        `file, 第2页（位置 x0, top, x1, bottom）`."""
         if self.sheet is not None:
-            return f"{self.file}, {self.sheet}!{self.cell}" if self.cell else f"{self.file}, {self.sheet}"
+            return f"{self.file}, {self.sheet}!{self.cell}" if self.cell else (
+                f"{self.file}, 工作表 {self.sheet}")
         if self.page is not None:
-            where = f"{self.file}, page {self.page}"
-            return f"{where} {self.bbox}" if self.bbox else where
+            where = f"{self.file}, 第{self.page}页"
+            if self.bbox:
+                return f"{where}（位置 {', '.join(f'{v:g}' for v in self.bbox)}）"
+            return where
         return self.file
 
     def to_json(self) -> dict[str, Any]:

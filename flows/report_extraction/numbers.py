@@ -118,7 +118,7 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
     if raw is None:
         return None
     if isinstance(raw, bool):
-        raise NumberFormatError(f"a true/false value is not a figure: {raw!r}")
+        raise NumberFormatError(f"{raw!r} 是真/假值，不是数字")
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
@@ -126,7 +126,7 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
     if isinstance(raw, Decimal):
         return raw
     if not isinstance(raw, str):
-        raise NumberFormatError(f"not a figure: {raw!r}")
+        raise NumberFormatError(f"{raw!r} 不是数字")
     text = normalise(raw).replace("\u2212", "-")  # U+2212 MINUS SIGN as printed by some systems
     if text == "":
         return None
@@ -136,24 +136,24 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
         text = text[:-1]
     if text.startswith("(") and text.endswith(")"):
         if SignStyle.PARENTHESES not in signs:
-            raise NumberFormatError(f"{raw!r}: negatives in parentheses are not this report's convention")
+            raise NumberFormatError(f"{raw!r}：本报表不用括号表示负数（规格 signs 未含 parentheses）")
         text, negative = text[1:-1], True
     elif text.startswith("-"):
         if SignStyle.MINUS not in signs:
-            raise NumberFormatError(f"{raw!r}: a minus sign is not this report's convention")
+            raise NumberFormatError(f"{raw!r}：本报表不用负号表示负数（规格 signs 未含 minus）")
         text, negative = text[1:], True
     elif text.endswith("-") and len(text) > 1:
         if SignStyle.TRAILING_MINUS not in signs:
-            raise NumberFormatError(f"{raw!r}: a trailing minus sign is not this report's convention")
+            raise NumberFormatError(f"{raw!r}：本报表不用尾随负号表示负数（规格 signs 未含 trailing_minus）")
         text, negative = text[:-1], True
     elif text.startswith("+"):
         text = text[1:]
     if not _PLAIN.match(text):
-        raise NumberFormatError(f"{raw!r} is not a number")
+        raise NumberFormatError(f"{raw!r} 不是数字")
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation as error:  # pragma: no cover - the pattern above admits only digits
-        raise NumberFormatError(f"{raw!r} is not a number") from error
+        raise NumberFormatError(f"{raw!r} 不是数字") from error
     if percent:
         value = value.scaleb(-2)
     return -value if negative else value

@@ -64,14 +64,14 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
     chars: list[dict[str, Any]] = page.chars
     if not chars:
         images = len(page.images)
-        raise ScannedPdf(f"{file}: scanned PDF: no text layer (page {page_number} has no characters"
-                         f"{f', only {images} image(s)' if images else ''}); it needs OCR or a text export",
+        raise ScannedPdf(f"{file}，第{page_number}页：扫描件 PDF，没有文字层（本页没有文字"
+                         f"{f'，只有 {images} 张图片' if images else ''}）；需要 OCR 或从系统导出文字版",
                          details={"file": file, "page": page_number})
     for char in chars:
         if char["text"].startswith("(cid:"):
             raise MissingUnicodeMap(
-                f"{file}, page {page_number}: font without a Unicode map: glyphs come out as "
-                f"{char['text']} (font {char.get('fontname', '?')}); the text cannot be read reliably",
+                f"{file}，第{page_number}页：字体缺少 Unicode 映射，文字读出来是 "
+                f"{char['text']}（字体 {char.get('fontname', '?')}）；无法可靠读取文字，请从系统重新导出",
                 details={"file": file, "page": page_number, "font": char.get("fontname")})
     return chars
 
@@ -95,7 +95,8 @@ def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
 def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
     numbers = spec.locate.page_numbers(len(pdf.pages))
     if not numbers:
-        raise LabelNotFound(f"{file}: {len(pdf.pages)} page(s), none in range {spec.locate.pages}",
+        raise LabelNotFound(f"{file}：共 {len(pdf.pages)} 页，"
+                            f"规格 {spec.name} 要读的第 {spec.locate.pages} 页不在其中",
                             details={"file": file})
     joined: Grid | None = None
     plan: ColumnPlan | None = None
@@ -106,8 +107,8 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             joined = _page_grid(page, chars, file, page_number, spec, first=True)
             title = normalise(spec.locate.title or spec.title)
             if title and not any(title in line for line in map(normalise, joined.preamble)):
-                raise LabelNotFound(f"{file}: title {title!r} not found on page {page_number}; "
-                                    f"text seen there: {' | '.join(joined.preamble[:4]) or 'none'}",
+                raise LabelNotFound(f"{file}，第{page_number}页：找不到标题“{title}”；"
+                                    f"该页表外文字：{' | '.join(joined.preamble[:4]) or '无'}",
                                     details={"file": file, "page": page_number})
             plan = ColumnPlan.of(joined)
             continue

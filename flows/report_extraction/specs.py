@@ -16,7 +16,7 @@ import re
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -45,7 +45,7 @@ class Label(_Model):
     @classmethod
     def _known_unit(cls, unit: str | None) -> str | None:
         if unit is not None and unit not in UNIT_FACTORS:
-            raise ValueError(f"unknown unit {unit!r}; known: {', '.join(UNIT_FACTORS)}")
+            raise ValueError(f"不认识的单位 {unit!r}；可用：{'、'.join(UNIT_FACTORS)}")
         return unit
 
     def matches(self, text: str) -> bool:
@@ -77,14 +77,14 @@ class Locate(_Model):
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise ValueError(f"not a regular expression: {error}") from error
+                raise ValueError(f"不是正则表达式（{error}）") from error
         return pattern
 
     @field_validator("pages")
     @classmethod
     def _page_range(cls, pages: str | None) -> str | None:
         if pages is not None and not re.fullmatch(r"\d+(-\d*)?", pages):
-            raise ValueError(f"page range {pages!r} is not like '1', '1-3' or '2-'")
+            raise ValueError(f"页码范围 {pages!r} 应写成 '1'、'1-3' 或 '2-'")
         return pages
 
     def page_numbers(self, page_count: int) -> list[int]:
@@ -113,9 +113,9 @@ class BranchSource(_Model):
         try:
             compiled = re.compile(pattern)
         except re.error as error:
-            raise ValueError(f"not a regular expression: {error}") from error
+            raise ValueError(f"不是正则表达式（{error}）") from error
         if "code" not in compiled.groupindex:
-            raise ValueError("the pattern needs a named group (?P<code>...)")
+            raise ValueError("代码格式 pattern 要有命名分组 (?P<code>...)")
         return pattern
 
 
@@ -161,23 +161,23 @@ class ExtractionSpec(_Model):
     @classmethod
     def _known_unit(cls, unit: str) -> str:
         if unit not in UNIT_FACTORS:
-            raise ValueError(f"unknown unit {unit!r}; known: {', '.join(UNIT_FACTORS)}")
+            raise ValueError(f"不认识的单位 {unit!r}；可用：{'、'.join(UNIT_FACTORS)}")
         return unit
 
     @model_validator(mode="after")
     def _consistent(self) -> ExtractionSpec:
         if self.layout == "metrics_as_rows" and not self.rows:
-            raise ValueError("layout metrics_as_rows needs the row labels to read (rows)")
+            raise ValueError("layout 为 metrics_as_rows 时须在 rows 列出要读的行标签")
         if self.branch.source == "group" and self.group_column is None:
-            raise ValueError("branch source 'group' needs a group_column")
+            raise ValueError("branch.source 为 group 时须写 group_column")
         if self.branch.source == "row" and self.layout != "branches_as_rows":
-            raise ValueError("branch source 'row' is for layout branches_as_rows")
+            raise ValueError("branch.source 为 row 只用于 layout 为 branches_as_rows 的报表")
         for kind, labels in (("rows", self.rows), ("columns", self.columns)):
             seen: dict[str, str] = {}
             for label in labels:
                 for key in sorted(label.keys):
                     if key in seen and seen[key] != label.name:
-                        raise ValueError(f"{kind}: {key!r} names both {seen[key]!r} and {label.name!r}")
+                        raise ValueError(f"{kind}：{key!r} 既指 {seen[key]!r} 又指 {label.name!r}")
                     seen[key] = label.name
         return self
 
@@ -197,27 +197,62 @@ def load_spec(name: str, specs_dir: Path) -> ExtractionSpec:
     """Read and validate `specs_dir/<name>.yaml`; ConfigError names the file and the field."""
     path = specs_dir / f"{name}.yaml"
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-        raise ConfigError(f"spec name {name!r} must be letters, digits, '_' or '-'")
+        raise ConfigError(f"规格名 {name!r} 只能由字母、数字、'_' 或 '-' 组成")
     try:
         data = read_yaml(path)
     except FileNotFoundError as error:
         known = sorted(p.stem for p in specs_dir.glob("*.yaml")) if specs_dir.is_dir() else []
-        raise ConfigError(f"no extraction spec {path}; known specs: {', '.join(known) or 'none'}") from error
+        raise ConfigError(f"没有提取规格 {path}；现有规格：{', '.join(known) or '无'}") from error
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"cannot read extraction spec {path}: {error}") from error
+        raise ConfigError(f"无法读取提取规格 {path}：{_read_problem(error)}") from error
     if not isinstance(data, dict):
-        raise ConfigError(f"extraction spec {path}: expected a mapping at the top level")
+        raise ConfigError(f"提取规格 {path}：最外层应是“键: 值”的映射")
     branches_file = specs_dir.parent / "branches.yaml"
     if branches_file.is_file() and "known_branches" not in data:
         data["known_branches"] = _branch_list(branches_file)
     try:
         return ExtractionSpec.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc']) or '(top level)'}: {issue['msg']}"
-            for issue in error.errors()
+        problems = "\n".join(
+            f"提取规格 {path} 的 {'.'.join(str(part) for part in issue['loc']) or '最外层'}："
+            f"{_problem(issue)}" for issue in error.errors()
         )
-        raise ConfigError(f"extraction spec {path} is invalid: {problems}") from error
+        raise ConfigError(problems) from error
+
+
+_PROBLEMS = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的设置项（拼写错误？）",
+    "literal_error": "取值不在允许之列",
+    "enum": "取值不在允许之列",
+    "string_type": "应是文字",
+    "list_type": "应是列表",
+    "bool_type": "应是 true 或 false",
+    "bool_parsing": "应是 true 或 false",
+    "dict_type": "应是映射",
+    "model_type": "应是映射",
+    "decimal_parsing": "应是数字",
+    "decimal_type": "应是数字",
+}
+
+
+def _problem(issue: Any) -> str:
+    """One validation problem in Chinese: our own validators' words, or pydantic's kind."""
+    if issue["type"] == "value_error":
+        return str(issue["ctx"]["error"]) if "ctx" in issue else str(issue["msg"])
+    words = _PROBLEMS.get(issue["type"], f"取值无效（{issue['type']}）")
+    expected = issue.get("ctx", {}).get("expected")
+    return f"{words}，应为 {expected}" if expected else words
+
+
+def _read_problem(error: Exception) -> str:
+    """Why a spec or list file could not be read, without the system's English sentence."""
+    if isinstance(error, yaml.YAMLError):
+        mark = getattr(error, "problem_mark", None)
+        return f"YAML 格式错误（第{mark.line + 1}行第{mark.column + 1}列）" if mark else "YAML 格式错误"
+    if isinstance(error, UnicodeDecodeError):
+        return "不是 UTF-8 编码的文字文件"
+    return f"系统错误 {getattr(error, 'errno', '')}".strip()
 
 
 def _branch_list(path: Path) -> dict[str, str]:
@@ -225,9 +260,11 @@ def _branch_list(path: Path) -> dict[str, str]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         entries = [(entry["code"], str(entry["name"])) for entry in data["branches"]]
     except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError) as error:
-        raise ConfigError(f"cannot read the branch list {path}: {error}") from error
+        unreadable = isinstance(error, OSError | UnicodeDecodeError | yaml.YAMLError)
+        reason = _read_problem(error) if unreadable else "应是 branches: 列表，每项有 code 和 name"
+        raise ConfigError(f"无法读取网点名单 {path}：{reason}") from error
     unquoted = [repr(code) for code, _ in entries if not isinstance(code, str)]
     if unquoted:  # YAML reads 001101 as a number and drops the leading zeros
-        raise ConfigError(f"{path}: branch code(s) {', '.join(unquoted)} must be quoted text, "
-                          'e.g. code: "001101", so leading zeros are kept')
+        raise ConfigError(f"{path}：机构代码 {', '.join(unquoted)} 须加引号写成文字，"
+                          '如 code: "001101"，否则开头的 0 会丢失')
     return dict(entries)

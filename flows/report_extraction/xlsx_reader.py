@@ -34,7 +34,8 @@ def _open(path: Path, *, data_only: bool) -> Any:
         with reading(path):
             return load_workbook(path, data_only=data_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise InputFileError(f"{path.name}: not a readable xlsx workbook ({type(error).__name__}: {error})",
+        raise InputFileError(f"{path.name}：不是能读的 xlsx 工作簿（文件损坏、未下载完整或并非 Excel 文件；"
+                             f"{type(error).__name__}），请重新下载或另存为 xlsx",
                              details={"file": str(path)}) from error
 
 
@@ -86,12 +87,13 @@ def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | 
         return candidates[0][0]
     title = normalise(spec.locate.title or spec.title)
     if not candidates:
-        names = ", ".join(ws.title + ("" if ws.sheet_state == "visible" else f" ({ws.sheet_state})")
+        names = "、".join(ws.title + ("" if ws.sheet_state == "visible" else "（隐藏）")
                           for ws in book.worksheets)
         hint = ("（隐藏的工作表不读，除非规格的 locate.hidden_sheet 指明）"
                 if any(ws.sheet_state != "visible" for ws in book.worksheets) else "")
-        raise LabelNotFound(f"{path.name}: no visible sheet named {spec.locate.sheet!r} or titled {title!r}; "
-                            f"sheets seen: {names}{hint}", details={"file": str(path)})
+        wanted = "、".join(dict.fromkeys(f"“{w}”" for w in (spec.locate.sheet, title) if w)) or "（规格未写）"
+        raise LabelNotFound(f"{path.name}：找不到名为或标题为 {wanted} 的可见工作表；"
+                            f"工作簿中的工作表：{names}{hint}", details={"file": str(path)})
     dates = {ws.title: sheet_date(texts, spec) for ws, texts in candidates}
     if branch is not None:
         of_branch = [(ws, texts) for ws, texts in candidates if any(branch in text for text in texts)]
@@ -162,10 +164,10 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
         cached = {ref: values_sheet[ref].value for ref in formulas}
         missing = sorted(ref for ref, value in cached.items() if value is None)
         if missing:
-            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+            shown = "、".join(missing[:5]) + (f" 等 {len(missing)} 格" if len(missing) > 5 else "")
             raise UnreadableFigure(
-                f"{path.name}, sheet {sheet.title}: formula without a cached value in {shown} "
-                "(the workbook was never recalculated; open and save it in a spreadsheet program)",
+                f"{path.name}，工作表 {sheet.title}：{shown} 是公式，却没有保存计算结果"
+                "（工作簿从未重新计算过；请用 Excel/WPS 打开并保存后再提取）",
                 details={"file": str(path), "cells": missing})
     grid = Grid(file=path.name, sheet=sheet.title)
     spans = {(m.min_row, m.min_col): (m.max_row - m.min_row + 1, m.max_col - m.min_col + 1)

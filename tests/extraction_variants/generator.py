@@ -296,8 +296,8 @@ def _branch_daily(rng: random.Random, index: int, pdf: bool) -> Case:
         _daily_sheet(other, rng, _daily_truth(rng), unit=unit, place="unit_line", branch_lines=lines,
                      date_line="报表日期：2026-03-04", style=style, dash=None, conflict=False)
     refusal = {"conflict": "单位前后不一", "no_unit": "没有注明单位",
-               "superior_only": "no branch above the table",
-               "hidden_only": "no visible sheet", "two_dates_unasked": "无法确定读哪一个",
+               "superior_only": "表上没有写明机构",
+               "hidden_only": "找不到.*可见工作表", "two_dates_unasked": "无法确定读哪一个",
                "unknown_branch": "不在 config/branches.yaml"}.get(trap)
     expected = None if refusal else {(branch, m, c): v for m, cols in truth.items() for c, v in cols.items()}
     absent: set[Key] = set()

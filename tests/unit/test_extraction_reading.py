@@ -94,7 +94,7 @@ def test_the_superior_branch_line_never_sets_the_branch(tmp_path: Path) -> None:
     lines = ["网点经营日报", "上级机构：110000 北京分行 报送机构：110105 朝阳支行", "单位：万元"]
     extraction = extract_file(_one_sheet(tmp_path, lines), _spec("branch_daily"))
     assert extraction.branch == "110105" and {f.branch for f in extraction.figures} == {"110105"}
-    with pytest.raises(LabelNotFound, match="no branch above the table"):
+    with pytest.raises(LabelNotFound, match="表上没有写明机构"):
         lines = ["网点经营日报", "管辖行：110101", "单位：万元"]
         extract_file(_one_sheet(tmp_path, lines), _spec("branch_daily"))
 
@@ -313,7 +313,7 @@ def test_a_sheet_title_pattern_finds_a_sheet_without_the_title_text(tmp_path: Pa
     sheet = book.create_sheet("JYRB_110102")
     _daily(sheet, ["机构：110102", "单位：万元"], first="3.00")
     path = _save(book, tmp_path)
-    with pytest.raises(LabelNotFound, match="sheets seen: 封面, JYRB_110102"):
+    with pytest.raises(LabelNotFound, match="工作簿中的工作表：封面、JYRB_110102"):
         extract_file(path, _spec("branch_daily"))
     spec = _spec("branch_daily")
     locate = spec.locate.model_copy(update={"sheet_title_pattern": r"^JYRB_\d{6}$"})

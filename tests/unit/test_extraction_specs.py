@@ -36,7 +36,7 @@ def test_shipped_specs_load(name: str) -> None:
 
 
 def test_unknown_spec_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match="known specs: branch_daily, fee_income_monthly, summary_daily"):
+    with pytest.raises(ConfigError, match="现有规格：branch_daily, fee_income_monthly, summary_daily"):
         load_spec("nope", SPECS)
 
 
@@ -54,12 +54,12 @@ def test_an_alias_naming_two_rows_is_refused(tmp_path: Path) -> None:
     text = (SPECS / "branch_daily.yaml").read_text(encoding="utf-8")
     (tmp_path / "twice.yaml").write_text(text.replace("aliases: [个人贷款]", "aliases: [储蓄存款]"),
                                          encoding="utf-8")
-    with pytest.raises(ConfigError, match="'储蓄存款' names both"):
+    with pytest.raises(ConfigError, match="'储蓄存款' 既指"):
         load_spec("twice", tmp_path)
 
 
 def test_spec_names_cannot_walk_out_of_the_folder() -> None:
-    with pytest.raises(ConfigError, match="must be letters"):
+    with pytest.raises(ConfigError, match="只能由字母、数字"):
         load_spec("../secrets", SPECS)
 
 
@@ -97,9 +97,9 @@ def test_what_is_not_a_figure_is_refused(raw: object) -> None:
 
 
 def test_sign_conventions_are_the_spec_s() -> None:
-    with pytest.raises(NumberFormatError, match="parentheses"):
+    with pytest.raises(NumberFormatError, match="括号"):
         parse_figure("(5.00)", frozenset({SignStyle.MINUS}))
-    with pytest.raises(NumberFormatError, match="minus"):
+    with pytest.raises(NumberFormatError, match="不用负号"):
         parse_figure("-5.00", frozenset({SignStyle.PARENTHESES}))
 
 
@@ -144,7 +144,7 @@ def test_dashes_and_blanks_are_no_figure() -> None:
 
 
 def test_a_trailing_minus_is_the_spec_s_convention_too() -> None:
-    with pytest.raises(NumberFormatError, match="trailing minus"):
+    with pytest.raises(NumberFormatError, match="尾随负号"):
         parse_figure("5.00-", BOTH)
 
 
@@ -155,7 +155,7 @@ def test_branch_codes_must_be_quoted_so_leading_zeros_stay(tmp_path: Path) -> No
     (tmp_path / "branches.yaml").write_text('branches:\n  - {code: "001101", name: 营业部}\n', "utf-8")
     assert load_spec("branch_daily", tmp_path / "specs").known_branches == {"001101": "营业部"}
     (tmp_path / "branches.yaml").write_text("branches:\n  - {code: 001101, name: 营业部}\n", "utf-8")
-    with pytest.raises(ConfigError, match="must be quoted"):
+    with pytest.raises(ConfigError, match="须加引号"):
         load_spec("branch_daily", tmp_path / "specs")
 
 

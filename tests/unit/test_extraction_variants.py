@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -69,8 +70,10 @@ def test_a_removed_label_is_named_with_the_nearest_labels_seen(
     with pytest.raises(LabelNotFound) as caught:
         extract_file(_write(tmp_path, report_type, branch, fmt, "label_removed"), _spec(report_type))
     message = str(caught.value)
-    assert f"'{label}'" in message and "nearest" in message
-    assert "贷款余额" in message.split("nearest", 1)[1] or "类" in message.split("nearest", 1)[1]
+    pattern = f"找不到(行标签|列标题)“{label}”(（机构 \\d+）)?；表(中|头中)相近的(行标签|标题)："
+    assert re.search(pattern, message), message
+    nearest = message.split("相近的", 1)[1]
+    assert "贷款余额" in nearest or "类" in nearest
     assert caught.value.code == "label_not_found"
 
 
@@ -93,7 +96,7 @@ def test_summary_off_by_100_fails_reconciliation_and_names_both_files(tmp_path: 
 
 @pytest.mark.parametrize(("report_type", "branch"), TYPES)
 def test_scanned_pdf_is_a_clear_error(tmp_path: Path, report_type: str, branch: str | None) -> None:
-    with pytest.raises(ScannedPdf, match="scanned PDF: no text layer"):
+    with pytest.raises(ScannedPdf, match="扫描件 PDF，没有文字层"):
         extract_file(_write(tmp_path, report_type, branch, "pdf", "scanned"), _spec(report_type))
 
 
@@ -101,7 +104,7 @@ def test_scanned_pdf_is_a_clear_error(tmp_path: Path, report_type: str, branch: 
 def test_pdf_without_unicode_map_is_a_clear_error(
     tmp_path: Path, report_type: str, branch: str | None
 ) -> None:
-    with pytest.raises(MissingUnicodeMap, match=r"font without a Unicode map.*\(cid:\d+\)"):
+    with pytest.raises(MissingUnicodeMap, match=r"第1页：字体缺少 Unicode 映射.*\(cid:\d+\)"):
         extract_file(_write(tmp_path, report_type, branch, "pdf", "no_tounicode"), _spec(report_type))
 
 
@@ -119,7 +122,7 @@ def test_formula_totals_are_read_as_their_cached_values(tmp_path: Path, report_t
 
 
 def test_formula_without_cached_value_is_an_error_not_a_zero(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableFigure, match="formula without a cached value in C14"):
+    with pytest.raises(UnreadableFigure, match=r"工作表 分行汇总日报：C14、D14.* 是公式，却没有保存计算结果"):
         path = _write(tmp_path, "summary_daily", None, "xlsx", "formulas_no_cache")
         extract_file(path, _spec("summary_daily"))
 
@@ -134,12 +137,12 @@ def _edited(tmp_path: Path, cell: str, value: object, report_type: str = "branch
 
 
 def test_a_header_found_twice_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(DuplicateHeader, match="'较上日' found twice"):
+    with pytest.raises(DuplicateHeader, match="“较上日”出现两次"):
         extract_file(_edited(tmp_path, "E5", "较上日"), _spec("branch_daily"))
 
 
 def test_a_row_label_found_twice_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(DuplicateHeader, match=r"储蓄存款余额.*found twice.*!A6.*!A7"):
+    with pytest.raises(DuplicateHeader, match=r"储蓄存款余额.*出现两次.*!A6.*!A7"):
         extract_file(_edited(tmp_path, "A7", "储蓄存款"), _spec("branch_daily"))
 
 
@@ -154,11 +157,11 @@ def test_an_empty_or_dash_figure_is_no_figure_never_a_zero(tmp_path: Path, shown
     extraction = extract_file(_edited(tmp_path, "D9", shown), _spec("branch_daily"))
     assert ("110102", "对公贷款余额", "较上日") not in _values(extraction)
     assert ("110102", "对公贷款余额", "本日") in _values(extraction)
-    assert any(note.startswith("无数字 D9 对公贷款余额 较上日 of branch 110102") for note in extraction.notes)
+    assert any(note.startswith("无数字 D9 对公贷款余额 较上日（机构 110102）") for note in extraction.notes)
 
 
 def test_a_sign_convention_the_report_does_not_use_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableFigure, match="parentheses are not this report's convention"):
+    with pytest.raises(UnreadableFigure, match="本报表不用括号表示负数"):
         extract_file(_edited(tmp_path, "D6", "(1,234.56)", "fee_income_monthly"), _spec("fee_income_monthly"))
 
 
@@ -176,7 +179,7 @@ def test_unreadable_files_are_input_errors(tmp_path: Path, suffix: str) -> None:
         extract_file(path, _spec("branch_daily"))
     with pytest.raises(InputFileError, match=rf"找不到输入文件 absent\.{suffix}"):
         extract_file(tmp_path / f"absent.{suffix}", _spec("branch_daily"))
-    with pytest.raises(InputFileError, match="reads xlsx, pdf files"):
+    with pytest.raises(InputFileError, match="只读 xlsx、pdf 文件"):
         extract_file(tmp_path / "report.csv", _spec("branch_daily"))
 
 

@@ -1,0 +1,326 @@
+"""A refused report says why in Chinese, naming the place: file, sheet or page, cell or label.
+
+Every bad report here is written by hand (openpyxl cell by cell, reportlab for PDF) with the
+expected place worked out from the layout written below, not from the extraction's code."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+from flows.report_extraction import ExtractionSpec, extract_file, load_spec
+from rpa.errors import (
+    DuplicateHeader,
+    ExtractionError,
+    InputFileError,
+    LabelNotFound,
+    MissingUnicodeMap,
+    RpaError,
+    ScannedPdf,
+    UnreadableFigure,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = ROOT / "config" / "specs"
+# 网点经营日报 rows as a branch's core system prints them
+ROWS = [("储蓄存款余额", "8,812.40"), ("个人金融资产余额", "15,230.00"), ("个人贷款余额", "6,120.55"),
+        ("对公贷款余额", "9,004.10"), ("普惠贷款余额", "1,350.00"), ("中间业务收入", "42.18"),
+        ("客户数", "2,311"), ("新增客户数", "7"), ("对公账户开户数", "3")]
+# three or more English words in a row: a sentence a clerk cannot be expected to read
+ENGLISH = re.compile(r"[A-Za-z]+(?:[ ,;:'()-]+[A-Za-z]+){2,}")
+
+
+def _spec(name: str = "branch_daily") -> ExtractionSpec:
+    return load_spec(name, SPECS)
+
+
+def _daily(tmp_path: Path, *, drop: tuple[str, ...] = (), extra: list[list[object]] | None = None,
+           header: list[str] | None = None, lines: list[str] | None = None,
+           sheet: str = "网点经营日报", name: str = "daily.xlsx") -> Path:
+    """Row 1 title, row 2 机构, row 3 单位, row 4 the header, rows 5.. the metrics (A label,
+    B 本日, C 较上日, D 较年初), then `extra` rows."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet
+    for text in lines if lines is not None else ["网点经营日报", "机构：110102 西城支行", "单位：万元"]:
+        ws.append([text])
+    ws.append(header or ["项目", "本日", "较上日", "较年初"])
+    for label, value in ROWS:
+        if label not in drop:
+            ws.append([label, value, "1.00", "2.00"])
+    for row in extra or []:
+        ws.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def _refusal(path: Path, spec: ExtractionSpec | None = None, **kwargs: str) -> RpaError:
+    with pytest.raises(RpaError) as caught:
+        extract_file(path, spec or _spec(), **kwargs)
+    return caught.value
+
+
+def _pdf(tmp_path: Path, texts: list[tuple[float, float, str]], *, name: str = "daily.pdf") -> Path:
+    """One A4 page with each (x, y-from-top, text) drawn in the CJK font; no text: a blank page."""
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.setFont("STSong-Light", 11)
+    width, height = A4
+    for x, top, text in texts:
+        canvas.drawString(x, height - top, text)
+    if not texts:  # a scan: a grey rectangle, no characters
+        canvas.setFillGray(0.5)
+        canvas.rect(50, 50, width - 100, height - 100, fill=1)
+    canvas.showPage()
+    canvas.save()
+    path = tmp_path / name
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_a_missing_row_label_is_named_with_the_branch_and_the_nearest_labels(tmp_path: Path) -> None:
+    error = _refusal(_daily(tmp_path, drop=("普惠贷款余额",)))
+    assert isinstance(error, LabelNotFound) and error.code == "label_not_found"
+    assert str(error).startswith("daily.xlsx：找不到行标签“普惠贷款余额”（机构 110102）")
+    assert "相近的行标签：" in str(error) and "贷款余额" in str(error).split("相近的行标签：")[1]
+
+
+def test_two_missing_row_labels_give_one_line_each(tmp_path: Path) -> None:
+    error = _refusal(_daily(tmp_path, drop=("普惠贷款余额", "客户数")))
+    lines = str(error).splitlines()
+    assert len(lines) == 2
+    assert "找不到行标签“普惠贷款余额”" in lines[0] and "找不到行标签“客户数”" in lines[1]
+
+
+def test_a_missing_column_header_is_named(tmp_path: Path) -> None:
+    error = _refusal(_daily(tmp_path, header=["项目", "本日", "较上日", "备注"]))
+    assert isinstance(error, LabelNotFound)
+    assert "daily.xlsx：找不到列标题“较年初”" in str(error)
+
+
+def test_a_missing_table_header_names_the_label_column(tmp_path: Path) -> None:
+    error = _refusal(_daily(tmp_path, header=["科目", "本日", "较上日", "较年初"]))
+    assert isinstance(error, LabelNotFound) and "找不到表头“项目”" in str(error)
+
+
+def test_a_row_label_found_twice_names_both_cells(tmp_path: Path) -> None:
+    # rows 5.. hold the nine metrics (A5..A13); the repeat is row 14
+    error = _refusal(_daily(tmp_path, extra=[["储蓄存款余额", "1.00", "1.00", "1.00"]]))
+    assert isinstance(error, DuplicateHeader) and error.code == "duplicate_header"
+    assert "行标签“储蓄存款余额”出现两次" in str(error)
+    assert "网点经营日报!A5" in str(error) and "网点经营日报!A14" in str(error)
+
+
+def test_a_column_header_found_twice_names_both_cells(tmp_path: Path) -> None:
+    error = _refusal(_daily(tmp_path, header=["项目", "本日", "较上日", "较年初", "较上日"]))
+    assert isinstance(error, DuplicateHeader)
+    assert "列标题“较上日”出现两次" in str(error) and "!C4" in str(error) and "!E4" in str(error)
+
+
+def test_a_figure_that_is_no_number_names_its_cell(tmp_path: Path) -> None:
+    book_path = _daily(tmp_path)
+    book = openpyxl.load_workbook(book_path)
+    book["网点经营日报"]["B7"] = "6,12O.55"  # letter O typed for a zero in 个人贷款余额 本日
+    book.save(book_path)
+    error = _refusal(book_path)
+    assert isinstance(error, UnreadableFigure) and error.code == "unreadable_figure"
+    assert "网点经营日报!B7：个人贷款余额 本日：'6,12O.55' 不是数字" in str(error)
+
+
+def test_a_formula_without_a_saved_value_names_its_cell(tmp_path: Path) -> None:
+    book_path = _daily(tmp_path)
+    book = openpyxl.load_workbook(book_path)
+    book["网点经营日报"]["D5"] = "=B5-C5"  # openpyxl saves no computed value
+    book.save(book_path)
+    error = _refusal(book_path)
+    assert isinstance(error, UnreadableFigure) and "工作表 网点经营日报：D5 是公式" in str(error)
+
+
+def test_a_money_figure_without_a_unit_names_the_cell_and_the_spec(tmp_path: Path) -> None:
+    error = _refusal(_daily(tmp_path, lines=["网点经营日报", "机构：110102 西城支行"]))
+    assert isinstance(error, UnreadableFigure)
+    # two lines above the header (row 3): 储蓄存款余额 本日 is B4
+    assert "网点经营日报!B4: 储蓄存款余额 本日 是金额，报表却没有注明单位" in str(error)
+    assert "规格 branch_daily" in str(error)
+
+
+def test_no_sheet_of_the_report_names_the_sheets_seen(tmp_path: Path) -> None:
+    error = _refusal(_daily(tmp_path, sheet="Sheet1", lines=["经营情况", "机构：110102", "单位：万元"]))
+    assert isinstance(error, LabelNotFound)
+    assert "找不到名为或标题为 “网点经营日报” 的可见工作表" in str(error) and "工作表：Sheet1" in str(error)
+
+
+def test_an_unknown_branch_and_another_branch_are_refused_naming_the_line(tmp_path: Path) -> None:
+    error = _refusal(_daily(tmp_path, lines=["网点经营日报", "机构：119999", "单位：万元"]))
+    assert type(error) is ExtractionError and "机构 119999 不在 config/branches.yaml" in str(error)
+    assert "机构行 A2" in str(error)
+    error = _refusal(_daily(tmp_path, name="other.xlsx"), branch="110101")
+    assert "other.xlsx: 报表的机构是 110102（机构行 A2），不是要的 110101" in str(error)
+
+
+def test_a_blank_pdf_page_is_a_scan_named_by_its_page(tmp_path: Path) -> None:
+    error = _refusal(_pdf(tmp_path, []))
+    assert isinstance(error, ScannedPdf) and error.code == "scanned_pdf"
+    assert str(error).startswith("daily.pdf，第1页：扫描件 PDF，没有文字层")
+
+
+def test_a_pdf_without_the_title_names_the_page_and_the_title(tmp_path: Path) -> None:
+    path = _pdf(tmp_path, [(60, 60, "对公客户月报"), (60, 100, "项目"), (200, 100, "本日"),
+                           (60, 120, "储蓄存款余额"), (200, 120, "8,812.40")])
+    error = _refusal(path)
+    assert isinstance(error, LabelNotFound), error
+    assert "daily.pdf，第1页：找不到标题“网点经营日报”" in str(error)
+
+
+def test_a_font_without_a_unicode_map_names_the_page_and_the_font(tmp_path: Path) -> None:
+    from fixtures.reports import build_report  # reportlab with a font stripped of its ToUnicode map
+
+    path = tmp_path / "cid.pdf"
+    path.write_bytes(build_report("branch_daily", date(2026, 3, 5), "110102", "pdf", variant="no_tounicode"))
+    error = _refusal(path)
+    assert isinstance(error, MissingUnicodeMap) and error.code == "missing_unicode_map"
+    assert re.match(r"cid\.pdf，第1页：字体缺少 Unicode 映射，文字读出来是 \(cid:\d+\)（字体 ", str(error))
+
+
+def test_a_file_that_is_no_workbook_is_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "daily.xlsx"
+    path.write_bytes(b"<html>session expired</html>")
+    error = _refusal(path)
+    assert isinstance(error, InputFileError) and error.code == "input_unreadable"
+    assert str(error).startswith("daily.xlsx 不是有效的 .xlsx 文件")
+
+
+def _bad_inputs(tmp_path: Path) -> list[tuple[Path, dict[str, str]]]:
+    from fixtures.reports import build_report  # the tree's own report generator, for the font case
+
+    cid = tmp_path / "cid.pdf"
+    cid.write_bytes(build_report("branch_daily", date(2026, 3, 5), "110102", "pdf", variant="no_tounicode"))
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 truncated")
+    return [
+        (_daily(tmp_path, name="a.xlsx", drop=("普惠贷款余额", "客户数")), {}),
+        (_daily(tmp_path, name="b.xlsx", header=["科目", "本日", "较上日", "较年初"]), {}),
+        (_daily(tmp_path, name="c.xlsx", header=["项目", "本日", "较上日", "备注"]), {}),
+        (_daily(tmp_path, name="d.xlsx", extra=[["储蓄存款余额", "1", "1", "1"]]), {}),
+        (_daily(tmp_path, name="e.xlsx", header=["项目", "本日", "较上日", "较年初", "较上日"]), {}),
+        (_daily(tmp_path, name="f.xlsx", lines=["网点经营日报", "机构：110102"]), {}),
+        (_daily(tmp_path, name="g.xlsx", lines=["网点经营日报", "机构：119999", "单位：万元"]), {}),
+        (_daily(tmp_path, name="h.xlsx", lines=["网点经营日报", "上级机构：110000", "单位：万元"]), {}),
+        (_daily(tmp_path, name="i.xlsx", sheet="Sheet1", lines=["经营", "机构：110102", "单位：万元"]), {}),
+        (_daily(tmp_path, name="j.xlsx", extra=[["客户数（户）", "1", "1", "1"]]), {}),
+        (_daily(tmp_path, name="k.xlsx"), {"branch": "110101"}),
+        (_pdf(tmp_path, [], name="scan.pdf"), {}),
+        (_pdf(tmp_path, [(60, 60, "对公客户月报")], name="title.pdf"), {}),
+        (cid, {}),
+        (broken, {}),
+        (tmp_path / "absent.xlsx", {}),
+        (tmp_path / "report.csv", {}),
+    ]
+
+
+def test_no_refusal_message_is_an_english_sentence(tmp_path: Path) -> None:
+    messages: list[str] = []
+    for path, kwargs in _bad_inputs(tmp_path):
+        with pytest.raises(RpaError) as caught:
+            extract_file(path, _spec(), **kwargs)
+        messages.append(str(caught.value).replace(str(tmp_path), "<tmp>"))  # the path is not the message
+    assert len(messages) == 17
+    english = [m for m in messages if ENGLISH.search(m)]
+    assert not english, english
+    assert all(re.search(r"[\u4e00-\u9fff]", m) for m in messages)
+
+
+def test_spec_loader_problems_are_chinese_one_line_each(tmp_path: Path) -> None:
+    from rpa.errors import ConfigError
+
+    text = (SPECS / "branch_daily.yaml").read_text(encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(text.replace("unit: 万元", "unit: 万圆").replace(
+        "layout: metrics_as_rows", "layout: metrics_as_rows\ncolour: red"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_spec("bad", tmp_path)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2 and all("bad.yaml" in line for line in lines)
+    assert any("的 unit：不认识的单位 '万圆'" in line for line in lines)
+    assert any("的 colour：不认识的设置项" in line for line in lines)
+    assert not any(ENGLISH.search(line.split("：", 1)[1]) for line in lines)
+
+
+@pytest.mark.timeout(120)
+def test_rpa_extract_exits_1_with_a_line_per_reason_and_2_on_unreadable_input(tmp_path: Path) -> None:
+    def run(path: Path, *more: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "rpa", "extract", str(path), "--spec", "branch_daily", *more]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+
+    refused = run(_daily(tmp_path, drop=("普惠贷款余额", "客户数")))
+    assert refused.returncode == 1, refused.stderr
+    lines = [line for line in refused.stderr.splitlines() if line.strip()]
+    assert len(lines) == 2 and "Traceback" not in refused.stderr
+    assert lines[0].startswith("错误：daily.xlsx：找不到行标签“普惠贷款余额”")
+    assert lines[1].startswith("错误：daily.xlsx：找不到行标签“客户数”")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    unreadable = run(broken)
+    assert unreadable.returncode == 2 and "broken.xlsx 不是有效的 .xlsx 文件" in unreadable.stderr
+    fine = run(_daily(tmp_path, name="fine.xlsx"))
+    assert fine.returncode == 0, fine.stderr
+    bad_date = run(tmp_path / "fine.xlsx", "--date", "2026-13-05")
+    assert bad_date.returncode == 2 and "--date 的值不是日期" in bad_date.stderr
+    assert "Traceback" not in bad_date.stderr
+    assert "储蓄存款余额" in fine.stdout and not ENGLISH.search(fine.stdout)
+
+
+SUMMARY_COLUMNS = ["储蓄存款余额", "个人金融资产余额", "个人贷款余额", "对公贷款余额", "普惠贷款余额",
+                   "客户数", "新增客户数", "中间业务收入", "对公账户开户数"]
+
+
+def _names_only_summary(tmp_path: Path, rows: list[tuple[str, str]]) -> Path:
+    """分行汇总日报 whose only branch column is 机构名称: row 3 the header, rows 4.. the branches,
+    each with one figure in all nine columns, then 合计."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "分行汇总日报"
+    ws.append(["分行汇总日报"])
+    ws.append(["单位：万元"])
+    ws.append(["机构名称", *SUMMARY_COLUMNS])
+    for name, value in rows:
+        ws.append([name, *([value] * len(SUMMARY_COLUMNS))])
+    path = tmp_path / "summary_names.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_summary_with_names_only_reads_branches_the_branch_list_names_once(tmp_path: Path) -> None:
+    path = _names_only_summary(tmp_path, [("东城支行", "10.00"), ("西 城 支 行", "20.50"), ("合计", "30.50")])
+    extraction = extract_file(path, _spec("summary_daily"))
+    savings = {f.branch: (f.value_yuan, f.branch_source)
+               for f in extraction.figures if f.metric == "储蓄存款余额"}
+    assert savings == {"110101": (100000, "机构名称 A4（按网点名单）"),
+                       "110102": (205000, "机构名称 A5（按网点名单）"),
+                       "合计": (305000, "机构名称 A6（按网点名单）")}
+    assert extraction.ok
+
+
+def test_a_summary_with_names_only_refuses_a_name_not_in_the_list_or_listed_twice(tmp_path: Path) -> None:
+    path = _names_only_summary(tmp_path, [("东城支行", "10.00"), ("西山支行", "20.50"), ("合计", "30.50")])
+    error = _refusal(path, _spec("summary_daily"))
+    assert type(error) is ExtractionError
+    assert "summary_names.xlsx, 机构名称 A5: 机构名称“西山支行”不在 config/branches.yaml" in str(error)
+    same_name = {"110101": "东城支行", "110199": "东城支行"}
+    twice = _spec("summary_daily").model_copy(update={"known_branches": same_name})
+    error = _refusal(_names_only_summary(tmp_path, [("东城支行", "10.00"), ("合计", "10.00")]), twice)
+    assert "机构名称“东城支行”在 config/branches.yaml 中对应多个代码（110101、110199）" in str(error)
