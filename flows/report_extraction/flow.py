@@ -71,7 +71,7 @@ def load_branches(config_dir: Path) -> dict[str, str]:
         data = read_yaml(path)
         return {str(entry["code"]): str(entry["name"]) for entry in data["branches"]}
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-        raise ConfigError(f"cannot read the branch list {path}: {error}") from None
+        raise ConfigError(f"网点名单 {path} 读不出：{error}") from None
 
 
 class ReportExtractionFlow(Flow):
@@ -101,18 +101,19 @@ class ReportExtractionFlow(Flow):
         try:
             self.report_dates = sorted({_parse_date(text) for text in texts})
         except ValueError:
-            raise UsageError(f"--date {date!r} is not a date like 2026-11-27") from None
+            raise UsageError(f"--date 的值 {date!r} 不是日期：请写成 YYYY-MM-DD，例如 2026-11-27") from None
         if not self.report_dates:
-            raise UsageError("--date YYYY-MM-DD is required")
+            raise UsageError("请用 --date YYYY-MM-DD 给出报表日期")
         self.branches = _split(branches) if branches else None
         bad = [b for b in self.branches or [] if not _BRANCH_CODE.match(b)]
         if bad:
-            raise UsageError(f"branch codes are 6 digits: {', '.join(bad)}")
+            raise UsageError(f"网点代码应为 6 位数字：{'、'.join(bad)}")
         self.formats = _formats(formats or ["xlsx"], "formats")
         self.monthly_formats = _formats(monthly_formats or ["pdf"], "monthly_formats")
         unknown = sorted(set(specs or {}) - set(REPORT_NAMES))
         if unknown:
-            raise UsageError(f"--spec for unknown report type(s) {unknown}; known: {sorted(REPORT_NAMES)}")
+            known = "、".join(sorted(REPORT_NAMES))
+            raise UsageError(f"--spec 给出的报表类型 {'、'.join(unknown)} 不存在；可用的有 {known}")
         self.spec_names = {report: (specs or {}).get(report, report) for report in REPORT_NAMES}
         self.day_over_day = day_over_day
         self.problems: list[str] = []  # set by finish(): incomplete dates and failed checks
@@ -127,7 +128,7 @@ class ReportExtractionFlow(Flow):
         chosen = self.branches or list(known)
         unknown = [b for b in chosen if b not in known]
         if unknown:
-            raise UsageError(f"unknown branch code(s) {', '.join(unknown)}; see {BRANCHES_FILE}")
+            raise UsageError(f"网点代码 {'、'.join(unknown)} 不在网点名单中：见 {BRANCHES_FILE}")
         return chosen, known
 
     def prepare(self, ctx: RunContext) -> Prepared:

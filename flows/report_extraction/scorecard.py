@@ -51,12 +51,12 @@ class ScorecardConfig(BaseModel):
     def _consistent(self) -> ScorecardConfig:
         names = [i.name for i in self.indicators]
         if len(set(names)) != len(names):
-            raise ValueError(f"indicator names repeat: {names}")
+            raise ValueError(f"指标名称重复：{names}")
         if self.tie_breaker not in names:
-            raise ValueError(f"tie_breaker {self.tie_breaker!r} is not an indicator ({', '.join(names)})")
+            raise ValueError(f"tie_breaker {self.tie_breaker!r} 不是指标之一（{'、'.join(names)}）")
         total = sum((i.weight for i in self.indicators), Decimal(0))
         if total != 1:
-            raise ValueError(f"the weights add up to {total}, not 1")
+            raise ValueError(f"权重之和为 {total}，应为 1")
         return self
 
     def metrics(self) -> list[str]:
@@ -70,12 +70,12 @@ def load_scorecard_config(path: Path) -> ScorecardConfig:
         data = read_yaml(path)
         return ScorecardConfig.model_validate(data)
     except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"cannot read the scorecard configuration {path}: {error}") from None
+        raise ConfigError(f"评分配置 {path} 读不出：{error}") from None
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in error.errors()
         )
-        raise ConfigError(f"scorecard configuration {path} is invalid: {problems}") from None
+        raise ConfigError(f"评分配置 {path} 有误：{problems}") from None
 
 
 @dataclass(frozen=True)

@@ -191,9 +191,9 @@ def test_each_day_of_a_run_gets_the_items_a_run_for_that_day_alone_has() -> None
 ])
 def test_the_flow_takes_one_date_or_several(given: str | list[str], days: list[int]) -> None:
     assert ReportExtractionFlow(date=given).report_dates == [date(2026, 11, day) for day in days]
-    with pytest.raises(UsageError, match="not a date"):
+    with pytest.raises(UsageError, match="不是日期"):
         ReportExtractionFlow(date=["2026-11-27", "yesterday"])
-    with pytest.raises(UsageError, match="required"):
+    with pytest.raises(UsageError, match="请用 --date"):
         ReportExtractionFlow(date=[])
 
 
