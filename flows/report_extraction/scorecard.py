@@ -72,8 +72,9 @@ def load_scorecard_config(path: Path) -> ScorecardConfig:
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"评分配置 {path} 读不出：{error}") from None
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in error.errors()
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '整体'}：{str(e['msg']).removeprefix('Value error, ')}"
+            for e in error.errors()
         )
         raise ConfigError(f"评分配置 {path} 有误：{problems}") from None
 

@@ -81,7 +81,7 @@ def test_equal_values_score_100_each() -> None:
 
 @pytest.mark.parametrize(
     ("change", "problem"),
-    [("weight: 0.30", "add up to"), ("tie_breaker: 储蓄", "not an indicator")],
+    [("weight: 0.30", "权重之和"), ("tie_breaker: 储蓄", "不是指标之一")],
 )
 def test_scorecard_configuration_is_validated(tmp_path: Path, change: str, problem: str) -> None:
     text = (CONFIG / "scorecard.yaml").read_text(encoding="utf-8")
