@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import gc
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -34,6 +35,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 # about 0.3 s after its run had ended, for memory the process hands back anyway. Our files are
 # closed and our records committed by then; the standard streams are still flushed.
 atexit.register(gc.freeze)
+
+
+def _private_umask() -> None:
+    """Make everything this process and its children create owner-only, whatever umask it was
+    started with: the queue database and its -wal/-shm files (SQLite gives them the database's
+    mode), run folders, workers' scratch files, the mock portals' logs and state. The umask only
+    narrows: a stricter one set by the operator stays."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
+_private_umask()
 
 
 def _err(message: str) -> None:
