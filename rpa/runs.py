@@ -191,6 +191,17 @@ def run_folder(settings: Settings, run_id: str) -> Path:
     return folder
 
 
+DEMO_PREFIX = "demo-"
+
+
+def demo_folders(runs_dir: Path) -> list[Path]:
+    """The folders `rpa demo` made under `runs_dir` (each its own runs and queue), newest first."""
+    if not runs_dir.is_dir():
+        return []
+    found = [p for p in runs_dir.iterdir() if p.is_dir() and p.name.startswith(DEMO_PREFIX)]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
 def list_runs(settings: Settings) -> list[dict[str, Any]]:
     """Every run folder's run.json, newest first."""
     if not settings.runs_dir.exists():
