@@ -41,6 +41,7 @@ def engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")  # masked payloads leave no old bytes behind
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -80,6 +81,17 @@ def immediate_transaction(engine: Engine) -> Iterator[Connection]:
             conn.info["begin_mode"] = "IMMEDIATE"
         with conn.begin():
             yield conn
+
+
+def empty_wal(engine: Engine) -> bool:
+    """SQLite: copy the WAL into the database and truncate it to nothing (the WAL still holds
+    old versions of changed rows until then). False when a reader kept it from finishing (the
+    next checkpoint does it); True on other databases, which have no WAL file."""
+    if not is_sqlite(engine):
+        return True
+    with engine.connect() as conn:
+        busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+    return busy is None or not busy[0]
 
 
 def dispose_all() -> None:

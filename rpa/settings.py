@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     trace_items: Literal["retries", "always", "off"] = "retries"
     trace_max_mb: int = 50
     trace_retention_days: int = 14
+    # "mask": when a run ends with nothing pending (exit 0 or 1), its done items' payloads are
+    # masked in the queue (result.xlsx and the audit chain are the record); "keep": left as read
+    payload_retention: Literal["mask", "keep"] = "mask"
 
     # work queue and workers
     workers: int = 2
