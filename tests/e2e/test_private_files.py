@@ -28,6 +28,7 @@ def test_a_smoke_run_started_with_umask_000_leaves_only_private_files(tmp_path: 
     cli = make_cli_env(tmp_path)
     repo = Path(__file__).resolve().parents[2]
     wal_seen: dict[str, int] = {}
+    scratch_seen: dict[str, int] = {}
     with subprocess.Popen(
         [*RPA, "run", "smoke", "--items", "3", "--workers", "1"],
         env=cli.env, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -39,6 +40,10 @@ def test_a_smoke_run_started_with_umask_000_leaves_only_private_files(tmp_path: 
                 side = cli.runs / f"queue.db{suffix}"
                 with contextlib.suppress(FileNotFoundError):
                     wal_seen[suffix] = _mode(side)
+            # a worker's scratch (its browser's profile, downloads): what a killed worker leaves
+            for path in (cli.runs / "_scratch").rglob("*"):
+                with contextlib.suppress(FileNotFoundError):
+                    scratch_seen[str(path)] = _mode(path) | (0o40000 if path.is_dir() else 0)
             time.sleep(0.05)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, out + err
@@ -47,6 +52,9 @@ def test_a_smoke_run_started_with_umask_000_leaves_only_private_files(tmp_path: 
     assert wal_seen.keys() == {"-wal", "-shm"}, wal_seen
     assert set(wal_seen.values()) == {0o600}, wal_seen
     assert _mode(cli.runs) == 0o700
+    assert len(scratch_seen) > 3, scratch_seen
+    loose = {p: oct(m) for p, m in scratch_seen.items() if m not in (0o600, 0o40700)}
+    assert not loose, loose
     assert _mode(cli.runs / "queue.db") == 0o600
     everything = [cli.runs / run_id, *(cli.runs / run_id).rglob("*"), *(cli.runs / "_scratch").rglob("*")]
     if (cli.runs / "_scratch").exists():
