@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_SECONDS = 60  # how long a connection waits for another's lock before it gives up
+CHECKPOINT_WAIT_MS = 2000  # how long `empty_wal` waits for other connections
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -90,7 +91,12 @@ def empty_wal(engine: Engine) -> bool:
     if not is_sqlite(engine):
         return True
     with engine.connect() as conn:
-        busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        # another run's long read would hold this up to the full busy timeout: a short wait only
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     return busy is None or not busy[0]
 
 
