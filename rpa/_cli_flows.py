@@ -11,8 +11,14 @@ import typer
 
 from rpa.cli import app, date_option, handles_errors, run_app, run_with_progress, settings
 
-validate_app = typer.Typer(help="Validate an input file without touching any portal.", no_args_is_help=True)
-portal_app = typer.Typer(help="Check a real (or mock) portal before a run.", no_args_is_help=True)
+validate_app = typer.Typer(
+    help="校验输入文件，不访问任何门户。\n\nValidate an input file without touching any portal.",
+    no_args_is_help=True,
+)
+portal_app = typer.Typer(
+    help="运行前检查真实（或模拟）门户。\n\nCheck a real (or mock) portal before a run.",
+    no_args_is_help=True,
+)
 app.add_typer(validate_app, name="validate")
 app.add_typer(portal_app, name="portal")
 SHEET_HELP = "Sheet name (default: the active sheet, else the first visible one with a header)."
@@ -34,7 +40,9 @@ def run_account_filing(
     resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
     absent_columns: Annotated[list[str] | None, typer.Option("--absent-column", help=ABSENT_HELP)] = None,
 ) -> None:
-    """File every valid row of the export into AMS, at most once each."""
+    """把导出文件中每个有效行报送到 AMS（人民银行账户管理系统），每行至多一次。
+
+    File every valid row of the export into AMS, at most once each."""
     from rpa.errors import UsageError
 
     flow_params: dict[str, Any] = {}
@@ -76,7 +84,9 @@ def run_report_extraction(
     workers: Annotated[int | None, typer.Option(help="Worker processes, one operator each.")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
 ) -> None:
-    """Download the reports of a date (or several), extract, reconcile and write consolidated.xlsx
+    """下载某日（或几日）的报表，提取、核对并写入 consolidated.xlsx。
+
+    Download the reports of a date (or several), extract, reconcile and write consolidated.xlsx
     (one consolidated_YYYY-MM-DD.xlsx per date when several)."""
     from rpa.errors import UsageError
 
@@ -111,7 +121,9 @@ def validate_account_filing(
     today: Annotated[str | None, typer.Option(help="Judge deadlines as of this date (YYYY-MM-DD).")] = None,
     absent_columns: Annotated[list[str] | None, typer.Option("--absent-column", help=ABSENT_HELP)] = None,
 ) -> None:
-    """Report every row's problems (file, sheet, row, column, reason); exit 1 if any row is invalid."""
+    """列出每一行的问题（文件、工作表、行、列、原因）；有无效行时退出码为 1。
+
+    Report every row's problems (file, sheet, row, column, reason); exit 1 if any row is invalid."""
     from flows.account_filing.validate import validate_file
     from rpa.runs import now_in
 
@@ -148,7 +160,9 @@ def extract(
         str | None, typer.Option("--branch", help="Branch code: picks its sheet; another branch is refused.")
     ] = None,
 ) -> None:
-    """Extract one report file by its spec; exit 1 when the file is refused or a check fails,
+    """按规格提取一个报表文件；文件被拒收或有校验不通过时退出码为 1，完全读不了时为 2。
+
+    Extract one report file by its spec; exit 1 when the file is refused or a check fails,
     exit 2 when it cannot be read at all."""
     from flows.report_extraction.extract import extract_file
     from flows.report_extraction.specs import load_spec
@@ -230,7 +244,9 @@ def portal_probe(
                                  "the first one 备案业务清单 lists.")
     ] = None,
 ) -> None:
-    """Log in read-only, visit every page the bot uses, report which selector candidate matched;
+    """只读登录，访问机器人用到的每个页面，报告匹配到的选择器。
+
+    Log in read-only, visit every page the bot uses, report which selector candidate matched;
     exit 1 listing every element that is missing."""
     from rich.console import Console
     from rich.markup import escape

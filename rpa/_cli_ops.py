@@ -18,11 +18,20 @@ if TYPE_CHECKING:
     from rpa.scheduler import BotScheduler, JobSpec, LaunchResult
     from rpa.settings import Settings
 
-portals_app = typer.Typer(help="The mock portals (offline stand-ins for AMS and the report platform).")
-schedule_app = typer.Typer(help="Unattended runs from schedules.yaml.", no_args_is_help=True)
+portals_app = typer.Typer(
+    help="模拟门户（AMS 和报表平台的离线替身）。\n\n"
+    "The mock portals (offline stand-ins for AMS and the report platform).",
+)
+schedule_app = typer.Typer(
+    help="按 schedules.yaml 无人值守运行。\n\nUnattended runs from schedules.yaml.",
+    no_args_is_help=True,
+)
 app.add_typer(portals_app, name="portals")
-operators_app = typer.Typer(help="Operators a portal refused at login (never tried again until cleared).",
-                            no_args_is_help=True)
+operators_app = typer.Typer(
+    help="被门户拒绝登录的操作员（解除前不再尝试）。\n\n"
+    "Operators a portal refused at login (never tried again until cleared).",
+    no_args_is_help=True,
+)
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(operators_app, name="operators")
 
@@ -45,7 +54,9 @@ def portals_serve(
         str, typer.Option(help="AMS select codes: standard, or shuffled (renumbered and reordered).")
     ] = "standard",
 ) -> None:
-    """Serve both mock portals on 127.0.0.1 until Ctrl-C."""
+    """在 127.0.0.1 上运行两个模拟门户，直到按 Ctrl-C。
+
+    Serve both mock portals on 127.0.0.1 until Ctrl-C."""
     from fixtures.portals.ams.codes import OPTION_CODES
     from fixtures.portals.ams.variant import MARKUP_VARIANTS
     from fixtures.portals.serve import serve_portals
@@ -79,7 +90,9 @@ def portals_serve(
 @app.command("demo")
 @handles_errors
 def demo() -> None:
-    """Mock portals up, both bots on the sample inputs; prints where the outputs are."""
+    """启动模拟门户，用样例输入运行两个机器人，并显示输出位置。
+
+    Mock portals up, both bots on the sample inputs; prints where the outputs are."""
     from rich.console import Console
     from rich.markup import escape
 
@@ -161,21 +174,27 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
 @schedule_app.command("list")
 @handles_errors
 def schedule_list(count: Annotated[int, typer.Option(help="Next fire times to show.")] = 5) -> None:
-    """Each job with its next fire times (working days honoured), last fires and missed ones."""
+    """列出每个任务的下次触发时间（遵循工作日）、最近触发和错过的触发。
+
+    Each job with its next fire times (working days honoured), last fires and missed ones."""
     typer.echo(_scheduler(settings()).overview_text(count))
 
 
 @schedule_app.command("run")
 @handles_errors
 def schedule_run() -> None:
-    """The scheduler daemon: runs jobs until SIGTERM/SIGINT, then lets items in hand finish."""
+    """调度守护进程：运行任务直到收到 SIGTERM/SIGINT，然后让手头的项办完。
+
+    The scheduler daemon: runs jobs until SIGTERM/SIGINT, then lets items in hand finish."""
     raise typer.Exit(_scheduler(settings()).run_forever())
 
 
 @schedule_app.command("trigger")
 @handles_errors
 def schedule_trigger(job_id: str) -> None:
-    """Run a job now, through the same fire table (never doubles a running job)."""
+    """立即运行一个任务（经同一触发表，不会重复运行）。
+
+    Run a job now, through the same fire table (never doubles a running job)."""
     result = _scheduler(settings()).trigger(job_id)
     typer.echo(f"{job_id}: run {result.run_id or '-'} exit {result.exit_code} {result.note}".rstrip())
     raise typer.Exit(result.exit_code)
@@ -184,7 +203,9 @@ def schedule_trigger(job_id: str) -> None:
 @operators_app.command("list")
 @handles_errors
 def operators_list() -> None:
-    """The operators a portal refused at login: runs and resumes skip them until cleared."""
+    """列出被门户拒绝登录的操作员：解除前运行和续跑都会跳过他们。
+
+    The operators a portal refused at login: runs and resumes skip them until cleared."""
     from zoneinfo import ZoneInfo
 
     from rpa.operators import PORTAL_NAMES, OperatorRefusals
@@ -208,7 +229,9 @@ def operators_list() -> None:
 def operators_clear(
     code: Annotated[str, typer.Argument(help="The operator's code, as in RPA_AMS_OPERATORS.")],
 ) -> None:
-    """Let runs log in as this operator again (after a person has checked its password or had
+    """允许再次以该操作员登录（在核实密码或解锁之后）。
+
+    Let runs log in as this operator again (after a person has checked its password or had
     it unlocked); recorded in the audit chain of actions outside any run."""
     import getpass
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import gc
+import os
 import warnings
 from collections.abc import Callable
 from datetime import date
@@ -21,10 +22,13 @@ if TYPE_CHECKING:
     from rpa.runs import RunOutcome
     from rpa.settings import Settings
 
-app = typer.Typer(help="RPA bots for the branch back office.", no_args_is_help=True, add_completion=False)
-run_app = typer.Typer(help="Run a flow.", no_args_is_help=True)
-runs_app = typer.Typer(help="Look at and retry runs.", no_args_is_help=True)
-audit_app = typer.Typer(help="Verify and export audit chains.", no_args_is_help=True)
+app = typer.Typer(
+    help="银行网点后台的 RPA 机器人（账户备案、报表提取）。\n\nRPA bots for the branch back office.",
+    no_args_is_help=True, add_completion=False,
+)
+run_app = typer.Typer(help="运行一个流程。\n\nRun a flow.", no_args_is_help=True)
+runs_app = typer.Typer(help="查看和重试运行。\n\nLook at and retry runs.", no_args_is_help=True)
+audit_app = typer.Typer(help="校验和导出审计链。\n\nVerify and export audit chains.", no_args_is_help=True)
 app.add_typer(run_app, name="run")
 app.add_typer(runs_app, name="runs")
 app.add_typer(audit_app, name="audit")
@@ -36,6 +40,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 # about 0.3 s after its run had ended, for memory the process hands back anyway. Our files are
 # closed and our records committed by then; the standard streams are still flushed.
 atexit.register(gc.freeze)
+
+
+def _private_umask() -> None:
+    """Make everything this process and its children create owner-only, whatever umask it was
+    started with: the queue database and its -wal/-shm files (SQLite gives them the database's
+    mode), run folders, workers' scratch files, the mock portals' logs and state. The umask only
+    narrows: a stricter one set by the operator stays."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
+_private_umask()
 
 
 def _err(message: str) -> None:
@@ -203,7 +218,9 @@ def run_smoke(
     workers: Annotated[int | None, typer.Option(help="Worker processes (default from settings).")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume this run id.")] = None,
 ) -> None:
-    """Run the built-in smoke flow: a local site, real Chromium, the queue and the audit chain."""
+    """运行内置的冒烟测试流程（本地网站、真实 Chromium、队列和审计链）。
+
+    Run the built-in smoke flow: a local site, real Chromium, the queue and the audit chain."""
     flow_params: dict[str, Any] = {}
     if count_option("--items", items) is not None:
         flow_params["items"] = items
@@ -217,37 +234,59 @@ def run_smoke(
 
 @runs_app.command("list")
 @handles_errors
-def runs_list(limit: Annotated[int, typer.Option(help="How many runs to show.")] = 20) -> None:
-    """The most recent runs, newest first."""
+def runs_list(
+    limit: Annotated[int, typer.Option(help="显示多少个运行。 How many runs to show.")] = 20,
+) -> None:
+    """列出最近的运行，最新的在前；并指出 rpa demo 的运行在哪里。
+
+    The most recent runs, newest first; and where `rpa demo` put its own."""
+    from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from rpa.audit import AuditLog
-    from rpa.runs import list_runs, run_state
+    from rpa.runs import demo_folders, list_runs, run_state
 
     cfg = settings()
     audit = AuditLog.from_settings(cfg)
-    table = Table("run id", "flow", "trigger", "started", "exit", "counts")
-    for run in list_runs(cfg)[:limit]:
-        counts = run.get("counts") or {}
-        recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
-        cells = (
-            str(run.get("run_id", "?")),
-            str(run.get("flow", "?")),
-            str(run.get("trigger", "?")),
-            str(run.get("started_at", "?"))[:19],
-            run_state(run, recorded),
-            " ".join(f"{k}={v}" for k, v in counts.items() if v),
-        )
-        table.add_row(*(escape(cell) for cell in cells))
-    Console().print(table)
+    runs = list_runs(cfg)[:limit]
+    console = Console(soft_wrap=True)
+    if runs:
+        longest = max(len(str(run.get("run_id", "?"))) for run in runs)
+        # a run id starts with its start time and flow: a narrow terminal leaves those columns out
+        wide = console.width >= longest + 80
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        # the id is what every other command takes: never cut, wrapped or ellipsised
+        table.add_column("运行编号", no_wrap=True, min_width=longest, overflow="ignore")
+        headers = ("流程", "触发", "开始时间", "退出码", "计数") if wide else ("触发", "退出码", "计数")
+        for header in headers:
+            table.add_column(header, overflow="fold")
+        for run in runs:
+            counts = run.get("counts") or {}
+            recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
+            cells = {
+                "流程": str(run.get("flow", "?")),
+                "触发": str(run.get("trigger", "?")),
+                "开始时间": str(run.get("started_at", "?"))[:19],
+                "退出码": run_state(run, recorded),
+                "计数": " ".join(f"{k}={v}" for k, v in counts.items() if v),
+            }
+            table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
+        console.print(table)
+    else:
+        console.print(f"{escape(str(cfg.runs_dir))} 下没有运行记录", highlight=False)
+    for folder in demo_folders(cfg.runs_dir):
+        where = f"rpa demo 的运行在 {folder}：RPA_RUNS_DIR={folder} rpa runs list"
+        console.print(escape(where), highlight=False)
 
 
 @runs_app.command("show")
 @handles_errors
 def runs_show(run_id: str) -> None:
-    """One run: its run.json summary and every item's state (masked)."""
+    """显示一个运行的 run.json 摘要和每一项的状态（已脱敏）。
+
+    One run: its run.json summary and every item's state (masked)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -292,7 +331,9 @@ def runs_retry(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
-    """Put chosen ended items (business errors, failed, held) back to pending and resume the run."""
+    """把选定的已结束项（业务错误、失败、待人工）放回待办并继续该运行。
+
+    Put chosen ended items (business errors, failed, held) back to pending and resume the run."""
     from rpa.audit import AuditLog
     from rpa.queue import WorkQueue
     from rpa.runs import run_folder
@@ -319,7 +360,9 @@ def audit_verify(
     run_id: Annotated[str | None, typer.Argument(help="Run id.")] = None,
     all_runs: Annotated[bool, typer.Option("--all", help="Every run in the database.")] = False,
 ) -> None:
-    """Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence and counts."""
+    """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件和计数。
+
+    Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence and counts."""
     from rpa._audit_checks import verify_runs
     from rpa.audit import AuditLog
     from rpa.errors import UsageError
@@ -345,7 +388,9 @@ def audit_verify(
 @audit_app.command("export")
 @handles_errors
 def audit_export(run_id: str) -> None:
-    """Write the run's audit chain to runs/<run id>/audit.jsonl (masked; a diagnostic)."""
+    """把运行的审计链写到 runs/<运行编号>/audit.jsonl（已脱敏）。
+
+    Write the run's audit chain to runs/<run id>/audit.jsonl (masked; a diagnostic)."""
     from rpa.audit import AuditLog
     from rpa.runs import run_folder
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_SECONDS = 60  # how long a connection waits for another's lock before it gives up
+CHECKPOINT_WAIT_MS = 2000  # how long `empty_wal` waits for other connections
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -41,6 +42,7 @@ def engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")  # masked payloads leave no old bytes behind
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -80,6 +82,22 @@ def immediate_transaction(engine: Engine) -> Iterator[Connection]:
             conn.info["begin_mode"] = "IMMEDIATE"
         with conn.begin():
             yield conn
+
+
+def empty_wal(engine: Engine) -> bool:
+    """SQLite: copy the WAL into the database and truncate it to nothing (the WAL still holds
+    old versions of changed rows until then). False when a reader kept it from finishing (the
+    next checkpoint does it); True on other databases, which have no WAL file."""
+    if not is_sqlite(engine):
+        return True
+    with engine.connect() as conn:
+        # another run's long read would hold this up to the full busy timeout: a short wait only
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+    return busy is None or not busy[0]
 
 
 def dispose_all() -> None:

@@ -95,6 +95,31 @@ def mask_mapping(values: Mapping[str, Any], classes: Mapping[str, FieldClass]) -
     return masked
 
 
+MASKED_MARK = "_masked"  # set in a payload `mask_payload` has masked
+
+
+def mask_payload(payload: Mapping[str, Any], kept: frozenset[str]) -> dict[str, Any]:
+    """A work item's payload as kept once its run has ended: every text (at any depth) masked,
+    a value with digits to its last four characters, any other text to its first one, except
+    the values of the fields named in `kept` (codes and dates, not personal data); numbers,
+    booleans and nulls as they are. Marked with `MASKED_MARK`."""
+
+    def walk(value: Any, name: str | None) -> Any:
+        if name in kept:
+            return value
+        if isinstance(value, Mapping):
+            return {str(k): walk(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v, name) for v in value]
+        if isinstance(value, str):
+            return mask_tail(value) if any(c.isdigit() for c in value) else mask_name(value)
+        return value
+
+    masked: dict[str, Any] = walk(dict(payload), None)
+    masked[MASKED_MARK] = True
+    return masked
+
+
 # --- free-text scrubbing ---------------------------------------------------------------------
 _SECRETS: set[str] = set()
 _REFERENCE = re.compile(r"[0-9A-Za-z-]{1,40}")

@@ -21,7 +21,7 @@ from rpa.errors import RpaError, UsageError
 from rpa.flow import Flow, load_flow
 from rpa.input_files import apply_input_limits
 from rpa.logs import add_run_log
-from rpa.masking import register_secret, scrub_text
+from rpa.masking import mask_payload, register_secret, scrub_text
 from rpa.queue import WorkQueue
 from rpa.report import write_run_report
 from rpa.run_owners import RunOwners
@@ -254,7 +254,7 @@ class _Outputs:
 
     def __init__(self, ctx: RunContext, flow: Flow) -> None:
         self._ctx = ctx
-        self._flow = flow
+        self.flow = flow
         self.paths: list[Path] | None = None
         self._failure: Exception | None = None
         self.failed: str | None = None  # why writing the outputs failed: the run cannot exit 0
@@ -265,7 +265,7 @@ class _Outputs:
         if self.paths is None:
             self.paths = []
             try:
-                self.paths = self._flow.finish(self._ctx)
+                self.paths = self.flow.finish(self._ctx)
             except RpaError as exc:
                 self.failed = scrub_text(str(exc))
                 self._ctx.log.error(f"写出结果文件失败：{self.failed}")
@@ -274,11 +274,11 @@ class _Outputs:
     def problems(self) -> list[str]:
         """Why the outputs are not a whole, clean picture (after `write`)."""
         found = [f"写出结果文件失败：{self.failed}"] if self.failed else []
-        return found + self._flow.output_problems(self._ctx)
+        return found + self.flow.output_problems(self._ctx)
 
     def not_done_elsewhere(self) -> int:
         """Rows of this run's input that another run holds and has not done (after `write`)."""
-        return self._flow.rows_not_done_elsewhere(self._ctx)
+        return self.flow.rows_not_done_elsewhere(self._ctx)
 
     def write_early(self) -> None:
         """`write`, while the workers wind down: a bug's exception waits for the close (the
@@ -287,6 +287,17 @@ class _Outputs:
             self.write()
         except Exception as exc:
             self._failure = exc
+
+
+def _mask_payloads(ctx: RunContext, flow: Flow) -> None:
+    """The run has ended with nothing pending: its done items' payloads, personal data read
+    from the input, are masked in the queue (RPA_PAYLOAD_RETENTION=mask, the default)."""
+    kept = flow.payload_not_personal
+    if kept is None or ctx.settings.payload_retention != "mask":
+        return
+    masked = ctx.queue.mask_done_payloads(ctx.run_id, lambda payload: mask_payload(payload, kept))
+    if masked:
+        ctx.record("run.payloads_masked", items=masked)
 
 
 def _close(
@@ -340,4 +351,6 @@ def _close(
         if exit_code != EXIT_USAGE:
             exit_code, stop_reason = EXIT_STOPPED, fatal.message
         _record_quietly(ctx, exit_code, counts, stop_reason)
+    if exit_code in (EXIT_OK, EXIT_ITEMS_FAILED):
+        _mask_payloads(ctx, outputs.flow)
     return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

@@ -71,7 +71,8 @@ from rpa._queue_models import (
 )
 from rpa._queue_reads import ahead_of_a_leased_one, chunks
 from rpa._queue_schema import insert_or_ignore, items, metadata, runs, upgrade_items_table
-from rpa.db import immediate_transaction
+from rpa.db import empty_wal, immediate_transaction
+from rpa.masking import MASKED_MARK
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -232,6 +233,29 @@ class WorkQueue(LeaseKeeper):
         if state is None:
             raise ItemNotFound(f"no work item {item_id}")
         raise InvalidTransition(f"work item {item_id} is {state}, not held")
+
+    def mask_done_payloads(self, run_id: str, masker: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+        """Replace the payloads of the run's done items with `masker`'s version of them, and
+        clear their order group (an account number for filings; a done item holds no other
+        back); returns how many it changed. Items in other states keep theirs: a retry or a
+        resume works them from it. On SQLite the WAL is emptied afterwards, so the old
+        versions are gone from the files too (freed space is overwritten: `secure_delete`)."""
+        changed = 0
+        with immediate_transaction(self._engine) as conn:
+            rows = conn.execute(
+                select(items.c.id, items.c.payload).where(
+                    items.c.run_id == run_id, items.c.state == ItemState.DONE
+                )
+            ).all()
+            for item_id, payload in rows:
+                if isinstance(payload, dict) and payload.get(MASKED_MARK):
+                    continue
+                values = {"payload": masker(payload), "order_group": None}
+                conn.execute(update(items).where(items.c.id == item_id).values(**values))
+                changed += 1
+        if changed:
+            empty_wal(self._engine)
+        return changed
 
     def retry(self, run_id: str, item_ids: Sequence[int] | None = None) -> list[int]:
         """Business-error, failed and held items of the run (all, or those chosen) go back to

@@ -220,6 +220,17 @@ def run_state(run: Mapping[str, Any], recorded_exit: int | None = None) -> str:
     return "running" if is_running(owner["pid"], owner.get("started")) else "interrupted"
 
 
+DEMO_PREFIX = "demo-"
+
+
+def demo_folders(runs_dir: Path) -> list[Path]:
+    """The folders `rpa demo` made under `runs_dir` (each its own runs and queue), newest first."""
+    if not runs_dir.is_dir():
+        return []
+    found = [p for p in runs_dir.iterdir() if p.is_dir() and p.name.startswith(DEMO_PREFIX)]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
 def list_runs(settings: Settings) -> list[dict[str, Any]]:
     """Every run folder's run.json, newest first."""
     if not settings.runs_dir.exists():

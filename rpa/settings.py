@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     trace_items: Literal["retries", "always", "off"] = "retries"
     trace_max_mb: int = 50
     trace_retention_days: int = 14
+    # "mask": when a run ends with nothing pending (exit 0 or 1), its done items' payloads are
+    # masked in the queue (result.xlsx and the audit chain are the record); "keep": left as read
+    payload_retention: Literal["mask", "keep"] = "mask"
 
     # input files: how far an xlsx may unzip (rpa.input_files)
     input_max_unzipped_mb: int = Field(default=300, ge=1)

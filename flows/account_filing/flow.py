@@ -55,6 +55,13 @@ class AccountFilingFlow(Flow):
     name = "account-filing"
     portal = "ams"
     finish_from_queue = True  # result.xlsx: the validation report and the queue's items
+    # what stays readable of a done item's payload once the run has ended (the rest, names,
+    # account, ID and credit numbers, addresses, is masked: RPA_PAYLOAD_RETENTION)
+    payload_not_personal = frozenset({
+        PORTAL_FIELD, "sheet", "row", "deadline", "deadline_estimated", "overdue", "action", "account_kind",
+        "business_date", "depositor_category", "legal_rep_role", "id_type", "bank_code", "notice_date",
+        "absent_fields",
+    })
 
     def __init__(
         self,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flows.demo.portals import AMS_OPERATORS, FIXTURES, REPORT_OPERATORS, active_operators, portals_process
 from rpa.evidence import unique_path
-from rpa.runs import RunOutcome, make_private_dir
+from rpa.runs import DEMO_PREFIX, RunOutcome, make_private_dir, now_in
 from rpa.settings import Settings
 
 SAMPLE_EXPORT = FIXTURES / "inputs" / "accounts.xlsx"
@@ -36,18 +36,24 @@ class DemoResult:
 
 def demo_runs_dir(runs_dir: Path, now: datetime | None = None) -> Path:
     """A new folder for one demo's runs, and (unless a database is configured) its queue and audit
-    database: a folder of its own under `runs_dir`. Each demo starts fresh mock portals, so it
+    database: a folder of its own under `runs_dir`, named by `now` (the caller passes the time in
+    RPA_TIMEZONE, as run ids are named). Each demo starts fresh mock portals, so it
     starts a fresh queue too: the same sample rows, already known to an earlier demo's queue,
     would otherwise not be filed into the new, empty portal at all."""
-    stem = f"demo-{(now or datetime.now()):%Y%m%d-%H%M%S}"
+    stem = f"{DEMO_PREFIX}{(now or datetime.now()):%Y%m%d-%H%M%S}"
     folder = unique_path(make_private_dir(runs_dir), stem, "")
     folder.mkdir(mode=0o700)  # a demo started in the same instant fails here, not in its runs
     return folder
 
 
+def new_demo_folder(settings: Settings) -> Path:
+    """This demo's folder, named by the time in RPA_TIMEZONE (as run ids are)."""
+    return demo_runs_dir(settings.runs_dir, now_in(settings))
+
+
 def run_demo(settings: Settings, run_flow: RunFlow) -> DemoResult:
     """Start the portals, run account filing then report extraction, stop the portals."""
-    runs_dir = demo_runs_dir(settings.runs_dir)
+    runs_dir = new_demo_folder(settings)
     log_file = runs_dir / "demo-portals.log"
     with portals_process(AMS_SEED if AMS_SEED.exists() else None, log_file) as portals:
         demo_settings = settings.model_copy(

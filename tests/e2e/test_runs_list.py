@@ -1,0 +1,63 @@
+"""`rpa runs list` in a clerk's 80-column terminal, and where `rpa demo` put its runs."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from flows.demo.run import new_demo_folder
+from rpa.settings import Settings
+from tests.e2e.cli_helpers import make_cli_env
+
+RUN_IDS = [
+    "20261203-150405-account-filing-9f3a1c",
+    "20261203-160000-report-extraction-0b2e7d",
+]
+
+
+def _write_run(folder: Path, run_id: str, flow: str, trigger: str) -> None:
+    (folder / run_id).mkdir(parents=True)
+    (folder / run_id / "run.json").write_text(json.dumps({
+        "run_id": run_id, "flow": flow, "trigger": trigger, "started_at": "2026-12-03T15:04:05+08:00",
+        "exit_code": 1, "counts": {"done": 41, "business_error": 3, "held": 2, "failed": 1},
+    }), encoding="utf-8")
+
+
+def test_runs_list_shows_whole_run_ids_in_80_columns(tmp_path: Path) -> None:
+    cli = make_cli_env(tmp_path, COLUMNS="80")
+    _write_run(cli.runs, RUN_IDS[0], "account-filing", "schedule:daily-filing@2026-12-03T15:00")
+    _write_run(cli.runs, RUN_IDS[1], "report-extraction", "cli")
+    listed = cli.run("runs", "list", check_exit=0)
+    lines = listed.stdout.splitlines()
+    for run_id in RUN_IDS:
+        assert any(run_id in line for line in lines), listed.stdout
+    assert max(len(line) for line in lines if RUN_IDS[0] in line or RUN_IDS[1] in line) <= 80
+
+
+def test_runs_list_after_a_demo_points_at_the_demo_folder(tmp_path: Path) -> None:
+    cli = make_cli_env(tmp_path, COLUMNS="80")
+    demo = cli.runs / "demo-20261203-170000"
+    _write_run(demo, "20261203-170001-account-filing-aa11bb", "account-filing", "demo")
+    listed = cli.run("runs", "list", check_exit=0)
+    assert f"RPA_RUNS_DIR={demo} rpa runs list" in listed.stdout.replace("\n", ""), listed.stdout
+    pointed = make_cli_env(tmp_path, COLUMNS="80", RPA_RUNS_DIR=str(demo))
+    assert "20261203-170001-account-filing-aa11bb" in pointed.run("runs", "list", check_exit=0).stdout
+
+
+def test_the_demo_folder_is_named_in_the_run_ids_time_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/Los_Angeles")  # the host's zone, far from Shanghai's
+    time.tzset()
+    try:
+        folder = new_demo_folder(Settings(runs_dir=tmp_path / "runs", timezone="Asia/Shanghai"))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    shanghai = datetime.now(timezone(timedelta(hours=8)))  # China keeps UTC+8 all year
+    named = datetime.strptime(folder.name, "demo-%Y%m%d-%H%M%S").replace(tzinfo=shanghai.tzinfo)
+    assert abs((shanghai - named).total_seconds()) < 60, folder.name

@@ -1,0 +1,55 @@
+"""A run's done items' payloads masked in the queue (SQLite and PostgreSQL); the others kept."""
+
+from __future__ import annotations
+
+from rpa.masking import mask_payload
+from rpa.queue import ItemState, NewItem, WorkQueue
+
+RUN = "20261127-093000-account-filing-abc123"
+KEPT = frozenset({"row", "business_date"})
+PAYLOAD = {
+    "row": 7,
+    "record": {"legal_rep_name": "欧阳建国", "id_number": "44030419850312451X", "business_date": "2026-11-20",
+               "registered_capital_yuan": "500000.00", "notes": ["张三丰代办"]},
+}
+
+
+def test_mask_payload_masks_every_text_but_the_kept_fields() -> None:
+    masked = mask_payload(PAYLOAD, KEPT)
+    assert masked == {
+        "row": 7,
+        "record": {
+            "legal_rep_name": "欧***", "id_number": "**************451X", "business_date": "2026-11-20",
+            "registered_capital_yuan": "*****0.00", "notes": ["张****"],
+        },
+        "_masked": True,
+    }
+
+
+def test_only_done_items_are_masked_and_only_once(db_url: str) -> None:
+    queue = WorkQueue(db_url)
+    queue.create_schema()
+    queue.enqueue_many("account-filing", RUN, [
+        NewItem("k-done", PAYLOAD, order_group="6222020200112233445"),
+        NewItem("k-held", PAYLOAD, order_group="6222020200112233446"),
+    ])
+    first = queue.claim(run_id=RUN, owner="w1", lease_seconds=30)
+    assert first is not None and first.key == "k-done"
+    queue.complete(first.id, "w1", {"status": "filed"})
+    second = queue.claim(run_id=RUN, owner="w1", lease_seconds=30)
+    assert second is not None
+    queue.hold(second.id, "w1", "needs_person", "核对")
+
+    calls: list[dict[str, object]] = []
+
+    def masker(payload: dict[str, object]) -> dict[str, object]:
+        calls.append(payload)
+        return mask_payload(payload, KEPT)
+
+    assert queue.mask_done_payloads(RUN, masker) == 1
+    assert queue.mask_done_payloads(RUN, masker) == 0 and len(calls) == 1  # already masked
+    done, held = queue.items(RUN)
+    assert done.state == ItemState.DONE and done.payload["record"]["id_number"] == "**************451X"
+    assert done.order_group is None and done.result == {"status": "filed"}
+    assert held.state == ItemState.HELD and held.payload == PAYLOAD
+    assert held.order_group == "6222020200112233446"
