@@ -115,7 +115,9 @@ def demo() -> None:
 @app.command("doctor")
 @handles_errors
 def doctor() -> None:
-    """Check settings, configuration files, Chromium, fonts, database and portals; say what is wrong
+    """检查设置、配置文件、Chromium、字体、数据库和门户，指出问题（有问题时退出码为 2）。
+
+    Check settings, configuration files, Chromium, fonts, database and portals; say what is wrong
     (exit 2 when anything is)."""
     from rpa.doctor import run_checks
 
