@@ -321,6 +321,8 @@ def _close(
         exit_code = EXIT_ITEMS_FAILED
     elif problems := outputs.problems():  # a failed check or output: never "all done"
         ctx.record("run.output_problems", problems=problems)
+        for problem in problems:
+            ctx.log.warning(problem)
         exit_code = EXIT_ITEMS_FAILED
     else:
         exit_code = EXIT_OK
