@@ -364,6 +364,8 @@ def _data_rows(
             raw = RowValues(positions, tuple(cell_text(_cell(values, c.index)) for c in columns))
             yield RawRow(row=number, values=cells, raw=raw, bad=bad)
     finally:
+        if isinstance(rows, Generator):  # stopped early (the row limit): release the sheet's part
+            rows.close()
         close()
 
 
