@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from flows.account_filing.aliases import HeaderAliases
 from flows.account_filing.csv_source import CsvRows, open_csv_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
-from flows.account_filing.xlsx_source import Uncomputed, sheet_order, sheet_rows
+from flows.account_filing.xlsx_source import Uncomputed, open_read_only, sheet_order, sheet_rows
 from rpa.errors import InputFileError
 
 HEADER_SEARCH_ROWS = 30
@@ -209,7 +208,7 @@ def read_export(
 
 def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: int) -> ExportReadResult:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = open_read_only(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputFileError(f"无法读取 {path.name}：不是有效的 .xlsx 文件（{type(exc).__name__}）") from None
     if sheet is not None and sheet not in workbook.sheetnames:
