@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -136,9 +137,11 @@ def validate_account_filing(
         today=as_of,
         sheet=sheet,
         absent_columns=absent_columns or (),
+        max_rows=cfg.max_export_rows,
+        keep_records=False,  # a report: outcomes need neither records nor cell texts
     )
     if as_json:
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        report.write_json(sys.stdout.write)
     else:
         typer.echo(report.render_text())
     raise typer.Exit(report.exit_code)

@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     reports_url: str = "http://127.0.0.1:8802"
     reports_operators: list[OperatorCredential] = Field(default_factory=list)
 
+    # input files: rows below an export's header read at most (more is refused, never cut short)
+    max_export_rows: int = Field(default=500_000, ge=1)
+
     # browser
     chromium_path: Path | None = None
     headless: bool = True

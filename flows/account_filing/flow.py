@@ -104,6 +104,7 @@ class AccountFilingFlow(Flow):
             today=today,
             sheet=self.sheet,
             absent_columns=self.absent_columns,
+            max_rows=settings.max_export_rows,
         )
         self.report = report
         if report.absent_stated or report.kept_on_change:

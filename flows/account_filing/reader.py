@@ -27,19 +27,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from flows.account_filing.aliases import HeaderAliases
 from flows.account_filing.csv_source import CsvRows, open_csv_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
-from flows.account_filing.xlsx_source import Uncomputed, sheet_order, sheet_rows
+from flows.account_filing.xlsx_source import Uncomputed, open_read_only, sheet_order, sheet_rows
 from rpa.errors import InputFileError
 from rpa.input_files import check_input_path, check_xlsx, reading
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 3
+# rows below the header read at most (setting RPA_MAX_EXPORT_ROWS); more is refused, not cut
+DEFAULT_MAX_ROWS = 500_000
+MAX_ROWS_SETTING = "RPA_MAX_EXPORT_ROWS"
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt"}
 # Columns whose cells may hold line breaks (a CSV field spanning lines is refused elsewhere).
@@ -174,16 +176,23 @@ class _NoHeader(Exception):
     """No row among the first ones looks like the header."""
 
 
-def read_export(path: Path, *, aliases: HeaderAliases, sheet: str | None = None) -> ExportReadResult:
-    """Open an export and find its header. InputFileError (naming the file and why) if unreadable."""
+def read_export(
+    path: Path, *, aliases: HeaderAliases, sheet: str | None = None, max_rows: int = DEFAULT_MAX_ROWS
+) -> ExportReadResult:
+    """Open an export and find its header. InputFileError (naming the file and why) if unreadable.
+
+    `max_rows`: sheet rows below the header the stream reads; the row after them raises an
+    InputFileError naming the limit (blank rows count: walking them is what costs)."""
     check_input_path(path)
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(path, aliases, sheet)
+        return _read_xlsx(path, aliases, sheet, max_rows)
     if suffix in CSV_SUFFIXES:
         rows, encoding = open_csv_rows(path)
         try:
-            result = _start(path, path.name, _guarded(path, rows), aliases, rows.close, source=rows)
+            result = _start(
+                path, path.name, _guarded(path, rows), aliases, rows.close, max_rows=max_rows, source=rows
+            )
         except _NoHeader:
             rows.close()
             raise InputFileError(f"无法读取 {path.name}：在前{HEADER_SEARCH_ROWS}行中未找到表头") from None
@@ -197,11 +206,11 @@ def read_export(path: Path, *, aliases: HeaderAliases, sheet: str | None = None)
     raise InputFileError(f"无法读取 {path.name}：只支持 .xlsx 和 .csv 文件")
 
 
-def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None) -> ExportReadResult:
+def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: int) -> ExportReadResult:
     check_xlsx(path)
     try:
         with reading(path):
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = open_read_only(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputFileError(f"无法读取 {path.name}：不是有效的 .xlsx 文件（{type(exc).__name__}）") from None
     if sheet is not None and sheet not in workbook.sheetnames:
@@ -215,7 +224,7 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None) -> ExportR
         rows, release = sheet_rows(path, worksheet)
         close = _both(workbook.close, release)
         try:
-            result = _start(path, name, _guarded(path, rows), aliases, close)
+            result = _start(path, name, _guarded(path, rows), aliases, close, max_rows=max_rows)
         except _NoHeader:
             release()
             continue
@@ -256,6 +265,7 @@ def _start(
     aliases: HeaderAliases,
     close: Callable[[], None],
     *,
+    max_rows: int,
     source: CsvRows | None = None,
 ) -> ExportReadResult:
     iterator = iter(rows)
@@ -270,7 +280,7 @@ def _start(
                 source.width = len(values)
                 source.multiline_columns = frozenset(c.index for c in columns if c.field in MULTILINE_FIELDS)
             canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
-            stream = _data_rows(iterator, number, columns, close)
+            stream = _data_rows(iterator, number, columns, close, _RowLimit(path, sheet, max_rows))
             look_alikes = [
                 LookAlike(c.header, *found)
                 for c in columns
@@ -317,13 +327,36 @@ def _check_columns(path: Path, sheet: str, row: int, columns: list[Column], alia
         raise InputFileError(f"无法读取 {path.name}（{sheet}）：表头缺少必需的列：{'、'.join(missing)}")
 
 
+@dataclass(frozen=True, slots=True)
+class _RowLimit:
+    path: Path
+    sheet: str
+    rows: int
+
+    def refusal(self, row: int) -> InputFileError:
+        name = self.path.name
+        where = name if self.sheet == name else f"{name}（工作表「{self.sheet}」）"
+        return InputFileError(
+            f"无法读取 {where}：表头以下超过{self.rows}行"
+            f"（第{row}行起；设置 {MAX_ROWS_SETTING}={self.rows}）。"
+            f"\n请把导出拆成几个文件，或调大设置 {MAX_ROWS_SETTING}"
+        )
+
+
 def _data_rows(
-    rows: Iterator[Sequence[CellValue]], header_row: int, columns: list[Column], close: Callable[[], None]
+    rows: Iterator[Sequence[CellValue]],
+    header_row: int,
+    columns: list[Column],
+    close: Callable[[], None],
+    limit: _RowLimit,
 ) -> Iterator[RawRow]:
     mapped = [c for c in columns if c.field]
     positions = {key: i for i, key in enumerate(_unique_headers(columns))}
+    last = header_row + limit.rows
     try:
         for number, values in enumerate(rows, start=header_row + 1):
+            if number > last:
+                raise limit.refusal(number)
             cells = {c.field: _cell(values, c.index) for c in mapped if c.field}
             bad = _bad_cells(cells)
             if not bad and all(cell_text(v).strip() == "" for v in cells.values()):
@@ -333,6 +366,8 @@ def _data_rows(
             raw = RowValues(positions, tuple(cell_text(_cell(values, c.index)) for c in columns))
             yield RawRow(row=number, values=cells, raw=raw, bad=bad)
     finally:
+        if isinstance(rows, Generator):  # stopped early (the row limit): release the sheet's part
+            rows.close()
         close()
 
 

@@ -7,7 +7,8 @@ stay on the outcome (`raw`) for the records that need them (result.xlsx).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -137,6 +138,17 @@ class ValidationReport:
     def to_json(self) -> dict[str, Any]:
         """The file (columns mapped, fields without a column, columns ignored, warnings) and one
         object per input row (see RowOutcome.to_json)."""
+        return {**self._json_head(), "rows": [o.to_json() for o in self.outcomes]}
+
+    def write_json(self, write: Callable[[str], object]) -> None:
+        """`to_json()` as indented text, one row at a time: 200,000 rows are never one string."""
+        head = json.dumps({**self._json_head(), "rows": []}, ensure_ascii=False, indent=2)
+        write(head[: head.rindex("[]")] + "[")
+        for number, outcome in enumerate(self.outcomes):
+            write(("," if number else "") + "\n    " + json.dumps(outcome.to_json(), ensure_ascii=False))
+        write("\n  ]\n}\n")
+
+    def _json_head(self) -> dict[str, Any]:
         return {
             "file": self.file.name,
             "sheet": self.sheet,
@@ -156,7 +168,6 @@ class ValidationReport:
             "hidden_sheets_skipped": list(self.hidden_sheets),
             "warnings": self.file_warnings(),
             "counts": self.counts,
-            "rows": [o.to_json() for o in self.outcomes],
         }
 
     def render_text(self) -> str:

@@ -12,10 +12,11 @@ the rows before it (duplicates), and given its filing deadline.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 
 from pydantic import ValidationError
 
@@ -24,7 +25,7 @@ from flows.account_filing.deadlines import DeadlineRules, deadline_for, load_dea
 from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
 from flows.account_filing.issues import RowIssue, Severity, issue, shorten
 from flows.account_filing.normalise import cell_text
-from flows.account_filing.reader import ExportReadResult, RawRow, read_export
+from flows.account_filing.reader import DEFAULT_MAX_ROWS, ExportReadResult, RawRow, read_export
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.registry import FIELDS, RESIDENT_ID
 from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
@@ -54,15 +55,20 @@ def validate_rows(
     today: date,
     absent: Collection[str] = (),
     aliases: HeaderAliases | None = None,
+    keep_records: bool = True,
 ) -> ValidationReport:
     """Validate every row of an opened export (consumes its row stream) into a report.
 
     `absent`: fields the operator stated the export has no column for (`stated_absent`).
+    `keep_records`: outcomes keep each row's record and cell texts (a run files the records and
+    writes result.xlsx); False for a report only (`rpa validate`): its outcomes keep neither, so
+    200,000 rows fit in little memory.
     InputFileError when the file has an 开户 row but lacks a column the 开户 form sends."""
     columns = _ColumnRules(result, frozenset(absent), aliases)
     seen = _SeenRows()
     outcomes = [
-        _RowCheck(result, raw_row, today, columns).run(calendar, rules, seen) for raw_row in result.rows
+        _RowCheck(result, raw_row, today, columns).run(calendar, rules, seen, keep_records)
+        for raw_row in result.rows
     ]
     _hold_first_of_conflicts(result, outcomes, seen)
     missing = [result.header_for(name) for name in result.missing_fields]
@@ -192,7 +198,7 @@ class _RowCheck:
             issue(problem.code, header, severity=problem.severity, cell=cell, **problem.params)
         )
 
-    def run(self, calendar: WorkCalendar, rules: DeadlineRules, seen: _SeenRows) -> RowOutcome:
+    def run(self, calendar: WorkCalendar, rules: DeadlineRules, seen: _SeenRows, keep: bool) -> RowOutcome:
         self._parse_fields()
         if self.values.get("action") == "open":
             self.columns.check_open_row(self.raw_row.row)
@@ -209,18 +215,19 @@ class _RowCheck:
         errors = [i for i in self.issues if i.severity is not Severity.WARNING]
         valid = not errors
         invalid = self._has(Severity.ERROR)
+        kept = record if keep and not invalid else None
         return RowOutcome(
             sheet=self.result.sheet,
             row=self.raw_row.row,
             valid=valid,
             needs_person=not valid and not invalid,
-            record=None if invalid else record,
+            record=kept,
             errors=errors,
             warnings=[i for i in self.issues if i.severity is Severity.WARNING],
             deadline=deadline,
             overdue=deadline is not None and self.today > deadline.due,
             due_today=deadline is not None and self.today == deadline.due,
-            raw=self.raw_row.raw,
+            raw=self.raw_row.raw if keep else _NO_RAW,
             account_masked=masked_account(str(self.values.get("account_no") or self._raw_account())),
         )
 
@@ -350,6 +357,9 @@ class _RowCheck:
         return deadline
 
 
+_NO_RAW: Mapping[str, str] = MappingProxyType({})
+
+
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -362,16 +372,25 @@ def validate_file(
     today: date,
     sheet: str | None = None,
     absent_columns: Iterable[str] = (),
+    max_rows: int = DEFAULT_MAX_ROWS,
+    keep_records: bool = True,
 ) -> ValidationReport:
     """Read and validate one export with the configuration on disk (what `rpa validate` does).
 
-    `absent_columns`: the headers `--absent-column` named. InputFileError when the file cannot
+    `absent_columns`: the headers `--absent-column` named; `max_rows`: the rows read at most
+    (RPA_MAX_EXPORT_ROWS); `keep_records`: see `validate_rows`. InputFileError when the file cannot
     be read at all (or an 开户 lacks a column); UsageError or ConfigError for bad settings.
     """
     aliases, rules = load_aliases(config_dir), load_deadline_rules(config_dir)
     absent = stated_absent(absent_columns, aliases)
     calendar = WorkCalendar.load(calendar_file)
-    with read_export(path, aliases=aliases, sheet=sheet) as export:
+    with read_export(path, aliases=aliases, sheet=sheet, max_rows=max_rows) as export:
         return validate_rows(
-            export, calendar=calendar, rules=rules, today=today, absent=absent, aliases=aliases
+            export,
+            calendar=calendar,
+            rules=rules,
+            today=today,
+            absent=absent,
+            aliases=aliases,
+            keep_records=keep_records,
         )

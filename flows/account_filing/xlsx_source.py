@@ -7,6 +7,11 @@ openpyxl's data-only mode gives a formula's cached value, and None when the work
 calculated (written by a program, not saved by Excel): that None is not a blank cell. When the
 sheet's XML holds any formula at all, its formulas are read beside the values (both streamed) and
 such cells come as UNCOMPUTED; a sheet without formulas is read once, as before.
+
+Workbooks are opened with `open_read_only`: openpyxl looks for each sheet's <dimension> when it
+opens a workbook, and where a sheet has none before its data (openpyxl's own write-only mode and
+other streaming writers put none there) that look parses the whole sheet for nothing, since rows
+are read with the dimensions reset anyway (a sheet claiming A1:Z1048576 is read to its data).
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.formula import ArrayFormula
 
 from flows.account_filing.normalise import CellValue
@@ -33,6 +40,23 @@ class Uncomputed(str):
 
 
 UNCOMPUTED = Uncomputed("")
+
+
+def open_read_only(path: Path, *, data_only: bool) -> Any:
+    """openpyxl's read-only workbook, its sheets' claimed sizes not read (see the module's doc)."""
+    with _sizes_unread():
+        return load_workbook(path, read_only=True, data_only=data_only)
+
+
+@contextmanager
+def _sizes_unread() -> Iterator[None]:
+    # one process reads one workbook at a time here (validation is not threaded)
+    get_size = ReadOnlyWorksheet._get_size
+    ReadOnlyWorksheet._get_size = _nothing
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = get_size
 
 
 def sheet_order(workbook: Any, sheet: str | None) -> tuple[list[str], list[str]]:
@@ -57,7 +81,7 @@ def sheet_rows(path: Path, worksheet: Any) -> tuple[Rows, Callable[[], None]]:
     return _mark_uncomputed(rows, formulas[0]), formulas[1]
 
 
-def _nothing() -> None:
+def _nothing(*_: object) -> None:
     return None
 
 
@@ -86,7 +110,7 @@ def _formula_rows(path: Path, worksheet: Any) -> tuple[Rows, Callable[[], None]]
     try:
         if not member or not _has_formulas(path, member):
             return None
-        formulas = load_workbook(path, read_only=True, data_only=False)
+        formulas = open_read_only(path, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return None  # the data-only read reports the damage
     return _values(formulas[worksheet.title]), formulas.close

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.report_extraction.numbers import UNIT_FACTORS, SignStyle, normalise, split_unit
+from flows.report_extraction.safe_pattern import safe_pattern
 from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 
@@ -110,10 +111,7 @@ class BranchSource(_Model):
     @field_validator("pattern")
     @classmethod
     def _has_code_group(cls, pattern: str) -> str:
-        try:
-            compiled = re.compile(pattern)
-        except re.error as error:
-            raise ValueError(f"不是正则表达式（{error}）") from error
+        compiled = safe_pattern(pattern)
         if "code" not in compiled.groupindex:
             raise ValueError("代码格式 pattern 要有命名分组 (?P<code>...)")
         return pattern
@@ -156,6 +154,12 @@ class ExtractionSpec(_Model):
     known_branches: dict[str, str] = Field(default_factory=dict)
     date_pattern: str = r"(?P<y>\d{4})[-年/](?P<m>\d{1,2})(?:[-月/](?P<d>\d{1,2}))?"
     checks: Checks = Field(default_factory=Checks)
+
+    @field_validator("date_pattern")
+    @classmethod
+    def _safe_date_pattern(cls, pattern: str) -> str:
+        safe_pattern(pattern)
+        return pattern
 
     @field_validator("unit")
     @classmethod
