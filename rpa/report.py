@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from rpa.audit import AuditEvent
 from rpa.masking import item_ref, scrub_text
+from rpa.outcomes import state_label
 from rpa.queue import ItemState, WorkItem
 from rpa.runs import write_private_text
 
@@ -42,12 +43,12 @@ _FAILURE_SHOT = re.compile(r"(?:-\d+)?-failure\.png")
 
 # state -> (Chinese label, English label, colour)
 STATE_STYLE: dict[ItemState, tuple[str, str, str]] = {
-    ItemState.DONE: ("已完成", "done", "#2e7d32"),
-    ItemState.BUSINESS_ERROR: ("业务错误", "business error", "#d9730d"),
-    ItemState.FAILED: ("系统失败", "failed", "#c62828"),
-    ItemState.HELD: ("待人工处理", "held", "#6a1b9a"),
-    ItemState.PENDING: ("待处理", "pending", "#607d8b"),
-    ItemState.LEASED: ("处理中", "leased", "#1565c0"),
+    ItemState.DONE: (state_label("done"), "done", "#2e7d32"),
+    ItemState.BUSINESS_ERROR: (state_label("business_error"), "business error", "#d9730d"),
+    ItemState.FAILED: (state_label("failed"), "failed", "#c62828"),
+    ItemState.HELD: (state_label("held"), "held", "#6a1b9a"),
+    ItemState.PENDING: (state_label("pending"), "pending", "#607d8b"),
+    ItemState.LEASED: (state_label("leased"), "leased", "#1565c0"),
 }
 EXIT_MEANINGS: dict[int, str] = {
     0: "全部事项完成 — every item done",

@@ -18,6 +18,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from rpa.outcomes import OUTCOME_LABELS, outcome_label
+
 SHEET_TITLE = "报备结果"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,19 +41,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("处理批次", 30),
 )
 
-STATUS_LABELS: dict[str, str] = {
-    "filed": "已报备",
-    "already_filed": "此前已报备",
-    "would_file": "预演：待报备",
-    "refused": "门户拒绝",
-    "rejected": "业务错误",
-    "held": "需人工处理",
-    "failed": "失败",
-    "pending": "未完成",
-    "elsewhere": "他批次办理中",
-    "invalid": "无效，未报备",
-    "needs_person": "需人工办理",
-}
+STATUS_LABELS: dict[str, str] = OUTCOME_LABELS  # one word per outcome: rpa.outcomes
 _STATUS_COLOURS: dict[str, str] = {
     "filed": "C6EFCE",
     "already_filed": "DDEBF7",
@@ -97,7 +87,7 @@ class ResultRow:
             self.account_no,
             self.depositor_name,
             self.business_date,
-            STATUS_LABELS.get(self.status, self.status),
+            outcome_label(self.status),
             self.filing_no,
             self.permit,
             self.portal_message,

@@ -189,7 +189,7 @@ def _judge_by_the_portal(
         elif exp["portal"] == "hold_conflict":
             assert status == "需人工处理" and submitted[filing] == 0, (row, got)
         else:
-            assert status in ("无效，未报备", "需人工办理"), (row, got)
+            assert status in ("无效，未报备", "需人工处理"), (row, got)
             assert exp["status"] in ("invalid", "needs_person")
     # every submission belongs to a row that was to be filed or refused, and came once
     assert sum(submitted.values()) == wanted["file"] + wanted["refuse"]
