@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels, item_note
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
@@ -292,11 +293,12 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
         status = outcome.status if outcome.status != "valid" else "pending"
         return ResultRow(status=status, note=reasons, **common)
     status, result = _item_status(item)
-    note = str(result.get("note") or "")
-    if status in ("failed", "held", "rejected", "pending") and item.last_error_message:
-        note = item.last_error_message
+    if item.state == ItemState.DONE:
+        note = done_note(status, result)
+    else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
+        note = item_note(status, item.last_error_code, result)
     if outcome.record is not None and outcome.record.absent_fields:
-        kept = "、".join(_KEPT_LABELS.get(name, name) for name in sorted(outcome.record.absent_fields))
+        kept = field_labels(sorted(outcome.record.absent_fields))
         note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
     if elsewhere:
         note = f"{elsewhere}；{note}" if note else elsewhere
@@ -314,19 +316,12 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
     )
 
 
-_KEPT_LABELS = {
-    "registered_address": "注册地址",
-    "registered_capital_yuan": "注册资金",
-    "business_scope": "经营范围",
-}
-
-
 def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
     """Action, account, name and date as the record has them, or as the row wrote them."""
     record = outcome.record
     if record is not None:
         return {
-            "action": {"open": "开户", "change": "变更", "close": "撤销"}[record.action],
+            "action": ACTION_LABELS[record.action],
             "account_no": record.account_no,
             "depositor_name": record.depositor_name,
             "business_date": record.business_date.isoformat(),
