@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from rpa.flow import Flow, load_flow
 from rpa.logs import add_run_log
 from rpa.masking import register_secret, scrub_text
 from rpa.queue import WorkQueue
-from rpa.report import write_run_report
+from rpa.report import InputRow, write_run_report
 from rpa.run_owners import RunOwners
 from rpa.runs import (
     RunContext,
@@ -234,6 +234,10 @@ class _Outputs:
                 self._ctx.log.error(f"writing outputs failed: {scrub_text(str(exc))}")
         return self.paths
 
+    def report_rows(self) -> Sequence[InputRow] | None:
+        """The input's rows for report.html (after `write`); None when there are none to show."""
+        return self._flow.report_rows(self._ctx) if self.paths else None
+
     def not_done_elsewhere(self) -> int:
         """Rows of this run's input that another run holds and has not done (after `write`)."""
         return self._flow.rows_not_done_elsewhere(self._ctx)
@@ -278,5 +282,6 @@ def _close(
         ctx.queue.items(ctx.run_id),
         ctx.audit.events(ctx.run_id),
         audit_key=ctx.settings.audit_key_bytes(),
+        input_rows=outputs.report_rows(),
     )
     return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

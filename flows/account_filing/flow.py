@@ -31,12 +31,13 @@ from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord
-from flows.account_filing.report import RowOutcome, ValidationReport
+from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
 from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import ConfigError, InputFileError, LoginRefused
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, mask
 from rpa.queue import ItemState, NewItem, WorkItem
+from rpa.report import InputRow
 from rpa.run_owners import RunOwners, RunState
 from rpa.runs import RunContext, now_in
 
@@ -75,6 +76,7 @@ class AccountFilingFlow(Flow):
         self.report: ValidationReport | None = None
         self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
         self.not_done_elsewhere = 0  # rows another run holds and has not done (set by finish())
+        self.input_rows: list[InputRow] = []  # every input row for report.html (set by finish())
 
     # -- parent process ----------------------------------------------------------------------
     def prepare(self, ctx: RunContext) -> Prepared:
@@ -184,6 +186,7 @@ class AccountFilingFlow(Flow):
         owners = RunOwners.from_settings(ctx.settings)
         states: dict[str, RunState] = {}
         rows = []
+        self.input_rows = []
         not_done_elsewhere = 0
         for outcome in self.report.outcomes:
             item, elsewhere = None, ""
@@ -196,6 +199,7 @@ class AccountFilingFlow(Flow):
                     states[item.run_id] = run_state(ctx, item.run_id, owners)
                 elsewhere = held_elsewhere_note(item, states.get(item.run_id))
             rows.append(_result_row(outcome, item, aliases.match, elsewhere))
+            self.input_rows.append(_input_row(outcome, item, rows[-1]))
         self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows)
         ctx.log.info(f"result book written: {path}")
@@ -203,6 +207,9 @@ class AccountFilingFlow(Flow):
 
     def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
         return self.not_done_elsewhere
+
+    def report_rows(self, ctx: RunContext) -> list[InputRow] | None:
+        return self.input_rows if self.report is not None else None
 
     # -- worker process ----------------------------------------------------------------------
     @contextmanager
@@ -313,6 +320,24 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
         note=note,
         run_id=item.run_id,
         **common,
+    )
+
+
+def _input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> InputRow:
+    """The row as report.html shows it: the account masked, the words of result.xlsx."""
+    account = outcome.account_masked or (masked_account(row.account_no) if row.account_no else "（无账号）")
+    return InputRow(
+        sheet=outcome.sheet,
+        row=outcome.row,
+        account=account,
+        name=row.depositor_name,
+        action=row.action,
+        outcome=row.status,
+        filing_no=row.filing_no,
+        portal_message=row.portal_message,
+        note=row.note,
+        attempts=0 if item is None else item.attempts,
+        evidence=row.evidence,
     )
 
 
