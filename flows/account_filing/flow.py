@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.checks import check_lines
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels, item_note
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
@@ -201,7 +202,7 @@ class AccountFilingFlow(Flow):
             rows.append(_result_row(outcome, item, aliases.match, elsewhere))
             self.input_rows.append(_input_row(outcome, item, rows[-1]))
         self.not_done_elsewhere = not_done_elsewhere
-        path = write_result_book(ctx.folder / RESULT_FILE, rows)
+        path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
         ctx.log.info(f"result book written: {path}")
         return [path]
 
