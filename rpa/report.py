@@ -386,6 +386,13 @@ def _failure_shots(folder: Path, ref: str) -> list[Evidence]:
     return [Evidence(p.name, quote(f"{EVIDENCE_DIR}/{p.name}"), failure=True) for p in found]
 
 
+def last_failure_shot(folder: Path, ref: str) -> str:
+    """The item's last failure screenshot (what the page showed when it was refused, held or
+    failed) as a path relative to the run folder, or "" when the browser kept none."""
+    shots = _failure_shots(folder, ref)
+    return f"{EVIDENCE_DIR}/{shots[-1].name}" if shots else ""
+
+
 def _event_summaries(events: Sequence[AuditEvent]) -> list[EventSummary]:
     grouped: dict[str, list[AuditEvent]] = {}
     for event in events:

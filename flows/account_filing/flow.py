@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,9 @@ from flows.account_filing.report import RowOutcome, ValidationReport, masked_acc
 from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import ConfigError, InputFileError, LoginRefused
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.masking import FieldClass, mask
+from rpa.masking import FieldClass, item_ref, mask
 from rpa.queue import ItemState, NewItem, WorkItem
-from rpa.report import InputRow
+from rpa.report import InputRow, last_failure_shot
 from rpa.run_owners import RunOwners, RunState
 from rpa.runs import RunContext, now_in
 
@@ -183,6 +184,7 @@ class AccountFilingFlow(Flow):
         from flows.account_filing.aliases import load_aliases
 
         aliases = load_aliases(ctx.settings.config_dir)
+        audit_key = ctx.settings.audit_key_bytes()
         items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
         owners = RunOwners.from_settings(ctx.settings)
         states: dict[str, RunState] = {}
@@ -199,7 +201,12 @@ class AccountFilingFlow(Flow):
                 if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
                     states[item.run_id] = run_state(ctx, item.run_id, owners)
                 elsewhere = held_elsewhere_note(item, states.get(item.run_id))
-            rows.append(_result_row(outcome, item, aliases.match, elsewhere))
+            row = _result_row(outcome, item, aliases.match, elsewhere)
+            if item is not None and not row.evidence and item.state != ItemState.DONE:
+                # a refused, held or failed row: the page the portal showed when it ended
+                shot = last_failure_shot(ctx.folder, item_ref(item.key, audit_key))
+                row = replace(row, evidence=shot)
+            rows.append(row)
             self.input_rows.append(_input_row(outcome, item, rows[-1]))
         self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
