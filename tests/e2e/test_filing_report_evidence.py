@@ -20,6 +20,17 @@ from tests.plugins.portals import AmsHandle
 
 pytestmark = pytest.mark.browser
 FIRST, LAST, REFUSED = 75, 79, 77
+RED_PIXELS = """() => {
+  const img = document.images[0], canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext("2d"); ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let red = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] > 170 && data[i + 1] < 80 && data[i + 2] < 80) red += 1;
+  }
+  return red;
+}"""
 
 
 def _rows_75_to_79(target: Path) -> Path:
@@ -60,3 +71,8 @@ def test_a_refused_row_has_its_failure_screenshot_in_the_book_and_the_report(
     page.wait_for_function("Array.from(document.images).every(i => i.complete)")
     assert row.locator("img.evidence").evaluate("i => i.naturalWidth") > 0
     assert row.locator("a.evidence").get_attribute("href") == shot
+
+    # AMS writes its refusal in red: a masked message box would be all mask colour, no red left
+    page.goto((outcome.folder / shot).as_uri())
+    red = page.evaluate(RED_PIXELS)
+    assert red > 200, red
