@@ -310,6 +310,8 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
     status, result = _item_status(item)
     if item.state == ItemState.DONE:
         note = done_note(status, result)
+    elif elsewhere and item.state in (ItemState.PENDING, ItemState.LEASED):
+        note = ""  # that run's to finish: `elsewhere` says so
     else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
         note = item_note(status, item.last_error_code, result)
     if outcome.record is not None and outcome.record.absent_fields:
