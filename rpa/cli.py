@@ -183,13 +183,16 @@ def print_outcome(outcome: RunOutcome) -> None:
     from rich.console import Console
     from rich.markup import escape
 
+    from rpa.outcomes import counts_text
+
     console = Console(soft_wrap=True)
     verdict = {
         0: "[green]all items done",
         1: "[yellow]finished with items needing attention",
         3: "[red]stopped early",
     }.get(outcome.exit_code, "[red]refused")
-    console.print(f"run [bold]{escape(outcome.run_id)}[/]: {verdict}[/] {outcome.counts}", highlight=False)
+    counts = counts_text(outcome.counts)
+    console.print(f"run [bold]{escape(outcome.run_id)}[/]: {verdict}[/] {escape(counts)}", highlight=False)
     if outcome.stop_reason:
         console.print(f"  reason: {escape(outcome.stop_reason)}", highlight=False)
     console.print(f"  run folder: {escape(str(outcome.folder))}", highlight=False)

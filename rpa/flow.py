@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from rpa.audit import AuditLog
     from rpa.queue import WorkItem, WorkQueue
+    from rpa.report import InputRow
     from rpa.runs import RunContext
     from rpa.service_window import ServiceHours
     from rpa.settings import OperatorCredential, Settings
@@ -154,6 +155,11 @@ class Flow(ABC):
     def finish(self, ctx: RunContext) -> list[Path]:
         """Parent process, at the end (also after a stop): write outputs; returns their paths."""
         return []
+
+    def report_rows(self, ctx: RunContext) -> Sequence[InputRow] | None:
+        """Every row of the input, in input order, for report.html (read after `finish()`);
+        None for a flow whose input is not a file of rows."""
+        return None
 
     def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
         """Rows of this run's input held by another run's items that are not done; the run's

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from rpa.input_files import apply_input_limits
 from rpa.logs import add_run_log
 from rpa.masking import mask_payload, register_secret, scrub_text
 from rpa.queue import WorkQueue
-from rpa.report import write_run_report
+from rpa.report import InputRow, write_run_report
 from rpa.run_owners import RunOwners
 from rpa.runs import (
     RunContext,
@@ -276,6 +276,10 @@ class _Outputs:
         found = [f"写出结果文件失败：{self.failed}"] if self.failed else []
         return found + self.flow.output_problems(self._ctx)
 
+    def report_rows(self) -> Sequence[InputRow] | None:
+        """The input's rows for report.html (after `write`); None when there are none to show."""
+        return self.flow.report_rows(self._ctx) if self.paths else None
+
     def not_done_elsewhere(self) -> int:
         """Rows of this run's input that another run holds and has not done (after `write`)."""
         return self.flow.rows_not_done_elsewhere(self._ctx)
@@ -345,6 +349,7 @@ def _close(
             ctx.queue.items(ctx.run_id),
             ctx.audit.events(ctx.run_id),
             audit_key=ctx.settings.audit_key_bytes(),
+            input_rows=outputs.report_rows(),
         )
     except Exception as exc:
         fatal = as_run_fatal(exc)

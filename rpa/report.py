@@ -14,6 +14,8 @@ Jinja2 escapes it. No script, no network: a Content-Security-Policy forbids both
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,9 +25,11 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from rpa.audit import AuditEvent
 from rpa.masking import item_ref, scrub_text
+from rpa.outcomes import OUTCOME_LABELS, outcome_label, state_label
 from rpa.queue import ItemState, WorkItem
 from rpa.runs import write_private_text
 
@@ -43,12 +47,12 @@ _FAILURE_SHOT = re.compile(r"(?:-\d+)?-failure\.png")
 
 # state -> (Chinese label, English label, colour)
 STATE_STYLE: dict[ItemState, tuple[str, str, str]] = {
-    ItemState.DONE: ("已完成", "done", "#2e7d32"),
-    ItemState.BUSINESS_ERROR: ("业务错误", "business error", "#d9730d"),
-    ItemState.FAILED: ("系统失败", "failed", "#c62828"),
-    ItemState.HELD: ("待人工处理", "held", "#6a1b9a"),
-    ItemState.PENDING: ("待处理", "pending", "#607d8b"),
-    ItemState.LEASED: ("处理中", "leased", "#1565c0"),
+    ItemState.DONE: (state_label("done"), "done", "#2e7d32"),
+    ItemState.BUSINESS_ERROR: (state_label("business_error"), "business error", "#d9730d"),
+    ItemState.FAILED: (state_label("failed"), "failed", "#c62828"),
+    ItemState.HELD: (state_label("held"), "held", "#6a1b9a"),
+    ItemState.PENDING: (state_label("pending"), "pending", "#607d8b"),
+    ItemState.LEASED: (state_label("leased"), "leased", "#1565c0"),
 }
 EXIT_MEANINGS: dict[int, str] = {
     0: "全部事项完成 — every item done",
@@ -57,6 +61,36 @@ EXIT_MEANINGS: dict[int, str] = {
     3: "运行提前停止，剩余事项待续跑 — the run stopped early; resume to finish the rest",
 }
 _CHART_BAR_WIDTH = 420
+# row outcome (rpa.outcomes) -> badge colour
+OUTCOME_COLOURS: dict[str, str] = {
+    "filed": "#2e7d32", "already_filed": "#1565c0", "would_file": "#558b2f", "refused": "#c62828",
+    "rejected": "#d9730d", "held": "#6a1b9a", "needs_person": "#6a1b9a", "failed": "#b71c1c",
+    "pending": "#607d8b", "elsewhere": "#607d8b", "invalid": "#8d6e63",
+}  # fmt: skip
+# the page's only script: filters the input rows by outcome and by a search text. The page's
+# Content-Security-Policy allows this script by its hash, and nothing else.
+FILTER_SCRIPT = """
+(function () {
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.input-row"));
+  var outcome = document.getElementById("outcome-filter");
+  var search = document.getElementById("row-search");
+  var shown = document.getElementById("rows-shown");
+  if (!outcome || !search || !shown) { return; }
+  function apply() {
+    var wanted = outcome.value, text = search.value.trim().toLowerCase(), count = 0;
+    rows.forEach(function (row) {
+      var ok = (!wanted || row.getAttribute("data-outcome") === wanted) &&
+               (!text || row.textContent.toLowerCase().indexOf(text) >= 0);
+      row.hidden = !ok;
+      if (ok) { count += 1; }
+    });
+    shown.textContent = String(count);
+  }
+  outcome.addEventListener("change", apply);
+  search.addEventListener("input", apply);
+})();
+"""
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(FILTER_SCRIPT.encode()).digest()).decode()
 
 
 @dataclass(frozen=True)
@@ -99,6 +133,43 @@ class ItemRow:
 
 
 @dataclass(frozen=True)
+class InputRow:
+    """One row of the flow's input, in input order, as the flow hands it to the report: the
+    account already masked by the flow; `outcome` a row outcome code of rpa.outcomes;
+    `evidence` a path inside the run folder. Every text is scrubbed again before it is shown."""
+
+    sheet: str
+    row: int
+    account: str
+    name: str
+    action: str
+    outcome: str
+    filing_no: str = ""
+    portal_message: str = ""
+    note: str = ""
+    attempts: int = 0
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class ShownInputRow:
+    """An input row as the page shows it."""
+
+    where: str
+    account: str
+    name: str
+    action: str
+    outcome: str
+    label: str
+    colour: str
+    filing_no: str
+    portal_message: str
+    note: str
+    attempts: int
+    shot: Evidence | None
+
+
+@dataclass(frozen=True)
 class EventSummary:
     """How many events of one type the audit chain holds, and when the first and last were."""
 
@@ -116,9 +187,14 @@ def write_run_report(
     *,
     title: str | None = None,
     audit_key: bytes | None = None,
+    input_rows: Sequence[InputRow] | None = None,
 ) -> Path:
     """Write `folder/report.html` (mode 0600) from run.json's content, the run's items and its
     audit events; returns the report's path.
+
+    With `input_rows` (a flow whose input is a file of rows), the page lists every row of the
+    input in input order, rows refused before any filing included, with filters by outcome and
+    a search box.
 
     With the `audit_key`, each row also shows the item's ref (the HMAC that joins it to run.log
     and the audit chain) and the failure screenshots the browser kept under that ref.
@@ -127,6 +203,7 @@ def write_run_report(
     # must stay whole for `rpa audit verify`; scrubbing would mask its date digits
     run_id = str(run_info.get("run_id") or folder.name)
     tiles = _state_tiles(items)
+    filing_nos = input_rows is not None or any(item.result and item.result.get("filing_no") for item in items)
     template = _environment().get_template("report.html.j2")
     html = template.render(
         title=_text(title) if title else f"运行报告 {run_id}",
@@ -139,6 +216,11 @@ def write_run_report(
         chain=_chain_summary(events),
         checks=_checks(run_info.get("checks")),
         verify_command=f"rpa audit verify {run_id}",
+        input_rows=None if input_rows is None else [_input_row(row, folder) for row in input_rows],
+        outcome_choices=_outcome_choices(input_rows or []),
+        script=Markup(FILTER_SCRIPT),
+        script_hash=SCRIPT_HASH,
+        show_filing_no=filing_nos,
     )
     return write_private_text(folder / REPORT_FILE, html)
 
@@ -254,6 +336,32 @@ def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
     )
 
 
+def _input_row(row: InputRow, folder: Path) -> ShownInputRow:
+    return ShownInputRow(
+        where=f"{_text(row.sheet)} 第{row.row}行",
+        account=_text(row.account),
+        name=_text(row.name),
+        action=_text(row.action),
+        outcome=row.outcome,
+        label=outcome_label(row.outcome),
+        colour=OUTCOME_COLOURS.get(row.outcome, "#455a64"),
+        filing_no=_reference(row.filing_no),
+        portal_message=_text(row.portal_message),
+        note=_text(row.note),
+        attempts=row.attempts,
+        shot=_evidence(row.evidence, folder),
+    )
+
+
+def _outcome_choices(rows: Sequence[InputRow]) -> list[tuple[str, str, int]]:
+    """(code, word, count) of each outcome the rows have, in the vocabulary's order."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    order = [code for code in OUTCOME_LABELS if code in counts] + sorted(set(counts) - set(OUTCOME_LABELS))
+    return [(code, outcome_label(code), counts[code]) for code in order]
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -287,6 +395,13 @@ def _failure_shots(folder: Path, ref: str) -> list[Evidence]:
     found = [p for p in evidence.glob(f"{ref}*-failure.png") if _FAILURE_SHOT.fullmatch(p.name[len(ref) :])]
     found.sort(key=lambda p: (len(p.name), p.name))  # <ref>-failure.png, then -2-, -3-...
     return [Evidence(p.name, quote(f"{EVIDENCE_DIR}/{p.name}"), failure=True) for p in found]
+
+
+def last_failure_shot(folder: Path, ref: str) -> str:
+    """The item's last failure screenshot (what the page showed when it was refused, held or
+    failed) as a path relative to the run folder, or "" when the browser kept none."""
+    shots = _failure_shots(folder, ref)
+    return f"{EVIDENCE_DIR}/{shots[-1].name}" if shots else ""
 
 
 def _event_summaries(events: Sequence[AuditEvent]) -> list[EventSummary]:

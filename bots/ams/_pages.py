@@ -272,13 +272,18 @@ class AmsPages:
 
     def failure_masks(self) -> list[Locator]:
         """What to black out on a failure screenshot of `page_in_use`, whatever page it shows:
-        every table cell and text field of the content frame (the page's structure and messages
-        stay visible)."""
+        every table cell but the message box's own and every text field of the content frame
+        (the page's structure and AMS's messages stay visible)."""
         masks: list[Locator] = self.operator_masks(self.page_in_use)
         scope = self.page_in_use.frame_locator(self.frame_css)
+        message_box = [c.locator(scope) for c in self.selectors.page("message").elements["message_box"]]
         for element in ("cells", "inputs"):
-            for candidate in self.selectors.page("evidence").elements[element]:
-                masks.append(candidate.locator(scope))
+            found = [c.locator(scope) for c in self.selectors.page("evidence").elements[element]]
+            if element == "cells" and any(box.count() for box in message_box):
+                hits = found[:1]  # leaves the box's own cells: AMS's message stays readable
+            else:  # the first candidate that finds any, or all of them
+                hits = next(([loc] for loc in found if loc.count()), found)
+            masks.extend(hits)
         return masks
 
     # -- helpers ---------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.sync_api import Error as PlaywrightError
 
 from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differing_fields
+from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
@@ -111,14 +112,14 @@ def match_history(
             return Match(already=entry)
     if same_day:
         return Match(
-            conflict=f"AMS already holds a {record.action} of this account dated {day} with a "
-            f"different {', '.join(differing)}",
+            conflict=f"AMS中已有该账户{day}的{ACTION_LABELS[record.action]}报备，但其"
+            f"{field_labels(differing)}与输入行不同：未提交，请人工核实",
             conflict_filing=same_day[0].filing_no,
         )
     opened = [e for e in history.entries if e.action == "open"]
     if record.action == "open" and opened:
         return Match(
-            conflict=f"AMS already holds this account as opened on {opened[0].business_date}",
+            conflict=f"AMS中该账户已于{opened[0].business_date}开户报备：未再提交，请人工核实",
             conflict_filing=opened[0].filing_no,
         )
     return Match()
@@ -213,14 +214,14 @@ class FilingHandler:
             return self._already_filed(record, found.already, ref)
         if found.conflict is not None:
             raise NeedsPerson(
-                f"{record.masked_label()}: {found.conflict}; not submitted",
+                f"{record.masked_label()}: {found.conflict}",
                 code="filing_conflict",
                 details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
             )
         if item.caught_mid_submit:
             raise _caught_mid_submit(record)
         if self.dry_run:
-            return {"status": "would_file", "already_filed": False, "note": "dry run: not submitted"}
+            return {"status": "would_file", "already_filed": False, "note": done_note("would_file", {})}
         # not before: an already-filed receipt shoots the look-up tab
         self._load_ahead(record, self.bot.load_look_up_ahead)
         self._check_page(record)
@@ -253,8 +254,7 @@ class FilingHandler:
         differing = differing_fields(record, shown, compared_fields(record))
         if differing:
             raise NeedsPerson(
-                f"{record.masked_label()}: the 信息核对 page shows a different "
-                f"{', '.join(differing)} than the input row; not submitted",
+                f"{record.masked_label()}: 信息核对页所示的{field_labels(differing)}与输入行不同，未提交",
                 code="check_page_differs",
                 details={"status": "held", "fields": differing},
             )
@@ -283,7 +283,7 @@ class FilingHandler:
             "already_filed": True,
             "filing_no": entry.filing_no,
             "evidence": self._receipt(ref, "detail"),
-            "note": "AMS already holds this filing (same action, date and content)",
+            "note": done_note("already_filed", {}),
         }
 
 

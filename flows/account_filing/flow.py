@@ -22,20 +22,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.checks import check_lines
+from flows.account_filing.notes import done_note, field_labels, item_note
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord
-from flows.account_filing.report import RowOutcome, ValidationReport
+from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
 from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import ConfigError, InputFileError, LoginRefused
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.masking import FieldClass, mask
+from rpa.masking import FieldClass, item_ref, mask
 from rpa.queue import ItemState, NewItem, WorkItem
+from rpa.report import InputRow, last_failure_shot
 from rpa.run_owners import RunOwners, RunState
 from rpa.runs import RunContext, now_in
 
@@ -81,6 +85,7 @@ class AccountFilingFlow(Flow):
         self.report: ValidationReport | None = None
         self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
         self.not_done_elsewhere = 0  # rows another run holds and has not done (set by finish())
+        self.input_rows: list[InputRow] = []  # every input row for report.html (set by finish())
 
     # -- parent process ----------------------------------------------------------------------
     def prepare(self, ctx: RunContext) -> Prepared:
@@ -187,10 +192,12 @@ class AccountFilingFlow(Flow):
         from flows.account_filing.aliases import load_aliases
 
         aliases = load_aliases(ctx.settings.config_dir)
+        audit_key = ctx.settings.audit_key_bytes()
         items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
         owners = RunOwners.from_settings(ctx.settings)
         states: dict[str, RunState] = {}
         rows = []
+        self.input_rows = []
         not_done_elsewhere = 0
         for outcome in self.report.outcomes:
             item, elsewhere = None, ""
@@ -202,9 +209,15 @@ class AccountFilingFlow(Flow):
                 if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
                     states[item.run_id] = run_state(ctx, item.run_id, owners)
                 elsewhere = held_elsewhere_note(item, states.get(item.run_id))
-            rows.append(_result_row(outcome, item, aliases.match, elsewhere))
+            row = _result_row(outcome, item, aliases.match, elsewhere)
+            if item is not None and not row.evidence and item.state != ItemState.DONE:
+                # a refused, held or failed row: the page the portal showed when it ended
+                shot = last_failure_shot(ctx.folder, item_ref(item.key, audit_key))
+                row = replace(row, evidence=shot)
+            rows.append(row)
+            self.input_rows.append(_input_row(outcome, item, rows[-1]))
         self.not_done_elsewhere = not_done_elsewhere
-        path = write_result_book(ctx.folder / RESULT_FILE, rows)
+        path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
         ctx.log.info(f"result book written: {path}")
         return [path]
 
@@ -223,6 +236,9 @@ class AccountFilingFlow(Flow):
         if counts["needs_person"]:
             found.append(f"{counts['needs_person']} 行需人工处理，未报备：原因见 {RESULT_FILE}")
         return found
+
+    def report_rows(self, ctx: RunContext) -> list[InputRow] | None:
+        return self.input_rows if self.report is not None else None
 
     # -- worker process ----------------------------------------------------------------------
     @contextmanager
@@ -313,11 +329,14 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
         status = outcome.status if outcome.status != "valid" else "pending"
         return ResultRow(status=status, note=reasons, **common)
     status, result = _item_status(item)
-    note = str(result.get("note") or "")
-    if status in ("failed", "held", "rejected", "pending") and item.last_error_message:
-        note = item.last_error_message
+    if item.state == ItemState.DONE:
+        note = done_note(status, result)
+    elif elsewhere and item.state in (ItemState.PENDING, ItemState.LEASED):
+        note = ""  # that run's to finish: `elsewhere` says so
+    else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
+        note = item_note(status, item.last_error_code, result)
     if outcome.record is not None and outcome.record.absent_fields:
-        kept = "、".join(_KEPT_LABELS.get(name, name) for name in sorted(outcome.record.absent_fields))
+        kept = field_labels(sorted(outcome.record.absent_fields))
         note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
     if elsewhere:
         note = f"{elsewhere}；{note}" if note else elsewhere
@@ -335,11 +354,22 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
     )
 
 
-_KEPT_LABELS = {
-    "registered_address": "注册地址",
-    "registered_capital_yuan": "注册资金",
-    "business_scope": "经营范围",
-}
+def _input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> InputRow:
+    """The row as report.html shows it: the account masked, the words of result.xlsx."""
+    account = outcome.account_masked or (masked_account(row.account_no) if row.account_no else "（无账号）")
+    return InputRow(
+        sheet=outcome.sheet,
+        row=outcome.row,
+        account=account,
+        name=row.depositor_name,
+        action=row.action,
+        outcome=row.status,
+        filing_no=row.filing_no,
+        portal_message=row.portal_message,
+        note=row.note,
+        attempts=0 if item is None else item.attempts,
+        evidence=row.evidence,
+    )
 
 
 def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:

@@ -177,7 +177,7 @@ class ValidationReport:
             f"文件：{self.file.name}　工作表：{self.sheet}　表头在第{self.header_row}行"
             f"　核对日期：{self.today}",
             f"共{counts['rows']}行：有效 {counts['valid']}，无效 {counts['invalid']}，"
-            f"需人工办理 {counts['needs_person']}；"
+            f"需人工处理 {counts['needs_person']}；"
             f"已逾期 {counts['overdue']}，今日到期 {counts['due_today']}",
         ]
         if self.missing_columns:
@@ -185,7 +185,7 @@ class ValidationReport:
         lines.extend(f"[提示] {warning}" for warning in self.file_warnings())
         sections = (
             ("无效，不报备", "invalid", lambda o: [*o.errors, *self._notes(o)]),
-            ("需人工办理，不由机器人报备", "needs_person", lambda o: [*o.errors, *self._notes(o)]),
+            ("需人工处理，不由机器人报备", "needs_person", lambda o: [*o.errors, *self._notes(o)]),
             ("有效，但请核对", "valid", self._notes),
         )
         for title, status, issues_of in sections:

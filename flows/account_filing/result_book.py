@@ -8,7 +8,7 @@ carriage return) also carries Excel's quote prefix: no cell of this book can eve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +16,17 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+from flows.account_filing.checks import PASSED, CheckLine
 from rpa.atomic import atomic_write
+from rpa.outcomes import OUTCOME_LABELS, outcome_label
 
 SHEET_TITLE = "报备结果"
+CHECKS_TITLE = "校验"
+CHECK_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("校验项", 34), ("范围", 8), ("结果", 12), ("涉及行数", 10), ("说明", 80),
+)  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # (header, width)
@@ -43,19 +50,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("证件种类", 14),
 )
 
-STATUS_LABELS: dict[str, str] = {
-    "filed": "已报备",
-    "already_filed": "此前已报备",
-    "would_file": "预演：待报备",
-    "refused": "门户拒绝",
-    "rejected": "业务错误",
-    "held": "需人工处理",
-    "failed": "失败",
-    "pending": "未完成",
-    "elsewhere": "他批次办理中",
-    "invalid": "无效，未报备",
-    "needs_person": "需人工办理",
-}
+STATUS_LABELS: dict[str, str] = OUTCOME_LABELS  # one word per outcome: rpa.outcomes
 _STATUS_COLOURS: dict[str, str] = {
     "filed": "C6EFCE",
     "already_filed": "DDEBF7",
@@ -105,7 +100,7 @@ class ResultRow:
             self.account_no,
             self.depositor_name,
             self.business_date,
-            STATUS_LABELS.get(self.status, self.status),
+            outcome_label(self.status),
             self.filing_no,
             self.permit,
             self.portal_message,
@@ -128,8 +123,9 @@ def put_text(cell: Cell, value: str) -> None:
         cell.quotePrefix = True
 
 
-def write_result_book(path: Path, rows: Iterable[ResultRow]) -> Path:
-    """Write the book (styled header, frozen panes, autofilter, status colours), mode 0600."""
+def write_result_book(path: Path, rows: Iterable[ResultRow], checks: Sequence[CheckLine] = ()) -> Path:
+    """Write the book (styled header, frozen panes, autofilter, status colours), mode 0600;
+    with `checks`, a second sheet 校验 lists every check that ran and its result."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -155,6 +151,23 @@ def write_result_book(path: Path, rows: Iterable[ResultRow]) -> Path:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     sheet.row_dimensions[1].height = 20
+    if checks:
+        _write_checks(workbook.create_sheet(CHECKS_TITLE), checks)
     with atomic_write(path) as handle:
         workbook.save(handle)
     return path
+
+
+def _write_checks(sheet: Worksheet, checks: Sequence[CheckLine]) -> None:
+    for col, (header, width) in enumerate(CHECK_COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=col, value=header)
+        cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    for number, line in enumerate(checks, start=2):
+        for col, value in enumerate((line.name, line.scope, line.result), start=1):
+            put_text(sheet.cell(row=number, column=col), value)
+        sheet.cell(row=number, column=4, value=line.count)
+        put_text(sheet.cell(row=number, column=5), line.detail)
+        colour = "C6EFCE" if line.result == PASSED else "FFEB9C"
+        sheet.cell(row=number, column=3).fill = PatternFill("solid", fgColor=colour)
+    sheet.freeze_panes = "A2"

@@ -189,7 +189,7 @@ def _judge_by_the_portal(
         elif exp["portal"] == "hold_conflict":
             assert status == "需人工处理" and submitted[filing] == 0, (row, got)
         else:
-            assert status in ("无效，未报备", "需人工办理"), (row, got)
+            assert status in ("无效，未报备", "需人工处理"), (row, got)
             assert exp["status"] in ("invalid", "needs_person")
     # every submission belongs to a row that was to be filed or refused, and came once
     assert sum(submitted.values()) == wanted["file"] + wanted["refuse"]
@@ -224,8 +224,13 @@ def test_a_dry_run_looks_up_but_never_submits(ams: AmsHandle, tmp_path: Path) ->
     outcome = _run(settings, source, dry_run=True)
     assert ams.submissions() == []
     assert ams.stats()["requests"].get("/ams/acctQuery.do", 0) > 0
-    statuses = Counter(r["状态"] for r in read_result(outcome.folder / "result.xlsx").values())
+    result = read_result(outcome.folder / "result.xlsx")
+    statuses = Counter(r["状态"] for r in result.values())
     assert statuses["预演：待报备"] > 0 and statuses["此前已报备"] >= 1
+    # report.html lists every input row, those refused before filing too, as result.xlsx does
+    html = (outcome.folder / "report.html").read_text(encoding="utf-8")
+    assert html.count('<tr class="input-row"') == len(result) == 16
+    assert html.count('data-outcome="invalid"') == statuses["无效，未报备"] > 0
     # a dry run's items never stand in for the real run's: the same file files afterwards
     real = _run(settings, source)
     real_statuses = Counter(r["状态"] for r in read_result(real.folder / "result.xlsx").values())

@@ -1,0 +1,110 @@
+"""result.xlsx's 校验 sheet: every check validation ran on the export, and what it found.
+
+    >>> lines = check_lines(report)
+    >>> lines[0].name, lines[0].result
+    ('读取工作表', '通过')
+
+File checks first (the sheet read, the columns found, columns ignored or look-alike, hidden
+sheets), then one line per row check of the issue catalogue (`issues.MESSAGES`) with the rows
+it flagged: none flagged is 通过; an error is 未通过, a row for a person 需人工处理, a warning 提示.
+Checks made in AMS (the look-up, the 信息核对 page) are told row by row in 报备结果.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.account_filing.issues import MESSAGES, Severity
+from flows.account_filing.report import ValidationReport
+from rpa.outcomes import NEEDS_PERSON
+
+PASSED, FAILED, NOTICE = "通过", "未通过", "提示"
+_SEVERITY_RESULT = {Severity.ERROR: FAILED, Severity.NEEDS_PERSON: NEEDS_PERSON, Severity.WARNING: NOTICE}
+_ROWS_LISTED = 60  # row numbers written out; the count is always whole
+
+# row check code -> its name in the sheet
+CHECK_NAMES: dict[str, str] = {
+    "required_missing": "必填项不为空",
+    "column_missing": "必填项的列存在",
+    "action_unknown": "业务类型可识别",
+    "account_kind_unknown": "账户性质可识别",
+    "account_no_format": "账号为8至32位数字",
+    "number_as_numeric": "长数字未以数值格式丢失精度",
+    "date_invalid": "日期可识别",
+    "date_in_future": "日期不晚于今天",
+    "gbk_too_long": "长度不超过AMS限制（GBK字节）",
+    "outside_gbk": "文字在GBK字符集内",
+    "category_unknown": "存款人类别可识别",
+    "uscc_length": "统一社会信用代码为18位",
+    "uscc_format": "统一社会信用代码字符合规",
+    "uscc_checksum": "统一社会信用代码校验位（GB 32100）",
+    "rep_role_unknown": "法定代表人类别可识别",
+    "id_type_unknown": "证件种类可识别",
+    "id_length": "居民身份证号码为18位",
+    "id_format": "居民身份证号码格式",
+    "id_checksum": "居民身份证号码校验位（GB 11643）",
+    "id_component": "居民身份证号码出生日期与行政区划",
+    "capital_invalid": "注册资金为有效数字",
+    "capital_precision": "注册资金精度不超过分",
+    "bank_code_format": "开户银行机构代码为12位数字",
+    "bank_code_checksum": "开户银行机构代码校验位",
+    "permit_format": "基本存款账户编号格式",
+    "close_reason_unknown": "撤销原因可识别",
+    "duplicate_row": "文件内无重复行",
+    "conflicting_row": "文件内无冲突行",
+    "approval_required": "属于备案（无须人民银行核准）",
+    "value_invalid": "取值可识别",
+    "changed_without_column": "变更事项所涉列存在",
+    "formula_uncomputed": "公式已计算",
+    "control_char": "无控制字符",
+    "record_invalid": "符合报备要求（字段）",
+    "record_rule": "符合报备要求（整行）",
+    "deadline_estimated": "报备期限按节假日日历计算",
+    "deadline_overdue": "未超过报备期限",
+}
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    """One line of the 校验 sheet."""
+
+    name: str
+    scope: str
+    result: str
+    count: int
+    detail: str = ""
+
+
+def check_lines(report: ValidationReport) -> list[CheckLine]:
+    """The file checks, then every row check of the catalogue, in the catalogue's order."""
+    rows = len(report.outcomes)
+    lines = [
+        CheckLine("读取工作表", "文件", PASSED, rows,
+                  f"{report.file.name}　工作表「{report.sheet}」　表头在第{report.header_row}行，共{rows}行"),
+        _file_check("必需的列齐全", report.missing_columns, FAILED),
+        _file_check("列名可识别", report.ignored_headers, NOTICE, "未读取的列："),
+        _file_check("无相近但非别名的列名", [header for header, _, _ in report.look_alikes], NOTICE),
+        _file_check("无隐藏工作表被跳过", report.hidden_sheets, NOTICE),
+    ]  # fmt: skip
+    flagged: dict[str, list[int]] = {}
+    severity: dict[str, Severity] = {}
+    for outcome in report.outcomes:
+        for found in [*outcome.errors, *outcome.warnings]:
+            if outcome.row not in flagged.setdefault(found.code, []):
+                flagged[found.code].append(outcome.row)
+            severity.setdefault(found.code, found.severity)
+    codes = list(MESSAGES) + sorted(set(flagged) - set(MESSAGES))
+    for code in codes:
+        hit = flagged.get(code, [])
+        result = _SEVERITY_RESULT[severity[code]] if hit else PASSED
+        listed = "、".join(str(row) for row in hit[:_ROWS_LISTED]) + ("…" if len(hit) > _ROWS_LISTED else "")
+        lines.append(CheckLine(CHECK_NAMES.get(code, f"未命名的校验（{code}）"), "逐行", result, len(hit),
+                               f"第{listed}行" if hit else ""))  # fmt: skip
+    return lines
+
+
+def _file_check(name: str, found: list[str], result: str, prefix: str = "") -> CheckLine:
+    """A file check: 通过 when it found nothing, else `result` and what it found."""
+    if not found:
+        return CheckLine(name, "文件", PASSED, 0)
+    return CheckLine(name, "文件", result, len(found), prefix + "、".join(found))

@@ -1,0 +1,107 @@
+"""The 说明 of a filed, held, refused or failed row, in Chinese only.
+
+    >>> item_note("held", "check_page_differs", {"fields": ["registered_capital_yuan"]})
+    '信息核对页所示的注册资金与输入行不同，未提交：请人工核实'
+
+Exceptions carry English diagnostics for run.log; result.xlsx and report.html show a clerk's
+sentence instead, chosen by the error's stable code. A note the flow writes in Chinese
+(`WRITTEN_IN_CHINESE`: a run holding the account, a conflicting filing) is kept as it is. An
+unknown code is never hidden: the note names the outcome and the code and points to run.log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rpa.outcomes import outcome_label
+
+# canonical field -> the label AMS and the export use (the words a clerk knows)
+FIELD_LABELS: dict[str, str] = {
+    "action": "业务类型",
+    "account_no": "账号",
+    "account_kind": "账户性质",
+    "business_date": "业务日期",
+    "depositor_name": "存款人名称",
+    "depositor_category": "存款人类别",
+    "uscc": "统一社会信用代码",
+    "legal_rep_role": "法定代表人类别",
+    "legal_rep_name": "法定代表人姓名",
+    "id_type": "证件种类",
+    "id_number": "证件号码",
+    "registered_address": "注册地址",
+    "registered_capital_yuan": "注册资金",
+    "business_scope": "经营范围",
+    "bank_code": "开户银行机构代码",
+    "basic_account_permit": "基本存款账户编号",
+    "change_items": "变更事项",
+    "close_reason": "撤销原因",
+    "filing_no": "备案编号",
+}
+ACTION_LABELS = {"open": "开户", "change": "变更", "close": "撤销"}
+
+# codes whose `note` the flow writes in Chinese, with what only it knows (a run id, a date)
+WRITTEN_IN_CHINESE = frozenset({"account_in_other_run", "caught_mid_submit", "filing_conflict"})
+# error code -> what a clerk reads (the item's outcome word is added in front)
+CODE_NOTES: dict[str, str] = {
+    "portal_refusal": "AMS拒绝了此笔报备，原因见「门户信息」",
+    "close_reason_unknown": "AMS没有输入行中的撤销原因，请核对后重新报备",
+    "no_such_option": "AMS的下拉选项中没有输入行的取值，请核对后重新报备",
+    "read_only_field_differs": "AMS中该账户的只读信息与输入行不同，表单无法修改：请人工核实",
+    "invalid_record": "输入行的数据AMS不接受，请核对",
+    "needs_person": "请人工核实后办理",
+    "account_in_other_run": "该账户正由另一运行办理，本行未提交，暂挂",
+    "caught_mid_submit": "上一进程在确认提交时中断，AMS查询未见此笔报备，为免重复未提交：请在AMS核实后放行",
+    "lease_lost_before_submit": "提交前失去了处理权（可能被其他进程接手），未提交",
+    "portal_timeout": "AMS未在时限内响应",
+    "page_timeout": "AMS未在时限内响应",
+    "portal_unavailable": "无法打开AMS页面",
+    "navigation_failed": "无法打开AMS页面",
+    "session_lost": "AMS登录已失效",
+    "selector_not_found": "AMS页面上找不到应有的元素（门户可能已改版）",
+    "selector_ambiguous": "AMS页面上应有的元素不唯一（门户可能已改版）",
+    "portal_changed": "AMS页面与预期不同（门户可能已改版）",
+    "history_unreadable": "无法读取AMS中该账户的报备记录",
+    "history_incomplete": "AMS中该账户的报备记录未能读全",
+    "detail_missing": "AMS报备记录中缺少「详情」链接",
+    "not_prepared": "信息核对页未显示此笔报备，未提交",
+    "unexpected_dialog": "AMS弹出意外的对话框，已关闭，未提交",
+    "answer_unreadable": "AMS显示成功，但其结果中没有此账户的备案编号：请在AMS核实",
+    "answer_lost": "提交后未见AMS的结果，可能已报备：重试前会先在AMS查询",
+    "circuit_open": "连续多次系统错误，运行已停止",
+    "login_refused": "AMS拒绝登录",
+    "frame_missing": "AMS主页面缺少内容框架",
+    "main_page_gone": "AMS主页面未显示",
+    "application_error": "系统错误",
+}
+
+
+def field_labels(fields: Iterable[str]) -> str:
+    """Field names as the labels a clerk knows, joined with 、 (an unlisted name: 未列名字段)."""
+    return "、".join(FIELD_LABELS.get(name, "未列名字段") for name in fields)
+
+
+def done_note(status: str, result: Mapping[str, Any]) -> str:
+    """The note of a row the bot finished: the portal's own words for a filing."""
+    if status == "already_filed":
+        return "AMS中已有此笔报备（业务类型、日期和内容相同），未再提交"
+    if status == "would_file":
+        return "预演：已在AMS中查询，未提交"
+    return str(result.get("portal_message") or result.get("note") or "")
+
+
+def item_note(status: str, code: str | None, result: Mapping[str, Any]) -> str:
+    """The note of a row that ended refused, rejected, held, failed or unfinished."""
+    fields = result.get("fields")
+    if code == "check_page_differs" and isinstance(fields, list):
+        return f"信息核对页所示的{field_labels(fields)}与输入行不同，未提交：请人工核实"
+    kept = str(result.get("note") or "")
+    if kept and code in WRITTEN_IN_CHINESE:
+        return kept
+    if not code:
+        return "运行结束时尚未办理：续跑即可办完" if status == "pending" else outcome_label(status)
+    text = CODE_NOTES.get(code)
+    if text is None:
+        return f"{outcome_label(status)}（错误代码 {code}），详情见 run.log"
+    return text
+

@@ -1,0 +1,62 @@
+"""One word per outcome: what report.html, result.xlsx, the CLI and the logs call each outcome.
+
+    >>> outcome_label("needs_person"), outcome_label("held"), state_label("held")
+    ('需人工处理', '需人工处理', '需人工处理')
+
+Two vocabularies share the words. A *row outcome* is what became of one input row (result.xlsx,
+the filing report's rows); an *item state* is where a work item of the queue stands (run
+report tiles, CLI summaries). Where the two mean the same thing (a held item and a row for a
+person; a pending item and an unfinished row; a failed item and a failed row) they use the same
+word, so a clerk never meets two words for one thing. Everything here is Chinese only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+NEEDS_PERSON = "需人工处理"
+NOT_FINISHED = "未完成"
+FAILED = "失败"
+
+# row outcome code -> the one Chinese word for it
+OUTCOME_LABELS: dict[str, str] = {
+    "filed": "已报备",
+    "already_filed": "此前已报备",
+    "would_file": "预演：待报备",
+    "refused": "门户拒绝",
+    "rejected": "业务错误",
+    "held": NEEDS_PERSON,
+    "failed": FAILED,
+    "pending": NOT_FINISHED,
+    "elsewhere": "他批次办理中",
+    "invalid": "无效，未报备",
+    "needs_person": NEEDS_PERSON,
+}
+
+# work item state (rpa.queue.ItemState values) -> the one Chinese word for it
+STATE_LABELS: dict[str, str] = {
+    "done": "已完成",
+    "business_error": "业务错误",
+    "failed": FAILED,
+    "held": NEEDS_PERSON,
+    "pending": NOT_FINISHED,
+    "leased": "处理中",
+}
+
+
+def outcome_label(code: str) -> str:
+    """The word for a row outcome; an unknown code is shown as `未知结果（code）`, never dropped."""
+    return OUTCOME_LABELS.get(code, f"未知结果（{code}）")
+
+
+def state_label(state: str) -> str:
+    """The word for a work item state; an unknown one as `未知状态（state）`."""
+    return STATE_LABELS.get(state, f"未知状态（{state}）")
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """Item counts as one Chinese line, in the vocabulary's order: `已完成 3，失败 1`."""
+    order = list(STATE_LABELS)
+    known = [(state_label(s), counts[s]) for s in order if counts.get(s)]
+    others = [(state_label(s), n) for s, n in sorted(counts.items()) if s not in STATE_LABELS and n]
+    return "，".join(f"{label} {n}" for label, n in [*known, *others]) or "没有事项"

@@ -1,0 +1,78 @@
+"""A row AMS refuses keeps the page AMS showed: result.xlsx names the screenshot and report.html
+shows it beside the refusal, every input row listed (issue #19).
+
+Sheet rows 75 to 79 of the sample export; fixtures/inputs/accounts_expected.json (written by
+hand) says AMS refuses row 77 with 基本存款账户不存在.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from rpa.orchestrate import execute_run
+from tests.e2e.test_account_filing_run import ACCOUNTS, REFERENCE_DAY, SEED, filing_settings, read_result
+from tests.plugins.portals import AmsHandle
+
+pytestmark = pytest.mark.browser
+FIRST, LAST, REFUSED = 75, 79, 77
+RED_PIXELS = """() => {
+  const img = document.images[0], canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext("2d"); ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let red = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] > 170 && data[i + 1] < 80 && data[i + 2] < 80) red += 1;
+  }
+  return red;
+}"""
+
+
+def _rows_75_to_79(target: Path) -> Path:
+    book = load_workbook(ACCOUNTS)
+    sheet = book.active
+    assert sheet is not None
+    sheet.delete_rows(LAST + 1, sheet.max_row - LAST)
+    sheet.delete_rows(4, FIRST - 4)  # the header stays on row 3; sheet rows renumber from 4
+    book.save(target)
+    return target
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_refused_row_has_its_failure_screenshot_in_the_book_and_the_report(
+    ams: AmsHandle, tmp_path: Path, page: Any
+) -> None:
+    ams.seed(json.loads(SEED.read_text(encoding="utf-8")))
+    source = _rows_75_to_79(tmp_path / "accounts.xlsx")
+    settings = filing_settings(tmp_path, ams, 1)
+    params = {"flow_params": {"input": str(source), "today": REFERENCE_DAY}}
+    outcome = execute_run(settings, "account-filing", params, workers=1)
+
+    result = read_result(outcome.folder / "result.xlsx")
+    assert len(result) == LAST - FIRST + 1
+    refused_row = 4 + REFUSED - FIRST
+    refused = result[refused_row]
+    assert refused["状态"] == "门户拒绝" and refused["门户信息"] == "基本存款账户不存在", refused
+    shot = str(refused["证据文件"])
+    assert shot.startswith("evidence/") and shot.endswith("-failure.png"), refused
+    assert (outcome.folder / shot).is_file()
+
+    page.goto((outcome.folder / "report.html").as_uri())
+    rows = page.locator("tr.input-row")
+    assert rows.count() == len(result)
+    row = page.locator('tr.input-row[data-outcome="refused"]')
+    assert row.count() == 1 and "基本存款账户不存在" in row.inner_text()
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+    assert row.locator("img.evidence").evaluate("i => i.naturalWidth") > 0
+    assert row.locator("a.evidence").get_attribute("href") == shot
+
+    # AMS writes its refusal in red: a masked message box would be all mask colour, no red left
+    page.goto((outcome.folder / shot).as_uri())
+    red = page.evaluate(RED_PIXELS)
+    assert red > 200, red
