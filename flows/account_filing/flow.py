@@ -29,7 +29,8 @@ from typing import Any
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
-from flows.account_filing.records import FilingRecord
+from flows.account_filing.records import KEPT_WHEN_ABSENT, FilingRecord
+from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import ConfigError, InputFileError, LoginRefused
@@ -296,7 +297,8 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
     if status in ("failed", "held", "rejected", "pending") and item.last_error_message:
         note = item.last_error_message
     if outcome.record is not None and outcome.record.absent_fields:
-        kept = "、".join(_KEPT_LABELS.get(name, name) for name in sorted(outcome.record.absent_fields))
+        absent = outcome.record.absent_fields
+        kept = "、".join(_KEPT_LABELS.get(name, name) for name in FIELDS if name in absent)
         note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
     if elsewhere:
         note = f"{elsewhere}；{note}" if note else elsewhere
@@ -314,10 +316,8 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
     )
 
 
-_KEPT_LABELS = {
-    "registered_address": "注册地址",
-    "registered_capital_yuan": "注册资金",
-    "business_scope": "经营范围",
+_KEPT_LABELS = {name: FIELDS[name].label for name in KEPT_WHEN_ABSENT} | {
+    "registered_capital_yuan": "注册资金"
 }
 
 
@@ -329,10 +329,10 @@ def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
         return {
             "action": record.action_label,
             "account_no": record.account_no,
-            "depositor_name": record.depositor_name,
+            "depositor_name": record.depositor_name or "",
             "account_kind": record.account_kind_label,
-            "depositor_category": record.depositor_category,
-            "id_type": record.id_type,
+            "depositor_category": record.depositor_category or "",
+            "id_type": record.id_type or "",
             "business_date": record.business_date.isoformat(),
         }
     raw: dict[str, str] = {}
