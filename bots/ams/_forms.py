@@ -32,11 +32,6 @@ if TYPE_CHECKING:
 FORM_PAGES: dict[str, str] = {"open": "open_form", "change": "change_form", "close": "close_form"}
 _DEPOSITOR_TEXT = ("depositor_name", "uscc", "legal_rep_name", "id_number", "registered_address")
 _DEPOSITOR_SELECTS = ("depositor_category", "legal_rep_role", "id_type")
-# form elements that set another record field than their own name says
-_STEP_FIELDS = {
-    "registered_capital": "registered_capital_yuan",
-    "no_registered_capital": "registered_capital_yuan",
-}
 # field -> the label AMS shows for it (the first of content.LABEL_FIELDS), for messages
 _FIELD_LABELS: dict[str, str] = {field: label for label, field in reversed(LABEL_FIELDS.items())}
 
@@ -53,16 +48,19 @@ def _capital_steps(record: CanonicalFiling) -> list[Step]:
 
 
 def _depositor_steps(record: CanonicalFiling) -> list[Step]:
-    steps = [Step(name, _text(getattr(record, name))) for name in _DEPOSITOR_TEXT]
-    steps += [Step(name, str(getattr(record, name)), "option") for name in _DEPOSITOR_SELECTS]
-    steps += _capital_steps(record)
+    kept = record.absent_fields  # not in the export: AMS keeps its value, no step is built
+    steps = [Step(name, _text(getattr(record, name))) for name in _DEPOSITOR_TEXT if name not in kept]
     steps += [
-        Step("business_scope", _text(record.business_scope)),
-        Step("bank_code", record.bank_code),
-        Step("basic_account_permit", _text(record.basic_account_permit)),
+        Step(name, str(getattr(record, name)), "option") for name in _DEPOSITOR_SELECTS if name not in kept
     ]
-    kept = record.absent_fields  # not in the export: AMS keeps its value
-    return [s for s in steps if _STEP_FIELDS.get(s.element, s.element) not in kept]
+    if "registered_capital_yuan" not in kept:
+        steps += _capital_steps(record)
+    steps += [
+        Step(name, _text(getattr(record, name)))
+        for name in ("business_scope", "bank_code", "basic_account_permit")
+        if name not in kept
+    ]
+    return steps
 
 
 def form_steps(record: CanonicalFiling) -> list[Step]:

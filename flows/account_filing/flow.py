@@ -33,6 +33,7 @@ from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord
+from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
 from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import ConfigError, InputFileError, LoginRefused
@@ -336,7 +337,8 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewher
     else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
         note = item_note(status, item.last_error_code, result)
     if outcome.record is not None and outcome.record.absent_fields:
-        kept = field_labels(sorted(outcome.record.absent_fields))
+        absent = outcome.record.absent_fields
+        kept = field_labels(name for name in FIELDS if name in absent)  # in the form's order
         note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
     if elsewhere:
         note = f"{elsewhere}；{note}" if note else elsewhere
@@ -380,10 +382,10 @@ def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
         return {
             "action": record.action_label,
             "account_no": record.account_no,
-            "depositor_name": record.depositor_name,
+            "depositor_name": record.depositor_name or "",
             "account_kind": record.account_kind_label,
-            "depositor_category": record.depositor_category,
-            "id_type": record.id_type,
+            "depositor_category": record.depositor_category or "",
+            "id_type": record.id_type or "",
             "business_date": record.business_date.isoformat(),
         }
     raw: dict[str, str] = {}

@@ -45,8 +45,26 @@ NON_CONTENT_FIELDS = frozenset({"operator_id"})
 PERMIT_KINDS = frozenset({"general", "special", "temporary"})
 PERMIT_ACTIONS = frozenset({"change", "close"})
 # The 变更 fields whose missing column means "not changed": the form leaves AMS's own value and
-# the comparisons skip them. (The other fields the 变更 form sends are required.)
-KEPT_WHEN_ABSENT = frozenset({"registered_address", "registered_capital_yuan", "business_scope"})
+# the comparisons skip them. That is every field the 变更 form sends except those that identify
+# the filing (账号, 业务日期, 变更事项, 基本存款账户编号), which stay required.
+KEPT_WHEN_ABSENT = frozenset(
+    {
+        "depositor_name",
+        "depositor_category",
+        "uscc",
+        "legal_rep_role",
+        "legal_rep_name",
+        "id_type",
+        "id_number",
+        "registered_address",
+        "registered_capital_yuan",
+        "business_scope",
+        "bank_code",
+    }
+)
+# Fields every record holds unless a 变更 leaves them to AMS (KEPT_WHEN_ABSENT)
+_MAY_BE_BLANK = ("registered_address", "registered_capital_yuan", "business_scope")
+_HELD_UNLESS_KEPT = tuple(name for name in sorted(KEPT_WHEN_ABSENT) if name not in _MAY_BE_BLANK)
 
 
 def _valid_uscc(value: str) -> str:
@@ -88,17 +106,20 @@ class FilingRecord(BaseModel):
     account_no: Annotated[str, StringConstraints(pattern=r"^\d{8,32}$")]
     account_kind: AccountKind
     business_date: date
-    depositor_name: Text
-    depositor_category: Annotated[str, _one_of("depositor_category")]
-    uscc: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{18}$"), AfterValidator(_valid_uscc)]
-    legal_rep_role: Annotated[str, _one_of("legal_rep_role")]
-    legal_rep_name: Text
-    id_type: Annotated[str, _one_of("id_type")]
-    id_number: Text
+    # None only where a 变更's export has no column for it (absent_fields)
+    depositor_name: Text | None = None
+    depositor_category: Annotated[str, _one_of("depositor_category")] | None = None
+    uscc: (
+        Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{18}$"), AfterValidator(_valid_uscc)] | None
+    ) = None
+    legal_rep_role: Annotated[str, _one_of("legal_rep_role")] | None = None
+    legal_rep_name: Text | None = None
+    id_type: Annotated[str, _one_of("id_type")] | None = None
+    id_number: Text | None = None
     registered_address: str | None = None
     registered_capital_yuan: Annotated[Decimal, Field(ge=0), AfterValidator(_fen)] | None = None
     business_scope: str | None = None
-    bank_code: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+    bank_code: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] | None = None
     basic_account_permit: Annotated[str, StringConstraints(pattern=r"^J\d{13}$")] | None = None
     change_items: str | None = None
     close_reason: Annotated[str, _one_of("close_reason")] | None = None
@@ -123,10 +144,21 @@ class FilingRecord(BaseModel):
     def _rules_across_fields(self) -> FilingRecord:
         if self.absent_fields:
             if self.action != "change" or not self.absent_fields <= KEPT_WHEN_ABSENT:
-                raise ValueError("只有变更可以不提供注册地址、注册资金或经营范围")
+                raise ValueError("只有变更可以不提供账号、业务日期、变更事项、基本存款账户编号以外的项")
             if any(getattr(self, name) is not None for name in self.absent_fields):
                 raise ValueError("未提供的项不能有值")
-        if self.id_type == RESIDENT_ID and resident_id_problem(self.id_number) is not None:
+        missing = [
+            FIELDS[name].label
+            for name in _HELD_UNLESS_KEPT
+            if getattr(self, name) is None and name not in self.absent_fields
+        ]
+        if missing:
+            raise ValueError(f"须填写{'、'.join(missing)}")
+        if (
+            self.id_type == RESIDENT_ID
+            and self.id_number is not None
+            and resident_id_problem(self.id_number) is not None
+        ):
             raise ValueError("居民身份证号码无效")
         if self.action == "open" and not self.registered_address:
             raise ValueError("开户须填写注册地址")

@@ -41,10 +41,21 @@ from rpa.workdays import Deadline, WorkCalendar
 
 # how a 变更事项 names the fields a 变更 may leave to AMS
 CHANGE_ITEM_WORDS: dict[str, tuple[str, ...]] = {
+    "depositor_name": ("存款人名称", "单位名称", "名称", "更名"),
+    "depositor_category": ("存款人类别",),
+    "uscc": ("统一社会信用代码", "信用代码"),
+    "legal_rep_role": ("法定代表人", "负责人"),
+    "legal_rep_name": ("法定代表人", "负责人"),
+    "id_type": ("证件",),
+    "id_number": ("证件",),
     "registered_address": ("注册地址", "住所", "地址"),
     "registered_capital_yuan": ("注册资金", "注册资本"),
     "business_scope": ("经营范围",),
+    "bank_code": ("开户银行", "银行机构代码"),
 }
+# What a 变更 needs to find and identify its filing: without one of these columns a file with
+# 变更 rows is refused (the other fields the 变更 form sends may be left to AMS).
+CHANGE_KEY_FIELDS = ("account_no", "account_kind", "business_date", "change_items", "basic_account_permit")
 
 
 def validate_rows(
@@ -119,24 +130,33 @@ class _ColumnRules:
         self._open_missing = [
             name for name in OPEN_FORM_FIELDS if result.column_for(name) is None and name not in stated
         ]
+        self._change_missing = [name for name in CHANGE_KEY_FIELDS if result.column_for(name) is None]
 
     def check_open_row(self, row: int) -> None:
         """An 开户 row: every column its form sends must be there (or stated absent)."""
         if not self._open_missing:
             return
-        result = self.result
-        described = "；".join(
-            f"「{result.header_for(name)}」列（已查找：{'、'.join(self._tried(name))}）"
-            for name in self._open_missing
-        )
         optional = [name for name in self._open_missing if name in MAY_BE_STATED_ABSENT]
         if len(optional) == len(self._open_missing):
-            names = " ".join(f"--absent-column {result.header_for(name)}" for name in optional)
+            names = " ".join(f"--absent-column {self.result.header_for(name)}" for name in optional)
             hint = f"请在导出中加入该列；若导出确实没有该列，可加 {names} 声明（开户按未填写报备）"
         else:
             hint = "请在导出中加入这些列，或在 config/header_aliases.yaml 中加入该导出使用的列名"
+        self._refuse(row, "开户", self._open_missing, hint)
+
+    def check_change_row(self, row: int) -> None:
+        """A 变更 row: the columns that identify its filing must be there."""
+        if self._change_missing:
+            hint = "请在导出中加入这些列，或在 config/header_aliases.yaml 中加入该导出使用的列名"
+            self._refuse(row, "变更", self._change_missing, hint)
+
+    def _refuse(self, row: int, action: str, missing: list[str], hint: str) -> None:
+        result = self.result
+        described = "；".join(
+            f"「{result.header_for(name)}」列（已查找：{'、'.join(self._tried(name))}）" for name in missing
+        )
         raise InputFileError(
-            f"无法报备 {_where(result)}：第{row}行是开户，"
+            f"无法报备 {_where(result)}：第{row}行是{action}，"
             f"但表头中没有{described}。\n{hint}"
         )
 
@@ -189,6 +209,7 @@ class _RowCheck:
         self.values: dict[str, object] = {}
         self.failed: set[str] = set()
         self.issues: list[RowIssue] = []
+        self.absent: frozenset[str] = frozenset()  # a 变更's fields left to AMS (no column)
 
     def add(self, name: str, problem: FieldProblem) -> None:
         column = self.result.column_for(name)
@@ -202,11 +223,13 @@ class _RowCheck:
         self._parse_fields()
         if self.values.get("action") == "open":
             self.columns.check_open_row(self.raw_row.row)
-        absent = self.columns.absent_for(self.values.get("action"))
+        elif self.values.get("action") == "change":
+            self.columns.check_change_row(self.raw_row.row)
+        absent = self.absent = self.columns.absent_for(self.values.get("action"))
         if absent:
             self.values["absent_fields"] = absent
             self._check_changed_items_have_columns(absent)
-        self._check_required()
+        self._check_required(absent)
         self._check_across_fields(rules)
         record = self._build_record() if not self._has(Severity.ERROR) else None
         if record is not None:
@@ -266,10 +289,10 @@ class _RowCheck:
             if any(word in items for word in CHANGE_ITEM_WORDS[name]):
                 self.add(name, FieldProblem("changed_without_column", params={"items": shorten(items)}))
 
-    def _check_required(self) -> None:
+    def _check_required(self, absent: frozenset[str]) -> None:
         action, kind = self.values.get("action"), self.values.get("account_kind")
         for name, reason in required_fields(_str(action), _str(kind)).items():
-            if name in self.values or name in self.failed:
+            if name in self.values or name in self.failed or name in absent:
                 continue
             code = "required_missing" if self.result.column_for(name) else "column_missing"
             self.add(name, FieldProblem(code, params={"reason": reason}))
@@ -302,6 +325,17 @@ class _RowCheck:
                 "kind": FIELDS["account_kind"].label_of(kind),
             }
             self.add("depositor_category", FieldProblem("approval_required", Severity.NEEDS_PERSON, params))
+        if (
+            action
+            and kind
+            and "depositor_category" in self.absent
+            and action in rules.approval.actions
+            and kind in rules.approval.kinds
+        ):
+            # without 存款人类别 the bot cannot tell whether this 变更 needs the central bank's approval
+            kind_label = FIELDS["account_kind"].label_of(kind)
+            unknown = FieldProblem("approval_unknown", Severity.NEEDS_PERSON, {"kind": kind_label})
+            self.add("depositor_category", unknown)
 
     def _build_record(self) -> FilingRecord | None:
         try:

@@ -1,6 +1,7 @@
 """An export without a 注册资金 column, filed through the real `rpa` command into the mock AMS.
 
-- 变更 rows leave AMS's registered capital as it was (the portal's own record is the judge);
+- 变更 rows leave AMS's registered capital as it was (the portal's own record is the judge), and
+  so any other field the 变更 form sends (法定代表人姓名); a 变更 without 账号 refuses the file;
 - 开户 rows refuse the file (exit 2) naming the column and the aliases tried, unless the
   operator states the column is absent (`--absent-column 注册资金`): then the 开户 is filed as
   未标明注册资金 and the statement is in the audit chain and run.json.
@@ -61,15 +62,7 @@ OPEN_ROW = [
 
 
 def export(path: Path, rows: list[list[Any]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "开销户明细"
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return export_with(path, HEADERS, rows)
 
 
 def filing_of(ams: AmsHandle, account: str, action: str) -> dict[str, Any]:
@@ -126,3 +119,53 @@ def test_without_a_capital_column_changes_keep_ams_value_and_opens_need_a_statem
     assert statement["details"]["stated"] == ["注册资金(万元)"]
     run_info = (folder / "run.json").read_text(encoding="utf-8")
     assert "absent_columns" in run_info and "注册资金" in run_info
+
+
+def without(dropped: str, *rows: list[Any]) -> tuple[list[str], list[list[Any]]]:
+    """DOMAIN.md's headers and `rows` without the `dropped` column."""
+    at = HEADERS.index(dropped)
+    return [h for h in HEADERS if h != dropped], [[v for i, v in enumerate(r) if i != at] for r in rows]
+
+
+def export_with(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "开销户明细"
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_a_change_without_the_name_column_keeps_ams_name_and_without_the_account_is_refused(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    ams.seed([SEED])
+    cli = cli_for(ams, tmp_path)
+
+    # no 账号 column: the 变更 cannot be found, the file is refused before anything is filed
+    submitted = len(ams.submissions())
+    headers, rows = without("账号", CHANGE_ROW)
+    no_account = export_with(tmp_path / "no_account.xlsx", headers, rows)
+    refused = cli.run("run", "account-filing", "--input", str(no_account), "--workers", "1", timeout=120)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    said = refused.stdout + refused.stderr
+    assert "no_account.xlsx" in said and "账号" in said and "Traceback" not in said
+    assert len(ams.submissions()) == submitted
+
+    # no 法定代表人姓名 column: the 变更 is filed and AMS keeps the name it holds
+    headers, rows = without("法定代表人姓名", CHANGE_ROW)
+    no_name = export_with(tmp_path / "no_name.xlsx", headers, rows)
+    done = cli.run("run", "account-filing", "--input", str(no_name), "--workers", "1", timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    change = filing_of(ams, CHANGED, "change")
+    assert change["record"]["business_scope"] == "货物进出口、技术咨询"
+    assert change["record"]["legal_rep_name"] == "李四"  # AMS's own, never blank
+    result = load_workbook(cli.runs / run_id_from(done.stdout) / "result.xlsx").active
+    assert result is not None
+    (row,) = list(result.iter_rows(min_row=2, values_only=True))
+    assert row[5] == "已报备" and "法定代表人姓名" in str(row[12]) and "未提供（原值不变）" in str(row[12])

@@ -187,6 +187,91 @@ def test_the_change_form_keeps_what_the_export_does_not_give(tmp_path: Path) -> 
     assert again == record and again.idempotency_key() == record.idempotency_key()
 
 
+def without(headers: list[str], row: list[Any], *dropped: str) -> tuple[list[str], list[Any]]:
+    """The export without the `dropped` columns (headers and the row's cells)."""
+    kept = [(h, v) for h, v in zip(headers, row, strict=True) if h not in dropped]
+    return [h for h, _ in kept], [v for _, v in kept]
+
+
+def test_a_change_without_category_and_id_type_columns_keeps_them_in_ams(tmp_path: Path) -> None:
+    general = change_row()
+    general[2] = "一般存款账户"  # no approval question for a general account
+    headers, row = without(DOMAIN_HEADERS, general, "存款人类别", "证件种类")
+    report = validate(workbook(tmp_path, headers, [row]))
+    (outcome,) = report.outcomes
+    assert outcome.valid and outcome.record is not None, [e.message for e in outcome.errors]
+    record = outcome.record
+    assert record.absent_fields == frozenset({"depositor_category", "id_type", "registered_capital_yuan"})
+    assert record.depositor_category is None and record.id_type is None
+    assert record.legal_rep_name == "李四" and record.id_number == "360426199101010071"
+    assert set(report.kept_on_change) == {"存款人类别", "证件种类", "注册资金(万元)"}
+    elements = [step.element for step in form_steps(record)]
+    assert "depositor_category" not in elements and "id_type" not in elements
+    assert {"legal_rep_role", "legal_rep_name", "id_number", "business_scope"} <= set(elements)
+    # what AMS shows for the kept fields is no difference; another name still is
+    shown = {**record_content(record), "depositor_category": "非法人企业", "id_type": "护照"}
+    fields = ("depositor_category", "id_type", "legal_rep_name")
+    assert differing_fields(record, shown, fields) == []
+    assert differing_fields(record, {**shown, "legal_rep_name": "王五"}, fields) == ["legal_rep_name"]
+    again = FilingRecord.model_validate(record.model_dump(mode="json"))
+    assert again == record and again.idempotency_key() == record.idempotency_key()
+
+
+def test_a_basic_account_change_without_the_category_column_goes_to_a_person(tmp_path: Path) -> None:
+    headers, row = without(DOMAIN_HEADERS, change_row(), "存款人类别")
+    (outcome,) = validate(workbook(tmp_path, headers, [row])).outcomes
+    assert outcome.needs_person and not outcome.valid
+    assert [(e.code, e.column) for e in outcome.errors] == [("approval_unknown", "存款人类别")]
+    assert "核准" in outcome.errors[0].message
+
+
+def test_a_change_of_the_legal_rep_without_its_name_column_is_a_row_error(tmp_path: Path) -> None:
+    headers, row = without(DOMAIN_HEADERS, change_row(items="法定代表人变更"), "法定代表人姓名")
+    (outcome,) = validate(workbook(tmp_path, headers, [row])).outcomes
+    assert not outcome.valid and outcome.record is None
+    assert ("changed_without_column", "法定代表人姓名") in [(e.code, e.column) for e in outcome.errors]
+
+
+def test_an_empty_name_cell_in_a_present_column_is_still_a_row_error(tmp_path: Path) -> None:
+    row = change_row()
+    row[DOMAIN_HEADERS.index("法定代表人姓名")] = ""
+    (outcome,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [row])).outcomes
+    assert not outcome.valid
+    found = [(e.code, e.column, e.cell) for e in outcome.errors]
+    assert found == [("required_missing", "法定代表人姓名", "I2")]
+
+
+def test_a_change_without_the_permit_column_refuses_the_file_naming_its_aliases(tmp_path: Path) -> None:
+    headers, row = without(DOMAIN_HEADERS, change_row(), "基本存款账户编号")
+    with pytest.raises(InputFileError) as caught:
+        validate(workbook(tmp_path, headers, [row]))
+    message = str(caught.value)
+    assert "export.xlsx" in message and "第2行是变更" in message and "「基本存款账户编号」列" in message
+    assert "基本户编号" in message  # another bank's word for it was looked for too
+
+
+def test_a_change_without_the_account_column_refuses_the_file(tmp_path: Path) -> None:
+    headers, row = without(DOMAIN_HEADERS, change_row(), "账号")
+    with pytest.raises(InputFileError, match="账号"):
+        validate(workbook(tmp_path, headers, [row]))
+
+
+def test_a_full_row_hashes_as_it_always_did() -> None:
+    values = {
+        "action": "change", "account_no": "6228480012345678902", "account_kind": "basic",
+        "business_date": "2026-11-23", "depositor_name": "厦门海联贸易有限公司",
+        "depositor_category": "企业法人", "uscc": "91350200776049653A", "legal_rep_role": "法定代表人",
+        "legal_rep_name": "李四", "id_type": "居民身份证", "id_number": "360426199101010071",
+        "registered_address": "厦门市思明区湖滨南路1号", "business_scope": "货物进出口",
+        "bank_code": "102100099996", "basic_account_permit": "J1000000000002", "change_items": "经营范围",
+    }  # fmt: skip
+    record = FilingRecord.model_validate(values)
+    # the hash this record had before any field could be left to AMS (queue keys stay valid)
+    assert record.content_hash() == "e9eefd64daf46332c0d72ed3ea91e0d515ff4a31864d769361ef329f69ce1dfd"
+    with pytest.raises(ValueError, match="须填写法定代表人姓名"):  # only a 变更 without the column
+        FilingRecord.model_validate({**values, "legal_rep_name": None})
+
+
 def test_only_a_change_may_leave_fields_out() -> None:
     values = {
         "action": "open", "account_no": "6228480012345678901", "account_kind": "basic",

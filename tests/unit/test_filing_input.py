@@ -438,12 +438,12 @@ def test_limits_are_counted_in_gbk_bytes_inclusive(tmp_path: Path) -> None:
 
 
 def test_a_missing_column_is_reported_on_each_row_that_needs_it(tmp_path: Path) -> None:
-    headers = [h for h in HEADERS if h != "变更事项"]
-    report = validate(write_csv(tmp_path, [row({"业务类型": "变更", **PERMIT})], headers=headers))
-    assert report.missing_columns == ["变更事项"]
+    headers = [h for h in HEADERS if h != "撤销原因"]
+    report = validate(write_csv(tmp_path, [row({"业务类型": "撤销", **PERMIT})], headers=headers))
+    assert report.missing_columns == ["撤销原因"]
     (outcome,) = report.outcomes
     assert codes(outcome) == ["column_missing"]
-    assert outcome.errors[0].cell is None and "变更必填" in outcome.errors[0].message
+    assert outcome.errors[0].cell is None and "撤销必填" in outcome.errors[0].message
 
 
 def test_a_bank_code_check_digit_that_does_not_fit_is_only_a_warning(tmp_path: Path) -> None:
