@@ -333,6 +333,8 @@ def _close(
     ended = now_in(ctx.settings)
     try:
         ctx.audit.seal_files(ctx.run_id, ctx.folder)
+        if exit_code in (EXIT_OK, EXIT_ITEMS_FAILED):  # before run.finished: the chain ends there
+            _mask_payloads(ctx, outputs.flow)
         ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason)
         ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
         ctx.audit.ledger_ended(ctx.run_id, counts)
@@ -358,6 +360,4 @@ def _close(
         if exit_code != EXIT_USAGE:
             exit_code, stop_reason = EXIT_STOPPED, fatal.message
         _record_quietly(ctx, exit_code, counts, stop_reason)
-    if exit_code in (EXIT_OK, EXIT_ITEMS_FAILED):
-        _mask_payloads(ctx, outputs.flow)
     return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

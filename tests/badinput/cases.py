@@ -334,7 +334,7 @@ def _settings_cases() -> list[Case]:
             "settings_env_unrelated_key",
             listing,
             0,
-            "run id",
+            "没有运行记录",
             env={"RPA_HOME": "{dir}"},
             setup=_write(".env", "RPA_WORKERS=2\nJAVA_HOME=/usr/lib/jvm\n"),
         ),
