@@ -47,13 +47,13 @@ def parse_window(value: str) -> tuple[time, time] | None:
         return None
     found = _WINDOW.match(text)
     if found is None:
-        raise ValueError('write the window as "HH:MM-HH:MM" (seconds allowed: "HH:MM:SS") or "always"')
+        raise ValueError('请写成 "HH:MM-HH:MM"（可带秒："HH:MM:SS"），或 "always"（不限时段）')
     try:
         start, end = (time.fromisoformat(part) for part in found.groups())
     except ValueError:
-        raise ValueError(f"{text!r} is not a time of day") from None
+        raise ValueError(f"{text!r} 不是一天中的时刻") from None
     if end <= start:
-        raise ValueError("the window's end must be later than its start (on the same day)")
+        raise ValueError("时段的结束须晚于开始（同一天内）")
     return start, end
 
 

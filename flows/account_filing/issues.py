@@ -54,7 +54,7 @@ MESSAGES: dict[str, str] = {
     "conflicting_row": "与第{first}行的业务类型、账号和日期相同但内容不同，需人工核实",
     "approval_required": "存款人类别为「{category}」的{kind}须经人民银行核准，不属于备案，需人工处理",
     "value_invalid": "「{column}」的值无法识别",
-    "approval_unknown": "表头中没有「{column}」列，无法判断该{kind}变更是否须经人民银行核准，需人工办理",
+    "approval_unknown": "表头中没有「{column}」列，无法判断该{kind}变更是否须经人民银行核准，需人工处理",
     "changed_without_column": "变更事项「{items}」要变更「{column}」，但表头中没有该列：请在导出中加入该列",
     "formula_uncomputed": "「{column}」公式未计算：请在 Excel 中打开并保存后重试",
     "control_char": "「{column}」含有控制字符（如 NUL），不能报送：请检查导出文件后重新导出",

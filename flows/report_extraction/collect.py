@@ -30,7 +30,7 @@ from flows.report_extraction.work_items import (
 from rpa.queue import ItemState, WorkItem
 
 MONEY_UNITS = frozenset({"元", "千元", "万元", "亿元"})
-_STATE_WORDS = {"business_error": "拒收", "failed": "下载失败", "held": "待人工处理",
+_STATE_WORDS = {"business_error": "拒收", "failed": "下载失败", "held": "需人工处理",
                 "pending": "未取得（运行提前停止）", "leased": "未取得（运行提前停止）"}
 TOTAL = "合计"
 

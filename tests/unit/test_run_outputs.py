@@ -71,5 +71,5 @@ def test_a_refused_output_is_logged_and_the_run_closes_without_outputs(ctx: RunC
         assert outputs.write() == []
     finally:
         logger.remove(sink)
-    assert errors == ["writing outputs failed: config/scorecard.yaml: weights must add up to 1\n"]
+    assert errors == ["写出结果文件失败：config/scorecard.yaml: weights must add up to 1\n"]
     assert flow.finished == 1

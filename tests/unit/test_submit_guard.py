@@ -144,4 +144,4 @@ def test_a_window_to_the_second_every_day_and_always(isolated_settings: Path) ->
 def test_a_bad_window_setting_names_the_setting(isolated_settings: Path, value: str) -> None:
     with pytest.raises(ConfigError) as refused:
         load_settings(ams_service_window=value)
-    assert "ams_service_window" in str(refused.value)
+    assert "RPA_AMS_SERVICE_WINDOW" in str(refused.value)
