@@ -129,7 +129,9 @@ def test_a_window_closing_mid_run_stops_submitting_and_resume_files_the_rest(
     rows = 12
     source = tmp_path / "accounts.xlsx"
     write_bulk_xlsx(source, rows)
-    ams.set_faults(latency_ms=1500, latency_paths=["/ams/acct*Check.do"])  # about 2 s a row
+    # at least 6 s a row whatever the machine (working ahead overlaps a row's 信息核对 with the
+    # row before, so the latency, not the machine, sets the pace): 12 rows outlast the window
+    ams.set_faults(latency_ms=6000, latency_paths=["/ams/acct*Check.do"])
     now = datetime.now(SHANGHAI)
     closes = now + timedelta(seconds=25)
     if closes.date() != now.date():
