@@ -4,12 +4,14 @@
     PosixPath('runs/20260105-093000-smoke-1a2b3c/report.html')
 
 The page shows the run's header (flow, trigger, times, exit code and what it means, why it
-stopped), the flow's checks and refused files when run.json lists them (`checks`), the items
-by state as tiles and an inline SVG bar chart, one table row per item with a thumbnail of its
-screenshot linking to the full image in `evidence/`, and a summary of the audit chain. It is a
+stopped), the flow's checks and refused files when run.json lists them (`checks`), the flow's
+reconciliations and scorecards (`FlowSections`), the items by state as tiles and an inline SVG
+bar chart, one table row per item with its screenshots in a row below it (wide enough to read,
+each linking to the full image in `evidence/`), and a summary of the audit chain. It is a
 diagnostic: the payload and item keys are never shown, only result fields the
 flows mask themselves (`SHOWN_RESULT_FIELDS`), and every text passes through `scrub_text` before
-Jinja2 escapes it. No script, no network: a Content-Security-Policy forbids both.
+Jinja2 escapes it. No network, and no script but the row filter, which the page's
+Content-Security-Policy allows by its hash.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ FILTER_SCRIPT = """
       var ok = (!wanted || row.getAttribute("data-outcome") === wanted) &&
                (!text || row.textContent.toLowerCase().indexOf(text) >= 0);
       row.hidden = !ok;
+      var shots = row.nextElementSibling;  // the row's screenshot, in a row of its own
+      if (shots && shots.classList.contains("input-evidence")) { shots.hidden = !ok; }
       if (ok) { count += 1; }
     });
     shown.textContent = String(count);
