@@ -53,7 +53,7 @@ def _comparison(pair: SummaryPair, names: Mapping[str, str]) -> Comparison:
 
 def _amount(value: Decimal, unit: str, *, signed: bool = False) -> str:
     """`868,189,300.00 元` for money (already in 元), `49 户` for counts; `+100.00 元` signed."""
-    sign = "+" if signed else ""
+    sign = "+" if signed and value != 0 else ""
     if unit in MONEY_UNITS:
         return f"{value:{sign},.2f} 元"
     return f"{value:{sign},f} {unit}"

@@ -62,11 +62,10 @@ def test_the_extraction_report_shows_the_reconciliation_and_the_scorecard(
         "核对：2026-11-27 网点文件与分行汇总日报（xlsx） 不符",
     ]
     clean, off = recons.nth(0), recons.nth(1)
-    assert [row[:3] for row in _cells(clean.locator("tr.group"))] == [
-        ["110101 东城支行", row_count := _cells(clean.locator("tr.group"))[0][1], "相符"],
-        ["110102 西城支行", row_count, "相符"],
-    ]
-    assert int(row_count) >= 9  # every figure the summary also shows, not a token few
+    clean_groups = _cells(clean.locator("tr.group"))
+    assert [(row[0], row[2]) for row in clean_groups] == [("110101 东城支行", "相符"),
+                                                          ("110102 西城支行", "相符")]
+    assert all(int(row[1]) >= 9 for row in clean_groups)  # every figure the summary also shows
     groups = _cells(off.locator("tr.group"))
     assert [row[0] for row in groups] == ["110101 东城支行", "110102 西城支行"]
     assert groups[0][2] == "不符" and "储蓄存款余额 本日 相差 +100.00 元" in groups[0][3]
