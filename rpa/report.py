@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from rpa.audit import AuditEvent
 from rpa.masking import item_ref, scrub_text
-from rpa.outcomes import OUTCOME_LABELS, outcome_label, state_label
+from rpa.outcomes import MATCH, MISMATCH, OUTCOME_LABELS, outcome_label, state_label
 from rpa.queue import ItemState, WorkItem
 from rpa.runs import write_private_text
 
@@ -291,6 +291,8 @@ def write_run_report(
         rankings=[_ranking(r) for r in sections.rankings] if sections else [],
         score_label_width=_SCORE_LABEL_WIDTH,
         score_bar_width=_SCORE_BAR_WIDTH,
+        match_word=MATCH,
+        mismatch_word=MISMATCH,
     )
     return write_private_text(folder / REPORT_FILE, html)
 
@@ -474,7 +476,6 @@ def last_failure_shot(folder: Path, ref: str) -> str:
     return f"{EVIDENCE_DIR}/{shots[-1].name}" if shots else ""
 
 
-MATCH, MISMATCH = "相符", "不符"
 # the scorecard chart: a bar per ranked branch on a 0-100 scale, drawn by the page itself (SVG)
 _SCORE_LABEL_WIDTH, _SCORE_BAR_WIDTH, _SCORE_ROW = 150, 460, 26
 
@@ -533,7 +534,7 @@ def _reconciliation(shown: Reconciliation) -> ShownReconciliation:
         if len(bad) > 3:
             summary += f"；另有 {len(bad) - 3} 项"
         groups.append(ShownGroup(_text(name), not bad, MATCH if not bad else MISMATCH, len(clean), len(bad),
-                                 summary or f"{len(clean)} 项均相符", clean))
+                                 summary or f"{len(clean)} 项均{MATCH}", clean))
     return ShownReconciliation(_text(shown.title), _text(shown.first_label), _text(shown.second_label),
                                groups, all(g.ok for g in groups))
 
