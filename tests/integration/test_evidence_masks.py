@@ -113,3 +113,17 @@ def test_the_check_page_masks_the_cells_holding_personal_data_only(bot: AmsBot, 
         assert _share_masked(image, label_cell) < 0.02, label
     for label in ("存款人名称", "开户银行机构代码", "业务类型"):  # not personal: readable
         assert _share_masked(image, value_cell(label)) < 0.02, label
+
+
+@pytest.mark.timeout(120)
+def test_a_refusal_at_confirm_keeps_amss_message_box_readable(bot: AmsBot, tmp_path: Path) -> None:
+    record = _record(account_kind="general", basic_account_permit="J1000999999901")
+    bot.prepare_filing(record)
+    with pytest.raises(BusinessError):
+        bot.confirm_submission(record)
+    image = _shot(bot, tmp_path)
+
+    box = bot.page_in_use.frame_locator("iframe").locator("table.msgbox")
+    assert "备案失败：基本存款账户不存在" in box.inner_text()
+    assert _share_masked(image, box) < 0.02 and _red_pixels(image, box) > 150
+    assert _share_masked(image, bot.page_in_use.locator("td.userinfo")) > 0.97  # the operator's name
