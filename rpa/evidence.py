@@ -24,7 +24,10 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 if TYPE_CHECKING:
+    from playwright.sync_api import FrameLocator
+
     from rpa.browser import BrowserSession
+    from rpa.selectors import Candidate, PortalSelectors
 
 TRACE_SUFFIX = ".trace.zip"
 
@@ -106,6 +109,38 @@ def take_screenshot(page: Page, path: Path, *, mask: Sequence[Locator] = ()) -> 
     with os.fdopen(fd, "wb") as handle:
         handle.write(image)
     return path
+
+
+def personal_masks(selectors: PortalSelectors, page: Page) -> list[Locator]:
+    """What a screenshot of `page` must black out, whatever screen it shows: every element the
+    portal's selectors mark `personal: true`, found in the page's frame (or section) by its first
+    candidate that matches there. An element of `many` (cells) never falls back to its last,
+    broadest candidate (every cell): that would black out the portal's own message too. Labels,
+    buttons and messages are never masked, so the screenshot stays readable."""
+    masks: list[Locator] = []
+    for page_name, element in selectors.personal():
+        spec = selectors.page(page_name)
+        root: Page | FrameLocator = page.frame_locator(spec.frame) if spec.frame else page
+        candidates = spec.elements[element]
+        if element in spec.many_elements:
+            candidates = candidates[:-1]
+        section = spec.element_scopes.get(element)
+        scopes = [c.locator(root) for c in spec.sections[section]] if section else [root]
+        found = _first_match(candidates, scopes)
+        if found is not None:
+            masks.append(found)
+    return masks
+
+
+def _first_match(
+    candidates: Sequence[Candidate], scopes: Sequence[Page | FrameLocator | Locator]
+) -> Locator | None:
+    for candidate in candidates:
+        for scope in scopes:
+            located = candidate.locator(scope)
+            if located.count():
+                return located
+    return None
 
 
 def prune_traces(trace_dir: Path, *, max_bytes: int, max_age_days: float) -> int:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from rpa.audit import AuditLog
     from rpa.queue import WorkItem, WorkQueue
-    from rpa.report import InputRow
+    from rpa.report import FlowSections, InputRow
     from rpa.runs import RunContext
     from rpa.service_window import ServiceHours
     from rpa.settings import OperatorCredential, Settings
@@ -159,6 +159,11 @@ class Flow(ABC):
     def report_rows(self, ctx: RunContext) -> Sequence[InputRow] | None:
         """Every row of the input, in input order, for report.html (read after `finish()`);
         None for a flow whose input is not a file of rows."""
+        return None
+
+    def report_sections(self, ctx: RunContext) -> FlowSections | None:
+        """What report.html shows beyond the items (reconciliations, rankings), read after
+        `finish()`; None for a flow that has none."""
         return None
 
     def rows_not_done_elsewhere(self, ctx: RunContext) -> int:

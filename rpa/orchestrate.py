@@ -23,7 +23,7 @@ from rpa.input_files import apply_input_limits
 from rpa.logs import add_run_log
 from rpa.masking import mask_payload, register_secret, scrub_text
 from rpa.queue import WorkQueue
-from rpa.report import InputRow, write_run_report
+from rpa.report import FlowSections, InputRow, write_run_report
 from rpa.run_owners import RunOwners
 from rpa.runs import (
     RunContext,
@@ -280,6 +280,10 @@ class _Outputs:
         """The input's rows for report.html (after `write`); None when there are none to show."""
         return self.flow.report_rows(self._ctx) if self.paths else None
 
+    def report_sections(self) -> FlowSections | None:
+        """The flow's reconciliations and rankings for report.html (after `write`)."""
+        return self.flow.report_sections(self._ctx) if self.paths else None
+
     def not_done_elsewhere(self) -> int:
         """Rows of this run's input that another run holds and has not done (after `write`)."""
         return self.flow.rows_not_done_elsewhere(self._ctx)
@@ -352,6 +356,7 @@ def _close(
             ctx.audit.events(ctx.run_id),
             audit_key=ctx.settings.audit_key_bytes(),
             input_rows=outputs.report_rows(),
+            sections=outputs.report_sections(),
         )
     except Exception as exc:
         fatal = as_run_fatal(exc)

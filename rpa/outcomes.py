@@ -7,7 +7,9 @@ Two vocabularies share the words. A *row outcome* is what became of one input ro
 the filing report's rows); an *item state* is where a work item of the queue stands (run
 report tiles, CLI summaries). Where the two mean the same thing (a held item and a row for a
 person; a pending item and an unfinished row; a failed item and a failed row) they use the same
-word, so a clerk never meets two words for one thing. Everything here is Chinese only.
+word, so a clerk never meets two words for one thing. A reconciliation says of each figure two
+sources show (a branch's own report and the summary) `MATCH` or `MISMATCH`. Everything here is
+Chinese only.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ OUTCOME_LABELS: dict[str, str] = {
     "invalid": "无效，未报备",
     "needs_person": NEEDS_PERSON,
 }
+
+# a figure two sources show (a branch's own report and the summary): the same, or not
+MATCH = "相符"
+MISMATCH = "不符"
 
 # work item state (rpa.queue.ItemState values) -> the one Chinese word for it
 STATE_LABELS: dict[str, str] = {

@@ -4,12 +4,14 @@
     PosixPath('runs/20260105-093000-smoke-1a2b3c/report.html')
 
 The page shows the run's header (flow, trigger, times, exit code and what it means, why it
-stopped), the flow's checks and refused files when run.json lists them (`checks`), the items
-by state as tiles and an inline SVG bar chart, one table row per item with a thumbnail of its
-screenshot linking to the full image in `evidence/`, and a summary of the audit chain. It is a
+stopped), the flow's checks and refused files when run.json lists them (`checks`), the flow's
+reconciliations and scorecards (`FlowSections`), the items by state as tiles and an inline SVG
+bar chart, one table row per item with its screenshots in a row below it (wide enough to read,
+each linking to the full image in `evidence/`), and a summary of the audit chain. It is a
 diagnostic: the payload and item keys are never shown, only result fields the
 flows mask themselves (`SHOWN_RESULT_FIELDS`), and every text passes through `scrub_text` before
-Jinja2 escapes it. No script, no network: a Content-Security-Policy forbids both.
+Jinja2 escapes it. No network, and no script but the row filter, which the page's
+Content-Security-Policy allows by its hash.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -29,7 +31,7 @@ from markupsafe import Markup
 
 from rpa.audit import AuditEvent
 from rpa.masking import item_ref, scrub_text
-from rpa.outcomes import OUTCOME_LABELS, outcome_label, state_label
+from rpa.outcomes import MATCH, MISMATCH, OUTCOME_LABELS, outcome_label, state_label
 from rpa.queue import ItemState, WorkItem
 from rpa.runs import write_private_text
 
@@ -82,6 +84,8 @@ FILTER_SCRIPT = """
       var ok = (!wanted || row.getAttribute("data-outcome") === wanted) &&
                (!text || row.textContent.toLowerCase().indexOf(text) >= 0);
       row.hidden = !ok;
+      var shots = row.nextElementSibling;  // the row's screenshot, in a row of its own
+      if (shots && shots.classList.contains("input-evidence")) { shots.hidden = !ok; }
       if (ok) { count += 1; }
     });
     shown.textContent = String(count);
@@ -170,6 +174,63 @@ class ShownInputRow:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """One figure as two sources show it (a branch's own file and the summary): the values
+    already formatted with their unit, `difference` the second less the first ("" when one
+    source lacks the figure), `note` why it is 不符 when not a difference alone."""
+
+    group: str
+    item: str
+    first: str
+    second: str
+    difference: str
+    ok: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Every comparison of one reconciliation (a date and a format), grouped on the page by
+    `Comparison.group` (a branch), each group 相符 only when every one of its figures is."""
+
+    title: str
+    first_label: str
+    second_label: str
+    comparisons: list[Comparison]
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    """A ranked branch: rank, code, name, total 0-100 and each indicator's score as shown."""
+
+    rank: int
+    code: str
+    name: str
+    total: float
+    scores: list[str]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A scorecard: its indicators, the ranked entries best first, those left out and why
+    (code, name, reason), and `withheld`: why nothing is ranked ("" when the ranking stands)."""
+
+    title: str
+    indicators: list[str]
+    ranked: list[RankedEntry]
+    unranked: list[tuple[str, str, str]]
+    withheld: str = ""
+
+
+@dataclass(frozen=True)
+class FlowSections:
+    """What a flow adds to its report.html beyond the items: reconciliations and rankings."""
+
+    reconciliations: list[Reconciliation] = field(default_factory=list)
+    rankings: list[Ranking] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class EventSummary:
     """How many events of one type the audit chain holds, and when the first and last were."""
 
@@ -188,6 +249,7 @@ def write_run_report(
     title: str | None = None,
     audit_key: bytes | None = None,
     input_rows: Sequence[InputRow] | None = None,
+    sections: FlowSections | None = None,
 ) -> Path:
     """Write `folder/report.html` (mode 0600) from run.json's content, the run's items and its
     audit events; returns the report's path.
@@ -195,6 +257,10 @@ def write_run_report(
     With `input_rows` (a flow whose input is a file of rows), the page lists every row of the
     input in input order, rows refused before any filing included, with filters by outcome and
     a search box.
+
+    With `sections` (a flow that reconciles and ranks, such as report extraction), the page shows
+    each reconciliation group by group (相符 / 不符 with the difference) and each scorecard
+    with a bar chart drawn as inline SVG.
 
     With the `audit_key`, each row also shows the item's ref (the HMAC that joins it to run.log
     and the audit chain) and the failure screenshots the browser kept under that ref.
@@ -221,6 +287,12 @@ def write_run_report(
         script=Markup(FILTER_SCRIPT),
         script_hash=SCRIPT_HASH,
         show_filing_no=filing_nos,
+        reconciliations=[_reconciliation(r) for r in sections.reconciliations] if sections else [],
+        rankings=[_ranking(r) for r in sections.rankings] if sections else [],
+        score_label_width=_SCORE_LABEL_WIDTH,
+        score_bar_width=_SCORE_BAR_WIDTH,
+        match_word=MATCH,
+        mismatch_word=MISMATCH,
     )
     return write_private_text(folder / REPORT_FILE, html)
 
@@ -402,6 +474,94 @@ def last_failure_shot(folder: Path, ref: str) -> str:
     failed) as a path relative to the run folder, or "" when the browser kept none."""
     shots = _failure_shots(folder, ref)
     return f"{EVIDENCE_DIR}/{shots[-1].name}" if shots else ""
+
+
+# the scorecard chart: a bar per ranked branch on a 0-100 scale, drawn by the page itself (SVG)
+_SCORE_LABEL_WIDTH, _SCORE_BAR_WIDTH, _SCORE_ROW = 150, 460, 26
+
+
+@dataclass(frozen=True)
+class ShownGroup:
+    """One group of a reconciliation (a branch): 相符 or 不符, its comparisons, what differs."""
+
+    name: str
+    ok: bool
+    word: str
+    count: int
+    mismatched: int
+    summary: str
+    comparisons: list[Comparison]
+
+
+@dataclass(frozen=True)
+class ShownReconciliation:
+    title: str
+    first_label: str
+    second_label: str
+    groups: list[ShownGroup]
+    ok: bool
+
+
+@dataclass(frozen=True)
+class ScoreBar:
+    label: str
+    total: str
+    y: int
+    width: int
+
+
+@dataclass(frozen=True)
+class ShownRanking:
+    title: str
+    indicators: list[str]
+    ranked: list[RankedEntry]
+    unranked: list[tuple[str, str, str]]
+    withheld: str
+    bars: list[ScoreBar]
+    chart_height: int
+    ticks: list[tuple[int, int]]  # (x, value) of the 0, 25, ... 100 grid lines
+
+
+def _reconciliation(shown: Reconciliation) -> ShownReconciliation:
+    grouped: dict[str, list[Comparison]] = {}
+    for comparison in shown.comparisons:
+        grouped.setdefault(comparison.group, []).append(comparison)
+    groups = []
+    for name, comparisons in grouped.items():
+        clean = [_clean_comparison(c) for c in comparisons]
+        bad = [c for c in clean if not c.ok]
+        summary = "；".join(_mismatch(c) for c in bad[:3])
+        if len(bad) > 3:
+            summary += f"；另有 {len(bad) - 3} 项"
+        groups.append(ShownGroup(_text(name), not bad, MATCH if not bad else MISMATCH, len(clean), len(bad),
+                                 summary or f"{len(clean)} 项均{MATCH}", clean))
+    return ShownReconciliation(_text(shown.title), _text(shown.first_label), _text(shown.second_label),
+                               groups, all(g.ok for g in groups))
+
+
+def _mismatch(c: Comparison) -> str:
+    """`储蓄存款余额 本日 相差 +100.00 元（超过容差 50.00 元）`; the item and why when a side lacks it."""
+    if c.difference:
+        return f"{c.item} 相差 {c.difference}" + (f"（{c.note}）" if c.note else "")
+    return f"{c.item} {c.note or MISMATCH}"
+
+
+def _clean_comparison(comparison: Comparison) -> Comparison:
+    c = comparison
+    return Comparison(_text(c.group), _text(c.item), _text(c.first), _text(c.second), _text(c.difference),
+                      c.ok, _text(c.note))
+
+
+def _ranking(shown: Ranking) -> ShownRanking:
+    ranked = [RankedEntry(e.rank, _text(e.code), _text(e.name), e.total, [_text(s) for s in e.scores])
+              for e in shown.ranked]
+    bars = [ScoreBar(f"{e.rank}. {e.name or e.code}", f"{e.total:.2f}", n * _SCORE_ROW + 24,
+                     round(_SCORE_BAR_WIDTH * min(max(e.total, 0.0), 100.0) / 100))
+            for n, e in enumerate(ranked)]
+    ticks = [(_SCORE_LABEL_WIDTH + _SCORE_BAR_WIDTH * v // 100, v) for v in (0, 25, 50, 75, 100)]
+    return ShownRanking(_text(shown.title), [_text(i) for i in shown.indicators], ranked,
+                        [(_text(c), _text(n), _text(r)) for c, n, r in shown.unranked], _text(shown.withheld),
+                        bars, len(bars) * _SCORE_ROW + 30, ticks)
 
 
 def _event_summaries(events: Sequence[AuditEvent]) -> list[EventSummary]:

@@ -21,9 +21,12 @@ run stops (`PortalChanged`).
 
 A page may name `sections` (a part of the page, e.g. the 法定代表人 rows apart from the 经办人
 rows that reuse the labels 姓名 and 证件号码); an element written as a mapping with `scope` is
-looked for only inside its section. With `unique: true` at the top of the file a candidate that
-matches more than one element is an error (`PortalChanged`, code `selector_ambiguous`), never
-its first match; elements meant to match many (the cells a screenshot masks) say `many: true`.
+looked for only inside its section. An element holding personal data (an ID number, a person's
+name, an account number) says `personal: true`: evidence screenshots mask exactly those
+(`rpa.evidence.personal_masks`), so labels and the portal's messages stay readable. With
+`unique: true` at the top of the file a candidate that matches more than one element is an
+error (`PortalChanged`, code `selector_ambiguous`), never its first match; elements meant
+to match many (the cells a screenshot masks) say `many: true`.
 A page's `tables` name a table element, the header texts of its columns (aliases, any one may
 be shown) and the patterns of its row count (`共N行`):
 
@@ -200,8 +203,9 @@ class TableSelectors(BaseModel):
 class PageSelectors(BaseModel):
     """One portal screen: optional frame and sections, its elements by name, its tables.
 
-    An element is a list of candidates, or a mapping `{scope: SECTION, many: BOOL, candidates:
-    [...]}`; the mapping's extras are kept in `element_scopes` and `many_elements`."""
+    An element is a list of candidates, or a mapping `{scope: SECTION, many: BOOL, personal: BOOL,
+    candidates: [...]}`; the mapping's extras are kept in `element_scopes`, `many_elements` and
+    `personal_elements`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -210,6 +214,7 @@ class PageSelectors(BaseModel):
     elements: Annotated[dict[str, Candidates], AfterValidator(_check_names)]
     element_scopes: dict[str, str] = {}
     many_elements: frozenset[str] = frozenset()
+    personal_elements: frozenset[str] = frozenset()
     tables: Annotated[dict[str, TableSelectors], AfterValidator(_check_names)] = {}
 
     @model_validator(mode="before")
@@ -217,24 +222,27 @@ class PageSelectors(BaseModel):
     def _element_mappings(cls, data: Any) -> Any:
         if not isinstance(data, dict) or not isinstance(data.get("elements"), dict):
             return data
-        if "element_scopes" in data or "many_elements" in data:
-            raise ValueError("give scope and many on the element itself")
-        elements, scopes, many = {}, {}, set()
+        if "element_scopes" in data or "many_elements" in data or "personal_elements" in data:
+            raise ValueError("give scope, many and personal on the element itself")
+        elements, scopes, many, personal = {}, {}, set(), set()
         for name, value in data["elements"].items():
             if isinstance(value, dict):
-                extra = set(value) - {"scope", "many", "candidates"}
+                extra = set(value) - {"scope", "many", "personal", "candidates"}
                 if extra or "candidates" not in value:
                     raise ValueError(
-                        f"element {name!r}: a mapping takes candidates, scope and many"
+                        f"element {name!r}: a mapping takes candidates, scope, many and personal"
                         + (f" (not {', '.join(sorted(extra))})" if extra else " (candidates missing)")
                     )
                 if value.get("scope") is not None:
                     scopes[name] = value["scope"]
                 if value.get("many"):
                     many.add(name)
+                if value.get("personal"):
+                    personal.add(name)
                 value = value["candidates"]
             elements[name] = value
-        return {**data, "elements": elements, "element_scopes": scopes, "many_elements": many}
+        return {**data, "elements": elements, "element_scopes": scopes, "many_elements": many,
+                "personal_elements": personal}
 
     @model_validator(mode="after")
     def _has_elements(self) -> PageSelectors:
@@ -310,6 +318,19 @@ class PortalSelectors(BaseModel):
         from rpa.bound_page import BoundPage
 
         return BoundPage(self, page_name, scope, timeout_ms=timeout_ms, frame=frame)
+
+    def personal(self) -> list[tuple[str, str]]:
+        """(page, element) of every element marked `personal: true`, in the file's order, each
+        set of candidates once (pages that share an element through a YAML anchor list it once)."""
+        seen: set[tuple[Candidate, ...]] = set()
+        found = []
+        for page_name, page in self.pages.items():
+            for element in page.elements:
+                key = tuple(page.elements[element])
+                if element in page.personal_elements and key not in seen:
+                    seen.add(key)
+                    found.append((page_name, element))
+        return found
 
     def winner(self, page_name: str, element: str) -> int:
         """The candidate that last matched the element in this process (0 until one did)."""

@@ -25,7 +25,7 @@ from bots.ams._tables import HISTORY_COLUMNS
 from bots.ams.messages import NOT_BUSINESS, MessageCatalogue
 from rpa.bound_page import BoundPage
 from rpa.errors import ApplicationError, ConfigError, PortalChanged, SelectorNotFound
-from rpa.evidence import take_screenshot
+from rpa.evidence import personal_masks, take_screenshot
 from rpa.masking import FieldClass, mask, scrub_text
 from rpa.selectors import PortalSelectors
 from rpa.settings import Settings
@@ -271,20 +271,10 @@ class AmsPages:
         return [reduce(lambda a, b: a.or_(b), every)] if every else []  # one mask: one query
 
     def failure_masks(self) -> list[Locator]:
-        """What to black out on a failure screenshot of `page_in_use`, whatever page it shows:
-        every table cell but the message box's own and every text field of the content frame
-        (the page's structure and AMS's messages stay visible)."""
-        masks: list[Locator] = self.operator_masks(self.page_in_use)
-        scope = self.page_in_use.frame_locator(self.frame_css)
-        message_box = [c.locator(scope) for c in self.selectors.page("message").elements["message_box"]]
-        for element in ("cells", "inputs"):
-            found = [c.locator(scope) for c in self.selectors.page("evidence").elements[element]]
-            if element == "cells" and any(box.count() for box in message_box):
-                hits = found[:1]  # leaves the box's own cells: AMS's message stays readable
-            else:  # the first candidate that finds any, or all of them
-                hits = next(([loc] for loc in found if loc.count()), found)
-            masks.extend(hits)
-        return masks
+        """What to black out on a failure screenshot of `page_in_use`, whatever page it shows: the
+        elements selectors/ams.yaml marks `personal: true` (the page's labels and AMS's messages
+        stay readable)."""
+        return personal_masks(self.selectors, self.page_in_use)
 
     # -- helpers ---------------------------------------------------------------------------
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flows.report_extraction.models import CheckResult, Extraction, Figure
@@ -70,6 +71,61 @@ def totals_checks(figures: list[Figure], spec: ExtractionSpec, file: str) -> lis
     return []
 
 
+@dataclass(frozen=True)
+class SummaryPair:
+    """One figure of a branch file beside the same branch's figure in the summary: `theirs`
+    None when the summary has no row for the branch, `ours` None when only the summary has the
+    figure. `difference` is the summary's value less the branch file's, in 元 (counts: the count)."""
+
+    branch: str | None
+    metric: str
+    column: str
+    ours: Figure | None
+    theirs: Figure | None
+    tolerance: Decimal
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.ours is None or self.theirs is None:
+            return None
+        return self.theirs.value_yuan - self.ours.value_yuan
+
+    @property
+    def ok(self) -> bool:
+        """Both figures there and no further apart than the tolerance."""
+        difference = self.difference
+        return difference is not None and abs(difference) <= self.tolerance
+
+
+def pair_with_summary(branch_extractions: Sequence[Extraction], summary: Extraction, *,
+                      tolerance_yuan: Decimal | None = None) -> list[SummaryPair]:
+    """Every figure of the branch files that the summary also shows, paired with it, in the files'
+    order; then the summary's figures of a branch that its file lacks; a branch the summary has
+    no row for pairs each of its figures with None. `tolerance_yuan` None follows the units
+    shown: the coarser rounding of the two figures (50 元 when either shows 0.01 万元)."""
+    summary_figures = {(f.branch, f.metric, f.column): f for f in summary.figures}
+    summary_branches = {f.branch for f in summary.figures} - {TOTAL}
+    pairs: list[SummaryPair] = []
+    for extraction in branch_extractions:
+        branch = extraction.branch
+        if branch not in summary_branches:
+            pairs += [SummaryPair(branch, f.metric, f.column, f, None, tolerance_yuan or Decimal(0))
+                      for f in extraction.figures]
+            continue
+        for figure in extraction.figures:
+            theirs = summary_figures.get((branch, figure.metric, figure.column))
+            if theirs is None:
+                continue
+            tolerance = tolerance_yuan if tolerance_yuan is not None else max(
+                rounding_tolerance(f.unit, places_of(f.raw)) for f in (figure, theirs))
+            pairs.append(SummaryPair(branch, figure.metric, figure.column, figure, theirs, tolerance))
+        own = {(f.metric, f.column) for f in extraction.figures}
+        for (key_branch, metric, column), theirs in summary_figures.items():
+            if key_branch == branch and (metric, column) not in own:
+                pairs.append(SummaryPair(branch, metric, column, None, theirs, tolerance_yuan or Decimal(0)))
+    return pairs
+
+
 def reconcile(branch_extractions: Sequence[Extraction], summary: Extraction, *,
               tolerance_yuan: Decimal | None = None) -> list[CheckResult]:
     """Each branch file's figures against the same branch's row of the summary; a mismatch names
@@ -77,7 +133,7 @@ def reconcile(branch_extractions: Sequence[Extraction], summary: Extraction, *,
 
     `tolerance_yuan` None follows the units shown: the coarser rounding of the two figures
     (50 元 when either shows 0.01 万元)."""
-    summary_figures = {(f.branch, f.metric, f.column): f for f in summary.figures}
+    pairs = pair_with_summary(branch_extractions, summary, tolerance_yuan=tolerance_yuan)
     summary_branches = {f.branch for f in summary.figures} - {TOTAL}
     results: list[CheckResult] = []
     compared = 0
@@ -88,29 +144,26 @@ def reconcile(branch_extractions: Sequence[Extraction], summary: Extraction, *,
                 "reconcile", False,
                 f"{extraction.file}：网点 {branch} 在汇总表 {summary.file} 中没有对应行"))
             continue
-        for figure in extraction.figures:
-            theirs = summary_figures.get((branch, figure.metric, figure.column))
-            if theirs is None:
+        for pair in (p for p in pairs if p.branch == branch):
+            figure, theirs = pair.ours, pair.theirs
+            if figure is None and theirs is not None:
+                results.append(CheckResult(
+                    "reconcile", False,
+                    f"{summary.file} 有网点 {branch} 的 {pair.metric} {pair.column}，{extraction.file} 没有"))
                 continue
+            assert figure is not None and theirs is not None
             compared += 1
-            difference = figure.value_yuan - theirs.value_yuan
-            tolerance = tolerance_yuan if tolerance_yuan is not None else max(
-                rounding_tolerance(f.unit, places_of(f.raw)) for f in (figure, theirs))
-            if abs(difference) > tolerance:
+            if not pair.ok:
+                difference = figure.value_yuan - theirs.value_yuan
                 results.append(CheckResult(
                     "reconcile", False,
                     f"{figure.metric} {figure.column}（网点 {branch}）：{extraction.file} 为 "
                     f"{_amount(figure.value_yuan, figure.unit)}（{figure.raw} {figure.unit}），"
                     f"{summary.file} 为 {_amount(theirs.value_yuan, theirs.unit)}"
                     f"（{theirs.raw} {theirs.unit}）；"
-                    f"相差 {_amount(difference, figure.unit)}，超过容差 {_amount(tolerance, figure.unit)}",
+                    f"相差 {_amount(difference, figure.unit)}，"
+                    f"超过容差 {_amount(pair.tolerance, figure.unit)}",
                     [figure.provenance, theirs.provenance]))
-        own = {(f.metric, f.column) for f in extraction.figures}
-        for key_branch, metric, column in summary_figures:
-            if key_branch == branch and (metric, column) not in own:
-                results.append(CheckResult(
-                    "reconcile", False,
-                    f"{summary.file} 有网点 {branch} 的 {metric} {column}，{extraction.file} 没有"))
     by = "，容差按所示单位" if tolerance_yuan is None else f"，容差 {tolerance_yuan} 元"
     if not any(not r.ok for r in results):
         results.append(CheckResult("reconcile", True,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flows.report_extraction.cache import extraction_from_json
-from flows.report_extraction.checks import check_day_over_day, reconcile
+from flows.report_extraction.checks import SummaryPair, check_day_over_day, pair_with_summary, reconcile
 from flows.report_extraction.models import CheckResult, Extraction, Figure, Provenance
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.work_items import (
@@ -50,6 +50,8 @@ class Collected:
     totals: dict[str, Decimal] = field(default_factory=dict)  # the summary's 合计 row
     monthly_fee: dict[str, Decimal] = field(default_factory=dict)  # branch or 合计 -> 小计 本月
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why) for files the run refused
+    # format -> each branch file's figures beside the summary's (the reconciliation, figure by figure)
+    pairs: dict[str, list[SummaryPair]] = field(default_factory=dict)
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -139,6 +141,7 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
         summary = _pick(result, SUMMARY_REPORT, fmt).get(None)
         if branches and summary is not None:
             result.checks += reconcile(list(branches.values()), summary)
+            result.pairs[fmt] = pair_with_summary(list(branches.values()), summary)
         elif branches:
             result.checks.append(CheckResult("reconcile", False, f"没有 {fmt} 格式的分行汇总日报，"
                                              f"{len(branches)} 个网点文件无从核对"))

@@ -34,6 +34,7 @@ from bots.report_files import REPORT_FORMATS
 from flows.report_extraction.cache import ExtractionCache
 from flows.report_extraction.collect import Collected, collect
 from flows.report_extraction.consolidate import CHECK_NAMES, write_consolidated
+from flows.report_extraction.report_page import add_date
 from flows.report_extraction.scorecard import load_scorecard_config, score_branches, withhold
 from flows.report_extraction.specs import ExtractionSpec, load_spec
 from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, for_day, plan_days
@@ -41,6 +42,7 @@ from rpa.config_files import read_yaml
 from rpa.errors import ConfigError, UsageError
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.queue import ItemState, NewItem
+from rpa.report import FlowSections
 from rpa.runs import RunContext
 from rpa.settings import Settings
 
@@ -117,6 +119,7 @@ class ReportExtractionFlow(Flow):
         self.spec_names = {report: (specs or {}).get(report, report) for report in REPORT_NAMES}
         self.day_over_day = day_over_day
         self.problems: list[str] = []  # set by finish(): incomplete dates and failed checks
+        self.sections: FlowSections | None = None  # set by finish(): report.html's 核对 and 评分卡
 
     def load_specs(self, settings: Settings) -> dict[str, ExtractionSpec]:
         """Every report type's extraction spec (ConfigError if one is missing or invalid)."""
@@ -187,6 +190,7 @@ class ReportExtractionFlow(Flow):
             return []
         several = len(self.report_dates) > 1
         self.problems = []
+        self.sections = FlowSections()
         listed: list[dict[str, str]] = []
         paths = []
         for day in self.report_dates:
@@ -215,6 +219,8 @@ class ReportExtractionFlow(Flow):
         (whole if why else partial).unlink(missing_ok=True)  # one picture per date: the latest
         failed = collected.failed_checks
         listed += check_lines(collected, day.isoformat())
+        if self.sections is not None:
+            add_date(self.sections, collected, card, names=names)
         ctx.record("consolidated", date=day.isoformat(), checks=len(collected.checks),
                    checks_failed=len(failed), refused=len(collected.refused), ranked=len(card.ranked),
                    unranked=len(card.unranked), incomplete="；".join(why))
@@ -229,6 +235,10 @@ class ReportExtractionFlow(Flow):
             )
         return path
 
+
+    def report_sections(self, ctx: RunContext) -> FlowSections | None:
+        """Each date's reconciliation and scorecard for report.html (after finish)."""
+        return self.sections
 
     def output_problems(self, ctx: RunContext) -> list[str]:
         """Dates whose consolidated workbook is incomplete or has failed checks (after finish)."""

@@ -68,9 +68,11 @@ def test_a_refused_row_has_its_failure_screenshot_in_the_book_and_the_report(
     assert rows.count() == len(result)
     row = page.locator('tr.input-row[data-outcome="refused"]')
     assert row.count() == 1 and "基本存款账户不存在" in row.inner_text()
+    evidence = page.locator('tr.input-row[data-outcome="refused"] + tr.input-evidence')
     page.wait_for_function("Array.from(document.images).every(i => i.complete)")
-    assert row.locator("img.evidence").evaluate("i => i.naturalWidth") > 0
-    assert row.locator("a.evidence").get_attribute("href") == shot
+    assert evidence.locator("img.evidence").evaluate("i => i.naturalWidth") > 0
+    assert evidence.locator("img.evidence").evaluate("i => i.clientWidth") >= 320  # big enough to read
+    assert evidence.locator("a.evidence").get_attribute("href") == shot
 
     # AMS writes its refusal in red: a masked message box would be all mask colour, no red left
     page.goto((outcome.folder / shot).as_uri())

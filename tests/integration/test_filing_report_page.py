@@ -4,6 +4,7 @@ fits the window, and evidence that opens (issue #19)."""
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from rpa.runs import make_private_dir
 SCREENSHOT = Path("/tmp/filing-report.png")
 REFUSAL = "该账户已存在有效的开户备案，不能重复开户"
 RUN_ID = "20260106-093000-account-filing-5e6f7a"
+ONE_PIXEL_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 # six input rows as a clerk's export has them, written by hand: two sheets, rows refused before
 # filing (no item, no attempt) between rows the bot filed
@@ -76,6 +80,7 @@ def test_a_filing_report_lists_every_input_row_with_filters_and_evidence(tmp_pat
 
     page.select_option("#outcome-filter", "needs_person")
     assert page.locator("tr.input-row:visible").count() == 1
+    assert page.locator("tr.input-evidence:visible").count() == 0  # the refused row's screenshot went too
     assert page.locator("#rows-shown").inner_text() == "1"
     page.select_option("#outcome-filter", "")
     page.fill("#row-search", "3445")
@@ -85,11 +90,15 @@ def test_a_filing_report_lists_every_input_row_with_filters_and_evidence(tmp_pat
     page.fill("#row-search", "")
     assert page.locator("tr.input-row:visible").count() == 6
 
-    shot = rows.nth(2).locator("img.evidence")
+    # the refused row's screenshot: in the row below it, big enough to read, full size on click
+    evidence = page.locator("tr.input-row + tr.input-evidence")
+    assert evidence.count() == 1
+    assert evidence.evaluate("e => e.previousElementSibling.cells[0].innerText.trim()") == "开户 第4行"
+    shot = evidence.locator("img.evidence")
     page.wait_for_function("Array.from(document.images).every(i => i.complete)")
-    assert shot.evaluate("i => i.naturalWidth") > 0 and shot.evaluate("i => i.clientWidth") >= 90
+    assert shot.evaluate("i => i.naturalWidth") > 0 and shot.evaluate("i => i.clientWidth") >= 320
     with page.context.expect_page() as opened:
-        rows.nth(2).locator("a.evidence").click()
+        evidence.locator("a.evidence").click()
     full = opened.value
     full.wait_for_load_state()
     assert full.url.endswith("/evidence/refused-row4.png")
@@ -107,25 +116,49 @@ def test_a_report_without_input_rows_has_no_row_section_and_no_filing_column(tmp
     assert "备案编号" not in html
 
 
+FIVE_THOUSAND = 5000
+# a report opened from disk: the page's own navigation timing, from the start of the navigation
+# to the end of its load event (the browser's own clock, not the test's)
+OPEN_TIME_MS = """() => {
+  const [nav] = performance.getEntriesByType("navigation");
+  return nav.loadEventEnd - nav.startTime;
+}"""
+
+
 def _five_thousand_rows(folder: Path) -> Path:
+    """5,000 rows as a big export's run has them: every fifth refused, with its screenshot (a real
+    PNG in evidence/), every fifth filed with its filing number."""
+    make_private_dir(folder)
+    (folder / "evidence").mkdir()
+    shot = folder / "evidence" / "refused.png"
+    shot.write_bytes(base64.b64decode(ONE_PIXEL_PNG))
     outcomes = ("filed", "invalid", "refused", "held", "already_filed")
     rows = [
         InputRow("开户明细", n + 4, f"***************{n % 10000:04d}", f"上海浦江第{n}号贸易有限公司", "开户",
                  outcomes[n % 5], filing_no=f"31002026{n:08d}" if n % 5 == 0 else "",
                  portal_message=REFUSAL if n % 5 == 2 else "", note="信息核对页所示的注册资金与输入行不同",
-                 attempts=1)
-        for n in range(5000)
+                 attempts=1, evidence="evidence/refused.png" if n % 5 == 2 else "")
+        for n in range(FIVE_THOUSAND)
     ]  # fmt: skip
-    return write_run_report(make_private_dir(folder), {"run_id": RUN_ID}, [], [], input_rows=rows)
+    return write_run_report(folder, {"run_id": RUN_ID}, [], [], input_rows=rows)
+
+
+def test_five_thousand_rows_stay_under_5_mb(tmp_path: Path) -> None:
+    """The size is checked on every machine, loaded or not: it does not depend on the clock."""
+    path = _five_thousand_rows(tmp_path / RUN_ID)
+    html = path.read_text(encoding="utf-8")
+    assert html.count('class="input-row"') == FIVE_THOUSAND
+    assert html.count('class="shots-row input-evidence"') == FIVE_THOUSAND // 5
+    assert path.stat().st_size < 5_000_000, path.stat().st_size
 
 
 @pytest.mark.browser
-@pytest.mark.timeout(120)
-def test_five_thousand_rows_stay_under_5_mb_and_filter(tmp_path: Path, page: Any) -> None:
+@pytest.mark.timeout(180)
+def test_five_thousand_rows_filter_in_chromium(tmp_path: Path, page: Any) -> None:
     path = _five_thousand_rows(tmp_path / RUN_ID)
-    assert path.stat().st_size < 5_000_000
-    page.goto(path.as_uri(), wait_until="load")
-    assert page.locator("tr.input-row").count() == 5000
+    page.goto(path.as_uri(), wait_until="load", timeout=120_000)  # not timed here: see below
+    assert page.evaluate(OPEN_TIME_MS) > 0  # the page's own timing, which the timed test reads
+    assert page.locator("tr.input-row").count() == FIVE_THOUSAND
     page.select_option("#outcome-filter", "refused")
     assert page.locator("#rows-shown").inner_text() == "1000"
     assert page.locator("tr.input-row:visible").count() == 1000
@@ -133,17 +166,17 @@ def test_five_thousand_rows_stay_under_5_mb_and_filter(tmp_path: Path, page: Any
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(180)
 def test_five_thousand_rows_open_in_under_2_seconds(tmp_path: Path, page: Any) -> None:
     """Timed only on a machine not already busier than its cores: a wall-clock bound measured
     under a load of several times the cores says nothing about the page."""
+    path = _five_thousand_rows(tmp_path / RUN_ID)
     busy = os.getloadavg()[0]
     if busy > (os.cpu_count() or 1):
         pytest.skip(f"load average {busy:.1f} exceeds the {os.cpu_count()} cores: not timed")
-    path = _five_thousand_rows(tmp_path / RUN_ID)
     timings = []
     for _ in range(3):  # the best of three: Chromium's first start is not the report's cost
         page.goto("about:blank")
-        page.goto(path.as_uri(), wait_until="load")
-        timings.append(page.evaluate("performance.timing.loadEventEnd - performance.timing.navigationStart"))
+        page.goto(path.as_uri(), wait_until="load", timeout=60_000)
+        timings.append(page.evaluate(OPEN_TIME_MS))
     assert min(timings) < 2000, timings

@@ -83,6 +83,12 @@ def test_report_of_a_smoke_run_shows_every_item_masked_with_screenshots(
     page.wait_for_function("Array.from(document.images).every(i => i.complete)")
     widths = page.locator("img.thumb").evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
     assert len(widths) == len(sources) and all(width > 0 for width in widths)
+    # each screenshot below its item's row, big enough to read; no table wider than the window
+    shown = page.locator("tr.item-shots img.thumb").evaluate_all("imgs => imgs.map(i => i.clientWidth)")
+    assert len(shown) == len(sources) and min(shown) >= 320, shown
+    page.set_viewport_size({"width": 1024, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
     assert page.locator(".events tr.event").count() == len({event.event for event in events})
     assert console_errors == []  # no CSP violation, nothing failed to load
     page.screenshot(path=str(SCREENSHOT), full_page=True)

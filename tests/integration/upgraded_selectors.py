@@ -50,7 +50,9 @@ def write_upgraded_selectors(folder: Path, *, scope_legal_rep: bool = True) -> P
         page = pages[form]
         page["sections"] = {"legal_rep": LEGAL_REP_SECTION}
         for element in ("legal_rep_name", "id_type", "id_number"):
-            page["elements"][element] = {"scope": "legal_rep", "candidates": page["elements"][element]}
+            current = page["elements"][element]  # a list of candidates, or a mapping (personal: true)
+            mapping = current if isinstance(current, dict) else {"candidates": current}
+            page["elements"][element] = {**mapping, "scope": "legal_rep"}
     folder.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     (folder / "ams.yaml").write_text(text, encoding="utf-8")

@@ -61,3 +61,42 @@ def test_day_over_day_flags_a_change_above_the_share() -> None:
     assert [r.ok for r in limited] == [False]
     calm = check_day_over_day(after, before, max_share=Decimal("0.5"), metrics=["储蓄存款余额"])
     assert [r.ok for r in calm] == [True]
+
+
+def test_each_branch_figure_is_paired_with_the_summarys_and_the_report_says_which_differ() -> None:
+    from flows.report_extraction.checks import pair_with_summary
+    from flows.report_extraction.collect import Collected
+    from flows.report_extraction.report_page import add_date
+    from flows.report_extraction.scorecard import Indicator, Scorecard, ScorecardConfig
+    from rpa.report import FlowSections
+
+    savings = _figure("b1.xlsx", "110101", "储蓄存款余额", "1234567.89", "1,234,567.89", "元")
+    east = _extraction("b1.xlsx", [savings, _figure("b1.xlsx", "110101", "客户数", "49", "49", "户")],
+                       branch="110101")
+    west = _extraction("b2.xlsx", [_figure("b2.xlsx", "110199", "客户数", "7", "7", "户")], branch="110199")
+    summary = _extraction("s.xlsx", [_figure("s.xlsx", "110101", "储蓄存款余额", "1234800", "123.48"),
+                                     _figure("s.xlsx", "110101", "客户数", "49", "49", "户"),
+                                     _figure("s.xlsx", "110101", "新增客户数", "2", "2", "户")])
+    pairs = pair_with_summary([east, west], summary)
+    assert [(p.branch, p.metric, p.ok) for p in pairs] == [
+        ("110101", "储蓄存款余额", False), ("110101", "客户数", True), ("110101", "新增客户数", False),
+        ("110199", "客户数", False),
+    ]
+    assert pairs[0].difference == Decimal("232.11") and pairs[0].tolerance == Decimal(50)
+
+    collected = Collected("2026-11-27", ["xlsx"], pairs={"xlsx": pairs})
+    config = ScorecardConfig(tie_breaker="客户",
+                             indicators=[Indicator(name="客户", metrics=["客户数"], weight=Decimal(1))])
+    sections = FlowSections()
+    card = Scorecard(config, incomplete=["1 项校验未通过"])
+    add_date(sections, collected, card, names={"110101": "东城支行"})
+    (recon,) = sections.reconciliations
+    shown = [(c.group, c.item, c.first, c.second, c.difference, c.ok, c.note) for c in recon.comparisons]
+    assert shown == [
+        ("110101 东城支行", "储蓄存款余额 本日", "1,234,567.89 元", "1,234,800.00 元", "+232.11 元", False,
+         "超过容差 50.00 元"),
+        ("110101 东城支行", "客户数 本日", "49 户", "49 户", "0 户", True, ""),
+        ("110101 东城支行", "新增客户数 本日", "无", "2 户", "", False, "网点文件中没有该项"),
+        ("110199", "客户数 本日", "7 户", "无", "", False, "分行汇总日报中没有该网点"),
+    ]
+    assert sections.rankings[0].withheld == "1 项校验未通过" and sections.rankings[0].ranked == []

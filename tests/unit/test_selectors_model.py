@@ -184,10 +184,61 @@ def test_sections_many_and_tables_load(tmp_path: Path) -> None:
         (("'共\\s*(\\d+)\\s*行'", "'共\\s*\\d+\\s*行'"), "needs exactly one group"),
         (("'共\\s*(\\d+)\\s*行'", "'共(\\d+'"), "is not a regular expression"),
         (('["业务类型", "操作类型"]', "[]"), "column 'action' needs at least one header text"),
-        (("many: true", "many: true\n        within: x"), "takes candidates, scope and many (not within)"),
+        (("many: true", "many: true\n        within: x"),
+         "takes candidates, scope, many and personal (not within)"),
     ],
 )
 def test_bad_sections_and_tables_are_named(tmp_path: Path, change: tuple[str, str], reason: str) -> None:
     assert change[0] in SCOPED
     message = _problem(tmp_path, SCOPED.replace(*change))
     assert "page 'form'" in message and reason in message
+
+
+PERSONAL = """
+pages:
+  open_form:
+    frame: "iframe"
+    elements:
+      id_number: &id_number
+        personal: true
+        candidates:
+          - css: "input[name=idNo]"
+          - {role: textbox, name: "证件号码"}
+      depositor_name: &depositor_name
+        - css: "input[name=depositorName]"
+        - {role: textbox, name: "存款人名称"}
+  change_form:
+    frame: "iframe"
+    elements:
+      id_number: *id_number
+      depositor_name: *depositor_name
+      legal_rep_name:
+        personal: true
+        candidates:
+          - css: "input[name=legalName]"
+          - {role: textbox, name: "姓名"}
+  main:
+    elements:
+      operator_info:
+        personal: true
+        candidates:
+          - css: "td.userinfo"
+          - {text: "操作员：", exact: false}
+"""
+
+
+def test_personal_elements_are_listed_once_each(tmp_path: Path) -> None:
+    _write(tmp_path, PERSONAL)
+    selectors = load_selectors("demo", tmp_path)
+    assert selectors.page("change_form").personal_elements == {"id_number", "legal_rep_name"}
+    # the change form's id_number is the open form's (one YAML anchor): masked once
+    assert selectors.personal() == [("open_form", "id_number"), ("change_form", "legal_rep_name"),
+                                    ("main", "operator_info")]
+
+
+def test_the_shipped_ams_selectors_mark_personal_data_and_nothing_readable() -> None:
+    selectors = load_selectors("ams", PROJECT_ROOT / "selectors")
+    marked = {element for _, element in selectors.personal()}
+    assert {"account_no", "uscc", "legal_rep_name", "id_number", "registered_address",
+            "basic_account_permit", "operator_info", "cells"} <= marked
+    assert not marked & {"depositor_name", "message_box", "next", "confirm", "bank_code", "business_date"}
