@@ -31,6 +31,7 @@ OUTCOME_LABELS: dict[str, str] = {
     "elsewhere": "他批次办理中",
     "invalid": "无效，未报备",
     "needs_person": NEEDS_PERSON,
+    "passed": "通过",  # an enterprise registration check that found the row as the portal has it
 }
 
 # work item state (rpa.queue.ItemState values) -> the one Chinese word for it
