@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from tests.check_exports import open_row, uscc, write_export
 from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
-from tests.integration.check_helpers import open_row, uscc, write_export
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -22,7 +22,7 @@ from rpa.orchestrate import EXIT_ITEMS_FAILED, execute_run
 from rpa.queue import WorkQueue
 from rpa.selectors import load_selectors
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
-from tests.integration.check_helpers import open_row, uscc, write_export
+from tests.check_exports import open_row, uscc, write_export
 
 pytestmark = pytest.mark.browser
 
