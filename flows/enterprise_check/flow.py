@@ -1,12 +1,8 @@
-"""`rpa run enterprise-check --input FILE`: each 开户/变更 row's enterprise as registered.
-
-prepare() reads the export with the account-filing reader and enqueues one item per valid
-开户/变更 row, keyed like its filing (so `RPA_FILING_REQUIRE_CHECK` finds it); 撤销 rows are
-not checked. A worker logs in with its own operator, queries the 统一社会信用代码 and name, and
-keeps the answer page as evidence (法定代表人 masked). The row passes (通过) when the system's
-名称 and 法定代表人 match the row's (full-/half-width and spaces aside) and the enterprise is
-存续; otherwise, or when the system has no registration, it is held (需人工处理) with a note
-saying what differs. finish() writes result.xlsx (sheet 核查结果), one row per row read.
+"""`rpa run enterprise-check --input FILE`: each valid 开户/变更 row of a filing export (read by
+the account-filing reader, keyed like its filing so `RPA_FILING_REQUIRE_CHECK` finds it) is
+queried in 企业信息联网核查系统. It passes (通过) when 名称 and 法定代表人 match (width and spaces
+aside) and the enterprise is 存续; otherwise it is held (需人工处理) with a note saying what
+differs and the answer page as evidence (法定代表人 masked). result.xlsx: sheet 核查结果.
 """
 
 from __future__ import annotations
@@ -152,7 +148,7 @@ class EnterpriseCheckFlow(Flow):
 
     def output_problems(self, ctx: RunContext) -> list[str]:
         bad = sum(1 for o in self.report.outcomes if not o.valid) if self.report else 0
-        return [f"{bad} 行无效，未核查：原因见 rpa validate account-filing 的报告"] if bad else []
+        return [f"{bad} 行无效或需人工处理，未核查：原因见 rpa validate account-filing 的报告"] if bad else []
 
 
 def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext) -> ResultRow:

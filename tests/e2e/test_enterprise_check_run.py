@@ -63,6 +63,8 @@ def test_check_run_holds_the_closed_enterprise(check_portal: Any, tmp_path: Path
     assert "企业已注销" in rows[1][12] and "登记状态：注销" in rows[1][8] and "黄志强" in rows[1][8]
     folder = cli.runs / run_id_from(done.stdout)
     assert all((folder / r[11]).is_file() for r in rows)
+    html = (folder / "report.html").read_text(encoding="utf-8")  # a diagnostic: no person's name
+    assert "企业已注销" in html and "黄志强" not in html and "马晓东" not in html
     assert check_portal.stats()["events"]["query"] == 2  # the 撤销 row is not checked
 
 
