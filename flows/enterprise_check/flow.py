@@ -60,6 +60,7 @@ class EnterpriseCheckFlow(Flow):
     def __init__(self, input: str, sheet: str | None = None) -> None:
         self.input, self.sheet = input, sheet
         self.report: ValidationReport | None = None
+        self.elsewhere = 0  # set by finish()
 
     def prepare(self, ctx: RunContext) -> Prepared:
         from flows.account_filing.validate import validate_file
@@ -144,7 +145,11 @@ class EnterpriseCheckFlow(Flow):
         checked = self._checked()
         items = ctx.queue.find_by_keys(self.name, [key for _, key in checked])
         rows = [_result_row(outcome, items.get(key), ctx) for outcome, key in checked]
+        self.elsewhere = sum(i.run_id != ctx.run_id and i.state != ItemState.DONE for i in items.values())
         return [write_result_book(ctx.folder / "result.xlsx", rows, title="核查结果")]
+
+    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
+        return self.elsewhere  # rows an earlier check run holds (held: `rpa runs retry` it)
 
     def output_problems(self, ctx: RunContext) -> list[str]:
         bad = sum(1 for o in self.report.outcomes if not o.valid) if self.report else 0

@@ -2,7 +2,8 @@
 
 - `rpa run enterprise-check --input FILE`: the 开户/变更 rows are checked, the 撤销 row is not;
   a row whose enterprise is 注销 is held (exit 1) and result.xlsx (sheet 核查结果) says so, with
-  the system's answer and the evidence screenshot;
+  the system's answer and the evidence screenshot; the same export again queries nothing and
+  still exits 1 while the held row is held;
 - `RPA_FILING_REQUIRE_CHECK=true rpa run account-filing`: the row whose check passed is filed
   into the mock AMS, the other is 需人工处理 and never reaches AMS.
 
@@ -66,6 +67,12 @@ def test_check_run_holds_the_closed_enterprise(check_portal: Any, tmp_path: Path
     html = (folder / "report.html").read_text(encoding="utf-8")  # a diagnostic: no person's name
     assert "企业已注销" in html and "黄志强" not in html and "马晓东" not in html
     assert check_portal.stats()["events"]["query"] == 2  # the 撤销 row is not checked
+
+    # the same export again: nothing is queried twice, and the held row still makes it exit 1
+    again = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert [r[5] for r in result_rows(cli, again.stdout, "核查结果")] == ["通过", "需人工处理"]
+    assert check_portal.stats()["events"]["query"] == 2
 
 
 @pytest.mark.timeout(400)
