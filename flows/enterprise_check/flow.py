@@ -45,7 +45,9 @@ def judge(payload: dict[str, Any], found: Registration | None, message: str) -> 
         differs.append("法定代表人与登记的不同")
     if found.status != "存续":
         differs.append(f"企业已{found.status}")
-    note = "；".join(differs) or f"名称、法定代表人与登记一致，{found.status}"
+    unread = [label for key, label in (("name", "名称"), ("legal_rep", "法定代表人")) if not payload[key]]
+    same = f"与登记一致，{found.status}" + (f"（输入行无{'、'.join(unread)}，未比对）" if unread else "")
+    note = "；".join(differs) or same
     return {"status": "held" if differs else "passed", "note": note, "answer": asdict(found)}
 
 
