@@ -39,6 +39,8 @@ def judge(payload: dict[str, Any], found: Registration | None, message: str) -> 
     if found is None:
         return {"status": "held", "note": f"核查系统无此统一社会信用代码的登记信息（{message}）"}
     differs = []
+    if compact(payload.get("credit_code") or found.credit_code) != compact(found.credit_code):
+        differs.append(f"核查结果的统一社会信用代码为{found.credit_code}，与输入行不同")
     if compact(payload["name"] or found.name) != compact(found.name):
         differs.append(f"企业名称不符（登记为「{found.name}」）")
     if compact(payload["legal_rep"] or found.legal_rep) != compact(found.legal_rep):

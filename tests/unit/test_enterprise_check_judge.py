@@ -32,3 +32,8 @@ def test_every_difference_is_named() -> None:
 def test_no_registration_is_held_in_the_systems_words() -> None:
     judged = judge({"name": "x", "legal_rep": "y"}, None, "未查询到该统一社会信用代码的登记信息")
     assert judged["status"] == "held" and "未查询到该统一社会信用代码的登记信息" in judged["note"]
+
+
+def test_an_answer_about_another_code_is_never_a_pass() -> None:
+    judged = judge({"credit_code": "91350200776049653A", "name": SHOWN.name, "legal_rep": "张三"}, SHOWN, "")
+    assert judged["status"] == "held" and "91110000600037341L" in judged["note"]
