@@ -33,17 +33,18 @@ BAD_GATEWAY = "502 Bad Gateway"
 NO_SUCH_REPORT = "报表文件不存在或尚未生成"
 
 
-def raise_for_page_state(content: str, status: int = 200) -> None:
-    """Raise what a page's HTML (and HTTP status) says went wrong; silent for an ordinary page."""
+def raise_for_page_state(content: str, status: int = 200, portal: str = "the report platform") -> None:
+    """Raise what a page's HTML (and HTTP status) says went wrong; silent for an ordinary page.
+    `portal` names it in the (English) diagnostics: the registration check system says the same."""
     if SESSION_LOST in content:
         words = words_around(content, SESSION_LOST)
-        raise SessionLost("the report platform ended the session", portal_message=words)
+        raise SessionLost(f"{portal} ended the session", portal_message=words)
     if BATCH_WINDOW in content:
-        raise PortalUnavailable("the report platform is running its batch", code="batch_window",
+        raise PortalUnavailable(f"{portal} is running its batch", code="batch_window",
                                 portal_message=words_around(content, BATCH_WINDOW))
     if status >= 500 or SYSTEM_BUSY in content or BAD_GATEWAY in content:
         words = words_around(content, SYSTEM_BUSY) or words_around(content, BAD_GATEWAY) or f"HTTP {status}"
-        raise PortalUnavailable(f"the report platform answered {status}", portal_message=words)
+        raise PortalUnavailable(f"{portal} answered {status}", portal_message=words)
     if NO_SUCH_REPORT in content:
         raise PortalRefusal("the platform has no such report file",
                             portal_message=words_around(content, NO_SUCH_REPORT))
@@ -56,14 +57,14 @@ def words_around(content: str, phrase: str) -> str:
 
 
 @contextmanager
-def playwright_errors(action: str) -> Iterator[None]:
+def playwright_errors(action: str, portal: str = "the report platform") -> Iterator[None]:
     """Playwright's own errors as the suite's: a timeout is PortalTimeout, the rest ApplicationError."""
     try:
         yield
     except RpaError:
         raise
     except PlaywrightTimeoutError as error:
-        message = f"{action}: the report platform did not answer in time ({_first_line(error)})"
+        message = f"{action}: {portal} did not answer in time ({_first_line(error)})"
         raise PortalTimeout(message) from None
     except PlaywrightError as error:
         raise ApplicationError(f"{action}: {_first_line(error)}", code="browser_error") from None

@@ -1,4 +1,4 @@
-"""CLI commands for the two bots: run, validate, extract, probe."""
+"""CLI commands for the bots: run, validate, extract, probe."""
 
 from __future__ import annotations
 
@@ -63,6 +63,37 @@ def run_account_filing(
         flow_params["absent_columns"] = absent_columns
     outcome = run_with_progress(
         "account-filing", {"flow_params": flow_params}, workers=workers, resume=resume
+    )
+    raise typer.Exit(outcome.exit_code)
+
+
+@run_app.command("enterprise-check")
+@handles_errors
+def run_enterprise_check(
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="The core-banking export (.xlsx/.csv).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes, one operator each.")] = None,
+    sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
+    resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
+) -> None:
+    """在企业信息联网核查系统中核查导出文件每个开户/变更行的企业登记信息。
+
+    Check every 开户/变更 row's enterprise registration (name, legal representative, status)."""
+    from rpa.errors import UsageError
+
+    flow_params: dict[str, Any] = {}
+    if input_file is not None:
+        from rpa.input_files import check_input_path, check_xlsx
+
+        (check_xlsx if input_file.suffix.lower() in (".xlsx", ".xlsm") else check_input_path)(input_file)
+        flow_params["input"] = str(input_file.resolve())
+    elif not resume:
+        raise UsageError("缺少 --input：请给出核心系统导出的 .xlsx/.csv 文件（或用 --resume 继续一次运行）")
+    if sheet:
+        flow_params["sheet"] = sheet
+    outcome = run_with_progress(
+        "enterprise-check", {"flow_params": flow_params}, workers=workers, resume=resume
     )
     raise typer.Exit(outcome.exit_code)
 

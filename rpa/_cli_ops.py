@@ -41,6 +41,9 @@ app.add_typer(operators_app, name="operators")
 def portals_serve(
     ams_port: Annotated[int, typer.Option(help="AMS port on 127.0.0.1 (0: any free port).")] = 8801,
     reports_port: Annotated[int, typer.Option(help="Report platform port (0: any free port).")] = 8802,
+    check_port: Annotated[
+        int, typer.Option(help="Enterprise registration check (企业信息联网核查) port (0: any free port).")
+    ] = 8803,
     faults: Annotated[Path | None, typer.Option(help="Fault knobs file (YAML/JSON), see README.")] = None,
     fault: Annotated[list[str] | None, typer.Option(help="One knob, key=value; repeatable.")] = None,
     seed: Annotated[Path | None, typer.Option(help="AMS filings that already exist (JSON).")] = None,
@@ -54,9 +57,9 @@ def portals_serve(
         str, typer.Option(help="AMS select codes: standard, or shuffled (renumbered and reordered).")
     ] = "standard",
 ) -> None:
-    """在 127.0.0.1 上运行两个模拟门户，直到按 Ctrl-C。
+    """在 127.0.0.1 上运行模拟门户（AMS、报表平台、企业信息联网核查），直到按 Ctrl-C。
 
-    Serve both mock portals on 127.0.0.1 until Ctrl-C."""
+    Serve the mock portals on 127.0.0.1 until Ctrl-C."""
     from fixtures.portals.ams.codes import OPTION_CODES
     from fixtures.portals.ams.variant import MARKUP_VARIANTS
     from fixtures.portals.serve import serve_portals
@@ -84,6 +87,7 @@ def portals_serve(
         state_dir=state_dir,
         ams_variant=ams_variant,
         option_codes=option_codes,
+        check_port=check_port,
     )
 
 

@@ -195,7 +195,7 @@ class Flow(ABC):
         if available == 0:
             raise UsageError(
                 f"no operator credentials configured for {self.portal}: set "
-                f"RPA_{'AMS' if self.portal == 'ams' else 'REPORTS'}_OPERATORS"
+                f"RPA_{OPERATOR_SETTINGS.get(self.portal, 'REPORTS')}_OPERATORS"
             )
         if available < requested:
             ctx.log.warning(
@@ -206,11 +206,15 @@ class Flow(ABC):
         return requested
 
 
+# portal -> the prefix of its operators' setting (RPA_<prefix>_OPERATORS)
+OPERATOR_SETTINGS: dict[str, str] = {"ams": "AMS", "report_platform": "REPORTS", "enterprise_check": "CHECK"}
+
 FLOWS: dict[str, str] = {
     "smoke": "flows.smoke:SmokeFlow",
     "account-filing": "flows.account_filing.flow:AccountFilingFlow",
     "report-extraction": "flows.report_extraction.flow:ReportExtractionFlow",
     "calendar-check": "flows.calendar_check:CalendarCheckFlow",
+    "enterprise-check": "flows.enterprise_check.flow:EnterpriseCheckFlow",
 }
 
 

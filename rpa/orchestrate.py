@@ -41,7 +41,7 @@ EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
 
 
 def register_settings_secrets(settings: Settings) -> None:
-    for operator in [*settings.ams_operators, *settings.reports_operators]:
+    for operator in [*settings.ams_operators, *settings.reports_operators, *settings.check_operators]:
         register_secret(operator.password.get_secret_value())
     for secret in (settings.proxy_password, settings.client_cert_passphrase, settings.audit_key):
         if secret is not None:

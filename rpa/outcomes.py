@@ -33,6 +33,7 @@ OUTCOME_LABELS: dict[str, str] = {
     "elsewhere": "他批次办理中",
     "invalid": "无效，未报备",
     "needs_person": NEEDS_PERSON,
+    "passed": "通过",  # an enterprise registration check that found the row as the portal has it
 }
 
 # a figure two sources show (a branch's own report and the summary): the same, or not

@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     ams_service_days: Literal["working_days", "every_day"] = "working_days"
     reports_url: str = "http://127.0.0.1:8802"
     reports_operators: list[OperatorCredential] = Field(default_factory=list)
+    # the central bank's enterprise registration check (企业信息联网核查系统)
+    check_url: str = "http://127.0.0.1:8803"
+    check_operators: list[OperatorCredential] = Field(default_factory=list)
+    # account filing holds a 开户/变更 row unless an enterprise-check run in the same database
+    # passed it (flows/account_filing/check_gate.py)
+    filing_require_check: bool = False
 
     # input files: rows below an export's header read at most (more is refused, never cut short)
     max_export_rows: int = Field(default=500_000, ge=1)
@@ -242,6 +248,8 @@ class Settings(BaseSettings):
             return list(self.ams_operators)
         if portal == "report_platform":
             return list(self.reports_operators)
+        if portal == "enterprise_check":
+            return list(self.check_operators)
         raise ConfigError(f"unknown portal {portal!r}")
 
     def public_dump(self) -> dict[str, Any]:
@@ -252,6 +260,7 @@ class Settings(BaseSettings):
                 data[key] = "***" if data[key] else None
         data["ams_operators"] = len(self.ams_operators)
         data["reports_operators"] = len(self.reports_operators)
+        data["check_operators"] = len(self.check_operators)
         return data
 
 

@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.plugins.postgres",
     "tests.plugins.portals",
     "tests.plugins.report_portal",
+    "tests.plugins.enterprise_check",
 ]

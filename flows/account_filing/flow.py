@@ -113,6 +113,10 @@ class AccountFilingFlow(Flow):
             max_rows=settings.max_export_rows,
         )
         self.report = report
+        if settings.filing_require_check:
+            from flows.account_filing.check_gate import hold_unchecked
+
+            ctx.record("rows.check_required", held=hold_unchecked(report, ctx.queue))
         if report.absent_stated or report.kept_on_change:
             ctx.record(
                 "input.columns_absent",

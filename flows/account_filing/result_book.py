@@ -123,13 +123,14 @@ def put_text(cell: Cell, value: str) -> None:
         cell.quotePrefix = True
 
 
-def write_result_book(path: Path, rows: Iterable[ResultRow], checks: Sequence[CheckLine] = ()) -> Path:
+def write_result_book(path: Path, rows: Iterable[ResultRow], checks: Sequence[CheckLine] = (),
+                      title: str = SHEET_TITLE) -> Path:
     """Write the book (styled header, frozen panes, autofilter, status colours), mode 0600;
     with `checks`, a second sheet 校验 lists every check that ran and its result."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = SHEET_TITLE
+    sheet.title = title
     for col, (header, width) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=col, value=header)
         cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT

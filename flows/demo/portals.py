@@ -75,6 +75,8 @@ def portals_process(seed_file: Path | None, log_file: Path) -> Iterator[DemoPort
         str(ams_port),
         "--reports-port",
         str(reports_port),
+        "--check-port",  # the demo runs no registration check: any free port, never a taken one
+        "0",
     ]
     if seed_file is not None:
         command += ["--seed", str(seed_file)]

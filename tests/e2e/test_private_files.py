@@ -79,7 +79,7 @@ def test_the_mock_portals_started_with_umask_000_keep_their_state_and_log_privat
     )
     proc = subprocess.Popen(
         [RPA[0], "-c", script, str(log_path), "portals", "serve", "--ams-port", "0",
-         "--reports-port", "0", "--state-dir", str(state)],
+         "--reports-port", "0", "--check-port", "0", "--state-dir", str(state)],
         env=cli.env, cwd=repo, preexec_fn=_open_umask,
     )
     try:

@@ -1,0 +1,107 @@
+"""One class per screen of the registration check system, methods named for the clerk's steps.
+Each page is first checked for what the system shows instead (用户登录信息失效: SessionLost;
+系统繁忙, 5xx, batch window: PortalUnavailable) before any selector is looked up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.sync_api import Locator, Page, Response
+
+from bots.report_states import playwright_errors, raise_for_page_state
+from rpa.bound_page import BoundPage
+from rpa.errors import LoginRefused, PortalChanged
+from rpa.masking import mask_tail
+from rpa.selectors import PortalSelectors
+
+SYSTEM = "the check system"
+# the result table's captions, by Registration field; one missing is PortalChanged naming it
+CAPTIONS = {"credit_code": "统一社会信用代码", "name": "企业名称", "legal_rep": "法定代表人",
+            "status": "登记状态", "authority": "登记机关"}
+_READ_ROWS = "rows => rows.map(r => [r.cells[0]?.innerText ?? '', r.cells[1]?.innerText ?? ''])"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """An enterprise as the check system shows it."""
+
+    credit_code: str
+    name: str
+    legal_rep: str
+    status: str
+    authority: str
+
+
+class _Screen:
+    page_name = ""
+
+    def __init__(self, page: Page, selectors: PortalSelectors, timeout_ms: float = 5_000) -> None:
+        self.page, self.selectors, self.timeout_ms = page, selectors, timeout_ms
+
+    def elements(self, page_name: str = "") -> BoundPage:
+        return self.selectors.bind(self.page, page_name or self.page_name, timeout_ms=self.timeout_ms)
+
+    def _arrived(self, response: Response | None) -> None:
+        raise_for_page_state(self.page.content(), response.status if response else 200, SYSTEM)
+
+    def _submit(self, url: str, fields: dict[str, str]) -> None:
+        """Open `url`, fill the fields, press the page's submit and check what came back."""
+        self._arrived(self.page.goto(url))
+        form = self.elements()
+        for element, value in fields.items():
+            form.locate(element).fill(value)
+        with self.page.expect_navigation() as answer:
+            form.locate("submit").click()
+        self._arrived(answer.value)
+
+
+class LoginPage(_Screen):
+    page_name = "login"
+
+    def log_in(self, base_url: str, code: str, password: str) -> None:
+        """Log in once; a refusal is LoginRefused in the system's words, never retried here."""
+        with playwright_errors("logging in", SYSTEM):
+            fields = {"operator_code": code, "password": password}
+            self._submit(base_url.rstrip("/") + "/ecis/login.do", fields)
+            if not self.elements("query").present("operator_info"):
+                words = " ".join(self.elements().locate("message").inner_text().split())
+                raise LoginRefused(f"{SYSTEM} refused {mask_tail(code)}", portal_message=words)
+
+
+class QueryPage(_Screen):
+    page_name = "query"
+
+    def check(self, base_url: str, credit_code: str, name: str) -> None:
+        """Enter the 统一社会信用代码 and the name, press 核 查."""
+        with playwright_errors("querying", SYSTEM):
+            self._submit(f"{base_url.rstrip('/')}/ecis/query.do", {"credit_code": credit_code, "name": name})
+
+    def message(self) -> str:
+        """What the query page says above its form (未查询到…)."""
+        with playwright_errors("reading the query page", SYSTEM):
+            return " ".join(self.elements().locate("message").inner_text().split())
+
+    def log_out(self) -> None:
+        with playwright_errors("logging out", SYSTEM), self.page.expect_navigation():
+            self.elements().locate("logout").click()
+
+
+class ResultPage(_Screen):
+    page_name = "result"
+
+    def registration(self) -> Registration | None:
+        """The registration shown; None back on the query page (the system holds none: see
+        `QueryPage.message()`). A caption missing from the table is PortalChanged naming it."""
+        with playwright_errors("reading the result", SYSTEM):
+            if self.elements("query").present("credit_code"):
+                return None
+            rows = self.elements().locate("table").locator("tr").evaluate_all(_READ_ROWS)
+        shown = {th.strip().rstrip("：:"): " ".join(td.split()) for th, td in rows}
+        missing = [caption for caption in CAPTIONS.values() if caption not in shown]
+        if missing:
+            raise PortalChanged(f"the check result has no row {'、'.join(missing)}", code="result_unreadable")
+        return Registration(**{field: shown[caption] for field, caption in CAPTIONS.items()})
+
+    def legal_rep_cell(self) -> Locator:
+        """The 法定代表人 cell, masked in screenshots (a person's name)."""
+        return self.elements().locate("legal_rep")

@@ -1,0 +1,30 @@
+"""RPA_FILING_REQUIRE_CHECK: a 开户/变更 row is filed only after its registration check passed.
+
+The check (`rpa run enterprise-check`) keys each row like its filing, so the filing flow finds
+the row's check in the same database; a row with none, or one not passed (held, failed, not
+finished), is for a person (需人工处理) and is not enqueued: run it again once the check passed.
+"""
+
+from __future__ import annotations
+
+from flows.account_filing.issues import RowIssue, Severity
+from flows.account_filing.report import ValidationReport
+from rpa.queue import ItemState, WorkQueue
+
+CHECK_FLOW = "enterprise-check"
+NOT_PASSED = ("未见通过的企业信息联网核查（RPA_FILING_REQUIRE_CHECK）："
+              "请先运行 rpa run enterprise-check，核查通过后再报备")
+
+
+def hold_unchecked(report: ValidationReport, queue: WorkQueue) -> int:
+    """Turn every valid 开户/变更 row without a passed check into a row for a person; how many."""
+    rows = {o.record.idempotency_key(): o for o in report.outcomes
+            if o.valid and o.record is not None and o.record.action in ("open", "change")}
+    checks = queue.find_by_keys(CHECK_FLOW, list(rows))
+    held = [o for key, o in rows.items() if (item := checks.get(key)) is None
+            or item.state != ItemState.DONE or (item.result or {}).get("status") != "passed"]
+    for outcome in held:
+        outcome.valid, outcome.needs_person = False, True
+        issue = RowIssue("统一社会信用代码", "check_not_passed", NOT_PASSED, Severity.NEEDS_PERSON)
+        outcome.errors.append(issue)
+    return len(held)

@@ -1,0 +1,176 @@
+"""`rpa run enterprise-check --input FILE`: each valid 开户/变更 row of a filing export (read by
+the account-filing reader, keyed like its filing so `RPA_FILING_REQUIRE_CHECK` finds it) is
+queried in 企业信息联网核查系统. It passes (通过) when 名称 and 法定代表人 match (width and spaces
+aside) and the enterprise is 存续; otherwise it is held (需人工处理) with a note saying what
+differs and the answer page as evidence (法定代表人 masked). result.xlsx: sheet 核查结果.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flows.account_filing.normalise import compact
+from flows.account_filing.report import RowOutcome, ValidationReport
+from flows.account_filing.result_book import ResultRow, write_result_book
+from rpa.errors import InputFileError, NeedsPerson, RpaError, SessionLost
+from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.masking import item_ref, mask_tail
+from rpa.outcomes import outcome_label
+from rpa.queue import ItemState, NewItem, WorkItem
+from rpa.report import last_failure_shot
+from rpa.runs import RunContext, now_in
+
+if TYPE_CHECKING:
+    from bots.enterprise_check import Registration
+
+PORTAL = "enterprise_check"
+CHECKED = {"open": "开户", "change": "变更"}
+_STATUS = {ItemState.HELD: "held", ItemState.FAILED: "failed", ItemState.BUSINESS_ERROR: "rejected"}
+NO_CODE = "输入行没有统一社会信用代码，无法核查"
+ANSWER = {"name": "名称", "legal_rep": "法定代表人", "status": "登记状态", "authority": "登记机关"}
+
+
+def judge(payload: dict[str, Any], found: Registration | None, message: str) -> dict[str, Any]:
+    """The row's result against what the system showed: status passed or held, and a note."""
+    if found is None:
+        return {"status": "held", "note": f"核查系统无此统一社会信用代码的登记信息（{message}）"}
+    differs = []
+    if compact(payload.get("credit_code") or found.credit_code) != compact(found.credit_code):
+        differs.append(f"核查结果的统一社会信用代码为{found.credit_code}，与输入行不同")
+    if compact(payload["name"] or found.name) != compact(found.name):
+        differs.append(f"企业名称不符（登记为「{found.name}」）")
+    if compact(payload["legal_rep"] or found.legal_rep) != compact(found.legal_rep):
+        differs.append("法定代表人与登记的不同")
+    if found.status != "存续":
+        differs.append(f"企业已{found.status}")
+    unread = [label for key, label in (("name", "名称"), ("legal_rep", "法定代表人")) if not payload[key]]
+    same = f"与登记一致，{found.status}" + (f"（输入行无{'、'.join(unread)}，未比对）" if unread else "")
+    note = "；".join(differs) or same
+    return {"status": "held" if differs else "passed", "note": note, "answer": asdict(found)}
+
+
+class EnterpriseCheckFlow(Flow):
+    """Check the registration of every 开户/变更 row's enterprise in 企业信息联网核查系统."""
+
+    name = "enterprise-check"
+    portal = PORTAL
+    finish_from_queue = True
+    payload_not_personal = frozenset({"sheet", "row", "action"})
+
+    def __init__(self, input: str, sheet: str | None = None) -> None:
+        self.input, self.sheet = input, sheet
+        self.report: ValidationReport | None = None
+        self.elsewhere = 0  # set by finish()
+
+    def prepare(self, ctx: RunContext) -> Prepared:
+        from flows.account_filing.validate import validate_file
+
+        path, settings = Path(self.input), ctx.settings
+        if not path.is_file():
+            raise InputFileError(f"输入文件 {path} 不存在或不是文件")
+        ctx.add_input(path)
+        ctx.add_shaping_file(settings.selectors_dir / f"{PORTAL}.yaml")
+        self.report = validate_file(
+            path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
+            today=now_in(settings).date(), sheet=self.sheet, max_rows=settings.max_export_rows)
+        entries = [NewItem(key, {"sheet": o.sheet, "row": o.row, "action": r.action, "credit_code": r.uscc,
+                                 "name": r.depositor_name, "legal_rep": r.legal_rep_name})
+                   for o, key in self._checked() if (r := o.record) is not None]
+        results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
+        created = sum(1 for r in results if r.created)
+        return Prepared(enqueued=created, duplicates=len(results) - created)
+
+    def _checked(self) -> list[tuple[RowOutcome, str]]:
+        """(outcome, item key) of every valid 开户/变更 row."""
+        outcomes = self.report.outcomes if self.report else []
+        return [(o, o.record.idempotency_key()) for o in outcomes
+                if o.valid and o.record is not None and o.record.action in CHECKED]
+
+    def worker_count(self, ctx: RunContext, requested: int) -> int:
+        counts = ctx.queue.counts(ctx.run_id)  # nothing open: no browser, no login
+        is_open = counts.get(ItemState.PENDING) or counts.get(ItemState.LEASED)
+        return super().worker_count(ctx, requested) if is_open else 0
+
+    @contextmanager
+    def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
+        from bots.enterprise_check import LoginPage, QueryPage, ResultPage
+        from rpa.browser import BrowserSession
+        from rpa.evidence import item_evidence, take_screenshot
+        from rpa.selectors import load_selectors
+
+        settings, operator, url = wctx.settings, wctx.operator, wctx.settings.check_url
+        assert operator is not None  # Flow.worker_count: one operator per worker
+        selectors, wait_ms = load_selectors(PORTAL, settings.selectors_dir), settings.action_timeout_ms
+        with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
+            page = session.new_page()
+            login, query, result = LoginPage(page, selectors, wait_ms), QueryPage(page, selectors, wait_ms), \
+                ResultPage(page, selectors, wait_ms)
+
+            def log_in() -> None:
+                with session.login_window():  # no trace may hold the password
+                    login.log_in(url, operator.code, operator.password.get_secret_value())
+                wctx.record("check.login", None, operator=mask_tail(operator.code))
+
+            def handle(item: WorkItem) -> dict[str, Any]:
+                row, ref = item.payload, item_ref(item.key, settings.audit_key_bytes())
+                if not row["credit_code"]:
+                    raise NeedsPerson("no credit code", code="no_credit_code", details={"note": NO_CODE})
+                with item_evidence(session, page, ref, attempt=item.attempts):
+                    try:
+                        query.check(url, row["credit_code"], row["name"] or "")
+                    except SessionLost:  # log in again once, then the same query
+                        log_in()
+                        query.check(url, row["credit_code"], row["name"] or "")
+                    found = result.registration()
+                    masks = [result.legal_rep_cell()] if found else []
+                    shot = take_screenshot(page, wctx.evidence_dir / f"{ref}.png", mask=masks)
+                judged = {**judge(row, found, query.message() if found is None else ""),
+                          "evidence": str(shot.relative_to(wctx.folder))}
+                if judged["status"] == "passed":
+                    return judged
+                raise NeedsPerson("the registration differs", code="registration_differs", details=judged)
+
+            log_in()
+            try:
+                yield handle
+            finally:
+                try:
+                    query.log_out()
+                except RpaError as error:
+                    wctx.log.warning(f"logging out of the check system failed: {error}")
+
+    def finish(self, ctx: RunContext) -> list[Path]:
+        if self.report is None:
+            return []
+        checked = self._checked()
+        items = ctx.queue.find_by_keys(self.name, [key for _, key in checked])
+        rows = [_result_row(outcome, items.get(key), ctx) for outcome, key in checked]
+        self.elsewhere = sum(i.run_id != ctx.run_id and i.state != ItemState.DONE for i in items.values())
+        return [write_result_book(ctx.folder / "result.xlsx", rows, title="核查结果")]
+
+    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
+        return self.elsewhere  # rows an earlier check run holds (held: `rpa runs retry` it)
+
+    def output_problems(self, ctx: RunContext) -> list[str]:
+        bad = sum(1 for o in self.report.outcomes if not o.valid) if self.report else 0
+        return [f"{bad} 行无效或需人工处理，未核查：原因见 rpa validate account-filing 的报告"] if bad else []
+
+
+def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext) -> ResultRow:
+    """A checked row's line in result.xlsx: the system's answer (门户信息), evidence, note."""
+    record, result = outcome.record, (item.result or {}) if item else {}
+    assert record is not None
+    status = str(result.get("status") or (_STATUS.get(item.state, "pending") if item else "pending"))
+    shot = item and last_failure_shot(ctx.folder, item_ref(item.key, ctx.settings.audit_key_bytes()))
+    answer = result.get("answer") or {}
+    return ResultRow(
+        sheet_row=outcome.row, action=CHECKED[record.action], account_no=record.account_no, status=status,
+        depositor_name=record.depositor_name or "", business_date=record.business_date.isoformat(),
+        portal_message="；".join(f"{label}：{answer[f]}" for f, label in ANSWER.items() if f in answer),
+        evidence=str(result.get("evidence") or shot or ""), run_id=item.run_id if item else "",
+        note=str(result.get("note") or outcome_label(status)),
+    )

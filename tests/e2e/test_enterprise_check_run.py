@@ -1,0 +1,94 @@
+"""企业信息联网核查 through the real `rpa` command, and account filing that requires a passed check.
+
+- `rpa run enterprise-check --input FILE`: the 开户/变更 rows are checked, the 撤销 row is not;
+  a row whose enterprise is 注销 is held (exit 1) and result.xlsx (sheet 核查结果) says so, with
+  the system's answer and the evidence screenshot; the same export again queries nothing and
+  still exits 1 while the held row is held;
+- `RPA_FILING_REQUIRE_CHECK=true rpa run account-filing`: the row whose check passed is filed
+  into the mock AMS, the other is 需人工处理 and never reaches AMS.
+
+Credit codes come from the test's own GB 32100 function; the rest is written by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.check_exports import open_row, uscc, write_export
+from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ACTIVE = uscc("91110108MA00F3RK5")
+CLOSED = uscc("91440101MA59D2LX8")
+REGISTRY = [
+    {"credit_code": ACTIVE, "name": "北京中关村启明软件有限公司", "legal_rep": "马晓东"},
+    {"credit_code": CLOSED, "name": "广州越秀恒达商贸有限公司", "legal_rep": "黄志强", "status": "注销",
+     "authority": "广州市越秀区市场监督管理局"},
+]
+ROWS = [
+    open_row("6228480012340000011", "北京中关村启明软件有限公司", ACTIVE, "马晓东"),
+    open_row("6228480012340000029", "广州越秀恒达商贸有限公司", CLOSED, "黄志强"),
+    ["撤销", "6228480012340000037", "基本存款账户", "2026-11-26", "厦门海联贸易有限公司", "01",
+     "91350200776049653A", "法定代表人", "李四", "居民身份证", "360426199101010071",
+     "厦门市思明区湖滨南路1号", "500", "货物进出口", "102100099996", "J1021000000019", "", "解散", "",
+     "310002"],
+]  # fmt: skip
+
+
+def cli_for(tmp_path: Path, check_portal: Any, **extra: str) -> CliEnv:
+    operators = json.dumps([{"code": c, "password": p} for c, p in check_portal.operators[:1]])
+    return make_cli_env(tmp_path, RPA_CHECK_URL=check_portal.url, RPA_CHECK_OPERATORS=operators, **extra)
+
+
+def result_rows(cli: CliEnv, stdout: str, sheet: str) -> list[tuple[Any, ...]]:
+    book = load_workbook(cli.runs / run_id_from(stdout) / "result.xlsx")
+    return list(book[sheet].iter_rows(min_row=2, values_only=True))
+
+
+@pytest.mark.timeout(300)
+def test_check_run_holds_the_closed_enterprise(check_portal: Any, tmp_path: Path) -> None:
+    check_portal.plant(REGISTRY)
+    cli = cli_for(tmp_path, check_portal)
+    export = write_export(tmp_path / "export.xlsx", ROWS)
+    done = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    rows = result_rows(cli, done.stdout, "核查结果")
+    assert [(r[0], r[1], r[5]) for r in rows] == [(2, "开户", "通过"), (3, "开户", "需人工处理")]
+    assert "企业已注销" in rows[1][12] and "登记状态：注销" in rows[1][8] and "黄志强" in rows[1][8]
+    folder = cli.runs / run_id_from(done.stdout)
+    assert all((folder / r[11]).is_file() for r in rows)
+    html = (folder / "report.html").read_text(encoding="utf-8")  # a diagnostic: no person's name
+    assert "企业已注销" in html and "黄志强" not in html and "马晓东" not in html
+    assert check_portal.stats()["events"]["query"] == 2  # the 撤销 row is not checked
+
+    # the same export again: nothing is queried twice, and the held row still makes it exit 1
+    again = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert [r[5] for r in result_rows(cli, again.stdout, "核查结果")] == ["通过", "需人工处理"]
+    assert check_portal.stats()["events"]["query"] == 2
+
+
+@pytest.mark.timeout(400)
+def test_filing_requires_a_passed_check(check_portal: Any, ams: Any, tmp_path: Path) -> None:
+    check_portal.plant(REGISTRY)
+    ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    cli = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
+                  RPA_FILING_REQUIRE_CHECK="true")
+    export = write_export(tmp_path / "export.xlsx", ROWS[:2])
+    checked = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+
+    filed = cli.run("run", "account-filing", "--input", str(export), "--workers", "1", timeout=240)
+    assert filed.returncode == 1, filed.stdout + filed.stderr
+    assert [f["account_no"] for f in ams.filings()] == ["6228480012340000011"]
+    rows = result_rows(cli, filed.stdout, "报备结果")
+    assert [(r[2], r[5]) for r in rows] == [("6228480012340000011", "已报备"),
+                                            ("6228480012340000029", "需人工处理")]
+    assert "RPA_FILING_REQUIRE_CHECK" in rows[1][12] and "enterprise-check" in rows[1][12]

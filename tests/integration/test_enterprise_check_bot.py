@@ -1,0 +1,129 @@
+"""The registration check bot against the mock 企业信息联网核查系统, real Chromium.
+
+The page objects read each planted registration and `judge` says passed or held and why (name
+variants that differ only in full-/half-width brackets and spaces pass); a run through the
+engine's queue meets a session expiring mid-run (one new login, the same query) and 500 系统繁忙
+pages (the item retried by the queue), and still ends every row right.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from bots.enterprise_check import LoginPage, QueryPage, ResultPage
+from flows.enterprise_check.flow import judge
+from rpa.errors import SessionLost
+from rpa.orchestrate import EXIT_ITEMS_FAILED, execute_run
+from rpa.queue import WorkQueue
+from rpa.selectors import load_selectors
+from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
+from tests.check_exports import open_row, uscc, write_export
+
+pytestmark = pytest.mark.browser
+
+MATCH = uscc("91110105MA01XK3P7")
+VARIANT = uscc("91310115MA1H7G2Q4")
+CANCELLED = uscc("92440300MA5F0B1N2")
+REVOKED = uscc("91420100MA4K2R8T9")
+OTHER_REP = uscc("91330106MA27YW5C3")
+UNKNOWN = uscc("91510100MA61X9K8L")
+REGISTRY = [
+    {"credit_code": MATCH, "name": "北京星河数据科技有限公司", "legal_rep": "王建国"},
+    {"credit_code": VARIANT, "name": "上海浦江（集团）有限公司", "legal_rep": "陈 静"},
+    {"credit_code": CANCELLED, "name": "深圳市南山区顺达五金店", "legal_rep": "刘海", "status": "注销"},
+    {"credit_code": REVOKED, "name": "武汉楚天物流有限公司", "legal_rep": "周敏", "status": "吊销",
+     "authority": "武汉市市场监督管理局"},
+    {"credit_code": OTHER_REP, "name": "杭州西溪文化传媒有限公司", "legal_rep": "赵磊"},
+]
+# (code, the row's name, the row's legal representative) -> (status, words the note must hold)
+CASES = [
+    ((MATCH, "北京星河数据科技有限公司", "王建国"), ("passed", "一致")),
+    ((VARIANT, "上海浦江(集团)有限公司", "陈静"), ("passed", "一致")),
+    ((MATCH, "北京星河科技有限公司", "王建国"),
+     ("held", "企业名称不符（登记为「北京星河数据科技有限公司」）")),
+    ((CANCELLED, "深圳市南山区顺达五金店", "刘海"), ("held", "企业已注销")),
+    ((REVOKED, "武汉楚天物流有限公司", "周敏"), ("held", "企业已吊销")),
+    ((OTHER_REP, "杭州西溪文化传媒有限公司", "赵雷"), ("held", "法定代表人与登记的不同")),
+    ((UNKNOWN, "成都锦江茶业有限公司", "孙丽"), ("held", "未查询到该统一社会信用代码的登记信息")),
+]
+
+
+@pytest.mark.timeout(90)
+def test_each_registration_read_and_judged(check_portal: Any, page: Any) -> None:
+    check_portal.plant(REGISTRY)
+    selectors = load_selectors("enterprise_check", PROJECT_ROOT / "selectors")
+    query, result = QueryPage(page, selectors), ResultPage(page, selectors)
+    LoginPage(page, selectors).log_in(check_portal.url, *check_portal.operators[0])
+    for (code, name, rep), (status, words) in CASES:
+        query.check(check_portal.url, code, name)
+        found = result.registration()
+        judged = judge({"name": name, "legal_rep": rep}, found, "" if found else query.message())
+        assert (judged["status"], words in judged["note"]) == (status, True), (code, judged)
+    assert result.registration() is None  # back on the query page after the unknown code
+
+    check_portal.set_faults(session_idle_seconds=0.2)
+    page.wait_for_timeout(400)
+    with pytest.raises(SessionLost):
+        query.check(check_portal.url, MATCH, "北京星河数据科技有限公司")
+
+
+class ExpireOnce:
+    """After the first query, sessions idle out while each query answers slowly; once one has
+    expired, the faults go back to what the test set (500 系统繁忙 on some queries)."""
+
+    def __init__(self, portal: Any, faults: dict[str, Any]) -> None:
+        self.portal, self.faults, self.stop = portal, faults, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.02) and not self.portal.stats()["events"].get("query"):
+            pass
+        self.portal.set_faults(**self.faults, session_idle_seconds=0.3, latency_ms=500,
+                               latency_paths=["/ecis/queryAction.do"])
+        while not self.stop.wait(0.02) and not self.portal.stats()["faults"].get("session_expired"):
+            pass
+        self.portal.set_faults(**self.faults)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_a_run_through_the_queue_survives_expiry_and_500s(check_portal: Any, tmp_path: Path) -> None:
+    check_portal.plant(REGISTRY)
+    faults = {"error_rate": 0.4, "error_paths": ["/ecis/queryAction.do"], "seed": 11}
+    check_portal.set_faults(**faults)
+    rows = [open_row(f"62284800123456{n:05d}", name, code, rep)
+            for n, ((code, name, rep), _) in enumerate(CASES)]
+    export = write_export(tmp_path / "export.xlsx", rows)
+    settings = Settings(
+        runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key",
+        check_url=check_portal.url,
+        check_operators=[OperatorCredential(code=c, password=p) for c, p in check_portal.operators[:1]],
+        backoff_base_seconds=0.05, backoff_max_seconds=0.2, max_attempts=8, lease_seconds=30,
+        heartbeat_seconds=2,
+    )
+    director = ExpireOnce(check_portal, faults)
+    thread = threading.Thread(target=director.run, daemon=True)
+    thread.start()
+    try:
+        params = {"flow_params": {"input": str(export)}}
+        outcome = execute_run(settings, "enterprise-check", params, workers=1)
+    finally:
+        director.stop.set()
+        thread.join(5)
+    assert outcome.exit_code == EXIT_ITEMS_FAILED, outcome  # five rows are held for a person
+    stats = check_portal.stats()
+    assert stats["faults"].get("error_500") and stats["faults"].get("session_expired"), stats
+    assert stats["logins"] >= 2, stats
+    items = WorkQueue.from_settings(settings).items(outcome.run_id)
+    assert any(item.attempts > 1 for item in items)  # a 500 retried through the queue
+    sheet = load_workbook(outcome.folder / "result.xlsx")["核查结果"]
+    got = [(r[0], r[5], r[12]) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    expected = {"passed": "通过", "held": "需人工处理"}
+    for (line, word, note), (_, (status, words)) in zip(got, CASES, strict=True):
+        assert word == expected[status] and words in note, (line, word, note)
+    evidence = [r[11] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert all(e and (outcome.folder / e).is_file() for e in evidence), evidence

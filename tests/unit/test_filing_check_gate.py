@@ -1,0 +1,53 @@
+"""RPA_FILING_REQUIRE_CHECK's gate: which rows of an export a filing run may file, by the
+registration checks a real SQLite queue holds (passed, held, failed, none, another row's)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flows.account_filing.check_gate import CHECK_FLOW, hold_unchecked
+from flows.account_filing.validate import validate_file
+from rpa.queue import WorkQueue
+from rpa.settings import PROJECT_ROOT
+from tests.check_exports import open_row, uscc, write_export
+
+CODES = [uscc(f"9111010{n}MA00F3RK5") for n in range(5)]
+CLOSE_ROW = ["撤销", "6228480012340000099", "基本存款账户", "2026-11-26", "厦门海联贸易有限公司", "01",
+             "91350200776049653A", "法定代表人", "李四", "居民身份证", "360426199101010071",
+             "厦门市思明区湖滨南路1号", "500", "货物进出口", "102100099996", "J1021000000019", "", "解散",
+             "", "310002"]  # fmt: skip
+
+
+def test_only_rows_whose_check_passed_stay_fileable(tmp_path: Path) -> None:
+    rows = [open_row(f"62284800123400001{n}", f"测试企业{n}有限公司", code, "王五")
+            for n, code in enumerate(CODES)]
+    export = write_export(tmp_path / "export.xlsx", [*rows, CLOSE_ROW])
+    first = validate_file(export, config_dir=PROJECT_ROOT / "config", today=date(2026, 11, 26),
+                          calendar_file=PROJECT_ROOT / "calendar.yaml")
+    keys = [o.record.idempotency_key() for o in first.outcomes if o.record is not None]
+    queue = WorkQueue(f"sqlite:///{tmp_path / 'queue.db'}", max_attempts=1)
+    queue.create_schema()
+    # row 0 passed, row 1 held, row 2 failed, row 3 passed in a check of other content, row 4 never checked
+    queue.enqueue_many(CHECK_FLOW, "check-run", [(keys[0], {}), (keys[1], {}), (keys[2], {}),
+                                                (keys[3] + "-other", {})])
+    for outcome in ("passed", "held", "failed", "passed"):
+        item = queue.claim(run_id="check-run", owner="w0", lease_seconds=30)
+        assert item is not None
+        if outcome == "passed":
+            queue.complete(item.id, "w0", {"status": "passed", "note": "一致"})
+        elif outcome == "held":
+            queue.hold(item.id, "w0", "registration_differs", "differs", {"status": "held"})
+        else:
+            queue.fail_system(item.id, "w0", "portal_unavailable", "500")
+
+    assert hold_unchecked(first, queue) == 4
+    statuses = [o.status for o in first.outcomes]
+    assert statuses == ["valid", "needs_person", "needs_person", "needs_person", "needs_person", "valid"]
+    assert "RPA_FILING_REQUIRE_CHECK" in first.outcomes[1].errors[-1].message
+    assert first.counts["needs_person"] == 4
+
+
+def test_the_tests_own_credit_codes_match_domain_samples() -> None:
+    assert uscc("91110000600037341") == "91110000600037341L"
+    assert uscc("91350200776049653") == "91350200776049653A"
