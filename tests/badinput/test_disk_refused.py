@@ -20,6 +20,7 @@ import pytest
 from rpa.audit import AuditLog
 from rpa.flow import FLOWS, Flow, ItemHandler, Prepared, WorkerContext
 from rpa.orchestrate import execute_run
+from rpa.queue import WorkQueue
 from rpa.runs import RunContext, list_runs, run_state
 from rpa.settings import Settings
 
@@ -56,14 +57,13 @@ class FillingFlow(Flow):
         return []
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "disk"
+@contextmanager
+def _tmpfs(mount: Path, size: str) -> Iterator[Path]:
     mount.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=False, capture_output=True
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], check=False, capture_output=True
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr!r}")
@@ -71,6 +71,32 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    with _tmpfs(tmp_path / "disk", "1m") as mount:
+        yield mount
+
+
+@pytest.fixture
+def browser_disk(tmp_path: Path) -> Iterator[Path]:
+    """Room for the workers' Chromium profiles (in the runs folder's _scratch) until filled."""
+    with _tmpfs(tmp_path / "disk", "256m") as mount:
+        yield mount
+
+
+def fill(folder: Path) -> Path:
+    """Write a file until the disk holding `folder` is full; the file, to remove later."""
+    filler = folder / "filler.bin"
+    with filler.open("wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * (1 << 20))
+                handle.flush()
+        except OSError:
+            pass  # the disk is full now, which is the point
+    return filler
 
 
 def test_a_full_disk_stops_the_run_and_it_resumes_once_space_is_back(
@@ -101,4 +127,64 @@ def test_a_full_disk_stops_the_run_and_it_resumes_once_space_is_back(
     resumed = execute_run(settings, "fill-disk", {}, resume=stopped.run_id)
 
     assert resumed.exit_code == 0, resumed.stop_reason
+    assert [run_state(r) for r in list_runs(settings)] == ["0"]
+
+
+class FillWhenOneIsDone:
+    """Fills the runs folder's disk once the first item is done, while the workers go on with the
+    next (slow) items; frees it again when the run asks to stop when `free_on_stop`."""
+
+    def __init__(self, free_on_stop: bool) -> None:
+        self.free_on_stop = free_on_stop
+        self.ctx: RunContext | None = None
+        self.filler: Path | None = None
+
+    def started(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+
+    def progress(self, counts: dict[str, int]) -> None:
+        assert self.ctx is not None
+        if self.filler is None and counts.get("done", 0) >= 1:
+            self.filler = fill(self.ctx.settings.runs_dir)
+        elif self.filler is not None and self.free_on_stop and self.ctx.queue.stop_requested(self.ctx.run_id):
+            self.filler.unlink(missing_ok=True)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("free_on_stop", [True, False], ids=["space-back-at-the-end", "still-full"])
+def test_a_worker_that_cannot_write_its_evidence_stops_the_run_resumably(
+    browser_disk: Path, tmp_path: Path, free_on_stop: bool
+) -> None:
+    settings = Settings(
+        runs_dir=browser_disk / "runs",
+        database_url=f"sqlite:///{tmp_path / 'queue.db'}",
+        audit_key_file=tmp_path / "keys" / "audit.key",
+        max_attempts=4, backoff_base_seconds=0.05, backoff_max_seconds=0.1,
+    )
+    filler = FillWhenOneIsDone(free_on_stop)
+    params = {"flow_params": {"items": 5, "modes": ["ok", "slow"], "slow_seconds": 1.0}}
+
+    stopped = execute_run(settings, "smoke", params, workers=1, on_started=filler.started,
+                          on_progress=filler.progress)
+
+    assert stopped.exit_code == 3, stopped
+    assert stopped.stop_reason is not None and stopped.stop_reason.startswith("磁盘空间不足"), stopped
+    items = WorkQueue.from_settings(settings).items(stopped.run_id)
+    states = sorted(str(i.state) for i in items)
+    assert "failed" not in states and "business_error" not in states, states
+    assert states.count("done") >= 1 and states.count("pending") >= 1, states
+    assert all(i.last_error_code != "disk_refused" for i in items)  # no item blamed for the disk
+    run = json.loads((stopped.folder / "run.json").read_text(encoding="utf-8"))
+    recorded = AuditLog.from_settings(settings).recorded_exit(stopped.run_id)
+    if free_on_stop:
+        assert run["exit_code"] == 3 and "磁盘空间不足" in run["stop_reason"]
+    assert run_state(run, recorded) == "3"  # never "running"
+
+    assert filler.filler is not None
+    filler.filler.unlink(missing_ok=True)  # space is back
+    resumed = execute_run(settings, "smoke", {}, resume=stopped.run_id, workers=1)
+
+    assert resumed.exit_code == 0, resumed.stop_reason
+    assert {str(i.state) for i in WorkQueue.from_settings(settings).items(stopped.run_id)} == {"done"}
     assert [run_state(r) for r in list_runs(settings)] == ["0"]
