@@ -22,7 +22,7 @@ from rpa.flow import FLOWS, Flow, ItemHandler, Prepared, WorkerContext
 from rpa.orchestrate import execute_run
 from rpa.queue import WorkQueue
 from rpa.runs import RunContext, list_runs, run_state
-from rpa.settings import Settings
+from rpa.settings import OperatorCredential, Settings
 
 pytestmark = pytest.mark.timeout(120)
 FILLED: list[Path] = []
@@ -188,3 +188,37 @@ def test_a_worker_that_cannot_write_its_evidence_stops_the_run_resumably(
     assert resumed.exit_code == 0, resumed.stop_reason
     assert {str(i.state) for i in WorkQueue.from_settings(settings).items(stopped.run_id)} == {"done"}
     assert [run_state(r) for r in list_runs(settings)] == ["0"]
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_report_extraction_that_cannot_save_a_download_stops_resumably(
+    browser_disk: Path, tmp_path: Path, report_portal: Any
+) -> None:
+    operators = [OperatorCredential(code=op.code, password=op.password) for op in report_portal.operators]
+    settings = Settings(
+        runs_dir=browser_disk / "runs",
+        database_url=f"sqlite:///{tmp_path / 'queue.db'}",
+        audit_key_file=tmp_path / "keys" / "audit.key",
+        reports_url=report_portal.url, reports_operators=operators,
+        max_attempts=4, backoff_base_seconds=0.05, backoff_max_seconds=0.1,
+    )
+    filler = FillWhenOneIsDone(free_on_stop=True)
+    params = {"flow_params": {"date": "2026-11-27", "branches": ["110101", "110102"], "formats": ["xlsx"]}}
+
+    stopped = execute_run(settings, "report-extraction", params, workers=1, on_started=filler.started,
+                          on_progress=filler.progress)
+
+    assert stopped.exit_code == 3, stopped
+    assert stopped.stop_reason is not None and stopped.stop_reason.startswith("磁盘空间不足"), stopped
+    items = WorkQueue.from_settings(settings).items(stopped.run_id)
+    states = sorted(str(i.state) for i in items)
+    assert "failed" not in states and "business_error" not in states, [
+        (i.state, i.attempts, i.last_error_code, i.last_error_message) for i in items]
+    run = json.loads((stopped.folder / "run.json").read_text(encoding="utf-8"))
+    assert run["exit_code"] == 3
+
+    resumed = execute_run(settings, "report-extraction", {}, resume=stopped.run_id, workers=1)
+
+    assert resumed.exit_code == 0, resumed.stop_reason
+    assert (stopped.folder / "consolidated.xlsx").exists()
