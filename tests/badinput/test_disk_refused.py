@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -222,3 +223,41 @@ def test_report_extraction_that_cannot_save_a_download_stops_resumably(
 
     assert resumed.exit_code == 0, resumed.stop_reason
     assert (stopped.folder / "consolidated.xlsx").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_account_filing_that_cannot_keep_a_receipt_stops_and_files_nothing_twice(
+    browser_disk: Path, tmp_path: Path, ams: Any
+) -> None:
+    from tests.e2e.test_account_filing_run import SEED, filing_settings, subset_workbook
+
+    ams.seed(json.loads(SEED.read_text(encoding="utf-8")))
+    source = subset_workbook(tmp_path / "accounts.xlsx", 12)
+    settings = filing_settings(browser_disk, ams, 1).model_copy(update={
+        "database_url": f"sqlite:///{tmp_path / 'queue.db'}",
+        "audit_key_file": tmp_path / "keys" / "audit.key",
+        "ams_service_window": "always"})
+    filler = FillWhenOneIsDone(free_on_stop=True)
+    params = {"flow_params": {"input": str(source), "today": "2026-11-27"}}
+
+    stopped = execute_run(settings, "account-filing", params, workers=1, on_started=filler.started,
+                          on_progress=filler.progress)
+
+    assert stopped.exit_code == 3, stopped
+    assert stopped.stop_reason is not None and stopped.stop_reason.startswith("磁盘空间不足"), stopped
+    items = WorkQueue.from_settings(settings).items(stopped.run_id)
+    assert not [i for i in items if str(i.state) in ("failed", "held")], [
+        (i.state, i.last_error_code, i.last_error_message) for i in items]
+    assert json.loads((stopped.folder / "run.json").read_text(encoding="utf-8"))["exit_code"] == 3
+
+    resumed = execute_run(settings, "account-filing", {}, resume=stopped.run_id, workers=1)
+
+    assert resumed.exit_code in (0, 1), resumed.stop_reason  # 1: the file's invalid rows
+    assert resumed.stop_reason is None
+    submitted = Counter((s["account_no"], s["action"], s["business_date"]) for s in ams.submissions())
+    assert submitted and max(submitted.values()) == 1, submitted  # nothing submitted twice
+    assert max(f["submitted"] for f in ams.filings()) == 1
+    items = WorkQueue.from_settings(settings).items(stopped.run_id)
+    assert not [i for i in items if str(i.state) in ("pending", "leased", "failed", "held")], [
+        (i.state, i.last_error_code) for i in items]
