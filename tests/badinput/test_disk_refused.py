@@ -7,6 +7,8 @@ the test is skipped); the database lives outside it, as with RPA_DATABASE_URL on
 
 from __future__ import annotations
 
+import errno
+import gc
 import json
 import os
 import subprocess
@@ -193,8 +195,9 @@ def test_a_worker_that_cannot_write_its_evidence_stops_the_run_resumably(
 
 @pytest.mark.browser
 @pytest.mark.timeout(240)
+@pytest.mark.parametrize("free_on_stop", [True, False], ids=["space-back-at-the-end", "still-full"])
 def test_report_extraction_that_cannot_save_a_download_stops_resumably(
-    browser_disk: Path, tmp_path: Path, report_portal: Any
+    browser_disk: Path, tmp_path: Path, report_portal: Any, free_on_stop: bool
 ) -> None:
     operators = [OperatorCredential(code=op.code, password=op.password) for op in report_portal.operators]
     settings = Settings(
@@ -204,7 +207,7 @@ def test_report_extraction_that_cannot_save_a_download_stops_resumably(
         reports_url=report_portal.url, reports_operators=operators,
         max_attempts=4, backoff_base_seconds=0.05, backoff_max_seconds=0.1,
     )
-    filler = FillWhenOneIsDone(free_on_stop=True)
+    filler = FillWhenOneIsDone(free_on_stop)
     params = {"flow_params": {"date": "2026-11-27", "branches": ["110101", "110102"], "formats": ["xlsx"]}}
 
     stopped = execute_run(settings, "report-extraction", params, workers=1, on_started=filler.started,
@@ -217,8 +220,13 @@ def test_report_extraction_that_cannot_save_a_download_stops_resumably(
     assert "failed" not in states and "business_error" not in states, [
         (i.state, i.attempts, i.last_error_code, i.last_error_message) for i in items]
     run = json.loads((stopped.folder / "run.json").read_text(encoding="utf-8"))
-    assert run["exit_code"] == 3
+    recorded = AuditLog.from_settings(settings).recorded_exit(stopped.run_id)
+    if free_on_stop:
+        assert run["exit_code"] == 3
+    assert run_state(run, recorded) == "3"
 
+    assert filler.filler is not None
+    filler.filler.unlink(missing_ok=True)  # space is back
     resumed = execute_run(settings, "report-extraction", {}, resume=stopped.run_id, workers=1)
 
     assert resumed.exit_code == 0, resumed.stop_reason
@@ -261,3 +269,30 @@ def test_account_filing_that_cannot_keep_a_receipt_stops_and_files_nothing_twice
     items = WorkQueue.from_settings(settings).items(stopped.run_id)
     assert not [i for i in items if str(i.state) in ("pending", "leased", "failed", "held")], [
         (i.state, i.last_error_code) for i in items]
+
+
+@pytest.mark.parametrize("name", ["result.xlsx", "consolidated.xlsx"])
+def test_a_workbook_the_full_disk_refuses_raises_once_and_leaves_nothing_half_closed(
+    small_disk: Path, name: str
+) -> None:
+    from flows.account_filing.result_book import ResultRow, write_result_book
+    from flows.report_extraction.collect import Collected
+    from flows.report_extraction.consolidate import write_consolidated
+    from flows.report_extraction.scorecard import ScorecardConfig, score_branches
+
+    rows = [ResultRow(n, "新开户备案", f"62220202001122{n:05d}", "张三", "2026-11-27", "done")
+            for n in range(2, 400)]
+    collected = Collected("2026-11-27", ["xlsx"], units={"储蓄存款余额": "元"})
+    config = ScorecardConfig.model_validate({
+        "tie_breaker": "储蓄", "indicators": [{"name": "储蓄", "metrics": ["储蓄存款余额"], "weight": "1"}]})
+    target = small_disk / name
+    filler = fill(small_disk)
+    with pytest.raises(OSError) as refused:
+        if name == "result.xlsx":
+            write_result_book(target, rows)
+        else:
+            write_consolidated(target, collected, score_branches({}, config), branches=["110101"], names={},
+                               metrics=["储蓄存款余额"])
+    assert refused.value.errno == errno.ENOSPC
+    gc.collect()  # an openpyxl zip left open on the closed file would complain here (unraisable)
+    assert sorted(p.name for p in small_disk.iterdir()) == [filler.name]
