@@ -296,3 +296,49 @@ def test_a_workbook_the_full_disk_refuses_raises_once_and_leaves_nothing_half_cl
     assert refused.value.errno == errno.ENOSPC
     gc.collect()  # an openpyxl zip left open on the closed file would complain here (unraisable)
     assert sorted(p.name for p in small_disk.iterdir()) == [filler.name]
+
+
+def _read_only(folder: Path) -> None:
+    """`folder` turns read-only (a read-only bind mount over itself): writes get EROFS."""
+    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True, capture_output=True)
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True, capture_output=True)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_a_worker_whose_evidence_folder_turns_read_only_stops_the_run_resumably(
+    browser_disk: Path, tmp_path: Path
+) -> None:
+    settings = Settings(
+        runs_dir=browser_disk / "runs",
+        database_url=f"sqlite:///{tmp_path / 'queue.db'}",
+        audit_key_file=tmp_path / "keys" / "audit.key",
+        max_attempts=4, backoff_base_seconds=0.05, backoff_max_seconds=0.1,
+    )
+    read_only: list[Path] = []
+    started: list[RunContext] = []
+
+    def progress(counts: dict[str, int]) -> None:
+        if not read_only and counts.get("done", 0) >= 1:
+            read_only.append(started[0].folder / "evidence")
+            _read_only(read_only[0])
+
+    params = {"flow_params": {"items": 5, "modes": ["ok", "slow"], "slow_seconds": 1.0}}
+    try:
+        stopped = execute_run(settings, "smoke", params, workers=1, on_started=started.append,
+                              on_progress=progress)
+    finally:
+        for folder in read_only:
+            subprocess.run(["umount", str(folder)], check=False)
+
+    assert stopped.exit_code == 3, stopped
+    assert stopped.stop_reason is not None and stopped.stop_reason.startswith("没有写入"), stopped
+    assert "evidence" in stopped.stop_reason and "--resume" in stopped.stop_reason
+    states = sorted(str(i.state) for i in WorkQueue.from_settings(settings).items(stopped.run_id))
+    assert "failed" not in states and "business_error" not in states, states
+    assert json.loads((stopped.folder / "run.json").read_text(encoding="utf-8"))["exit_code"] == 3
+
+    resumed = execute_run(settings, "smoke", {}, resume=stopped.run_id, workers=1)
+
+    assert resumed.exit_code == 0, resumed.stop_reason
+    assert {str(i.state) for i in WorkQueue.from_settings(settings).items(stopped.run_id)} == {"done"}
