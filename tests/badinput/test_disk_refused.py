@@ -1,8 +1,12 @@
 """When the disk says no mid-run: the run stops with exit 3 and a Chinese reason, is recorded as
 stopped (never left "running"), and resumes to the end once space is back (issue #18).
 
-The runs folder is a real 1 MB tmpfs (this needs root, which the test container has; elsewhere
+The runs folder is a real tmpfs (this needs root, which the test container has; elsewhere
 the test is skipped); the database lives outside it, as with RPA_DATABASE_URL on a server.
+The supervisor's case fills a 1 MB one before the run; the workers' cases (real Chromium: the
+smoke flow's screenshots, the report bot's downloads, the filing bot's receipts) run on a
+256 MB one that the test fills, or turns read-only, once the first item is done, and frees
+again when the run asks to stop (or leaves full to the end).
 """
 
 from __future__ import annotations
@@ -154,6 +158,7 @@ class FillWhenOneIsDone:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("free_on_stop", [True, False], ids=["space-back-at-the-end", "still-full"])
 def test_a_worker_that_cannot_write_its_evidence_stops_the_run_resumably(
@@ -194,6 +199,7 @@ def test_a_worker_that_cannot_write_its_evidence_stops_the_run_resumably(
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("free_on_stop", [True, False], ids=["space-back-at-the-end", "still-full"])
 def test_report_extraction_that_cannot_save_a_download_stops_resumably(
@@ -234,6 +240,7 @@ def test_report_extraction_that_cannot_save_a_download_stops_resumably(
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_account_filing_that_cannot_keep_a_receipt_stops_and_files_nothing_twice(
     browser_disk: Path, tmp_path: Path, ams: Any
@@ -305,6 +312,7 @@ def _read_only(folder: Path) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_a_worker_whose_evidence_folder_turns_read_only_stops_the_run_resumably(
     browser_disk: Path, tmp_path: Path
