@@ -77,7 +77,7 @@ def refuse_if_no_room(folders: list[Path]) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
-            fatal = as_run_fatal(exc)
+            fatal = as_run_fatal(OSError(exc.errno, exc.strerror, str(folder)))  # the folder, not the probe
             if fatal is not None:
                 raise fatal from exc
         finally:

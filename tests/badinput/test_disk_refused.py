@@ -350,3 +350,18 @@ def test_a_worker_whose_evidence_folder_turns_read_only_stops_the_run_resumably(
 
     assert resumed.exit_code == 0, resumed.stop_reason
     assert {str(i.state) for i in WorkQueue.from_settings(settings).items(stopped.run_id)} == {"done"}
+
+
+def test_the_download_probe_names_the_full_folder_and_leaves_nothing(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    from bots.report_files import refuse_if_no_room
+    from rpa.errors import DiskRefused
+
+    refuse_if_no_room([tmp_path, tmp_path / "absent"])  # room, and a folder that is gone: no refusal
+    filler = fill(small_disk)
+    with pytest.raises(DiskRefused) as refused:
+        refuse_if_no_room([tmp_path, small_disk])
+    assert str(refused.value) == f"磁盘空间不足，无法写入 {small_disk}：请腾出空间后用 --resume 继续本次运行"
+    assert sorted(p.name for p in small_disk.iterdir()) == [filler.name]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".probe-")]
