@@ -5,7 +5,7 @@
     NeedsPerson                -> held for a person
     ApplicationError           -> retried with backoff, then failed; N in a row opens the circuit
     RunFatalError              -> the item goes back to pending, the whole run is asked to stop
-    a full disk or a refused write (ENOSPC, EACCES, EROFS... writing evidence, downloads, traces)
+    a full disk or a refused write (ENOSPC, EACCES, EROFS... writing evidence or downloads)
                                -> DiskRefused, a RunFatalError: the item is not counted failed
     anything else              -> treated as an application error, its type kept
     LeaseLost (from the handler or the queue)
