@@ -6,6 +6,10 @@
 A servlet that fails after writing its headers sends an HTML error page under a .xlsx name; a
 connection cut short leaves a file that starts right and ends too soon. Both are system errors
 (`DownloadFailed`, retried), never a file handed to the extraction.
+
+A download Chromium gives up on may have met a full disk, which it reports only as `canceled`:
+a small probe file is then written where the browser and the run keep downloads, and a disk
+that refuses it stops the run (`DiskRefused`, rpa.disk) instead of failing item after item.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import html
 import os
 import re
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Error as PlaywrightError
 
+from rpa.disk import as_run_fatal
 from rpa.errors import DownloadFailed
 
 if TYPE_CHECKING:
@@ -31,6 +37,7 @@ _PDF_TAIL_BYTES = 2048
 _HTML_PEEK_BYTES = 64 * 1024
 _TAGS = re.compile(r"<(script|style|title)\b.*?</\1>|<[^>]+>", re.S | re.I)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
+_PROBE_BYTES = 1024 * 1024
 
 
 def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: str) -> Path:
@@ -43,6 +50,7 @@ def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: s
     try:
         downloaded = Path(download.path())
     except PlaywrightError as error:
+        refuse_if_no_room([Path(tempfile.gettempdir()), dest_dir])
         raise DownloadFailed(f"the download of {fallback_stem} ({fmt}) failed: {error.message}") from None
     name = safe_file_name(download.suggested_filename, fmt, fallback_stem)
     partial = _private_dir(dest_dir / ".partial") / name
@@ -56,6 +64,24 @@ def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: s
     target = dest_dir / name
     os.replace(partial, target)
     return target
+
+
+def refuse_if_no_room(folders: list[Path]) -> None:
+    """DiskRefused when a 1 MB probe cannot be written into one of `folders` (full, read-only or
+    refused); nothing when it can, or when the folder is gone (not a disk problem)."""
+    for folder in folders:
+        probe = folder / f".probe-{os.getpid()}"
+        try:
+            with probe.open("wb") as handle:
+                handle.write(bytes(_PROBE_BYTES))
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            fatal = as_run_fatal(OSError(exc.errno, exc.strerror, str(folder)))  # the folder, not the probe
+            if fatal is not None:
+                raise fatal from exc
+        finally:
+            probe.unlink(missing_ok=True)
 
 
 def _private_dir(path: Path) -> Path:

@@ -7,10 +7,12 @@
         workbook = load_workbook(path, read_only=True)
 
 Every refusal is an `InputFileError` (exit 2) with one Chinese line naming the file and what to
-do. The limits on an xlsx (unzipped size, compression ratio) are settings
-(`RPA_INPUT_MAX_UNZIPPED_MB`, `RPA_INPUT_MAX_ZIP_RATIO`), applied per process with
-`apply_input_limits(settings)`. This module imports no parsing library: it recognises their
-exceptions by the module they come from, so the edges stay at the readers.
+do. The limits on an xlsx (unzipped size, compression ratio) and on a PDF (pages, seconds per
+page: flows.report_extraction.pdf_limits) are settings (`RPA_INPUT_MAX_UNZIPPED_MB`,
+`RPA_INPUT_MAX_ZIP_RATIO`, `RPA_INPUT_MAX_PDF_PAGES`, `RPA_INPUT_PDF_PAGE_SECONDS`), applied per
+process with `apply_input_limits(settings)` and read with `current_limits()`. This module imports
+no parsing library: it recognises their exceptions by the module they come from, so the edges
+stay at the readers.
 """
 
 from __future__ import annotations
@@ -42,10 +44,13 @@ LIBRARIES = ("openpyxl", "pdfminer", "pdfplumber", "et_xmlfile", "defusedxml", "
 
 @dataclass(frozen=True)
 class InputLimits:
-    """How far an input xlsx may unzip: in total, and per member relative to its packed size."""
+    """How far an input xlsx may unzip (in total, and per member relative to its packed size),
+    and how many pages a PDF may have and how long one of its pages may take to read."""
 
     max_unzipped_bytes: int = 300 * 1024 * 1024
     max_ratio: int = 1000
+    max_pdf_pages: int = 500
+    pdf_page_seconds: float = 10.0
 
 
 DEFAULT_LIMITS = InputLimits()
@@ -55,8 +60,14 @@ _LIMITS: ContextVar[InputLimits] = ContextVar("input_limits")
 def apply_input_limits(settings: Settings) -> None:
     """Use the settings' limits for the files this process reads."""
     _LIMITS.set(
-        InputLimits(settings.input_max_unzipped_mb * 1024 * 1024, settings.input_max_zip_ratio)
+        InputLimits(settings.input_max_unzipped_mb * 1024 * 1024, settings.input_max_zip_ratio,
+                    settings.input_max_pdf_pages, settings.input_pdf_page_seconds)
     )
+
+
+def current_limits() -> InputLimits:
+    """The limits this process applies (the defaults until `apply_input_limits`)."""
+    return _LIMITS.get(DEFAULT_LIMITS)
 
 
 def check_input_path(path: Path) -> None:
@@ -105,7 +116,7 @@ def check_xlsx(path: Path) -> None:
         raise InputFileError(f"{name} 是旧版 .xls 格式（扩展名却是 .xlsx）：请在 Excel 中另存为 .xlsx")
     if not head.startswith(ZIP_SIGNATURE):
         raise InputFileError(f"{name} 不是有效的 .xlsx 文件（内容不是 Excel 工作簿）：请从系统重新导出")
-    limits = _LIMITS.get(DEFAULT_LIMITS)
+    limits = current_limits()
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -159,7 +170,7 @@ def describe_failure(path: Path, exc: BaseException) -> str:
     if kind == "error":  # zlib.error
         kind = f"{type(inner).__module__}.error"
     if "Password" in kind or "Encrypt" in kind:
-        return f"{path.name} 已加密：请提供未加密的文件"
+        return f"{path.name} 已加密，请导出未加密的文件"
     return f"无法读取 {path.name}：文件内容损坏（{kind}）：请从系统重新导出该文件"
 
 

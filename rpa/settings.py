@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     # input files: how far an xlsx may unzip (rpa.input_files)
     input_max_unzipped_mb: int = Field(default=300, ge=1)
     input_max_zip_ratio: int = Field(default=1000, ge=10)
+    # input files: a report PDF with more pages is refused; a page that takes longer to read is
+    # stopped and the PDF refused (rpa.input_files, flows.report_extraction.pdf_reader)
+    input_max_pdf_pages: int = Field(default=500, ge=1)
+    input_pdf_page_seconds: float = Field(default=10.0, gt=0)
 
     # work queue and workers
     workers: int = Field(default=2, ge=1)

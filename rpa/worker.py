@@ -5,6 +5,8 @@
     NeedsPerson                -> held for a person
     ApplicationError           -> retried with backoff, then failed; N in a row opens the circuit
     RunFatalError              -> the item goes back to pending, the whole run is asked to stop
+    a full disk or a refused write (ENOSPC, EACCES, EROFS... writing evidence or downloads)
+                               -> DiskRefused, a RunFatalError: the item is not counted failed
     anything else              -> treated as an application error, its type kept
     LeaseLost (from the handler or the queue)
                                -> dropped: another worker holds the item now, nothing written
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from rpa.disk import as_run_fatal
 from rpa.errors import (
     ApplicationError,
     BusinessError,
@@ -181,7 +184,7 @@ def _loop(
         try:
             try:
                 with _Heartbeat(queue, leases, owner, settings):
-                    result = handler(item)
+                    result = _handle(handler, item)
             except LeaseLost:
                 raise  # not this worker's item any more: no outcome of its own to write
             except RunFatalError as exc:
@@ -241,6 +244,18 @@ def _loop(
 
 
 _AUDITED = {"status", "filing_no", "already_filed", "evidence", "figures", "note"}
+
+
+def _handle(handler: ItemHandler, item: WorkItem) -> dict[str, Any]:
+    """The handler's result; a full disk or a refused write under it is run-fatal (DiskRefused):
+    every other item would meet it too, and it says nothing about this item."""
+    try:
+        return handler(item)
+    except OSError as exc:
+        fatal = as_run_fatal(exc)
+        if fatal is None:
+            raise
+        raise fatal from exc
 
 
 def _result_of(exc: RpaError) -> dict[str, Any] | None:
@@ -337,8 +352,14 @@ def worker_main(
     log.info(f"worker {owner} started")
     scratch = worker_scratch(settings.runs_dir)  # the browser's temporary files, not in /tmp
     try:
-        with flow.open_worker(wctx) as handler:
-            summary = process_items(queue, wctx, handler, stop_event=stop_event)
+        try:
+            with flow.open_worker(wctx) as handler:
+                summary = process_items(queue, wctx, handler, stop_event=stop_event)
+        except OSError as exc:  # a full disk or a refused write while the worker sets up or ends
+            fatal = as_run_fatal(exc)
+            if fatal is None:
+                raise
+            raise fatal from exc
     except RunFatalError as exc:
         code, message = _describe(exc)
         queue.request_stop(run_id, code, message)

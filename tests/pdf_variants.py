@@ -114,8 +114,10 @@ def _register() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def summary_pdf(table: SummaryTable, style: PdfStyle) -> bytes:
-    """The PDF's bytes."""
+def summary_pdf(table: SummaryTable, style: PdfStyle, *, encrypt: object = None, font: str = FONT) -> bytes:
+    """The PDF's bytes; `encrypt` is reportlab's (a user password, or a StandardEncryption), `font`
+    a registered font name (reportlab leaves the strings of its CID fonts' dictionaries plain in an
+    encrypted PDF, which a reader then deciphers into garbage: encrypted PDFs need a TrueType font)."""
     _register()
     width, height = landscape(A4)
     lines = [[code, *(_printed(v[m], u) for m, _, u in COLUMNS)] for code, v in table.rows.items()]
@@ -125,17 +127,17 @@ def summary_pdf(table: SummaryTable, style: PdfStyle) -> bytes:
     edges = [MARGIN, *(MARGIN + CODE_WIDTH + METRIC_WIDTH * i for i in range(len(COLUMNS) + 1))]
     header = ["机构代码", *(text for _, text, _ in COLUMNS)]
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), invariant=True)
+    canvas = Canvas(buffer, pagesize=(width, height), invariant=True, encrypt=encrypt)
     first_edges = edges
     for number, body in enumerate(pages, 1):
         edges = first_edges if number == 1 else [x + style.shift for x in first_edges]
         y = height - MARGIN - 14
         if number == 1 or style.continuation_title:
-            canvas.setFont(FONT, 15)
+            canvas.setFont(font, 15)
             canvas.drawCentredString(width / 2, y, "分行汇总日报" if number == 1 else "分行汇总日报（续）")
             y -= 22
         if number == 1:
-            canvas.setFont(FONT, 9)
+            canvas.setFont(font, 9)
             canvas.drawString(MARGIN, y, f"报表日期：{table.date}    单位：万元")
             y -= 14
         rows = [header, *body] if number == 1 or style.repeat_header else body
@@ -143,7 +145,7 @@ def summary_pdf(table: SummaryTable, style: PdfStyle) -> bytes:
         for index, cells in enumerate(rows):
             baseline = top - ROW_HEIGHT * (index + 1) + 5
             is_header = rows is not body and index == 0
-            canvas.setFont(FONT, 8)
+            canvas.setFont(font, 8)
             for col, text in enumerate(cells):
                 x0, x1 = edges[col], edges[col + 1]
                 if is_header:
@@ -162,10 +164,10 @@ def summary_pdf(table: SummaryTable, style: PdfStyle) -> bytes:
             for x in edges:
                 canvas.line(x, top, x, bottom)
         if number == len(pages):
-            canvas.setFont(FONT, 8)
+            canvas.setFont(font, 8)
             canvas.drawString(MARGIN, bottom - 16, "注：合计为各网点之和。")
         if style.footer:
-            canvas.setFont(FONT, 8)
+            canvas.setFont(font, 8)
             canvas.drawCentredString(width / 2, MARGIN, f"第 {number} 页 共 {len(pages)} 页")
         canvas.showPage()
     canvas.save()

@@ -24,6 +24,7 @@ from bots.ams._marks import PageMarks
 from bots.ams._tables import HISTORY_COLUMNS
 from bots.ams.messages import NOT_BUSINESS, MessageCatalogue
 from rpa.bound_page import BoundPage
+from rpa.disk import as_run_fatal
 from rpa.errors import ApplicationError, ConfigError, PortalChanged, SelectorNotFound
 from rpa.evidence import personal_masks, take_screenshot
 from rpa.masking import FieldClass, mask, scrub_text
@@ -244,7 +245,9 @@ class AmsPages:
     def save_receipt(self, path: Path, *, page_name: str = "result") -> Path | None:
         """A screenshot of the page shown (the 成功 page in the filing tab, or a filing's 详情 page
         in the look-up tab) with the cells holding account and ID numbers masked; None (logged)
-        if the screenshot fails: the filing number is the receipt, the picture only its evidence."""
+        if the screenshot fails: the filing number is the receipt, the picture only its evidence.
+        A disk that is full or refuses the file is DiskRefused (run-fatal): the rest of the run
+        would go on without evidence. The row then stays open, and the resume looks it up."""
         tab = self._lookup_tab if page_name == "detail" else None
         try:
             with self._in_tab(tab):
@@ -252,6 +255,9 @@ class AmsPages:
                 masks = [self.bind(page_name).locate("masked_cells", timeout_ms=FOUND_AFTER_LOAD_MS)]
                 return take_screenshot(self.page, path, mask=masks + self.operator_masks())
         except (PlaywrightError, OSError, SelectorNotFound, PortalChanged) as exc:
+            fatal = as_run_fatal(exc)
+            if fatal is not None:
+                raise fatal from exc
             logger.warning("no receipt screenshot: {}", scrub_text(str(exc))[:200])
             return None
 

@@ -8,6 +8,7 @@ carriage return) also carries Excel's quote prefix: no cell of this book can eve
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,8 +155,10 @@ def write_result_book(path: Path, rows: Iterable[ResultRow], checks: Sequence[Ch
     sheet.row_dimensions[1].height = 20
     if checks:
         _write_checks(workbook.create_sheet(CHECKS_TITLE), checks)
+    buffer = io.BytesIO()  # zipped in memory: a disk that refuses the file leaves no zip half-closed
+    workbook.save(buffer)
     with atomic_write(path) as handle:
-        workbook.save(handle)
+        handle.write(buffer.getbuffer())
     return path
 
 

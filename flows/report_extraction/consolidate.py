@@ -12,6 +12,7 @@ ranks nothing. The workbook is a record: written owner-only (0600), whole or not
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,10 @@ def write_consolidated(
     _checks_sheet(workbook.create_sheet("校验"), collected)
     _scorecard_sheet(workbook.create_sheet("评分"), collected, card)
     workbook.properties.title = f"报表数据汇总 {collected.report_date}"
+    buffer = io.BytesIO()  # zipped in memory: a disk that refuses the file leaves no zip half-closed
+    workbook.save(buffer)
     with atomic_write(path) as handle:
-        workbook.save(handle)
+        handle.write(buffer.getbuffer())
     return path
 
 

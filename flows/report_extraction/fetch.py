@@ -6,6 +6,9 @@
 
 A lost session (用户登录信息失效) is met by one new login, inside the session's login window,
 and one more try of the same item; a refused login is run-fatal and never tried again.
+A downloaded PDF beyond the PDF limits (pages, seconds per page) or needing a password is
+refused (an ExtractionError: the item ends 拒收 with the reason, never retried, since the same
+file is refused the same way; consolidated.xlsx is then 不完整 and names it).
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from bots.report_platform import HEAD_OFFICE, REPORT_CODES, ReportPlatform
 from flows.report_extraction.cache import ExtractionCache
+from flows.report_extraction.pdf_limits import PDF_LIMIT_CODES
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.work_items import PREVIOUS, ReportItem
 from rpa.browser import BrowserSession
-from rpa.errors import ConfigError, PortalRefusal, RpaError, SessionLost
+from rpa.errors import ConfigError, ExtractionError, InputFileError, PortalRefusal, RpaError, SessionLost
 from rpa.evidence import item_evidence
 from rpa.masking import item_ref, mask_tail
 from rpa.runs import make_private_dir
@@ -77,7 +81,12 @@ class ReportFetcher:
         if path is None:  # the day before's summary is only for comparing: its absence is a note
             return {"status": "done", "note": f"{item.describe()}：平台上没有", "figures": 0,
                     "report": item.report, "role": item.role}
-        extraction, cached = self.cache.extract(path, self.specs[item.report], item.date, item.branch)
+        try:
+            extraction, cached = self.cache.extract(path, self.specs[item.report], item.date, item.branch)
+        except InputFileError as refused:
+            if refused.code not in PDF_LIMIT_CODES:
+                raise
+            raise ExtractionError(refused.message, code=refused.code, details=refused.details) from refused
         failed = [check for check in extraction.checks if not check.ok]
         return {
             "status": "done",

@@ -7,6 +7,11 @@ pdfplumber does not do it, and a row that cannot be placed is an error naming it
 text, never dropped. A page without ruling lines goes to the borderless reader. A page without
 characters is a scan; characters that come out as (cid:NNN) mean a font without a Unicode
 map: both are errors, never empty figures.
+
+A PDF with more pages than RPA_INPUT_MAX_PDF_PAGES, or a page that takes longer than
+RPA_INPUT_PDF_PAGE_SECONDS to read, is refused naming the file, the page and the setting
+(pdf_limits). An encrypted PDF that opens without a password (an empty user password, with
+permissions only) is read as any other; one that needs a password is refused: 已加密，请导出未加密的文件.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
@@ -30,6 +36,7 @@ from flows.report_extraction.pdf_layout import (
     table_lines,
     text_lines,
 )
+from flows.report_extraction.pdf_limits import ENCRYPTED, check_page_count, page_deadline
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
@@ -83,7 +90,12 @@ def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
     with reading(path):  # what pdfminer raises on a broken file, closing included
         try:
             pdf = pdfplumber.open(path)
-        except (PdfminerException, PDFSyntaxError, PSException, OSError, ValueError) as error:
+        except PdfminerException as error:
+            if isinstance(error.args[0] if error.args else None, PDFPasswordIncorrect):
+                raise InputFileError(f"{file} 已加密，请导出未加密的文件", code=ENCRYPTED,
+                                     details={"file": str(path)}) from None
+            raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
+        except (PDFSyntaxError, PSException, OSError, ValueError) as error:
             raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
     with reading(path), pdf:
         try:
@@ -93,18 +105,20 @@ def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
 
 
 def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
-    numbers = spec.locate.page_numbers(len(pdf.pages))
+    count = check_page_count(pdf, file)
+    numbers = spec.locate.page_numbers(count)
     if not numbers:
-        raise LabelNotFound(f"{file}：共 {len(pdf.pages)} 页，"
+        raise LabelNotFound(f"{file}：共 {count} 页，"
                             f"规格 {spec.name} 要读的第 {spec.locate.pages} 页不在其中",
                             details={"file": file})
     joined: Grid | None = None
     plan: ColumnPlan | None = None
     for page_number in numbers:
         page = pdf.pages[page_number - 1]
-        chars = _check_text_layer(page, file, page_number)
         if joined is None or plan is None:
-            joined = _page_grid(page, chars, file, page_number, spec, first=True)
+            with page_deadline(file, page_number):
+                chars = _check_text_layer(page, file, page_number)
+                joined = _page_grid(page, chars, file, page_number, spec, first=True)
             title = normalise(spec.locate.title or spec.title)
             if title and not any(title in line for line in map(normalise, joined.preamble)):
                 raise LabelNotFound(f"{file}，第{page_number}页：找不到标题“{title}”；"
@@ -112,9 +126,11 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
                                     details={"file": file, "page": page_number})
             plan = ColumnPlan.of(joined)
             continue
-        grid = _page_grid(page, chars, file, page_number, spec, first=False)
-        if grid.n_rows:
-            plan.join(joined, grid, page_number)
+        with page_deadline(file, page_number):
+            chars = _check_text_layer(page, file, page_number)
+            grid = _page_grid(page, chars, file, page_number, spec, first=False)
+            if grid.n_rows:
+                plan.join(joined, grid, page_number)
     assert joined is not None
     return joined
 

@@ -552,8 +552,31 @@ def _extract_cases() -> list[Case]:
             "extract_encrypted_pdf",
             extract("report.pdf"),
             2,
-            "已加密",
+            "report.pdf 已加密，请导出未加密的文件",
             setup=_write("report.pdf", build.pdf_with_text("x", password="s3cret")),
+        ),
+        Case(
+            "extract_pdf_too_many_pages",
+            extract("report.pdf"),
+            2,
+            "report.pdf 共 4 页，超过上限 3 页（RPA_INPUT_MAX_PDF_PAGES）",
+            env={"RPA_INPUT_MAX_PDF_PAGES": "3"},
+            setup=_write("report.pdf", build.pdf_pages(4)),
+        ),
+        Case(
+            "extract_pdf_page_too_slow",
+            extract("report.pdf"),
+            2,
+            "report.pdf，第1页：读取超过 1 秒仍未完成，已停止（RPA_INPUT_PDF_PAGE_SECONDS）",
+            env={"RPA_INPUT_PDF_PAGE_SECONDS": "1"},
+            setup=_write("report.pdf", build.dense_grid_pdf()),  # 14 s of work without the limit
+        ),
+        Case(
+            "limit_pdf_page_seconds_zero",
+            ("runs", "list"),
+            2,
+            "RPA_INPUT_PDF_PAGE_SECONDS",
+            env={"RPA_INPUT_PDF_PAGE_SECONDS": "0"},
         ),
         Case(
             "extract_pdf_garbage_body",

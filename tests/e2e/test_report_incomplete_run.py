@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from rpa.orchestrate import EXIT_ITEMS_FAILED, EXIT_STOPPED, execute_run
+from rpa.queue import WorkQueue
 from rpa.runs import RunContext
 from rpa.settings import OperatorCredential, Settings
 
@@ -87,3 +88,27 @@ def test_a_run_stopped_before_any_file_says_incomplete_and_ranks_nothing(
     workbook = openpyxl.load_workbook(outcome.folder / "consolidated_不完整.xlsx")
     assert "文件未取得" in workbook["评分"]["A1"].value
     assert _ranks(workbook) == ["未排名", "未排名"]
+
+
+@pytest.mark.timeout(240)
+def test_a_pdf_beyond_the_page_limit_is_refused_once_naming_the_setting(
+    settings: Settings, report_portal: Any
+) -> None:
+    month_end = date(2026, 11, 30)  # the monthly fee-income report comes as a PDF of 3 pages
+    limited = settings.model_copy(update={"input_max_pdf_pages": 2})
+    params = {"flow_params": {"date": month_end.isoformat(), "branches": ["110101"], "formats": ["xlsx"]}}
+    outcome = execute_run(limited, "report-extraction", params, workers=1)
+    assert outcome.exit_code == EXIT_ITEMS_FAILED, outcome
+
+    items = WorkQueue.from_settings(limited).items(outcome.run_id)
+    (monthly,) = [i for i in items if i.payload.get("report") == "fee_income_monthly"]
+    assert str(monthly.state) == "business_error" and monthly.attempts == 1  # refused, not retried
+    assert monthly.last_error_code == "pdf_too_many_pages"
+    assert "共 3 页，超过上限 2 页（RPA_INPUT_MAX_PDF_PAGES）" in (monthly.last_error_message or "")
+    assert all(str(i.state) == "done" for i in items if i is not monthly)
+
+    workbook = openpyxl.load_workbook(outcome.folder / "consolidated_不完整.xlsx")
+    assert workbook["不完整"]["B3"].value == "1 个文件被拒收"
+    rows = workbook["校验"].iter_rows(values_only=True)
+    texts = [" ".join(str(c) for c in row if c is not None) for row in rows]
+    assert any("中间业务收入月报" in t and "RPA_INPUT_MAX_PDF_PAGES" in t for t in texts), texts
