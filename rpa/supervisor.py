@@ -59,6 +59,7 @@ def start_worker_server() -> None:
 @dataclass
 class PoolResult:
     stop_reason: str | None
+    stop_code: str | None
     drained: bool
     crashed_workers: int
 
@@ -135,7 +136,8 @@ def run_pool(
         # wakes at once when a worker ends (the run's end no longer waits out a poll)
         wait([proc.sentinel for proc in procs.values()], timeout=SUPERVISE_POLL_SECONDS)
     stop = ctx.queue.stop_requested(ctx.run_id)
-    return PoolResult(stop_reason=stop[1] if stop else None, drained=terminating, crashed_workers=crashed)
+    return PoolResult(stop_reason=stop[1] if stop else None, stop_code=stop[0] if stop else None,
+                      drained=terminating, crashed_workers=crashed)
 
 
 def _terminate_gently(proc: BaseProcess) -> None:
