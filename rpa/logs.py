@@ -46,15 +46,20 @@ STDLIB_LEVELS = {
 def _scrub(record: Record) -> None:
     record["message"] = scrub_text(record["message"])
     record["extra"].setdefault("run_id", "-")
-    if record["exception"] is not None:
-        # the exception's text and its traceback go through the same scrubbing, and only that
-        # scrubbed copy is written: sinks format records with `_file_format`/`_console_format`,
-        # which never print loguru's own (unscrubbed) rendering of the exception
-        exc_type, exc_value, exc_tb = record["exception"]
-        if exc_value is not None:
-            record["extra"]["error"] = scrub_text(f"{exc_type.__name__ if exc_type else ''}: {exc_value}")
-            lines = traceback.format_exception(exc_type, exc_value, exc_tb)
-            record["extra"]["traceback"] = scrub_text("".join(lines)).rstrip("\n")
+    _scrub_exception(record)
+
+
+def _scrub_exception(record: Any) -> None:
+    """The record's exception text and traceback, scrubbed, in `extra` (once). Only that copy
+    is written: sinks format records with `_file_format`/`_console_format`, which never print
+    loguru's own (unscrubbed) rendering of the exception."""
+    if record["exception"] is None or "traceback" in record["extra"]:
+        return
+    exc_type, exc_value, exc_tb = record["exception"]
+    if exc_value is not None:
+        record["extra"]["error"] = scrub_text(f"{exc_type.__name__ if exc_type else ''}: {exc_value}")
+        lines = traceback.format_exception(exc_type, exc_value, exc_tb)
+        record["extra"]["traceback"] = scrub_text("".join(lines)).rstrip("\n")
 
 
 class InterceptHandler(logging.Handler):
@@ -164,6 +169,7 @@ def _console_format(record: Any) -> str:
 def _tail(record: Any) -> str:
     """The scrubbed exception after the message, its traceback on the lines below (loguru's own
     rendering of the exception, unscrubbed, is never used: these formats are functions)."""
+    _scrub_exception(record)  # here too: code that reconfigured loguru dropped the patcher
     extra = record["extra"]
     tail = " | {extra[error]}" if "error" in extra else ""
     if "traceback" in extra:

@@ -320,7 +320,7 @@ class _Outputs:
                 if disposition.run_fatal and not isinstance(exc, RpaError):
                     raise  # a full disk or a refused write: the run stops (exit 3), resumable
                 if disposition.keep_traceback:  # a bug: its traceback goes to run.log, masked
-                    self.failed = f"程序错误（{type(exc).__name__}）：请把 run.log 交给维护人员"
+                    self.failed = _bug_words(exc)
                     self._ctx.log.opt(exception=exc).error(f"写出结果文件失败：{self.failed}")
                 else:
                     self.failed = scrub_text(str(exc))
@@ -347,6 +347,14 @@ class _Outputs:
             self.write()
         except Exception as exc:
             self._failure = exc
+
+
+def _bug_words(exc: Exception) -> str:
+    """What a clerk reads of an unexpected failure: the file a write failed on, else the type."""
+    if isinstance(exc, OSError) and exc.filename:
+        target = exc.filename2 or exc.filename  # a rename names its target second
+        return scrub_text(f"无法写入 {target}（{exc.strerror}）")
+    return f"程序错误（{type(exc).__name__}）：请把 run.log 交给维护人员"
 
 
 def _mask_payloads(ctx: RunContext, flow: Flow) -> None:
