@@ -66,14 +66,16 @@ class ReportFetcher:
         """Download the item's report file and extract it; the result carries the extraction."""
         item = ReportItem.from_payload(work_item.payload)
         ref = item_ref(work_item.key, self.wctx.settings.audit_key_bytes())
-        with item_evidence(self.session, self.platform.page, ref, attempt=work_item.attempts):
-            try:
+        try:
+            with item_evidence(self.session, self.platform.page, ref, attempt=work_item.attempts):
                 path = self._download(item)
-            except SessionLost as lost:
-                self.wctx.log.info(f"{item.describe()}: {lost}; logging in again")
-                self.log_in()
-                self.wctx.record("relogin", work_item, reason=lost.code)
-                path = self._download(item)
+        except SessionLost as lost:
+            # logged in again for the items to come; this one goes back to the queue, whose
+            # backoff is the only retry
+            self.wctx.log.info(f"{item.describe()}：{lost}；重新登录，本项稍后重试")
+            self.log_in()
+            self.wctx.record("relogin", work_item, reason=lost.code)
+            raise
         if path is None:  # the day before's summary is only for comparing: its absence is a note
             return {"status": "done", "note": f"{item.describe()}：平台上没有", "figures": 0,
                     "report": item.report, "role": item.role}
