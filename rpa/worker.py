@@ -185,7 +185,8 @@ def _loop(
             outcome = _settle(queue, wctx, item, exc, summary)
             if outcome is _STOP:
                 break
-            errors_in_a_row = errors_in_a_row + 1 if outcome is _SYSTEM else 0
+            if outcome is not _DROPPED:  # a lost lease says nothing of the portal or the code
+                errors_in_a_row = errors_in_a_row + 1 if outcome is _SYSTEM else 0
             if errors_in_a_row >= settings.circuit_breaker_threshold:
                 breaker = CircuitOpen(
                     f"连续 {errors_in_a_row} 项出现系统错误，运行已停止；最后一项：{summary.last_error}"
@@ -206,13 +207,14 @@ def _loop(
     return summary
 
 
-_STOP, _SYSTEM, _SETTLED = "stop", "system", "settled"
+_STOP, _SYSTEM, _SETTLED, _DROPPED = "stop", "system", "settled", "dropped"
 
 
 def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception,
             summary: LoopSummary) -> str:
     """Write what `exc` means for the item (as `outcome_for` says) and count it; `_STOP` when
-    the run stops, `_SYSTEM` for a system error or a bug (they open the circuit)."""
+    the run stops, `_SYSTEM` for a system error or a bug (they open the circuit), `_DROPPED`
+    when the item is no longer this worker's."""
     disposition, message = _describe(exc)
     code, owner, log = disposition.code, wctx.owner, wctx.log
     summary.last_error = message
@@ -223,7 +225,7 @@ def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exceptio
             wctx.record("item.lease_lost", item, code=code, fence=item.fence)
             log.warning(f"事项 {item.id}：租约已失效，本工作进程不再处理：{message}")
             summary.lease_lost += 1
-            return _SETTLED
+            return _DROPPED
         if disposition.run_fatal:
             queue.return_lease(item.id, owner)
             queue.request_stop(wctx.run_id, disposition.stop_code(), message)
