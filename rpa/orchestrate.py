@@ -24,7 +24,6 @@ from rpa.errors import (
     EXIT_USAGE,
     ConfigError,
     RpaError,
-    UsageError,
     exit_for_stop,
     outcome_for,
 )
@@ -193,18 +192,22 @@ def _execute(
         ctx.write_run_json()
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
             stop_reason, forced_exit = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
-    except RpaError as exc:
-        if isinstance(exc, UsageError):
-            ctx.record("run.refused", code=exc.code, message=scrub_text(str(exc)))
-            _close(ctx, outputs, EXIT_USAGE, scrub_text(str(exc)))
+    except Exception as exc:  # what it means for the run: `outcome_for`, as for an item
+        disposition = outcome_for(exc)
+        fatal = None if isinstance(exc, RpaError) else as_run_fatal(exc)
+        message = fatal.message if fatal is not None else scrub_text(str(exc))
+        if disposition.exit_code == EXIT_USAGE:
+            ctx.record("run.refused", code=disposition.code, message=message)
+            _close(ctx, outputs, EXIT_USAGE, message)
             raise
-        stop_reason = scrub_text(str(exc))
-    except BaseException as exc:
-        fatal = as_run_fatal(exc)
-        if fatal is None:
+        if disposition.keep_traceback and not isinstance(exc, RpaError):
             _close_after_bug(ctx, exc)
             raise
-        stop_reason = fatal.message
+        # anything else of the tree stops the run here: this process has no queue to retry in
+        stop_reason = message
+    except BaseException as exc:  # an interrupt
+        _close_after_bug(ctx, exc)
+        raise
     return _close(ctx, outputs, forced_exit, stop_reason)
 
 
@@ -257,6 +260,7 @@ def _close_after_bug(ctx: RunContext, exc: BaseException) -> None:
     """A bug or an interrupt ends the run as stopped (never "running" with nothing working on
     it); the exception then goes on to the caller."""
     reason = f"运行意外中止（{type(exc).__name__}）：请把 run.log 交给维护人员，修复后可用 --resume 继续"
+    ctx.log.opt(exception=exc).error(reason)  # the traceback, masked, in run.log
     try:
         ctx.record("run.finished", exit_code=EXIT_STOPPED, stop_reason=reason)
         ctx.write_run_json(ended_at=now_in(ctx.settings).isoformat(), exit_code=EXIT_STOPPED,
