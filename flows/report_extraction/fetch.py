@@ -5,7 +5,8 @@
     result = fetcher.handle(item)     # or an exception from rpa.errors for the item loop
 
 A lost session (用户登录信息失效) is met by one new login, inside the session's login window,
-and one more try of the same item; a refused login is run-fatal and never tried again.
+and the item goes back to the queue (its backoff is the only retry); a refused login is
+run-fatal and never tried again.
 """
 
 from __future__ import annotations
