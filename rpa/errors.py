@@ -17,7 +17,7 @@
     │   │                         after the queue's backoff, 失败 once attempts are used up
     │   ├── PortalUnavailable     500 pages, batch windows, overload
     │   ├── PortalTimeout         a page or answer did not come in time
-    │   ├── SessionLost           用户登录信息失效: log in again and retry
+    │   ├── SessionLost           用户登录信息失效: the handler logs in again, the queue retries
     │   ├── DownloadFailed        truncated or wrong-type download
     │   ├── SelectorNotFound      no candidate matched one element (the rest of the page did)
     │   └── LeaseLost             (rpa.queue) another worker holds the item now: dropped
