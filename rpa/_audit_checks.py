@@ -27,7 +27,8 @@ RUN_JSON = "run.json"
 RESULT_BOOK = "result.xlsx"
 RESULT_ROW_HEADER = "行号"
 # an item's outcome events (a system error names its next state: failed, or pending for a retry)
-_OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held"}
+_OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held",
+             "item.failed": "failed"}  # item.failed: a bug, failed at once
 _ENDED = ("done", "business_error", "held", "failed")
 _KINDS = {EDITED: "被修改", MISSING: "缺失或被删除", INSERTED: "被插入", OUT_OF_ORDER: "顺序被打乱"}
 

@@ -35,6 +35,7 @@ class Outcome(StrEnum):
     DONE = "done"
     BUSINESS_ERROR = "business_error"
     SYSTEM_ERROR = "system_error"
+    BUG = "bug"  # an exception outside the error tree: failed at once, never retried
     HELD = "held"
     RETURNED = "returned"  # given back uncounted (graceful stop, run-fatal error)
     LEASE_EXPIRED = "lease_expired"  # the worker stopped heartbeating; the item was taken back
@@ -152,6 +153,7 @@ class LeaseLost(ApplicationError):
     """The item is no longer leased by this worker (the lease expired and was taken back)."""
 
     code = "lease_lost"
+    drops_item = True
 
 
 class ItemNotFound(LookupError):

@@ -8,12 +8,10 @@ Nothing here retries: a full disk does not empty itself between two attempts of 
 
 from __future__ import annotations
 
-import errno
+from rpa.errors import DISK_DENIED_ERRNOS, DISK_FULL_ERRNOS, DiskRefused
 
-from rpa.errors import DiskRefused
-
-_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
-_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+_FULL = DISK_FULL_ERRNOS
+_DENIED = DISK_DENIED_ERRNOS
 
 
 def disk_refusal(exc: BaseException) -> str | None:

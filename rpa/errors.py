@@ -1,46 +1,64 @@
-"""The one exception tree of the suite.
+"""The one exception tree of the suite, and what each branch means for an item and a run.
 
+    exception                     item ends as             retried  run   exit  traceback
+    ───────────────────────────── ──────────────────────── ──────── ───── ───── ─────────
     RpaError                      .code (stable), .portal_message (the portal's own words)
-    ├── BusinessError             the item ends; never retried automatically
-    │   ├── InvalidRecord         the input row is wrong (validation)
-    │   ├── PortalRefusal         the portal refused the data (e.g. 该账户已备案)
+    ├── BusinessError             业务错误 (business)       no       goes  1     no
+    │   ├── InvalidRecord         无效，未报备: the input row is wrong (validation)
+    │   ├── PortalRefusal         门户拒绝: the portal refused the data (e.g. 该账户已备案)
     │   └── ExtractionError       a report's content does not fit its extraction spec
     │       ├── ScannedPdf        a PDF without a text layer
     │       ├── MissingUnicodeMap glyphs come out as (cid:NNN): a font without a Unicode map
     │       ├── LabelNotFound     a row label or column header of the spec is not in the report
     │       ├── DuplicateHeader   a header or row label found twice
     │       └── UnreadableFigure  a number that does not parse, a formula without a cached value
-    ├── NeedsPerson               the item is held for a person (content conflict, 核准 needed)
-    ├── ApplicationError          the item is retried with backoff, then failed
+    ├── NeedsPerson               需人工处理 (held)          no       goes  1     no
+    ├── ApplicationError          system: pending again     yes      goes  1*    no
+    │   │                         after the queue's backoff, 失败 once attempts are used up
     │   ├── PortalUnavailable     500 pages, batch windows, overload
     │   ├── PortalTimeout         a page or answer did not come in time
-    │   ├── SessionLost           用户登录信息失效: log in again and retry
+    │   ├── SessionLost           用户登录信息失效: the handler logs in again, the queue retries
     │   ├── DownloadFailed        truncated or wrong-type download
-    │   └── SelectorNotFound      no candidate matched one element (the rest of the page did)
-    ├── RunFatalError             the whole run stops now; the rest stays pending
+    │   ├── SelectorNotFound      no candidate matched one element (the rest of the page did)
+    │   └── LeaseLost             (rpa.queue) another worker holds the item now: dropped
+    ├── RunFatalError             未完成: back to pending   no       stops 3     no
     │   ├── LoginRefused          wrong password, locked or disabled operator: never retried
     │   ├── PortalChanged         no selector candidate matches any element of a page, one
     │   │                         matches two elements, or a table's header is not there
     │   ├── CircuitOpen           too many system errors in a row
     │   ├── BrowserMissing        no Chromium to launch
-    │   └── DiskRefused           the disk is full or a run file may not be written
-    └── UsageError                bad command line, unreadable input or configuration (exit 2)
+    │   └── DiskRefused           the disk is full or a run file may not be written (an
+    │                             OSError ENOSPC/EACCES/EROFS... counts as this one)
+    └── UsageError                未完成: back to pending   no       stops 2     no
         ├── InputFileError        the input file cannot be read at all
         └── ConfigError           settings, selectors, specs or schedules are invalid
+    anything else: a bug          失败 (failed)             no       goes  1     yes (masked)
+    playwright's Error escaping a bot (the browser or its driver failed) is a system error
+
+    * 0 when a later attempt succeeds. "goes": the run goes on; "stops": the whole run stops
+    at once (every worker after the item in hand), resumable once the cause is fixed.
+
+`outcome_for(exc)` is the one place where an exception becomes a `Disposition`; the worker
+loop, the worker's setup and the run's own steps all ask it. The queue's backoff
+(`rpa.queue`, RPA_MAX_ATTEMPTS) is the only retry loop for system errors.
 
 Messages never carry secrets or unmasked personal data: callers mask before raising.
-The mapping from these exceptions to work-item outcomes lives in one place, `rpa.worker`.
 """
 
 from __future__ import annotations
 
+import errno
+from dataclasses import dataclass
 from typing import Any, ClassVar
+
+EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
 
 
 class RpaError(Exception):
     """Base of every error the suite raises on purpose."""
 
     code: ClassVar[str] = "rpa_error"
+    drops_item: ClassVar[bool] = False  # the item is no longer this worker's (`LeaseLost`)
 
     def __init__(
         self,
@@ -161,3 +179,85 @@ class InputFileError(UsageError):
 
 class ConfigError(UsageError):
     code = "config_invalid"
+
+
+# errnos of a full disk and of a refused write (`rpa.disk` words them for the clerk)
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+DISK_DENIED_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+# SQLite's words for the same two problems (the database lives under the runs folder by default)
+DATABASE_REFUSALS = ("database or disk is full", "readonly database", "unable to open database")
+# the stop code a worker asks for when it met a usage or configuration error: the run exits 2
+USAGE_STOP_PREFIX = "usage:"
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """What one exception means: for the item in hand, for the run, and for its exit code.
+
+    `outcome` is a row outcome code of `rpa.outcomes` (its word is `outcome_label(outcome)`);
+    `state` the work item state the item goes to (`pending` for a retry or a stopped run);
+    `code` the stable code recorded with the item and in the audit chain."""
+
+    outcome: str
+    state: str
+    code: str
+    retry: bool = False
+    run_fatal: bool = False
+    exit_code: int = EXIT_ITEMS_FAILED
+    keep_traceback: bool = False
+    dropped: bool = False  # another worker holds the item now: nothing is written to it
+
+    def stop_code(self) -> str:
+        """The code a worker asks the run to stop with; `exit_for_stop()` reads it back."""
+        return f"{USAGE_STOP_PREFIX}{self.code}" if self.exit_code == EXIT_USAGE else self.code
+
+
+def outcome_for(exc: BaseException) -> Disposition:
+    """The one mapping from an exception to what becomes of the item and the run.
+
+    >>> outcome_for(PortalTimeout("slow")).retry, outcome_for(KeyError("x")).outcome
+    (True, 'failed')
+    """
+    if isinstance(exc, RpaError):
+        return _disposition_of(exc)
+    if refused_by_disk(exc):
+        return Disposition("pending", "pending", DiskRefused.code, run_fatal=True, exit_code=EXIT_STOPPED)
+    if type(exc).__module__.startswith("playwright") and isinstance(exc, Exception):
+        # a browser or driver failure the bot did not translate: the browser's, not the code's
+        return Disposition("failed", "pending", f"browser_{type(exc).__name__}", retry=True)
+    return Disposition("failed", "failed", f"unexpected_{type(exc).__name__}", keep_traceback=True)
+
+
+def _disposition_of(exc: RpaError) -> Disposition:
+    code = exc.code
+    if exc.drops_item:
+        return Disposition("pending", "leased", code, dropped=True, exit_code=EXIT_OK)
+    if isinstance(exc, BusinessError):
+        outcome = "invalid" if isinstance(exc, InvalidRecord) else (
+            "refused" if isinstance(exc, PortalRefusal) else "rejected")
+        return Disposition(outcome, "business_error", code)
+    if isinstance(exc, NeedsPerson):
+        return Disposition("held", "held", code)
+    if isinstance(exc, ApplicationError):
+        return Disposition("failed", "pending", code, retry=True)
+    if isinstance(exc, RunFatalError):
+        return Disposition("pending", "pending", code, run_fatal=True, exit_code=EXIT_STOPPED)
+    if isinstance(exc, UsageError):
+        return Disposition("pending", "pending", code, run_fatal=True, exit_code=EXIT_USAGE)
+    # an RpaError outside every branch is raised by mistake: a bug, said as one
+    return Disposition("failed", "failed", f"unexpected_{type(exc).__name__}", keep_traceback=True)
+
+
+def refused_by_disk(exc: BaseException) -> bool:
+    """A full disk or a refused write (an OSError, or SQLite saying so through SQLAlchemy)."""
+    if isinstance(exc, OSError):
+        return exc.errno in DISK_FULL_ERRNOS | DISK_DENIED_ERRNOS
+    if type(exc).__module__.startswith("sqlalchemy"):
+        text = str(getattr(exc, "orig", None) or "")
+        return any(words in text for words in DATABASE_REFUSALS)
+    return False
+
+
+def exit_for_stop(stop_code: str | None) -> int:
+    """The exit code of a run stopped with this code (`Disposition.stop_code`)."""
+    return EXIT_USAGE if stop_code and stop_code.startswith(USAGE_STOP_PREFIX) else EXIT_STOPPED

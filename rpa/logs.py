@@ -1,14 +1,23 @@
-"""Logging with loguru: never local variables (`diagnose=False`), every message scrubbed.
+"""The one logging setup: loguru, never local variables (`diagnose=False`), everything scrubbed.
 
-`configure_logging()` sets the terminal sink; `add_run_log(path)` adds a run's `run.log`
-(created 0600). Loggers are bound with `run_id` (and `item_ref` where there is an item).
+`configure_logging()` sets the terminal sink and routes the standard library's `logging`
+(uvicorn, SQLAlchemy, APScheduler, asyncio...) into loguru through `InterceptHandler`, so
+their records are scrubbed like ours; `add_run_log(path)` adds a run's `run.log` (created
+0600). Loggers are bound with `run_id` (and `item_ref` where there is an item).
+
+A record logged with an exception (`logger.opt(exception=exc)`, `logger.exception`, or a
+stdlib record with `exc_info`) keeps its traceback, without local variables and scrubbed
+like the message, in run.log and on the terminal.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import traceback
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -20,27 +29,81 @@ if TYPE_CHECKING:
 
 _CONSOLE_FORMAT = "<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> {message}"
 _FILE_FORMAT = "{time:YYYY-MM-DDTHH:mm:ss.SSSZZ} {level: <7} [{extra[run_id]}] {process.id} {message}"
+# stdlib loggers of the libraries the suite runs, and the lowest level each is let through at
+STDLIB_LEVELS = {
+    "": logging.INFO,
+    "uvicorn": logging.INFO,
+    "uvicorn.error": logging.INFO,
+    "uvicorn.access": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
+    "apscheduler": logging.INFO,
+    "asyncio": logging.WARNING,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+}
 
 
 def _scrub(record: Record) -> None:
     record["message"] = scrub_text(record["message"])
     record["extra"].setdefault("run_id", "-")
-    if record["exception"] is not None:
-        # the formatted exception text goes through the same scrubbing
-        exc_type, exc_value, _ = record["exception"]
-        if exc_value is not None:
-            record["extra"]["error"] = scrub_text(f"{exc_type.__name__ if exc_type else ''}: {exc_value}")
+    _scrub_exception(record)
+
+
+def _scrub_exception(record: Any) -> None:
+    """The record's exception text and traceback, scrubbed, in `extra` (once). Only that copy
+    is written: sinks format records with `_file_format`/`_console_format`, which never print
+    loguru's own (unscrubbed) rendering of the exception."""
+    if record["exception"] is None or "traceback" in record["extra"]:
+        return
+    exc_type, exc_value, exc_tb = record["exception"]
+    if exc_value is not None:
+        record["extra"]["error"] = scrub_text(f"{exc_type.__name__ if exc_type else ''}: {exc_value}")
+        lines = traceback.format_exception(exc_type, exc_value, exc_tb)
+        record["extra"]["traceback"] = scrub_text("".join(lines)).rstrip("\n")
+
+
+class InterceptHandler(logging.Handler):
+    """Hands every stdlib logging record to loguru (scrubbed by the same patcher), at its level
+    and with its traceback, as if the caller had logged it with loguru."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        frame: FrameType | None = logging.currentframe()
+        depth = 2
+        while frame is not None and frame.f_code.co_filename == logging.__file__:
+            frame, depth = frame.f_back, depth + 1
+        exc_info = record.exc_info if record.exc_info and record.exc_info[1] is not None else None
+        logger.opt(depth=depth, exception=exc_info).bind(logger_name=record.name).log(
+            level, record.getMessage()
+        )
+
+
+def route_stdlib_logging() -> None:
+    """Every stdlib logger ends in `InterceptHandler`: the root logger's only handler, and the
+    libraries' own handlers (uvicorn installs some) removed so their records reach it."""
+    root = logging.getLogger()
+    root.handlers = [InterceptHandler()]
+    for name, level in STDLIB_LEVELS.items():
+        named = logging.getLogger(name)
+        named.setLevel(level)
+        if name:
+            named.handlers = []
+            named.propagate = True
 
 
 def configure_logging(level: str = "INFO", console: bool = True, run_id: str = "-") -> None:
     """Reset loguru to the suite's sinks. Safe to call more than once (each worker process does)."""
     logger.remove()
     logger.configure(patcher=_scrub, extra={"run_id": run_id})
+    route_stdlib_logging()
     if console:
         logger.add(
             sys.stderr,
             level=level,
-            format=_CONSOLE_FORMAT,
+            format=_console_format,
             diagnose=False,
             backtrace=False,
             colorize=None,
@@ -96,5 +159,19 @@ class _RunLogFile:
 
 def _file_format(record: Any) -> str:
     record["extra"].setdefault("run_id", "-")  # records from code that reconfigured loguru
-    tail = " | {extra[error]}" if "error" in record["extra"] else ""
-    return _FILE_FORMAT + tail + "\n"
+    return _FILE_FORMAT + _tail(record)
+
+
+def _console_format(record: Any) -> str:
+    return _CONSOLE_FORMAT + _tail(record)
+
+
+def _tail(record: Any) -> str:
+    """The scrubbed exception after the message, its traceback on the lines below (loguru's own
+    rendering of the exception, unscrubbed, is never used: these formats are functions)."""
+    _scrub_exception(record)  # here too: code that reconfigured loguru dropped the patcher
+    extra = record["extra"]
+    tail = " | {extra[error]}" if "error" in extra else ""
+    if "traceback" in extra:
+        tail += "\n{extra[traceback]}"
+    return tail + "\n"

@@ -17,7 +17,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rpa.audit import AuditLog
 from rpa.disk import as_run_fatal
-from rpa.errors import RpaError, UsageError
+from rpa.errors import (
+    EXIT_ITEMS_FAILED,
+    EXIT_OK,
+    EXIT_STOPPED,
+    EXIT_USAGE,
+    ConfigError,
+    RpaError,
+    exit_for_stop,
+    outcome_for,
+)
 from rpa.flow import Flow, load_flow
 from rpa.input_files import apply_input_limits
 from rpa.logs import add_run_log
@@ -37,7 +46,7 @@ from rpa.runs import (
 from rpa.settings import Settings
 from rpa.supervisor import ProgressCallback, run_pool, start_worker_server
 
-EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+__all__ = ["EXIT_ITEMS_FAILED", "EXIT_OK", "EXIT_STOPPED", "EXIT_USAGE", "execute_run", "open_run"]
 
 
 def register_settings_secrets(settings: Settings) -> None:
@@ -165,10 +174,12 @@ def _execute(
     if on_started is not None:
         on_started(ctx)
     flow: Flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
-    _add_engine_shaping_files(ctx, flow)
     outputs = _Outputs(ctx, flow)
     stop_reason: str | None = None
+    forced_exit: int | None = None
     try:
+        _check_configuration(ctx, flow)  # before any input is read or any worker starts
+        _add_engine_shaping_files(ctx, flow)
         prepared = flow.prepare(ctx)
         ctx.log.info(
             f"run {ctx.run_id}: {prepared.enqueued} items enqueued, {prepared.duplicates} already known"
@@ -180,20 +191,43 @@ def _execute(
         ctx.record("run.prepared", enqueued=prepared.enqueued, duplicates=prepared.duplicates)
         ctx.write_run_json()
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
-            stop_reason = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
-    except RpaError as exc:
-        if isinstance(exc, UsageError):
-            ctx.record("run.refused", code=exc.code, message=scrub_text(str(exc)))
-            _close(ctx, outputs, EXIT_USAGE, scrub_text(str(exc)))
+            stop_reason, forced_exit = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
+    except Exception as exc:  # what it means for the run: `outcome_for`, as for an item
+        disposition = outcome_for(exc)
+        fatal = None if isinstance(exc, RpaError) else as_run_fatal(exc)
+        message = fatal.message if fatal is not None else scrub_text(str(exc))
+        if disposition.exit_code == EXIT_USAGE:
+            ctx.record("run.refused", code=disposition.code, message=message)
+            _close(ctx, outputs, EXIT_USAGE, message)
             raise
-        stop_reason = scrub_text(str(exc))
-    except BaseException as exc:
-        fatal = as_run_fatal(exc)
-        if fatal is None:
+        if disposition.keep_traceback and not isinstance(exc, RpaError):
             _close_after_bug(ctx, exc)
             raise
-        stop_reason = fatal.message
-    return _close(ctx, outputs, None, stop_reason)
+        # anything else of the tree stops the run here: this process has no queue to retry in
+        stop_reason = message
+    except BaseException as exc:  # an interrupt
+        _close_after_bug(ctx, exc)
+        raise
+    return _close(ctx, outputs, forced_exit, stop_reason)
+
+
+def _check_configuration(ctx: RunContext, flow: Flow) -> None:
+    """The flow's selectors file, read and checked in this process: a broken one refuses the run
+    (exit 2) before any worker starts, instead of failing in every worker."""
+    from rpa.selectors import load_selectors
+
+    name = flow.selectors or flow.portal
+    if not name:
+        return
+    try:
+        load_selectors(name, ctx.settings.selectors_dir)
+    except ConfigError as exc:
+        reason = " ".join(scrub_text(str(exc)).split())  # one line, whatever the YAML parser said
+        raise ConfigError(
+            f"选择器配置有误，运行未开始：{reason}；请改正 {ctx.settings.selectors_dir / (name + '.yaml')}"
+            "（RPA_SELECTORS_DIR）后重新运行",
+            code=exc.code,
+        ) from None
 
 
 def _record_quietly(ctx: RunContext, exit_code: int, counts: dict[str, int], reason: str | None) -> None:
@@ -207,10 +241,26 @@ def _record_quietly(ctx: RunContext, exit_code: int, counts: dict[str, int], rea
         ctx.log.error("the database refused the run's last record too")
 
 
+def _finishing_failed(ctx: RunContext, exc: Exception, exit_code: int) -> int:
+    """A bug in the run's last steps (audit export, run.json, report.html): the run's exit code
+    is not 0 and run.json says what failed (`rpa runs list` shows it); the traceback goes to
+    run.log, masked. Returns the exit code."""
+    failed = f"收尾步骤失败（{type(exc).__name__}）：运行的输出可能不全，请把 run.log 交给维护人员"
+    ctx.log.opt(exception=exc).error(failed)
+    exit_code = EXIT_ITEMS_FAILED if exit_code == EXIT_OK else exit_code
+    try:
+        ctx.write_run_json(exit_code=exit_code, ended_at=now_in(ctx.settings).isoformat(),
+                           finish_failed=failed)
+    except (RpaError, OSError, SQLAlchemyError) as failure:
+        ctx.log.error(f"无法把收尾失败写入 run.json：{type(failure).__name__}")
+    return exit_code
+
+
 def _close_after_bug(ctx: RunContext, exc: BaseException) -> None:
     """A bug or an interrupt ends the run as stopped (never "running" with nothing working on
     it); the exception then goes on to the caller."""
     reason = f"运行意外中止（{type(exc).__name__}）：请把 run.log 交给维护人员，修复后可用 --resume 继续"
+    ctx.log.opt(exception=exc).error(reason)  # the traceback, masked, in run.log
     try:
         ctx.record("run.finished", exit_code=EXIT_STOPPED, stop_reason=reason)
         ctx.write_run_json(ended_at=now_in(ctx.settings).isoformat(), exit_code=EXIT_STOPPED,
@@ -237,15 +287,18 @@ def _run_workers(
     stop_event: threading.Event,
     on_progress: ProgressCallback | None,
     outputs: _Outputs,
-) -> str | None:
+) -> tuple[str | None, int | None]:
+    """Why the workers stopped early (None: they did not), and the exit code that stop forces
+    (2 when a worker met a configuration error; None: as the items say)."""
     count = flow.worker_count(ctx, workers or ctx.settings.workers)
     flow_params = ctx.params.get("flow_params", {})
     with _graceful_signals(stop_event):
         pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event, on_progress=on_progress,
                         on_settled=outputs.write_early if flow.finish_from_queue else None)
     if pool.drained and not pool.stop_reason:
-        return "stopped on request (SIGINT/SIGTERM); resume to finish"
-    return pool.stop_reason
+        return "stopped on request (SIGINT/SIGTERM); resume to finish", None
+    forced = exit_for_stop(pool.stop_code) if pool.stop_code else None
+    return pool.stop_reason, forced if forced == EXIT_USAGE else None
 
 
 class _Outputs:
@@ -266,9 +319,16 @@ class _Outputs:
             self.paths = []
             try:
                 self.paths = self.flow.finish(self._ctx)
-            except RpaError as exc:
-                self.failed = scrub_text(str(exc))
-                self._ctx.log.error(f"写出结果文件失败：{self.failed}")
+            except Exception as exc:
+                disposition = outcome_for(exc)
+                if disposition.run_fatal and not isinstance(exc, RpaError):
+                    raise  # a full disk or a refused write: the run stops (exit 3), resumable
+                if disposition.keep_traceback:  # a bug: its traceback goes to run.log, masked
+                    self.failed = _bug_words(exc)
+                    self._ctx.log.opt(exception=exc).error(f"写出结果文件失败：{self.failed}")
+                else:
+                    self.failed = scrub_text(str(exc))
+                    self._ctx.log.error(f"写出结果文件失败：{self.failed}")
         return self.paths
 
     def problems(self) -> list[str]:
@@ -295,6 +355,14 @@ class _Outputs:
             self.write()
         except Exception as exc:
             self._failure = exc
+
+
+def _bug_words(exc: Exception) -> str:
+    """What a clerk reads of an unexpected failure: the file a write failed on, else the type."""
+    if isinstance(exc, OSError) and exc.filename:
+        target = exc.filename2 or exc.filename  # a rename names its target second
+        return scrub_text(f"无法写入 {target}（{exc.strerror}）")
+    return f"程序错误（{type(exc).__name__}）：请把 run.log 交给维护人员"
 
 
 def _mask_payloads(ctx: RunContext, flow: Flow) -> None:
@@ -335,11 +403,13 @@ def _close(
     else:
         exit_code = EXIT_OK
     ended = now_in(ctx.settings)
+    finish_failed = outputs.failed and f"写出结果文件失败：{outputs.failed}"
     try:
         ctx.audit.seal_files(ctx.run_id, ctx.folder)
         if exit_code in (EXIT_OK, EXIT_ITEMS_FAILED):  # before run.finished: the chain ends there
             _mask_payloads(ctx, outputs.flow)
-        ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason)
+        ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason,
+                   **({"finish_failed": finish_failed} if finish_failed else {}))
         ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
         ctx.audit.ledger_ended(ctx.run_id, counts)
         ctx.write_run_json(
@@ -348,6 +418,7 @@ def _close(
             exit_code=exit_code,
             stop_reason=stop_reason,
             outputs=[str(p) for p in paths],
+            **({"finish_failed": finish_failed} if finish_failed else {}),
         )
         write_run_report(
             ctx.folder,
@@ -360,9 +431,10 @@ def _close(
         )
     except Exception as exc:
         fatal = as_run_fatal(exc)
-        if fatal is None:
-            raise
-        if exit_code != EXIT_USAGE:
-            exit_code, stop_reason = EXIT_STOPPED, fatal.message
-        _record_quietly(ctx, exit_code, counts, stop_reason)
+        if fatal is None:  # a bug while finishing: never "all done", and run.json says so
+            exit_code = _finishing_failed(ctx, exc, exit_code)
+        else:
+            if exit_code != EXIT_USAGE:
+                exit_code, stop_reason = EXIT_STOPPED, fatal.message
+            _record_quietly(ctx, exit_code, counts, stop_reason)
     return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

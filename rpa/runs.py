@@ -205,9 +205,10 @@ def process_owner() -> dict[str, Any]:
 def run_state(run: Mapping[str, Any], recorded_exit: int | None = None) -> str:
     """A run's exit code (from run.json, else `recorded_exit` from the audit chain when the run
     folder refused it); or, without one, "running" only while the process that writes its
-    run.json still runs ("interrupted": nothing works on it, resume it)."""
+    run.json still runs ("interrupted": nothing works on it, resume it). A run whose outputs or
+    last steps failed (`finish_failed`) says so beside its exit code."""
     if run.get("exit_code") is not None:
-        return str(run["exit_code"])
+        return f"{run['exit_code']}（收尾失败）" if run.get("finish_failed") else str(run["exit_code"])
     if recorded_exit is not None:
         return str(recorded_exit)
     owner = run.get("owner")

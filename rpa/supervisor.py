@@ -7,13 +7,22 @@ importing them again (about 1 s of CPU each), and `start_worker_server()` at the
 lets those imports overlap the run's preparation. A worker is as fresh as a spawned one: no
 thread, browser or connection of this process reaches it, and it takes this process's
 environment as it is when the worker starts (`worker_main`).
+
+Workers are known by pid *and* process start time (`rpa.processes`), not by what the fork
+server says: multiprocessing learns that a forked worker ended through a pipe from the fork
+server, so a killed fork server makes every live worker look ended. A worker that looks ended
+but still runs is an orphan of a dead fork server: it is asked to stop after the item in hand
+(SIGTERM) and its place is given to a new worker (from a new fork server) only once it is gone,
+so no more workers than asked for ever hold the operators' sessions at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +32,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from rpa.flow import FLOWS
+from rpa.processes import is_running, start_time
 from rpa.runs import RunContext
 from rpa.scratch import sweep_scratch
 from rpa.worker import worker_main
@@ -57,8 +67,30 @@ def start_worker_server() -> None:
 
 
 @dataclass
+class _Worker:
+    """One started worker: its multiprocessing handle, and its pid with its start time."""
+
+    index: int
+    proc: BaseProcess
+    pid: int
+    started: str | None
+    asked_to_stop: bool = False
+
+    def running(self) -> bool:
+        """This very process still runs (whatever its fork server, alive or not, says)."""
+        return is_running(self.pid, self.started)
+
+    def stop_gently(self) -> None:
+        """SIGTERM: the worker finishes the item in hand, then stops. Only to this process."""
+        if not self.asked_to_stop and self.running():
+            self.asked_to_stop = True
+            _terminate_gently(self.pid)
+
+
+@dataclass
 class PoolResult:
     stop_reason: str | None
+    stop_code: str | None
     drained: bool
     crashed_workers: int
 
@@ -81,7 +113,8 @@ def run_pool(
     processes = worker_processes()
     for folder in sweep_scratch(ctx.settings.runs_dir):  # what killed workers left
         ctx.log.info(f"removed the temporary files of a worker that is gone: {folder.name}")
-    procs: dict[int, BaseProcess] = {}
+    procs: dict[int, _Worker] = {}
+    orphans: dict[int, _Worker] = {}  # workers of a dead fork server, asked to stop
     crashed = 0
     restart_budget = max(3, workers * 3)
     terminating = False
@@ -95,18 +128,31 @@ def run_pool(
             daemon=False,
         )
         proc.start()
-        procs[index] = proc
+        assert proc.pid is not None
+        procs[index] = _Worker(index, proc, proc.pid, start_time(proc.pid))
 
     for index in range(workers):
         start(index)
     while True:
-        for index, proc in list(procs.items()):
-            if not proc.is_alive():
-                proc.join()
-                if proc.exitcode not in (0, None):
-                    crashed += 1
-                    ctx.log.warning(f"worker w{index} ended with exit code {proc.exitcode}")
-                del procs[index]
+        for index, worker in list(procs.items()):
+            if worker.proc.is_alive():
+                continue
+            worker.proc.join()
+            del procs[index]
+            if worker.running():  # its fork server is gone, the worker is not
+                orphans[index] = worker
+                ctx.log.warning(
+                    f"派生工作进程的服务进程已退出，工作进程 w{index}（pid {worker.pid}）仍在运行："
+                    "请它处理完手头事项后停止，停止后再启动新的工作进程"
+                )
+                worker.stop_gently()
+            elif worker.proc.exitcode not in (0, None):
+                crashed += 1
+                ctx.log.warning(f"worker w{index} ended with exit code {worker.proc.exitcode}")
+        for index, worker in list(orphans.items()):
+            if not worker.running():
+                del orphans[index]
+                ctx.log.info(f"工作进程 w{index}（pid {worker.pid}）已停止")
         stop = ctx.queue.stop_requested(ctx.run_id)
         counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
         if on_progress is not None:
@@ -115,34 +161,31 @@ def run_pool(
         if stop_event.is_set() and not terminating:
             terminating = True
             ctx.log.warning("stop asked for: workers finish the item in hand, then stop")
-            for proc in procs.values():
-                if proc.pid is not None:
-                    _terminate_gently(proc)
-        if not procs and (stop or terminating or open_items == 0):
+            for worker in [*procs.values(), *orphans.values()]:
+                worker.stop_gently()
+        if not procs and not orphans and (stop or terminating or open_items == 0):
             break
         if on_settled is not None and open_items == 0 and not stop and not terminating:
             on_settled()
             on_settled = None
         if not stop and not terminating and open_items > 0:
             for index in range(workers):
-                if index not in procs and restart_budget > 0:
+                # an orphan still holds its index (its operator's session) until it is gone
+                if index not in procs and index not in orphans and restart_budget > 0:
                     restart_budget -= 1
                     ctx.log.info(f"starting worker w{index}")
                     start(index)
-            if not procs:
+            if not procs and not orphans:
                 ctx.log.error("workers keep failing; giving up on this run for now")
                 break
-        # wakes at once when a worker ends (the run's end no longer waits out a poll)
-        wait([proc.sentinel for proc in procs.values()], timeout=SUPERVISE_POLL_SECONDS)
+        # wakes at once when a worker ends (the run's end no longer waits out a poll); an
+        # orphan has no sentinel, so it is looked at every poll
+        wait([worker.proc.sentinel for worker in procs.values()], timeout=SUPERVISE_POLL_SECONDS)
     stop = ctx.queue.stop_requested(ctx.run_id)
-    return PoolResult(stop_reason=stop[1] if stop else None, drained=terminating, crashed_workers=crashed)
+    return PoolResult(stop_reason=stop[1] if stop else None, stop_code=stop[0] if stop else None,
+                      drained=terminating, crashed_workers=crashed)
 
 
-def _terminate_gently(proc: BaseProcess) -> None:
-    import signal
-
-    try:
-        if proc.pid is not None:
-            os.kill(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
+def _terminate_gently(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+        os.kill(pid, signal.SIGTERM)

@@ -1,15 +1,17 @@
-"""Worker processes and the item loop: the one place where exceptions become item outcomes.
+"""Worker processes and the item loop: each exception the handler raises is given to
+`rpa.errors.outcome_for`, and the item goes where its `Disposition` says:
 
     handler returns            -> done
     BusinessError              -> business_error (never retried)
     NeedsPerson                -> held for a person
-    ApplicationError           -> retried with backoff, then failed; N in a row opens the circuit
-    RunFatalError              -> the item goes back to pending, the whole run is asked to stop
-    a full disk or a refused write (ENOSPC, EACCES, EROFS... writing evidence or downloads)
-                               -> DiskRefused, a RunFatalError: the item is not counted failed
-    anything else              -> treated as an application error, its type kept
+    ApplicationError           -> the queue's backoff, then failed; N in a row opens the circuit
+    RunFatalError, UsageError  -> the item goes back to pending, the whole run is asked to stop
+                                  (a usage or configuration error makes the run exit 2, not 3)
+    anything else (a bug)      -> failed at once, never retried, its traceback in run.log (masked)
     LeaseLost (from the handler or the queue)
                                -> dropped: another worker holds the item now, nothing written
+
+The worker retries nothing itself: the queue's backoff is the only retry loop.
 
 Workers are processes (Playwright's sync API must not cross threads), forked from a clean fork
 server (`rpa.supervisor`) and in their own session, so a Ctrl-C reaches the supervising process
@@ -31,15 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from rpa.disk import as_run_fatal
-from rpa.errors import (
-    ApplicationError,
-    BusinessError,
-    CircuitOpen,
-    NeedsPerson,
-    RpaError,
-    RunFatalError,
-)
+from rpa.disk import disk_refusal
+from rpa.errors import CircuitOpen, Disposition, RpaError, outcome_for
 from rpa.masking import scrub_text
 from rpa.queue import LeaseLost
 
@@ -60,7 +55,9 @@ class LoopSummary:
     retried: int = 0
     failed: int = 0
     lease_lost: int = 0
+    bugs: int = 0
     fatal: str | None = None
+    last_error: str = ""
 
 
 class _Heartbeat:
@@ -88,11 +85,12 @@ class _Heartbeat:
             beating = [i for i in beating if self._queue.heartbeat(i, self._owner, self._lease)]
 
 
-def _describe(exc: BaseException) -> tuple[str, str]:
-    """A stable code and a scrubbed message for any exception."""
+def _describe(exc: BaseException) -> tuple[Disposition, str]:
+    """What the exception means, and a scrubbed message for it."""
+    disposition = outcome_for(exc)
     if isinstance(exc, RpaError):
-        return exc.code, scrub_text(str(exc))
-    return f"unexpected_{type(exc).__name__}", scrub_text(f"{type(exc).__name__}: {exc}")
+        return disposition, scrub_text(str(exc))
+    return disposition, scrub_text(disk_refusal(exc) or f"{type(exc).__name__}: {exc}")
 
 
 def process_items(
@@ -166,7 +164,6 @@ def _loop(
     settings, owner, run_id = wctx.settings, wctx.owner, wctx.run_id
     summary = LoopSummary()
     errors_in_a_row = 0
-    log = wctx.log
     while not stop_event.is_set():
         if queue.stop_requested(run_id):
             break
@@ -182,84 +179,100 @@ def _loop(
             leases += [ahead.id] if ahead is not None else []
             looks_ahead.look_ahead(ahead)
         try:
-            try:
-                with _Heartbeat(queue, leases, owner, settings):
-                    result = _handle(handler, item)
-            except LeaseLost:
-                raise  # not this worker's item any more: no outcome of its own to write
-            except RunFatalError as exc:
-                code, message = _describe(exc)
-                queue.return_lease(item.id, owner)
-                queue.request_stop(run_id, code, message)
-                wctx.record("run.fatal", item, code=code, message=message)
-                log.error(f"run-fatal error, stopping the run: {message}")
-                summary.fatal = message
+            with _Heartbeat(queue, leases, owner, settings):
+                result = handler(item)
+        except Exception as exc:
+            outcome = _settle(queue, wctx, item, exc, summary)
+            if outcome is _STOP:
                 break
-            except BusinessError as exc:
-                code, message = _describe(exc)
-                queue.fail_business(item.id, owner, code, message, result=_result_of(exc))
-                wctx.record("item.business_error", item, code=code, message=message)
-                log.warning(f"item {item.id}: business error {code}: {message}")
-                summary.business_errors += 1
-                errors_in_a_row = 0
-            except NeedsPerson as exc:
-                code, message = _describe(exc)
-                queue.hold(item.id, owner, code, message, result=_result_of(exc))
-                wctx.record("item.held", item, code=code, message=message)
-                log.warning(f"item {item.id}: held for a person: {message}")
-                summary.held += 1
-                errors_in_a_row = 0
-            except Exception as exc:  # application errors and anything unexpected: retry with backoff
-                code, message = _describe(exc)
-                state = queue.fail_system(item.id, owner, code, message)
-                wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
-                log.warning(f"item {item.id}: system error {code} ({state}): {message}")
-                if state == "failed":
-                    summary.failed += 1
-                else:
-                    summary.retried += 1
-                errors_in_a_row += 1
-                if not isinstance(exc, ApplicationError):
-                    log.opt(exception=exc).debug("unexpected exception type")
-                if errors_in_a_row >= settings.circuit_breaker_threshold:
-                    breaker = CircuitOpen(
-                        f"{errors_in_a_row} system errors in a row; last: {message}", code="circuit_open"
-                    )
-                    queue.request_stop(run_id, breaker.code, breaker.message)
-                    wctx.record("run.fatal", None, code=breaker.code, message=breaker.message)
-                    summary.fatal = breaker.message
-                    break
-            else:
+            if outcome is not _DROPPED:  # a lost lease says nothing of the portal or the code
+                errors_in_a_row = errors_in_a_row + 1 if outcome is _SYSTEM else 0
+            if errors_in_a_row >= settings.circuit_breaker_threshold:
+                breaker = CircuitOpen(
+                    f"连续 {errors_in_a_row} 项出现系统错误，运行已停止；最后一项：{summary.last_error}"
+                )
+                queue.request_stop(run_id, breaker.code, breaker.message)
+                wctx.record("run.fatal", None, code=breaker.code, message=breaker.message)
+                summary.fatal = breaker.message
+                break
+        else:
+            try:
                 queue.complete(item.id, owner, result)
-                wctx.record("item.done", item, **{k: v for k, v in result.items() if k in _AUDITED})
-                summary.done += 1
-                errors_in_a_row = 0
-        except LeaseLost as exc:
+            except LeaseLost as exc:  # the lease went while the handler worked
+                _settle(queue, wctx, item, exc, summary)
+                continue
+            wctx.record("item.done", item, **{k: v for k, v in result.items() if k in _AUDITED})
+            summary.done += 1
+            errors_in_a_row = 0
+    return summary
+
+
+_STOP, _SYSTEM, _SETTLED, _DROPPED = "stop", "system", "settled", "dropped"
+
+
+def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception,
+            summary: LoopSummary) -> str:
+    """Write what `exc` means for the item (as `outcome_for` says) and count it; `_STOP` when
+    the run stops, `_SYSTEM` for a system error or a bug (they open the circuit), `_DROPPED`
+    when the item is no longer this worker's."""
+    disposition, message = _describe(exc)
+    code, owner, log = disposition.code, wctx.owner, wctx.log
+    summary.last_error = message
+    try:
+        if disposition.dropped:
             # the lease is gone (this worker was frozen or too slow; another may hold it now):
             # nothing more is written to the item. Lost before 确认提交, nothing was submitted
-            wctx.record("item.lease_lost", item, code=exc.code, fence=item.fence)
-            log.warning(f"item {item.id}: lease lost, dropped: {scrub_text(str(exc))}")
+            wctx.record("item.lease_lost", item, code=code, fence=item.fence)
+            log.warning(f"事项 {item.id}：租约已失效，本工作进程不再处理：{message}")
             summary.lease_lost += 1
-    return summary
+            return _DROPPED
+        if disposition.run_fatal:
+            queue.return_lease(item.id, owner)
+            queue.request_stop(wctx.run_id, disposition.stop_code(), message)
+            wctx.record("run.fatal", item, code=code, message=message)
+            log.error(f"运行级错误，整个运行停止：{message}")
+            summary.fatal = message
+            return _STOP
+        if disposition.state == "business_error":
+            queue.fail_business(item.id, owner, code, message, result=_result_of(exc))
+            wctx.record("item.business_error", item, code=code, message=message)
+            log.warning(f"事项 {item.id}：业务错误 {code}：{message}")
+            summary.business_errors += 1
+            return _SETTLED
+        if disposition.state == "held":
+            queue.hold(item.id, owner, code, message, result=_result_of(exc))
+            wctx.record("item.held", item, code=code, message=message)
+            log.warning(f"事项 {item.id}：需人工处理：{message}")
+            summary.held += 1
+            return _SETTLED
+        if disposition.retry:
+            state = queue.fail_system(item.id, owner, code, message)
+            wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
+            log.warning(f"事项 {item.id}：系统错误 {code}（{state}）：{message}")
+            if state == "failed":
+                summary.failed += 1
+            else:
+                summary.retried += 1
+            return _SYSTEM
+        # a bug: the same code would meet it again, so never retried; its traceback is kept
+        log.opt(exception=exc).error(f"事项 {item.id}：程序错误 {code}，本项失败，不重试：{message}")
+        queue.fail_bug(item.id, owner, code, message)
+        wctx.record("item.failed", item, code=code, message=message)
+        summary.failed += 1
+        summary.bugs += 1
+        return _SYSTEM
+    except Exception as inner:
+        if outcome_for(inner).dropped and not disposition.dropped:  # lost while writing it
+            return _settle(queue, wctx, item, inner, summary)
+        raise
 
 
 _AUDITED = {"status", "filing_no", "already_filed", "evidence", "figures", "note"}
 
 
-def _handle(handler: ItemHandler, item: WorkItem) -> dict[str, Any]:
-    """The handler's result; a full disk or a refused write under it is run-fatal (DiskRefused):
-    every other item would meet it too, and it says nothing about this item."""
-    try:
-        return handler(item)
-    except OSError as exc:
-        fatal = as_run_fatal(exc)
-        if fatal is None:
-            raise
-        raise fatal from exc
-
-
-def _result_of(exc: RpaError) -> dict[str, Any] | None:
-    return dict(exc.details) if exc.details else None
+def _result_of(exc: BaseException) -> dict[str, Any] | None:
+    details = exc.details if isinstance(exc, RpaError) else None
+    return dict(details) if details else None
 
 
 def _watch_parent(stop_event: threading.Event) -> None:
@@ -279,6 +292,27 @@ def _watch_parent(stop_event: threading.Event) -> None:
                 stop_event.set()
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _setup_failed(queue: WorkQueue, wctx: WorkerContext, exc: Exception) -> None:
+    """The worker could not start working (or its loop raised). A system error (the portal down
+    at login) ends this worker with exit 1 and the supervisor starts another while items are
+    open; anything else would meet every new worker the same way, so the whole run stops now:
+    a configuration error with exit 2, a run-fatal error or a bug with exit 3."""
+    disposition, message = _describe(exc)
+    log, owner = wctx.log, wctx.owner
+    if disposition.retry:
+        wctx.record("worker.failed", None, code=disposition.code, message=message)
+        log.error(f"工作进程 {owner} 启动失败（{disposition.code}）：{message}")
+        raise SystemExit(1) from None
+    if disposition.keep_traceback:
+        log.opt(exception=exc).error(f"工作进程 {owner} 遇到程序错误，整个运行停止：{message}")
+        message = (f"程序错误（{type(exc).__name__}），运行已停止："
+                   "请把 run.log 交给维护人员，修复后可用 --resume 继续")
+    else:
+        log.error(f"工作进程 {owner}：运行级错误，整个运行停止：{message}")
+    queue.request_stop(wctx.run_id, disposition.stop_code(), message)
+    wctx.record("run.fatal", None, code=disposition.code, message=message)
 
 
 def worker_main(
@@ -324,10 +358,10 @@ def worker_main(
     if flow.portal is not None:
         try:
             operators = flow.operators(settings)  # never one the portal refused before
-        except RunFatalError as exc:
-            code, message = _describe(exc)
-            queue.request_stop(run_id, code, message)
-            log.error(f"worker {owner}: run-fatal error: {message}")
+        except RpaError as exc:
+            disposition, message = _describe(exc)
+            queue.request_stop(run_id, disposition.stop_code(), message)
+            log.error(f"工作进程 {owner}：运行级错误，整个运行停止：{message}")
             return
         if operators:
             operator = operators[worker_index % len(operators)]
@@ -352,25 +386,11 @@ def worker_main(
     log.info(f"worker {owner} started")
     scratch = worker_scratch(settings.runs_dir)  # the browser's temporary files, not in /tmp
     try:
-        try:
-            with flow.open_worker(wctx) as handler:
-                summary = process_items(queue, wctx, handler, stop_event=stop_event)
-        except OSError as exc:  # a full disk or a refused write while the worker sets up or ends
-            fatal = as_run_fatal(exc)
-            if fatal is None:
-                raise
-            raise fatal from exc
-    except RunFatalError as exc:
-        code, message = _describe(exc)
-        queue.request_stop(run_id, code, message)
-        wctx.record("run.fatal", None, code=code, message=message)
-        log.error(f"worker {owner}: run-fatal error: {message}")
+        with flow.open_worker(wctx) as handler:
+            summary = process_items(queue, wctx, handler, stop_event=stop_event)
+    except Exception as exc:
+        _setup_failed(queue, wctx, exc)
         return
-    except Exception as exc:  # setup failed (portal down at login...): the supervisor restarts us
-        code, message = _describe(exc)
-        wctx.record("worker.failed", None, code=code, message=message)
-        log.error(f"worker {owner} failed: {message}")
-        raise SystemExit(1) from None
     finally:
         remove_scratch(scratch)
     log.info(f"worker {owner} finished: {summary}")

@@ -13,9 +13,9 @@ For each work item the handler, in this order:
 5. presses 确认提交 (the confirm() accepted) and reads the answer: 成功 with a filing number (and a
    masked screenshot), or the portal's refusal in its own words (a business error).
 
-An answer that is lost after 确认提交 (a 502, a timeout, a killed worker) is an application error:
-the retry starts again at step 1, finds the filing and ends the item as already filed. Nothing
-is ever submitted without the look-up just before it.
+An answer that is lost after 确认提交 (a 502, a timeout, a killed worker, a lost session) is an
+application error: the queue's retry starts again at step 1, finds the filing and ends the item
+as already filed. Nothing is ever submitted without the look-up just before it.
 
 Immediately before 确认提交 the worker proves it still holds the item (`WorkerContext.
 before_irreversible`: its fencing token, in one transaction) and that AMS's service window
@@ -182,20 +182,21 @@ class FilingHandler:
 
         record = FilingRecord.model_validate(item.payload["record"])
         ref = item_ref(item.key, self._audit_key)
-        with item_evidence(
-            self.session,
-            lambda: self.bot.page_in_use,
-            ref,
-            attempt=item.attempts,
-            mask=self.bot.failure_masks,
-        ):
-            try:
+        try:
+            with item_evidence(
+                self.session,
+                lambda: self.bot.page_in_use,
+                ref,
+                attempt=item.attempts,
+                mask=self.bot.failure_masks,
+            ):
                 return self._file(item, record, ref)
-            except SessionLost:
-                self.wctx.record("filing.session_lost", item)
-                self.login()  # in the login window: the item's trace was discarded
-                self.session.start_item_trace(attempt=item.attempts)
-                return self._file(item, record, ref)
+        except SessionLost:
+            # logged in again for the items to come; this one goes back to the queue, whose
+            # backoff is the only retry (its next attempt starts with the look-up, as always)
+            self.wctx.record("filing.session_lost", item)
+            self.login()
+            raise
 
     def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:
         self._not_filed_elsewhere_now(item, record)

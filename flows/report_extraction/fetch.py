@@ -5,7 +5,8 @@
     result = fetcher.handle(item)     # or an exception from rpa.errors for the item loop
 
 A lost session (用户登录信息失效) is met by one new login, inside the session's login window,
-and one more try of the same item; a refused login is run-fatal and never tried again.
+and the item goes back to the queue (its backoff is the only retry); a refused login is
+run-fatal and never tried again.
 A downloaded PDF beyond the PDF limits (pages, seconds per page) or needing a password is
 refused (an ExtractionError: the item ends 拒收 with the reason, never retried, since the same
 file is refused the same way; consolidated.xlsx is then 不完整 and names it).
@@ -70,14 +71,16 @@ class ReportFetcher:
         """Download the item's report file and extract it; the result carries the extraction."""
         item = ReportItem.from_payload(work_item.payload)
         ref = item_ref(work_item.key, self.wctx.settings.audit_key_bytes())
-        with item_evidence(self.session, self.platform.page, ref, attempt=work_item.attempts):
-            try:
+        try:
+            with item_evidence(self.session, self.platform.page, ref, attempt=work_item.attempts):
                 path = self._download(item)
-            except SessionLost as lost:
-                self.wctx.log.info(f"{item.describe()}: {lost}; logging in again")
-                self.log_in()
-                self.wctx.record("relogin", work_item, reason=lost.code)
-                path = self._download(item)
+        except SessionLost as lost:
+            # logged in again for the items to come; this one goes back to the queue, whose
+            # backoff is the only retry
+            self.wctx.log.info(f"{item.describe()}：{lost}；重新登录，本项稍后重试")
+            self.log_in()
+            self.wctx.record("relogin", work_item, reason=lost.code)
+            raise
         if path is None:  # the day before's summary is only for comparing: its absence is a note
             return {"status": "done", "note": f"{item.describe()}：平台上没有", "figures": 0,
                     "report": item.report, "role": item.role}

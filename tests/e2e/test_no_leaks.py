@@ -20,7 +20,8 @@ PASSWORD = "Pw9#planted-Secret"
 
 
 def test_planted_data_never_reaches_diagnostics(tmp_path: Path) -> None:
-    cli = make_cli_env(tmp_path, RPA_SMOKE_PASSWORD=PASSWORD, RPA_MAX_ATTEMPTS="2")
+    # every attempt traced: the crash (a bug) is never retried, so "retries" would trace nothing
+    cli = make_cli_env(tmp_path, RPA_SMOKE_PASSWORD=PASSWORD, RPA_MAX_ATTEMPTS="2", RPA_TRACE_ITEMS="always")
     done = cli.run(
         "run",
         "smoke",

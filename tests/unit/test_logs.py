@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from loguru import logger
@@ -39,3 +40,50 @@ def test_a_record_without_run_id_does_not_break_the_sink(tmp_path: Path) -> None
         logger.remove(sink)
         configure_logging(console=False)
     assert "no run id here" in (tmp_path / "run.log").read_text(encoding="utf-8")
+
+
+ID_NUMBER = "11010519491231002X"  # a resident ID number (check digit X), planted in errors
+ACCOUNT = "6222020200112233445"
+
+
+def _a_flow_step(account: str, id_number: str) -> None:
+    raise ValueError(f"cannot parse the page for {account} {id_number}")
+
+
+def test_a_bugs_traceback_is_kept_in_run_log_and_masked(tmp_path: Path) -> None:
+    configure_logging(console=False)
+    sink = add_run_log(tmp_path / "run.log")
+    try:
+        try:
+            _a_flow_step(ACCOUNT, ID_NUMBER)
+        except ValueError as exc:
+            logger.opt(exception=exc).error("item 3: a bug")
+    finally:
+        logger.remove(sink)
+    text = (tmp_path / "run.log").read_text(encoding="utf-8")
+    assert "Traceback (most recent call last):" in text
+    assert "in _a_flow_step" in text and "test_logs.py" in text  # the frames are there
+    assert "ValueError: cannot parse the page for" in text
+    assert ID_NUMBER not in text and ACCOUNT not in text
+    assert "002X" in text and "3445" in text  # masked to their tails, not dropped
+
+
+def test_stdlib_logging_goes_through_the_same_masking(tmp_path: Path) -> None:
+    configure_logging(console=False)
+    sink = add_run_log(tmp_path / "run.log")
+    try:
+        logging.getLogger("sqlalchemy.pool").warning("connection for %s dropped", ACCOUNT)
+        logging.getLogger("apscheduler.executors.default").info("job for %s ran", ID_NUMBER)
+        logging.getLogger("sqlalchemy.engine").info("SELECT 1 -- below the library's level")
+        try:
+            {}[ACCOUNT]
+        except KeyError:
+            logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+    finally:
+        logger.remove(sink)
+    text = (tmp_path / "run.log").read_text(encoding="utf-8")
+    assert "connection for" in text and "job for" in text
+    assert "Exception in ASGI application" in text and "Traceback (most recent call last):" in text
+    assert "SELECT 1" not in text
+    assert ACCOUNT not in text and ID_NUMBER not in text
+    assert "WARNING" in text and "ERROR" in text  # the stdlib levels kept

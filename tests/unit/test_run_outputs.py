@@ -52,13 +52,30 @@ def test_outputs_written_early_are_not_written_again_at_the_close(ctx: RunContex
     assert flow.finished == 1
 
 
-def test_a_bug_in_early_outputs_is_raised_at_the_close_not_while_workers_wind_down(ctx: RunContext) -> None:
+def test_a_bug_in_early_outputs_fails_the_outputs_with_its_traceback_logged(ctx: RunContext) -> None:
     flow = WritingFlow(failure=KeyError("figures"))
     outputs = _Outputs(ctx, flow)
-    outputs.write_early()  # the supervisor goes on waiting for its workers
-    with pytest.raises(KeyError, match="figures"):
-        outputs.write()
+    errors: list[str] = []
+    sink = logger.add(lambda message: errors.append(str(message)), level="ERROR", format="{message}",
+                      diagnose=False)
+    try:
+        outputs.write_early()  # the supervisor goes on waiting for its workers
+        assert outputs.write() == []
+    finally:
+        logger.remove(sink)
     assert flow.finished == 1
+    assert outputs.failed and "KeyError" in outputs.failed
+    assert any("KeyError" in e and "Traceback" in e for e in errors), errors
+    assert outputs.problems()[0].startswith("写出结果文件失败：程序错误（KeyError）")
+
+
+def test_a_full_disk_while_writing_outputs_still_stops_the_run(ctx: RunContext) -> None:
+    import errno
+
+    outputs = _Outputs(ctx, WritingFlow(failure=OSError(errno.ENOSPC, "No space left on device")))
+    outputs.write_early()
+    with pytest.raises(OSError):
+        outputs.write()
 
 
 def test_a_refused_output_is_logged_and_the_run_closes_without_outputs(ctx: RunContext) -> None:

@@ -41,6 +41,12 @@ def test_the_exit_code_wins_then_the_one_the_database_recorded() -> None:
     assert run_state({"owner": process_owner()}, recorded_exit=3) == "3"
 
 
+def test_a_run_whose_finishing_step_failed_says_so_beside_its_exit_code() -> None:
+    failed = {"exit_code": 1, "finish_failed": "写出结果文件失败：无法写入 result.xlsx（Is a directory）"}
+    assert run_state(failed) == "1（收尾失败）"
+    assert run_state({"exit_code": 0, "finish_failed": None}) == "0"
+
+
 def test_another_hosts_run_is_not_judged_from_here() -> None:
     owner = {"host": "robot-02.branch.internal", "pid": 4242, "started": "1"}
     assert run_state({"owner": owner}) == "running? (robot-02.branch.internal)"
