@@ -143,6 +143,9 @@ class Flow(ABC):
     # the flow's payloads hold personal data: the payload fields that are not (kept as they are
     # when the run's end masks the rest, RPA_PAYLOAD_RETENTION); None: nothing to mask
     payload_not_personal: ClassVar[frozenset[str] | None] = None
+    # True: a run (or resume) with no open item starts no worker, so no browser starts and no
+    # operator logs in just to find the queue empty
+    workers_need_open_items: ClassVar[bool] = False
 
     @abstractmethod
     def prepare(self, ctx: RunContext) -> Prepared:
@@ -187,8 +190,18 @@ class Flow(ABC):
 
         return usable_operators(settings, self.portal)
 
+    def open_items(self, ctx: RunContext) -> int:
+        """This run's items not yet ended (pending or leased)."""
+        from rpa.queue import ItemState
+
+        counts = ctx.queue.counts(ctx.run_id)
+        return counts.get(ItemState.PENDING, 0) + counts.get(ItemState.LEASED, 0)
+
     def worker_count(self, ctx: RunContext, requested: int) -> int:
-        """How many workers to start: by default as requested, capped by operator credentials."""
+        """How many workers to start: by default as requested, capped by operator credentials;
+        none when nothing is open and the flow says so (`workers_need_open_items`)."""
+        if self.workers_need_open_items and not self.open_items(ctx):
+            return 0
         if self.portal is None:
             return requested
         available = len(self.operators(ctx.settings))

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from flows.account_filing.normalise import compact
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
-from rpa.errors import InputFileError, NeedsPerson, RpaError, SessionLost
+from rpa.errors import InputFileError, NeedsPerson
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.masking import item_ref, mask_tail
+from rpa.masking import item_ref
 from rpa.outcomes import outcome_label
 from rpa.queue import ItemState, NewItem, WorkItem
 from rpa.report import last_failure_shot
@@ -60,6 +60,7 @@ class EnterpriseCheckFlow(Flow):
     portal = PORTAL
     finish_from_queue = True
     payload_not_personal = frozenset({"sheet", "row", "action"})
+    workers_need_open_items = True  # nothing open: no browser, no login
 
     def __init__(self, input: str, sheet: str | None = None) -> None:
         self.input, self.sheet = input, sheet
@@ -90,58 +91,34 @@ class EnterpriseCheckFlow(Flow):
         return [(o, o.record.idempotency_key()) for o in outcomes
                 if o.valid and o.record is not None and o.record.action in CHECKED]
 
-    def worker_count(self, ctx: RunContext, requested: int) -> int:
-        counts = ctx.queue.counts(ctx.run_id)  # nothing open: no browser, no login
-        is_open = counts.get(ItemState.PENDING) or counts.get(ItemState.LEASED)
-        return super().worker_count(ctx, requested) if is_open else 0
-
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
         from bots.enterprise_check import LoginPage, QueryPage, ResultPage
-        from rpa.browser import BrowserSession
-        from rpa.evidence import item_evidence, take_screenshot
+        from rpa.portal_worker import portal_worker
         from rpa.selectors import load_selectors
 
-        settings, operator, url = wctx.settings, wctx.operator, wctx.settings.check_url
-        assert operator is not None  # Flow.worker_count: one operator per worker
-        selectors, wait_ms = load_selectors(PORTAL, settings.selectors_dir), settings.action_timeout_ms
-        with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
-            page = session.new_page()
-            login, query, result = LoginPage(page, selectors, wait_ms), QueryPage(page, selectors, wait_ms), \
-                ResultPage(page, selectors, wait_ms)
-
-            def log_in() -> None:
-                with session.login_window():  # no trace may hold the password
-                    login.log_in(url, operator.code, operator.password.get_secret_value())
-                wctx.record("check.login", None, operator=mask_tail(operator.code))
+        url, wait_ms = wctx.settings.check_url, wctx.settings.action_timeout_ms
+        selectors = load_selectors(PORTAL, wctx.settings.selectors_dir)
+        with portal_worker(wctx, PORTAL, "企业信息联网核查系统", audit_prefix="check.") as work:
+            login = LoginPage(work.page, selectors, wait_ms)
+            query = QueryPage(work.page, selectors, wait_ms)
+            result = ResultPage(work.page, selectors, wait_ms)
 
             def handle(item: WorkItem) -> dict[str, Any]:
-                row, ref = item.payload, item_ref(item.key, settings.audit_key_bytes())
+                row = item.payload
                 if not row["credit_code"]:
                     raise NeedsPerson("no credit code", code="no_credit_code", details={"note": NO_CODE})
-                with item_evidence(session, page, ref, attempt=item.attempts):
-                    try:
-                        query.check(url, row["credit_code"], row["name"] or "")
-                    except SessionLost:  # log in again once, then the same query
-                        log_in()
-                        query.check(url, row["credit_code"], row["name"] or "")
+                with work.evidence(item) as ref:
+                    work.with_relogin(lambda: query.check(url, row["credit_code"], row["name"] or ""), item)
                     found = result.registration()
-                    masks = [result.legal_rep_cell()] if found else []
-                    shot = take_screenshot(page, wctx.evidence_dir / f"{ref}.png", mask=masks)
-                judged = {**judge(row, found, query.message() if found is None else ""),
-                          "evidence": str(shot.relative_to(wctx.folder))}
+                    shot = work.screenshot(ref, mask=[result.legal_rep_cell()] if found else [])
+                judged = {**judge(row, found, query.message() if found is None else ""), "evidence": shot}
                 if judged["status"] == "passed":
                     return judged
                 raise NeedsPerson("the registration differs", code="registration_differs", details=judged)
 
-            log_in()
-            try:
-                yield handle
-            finally:
-                try:
-                    query.log_out()
-                except RpaError as error:
-                    wctx.log.warning(f"logging out of the check system failed: {error}")
+            work.log_in(lambda code, password: login.log_in(url, code, password), log_out=query.log_out)
+            yield handle
 
     def finish(self, ctx: RunContext) -> list[Path]:
         if self.report is None:

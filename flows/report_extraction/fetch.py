@@ -1,12 +1,13 @@
 """The worker side of a report-extraction run: download one report file, then extract it.
 
-    fetcher = ReportFetcher(wctx, session, platform, specs, cache)
-    fetcher.log_in()
-    result = fetcher.handle(item)     # or an exception from rpa.errors for the item loop
+    with portal_worker(wctx, PORTAL, "报表平台") as work:
+        fetcher = ReportFetcher(wctx, work, platform, specs, cache)
+        work.log_in(platform.login, log_out=platform.logout)
+        result = fetcher.handle(item)     # or an exception from rpa.errors for the item loop
 
 A lost session (用户登录信息失效) is met by one new login, inside the session's login window,
-and the item goes back to the queue (its backoff is the only retry); a refused login is
-run-fatal and never tried again.
+and the item goes back to the queue, whose backoff is the only retry (`rpa.portal_worker`); a
+refused login is run-fatal and never tried again.
 A downloaded PDF beyond the PDF limits (pages, seconds per page) or needing a password is
 refused (an ExtractionError: the item ends 拒收 with the reason, never retried, since the same
 file is refused the same way; consolidated.xlsx is then 不完整 and names it).
@@ -22,14 +23,12 @@ from flows.report_extraction.cache import ExtractionCache
 from flows.report_extraction.pdf_limits import PDF_LIMIT_CODES
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.work_items import PREVIOUS, ReportItem
-from rpa.browser import BrowserSession
-from rpa.errors import ConfigError, ExtractionError, InputFileError, PortalRefusal, RpaError, SessionLost
-from rpa.evidence import item_evidence
-from rpa.masking import item_ref, mask_tail
+from rpa.errors import ExtractionError, InputFileError, PortalRefusal
 from rpa.runs import make_private_dir
 
 if TYPE_CHECKING:
     from rpa.flow import WorkerContext
+    from rpa.portal_worker import PortalWorker
     from rpa.queue import WorkItem
 
 
@@ -39,48 +38,23 @@ class ReportFetcher:
     def __init__(
         self,
         wctx: WorkerContext,
-        session: BrowserSession,
+        work: PortalWorker,
         platform: ReportPlatform,
         specs: dict[str, ExtractionSpec],
         cache: ExtractionCache,
     ) -> None:
-        if wctx.operator is None:
-            raise ConfigError("报表提取需要一个报表平台操作员：请在 RPA_REPORTS_OPERATORS 中配置")
         self.wctx = wctx
-        self.session = session
+        self.work = work
         self.platform = platform
         self.specs = specs
         self.cache = cache
-        self.operator = wctx.operator
         self.downloads = make_private_dir(wctx.folder / "downloads")
-
-    def log_in(self) -> None:
-        """Log in once, inside the login window (no trace may hold the password)."""
-        with self.session.login_window():
-            self.platform.login(self.operator.code, self.operator.password.get_secret_value())
-        self.wctx.record("login", None, operator=mask_tail(self.operator.code))
-
-    def log_out(self) -> None:
-        """Log out at the end, freeing the operator's one session; a failure only warns."""
-        try:
-            self.platform.logout()
-        except RpaError as error:
-            self.wctx.log.warning(f"logging out of the report platform failed: {error}")
 
     def handle(self, work_item: WorkItem) -> dict[str, Any]:
         """Download the item's report file and extract it; the result carries the extraction."""
         item = ReportItem.from_payload(work_item.payload)
-        ref = item_ref(work_item.key, self.wctx.settings.audit_key_bytes())
-        try:
-            with item_evidence(self.session, self.platform.page, ref, attempt=work_item.attempts):
-                path = self._download(item)
-        except SessionLost as lost:
-            # logged in again for the items to come; this one goes back to the queue, whose
-            # backoff is the only retry
-            self.wctx.log.info(f"{item.describe()}：{lost}；重新登录，本项稍后重试")
-            self.log_in()
-            self.wctx.record("relogin", work_item, reason=lost.code)
-            raise
+        with self.work.evidence(work_item):
+            path = self.work.with_relogin(lambda: self._download(item), work_item)
         if path is None:  # the day before's summary is only for comparing: its absence is a note
             return {"status": "done", "note": f"{item.describe()}：平台上没有", "figures": 0,
                     "report": item.report, "role": item.role}

@@ -41,7 +41,7 @@ from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, for_
 from rpa.config_files import read_yaml
 from rpa.errors import ConfigError, UsageError
 from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.queue import ItemState, NewItem
+from rpa.queue import NewItem
 from rpa.report import FlowSections
 from rpa.runs import RunContext
 from rpa.settings import Settings
@@ -155,32 +155,26 @@ class ReportExtractionFlow(Flow):
 
     def worker_count(self, ctx: RunContext, requested: int) -> int:
         """One worker per operator at most (one live session each), and no more than the open items."""
-        capped = super().worker_count(ctx, requested)
-        counts = ctx.queue.counts(ctx.run_id)
-        open_items = counts.get(ItemState.PENDING, 0) + counts.get(ItemState.LEASED, 0)
-        return max(1, min(capped, open_items))
+        return max(1, min(super().worker_count(ctx, requested), self.open_items(ctx)))
 
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
         from bots.report_platform import ReportPlatform
         from flows.report_extraction.fetch import ReportFetcher
-        from rpa.browser import BrowserSession
+        from rpa.portal_worker import portal_worker
         from rpa.selectors import load_selectors
 
         settings = wctx.settings
         specs = self.load_specs(settings)
         selectors = load_selectors(PORTAL, settings.selectors_dir)
         cache = ExtractionCache(settings.runs_dir / "_cache" / "extractions")
-        with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
-            platform = ReportPlatform(session.new_page(), selectors, settings.reports_url,
+        with portal_worker(wctx, PORTAL, "报表平台") as work:  # logs out at the end
+            platform = ReportPlatform(work.page, selectors, settings.reports_url,
                                       timeout_ms=settings.action_timeout_ms,
                                       download_timeout_ms=settings.answer_timeout_ms)
-            fetcher = ReportFetcher(wctx, session, platform, specs, cache)
-            fetcher.log_in()
-            try:
-                yield fetcher.handle
-            finally:
-                fetcher.log_out()
+            fetcher = ReportFetcher(wctx, work, platform, specs, cache)
+            work.log_in(platform.login, log_out=platform.logout)
+            yield fetcher.handle
 
     def finish(self, ctx: RunContext) -> list[Path]:
         """Reconcile, check and write consolidated.xlsx (one per date) from whatever items are
