@@ -271,7 +271,8 @@ class AccountFilingFlow(Flow):
                     wctx.record("operator.refused", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO),
                                 code=exc.code, message=exc.portal_message or "")
                     raise
-                wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
+                wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO),
+                            strategy=strategy.name)
                 if not self.dry_run:  # the URL still reaches the AMS the run was prepared for
                     check_worker_identity(settings, self.portal_identity, bot.system_code)
 
