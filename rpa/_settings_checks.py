@@ -148,7 +148,7 @@ def _reason(error: Mapping[str, Any]) -> str:
     if kind in ("less_than_equal", "less_than"):
         return f"应不大于 {ctx.get('le', ctx.get('lt'))}"
     if kind == "literal_error":
-        return f"只能是 {ctx.get('expected', '')}"
+        return f"只能是 {str(ctx.get('expected', '')).replace(' or ', ' 或 ')}"
     return _TYPE_TEXT.get(kind, str(error.get("msg", kind)))
 
 

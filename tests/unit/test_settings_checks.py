@@ -67,7 +67,7 @@ def test_names_read_outside_the_model_are_not_unknown() -> None:
         ("RPA_AMS_OPERATORS", "[{'code': 'A1'}]", "RPA_AMS_OPERATORS 不是有效的 JSON"),
         ("RPA_AMS_OPERATORS", '[{"code": "A1"}]', "RPA_AMS_OPERATORS（第1项 password） 缺少必填项"),
         ("RPA_DATABASE_URL", "mysql+nosuchdriver://x/y", "RPA_DATABASE_URL 不是可用的数据库地址"),
-        ("RPA_AMS_STRATEGY", "fastest", "RPA_AMS_STRATEGY 只能是 'pipelined' or 'plain'"),
+        ("RPA_AMS_STRATEGY", "fastest", "RPA_AMS_STRATEGY 只能是 'pipelined' 或 'plain'"),
     ],
 )
 def test_a_bad_setting_is_refused_naming_it_never_its_value(
