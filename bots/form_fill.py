@@ -126,6 +126,24 @@ def fill_fields(
             yield step, left
 
 
+def fill_fields_one_by_one(form: BoundPage, steps: list[Step]) -> Iterator[tuple[Step, FieldLeft]]:
+    """The same steps through Playwright alone, one locate and one action per field (the
+    reference `fill_fields` is checked against); yields what it could not do, as `fill_fields`."""
+    for step in steps:
+        field = form.locate(step.element)
+        if not field.is_editable():
+            shown = field.evaluate(_SHOWN_JS, step.kind == "option")
+            yield step, FieldLeft(step.element, "read_only", None if shown is None else str(shown))
+            continue
+        still = _set_with_playwright(form, step)
+        if still is not None:
+            yield step, still
+
+
+_SHOWN_JS = """(el, byLabel) => (byLabel && el.tagName === 'SELECT')
+  ? (el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : '') : el.value"""
+
+
 def _set_in_page(frame: Frame, form: BoundPage, page: PageSelectors, steps: list[Step]) -> list[FieldLeft]:
     """The script's part, in one round trip; returns the steps it did not do."""
     plan = [

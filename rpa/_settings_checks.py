@@ -83,6 +83,21 @@ def env_file_names(env_file: Path | None) -> list[str]:
     return names
 
 
+# settings that no longer exist, and what to set instead (a run must not quietly ignore them)
+RETIRED_NAMES: Mapping[str, str] = {
+    "RPA_AMS_WORK_AHEAD": "RPA_AMS_WORK_AHEAD 已由 RPA_AMS_STRATEGY 取代：请删去它，改设 "
+    "RPA_AMS_STRATEGY=pipelined（多标签页提前加载，默认）或 plain（一页一件，原 false）",
+}
+
+
+def retired_name_error(names: Iterable[str]) -> str | None:
+    """The Chinese line for the first retired `RPA_*` name set (environment or .env), if any."""
+    for name in dict.fromkeys(n.upper() for n in names):
+        if name in RETIRED_NAMES:
+            return f"设置无效：{RETIRED_NAMES[name]}"
+    return None
+
+
 def unknown_rpa_names(known: Iterable[str], names: Iterable[str]) -> list[str]:
     """One Chinese warning per `RPA_*` name that no setting reads, with the closest known name."""
     known_names = sorted({*known, *OTHER_RPA_NAMES})
@@ -133,7 +148,7 @@ def _reason(error: Mapping[str, Any]) -> str:
     if kind in ("less_than_equal", "less_than"):
         return f"应不大于 {ctx.get('le', ctx.get('lt'))}"
     if kind == "literal_error":
-        return f"只能是 {ctx.get('expected', '')}"
+        return f"只能是 {str(ctx.get('expected', '')).replace(' or ', ' 或 ')}"
     return _TYPE_TEXT.get(kind, str(error.get("msg", kind)))
 
 

@@ -105,9 +105,10 @@ class Settings(BaseSettings):
     # settings with the same id are one AMS whatever their URLs (`ams_identity`)
     ams_portal_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
     ams_operators: list[OperatorCredential] = Field(default_factory=list)
-    # the filing bot loads the next item's look-up, form and 信息核对 in two more tabs while an
-    # item is submitted; off for a portal that allows only one open form per session
-    ams_work_ahead: bool = True
+    # how the filing bot goes through AMS (`bots.ams.strategies`): "pipelined" loads the next
+    # item's look-up, form and 信息核对 in two more tabs while an item is submitted; "plain" works
+    # one page at a time (a portal that allows only one open form per session)
+    ams_strategy: Literal["pipelined", "plain"] = "pipelined"
     # AMS takes filings in its service window only: every 确认提交 checks it, and a run meeting
     # its end stops (exit 3) with the rest pending for the next window; the scheduler plans AMS
     # jobs inside it. "HH:MM-HH:MM" (or "HH:MM:SS-HH:MM:SS") in `timezone` on PRC working days
@@ -276,7 +277,11 @@ def load_settings(*, warn: Callable[[str], None] | None = None, **overrides: Any
 
     env_file = checks.checked_env_file(checks.configuration_home())
     known = {f"RPA_{name.upper()}" for name in Settings.model_fields}
-    for line in checks.unknown_rpa_names(known, [*os.environ, *checks.env_file_names(env_file)]):
+    names = [*os.environ, *checks.env_file_names(env_file)]
+    retired = checks.retired_name_error(names)
+    if retired is not None:
+        raise ConfigError(retired)
+    for line in checks.unknown_rpa_names(known, names):
         (warn or logger.warning)(line)
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]

@@ -3,8 +3,9 @@
 A form is filled in one round trip (`bots.form_fill`: the page's own css and xpath candidates
 from selectors/ams.yaml, input and change events fired; the 未标明注册资金 box is clicked, so its
 handler runs). Fields it cannot find that way are filled through Playwright with the remaining
-candidates (label, role). Read-only fields are left alone and must already hold the record's
-value. Whatever the form took is then checked on the 信息核对 page, field by field, before 确认提交.
+candidates (label, role). The plain strategy fills every field through Playwright instead.
+Read-only fields are left alone and must already hold the record's value. Whatever the form
+took is then checked on the 信息核对 page, field by field, before 确认提交.
 A 变更 whose export has no column for a field (`record.absent_fields`) leaves that field as AMS
 shows it: its steps are not taken at all.
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from bots.ams import codes
 from bots.ams.content import LABEL_FIELDS, CanonicalFiling
-from bots.form_fill import Step, fill_fields
+from bots.form_fill import Step, fill_fields, fill_fields_one_by_one
 from rpa.bound_page import BoundPage
 from rpa.errors import InvalidRecord, NeedsPerson
 from rpa.masking import FieldClass, mask
@@ -89,11 +90,22 @@ def form_steps(record: CanonicalFiling) -> list[Step]:
 
 
 def fill_form(
-    frame: Frame, form: BoundPage, page: PageSelectors, steps: list[Step], record: CanonicalFiling
+    frame: Frame,
+    form: BoundPage,
+    page: PageSelectors,
+    steps: list[Step],
+    record: CanonicalFiling,
+    *,
+    one_round_trip: bool = True,
 ) -> None:
-    """Set every step on the form shown in `frame` (see the module docstring)."""
+    """Set every step on the form shown in `frame` (see the module docstring); without
+    `one_round_trip`, through Playwright field by field (the plain strategy)."""
     form.require(*(s.element for s in steps))
-    for step, left in fill_fields(frame, form, page, steps):
+    if one_round_trip:
+        left_over = fill_fields(frame, form, page, steps)
+    else:
+        left_over = fill_fields_one_by_one(form, steps)
+    for step, left in left_over:
         if left.reason == "read_only":
             _must_already_hold(step, left.shown, record)
         else:  # no such option

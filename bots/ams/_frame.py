@@ -91,6 +91,7 @@ class ContentFrame:
         self._frame: Frame | None = None
         self._started: _Started | None = None
         self._last_read: PageRead | None = None
+        self.quick = True  # clicks that submit a form skip Playwright's waits (`press`)
 
     def frame(self) -> Frame:
         """The iframe's Frame, found again after a login replaced the main page. A tab whose top
@@ -213,10 +214,11 @@ class ContentFrame:
     ) -> str:
         """Click a button that submits the frame's form; the next page's text. The page was
         loaded and read before the button was found, so Playwright's waits for a moving or
-        covered element are skipped (`force`): it is still a real mouse click on the button.
+        covered element are skipped (`force`, unless `quick` is off): it is still a real mouse
+        click on the button.
         `meanwhile` runs while the answer is on its way (work in other tabs)."""
         return self.follow(
-            lambda: button.click(force=True), what=what, timeout_ms=timeout_ms, meanwhile=meanwhile
+            lambda: button.click(force=self.quick), what=what, timeout_ms=timeout_ms, meanwhile=meanwhile
         )
 
     def follow(

@@ -1,45 +1,51 @@
-"""The AMS session and its pages: login, the menu, account-number query forms, evidence.
+"""The AMS screen: one operator's browser tab(s) on AMS, what every page object needs.
 
-`AmsPages` is what every AMS screen needs; `AmsBot` (bot.py) adds what an operator does there.
-The portal's state (lost session, batch window, 500, gateway errors) is read before any element
-is located (`_frame.PortalState`), and steps that only read are repeated by the bot itself
-(`ContentFrame.retrying`).
+`AmsPages` holds the tab worked in and its content frame, finds a page's elements
+(`bind`, `expect`) and takes evidence; the page objects (`bots.ams.pages`) are its screens and
+`AmsBot` (bot.py) composes them into what an operator does. The portal's state (lost session,
+batch window, 500, gateway errors) is read before any element is located (`_frame.PortalState`),
+and steps that only read are repeated by the bot itself (`ContentFrame.retrying`).
+
+Two switches belong to the strategy (`bots.ams.strategies`): `quick` (page marks, forms filled
+in one round trip, clicks without Playwright's waits; off in the plain strategy) and the extra
+tabs `_lookup_tab` / `_spare_tab` (None unless the pipelined strategy opens them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial, reduce
+from functools import reduce
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from bots.ams._forms import FORM_PAGES
-from bots.ams._frame import ContentFrame, PortalState, browser_errors
+from bots.ams._frame import ContentFrame, PortalState
 from bots.ams._marks import PageMarks
 from bots.ams._tables import HISTORY_COLUMNS
 from bots.ams.messages import NOT_BUSINESS, MessageCatalogue
+from bots.ams.pages import (
+    MENU,
+    FilingFormPage,
+    HistoryPage,
+    LoginPage,
+    MenuPage,
+    ResultPage,
+    ReviewPage,
+)
 from rpa.bound_page import BoundPage
 from rpa.disk import as_run_fatal
-from rpa.errors import ApplicationError, ConfigError, PortalChanged, SelectorNotFound
+from rpa.errors import ConfigError, PortalChanged, SelectorNotFound
 from rpa.evidence import personal_masks, take_screenshot
-from rpa.masking import FieldClass, mask, scrub_text
+from rpa.masking import scrub_text
 from rpa.selectors import PortalSelectors
 from rpa.settings import Settings
 
 LOGIN_PATH = "/ams/login.do"
 FOUND_AFTER_LOAD_MS = 2_000  # the page has loaded: an element not there by then is not coming
-MENU = {
-    "lookup": "menu_lookup",
-    "open": "menu_open",
-    "change": "menu_change",
-    "close": "menu_close",
-    "list": "menu_list",
-}
 _REQUIRED = {
     "login": ("operator_code", "password", "submit"),
     "main": (*MENU.values(), "logout"),
@@ -77,29 +83,33 @@ class AmsPages:
         self.base_url = settings.ams_url.rstrip("/")
         self.frame_css = selectors.page("lookup").frame or "iframe"
         self._marks = PageMarks()
+        self.quick = True  # page marks, one-round-trip forms, forced clicks (`use_quick`)
         self.content = self._content_frame(page)
         self.page_in_use = page  # the tab the bot last worked in (for a failure screenshot)
         self._front: Page | None = page
         self._lookup_tab: ContentFrame | None = None
         self._spare_tab: ContentFrame | None = None
-        self._menu_urls: dict[str, str] = {}
-        self._query_urls: dict[str, tuple[str, str]] = {}  # form URL -> (query URL, parameter)
-        self._confirm: tuple[str, Locator] | None = None  # the 确认提交 button prepare_filing reached
-        self._logout_url: str | None = None  # read at login; None: not logged in
-        self.system_code: str | None = None  # the code AMS shows after login (None: it shows none)
+        self.menu = MenuPage(self)
+        self.login_page = LoginPage(self)
+        self.history = HistoryPage(self)
+        self.form = FilingFormPage(self)
+        self.review = ReviewPage(self)
+        self.result = ResultPage(self)
 
     def _content_frame(self, page: Page) -> ContentFrame:
-        return ContentFrame(page, self.frame_css, self.settings, PortalState(self.catalogue), self._marks)
+        frame = ContentFrame(page, self.frame_css, self.settings, PortalState(self.catalogue), self._marks)
+        frame.quick = self.quick
+        return frame
+
+    def use_quick(self, on: bool) -> None:
+        """Page marks, forms filled in one round trip and clicks without Playwright's waits for
+        a moving element (on: the pipelined strategy), or Playwright's own way for each (off)."""
+        self.quick = on
+        for tab in (self.content, self._lookup_tab, self._spare_tab):
+            if tab is not None:
+                tab.quick = on
 
     # -- tabs ------------------------------------------------------------------------------
-    def add_tabs(self, lookup: Page, spare: Page) -> None:
-        """Work in three tabs of one session, as an operator might: look-ups (and 详情 pages) in
-        `lookup`, filings in the first tab and `spare` by turns, so that the next item's look-up
-        and form load while this item is worked (`load_look_up_ahead`, `load_form_ahead`).
-        Call it before `login`."""
-        self._lookup_tab, self._spare_tab = self._content_frame(lookup), self._content_frame(spare)
-        self._front = None  # a page opened later is in front now, not the filing tab
-
     @contextmanager
     def _in_tab(self, tab: ContentFrame | None) -> Iterator[None]:
         """Work in `tab` (None: the filing tab) for the block; `page_in_use` stays on it if the
@@ -122,15 +132,8 @@ class AmsPages:
         self._lookup_tab = self._spare_tab = None
         logger.warning(
             "AMS keeps one open form per session: this worker now works one page at a time "
-            "(set RPA_AMS_WORK_AHEAD=false to start that way)"
+            "(set RPA_AMS_STRATEGY=plain to start that way)"
         )
-
-    def _use_started(self, *keys: str | None) -> None:
-        """Make the spare filing tab the filing tab if one of `keys` is loading there."""
-        spare = self._spare_tab
-        if spare is not None and spare.started() is not None and spare.started() in keys:
-            self._spare_tab, self.content = self.content, spare
-            self.page = self.page_in_use = spare.page
 
     # -- pages -----------------------------------------------------------------------------
     def bind(self, page_name: str) -> BoundPage:
@@ -144,7 +147,7 @@ class AmsPages:
             frame=self.content.current() if in_content else None,
         )
 
-    def _expect(self, page_name: str, element: str, text: str, what: str) -> tuple[BoundPage, Locator]:
+    def expect(self, page_name: str, element: str, text: str, what: str) -> tuple[BoundPage, Locator]:
         """The page asked for, or the exception that the page shown instead means: a message
         the catalogue knows, an unknown message (kept as a system error), or, when none of the
         page's elements is there at all, a changed portal."""
@@ -155,7 +158,7 @@ class AmsPages:
             raise self.catalogue.error_for(found.text, context=what)
         bound = self.bind(page_name)
         marked = bound.seen(element, lambda candidate: self.content.saw(text, candidate))
-        if marked is not None:
+        if marked is not None and self.quick:
             return bound, marked
         try:
             located = bound.locate(element, timeout_ms=FOUND_AFTER_LOAD_MS)
@@ -163,84 +166,9 @@ class AmsPages:
             if self.bind("message").present("message_box"):
                 raise self.catalogue.error_for(_message_lines(text), context=what) from None
             raise
-        if not bound.scoped(element):
+        if self.quick and not bound.scoped(element):
             self._marks.learn(bound.winning(element))
         return bound, located
-
-    # -- login -----------------------------------------------------------------------------
-    def login(self, code: str, password: str) -> None:
-        """Log in; call it inside `BrowserSession.login_window()`. A 500 or a batch window is
-        waited out, but a refusal (wrong password, locked, disabled) is LoginRefused at once:
-        a second try at a refused password locks the operator out."""
-        self.content.forget()
-        self.to_front()  # a click in a tab behind waits for a paint that may not come for seconds
-        self.content.retrying(lambda: self._login_once(code, password), what="login")
-        main = self.bind("main")
-        for name, element in MENU.items():
-            if name not in self._menu_urls:
-                self._menu_urls[name] = str(main.locate(element).evaluate("a => a.href"))
-        self._logout_url = str(main.locate("logout").evaluate("a => a.href"))
-        self.system_code = self._read_system_code(main)
-        self.content.frame()
-        main_url = self.page.url
-        for tab in (self._lookup_tab, self._spare_tab):
-            if tab is not None:  # the other tabs share the session: they open the main page
-                tab.retrying(partial(tab.open_main, main_url), what="opening AMS's main page")
-
-    def _read_system_code(self, main: BoundPage) -> str | None:
-        """The system/institution code AMS shows on its main page after login (`main.system_code`;
-        None when the selectors name no such element or the page shows none)."""
-        if "system_code" not in self.selectors.page("main").elements or not main.present("system_code"):
-            return None
-        words = " ".join(str(main.locate("system_code").inner_text()).split())
-        code = words.split("：")[-1].split(":")[-1].strip()
-        return code or None
-
-    def logout(self) -> bool:
-        """Leave AMS (its 退出系统 link), freeing the operator's one session; True if a session
-        was ended. Every tab shares the session: one logout ends it. A failure only warns (the
-        session then ends when AMS's idle timeout does)."""
-        url, self._logout_url = self._logout_url, None
-        if url is None:
-            return False
-        try:
-            with browser_errors("logout"):
-                self.page.goto(url, wait_until="domcontentloaded")
-        except ApplicationError as exc:
-            logger.warning("logging out of AMS failed: {}", scrub_text(str(exc))[:200])
-            return False
-        return True
-
-    def _login_once(self, code: str, password: str) -> None:
-        what = f"login of operator {mask(code, FieldClass.ACCOUNT_NO)}"
-        with browser_errors(what):
-            response = self.page.goto(self.login_url, wait_until="domcontentloaded")
-        before = self._top_text()
-        self.content.state.check(before, response.status if response else None, "", what=what)
-        form = self._expect_top("login", "password", before, what)
-        form.locate("operator_code").fill(code)
-        form.locate("password").fill(password)
-        with browser_errors(what), self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
-            form.locate("submit").click()
-        after = self._top_text()
-        status = navigation.value.status if navigation.value else None
-        self.content.state.check(after, status, "", what=what)
-        if not self.bind("login").present("password"):
-            return
-        news = [line for line in after.splitlines() if line.strip() and line not in before.splitlines()]
-        raise self.catalogue.error_for("\n".join(news) or after, context=what, at_login=True)
-
-    def _top_text(self) -> str:
-        return self.page.locator("body").inner_text()
-
-    def _expect_top(self, page_name: str, element: str, text: str, what: str) -> BoundPage:
-        bound = self.bind(page_name)
-        if not bound.present(element):
-            found = self.catalogue.classify(text)
-            if found.kind is not None:
-                raise self.catalogue.error_for(found.text, context=what)
-            bound.locate(element)
-        return bound
 
     def save_receipt(self, path: Path, *, page_name: str = "result") -> Path | None:
         """A screenshot of the page shown (the 成功 page in the filing tab, or a filing's 详情 page
@@ -287,72 +215,9 @@ class AmsPages:
     def login_url(self) -> str:
         return self.base_url + LOGIN_PATH
 
-    def query_account(self, page_name: str, menu: str, account_no: str) -> str:
-        """Open the account-number query form behind `menu` for this account in the filing tab;
-        the page's text."""
-        what = f"{page_name} of {mask(account_no, FieldClass.ACCOUNT_NO)}"
-        return self._query(page_name, self.menu_url(menu), account_no, what)
-
     def menu_url(self, name: str) -> str:
         """The URL behind one of the left-hand menu's entries (read at login)."""
-        return self._menu_url(name)
-
-    def _menu_url(self, name: str) -> str:
-        try:
-            return self._menu_urls[name]
-        except KeyError:
-            raise ApplicationError(
-                "AMS's menu has not been read: log in first", code="not_logged_in"
-            ) from None
-
-    def _known_query(self, menu: str, account_no: str) -> str | None:
-        """The URL of `menu`'s account-number query for this account, once the form taught it."""
-        return self._learned_query(self._menu_url(menu), account_no)
-
-    def _learned_query(self, form_url: str, account_no: str) -> str | None:
-        known = self._query_urls.get(form_url)
-        if known is None:
-            return None
-        base, parameter = known
-        return _with_query(base, {parameter: account_no})
-
-    @staticmethod
-    def _query_button(form: BoundPage, what: str) -> Locator:
-        """The query form's button. The form is shown (its account field was found), so a button
-        none of whose candidates matches once the page has loaded is a changed portal: the run
-        stops before any item is worked (nothing can be looked up, so nothing may be filed)."""
-        try:
-            return form.locate("query", timeout_ms=FOUND_AFTER_LOAD_MS)
-        except SelectorNotFound as exc:
-            raise PortalChanged(
-                f"{what}: the query form is shown but not its button: {exc}", details=exc.details
-            ) from None
-
-    def _query(self, page_name: str, url: str, account_no: str, what: str) -> str:
-        """An account-number query form (GET): the first time filled in and sent, after that
-        its URL straight away, with the parameter name the form itself used."""
-        learned = self._learned_query(url, account_no)
-        if learned is not None:
-            return self.content.open(learned, what=what)
-        text = self.content.open(url, what=what)
-        form, field = self._expect(page_name, "account_no", text, what)
-        field.fill(account_no)
-        text = self.content.press(self._query_button(form, what), what=what)
-        landed = urlsplit(self.content.frame().url)
-        sent = parse_qsl(landed.query, keep_blank_values=True)
-        learned = next((name for name, value in sent if value == account_no), None)
-        if learned is not None:
-            others = {name: value for name, value in sent if name != learned}
-            bare = urlunsplit(landed._replace(query=""))
-            self._query_urls[url] = (_with_query(bare, others), learned)
-        return text
-
-
-def _with_query(url: str, params: dict[str, str]) -> str:
-    if not params:
-        return url
-    joiner = "&" if urlsplit(url).query else "?"
-    return f"{url}{joiner}{urlencode(params)}"
+        return self.menu.url(name)
 
 
 def _message_lines(text: str) -> str:

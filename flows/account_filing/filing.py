@@ -47,8 +47,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from playwright.sync_api import Error as PlaywrightError
-
 from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differing_fields
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
@@ -58,6 +56,7 @@ from rpa.queue import WorkQueue
 from rpa.service_window import ServiceHours
 
 if TYPE_CHECKING:
+    from bots.ams.strategies import FilingStrategy
     from rpa.browser import BrowserSession
     from rpa.flow import WorkerContext
     from rpa.queue import WorkItem
@@ -126,7 +125,9 @@ def match_history(
 
 
 class FilingHandler:
-    """The per-item handler a worker runs: one bot, one browser, one operator."""
+    """The per-item handler a worker runs: one bot, one browser, one operator, and the strategy
+    (`bots.ams.strategies`) whose hooks go round the steps. `LookingAheadFilingHandler` is the
+    same for a strategy that works one item ahead."""
 
     def __init__(
         self,
@@ -135,47 +136,18 @@ class FilingHandler:
         wctx: WorkerContext,
         *,
         login: Callable[[], None],
+        strategy: FilingStrategy,
         dry_run: bool = False,
     ) -> None:
         self.bot = bot
         self.session = session
         self.wctx = wctx
         self.login = login
+        self.strategy = strategy
         self.dry_run = dry_run
         self._audit_key = wctx.settings.audit_key_bytes()
         self._queue = WorkQueue.from_settings(wctx.settings)
-        self._next: FilingRecord | None = None
         self.hours = ServiceHours.for_ams(wctx.settings)
-
-    def look_ahead(self, item: WorkItem | None) -> None:
-        """The item this worker handles next (claimed ahead: no other worker can file it)."""
-        self._next = None if item is None else FilingRecord.model_validate(item.payload["record"])
-
-    def _upcoming(self, record: FilingRecord) -> FilingRecord | None:
-        """The next record, if its pages may load while this one is in hand: not in a dry run,
-        and not of the same account (its look-up must see this filing)."""
-        upcoming = self._next
-        if upcoming is None or self.dry_run or upcoming.account_no == record.account_no:
-            return None
-        return upcoming
-
-    def _load_ahead(self, record: FilingRecord, load: Callable[[FilingRecord], None]) -> None:
-        """Let one of the next record's read-only pages load while this one is in hand."""
-        upcoming = self._upcoming(record)
-        if upcoming is not None:
-            load(upcoming)
-
-    def _check_next(self, record: FilingRecord) -> None:
-        """While this one's 确认提交 is answered, fill the next record's form and let its
-        信息核对 load (both only read). Work done ahead is only a head start: if it fails, the
-        next item does it again itself, so nothing here may disturb this item's answer."""
-        upcoming = self._upcoming(record)
-        if upcoming is None:
-            return
-        try:
-            self.bot.check_ahead(upcoming)
-        except (RpaError, PlaywrightError) as exc:
-            self.wctx.log.debug(f"the next record's 信息核对 was not loaded ahead: {type(exc).__name__}")
 
     def __call__(self, item: WorkItem) -> dict[str, Any]:
         from rpa.evidence import item_evidence
@@ -200,8 +172,7 @@ class FilingHandler:
 
     def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:
         self._not_filed_elsewhere_now(item, record)
-        self.bot.take_turn(record)
-        self._load_ahead(record, self.bot.load_form_ahead)  # the other filing tab is free now
+        self.strategy.begin(record)
         history = self.bot.find_filings(record.account_no)
         found = match_history(record, history, self.bot.filing_detail)
         self.wctx.record(
@@ -223,13 +194,12 @@ class FilingHandler:
             raise _caught_mid_submit(record)
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": done_note("would_file", {})}
-        # not before: an already-filed receipt shoots the look-up tab
-        self._load_ahead(record, self.bot.load_look_up_ahead)
+        self.strategy.looked_up(record)
         self._check_page(record)
         self.wctx.before_irreversible(item, self.hours)  # the lease and the window, checked last
         self.wctx.record("filing.submitting", item, action=record.action, fence=item.fence)
         try:
-            answer = self.bot.confirm_submission(record, meanwhile=lambda: self._check_next(record))
+            answer = self.bot.confirm_submission(record, meanwhile=self.strategy.meanwhile(record))
         except RpaError as exc:
             self.wctx.record("filing.answered", item, outcome=exc.code, message=exc.portal_message or "")
             if isinstance(exc, BusinessError):
@@ -286,6 +256,16 @@ class FilingHandler:
             "evidence": self._receipt(ref, "detail"),
             "note": done_note("already_filed", {}),
         }
+
+
+class LookingAheadFilingHandler(FilingHandler):
+    """A `FilingHandler` that is given the next item (`rpa.flow.LooksAhead`): the worker claims
+    one item ahead, and the strategy loads its read-only pages while this one is worked."""
+
+    def look_ahead(self, item: WorkItem | None) -> None:
+        """The item this worker handles next (claimed ahead: no other worker can file it)."""
+        upcoming = None if item is None else FilingRecord.model_validate(item.payload["record"])
+        self.strategy.look_ahead(upcoming)
 
 
 def _caught_mid_submit(record: FilingRecord) -> NeedsPerson:

@@ -13,8 +13,9 @@ A dry run's items carry their run id in the key, so a dry run never stands in fo
 The rows of one account share an order group (the account number) and are enqueued in business
 order (date, then open, change, close), so they are filed one at a time in that order, whatever
 the file's order: AMS refuses a change or close of an account it does not hold as open.
-Each worker logs in with its own operator, files items with `filing.FilingHandler` and logs out
-when it ends: normally, on a stop request and after a run-fatal error.
+Each worker logs in with its own operator, files items with `filing.FilingHandler` (through the
+`RPA_AMS_STRATEGY` strategy, `bots.ams.strategies`) and logs out when it ends: normally, on a
+stop request and after a run-fatal error.
 `finish()` writes result.xlsx, one row per input row.
 """
 
@@ -249,7 +250,8 @@ class AccountFilingFlow(Flow):
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
         from bots.ams import AmsBot, load_message_catalogue
-        from flows.account_filing.filing import FilingHandler
+        from bots.ams.strategies import open_strategy
+        from flows.account_filing.filing import FilingHandler, LookingAheadFilingHandler
         from rpa.browser import BrowserSession
         from rpa.operators import remember_refusal
         from rpa.selectors import load_selectors
@@ -262,8 +264,7 @@ class AccountFilingFlow(Flow):
         catalogue = load_message_catalogue(settings.config_dir)
         with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
             bot = AmsBot(session.new_page(), selectors, settings, catalogue)
-            if settings.ams_work_ahead:
-                bot.add_tabs(lookup=session.new_page(), spare=session.new_page())
+            strategy = open_strategy(settings.ams_strategy, bot, session.new_page, dry_run=self.dry_run)
 
             def login() -> None:
                 try:
@@ -274,13 +275,15 @@ class AccountFilingFlow(Flow):
                     wctx.record("operator.refused", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO),
                                 code=exc.code, message=exc.portal_message or "")
                     raise
-                wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
+                wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO),
+                            strategy=strategy.name)
                 if not self.dry_run:  # the URL still reaches the AMS the run was prepared for
                     check_worker_identity(settings, self.portal_identity, bot.system_code)
 
             login()
             try:
-                yield FilingHandler(bot, session, wctx, login=login, dry_run=self.dry_run)
+                handler = LookingAheadFilingHandler if strategy.looks_ahead else FilingHandler
+                yield handler(bot, session, wctx, login=login, strategy=strategy, dry_run=self.dry_run)
             finally:  # at the end, on a stop request and after a run-fatal error alike
                 if bot.logout():
                     wctx.record("ams.logout", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))

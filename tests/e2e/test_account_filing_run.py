@@ -217,10 +217,12 @@ def test_a_wrong_password_is_tried_once_and_stops_the_run(ams: AmsHandle, tmp_pa
     assert Counter(r["状态"] for r in result.values())["未完成"] == valid
 
 
-def test_a_dry_run_looks_up_but_never_submits(ams: AmsHandle, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["pipelined", "plain"])
+def test_a_dry_run_looks_up_but_never_submits(ams: AmsHandle, tmp_path: Path, strategy: str) -> None:
     ams.seed(json.loads(SEED.read_text(encoding="utf-8")))
     source = subset_workbook(tmp_path / "accounts.xlsx", 16)
-    settings = filing_settings(tmp_path, ams, 2)
+    settings = filing_settings(tmp_path, ams, 2, ams_strategy=strategy)
+    seeded = {f["filing_no"] for f in ams.filings()}
     outcome = _run(settings, source, dry_run=True)
     assert ams.submissions() == []
     assert ams.stats()["requests"].get("/ams/acctQuery.do", 0) > 0
@@ -235,6 +237,13 @@ def test_a_dry_run_looks_up_but_never_submits(ams: AmsHandle, tmp_path: Path) ->
     real = _run(settings, source)
     real_statuses = Counter(r["状态"] for r in read_result(real.folder / "result.xlsx").values())
     assert real_statuses["已报备"] == statuses["预演：待报备"]
+    assert all(f["submitted"] == 1 for f in ams.filings() if f["filing_no"] not in seeded)
+    logins = [e for e in _audit(real) if e["event"] == "ams.login"]
+    assert logins and {e["details"]["strategy"] for e in logins} == {strategy}  # the setting's
+
+
+def _audit(outcome: RunOutcome) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (outcome.folder / "audit.jsonl").read_text().splitlines()]
 
 
 def _run(settings: Settings, source: Path, *, dry_run: bool = False) -> RunOutcome:

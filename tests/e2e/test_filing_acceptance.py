@@ -179,14 +179,17 @@ def _flatten(value: Any) -> str:
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.parametrize("strategy", ["pipelined", "plain"])  # RPA_AMS_STRATEGY, as a clerk sets it
 def test_filing_acceptance_shuffled_option_codes(
-    tmp_path: Path, shuffled_ams: tuple[str, httpx.Client]
+    tmp_path: Path, shuffled_ams: tuple[str, httpx.Client], strategy: str
 ) -> None:
     url, admin = shuffled_ams
     export = tmp_path / "核心导出.xlsx"
     credits = build_export(export)
     operators = json.dumps([{"code": c, "password": p} for c, p in active_operators()[:2]])
-    cli = make_cli_env(tmp_path, RPA_AMS_URL=url, RPA_AMS_OPERATORS=operators, RPA_WORKERS="2")
+    cli = make_cli_env(
+        tmp_path, RPA_AMS_URL=url, RPA_AMS_OPERATORS=operators, RPA_WORKERS="2", RPA_AMS_STRATEGY=strategy
+    )
 
     checked = cli.run("validate", "account-filing", str(export), "--json", timeout=120)
     assert checked.returncode == 1, f"validate: exit {checked.returncode}\n{checked.stdout}\n{checked.stderr}"

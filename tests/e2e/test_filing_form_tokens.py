@@ -45,7 +45,7 @@ def test_a_stale_form_turns_working_ahead_off_and_every_row_still_files_once(
     ams.seed(json.loads(SEED.read_text(encoding="utf-8")))
     source = subset_workbook(tmp_path / "accounts.xlsx", ROWS)
     settings = filing_settings(tmp_path, ams, 1)
-    assert settings.ams_work_ahead  # the default: three tabs, the next form opened early
+    assert settings.ams_strategy == "pipelined"  # the default: three tabs, the next form opened early
 
     outcome = execute_run(
         settings, "account-filing", {"flow_params": {"input": str(source), "today": REFERENCE_DAY}}, workers=1

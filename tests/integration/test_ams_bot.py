@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bots.ams import AmsBot, MessageCatalogue, differing_fields, load_message_catalogue
+from bots.ams.strategies import STRATEGIES, PipelinedStrategy, open_strategy
 from fixtures.portals.common import serve_in_thread
 from flows.account_filing.filing import compared_fields, match_history
 from flows.account_filing.probe import probe_ams
@@ -58,9 +59,16 @@ def _record(account_no: str = "110012345678", **changes: Any) -> FilingRecord:
     return FilingRecord.model_validate(basic_record(account_no, **changes))
 
 
+@pytest.fixture(params=STRATEGIES)
+def strategy(request: pytest.FixtureRequest) -> str:
+    """Each test of the bot runs under both strategies (RPA_AMS_STRATEGY)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def bot(ams: AmsHandle, page: Any) -> AmsBot:
+def bot(ams: AmsHandle, page: Any, strategy: str) -> AmsBot:
     robot = _bot(page, ams.url)
+    open_strategy(strategy, robot, page.context.new_page)  # pipelined: two more tabs
     code, password = ams.operators[0]
     robot.login(code, password)
     return robot
@@ -98,7 +106,7 @@ def _rewrite_lookup(page: Any, old: str, new: str) -> None:
         body = response.body().decode("gbk").replace(old, new)
         route.fulfill(response=response, body=body.encode("gbk"))
 
-    page.route("**/ams/acctQuery.do?*", handle)
+    page.context.route("**/ams/acctQuery.do?*", handle)  # every tab: the look-up tab's too
 
 
 @pytest.mark.browser
@@ -197,19 +205,20 @@ def test_the_next_records_pages_load_ahead_in_other_tabs_and_are_taken_once(
     """With a look-up tab and a spare filing tab, the next record's look-up, form and 信息核对
     load while this one is submitted; each is asked of the portal once, and the filing is right."""
     robot = _bot(context.new_page(), ams.url)
-    robot.add_tabs(lookup=context.new_page(), spare=context.new_page())
+    ahead = PipelinedStrategy(robot)
+    ahead.open_tabs(lookup=context.new_page(), spare=context.new_page())
     robot.login(*ams.operators[0])
     first, second = _record("110000000011", serial=11), _record("110000000012", serial=12)
     assert robot.find_filings(first.account_no).filed is False  # teaches the look-up's query URL
     robot.prepare_filing(first)
 
-    robot.load_form_ahead(second)  # as the handler does once this record's turn starts
-    robot.load_look_up_ahead(second)  # as the handler does once this record's look-up is read
+    ahead.load_form_ahead(second)  # as the handler does once this record's turn starts
+    ahead.load_look_up_ahead(second)  # as the handler does once this record's look-up is read
     robot.confirm_submission(first)
-    assert robot.check_ahead(second)  # as the handler does once the answer is read
+    assert ahead.check_ahead(second)  # as the handler does once the answer is read
     assert robot.save_receipt(tmp_path / "first.png") is not None
     before = ams.stats()["requests"]
-    robot.take_turn(second)  # as the handler does first: the tab with its pages becomes the filing tab
+    ahead.take_turn(second)  # as the handler does first: the tab with its pages becomes the filing tab
     assert robot.find_filings(second.account_no).filed is False
     shown = robot.prepare_filing(second)
     answer = robot.confirm_submission(second)
@@ -228,7 +237,7 @@ def test_the_next_records_pages_load_ahead_in_other_tabs_and_are_taken_once(
 
     # a record whose pages were not loaded ahead is done the ordinary way, in the filing tab
     third = _record("110000000013", serial=13)
-    assert robot.check_ahead(third) is False
+    assert ahead.check_ahead(third) is False
     robot.prepare_filing(third)
     robot.confirm_submission(third)
     assert len(ams.filings()) == 3
@@ -242,7 +251,7 @@ def test_a_tab_left_without_the_main_page_is_a_lost_session_and_a_new_login_mend
     frame: that is SessionLost, for the handler to log in again, not a raw timeout forever."""
     robot = _bot(context.new_page(), ams.url, action_timeout_ms=1_000)
     lookup = context.new_page()
-    robot.add_tabs(lookup=lookup, spare=context.new_page())
+    PipelinedStrategy(robot).open_tabs(lookup=lookup, spare=context.new_page())
     robot.login(*ams.operators[0])
     lookup.goto("about:blank")  # the look-up tab no longer shows the main page
 
@@ -253,6 +262,7 @@ def test_a_tab_left_without_the_main_page_is_a_lost_session_and_a_new_login_mend
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("strategy", ["pipelined"], indirect=True)  # the plain one has no marks
 def test_a_page_mark_stands_for_its_element_only_on_the_page_read_last(ams: AmsHandle, bot: AmsBot) -> None:
     """Once located, an element's CSS/XPath candidate is counted with each page's text; the
     count only speaks for the page whose text it came with."""
@@ -353,9 +363,10 @@ def test_a_batch_window_is_waited_out_within_patience_then_is_a_system_error(
 
 
 @pytest.mark.browser
-def test_a_wrong_password_is_tried_once_and_refused(ams: AmsHandle, page: Any) -> None:
+def test_a_wrong_password_is_tried_once_and_refused(ams: AmsHandle, page: Any, strategy: str) -> None:
     code, _ = ams.operators[0]
     robot = _bot(page, ams.url)
+    open_strategy(strategy, robot, page.context.new_page)
     with pytest.raises(LoginRefused) as refused:
         robot.login(code, "wrong123")
     assert refused.value.portal_message == "密码错误"
@@ -375,11 +386,12 @@ def renamed_ams() -> Iterator[str]:
 
 @pytest.mark.browser
 def test_a_portal_with_every_id_and_name_renamed_works_through_the_label_candidates(
-    renamed_ams: str, page: Any
+    renamed_ams: str, page: Any, strategy: str
 ) -> None:
     import httpx
 
     robot = _bot(page, renamed_ams)
+    open_strategy(strategy, robot, page.context.new_page)
     robot.login("OP0001", "Ams0001!")
     record = _record("120000000001")
     assert robot.find_filings(record.account_no).filed is False

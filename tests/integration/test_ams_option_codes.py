@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from bots.ams import AmsBot, differing_fields, load_message_catalogue
+from bots.ams.strategies import STRATEGIES, open_strategy
 from fixtures.portals.common import RunningServer, serve_in_thread
 from flows.account_filing.filing import compared_fields
 from flows.account_filing.records import FilingRecord
@@ -96,20 +97,28 @@ def test_the_shuffled_portal_numbers_and_orders_its_options_otherwise(
     assert [label for _, label in categories] != CATEGORIES
 
 
-def _bot(page: Any, url: str) -> AmsBot:
+@pytest.fixture(params=STRATEGIES)
+def strategy(request: pytest.FixtureRequest) -> str:
+    """Each filing test runs under both strategies (RPA_AMS_STRATEGY)."""
+    return str(request.param)
+
+
+def _bot(page: Any, url: str, strategy: str) -> AmsBot:
     settings = Settings(ams_url=url, answer_timeout_ms=4_000)
     selectors = load_selectors("ams", settings.selectors_dir)
-    return AmsBot(page, selectors, settings, load_message_catalogue(settings.config_dir))
+    bot = AmsBot(page, selectors, settings, load_message_catalogue(settings.config_dir))
+    open_strategy(strategy, bot, page.context.new_page)
+    return bot
 
 
 @pytest.mark.browser
 @pytest.mark.timeout(240)
 def test_every_id_type_and_category_is_filed_with_its_label(
-    shuffled_ams: RunningServer, admin: httpx.Client, page: Any
+    shuffled_ams: RunningServer, admin: httpx.Client, page: Any, strategy: str
 ) -> None:
     admin.post("/_admin/seed", json=[basic_record("130000000000", serial=90)]).raise_for_status()
     permit = admin.get("/_admin/filings").json()[0]["record"]["basic_account_permit"]
-    bot = _bot(page, shuffled_ams.url)
+    bot = _bot(page, shuffled_ams.url, strategy)
     bot.login("OP0001", "Ams0001!")
     expected: dict[str, tuple[str, str, str]] = {}
     for i, category in enumerate(CATEGORIES):
@@ -145,9 +154,9 @@ def test_every_id_type_and_category_is_filed_with_its_label(
 
 @pytest.mark.browser
 def test_a_label_the_portal_does_not_offer_is_a_row_error_naming_its_options(
-    shuffled_ams: RunningServer, admin: httpx.Client, page: Any
+    shuffled_ams: RunningServer, admin: httpx.Client, page: Any, strategy: str
 ) -> None:
-    bot = _bot(page, shuffled_ams.url)
+    bot = _bot(page, shuffled_ams.url, strategy)
     bot.login("OP0002", "Ams0002!")
     record = FilingRecord.model_validate(
         basic_record("140000000001", serial=7, id_type="户口簿", id_number="110105194912310")
@@ -164,12 +173,12 @@ def test_a_label_the_portal_does_not_offer_is_a_row_error_naming_its_options(
 @pytest.mark.browser
 @pytest.mark.timeout(120)
 def test_a_change_and_a_close_go_by_label_too(
-    shuffled_ams: RunningServer, admin: httpx.Client, page: Any
+    shuffled_ams: RunningServer, admin: httpx.Client, page: Any, strategy: str
 ) -> None:
     opened = basic_record("150000000001", serial=11, day="2026-11-20", id_type="护照", id_number="E7654321")
     admin.post("/_admin/seed", json=[opened]).raise_for_status()
     permit = admin.get("/_admin/filings").json()[0]["record"]["basic_account_permit"]
-    bot = _bot(page, shuffled_ams.url)
+    bot = _bot(page, shuffled_ams.url, strategy)
     bot.login("OP0001", "Ams0001!")
     change = FilingRecord.model_validate(
         {

@@ -67,6 +67,7 @@ def test_names_read_outside_the_model_are_not_unknown() -> None:
         ("RPA_AMS_OPERATORS", "[{'code': 'A1'}]", "RPA_AMS_OPERATORS 不是有效的 JSON"),
         ("RPA_AMS_OPERATORS", '[{"code": "A1"}]', "RPA_AMS_OPERATORS（第1项 password） 缺少必填项"),
         ("RPA_DATABASE_URL", "mysql+nosuchdriver://x/y", "RPA_DATABASE_URL 不是可用的数据库地址"),
+        ("RPA_AMS_STRATEGY", "fastest", "RPA_AMS_STRATEGY 只能是 'pipelined' 或 'plain'"),
     ],
 )
 def test_a_bad_setting_is_refused_naming_it_never_its_value(
@@ -77,6 +78,27 @@ def test_a_bad_setting_is_refused_naming_it_never_its_value(
         load_settings()
     assert said in str(refused.value)
     assert value not in str(refused.value)
+
+
+def test_the_filing_strategy_is_pipelined_unless_set_to_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().ams_strategy == "pipelined"
+    monkeypatch.setenv("RPA_AMS_STRATEGY", "plain")
+    assert load_settings().ams_strategy == "plain"
+
+
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_the_retired_work_ahead_setting_is_refused_naming_its_successor(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    """RPA_AMS_WORK_AHEAD=false meant one page at a time: ignored, a run would work ahead."""
+    if where == ".env":
+        (tmp_path / ".env").write_text("RPA_AMS_WORK_AHEAD=false\n", encoding="utf-8")
+    else:
+        monkeypatch.setenv("RPA_AMS_WORK_AHEAD", "false")
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert "RPA_AMS_WORK_AHEAD 已由 RPA_AMS_STRATEGY 取代" in str(refused.value)
+    assert "RPA_AMS_STRATEGY=pipelined" in str(refused.value) and "plain" in str(refused.value)
 
 
 def test_an_env_file_that_is_not_utf8_is_refused_naming_the_line(tmp_path: Path) -> None:

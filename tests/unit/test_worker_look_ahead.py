@@ -78,3 +78,14 @@ def test_an_item_claimed_ahead_goes_back_uncounted_when_the_worker_stops(tmp_pat
     assert states["d"].attempts == 0
     released = [e for e in audit.events(RUN) if e.event == "item.released"]
     assert len(released) == 1
+
+
+def test_the_filing_handler_looks_ahead_only_for_the_pipelined_strategy() -> None:
+    """RPA_AMS_STRATEGY=plain: one item at a time, so the worker claims none ahead."""
+    from bots.ams.strategies import PipelinedStrategy, PlainStrategy
+    from flows.account_filing.filing import FilingHandler, LookingAheadFilingHandler
+    from rpa.flow import LooksAhead
+
+    assert PipelinedStrategy.looks_ahead and not PlainStrategy.looks_ahead
+    assert issubclass(LookingAheadFilingHandler, LooksAhead)
+    assert not issubclass(FilingHandler, LooksAhead)

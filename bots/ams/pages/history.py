@@ -1,0 +1,80 @@
+"""HistoryPage: the 账户查询 look-up, an account's filing history and one filing's 详情 page.
+
+    history = HistoryPage(screen)
+    history.open_history(account_no)   # the query sent; False: AMS does not know the account
+    entries = history.rows()           # every filing listed, every page of the list, oldest first
+    content = history.detail(entries[0])   # one filing's content, canonical fields
+
+The list is read by the headers of selectors/ams.yaml (page `lookup`, table `history`); a page
+that shows neither 该账户未备案 nor a history read that way is an error, never "not filed".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bots.ams import codes
+from bots.ams._tables import HistoryEntry, history_entries, table_rows, total_rows
+from bots.ams.content import page_content, pairs_from_rows
+from rpa.errors import ApplicationError
+from rpa.masking import FieldClass, mask
+
+if TYPE_CHECKING:
+    from bots.ams._pages import AmsPages
+
+
+@dataclass(frozen=True)
+class AccountHistory:
+    """An account as the look-up shows it: whether AMS knows it, and its filings, oldest first."""
+
+    account_no: str
+    filed: bool
+    entries: tuple[HistoryEntry, ...] = ()
+
+
+class HistoryPage:
+    """The look-up's result page in the tab worked in."""
+
+    def __init__(self, screen: AmsPages) -> None:
+        self.screen = screen
+        self._text = ""
+        self._what = "the look-up"
+
+    def open_history(self, account_no: str) -> bool:
+        """Look the account up; False if AMS says it does not know it (该账户未备案)."""
+        self._what = f"look-up of {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        self._text = self.screen.menu.query("lookup", "lookup", account_no, self._what)
+        return codes.NOT_FILED_WORDS not in self._text
+
+    def rows(self) -> tuple[HistoryEntry, ...]:
+        """Every filing the list shows, through its 下一页 pager; as many as its 共N行 says."""
+        screen, what, spec = self.screen, self._what, self.screen.history_spec
+        lookup, table = screen.expect("lookup", spec.table, self._text, what)
+        entries = history_entries(table_rows(table), spec, what)
+        expected = total_rows(self._text, spec, what)
+        while len(entries) < expected and lookup.present("next_page"):
+            self._text = screen.content.press(lookup.locate("next_page"), what=what)
+            lookup, table = screen.expect("lookup", spec.table, self._text, what)
+            entries += history_entries(table_rows(table), spec, what)
+        if expected != len(entries):
+            raise ApplicationError(
+                f"{what}: read {len(entries)} filings but the page says 共{expected}行",
+                code="history_incomplete",
+            )
+        return tuple(entries)
+
+    def read(self, account_no: str) -> AccountHistory:
+        """The account's history: `open_history`, then `rows` when AMS knows it."""
+        if not self.open_history(account_no):
+            return AccountHistory(account_no, False)
+        return AccountHistory(account_no, True, self.rows())
+
+    def detail(self, entry: HistoryEntry) -> dict[str, str]:
+        """Open the filing's 详情 page; its content (canonical fields, `content.py`)."""
+        what = f"detail of filing {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
+        if entry.detail_url is None:
+            raise ApplicationError(f"{what}: the history row has no 详情 link", code="detail_missing")
+        text = self.screen.content.open(entry.detail_url, what=what)
+        _, table = self.screen.expect("detail", "detail_table", text, what)
+        return page_content(pairs_from_rows(r.cells for r in table_rows(table)))

@@ -1,0 +1,64 @@
+"""ResultPage: AMS's answer to 确认提交 (`selectors/ams.yaml`, page `result`): 成功 with the
+filing number (and the 基本存款账户编号 AMS assigned to a basic account), or 失败 in its words.
+
+    answer = ResultPage(screen).read(record, text)
+    answer.filing_no, answer.permit, answer.message
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bots.ams import codes
+from bots.ams._tables import read_table
+from bots.ams.content import pairs_from_rows
+from rpa.errors import ApplicationError
+from rpa.masking import FieldClass, mask
+
+if TYPE_CHECKING:
+    from bots.ams._pages import AmsPages
+    from bots.ams.content import CanonicalFiling
+
+
+@dataclass(frozen=True)
+class FilingAnswer:
+    """AMS's 成功: the filing number, and the 基本存款账户编号 it assigned to a basic account."""
+
+    filing_no: str
+    permit: str | None
+    message: str
+
+
+class ResultPage:
+    """The answer page in the tab worked in."""
+
+    def __init__(self, screen: AmsPages) -> None:
+        self.screen = screen
+        self.answer: FilingAnswer | None = None  # the last answer read
+
+    def read(self, record: CanonicalFiling, text: str) -> FilingAnswer:
+        """The answer `text` shows for this record: 失败 is the catalogue's error in AMS's words;
+        成功 must name a filing number and this record's account."""
+        screen = self.screen
+        what = f"确认提交 of {record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        refused = next((line for line in text.splitlines() if codes.FAILED_PREFIX in line), None)
+        if refused is not None:
+            reason = re.split(r"[：:]", refused.split(codes.FAILED_PREFIX, 1)[1], maxsplit=1)[-1].strip()
+            raise screen.catalogue.error_for(reason or refused, context=what)
+        result, _ = screen.expect("result", "success", text, what)
+        pairs = pairs_from_rows(r.cells for r in read_table(result, "result_table"))
+        filing_no, shown_account = pairs.get("备案编号", ""), pairs.get("账号", "")
+        if not filing_no or shown_account != record.account_no:
+            raise ApplicationError(
+                f"{what}: AMS said 成功 but its answer names "
+                f"{'no filing number' if not filing_no else 'another account'}",
+                code="answer_unreadable",
+            )
+        self.answer = FilingAnswer(filing_no, pairs.get("基本存款账户编号") or None, "成功")
+        return self.answer
+
+    def filing_number(self) -> str | None:
+        """The filing number of the last answer read (None before one)."""
+        return None if self.answer is None else self.answer.filing_no
