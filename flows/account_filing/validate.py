@@ -194,11 +194,13 @@ def _hold_first_of_conflicts(result: ExportReadResult, outcomes: list[RowOutcome
 
 @dataclass
 class _SeenRows:
-    """Keys of the rows validated so far: for duplicates and conflicts within the file."""
+    """Keys of the rows validated so far: for duplicates and conflicts within the file; and the
+    deadlines counted so far (a file's rows share a few dates, each counted once)."""
 
     by_key: dict[str, int] = field(default_factory=dict)
     by_filing: dict[tuple[str, str, date], int] = field(default_factory=dict)
     conflicts: list[tuple[int, int]] = field(default_factory=list)  # (first row, later row)
+    deadlines: dict[tuple[str, str, date, date | None], Deadline] = field(default_factory=dict)
 
 
 class _RowCheck:
@@ -234,7 +236,7 @@ class _RowCheck:
         record = self._build_record() if not self._has(Severity.ERROR) else None
         if record is not None:
             self._compare_with_earlier(record, seen)
-        deadline = self._deadline(calendar, rules)
+        deadline = self._deadline(calendar, rules, seen)
         errors = [i for i in self.issues if i.severity is not Severity.WARNING]
         valid = not errors
         invalid = self._has(Severity.ERROR)
@@ -361,7 +363,7 @@ class _RowCheck:
             self.add("account_no", FieldProblem("conflicting_row", Severity.NEEDS_PERSON, {"first": first}))
             seen.conflicts.append((first, self.raw_row.row))
 
-    def _deadline(self, calendar: WorkCalendar, rules: DeadlineRules) -> Deadline | None:
+    def _deadline(self, calendar: WorkCalendar, rules: DeadlineRules, seen: _SeenRows) -> Deadline | None:
         action, kind, start = (
             self.values.get("action"),
             self.values.get("account_kind"),
@@ -370,14 +372,13 @@ class _RowCheck:
         if not (isinstance(action, str) and isinstance(kind, str) and isinstance(start, date)):
             return None
         notice = self.values.get("notice_date")
-        deadline = deadline_for(
-            rules,
-            calendar,
-            action=action,
-            kind=kind,
-            business_date=start,
-            notice_date=notice if isinstance(notice, date) else None,
-        )
+        notice_date = notice if isinstance(notice, date) else None
+        counted = (action, kind, start, notice_date)
+        deadline = seen.deadlines.get(counted)
+        if deadline is None:
+            deadline = seen.deadlines[counted] = deadline_for(
+                rules, calendar, action=action, kind=kind, business_date=start, notice_date=notice_date
+            )
         if deadline.estimated:
             years = "、".join(str(y) for y in unknown_years(calendar, start, deadline.due))
             self.add(
