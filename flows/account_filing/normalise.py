@@ -77,6 +77,8 @@ def header_key(text: str) -> str:
 
 def cell_text(value: CellValue) -> str:
     """A cell as the text a person sees: integers without `.0`, midnight datetimes as dates."""
+    if type(value) is str:  # most cells; a subclass (an uncomputed formula) goes the long way
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

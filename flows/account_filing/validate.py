@@ -125,6 +125,12 @@ class _ColumnRules:
                     f"但 {_where(result)}"
                     f"有该列（{column.letter}列「{column.header}」）：请去掉该声明"
                 )
+        # (field, multiplier) of every record field the sheet has a column for, in record order
+        self.read = [
+            (name, column.multiplier)
+            for name in FilingRecord.model_fields
+            if (column := result.column_for(name)) is not None
+        ]
         self.kept = tuple(name for name in sorted(KEPT_WHEN_ABSENT) if result.column_for(name) is None)
         self.kept_used = False  # some 变更 row left a field to AMS
         self._open_missing = [
@@ -264,16 +270,13 @@ class _RowCheck:
 
     def _parse_fields(self) -> None:
         bad = self.raw_row.bad or {}
-        for name in FilingRecord.model_fields:
-            column = self.result.column_for(name)
-            if column is None:
-                continue
+        for name, multiplier in self.columns.read:
             if name in bad:  # an uncomputed formula or a control character: never a value
                 self.failed.add(name)
                 self.add(name, FieldProblem(bad[name]))
                 continue
             try:
-                value = parse_field(name, self.raw_row.values.get(name), column.multiplier)
+                value = parse_field(name, self.raw_row.values.get(name), multiplier)
             except FieldProblem as problem:
                 self.failed.add(name)
                 self.add(name, problem)
