@@ -13,10 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, InvalidLength
-from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.iso7064 import mod_11_10
 
 from flows.account_filing.issues import Severity, shorten
@@ -33,6 +31,7 @@ from flows.account_filing.normalise import (
 )
 from flows.account_filing.registry import FIELDS, FieldSpec
 from flows.account_filing.resident_id import resident_id_problem
+from flows.account_filing.uscc_check import uscc_checked
 
 # Limits in GBK bytes (DOMAIN.md, kept in the registry); AMS counts bytes, not characters.
 GBK_LIMITS: dict[str, int] = {s.name: s.max_gbk_bytes for s in FIELDS.values() if s.max_gbk_bytes}
@@ -78,11 +77,15 @@ def _choice(spec: FieldSpec, code: str) -> Callable[[CellValue, int], str]:
     """A coded field: the registry's label (or key) for a label, an alias or an export code.
     A number the export's code table does not hold is refused, never guessed."""
 
+    # a column holds a handful of distinct words: each is looked up once (the cache is bounded,
+    # so a column of 200,000 different words costs no more memory than a few hundred)
+    lookup = lru_cache(maxsize=256)(lambda text: spec.choice(_word(text)))
+
     def parse(value: CellValue, _multiplier: int) -> str:
-        text = _word(value)
-        found = spec.choice(text)
+        found = lookup(value) if isinstance(value, str) else spec.choice(_word(value))
         if found is not None:
             return found
+        text = _word(value)
         if compact(text).isdigit():
             codes = list(spec.export_codes)
             known = (
@@ -120,15 +123,10 @@ def _date(value: CellValue, _multiplier: int) -> object:
 
 
 def _uscc(value: CellValue, _multiplier: int) -> str:
-    text = _identifier(value)
-    try:
-        return str(uscc.validate(text))
-    except InvalidLength:
-        raise FieldProblem("uscc_length") from None
-    except InvalidChecksum:
-        raise FieldProblem("uscc_checksum") from None
-    except StdnumError:
-        raise FieldProblem("uscc_format") from None
+    code, problem = uscc_checked(_identifier(value))
+    if code is None:
+        raise FieldProblem(problem or "uscc_format")
+    return code
 
 
 def _capital(value: CellValue, multiplier: int) -> Decimal:

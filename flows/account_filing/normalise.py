@@ -27,6 +27,9 @@ _ISO_LIKE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}
 _CHINESE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL_TEXT = re.compile(r"^(\d{5})(?:\.0+)?$")
+# a character clean_text or compact could change (besides case): a space of any kind, a
+# zero-width character, a full-width form
+_MAY_CHANGE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\uff01-\uff5e]")
 
 
 def _width_table(*, punctuation: bool) -> dict[int, str]:
@@ -51,6 +54,8 @@ def to_half_width(text: str, *, punctuation: bool = True) -> str:
 
 def clean_text(text: str, *, punctuation: bool = False) -> str:
     """Half-width letters and digits, no zero-width characters, no stray or repeated spaces."""
+    if not _MAY_CHANGE.search(text):
+        return text  # nothing below would change it (most cells)
     cleaned = to_half_width(text.translate(_ZERO_WIDTH), punctuation=punctuation)
     cleaned = _SPACE_BY_CJK.sub("", _SPACES.sub(" ", cleaned).strip())
     return text if cleaned == text else cleaned  # the same object: records share the sheet's strings
@@ -58,6 +63,9 @@ def clean_text(text: str, *, punctuation: bool = False) -> str:
 
 def compact(text: str) -> str:
     """For codes and numbers: fully half-width, every space removed, upper case."""
+    if not _MAY_CHANGE.search(text):
+        cleaned = text.upper()
+        return text if cleaned == text else cleaned
     cleaned = _SPACES.sub("", to_half_width(text.translate(_ZERO_WIDTH))).upper()
     return text if cleaned == text else cleaned
 
@@ -69,6 +77,8 @@ def header_key(text: str) -> str:
 
 def cell_text(value: CellValue) -> str:
     """A cell as the text a person sees: integers without `.0`, midnight datetimes as dates."""
+    if type(value) is str:  # most cells; a subclass (an uncomputed formula) goes the long way
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

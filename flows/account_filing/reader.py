@@ -51,6 +51,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # the same in the form .xlsx stores them (_x0007_), which openpyxl hands on undecoded; a user's
 # own text "_x0007_" would be stored as _x005F_x0007_
 _CONTROL_ESCAPED = re.compile(r"(?<!_x005F)_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
+# either of the two, cheaply: a control character, or "_x" (most cells hold neither)
+_CONTROL_ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|_x")
 FORMULA_UNCOMPUTED = "formula_uncomputed"
 CONTROL_CHAR = "control_char"
 
@@ -67,17 +69,19 @@ class Column:
 
 
 class RowValues(Mapping[str, str]):
-    """A row's cell texts by header, in sheet order. The header index is shared by every row of a
-    sheet, so a 10,000-row report does not hold 10,000 dicts of the same keys."""
+    """A row's cell texts by header, in sheet order. The header index (header -> the column's
+    place in the row) is shared by every row of a sheet, so a 10,000-row report does not hold
+    10,000 dicts of the same keys; a cell's text is made when it is read (a report that keeps no
+    texts makes none)."""
 
-    __slots__ = ("_positions", "_texts")
+    __slots__ = ("_positions", "_values")
 
-    def __init__(self, positions: dict[str, int], texts: tuple[str, ...]) -> None:
+    def __init__(self, positions: dict[str, int], values: Sequence[CellValue]) -> None:
         self._positions = positions
-        self._texts = texts
+        self._values = values
 
     def __getitem__(self, header: str) -> str:
-        return self._texts[self._positions[header]]
+        return cell_text(_cell(self._values, self._positions[header]))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._positions)
@@ -350,21 +354,21 @@ def _data_rows(
     close: Callable[[], None],
     limit: _RowLimit,
 ) -> Iterator[RawRow]:
-    mapped = [c for c in columns if c.field]
-    positions = {key: i for i, key in enumerate(_unique_headers(columns))}
+    mapped = [(c.field, c.index) for c in columns if c.field]
+    positions = {key: c.index for key, c in zip(_unique_headers(columns), columns, strict=True)}
+    header_keys = {c.field: header_key(c.header) for c in columns if c.field}
     last = header_row + limit.rows
     try:
         for number, values in enumerate(rows, start=header_row + 1):
             if number > last:
                 raise limit.refusal(number)
-            cells = {c.field: _cell(values, c.index) for c in mapped if c.field}
+            cells = {name: _cell(values, index) for name, index in mapped}
             bad = _bad_cells(cells)
             if not bad and all(cell_text(v).strip() == "" for v in cells.values()):
                 continue  # a blank line, or a note in a column the filing does not use
-            if all(header_key(cell_text(cells[c.field])) == header_key(c.header) for c in mapped if c.field):
+            if all(header_key(cell_text(cells[name])) == key for name, key in header_keys.items()):
                 continue  # the header repeated (multi-page exports)
-            raw = RowValues(positions, tuple(cell_text(_cell(values, c.index)) for c in columns))
-            yield RawRow(row=number, values=cells, raw=raw, bad=bad)
+            yield RawRow(row=number, values=cells, raw=RowValues(positions, values), bad=bad)
     finally:
         if isinstance(rows, Generator):  # stopped early (the row limit): release the sheet's part
             rows.close()
@@ -377,7 +381,9 @@ def _bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
     for name, value in cells.items():
         if isinstance(value, Uncomputed):
             bad = (bad or {}) | {name: FORMULA_UNCOMPUTED}
-        elif isinstance(value, str) and (_CONTROL.search(value) or _CONTROL_ESCAPED.search(value)):
+        elif isinstance(value, str) and _CONTROL_ANY.search(value) and (
+            _CONTROL.search(value) or _CONTROL_ESCAPED.search(value)
+        ):
             bad = (bad or {}) | {name: CONTROL_CHAR}
     return bad
 

@@ -31,11 +31,10 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
-from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError as StdnumError
 
 from flows.account_filing.registry import FIELDS, RESIDENT_ID, label_of
 from flows.account_filing.resident_id import resident_id_problem
+from flows.account_filing.uscc_check import uscc_checked
 from flows.account_filing.vocabulary import AccountKind, Action
 from rpa.masking import FieldClass, mask
 
@@ -68,10 +67,8 @@ _HELD_UNLESS_KEPT = tuple(name for name in sorted(KEPT_WHEN_ABSENT) if name not 
 
 
 def _valid_uscc(value: str) -> str:
-    try:
-        uscc.validate(value)
-    except StdnumError:
-        raise ValueError("统一社会信用代码无效") from None
+    if uscc_checked(value)[0] is None:
+        raise ValueError("统一社会信用代码无效")
     return value
 
 

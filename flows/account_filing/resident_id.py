@@ -9,19 +9,25 @@ in any year. `stdnum.cn.ric.validate` also demands that the county existed in th
 which real numbers break all the time: numbers were issued from 1984 on with the code of the
 county a person lived in then, and codes change with every re-districting. So stdnum's table is
 used for whether a code exists at all, ignoring its years.
+
+A row's number is checked by its field's parser and again by the record model (which must hold
+no invalid number whoever builds it): the checks that do not depend on the day are cached for
+the last numbers seen, so the second check of a row costs a look-up, and a code's place in the
+code list is cached too (a few thousand codes exist).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import InvalidComponent
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
+@lru_cache(maxsize=8192)
 def address_code_known(code: str) -> bool:
     """Whether the six-digit address code is in stdnum's code list, in any year."""
     results = numdb.get("cn/loc").info(code)
@@ -31,18 +37,28 @@ def address_code_known(code: str) -> bool:
 def resident_id_problem(number: str, today: date | None = None) -> str | None:
     """None for a sound number, else the issue code of what is wrong with it: id_length,
     id_format, id_checksum, id_birth_date or id_region."""
+    problem, born = _problem_and_birth(number)
+    if born is not None and born > (today or date.today()):  # checked before the region
+        return "id_birth_date"
+    return problem
+
+
+@lru_cache(maxsize=64)
+def _problem_and_birth(number: str) -> tuple[str | None, date | None]:
+    """The checks that do not depend on the day, and the birth date when it was read (the
+    caller checks it against the day before the region, as the checks always went)."""
     if len(number) != 18:
-        return "id_length"
+        return "id_length", None
     if not (number[:17].isascii() and number[:17].isdigit()) or number[17] not in "0123456789X":
-        return "id_format"
+        return "id_format", None
     if ric.calc_check_digit(number) != number[17]:
-        return "id_checksum"
-    try:
-        born = ric.get_birth_date(number)
-    except InvalidComponent:
-        return "id_birth_date"
-    if not EARLIEST_BIRTH <= born <= (today or date.today()):
-        return "id_birth_date"
+        return "id_checksum", None
+    try:  # what ric.get_birth_date reads, without its clean-up of a number already clean
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return "id_birth_date", None
+    if born < EARLIEST_BIRTH:
+        return "id_birth_date", None
     if not address_code_known(number[:6]):
-        return "id_region"
-    return None
+        return "id_region", born
+    return None, born

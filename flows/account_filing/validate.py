@@ -125,6 +125,12 @@ class _ColumnRules:
                     f"但 {_where(result)}"
                     f"有该列（{column.letter}列「{column.header}」）：请去掉该声明"
                 )
+        # (field, multiplier) of every record field the sheet has a column for, in record order
+        self.read = [
+            (name, column.multiplier)
+            for name in FilingRecord.model_fields
+            if (column := result.column_for(name)) is not None
+        ]
         self.kept = tuple(name for name in sorted(KEPT_WHEN_ABSENT) if result.column_for(name) is None)
         self.kept_used = False  # some 变更 row left a field to AMS
         self._open_missing = [
@@ -194,11 +200,13 @@ def _hold_first_of_conflicts(result: ExportReadResult, outcomes: list[RowOutcome
 
 @dataclass
 class _SeenRows:
-    """Keys of the rows validated so far: for duplicates and conflicts within the file."""
+    """Keys of the rows validated so far: for duplicates and conflicts within the file; and the
+    deadlines counted so far (a file's rows share a few dates, each counted once)."""
 
     by_key: dict[str, int] = field(default_factory=dict)
     by_filing: dict[tuple[str, str, date], int] = field(default_factory=dict)
     conflicts: list[tuple[int, int]] = field(default_factory=list)  # (first row, later row)
+    deadlines: dict[tuple[str, str, date, date | None], Deadline] = field(default_factory=dict)
 
 
 class _RowCheck:
@@ -234,7 +242,7 @@ class _RowCheck:
         record = self._build_record() if not self._has(Severity.ERROR) else None
         if record is not None:
             self._compare_with_earlier(record, seen)
-        deadline = self._deadline(calendar, rules)
+        deadline = self._deadline(calendar, rules, seen)
         errors = [i for i in self.issues if i.severity is not Severity.WARNING]
         valid = not errors
         invalid = self._has(Severity.ERROR)
@@ -262,16 +270,13 @@ class _RowCheck:
 
     def _parse_fields(self) -> None:
         bad = self.raw_row.bad or {}
-        for name in FilingRecord.model_fields:
-            column = self.result.column_for(name)
-            if column is None:
-                continue
+        for name, multiplier in self.columns.read:
             if name in bad:  # an uncomputed formula or a control character: never a value
                 self.failed.add(name)
                 self.add(name, FieldProblem(bad[name]))
                 continue
             try:
-                value = parse_field(name, self.raw_row.values.get(name), column.multiplier)
+                value = parse_field(name, self.raw_row.values.get(name), multiplier)
             except FieldProblem as problem:
                 self.failed.add(name)
                 self.add(name, problem)
@@ -361,7 +366,7 @@ class _RowCheck:
             self.add("account_no", FieldProblem("conflicting_row", Severity.NEEDS_PERSON, {"first": first}))
             seen.conflicts.append((first, self.raw_row.row))
 
-    def _deadline(self, calendar: WorkCalendar, rules: DeadlineRules) -> Deadline | None:
+    def _deadline(self, calendar: WorkCalendar, rules: DeadlineRules, seen: _SeenRows) -> Deadline | None:
         action, kind, start = (
             self.values.get("action"),
             self.values.get("account_kind"),
@@ -370,14 +375,13 @@ class _RowCheck:
         if not (isinstance(action, str) and isinstance(kind, str) and isinstance(start, date)):
             return None
         notice = self.values.get("notice_date")
-        deadline = deadline_for(
-            rules,
-            calendar,
-            action=action,
-            kind=kind,
-            business_date=start,
-            notice_date=notice if isinstance(notice, date) else None,
-        )
+        notice_date = notice if isinstance(notice, date) else None
+        counted = (action, kind, start, notice_date)
+        deadline = seen.deadlines.get(counted)
+        if deadline is None:
+            deadline = seen.deadlines[counted] = deadline_for(
+                rules, calendar, action=action, kind=kind, business_date=start, notice_date=notice_date
+            )
         if deadline.estimated:
             years = "、".join(str(y) for y in unknown_years(calendar, start, deadline.due))
             self.add(
