@@ -170,7 +170,7 @@ class BrowserSession:
             try:
                 close()
             except PlaywrightError as error:
-                logger.warning("closing the browser failed: {}", error.message)
+                logger.warning("关闭浏览器失败：{}", error.message)
         self._context, self._browser, self._playwright = None, self._given_browser, None
         self._tracing = False
 

@@ -189,17 +189,20 @@ class Flow(ABC):
         available = len(self.operators(ctx.settings))
         if available == 0:
             raise UsageError(
-                f"no operator credentials configured for {self.portal}: set "
+                f"没有配置{_PORTAL_WORDS.get(self.portal, self.portal)}的操作员：请设置 "
                 f"RPA_{'AMS' if self.portal == 'ams' else 'REPORTS'}_OPERATORS"
             )
         if available < requested:
             ctx.log.warning(
-                f"{requested} workers asked for but only {available} operator credentials for "
-                f"{self.portal} (one live session per operator): running {available}"
+                f"要求 {requested} 个工作进程，但{_PORTAL_WORDS.get(self.portal, self.portal)}只有 "
+                f"{available} 个操作员（每个操作员同时只能有一个会话）：只启动 {available} 个"
             )
             return available
         return requested
 
+
+# the portals as a clerk names them
+_PORTAL_WORDS = {"ams": "人民币账户管理系统（AMS）", "report_platform": "报表平台"}
 
 FLOWS: dict[str, str] = {
     "smoke": "flows.smoke:SmokeFlow",

@@ -80,7 +80,7 @@ def run_pool(
     written meanwhile."""
     processes = worker_processes()
     for folder in sweep_scratch(ctx.settings.runs_dir):  # what killed workers left
-        ctx.log.info(f"removed the temporary files of a worker that is gone: {folder.name}")
+        ctx.log.info(f"已删除一个已不在的工作进程留下的临时文件：{folder.name}")
     procs: dict[int, BaseProcess] = {}
     crashed = 0
     restart_budget = max(3, workers * 3)
@@ -105,7 +105,7 @@ def run_pool(
                 proc.join()
                 if proc.exitcode not in (0, None):
                     crashed += 1
-                    ctx.log.warning(f"worker w{index} ended with exit code {proc.exitcode}")
+                    ctx.log.warning(f"工作进程 w{index} 异常结束，退出码 {proc.exitcode}")
                 del procs[index]
         stop = ctx.queue.stop_requested(ctx.run_id)
         counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
@@ -114,7 +114,7 @@ def run_pool(
         open_items = counts.get("pending", 0) + counts.get("leased", 0)
         if stop_event.is_set() and not terminating:
             terminating = True
-            ctx.log.warning("stop asked for: workers finish the item in hand, then stop")
+            ctx.log.warning("收到停止请求：工作进程办完手头的事项后停止")
             for proc in procs.values():
                 if proc.pid is not None:
                     _terminate_gently(proc)
@@ -127,10 +127,10 @@ def run_pool(
             for index in range(workers):
                 if index not in procs and restart_budget > 0:
                     restart_budget -= 1
-                    ctx.log.info(f"starting worker w{index}")
+                    ctx.log.info(f"启动工作进程 w{index}")
                     start(index)
             if not procs:
-                ctx.log.error("workers keep failing; giving up on this run for now")
+                ctx.log.error("工作进程接连失败，本次运行暂时放弃；查明原因后可用 --resume 续跑")
                 break
         # wakes at once when a worker ends (the run's end no longer waits out a poll)
         wait([proc.sentinel for proc in procs.values()], timeout=SUPERVISE_POLL_SECONDS)

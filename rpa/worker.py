@@ -189,38 +189,40 @@ def _loop(
                 queue.return_lease(item.id, owner)
                 queue.request_stop(run_id, code, message)
                 wctx.record("run.fatal", item, code=code, message=message)
-                log.error(f"run-fatal error, stopping the run: {message}")
+                log.error(f"运行级错误，停止本次运行：{message}")
                 summary.fatal = message
                 break
             except BusinessError as exc:
                 code, message = _describe(exc)
                 queue.fail_business(item.id, owner, code, message, result=_result_of(exc))
                 wctx.record("item.business_error", item, code=code, message=message)
-                log.warning(f"item {item.id}: business error {code}: {message}")
+                log.warning(f"事项 {item.id}：业务错误（{code}）：{message}")
                 summary.business_errors += 1
                 errors_in_a_row = 0
             except NeedsPerson as exc:
                 code, message = _describe(exc)
                 queue.hold(item.id, owner, code, message, result=_result_of(exc))
                 wctx.record("item.held", item, code=code, message=message)
-                log.warning(f"item {item.id}: held for a person: {message}")
+                log.warning(f"事项 {item.id}：需人工处理：{message}")
                 summary.held += 1
                 errors_in_a_row = 0
             except Exception as exc:  # application errors and anything unexpected: retry with backoff
                 code, message = _describe(exc)
                 state = queue.fail_system(item.id, owner, code, message)
                 wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
-                log.warning(f"item {item.id}: system error {code} ({state}): {message}")
+                then = "失败" if state == "failed" else "将重试"
+                log.warning(f"事项 {item.id}：系统错误（{code}），{then}：{message}")
                 if state == "failed":
                     summary.failed += 1
                 else:
                     summary.retried += 1
                 errors_in_a_row += 1
                 if not isinstance(exc, ApplicationError):
-                    log.opt(exception=exc).debug("unexpected exception type")
+                    log.opt(exception=exc).debug("意外的异常类型，技术细节如下")
                 if errors_in_a_row >= settings.circuit_breaker_threshold:
                     breaker = CircuitOpen(
-                        f"{errors_in_a_row} system errors in a row; last: {message}", code="circuit_open"
+                        f"连续 {errors_in_a_row} 次系统错误，暂停本次运行；最后一次：{message}",
+                        code="circuit_open",
                     )
                     queue.request_stop(run_id, breaker.code, breaker.message)
                     wctx.record("run.fatal", None, code=breaker.code, message=breaker.message)
@@ -235,7 +237,7 @@ def _loop(
             # the lease is gone (this worker was frozen or too slow; another may hold it now):
             # nothing more is written to the item. Lost before 确认提交, nothing was submitted
             wctx.record("item.lease_lost", item, code=exc.code, fence=item.fence)
-            log.warning(f"item {item.id}: lease lost, dropped: {scrub_text(str(exc))}")
+            log.warning(f"事项 {item.id}：租约已失效，本工作进程不再处理它（{scrub_text(str(exc))}）")
             summary.lease_lost += 1
     return summary
 
@@ -312,7 +314,7 @@ def worker_main(
         except RunFatalError as exc:
             code, message = _describe(exc)
             queue.request_stop(run_id, code, message)
-            log.error(f"worker {owner}: run-fatal error: {message}")
+            log.error(f"工作进程 {owner}：运行级错误：{message}")
             return
         if operators:
             operator = operators[worker_index % len(operators)]
@@ -334,7 +336,7 @@ def worker_main(
     )
     for value in (worker_secrets or {}).values():
         register_secret(value)
-    log.info(f"worker {owner} started")
+    log.info(f"工作进程 {owner} 已启动")
     scratch = worker_scratch(settings.runs_dir)  # the browser's temporary files, not in /tmp
     try:
         with flow.open_worker(wctx) as handler:
@@ -343,16 +345,20 @@ def worker_main(
         code, message = _describe(exc)
         queue.request_stop(run_id, code, message)
         wctx.record("run.fatal", None, code=code, message=message)
-        log.error(f"worker {owner}: run-fatal error: {message}")
+        log.error(f"工作进程 {owner}：运行级错误：{message}")
         return
     except Exception as exc:  # setup failed (portal down at login...): the supervisor restarts us
         code, message = _describe(exc)
         wctx.record("worker.failed", None, code=code, message=message)
-        log.error(f"worker {owner} failed: {message}")
+        log.error(f"工作进程 {owner} 失败：{message}")
         raise SystemExit(1) from None
     finally:
         remove_scratch(scratch)
-    log.info(f"worker {owner} finished: {summary}")
+    log.info(
+        f"工作进程 {owner} 结束：已完成 {summary.done}，业务错误 {summary.business_errors}，"
+        f"需人工处理 {summary.held}，重试 {summary.retried}，失败 {summary.failed}，"
+        f"租约失效 {summary.lease_lost}"
+    )
 
 
 ProgressCallback = Callable[[dict[str, int]], None]

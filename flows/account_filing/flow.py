@@ -219,7 +219,7 @@ class AccountFilingFlow(Flow):
             self.input_rows.append(_input_row(outcome, item, rows[-1]))
         self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
-        ctx.log.info(f"result book written: {path}")
+        ctx.log.info(f"已写出结果表：{path}")
         return [path]
 
     def rows_not_done_elsewhere(self, ctx: RunContext) -> int:

@@ -60,7 +60,7 @@ class ReportFetcher:
         try:
             self.platform.logout()
         except RpaError as error:
-            self.wctx.log.warning(f"logging out of the report platform failed: {error}")
+            self.wctx.log.warning(f"退出报表平台失败：{error}")
 
     def handle(self, work_item: WorkItem) -> dict[str, Any]:
         """Download the item's report file and extract it; the result carries the extraction."""
@@ -70,7 +70,7 @@ class ReportFetcher:
             try:
                 path = self._download(item)
             except SessionLost as lost:
-                self.wctx.log.info(f"{item.describe()}: {lost}; logging in again")
+                self.wctx.log.info(f"{item.describe()}：{lost}；重新登录")
                 self.log_in()
                 self.wctx.record("relogin", work_item, reason=lost.code)
                 path = self._download(item)

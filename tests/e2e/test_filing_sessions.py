@@ -80,7 +80,7 @@ def test_workers_log_out_after_a_run_fatal_error(ams: AmsHandle, tmp_path: Path)
     settings = filing_settings(tmp_path, ams, 2, circuit_breaker_threshold=2, max_attempts=10)
     outcome = execute_run(settings, "account-filing", _export(tmp_path, 4), workers=2)
     assert outcome.exit_code == 3, outcome
-    assert outcome.stop_reason and "system errors in a row" in outcome.stop_reason
+    assert outcome.stop_reason and "次系统错误，暂停本次运行" in outcome.stop_reason
     _every_login_logged_out(ams, workers=2)
     assert ams.sessions()["live"] == 0
     assert _logouts(outcome.folder) == 2
