@@ -267,7 +267,7 @@ class ContentFrame:
                     delay = min(FIRST_BACKOFF_MS * 2**batch_waits, BATCH_BACKOFF_MAX_MS)
                     delay = min(delay, max(patience_ms - waited_ms, 1.0))
                     batch_waits += 1
-                    logger.info("{}: batch window, trying again in {:.1f} s", what, delay / 1000)
+                    logger.info("{}：AMS 正在批处理，{:.1f} 秒后重试", what, delay / 1000)
                     self.page.wait_for_timeout(delay)  # the bot waits on the portal, bounded
                     continue
                 failures += 1
@@ -282,7 +282,7 @@ class ContentFrame:
 
     def _back_off(self, what: str, exc: ApplicationError, failures: int) -> None:
         delay = FIRST_BACKOFF_MS * 2 ** (failures - 1)
-        logger.info("{}: {} ({}), trying again in {:.2f} s", what, exc.code, failures, delay / 1000)
+        logger.info("{}：{}（第 {} 次），{:.2f} 秒后重试", what, exc.code, failures, delay / 1000)
         self.page.wait_for_timeout(delay)
 
 

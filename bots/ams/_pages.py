@@ -120,8 +120,8 @@ class AmsPages:
             return
         self._lookup_tab = self._spare_tab = None
         logger.warning(
-            "AMS keeps one open form per session: this worker now works one page at a time "
-            "(set RPA_AMS_WORK_AHEAD=false to start that way)"
+            "AMS 每个会话只保留一张打开的表单：本工作进程改为一次只办一页"
+            "（设置 RPA_AMS_WORK_AHEAD=false 可从一开始就这样办）"
         )
 
     def _use_started(self, *keys: str | None) -> None:
@@ -206,7 +206,7 @@ class AmsPages:
             with browser_errors("logout"):
                 self.page.goto(url, wait_until="domcontentloaded")
         except ApplicationError as exc:
-            logger.warning("logging out of AMS failed: {}", scrub_text(str(exc))[:200])
+            logger.warning("退出 AMS 失败：{}", scrub_text(str(exc))[:200])
             return False
         return True
 
@@ -252,7 +252,7 @@ class AmsPages:
                 masks = [self.bind(page_name).locate("masked_cells", timeout_ms=FOUND_AFTER_LOAD_MS)]
                 return take_screenshot(self.page, path, mask=masks + self.operator_masks())
         except (PlaywrightError, OSError, SelectorNotFound, PortalChanged) as exc:
-            logger.warning("no receipt screenshot: {}", scrub_text(str(exc))[:200])
+            logger.warning("未能截取回执截图：{}", scrub_text(str(exc))[:200])
             return None
 
     def to_front(self) -> None:

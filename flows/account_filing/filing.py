@@ -175,7 +175,7 @@ class FilingHandler:
         try:
             self.bot.check_ahead(upcoming)
         except (RpaError, PlaywrightError) as exc:
-            self.wctx.log.debug(f"the next record's 信息核对 was not loaded ahead: {type(exc).__name__}")
+            self.wctx.log.debug(f"下一行的信息核对页没能提前载入（{type(exc).__name__}）")
 
     def __call__(self, item: WorkItem) -> dict[str, Any]:
         from rpa.evidence import item_evidence
