@@ -344,7 +344,7 @@ def runs_show(run_id: str) -> None:
             str(item.id),
             state_label(str(item.state)),
             str(item.attempts),
-            escape(scrub_text(f"{item.last_error_code or ''} {item.last_error_message or ''}".strip())),
+            escape(scrub_text(item.last_error_message or "")),  # its code is in the audit chain
             escape(scrub_text(str(result.get("note") or result.get("status") or ""))),
         )
     console.print(table)

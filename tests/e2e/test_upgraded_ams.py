@@ -213,7 +213,7 @@ def test_unscoped_selectors_never_type_into_the_agents_fields(
     with pytest.raises(PortalChanged) as caught:
         bot.prepare_filing(FilingRecord.model_validate(basic_record(NEW, serial=8)))
     assert caught.value.code == "selector_ambiguous"
-    assert "element 'legal_rep_name'" in str(caught.value) and "matches 2 elements" in str(caught.value)
+    assert "元素 'legal_rep_name'" in str(caught.value) and "匹配到 2 个元素" in str(caught.value)
     frame = page.frame_locator("iframe")
     assert frame.locator("input").evaluate_all("els => els.map(e => e.value)").count("张伟") == 0
     _only_the_seeded_filing(upgraded)
