@@ -278,7 +278,7 @@ class AuditLog:
             return VerifyResult(True, len(exported), None, None)
         for index, (in_file, in_db) in enumerate(zip(exported, stored, strict=False)):
             if in_file != in_db:
-                reason = f"第 {in_file.seq} 条事件“{in_file.event}”与数据库中的审计链不同"
+                reason = f"事件“{in_file.event}”与数据库中的审计链不同"
                 return VerifyResult(False, index, in_file.seq, reason, EDITED)
         if len(stored) > len(exported):
             reason = "数据库中的审计链在文件最后一条事件之后还有事件（需要重新导出？）"
