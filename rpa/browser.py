@@ -71,7 +71,9 @@ def chromium_context_options(settings: Settings) -> dict[str, Any]:
         options["proxy"] = proxy
     if settings.client_cert_origin:
         if settings.client_cert_path is None or settings.client_key_path is None:
-            raise ConfigError("RPA_CLIENT_CERT_ORIGIN needs RPA_CLIENT_CERT_PATH and RPA_CLIENT_KEY_PATH")
+            raise ConfigError(
+                "设置了 RPA_CLIENT_CERT_ORIGIN 还须设置 RPA_CLIENT_CERT_PATH 和 RPA_CLIENT_KEY_PATH"
+            )
         cert: dict[str, str] = {
             "origin": settings.client_cert_origin,
             "certPath": str(settings.client_cert_path),

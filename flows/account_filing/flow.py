@@ -94,7 +94,7 @@ class AccountFilingFlow(Flow):
 
         path = Path(self.input)
         if not path.is_file():
-            raise InputFileError(f"input file {path} does not exist or is not a file")
+            raise InputFileError(f"输入文件 {path} 不存在或不是文件：请检查 --input")
         settings = ctx.settings
         today = date.fromisoformat(self.today) if self.today else now_in(settings).date()
         ctx.params.setdefault("flow_params", {})["today"] = today.isoformat()  # a resume keeps it
@@ -252,7 +252,7 @@ class AccountFilingFlow(Flow):
 
         operator = wctx.operator
         if operator is None:
-            raise ConfigError("no AMS operator for this worker: set RPA_AMS_OPERATORS")
+            raise ConfigError("这个工作进程没有可用的 AMS 操作员：请设置 RPA_AMS_OPERATORS")
         settings = wctx.settings
         selectors = load_selectors("ams", settings.selectors_dir)
         catalogue = load_message_catalogue(settings.config_dir)
