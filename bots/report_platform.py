@@ -104,7 +104,7 @@ class ReportPlatform:
             if form.present("message"):
                 words = " ".join(form.locate("message").first.inner_text().split())
                 raise LoginRefused(
-                    f"the report platform refused operator {mask_tail(code)}: {words}", portal_message=words
+                    f"报表平台拒绝操作员 {mask_tail(code)} 登录：{words}", portal_message=words
                 )
             main.locate("user_info")  # neither page: SelectorNotFound or PortalChanged says which
 

@@ -272,7 +272,7 @@ def runs_list(
             recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
             cells = {
                 "流程": str(run.get("flow", "?")),
-                "触发": str(run.get("trigger", "?")),
+                "触发": _trigger_words(str(run.get("trigger", "?"))),
                 "开始时间": str(run.get("started_at", "?"))[:19],
                 "退出码": _state_words(run_state(run, recorded)),
                 "计数": counts_text(counts),
@@ -291,6 +291,13 @@ def _state_words(state: str) -> str:
     if state.startswith("running? ("):
         return f"运行中？（在 {state[len('running? ('):-1]}）"
     return {"running": "运行中", "interrupted": "已中断，可续跑"}.get(state, state)
+
+
+def _trigger_words(trigger: str) -> str:
+    """What started a run, as a clerk reads it; a schedule's job and fire time stay as they are."""
+    if trigger.startswith("schedule:"):
+        return f"定时任务 {trigger.removeprefix('schedule:')}"
+    return {"cli": "命令行", "retry": "重试", "demo": "演示"}.get(trigger, trigger)
 
 
 # run.json's fields as `rpa runs show` names them
@@ -329,6 +336,7 @@ def runs_show(run_id: str) -> None:
     if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
         info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id)))
     info["counts"] = counts_text(info.get("counts") or {})
+    info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     console = Console(soft_wrap=True)
     for key, label in _RUN_FIELDS.items():
         value = info.get(key)

@@ -92,8 +92,7 @@ class WorkerContext:
             raise RuntimeError("this WorkerContext has no queue to check the lease in")
         if not self.queue.begin_submit(item.id, self.owner, item.fence):
             raise LeaseLost(
-                f"work item {item.id}: the lease (fence {item.fence}) is no longer {self.owner}'s; "
-                "dropped without submitting",
+                f"事项 {item.id} 的租约（令牌 {item.fence}）已不属于 {self.owner}：未提交即放弃",
                 code="lease_lost_before_submit",
                 details={"item_id": item.id, "owner": self.owner, "fence": item.fence},
             )

@@ -122,7 +122,7 @@ class ContentFrame:
     def open_main(self, url: str) -> None:
         """Open the portal's main page `url` in this tab, up to its content frame; a 5xx page is
         PortalUnavailable (for `retrying`)."""
-        what = "opening AMS's main page in another tab"
+        what = "在另一个标签页打开 AMS 主页"
         self.forget()
         with browser_errors(what):
             response = self.page.goto(url, wait_until="domcontentloaded")

@@ -211,7 +211,7 @@ class AmsPages:
         return True
 
     def _login_once(self, code: str, password: str) -> None:
-        what = f"login of operator {mask(code, FieldClass.ACCOUNT_NO)}"
+        what = f"操作员 {mask(code, FieldClass.ACCOUNT_NO)} 登录"
         with browser_errors(what):
             response = self.page.goto(self.login_url, wait_until="domcontentloaded")
         before = self._top_text()
@@ -294,7 +294,7 @@ class AmsPages:
     def query_account(self, page_name: str, menu: str, account_no: str) -> str:
         """Open the account-number query form behind `menu` for this account in the filing tab;
         the page's text."""
-        what = f"{page_name} of {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        what = f"在 {page_name} 页面查询 {mask(account_no, FieldClass.ACCOUNT_NO)}"
         return self._query(page_name, self.menu_url(menu), account_no, what)
 
     def menu_url(self, name: str) -> str:

@@ -63,7 +63,7 @@ class AmsBot(AmsPages):
         """The account's filing history, every page of it; `filed` False only if AMS says it does
         not know the account (该账户未备案). A page that shows neither that nor a history read by
         the headers of selectors/ams.yaml (page `lookup`, table `history`) is an error."""
-        what = f"look-up of {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        what = f"查询 {mask(account_no, FieldClass.ACCOUNT_NO)}"
         with self._in_tab(self._lookup_tab):
             return self.content.retrying(lambda: self._find_filings_once(account_no, what), what=what)
 
@@ -88,7 +88,7 @@ class AmsBot(AmsPages):
 
     def filing_detail(self, entry: HistoryEntry) -> dict[str, str]:
         """One filing's content as its 详情 page shows it (canonical fields, `content.py`)."""
-        what = f"detail of filing {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
+        what = f"备案 {mask(entry.filing_no, FieldClass.ACCOUNT_NO)} 的详情"
         if entry.detail_url is None:
             raise ApplicationError(f"{what}: the history row has no 详情 link", code="detail_missing")
         url = entry.detail_url
@@ -131,7 +131,7 @@ class AmsBot(AmsPages):
     def prepare_filing(self, record: CanonicalFiling) -> dict[str, str]:
         """Fill the action's form and go on to 信息核对; returns what that page shows (canonical
         fields). The portal's objections to the form are raised in its own words."""
-        what = f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        what = f"{_action(record.action)} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
         return self.content.retrying(lambda: self._prepare_once(record, what), what=what)
 
     def _prepare_once(self, record: CanonicalFiling, what: str) -> dict[str, str]:
@@ -166,7 +166,7 @@ class AmsBot(AmsPages):
         spare, form = self._spare_tab, self._form_url(record)
         if spare is None or form is None or spare.started() != form:
             return False
-        what = f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)} (ahead)"
+        what = f"{_action(record.action)} {mask(record.account_no, FieldClass.ACCOUNT_NO)}（提前载入）"
         with self._in_tab(spare):
             next_button = self._fill_form(record, what)
             return spare.start_press(next_button, _check_key(record))
@@ -185,7 +185,7 @@ class AmsBot(AmsPages):
         Never repeated: an answer that does not come, or comes as a 5xx or gateway page, is an
         ApplicationError coded `answer_lost`, and whoever retries must look the account up first.
         """
-        what = f"确认提交 of {record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        what = f"{_action(record.action)} {mask(record.account_no, FieldClass.ACCOUNT_NO)} 的确认提交"
         prepared, confirm = self._confirm or ("", None)
         self._confirm = None
         if prepared != record.account_no or confirm is None:
@@ -248,3 +248,8 @@ def _answer_lost(what: str, exc: RpaError) -> ApplicationError:
         code="answer_lost",
         portal_message=exc.portal_message,
     )
+
+
+def _action(action: str) -> str:
+    """The business type as AMS and a clerk name it: 开户, 变更, 撤销."""
+    return codes.ACTION_WORDS.get(action, action)

@@ -41,7 +41,7 @@ _ALLOWED = {
     # command names
     "rpa", "run", "runs", "list", "show", "retry", "audit", "verify", "export", "doctor", "demo",
     "smoke", "prune", "operators", "clear", "portals", "serve", "schedule", "trigger", "probe",
-    "validate", "extract", "cli",
+    "validate", "extract",
     # acronyms and product names
     "SHA", "HMAC", "JSON", "AMS", "SIGINT", "SIGTERM", "Chromium", "WenQuanYi", "Micro", "Hei", "Mono",
     "sqlite", "Playwright", "SQLite", "PostgreSQL", "Python",
