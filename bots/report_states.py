@@ -37,15 +37,15 @@ def raise_for_page_state(content: str, status: int = 200) -> None:
     """Raise what a page's HTML (and HTTP status) says went wrong; silent for an ordinary page."""
     if SESSION_LOST in content:
         words = words_around(content, SESSION_LOST)
-        raise SessionLost("the report platform ended the session", portal_message=words)
+        raise SessionLost("报表平台结束了会话", portal_message=words)
     if BATCH_WINDOW in content:
-        raise PortalUnavailable("the report platform is running its batch", code="batch_window",
+        raise PortalUnavailable("报表平台正在批处理", code="batch_window",
                                 portal_message=words_around(content, BATCH_WINDOW))
     if status >= 500 or SYSTEM_BUSY in content or BAD_GATEWAY in content:
         words = words_around(content, SYSTEM_BUSY) or words_around(content, BAD_GATEWAY) or f"HTTP {status}"
-        raise PortalUnavailable(f"the report platform answered {status}", portal_message=words)
+        raise PortalUnavailable(f"报表平台回应了 {status}", portal_message=words)
     if NO_SUCH_REPORT in content:
-        raise PortalRefusal("the platform has no such report file",
+        raise PortalRefusal("报表平台没有这个报表文件",
                             portal_message=words_around(content, NO_SUCH_REPORT))
 
 

@@ -259,8 +259,8 @@ class ContentFrame:
                     waited_ms = (time.monotonic() - started) * 1000
                     if waited_ms >= patience_ms:
                         raise PortalUnavailable(
-                            f"{what}: AMS is still in its batch window after "
-                            f"{waited_ms / 1000:.0f} s (patience {patience_ms / 1000:.0f} s)",
+                            f"{what}：等了 {waited_ms / 1000:.0f} 秒 AMS 仍在批处理"
+                            f"（最多等 {patience_ms / 1000:.0f} 秒）",
                             code=BATCH_WINDOW_CODE,
                             portal_message=exc.portal_message,
                         ) from None
@@ -293,10 +293,10 @@ def browser_errors(what: str) -> Iterator[None]:
     try:
         yield
     except PlaywrightTimeoutError:
-        raise PortalTimeout(f"{what}: AMS did not answer in time", code="page_timeout") from None
+        raise PortalTimeout(f"{what}：AMS 没有及时应答", code="page_timeout") from None
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"{what}: {_first_line(exc)}", code="navigation_failed") from None
+        raise PortalUnavailable(f"{what}：浏览器出错：{_first_line(exc)}", code="navigation_failed") from None
 
 
 def _first_line(exc: PlaywrightError) -> str:
-    return next((line.strip() for line in exc.message.splitlines() if line.strip()), "browser error")
+    return next((line.strip() for line in exc.message.splitlines() if line.strip()), "没有说明")

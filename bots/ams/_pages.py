@@ -329,7 +329,7 @@ class AmsPages:
             return form.locate("query", timeout_ms=FOUND_AFTER_LOAD_MS)
         except SelectorNotFound as exc:
             raise PortalChanged(
-                f"{what}: the query form is shown but not its button: {exc}", details=exc.details
+                f"{what}：查询表单显示了，但找不到它的查询按钮：{exc}", details=exc.details
             ) from None
 
     def _query(self, page_name: str, url: str, account_no: str, what: str) -> str:

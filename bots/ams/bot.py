@@ -81,7 +81,7 @@ class AmsBot(AmsPages):
             entries += history_entries(table_rows(table), spec, what)
         if expected != len(entries):
             raise ApplicationError(
-                f"{what}: read {len(entries)} filings but the page says 共{expected}行",
+                f"{what}：读到 {len(entries)} 条备案，页面却显示共{expected}行",
                 code="history_incomplete",
             )
         return AccountHistory(account_no, True, tuple(entries))
@@ -210,7 +210,7 @@ class AmsBot(AmsPages):
         except (PortalUnavailable, PortalTimeout) as exc:
             if dialogs == ["dismissed"]:
                 raise ApplicationError(
-                    f"{what}: an unexpected dialog was dismissed; nothing was submitted",
+                    f"{what}：出现了意外的对话框，已关闭；没有提交",
                     code="unexpected_dialog",
                 ) from None
             raise _answer_lost(what, exc) from None
@@ -228,8 +228,8 @@ class AmsBot(AmsPages):
         filing_no, shown_account = pairs.get("备案编号", ""), pairs.get("账号", "")
         if not filing_no or shown_account != record.account_no:
             raise ApplicationError(
-                f"{what}: AMS said 成功 but its answer names "
-                f"{'no filing number' if not filing_no else 'another account'}",
+                f"{what}：AMS 显示成功，但回执中"
+                f"{'没有备案编号' if not filing_no else '是另一个账户'}",
                 code="answer_unreadable",
             )
         return FilingAnswer(filing_no, pairs.get("基本存款账户编号") or None, "成功")
@@ -243,8 +243,7 @@ def _check_key(record: CanonicalFiling) -> str:
 def _answer_lost(what: str, exc: RpaError) -> ApplicationError:
     error_type = PortalTimeout if isinstance(exc, PortalTimeout) else PortalUnavailable
     return error_type(
-        f"{what}: the answer was lost ({exc.code}); the filing may be stored, so the account is "
-        "looked up before anything is submitted again",
+        f"{what}：没有收到 AMS 的回执（{exc.code}）；报备可能已存入，再次提交前会先查询该账户",
         code="answer_lost",
         portal_message=exc.portal_message,
     )
