@@ -340,7 +340,7 @@ def test_a_batch_window_is_waited_out_within_patience_then_is_a_system_error(
     ams.set_faults(batch_now=True, batch_paths=["/ams/acct*"])
     with pytest.raises(PortalUnavailable) as busy:
         bot.find_filings("110012345678")
-    assert busy.value.code == "batch_window" and "patience" in str(busy.value)
+    assert busy.value.code == "batch_window" and "仍在批处理（最多等" in str(busy.value)
 
     ending = threading.Timer(1.0, lambda: ams.set_faults(batch_now=False))
     ams.set_faults(batch_now=True, batch_paths=["/ams/acct*"])
