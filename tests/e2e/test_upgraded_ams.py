@@ -169,7 +169,7 @@ def test_a_run_with_todays_selectors_files_nothing(upgraded: httpx.Client, tmp_p
     source = _export(tmp_path)
     outcome = _run(_settings(tmp_path, str(upgraded.base_url).rstrip("/")), source)
     assert outcome.exit_code == 3  # stopped: the portal changed
-    assert outcome.stop_reason and "element 'query'" in outcome.stop_reason
+    assert outcome.stop_reason and "元素 'query'" in outcome.stop_reason
     assert outcome.counts.get("done", 0) == 0
     _only_the_seeded_filing(upgraded)
     [(status, _)] = _statuses(outcome)
