@@ -51,7 +51,7 @@ def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: s
         downloaded = Path(download.path())
     except PlaywrightError as error:
         refuse_if_no_room([Path(tempfile.gettempdir()), dest_dir])
-        raise DownloadFailed(f"the download of {fallback_stem} ({fmt}) failed: {error.message}") from None
+        raise DownloadFailed(f"{fallback_stem}（{fmt}）下载失败：{error.message}") from None
     name = safe_file_name(download.suggested_filename, fmt, fallback_stem)
     partial = _private_dir(dest_dir / ".partial") / name
     shutil.move(downloaded, partial)
@@ -96,17 +96,17 @@ def verify_report_file(path: Path, fmt: str) -> None:
         raise ValueError(f"unknown report format {fmt!r}")
     size = path.stat().st_size
     if size == 0:
-        raise DownloadFailed(f"{path.name}: the download is empty (0 bytes)")
+        raise DownloadFailed(f"{path.name}：下载的文件是空的（0 字节）")
     with path.open("rb") as handle:
         head = handle.read(_HTML_PEEK_BYTES)
     if not head.startswith(_MAGIC[fmt]):
         words = html_page_words(head)
         if words is not None:
             raise DownloadFailed(
-                f"{path.name}: the platform sent an HTML page instead of a {fmt} file",
+                f"{path.name}：报表平台发来的是一个网页（HTML），不是 {fmt} 文件",
                 portal_message=words or None,
             )
-        raise DownloadFailed(f"{path.name}: not a {fmt} file (it starts with {head[:8]!r})")
+        raise DownloadFailed(f"{path.name}：不是 {fmt} 文件（开头是 {head[:8]!r}）")
     if fmt == "xlsx":
         _verify_workbook(path)
     else:
@@ -119,11 +119,11 @@ def _verify_workbook(path: Path) -> None:
             damaged = archive.testzip()  # reads every member and checks its CRC
             names = set(archive.namelist())
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        raise DownloadFailed(f"{path.name}: the workbook is truncated or damaged ({error})") from None
+        raise DownloadFailed(f"{path.name}：工作簿不完整或已损坏（{error}）") from None
     if damaged is not None:
-        raise DownloadFailed(f"{path.name}: the workbook is damaged (bad CRC in {damaged})")
+        raise DownloadFailed(f"{path.name}：工作簿已损坏（{damaged} 校验不符）")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise DownloadFailed(f"{path.name}: a zip file, but not an Excel workbook")
+        raise DownloadFailed(f"{path.name}：是 zip 文件，但不是 Excel 工作簿")
 
 
 def _verify_pdf(path: Path, size: int) -> None:
@@ -131,7 +131,7 @@ def _verify_pdf(path: Path, size: int) -> None:
         handle.seek(max(0, size - _PDF_TAIL_BYTES))
         tail = handle.read()
     if b"%%EOF" not in tail:
-        raise DownloadFailed(f"{path.name}: the PDF is truncated (no %%EOF at its end)")
+        raise DownloadFailed(f"{path.name}：PDF 不完整（结尾没有 %%EOF）")
 
 
 def html_page_words(head: bytes) -> str | None:

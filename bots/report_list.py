@@ -38,7 +38,7 @@ class ReportRow:
         parts = report_id.split("-")
         if len(parts) != 3 or not (len(parts[1]) == 8 and parts[1].isdigit()):
             raise PortalChanged(
-                f"the report list links to {report_id!r}, not a report id like D0101-20261127-110101"
+                f"报表列表链接到 {report_id!r}，不是 D0101-20261127-110101 这样的报表编号"
             )
         day = parts[1]
         return cls(report_id, parts[0], date(int(day[:4]), int(day[4:6]), int(day[6:])), parts[2])
@@ -56,7 +56,7 @@ def link_target(href: str) -> tuple[str, str]:
     """(report id, format) a download link's href asks for."""
     call = _DOWNLOAD_CALL.search(href)
     if call is None:
-        raise PortalChanged(f"a download link of the report list does not call downloadRpt: {href[:80]!r}")
+        raise PortalChanged(f"报表列表中的下载链接没有调用 downloadRpt：{href[:80]!r}")
     return call.group(1), call.group(2)
 
 
@@ -110,7 +110,7 @@ def result_list(form: BoundPage) -> ListedPage:
         return listed
     if form.present("query_error"):
         words = " ".join(form.locate("query_error").first.inner_text().split())
-        raise PortalRefusal(f"the report query was refused: {words}", portal_message=words)
+        raise PortalRefusal(f"报表查询被拒绝：{words}", portal_message=words)
     if form.present("no_records"):
         return listed
     form.locate("xlsx_link")  # raises SelectorNotFound or PortalChanged, naming the candidates

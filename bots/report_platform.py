@@ -90,7 +90,7 @@ class ReportPlatform:
     def login(self, code: str, password: str) -> None:
         """Log in once. A refusal (用户不存在, 密码错误, 用户被锁定, 用户被停用) is LoginRefused in the
         platform's words, and is never retried here: another wrong password could lock the operator."""
-        with playwright_errors("logging in"):
+        with playwright_errors("登录报表平台"):
             self.check_page_state(self.page, self.page.goto(self.base_url + LOGIN_PATH), login_page_ok=True)
             form = self.bind("login")
             form.locate("operator_code").fill(code)
@@ -104,13 +104,13 @@ class ReportPlatform:
             if form.present("message"):
                 words = " ".join(form.locate("message").first.inner_text().split())
                 raise LoginRefused(
-                    f"the report platform refused operator {mask_tail(code)}: {words}", portal_message=words
+                    f"报表平台拒绝操作员 {mask_tail(code)} 登录：{words}", portal_message=words
                 )
             main.locate("user_info")  # neither page: SelectorNotFound or PortalChanged says which
 
     def logout(self) -> None:
         """Log out if the main page is shown (it asks to confirm: yes)."""
-        with playwright_errors("logging out"):
+        with playwright_errors("退出报表平台"):
             main = self.bind("main")
             if not main.present("logout"):
                 return
@@ -122,7 +122,7 @@ class ReportPlatform:
 
     def open_report_query(self) -> Frame:
         """Open 报表管理 > 报表查询下载 (unless it is open already); returns the content frame."""
-        with playwright_errors("opening the report query"):
+        with playwright_errors("打开报表查询页"):
             frame = self._content_frame()
             if self._listed is not None or self.bind("query").present("search"):
                 return frame
@@ -139,7 +139,7 @@ class ReportPlatform:
     def submit_query(self, report_code: str | None, report_date: date | None, org_code: str | None) -> Frame:
         """Fill in the filter and press 查 询; the frame then shows the list's first page."""
         frame = self.open_report_query()
-        with playwright_errors("searching the report list"):
+        with playwright_errors("查询报表列表"):
             form = self.bind("query")
             steps = [Step("report_type", report_code or ""),
                      Step("report_date", report_date.isoformat() if report_date else ""),
@@ -158,17 +158,17 @@ class ReportPlatform:
         not change it."""
         for step, left in fill_fields(frame, form, self.selectors.page("query"), steps):
             if left.reason == "no_option":
-                raise PortalRefusal(f"the report query offers no {step.element} {step.value!r}")
+                raise PortalRefusal(f"报表查询页的 {step.element} 没有可选的 {step.value!r}")
             if left.shown != step.value:
-                raise PortalRefusal(f"the report query fixes {step.element} at {left.shown!r} for "
-                                    f"this operator, not {step.value!r}")
+                raise PortalRefusal(f"报表查询页为该操作员把 {step.element} 固定为 {left.shown!r}，"
+                                    f"不是 {step.value!r}")
 
     def search(
         self, report_code: str | None, report_date: date | None, org_code: str | None
     ) -> list[ReportRow]:
         """Every report listed for the filter (None = 全部; no date = the last 7 days), all pages."""
         frame = self.submit_query(report_code, report_date, org_code)
-        with self._list_reading("reading the report list"):
+        with self._list_reading("读取报表列表"):
             form = self.bind("query")
             rows: dict[str, ReportRow] = {}
             for _ in range(_MAX_PAGES):
@@ -185,7 +185,7 @@ class ReportPlatform:
     def find_report(self, report_code: str, report_date: date, org_code: str) -> ReportRow | None:
         """One report: from the list on display if it shows it (operators download a day's
         branch reports from one list), else by a query for that report type and date."""
-        with self._list_reading("reading the report list"):
+        with self._list_reading("读取报表列表"):
             shown = [r for r in self._shown_list().rows if _is(r, report_code, report_date, org_code)]
             if shown:
                 return shown[0]
@@ -197,13 +197,13 @@ class ReportPlatform:
         right type; DownloadFailed (retried) when it is not."""
         if fmt not in REPORT_FORMATS:
             raise ValueError(f"unknown report format {fmt!r}")
-        with self._list_reading(f"downloading {row.report_id} ({fmt})"):
+        with self._list_reading(f"下载 {row.report_id}（{fmt}）"):
             link = self._shown_list().link(self._query_scope(), row, fmt)
             if link is None:  # the list shows something else: look the report up again
                 self.search(row.report_code, row.report_date, row.org_code)
                 link = self._shown_list().link(self._query_scope(), row, fmt)
             if link is None:
-                raise PortalRefusal(f"the platform lists no {fmt} file for report {row.report_id}")
+                raise PortalRefusal(f"报表平台没有报表 {row.report_id} 的 {fmt} 文件")
             download = self._click_for_download(self._content_frame(), link, row)
             return save_download(download, fmt, dest_dir, row.report_id)
 
@@ -243,7 +243,7 @@ class ReportPlatform:
         SessionLost for the login page on top unless `login_page_ok`. Silent otherwise."""
         raise_for_page_state(scope.content(), response.status if response is not None else 200)
         if not login_page_ok and scope is self.page and self.bind("login").present("operator_code"):
-            raise SessionLost("the report platform shows its login page: the session is gone")
+            raise SessionLost("报表平台显示登录页：会话已失效")
 
     def _content_frame(self) -> Frame:
         """The main page's content frame, found once and kept until the main page navigates.
@@ -255,13 +255,13 @@ class ReportPlatform:
             return kept
         if not self.bind("main").present("user_info"):
             words = (html_page_words(self.page.content().encode()) or "")[:120]
-            raise SessionLost(f"the report platform does not show its main page: {words}")
+            raise SessionLost(f"报表平台没有显示主页：{words}")
         frame_css = self.selectors.page("query").frame
         assert frame_css is not None, "the query page lives in the main page's frame"
         handle = self.page.locator(frame_css).element_handle(timeout=self.timeout_ms)
         frame = handle.content_frame() if handle is not None else None
         if frame is None:
-            raise PortalChanged(f"the main page has no content frame {frame_css!r}")
+            raise PortalChanged(f"报表平台主页上没有内容框架 {frame_css!r}")
         self._frame = frame
         return frame
 
@@ -291,7 +291,7 @@ class ReportPlatform:
                     with suppress(PlaywrightError):  # a frame still navigating: look after the next wait
                         self.check_page_state(frame)
                     if time.monotonic() > deadline:
-                        raise PortalTimeout(f"no download started for report {row.report_id}") from None
+                        raise PortalTimeout(f"报表 {row.report_id} 的下载没有开始") from None
         finally:
             self.page.remove_listener("download", on_download)
         return started[0]

@@ -33,20 +33,20 @@ BAD_GATEWAY = "502 Bad Gateway"
 NO_SUCH_REPORT = "报表文件不存在或尚未生成"
 
 
-def raise_for_page_state(content: str, status: int = 200, portal: str = "the report platform") -> None:
+def raise_for_page_state(content: str, status: int = 200, portal: str = "报表平台") -> None:
     """Raise what a page's HTML (and HTTP status) says went wrong; silent for an ordinary page.
-    `portal` names it in the (English) diagnostics: the registration check system says the same."""
+    `portal` names it in the diagnostics: the registration check system says the same."""
     if SESSION_LOST in content:
         words = words_around(content, SESSION_LOST)
-        raise SessionLost(f"{portal} ended the session", portal_message=words)
+        raise SessionLost(f"{portal}结束了会话", portal_message=words)
     if BATCH_WINDOW in content:
-        raise PortalUnavailable(f"{portal} is running its batch", code="batch_window",
+        raise PortalUnavailable(f"{portal}正在批处理", code="batch_window",
                                 portal_message=words_around(content, BATCH_WINDOW))
     if status >= 500 or SYSTEM_BUSY in content or BAD_GATEWAY in content:
         words = words_around(content, SYSTEM_BUSY) or words_around(content, BAD_GATEWAY) or f"HTTP {status}"
-        raise PortalUnavailable(f"{portal} answered {status}", portal_message=words)
+        raise PortalUnavailable(f"{portal}回应了 {status}", portal_message=words)
     if NO_SUCH_REPORT in content:
-        raise PortalRefusal("the platform has no such report file",
+        raise PortalRefusal("报表平台没有这个报表文件",
                             portal_message=words_around(content, NO_SUCH_REPORT))
 
 
@@ -57,7 +57,7 @@ def words_around(content: str, phrase: str) -> str:
 
 
 @contextmanager
-def playwright_errors(action: str, portal: str = "the report platform") -> Iterator[None]:
+def playwright_errors(action: str, portal: str = "报表平台") -> Iterator[None]:
     """Playwright's own errors as the suite's: a timeout is PortalTimeout, the rest ApplicationError."""
     try:
         yield

@@ -35,12 +35,11 @@ class CalendarCheckFlow(Flow):
         provisional = known and calendar.is_provisional(year)
         ctx.record("calendar.checked", year=year, known=known, provisional=provisional)
         if known and not provisional:
-            return Prepared(enqueued=0, notes=[f"the working-day calendar knows {year}"])
-        what = "holds only a provisional schedule for" if provisional else "does not know"
+            return Prepared(enqueued=0, notes=[f"工作日历已有 {year} 年的安排"])
+        what = "只有暂定安排" if provisional else "还没有安排"
         ctx.log.warning(
-            f"the working-day calendar {what} {year}: put the published holidays and make-up working "
-            f"days in {ctx.settings.calendar_file} (deadlines and schedules in {year} are estimates "
-            "until then)"
+            f"工作日历中 {year} 年{what}：请把公布的节假日和调休上班日写入 {ctx.settings.calendar_file}"
+            f"（在此之前，{year} 年的期限和调度都是估计）"
         )
         # one item that ends as a business error, so the run's exit code says "needs attention"
         ctx.queue.enqueue(self.name, ctx.run_id, f"calendar:{year}:{ctx.run_id}", {"year": year})

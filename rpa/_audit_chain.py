@@ -3,7 +3,8 @@
 Every event's hash is HMAC-SHA256(audit key, canonical JSON of its fields, `prev_hash` included),
 so an event cannot be edited, dropped, added or moved without the key. Verification walks the
 events in the order given (the database's seq order, or an export's line order) and stops at the
-first one that fails, saying which seq and what most likely happened to it.
+first one that fails, saying which seq and what most likely happened to it: `kind` is one of
+the four codes below (for programs), `reason` a short Chinese sentence (for the auditor).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ EDITED = "edited"
 MISSING = "missing/deleted"
 INSERTED = "inserted"
 OUT_OF_ORDER = "out of order"
+# what an auditor reads for each kind
+KIND_WORDS = {EDITED: "被修改", MISSING: "缺失或被删除", INSERTED: "被插入", OUT_OF_ORDER: "顺序被打乱"}
 
 
 @dataclass(frozen=True)
@@ -44,22 +47,21 @@ class AuditEvent:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """The outcome of checking one chain: `reason` starts with what went wrong (edited, ...)."""
+    """The outcome of checking one chain: `kind` says what went wrong (EDITED, ...), `reason` how,
+    in Chinese; both None when the chain holds."""
 
     ok: bool
     checked: int
     first_bad_seq: int | None
     reason: str | None
+    kind: str | None = None
 
     def __str__(self) -> str:
         if self.ok:
-            return f"audit chain intact: {_count(self.checked)} verified"
-        where = f" at seq {self.first_bad_seq}" if self.first_bad_seq is not None else ""
-        return f"audit chain BROKEN{where}: {self.reason} ({_count(self.checked)} verified before it)"
-
-
-def _count(events: int) -> str:
-    return f"{events} event" if events == 1 else f"{events} events"
+            return f"审计链完整：已核对 {self.checked} 条事件"
+        where = f"第 {self.first_bad_seq} 条事件" if self.first_bad_seq is not None else "审计链"
+        word = KIND_WORDS.get(self.kind or "", "不符")
+        return f"{where}{word}：{self.reason}（此前 {self.checked} 条事件核对无误）"
 
 
 def canonical_json(value: Any) -> str:
@@ -90,8 +92,9 @@ def _is_plain_sha256(event: AuditEvent) -> bool:
     return hashlib.sha256(_signed_fields(event, event.seq)).hexdigest() == event.hash
 
 
-def _broken(checked: int, seq: int, reason: str) -> VerifyResult:
-    return VerifyResult(ok=False, checked=checked, first_bad_seq=seq, reason=reason)
+def _broken(checked: int, seq: int, problem: tuple[str, str]) -> VerifyResult:
+    kind, reason = problem
+    return VerifyResult(ok=False, checked=checked, first_bad_seq=seq, reason=reason, kind=kind)
 
 
 def verify_chain(
@@ -115,17 +118,11 @@ def verify_chain(
     if head is not None:
         last_seq, last_hash = head
         if last_seq > count:
-            return _broken(
-                count,
-                count + 1,
-                f"{MISSING}: the chain head records {last_seq} events, "
-                f"only {count} are present (the last ones were removed)",
-            )
+            why = f"链头记录了 {last_seq} 条事件，现只有 {count} 条（末尾的事件被删除）"
+            return _broken(count, count + 1, (MISSING, why))
         if count and last_hash != expected_prev:
             return _broken(
-                count - 1,
-                count,
-                f"{EDITED}: the chain head records another hash for the last event '{events[-1].event}'",
+                count - 1, count, (EDITED, f"链头记录的最后一条事件“{events[-1].event}”的哈希与它不同")
             )
     return VerifyResult(ok=True, checked=count, first_bad_seq=None, reason=None)
 
@@ -138,25 +135,25 @@ def _check_position(
     expected_prev: str,
     seen: set[str],
     head: tuple[int, str] | None,
-) -> str | None:
-    """None when the event at `index` is the genuine next link, else why it is not."""
+) -> tuple[str, str] | None:
+    """None when the event at `index` is the genuine next link, else (kind, why it is not)."""
     event = events[index]
     expected_seq = index + 1
     if event.run_id != run_id:
-        return f"{INSERTED}: event '{event.event}' belongs to another chain ({event.run_id})"
+        return INSERTED, f"事件“{event.event}”属于另一条链（{event.run_id}）"
     if event.seq < expected_seq:
         if event.hash in seen or any(e.seq == event.seq for e in events[:index]):
-            return f"{INSERTED}: event '{event.event}' repeats seq {event.seq}"
-        return f"{OUT_OF_ORDER}: event '{event.event}' (seq {event.seq}) comes after seq {index}"
+            return INSERTED, f"事件“{event.event}”重复了序号 {event.seq}"
+        return OUT_OF_ORDER, f"事件“{event.event}”（序号 {event.seq}）排在第 {index} 条之后"
     if event.seq > expected_seq:
         if any(e.seq == expected_seq for e in events[index + 1 :]):
-            return f"{OUT_OF_ORDER}: seq {event.seq} '{event.event}' stands where seq {expected_seq} belongs"
-        return f"{MISSING}: seq {expected_seq} is missing (next present: seq {event.seq} '{event.event}')"
+            return OUT_OF_ORDER, f"序号 {event.seq} 的事件“{event.event}”占了第 {expected_seq} 条的位置"
+        return MISSING, f"第 {expected_seq} 条事件不见了（下一条是第 {event.seq} 条“{event.event}”）"
     mac_ok = hmac.compare_digest(event_hash(key, event), event.hash)
     if mac_ok and event.prev_hash == expected_prev:
         return None
     if mac_ok:
-        return f"{OUT_OF_ORDER}: event '{event.event}' does not follow seq {index}"
+        return OUT_OF_ORDER, f"事件“{event.event}”没有接在第 {index} 条之后"
     return _classify_bad_mac(key, events, index, expected_prev, seen, head)
 
 
@@ -167,25 +164,25 @@ def _classify_bad_mac(
     expected_prev: str,
     seen: set[str],
     head: tuple[int, str] | None,
-) -> str:
+) -> tuple[str, str]:
     """The event's MAC fails at its seq: tell moved, renumbered, forged and edited apart."""
     event = events[index]
-    name = f"'{event.event}'"
+    name = f"“{event.event}”"
     later_hashes = {e.hash for e in events[index + 1 :]}
     if head is not None and event.seq > head[0]:
-        return f"{INSERTED}: event {name} lies beyond the chain head (seq {head[0]})"
+        return INSERTED, f"事件{name}在链头（第 {head[0]} 条）之后"
     true_seq = _signed_seq(key, event, max(len(events), head[0] if head else 0) + 1)
     if true_seq is not None:
         prev_known = event.prev_hash == GENESIS or event.prev_hash in seen or event.prev_hash in later_hashes
         if prev_known or true_seq < event.seq:
-            return f"{OUT_OF_ORDER}: event {name} was signed as seq {true_seq}"
-        return f"{MISSING}: event {name} was signed as seq {true_seq}; the events before it were removed"
+            return OUT_OF_ORDER, f"事件{name}签名时是第 {true_seq} 条"
+        return MISSING, f"事件{name}签名时是第 {true_seq} 条，它前面的事件被删除"
     following = events[index + 1] if index + 1 < len(events) else None
     if following is not None and following.prev_hash == expected_prev:
-        return f"{INSERTED}: event {name} was not in the chain (the next event links past it)"
+        return INSERTED, f"事件{name}原本不在链中（下一条事件越过它接在前一条之后）"
     if _is_plain_sha256(event):
-        return f"{EDITED}: event {name} carries an unkeyed SHA-256 (recomputed without the audit key)"
-    return f"{EDITED}: event {name} does not match its keyed hash"
+        return EDITED, f"事件{name}带的是不用密钥的 SHA-256（没有审计密钥而重算）"
+    return EDITED, f"事件{name}与其密钥哈希不符"
 
 
 def _signed_seq(key: bytes, event: AuditEvent, limit: int) -> int | None:

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rpa._audit_chain import EDITED, INSERTED, MISSING, OUT_OF_ORDER, AuditEvent, VerifyResult
+from rpa._audit_chain import KIND_WORDS, AuditEvent, VerifyResult
 from rpa._audit_ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit import EVIDENCE_DIR, EVIDENCE_SEALED, OUTSIDE_RUN, AuditLog, file_sha256, read_export
+from rpa.outcomes import counts_text, state_label
 
 EXPORT_NAME = "audit.jsonl"
 RUN_JSON = "run.json"
@@ -30,7 +31,6 @@ RESULT_ROW_HEADER = "行号"
 _OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held",
              "item.failed": "failed"}  # item.failed: a bug, failed at once
 _ENDED = ("done", "business_error", "held", "failed")
-_KINDS = {EDITED: "被修改", MISSING: "缺失或被删除", INSERTED: "被插入", OUT_OF_ORDER: "顺序被打乱"}
 
 
 @dataclass
@@ -54,7 +54,7 @@ def describe(result: VerifyResult) -> str:
     if result.ok:
         return f"完整，已核对 {result.checked} 条事件"
     reason = result.reason or ""
-    kind = next((name for prefix, name in _KINDS.items() if reason.startswith(prefix)), "不符")
+    kind = KIND_WORDS.get(result.kind or "", "不符")
     where = f"第 {result.first_bad_seq} 条事件" if result.first_bad_seq is not None else "链"
     return f"{where}{kind}（{reason}），此前 {result.checked} 条事件核对无误"
 
@@ -191,7 +191,8 @@ def _check_counts(report: Report, folder: Path, events: list[AuditEvent]) -> Non
         return
     file_counts = _nonzero(info.get("counts") if isinstance(info, dict) else None)
     if file_counts != chain_counts:
-        report.bad(f"{RUN_JSON} 的计数 {file_counts} 与审计链记录的 {chain_counts} 不同")
+        in_file, in_chain = counts_text(file_counts), counts_text(chain_counts)
+        report.bad(f"{RUN_JSON} 的计数（{in_file}）与审计链记录的（{in_chain}）不同")
     else:
         report.good(f"{RUN_JSON} 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
     _check_items(report, events, chain_counts)
@@ -209,7 +210,7 @@ def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[st
             last[event.item_ref] = str(event.details.get("next_state"))
     from_events = {state: sum(1 for s in last.values() if s == state) for state in _ENDED}
     differing = [
-        f"{state} 计数 {chain_counts.get(state, 0)}，逐项事件 {from_events.get(state, 0)}"
+        f"{state_label(state)}：结束计数 {chain_counts.get(state, 0)}，逐项事件 {from_events.get(state, 0)}"
         for state in _ENDED
         if chain_counts.get(state, 0) != from_events.get(state, 0)
     ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rpa._audit_chain import MISSING, AuditEvent, canonical_json
+from rpa._audit_chain import AuditEvent, canonical_json
 
 LEDGER = "=ledger"
 STARTED, ENDED, PRUNED = "run.started", "run.ended", "run.pruned"
@@ -98,6 +98,3 @@ def _last_seq(text: str) -> int:
             last = max(last, seq)
     return last
 
-
-def missing_copy_reason(path: Path) -> str:
-    return f"{MISSING}: the ledger copy {path} is missing"

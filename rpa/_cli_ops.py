@@ -73,8 +73,8 @@ def portals_serve(
 
     def announce(urls: dict[str, str]) -> None:
         for name, url in urls.items():
-            typer.echo(f"{name}: {url}", err=False)
-        typer.echo("serving; Ctrl-C to stop", err=True)
+            typer.echo(f"{name}：{url}", err=False)
+        typer.echo("模拟门户运行中；按 Ctrl-C 停止", err=True)
 
     serve_portals(
         ams_port,
@@ -104,13 +104,13 @@ def demo() -> None:
 
     cfg = settings()
     console = Console(soft_wrap=True)
-    console.print("[bold]demo:[/] starting the mock portals and running both bots on the sample inputs")
+    console.print("[bold]演示：[/]启动模拟门户，用样例输入运行两个机器人")
 
     def run_flow(demo_settings: Settings, flow: str, params: dict[str, Any]) -> RunOutcome:
         return run_with_progress(flow, params, workers=None, resume=None, trigger="demo", cfg=demo_settings)
 
     result = run_demo(cfg, run_flow)
-    console.print("\n[bold]demo finished.[/] Where everything is:")
+    console.print("\n[bold]演示结束。[/]各项输出的位置：")
     for line in describe(result):
         console.print(escape(line), highlight=False)
     raise typer.Exit(result.exit_code)
@@ -202,7 +202,8 @@ def schedule_trigger(job_id: str) -> None:
 
     Run a job now, through the same fire table (never doubles a running job)."""
     result = _scheduler(settings()).trigger(job_id)
-    typer.echo(f"{job_id}: run {result.run_id or '-'} exit {result.exit_code} {result.note}".rstrip())
+    run = result.run_id or "无"
+    typer.echo(f"任务 {job_id}：运行 {run}，退出码 {result.exit_code} {result.note}".rstrip())
     raise typer.Exit(result.exit_code)
 
 

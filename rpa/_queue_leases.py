@@ -278,7 +278,7 @@ class LeaseKeeper(QueueReader):
             ).first()
             if held is None:
                 raise LeaseLost(
-                    f"work item {item_id} is no longer leased by {owner}",
+                    f"事项 {item_id} 的租约已不属于 {owner}",
                     details={"item_id": item_id, "owner": owner},
                 )
             state, values = decide(held.attempts, now)

@@ -34,10 +34,10 @@ def catch_up_job(runner: FireRunner, job: JobSpec, fire_times: FireTimes, now: d
     for planned in due:
         if planned in to_run:
             continue
-        note = (f"coalesced into the fire of {to_run[0].isoformat()}" if planned in within
-                else "missed: the scheduler was not running")
+        note = (f"并入 {to_run[0].isoformat()} 的那次" if planned in within
+                else "错过：当时调度没有运行")
         if runner.fires.record(job.id, planned, FireOutcome.MISSED, source="catch_up", note=note):
-            logger.warning(f"job {job.id}: fire {planned.isoformat()} {note}")
+            logger.warning(f"任务 {job.id}：{planned.isoformat()} 的这次{note}")
             record = runner.fires.get(job.id, planned)
             touched += [record] if record is not None else []
     for planned in to_run:

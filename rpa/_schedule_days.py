@@ -40,8 +40,8 @@ class DayRule:
         if not status.known and local.year not in self._warned_years:
             self._warned_years.add(local.year)
             logger.warning(
-                f"job {self.job.id}: {local.year} is in no holiday calendar; its fires are planned "
-                f"Monday to Friday until {local.year} is added to calendar.yaml"
+                f"任务 {self.job.id}：{local.year} 年不在任何节假日日历中；在把 {local.year} 年写入 "
+                "calendar.yaml 之前，按周一至周五安排"
             )
         return status.working
 

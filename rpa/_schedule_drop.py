@@ -127,13 +127,13 @@ class DropFolder:
             aside = _free_name(duplicates / f"{known['run_id']}-{source.name}")
             _move_quietly(source, aside)
             logger.warning(
-                f"drop folder: {source.name} has the same content as the file taken for run "
-                f"{known['run_id']}; moved to {aside.parent.name}/ and not processed again"
+                f"投放文件夹：{source.name} 与运行 {known['run_id']} 取走的文件内容相同；"
+                f"已移到 {aside.parent.name}/，不再处理"
             )
             return None
         if now - known["taken_at"] < _TAKE_IN_FLIGHT:
             return None  # another scheduler is moving it right now
-        logger.warning(f"drop folder: the take of {source.name} for run {known['run_id']} was cut short")
+        logger.warning(f"投放文件夹：为运行 {known['run_id']} 取走 {source.name} 时被中断，重新取走")
         return self._move(source, earlier, digest, known["run_id"])
 
     def _known(self, digest: str) -> RowMapping | None:
@@ -144,7 +144,7 @@ class DropFolder:
         make_private_dir(target.parent)
         if not _move_quietly(source, target):
             return None
-        logger.info(f"drop folder: took {source.name} for run {run_id}")
+        logger.info(f"投放文件夹：已为运行 {run_id} 取走 {source.name}")
         return TakenFile(path=target, original_name=source.name, sha256=digest, run_id=run_id)
 
     def run_for(self, sha256: str) -> str | None:

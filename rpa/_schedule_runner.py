@@ -26,6 +26,7 @@ from rpa._schedule_drop import DropFolder
 from rpa._schedule_fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
 from rpa._schedule_models import JobSpec, ScheduleFile
 from rpa.masking import scrub_text
+from rpa.outcomes import fire_label
 
 if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
@@ -36,6 +37,9 @@ RESUME_PARAM = "resume"
 _SEVERITY = [
     FireOutcome.INTERRUPTED, FireOutcome.ERROR, FireOutcome.STOPPED, FireOutcome.FAILED, FireOutcome.OK,
 ]
+
+# where a fire came from, as the log says it
+_SOURCES = {"schedule": "按计划", "manual": "手动触发", "catch_up": "补跑"}
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,8 @@ class FireRunner:
         now = self.clock().astimezone(job.zone)
         if window is None or window.contains(now.time()):
             return None
-        return (f"{now:%H:%M} is outside the {job.service_window} service window "
-                f"{window.start:%H:%M}-{window.end:%H:%M}")
+        return (f"{now:%H:%M} 不在 {job.service_window} 的服务时段 "
+                f"{window.start:%H:%M}-{window.end:%H:%M} 内")
 
     def run_fire(
         self, job: JobSpec, planned: datetime, *, source: str, ignore_window: bool = False
@@ -104,21 +108,21 @@ class FireRunner:
         why_not = None if ignore_window else self.outside_window(job)
         if why_not is not None:
             self.fires.record(job.id, planned, FireOutcome.SKIPPED_WINDOW, source=source, note=why_not)
-            log.warning(f"job {job.id}: fire {planned.isoformat()} not started: {why_not}")
+            log.warning(f"任务 {job.id}：{planned.isoformat()} 的这次没有启动：{why_not}")
             return FireOutcome.SKIPPED_WINDOW, self.fires.get(job.id, planned)
         params = resolve_params(job.params, now=planned.astimezone(job.zone), calendar=self.calendar)
         claim, record = self.fires.claim(
             job.id, planned, source=source, exclusive=not job.allow_overlap, params=params
         )
         if claim is ClaimOutcome.TAKEN:
-            log.debug(f"job {job.id}: fire {planned.isoformat()} already taken")
+            log.debug(f"任务 {job.id}：{planned.isoformat()} 的这次已由别的调度进程接手")
             return claim, None
         if claim is ClaimOutcome.OVERLAP:
             blocking = record.planned_at.isoformat() if record else "?"
-            log.warning(f"job {job.id}: fire {planned.isoformat()} skipped: fire {blocking} still runs")
+            log.warning(f"任务 {job.id}：跳过 {planned.isoformat()} 的这次：{blocking} 的那次仍在运行")
             return claim, self.fires.get(job.id, planned)
         assert record is not None
-        log.info(f"job {job.id}: fire {planned.isoformat()} starts ({source})")
+        log.info(f"任务 {job.id}：{planned.isoformat()} 的这次开始（{_SOURCES.get(source, source)}）")
         results = self._launch_all(job, record, params)
         outcome = self._finish(job, record, results)
         return outcome, self.fires.get(job.id, planned)
@@ -156,7 +160,7 @@ class FireRunner:
         try:
             result = self.launcher(job, record.planned_at.astimezone(job.zone), params)
         except Exception as exc:  # the daemon's edge: any failure is this fire's outcome, the rest go on
-            logger.exception(f"job {job.id}: the launch of run {run_id} failed")
+            logger.exception(f"任务 {job.id}：运行 {run_id} 启动失败")
             return LaunchResult(run_id=run_id, exit_code=2, note=scrub_text(f"{type(exc).__name__}: {exc}"))
         if result.run_id and result.run_id != run_id:
             self.fires.set_launch(record, run_id=result.run_id, params=params)
@@ -164,15 +168,15 @@ class FireRunner:
 
     def _finish(self, job: JobSpec, record: FireRecord, results: list[LaunchResult]) -> FireOutcome:
         if not results:
-            outcome, exit_code, note = FireOutcome.NO_INPUT, None, "no new file in the drop folder"
+            outcome, exit_code, note = FireOutcome.NO_INPUT, None, "投放文件夹中没有新文件"
         else:
             outcomes = [self._outcome_of(result) for result in results]
             outcome = min(outcomes, key=_SEVERITY.index)
             exit_code = max(result.exit_code for result in results)
-            note = "; ".join(result.note for result in results if result.note)
+            note = "；".join(result.note for result in results if result.note)
         self.fires.finish(record, outcome=outcome, exit_code=exit_code, note=note)
         planned = record.planned_at.astimezone(job.zone).isoformat()
-        logger.bind(job=job.id).info(f"job {job.id}: fire {planned} ended: {outcome}")
+        logger.bind(job=job.id).info(f"任务 {job.id}：{planned} 的这次结束：{fire_label(outcome)}")
         return outcome
 
     def _outcome_of(self, result: LaunchResult) -> FireOutcome:
@@ -189,12 +193,13 @@ class FireRunner:
             why_not = self.outside_window(job)
             if self.stop_event.is_set() or why_not is not None:
                 if why_not:
-                    logger.info(f"job {job.id}: resuming {record.planned_at.isoformat()} waits: {why_not}")
+                    logger.info(f"任务 {job.id}：{record.planned_at.isoformat()} 的这次等待续跑：{why_not}")
                 break
             if not self.fires.reclaim(record, exclusive=not job.allow_overlap):
                 continue
             params = dict(record.params or {})
-            logger.info(f"job {job.id}: resuming the {record.outcome} fire {record.planned_at.isoformat()}")
+            was = fire_label(record.outcome)
+            logger.info(f"任务 {job.id}：续跑 {record.planned_at.isoformat()} 的这次（{was}）")
             result = self._launch(job, record, {**params, RESUME_PARAM: True})
             self._finish(job, record, [result])
             final = self.fires.get(job.id, record.planned_at)

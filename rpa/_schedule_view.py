@@ -7,6 +7,9 @@ from datetime import datetime
 
 from rpa._schedule_fires import FireRecord
 from rpa._schedule_models import JobSpec, ScheduleFile
+from rpa.outcomes import fire_label
+
+_CALENDARS = {"working_days": "工作日", "every_day": "每天"}
 
 
 @dataclass(frozen=True)
@@ -25,25 +28,25 @@ def overview_lines(schedules: ScheduleFile, overviews: list[JobOverview]) -> lis
     for view in overviews:
         job = view.job
         window = schedules.window_for(job)
-        shape = [f"flow {job.flow}", job.calendar.replace("_", " "), job.timezone]
+        shape = [f"流程 {job.flow}", _CALENDARS.get(job.calendar, job.calendar), job.timezone]
         if window is not None:
-            shape.append(f"window {job.service_window} {window.start:%H:%M}-{window.end:%H:%M}")
+            shape.append(f"服务时段 {job.service_window} {window.start:%H:%M}-{window.end:%H:%M}")
         if not job.enabled:
-            shape.append("DISABLED")
-        lines.append(f"{job.id}  ({', '.join(shape)})")
+            shape.append("已停用")
+        lines.append(f"{job.id}（{'，'.join(shape)}）")
         upcoming = [f"{_local(t, job)}{'~' if estimated else ''}" for t, estimated in view.next_fires]
-        lines.append(f"  next:   {', '.join(upcoming) or 'none'}")
+        lines.append(f"  下次：{', '.join(upcoming) or '无'}")
         if any(estimated for _, estimated in view.next_fires):
-            lines.append("          ~ a day outside every holiday calendar: add its year to calendar.yaml")
+            lines.append("        ~ 该日不在任何节假日日历中：请把那一年写入 calendar.yaml")
         for index, fire in enumerate(view.last_fires):
-            label = "  last:   " if index == 0 else "          "
-            run = f" run {fire.run_id}" if fire.run_id else ""
-            note = f" ({fire.note})" if fire.note else ""
-            lines.append(f"{label}{_local(fire.planned_at, job)} {fire.outcome}{run}{note}")
+            label = "  最近：" if index == 0 else "        "
+            run = f" 运行 {fire.run_id}" if fire.run_id else ""
+            note = f"（{fire.note}）" if fire.note else ""
+            lines.append(f"{label}{_local(fire.planned_at, job)} {fire_label(fire.outcome)}{run}{note}")
         if not view.last_fires:
-            lines.append("  last:   none")
+            lines.append("  最近：无")
         if view.missed:
-            lines.append(f"  missed: {', '.join(_local(f.planned_at, job) for f in view.missed)}")
+            lines.append(f"  错过：{', '.join(_local(f.planned_at, job) for f in view.missed)}")
     return lines
 
 

@@ -7,17 +7,18 @@
     ...            field_classes={"account_no": FieldClass.ACCOUNT_NO})
     >>> log.export(run_id, run_folder / "audit.jsonl")
     >>> print(log.verify(run_id))
-    audit chain intact: 1 event verified
+    审计链完整：已核对 1 条事件
 
 Each event carries a seq from 1, an ISO 8601 time with offset, the run id (`OUTSIDE_RUN` for
 actions outside any run), the actor, the event type, `item_ref` (an HMAC of the item key, to join
 logs, audit and reports), masked details, the previous event's hash and its own
 HMAC-SHA256 under the audit key, which lives outside the runs folder. The audit log is a
 diagnostic: details are masked by field class when appended, secrets never stored.
-Verification names the first event that fails and why: edited, missing/deleted, inserted,
-out of order. Removing the newest events of an export is only visible against the database, and
-removing them from the database (with the unkeyed head row rewritten) only against the run
-ledger (`rpa._audit_ledger`), which records each run's start and its keyed final head.
+Verification names the first event that fails and why (edited, missing/deleted, inserted,
+out of order, with a Chinese sentence for the auditor). Removing the newest events of an export
+is only visible against the database, and removing them from the database (with the unkeyed
+head row rewritten) only against the run ledger (`rpa._audit_ledger`), which records each
+run's start and its keyed final head.
 
 Evidence is hashed into the chain: an event whose details name an `evidence` file gets its
 SHA-256 when it is appended (`files_root`), and a run's close seals every file under
@@ -85,11 +86,11 @@ class AuditLog:
         self, url: str, key: bytes, *, timezone: str = "Asia/Shanghai", ledger_file: Path | None = None
     ) -> None:
         if not key:
-            raise ConfigError("the audit key is empty")
+            raise ConfigError("审计密钥是空的：请检查 RPA_AUDIT_KEY 或 RPA_AUDIT_KEY_FILE")
         try:
             self._zone = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"unknown timezone {timezone!r}") from None
+            raise ConfigError(f"时区 {timezone!r} 不存在：请检查 RPA_TIMEZONE，例如 Asia/Shanghai") from None
         self._url = url
         self._key = key
         self.ledger_file = ledger_file
@@ -232,17 +233,14 @@ class AuditLog:
         head = store.load_head(self._engine, chain)
         events = store.load_events(self._engine, chain)
         if head is None and not events:
-            return VerifyResult(ok=False, checked=0, first_bad_seq=None, reason=f"no audit chain for {chain}")
+            return VerifyResult(False, 0, None, f"数据库中没有 {chain} 的审计链", MISSING)
         result = verify_chain(self._key, chain, events, head=head)
         mac = store.load_head_mac(self._engine, chain)
         if result.ok and head is not None and mac is not None and not hmac.compare_digest(
             mac, head_mac(self._key, chain, *head)
         ):
-            reason = (
-                f"{EDITED}: the chain head (seq {head[0]}) is not signed with the audit key "
-                "(rewritten, e.g. after the last events were removed)"
-            )
-            return VerifyResult(False, result.checked, head[0], reason)
+            reason = f"链头（第 {head[0]} 条）没有用审计密钥签名（被改写，例如删除了末尾的事件）"
+            return VerifyResult(False, result.checked, head[0], reason, EDITED)
         return result
 
     def export(self, run_id: str | None, path: Path) -> Path:
@@ -262,11 +260,10 @@ class AuditLog:
                 so_far = verify_chain(self._key, events[0].run_id, events) if events else None
                 if so_far is not None and not so_far.ok:
                     return so_far
-                reason = f"{EDITED}: line {number} is not an audit event"
-                return VerifyResult(False, len(events), number, reason)
+                return VerifyResult(False, len(events), number, f"第 {number} 行不是审计事件", EDITED)
             events.append(parsed)
         if not events:
-            return VerifyResult(False, 0, 1, f"{MISSING}: the export holds no events")
+            return VerifyResult(False, 0, 1, "文件中没有事件", MISSING)
         chain = events[0].run_id
         alone = verify_chain(self._key, chain, events)
         if not alone.ok:
@@ -281,14 +278,14 @@ class AuditLog:
             return VerifyResult(True, len(exported), None, None)
         for index, (in_file, in_db) in enumerate(zip(exported, stored, strict=False)):
             if in_file != in_db:
-                reason = f"{EDITED}: seq {in_file.seq} '{in_file.event}' differs from the database chain"
-                return VerifyResult(False, index, in_file.seq, reason)
+                reason = f"事件“{in_file.event}”与数据库中的审计链不同"
+                return VerifyResult(False, index, in_file.seq, reason, EDITED)
         if len(stored) > len(exported):
-            reason = f"{MISSING}: the database chain goes on after the file's last event (re-export?)"
-            return VerifyResult(False, len(exported), len(exported) + 1, reason)
+            reason = "数据库中的审计链在文件最后一条事件之后还有事件（需要重新导出？）"
+            return VerifyResult(False, len(exported), len(exported) + 1, reason, MISSING)
         if len(exported) > len(stored):
-            reason = f"{INSERTED}: the file goes on after the database chain's last event"
-            return VerifyResult(False, len(stored), len(stored) + 1, reason)
+            reason = "文件在数据库审计链最后一条事件之后还有事件"
+            return VerifyResult(False, len(stored), len(stored) + 1, reason, INSERTED)
         return VerifyResult(True, len(exported), None, None)
 
 

@@ -84,7 +84,7 @@ class BoundPage:
             if count == 1:
                 return found
             if count > 1:
-                raise self._ambiguous(f"section {section!r}", candidate, count)
+                raise self._ambiguous(f"区块 {section!r}", candidate, count)
         tried = "; ".join(f"{n}) {c.describe()}" for n, c in enumerate(candidates, 1))
         raise SelectorNotFound(
             f"portal {self._selectors.portal!r}, page {self.page_name!r}: section {section!r} of "
@@ -106,14 +106,13 @@ class BoundPage:
     def _one(self, element: str, index: int, locator: Locator, count: int) -> Locator:
         """The matched locator, once it is known to match one element (or may match many)."""
         if count > 1 and self._strict(element):
-            raise self._ambiguous(f"element {element!r}", self._page.elements[element][index], count)
+            raise self._ambiguous(f"元素 {element!r}", self._page.elements[element][index], count)
         return self._matched(element, index, locator)
 
     def _ambiguous(self, what: str, candidate: Candidate, count: int) -> PortalChanged:
         return PortalChanged(
-            f"portal {self._selectors.portal!r}, page {self.page_name!r}: {what} candidate "
-            f"{candidate.describe()} matches {count} elements, not one; scope it to its section "
-            "or make it more precise",
+            f"门户 {self._selectors.portal!r} 页面 {self.page_name!r}：{what} 的候选 "
+            f"{candidate.describe()} 匹配到 {count} 个元素而不是一个；请把它限定在所在区块内或写得更精确",
             code="selector_ambiguous",
             details={"portal": self._selectors.portal, "page": self.page_name, "what": what,
                      "candidate": candidate.describe(), "count": count},
@@ -184,14 +183,14 @@ class BoundPage:
         if self._selectors.remember(self.page_name, element, index):
             log = logger.warning if index else logger.debug
             log(
-                "selector {}.{}.{} matched candidate {}: {}",
+                "选择器 {}.{}.{} 由第 {} 个候选找到 | {}",
                 self._selectors.portal, self.page_name, element, index + 1, candidate.describe(),
             )
         return locator
 
     def _not_found(self, element: str, candidates: list[Candidate]) -> Exception:
         tried = "; ".join(f"{n}) {c.describe()}" for n, c in enumerate(candidates, 1))
-        where = f"portal {self._selectors.portal!r}, page {self.page_name!r}"
+        where = f"门户 {self._selectors.portal!r} 页面 {self.page_name!r}"
         details = {
             "portal": self._selectors.portal,
             "page": self.page_name,
@@ -203,11 +202,11 @@ class BoundPage:
             (c.locator(self._root) for cands in self._page.elements.values() for c in cands),
         )
         if every_candidate.count():
-            message = f"{where}: no candidate matched element {element!r}; tried {tried}"
+            message = f"{where}：元素 {element!r} 的候选都没有匹配；试过 {tried}"
             return SelectorNotFound(message, details=details)
         message = (
-            f"{where} matches none of its elements ({', '.join(self._page.elements)}): "
-            f"the portal changed; element {element!r} tried {tried}"
+            f"{where} 的元素（{', '.join(self._page.elements)}）一个也没有匹配："
+            f"门户已改版；元素 {element!r} 试过 {tried}"
         )
         return PortalChanged(message, details=details)
 

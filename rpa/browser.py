@@ -71,7 +71,9 @@ def chromium_context_options(settings: Settings) -> dict[str, Any]:
         options["proxy"] = proxy
     if settings.client_cert_origin:
         if settings.client_cert_path is None or settings.client_key_path is None:
-            raise ConfigError("RPA_CLIENT_CERT_ORIGIN needs RPA_CLIENT_CERT_PATH and RPA_CLIENT_KEY_PATH")
+            raise ConfigError(
+                "设置了 RPA_CLIENT_CERT_ORIGIN 还须设置 RPA_CLIENT_CERT_PATH 和 RPA_CLIENT_KEY_PATH"
+            )
         cert: dict[str, str] = {
             "origin": settings.client_cert_origin,
             "certPath": str(settings.client_cert_path),
@@ -170,7 +172,7 @@ class BrowserSession:
             try:
                 close()
             except PlaywrightError as error:
-                logger.warning("closing the browser failed: {}", error.message)
+                logger.warning("关闭浏览器失败：{}", error.message)
         self._context, self._browser, self._playwright = None, self._given_browser, None
         self._tracing = False
 

@@ -152,6 +152,7 @@ def run_with_progress(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rpa.orchestrate import execute_run
+    from rpa.outcomes import counts_text
 
     cfg = cfg or settings()
     console = Console(stderr=True)
@@ -164,12 +165,12 @@ def run_with_progress(
         console=console,
         transient=False,
     ) as progress:
-        task = progress.add_task(flow, total=None, detail="preparing")
+        task = progress.add_task(flow, total=None, detail="准备中")
 
         def on_progress(counts: dict[str, int]) -> None:
             total = sum(counts.values())
             ended = total - counts.get("pending", 0) - counts.get("leased", 0)
-            detail = " ".join(f"{k}={v}" for k, v in counts.items() if v and k != "pending")
+            detail = counts_text({k: v for k, v in counts.items() if k != "pending"})
             progress.update(task, total=total, completed=ended, detail=detail)
 
         outcome = execute_run(
@@ -187,20 +188,20 @@ def print_outcome(outcome: RunOutcome) -> None:
 
     console = Console(soft_wrap=True)
     verdict = {
-        0: "[green]all items done",
-        1: "[yellow]finished with items needing attention",
-        3: "[red]stopped early",
-    }.get(outcome.exit_code, "[red]refused")
-    counts = counts_text(outcome.counts)
-    console.print(f"run [bold]{escape(outcome.run_id)}[/]: {verdict}[/] {escape(counts)}", highlight=False)
+        0: "[green]全部完成",
+        1: "[yellow]已结束，有事项需要处理",
+        3: "[red]提前停止，可用 --resume 续跑",
+    }.get(outcome.exit_code, "[red]被拒绝")
+    counts = escape(counts_text(outcome.counts))
+    console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]（{counts}）", highlight=False)
     if outcome.stop_reason:
-        console.print(f"  reason: {escape(outcome.stop_reason)}", highlight=False)
-    console.print(f"  run folder: {escape(str(outcome.folder))}", highlight=False)
+        console.print(f"  原因：{escape(outcome.stop_reason)}", highlight=False)
+    console.print(f"  运行文件夹：{escape(str(outcome.folder))}", highlight=False)
     per_date = sorted(p.name for p in outcome.folder.glob("consolidated_*.xlsx"))
     for name in ("result.xlsx", "consolidated.xlsx", *per_date, "report.html", "run.json", "audit.jsonl",
                  "run.log"):
         if (outcome.folder / name).exists():
-            console.print(f"  {name}: {escape(str(outcome.folder / name))}", highlight=False)
+            console.print(f"  {name}：{escape(str(outcome.folder / name))}", highlight=False)
 
 
 @run_app.command("smoke")
@@ -249,6 +250,7 @@ def runs_list(
     from rich.table import Table
 
     from rpa.audit import AuditLog
+    from rpa.outcomes import counts_text
     from rpa.runs import demo_folders, list_runs, run_state
 
     cfg = settings()
@@ -270,10 +272,10 @@ def runs_list(
             recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
             cells = {
                 "流程": str(run.get("flow", "?")),
-                "触发": str(run.get("trigger", "?")),
+                "触发": _trigger_words(str(run.get("trigger", "?"))),
                 "开始时间": str(run.get("started_at", "?"))[:19],
-                "退出码": run_state(run, recorded),
-                "计数": " ".join(f"{k}={v}" for k, v in counts.items() if v),
+                "退出码": _state_words(run_state(run, recorded)),
+                "计数": counts_text(counts),
             }
             table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
         console.print(table)
@@ -282,6 +284,33 @@ def runs_list(
     for folder in demo_folders(cfg.runs_dir):
         where = f"rpa demo 的运行在 {folder}：RPA_RUNS_DIR={folder} rpa runs list"
         console.print(escape(where), highlight=False)
+
+
+def _state_words(state: str) -> str:
+    """`run_state` as a clerk reads it: an exit code stays a number."""
+    if state.startswith("running? ("):
+        return f"运行中？（在 {state[len('running? ('):-1]}）"
+    return {"running": "运行中", "interrupted": "已中断，可续跑"}.get(state, state)
+
+
+def _trigger_words(trigger: str) -> str:
+    """What started a run, as a clerk reads it; a schedule's job and fire time stay as they are."""
+    if trigger.startswith("schedule:"):
+        return f"定时任务 {trigger.removeprefix('schedule:')}"
+    return {"cli": "命令行", "retry": "重试", "demo": "演示"}.get(trigger, trigger)
+
+
+# run.json's fields as `rpa runs show` names them
+_RUN_FIELDS = {
+    "run_id": "运行编号",
+    "flow": "流程",
+    "trigger": "触发",
+    "started_at": "开始时间",
+    "ended_at": "结束时间",
+    "exit_code": "退出码",
+    "counts": "计数",
+    "stop_reason": "停止原因",
+}
 
 
 @runs_app.command("show")
@@ -296,6 +325,7 @@ def runs_show(run_id: str) -> None:
 
     from rpa.audit import AuditLog
     from rpa.masking import scrub_text
+    from rpa.outcomes import counts_text, state_label
     from rpa.queue import WorkQueue
     from rpa.runs import read_run_json, run_folder, run_state
 
@@ -304,22 +334,25 @@ def runs_show(run_id: str) -> None:
     info = read_run_json(folder)
     audit = AuditLog.from_settings(cfg)
     if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
-        info["exit_code"] = run_state(info, audit.recorded_exit(run_id))
+        info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id)))
+    info["counts"] = counts_text(info.get("counts") or {})
+    info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     console = Console(soft_wrap=True)
-    for key in ("run_id", "flow", "trigger", "started_at", "ended_at", "exit_code", "counts", "stop_reason"):
-        console.print(f"[bold]{key}[/]: {escape(str(info.get(key)))}", highlight=False)
-    console.print(f"[bold]folder[/]: {escape(str(folder))}", highlight=False)
+    for key, label in _RUN_FIELDS.items():
+        value = info.get(key)
+        console.print(f"[bold]{label}[/]：{escape('无' if value is None else str(value))}", highlight=False)
+    console.print(f"[bold]运行文件夹[/]：{escape(str(folder))}", highlight=False)
     if not audit.has_schema():  # the queue and the audit tables are created together
         typer.echo("数据库中没有这次运行的工作项：请确认 RPA_DATABASE_URL 指向运行所用的数据库")
         return
-    table = Table("item", "state", "attempts", "error", "note")
+    table = Table("事项", "状态", "尝试次数", "错误", "说明")
     for item in WorkQueue.from_settings(cfg).items(run_id):
         result = item.result or {}
         table.add_row(
             str(item.id),
-            str(item.state),
+            state_label(str(item.state)),
             str(item.attempts),
-            escape(scrub_text(f"{item.last_error_code or ''} {item.last_error_message or ''}".strip())),
+            escape(scrub_text(item.last_error_message or "")),  # its code is in the audit chain
             escape(scrub_text(str(result.get("note") or result.get("status") or ""))),
         )
     console.print(table)
@@ -346,12 +379,12 @@ def runs_retry(
     queue = WorkQueue.from_settings(cfg)
     retried = queue.retry(run_id, items or None)
     AuditLog.from_settings(cfg).append(run_id, "operator", "items.retried", details={"items": retried})
-    typer.echo(f"{len(retried)} items back to pending: {retried}")
+    typer.echo(f"{len(retried)} 个事项放回待办：{'、'.join(map(str, retried)) or '无'}")
     left = sorted(set(items or ()) - set(retried))
     if left:
         typer.echo(
-            f"left alone: {left} (not ended with an error, or a later item of the same order group "
-            "is being worked: retry them once it has ended)"
+            f"未放回：{'、'.join(map(str, left))}（没有以错误结束，或同一账户的后续事项正在办理："
+            "等它结束后再重试）"
         )
     outcome = run_with_progress("", {}, workers=workers, resume=run_id, trigger="retry", cfg=cfg)
     raise typer.Exit(outcome.exit_code)

@@ -11,6 +11,7 @@ their first page, no run is created.
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -148,6 +149,17 @@ def _runs_dir(settings: Settings) -> str:
     return f"{folder.resolve()}（可写，剩余 {free_mb} MB）"
 
 
+def _why_unreachable(reason: object) -> str:
+    """The usual connection failures in Chinese; anything else as the system words it."""
+    if isinstance(reason, ConnectionRefusedError):
+        return "连接被拒绝：该地址上没有服务在运行"
+    if isinstance(reason, TimeoutError):
+        return f"{PORTAL_TIMEOUT_SECONDS} 秒内没有应答"
+    if isinstance(reason, socket.gaierror):
+        return "主机名无法解析"
+    return str(reason)
+
+
 def _portal(url: str, operators: int, setting: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=PORTAL_TIMEOUT_SECONDS) as answer:
@@ -155,8 +167,8 @@ def _portal(url: str, operators: int, setting: str) -> str:
     except urllib.error.HTTPError as exc:
         status = exc.code
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise RpaError(f"{url} 无法访问（{reason}）：请检查 {setting}、网络和代理") from None
+        why = _why_unreachable(getattr(exc, "reason", exc))
+        raise RpaError(f"{url} 无法访问（{why}）：请检查 {setting}、网络和代理") from None
     if operators == 0:
         raise RpaError(
             f"{url} 可访问（HTTP {status}），但没有配置操作员：请设置 {setting.replace('URL', 'OPERATORS')}"

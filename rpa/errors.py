@@ -77,7 +77,7 @@ class RpaError(Exception):
 
     def __str__(self) -> str:
         if self.portal_message and self.portal_message not in self.message:
-            return f"{self.message} (portal: {self.portal_message})"
+            return f"{self.message}（门户提示：{self.portal_message}）"
         return self.message
 
 

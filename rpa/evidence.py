@@ -91,11 +91,11 @@ def item_evidence(
                 failed_page, unique_path(session.evidence_dir, name, "-failure.png"), mask=masks
             )
         except (PlaywrightError, OSError) as error:
-            logger.warning("no failure screenshot: {}", error)
+            logger.warning("未能截取失败时的截图：{}", error)
         try:
             evidence.trace = session.end_item_trace(keep_as=name)
         except (PlaywrightError, OSError) as error:
-            logger.warning("no failure trace: {}", error)
+            logger.warning("未能保存失败时的跟踪记录：{}", error)
         raise
     session.end_item_trace(keep_as=None)
 

@@ -92,8 +92,7 @@ class WorkerContext:
             raise RuntimeError("this WorkerContext has no queue to check the lease in")
         if not self.queue.begin_submit(item.id, self.owner, item.fence):
             raise LeaseLost(
-                f"work item {item.id}: the lease (fence {item.fence}) is no longer {self.owner}'s; "
-                "dropped without submitting",
+                f"事项 {item.id} 的租约（令牌 {item.fence}）已不属于 {self.owner}：未提交即放弃",
                 code="lease_lost_before_submit",
                 details={"item_id": item.id, "owner": self.owner, "fence": item.fence},
             )
@@ -207,13 +206,13 @@ class Flow(ABC):
         available = len(self.operators(ctx.settings))
         if available == 0:
             raise UsageError(
-                f"no operator credentials configured for {self.portal}: set "
+                f"没有配置{_PORTAL_WORDS.get(self.portal, self.portal)}的操作员：请设置 "
                 f"RPA_{OPERATOR_SETTINGS.get(self.portal, 'REPORTS')}_OPERATORS"
             )
         if available < requested:
             ctx.log.warning(
-                f"{requested} workers asked for but only {available} operator credentials for "
-                f"{self.portal} (one live session per operator): running {available}"
+                f"要求 {requested} 个工作进程，但{_PORTAL_WORDS.get(self.portal, self.portal)}只有 "
+                f"{available} 个操作员（每个操作员同时只能有一个会话）：只启动 {available} 个"
             )
             return available
         return requested
@@ -221,6 +220,9 @@ class Flow(ABC):
 
 # portal -> the prefix of its operators' setting (RPA_<prefix>_OPERATORS)
 OPERATOR_SETTINGS: dict[str, str] = {"ams": "AMS", "report_platform": "REPORTS", "enterprise_check": "CHECK"}
+# the portals as a clerk names them
+_PORTAL_WORDS = {"ams": "人民币账户管理系统（AMS）", "report_platform": "报表平台",
+                "enterprise_check": "企业信息联网核查系统"}
 
 FLOWS: dict[str, str] = {
     "smoke": "flows.smoke:SmokeFlow",

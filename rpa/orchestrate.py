@@ -182,7 +182,7 @@ def _execute(
         _add_engine_shaping_files(ctx, flow)
         prepared = flow.prepare(ctx)
         ctx.log.info(
-            f"run {ctx.run_id}: {prepared.enqueued} items enqueued, {prepared.duplicates} already known"
+            f"运行 {ctx.run_id}：新加入 {prepared.enqueued} 个事项，{prepared.duplicates} 个此前已在队列中"
         )
         for note in prepared.notes:
             ctx.log.info(note)
@@ -238,7 +238,7 @@ def _record_quietly(ctx: RunContext, exit_code: int, counts: dict[str, int], rea
     except Exception as exc:
         if as_run_fatal(exc) is None:
             raise
-        ctx.log.error("the database refused the run's last record too")
+        ctx.log.error("数据库也拒绝了本次运行的最后一条记录")
 
 
 def _finishing_failed(ctx: RunContext, exc: Exception, exit_code: int) -> int:
@@ -266,7 +266,7 @@ def _close_after_bug(ctx: RunContext, exc: BaseException) -> None:
         ctx.write_run_json(ended_at=now_in(ctx.settings).isoformat(), exit_code=EXIT_STOPPED,
                            stop_reason=reason)
     except (RpaError, OSError, SQLAlchemyError) as failure:
-        ctx.log.error(f"could not record the run as stopped: {type(failure).__name__}")
+        ctx.log.error(f"无法把本次运行记为已停止（{type(failure).__name__}）")
 
 
 def _add_engine_shaping_files(ctx: RunContext, flow: Flow) -> None:
@@ -296,7 +296,7 @@ def _run_workers(
         pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event, on_progress=on_progress,
                         on_settled=outputs.write_early if flow.finish_from_queue else None)
     if pool.drained and not pool.stop_reason:
-        return "stopped on request (SIGINT/SIGTERM); resume to finish", None
+        return "应要求停止（SIGINT/SIGTERM）：用 --resume 续跑以完成其余事项", None
     forced = exit_for_stop(pool.stop_code) if pool.stop_code else None
     return pool.stop_reason, forced if forced == EXIT_USAGE else None
 

@@ -51,6 +51,27 @@ STATE_LABELS: dict[str, str] = {
 }
 
 
+# scheduler fire outcome (schedule_fires.outcome) -> the words `rpa schedule list` shows
+FIRE_LABELS: dict[str, str] = {
+    "running": "运行中",
+    "ok": "全部完成",
+    "failed": "已结束，有事项需要处理",
+    "stopped": "提前停止",
+    "error": "启动失败",
+    "interrupted": "已中断，下次启动时续跑",
+    "abandoned": "进程已不在，下次启动时续跑",
+    "no_input": "没有新文件",
+    "skipped_overlap": "跳过：上一次仍在运行",
+    "skipped_window": "跳过：不在服务时段内",
+    "missed": "错过",
+}
+
+
+def fire_label(outcome: str) -> str:
+    """The words for a scheduler fire's outcome; an unknown one as `未知结果（outcome）`."""
+    return FIRE_LABELS.get(outcome, f"未知结果（{outcome}）")
+
+
 def outcome_label(code: str) -> str:
     """The word for a row outcome; an unknown code is shown as `未知结果（code）`, never dropped."""
     return OUTCOME_LABELS.get(code, f"未知结果（{code}）")

@@ -53,6 +53,7 @@ from rpa._schedule_runner import RESUME_PARAM, RUN_ID_PARAM, FireRunner, Launche
 from rpa._schedule_view import JobOverview, overview_lines
 from rpa.errors import ConfigError
 from rpa.flow import FLOWS
+from rpa.outcomes import fire_label
 from rpa.runs import make_private_dir, new_run_id
 from rpa.settings import DEFAULT_AMS_SERVICE_WINDOW, PROJECT_ROOT
 
@@ -210,7 +211,7 @@ class BotScheduler:
         record older misses as missed. Returns the fires it touched."""
         touched = self.fires.release_dead()
         for record in touched:
-            logger.warning(f"job {record.job_id}: the fire of {record.planned_at.isoformat()} was abandoned")
+            logger.warning(f"任务 {record.job_id}：{record.planned_at.isoformat()} 的这次的进程已不在")
         for job in self._enabled():
             touched += catch_up_job(self.runner, job, self.triggers[job.id].fire_times_between, self.clock())
         return touched
@@ -222,8 +223,8 @@ class BotScheduler:
         planned = self.clock().astimezone(job.zone)
         what, record = self.runner.run_fire(job, planned, source="manual", ignore_window=ignore_window)
         if record is None or what in (ClaimOutcome.OVERLAP, FireOutcome.SKIPPED_WINDOW, None):
-            note = record.note if record is not None and record.note else "not started"
-            return LaunchResult(run_id=None, exit_code=2, note=f"job {job_id}: {note}")
+            note = f"没有启动：{record.note}" if record is not None and record.note else "没有启动"
+            return LaunchResult(run_id=None, exit_code=2, note=note)
         return LaunchResult(run_id=record.run_id, exit_code=record.exit_code or 0, note=record.note or "")
 
     def start(self) -> None:
@@ -246,7 +247,7 @@ class BotScheduler:
         scheduler.add_listener(self._on_not_run, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         scheduler.start()
         self._scheduler = scheduler
-        logger.info(f"scheduler started with {len(jobs)} jobs: {', '.join(j.id for j in jobs)}")
+        logger.info(f"调度已启动，共 {len(jobs)} 个任务：{'、'.join(j.id for j in jobs)}")
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking new fires; with `wait`, let the runs in hand finish first."""
@@ -264,9 +265,9 @@ class BotScheduler:
             self._scheduler.add_job(self.catch_up, id="catch-up", name="catch-up", misfire_grace_time=None)
             while not self.stop_event.wait(self.heartbeat_seconds):
                 self._heartbeat()
-            logger.warning("scheduler stopping: no new fires; waiting for the runs in hand")
+            logger.warning("调度正在停止：不再启动新的运行，等手头的运行结束")
             self.shutdown(wait=True)
-            logger.info("scheduler stopped")
+            logger.info("调度已停止")
             return 0
         finally:
             for signum, handler in previous.items():
@@ -278,7 +279,7 @@ class BotScheduler:
 
         def request_stop(signum: int, _frame: FrameType | None) -> None:
             name = signal.Signals(signum).name
-            logger.warning(f"{name} received: finishing the items in hand, then stopping")
+            logger.warning(f"收到 {name}：办完手头的事项后停止")
             self.stop_event.set()
 
         return {signum: signal.signal(signum, request_stop) for signum in (signal.SIGTERM, signal.SIGINT)}
@@ -287,8 +288,8 @@ class BotScheduler:
         upcoming = sorted(
             (times[0], job.id) for job in self._enabled() if (times := self.next_fire_times(job.id, 1))
         )
-        following = f"; next: {upcoming[0][1]} at {upcoming[0][0].isoformat()}" if upcoming else ""
-        logger.info(f"scheduler alive: {len(self._enabled())} jobs{following}")
+        following = f"；下一次：{upcoming[0][1]}，{upcoming[0][0].isoformat()}" if upcoming else ""
+        logger.info(f"调度运行中：{len(self._enabled())} 个任务{following}")
 
     def _on_fire(self, job_id: str) -> None:
         job = self.schedules.job(job_id)
@@ -296,23 +297,24 @@ class BotScheduler:
         grace = timedelta(seconds=job.misfire_grace_seconds + 1)
         due = self.triggers[job_id].fire_times_between(now - grace, now)
         if not due:
-            logger.warning(f"job {job_id}: woken at {now.isoformat()} with no fire due; ignored")
+            logger.warning(f"任务 {job_id}：{now.isoformat()} 被唤醒，但没有到期的运行；忽略")
             return
         try:
             self.runner.resume(job)  # a run interrupted earlier (e.g. outside the window at start) first
             self.runner.run_fire(job, due[-1], source="schedule")
         except Exception:  # APScheduler's thread: nothing may escape it unrecorded
-            logger.exception(f"job {job_id}: the fire of {due[-1].isoformat()} failed in the scheduler")
+            logger.exception(f"任务 {job_id}：{due[-1].isoformat()} 的这次在调度中出错")
 
     def _on_not_run(self, event: JobExecutionEvent | JobSubmissionEvent) -> None:
         if event.job_id not in self.triggers:
             return
         if isinstance(event, JobSubmissionEvent):
             times = list(event.scheduled_run_times)
-            outcome, note = FireOutcome.SKIPPED_OVERLAP, "too many fires of this job still running"
+            outcome, note = FireOutcome.SKIPPED_OVERLAP, "这个任务仍在运行的次数已达上限"
         else:
             times = [event.scheduled_run_time]
-            outcome, note = FireOutcome.MISSED, "woke up later than the misfire grace"
+            outcome, note = FireOutcome.MISSED, "唤醒时已超过允许的延迟"
         for planned in times:
             if self.fires.record(event.job_id, planned, outcome, source="schedule", note=note):
-                logger.warning(f"job {event.job_id}: fire {planned.isoformat()} {outcome}: {note}")
+                label = fire_label(outcome)
+                logger.warning(f"任务 {event.job_id}：{planned.isoformat()}：{label}（{note}）")

@@ -206,7 +206,9 @@ class Settings(BaseSettings):
                 handle.write(secrets.token_hex(32))
         key = path.read_text().strip()
         if not key:
-            raise ConfigError(f"the audit key file {path} is empty")
+            raise ConfigError(
+                f"审计密钥文件 {path} 是空的：请从备份恢复密钥，或用 RPA_AUDIT_KEY_FILE 指向正确的密钥文件"
+            )
         return key.encode()
 
     def chromium_executable(self) -> Path:

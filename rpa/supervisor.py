@@ -148,7 +148,7 @@ def run_pool(
                 worker.stop_gently()
             elif worker.proc.exitcode not in (0, None):
                 crashed += 1
-                ctx.log.warning(f"worker w{index} ended with exit code {worker.proc.exitcode}")
+                ctx.log.warning(f"工作进程 w{index} 异常结束，退出码 {worker.proc.exitcode}")
         for index, worker in list(orphans.items()):
             if not worker.running():
                 del orphans[index]
@@ -160,7 +160,7 @@ def run_pool(
         open_items = counts.get("pending", 0) + counts.get("leased", 0)
         if stop_event.is_set() and not terminating:
             terminating = True
-            ctx.log.warning("stop asked for: workers finish the item in hand, then stop")
+            ctx.log.warning("收到停止请求：工作进程办完手头的事项后停止")
             for worker in [*procs.values(), *orphans.values()]:
                 worker.stop_gently()
         if not procs and not orphans and (stop or terminating or open_items == 0):
@@ -173,10 +173,10 @@ def run_pool(
                 # an orphan still holds its index (its operator's session) until it is gone
                 if index not in procs and index not in orphans and restart_budget > 0:
                     restart_budget -= 1
-                    ctx.log.info(f"starting worker w{index}")
+                    ctx.log.info(f"启动工作进程 w{index}")
                     start(index)
             if not procs and not orphans:
-                ctx.log.error("workers keep failing; giving up on this run for now")
+                ctx.log.error("工作进程接连失败，本次运行暂时放弃；查明原因后可用 --resume 续跑")
                 break
         # wakes at once when a worker ends (the run's end no longer waits out a poll); an
         # orphan has no sentinel, so it is looked at every poll

@@ -122,13 +122,13 @@ class WorkCalendar:
     def load(cls, calendar_file: Path) -> WorkCalendar:
         """Read calendar.yaml; a missing file means no overrides, a malformed one is a ConfigError."""
         if not calendar_file.exists():
-            logger.warning("calendar file {} not found: only chinesecalendar is used", calendar_file)
+            logger.warning("工作日历文件 {} 不存在：只用 chinesecalendar 自带的节假日", calendar_file)
             return cls()
         try:
             data: Any = read_yaml(calendar_file) or {}
             parsed = CalendarFile.model_validate(data)
         except (yaml.YAMLError, ValidationError, ValueError) as exc:
-            raise ConfigError(f"invalid calendar file {calendar_file}: {exc}") from None
+            raise ConfigError(f"工作日历文件 {calendar_file} 有误：{exc}") from None
         return cls.from_model(parsed)
 
     @classmethod
@@ -167,8 +167,7 @@ class WorkCalendar:
             if override.provisional:
                 self._warn_once(
                     d.year,
-                    "{} in calendar.yaml is provisional: replace it when the State "
-                    "Council publishes the official schedule",
+                    "calendar.yaml 中 {} 年的安排是暂定的：国务院公布正式安排后请替换",
                 )
             if d in override.holidays:
                 return DayStatus(working=False, known=True, source=source)
@@ -185,8 +184,7 @@ class WorkCalendar:
             return DayStatus(working=weekday, known=True, source=source)
         self._warn_once(
             d.year,
-            "{} is in no holiday calendar (chinesecalendar, calendar.yaml): "
-            "working days are estimated as Monday to Friday",
+            "{} 年不在任何节假日日历中（chinesecalendar、calendar.yaml）：工作日按周一至周五估计",
         )
         return DayStatus(working=weekday, known=False, source="weekday rule")
 
@@ -234,7 +232,7 @@ class WorkCalendar:
             if status.working:
                 return d, known
         raise ConfigError(
-            f"more than {_MAX_CLOSED_RUN} non-working days in a row around {d}: check calendar.yaml"
+            f"{d} 前后连续超过 {_MAX_CLOSED_RUN} 天不是工作日：请检查 calendar.yaml"
         )
 
     def _warn_once(self, year: int, template: str) -> None:

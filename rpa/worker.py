@@ -383,7 +383,7 @@ def worker_main(
     )
     for value in (worker_secrets or {}).values():
         register_secret(value)
-    log.info(f"worker {owner} started")
+    log.info(f"工作进程 {owner} 已启动")
     scratch = worker_scratch(settings.runs_dir)  # the browser's temporary files, not in /tmp
     try:
         with flow.open_worker(wctx) as handler:
@@ -393,7 +393,11 @@ def worker_main(
         return
     finally:
         remove_scratch(scratch)
-    log.info(f"worker {owner} finished: {summary}")
+    log.info(
+        f"工作进程 {owner} 结束：已完成 {summary.done}，业务错误 {summary.business_errors}，"
+        f"需人工处理 {summary.held}，重试 {summary.retried}，失败 {summary.failed}，"
+        f"租约失效 {summary.lease_lost}"
+    )
 
 
 ProgressCallback = Callable[[dict[str, int]], None]

@@ -28,6 +28,15 @@ from pathlib import Path
 from typing import Any
 
 GENESIS = "0" * 64
+# the item states' words, as rpa/outcomes.py has them (the same sentences as `rpa audit verify`)
+STATE_WORDS = {
+    "done": "已完成",
+    "business_error": "业务错误",
+    "failed": "失败",
+    "held": "需人工处理",
+    "pending": "未完成",
+    "leased": "处理中",
+}
 FIELDS = {"seq", "time", "run_id", "actor", "event", "item_ref", "details", "prev_hash", "hash"}
 LEDGER = "=ledger"
 
@@ -35,6 +44,11 @@ LEDGER = "=ledger"
 def canonical(value: Any) -> bytes:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.encode("utf-8")
+
+
+def broken(seq: int, kind: str, reason: str) -> str:
+    """One failure as `rpa audit verify` words it: the first bad event, what happened, how."""
+    return f"第 {seq} 条事件{kind}（{reason}），此前 {seq - 1} 条事件核对无误"
 
 
 def read_chain(path: Path, key: bytes, chain: str | None) -> tuple[list[dict[str, Any]], str | None]:
@@ -45,26 +59,34 @@ def read_chain(path: Path, key: bytes, chain: str | None) -> tuple[list[dict[str
         try:
             event = json.loads(line)
         except ValueError:
-            return events, f"第 {number} 行不是 JSON"
+            event = None
         if not isinstance(event, dict) or set(event) != FIELDS or not isinstance(event["details"], dict):
-            return events, f"第 {number} 行不是审计事件（字段不对）"
+            return events, broken(number, "被修改", f"第 {number} 行不是审计事件")
         chain = chain or event["run_id"]
+        label = f"“{event['event']}”"
         if event["run_id"] != chain:
-            return events, f"第 {number} 行属于另一条链（{event['run_id']}）"
+            return events, broken(number, "被插入", f"事件{label}属于另一条链（{event['run_id']}）")
         if event["seq"] != number:
-            where = f"第 {number} 行的序号是 {event['seq']}，应为 {number}"
-            return events, f"{where}（有事件缺失、插入或顺序被打乱）"
+            why = f"第 {number} 行的序号是 {event['seq']}：有事件缺失、被插入或顺序被打乱"
+            return events, broken(number, "不符", why)
         signed = {name: value for name, value in event.items() if name != "hash"}
         mac = hmac.new(key, canonical(signed), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(mac, str(event["hash"])):
-            return events, f"第 {number} 条事件“{event['event']}”与其密钥哈希不符（被修改）"
+            return events, broken(number, "被修改", f"事件{label}与其密钥哈希不符")
         if event["prev_hash"] != expected_prev:
-            return events, f"第 {number} 条事件“{event['event']}”没有接在第 {number - 1} 条之后"
+            return events, broken(number, "顺序被打乱", f"事件{label}没有接在第 {number - 1} 条之后")
         expected_prev = event["hash"]
         events.append(event)
     if not events:
-        return events, "文件中没有事件"
+        return events, broken(1, "缺失或被删除", "文件中没有事件")
     return events, None
+
+
+def counts_text(counts: dict[str, Any]) -> str:
+    """Item counts in the states' words: `已完成 3，失败 1` (as rpa/outcomes.py writes them)."""
+    known = [(STATE_WORDS[s], counts[s]) for s in STATE_WORDS if counts.get(s)]
+    others = [(f"未知状态（{s}）", n) for s, n in sorted(counts.items()) if s not in STATE_WORDS and n]
+    return "，".join(f"{label} {n}" for label, n in [*known, *others]) or "没有事项"
 
 
 def sha256_of(path: Path) -> str:
@@ -111,7 +133,7 @@ class Checker:
             return
         entries, problem = read_chain(self.ledger, self.key, LEDGER)
         if problem:
-            self.bad(f"账本副本 {problem}")
+            self.bad(f"账本副本 {self.ledger} {problem}")
             return
         mine = [e for e in entries if e["details"].get("run") == self.run_id]
         ended = [e["details"] for e in mine if e["event"] == "run.ended"]
@@ -173,7 +195,8 @@ class Checker:
             return
         file_counts = {k: v for k, v in counts.items() if v}
         if file_counts != chain_counts:
-            self.bad(f"run.json 的计数 {file_counts} 与审计链记录的 {chain_counts} 不同")
+            in_file, in_chain = counts_text(file_counts), counts_text(chain_counts)
+            self.bad(f"run.json 的计数（{in_file}）与审计链记录的（{in_chain}）不同")
         else:
             self.good(f"run.json 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
 

@@ -126,10 +126,11 @@ def _must_already_hold(step: Step, shown: str | None, record: CanonicalFiling) -
         return
     if step.kind == "value" and codes.plain(shown) == codes.plain(str(step.value)):
         return
+    action = codes.ACTION_WORDS.get(record.action, record.action)
+    what = f"{action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
     raise NeedsPerson(
-        f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: AMS shows its own, "
-        f"read-only {step.element} for this account and it differs from the input row; "
-        "the form cannot change it, so a person must decide",
+        f"{what}："
+        f"AMS 为该账户显示的只读字段 {step.element} 与输入行不同，表单改不了它：需人工决定",
         code="read_only_field_differs",
         details={"status": "held", "field": step.element},
     )

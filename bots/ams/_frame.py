@@ -123,7 +123,7 @@ class ContentFrame:
     def open_main(self, url: str) -> None:
         """Open the portal's main page `url` in this tab, up to its content frame; a 5xx page is
         PortalUnavailable (for `retrying`)."""
-        what = "opening AMS's main page in another tab"
+        what = "在另一个标签页打开 AMS 主页"
         self.forget()
         with browser_errors(what):
             response = self.page.goto(url, wait_until="domcontentloaded")
@@ -261,15 +261,15 @@ class ContentFrame:
                     waited_ms = (time.monotonic() - started) * 1000
                     if waited_ms >= patience_ms:
                         raise PortalUnavailable(
-                            f"{what}: AMS is still in its batch window after "
-                            f"{waited_ms / 1000:.0f} s (patience {patience_ms / 1000:.0f} s)",
+                            f"{what}：等了 {waited_ms / 1000:.0f} 秒 AMS 仍在批处理"
+                            f"（最多等 {patience_ms / 1000:.0f} 秒）",
                             code=BATCH_WINDOW_CODE,
                             portal_message=exc.portal_message,
                         ) from None
                     delay = min(FIRST_BACKOFF_MS * 2**batch_waits, BATCH_BACKOFF_MAX_MS)
                     delay = min(delay, max(patience_ms - waited_ms, 1.0))
                     batch_waits += 1
-                    logger.info("{}: batch window, trying again in {:.1f} s", what, delay / 1000)
+                    logger.info("{}：AMS 正在批处理，{:.1f} 秒后重试", what, delay / 1000)
                     self.page.wait_for_timeout(delay)  # the bot waits on the portal, bounded
                     continue
                 failures += 1
@@ -284,7 +284,7 @@ class ContentFrame:
 
     def _back_off(self, what: str, exc: ApplicationError, failures: int) -> None:
         delay = FIRST_BACKOFF_MS * 2 ** (failures - 1)
-        logger.info("{}: {} ({}), trying again in {:.2f} s", what, exc.code, failures, delay / 1000)
+        logger.info("{}：{}（第 {} 次），{:.2f} 秒后重试", what, exc.code, failures, delay / 1000)
         self.page.wait_for_timeout(delay)
 
 
@@ -295,10 +295,10 @@ def browser_errors(what: str) -> Iterator[None]:
     try:
         yield
     except PlaywrightTimeoutError:
-        raise PortalTimeout(f"{what}: AMS did not answer in time", code="page_timeout") from None
+        raise PortalTimeout(f"{what}：AMS 没有及时应答", code="page_timeout") from None
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"{what}: {_first_line(exc)}", code="navigation_failed") from None
+        raise PortalUnavailable(f"{what}：浏览器出错：{_first_line(exc)}", code="navigation_failed") from None
 
 
 def _first_line(exc: PlaywrightError) -> str:
-    return next((line.strip() for line in exc.message.splitlines() if line.strip()), "browser error")
+    return next((line.strip() for line in exc.message.splitlines() if line.strip()), "没有说明")

@@ -131,8 +131,8 @@ class AmsPages:
             return
         self._lookup_tab = self._spare_tab = None
         logger.warning(
-            "AMS keeps one open form per session: this worker now works one page at a time "
-            "(set RPA_AMS_STRATEGY=plain to start that way)"
+            "AMS 每个会话只保留一张打开的表单：本工作进程改为一次只办一页"
+            "（设置 RPA_AMS_STRATEGY=plain 可从一开始就这样办）"
         )
 
     # -- pages -----------------------------------------------------------------------------
@@ -186,7 +186,7 @@ class AmsPages:
             fatal = as_run_fatal(exc)
             if fatal is not None:
                 raise fatal from exc
-            logger.warning("no receipt screenshot: {}", scrub_text(str(exc))[:200])
+            logger.warning("未能截取回执截图：{}", scrub_text(str(exc))[:200])
             return None
 
     def to_front(self) -> None:

@@ -49,7 +49,7 @@ def table_rows(found: Locator) -> list[TableRow]:
     data = found.evaluate_all(_ROWS_JS)
     if len(data) > 1:
         raise PortalChanged(
-            f"the table looked for is not one table: {len(data)} tables match", code="table_ambiguous"
+            f"要找的表格不止一个：有 {len(data)} 个表格匹配", code="table_ambiguous"
         )
     return [TableRow([codes.plain(c) for c in r["cells"]], r["header"], r["links"]) for t in data for r in t]
 
@@ -75,15 +75,15 @@ def column_places(rows: list[TableRow], spec: TableSelectors, what: str) -> dict
     has no header row or any column's header is not there (or is there twice)."""
     header = next((r.cells for r in rows if r.header), None)
     if header is None:
-        raise PortalChanged(f"{what}: the table has no header row", code="table_header_missing")
+        raise PortalChanged(f"{what}：表格没有表头行", code="table_header_missing")
     places: dict[str, tuple[int, str]] = {}
     missing: list[str] = []
     for column, aliases in spec.columns.items():
         found = [(i, text) for i, text in enumerate(header) if text in {codes.plain(a) for a in aliases}]
         if len(found) > 1:
             raise PortalChanged(
-                f"{what}: column {column!r} is named by {len(found)} headers "
-                f"({', '.join(t for _, t in found)})",
+                f"{what}：列 {column!r} 对应了 {len(found)} 个表头"
+                f"（{'、'.join(t for _, t in found)}）",
                 code="table_header_ambiguous",
             )
         if found:
@@ -92,8 +92,8 @@ def column_places(rows: list[TableRow], spec: TableSelectors, what: str) -> dict
             missing.append(f"{column} ({'/'.join(aliases)})")
     if missing:
         raise PortalChanged(
-            f"{what}: no header for column(s) {'; '.join(missing)}; the table shows "
-            f"{' | '.join(header) or 'no header text'}: add the new header to selectors/ams.yaml",
+            f"{what}：找不到这些列的表头：{'；'.join(missing)}；表格显示的表头是 "
+            f"{' | '.join(header) or '（空）'}：请把新的表头加进 selectors/ams.yaml",
             code="table_header_missing",
             details={"missing": missing, "headers": header},
         )
@@ -101,7 +101,7 @@ def column_places(rows: list[TableRow], spec: TableSelectors, what: str) -> dict
 
 
 def history_entries(
-    rows: list[TableRow], spec: TableSelectors, what: str = "the history"
+    rows: list[TableRow], spec: TableSelectors, what: str = "备案历史"
 ) -> list[HistoryEntry]:
     """The history list's data rows, by the columns `action`, `business_date` and `filing_no` of
     `spec`. A missing column, a row shorter than the header, an unknown 业务类型 or a date that
@@ -113,20 +113,20 @@ def history_entries(
         if len(row.cells) <= 1 and not row.links:  # a notice across the table (无记录)
             continue
         if len(row.cells) < width:
-            raise PortalChanged(f"{what}: row {number} has {len(row.cells)} cells, fewer than its columns",
+            raise PortalChanged(f"{what}：第 {number} 行只有 {len(row.cells)} 个单元格，少于表头的列数",
                                 code="history_unreadable")  # fmt: skip
         word, day = row.cells[where["action"]], row.cells[where["business_date"]]
         if word not in codes.ACTION_BY_WORD:
-            raise PortalChanged(f"{what}: row {number} has an unknown business type {word!r}",
+            raise PortalChanged(f"{what}：第 {number} 行的业务类型 {word!r} 不认识",
                                 code="history_unreadable")  # fmt: skip
         try:
             date.fromisoformat(day)
         except ValueError:
-            raise PortalChanged(f"{what}: row {number} has a date that is not yyyy-MM-dd: {day!r}",
+            raise PortalChanged(f"{what}：第 {number} 行的日期不是 yyyy-MM-dd 格式：{day!r}",
                                 code="history_unreadable") from None  # fmt: skip
         filing_no = row.cells[where["filing_no"]]
         if not filing_no:
-            raise PortalChanged(f"{what}: row {number} has no filing number", code="history_unreadable")
+            raise PortalChanged(f"{what}：第 {number} 行没有备案编号", code="history_unreadable")
         entries.append(
             HistoryEntry(
                 action=codes.ACTION_BY_WORD[word],
@@ -138,13 +138,13 @@ def history_entries(
     return entries
 
 
-def total_rows(text: str, spec: TableSelectors, what: str = "the history") -> int:
+def total_rows(text: str, spec: TableSelectors, what: str = "备案历史") -> int:
     """N of the list's row count (`共N行`, by the patterns of `spec`); PortalChanged if the page
     shows none of them: without it nobody knows whether every page was read."""
     found = spec.count_in(text)
     if found is None:
         raise PortalChanged(
-            f"{what}: the row count is not shown (patterns tried: {', '.join(spec.row_count) or 'none'})",
+            f"{what}：页面上没有显示总行数（试过的写法：{'、'.join(spec.row_count) or '无'}）",
             code="row_count_missing",
         )
     return found[0]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from bots.ams import codes
 from bots.ams._pages import AmsPages
 from bots.ams._tables import HistoryEntry
 from bots.ams.content import CanonicalFiling
@@ -62,7 +63,7 @@ class AmsBot(AmsPages):
         """The account's filing history, every page of it; `filed` False only if AMS says it does
         not know the account (该账户未备案). A page that shows neither that nor a history read by
         the headers of selectors/ams.yaml (page `lookup`, table `history`) is an error."""
-        what = f"look-up of {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        what = f"查询 {mask(account_no, FieldClass.ACCOUNT_NO)}"
         with self._in_tab(self._lookup_tab):
             return self.content.retrying(lambda: self.history.read(account_no), what=what)
 
@@ -76,7 +77,7 @@ class AmsBot(AmsPages):
     def prepare_filing(self, record: CanonicalFiling) -> dict[str, str]:
         """Fill the action's form and go on to 信息核对; returns what that page shows (canonical
         fields). The portal's objections to the form are raised in its own words."""
-        what = f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        what = f"{_action(record.action)} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
         return self.content.retrying(lambda: self._prepare_once(record, what), what=what)
 
     def _prepare_once(self, record: CanonicalFiling, what: str) -> dict[str, str]:
@@ -99,3 +100,8 @@ class AmsBot(AmsPages):
         """
         text = self.review.confirm(record, meanwhile=meanwhile)
         return self.result.read(record, text)
+
+
+def _action(action: str) -> str:
+    """The business type as AMS and a clerk name it: 开户, 变更, 撤销."""
+    return codes.ACTION_WORDS.get(action, action)

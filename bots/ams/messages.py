@@ -122,14 +122,14 @@ class MessageCatalogue(BaseModel):
             if first is not None:
                 return self.error_for(first.text, context=context)
         words = scrub_text(text)
-        return PortalRefusal(f"{context}: AMS answered {words}", code=found[0].code, portal_message=words)
+        return PortalRefusal(f"{context}：AMS 提示“{words}”", code=found[0].code, portal_message=words)
 
     def error_for(self, text: str, *, context: str, at_login: bool = False) -> RpaError:
         """The exception that means what the message means. `context` (already masked) says
         where it was seen; the message itself is scrubbed before it goes into the exception."""
         found = self.classify(text)
         words = scrub_text(found.text)
-        message = f"{context}: AMS answered {words}"
+        message = f"{context}：AMS 提示“{words}”"
         if at_login and found.kind not in ("retry", "batch_window"):
             # any other answer to a login is a refusal: never try that password again
             return LoginRefused(message, code=found.code, portal_message=words)
@@ -144,7 +144,7 @@ class MessageCatalogue(BaseModel):
         if found.kind == "one_form":
             return StaleForm(message, code=found.code, portal_message=words)
         return ApplicationError(
-            f"{context}: AMS answered a message the catalogue does not know ({CATALOGUE_FILE}): {words}",
+            f"{context}：AMS 给出了提示目录（{CATALOGUE_FILE}）中没有的提示“{words}”",
             code=found.code,
             portal_message=words,
         )
@@ -157,6 +157,6 @@ def load_message_catalogue(config_dir: Path) -> MessageCatalogue:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return MessageCatalogue.model_validate(data)
     except FileNotFoundError:
-        raise ConfigError(f"the AMS message catalogue {path} is missing") from None
+        raise ConfigError(f"AMS 提示目录 {path} 不存在") from None
     except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"invalid AMS message catalogue {path}: {exc}") from None
+        raise ConfigError(f"AMS 提示目录 {path} 有误：{exc}") from None

@@ -139,6 +139,6 @@ def load_aliases(config_dir: Path) -> HeaderAliases:
         data: Any = read_yaml(path)
         return HeaderAliases.model_validate(data)
     except FileNotFoundError:
-        raise ConfigError(f"header aliases file {path} not found") from None
+        raise ConfigError(f"表头别名文件 {path} 不存在") from None
     except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"invalid header aliases file {path}: {exc}") from None
+        raise ConfigError(f"表头别名文件 {path} 有误：{exc}") from None

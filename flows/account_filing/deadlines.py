@@ -62,7 +62,7 @@ class DeadlineRules(BaseModel):
     def _complete(self) -> DeadlineRules:
         for kind, action in itertools.product(get_args(AccountKind), get_args(Action)):
             if self.rule_for(action=action, kind=kind) is None:
-                raise ValueError(f"no deadline rule for {kind} accounts, action {action}")
+                raise ValueError(f"没有 {kind} 账户 {action} 业务的期限规则")
         return self
 
     def rule_for(self, *, action: str, kind: str) -> DeadlineRule | None:
@@ -77,9 +77,9 @@ def load_deadline_rules(config_dir: Path) -> DeadlineRules:
         data: Any = read_yaml(path)
         return DeadlineRules.model_validate(data)
     except FileNotFoundError:
-        raise ConfigError(f"deadline rules file {path} not found") from None
+        raise ConfigError(f"报备期限规则文件 {path} 不存在") from None
     except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"invalid deadline rules file {path}: {exc}") from None
+        raise ConfigError(f"报备期限规则文件 {path} 有误：{exc}") from None
 
 
 def deadline_for(
@@ -94,7 +94,7 @@ def deadline_for(
     """The filing deadline of one row, counted in PRC working days."""
     rule = rules.rule_for(action=action, kind=kind)
     if rule is None:  # the validator makes this unreachable for known kinds and actions
-        raise ConfigError(f"no deadline rule for {kind} accounts, action {action}")
+        raise ConfigError(f"报备期限规则中没有 {kind} 账户 {action} 业务的规则：请检查 deadlines.yaml")
     start = business_date
     if rule.counts_from == "notice_date_or_business" and notice_date is not None:
         start = notice_date

@@ -186,7 +186,7 @@ class FilingHandler:
             return self._already_filed(record, found.already, ref)
         if found.conflict is not None:
             raise NeedsPerson(
-                f"{record.masked_label()}: {found.conflict}",
+                f"{record.masked_label()}：{found.conflict}",
                 code="filing_conflict",
                 details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
             )
@@ -217,7 +217,7 @@ class FilingHandler:
             return
         note = (f"该账户正由运行 {other.run_id} 办理，同一账户的报备依次办理：本行未提交，暂挂；"
                 f"待其办结后执行 rpa runs retry {item.run_id}")
-        raise NeedsPerson(f"{record.masked_label()}: {note}", code="account_in_other_run",
+        raise NeedsPerson(f"{record.masked_label()}：{note}", code="account_in_other_run",
                           details={"status": "held", "note": note})
 
     def _check_page(self, record: FilingRecord) -> None:
@@ -225,7 +225,7 @@ class FilingHandler:
         differing = differing_fields(record, shown, compared_fields(record))
         if differing:
             raise NeedsPerson(
-                f"{record.masked_label()}: 信息核对页所示的{field_labels(differing)}与输入行不同，未提交",
+                f"{record.masked_label()}：信息核对页所示的{field_labels(differing)}与输入行不同，未提交",
                 code="check_page_differs",
                 details={"status": "held", "fields": differing},
             )
@@ -247,7 +247,7 @@ class FilingHandler:
 
     def _already_filed(self, record: FilingRecord, entry: HistoryEntry, ref: str) -> dict[str, Any]:
         self.wctx.log.info(
-            f"{record.masked_label()}: already filed as {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
+            f"{record.masked_label()}：此前已报备，备案编号 {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
         )
         return {
             "status": "already_filed",
@@ -274,7 +274,7 @@ def _caught_mid_submit(record: FilingRecord) -> NeedsPerson:
         "报备，为免重复报备未提交：请在 AMS 核实后放行（rpa runs retry）"
     )
     return NeedsPerson(
-        f"{record.masked_label()}: {note}",
+        f"{record.masked_label()}：{note}",
         code="caught_mid_submit",
         details={"status": "held", "note": note},
     )

@@ -95,7 +95,7 @@ class AccountFilingFlow(Flow):
 
         path = Path(self.input)
         if not path.is_file():
-            raise InputFileError(f"input file {path} does not exist or is not a file")
+            raise InputFileError(f"输入文件 {path} 不存在或不是文件：请检查 --input")
         settings = ctx.settings
         today = date.fromisoformat(self.today) if self.today else now_in(settings).date()
         ctx.params.setdefault("flow_params", {})["today"] = today.isoformat()  # a resume keeps it
@@ -148,21 +148,21 @@ class AccountFilingFlow(Flow):
         others = OtherRuns() if self.dry_run else settle_other_runs(ctx, self.name, chosen.keys)
         counts = report.counts
         notes = [
-            f"{counts['rows']} rows: {counts['valid']} valid, {counts['invalid']} invalid, "
-            f"{counts['needs_person']} for a person; {counts['overdue']} past their deadline",
+            f"共 {counts['rows']} 行：有效 {counts['valid']} 行，无效 {counts['invalid']} 行，"
+            f"需人工处理 {counts['needs_person']} 行；已过报备期限 {counts['overdue']} 行",
             *others.notes,
         ]
         if report.absent_stated:
             stated = "、".join(report.absent_stated)
-            notes.append(f"stated absent (--absent-column): {stated}; 开户 rows file it blank")
+            notes.append(f"已声明没有的列（--absent-column）：{stated}；开户行报备时留空")
         if report.kept_on_change:
-            notes.append(f"no column for {'、'.join(report.kept_on_change)}: 变更 rows keep AMS's value")
+            notes.append(f"没有 {'、'.join(report.kept_on_change)} 列：变更行沿用 AMS 中的值")
         for other, rows in chosen.taken_elsewhere.items():
             ctx.record("rows.taken_for_another_ams", rows=rows, other_ams=other, this_ams=identity)
-            notes.append(f"{rows} valid rows were taken by an earlier run for another AMS ({other}): "
-                         f"they are looked up and filed on this one ({identity})")
+            notes.append(f"{rows} 个有效行曾由早先的运行为另一个 AMS（{other}）办理："
+                         f"在本 AMS（{identity}）上重新查询并报备")
         if self.dry_run:
-            notes.append("dry run: rows are looked up in AMS, nothing is submitted")
+            notes.append("预演：只在 AMS 中查询，不提交任何报备")
         return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes,
                         warnings=others.warnings)
 
@@ -224,7 +224,7 @@ class AccountFilingFlow(Flow):
             self.input_rows.append(_input_row(outcome, item, rows[-1]))
         self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
-        ctx.log.info(f"result book written: {path}")
+        ctx.log.info(f"已写出结果表：{path}")
         return [path]
 
     def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
@@ -258,7 +258,7 @@ class AccountFilingFlow(Flow):
 
         operator = wctx.operator
         if operator is None:
-            raise ConfigError("no AMS operator for this worker: set RPA_AMS_OPERATORS")
+            raise ConfigError("这个工作进程没有可用的 AMS 操作员：请设置 RPA_AMS_OPERATORS")
         settings = wctx.settings
         selectors = load_selectors("ams", settings.selectors_dir)
         catalogue = load_message_catalogue(settings.config_dir)

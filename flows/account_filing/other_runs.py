@@ -46,7 +46,7 @@ class OtherRuns:
 
     @property
     def notes(self) -> list[str]:
-        return [f"{rows} rows were already done by run {run}: not filed again"
+        return [f"{rows} 行已由运行 {run} 办结：不再报备"
                 for run, rows in self.done.items()]
 
     @property

@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.registry import FIELDS, RESIDENT_ID, label_of
 from flows.account_filing.resident_id import resident_id_problem
 from flows.account_filing.uscc_check import uscc_checked
@@ -189,6 +190,6 @@ class FilingRecord(BaseModel):
         return f"{self.action}:{self.account_no}:{self.business_date.isoformat()}:{self.content_hash()[:16]}"
 
     def masked_label(self) -> str:
-        """A short description safe for logs: `open ***************8901 2026-11-20`."""
+        """A short description safe for logs: `开户 ***************8901 2026-11-20`."""
         account = mask(self.account_no, FieldClass.ACCOUNT_NO)
-        return f"{self.action} {account} {self.business_date.isoformat()}"
+        return f"{ACTION_LABELS.get(self.action, self.action)} {account} {self.business_date.isoformat()}"

@@ -51,14 +51,14 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise ConfigError(f"the mock portals exited at start (code {proc.returncode})")
+            raise ConfigError(f"模拟门户启动即退出（退出码 {proc.returncode}）：请查看演示文件夹中的门户日志")
         try:
             httpx.get(f"{url}/_admin/stats", timeout=2.0)
             return
         except httpx.HTTPError:
             with suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=0.2)  # not up yet: wait on the process, which wakes us if it exits
-    raise ConfigError(f"the mock portals did not answer at {url} within {STARTUP_SECONDS:.0f} s")
+    raise ConfigError(f"模拟门户 {url} 在 {STARTUP_SECONDS:.0f} 秒内没有应答：请查看演示文件夹中的门户日志")
 
 
 @contextmanager

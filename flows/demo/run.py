@@ -10,6 +10,7 @@ from typing import Any
 
 from flows.demo.portals import AMS_OPERATORS, FIXTURES, REPORT_OPERATORS, active_operators, portals_process
 from rpa.evidence import unique_path
+from rpa.outcomes import counts_text
 from rpa.runs import DEMO_PREFIX, RunOutcome, make_private_dir, now_in
 from rpa.settings import Settings
 
@@ -75,13 +76,14 @@ def run_demo(settings: Settings, run_flow: RunFlow) -> DemoResult:
 def describe(result: DemoResult) -> list[str]:
     """Where the results, run reports and audit logs are."""
     lines = []
-    for label, outcome in (("account filing", result.filing), ("report extraction", result.extraction)):
-        lines.append(f"{label}: run {outcome.run_id}, exit {outcome.exit_code}, {outcome.counts}")
+    for label, outcome in (("单位结算账户备案", result.filing), ("报表数据提取", result.extraction)):
+        counts = counts_text(outcome.counts)
+        lines.append(f"{label}：运行 {outcome.run_id}，退出码 {outcome.exit_code}，{counts}")
         for name in ("result.xlsx", "consolidated.xlsx", "report.html", "audit.jsonl", "run.json"):
             path = outcome.folder / name
             if path.exists():
                 lines.append(f"  {name:<18} {path}")
-    lines.append(f"This demo's runs and queue are in {result.runs_dir}; point rpa there to look at them:")
+    lines.append(f"这次演示的运行和队列在 {result.runs_dir}；让 rpa 指向那里查看：")
     lines.append(f"  RPA_RUNS_DIR={result.runs_dir} .venv/bin/rpa runs show <run id>")
     lines.append(f"  RPA_RUNS_DIR={result.runs_dir} .venv/bin/rpa audit verify <run id>")
     return lines

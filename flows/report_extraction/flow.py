@@ -219,13 +219,13 @@ class ReportExtractionFlow(Flow):
                    checks_failed=len(failed), refused=len(collected.refused), ranked=len(card.ranked),
                    unranked=len(card.unranked), incomplete="；".join(why))
         if why:
-            ctx.log.warning(f"{day.isoformat()}: {path.name} 不完整：{'；'.join(why)}")
+            ctx.log.warning(f"{day.isoformat()}：{path.name} 不完整：{'；'.join(why)}")
             self.problems.append(f"{day.isoformat()} {path.name} 不完整：{'；'.join(why)}")
         if failed:
             self.problems.append(f"{day.isoformat()} 有 {len(failed)} 项核对未通过：见 {path.name} 的校验表")
             ctx.log.warning(
-                f"{day.isoformat()}: {len(failed)} of {len(collected.checks)} checks failed: "
-                f"see {file_name}, sheet 校验"
+                f"{day.isoformat()}：{len(collected.checks)} 项核对中 {len(failed)} 项未通过："
+                f"见 {file_name} 的校验表"
             )
         return path
 

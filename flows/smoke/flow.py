@@ -43,7 +43,7 @@ class SmokeFlow(Flow):
         if unknown:
             from rpa.errors import UsageError
 
-            raise UsageError(f"unknown smoke modes {unknown}; known: {', '.join(MODES)}")
+            raise UsageError(f"冒烟测试没有模式 {'、'.join(unknown)}；可用的模式：{'、'.join(MODES)}")
         self.slow_seconds = slow_seconds
         self.site: SmokeSite | None = None
 
@@ -84,7 +84,7 @@ class SmokeFlow(Flow):
                 login.locate("password").fill(password)
                 login.locate("submit").click()
                 if "登录成功" not in login.locate("message").inner_text():
-                    raise LoginRefused("the smoke site refused the login", portal_message="密码错误")
+                    raise LoginRefused("冒烟测试网站拒绝登录", portal_message="密码错误")
             wctx.record("login", None, operator=f"SMOKE{wctx.worker_index}")
 
             def handle(item: WorkItem) -> dict[str, Any]:
@@ -99,16 +99,16 @@ class SmokeFlow(Flow):
                     message = view.locate("message").inner_text()
                     if response is not None and response.status >= 500:
                         raise PortalUnavailable(
-                            f"the site answered {response.status} for account {payload['account_no']}",
+                            f"网站对账户 {payload['account_no']} 的页面回应了 {response.status}",
                             portal_message=message,
                         )
                     if message.startswith("业务拒绝"):
                         raise PortalRefusal(
-                            f"refused for account {payload['account_no']} ({payload['id_number']})",
+                            f"账户 {payload['account_no']}（证件 {payload['id_number']}）被拒绝",
                             portal_message=message,
                         )
                     if "用户被锁定" in message:
-                        raise LoginRefused("the operator is locked", portal_message=message)
+                        raise LoginRefused("操作员被锁定", portal_message=message)
                     if payload["mode"] == "crash":
                         # a careless bot's bug: the message carries personal data unmasked
                         raise ValueError(

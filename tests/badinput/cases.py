@@ -678,14 +678,14 @@ def _runs_cases() -> list[Case]:
             "runs_show_copied_folder_without_database",
             ("runs", "show", COPIED_RUN),
             0,
-            "interrupted",
+            "已中断，可续跑",
             setup=_copied_run_folder(),
         ),
         Case(
             "runs_list_copied_folder_without_database",
             ("runs", "list"),
             0,
-            "interrupted",
+            "已中断，可续跑",
             setup=_copied_run_folder(),
         ),
     ]

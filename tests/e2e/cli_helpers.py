@@ -64,7 +64,8 @@ def make_cli_env(tmp_path: Path, **extra: str) -> CliEnv:
 
 
 def run_id_from(output: str) -> str:
+    """The run id of the verdict line `运行 <run id>：...`."""
     for line in output.splitlines():
-        if line.startswith("run "):
-            return line.split()[1].rstrip(":")
+        if line.startswith("运行 ") and "：" in line:
+            return line.split("：", 1)[0].split()[1]
     raise AssertionError(f"no run id in output:\n{output}")

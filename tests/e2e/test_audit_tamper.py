@@ -225,4 +225,5 @@ def test_the_stand_alone_script_verifies_an_exported_run_and_names_what_differs(
     assert "SMOKE9" in forged
     (folder / "audit.jsonl").write_text(forged)
     edited = _stand_alone(world, finished.run_id)
-    assert edited.returncode == 1 and "与其密钥哈希不符（被修改）" in edited.stdout, edited.stdout
+    assert edited.returncode == 1, edited.stdout
+    assert "条事件被修改（事件“" in edited.stdout and "”与其密钥哈希不符）" in edited.stdout, edited.stdout

@@ -29,11 +29,11 @@ def test_the_demo_files_the_sample_export_and_extracts_the_reports_in_its_own_fo
     done = cli.run("demo", timeout=840, check_exit=0)
     out = done.stdout
 
-    filing = re.search(r"account filing: run (\S+), exit (\d), (\{.*\})", out)
-    extraction = re.search(r"report extraction: run (\S+), exit (\d), (\{.*\})", out)
+    filing = re.search(r"单位结算账户备案：运行 ([^，\s]+)，退出码 (\d)，(.*)", out)
+    extraction = re.search(r"报表数据提取：运行 ([^，\s]+)，退出码 (\d)，(.*)", out)
     assert filing is not None and extraction is not None, out
     assert filing.group(2) == "1"  # the sample holds rows the portal refuses and rows for a person
-    assert "'done': 0," not in filing.group(3) and "'done': 10," in extraction.group(3)
+    assert "已完成" in filing.group(3) and "已完成 10" in extraction.group(3).split("，")
 
     demo_dirs = [p for p in cli.runs.iterdir() if p.name.startswith("demo-")]
     assert len(demo_dirs) == 1

@@ -119,7 +119,7 @@ def test_a_worker_frozen_past_its_lease_wakes_and_does_not_file_again(ams: AmsHa
     assert history[0] == (first_owner, Outcome.LEASE_EXPIRED) and history[1][1] == Outcome.DONE
     assert history[1][0] != first_owner and len(history) == 2
     log = (cli.runs / run_id / "run.log").read_text(encoding="utf-8")
-    assert "dropped without submitting" in log  # the woken worker reached 确认提交 and stopped there
+    assert "未提交即放弃" in log  # the woken worker reached 确认提交 and stopped there
 
 
 @pytest.mark.timeout(420)

@@ -63,4 +63,4 @@ def test_a_stale_form_turns_working_ahead_off_and_every_row_still_files_once(
     assert statuses == {"已报备": len(to_file)}, statuses
     assert outcome.counts["failed"] == 0 and outcome.counts["pending"] == 0
     log = (outcome.folder / "run.log").read_text(encoding="utf-8")
-    assert "one open form per session" in log
+    assert "AMS 每个会话只保留一张打开的表单" in log

@@ -113,7 +113,7 @@ def test_a_run_leaves_rows_to_a_live_run_and_does_not_exit_0(ams: AmsHandle, tmp
 
     assert done.returncode == 1, done.stderr
     assert f"3 行由运行 {alive} 办理中（运行中）" in done.stderr  # on the terminal
-    assert "all items done" not in done.stdout
+    assert "全部完成" not in done.stdout
     assert ams.submissions() == []  # the live run's rows are its own
     rows = read_result(cli.runs / run_id_from(done.stdout) / "result.xlsx").values()
     assert {row["状态"] for row in rows} == {"他批次办理中"}

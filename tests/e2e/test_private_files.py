@@ -84,12 +84,12 @@ def test_the_mock_portals_started_with_umask_000_keep_their_state_and_log_privat
     )
     try:
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and "serving" not in (
+        while time.monotonic() < deadline and "模拟门户运行中" not in (
             log_path.read_text() if log_path.exists() else ""
         ):
             assert proc.poll() is None, log_path.read_text() if log_path.exists() else "no log"
             time.sleep(0.1)
-        assert "serving" in log_path.read_text()
+        assert "模拟门户运行中" in log_path.read_text()
         assert _mode(log_path) == 0o600 and _mode(log_path.parent) == 0o700
         assert _mode(state) == 0o700
         files = [p for p in state.rglob("*") if p.is_file()]

@@ -183,7 +183,7 @@ def test_several_dates_in_one_cli_run_write_each_dates_workbook(report_portal: A
         ("summary_daily", "-", "2026-11-27"),
     ])
     assert not (folder / "consolidated.xlsx").exists()
-    assert all(f"consolidated_{day.isoformat()}.xlsx: " in done.stdout for day in days)  # told where
+    assert all(f"consolidated_{day.isoformat()}.xlsx：" in done.stdout for day in days)  # told where
     specs = ReportExtractionFlow(date="2026-11-27").load_specs(settings)
     for day in days:
         workbook = openpyxl.load_workbook(folder / f"consolidated_{day.isoformat()}.xlsx")
@@ -211,7 +211,7 @@ def test_workbook_is_written_while_the_worker_logs_out(settings: Settings, repor
     (finished,) = [datetime.fromisoformat(e.time) for e in events if e.event == "run.finished"]
     log = (outcome.folder / "run.log").read_text(encoding="utf-8").splitlines()
     (worker_done,) = [datetime.strptime(line[:28], "%Y-%m-%dT%H:%M:%S.%f%z") for line in log
-                      if " worker " in line and " finished: " in line]
+                      if "工作进程 " in line and " 结束：" in line]
     assert written < worker_done - timedelta(seconds=1), "the workbook waited for the logout"
     assert worker_done < finished  # the run still ends after its workers
     assert report_portal.stats()["requests"]["/rpt/logout.do"] == 1

@@ -42,7 +42,7 @@ def test_smoke_run_then_list_show_export_verify(tmp_path: Path) -> None:
     listed = cli.run("runs", "list", check_exit=0)
     assert run_id in listed.stdout
     shown = cli.run("runs", "show", run_id, check_exit=0)
-    assert "done" in shown.stdout and "smoke" in shown.stdout
+    assert "已完成" in shown.stdout and "smoke" in shown.stdout
     exported = cli.run("audit", "export", run_id, check_exit=0)
     assert Path(exported.stdout.strip()).name == "audit.jsonl"
     events = [json.loads(line) for line in (folder / "audit.jsonl").read_text().splitlines()]
@@ -136,7 +136,7 @@ def test_retry_puts_chosen_items_back_and_records_it(tmp_path: Path) -> None:
     assert failed.state == "failed" and failed.attempts == 2
 
     retried = cli.run("runs", "retry", run_id, "--items", str(failed.id), "--workers", "1", check_exit=1)
-    assert f"[{failed.id}]" in retried.stdout
+    assert f"1 个事项放回待办：{failed.id}" in retried.stdout
     again = WorkQueue(f"sqlite:///{cli.runs / 'queue.db'}").get(failed.id)
     assert again.state == "failed" and again.attempts == 2  # attempts reset, then used up again
     (business,) = _items_by_mode(cli.runs, run_id)["business"]

@@ -67,4 +67,4 @@ def test_the_workers_of_a_killed_supervisor_stop_after_the_item_in_hand(
     assert counts.get("pending", 0) > 0, f"the workers went on to the end: {counts}"
     assert counts.get("leased", 0) == 0  # the item in hand was finished, not dropped
     log = next(cli.runs.glob("*/run.log")).read_text(encoding="utf-8")
-    assert "finished: LoopSummary" in log  # stopped as a worker stops, after logging out
+    assert "结束：已完成" in log  # stopped as a worker stops, after logging out

@@ -169,7 +169,7 @@ def test_a_run_with_todays_selectors_files_nothing(upgraded: httpx.Client, tmp_p
     source = _export(tmp_path)
     outcome = _run(_settings(tmp_path, str(upgraded.base_url).rstrip("/")), source)
     assert outcome.exit_code == 3  # stopped: the portal changed
-    assert outcome.stop_reason and "element 'query'" in outcome.stop_reason
+    assert outcome.stop_reason and "元素 'query'" in outcome.stop_reason
     assert outcome.counts.get("done", 0) == 0
     _only_the_seeded_filing(upgraded)
     [(status, _)] = _statuses(outcome)
@@ -213,7 +213,7 @@ def test_unscoped_selectors_never_type_into_the_agents_fields(
     with pytest.raises(PortalChanged) as caught:
         bot.prepare_filing(FilingRecord.model_validate(basic_record(NEW, serial=8)))
     assert caught.value.code == "selector_ambiguous"
-    assert "element 'legal_rep_name'" in str(caught.value) and "matches 2 elements" in str(caught.value)
+    assert "元素 'legal_rep_name'" in str(caught.value) and "匹配到 2 个元素" in str(caught.value)
     frame = page.frame_locator("iframe")
     assert frame.locator("input").evaluate_all("els => els.map(e => e.value)").count("张伟") == 0
     _only_the_seeded_filing(upgraded)

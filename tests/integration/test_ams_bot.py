@@ -113,9 +113,9 @@ def _rewrite_lookup(page: Any, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "words"),
     [
-        ("<th>业务类型</th>", "<th>业务种类</th>", "no header for column(s) action (业务类型/操作类型)"),
-        ("共", "合计", "the row count is not shown"),
-        (">开户</td>", ">新开户</td>", "unknown business type '新开户'"),
+        ("<th>业务类型</th>", "<th>业务种类</th>", "找不到这些列的表头：action (业务类型/操作类型)"),
+        ("共", "合计", "页面上没有显示总行数"),
+        (">开户</td>", ">新开户</td>", "业务类型 '新开户' 不认识"),
     ],
     ids=["header_renamed", "row_count_renamed", "business_type_renamed"],
 )
@@ -151,7 +151,7 @@ def test_a_history_longer_than_a_page_is_read_through_its_pager(
     assert history.entries[-1].action == "change" and history.entries[-1].business_date == "2026-11-13"
     # a pager the selectors no longer find: the rows read fall short of 共12行, an error
     _rewrite_lookup(page, ">下一页</a>", ">后一页</a>")
-    with pytest.raises(ApplicationError, match="read 10 filings but the page says 共12行") as caught:
+    with pytest.raises(ApplicationError, match="读到 10 条备案，页面却显示共12行") as caught:
         bot.find_filings("110000000012")
     assert caught.value.code == "history_incomplete"
 
@@ -350,7 +350,7 @@ def test_a_batch_window_is_waited_out_within_patience_then_is_a_system_error(
     ams.set_faults(batch_now=True, batch_paths=["/ams/acct*"])
     with pytest.raises(PortalUnavailable) as busy:
         bot.find_filings("110012345678")
-    assert busy.value.code == "batch_window" and "patience" in str(busy.value)
+    assert busy.value.code == "batch_window" and "仍在批处理（最多等" in str(busy.value)
 
     ending = threading.Timer(1.0, lambda: ams.set_faults(batch_now=False))
     ams.set_faults(batch_now=True, batch_paths=["/ams/acct*"])

@@ -87,9 +87,9 @@ def test_month_end_lists_every_report_and_paging_collects_all_pages(
 def test_a_report_type_or_branch_the_query_does_not_offer_is_refused_by_name(
     logged_in: ReportPlatform,
 ) -> None:
-    with pytest.raises(PortalRefusal, match="the report query offers no report_type 'D9999'"):
+    with pytest.raises(PortalRefusal, match="报表查询页的 report_type 没有可选的 'D9999'"):
         logged_in.search("D9999", DAY, None)
-    with pytest.raises(PortalRefusal, match="offers no org '999999'"):
+    with pytest.raises(PortalRefusal, match="org 没有可选的 '999999'"):
         logged_in.search(REPORT_CODES["branch_daily"], DAY, "999999")
     assert len(logged_in.search(REPORT_CODES["branch_daily"], DAY, BRANCH)) == 1  # the form still works
 
@@ -97,7 +97,7 @@ def test_a_report_type_or_branch_the_query_does_not_offer_is_refused_by_name(
               " if (org) { org.value = ''; org.disabled = true; } }"
     for frame in logged_in.page.frames:  # an operator whose branch the platform fixes: 全部 only
         frame.evaluate(fix_org)
-    with pytest.raises(PortalRefusal, match="fixes org at '' for this operator, not '110101'"):
+    with pytest.raises(PortalRefusal, match="把 org 固定为 ''，不是 '110101'"):
         logged_in.search(REPORT_CODES["branch_daily"], DAY, BRANCH)
     assert len(logged_in.search(REPORT_CODES["summary_daily"], DAY, None)) == 1  # what it fixes is asked
 
@@ -154,7 +154,7 @@ def test_html_error_page_under_an_xlsx_name_is_a_download_failure(
     (row,) = logged_in.search(REPORT_CODES["branch_daily"], DAY, BRANCH)
     with pytest.raises(DownloadFailed) as failed:
         logged_in.download(row, "xlsx", tmp_path)
-    assert "HTML page instead of a xlsx file" in failed.value.message
+    assert "发来的是一个网页（HTML），不是 xlsx 文件" in failed.value.message
     assert "报表文件生成异常" in (failed.value.portal_message or "")
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 

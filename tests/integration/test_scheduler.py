@@ -207,8 +207,8 @@ def test_a_missed_fire_within_grace_runs_once_and_older_ones_are_listed(
     assert overview["noon"].last_fires == [] and overview["noon"].missed == []
     assert overview["noon"].next_fires[0][0] == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
     listing = bot.overview_text()
-    assert "  missed: 2026-03-03 09:00, 2026-03-03 08:00" in listing
-    assert f"  last:   2026-03-03 10:00 ok run {started[0]['params'][RUN_ID_PARAM]}" in listing
+    assert "  错过：2026-03-03 09:00, 2026-03-03 08:00" in listing
+    assert f"  最近：2026-03-03 10:00 全部完成 运行 {started[0]['params'][RUN_ID_PARAM]}" in listing
 
 
 # --- manual triggers, the drop folder, the service window -----------------------------------------
@@ -231,7 +231,7 @@ def test_the_same_export_dropped_twice_is_launched_once(tmp_path: Path, calendar
     run_id = started[0]["params"][RUN_ID_PARAM]
     assert started[0]["params"]["input"] == str(inbox / "taken" / f"{run_id}-export.xlsx")
     assert (first.run_id, first.exit_code) == (run_id, 0)
-    assert (second.run_id, second.exit_code) == (None, 0) and "no new file" in second.note
+    assert (second.run_id, second.exit_code) == (None, 0) and "投放文件夹中没有新文件" in second.note
     assert [f.outcome for f in bot.fires.last_fires("filing")] == ["no_input", "ok"]
     assert [p.name for p in (inbox / "taken" / "duplicates").iterdir()] == [f"{run_id}-export.xlsx"]
 
@@ -246,7 +246,7 @@ def test_no_run_starts_outside_the_service_window(tmp_path: Path, calendar: Work
     bot = BotScheduler(schedules, db_url=f"sqlite:///{tmp_path / 'fires.db'}", calendar=calendar,
                        launcher=appending_launcher(log_file), clock=lambda: evening[0])
     refused = bot.trigger("filing")
-    assert refused.exit_code == 2 and "outside the ams service window 08:30-17:00" in refused.note
+    assert refused.exit_code == 2 and "不在 ams 的服务时段 08:30-17:00 内" in refused.note
     assert launches(log_file) == []
     assert [f.outcome for f in bot.fires.last_fires("filing")] == ["skipped_window"]
     assert bot.next_fire_times("filing", 1) == [datetime(2026, 3, 4, 8, 30, tzinfo=SHANGHAI)]
@@ -380,7 +380,7 @@ def test_sigterm_lets_the_item_in_hand_finish_and_the_run_resumes(tmp_path: Path
     fire = FireTable(db_url).last_fires("nightly")[0]
     assert (fire.planned_at, fire.outcome, fire.run_id) == (fire_at, FireOutcome.INTERRUPTED, run_folder.name)
     daemon_log = log.read_text()
-    assert "scheduler alive" in daemon_log and "SIGTERM received" in daemon_log
+    assert "调度运行中" in daemon_log and "收到 SIGTERM" in daemon_log
 
     daemon = _start_daemon(db_url, runs_dir, fire_at, log)
     try:

@@ -61,7 +61,7 @@ def test_candidates_are_tried_in_order(page: Any, selectors: PortalSelectors, lo
                      '<label for="x">操作员代码</label><input id="x" data-which="third">')
     login = selectors.bind(page, "login")
     assert login.locate("operator_code").get_attribute("data-which") == "first"
-    assert "selector demo.login.operator_code matched candidate 1: css=input[name=userCode]" in log_lines
+    assert "选择器 demo.login.operator_code 由第 1 个候选找到 | css=input[name=userCode]" in log_lines
     assert login.probe() == {"operator_code": "css=input[name=userCode]", "submit": None}
 
 
@@ -77,8 +77,8 @@ def test_falls_back_to_label_and_role_when_ids_are_gone(
     assert login.locate("submit").text_content() == "登录"
     # the missing ids cost no timeout of their own
     assert time.monotonic() - started < 2.5
-    assert "selector demo.login.operator_code matched candidate 3: label=操作员代码" in log_lines
-    assert 'selector demo.login.submit matched candidate 2: role=button[name="登录"]' in log_lines
+    assert "选择器 demo.login.operator_code 由第 3 个候选找到 | label=操作员代码" in log_lines
+    assert '选择器 demo.login.submit 由第 2 个候选找到 | role=button[name="登录"]' in log_lines
     assert login.probe() == {"operator_code": "label=操作员代码", "submit": 'role=button[name="登录"]'}
 
     # the winner is remembered for the process: tried first on the next page of this kind
@@ -108,7 +108,7 @@ def test_missing_element_names_page_element_and_every_candidate(
     error = caught.value
     assert isinstance(error, ApplicationError) and error.code == "selector_not_found"
     message = str(error)
-    for part in ("portal 'demo'", "page 'login'", "element 'submit'",
+    for part in ("门户 'demo'", "页面 'login'", "元素 'submit'",
                  "1) css=input[type=submit]", '2) role=button[name="登录"]'):
         assert part in message
     assert error.details["candidates"] == ["css=input[type=submit]", 'role=button[name="登录"]']
@@ -121,7 +121,7 @@ def test_page_matching_nothing_means_the_portal_changed(page: Any, selectors: Po
         login.locate("operator_code")
     assert isinstance(caught.value, RunFatalError)
     message = str(caught.value)
-    assert "page 'login' matches none of its elements (operator_code, submit)" in message
+    assert "页面 'login' 的元素（operator_code, submit）一个也没有匹配" in message
     assert "1) css=input[name=userCode]; 2) css=#userCode; 3) label=操作员代码" in message
     assert login.probe() == {"operator_code": None, "submit": None}
 
@@ -192,7 +192,7 @@ def test_a_candidate_matching_two_elements_is_an_error_not_its_first_match(
         form.locate("any_name")
     error = caught.value
     assert error.code == "selector_ambiguous" and error.details["count"] == 2
-    assert "element 'any_name' candidate xpath=//td[normalize-space(.)='姓名']" in str(error)
+    assert "元素 'any_name' 的候选 xpath=//td[normalize-space(.)='姓名']" in str(error)
     assert form.probe()["any_name"] is None
     ambiguous = form.probe_detail()["any_name"]
     assert (ambiguous.problem, ambiguous.index, ambiguous.count) == ("ambiguous", 1, 2)

@@ -45,7 +45,7 @@ def test_an_item_counted_ended_without_its_outcome_event_is_named(tmp_path: Path
     log = _run(tmp_path, {"done": 2, "failed": 0}, outcomes)
     ok, text = _lines(log, tmp_path)
     assert not ok
-    assert f"运行 {RUN}：【不符】审计链中的逐项结果与结束计数不符：done 计数 2，逐项事件 1" in text
+    assert f"运行 {RUN}：【不符】审计链中的逐项结果与结束计数不符：已完成：结束计数 2，逐项事件 1" in text
 
 
 def test_a_retried_item_counts_by_its_last_outcome(tmp_path: Path) -> None:

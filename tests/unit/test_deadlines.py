@@ -91,9 +91,9 @@ def test_an_incomplete_rules_file_is_a_config_error(tmp_path: Path) -> None:
         " working_days: 2}\n",
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError, match="no deadline rule for basic accounts, action close"):
+    with pytest.raises(ConfigError, match="没有 basic 账户 close 业务的期限规则"):
         load_deadline_rules(tmp_path)
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="不存在"):
         load_deadline_rules(tmp_path / "absent")
 
 

@@ -73,9 +73,9 @@ def test_rows_taken_for_the_uat_portal_are_worked_again_for_production(tmp_path:
     prod, prod_keys, prod_run = _prepare(tmp_path, export, ams_url=PROD)
     assert (prod.enqueued, prod.duplicates) == (3, 0)
     assert prod_keys == sorted(scoped_key("ams:PBCAMS-110000", key) for key in uat_keys)
-    (note,) = [note for note in prod.notes if "another AMS" in note]
-    assert note == ("3 valid rows were taken by an earlier run for another AMS (ams:PBCAMS-UAT): "
-                    "they are looked up and filed on this one (ams:PBCAMS-110000)")
+    (note,) = [note for note in prod.notes if "另一个 AMS" in note]
+    assert note == ("3 个有效行曾由早先的运行为另一个 AMS（ams:PBCAMS-UAT）办理："
+                    "在本 AMS（ams:PBCAMS-110000）上重新查询并报备")
     settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key")
     events = AuditLog.from_settings(settings).events(prod_run)
     (event,) = [e for e in events if e.event == "rows.taken_for_another_ams"]

@@ -46,35 +46,35 @@ def test_headers_that_do_not_map_raise_naming_the_columns_and_the_headers_shown(
         ["1", "开户", "2026-11-27", "AMS2026112700017", "详情"],
     )
     with pytest.raises(PortalChanged) as caught:
-        history_entries(rows, SPEC, "look-up of ********5678")
+        history_entries(rows, SPEC, "查询 ********5678")
     error = caught.value
     assert isinstance(error, RunFatalError) and error.code == "table_header_missing"
     message = str(error)
-    assert "look-up of ********5678" in message
+    assert "查询 ********5678" in message
     assert "action (业务类型/操作类型)" in message and "business_date (业务日期/备案日期)" in message
-    assert "filing_no" not in message.split("the table shows")[0]
+    assert "filing_no" not in message.split("表格显示的表头是")[0]
     assert "序号 | 办理业务 | 生效日期 | 备案编号 | 操作" in message
 
 
 def test_a_table_without_a_header_row_is_an_error_not_an_empty_history() -> None:
     rows = [TableRow(["1", "开户", "2026-11-27", "AMS2026112700017"], False, [LINK])]
-    with pytest.raises(PortalChanged, match="no header row"):
+    with pytest.raises(PortalChanged, match="表格没有表头行"):
         history_entries(rows, SPEC)
 
 
 def test_a_column_named_twice_is_an_error() -> None:
     rows = _rows(["业务类型", "操作类型", "业务日期", "备案编号"], ["开户", "开户", "2026-11-27", "AMS1"])
-    with pytest.raises(PortalChanged, match="column 'action' is named by 2 headers"):
+    with pytest.raises(PortalChanged, match="列 'action' 对应了 2 个表头"):
         history_entries(rows, SPEC)
 
 
 @pytest.mark.parametrize(
     ("cells", "words"),
     [
-        (["1", "新开", "2026-11-27", "AMS2026112700017"], "unknown business type '新开'"),
-        (["1", "开户", "2026/11/27", "AMS2026112700017"], "not yyyy-MM-dd: '2026/11/27'"),
-        (["1", "开户", "2026-11-27", ""], "no filing number"),
-        (["1", "开户"], "row 1 has 2 cells"),
+        (["1", "新开", "2026-11-27", "AMS2026112700017"], "业务类型 '新开' 不认识"),
+        (["1", "开户", "2026/11/27", "AMS2026112700017"], "不是 yyyy-MM-dd 格式：'2026/11/27'"),
+        (["1", "开户", "2026-11-27", ""], "第 1 行没有备案编号"),
+        (["1", "开户"], "第 1 行只有 2 个单元格"),
     ],
 )
 def test_a_row_that_cannot_be_read_is_an_error(cells: list[str], words: str) -> None:
@@ -86,5 +86,5 @@ def test_a_row_that_cannot_be_read_is_an_error(cells: list[str], words: str) -> 
 def test_the_row_count_is_read_by_its_patterns_and_a_missing_one_is_an_error() -> None:
     assert total_rows("账户基本信息\n共 3 行", SPEC) == 3
     assert total_rows("共12条 第1/2页", SPEC) == 12
-    with pytest.raises(PortalChanged, match=r"row count is not shown \(patterns tried: 共"):
+    with pytest.raises(PortalChanged, match=r"页面上没有显示总行数（试过的写法：共"):
         total_rows("合计 3 笔", SPEC)

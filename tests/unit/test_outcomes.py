@@ -39,3 +39,13 @@ def test_no_code_or_template_uses_a_second_word_for_needs_person() -> None:
                 text = path.read_text(encoding="utf-8")
                 found += [f"{path.relative_to(ROOT)}: {word}" for word in SYNONYMS if word in text]
     assert not found, found
+
+
+def test_every_scheduler_fire_outcome_has_chinese_words() -> None:
+    from rpa._schedule_fire_rows import FireOutcome
+    from rpa.outcomes import fire_label
+
+    labels = {outcome.value: fire_label(outcome.value) for outcome in FireOutcome}
+    assert not [code for code, label in labels.items() if label.startswith("未知结果")], labels
+    assert labels["ok"] == "全部完成" and labels["skipped_window"] == "跳过：不在服务时段内"
+    assert fire_label("odd") == "未知结果（odd）"

@@ -120,7 +120,7 @@ def test_whole_files_pass_and_truncated_empty_or_html_ones_fail(tmp_path: Path) 
         verify_report_file(whole, fmt)
         cut = tmp_path / f"cut.{fmt}"
         cut.write_bytes(content[: len(content) // 2])  # starts right, ends too soon
-        with pytest.raises(DownloadFailed, match="truncated"):
+        with pytest.raises(DownloadFailed, match="不完整"):
             verify_report_file(cut, fmt)
     page = tmp_path / "page.xlsx"
     page.write_bytes("<html><body><td>报表文件生成异常</td></body></html>".encode("gbk"))
@@ -129,7 +129,7 @@ def test_whole_files_pass_and_truncated_empty_or_html_ones_fail(tmp_path: Path) 
     assert failed.value.portal_message == "报表文件生成异常"
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
-    with pytest.raises(DownloadFailed, match="empty"):
+    with pytest.raises(DownloadFailed, match="是空的"):
         verify_report_file(empty, "pdf")
     assert safe_file_name("a/b:c.xlsx", "xlsx", "D0101") == "a_b_c.xlsx"
 

@@ -183,7 +183,7 @@ def test_a_date_outside_every_calendar_warns_and_is_marked_estimated(
     bot = shipped_scheduler(tmp_path, calendar)
     fires = bot.next_fire_times("report-extraction", 3, after=at(2030, 1, 3, 12, 0))
     assert fires == [at(2030, 1, 4, 7, 30), at(2030, 1, 7, 7, 30), at(2030, 1, 8, 7, 30)]
-    assert any("job report-extraction: 2030 is in no holiday calendar" in m for m in warnings_logged)
+    assert any("任务 report-extraction：2030 年不在任何节假日日历中" in m for m in warnings_logged)
     assert bot.triggers["report-extraction"].is_estimated(fires[0])
     assert not bot.triggers["report-extraction"].is_estimated(at(2026, 3, 2, 7, 30))
 

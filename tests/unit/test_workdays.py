@@ -100,7 +100,7 @@ def test_the_repository_calendar_covers_2027_provisionally(
     deadline = calendar.add_working_days(date(2026, 12, 28), 5)
     assert deadline == Deadline(date(2027, 1, 5), estimated=False)
     assert calendar.day_status(date(2027, 1, 1)).source == "calendar.yaml (provisional)"
-    assert any("2027" in m and "provisional" in m for m in warnings_logged)
+    assert any("2027" in m and "暂定" in m for m in warnings_logged)
 
 
 def test_without_2027_the_deadline_is_estimated_and_warned_once(
@@ -142,7 +142,7 @@ def test_calendar_yaml_overrides_a_year_the_package_knows(tmp_path: Path) -> Non
         ("years:\n  2027:\n    holidays: [{name: x, from: 2027-01-05, to: 2027-01-01}]\n", "before"),
         # the file and line of the YAML error
         ("years:\n  2027:\n    holidays: [2027-01-01\n", "calendar.yaml 第4行"),
-        ("years:\n  2027:\n    unknown_key: 1\n", "invalid calendar"),
+        ("years:\n  2027:\n    unknown_key: 1\n", "工作日历文件 .* 有误"),
     ],
 )
 def test_a_malformed_calendar_file_is_a_config_error(tmp_path: Path, text: str, words: str) -> None:
@@ -154,4 +154,4 @@ def test_a_missing_calendar_file_leaves_the_package(tmp_path: Path, warnings_log
     calendar = WorkCalendar.load(tmp_path / "absent.yaml")
     assert calendar.add_working_days(date(2026, 9, 30), 5).due == date(2026, 10, 13)
     assert not calendar.covers_year(2027)
-    assert any("not found" in m for m in warnings_logged)
+    assert any("不存在" in m for m in warnings_logged)

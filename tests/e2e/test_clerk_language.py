@@ -1,0 +1,189 @@
+"""Everything a clerk or auditor reads is Chinese (issue #19), checked on the real commands.
+
+One smoke run (real Chromium against the local smoke site) that stops on a locked operator, its
+resume (business errors and failures: exit 1), `runs list`, `runs show`, `runs retry`, `doctor`,
+and `audit verify` (one run and `--all`) plus `scripts/verify_audit.py` on a tampered copy.
+Their terminal output, run.log's event sentences and run.json's human-readable fields must hold
+no English word of three letters or more, outside an allow-list of what is not prose: run ids,
+paths and file names, settings (RPA_*), command names and options, URLs, hex digests, a few
+acronyms and product names; and in run.log also error codes, exception types and the technical
+tail after ` | `.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
+
+# what is not prose, removed before looking for English words (order matters: URLs before paths)
+_NOT_PROSE = [
+    re.compile(r"https?://\S+|sqlite:/+\S*|postgresql\+\w+://\S+"),  # URLs and database URLs
+    re.compile(r"(?:[A-Za-z0-9_.~+@-]*/)+[A-Za-z0-9_.~+@-]*"),  # paths (and SIGINT/SIGTERM)
+    re.compile(r"(?:[A-Za-z0-9_-]*\.)+[A-Za-z0-9_-]+"),  # file names (.env too), dotted events, versions
+    re.compile(r"“[a-z_.]+”"),  # an audit event's type, quoted as it stands in audit.jsonl
+    re.compile(r"\bRPA_[A-Z0-9_]+"),  # settings
+    re.compile(r"--[a-z][a-z-]*"),  # command options
+    re.compile(r"(?<![A-Za-z0-9])[0-9a-f]{8,}(?![A-Za-z0-9])"),  # SHA-256 and other hex
+    re.compile(r"\b(?:account-filing|report-extraction|calendar-check)\b"),  # flow names
+]
+_ALLOWED = {
+    # command names
+    "rpa", "run", "runs", "list", "show", "retry", "audit", "verify", "export", "doctor", "demo",
+    "smoke", "prune", "operators", "clear", "portals", "serve", "schedule", "trigger", "probe",
+    "validate", "extract",
+    # acronyms and product names
+    "SHA", "HMAC", "JSON", "AMS", "SIGINT", "SIGTERM", "Chromium", "WenQuanYi", "Micro", "Hei", "Mono",
+    "sqlite", "Playwright", "SQLite", "PostgreSQL", "Python",
+}
+# run.log only: the record's level, error codes (snake_case) and exception types (CamelCase)
+_LOG_TECHNICAL = [
+    re.compile(r"\b\w+_\w+\b"),
+    re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]*)+\b"),
+    re.compile(r"\b(?:DEBUG|INFO|WARNING|ERROR|SUCCESS|CRITICAL)\b"),
+    re.compile(r"[A-Za-z0-9_.-]+:\d+:w\d+"),  # a worker: host:pid:w0
+]
+# run.log's record line: time, level, [run id], pid, message (continuation lines are tracebacks)
+_LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\dT\S+ +\w+ +\[[^\]]*\] \d+ (?P<message>.*)$")
+
+
+def english_words(text: str, *, known: tuple[str, ...] = (), log: bool = False) -> list[str]:
+    """The English words (3+ letters) in `text` that are not on the allow-list; `known` are run
+    ids and other exact strings to leave out."""
+    for value in sorted(known, key=len, reverse=True):
+        text = text.replace(value, " ")
+    for pattern in [*(_LOG_TECHNICAL if log else []), *_NOT_PROSE]:
+        text = pattern.sub(" ", text)
+    return sorted({word for word in re.findall(r"[A-Za-z]{3,}", text) if word not in _ALLOWED})
+
+
+def log_sentences(run_log: str) -> str:
+    """run.log's event sentences: each record's message, without the technical ` | ` tail."""
+    messages = []
+    for line in run_log.splitlines():
+        found = _LOG_RECORD.match(line)
+        if found:
+            messages.append(found.group("message").split(" | ", 1)[0])
+    assert messages, "run.log holds no records"
+    return "\n".join(messages)
+
+
+def test_the_check_finds_english_and_passes_what_is_not_prose() -> None:
+    run_id = "20261203-101500-smoke-0a1b2c"
+    clean = (
+        f"运行 {run_id}：已结束，有事项需要处理（已完成 3，失败 1）\n"
+        f"  运行文件夹：/tmp/pytest-of-clerk/runs/{run_id}\n  result.xlsx：/tmp/x/result.xlsx\n"
+        "证据文件 evidence/3a12b4c5d6e7f809.png 的 SHA-256 与审计链记录的不同；请检查 RPA_AMS_URL"
+        "（http://127.0.0.1:8801/ams/login.do），用 rpa runs retry 加 --resume 续跑；事件“run.finished”"
+    )
+    assert english_words(clean, known=(run_id,)) == []
+    assert english_words(f"run {run_id}: all items done", known=(run_id,)) == ["all", "done", "items"]
+    assert english_words("数据库审计链第 3 条事件被修改（edited: event 'x' does not match）") == [
+        "does", "edited", "event", "match", "not",
+    ]
+    record = (
+        "2026-12-03T10:15:00.123+0800 WARNING [R1] 4242 事项 3：系统错误（portal_unavailable），"
+        "将重试：网站回应了 500 | PortalUnavailable: boom happened\n"
+        "Traceback (most recent call last):\n"
+        "2026-12-03T10:15:01.000+0800 INFO    [R1] 4242 worker host:4242:w0 finished"
+    )
+    assert english_words(log_sentences(record), log=True) == ["finished", "worker"]
+
+
+def _stand_alone(world: Path, run_id: str) -> subprocess.CompletedProcess[str]:
+    script = Path(__file__).resolve().parents[2] / "scripts" / "verify_audit.py"
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(script), str(world / "runs" / run_id),
+         "--ledger", str(world / "keys" / "ledger.jsonl"), "--key-file", str(world / "keys" / "audit.key")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def _tamper(cli: CliEnv, run_id: str) -> None:
+    """Edit one event's details in the database and its export, and run.json's counts."""
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        conn.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
+        conn.execute(
+            "UPDATE audit_events SET details = ? WHERE run_id = ? AND seq = 3", ('{"forged":1}', run_id)
+        )
+    folder = cli.runs / run_id
+    lines = (folder / "audit.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    event = json.loads(lines[2])
+    event["details"] = {"forged": 1}
+    lines[2] = json.dumps(event, ensure_ascii=False) + "\n"
+    (folder / "audit.jsonl").write_text("".join(lines), encoding="utf-8")
+    info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    info["counts"]["done"] = info["counts"].get("done", 0) + 1
+    (folder / "run.json").write_text(json.dumps(info), encoding="utf-8")
+
+
+def test_every_command_a_clerk_or_auditor_runs_answers_in_chinese(tmp_path: Path) -> None:
+    cli = make_cli_env(
+        tmp_path, RPA_MAX_ATTEMPTS="2", RPA_LEDGER_FILE=str(tmp_path / "keys" / "ledger.jsonl")
+    )
+    modes = "ok,business,system_always,fatal"
+    stopped = cli.run("run", "smoke", "--modes", modes, "--items", "4", "--workers", "1", check_exit=3)
+    run_id = run_id_from(stopped.stdout)
+    folder = cli.runs / run_id
+    stopped_json = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert "原因：" in stopped.stdout and "操作员被锁定" in stopped.stdout, stopped.stdout
+    resumed = cli.run("run", "smoke", "--resume", run_id, "--unlocked", "--workers", "1", check_exit=1)
+    assert f"运行 {run_id}：已结束，有事项需要处理" in resumed.stdout, resumed.stdout
+    retried = cli.run("runs", "retry", run_id, "--workers", "1", check_exit=1)
+    assert "个事项放回待办" in retried.stdout, retried.stdout
+    listed = cli.run("runs", "list", check_exit=0)
+    shown = cli.run("runs", "show", run_id, check_exit=0)
+    doctor = cli.run("doctor")  # the portals are not running here: it says so, exit 2
+    assert doctor.returncode == 2 and "无法访问" in doctor.stdout, doctor.stdout + doctor.stderr
+    intact = cli.run("audit", "verify", "--all", check_exit=0)
+
+    world = tmp_path / "world"
+    shutil.copytree(tmp_path, world, ignore=shutil.ignore_patterns("world"))
+    tampered = make_cli_env(world, RPA_LEDGER_FILE=str(world / "keys" / "ledger.jsonl"))
+    _tamper(tampered, run_id)
+    one = tampered.run("audit", "verify", run_id, check_exit=1)
+    every = tampered.run("audit", "verify", "--all", check_exit=1)
+    script = _stand_alone(world, run_id)
+    assert script.returncode == 1, script.stdout + script.stderr
+    # what differs is named, and the stand-alone script says it in the same words
+    chain_line = next(line for line in one.stdout.splitlines() if "数据库审计链" in line)
+    assert "【不符】数据库审计链第 3 条事件被修改（事件“" in chain_line, one.stdout
+    export_line = next(line for line in script.stdout.splitlines() if "audit.jsonl 第" in line)
+    assert export_line in one.stdout.splitlines(), f"{export_line}\n---\n{one.stdout}"
+    assert "run.json 的计数（已完成 " in one.stdout and "与审计链记录的（已完成 " in one.stdout
+
+    terminal = {
+        "run (stopped)": stopped,
+        "run --resume": resumed,
+        "runs retry": retried,
+        "runs list": listed,
+        "runs show": shown,
+        "doctor": doctor,
+        "audit verify --all": intact,
+        "audit verify (tampered)": one,
+        "audit verify --all (tampered)": every,
+        "scripts/verify_audit.py (tampered)": script,
+    }
+    found = {
+        name: words
+        for name, done in terminal.items()
+        if (words := english_words(done.stdout + done.stderr, known=(run_id,)))
+    }
+    final_json = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    for name, info in (("run.json (stopped)", stopped_json), ("run.json", final_json)):
+        if words := english_words(str(info.get("stop_reason") or ""), known=(run_id,)):
+            found[name] = words
+    run_log = log_sentences((folder / "run.log").read_text(encoding="utf-8"))
+    if words := english_words(run_log, known=(run_id,), log=True):
+        found["run.log"] = words
+    assert not found, f"English words a clerk would read: {found}"
