@@ -111,7 +111,7 @@ def _bare_worker(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    from rpa.browser import chromium_launch_options
+    from rpa.browser.session import chromium_launch_options
     from rpa.settings import Settings
 
     launch = chromium_launch_options(Settings())

@@ -197,7 +197,7 @@ def measure(
 
     from fixtures.portals.reports import load_operators
     from fixtures.portals.serve import start_portals
-    from rpa.orchestrate import EXIT_OK, execute_run
+    from rpa.run.orchestrate import EXIT_OK, execute_run
     from rpa.settings import OperatorCredential, Settings
 
     operators = [OperatorCredential(code=op.code, password=SecretStr(op.password))
@@ -246,7 +246,7 @@ def measure_bare(batch: list[Run], branches: list[str], workers: int, latency_ms
 
 
 def stop_worker_server() -> None:
-    """Stop multiprocessing's fork server (rpa.supervisor starts workers from it), so that the
+    """Stop multiprocessing's fork server (rpa.run.supervisor starts workers from it), so that the
     next run pays its start-up as a fresh `rpa run` process does. A long-lived process (the
     scheduler) keeps it between runs; this benchmark does not."""
     import multiprocessing.forkserver

@@ -108,7 +108,7 @@ def run_bot(
 ) -> tuple[float, float, float]:
     """(seconds for the whole run, a worker's seconds per account while items are handled, the
     machine's CPU seconds per account over the whole run)."""
-    from rpa.orchestrate import execute_run
+    from rpa.run.orchestrate import execute_run
     from rpa.settings import OperatorCredential, Settings
 
     settings = Settings(
@@ -152,7 +152,7 @@ def run_naive(server: RunningServer, records: list[Any]) -> float:
     """One browser launch and one login per account; fields by their names; no look-up."""
     from playwright.sync_api import sync_playwright
 
-    from rpa.browser import chromium_launch_options
+    from rpa.browser.session import chromium_launch_options
     from rpa.settings import Settings
 
     options = chromium_launch_options(Settings())
@@ -218,7 +218,7 @@ def minimal_filing_cpu(records: list[Any]) -> tuple[float, float]:
     in one Chromium page (no latency: the machine, not the portal, sets the pace)."""
     from playwright.sync_api import sync_playwright
 
-    from rpa.browser import chromium_launch_options
+    from rpa.browser.session import chromium_launch_options
     from rpa.settings import Settings
 
     server = portal(0)

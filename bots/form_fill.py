@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from playwright.sync_api import Frame
 
-    from rpa.bound_page import BoundPage
-    from rpa.selectors import PageSelectors
+    from rpa.browser.bound_page import BoundPage
+    from rpa.browser.selectors import PageSelectors
 
 _CODE_BEFORE_LABEL = re.compile(r"^\d{1,2}[-.、:]?(?=\D)")
 _SET_JS = """(steps) => {

@@ -14,7 +14,7 @@ from datetime import date
 from playwright.sync_api import Frame, FrameLocator, Locator
 
 from bots.report_files import REPORT_FORMATS
-from rpa.bound_page import BoundPage
+from rpa.browser.bound_page import BoundPage
 from rpa.errors import PortalChanged, PortalRefusal
 
 _DOWNLOAD_CALL = re.compile(r"downloadRpt\(\s*'([^']+)'\s*,\s*'(\w+)'\s*\)")

@@ -33,11 +33,11 @@ from bots.form_fill import Step, fill_fields
 from bots.report_files import REPORT_FORMATS, html_page_words, save_download
 from bots.report_list import ListedPage, ReportRow, has_next_page, read_list, result_list
 from bots.report_states import playwright_errors, raise_for_page_state
-from rpa.bound_page import BoundPage
+from rpa.browser.bound_page import BoundPage
+from rpa.browser.quick_click import quick_click
+from rpa.browser.selectors import PortalSelectors
 from rpa.errors import LoginRefused, PortalChanged, PortalRefusal, PortalTimeout, SessionLost
 from rpa.masking import mask_tail
-from rpa.quick_click import quick_click
-from rpa.selectors import PortalSelectors
 
 __all__ = ["HEAD_OFFICE", "LOGIN_PATH", "PORTAL", "REPORT_CODES", "ReportPlatform", "ReportRow"]
 
@@ -273,7 +273,7 @@ class ReportPlatform:
         return self._kept_frame() or self.page.frame_locator(frame_css)
 
     def _click_for_download(self, frame: Frame, link: Locator, row: ReportRow) -> Download:
-        """Click (in one message when the link plainly takes it: `rpa.quick_click`) and wait for
+        """Click (in one message when the link plainly takes it: `rpa.browser.quick_click`) and wait for
         the download; if the frame shows a message page instead, raise it."""
         started: list[Download] = []
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from bots.report_platform import LOGIN_PATH, PORTAL, ReportPlatform
+from rpa.browser.selectors import PortalSelectors, load_selectors
 from rpa.errors import ConfigError
 from rpa.masking import mask_tail
-from rpa.selectors import PortalSelectors, load_selectors
 from rpa.settings import OperatorCredential, Settings
 
 Matches = dict[str, str | None]  # element -> the candidate that matched (describe()), None: nothing
@@ -100,7 +100,7 @@ def probe(page: Page, selectors: PortalSelectors, base_url: str, operator: Opera
 def probe_report_platform(settings: Settings, *, browser: Browser | None = None) -> ProbeReport:
     """Launch a browser of its own (or use `browser`, as tests do), log in with the first report
     operator and probe every page."""
-    from rpa.browser import BrowserSession
+    from rpa.browser.session import BrowserSession
 
     operators = settings.operators_for(PORTAL)
     if not operators:

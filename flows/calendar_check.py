@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rpa.errors import BusinessError
-from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.queue import WorkItem
-from rpa.runs import RunContext, now_in
+from rpa.queue.work_queue import WorkItem
+from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.runs import RunContext, now_in
 from rpa.workdays import WorkCalendar
 
 

@@ -1,5 +1,5 @@
 """`python -m rpa` is the `rpa` command."""
 
-from rpa.cli import app
+from rpa.cli.main import app
 
 app()

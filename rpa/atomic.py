@@ -2,7 +2,7 @@
 
     with atomic_write(folder / "consolidated.xlsx") as handle:
         workbook.save(handle)
-    write_private_text(folder / "run.json", text)        # rpa.runs, built on atomic_write
+    write_private_text(folder / "run.json", text)        # rpa.run.runs, built on atomic_write
 
 The content goes to `.<name>.tmp-<pid>` in the same folder (same file system, so the rename is
 atomic), owner-only (0600), is flushed and fsynced, then renamed over the final name; the folder

@@ -20,7 +20,7 @@
     │   ├── SessionLost           用户登录信息失效: the handler logs in again, the queue retries
     │   ├── DownloadFailed        truncated or wrong-type download
     │   ├── SelectorNotFound      no candidate matched one element (the rest of the page did)
-    │   └── LeaseLost             (rpa.queue) another worker holds the item now: dropped
+    │   └── LeaseLost             (rpa.queue.work_queue) another worker holds the item now: dropped
     ├── RunFatalError             未完成: back to pending   no       stops 3     no
     │   ├── LoginRefused          wrong password, locked or disabled operator: never retried
     │   ├── PortalChanged         no selector candidate matches any element of a page, one
@@ -40,7 +40,7 @@
 
 `outcome_for(exc)` is the one place where an exception becomes a `Disposition`; the worker
 loop, the worker's setup and the run's own steps all ask it. The queue's backoff
-(`rpa.queue`, RPA_MAX_ATTEMPTS) is the only retry loop for system errors.
+(`rpa.queue.work_queue`, RPA_MAX_ATTEMPTS) is the only retry loop for system errors.
 
 Messages never carry secrets or unmasked personal data: callers mask before raising.
 """

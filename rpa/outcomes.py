@@ -40,7 +40,7 @@ OUTCOME_LABELS: dict[str, str] = {
 MATCH = "相符"
 MISMATCH = "不符"
 
-# work item state (rpa.queue.ItemState values) -> the one Chinese word for it
+# work item state (rpa.queue.work_queue.ItemState values) -> the one Chinese word for it
 STATE_LABELS: dict[str, str] = {
     "done": "已完成",
     "business_error": "业务错误",

@@ -190,7 +190,7 @@ class Settings(BaseSettings):
 
     def ledger_path(self) -> Path:
         """Where the run ledger's append-only copy is kept (outside the runs folder)."""
-        from rpa._audit_ledger import default_copy_name
+        from rpa.audit.ledger import default_copy_name
 
         return self.ledger_file or self.audit_key_file.parent / default_copy_name(self.database_url_resolved)
 

@@ -53,7 +53,7 @@ if ! fc-list :lang=zh family | grep -q .; then
   say "ERROR: no CJK font found (fc-list :lang=zh); install fonts-wqy-microhei" >&2
   exit 1
 fi
-"$VENV/bin/python" -m rpa.browser_check || {
+"$VENV/bin/python" -m rpa.browser.check || {
   say "ERROR: Playwright could not start Chromium; see the message above" >&2
   exit 1
 }

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 from bots.ams import codes
 from bots.ams.content import LABEL_FIELDS, CanonicalFiling
 from bots.form_fill import Step, fill_fields, fill_fields_one_by_one
-from rpa.bound_page import BoundPage
+from rpa.browser.bound_page import BoundPage
+from rpa.browser.selectors import PageSelectors
 from rpa.errors import InvalidRecord, NeedsPerson
 from rpa.masking import FieldClass, mask
-from rpa.selectors import PageSelectors
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame

@@ -29,7 +29,7 @@ from rpa.settings import Settings
 if TYPE_CHECKING:
     from playwright._impl._sync_base import EventContextManager, EventInfo
 
-    from rpa.selectors import Candidate
+    from rpa.browser.selectors import Candidate
 
 T = TypeVar("T")
 SAFE_STEP_TRIES = 4

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from playwright.sync_api import Frame
 
-    from rpa.selectors import Candidate
+    from rpa.browser.selectors import Candidate
 
 _READ = """(queries) => {
   const text = document.body ? document.body.innerText : '';

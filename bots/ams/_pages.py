@@ -36,12 +36,12 @@ from bots.ams.pages import (
     ResultPage,
     ReviewPage,
 )
-from rpa.bound_page import BoundPage
+from rpa.browser.bound_page import BoundPage
+from rpa.browser.evidence import personal_masks, take_screenshot
+from rpa.browser.selectors import PortalSelectors
 from rpa.disk import as_run_fatal
 from rpa.errors import ConfigError, PortalChanged, SelectorNotFound
-from rpa.evidence import personal_masks, take_screenshot
 from rpa.masking import scrub_text
-from rpa.selectors import PortalSelectors
 from rpa.settings import Settings
 
 LOGIN_PATH = "/ams/login.do"

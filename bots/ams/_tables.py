@@ -15,9 +15,9 @@ from datetime import date
 from playwright.sync_api import Locator
 
 from bots.ams import codes
-from rpa.bound_page import BoundPage
+from rpa.browser.bound_page import BoundPage
+from rpa.browser.selectors import TableSelectors
 from rpa.errors import PortalChanged
-from rpa.selectors import TableSelectors
 
 # every row of each distinct table the located elements are in (a cell and its table: one table)
 _ROWS_JS = """(found) => {

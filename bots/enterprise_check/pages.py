@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from playwright.sync_api import Locator, Page, Response
 
 from bots.report_states import playwright_errors, raise_for_page_state
-from rpa.bound_page import BoundPage
+from rpa.browser.bound_page import BoundPage
+from rpa.browser.selectors import PortalSelectors
 from rpa.errors import LoginRefused, PortalChanged
 from rpa.masking import mask_tail
-from rpa.selectors import PortalSelectors
 
 SYSTEM = "the check system"
 # the result table's captions, by Registration field; one missing is PortalChanged naming it

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flows.account_filing.issues import RowIssue, Severity
 from flows.account_filing.report import ValidationReport
-from rpa.queue import ItemState, WorkQueue
+from rpa.queue.work_queue import ItemState, WorkQueue
 
 CHECK_FLOW = "enterprise-check"
 NOT_PASSED = ("未见通过的企业信息联网核查（RPA_FILING_REQUIRE_CHECK）："

@@ -52,14 +52,14 @@ from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
-from rpa.queue import WorkQueue
-from rpa.service_window import ServiceHours
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.service_window import ServiceHours
 
 if TYPE_CHECKING:
     from bots.ams.strategies import FilingStrategy
-    from rpa.browser import BrowserSession
-    from rpa.flow import WorkerContext
-    from rpa.queue import WorkItem
+    from rpa.browser.session import BrowserSession
+    from rpa.queue.work_queue import WorkItem
+    from rpa.run.flow import WorkerContext
 
 _PERSON_FIELDS = (
     "depositor_name",
@@ -150,7 +150,7 @@ class FilingHandler:
         self.hours = ServiceHours.for_ams(wctx.settings)
 
     def __call__(self, item: WorkItem) -> dict[str, Any]:
-        from rpa.evidence import item_evidence
+        from rpa.browser.evidence import item_evidence
 
         record = FilingRecord.model_validate(item.payload["record"])
         ref = item_ref(item.key, self._audit_key)
@@ -259,7 +259,7 @@ class FilingHandler:
 
 
 class LookingAheadFilingHandler(FilingHandler):
-    """A `FilingHandler` that is given the next item (`rpa.flow.LooksAhead`): the worker claims
+    """A `FilingHandler` that is given the next item (`rpa.run.flow.LooksAhead`): the worker claims
     one item ahead, and the strategy loads its read-only pages while this one is worked."""
 
     def look_ahead(self, item: WorkItem | None) -> None:

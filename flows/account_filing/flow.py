@@ -38,12 +38,12 @@ from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
 from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import ConfigError, InputFileError, LoginRefused
-from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, item_ref, mask
-from rpa.queue import ItemState, NewItem, WorkItem
-from rpa.report import InputRow, last_failure_shot
-from rpa.run_owners import RunOwners, RunState
-from rpa.runs import RunContext, now_in
+from rpa.queue.work_queue import ItemState, NewItem, WorkItem
+from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.owners import RunOwners, RunState
+from rpa.run.report import InputRow, last_failure_shot
+from rpa.run.runs import RunContext, now_in
 
 RESULT_FILE = "result.xlsx"
 SHAPING_FILES = ("header_aliases.yaml", "deadlines.yaml", "ams_messages.yaml")
@@ -252,9 +252,9 @@ class AccountFilingFlow(Flow):
         from bots.ams import AmsBot, load_message_catalogue
         from bots.ams.strategies import open_strategy
         from flows.account_filing.filing import FilingHandler, LookingAheadFilingHandler
-        from rpa.browser import BrowserSession
-        from rpa.operators import remember_refusal
-        from rpa.selectors import load_selectors
+        from rpa.browser.selectors import load_selectors
+        from rpa.browser.session import BrowserSession
+        from rpa.run.operators import remember_refusal
 
         operator = wctx.operator
         if operator is None:

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rpa.queue import ItemState, WorkItem
-from rpa.run_owners import STATE_LABELS, RunOwners, RunState
+from rpa.queue.work_queue import ItemState, WorkItem
+from rpa.run.owners import STATE_LABELS, RunOwners, RunState
 
 if TYPE_CHECKING:
-    from rpa.runs import RunContext
+    from rpa.run.runs import RunContext
 
 OPEN = (ItemState.PENDING, ItemState.LEASED)
 QUIET_LEASES = 2  # a run on another host whose items have not moved for this many lease lengths is gone

@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, MetaData, String, Table, delete, insert, select
 
 from flows.account_filing.portal_scope import PORTAL_FIELD
-from rpa._queue_schema import UtcDateTime
-from rpa._tables import tables_ready
 from rpa.db import immediate_transaction
 from rpa.errors import ConfigError, RunFatalError
+from rpa.queue.schema import UtcDateTime
+from rpa.queue.tables import tables_ready
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Engine
 
-    from rpa._queue_reads import QueueReader
+    from rpa.queue.reads import QueueReader
     from rpa.settings import Settings
 
 PORTAL = "ams"

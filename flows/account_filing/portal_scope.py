@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rpa.queue import WorkItem, WorkQueue
+    from rpa.queue.work_queue import WorkItem, WorkQueue
 
 PORTAL_FIELD = "portal"  # the payload field that names the item's AMS
 

@@ -7,7 +7,7 @@
 
 Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator not refused
 before, once, inside the browser's login window: a refused login raises LoginRefused and is kept
-(`rpa.operators`), so no probe or run tries that operator again until `rpa operators clear`.
+(`rpa.run.operators`), so no probe or run tries that operator again until `rpa operators clear`.
 The probe logs out at the end.
 
 `read_system_code(settings)` uses the same short read-only login to read the system code AMS
@@ -59,12 +59,12 @@ def _read_system_code(settings: Settings, run_id: str | None) -> str | None:
 @contextmanager
 def _ams_browser(settings: Settings, *, run_id: str | None) -> Iterator[tuple[AmsBot, Callable[[], None]]]:
     """A browser on AMS for the first operator not refused before, and its login (a refusal is
-    kept, `rpa.operators`); logs out at the end if it logged in."""
+    kept, `rpa.run.operators`); logs out at the end if it logged in."""
     from bots.ams import AmsBot, load_message_catalogue
-    from rpa.browser import BrowserSession
+    from rpa.browser.selectors import load_selectors
+    from rpa.browser.session import BrowserSession
     from rpa.masking import register_secret
-    from rpa.operators import remember_refusal, usable_operators
-    from rpa.selectors import load_selectors
+    from rpa.run.operators import remember_refusal, usable_operators
 
     operators = usable_operators(settings, "ams")  # never one AMS refused before
     if not operators:

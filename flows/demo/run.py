@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from flows.demo.portals import AMS_OPERATORS, FIXTURES, REPORT_OPERATORS, active_operators, portals_process
-from rpa.evidence import unique_path
+from rpa.browser.evidence import unique_path
 from rpa.outcomes import counts_text
-from rpa.runs import DEMO_PREFIX, RunOutcome, make_private_dir, now_in
+from rpa.run.runs import DEMO_PREFIX, RunOutcome, make_private_dir, now_in
 from rpa.settings import Settings
 
 SAMPLE_EXPORT = FIXTURES / "inputs" / "accounts.xlsx"

@@ -17,12 +17,12 @@ from flows.account_filing.normalise import compact
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
 from rpa.errors import InputFileError, NeedsPerson
-from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import item_ref
 from rpa.outcomes import outcome_label
-from rpa.queue import ItemState, NewItem, WorkItem
-from rpa.report import last_failure_shot
-from rpa.runs import RunContext, now_in
+from rpa.queue.work_queue import ItemState, NewItem, WorkItem
+from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.report import last_failure_shot
+from rpa.run.runs import RunContext, now_in
 
 if TYPE_CHECKING:
     from bots.enterprise_check import Registration
@@ -94,8 +94,8 @@ class EnterpriseCheckFlow(Flow):
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
         from bots.enterprise_check import LoginPage, QueryPage, ResultPage
-        from rpa.portal_worker import portal_worker
-        from rpa.selectors import load_selectors
+        from rpa.browser.selectors import load_selectors
+        from rpa.run.portal_worker import portal_worker
 
         url, wait_ms = wctx.settings.check_url, wctx.settings.action_timeout_ms
         selectors = load_selectors(PORTAL, wctx.settings.selectors_dir)

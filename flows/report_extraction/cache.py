@@ -20,7 +20,7 @@ from typing import Any
 from flows.report_extraction.extract import extract_file
 from flows.report_extraction.models import CheckResult, Extraction, Figure, Provenance
 from flows.report_extraction.specs import ExtractionSpec
-from rpa.runs import make_private_dir, sha256_file, write_private_text
+from rpa.run.runs import make_private_dir, sha256_file, write_private_text
 
 CACHE_FORMAT = 2  # bump when the extraction code changes what it reads from the same file
 

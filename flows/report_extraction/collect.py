@@ -27,7 +27,7 @@ from flows.report_extraction.work_items import (
     SUMMARY_REPORT,
     ReportItem,
 )
-from rpa.queue import ItemState, WorkItem
+from rpa.queue.work_queue import ItemState, WorkItem
 
 MONEY_UNITS = frozenset({"元", "千元", "万元", "亿元"})
 _STATE_WORDS = {"business_error": "拒收", "failed": "下载失败", "held": "需人工处理",

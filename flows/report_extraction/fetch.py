@@ -6,7 +6,7 @@
         result = fetcher.handle(item)     # or an exception from rpa.errors for the item loop
 
 A lost session (用户登录信息失效) is met by one new login, inside the session's login window,
-and the item goes back to the queue, whose backoff is the only retry (`rpa.portal_worker`); a
+and the item goes back to the queue, whose backoff is the only retry (`rpa.run.portal_worker`); a
 refused login is run-fatal and never tried again.
 A downloaded PDF beyond the PDF limits (pages, seconds per page) or needing a password is
 refused (an ExtractionError: the item ends 拒收 with the reason, never retried, since the same
@@ -24,12 +24,12 @@ from flows.report_extraction.pdf_limits import PDF_LIMIT_CODES
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.work_items import PREVIOUS, ReportItem
 from rpa.errors import ExtractionError, InputFileError, PortalRefusal
-from rpa.runs import make_private_dir
+from rpa.run.runs import make_private_dir
 
 if TYPE_CHECKING:
-    from rpa.flow import WorkerContext
-    from rpa.portal_worker import PortalWorker
-    from rpa.queue import WorkItem
+    from rpa.queue.work_queue import WorkItem
+    from rpa.run.flow import WorkerContext
+    from rpa.run.portal_worker import PortalWorker
 
 
 class ReportFetcher:

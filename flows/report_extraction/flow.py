@@ -40,10 +40,10 @@ from flows.report_extraction.specs import ExtractionSpec, load_spec
 from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, for_day, plan_days
 from rpa.config_files import read_yaml
 from rpa.errors import ConfigError, UsageError
-from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.queue import NewItem
-from rpa.report import FlowSections
-from rpa.runs import RunContext
+from rpa.queue.work_queue import NewItem
+from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.report import FlowSections
+from rpa.run.runs import RunContext
 from rpa.settings import Settings
 
 PORTAL = "report_platform"
@@ -55,7 +55,7 @@ _BRANCH_CODE = re.compile(r"^\d{6}$")
 
 if TYPE_CHECKING:
     from bots.report_platform_probe import ProbeReport
-    from rpa.queue import WorkItem
+    from rpa.queue.work_queue import WorkItem
 
 
 def probe_report_platform(settings: Settings) -> ProbeReport:
@@ -161,8 +161,8 @@ class ReportExtractionFlow(Flow):
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
         from bots.report_platform import ReportPlatform
         from flows.report_extraction.fetch import ReportFetcher
-        from rpa.portal_worker import portal_worker
-        from rpa.selectors import load_selectors
+        from rpa.browser.selectors import load_selectors
+        from rpa.run.portal_worker import portal_worker
 
         settings = wctx.settings
         specs = self.load_specs(settings)

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rpa.queue import WorkItem
+    from rpa.queue.work_queue import WorkItem
 
 REPORT_NAMES: dict[str, str] = {
     "branch_daily": "网点经营日报",

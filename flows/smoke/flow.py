@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from fixtures.smoke_site import SmokeSite
+from flows.smoke.site import SmokeSite
 from rpa.errors import LoginRefused, PortalRefusal, PortalUnavailable
-from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.masking import FieldClass, item_ref, mask
-from rpa.queue import WorkItem
-from rpa.runs import RunContext
+from rpa.queue.work_queue import WorkItem
+from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.runs import RunContext
 
 MODES = ("ok", "business", "system_once", "system_always", "fatal", "slow", "crash")
 # planted personal data: the smoke flow's pages show it, so every diagnostic can be checked
@@ -66,9 +66,9 @@ class SmokeFlow(Flow):
 
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
-        from rpa.browser import BrowserSession
-        from rpa.evidence import item_evidence, take_screenshot
-        from rpa.selectors import load_selectors
+        from rpa.browser.evidence import item_evidence, take_screenshot
+        from rpa.browser.selectors import load_selectors
+        from rpa.browser.session import BrowserSession
 
         site_url = wctx.params["site_url"]
         password = wctx.extras["secrets"]["smoke_password"]

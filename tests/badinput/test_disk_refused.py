@@ -24,11 +24,11 @@ from typing import Any
 
 import pytest
 
-from rpa.audit import AuditLog
-from rpa.flow import FLOWS, Flow, ItemHandler, Prepared, WorkerContext
-from rpa.orchestrate import execute_run
-from rpa.queue import WorkQueue
-from rpa.runs import RunContext, list_runs, run_state
+from rpa.audit.log import AuditLog
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.flow import FLOWS, Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.orchestrate import execute_run
+from rpa.run.runs import RunContext, list_runs, run_state
 from rpa.settings import OperatorCredential, Settings
 
 pytestmark = pytest.mark.timeout(120)

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from rpa.orchestrate import execute_run
-from rpa.runs import RunOutcome
+from rpa.run.orchestrate import execute_run
+from rpa.run.runs import RunOutcome
 from rpa.settings import OperatorCredential, Settings
 from tests.e2e.cli_helpers import make_cli_env, run_id_from
 from tests.plugins.portals import AmsHandle

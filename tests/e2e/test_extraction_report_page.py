@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from rpa.orchestrate import EXIT_ITEMS_FAILED, execute_run
+from rpa.run.orchestrate import EXIT_ITEMS_FAILED, execute_run
 from rpa.settings import OperatorCredential, Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

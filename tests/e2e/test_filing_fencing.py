@@ -24,8 +24,8 @@ import pytest
 
 from fixtures.inputs.make_accounts import write_bulk_xlsx
 from flows.account_filing.records import FilingRecord
-from rpa.orchestrate import execute_run
-from rpa.queue import Outcome, WorkQueue
+from rpa.queue.work_queue import Outcome, WorkQueue
+from rpa.run.orchestrate import execute_run
 from tests.e2e.cli_helpers import RPA, CliEnv, make_cli_env, run_id_from
 from tests.e2e.processes import wait_for
 from tests.e2e.test_account_filing_run import filing_settings, read_result

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from fixtures.portals.common import serve_in_thread
-from rpa.orchestrate import execute_run
+from rpa.run.orchestrate import execute_run
 from tests.e2e.test_account_filing_run import (
     REFERENCE_DAY,
     SEED,

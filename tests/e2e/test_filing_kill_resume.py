@@ -19,8 +19,8 @@ import pytest
 from openpyxl import load_workbook
 
 from fixtures.inputs.make_accounts import write_bulk_xlsx
-from rpa.processes import is_running
-from rpa.queue import WorkQueue
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.processes import is_running
 from tests.e2e.cli_helpers import RPA, CliEnv, make_cli_env
 from tests.e2e.processes import forked_worker, process_tree, wait_for
 from tests.plugins.portals import AmsHandle

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from flows.account_filing.records import FilingRecord
-from rpa.orchestrate import execute_run
-from rpa.queue import WorkQueue
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import execute_run
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
 from tests.integration.ams_helpers import BANK_A, BANK_B, basic_record, write_export
 from tests.plugins.portals import AmsHandle

@@ -16,9 +16,9 @@ import pytest
 
 from flows.account_filing.flow import AccountFilingFlow
 from flows.account_filing.records import FilingRecord
-from rpa.audit import AuditLog
-from rpa.orchestrate import execute_run, open_run
-from rpa.run_owners import RunOwners
+from rpa.audit.log import AuditLog
+from rpa.run.orchestrate import execute_run, open_run
+from rpa.run.owners import RunOwners
 from rpa.settings import Settings
 from tests.e2e.cli_helpers import make_cli_env, run_id_from
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
@@ -82,7 +82,7 @@ def test_a_run_takes_over_the_rows_of_a_run_whose_process_is_gone(ams: AmsHandle
     dead = _prepared_only(settings, export)
     RunOwners.from_settings(settings).mark_running(dead, pid=_gone_pid())  # its host died
     # one of its rows was in a worker's hands when it died: leased, the lease since run out
-    from rpa.queue import WorkQueue
+    from rpa.queue.work_queue import WorkQueue
 
     queue = WorkQueue.from_settings(settings)
     assert queue.claim(run_id=dead, owner="robot-2:4711:w0", lease_seconds=0.01) is not None
@@ -126,7 +126,7 @@ def test_a_row_of_an_account_another_run_files_now_is_held(ams: AmsHandle, tmp_p
     first_export = _export(tmp_path)
     alive = _prepared_only(settings, first_export)
     RunOwners.from_settings(settings).mark_running(alive)
-    from rpa.queue import WorkQueue
+    from rpa.queue.work_queue import WorkQueue
 
     queue = WorkQueue.from_settings(settings)
     in_hand = queue.claim(run_id=alive, owner="robot-2:4711:w0", lease_seconds=600)  # being filed

@@ -22,7 +22,7 @@ import pytest
 from fixtures.portals.common import serve_in_thread
 from flows.account_filing.records import FilingRecord
 from rpa.errors import ConfigError
-from rpa.orchestrate import execute_run
+from rpa.run.orchestrate import execute_run
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
 from tests.integration.ams_helpers import basic_record, write_export
 from tests.plugins.portals import AmsHandle, active_operators

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from flows.account_filing.records import FilingRecord
-from rpa.audit import AuditLog
-from rpa.orchestrate import execute_run
+from rpa.audit.log import AuditLog
+from rpa.run.orchestrate import execute_run
 from rpa.settings import OperatorCredential
 from tests.e2e.cli_helpers import make_cli_env
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings

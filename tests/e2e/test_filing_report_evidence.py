@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from rpa.orchestrate import execute_run
+from rpa.run.orchestrate import execute_run
 from tests.e2e.test_account_filing_run import ACCOUNTS, REFERENCE_DAY, SEED, filing_settings, read_result
 from tests.plugins.portals import AmsHandle
 

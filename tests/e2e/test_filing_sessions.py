@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from flows.account_filing.records import FilingRecord
-from rpa.orchestrate import execute_run
+from rpa.run.orchestrate import execute_run
 from tests.e2e.cli_helpers import make_cli_env
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings
 from tests.integration.ams_helpers import basic_record, write_export

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from rpa.processes import is_running
-from rpa.queue import WorkQueue
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.processes import is_running
 from tests.e2e.cli_helpers import make_cli_env, run_id_from
 from tests.e2e.processes import proc_stat, wait_for
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from flows.smoke.flow import SAMPLE_ACCOUNT, SAMPLE_ID_NUMBER
-from rpa.orchestrate import execute_run
+from rpa.run.orchestrate import execute_run
 from rpa.settings import OperatorCredential, Settings
 from tests.e2e.cli_helpers import make_cli_env, run_id_from
 from tests.plugins.portals import AmsHandle

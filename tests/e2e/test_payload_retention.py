@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from rpa.orchestrate import execute_run
-from rpa.queue import WorkQueue
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import execute_run
 from tests.e2e.test_account_filing_run import SEED, filing_settings
 from tests.plugins.portals import AmsHandle
 

@@ -72,10 +72,10 @@ def test_the_mock_portals_started_with_umask_000_keep_their_state_and_log_privat
     repo = Path(__file__).resolve().parents[2]
     # the log is opened by the portals' own process, as `rpa demo` opens demo-portals.log
     script = (
-        "import sys, runpy; import rpa.cli; from pathlib import Path; "
+        "import sys, runpy; import rpa.cli.main; from pathlib import Path; "
         "p = Path(sys.argv[1]); p.parent.mkdir(parents=True, exist_ok=True); "
         "f = p.open('w'); sys.stdout = f; sys.stderr = f; sys.argv = ['rpa'] + sys.argv[2:]; "
-        "rpa.cli.app()"
+        "rpa.cli.main.app()"
     )
     proc = subprocess.Popen(
         [RPA[0], "-c", script, str(log_path), "portals", "serve", "--ams-port", "0",

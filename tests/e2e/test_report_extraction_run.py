@@ -23,10 +23,10 @@ import openpyxl
 import pytest
 import yaml
 
-from rpa.audit import AuditLog
-from rpa.orchestrate import EXIT_OK, execute_run
-from rpa.queue import WorkQueue
-from rpa.runs import RunContext
+from rpa.audit.log import AuditLog
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import EXIT_OK, execute_run
+from rpa.run.runs import RunContext
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -224,7 +224,7 @@ def test_a_failed_check_never_lets_the_run_exit_0(
     a copy of the specs): the run exits 1, says why, and its workbook is no whole picture."""
     import shutil
 
-    from rpa.orchestrate import EXIT_ITEMS_FAILED
+    from rpa.run.orchestrate import EXIT_ITEMS_FAILED
 
     config = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", config)

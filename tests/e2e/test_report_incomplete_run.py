@@ -15,9 +15,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from rpa.orchestrate import EXIT_ITEMS_FAILED, EXIT_STOPPED, execute_run
-from rpa.queue import WorkQueue
-from rpa.runs import RunContext
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import EXIT_ITEMS_FAILED, EXIT_STOPPED, execute_run
+from rpa.run.runs import RunContext
 from rpa.settings import OperatorCredential, Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

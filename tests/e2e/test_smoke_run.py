@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rpa.queue import WorkQueue
+from rpa.queue.work_queue import WorkQueue
 from tests.e2e.cli_helpers import make_cli_env, run_id_from
 
 pytestmark = pytest.mark.browser

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from rpa.processes import is_running
-from rpa.queue import WorkQueue
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.processes import is_running
 from tests.e2e.cli_helpers import RPA, make_cli_env
 from tests.e2e.processes import process_tree, wait_for
 

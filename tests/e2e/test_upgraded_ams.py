@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 from bots.ams import AmsBot, load_message_catalogue
 from fixtures.portals.common import RunningServer, serve_in_thread
 from flows.account_filing.records import FilingRecord
+from rpa.browser.selectors import load_selectors
 from rpa.errors import PortalChanged
-from rpa.orchestrate import execute_run
-from rpa.runs import RunOutcome
-from rpa.selectors import load_selectors
+from rpa.run.orchestrate import execute_run
+from rpa.run.runs import RunOutcome
 from rpa.settings import OperatorCredential, Settings
 from tests.e2e.cli_helpers import make_cli_env
 from tests.integration.ams_helpers import basic_record, write_export

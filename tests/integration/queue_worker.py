@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
 from rpa.db import engine_for, immediate_transaction
-from rpa.queue import WorkQueue
+from rpa.queue.work_queue import WorkQueue
 
 BLOCKED_SIGNAL = "blocked"  # file the blocked worker writes: "<owner> <pid>"
 BLOCK_PATIENCE_SECONDS = 60  # a blocked worker nobody kills gives up, so a broken test ends

@@ -19,6 +19,7 @@ from fixtures.portals.common import serve_in_thread
 from flows.account_filing.filing import compared_fields, match_history
 from flows.account_filing.probe import probe_ams
 from flows.account_filing.records import FilingRecord
+from rpa.browser.selectors import load_selectors
 from rpa.errors import (
     ApplicationError,
     LoginRefused,
@@ -27,7 +28,6 @@ from rpa.errors import (
     RunFatalError,
     SessionLost,
 )
-from rpa.selectors import load_selectors
 from rpa.settings import OperatorCredential, Settings
 from tests.integration.ams_helpers import BANK_B, basic_record, http_login
 from tests.plugins.portals import AmsHandle

@@ -19,8 +19,8 @@ from bots.ams.strategies import STRATEGIES, open_strategy
 from fixtures.portals.common import RunningServer, serve_in_thread
 from flows.account_filing.filing import compared_fields
 from flows.account_filing.records import FilingRecord
+from rpa.browser.selectors import load_selectors
 from rpa.errors import BusinessError
-from rpa.selectors import load_selectors
 from rpa.settings import Settings
 from tests.integration.ams_helpers import basic_record, http_login, text
 

@@ -10,7 +10,7 @@ import multiprocessing
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
-from rpa.audit import AuditLog
+from rpa.audit.log import AuditLog
 
 KEY = b"integration-audit-key-0123456789"
 PROCESSES = 4

@@ -1,4 +1,4 @@
-"""rpa.browser against a small login site served over real HTTP on 127.0.0.1."""
+"""rpa.browser.session against a small login site served over real HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from rpa.browser import BrowserSession, launch_chromium
+from rpa.browser.evidence import item_evidence, prune_traces, take_screenshot
+from rpa.browser.session import BrowserSession, launch_chromium
 from rpa.errors import BrowserMissing
-from rpa.evidence import item_evidence, prune_traces, take_screenshot
 from rpa.settings import DEBIAN_CHROMIUM, DEBIAN_HEADLESS_SHELL, Settings
 
 LOGIN_PAGE = """<!doctype html><meta charset="utf-8"><title>登录</title>
@@ -118,7 +118,7 @@ def _save_note(page: Any, note: str) -> None:
 _WORKER_SCRIPT = """
 import json, sys
 from pathlib import Path
-from rpa.browser import BrowserSession
+from rpa.browser.session import BrowserSession
 from rpa.settings import Settings
 
 base, folder = sys.argv[1], Path(sys.argv[2])

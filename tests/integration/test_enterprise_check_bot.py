@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 
 from bots.enterprise_check import LoginPage, QueryPage, ResultPage
 from flows.enterprise_check.flow import judge
+from rpa.browser.selectors import load_selectors
 from rpa.errors import SessionLost
-from rpa.orchestrate import EXIT_ITEMS_FAILED, execute_run
-from rpa.queue import WorkQueue
-from rpa.selectors import load_selectors
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import EXIT_ITEMS_FAILED, execute_run
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
 from tests.check_exports import open_row, uscc, write_export
 

@@ -15,9 +15,9 @@ from PIL import Image
 
 from bots.ams import AmsBot, load_message_catalogue
 from flows.account_filing.records import FilingRecord
+from rpa.browser.evidence import take_screenshot
+from rpa.browser.selectors import load_selectors
 from rpa.errors import BusinessError
-from rpa.evidence import take_screenshot
-from rpa.selectors import load_selectors
 from rpa.settings import Settings
 from tests.integration.ams_helpers import basic_record
 from tests.plugins.portals import AmsHandle

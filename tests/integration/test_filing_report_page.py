@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from rpa.report import REPORT_FILE, InputRow, write_run_report
-from rpa.runs import make_private_dir
+from rpa.run.report import REPORT_FILE, InputRow, write_run_report
+from rpa.run.runs import make_private_dir
 
 SCREENSHOT = Path("/tmp/filing-report.png")
 REFUSAL = "该账户已存在有效的开户备案，不能重复开户"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from rpa.orchestrate import execute_run
-from rpa.runs import new_run_id, now_in
+from rpa.run.orchestrate import execute_run
+from rpa.run.runs import new_run_id, now_in
 from rpa.settings import OperatorCredential, Settings
 from tests.e2e.cli_helpers import make_cli_env
 

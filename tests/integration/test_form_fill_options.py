@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bots.form_fill import FieldLeft, Step, fill_fields, fill_fields_one_by_one, option_text
-from rpa.selectors import PortalSelectors, load_selectors
+from rpa.browser.selectors import PortalSelectors, load_selectors
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""The engine's logged-in portal page (`rpa.portal_worker`) against the mock 企业信息联网核查系统,
+"""The engine's logged-in portal page (`rpa.run.portal_worker`) against the mock 企业信息联网核查系统,
 real Chromium: the login is in the audit, a session that idled out is met by one new login and
 the same step, a step that keeps losing the session goes up after that one retry, the end logs
 out (the portal holds no live session), and a failed logout is a Chinese warning, not an error.
@@ -16,12 +16,12 @@ import pytest
 from loguru import logger
 
 from bots.enterprise_check import LoginPage, QueryPage, ResultPage
-from rpa.audit import AuditLog
+from rpa.audit.log import AuditLog
+from rpa.browser.selectors import load_selectors
 from rpa.errors import ConfigError, PortalUnavailable, SessionLost
-from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.portal_worker import portal_worker
-from rpa.queue import WorkItem, WorkQueue
-from rpa.selectors import load_selectors
+from rpa.queue.work_queue import WorkItem, WorkQueue
+from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.portal_worker import portal_worker
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
 from tests.check_exports import uscc
 

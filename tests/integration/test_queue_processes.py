@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from rpa.queue import ItemState, Outcome, WorkQueue
+from rpa.queue.work_queue import ItemState, Outcome, WorkQueue
 from tests.integration.queue_worker import BLOCKED_SIGNAL, create_work_table, run_worker, work_rows
 
 FLOW = "queue_test"

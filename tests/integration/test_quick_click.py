@@ -1,4 +1,4 @@
-"""rpa.quick_click on a real page: one message for a plain link, Playwright's full click for the
+"""rpa.browser.quick_click on a real page: one message for a plain link, Playwright's full click for the
 rest (which waits for a covered, hidden or disabled element, or fails as `click` fails)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from rpa.quick_click import CLICKED, quick_click
+from rpa.browser.quick_click import CLICKED, quick_click
 
 pytestmark = pytest.mark.browser
 

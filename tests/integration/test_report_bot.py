@@ -14,8 +14,8 @@ import pytest
 from bots.report_platform import REPORT_CODES, ReportPlatform
 from bots.report_platform_probe import probe_report_platform
 from fixtures.reports.generate import BRANCHES, build_report
+from rpa.browser.selectors import PortalSelectors, load_selectors
 from rpa.errors import DownloadFailed, LoginRefused, PortalRefusal, PortalUnavailable, SessionLost
-from rpa.selectors import PortalSelectors, load_selectors
 from rpa.settings import OperatorCredential, Settings
 
 pytestmark = pytest.mark.browser

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from flows.smoke.flow import SAMPLE_ACCOUNT, SAMPLE_ID_NUMBER
-from rpa.audit import AuditLog
-from rpa.orchestrate import EXIT_ITEMS_FAILED, execute_run
-from rpa.queue import WorkQueue
-from rpa.report import REPORT_FILE, write_run_report
-from rpa.runs import make_private_dir, read_run_json
+from rpa.audit.log import AuditLog
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import EXIT_ITEMS_FAILED, execute_run
+from rpa.run.report import REPORT_FILE, write_run_report
+from rpa.run.runs import make_private_dir, read_run_json
 from rpa.settings import Settings
 
 PLANTED_PASSWORD = "Smoke-Pw-7731"

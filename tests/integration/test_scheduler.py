@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rpa.scheduler import (
+from rpa.schedule.scheduler import (
     RUN_ID_PARAM,
     BotScheduler,
     FireOutcome,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from loguru import logger
 
+from rpa.browser.selectors import PortalSelectors, load_selectors
 from rpa.errors import ApplicationError, ConfigError, PortalChanged, RunFatalError, SelectorNotFound
-from rpa.selectors import PortalSelectors, load_selectors
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rpa.browser import chromium_launch_options
+from rpa.browser.session import chromium_launch_options
 from rpa.settings import Settings
 
 

@@ -22,9 +22,9 @@ from flows.report_extraction.collect import Collected
 from flows.report_extraction.consolidate import write_consolidated
 from flows.report_extraction.scorecard import ScorecardConfig, score_branches
 from rpa.atomic import atomic_write
-from rpa.audit import AuditLog
-from rpa.report import write_run_report
-from rpa.runs import write_private_text
+from rpa.audit.log import AuditLog
+from rpa.run.report import write_run_report
+from rpa.run.runs import write_private_text
 
 OLD = b"the previous, complete content of this output\n" * 50
 KEY = b"unit-test-audit-key-0123456789abcdef"

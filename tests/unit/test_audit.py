@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, text
 
-from rpa._audit_chain import GENESIS, AuditEvent, canonical_json
-from rpa.audit import OUTSIDE_RUN, AuditLog
+from rpa.audit.chain import GENESIS, AuditEvent, canonical_json
+from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.db import engine_for
 from rpa.masking import FieldClass, item_ref, register_secret
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rpa._audit_checks import verify_runs
-from rpa.audit import AuditLog
+from rpa.audit.checks import verify_runs
+from rpa.audit.log import AuditLog
 
 KEY = b"unit-test-audit-key-checks-0123456789"
 RUN = "20261130-101500-account-filing-0a1b2c"

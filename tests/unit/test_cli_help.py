@@ -7,7 +7,7 @@ import re
 import typer.main
 from typer.testing import CliRunner
 
-from rpa.cli import app
+from rpa.cli.main import app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from rpa import cli
+from rpa.cli import main as cli
 from rpa.errors import ConfigError
 
 
@@ -18,7 +18,7 @@ def test_a_run_starts_the_worker_server_before_it_reads_its_settings(monkeypatch
         calls.append("settings")
         raise ConfigError("stop here")
 
-    monkeypatch.setattr("rpa.supervisor.start_worker_server", lambda: calls.append("worker server"))
+    monkeypatch.setattr("rpa.run.supervisor.start_worker_server", lambda: calls.append("worker server"))
     monkeypatch.setattr(cli, "settings", settings_refused)
     with pytest.raises(ConfigError):
         cli.run_with_progress("report-extraction", {}, workers=None, resume=None)
@@ -26,11 +26,11 @@ def test_a_run_starts_the_worker_server_before_it_reads_its_settings(monkeypatch
 
 
 def test_the_command_skips_the_final_garbage_collection() -> None:
-    # atexit runs the first registered last: this handler runs after the one rpa.cli registers
+    # atexit runs the first registered last: this handler runs after the one rpa.cli.main registers
     program = (
         "import atexit, gc\n"
         "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
-        "import rpa.cli\n"
+        "import rpa.cli.main\n"
     )
     finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
     assert finished.returncode == 0, finished.stderr

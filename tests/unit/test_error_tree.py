@@ -37,7 +37,7 @@ from rpa.errors import (
     outcome_for,
 )
 from rpa.outcomes import outcome_label
-from rpa.queue import LeaseLost
+from rpa.queue.work_queue import LeaseLost
 
 # exception -> (outcome word, item state, retried, run stops, exit code, traceback kept)
 TREE: list[tuple[BaseException, str, str, bool, bool, int, bool]] = [

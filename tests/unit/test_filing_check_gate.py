@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flows.account_filing.check_gate import CHECK_FLOW, hold_unchecked
 from flows.account_filing.validate import validate_file
-from rpa.queue import WorkQueue
+from rpa.queue.work_queue import WorkQueue
 from rpa.settings import PROJECT_ROOT
 from tests.check_exports import open_row, uscc, write_export
 

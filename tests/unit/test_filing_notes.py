@@ -9,7 +9,7 @@ import pytest
 
 from flows.account_filing.flow import _result_row
 from flows.account_filing.report import RowOutcome
-from rpa.queue import ItemState, WorkItem
+from rpa.queue.work_queue import ItemState, WorkItem
 
 # what exceptions of the bot and the flow carry: English for run.log
 ENGLISH_MESSAGES = {

@@ -18,11 +18,11 @@ from flows.account_filing.flow import AccountFilingFlow
 from flows.account_filing.portal_identity import PortalCodes
 from flows.account_filing.portal_scope import scoped_key
 from flows.account_filing.records import FilingRecord
-from rpa.audit import AuditLog
+from rpa.audit.log import AuditLog
 from rpa.errors import ConfigError
-from rpa.flow import Prepared
-from rpa.orchestrate import open_run
-from rpa.queue import NewItem, WorkQueue
+from rpa.queue.work_queue import NewItem, WorkQueue
+from rpa.run.flow import Prepared
+from rpa.run.orchestrate import open_run
 from rpa.settings import Settings
 from tests.integration.ams_helpers import basic_record, write_export
 

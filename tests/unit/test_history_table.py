@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bots.ams._tables import TableRow, history_entries, total_rows
+from rpa.browser.selectors import TableSelectors
 from rpa.errors import PortalChanged, RunFatalError
-from rpa.selectors import TableSelectors
 
 SPEC = TableSelectors(
     table="history_table",

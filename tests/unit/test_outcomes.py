@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flows.account_filing.result_book import ResultRow
 from rpa.outcomes import counts_text, outcome_label, state_label
-from rpa.report import STATE_STYLE
+from rpa.run.report import STATE_STYLE
 
 ROOT = Path(__file__).resolve().parents[2]
 # words that once meant "a person must handle this row" beside the one kept: 需人工处理
@@ -42,8 +42,8 @@ def test_no_code_or_template_uses_a_second_word_for_needs_person() -> None:
 
 
 def test_every_scheduler_fire_outcome_has_chinese_words() -> None:
-    from rpa._schedule_fire_rows import FireOutcome
     from rpa.outcomes import fire_label
+    from rpa.schedule.fire_rows import FireOutcome
 
     labels = {outcome.value: fire_label(outcome.value) for outcome in FireOutcome}
     assert not [code for code, label in labels.items() if label.startswith("未知结果")], labels

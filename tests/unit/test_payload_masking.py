@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rpa.masking import mask_payload
-from rpa.queue import ItemState, NewItem, WorkQueue
+from rpa.queue.work_queue import ItemState, NewItem, WorkQueue
 
 RUN = "20261127-093000-account-filing-abc123"
 KEPT = frozenset({"row", "business_date"})

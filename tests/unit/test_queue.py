@@ -14,10 +14,9 @@ import pytest
 from loguru import logger
 from sqlalchemy import event, inspect, text
 
-from rpa.audit import AuditLog
+from rpa.audit.log import AuditLog
 from rpa.db import engine_for
-from rpa.flow import WorkerContext
-from rpa.queue import (
+from rpa.queue.work_queue import (
     ENDED_STATES,
     JITTER_FRACTION,
     InvalidTransition,
@@ -30,8 +29,9 @@ from rpa.queue import (
     WorkQueue,
     retry_delay_seconds,
 )
+from rpa.run.flow import WorkerContext
+from rpa.run.worker import IDLE_POLL_SECONDS, process_items
 from rpa.settings import Settings
-from rpa.worker import IDLE_POLL_SECONDS, process_items
 
 FLOW = "account_filing"
 RUN = "run-1"

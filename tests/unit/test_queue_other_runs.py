@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from rpa.operators import OperatorRefusals
-from rpa.queue import ItemState, NewItem, WorkQueue
-from rpa.run_owners import RunOwners
+from rpa.queue.work_queue import ItemState, NewItem, WorkQueue
+from rpa.run.operators import OperatorRefusals
+from rpa.run.owners import RunOwners
 
 FLOW = "account-filing"
 GONE, NEW = "20261201-090000-account-filing-aaaaaa", "20261202-090000-account-filing-bbbbbb"

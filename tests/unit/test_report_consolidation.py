@@ -22,7 +22,7 @@ from flows.report_extraction.scorecard import ScorecardConfig, load_scorecard_co
 from flows.report_extraction.specs import load_spec
 from flows.report_extraction.work_items import CURRENT, PREVIOUS, ReportItem, for_day, plan_days, plan_items
 from rpa.errors import ConfigError, DownloadFailed, UsageError
-from rpa.queue import ItemState, WorkItem
+from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "config"

@@ -16,7 +16,7 @@ from flows.report_extraction.flow import check_lines, incomplete_name
 from flows.report_extraction.scorecard import ScorecardConfig, score_branches, withhold
 from flows.report_extraction.specs import load_spec
 from flows.report_extraction.work_items import ReportItem
-from rpa.queue import ItemState, WorkItem
+from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.settings import PROJECT_ROOT
 
 SPECS = {name: load_spec(name, PROJECT_ROOT / "config" / "specs")

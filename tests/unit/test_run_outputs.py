@@ -10,9 +10,9 @@ import pytest
 from loguru import logger
 
 from rpa.errors import ConfigError
-from rpa.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.orchestrate import _Outputs, open_run
-from rpa.runs import RunContext
+from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.orchestrate import _Outputs, open_run
+from rpa.run.runs import RunContext
 from rpa.settings import Settings
 
 

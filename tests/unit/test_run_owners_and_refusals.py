@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from flows.account_filing.portal_identity import PortalCodes, PortalIdentityChanged, check_worker_identity
-from rpa.operators import OperatorRefusals, OperatorsRefused, usable_operators
-from rpa.run_owners import RunOwners
+from rpa.run.operators import OperatorRefusals, OperatorsRefused, usable_operators
+from rpa.run.owners import RunOwners
 from rpa.settings import OperatorCredential, Settings
 
 

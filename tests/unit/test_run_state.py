@@ -7,8 +7,8 @@ import socket
 import subprocess
 import sys
 
-from rpa.processes import start_time
-from rpa.runs import process_owner, run_state
+from rpa.run.processes import start_time
+from rpa.run.runs import process_owner, run_state
 
 
 def _gone_pid() -> int:

@@ -14,7 +14,7 @@ import yaml
 from loguru import logger
 
 from rpa.errors import ConfigError
-from rpa.scheduler import (
+from rpa.schedule.scheduler import (
     DEFAULT_SCHEDULES_FILE,
     BotScheduler,
     ClaimOutcome,
@@ -255,7 +255,7 @@ def test_a_fire_whose_owners_pid_now_names_another_process_is_abandoned(db_url: 
     import os
     import socket
 
-    from rpa.processes import start_time
+    from rpa.run.processes import start_time
 
     # the owner crashed and its pid went to another process: this one, started at another moment
     started = int(start_time(os.getpid()) or 0)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rpa.scratch import SCRATCH, remove_scratch, sweep_scratch, worker_scratch
+from rpa.run.scratch import SCRATCH, remove_scratch, sweep_scratch, worker_scratch
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from rpa.browser.selectors import Candidate, load_selectors
 from rpa.errors import ConfigError
-from rpa.selectors import Candidate, load_selectors
 from rpa.settings import PROJECT_ROOT
 
 GOOD = """

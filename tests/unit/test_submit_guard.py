@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from loguru import logger
 
-from rpa.audit import AuditLog
+from rpa.audit.log import AuditLog
 from rpa.errors import ConfigError
-from rpa.flow import WorkerContext
-from rpa.queue import ItemState, LeaseLost, Outcome, WorkItem, WorkQueue
-from rpa.service_window import ServiceHours
+from rpa.queue.work_queue import ItemState, LeaseLost, Outcome, WorkItem, WorkQueue
+from rpa.run.flow import WorkerContext
+from rpa.run.service_window import ServiceHours
+from rpa.run.worker import process_items
 from rpa.settings import Settings, load_settings
-from rpa.worker import process_items
 
 FLOW, RUN = "smoke", "run-guard"
 SHANGHAI = "Asia/Shanghai"

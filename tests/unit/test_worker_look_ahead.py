@@ -9,11 +9,11 @@ from typing import Any
 
 from loguru import logger
 
-from rpa.audit import AuditLog
-from rpa.flow import WorkerContext
-from rpa.queue import ItemState, Outcome, WorkItem, WorkQueue
+from rpa.audit.log import AuditLog
+from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
+from rpa.run.flow import WorkerContext
+from rpa.run.worker import process_items
 from rpa.settings import Settings
-from rpa.worker import process_items
 
 FLOW, RUN = "smoke", "run-ahead"
 
@@ -84,7 +84,7 @@ def test_the_filing_handler_looks_ahead_only_for_the_pipelined_strategy() -> Non
     """RPA_AMS_STRATEGY=plain: one item at a time, so the worker claims none ahead."""
     from bots.ams.strategies import PipelinedStrategy, PlainStrategy
     from flows.account_filing.filing import FilingHandler, LookingAheadFilingHandler
-    from rpa.flow import LooksAhead
+    from rpa.run.flow import LooksAhead
 
     assert PipelinedStrategy.looks_ahead and not PlainStrategy.looks_ahead
     assert issubclass(LookingAheadFilingHandler, LooksAhead)

@@ -15,7 +15,7 @@ from rpa.masking import FieldClass, mask
 
 if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
-    from rpa.bound_page import BoundPage
+    from rpa.browser.bound_page import BoundPage
 
 
 class LoginPage:

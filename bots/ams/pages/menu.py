@@ -24,7 +24,7 @@ from rpa.masking import FieldClass, mask, scrub_text
 
 if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
-    from rpa.bound_page import BoundPage
+    from rpa.browser.bound_page import BoundPage
 
 FOUND_AFTER_LOAD_MS = 2_000  # the page has loaded: an element not there by then is not coming
 MENU = {

@@ -1,0 +1,1 @@
+"""The audit chain: keyed hash chains per run, the run ledger, export, verify and prune."""

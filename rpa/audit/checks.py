@@ -1,0 +1,269 @@
+"""`rpa audit verify`: everything a run left, checked against the keyed chain and the run ledger.
+
+For each run: the database chain (every MAC, link and the head), the ledger's final head and
+item count against that chain, the run folder, the exported audit.jsonl (alone and against
+the database and the ledger), every evidence file's SHA-256 as the chain recorded it (and no
+evidence file the chain does not know), run.json's counts against the chain's, and every item
+counted as ended against its own outcome event in the chain; every input row the chain
+validated has its line in result.xlsx. The ledger
+itself is verified first, in the database and in its append-only copy. Each finding is a short
+Chinese sentence; a run pruned on purpose is reported as 已清理, not as tampering.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rpa.audit.chain import KIND_WORDS, AuditEvent, VerifyResult
+from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
+from rpa.audit.log import EVIDENCE_DIR, EVIDENCE_SEALED, OUTSIDE_RUN, AuditLog, file_sha256, read_export
+from rpa.outcomes import counts_text, state_label
+
+EXPORT_NAME = "audit.jsonl"
+RUN_JSON = "run.json"
+RESULT_BOOK = "result.xlsx"
+RESULT_ROW_HEADER = "行号"
+# an item's outcome events (a system error names its next state: failed, or pending for a retry)
+_OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held",
+             "item.failed": "failed"}  # item.failed: a bug, failed at once
+_ENDED = ("done", "business_error", "held", "failed")
+
+
+@dataclass
+class Report:
+    """The sentences of one check; `ok` is False as soon as one of them is a failure."""
+
+    subject: str
+    lines: list[str] = field(default_factory=list)
+    ok: bool = True
+
+    def good(self, text: str) -> None:
+        self.lines.append(f"{self.subject}：{text}")
+
+    def bad(self, text: str) -> None:
+        self.ok = False
+        self.lines.append(f"{self.subject}：【不符】{text}")
+
+
+def describe(result: VerifyResult) -> str:
+    """A chain's verification in Chinese, with the first bad seq and what happened to it."""
+    if result.ok:
+        return f"完整，已核对 {result.checked} 条事件"
+    reason = result.reason or ""
+    kind = KIND_WORDS.get(result.kind or "", "不符")
+    where = f"第 {result.first_bad_seq} 条事件" if result.first_bad_seq is not None else "链"
+    return f"{where}{kind}（{reason}），此前 {result.checked} 条事件核对无误"
+
+
+def verify_ledger(audit: AuditLog) -> tuple[Report, dict[str, LedgerRun]]:
+    """The ledger chain in the database and its copy; the runs it knows (from whichever is left)."""
+    report = Report("运行账本")
+    stored = audit.events(LEDGER)
+    copy_path = audit.ledger_file
+    copied: list[AuditEvent] = []
+    if stored:
+        result = audit.verify(LEDGER)
+        (report.good if result.ok else report.bad)(f"数据库中的账本{describe(result)}")
+    if copy_path is not None and copy_path.exists():
+        copied, bad_line = read_export(copy_path)
+        result = audit.verify_export(copy_path)
+        if bad_line is None and result.ok:
+            report.good(f"账本副本 {copy_path} {describe(result)}")
+        else:
+            report.bad(f"账本副本 {copy_path} {describe(result)}")
+        if copied and not stored:
+            report.bad(f"数据库中的账本被删除（副本记录了 {len(copied)} 条）")
+    elif stored:
+        report.bad(f"账本副本 {copy_path} 不存在（数据库账本有 {len(stored)} 条记录）")
+    if not stored and not copied:
+        report.good("尚无记录（账本启用前的运行只核对其审计链）")
+    return report, runs_in(stored or copied)
+
+
+def verify_run(audit: AuditLog, runs_dir: Path, run_id: str, ledger: LedgerRun | None) -> Report:
+    """Every check of one run; see the module docstring."""
+    report = Report(f"运行 {run_id}")
+    events = audit.events(run_id)
+    pruned = ledger is not None and ledger.pruned is not None
+    if events or run_id in audit.run_ids():
+        result = audit.verify(run_id)
+        (report.good if result.ok else report.bad)(f"数据库审计链{describe(result)}")
+    elif ledger is not None:
+        report.bad("数据库中没有这次运行的审计链，但运行账本记录了它")
+    else:
+        report.bad("数据库和运行账本中都没有这次运行")
+        return report
+    if ledger is not None and ledger.ended is not None:
+        _against_ledger(report, "数据库审计链", events, ledger.ended)
+    elif ledger is not None and not pruned:
+        report.good("账本记录了开始，尚无结束记录（运行中或未正常结束）")
+    elif run_id not in (OUTSIDE_RUN,):
+        report.good("运行账本中没有这次运行（账本启用前的运行）")
+    folder = runs_dir / run_id
+    if pruned:
+        report.good(f"运行文件夹已清理（账本于 {ledger.pruned_at if ledger else ''} 记录了清理）")
+        return report
+    if not folder.is_dir():
+        if ledger is not None:
+            report.bad(f"运行文件夹 {folder} 不存在，账本中没有清理记录")
+        return report
+    _check_export(audit, report, folder, ledger, events)
+    _check_evidence(report, folder, events)
+    _check_counts(report, folder, events)
+    _check_result_rows(report, folder, events)
+    return report
+
+
+def _against_ledger(report: Report, what: str, events: list[AuditEvent], ended: dict[str, Any]) -> None:
+    last_seq, last_hash = ended.get("last_seq"), ended.get("last_hash")
+    if not isinstance(last_seq, int) or not isinstance(last_hash, str):
+        report.bad("账本的结束记录缺少链头")
+        return
+    if len(events) < last_seq:
+        report.bad(f"{what}被截短：账本记录结束时有 {last_seq} 条事件，现只有 {len(events)} 条")
+    elif last_seq and events[last_seq - 1].hash != last_hash:
+        report.bad(f"{what}第 {last_seq} 条事件与账本记录的链头不符")
+    else:
+        report.good(f"{what}与账本记录的链头一致（第 {last_seq} 条事件）")
+
+
+def _check_export(
+    audit: AuditLog, report: Report, folder: Path, ledger: LedgerRun | None, events: list[AuditEvent]
+) -> None:
+    export = folder / EXPORT_NAME
+    if not export.exists():
+        if ledger is not None and ledger.ended is not None:
+            report.bad(f"{EXPORT_NAME} 不存在（运行结束时已导出）")
+        return
+    result = audit.verify_export(export)
+    (report.good if result.ok else report.bad)(f"{EXPORT_NAME} {describe(result)}")
+    if ledger is not None and ledger.ended is not None and result.ok:
+        exported, _ = read_export(export)
+        _against_ledger(report, f"{EXPORT_NAME} ", exported, ledger.ended)
+
+
+def _check_evidence(report: Report, folder: Path, events: list[AuditEvent]) -> None:
+    recorded: dict[str, str] = {}
+    problems = 0
+    for event in events:
+        evidence, digest = event.details.get("evidence"), event.details.get("evidence_sha256")
+        if isinstance(evidence, str) and isinstance(digest, str):
+            recorded[evidence] = digest
+        elif isinstance(evidence, str) and evidence and "evidence_sha256" in event.details:
+            report.bad(f"证据文件 {evidence} 在第 {event.seq} 条事件写入时就读不到")
+            problems += 1
+        if event.event == EVIDENCE_SEALED:
+            for entry in event.details.get("files") or []:
+                if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+                    recorded[entry["file"]] = str(entry.get("file_sha256"))
+    sealed = any(event.event == EVIDENCE_SEALED for event in events)
+    for name, digest in sorted(recorded.items()):
+        path = folder / name
+        if not path.is_file():
+            report.bad(f"证据文件 {name} 不存在")
+            problems += 1
+        elif file_sha256(path) != digest:
+            report.bad(f"证据文件 {name} 的 SHA-256 与审计链记录的不同（文件被替换或修改）")
+            problems += 1
+    root = folder / EVIDENCE_DIR
+    found = root.rglob("*") if root.is_dir() else iter(())
+    on_disk = {path.relative_to(folder).as_posix() for path in found if path.is_file()}
+    for name in sorted(on_disk - set(recorded)) if sealed else []:
+        report.bad(f"证据文件 {name} 不在审计链中（事后加入）")
+        problems += 1
+    if recorded and not problems:
+        report.good(f"{len(recorded)} 个证据文件的 SHA-256 与审计链一致")
+
+
+def _check_counts(report: Report, folder: Path, events: list[AuditEvent]) -> None:
+    finished = [event for event in events if event.event == "run.finished"]
+    if not finished or not (folder / RUN_JSON).exists():
+        return
+    chain_counts = _nonzero(finished[-1].details.get("counts"))
+    try:
+        info = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
+    except ValueError:
+        report.bad(f"{RUN_JSON} 无法读取（不是 JSON）")
+        return
+    file_counts = _nonzero(info.get("counts") if isinstance(info, dict) else None)
+    if file_counts != chain_counts:
+        in_file, in_chain = counts_text(file_counts), counts_text(chain_counts)
+        report.bad(f"{RUN_JSON} 的计数（{in_file}）与审计链记录的（{in_chain}）不同")
+    else:
+        report.good(f"{RUN_JSON} 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
+    _check_items(report, events, chain_counts)
+
+
+def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[str, int]) -> None:
+    """Every item the close counted as ended has its own outcome event in the chain."""
+    last: dict[str, str] = {}
+    for event in events:
+        if event.item_ref is None:
+            continue
+        if event.event in _OUTCOMES:
+            last[event.item_ref] = _OUTCOMES[event.event]
+        elif event.event == "item.system_error":
+            last[event.item_ref] = str(event.details.get("next_state"))
+    from_events = {state: sum(1 for s in last.values() if s == state) for state in _ENDED}
+    differing = [
+        f"{state_label(state)}：结束计数 {chain_counts.get(state, 0)}，逐项事件 {from_events.get(state, 0)}"
+        for state in _ENDED
+        if chain_counts.get(state, 0) != from_events.get(state, 0)
+    ]
+    if differing:
+        report.bad(f"审计链中的逐项结果与结束计数不符：{'；'.join(differing)}")
+    else:
+        report.good(f"每个已结束的项目在审计链中都有其结果事件（{sum(from_events.values())} 项）")
+
+
+def _check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) -> None:
+    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号)."""
+    rows = Counter(
+        event.details.get("row") for event in events if event.event == "row.validated"
+    )
+    if not rows or not any(event.event == "run.finished" for event in events):
+        return  # no input rows, or a run that never reached its close (killed; resume it)
+    book = folder / RESULT_BOOK
+    if not book.exists():
+        report.bad(f"{RESULT_BOOK} 不存在（审计链记录了 {sum(rows.values())} 个输入行）")
+        return
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(book, read_only=True)
+    try:
+        lines = list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    header = [str(value or "").strip() for value in (lines[0] if lines else ())]
+    if RESULT_ROW_HEADER not in header:
+        report.bad(f"{RESULT_BOOK} 第 1 行没有“{RESULT_ROW_HEADER}”列，无法核对输入行")
+        return
+    column = header.index(RESULT_ROW_HEADER)
+    in_book = Counter(line[column] for line in lines[1:] if column < len(line) and line[column] is not None)
+    missing = sorted(str(row) for row in (rows - in_book).elements())
+    extra = sorted(str(row) for row in (in_book - rows).elements())
+    if missing:
+        report.bad(f"{RESULT_BOOK} 缺少审计链记录的输入第 {'、'.join(missing)} 行")
+    if extra:
+        report.bad(f"{RESULT_BOOK} 多出审计链没有记录的第 {'、'.join(extra)} 行")
+    if not missing and not extra:
+        report.good(f"审计链记录的 {sum(rows.values())} 个输入行都在 {RESULT_BOOK} 中")
+
+
+def _nonzero(counts: object) -> dict[str, int]:
+    if not isinstance(counts, dict):
+        return {}
+    return {str(k): v for k, v in counts.items() if isinstance(v, int) and v}
+
+
+def verify_runs(audit: AuditLog, runs_dir: Path, run_id: str | None) -> list[Report]:
+    """The ledger's report, then one per run: the named one, or every run the database or the
+    ledger knows (`run_id` None)."""
+    ledger_report, ledger = verify_ledger(audit)
+    every = sorted((set(audit.run_ids()) | set(ledger)) - {LEDGER})
+    targets = [run_id] if run_id is not None else every
+    return [ledger_report, *(verify_run(audit, runs_dir, target, ledger.get(target)) for target in targets)]

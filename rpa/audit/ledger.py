@@ -1,0 +1,100 @@
+"""The run ledger: one keyed chain of run starts, ends and prunes, kept outside the runs folder.
+
+The ledger is the audit chain named `LEDGER` in the same database (same HMAC key, same
+append-only guards) plus an append-only JSONL copy at `settings.ledger_path()` (by default next
+to the audit key, one file per database: `default_copy_name`). Each run's start is appended
+when it starts; its end carries the run chain's last seq and hash, its item count and counts.
+Because the ledger is keyed, a run chain cut short and its head row rewritten, a chain deleted
+whole, a missing export or run folder all disagree with it. The copy is written under an
+exclusive file lock, in seq order, and only ever appended to: whatever the database holds
+beyond the copy's last seq is added.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rpa.audit.chain import AuditEvent, canonical_json
+
+LEDGER = "=ledger"
+STARTED, ENDED, PRUNED = "run.started", "run.ended", "run.pruned"
+
+
+@dataclass(frozen=True)
+class LedgerRun:
+    """What the ledger says of one run: its latest start, end and prune entries."""
+
+    run_id: str
+    started: dict[str, Any] | None = None
+    ended: dict[str, Any] | None = None
+    pruned: dict[str, Any] | None = None
+    pruned_at: str | None = None
+
+
+def default_copy_name(database_url: str) -> str:
+    """`ledger-<tag>.jsonl`: one copy per database (a copy follows one ledger chain from seq 1),
+    the tag a hash of the SQLite file's absolute path or of the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(database_url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        identity = f"sqlite:{Path(parsed.database).resolve()}"
+    else:
+        identity = parsed.render_as_string(hide_password=True)
+    return f"ledger-{hashlib.sha256(identity.encode()).hexdigest()[:12]}.jsonl"
+
+
+def runs_in(events: list[AuditEvent]) -> dict[str, LedgerRun]:
+    """The ledger's entries grouped by run (later entries of one kind replace earlier ones)."""
+    runs: dict[str, LedgerRun] = {}
+    for event in events:
+        run_id = event.details.get("run")
+        if not isinstance(run_id, str):
+            continue
+        known = runs.get(run_id, LedgerRun(run_id))
+        if event.event == STARTED:
+            known = LedgerRun(run_id, event.details, known.ended, known.pruned, known.pruned_at)
+        elif event.event == ENDED:
+            known = LedgerRun(run_id, known.started, event.details, known.pruned, known.pruned_at)
+        elif event.event == PRUNED:
+            known = LedgerRun(run_id, known.started, known.ended, event.details, event.time)
+        runs[run_id] = known
+    return runs
+
+
+def append_to_copy(path: Path, events: list[AuditEvent]) -> None:
+    """Append the ledger events the copy lacks (by seq), under an exclusive lock; never rewrites."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "r+", encoding="utf-8", newline="\n") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            handle.seek(0)
+            have = _last_seq(handle.read())
+            for event in events:
+                if event.seq > have:
+                    handle.write(canonical_json(event.as_dict()) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _last_seq(text: str) -> int:
+    """The highest seq among the copy's readable lines (a damaged line is for verification)."""
+    last = 0
+    for line in text.splitlines():
+        try:
+            seq = json.loads(line).get("seq")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(seq, int):
+            last = max(last, seq)
+    return last
+

@@ -1,0 +1,349 @@
+"""The audit log: one append-only, keyed hash chain per run in the queue's database.
+
+    >>> log = AuditLog.from_settings(settings)
+    >>> log.create_schema()
+    >>> log.append(run_id, "worker-1", "item_done", item_key=key,
+    ...            details={"account_no": "6222020200112233445"},
+    ...            field_classes={"account_no": FieldClass.ACCOUNT_NO})
+    >>> log.export(run_id, run_folder / "audit.jsonl")
+    >>> print(log.verify(run_id))
+    审计链完整：已核对 1 条事件
+
+Each event carries a seq from 1, an ISO 8601 time with offset, the run id (`OUTSIDE_RUN` for
+actions outside any run), the actor, the event type, `item_ref` (an HMAC of the item key, to join
+logs, audit and reports), masked details, the previous event's hash and its own
+HMAC-SHA256 under the audit key, which lives outside the runs folder. The audit log is a
+diagnostic: details are masked by field class when appended, secrets never stored.
+Verification names the first event that fails and why (edited, missing/deleted, inserted,
+out of order, with a Chinese sentence for the auditor). Removing the newest events of an export
+is only visible against the database, and removing them from the database (with the unkeyed
+head row rewritten) only against the run ledger (`rpa.audit.ledger`), which records each
+run's start and its keyed final head.
+
+Evidence is hashed into the chain: an event whose details name an `evidence` file gets its
+SHA-256 when it is appended (`files_root`), and a run's close seals every file under
+`evidence/` (`seal_files`). File names and digests are masked by their field class, which keeps
+them whole, so an exported reference always names the file on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine, inspect
+
+from rpa.atomic import atomic_write
+from rpa.audit import store
+from rpa.audit.chain import (
+    EDITED,
+    EVENT_FIELDS,
+    INSERTED,
+    MISSING,
+    AuditEvent,
+    VerifyResult,
+    canonical_json,
+    event_hash,
+    head_mac,
+    verify_chain,
+)
+from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy
+from rpa.db import engine_for
+from rpa.errors import ConfigError
+from rpa.masking import FieldClass, item_ref, mask, scrub_text
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+__all__ = ["LEDGER", "OUTSIDE_RUN", "AuditEvent", "AuditLog", "VerifyResult", "mask_details"]
+
+OUTSIDE_RUN = "-"
+EVIDENCE_SEALED = "evidence.sealed"
+EVIDENCE_DIR = "evidence"
+# fields that name run-folder files and their digests: kept whole whatever digits they hold
+FILE_FIELDS: dict[str, FieldClass] = {
+    "evidence": FieldClass.FILE_NAME,
+    "evidence_sha256": FieldClass.DIGEST,
+    "file": FieldClass.FILE_NAME,
+    "file_sha256": FieldClass.DIGEST,
+}
+# an integer this long may be an account number; it is masked like digits in free text
+_LONG_NUMBER_DIGITS = 8
+
+
+class AuditLog:
+    """Appends to, reads, exports and verifies the audit chains of one database."""
+
+    def __init__(
+        self, url: str, key: bytes, *, timezone: str = "Asia/Shanghai", ledger_file: Path | None = None
+    ) -> None:
+        if not key:
+            raise ConfigError("审计密钥是空的：请检查 RPA_AUDIT_KEY 或 RPA_AUDIT_KEY_FILE")
+        try:
+            self._zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"时区 {timezone!r} 不存在：请检查 RPA_TIMEZONE，例如 Asia/Shanghai") from None
+        self._url = url
+        self._key = key
+        self.ledger_file = ledger_file
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AuditLog:
+        """The audit log of the configured database, keyed with the configured audit key."""
+        return cls(
+            settings.database_url_resolved,
+            settings.audit_key_bytes(),
+            timezone=settings.timezone,
+            ledger_file=settings.ledger_path(),
+        )
+
+    @property
+    def _engine(self) -> Engine:
+        # looked up on use, so a spawned worker builds its own engine
+        return engine_for(self._url)
+
+    def has_schema(self) -> bool:
+        """Whether the database has the audit tables (a new database has none until a run)."""
+        from sqlalchemy import inspect
+
+        return inspect(self._engine).has_table(store.audit_heads.name)
+
+    def create_schema(self) -> None:
+        """Create the audit tables and their append-only guards if they are missing."""
+        store.create_schema(self._engine)
+
+    def append(
+        self,
+        run_id: str | None,
+        actor: str,
+        event: str,
+        *,
+        item_key: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        field_classes: Mapping[str, FieldClass] | None = None,
+        files_root: Path | None = None,
+    ) -> AuditEvent:
+        """Add one event to the run's chain (`None`: the chain of actions outside any run).
+
+        With `files_root` (the run folder), an `evidence` file named in the details is hashed
+        now, as it was just written, and its SHA-256 goes into the chain as `evidence_sha256`."""
+        chain = run_id or OUTSIDE_RUN
+        details = dict(details or {})
+        evidence = details.get("evidence")
+        if files_root is not None and isinstance(evidence, str) and evidence:
+            try:
+                details["evidence_sha256"] = file_sha256(files_root / evidence)
+            except OSError:  # named but not readable: recorded as such, verification names it
+                details["evidence_sha256"] = None
+        masked = mask_details(details, {**FILE_FIELDS, **(field_classes or {})})
+        ref = item_ref(item_key, self._key) if item_key is not None else None
+
+        def build(seq: int, prev_hash: str) -> AuditEvent:
+            unsigned = AuditEvent(
+                seq=seq,
+                time=datetime.now(self._zone).isoformat(timespec="microseconds"),
+                run_id=chain,
+                actor=scrub_text(actor),
+                event=scrub_text(event),
+                item_ref=ref,
+                details=masked,
+                prev_hash=prev_hash,
+                hash="",
+            )
+            return replace(unsigned, hash=event_hash(self._key, unsigned))
+
+        def sign_head(seq: int, last_hash: str) -> str:
+            return head_mac(self._key, chain, seq, last_hash)
+
+        return store.append_event(self._engine, chain, build, sign_head)
+
+    def events(self, run_id: str | None) -> list[AuditEvent]:
+        """The chain's events in seq order, as stored."""
+        return store.load_events(self._engine, run_id or OUTSIDE_RUN)
+
+    def recorded_exit(self, run_id: str) -> int | None:
+        """The exit code of the run's last `run.finished`, unless it was resumed after it (the
+        record of a stop that run.json could not take, e.g. on a full disk)."""
+        if not self.has_schema():
+            return None
+        last = store.last_of(self._engine, run_id, ("run.finished", "run.resumed", "run.started"))
+        if last is None or last[0] != "run.finished":
+            return None
+        code = last[1].get("exit_code")
+        return code if isinstance(code, int) else None
+
+    def seal_files(self, run_id: str, folder: Path, actor: str = "run") -> AuditEvent:
+        """Record the SHA-256 of every file under the run's `evidence/` (the run's close)."""
+        root = folder / EVIDENCE_DIR
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+        listed = [
+            {"file": path.relative_to(folder).as_posix(), "file_sha256": file_sha256(path)} for path in files
+        ]
+        return self.append(run_id, actor, EVIDENCE_SEALED, details={"files": listed})
+
+    # --- the run ledger -------------------------------------------------------------------------
+    def ledger_started(self, run_id: str, *, resumed: bool = False) -> AuditEvent:
+        """Record in the ledger that a run started (or was resumed)."""
+        return self._ledger(STARTED, {"run": run_id, "resumed": resumed})
+
+    def ledger_ended(self, run_id: str, counts: Mapping[str, int]) -> AuditEvent:
+        """Record the run chain's final head, its event and item counts in the ledger."""
+        head = store.load_head(self._engine, run_id) or (0, "")
+        details = {
+            "run": run_id,
+            "last_seq": head[0],
+            "last_hash": head[1],
+            "items": sum(counts.values()),
+            "counts": dict(counts),
+        }
+        return self._ledger(ENDED, details)
+
+    def ledger_pruned(self, run_id: str, actor: str = "operator") -> AuditEvent:
+        """Record in the ledger that a run's folder was removed on purpose."""
+        return self._ledger(PRUNED, {"run": run_id}, actor)
+
+    def _ledger(self, event: str, details: dict[str, Any], actor: str = "run") -> AuditEvent:
+        classes = {"run": FieldClass.FILE_NAME, "last_hash": FieldClass.DIGEST}
+        appended = self.append(LEDGER, actor, event, details=details, field_classes=classes)
+        if self.ledger_file is not None:
+            try:
+                append_to_copy(self.ledger_file, self.events(LEDGER))
+            except OSError as error:
+                raise ConfigError(
+                    f"运行账本副本 {self.ledger_file} 写不进去（{error.strerror}）；"
+                    "请检查该位置或设置 RPA_LEDGER_FILE，之后的运行会补写缺少的记录"
+                ) from error
+        return appended
+
+    def run_ids(self) -> list[str]:
+        """Every chain in the database, `OUTSIDE_RUN` included, sorted."""
+        return store.chain_ids(self._engine)
+
+    def verify(self, run_id: str | None) -> VerifyResult:
+        """Check the chain in the database, head included; names the first event that fails."""
+        chain = run_id or OUTSIDE_RUN
+        head = store.load_head(self._engine, chain)
+        events = store.load_events(self._engine, chain)
+        if head is None and not events:
+            return VerifyResult(False, 0, None, f"数据库中没有 {chain} 的审计链", MISSING)
+        result = verify_chain(self._key, chain, events, head=head)
+        mac = store.load_head_mac(self._engine, chain)
+        if result.ok and head is not None and mac is not None and not hmac.compare_digest(
+            mac, head_mac(self._key, chain, *head)
+        ):
+            reason = f"链头（第 {head[0]} 条）没有用审计密钥签名（被改写，例如删除了末尾的事件）"
+            return VerifyResult(False, result.checked, head[0], reason, EDITED)
+        return result
+
+    def export(self, run_id: str | None, path: Path) -> Path:
+        """Write the chain as JSONL, one event a line in seq order (replacing the file whole)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path, "w", encoding="utf-8", newline="\n") as handle:  # 0600 like the run folder
+            for item in self.events(run_id):
+                handle.write(canonical_json(item.as_dict()) + "\n")
+        return path
+
+    def verify_export(self, path: Path) -> VerifyResult:
+        """Check an exported file with the key alone, then against the database chain if it has one."""
+        events: list[AuditEvent] = []
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            parsed = _parse_line(line)
+            if parsed is None:
+                so_far = verify_chain(self._key, events[0].run_id, events) if events else None
+                if so_far is not None and not so_far.ok:
+                    return so_far
+                return VerifyResult(False, len(events), number, f"第 {number} 行不是审计事件", EDITED)
+            events.append(parsed)
+        if not events:
+            return VerifyResult(False, 0, 1, "文件中没有事件", MISSING)
+        chain = events[0].run_id
+        alone = verify_chain(self._key, chain, events)
+        if not alone.ok:
+            return alone
+        return self._compare_with_database(chain, events)
+
+    def _compare_with_database(self, chain: str, exported: list[AuditEvent]) -> VerifyResult:
+        if not inspect(self._engine).has_table(store.audit_heads.name):
+            return VerifyResult(True, len(exported), None, None)
+        stored = store.load_events(self._engine, chain)
+        if not stored and store.load_head(self._engine, chain) is None:
+            return VerifyResult(True, len(exported), None, None)
+        for index, (in_file, in_db) in enumerate(zip(exported, stored, strict=False)):
+            if in_file != in_db:
+                reason = f"事件“{in_file.event}”与数据库中的审计链不同"
+                return VerifyResult(False, index, in_file.seq, reason, EDITED)
+        if len(stored) > len(exported):
+            reason = "数据库中的审计链在文件最后一条事件之后还有事件（需要重新导出？）"
+            return VerifyResult(False, len(exported), len(exported) + 1, reason, MISSING)
+        if len(exported) > len(stored):
+            reason = "文件在数据库审计链最后一条事件之后还有事件"
+            return VerifyResult(False, len(stored), len(stored) + 1, reason, INSERTED)
+        return VerifyResult(True, len(exported), None, None)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_export(path: Path) -> tuple[list[AuditEvent], int | None]:
+    """An exported file's events, and the number of its first line that is not an event (if any)."""
+    events: list[AuditEvent] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        parsed = _parse_line(line)
+        if parsed is None:
+            return events, number
+        events.append(parsed)
+    return events, None
+
+
+def _parse_line(line: str) -> AuditEvent | None:
+    """One export line as an event, or None when it is not one (wrong fields or types)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or set(data) != set(EVENT_FIELDS):
+        return None
+    text_fields = ("time", "run_id", "actor", "event", "prev_hash", "hash")
+    if not isinstance(data["seq"], int) or isinstance(data["seq"], bool):
+        return None
+    if not all(isinstance(data[name], str) for name in text_fields):
+        return None
+    if not isinstance(data["details"], dict) or not isinstance(data["item_ref"], str | None):
+        return None
+    return AuditEvent(**data)
+
+
+def mask_details(details: Mapping[str, Any], classes: Mapping[str, FieldClass]) -> dict[str, Any]:
+    """Details as stored: classified fields masked by class (nested ones too), all text scrubbed."""
+    return {str(name): _masked(value, classes, classes.get(str(name))) for name, value in details.items()}
+
+
+def _masked(value: Any, classes: Mapping[str, FieldClass], field_class: FieldClass | None) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _masked(v, classes, classes.get(str(k), field_class)) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_masked(v, classes, field_class) for v in value]
+    if value is None:
+        return None
+    if field_class is not None and field_class is not FieldClass.PLAIN:
+        return mask(value, field_class)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return scrub_text(str(value)) if len(str(abs(value))) >= _LONG_NUMBER_DIGITS else value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return scrub_text(str.__str__(value) if isinstance(value, str) else str(value))

@@ -1,0 +1,1 @@
+"""The browser: Chromium under Playwright, selectors (YAML -> models) bound to pages, evidence."""

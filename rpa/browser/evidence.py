@@ -1,0 +1,166 @@
+"""Evidence on disk: owner-only folders and files, masked screenshots, failure evidence per item
+attempt, and the trace folder's retention.
+
+    with item_evidence(session, page, item_ref, attempt=item.attempts, mask=[bot.id_number_field]):
+        bot.submit_filing(record)
+    take_screenshot(page, evidence_dir / f"{item_ref}.png", mask=[bot.id_number_field])
+
+Screenshots and traces are diagnostics (ARCHITECTURE.md): names are item_refs, never account
+numbers, and personal data is masked in screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from loguru import logger
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
+
+if TYPE_CHECKING:
+    from playwright.sync_api import FrameLocator
+
+    from rpa.browser.selectors import Candidate, PortalSelectors
+    from rpa.browser.session import BrowserSession
+
+TRACE_SUFFIX = ".trace.zip"
+
+
+def private_dir(path: Path) -> Path:
+    """Create a folder only its owner can read (0700), whatever the umask."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def unique_path(folder: Path, stem: str, suffix: str) -> Path:
+    """`folder/stem+suffix`, or `stem-2`, `stem-3`... when a retry already left one."""
+    candidate, n = folder / f"{stem}{suffix}", 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}{suffix}"
+    return candidate
+
+
+def is_plain_stem(name: str) -> bool:
+    return bool(name) and not name.startswith(".") and all(c.isalnum() or c in "-_." for c in name)
+
+
+@dataclass
+class ItemEvidence:
+    """What `item_evidence` kept for a failed item (both None while it has not failed)."""
+
+    screenshot: Path | None = None
+    trace: Path | None = None
+
+
+@contextmanager
+def item_evidence(
+    session: BrowserSession,
+    page: Page | Callable[[], Page],
+    name: str,
+    *,
+    attempt: int,
+    mask: Sequence[Locator] | Callable[[], Sequence[Locator]] = (),
+) -> Iterator[ItemEvidence]:
+    """Trace one attempt of an item (as `settings.trace_items` says); on an exception keep a
+    screenshot and the trace, then re-raise.
+
+    `name` names the files (an item_ref, never an account number); `mask` hides fields such as
+    ID numbers in the screenshot. A bot working in several tabs passes callables: the page it
+    failed in and that page's masks, asked for only after the failure. Failing to keep evidence
+    never hides the item's own error.
+    """
+    if not is_plain_stem(name):
+        raise ValueError("the evidence name must be a plain file stem such as an item_ref")
+    evidence = ItemEvidence()
+    session.start_item_trace(attempt=attempt)
+    try:
+        yield evidence
+    except Exception:  # any failure: keep its evidence, then let it go on up
+        try:
+            failed_page = page() if callable(page) else page
+            masks = mask() if callable(mask) else mask
+            evidence.screenshot = take_screenshot(
+                failed_page, unique_path(session.evidence_dir, name, "-failure.png"), mask=masks
+            )
+        except (PlaywrightError, OSError) as error:
+            logger.warning("未能截取失败时的截图：{}", error)
+        try:
+            evidence.trace = session.end_item_trace(keep_as=name)
+        except (PlaywrightError, OSError) as error:
+            logger.warning("未能保存失败时的跟踪记录：{}", error)
+        raise
+    session.end_item_trace(keep_as=None)
+
+
+def take_screenshot(page: Page, path: Path, *, mask: Sequence[Locator] = ()) -> Path:
+    """Full-page screenshot written owner-only (0600); `mask` boxes over personal data."""
+    image = page.screenshot(full_page=True, mask=list(mask), animations="disabled")
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(image)
+    return path
+
+
+def personal_masks(selectors: PortalSelectors, page: Page) -> list[Locator]:
+    """What a screenshot of `page` must black out, whatever screen it shows: every element the
+    portal's selectors mark `personal: true`, found in the page's frame (or section) by its first
+    candidate that matches there. An element of `many` (cells) never falls back to its last,
+    broadest candidate (every cell): that would black out the portal's own message too. Labels,
+    buttons and messages are never masked, so the screenshot stays readable."""
+    masks: list[Locator] = []
+    for page_name, element in selectors.personal():
+        spec = selectors.page(page_name)
+        root: Page | FrameLocator = page.frame_locator(spec.frame) if spec.frame else page
+        candidates = spec.elements[element]
+        if element in spec.many_elements:
+            candidates = candidates[:-1]
+        section = spec.element_scopes.get(element)
+        scopes = [c.locator(root) for c in spec.sections[section]] if section else [root]
+        found = _first_match(candidates, scopes)
+        if found is not None:
+            masks.append(found)
+    return masks
+
+
+def _first_match(
+    candidates: Sequence[Candidate], scopes: Sequence[Page | FrameLocator | Locator]
+) -> Locator | None:
+    for candidate in candidates:
+        for scope in scopes:
+            located = candidate.locator(scope)
+            if located.count():
+                return located
+    return None
+
+
+def prune_traces(trace_dir: Path, *, max_bytes: int, max_age_days: float) -> int:
+    """Delete traces under `trace_dir` older than `max_age_days`, then the oldest while the rest
+    exceed `max_bytes`. Returns how many were deleted. Safe with several workers pruning at once."""
+    cutoff = time.time() - max_age_days * 86_400
+    traces: list[tuple[float, int, Path]] = []
+    for path in trace_dir.rglob(f"*{TRACE_SUFFIX}"):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        traces.append((stat.st_mtime, stat.st_size, path))
+    traces.sort(reverse=True)  # newest first
+    deleted, total = 0, 0
+    for newest, (mtime, size, path) in enumerate(traces):
+        if mtime >= cutoff:
+            total += size
+            if total <= max_bytes or newest == 0:  # the latest failure's trace is always kept
+                continue
+        path.unlink(missing_ok=True)
+        deleted += 1
+    return deleted

@@ -1,0 +1,445 @@
+"""The `rpa` command. Thin: parses arguments and calls flows and the engine.
+
+Exit codes: 0 every item done; 1 the run finished but some items ended in business errors, were
+held or failed; 2 bad usage or an unreadable input; 3 the run stopped early (run-fatal error).
+Heavy modules are imported inside the commands so `rpa --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import gc
+import os
+import warnings
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from rpa.run.runs import RunOutcome
+    from rpa.settings import Settings
+
+app = typer.Typer(
+    help="银行网点后台的 RPA 机器人（账户备案、报表提取）。\n\nRPA bots for the branch back office.",
+    no_args_is_help=True, add_completion=False,
+)
+run_app = typer.Typer(help="运行一个流程。\n\nRun a flow.", no_args_is_help=True)
+runs_app = typer.Typer(help="查看和重试运行。\n\nLook at and retry runs.", no_args_is_help=True)
+audit_app = typer.Typer(help="校验和导出审计链。\n\nVerify and export audit chains.", no_args_is_help=True)
+app.add_typer(run_app, name="run")
+app.add_typer(runs_app, name="runs")
+app.add_typer(audit_app, name="audit")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The last thing before the interpreter tears down (atexit runs the first registered last): without
+# it, collecting the garbage of the engine's, pdfplumber's and Playwright's modules held `rpa run`
+# about 0.3 s after its run had ended, for memory the process hands back anyway. Our files are
+# closed and our records committed by then; the standard streams are still flushed.
+atexit.register(gc.freeze)
+
+
+def _private_umask() -> None:
+    """Make everything this process and its children create owner-only, whatever umask it was
+    started with: the queue database and its -wal/-shm files (SQLite gives them the database's
+    mode), run folders, workers' scratch files, the mock portals' logs and state. The umask only
+    narrows: a stricter one set by the operator stays."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
+_private_umask()
+
+
+def _err(message: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(stderr=True, soft_wrap=True)
+    for line in message.splitlines() or [""]:  # one line per reason
+        console.print(f"[bold red]错误：[/]{escape(line)}", highlight=False)
+
+
+def _warn(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def handles_errors(func: F) -> F:
+    """Turn the suite's errors into a clear message and the documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from rpa.errors import RpaError, RunFatalError, UsageError
+        from rpa.masking import scrub_text
+
+        try:
+            with warnings.catch_warnings():
+                # a spreadsheet's oddities (no default style, unknown extensions) are not the
+                # clerk's to read; what cannot be read is refused by the readers
+                warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+                return func(*args, **kwargs)
+        except UsageError as exc:
+            _err(scrub_text(str(exc)))
+            raise typer.Exit(2) from None
+        except RunFatalError as exc:
+            _err(scrub_text(str(exc)))
+            raise typer.Exit(3) from None
+        except RpaError as exc:
+            _err(scrub_text(str(exc)))
+            raise typer.Exit(1) from None
+        except Exception as exc:  # a full disk or a refused write; anything else goes on
+            from rpa.disk import disk_refusal
+
+            refusal = disk_refusal(exc)
+            if refusal is not None:
+                _err(scrub_text(refusal))
+                raise typer.Exit(3) from None
+            if type(exc).__name__ == "OperationalError" and type(exc).__module__.startswith("sqlalchemy"):
+                _err("无法使用数据库（OperationalError）：请检查 RPA_DATABASE_URL 指向的数据库是否可以连接")
+                raise typer.Exit(2) from None
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def date_option(option: str, text: str) -> date:
+    """A YYYY-MM-DD command value, or a UsageError naming the option."""
+    from rpa.errors import UsageError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} 的值不是日期：请写成 YYYY-MM-DD，例如 2026-11-30") from None
+
+
+def count_option(option: str, value: int | None) -> int | None:
+    """A count that must be at least 1 (workers, items), or a UsageError naming the option."""
+    from rpa.errors import UsageError
+
+    if value is not None and value < 1:
+        raise UsageError(f"{option} 应至少为 1：请给出一个正整数")
+    return value
+
+
+def settings() -> Settings:
+    from rpa.input_files import apply_input_limits
+    from rpa.logs import configure_logging
+    from rpa.settings import load_settings
+
+    configure_logging(level="WARNING")
+    loaded = load_settings(warn=_warn)
+    apply_input_limits(loaded)
+    return loaded
+
+
+def run_with_progress(
+    flow: str,
+    params: dict[str, Any],
+    *,
+    workers: int | None,
+    resume: str | None,
+    trigger: str = "cli",
+    cfg: Settings | None = None,
+) -> RunOutcome:
+    """Run a flow with a rich progress bar, then print where its outputs are."""
+    count_option("--workers", workers)
+    from rpa.run.supervisor import start_worker_server
+
+    start_worker_server()  # first: the workers' imports overlap the settings and the engine's own
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rpa.outcomes import counts_text
+    from rpa.run.orchestrate import execute_run
+
+    cfg = cfg or settings()
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(flow, total=None, detail="准备中")
+
+        def on_progress(counts: dict[str, int]) -> None:
+            total = sum(counts.values())
+            ended = total - counts.get("pending", 0) - counts.get("leased", 0)
+            detail = counts_text({k: v for k, v in counts.items() if k != "pending"})
+            progress.update(task, total=total, completed=ended, detail=detail)
+
+        outcome = execute_run(
+            cfg, flow, params, trigger=trigger, resume=resume, workers=workers, on_progress=on_progress
+        )
+    print_outcome(outcome)
+    return outcome
+
+
+def print_outcome(outcome: RunOutcome) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from rpa.outcomes import counts_text
+
+    console = Console(soft_wrap=True)
+    verdict = {
+        0: "[green]全部完成",
+        1: "[yellow]已结束，有事项需要处理",
+        3: "[red]提前停止，可用 --resume 续跑",
+    }.get(outcome.exit_code, "[red]被拒绝")
+    counts = escape(counts_text(outcome.counts))
+    console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]（{counts}）", highlight=False)
+    if outcome.stop_reason:
+        console.print(f"  原因：{escape(outcome.stop_reason)}", highlight=False)
+    console.print(f"  运行文件夹：{escape(str(outcome.folder))}", highlight=False)
+    per_date = sorted(p.name for p in outcome.folder.glob("consolidated_*.xlsx"))
+    for name in ("result.xlsx", "consolidated.xlsx", *per_date, "report.html", "run.json", "audit.jsonl",
+                 "run.log"):
+        if (outcome.folder / name).exists():
+            console.print(f"  {name}：{escape(str(outcome.folder / name))}", highlight=False)
+
+
+@run_app.command("smoke")
+@handles_errors
+def run_smoke(
+    items: Annotated[int | None, typer.Option(help="How many pages to visit [default: 12].")] = None,
+    modes: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated item modes, cycled: ok, business, "
+            "system_once, system_always, fatal, slow, crash."
+        ),
+    ] = None,
+    locked: Annotated[
+        bool | None,
+        typer.Option("--locked/--unlocked", help="Whether 'fatal' items find the operator locked."),
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default from settings).")] = None,
+    resume: Annotated[str | None, typer.Option(help="Resume this run id.")] = None,
+) -> None:
+    """运行内置的冒烟测试流程（本地网站、真实 Chromium、队列和审计链）。
+
+    Run the built-in smoke flow: a local site, real Chromium, the queue and the audit chain."""
+    flow_params: dict[str, Any] = {}
+    if count_option("--items", items) is not None:
+        flow_params["items"] = items
+    if modes is not None:
+        flow_params["modes"] = [m.strip() for m in modes.split(",") if m.strip()]
+    if locked is not None:
+        flow_params["locked"] = locked
+    outcome = run_with_progress("smoke", {"flow_params": flow_params}, workers=workers, resume=resume)
+    raise typer.Exit(outcome.exit_code)
+
+
+@runs_app.command("list")
+@handles_errors
+def runs_list(
+    limit: Annotated[int, typer.Option(help="显示多少个运行。 How many runs to show.")] = 20,
+) -> None:
+    """列出最近的运行，最新的在前；并指出 rpa demo 的运行在哪里。
+
+    The most recent runs, newest first; and where `rpa demo` put its own."""
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from rpa.audit.log import AuditLog
+    from rpa.outcomes import counts_text
+    from rpa.run.runs import demo_folders, list_runs, run_state
+
+    cfg = settings()
+    audit = AuditLog.from_settings(cfg)
+    runs = list_runs(cfg)[:limit]
+    console = Console(soft_wrap=True)
+    if runs:
+        longest = max(len(str(run.get("run_id", "?"))) for run in runs)
+        # a run id starts with its start time and flow: a narrow terminal leaves those columns out
+        wide = console.width >= longest + 80
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        # the id is what every other command takes: never cut, wrapped or ellipsised
+        table.add_column("运行编号", no_wrap=True, min_width=longest, overflow="ignore")
+        headers = ("流程", "触发", "开始时间", "退出码", "计数") if wide else ("触发", "退出码", "计数")
+        for header in headers:
+            table.add_column(header, overflow="fold")
+        for run in runs:
+            counts = run.get("counts") or {}
+            recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
+            cells = {
+                "流程": str(run.get("flow", "?")),
+                "触发": _trigger_words(str(run.get("trigger", "?"))),
+                "开始时间": str(run.get("started_at", "?"))[:19],
+                "退出码": _state_words(run_state(run, recorded)),
+                "计数": counts_text(counts),
+            }
+            table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
+        console.print(table)
+    else:
+        console.print(f"{escape(str(cfg.runs_dir))} 下没有运行记录", highlight=False)
+    for folder in demo_folders(cfg.runs_dir):
+        where = f"rpa demo 的运行在 {folder}：RPA_RUNS_DIR={folder} rpa runs list"
+        console.print(escape(where), highlight=False)
+
+
+def _state_words(state: str) -> str:
+    """`run_state` as a clerk reads it: an exit code stays a number."""
+    if state.startswith("running? ("):
+        return f"运行中？（在 {state[len('running? ('):-1]}）"
+    return {"running": "运行中", "interrupted": "已中断，可续跑"}.get(state, state)
+
+
+def _trigger_words(trigger: str) -> str:
+    """What started a run, as a clerk reads it; a schedule's job and fire time stay as they are."""
+    if trigger.startswith("schedule:"):
+        return f"定时任务 {trigger.removeprefix('schedule:')}"
+    return {"cli": "命令行", "retry": "重试", "demo": "演示"}.get(trigger, trigger)
+
+
+# run.json's fields as `rpa runs show` names them
+_RUN_FIELDS = {
+    "run_id": "运行编号",
+    "flow": "流程",
+    "trigger": "触发",
+    "started_at": "开始时间",
+    "ended_at": "结束时间",
+    "exit_code": "退出码",
+    "counts": "计数",
+    "stop_reason": "停止原因",
+}
+
+
+@runs_app.command("show")
+@handles_errors
+def runs_show(run_id: str) -> None:
+    """显示一个运行的 run.json 摘要和每一项的状态（已脱敏）。
+
+    One run: its run.json summary and every item's state (masked)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from rpa.audit.log import AuditLog
+    from rpa.masking import scrub_text
+    from rpa.outcomes import counts_text, state_label
+    from rpa.queue.work_queue import WorkQueue
+    from rpa.run.runs import read_run_json, run_folder, run_state
+
+    cfg = settings()
+    folder = run_folder(cfg, run_id)
+    info = read_run_json(folder)
+    audit = AuditLog.from_settings(cfg)
+    if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
+        info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id)))
+    info["counts"] = counts_text(info.get("counts") or {})
+    info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
+    console = Console(soft_wrap=True)
+    for key, label in _RUN_FIELDS.items():
+        value = info.get(key)
+        console.print(f"[bold]{label}[/]：{escape('无' if value is None else str(value))}", highlight=False)
+    console.print(f"[bold]运行文件夹[/]：{escape(str(folder))}", highlight=False)
+    if not audit.has_schema():  # the queue and the audit tables are created together
+        typer.echo("数据库中没有这次运行的工作项：请确认 RPA_DATABASE_URL 指向运行所用的数据库")
+        return
+    table = Table("事项", "状态", "尝试次数", "错误", "说明")
+    for item in WorkQueue.from_settings(cfg).items(run_id):
+        result = item.result or {}
+        table.add_row(
+            str(item.id),
+            state_label(str(item.state)),
+            str(item.attempts),
+            escape(scrub_text(item.last_error_message or "")),  # its code is in the audit chain
+            escape(scrub_text(str(result.get("note") or result.get("status") or ""))),
+        )
+    console.print(table)
+
+
+@runs_app.command("retry")
+@handles_errors
+def runs_retry(
+    run_id: str,
+    items: Annotated[
+        list[int] | None, typer.Option("--items", help="Item ids; default all ended with errors.")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+) -> None:
+    """把选定的已结束项（业务错误、失败、待人工）放回待办并继续该运行。
+
+    Put chosen ended items (business errors, failed, held) back to pending and resume the run."""
+    from rpa.audit.log import AuditLog
+    from rpa.queue.work_queue import WorkQueue
+    from rpa.run.runs import run_folder
+
+    cfg = settings()
+    run_folder(cfg, run_id)
+    queue = WorkQueue.from_settings(cfg)
+    retried = queue.retry(run_id, items or None)
+    AuditLog.from_settings(cfg).append(run_id, "operator", "items.retried", details={"items": retried})
+    typer.echo(f"{len(retried)} 个事项放回待办：{'、'.join(map(str, retried)) or '无'}")
+    left = sorted(set(items or ()) - set(retried))
+    if left:
+        typer.echo(
+            f"未放回：{'、'.join(map(str, left))}（没有以错误结束，或同一账户的后续事项正在办理："
+            "等它结束后再重试）"
+        )
+    outcome = run_with_progress("", {}, workers=workers, resume=run_id, trigger="retry", cfg=cfg)
+    raise typer.Exit(outcome.exit_code)
+
+
+@audit_app.command("verify")
+@handles_errors
+def audit_verify(
+    run_id: Annotated[str | None, typer.Argument(help="Run id.")] = None,
+    all_runs: Annotated[bool, typer.Option("--all", help="Every run in the database.")] = False,
+) -> None:
+    """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件和计数。
+
+    Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence and counts."""
+    from rpa.audit.checks import verify_runs
+    from rpa.audit.log import AuditLog
+    from rpa.errors import UsageError
+
+    cfg = settings()
+    audit = AuditLog.from_settings(cfg)
+    if not audit.has_schema():
+        raise UsageError(
+            "数据库中还没有任何审计记录（尚未运行过）："
+            "请确认 RPA_DATABASE_URL / RPA_RUNS_DIR 指向运行所用的数据库"
+        )
+    if not all_runs and not run_id:
+        raise UsageError("请给出运行编号，或用 --all 核对全部运行")
+    reports = verify_runs(audit, cfg.runs_dir, None if all_runs else run_id)
+    for report in reports:
+        for line in report.lines:
+            typer.echo(line)
+    failed = [report.subject for report in reports if not report.ok]
+    typer.echo(f"核对不通过：{'、'.join(failed)}" if failed else f"核对通过：{len(reports) - 1} 次运行")
+    raise typer.Exit(1 if failed else 0)
+
+
+@audit_app.command("export")
+@handles_errors
+def audit_export(run_id: str) -> None:
+    """把运行的审计链写到 runs/<运行编号>/audit.jsonl（已脱敏）。
+
+    Write the run's audit chain to runs/<run id>/audit.jsonl (masked; a diagnostic)."""
+    from rpa.audit.log import AuditLog
+    from rpa.run.runs import run_folder
+
+    cfg = settings()
+    folder = run_folder(cfg, run_id)
+    path = AuditLog.from_settings(cfg).export(run_id, folder / "audit.jsonl")
+    typer.echo(str(path))
+
+
+def _register_command_modules() -> None:
+    """Commands defined in sibling modules attach themselves to the apps above."""
+    import rpa.cli.bot_commands
+    import rpa.cli.ops_commands  # noqa: F401
+
+
+_register_command_modules()

@@ -1,0 +1,293 @@
+"""CLI commands for operations: the mock portals, the demo, the scheduler, refused operators and
+pruning old runs."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rpa.cli.main import app, handles_errors, print_outcome, run_with_progress, runs_app, settings
+from rpa.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rpa.run.runs import RunOutcome
+    from rpa.schedule.scheduler import BotScheduler, JobSpec, LaunchResult
+    from rpa.settings import Settings
+
+portals_app = typer.Typer(
+    help="模拟门户（AMS 和报表平台的离线替身）。\n\n"
+    "The mock portals (offline stand-ins for AMS and the report platform).",
+)
+schedule_app = typer.Typer(
+    help="按 schedules.yaml 无人值守运行。\n\nUnattended runs from schedules.yaml.",
+    no_args_is_help=True,
+)
+app.add_typer(portals_app, name="portals")
+operators_app = typer.Typer(
+    help="被门户拒绝登录的操作员（解除前不再尝试）。\n\n"
+    "Operators a portal refused at login (never tried again until cleared).",
+    no_args_is_help=True,
+)
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(operators_app, name="operators")
+
+
+@portals_app.command("serve")
+@handles_errors
+def portals_serve(
+    ams_port: Annotated[int, typer.Option(help="AMS port on 127.0.0.1 (0: any free port).")] = 8801,
+    reports_port: Annotated[int, typer.Option(help="Report platform port (0: any free port).")] = 8802,
+    check_port: Annotated[
+        int, typer.Option(help="Enterprise registration check (企业信息联网核查) port (0: any free port).")
+    ] = 8803,
+    faults: Annotated[Path | None, typer.Option(help="Fault knobs file (YAML/JSON), see README.")] = None,
+    fault: Annotated[list[str] | None, typer.Option(help="One knob, key=value; repeatable.")] = None,
+    seed: Annotated[Path | None, typer.Option(help="AMS filings that already exist (JSON).")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="Keep portal state here across restarts.")] = None,
+    no_admin: Annotated[bool, typer.Option("--no-admin", help="Turn the /_admin API off.")] = False,
+    ams_variant: Annotated[
+        str, typer.Option(help="AMS markup: standard, renamed (ids and names) or upgraded (also captions, "
+                          "history headers, a 经办人 section).")
+    ] = "standard",
+    option_codes: Annotated[
+        str, typer.Option(help="AMS select codes: standard, or shuffled (renumbered and reordered).")
+    ] = "standard",
+) -> None:
+    """在 127.0.0.1 上运行模拟门户（AMS、报表平台、企业信息联网核查），直到按 Ctrl-C。
+
+    Serve the mock portals on 127.0.0.1 until Ctrl-C."""
+    from fixtures.portals.ams.codes import OPTION_CODES
+    from fixtures.portals.ams.variant import MARKUP_VARIANTS
+    from fixtures.portals.serve import serve_portals
+    from rpa.errors import UsageError
+
+    if ams_variant not in MARKUP_VARIANTS:
+        raise UsageError(f"--ams-variant 只能是 {'、'.join(MARKUP_VARIANTS)} 之一（收到 {ams_variant!r}）")
+
+    if option_codes not in OPTION_CODES:
+        raise ConfigError(f"--option-codes 应为 {' 或 '.join(OPTION_CODES)}，而不是「{option_codes}」")
+
+    def announce(urls: dict[str, str]) -> None:
+        for name, url in urls.items():
+            typer.echo(f"{name}：{url}", err=False)
+        typer.echo("模拟门户运行中；按 Ctrl-C 停止", err=True)
+
+    serve_portals(
+        ams_port,
+        reports_port,
+        faults,
+        seed,
+        on_started=announce,
+        fault_overrides=tuple(fault or ()),
+        admin=not no_admin,
+        state_dir=state_dir,
+        ams_variant=ams_variant,
+        option_codes=option_codes,
+        check_port=check_port,
+    )
+
+
+@app.command("demo")
+@handles_errors
+def demo() -> None:
+    """启动模拟门户，用样例输入运行两个机器人，并显示输出位置。
+
+    Mock portals up, both bots on the sample inputs; prints where the outputs are."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from flows.demo.run import describe, run_demo
+
+    cfg = settings()
+    console = Console(soft_wrap=True)
+    console.print("[bold]演示：[/]启动模拟门户，用样例输入运行两个机器人")
+
+    def run_flow(demo_settings: Settings, flow: str, params: dict[str, Any]) -> RunOutcome:
+        return run_with_progress(flow, params, workers=None, resume=None, trigger="demo", cfg=demo_settings)
+
+    result = run_demo(cfg, run_flow)
+    console.print("\n[bold]演示结束。[/]各项输出的位置：")
+    for line in describe(result):
+        console.print(escape(line), highlight=False)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command("doctor")
+@handles_errors
+def doctor() -> None:
+    """检查设置、配置文件、Chromium、字体、数据库和门户，指出问题（有问题时退出码为 2）。
+
+    Check settings, configuration files, Chromium, fonts, database and portals; say what is wrong
+    (exit 2 when anything is)."""
+    from rpa.cli.doctor import run_checks
+
+    results = run_checks(settings())
+    for check in results:
+        typer.echo(check.line())
+    failed = [check for check in results if not check.ok]
+    typer.echo(f"{len(failed)} 项有问题，请按上面的提示处理" if failed else "全部正常")
+    raise typer.Exit(2 if failed else 0)
+
+
+def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotScheduler:
+    from rpa.queue.work_queue import WorkQueue
+    from rpa.run.orchestrate import execute_run
+    from rpa.run.service_window import WINDOW_CLOSED
+    from rpa.schedule.scheduler import (
+        RESUME_PARAM,
+        RUN_ID_PARAM,
+        BotScheduler,
+        LaunchResult,
+        load_schedules,
+        trigger_label,
+    )
+    from rpa.workdays import WorkCalendar
+
+    stop = stop_event or threading.Event()
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        flow_params = dict(params)
+        run_id = flow_params.pop(RUN_ID_PARAM, None)
+        flow_params.pop(RESUME_PARAM, None)
+        outcome = execute_run(
+            cfg,
+            job.flow,
+            {"flow_params": flow_params},
+            trigger=trigger_label(job.id, planned),
+            run_id=run_id,
+            stop_event=stop,
+        )
+        why = WorkQueue.from_settings(cfg).stop_requested(outcome.run_id) if outcome.exit_code == 3 else None
+        window_closed = why is not None and why[0] == WINDOW_CLOSED  # resumed in the next window
+        return LaunchResult(outcome.run_id, outcome.exit_code, outcome.stop_reason or "", window_closed)
+
+    schedules = load_schedules(cfg.schedules_file, ams_service_window=cfg.ams_service_window)
+    calendar = WorkCalendar.load(cfg.calendar_file)
+    return BotScheduler(
+        schedules,
+        db_url=cfg.database_url_resolved,
+        calendar=calendar,
+        launcher=launch,
+        stop_event=stop,
+        runs_dir=cfg.runs_dir,
+    )
+
+
+@schedule_app.command("list")
+@handles_errors
+def schedule_list(count: Annotated[int, typer.Option(help="Next fire times to show.")] = 5) -> None:
+    """列出每个任务的下次触发时间（遵循工作日）、最近触发和错过的触发。
+
+    Each job with its next fire times (working days honoured), last fires and missed ones."""
+    typer.echo(_scheduler(settings()).overview_text(count))
+
+
+@schedule_app.command("run")
+@handles_errors
+def schedule_run() -> None:
+    """调度守护进程：运行任务直到收到 SIGTERM/SIGINT，然后让手头的项办完。
+
+    The scheduler daemon: runs jobs until SIGTERM/SIGINT, then lets items in hand finish."""
+    raise typer.Exit(_scheduler(settings()).run_forever())
+
+
+@schedule_app.command("trigger")
+@handles_errors
+def schedule_trigger(job_id: str) -> None:
+    """立即运行一个任务（经同一触发表，不会重复运行）。
+
+    Run a job now, through the same fire table (never doubles a running job)."""
+    result = _scheduler(settings()).trigger(job_id)
+    run = result.run_id or "无"
+    typer.echo(f"任务 {job_id}：运行 {run}，退出码 {result.exit_code} {result.note}".rstrip())
+    raise typer.Exit(result.exit_code)
+
+
+@operators_app.command("list")
+@handles_errors
+def operators_list() -> None:
+    """列出被门户拒绝登录的操作员：解除前运行和续跑都会跳过他们。
+
+    The operators a portal refused at login: runs and resumes skip them until cleared."""
+    from zoneinfo import ZoneInfo
+
+    from rpa.run.operators import PORTAL_NAMES, OperatorRefusals
+
+    cfg = settings()
+    found = OperatorRefusals.from_settings(cfg).listing()
+    if not found:
+        typer.echo("没有被拒绝登录的操作员")
+        return
+    zone = ZoneInfo(cfg.timezone)
+    typer.echo("门户\t操作员\t拒绝时间\t门户提示\t批次")
+    for refusal in found:
+        when = refusal.refused_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        typer.echo(f"{PORTAL_NAMES.get(refusal.portal, refusal.portal)}\t{refusal.masked_code}\t{when}\t"
+                   f"{refusal.portal_message}\t{refusal.run_id or '-'}")
+    typer.echo("核实密码或解锁后执行 `rpa operators clear 操作员代码` 解除")
+
+
+@operators_app.command("clear")
+@handles_errors
+def operators_clear(
+    code: Annotated[str, typer.Argument(help="The operator's code, as in RPA_AMS_OPERATORS.")],
+) -> None:
+    """允许再次以该操作员登录（在核实密码或解锁之后）。
+
+    Let runs log in as this operator again (after a person has checked its password or had
+    it unlocked); recorded in the audit chain of actions outside any run."""
+    import getpass
+
+    from rpa.audit.log import AuditLog
+    from rpa.errors import UsageError
+    from rpa.masking import FieldClass, mask
+    from rpa.run.operators import OperatorRefusals
+
+    cfg = settings()
+    cleared = OperatorRefusals.from_settings(cfg).clear(code.strip())
+    masked = mask(code.strip(), FieldClass.ACCOUNT_NO)
+    if not cleared:
+        raise UsageError(f"操作员 {masked} 没有被拒绝登录的记录：`rpa operators list` 列出被拒绝的操作员")
+    audit = AuditLog.from_settings(cfg)
+    audit.create_schema()
+    for refusal in cleared:
+        audit.append(None, getpass.getuser(), "operator.refusal_cleared", details={
+            "portal": refusal.portal,
+            "operator": masked,
+            "refused_at": refusal.refused_at.isoformat(),
+            "portal_message": refusal.portal_message,
+            "refused_in_run": refusal.run_id,
+        })
+    typer.echo(f"已解除操作员 {masked} 的拒绝登录记录：下次运行将再次尝试登录")
+
+
+@runs_app.command("prune")
+@handles_errors
+def runs_prune(
+    older_than: Annotated[
+        str | None, typer.Option("--older-than", help="Remove ended runs older than this, e.g. 180d.")
+    ] = None,
+) -> None:
+    """Remove old run folders; the run ledger records each, so `rpa audit verify --all` still checks
+    their chains and reports them as 已清理. Without --older-than nothing is removed."""
+    from rpa.audit.log import AuditLog
+    from rpa.audit.prune import parse_age, prune_runs
+    from rpa.errors import UsageError
+    from rpa.run.runs import now_in
+
+    if older_than is None:
+        raise UsageError("默认不清理任何运行；请用 --older-than 给出天数，例如 --older-than 180d")
+    cfg = settings()
+    audit = AuditLog.from_settings(cfg)
+    audit.create_schema()
+    pruned = prune_runs(audit, cfg.runs_dir, parse_age(older_than), now_in(cfg))
+    for run_id in pruned:
+        typer.echo(f"已清理运行 {run_id}（运行账本已记录）")
+    typer.echo(f"共清理 {len(pruned)} 次运行")
+
+
+__all__ = ["print_outcome"]

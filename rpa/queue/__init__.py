@@ -1,0 +1,1 @@
+"""The durable work queue: items, leases with fencing tokens, order groups, reads."""

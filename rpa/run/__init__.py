@@ -1,0 +1,2 @@
+"""Runs: folders and run.json, orchestration, the supervisor, worker processes and the item loop,
+the flow interface, the run report."""

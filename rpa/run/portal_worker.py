@@ -1,0 +1,136 @@
+"""A worker's logged-in page on one portal: the part of `Flow.open_worker` every portal flow
+needs around its items, so that the flow's own code says only what it does with each item.
+
+    with portal_worker(wctx, "enterprise_check", "企业信息联网核查系统", audit_prefix="check.") as work:
+        login, query = LoginPage(work.page, selectors), QueryPage(work.page, selectors)
+        work.log_in(lambda code, password: login.log_in(url, code, password), log_out=query.log_out)
+
+        def handle(item: WorkItem) -> dict[str, Any]:
+            with work.evidence(item) as ref:
+                work.with_relogin(lambda: query.check(url, ...), item)  # SessionLost: retried by the queue
+                shot = work.screenshot(ref)
+            ...
+
+        yield handle
+
+What it does for the flow:
+
+- one `BrowserSession` (evidence and traces in the run folder) and its first page, `page`;
+- `log_in(log_in, log_out=...)`: the worker's operator logs in inside the session's login window
+  (no trace ever holds the password), recorded in the audit as `<prefix>login`, the operator
+  masked; a refusal (LoginRefused) goes up as it is: it is run-fatal and never tried again;
+- `with_relogin(step, item)`: runs a step; when the portal says the session is gone
+  (SessionLost) it logs in again once, records `<prefix>relogin` with the reason, and lets the
+  SessionLost go up: the item goes back to the queue, whose backoff is the only retry
+  (`rpa.errors.outcome_for`), and the next attempt finds the worker logged in;
+- `evidence(item)`: the item's attempt traced, and a screenshot and the trace kept when it fails
+  (`rpa.browser.evidence.item_evidence`), named by the item's keyed hash, which it yields;
+- at the end, after an error or a stop request too: log out when logged in, freeing the
+  operator's one session; a failure to log out is only a warning in Chinese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from rpa.errors import ConfigError, RpaError, SessionLost
+from rpa.masking import item_ref, mask_tail
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+    from rpa.browser.session import BrowserSession
+    from rpa.queue.work_queue import WorkItem
+    from rpa.run.flow import WorkerContext
+    from rpa.settings import OperatorCredential
+
+T = TypeVar("T")
+LogIn = Callable[[str, str], None]  # (operator code, password)
+
+
+class PortalWorker:
+    """One worker's browser page on a portal, logged in as the worker's operator."""
+
+    def __init__(self, wctx: WorkerContext, session: BrowserSession, operator: OperatorCredential,
+                 system: str, audit_prefix: str) -> None:
+        self.wctx, self.session, self.operator = wctx, session, operator
+        self.system, self.audit_prefix = system, audit_prefix
+        self.page: Page = session.new_page()
+        self._log_in: LogIn | None = None
+        self._log_out: Callable[[], None] | None = None
+
+    def log_in(self, log_in: LogIn | None = None, *, log_out: Callable[[], None] | None = None) -> None:
+        """Log in (the first time, with the flow's `log_in(code, password)` and `log_out()`)
+        inside the login window, and record it in the audit."""
+        if log_in is not None:
+            self._log_in = log_in
+        if self._log_in is None:
+            raise RuntimeError("PortalWorker.log_in: the first call names how to log in")
+        with self.session.login_window():  # no trace may hold the password
+            self._log_in(self.operator.code, self.operator.password.get_secret_value())
+        if log_out is not None:  # logged in: from now on the end logs out
+            self._log_out = log_out
+        self.wctx.record(f"{self.audit_prefix}login", None, operator=mask_tail(self.operator.code))
+
+    def with_relogin(self, step: Callable[[], T], item: WorkItem | None = None) -> T:
+        """`step()`; when the session was lost, one new login for the attempts to come, and the
+        SessionLost goes up so that the queue retries the item (never a retry loop here)."""
+        try:
+            return step()
+        except SessionLost as lost:
+            self.wctx.log.info(f"{self.system}：{lost}；重新登录，本项稍后重试")
+            self.log_in()
+            self.wctx.record(f"{self.audit_prefix}relogin", item, reason=lost.code)
+            raise
+
+    def ref(self, item: WorkItem) -> str:
+        """The item's keyed hash: what its evidence files are named by (never an account)."""
+        return item_ref(item.key, self.wctx.settings.audit_key_bytes())
+
+    @contextmanager
+    def evidence(self, item: WorkItem, mask: Sequence[Locator] | Callable[[], Sequence[Locator]] = ()
+                 ) -> Iterator[str]:
+        """Trace the item's attempt; on a failure keep a screenshot (`mask` boxed) and the trace."""
+        from rpa.browser.evidence import item_evidence
+
+        ref = self.ref(item)
+        with item_evidence(self.session, self.page, ref, attempt=item.attempts, mask=mask):
+            yield ref
+
+    def screenshot(self, ref: str, mask: Sequence[Locator] = ()) -> str:
+        """The page now, as the item's evidence `evidence/<ref>.png`; its path in the run folder."""
+        from rpa.browser.evidence import take_screenshot
+
+        path: Path = take_screenshot(self.page, self.wctx.evidence_dir / f"{ref}.png", mask=mask)
+        return str(path.relative_to(self.wctx.folder))
+
+    def log_out(self) -> None:
+        """Log out if ever logged in; a failure only warns (the portal ends the session itself)."""
+        if self._log_out is None:
+            return
+        try:
+            self._log_out()
+        except RpaError as error:
+            self.wctx.log.warning(f"退出{self.system}失败（会话将由系统超时结束）：{error}")
+
+
+@contextmanager
+def portal_worker(wctx: WorkerContext, portal: str, system: str, *, audit_prefix: str = ""
+                  ) -> Iterator[PortalWorker]:
+    """A browser session and page for `portal` (`system`: its name in Chinese), logged out at the
+    end when the flow logged in; ConfigError when the worker has no operator for it."""
+    from rpa.browser.session import BrowserSession
+    from rpa.run.flow import OPERATOR_SETTINGS
+
+    if wctx.operator is None:
+        setting = f"RPA_{OPERATOR_SETTINGS.get(portal, portal.upper())}_OPERATORS"
+        raise ConfigError(f"{system}需要一个操作员：请在 {setting} 中配置")
+    with BrowserSession(wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
+        work = PortalWorker(wctx, session, wctx.operator, system, audit_prefix)
+        try:
+            yield work
+        finally:  # at the end, on a stop request and after a run-fatal error alike
+            work.log_out()

@@ -1,0 +1,240 @@
+"""Run folders, run ids, run.json and the run context passed explicitly through a run.
+
+runs/<run_id>/            0700, owner only
+    run.json              flow, trigger, parameters (no secrets), versions, hashes, counts, exit code
+    run.log               loguru, scrubbed
+    evidence/             screenshots (masked), 0700
+    traces/               Playwright traces kept on failure only, 0700
+    result.xlsx ...       the flow's records
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import socket
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from rpa import __version__
+from rpa.atomic import atomic_write
+from rpa.errors import BrowserMissing, UsageError
+from rpa.masking import scrub_text
+
+if TYPE_CHECKING:
+    from loguru import Logger
+
+    from rpa.audit.log import AuditLog
+    from rpa.queue.work_queue import WorkQueue
+    from rpa.settings import Settings
+
+RUN_JSON = "run.json"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a finished (or stopped) run reports to its caller: the CLI or the scheduler."""
+
+    run_id: str
+    exit_code: int
+    folder: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    stop_reason: str | None = None
+
+
+def new_run_id(flow: str, now: datetime) -> str:
+    """Sortable and readable: time, flow, a short random part."""
+    return f"{now:%Y%m%d-%H%M%S}-{flow}-{secrets.token_hex(3)}"
+
+
+def make_private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def write_private_text(path: Path, text: str) -> Path:
+    """Write a file readable by its owner only (records and run metadata), whole or not at all."""
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_version() -> str:
+    """The package version plus the git commit when run from a checkout."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return f"{__version__}+{commit}" if commit else __version__
+
+
+def tool_versions(settings: Settings) -> dict[str, str]:
+    versions: dict[str, str] = {}
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        versions["playwright"] = version("playwright")
+    except PackageNotFoundError:
+        versions["playwright"] = "unknown"
+    try:
+        out = subprocess.run(
+            [str(settings.chromium_executable()), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+        versions["chromium"] = out or "unknown"
+    except (BrowserMissing, OSError, subprocess.SubprocessError):
+        versions["chromium"] = "not found"
+    return versions
+
+
+@dataclass
+class RunContext:
+    """Everything one run needs, passed explicitly: no module globals."""
+
+    run_id: str
+    flow: str
+    folder: Path
+    settings: Settings
+    queue: WorkQueue
+    audit: AuditLog
+    log: Logger
+    trigger: str
+    params: dict[str, Any]
+    started_at: datetime
+    inputs: dict[str, str] = field(default_factory=dict)
+    shaping_files: dict[str, str] = field(default_factory=dict)
+    worker_secrets: dict[str, str] = field(default_factory=dict)  # passed to workers, never written
+
+    @property
+    def evidence_dir(self) -> Path:
+        return make_private_dir(self.folder / "evidence")
+
+    @property
+    def trace_dir(self) -> Path:
+        return make_private_dir(self.folder / "traces")
+
+    def record(self, event: str, *, item_key: str | None = None, **details: Any) -> None:
+        """Append an audit event for this run, actor 'run'."""
+        self.audit.append(self.run_id, "run", event, item_key=item_key, details=details)
+
+    def add_input(self, path: Path) -> None:
+        self.inputs[str(path)] = sha256_file(path)
+
+    def add_shaping_file(self, path: Path) -> None:
+        if path.exists():
+            self.shaping_files[str(path)] = sha256_file(path)
+
+    def write_run_json(self, **extra: Any) -> Path:
+        data: dict[str, Any] = {
+            "run_id": self.run_id,
+            "flow": self.flow,
+            "trigger": self.trigger,
+            "parameters": json.loads(scrub_text(json.dumps(self.params, ensure_ascii=False, default=str))),
+            "code_version": code_version(),
+            "versions": tool_versions(self.settings),
+            "inputs_sha256": self.inputs,
+            "shaping_files_sha256": self.shaping_files,
+            "settings_sha256": hashlib.sha256(
+                json.dumps(self.settings.public_dump(), sort_keys=True, default=str).encode()
+            ).hexdigest(),
+            "started_at": self.started_at.isoformat(),
+            "owner": process_owner(),
+        }
+        previous = read_run_json(self.folder)
+        for key in ("resumes", "ended_at", "exit_code", "counts", "checks"):  # checks: the flow's, at finish
+            if key in previous and key not in extra:
+                data[key] = previous[key]
+        data.update(extra)
+        return write_private_text(self.folder / RUN_JSON, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def read_run_json(folder: Path) -> dict[str, Any]:
+    path = folder / RUN_JSON
+    if not path.exists():
+        return {}
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def now_in(settings: Settings) -> datetime:
+    return datetime.now(ZoneInfo(settings.timezone))
+
+
+def run_folder(settings: Settings, run_id: str) -> Path:
+    folder = settings.runs_dir / run_id
+    if not (folder / RUN_JSON).exists():
+        raise UsageError(
+            f"{settings.runs_dir} 下没有运行 {run_id}：请用 rpa runs list 查看运行编号，或检查 RPA_RUNS_DIR"
+        )
+    return folder
+
+
+def process_owner() -> dict[str, Any]:
+    """This process as run.json records it: host, pid and start time (a pid alone is reused)."""
+    from rpa.run.processes import start_time
+
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": start_time(os.getpid())}
+
+
+def run_state(run: Mapping[str, Any], recorded_exit: int | None = None) -> str:
+    """A run's exit code (from run.json, else `recorded_exit` from the audit chain when the run
+    folder refused it); or, without one, "running" only while the process that writes its
+    run.json still runs ("interrupted": nothing works on it, resume it). A run whose outputs or
+    last steps failed (`finish_failed`) says so beside its exit code."""
+    if run.get("exit_code") is not None:
+        return f"{run['exit_code']}（收尾失败）" if run.get("finish_failed") else str(run["exit_code"])
+    if recorded_exit is not None:
+        return str(recorded_exit)
+    owner = run.get("owner")
+    if not isinstance(owner, Mapping) or not isinstance(owner.get("pid"), int):
+        return "interrupted"
+    if owner.get("host") != socket.gethostname():
+        return f"running? ({owner.get('host')})"
+    from rpa.run.processes import is_running
+
+    return "running" if is_running(owner["pid"], owner.get("started")) else "interrupted"
+
+
+DEMO_PREFIX = "demo-"
+
+
+def demo_folders(runs_dir: Path) -> list[Path]:
+    """The folders `rpa demo` made under `runs_dir` (each its own runs and queue), newest first."""
+    if not runs_dir.is_dir():
+        return []
+    found = [p for p in runs_dir.iterdir() if p.is_dir() and p.name.startswith(DEMO_PREFIX)]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def list_runs(settings: Settings) -> list[dict[str, Any]]:
+    """Every run folder's run.json, newest first."""
+    if not settings.runs_dir.exists():
+        return []
+    runs = [read_run_json(p) for p in settings.runs_dir.iterdir() if (p / RUN_JSON).exists()]
+    return sorted(runs, key=lambda r: r.get("started_at", ""), reverse=True)

@@ -1,0 +1,403 @@
+"""Worker processes and the item loop: each exception the handler raises is given to
+`rpa.errors.outcome_for`, and the item goes where its `Disposition` says:
+
+    handler returns            -> done
+    BusinessError              -> business_error (never retried)
+    NeedsPerson                -> held for a person
+    ApplicationError           -> the queue's backoff, then failed; N in a row opens the circuit
+    RunFatalError, UsageError  -> the item goes back to pending, the whole run is asked to stop
+                                  (a usage or configuration error makes the run exit 2, not 3)
+    anything else (a bug)      -> failed at once, never retried, its traceback in run.log (masked)
+    LeaseLost (from the handler or the queue)
+                               -> dropped: another worker holds the item now, nothing written
+
+The worker retries nothing itself: the queue's backoff is the only retry loop.
+
+Workers are processes (Playwright's sync API must not cross threads), forked from a clean fork
+server (`rpa.run.supervisor`) and in their own session, so a Ctrl-C reaches the supervising process
+alone: it then asks the workers to finish the item in hand and stop, leaving the queue resumable.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from rpa.disk import disk_refusal
+from rpa.errors import CircuitOpen, Disposition, RpaError, outcome_for
+from rpa.masking import scrub_text
+from rpa.queue.work_queue import LeaseLost
+
+if TYPE_CHECKING:
+    from rpa.queue.work_queue import WorkItem, WorkQueue
+    from rpa.run.flow import ItemHandler, LooksAhead, WorkerContext
+    from rpa.settings import Settings
+
+IDLE_POLL_SECONDS = 0.25
+PARENT_CHECK_SECONDS = 1.0
+
+
+@dataclass
+class LoopSummary:
+    done: int = 0
+    business_errors: int = 0
+    held: int = 0
+    retried: int = 0
+    failed: int = 0
+    lease_lost: int = 0
+    bugs: int = 0
+    fatal: str | None = None
+    last_error: str = ""
+
+
+class _Heartbeat:
+    """Keeps the leases of the item in hand (and the one claimed ahead) alive from a side thread
+    while the handler works."""
+
+    def __init__(self, queue: WorkQueue, item_ids: list[int], owner: str, settings: Settings) -> None:
+        self._queue, self._item_ids, self._owner = queue, item_ids, owner
+        self._lease, self._every = settings.lease_seconds, settings.heartbeat_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{item_ids[0]}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        beating = list(self._item_ids)
+        while beating and not self._stop.wait(self._every):
+            # a lease taken over is dropped; the others still need keeping alive
+            beating = [i for i in beating if self._queue.heartbeat(i, self._owner, self._lease)]
+
+
+def _describe(exc: BaseException) -> tuple[Disposition, str]:
+    """What the exception means, and a scrubbed message for it."""
+    disposition = outcome_for(exc)
+    if isinstance(exc, RpaError):
+        return disposition, scrub_text(str(exc))
+    return disposition, scrub_text(disk_refusal(exc) or f"{type(exc).__name__}: {exc}")
+
+
+def process_items(
+    queue: WorkQueue,
+    wctx: WorkerContext,
+    handler: ItemHandler,
+    *,
+    stop_event: threading.Event,
+) -> LoopSummary:
+    """Claim and handle items until none are left, the run is stopped, or `stop_event` is set.
+
+    A handler that `LooksAhead` gets the next item (claimed one ahead, its lease kept alive with
+    the current one's) before it handles the current; an item claimed ahead and not handled when
+    the loop ends is given back without counting the attempt.
+    """
+    from rpa.run.flow import LooksAhead
+
+    claims = _Claims(queue, wctx)
+    looks_ahead = handler if isinstance(handler, LooksAhead) else None
+    try:
+        return _loop(queue, wctx, handler, stop_event, claims, looks_ahead)
+    finally:
+        claims.release_ahead()
+
+
+class _Claims:
+    """One worker's claims: the next item, and the one claimed ahead for a `LooksAhead` handler.
+    Each claim asks first for an item of the same affinity as the last one claimed (the page the
+    worker's browser shows may serve it)."""
+
+    def __init__(self, queue: WorkQueue, wctx: WorkerContext) -> None:
+        self._queue, self._wctx = queue, wctx
+        self.ahead: WorkItem | None = None
+        self._affinity: str | None = None
+
+    def next(self) -> WorkItem | None:
+        """The item claimed ahead, else a new claim."""
+        item, self.ahead = self.ahead, None
+        return item or self._claim()
+
+    def claim_ahead(self) -> WorkItem | None:
+        self.ahead = self._claim()
+        return self.ahead
+
+    def release_ahead(self) -> None:
+        """Give the item claimed ahead back, its attempt not counted (the worker is stopping)."""
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            self._queue.return_lease(ahead.id, self._wctx.owner)
+            self._wctx.record("item.released", ahead, reason="the worker stopped before its turn")
+
+    def _claim(self) -> WorkItem | None:
+        wctx = self._wctx
+        lease = wctx.settings.lease_seconds
+        item = self._queue.claim(run_id=wctx.run_id, owner=wctx.owner, lease_seconds=lease,
+                                 affinity=self._affinity)
+        if item is not None:
+            self._affinity = item.affinity
+            wctx.record("item.claimed", item, attempt=item.attempts)
+        return item
+
+
+def _loop(
+    queue: WorkQueue,
+    wctx: WorkerContext,
+    handler: ItemHandler,
+    stop_event: threading.Event,
+    claims: _Claims,
+    looks_ahead: LooksAhead | None,
+) -> LoopSummary:
+    settings, owner, run_id = wctx.settings, wctx.owner, wctx.run_id
+    summary = LoopSummary()
+    errors_in_a_row = 0
+    while not stop_event.is_set():
+        if queue.stop_requested(run_id):
+            break
+        item = claims.next()
+        if item is None:
+            if queue.next_due_in(run_id) is None:  # nothing pending or leased anywhere: finished
+                break
+            stop_event.wait(IDLE_POLL_SECONDS)
+            continue
+        leases = [item.id]
+        if looks_ahead is not None:
+            ahead = claims.claim_ahead()
+            leases += [ahead.id] if ahead is not None else []
+            looks_ahead.look_ahead(ahead)
+        try:
+            with _Heartbeat(queue, leases, owner, settings):
+                result = handler(item)
+        except Exception as exc:
+            outcome = _settle(queue, wctx, item, exc, summary)
+            if outcome is _STOP:
+                break
+            if outcome is not _DROPPED:  # a lost lease says nothing of the portal or the code
+                errors_in_a_row = errors_in_a_row + 1 if outcome is _SYSTEM else 0
+            if errors_in_a_row >= settings.circuit_breaker_threshold:
+                breaker = CircuitOpen(
+                    f"连续 {errors_in_a_row} 项出现系统错误，运行已停止；最后一项：{summary.last_error}"
+                )
+                queue.request_stop(run_id, breaker.code, breaker.message)
+                wctx.record("run.fatal", None, code=breaker.code, message=breaker.message)
+                summary.fatal = breaker.message
+                break
+        else:
+            try:
+                queue.complete(item.id, owner, result)
+            except LeaseLost as exc:  # the lease went while the handler worked
+                _settle(queue, wctx, item, exc, summary)
+                continue
+            wctx.record("item.done", item, **{k: v for k, v in result.items() if k in _AUDITED})
+            summary.done += 1
+            errors_in_a_row = 0
+    return summary
+
+
+_STOP, _SYSTEM, _SETTLED, _DROPPED = "stop", "system", "settled", "dropped"
+
+
+def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception,
+            summary: LoopSummary) -> str:
+    """Write what `exc` means for the item (as `outcome_for` says) and count it; `_STOP` when
+    the run stops, `_SYSTEM` for a system error or a bug (they open the circuit), `_DROPPED`
+    when the item is no longer this worker's."""
+    disposition, message = _describe(exc)
+    code, owner, log = disposition.code, wctx.owner, wctx.log
+    summary.last_error = message
+    try:
+        if disposition.dropped:
+            # the lease is gone (this worker was frozen or too slow; another may hold it now):
+            # nothing more is written to the item. Lost before 确认提交, nothing was submitted
+            wctx.record("item.lease_lost", item, code=code, fence=item.fence)
+            log.warning(f"事项 {item.id}：租约已失效，本工作进程不再处理：{message}")
+            summary.lease_lost += 1
+            return _DROPPED
+        if disposition.run_fatal:
+            queue.return_lease(item.id, owner)
+            queue.request_stop(wctx.run_id, disposition.stop_code(), message)
+            wctx.record("run.fatal", item, code=code, message=message)
+            log.error(f"运行级错误，整个运行停止：{message}")
+            summary.fatal = message
+            return _STOP
+        if disposition.state == "business_error":
+            queue.fail_business(item.id, owner, code, message, result=_result_of(exc))
+            wctx.record("item.business_error", item, code=code, message=message)
+            log.warning(f"事项 {item.id}：业务错误 {code}：{message}")
+            summary.business_errors += 1
+            return _SETTLED
+        if disposition.state == "held":
+            queue.hold(item.id, owner, code, message, result=_result_of(exc))
+            wctx.record("item.held", item, code=code, message=message)
+            log.warning(f"事项 {item.id}：需人工处理：{message}")
+            summary.held += 1
+            return _SETTLED
+        if disposition.retry:
+            state = queue.fail_system(item.id, owner, code, message)
+            wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
+            log.warning(f"事项 {item.id}：系统错误 {code}（{state}）：{message}")
+            if state == "failed":
+                summary.failed += 1
+            else:
+                summary.retried += 1
+            return _SYSTEM
+        # a bug: the same code would meet it again, so never retried; its traceback is kept
+        log.opt(exception=exc).error(f"事项 {item.id}：程序错误 {code}，本项失败，不重试：{message}")
+        queue.fail_bug(item.id, owner, code, message)
+        wctx.record("item.failed", item, code=code, message=message)
+        summary.failed += 1
+        summary.bugs += 1
+        return _SYSTEM
+    except Exception as inner:
+        if outcome_for(inner).dropped and not disposition.dropped:  # lost while writing it
+            return _settle(queue, wctx, item, inner, summary)
+        raise
+
+
+_AUDITED = {"status", "filing_no", "already_filed", "evidence", "figures", "note"}
+
+
+def _result_of(exc: BaseException) -> dict[str, Any] | None:
+    details = exc.details if isinstance(exc, RpaError) else None
+    return dict(details) if details else None
+
+
+def _watch_parent(stop_event: threading.Event) -> None:
+    """Stop after the item in hand when the supervisor dies (a killed run must not go on unseen).
+
+    The supervisor is the process that started this worker, not its parent (the fork server
+    that forked it outlives the supervisor while workers live): multiprocessing gives every
+    child a sentinel that becomes ready when the process that started it is gone."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None:  # not started by multiprocessing: nobody to watch
+        return
+    sentinel = supervisor.sentinel
+
+    def watch() -> None:
+        while not stop_event.is_set():
+            if wait([sentinel], timeout=PARENT_CHECK_SECONDS):
+                stop_event.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _setup_failed(queue: WorkQueue, wctx: WorkerContext, exc: Exception) -> None:
+    """The worker could not start working (or its loop raised). A system error (the portal down
+    at login) ends this worker with exit 1 and the supervisor starts another while items are
+    open; anything else would meet every new worker the same way, so the whole run stops now:
+    a configuration error with exit 2, a run-fatal error or a bug with exit 3."""
+    disposition, message = _describe(exc)
+    log, owner = wctx.log, wctx.owner
+    if disposition.retry:
+        wctx.record("worker.failed", None, code=disposition.code, message=message)
+        log.error(f"工作进程 {owner} 启动失败（{disposition.code}）：{message}")
+        raise SystemExit(1) from None
+    if disposition.keep_traceback:
+        log.opt(exception=exc).error(f"工作进程 {owner} 遇到程序错误，整个运行停止：{message}")
+        message = (f"程序错误（{type(exc).__name__}），运行已停止："
+                   "请把 run.log 交给维护人员，修复后可用 --resume 继续")
+    else:
+        log.error(f"工作进程 {owner}：运行级错误，整个运行停止：{message}")
+    queue.request_stop(wctx.run_id, disposition.stop_code(), message)
+    wctx.record("run.fatal", None, code=disposition.code, message=message)
+
+
+def worker_main(
+    flow_name: str,
+    flow_params: dict[str, Any],
+    run_id: str,
+    worker_index: int,
+    settings: Settings,
+    params: dict[str, Any],
+    worker_secrets: dict[str, str] | None = None,
+    environment: dict[str, str] | None = None,
+) -> None:
+    """Entry point of a worker process: own session, own engine, own browser. `environment` is
+    the supervisor's when it started this worker (the fork server's may be older)."""
+    os.setsid()  # Ctrl-C in the terminal reaches the supervisor only
+    if environment is not None:
+        os.environ.clear()
+        os.environ.update(environment)
+        time.tzset()
+    from rpa.audit.log import AuditLog
+    from rpa.input_files import apply_input_limits
+    from rpa.logs import add_run_log, configure_logging
+    from rpa.masking import register_secret
+    from rpa.queue.work_queue import WorkQueue
+    from rpa.run.flow import WorkerContext, load_flow
+    from rpa.run.scratch import remove_scratch, worker_scratch
+
+    stop_event = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
+    signal.signal(signal.SIGINT, lambda *_: stop_event.set())
+    _watch_parent(stop_event)
+
+    folder = settings.runs_dir / run_id
+    configure_logging(console=False, run_id=run_id)
+    add_run_log(folder / "run.log")
+    owner = f"{socket.gethostname()}:{os.getpid()}:w{worker_index}"
+    log = logger.bind(run_id=run_id, worker=owner)
+
+    apply_input_limits(settings)
+    flow = load_flow(flow_name, flow_params)
+    operator = None
+    queue = WorkQueue.from_settings(settings)
+    if flow.portal is not None:
+        try:
+            operators = flow.operators(settings)  # never one the portal refused before
+        except RpaError as exc:
+            disposition, message = _describe(exc)
+            queue.request_stop(run_id, disposition.stop_code(), message)
+            log.error(f"工作进程 {owner}：运行级错误，整个运行停止：{message}")
+            return
+        if operators:
+            operator = operators[worker_index % len(operators)]
+            register_secret(operator.password.get_secret_value())
+    audit = AuditLog.from_settings(settings)
+    wctx = WorkerContext(
+        run_id=run_id,
+        flow=flow_name,
+        worker_index=worker_index,
+        owner=owner,
+        settings=settings,
+        folder=folder,
+        audit=audit,
+        log=log,
+        params=params,
+        operator=operator,
+        extras={"secrets": dict(worker_secrets or {})},
+        queue=queue,
+    )
+    for value in (worker_secrets or {}).values():
+        register_secret(value)
+    log.info(f"工作进程 {owner} 已启动")
+    scratch = worker_scratch(settings.runs_dir)  # the browser's temporary files, not in /tmp
+    try:
+        with flow.open_worker(wctx) as handler:
+            summary = process_items(queue, wctx, handler, stop_event=stop_event)
+    except Exception as exc:
+        _setup_failed(queue, wctx, exc)
+        return
+    finally:
+        remove_scratch(scratch)
+    log.info(
+        f"工作进程 {owner} 结束：已完成 {summary.done}，业务错误 {summary.business_errors}，"
+        f"需人工处理 {summary.held}，重试 {summary.retried}，失败 {summary.failed}，"
+        f"租约失效 {summary.lease_lost}"
+    )
+
+
+ProgressCallback = Callable[[dict[str, int]], None]

@@ -1,0 +1,320 @@
+"""Unattended runs: schedules.yaml timed by APScheduler 3 (the only module that imports it).
+
+    schedules = load_schedules(Path("schedules.yaml"))
+    bot = BotScheduler(schedules, db_url=settings.database_url_resolved,
+                       calendar=WorkCalendar.load(settings.calendar_file), launcher=launch_run)
+    bot.next_fire_times("report-extraction")   # working days honoured
+    raise SystemExit(bot.run_forever())        # the daemon: SIGTERM/SIGINT stop it gracefully
+
+APScheduler's job stores must never be shared between schedulers, so its jobs live in memory,
+built from schedules.yaml at every start. What ran is kept in the project's own fire table
+(`rpa.schedule.fires`): a fire starts only after inserting its (job id, planned time) row,
+so several schedulers on one database never start the same fire, and missed fires are found
+there at the next start. The fire logic itself lives in `rpa.schedule.runner`.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.events import (
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from loguru import logger
+
+from rpa.errors import ConfigError
+from rpa.outcomes import fire_label
+from rpa.run.flow import FLOWS
+from rpa.run.runs import make_private_dir, new_run_id
+from rpa.schedule.catchup import catch_up_job
+from rpa.schedule.dates import resolve_params
+from rpa.schedule.days import DayRule
+from rpa.schedule.drop import DropFolder, TakenFile
+from rpa.schedule.fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
+from rpa.schedule.models import (
+    CronFields,
+    JobSpec,
+    ScheduleFile,
+    ServiceWindow,
+    parse_schedule_data,
+    read_schedule_yaml,
+    window_setting,
+)
+from rpa.schedule.runner import RESUME_PARAM, RUN_ID_PARAM, FireRunner, Launcher, LaunchResult, trigger_label
+from rpa.schedule.view import JobOverview, overview_lines
+from rpa.settings import DEFAULT_AMS_SERVICE_WINDOW, PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from rpa.workdays import WorkCalendar
+
+__all__ = [
+    "DEFAULT_SCHEDULES_FILE",
+    "RESUME_PARAM",
+    "RUN_ID_PARAM",
+    "BotScheduler",
+    "ClaimOutcome",
+    "DropFolder",
+    "FireOutcome",
+    "FireRecord",
+    "FireTable",
+    "JobOverview",
+    "JobSpec",
+    "LaunchResult",
+    "Launcher",
+    "ScheduleFile",
+    "TakenFile",
+    "WorkingDayTrigger",
+    "load_schedules",
+    "overview_lines",
+    "resolve_params",
+    "trigger_label",
+]
+
+DEFAULT_SCHEDULES_FILE = PROJECT_ROOT / "schedules.yaml"
+_MAX_DAY_SKIPS = 1500  # a trigger that finds no working day in ~4 years never fires
+
+
+def load_schedules(path: Path, *, ams_service_window: str = DEFAULT_AMS_SERVICE_WINDOW) -> ScheduleFile:
+    """Read and validate schedules.yaml; ConfigError names the job and the field. A window
+    written `from_settings` (AMS's) is `ams_service_window` (RPA_AMS_SERVICE_WINDOW)."""
+    schedules = parse_schedule_data(
+        read_schedule_yaml(path),
+        source=path.name,
+        known_flows=set(FLOWS),
+        setting_windows={"ams": window_setting(ams_service_window)},
+    )
+    for job in schedules.jobs:
+        _check_cron(job.cron, f"{path.name}: job {job.id!r}")
+    return schedules
+
+
+def _check_cron(cron: CronFields, where: str) -> None:
+    for name, value in cron.as_kwargs().items():
+        try:
+            CronTrigger(**{name: value}, timezone=UTC)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: cron.{name}: {exc}") from None
+
+
+class WorkingDayTrigger(BaseTrigger):
+    """APScheduler's cron trigger, skipping non-working days and times outside the service window."""
+
+    def __init__(self, job: JobSpec, calendar: WorkCalendar, window: ServiceWindow | None) -> None:
+        self.cron = CronTrigger(**job.cron.as_kwargs(), timezone=job.zone)
+        self.rule = DayRule(job, calendar, window)
+
+    def __str__(self) -> str:
+        return f"{self.rule.job.calendar} {self.cron}"
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        candidate: datetime | None = self.cron.get_next_fire_time(previous_fire_time, now)
+        for _ in range(_MAX_DAY_SKIPS):
+            if candidate is None or self.rule.accepts(candidate):
+                return candidate
+            candidate = self.cron.get_next_fire_time(None, self.rule.restart_after(candidate))
+        return None
+
+    def fire_times_between(self, start: datetime, end: datetime) -> list[datetime]:
+        """Fire times t with start < t <= end, oldest first."""
+        times: list[datetime] = []
+        candidate = self.get_next_fire_time(None, start + timedelta(microseconds=1))
+        while candidate is not None and candidate <= end:
+            times.append(candidate)
+            candidate = self.get_next_fire_time(candidate, candidate)
+        return times
+
+    def is_estimated(self, moment: datetime) -> bool:
+        return self.rule.is_estimated(moment)
+
+
+class BotScheduler:
+    """The scheduler of unattended runs; see the module docstring."""
+
+    heartbeat_seconds: float = 60.0
+
+    def __init__(
+        self,
+        schedules: ScheduleFile,
+        *,
+        db_url: str,
+        calendar: WorkCalendar,
+        launcher: Launcher,
+        clock: Callable[[], datetime] | None = None,
+        stop_event: threading.Event | None = None,
+        runs_dir: Path = Path("runs"),
+        run_ids: Callable[[JobSpec], str] | None = None,
+    ) -> None:
+        self.schedules = schedules
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.stop_event = stop_event or threading.Event()
+        self.fires = FireTable(db_url, clock=self.clock)
+        self.triggers = {
+            job.id: WorkingDayTrigger(job, calendar, schedules.window_for(job)) for job in schedules.jobs
+        }
+        self.runner = FireRunner(
+            schedules, fires=self.fires, drops=DropFolder(db_url), calendar=calendar, launcher=launcher,
+            stop_event=self.stop_event, clock=self.clock, runs_dir=runs_dir,
+            run_ids=run_ids or self._new_run_id,
+        )
+        self._scheduler: BackgroundScheduler | None = None
+
+    def _new_run_id(self, job: JobSpec) -> str:
+        return new_run_id(job.flow, self.clock().astimezone(job.zone))
+
+    def _enabled(self) -> list[JobSpec]:
+        return [job for job in self.schedules.jobs if job.enabled]
+
+    # --- looking ahead and back ---------------------------------------------------------------
+    def next_fire_times(self, job_id: str, n: int = 5, *, after: datetime | None = None) -> list[datetime]:
+        """The job's next `n` fire times strictly after `after` (default now), in the job's timezone."""
+        trigger = self.triggers[self.schedules.job(job_id).id]
+        times: list[datetime] = []
+        candidate = trigger.get_next_fire_time(None, (after or self.clock()) + timedelta(microseconds=1))
+        while candidate is not None and len(times) < n:
+            times.append(candidate)
+            candidate = trigger.get_next_fire_time(candidate, candidate)
+        return times
+
+    def describe(self, n: int = 5) -> list[JobOverview]:
+        """Every job's next fires, last fires and missed fires."""
+        return [
+            JobOverview(
+                job=job,
+                next_fires=[
+                    (t, self.triggers[job.id].is_estimated(t)) for t in self.next_fire_times(job.id, n)
+                ],
+                last_fires=self.fires.last_fires(job.id, n),
+                missed=self.fires.missed(job.id, n),
+            )
+            for job in self.schedules.jobs
+        ]
+
+    def overview_text(self, n: int = 5) -> str:
+        """`rpa schedule list`: every job's next fires, last fires with outcomes, missed fires."""
+        return "\n".join(overview_lines(self.schedules, self.describe(n)))
+
+    def catch_up(self) -> list[FireRecord]:
+        """At start: resume interrupted runs, run the newest fire missed within its grace once,
+        record older misses as missed. Returns the fires it touched."""
+        touched = self.fires.release_dead()
+        for record in touched:
+            logger.warning(f"任务 {record.job_id}：{record.planned_at.isoformat()} 的这次的进程已不在")
+        for job in self._enabled():
+            touched += catch_up_job(self.runner, job, self.triggers[job.id].fire_times_between, self.clock())
+        return touched
+
+    # --- running ------------------------------------------------------------------------------
+    def trigger(self, job_id: str, *, ignore_window: bool = False) -> LaunchResult:
+        """Run a job now, through the fire table (planned time = now, source 'manual')."""
+        job = self.schedules.job(job_id)
+        planned = self.clock().astimezone(job.zone)
+        what, record = self.runner.run_fire(job, planned, source="manual", ignore_window=ignore_window)
+        if record is None or what in (ClaimOutcome.OVERLAP, FireOutcome.SKIPPED_WINDOW, None):
+            note = f"没有启动：{record.note}" if record is not None and record.note else "没有启动"
+            return LaunchResult(run_id=None, exit_code=2, note=note)
+        return LaunchResult(run_id=record.run_id, exit_code=record.exit_code or 0, note=record.note or "")
+
+    def start(self) -> None:
+        """Build the APScheduler jobs in memory from the schedules and start timing them."""
+        if self._scheduler is not None:
+            return
+        jobs = self._enabled()
+        for job in jobs:
+            for folder in self.runner.drop_dirs(job) or ():
+                make_private_dir(folder)  # so operators find where to drop exports
+        scheduler = BackgroundScheduler(
+            timezone=UTC, executors={"default": ThreadPoolExecutor(max(4, 2 * len(jobs) + 1))}
+        )
+        for job in jobs:
+            scheduler.add_job(
+                self._on_fire, trigger=self.triggers[job.id], args=[job.id], id=job.id, name=job.id,
+                misfire_grace_time=job.misfire_grace_seconds, coalesce=True,
+                max_instances=3,  # overlap is decided in the fire table, across processes
+            )
+        scheduler.add_listener(self._on_not_run, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+        scheduler.start()
+        self._scheduler = scheduler
+        logger.info(f"调度已启动，共 {len(jobs)} 个任务：{'、'.join(j.id for j in jobs)}")
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking new fires; with `wait`, let the runs in hand finish first."""
+        self.stop_event.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=wait)
+            self._scheduler = None
+
+    def run_forever(self) -> int:
+        """The daemon: catch up, log a heartbeat, and on SIGTERM/SIGINT stop gracefully (exit 0)."""
+        previous = self._install_signal_handlers()
+        try:
+            self.start()
+            assert self._scheduler is not None
+            self._scheduler.add_job(self.catch_up, id="catch-up", name="catch-up", misfire_grace_time=None)
+            while not self.stop_event.wait(self.heartbeat_seconds):
+                self._heartbeat()
+            logger.warning("调度正在停止：不再启动新的运行，等手头的运行结束")
+            self.shutdown(wait=True)
+            logger.info("调度已停止")
+            return 0
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _install_signal_handlers(self) -> dict[int, Any]:
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+
+        def request_stop(signum: int, _frame: FrameType | None) -> None:
+            name = signal.Signals(signum).name
+            logger.warning(f"收到 {name}：办完手头的事项后停止")
+            self.stop_event.set()
+
+        return {signum: signal.signal(signum, request_stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+
+    def _heartbeat(self) -> None:
+        upcoming = sorted(
+            (times[0], job.id) for job in self._enabled() if (times := self.next_fire_times(job.id, 1))
+        )
+        following = f"；下一次：{upcoming[0][1]}，{upcoming[0][0].isoformat()}" if upcoming else ""
+        logger.info(f"调度运行中：{len(self._enabled())} 个任务{following}")
+
+    def _on_fire(self, job_id: str) -> None:
+        job = self.schedules.job(job_id)
+        now = datetime.now(UTC)  # APScheduler keeps real time, whatever clock the rest is given
+        grace = timedelta(seconds=job.misfire_grace_seconds + 1)
+        due = self.triggers[job_id].fire_times_between(now - grace, now)
+        if not due:
+            logger.warning(f"任务 {job_id}：{now.isoformat()} 被唤醒，但没有到期的运行；忽略")
+            return
+        try:
+            self.runner.resume(job)  # a run interrupted earlier (e.g. outside the window at start) first
+            self.runner.run_fire(job, due[-1], source="schedule")
+        except Exception:  # APScheduler's thread: nothing may escape it unrecorded
+            logger.exception(f"任务 {job_id}：{due[-1].isoformat()} 的这次在调度中出错")
+
+    def _on_not_run(self, event: JobExecutionEvent | JobSubmissionEvent) -> None:
+        if event.job_id not in self.triggers:
+            return
+        if isinstance(event, JobSubmissionEvent):
+            times = list(event.scheduled_run_times)
+            outcome, note = FireOutcome.SKIPPED_OVERLAP, "这个任务仍在运行的次数已达上限"
+        else:
+            times = [event.scheduled_run_time]
+            outcome, note = FireOutcome.MISSED, "唤醒时已超过允许的延迟"
+        for planned in times:
+            if self.fires.record(event.job_id, planned, outcome, source="schedule", note=note):
+                label = fire_label(outcome)
+                logger.warning(f"任务 {event.job_id}：{planned.isoformat()}：{label}（{note}）")

@@ -1,0 +1,54 @@
+"""What `rpa schedule list` shows: each job's next fires, its last fires and outcomes, its misses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rpa.outcomes import fire_label
+from rpa.schedule.fires import FireRecord
+from rpa.schedule.models import JobSpec, ScheduleFile
+
+_CALENDARS = {"working_days": "工作日", "every_day": "每天"}
+
+
+@dataclass(frozen=True)
+class JobOverview:
+    """One job as `rpa schedule list` shows it."""
+
+    job: JobSpec
+    next_fires: list[tuple[datetime, bool]]  # (time, estimated: the day is outside every known calendar)
+    last_fires: list[FireRecord]
+    missed: list[FireRecord]
+
+
+def overview_lines(schedules: ScheduleFile, overviews: list[JobOverview]) -> list[str]:
+    """Plain text lines, times in each job's timezone; `~` marks a fire on an estimated day."""
+    lines: list[str] = []
+    for view in overviews:
+        job = view.job
+        window = schedules.window_for(job)
+        shape = [f"流程 {job.flow}", _CALENDARS.get(job.calendar, job.calendar), job.timezone]
+        if window is not None:
+            shape.append(f"服务时段 {job.service_window} {window.start:%H:%M}-{window.end:%H:%M}")
+        if not job.enabled:
+            shape.append("已停用")
+        lines.append(f"{job.id}（{'，'.join(shape)}）")
+        upcoming = [f"{_local(t, job)}{'~' if estimated else ''}" for t, estimated in view.next_fires]
+        lines.append(f"  下次：{', '.join(upcoming) or '无'}")
+        if any(estimated for _, estimated in view.next_fires):
+            lines.append("        ~ 该日不在任何节假日日历中：请把那一年写入 calendar.yaml")
+        for index, fire in enumerate(view.last_fires):
+            label = "  最近：" if index == 0 else "        "
+            run = f" 运行 {fire.run_id}" if fire.run_id else ""
+            note = f"（{fire.note}）" if fire.note else ""
+            lines.append(f"{label}{_local(fire.planned_at, job)} {fire_label(fire.outcome)}{run}{note}")
+        if not view.last_fires:
+            lines.append("  最近：无")
+        if view.missed:
+            lines.append(f"  错过：{', '.join(_local(f.planned_at, job) for f in view.missed)}")
+    return lines
+
+
+def _local(moment: datetime, job: JobSpec) -> str:
+    return f"{moment.astimezone(job.zone):%Y-%m-%d %H:%M:%S}".removesuffix(":00")
