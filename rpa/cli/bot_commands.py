@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from rpa.cli.main import app, date_option, handles_errors, run_app, run_with_progress, settings
+from rpa.cli.common import app, date_option, handles_errors, run_app, run_with_progress, settings
 
 validate_app = typer.Typer(
     help="校验输入文件，不访问任何门户。\n\nValidate an input file without touching any portal.",

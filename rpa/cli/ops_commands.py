@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rpa.cli.main import app, handles_errors, print_outcome, run_with_progress, runs_app, settings
+from rpa.cli.common import app, handles_errors, print_outcome, run_with_progress, runs_app, settings
 from rpa.errors import ConfigError
 
 if TYPE_CHECKING:

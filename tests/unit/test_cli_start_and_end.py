@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from rpa.cli import main as cli
+from rpa.cli import common as cli
 from rpa.errors import ConfigError
 
 
@@ -26,7 +26,7 @@ def test_a_run_starts_the_worker_server_before_it_reads_its_settings(monkeypatch
 
 
 def test_the_command_skips_the_final_garbage_collection() -> None:
-    # atexit runs the first registered last: this handler runs after the one rpa.cli.main registers
+    # atexit runs the first registered last: this handler runs after the one rpa.cli.common registers
     program = (
         "import atexit, gc\n"
         "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"

@@ -1,0 +1,205 @@
+"""What every `rpa` command shares: the command tree's groups, the error-to-exit-code wrapper,
+option checks, settings, and running a flow with a progress bar.
+
+The commands attach themselves to the groups here (rpa/cli/main.py, bot_commands.py,
+ops_commands.py); `rpa.cli.main.app` is the command with all of them. Heavy modules are imported
+inside the functions so `rpa --help` answers at once.
+"""
+from __future__ import annotations
+
+import atexit
+import functools
+import gc
+import os
+import warnings
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from rpa.run.runs import RunOutcome
+    from rpa.settings import Settings
+
+app = typer.Typer(
+    help="银行网点后台的 RPA 机器人（账户备案、报表提取）。\n\nRPA bots for the branch back office.",
+    no_args_is_help=True, add_completion=False,
+)
+run_app = typer.Typer(help="运行一个流程。\n\nRun a flow.", no_args_is_help=True)
+runs_app = typer.Typer(help="查看和重试运行。\n\nLook at and retry runs.", no_args_is_help=True)
+audit_app = typer.Typer(help="校验和导出审计链。\n\nVerify and export audit chains.", no_args_is_help=True)
+app.add_typer(run_app, name="run")
+app.add_typer(runs_app, name="runs")
+app.add_typer(audit_app, name="audit")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The last thing before the interpreter tears down (atexit runs the first registered last): without
+# it, collecting the garbage of the engine's, pdfplumber's and Playwright's modules held `rpa run`
+# about 0.3 s after its run had ended, for memory the process hands back anyway. Our files are
+# closed and our records committed by then; the standard streams are still flushed.
+atexit.register(gc.freeze)
+
+
+def _private_umask() -> None:
+    """Make everything this process and its children create owner-only, whatever umask it was
+    started with: the queue database and its -wal/-shm files (SQLite gives them the database's
+    mode), run folders, workers' scratch files, the mock portals' logs and state. The umask only
+    narrows: a stricter one set by the operator stays."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
+_private_umask()
+
+
+def _err(message: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(stderr=True, soft_wrap=True)
+    for line in message.splitlines() or [""]:  # one line per reason
+        console.print(f"[bold red]错误：[/]{escape(line)}", highlight=False)
+
+
+def _warn(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def handles_errors(func: F) -> F:
+    """Turn the suite's errors into a clear message and the documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from rpa.errors import RpaError, RunFatalError, UsageError
+        from rpa.masking import scrub_text
+
+        try:
+            with warnings.catch_warnings():
+                # a spreadsheet's oddities (no default style, unknown extensions) are not the
+                # clerk's to read; what cannot be read is refused by the readers
+                warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+                return func(*args, **kwargs)
+        except UsageError as exc:
+            _err(scrub_text(str(exc)))
+            raise typer.Exit(2) from None
+        except RunFatalError as exc:
+            _err(scrub_text(str(exc)))
+            raise typer.Exit(3) from None
+        except RpaError as exc:
+            _err(scrub_text(str(exc)))
+            raise typer.Exit(1) from None
+        except Exception as exc:  # a full disk or a refused write; anything else goes on
+            from rpa.disk import disk_refusal
+
+            refusal = disk_refusal(exc)
+            if refusal is not None:
+                _err(scrub_text(refusal))
+                raise typer.Exit(3) from None
+            if type(exc).__name__ == "OperationalError" and type(exc).__module__.startswith("sqlalchemy"):
+                _err("无法使用数据库（OperationalError）：请检查 RPA_DATABASE_URL 指向的数据库是否可以连接")
+                raise typer.Exit(2) from None
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def date_option(option: str, text: str) -> date:
+    """A YYYY-MM-DD command value, or a UsageError naming the option."""
+    from rpa.errors import UsageError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} 的值不是日期：请写成 YYYY-MM-DD，例如 2026-11-30") from None
+
+
+def count_option(option: str, value: int | None) -> int | None:
+    """A count that must be at least 1 (workers, items), or a UsageError naming the option."""
+    from rpa.errors import UsageError
+
+    if value is not None and value < 1:
+        raise UsageError(f"{option} 应至少为 1：请给出一个正整数")
+    return value
+
+
+def settings() -> Settings:
+    from rpa.input_files import apply_input_limits
+    from rpa.logs import configure_logging
+    from rpa.settings import load_settings
+
+    configure_logging(level="WARNING")
+    loaded = load_settings(warn=_warn)
+    apply_input_limits(loaded)
+    return loaded
+
+
+def run_with_progress(
+    flow: str,
+    params: dict[str, Any],
+    *,
+    workers: int | None,
+    resume: str | None,
+    trigger: str = "cli",
+    cfg: Settings | None = None,
+) -> RunOutcome:
+    """Run a flow with a rich progress bar, then print where its outputs are."""
+    count_option("--workers", workers)
+    from rpa.run.supervisor import start_worker_server
+
+    start_worker_server()  # first: the workers' imports overlap the settings and the engine's own
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rpa.outcomes import counts_text
+    from rpa.run.orchestrate import execute_run
+
+    cfg = cfg or settings()
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(flow, total=None, detail="准备中")
+
+        def on_progress(counts: dict[str, int]) -> None:
+            total = sum(counts.values())
+            ended = total - counts.get("pending", 0) - counts.get("leased", 0)
+            detail = counts_text({k: v for k, v in counts.items() if k != "pending"})
+            progress.update(task, total=total, completed=ended, detail=detail)
+
+        outcome = execute_run(
+            cfg, flow, params, trigger=trigger, resume=resume, workers=workers, on_progress=on_progress
+        )
+    print_outcome(outcome)
+    return outcome
+
+
+def print_outcome(outcome: RunOutcome) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from rpa.outcomes import counts_text
+
+    console = Console(soft_wrap=True)
+    verdict = {
+        0: "[green]全部完成",
+        1: "[yellow]已结束，有事项需要处理",
+        3: "[red]提前停止，可用 --resume 续跑",
+    }.get(outcome.exit_code, "[red]被拒绝")
+    counts = escape(counts_text(outcome.counts))
+    console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]（{counts}）", highlight=False)
+    if outcome.stop_reason:
+        console.print(f"  原因：{escape(outcome.stop_reason)}", highlight=False)
+    console.print(f"  运行文件夹：{escape(str(outcome.folder))}", highlight=False)
+    per_date = sorted(p.name for p in outcome.folder.glob("consolidated_*.xlsx"))
+    for name in ("result.xlsx", "consolidated.xlsx", *per_date, "report.html", "run.json", "audit.jsonl",
+                 "run.log"):
+        if (outcome.folder / name).exists():
+            console.print(f"  {name}：{escape(str(outcome.folder / name))}", highlight=False)
+
