@@ -1,5 +1,5 @@
-"""Evidence on disk: owner-only folders and files, masked screenshots, failure evidence per item
-attempt, and the trace folder's retention.
+"""Evidence of an item: masked screenshots and failure evidence per item attempt (screenshot and
+trace), written with the owner-only file helpers of `rpa.browser.evidence_files`.
 
     with item_evidence(session, page, item_ref, attempt=item.attempts, mask=[bot.id_number_field]):
         bot.submit_filing(record)
@@ -12,7 +12,6 @@ numbers, and personal data is masked in screenshots.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,34 +22,25 @@ from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
+from rpa.browser.evidence_files import TRACE_SUFFIX, is_plain_stem, private_dir, prune_traces, unique_path
+
 if TYPE_CHECKING:
     from playwright.sync_api import FrameLocator
 
     from rpa.browser.selectors import Candidate, PortalSelectors
     from rpa.browser.session import BrowserSession
 
-TRACE_SUFFIX = ".trace.zip"
-
-
-def private_dir(path: Path) -> Path:
-    """Create a folder only its owner can read (0700), whatever the umask."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.chmod(0o700)
-    return path
-
-
-def unique_path(folder: Path, stem: str, suffix: str) -> Path:
-    """`folder/stem+suffix`, or `stem-2`, `stem-3`... when a retry already left one."""
-    candidate, n = folder / f"{stem}{suffix}", 1
-    while candidate.exists():
-        n += 1
-        candidate = folder / f"{stem}-{n}{suffix}"
-    return candidate
-
-
-def is_plain_stem(name: str) -> bool:
-    return bool(name) and not name.startswith(".") and all(c.isalnum() or c in "-_." for c in name)
-
+# the file helpers are here too for the callers that take evidence
+__all__ = [
+    "TRACE_SUFFIX",
+    "ItemEvidence",
+    "is_plain_stem",
+    "item_evidence",
+    "private_dir",
+    "prune_traces",
+    "take_screenshot",
+    "unique_path",
+]
 
 @dataclass
 class ItemEvidence:
@@ -141,26 +131,3 @@ def _first_match(
             if located.count():
                 return located
     return None
-
-
-def prune_traces(trace_dir: Path, *, max_bytes: int, max_age_days: float) -> int:
-    """Delete traces under `trace_dir` older than `max_age_days`, then the oldest while the rest
-    exceed `max_bytes`. Returns how many were deleted. Safe with several workers pruning at once."""
-    cutoff = time.time() - max_age_days * 86_400
-    traces: list[tuple[float, int, Path]] = []
-    for path in trace_dir.rglob(f"*{TRACE_SUFFIX}"):
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        traces.append((stat.st_mtime, stat.st_size, path))
-    traces.sort(reverse=True)  # newest first
-    deleted, total = 0, 0
-    for newest, (mtime, size, path) in enumerate(traces):
-        if mtime >= cutoff:
-            total += size
-            if total <= max_bytes or newest == 0:  # the latest failure's trace is always kept
-                continue
-        path.unlink(missing_ok=True)
-        deleted += 1
-    return deleted

@@ -29,7 +29,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwrig
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from rpa.browser.evidence import TRACE_SUFFIX, is_plain_stem, private_dir, prune_traces, unique_path
+from rpa.browser.evidence_files import TRACE_SUFFIX, is_plain_stem, private_dir, prune_traces, unique_path
 from rpa.errors import BrowserMissing, ConfigError
 from rpa.settings import Settings
 
