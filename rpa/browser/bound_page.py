@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from loguru import logger
 
@@ -28,11 +28,29 @@ from rpa.errors import PortalChanged, SelectorNotFound
 if TYPE_CHECKING:
     from playwright.sync_api import Frame, FrameLocator, Locator, Page
 
-    from rpa.browser.selectors import Candidate, PortalSelectors
+    from rpa.browser.selector_models import Candidate, PageSelectors
 
     Scope = Page | Frame | FrameLocator | Locator
 
 T = TypeVar("T")
+
+
+class SelectorCatalogue(Protocol):
+    """What a bound page asks of its portal's selectors (`rpa.browser.selectors.PortalSelectors`,
+    which binds pages through this module: the catalogue is named by what it does, not imported)."""
+
+    unique: bool
+
+    @property
+    def portal(self) -> str: ...
+
+    def page(self, page_name: str) -> PageSelectors: ...
+
+    def require(self, page_name: str, *elements: str) -> None: ...
+
+    def winner(self, page_name: str, element: str) -> int: ...
+
+    def remember(self, page_name: str, element: str, index: int) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +70,7 @@ class BoundPage:
 
     def __init__(
         self,
-        selectors: PortalSelectors,
+        selectors: SelectorCatalogue,
         page_name: str,
         scope: Page | Frame,
         *,
