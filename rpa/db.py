@@ -7,6 +7,7 @@ On PostgreSQL the same call is an ordinary transaction; row locks do the work th
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -103,3 +104,14 @@ def empty_wal(engine: Engine) -> bool:
 def dispose_all() -> None:
     """Forget this process's engines (a spawned worker builds its own on first use)."""
     engine_for.cache_clear()
+
+
+def database_tag(database_url: str) -> str:
+    """A short tag naming one database (files kept per database, such as the run ledger's copy):
+    a hash of the SQLite file's absolute path, or of the URL without its password."""
+    parsed = make_url(database_url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        identity = f"sqlite:{Path(parsed.database).resolve()}"
+    else:
+        identity = parsed.render_as_string(hide_password=True)
+    return hashlib.sha256(identity.encode()).hexdigest()[:12]

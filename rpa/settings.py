@@ -189,10 +189,14 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.runs_dir / 'queue.db'}"
 
     def ledger_path(self) -> Path:
-        """Where the run ledger's append-only copy is kept (outside the runs folder)."""
-        from rpa.audit.ledger import default_copy_name
+        """Where the run ledger's append-only copy is kept (outside the runs folder): by default
+        `ledger-<database tag>.jsonl` next to the audit key, one copy per database (a copy follows
+        one ledger chain from seq 1)."""
+        if self.ledger_file:
+            return self.ledger_file
+        from rpa.db import database_tag
 
-        return self.ledger_file or self.audit_key_file.parent / default_copy_name(self.database_url_resolved)
+        return self.audit_key_file.parent / f"ledger-{database_tag(self.database_url_resolved)}.jsonl"
 
     def audit_key_bytes(self) -> bytes:
         """The audit HMAC key: from settings, else from the key file (created 0600 on first use)."""

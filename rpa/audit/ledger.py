@@ -2,7 +2,7 @@
 
 The ledger is the audit chain named `LEDGER` in the same database (same HMAC key, same
 append-only guards) plus an append-only JSONL copy at `settings.ledger_path()` (by default next
-to the audit key, one file per database: `default_copy_name`). Each run's start is appended
+to the audit key, one file per database: `rpa.db.database_tag`). Each run's start is appended
 when it starts; its end carries the run chain's last seq and hash, its item count and counts.
 Because the ledger is keyed, a run chain cut short and its head row rewritten, a chain deleted
 whole, a missing export or run folder all disagree with it. The copy is written under an
@@ -13,7 +13,6 @@ beyond the copy's last seq is added.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -35,19 +34,6 @@ class LedgerRun:
     ended: dict[str, Any] | None = None
     pruned: dict[str, Any] | None = None
     pruned_at: str | None = None
-
-
-def default_copy_name(database_url: str) -> str:
-    """`ledger-<tag>.jsonl`: one copy per database (a copy follows one ledger chain from seq 1),
-    the tag a hash of the SQLite file's absolute path or of the URL without its password."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(database_url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        identity = f"sqlite:{Path(parsed.database).resolve()}"
-    else:
-        identity = parsed.render_as_string(hide_password=True)
-    return f"ledger-{hashlib.sha256(identity.encode()).hexdigest()[:12]}.jsonl"
 
 
 def runs_in(events: list[AuditEvent]) -> dict[str, LedgerRun]:
