@@ -8,14 +8,18 @@ demo:
 	@scripts/bootstrap.sh
 	@.venv/bin/rpa demo
 
+# import-linter contracts (.importlinter) first: layers, no cycles, fixtures kept out of the runtime
 test:
 	@scripts/bootstrap.sh --test
+	@.venv/bin/lint-imports --no-cache
 	@.venv/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast:
 	@scripts/bootstrap.sh --test
+	@.venv/bin/lint-imports --no-cache
 	@.venv/bin/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 lint:
 	@.venv/bin/ruff check .
 	@.venv/bin/mypy
+	@.venv/bin/lint-imports --no-cache
