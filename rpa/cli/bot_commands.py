@@ -10,13 +10,21 @@ from typing import Annotated, Any
 
 import typer
 
-from rpa.cli.common import app, date_option, handles_errors, run_app, run_with_progress, settings
+from rpa.cli.common import (
+    app,
+    command_group,
+    date_option,
+    handles_errors,
+    run_app,
+    run_with_progress,
+    settings,
+)
 
-validate_app = typer.Typer(
+validate_app = command_group(
     help="校验输入文件，不访问任何门户。\n\nValidate an input file without touching any portal.",
     no_args_is_help=True,
 )
-portal_app = typer.Typer(
+portal_app = command_group(
     help="运行前检查真实（或模拟）门户。\n\nCheck a real (or mock) portal before a run.",
     no_args_is_help=True,
 )

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rpa.cli.common import app, handles_errors, print_outcome, run_with_progress, runs_app, settings
+from rpa.cli.common import (
+    app,
+    command_group,
+    handles_errors,
+    print_outcome,
+    run_with_progress,
+    runs_app,
+    settings,
+)
 from rpa.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -18,16 +26,16 @@ if TYPE_CHECKING:
     from rpa.schedule.scheduler import BotScheduler, JobSpec, LaunchResult
     from rpa.settings import Settings
 
-portals_app = typer.Typer(
+portals_app = command_group(
     help="模拟门户（AMS 和报表平台的离线替身）。\n\n"
     "The mock portals (offline stand-ins for AMS and the report platform).",
 )
-schedule_app = typer.Typer(
+schedule_app = command_group(
     help="按 schedules.yaml 无人值守运行。\n\nUnattended runs from schedules.yaml.",
     no_args_is_help=True,
 )
 app.add_typer(portals_app, name="portals")
-operators_app = typer.Typer(
+operators_app = command_group(
     help="被门户拒绝登录的操作员（解除前不再尝试）。\n\n"
     "Operators a portal refused at login (never tried again until cleared).",
     no_args_is_help=True,
