@@ -280,7 +280,9 @@ def runs_prune(
         str | None, typer.Option("--older-than", help="Remove ended runs older than this, e.g. 180d.")
     ] = None,
 ) -> None:
-    """Remove old run folders; the run ledger records each, so `rpa audit verify --all` still checks
+    """删除旧的运行文件夹；运行台账记录每一个，`rpa audit verify --all` 仍核对并报告为已清理。
+
+    Remove old run folders; the run ledger records each, so `rpa audit verify --all` still checks
     their chains and reports them as 已清理. Without --older-than nothing is removed."""
     from rpa.audit.log import AuditLog
     from rpa.audit.prune import parse_age, prune_runs
