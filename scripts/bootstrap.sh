@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Idempotent set-up: system packages (only when missing), the virtualenv, the project with its
-# test extras (only when pyproject.toml changed), then checks that Chromium starts under
-# Playwright and that a CJK font is installed. A second run with everything in place installs
+# Idempotent set-up: system packages (only when missing), the virtualenv, the project with the
+# extras it needs (only when pyproject.toml or the extras changed), then checks that Chromium
+# starts under Playwright and that a CJK font is installed. A second run with everything in place installs
 # nothing and takes a few seconds.
 #
-#   scripts/bootstrap.sh          what the demo needs
-#   scripts/bootstrap.sh --test   plus PostgreSQL for the queue tests
+#   scripts/bootstrap.sh          what the demo needs: the project with [portals] (the mock portals)
+#   scripts/bootstrap.sh --test   plus PostgreSQL, [postgres] and [test] for the tests
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,11 +38,16 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   say "creating $VENV"
   "$PY" -m venv "$VENV"
 fi
-want_stamp="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+EXTRAS="portals"
+(( WANT_TEST )) && EXTRAS="portals,postgres,test"
+project_hash="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+want_stamp="$project_hash $EXTRAS"
 have_stamp="$(cat "$STAMP" 2>/dev/null || true)"
+# the test install includes the demo's: after `make test`, `make demo` installs nothing
+[[ "$have_stamp" == "$project_hash portals,postgres,test" ]] && want_stamp="$have_stamp"
 if [[ "$want_stamp" != "$have_stamp" ]]; then
-  say "installing the project and its test extras into .venv"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test]"
+  say "installing the project with [$EXTRAS] into .venv"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[$EXTRAS]"
   echo "$want_stamp" > "$STAMP"
 else
   say "python packages up to date (pyproject.toml unchanged)"

@@ -68,10 +68,17 @@ def portals_serve(
     """在 127.0.0.1 上运行模拟门户（AMS、报表平台、企业信息联网核查），直到按 Ctrl-C。
 
     Serve the mock portals on 127.0.0.1 until Ctrl-C."""
-    from fixtures.portals.ams.codes import OPTION_CODES
-    from fixtures.portals.ams.variant import MARKUP_VARIANTS
-    from fixtures.portals.serve import serve_portals
     from rpa.errors import UsageError
+
+    try:
+        from fixtures.portals.ams.codes import OPTION_CODES
+        from fixtures.portals.ams.variant import MARKUP_VARIANTS
+        from fixtures.portals.serve import serve_portals
+    except ModuleNotFoundError as exc:  # the [portals] extra is not installed
+        raise UsageError(
+            f"模拟门户需要附加依赖 [portals]（缺少 {exc.name}）：请在项目目录运行 "
+            "pip install '.[portals]'，或运行 make demo"
+        ) from None
 
     if ams_variant not in MARKUP_VARIANTS:
         raise UsageError(f"--ams-variant 只能是 {'、'.join(MARKUP_VARIANTS)} 之一（收到 {ams_variant!r}）")
