@@ -20,7 +20,9 @@ HEAVY = (
     "playwright", "sqlalchemy", "openpyxl", "pdfplumber", "pdfminer", "apscheduler", "jinja2",
     "rich", "yaml", "bots", "flows", "fixtures",
 )
-ENGINE = ("rpa.run", "rpa.queue", "rpa.audit", "rpa.browser", "rpa.schedule", "rpa.settings", "rpa.db")
+# the engine's packages and base modules (built from names: these packages' dotted names are also
+# the old module names the package move rewrites)
+ENGINE = tuple(f"rpa.{name}" for name in ("run", "queue", "audit", "browser", "schedule", "settings", "db"))
 
 PROGRAM = """
 import json, sys
