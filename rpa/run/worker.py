@@ -248,7 +248,8 @@ def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exceptio
         if disposition.retry:
             state = queue.fail_system(item.id, owner, code, message)
             wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
-            log.warning(f"事项 {item.id}：系统错误 {code}（{state}）：{message}")
+            then = "失败" if state == "failed" else "将重试"
+            log.warning(f"事项 {item.id}：系统错误 {code}，{then}：{message}")
             if state == "failed":
                 summary.failed += 1
             else:
