@@ -112,7 +112,7 @@ def run_pool(
     written meanwhile."""
     processes = worker_processes()
     for folder in sweep_scratch(ctx.settings.runs_dir):  # what killed workers left
-        ctx.log.info(f"removed the temporary files of a worker that is gone: {folder.name}")
+        ctx.log.info(f"已删除一个已不在的工作进程留下的临时文件：{folder.name}")
     procs: dict[int, _Worker] = {}
     orphans: dict[int, _Worker] = {}  # workers of a dead fork server, asked to stop
     crashed = 0
