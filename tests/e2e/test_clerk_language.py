@@ -12,7 +12,7 @@ tail after ` | `.
 One account-filing run against the mock AMS from a hand-written export (one row filed, one
 refused by AMS, one held for a person) and one that stops on a refused password: their terminal
 output, run.log, run.json's stop reason and result.xlsx's 状态, 门户信息 and 说明 (and the 校验
-sheet's 说明) go through the same check.
+sheet's 校验项 and 说明) go through the same check.
 """
 
 from __future__ import annotations
@@ -248,7 +248,7 @@ def _export(path: Path, rows: list[list[str]]) -> Path:
 
 
 def _result_notes(path: Path) -> dict[str, dict[str, str]]:
-    """result.xlsx's 状态, 门户信息 and 说明 by account, and its 校验 sheet's 说明 lines."""
+    """result.xlsx's 状态, 门户信息 and 说明 by account, and its 校验 sheet's 校验项 and 说明."""
     book = load_workbook(path)
     rows = list(book["报备结果"].iter_rows(values_only=True))
     header = [str(h) for h in rows[0]]
@@ -259,8 +259,8 @@ def _result_notes(path: Path) -> dict[str, dict[str, str]]:
         for r in rows[1:]
     }
     checks = list(book["校验"].iter_rows(values_only=True))
-    notes = [str(r[checks[0].index("说明")] or "") for r in checks[1:]]
-    found["校验"] = {"说明": "\n".join(notes)}
+    columns = {name: checks[0].index(name) for name in ("校验项", "说明")}
+    found["校验"] = {name: "\n".join(str(r[at] or "") for r in checks[1:]) for name, at in columns.items()}
     return found
 
 
