@@ -52,7 +52,7 @@ _ALLOWED = {
     "validate", "extract",
     # acronyms and product names
     "SHA", "HMAC", "JSON", "AMS", "SIGINT", "SIGTERM", "Chromium", "WenQuanYi", "Micro", "Hei", "Mono",
-    "sqlite", "Playwright", "SQLite", "PostgreSQL", "Python",
+    "sqlite", "Playwright", "SQLite", "PostgreSQL", "Python", "GBK",
 }
 # run.log only: the record's level, error codes (snake_case) and exception types (CamelCase)
 _LOG_TECHNICAL = [
