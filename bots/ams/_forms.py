@@ -25,7 +25,6 @@ from bots.form_fill import Step, fill_fields, fill_fields_one_by_one
 from rpa.browser.bound_page import BoundPage
 from rpa.browser.selectors import PageSelectors
 from rpa.errors import InvalidRecord, NeedsPerson
-from rpa.masking import FieldClass, mask
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame
@@ -112,7 +111,7 @@ def fill_form(
             field = _FIELD_LABELS.get(step.element, step.element)
             offered = "、".join(x for x in (left.shown or "").split("\n") if x) or "无"
             raise InvalidRecord(
-                f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}: "
+                f"{codes.filing_words(record.action, record.account_no)}："
                 f"AMS的「{field}」没有「{step.value}」这一项，可选：{offered}",
                 code="no_such_option",
                 details={"field": step.element, "offered": offered},
@@ -126,8 +125,7 @@ def _must_already_hold(step: Step, shown: str | None, record: CanonicalFiling) -
         return
     if step.kind == "value" and codes.plain(shown) == codes.plain(str(step.value)):
         return
-    action = codes.ACTION_WORDS.get(record.action, record.action)
-    what = f"{action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+    what = codes.filing_words(record.action, record.account_no)
     raise NeedsPerson(
         f"{what}："
         f"AMS 为该账户显示的只读字段 {step.element} 与输入行不同，表单改不了它：需人工决定",

@@ -75,7 +75,9 @@ class AmsPages:
             selectors.require(form, "account_no", "business_date", "next")
         self.history_spec = selectors.table("lookup", "history", *HISTORY_COLUMNS)
         if not self.history_spec.row_count:
-            raise ConfigError("selectors/ams.yaml: page 'lookup', table 'history' needs row_count patterns")
+            raise ConfigError(
+                "selectors/ams.yaml：页面 lookup 的表格 history 缺少 row_count（总行数的写法）：请补上"
+            )
         self.page = page
         self.selectors = selectors
         self.settings = settings

@@ -109,14 +109,14 @@ class _Prober:
         except LoginRefused:
             raise
         except RpaError as exc:
-            why = f"{what}: {scrub_text(str(exc))[:160]}"
+            why = f"{what}：{scrub_text(str(exc))[:160]}"
             for page_name in behind:
                 self.skip(page_name, why)
             return None
 
     def open(self, menu: str, page_name: str) -> bool:
         opened = self.attempt(
-            lambda: self.bot.content.open(self.bot.menu_url(menu), what=f"probe: {page_name}"),
+            lambda: self.bot.content.open(self.bot.menu_url(menu), what=f"探测页面 {page_name}"),
             f"{page_name} 未能打开", page_name,
         )
         if opened is None:
@@ -128,7 +128,7 @@ class _Prober:
         """Open `menu`'s account query form and send it for `account`: by its 查询 button, or,
         when that is not found, by Enter in the account field (what a person would do)."""
         bot = self.bot
-        what = f"probe: {page_name}"
+        what = f"探测页面 {page_name}"
         bot.content.open(bot.menu_url(menu), what=what)
         form = bot.bind(page_name)
         field = form.locate("account_no")
@@ -188,7 +188,7 @@ def _probe_account(prober: _Prober, accounts: list[str]) -> None:
     _probe_next_page(prober, text)
     if detail_url is None:
         prober.skip("detail", "历史记录读不出“详情”链接")
-    elif prober.attempt(lambda: bot.content.open(detail_url, what="probe: detail"), "详情未能打开",
+    elif prober.attempt(lambda: bot.content.open(detail_url, what="探测详情页"), "详情未能打开",
                         "detail") is not None:  # fmt: skip
         prober.probe("detail")
     behind = ("change_form", "close_form", "check", "evidence")
@@ -217,9 +217,9 @@ def _to_check(prober: _Prober) -> None:
     try:
         button = form.locate("next", timeout_ms=1_000)
     except RpaError:
-        bot.content.follow(lambda: items.press("Enter"), what="probe: 信息核对")
+        bot.content.follow(lambda: items.press("Enter"), what="探测信息核对页")
     else:
-        bot.content.press(button, what="probe: 信息核对")
+        bot.content.press(button, what="探测信息核对页")
     check = bot.bind("check")
     if check.present("confirm") or check.present("check_table"):
         prober.probe("check")
@@ -277,7 +277,7 @@ def _probe_next_page(prober: _Prober, text: str) -> None:
 
     def second_page() -> Seen:
         lookup = bot.bind("lookup")
-        bot.content.press(lookup.locate("next_page", timeout_ms=1_000), what="probe: 下一页")
+        bot.content.press(lookup.locate("next_page", timeout_ms=1_000), what="探测下一页")
         more = table_rows(bot.bind("lookup").locate(spec.table, timeout_ms=2_000))
         return Seen(f"第 2 页 {sum(1 for r in more if not r.header and len(r.cells) > 1)} 行")
 

@@ -41,13 +41,13 @@ class AmsBot(AmsPages):
         a second try at a refused password locks the operator out."""
         self.content.forget()
         self.to_front()  # a click in a tab behind waits for a paint that may not come for seconds
-        self.content.retrying(lambda: self.login_page.log_in(code, password), what="login")
+        self.content.retrying(lambda: self.login_page.log_in(code, password), what="登录 AMS")
         self.menu.read()
         self.content.frame()
         main_url = self.page.url
         for tab in (self._lookup_tab, self._spare_tab):
             if tab is not None:  # the other tabs share the session: they open the main page
-                tab.retrying(partial(tab.open_main, main_url), what="opening AMS's main page")
+                tab.retrying(partial(tab.open_main, main_url), what="在另一个标签页打开 AMS 主页")
 
     @property
     def system_code(self) -> str | None:
@@ -69,7 +69,7 @@ class AmsBot(AmsPages):
 
     def filing_detail(self, entry: HistoryEntry) -> dict[str, str]:
         """One filing's content as its 详情 page shows it (canonical fields, `content.py`)."""
-        what = f"detail of filing {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
+        what = f"备案 {mask(entry.filing_no, FieldClass.ACCOUNT_NO)} 的详情"
         with self._in_tab(self._lookup_tab):
             return self.content.retrying(lambda: self.history.detail(entry), what=what)
 
@@ -77,7 +77,7 @@ class AmsBot(AmsPages):
     def prepare_filing(self, record: CanonicalFiling) -> dict[str, str]:
         """Fill the action's form and go on to 信息核对; returns what that page shows (canonical
         fields). The portal's objections to the form are raised in its own words."""
-        what = f"{_action(record.action)} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        what = codes.filing_words(record.action, record.account_no)
         return self.content.retrying(lambda: self._prepare_once(record, what), what=what)
 
     def _prepare_once(self, record: CanonicalFiling, what: str) -> dict[str, str]:
@@ -100,8 +100,3 @@ class AmsBot(AmsPages):
         """
         text = self.review.confirm(record, meanwhile=meanwhile)
         return self.result.read(record, text)
-
-
-def _action(action: str) -> str:
-    """The business type as AMS and a clerk name it: 开户, 变更, 撤销."""
-    return codes.ACTION_WORDS.get(action, action)

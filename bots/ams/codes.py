@@ -13,9 +13,21 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from bots.form_fill import option_text
+from rpa.masking import FieldClass, mask
 
 ACTION_WORDS: dict[str, str] = {"open": "开户", "change": "变更", "close": "撤销"}
 ACTION_BY_WORD: dict[str, str] = {word: action for action, word in ACTION_WORDS.items()}
+
+
+def action_word(action: str) -> str:
+    """The business type as AMS and a clerk name it (开户, 变更, 撤销); an unknown one as given."""
+    return ACTION_WORDS.get(action, action)
+
+
+def filing_words(action: str, account_no: str) -> str:
+    """A filing as messages name it: the business type and the masked account (`开户 ****5678`)."""
+    return f"{action_word(action)} {mask(account_no, FieldClass.ACCOUNT_NO)}"
+
 DATE_LABELS: dict[str, str] = {"open": "开户日期", "change": "变更日期", "close": "撤销日期"}
 
 NO_CAPITAL_WORDS = ("未标明注册资金", "未标明")

@@ -2,7 +2,7 @@
 
     catalogue = load_message_catalogue(settings.config_dir)
     catalogue.classify("备案失败：基本存款账户不存在").kind      # 'business'
-    raise catalogue.error_for(text, context="open ***5678")      # the matching exception
+    raise catalogue.error_for(text, context="开户 ***5678")      # the matching exception
 
 Operations staff classify a new message by adding a line to the YAML. A message that matches
 nothing is an application error that keeps the portal's text, so the item is retried and the
@@ -63,15 +63,15 @@ class MessageRule(BaseModel):
             try:
                 re.compile(value)
             except re.error as exc:
-                raise ValueError(f"pattern {value!r} is not a regular expression: {exc}") from None
+                raise ValueError(f"pattern {value!r} 不是正则表达式：{exc}") from None
         return value
 
     @model_validator(mode="after")
     def _one_matcher(self) -> MessageRule:
         if (self.contains is None) == (self.pattern is None):
-            raise ValueError("give exactly one of `contains` and `pattern`")
+            raise ValueError("contains 和 pattern 只能给一个，且必须给一个")
         if not (self.contains or self.pattern or "").strip():
-            raise ValueError("the message words are empty")
+            raise ValueError("提示的文字是空的")
         return self
 
     def matches(self, text: str) -> bool:

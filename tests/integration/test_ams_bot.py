@@ -296,6 +296,17 @@ def test_a_confirm_nobody_accepts_is_dismissed_and_files_nothing(ams: AmsHandle,
 
 
 @pytest.mark.browser
+def test_a_confirm_without_its_check_page_submits_nothing_and_says_so_in_chinese(
+    ams: AmsHandle, bot: AmsBot
+) -> None:
+    with pytest.raises(ApplicationError) as caught:
+        bot.confirm_submission(_record())
+    assert caught.value.code == "not_prepared"
+    assert str(caught.value) == "开户 ********5678 的确认提交：这条记录的信息核对页面没有显示"
+    assert ams.submissions() == []
+
+
+@pytest.mark.browser
 def test_a_lost_answer_is_an_application_error_and_the_look_up_finds_the_filing(
     ams: AmsHandle, bot: AmsBot
 ) -> None:
@@ -305,6 +316,7 @@ def test_a_lost_answer_is_an_application_error_and_the_look_up_finds_the_filing(
     with pytest.raises(ApplicationError) as lost:
         bot.confirm_submission(record)
     assert lost.value.code == "answer_lost"
+    assert "开户 ********5678 的确认提交：没有收到 AMS 的回执（" in str(lost.value), str(lost.value)
     filed = ams.filings()
     assert len(filed) == 1 and filed[0]["submitted"] == 1
     found = match_history(record, bot.find_filings(record.account_no), bot.filing_detail)

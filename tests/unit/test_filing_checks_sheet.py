@@ -7,6 +7,7 @@ an earlier row; no row fails the ID-number length check.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def test_the_checks_sheet_names_each_check_its_result_and_rows(tmp_path: Path) -
     assert lines["文件内无重复行"][1:3] == ("未通过", 2) and "60" in lines["文件内无重复行"][3]
     assert lines["居民身份证号码为18位"][1:3] == ("通过", 0)  # it ran and found nothing
     assert sum(1 for line in lines.values() if line[0] == "逐行") >= 30
+    # every check has a Chinese name: none is listed by its code (未命名的校验（id_region）)
+    assert [name for name in lines if "未命名" in str(name) or re.search(r"[a-z]{3,}", str(name))] == []
+    assert lines["居民身份证号码行政区划代码存在"][1] == "通过"
 
 
 def test_without_checks_the_book_has_only_its_result_sheet(tmp_path: Path) -> None:

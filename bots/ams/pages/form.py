@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bots.ams import codes
 from bots.ams._forms import FORM_PAGES, fill_form, form_steps
 from bots.ams._tables import form_errors
-from rpa.masking import FieldClass, mask
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
@@ -31,12 +31,12 @@ class FilingFormPage:
     def __init__(self, screen: AmsPages) -> None:
         self.screen = screen
         self._next: Locator | None = None
-        self._what = "the form"
+        self._what = "信息录入表单"
 
     def open(self, record: CanonicalFiling) -> None:
         """Open the record's action form (for 变更 and 撤销: after its account-number query)."""
         screen = self.screen
-        self._what = what = f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        self._what = what = codes.filing_words(record.action, record.account_no)
         if record.action == "open":
             text = screen.content.open(screen.menu.url("open"), what=what)
         else:
@@ -60,7 +60,7 @@ class FilingFormPage:
     def next_button(self) -> Locator:
         """The form's 下一步 button (found by `open`)."""
         if self._next is None:
-            raise RuntimeError("FilingFormPage.open() first")
+            raise RuntimeError("表单还没有打开：先调用 FilingFormPage.open()")
         return self._next
 
     def submit(self) -> str:

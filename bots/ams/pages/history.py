@@ -39,11 +39,11 @@ class HistoryPage:
     def __init__(self, screen: AmsPages) -> None:
         self.screen = screen
         self._text = ""
-        self._what = "the look-up"
+        self._what = "查询"
 
     def open_history(self, account_no: str) -> bool:
         """Look the account up; False if AMS says it does not know it (该账户未备案)."""
-        self._what = f"look-up of {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        self._what = f"查询 {mask(account_no, FieldClass.ACCOUNT_NO)}"
         self._text = self.screen.menu.query("lookup", "lookup", account_no, self._what)
         return codes.NOT_FILED_WORDS not in self._text
 
@@ -59,7 +59,7 @@ class HistoryPage:
             entries += history_entries(table_rows(table), spec, what)
         if expected != len(entries):
             raise ApplicationError(
-                f"{what}: read {len(entries)} filings but the page says 共{expected}行",
+                f"{what}：读到 {len(entries)} 条备案，页面却显示共{expected}行",
                 code="history_incomplete",
             )
         return tuple(entries)
@@ -72,9 +72,9 @@ class HistoryPage:
 
     def detail(self, entry: HistoryEntry) -> dict[str, str]:
         """Open the filing's 详情 page; its content (canonical fields, `content.py`)."""
-        what = f"detail of filing {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
+        what = f"备案 {mask(entry.filing_no, FieldClass.ACCOUNT_NO)} 的详情"
         if entry.detail_url is None:
-            raise ApplicationError(f"{what}: the history row has no 详情 link", code="detail_missing")
+            raise ApplicationError(f"{what}：备案历史中这一行没有“详情”链接", code="detail_missing")
         text = self.screen.content.open(entry.detail_url, what=what)
         _, table = self.screen.expect("detail", "detail_table", text, what)
         return page_content(pairs_from_rows(r.cells for r in table_rows(table)))

@@ -28,7 +28,7 @@ class LoginPage:
         """Open the login page, type the code and password, press 登录 and read what came back:
         the login page again (with AMS's words) is a refusal."""
         screen = self.screen
-        what = f"login of operator {mask(code, FieldClass.ACCOUNT_NO)}"
+        what = f"操作员 {mask(code, FieldClass.ACCOUNT_NO)} 登录"
         with browser_errors(what):
             response = screen.page.goto(screen.login_url, wait_until="domcontentloaded")
         before = self._text()

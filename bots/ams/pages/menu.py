@@ -71,7 +71,7 @@ class MenuPage:
             return self._urls[name]
         except KeyError:
             raise ApplicationError(
-                "AMS's menu has not been read: log in first", code="not_logged_in"
+                "还没有读到 AMS 的菜单：请先登录", code="not_logged_in"
             ) from None
 
     def log_out(self) -> bool:
@@ -82,10 +82,10 @@ class MenuPage:
         if url is None:
             return False
         try:
-            with browser_errors("logout"):
+            with browser_errors("退出 AMS"):
                 self.screen.page.goto(url, wait_until="domcontentloaded")
         except ApplicationError as exc:
-            logger.warning("logging out of AMS failed: {}", scrub_text(str(exc))[:200])
+            logger.warning("退出 AMS 失败：{}", scrub_text(str(exc))[:200])
             return False
         return True
 
@@ -103,7 +103,7 @@ class MenuPage:
     def query(self, page_name: str, menu: str, account_no: str, what: str | None = None) -> str:
         """Open `menu`'s account-number query form for this account in the tab worked in and
         send it (the first time filled in, after that its URL straight away); the page's text."""
-        what = what or f"{page_name} of {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        what = what or f"在 {page_name} 页面查询 {mask(account_no, FieldClass.ACCOUNT_NO)}"
         url, content = self.url(menu), self.screen.content
         learned = self._learned(url, account_no)
         if learned is not None:
@@ -130,7 +130,7 @@ def _query_button(form: BoundPage, what: str) -> Locator:
         return form.locate("query", timeout_ms=FOUND_AFTER_LOAD_MS)
     except SelectorNotFound as exc:
         raise PortalChanged(
-            f"{what}: the query form is shown but not its button: {exc}", details=exc.details
+            f"{what}：查询表单显示了，但找不到它的查询按钮：{exc}", details=exc.details
         ) from None
 
 

@@ -15,7 +15,6 @@ from bots.ams import codes
 from bots.ams._tables import read_table
 from bots.ams.content import pairs_from_rows
 from rpa.errors import ApplicationError
-from rpa.masking import FieldClass, mask
 
 if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
@@ -42,7 +41,7 @@ class ResultPage:
         """The answer `text` shows for this record: 失败 is the catalogue's error in AMS's words;
         成功 must name a filing number and this record's account."""
         screen = self.screen
-        what = f"确认提交 of {record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        what = f"{codes.filing_words(record.action, record.account_no)} 的确认提交"
         refused = next((line for line in text.splitlines() if codes.FAILED_PREFIX in line), None)
         if refused is not None:
             reason = re.split(r"[：:]", refused.split(codes.FAILED_PREFIX, 1)[1], maxsplit=1)[-1].strip()
@@ -52,8 +51,8 @@ class ResultPage:
         filing_no, shown_account = pairs.get("备案编号", ""), pairs.get("账号", "")
         if not filing_no or shown_account != record.account_no:
             raise ApplicationError(
-                f"{what}: AMS said 成功 but its answer names "
-                f"{'no filing number' if not filing_no else 'another account'}",
+                f"{what}：AMS 显示成功，但回执中"
+                f"{'没有备案编号' if not filing_no else '是另一个账户'}",
                 code="answer_unreadable",
             )
         self.answer = FilingAnswer(filing_no, pairs.get("基本存款账户编号") or None, "成功")

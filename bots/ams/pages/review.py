@@ -21,7 +21,6 @@ from bots.ams._tables import read_table
 from bots.ams.content import page_content, pairs_from_rows
 from bots.ams.pages.form import raise_form_errors
 from rpa.errors import ApplicationError, PortalTimeout, PortalUnavailable, RpaError
-from rpa.masking import FieldClass, mask
 
 if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
@@ -42,7 +41,7 @@ class ReviewPage:
 
     def reach(self, record: CanonicalFiling, text: str) -> dict[str, str]:
         """Check that `text` is this record's 信息核对 page; what it shows (canonical fields)."""
-        what = f"{record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        what = codes.filing_words(record.action, record.account_no)
         raise_form_errors(self.screen, text, what)
         check, confirm = self.screen.expect("check", "confirm", text, what)
         self._confirm = (record.account_no, confirm)
@@ -52,12 +51,12 @@ class ReviewPage:
         """Press 确认提交, accept its confirm() (any other dialog is dismissed) and wait for the
         answer; `meanwhile` runs while it is on its way (it must not raise)."""
         screen = self.screen
-        what = f"确认提交 of {record.action} {mask(record.account_no, FieldClass.ACCOUNT_NO)}"
+        what = f"{codes.filing_words(record.action, record.account_no)} 的确认提交"
         prepared, confirm = self._confirm or ("", None)
         self._confirm = None
         if prepared != record.account_no or confirm is None:
             raise ApplicationError(
-                f"{what}: the 信息核对 page of this record is not shown", code="not_prepared"
+                f"{what}：这条记录的信息核对页面没有显示", code="not_prepared"
             )
         dialogs: list[str] = []
 
@@ -78,7 +77,7 @@ class ReviewPage:
         except (PortalUnavailable, PortalTimeout) as exc:
             if dialogs == ["dismissed"]:
                 raise ApplicationError(
-                    f"{what}: an unexpected dialog was dismissed; nothing was submitted",
+                    f"{what}：出现了意外的对话框，已关闭；没有提交",
                     code="unexpected_dialog",
                 ) from None
             raise _answer_lost(what, exc) from None
@@ -89,8 +88,7 @@ class ReviewPage:
 def _answer_lost(what: str, exc: RpaError) -> ApplicationError:
     error_type = PortalTimeout if isinstance(exc, PortalTimeout) else PortalUnavailable
     return error_type(
-        f"{what}: the answer was lost ({exc.code}); the filing may be stored, so the account is "
-        "looked up before anything is submitted again",
+        f"{what}：没有收到 AMS 的回执（{exc.code}）；报备可能已存入，再次提交前会先查询该账户",
         code="answer_lost",
         portal_message=exc.portal_message,
     )

@@ -50,7 +50,7 @@ def open_strategy(
         strategy = PipelinedStrategy(bot, dry_run=dry_run)
         strategy.open_tabs(lookup=new_page(), spare=new_page())
         return strategy
-    raise ValueError(f"unknown AMS strategy {name!r} (one of {', '.join(STRATEGIES)})")
+    raise ValueError(f"不认识的 AMS 办理方式 {name!r}（可选：{'、'.join(STRATEGIES)}）")
 
 
 __all__ = ["STRATEGIES", "FilingStrategy", "PipelinedStrategy", "PlainStrategy", "open_strategy"]

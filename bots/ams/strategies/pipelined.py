@@ -78,7 +78,7 @@ class PipelinedStrategy:
             try:
                 self.check_ahead(upcoming)
             except (RpaError, PlaywrightError) as exc:
-                logger.debug("the next record's 信息核对 was not loaded ahead: {}", type(exc).__name__)
+                logger.debug("下一条记录的信息核对未能提前载入：{}", type(exc).__name__)
 
         return check_next
 
