@@ -107,7 +107,7 @@ class EnterpriseCheckFlow(Flow):
             def handle(item: WorkItem) -> dict[str, Any]:
                 row = item.payload
                 if not row["credit_code"]:
-                    raise NeedsPerson("no credit code", code="no_credit_code", details={"note": NO_CODE})
+                    raise NeedsPerson(NO_CODE, code="no_credit_code", details={"note": NO_CODE})
                 with work.evidence(item) as ref:
                     work.with_relogin(lambda: query.check(url, row["credit_code"], row["name"] or ""), item)
                     found = result.registration()
@@ -115,7 +115,7 @@ class EnterpriseCheckFlow(Flow):
                 judged = {**judge(row, found, query.message() if found is None else ""), "evidence": shot}
                 if judged["status"] == "passed":
                     return judged
-                raise NeedsPerson("the registration differs", code="registration_differs", details=judged)
+                raise NeedsPerson("登记信息与输入行不符", code="registration_differs", details=judged)
 
             work.log_in(lambda code, password: login.log_in(url, code, password), log_out=query.log_out)
             yield handle
