@@ -15,11 +15,11 @@ from loguru import logger
 from bots.ams.messages import load_message_catalogue
 from bots.report_states import raise_for_page_state
 from rpa.audit.log import AuditLog
-from rpa.errors import BatchWindow, PortalUnavailable, outcome_for
+from rpa.errors import BatchWindow, ConfigError, PortalUnavailable, outcome_for
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 from rpa.run.flow import WorkerContext
 from rpa.run.worker import process_items
-from rpa.settings import Settings
+from rpa.settings import Settings, load_settings
 
 FLOW, RUN = "smoke", "run-batch"
 BATCH_WORDS = "当前系统正在运行后台批处理，请稍等再进行业务"
@@ -106,3 +106,13 @@ def test_ordinary_system_errors_in_a_row_still_open_the_circuit(tmp_path: Path) 
     assert summary.fatal is not None and "连续 2 项出现系统错误" in summary.fatal
     stop = queue.stop_requested(RUN)
     assert stop is not None and stop[0] == "circuit_open"
+
+
+def test_the_retired_patience_setting_is_refused_naming_what_replaced_it(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RPA_BATCH_WINDOW_PATIENCE_SECONDS", "600")
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert "RPA_BATCH_WINDOW_PATIENCE_SECONDS 已取消" in str(refused.value)
+    assert "RPA_BACKOFF_MAX_SECONDS" in str(refused.value) and "RPA_MAX_ATTEMPTS" in str(refused.value)
