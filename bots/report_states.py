@@ -2,8 +2,9 @@
 
     raise_for_page_state(frame.content(), response.status)
 
-用户登录信息失效 is SessionLost (log in again); the batch window (当前系统正在运行后台批处理),
-系统繁忙 and 502 pages are PortalUnavailable (retried later); 报表文件不存在或尚未生成 is a refusal.
+用户登录信息失效 is SessionLost (log in again); the batch window (当前系统正在运行后台批处理)
+is BatchWindow, 系统繁忙 and 502 pages PortalUnavailable (the queue retries both later);
+报表文件不存在或尚未生成 is a refusal.
 Each carries the sentence the platform showed. Playwright's own errors become PortalTimeout or
 ApplicationError with their first line only (a call log can quote typed values).
 """
@@ -19,6 +20,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from rpa.errors import (
     ApplicationError,
+    BatchWindow,
     PortalRefusal,
     PortalTimeout,
     PortalUnavailable,
@@ -40,8 +42,8 @@ def raise_for_page_state(content: str, status: int = 200, portal: str = "报表�
         words = words_around(content, SESSION_LOST)
         raise SessionLost(f"{portal}结束了会话", portal_message=words)
     if BATCH_WINDOW in content:
-        raise PortalUnavailable(f"{portal}正在批处理", code="batch_window",
-                                portal_message=words_around(content, BATCH_WINDOW))
+        raise BatchWindow(f"{portal}正在批处理", code="batch_window",
+                         portal_message=words_around(content, BATCH_WINDOW))
     if status >= 500 or SYSTEM_BUSY in content or BAD_GATEWAY in content:
         words = words_around(content, SYSTEM_BUSY) or words_around(content, BAD_GATEWAY) or f"HTTP {status}"
         raise PortalUnavailable(f"{portal}回应了 {status}", portal_message=words)

@@ -87,6 +87,9 @@ def env_file_names(env_file: Path | None) -> list[str]:
 RETIRED_NAMES: Mapping[str, str] = {
     "RPA_AMS_WORK_AHEAD": "RPA_AMS_WORK_AHEAD 已由 RPA_AMS_STRATEGY 取代：请删去它，改设 "
     "RPA_AMS_STRATEGY=pipelined（多标签页提前加载，默认）或 plain（一页一件，原 false）",
+    "RPA_BATCH_WINDOW_PATIENCE_SECONDS": "RPA_BATCH_WINDOW_PATIENCE_SECONDS 已取消："
+    "AMS 批处理期间事项退回队列，每次等 RPA_BACKOFF_MAX_SECONDS 秒后重试，最多 RPA_MAX_ATTEMPTS 次；"
+    "请删去它，需要等得更久时调大这两项",
 }
 
 

@@ -15,7 +15,9 @@
     ├── NeedsPerson               需人工处理 (held)          no       goes  1     no
     ├── ApplicationError          system: pending again     yes      goes  1*    no
     │   │                         after the queue's backoff, 失败 once attempts are used up
-    │   ├── PortalUnavailable     500 pages, batch windows, overload
+    │   ├── PortalUnavailable     500 pages, overload, a connection the browser lost
+    │   │   └── BatchWindow       the portal's batch window (当前系统正在运行后台批处理): the
+    │   │                         queue waits its longest backoff; not counted by the circuit
     │   ├── PortalTimeout         a page or answer did not come in time
     │   ├── SessionLost           用户登录信息失效: the handler logs in again, the queue retries
     │   ├── DownloadFailed        truncated or wrong-type download
@@ -39,8 +41,19 @@
     at once (every worker after the item in hand), resumable once the cause is fixed.
 
 `outcome_for(exc)` is the one place where an exception becomes a `Disposition`; the worker
-loop, the worker's setup and the run's own steps all ask it. The queue's backoff
-(`rpa.queue.work_queue`, RPA_MAX_ATTEMPTS) is the only retry loop for system errors.
+loop, the worker's setup, the run's own steps and the CLI's exit codes all ask it.
+
+The queue's backoff (`rpa.queue.leases.LeaseKeeper.fail_system`) is the only retry loop: a bot
+or handler never repeats a step itself, it raises the system error and the item goes back to
+the queue, pending again after RPA_BACKOFF_BASE_SECONDS * 2**(attempts-1) (capped at
+RPA_BACKOFF_MAX_SECONDS), failed once RPA_MAX_ATTEMPTS attempts are used. Its next attempt
+starts from the beginning (for a filing: the look-up, so 确认提交 is never pressed twice
+without one). A batch window (BatchWindow) lasts minutes, so its retry waits the longest
+backoff at once, and the circuit breaker (RPA_CIRCUIT_BREAKER_THRESHOLD system errors in a
+row) neither counts it nor is reset by it: every item meets the same window, which says
+nothing of a broken portal. With the defaults an item waits out (4 - 1) x 120 s = 6 minutes
+of batch window before it fails; `rpa runs retry` puts it back after a longer one. Waiting for
+a page, an element or an answer to come is not a retry: it stays in the bots.
 
 Messages never carry secrets or unmasked personal data: callers mask before raising.
 """
@@ -129,6 +142,13 @@ class PortalUnavailable(ApplicationError):
     code = "portal_unavailable"
 
 
+class BatchWindow(PortalUnavailable):
+    """The portal says it is busy for a while (AMS's batch window): retried after the queue's
+    longest backoff, and never what opens the circuit breaker."""
+
+    code = "batch_window"
+
+
 class PortalTimeout(ApplicationError):
     code = "portal_timeout"
 
@@ -206,6 +226,7 @@ class Disposition:
     exit_code: int = EXIT_ITEMS_FAILED
     keep_traceback: bool = False
     dropped: bool = False  # another worker holds the item now: nothing is written to it
+    busy: bool = False  # the portal is busy for a while: the longest backoff, not counted in a row
 
     def stop_code(self) -> str:
         """The code a worker asks the run to stop with; `exit_for_stop()` reads it back."""
@@ -239,7 +260,7 @@ def _disposition_of(exc: RpaError) -> Disposition:
     if isinstance(exc, NeedsPerson):
         return Disposition("held", "held", code)
     if isinstance(exc, ApplicationError):
-        return Disposition("failed", "pending", code, retry=True)
+        return Disposition("failed", "pending", code, retry=True, busy=isinstance(exc, BatchWindow))
     if isinstance(exc, RunFatalError):
         return Disposition("pending", "pending", code, run_fatal=True, exit_code=EXIT_STOPPED)
     if isinstance(exc, UsageError):

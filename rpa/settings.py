@@ -170,7 +170,6 @@ class Settings(BaseSettings):
     backoff_base_seconds: float = 2.0
     backoff_max_seconds: float = 120.0
     circuit_breaker_threshold: int = 8
-    batch_window_patience_seconds: float = 120.0
 
     @field_validator("ams_service_window")
     @classmethod

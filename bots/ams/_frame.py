@@ -1,28 +1,26 @@
 """Moving around AMS's content frame, and reading what state the portal is in before anything
 is located: a lost session, the batch window, a 500 page or a gateway error.
 
-Every step that only reads (a look-up, a form, the 信息核对 page) is safe to repeat, so
-`Portal.retrying()` repeats it itself: 500s and timeouts a few times with backoff, a batch
-window for as long as `settings.batch_window_patience_seconds` allows. 确认提交 is never
-repeated here: its caller looks the account up again instead.
+Nothing here repeats a step: a state of the portal is raised as the error it means (a 500 or a
+gateway page PortalUnavailable, the batch window BatchWindow, a timeout PortalTimeout) and the
+item goes back to the queue, whose backoff is the only retry loop (`rpa.errors`); its next
+attempt starts again with the look-up. Waiting for a page or its answer to come is no retry.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bots.ams._marks import PageMarks, PageRead
-from bots.ams.messages import BATCH_WINDOW_CODE, MessageCatalogue, MessageKind, StaleForm
+from bots.ams.messages import MessageCatalogue, MessageKind
 from rpa.errors import ApplicationError, PortalTimeout, PortalUnavailable, SessionLost
 from rpa.settings import Settings
 
@@ -31,10 +29,6 @@ if TYPE_CHECKING:
 
     from rpa.browser.selectors import Candidate
 
-T = TypeVar("T")
-SAFE_STEP_TRIES = 4
-FIRST_BACKOFF_MS = 250.0
-BATCH_BACKOFF_MAX_MS = 5_000.0
 _STATE_KINDS: tuple[MessageKind, ...] = ("session_lost", "batch_window", "retry")
 _GO_TO = "url => { window.location.href = url }"
 _LOGIN_URL = re.compile(r"/login\.do(\?|$)")
@@ -52,9 +46,9 @@ class PortalState:
         if found.kind is not None:
             raise self.catalogue.error_for(found.text, context=what)
         if _LOGIN_URL.search(url):
-            raise SessionLost(f"{what}: AMS showed its login page", code="session_lost")
+            raise SessionLost(f"{what}：AMS 显示了登录页", code="session_lost")
         if status is not None and status >= 500:
-            raise PortalUnavailable(f"{what}: AMS answered HTTP {status}", code=f"http_{status}")
+            raise PortalUnavailable(f"{what}：AMS 应答 HTTP {status}", code=f"http_{status}")
 
 
 class _Abandoned(Exception):
@@ -105,12 +99,10 @@ class ContentFrame:
                 timeout=self.settings.action_timeout_ms
             )
         except PlaywrightTimeoutError:
-            raise SessionLost(
-                "AMS's main page (with its content frame) is not shown in this tab", code="main_page_gone"
-            ) from None
+            raise SessionLost("此标签页中没有显示 AMS 主页（及其内容框架）", code="main_page_gone") from None
         found = handle.content_frame()
         if found is None:
-            raise ApplicationError("AMS's main page has no content frame", code="frame_missing")
+            raise ApplicationError("AMS 主页中没有内容框架", code="frame_missing")
         self._frame = found
         return found
 
@@ -122,14 +114,14 @@ class ContentFrame:
 
     def open_main(self, url: str) -> None:
         """Open the portal's main page `url` in this tab, up to its content frame; a 5xx page is
-        PortalUnavailable (for `retrying`)."""
+        PortalUnavailable (the queue retries the item)."""
         what = "在另一个标签页打开 AMS 主页"
         self.forget()
         with browser_errors(what):
             response = self.page.goto(url, wait_until="domcontentloaded")
         status = response.status if response is not None else None
         if status is not None and status >= 500:
-            raise PortalUnavailable(f"{what}: AMS answered HTTP {status}", code=f"http_{status}")
+            raise PortalUnavailable(f"{what}：AMS 应答 HTTP {status}", code=f"http_{status}")
         self.frame()
 
     def forget(self) -> None:
@@ -247,51 +239,11 @@ class ContentFrame:
         self.state.check(text, status, self.frame().url, what=what)
         return text
 
-    def retrying(self, step: Callable[[], T], *, what: str) -> T:
-        """Run a step that is safe to repeat: again after 500s, timeouts and a stale form (a few
-        times, with backoff), and through a batch window within the configured patience."""
-        patience_ms = self.settings.batch_window_patience_seconds * 1000
-        started = time.monotonic()
-        failures, batch_waits = 0, 0
-        while True:
-            try:
-                return step()
-            except PortalUnavailable as exc:
-                if exc.code == BATCH_WINDOW_CODE:
-                    waited_ms = (time.monotonic() - started) * 1000
-                    if waited_ms >= patience_ms:
-                        raise PortalUnavailable(
-                            f"{what}：等了 {waited_ms / 1000:.0f} 秒 AMS 仍在批处理"
-                            f"（最多等 {patience_ms / 1000:.0f} 秒）",
-                            code=BATCH_WINDOW_CODE,
-                            portal_message=exc.portal_message,
-                        ) from None
-                    delay = min(FIRST_BACKOFF_MS * 2**batch_waits, BATCH_BACKOFF_MAX_MS)
-                    delay = min(delay, max(patience_ms - waited_ms, 1.0))
-                    batch_waits += 1
-                    logger.info("{}：AMS 正在批处理，{:.1f} 秒后重试", what, delay / 1000)
-                    self.page.wait_for_timeout(delay)  # the bot waits on the portal, bounded
-                    continue
-                failures += 1
-                if failures >= SAFE_STEP_TRIES:
-                    raise
-                self._back_off(what, exc, failures)
-            except (PortalTimeout, StaleForm) as exc:  # a stale form: the bot now works alone
-                failures += 1
-                if failures >= SAFE_STEP_TRIES:
-                    raise
-                self._back_off(what, exc, failures)
-
-    def _back_off(self, what: str, exc: ApplicationError, failures: int) -> None:
-        delay = FIRST_BACKOFF_MS * 2 ** (failures - 1)
-        logger.info("{}：{}（第 {} 次），{:.2f} 秒后重试", what, exc.code, failures, delay / 1000)
-        self.page.wait_for_timeout(delay)
-
 
 @contextmanager
 def browser_errors(what: str) -> Iterator[None]:
     """A navigation that times out is PortalTimeout; one the browser reports failed (connection
-    reset, aborted) is PortalUnavailable: both are retried, neither is a portal's answer."""
+    reset, aborted) is PortalUnavailable: the queue retries both, neither is a portal's answer."""
     try:
         yield
     except PlaywrightTimeoutError:

@@ -4,7 +4,7 @@
 (`bind`, `expect`) and takes evidence; the page objects (`bots.ams.pages`) are its screens and
 `AmsBot` (bot.py) composes them into what an operator does. The portal's state (lost session,
 batch window, 500, gateway errors) is read before any element is located (`_frame.PortalState`),
-and steps that only read are repeated by the bot itself (`ContentFrame.retrying`).
+and raised as the error it means: the queue retries the item, the bot repeats no step.
 
 Two switches belong to the strategy (`bots.ams.strategies`): `quick` (page marks, forms filled
 in one round trip, clicks without Playwright's waits; off in the plain strategy) and the extra

@@ -12,21 +12,20 @@ objects in `bots.ams.pages` (one per screen).
 
 This is the plain way, one page at a time; the pipelined strategy
 (`bots.ams.strategies.pipelined`) opens two more tabs and sets pages loading there ahead, which
-the methods here take when they are the pages asked for. Steps that only read are repeated by
-the bot itself; 确认提交 never is.
+the methods here take when they are the pages asked for. No step is repeated here: a 500, a
+timeout or the batch window is raised, and the queue's backoff retries the item from its
+look-up (`rpa.errors`); 确认提交 is never pressed again without one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from bots.ams import codes
 from bots.ams._pages import AmsPages
 from bots.ams._tables import HistoryEntry
 from bots.ams.content import CanonicalFiling
 from bots.ams.pages import AccountHistory, FilingAnswer, check_key
-from rpa.masking import FieldClass, mask
 
 __all__ = ["AccountHistory", "AmsBot", "FilingAnswer"]
 
@@ -36,18 +35,19 @@ class AmsBot(AmsPages):
 
     # -- login -----------------------------------------------------------------------------
     def login(self, code: str, password: str) -> None:
-        """Log in; call it inside `BrowserSession.login_window()`. A 500 or a batch window is
-        waited out, but a refusal (wrong password, locked, disabled) is LoginRefused at once:
-        a second try at a refused password locks the operator out."""
+        """Log in; call it inside `BrowserSession.login_window()`. A 500 or a batch window is a
+        system error (PortalUnavailable, BatchWindow) for the caller to try again later; a refusal
+        (wrong password, locked, disabled) is LoginRefused: a second try at a refused password
+        locks the operator out."""
         self.content.forget()
         self.to_front()  # a click in a tab behind waits for a paint that may not come for seconds
-        self.content.retrying(lambda: self.login_page.log_in(code, password), what="登录 AMS")
+        self.login_page.log_in(code, password)
         self.menu.read()
         self.content.frame()
         main_url = self.page.url
         for tab in (self._lookup_tab, self._spare_tab):
             if tab is not None:  # the other tabs share the session: they open the main page
-                tab.retrying(partial(tab.open_main, main_url), what="在另一个标签页打开 AMS 主页")
+                tab.open_main(main_url)
 
     @property
     def system_code(self) -> str | None:
@@ -63,24 +63,19 @@ class AmsBot(AmsPages):
         """The account's filing history, every page of it; `filed` False only if AMS says it does
         not know the account (该账户未备案). A page that shows neither that nor a history read by
         the headers of selectors/ams.yaml (page `lookup`, table `history`) is an error."""
-        what = f"查询 {mask(account_no, FieldClass.ACCOUNT_NO)}"
         with self._in_tab(self._lookup_tab):
-            return self.content.retrying(lambda: self.history.read(account_no), what=what)
+            return self.history.read(account_no)
 
     def filing_detail(self, entry: HistoryEntry) -> dict[str, str]:
         """One filing's content as its 详情 page shows it (canonical fields, `content.py`)."""
-        what = f"备案 {mask(entry.filing_no, FieldClass.ACCOUNT_NO)} 的详情"
         with self._in_tab(self._lookup_tab):
-            return self.content.retrying(lambda: self.history.detail(entry), what=what)
+            return self.history.detail(entry)
 
     # -- filing ----------------------------------------------------------------------------
     def prepare_filing(self, record: CanonicalFiling) -> dict[str, str]:
         """Fill the action's form and go on to 信息核对; returns what that page shows (canonical
         fields). The portal's objections to the form are raised in its own words."""
         what = codes.filing_words(record.action, record.account_no)
-        return self.content.retrying(lambda: self._prepare_once(record, what), what=what)
-
-    def _prepare_once(self, record: CanonicalFiling, what: str) -> dict[str, str]:
         self.to_front()
         text = self.content.take(check_key(record), what=what)  # 信息核对 loaded ahead, if it was
         if text is None:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from rpa.errors import (
     ApplicationError,
+    BatchWindow,
     ConfigError,
     LoginRefused,
     PortalRefusal,
@@ -139,7 +140,9 @@ class MessageCatalogue(BaseModel):
             return RunFatalError(message, code=found.code, portal_message=words)
         if found.kind == "session_lost":
             return SessionLost(message, code=found.code, portal_message=words)
-        if found.kind in ("retry", "batch_window"):
+        if found.kind == "batch_window":  # minutes: the queue waits its longest backoff
+            return BatchWindow(message, code=found.code, portal_message=words)
+        if found.kind == "retry":
             return PortalUnavailable(message, code=found.code, portal_message=words)
         if found.kind == "one_form":
             return StaleForm(message, code=found.code, portal_message=words)

@@ -15,7 +15,10 @@ For each work item the handler, in this order:
 
 An answer that is lost after 确认提交 (a 502, a timeout, a killed worker, a lost session) is an
 application error: the queue's retry starts again at step 1, finds the filing and ends the item
-as already filed. Nothing is ever submitted without the look-up just before it.
+as already filed. Nothing is ever submitted without the look-up just before it. No step is
+repeated within an attempt: a 500, a timeout or AMS's batch window at any step goes up, and the
+queue's backoff (the only retry loop, `rpa.errors`) tries the item again from step 1. A worker
+whose login met such an error (at its start, or after a lost session) logs in at its next item.
 
 Immediately before 确认提交 the worker proves it still holds the item (`WorkerContext.
 before_irreversible`: its fencing token, in one transaction) and that AMS's service window
@@ -138,8 +141,10 @@ class FilingHandler:
         login: Callable[[], None],
         strategy: FilingStrategy,
         dry_run: bool = False,
+        logged_in: bool = True,
     ) -> None:
         self.bot = bot
+        self.logged_in = logged_in  # False: the worker's login met a system error
         self.session = session
         self.wctx = wctx
         self.login = login
@@ -155,6 +160,8 @@ class FilingHandler:
         record = FilingRecord.model_validate(item.payload["record"])
         ref = item_ref(item.key, self._audit_key)
         try:
+            if not self.logged_in:  # a system error at the last login: this attempt logs in
+                self._log_in()
             with item_evidence(
                 self.session,
                 lambda: self.bot.page_in_use,
@@ -167,8 +174,15 @@ class FilingHandler:
             # logged in again for the items to come; this one goes back to the queue, whose
             # backoff is the only retry (its next attempt starts with the look-up, as always)
             self.wctx.record("filing.session_lost", item)
-            self.login()
+            self._log_in()
             raise
+
+    def _log_in(self) -> None:
+        """Log in; a system error (AMS down, its batch window) goes up as this item's, and the
+        next item tries the login again."""
+        self.logged_in = False
+        self.login()
+        self.logged_in = True
 
     def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:
         self._not_filed_elsewhere_now(item, record)

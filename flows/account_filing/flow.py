@@ -37,7 +37,7 @@ from flows.account_filing.records import FilingRecord
 from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
 from flows.account_filing.result_book import ResultRow, write_result_book
-from rpa.errors import ConfigError, InputFileError, LoginRefused
+from rpa.errors import ApplicationError, ConfigError, InputFileError, LoginRefused
 from rpa.masking import FieldClass, item_ref, mask
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
@@ -280,10 +280,18 @@ class AccountFilingFlow(Flow):
                 if not self.dry_run:  # the URL still reaches the AMS the run was prepared for
                     check_worker_identity(settings, self.portal_identity, bot.system_code)
 
-            login()
+            logged_in = True
+            try:
+                login()
+            except ApplicationError as exc:
+                # AMS down or in its batch window: no retry here; the first item logs in, and
+                # the queue's backoff tries it again like any other system error
+                logged_in = False
+                wctx.log.warning(f"AMS 暂时无法登录（{exc.code}）：{exc}；由下一个事项登录，按队列退避重试")
             try:
                 handler = LookingAheadFilingHandler if strategy.looks_ahead else FilingHandler
-                yield handler(bot, session, wctx, login=login, strategy=strategy, dry_run=self.dry_run)
+                yield handler(bot, session, wctx, login=login, strategy=strategy, dry_run=self.dry_run,
+                              logged_in=logged_in)
             finally:  # at the end, on a stop request and after a run-fatal error alike
                 if bot.logout():
                     wctx.record("ams.logout", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))

@@ -16,9 +16,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import click
 import typer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rpa.run.runs import RunOutcome
     from rpa.settings import Settings
 
@@ -41,6 +44,8 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(audit_app, name="audit")
 
 F = TypeVar("F", bound=Callable[..., Any])
+# what a command raises to end itself, as it chose: never an error to translate
+_PASSED_ON = (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException)
 
 # The last thing before the interpreter tears down (atexit runs the first registered last): without
 # it, collecting the garbage of the engine's, pdfplumber's and Playwright's modules held `rpa run`
@@ -74,41 +79,100 @@ def _warn(message: str) -> None:
 
 
 def handles_errors(func: F) -> F:
-    """Turn the suite's errors into a clear message and the documented exit code."""
+    """Turn any exception into a clear Chinese message and the exit code `rpa.errors.outcome_for`
+    gives it (2 bad usage or configuration, 3 run-fatal, 1 anything else of the tree). A bug (an
+    exception outside the tree) prints one line saying where its traceback was written
+    (`runs/_errors/<time>.log`, masked) and exits 1: never a raw traceback on the terminal."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from rpa.errors import RpaError, RunFatalError, UsageError
-        from rpa.masking import scrub_text
-
         try:
             with warnings.catch_warnings():
                 # a spreadsheet's oddities (no default style, unknown extensions) are not the
                 # clerk's to read; what cannot be read is refused by the readers
                 warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
                 return func(*args, **kwargs)
-        except UsageError as exc:
-            _err(scrub_text(str(exc)))
-            raise typer.Exit(2) from None
-        except RunFatalError as exc:
-            _err(scrub_text(str(exc)))
-            raise typer.Exit(3) from None
-        except RpaError as exc:
-            _err(scrub_text(str(exc)))
-            raise typer.Exit(1) from None
-        except Exception as exc:  # a full disk or a refused write; anything else goes on
-            from rpa.disk import disk_refusal
-
-            refusal = disk_refusal(exc)
-            if refusal is not None:
-                _err(scrub_text(refusal))
-                raise typer.Exit(3) from None
-            if type(exc).__name__ == "OperationalError" and type(exc).__module__.startswith("sqlalchemy"):
-                _err("无法使用数据库（OperationalError）：请检查 RPA_DATABASE_URL 指向的数据库是否可以连接")
-                raise typer.Exit(2) from None
-            raise
+        except _PASSED_ON:
+            raise  # the command's own exit code, or click's usage message
+        except Exception as exc:
+            message, code = error_exit(exc)
+            _err(message)
+            raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def error_exit(exc: Exception) -> tuple[str, int]:
+    """What the terminal shows for `exc` (masked Chinese) and the exit code `outcome_for` gives."""
+    from rpa.errors import RpaError, outcome_for
+    from rpa.masking import scrub_text
+
+    error = _in_the_tree(exc)
+    disposition = outcome_for(error)
+    if disposition.keep_traceback:
+        where = _write_bug_log(exc)
+        return (f"程序错误（{type(exc).__name__}），命令未完成：详情已写入 {where}，"
+                "请把该文件交给维护人员"), EXIT_BUG
+    if isinstance(error, RpaError):
+        return scrub_text(str(error)), disposition.exit_code
+    first = next((line.strip() for line in str(error).splitlines() if line.strip()), "没有说明")
+    return scrub_text(f"{type(error).__name__}：{first}"), disposition.exit_code  # e.g. the browser's
+
+
+EXIT_BUG = 1  # a bug in a command: exit 1, its traceback in a file (`_write_bug_log`)
+BUG_LOG_DIR = "_errors"  # under the runs folder: runs/_errors/<time>-<pid>.log
+
+
+def _in_the_tree(exc: Exception) -> BaseException:
+    """The error of the tree a few outside exceptions stand for: a full disk or a refused write
+    (DiskRefused), a database that cannot be reached (ConfigError); any other one as it is."""
+    from rpa.disk import as_run_fatal
+    from rpa.errors import ConfigError
+
+    fatal = as_run_fatal(exc)
+    if fatal is not None:
+        return fatal
+    if type(exc).__name__ == "OperationalError" and type(exc).__module__.startswith("sqlalchemy"):
+        return ConfigError(
+            "无法使用数据库（OperationalError）：请检查 RPA_DATABASE_URL 指向的数据库是否可以连接"
+        )
+    return exc
+
+
+def _write_bug_log(exc: BaseException) -> str:
+    """Write the exception's traceback, masked, to runs/_errors/<time>-<pid>.log (owner-only);
+    the path, or a note that it could not be written (then the terminal still shows no
+    traceback: the command's run.log, if it had a run, has it too)."""
+    import traceback
+    from datetime import UTC, datetime
+
+    from rpa.masking import scrub_text
+
+    text = scrub_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    try:
+        folder = _runs_dir() / BUG_LOG_DIR
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path: Path = folder / f"{stamp}-{os.getpid()}.log"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as failure:
+        return f"（未能写入错误日志：{failure.strerror or type(failure).__name__}）"
+    return str(path)
+
+
+def _runs_dir() -> Path:
+    """The configured runs folder, or `runs` when the settings themselves cannot be read."""
+    from pathlib import Path
+
+    from rpa.errors import RpaError
+    from rpa.settings import load_settings
+
+    try:
+        return load_settings(warn=lambda _message: None).runs_dir
+    except (RpaError, ValueError, OSError):
+        return Path("runs")
 
 
 def date_option(option: str, text: str) -> date:

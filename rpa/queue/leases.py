@@ -204,14 +204,19 @@ class LeaseKeeper(QueueReader):
             ),
         )
 
-    def fail_system(self, item_id: int, owner: str, code: str, message: str) -> ItemState:
-        """A system error: pending again after a backoff, or failed once attempts are used up."""
+    def fail_system(
+        self, item_id: int, owner: str, code: str, message: str, *, longest: bool = False
+    ) -> ItemState:
+        """A system error: pending again after a backoff, or failed once attempts are used up.
+        `longest`: the portal is busy for minutes (a batch window), so the wait is the longest
+        backoff at once rather than a growing one."""
 
         def after_backoff(attempts_so_far: int, now: datetime) -> tuple[ItemState, dict[str, Any]]:
             error = {"last_error_code": code, "last_error_message": message}
             if attempts_so_far >= self.max_attempts:
                 return ItemState.FAILED, error
-            delay = retry_delay_seconds(attempts_so_far, self.backoff_base_seconds, self.backoff_max_seconds)
+            delay = self.backoff_max_seconds if longest else retry_delay_seconds(
+                attempts_so_far, self.backoff_base_seconds, self.backoff_max_seconds)
             delay += random.uniform(0.0, delay * JITTER_FRACTION)
             return ItemState.PENDING, {**error, "not_before": now + timedelta(seconds=delay)}
 

@@ -173,11 +173,11 @@ def _execute(
 ) -> RunOutcome:
     if on_started is not None:
         on_started(ctx)
-    flow: Flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
-    outputs = _Outputs(ctx, flow)
+    outputs = _Outputs(ctx, None)  # no flow yet: one that cannot be built has no outputs
     stop_reason: str | None = None
     forced_exit: int | None = None
     try:
+        flow = outputs.flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
         _check_configuration(ctx, flow)  # before any input is read or any worker starts
         _add_engine_shaping_files(ctx, flow)
         prepared = flow.prepare(ctx)
@@ -305,9 +305,9 @@ class _Outputs:
     """The flow's outputs, written once: at the close, or as soon as no item is open while the
     workers wind down when the flow's `finish()` reads only the queue (`Flow.finish_from_queue`)."""
 
-    def __init__(self, ctx: RunContext, flow: Flow) -> None:
+    def __init__(self, ctx: RunContext, flow: Flow | None) -> None:
         self._ctx = ctx
-        self.flow = flow
+        self.flow = flow  # None: the flow could not be built (the run is refused)
         self.paths: list[Path] | None = None
         self._failure: Exception | None = None
         self.failed: str | None = None  # why writing the outputs failed: the run cannot exit 0
@@ -317,6 +317,8 @@ class _Outputs:
             raise self._failure
         if self.paths is None:
             self.paths = []
+            if self.flow is None:
+                return self.paths
             try:
                 self.paths = self.flow.finish(self._ctx)
             except Exception as exc:
@@ -334,19 +336,19 @@ class _Outputs:
     def problems(self) -> list[str]:
         """Why the outputs are not a whole, clean picture (after `write`)."""
         found = [f"写出结果文件失败：{self.failed}"] if self.failed else []
-        return found + self.flow.output_problems(self._ctx)
+        return found + (self.flow.output_problems(self._ctx) if self.flow is not None else [])
 
     def report_rows(self) -> Sequence[InputRow] | None:
         """The input's rows for report.html (after `write`); None when there are none to show."""
-        return self.flow.report_rows(self._ctx) if self.paths else None
+        return self.flow.report_rows(self._ctx) if self.paths and self.flow is not None else None
 
     def report_sections(self) -> FlowSections | None:
         """The flow's reconciliations and rankings for report.html (after `write`)."""
-        return self.flow.report_sections(self._ctx) if self.paths else None
+        return self.flow.report_sections(self._ctx) if self.paths and self.flow is not None else None
 
     def not_done_elsewhere(self) -> int:
         """Rows of this run's input that another run holds and has not done (after `write`)."""
-        return self.flow.rows_not_done_elsewhere(self._ctx)
+        return self.flow.rows_not_done_elsewhere(self._ctx) if self.flow is not None else 0
 
     def write_early(self) -> None:
         """`write`, while the workers wind down: a bug's exception waits for the close (the
@@ -365,9 +367,11 @@ def _bug_words(exc: Exception) -> str:
     return f"程序错误（{type(exc).__name__}）：请把 run.log 交给维护人员"
 
 
-def _mask_payloads(ctx: RunContext, flow: Flow) -> None:
+def _mask_payloads(ctx: RunContext, flow: Flow | None) -> None:
     """The run has ended with nothing pending: its done items' payloads, personal data read
     from the input, are masked in the queue (RPA_PAYLOAD_RETENTION=mask, the default)."""
+    if flow is None:
+        return
     kept = flow.payload_not_personal
     if kept is None or ctx.settings.payload_retention != "mask":
         return

@@ -5,6 +5,8 @@
     BusinessError              -> business_error (never retried)
     NeedsPerson                -> held for a person
     ApplicationError           -> the queue's backoff, then failed; N in a row opens the circuit
+      BatchWindow               -> the queue's longest backoff (a batch window lasts minutes);
+                                  neither counted towards the circuit nor resetting the count
     RunFatalError, UsageError  -> the item goes back to pending, the whole run is asked to stop
                                   (a usage or configuration error makes the run exit 2, not 3)
     anything else (a bug)      -> failed at once, never retried, its traceback in run.log (masked)
@@ -185,8 +187,8 @@ def _loop(
             outcome = _settle(queue, wctx, item, exc, summary)
             if outcome is _STOP:
                 break
-            if outcome is not _DROPPED:  # a lost lease says nothing of the portal or the code
-                errors_in_a_row = errors_in_a_row + 1 if outcome is _SYSTEM else 0
+            if outcome not in (_DROPPED, _BUSY):  # a lost lease or a batch window says nothing
+                errors_in_a_row = errors_in_a_row + 1 if outcome is _SYSTEM else 0  # of the portal
             if errors_in_a_row >= settings.circuit_breaker_threshold:
                 breaker = CircuitOpen(
                     f"连续 {errors_in_a_row} 项出现系统错误，运行已停止；最后一项：{summary.last_error}"
@@ -207,14 +209,15 @@ def _loop(
     return summary
 
 
-_STOP, _SYSTEM, _SETTLED, _DROPPED = "stop", "system", "settled", "dropped"
+_STOP, _SYSTEM, _SETTLED, _DROPPED, _BUSY = "stop", "system", "settled", "dropped", "busy"
 
 
 def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception,
             summary: LoopSummary) -> str:
     """Write what `exc` means for the item (as `outcome_for` says) and count it; `_STOP` when
-    the run stops, `_SYSTEM` for a system error or a bug (they open the circuit), `_DROPPED`
-    when the item is no longer this worker's."""
+    the run stops, `_SYSTEM` for a system error or a bug (they open the circuit), `_BUSY` for
+    a portal busy for a while (a batch window: it neither opens the circuit nor closes it),
+    `_DROPPED` when the item is no longer this worker's."""
     disposition, message = _describe(exc)
     code, owner, log = disposition.code, wctx.owner, wctx.log
     summary.last_error = message
@@ -246,7 +249,7 @@ def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exceptio
             summary.held += 1
             return _SETTLED
         if disposition.retry:
-            state = queue.fail_system(item.id, owner, code, message)
+            state = queue.fail_system(item.id, owner, code, message, longest=disposition.busy)
             wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
             then = "失败" if state == "failed" else "将重试"
             log.warning(f"事项 {item.id}：系统错误 {code}，{then}：{message}")
@@ -254,7 +257,7 @@ def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exceptio
                 summary.failed += 1
             else:
                 summary.retried += 1
-            return _SYSTEM
+            return _BUSY if disposition.busy else _SYSTEM
         # a bug: the same code would meet it again, so never retried; its traceback is kept
         log.opt(exception=exc).error(f"事项 {item.id}：程序错误 {code}，本项失败，不重试：{message}")
         queue.fail_bug(item.id, owner, code, message)

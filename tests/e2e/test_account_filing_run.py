@@ -119,6 +119,15 @@ def test_every_row_filed_at_most_once_under_faults(ams: AmsHandle, tmp_path: Pat
     rows = test_config.filing_rows
     source = ACCOUNTS if rows >= 200 else subset_workbook(tmp_path / "accounts.xlsx", rows)
     expected = expected_rows(None if rows >= 200 else 3 + rows)
+    settings = filing_settings(
+        tmp_path,
+        ams,
+        test_config.filing_workers,
+        max_attempts=8,
+        circuit_breaker_threshold=30,
+        answer_timeout_ms=4_000,
+    )
+    _identity_known(settings)  # the run's own read of it is not what is tried under faults here
     ams.set_faults(
         seed=7,
         error_rate=0.10,
@@ -127,15 +136,6 @@ def test_every_row_filed_at_most_once_under_faults(ams: AmsHandle, tmp_path: Pat
         commit_fail_paths=SUBMITS,
         commit_fail_mode="mixed",
         commit_fail_hang_seconds=8,
-    )
-    settings = filing_settings(
-        tmp_path,
-        ams,
-        test_config.filing_workers,
-        max_attempts=8,
-        circuit_breaker_threshold=30,
-        answer_timeout_ms=4_000,
-        batch_window_patience_seconds=60,
     )
     timeline = FaultTimeline(ams, every=test_config.portal_session_seconds, batch_seconds=4.0, seed=7)
     timeline.start()
@@ -161,6 +161,54 @@ def test_every_row_filed_at_most_once_under_faults(ams: AmsHandle, tmp_path: Pat
     for fault in ("error_500", "commit_fail_502", "commit_fail_hang", "batch_window", "session_expired"):
         assert faults.get(fault, 0) > 0, (fault, faults)
     print(f"{len(expected)} rows, {test_config.filing_workers} workers: {elapsed:.0f} s; faults {faults}")
+
+
+def _identity_known(settings: Settings) -> None:
+    """Which AMS the URL reaches, read once before the test's faults (as an earlier run would
+    have): a run reads it at its start, outside any item, where a fault stops the run."""
+    from flows.account_filing.portal_identity import PortalCodes
+    from flows.account_filing.probe import read_system_code
+
+    code = read_system_code(settings, run_id=None)
+    PortalCodes.from_settings(settings).learn(settings.ams_url_identity(), code)
+
+
+@pytest.mark.timeout(300)
+def test_a_batch_window_at_the_workers_login_is_retried_by_the_queue(ams: AmsHandle, tmp_path: Path) -> None:
+    """Workers that start inside the batch window log in at their first item, under the queue's
+    backoff (the longest at once): the rows are filed once the window ends, each once, and
+    the window opened no circuit."""
+    ams.seed(json.loads(SEED.read_text(encoding="utf-8")))
+    source = subset_workbook(tmp_path / "accounts.xlsx", 6)
+    settings = filing_settings(tmp_path, ams, 1, max_attempts=12, circuit_breaker_threshold=2)
+    _identity_known(settings)
+    ams.set_faults(batch_now=True, batch_paths=["/ams/*"])
+    ended = threading.Event()
+
+    def end_the_window_after_three_pages() -> None:  # the worker's login, then two attempts
+        while not ended.wait(0.2):
+            if ams.stats()["faults"].get("batch_window", 0) >= 3:
+                ams.set_faults(batch_now=False)
+                return
+
+    window = threading.Thread(target=end_the_window_after_three_pages, daemon=True)
+    window.start()
+    try:
+        outcome = _run(settings, source, workers=1)
+    finally:
+        ended.set()
+        window.join()
+
+    assert outcome.counts.get("pending", 0) == 0 and outcome.counts.get("failed", 0) == 0, outcome.counts
+    assert outcome.exit_code in (0, 1) and not outcome.stop_reason  # no circuit, no stop
+    assert ams.stats()["faults"]["batch_window"] >= 3
+    events = _audit(outcome)
+    busy = [e for e in events if e["event"] == "item.system_error" and e["details"]["code"] == "batch_window"]
+    assert len(busy) >= 2  # the first item logged in under the queue's backoff, attempt after attempt
+    assert any(e["event"] == "ams.login" for e in events)
+    log = (outcome.folder / "run.log").read_text(encoding="utf-8")
+    assert "AMS 暂时无法登录（batch_window）" in log
+    assert max(f["submitted"] for f in ams.filings()) <= 1
 
 
 def _judge_by_the_portal(
@@ -246,11 +294,11 @@ def _audit(outcome: RunOutcome) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (outcome.folder / "audit.jsonl").read_text().splitlines()]
 
 
-def _run(settings: Settings, source: Path, *, dry_run: bool = False) -> RunOutcome:
+def _run(settings: Settings, source: Path, *, dry_run: bool = False, workers: int = 2) -> RunOutcome:
     params: dict[str, Any] = {"input": str(source), "today": REFERENCE_DAY}
     if dry_run:
         params["dry_run"] = True
-    return execute_run(settings, "account-filing", {"flow_params": params}, workers=2)
+    return execute_run(settings, "account-filing", {"flow_params": params}, workers=workers)
 
 
 def test_cli_run_writes_a_safe_result_book_and_a_second_run_files_nothing(

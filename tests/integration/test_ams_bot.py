@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loguru import logger
 
 from bots.ams import AmsBot, MessageCatalogue, differing_fields, load_message_catalogue
 from bots.ams.strategies import STRATEGIES, PipelinedStrategy, open_strategy
@@ -19,15 +20,20 @@ from fixtures.portals.common import serve_in_thread
 from flows.account_filing.filing import compared_fields, match_history
 from flows.account_filing.probe import probe_ams
 from flows.account_filing.records import FilingRecord
+from rpa.audit.log import AuditLog
 from rpa.browser.selectors import load_selectors
 from rpa.errors import (
     ApplicationError,
+    BatchWindow,
     LoginRefused,
     PortalRefusal,
     PortalUnavailable,
     RunFatalError,
     SessionLost,
 )
+from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
+from rpa.run.flow import WorkerContext
+from rpa.run.worker import process_items
 from rpa.settings import OperatorCredential, Settings
 from tests.integration.ams_helpers import BANK_B, basic_record, http_login
 from tests.plugins.portals import AmsHandle
@@ -39,7 +45,6 @@ def _settings(url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "ams_url": url,
         "answer_timeout_ms": 4_000,
-        "batch_window_patience_seconds": 2.0,
         **overrides,
     }
     return Settings(**values)
@@ -348,30 +353,77 @@ def test_a_lost_session_is_reported_and_a_new_login_goes_on(ams: AmsHandle, bot:
 
 
 @pytest.mark.browser
-def test_500s_on_steps_that_only_read_are_retried_by_the_bot(ams: AmsHandle, bot: AmsBot) -> None:
-    ams.set_faults(error_rate=0.3, error_paths=["/ams/acctQuery.do"], seed=10)  # never 4 in a row
-    for _ in range(4):
-        assert bot.find_filings("110012345678").filed is False
-    assert ams.stats()["faults"]["error_500"] >= 1
+def test_a_500_on_a_step_that_only_reads_is_raised_at_once_not_repeated(ams: AmsHandle, bot: AmsBot) -> None:
+    ams.set_faults(error_rate=1.0, error_paths=["/ams/acctQuery.do"])
+    with pytest.raises(PortalUnavailable) as down:
+        bot.find_filings("110012345678")
+    assert not isinstance(down.value, BatchWindow)  # an ordinary system error: a growing backoff
+    assert ams.stats()["faults"]["error_500"] == 1  # the bot asked once: the queue retries
 
 
 @pytest.mark.browser
-def test_a_batch_window_is_waited_out_within_patience_then_is_a_system_error(
-    ams: AmsHandle, bot: AmsBot
-) -> None:
+def test_a_batch_window_is_raised_at_once(ams: AmsHandle, bot: AmsBot) -> None:
     ams.set_faults(batch_now=True, batch_paths=["/ams/acct*"])
-    with pytest.raises(PortalUnavailable) as busy:
+    with pytest.raises(BatchWindow) as busy:
         bot.find_filings("110012345678")
-    assert busy.value.code == "batch_window" and "仍在批处理（最多等" in str(busy.value)
+    assert busy.value.code == "batch_window" and busy.value.portal_message is not None
+    assert "当前系统正在运行后台批处理" in busy.value.portal_message
+    assert ams.stats()["faults"]["batch_window"] == 1  # nothing waited out inside the bot
 
-    ending = threading.Timer(1.0, lambda: ams.set_faults(batch_now=False))
-    ams.set_faults(batch_now=True, batch_paths=["/ams/acct*"])
-    ending.start()
-    try:
-        assert bot.find_filings("110012345678").filed is False
-    finally:
-        ending.join()
-    assert ams.stats()["faults"]["batch_window"] >= 3
+
+def _queue_worker(tmp_path: Path) -> tuple[WorkQueue, WorkerContext]:
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    queue = WorkQueue(url, max_attempts=4, backoff_base_seconds=0.01, backoff_max_seconds=0.05)
+    audit = AuditLog(url, b"k" * 32)
+    queue.create_schema()
+    audit.create_schema()
+    wctx = WorkerContext(
+        run_id="run-ams-retry", flow="account_filing", worker_index=0, owner="w1", settings=Settings(),
+        folder=tmp_path, audit=audit, log=logger.bind(), params={}, queue=queue,
+    )  # fmt: skip
+    return queue, wctx
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_through_the_queue_a_batch_window_and_a_lost_answer_end_in_one_filing(
+    ams: AmsHandle, bot: AmsBot, tmp_path: Path
+) -> None:
+    """The bot raises; the queue's backoff is the only retry, and every attempt starts with the
+    look-up: the answer lost after 确认提交 is found there, never submitted a second time."""
+    queue, wctx = _queue_worker(tmp_path)
+    queue.enqueue("account_filing", wctx.run_id, "row-7", {})
+    record = _record("110012345678")
+    portal_states = {  # the portal as each attempt meets it
+        1: {"batch_now": True, "batch_paths": ["/ams/acct*"]},
+        2: {"commit_fail_rate": 1.0, "commit_fail_paths": SUBMITS},  # filed, answer a 502
+        3: {},
+    }
+    steps: list[tuple[int, str]] = []
+
+    def file_once(item: WorkItem) -> dict[str, Any]:
+        ams.set_faults(**portal_states[item.attempts])
+        steps.append((item.attempts, "look-up"))
+        found = match_history(record, bot.find_filings(record.account_no), bot.filing_detail)
+        if found.already is not None:
+            return {"status": "already_filed", "filing_no": found.already.filing_no}
+        bot.prepare_filing(record)
+        steps.append((item.attempts, "确认提交"))
+        return {"status": "filed", "filing_no": bot.confirm_submission(record).filing_no}
+
+    summary = process_items(queue, wctx, file_once, stop_event=threading.Event())
+
+    (item,) = queue.items(wctx.run_id)
+    filed = ams.filings()
+    assert item.state == ItemState.DONE and item.attempts == 3 and summary.retried == 2
+    assert [(h.outcome, h.error_code) for h in queue.history(item.id)][:2] == [
+        (Outcome.SYSTEM_ERROR, "batch_window"),
+        (Outcome.SYSTEM_ERROR, "answer_lost"),
+    ]
+    assert steps == [(1, "look-up"), (2, "look-up"), (2, "确认提交"), (3, "look-up")]
+    assert len(filed) == 1 and filed[0]["submitted"] == 1
+    assert item.result is not None and item.result["status"] == "already_filed"
+    assert item.result["filing_no"] == filed[0]["filing_no"]
 
 
 @pytest.mark.browser

@@ -3,7 +3,7 @@
     LoginPage(screen).log_in(code, password)   # one attempt: a refusal is LoginRefused
 
 The page is AMS's top page (no content frame). A 500 or a batch window is the portal's state
-(for the caller's `retrying`); a refusal is the message catalogue's error, raised at once.
+(raised: the queue retries the item); a refusal is the message catalogue's error, raised at once.
 """
 
 from __future__ import annotations

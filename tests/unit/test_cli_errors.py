@@ -1,0 +1,90 @@
+"""`handles_errors`: every exception a command lets out becomes one or two Chinese lines and the
+exit code `rpa.errors.outcome_for` gives it; a bug prints where its masked traceback was written
+(runs/_errors/...) and exits 1, never a traceback on the terminal."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
+
+from rpa.cli.common import handles_errors
+from rpa.errors import (
+    BatchWindow,
+    CircuitOpen,
+    ConfigError,
+    InputFileError,
+    LoginRefused,
+    NeedsPerson,
+    PortalRefusal,
+    PortalTimeout,
+)
+
+ACCOUNT = "110012345678"  # an account number as AMS shows them: never on screen or in a log whole
+
+
+def _app(error: BaseException) -> typer.Typer:
+    app = typer.Typer()
+
+    @app.command()
+    @handles_errors
+    def fails() -> None:
+        raise error
+
+    @app.command()
+    @handles_errors
+    def exits() -> None:
+        raise typer.Exit(4)  # a command's own exit code goes through untouched
+
+    return app
+
+
+CASES = [
+    # (exception, exit code, words on stderr)
+    (InputFileError("读不出 accounts.xlsx：不是 Excel 文件"), 2, "读不出 accounts.xlsx"),
+    (ConfigError("选择器配置有误，运行未开始"), 2, "选择器配置有误"),
+    (LoginRefused("AMS 拒绝了操作员 ****01 的登录"), 3, "拒绝了操作员"),
+    (CircuitOpen("连续 8 项出现系统错误，运行已停止"), 3, "连续 8 项"),
+    (PortalRefusal(f"账户 {ACCOUNT} 备案失败", portal_message="基本存款账户不存在"), 1, "基本存款账户不存在"),
+    (NeedsPerson("信息核对页与输入行不同"), 1, "信息核对页"),
+    (PortalTimeout("AMS 没有及时应答"), 1, "没有及时应答"),
+    (BatchWindow("AMS 正在批处理"), 1, "正在批处理"),
+    (OSError(errno.ENOSPC, "No space left on device", "/data/runs/x/run.json"), 3, "磁盘空间不足"),
+    (OperationalError("SELECT 1", {}, Exception("connection refused")), 2, "RPA_DATABASE_URL"),
+]
+
+
+@pytest.mark.parametrize(("error", "code", "words"), CASES, ids=[type(c[0]).__name__ for c in CASES])
+def test_each_error_of_the_tree_is_its_exit_code_and_a_chinese_line(
+    isolated_settings: Path, error: BaseException, code: int, words: str
+) -> None:
+    result = CliRunner().invoke(_app(error), ["fails"])
+
+    assert result.exit_code == code, result.output
+    assert words in result.stderr and result.stderr.startswith("错误：")
+    assert "Traceback" not in result.output and ACCOUNT not in result.output
+    assert not (isolated_settings / "_errors").exists()  # no bug: nothing written
+
+
+def test_a_bug_prints_one_line_naming_its_masked_traceback_file_and_exits_1(isolated_settings: Path) -> None:
+    result = CliRunner().invoke(_app(KeyError(f"record {ACCOUNT}")), ["fails"])
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and ACCOUNT not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误：程序错误（KeyError）")
+    (written,) = (isolated_settings / "_errors").iterdir()
+    assert str(written) in lines[0]
+    text = written.read_text(encoding="utf-8")
+    assert "Traceback" in text and "KeyError" in text and "in fails" in text  # where it was raised
+    assert ACCOUNT not in text and "5678" in text  # masked: the tail kept to tell rows apart
+    assert written.stat().st_mode & 0o077 == 0
+
+
+def test_a_commands_own_exit_goes_through(isolated_settings: Path) -> None:
+    result = CliRunner().invoke(_app(KeyError("unused")), ["exits"])
+    assert result.exit_code == 4 and result.output == ""
