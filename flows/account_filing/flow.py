@@ -42,7 +42,8 @@ from rpa.masking import FieldClass, item_ref, mask
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.owners import RunOwners, RunState
-from rpa.run.report import InputRow, last_failure_shot
+from rpa.run.report_evidence import last_failure_shot
+from rpa.run.report_sections import InputRow
 from rpa.run.runs import RunContext, now_in
 
 RESULT_FILE = "result.xlsx"
