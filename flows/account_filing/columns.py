@@ -12,7 +12,7 @@ A column stated absent that the file has is a usage error: the statement is wron
 from __future__ import annotations
 
 from flows.account_filing.aliases import HeaderAliases
-from flows.account_filing.reader import ExportReadResult
+from flows.account_filing.export_rows import ExportReadResult
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.requirements import KEPT_WHEN_ABSENT, MAY_BE_STATED_ABSENT, OPEN_FORM_FIELDS
 from rpa.errors import InputFileError, UsageError

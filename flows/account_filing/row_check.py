@@ -20,10 +20,10 @@ from pydantic import ValidationError
 
 from flows.account_filing.columns import ColumnRules
 from flows.account_filing.deadlines import DeadlineRules, deadline_for, unknown_years
+from flows.account_filing.export_rows import ExportReadResult, RawRow
 from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
 from flows.account_filing.issues import RowIssue, Severity, issue, shorten
 from flows.account_filing.normalise import cell_text
-from flows.account_filing.reader import ExportReadResult, RawRow
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.registry import FIELDS, RESIDENT_ID
 from flows.account_filing.report import RowOutcome, masked_account

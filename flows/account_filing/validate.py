@@ -21,8 +21,9 @@ from pathlib import Path
 from flows.account_filing.aliases import HeaderAliases, load_aliases
 from flows.account_filing.columns import ColumnRules
 from flows.account_filing.deadlines import DeadlineRules, load_deadline_rules
+from flows.account_filing.export_rows import ExportReadResult
 from flows.account_filing.issues import Severity, issue
-from flows.account_filing.reader import DEFAULT_MAX_ROWS, ExportReadResult, read_export
+from flows.account_filing.reader import DEFAULT_MAX_ROWS, read_export
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.requirements import stated_absent

@@ -23,7 +23,6 @@ ALLOWED_OVER: dict[str, str] = {
     "bots/ams/_frame.py": "the AMS frame helpers, split separately",
     # one stateful reading of a table: its methods share the grid, header, branch names and notes
     "flows/report_extraction/extract.py": "one table reading (_Reading) whose steps share its state",
-    "flows/account_filing/reader.py": "the export reader; not split yet",
     "rpa/cli/bot_commands.py": "the bot commands of the CLI; not split yet",
     "bots/ams/_probe.py": "the AMS probe; not split yet",
     "rpa/schedule/scheduler.py": "the scheduler; not split yet",
