@@ -258,9 +258,13 @@ def audit_export(run_id: str) -> None:
 
 
 def _register_command_modules() -> None:
-    """Commands defined in sibling modules attach themselves to the groups in rpa.cli.common."""
+    """Commands defined in sibling modules attach themselves to the groups in rpa.cli.common, in
+    this order (the order `rpa --help` lists the groups in)."""
+    # isort: off
     import rpa.cli.bot_commands
+    import rpa.cli.portal_commands
     import rpa.cli.ops_commands  # noqa: F401
+    # isort: on
 
 
 _register_command_modules()
