@@ -24,7 +24,6 @@ ALLOWED_OVER: dict[str, str] = {
     # one stateful reading of a table: its methods share the grid, header, branch names and notes
     "flows/report_extraction/extract.py": "one table reading (_Reading) whose steps share its state",
     "bots/ams/_probe.py": "the AMS probe; not split yet",
-    "rpa/cli/ops_commands.py": "the operations commands of the CLI; not split yet",
     "bots/report_platform.py": "the report platform bot; not split yet",
 }
 
