@@ -23,8 +23,6 @@ ALLOWED_OVER: dict[str, str] = {
     "bots/ams/_frame.py": "the AMS frame helpers, split separately",
     # one stateful reading of a table: its methods share the grid, header, branch names and notes
     "flows/report_extraction/extract.py": "one table reading (_Reading) whose steps share its state",
-    "bots/ams/_probe.py": "the AMS probe; not split yet",
-    "bots/report_platform.py": "the report platform bot; not split yet",
 }
 
 
