@@ -21,8 +21,6 @@ ALLOWED_OVER: dict[str, str] = {
     "rpa/run/worker.py": "the worker loop, split separately",
     "rpa/run/orchestrate.py": "the run's steps, split separately",
     "bots/ams/_frame.py": "the AMS frame helpers, split separately",
-    # one stateful reading of a table: its methods share the grid, header, branch names and notes
-    "flows/report_extraction/extract.py": "one table reading (_Reading) whose steps share its state",
 }
 
 
