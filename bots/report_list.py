@@ -51,6 +51,10 @@ class ReportRow:
     def merged(self, other: ReportRow) -> ReportRow:
         return replace(self, files={**self.files, **other.files})
 
+    def is_report(self, report_code: str, report_date: date, org_code: str) -> bool:
+        """Whether this row is that report: its type, date and institution."""
+        return (self.report_code, self.report_date, self.org_code) == (report_code, report_date, org_code)
+
 
 def link_target(href: str) -> tuple[str, str]:
     """(report id, format) a download link's href asks for."""

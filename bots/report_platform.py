@@ -186,11 +186,11 @@ class ReportPlatform:
         """One report: from the list on display if it shows it (operators download a day's
         branch reports from one list), else by a query for that report type and date."""
         with self._list_reading("读取报表列表"):
-            shown = [r for r in self._shown_list().rows if _is(r, report_code, report_date, org_code)]
+            shown = [r for r in self._shown_list().rows if r.is_report(report_code, report_date, org_code)]
             if shown:
                 return shown[0]
         return next((r for r in self.search(report_code, report_date, None)
-                     if _is(r, report_code, report_date, org_code)), None)
+                     if r.is_report(report_code, report_date, org_code)), None)
 
     def download(self, row: ReportRow, fmt: str, dest_dir: Path) -> Path:
         """Download one file of a listed report into `dest_dir` (0600), checked whole and of the
@@ -295,7 +295,3 @@ class ReportPlatform:
         finally:
             self.page.remove_listener("download", on_download)
         return started[0]
-
-
-def _is(row: ReportRow, report_code: str, report_date: date, org_code: str) -> bool:
-    return (row.report_code, row.report_date, row.org_code) == (report_code, report_date, org_code)

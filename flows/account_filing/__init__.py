@@ -11,8 +11,9 @@
 
 from flows.account_filing.aliases import HeaderAliases, load_aliases
 from flows.account_filing.deadlines import DeadlineRules, deadline_for, load_deadline_rules
+from flows.account_filing.export_rows import ExportReadResult, RawRow, RowValues
 from flows.account_filing.issues import RowIssue, Severity
-from flows.account_filing.reader import ExportReadResult, RawRow, RowValues, read_export
+from flows.account_filing.reader import read_export
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.validate import validate_file, validate_rows

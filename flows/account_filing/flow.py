@@ -16,7 +16,7 @@ the file's order: AMS refuses a change or close of an account it does not hold a
 Each worker logs in with its own operator, files items with `filing.FilingHandler` (through the
 `RPA_AMS_STRATEGY` strategy, `bots.ams.strategies`) and logs out when it ends: normally, on a
 stop request and after a run-fatal error.
-`finish()` writes result.xlsx, one row per input row.
+`finish()` writes result.xlsx, one row per input row (each row's line and report row: `row_results`).
 """
 
 from __future__ import annotations
@@ -29,30 +29,24 @@ from pathlib import Path
 from typing import Any
 
 from flows.account_filing.checks import check_lines
-from flows.account_filing.notes import done_note, field_labels, item_note
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
-from flows.account_filing.records import FilingRecord
-from flows.account_filing.registry import FIELDS
-from flows.account_filing.report import RowOutcome, ValidationReport, masked_account
-from flows.account_filing.result_book import ResultRow, write_result_book
+from flows.account_filing.records import FilingRecord, business_order
+from flows.account_filing.report import RowOutcome, ValidationReport
+from flows.account_filing.result_book import write_result_book
+from flows.account_filing.row_results import input_row, result_row
 from rpa.errors import ApplicationError, ConfigError, InputFileError, LoginRefused
 from rpa.masking import FieldClass, item_ref, mask
-from rpa.queue.work_queue import ItemState, NewItem, WorkItem
+from rpa.queue.work_queue import ItemState, NewItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.owners import RunOwners, RunState
-from rpa.run.report import InputRow, last_failure_shot
+from rpa.run.report_evidence import last_failure_shot
+from rpa.run.report_sections import InputRow
 from rpa.run.runs import RunContext, now_in
 
 RESULT_FILE = "result.xlsx"
 SHAPING_FILES = ("header_aliases.yaml", "deadlines.yaml", "ams_messages.yaml")
-ACTION_ORDER = {"open": 0, "change": 1, "close": 2}
-
-
-def business_order(record: FilingRecord) -> tuple[date, int]:
-    """Where a filing stands among its account's: by business date, then open, change, close."""
-    return record.business_date, ACTION_ORDER[record.action]
 
 
 class AccountFilingFlow(Flow):
@@ -215,13 +209,13 @@ class AccountFilingFlow(Flow):
                 if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
                     states[item.run_id] = run_state(ctx, item.run_id, owners)
                 elsewhere = held_elsewhere_note(item, states.get(item.run_id))
-            row = _result_row(outcome, item, aliases.match, elsewhere)
+            row = result_row(outcome, item, aliases.match, elsewhere)
             if item is not None and not row.evidence and item.state != ItemState.DONE:
                 # a refused, held or failed row: the page the portal showed when it ended
                 shot = last_failure_shot(ctx.folder, item_ref(item.key, audit_key))
                 row = replace(row, evidence=shot)
             rows.append(row)
-            self.input_rows.append(_input_row(outcome, item, rows[-1]))
+            self.input_rows.append(input_row(outcome, item, rows[-1]))
         self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
         ctx.log.info(f"已写出结果表：{path}")
@@ -308,112 +302,4 @@ def _payload(outcome: RowOutcome, portal: str) -> dict[str, Any]:
         "deadline": deadline.due.isoformat() if deadline else None,
         "deadline_estimated": bool(deadline and deadline.estimated),
         "overdue": outcome.overdue,
-    }
-
-
-_ITEM_STATUS = {
-    ItemState.HELD: "held",
-    ItemState.FAILED: "failed",
-    ItemState.PENDING: "pending",
-    ItemState.LEASED: "pending",
-}
-
-
-def _item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
-    result = item.result or {}
-    if item.state == ItemState.DONE:
-        return str(result.get("status", "filed")), result
-    if item.state == ItemState.BUSINESS_ERROR:
-        return ("refused" if result.get("status") == "refused" else "rejected"), result
-    return _ITEM_STATUS[item.state], result
-
-
-def _result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere: str) -> ResultRow:
-    """The row's line in result.xlsx; `elsewhere` says what another run holding it did."""
-    deadline = ""
-    if outcome.deadline is not None:
-        deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
-    shown = _shown_fields(outcome, match)
-    common: dict[str, Any] = {
-        "sheet_row": outcome.row,
-        "deadline": deadline,
-        "overdue": outcome.overdue if outcome.deadline is not None else None,
-        **shown,
-    }
-    if item is None:
-        reasons = "；".join(issue.message for issue in outcome.errors)
-        status = outcome.status if outcome.status != "valid" else "pending"
-        return ResultRow(status=status, note=reasons, **common)
-    status, result = _item_status(item)
-    if item.state == ItemState.DONE:
-        note = done_note(status, result)
-    elif elsewhere and item.state in (ItemState.PENDING, ItemState.LEASED):
-        note = ""  # that run's to finish: `elsewhere` says so
-    else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
-        note = item_note(status, item.last_error_code, result)
-    if outcome.record is not None and outcome.record.absent_fields:
-        absent = outcome.record.absent_fields
-        kept = field_labels(name for name in FIELDS if name in absent)  # in the form's order
-        note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
-    if elsewhere:
-        note = f"{elsewhere}；{note}" if note else elsewhere
-        if item.state in (ItemState.PENDING, ItemState.LEASED):
-            status = "elsewhere"
-    return ResultRow(
-        status=status,
-        filing_no=str(result.get("filing_no") or ""),
-        permit=str(result.get("permit") or ""),
-        portal_message=str(result.get("portal_message") or ""),
-        evidence=str(result.get("evidence") or ""),
-        note=note,
-        run_id=item.run_id,
-        **common,
-    )
-
-
-def _input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> InputRow:
-    """The row as report.html shows it: the account masked, the words of result.xlsx."""
-    account = outcome.account_masked or (masked_account(row.account_no) if row.account_no else "（无账号）")
-    return InputRow(
-        sheet=outcome.sheet,
-        row=outcome.row,
-        account=account,
-        name=row.depositor_name,
-        action=row.action,
-        outcome=row.status,
-        filing_no=row.filing_no,
-        portal_message=row.portal_message,
-        note=row.note,
-        attempts=0 if item is None else item.attempts,
-        evidence=row.evidence,
-    )
-
-
-def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
-    """Action, account, name, date and coded fields as the record has them (labels, from the
-    field registry), or as the row wrote them."""
-    record = outcome.record
-    if record is not None:
-        return {
-            "action": record.action_label,
-            "account_no": record.account_no,
-            "depositor_name": record.depositor_name or "",
-            "account_kind": record.account_kind_label,
-            "depositor_category": record.depositor_category or "",
-            "id_type": record.id_type or "",
-            "business_date": record.business_date.isoformat(),
-        }
-    raw: dict[str, str] = {}
-    for header, text in outcome.raw.items():
-        found = match(header)
-        if found is not None and found.field not in raw:
-            raw[found.field] = text
-    return {
-        "action": raw.get("action", ""),
-        "account_no": raw.get("account_no", ""),
-        "depositor_name": raw.get("depositor_name", ""),
-        "account_kind": raw.get("account_kind", ""),
-        "depositor_category": raw.get("depositor_category", ""),
-        "id_type": raw.get("id_type", ""),
-        "business_date": raw.get("business_date", ""),
     }

@@ -28,7 +28,7 @@ from rpa.settings import Settings
 
 if TYPE_CHECKING:
     from bots.ams import AmsBot
-    from bots.ams._probe import ProbeReport
+    from bots.ams._prober import ProbeReport
 
 
 def probe_ams(settings: Settings, account: str | None = None) -> ProbeReport:

@@ -15,6 +15,8 @@ here, but what would be read wrong silently is marked or refused:
   data-only mode: such cells are marked (`RawRow.bad`), never taken for blank;
 - a cell holding NUL or another control character is marked too;
 - a header that looks like a field's but is none of its aliases is listed (`look_alikes`).
+
+What it gives (`ExportReadResult`, `RawRow`, `Column`) is in `export_rows`.
 """
 
 from __future__ import annotations
@@ -22,16 +24,26 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from flows.account_filing.aliases import HeaderAliases
 from flows.account_filing.csv_source import CsvRows, open_csv_rows
+from flows.account_filing.export_rows import (
+    CONTROL_CHAR,
+    FORMULA_UNCOMPUTED,
+    Column,
+    ExportReadResult,
+    LookAlike,
+    RawRow,
+    RowValues,
+    cell_at,
+    unique_headers,
+)
 from flows.account_filing.normalise import CellValue, cell_text, header_key
 from flows.account_filing.xlsx_source import Uncomputed, open_read_only, sheet_order, sheet_rows
 from rpa.errors import InputFileError
@@ -53,127 +65,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ESCAPED = re.compile(r"(?<!_x005F)_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
 # either of the two, cheaply: a control character, or "_x" (most cells hold neither)
 _CONTROL_ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|_x")
-FORMULA_UNCOMPUTED = "formula_uncomputed"
-CONTROL_CHAR = "control_char"
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column of the sheet: where it is, its header as written, and the field it feeds."""
-
-    index: int
-    letter: str
-    header: str
-    field: str | None
-    multiplier: int = 1
-
-
-class RowValues(Mapping[str, str]):
-    """A row's cell texts by header, in sheet order. The header index (header -> the column's
-    place in the row) is shared by every row of a sheet, so a 10,000-row report does not hold
-    10,000 dicts of the same keys; a cell's text is made when it is read (a report that keeps no
-    texts makes none)."""
-
-    __slots__ = ("_positions", "_values")
-
-    def __init__(self, positions: dict[str, int], values: Sequence[CellValue]) -> None:
-        self._positions = positions
-        self._values = values
-
-    def __getitem__(self, header: str) -> str:
-        return cell_text(_cell(self._values, self._positions[header]))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._positions)
-
-    def __len__(self) -> int:
-        return len(self._positions)
-
-    def __repr__(self) -> str:
-        return f"RowValues({len(self)} columns)"  # no values: they are records, not diagnostics
-
-
-@dataclass(slots=True)
-class RawRow:
-    """One data row: its sheet row number, cell values by field, and every cell's text by header.
-    `bad`: field -> FORMULA_UNCOMPUTED or CONTROL_CHAR, for cells whose value cannot be used."""
-
-    row: int
-    values: dict[str, CellValue]
-    raw: RowValues
-    bad: dict[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LookAlike:
-    """A header not read although it looks like a field's: 组织机构代码 against 机构代码."""
-
-    header: str
-    field: str
-    alias: str
-
-
-@dataclass
-class ExportReadResult:
-    """An opened export: where its header is, its columns, and its rows as a stream (read once)."""
-
-    file: Path
-    sheet: str
-    header_row: int
-    columns: list[Column]
-    canonical_headers: dict[str, str]
-    rows: Iterator[RawRow]
-    encoding: str | None = None
-    hidden_sheets: list[str] = field(default_factory=list)  # skipped: the user does not see them
-    look_alikes: list[LookAlike] = field(default_factory=list)
-    _close: Callable[[], None] = field(default=lambda: None, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_field = {c.field: c for c in self.columns if c.field}
-
-    def column_for(self, field_name: str) -> Column | None:
-        """The sheet column of a field, or None when the sheet has no such column."""
-        return self._by_field.get(field_name)
-
-    def header_for(self, field_name: str) -> str:
-        """The field's header as the sheet writes it, or the canonical header when it is absent."""
-        column = self.column_for(field_name)
-        return column.header if column else self.canonical_headers.get(field_name, field_name)
-
-    @property
-    def raw_headers(self) -> list[str]:
-        """The keys of every row's `raw` values, in sheet order (a repeated header gets its letter)."""
-        return _unique_headers(self.columns)
-
-    @property
-    def mapped(self) -> dict[str, str]:
-        """Sheet header -> the field it feeds, in sheet order."""
-        return {c.header: c.field for c in self.columns if c.field}
-
-    @property
-    def ignored_headers(self) -> list[str]:
-        """Headers of the columns no field reads."""
-        return [c.header for c in self.columns if not c.field]
-
-    @property
-    def missing_fields(self) -> list[str]:
-        present = {c.field for c in self.columns}
-        return [name for name in self.canonical_headers if name not in present]
-
-    def close(self) -> None:
-        """Release the file (also done when the rows are exhausted). The row stream is closed
-        first: a sheet's open XML part would keep the file open after the workbook closed."""
-        if isinstance(self.rows, Generator):
-            self.rows.close()
-        self._close()
-
-    def __enter__(self) -> ExportReadResult:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class _NoHeader(Exception):
@@ -355,14 +246,14 @@ def _data_rows(
     limit: _RowLimit,
 ) -> Iterator[RawRow]:
     mapped = [(c.field, c.index) for c in columns if c.field]
-    positions = {key: c.index for key, c in zip(_unique_headers(columns), columns, strict=True)}
+    positions = {key: c.index for key, c in zip(unique_headers(columns), columns, strict=True)}
     header_keys = {c.field: header_key(c.header) for c in columns if c.field}
     last = header_row + limit.rows
     try:
         for number, values in enumerate(rows, start=header_row + 1):
             if number > last:
                 raise limit.refusal(number)
-            cells = {name: _cell(values, index) for name, index in mapped}
+            cells = {name: cell_at(values, index) for name, index in mapped}
             bad = _bad_cells(cells)
             if not bad and all(cell_text(v).strip() == "" for v in cells.values()):
                 continue  # a blank line, or a note in a column the filing does not use
@@ -386,15 +277,3 @@ def _bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
         ):
             bad = (bad or {}) | {name: CONTROL_CHAR}
     return bad
-
-
-def _cell(values: Sequence[CellValue], index: int) -> CellValue:
-    return values[index] if index < len(values) else None
-
-
-def _unique_headers(columns: list[Column]) -> list[str]:
-    """Headers as keys of a row's raw values; a repeated header gets its column letter."""
-    keys: list[str] = []
-    for column in columns:
-        keys.append(column.header if column.header not in keys else f"{column.header}({column.letter})")
-    return keys

@@ -193,3 +193,11 @@ class FilingRecord(BaseModel):
         """A short description safe for logs: `开户 ***************8901 2026-11-20`."""
         account = mask(self.account_no, FieldClass.ACCOUNT_NO)
         return f"{ACTION_LABELS.get(self.action, self.action)} {account} {self.business_date.isoformat()}"
+
+
+ACTION_ORDER = {"open": 0, "change": 1, "close": 2}
+
+
+def business_order(record: FilingRecord) -> tuple[date, int]:
+    """Where a filing stands among its account's: by business date, then open, change, close."""
+    return record.business_date, ACTION_ORDER[record.action]

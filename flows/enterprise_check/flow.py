@@ -21,7 +21,7 @@ from rpa.masking import item_ref
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.run.report import last_failure_shot
+from rpa.run.report_evidence import last_failure_shot
 from rpa.run.runs import RunContext, now_in
 
 if TYPE_CHECKING:

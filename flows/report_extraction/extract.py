@@ -12,7 +12,8 @@ suffix, a 单位 line, the title, a footnote. Two statements that disagree refus
 naming both; with none, a money figure takes the spec's unit only when the spec says the
 report type always has it (`unit_always`), and says so. A figure's branch comes from the
 report's labelled 机构 line, its group block, or its row, and must be a known branch.
-Blank and dash cells are no figure and are listed in the extraction's notes.
+Blank and dash cells are no figure and are listed in the extraction's notes. Branch blocks of a
+group column are cut by `group_blocks`, a figure's unit is decided by `figure_units`.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from pathlib import Path
 
 from flows.report_extraction.branch_names import TOTAL, BranchNames
 from flows.report_extraction.checks import totals_checks
+from flows.report_extraction.figure_units import figure_unit
+from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
-from flows.report_extraction.models import Extraction, Figure, Provenance
+from flows.report_extraction.models import Extraction, Figure
 from flows.report_extraction.numbers import (
     UNIT_FACTORS,
     NumberFormatError,
-    is_money,
     is_no_figure,
-    normalise,
     parse_figure,
     split_unit,
     to_yuan,
@@ -114,9 +115,6 @@ class _Reading:
     def report_date(self) -> str | None:
         return printed_date(self.lines, self.spec.date_pattern)
 
-    def _branch_of(self, text: str, where: str, code_text: str = "", name: str = "") -> str | None:
-        return self.names.branch_of(text, where, code_text, name)
-
     # -- the table -----------------------------------------------------------------------------
 
     def figures(self) -> list[Figure]:
@@ -142,84 +140,13 @@ class _Reading:
                 rows.append(row)
         return rows
 
-    def _match_row(self, text: str) -> Label | None:
-        return next((label for label in self.spec.rows if label.matches(text)), None)
-
-    def _blocks(self, rows: list[int | None]) -> list[tuple[list[int], str, str]]:
-        """Branch blocks of a group column: rows between blank rows and subtotal rows, split
-        where the group text changes, a merged group cell ends or a row label repeats; each
-        block's branch is the one group text on any of its rows."""
-        assert self.header.group_col is not None
-        group_col = self.header.group_col
-        blocks: list[list[int]] = []
-        current: list[int] = []
-        labels: set[str] = set()
-        text_of_block = ""
-        merged_cell: GridCell | None = None
-        subtotal = normalise(self.spec.subtotal_label) if self.spec.subtotal_label else None
-
-        def close() -> None:
-            nonlocal current, labels, text_of_block, merged_cell
-            if current:
-                blocks.append(current)
-            current, labels, text_of_block, merged_cell = [], set(), "", None
-
-        for row in rows:
-            if row is None:
-                close()
-                continue
-            cell = self.grid.at(row, group_col)
-            text = self.grid.text(row, group_col)
-            metric = self._match_row(self.grid.text(row, self.header.label_col))
-            if current and (
-                    (text and text_of_block and text != text_of_block)
-                    or (metric is not None and metric.name in labels)
-                    or (merged_cell is not None and cell is not merged_cell)):
-                close()
-            current.append(row)
-            if metric is not None:
-                labels.add(metric.name)
-            if text:
-                text_of_block = text
-            merged_cell = cell if cell is not None and cell.row_span > 1 else None
-            if subtotal is not None and split_unit(self.grid.text(row, self.header.label_col))[0] == subtotal:
-                close()
-        close()
-        result: list[tuple[list[int], str, str]] = []
-        for block in blocks:
-            texts: dict[str, int] = {}
-            for row in block:
-                text = self.grid.text(row, group_col)
-                if text:
-                    texts.setdefault(text, row)
-            first, last = self._where(block[0]), self._where(block[-1])
-            if not any(self._match_row(self.grid.text(r, self.header.label_col)) for r in block):
-                self.notes.append(f"略过的行 {first}–{last} {'/'.join(texts)[:30]}")
-                continue
-            if len(texts) != 1:
-                what = "没有机构" if not texts else f"有两个机构（{'、'.join(texts)}）"
-                raise ExtractionError(f"{self.grid.file}: {first} 至 {last} 这一段{what}，"
-                                      "其中的数字属于哪个机构无法确定", details={"file": self.grid.file})
-            text, row = next(iter(texts.items()))
-            where = self.grid.provenance_at(row, group_col).cell or self._where(row)
-            code_text = self.grid.text(row, self.header.code_col) if self.header.code_col is not None else ""
-            branch = self._branch_of(text, f"机构列 {where}", code_text)
-            if branch is None:
-                raise ExtractionError(
-                    f"{self.grid.provenance_at(row, group_col).describe()}: {first} 至 {last} "
-                    f"的机构“{text}”不是已知网点的代码或名称"
-                    f"（代码格式 {self.spec.branch.pattern}，网点名单 config/branches.yaml）",
-                    details={"file": self.grid.file})
-            result.append((block, branch, f"机构列 {where}"))
-        return result
-
     def _metrics_as_rows(self) -> list[Figure]:
         figures: list[Figure] = []
         found: dict[tuple[str | None, str], GridCell] = {}
         rows = self._body_rows()
         blocks: list[tuple[list[int], str | None, str]]
         if self.header.group_col is not None:
-            blocks = list(self._blocks(rows))
+            blocks = list(group_blocks(self.grid, self.header, self.spec, self.names, rows, self.notes))
         else:
             blocks = [([r for r in rows if r is not None], self.info_branch, self.info_where)]
         branches: list[str | None] = []
@@ -232,7 +159,7 @@ class _Reading:
                 if not label_text or label_cell is None:
                     continue
                 self.seen_labels.setdefault(branch, []).append(split_unit(label_text)[0])
-                metric = self._match_row(label_text)
+                metric = matching_label(self.spec, label_text)
                 if metric is None:
                     self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
                     continue
@@ -303,7 +230,7 @@ class _Reading:
             else:
                 where = f"行标签 {place}"
                 name = self.grid.text(row, self.header.name_col) if self.header.name_col is not None else ""
-                branch = self._branch_of(label_text, where, name=name)
+                branch = self.names.branch_of(label_text, where, name=name)
             if branch is None:
                 self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
                 continue
@@ -334,49 +261,15 @@ class _Reading:
                                   details={"file": self.grid.file, "label": key[1] or key[0]})
         found[key] = cell
 
-    def _unit(self, where: Provenance, metric: str, column: str, declared: str,
-              row_units: list[tuple[str, str]], column_units: list[tuple[str, str]]) -> tuple[str, str]:
-        """The unit a figure is printed in and where the report says so (see Figure).
-
-        A count row whose own unit (unit column, label suffix) is a count unit is not about a
-        money unit its column header states (本日（万元） over 客户数 | 户); every other
-        statement of the wrong kind, or two that differ, refuse."""
-        money = is_money(declared)
-        kind = "金额" if money else "计数"
-        if not money and any(not is_money(unit) for unit, _ in row_units):
-            column_units = [(unit, place) for unit, place in column_units if not is_money(unit)]
-        stated = [*row_units, *column_units]
-        for unit, place in stated:
-            if is_money(unit) != money:
-                raise UnreadableFigure(f"{where.describe()}: {metric} {column} 是{kind}，"
-                                       f"{place} 却标为 {unit}", details={"file": self.grid.file})
-        if money and self.table_unit is not None:
-            stated = [*stated, self.table_unit]
-        units = list(dict.fromkeys(unit for unit, _ in stated))
-        if len(units) > 1:
-            (u1, w1), (u2, w2) = stated[0], next(s for s in stated if s[0] != stated[0][0])
-            raise UnreadableFigure(f"{where.describe()}: {metric} {column} 的单位前后不一："
-                                   f"{w1} 写 {u1}，{w2} 写 {u2}；不知哪个对，请向报送机构核实",
-                                   details={"file": self.grid.file})
-        if units:
-            return units[0], stated[0][1]
-        if not money:
-            return declared, "规格（计数）"
-        if self.spec.unit_always:
-            return declared, "规格默认（假定）"
-        raise UnreadableFigure(f"{where.describe()}: {metric} {column} 是金额，报表却没有注明单位"
-                               f"（单位行、表头、单位列、脚注都没有）；"
-                               f"规格 {self.spec.name} 没有写 unit_always: true，"
-                               f"不能假定为 {declared}", details={"file": self.grid.file})
-
     def _figure(self, row: int, col: int, branch: str | None, branch_where: str, metric_label: Label | None,
                 column_label: Label | None, metric: str, column: str,
                 row_units: list[tuple[str, str]]) -> Figure | None:
         cell = self.grid.at(row, col)
         where = self.grid.provenance_at(row, col)
         declared = self.spec.unit_for(metric_label, column_label)
-        unit, unit_source = self._unit(where, metric, column, declared, row_units,
-                                       self.header.unit_places.get(col, []))
+        unit, unit_source = figure_unit(where, metric, column, declared, row_units,
+                                        self.header.unit_places.get(col, []), table_unit=self.table_unit,
+                                        spec=self.spec, file=self.grid.file)
         place = where.cell or where.describe()
         of_branch = f"（机构 {branch}）" if branch and branch != TOTAL else ""
         if cell is not None and (cell.row, cell.col) != (row, col):

@@ -42,7 +42,7 @@ from rpa.config_files import read_yaml
 from rpa.errors import ConfigError, UsageError
 from rpa.queue.work_queue import NewItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.run.report import FlowSections
+from rpa.run.report_sections import FlowSections
 from rpa.run.runs import RunContext
 from rpa.settings import Settings
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from flows.report_extraction.checks import SummaryPair
 from flows.report_extraction.collect import MONEY_UNITS, Collected
 from flows.report_extraction.scorecard import Scorecard
-from rpa.run.report import Comparison, FlowSections, RankedEntry, Ranking, Reconciliation
+from rpa.run.report_sections import Comparison, FlowSections, RankedEntry, Ranking, Reconciliation
 
 BRANCH_FILE, SUMMARY_FILE = "网点文件", "分行汇总日报"
 

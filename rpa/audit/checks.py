@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from rpa.audit.chain import KIND_WORDS, AuditEvent, VerifyResult
+from rpa.audit.evidence import EVIDENCE_DIR, EVIDENCE_SEALED, file_sha256
+from rpa.audit.export import read_export
 from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
-from rpa.audit.log import EVIDENCE_DIR, EVIDENCE_SEALED, OUTSIDE_RUN, AuditLog, file_sha256, read_export
+from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.outcomes import counts_text, state_label
 
 EXPORT_NAME = "audit.jsonl"

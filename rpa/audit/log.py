@@ -28,10 +28,7 @@ them whole, so an exported reference always names the file on disk.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -45,8 +42,6 @@ from rpa.atomic import atomic_write
 from rpa.audit import store
 from rpa.audit.chain import (
     EDITED,
-    EVENT_FIELDS,
-    INSERTED,
     MISSING,
     AuditEvent,
     VerifyResult,
@@ -55,28 +50,20 @@ from rpa.audit.chain import (
     head_mac,
     verify_chain,
 )
+from rpa.audit.details import FILE_FIELDS, mask_details
+from rpa.audit.evidence import EVIDENCE_SEALED, file_sha256, sealed_listing
+from rpa.audit.export import compare_with_database, read_export
 from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy
 from rpa.db import engine_for
 from rpa.errors import ConfigError
-from rpa.masking import FieldClass, item_ref, mask, scrub_text
+from rpa.masking import FieldClass, item_ref, scrub_text
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
 
-__all__ = ["LEDGER", "OUTSIDE_RUN", "AuditEvent", "AuditLog", "VerifyResult", "mask_details"]
+__all__ = ["LEDGER", "OUTSIDE_RUN", "AuditEvent", "AuditLog", "VerifyResult"]
 
 OUTSIDE_RUN = "-"
-EVIDENCE_SEALED = "evidence.sealed"
-EVIDENCE_DIR = "evidence"
-# fields that name run-folder files and their digests: kept whole whatever digits they hold
-FILE_FIELDS: dict[str, FieldClass] = {
-    "evidence": FieldClass.FILE_NAME,
-    "evidence_sha256": FieldClass.DIGEST,
-    "file": FieldClass.FILE_NAME,
-    "file_sha256": FieldClass.DIGEST,
-}
-# an integer this long may be an account number; it is masked like digits in free text
-_LONG_NUMBER_DIGITS = 8
 
 
 class AuditLog:
@@ -112,7 +99,6 @@ class AuditLog:
 
     def has_schema(self) -> bool:
         """Whether the database has the audit tables (a new database has none until a run)."""
-        from sqlalchemy import inspect
 
         return inspect(self._engine).has_table(store.audit_heads.name)
 
@@ -182,12 +168,7 @@ class AuditLog:
 
     def seal_files(self, run_id: str, folder: Path, actor: str = "run") -> AuditEvent:
         """Record the SHA-256 of every file under the run's `evidence/` (the run's close)."""
-        root = folder / EVIDENCE_DIR
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-        listed = [
-            {"file": path.relative_to(folder).as_posix(), "file_sha256": file_sha256(path)} for path in files
-        ]
-        return self.append(run_id, actor, EVIDENCE_SEALED, details={"files": listed})
+        return self.append(run_id, actor, EVIDENCE_SEALED, details={"files": sealed_listing(folder)})
 
     # --- the run ledger -------------------------------------------------------------------------
     def ledger_started(self, run_id: str, *, resumed: bool = False) -> AuditEvent:
@@ -253,97 +234,19 @@ class AuditLog:
 
     def verify_export(self, path: Path) -> VerifyResult:
         """Check an exported file with the key alone, then against the database chain if it has one."""
-        events: list[AuditEvent] = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            parsed = _parse_line(line)
-            if parsed is None:
-                so_far = verify_chain(self._key, events[0].run_id, events) if events else None
-                if so_far is not None and not so_far.ok:
-                    return so_far
-                return VerifyResult(False, len(events), number, f"第 {number} 行不是审计事件", EDITED)
-            events.append(parsed)
+        events, bad_line = read_export(path)
+        if bad_line is not None:
+            so_far = verify_chain(self._key, events[0].run_id, events) if events else None
+            if so_far is not None and not so_far.ok:
+                return so_far
+            return VerifyResult(False, len(events), bad_line, f"第 {bad_line} 行不是审计事件", EDITED)
         if not events:
             return VerifyResult(False, 0, 1, "文件中没有事件", MISSING)
         chain = events[0].run_id
         alone = verify_chain(self._key, chain, events)
         if not alone.ok:
             return alone
-        return self._compare_with_database(chain, events)
-
-    def _compare_with_database(self, chain: str, exported: list[AuditEvent]) -> VerifyResult:
-        if not inspect(self._engine).has_table(store.audit_heads.name):
-            return VerifyResult(True, len(exported), None, None)
-        stored = store.load_events(self._engine, chain)
-        if not stored and store.load_head(self._engine, chain) is None:
-            return VerifyResult(True, len(exported), None, None)
-        for index, (in_file, in_db) in enumerate(zip(exported, stored, strict=False)):
-            if in_file != in_db:
-                reason = f"事件“{in_file.event}”与数据库中的审计链不同"
-                return VerifyResult(False, index, in_file.seq, reason, EDITED)
-        if len(stored) > len(exported):
-            reason = "数据库中的审计链在文件最后一条事件之后还有事件（需要重新导出？）"
-            return VerifyResult(False, len(exported), len(exported) + 1, reason, MISSING)
-        if len(exported) > len(stored):
-            reason = "文件在数据库审计链最后一条事件之后还有事件"
-            return VerifyResult(False, len(stored), len(stored) + 1, reason, INSERTED)
-        return VerifyResult(True, len(exported), None, None)
+        return compare_with_database(self._engine, chain, events)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
-
-def read_export(path: Path) -> tuple[list[AuditEvent], int | None]:
-    """An exported file's events, and the number of its first line that is not an event (if any)."""
-    events: list[AuditEvent] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        parsed = _parse_line(line)
-        if parsed is None:
-            return events, number
-        events.append(parsed)
-    return events, None
-
-
-def _parse_line(line: str) -> AuditEvent | None:
-    """One export line as an event, or None when it is not one (wrong fields or types)."""
-    try:
-        data = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or set(data) != set(EVENT_FIELDS):
-        return None
-    text_fields = ("time", "run_id", "actor", "event", "prev_hash", "hash")
-    if not isinstance(data["seq"], int) or isinstance(data["seq"], bool):
-        return None
-    if not all(isinstance(data[name], str) for name in text_fields):
-        return None
-    if not isinstance(data["details"], dict) or not isinstance(data["item_ref"], str | None):
-        return None
-    return AuditEvent(**data)
-
-
-def mask_details(details: Mapping[str, Any], classes: Mapping[str, FieldClass]) -> dict[str, Any]:
-    """Details as stored: classified fields masked by class (nested ones too), all text scrubbed."""
-    return {str(name): _masked(value, classes, classes.get(str(name))) for name, value in details.items()}
-
-
-def _masked(value: Any, classes: Mapping[str, FieldClass], field_class: FieldClass | None) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _masked(v, classes, classes.get(str(k), field_class)) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_masked(v, classes, field_class) for v in value]
-    if value is None:
-        return None
-    if field_class is not None and field_class is not FieldClass.PLAIN:
-        return mask(value, field_class)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return scrub_text(str(value)) if len(str(abs(value))) >= _LONG_NUMBER_DIGITS else value
-    if isinstance(value, float) and math.isfinite(value):
-        return value
-    return scrub_text(str.__str__(value) if isinstance(value, str) else str(value))

@@ -3,6 +3,9 @@
 Exit codes: 0 every item done; 1 the run finished but some items ended in business errors, were
 held or failed; 2 bad usage or an unreadable input; 3 the run stopped early (run-fatal error).
 Heavy modules are imported inside the commands so `rpa --help` answers at once.
+
+Here: `rpa run smoke` and `rpa runs list|show|retry`; the other commands are in audit_commands,
+bot_commands, portal_commands and ops_commands (with schedule_commands), registered below.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import typer
 
 from rpa.cli.common import (
     app,
-    audit_app,
     count_option,
     handles_errors,
     run_app,
@@ -211,56 +213,15 @@ def runs_retry(
     raise typer.Exit(outcome.exit_code)
 
 
-@audit_app.command("verify")
-@handles_errors
-def audit_verify(
-    run_id: Annotated[str | None, typer.Argument(help="Run id.")] = None,
-    all_runs: Annotated[bool, typer.Option("--all", help="Every run in the database.")] = False,
-) -> None:
-    """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件和计数。
-
-    Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence and counts."""
-    from rpa.audit.checks import verify_runs
-    from rpa.audit.log import AuditLog
-    from rpa.errors import UsageError
-
-    cfg = settings()
-    audit = AuditLog.from_settings(cfg)
-    if not audit.has_schema():
-        raise UsageError(
-            "数据库中还没有任何审计记录（尚未运行过）："
-            "请确认 RPA_DATABASE_URL / RPA_RUNS_DIR 指向运行所用的数据库"
-        )
-    if not all_runs and not run_id:
-        raise UsageError("请给出运行编号，或用 --all 核对全部运行")
-    reports = verify_runs(audit, cfg.runs_dir, None if all_runs else run_id)
-    for report in reports:
-        for line in report.lines:
-            typer.echo(line)
-    failed = [report.subject for report in reports if not report.ok]
-    typer.echo(f"核对不通过：{'、'.join(failed)}" if failed else f"核对通过：{len(reports) - 1} 次运行")
-    raise typer.Exit(1 if failed else 0)
-
-
-@audit_app.command("export")
-@handles_errors
-def audit_export(run_id: str) -> None:
-    """把运行的审计链写到 runs/<运行编号>/audit.jsonl（已脱敏）。
-
-    Write the run's audit chain to runs/<run id>/audit.jsonl (masked; a diagnostic)."""
-    from rpa.audit.log import AuditLog
-    from rpa.run.runs import run_folder
-
-    cfg = settings()
-    folder = run_folder(cfg, run_id)
-    path = AuditLog.from_settings(cfg).export(run_id, folder / "audit.jsonl")
-    typer.echo(str(path))
-
-
 def _register_command_modules() -> None:
-    """Commands defined in sibling modules attach themselves to the groups in rpa.cli.common."""
+    """Commands defined in sibling modules attach themselves to the groups in rpa.cli.common, in
+    this order (the order `rpa --help` lists the groups in)."""
+    # isort: off
+    import rpa.cli.audit_commands
     import rpa.cli.bot_commands
+    import rpa.cli.portal_commands
     import rpa.cli.ops_commands  # noqa: F401
+    # isort: on
 
 
 _register_command_modules()

@@ -1,33 +1,25 @@
-"""Leases: claiming an item, keeping it, and how each attempt ends.
+"""Leases: claiming an item (its affinity and order group considered), keeping the lease alive,
+marking the irreversible step under the lease's fencing token, and taking expired leases back.
 
-`WorkQueue` (in `rpa.queue.work_queue`) builds on this class; read its docstring for the state diagram.
+    >>> item = queue.claim(run_id=run_id, owner="host-1234-w0", lease_seconds=60)
+    >>> queue.begin_submit(item.id, "host-1234-w0", item.fence)
+    True
+
+How an attempt ends is in rpa.queue.endings, which this class builds on; `WorkQueue` (in
+`rpa.queue.work_queue`) builds on this one: read its docstring for the state diagram.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Connection, case, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, insert, or_, select, true, update
 
 from rpa.db import immediate_transaction
-from rpa.queue.models import ItemState, LeaseLost, Outcome, WorkItem
-from rpa.queue.reads import QueueReader, behind_its_group, chunks, worked_by_another
+from rpa.queue.endings import AttemptEnder
+from rpa.queue.models import ItemState, Outcome, WorkItem
+from rpa.queue.reads import behind_its_group, chunks, worked_by_another
 from rpa.queue.schema import attempts, items
-
-JITTER_FRACTION = 0.1  # spreads retries of items that failed together over 10% of the delay
-
-
-def retry_delay_seconds(attempts: int, base: float, ceiling: float) -> float:
-    """The backoff before the next attempt, without jitter: base * 2**(attempts-1), capped."""
-    exponent = min(max(attempts - 1, 0), 32)
-    return float(min(base * 2**exponent, ceiling))
-
-
-# given the attempts so far and the time: the item's next state and the other columns to set
-_Decision = Callable[[int, datetime], tuple[ItemState, dict[str, Any]]]
 
 
 def _preferences(affinity: str | None, owner: str) -> list[ColumnElement[bool]]:
@@ -37,28 +29,8 @@ def _preferences(affinity: str | None, owner: str) -> list[ColumnElement[bool]]:
     return [*narrowed, ~worked_by_another(owner), true()]
 
 
-def _always(state: ItemState, **values: Any) -> _Decision:
-    return lambda _attempts, _now: (state, values)
-
-
-class LeaseKeeper(QueueReader):
-    """Hands out leases and ends them; every ending checks that the caller still owns the lease."""
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        max_attempts: int,
-        backoff_base_seconds: float,
-        backoff_max_seconds: float,
-        clock: Callable[[], datetime] | None,
-    ) -> None:
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        super().__init__(url, clock=clock)
-        self.max_attempts = max_attempts
-        self.backoff_base_seconds = backoff_base_seconds
-        self.backoff_max_seconds = backoff_max_seconds
+class LeaseKeeper(AttemptEnder):
+    """Hands out leases, keeps them alive and takes back the expired ones."""
 
     # -- leases ------------------------------------------------------------------------------
 
@@ -176,153 +148,3 @@ class LeaseKeeper(QueueReader):
                 )
         return len(expired)
 
-    # -- how an attempt ends -----------------------------------------------------------------
-
-    def complete(self, item_id: int, owner: str, result: dict[str, Any] | None = None) -> None:
-        """The item is done. LeaseLost if `owner` no longer holds it."""
-        self._end_attempt(
-            item_id,
-            owner,
-            Outcome.DONE,
-            None,
-            None,
-            _always(ItemState.DONE, result=result, last_error_code=None, last_error_message=None),
-        )
-
-    def fail_business(
-        self, item_id: int, owner: str, code: str, message: str, result: dict[str, Any] | None = None
-    ) -> None:
-        """The item ends in a business error (bad data, portal refusal); never retried."""
-        self._end_attempt(
-            item_id,
-            owner,
-            Outcome.BUSINESS_ERROR,
-            code,
-            message,
-            _always(
-                ItemState.BUSINESS_ERROR, result=result, last_error_code=code, last_error_message=message
-            ),
-        )
-
-    def fail_system(
-        self, item_id: int, owner: str, code: str, message: str, *, longest: bool = False
-    ) -> ItemState:
-        """A system error: pending again after a backoff, or failed once attempts are used up.
-        `longest`: the portal is busy for minutes (a batch window), so the wait is the longest
-        backoff at once rather than a growing one."""
-
-        def after_backoff(attempts_so_far: int, now: datetime) -> tuple[ItemState, dict[str, Any]]:
-            error = {"last_error_code": code, "last_error_message": message}
-            if attempts_so_far >= self.max_attempts:
-                return ItemState.FAILED, error
-            delay = self.backoff_max_seconds if longest else retry_delay_seconds(
-                attempts_so_far, self.backoff_base_seconds, self.backoff_max_seconds)
-            delay += random.uniform(0.0, delay * JITTER_FRACTION)
-            return ItemState.PENDING, {**error, "not_before": now + timedelta(seconds=delay)}
-
-        return self._end_attempt(item_id, owner, Outcome.SYSTEM_ERROR, code, message, after_backoff)
-
-    def fail_bug(self, item_id: int, owner: str, code: str, message: str) -> None:
-        """A bug (an exception outside the error tree): failed now, never retried; the same
-        code would meet the same bug again. `rpa runs retry` puts it back once it is fixed."""
-        self._end_attempt(
-            item_id,
-            owner,
-            Outcome.BUG,
-            code,
-            message,
-            _always(ItemState.FAILED, last_error_code=code, last_error_message=message),
-        )
-
-    def hold(
-        self, item_id: int, owner: str, code: str, message: str, result: dict[str, Any] | None = None
-    ) -> None:
-        """The item waits for a person (content conflict, approval needed) until `release()`."""
-        self._end_attempt(
-            item_id,
-            owner,
-            Outcome.HELD,
-            code,
-            message,
-            _always(ItemState.HELD, result=result, last_error_code=code, last_error_message=message),
-        )
-
-    def return_lease(self, item_id: int, owner: str) -> None:
-        """Give the item back unfinished without counting the attempt (graceful stop, run-fatal)."""
-        self._end_attempt(
-            item_id,
-            owner,
-            Outcome.RETURNED,
-            None,
-            None,
-            _always(ItemState.PENDING, attempts=items.c.attempts - 1),
-        )
-
-    # -- internals ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _leased_by(item_id: int, owner: str) -> tuple[Any, ...]:
-        return (items.c.id == item_id, items.c.state == ItemState.LEASED, items.c.lease_owner == owner)
-
-    def _end_attempt(
-        self,
-        item_id: int,
-        owner: str,
-        outcome: Outcome,
-        code: str | None,
-        message: str | None,
-        decide: _Decision,
-    ) -> ItemState:
-        """End the owner's lease in one transaction: the item's new state and its attempt row.
-        The owner knows how its own submit ended, so its `begin_submit` mark is cleared; a mark
-        left by an earlier, lost lease stays until a person releases or retries the item."""
-        now = self._now()
-        with immediate_transaction(self._engine) as conn:
-            held = conn.execute(
-                select(items.c.attempts).where(*self._leased_by(item_id, owner)).with_for_update()
-            ).first()
-            if held is None:
-                raise LeaseLost(
-                    f"事项 {item_id} 的租约已不属于 {owner}",
-                    details={"item_id": item_id, "owner": owner},
-                )
-            state, values = decide(held.attempts, now)
-            own_submit = items.c.submit_fence == items.c.fence  # this lease's mark, not an earlier one's
-            conn.execute(
-                update(items)
-                .where(items.c.id == item_id)
-                .values(
-                    state=state.value,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    updated_at=now,
-                    submit_fence=case((own_submit, None), else_=items.c.submit_fence),
-                    submitting_at=case((own_submit, None), else_=items.c.submitting_at),
-                    **values,
-                )
-            )
-            self._close_attempts(conn, [item_id], now, outcome, code, message, owner=owner)
-        return state
-
-    @staticmethod
-    def _close_attempts(
-        conn: Connection,
-        item_ids: Sequence[int],
-        now: datetime,
-        outcome: Outcome,
-        code: str | None = None,
-        message: str | None = None,
-        *,
-        owner: str | None = None,
-    ) -> None:
-        conditions: list[ColumnElement[bool]] = [
-            attempts.c.item_id.in_(list(item_ids)),
-            attempts.c.ended_at.is_(None),
-        ]
-        if owner is not None:
-            conditions.append(attempts.c.owner == owner)
-        conn.execute(
-            update(attempts)
-            .where(*conditions)
-            .values(ended_at=now, outcome=outcome.value, error_code=code, error_message=message)
-        )

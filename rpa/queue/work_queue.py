@@ -44,6 +44,10 @@ Claims run in `BEGIN IMMEDIATE` transactions on SQLite and with `SELECT ... FOR 
 LOCKED` on PostgreSQL: no item is ever leased to two workers at once. Which exception leads to
 which transition is decided by the worker (`rpa.run.worker`), not here. Times come from the
 injectable `clock` (timezone-aware UTC), so tests can move time without sleeping.
+
+`WorkQueue` is built in layers, one module each: reads (rpa.queue.reads), how an attempt ends
+(rpa.queue.endings), leases (rpa.queue.leases), release, retry, take-over and masking
+(rpa.queue.aftercare); this module adds the schema, enqueueing and run control.
 """
 
 from __future__ import annotations
@@ -55,12 +59,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text, update
 
-from rpa.db import empty_wal, immediate_transaction
-from rpa.masking import MASKED_MARK
-from rpa.queue.leases import JITTER_FRACTION, LeaseKeeper, retry_delay_seconds
+from rpa.db import immediate_transaction
+from rpa.queue.aftercare import Aftercare
+from rpa.queue.endings import JITTER_FRACTION, retry_delay_seconds
 from rpa.queue.models import (
     ENDED_STATES,
-    RETRYABLE_STATES,
     AttemptRecord,
     EnqueueResult,
     InvalidTransition,
@@ -71,7 +74,7 @@ from rpa.queue.models import (
     Outcome,
     WorkItem,
 )
-from rpa.queue.reads import ahead_of_a_leased_one, chunks
+from rpa.queue.reads import chunks
 from rpa.queue.schema import insert_or_ignore, items, metadata, runs, upgrade_items_table
 
 if TYPE_CHECKING:
@@ -98,7 +101,7 @@ _SCHEMA_LOCK = 0x52_50_41_51
 _ENQUEUE_LOCKS = 0x52_50_41_52 << 32
 
 
-class WorkQueue(LeaseKeeper):
+class WorkQueue(Aftercare):
     """The work items of every flow and run, in one SQLite or PostgreSQL database."""
 
     def __init__(
@@ -208,120 +211,6 @@ class WorkQueue(LeaseKeeper):
             else:
                 results.append(existing[key])
         return results
-
-    # -- after the fact ----------------------------------------------------------------------
-
-    def release(self, item_id: int) -> None:
-        """A person has dealt with a held item: pending again, attempts unchanged, and a mark of
-        an earlier lease caught mid-submit forgotten (the person has settled it)."""
-        now = self._now()
-        with immediate_transaction(self._engine) as conn:
-            changed = conn.execute(
-                update(items)
-                .where(items.c.id == item_id, items.c.state == ItemState.HELD)
-                .values(
-                    state=ItemState.PENDING.value,
-                    not_before=None,
-                    submit_fence=None,
-                    submitting_at=None,
-                    updated_at=now,
-                )
-            )
-            if changed.rowcount == 1:
-                return
-            state = conn.execute(select(items.c.state).where(items.c.id == item_id)).scalar()
-        if state is None:
-            raise ItemNotFound(f"no work item {item_id}")
-        raise InvalidTransition(f"work item {item_id} is {state}, not held")
-
-    def mask_done_payloads(self, run_id: str, masker: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
-        """Replace the payloads of the run's done items with `masker`'s version of them, and
-        clear their order group (an account number for filings; a done item holds no other
-        back); returns how many it changed. Items in other states keep theirs: a retry or a
-        resume works them from it. On SQLite the WAL is emptied afterwards, so the old
-        versions are gone from the files too (freed space is overwritten: `secure_delete`)."""
-        changed = 0
-        with immediate_transaction(self._engine) as conn:
-            rows = conn.execute(
-                select(items.c.id, items.c.payload).where(
-                    items.c.run_id == run_id, items.c.state == ItemState.DONE
-                )
-            ).all()
-            for item_id, payload in rows:
-                if isinstance(payload, dict) and payload.get(MASKED_MARK):
-                    continue
-                values = {"payload": masker(payload), "order_group": None}
-                conn.execute(update(items).where(items.c.id == item_id).values(**values))
-                changed += 1
-        if changed:
-            empty_wal(self._engine)
-        return changed
-
-    def retry(self, run_id: str, item_ids: Sequence[int] | None = None) -> list[int]:
-        """Business-error, failed and held items of the run (all, or those chosen) go back to
-        pending with attempts reset to 0; returns the ids that did. Other ids are left alone,
-        and so is an item while a later item of its order group is leased (the two would be
-        worked at once, out of order): retry it once that one has ended.
-        The history keeps the earlier attempts; numbering starts again at 1."""
-        conditions = [
-            items.c.run_id == run_id,
-            items.c.state.in_(list(RETRYABLE_STATES)),
-            ~ahead_of_a_leased_one(),
-        ]
-        if item_ids is not None:
-            if not item_ids:
-                return []
-            conditions.append(items.c.id.in_(list(item_ids)))
-        now = self._now()
-        with immediate_transaction(self._engine) as conn:
-            rows = conn.execute(
-                update(items)
-                .where(*conditions)
-                .values(
-                    state=ItemState.PENDING.value,
-                    attempts=0,
-                    not_before=None,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    submit_fence=None,
-                    submitting_at=None,
-                    updated_at=now,
-                )
-                .returning(items.c.id)
-            )
-            return sorted(row.id for row in rows)
-
-    def take_over(self, item_ids: Sequence[int], from_run: str, to_run: str) -> list[int]:
-        """Move open items of `from_run`, a run that will not work them (it ended, or its process
-        is gone), into `to_run`: pending, lease cleared, attempts kept. An item leased under a
-        lease that has not expired is left alone (its worker may still be at it), and so is any
-        item no longer open or no longer `from_run`'s. Returns the ids moved."""
-        if not item_ids:
-            return []
-        now = self._now()
-        movable = (items.c.state == ItemState.PENDING) | (
-            (items.c.state == ItemState.LEASED) & (items.c.lease_expires_at <= now)
-        )
-        moved: list[int] = []
-        with immediate_transaction(self._engine) as conn:
-            for some in chunks(list(item_ids)):
-                rows = conn.execute(
-                    select(items.c.id)
-                    .where(items.c.id.in_(some), items.c.run_id == from_run, movable)
-                    .with_for_update(skip_locked=True)
-                )
-                ids = [row.id for row in rows]
-                if not ids:
-                    continue
-                self._close_attempts(conn, ids, now, Outcome.LEASE_EXPIRED)
-                conn.execute(
-                    update(items)
-                    .where(items.c.id.in_(ids))
-                    .values(run_id=to_run, state=ItemState.PENDING.value, lease_owner=None,
-                            lease_expires_at=None, updated_at=now)
-                )
-                moved.extend(ids)
-        return sorted(moved)
 
     # -- run control -------------------------------------------------------------------------
 

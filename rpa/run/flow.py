@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from rpa.audit.log import AuditLog
     from rpa.queue.work_queue import WorkItem, WorkQueue
-    from rpa.run.report import FlowSections, InputRow
+    from rpa.run.report_sections import FlowSections, InputRow
     from rpa.run.runs import RunContext
     from rpa.run.service_window import ServiceHours
     from rpa.settings import OperatorCredential, Settings

@@ -12,27 +12,32 @@ diagnostic: the payload and item keys are never shown, only result fields the
 flows mask themselves (`SHOWN_RESULT_FIELDS`), and every text passes through `scrub_text` before
 Jinja2 escapes it. No network, and no script but the row filter, which the page's
 Content-Security-Policy allows by its hash.
+
+This module draws the page and its items; what a flow hands it is in rpa.run.report_sections,
+the input-rows table and its filter in rpa.run.report_inputs, the reconciliations and scorecards
+as shown in rpa.run.report_scorecards, and the screenshots it links in rpa.run.report_evidence.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from rpa.audit.log import AuditEvent
-from rpa.masking import item_ref, scrub_text
-from rpa.outcomes import MATCH, MISMATCH, OUTCOME_LABELS, outcome_label, state_label
+from rpa.masking import item_ref
+from rpa.outcomes import MATCH, MISMATCH, state_label
 from rpa.queue.work_queue import ItemState, WorkItem
+from rpa.run.report_evidence import Evidence, evidence, failure_shots
+from rpa.run.report_inputs import FILTER_SCRIPT, SCRIPT_HASH, outcome_choices, shown_input_row
+from rpa.run.report_scorecards import SCORE_BAR_WIDTH, SCORE_LABEL_WIDTH, shown_ranking, shown_reconciliation
+from rpa.run.report_sections import FlowSections, InputRow, shown_reference
+from rpa.run.report_sections import shown_text as _text
 from rpa.run.runs import write_private_text
 
 REPORT_FILE = "report.html"
@@ -42,11 +47,6 @@ SHOWN_RESULT_FIELDS = (
 )  # fmt: skip
 # result fields shown as a count: the number itself, or how many entries a list or mapping holds
 COUNTED_RESULT_FIELDS = ("figures", "checks", "checks_failed", "metrics", "rows")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
-EVIDENCE_DIR = "evidence"
-# rpa.browser.evidence.item_evidence names failure screenshots <item_ref>-failure.png,
-# <item_ref>-2-failure.png...
-_FAILURE_SHOT = re.compile(r"(?:-\d+)?-failure\.png")
 
 # state -> (Chinese label, English label, colour)
 STATE_STYLE: dict[ItemState, tuple[str, str, str]] = {
@@ -64,38 +64,6 @@ EXIT_MEANINGS: dict[int, str] = {
     3: "运行提前停止，剩余事项待续跑 — the run stopped early; resume to finish the rest",
 }
 _CHART_BAR_WIDTH = 420
-# row outcome (rpa.outcomes) -> badge colour
-OUTCOME_COLOURS: dict[str, str] = {
-    "filed": "#2e7d32", "already_filed": "#1565c0", "would_file": "#558b2f", "refused": "#c62828",
-    "rejected": "#d9730d", "held": "#6a1b9a", "needs_person": "#6a1b9a", "failed": "#b71c1c",
-    "pending": "#607d8b", "elsewhere": "#607d8b", "invalid": "#8d6e63",
-}  # fmt: skip
-# the page's only script: filters the input rows by outcome and by a search text. The page's
-# Content-Security-Policy allows this script by its hash, and nothing else.
-FILTER_SCRIPT = """
-(function () {
-  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.input-row"));
-  var outcome = document.getElementById("outcome-filter");
-  var search = document.getElementById("row-search");
-  var shown = document.getElementById("rows-shown");
-  if (!outcome || !search || !shown) { return; }
-  function apply() {
-    var wanted = outcome.value, text = search.value.trim().toLowerCase(), count = 0;
-    rows.forEach(function (row) {
-      var ok = (!wanted || row.getAttribute("data-outcome") === wanted) &&
-               (!text || row.textContent.toLowerCase().indexOf(text) >= 0);
-      row.hidden = !ok;
-      var shots = row.nextElementSibling;  // the row's screenshot, in a row of its own
-      if (shots && shots.classList.contains("input-evidence")) { shots.hidden = !ok; }
-      if (ok) { count += 1; }
-    });
-    shown.textContent = String(count);
-  }
-  outcome.addEventListener("change", apply);
-  search.addEventListener("input", apply);
-})();
-"""
-SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(FILTER_SCRIPT.encode()).digest()).decode()
 
 
 @dataclass(frozen=True)
@@ -108,15 +76,6 @@ class StateTile:
     colour: str
     count: int
     bar_width: int
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A screenshot of an item: `href` relative to the report, None when the file is missing."""
-
-    name: str
-    href: str | None
-    failure: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,100 +94,6 @@ class ItemRow:
     details: list[tuple[str, str]]
     ref: str
     shots: list[Evidence]
-
-
-@dataclass(frozen=True)
-class InputRow:
-    """One row of the flow's input, in input order, as the flow hands it to the report: the
-    account already masked by the flow; `outcome` a row outcome code of rpa.outcomes;
-    `evidence` a path inside the run folder. Every text is scrubbed again before it is shown."""
-
-    sheet: str
-    row: int
-    account: str
-    name: str
-    action: str
-    outcome: str
-    filing_no: str = ""
-    portal_message: str = ""
-    note: str = ""
-    attempts: int = 0
-    evidence: str = ""
-
-
-@dataclass(frozen=True)
-class ShownInputRow:
-    """An input row as the page shows it."""
-
-    where: str
-    account: str
-    name: str
-    action: str
-    outcome: str
-    label: str
-    colour: str
-    filing_no: str
-    portal_message: str
-    note: str
-    attempts: int
-    shot: Evidence | None
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One figure as two sources show it (a branch's own file and the summary): the values
-    already formatted with their unit, `difference` the second less the first ("" when one
-    source lacks the figure), `note` why it is 不符 when not a difference alone."""
-
-    group: str
-    item: str
-    first: str
-    second: str
-    difference: str
-    ok: bool
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """Every comparison of one reconciliation (a date and a format), grouped on the page by
-    `Comparison.group` (a branch), each group 相符 only when every one of its figures is."""
-
-    title: str
-    first_label: str
-    second_label: str
-    comparisons: list[Comparison]
-
-
-@dataclass(frozen=True)
-class RankedEntry:
-    """A ranked branch: rank, code, name, total 0-100 and each indicator's score as shown."""
-
-    rank: int
-    code: str
-    name: str
-    total: float
-    scores: list[str]
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """A scorecard: its indicators, the ranked entries best first, those left out and why
-    (code, name, reason), and `withheld`: why nothing is ranked ("" when the ranking stands)."""
-
-    title: str
-    indicators: list[str]
-    ranked: list[RankedEntry]
-    unranked: list[tuple[str, str, str]]
-    withheld: str = ""
-
-
-@dataclass(frozen=True)
-class FlowSections:
-    """What a flow adds to its report.html beyond the items: reconciliations and rankings."""
-
-    reconciliations: list[Reconciliation] = field(default_factory=list)
-    rankings: list[Ranking] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -283,15 +148,15 @@ def write_run_report(
         chain=_chain_summary(events),
         checks=_checks(run_info.get("checks")),
         verify_command=f"rpa audit verify {run_id}",
-        input_rows=None if input_rows is None else [_input_row(row, folder) for row in input_rows],
-        outcome_choices=_outcome_choices(input_rows or []),
+        input_rows=None if input_rows is None else [shown_input_row(row, folder) for row in input_rows],
+        outcome_choices=outcome_choices(input_rows or []),
         script=Markup(FILTER_SCRIPT),
         script_hash=SCRIPT_HASH,
         show_filing_no=filing_nos,
-        reconciliations=[_reconciliation(r) for r in sections.reconciliations] if sections else [],
-        rankings=[_ranking(r) for r in sections.rankings] if sections else [],
-        score_label_width=_SCORE_LABEL_WIDTH,
-        score_bar_width=_SCORE_BAR_WIDTH,
+        reconciliations=[shown_reconciliation(r) for r in sections.reconciliations] if sections else [],
+        rankings=[shown_ranking(r) for r in sections.rankings] if sections else [],
+        score_label_width=SCORE_LABEL_WIDTH,
+        score_bar_width=SCORE_BAR_WIDTH,
         match_word=MATCH,
         mismatch_word=MISMATCH,
     )
@@ -306,17 +171,6 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def _reference(value: Any) -> str:
-    """A filing number is the regulator's reference, not personal data: auditors need it whole.
-    Only a plain run of digits is shown as it is; anything else is scrubbed like free text."""
-    text = "" if value is None else str(value)
-    return text if text.isdigit() and len(text) <= 24 else scrub_text(text)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else scrub_text(str(value))
 
 
 def _when(value: Any) -> str:
@@ -391,8 +245,8 @@ def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
     details = [(key, _shown(result[key])) for key in SHOWN_RESULT_FIELDS if result.get(key) is not None]
     details += [(key, _count(result[key])) for key in COUNTED_RESULT_FIELDS if result.get(key) is not None]
     ref = item_ref(item.key, audit_key) if audit_key else ""
-    shown = _evidence(result.get("evidence"), folder)
-    shots = ([shown] if shown else []) + (_failure_shots(folder, ref) if ref else [])
+    shown = evidence(result.get("evidence"), folder)
+    shots = ([shown] if shown else []) + (failure_shots(folder, ref) if ref else [])
     return ItemRow(
         id=item.id,
         state=state.value,
@@ -402,37 +256,11 @@ def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
         error_code=_text(item.last_error_code),
         error_message=_text(item.last_error_message),
         note=_text(result.get("note")),
-        filing_no=_reference(result.get("filing_no")),
+        filing_no=shown_reference(result.get("filing_no")),
         details=details,
         ref=ref,
         shots=shots,
     )
-
-
-def _input_row(row: InputRow, folder: Path) -> ShownInputRow:
-    return ShownInputRow(
-        where=f"{_text(row.sheet)} 第{row.row}行",
-        account=_text(row.account),
-        name=_text(row.name),
-        action=_text(row.action),
-        outcome=row.outcome,
-        label=outcome_label(row.outcome),
-        colour=OUTCOME_COLOURS.get(row.outcome, "#455a64"),
-        filing_no=_reference(row.filing_no),
-        portal_message=_text(row.portal_message),
-        note=_text(row.note),
-        attempts=row.attempts,
-        shot=_evidence(row.evidence, folder),
-    )
-
-
-def _outcome_choices(rows: Sequence[InputRow]) -> list[tuple[str, str, int]]:
-    """(code, word, count) of each outcome the rows have, in the vocabulary's order."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.outcome] = counts.get(row.outcome, 0) + 1
-    order = [code for code in OUTCOME_LABELS if code in counts] + sorted(set(counts) - set(OUTCOME_LABELS))
-    return [(code, outcome_label(code), counts[code]) for code in order]
 
 
 def _shown(value: Any) -> str:
@@ -445,124 +273,6 @@ def _count(value: Any) -> str:
     if isinstance(value, Mapping | list | tuple):
         return str(len(value))
     return _text(value)
-
-
-def _evidence(value: Any, folder: Path) -> Evidence | None:
-    """The screenshot named by the result, only if it is an image inside the run folder."""
-    if not isinstance(value, str) or not value:
-        return None
-    relative = PurePosixPath(value.replace("\\", "/"))
-    name = _text(relative.name)
-    if relative.is_absolute() or ".." in relative.parts or relative.suffix.lower() not in IMAGE_SUFFIXES:
-        return Evidence(name, None)
-    target = folder.joinpath(*relative.parts).resolve()
-    inside = target.is_relative_to(folder.resolve()) and target.is_file()  # a symlink may point out
-    # the link target is not shown text: it keeps the real file name, percent-encoded
-    return Evidence(name, quote(relative.as_posix()) if inside else None)
-
-
-def _failure_shots(folder: Path, ref: str) -> list[Evidence]:
-    evidence = folder / EVIDENCE_DIR
-    if not evidence.is_dir():
-        return []
-    found = [p for p in evidence.glob(f"{ref}*-failure.png") if _FAILURE_SHOT.fullmatch(p.name[len(ref) :])]
-    found.sort(key=lambda p: (len(p.name), p.name))  # <ref>-failure.png, then -2-, -3-...
-    return [Evidence(p.name, quote(f"{EVIDENCE_DIR}/{p.name}"), failure=True) for p in found]
-
-
-def last_failure_shot(folder: Path, ref: str) -> str:
-    """The item's last failure screenshot (what the page showed when it was refused, held or
-    failed) as a path relative to the run folder, or "" when the browser kept none."""
-    shots = _failure_shots(folder, ref)
-    return f"{EVIDENCE_DIR}/{shots[-1].name}" if shots else ""
-
-
-# the scorecard chart: a bar per ranked branch on a 0-100 scale, drawn by the page itself (SVG)
-_SCORE_LABEL_WIDTH, _SCORE_BAR_WIDTH, _SCORE_ROW = 150, 460, 26
-
-
-@dataclass(frozen=True)
-class ShownGroup:
-    """One group of a reconciliation (a branch): 相符 or 不符, its comparisons, what differs."""
-
-    name: str
-    ok: bool
-    word: str
-    count: int
-    mismatched: int
-    summary: str
-    comparisons: list[Comparison]
-
-
-@dataclass(frozen=True)
-class ShownReconciliation:
-    title: str
-    first_label: str
-    second_label: str
-    groups: list[ShownGroup]
-    ok: bool
-
-
-@dataclass(frozen=True)
-class ScoreBar:
-    label: str
-    total: str
-    y: int
-    width: int
-
-
-@dataclass(frozen=True)
-class ShownRanking:
-    title: str
-    indicators: list[str]
-    ranked: list[RankedEntry]
-    unranked: list[tuple[str, str, str]]
-    withheld: str
-    bars: list[ScoreBar]
-    chart_height: int
-    ticks: list[tuple[int, int]]  # (x, value) of the 0, 25, ... 100 grid lines
-
-
-def _reconciliation(shown: Reconciliation) -> ShownReconciliation:
-    grouped: dict[str, list[Comparison]] = {}
-    for comparison in shown.comparisons:
-        grouped.setdefault(comparison.group, []).append(comparison)
-    groups = []
-    for name, comparisons in grouped.items():
-        clean = [_clean_comparison(c) for c in comparisons]
-        bad = [c for c in clean if not c.ok]
-        summary = "；".join(_mismatch(c) for c in bad[:3])
-        if len(bad) > 3:
-            summary += f"；另有 {len(bad) - 3} 项"
-        groups.append(ShownGroup(_text(name), not bad, MATCH if not bad else MISMATCH, len(clean), len(bad),
-                                 summary or f"{len(clean)} 项均{MATCH}", clean))
-    return ShownReconciliation(_text(shown.title), _text(shown.first_label), _text(shown.second_label),
-                               groups, all(g.ok for g in groups))
-
-
-def _mismatch(c: Comparison) -> str:
-    """`储蓄存款余额 本日 相差 +100.00 元（超过容差 50.00 元）`; the item and why when a side lacks it."""
-    if c.difference:
-        return f"{c.item} 相差 {c.difference}" + (f"（{c.note}）" if c.note else "")
-    return f"{c.item} {c.note or MISMATCH}"
-
-
-def _clean_comparison(comparison: Comparison) -> Comparison:
-    c = comparison
-    return Comparison(_text(c.group), _text(c.item), _text(c.first), _text(c.second), _text(c.difference),
-                      c.ok, _text(c.note))
-
-
-def _ranking(shown: Ranking) -> ShownRanking:
-    ranked = [RankedEntry(e.rank, _text(e.code), _text(e.name), e.total, [_text(s) for s in e.scores])
-              for e in shown.ranked]
-    bars = [ScoreBar(f"{e.rank}. {e.name or e.code}", f"{e.total:.2f}", n * _SCORE_ROW + 24,
-                     round(_SCORE_BAR_WIDTH * min(max(e.total, 0.0), 100.0) / 100))
-            for n, e in enumerate(ranked)]
-    ticks = [(_SCORE_LABEL_WIDTH + _SCORE_BAR_WIDTH * v // 100, v) for v in (0, 25, 50, 75, 100)]
-    return ShownRanking(_text(shown.title), [_text(i) for i in shown.indicators], ranked,
-                        [(_text(c), _text(n), _text(r)) for c, n, r in shown.unranked], _text(shown.withheld),
-                        bars, len(bars) * _SCORE_ROW + 30, ticks)
 
 
 def _event_summaries(events: Sequence[AuditEvent]) -> list[EventSummary]:

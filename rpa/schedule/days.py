@@ -1,6 +1,6 @@
 """Which cron times a job really fires at: working days only (or every day), inside its window.
 
-`rpa.schedule.scheduler.WorkingDayTrigger` asks `DayRule.accepts()` for each cron time and, for one
+`rpa.schedule.triggers.WorkingDayTrigger` asks `DayRule.accepts()` for each cron time and, for one
 refused, restarts the cron search at `restart_after()`: the window's start the same day, or the
 next midnight, so a nine-day holiday costs nine steps and not every cron time in it.
 """

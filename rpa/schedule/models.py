@@ -15,8 +15,8 @@
         drop_folder: {path: inbox/account-filing, param: input}
 
 Cron fields are APScheduler 3's (`day_of_week` counts mon=0 .. sun=6; prefer names). The cron
-expressions themselves are checked by `rpa.schedule.scheduler.load_schedules`, the only module that
-knows APScheduler.
+expressions themselves are checked by `rpa.schedule.triggers.load_schedules`: only that module and
+rpa.schedule.scheduler know APScheduler.
 """
 
 from __future__ import annotations

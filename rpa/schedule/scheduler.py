@@ -1,4 +1,4 @@
-"""Unattended runs: schedules.yaml timed by APScheduler 3 (the only module that imports it).
+"""Unattended runs: schedules.yaml timed by APScheduler 3 (imported here and in rpa.schedule.triggers only).
 
     schedules = load_schedules(Path("schedules.yaml"))
     bot = BotScheduler(schedules, db_url=settings.database_url_resolved,
@@ -10,7 +10,8 @@ APScheduler's job stores must never be shared between schedulers, so its jobs li
 built from schedules.yaml at every start. What ran is kept in the project's own fire table
 (`rpa.schedule.fires`): a fire starts only after inserting its (job id, planned time) row,
 so several schedulers on one database never start the same fire, and missed fires are found
-there at the next start. The fire logic itself lives in `rpa.schedule.runner`.
+there at the next start. The fire logic itself lives in `rpa.schedule.runner`; reading
+schedules.yaml and timing a job (`load_schedules`, `WorkingDayTrigger`) in `rpa.schedule.triggers`.
 """
 
 from __future__ import annotations
@@ -31,31 +32,22 @@ from apscheduler.events import (
 )
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from loguru import logger
 
-from rpa.errors import ConfigError
 from rpa.outcomes import fire_label
-from rpa.run.flow import FLOWS
 from rpa.run.runs import make_private_dir, new_run_id
 from rpa.schedule.catchup import catch_up_job
 from rpa.schedule.dates import resolve_params
-from rpa.schedule.days import DayRule
 from rpa.schedule.drop import DropFolder, TakenFile
 from rpa.schedule.fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
 from rpa.schedule.models import (
-    CronFields,
     JobSpec,
     ScheduleFile,
-    ServiceWindow,
-    parse_schedule_data,
-    read_schedule_yaml,
-    window_setting,
 )
 from rpa.schedule.runner import RESUME_PARAM, RUN_ID_PARAM, FireRunner, Launcher, LaunchResult, trigger_label
+from rpa.schedule.triggers import WorkingDayTrigger, load_schedules
 from rpa.schedule.view import JobOverview, overview_lines
-from rpa.settings import DEFAULT_AMS_SERVICE_WINDOW, PROJECT_ROOT
+from rpa.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
@@ -84,62 +76,6 @@ __all__ = [
 ]
 
 DEFAULT_SCHEDULES_FILE = PROJECT_ROOT / "schedules.yaml"
-_MAX_DAY_SKIPS = 1500  # a trigger that finds no working day in ~4 years never fires
-
-
-def load_schedules(path: Path, *, ams_service_window: str = DEFAULT_AMS_SERVICE_WINDOW) -> ScheduleFile:
-    """Read and validate schedules.yaml; ConfigError names the job and the field. A window
-    written `from_settings` (AMS's) is `ams_service_window` (RPA_AMS_SERVICE_WINDOW)."""
-    schedules = parse_schedule_data(
-        read_schedule_yaml(path),
-        source=path.name,
-        known_flows=set(FLOWS),
-        setting_windows={"ams": window_setting(ams_service_window)},
-    )
-    for job in schedules.jobs:
-        _check_cron(job.cron, f"{path.name}: job {job.id!r}")
-    return schedules
-
-
-def _check_cron(cron: CronFields, where: str) -> None:
-    for name, value in cron.as_kwargs().items():
-        try:
-            CronTrigger(**{name: value}, timezone=UTC)
-        except ValueError as exc:
-            raise ConfigError(f"{where}: cron.{name}: {exc}") from None
-
-
-class WorkingDayTrigger(BaseTrigger):
-    """APScheduler's cron trigger, skipping non-working days and times outside the service window."""
-
-    def __init__(self, job: JobSpec, calendar: WorkCalendar, window: ServiceWindow | None) -> None:
-        self.cron = CronTrigger(**job.cron.as_kwargs(), timezone=job.zone)
-        self.rule = DayRule(job, calendar, window)
-
-    def __str__(self) -> str:
-        return f"{self.rule.job.calendar} {self.cron}"
-
-    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
-        candidate: datetime | None = self.cron.get_next_fire_time(previous_fire_time, now)
-        for _ in range(_MAX_DAY_SKIPS):
-            if candidate is None or self.rule.accepts(candidate):
-                return candidate
-            candidate = self.cron.get_next_fire_time(None, self.rule.restart_after(candidate))
-        return None
-
-    def fire_times_between(self, start: datetime, end: datetime) -> list[datetime]:
-        """Fire times t with start < t <= end, oldest first."""
-        times: list[datetime] = []
-        candidate = self.get_next_fire_time(None, start + timedelta(microseconds=1))
-        while candidate is not None and candidate <= end:
-            times.append(candidate)
-            candidate = self.get_next_fire_time(candidate, candidate)
-        return times
-
-    def is_estimated(self, moment: datetime) -> bool:
-        return self.rule.is_estimated(moment)
-
-
 class BotScheduler:
     """The scheduler of unattended runs; see the module docstring."""
 

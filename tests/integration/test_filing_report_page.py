@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from rpa.run.report import REPORT_FILE, InputRow, write_run_report
+from rpa.run.report import REPORT_FILE, write_run_report
+from rpa.run.report_sections import InputRow
 from rpa.run.runs import make_private_dir
 
 SCREENSHOT = Path("/tmp/filing-report.png")

@@ -68,7 +68,7 @@ def test_each_branch_figure_is_paired_with_the_summarys_and_the_report_says_whic
     from flows.report_extraction.collect import Collected
     from flows.report_extraction.report_page import add_date
     from flows.report_extraction.scorecard import Indicator, Scorecard, ScorecardConfig
-    from rpa.run.report import FlowSections
+    from rpa.run.report_sections import FlowSections
 
     savings = _figure("b1.xlsx", "110101", "储蓄存款余额", "1234567.89", "1,234,567.89", "元")
     east = _extraction("b1.xlsx", [savings, _figure("b1.xlsx", "110101", "客户数", "49", "49", "户")],

@@ -668,11 +668,11 @@ def test_memory_stays_bounded_on_a_10000_row_workbook(tmp_path: Path) -> None:
 def test_the_result_book_shows_the_labels_of_coded_fields(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from flows.account_filing.flow import _result_row
     from flows.account_filing.result_book import write_result_book
+    from flows.account_filing.row_results import result_row
 
     outcome = single(tmp_path, {"证件种类": "护照", "证件号码": "E12345678", "存款人类别": "13"})
-    book = write_result_book(tmp_path / "result.xlsx", [_result_row(outcome, None, lambda _h: None, "r1")])
+    book = write_result_book(tmp_path / "result.xlsx", [result_row(outcome, None, lambda _h: None, "r1")])
     sheet = load_workbook(book).active
     assert sheet is not None
     header = [c.value for c in sheet[1]]

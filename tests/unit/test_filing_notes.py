@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from flows.account_filing.flow import _result_row
 from flows.account_filing.report import RowOutcome
+from flows.account_filing.row_results import result_row
 from rpa.queue.work_queue import ItemState, WorkItem
 
 # what exceptions of the bot and the flow carry: English for run.log
@@ -71,7 +71,7 @@ def _outcome() -> RowOutcome:
 
 
 def _note(item: WorkItem) -> str:
-    return _result_row(_outcome(), item, lambda header: None, "").note
+    return result_row(_outcome(), item, lambda header: None, "").note
 
 
 @pytest.mark.parametrize("code", sorted(ENGLISH_MESSAGES))
@@ -105,6 +105,6 @@ def test_a_row_found_already_filed_says_so_in_chinese() -> None:
             "note": "AMS already holds this filing (same action, date and content)",
         },
     )
-    row = _result_row(_outcome(), item, lambda header: None, "")
+    row = result_row(_outcome(), item, lambda header: None, "")
     assert row.values()[5] == "此前已报备"
     assert row.note == "AMS中已有此笔报备（业务类型、日期和内容相同），未再提交"

@@ -1,0 +1,250 @@
+"""The checks of one row of an export: each field parsed, what its action and kind require,
+checks across fields (ID number by ID type, approval, the record model itself), the rows before
+it (duplicates and conflicts, through `SeenRows`), and its filing deadline.
+
+    >>> RowCheck(export, raw_row, date.today(), columns).run(calendar, rules, seen, keep=True).valid
+    True
+
+Issues are collected as they are found, each naming its column and cell; the row ends valid,
+invalid (an error) or held for a person (needs_person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from pydantic import ValidationError
+
+from flows.account_filing.columns import ColumnRules
+from flows.account_filing.deadlines import DeadlineRules, deadline_for, unknown_years
+from flows.account_filing.export_rows import ExportReadResult, RawRow
+from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
+from flows.account_filing.issues import RowIssue, Severity, issue, shorten
+from flows.account_filing.normalise import cell_text
+from flows.account_filing.records import FilingRecord
+from flows.account_filing.registry import FIELDS, RESIDENT_ID
+from flows.account_filing.report import RowOutcome, masked_account
+from flows.account_filing.requirements import required_fields
+from rpa.workdays import Deadline, WorkCalendar
+
+# how a 变更事项 names the fields a 变更 may leave to AMS
+CHANGE_ITEM_WORDS: dict[str, tuple[str, ...]] = {
+    "depositor_name": ("存款人名称", "单位名称", "名称", "更名"),
+    "depositor_category": ("存款人类别",),
+    "uscc": ("统一社会信用代码", "信用代码"),
+    "legal_rep_role": ("法定代表人", "负责人"),
+    "legal_rep_name": ("法定代表人", "负责人"),
+    "id_type": ("证件",),
+    "id_number": ("证件",),
+    "registered_address": ("注册地址", "住所", "地址"),
+    "registered_capital_yuan": ("注册资金", "注册资本"),
+    "business_scope": ("经营范围",),
+    "bank_code": ("开户银行", "银行机构代码"),
+}
+
+
+_NO_RAW: Mapping[str, str] = MappingProxyType({})
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass
+class SeenRows:
+    """Keys of the rows validated so far: for duplicates and conflicts within the file; and the
+    deadlines counted so far (a file's rows share a few dates, each counted once)."""
+
+    by_key: dict[str, int] = field(default_factory=dict)
+    by_filing: dict[tuple[str, str, date], int] = field(default_factory=dict)
+    conflicts: list[tuple[int, int]] = field(default_factory=list)  # (first row, later row)
+    deadlines: dict[tuple[str, str, date, date | None], Deadline] = field(default_factory=dict)
+
+
+class RowCheck:
+    """The checks of one row, collecting issues as they are found."""
+
+    def __init__(self, result: ExportReadResult, raw_row: RawRow, today: date, columns: ColumnRules) -> None:
+        self.result, self.raw_row, self.today, self.columns = result, raw_row, today, columns
+        self.values: dict[str, object] = {}
+        self.failed: set[str] = set()
+        self.issues: list[RowIssue] = []
+        self.absent: frozenset[str] = frozenset()  # a 变更's fields left to AMS (no column)
+
+    def add(self, name: str, problem: FieldProblem) -> None:
+        column = self.result.column_for(name)
+        cell = f"{column.letter}{self.raw_row.row}" if column else None
+        header = self.result.header_for(name)
+        self.issues.append(
+            issue(problem.code, header, severity=problem.severity, cell=cell, **problem.params)
+        )
+
+    def run(self, calendar: WorkCalendar, rules: DeadlineRules, seen: SeenRows, keep: bool) -> RowOutcome:
+        self._parse_fields()
+        if self.values.get("action") == "open":
+            self.columns.check_open_row(self.raw_row.row)
+        elif self.values.get("action") == "change":
+            self.columns.check_change_row(self.raw_row.row)
+        absent = self.absent = self.columns.absent_for(self.values.get("action"))
+        if absent:
+            self.values["absent_fields"] = absent
+            self._check_changed_items_have_columns(absent)
+        self._check_required(absent)
+        self._check_across_fields(rules)
+        record = self._build_record() if not self._has(Severity.ERROR) else None
+        if record is not None:
+            self._compare_with_earlier(record, seen)
+        deadline = self._deadline(calendar, rules, seen)
+        errors = [i for i in self.issues if i.severity is not Severity.WARNING]
+        valid = not errors
+        invalid = self._has(Severity.ERROR)
+        kept = record if keep and not invalid else None
+        return RowOutcome(
+            sheet=self.result.sheet,
+            row=self.raw_row.row,
+            valid=valid,
+            needs_person=not valid and not invalid,
+            record=kept,
+            errors=errors,
+            warnings=[i for i in self.issues if i.severity is Severity.WARNING],
+            deadline=deadline,
+            overdue=deadline is not None and self.today > deadline.due,
+            due_today=deadline is not None and self.today == deadline.due,
+            raw=self.raw_row.raw if keep else _NO_RAW,
+            account_masked=masked_account(str(self.values.get("account_no") or self._raw_account())),
+        )
+
+    def _has(self, severity: Severity) -> bool:
+        return any(i.severity is severity for i in self.issues)
+
+    def _raw_account(self) -> str:
+        return cell_text(self.raw_row.values.get("account_no"))
+
+    def _parse_fields(self) -> None:
+        bad = self.raw_row.bad or {}
+        for name, multiplier in self.columns.read:
+            if name in bad:  # an uncomputed formula or a control character: never a value
+                self.failed.add(name)
+                self.add(name, FieldProblem(bad[name]))
+                continue
+            try:
+                value = parse_field(name, self.raw_row.values.get(name), multiplier)
+            except FieldProblem as problem:
+                self.failed.add(name)
+                self.add(name, problem)
+                continue
+            if value is not None:
+                self.values[name] = value
+                for finding in soft_findings(name, value):
+                    self.add(name, finding)
+
+    def _check_changed_items_have_columns(self, absent: frozenset[str]) -> None:
+        """A 变更 whose 变更事项 names a field the export has no column for has no new value to
+        file: an error, never AMS's old value passed off as the change."""
+        items = str(self.values.get("change_items") or "")
+        for name in sorted(absent):
+            if any(word in items for word in CHANGE_ITEM_WORDS[name]):
+                self.add(name, FieldProblem("changed_without_column", params={"items": shorten(items)}))
+
+    def _check_required(self, absent: frozenset[str]) -> None:
+        action, kind = self.values.get("action"), self.values.get("account_kind")
+        for name, reason in required_fields(_str(action), _str(kind)).items():
+            if name in self.values or name in self.failed or name in absent:
+                continue
+            code = "required_missing" if self.result.column_for(name) else "column_missing"
+            self.add(name, FieldProblem(code, params={"reason": reason}))
+
+    def _check_across_fields(self, rules: DeadlineRules) -> None:
+        if self.values.get("id_type") == RESIDENT_ID and "id_number" in self.values:
+            try:
+                check_resident_id(str(self.values["id_number"]), self.today)
+            except FieldProblem as problem:
+                self.failed.add("id_number")
+                self.add("id_number", problem)
+        for name in ("business_date", "notice_date"):
+            day = self.values.get(name)
+            if isinstance(day, date) and day > self.today:
+                self.add(name, FieldProblem("date_in_future", params={"value": day, "today": self.today}))
+        action, kind, category = (
+            _str(self.values.get(n)) for n in ("action", "account_kind", "depositor_category")
+        )
+        # config/deadlines.yaml lists categories by their 01-17 codes (the registry's table)
+        code = FIELDS["depositor_category"].export_code_of(category) if category else None
+        if (
+            action
+            and kind
+            and category
+            and code
+            and rules.approval.requires_approval(action=action, kind=kind, category=code)
+        ):
+            params: dict[str, object] = {
+                "category": f"{code} {category}",
+                "kind": FIELDS["account_kind"].label_of(kind),
+            }
+            self.add("depositor_category", FieldProblem("approval_required", Severity.NEEDS_PERSON, params))
+        if (
+            action
+            and kind
+            and "depositor_category" in self.absent
+            and action in rules.approval.actions
+            and kind in rules.approval.kinds
+        ):
+            # without 存款人类别 the bot cannot tell whether this 变更 needs the central bank's approval
+            kind_label = FIELDS["account_kind"].label_of(kind)
+            unknown = FieldProblem("approval_unknown", Severity.NEEDS_PERSON, {"kind": kind_label})
+            self.add("depositor_category", unknown)
+
+    def _build_record(self) -> FilingRecord | None:
+        try:
+            return FilingRecord.model_validate(self.values)
+        except ValidationError as exc:
+            for error in exc.errors(include_input=False, include_url=False):
+                detail = str(error["msg"]).removeprefix("Value error, ")
+                if error["loc"]:
+                    self.add(str(error["loc"][0]), FieldProblem("record_invalid", params={"detail": detail}))
+                else:  # a rule across fields: no one column to name
+                    self.issues.append(issue("record_rule", "", detail=detail))
+            return None
+
+    def _compare_with_earlier(self, record: FilingRecord, seen: SeenRows) -> None:
+        key = record.idempotency_key()
+        first = seen.by_key.setdefault(key, self.raw_row.row)
+        if first != self.raw_row.row:
+            self.add("account_no", FieldProblem("duplicate_row", params={"first": first}))
+            return
+        filing = (record.action, record.account_no, record.business_date)
+        first = seen.by_filing.setdefault(filing, self.raw_row.row)
+        if first != self.raw_row.row:
+            self.add("account_no", FieldProblem("conflicting_row", Severity.NEEDS_PERSON, {"first": first}))
+            seen.conflicts.append((first, self.raw_row.row))
+
+    def _deadline(self, calendar: WorkCalendar, rules: DeadlineRules, seen: SeenRows) -> Deadline | None:
+        action, kind, start = (
+            self.values.get("action"),
+            self.values.get("account_kind"),
+            self.values.get("business_date"),
+        )
+        if not (isinstance(action, str) and isinstance(kind, str) and isinstance(start, date)):
+            return None
+        notice = self.values.get("notice_date")
+        notice_date = notice if isinstance(notice, date) else None
+        counted = (action, kind, start, notice_date)
+        deadline = seen.deadlines.get(counted)
+        if deadline is None:
+            deadline = seen.deadlines[counted] = deadline_for(
+                rules, calendar, action=action, kind=kind, business_date=start, notice_date=notice_date
+            )
+        if deadline.estimated:
+            years = "、".join(str(y) for y in unknown_years(calendar, start, deadline.due))
+            self.add(
+                "business_date",
+                FieldProblem("deadline_estimated", Severity.WARNING, {"due": deadline.due, "years": years}),
+            )
+        if self.today > deadline.due:
+            self.add(
+                "business_date", FieldProblem("deadline_overdue", Severity.WARNING, {"due": deadline.due})
+            )
+        return deadline

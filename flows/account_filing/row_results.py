@@ -1,0 +1,129 @@
+"""What each row of the input ended as, in the run's two outputs: its line in result.xlsx
+(`result_row`: the row's fields, its status and a clerk's note on why) and its row in
+report.html (`input_row`: the account masked, the words of result.xlsx).
+
+    >>> result_row(outcome, item, aliases.match, elsewhere="").status
+    'filed'
+
+A row that never became an item (invalid, or for a person before filing) has the reasons the
+validation found; an item has the status and note its last attempt left, and a row another run
+holds says what that run did with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.account_filing.notes import done_note, field_labels, item_note
+from flows.account_filing.registry import FIELDS
+from flows.account_filing.report import RowOutcome, masked_account
+from flows.account_filing.result_book import ResultRow
+from rpa.queue.work_queue import ItemState, WorkItem
+from rpa.run.report_sections import InputRow
+
+_ITEM_STATUS = {
+    ItemState.HELD: "held",
+    ItemState.FAILED: "failed",
+    ItemState.PENDING: "pending",
+    ItemState.LEASED: "pending",
+}
+
+
+def _item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
+    result = item.result or {}
+    if item.state == ItemState.DONE:
+        return str(result.get("status", "filed")), result
+    if item.state == ItemState.BUSINESS_ERROR:
+        return ("refused" if result.get("status") == "refused" else "rejected"), result
+    return _ITEM_STATUS[item.state], result
+
+
+def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere: str) -> ResultRow:
+    """The row's line in result.xlsx; `elsewhere` says what another run holding it did."""
+    deadline = ""
+    if outcome.deadline is not None:
+        deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
+    shown = _shown_fields(outcome, match)
+    common: dict[str, Any] = {
+        "sheet_row": outcome.row,
+        "deadline": deadline,
+        "overdue": outcome.overdue if outcome.deadline is not None else None,
+        **shown,
+    }
+    if item is None:
+        reasons = "；".join(issue.message for issue in outcome.errors)
+        status = outcome.status if outcome.status != "valid" else "pending"
+        return ResultRow(status=status, note=reasons, **common)
+    status, result = _item_status(item)
+    if item.state == ItemState.DONE:
+        note = done_note(status, result)
+    elif elsewhere and item.state in (ItemState.PENDING, ItemState.LEASED):
+        note = ""  # that run's to finish: `elsewhere` says so
+    else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
+        note = item_note(status, item.last_error_code, result)
+    if outcome.record is not None and outcome.record.absent_fields:
+        absent = outcome.record.absent_fields
+        kept = field_labels(name for name in FIELDS if name in absent)  # in the form's order
+        note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
+    if elsewhere:
+        note = f"{elsewhere}；{note}" if note else elsewhere
+        if item.state in (ItemState.PENDING, ItemState.LEASED):
+            status = "elsewhere"
+    return ResultRow(
+        status=status,
+        filing_no=str(result.get("filing_no") or ""),
+        permit=str(result.get("permit") or ""),
+        portal_message=str(result.get("portal_message") or ""),
+        evidence=str(result.get("evidence") or ""),
+        note=note,
+        run_id=item.run_id,
+        **common,
+    )
+
+
+def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> InputRow:
+    """The row as report.html shows it: the account masked, the words of result.xlsx."""
+    account = outcome.account_masked or (masked_account(row.account_no) if row.account_no else "（无账号）")
+    return InputRow(
+        sheet=outcome.sheet,
+        row=outcome.row,
+        account=account,
+        name=row.depositor_name,
+        action=row.action,
+        outcome=row.status,
+        filing_no=row.filing_no,
+        portal_message=row.portal_message,
+        note=row.note,
+        attempts=0 if item is None else item.attempts,
+        evidence=row.evidence,
+    )
+
+
+def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
+    """Action, account, name, date and coded fields as the record has them (labels, from the
+    field registry), or as the row wrote them."""
+    record = outcome.record
+    if record is not None:
+        return {
+            "action": record.action_label,
+            "account_no": record.account_no,
+            "depositor_name": record.depositor_name or "",
+            "account_kind": record.account_kind_label,
+            "depositor_category": record.depositor_category or "",
+            "id_type": record.id_type or "",
+            "business_date": record.business_date.isoformat(),
+        }
+    raw: dict[str, str] = {}
+    for header, text in outcome.raw.items():
+        found = match(header)
+        if found is not None and found.field not in raw:
+            raw[found.field] = text
+    return {
+        "action": raw.get("action", ""),
+        "account_no": raw.get("account_no", ""),
+        "depositor_name": raw.get("depositor_name", ""),
+        "account_kind": raw.get("account_kind", ""),
+        "depositor_category": raw.get("depositor_category", ""),
+        "id_type": raw.get("id_type", ""),
+        "business_date": raw.get("business_date", ""),
+    }

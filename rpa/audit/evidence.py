@@ -1,0 +1,30 @@
+"""Evidence files in the audit chain: the SHA-256 of a file, and the listing of every file under a
+run's `evidence/` that the run's close seals into its chain (`EVIDENCE_SEALED`).
+
+    >>> sealed_listing(run_folder)
+    [{'file': 'evidence/3f9c…-failure.png', 'file_sha256': 'e3b0c442…'}]
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+EVIDENCE_SEALED = "evidence.sealed"
+EVIDENCE_DIR = "evidence"
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 as hex, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sealed_listing(folder: Path) -> list[dict[str, str]]:
+    """Every file under `folder/evidence/` with its SHA-256, its path relative to the run folder."""
+    root = folder / EVIDENCE_DIR
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    return [{"file": path.relative_to(folder).as_posix(), "file_sha256": file_sha256(path)} for path in files]

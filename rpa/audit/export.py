@@ -1,0 +1,67 @@
+"""An exported audit chain (`audit.jsonl`): reading it line by line into events, and comparing it
+with the chain the database holds, which shows events removed from the end of the file.
+
+    >>> events, bad_line = read_export(run_folder / "audit.jsonl")
+    >>> compare_with_database(engine, events[0].run_id, events).ok
+    True
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect
+
+from rpa.audit import store
+from rpa.audit.chain import EDITED, EVENT_FIELDS, INSERTED, MISSING, AuditEvent, VerifyResult
+
+
+def read_export(path: Path) -> tuple[list[AuditEvent], int | None]:
+    """An exported file's events, and the number of its first line that is not an event (if any)."""
+    events: list[AuditEvent] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        parsed = _parse_line(line)
+        if parsed is None:
+            return events, number
+        events.append(parsed)
+    return events, None
+
+
+def _parse_line(line: str) -> AuditEvent | None:
+    """One export line as an event, or None when it is not one (wrong fields or types)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or set(data) != set(EVENT_FIELDS):
+        return None
+    text_fields = ("time", "run_id", "actor", "event", "prev_hash", "hash")
+    if not isinstance(data["seq"], int) or isinstance(data["seq"], bool):
+        return None
+    if not all(isinstance(data[name], str) for name in text_fields):
+        return None
+    if not isinstance(data["details"], dict) or not isinstance(data["item_ref"], str | None):
+        return None
+    return AuditEvent(**data)
+
+
+def compare_with_database(engine: Engine, chain: str, exported: list[AuditEvent]) -> VerifyResult:
+    """An export whose chain verified alone, against the database's copy of that chain (when the
+    database has one): the same events, none missing at the end, none added."""
+    if not inspect(engine).has_table(store.audit_heads.name):
+        return VerifyResult(True, len(exported), None, None)
+    stored = store.load_events(engine, chain)
+    if not stored and store.load_head(engine, chain) is None:
+        return VerifyResult(True, len(exported), None, None)
+    for index, (in_file, in_db) in enumerate(zip(exported, stored, strict=False)):
+        if in_file != in_db:
+            reason = f"事件“{in_file.event}”与数据库中的审计链不同"
+            return VerifyResult(False, index, in_file.seq, reason, EDITED)
+    if len(stored) > len(exported):
+        reason = "数据库中的审计链在文件最后一条事件之后还有事件（需要重新导出？）"
+        return VerifyResult(False, len(exported), len(exported) + 1, reason, MISSING)
+    if len(exported) > len(stored):
+        reason = "文件在数据库审计链最后一条事件之后还有事件"
+        return VerifyResult(False, len(stored), len(stored) + 1, reason, INSERTED)
+    return VerifyResult(True, len(exported), None, None)

@@ -1,0 +1,61 @@
+"""CLI commands `rpa audit verify` and `rpa audit export`: check a run (or every run) against its
+keyed chain, the run ledger, audit.jsonl, evidence files and counts; write a run's chain to
+runs/<run id>/audit.jsonl.
+
+    rpa audit verify RUN_ID | --all     # exit 1 naming each run that fails
+    rpa audit export RUN_ID
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from rpa.cli.common import audit_app, handles_errors, settings
+
+
+@audit_app.command("verify")
+@handles_errors
+def audit_verify(
+    run_id: Annotated[str | None, typer.Argument(help="Run id.")] = None,
+    all_runs: Annotated[bool, typer.Option("--all", help="Every run in the database.")] = False,
+) -> None:
+    """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件和计数。
+
+    Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence and counts."""
+    from rpa.audit.checks import verify_runs
+    from rpa.audit.log import AuditLog
+    from rpa.errors import UsageError
+
+    cfg = settings()
+    audit = AuditLog.from_settings(cfg)
+    if not audit.has_schema():
+        raise UsageError(
+            "数据库中还没有任何审计记录（尚未运行过）："
+            "请确认 RPA_DATABASE_URL / RPA_RUNS_DIR 指向运行所用的数据库"
+        )
+    if not all_runs and not run_id:
+        raise UsageError("请给出运行编号，或用 --all 核对全部运行")
+    reports = verify_runs(audit, cfg.runs_dir, None if all_runs else run_id)
+    for report in reports:
+        for line in report.lines:
+            typer.echo(line)
+    failed = [report.subject for report in reports if not report.ok]
+    typer.echo(f"核对不通过：{'、'.join(failed)}" if failed else f"核对通过：{len(reports) - 1} 次运行")
+    raise typer.Exit(1 if failed else 0)
+
+
+@audit_app.command("export")
+@handles_errors
+def audit_export(run_id: str) -> None:
+    """把运行的审计链写到 runs/<运行编号>/audit.jsonl（已脱敏）。
+
+    Write the run's audit chain to runs/<run id>/audit.jsonl (masked; a diagnostic)."""
+    from rpa.audit.log import AuditLog
+    from rpa.run.runs import run_folder
+
+    cfg = settings()
+    folder = run_folder(cfg, run_id)
+    path = AuditLog.from_settings(cfg).export(run_id, folder / "audit.jsonl")
+    typer.echo(str(path))

@@ -1,0 +1,65 @@
+"""The screenshots the run report links to: an item's own `evidence` path when it is an image
+inside the run folder, and the failure screenshots the browser kept under the item's ref.
+
+    >>> last_failure_shot(folder, ref)
+    'evidence/3f9c…-2-failure.png'
+
+A path that leaves the run folder (absolute, `..`, a symlink pointing out) or is not an image is
+named but not linked (`Evidence.href` None): the page never links outside its run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from rpa.run.report_sections import shown_text
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+EVIDENCE_DIR = "evidence"
+# rpa.browser.evidence.item_evidence names failure screenshots <item_ref>-failure.png,
+# <item_ref>-2-failure.png...
+_FAILURE_SHOT = re.compile(r"(?:-\d+)?-failure\.png")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A screenshot of an item: `href` relative to the report, None when the file is missing."""
+
+    name: str
+    href: str | None
+    failure: bool = False
+
+
+def evidence(value: Any, folder: Path) -> Evidence | None:
+    """The screenshot named by the result, only if it is an image inside the run folder."""
+    if not isinstance(value, str) or not value:
+        return None
+    relative = PurePosixPath(value.replace("\\", "/"))
+    name = shown_text(relative.name)
+    if relative.is_absolute() or ".." in relative.parts or relative.suffix.lower() not in IMAGE_SUFFIXES:
+        return Evidence(name, None)
+    target = folder.joinpath(*relative.parts).resolve()
+    inside = target.is_relative_to(folder.resolve()) and target.is_file()  # a symlink may point out
+    # the link target is not shown text: it keeps the real file name, percent-encoded
+    return Evidence(name, quote(relative.as_posix()) if inside else None)
+
+
+def failure_shots(folder: Path, ref: str) -> list[Evidence]:
+    """The failure screenshots kept under `ref` in `folder/evidence/`, in the order they were taken."""
+    found_in = folder / EVIDENCE_DIR
+    if not found_in.is_dir():
+        return []
+    found = [p for p in found_in.glob(f"{ref}*-failure.png") if _FAILURE_SHOT.fullmatch(p.name[len(ref) :])]
+    found.sort(key=lambda p: (len(p.name), p.name))  # <ref>-failure.png, then -2-, -3-...
+    return [Evidence(p.name, quote(f"{EVIDENCE_DIR}/{p.name}"), failure=True) for p in found]
+
+
+def last_failure_shot(folder: Path, ref: str) -> str:
+    """The item's last failure screenshot (what the page showed when it was refused, held or
+    failed) as a path relative to the run folder, or "" when the browser kept none."""
+    shots = failure_shots(folder, ref)
+    return f"{EVIDENCE_DIR}/{shots[-1].name}" if shots else ""

@@ -1,0 +1,98 @@
+"""The run report's table of input rows: one row per row of the flow's input file, in input order,
+with its outcome as a coloured badge, and the page's only script, which filters the rows by
+outcome and by a search text. The page's Content-Security-Policy allows that script by its hash
+(`SCRIPT_HASH`), and nothing else.
+
+    >>> outcome_choices([InputRow("开户", 2, "6222****1234", "张*", "备案", "filed")])
+    [('filed', '已报备', 1)]
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rpa.outcomes import OUTCOME_LABELS, outcome_label
+from rpa.run.report_evidence import Evidence, evidence
+from rpa.run.report_sections import InputRow, shown_reference, shown_text
+
+# row outcome (rpa.outcomes) -> badge colour
+OUTCOME_COLOURS: dict[str, str] = {
+    "filed": "#2e7d32", "already_filed": "#1565c0", "would_file": "#558b2f", "refused": "#c62828",
+    "rejected": "#d9730d", "held": "#6a1b9a", "needs_person": "#6a1b9a", "failed": "#b71c1c",
+    "pending": "#607d8b", "elsewhere": "#607d8b", "invalid": "#8d6e63",
+}  # fmt: skip
+# the page's only script: filters the input rows by outcome and by a search text. The page's
+# Content-Security-Policy allows this script by its hash, and nothing else.
+FILTER_SCRIPT = """
+(function () {
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.input-row"));
+  var outcome = document.getElementById("outcome-filter");
+  var search = document.getElementById("row-search");
+  var shown = document.getElementById("rows-shown");
+  if (!outcome || !search || !shown) { return; }
+  function apply() {
+    var wanted = outcome.value, text = search.value.trim().toLowerCase(), count = 0;
+    rows.forEach(function (row) {
+      var ok = (!wanted || row.getAttribute("data-outcome") === wanted) &&
+               (!text || row.textContent.toLowerCase().indexOf(text) >= 0);
+      row.hidden = !ok;
+      var shots = row.nextElementSibling;  // the row's screenshot, in a row of its own
+      if (shots && shots.classList.contains("input-evidence")) { shots.hidden = !ok; }
+      if (ok) { count += 1; }
+    });
+    shown.textContent = String(count);
+  }
+  outcome.addEventListener("change", apply);
+  search.addEventListener("input", apply);
+})();
+"""
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(FILTER_SCRIPT.encode()).digest()).decode()
+
+
+@dataclass(frozen=True)
+class ShownInputRow:
+    """An input row as the page shows it."""
+
+    where: str
+    account: str
+    name: str
+    action: str
+    outcome: str
+    label: str
+    colour: str
+    filing_no: str
+    portal_message: str
+    note: str
+    attempts: int
+    shot: Evidence | None
+
+
+def shown_input_row(row: InputRow, folder: Path) -> ShownInputRow:
+    """An input row as the page shows it: scrubbed, with its outcome's word and colour."""
+    return ShownInputRow(
+        where=f"{shown_text(row.sheet)} 第{row.row}行",
+        account=shown_text(row.account),
+        name=shown_text(row.name),
+        action=shown_text(row.action),
+        outcome=row.outcome,
+        label=outcome_label(row.outcome),
+        colour=OUTCOME_COLOURS.get(row.outcome, "#455a64"),
+        filing_no=shown_reference(row.filing_no),
+        portal_message=shown_text(row.portal_message),
+        note=shown_text(row.note),
+        attempts=row.attempts,
+        shot=evidence(row.evidence, folder),
+    )
+
+
+def outcome_choices(rows: Sequence[InputRow]) -> list[tuple[str, str, int]]:
+    """(code, word, count) of each outcome the rows have, in the vocabulary's order."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    order = [code for code in OUTCOME_LABELS if code in counts] + sorted(set(counts) - set(OUTCOME_LABELS))
+    return [(code, outcome_label(code), counts[code]) for code in order]

@@ -1,0 +1,104 @@
+"""What a flow hands the run report besides its items: the rows of its input (`InputRow`) and
+its reconciliations and scorecards (`FlowSections`), plus `shown_text` and `shown_reference`, the
+ways any of it becomes page text (None as "", everything else through `scrub_text`).
+
+    >>> entry = RankedEntry(1, "001", "城东支行", 91.5, ["95"])
+    >>> FlowSections(rankings=[Ranking("网点评分", ["存款"], [entry], [])])
+
+The flows mask accounts themselves; the report scrubs every text again before Jinja2 escapes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rpa.masking import scrub_text
+
+
+def shown_text(value: Any) -> str:
+    """The text the page shows for a value: "" for None, else the value scrubbed."""
+    return "" if value is None else scrub_text(str(value))
+
+
+def shown_reference(value: Any) -> str:
+    """A filing number is the regulator's reference, not personal data: auditors need it whole.
+    Only a plain run of digits is shown as it is; anything else is scrubbed like free text."""
+    text = "" if value is None else str(value)
+    return text if text.isdigit() and len(text) <= 24 else scrub_text(text)
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One row of the flow's input, in input order, as the flow hands it to the report: the
+    account already masked by the flow; `outcome` a row outcome code of rpa.outcomes;
+    `evidence` a path inside the run folder. Every text is scrubbed again before it is shown."""
+
+    sheet: str
+    row: int
+    account: str
+    name: str
+    action: str
+    outcome: str
+    filing_no: str = ""
+    portal_message: str = ""
+    note: str = ""
+    attempts: int = 0
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One figure as two sources show it (a branch's own file and the summary): the values
+    already formatted with their unit, `difference` the second less the first ("" when one
+    source lacks the figure), `note` why it is 不符 when not a difference alone."""
+
+    group: str
+    item: str
+    first: str
+    second: str
+    difference: str
+    ok: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Every comparison of one reconciliation (a date and a format), grouped on the page by
+    `Comparison.group` (a branch), each group 相符 only when every one of its figures is."""
+
+    title: str
+    first_label: str
+    second_label: str
+    comparisons: list[Comparison]
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    """A ranked branch: rank, code, name, total 0-100 and each indicator's score as shown."""
+
+    rank: int
+    code: str
+    name: str
+    total: float
+    scores: list[str]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A scorecard: its indicators, the ranked entries best first, those left out and why
+    (code, name, reason), and `withheld`: why nothing is ranked ("" when the ranking stands)."""
+
+    title: str
+    indicators: list[str]
+    ranked: list[RankedEntry]
+    unranked: list[tuple[str, str, str]]
+    withheld: str = ""
+
+
+@dataclass(frozen=True)
+class FlowSections:
+    """What a flow adds to its report.html beyond the items: reconciliations and rankings."""
+
+    reconciliations: list[Reconciliation] = field(default_factory=list)
+    rankings: list[Ranking] = field(default_factory=list)
