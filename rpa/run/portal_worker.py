@@ -40,7 +40,7 @@ from rpa.errors import ConfigError, RpaError, SessionLost
 from rpa.masking import item_ref, mask_tail
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Browser, Locator, Page
 
     from rpa.browser.session import BrowserSession
     from rpa.queue.work_queue import WorkItem
@@ -118,17 +118,19 @@ class PortalWorker:
 
 
 @contextmanager
-def portal_worker(wctx: WorkerContext, portal: str, system: str, *, audit_prefix: str = ""
-                  ) -> Iterator[PortalWorker]:
+def portal_worker(wctx: WorkerContext, portal: str, system: str, *, audit_prefix: str = "",
+                  browser: Browser | None = None) -> Iterator[PortalWorker]:
     """A browser session and page for `portal` (`system`: its name in Chinese), logged out at the
-    end when the flow logged in; ConfigError when the worker has no operator for it."""
+    end when the flow logged in; ConfigError when the worker has no operator for it. `browser`:
+    a Chromium already running in this process (tests share one), else the session starts its own."""
     from rpa.browser.session import BrowserSession
     from rpa.run.flow import OPERATOR_SETTINGS
 
     if wctx.operator is None:
         setting = f"RPA_{OPERATOR_SETTINGS.get(portal, portal.upper())}_OPERATORS"
         raise ConfigError(f"{system}需要一个操作员：请在 {setting} 中配置")
-    with BrowserSession(wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
+    with BrowserSession(wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir,
+                        browser=browser) as session:
         work = PortalWorker(wctx, session, wctx.operator, system, audit_prefix)
         try:
             yield work

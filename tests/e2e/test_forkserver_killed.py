@@ -114,4 +114,4 @@ def test_a_killed_fork_server_never_leaves_more_workers_than_asked_for(tmp_path:
     assert sampler.most_owners <= WORKERS
     log = (cli.runs / run_id / "run.log").read_text(encoding="utf-8")
     assert "派生工作进程的服务进程已退出" in log  # the orphans were seen as such, not as crashes
-    assert log.count(" started") > WORKERS  # replacements did start, after the orphans stopped
+    assert log.count(" 已启动") > WORKERS  # replacements did start, after the orphans stopped

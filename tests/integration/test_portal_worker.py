@@ -48,9 +48,10 @@ def _worker(
 
 
 @pytest.mark.browser
-@pytest.mark.slow  # two Chromiums
 @pytest.mark.timeout(120)
-def test_login_relogin_once_and_logout_on_a_real_portal(check_portal: Any, tmp_path: Path) -> None:
+def test_login_relogin_once_and_logout_on_a_real_portal(
+    check_portal: Any, tmp_path: Path, browser: Any
+) -> None:
     check_portal.plant([ENTERPRISE])
     code, password = check_portal.operators[0]
     wctx, audit = _worker(tmp_path, check_portal, OperatorCredential(code=code, password=password))
@@ -63,7 +64,7 @@ def test_login_relogin_once_and_logout_on_a_real_portal(check_portal: Any, tmp_p
     warnings: list[str] = []
     sink = logger.add(lambda m: warnings.append(m.record["message"]), level="WARNING")
     try:
-        with portal_worker(wctx, "enterprise_check", SYSTEM, audit_prefix="check.") as work:
+        with portal_worker(wctx, "enterprise_check", SYSTEM, audit_prefix="check.", browser=browser) as work:
             login, query, result = (LoginPage(work.page, selectors), QueryPage(work.page, selectors),
                                     ResultPage(work.page, selectors))
             work.log_in(lambda c, p: login.log_in(url, c, p), log_out=query.log_out)
@@ -107,7 +108,7 @@ def test_login_relogin_once_and_logout_on_a_real_portal(check_portal: Any, tmp_p
         def refused_logout() -> None:
             raise PortalUnavailable("系统繁忙，请稍后再试", code="busy")
 
-        with portal_worker(wctx, "enterprise_check", SYSTEM) as work:
+        with portal_worker(wctx, "enterprise_check", SYSTEM, browser=browser) as work:
             login = LoginPage(work.page, selectors)
             work.log_in(lambda c, p: login.log_in(url, c, p), log_out=refused_logout)
     finally:
