@@ -214,6 +214,9 @@ def test_report_extraction_that_cannot_save_a_download_stops_resumably(
         max_attempts=4, backoff_base_seconds=0.05, backoff_max_seconds=0.1,
     )
     filler = FillWhenOneIsDone(free_on_stop)
+    # every page slow, so the disk is filled after the first item and before the last: on a quick
+    # machine the four items were done before the run's progress saw the first one
+    report_portal.set_faults(latency_ms=300)
     params = {"flow_params": {"date": "2026-11-27", "branches": ["110101", "110102"], "formats": ["xlsx"]}}
 
     stopped = execute_run(settings, "report-extraction", params, workers=1, on_started=filler.started,
