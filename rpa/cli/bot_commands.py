@@ -32,6 +32,20 @@ ABSENT_HELP = (
 )
 
 
+def _export_params(input_file: Path | None, resume: str | None) -> dict[str, Any]:
+    """The flow's `input` from `--input`, checked before a run exists (a folder, a pipe or a
+    broken zip never opens one); none when resuming, and a UsageError when neither is given."""
+    from rpa.errors import UsageError
+    from rpa.input_files import check_input_path, check_xlsx
+
+    if input_file is None and not resume:
+        raise UsageError("缺少 --input：请给出核心系统导出的 .xlsx/.csv 文件（或用 --resume 继续一次运行）")
+    if input_file is None:
+        return {}
+    (check_xlsx if input_file.suffix.lower() in (".xlsx", ".xlsm") else check_input_path)(input_file)
+    return {"input": str(input_file.resolve())}
+
+
 @run_app.command("account-filing")
 @handles_errors
 def run_account_filing(
@@ -47,17 +61,7 @@ def run_account_filing(
     """把导出文件中每个有效行报送到 AMS（人民银行账户管理系统），每行至多一次。
 
     File every valid row of the export into AMS, at most once each."""
-    from rpa.errors import UsageError
-
-    flow_params: dict[str, Any] = {}
-    if input_file is not None:
-        from rpa.input_files import check_input_path, check_xlsx
-
-        # before a run exists: a folder, a pipe or a broken zip never opens one
-        (check_xlsx if input_file.suffix.lower() in (".xlsx", ".xlsm") else check_input_path)(input_file)
-        flow_params["input"] = str(input_file.resolve())
-    elif not resume:
-        raise UsageError("缺少 --input：请给出核心系统导出的 .xlsx/.csv 文件（或用 --resume 继续一次运行）")
+    flow_params = _export_params(input_file, resume)
     if dry_run:
         flow_params["dry_run"] = True
     if sheet:
@@ -83,16 +87,7 @@ def run_enterprise_check(
     """在企业信息联网核查系统中核查导出文件每个开户/变更行的企业登记信息。
 
     Check every 开户/变更 row's enterprise registration (name, legal representative, status)."""
-    from rpa.errors import UsageError
-
-    flow_params: dict[str, Any] = {}
-    if input_file is not None:
-        from rpa.input_files import check_input_path, check_xlsx
-
-        (check_xlsx if input_file.suffix.lower() in (".xlsx", ".xlsm") else check_input_path)(input_file)
-        flow_params["input"] = str(input_file.resolve())
-    elif not resume:
-        raise UsageError("缺少 --input：请给出核心系统导出的 .xlsx/.csv 文件（或用 --resume 继续一次运行）")
+    flow_params = _export_params(input_file, resume)
     if sheet:
         flow_params["sheet"] = sheet
     outcome = run_with_progress(
