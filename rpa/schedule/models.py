@@ -120,6 +120,15 @@ class JobSpec(BaseModel):
     allow_overlap: bool = False
     enabled: bool = True
     drop_folder: DropFolderSpec | None = None
+    # maker-checker: each row the run would file waits for a checker (rpa approvals); the run's
+    # maker is `schedule:<id>`, so any named checker may approve it
+    approval: bool = False
+
+    @model_validator(mode="after")
+    def _approval_for_filing(self) -> JobSpec:
+        if self.approval and self.flow != "account-filing":
+            raise ValueError("approval: true is for account-filing jobs only")
+        return self
 
     @field_validator("timezone")
     @classmethod
