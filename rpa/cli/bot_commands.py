@@ -85,6 +85,9 @@ def run_account_filing(
     if absent_columns:
         flow_params["absent_columns"] = absent_columns
     outcome = run_with_progress("account-filing", params, workers=workers, resume=resume)
+    if approval and outcome.exit_code == 1:  # rows held as 待复核 among the rest
+        typer.echo(f"  须复核：复核人（不能是发起人）用 rpa approvals list 查看待复核的行，"
+                   f"rpa approvals approve {outcome.run_id} 批准后即报备")
     raise typer.Exit(outcome.exit_code)
 
 

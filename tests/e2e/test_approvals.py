@@ -120,6 +120,7 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(ams: AmsHandl
     made = cli.run("run", "account-filing", "--input", str(source), "--approval", "--maker", MAKER,
                    "--workers", "1", timeout=240)
     assert made.returncode == 1, made.stdout + made.stderr  # rows wait: the run is not all done
+    assert "rpa approvals list" in made.stdout
     run_id = run_id_from(made.stdout)
     assert _filed(ams) == set() and ams.submissions() == []  # looked up, nothing submitted
     result = read_result(cli.runs / run_id / "result.xlsx")
