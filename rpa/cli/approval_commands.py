@@ -71,8 +71,9 @@ def _print_run(run: WaitingRun) -> None:
     from rich.table import Table
 
     console = Console(soft_wrap=True)
+    started = escape(run.started_at[:19].replace("T", " "))
     console.print(f"运行 [bold]{escape(run.run_id)}[/]：发起人 {escape(run.maker or '未记录')}，"
-                  f"开始于 {escape(run.started_at[:19])}，待复核 {len(run.rows)} 行", highlight=False)
+                  f"开始于 {started}，待复核 {len(run.rows)} 行", highlight=False)
     for row in run.rows:
         console.print(f"  第 {row.row} 行：{escape(row.action)} 账号 {escape(row.account)} "
                       f"业务日期 {escape(row.business_date)}", highlight=False)
