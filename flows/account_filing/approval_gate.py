@@ -4,7 +4,8 @@ The handler (`filing.FilingHandler`) looked the account up and found nothing tha
 done or a person's: the row would be filed. If its run is set for approval and no checker has
 approved it yet (`rpa.approvals.words.waits_for_checker`), `awaiting_approval` builds the hold:
 the item waits as 待复核 with a `review` in its result that a checker reads
-(`rpa approvals list`, the console): each compared field as it will be sent and, for a change,
+(`rpa approvals list`, the console): AMS's filings of the account as the look-up listed them,
+each compared field as it will be sent and, for a change,
 as AMS holds it now (its latest 开户 or 变更 filing's 详情 page) with the fields that change
 marked. Values are masked by what they are before they are kept.
 """
@@ -52,6 +53,11 @@ def awaiting_approval(
         "account": shown("account_no", record.account_no),
         "business_date": record.business_date.isoformat(),
         "ams_filings": len(history.entries),
+        "ams_history": [  # what the look-up read: AMS's filings of the account (references, dates)
+            {"action": ACTION_LABELS.get(e.action, e.action), "business_date": e.business_date,
+             "filing_no": e.filing_no}
+            for e in history.entries
+        ],
         "fields": [
             {
                 "label": FIELD_LABELS.get(name, name),

@@ -58,6 +58,7 @@ class WaitingRow:
     account: str  # masked
     business_date: str
     fields: tuple[ReviewField, ...]
+    ams_history: tuple[str, ...] = ()  # AMS's filings of the account: `开户 2025-03-04 AMS...`
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,10 @@ def _waiting_row(item: WorkItem) -> WaitingRow:
         for f in review.get("fields", [])
     )
     sheet = str(item.payload.get("sheet") or "")
+    history = tuple(" ".join(str(entry.get(k) or "") for k in ("action", "business_date", "filing_no"))
+                    for entry in review.get("ams_history", []) if isinstance(entry, dict))
     return WaitingRow(item.id, sheet, _row(item), str(review.get("action", "")),
-                      str(review.get("account", "")), str(review.get("business_date", "")), fields)
+                      str(review.get("account", "")), str(review.get("business_date", "")), fields, history)
 
 
 def _live(settings: Settings, run_id: str) -> bool:

@@ -77,6 +77,8 @@ def _print_run(run: WaitingRun) -> None:
     for row in run.rows:
         console.print(f"  第 {row.row} 行：{escape(row.action)} 账号 {escape(row.account)} "
                       f"业务日期 {escape(row.business_date)}", highlight=False)
+        known = "；".join(row.ams_history) or "无"
+        console.print(f"    AMS 中该账户已有的报备：{escape(known)}", highlight=False)
         with_ams = any(f.ams is not None for f in row.fields)
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("    字段")

@@ -131,6 +131,7 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(ams: AmsHandl
     assert [f"第 {r} 行" in listed.stdout for r in (2, 3, 4, 5)] == [True] * 4
     assert OPEN_A not in listed.stdout and OPEN_A[-4:] in listed.stdout  # accounts masked
     assert id_number("330106", "19700512", "031") not in listed.stdout
+    assert "AMS 中该账户已有的报备：开户 2025-03-04 AMS2025030400007" in listed.stdout, listed.stdout
     change_lines = [line for line in listed.stdout.splitlines() if "注册地址" in line and "＊" in line]
     assert change_lines and OLD_ADDRESS in change_lines[-1] and NEW_ADDRESS in change_lines[-1], listed.stdout
 
