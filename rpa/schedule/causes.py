@@ -69,6 +69,7 @@ class QueueCauses:
         self.settings = settings
         self.schedules = schedules
         self.queue = WorkQueue.from_settings(settings)
+        self.queue.create_schema()  # a scheduler may start on a database no run has used yet
 
     def __call__(self, fire: FireRecord) -> CauseState:
         run_id = (fire.run_id or "").split(",")[-1]
