@@ -211,7 +211,7 @@ class BotScheduler:
                 self._scheduler.add_job(self.catch_up, id="catch-up", name="catch-up",
                                         misfire_grace_time=None)
                 tick = min(self._beat_every(), self.heartbeat_seconds)
-                logged = self.clock()
+                logged = self.clock() - timedelta(seconds=self.heartbeat_seconds)  # the first beat too
                 while not self.stop_event.wait(tick):
                     self.look_after()
                     if (self.clock() - logged).total_seconds() >= self.heartbeat_seconds:
