@@ -173,6 +173,7 @@ class Settings(BaseSettings):
     schedule_lease_seconds: float = Field(default=90.0, ge=3)  # a dead scheduler's fires: taken over after
     schedule_check_seconds: float = Field(default=300.0, gt=0)  # `rpa schedule check`: heartbeat age allowed
     log_dir: Path | None = None  # the scheduler's scheduler.log; default logs/ under RPA_HOME (else cwd)
+    host_id: str | None = None  # this host in the scheduler's fire table (read there); default host name
 
     @field_validator("ams_service_window")
     @classmethod
