@@ -45,7 +45,8 @@ class Caretaker:
         (the database away a moment) is logged and the round tried again at the next beat."""
         try:
             waiting = {record.job_id for record in self.take_over_dead()}
-            waiting |= {job.id for job in self._enabled() if self.fires.resumable(job.id)}
+            waiting |= {job.id for job in self._enabled()  # (outside its window: at its next fire)
+                        if self.runner.outside_window(job) is None and self.fires.resumable(job.id)}
             for record in needing_attention(self.fires):
                 if record.job_id in self.schedules.job_ids() and self._settle(record):
                     waiting.add(record.job_id)
