@@ -126,7 +126,49 @@ def test_a_stopped_fire_whose_cause_stays_waits_for_a_person(tmp_path: Path, cal
     assert "需要处理：编号 1" in bot.overview_text()
 
 
-def test_missed_report_days_are_back_filled_at_the_next_fire(tmp_path: Path, calendar: WorkCalendar) -> None:
+def test_a_stopped_fire_whose_run_a_person_finished_by_hand_is_finished(
+    tmp_path: Path, calendar: WorkCalendar
+) -> None:
+    from rpa.queue.work_queue import WorkQueue
+
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key")
+    queue = WorkQueue.from_settings(settings)
+    queue.create_schema()
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        run_id = params[RUN_ID_PARAM]
+        for key in ("row-1", "row-2"):
+            queue.enqueue("smoke", run_id, key, {"row": key})
+        queue.request_stop(run_id, "portal_changed", "门户页面已改版")
+        return LaunchResult(run_id, 3, "门户页面已改版", stop_code="portal_changed")
+
+    schedules = schedules_of({"id": "nightly", "cron": {"hour": 1, "minute": 0}})
+    bot = BotScheduler(schedules, db_url=settings.database_url_resolved, calendar=calendar, launcher=launch,
+                       causes=QueueCauses(settings, schedules),
+                       clock=lambda: datetime(2026, 3, 3, 1, tzinfo=UTC))
+    stopped = bot.trigger("nightly")
+    assert stopped.exit_code == 3 and stopped.run_id
+
+    def look_after() -> None:
+        bot.caretaker.look_after(lambda job_id: bot.caretaker.resume_job(schedules.job(job_id)))
+
+    look_after()
+    assert bot.fires.last_fires("nightly")[0].outcome == FireOutcome.STOPPED
+    # `rpa run ... --resume` by hand: the stop is cleared and every item done
+    queue.clear_stop(stopped.run_id)
+    for _ in range(2):
+        item = queue.claim(run_id=stopped.run_id, owner="by-hand", lease_seconds=30)
+        assert item is not None
+        queue.complete(item.id, "by-hand")
+    look_after()
+    fire = bot.fires.last_fires("nightly")[0]
+    assert fire.outcome == FireOutcome.OK and "调度之外" in (fire.note or "")
+    assert "需要处理：编号" not in bot.overview_text()
+
+
+def test_missed_report_days_are_back_filled_at_the_next_fire(
+    tmp_path: Path, calendar: WorkCalendar, alerts: list[str]
+) -> None:
     log_file = tmp_path / "launches.jsonl"
     db_url = f"sqlite:///{tmp_path / 'fires.db'}"
     schedules = schedules_of({"id": "reports", "flow": "report-extraction", "cron": {"hour": 7, "minute": 30},
@@ -147,6 +189,7 @@ def test_missed_report_days_are_back_filled_at_the_next_fire(tmp_path: Path, cal
     assert launches(log_file) == []  # Mon, Tue, Wed and Thu 07:30 are all past their grace
     missed = [f.planned_at.astimezone(SHANGHAI).day for f in bot.fires.missed("reports")]
     assert missed == [5, 4, 3, 2]
+    assert len(alerts) == 4 and all("错过" in said for said in alerts)
 
     friday = datetime(2026, 3, 6, 7, 30, tzinfo=SHANGHAI)
     now[0] = friday
