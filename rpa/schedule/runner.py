@@ -28,7 +28,7 @@ from rpa.schedule.dates import resolve_params
 from rpa.schedule.drop import DropFolder
 from rpa.schedule.fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
 from rpa.schedule.models import JobSpec, ScheduleFile
-from rpa.schedule.shown import shown
+from rpa.schedule.shown import local, shown
 
 if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
@@ -63,8 +63,8 @@ RunIdFactory = Callable[[JobSpec], str]
 
 
 def trigger_label(job_id: str, planned: datetime) -> str:
-    """The `trigger` a scheduled run records in run.json."""
-    return f"schedule:{job_id}@{planned.isoformat()}"
+    """The `trigger` a scheduled run records in run.json (the planned time in Asia/Shanghai)."""
+    return f"schedule:{job_id}@{local(planned).isoformat()}"
 
 
 class FireRunner:

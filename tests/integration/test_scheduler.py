@@ -399,6 +399,6 @@ def test_sigterm_lets_the_item_in_hand_finish_and_the_run_resumes(tmp_path: Path
     assert sorted(done_lines) == sorted(f"done item-{i}" for i in range(ITEMS))  # each item once
     assert [p.name for p in runs_dir.iterdir()] == [run_folder.name]  # resumed, not started anew
     run_json = json.loads((run_folder / "run.json").read_text())
-    assert run_json["trigger"] == f"schedule:nightly@{fire_at.isoformat()}"
+    assert run_json["trigger"] == f"schedule:nightly@{fire_at.astimezone(SHANGHAI).isoformat()}"
     fires = FireTable(db_url).last_fires("nightly")
     assert [(f.planned_at, f.outcome) for f in fires] == [(fire_at, FireOutcome.OK)]
