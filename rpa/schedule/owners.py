@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
 from loguru import logger
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from rpa.db import engine_for, immediate_transaction
 from rpa.queue.schema import insert_or_ignore
 from rpa.schedule.fire_rows import create_tables, jobs_seen, metadata, owners
+
+FORGET_AFTER = timedelta(days=31)
 
 
 class OwnerTable:
@@ -62,10 +64,12 @@ class OwnerTable:
         return newest
 
     def see_jobs(self, job_ids: Iterable[str]) -> dict[str, datetime]:
-        """Note the jobs a scheduler starts with (first time only); returns when each was first seen."""
+        """Note the jobs a scheduler starts with (first time only); returns when each was first
+        seen. Rows of processes silent for a month go (their fires were long taken over)."""
         now = self._clock()
         ids = list(job_ids)
         with immediate_transaction(self.engine) as conn:
+            conn.execute(delete(owners).where(owners.c.beat_at < now - FORGET_AFTER))
             for job_id in ids:
                 conn.execute(insert_or_ignore(conn.dialect.name, jobs_seen, "job_id").values(
                     job_id=job_id, first_seen_at=now,
