@@ -48,8 +48,8 @@ _SOURCES = {"schedule": "按计划", "manual": "手动触发", "catch_up": "补�
 class LaunchResult:
     """What a launch reports: the run it made (if any), its exit code, a short note. `resumable`:
     the run stopped for a reason that passes by itself (the portal's service window closed), so
-    the fire is resumed, inside the window, before the job's next fire. `stop_code`: why it stopped
-otherwise, which the scheduler's cause check reads to resume the fire once that is cleared."""
+    the fire is resumed, inside the window, before the job's next fire. `stop_code`: why it
+    stopped otherwise, which the scheduler's cause check reads to resume the fire once cleared."""
 
     run_id: str | None
     exit_code: int
