@@ -81,8 +81,8 @@ def _launch_lines(runs_dir: Path) -> list[list[str]]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(150)
-def test_a_fire_of_a_killed_host_is_taken_over_when_its_lease_lapses(tmp_path: Path) -> None:
-    db_url, runs_dir = f"sqlite:///{tmp_path / 'fires.db'}", tmp_path / "runs"
+def test_a_fire_of_a_killed_host_is_taken_over_when_its_lease_lapses(db_url: str, tmp_path: Path) -> None:
+    runs_dir = tmp_path / "runs"
     runs_dir.mkdir()
     hosts = ("host-a", "host-b")
     daemons = {host: _start(host, db_url, runs_dir, tmp_path / f"{host}.log") for host in hosts}
