@@ -1,6 +1,7 @@
 """The one logging setup: loguru, never local variables (`diagnose=False`), everything scrubbed.
 
-`configure_logging()` sets the terminal sink and routes the standard library's `logging`
+`configure_logging()` sets the terminal sink (`configure_daemon_logging()` adds a rotating log file
+and shows every time in one timezone) and routes the standard library's `logging`
 (uvicorn, SQLAlchemy, APScheduler, asyncio...) into loguru through `InterceptHandler`, so
 their records are scrubbed like ours; `add_run_log(path)` adds a run's `run.log` (created
 0600). Loggers are bound with `run_id` (and `item_ref` where there is an item).
@@ -16,6 +17,7 @@ import logging
 import os
 import sys
 import traceback
+from datetime import UTC, timezone, tzinfo
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -108,6 +110,25 @@ def configure_logging(level: str = "INFO", console: bool = True, run_id: str = "
             backtrace=False,
             colorize=None,
         )
+
+
+def configure_daemon_logging(log_file: Path, zone: tzinfo, level: str = "INFO") -> int:
+    """A long-running process (the scheduler daemon): the terminal at `level` and a rotating
+    `log_file` (10 MB each, the last 10 kept), every time in `zone`. Returns the file's sink id."""
+    configure_logging(level=level)
+
+    def scrub_in_zone(record: Record) -> None:
+        _scrub(record)
+        moment = record["time"]
+        offset = moment.astimezone(zone).utcoffset()
+        record["time"] = moment.astimezone(timezone(offset) if offset is not None else UTC)
+
+    logger.configure(patcher=scrub_in_zone)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    return logger.add(
+        log_file, level=level, format=_file_format, rotation="10 MB", retention=10, encoding="utf-8",
+        diagnose=False, backtrace=False, enqueue=False,
+    )
 
 
 def add_run_log(path: Path, level: str = "DEBUG", run_id: str | None = None) -> int:

@@ -58,7 +58,7 @@ FIRE_LABELS: dict[str, str] = {
     "running": "运行中",
     "ok": "全部完成",
     "failed": "已结束，有事项需要处理",
-    "stopped": "提前停止",
+    "stopped": "提前停止，需要处理",
     "error": "启动失败",
     "interrupted": "已中断，下次启动时续跑",
     "abandoned": "进程已不在，下次启动时续跑",
@@ -66,6 +66,9 @@ FIRE_LABELS: dict[str, str] = {
     "skipped_overlap": "跳过：上一次仍在运行",
     "skipped_window": "跳过：不在服务时段内",
     "missed": "错过",
+    "held": "暂不启动：之前的一次需要处理",
+    "backfilled": "错过，已并入后来的一次补跑",
+    "closed": "提前停止，已由人工关闭",
 }
 
 

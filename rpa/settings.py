@@ -170,6 +170,10 @@ class Settings(BaseSettings):
     backoff_base_seconds: float = 2.0
     backoff_max_seconds: float = 120.0
     circuit_breaker_threshold: int = 8
+    schedule_lease_seconds: float = Field(default=90.0, ge=3)  # a dead scheduler's fires: taken over after
+    schedule_check_seconds: float = Field(default=300.0, gt=0)  # `rpa schedule check`: heartbeat age allowed
+    log_dir: Path | None = None  # the scheduler's scheduler.log; default logs/ under RPA_HOME (else cwd)
+    host_id: str | None = None  # this host in the scheduler's fire table (read there); default host name
 
     @field_validator("ams_service_window")
     @classmethod

@@ -2,17 +2,22 @@
 launched as a run of its flow through the same steps as `rpa run` (rpa.schedule.scheduler does
 the timing and the fire table).
 
-    rpa schedule list [--count 5]     # next fire times (working days honoured), last and missed fires
-    rpa schedule run                  # the daemon, until SIGTERM/SIGINT
-    rpa schedule trigger JOB          # one job now, through the same fire table
+    rpa schedule list [--count 5]     # next fire times (working days honoured), last and missed
+                                      # fires, fires that need a person
+    rpa schedule run                  # the daemon, until SIGTERM/SIGINT; logs to logs/scheduler.log
+    rpa schedule trigger JOB          # one job now (its stopped fire first), through the fire table
+    rpa schedule close FIRE           # a person closes a stopped fire
+    rpa schedule check [--max-age S]  # for cron/systemd timers: exit 1 when no daemon heartbeat
 
 The group is registered by rpa.cli.ops_commands, in its place among the operations groups.
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -33,6 +38,7 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
     from rpa.queue.work_queue import WorkQueue
     from rpa.run.orchestrate import execute_run
     from rpa.run.service_window import WINDOW_CLOSED
+    from rpa.schedule.causes import QueueCauses, stop_code_of
     from rpa.schedule.scheduler import (
         RESUME_PARAM,
         RUN_ID_PARAM,
@@ -62,7 +68,8 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
         )
         why = WorkQueue.from_settings(cfg).stop_requested(outcome.run_id) if outcome.exit_code == 3 else None
         window_closed = why is not None and why[0] == WINDOW_CLOSED  # resumed in the next window
-        return LaunchResult(outcome.run_id, outcome.exit_code, outcome.stop_reason or "", window_closed)
+        code = stop_code_of(cfg, job.flow, outcome.run_id) if outcome.exit_code == 3 else None
+        return LaunchResult(outcome.run_id, outcome.exit_code, outcome.stop_reason or "", window_closed, code)
 
     schedules = load_schedules(cfg.schedules_file, ams_service_window=cfg.ams_service_window)
     calendar = WorkCalendar.load(cfg.calendar_file)
@@ -73,7 +80,15 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
         launcher=launch,
         stop_event=stop,
         runs_dir=cfg.runs_dir,
+        lease=timedelta(seconds=cfg.schedule_lease_seconds),
+        causes=QueueCauses(cfg, schedules),
     )
+
+
+def log_file(cfg: Settings) -> Path:
+    """The daemon's log: RPA_LOG_DIR, else logs/ under RPA_HOME, else under the working directory."""
+    folder = cfg.log_dir or Path(os.environ.get("RPA_HOME", "").strip() or ".") / "logs"
+    return folder / "scheduler.log"
 
 
 @schedule_app.command("list")
@@ -90,8 +105,18 @@ def schedule_list(count: Annotated[int, typer.Option(help="Next fire times to sh
 def schedule_run() -> None:
     """调度守护进程：运行任务直到收到 SIGTERM/SIGINT，然后让手头的项办完。
 
-    The scheduler daemon: runs jobs until SIGTERM/SIGINT, then lets items in hand finish."""
-    raise typer.Exit(_scheduler(settings()).run_forever())
+    The scheduler daemon: runs jobs until SIGTERM/SIGINT, then lets items in hand finish. It
+    logs to the terminal and to logs/scheduler.log (RPA_LOG_DIR), times in Asia/Shanghai."""
+    from rpa.logs import configure_daemon_logging
+    from rpa.schedule.shown import SHOWN_ZONE
+
+    cfg = settings()
+    path = log_file(cfg)
+    configure_daemon_logging(path, SHOWN_ZONE)
+    from loguru import logger
+
+    logger.info(f"调度守护进程启动：日志 {path.resolve()}，触发租约 {cfg.schedule_lease_seconds:g} 秒")
+    raise typer.Exit(_scheduler(cfg).run_forever())
 
 
 @schedule_app.command("trigger")
@@ -104,3 +129,54 @@ def schedule_trigger(job_id: str) -> None:
     run = result.run_id or "无"
     typer.echo(f"任务 {job_id}：运行 {run}，退出码 {result.exit_code} {result.note}".rstrip())
     raise typer.Exit(result.exit_code)
+
+
+@schedule_app.command("close")
+@handles_errors
+def schedule_close(
+    fire_id: Annotated[int, typer.Argument(help="The fire's number, as `rpa schedule list` shows it.")],
+) -> None:
+    """关闭一个需要处理的（已停止的）触发：不再列出，也不再续跑。
+
+    Close a stopped fire that needs a person: no longer listed, never resumed."""
+    import getpass
+
+    from rpa.schedule.attention import close_fire
+    from rpa.schedule.fires import FireTable
+    from rpa.schedule.shown import shown
+
+    cfg = settings()
+    table = FireTable(cfg.database_url_resolved)
+    record = close_fire(table, fire_id, by=getpass.getuser(), now=datetime.now().astimezone())
+    typer.echo(f"已关闭任务 {record.job_id} 计划于 {shown(record.planned_at)} 的那次（编号 {fire_id}）")
+
+
+@schedule_app.command("check")
+@handles_errors
+def schedule_check(
+    max_age: Annotated[float | None, typer.Option(
+        help="Seconds without a daemon heartbeat before this fails (default RPA_SCHEDULE_CHECK_SECONDS)."
+    )] = None,
+) -> None:
+    """检查调度守护进程的心跳（供 cron/systemd 定时器）：超时未写心跳则退出码 1。
+
+    For cron/systemd timers: exit 1 when no scheduler daemon wrote a heartbeat in time."""
+    from datetime import UTC
+
+    from rpa.schedule.fire_rows import process_owner
+    from rpa.schedule.owners import OwnerTable
+    from rpa.schedule.shown import shown
+
+    cfg = settings()
+    limit = max_age if max_age is not None else cfg.schedule_check_seconds
+    newest = OwnerTable(cfg.database_url_resolved, owner=process_owner()).newest_beat("daemon")
+    now = datetime.now(UTC)
+    if newest is None:
+        typer.echo("调度守护进程从未写过心跳：请启动 `rpa schedule run`（或其 systemd 服务）", err=True)
+        raise typer.Exit(1)
+    age = (now - newest).total_seconds()
+    if age > limit:
+        typer.echo(f"调度守护进程已 {age:.0f} 秒没有心跳（上次 {shown(newest)}，允许 {limit:g} 秒）："
+                   "请检查 `rpa schedule run` 是否在运行", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"调度守护进程正常：上次心跳 {shown(newest)}（{age:.0f} 秒前）")

@@ -2,6 +2,8 @@
 
     schedule_fires       one row per (job id, planned time), UNIQUE: the claim of a fire
     schedule_job_locks   one row per job: the fire it is running now (jobs that may not overlap)
+    schedule_owners      one row per scheduler process: its heartbeat, the lease of every fire it owns
+    schedule_jobs        one row per job: when a scheduler first saw it (no misses from before)
     drop_files           (in rpa.schedule.drop) the SHA-256 of every file taken from a drop folder
 """
 
@@ -14,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint, inspect, text
 from sqlalchemy.engine import RowMapping
 
 from rpa.db import immediate_transaction
@@ -36,10 +38,16 @@ class FireOutcome(StrEnum):
     SKIPPED_OVERLAP = "skipped_overlap"
     SKIPPED_WINDOW = "skipped_window"
     MISSED = "missed"  # the machine was off (or busy) past the job's misfire grace
+    HELD = "held"  # not started: an earlier fire of the job stopped and needs a person first
+    BACKFILLED = "backfilled"  # a missed fire whose dates a later fire's run took in
+    CLOSED = "closed"  # a stopped fire a person closed (`rpa schedule close`)
 
 
+ADDED_FIRE_COLUMNS = ("stop_code",)  # columns a table made by an earlier version lacks
 _SCHEMA_LOCK_KEY = 0x5C4ED  # any constant shared by every scheduler process
 RESUMABLE = (FireOutcome.INTERRUPTED, FireOutcome.ABANDONED)
+# a fire that needs a person: listed until its run is finished or a person closes it
+NEEDS_ATTENTION = (FireOutcome.STOPPED,)
 
 
 class ClaimOutcome(StrEnum):
@@ -66,6 +74,7 @@ class FireRecord:
     outcome: str
     exit_code: int | None
     note: str | None
+    stop_code: str | None = None
 
 
 metadata = MetaData()
@@ -84,6 +93,7 @@ fires = Table(
     Column("outcome", String(24), nullable=False),
     Column("exit_code", Integer),
     Column("note", Text),
+    Column("stop_code", String(64)),  # why its run stopped (exit 3): the launcher's word for it
     UniqueConstraint("job_id", "planned_at", name="uq_schedule_fires_job_planned"),
 )
 job_locks = Table(
@@ -91,6 +101,21 @@ job_locks = Table(
     metadata,
     Column("job_id", String(64), primary_key=True),
     Column("fire_id", _Id),
+)
+owners = Table(
+    "schedule_owners",
+    metadata,
+    Column("owner", String(160), primary_key=True),  # `host:pid:start time`, as in fires.owner
+    Column("role", String(16), nullable=False),  # daemon (`rpa schedule run`) | trigger
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("beat_at", UtcDateTime(), nullable=False),
+    Column("stopped_at", UtcDateTime()),
+)
+jobs_seen = Table(
+    "schedule_jobs",
+    metadata,
+    Column("job_id", String(64), primary_key=True),
+    Column("first_seen_at", UtcDateTime(), nullable=False),
 )
 
 
@@ -101,12 +126,23 @@ def create_tables(engine: Engine, tables: MetaData) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
         tables.create_all(conn)
+        if fires.name in inspect(conn).get_table_names():
+            present = {column["name"] for column in inspect(conn).get_columns(fires.name)}
+            for name in ADDED_FIRE_COLUMNS:
+                if name not in present:  # a table made by an earlier version
+                    kind = fires.c[name].type.compile(dialect=conn.dialect)
+                    conn.execute(text(f"ALTER TABLE {fires.name} ADD COLUMN {name} {kind}"))
+
+
+def host_id() -> str:
+    """This robot host's name in the fire table: RPA_HOST_ID, else the host name."""
+    return os.environ.get("RPA_HOST_ID", "").strip().replace(":", "-") or socket.gethostname()
 
 
 def process_owner() -> str:
     """`host:pid:start time`: a running fire's owner, told apart from a later process that
     was given the same pid."""
-    return f"{socket.gethostname()}:{os.getpid()}:{start_time(os.getpid())}"
+    return f"{host_id()}:{os.getpid()}:{start_time(os.getpid())}"
 
 
 def owner_gone(owner: str | None) -> bool | None:
@@ -114,7 +150,7 @@ def owner_gone(owner: str | None) -> bool | None:
     None for another host's (or an owner this cannot read). An owner written as `host:pid`
     (before the start time was part of it) is judged by its pid alone."""
     host, pid, *started = (owner or "").split(":")
-    if host != socket.gethostname() or not pid.isdigit() or len(started) > 1:
+    if host != host_id() or not pid.isdigit() or len(started) > 1:
         return None
     return not is_running(int(pid), started[0] if started else None)
 

@@ -5,6 +5,11 @@ instead, in the queue's database. A fire starts only after inserting its (job id
 row under a unique constraint: of several schedulers on one database exactly one starts it. A
 job that may not overlap itself also takes its row in `schedule_job_locks` with a conditional
 UPDATE, which serialises the same way on SQLite and PostgreSQL.
+
+A running fire is owned under a lease: its process writes a heartbeat in `schedule_owners`
+(`rpa.schedule.owners`) every third of the lease, and a fire whose owner has not for a whole lease
+(a host killed or cut off) is abandoned by whichever scheduler looks next, on any host, and
+resumed. On the owner's own host a vanished process is seen at once.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sqlalchemy.engine import Connection
 from rpa.db import engine_for, immediate_transaction
 from rpa.queue.schema import insert_or_ignore
 from rpa.schedule.fire_rows import (
+    NEEDS_ATTENTION,
     RESUMABLE,
     ClaimOutcome,
     FireOutcome,
@@ -28,9 +34,11 @@ from rpa.schedule.fire_rows import (
     job_locks,
     metadata,
     owner_gone,
+    owners,
     process_owner,
     record_of,
 )
+from rpa.schedule.shown import shown
 
 __all__ = ["ClaimOutcome", "FireOutcome", "FireRecord", "FireTable", "create_tables"]
 
@@ -43,12 +51,12 @@ class FireTable:
         db_url: str,
         *,
         owner: str | None = None,
-        stale_after: timedelta = timedelta(hours=12),
+        lease: timedelta = timedelta(seconds=90),
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.engine = engine_for(db_url)
         self.owner = owner or process_owner()
-        self.stale_after = stale_after
+        self.lease = lease
         self._clock = clock or (lambda: datetime.now(UTC))
         create_tables(self.engine, metadata)
 
@@ -81,7 +89,7 @@ class FireTable:
                     conn.execute(
                         update(fires).where(fires.c.id == record.id).values(
                             outcome=FireOutcome.SKIPPED_OVERLAP.value, finished_at=now,
-                            note=f"the fire planned for {holder.planned_at.isoformat()} was still running",
+                            note=f"{shown(holder.planned_at)} 的那次仍在运行",
                         )
                     )
                     return ClaimOutcome.OVERLAP, holder
@@ -92,12 +100,15 @@ class FireTable:
         return self.claim(job_id, planned)[0] is ClaimOutcome.CLAIMED
 
     def reclaim(self, record: FireRecord, *, exclusive: bool = True) -> bool:
-        """Take an interrupted or abandoned fire back to resume it; False if someone else did."""
+        """Take an interrupted, abandoned or stopped fire back to resume it; False if someone
+        else did (its outcome is no longer the one `record` read)."""
         now = self._clock()
+        resumable = [o.value for o in (*RESUMABLE, *NEEDS_ATTENTION)]
         with immediate_transaction(self.engine) as conn:
             taken = conn.execute(
                 update(fires)
-                .where(fires.c.id == record.id, fires.c.outcome.in_([o.value for o in RESUMABLE]))
+                .where(fires.c.id == record.id, fires.c.outcome == record.outcome,
+                       fires.c.outcome.in_(resumable))
                 .values(outcome=FireOutcome.RUNNING.value, owner=self.owner, started_at=now, finished_at=None)
             )
             if taken.rowcount != 1:
@@ -119,14 +130,15 @@ class FireTable:
             )
 
     def finish(
-        self, record: FireRecord, *, outcome: FireOutcome, exit_code: int | None = None, note: str = ""
+        self, record: FireRecord, *, outcome: FireOutcome, exit_code: int | None = None, note: str = "",
+        stop_code: str | None = None,
     ) -> None:
         """Close a fire and release its job's lock."""
         with immediate_transaction(self.engine) as conn:
             conn.execute(
                 update(fires).where(fires.c.id == record.id).values(
                     outcome=outcome.value, exit_code=exit_code, note=note or None,
-                    finished_at=self._clock(),
+                    finished_at=self._clock(), stop_code=stop_code,
                 )
             )
             conn.execute(update(job_locks).where(job_locks.c.fire_id == record.id).values(fire_id=None))
@@ -158,7 +170,7 @@ class FireTable:
             row = conn.execute(select(fires).where(fires.c.id == holder_id)).mappings().first()
             holder = record_of(row) if row is not None else None
             if holder is not None and holder.outcome == FireOutcome.RUNNING:
-                if not self._is_stale(holder, now):
+                if not self._is_stale(conn, holder, now):
                     return holder
                 self._abandon(conn, holder, now)
             conn.execute(
@@ -172,7 +184,7 @@ class FireTable:
         now = self._clock()
         with immediate_transaction(self.engine) as conn:
             rows = conn.execute(select(fires).where(fires.c.outcome == FireOutcome.RUNNING.value)).mappings()
-            dead = [r for r in map(record_of, rows.all()) if self._is_stale(r, now)]
+            dead = [r for r in map(record_of, rows.all()) if self._is_stale(conn, r, now)]
             for record in dead:
                 self._abandon(conn, record, now)
                 conn.execute(update(job_locks).where(job_locks.c.fire_id == record.id).values(fire_id=None))
@@ -182,16 +194,21 @@ class FireTable:
         conn.execute(
             update(fires).where(fires.c.id == record.id, fires.c.outcome == FireOutcome.RUNNING.value).values(
                 outcome=FireOutcome.ABANDONED.value, finished_at=now,
-                note=f"its process ({record.owner}) is gone",
+                note=f"其调度进程（{record.owner}）已不在或已停止心跳",
             )
         )
 
-    def _is_stale(self, record: FireRecord, now: datetime) -> bool:
+    def _is_stale(self, conn: Connection, record: FireRecord, now: datetime) -> bool:
         gone = owner_gone(record.owner)
         if gone is not None:  # a process of this host: it runs or it does not
             return gone
-        started = record.started_at or record.planned_at
-        return now - started > self.stale_after
+        beat = conn.execute(
+            select(owners.c.beat_at, owners.c.stopped_at).where(owners.c.owner == record.owner)
+        ).first()
+        if beat is not None and beat.stopped_at is not None:
+            return True  # its scheduler stopped without finishing it
+        last = beat.beat_at if beat is not None else (record.started_at or record.planned_at)
+        return now - last > self.lease
 
     # --- reading ------------------------------------------------------------------------------
     def get(self, job_id: str, planned: datetime) -> FireRecord | None:

@@ -13,6 +13,7 @@
         misfire_grace_seconds: 600
         allow_overlap: false
         drop_folder: {path: inbox/account-filing, param: input}
+        backfill_param: date                # (with params: {date: ...}) missed days run next time
 
 Cron fields are APScheduler 3's (`day_of_week` counts mon=0 .. sun=6; prefer names). The cron
 expressions themselves are checked by `rpa.schedule.triggers.load_schedules`: only that module and
@@ -124,6 +125,15 @@ class JobSpec(BaseModel):
     # maker-checker: each row the run would file waits for a checker (rpa approvals); the run's
     # maker is `schedule:<id>`, so any named checker may approve it
     approval: bool = False
+    # a parameter taking several values (report extraction's `date`): the values of the job's
+    # missed fires are added to it at its next fire, so the missed days are extracted then
+    backfill_param: str | None = None
+
+    @model_validator(mode="after")
+    def _backfill_is_a_param(self) -> JobSpec:
+        if self.backfill_param is not None and self.backfill_param not in self.params:
+            raise ValueError(f"backfill_param: {self.backfill_param!r} is not one of the job's params")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -23,10 +23,12 @@ from loguru import logger
 
 from rpa.masking import scrub_text
 from rpa.outcomes import fire_label
+from rpa.schedule.attention import _needs_attention, mark_backfilled_run, needing_attention, take_missed
 from rpa.schedule.dates import resolve_params
 from rpa.schedule.drop import DropFolder
 from rpa.schedule.fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
 from rpa.schedule.models import JobSpec, ScheduleFile
+from rpa.schedule.shown import local, shown
 
 if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
@@ -46,12 +48,14 @@ _SOURCES = {"schedule": "按计划", "manual": "手动触发", "catch_up": "补�
 class LaunchResult:
     """What a launch reports: the run it made (if any), its exit code, a short note. `resumable`:
     the run stopped for a reason that passes by itself (the portal's service window closed), so
-    the fire is resumed, inside the window, before the job's next fire."""
+    the fire is resumed, inside the window, before the job's next fire. `stop_code`: why it
+    stopped otherwise, which the scheduler's cause check reads to resume the fire once cleared."""
 
     run_id: str | None
     exit_code: int
     note: str = ""
     resumable: bool = False
+    stop_code: str | None = None  # why a run stopped (exit 3), e.g. operators_refused
 
 
 Launcher = Callable[[JobSpec, datetime, dict[str, Any]], LaunchResult]
@@ -59,8 +63,8 @@ RunIdFactory = Callable[[JobSpec], str]
 
 
 def trigger_label(job_id: str, planned: datetime) -> str:
-    """The `trigger` a scheduled run records in run.json."""
-    return f"schedule:{job_id}@{planned.isoformat()}"
+    """The `trigger` a scheduled run records in run.json (the planned time in Asia/Shanghai)."""
+    return f"schedule:{job_id}@{local(planned).isoformat()}"
 
 
 class FireRunner:
@@ -108,24 +112,56 @@ class FireRunner:
         why_not = None if ignore_window else self.outside_window(job)
         if why_not is not None:
             self.fires.record(job.id, planned, FireOutcome.SKIPPED_WINDOW, source=source, note=why_not)
-            log.warning(f"任务 {job.id}：{planned.isoformat()} 的这次没有启动：{why_not}")
+            log.warning(f"任务 {job.id}：{shown(planned)} 的这次没有启动：{why_not}")
             return FireOutcome.SKIPPED_WINDOW, self.fires.get(job.id, planned)
+        stopped = needing_attention(self.fires, job.id)
+        if stopped:
+            note = (f"{shown(stopped[0].planned_at)} 的那次（编号 {stopped[0].id}）已停止，需要处理："
+                    "原因解除后自动续跑，或 `rpa schedule close 编号` 关闭")
+            if self.fires.record(job.id, planned, FireOutcome.HELD, source=source, note=note):
+                log.warning(f"任务 {job.id}：{shown(planned)} 的这次暂不启动：{note}")
+            return FireOutcome.HELD, self.fires.get(job.id, planned)
         params = resolve_params(job.params, now=planned.astimezone(job.zone), calendar=self.calendar)
         claim, record = self.fires.claim(
             job.id, planned, source=source, exclusive=not job.allow_overlap, params=params
         )
         if claim is ClaimOutcome.TAKEN:
-            log.debug(f"任务 {job.id}：{planned.isoformat()} 的这次已由别的调度进程接手")
+            log.debug(f"任务 {job.id}：{shown(planned)} 的这次已由别的调度进程接手")
             return claim, None
         if claim is ClaimOutcome.OVERLAP:
-            blocking = record.planned_at.isoformat() if record else "?"
-            log.warning(f"任务 {job.id}：跳过 {planned.isoformat()} 的这次：{blocking} 的那次仍在运行")
+            blocking = shown(record.planned_at) if record else "?"
+            log.warning(f"任务 {job.id}：跳过 {shown(planned)} 的这次：{blocking} 的那次仍在运行")
             return claim, self.fires.get(job.id, planned)
         assert record is not None
-        log.info(f"任务 {job.id}：{planned.isoformat()} 的这次开始（{_SOURCES.get(source, source)}）")
+        log.info(f"任务 {job.id}：{shown(planned)} 的这次开始（{_SOURCES.get(source, source)}）")
+        backfilled = take_missed(self.fires, record) if job.backfill_param else []
+        if backfilled:
+            params = self._with_backfill(job, params, backfilled)
         results = self._launch_all(job, record, params)
+        if backfilled and results and results[-1].run_id:
+            mark_backfilled_run(self.fires, backfilled, results[-1].run_id)
         outcome = self._finish(job, record, results)
         return outcome, self.fires.get(job.id, planned)
+
+    def _with_backfill(self, job: JobSpec, params: dict[str, Any], taken: list[FireRecord]) -> dict[str, Any]:
+        """`params` with the missed fires' values of the job's backfill parameter added (sorted)."""
+        name = job.backfill_param
+        assert name is not None
+        values: list[Any] = []
+        for fire in [*taken, None]:
+            resolved = params if fire is None else resolve_params(
+                job.params, now=fire.planned_at.astimezone(job.zone), calendar=self.calendar
+            )
+            value = resolved.get(name)
+            for one in value if isinstance(value, list) else [value]:
+                if one is not None and one not in values:
+                    values.append(one)
+        merged = sorted(values, key=str)
+        logger.bind(job=job.id).warning(
+            f"任务 {job.id}：补跑错过的 {len(taken)} 次（{'、'.join(shown(f.planned_at) for f in taken)}）："
+            f"{name} = {'、'.join(map(str, merged))}"
+        )
+        return {**params, name: merged if len(merged) > 1 else merged[0]}
 
     def drop_dirs(self, job: JobSpec) -> tuple[Path, Path] | None:
         """The job's drop folder and where its taken files go, or None for a job without one."""
@@ -167,6 +203,7 @@ class FireRunner:
         return result
 
     def _finish(self, job: JobSpec, record: FireRecord, results: list[LaunchResult]) -> FireOutcome:
+        stop_code = None
         if not results:
             outcome, exit_code, note = FireOutcome.NO_INPUT, None, "投放文件夹中没有新文件"
         else:
@@ -174,9 +211,12 @@ class FireRunner:
             outcome = min(outcomes, key=_SEVERITY.index)
             exit_code = max(result.exit_code for result in results)
             note = "；".join(result.note for result in results if result.note)
-        self.fires.finish(record, outcome=outcome, exit_code=exit_code, note=note)
-        planned = record.planned_at.astimezone(job.zone).isoformat()
-        logger.bind(job=job.id).info(f"任务 {job.id}：{planned} 的这次结束：{fire_label(outcome)}")
+            stop_code = next((r.stop_code for r in results if r.stop_code), None)
+        self.fires.finish(record, outcome=outcome, exit_code=exit_code, note=note, stop_code=stop_code)
+        said = f"任务 {job.id}：{shown(record.planned_at)} 的这次结束：{fire_label(outcome)}"
+        logger.bind(job=job.id).info(f"{said}（退出码 {exit_code}）" if exit_code is not None else said)
+        if outcome in (FireOutcome.STOPPED, FireOutcome.ERROR):
+            _needs_attention(record, f"{fire_label(outcome)}：{note or '没有说明'}")
         return outcome
 
     def _outcome_of(self, result: LaunchResult) -> FireOutcome:
@@ -186,20 +226,21 @@ class FireRunner:
             return FireOutcome.INTERRUPTED
         return {1: FireOutcome.FAILED, 2: FireOutcome.ERROR}.get(result.exit_code, FireOutcome.STOPPED)
 
-    def resume(self, job: JobSpec) -> list[FireRecord]:
-        """Resume the job's interrupted and abandoned fires, oldest first, with their run ids."""
+    def resume(self, job: JobSpec, records: list[FireRecord] | None = None) -> list[FireRecord]:
+        """Resume the job's interrupted and abandoned fires (or `records`, e.g. stopped fires whose
+        cause is cleared), oldest first, with their run ids."""
         resumed: list[FireRecord] = []
-        for record in self.fires.resumable(job.id):
+        for record in self.fires.resumable(job.id) if records is None else records:
             why_not = self.outside_window(job)
             if self.stop_event.is_set() or why_not is not None:
                 if why_not:
-                    logger.info(f"任务 {job.id}：{record.planned_at.isoformat()} 的这次等待续跑：{why_not}")
+                    logger.info(f"任务 {job.id}：{shown(record.planned_at)} 的这次等待续跑：{why_not}")
                 break
             if not self.fires.reclaim(record, exclusive=not job.allow_overlap):
                 continue
             params = dict(record.params or {})
             was = fire_label(record.outcome)
-            logger.info(f"任务 {job.id}：续跑 {record.planned_at.isoformat()} 的这次（{was}）")
+            logger.info(f"任务 {job.id}：续跑 {shown(record.planned_at)} 的这次（{was}）")
             result = self._launch(job, record, {**params, RESUME_PARAM: True})
             self._finish(job, record, [result])
             final = self.fires.get(job.id, record.planned_at)

@@ -10,7 +10,10 @@ APScheduler's job stores must never be shared between schedulers, so its jobs li
 built from schedules.yaml at every start. What ran is kept in the project's own fire table
 (`rpa.schedule.fires`): a fire starts only after inserting its (job id, planned time) row,
 so several schedulers on one database never start the same fire, and missed fires are found
-there at the next start. The fire logic itself lives in `rpa.schedule.runner`; reading
+there at the next start. The daemon writes a heartbeat (the lease of the fires it owns,
+`rpa.schedule.owners`) and, at each beat, takes over fires whose owner stopped beating, resumes
+stopped fires whose cause is cleared and closes those whose run was finished by hand
+(`rpa.schedule.attention`). The fire logic itself lives in `rpa.schedule.runner`; reading
 schedules.yaml and timing a job (`load_schedules`, `WorkingDayTrigger`) in `rpa.schedule.triggers`.
 """
 
@@ -36,15 +39,16 @@ from loguru import logger
 
 from rpa.outcomes import fire_label
 from rpa.run.runs import make_private_dir, new_run_id
+from rpa.schedule.attention import CauseCheck, CauseState, _needs_attention, needing_attention, never_cleared
+from rpa.schedule.caretaker import Caretaker
 from rpa.schedule.catchup import catch_up_job
 from rpa.schedule.dates import resolve_params
 from rpa.schedule.drop import DropFolder, TakenFile
 from rpa.schedule.fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
-from rpa.schedule.models import (
-    JobSpec,
-    ScheduleFile,
-)
+from rpa.schedule.models import JobSpec, ScheduleFile
+from rpa.schedule.owners import Heartbeat, OwnerTable
 from rpa.schedule.runner import RESUME_PARAM, RUN_ID_PARAM, FireRunner, Launcher, LaunchResult, trigger_label
+from rpa.schedule.shown import local, shown
 from rpa.schedule.triggers import WorkingDayTrigger, load_schedules
 from rpa.schedule.view import JobOverview, overview_lines
 from rpa.settings import PROJECT_ROOT
@@ -53,33 +57,19 @@ if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
 
 __all__ = [
-    "DEFAULT_SCHEDULES_FILE",
-    "RESUME_PARAM",
-    "RUN_ID_PARAM",
-    "BotScheduler",
-    "ClaimOutcome",
-    "DropFolder",
-    "FireOutcome",
-    "FireRecord",
-    "FireTable",
-    "JobOverview",
-    "JobSpec",
-    "LaunchResult",
-    "Launcher",
-    "ScheduleFile",
-    "TakenFile",
-    "WorkingDayTrigger",
-    "load_schedules",
-    "overview_lines",
-    "resolve_params",
-    "trigger_label",
+    "DEFAULT_SCHEDULES_FILE", "RESUME_PARAM", "RUN_ID_PARAM", "BotScheduler", "CauseCheck",
+    "CauseState", "ClaimOutcome", "DropFolder", "FireOutcome", "FireRecord", "FireTable",
+    "JobOverview", "JobSpec", "LaunchResult", "Launcher", "ScheduleFile", "TakenFile",
+    "WorkingDayTrigger", "load_schedules", "overview_lines", "resolve_params", "trigger_label",
 ]
 
 DEFAULT_SCHEDULES_FILE = PROJECT_ROOT / "schedules.yaml"
+
+
 class BotScheduler:
     """The scheduler of unattended runs; see the module docstring."""
 
-    heartbeat_seconds: float = 60.0
+    heartbeat_seconds: float = 60.0  # how often the daemon logs that it runs
 
     def __init__(
         self,
@@ -92,11 +82,16 @@ class BotScheduler:
         stop_event: threading.Event | None = None,
         runs_dir: Path = Path("runs"),
         run_ids: Callable[[JobSpec], str] | None = None,
+        lease: timedelta = timedelta(seconds=90),
+        causes: CauseCheck = never_cleared,
     ) -> None:
         self.schedules = schedules
         self.clock = clock or (lambda: datetime.now(UTC))
         self.stop_event = stop_event or threading.Event()
-        self.fires = FireTable(db_url, clock=self.clock)
+        self.lease = lease
+        self.causes = causes
+        self.fires = FireTable(db_url, clock=self.clock, lease=lease)
+        self.owners = OwnerTable(db_url, owner=self.fires.owner, clock=self.clock)
         self.triggers = {
             job.id: WorkingDayTrigger(job, calendar, schedules.window_for(job)) for job in schedules.jobs
         }
@@ -105,10 +100,11 @@ class BotScheduler:
             stop_event=self.stop_event, clock=self.clock, runs_dir=runs_dir,
             run_ids=run_ids or self._new_run_id,
         )
+        self.caretaker = Caretaker(schedules, fires=self.fires, runner=self.runner, causes=causes)
         self._scheduler: BackgroundScheduler | None = None
 
     def _new_run_id(self, job: JobSpec) -> str:
-        return new_run_id(job.flow, self.clock().astimezone(job.zone))
+        return new_run_id(job.flow, local(self.clock()))
 
     def _enabled(self) -> list[JobSpec]:
         return [job for job in self.schedules.jobs if job.enabled]
@@ -134,6 +130,7 @@ class BotScheduler:
                 ],
                 last_fires=self.fires.last_fires(job.id, n),
                 missed=self.fires.missed(job.id, n),
+                attention=needing_attention(self.fires, job.id),
             )
             for job in self.schedules.jobs
         ]
@@ -145,11 +142,11 @@ class BotScheduler:
     def catch_up(self) -> list[FireRecord]:
         """At start: resume interrupted runs, run the newest fire missed within its grace once,
         record older misses as missed. Returns the fires it touched."""
-        touched = self.fires.release_dead()
-        for record in touched:
-            logger.warning(f"任务 {record.job_id}：{record.planned_at.isoformat()} 的这次的进程已不在")
+        touched = self.caretaker.take_over_dead()
+        first_seen = self.owners.see_jobs(job.id for job in self._enabled())
         for job in self._enabled():
-            touched += catch_up_job(self.runner, job, self.triggers[job.id].fire_times_between, self.clock())
+            touched += catch_up_job(self.runner, job, self.triggers[job.id].fire_times_between, self.clock(),
+                                    first_seen=first_seen.get(job.id))
         return touched
 
     # --- running ------------------------------------------------------------------------------
@@ -157,8 +154,18 @@ class BotScheduler:
         """Run a job now, through the fire table (planned time = now, source 'manual')."""
         job = self.schedules.job(job_id)
         planned = self.clock().astimezone(job.zone)
-        what, record = self.runner.run_fire(job, planned, source="manual", ignore_window=ignore_window)
-        if record is None or what in (ClaimOutcome.OVERLAP, FireOutcome.SKIPPED_WINDOW, None):
+        with Heartbeat(self.owners, role="trigger", every=self._beat_every()):
+            stopped = needing_attention(self.fires, job.id)
+            if stopped:  # a person asks for the job: its stopped runs first, under their own ids
+                resumed = self.runner.resume(job, stopped)
+                last = resumed[-1] if resumed else None
+                if last is None:
+                    why = "没有启动：停止的那次无法续跑（不在服务时段内，或已被接手）"
+                    return LaunchResult(run_id=None, exit_code=2, note=why)
+                return LaunchResult(run_id=last.run_id, exit_code=last.exit_code or 0, note=last.note or "")
+            what, record = self.runner.run_fire(job, planned, source="manual", ignore_window=ignore_window)
+        not_started = (ClaimOutcome.OVERLAP, FireOutcome.SKIPPED_WINDOW, FireOutcome.HELD, None)
+        if record is None or what in not_started:
             note = f"没有启动：{record.note}" if record is not None and record.note else "没有启动"
             return LaunchResult(run_id=None, exit_code=2, note=note)
         return LaunchResult(run_id=record.run_id, exit_code=record.exit_code or 0, note=record.note or "")
@@ -183,7 +190,8 @@ class BotScheduler:
         scheduler.add_listener(self._on_not_run, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         scheduler.start()
         self._scheduler = scheduler
-        logger.info(f"调度已启动，共 {len(jobs)} 个任务：{'、'.join(j.id for j in jobs)}")
+        names = "、".join(j.id for j in jobs)
+        logger.info(f"调度已启动（{self.fires.owner}），共 {len(jobs)} 个任务：{names}")
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking new fires; with `wait`, let the runs in hand finish first."""
@@ -193,21 +201,47 @@ class BotScheduler:
             self._scheduler = None
 
     def run_forever(self) -> int:
-        """The daemon: catch up, log a heartbeat, and on SIGTERM/SIGINT stop gracefully (exit 0)."""
+        """The daemon: catch up, beat, look after others' fires, log that it runs, and on
+        SIGTERM/SIGINT stop gracefully (exit 0)."""
         previous = self._install_signal_handlers()
         try:
-            self.start()
-            assert self._scheduler is not None
-            self._scheduler.add_job(self.catch_up, id="catch-up", name="catch-up", misfire_grace_time=None)
-            while not self.stop_event.wait(self.heartbeat_seconds):
-                self._heartbeat()
-            logger.warning("调度正在停止：不再启动新的运行，等手头的运行结束")
-            self.shutdown(wait=True)
+            with Heartbeat(self.owners, role="daemon", every=self._beat_every()):
+                self.start()
+                assert self._scheduler is not None
+                self._scheduler.add_job(self.catch_up, id="catch-up", name="catch-up",
+                                        misfire_grace_time=None)
+                tick = min(self._beat_every(), self.heartbeat_seconds)
+                logged = self.clock() - timedelta(seconds=self.heartbeat_seconds)  # the first beat too
+                while not self.stop_event.wait(tick):
+                    self.look_after()
+                    if (self.clock() - logged).total_seconds() >= self.heartbeat_seconds:
+                        logged = self.clock()
+                        self._heartbeat()
+                logger.warning("调度正在停止：不再启动新的运行，等手头的运行结束")
+                self.shutdown(wait=True)
             logger.info("调度已停止")
             return 0
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+    def _beat_every(self) -> float:
+        return max(0.5, self.lease.total_seconds() / 3)
+
+    def look_after(self) -> None:
+        """At each beat: take over others' dead fires, resume cleared ones (`Caretaker`)."""
+        self.caretaker.look_after(self._submit_resume)
+
+    def _submit_resume(self, job_id: str) -> None:
+        if self._scheduler is not None and job_id in self.triggers:
+            self._scheduler.add_job(self._resume_job, args=[job_id], id=f"resume-{job_id}",
+                                    name=f"resume-{job_id}", replace_existing=True, misfire_grace_time=None)
+
+    def _resume_job(self, job_id: str) -> None:
+        try:
+            self.caretaker.resume_job(self.schedules.job(job_id))
+        except Exception:  # APScheduler's thread: nothing may escape it unrecorded
+            logger.exception(f"任务 {job_id}：续跑时出错")
 
     def _install_signal_handlers(self) -> dict[int, Any]:
         if threading.current_thread() is not threading.main_thread():
@@ -224,7 +258,7 @@ class BotScheduler:
         upcoming = sorted(
             (times[0], job.id) for job in self._enabled() if (times := self.next_fire_times(job.id, 1))
         )
-        following = f"；下一次：{upcoming[0][1]}，{upcoming[0][0].isoformat()}" if upcoming else ""
+        following = f"；下一次：{upcoming[0][1]}，{shown(upcoming[0][0])}" if upcoming else ""
         logger.info(f"调度运行中：{len(self._enabled())} 个任务{following}")
 
     def _on_fire(self, job_id: str) -> None:
@@ -233,13 +267,15 @@ class BotScheduler:
         grace = timedelta(seconds=job.misfire_grace_seconds + 1)
         due = self.triggers[job_id].fire_times_between(now - grace, now)
         if not due:
-            logger.warning(f"任务 {job_id}：{now.isoformat()} 被唤醒，但没有到期的运行；忽略")
+            logger.warning(f"任务 {job_id}：{shown(now)} 被唤醒，但没有到期的运行；忽略")
             return
         try:
-            self.runner.resume(job)  # a run interrupted earlier (e.g. outside the window at start) first
+            # runs interrupted earlier (e.g. outside the window at start) first, and stopped ones
+            # whose cause was cleared since
+            self.caretaker.resume_job(job)
             self.runner.run_fire(job, due[-1], source="schedule")
         except Exception:  # APScheduler's thread: nothing may escape it unrecorded
-            logger.exception(f"任务 {job_id}：{due[-1].isoformat()} 的这次在调度中出错")
+            logger.exception(f"任务 {job_id}：{shown(due[-1])} 的这次在调度中出错")
 
     def _on_not_run(self, event: JobExecutionEvent | JobSubmissionEvent) -> None:
         if event.job_id not in self.triggers:
@@ -253,4 +289,7 @@ class BotScheduler:
         for planned in times:
             if self.fires.record(event.job_id, planned, outcome, source="schedule", note=note):
                 label = fire_label(outcome)
-                logger.warning(f"任务 {event.job_id}：{planned.isoformat()}：{label}（{note}）")
+                logger.warning(f"任务 {event.job_id}：{shown(planned)}：{label}（{note}）")
+                record = self.fires.get(event.job_id, planned)
+                if record is not None and outcome is FireOutcome.MISSED:
+                    _needs_attention(record, note)

@@ -1,13 +1,16 @@
-"""What `rpa schedule list` shows: each job's next fires, its last fires and outcomes, its misses."""
+"""What `rpa schedule list` shows: each job's next fires, its last fires and outcomes, its misses,
+and every fire that needs a person (however old), with the number `rpa schedule close` takes.
+Times are shown in Asia/Shanghai."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rpa.outcomes import fire_label
 from rpa.schedule.fires import FireRecord
 from rpa.schedule.models import JobSpec, ScheduleFile
+from rpa.schedule.shown import local
 
 _CALENDARS = {"working_days": "工作日", "every_day": "每天"}
 
@@ -20,6 +23,7 @@ class JobOverview:
     next_fires: list[tuple[datetime, bool]]  # (time, estimated: the day is outside every known calendar)
     last_fires: list[FireRecord]
     missed: list[FireRecord]
+    attention: list[FireRecord] = field(default_factory=list)  # stopped fires, oldest first
 
 
 def overview_lines(schedules: ScheduleFile, overviews: list[JobOverview]) -> list[str]:
@@ -47,8 +51,15 @@ def overview_lines(schedules: ScheduleFile, overviews: list[JobOverview]) -> lis
             lines.append("  最近：无")
         if view.missed:
             lines.append(f"  错过：{', '.join(_local(f.planned_at, job) for f in view.missed)}")
+        for fire in view.attention:
+            run = f" 运行 {fire.run_id}" if fire.run_id else ""
+            when, why = _local(fire.planned_at, job), fire.note or "没有说明"
+            lines.append(f"  需要处理：编号 {fire.id} {when} {fire_label(fire.outcome)}{run}（{why}）")
+        if view.attention:
+            lines.append("        原因解除后自动续跑；或 `rpa schedule trigger 任务` 立即续跑，"
+                         "`rpa schedule close 编号` 关闭")
     return lines
 
 
-def _local(moment: datetime, job: JobSpec) -> str:
-    return f"{moment.astimezone(job.zone):%Y-%m-%d %H:%M:%S}".removesuffix(":00")
+def _local(moment: datetime, _job: JobSpec) -> str:
+    return f"{local(moment):%Y-%m-%d %H:%M:%S}".removesuffix(":00")

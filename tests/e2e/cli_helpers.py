@@ -52,6 +52,7 @@ def make_cli_env(tmp_path: Path, **extra: str) -> CliEnv:
     env.update(
         RPA_RUNS_DIR=str(runs),
         RPA_AUDIT_KEY_FILE=str(tmp_path / "keys" / "audit.key"),  # the ledger copy goes next to it
+        RPA_LOG_DIR=str(tmp_path / "logs"),  # the scheduler daemon's log
         RPA_BACKOFF_BASE_SECONDS="0.05",
         RPA_BACKOFF_MAX_SECONDS="0.2",
         RPA_LEASE_SECONDS="10",

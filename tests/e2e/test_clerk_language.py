@@ -49,7 +49,7 @@ _ALLOWED = {
     # command names
     "rpa", "run", "runs", "list", "show", "retry", "audit", "verify", "export", "doctor", "demo",
     "smoke", "prune", "operators", "clear", "portals", "serve", "schedule", "trigger", "probe",
-    "validate", "extract",
+    "validate", "extract", "close", "check",
     # acronyms and product names
     "SHA", "HMAC", "JSON", "AMS", "SIGINT", "SIGTERM", "Chromium", "WenQuanYi", "Micro", "Hei", "Mono",
     "sqlite", "Playwright", "SQLite", "PostgreSQL", "Python", "GBK",

@@ -328,3 +328,23 @@ def test_schedule_file_model_is_frozen() -> None:
     schedules = ScheduleFile.model_validate({"jobs": [job()]})
     with pytest.raises(ValueError):
         schedules.jobs[0].id = "other"  # type: ignore[misc]
+
+
+def test_a_fire_table_made_by_an_earlier_version_gains_its_new_column(db_url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    from rpa.db import engine_for
+
+    engine = engine_for(db_url)
+    with engine.begin() as conn:  # the table as the version before stop codes made it
+        conn.execute(text(
+            "CREATE TABLE schedule_fires (id INTEGER PRIMARY KEY, job_id VARCHAR(64) NOT NULL, "
+            "planned_at VARCHAR(40) NOT NULL, source VARCHAR(16) NOT NULL, owner VARCHAR(160), "
+            "started_at VARCHAR(40), finished_at VARCHAR(40), run_id TEXT, params TEXT, "
+            "outcome VARCHAR(24) NOT NULL, exit_code INTEGER, note TEXT, UNIQUE (job_id, planned_at))"
+        ))
+    FireTable(db_url)
+    FireTable(db_url)  # and a second start changes nothing
+    with engine.connect() as conn:
+        columns = [c["name"] for c in inspect(conn).get_columns("schedule_fires")]
+    assert columns.count("stop_code") == 1

@@ -1,0 +1,86 @@
+"""Why a scheduled run stopped (exit 3), and whether that has been cleared since.
+
+    code = stop_code_of(settings, "report-extraction", run_id)   # e.g. "operators_refused"
+    check = QueueCauses(settings, schedules)                     # the daemon's CauseCheck
+    check(fire)  # WAITING | CLEARED (resume it now) | FINISHED / FINISHED_FAILED (run done by hand)
+
+A stop for refused operators (`login_refused`, `operators_refused`) is cleared once the flow's
+portal has an operator that is not refused (`rpa operators clear`). Any other stop (a changed
+portal, a full disk) waits for a person: `rpa schedule trigger` resumes it, `rpa schedule close`
+closes it. A run a person finished (`rpa run ... --resume`) finishes its fire.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from rpa.queue.models import ItemState
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.flow import FLOWS
+from rpa.run.operators import OperatorsRefused, usable_operators
+from rpa.schedule.attention import CauseState
+from rpa.schedule.fire_rows import FireRecord
+
+if TYPE_CHECKING:
+    from rpa.schedule.models import ScheduleFile
+    from rpa.settings import Settings
+
+OPERATOR_CODES = ("login_refused", "operators_refused")
+_OPEN = (ItemState.PENDING, ItemState.LEASED)
+_FOR_A_PERSON = (ItemState.FAILED, ItemState.BUSINESS_ERROR, ItemState.HELD)
+
+
+def flow_portal(flow_name: str) -> str | None:
+    """The portal whose operators a flow logs in as (None: none, or an unknown flow)."""
+    target = FLOWS.get(flow_name)
+    if target is None:
+        return None
+    module_name, _, class_name = target.partition(":")
+    portal: str | None = getattr(importlib.import_module(module_name), class_name).portal
+    return portal
+
+
+def no_operator_left(settings: Settings, portal: str) -> bool:
+    """True when every operator configured for `portal` was refused at login."""
+    try:
+        usable_operators(settings, portal)
+    except OperatorsRefused:
+        return True
+    return False
+
+
+def stop_code_of(settings: Settings, flow_name: str, run_id: str) -> str | None:
+    """Why run `run_id` stopped: the code its workers stopped it with, else `operators_refused`
+    when the flow's portal has no operator left (the run stopped before any worker started)."""
+    why = WorkQueue.from_settings(settings).stop_requested(run_id)
+    if why is not None:
+        return why[0]
+    portal = flow_portal(flow_name)
+    if portal is not None and no_operator_left(settings, portal):
+        return OperatorsRefused.code
+    return None
+
+
+class QueueCauses:
+    """The daemon's cause check, reading the queue's database."""
+
+    def __init__(self, settings: Settings, schedules: ScheduleFile) -> None:
+        self.settings = settings
+        self.schedules = schedules
+        self.queue = WorkQueue.from_settings(settings)
+        self.queue.create_schema()  # a scheduler may start on a database no run has used yet
+
+    def __call__(self, fire: FireRecord) -> CauseState:
+        run_id = (fire.run_id or "").split(",")[-1]
+        if run_id:
+            counts = self.queue.counts(run_id)
+            stopped = self.queue.stop_requested(run_id) is not None
+            if not stopped and any(counts.values()) and not any(counts[s] for s in _OPEN):
+                failed = any(counts[s] for s in _FOR_A_PERSON)
+                return CauseState.FINISHED_FAILED if failed else CauseState.FINISHED
+        if fire.stop_code in OPERATOR_CODES and fire.job_id in self.schedules.job_ids():
+            portal = flow_portal(self.schedules.job(fire.job_id).flow)
+            if portal is not None and not no_operator_left(self.settings, portal):
+                return CauseState.CLEARED
+        return CauseState.WAITING

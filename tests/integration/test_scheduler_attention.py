@@ -1,0 +1,240 @@
+"""A scheduler nobody has to watch: a stopped fire stays in sight until it is resumed (once its
+cause is cleared) or closed, missed report days are back-filled, a new database has no misses
+from before the scheduler existed, and run folders are named in Asia/Shanghai time.
+
+Real SQLite databases; the run launcher is a stand-in that records each launch, and the cause
+check is the daemon's own (`QueueCauses`) over the real table of refused operators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from loguru import logger
+
+from rpa.run.operators import OperatorRefusals
+from rpa.schedule.causes import QueueCauses
+from rpa.schedule.scheduler import RUN_ID_PARAM, BotScheduler, FireOutcome, JobSpec, LaunchResult
+from rpa.settings import OperatorCredential, Settings
+from rpa.workdays import WorkCalendar
+from tests.integration.test_scheduler import CALENDAR_FILE, appending_launcher, launches, schedules_of
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def calendar() -> WorkCalendar:
+    return WorkCalendar.load(CALENDAR_FILE)
+
+
+@pytest.fixture
+def alerts() -> Any:
+    """The messages `_needs_attention` logs (where the alert is raised)."""
+    found: list[str] = []
+    sink = logger.add(lambda m: found.append(m.record["message"]), level="ERROR",
+                      filter=lambda r: r["message"].startswith("需要处理"))
+    yield found
+    logger.remove(sink)
+
+
+def test_a_stopped_fire_holds_the_job_until_the_operator_is_cleared_then_resumes_its_run(
+    tmp_path: Path, calendar: WorkCalendar, alerts: list[str]
+) -> None:
+    runs = tmp_path / "runs"
+    settings = Settings(runs_dir=runs, audit_key_file=tmp_path / "keys" / "audit.key",
+                        ams_operators=[OperatorCredential(code="OP0007", password="secret-7")])
+    db_url = settings.database_url_resolved
+    refusals = OperatorRefusals(db_url)
+    inbox = runs / "inbox" / "account-filing"
+    inbox.mkdir(parents=True)
+    schedules = schedules_of({"id": "filing", "flow": "account-filing", "cron": {"minute": "0,30"},
+                              "timezone": "Asia/Shanghai",
+                              "drop_folder": {"path": "inbox/account-filing", "settle_seconds": 0}})
+    seen: list[dict[str, Any]] = []
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        seen.append(dict(params))
+        assert Path(params["input"]).read_bytes().startswith(b"core banking export")
+        if len(seen) == 1:  # AMS refuses the only operator at login: the run stops, rows pending
+            refusals.record("ams", "OP0007", code="wrong_password", message="密码错误",
+                            run_id=params[RUN_ID_PARAM])
+            return LaunchResult(params[RUN_ID_PARAM], 3, "AMS 拒绝登录：密码错误", stop_code="login_refused")
+        return LaunchResult(params[RUN_ID_PARAM], 0)
+
+    now = [datetime(2026, 3, 3, 9, 0, tzinfo=SHANGHAI)]  # a Tuesday
+    bot = BotScheduler(schedules, db_url=db_url, calendar=calendar, launcher=launch, runs_dir=runs,
+                       clock=lambda: now[0], causes=QueueCauses(settings, schedules))
+    job = schedules.job("filing")
+
+    def look_after() -> None:  # the daemon's beat, its resumes run here instead of in a thread
+        bot.caretaker.look_after(lambda job_id: bot.caretaker.resume_job(schedules.job(job_id)))
+
+    (inbox / "export-0303.xlsx").write_bytes(b"core banking export of 3 March")
+    outcome, stopped = bot.runner.run_fire(job, now[0], source="schedule")
+    assert outcome == FireOutcome.STOPPED and stopped is not None
+    run_id = seen[0][RUN_ID_PARAM]
+    taken = inbox / "taken" / f"{run_id}-export-0303.xlsx"
+    assert taken.exists() and not (inbox / "export-0303.xlsx").exists()
+    assert len(alerts) == 1 and f"编号 {stopped.id}" in alerts[0] and "AMS 拒绝登录" in alerts[0]
+
+    # later fires start nothing while it waits, and never report "ok"; a new export stays put
+    (inbox / "export-0303-b.xlsx").write_bytes(b"core banking export, second of 3 March")
+    for minutes in (30, 60):
+        later = datetime(2026, 3, 3, 9, 0, tzinfo=SHANGHAI) + timedelta(minutes=minutes)
+        now[0] = later
+        assert bot.runner.run_fire(job, later, source="schedule")[0] == FireOutcome.HELD
+        look_after()
+    assert len(seen) == 1 and (inbox / "export-0303-b.xlsx").exists()
+    listing = bot.overview_text(n=2)  # its own fire is older than the two last shown: still listed
+    assert f"需要处理：编号 {stopped.id} 2026-03-03 09:00 提前停止，需要处理 运行 {run_id}" in listing
+    assert "2026-03-03 10:00 暂不启动：之前的一次需要处理" in listing
+
+    # a person clears the operator (`rpa operators clear OP0007`): the next beat resumes the run
+    assert refusals.clear("OP0007")
+    look_after()
+    assert len(seen) == 2
+    assert seen[1][RUN_ID_PARAM] == run_id and seen[1]["resume"] is True and seen[1]["input"] == str(taken)
+    resumed = bot.fires.get("filing", stopped.planned_at)
+    assert resumed is not None and resumed.outcome == FireOutcome.OK
+    assert "需要处理：编号" not in bot.overview_text()
+
+    now[0] = datetime(2026, 3, 3, 10, 30, tzinfo=SHANGHAI)  # and the job goes on: the new export
+    assert bot.runner.run_fire(job, now[0], source="schedule")[0] == FireOutcome.OK
+    assert seen[2]["input"].endswith("-export-0303-b.xlsx")
+
+
+def test_a_stopped_fire_whose_cause_stays_waits_for_a_person(tmp_path: Path, calendar: WorkCalendar) -> None:
+    log_file = tmp_path / "launches.jsonl"
+    recorded = appending_launcher(log_file)
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        recorded(job, planned, params)
+        return LaunchResult(params[RUN_ID_PARAM], 3, "门户页面已改版", stop_code="portal_changed")
+
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key")
+    schedules = schedules_of({"id": "nightly", "cron": {"hour": 1, "minute": 0}})
+    bot = BotScheduler(schedules, db_url=settings.database_url_resolved, calendar=calendar, launcher=launch,
+                       causes=QueueCauses(settings, schedules),
+                       clock=lambda: datetime(2026, 3, 3, 1, tzinfo=UTC))
+    assert bot.trigger("nightly").exit_code == 3
+    for _ in range(3):
+        bot.caretaker.look_after(lambda job_id: bot.caretaker.resume_job(schedules.job(job_id)))
+    assert len(launches(log_file)) == 1  # a changed portal is not retried by itself
+    assert "需要处理：编号 1" in bot.overview_text()
+
+
+def test_a_stopped_fire_whose_run_a_person_finished_by_hand_is_finished(
+    tmp_path: Path, calendar: WorkCalendar
+) -> None:
+    from rpa.queue.work_queue import WorkQueue
+
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key")
+    queue = WorkQueue.from_settings(settings)
+    queue.create_schema()
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        run_id = params[RUN_ID_PARAM]
+        for key in ("row-1", "row-2"):
+            queue.enqueue("smoke", run_id, key, {"row": key})
+        queue.request_stop(run_id, "portal_changed", "门户页面已改版")
+        return LaunchResult(run_id, 3, "门户页面已改版", stop_code="portal_changed")
+
+    schedules = schedules_of({"id": "nightly", "cron": {"hour": 1, "minute": 0}})
+    bot = BotScheduler(schedules, db_url=settings.database_url_resolved, calendar=calendar, launcher=launch,
+                       causes=QueueCauses(settings, schedules),
+                       clock=lambda: datetime(2026, 3, 3, 1, tzinfo=UTC))
+    stopped = bot.trigger("nightly")
+    assert stopped.exit_code == 3 and stopped.run_id
+
+    def look_after() -> None:
+        bot.caretaker.look_after(lambda job_id: bot.caretaker.resume_job(schedules.job(job_id)))
+
+    look_after()
+    assert bot.fires.last_fires("nightly")[0].outcome == FireOutcome.STOPPED
+    # `rpa run ... --resume` by hand: the stop is cleared and every item done
+    queue.clear_stop(stopped.run_id)
+    for _ in range(2):
+        item = queue.claim(run_id=stopped.run_id, owner="by-hand", lease_seconds=30)
+        assert item is not None
+        queue.complete(item.id, "by-hand")
+    look_after()
+    fire = bot.fires.last_fires("nightly")[0]
+    assert fire.outcome == FireOutcome.OK and "调度之外" in (fire.note or "")
+    assert "需要处理：编号" not in bot.overview_text()
+
+
+def test_missed_report_days_are_back_filled_at_the_next_fire(
+    tmp_path: Path, calendar: WorkCalendar, alerts: list[str]
+) -> None:
+    log_file = tmp_path / "launches.jsonl"
+    db_url = f"sqlite:///{tmp_path / 'fires.db'}"
+    schedules = schedules_of({"id": "reports", "flow": "report-extraction", "cron": {"hour": 7, "minute": 30},
+                              "timezone": "Asia/Shanghai", "calendar": "working_days",
+                              "misfire_grace_seconds": 3600, "params": {"date": "{previous_working_day}"},
+                              "backfill_param": "date"})
+    now = [datetime(2026, 3, 2, 6, 0, tzinfo=SHANGHAI)]  # Monday, before the first fire
+
+    def start() -> BotScheduler:
+        bot = BotScheduler(schedules, db_url=db_url, calendar=calendar, launcher=appending_launcher(log_file),
+                           clock=lambda: now[0])
+        bot.catch_up()
+        return bot
+
+    start()  # the scheduler's first start; then the machine is off until Thursday 09:00
+    now[0] = datetime(2026, 3, 5, 9, 0, tzinfo=SHANGHAI)
+    bot = start()
+    assert launches(log_file) == []  # Mon, Tue, Wed and Thu 07:30 are all past their grace
+    missed = [f.planned_at.astimezone(SHANGHAI).day for f in bot.fires.missed("reports")]
+    assert missed == [5, 4, 3, 2]
+    assert len(alerts) == 4 and all("错过" in said for said in alerts)
+
+    friday = datetime(2026, 3, 6, 7, 30, tzinfo=SHANGHAI)
+    now[0] = friday
+    assert bot.runner.run_fire(schedules.job("reports"), friday, source="schedule")[0] == FireOutcome.OK
+    (run,) = launches(log_file)
+    # each missed fire's previous working day (Monday's: Saturday 28 February, a make-up working
+    # day after the Spring Festival), and Friday's own (Thursday)
+    assert run["params"]["date"] == ["2026-02-28", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"]
+    fires = {f.planned_at.astimezone(SHANGHAI).day: f for f in bot.fires.last_fires("reports", 10)}
+    assert [fires[d].outcome for d in (2, 3, 4, 5)] == [FireOutcome.BACKFILLED] * 4
+    assert all(fires[d].run_id == run["params"][RUN_ID_PARAM] for d in (2, 3, 4, 5))
+    assert bot.fires.missed("reports") == []
+    assert "错过，已并入后来的一次补跑" in bot.overview_text()
+
+
+def test_a_new_database_has_no_misses_from_before_the_first_start(
+    tmp_path: Path, calendar: WorkCalendar
+) -> None:
+    log_file = tmp_path / "launches.jsonl"
+    db_url = f"sqlite:///{tmp_path / 'fires.db'}"
+    schedules = schedules_of({"id": "hourly", "cron": {"minute": 0}, "timezone": "Asia/Shanghai",
+                              "misfire_grace_seconds": 4 * 3600})
+    now = [datetime(2026, 3, 3, 10, 2, tzinfo=SHANGHAI)]
+
+    def start() -> BotScheduler:
+        bot = BotScheduler(schedules, db_url=db_url, calendar=calendar, launcher=appending_launcher(log_file),
+                           clock=lambda: now[0])
+        bot.catch_up()
+        return bot
+
+    bot = start()
+    assert launches(log_file) == [] and bot.fires.last_fires("hourly") == []
+    now[0] = datetime(2026, 3, 3, 12, 5, tzinfo=SHANGHAI)  # stopped at 10:10, started again at 12:05
+    bot = start()
+    assert [s["planned"] for s in launches(log_file)] == ["2026-03-03T12:00:00+08:00"]
+    assert [(f.planned_at.astimezone(SHANGHAI).hour, f.outcome) for f in bot.fires.last_fires("hourly")] == [
+        (12, FireOutcome.OK), (11, FireOutcome.MISSED)
+    ]
+
+
+def test_run_folders_of_a_utc_job_are_named_in_shanghai_time(tmp_path: Path, calendar: WorkCalendar) -> None:
+    log_file = tmp_path / "launches.jsonl"
+    schedules = schedules_of({"id": "utc-job", "cron": {"minute": 0}, "timezone": "UTC"})
+    bot = BotScheduler(schedules, db_url=f"sqlite:///{tmp_path / 'fires.db'}", calendar=calendar,
+                       launcher=appending_launcher(log_file),
+                       clock=lambda: datetime(2026, 3, 3, 23, 30, tzinfo=UTC))
+    result = bot.trigger("utc-job")
+    assert result.run_id is not None and result.run_id.startswith("20260304-073000-smoke-")
