@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     backoff_max_seconds: float = 120.0
     circuit_breaker_threshold: int = 8
 
+    # alerts (rpa.alerts): the channels and when to alert, in alerts.yaml; no file: alerts are off
+    alerts_file: Path = Field(default_factory=lambda: checks.configuration_home() / "alerts.yaml")
+
     @field_validator("ams_service_window")
     @classmethod
     def _window(cls, value: str) -> str:
@@ -179,7 +182,7 @@ class Settings(BaseSettings):
     _timezone = field_validator("timezone")(checks.check_timezone)
     _database_url = field_validator("database_url")(checks.check_database_url)
     _folders = field_validator("runs_dir", "config_dir", "selectors_dir")(checks.check_folder)
-    _files = field_validator("calendar_file", "schedules_file")(checks.check_file)
+    _files = field_validator("calendar_file", "schedules_file", "alerts_file")(checks.check_file)
 
     @property
     def database_url_resolved(self) -> str:
