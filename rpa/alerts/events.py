@@ -29,12 +29,13 @@ PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台", "enterprise_che
 
 def alert_run_end(settings: Settings, run_id: str, folder: Path) -> None:
     """The alerts a run's end calls for, from its run.json: stopped early or refused (the circuit
-    breaker named as such), and rows held for a person."""
-    try:
-        for alert in run_end_alerts(settings, run_id, folder):
-            send_quietly(settings, alert)
-    except Exception as exc:  # never the run's failure: logged, masked
-        _log_failure(exc)
+    breaker named as such), and rows held for a person. Logged as the run's (its run.log)."""
+    with logger.contextualize(run_id=run_id):
+        try:
+            for alert in run_end_alerts(settings, run_id, folder):
+                send_quietly(settings, alert)
+        except Exception as exc:  # never the run's failure: logged, masked
+            _log_failure(exc)
 
 
 def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]:
