@@ -24,12 +24,14 @@ from rpa.masking import FieldClass, mask, scrub_text
 if TYPE_CHECKING:
     from rpa.settings import Settings
 
+# runs started by a person at a terminal: a refused one (exit 2) is told to that person there
+AT_A_TERMINAL = frozenset({"cli", "retry", "demo"})
 PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台", "enterprise_check": "联网核查系统"}
 
 
 def alert_run_end(settings: Settings, run_id: str, folder: Path) -> None:
-    """The alerts a run's end calls for, from its run.json: stopped early or refused (the circuit
-    breaker named as such), and rows held for a person. Logged as the run's (its run.log)."""
+    """The alerts a run's end calls for, from its run.json: stopped early (the circuit breaker
+    named as such) or, unattended, refused; and rows held for a person. Logged as the run's (its run.log)."""
     with logger.contextualize(run_id=run_id):
         try:
             for alert in run_end_alerts(settings, run_id, folder):
@@ -46,7 +48,8 @@ def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]
     reason = record.get("stop_reason") or record.get("finish_failed")
     found: list[Alert] = []
     if exit_code == EXIT_USAGE:
-        found.append(kinds.run_failed(run_id, flow, reason))
+        if record.get("trigger") not in AT_A_TERMINAL:
+            found.append(kinds.run_failed(run_id, flow, reason))
     elif exit_code == EXIT_STOPPED or exit_code is None:
         stop = _stop_request(settings, run_id)
         if stop is not None and stop[0] == CircuitOpen.code:

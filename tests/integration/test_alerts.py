@@ -266,6 +266,21 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
     (circuit,) = run_end_alerts(settings, "broken-run", broken)
     assert circuit.kind == AlertKind.CIRCUIT_OPEN and "熔断" in circuit.line
 
+    refused = tmp_path / "runs" / "refused-run"
+    refused.mkdir()
+    for trigger, alerted in (("cli", False), ("schedule:filing@2026-12-03T09:00", True)):
+        (refused / "run.json").write_text(json.dumps(
+            {"flow": "account-filing", "exit_code": 2, "trigger": trigger, "stop_reason": "输入文件不存在"}),
+            encoding="utf-8")  # a clerk at a terminal reads the refusal there; nobody watches a fire
+        assert [a.kind for a in run_end_alerts(settings, "refused-run", refused)] == (
+            [AlertKind.RUN_FAILED] if alerted else [])
+
+
+def test_the_example_alerts_file_reads() -> None:
+    config = load_alerts_config(Path(__file__).resolve().parents[2] / "alerts.example.yaml")
+    assert config is not None and config.email is not None and config.webhook is not None
+    assert (config.quiet_minutes, config.due_hour, config.calendar_from) == (240, 15, "12-01")
+
 
 @pytest.mark.timeout(60)
 def test_a_refused_operator_is_alerted_once_with_its_code_masked(
