@@ -63,7 +63,8 @@ class EmailChannel(Channel):
         try:
             with smtplib.SMTP(config.host, config.port, timeout=config.timeout_seconds) as smtp:
                 if config.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=ssl.create_default_context(
+                        cafile=str(config.ca_file) if config.ca_file else None))
                 if config.username is not None and config.password is not None:
                     smtp.login(config.username, config.password.get_secret_value())
                 refused = smtp.send_message(self.message(alert))

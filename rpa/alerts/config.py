@@ -4,6 +4,7 @@
       host: smtp.bank.internal
       port: 25                      # default 25
       starttls: false               # STARTTLS before anything is sent
+      ca_file: /etc/bank/ca.pem     # optional: the CA that signed the relay's certificate
       username: rpa-alerts          # login: optional; the password comes from the environment
       password_env: RPA_ALERT_SMTP_PASSWORD
       sender: rpa@bank.internal
@@ -50,6 +51,7 @@ class EmailConfig(ChannelConfig):
     host: str = Field(min_length=1)
     port: int = Field(default=25, ge=1, le=65535)
     starttls: bool = False
+    ca_file: Path | None = None  # the bank's own CA (PEM); default: the system's trusted CAs
     username: str | None = None
     password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
@@ -60,6 +62,8 @@ class EmailConfig(ChannelConfig):
     def _login(self) -> EmailConfig:
         if (self.username is None) != (self.password_env is None):
             raise ValueError("username 和 password_env 须同时填写（登录）或同时省略（不登录）")
+        if self.ca_file is not None and not self.ca_file.is_file():
+            raise ValueError(f"ca_file {self.ca_file} 不存在或不是文件")
         for address in self.to:
             if "@" not in address or any(c.isspace() for c in address):
                 raise ValueError(f"收件人 {address!r} 不是电子邮件地址")
@@ -114,6 +118,15 @@ def load_alerts_config(path: Path, environ: dict[str, str] | None = None) -> Ale
         register_secret(password)
         config.email.password = SecretStr(password)
     return config
+
+
+def describe_channels(path: Path) -> str:
+    """What `rpa doctor` says of alerts.yaml: its channels, or that alerts are off."""
+    config = load_alerts_config(path)
+    if config is None:
+        return f"未配置（{path} 不存在）：无人值守时出错不会通知任何人，请按 alerts.example.yaml 配置"
+    names = [name for name, section in (("邮件", config.email), ("webhook", config.webhook)) if section]
+    return "、".join(names) + f"；同一告警 {config.quiet_minutes} 分钟内不重发"
 
 
 def _describe(exc: ValidationError) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,11 +64,29 @@ class HttpReceiver:
         return f"http://127.0.0.1:{self.port}/robot/send?key=SECRETKEY123"
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (and its key), made by openssl for the test: (cert, key)."""
+    cert, key = folder / "relay-cert.pem", folder / "relay-key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )
+    return cert, key
+
+
 @contextmanager
-def smtp_server() -> Iterator[SmtpReceiver]:
+def smtp_server(tls: tuple[Path, Path] | None = None) -> Iterator[SmtpReceiver]:
+    """A real SMTP server; with `tls` (cert, key) it requires STARTTLS before anything else."""
     receiver = SmtpReceiver(free_port())
+    tls_options: dict[str, Any] = {}
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        tls_options = {"tls_context": context, "require_starttls": True}
     controller = Controller(receiver, hostname="127.0.0.1", port=receiver.port,
-                            authenticator=receiver.authenticate, auth_require_tls=False)
+                            authenticator=receiver.authenticate, auth_require_tls=tls is not None,
+                            **tls_options)
     controller.start()
     try:
         yield receiver
@@ -107,9 +127,11 @@ def http_server() -> Iterator[HttpReceiver]:
 
 
 def write_alerts_yaml(path: Path, *, smtp_port: int, webhook_url: str, login: bool = False,
-                      attempts: int = 3) -> Path:
-    """alerts.yaml with both channels, written as an operator would."""
+                      attempts: int = 3, ca_file: Path | None = None) -> Path:
+    """alerts.yaml with both channels, written as an operator would; with `ca_file`, STARTTLS."""
     auth = f"  username: {SMTP_USER}\n  password_env: RPA_TEST_SMTP_PASSWORD\n" if login else ""
+    if ca_file is not None:
+        auth += f"  starttls: true\n  ca_file: {ca_file}\n"
     path.write_text(
         "email:\n"
         "  host: 127.0.0.1\n"

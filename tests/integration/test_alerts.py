@@ -16,10 +16,11 @@ import pytest
 from loguru import logger
 from sqlalchemy import update
 
-from rpa.alerts.config import load_alerts_config
+from rpa.alerts.config import describe_channels, load_alerts_config
 from rpa.alerts.due import calendar_alert
 from rpa.alerts.events import alert_run_end, run_end_alerts
-from rpa.alerts.kinds import AlertKind
+from rpa.alerts.kinds import Alert, AlertKind
+from rpa.alerts.send import send_alert
 from rpa.errors import ConfigError, LoginRefused, UsageError
 from rpa.queue.schema import items
 from rpa.queue.work_queue import WorkQueue
@@ -33,6 +34,7 @@ from tests.integration.alert_receivers import (
     SmtpReceiver,
     free_port,
     http_server,
+    self_signed_certificate,
     smtp_server,
     write_alerts_yaml,
 )
@@ -145,6 +147,34 @@ def test_rpa_alerts_test_sends_one_mail_with_login_and_one_robot_message(
     assert post["json"]["msgtype"] == "text" and "测试告警" in post["json"]["text"]["content"]
     assert cli.run("alerts", "test", check_exit=0)  # a test alert ignores the quiet time
     assert len(smtp.messages) == 2 and len(http.posts) == 2
+
+
+@pytest.mark.timeout(90)
+def test_mail_goes_through_starttls_and_a_login_to_a_relay_signed_by_the_banks_own_ca(
+    tmp_path: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("RPA_TEST_SMTP_PASSWORD", SMTP_PASSWORD)
+    with smtp_server(tls=(cert, key)) as relay:
+        trusted = write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=relay.port, webhook_url=http.url,
+                                    login=True, ca_file=cert)
+        delivery = send_alert(_settings(tmp_path, trusted), Alert(AlertKind.TEST, "tls", "经 STARTTLS 发送"))
+        assert delivery.sent == ["email", "webhook"] and relay.logins == ["rpa-alerts"]
+        assert "经 STARTTLS 发送" in relay.bodies()[0]
+
+        (tmp_path / "other-ca").mkdir()
+        stranger, _ = self_signed_certificate(tmp_path / "other-ca")  # not the relay's signer
+        untrusted = write_alerts_yaml(tmp_path / "untrusted.yaml", smtp_port=relay.port, webhook_url=http.url,
+                                      login=True, ca_file=stranger, attempts=1)
+        refused = send_alert(_settings(tmp_path, untrusted), Alert(AlertKind.TEST, "tls-2", "不应送达"))
+        assert refused.sent == ["webhook"] and "SSLCertVerificationError" in refused.failed["email"]
+        assert len(relay.messages) == 1 and SMTP_PASSWORD not in refused.failed["email"]
+
+
+def test_doctor_says_which_channels_alert_or_that_nobody_would_be_told(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "alerts.example.yaml"
+    assert describe_channels(example) == "邮件、webhook；同一告警 240 分钟内不重发"
+    assert "未配置" in describe_channels(tmp_path / "alerts.yaml")
 
 
 # -- rpa alerts check: filings due and overdue -----------------------------------------------
