@@ -15,11 +15,12 @@
 
     quiet_minutes: 240              # the same alert (kind + subject) is not sent again meanwhile
     due_hour: 15                    # `rpa alerts check`: filings due today and not filed from 15:00
+    overdue_days: 30                # `rpa alerts check`: overdue filings told for 30 days past the deadline
     calendar_from: "12-01"          # `rpa alerts check`: next year's calendar missing from 1 December
 
 Each channel may also set `attempts` (tries, default 3), `timeout_seconds` (each try, default 10)
 and `retry_wait_seconds` (before the second try, doubled each time, default 1). A channel left out
-is not used; a file with neither channel is refused. The three times have the defaults shown.
+is not used; a file with neither channel is refused. The four times have the defaults shown.
 
     config = load_alerts_config(settings.alerts_file)     # None: no file, alerts are off
 """
@@ -82,6 +83,7 @@ class AlertsConfig(BaseModel):
     webhook: WebhookConfig | None = None
     quiet_minutes: int = Field(default=240, ge=0, le=7 * 24 * 60)
     due_hour: int = Field(default=15, ge=0, le=23)
+    overdue_days: int = Field(default=30, ge=1, le=3660)
     calendar_from: str = Field(default="12-01", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
     @model_validator(mode="after")

@@ -52,7 +52,9 @@ def due_alerts(settings: Settings, config: AlertsConfig, now: datetime) -> list[
     today = local.date()
     found: list[Alert] = []
     unfiled = unfiled_filings(settings, today)
-    overdue = [u for u in unfiled if u.due < today]
+    # a filing left unfiled long past its deadline (settled by hand, never marked) is told for
+    # `overdue_days`, not every day for ever
+    overdue = [u for u in unfiled if u.due < today and (today - u.due).days <= config.overdue_days]
     due_today = [u for u in unfiled if u.due == today]
     if overdue:
         found.append(_filings_alert(AlertKind.FILINGS_OVERDUE, today, overdue,

@@ -44,7 +44,9 @@ DUE_TODAY_ACCOUNT = "44021234000056789"
 FILED_ACCOUNT = "6228480010009999111"
 DRY_RUN_ACCOUNT = "9558801001117777"
 LATER_ACCOUNT = "3301040160002468"
-UNMASKED = (OVERDUE_ACCOUNT, DUE_TODAY_ACCOUNT, FILED_ACCOUNT, DRY_RUN_ACCOUNT, LATER_ACCOUNT, "OP0417")
+LONG_AGO_ACCOUNT = "1100200030004000"  # overdue since September: past overdue_days
+UNMASKED = (OVERDUE_ACCOUNT, DUE_TODAY_ACCOUNT, FILED_ACCOUNT, DRY_RUN_ACCOUNT, LATER_ACCOUNT,
+            LONG_AGO_ACCOUNT, "OP0417")
 
 
 @pytest.fixture
@@ -190,6 +192,7 @@ def _plant_filings(runs: Path) -> None:
         ("run-c", f"dry-run:run-c:open:{DRY_RUN_ACCOUNT}:2026-11-20:dd", DRY_RUN_ACCOUNT, "2026-11-30",
          "failed"),
         ("run-b", f"open:{LATER_ACCOUNT}:2026-12-02:ee", LATER_ACCOUNT, "2026-12-09", "pending"),
+        ("run-0", f"open:{LONG_AGO_ACCOUNT}:2026-09-01:ff", LONG_AGO_ACCOUNT, "2026-09-03", "business_error"),
     ]
     for run_id, key, account, deadline, state in planted:
         payload = {"record": {"account_no": account, "action": "open"}, "deadline": deadline}
@@ -217,7 +220,8 @@ def test_check_alerts_overdue_filings_and_from_the_due_hour_those_due_today_once
     (overdue,) = smtp.bodies()
     assert "***************4567（期限 2026-12-01）" in overdue and "共 1 笔" in overdue
     assert "run-a" in overdue
-    assert "9999111" not in overdue and "7777" not in overdue and "2468" not in overdue  # filed, dry, later
+    for tail in ("9111", "7777", "2468", "4000"):  # filed, dry run, due later, overdue too long
+        assert tail not in overdue
 
     afternoon = cli.run("alerts", "check", "--at", "2026-12-03T16:00", check_exit=1)
     assert "静默时间内已发送过" in afternoon.stdout  # the overdue one, from another process
@@ -309,7 +313,8 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
 def test_the_example_alerts_file_reads() -> None:
     config = load_alerts_config(Path(__file__).resolve().parents[2] / "alerts.example.yaml")
     assert config is not None and config.email is not None and config.webhook is not None
-    assert (config.quiet_minutes, config.due_hour, config.calendar_from) == (240, 15, "12-01")
+    assert (config.quiet_minutes, config.due_hour, config.overdue_days, config.calendar_from) == (
+        240, 15, 30, "12-01")
 
 
 @pytest.mark.timeout(60)
