@@ -56,6 +56,7 @@ class SmtpReceiver:
 class HttpReceiver:
     port: int
     status: int = 200
+    answer: bytes = b'{"errcode": 0, "errmsg": "ok"}'  # what an IM robot says when it took the message
     posts: list[dict[str, Any]] = field(default_factory=list)
     tries: int = 0
 
@@ -104,7 +105,7 @@ def http_server() -> Iterator[HttpReceiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if receiver.status == 200:
                 receiver.posts.append({"path": self.path, "json": json.loads(body)})
-            answer = b'{"errcode": 0, "errmsg": "ok"}' if receiver.status == 200 else b"busy"
+            answer = receiver.answer if receiver.status == 200 else b"busy"
             self.send_response(receiver.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))

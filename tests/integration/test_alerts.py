@@ -173,6 +173,25 @@ def test_mail_goes_through_starttls_and_a_login_to_a_relay_signed_by_the_banks_o
         assert len(relay.messages) == 1 and SMTP_PASSWORD not in refused.failed["email"]
 
 
+@pytest.mark.timeout(60)
+def test_a_robot_that_answers_200_with_an_error_code_did_not_take_the_message(
+    tmp_path: Path, http: HttpReceiver
+) -> None:
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text(f"webhook:\n  url: {http.url}\n  attempts: 2\n  retry_wait_seconds: 0\n",
+                      encoding="utf-8")
+    http.answer = b'{"errcode": 93000, "errmsg": "invalid webhook url"}'
+    refused = send_alert(_settings(tmp_path, alerts), Alert(AlertKind.TEST, "robot", "机器人拒收"))
+    assert refused.sent == [] and "errcode 93000" in refused.failed["webhook"] and http.tries == 2
+
+    alerts.write_text(f"webhook:\n  url: {http.url}\n  format: fields\n", encoding="utf-8")
+    http.answer = b"ok"  # a plain receiver: any 2xx is taken
+    taken = send_alert(_settings(tmp_path, alerts), Alert(AlertKind.TEST, "fields", "字段格式", "run-9"))
+    assert taken.sent == ["webhook"]
+    fields = http.posts[-1]["json"]
+    assert fields["kind"] == "test" and fields["run_id"] == "run-9" and "字段格式" in fields["text"]
+
+
 def test_doctor_says_which_channels_alert_or_that_nobody_would_be_told(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "alerts.example.yaml"
     assert describe_channels(example) == "邮件、webhook；同一告警 240 分钟内不重发"
