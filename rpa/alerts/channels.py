@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from rpa.alerts.config import AlertsConfig, ChannelConfig, EmailConfig, WebhookConfig
+from rpa.alerts.config import CHANNEL_LABELS, AlertsConfig, ChannelConfig, EmailConfig, WebhookConfig
 from rpa.alerts.kinds import Alert
 from rpa.errors import ApplicationError
 from rpa.masking import scrub_text
@@ -32,7 +32,8 @@ class ChannelFailed(ApplicationError):
 
 
 class Channel(ABC):
-    name: str
+    name: str  # as alerts.yaml names the section
+    label: str  # what a person reads
     config: ChannelConfig
 
     @abstractmethod
@@ -42,6 +43,7 @@ class Channel(ABC):
 
 class EmailChannel(Channel):
     name = "email"
+    label = CHANNEL_LABELS[name]
     config: EmailConfig
 
     def __init__(self, config: EmailConfig) -> None:
@@ -69,16 +71,16 @@ class EmailChannel(Channel):
                     smtp.login(config.username, config.password.get_secret_value())
                 refused = smtp.send_message(self.message(alert))
         except smtplib.SMTPException as exc:
-            raise ChannelFailed(f"邮件服务器 {where} 拒绝：{scrub_text(str(exc))[:200]}") from None
+            raise ChannelFailed(f"邮件服务器 {where} {_smtp_words(exc)}") from None
         except OSError as exc:  # refused connection, no route, timeout, TLS handshake
-            why = f"{type(exc).__name__}：{exc.strerror or exc}"
-            raise ChannelFailed(f"无法连接邮件服务器 {where}（{why}）") from None
+            raise ChannelFailed(f"无法连接邮件服务器 {where}（{_network_words(exc)}）") from None
         if refused:
             raise ChannelFailed(f"邮件服务器 {where} 拒收了 {len(refused)} 个收件人")
 
 
 class WebhookChannel(Channel):
     name = "webhook"
+    label = CHANNEL_LABELS[name]
     config: WebhookConfig
 
     def __init__(self, config: WebhookConfig) -> None:
@@ -99,10 +101,12 @@ class WebhookChannel(Channel):
     def send(self, alert: Alert) -> None:
         try:
             answer = httpx.post(self.config.url, json=self.body(alert), timeout=self.config.timeout_seconds)
+        except httpx.TimeoutException:
+            raise ChannelFailed(f"无法送达 {self.where}（超时）") from None
         except httpx.HTTPError as exc:
-            raise ChannelFailed(f"无法送达 {self.where}（{type(exc).__name__}）") from None
+            raise ChannelFailed(f"无法送达 {self.where}（连接失败：{type(exc).__name__}）") from None
         if answer.status_code >= 300:
-            raise ChannelFailed(f"{self.where} 回答 HTTP {answer.status_code}")
+            raise ChannelFailed(f"{self.where} 回答状态码 {answer.status_code}")
         refusal = _robot_refusal(answer) if self.config.format == "robot" else None
         if refusal is not None:
             raise ChannelFailed(f"{self.where} 拒收：{refusal}")
@@ -115,8 +119,36 @@ def _robot_refusal(answer: httpx.Response) -> str | None:
     except ValueError:
         return None
     if isinstance(data, dict) and data.get("errcode") not in (None, 0, "0"):
-        return scrub_text(f"errcode {data.get('errcode')} {data.get('errmsg', '')}")[:200]
+        return scrub_text(f"错误代码 {data.get('errcode')}（{data.get('errmsg', '')}）")[:200]
     return None
+
+
+def _smtp_words(exc: smtplib.SMTPException) -> str:
+    """What the relay refused, in Chinese, with its reply code (never the password)."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"拒绝登录（应答码 {exc.smtp_code}）：请核对 username 和 password_env 指向的密码"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return f"拒收全部 {len(exc.recipients)} 个收件人：请核对 to"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return f"拒收发件人（应答码 {exc.smtp_code}）：请核对 sender"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return "不支持所需的命令（STARTTLS 或登录）：请核对 starttls 和 username"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "中途断开了连接"
+    code = getattr(exc, "smtp_code", None)
+    return f"拒绝（应答码 {code}）" if code else f"出错（{type(exc).__name__}）"
+
+
+def _network_words(exc: OSError) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "证书校验失败：服务器证书不是 ca_file（或系统）信任的机构签发的"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS 握手失败：{type(exc).__name__}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "连接被拒绝：服务器没有在该端口监听"
+    if isinstance(exc, TimeoutError):
+        return "超时"
+    return f"网络错误：{type(exc).__name__}"
 
 
 def channels_of(config: AlertsConfig) -> list[Channel]:

@@ -38,6 +38,9 @@ from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
 from rpa.masking import register_secret
 
+# alerts.yaml's section -> what a person reads
+CHANNEL_LABELS = {"email": "邮件", "webhook": "即时通讯机器人"}
+
 
 class ChannelConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -127,7 +130,8 @@ def describe_channels(path: Path) -> str:
     config = load_alerts_config(path)
     if config is None:
         return f"未配置（{path} 不存在）：无人值守时出错不会通知任何人，请按 alerts.example.yaml 配置"
-    names = [name for name, section in (("邮件", config.email), ("webhook", config.webhook)) if section]
+    names = [CHANNEL_LABELS[name] for name, section in (("email", config.email), ("webhook", config.webhook))
+             if section]
     return "、".join(names) + f"；同一告警 {config.quiet_minutes} 分钟内不重发"
 
 

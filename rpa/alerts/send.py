@@ -72,14 +72,14 @@ def _deliver(channel: Channel, alert: Alert) -> str | None:
             channel.send(alert)
         except ChannelFailed as exc:
             failure = exc.message
-            logger.warning("告警 {} 经 {} 发送失败（第 {}/{} 次）：{}", alert.kind, channel.name, attempt,
+            logger.warning("告警 {} 经{}发送失败（第 {}/{} 次）：{}", alert.kind, channel.label, attempt,
                            attempts, failure)
         else:
-            logger.info("告警 {}（{}）已经 {} 发出", alert.kind, alert.subject, channel.name)
+            logger.info("告警 {}（{}）已经{}发出", alert.kind, alert.subject, channel.label)
             return None
         if attempt < attempts:
             time.sleep(wait)  # a short, bounded wait: the relay or robot may be back in a moment
             wait *= 2
-    logger.error("告警 {}（{}）经 {} 发送 {} 次均失败：{}", alert.kind, alert.subject, channel.name, attempts,
+    logger.error("告警 {}（{}）经{}发送 {} 次均失败：{}", alert.kind, alert.subject, channel.label, attempts,
                  failure)
     return failure

@@ -45,14 +45,16 @@ def _config(cfg: Settings) -> AlertsConfig:
 
 def _show(delivery: Delivery) -> bool:
     """Print what became of one alert; True when it reached every channel (or was quiet)."""
+    from rpa.alerts.config import CHANNEL_LABELS
+
     alert = delivery.alert
     if delivery.quiet:
         typer.echo(f"{alert.title}：静默时间内已发送过，本次不再发送")
         return True
     for name in delivery.sent:
-        typer.echo(f"{alert.title}：已经 {name} 发出")
+        typer.echo(f"{alert.title}：已经{CHANNEL_LABELS[name]}发出")
     for name, why in delivery.failed.items():
-        typer.echo(f"{alert.title}：经 {name} 发送失败：{why}", err=True)
+        typer.echo(f"{alert.title}：经{CHANNEL_LABELS[name]}发送失败：{why}", err=True)
     return not delivery.failed
 
 

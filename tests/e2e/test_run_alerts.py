@@ -66,5 +66,5 @@ def test_channels_that_fail_leave_the_stopped_runs_exit_code_and_are_logged_with
     run_id = run_id_from(stopped.stdout)
     assert http.tries == 3
     log = (cli.runs / run_id / "run.log").read_text(encoding="utf-8")
-    assert "经 webhook 发送失败（第 3/3 次）" in log and "经 email 发送 3 次均失败" in log
+    assert "经即时通讯机器人发送失败（第 3/3 次）" in log and "经邮件发送 3 次均失败" in log
     assert "SECRETKEY123" not in log and "Traceback" not in stopped.stderr

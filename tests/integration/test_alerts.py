@@ -139,7 +139,7 @@ def test_rpa_alerts_test_sends_one_mail_with_login_and_one_robot_message(
                                login=True)
     cli = make_cli_env(tmp_path, RPA_ALERTS_FILE=str(alerts), RPA_TEST_SMTP_PASSWORD=SMTP_PASSWORD)
     done = cli.run("alerts", "test", check_exit=0)
-    assert "已经 email 发出" in done.stdout and "已经 webhook 发出" in done.stdout
+    assert "已经邮件发出" in done.stdout and "已经即时通讯机器人发出" in done.stdout
     (mail,) = smtp.messages
     assert smtp.logins == ["rpa-alerts"]
     assert mail["To"] == "ops-duty@branch.example.cn, backoffice@branch.example.cn"
@@ -169,7 +169,7 @@ def test_mail_goes_through_starttls_and_a_login_to_a_relay_signed_by_the_banks_o
         untrusted = write_alerts_yaml(tmp_path / "untrusted.yaml", smtp_port=relay.port, webhook_url=http.url,
                                       login=True, ca_file=stranger, attempts=1)
         refused = send_alert(_settings(tmp_path, untrusted), Alert(AlertKind.TEST, "tls-2", "不应送达"))
-        assert refused.sent == ["webhook"] and "SSLCertVerificationError" in refused.failed["email"]
+        assert refused.sent == ["webhook"] and "证书校验失败" in refused.failed["email"]
         assert len(relay.messages) == 1 and SMTP_PASSWORD not in refused.failed["email"]
 
 
@@ -182,7 +182,7 @@ def test_a_robot_that_answers_200_with_an_error_code_did_not_take_the_message(
                       encoding="utf-8")
     http.answer = b'{"errcode": 93000, "errmsg": "invalid webhook url"}'
     refused = send_alert(_settings(tmp_path, alerts), Alert(AlertKind.TEST, "robot", "机器人拒收"))
-    assert refused.sent == [] and "errcode 93000" in refused.failed["webhook"] and http.tries == 2
+    assert refused.sent == [] and "错误代码 93000" in refused.failed["webhook"] and http.tries == 2
 
     alerts.write_text(f"webhook:\n  url: {http.url}\n  format: fields\n", encoding="utf-8")
     http.answer = b"ok"  # a plain receiver: any 2xx is taken
@@ -194,7 +194,7 @@ def test_a_robot_that_answers_200_with_an_error_code_did_not_take_the_message(
 
 def test_doctor_says_which_channels_alert_or_that_nobody_would_be_told(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "alerts.example.yaml"
-    assert describe_channels(example) == "邮件、webhook；同一告警 240 分钟内不重发"
+    assert describe_channels(example) == "邮件、即时通讯机器人；同一告警 240 分钟内不重发"
     assert "未配置" in describe_channels(tmp_path / "alerts.yaml")
 
 
@@ -366,8 +366,9 @@ def test_channels_that_fail_are_logged_retried_and_change_nothing_of_the_run(
     assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["exit_code"] == 2
     assert http.tries == 3  # retried, bounded
     text = "\n".join(logged)
-    assert "经 webhook 发送失败（第 1/3 次）" in text and "回答 HTTP 500" in text
-    assert f"无法连接邮件服务器 127.0.0.1:{closed_port}" in text and "经 email 发送 3 次均失败" in text
+    assert "经即时通讯机器人发送失败（第 1/3 次）" in text and "回答状态码 500" in text
+    assert f"无法连接邮件服务器 127.0.0.1:{closed_port}（连接被拒绝" in text
+    assert "经邮件发送 3 次均失败" in text
     assert "SECRETKEY123" not in text  # the robot's key is never logged
     # nothing went out: the same alert's next occurrence is tried again, not kept quiet
     http.status = 200
