@@ -43,16 +43,16 @@ class QuietTimes:
         engine = tables_ready(self._url, metadata)
         key = (sent.c.kind == kind) & (sent.c.subject == subject[:200])
         with immediate_transaction(engine) as conn:
+            # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT DO NOTHING
             inserted = conn.execute(
-                insert_or_ignore(engine.dialect.name, sent, "kind", "subject"),
-                [{"kind": kind, "subject": subject[:200], "sent_at": now}],
-            ).rowcount
-            if inserted:
+                insert_or_ignore(engine.dialect.name, sent, "kind", "subject").values(
+                    kind=kind, subject=subject[:200], sent_at=now).returning(sent.c.kind)
+            ).first()
+            if inserted is not None:
                 return True
             # taken only if the last sending is older than the quiet time (the row is locked now)
-            return bool(conn.execute(
-                update(sent).where(key, sent.c.sent_at <= now - quiet).values(sent_at=now)
-            ).rowcount)
+            taken = update(sent).where(key, sent.c.sent_at <= now - quiet).values(sent_at=now)
+            return conn.execute(taken.returning(sent.c.kind)).first() is not None
 
     def release(self, kind: str, subject: str) -> None:
         """Forget a claim whose alert went out through no channel: the next occurrence tries again."""

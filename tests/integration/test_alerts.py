@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from rpa.alerts.config import describe_channels, load_alerts_config
 from rpa.alerts.due import calendar_alert
 from rpa.alerts.events import alert_run_end, run_end_alerts
 from rpa.alerts.kinds import Alert, AlertKind
+from rpa.alerts.quiet import QuietTimes
 from rpa.alerts.send import send_alert
 from rpa.errors import ConfigError, LoginRefused, UsageError
 from rpa.queue.schema import items
@@ -376,3 +377,21 @@ def test_channels_that_fail_are_logged_retried_and_change_nothing_of_the_run(
     (post,) = http.posts
     content = post["json"]["text"]["content"]
     assert "运行未能完成" in content and folder.name in content
+
+
+@pytest.mark.timeout(120)
+def test_the_quiet_time_is_kept_in_the_database_on_sqlite_and_postgresql(db_url: str) -> None:
+    now = [datetime(2026, 12, 3, 1, 0, tzinfo=UTC)]
+    scheduler, cron = (QuietTimes(db_url, clock=lambda: now[0]) for _ in range(2))  # two processes' views
+    quiet = timedelta(minutes=240)
+    assert scheduler.claim("run_stopped", "20261203-0900-filing", quiet)
+    assert not cron.claim("run_stopped", "20261203-0900-filing", quiet)
+    assert cron.claim("run_stopped", "20261203-1000-filing", quiet)  # another subject
+    assert cron.claim("rows_held", "20261203-0900-filing", quiet)  # another kind
+    now[0] += timedelta(minutes=239)
+    assert not cron.claim("run_stopped", "20261203-0900-filing", quiet)
+    now[0] += timedelta(minutes=2)
+    assert cron.claim("run_stopped", "20261203-0900-filing", quiet)  # the quiet time is over
+    assert scheduler.last_sent("run_stopped", "20261203-0900-filing") == now[0]
+    cron.release("run_stopped", "20261203-0900-filing")  # nothing went out
+    assert scheduler.claim("run_stopped", "20261203-0900-filing", quiet)
