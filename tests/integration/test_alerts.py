@@ -11,13 +11,14 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from loguru import logger
 from sqlalchemy import update
 
 from rpa.alerts.config import describe_channels, load_alerts_config
-from rpa.alerts.due import calendar_alert
+from rpa.alerts.due import calendar_alert, due_alerts
 from rpa.alerts.events import alert_run_end, run_end_alerts
 from rpa.alerts.kinds import Alert, AlertKind
 from rpa.alerts.quiet import QuietTimes
@@ -201,9 +202,9 @@ def test_doctor_says_which_channels_alert_or_that_nobody_would_be_told(tmp_path:
 
 # -- rpa alerts check: filings due and overdue -----------------------------------------------
 
-def _plant_filings(runs: Path) -> None:
+def _plant_filings(url: str) -> None:
     """Account-filing items as runs left them: deadlines and states by hand."""
-    queue = WorkQueue(f"sqlite:///{runs / 'queue.db'}")
+    queue = WorkQueue(url)
     queue.create_schema()
     planted = [
         ("run-a", f"open:{OVERDUE_ACCOUNT}:2026-11-24:aa", OVERDUE_ACCOUNT, "2026-12-01", "pending"),
@@ -226,7 +227,8 @@ def _check_env(tmp_path: Path, smtp: SmtpReceiver, http: HttpReceiver) -> CliEnv
     with alerts.open("a", encoding="utf-8") as handle:
         handle.write("due_hour: 15\ncalendar_from: '12-31'\n")  # the calendar has its own test
     cli = make_cli_env(tmp_path, RPA_ALERTS_FILE=str(alerts))
-    _plant_filings(cli.runs)
+    cli.runs.mkdir(parents=True)
+    _plant_filings(f"sqlite:///{cli.runs / 'queue.db'}")
     return cli
 
 
@@ -262,6 +264,21 @@ def test_check_with_nothing_due_exits_0_and_sends_nothing(
     cli = _check_env(tmp_path, smtp, http)
     done = cli.run("alerts", "check", "--at", "2026-11-28T16:00+08:00", check_exit=0)
     assert "没有需要告警的事项" in done.stdout and not smtp.messages and not http.posts
+
+
+@pytest.mark.timeout(120)
+def test_the_due_check_reads_the_queue_on_sqlite_and_postgresql(tmp_path: Path, db_url: str) -> None:
+    _plant_filings(db_url)
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text("webhook:\n  url: http://127.0.0.1:1/x\ncalendar_from: '12-31'\n", encoding="utf-8")
+    config = load_alerts_config(alerts)
+    assert config is not None
+    settings = _settings(tmp_path, alerts).model_copy(update={"database_url": db_url})
+    found = due_alerts(settings, config, datetime(2026, 12, 3, 16, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert [(a.kind, a.subject) for a in found] == [
+        (AlertKind.FILINGS_OVERDUE, "2026-12-03"), (AlertKind.FILINGS_DUE, "2026-12-03")]
+    assert "***************4567" in found[0].line and "*************6789" in found[1].line
+    _assert_masked("\n".join(a.text() for a in found))
 
 
 # -- next year's calendar --------------------------------------------------------------------
