@@ -175,6 +175,9 @@ class Settings(BaseSettings):
     log_dir: Path | None = None  # the scheduler's scheduler.log; default logs/ under RPA_HOME (else cwd)
     host_id: str | None = None  # this host in the scheduler's fire table (read there); default host name
 
+    # alerts (rpa.alerts): the channels and when to alert, in alerts.yaml; no file: alerts are off
+    alerts_file: Path = Field(default_factory=lambda: checks.configuration_home() / "alerts.yaml")
+
     @field_validator("ams_service_window")
     @classmethod
     def _window(cls, value: str) -> str:
@@ -183,7 +186,7 @@ class Settings(BaseSettings):
     _timezone = field_validator("timezone")(checks.check_timezone)
     _database_url = field_validator("database_url")(checks.check_database_url)
     _folders = field_validator("runs_dir", "config_dir", "selectors_dir")(checks.check_folder)
-    _files = field_validator("calendar_file", "schedules_file")(checks.check_file)
+    _files = field_validator("calendar_file", "schedules_file", "alerts_file")(checks.check_file)
 
     @property
     def database_url_resolved(self) -> str:

@@ -72,6 +72,7 @@ def _config_files(settings: Settings) -> Iterator[Check]:
     from flows.account_filing.deadlines import load_deadline_rules
     from flows.report_extraction.flow import load_branches
     from flows.report_extraction.specs import load_spec
+    from rpa.alerts.config import describe_channels
     from rpa.browser.selectors import load_selectors
     from rpa.schedule.scheduler import load_schedules
     from rpa.workdays import WorkCalendar
@@ -93,6 +94,7 @@ def _config_files(settings: Settings) -> Iterator[Check]:
         yield _try(f"选择器 {portal}.yaml", partial(page_count, portal))
     yield _try("工作日历", lambda: (WorkCalendar.load(settings.calendar_file), "可读")[1])
     yield _try("定时任务", lambda: f"{len(load_schedules(settings.schedules_file).jobs)} 个任务")
+    yield _try("告警 alerts.yaml", lambda: describe_channels(settings.alerts_file))
 
 
 def _chromium(settings: Settings) -> str:

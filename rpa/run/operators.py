@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, MetaData, String, Table, Text, delete, select
 
+from rpa.alerts.events import alert_operator_refused
 from rpa.db import immediate_transaction
 from rpa.errors import RpaError, RunFatalError
 from rpa.masking import FieldClass, mask, scrub_text
@@ -122,6 +123,7 @@ def remember_refusal(settings: Settings, portal: str, operator_code: str, exc: R
     OperatorRefusals.from_settings(settings).record(
         portal, operator_code, code=exc.code, message=exc.portal_message or exc.message, run_id=run_id
     )
+    alert_operator_refused(settings, portal, operator_code, exc.portal_message or exc.code, run_id)
 
 
 def usable_operators(settings: Settings, portal: str) -> list[OperatorCredential]:

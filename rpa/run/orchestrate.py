@@ -15,6 +15,7 @@ from typing import Any
 from loguru import logger
 from sqlalchemy.exc import SQLAlchemyError
 
+from rpa.alerts.events import alert_run_end
 from rpa.audit.log import AuditLog
 from rpa.disk import as_run_fatal
 from rpa.errors import (
@@ -162,6 +163,7 @@ def execute_run(
             return _execute(ctx, workers, stop_event, on_progress, on_started)
     finally:
         owners.mark_ended(ctx.run_id)
+        alert_run_end(settings, ctx.run_id, ctx.folder)  # stopped, refused, rows held: never fails
         logger.remove(sink)
 
 

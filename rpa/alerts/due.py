@@ -1,0 +1,127 @@
+"""`rpa alerts check`: filings due today and not filed after the due hour, filings overdue, and
+next year's working-day calendar missing.
+
+    alerts = due_alerts(settings, config, now)   # now: aware, any zone; judged in RPA_TIMEZONE
+
+What is filed is what the queue holds as done: an account-filing item in any other state
+(pending, leased, held, failed, refused) whose deadline (counted in PRC working days when the row
+was read, `flows.account_filing.deadlines`) is today or past is not filed. A dry run's items
+filed nothing and are left out. One alert per kind and day; the quiet time keeps a check run
+from cron every hour from repeating it more often than alerts.yaml's `quiet_minutes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from rpa.alerts.config import AlertsConfig
+from rpa.alerts.kinds import Alert, AlertKind
+from rpa.db import engine_for
+from rpa.masking import FieldClass, mask
+from rpa.queue.models import ItemState
+from rpa.queue.schema import items
+from rpa.queue.work_queue import WorkQueue
+from rpa.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+FILING_FLOW = "account-filing"  # flows.account_filing.flow.AccountFilingFlow.name
+DRY_RUN_PREFIX = "dry-run:"  # flows.account_filing.portal_identity.DRY_RUN_PREFIX
+SHOWN = 3  # accounts and runs named in one alert; the rest are counted
+
+
+@dataclass(frozen=True)
+class Unfiled:
+    """One filing not done: masked account, deadline, run, state."""
+
+    account: str
+    due: date
+    run_id: str
+    state: str
+
+
+def due_alerts(settings: Settings, config: AlertsConfig, now: datetime) -> list[Alert]:
+    """Every alert the check calls for at `now`."""
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    today = local.date()
+    found: list[Alert] = []
+    unfiled = unfiled_filings(settings, today)
+    # a filing left unfiled long past its deadline (settled by hand, never marked) is told for
+    # `overdue_days`, not every day for ever
+    overdue = [u for u in unfiled if u.due < today and (today - u.due).days <= config.overdue_days]
+    due_today = [u for u in unfiled if u.due == today]
+    if overdue:
+        found.append(_filings_alert(AlertKind.FILINGS_OVERDUE, today, overdue,
+                                    "已超过报备期限仍未完成：逾期可能被处罚，请立即处理"))
+    if due_today and local.hour >= config.due_hour:
+        advice = (f"今天（{today.isoformat()}）到期，{config.due_hour}:00 后仍未完成："
+                  "请在 AMS 服务时间内处理")
+        found.append(_filings_alert(AlertKind.FILINGS_DUE, today, due_today, advice))
+    calendar = calendar_alert(settings, config, today)
+    if calendar is not None:
+        found.append(calendar)
+    return found
+
+
+def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
+    """Account-filing items not done whose deadline is `today` or earlier, earliest first."""
+    WorkQueue.from_settings(settings).create_schema()  # a new database: no filings, not an error
+    engine = engine_for(settings.database_url_resolved)
+    query = select(items.c.key, items.c.payload, items.c.run_id, items.c.state).where(
+        items.c.flow == FILING_FLOW, items.c.state != ItemState.DONE.value
+    )
+    found: list[Unfiled] = []
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            if row.key.startswith(DRY_RUN_PREFIX):
+                continue
+            due = _deadline(row.payload)
+            if due is not None and due <= today:
+                record = row.payload.get("record") or {}
+                found.append(Unfiled(mask(str(record.get("account_no", "")), FieldClass.ACCOUNT_NO), due,
+                                     row.run_id, row.state))
+    return sorted(found, key=lambda u: (u.due, u.run_id, u.account))
+
+
+def _deadline(payload: Any) -> date | None:
+    """The item's deadline; None when it has none (a row whose rule gives none)."""
+    value = payload.get("deadline") if isinstance(payload, dict) else None
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _filings_alert(kind: AlertKind, today: date, found: list[Unfiled], advice: str) -> Alert:
+    accounts = "、".join(f"{u.account}（期限 {u.due.isoformat()}）" for u in found[:SHOWN])
+    more = f" 等 {len(found)} 笔" if len(found) > SHOWN else f" 共 {len(found)} 笔"
+    runs = sorted({u.run_id for u in found})
+    run_words = "、".join(runs[:SHOWN]) + (f" 等 {len(runs)} 个运行" if len(runs) > SHOWN else "")
+    line = f"备案 {accounts}{more}{advice}。所在运行：{run_words}"
+    return Alert(kind, today.isoformat(), line, runs[0] if len(runs) == 1 else None)
+
+
+def calendar_alert(settings: Settings, config: AlertsConfig, today: date) -> Alert | None:
+    """Next year's working-day calendar missing (or still provisional) from `calendar_from` on."""
+    month, day = (int(part) for part in config.calendar_from.split("-"))
+    if (today.month, today.day) < (month, day):
+        return None
+    next_year = today.year + 1
+    calendar = WorkCalendar.load(settings.calendar_file)
+    if calendar.covers_year(next_year) and not calendar.is_provisional(next_year):
+        return None
+    state = "仍是暂定" if calendar.covers_year(next_year) else "尚未录入"
+    line = (
+        f"{next_year} 年的节假日安排{state}：备案期限和定时任务将按周一至周五估计。"
+        f"请按国务院/人民银行公布的安排在 {settings.calendar_file} 中补上 {next_year} 年"
+        f"（years: {next_year}: holidays/workdays）"
+    )
+    return Alert(AlertKind.CALENDAR_MISSING, str(next_year), line)

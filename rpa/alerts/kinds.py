@@ -1,0 +1,99 @@
+"""What an alert is: its kind, its subject, and the one Chinese line a person needs.
+
+    alert = run_stopped("account-filing-20261203-0100-ab12", "account-filing", "连续多次系统错误")
+    alert.text()    # '【RPA告警】运行提前停止 …'
+
+Two alerts are "the same" (`rpa.alerts.quiet`) when kind and subject match: the subject is the
+run id, the operator, the day or the year the alert is about. Every line is built from values
+the engine has already masked or scrubbed (stop reasons, masked account numbers); `text()`
+scrubs once more, as a last line of defence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rpa.masking import scrub_text
+
+
+class AlertKind(StrEnum):
+    RUN_FAILED = "run_failed"  # the run was refused (exit 2): nothing was done
+    RUN_STOPPED = "run_stopped"  # the run stopped early (exit 3): the rest stays pending
+    ROWS_HELD = "rows_held"
+    CIRCUIT_OPEN = "circuit_open"
+    OPERATOR_REFUSED = "operator_refused"
+    FILINGS_DUE = "filings_due"
+    FILINGS_OVERDUE = "filings_overdue"
+    CALENDAR_MISSING = "calendar_missing"
+    TEST = "test"
+
+
+TITLES = {
+    AlertKind.RUN_FAILED: "运行未能完成",
+    AlertKind.RUN_STOPPED: "运行提前停止",
+    AlertKind.ROWS_HELD: "有事项待人工处理",
+    AlertKind.CIRCUIT_OPEN: "连续系统错误，熔断已触发",
+    AlertKind.OPERATOR_REFUSED: "操作员登录被拒绝",
+    AlertKind.FILINGS_DUE: "今日到期的备案尚未完成",
+    AlertKind.FILINGS_OVERDUE: "有备案已超期",
+    AlertKind.CALENDAR_MISSING: "缺少明年的工作日历",
+    AlertKind.TEST: "测试告警",
+}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert: `line` is what a person reads and does; `run_id` is named when there is one."""
+
+    kind: AlertKind
+    subject: str
+    line: str
+    run_id: str | None = None
+
+    @property
+    def title(self) -> str:
+        return f"【RPA告警】{TITLES[self.kind]}"
+
+    def text(self) -> str:
+        """The whole message (e-mail body, robot text), scrubbed of anything unmasked."""
+        run = f"运行编号：{self.run_id}\n" if self.run_id else ""
+        return scrub_text(f"{self.title}\n{run}{self.line}")
+
+
+def run_failed(run_id: str, flow: str, reason: str | None) -> Alert:
+    why = reason or "配置或输入有误"
+    return Alert(AlertKind.RUN_FAILED, run_id, f"流程 {flow} 的运行未开始：{why}。请改正后重新运行", run_id)
+
+
+def run_stopped(run_id: str, flow: str, reason: str | None) -> Alert:
+    why = reason or "原因见 run.log"
+    return Alert(
+        AlertKind.RUN_STOPPED, run_id,
+        f"流程 {flow} 的运行提前停止：{why}。其余事项仍待办，处理后用 `rpa runs retry {run_id}` 续跑", run_id,
+    )
+
+
+def rows_held(run_id: str, flow: str, held: int) -> Alert:
+    return Alert(
+        AlertKind.ROWS_HELD, run_id,
+        f"流程 {flow} 的运行结束时有 {held} 个事项待人工处理：请查看该运行的 report.html 和结果文件", run_id,
+    )
+
+
+def circuit_open(run_id: str, flow: str, reason: str) -> Alert:
+    return Alert(
+        AlertKind.CIRCUIT_OPEN, run_id,
+        f"流程 {flow} 的运行因熔断停止（{reason}）：请检查门户是否可用，"
+        f"恢复后用 `rpa runs retry {run_id}` 续跑",
+        run_id,
+    )
+
+
+def operator_refused(portal_name: str, masked_operator: str, portal_words: str, run_id: str | None) -> Alert:
+    return Alert(
+        AlertKind.OPERATOR_REFUSED, f"{portal_name}:{masked_operator}",
+        f"{portal_name} 拒绝了操作员 {masked_operator} 的登录（{portal_words}），该操作员不再尝试："
+        f"请核实密码或解锁后执行 `rpa operators clear 操作员代码`",
+        run_id,
+    )
