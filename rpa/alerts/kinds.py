@@ -26,6 +26,7 @@ class AlertKind(StrEnum):
     FILINGS_DUE = "filings_due"
     FILINGS_OVERDUE = "filings_overdue"
     CALENDAR_MISSING = "calendar_missing"
+    FIRE_NEEDS_ATTENTION = "fire_attention"  # a scheduled fire stopped, failed to start or was missed
     TEST = "test"
 
 
@@ -38,6 +39,7 @@ TITLES = {
     AlertKind.FILINGS_DUE: "今日到期的备案尚未完成",
     AlertKind.FILINGS_OVERDUE: "有备案已超期",
     AlertKind.CALENDAR_MISSING: "缺少明年的工作日历",
+    AlertKind.FIRE_NEEDS_ATTENTION: "定时任务需要处理",
     AlertKind.TEST: "测试告警",
 }
 
@@ -95,5 +97,14 @@ def operator_refused(portal_name: str, masked_operator: str, portal_words: str, 
         AlertKind.OPERATOR_REFUSED, f"{portal_name}:{masked_operator}",
         f"{portal_name} 拒绝了操作员 {masked_operator} 的登录（{portal_words}），该操作员不再尝试："
         f"请核实密码或解锁后执行 `rpa operators clear 操作员代码`",
+        run_id,
+    )
+
+
+def fire_needs_attention(job_id: str, fire_id: int, planned: str, reason: str, run_id: str | None) -> Alert:
+    return Alert(
+        AlertKind.FIRE_NEEDS_ATTENTION, f"fire:{fire_id}",
+        f"定时任务 {job_id} 计划于 {planned} 的这次（编号 {fire_id}）需要处理：{reason}。"
+        f"`rpa schedule list` 列出需要处理的触发，`rpa schedule close {fire_id}` 关闭",
         run_id,
     )

@@ -221,7 +221,7 @@ def _register_command_modules() -> None:
     import rpa.cli.bot_commands
     import rpa.cli.portal_commands
     import rpa.cli.ops_commands
-    import rpa.cli.approval_commands  # noqa: F401
+    import rpa.cli.approval_commands
     import rpa.cli.alert_commands  # noqa: F401
     # isort: on
 

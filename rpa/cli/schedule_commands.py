@@ -38,6 +38,7 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
     from rpa.queue.work_queue import WorkQueue
     from rpa.run.orchestrate import execute_run
     from rpa.run.service_window import WINDOW_CLOSED
+    from rpa.schedule.attention import alerting_attention
     from rpa.schedule.causes import QueueCauses, stop_code_of
     from rpa.schedule.scheduler import (
         RESUME_PARAM,
@@ -82,6 +83,7 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
         runs_dir=cfg.runs_dir,
         lease=timedelta(seconds=cfg.schedule_lease_seconds),
         causes=QueueCauses(cfg, schedules),
+        attention=alerting_attention(cfg),
     )
 
 

@@ -7,7 +7,8 @@ cause is cleared (e.g. `rpa operators clear`). While a job has such a fire, its 
 recorded `held` instead of starting runs that would stop the same way (or, for a fixed input,
 find every row already taken and end "ok, 0 items").
 
-`_needs_attention(fire, reason)` is the one place a person is to be told (an alert).
+An `Attention` is told whenever a fire needs a person: `log_attention` logs it; the daemon
+(`rpa schedule run`) passes `alerting_attention(settings)`, which also sends an alert.
 
 A job with `backfill_param` (report extraction: `date`) takes its `missed` and `held` fires'
 dates into its next fire's run: those fires become `backfilled`.
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from loguru import logger
 from sqlalchemy import ColumnElement, and_, select, update
@@ -27,6 +29,9 @@ from rpa.errors import UsageError
 from rpa.schedule.fire_rows import NEEDS_ATTENTION, FireOutcome, FireRecord, fires, record_of
 from rpa.schedule.fires import FireTable
 from rpa.schedule.shown import shown
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
 
 BACKFILL_FROM = (FireOutcome.MISSED, FireOutcome.HELD)
 
@@ -48,11 +53,30 @@ def never_cleared(_fire: FireRecord) -> CauseState:
     return CauseState.WAITING
 
 
-def _needs_attention(fire: FireRecord, reason: str) -> None:
-    """A fire needs a person (stopped, failed to start, missed): the alert goes out from here."""
+Attention = Callable[[FireRecord, str], None]
+"""Told when a fire needs a person (stopped, failed to start, missed beyond its grace)."""
+
+
+def log_attention(fire: FireRecord, reason: str) -> None:
+    """The default: an ERROR line in the daemon's log."""
     logger.bind(job=fire.job_id).error(
         f"需要处理：任务 {fire.job_id} 计划于 {shown(fire.planned_at)} 的这次（编号 {fire.id}）：{reason}"
     )
+
+
+def alerting_attention(settings: Settings) -> Attention:
+    """Log, and send an alert through the channels of alerts.yaml (once per fire within the quiet
+    time; a failing channel or a bad alerts.yaml is logged and never stops the scheduler)."""
+
+    def tell(fire: FireRecord, reason: str) -> None:
+        log_attention(fire, reason)
+        from rpa.alerts.events import send_quietly
+        from rpa.alerts.kinds import fire_needs_attention
+
+        planned = shown(fire.planned_at)
+        send_quietly(settings, fire_needs_attention(fire.job_id, fire.id, planned, reason, fire.run_id))
+
+    return tell
 
 
 def needing_attention(table: FireTable, job_id: str | None = None) -> list[FireRecord]:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from loguru import logger
 
-from rpa.schedule.attention import _needs_attention
 from rpa.schedule.fires import FireOutcome, FireRecord
 from rpa.schedule.models import JobSpec
 from rpa.schedule.runner import FireRunner
@@ -47,7 +46,7 @@ def catch_up_job(
             record = runner.fires.get(job.id, planned)
             touched += [record] if record is not None else []
             if record is not None and planned not in within:
-                _needs_attention(record, note)
+                runner.attention(record, note)
     for planned in to_run:
         _, record = runner.run_fire(job, planned, source="catch_up")
         if record is not None:

@@ -23,7 +23,13 @@ from loguru import logger
 
 from rpa.masking import scrub_text
 from rpa.outcomes import fire_label
-from rpa.schedule.attention import _needs_attention, mark_backfilled_run, needing_attention, take_missed
+from rpa.schedule.attention import (
+    Attention,
+    log_attention,
+    mark_backfilled_run,
+    needing_attention,
+    take_missed,
+)
 from rpa.schedule.dates import resolve_params
 from rpa.schedule.drop import DropFolder
 from rpa.schedule.fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
@@ -82,8 +88,10 @@ class FireRunner:
         clock: Callable[[], datetime],
         runs_dir: Path,
         run_ids: RunIdFactory,
+        attention: Attention = log_attention,
     ) -> None:
         self.schedules = schedules
+        self.attention = attention
         self.fires = fires
         self.drops = drops
         self.calendar = calendar
@@ -216,7 +224,7 @@ class FireRunner:
         said = f"任务 {job.id}：{shown(record.planned_at)} 的这次结束：{fire_label(outcome)}"
         logger.bind(job=job.id).info(f"{said}（退出码 {exit_code}）" if exit_code is not None else said)
         if outcome in (FireOutcome.STOPPED, FireOutcome.ERROR):
-            _needs_attention(record, f"{fire_label(outcome)}：{note or '没有说明'}")
+            self.attention(record, f"{fire_label(outcome)}：{note or '没有说明'}")
         return outcome
 
     def _outcome_of(self, result: LaunchResult) -> FireOutcome:

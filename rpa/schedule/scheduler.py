@@ -39,7 +39,14 @@ from loguru import logger
 
 from rpa.outcomes import fire_label
 from rpa.run.runs import make_private_dir, new_run_id
-from rpa.schedule.attention import CauseCheck, CauseState, _needs_attention, needing_attention, never_cleared
+from rpa.schedule.attention import (
+    Attention,
+    CauseCheck,
+    CauseState,
+    log_attention,
+    needing_attention,
+    never_cleared,
+)
 from rpa.schedule.caretaker import Caretaker
 from rpa.schedule.catchup import catch_up_job
 from rpa.schedule.dates import resolve_params
@@ -84,6 +91,7 @@ class BotScheduler:
         run_ids: Callable[[JobSpec], str] | None = None,
         lease: timedelta = timedelta(seconds=90),
         causes: CauseCheck = never_cleared,
+        attention: Attention = log_attention,
     ) -> None:
         self.schedules = schedules
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -98,7 +106,7 @@ class BotScheduler:
         self.runner = FireRunner(
             schedules, fires=self.fires, drops=DropFolder(db_url), calendar=calendar, launcher=launcher,
             stop_event=self.stop_event, clock=self.clock, runs_dir=runs_dir,
-            run_ids=run_ids or self._new_run_id,
+            run_ids=run_ids or self._new_run_id, attention=attention,
         )
         self.caretaker = Caretaker(schedules, fires=self.fires, runner=self.runner, causes=causes)
         self._scheduler: BackgroundScheduler | None = None
@@ -292,4 +300,4 @@ class BotScheduler:
                 logger.warning(f"任务 {event.job_id}：{shown(planned)}：{label}（{note}）")
                 record = self.fires.get(event.job_id, planned)
                 if record is not None and outcome is FireOutcome.MISSED:
-                    _needs_attention(record, note)
+                    self.runner.attention(record, note)

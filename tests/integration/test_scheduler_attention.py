@@ -32,7 +32,7 @@ def calendar() -> WorkCalendar:
 
 @pytest.fixture
 def alerts() -> Any:
-    """The messages `_needs_attention` logs (where the alert is raised)."""
+    """The messages `log_attention` logs (the daemon also sends them as alerts)."""
     found: list[str] = []
     sink = logger.add(lambda m: found.append(m.record["message"]), level="ERROR",
                       filter=lambda r: r["message"].startswith("需要处理"))
@@ -238,3 +238,31 @@ def test_run_folders_of_a_utc_job_are_named_in_shanghai_time(tmp_path: Path, cal
                        clock=lambda: datetime(2026, 3, 3, 23, 30, tzinfo=UTC))
     result = bot.trigger("utc-job")
     assert result.run_id is not None and result.run_id.startswith("20260304-073000-smoke-")
+
+
+def test_a_stopped_fire_is_alerted_once_by_mail_and_robot_within_the_quiet_time(
+    tmp_path: Path, calendar: WorkCalendar, alerts: list[str]
+) -> None:
+    from rpa.schedule.attention import alerting_attention
+    from tests.integration.alert_receivers import http_server, smtp_server, write_alerts_yaml
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        return LaunchResult(params[RUN_ID_PARAM], 3, "门户页面已改版", stop_code="portal_changed")
+
+    with smtp_server() as smtp, http_server() as robot:
+        settings = Settings(
+            runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key",
+            alerts_file=write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port, webhook_url=robot.url),
+        )
+        schedules = schedules_of({"id": "nightly", "cron": {"hour": 1, "minute": 0}})
+        bot = BotScheduler(schedules, db_url=settings.database_url_resolved, calendar=calendar, launcher=launch,
+                           causes=QueueCauses(settings, schedules), attention=alerting_attention(settings),
+                           clock=lambda: datetime(2026, 3, 3, 1, tzinfo=UTC))
+        assert bot.trigger("nightly").exit_code == 3
+        assert bot.trigger("nightly").exit_code == 3  # the same stopped fire, resumed by hand: stops again
+        assert len(alerts) == 2  # told twice; sent once (the quiet time is kept per fire)
+        assert len(smtp.messages) == 1 and len(robot.posts) == 1
+        body = smtp.bodies()[0]
+        assert "定时任务需要处理" in body and "nightly" in body and "编号 1" in body
+        assert "rpa schedule close 1" in body
+        assert "nightly" in str(robot.posts[0])
