@@ -36,7 +36,8 @@ def _open(account: str, day: str, name: str) -> dict[str, Any]:
     """A 开户 of a basic account, typed in by hand by another branch's clerk; each depositor's
     credit code from its account's last digits and the GB 32100 check character."""
     return {"action": "open", "account_no": account, "account_kind": "basic", "business_date": day,
-            "depositor_name": name, "depositor_category": "企业法人", "uscc": uscc(f"9111010578{account[-7:]}"),
+            "depositor_name": name, "depositor_category": "企业法人",
+            "uscc": uscc(f"9111010578{account[-7:]}"),
             "legal_rep_role": "法定代表人", "legal_rep_name": "王芳", "id_type": "居民身份证",
             "id_number": "11010519491231002X", "registered_address": "北京市西城区金融大街1号",
             "registered_capital_yuan": "1000000.00", "business_scope": "软件开发", "bank_code": BANK,
