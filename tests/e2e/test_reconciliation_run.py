@@ -5,12 +5,14 @@ other filing is put back, under its own number), clerks file two more rows by ha
 differently written name) and another branch files an account of its own. With a second export
 of rows nobody filed, each class holds exactly the rows written down here by hand, deadlines
 judged as of Friday 2026-11-20: the run exits 1 (one overdue, one differs). The first export
-alone for 2026-11-16 is all confirmed: exit 0. Bad dates or inputs exit 2 in Chinese.
+alone for 2026-11-16 is all confirmed: exit 0. Bad dates or inputs exit 2 in Chinese. An AMS
+whose list page renamed a header stops the run (exit 3) naming it, and no workbook is written.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +117,51 @@ def test_bad_dates_or_inputs_exit_2_in_chinese(tmp_path: Path, args: list[str], 
     done = cli.run("run", "account-reconciliation", *args, timeout=100)
     assert done.returncode == 2, done.stdout + done.stderr
     assert words in done.stdout + done.stderr and "Traceback" not in done.stdout + done.stderr
+
+
+class _RenamedListHeader:
+    """The AMS app, but its 备案业务清单 heads the account column 账户号码 (an upgraded portal)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith("/ams/filingList.do"):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body = bytearray()
+
+        async def rewrite(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body.extend(message.get("body", b""))
+            if not message.get("more_body"):
+                new = bytes(body).replace("<th>账号</th>".encode("gbk"), "<th>账户号码</th>".encode("gbk"))
+                headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                await send({**start, "headers": [*headers, (b"content-length", str(len(new)).encode())]})
+                await send({"type": "http.response.body", "body": new})
+
+        await self.app(scope, receive, rewrite)
+
+
+@pytest.fixture
+def drifted_ams() -> Iterator[str]:
+    from fixtures.portals.ams import create_app
+    from fixtures.portals.common import serve_in_thread
+
+    server = serve_in_thread(_RenamedListHeader(create_app()))
+    yield server.url
+    server.stop()
+
+
+@pytest.mark.timeout(200)
+def test_a_list_page_with_a_renamed_header_stops_the_run_naming_it(drifted_ams: str, tmp_path: Path) -> None:
+    operators = json.dumps([{"code": "OP0001", "password": "Ams0001!"}])
+    cli = make_cli_env(tmp_path, RPA_AMS_URL=drifted_ams, RPA_AMS_OPERATORS=operators)
+    done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20", timeout=150)
+    assert done.returncode == 3, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "找不到这些列的表头：account_no (账号)" in said and "账户号码" in said, said
+    assert not (cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx").exists()
