@@ -9,6 +9,7 @@ read (a header renamed, a column gone) stops the run naming it, and no workbook 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -27,6 +28,7 @@ from flows.account_reconciliation.classify import (
     OurFiling,
     reconcile,
 )
+from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
 from rpa.outcomes import outcome_label
@@ -36,6 +38,7 @@ from rpa.run.report_sections import Comparison, FlowSections, Reconciliation
 from rpa.run.runs import RunContext, now_in
 
 BOOK = "reconciliation.xlsx"
+LISTED = "ams_filings.json"  # AMS's list as read: a record (account numbers, names), like the book
 FILING_FLOW = "account-filing"
 MAX_DAYS = 92  # one quarter: AMS's list is read whole, page by page
 
@@ -128,8 +131,10 @@ class AccountReconciliationFlow(Flow):
                     except SessionLost:
                         logged_in = False  # the next attempt (the queue's backoff) logs in afresh
                         raise
-                wctx.record("ams.filings_listed", item, count=len(listed))
-                return {"listed": [asdict(filing) for filing in listed]}
+                with atomic_write(wctx.folder / LISTED, "w", encoding="utf-8") as handle:
+                    json.dump([asdict(filing) for filing in listed], handle, ensure_ascii=False)
+                wctx.record("ams.filings_listed", item, count=len(listed), evidence=LISTED)
+                return {"listed": len(listed), "file": LISTED}  # the queue keeps no account number
 
             try:
                 yield handle
@@ -147,7 +152,12 @@ class AccountReconciliationFlow(Flow):
             state = outcome_label(_STATE.get(item.state, "pending")) if item else "未办理"
             self.problems = [f"未能读出 AMS 的备案业务清单（{state}）：没有写出核对结果，原因见 run.log"]
             return []
-        listed = [ListedFiling(**entry) for entry in (item.result or {}).get("listed", [])]
+        try:
+            listed = [ListedFiling(**entry) for entry in json.loads((ctx.folder / LISTED).read_text("utf-8"))]
+        except (OSError, ValueError, TypeError) as exc:
+            self.problems = [f"读不出本次运行保存的 AMS 备案业务清单 {LISTED}（{type(exc).__name__}）："
+                             "请重新运行核对"]
+            return []
         reconciled = reconcile(self.rows, self._ours(ctx), listed)
         period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
         notes = [f"{len(self.unread)} 行无效，未能核对：{'；'.join(self.unread[:20])}"] if self.unread else []

@@ -12,7 +12,9 @@ whose list page renamed a header stops the run (exit 3) naming it, and no workbo
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +96,10 @@ def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(ams: Any, tm
     html = (cli.runs / run_id_from(done.stdout) / "report.html").read_text(encoding="utf-8")
     assert "与 AMS 备案业务清单核对" in html and "应报未报" in html
     assert C not in html and C[-4:] in html  # account numbers masked in the report
+    with closing(sqlite3.connect(cli.runs / "queue.db")) as db:  # AMS's list: in the run folder only
+        kept = db.execute("SELECT result FROM queue_items WHERE flow = 'account-reconciliation'").fetchall()
+    assert kept and not any("6228480" in str(result) for (result,) in kept)
+    cli.run("audit", "verify", run_id_from(done.stdout), check_exit=0)  # the list file's hash included
 
     same_day = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-16",
                        "--input", str(filed), "--as-of", "2026-11-20", timeout=240)
