@@ -17,12 +17,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.report import RowOutcome
 from flows.account_reconciliation.classify import (
     CLASSES,
     CONFIRMED,
     DIFFERS,
     DUE,
+    NOT_IN_AMS,
+    NOT_OURS,
     ExportRow,
     Line,
     OurFiling,
@@ -171,13 +174,14 @@ class AccountReconciliationFlow(Flow):
         counts = "，".join(f"{name} {len(reconciled.lines[name])}" for name in CLASSES)
         ctx.log.info(f"核对完成（{period}）：{counts}；已写出 {path}")
         self.sections = FlowSections(reconciliations=[Reconciliation(
-            title=f"与 AMS 备案业务清单核对：{period}", first_label="本行（导出文件、报备运行）",
-            second_label="AMS", comparisons=[
-                Comparison(group=name, item=f"{line.action} {mask(line.account_no, FieldClass.ACCOUNT_NO)} "
-                           f"{line.business_date}", first=line.our_filing_no or line.source,
-                           second=line.ams_filing_no, difference="、".join(d[0] for d in line.differences),
-                           ok=name == CONFIRMED or (name == DUE and not line.overdue),
-                           note=_due_note(line) if name == DUE else "")
+            title=f"与 AMS 备案业务清单核对：{period}", first_label="本行（备案编号或导出行）",
+            second_label="AMS 备案编号", group_label="类别", item_label="业务类型 账号 业务日期",
+            difference_label="不一致的字段", comparisons=[
+                Comparison(group=name, item=f"{ACTION_LABELS.get(line.action, line.action)} "
+                           f"{mask(line.account_no, FieldClass.ACCOUNT_NO)} {line.business_date}",
+                           first=line.our_filing_no or line.source, second=line.ams_filing_no,
+                           difference="、".join(d[0] for d in line.differences),
+                           ok=name == CONFIRMED or (name == DUE and not line.overdue), note=_note(name, line))
                 for name in CLASSES for line in reconciled.lines[name]])])  # fmt: skip
         return [path]
 
@@ -205,8 +209,12 @@ class AccountReconciliationFlow(Flow):
 _STATE = {ItemState.HELD: "held", ItemState.FAILED: "failed", ItemState.BUSINESS_ERROR: "rejected"}
 
 
-def _due_note(line: Line) -> str:
-    return f"期限 {line.deadline}{'，已逾期' if line.overdue else ''}"
+def _note(name: str, line: Line) -> str:
+    """What a line of the report says beside its class."""
+    if name == DUE:
+        return f"报备期限 {line.deadline}，{'已逾期' if line.overdue else '未逾期'}"
+    return {NOT_IN_AMS: "本行已报备，AMS 清单中没有", NOT_OURS: "AMS 中有，不是本行的报备运行报送",
+            DIFFERS: "AMS 与导出文件不一致"}.get(name, "")
 
 
 def _export_row(file_name: str, outcome: RowOutcome) -> ExportRow:

@@ -94,7 +94,8 @@ def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(ams: Any, tm
     assert [r[1:2] + r[4:7] for r in sheets["数据不一致"]] == [
         (E, "存款人名称", NAMES[E], "北京昌平沙河机械股份有限公司")]
     html = (cli.runs / run_id_from(done.stdout) / "report.html").read_text(encoding="utf-8")
-    assert "与 AMS 备案业务清单核对" in html and "应报未报" in html
+    assert "与 AMS 备案业务清单核对" in html and "<th>类别</th>" in html and "不一致的字段" in html
+    assert "报备期限 2026-11-18，已逾期" in html and "本行已报备，AMS 清单中没有" in html
     assert C not in html and C[-4:] in html  # account numbers masked in the report
     with closing(sqlite3.connect(cli.runs / "queue.db")) as db:  # AMS's list: in the run folder only
         kept = db.execute("SELECT result FROM queue_items WHERE flow = 'account-reconciliation'").fetchall()
