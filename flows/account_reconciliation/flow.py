@@ -28,9 +28,9 @@ from flows.account_reconciliation.classify import (
     NOT_OURS,
     ExportRow,
     Line,
-    OurFiling,
     reconcile,
 )
+from flows.account_reconciliation.ours import our_filings
 from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
@@ -42,7 +42,6 @@ from rpa.run.runs import RunContext, now_in
 
 BOOK = "reconciliation.xlsx"
 LISTED = "ams_filings.json"  # AMS's list as read: a record (account numbers, names), like the book
-FILING_FLOW = "account-filing"
 MAX_DAYS = 92  # one quarter: AMS's list is read whole, page by page
 
 
@@ -161,7 +160,7 @@ class AccountReconciliationFlow(Flow):
             self.problems = [f"读不出本次运行保存的 AMS 备案业务清单 {LISTED}（{type(exc).__name__}）："
                              "请重新运行核对"]
             return []
-        reconciled = reconcile(self.rows, self._ours(ctx), listed)
+        reconciled = reconcile(self.rows, our_filings(ctx.queue, self.begin, self.end), listed)
         period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
         notes = [f"{len(self.unread)} 行无效，未能核对：{'；'.join(self.unread[:20])}"] if self.unread else []
         path = write_book(ctx.folder / BOOK, reconciled, period, notes)
@@ -184,20 +183,6 @@ class AccountReconciliationFlow(Flow):
                            ok=name == CONFIRMED or (name == DUE and not line.overdue), note=_note(name, line))
                 for name in CLASSES for line in reconciled.lines[name]])])  # fmt: skip
         return [path]
-
-    def _ours(self, ctx: RunContext) -> list[OurFiling]:
-        """Our account-filing runs' filings of the period (items done as 已报备, any run)."""
-        days = [self.begin + timedelta(days=n) for n in range((self.end - self.begin).days + 1)]
-        patterns = [f"{act}:%:{day.isoformat()}:%" for act in ("open", "change", "close") for day in days]
-        found = ctx.queue.find_by_key_patterns(FILING_FLOW, patterns)
-        ours = []
-        for item in found:
-            result = item.result or {}
-            if item.state == ItemState.DONE and result.get("status") == "filed":
-                action, account_no, day, _ = item.key.split(":", 3)
-                filing_no = str(result.get("filing_no") or "")
-                ours.append(OurFiling(action, account_no, day, filing_no, item.run_id))
-        return ours
 
     def report_sections(self, ctx: RunContext) -> FlowSections | None:
         return self.sections

@@ -1,10 +1,16 @@
 """The reconciliation's five classes from hand-written rows, filings and AMS list entries: each
-key lands where DOMAIN.md's account filing says it should, and a difference names its field."""
+key lands where DOMAIN.md's account filing says it should, and a difference names its field;
+our filings are the filing runs' items done as 已报备, or found 此前已报备 after our own lost answer."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 from bots.ams import ListedFiling
 from flows.account_reconciliation.classify import ExportRow, OurFiling, reconcile
+from flows.account_reconciliation.ours import our_filings
+from rpa.queue.work_queue import WorkQueue
 
 BANK = "102100099996"
 
@@ -85,3 +91,37 @@ def test_nothing_given_is_nothing_to_report() -> None:
     reconciled = reconcile([], [], [])
     assert all(not found for found in reconciled.lines.values())
     assert reconciled.overdue == 0 and reconciled.differing == 0
+
+
+def test_our_filings_are_the_queues_filed_items_and_the_lost_answers_found_later(tmp_path: Path) -> None:
+    queue = WorkQueue(f"sqlite:///{tmp_path / 'queue.db'}", max_attempts=3, backoff_base_seconds=0.0,
+                      backoff_max_seconds=0.0)  # fmt: skip
+    queue.create_schema()
+    keys = ["open:6228480000000001:2026-11-16:aaaa", "open:6228480000000002:2026-11-17:bbbb",
+            "open:6228480000000003:2026-11-18:cccc", "change:6228480000000004:2026-11-19:dddd",
+            "open:6228480000000005:2026-11-23:eeee", "dry-run:r0:open:6228480000000006:2026-11-18:ffff",
+            "close:6228480000000007:2026-11-20:gggg"]  # fmt: skip
+    queue.enqueue_many("account-filing", "filing-run", [(key, {}) for key in keys])
+    queue.enqueue_many("enterprise-check", "check-run", [("open:6228480000000001:2026-11-16:aaaa", {})])
+    ends = {
+        "aaaa": {"status": "filed", "filing_no": "F1"},
+        "bbbb": {"status": "already_filed", "filing_no": "F2"},  # found filed by someone else
+        "cccc": "lost",  # our 确认提交's answer was lost; the retry found our filing
+        "dddd": {"status": "filed", "filing_no": "F4"},
+        "eeee": {"status": "filed", "filing_no": "F5"},  # after the period
+        "ffff": {"status": "would_file"},
+        "gggg": "held",
+    }
+    while (item := queue.claim(run_id="filing-run", owner="w0", lease_seconds=30)) is not None:
+        end = ends[item.key[-4:]]
+        if end == "lost":
+            queue.fail_system(item.id, "w0", "answer_lost", "no answer")
+            ends[item.key[-4:]] = {"status": "already_filed", "filing_no": "F3"}
+        elif end == "held":
+            queue.hold(item.id, "w0", "filing_conflict", "differs", {"status": "held"})
+        else:
+            assert isinstance(end, dict)
+            queue.complete(item.id, "w0", end)
+    ours = our_filings(queue, date(2026, 11, 16), date(2026, 11, 20))
+    assert sorted((o.account_no[-1], o.action, o.filing_no) for o in ours) == [
+        ("1", "open", "F1"), ("3", "open", "F3"), ("4", "change", "F4")]
