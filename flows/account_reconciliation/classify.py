@@ -41,7 +41,8 @@ class ExportRow:
     bank_code: str = ""
     deadline: str = ""
     overdue: bool = False
-    note: str = ""  # what became of it in our queue, when it was worked and not filed
+    note: str = ""  # why it is not filed: a row for a person, or what a filing run made of it
+    item_key: str = ""  # its filing item's key (`FilingRecord.idempotency_key`)
 
     @property
     def key(self) -> Key:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from flows.account_reconciliation.classify import (
     Line,
     reconcile,
 )
-from flows.account_reconciliation.ours import our_filings
+from flows.account_reconciliation.ours import FILING_FLOW, our_filings
 from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
@@ -160,7 +160,9 @@ class AccountReconciliationFlow(Flow):
             self.problems = [f"读不出本次运行保存的 AMS 备案业务清单 {LISTED}（{type(exc).__name__}）："
                              "请重新运行核对"]
             return []
-        reconciled = reconcile(self.rows, our_filings(ctx.queue, self.begin, self.end), listed)
+        worked = ctx.queue.find_by_keys(FILING_FLOW, [row.item_key for row in self.rows])
+        rows = [replace(row, note=_worked_note(row.note, worked.get(row.item_key))) for row in self.rows]
+        reconciled = reconcile(rows, our_filings(ctx.queue, self.begin, self.end), listed)
         period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
         notes = [f"{len(self.unread)} 行无效，未能核对：{'；'.join(self.unread[:20])}"] if self.unread else []
         path = write_book(ctx.folder / BOOK, reconciled, period, notes)
@@ -202,6 +204,15 @@ def _note(name: str, line: Line) -> str:
             DIFFERS: "AMS 与导出文件不一致"}.get(name, "")
 
 
+def _worked_note(note: str, item: WorkItem | None) -> str:
+    """A row's note, and what the filing run that holds it made of it when not done."""
+    if item is None or item.state == ItemState.DONE:
+        return note
+    status = str((item.result or {}).get("status") or _STATE.get(item.state, "pending"))
+    worked = f"报备运行 {item.run_id}：{outcome_label(status)}"
+    return f"{note}；{worked}" if note else worked
+
+
 def _export_row(file_name: str, outcome: RowOutcome) -> ExportRow:
     record = outcome.record
     assert record is not None
@@ -212,4 +223,5 @@ def _export_row(file_name: str, outcome: RowOutcome) -> ExportRow:
         uscc=record.uscc or "", bank_code=record.bank_code or "",
         deadline=outcome.deadline.due.isoformat() if outcome.deadline else "", overdue=outcome.overdue,
         note="" if outcome.valid else "需人工处理：" + "；".join(i.message for i in outcome.errors),
+        item_key=record.idempotency_key(),
     )

@@ -1,12 +1,13 @@
 """`rpa run account-reconciliation` through the real command against the mock AMS.
 
-A filing run files two rows first; AMS then loses one of them (its state is reset and only the
-other filing is put back, under its own number), clerks file two more rows by hand (one with a
-differently written name) and another branch files an account of its own. With a second export
-of rows nobody filed, each class holds exactly the rows written down here by hand, deadlines
-judged as of Friday 2026-11-20: the run exits 1 (one overdue, one differs). The first export
-alone for 2026-11-16 is all confirmed: exit 0. Bad dates or inputs exit 2 in Chinese. An AMS
-whose list page renamed a header stops the run (exit 3) naming it, and no workbook is written.
+A filing run files two rows first (AMS refuses a third); AMS then loses one of them (its state
+is reset and only the other filing is put back, under its own number), clerks file two more
+rows by hand (one with a differently written name) and another branch files an account of its
+own. With a second export of rows nobody filed, each class holds exactly the rows written down
+here by hand, deadlines judged as of Friday 2026-11-20: the run exits 1 (one overdue, one
+differs). The first export alone for 2026-11-16 is all confirmed: exit 0. Bad dates or inputs
+exit 2 in Chinese. An AMS whose list page renamed a header stops the run (exit 3) naming it,
+and no workbook is written.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 BANK = "102100099996"  # open_row's bank
 A, G = "6228480012340000011", "6228480012340000029"  # filed by our run
+K = "6228480012340000078"  # refused by AMS in our run (its basic account is unknown there)
 B, C, D, E = "6228480012340000037", "6228480012340000045", "6228480012340000052", "6228480012340000060"
 F, H = "6228480099990000018", "6228480099990000026"  # another branch's, not in our exports
 NAMES = {A: "北京中关村启明软件有限公司", G: "北京海淀华清电子有限公司", B: "北京朝阳东方广告有限公司",
          C: "北京丰台兴业建材有限公司", D: "北京通州运河物流有限公司", E: "北京昌平沙河机械有限公司",
-         F: "天津滨海港口服务有限公司", H: "天津和平商贸有限公司"}  # fmt: skip
+         F: "天津滨海港口服务有限公司", H: "天津和平商贸有限公司", K: "北京西城金街咨询有限公司"}  # fmt: skip
 CODES = {acct: uscc(f"911101087{acct[-8:]}") for acct in NAMES}
 
 
@@ -66,8 +68,10 @@ def _sheets(cli: CliEnv, stdout: str) -> dict[str, list[tuple[Any, ...]]]:
 def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(ams: Any, tmp_path: Path) -> None:
     cli = _cli(tmp_path, ams)
     filed = write_export(tmp_path / "filed.xlsx", [open_row(A, NAMES[A], CODES[A], "刘洋", "2026-11-16"),
-                                                   open_row(G, NAMES[G], CODES[G], "刘洋", "2026-11-17")])
-    cli.run("run", "account-filing", "--input", str(filed), "--workers", "1", timeout=240, check_exit=0)
+                                                   open_row(G, NAMES[G], CODES[G], "刘洋", "2026-11-17"),
+                                                   _general(K, "2026-11-18")])
+    run = cli.run("run", "account-filing", "--input", str(filed), "--workers", "1", timeout=240, check_exit=1)
+    filing_run = run_id_from(run.stdout)
     kept = [f["record"] for f in ams.filings() if f["account_no"] == A]
     ams.reset()  # AMS no longer holds G's filing; A's is put back under its own number
     number_a = ams.plant(kept)[0]
@@ -88,7 +92,8 @@ def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(ams: Any, tm
                             "数据不一致"]
     assert [(r[0], r[1], r[4]) for r in sheets["已报备已确认"]] == [("开户", A, number_a)]
     due = [(r[1], r[4], r[5]) for r in sheets["应报未报"]]
-    assert due == [(B, "2026-11-24", "否"), (C, "2026-11-18", "是")]
+    assert due == [(B, "2026-11-24", "否"), (C, "2026-11-18", "是"), (K, "2026-11-25", "否")]
+    assert sheets["应报未报"][2][7] == f"报备运行 {filing_run}：门户拒绝"  # why K is not filed
     assert [r[1] for r in sheets["已报备但AMS无记录"]] == [G]
     assert [r[1] for r in sheets["非本行报送"]] == [D, E, F]  # H is after the period
     assert [r[1:2] + r[4:7] for r in sheets["数据不一致"]] == [
