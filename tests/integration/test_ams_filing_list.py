@@ -1,6 +1,7 @@
 """备案业务清单 through the AMS bot in real Chromium against the mock portal, three filings a page:
-every page is read (as many rows as 共N行 says), filings outside the dates are not listed, and a
-list page that drifted (a header renamed, a column gone) is refused naming what is missing."""
+every page is read (as many rows as 共N行 says), filings outside the dates are not listed, a
+portal whose ids, names and classes all changed is read through the label candidates, and a list
+page that drifted (a header renamed, a column gone) is refused naming what is missing."""
 
 from __future__ import annotations
 
@@ -114,3 +115,20 @@ def test_a_pager_that_cannot_be_followed_is_an_error_never_a_short_list(bot: Ams
     _rewrite_list(page, ">下一页</a>", ">后一页</a>")
     with pytest.raises(ApplicationError, match="读到 3 条备案，页面却显示共8行"):
         bot.list_filings(date(2026, 11, 16), date(2026, 11, 20))
+
+
+def test_a_portal_with_ids_names_and_classes_renamed_is_read_through_the_label_candidates(page: Any) -> None:
+    from fixtures.portals.ams import create_app
+
+    server = serve_in_thread(create_app(page_size=3, markup_variant="renamed"))
+    try:
+        with httpx.Client(base_url=server.url, timeout=30.0) as admin:
+            admin.post("/_admin/plant", json=PLANTED[:7]).raise_for_status()
+        settings = Settings(ams_url=server.url)
+        robot = AmsBot(page, load_selectors("ams", settings.selectors_dir), settings,
+                       load_message_catalogue(settings.config_dir))  # fmt: skip
+        robot.login("OP0001", "Ams0001!")
+        listed = robot.list_filings(date(2026, 11, 16), date(2026, 11, 20))  # 3 pages: 3, 3 and 1
+        assert [f.account_no for f in listed] == [p["account_no"] for p in PLANTED[:7]]
+    finally:
+        server.stop()
