@@ -9,7 +9,7 @@ pipelined, `RPA_AMS_STRATEGY`); the message catalogue.
 """
 
 from bots.ams._tables import HistoryEntry
-from bots.ams.bot import AccountHistory, AmsBot, FilingAnswer
+from bots.ams.bot import AccountHistory, AmsBot, FilingAnswer, ListedFiling
 from bots.ams.content import CanonicalFiling, differing_fields, page_content, record_content
 from bots.ams.messages import Classified, MessageCatalogue, load_message_catalogue
 
@@ -20,6 +20,7 @@ __all__ = [
     "Classified",
     "FilingAnswer",
     "HistoryEntry",
+    "ListedFiling",
     "MessageCatalogue",
     "differing_fields",
     "load_message_catalogue",

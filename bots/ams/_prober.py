@@ -23,7 +23,7 @@ from rpa.masking import scrub_text
 
 T = TypeVar("T")
 # shown only in states a read-only visit does not bring about: not matching them is no failure
-STATE_ONLY = frozenset({("lookup", "next_page"), ("evidence", "inputs")})
+STATE_ONLY = frozenset({("lookup", "next_page"), ("filing_list", "next_page"), ("evidence", "inputs")})
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ objects in `bots.ams.pages` (one per screen).
         bot.login(code, password)                  # one attempt: a refusal is LoginRefused
     history = bot.find_filings(account_no)       # the account's filings, every page of them
     shown = bot.filing_detail(history.entries[0])  # one filing's content, canonical fields
+    listed = bot.list_filings(begin, end)        # 备案业务清单: the institution's filings, every page
     check = bot.prepare_filing(record)           # form filled, 信息核对 shown: its content
     answer = bot.confirm_submission(record)      # confirm() accepted; 成功 + filing number
     bot.save_receipt(path)                       # the success page, account numbers masked
@@ -20,14 +21,21 @@ look-up (`rpa.errors`); 确认提交 is never pressed again without one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator
 
 from bots.ams import codes
-from bots.ams._pages import AmsPages
+from bots.ams._pages import FOUND_AFTER_LOAD_MS, AmsPages
 from bots.ams._tables import HistoryEntry
 from bots.ams.content import CanonicalFiling
 from bots.ams.pages import AccountHistory, FilingAnswer, check_key
+from bots.ams.pages.filing_list import PAGE as LIST_PAGE
+from bots.ams.pages.filing_list import FilingListPage, ListedFiling
+from rpa.errors import PortalChanged, SelectorNotFound
 
-__all__ = ["AccountHistory", "AmsBot", "FilingAnswer"]
+__all__ = ["AccountHistory", "AmsBot", "FilingAnswer", "ListedFiling"]
 
 
 class AmsBot(AmsPages):
@@ -70,6 +78,21 @@ class AmsBot(AmsPages):
         """One filing's content as its 详情 page shows it (canonical fields, `content.py`)."""
         with self._in_tab(self._lookup_tab):
             return self.history.detail(entry)
+
+    def list_filings(self, begin: date, end: date) -> tuple[ListedFiling, ...]:
+        """备案业务清单 for business dates begin..end, every page (`FilingListPage.read`)."""
+        with self._in_tab(self._lookup_tab):
+            return FilingListPage(self).read(begin, end)
+
+    def list_masks(self) -> list[Locator]:
+        """What to black out on a failure screenshot of 备案业务清单: the personal elements, the
+        operator's name and the list's table (account numbers, names), or the whole content
+        frame when no table is found."""
+        try:
+            table = self.bind(LIST_PAGE).locate("list_table", timeout_ms=FOUND_AFTER_LOAD_MS)
+        except (SelectorNotFound, PortalChanged, PlaywrightError):
+            table = self.page_in_use.locator(self.frame_css)
+        return [*self.failure_masks(), *self.operator_masks(self.page_in_use), table]
 
     # -- filing ----------------------------------------------------------------------------
     def prepare_filing(self, record: CanonicalFiling) -> dict[str, str]:

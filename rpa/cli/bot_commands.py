@@ -113,6 +113,38 @@ def run_enterprise_check(
     raise typer.Exit(outcome.exit_code)
 
 
+@run_app.command("account-reconciliation")
+@handles_errors
+def run_account_reconciliation(
+    date_from: Annotated[str | None, typer.Option("--from", help="First business date, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last business date, YYYY-MM-DD.")] = None,
+    input_files: Annotated[
+        list[Path] | None, typer.Option("--input", help="An export of the period; repeat for several.")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date.")] = None,
+    resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
+) -> None:
+    """核对期间内导出文件应报的、本行已报的与 AMS 备案业务清单中的备案。
+
+    Reconcile the period's exports, our filings and AMS's list of filings; reconciliation.xlsx."""
+    from rpa.errors import UsageError
+
+    flow_params: dict[str, Any] = {}
+    if not resume:
+        if not date_from or not date_to:
+            raise UsageError("缺少 --from 或 --to：请给出核对期间的起止业务日期 YYYY-MM-DD")
+        flow_params = {"date_from": date_option("--from", date_from).isoformat(),
+                       "date_to": date_option("--to", date_to).isoformat()}
+        if as_of:
+            flow_params["as_of"] = date_option("--as-of", as_of).isoformat()
+        if input_files:
+            flow_params["input"] = [_export_params(path, None)["input"] for path in input_files]
+    outcome = run_with_progress(
+        "account-reconciliation", {"flow_params": flow_params}, workers=1, resume=resume
+    )
+    raise typer.Exit(outcome.exit_code)
+
+
 @run_app.command("report-extraction")
 @handles_errors
 def run_report_extraction(

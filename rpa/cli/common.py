@@ -271,8 +271,8 @@ def print_outcome(outcome: RunOutcome) -> None:
         console.print(f"  原因：{escape(outcome.stop_reason)}", highlight=False)
     console.print(f"  运行文件夹：{escape(str(outcome.folder))}", highlight=False)
     per_date = sorted(p.name for p in outcome.folder.glob("consolidated_*.xlsx"))
-    for name in ("result.xlsx", "consolidated.xlsx", *per_date, "report.html", "run.json", "audit.jsonl",
-                 "run.log"):
+    for name in ("result.xlsx", "consolidated.xlsx", *per_date, "reconciliation.xlsx", "report.html",
+                 "run.json", "audit.jsonl", "run.log"):
         if (outcome.folder / name).exists():
             console.print(f"  {name}：{escape(str(outcome.folder / name))}", highlight=False)
 

@@ -106,6 +106,15 @@ class QueueReader:
                 found.update((row.key, WorkItem.from_row(row)) for row in rows)
         return found
 
+    def find_by_key_patterns(self, flow: str, patterns: Sequence[str]) -> list[WorkItem]:
+        """The items of `flow`, of any run, whose key matches one of these SQL LIKE patterns."""
+        if not patterns:
+            return []
+        with self._engine.connect() as conn:
+            matching = or_(*(items.c.key.like(pattern) for pattern in patterns))
+            rows = conn.execute(select(items).where(items.c.flow == flow, matching).order_by(items.c.id))
+            return [WorkItem.from_row(row) for row in rows]
+
     def payload_values(self, flow: str, field: str, *, skip_key_prefix: str | None = None) -> set[str]:
         """The distinct text values one payload field has among the flow's items, of any run
         (leaving out items whose key starts with `skip_key_prefix`)."""

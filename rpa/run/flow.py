@@ -231,6 +231,7 @@ FLOWS: dict[str, str] = {
     "report-extraction": "flows.report_extraction.flow:ReportExtractionFlow",
     "calendar-check": "flows.calendar_check:CalendarCheckFlow",
     "enterprise-check": "flows.enterprise_check.flow:EnterpriseCheckFlow",
+    "account-reconciliation": "flows.account_reconciliation.flow:AccountReconciliationFlow",
 }
 
 

@@ -38,6 +38,9 @@ class ShownReconciliation:
     second_label: str
     groups: list[ShownGroup]
     ok: bool
+    group_label: str = "网点"
+    item_label: str = "指标"
+    difference_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def shown_reconciliation(shown: Reconciliation) -> ShownReconciliation:
         groups.append(ShownGroup(_text(name), not bad, MATCH if not bad else MISMATCH, len(clean), len(bad),
                                  summary or f"{len(clean)} 项均{MATCH}", clean))
     return ShownReconciliation(_text(shown.title), _text(shown.first_label), _text(shown.second_label),
-                               groups, all(g.ok for g in groups))
+                               groups, all(g.ok for g in groups), _text(shown.group_label),
+                               _text(shown.item_label), _text(shown.difference_label))
 
 
 def _mismatch(c: Comparison) -> str:

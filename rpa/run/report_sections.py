@@ -71,6 +71,9 @@ class Reconciliation:
     first_label: str
     second_label: str
     comparisons: list[Comparison]
+    group_label: str = "网点"  # the headers of the groups' column, the items' and the differences'
+    item_label: str = "指标"
+    difference_label: str = ""  # "": 差额（second − first）
 
 
 @dataclass(frozen=True)

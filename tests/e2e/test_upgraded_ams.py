@@ -44,6 +44,7 @@ EVERY_MISS = [
     "lookup.history.row_count",
     "lookup.history.next_page",
     "account_entry.query",
+    "filing_list.query",
     "open_form.legal_rep_name",
     "open_form.id_type",
     "open_form.id_number",

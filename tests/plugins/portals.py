@@ -82,6 +82,11 @@ class AmsHandle:
         result: list[str] = self._json(self.admin.post("/_admin/seed", json=records))["filing_nos"]
         return result
 
+    def plant(self, records: list[dict[str, Any]]) -> list[str]:
+        """Filings made by hand (a clerk, another branch), straight into AMS; their filing numbers."""
+        result: list[str] = self._json(self.admin.post("/_admin/plant", json=records))["filing_nos"]
+        return result
+
     def held(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._json(self.admin.get("/_admin/held"))
         return result

@@ -8,6 +8,7 @@
 | `FilingFormPage` | 开户/变更/撤销 信息录入 | `open(record)`, `fill(record)`, `submit()` |
 | `ReviewPage` | 信息核对 | `reach(record, text)`, `confirm(record)` |
 | `ResultPage` | the answer to 确认提交 | `read(record, text)`, `filing_number()` |
+| `FilingListPage` | 备案业务清单 | `read(begin, end)` (filing_list.py) |
 
 Each takes the screen (`bots.ams._pages.AmsPages`: the tab worked in, its content frame, the
 portal's state) and finds its elements in `selectors/ams.yaml` only. The strategies in

@@ -1,0 +1,74 @@
+"""reconciliation.xlsx: one sheet per class (classify.py), Chinese headers, and a first sheet
+汇总 with each class's count and the period.
+
+A record, like result.xlsx: real account numbers and names, written owner-only and atomically;
+every text cell is written so that it can never be a formula (`put_text`).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from flows.account_filing.notes import ACTION_LABELS
+from flows.account_filing.result_book import put_text
+from flows.account_reconciliation.classify import CLASSES, DIFFERS, DUE, Line, Reconciled
+from rpa.atomic import atomic_write
+
+SUMMARY = "汇总"
+_COMMON = (("业务类型", 9), ("账号", 24), ("业务日期", 12), ("存款人名称", 30))
+_EXTRA: dict[str, tuple[tuple[str, int], ...]] = {
+    DUE: (("报备期限", 12), ("是否逾期", 9), ("来源", 36), ("说明", 50)),
+    DIFFERS: (("不一致的字段", 18), ("导出文件中的值", 30), ("AMS中的值", 30), ("AMS备案编号", 22),
+              ("来源", 36)),
+}
+_DEFAULT = (("AMS备案编号", 22), ("本行备案编号", 22), ("报备运行", 30), ("来源", 36), ("说明", 40))
+_HEADER_FILL, _HEADER_FONT = PatternFill("solid", fgColor="1F4E78"), Font(bold=True, color="FFFFFF")
+
+
+def _values(name: str, line: Line) -> list[list[str]]:
+    """The sheet rows of one line (a line whose fields differ: one row per field)."""
+    action = ACTION_LABELS.get(line.action, line.action)
+    common = [action, line.account_no, line.business_date, line.depositor_name]
+    if name == DUE:
+        return [[*common, line.deadline, "是" if line.overdue else "否", line.source, line.note]]
+    if name == DIFFERS:
+        return [[*common, label, mine, theirs, line.ams_filing_no, line.source]
+                for label, mine, theirs in line.differences]
+    return [[*common, line.ams_filing_no, line.our_filing_no, line.run_id, line.source, line.note]]
+
+
+def write_book(path: Path, reconciled: Reconciled, period: str, notes: list[str]) -> Path:
+    """The book, mode 0600, written in one piece."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = SUMMARY
+    for number, (label, value) in enumerate(
+        [("核对期间", period), *((name, str(len(reconciled.lines[name]))) for name in CLASSES),
+         ("其中已逾期", str(reconciled.overdue)), *(("说明", note) for note in notes)], start=1):
+        put_text(summary.cell(row=number, column=1), label)
+        put_text(summary.cell(row=number, column=2), value)
+    summary.column_dimensions["A"].width, summary.column_dimensions["B"].width = 20, 60
+    for name in CLASSES:
+        sheet = book.create_sheet(name)
+        columns = (*_COMMON, *_EXTRA.get(name, _DEFAULT))
+        for col, (header, width) in enumerate(columns, start=1):
+            cell = sheet.cell(row=1, column=col, value=header)
+            cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
+            sheet.column_dimensions[get_column_letter(col)].width = width
+        rows = [values for line in reconciled.lines[name] for values in _values(name, line)]
+        for number, values in enumerate(rows, start=2):
+            for col, value in enumerate(values, start=1):
+                put_text(sheet.cell(row=number, column=col), value)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with atomic_write(path) as handle:
+        handle.write(buffer.getbuffer())
+    return path

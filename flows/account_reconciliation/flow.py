@@ -1,0 +1,227 @@
+"""`rpa run account-reconciliation --from D --to D [--input export.xlsx ...] [--as-of D]`: what
+the exports of the period meant to file, what our account-filing runs filed (the queue) and what
+AMS holds (备案业务清单, every page, one work item read by a worker logged in to AMS), matched by
+account, action and business date into five classes (classify.py). reconciliation.xlsx has one
+sheet per class (book.py), report.html a section; the run exits 1 when a filing is overdue or
+AMS and the export differ. An export that cannot be read is exit 2; a list page that cannot be
+read (a header renamed, a column gone) stops the run naming it, and no workbook is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from flows.account_filing.notes import ACTION_LABELS
+from flows.account_filing.report import RowOutcome
+from flows.account_reconciliation.classify import (
+    CLASSES,
+    CONFIRMED,
+    DIFFERS,
+    DUE,
+    NOT_IN_AMS,
+    NOT_OURS,
+    ExportRow,
+    Line,
+    reconcile,
+)
+from flows.account_reconciliation.ours import FILING_FLOW, our_filings
+from rpa.atomic import atomic_write
+from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
+from rpa.masking import FieldClass, item_ref, mask
+from rpa.outcomes import outcome_label
+from rpa.queue.work_queue import ItemState, NewItem, WorkItem
+from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.report_sections import Comparison, FlowSections, Reconciliation
+from rpa.run.runs import RunContext, now_in
+
+BOOK = "reconciliation.xlsx"
+LISTED = "ams_filings.json"  # AMS's list as read: a record (account numbers, names), like the book
+MAX_DAYS = 92  # one quarter: AMS's list is read whole, page by page
+
+
+class AccountReconciliationFlow(Flow):
+    """Reconcile the period's exports, our filings and AMS's list of filings."""
+
+    name = "account-reconciliation"
+    portal = "ams"
+    finish_from_queue = True
+    payload_not_personal = frozenset({"begin", "end"})
+    workers_need_open_items = True
+
+    def __init__(self, date_from: str, date_to: str, input: str | list[str] | None = None,
+                 as_of: str | None = None) -> None:
+        self.begin, self.end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+        if self.begin > self.end or self.end - self.begin > timedelta(days=MAX_DAYS):
+            raise ValueError(f"--from 须不晚于 --to，且相隔不超过 {MAX_DAYS} 天")
+        self.inputs = [input] if isinstance(input, str) else list(input or [])
+        self.as_of = date.fromisoformat(as_of) if as_of else None
+        self.rows: list[ExportRow] = []
+        self.unread: list[str] = []  # export rows that could not be matched (invalid)
+        self.problems: list[str] = []
+        self.sections: FlowSections | None = None
+
+    def prepare(self, ctx: RunContext) -> Prepared:
+        from flows.account_filing.validate import validate_file
+
+        settings = ctx.settings
+        today = self.as_of or now_in(settings).date()
+        ctx.params.setdefault("flow_params", {})["as_of"] = today.isoformat()  # a resume keeps it
+        for name in ("header_aliases.yaml", "deadlines.yaml"):
+            ctx.add_shaping_file(settings.config_dir / name)
+        ctx.add_shaping_file(settings.calendar_file)
+        ctx.add_shaping_file(settings.selectors_dir / "ams.yaml")
+        self.rows, self.unread = [], []
+        for given in self.inputs:
+            path = Path(given)
+            if not path.is_file():
+                raise InputFileError(f"输入文件 {path} 不存在或不是文件：请检查 --input")
+            ctx.add_input(path)
+            report = validate_file(path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
+                                   today=today, max_rows=settings.max_export_rows)  # fmt: skip
+            for outcome in report.outcomes:
+                if outcome.record is None:
+                    self.unread.append(f"{path.name} {outcome.sheet} 第{outcome.row}行")
+                elif self.begin <= outcome.record.business_date <= self.end:
+                    self.rows.append(_export_row(path.name, outcome))
+        span = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}
+        results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}", span)])
+        notes = [f"核对 {span['begin']} 至 {span['end']}（期限按 {today.isoformat()} 判断）："
+                 f"导出文件 {len(self.inputs)} 个，期间内 {len(self.rows)} 行"]
+        return Prepared(enqueued=sum(r.created for r in results), notes=notes)
+
+    # -- worker process ----------------------------------------------------------------------
+    @contextmanager
+    def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
+        from bots.ams import AmsBot, load_message_catalogue
+        from rpa.browser.evidence import item_evidence
+        from rpa.browser.selectors import load_selectors
+        from rpa.browser.session import BrowserSession
+        from rpa.run.operators import remember_refusal
+
+        operator, settings = wctx.operator, wctx.settings
+        if operator is None:
+            raise ConfigError("这个工作进程没有可用的 AMS 操作员：请设置 RPA_AMS_OPERATORS")
+        selectors = load_selectors("ams", settings.selectors_dir)
+        with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
+            bot = AmsBot(session.new_page(), selectors, settings, load_message_catalogue(settings.config_dir))
+            who = mask(operator.code, FieldClass.ACCOUNT_NO)
+            logged_in = False
+
+            def handle(item: WorkItem) -> dict[str, Any]:
+                nonlocal logged_in
+                ref = item_ref(item.key, settings.audit_key_bytes())
+                with item_evidence(session, lambda: bot.page_in_use, ref, attempt=item.attempts,
+                                   mask=bot.list_masks):  # fmt: skip
+                    if not logged_in:
+                        try:
+                            with session.login_window():  # no trace may hold the password
+                                bot.login(operator.code, operator.password.get_secret_value())
+                        except LoginRefused as exc:  # kept: no run tries this operator again
+                            remember_refusal(settings, "ams", operator.code, exc, run_id=wctx.run_id)
+                            raise
+                        logged_in = True
+                        wctx.record("ams.login", None, operator=who)
+                    try:
+                        listed = bot.list_filings(date.fromisoformat(item.payload["begin"]),
+                                                  date.fromisoformat(item.payload["end"]))  # fmt: skip
+                    except SessionLost:
+                        logged_in = False  # the next attempt (the queue's backoff) logs in afresh
+                        raise
+                with atomic_write(wctx.folder / LISTED, "w", encoding="utf-8") as handle:
+                    json.dump([asdict(filing) for filing in listed], handle, ensure_ascii=False)
+                wctx.record("ams.filings_listed", item, count=len(listed), evidence=LISTED)
+                return {"listed": len(listed), "file": LISTED}  # the queue keeps no account number
+
+            try:
+                yield handle
+            finally:  # at the end, on a stop request and after a run-fatal error alike
+                if bot.logout():
+                    wctx.record("ams.logout", None, operator=who)
+
+    # -- parent process, at the end ------------------------------------------------------------
+    def finish(self, ctx: RunContext) -> list[Path]:
+        from bots.ams import ListedFiling
+        from flows.account_reconciliation.book import write_book
+
+        item = next((i for i in ctx.queue.items(ctx.run_id) if i.key.startswith("ams-list:")), None)
+        if item is None or item.state != ItemState.DONE:
+            state = outcome_label(_STATE.get(item.state, "pending")) if item else "未办理"
+            self.problems = [f"未能读出 AMS 的备案业务清单（{state}）：没有写出核对结果，原因见 run.log"]
+            return []
+        try:
+            listed = [ListedFiling(**entry) for entry in json.loads((ctx.folder / LISTED).read_text("utf-8"))]
+        except (OSError, ValueError, TypeError) as exc:
+            self.problems = [f"读不出本次运行保存的 AMS 备案业务清单 {LISTED}（{type(exc).__name__}）："
+                             "请重新运行核对"]
+            return []
+        worked = ctx.queue.find_by_keys(FILING_FLOW, [row.item_key for row in self.rows])
+        rows = [replace(row, note=_worked_note(row.note, worked.get(row.item_key))) for row in self.rows]
+        reconciled = reconcile(rows, our_filings(ctx.queue, self.begin, self.end), listed)
+        period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
+        notes = [f"{len(self.unread)} 行无效，未能核对：{'；'.join(self.unread[:20])}"] if self.unread else []
+        path = write_book(ctx.folder / BOOK, reconciled, period, notes)
+        self.problems = [*notes]
+        if reconciled.overdue:
+            self.problems.append(f"{reconciled.overdue} 笔应报未报且已逾期：见 {BOOK} 的工作表 {DUE}")
+        if reconciled.differing:
+            self.problems.append(
+                f"{reconciled.differing} 笔 AMS 与导出文件的数据不一致：见 {BOOK} 的工作表 {DIFFERS}")
+        counts = "，".join(f"{name} {len(reconciled.lines[name])}" for name in CLASSES)
+        ctx.log.info(f"核对完成（{period}）：{counts}；已写出 {path}")
+        self.sections = FlowSections(reconciliations=[Reconciliation(
+            title=f"与 AMS 备案业务清单核对：{period}", first_label="本行（备案编号或导出行）",
+            second_label="AMS 备案编号", group_label="类别", item_label="业务类型 账号 业务日期",
+            difference_label="不一致的字段", comparisons=[
+                Comparison(group=name, item=f"{ACTION_LABELS.get(line.action, line.action)} "
+                           f"{mask(line.account_no, FieldClass.ACCOUNT_NO)} {line.business_date}",
+                           first=line.our_filing_no or line.source, second=line.ams_filing_no,
+                           difference="、".join(d[0] for d in line.differences),
+                           ok=name == CONFIRMED or (name == DUE and not line.overdue), note=_note(name, line))
+                for name in CLASSES for line in reconciled.lines[name]])])  # fmt: skip
+        return [path]
+
+    def report_sections(self, ctx: RunContext) -> FlowSections | None:
+        return self.sections
+
+    def output_problems(self, ctx: RunContext) -> list[str]:
+        return list(self.problems)
+
+
+_STATE = {ItemState.HELD: "held", ItemState.FAILED: "failed", ItemState.BUSINESS_ERROR: "rejected"}
+
+
+def _note(name: str, line: Line) -> str:
+    """What a line of the report says beside its class."""
+    if name == DUE:
+        return f"报备期限 {line.deadline}，{'已逾期' if line.overdue else '未逾期'}"
+    return {NOT_IN_AMS: "本行已报备，AMS 清单中没有", NOT_OURS: "AMS 中有，不是本行的报备运行报送",
+            DIFFERS: "AMS 与导出文件不一致"}.get(name, "")
+
+
+def _worked_note(note: str, item: WorkItem | None) -> str:
+    """A row's note, and what the filing run that holds it made of it when not done."""
+    if item is None or item.state == ItemState.DONE:
+        return note
+    status = str((item.result or {}).get("status") or _STATE.get(item.state, "pending"))
+    worked = f"报备运行 {item.run_id}：{outcome_label(status)}"
+    return f"{note}；{worked}" if note else worked
+
+
+def _export_row(file_name: str, outcome: RowOutcome) -> ExportRow:
+    record = outcome.record
+    assert record is not None
+    return ExportRow(
+        source=f"{file_name} {outcome.sheet} 第{outcome.row}行", action=record.action,
+        account_no=record.account_no, business_date=record.business_date.isoformat(),
+        depositor_name=record.depositor_name or "", account_kind=record.account_kind_label,
+        uscc=record.uscc or "", bank_code=record.bank_code or "",
+        deadline=outcome.deadline.due.isoformat() if outcome.deadline else "", overdue=outcome.overdue,
+        note="" if outcome.valid else "需人工处理：" + "；".join(i.message for i in outcome.errors),
+        item_key=record.idempotency_key(),
+    )

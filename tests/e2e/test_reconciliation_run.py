@@ -1,0 +1,179 @@
+"""`rpa run account-reconciliation` through the real command against the mock AMS.
+
+A filing run files two rows first (AMS refuses a third); AMS then loses one of them (its state
+is reset and only the other filing is put back, under its own number), clerks file two more
+rows by hand (one with a differently written name) and another branch files an account of its
+own. With a second export of rows nobody filed, each class holds exactly the rows written down
+here by hand, deadlines judged as of Friday 2026-11-20: the run exits 1 (one overdue, one
+differs). The first export alone for 2026-11-16 is all confirmed: exit 0. Bad dates or inputs
+exit 2 in Chinese. An AMS whose list page renamed a header stops the run (exit 3) naming it,
+and no workbook is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.check_exports import open_row, uscc, write_export
+from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+BANK = "102100099996"  # open_row's bank
+A, G = "6228480012340000011", "6228480012340000029"  # filed by our run
+K = "6228480012340000078"  # refused by AMS in our run (its basic account is unknown there)
+B, C, D, E = "6228480012340000037", "6228480012340000045", "6228480012340000052", "6228480012340000060"
+F, H = "6228480099990000018", "6228480099990000026"  # another branch's, not in our exports
+NAMES = {A: "北京中关村启明软件有限公司", G: "北京海淀华清电子有限公司", B: "北京朝阳东方广告有限公司",
+         C: "北京丰台兴业建材有限公司", D: "北京通州运河物流有限公司", E: "北京昌平沙河机械有限公司",
+         F: "天津滨海港口服务有限公司", H: "天津和平商贸有限公司", K: "北京西城金街咨询有限公司"}  # fmt: skip
+CODES = {acct: uscc(f"911101087{acct[-8:]}") for acct in NAMES}
+
+
+def _general(account: str, day: str) -> list[Any]:
+    """A 一般存款账户 开户 (5 working days to file), under its basic account's number."""
+    row = open_row(account, NAMES[account], CODES[account], "刘洋", day)
+    row[2], row[15] = "一般存款账户", "J1021000000019"
+    return row
+
+
+def _by_hand(account: str, day: str, name: str | None = None) -> dict[str, Any]:
+    """A basic account's 开户 as a clerk typed it into AMS (the rows' own values)."""
+    return {"action": "open", "account_no": account, "account_kind": "basic", "business_date": day,
+            "depositor_name": name or NAMES[account], "depositor_category": "企业法人",
+            "uscc": CODES[account], "legal_rep_role": "法定代表人", "legal_rep_name": "刘洋",
+            "id_type": "居民身份证", "id_number": "11010519491231002X",
+            "registered_address": "北京市朝阳区建国路88号", "registered_capital_yuan": "5000000.00",
+            "business_scope": "技术开发", "bank_code": BANK, "operator_id": "BR0117"}  # fmt: skip
+
+
+def _cli(tmp_path: Path, ams: Any) -> CliEnv:
+    operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    return make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators)
+
+
+def _sheets(cli: CliEnv, stdout: str) -> dict[str, list[tuple[Any, ...]]]:
+    book = load_workbook(cli.runs / run_id_from(stdout) / "reconciliation.xlsx")
+    return {sheet.title: list(sheet.iter_rows(min_row=2, values_only=True)) for sheet in book.worksheets}
+
+
+@pytest.mark.timeout(400)
+def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(ams: Any, tmp_path: Path) -> None:
+    cli = _cli(tmp_path, ams)
+    filed = write_export(tmp_path / "filed.xlsx", [open_row(A, NAMES[A], CODES[A], "刘洋", "2026-11-16"),
+                                                   open_row(G, NAMES[G], CODES[G], "刘洋", "2026-11-17"),
+                                                   _general(K, "2026-11-18")])
+    run = cli.run("run", "account-filing", "--input", str(filed), "--workers", "1", timeout=240, check_exit=1)
+    filing_run = run_id_from(run.stdout)
+    kept = [f["record"] for f in ams.filings() if f["account_no"] == A]
+    ams.reset()  # AMS no longer holds G's filing; A's is put back under its own number
+    number_a = ams.plant(kept)[0]
+    ams.plant([_by_hand(D, "2026-11-19"), _by_hand(E, "2026-11-19", "北京昌平沙河机械股份有限公司"),
+               _by_hand(F, "2026-11-20"), _by_hand(H, "2026-11-23")])
+    others = write_export(tmp_path / "others.xlsx", [
+        _general(B, "2026-11-17"), open_row(C, NAMES[C], CODES[C], "刘洋", "2026-11-18"),
+        open_row(D, NAMES[D], CODES[D], "刘洋", "2026-11-19"),
+        open_row(E, NAMES[E], CODES[E], "刘洋", "2026-11-19"),
+    ])  # fmt: skip
+
+    done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20",
+                   "--input", str(filed), "--input", str(others), "--as-of", "2026-11-20", timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    sheets = _sheets(cli, done.stdout)
+    assert list(sheets) == ["汇总", "已报备已确认", "应报未报", "已报备但AMS无记录", "非本行报送",
+                            "数据不一致"]
+    assert [(r[0], r[1], r[4]) for r in sheets["已报备已确认"]] == [("开户", A, number_a)]
+    due = [(r[1], r[4], r[5]) for r in sheets["应报未报"]]
+    assert due == [(B, "2026-11-24", "否"), (C, "2026-11-18", "是"), (K, "2026-11-25", "否")]
+    assert sheets["应报未报"][2][7] == f"报备运行 {filing_run}：门户拒绝"  # why K is not filed
+    assert [r[1] for r in sheets["已报备但AMS无记录"]] == [G]
+    assert [r[1] for r in sheets["非本行报送"]] == [D, E, F]  # H is after the period
+    assert [r[1:2] + r[4:7] for r in sheets["数据不一致"]] == [
+        (E, "存款人名称", NAMES[E], "北京昌平沙河机械股份有限公司")]
+    html = (cli.runs / run_id_from(done.stdout) / "report.html").read_text(encoding="utf-8")
+    assert "与 AMS 备案业务清单核对" in html and "<th>类别</th>" in html and "不一致的字段" in html
+    assert "报备期限 2026-11-18，已逾期" in html and "本行已报备，AMS 清单中没有" in html
+    assert C not in html and C[-4:] in html  # account numbers masked in the report
+    with closing(sqlite3.connect(cli.runs / "queue.db")) as db:  # AMS's list: in the run folder only
+        kept = db.execute("SELECT result FROM queue_items WHERE flow = 'account-reconciliation'").fetchall()
+    assert kept and not any("6228480" in str(result) for (result,) in kept)
+    cli.run("audit", "verify", run_id_from(done.stdout), check_exit=0)  # the list file's hash included
+
+    same_day = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-16",
+                       "--input", str(filed), "--as-of", "2026-11-20", timeout=240)
+    assert same_day.returncode == 0, same_day.stdout + same_day.stderr
+    assert [r[1] for r in _sheets(cli, same_day.stdout)["已报备已确认"]] == [A]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--from", "2026-11-20", "--to", "2026-11-16"], "--from 须不晚于 --to"),
+        (["--from", "2026-11-16"], "缺少 --from 或 --to"),
+        (["--from", "2026-11-16", "--to", "2026/11/20"], "--to 的值不是日期"),
+        (["--from", "2026-11-16", "--to", "2026-11-20", "--input", "nowhere.xlsx"], "nowhere.xlsx"),
+    ],
+    ids=["reversed", "missing_to", "bad_date", "missing_input"],
+)
+def test_bad_dates_or_inputs_exit_2_in_chinese(tmp_path: Path, args: list[str], words: str) -> None:
+    cli = make_cli_env(tmp_path)
+    done = cli.run("run", "account-reconciliation", *args, timeout=100)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert words in done.stdout + done.stderr and "Traceback" not in done.stdout + done.stderr
+
+
+class _RenamedListHeader:
+    """The AMS app, but its 备案业务清单 heads the account column 账户号码 (an upgraded portal)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith("/ams/filingList.do"):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body = bytearray()
+
+        async def rewrite(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body.extend(message.get("body", b""))
+            if not message.get("more_body"):
+                new = bytes(body).replace("<th>账号</th>".encode("gbk"), "<th>账户号码</th>".encode("gbk"))
+                headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                await send({**start, "headers": [*headers, (b"content-length", str(len(new)).encode())]})
+                await send({"type": "http.response.body", "body": new})
+
+        await self.app(scope, receive, rewrite)
+
+
+@pytest.fixture
+def drifted_ams() -> Iterator[str]:
+    from fixtures.portals.ams import create_app
+    from fixtures.portals.common import serve_in_thread
+
+    server = serve_in_thread(_RenamedListHeader(create_app()))
+    yield server.url
+    server.stop()
+
+
+@pytest.mark.timeout(200)
+def test_a_list_page_with_a_renamed_header_stops_the_run_naming_it(drifted_ams: str, tmp_path: Path) -> None:
+    operators = json.dumps([{"code": "OP0001", "password": "Ams0001!"}])
+    cli = make_cli_env(tmp_path, RPA_AMS_URL=drifted_ams, RPA_AMS_OPERATORS=operators)
+    done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20", timeout=150)
+    assert done.returncode == 3, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "找不到这些列的表头：account_no (账号)" in said and "账户号码" in said, said
+    assert not (cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx").exists()
