@@ -252,11 +252,14 @@ def test_a_stopped_fire_is_alerted_once_by_mail_and_robot_within_the_quiet_time(
     with smtp_server() as smtp, http_server() as robot:
         settings = Settings(
             runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key",
-            alerts_file=write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port, webhook_url=robot.url),
+            alerts_file=write_alerts_yaml(
+                tmp_path / "alerts.yaml", smtp_port=smtp.port, webhook_url=robot.url
+            ),
         )
         schedules = schedules_of({"id": "nightly", "cron": {"hour": 1, "minute": 0}})
-        bot = BotScheduler(schedules, db_url=settings.database_url_resolved, calendar=calendar, launcher=launch,
-                           causes=QueueCauses(settings, schedules), attention=alerting_attention(settings),
+        bot = BotScheduler(schedules, db_url=settings.database_url_resolved, calendar=calendar,
+                           launcher=launch, causes=QueueCauses(settings, schedules),
+                           attention=alerting_attention(settings),
                            clock=lambda: datetime(2026, 3, 3, 1, tzinfo=UTC))
         assert bot.trigger("nightly").exit_code == 3
         assert bot.trigger("nightly").exit_code == 3  # the same stopped fire, resumed by hand: stops again
