@@ -23,6 +23,7 @@ from rpa.errors import (
     EXIT_STOPPED,
     EXIT_USAGE,
     ConfigError,
+    DatabaseUnavailable,
     RpaError,
     exit_for_stop,
     outcome_for,
@@ -103,12 +104,12 @@ def open_run(
     )
     if resume:
         queue.clear_stop(run_id)
-        ctx.record("run.resumed", trigger=trigger)
+        ctx.record("run.resumed", trigger=trigger, host=settings.host_id)
         audit.ledger_started(run_id, resumed=True)
         previous_resumes = read_run_json(folder).get("resumes", [])
         ctx.write_run_json(resumes=[*previous_resumes, started.isoformat()])
     else:
-        ctx.record("run.started", flow=flow_name, trigger=trigger)
+        ctx.record("run.started", flow=flow_name, trigger=trigger, host=settings.host_id)
         audit.ledger_started(run_id)
         ctx.write_run_json()
     return ctx
@@ -160,7 +161,10 @@ def execute_run(
         with logger.contextualize(run_id=ctx.run_id):  # every record of this run, whatever logs it
             return _execute(ctx, workers, stop_event, on_progress, on_started)
     finally:
-        owners.mark_ended(ctx.run_id)
+        try:
+            owners.mark_ended(ctx.run_id)
+        except DatabaseUnavailable:  # the run's own end said why (run.json, exit 3)
+            ctx.log.error("数据库仍不可用：本次运行未能记为已结束，恢复后续跑时会更新")
         logger.remove(sink)
 
 
@@ -192,6 +196,8 @@ def _execute(
         ctx.write_run_json()
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
             stop_reason, forced_exit = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
+    except DatabaseUnavailable as exc:  # nothing more can be read or recorded in the database
+        return _close_without_database(ctx, exc)
     except Exception as exc:  # what it means for the run: `outcome_for`, as for an item
         disposition = outcome_for(exc)
         fatal = None if isinstance(exc, RpaError) else as_run_fatal(exc)
@@ -254,6 +260,20 @@ def _finishing_failed(ctx: RunContext, exc: Exception, exit_code: int) -> int:
     except (RpaError, OSError, SQLAlchemyError) as failure:
         ctx.log.error(f"无法把收尾失败写入 run.json：{type(failure).__name__}")
     return exit_code
+
+
+def _close_without_database(ctx: RunContext, exc: DatabaseUnavailable) -> RunOutcome:
+    """The database stayed away past RPA_DB_OUTAGE_SECONDS: run.json (on disk, not in the
+    database) says the run stopped with exit 3 and why; resuming it once the database is back
+    finishes the items and writes the outputs."""
+    reason = scrub_text(exc.message)
+    ctx.log.error(reason)
+    try:
+        ctx.write_run_json(ended_at=now_in(ctx.settings).isoformat(), exit_code=EXIT_STOPPED,
+                           stop_reason=reason)
+    except (RpaError, OSError) as failure:
+        ctx.log.error(f"无法把本次运行记为已停止（{type(failure).__name__}）")
+    return RunOutcome(ctx.run_id, EXIT_STOPPED, ctx.folder, {}, reason)
 
 
 def _close_after_bug(ctx: RunContext, exc: BaseException) -> None:
