@@ -35,6 +35,7 @@ from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.owners import RunOwners
 from rpa.run.report import FlowSections, InputRow, write_run_report
+from rpa.run.run_store import check_run_store
 from rpa.run.runs import (
     RunContext,
     RunOutcome,
@@ -76,6 +77,7 @@ def open_run(
     make_private_dir(settings.runs_dir)
     queue.create_schema()
     audit.create_schema()
+    check_run_store(settings)  # PostgreSQL: the runs folder is this database's shared store
     started = now_in(settings)
     if run_id and (settings.runs_dir / run_id / "run.json").exists():
         resume = run_id
