@@ -223,9 +223,12 @@ def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[st
 
 
 def _check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) -> None:
-    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号)."""
+    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号).
+    A resumed run validates its input again: the rows of its last start or resume count."""
+    starts = [n for n, event in enumerate(events) if event.event in ("run.started", "run.resumed")]
     rows = Counter(
-        event.details.get("row") for event in events if event.event == "row.validated"
+        event.details.get("row") for event in events[starts[-1] if starts else 0:]
+        if event.event == "row.validated"
     )
     if not rows or not any(event.event == "run.finished" for event in events):
         return  # no input rows, or a run that never reached its close (killed; resume it)

@@ -149,8 +149,12 @@ def execute_run(
     stop_event: threading.Event | None = None,
     on_progress: ProgressCallback | None = None,
     on_started: Callable[[RunContext], None] | None = None,
+    enqueue_only: bool = False,
 ) -> RunOutcome:
-    """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md)."""
+    """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md).
+
+    `enqueue_only`: prepare and enqueue, then return (exit 0, nothing worked): `rpa worker` on
+    any host works the items, and resuming the run writes its outputs."""
     register_settings_secrets(settings)
     apply_input_limits(settings)
     start_worker_server()
@@ -161,7 +165,7 @@ def execute_run(
     owners.mark_running(ctx.run_id)  # another run holding none of this one's rows takes none over
     try:
         with logger.contextualize(run_id=ctx.run_id):  # every record of this run, whatever logs it
-            return _execute(ctx, workers, stop_event, on_progress, on_started)
+            return _execute(ctx, workers, stop_event, on_progress, on_started, enqueue_only)
     finally:
         try:
             owners.mark_ended(ctx.run_id)
@@ -176,6 +180,7 @@ def _execute(
     stop_event: threading.Event,
     on_progress: ProgressCallback | None,
     on_started: Callable[[RunContext], None] | None,
+    enqueue_only: bool = False,
 ) -> RunOutcome:
     if on_started is not None:
         on_started(ctx)
@@ -196,6 +201,10 @@ def _execute(
             ctx.log.warning(warning)
         ctx.record("run.prepared", enqueued=prepared.enqueued, duplicates=prepared.duplicates)
         ctx.write_run_json()
+        if enqueue_only:  # the items wait in the queue for `rpa worker` on any host
+            ctx.record("run.enqueued_only", host=ctx.settings.host_id)
+            counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+            return RunOutcome(ctx.run_id, EXIT_OK, ctx.folder, counts, None)
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
             stop_reason, forced_exit = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
     except DatabaseUnavailable as exc:  # nothing more can be read or recorded in the database
