@@ -45,7 +45,11 @@ def _postgres_bin_dir() -> Path | None:
 def _unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL not available: {reason}")
+    pytest.skip(
+        f"PostgreSQL not available: {reason}. To run the PostgreSQL tests: scripts/bootstrap.sh --test "
+        "(installs Debian's postgresql; the tests start their own throwaway cluster), or set PG_BIN_DIR "
+        "to a folder holding initdb and pg_ctl"
+    )
 
 
 def _free_port() -> int:
