@@ -88,6 +88,9 @@ def serve_flow(
         if on_run is not None:
             on_run(run_id)
         _work_run(settings, queue, audit, run_id, workers, stop_event)
+        # the run may still have open items (leased by another host, or its workers kept failing
+        # to start): look again after a pause, never in a tight loop of browsers and logins
+        stop_event.wait(IDLE_POLL_SECONDS)
     log.info(f"主机 {settings.host_id}：已停止，手头事项均已办完或交回")
     return EXIT_OK
 
@@ -116,6 +119,8 @@ def _work_run(
     sink = add_run_log(folder / "run.log", run_id=run_id)
     try:
         count = load_flow(ctx.flow, flow_params).worker_count(ctx, workers)
+        if count == 0:
+            return
         ctx.record("host.joined", host=settings.host_id, workers=count)
         ctx.log.info(f"主机 {settings.host_id} 以 {count} 个工作进程加入运行 {run_id}")
         pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event)

@@ -23,7 +23,7 @@ from tests.e2e.test_account_filing_run import subset_workbook
 from tests.plugins.portals import AmsHandle
 from tests.plugins.postgres import ThrowawayCluster
 
-pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 ROWS = 8
 
@@ -37,6 +37,7 @@ def pg_url(postgres_cluster: ThrowawayCluster) -> Iterator[str]:
     postgres_cluster.drop_database(name)
 
 
+@pytest.mark.postgres
 def test_enqueue_only_then_workers_on_two_hosts(ams: AmsHandle, tmp_path: Path, pg_url: str) -> None:
     source = subset_workbook(tmp_path / "accounts.xlsx", ROWS)
     store = tmp_path / "shared-store"
@@ -88,3 +89,34 @@ def test_enqueue_only_then_workers_on_two_hosts(ams: AmsHandle, tmp_path: Path, 
     assert {e["details"]["host"] for e in events if e["event"] == "host.joined"} == {"robot-a", "robot-b"}
     assert any(e["event"] == "run.enqueued_only" for e in events)
     finisher.run("audit", "verify", run_id, check_exit=0)
+
+
+def test_sigterm_gives_every_lease_back_on_sqlite(ams: AmsHandle, tmp_path: Path) -> None:
+    """One host on the default SQLite queue: SIGTERM while items are still open ends the worker
+    command with exit 0, the item in hand finished, nothing leased; a resume finishes the rest."""
+    source = subset_workbook(tmp_path / "accounts.xlsx", ROWS)
+    ams.set_faults(latency_ms=400, latency_paths=["/ams/*"])  # items take a while: SIGTERM meets work
+    code, password = ams.operators[0]
+    cli = make_cli_env(tmp_path, RPA_HOST_ID="robot-s", RPA_AMS_URL=ams.url,
+                       RPA_AMS_OPERATORS=json.dumps([{"code": code, "password": password}]))
+    run_id = run_id_from(cli.run("run", "account-filing", "--input", str(source), "--enqueue-only",
+                                 check_exit=0).stdout)
+    queue = WorkQueue(f"sqlite:///{cli.runs / 'queue.db'}")
+    proc = cli.popen("worker", "--flow", "account-filing", "--workers", "1")
+    try:
+        wait_for(lambda: any(item.state == "leased" for item in queue.items(run_id)), 120, "an item leased")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=90)
+    assert proc.returncode == 0, f"stdout:\n{stdout}\nstderr:\n{stderr}"
+    assert "Traceback" not in stderr
+    items = queue.items(run_id)
+    assert not [item for item in items if item.state == "leased"]  # the item in hand was finished
+    assert [item for item in items if item.state == "pending"], "every item was done before SIGTERM"
+    ams.set_faults()
+
+    finished = cli.run("run", "account-filing", "--resume", run_id, timeout=240)
+    assert finished.returncode in (0, 1), finished.stderr
+    assert not [item for item in queue.items(run_id) if item.state in ("pending", "leased")]
+    submitted = Counter(f["account_no"] for f in ams.filings() for _ in range(int(f.get("submitted", 1))))
+    assert max(submitted.values()) == 1
