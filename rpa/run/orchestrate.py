@@ -25,6 +25,7 @@ from rpa.errors import (
     ConfigError,
     DatabaseUnavailable,
     RpaError,
+    UsageError,
     exit_for_stop,
     outcome_for,
 )
@@ -82,6 +83,7 @@ def open_run(
     if run_id and (settings.runs_dir / run_id / "run.json").exists():
         resume = run_id
     if resume:
+        _known_elsewhere(settings, queue, resume)
         folder = run_folder(settings, resume)
         previous = read_run_json(folder)
         run_id = resume
@@ -115,6 +117,17 @@ def open_run(
         audit.ledger_started(run_id)
         ctx.write_run_json()
     return ctx
+
+
+def _known_elsewhere(settings: Settings, queue: WorkQueue, run_id: str) -> None:
+    """A run the database holds but this host's runs folder does not: the hosts do not share one
+    run store (a UsageError saying so, instead of "no such run")."""
+    if (settings.runs_dir / run_id / "run.json").exists() or not any(queue.counts(run_id).values()):
+        return
+    raise UsageError(
+        f"运行 {run_id} 在数据库中，但本机的运行文件夹 {settings.runs_dir} 下没有它：共用一个数据库的主机"
+        "须共用同一个运行文件夹（共享挂载，各主机同一路径），请把 RPA_RUNS_DIR 指向它后再续跑"
+    )
 
 
 @contextmanager
