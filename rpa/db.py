@@ -3,24 +3,46 @@
 SQLite runs in WAL mode with a busy timeout, and `immediate_transaction()` opens a
 `BEGIN IMMEDIATE` transaction, so claims from several processes serialise instead of failing.
 On PostgreSQL the same call is an ordinary transaction; row locks do the work there.
+
+A PostgreSQL restart (a second or two) is ridden out, in two places: a new connection is tried
+again with backoff (`do_connect`; `pool_pre_ping` sends a pooled connection the restart killed
+there), and a transaction that lost its connection half way is run again whole by
+`@rides_out_outages` (the queue's and the audit log's database calls). Both give up after
+`outage_limit()` seconds (RPA_DB_OUTAGE_SECONDS) with `DatabaseUnavailable`: the run stops with
+exit 3, resumable. SQLite is a local file: nothing there is retried (its busy timeout waits).
+
+    set_outage_limit(settings.db_outage_seconds)   # once per process, from the settings
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from loguru import logger
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from rpa.errors import DatabaseUnavailable
 
 SQLITE_BUSY_SECONDS = 60  # how long a connection waits for another's lock before it gives up
 CHECKPOINT_WAIT_MS = 2000  # how long `empty_wal` waits for other connections
+RECONNECT_FIRST_SECONDS, RECONNECT_MAX_SECONDS = 0.1, 2.0  # the backoff while the database is away
+DEFAULT_OUTAGE_SECONDS = 30.0
+
+_limit = {"seconds": DEFAULT_OUTAGE_SECONDS}
+_patience = threading.local()  # the deadline of the outage this thread is riding out, if any
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -54,7 +76,98 @@ def engine_for(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    event.listen(engine, "do_connect", _connect_patiently)
+    return engine
+
+
+def set_outage_limit(seconds: float) -> None:
+    """How long this process waits for a database that went away (RPA_DB_OUTAGE_SECONDS)."""
+    _limit["seconds"] = float(seconds)
+
+
+def outage_limit() -> float:
+    return _limit["seconds"]
+
+
+def _unavailable(exc: BaseException) -> DatabaseUnavailable:
+    seconds = f"{outage_limit():g}"
+    return DatabaseUnavailable(
+        f"数据库连接中断超过 {seconds} 秒（RPA_DB_OUTAGE_SECONDS），运行已停止："
+        f"请确认数据库恢复后用 --resume 继续本次运行（{type(exc).__name__}）"
+    )
+
+
+def _backoff(delay: float, deadline: float, exc: BaseException) -> float:
+    """Wait `delay` (never past the deadline) and return the next one; DatabaseUnavailable once
+    the deadline has passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _unavailable(exc) from exc
+    time.sleep(min(delay, left))
+    return min(delay * 2, RECONNECT_MAX_SECONDS)
+
+
+def _connect_patiently(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    """A new PostgreSQL connection, tried again with backoff while the server is away (restarting:
+    refused, "starting up", "shutting down") until the outage deadline."""
+    deadline = getattr(_patience, "deadline", None) or time.monotonic() + outage_limit()
+    delay, warned = RECONNECT_FIRST_SECONDS, False
+    while True:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as exc:
+            if not warned:
+                limit = f"{outage_limit():g}"
+                logger.warning(f"数据库连接不上，等待其恢复后重连（最多 {limit} 秒）：{type(exc).__name__}")
+                warned = True
+            delay = _backoff(delay, deadline, exc)
+
+
+def _lost_connection(exc: BaseException) -> bool:
+    """A PostgreSQL error that says the connection (or the server) went away, not the statement."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError) and "sqlite" not in type(exc.orig).__module__
+
+
+def rides_out_outages(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a method's database work again, whole, when its connection was lost (the database
+    restarted), with backoff until the outage deadline; then `DatabaseUnavailable`. The method
+    must do its work in transactions of its own: one that did not commit did nothing."""
+
+    @functools.wraps(method)
+    def patient(*args: P.args, **kwargs: P.kwargs) -> R:
+        if getattr(_patience, "deadline", None) is not None:  # an outer call is already waiting
+            return method(*args, **kwargs)
+        _patience.deadline = time.monotonic() + outage_limit()
+        delay = RECONNECT_FIRST_SECONDS
+        try:
+            while True:
+                try:
+                    return method(*args, **kwargs)
+                except DBAPIError as exc:
+                    if not _lost_connection(exc):
+                        raise
+                    logger.warning(f"数据库连接中断，重连后重做该事务：{type(exc.orig).__name__}")
+                    delay = _backoff(delay, _patience.deadline, exc)
+        finally:
+            _patience.deadline = None
+
+    return patient
+
+
+def ride_out_outages_of(cls: type[R]) -> type[R]:
+    """Class decorator: `rides_out_outages` on every public method of the class and its bases."""
+    for klass in reversed(cls.__mro__[:-1]):  # object's own methods left alone
+        for name, member in vars(klass).items():
+            if not name.startswith("_") and callable(member) and not isinstance(member, type):
+                if isinstance(member, staticmethod | classmethod):
+                    continue
+                setattr(cls, name, rides_out_outages(getattr(klass, name)))
+    return cls
 
 
 def _use_wal(cursor: Any) -> None:

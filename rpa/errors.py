@@ -31,8 +31,10 @@
     │   │                         matches two elements, or a table's header is not there
     │   ├── CircuitOpen           too many system errors in a row
     │   ├── BrowserMissing        no Chromium to launch
-    │   └── DiskRefused           the disk is full or a run file may not be written (an
-    │                             OSError ENOSPC/EACCES/EROFS... counts as this one)
+    │   ├── DiskRefused           the disk is full or a run file may not be written (an
+    │   │                         OSError ENOSPC/EACCES/EROFS... counts as this one)
+    │   └── DatabaseUnavailable   the database stayed away longer than RPA_DB_OUTAGE_SECONDS
+    │                             (a shorter outage is ridden out: rpa.db)
     └── UsageError                未完成: back to pending   no       stops 2     no
         ├── InputFileError        the input file cannot be read at all
         └── ConfigError           settings, selectors, specs or schedules are invalid
@@ -195,6 +197,10 @@ class BrowserMissing(RunFatalError):
 
 class DiskRefused(RunFatalError):
     code = "disk_refused"
+
+
+class DatabaseUnavailable(RunFatalError):
+    code = "database_unavailable"
 
 
 class UsageError(RpaError):

@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 from collections.abc import Callable
 from datetime import time
 from pathlib import Path
@@ -85,6 +86,9 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default SQLite under runs_dir"
     )
     timezone: str = "Asia/Shanghai"
+    # this robot host's name on its claims and audit events (its own on each host of a database)
+    host_id: str = Field(default_factory=socket.gethostname, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+    db_outage_seconds: float = Field(default=30.0, gt=0)  # a lost database is waited for (rpa.db)
 
     # declarative configuration: selectors/<portal>.yaml, config/*.yaml, calendar.yaml, under
     # RPA_HOME, else the working directory, else the project (`_settings_checks`)
@@ -173,7 +177,6 @@ class Settings(BaseSettings):
     schedule_lease_seconds: float = Field(default=90.0, ge=3)  # a dead scheduler's fires: taken over after
     schedule_check_seconds: float = Field(default=300.0, gt=0)  # `rpa schedule check`: heartbeat age allowed
     log_dir: Path | None = None  # the scheduler's scheduler.log; default logs/ under RPA_HOME (else cwd)
-    host_id: str | None = None  # this host in the scheduler's fire table (read there); default host name
 
     # alerts (rpa.alerts): the channels and when to alert, in alerts.yaml; no file: alerts are off
     alerts_file: Path = Field(default_factory=lambda: checks.configuration_home() / "alerts.yaml")

@@ -54,7 +54,7 @@ from rpa.audit.details import FILE_FIELDS, mask_details
 from rpa.audit.evidence import EVIDENCE_SEALED, file_sha256, sealed_listing
 from rpa.audit.export import compare_with_database, read_export
 from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy
-from rpa.db import engine_for
+from rpa.db import engine_for, ride_out_outages_of, set_outage_limit
 from rpa.errors import ConfigError
 from rpa.masking import FieldClass, item_ref, scrub_text
 
@@ -66,6 +66,7 @@ __all__ = ["LEDGER", "OUTSIDE_RUN", "AuditEvent", "AuditLog", "VerifyResult"]
 OUTSIDE_RUN = "-"
 
 
+@ride_out_outages_of  # a database restart is waited out; an append runs again whole
 class AuditLog:
     """Appends to, reads, exports and verifies the audit chains of one database."""
 
@@ -85,6 +86,7 @@ class AuditLog:
     @classmethod
     def from_settings(cls, settings: Settings) -> AuditLog:
         """The audit log of the configured database, keyed with the configured audit key."""
+        set_outage_limit(settings.db_outage_seconds)
         return cls(
             settings.database_url_resolved,
             settings.audit_key_bytes(),

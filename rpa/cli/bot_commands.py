@@ -26,6 +26,7 @@ validate_app = command_group(
 )
 app.add_typer(validate_app, name="validate")
 SHEET_HELP = "Sheet name (default: the active sheet, else the first visible one with a header)."
+ENQUEUE_ONLY_HELP = "Validate and enqueue, print the run id, work nothing: `rpa worker` on any host works it."
 ABSENT_HELP = (
     "The export has no such column (e.g. 注册资金): 开户 rows file it blank. Only for fields an 开户 "
     "may leave blank; recorded in the audit chain. Repeat for several."
@@ -66,6 +67,7 @@ def run_account_filing(
     absent_columns: Annotated[list[str] | None, typer.Option("--absent-column", help=ABSENT_HELP)] = None,
     approval: Annotated[bool, typer.Option("--approval", help=APPROVAL_HELP)] = False,
     maker: Annotated[str | None, typer.Option("--maker", help=MAKER_HELP)] = None,
+    enqueue_only: Annotated[bool, typer.Option("--enqueue-only", help=ENQUEUE_ONLY_HELP)] = False,
 ) -> None:
     """把导出文件中每个有效行报送到 AMS（人民银行账户管理系统），每行至多一次。
 
@@ -84,7 +86,9 @@ def run_account_filing(
         flow_params["sheet"] = sheet
     if absent_columns:
         flow_params["absent_columns"] = absent_columns
-    outcome = run_with_progress("account-filing", params, workers=workers, resume=resume)
+    outcome = run_with_progress(
+        "account-filing", params, workers=workers, resume=resume, enqueue_only=enqueue_only
+    )
     if approval and outcome.exit_code == 1:  # rows held as 待复核 among the rest
         typer.echo(f"  须复核：复核人（不能是发起人）用 rpa approvals list 查看待复核的行，"
                    f"rpa approvals approve {outcome.run_id} 批准后即报备")
@@ -162,6 +166,7 @@ def run_report_extraction(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes, one operator each.")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
+    enqueue_only: Annotated[bool, typer.Option("--enqueue-only", help=ENQUEUE_ONLY_HELP)] = False,
 ) -> None:
     """下载某日（或几日）的报表，提取、核对并写入 consolidated.xlsx。
 
@@ -186,7 +191,8 @@ def run_report_extraction(
             raise UsageError("--spec 的写法是 报表类型=规则名，例如 branch_daily=branch_daily")
         flow_params["specs"] = {report: name for report, _, name in pairs}
     outcome = run_with_progress(
-        "report-extraction", {"flow_params": flow_params}, workers=workers, resume=resume
+        "report-extraction", {"flow_params": flow_params}, workers=workers, resume=resume,
+        enqueue_only=enqueue_only,
     )
     raise typer.Exit(outcome.exit_code)
 

@@ -215,8 +215,10 @@ def run_with_progress(
     resume: str | None,
     trigger: str = "cli",
     cfg: Settings | None = None,
+    enqueue_only: bool = False,
 ) -> RunOutcome:
-    """Run a flow with a rich progress bar, then print where its outputs are."""
+    """Run a flow with a rich progress bar, then print where its outputs are (`enqueue_only`:
+    enqueue it, print its run id and how it is worked)."""
     count_option("--workers", workers)
     from rpa.run.supervisor import start_worker_server
 
@@ -247,8 +249,17 @@ def run_with_progress(
             progress.update(task, total=total, completed=ended, detail=detail)
 
         outcome = execute_run(
-            cfg, flow, params, trigger=trigger, resume=resume, workers=workers, on_progress=on_progress
+            cfg, flow, params, trigger=trigger, resume=resume, workers=workers, on_progress=on_progress,
+            enqueue_only=enqueue_only,
         )
+    if enqueue_only and outcome.exit_code == 0:
+        pending = outcome.counts.get("pending", 0) + outcome.counts.get("leased", 0)
+        typer.echo(
+            f"运行 {outcome.run_id}：已加入队列，待办 {pending} 项，本命令不办理："
+            f"请在各主机上用 rpa worker --flow {flow} 办理，办完后用 rpa run {flow} --resume "
+            f"{outcome.run_id} 写出结果"
+        )
+        return outcome
     print_outcome(outcome)
     return outcome
 

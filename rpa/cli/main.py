@@ -97,7 +97,7 @@ def runs_list(
                 "流程": str(run.get("flow", "?")),
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
                 "开始时间": str(run.get("started_at", "?"))[:19],
-                "退出码": _state_words(run_state(run, recorded)),
+                "退出码": _state_words(run_state(run, recorded, cfg.host_id)),
                 "计数": counts_text(counts),
             }
             table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
@@ -157,7 +157,7 @@ def runs_show(run_id: str) -> None:
     info = read_run_json(folder)
     audit = AuditLog.from_settings(cfg)
     if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
-        info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id)))
+        info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id), cfg.host_id))
     info["counts"] = counts_text(info.get("counts") or {})
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     console = Console(soft_wrap=True)
@@ -222,7 +222,8 @@ def _register_command_modules() -> None:
     import rpa.cli.portal_commands
     import rpa.cli.ops_commands
     import rpa.cli.approval_commands
-    import rpa.cli.alert_commands  # noqa: F401
+    import rpa.cli.alert_commands
+    import rpa.cli.worker_commands  # noqa: F401
     # isort: on
 
 

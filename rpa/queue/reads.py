@@ -217,6 +217,19 @@ class QueueReader:
             return None
         return max(0.0, (min(moments) - now).total_seconds())
 
+    def runs_with_open_items(self, flow: str) -> list[str]:
+        """The runs of `flow` with an item pending or leased, the run of the oldest such item first
+        (what `rpa worker` joins, on any host)."""
+        first = func.min(items.c.id).label("first")
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(items.c.run_id, first)
+                .where(items.c.flow == flow, items.c.state.in_(OPEN_STATES))
+                .group_by(items.c.run_id)
+                .order_by(first)
+            )
+            return [row.run_id for row in rows]
+
     def stop_requested(self, run_id: str) -> tuple[str, str] | None:
         """(code, message) of the run-fatal error that stopped the run, or None."""
         with self._engine.connect() as conn:

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text, update
 
-from rpa.db import immediate_transaction
+from rpa.db import immediate_transaction, ride_out_outages_of, set_outage_limit
 from rpa.queue.aftercare import Aftercare
 from rpa.queue.endings import JITTER_FRACTION, retry_delay_seconds
 from rpa.queue.models import (
@@ -101,6 +101,7 @@ _SCHEMA_LOCK = 0x52_50_41_51
 _ENQUEUE_LOCKS = 0x52_50_41_52 << 32
 
 
+@ride_out_outages_of  # a database restart is waited out; each method's transaction runs again whole
 class WorkQueue(Aftercare):
     """The work items of every flow and run, in one SQLite or PostgreSQL database."""
 
@@ -125,6 +126,7 @@ class WorkQueue(Aftercare):
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkQueue:
         """The queue at `settings.database_url_resolved` with the configured retry policy."""
+        set_outage_limit(settings.db_outage_seconds)
         return cls(
             settings.database_url_resolved,
             max_attempts=settings.max_attempts,

@@ -24,7 +24,9 @@ from rpa.errors import (
     EXIT_STOPPED,
     EXIT_USAGE,
     ConfigError,
+    DatabaseUnavailable,
     RpaError,
+    UsageError,
     exit_for_stop,
     outcome_for,
 )
@@ -35,6 +37,7 @@ from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.owners import RunOwners
 from rpa.run.report import FlowSections, InputRow, write_run_report
+from rpa.run.run_store import check_run_store
 from rpa.run.runs import (
     RunContext,
     RunOutcome,
@@ -76,10 +79,12 @@ def open_run(
     make_private_dir(settings.runs_dir)
     queue.create_schema()
     audit.create_schema()
+    check_run_store(settings)  # PostgreSQL: the runs folder is this database's shared store
     started = now_in(settings)
     if run_id and (settings.runs_dir / run_id / "run.json").exists():
         resume = run_id
     if resume:
+        _known_elsewhere(settings, queue, resume)
         folder = run_folder(settings, resume)
         previous = read_run_json(folder)
         run_id = resume
@@ -104,16 +109,28 @@ def open_run(
     )
     if resume:
         queue.clear_stop(run_id)
-        ctx.record("run.resumed", trigger=trigger)
+        ctx.record("run.resumed", trigger=trigger, host=settings.host_id)
         audit.ledger_started(run_id, resumed=True)
         previous_resumes = read_run_json(folder).get("resumes", [])
         ctx.write_run_json(resumes=[*previous_resumes, started.isoformat()])
     else:
         maker = params.get("maker")  # who started it (maker-checker: rpa.approvals)
-        ctx.record("run.started", flow=flow_name, trigger=trigger, **({"maker": maker} if maker else {}))
+        ctx.record("run.started", flow=flow_name, trigger=trigger, host=settings.host_id,
+                   **({"maker": maker} if maker else {}))
         audit.ledger_started(run_id)
         ctx.write_run_json()
     return ctx
+
+
+def _known_elsewhere(settings: Settings, queue: WorkQueue, run_id: str) -> None:
+    """A run the database holds but this host's runs folder does not: the hosts do not share one
+    run store (a UsageError saying so, instead of "no such run")."""
+    if (settings.runs_dir / run_id / "run.json").exists() or not any(queue.counts(run_id).values()):
+        return
+    raise UsageError(
+        f"运行 {run_id} 在数据库中，但本机的运行文件夹 {settings.runs_dir} 下没有它：共用一个数据库的主机"
+        "须共用同一个运行文件夹（共享挂载，各主机同一路径），请把 RPA_RUNS_DIR 指向它后再续跑"
+    )
 
 
 @contextmanager
@@ -148,8 +165,12 @@ def execute_run(
     stop_event: threading.Event | None = None,
     on_progress: ProgressCallback | None = None,
     on_started: Callable[[RunContext], None] | None = None,
+    enqueue_only: bool = False,
 ) -> RunOutcome:
-    """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md)."""
+    """Run a flow end to end and return its outcome (exit code per ARCHITECTURE.md).
+
+    `enqueue_only`: prepare and enqueue, then return (exit 0, nothing worked): `rpa worker` on
+    any host works the items, and resuming the run writes its outputs."""
     register_settings_secrets(settings)
     apply_input_limits(settings)
     start_worker_server()
@@ -160,9 +181,12 @@ def execute_run(
     owners.mark_running(ctx.run_id)  # another run holding none of this one's rows takes none over
     try:
         with logger.contextualize(run_id=ctx.run_id):  # every record of this run, whatever logs it
-            return _execute(ctx, workers, stop_event, on_progress, on_started)
+            return _execute(ctx, workers, stop_event, on_progress, on_started, enqueue_only)
     finally:
-        owners.mark_ended(ctx.run_id)
+        try:
+            owners.mark_ended(ctx.run_id)
+        except DatabaseUnavailable:  # the run's own end said why (run.json, exit 3)
+            ctx.log.error("数据库仍不可用：本次运行未能记为已结束，恢复后续跑时会更新")
         alert_run_end(settings, ctx.run_id, ctx.folder)  # stopped, refused, rows held: never fails
         logger.remove(sink)
 
@@ -173,6 +197,7 @@ def _execute(
     stop_event: threading.Event,
     on_progress: ProgressCallback | None,
     on_started: Callable[[RunContext], None] | None,
+    enqueue_only: bool = False,
 ) -> RunOutcome:
     if on_started is not None:
         on_started(ctx)
@@ -193,8 +218,14 @@ def _execute(
             ctx.log.warning(warning)
         ctx.record("run.prepared", enqueued=prepared.enqueued, duplicates=prepared.duplicates)
         ctx.write_run_json()
+        if enqueue_only:  # the items wait in the queue for `rpa worker` on any host
+            ctx.record("run.enqueued_only", host=ctx.settings.host_id)
+            counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+            return RunOutcome(ctx.run_id, EXIT_OK, ctx.folder, counts, None)
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
             stop_reason, forced_exit = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
+    except DatabaseUnavailable as exc:  # nothing more can be read or recorded in the database
+        return _close_without_database(ctx, exc)
     except Exception as exc:  # what it means for the run: `outcome_for`, as for an item
         disposition = outcome_for(exc)
         fatal = None if isinstance(exc, RpaError) else as_run_fatal(exc)
@@ -257,6 +288,20 @@ def _finishing_failed(ctx: RunContext, exc: Exception, exit_code: int) -> int:
     except (RpaError, OSError, SQLAlchemyError) as failure:
         ctx.log.error(f"无法把收尾失败写入 run.json：{type(failure).__name__}")
     return exit_code
+
+
+def _close_without_database(ctx: RunContext, exc: DatabaseUnavailable) -> RunOutcome:
+    """The database stayed away past RPA_DB_OUTAGE_SECONDS: run.json (on disk, not in the
+    database) says the run stopped with exit 3 and why; resuming it once the database is back
+    finishes the items and writes the outputs."""
+    reason = scrub_text(exc.message)
+    ctx.log.error(reason)
+    try:
+        ctx.write_run_json(ended_at=now_in(ctx.settings).isoformat(), exit_code=EXIT_STOPPED,
+                           stop_reason=reason)
+    except (RpaError, OSError) as failure:
+        ctx.log.error(f"无法把本次运行记为已停止（{type(failure).__name__}）")
+    return RunOutcome(ctx.run_id, EXIT_STOPPED, ctx.folder, {}, reason)
 
 
 def _close_after_bug(ctx: RunContext, exc: BaseException) -> None:

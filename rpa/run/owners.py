@@ -57,12 +57,13 @@ run_owners = Table(
 class RunOwners:
     """Which process runs each run, in the queue's database."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, host: str | None = None) -> None:
         self._url = url
+        self._host = host or socket.gethostname()  # RPA_HOST_ID
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunOwners:
-        return cls(settings.database_url_resolved)
+        return cls(settings.database_url_resolved, settings.host_id)
 
     @property
     def _engine(self) -> Engine:
@@ -71,7 +72,7 @@ class RunOwners:
     def mark_running(self, run_id: str, *, pid: int | None = None) -> None:
         """This process (or `pid` on this host) runs `run_id` from now on."""
         pid = os.getpid() if pid is None else pid
-        row = {"run_id": run_id, "host": socket.gethostname(), "pid": pid, "pid_started": start_time(pid),
+        row = {"run_id": run_id, "host": self._host, "pid": pid, "pid_started": start_time(pid),
                "started_at": datetime.now(UTC), "ended": False}
         with immediate_transaction(self._engine) as conn:
             conn.execute(delete(run_owners).where(run_owners.c.run_id == run_id))
@@ -88,6 +89,6 @@ class RunOwners:
             return "unknown"
         if row.ended:
             return "ended"
-        if row.host != socket.gethostname():
+        if row.host != self._host:
             return "unknown"
         return "running" if is_running(row.pid, row.pid_started) else "gone"

@@ -164,7 +164,7 @@ class RunContext:
                 json.dumps(self.settings.public_dump(), sort_keys=True, default=str).encode()
             ).hexdigest(),
             "started_at": self.started_at.isoformat(),
-            "owner": process_owner(),
+            "owner": process_owner(self.settings.host_id),
         }
         previous = read_run_json(self.folder)
         for key in ("resumes", "ended_at", "exit_code", "counts", "checks"):  # checks: the flow's, at finish
@@ -195,14 +195,15 @@ def run_folder(settings: Settings, run_id: str) -> Path:
     return folder
 
 
-def process_owner() -> dict[str, Any]:
-    """This process as run.json records it: host, pid and start time (a pid alone is reused)."""
+def process_owner(host: str | None = None) -> dict[str, Any]:
+    """This process as run.json records it: host (RPA_HOST_ID, default the host name), pid and
+    start time (a pid alone is reused)."""
     from rpa.run.processes import start_time
 
-    return {"host": socket.gethostname(), "pid": os.getpid(), "started": start_time(os.getpid())}
+    return {"host": host or socket.gethostname(), "pid": os.getpid(), "started": start_time(os.getpid())}
 
 
-def run_state(run: Mapping[str, Any], recorded_exit: int | None = None) -> str:
+def run_state(run: Mapping[str, Any], recorded_exit: int | None = None, host: str | None = None) -> str:
     """A run's exit code (from run.json, else `recorded_exit` from the audit chain when the run
     folder refused it); or, without one, "running" only while the process that writes its
     run.json still runs ("interrupted": nothing works on it, resume it). A run whose outputs or
@@ -214,7 +215,7 @@ def run_state(run: Mapping[str, Any], recorded_exit: int | None = None) -> str:
     owner = run.get("owner")
     if not isinstance(owner, Mapping) or not isinstance(owner.get("pid"), int):
         return "interrupted"
-    if owner.get("host") != socket.gethostname():
+    if owner.get("host") != (host or socket.gethostname()):  # another host's process: not ours to look at
         return f"running? ({owner.get('host')})"
     from rpa.run.processes import is_running
 

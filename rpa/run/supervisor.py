@@ -31,6 +31,7 @@ from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from rpa.errors import DatabaseUnavailable
 from rpa.run.flow import FLOWS
 from rpa.run.processes import is_running, start_time
 from rpa.run.runs import RunContext
@@ -38,6 +39,7 @@ from rpa.run.scratch import sweep_scratch
 from rpa.run.worker import worker_main
 
 SUPERVISE_POLL_SECONDS = 0.3
+WORKER_STOP_SECONDS = 60.0  # how long a run that cannot reach its database waits for its workers
 ProgressCallback = Callable[[dict[str, int]], None]
 # what every worker imports: the program that started the run, the engine, the flows, Playwright
 PRELOADED = (
@@ -153,8 +155,12 @@ def run_pool(
             if not worker.running():
                 del orphans[index]
                 ctx.log.info(f"工作进程 w{index}（pid {worker.pid}）已停止")
-        stop = ctx.queue.stop_requested(ctx.run_id)
-        counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+        try:
+            stop = ctx.queue.stop_requested(ctx.run_id)
+            counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+        except DatabaseUnavailable:  # waited out RPA_DB_OUTAGE_SECONDS: the run stops (exit 3)
+            _stop_and_wait([*procs.values(), *orphans.values()])
+            raise
         if on_progress is not None:
             on_progress(counts)
         open_items = counts.get("pending", 0) + counts.get("leased", 0)
@@ -184,6 +190,14 @@ def run_pool(
     stop = ctx.queue.stop_requested(ctx.run_id)
     return PoolResult(stop_reason=stop[1] if stop else None, stop_code=stop[0] if stop else None,
                       drained=terminating, crashed_workers=crashed)
+
+
+def _stop_and_wait(workers: list[_Worker], timeout: float = WORKER_STOP_SECONDS) -> None:
+    """Ask every worker to stop after the item in hand, and wait (bounded) until they have."""
+    for worker in workers:
+        worker.stop_gently()
+    for worker in workers:
+        worker.proc.join(timeout=timeout)
 
 
 def _terminate_gently(pid: int) -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from rpa.disk import disk_refusal
-from rpa.errors import CircuitOpen, Disposition, RpaError, outcome_for
+from rpa.errors import CircuitOpen, DatabaseUnavailable, Disposition, RpaError, outcome_for
 from rpa.masking import scrub_text
 from rpa.queue.work_queue import LeaseLost
 
@@ -84,7 +83,10 @@ class _Heartbeat:
         beating = list(self._item_ids)
         while beating and not self._stop.wait(self._every):
             # a lease taken over is dropped; the others still need keeping alive
-            beating = [i for i in beating if self._queue.heartbeat(i, self._owner, self._lease)]
+            try:
+                beating = [i for i in beating if self._queue.heartbeat(i, self._owner, self._lease)]
+            except DatabaseUnavailable:  # the item loop meets the outage too and stops the worker
+                return
 
 
 def _describe(exc: BaseException) -> tuple[Disposition, str]:
@@ -305,6 +307,11 @@ def _setup_failed(queue: WorkQueue, wctx: WorkerContext, exc: Exception) -> None
     a configuration error with exit 2, a run-fatal error or a bug with exit 3."""
     disposition, message = _describe(exc)
     log, owner = wctx.log, wctx.owner
+    if isinstance(exc, DatabaseUnavailable):
+        # nothing can be written (no stop request either): the supervisor meets the same outage
+        # and stops the run with exit 3; the leases of the items in hand expire for the resume
+        log.error(f"工作进程 {owner} 停止：{message}")
+        raise SystemExit(3) from None
     if disposition.retry:
         wctx.record("worker.failed", None, code=disposition.code, message=message)
         log.error(f"工作进程 {owner} 启动失败（{disposition.code}）：{message}")
@@ -352,7 +359,7 @@ def worker_main(
     folder = settings.runs_dir / run_id
     configure_logging(console=False, run_id=run_id)
     add_run_log(folder / "run.log")
-    owner = f"{socket.gethostname()}:{os.getpid()}:w{worker_index}"
+    owner = f"{settings.host_id}:{os.getpid()}:w{worker_index}"  # on every claim and audit event
     log = logger.bind(run_id=run_id, worker=owner)
 
     apply_input_limits(settings)

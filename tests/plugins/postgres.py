@@ -45,7 +45,11 @@ def _postgres_bin_dir() -> Path | None:
 def _unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL not available: {reason}")
+    pytest.skip(
+        f"PostgreSQL not available: {reason}. To run the PostgreSQL tests: scripts/bootstrap.sh --test "
+        "(installs Debian's postgresql; the tests start their own throwaway cluster), or set PG_BIN_DIR "
+        "to a folder holding initdb and pg_ctl"
+    )
 
 
 def _free_port() -> int:
@@ -85,19 +89,34 @@ class ThrowawayCluster:
     def start(self) -> None:
         for _ in range(3):  # another process may take the free port before the server binds it
             self.port = _free_port()
-            options = (
-                f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.home} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=200"
-            )
-            started = self._run(
-                "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
-                "-w", "-t", str(START_TIMEOUT_SECONDS), "start",
-            )  # fmt: skip
+            started = self._start_on(self.port)
             if started.returncode == 0:
                 return
         tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
         raise RuntimeError(f"pg_ctl start failed: {started.stderr.strip()}\n{tail}")
+
+    def _start_on(self, port: int) -> subprocess.CompletedProcess[str]:
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {self.home} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        return self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
+            "-w", "-t", str(START_TIMEOUT_SECONDS), "start",
+        )  # fmt: skip
+
+    def stop_server(self) -> None:
+        """Stop the server as a restart does (fast: every session is ended), data kept."""
+        done = self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {done.stderr.strip()}")
+
+    def start_again(self) -> None:
+        """Start the stopped server on the port it had (the URLs handed out stay good)."""
+        started = self._start_on(self.port)
+        if started.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {started.stderr.strip()}")
 
     def admin_connect(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(
