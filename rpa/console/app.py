@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from loguru import logger
 
 from rpa.audit.log import AuditLog
 from rpa.console.security import (
@@ -38,6 +39,9 @@ from rpa.console.web import (
     render,
     state_of,
 )
+from rpa.errors import RpaError
+from rpa.masking import scrub_text
+from rpa.queue.work_queue import WorkQueue
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -45,13 +49,14 @@ if TYPE_CHECKING:
 
 def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> FastAPI:
     """The console for `settings`; cookies are Secure when served over TLS (both TLS files set)."""
-    from rpa.console import home
+    from rpa.console import home, operators_page, run_pages, schedule_page
 
     if secure_cookies is None:
         secure_cookies = bool(settings.console_tls_cert_file and settings.console_tls_key_file)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     audit = AuditLog.from_settings(settings)
     audit.create_schema()
+    WorkQueue.from_settings(settings).create_schema()  # the pages read items of runs not yet made
     app.state.console = ConsoleState(
         settings=settings,
         users=ConsoleUsers.from_settings(settings),
@@ -71,12 +76,22 @@ def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> Fas
     async def _refused(request: Request, exc: Refused) -> Response:
         return render(request, "refused.html.j2", status=exc.status, message=exc.message)
 
+    @app.exception_handler(RpaError)
+    async def _known_error(request: Request, exc: RpaError) -> Response:
+        return render(request, "refused.html.j2", status=400, message=scrub_text(str(exc)))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        logger.opt(exception=exc).error(f"控制台程序错误：{request.method} {request.url.path}")
+        return render(request, "refused.html.j2", status=500,
+                      message=f"程序错误（{type(exc).__name__}），操作未完成：请把时间和页面告诉维护人员")
+
     app.add_api_route("/login", _login_page, methods=["GET"], response_class=HTMLResponse)
     app.add_api_route("/login", _login, methods=["POST"])
     session_routes = guarded_router()
     session_routes.add_api_route("/logout", _logout, methods=["POST"])
     app.include_router(session_routes)
-    for module in (home,):
+    for module in (home, run_pages, schedule_page, operators_page):
         app.include_router(module.router)
     return app
 

@@ -46,6 +46,7 @@ class Session:
     user: ConsoleUser
     csrf: str
     last_seen: datetime
+    notice: str = ""  # what the last action did, shown once on the next page
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from rpa.audit.log import AuditLog
@@ -122,14 +122,24 @@ def record(request: Request, event: str, details: dict[str, Any] | None = None,
     state_of(request).audit.append(run_id, actor, event, details={**(details or {}), "address": address})
 
 
+def done_and_back(request: Request, path: str, notice: str) -> RedirectResponse:
+    """After an action: back to `path`, which says once what was done."""
+    session_of(request).notice = notice
+    return RedirectResponse(path, status_code=303)
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     session = getattr(request.state, "session", None)
+    notice = ""
+    if session is not None:
+        notice, session.notice = session.notice, ""
     page = state_of(request).templates.get_template(template).render(
         user=session.user if session else None,
         role_label=session.user.role.label if session else "",
         csrf=session.csrf if session else "",
         may_start=session is not None and may(session.user.role, Action.START_RUN),
         path=request.url.path,
+        done=notice,
         Role=Role,
         **context,
     )

@@ -35,6 +35,7 @@ class FireOutcome(StrEnum):
     NO_INPUT = "no_input"  # a drop-folder job found nothing new
     SKIPPED_OVERLAP = "skipped_overlap"
     SKIPPED_WINDOW = "skipped_window"
+    SKIPPED_PAUSED = "skipped_paused"  # a person paused the job (rpa.schedule.pauses)
     MISSED = "missed"  # the machine was off (or busy) past the job's misfire grace
 
 

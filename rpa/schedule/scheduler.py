@@ -44,6 +44,7 @@ from rpa.schedule.models import (
     JobSpec,
     ScheduleFile,
 )
+from rpa.schedule.pauses import JobPauses
 from rpa.schedule.runner import RESUME_PARAM, RUN_ID_PARAM, FireRunner, Launcher, LaunchResult, trigger_label
 from rpa.schedule.triggers import WorkingDayTrigger, load_schedules
 from rpa.schedule.view import JobOverview, overview_lines
@@ -105,6 +106,7 @@ class BotScheduler:
             stop_event=self.stop_event, clock=self.clock, runs_dir=runs_dir,
             run_ids=run_ids or self._new_run_id,
         )
+        self.pauses = JobPauses(db_url)
         self._scheduler: BackgroundScheduler | None = None
 
     def _new_run_id(self, job: JobSpec) -> str:
@@ -148,7 +150,8 @@ class BotScheduler:
         touched = self.fires.release_dead()
         for record in touched:
             logger.warning(f"任务 {record.job_id}：{record.planned_at.isoformat()} 的这次的进程已不在")
-        for job in self._enabled():
+        paused = self.pauses.paused()
+        for job in (job for job in self._enabled() if job.id not in paused):
             touched += catch_up_job(self.runner, job, self.triggers[job.id].fire_times_between, self.clock())
         return touched
 
@@ -234,6 +237,11 @@ class BotScheduler:
         due = self.triggers[job_id].fire_times_between(now - grace, now)
         if not due:
             logger.warning(f"任务 {job_id}：{now.isoformat()} 被唤醒，但没有到期的运行；忽略")
+            return
+        paused = self.pauses.paused().get(job_id)
+        if paused is not None:  # recorded, so the fire table shows the fire a person held back
+            self.fires.record(job_id, due[-1], FireOutcome.SKIPPED_PAUSED, source="schedule",
+                              note=f"由 {paused.by} 暂停")
             return
         try:
             self.runner.resume(job)  # a run interrupted earlier (e.g. outside the window at start) first

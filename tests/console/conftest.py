@@ -14,6 +14,21 @@ from rpa.settings import Settings
 
 PASSWORD = "Correct-Horse-9"
 USERS = {"wang.jb": "operator", "li.fh": "checker", "zhao.sj": "auditor", "admin01": "admin"}
+# two jobs written here, not the project's schedules.yaml: the pages show what this file says
+SCHEDULES = """
+timezone: Asia/Shanghai
+jobs:
+  - id: morning-reports
+    flow: report-extraction
+    description: 前一工作日的报表
+    params: {date: "{previous_working_day}"}
+    cron: {hour: 7, minute: 30}
+    calendar: working_days
+  - id: month-end-check
+    flow: smoke
+    cron: {day: 28, hour: 18, minute: 0}
+    calendar: every_day
+"""
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "console"
 
 
@@ -38,7 +53,7 @@ def console(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     from rpa.console.users import ConsoleUsers
 
     monkeypatch.setenv("RPA_SCHEDULES_FILE", str(isolated_settings.parent / "schedules.yaml"))
-    (isolated_settings.parent / "schedules.yaml").write_text("jobs: []\n", encoding="utf-8")
+    (isolated_settings.parent / "schedules.yaml").write_text(SCHEDULES, encoding="utf-8")
     settings = Settings()
     users = ConsoleUsers.from_settings(settings)
     for name, role in USERS.items():

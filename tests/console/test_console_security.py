@@ -40,6 +40,10 @@ def test_a_wrong_password_is_refused_in_chinese_and_recorded(console: Console, s
     assert any(e.event == "console.login_failed" for e in events)
 
 
+SAMPLE_PARAMS = {"{run_id}": "20261201-090000-account_filing-abc123", "{name}": "result.xlsx",
+                 "{job_id}": "job", "{portal}": "ams", "{index}": "0"}
+
+
 def route_paths(routes: list[Any]) -> set[str]:
     """Every path of the app's routes, those of included routers too."""
     found: set[str] = set()
@@ -54,11 +58,12 @@ def route_paths(routes: list[Any]) -> set[str]:
 
 def test_every_route_but_the_login_page_redirects_an_anonymous_visitor(console: Console) -> None:
     paths = sorted(route_paths(console.app.routes))
-    assert {"/", "/logout"} <= set(paths)
+    assert {"/", "/logout", "/runs/{run_id}", "/schedule", "/operators"} <= set(paths)
     with httpx.Client(base_url=console.url, follow_redirects=False) as client:
         for path in paths:
-            concrete = path.replace("{run_id}", "20261201-090000-account_filing-abc123").replace(
-                "{name}", "result.xlsx").replace("{job_id}", "job").replace("{code}", "OP0001")
+            concrete = path
+            for name, value in SAMPLE_PARAMS.items():
+                concrete = concrete.replace(name, value)
             for method in ("GET", "POST"):
                 answer = client.request(method, concrete)
                 if path == "/login":
