@@ -22,10 +22,14 @@ _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _DOWNLOADS = re.compile(r"^(result\.xlsx|consolidated(_[^/]+)?\.xlsx|report\.html|evidence/[^/]+\.png)$")
 
 
-def run_folder_of(settings: Settings, run_id: str) -> Path:
+def check_run_id(run_id: str) -> str:
     if not _RUN_ID.match(run_id) or ".." in run_id:
         raise Refused(400, f"运行编号 {run_id!r} 的写法不对：请从首页的运行列表打开")
-    folder = settings.runs_dir / run_id
+    return run_id
+
+
+def run_folder_of(settings: Settings, run_id: str) -> Path:
+    folder = settings.runs_dir / check_run_id(run_id)
     if not (folder / "run.json").is_file():
         raise Refused(404, f"没有运行 {run_id}：请从首页的运行列表打开，或检查 RPA_RUNS_DIR")
     return folder

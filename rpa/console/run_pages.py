@@ -20,6 +20,7 @@ router = guarded_router()
 
 FLOW_NAMES = {"account_filing": "账户备案", "report_extraction": "报表提取",
               "enterprise_check": "企业信息核查", "smoke": "冒烟测试"}
+FLOW_NAMES.update({name.replace("_", "-"): words for name, words in FLOW_NAMES.items()})
 
 
 def state_words(run: dict[str, Any], recorded: int | None = None) -> str:
@@ -46,7 +47,8 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
                 "note": scrub_text(str(result.get("note") or result.get("status") or "")),
             })
         reports = verify_runs(state.audit, state.settings.runs_dir, run_id)
-        verification = [line for report in reports[1:] for line in report.lines]
+        # each sentence names its subject (运行 <id>：...): on the run's own page the id goes
+        verification = [line.split("：", 1)[-1] for report in reports[1:] for line in report.lines]
         verified = all(report.ok for report in reports[1:])
     return render(
         request, "run.html.j2", run_id=run_id, info=info,

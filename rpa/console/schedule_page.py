@@ -40,7 +40,8 @@ def _known(request: Request, job_id: str) -> str:
 @router.post("/schedule/{job_id}/trigger")
 def trigger(request: Request, job_id: str) -> Response:
     require(request, Action.TRIGGER_JOB)
-    start_trigger(state_of(request).settings, _known(request, job_id))
+    state = state_of(request)
+    state.started(start_trigger(state.settings, _known(request, job_id)))
     record(request, "console.job_triggered", {"job": job_id})
     return done_and_back(request, "/schedule", f"已开始运行任务 {job_id}")
 

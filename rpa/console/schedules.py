@@ -70,12 +70,12 @@ def job_ids(settings: Settings) -> set[str]:
     return {row.id for row in rows}
 
 
-def start_trigger(settings: Settings, job_id: str) -> None:
+def start_trigger(settings: Settings, job_id: str) -> subprocess.Popen[bytes]:
     """`rpa schedule trigger JOB` in a process of its own, outliving the request (and the console)."""
     folder = settings.runs_dir / "_console"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     with (folder / f"trigger-{job_id}.log").open("ab") as log:
-        subprocess.Popen(  # a fixed command; the job id was checked against schedules.yaml
+        return subprocess.Popen(  # a fixed command; the job id was checked against schedules.yaml
             [sys.executable, "-m", "rpa", "schedule", "trigger", job_id],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
         )

@@ -10,12 +10,15 @@ name as its actor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import subprocess
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.datastructures import FormData
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -42,6 +45,12 @@ class ConsoleState:
     audit: AuditLog
     templates: Environment
     secure_cookies: bool
+    children: list[subprocess.Popen[bytes]] = field(default_factory=list)  # runs and triggers started
+
+    def started(self, child: subprocess.Popen[bytes]) -> None:
+        """Keep a started process until it has ended (then it is reaped, never left a zombie)."""
+        self.children = [c for c in self.children if c.poll() is None]
+        self.children.append(child)
 
 
 def make_templates() -> Environment:
@@ -77,21 +86,33 @@ def session_of(request: Request) -> Session:
     return session
 
 
-async def _guard(request: Request) -> None:
+async def _guard(request: Request) -> AsyncIterator[None]:
     state = state_of(request)
     session = state.sessions.get(request.cookies.get(COOKIE))
     if session is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
     request.state.session = session
+    form: FormData | None = None
     if request.method not in ("GET", "HEAD"):
+        limit = (state.settings.console_upload_max_mb + 1) * 1024 * 1024  # the file and the form around it
+        if int(request.headers.get("content-length") or 0) > limit:
+            raise Refused(413, f"上传的内容超过 {state.settings.console_upload_max_mb} MB 的上限"
+                               "（RPA_CONSOLE_UPLOAD_MAX_MB）：请拆分导出后分批上传")
         given = request.headers.get("x-csrf-token")
         if given is None:
-            form = await request.form()
+            form = await request.form()  # cached: the route reads the same form
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else None
         if not same_token(given, session.csrf):
+            if form is not None:
+                await form.close()
             raise Refused(403, "表单缺少有效的校验码（CSRF），已拒绝：请刷新页面后重新提交")
+    try:
+        yield
+    finally:
+        if form is not None:
+            await form.close()  # an uploaded file's temporary copy
 
 
 def guarded_router() -> APIRouter:

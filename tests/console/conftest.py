@@ -62,6 +62,8 @@ def console(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     server = serve_in_thread(app)
     yield Console(server.url, settings, app)
     server.stop()
+    for child in app.state.console.children:  # runs the test started end by themselves
+        child.wait(timeout=120)
 
 
 @pytest.fixture
