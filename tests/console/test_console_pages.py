@@ -55,7 +55,7 @@ def test_home_shows_todays_runs_next_jobs_and_runs_waiting_for_a_person(console:
     assert "wang.jb" in today.inner_text()
     upcoming = screen.locator("section", has_text="接下来的定时运行").inner_text()
     assert "morning-reports" in upcoming and "month-end-check" in upcoming
-    waiting = screen.locator("section", has_text="等待人工处理的运行")
+    waiting = screen.locator("section", has_text="有需人工处理事项的运行")
     assert waiting.get_by_role("link", name=RUN_ID).is_visible()
     shoot(screen, "02-首页")
 
