@@ -153,3 +153,33 @@ def test_an_idle_session_sends_the_browser_back_to_login(console: Console, scree
     state.sessions.clock = lambda: datetime.now(UTC) + timedelta(minutes=31)
     screen.goto(console.url + "/")
     assert screen.url.startswith(console.url + "/login")
+
+
+def test_cookies_are_secure_when_the_console_is_served_over_tls(isolated_settings: Any) -> None:
+    """Behind TLS (both TLS files set) every cookie the console sets carries Secure."""
+    import re
+
+    from fixtures.portals.common.server import serve_in_thread
+    from rpa.console.app import create_app
+    from rpa.console.users import ConsoleUsers
+    from rpa.settings import Settings
+
+    settings = Settings(console_tls_cert_file="cert.pem", console_tls_key_file="key.pem")
+    ConsoleUsers.from_settings(settings).add("wang.jb", Role.OPERATOR, "Correct-Horse-9")
+    server = serve_in_thread(create_app(settings))  # plain http here: the flag is what is checked
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            form = client.get("/login")
+            assert "secure" in form.headers["set-cookie"].lower()
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert token is not None
+            answer = client.post("/login", data={"csrf_token": token.group(1), "username": "wang.jb",
+                                                 "password": "Correct-Horse-9", "next": "/"},
+                                 headers={"Cookie": f"rpa_console_login={form.cookies['rpa_console_login']}"})
+    finally:
+        server.stop()
+    assert answer.status_code == 303
+    session_cookie = next(v for k, v in answer.headers.multi_items()
+                          if k == "set-cookie" and v.startswith("rpa_console="))
+    assert "secure" in session_cookie.lower() and "httponly" in session_cookie.lower()
+    assert "samesite=strict" in session_cookie.lower()
