@@ -14,7 +14,7 @@ from rpa.settings import Settings
 
 PASSWORD = "Correct-Horse-9"
 USERS = {"wang.jb": "operator", "li.fh": "checker", "zhao.sj": "auditor", "admin01": "admin"}
-# two jobs written here, not the project's schedules.yaml: the pages show what this file says
+# the jobs written here, not the project's schedules.yaml: the pages show what this file says
 SCHEDULES = """
 timezone: Asia/Shanghai
 jobs:
@@ -28,6 +28,12 @@ jobs:
     flow: smoke
     cron: {day: 28, hour: 18, minute: 0}
     calendar: every_day
+  - id: inbox-filing
+    flow: account-filing
+    description: 收件箱中的新导出
+    cron: {minute: "0,30", hour: "8-16"}
+    calendar: working_days
+    drop_folder: {path: inbox/account-filing, param: input}
 """
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "console"
 

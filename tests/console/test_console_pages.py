@@ -168,3 +168,23 @@ def test_an_auditor_cannot_clear_a_refusal(console: Console, screen: Any) -> Non
     answer = screen.request.post(console.url + "/operators/ams/0/clear", form={"csrf_token": token})
     assert answer.status == 403
     assert len(OperatorRefusals.from_settings(console.settings).listing()) == 1
+
+
+def test_trigger_now_runs_the_job_through_the_fire_table(console: Console, screen: Any) -> None:
+    """An empty drop folder: the job's run ends at once as 没有新文件, recorded like any fire."""
+    import time
+
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    screen.goto(console.url + "/schedule")
+    screen.locator("tr", has_text="inbox-filing").get_by_role("button", name="立即运行").click()
+    screen.wait_for_url(console.url + "/schedule")
+    assert screen.get_by_text("已开始运行任务 inbox-filing").is_visible()
+    deadline = time.monotonic() + 90
+    row = screen.locator("tr", has_text="inbox-filing")
+    while "没有新文件" not in row.inner_text() and time.monotonic() < deadline:
+        screen.wait_for_timeout(1000)
+        screen.reload()
+    assert "没有新文件" in row.inner_text()
+    events = AuditLog.from_settings(console.settings).events(None)
+    assert any(e.event == "console.job_triggered" and e.actor == "console:wang.jb" for e in events)
