@@ -65,6 +65,7 @@ FIRE_LABELS: dict[str, str] = {
     "no_input": "没有新文件",
     "skipped_overlap": "跳过：上一次仍在运行",
     "skipped_window": "跳过：不在服务时段内",
+    "skipped_paused": "跳过：已暂停",
     "missed": "错过",
     "held": "暂不启动：之前的一次需要处理",
     "backfilled": "错过，已并入后来的一次补跑",

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rpa import _settings_checks as checks
+from rpa._console_settings import ConsoleSettings
 from rpa.errors import BrowserMissing, ConfigError
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -67,7 +68,7 @@ class OperatorCredential(BaseModel):
     password: SecretStr
 
 
-class Settings(BaseSettings):
+class Settings(ConsoleSettings, BaseSettings):
     """Everything a run can be configured with. Unknown keys are refused."""
 
     model_config = SettingsConfigDict(

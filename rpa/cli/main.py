@@ -223,7 +223,8 @@ def _register_command_modules() -> None:
     import rpa.cli.ops_commands
     import rpa.cli.approval_commands
     import rpa.cli.alert_commands
-    import rpa.cli.worker_commands  # noqa: F401
+    import rpa.cli.worker_commands
+    import rpa.cli.console_commands  # noqa: F401
     # isort: on
 
 

@@ -37,6 +37,7 @@ class FireOutcome(StrEnum):
     NO_INPUT = "no_input"  # a drop-folder job found nothing new
     SKIPPED_OVERLAP = "skipped_overlap"
     SKIPPED_WINDOW = "skipped_window"
+    SKIPPED_PAUSED = "skipped_paused"  # a person paused the job (rpa.schedule.pauses)
     MISSED = "missed"  # the machine was off (or busy) past the job's misfire grace
     HELD = "held"  # not started: an earlier fire of the job stopped and needs a person first
     BACKFILLED = "backfilled"  # a missed fire whose dates a later fire's run took in

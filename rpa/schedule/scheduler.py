@@ -54,6 +54,7 @@ from rpa.schedule.drop import DropFolder, TakenFile
 from rpa.schedule.fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
 from rpa.schedule.models import JobSpec, ScheduleFile
 from rpa.schedule.owners import Heartbeat, OwnerTable
+from rpa.schedule.pauses import JobPauses
 from rpa.schedule.runner import RESUME_PARAM, RUN_ID_PARAM, FireRunner, Launcher, LaunchResult, trigger_label
 from rpa.schedule.shown import local, shown
 from rpa.schedule.triggers import WorkingDayTrigger, load_schedules
@@ -109,6 +110,7 @@ class BotScheduler:
             run_ids=run_ids or self._new_run_id, attention=attention,
         )
         self.caretaker = Caretaker(schedules, fires=self.fires, runner=self.runner, causes=causes)
+        self.pauses = JobPauses(db_url)
         self._scheduler: BackgroundScheduler | None = None
 
     def _new_run_id(self, job: JobSpec) -> str:
@@ -152,7 +154,8 @@ class BotScheduler:
         record older misses as missed. Returns the fires it touched."""
         touched = self.caretaker.take_over_dead()
         first_seen = self.owners.see_jobs(job.id for job in self._enabled())
-        for job in self._enabled():
+        paused = self.pauses.paused()
+        for job in (job for job in self._enabled() if job.id not in paused):
             touched += catch_up_job(self.runner, job, self.triggers[job.id].fire_times_between, self.clock(),
                                     first_seen=first_seen.get(job.id))
         return touched
@@ -276,6 +279,11 @@ class BotScheduler:
         due = self.triggers[job_id].fire_times_between(now - grace, now)
         if not due:
             logger.warning(f"任务 {job_id}：{shown(now)} 被唤醒，但没有到期的运行；忽略")
+            return
+        paused = self.pauses.paused().get(job_id)
+        if paused is not None:  # recorded, so the fire table shows the fire a person held back
+            self.fires.record(job_id, due[-1], FireOutcome.SKIPPED_PAUSED, source="schedule",
+                              note=f"由 {paused.by} 暂停")
             return
         try:
             # runs interrupted earlier (e.g. outside the window at start) first, and stopped ones

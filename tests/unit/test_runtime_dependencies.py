@@ -17,15 +17,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# the libraries of the [portals] and [postgres] extras, by import name; click comes with uvicorn
-# only (typer carries its own)
+# the libraries of the [portals], [postgres] and [console] extras, by import name; click comes with
+# uvicorn only (typer carries its own)
 EXTRAS = ("click", "fastapi", "uvicorn", "starlette", "multipart", "python_multipart", "reportlab",
-          "pypdfium2", "psycopg", "psycopg_binary")
+          "pypdfium2", "psycopg", "psycopg_binary", "argon2")
+# the operations console is the [console] extra's own package: `rpa console` imports it inside the
+# command (and says what to install when the extra is missing)
+EXTRA_PACKAGES = ("rpa.console",)
 
 PROGRAM = """
 import importlib, importlib.abc, json, pkgutil, sys
 
 BLOCKED = set(sys.argv[1].split(","))
+SKIPPED = tuple(sys.argv[2].split(","))
 
 
 class Refuse(importlib.abc.MetaPathFinder):
@@ -40,7 +44,7 @@ imported, refused = [], {}
 for top in ("rpa", "bots", "flows"):
     package = importlib.import_module(top)
     for info in pkgutil.walk_packages(package.__path__, top + "."):
-        if info.name.endswith("__main__"):
+        if info.name.endswith("__main__") or info.name.startswith(SKIPPED):
             continue
         try:
             importlib.import_module(info.name)
@@ -65,7 +69,7 @@ print(json.dumps({"imported": imported, "refused": refused, "control": control,
 @pytest.mark.timeout(180)
 def test_rpa_bots_and_flows_import_without_the_extras() -> None:
     done = subprocess.run(
-        [sys.executable, "-c", PROGRAM, ",".join(EXTRAS)],
+        [sys.executable, "-c", PROGRAM, ",".join(EXTRAS), ",".join(EXTRA_PACKAGES)],
         capture_output=True, text=True, timeout=170, cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
@@ -79,7 +83,7 @@ def test_rpa_bots_and_flows_import_without_the_extras() -> None:
     for module in ("rpa.run.worker", "rpa.queue.work_queue", "bots.ams.bot", "flows.account_filing.filing",
                    "flows.demo.run", "rpa.cli.ops_commands"):
         assert module in imported
-    assert {"run", "runs", "audit", "portals", "demo", "validate"} <= set(report["commands"])
+    assert {"run", "runs", "audit", "portals", "demo", "validate", "console"} <= set(report["commands"])
 
 
 SERVE = """
@@ -103,3 +107,27 @@ def test_portals_serve_without_the_extra_says_what_to_install() -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert "[portals]" in done.stderr and "pip install" in done.stderr, done.stderr
+
+
+CONSOLE = """
+import importlib.abc, sys
+
+class Refuse(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("fastapi", "uvicorn", "starlette", "argon2"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, Refuse())
+from rpa.cli.main import app
+app(["console", "add-user", "someone", "--role", "operator"], prog_name="rpa")
+"""
+
+
+@pytest.mark.timeout(60)
+def test_the_console_without_its_extra_says_what_to_install() -> None:
+    done = subprocess.run([sys.executable, "-c", CONSOLE], capture_output=True, text=True, timeout=50,
+                          cwd=ROOT, input="")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "[console]" in done.stderr and "pip install" in done.stderr, done.stderr

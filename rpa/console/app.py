@@ -1,0 +1,154 @@
+"""The console's FastAPI app: the login page, logging out, static files and the page routers.
+
+    app = create_app(settings)          # served by rpa.console.serve, or in a test's thread
+
+Only the login page and /static answer an anonymous visitor; every other route is on a guarded
+router (rpa.console.web). Logins, failed logins and logouts are in the audit chain.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from loguru import logger
+
+from rpa.audit.log import AuditLog
+from rpa.console.security import (
+    COOKIE,
+    CSRF_FIELD,
+    LOGIN_COOKIE,
+    LoginLimiter,
+    Sessions,
+    new_token,
+    same_token,
+)
+from rpa.console.users import ConsoleUsers
+from rpa.console.web import (
+    STATIC,
+    ConsoleState,
+    LoginRequired,
+    Refused,
+    guarded_router,
+    login_url,
+    make_templates,
+    record,
+    render,
+    state_of,
+)
+from rpa.errors import RpaError
+from rpa.masking import scrub_text
+from rpa.queue.work_queue import WorkQueue
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+
+def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> FastAPI:
+    """The console for `settings`; cookies are Secure when served over TLS (both TLS files set)."""
+    from rpa.console import home, new_run, operators_page, progress, run_pages, schedule_page
+
+    if secure_cookies is None:
+        secure_cookies = bool(settings.console_tls_cert_file and settings.console_tls_key_file)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    audit = AuditLog.from_settings(settings)
+    audit.create_schema()
+    WorkQueue.from_settings(settings).create_schema()  # the pages read items of runs not yet made
+    app.state.console = ConsoleState(
+        settings=settings,
+        users=ConsoleUsers.from_settings(settings),
+        sessions=Sessions(idle=timedelta(minutes=settings.console_session_minutes)),
+        limiter=LoginLimiter(per_user=settings.console_login_failures),
+        audit=audit,
+        templates=make_templates(),
+        secure_cookies=secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _to_login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(login_url(exc.path), status_code=303)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        return render(request, "refused.html.j2", status=exc.status, message=exc.message)
+
+    @app.exception_handler(RpaError)
+    async def _known_error(request: Request, exc: RpaError) -> Response:
+        return render(request, "refused.html.j2", status=400, message=scrub_text(str(exc)))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        logger.opt(exception=exc).error(f"控制台程序错误：{request.method} {request.url.path}")
+        return render(request, "refused.html.j2", status=500,
+                      message=f"程序错误（{type(exc).__name__}），操作未完成：请把时间和页面告诉维护人员")
+
+    app.add_api_route("/login", _login_page, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route("/login", _login, methods=["POST"])
+    session_routes = guarded_router()
+    session_routes.add_api_route("/logout", _logout, methods=["POST"])
+    app.include_router(session_routes)
+    # new_run first: its /runs/new is not a run id
+    for module in (home, new_run, progress, run_pages, schedule_page, operators_page):
+        app.include_router(module.router)
+    return app
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after logging in: a path of this console only (never another site)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login_form(request: Request, status: int = 200, message: str = "", name: str = "") -> Response:
+    token = new_token()
+    response = render(request, "login.html.j2", status=status, message=message, name=name,
+                      login_csrf=token, next=_safe_next(request.query_params.get("next")))
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
+                        secure=state_of(request).secure_cookies, path="/login")
+    return response
+
+
+async def _login_page(request: Request) -> Response:
+    return _login_form(request)
+
+
+async def _login(request: Request) -> Response:
+    state = state_of(request)
+    form = await request.form()
+    token = form.get(CSRF_FIELD)
+    if not same_token(token if isinstance(token, str) else None, request.cookies.get(LOGIN_COOKIE)):
+        return _login_form(request, 403, "登录表单已过期或缺少校验码：请重新输入后登录")
+    name = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
+    address = request.client.host if request.client else "?"
+    if state.limiter.blocked(name, address):
+        record(request, "console.login_refused", {"user": name, "reason": "rate_limited"})
+        return _login_form(request, 429, "登录失败次数过多：请 15 分钟后再试，或联系管理员", name)
+    user = state.users.authenticate(name, password) if name and password else None
+    if user is None:
+        state.limiter.failed(name, address)
+        record(request, "console.login_failed", {"user": name})
+        return _login_form(request, 401, "用户名或密码不正确", name)
+    state.limiter.succeeded(name)
+    session_token = state.sessions.open(user)
+    request.state.session = state.sessions.get(session_token)
+    record(request, "console.login", {"role": user.role.value})
+    target = _safe_next(str(form.get("next") or "/"))
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, session_token, httponly=True, samesite="strict",
+                        secure=state.secure_cookies, path="/")
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+async def _logout(request: Request) -> Response:
+    record(request, "console.logout")
+    state_of(request).sessions.close(request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response

@@ -1,0 +1,42 @@
+"""首页: today's runs, the next scheduled runs, and runs with rows waiting for a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from rpa.console.run_pages import FLOW_NAMES, state_words
+from rpa.console.schedules import job_rows
+from rpa.console.web import guarded_router, render, state_of
+from rpa.outcomes import counts_text
+from rpa.run.runs import list_runs, now_in
+
+router = guarded_router()
+RECENT = 200  # runs looked at for rows waiting for a person
+
+
+def _row(run: dict[str, Any]) -> dict[str, str]:
+    return {
+        "run_id": str(run.get("run_id", "?")),
+        "flow": FLOW_NAMES.get(str(run.get("flow")), str(run.get("flow", "?"))),
+        "started": str(run.get("started_at", ""))[11:19],
+        "state": state_words(run),
+        "counts": counts_text(run.get("counts") or {}) or "无",
+        "maker": str((run.get("parameters") or {}).get("maker") or ""),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    settings = state_of(request).settings
+    today = now_in(settings).date().isoformat()
+    runs = list_runs(settings)
+    todays = [_row(run) for run in runs if str(run.get("started_at", "")).startswith(today)]
+    waiting = [_row(run) for run in runs[:RECENT] if (run.get("counts") or {}).get("held")]
+    jobs, problem = job_rows(settings, 1)
+    upcoming = sorted((job for job in jobs if job.next_fires and job.enabled and job.paused is None),
+                      key=lambda job: job.next_fires[0])
+    return render(request, "home.html.j2", today=today, runs=todays, waiting=waiting,
+                  upcoming=upcoming[:8], schedule_problem=problem)

@@ -1,0 +1,94 @@
+"""新建任务: upload a core-banking export, see every row's problems before anything is filed, choose
+a dry run, start; then watch the run (rpa.console.progress). Operators and admins only: anyone
+else gets 403, before the file is read. The user who starts the run is its maker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from flows.account_filing.report import ValidationReport
+from flows.account_filing.validate import validate_file
+from rpa.console.launch import start_run
+from rpa.console.roles import Action
+from rpa.console.uploads import FLOW, Upload, pending_upload, store_upload
+from rpa.console.web import Refused, guarded_router, record, render, require, session_of, state_of
+from rpa.errors import InputFileError
+from rpa.run.runs import now_in
+
+router = guarded_router()
+CHUNK = 1 << 20
+
+
+@router.get("/runs/new", response_class=HTMLResponse)
+def new_run_form(request: Request) -> HTMLResponse:
+    require(request, Action.START_RUN)
+    return render(request, "new_run.html.j2", message="")
+
+
+@router.post("/runs/new")
+async def upload(request: Request) -> Response:
+    require(request, Action.START_RUN)
+    form = await request.form()
+    sent = form.get("export")
+    # the form holds starlette's UploadFile (fastapi's is a subclass of it): a file is what is not text
+    if sent is None or isinstance(sent, str) or not sent.filename:
+        return render(request, "new_run.html.j2", status=400,
+                      message="请选择要上传的导出文件（.xlsx 或 .csv）")
+    settings = state_of(request).settings
+    user = session_of(request).user.name
+
+    def chunks() -> Iterator[bytes]:
+        while block := sent.file.read(CHUNK):
+            yield block
+
+    try:
+        stored = await run_in_threadpool(store_upload, settings, chunks(), original=sent.filename, user=user)
+    except Refused as refused:
+        return render(request, "new_run.html.j2", status=refused.status, message=refused.message)
+    record(request, "console.export_uploaded", {"run": stored.run_id, "file": stored.path.name})
+    return RedirectResponse(f"/runs/{stored.run_id}/preview", status_code=303)
+
+
+def _validate(request: Request, pending: Upload) -> ValidationReport:
+    settings = state_of(request).settings
+    return validate_file(
+        pending.path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
+        today=now_in(settings).date(), max_rows=settings.max_export_rows, keep_records=False,
+    )
+
+
+@router.get("/runs/{run_id}/preview", response_class=HTMLResponse)
+def preview(request: Request, run_id: str) -> HTMLResponse:
+    require(request, Action.START_RUN)
+    pending = pending_upload(state_of(request).settings, run_id)
+    try:
+        report = _validate(request, pending)
+    except InputFileError as exc:
+        return render(request, "new_run.html.j2", status=400, message=f"{pending.original}：{exc}")
+    problems = [
+        {"sheet": o.sheet, "row": o.row, "account": o.account_masked, "status": o.status,
+         "issues": [(i.column, i.cell or "", i.message) for i in o.errors]}
+        for o in report.outcomes if o.errors
+    ]
+    return render(request, "preview.html.j2", run_id=run_id, upload=pending, counts=report.counts,
+                  problems=problems, warnings=report.file_warnings(), sheet=report.sheet)
+
+
+@router.post("/runs/{run_id}/start")
+async def start(request: Request, run_id: str) -> Response:
+    require(request, Action.START_RUN)
+    settings = state_of(request).settings
+    pending = pending_upload(settings, run_id)
+    form = await request.form()
+    dry_run = form.get("dry_run") == "1"
+    maker = session_of(request).user.name
+    flow_params: dict[str, object] = {"input": str(pending.path.resolve())}
+    if dry_run:
+        flow_params["dry_run"] = True
+    state_of(request).started(start_run(settings, run_id, FLOW, flow_params, maker))
+    record(request, "console.run_started", {"run": run_id, "flow": FLOW, "dry_run": dry_run})
+    return RedirectResponse(f"/runs/{run_id}/progress", status_code=303)

@@ -1,0 +1,122 @@
+"""An uploaded export, checked by its content and stored under its run's folder with a generated
+name, with `upload.json` saying who uploaded what (no run.json yet: the run starts later).
+
+    upload = store_upload(settings, chunks, original="导出.xlsx", user="wang.jb")
+    upload.path            # runs/<run id>/export-3f9a1c2e.xlsx
+
+A file larger than RPA_CONSOLE_UPLOAD_MAX_MB, or one that is neither an xlsx workbook (a zip
+holding xl/workbook.xml) nor CSV text (no NUL bytes, UTF-8 or GB18030), is refused naming what
+it is and what to do; nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rpa.console.web import Refused
+from rpa.errors import InputFileError
+from rpa.input_files import check_input_path, check_xlsx
+from rpa.run.runs import make_private_dir, new_run_id, now_in, sha256_file
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+UPLOAD_JSON = "upload.json"
+FLOW = "account-filing"
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass(frozen=True)
+class Upload:
+    run_id: str
+    path: Path
+    original: str
+    user: str
+    uploaded_at: str
+
+
+def _kind(path: Path) -> str:
+    """"xlsx" or "csv" by what the file holds; Refused(400) saying what it is otherwise."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    if not head:
+        raise Refused(400, "上传的文件是空的：请从核心系统重新导出")
+    if head.startswith(_ZIP):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            raise Refused(400, "上传的文件不是完整的 Excel 工作簿（压缩包已损坏）：请重新导出后上传"
+                          ) from None
+        if "xl/workbook.xml" not in names:
+            raise Refused(400, "上传的文件是压缩包，但不是 Excel 工作簿（.xlsx）："
+                               "请上传核心系统导出的 .xlsx 或 .csv")
+        return "xlsx"
+    if head.startswith(_OLE):
+        raise Refused(400, "上传的文件是旧版 .xls（或已加密）：请在 Excel 中另存为 .xlsx 后上传")
+    if b"\x00" in head:
+        raise Refused(400, "上传的文件不是工作簿，也不是 CSV 文本：请上传核心系统导出的 .xlsx 或 .csv")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut by the 64 KB read
+                return "csv"
+            continue
+        return "csv"
+    raise Refused(400, "上传的文件不是工作簿，也不是可读的 CSV 文本（既非 UTF-8 也非 GBK）：请重新导出")
+
+
+def store_upload(settings: Settings, chunks: Iterable[bytes], *, original: str, user: str) -> Upload:
+    limit = settings.console_upload_max_mb * 1024 * 1024
+    when = now_in(settings)
+    run_id = new_run_id(FLOW.replace("-", "_"), when)
+    folder = make_private_dir(settings.runs_dir / run_id)
+    staging = folder / f".upload-{secrets.token_hex(4)}"
+    try:
+        size = 0
+        with staging.open("wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise Refused(413, f"上传的文件超过 {settings.console_upload_max_mb} MB 的上限"
+                                       "（RPA_CONSOLE_UPLOAD_MAX_MB）：请拆分导出后分批上传")
+                out.write(chunk)
+        kind = _kind(staging)
+        path = folder / f"export-{secrets.token_hex(4)}.{kind}"
+        staging.rename(path)
+        try:
+            (check_xlsx if kind == "xlsx" else check_input_path)(path)
+        except InputFileError as exc:
+            raise Refused(400, str(exc)) from None
+        upload = Upload(run_id, path, Path(original).name[:200], user, when.isoformat())
+        (folder / UPLOAD_JSON).write_text(json.dumps({
+            "file": path.name, "original": upload.original, "user": user, "uploaded_at": upload.uploaded_at,
+            "sha256": sha256_file(path),
+        }, ensure_ascii=False), encoding="utf-8")
+        return upload
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def pending_upload(settings: Settings, run_id: str) -> Upload:
+    """The upload waiting in `run_id`'s folder to be started; Refused(404) when there is none
+    (never uploaded, or the run has started already)."""
+    from rpa.console.files import check_run_id
+
+    folder = settings.runs_dir / check_run_id(run_id)
+    marker = folder / UPLOAD_JSON
+    if not marker.is_file() or (folder / "run.json").exists():
+        raise Refused(404, "没有待开始的上传文件（可能已经开始运行）：请从首页查看，或重新上传")
+    data = json.loads(marker.read_text(encoding="utf-8"))
+    return Upload(run_id, folder / data["file"], data["original"], data["user"], data["uploaded_at"])
+

@@ -1,0 +1,190 @@
+"""The console's pages (issue #21): 首页, 任务详情 with downloads (never outside the run folder),
+调度 with pause and resume for an admin only, 操作员 with clearing a refusal. Real Chromium.
+
+The run folder here is written by hand (run.json, a real result.xlsx), as an earlier run of the
+filing flow leaves it, so the pages are checked against values the test chose."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import openpyxl
+import pytest
+
+from rpa.audit.log import AuditLog
+from rpa.run.operators import OperatorRefusals
+from rpa.schedule.pauses import JobPauses
+from tests.console.conftest import PASSWORD, Console, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+RUN_ID = "20261201-091502-account_filing-7c1e9a"
+
+
+def _hand_made_run(runs: Path, run_id: str = RUN_ID) -> Path:
+    folder = runs / run_id
+    folder.mkdir(parents=True)
+    started = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)
+    (folder / "run.json").write_text(json.dumps({
+        "run_id": run_id, "flow": "account_filing", "trigger": "console:wang.jb",
+        "started_at": started.isoformat(), "ended_at": started.isoformat(), "exit_code": 1,
+        "counts": {"done": 3, "held": 1}, "parameters": {"maker": "wang.jb"},
+    }, ensure_ascii=False), encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "报备结果"
+    sheet.append(["行号", "账号", "结果"])
+    sheet.append([2, "6222 0202 0011 2233 445", "已报备"])
+    book.save(folder / "result.xlsx")
+    (folder / "run.log").write_text("不可下载\n", encoding="utf-8")
+    return folder
+
+
+def test_home_shows_todays_runs_next_jobs_and_runs_waiting_for_a_person(console: Console,
+                                                                        screen: Any) -> None:
+    _hand_made_run(console.settings.runs_dir)
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    today = screen.locator("section", has_text="今天的运行")
+    assert today.get_by_role("link", name=RUN_ID).is_visible()
+    assert "已结束，有事项需要处理" in today.inner_text()
+    assert "wang.jb" in today.inner_text()
+    upcoming = screen.locator("section", has_text="接下来的定时运行").inner_text()
+    assert "morning-reports" in upcoming and "month-end-check" in upcoming
+    waiting = screen.locator("section", has_text="有需人工处理事项的运行")
+    assert waiting.get_by_role("link", name=RUN_ID).is_visible()
+    shoot(screen, "02-首页")
+
+
+def test_run_detail_downloads_the_result_workbook(console: Console, screen: Any, tmp_path: Path) -> None:
+    _hand_made_run(console.settings.runs_dir)
+    console.login(screen, "zhao.sj")  # an auditor reads runs
+    screen.wait_for_url(console.url + "/")
+    screen.get_by_role("link", name=RUN_ID).first.click()
+    screen.wait_for_url(f"{console.url}/runs/{RUN_ID}")
+    assert screen.get_by_role("heading", name=f"任务详情 {RUN_ID}").is_visible()
+    assert "审计核对" in screen.inner_text("main")
+    shoot(screen, "03-任务详情")
+    with screen.expect_download() as info:
+        screen.get_by_role("link", name="下载 result.xlsx").click()
+    saved = tmp_path / "got.xlsx"
+    info.value.save_as(saved)
+    assert openpyxl.load_workbook(saved)["报备结果"]["C2"].value == "已报备"
+    events = AuditLog.from_settings(console.settings).events(None)
+    assert any(e.event == "console.download" and e.actor == "console:zhao.sj" for e in events)
+
+
+@pytest.mark.parametrize(("asked", "words", "status"), [
+    ("../queue.db", "上级目录", 400),
+    ("evidence/../../queue.db", "上级目录", 400),
+    ("/etc/passwd", "绝对路径", 400),
+    ("C:/Windows/win.ini", "绝对路径", 400),
+    ("run.log", "不在可下载的文件之列", 403),
+    ("consolidated.xlsx", "没有 consolidated.xlsx", 404),
+])
+def test_a_download_outside_the_records_of_the_run_folder_is_refused(
+    console: Console, screen: Any, asked: str, words: str, status: int
+) -> None:
+    _hand_made_run(console.settings.runs_dir)
+    (console.settings.runs_dir / "queue.db").touch()
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    answer = screen.request.get(f"{console.url}/runs/{RUN_ID}/download", params={"file": asked})
+    assert answer.status == status
+    assert words in answer.text()
+    raw = httpx.get(f"{console.url}/runs/{RUN_ID}/files/%2e%2e%2fqueue.db",
+                    cookies={c["name"]: c["value"] for c in screen.context.cookies()})
+    assert raw.status_code == 400 and "上级目录" in raw.text
+
+
+def test_an_unknown_or_malformed_run_id_is_refused(console: Console, screen: Any) -> None:
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    assert screen.goto(f"{console.url}/runs/20260101-000000-smoke-000000").status == 404
+    assert "没有运行" in screen.inner_text("main")
+    assert screen.goto(f"{console.url}/runs/..%2E").status in (400, 404)
+
+
+def test_only_an_admin_pauses_a_job_and_the_scheduler_sees_the_pause(console: Console, screen: Any) -> None:
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    screen.goto(console.url + "/schedule")
+    row = screen.locator("tr", has_text="morning-reports")
+    assert row.get_by_role("button", name="立即运行").is_visible()
+    assert row.get_by_role("button", name="暂停").count() == 0  # an operator sees no pause
+    token = screen.locator("input[name=csrf_token]").first.get_attribute("value")
+    refused = screen.request.post(console.url + "/schedule/morning-reports/pause",
+                                  form={"csrf_token": token})
+    assert refused.status == 403 and "经办角色不能执行此操作" in refused.text()
+    screen.get_by_role("button", name="退出登录").click()
+    console.login(screen, "admin01")
+    screen.wait_for_url(console.url + "/")
+    screen.goto(console.url + "/schedule")
+    screen.locator("tr", has_text="morning-reports").get_by_role("button", name="暂停").click()
+    screen.wait_for_url(console.url + "/schedule")
+    assert screen.get_by_text("已暂停任务 morning-reports").is_visible()
+    assert "已暂停" in screen.locator("tr", has_text="morning-reports").inner_text()
+    assert set(JobPauses(console.settings.database_url_resolved).paused()) == {"morning-reports"}
+    shoot(screen, "04-调度")
+    screen.locator("tr", has_text="morning-reports").get_by_role("button", name="恢复").click()
+    screen.wait_for_url(console.url + "/schedule")
+    assert JobPauses(console.settings.database_url_resolved).paused() == {}
+    events = [e.event for e in AuditLog.from_settings(console.settings).events(None)]
+    assert "console.job_paused" in events and "console.job_resumed" in events
+
+
+def test_a_refused_operator_is_shown_masked_and_cleared_by_an_operator(console: Console, screen: Any) -> None:
+    OperatorRefusals.from_settings(console.settings).record(
+        "ams", "OP20398", code="wrong_password", message="用户名或密码错误", run_id=RUN_ID)
+    console.login(screen, "wang.jb", PASSWORD)
+    screen.wait_for_url(console.url + "/")
+    screen.goto(console.url + "/operators")
+    row = screen.locator("tr", has_text="用户名或密码错误")
+    assert "被拒绝登录，待解除" in row.inner_text()
+    assert "OP20398" not in screen.content()  # masked: last four only
+    assert "0398" in row.inner_text()
+    shoot(screen, "05-操作员")
+    row.get_by_role("button", name="已核实，解除").click()
+    screen.wait_for_url(console.url + "/operators")
+    assert "的拒绝登录记录" in screen.locator("p.ok").inner_text()
+    assert OperatorRefusals.from_settings(console.settings).listing() == []
+    cleared = [e for e in AuditLog.from_settings(console.settings).events(None)
+               if e.event == "operator.refusal_cleared"]
+    assert cleared and cleared[0].actor == "console:wang.jb"
+
+
+def test_an_auditor_cannot_clear_a_refusal(console: Console, screen: Any) -> None:
+    OperatorRefusals.from_settings(console.settings).record(
+        "ams", "OP20398", code="locked", message="操作员已锁定", run_id=None)
+    console.login(screen, "zhao.sj")
+    screen.wait_for_url(console.url + "/")
+    screen.goto(console.url + "/operators")
+    assert screen.get_by_role("button", name="已核实，解除").count() == 0
+    token = screen.locator("input[name=csrf_token]").first.get_attribute("value")
+    answer = screen.request.post(console.url + "/operators/ams/0/clear", form={"csrf_token": token})
+    assert answer.status == 403
+    assert len(OperatorRefusals.from_settings(console.settings).listing()) == 1
+
+
+def test_trigger_now_runs_the_job_through_the_fire_table(console: Console, screen: Any) -> None:
+    """An empty drop folder: the job's run ends at once as 没有新文件, recorded like any fire."""
+    import time
+
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    screen.goto(console.url + "/schedule")
+    screen.locator("tr", has_text="inbox-filing").get_by_role("button", name="立即运行").click()
+    screen.wait_for_url(console.url + "/schedule")
+    assert screen.get_by_text("已开始运行任务 inbox-filing").is_visible()
+    deadline = time.monotonic() + 90
+    row = screen.locator("tr", has_text="inbox-filing")
+    while "没有新文件" not in row.inner_text() and time.monotonic() < deadline:
+        screen.wait_for_timeout(1000)
+        screen.reload()
+    assert "没有新文件" in row.inner_text()
+    events = AuditLog.from_settings(console.settings).events(None)
+    assert any(e.event == "console.job_triggered" and e.actor == "console:wang.jb" for e in events)
