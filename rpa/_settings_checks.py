@@ -18,6 +18,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +208,25 @@ def check_file(value: Path) -> Path:
     if value.exists() and not value.is_file():
         raise ValueError(f"{value} 不是普通文件：请改为一个 YAML 文件的路径")
     return value
+
+
+ALWAYS = "always"
+DEFAULT_AMS_SERVICE_WINDOW = "08:30-17:00"
+_WINDOW = re.compile(r"^(\d{2}:\d{2}(?::\d{2})?)-(\d{2}:\d{2}(?::\d{2})?)$")
+
+
+def parse_window(value: str) -> tuple[time, time] | None:
+    """(start, end) of a window setting, None for `always`; ValueError saying what is wrong."""
+    text = value.strip()
+    if text.lower() == ALWAYS:
+        return None
+    found = _WINDOW.match(text)
+    if found is None:
+        raise ValueError('请写成 "HH:MM-HH:MM"（可带秒："HH:MM:SS"），或 "always"（不限时段）')
+    try:
+        start, end = (time.fromisoformat(part) for part in found.groups())
+    except ValueError:
+        raise ValueError(f"{text!r} 不是一天中的时刻") from None
+    if end <= start:
+        raise ValueError("时段的结束须晚于开始（同一天内）")
+    return start, end

@@ -12,12 +12,10 @@ never printed; `Settings.public_dump()` is what run.json records.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
 import socket
 from collections.abc import Callable
-from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -28,6 +26,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rpa import _settings_checks as checks
 from rpa._console_settings import ConsoleSettings
+from rpa._settings_checks import DEFAULT_AMS_SERVICE_WINDOW, parse_window
 from rpa.errors import BrowserMissing, ConfigError
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -37,26 +36,6 @@ DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 DEBIAN_HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
 PROJECT_ROOT = checks.PROJECT_ROOT
 
-ALWAYS = "always"
-DEFAULT_AMS_SERVICE_WINDOW = "08:30-17:00"
-_WINDOW = re.compile(r"^(\d{2}:\d{2}(?::\d{2})?)-(\d{2}:\d{2}(?::\d{2})?)$")
-
-
-def parse_window(value: str) -> tuple[time, time] | None:
-    """(start, end) of a window setting, None for `always`; ValueError saying what is wrong."""
-    text = value.strip()
-    if text.lower() == ALWAYS:
-        return None
-    found = _WINDOW.match(text)
-    if found is None:
-        raise ValueError('请写成 "HH:MM-HH:MM"（可带秒："HH:MM:SS"），或 "always"（不限时段）')
-    try:
-        start, end = (time.fromisoformat(part) for part in found.groups())
-    except ValueError:
-        raise ValueError(f"{text!r} 不是一天中的时刻") from None
-    if end <= start:
-        raise ValueError("时段的结束须晚于开始（同一天内）")
-    return start, end
 
 
 class OperatorCredential(BaseModel):

@@ -1,30 +1,21 @@
-"""CLI commands for the bots: `rpa run <flow>`, `rpa validate account-filing` and `rpa extract`;
-`rpa portal probe` is in rpa.cli.portal_commands."""
+"""CLI commands for the bots: `rpa run <flow>`; `rpa validate account-filing` and `rpa extract`
+(files read without any portal) are in rpa.cli.file_commands, `rpa portal probe` in
+rpa.cli.portal_commands."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from rpa.cli.common import (
-    app,
-    command_group,
     date_option,
     handles_errors,
     run_app,
     run_with_progress,
-    settings,
 )
 
-validate_app = command_group(
-    help="校验输入文件，不访问任何门户。\n\nValidate an input file without touching any portal.",
-    no_args_is_help=True,
-)
-app.add_typer(validate_app, name="validate")
 SHEET_HELP = "Sheet name (default: the active sheet, else the first visible one with a header)."
 ENQUEUE_ONLY_HELP = "Validate and enqueue, print the run id, work nothing: `rpa worker` on any host works it."
 ABSENT_HELP = (
@@ -195,118 +186,3 @@ def run_report_extraction(
         enqueue_only=enqueue_only,
     )
     raise typer.Exit(outcome.exit_code)
-
-
-@validate_app.command("account-filing")
-@handles_errors
-def validate_account_filing(
-    file: Path,
-    as_json: Annotated[bool, typer.Option("--json", help="File's columns, then each row.")] = False,
-    sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
-    today: Annotated[str | None, typer.Option(help="Judge deadlines as of this date (YYYY-MM-DD).")] = None,
-    absent_columns: Annotated[list[str] | None, typer.Option("--absent-column", help=ABSENT_HELP)] = None,
-) -> None:
-    """列出每一行的问题（文件、工作表、行、列、原因）；有无效行时退出码为 1。
-
-    Report every row's problems (file, sheet, row, column, reason); exit 1 if any row is invalid."""
-    from flows.account_filing.validate import validate_file
-    from rpa.run.runs import now_in
-
-    cfg = settings()
-    as_of = date_option("--today", today) if today else now_in(cfg).date()
-    report = validate_file(
-        file,
-        config_dir=cfg.config_dir,
-        calendar_file=cfg.calendar_file,
-        today=as_of,
-        sheet=sheet,
-        absent_columns=absent_columns or (),
-        max_rows=cfg.max_export_rows,
-        keep_records=False,  # a report: outcomes need neither records nor cell texts
-    )
-    if as_json:
-        report.write_json(sys.stdout.write)
-    else:
-        typer.echo(report.render_text())
-    raise typer.Exit(report.exit_code)
-
-
-@app.command("extract")
-@handles_errors
-def extract(
-    file: Path,
-    spec: Annotated[str, typer.Option(help="Extraction spec name (config/specs/<name>.yaml).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    explain: Annotated[
-        bool, typer.Option("--explain", help="Where each figure came from: cell, raw text, unit, multiplier.")
-    ] = False,
-    report_date: Annotated[
-        str | None, typer.Option("--date", help="Report date YYYY-MM-DD: picks that date's sheet.")
-    ] = None,
-    branch: Annotated[
-        str | None, typer.Option("--branch", help="Branch code: picks its sheet; another branch is refused.")
-    ] = None,
-) -> None:
-    """按规格提取一个报表文件；文件被拒收或有校验不通过时退出码为 1，完全读不了时为 2。
-
-    Extract one report file by its spec; exit 1 when the file is refused or a check fails,
-    exit 2 when it cannot be read at all."""
-    from flows.report_extraction.extract import extract_file
-    from flows.report_extraction.specs import load_spec
-
-    cfg = settings()
-    if report_date is not None:
-        date_option("--date", report_date)
-    loaded = load_spec(spec, cfg.config_dir / "specs")
-    result = extract_file(file, loaded, report_date=report_date, branch=branch)
-    if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
-    elif explain:
-        _print_explained(result)
-    else:
-        for figure in result.figures:
-            where = figure.provenance
-            place = where.cell or (f"第{where.page}页" if where.page else "")
-            typer.echo(
-                f"{figure.branch or '-':<8} {figure.metric:<12} {figure.column:<6} {figure.value_yuan:>20} 元"
-                f"  ({where.sheet or ''}{'!' if where.sheet else ''}{place})"
-                + ("  单位假定" if figure.unit_assumed else "")
-            )
-        for check in result.checks:
-            typer.echo(f"核对 {check.name}：{'通过' if check.ok else '不通过'} {check.message}")
-    failed = [c for c in result.checks if not c.ok]
-    if as_json:  # stdout is for the JSON: each failed check is one line on stderr
-        for check in failed:
-            typer.echo(f"核对 {check.name}：不通过 {check.message}", err=True)
-    raise typer.Exit(1 if failed else 0)
-
-
-def _print_explained(result: Any) -> None:
-    """Every figure with its provenance, as a table a clerk checks against the paper."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console()
-    branch = f"  机构 {result.branch}" if result.branch else ""
-    console.print(f"文件 {escape(result.file)}（规格 {escape(result.spec)}）"
-                  f"报表日期 {result.report_date or '未印'}{branch}")
-    table = Table("机构", "指标", "栏目", "位置", "原文", "单位", "单位出处", "倍数", "折合（元/户）",
-                  "机构出处")
-    for f in result.figures:
-        where = f.provenance
-        place = f"{where.sheet}!{where.cell}" if where.sheet else (
-            f"第{where.page}页 {where.bbox}" if where.page else where.file)
-        source = f"[yellow]{escape(f.unit_source)}[/]" if f.unit_assumed else escape(f.unit_source)
-        table.add_row(escape(f.branch or "-"), escape(f.metric), escape(f.column), escape(place),
-                      escape(f.raw), f.unit, source, str(f.multiplier), str(f.value_yuan),
-                      escape(f.branch_source or "-"))
-    console.print(table)
-    assumed = len(result.units_assumed)
-    if assumed:
-        console.print(f"[yellow]单位假定：{assumed} 个数字的单位报表未注明，按规格默认换算[/]")
-    for note in result.notes:
-        console.print(f"说明：{escape(note)}")
-    for check in result.checks:
-        verdict = "通过" if check.ok else "[red]不通过[/]"
-        console.print(f"核对 {escape(check.name)}：{verdict} {escape(check.message)}")

@@ -219,6 +219,7 @@ def _register_command_modules() -> None:
     # isort: off
     import rpa.cli.audit_commands
     import rpa.cli.bot_commands
+    import rpa.cli.file_commands
     import rpa.cli.portal_commands
     import rpa.cli.ops_commands
     import rpa.cli.approval_commands
