@@ -170,6 +170,9 @@ class Settings(BaseSettings):
     backoff_base_seconds: float = 2.0
     backoff_max_seconds: float = 120.0
     circuit_breaker_threshold: int = 8
+    # how long a worker waits for a portal operator that other runs (hosts) hold before its run
+    # stops with exit 3 (rpa.run.operator_leases)
+    operator_wait_seconds: float = Field(default=600.0, ge=0)
 
     @field_validator("ams_service_window")
     @classmethod
