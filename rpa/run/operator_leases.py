@@ -190,6 +190,9 @@ class OperatorLease:
     def _beat(self) -> None:
         while not self._stop.wait(self._every):
             if not self.store.renew(self.portal, self.operator.code, self.holder, self._seconds):
+                code = mask(self.operator.code, FieldClass.ACCOUNT_NO)
+                logger.warning(f"工作进程 {self.holder}：操作员 {code} 的租约已过期并被接管，"
+                               "办完手头事项后停止")
                 self.lost.set()
                 return
 

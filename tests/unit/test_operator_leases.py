@@ -125,3 +125,21 @@ def test_a_worker_whose_run_has_nothing_left_stops_waiting(db_url: str, tmp_path
                           run_id="run-mine", worker_index=1, stop=threading.Event())  # fmt: skip
     # ...so a zero wait did not stop the run; it waited until the run had nothing open
     assert lease is None and time.monotonic() - started >= 1.4
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_whose_operator_was_taken_over_is_asked_to_stop(db_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=db_url, lease_seconds=30, heartbeat_seconds=0.2, runs_dir=tmp_path)
+    queue = _queue(db_url, "run-mine", 1)
+    stop = threading.Event()
+    lease = take_operator(settings, queue, portal=AMS, operators=_operators()[:1], holder="hostB:9:w0",
+                          run_id="run-mine", worker_index=0, stop=stop)  # fmt: skip
+    assert lease is not None
+    time.sleep(0.6)
+    assert not stop.is_set()  # renewed while it is the holder
+    store = OperatorLeases(db_url)
+    store.give_back(AMS, "OP3101A07", "hostB:9:w0")  # as if it expired while the worker was frozen
+    assert store.take(AMS, ["OP3101A07"], "hostA:1:w0", "run-other", 30) == "OP3101A07"
+    assert stop.wait(5)  # the worker stops after the item in hand instead of logging in over it
+    lease.give_back()
+    assert [h.holder for h in store.held(AMS)] == ["hostA:1:w0"]  # the new holder's lease stays
