@@ -22,7 +22,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -90,7 +91,8 @@ class OperatorLeases:
     def _engine(self) -> Engine:
         return tables_ready(self._url, metadata)  # looked up on use: a forked worker builds its own
 
-    def take(self, portal: str, codes: list[str], holder: str, run_id: str, seconds: float) -> str | None:
+    def take(self, portal: str, codes: list[str], holder: str, run_id: str | None,
+             seconds: float) -> str | None:
         """Lease the first of `codes` that is free, expired or already `holder`'s; None if none is.
 
         One UPDATE per operator whose WHERE admits only a free lease: PostgreSQL re-checks it
@@ -250,6 +252,27 @@ def take_operator(
             on_wait()
             told = True
         stop.wait(POLL_SECONDS)
+
+
+@contextmanager
+def hold_operator(settings: Settings, portal: str, operators: list[OperatorCredential], *, purpose: str,
+                  run_id: str | None = None) -> Iterator[OperatorCredential]:
+    """One of `operators` (the first free) leased for a short task of this process outside a
+    run's workers: a probe, the AMS identity read at a run's start. Waits up to
+    RPA_OPERATOR_WAIT_SECONDS for one to come free, else OperatorsBusy; given back at the end."""
+    store = OperatorLeases(settings.database_url_resolved)
+    holder = f"{socket.gethostname()}:{os.getpid()}:{purpose}"
+    by_code = {op.code: op for op in operators}
+    deadline = time.monotonic() + settings.operator_wait_seconds
+    while (code := store.take(portal, list(by_code), holder, run_id, settings.lease_seconds)) is None:
+        if time.monotonic() >= deadline:
+            raise OperatorsBusy(busy_message(portal, store.held(portal), settings.operator_wait_seconds))
+        time.sleep(POLL_SECONDS)
+    lease = OperatorLease(store, portal, by_code[code], holder, settings, threading.Event())
+    try:
+        yield lease.operator
+    finally:
+        lease.give_back()
 
 
 def busy_message(portal: str, held: list[HeldLease], waited: float) -> str:

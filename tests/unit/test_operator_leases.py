@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from rpa.errors import outcome_for
 from rpa.queue.work_queue import WorkQueue
-from rpa.run.operator_leases import OperatorLeases, OperatorsBusy, take_operator
+from rpa.run.operator_leases import OperatorLeases, OperatorsBusy, hold_operator, take_operator
 from rpa.settings import OperatorCredential, Settings
 
 AMS = "ams"
@@ -143,3 +143,18 @@ def test_a_worker_whose_operator_was_taken_over_is_asked_to_stop(db_url: str, tm
     assert stop.wait(5)  # the worker stops after the item in hand instead of logging in over it
     lease.give_back()
     assert [h.holder for h in store.held(AMS)] == ["hostA:1:w0"]  # the new holder's lease stays
+
+
+@pytest.mark.timeout(60)
+def test_a_probe_takes_a_free_operator_and_never_one_a_worker_holds(db_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=db_url, operator_wait_seconds=1, runs_dir=tmp_path)
+    store = OperatorLeases(db_url)
+    store.take(AMS, ["OP3101A07"], "hostA:1:w0", "run-1", 600)  # a run's worker is logged in as it
+    with hold_operator(settings, AMS, _operators(), purpose="ams-probe") as operator:
+        assert operator.code == "OP3101B12"
+        assert {h.operator_code for h in store.held(AMS)} == set(CODES)
+    assert [h.operator_code for h in store.held(AMS)] == ["OP3101A07"]  # given back after the probe
+    store.take(AMS, ["OP3101B12"], "hostA:1:w1", "run-1", 600)
+    with pytest.raises(OperatorsBusy) as busy, hold_operator(settings, AMS, _operators(), purpose="probe"):
+        pass
+    assert "run-1" in busy.value.message
