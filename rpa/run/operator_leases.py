@@ -191,7 +191,13 @@ class OperatorLease:
 
     def _beat(self) -> None:
         while not self._stop.wait(self._every):
-            if not self.store.renew(self.portal, self.operator.code, self.holder, self._seconds):
+            try:
+                renewed = self.store.renew(self.portal, self.operator.code, self.holder, self._seconds)
+            except SQLAlchemyError as exc:  # the database away for a moment: the next beat tries
+                logger.warning(f"工作进程 {self.holder}：操作员租约续期失败（{type(exc).__name__}），"
+                               "稍后重试")
+                continue
+            if not renewed:
                 code = mask(self.operator.code, FieldClass.ACCOUNT_NO)
                 logger.warning(f"工作进程 {self.holder}：操作员 {code} 的租约已过期并被接管，"
                                "办完手头事项后停止")

@@ -8,9 +8,11 @@ import multiprocessing
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy.exc import OperationalError
 
 from rpa.errors import outcome_for
 from rpa.queue.work_queue import WorkQueue
@@ -158,3 +160,27 @@ def test_a_probe_takes_a_free_operator_and_never_one_a_worker_holds(db_url: str,
     with pytest.raises(OperatorsBusy) as busy, hold_operator(settings, AMS, _operators(), purpose="probe"):
         pass
     assert "run-1" in busy.value.message
+
+
+@pytest.mark.timeout(60)
+def test_a_renewal_the_database_did_not_answer_is_tried_again(db_url: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(database_url=db_url, lease_seconds=30, heartbeat_seconds=0.2, runs_dir=tmp_path)
+    queue = _queue(db_url, "run-mine", 1)
+    renew, calls = OperatorLeases.renew, []
+
+    def away_once(self: OperatorLeases, *args: Any) -> bool:
+        calls.append(args)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE operator_leases", {}, Exception("server closed the connection"))
+        return renew(self, *args)
+
+    monkeypatch.setattr(OperatorLeases, "renew", away_once)
+    stop = threading.Event()
+    lease = take_operator(settings, queue, portal=AMS, operators=_operators()[:1], holder="hostB:9:w0",
+                          run_id="run-mine", worker_index=0, stop=stop)  # fmt: skip
+    assert lease is not None
+    while len(calls) < 3:
+        time.sleep(0.1)
+    assert not stop.is_set()  # not taken for a lost lease: the worker goes on
+    lease.give_back()
