@@ -101,14 +101,16 @@ def probe_report_platform(settings: Settings, *, browser: Browser | None = None)
     """Launch a browser of its own (or use `browser`, as tests do), log in with the first report
     operator and probe every page."""
     from rpa.browser.session import BrowserSession
+    from rpa.run.operator_leases import hold_operator
 
     operators = settings.operators_for(PORTAL)
     if not operators:
         raise ConfigError("no operator credentials for the report platform: set RPA_REPORTS_OPERATORS")
-    operator = operators[0]
     selectors = load_selectors(PORTAL, settings.selectors_dir)
-    report = ProbeReport(PORTAL, settings.reports_url, mask_tail(operator.code), selectors.sha256)
-    with tempfile.TemporaryDirectory(prefix="rpa-probe-") as scratch:
+    # leased like a worker's: a run's worker logged in as the same operator would be logged out
+    with hold_operator(settings, PORTAL, operators, purpose="reports-probe") as operator, \
+            tempfile.TemporaryDirectory(prefix="rpa-probe-") as scratch:
+        report = ProbeReport(PORTAL, settings.reports_url, mask_tail(operator.code), selectors.sha256)
         folder = Path(scratch)
         with BrowserSession(settings, evidence_dir=folder / "evidence", trace_dir=folder / "traces",
                             record_traces=False, browser=browser) as session:

@@ -154,6 +154,9 @@ class Settings(ConsoleSettings, BaseSettings):
     backoff_base_seconds: float = 2.0
     backoff_max_seconds: float = 120.0
     circuit_breaker_threshold: int = 8
+    # how long a worker waits for a portal operator that other runs (hosts) hold before its run
+    # stops with exit 3 (rpa.run.operator_leases)
+    operator_wait_seconds: float = Field(default=600.0, ge=0)
     schedule_lease_seconds: float = Field(default=90.0, ge=3)  # a dead scheduler's fires: taken over after
     schedule_check_seconds: float = Field(default=300.0, gt=0)  # `rpa schedule check`: heartbeat age allowed
     log_dir: Path | None = None  # the scheduler's scheduler.log; default logs/ under RPA_HOME (else cwd)

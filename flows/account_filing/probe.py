@@ -8,7 +8,9 @@
 Nothing is filed (see `bots.ams._probe`). The login uses the first AMS operator not refused
 before, once, inside the browser's login window: a refused login raises LoginRefused and is kept
 (`rpa.run.operators`), so no probe or run tries that operator again until `rpa operators clear`.
-The probe logs out at the end.
+The operator is leased while the probe is logged in (`rpa.run.operator_leases`): a run's worker
+never loses its session to it, and it waits for an operator while runs hold them all. The probe
+logs out at the end.
 
 `read_system_code(settings)` uses the same short read-only login to read the system code AMS
 shows (`portal_identity`): the code, or None when it shows none.
@@ -64,16 +66,18 @@ def _ams_browser(settings: Settings, *, run_id: str | None) -> Iterator[tuple[Am
     from rpa.browser.selectors import load_selectors
     from rpa.browser.session import BrowserSession
     from rpa.masking import register_secret
+    from rpa.run.operator_leases import hold_operator
     from rpa.run.operators import remember_refusal, usable_operators
 
     operators = usable_operators(settings, "ams")  # never one AMS refused before
     if not operators:
         raise ConfigError("no AMS operator configured: set RPA_AMS_OPERATORS")
-    operator = operators[0]
-    register_secret(operator.password.get_secret_value())
     selectors = load_selectors("ams", settings.selectors_dir)
     catalogue = load_message_catalogue(settings.config_dir)
-    with tempfile.TemporaryDirectory(prefix="rpa-probe-") as scratch:
+    # leased like a worker's: a run's worker logged in as the same operator would be logged out
+    with hold_operator(settings, "ams", operators, purpose="ams-probe", run_id=run_id) as operator, \
+            tempfile.TemporaryDirectory(prefix="rpa-probe-") as scratch:
+        register_secret(operator.password.get_secret_value())
         folder = Path(scratch)
         with BrowserSession(
             settings, evidence_dir=folder / "evidence", trace_dir=folder / "traces", record_traces=False

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from rpa.settings import OperatorCredential, Settings
 
-PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台"}
+PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台", "enterprise_check": "企业信息联网核查系统"}
 
 metadata = MetaData()
 refusals = Table(

@@ -4,7 +4,8 @@
     handler returns            -> done
     BusinessError              -> business_error (never retried)
     NeedsPerson                -> held for a person
-    ApplicationError           -> the queue's backoff, then failed; N in a row opens the circuit
+    ApplicationError           -> the queue's backoff, then failed; N in a row across every
+                                  worker of the run opens the circuit (`rpa.run.breaker`)
       BatchWindow               -> the queue's longest backoff (a batch window lasts minutes);
                                   neither counted towards the circuit nor resetting the count
     RunFatalError, UsageError  -> the item goes back to pending, the whole run is asked to stop
@@ -165,9 +166,11 @@ def _loop(
     claims: _Claims,
     looks_ahead: LooksAhead | None,
 ) -> LoopSummary:
+    from rpa.run.breaker import RunBreaker
+
     settings, owner, run_id = wctx.settings, wctx.owner, wctx.run_id
     summary = LoopSummary()
-    errors_in_a_row = 0
+    breaker = RunBreaker(queue.url, run_id, settings.circuit_breaker_threshold)  # every worker's
     while not stop_event.is_set():
         if queue.stop_requested(run_id):
             break
@@ -189,15 +192,19 @@ def _loop(
             outcome = _settle(queue, wctx, item, exc, summary)
             if outcome is _STOP:
                 break
-            if outcome not in (_DROPPED, _BUSY):  # a lost lease or a batch window says nothing
-                errors_in_a_row = errors_in_a_row + 1 if outcome is _SYSTEM else 0  # of the portal
-            if errors_in_a_row >= settings.circuit_breaker_threshold:
-                breaker = CircuitOpen(
-                    f"连续 {errors_in_a_row} 项出现系统错误，运行已停止；最后一项：{summary.last_error}"
+            # a lost lease or a batch window says nothing of the portal
+            tripped = breaker.failed(summary.last_error) if outcome is _SYSTEM else None
+            if outcome is _SETTLED:
+                breaker.succeeded()
+            if tripped is not None:
+                opened = CircuitOpen(
+                    f"所有工作进程连续 {tripped} 项出现系统错误（RPA_CIRCUIT_BREAKER_THRESHOLD），"
+                    f"运行已暂停，未办的事项保持待处理，请排除故障后用 --resume 继续；"
+                    f"最后一项：{summary.last_error}"
                 )
-                queue.request_stop(run_id, breaker.code, breaker.message)
-                wctx.record("run.fatal", None, code=breaker.code, message=breaker.message)
-                summary.fatal = breaker.message
+                queue.request_stop(run_id, opened.code, opened.message)
+                wctx.record("run.fatal", None, code=opened.code, message=opened.message)
+                summary.fatal = opened.message
                 break
         else:
             try:
@@ -207,7 +214,7 @@ def _loop(
                 continue
             wctx.record("item.done", item, **{k: v for k, v in result.items() if k in _AUDITED})
             summary.done += 1
-            errors_in_a_row = 0
+            breaker.succeeded()
     return summary
 
 
@@ -349,6 +356,7 @@ def worker_main(
     from rpa.masking import register_secret
     from rpa.queue.work_queue import WorkQueue
     from rpa.run.flow import WorkerContext, load_flow
+    from rpa.run.operator_leases import take_operator
     from rpa.run.scratch import remove_scratch, worker_scratch
 
     stop_event = threading.Event()
@@ -364,19 +372,27 @@ def worker_main(
 
     apply_input_limits(settings)
     flow = load_flow(flow_name, flow_params)
-    operator = None
+    operator, lease = None, None
     queue = WorkQueue.from_settings(settings)
     if flow.portal is not None:
         try:
             operators = flow.operators(settings)  # never one the portal refused before
+            if operators:  # leased: no other run or host logs in as it meanwhile
+                lease = take_operator(
+                    settings, queue, portal=flow.portal, operators=operators, holder=owner, run_id=run_id,
+                    worker_index=worker_index, stop=stop_event,
+                    on_wait=lambda: log.info(f"工作进程 {owner}：操作员均在使用中，等待空闲操作员"),
+                )  # fmt: skip
+                if lease is None:
+                    log.info(f"工作进程 {owner}：未等到空闲操作员，已无待办事项，结束")
+                    return
+                operator = lease.operator
+                register_secret(operator.password.get_secret_value())
         except RpaError as exc:
             disposition, message = _describe(exc)
             queue.request_stop(run_id, disposition.stop_code(), message)
             log.error(f"工作进程 {owner}：运行级错误，整个运行停止：{message}")
             return
-        if operators:
-            operator = operators[worker_index % len(operators)]
-            register_secret(operator.password.get_secret_value())
     audit = AuditLog.from_settings(settings)
     wctx = WorkerContext(
         run_id=run_id,
@@ -404,6 +420,8 @@ def worker_main(
         return
     finally:
         remove_scratch(scratch)
+        if lease is not None:
+            lease.give_back()
     log.info(
         f"工作进程 {owner} 结束：已完成 {summary.done}，业务错误 {summary.business_errors}，"
         f"需人工处理 {summary.held}，重试 {summary.retried}，失败 {summary.failed}，"
