@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -45,7 +45,9 @@ app.add_typer(audit_app, name="audit")
 
 F = TypeVar("F", bound=Callable[..., Any])
 # what a command raises to end itself, as it chose: never an error to translate
-_PASSED_ON = (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException)
+# typer (0.29) carries its own click; its usage errors derive from TyperException. The real click is
+# not a dependency: a bare `pip install .` does not have it.
+_PASSED_ON = (typer.Exit, typer.Abort, TyperException)
 
 # The last thing before the interpreter tears down (atexit runs the first registered last): without
 # it, collecting the garbage of the engine's, pdfplumber's and Playwright's modules held `rpa run`

@@ -17,8 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# the libraries of the [portals] and [postgres] extras, by import name
-EXTRAS = ("fastapi", "uvicorn", "starlette", "multipart", "python_multipart", "reportlab", "pypdfium2",
+# the libraries of the [portals] and [postgres] extras, by import name; click comes with uvicorn
+# only (typer carries its own)
+EXTRAS = ("click", "fastapi", "uvicorn", "starlette", "multipart", "python_multipart", "reportlab", "pypdfium2",
           "psycopg", "psycopg_binary")
 
 PROGRAM = """
