@@ -13,6 +13,8 @@
     │       ├── DuplicateHeader   a header or row label found twice
     │       └── UnreadableFigure  a number that does not parse, a formula without a cached value
     ├── NeedsPerson               需人工处理 (held)          no       goes  1     no
+    │   └── AwaitingApproval      待复核: a run set for approval (maker-checker) holds each row
+    │                             it would file until a checker approves it (rpa.approvals)
     ├── ApplicationError          system: pending again     yes      goes  1*    no
     │   │                         after the queue's backoff, 失败 once attempts are used up
     │   ├── PortalUnavailable     500 pages, overload, a connection the browser lost
@@ -132,6 +134,12 @@ class UnreadableFigure(ExtractionError):
 
 class NeedsPerson(RpaError):
     code = "needs_person"
+
+
+class AwaitingApproval(NeedsPerson):
+    """The row would be filed, but its run is set for approval: it waits for a checker."""
+
+    code = "awaiting_approval"
 
 
 class ApplicationError(RpaError):
@@ -258,7 +266,7 @@ def _disposition_of(exc: RpaError) -> Disposition:
             "refused" if isinstance(exc, PortalRefusal) else "rejected")
         return Disposition(outcome, "business_error", code)
     if isinstance(exc, NeedsPerson):
-        return Disposition("held", "held", code)
+        return Disposition("awaiting_approval" if isinstance(exc, AwaitingApproval) else "held", "held", code)
     if isinstance(exc, ApplicationError):
         return Disposition("failed", "pending", code, retry=True, busy=isinstance(exc, BatchWindow))
     if isinstance(exc, RunFatalError):

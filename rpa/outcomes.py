@@ -33,6 +33,8 @@ OUTCOME_LABELS: dict[str, str] = {
     "elsewhere": "他批次办理中",
     "invalid": "无效，未报备",
     "needs_person": NEEDS_PERSON,
+    "awaiting_approval": "待复核",  # a run set for approval: the row waits for a checker
+    "rejected_by_checker": "复核退回",  # a checker rejected the row: never filed
     "passed": "通过",  # an enterprise registration check that found the row as the portal has it
 }
 

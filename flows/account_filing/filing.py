@@ -7,7 +7,8 @@ For each work item the handler, in this order:
    its content with the record: the same content ends the item as done, `already_filed`, with
    AMS's filing number; only different content holds the item for a person (`NeedsPerson`).
    An 开户 of an account AMS already holds as opened (on another date) is held too;
-3. in a dry run, stops there: done, status `would_file`;
+3. in a dry run, stops there: done, status `would_file`; in a run set for approval, a row no
+   checker has approved stops there too, held as 待复核 (`approval_gate`);
 4. fills the form, reads the 信息核对 page back and compares it with the record (a value the form
    did not take holds the item: nothing wrong is ever submitted);
 5. presses 确认提交 (the confirm() accepted) and reads the answer: 成功 with a filing number (and a
@@ -51,8 +52,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differing_fields
+from flows.account_filing.approval_gate import awaiting_approval
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
+from rpa.approvals.words import waits_for_checker
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
 from rpa.queue.work_queue import WorkQueue
@@ -208,6 +211,8 @@ class FilingHandler:
             raise _caught_mid_submit(record)
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": done_note("would_file", {})}
+        if waits_for_checker(item.payload):  # a run set for approval: stop before the form
+            raise awaiting_approval(record, history, self.bot.filing_detail, compared_fields(record))
         self.strategy.looked_up(record)
         self._check_page(record)
         self.wctx.before_irreversible(item, self.hours)  # the lease and the window, checked last

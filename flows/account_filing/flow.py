@@ -1,7 +1,7 @@
 """The account-filing flow: core-banking export in, AMS filings and result.xlsx out.
 
     rpa run account-filing --input accounts.xlsx [--workers N] [--dry-run] [--resume RUN]
-                           [--absent-column 注册资金]
+                           [--absent-column 注册资金] [--approval]
 
 `prepare()` (parent process) reads and validates every row, records each row's outcome in the
 audit log and enqueues the valid rows, keyed by `FilingRecord.idempotency_key()`: enqueuing a
@@ -36,6 +36,7 @@ from flows.account_filing.records import FilingRecord, business_order
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import input_row, result_row
+from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
 from rpa.errors import ApplicationError, ConfigError, InputFileError, LoginRefused
 from rpa.masking import FieldClass, item_ref, mask
 from rpa.queue.work_queue import ItemState, NewItem
@@ -60,7 +61,7 @@ class AccountFilingFlow(Flow):
     payload_not_personal = frozenset({
         PORTAL_FIELD, "sheet", "row", "deadline", "deadline_estimated", "overdue", "action", "account_kind",
         "business_date", "depositor_category", "legal_rep_role", "id_type", "bank_code", "notice_date",
-        "absent_fields",
+        "absent_fields", APPROVAL_FIELD, APPROVED_BY, APPROVED_AT,
     })
 
     def __init__(
@@ -71,8 +72,10 @@ class AccountFilingFlow(Flow):
         today: str | None = None,
         absent_columns: list[str] | None = None,
         portal_identity: str | None = None,
+        approval: bool = False,
     ) -> None:
         self.input = input
+        self.approval = approval  # maker-checker: each row waits for a checker before the form
         self.portal_identity = portal_identity  # set by prepare(): the AMS the run files into
         self.dry_run = dry_run
         self.sheet = sheet
@@ -133,7 +136,7 @@ class AccountFilingFlow(Flow):
         if not self.dry_run:  # a dry run's keys are its own
             chosen = keys_for_portal(ctx.queue, self.name, chosen.keys, identity=identity, run_id=ctx.run_id)
         entries = [
-            NewItem(key, _payload(o, identity), order_group=record.account_no)
+            NewItem(key, _payload(o, identity, approval=self.approval), order_group=record.account_no)
             for key, (o, record) in zip(chosen.keys, valid, strict=True)
         ]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
@@ -157,6 +160,10 @@ class AccountFilingFlow(Flow):
                          f"在本 AMS（{identity}）上重新查询并报备")
         if self.dry_run:
             notes.append("预演：只在 AMS 中查询，不提交任何报备")
+        elif self.approval:
+            maker = ctx.params.get(MAKER_PARAM) or "未记录"
+            notes.append(f"本次运行须复核：待报备的行查询后暂停为待复核，由发起人（{maker}）以外的"
+                         "复核人批准后才报备（rpa approvals list / approve / reject）")
         return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes,
                         warnings=others.warnings)
 
@@ -291,10 +298,11 @@ class AccountFilingFlow(Flow):
                     wctx.record("ams.logout", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
 
 
-def _payload(outcome: RowOutcome, portal: str) -> dict[str, Any]:
+def _payload(outcome: RowOutcome, portal: str, *, approval: bool) -> dict[str, Any]:
     assert outcome.record is not None
     deadline = outcome.deadline
     return {
+        **({APPROVAL_FIELD: REQUIRED} if approval else {}),
         PORTAL_FIELD: portal,
         "record": outcome.record.model_dump(mode="json"),
         "sheet": outcome.sheet,

@@ -18,6 +18,7 @@ from flows.account_filing.notes import done_note, field_labels, item_note
 from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.result_book import ResultRow
+from rpa.approvals.words import APPROVED_BY, AWAITING_CODE, REJECTED_CODE
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.report_sections import InputRow
 
@@ -34,7 +35,11 @@ def _item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
     if item.state == ItemState.DONE:
         return str(result.get("status", "filed")), result
     if item.state == ItemState.BUSINESS_ERROR:
+        if result.get("status") == REJECTED_CODE:  # a checker said no (maker-checker)
+            return REJECTED_CODE, result
         return ("refused" if result.get("status") == "refused" else "rejected"), result
+    if item.state == ItemState.HELD and item.last_error_code == AWAITING_CODE:
+        return AWAITING_CODE, result
     return _ITEM_STATUS[item.state], result
 
 
@@ -57,6 +62,9 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
     status, result = _item_status(item)
     if item.state == ItemState.DONE:
         note = done_note(status, result)
+        checker = item.payload.get(APPROVED_BY)
+        if checker:  # filed after a checker's approval: who approved it
+            note = "；".join(part for part in (note, f"复核人 {checker} 批准") if part)
     elif elsewhere and item.state in (ItemState.PENDING, ItemState.LEASED):
         note = ""  # that run's to finish: `elsewhere` says so
     else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence

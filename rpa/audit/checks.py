@@ -223,10 +223,16 @@ def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[st
 
 
 def _check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) -> None:
-    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号)."""
-    rows = Counter(
-        event.details.get("row") for event in events if event.event == "row.validated"
-    )
+    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号).
+    A resumed run validates its input again: the rows of its last validation count."""
+    rows: Counter[Any] = Counter()  # the latest validation's rows
+    segment: Counter[Any] = Counter()
+    for event in events:
+        if event.event in ("run.started", "run.resumed"):
+            segment = Counter()
+        elif event.event == "row.validated":
+            segment[event.details.get("row")] += 1
+            rows = segment
     if not rows or not any(event.event == "run.finished" for event in events):
         return  # no input rows, or a run that never reached its close (killed; resume it)
     book = folder / RESULT_BOOK

@@ -31,6 +31,13 @@ ABSENT_HELP = (
     "may leave blank; recorded in the audit chain. Repeat for several."
 )
 
+APPROVAL_HELP = (
+    "须复核（双人复核）: stop each row to be filed after its look-up until a checker who is not the "
+    "maker approves it (rpa approvals list / approve / reject)."
+)
+
+MAKER_HELP = "Who starts the run, the maker (default: the OS user); recorded in run.json and the audit chain."
+
 
 def _export_params(input_file: Path | None, resume: str | None) -> dict[str, Any]:
     """The flow's `input` from `--input`, checked before a run exists (a folder, a pipe or a
@@ -57,20 +64,30 @@ def run_account_filing(
     sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
     resume: Annotated[str | None, typer.Option(help="Resume a stopped or killed run by its id.")] = None,
     absent_columns: Annotated[list[str] | None, typer.Option("--absent-column", help=ABSENT_HELP)] = None,
+    approval: Annotated[bool, typer.Option("--approval", help=APPROVAL_HELP)] = False,
+    maker: Annotated[str | None, typer.Option("--maker", help=MAKER_HELP)] = None,
 ) -> None:
     """把导出文件中每个有效行报送到 AMS（人民银行账户管理系统），每行至多一次。
 
     File every valid row of the export into AMS, at most once each."""
     flow_params = _export_params(input_file, resume)
+    params: dict[str, Any] = {"flow_params": flow_params}
+    if approval:
+        flow_params["approval"] = True
+    if not resume:  # a resume keeps the maker who started the run
+        import getpass
+
+        params["maker"] = (maker or getpass.getuser()).strip()
     if dry_run:
         flow_params["dry_run"] = True
     if sheet:
         flow_params["sheet"] = sheet
     if absent_columns:
         flow_params["absent_columns"] = absent_columns
-    outcome = run_with_progress(
-        "account-filing", {"flow_params": flow_params}, workers=workers, resume=resume
-    )
+    outcome = run_with_progress("account-filing", params, workers=workers, resume=resume)
+    if approval and outcome.exit_code == 1:  # rows held as 待复核 among the rest
+        typer.echo(f"  须复核：复核人（不能是发起人）用 rpa approvals list 查看待复核的行，"
+                   f"rpa approvals approve {outcome.run_id} 批准后即报备")
     raise typer.Exit(outcome.exit_code)
 
 

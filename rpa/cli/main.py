@@ -220,7 +220,8 @@ def _register_command_modules() -> None:
     import rpa.cli.audit_commands
     import rpa.cli.bot_commands
     import rpa.cli.portal_commands
-    import rpa.cli.ops_commands  # noqa: F401
+    import rpa.cli.ops_commands
+    import rpa.cli.approval_commands  # noqa: F401
     # isort: on
 
 

@@ -49,10 +49,13 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
         flow_params = dict(params)
         run_id = flow_params.pop(RUN_ID_PARAM, None)
         flow_params.pop(RESUME_PARAM, None)
+        run_params: dict[str, Any] = {"flow_params": flow_params, "maker": f"schedule:{job.id}"}
+        if job.approval:  # maker-checker: the rows wait for a checker (rpa approvals)
+            flow_params["approval"] = True
         outcome = execute_run(
             cfg,
             job.flow,
-            {"flow_params": flow_params},
+            run_params,
             trigger=trigger_label(job.id, planned),
             run_id=run_id,
             stop_event=stop,

@@ -5,13 +5,15 @@ another, and the payloads of done items masked once the run no longer needs them
     >>> queue.retry(run_id)            # business_error, failed and held items: pending again
     [3, 7]
     >>> queue.release(12)              # a person has dealt with held item 12
+    >>> queue.approve_held(run_id, [3], "awaiting_approval", {"approved_by": "li"})  # a checker's yes
+    [3]
 
 `WorkQueue` (rpa.queue.work_queue) builds on this class.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -140,3 +142,46 @@ class Aftercare(LeaseKeeper):
                 )
                 moved.extend(ids)
         return sorted(moved)
+
+    # -- a checker's decision (maker-checker: rpa.approvals) ----------------------------------
+
+    def approve_held(
+        self, run_id: str, item_ids: Sequence[int], code: str, mark: Mapping[str, Any]
+    ) -> list[int]:
+        """Items of the run among `item_ids` held with `code`: pending again with `mark` merged
+        into their payloads (the handler reads it), attempts unchanged. Returns the ids that
+        were; an item not so held (decided already, held for another reason) is left alone."""
+        return self._decide_held(run_id, item_ids, code, lambda payload: {
+            "state": ItemState.PENDING.value, "payload": {**payload, **mark}, "not_before": None})
+
+    def reject_held(
+        self, run_id: str, item_ids: Sequence[int], code: str, *, new_code: str, message: str,
+        result: Mapping[str, Any],
+    ) -> list[int]:
+        """Items of the run among `item_ids` held with `code` end as business errors with
+        `new_code`, `message` and `result`: never worked again unless retried. Returns their ids."""
+        return self._decide_held(run_id, item_ids, code, lambda _payload: {
+            "state": ItemState.BUSINESS_ERROR.value, "last_error_code": new_code,
+            "last_error_message": message, "result": dict(result)})
+
+    def _decide_held(
+        self, run_id: str, item_ids: Sequence[int], code: str,
+        values: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> list[int]:
+        if not item_ids:
+            return []
+        now = self._now()
+        decided: list[int] = []
+        with immediate_transaction(self._engine) as conn:
+            for some in chunks(list(item_ids)):
+                rows = conn.execute(
+                    select(items.c.id, items.c.payload)
+                    .where(items.c.id.in_(some), items.c.run_id == run_id,
+                           items.c.state == ItemState.HELD, items.c.last_error_code == code)
+                    .with_for_update()
+                ).all()
+                for item_id, payload in rows:
+                    conn.execute(update(items).where(items.c.id == item_id)
+                                 .values(updated_at=now, **values(dict(payload or {}))))
+                    decided.append(item_id)
+        return sorted(decided)

@@ -108,7 +108,8 @@ def open_run(
         previous_resumes = read_run_json(folder).get("resumes", [])
         ctx.write_run_json(resumes=[*previous_resumes, started.isoformat()])
     else:
-        ctx.record("run.started", flow=flow_name, trigger=trigger)
+        maker = params.get("maker")  # who started it (maker-checker: rpa.approvals)
+        ctx.record("run.started", flow=flow_name, trigger=trigger, **({"maker": maker} if maker else {}))
         audit.ledger_started(run_id)
         ctx.write_run_json()
     return ctx

@@ -33,6 +33,7 @@ from rpa.audit.log import AuditEvent
 from rpa.masking import item_ref
 from rpa.outcomes import MATCH, MISMATCH, state_label
 from rpa.queue.work_queue import ItemState, WorkItem
+from rpa.run.report_approvals import approval_entries
 from rpa.run.report_evidence import Evidence, evidence, failure_shots
 from rpa.run.report_inputs import FILTER_SCRIPT, SCRIPT_HASH, outcome_choices, shown_input_row
 from rpa.run.report_scorecards import SCORE_BAR_WIDTH, SCORE_LABEL_WIDTH, shown_ranking, shown_reconciliation
@@ -146,7 +147,7 @@ def write_run_report(
         rows=[_item_row(item, folder, audit_key) for item in sorted(items, key=lambda i: i.id)],
         events=_event_summaries(events),
         chain=_chain_summary(events),
-        checks=_checks(run_info.get("checks")),
+        checks=_checks(run_info.get("checks")), approvals=approval_entries(events),
         verify_command=f"rpa audit verify {run_id}",
         input_rows=None if input_rows is None else [shown_input_row(row, folder) for row in input_rows],
         outcome_choices=outcome_choices(input_rows or []),

@@ -39,6 +39,7 @@ from rpa.settings import parse_window
 FROM_SETTINGS = "from_settings"
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 CronValue = str | int
+APPROVAL_FLOW = "account-filing"  # the one flow whose rows can wait for a checker (rpa.approvals)
 
 
 class ServiceWindow(BaseModel):
@@ -120,6 +121,9 @@ class JobSpec(BaseModel):
     allow_overlap: bool = False
     enabled: bool = True
     drop_folder: DropFolderSpec | None = None
+    # maker-checker: each row the run would file waits for a checker (rpa approvals); the run's
+    # maker is `schedule:<id>`, so any named checker may approve it
+    approval: bool = False
 
     @field_validator("timezone")
     @classmethod
@@ -195,6 +199,8 @@ def parse_schedule_data(
         if job.flow not in known_flows:
             known = ", ".join(sorted(known_flows))
             raise ConfigError(f"{where}: flow: unknown flow {job.flow!r}; known: {known}")
+        if job.approval and job.flow != APPROVAL_FLOW:
+            raise ConfigError(f"{where}: approval: only {APPROVAL_FLOW} jobs wait for a checker")
         if job.service_window and job.service_window not in schedules.service_windows:
             raise ConfigError(f"{where}: service_window: no window named {job.service_window!r}")
         for key, value in job.params.items():

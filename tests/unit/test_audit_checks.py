@@ -141,3 +141,26 @@ def test_every_validated_input_row_must_have_its_line_in_the_result_book(tmp_pat
     _book(folder / "result.xlsx", ["账号", "状态"], [["***3445", "已备案"]])
     ok, text = _lines(log, tmp_path)
     assert not ok and "result.xlsx 第 1 行没有“行号”列" in text
+
+
+def test_a_resumed_run_counts_the_rows_of_its_last_validation(tmp_path: Path) -> None:
+    """A resume validates the input again (a run set for approval is resumed after each
+    checker's decision): the rows are those of the last validation, not every one added up."""
+    log = AuditLog(f"sqlite:///{tmp_path / 'queue.db'}", KEY, ledger_file=tmp_path / "keys" / "ledger.jsonl")
+    log.create_schema()
+    folder = tmp_path / "runs" / RUN
+    folder.mkdir(parents=True)
+    log.append(RUN, "run", "run.started")
+    for _ in range(2):
+        for row in (2, 3):
+            log.append(RUN, "run", "row.validated", details={"sheet": "开户", "row": row, "status": "valid"})
+        log.append(RUN, "run", "run.finished", details={"counts": {}})
+        log.append(RUN, "run", "run.resumed")
+    log.append(RUN, "run", "run.finished", details={"counts": {}})  # a resume that stopped early
+    _book(folder / "result.xlsx", ["行号", "状态"], [[2, "已报备"], [3, "待复核"]])
+    ok, text = _lines(log, tmp_path)
+    assert "审计链记录的 2 个输入行都在 result.xlsx 中" in text, text
+
+    _book(folder / "result.xlsx", ["行号", "状态"], [[2, "已报备"]])
+    ok, text = _lines(log, tmp_path)
+    assert not ok and "result.xlsx 缺少审计链记录的输入第 3 行" in text, text

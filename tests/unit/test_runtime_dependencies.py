@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # the libraries of the [portals] and [postgres] extras, by import name; click comes with uvicorn
 # only (typer carries its own)
-EXTRAS = ("click", "fastapi", "uvicorn", "starlette", "multipart", "python_multipart", "reportlab", "pypdfium2",
-          "psycopg", "psycopg_binary")
+EXTRAS = ("click", "fastapi", "uvicorn", "starlette", "multipart", "python_multipart", "reportlab",
+          "pypdfium2", "psycopg", "psycopg_binary")
 
 PROGRAM = """
 import importlib, importlib.abc, json, pkgutil, sys

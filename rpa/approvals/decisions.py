@@ -1,0 +1,209 @@
+"""What waits for a checker, and a checker's approval or rejection: plain functions that the
+command line (`rpa approvals ...`) and the console call alike.
+
+    >>> for run in waiting(settings):
+    ...     print(run.run_id, run.maker, [row.row for row in run.rows])
+    >>> approve(settings, run_id, checker="li.si", rows=[3, 5])       # or rows=None: every row
+    Decision(run_id=..., checker='li.si', rows=[3, 5], ...)
+    >>> reject(settings, run_id, checker="li.si", rows=[4], reason="证件已过期")
+
+A row is addressed by its sheet row (as result.xlsx and `waiting` number it). The maker (who
+started the run, run.json's `parameters.maker`) can never decide on their own run, and a run
+without a recorded maker cannot be decided on at all: both are `UsageError`s (exit 2), as is a
+row that does not wait. Every decision is written to the run's audit chain under the checker's
+name: one `item.approved` or `item.business_error` event per row and one `approval.approved` or
+`approval.rejected` event for the decision (rows, reason).
+
+Approved rows are pending again; the run files them when it is resumed (`execute_run(...,
+resume=run_id)`; `rpa approvals approve` does it at once), or at once if it is still running.
+Rejected rows end as business errors (复核退回 with the reason). Resuming also brings the run's
+result.xlsx, report.html (its 复核记录 section), run.json and ledger up to date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rpa.approvals.words import APPROVED_AT, APPROVED_BY, AWAITING_CODE, MAKER_PARAM, REJECTED_CODE
+from rpa.audit.log import AuditLog
+from rpa.errors import UsageError
+from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
+from rpa.run.runs import list_runs, now_in, read_run_json, run_folder
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+
+@dataclass(frozen=True)
+class ReviewField:
+    """One field of a waiting row: as it will be sent, as AMS holds it now (None: not read, the
+    row opens an account or closes one) and whether it changes. Values masked."""
+
+    label: str
+    send: str
+    ams: str | None
+    changed: bool
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    """One row that waits for a checker."""
+
+    item_id: int
+    sheet: str
+    row: int
+    action: str
+    account: str  # masked
+    business_date: str
+    fields: tuple[ReviewField, ...]
+    ams_history: tuple[str, ...] = ()  # AMS's filings of the account: `开户 2025-03-04 AMS...`
+
+
+@dataclass(frozen=True)
+class WaitingRun:
+    """A run with rows waiting for a checker."""
+
+    run_id: str
+    flow: str
+    maker: str | None
+    started_at: str
+    rows: tuple[WaitingRow, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one approval or rejection did: the sheet rows it decided, by whom, when."""
+
+    run_id: str
+    checker: str
+    maker: str
+    approved: bool
+    rows: list[int]
+    reason: str
+    at: str
+    run_live: bool  # the run is still running: it files approved rows itself
+
+
+def maker_of(settings: Settings, run_id: str) -> str | None:
+    """Who started the run, as its run.json records it (None: not recorded)."""
+    maker = read_run_json(run_folder(settings, run_id)).get("parameters", {}).get(MAKER_PARAM)
+    return str(maker) if maker else None
+
+
+def waiting(settings: Settings, run_id: str | None = None) -> list[WaitingRun]:
+    """Runs with rows waiting for a checker (the one named, or every run), newest first."""
+    queue = WorkQueue.from_settings(settings)
+    queue.create_schema()
+    runs = [read_run_json(run_folder(settings, run_id))] if run_id else list_runs(settings)
+    found = []
+    for run in runs:
+        rows = tuple(_waiting_row(item) for item in _awaiting(queue, str(run.get("run_id"))))
+        if rows:
+            maker = run.get("parameters", {}).get(MAKER_PARAM)
+            found.append(WaitingRun(str(run["run_id"]), str(run.get("flow", "")), maker and str(maker),
+                                    str(run.get("started_at", "")), rows))
+    return found
+
+
+def approve(settings: Settings, run_id: str, checker: str, rows: Sequence[int] | None = None) -> Decision:
+    """Approve the run's waiting rows (all, or the sheet rows named): pending again, to be filed."""
+    queue, audit, maker, chosen = _prepare(settings, run_id, checker, rows)
+    checker = checker.strip()
+    at = now_in(settings).isoformat(timespec="seconds")
+    mark = {APPROVED_BY: checker, APPROVED_AT: at}
+    done = set(queue.approve_held(run_id, [item.id for item in chosen], AWAITING_CODE, mark))
+    decided = [item for item in chosen if item.id in done]
+    for item in decided:
+        audit.append(run_id, checker, "item.approved", item_key=item.key,
+                     details={"checker": checker, "row": _row(item)})
+    numbers = sorted(_row(item) for item in decided)
+    audit.append(run_id, checker, "approval.approved",
+                 details={"checker": checker, "maker": maker, "rows": numbers, "count": len(numbers)})
+    return Decision(run_id, checker, maker, True, numbers, "", at, _live(settings, run_id))
+
+
+def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], reason: str) -> Decision:
+    """Reject the run's waiting rows named: they end as 复核退回 with the reason, never filed."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise UsageError("退回须写明原因：请用 --reason 说明为何不予报备")
+    if not rows:
+        raise UsageError("退回须指明行号：请用 --rows 给出要退回的行（见 rpa approvals list）")
+    queue, audit, maker, chosen = _prepare(settings, run_id, checker, rows)
+    checker = checker.strip()
+    at = now_in(settings).isoformat(timespec="seconds")
+    note = f"复核人 {checker} 退回：{reason}"
+    result = {"status": REJECTED_CODE, "note": note, "checker": checker, "reason": reason, "at": at}
+    done = set(queue.reject_held(run_id, [item.id for item in chosen], AWAITING_CODE,
+                                 new_code=REJECTED_CODE, message=note, result=result))
+    decided = [item for item in chosen if item.id in done]
+    for item in decided:
+        audit.append(run_id, checker, "item.business_error", item_key=item.key,
+                     details={"code": REJECTED_CODE, "message": note, "row": _row(item)})
+    numbers = sorted(_row(item) for item in decided)
+    audit.append(run_id, checker, "approval.rejected",
+                 details={"checker": checker, "maker": maker, "rows": numbers, "reason": reason})
+    return Decision(run_id, checker, maker, False, numbers, reason, at, _live(settings, run_id))
+
+
+def _prepare(
+    settings: Settings, run_id: str, checker: str, rows: Sequence[int] | None
+) -> tuple[WorkQueue, AuditLog, str, list[WorkItem]]:
+    """The queue, the audit log, the run's maker and the chosen waiting items; UsageError when
+    the checker may not decide or a row named does not wait."""
+    if not checker.strip():
+        raise UsageError("缺少复核人：请用 --checker 给出复核人姓名")
+    maker = maker_of(settings, run_id)
+    if maker is None:
+        raise UsageError(f"运行 {run_id} 没有记录发起人：无法确认复核人不是发起人，不能在此复核")
+    if maker.strip().casefold() == checker.strip().casefold():
+        raise UsageError(f"运行 {run_id} 由 {maker} 发起：发起人不能复核自己的运行，请由另一位复核人办理")
+    queue = WorkQueue.from_settings(settings)
+    queue.create_schema()
+    waiting_items = _awaiting(queue, run_id)
+    if not waiting_items:
+        raise UsageError(f"运行 {run_id} 没有待复核的行：请用 rpa approvals list 查看")
+    if rows is None:
+        chosen = waiting_items
+    else:
+        by_row = {_row(item): item for item in waiting_items}
+        unknown = sorted(set(rows) - set(by_row))
+        if unknown:
+            named = "、".join(str(n) for n in unknown)
+            raise UsageError(f"第 {named} 行不在运行 {run_id} 的待复核行中：请用 rpa approvals list 查看行号")
+        chosen = [by_row[n] for n in sorted(set(rows))]
+    audit = AuditLog.from_settings(settings)
+    audit.create_schema()
+    return queue, audit, maker, chosen
+
+
+def _awaiting(queue: WorkQueue, run_id: str) -> list[WorkItem]:
+    return [item for item in queue.items(run_id)
+            if item.state == ItemState.HELD and item.last_error_code == AWAITING_CODE]
+
+
+def _row(item: WorkItem) -> int:
+    return int(item.payload.get("row") or 0)
+
+
+def _waiting_row(item: WorkItem) -> WaitingRow:
+    review: dict[str, Any] = (item.result or {}).get("review") or {}
+    fields = tuple(
+        ReviewField(str(f.get("label", "")), str(f.get("send", "")),
+                    None if f.get("ams") is None else str(f["ams"]), bool(f.get("changed")))
+        for f in review.get("fields", [])
+    )
+    sheet = str(item.payload.get("sheet") or "")
+    history = tuple(" ".join(str(entry.get(k) or "") for k in ("action", "business_date", "filing_no"))
+                    for entry in review.get("ams_history", []) if isinstance(entry, dict))
+    return WaitingRow(item.id, sheet, _row(item), str(review.get("action", "")),
+                      str(review.get("account", "")), str(review.get("business_date", "")), fields, history)
+
+
+def _live(settings: Settings, run_id: str) -> bool:
+    from rpa.run.owners import RunOwners
+
+    return RunOwners.from_settings(settings).state(run_id) == "running"
+

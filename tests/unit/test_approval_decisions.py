@@ -1,0 +1,122 @@
+"""rpa.approvals.decisions on a real SQLite queue and audit chain: who may decide, which rows a
+decision takes, and what it leaves in the queue and the chain. The held items are made by hand
+as the filing handler leaves them (held, code awaiting_approval, a review in the result)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rpa.approvals.decisions import approve, reject, waiting
+from rpa.audit.log import AuditLog
+from rpa.errors import UsageError
+from rpa.queue.work_queue import ItemState, NewItem, WorkQueue
+from rpa.settings import Settings
+
+RUN = "20261201-093000-account-filing-5e6f70"
+MAKER, CHECKER = "wang.fang", "zhao.lei"
+ACCOUNTS = {2: "6228480020000012", 3: "6228480020000013", 4: "6228480020000014"}
+
+
+def _review(account: str) -> dict[str, Any]:
+    return {"action": "开户", "account": "************" + account[-4:], "business_date": "2026-12-01",
+            "ams_filings": 0, "fields": [{"label": "存款人名称", "send": "苏州工业园区恒远电子有限公司",
+                                          "ams": None, "changed": True}]}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    cfg = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key")
+    folder = cfg.runs_dir / RUN
+    folder.mkdir(parents=True)
+    info = {"run_id": RUN, "flow": "account-filing", "parameters": {"maker": MAKER},
+            "started_at": "2026-12-01T09:30:00+08:00"}
+    (folder / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    queue = WorkQueue.from_settings(cfg)
+    queue.create_schema()
+    AuditLog.from_settings(cfg).create_schema()
+    entries = [NewItem(f"open:{account}:2026-12-01:ab{row}",
+                       {"row": row, "sheet": "Sheet1", "approval": "required"})
+               for row, account in ACCOUNTS.items()]
+    queue.enqueue_many("account-filing", RUN, entries)
+    for row in ACCOUNTS:
+        item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+        assert item is not None
+        if row == 4:  # held for a person for another reason: no checker's decision takes it
+            queue.hold(item.id, "w1", "filing_conflict", "conflict", result={"status": "held"})
+        else:
+            queue.hold(item.id, "w1", "awaiting_approval", "waits",
+                       result={"status": "awaiting_approval", "review": _review(ACCOUNTS[row])})
+    return cfg
+
+
+def _by_row(cfg: Settings) -> dict[int, Any]:
+    return {item.payload["row"]: item for item in WorkQueue.from_settings(cfg).items(RUN)}
+
+
+def _decisions(cfg: Settings) -> list[tuple[str, str, Any]]:
+    return [(e.event, e.actor, e.details.get("rows")) for e in AuditLog.from_settings(cfg).events(RUN)]
+
+
+def test_waiting_lists_only_rows_held_for_a_checker(settings: Settings) -> None:
+    [run] = waiting(settings)
+    assert run.run_id == RUN and run.maker == MAKER
+    assert [row.row for row in run.rows] == [2, 3]
+    assert run.rows[0].account.endswith("0012") and "6228480020000012" not in run.rows[0].account
+    assert run.rows[0].fields[0].label == "存款人名称" and run.rows[0].fields[0].ams is None
+
+
+def test_the_maker_never_decides_on_their_own_run(settings: Settings) -> None:
+    with pytest.raises(UsageError, match="发起人不能复核自己的运行"):
+        approve(settings, RUN, " Wang.Fang ")
+    with pytest.raises(UsageError, match="发起人不能复核自己的运行"):
+        reject(settings, RUN, MAKER, [2], "不符")
+    assert {row: item.state for row, item in _by_row(settings).items()} == {
+        2: ItemState.HELD, 3: ItemState.HELD, 4: ItemState.HELD}
+    assert _decisions(settings) == []
+
+
+def test_approving_some_rows_makes_only_those_pending_with_the_checker_recorded(settings: Settings) -> None:
+    decision = approve(settings, RUN, CHECKER, [2])
+    assert decision.rows == [2] and decision.maker == MAKER and decision.approved
+    items = _by_row(settings)
+    assert items[2].state == ItemState.PENDING and items[2].payload["approved_by"] == CHECKER
+    assert items[3].state == ItemState.HELD and "approved_by" not in items[3].payload
+    assert _decisions(settings) == [("item.approved", CHECKER, None), ("approval.approved", CHECKER, [2])]
+
+    approve(settings, RUN, CHECKER)  # every row still waiting: row 3, never row 4 (held for a person)
+    items = _by_row(settings)
+    assert items[3].state == ItemState.PENDING and items[4].state == ItemState.HELD
+
+
+def test_a_rejection_ends_the_row_with_the_reason(settings: Settings) -> None:
+    reject(settings, RUN, CHECKER, [3], "  营业执照  已吊销 ")
+    item = _by_row(settings)[3]
+    assert item.state == ItemState.BUSINESS_ERROR and item.last_error_code == "rejected_by_checker"
+    assert item.result is not None and item.result["status"] == "rejected_by_checker"
+    assert "营业执照 已吊销" in item.result["note"] and CHECKER in item.result["note"]
+    events = AuditLog.from_settings(settings).events(RUN)
+    assert [e.event for e in events] == ["item.business_error", "approval.rejected"]
+    assert events[-1].details["reason"] == "营业执照 已吊销" and events[-1].actor == CHECKER
+    with pytest.raises(UsageError, match="第 3 行不在"):  # decided already
+        approve(settings, RUN, CHECKER, [3])
+
+
+def test_a_row_that_does_not_wait_and_a_rejection_without_reason_are_refused(settings: Settings) -> None:
+    with pytest.raises(UsageError, match="第 4、9 行不在"):
+        approve(settings, RUN, CHECKER, [2, 4, 9])
+    with pytest.raises(UsageError, match="原因"):
+        reject(settings, RUN, CHECKER, [2], "   ")
+    with pytest.raises(UsageError, match="复核人"):
+        approve(settings, RUN, "  ")
+    assert _by_row(settings)[2].state == ItemState.HELD and _decisions(settings) == []
+
+
+def test_a_run_without_a_recorded_maker_cannot_be_decided_on(settings: Settings) -> None:
+    path = settings.runs_dir / RUN / "run.json"
+    path.write_text(json.dumps({"run_id": RUN, "flow": "account-filing", "parameters": {}}), encoding="utf-8")
+    with pytest.raises(UsageError, match="没有记录发起人"):
+        approve(settings, RUN, CHECKER)

@@ -1,0 +1,53 @@
+"""`WorkQueue.approve_held` / `reject_held` on SQLite and PostgreSQL: only items of the run held
+with the code are decided; an approval merges its mark into the payload and makes the item
+pending, a rejection ends it as a business error."""
+
+from __future__ import annotations
+
+import pytest
+
+from rpa.queue.work_queue import ItemState, NewItem, WorkQueue
+
+FLOW, RUN, OTHER = "account-filing", "run-a", "run-b"
+WAITS = "awaiting_approval"
+
+
+@pytest.fixture
+def queue(db_url: str) -> WorkQueue:
+    q = WorkQueue(db_url, max_attempts=3)
+    q.create_schema()
+    return q
+
+
+def _held(queue: WorkQueue, run_id: str, key: str, code: str) -> int:
+    queue.enqueue_many(FLOW, run_id, [NewItem(key, {"row": 2, "record": {"account_no": "6228480030000041"}})])
+    item = queue.claim(run_id=run_id, owner="w1", lease_seconds=30)
+    assert item is not None and item.key == key
+    queue.hold(item.id, "w1", code, "held", result={"status": code})
+    return item.id
+
+
+def test_only_items_held_for_a_checker_in_that_run_are_decided(queue: WorkQueue) -> None:
+    waiting = _held(queue, RUN, "open:6228480030000041", WAITS)
+    conflict = _held(queue, RUN, "open:6228480030000042", "filing_conflict")
+    elsewhere = _held(queue, OTHER, "open:6228480030000043", WAITS)
+
+    approved = queue.approve_held(RUN, [waiting, conflict, elsewhere], WAITS, {"approved_by": "sun.li"})
+
+    assert approved == [waiting]
+    item = queue.get(waiting)
+    assert item.state == ItemState.PENDING and item.attempts == 1
+    assert item.payload == {"row": 2, "record": {"account_no": "6228480030000041"}, "approved_by": "sun.li"}
+    assert queue.get(conflict).state == ItemState.HELD and queue.get(elsewhere).state == ItemState.HELD
+    assert queue.approve_held(RUN, [waiting], WAITS, {"approved_by": "sun.li"}) == []  # decided once
+
+
+def test_a_rejected_item_ends_as_a_business_error_with_its_reason(queue: WorkQueue) -> None:
+    waiting = _held(queue, RUN, "change:6228480030000051", WAITS)
+    rejected = queue.reject_held(RUN, [waiting], WAITS, new_code="rejected_by_checker",
+                                 message="退回：地址不符", result={"status": "rejected_by_checker"})
+    assert rejected == [waiting]
+    item = queue.get(waiting)
+    assert item.state == ItemState.BUSINESS_ERROR and item.last_error_code == "rejected_by_checker"
+    assert item.last_error_message == "退回：地址不符" and item.result == {"status": "rejected_by_checker"}
+    assert queue.retry(RUN, [waiting]) == [waiting]  # a person may still send it round again
