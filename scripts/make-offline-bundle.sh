@@ -9,8 +9,8 @@
 #                 (made by `uv pip compile --generate-hashes`, see requirements/README.md), and the
 #                 project's own wheel
 #   debs/         the Debian packages the bootstrap installs (Chromium, its headless shell, the CJK
-#                 font, fontconfig, PostgreSQL) with their dependencies, except the packages every
-#                 Debian system has (Essential or Priority: required); none with --no-debs
+#                 font, fontconfig, PostgreSQL) with every dependency, as apt resolves them for a
+#                 machine with nothing installed; none with --no-debs
 #   home/         the configuration the bots read (selectors/, config/, calendar.yaml, schedules.yaml)
 #   deploy/       systemd unit templates
 #   install-offline.sh, requirements/offline.lock, SHA256SUMS
@@ -42,16 +42,16 @@ find "$STAGE/src" -name __pycache__ -prune -exec rm -rf {} +
 if (( WITH_DEBS )); then
   say "Debian packages and their dependencies"
   wanted=(chromium chromium-headless-shell fonts-wqy-microhei fontconfig postgresql)
-  closure=()
-  while read -r pkg; do
-    fields="$(apt-cache show --no-all-versions "$pkg" 2>/dev/null || true)"
-    [[ -z "$fields" ]] && continue                               # a virtual package
-    grep -q '^Essential: yes' <<<"$fields" && continue
-    grep -q '^Priority: required' <<<"$fields" && continue
-    closure+=("$pkg")
-  done < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-             --no-replaces --no-enhances "${wanted[@]}" | grep -E '^[a-zA-Z0-9]' | sort -u)
-  (cd "$B/debs" && apt-get download -q "${closure[@]}" >/dev/null)
+  # apt resolves the set as for a machine with nothing installed (an empty dpkg status), so the
+  # bundle holds one consistent version of every package the wanted ones need
+  empty_status="$STAGE/empty-status"
+  : > "$empty_status"
+  mkdir -p "$B/debs/partial"
+  apt-get install -y -q --download-only --no-install-recommends \
+    -o Dir::State::status="$empty_status" -o Dir::Cache::archives="$B/debs" \
+    -o Debug::NoLocking=1 "${wanted[@]}" >/dev/null
+  rm -rf "$B/debs/partial" "$B/debs/lock"
+  closure=("$B"/debs/*.deb)
   say "${#closure[@]} Debian packages"
 fi
 
