@@ -1,0 +1,213 @@
+"""The work queue alone on PostgreSQL, no browser: a provincial night's items claimed and completed
+by many claimers, side by side with a bare `SKIP LOCKED` loop on the same database (the floor).
+
+    .venv/bin/python benchmarks/queue_postgres.py                      # 20,000 items, 16 claimers
+    .venv/bin/python benchmarks/queue_postgres.py --items 150000       # the issue's provincial night
+    .venv/bin/python benchmarks/queue_postgres.py --durable            # fsync and synchronous_commit on
+
+Contenders, each on a fresh database of one throwaway cluster (Debian's PostgreSQL, 127.0.0.1):
+  bare    per item: one transaction `SELECT id ... FOR UPDATE SKIP LOCKED LIMIT 1` + UPDATE to
+          leased, one UPDATE to done (psycopg, no ORM): what any SKIP LOCKED queue pays
+  queue   per item: `WorkQueue.claim` (lease, fence, attempts row), the `item.claimed` audit event,
+          `WorkQueue.complete` (attempt closed), the `item.done` audit event: what a worker pays
+          around each filing, with the run's hash chain written
+Each claimer is its own process (as workers are). Latency is one item's claim-to-done; p50/p99
+over every item. CPU: the claimers' and the PostgreSQL server's CPU seconds (their rusage and
+the postmaster's children), per 1,000 items; on C cores no contender can pass C / (CPU s per item).
+Not a test: it prints figures; benchmarks/README.md records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import resource
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+from tests.plugins.postgres import ThrowawayCluster, _free_port, _postgres_bin_dir  # noqa: E402
+
+RUN_ID = "bench-queue"
+AUDIT_KEY = b"benchmark-audit-key-0123456789abcdef"
+
+
+class BenchCluster(ThrowawayCluster):
+    """The tests' throwaway cluster, durable on request (the tests turn fsync off)."""
+
+    def __init__(self, durable: bool) -> None:
+        bin_dir = _postgres_bin_dir()
+        if bin_dir is None:
+            sys.exit("PostgreSQL not installed: apt-get install postgresql (scripts/bootstrap.sh --test)")
+        super().__init__(bin_dir)
+        self.durable = durable
+
+    def start(self) -> None:
+        self.port = _free_port()
+        safety = "" if self.durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.home} {safety}-c max_connections=200"
+        )
+        done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr)
+
+    def server_cpu_seconds(self) -> float:
+        """CPU of the postmaster and its ended children (backends end when claimers disconnect)."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+        return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
+# -- bare: the floor ---------------------------------------------------------------------------
+
+def bare_setup(dsn: str, items: int) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE bare (id bigserial PRIMARY KEY, run_id text NOT NULL, state text NOT NULL,"
+            " owner text, payload jsonb NOT NULL)"
+        )
+        conn.execute("CREATE INDEX bare_claim ON bare (run_id, state, id)")
+        conn.execute(
+            "INSERT INTO bare (run_id, state, payload) SELECT %s, 'pending', jsonb_build_object('n', g)"
+            " FROM generate_series(1, %s) g",
+            (RUN_ID, items),
+        )
+        conn.execute("ANALYZE bare")
+
+
+def bare_claimer(dsn: str, owner: str, out: Any) -> None:
+    latencies: list[float] = []
+    with psycopg.connect(dsn) as conn:
+        while True:
+            started = time.perf_counter()
+            with conn.transaction():
+                row = conn.execute(
+                    "SELECT id FROM bare WHERE run_id = %s AND state = 'pending' ORDER BY id"
+                    " LIMIT 1 FOR UPDATE SKIP LOCKED",
+                    (RUN_ID,),
+                ).fetchone()
+                if row is None:
+                    break
+                conn.execute("UPDATE bare SET state = 'leased', owner = %s WHERE id = %s", (owner, row[0]))
+            with conn.transaction():
+                conn.execute("UPDATE bare SET state = 'done' WHERE id = %s AND owner = %s", (row[0], owner))
+            latencies.append(time.perf_counter() - started)
+    out.put((latencies, _own_cpu()))
+
+
+# -- queue: the engine's -----------------------------------------------------------------------
+
+def queue_setup(url: str, items: int) -> None:
+    from rpa.audit.log import AuditLog
+    from rpa.queue.work_queue import WorkQueue
+
+    queue = WorkQueue(url)
+    queue.create_schema()
+    AuditLog(url, AUDIT_KEY).create_schema()
+    batch = 5000
+    for start in range(0, items, batch):
+        queue.enqueue_many(
+            "bench", RUN_ID,
+            [(f"item-{n:07d}", {"n": n}) for n in range(start, min(items, start + batch))],
+        )
+
+
+def queue_claimer(url: str, owner: str, out: Any) -> None:
+    from rpa.audit.log import AuditLog
+    from rpa.queue.work_queue import WorkQueue
+
+    queue, audit = WorkQueue(url), AuditLog(url, AUDIT_KEY)
+    latencies: list[float] = []
+    while True:
+        started = time.perf_counter()
+        item = queue.claim(run_id=RUN_ID, owner=owner, lease_seconds=300)
+        if item is None:
+            break
+        audit.append(RUN_ID, owner, "item.claimed", item_key=item.key)
+        queue.complete(item.id, owner, {"filed": True})
+        audit.append(RUN_ID, owner, "item.done", item_key=item.key)
+        latencies.append(time.perf_counter() - started)
+    out.put((latencies, _own_cpu()))
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+def measure(name: str, cluster: BenchCluster, items: int, claimers: int) -> dict[str, float]:
+    database = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+    url = cluster.create_database(database)
+    dsn = f"host=127.0.0.1 port={cluster.port} user=postgres dbname={database}"
+    (bare_setup(dsn, items) if name == "bare" else queue_setup(url, items))
+    target = bare_claimer if name == "bare" else queue_claimer
+    context = mp.get_context("spawn")  # no engine or connection crosses into a claimer
+    out = context.Queue()
+    server_before = cluster.server_cpu_seconds()
+    started = time.perf_counter()
+    processes = [
+        context.Process(target=target, args=(dsn if name == "bare" else url, f"claimer-{n}", out))
+        for n in range(claimers)
+    ]
+    for process in processes:
+        process.start()
+    results = [out.get() for _ in processes]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    server_cpu = cluster.server_cpu_seconds() - server_before
+    latencies = sorted(lat for lats, _ in results for lat in lats)
+    claimer_cpu = sum(cpu for _, cpu in results)
+    done = len(latencies)
+    assert done == items, f"{name}: {done} of {items} items done"
+    cluster.drop_database(database)
+    return {
+        "items/s": done / elapsed,
+        "p50 ms": statistics.median(latencies) * 1000,
+        "p99 ms": latencies[min(done - 1, int(done * 0.99))] * 1000,
+        "CPU s / 1000 items": (claimer_cpu + server_cpu) / done * 1000,
+        "seconds": elapsed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--claimers", type=int, default=16)
+    parser.add_argument("--durable", action="store_true", help="fsync and synchronous_commit on")
+    args = parser.parse_args()
+    cluster = BenchCluster(args.durable)
+    cluster.init()
+    cluster.start()
+    try:
+        cores = os.cpu_count() or 1
+        print(f"{args.items} items, {args.claimers} claimer processes, {cores} cores, "
+              f"PostgreSQL {'durable' if args.durable else 'fsync off, synchronous_commit off'}")
+        print(f"{'contender':<8} {'items/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU s/1000':>11} "
+              f"{'CPU bound items/s':>18}")
+        for name in ("bare", "queue"):
+            figures = measure(name, cluster, args.items, args.claimers)
+            bound = cores / (figures["CPU s / 1000 items"] / 1000)
+            print(f"{name:<8} {figures['items/s']:>9.0f} {figures['p50 ms']:>8.2f} {figures['p99 ms']:>8.2f} "
+                  f"{figures['CPU s / 1000 items']:>11.2f} {bound:>18.0f}", flush=True)
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
