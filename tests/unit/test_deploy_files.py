@@ -1,6 +1,7 @@
 """The offline install's fixed parts: the lock file pins, with hashes, every library pyproject.toml
-asks for at run time and for PostgreSQL, and each systemd unit in deploy/ runs an `rpa` command
-that exists, as a stated user, from a stated working directory, with a restart policy."""
+asks for at run time, for PostgreSQL and for the console, and each systemd unit in deploy/ runs an
+`rpa` command that exists, as a stated user, from a stated working directory, with a restart
+policy."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def _locked() -> dict[str, list[str]]:
 
 def test_the_lock_pins_every_run_time_library_with_hashes() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["postgres"]}
+    extras = project["optional-dependencies"]
+    wanted = {_name(r) for r in project["dependencies"] + extras["postgres"] + extras["console"]}
     locked = _locked()
     assert wanted - set(locked) == set(), "regenerate requirements/offline.lock (requirements/README.md)"
     assert all(locked.values()), [n for n, h in locked.items() if not h]
