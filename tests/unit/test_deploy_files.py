@@ -84,7 +84,8 @@ def test_each_unit_runs_an_existing_rpa_command_as_a_stated_user(unit: Path) -> 
         assert service["RestartPreventExitStatus"] == "2"  # a bad setting waits for a person
 
 
-def test_the_timer_starts_the_heartbeat_check() -> None:
-    timer = (ROOT / "deploy" / "bank-rpa-schedule-check.timer").read_text(encoding="utf-8")
-    assert "Unit=bank-rpa-schedule-check.service" in timer
-    assert (ROOT / "deploy" / "bank-rpa-schedule-check.service").is_file()
+@pytest.mark.parametrize("check", ["schedule-check", "alerts-check"])
+def test_a_timer_starts_each_check(check: str) -> None:
+    timer = (ROOT / "deploy" / f"bank-rpa-{check}.timer").read_text(encoding="utf-8")
+    assert f"Unit=bank-rpa-{check}.service" in timer
+    assert (ROOT / "deploy" / f"bank-rpa-{check}.service").is_file()
