@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.check_gate import hold_unchecked
 from flows.account_filing.checks import check_lines
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, establish_identity
@@ -108,8 +109,6 @@ class AccountFilingFlow(Flow):
         )
         self.report = report
         if settings.filing_require_check:
-            from flows.account_filing.check_gate import hold_unchecked
-
             ctx.record("rows.check_required", held=hold_unchecked(report, ctx.queue))
         if report.absent_stated or report.kept_on_change:
             ctx.record(

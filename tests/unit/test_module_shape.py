@@ -69,3 +69,21 @@ def test_the_checks_find_a_long_module_and_one_without_a_docstring(tmp_path: Pat
         (tmp_path / name).mkdir()
     assert too_long(tmp_path) == {"flows/example/long.py": 301}
     assert without_docstring(tmp_path) == ["flows/example/bare.py"]
+
+
+# The third bot (企业信息联网核查, issue #20): its own files, and the filing flow's lines that
+# call its gate, as docs/ARCHITECTURE.md counts them
+THIRD_BOT_FILES = ("bots/enterprise_check/*.py", "flows/enterprise_check/*.py",
+                   "selectors/enterprise_check.yaml", "flows/account_filing/check_gate.py")
+THIRD_BOT_LIMIT = 300
+
+
+def third_bot_lines(root: Path) -> int:
+    own = sum(line_count(path) for pattern in THIRD_BOT_FILES for path in root.glob(pattern))
+    filing = (root / "flows/account_filing/flow.py").read_text(encoding="utf-8").splitlines()
+    gate = ("check_gate", "filing_require_check", "hold_unchecked")
+    return own + sum(1 for line in filing if any(word in line for word in gate))
+
+
+def test_the_third_bot_stays_within_its_lines() -> None:
+    assert 250 < third_bot_lines(ROOT) <= THIRD_BOT_LIMIT  # more than 250: the files were found
