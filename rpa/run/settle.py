@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class LoopSummary:
+    """What one worker's item loop did: its counts and why it stopped (for its last log line)."""
+
     done: int = 0
     business_errors: int = 0
     held: int = 0
@@ -41,7 +43,7 @@ STOP, SYSTEM, SETTLED, DROPPED, BUSY = "stop", "system", "settled", "dropped", "
 
 
 def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception,
-            summary: LoopSummary) -> str:
+           summary: LoopSummary) -> str:
     """Write what `exc` means for the item (as `outcome_for` says) and count it; `STOP` when
     the run stops, `SYSTEM` for a system error or a bug (they open the circuit), `BUSY` for
     a portal busy for a while (a batch window: it neither opens the circuit nor closes it),
