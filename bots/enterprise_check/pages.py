@@ -1,16 +1,14 @@
-"""One class per screen of the registration check system, methods named for the clerk's steps.
-Each page is first checked for what the system shows instead (用户登录信息失效: SessionLost;
-系统繁忙, 5xx, batch window: PortalUnavailable) before any selector is looked up."""
+"""One class per screen of the registration check system (`bots.screen.Screen`: each page checked
+first for a lost session, 系统繁忙, 5xx or the batch window), methods named for the clerk's steps."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Locator, Page, Response
+from playwright.sync_api import Locator
 
-from bots.report_states import playwright_errors, raise_for_page_state
-from rpa.browser.bound_page import BoundPage
-from rpa.browser.selectors import PortalSelectors
+from bots.report_states import playwright_errors
+from bots.screen import Screen
 from rpa.errors import LoginRefused, PortalChanged
 from rpa.masking import mask_tail
 
@@ -32,49 +30,29 @@ class Registration:
     authority: str
 
 
-class _Screen:
-    page_name = ""
-
-    def __init__(self, page: Page, selectors: PortalSelectors, timeout_ms: float = 5_000) -> None:
-        self.page, self.selectors, self.timeout_ms = page, selectors, timeout_ms
-
-    def elements(self, page_name: str = "") -> BoundPage:
-        return self.selectors.bind(self.page, page_name or self.page_name, timeout_ms=self.timeout_ms)
-
-    def _arrived(self, response: Response | None) -> None:
-        raise_for_page_state(self.page.content(), response.status if response else 200, SYSTEM)
-
-    def _submit(self, url: str, fields: dict[str, str]) -> None:
-        """Open `url`, fill the fields, press the page's submit and check what came back."""
-        self._arrived(self.page.goto(url))
-        form = self.elements()
-        for element, value in fields.items():
-            form.locate(element).fill(value)
-        with self.page.expect_navigation() as answer:
-            form.locate("submit").click()
-        self._arrived(answer.value)
+class _CheckScreen(Screen):
+    system = SYSTEM
 
 
-class LoginPage(_Screen):
+class LoginPage(_CheckScreen):
     page_name = "login"
 
     def log_in(self, base_url: str, code: str, password: str) -> None:
         """Log in once; a refusal is LoginRefused in the system's words, never retried here."""
         with playwright_errors("logging in", SYSTEM):
-            fields = {"operator_code": code, "password": password}
-            self._submit(base_url.rstrip("/") + "/ecis/login.do", fields)
+            self.submit(f"{base_url.rstrip('/')}/ecis/login.do", dict(operator_code=code, password=password))
             if not self.elements("query").present("operator_info"):
                 words = " ".join(self.elements().locate("message").inner_text().split())
                 raise LoginRefused(f"{SYSTEM} refused {mask_tail(code)}", portal_message=words)
 
 
-class QueryPage(_Screen):
+class QueryPage(_CheckScreen):
     page_name = "query"
 
     def check(self, base_url: str, credit_code: str, name: str) -> None:
         """Enter the 统一社会信用代码 and the name, press 核 查."""
         with playwright_errors("querying", SYSTEM):
-            self._submit(f"{base_url.rstrip('/')}/ecis/query.do", {"credit_code": credit_code, "name": name})
+            self.submit(f"{base_url.rstrip('/')}/ecis/query.do", {"credit_code": credit_code, "name": name})
 
     def message(self) -> str:
         """What the query page says above its form (未查询到…)."""
@@ -86,7 +64,7 @@ class QueryPage(_Screen):
             self.elements().locate("logout").click()
 
 
-class ResultPage(_Screen):
+class ResultPage(_CheckScreen):
     page_name = "result"
 
     def registration(self) -> Registration | None:

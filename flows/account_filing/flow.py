@@ -13,7 +13,7 @@ A dry run's items carry their run id in the key, so a dry run never stands in fo
 The rows of one account share an order group (the account number) and are enqueued in business
 order (date, then open, change, close), so they are filed one at a time in that order, whatever
 the file's order: AMS refuses a change or close of an account it does not hold as open.
-Each worker logs in with its own operator, files items with `filing.FilingHandler` (through the
+Each worker (`ams_worker`) logs in with its own operator, files items with `filing.FilingHandler` (through the
 `RPA_AMS_STRATEGY` strategy, `bots.ams.strategies`) and logs out when it ends: normally, on a
 stop request and after a run-fatal error.
 `finish()` writes result.xlsx, one row per input row (each row's line and report row: `row_results`).
@@ -21,24 +21,24 @@ stop request and after a run-fatal error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.check_gate import hold_unchecked
 from flows.account_filing.checks import check_lines
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
-from flows.account_filing.portal_identity import DRY_RUN_PREFIX, check_worker_identity, establish_identity
+from flows.account_filing.portal_identity import DRY_RUN_PREFIX, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.records import FilingRecord, business_order
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import input_row, result_row
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
-from rpa.errors import ApplicationError, ConfigError, InputFileError, LoginRefused
-from rpa.masking import FieldClass, item_ref, mask
+from rpa.errors import InputFileError
+from rpa.masking import item_ref
 from rpa.queue.work_queue import ItemState, NewItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.owners import RunOwners, RunState
@@ -112,8 +112,6 @@ class AccountFilingFlow(Flow):
         )
         self.report = report
         if settings.filing_require_check:
-            from flows.account_filing.check_gate import hold_unchecked
-
             ctx.record("rows.check_required", held=hold_unchecked(report, ctx.queue))
         if report.absent_stated or report.kept_on_change:
             ctx.record(
@@ -248,54 +246,10 @@ class AccountFilingFlow(Flow):
         return self.input_rows if self.report is not None else None
 
     # -- worker process ----------------------------------------------------------------------
-    @contextmanager
-    def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
-        from bots.ams import AmsBot, load_message_catalogue
-        from bots.ams.strategies import open_strategy
-        from flows.account_filing.filing import FilingHandler, LookingAheadFilingHandler
-        from rpa.browser.selectors import load_selectors
-        from rpa.browser.session import BrowserSession
-        from rpa.run.operators import remember_refusal
+    def open_worker(self, wctx: WorkerContext) -> AbstractContextManager[ItemHandler]:
+        from flows.account_filing.ams_worker import open_filing_worker
 
-        operator = wctx.operator
-        if operator is None:
-            raise ConfigError("这个工作进程没有可用的 AMS 操作员：请设置 RPA_AMS_OPERATORS")
-        settings = wctx.settings
-        selectors = load_selectors("ams", settings.selectors_dir)
-        catalogue = load_message_catalogue(settings.config_dir)
-        with BrowserSession(settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir) as session:
-            bot = AmsBot(session.new_page(), selectors, settings, catalogue)
-            strategy = open_strategy(settings.ams_strategy, bot, session.new_page, dry_run=self.dry_run)
-
-            def login() -> None:
-                try:
-                    with session.login_window():  # no trace may hold the password
-                        bot.login(operator.code, operator.password.get_secret_value())
-                except LoginRefused as exc:  # kept: no run tries this operator again
-                    remember_refusal(settings, "ams", operator.code, exc, run_id=wctx.run_id)
-                    wctx.record("operator.refused", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO),
-                                code=exc.code, message=exc.portal_message or "")
-                    raise
-                wctx.record("ams.login", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO),
-                            strategy=strategy.name)
-                if not self.dry_run:  # the URL still reaches the AMS the run was prepared for
-                    check_worker_identity(settings, self.portal_identity, bot.system_code)
-
-            logged_in = True
-            try:
-                login()
-            except ApplicationError as exc:
-                # AMS down or in its batch window: no retry here; the first item logs in, and
-                # the queue's backoff tries it again like any other system error
-                logged_in = False
-                wctx.log.warning(f"AMS 暂时无法登录（{exc.code}）：{exc}；由下一个事项登录，按队列退避重试")
-            try:
-                handler = LookingAheadFilingHandler if strategy.looks_ahead else FilingHandler
-                yield handler(bot, session, wctx, login=login, strategy=strategy, dry_run=self.dry_run,
-                              logged_in=logged_in)
-            finally:  # at the end, on a stop request and after a run-fatal error alike
-                if bot.logout():
-                    wctx.record("ams.logout", None, operator=mask(operator.code, FieldClass.ACCOUNT_NO))
+        return open_filing_worker(wctx, dry_run=self.dry_run, portal_identity=self.portal_identity)
 
 
 def _payload(outcome: RowOutcome, portal: str, *, approval: bool) -> dict[str, Any]:

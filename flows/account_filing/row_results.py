@@ -30,7 +30,8 @@ _ITEM_STATUS = {
 }
 
 
-def _item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
+def item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
+    """The row outcome code an item ended as (or stands at), and its result."""
     result = item.result or {}
     if item.state == ItemState.DONE:
         return str(result.get("status", "filed")), result
@@ -59,7 +60,7 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
         reasons = "；".join(issue.message for issue in outcome.errors)
         status = outcome.status if outcome.status != "valid" else "pending"
         return ResultRow(status=status, note=reasons, **common)
-    status, result = _item_status(item)
+    status, result = item_status(item)
     if item.state == ItemState.DONE:
         note = done_note(status, result)
         checker = item.payload.get(APPROVED_BY)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flows.account_filing.normalise import compact
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
+from flows.account_filing.row_results import item_status
 from rpa.errors import InputFileError, NeedsPerson
 from rpa.masking import item_ref
 from rpa.outcomes import outcome_label
@@ -25,11 +26,10 @@ from rpa.run.report_evidence import last_failure_shot
 from rpa.run.runs import RunContext, now_in
 
 if TYPE_CHECKING:
-    from bots.enterprise_check import Registration
+    from bots.enterprise_check.pages import Registration
 
 PORTAL = "enterprise_check"
 CHECKED = {"open": "开户", "change": "变更"}
-_STATUS = {ItemState.HELD: "held", ItemState.FAILED: "failed", ItemState.BUSINESS_ERROR: "rejected"}
 NO_CODE = "输入行没有统一社会信用代码，无法核查"
 ANSWER = {"name": "名称", "legal_rep": "法定代表人", "status": "登记状态", "authority": "登记机关"}
 
@@ -47,7 +47,7 @@ def judge(payload: dict[str, Any], found: Registration | None, message: str) -> 
         differs.append("法定代表人与登记的不同")
     if found.status != "存续":
         differs.append(f"企业已{found.status}")
-    unread = [label for key, label in (("name", "名称"), ("legal_rep", "法定代表人")) if not payload[key]]
+    unread = [ANSWER[key] for key in ("name", "legal_rep") if not payload[key]]
     same = f"与登记一致，{found.status}" + (f"（输入行无{'、'.join(unread)}，未比对）" if unread else "")
     note = "；".join(differs) or same
     return {"status": "held" if differs else "passed", "note": note, "answer": asdict(found)}
@@ -93,7 +93,7 @@ class EnterpriseCheckFlow(Flow):
 
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
-        from bots.enterprise_check import LoginPage, QueryPage, ResultPage
+        from bots.enterprise_check.pages import LoginPage, QueryPage, ResultPage
         from rpa.browser.selectors import load_selectors
         from rpa.run.portal_worker import portal_worker
 
@@ -141,7 +141,7 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext) -> 
     """A checked row's line in result.xlsx: the system's answer (门户信息), evidence, note."""
     record, result = outcome.record, (item.result or {}) if item else {}
     assert record is not None
-    status = str(result.get("status") or (_STATUS.get(item.state, "pending") if item else "pending"))
+    status = item_status(item)[0] if item else "pending"
     shot = item and last_failure_shot(ctx.folder, item_ref(item.key, ctx.settings.audit_key_bytes()))
     answer = result.get("answer") or {}
     return ResultRow(

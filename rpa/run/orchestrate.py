@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from loguru import logger
-from sqlalchemy.exc import SQLAlchemyError
 
 from rpa.alerts.events import alert_run_end
 from rpa.audit.log import AuditLog
@@ -32,11 +30,12 @@ from rpa.errors import (
 )
 from rpa.input_files import apply_input_limits
 from rpa.logs import add_run_log
-from rpa.masking import mask_payload, register_secret, scrub_text
+from rpa.masking import register_secret, scrub_text
 from rpa.queue.work_queue import WorkQueue
+from rpa.run.close import close_after_bug, close_run, close_without_database
 from rpa.run.flow import Flow, load_flow
+from rpa.run.outputs import RunOutputs
 from rpa.run.owners import RunOwners
-from rpa.run.report import FlowSections, InputRow, write_run_report
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import (
     RunContext,
@@ -201,7 +200,7 @@ def _execute(
 ) -> RunOutcome:
     if on_started is not None:
         on_started(ctx)
-    outputs = _Outputs(ctx, None)  # no flow yet: one that cannot be built has no outputs
+    outputs = RunOutputs(ctx, None)  # no flow yet: one that cannot be built has no outputs
     stop_reason: str | None = None
     forced_exit: int | None = None
     try:
@@ -225,24 +224,24 @@ def _execute(
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
             stop_reason, forced_exit = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
     except DatabaseUnavailable as exc:  # nothing more can be read or recorded in the database
-        return _close_without_database(ctx, exc)
+        return close_without_database(ctx, exc)
     except Exception as exc:  # what it means for the run: `outcome_for`, as for an item
         disposition = outcome_for(exc)
         fatal = None if isinstance(exc, RpaError) else as_run_fatal(exc)
         message = fatal.message if fatal is not None else scrub_text(str(exc))
         if disposition.exit_code == EXIT_USAGE:
             ctx.record("run.refused", code=disposition.code, message=message)
-            _close(ctx, outputs, EXIT_USAGE, message)
+            close_run(ctx, outputs, EXIT_USAGE, message)
             raise
         if disposition.keep_traceback and not isinstance(exc, RpaError):
-            _close_after_bug(ctx, exc)
+            close_after_bug(ctx, exc)
             raise
         # anything else of the tree stops the run here: this process has no queue to retry in
         stop_reason = message
     except BaseException as exc:  # an interrupt
-        _close_after_bug(ctx, exc)
+        close_after_bug(ctx, exc)
         raise
-    return _close(ctx, outputs, forced_exit, stop_reason)
+    return close_run(ctx, outputs, forced_exit, stop_reason)
 
 
 def _check_configuration(ctx: RunContext, flow: Flow) -> None:
@@ -264,59 +263,6 @@ def _check_configuration(ctx: RunContext, flow: Flow) -> None:
         ) from None
 
 
-def _record_quietly(ctx: RunContext, exit_code: int, counts: dict[str, int], reason: str | None) -> None:
-    """The stop in the database when the run folder refused it (the database may refuse too:
-    run.json then has no exit code and `rpa runs list` shows the run as interrupted)."""
-    try:
-        ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=reason)
-    except Exception as exc:
-        if as_run_fatal(exc) is None:
-            raise
-        ctx.log.error("数据库也拒绝了本次运行的最后一条记录")
-
-
-def _finishing_failed(ctx: RunContext, exc: Exception, exit_code: int) -> int:
-    """A bug in the run's last steps (audit export, run.json, report.html): the run's exit code
-    is not 0 and run.json says what failed (`rpa runs list` shows it); the traceback goes to
-    run.log, masked. Returns the exit code."""
-    failed = f"收尾步骤失败（{type(exc).__name__}）：运行的输出可能不全，请把 run.log 交给维护人员"
-    ctx.log.opt(exception=exc).error(failed)
-    exit_code = EXIT_ITEMS_FAILED if exit_code == EXIT_OK else exit_code
-    try:
-        ctx.write_run_json(exit_code=exit_code, ended_at=now_in(ctx.settings).isoformat(),
-                           finish_failed=failed)
-    except (RpaError, OSError, SQLAlchemyError) as failure:
-        ctx.log.error(f"无法把收尾失败写入 run.json：{type(failure).__name__}")
-    return exit_code
-
-
-def _close_without_database(ctx: RunContext, exc: DatabaseUnavailable) -> RunOutcome:
-    """The database stayed away past RPA_DB_OUTAGE_SECONDS: run.json (on disk, not in the
-    database) says the run stopped with exit 3 and why; resuming it once the database is back
-    finishes the items and writes the outputs."""
-    reason = scrub_text(exc.message)
-    ctx.log.error(reason)
-    try:
-        ctx.write_run_json(ended_at=now_in(ctx.settings).isoformat(), exit_code=EXIT_STOPPED,
-                           stop_reason=reason)
-    except (RpaError, OSError) as failure:
-        ctx.log.error(f"无法把本次运行记为已停止（{type(failure).__name__}）")
-    return RunOutcome(ctx.run_id, EXIT_STOPPED, ctx.folder, {}, reason)
-
-
-def _close_after_bug(ctx: RunContext, exc: BaseException) -> None:
-    """A bug or an interrupt ends the run as stopped (never "running" with nothing working on
-    it); the exception then goes on to the caller."""
-    reason = f"运行意外中止（{type(exc).__name__}）：请把 run.log 交给维护人员，修复后可用 --resume 继续"
-    ctx.log.opt(exception=exc).error(reason)  # the traceback, masked, in run.log
-    try:
-        ctx.record("run.finished", exit_code=EXIT_STOPPED, stop_reason=reason)
-        ctx.write_run_json(ended_at=now_in(ctx.settings).isoformat(), exit_code=EXIT_STOPPED,
-                           stop_reason=reason)
-    except (RpaError, OSError, SQLAlchemyError) as failure:
-        ctx.log.error(f"无法把本次运行记为已停止（{type(failure).__name__}）")
-
-
 def _add_engine_shaping_files(ctx: RunContext, flow: Flow) -> None:
     """Hash what shapes every run; flows add their own (specs, rules, aliases)."""
     settings = ctx.settings
@@ -334,7 +280,7 @@ def _run_workers(
     workers: int | None,
     stop_event: threading.Event,
     on_progress: ProgressCallback | None,
-    outputs: _Outputs,
+    outputs: RunOutputs,
 ) -> tuple[str | None, int | None]:
     """Why the workers stopped early (None: they did not), and the exit code that stop forces
     (2 when a worker met a configuration error; None: as the items say)."""
@@ -349,144 +295,3 @@ def _run_workers(
     return pool.stop_reason, forced if forced == EXIT_USAGE else None
 
 
-class _Outputs:
-    """The flow's outputs, written once: at the close, or as soon as no item is open while the
-    workers wind down when the flow's `finish()` reads only the queue (`Flow.finish_from_queue`)."""
-
-    def __init__(self, ctx: RunContext, flow: Flow | None) -> None:
-        self._ctx = ctx
-        self.flow = flow  # None: the flow could not be built (the run is refused)
-        self.paths: list[Path] | None = None
-        self._failure: Exception | None = None
-        self.failed: str | None = None  # why writing the outputs failed: the run cannot exit 0
-
-    def write(self) -> list[Path]:
-        if self._failure is not None:
-            raise self._failure
-        if self.paths is None:
-            self.paths = []
-            if self.flow is None:
-                return self.paths
-            try:
-                self.paths = self.flow.finish(self._ctx)
-            except Exception as exc:
-                disposition = outcome_for(exc)
-                if disposition.run_fatal and not isinstance(exc, RpaError):
-                    raise  # a full disk or a refused write: the run stops (exit 3), resumable
-                if disposition.keep_traceback:  # a bug: its traceback goes to run.log, masked
-                    self.failed = _bug_words(exc)
-                    self._ctx.log.opt(exception=exc).error(f"写出结果文件失败：{self.failed}")
-                else:
-                    self.failed = scrub_text(str(exc))
-                    self._ctx.log.error(f"写出结果文件失败：{self.failed}")
-        return self.paths
-
-    def problems(self) -> list[str]:
-        """Why the outputs are not a whole, clean picture (after `write`)."""
-        found = [f"写出结果文件失败：{self.failed}"] if self.failed else []
-        return found + (self.flow.output_problems(self._ctx) if self.flow is not None else [])
-
-    def report_rows(self) -> Sequence[InputRow] | None:
-        """The input's rows for report.html (after `write`); None when there are none to show."""
-        return self.flow.report_rows(self._ctx) if self.paths and self.flow is not None else None
-
-    def report_sections(self) -> FlowSections | None:
-        """The flow's reconciliations and rankings for report.html (after `write`)."""
-        return self.flow.report_sections(self._ctx) if self.paths and self.flow is not None else None
-
-    def not_done_elsewhere(self) -> int:
-        """Rows of this run's input that another run holds and has not done (after `write`)."""
-        return self.flow.rows_not_done_elsewhere(self._ctx) if self.flow is not None else 0
-
-    def write_early(self) -> None:
-        """`write`, while the workers wind down: a bug's exception waits for the close (the
-        workers end first, as they did when outputs were written only at the close)."""
-        try:
-            self.write()
-        except Exception as exc:
-            self._failure = exc
-
-
-def _bug_words(exc: Exception) -> str:
-    """What a clerk reads of an unexpected failure: the file a write failed on, else the type."""
-    if isinstance(exc, OSError) and exc.filename:
-        target = exc.filename2 or exc.filename  # a rename names its target second
-        return scrub_text(f"无法写入 {target}（{exc.strerror}）")
-    return f"程序错误（{type(exc).__name__}）：请把 run.log 交给维护人员"
-
-
-def _mask_payloads(ctx: RunContext, flow: Flow | None) -> None:
-    """The run has ended with nothing pending: its done items' payloads, personal data read
-    from the input, are masked in the queue (RPA_PAYLOAD_RETENTION=mask, the default)."""
-    if flow is None:
-        return
-    kept = flow.payload_not_personal
-    if kept is None or ctx.settings.payload_retention != "mask":
-        return
-    masked = ctx.queue.mask_done_payloads(ctx.run_id, lambda payload: mask_payload(payload, kept))
-    if masked:
-        ctx.record("run.payloads_masked", items=masked)
-
-
-def _close(
-    ctx: RunContext, outputs: _Outputs, forced_exit: int | None, stop_reason: str | None
-) -> RunOutcome:
-    try:
-        paths = outputs.write()
-    except Exception as exc:
-        fatal = as_run_fatal(exc)
-        if fatal is None:
-            raise
-        paths, stop_reason = [], stop_reason or fatal.message
-    counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
-    if forced_exit is not None:
-        exit_code = forced_exit
-    elif stop_reason or counts.get("pending", 0) or counts.get("leased", 0):
-        exit_code = EXIT_STOPPED
-    elif any(counts.get(state, 0) for state in ("business_error", "failed", "held")) or (
-        outputs.not_done_elsewhere()  # rows another run holds and has not done (yet)
-    ):
-        exit_code = EXIT_ITEMS_FAILED
-    elif problems := outputs.problems():  # a failed check or output: never "all done"
-        ctx.record("run.output_problems", problems=problems)
-        for problem in problems:
-            ctx.log.warning(problem)
-        exit_code = EXIT_ITEMS_FAILED
-    else:
-        exit_code = EXIT_OK
-    ended = now_in(ctx.settings)
-    finish_failed = outputs.failed and f"写出结果文件失败：{outputs.failed}"
-    try:
-        ctx.audit.seal_files(ctx.run_id, ctx.folder)
-        if exit_code in (EXIT_OK, EXIT_ITEMS_FAILED):  # before run.finished: the chain ends there
-            _mask_payloads(ctx, outputs.flow)
-        ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason,
-                   **({"finish_failed": finish_failed} if finish_failed else {}))
-        ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
-        ctx.audit.ledger_ended(ctx.run_id, counts)
-        ctx.write_run_json(
-            counts=counts,
-            ended_at=ended.isoformat(),
-            exit_code=exit_code,
-            stop_reason=stop_reason,
-            outputs=[str(p) for p in paths],
-            **({"finish_failed": finish_failed} if finish_failed else {}),
-        )
-        write_run_report(
-            ctx.folder,
-            read_run_json(ctx.folder),
-            ctx.queue.items(ctx.run_id),
-            ctx.audit.events(ctx.run_id),
-            audit_key=ctx.settings.audit_key_bytes(),
-            input_rows=outputs.report_rows(),
-            sections=outputs.report_sections(),
-        )
-    except Exception as exc:
-        fatal = as_run_fatal(exc)
-        if fatal is None:  # a bug while finishing: never "all done", and run.json says so
-            exit_code = _finishing_failed(ctx, exc, exit_code)
-        else:
-            if exit_code != EXIT_USAGE:
-                exit_code, stop_reason = EXIT_STOPPED, fatal.message
-            _record_quietly(ctx, exit_code, counts, stop_reason)
-    return RunOutcome(ctx.run_id, exit_code, ctx.folder, counts, stop_reason)

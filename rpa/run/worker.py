@@ -1,5 +1,6 @@
 """Worker processes and the item loop: each exception the handler raises is given to
-`rpa.errors.outcome_for`, and the item goes where its `Disposition` says:
+`rpa.errors.outcome_for`, and the item goes where its `Disposition` says (`rpa.run.settle`
+writes it; `rpa.run.claims` holds the claims and keeps their leases alive):
 
     handler returns            -> done
     BusinessError              -> business_error (never retried)
@@ -29,73 +30,23 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from rpa.disk import disk_refusal
-from rpa.errors import CircuitOpen, DatabaseUnavailable, Disposition, RpaError, outcome_for
-from rpa.masking import scrub_text
+from rpa.errors import CircuitOpen, DatabaseUnavailable, RpaError
 from rpa.queue.work_queue import LeaseLost
+from rpa.run.claims import Claims, Heartbeat
+from rpa.run.settle import AUDITED, SETTLED, STOP, SYSTEM, LoopSummary, describe, settle
 
 if TYPE_CHECKING:
-    from rpa.queue.work_queue import WorkItem, WorkQueue
+    from rpa.queue.work_queue import WorkQueue
     from rpa.run.flow import ItemHandler, LooksAhead, WorkerContext
     from rpa.settings import Settings
 
 IDLE_POLL_SECONDS = 0.25
 PARENT_CHECK_SECONDS = 1.0
-
-
-@dataclass
-class LoopSummary:
-    done: int = 0
-    business_errors: int = 0
-    held: int = 0
-    retried: int = 0
-    failed: int = 0
-    lease_lost: int = 0
-    bugs: int = 0
-    fatal: str | None = None
-    last_error: str = ""
-
-
-class _Heartbeat:
-    """Keeps the leases of the item in hand (and the one claimed ahead) alive from a side thread
-    while the handler works."""
-
-    def __init__(self, queue: WorkQueue, item_ids: list[int], owner: str, settings: Settings) -> None:
-        self._queue, self._item_ids, self._owner = queue, item_ids, owner
-        self._lease, self._every = settings.lease_seconds, settings.heartbeat_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{item_ids[0]}", daemon=True)
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _beat(self) -> None:
-        beating = list(self._item_ids)
-        while beating and not self._stop.wait(self._every):
-            # a lease taken over is dropped; the others still need keeping alive
-            try:
-                beating = [i for i in beating if self._queue.heartbeat(i, self._owner, self._lease)]
-            except DatabaseUnavailable:  # the item loop meets the outage too and stops the worker
-                return
-
-
-def _describe(exc: BaseException) -> tuple[Disposition, str]:
-    """What the exception means, and a scrubbed message for it."""
-    disposition = outcome_for(exc)
-    if isinstance(exc, RpaError):
-        return disposition, scrub_text(str(exc))
-    return disposition, scrub_text(disk_refusal(exc) or f"{type(exc).__name__}: {exc}")
 
 
 def process_items(
@@ -113,7 +64,7 @@ def process_items(
     """
     from rpa.run.flow import LooksAhead
 
-    claims = _Claims(queue, wctx)
+    claims = Claims(queue, wctx)
     looks_ahead = handler if isinstance(handler, LooksAhead) else None
     try:
         return _loop(queue, wctx, handler, stop_event, claims, looks_ahead)
@@ -121,49 +72,12 @@ def process_items(
         claims.release_ahead()
 
 
-class _Claims:
-    """One worker's claims: the next item, and the one claimed ahead for a `LooksAhead` handler.
-    Each claim asks first for an item of the same affinity as the last one claimed (the page the
-    worker's browser shows may serve it)."""
-
-    def __init__(self, queue: WorkQueue, wctx: WorkerContext) -> None:
-        self._queue, self._wctx = queue, wctx
-        self.ahead: WorkItem | None = None
-        self._affinity: str | None = None
-
-    def next(self) -> WorkItem | None:
-        """The item claimed ahead, else a new claim."""
-        item, self.ahead = self.ahead, None
-        return item or self._claim()
-
-    def claim_ahead(self) -> WorkItem | None:
-        self.ahead = self._claim()
-        return self.ahead
-
-    def release_ahead(self) -> None:
-        """Give the item claimed ahead back, its attempt not counted (the worker is stopping)."""
-        ahead, self.ahead = self.ahead, None
-        if ahead is not None:
-            self._queue.return_lease(ahead.id, self._wctx.owner)
-            self._wctx.record("item.released", ahead, reason="the worker stopped before its turn")
-
-    def _claim(self) -> WorkItem | None:
-        wctx = self._wctx
-        lease = wctx.settings.lease_seconds
-        item = self._queue.claim(run_id=wctx.run_id, owner=wctx.owner, lease_seconds=lease,
-                                 affinity=self._affinity)
-        if item is not None:
-            self._affinity = item.affinity
-            wctx.record("item.claimed", item, attempt=item.attempts)
-        return item
-
-
 def _loop(
     queue: WorkQueue,
     wctx: WorkerContext,
     handler: ItemHandler,
     stop_event: threading.Event,
-    claims: _Claims,
+    claims: Claims,
     looks_ahead: LooksAhead | None,
 ) -> LoopSummary:
     from rpa.run.breaker import RunBreaker
@@ -186,15 +100,15 @@ def _loop(
             leases += [ahead.id] if ahead is not None else []
             looks_ahead.look_ahead(ahead)
         try:
-            with _Heartbeat(queue, leases, owner, settings):
+            with Heartbeat(queue, leases, owner, settings):
                 result = handler(item)
         except Exception as exc:
-            outcome = _settle(queue, wctx, item, exc, summary)
-            if outcome is _STOP:
+            outcome = settle(queue, wctx, item, exc, summary)
+            if outcome is STOP:
                 break
             # a lost lease or a batch window says nothing of the portal
-            tripped = breaker.failed(summary.last_error) if outcome is _SYSTEM else None
-            if outcome is _SETTLED:
+            tripped = breaker.failed(summary.last_error) if outcome is SYSTEM else None
+            if outcome is SETTLED:
                 breaker.succeeded()
             if tripped is not None:
                 opened = CircuitOpen(
@@ -210,82 +124,12 @@ def _loop(
             try:
                 queue.complete(item.id, owner, result)
             except LeaseLost as exc:  # the lease went while the handler worked
-                _settle(queue, wctx, item, exc, summary)
+                settle(queue, wctx, item, exc, summary)
                 continue
-            wctx.record("item.done", item, **{k: v for k, v in result.items() if k in _AUDITED})
+            wctx.record("item.done", item, **{k: v for k, v in result.items() if k in AUDITED})
             summary.done += 1
             breaker.succeeded()
     return summary
-
-
-_STOP, _SYSTEM, _SETTLED, _DROPPED, _BUSY = "stop", "system", "settled", "dropped", "busy"
-
-
-def _settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception,
-            summary: LoopSummary) -> str:
-    """Write what `exc` means for the item (as `outcome_for` says) and count it; `_STOP` when
-    the run stops, `_SYSTEM` for a system error or a bug (they open the circuit), `_BUSY` for
-    a portal busy for a while (a batch window: it neither opens the circuit nor closes it),
-    `_DROPPED` when the item is no longer this worker's."""
-    disposition, message = _describe(exc)
-    code, owner, log = disposition.code, wctx.owner, wctx.log
-    summary.last_error = message
-    try:
-        if disposition.dropped:
-            # the lease is gone (this worker was frozen or too slow; another may hold it now):
-            # nothing more is written to the item. Lost before 确认提交, nothing was submitted
-            wctx.record("item.lease_lost", item, code=code, fence=item.fence)
-            log.warning(f"事项 {item.id}：租约已失效，本工作进程不再处理：{message}")
-            summary.lease_lost += 1
-            return _DROPPED
-        if disposition.run_fatal:
-            queue.return_lease(item.id, owner)
-            queue.request_stop(wctx.run_id, disposition.stop_code(), message)
-            wctx.record("run.fatal", item, code=code, message=message)
-            log.error(f"运行级错误，整个运行停止：{message}")
-            summary.fatal = message
-            return _STOP
-        if disposition.state == "business_error":
-            queue.fail_business(item.id, owner, code, message, result=_result_of(exc))
-            wctx.record("item.business_error", item, code=code, message=message)
-            log.warning(f"事项 {item.id}：业务错误 {code}：{message}")
-            summary.business_errors += 1
-            return _SETTLED
-        if disposition.state == "held":
-            queue.hold(item.id, owner, code, message, result=_result_of(exc))
-            wctx.record("item.held", item, code=code, message=message)
-            log.warning(f"事项 {item.id}：需人工处理：{message}")
-            summary.held += 1
-            return _SETTLED
-        if disposition.retry:
-            state = queue.fail_system(item.id, owner, code, message, longest=disposition.busy)
-            wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
-            then = "失败" if state == "failed" else "将重试"
-            log.warning(f"事项 {item.id}：系统错误 {code}，{then}：{message}")
-            if state == "failed":
-                summary.failed += 1
-            else:
-                summary.retried += 1
-            return _BUSY if disposition.busy else _SYSTEM
-        # a bug: the same code would meet it again, so never retried; its traceback is kept
-        log.opt(exception=exc).error(f"事项 {item.id}：程序错误 {code}，本项失败，不重试：{message}")
-        queue.fail_bug(item.id, owner, code, message)
-        wctx.record("item.failed", item, code=code, message=message)
-        summary.failed += 1
-        summary.bugs += 1
-        return _SYSTEM
-    except Exception as inner:
-        if outcome_for(inner).dropped and not disposition.dropped:  # lost while writing it
-            return _settle(queue, wctx, item, inner, summary)
-        raise
-
-
-_AUDITED = {"status", "filing_no", "already_filed", "evidence", "figures", "note"}
-
-
-def _result_of(exc: BaseException) -> dict[str, Any] | None:
-    details = exc.details if isinstance(exc, RpaError) else None
-    return dict(details) if details else None
 
 
 def _watch_parent(stop_event: threading.Event) -> None:
@@ -312,7 +156,7 @@ def _setup_failed(queue: WorkQueue, wctx: WorkerContext, exc: Exception) -> None
     at login) ends this worker with exit 1 and the supervisor starts another while items are
     open; anything else would meet every new worker the same way, so the whole run stops now:
     a configuration error with exit 2, a run-fatal error or a bug with exit 3."""
-    disposition, message = _describe(exc)
+    disposition, message = describe(exc)
     log, owner = wctx.log, wctx.owner
     if isinstance(exc, DatabaseUnavailable):
         # nothing can be written (no stop request either): the supervisor meets the same outage
@@ -389,7 +233,7 @@ def worker_main(
                 operator = lease.operator
                 register_secret(operator.password.get_secret_value())
         except RpaError as exc:
-            disposition, message = _describe(exc)
+            disposition, message = describe(exc)
             queue.request_stop(run_id, disposition.stop_code(), message)
             log.error(f"工作进程 {owner}：运行级错误，整个运行停止：{message}")
             return

@@ -58,7 +58,7 @@ from rpa.schedule.pauses import JobPauses
 from rpa.schedule.runner import RESUME_PARAM, RUN_ID_PARAM, FireRunner, Launcher, LaunchResult, trigger_label
 from rpa.schedule.shown import local, shown
 from rpa.schedule.triggers import WorkingDayTrigger, load_schedules
-from rpa.schedule.view import JobOverview, overview_lines
+from rpa.schedule.view import JobOverview, describe_jobs, next_fire_times, overview_lines
 from rpa.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
@@ -122,28 +122,11 @@ class BotScheduler:
     # --- looking ahead and back ---------------------------------------------------------------
     def next_fire_times(self, job_id: str, n: int = 5, *, after: datetime | None = None) -> list[datetime]:
         """The job's next `n` fire times strictly after `after` (default now), in the job's timezone."""
-        trigger = self.triggers[self.schedules.job(job_id).id]
-        times: list[datetime] = []
-        candidate = trigger.get_next_fire_time(None, (after or self.clock()) + timedelta(microseconds=1))
-        while candidate is not None and len(times) < n:
-            times.append(candidate)
-            candidate = trigger.get_next_fire_time(candidate, candidate)
-        return times
+        return next_fire_times(self.triggers[self.schedules.job(job_id).id], n, after or self.clock())
 
     def describe(self, n: int = 5) -> list[JobOverview]:
-        """Every job's next fires, last fires and missed fires."""
-        return [
-            JobOverview(
-                job=job,
-                next_fires=[
-                    (t, self.triggers[job.id].is_estimated(t)) for t in self.next_fire_times(job.id, n)
-                ],
-                last_fires=self.fires.last_fires(job.id, n),
-                missed=self.fires.missed(job.id, n),
-                attention=needing_attention(self.fires, job.id),
-            )
-            for job in self.schedules.jobs
-        ]
+        """Every job's next fires, last fires, missed fires and fires that need a person."""
+        return describe_jobs(self.schedules, self.triggers, self.fires, self.clock(), n)
 
     def overview_text(self, n: int = 5) -> str:
         """`rpa schedule list`: every job's next fires, last fires with outcomes, missed fires."""

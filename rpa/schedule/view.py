@@ -5,12 +5,18 @@ Times are shown in Asia/Shanghai."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from rpa.outcomes import fire_label
+from rpa.schedule.attention import needing_attention
 from rpa.schedule.fires import FireRecord
 from rpa.schedule.models import JobSpec, ScheduleFile
 from rpa.schedule.shown import local
+
+if TYPE_CHECKING:
+    from rpa.schedule.fires import FireTable
+    from rpa.schedule.triggers import WorkingDayTrigger
 
 _CALENDARS = {"working_days": "工作日", "every_day": "每天"}
 
@@ -24,6 +30,34 @@ class JobOverview:
     last_fires: list[FireRecord]
     missed: list[FireRecord]
     attention: list[FireRecord] = field(default_factory=list)  # stopped fires, oldest first
+
+
+def next_fire_times(trigger: WorkingDayTrigger, n: int, after: datetime) -> list[datetime]:
+    """The trigger's next `n` fire times strictly after `after`."""
+    times: list[datetime] = []
+    candidate = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+    while candidate is not None and len(times) < n:
+        times.append(candidate)
+        candidate = trigger.get_next_fire_time(candidate, candidate)
+    return times
+
+
+def describe_jobs(
+    schedules: ScheduleFile, triggers: dict[str, WorkingDayTrigger], fires: FireTable, now: datetime, n: int
+) -> list[JobOverview]:
+    """Every job's next fires, last fires, missed fires and fires that need a person."""
+    return [
+        JobOverview(
+            job=job,
+            next_fires=[
+                (t, triggers[job.id].is_estimated(t)) for t in next_fire_times(triggers[job.id], n, now)
+            ],
+            last_fires=fires.last_fires(job.id, n),
+            missed=fires.missed(job.id, n),
+            attention=needing_attention(fires, job.id),
+        )
+        for job in schedules.jobs
+    ]
 
 
 def overview_lines(schedules: ScheduleFile, overviews: list[JobOverview]) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bots.enterprise_check import LoginPage, QueryPage, ResultPage
+from bots.enterprise_check.pages import LoginPage, QueryPage, ResultPage
 from flows.enterprise_check.flow import judge
 from rpa.browser.selectors import load_selectors
 from rpa.errors import SessionLost

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from loguru import logger
 
-from bots.enterprise_check import LoginPage, QueryPage, ResultPage
+from bots.enterprise_check.pages import LoginPage, QueryPage, ResultPage
 from rpa.audit.log import AuditLog
 from rpa.browser.selectors import load_selectors
 from rpa.errors import ConfigError, PortalUnavailable, SessionLost

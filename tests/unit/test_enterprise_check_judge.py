@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bots.enterprise_check import Registration
+from bots.enterprise_check.pages import Registration
 from flows.enterprise_check.flow import judge
 
 SHOWN = Registration("91110000600037341L", "北京华信（中国）科技有限公司", "张 三", "存续",

@@ -11,7 +11,8 @@ from loguru import logger
 
 from rpa.errors import ConfigError
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.run.orchestrate import _Outputs, open_run
+from rpa.run.orchestrate import open_run
+from rpa.run.outputs import RunOutputs
 from rpa.run.runs import RunContext
 from rpa.settings import Settings
 
@@ -46,7 +47,7 @@ def ctx(tmp_path: Path) -> RunContext:
 
 def test_outputs_written_early_are_not_written_again_at_the_close(ctx: RunContext) -> None:
     flow = WritingFlow()
-    outputs = _Outputs(ctx, flow)
+    outputs = RunOutputs(ctx, flow)
     outputs.write_early()
     assert outputs.write() == [ctx.folder / "out.xlsx"]
     assert flow.finished == 1
@@ -54,7 +55,7 @@ def test_outputs_written_early_are_not_written_again_at_the_close(ctx: RunContex
 
 def test_a_bug_in_early_outputs_fails_the_outputs_with_its_traceback_logged(ctx: RunContext) -> None:
     flow = WritingFlow(failure=KeyError("figures"))
-    outputs = _Outputs(ctx, flow)
+    outputs = RunOutputs(ctx, flow)
     errors: list[str] = []
     sink = logger.add(lambda message: errors.append(str(message)), level="ERROR", format="{message}",
                       diagnose=False)
@@ -72,7 +73,7 @@ def test_a_bug_in_early_outputs_fails_the_outputs_with_its_traceback_logged(ctx:
 def test_a_full_disk_while_writing_outputs_still_stops_the_run(ctx: RunContext) -> None:
     import errno
 
-    outputs = _Outputs(ctx, WritingFlow(failure=OSError(errno.ENOSPC, "No space left on device")))
+    outputs = RunOutputs(ctx, WritingFlow(failure=OSError(errno.ENOSPC, "No space left on device")))
     outputs.write_early()
     with pytest.raises(OSError):
         outputs.write()
@@ -80,7 +81,7 @@ def test_a_full_disk_while_writing_outputs_still_stops_the_run(ctx: RunContext) 
 
 def test_a_refused_output_is_logged_and_the_run_closes_without_outputs(ctx: RunContext) -> None:
     flow = WritingFlow(failure=ConfigError("config/scorecard.yaml: weights must add up to 1"))
-    outputs = _Outputs(ctx, flow)
+    outputs = RunOutputs(ctx, flow)
     errors: list[str] = []
     sink = logger.add(lambda message: errors.append(str(message)), level="ERROR", format="{message}")
     try:

@@ -1,0 +1,109 @@
+"""What an item's exception means, written to the queue: `settle` asks `rpa.errors.outcome_for`
+and ends, holds, retries or drops the item, records it in the audit log and counts it in the
+worker's `LoopSummary` (the table of outcomes is in `rpa.run.worker`'s docstring)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rpa.disk import disk_refusal
+from rpa.errors import Disposition, RpaError, outcome_for
+from rpa.masking import scrub_text
+
+if TYPE_CHECKING:
+    from rpa.queue.work_queue import WorkItem, WorkQueue
+    from rpa.run.flow import WorkerContext
+
+
+@dataclass
+class LoopSummary:
+    """What one worker's item loop did: its counts and why it stopped (for its last log line)."""
+
+    done: int = 0
+    business_errors: int = 0
+    held: int = 0
+    retried: int = 0
+    failed: int = 0
+    lease_lost: int = 0
+    bugs: int = 0
+    fatal: str | None = None
+    last_error: str = ""
+
+
+def describe(exc: BaseException) -> tuple[Disposition, str]:
+    """What the exception means, and a scrubbed message for it."""
+    disposition = outcome_for(exc)
+    if isinstance(exc, RpaError):
+        return disposition, scrub_text(str(exc))
+    return disposition, scrub_text(disk_refusal(exc) or f"{type(exc).__name__}: {exc}")
+
+
+STOP, SYSTEM, SETTLED, DROPPED, BUSY = "stop", "system", "settled", "dropped", "busy"
+
+
+def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception,
+           summary: LoopSummary) -> str:
+    """Write what `exc` means for the item (as `outcome_for` says) and count it; `STOP` when
+    the run stops, `SYSTEM` for a system error or a bug (they open the circuit), `BUSY` for
+    a portal busy for a while (a batch window: it neither opens the circuit nor closes it),
+    `DROPPED` when the item is no longer this worker's."""
+    disposition, message = describe(exc)
+    code, owner, log = disposition.code, wctx.owner, wctx.log
+    summary.last_error = message
+    try:
+        if disposition.dropped:
+            # the lease is gone (this worker was frozen or too slow; another may hold it now):
+            # nothing more is written to the item. Lost before 确认提交, nothing was submitted
+            wctx.record("item.lease_lost", item, code=code, fence=item.fence)
+            log.warning(f"事项 {item.id}：租约已失效，本工作进程不再处理：{message}")
+            summary.lease_lost += 1
+            return DROPPED
+        if disposition.run_fatal:
+            queue.return_lease(item.id, owner)
+            queue.request_stop(wctx.run_id, disposition.stop_code(), message)
+            wctx.record("run.fatal", item, code=code, message=message)
+            log.error(f"运行级错误，整个运行停止：{message}")
+            summary.fatal = message
+            return STOP
+        if disposition.state == "business_error":
+            queue.fail_business(item.id, owner, code, message, result=result_of(exc))
+            wctx.record("item.business_error", item, code=code, message=message)
+            log.warning(f"事项 {item.id}：业务错误 {code}：{message}")
+            summary.business_errors += 1
+            return SETTLED
+        if disposition.state == "held":
+            queue.hold(item.id, owner, code, message, result=result_of(exc))
+            wctx.record("item.held", item, code=code, message=message)
+            log.warning(f"事项 {item.id}：需人工处理：{message}")
+            summary.held += 1
+            return SETTLED
+        if disposition.retry:
+            state = queue.fail_system(item.id, owner, code, message, longest=disposition.busy)
+            wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
+            then = "失败" if state == "failed" else "将重试"
+            log.warning(f"事项 {item.id}：系统错误 {code}，{then}：{message}")
+            if state == "failed":
+                summary.failed += 1
+            else:
+                summary.retried += 1
+            return BUSY if disposition.busy else SYSTEM
+        # a bug: the same code would meet it again, so never retried; its traceback is kept
+        log.opt(exception=exc).error(f"事项 {item.id}：程序错误 {code}，本项失败，不重试：{message}")
+        queue.fail_bug(item.id, owner, code, message)
+        wctx.record("item.failed", item, code=code, message=message)
+        summary.failed += 1
+        summary.bugs += 1
+        return SYSTEM
+    except Exception as inner:
+        if outcome_for(inner).dropped and not disposition.dropped:  # lost while writing it
+            return settle(queue, wctx, item, inner, summary)
+        raise
+
+
+AUDITED = {"status", "filing_no", "already_filed", "evidence", "figures", "note"}
+
+
+def result_of(exc: BaseException) -> dict[str, Any] | None:
+    details = exc.details if isinstance(exc, RpaError) else None
+    return dict(details) if details else None
