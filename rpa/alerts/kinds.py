@@ -27,6 +27,7 @@ class AlertKind(StrEnum):
     FILINGS_OVERDUE = "filings_overdue"
     CALENDAR_MISSING = "calendar_missing"
     FIRE_NEEDS_ATTENTION = "fire_attention"  # a scheduled fire stopped, failed to start or was missed
+    SCHEDULER_SILENT = "scheduler_silent"  # `rpa schedule check`: no daemon heartbeat in time
     TEST = "test"
 
 
@@ -40,6 +41,7 @@ TITLES = {
     AlertKind.FILINGS_OVERDUE: "有备案已超期",
     AlertKind.CALENDAR_MISSING: "缺少明年的工作日历",
     AlertKind.FIRE_NEEDS_ATTENTION: "定时任务需要处理",
+    AlertKind.SCHEDULER_SILENT: "调度守护进程没有心跳",
     AlertKind.TEST: "测试告警",
 }
 
@@ -108,3 +110,8 @@ def fire_needs_attention(job_id: str, fire_id: int, planned: str, reason: str, r
         f"`rpa schedule list` 列出需要处理的触发，`rpa schedule close {fire_id}` 关闭",
         run_id,
     )
+
+
+def scheduler_silent(line: str) -> Alert:
+    """`line`: what `rpa schedule check` found (never written / silent since when)."""
+    return Alert(AlertKind.SCHEDULER_SILENT, "scheduler", f"{line}。定时任务不会触发，直到守护进程恢复")

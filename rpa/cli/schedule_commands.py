@@ -18,7 +18,7 @@ import os
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -153,6 +153,16 @@ def schedule_close(
     typer.echo(f"已关闭任务 {record.job_id} 计划于 {shown(record.planned_at)} 的那次（编号 {fire_id}）")
 
 
+def _scheduler_silent(cfg: Settings, line: str) -> NoReturn:
+    """Say it, alert it through alerts.yaml (once within the quiet time), exit 1."""
+    from rpa.alerts.events import send_quietly
+    from rpa.alerts.kinds import scheduler_silent
+
+    typer.echo(line, err=True)
+    send_quietly(cfg, scheduler_silent(line))
+    raise typer.Exit(1)
+
+
 @schedule_app.command("check")
 @handles_errors
 def schedule_check(
@@ -160,9 +170,9 @@ def schedule_check(
         help="Seconds without a daemon heartbeat before this fails (default RPA_SCHEDULE_CHECK_SECONDS)."
     )] = None,
 ) -> None:
-    """检查调度守护进程的心跳（供 cron/systemd 定时器）：超时未写心跳则退出码 1。
+    """检查调度守护进程的心跳（供 cron/systemd 定时器）：超时未写心跳则告警并退出码 1。
 
-    For cron/systemd timers: exit 1 when no scheduler daemon wrote a heartbeat in time."""
+    For cron/systemd timers: alert and exit 1 when no scheduler daemon wrote a heartbeat in time."""
     from datetime import UTC
 
     from rpa.schedule.fire_rows import process_owner
@@ -174,11 +184,9 @@ def schedule_check(
     newest = OwnerTable(cfg.database_url_resolved, owner=process_owner()).newest_beat("daemon")
     now = datetime.now(UTC)
     if newest is None:
-        typer.echo("调度守护进程从未写过心跳：请启动 `rpa schedule run`（或其 systemd 服务）", err=True)
-        raise typer.Exit(1)
+        _scheduler_silent(cfg, "调度守护进程从未写过心跳：请启动 `rpa schedule run`（或其 systemd 服务）")
     age = (now - newest).total_seconds()
     if age > limit:
-        typer.echo(f"调度守护进程已 {age:.0f} 秒没有心跳（上次 {shown(newest)}，允许 {limit:g} 秒）："
-                   "请检查 `rpa schedule run` 是否在运行", err=True)
-        raise typer.Exit(1)
+        _scheduler_silent(cfg, f"调度守护进程已 {age:.0f} 秒没有心跳（上次 {shown(newest)}，"
+                               f"允许 {limit:g} 秒）：请检查 `rpa schedule run` 是否在运行")
     typer.echo(f"调度守护进程正常：上次心跳 {shown(newest)}（{age:.0f} 秒前）")

@@ -100,3 +100,19 @@ def test_a_person_closes_a_stopped_fire(tmp_path: Path) -> None:
     assert "不需要处理" in again.stderr
     missing = cli.run("schedule", "close", "999", check_exit=2)
     assert "没有编号为 999 的触发" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@pytest.mark.timeout(120)
+def test_a_silent_scheduler_is_alerted_once_within_the_quiet_time(tmp_path: Path) -> None:
+    from tests.integration.alert_receivers import http_server, smtp_server, write_alerts_yaml
+
+    schedules = tmp_path / "schedules.yaml"
+    schedules.write_text(SCHEDULE, encoding="utf-8")
+    with smtp_server() as smtp, http_server() as robot:
+        alerts = write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port, webhook_url=robot.url)
+        cli = make_cli_env(tmp_path, RPA_SCHEDULES_FILE=str(schedules), RPA_ALERTS_FILE=str(alerts))
+        first = cli.run("schedule", "check", check_exit=1)
+        again = cli.run("schedule", "check", check_exit=1)  # a timer every 5 minutes: told once
+    assert "调度守护进程从未写过心跳" in first.stderr and "Traceback" not in again.stderr
+    assert len(smtp.messages) == 1 and len(robot.posts) == 1
+    assert "调度守护进程没有心跳" in smtp.bodies()[0] and "rpa schedule run" in smtp.bodies()[0]
