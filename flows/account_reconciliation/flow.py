@@ -3,7 +3,9 @@ the exports of the period meant to file, what our account-filing runs filed (the
 AMS holds (备案业务清单, every page, one work item read by a worker logged in to AMS), matched by
 account, action and business date into five classes (classify.py). reconciliation.xlsx has one
 sheet per class (book.py), report.html a section; the run exits 1 when a filing is overdue or
-AMS and the export differ. An export that cannot be read is exit 2; a list page that cannot be
+AMS and the export differ. Without --input (a scheduled run) the exports are those the drop
+folder took for account-filing runs since the period began (taken.py). An export that cannot be
+read is exit 2; a list page that cannot be
 read (a header renamed, a column gone) stops the run naming it, and no workbook is written.
 """
 
@@ -31,6 +33,7 @@ from flows.account_reconciliation.classify import (
     reconcile,
 )
 from flows.account_reconciliation.ours import FILING_FLOW, our_filings
+from flows.account_reconciliation.taken import taken_exports
 from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
 from rpa.masking import FieldClass, item_ref, mask
@@ -77,7 +80,8 @@ class AccountReconciliationFlow(Flow):
         ctx.add_shaping_file(settings.calendar_file)
         ctx.add_shaping_file(settings.selectors_dir / "ams.yaml")
         self.rows, self.unread = [], []
-        for given in self.inputs:
+        inputs: list[str | Path] = list(self.inputs) or list(taken_exports(settings, self.begin))
+        for given in inputs:
             path = Path(given)
             if not path.is_file():
                 raise InputFileError(f"输入文件 {path} 不存在或不是文件：请检查 --input")
@@ -91,8 +95,9 @@ class AccountReconciliationFlow(Flow):
                     self.rows.append(_export_row(path.name, outcome))
         span = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}", span)])
+        source = "" if self.inputs else f"（未指定 --input：投放文件夹自 {span['begin']} 起取走的）"
         notes = [f"核对 {span['begin']} 至 {span['end']}（期限按 {today.isoformat()} 判断）："
-                 f"导出文件 {len(self.inputs)} 个，期间内 {len(self.rows)} 行"]
+                 f"导出文件{source} {len(inputs)} 个，期间内 {len(self.rows)} 行"]
         return Prepared(enqueued=sum(r.created for r in results), notes=notes)
 
     # -- worker process ----------------------------------------------------------------------

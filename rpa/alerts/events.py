@@ -26,12 +26,15 @@ if TYPE_CHECKING:
 
 # runs started by a person at a terminal: a refused one (exit 2) is told to that person there
 AT_A_TERMINAL = frozenset({"cli", "retry", "demo"})
+# the audit event a flow records for each input row it validates, and the status of one put aside
+ROW_VALIDATED, FOR_A_PERSON = "row.validated", "needs_person"
 PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台", "enterprise_check": "联网核查系统"}
 
 
 def alert_run_end(settings: Settings, run_id: str, folder: Path) -> None:
     """The alerts a run's end calls for, from its run.json: stopped early (the circuit breaker
-    named as such) or, unattended, refused; and rows held for a person. Logged as the run's (its run.log)."""
+    named as such) or, unattended, refused; and rows held for a person (queue items held, and input
+rows put aside while validating). Logged as the run's (its run.log)."""
     with logger.contextualize(run_id=run_id):
         try:
             for alert in run_end_alerts(settings, run_id, folder):
@@ -58,9 +61,28 @@ def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]
             found.append(kinds.run_stopped(run_id, flow, reason or ("运行没有记下结束状态：请查看 run.log"
                                                                       if exit_code is None else None)))
     held = int((record.get("counts") or {}).get("held", 0) or 0)
-    if held:
-        found.append(kinds.rows_held(run_id, flow, held))
+    set_aside = rows_set_aside(settings, run_id)
+    if held or set_aside:
+        found.append(kinds.rows_held(run_id, flow, held + set_aside, set_aside=set_aside))
     return found
+
+
+def rows_set_aside(settings: Settings, run_id: str) -> int:
+    """Input rows the run put aside for a person while validating (never queue items: 核准, a name
+    outside GBK, no passed registration check), from its audit trail: each row's last
+    `row.validated` (a resumed run validates again). The audit trail, not result.xlsx, which a
+    run that stopped before its end has not written."""
+    from rpa.audit.log import AuditLog
+
+    audit = AuditLog.from_settings(settings)
+    if not audit.has_schema():
+        return 0
+    last: dict[tuple[str, str], str] = {}
+    for event in audit.events(run_id):
+        if event.event == ROW_VALIDATED:
+            where = (str(event.details.get("sheet")), str(event.details.get("row")))
+            last[where] = str(event.details.get("status"))
+    return sum(1 for status in last.values() if status == FOR_A_PERSON)
 
 
 def alert_operator_refused(settings: Settings, portal: str, operator_code: str, portal_words: str,

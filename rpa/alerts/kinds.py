@@ -78,10 +78,13 @@ def run_stopped(run_id: str, flow: str, reason: str | None) -> Alert:
     )
 
 
-def rows_held(run_id: str, flow: str, held: int) -> Alert:
+def rows_held(run_id: str, flow: str, held: int, set_aside: int = 0) -> Alert:
+    """`held` in all; `set_aside` of them input rows put aside while validating (no queue item)."""
+    aside = f"（其中 {set_aside} 行在校验输入时即留给人工，未报备）" if set_aside else ""
     return Alert(
         AlertKind.ROWS_HELD, run_id,
-        f"流程 {flow} 的运行结束时有 {held} 个事项待人工处理：请查看该运行的 report.html 和结果文件", run_id,
+        f"流程 {flow} 的运行结束时有 {held} 个事项待人工处理{aside}：请查看该运行的 report.html 和结果文件",
+        run_id,
     )
 
 

@@ -147,6 +147,15 @@ class DropFolder:
         logger.info(f"投放文件夹：已为运行 {run_id} 取走 {source.name}")
         return TakenFile(path=target, original_name=source.name, sha256=digest, run_id=run_id)
 
+    def taken_since(self, since: datetime) -> list[TakenFile]:
+        """Every file taken at or after `since`, oldest first, as recorded (its file may be gone)."""
+        query = select(drop_files).where(drop_files.c.taken_at >= since).order_by(
+            drop_files.c.taken_at, drop_files.c.taken_path
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [TakenFile(Path(r["taken_path"]), r["original_name"], r["sha256"], r["run_id"]) for r in rows]
+
     def run_for(self, sha256: str) -> str | None:
         """The run a file with this content was taken for, if any."""
         with self.engine.connect() as conn:

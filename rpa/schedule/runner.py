@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from rpa.errors import UsageError
 from rpa.masking import scrub_text
 from rpa.outcomes import fire_label
 from rpa.schedule.attention import (
@@ -204,7 +205,10 @@ class FireRunner:
         try:
             result = self.launcher(job, record.planned_at.astimezone(job.zone), params)
         except Exception as exc:  # the daemon's edge: any failure is this fire's outcome, the rest go on
-            logger.exception(f"任务 {job.id}：运行 {run_id} 启动失败")
+            if isinstance(exc, UsageError):  # bad input or setting: its own Chinese line says it all
+                logger.error(f"任务 {job.id}：运行 {run_id} 启动失败：{scrub_text(exc.message)}")
+            else:
+                logger.exception(f"任务 {job.id}：运行 {run_id} 启动失败")
             return LaunchResult(run_id=run_id, exit_code=2, note=scrub_text(f"{type(exc).__name__}: {exc}"))
         if result.run_id and result.run_id != run_id:
             self.fires.set_launch(record, run_id=result.run_id, params=params)

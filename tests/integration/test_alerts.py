@@ -29,6 +29,7 @@ from rpa.queue.work_queue import WorkQueue
 from rpa.run.operators import remember_refusal
 from rpa.run.orchestrate import execute_run
 from rpa.settings import Settings
+from tests.check_exports import open_row, uscc, write_export
 from tests.e2e.cli_helpers import CliEnv, make_cli_env
 from tests.integration.alert_receivers import (
     SMTP_PASSWORD,
@@ -47,6 +48,7 @@ FILED_ACCOUNT = "6228480010009999111"
 DRY_RUN_ACCOUNT = "9558801001117777"
 LATER_ACCOUNT = "3301040160002468"
 LONG_AGO_ACCOUNT = "1100200030004000"  # overdue since September: past overdue_days
+RARE_NAME_ACCOUNT = "6228480055550000123"  # its depositor's name cannot be typed into AMS
 UNMASKED = (OVERDUE_ACCOUNT, DUE_TODAY_ACCOUNT, FILED_ACCOUNT, DRY_RUN_ACCOUNT, LATER_ACCOUNT,
             LONG_AGO_ACCOUNT, "OP0417")
 
@@ -345,6 +347,26 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
             encoding="utf-8")  # a clerk at a terminal reads the refusal there; nobody watches a fire
         assert [a.kind for a in run_end_alerts(settings, "refused-run", refused)] == (
             [AlertKind.RUN_FAILED] if alerted else [])
+
+
+@pytest.mark.timeout(120)
+def test_rows_put_aside_while_validating_raise_the_rows_held_alert(
+    tmp_path: Path, smtp: SmtpReceiver, http: HttpReceiver
+) -> None:
+    """A filing run whose only row has a name outside GBK (𠮷, U+20BB7) puts it aside for a person
+    before anything is queued: no queue item is held, yet the run end alerts it."""
+    settings = _settings(tmp_path, write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port,
+                                                     webhook_url=http.url))
+    name, code = "北京𠮷祥餐饮管理有限公司", uscc("91110105MA02XYKW1")
+    row = open_row(RARE_NAME_ACCOUNT, name, code, "周敏", "2026-12-01")
+    export = write_export(tmp_path / "rare.xlsx", [row])
+    outcome = execute_run(settings, "account-filing", {"flow_params": {"input": str(export)}}, trigger="test")
+    assert outcome.exit_code == 1 and not outcome.counts.get("held")  # nothing held in the queue
+    (body,) = smtp.bodies()
+    assert "1 个事项待人工处理（其中 1 行在校验输入时即留给人工，未报备）" in body
+    assert f"运行编号：{outcome.run_id}" in body and len(http.posts) == 1
+    assert RARE_NAME_ACCOUNT not in _everything_sent(smtp, http)
+    assert [a.kind for a in run_end_alerts(settings, outcome.run_id, outcome.folder)] == [AlertKind.ROWS_HELD]
 
 
 def test_the_example_alerts_file_reads() -> None:

@@ -69,7 +69,8 @@ def shipped_scheduler(tmp_path: Path, calendar: WorkCalendar) -> BotScheduler:
 # --- the file ---------------------------------------------------------------------------------
 def test_the_shipped_file_holds_the_real_defaults() -> None:
     schedules = load_schedules(DEFAULT_SCHEDULES_FILE)
-    assert schedules.job_ids() == ["account-filing", "report-extraction", "calendar-check"]
+    assert schedules.job_ids() == ["account-filing", "report-extraction", "account-reconciliation",
+                                   "calendar-check"]
     filing = schedules.job("account-filing")
     window = schedules.window_for(filing)
     assert window is not None
@@ -81,6 +82,10 @@ def test_the_shipped_file_holds_the_real_defaults() -> None:
     extraction = schedules.job("report-extraction")
     assert extraction.params == {"date": "{previous_working_day}"}
     assert extraction.cron.as_kwargs() == {"hour": "7", "minute": "30"}
+    reconciliation = schedules.job("account-reconciliation")
+    assert reconciliation.params == {"date_from": "{T-14}", "date_to": "{T}"}
+    assert (reconciliation.cron.as_kwargs(), reconciliation.calendar) == (
+        {"hour": "17", "minute": "30"}, "working_days")  # after AMS's 08:30-17:00 window
     check = schedules.job("calendar-check")
     assert (check.cron.month, check.calendar) == ("11-12", "every_day")
 
