@@ -12,6 +12,10 @@ there), and a transaction that lost its connection half way is run again whole b
 exit 3, resumable. SQLite is a local file: nothing there is retried (its busy timeout waits).
 
     set_outage_limit(settings.db_outage_seconds)   # once per process, from the settings
+
+A database this process has never reached is not an outage: the first connection failing says
+so at once (a ConfigError naming RPA_DATABASE_URL, exit 2), unless the process is one of a run's
+workers or a daemon (`expect_outages()`), which were started while the database was there.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ RECONNECT_FIRST_SECONDS, RECONNECT_MAX_SECONDS = 0.1, 2.0  # the backoff while t
 DEFAULT_OUTAGE_SECONDS = 30.0
 
 _limit = {"seconds": DEFAULT_OUTAGE_SECONDS}
+_contact = {"reached": False, "patient": False}  # this process: connected once / waits from the start
 _patience = threading.local()  # the deadline of the outage this thread is riding out, if any
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -86,6 +91,12 @@ def set_outage_limit(seconds: float) -> None:
     _limit["seconds"] = float(seconds)
 
 
+def expect_outages() -> None:
+    """This process (a run's worker, `rpa worker`, the scheduler daemon) waits for a database it
+    has not reached yet as for an outage, instead of refusing at once."""
+    _contact["patient"] = True
+
+
 def outage_limit() -> float:
     return _limit["seconds"]
 
@@ -115,8 +126,12 @@ def _connect_patiently(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> 
     delay, warned = RECONNECT_FIRST_SECONDS, False
     while True:
         try:
-            return dialect.connect(*cargs, **cparams)
+            connection = dialect.connect(*cargs, **cparams)
+            _contact["reached"] = True
+            return connection
         except dialect.loaded_dbapi.OperationalError as exc:
+            if not _contact["reached"] and not _contact["patient"]:
+                raise  # never reached from here: a setting to check, said at once (exit 2)
             if not warned:
                 limit = f"{outage_limit():g}"
                 logger.warning(f"数据库连接不上，等待其恢复后重连（最多 {limit} 秒）：{type(exc).__name__}")
@@ -149,8 +164,8 @@ def rides_out_outages(method: Callable[P, R]) -> Callable[P, R]:
                 try:
                     return method(*args, **kwargs)
                 except DBAPIError as exc:
-                    if not _lost_connection(exc):
-                        raise
+                    if not _lost_connection(exc) or not (_contact["reached"] or _contact["patient"]):
+                        raise  # not a lost connection, or a database never reached from here
                     logger.warning(f"数据库连接中断，重连后重做该事务：{type(exc.orig).__name__}")
                     delay = _backoff(delay, _patience.deadline, exc)
         finally:

@@ -18,7 +18,7 @@ from loguru import logger
 from rpa.alerts import kinds
 from rpa.alerts.kinds import Alert
 from rpa.alerts.send import send_alert
-from rpa.errors import EXIT_STOPPED, EXIT_USAGE, CircuitOpen, ConfigError
+from rpa.errors import EXIT_STOPPED, EXIT_USAGE, CircuitOpen, ConfigError, RpaError
 from rpa.masking import FieldClass, mask, scrub_text
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ rows put aside while validating). Logged as the run's (its run.log)."""
         try:
             for alert in run_end_alerts(settings, run_id, folder):
                 send_quietly(settings, alert)
+        except RpaError as exc:  # e.g. the database still away: said in one line, no traceback
+            logger.error(f"告警未能发送（{exc.code}）：{scrub_text(exc.message)}；运行不受影响")
         except Exception as exc:  # never the run's failure: logged, masked
             _log_failure(exc)
 

@@ -34,7 +34,7 @@ class AlertKind(StrEnum):
 TITLES = {
     AlertKind.RUN_FAILED: "运行未能完成",
     AlertKind.RUN_STOPPED: "运行提前停止",
-    AlertKind.ROWS_HELD: "有事项待人工处理",
+    AlertKind.ROWS_HELD: "有事项需人工处理",
     AlertKind.CIRCUIT_OPEN: "连续系统错误，熔断已触发",
     AlertKind.OPERATOR_REFUSED: "操作员登录被拒绝",
     AlertKind.FILINGS_DUE: "今日到期的备案尚未完成",
@@ -83,7 +83,7 @@ def rows_held(run_id: str, flow: str, held: int, set_aside: int = 0) -> Alert:
     aside = f"（其中 {set_aside} 行在校验输入时即留给人工，未报备）" if set_aside else ""
     return Alert(
         AlertKind.ROWS_HELD, run_id,
-        f"流程 {flow} 的运行结束时有 {held} 个事项待人工处理{aside}：请查看该运行的 report.html 和结果文件",
+        f"流程 {flow} 的运行结束时有 {held} 个事项需人工处理{aside}：请查看该运行的 report.html 和结果文件",
         run_id,
     )
 

@@ -109,10 +109,12 @@ def schedule_run() -> None:
 
     The scheduler daemon: runs jobs until SIGTERM/SIGINT, then lets items in hand finish. It
     logs to the terminal and to logs/scheduler.log (RPA_LOG_DIR), times in Asia/Shanghai."""
+    from rpa.db import expect_outages
     from rpa.logs import configure_daemon_logging
     from rpa.schedule.shown import SHOWN_ZONE
 
     cfg = settings()
+    expect_outages()  # the daemon waits for a database that is not up yet, as for an outage
     path = log_file(cfg)
     configure_daemon_logging(path, SHOWN_ZONE)
     from loguru import logger

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select, update
 
-from rpa.db import immediate_transaction
+from rpa.db import immediate_transaction, ride_out_outages_of
 from rpa.queue.schema import UtcDateTime, insert_or_ignore
 from rpa.queue.tables import tables_ready
 
@@ -39,6 +39,7 @@ breakers = Table(
 )
 
 
+@ride_out_outages_of  # a database restart is waited out; each call's transaction runs again whole
 class RunBreaker:
     """The shared count of system errors in a row of one run."""
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from rpa.audit.log import AuditLog
+from rpa.db import expect_outages
 from rpa.errors import EXIT_OK, UsageError
 from rpa.logs import add_run_log
 from rpa.queue.work_queue import WorkQueue
@@ -72,6 +73,7 @@ def serve_flow(
             f"rpa worker 不办理流程 {flow!r}：可选 {'、'.join(sorted(SHARED_FLOWS))}"
             "（smoke 的本地网站随它自己的运行进程启动）"
         )
+    expect_outages()  # a long-lived service: a database not up yet is waited for, then exit 3
     start_worker_server()
     queue = WorkQueue.from_settings(settings)
     audit = AuditLog.from_settings(settings)

@@ -32,7 +32,7 @@ from loguru import logger
 from sqlalchemy import Column, Integer, MetaData, String, Table, and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from rpa.db import immediate_transaction
+from rpa.db import immediate_transaction, ride_out_outages_of
 from rpa.errors import RunFatalError
 from rpa.masking import FieldClass, mask
 from rpa.queue.schema import UtcDateTime, insert_or_ignore
@@ -81,6 +81,7 @@ class HeldLease:
     expires_at: datetime
 
 
+@ride_out_outages_of  # a database restart is waited out; each call's transaction runs again whole
 class OperatorLeases:
     """The operator leases of one database (the queue's)."""
 

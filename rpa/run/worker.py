@@ -195,6 +195,7 @@ def worker_main(
         os.environ.update(environment)
         time.tzset()
     from rpa.audit.log import AuditLog
+    from rpa.db import expect_outages
     from rpa.input_files import apply_input_limits
     from rpa.logs import add_run_log, configure_logging
     from rpa.masking import register_secret
@@ -203,6 +204,7 @@ def worker_main(
     from rpa.run.operator_leases import take_operator
     from rpa.run.scratch import remove_scratch, worker_scratch
 
+    expect_outages()  # started by a run that reached the database: a restart now is an outage
     stop_event = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
     signal.signal(signal.SIGINT, lambda *_: stop_event.set())
