@@ -8,16 +8,19 @@ demo:
 	@scripts/bootstrap.sh
 	@.venv/bin/rpa demo
 
-# import-linter contracts (.importlinter) first: layers, no cycles, fixtures kept out of the runtime
+# import-linter contracts (.importlinter) first: layers, no cycles, fixtures kept out of the runtime.
+# Three test processes on two cores (most of a test's time is waiting for portals, Chromium and
+# subprocesses); one file stays in one process, which shares its browser, portals and cluster.
+PYTEST_PARALLEL ?= -n 3 --dist loadfile
 test:
 	@scripts/bootstrap.sh --test
 	@.venv/bin/lint-imports --no-cache
-	@.venv/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@.venv/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast:
 	@scripts/bootstrap.sh --test
 	@.venv/bin/lint-imports --no-cache
-	@.venv/bin/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	@.venv/bin/python -m pytest -q -m "not slow" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint:
 	@.venv/bin/ruff check .
