@@ -322,7 +322,7 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
     (held / "run.json").write_text(json.dumps(
         {"flow": "account-filing", "exit_code": 1, "counts": {"done": 3, "held": 2}}), encoding="utf-8")
     (alert,) = run_end_alerts(settings, "held-run", held)
-    assert alert.kind == AlertKind.ROWS_HELD and "2 个事项待人工处理" in alert.line
+    assert alert.kind == AlertKind.ROWS_HELD and "2 个事项需人工处理" in alert.line
     assert alert.run_id == "held-run"
 
     broken = tmp_path / "runs" / "broken-run"
@@ -363,7 +363,7 @@ def test_rows_put_aside_while_validating_raise_the_rows_held_alert(
     outcome = execute_run(settings, "account-filing", {"flow_params": {"input": str(export)}}, trigger="test")
     assert outcome.exit_code == 1 and not outcome.counts.get("held")  # nothing held in the queue
     (body,) = smtp.bodies()
-    assert "1 个事项待人工处理（其中 1 行在校验输入时即留给人工，未报备）" in body
+    assert "1 个事项需人工处理（其中 1 行在校验输入时即留给人工，未报备）" in body
     assert f"运行编号：{outcome.run_id}" in body and len(http.posts) == 1
     assert RARE_NAME_ACCOUNT not in _everything_sent(smtp, http)
     assert [a.kind for a in run_end_alerts(settings, outcome.run_id, outcome.folder)] == [AlertKind.ROWS_HELD]
