@@ -33,8 +33,8 @@ PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台", "enterprise_che
 
 def alert_run_end(settings: Settings, run_id: str, folder: Path) -> None:
     """The alerts a run's end calls for, from its run.json: stopped early (the circuit breaker
-    named as such) or, unattended, refused; and rows held for a person (queue items held, and input
-rows put aside while validating). Logged as the run's (its run.log)."""
+    named as such) or, unattended, refused; items that failed; and rows held for a person (queue
+    items held, and input rows put aside while validating). Logged as the run's (its run.log)."""
     with logger.contextualize(run_id=run_id):
         try:
             for alert in run_end_alerts(settings, run_id, folder):
@@ -62,7 +62,11 @@ def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]
         else:
             found.append(kinds.run_stopped(run_id, flow, reason or ("运行没有记下结束状态：请查看 run.log"
                                                                       if exit_code is None else None)))
-    held = int((record.get("counts") or {}).get("held", 0) or 0)
+    counts = record.get("counts") or {}
+    failed = int(counts.get("failed", 0) or 0)
+    if failed:
+        found.append(kinds.items_failed(run_id, flow, failed))
+    held = int(counts.get("held", 0) or 0)
     set_aside = rows_set_aside(settings, run_id)
     if held or set_aside:
         found.append(kinds.rows_held(run_id, flow, held + set_aside, set_aside=set_aside))

@@ -21,6 +21,7 @@ class AlertKind(StrEnum):
     RUN_FAILED = "run_failed"  # the run was refused (exit 2): nothing was done
     RUN_STOPPED = "run_stopped"  # the run stopped early (exit 3): the rest stays pending
     ROWS_HELD = "rows_held"
+    ITEMS_FAILED = "items_failed"  # items a run ended as failed (retries used up, or a bug)
     CIRCUIT_OPEN = "circuit_open"
     OPERATOR_REFUSED = "operator_refused"
     FILINGS_DUE = "filings_due"
@@ -35,6 +36,7 @@ TITLES = {
     AlertKind.RUN_FAILED: "运行未能完成",
     AlertKind.RUN_STOPPED: "运行提前停止",
     AlertKind.ROWS_HELD: "有事项需人工处理",
+    AlertKind.ITEMS_FAILED: "有事项失败",
     AlertKind.CIRCUIT_OPEN: "连续系统错误，熔断已触发",
     AlertKind.OPERATOR_REFUSED: "操作员登录被拒绝",
     AlertKind.FILINGS_DUE: "今日到期的备案尚未完成",
@@ -118,3 +120,12 @@ def fire_needs_attention(job_id: str, fire_id: int, planned: str, reason: str, r
 def scheduler_silent(line: str) -> Alert:
     """`line`: what `rpa schedule check` found (never written / silent since when)."""
     return Alert(AlertKind.SCHEDULER_SILENT, "scheduler", f"{line}。定时任务不会触发，直到守护进程恢复")
+
+
+def items_failed(run_id: str, flow: str, failed: int) -> Alert:
+    return Alert(
+        AlertKind.ITEMS_FAILED, run_id,
+        f"流程 {flow} 的运行结束时有 {failed} 个事项失败（系统错误重试用尽或程序错误）：请查看该运行的"
+        f" report.html 和 run.log，排除原因后用 `rpa runs retry {run_id}` 重办",
+        run_id,
+    )

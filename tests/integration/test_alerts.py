@@ -325,6 +325,14 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
     assert alert.kind == AlertKind.ROWS_HELD and "2 个事项需人工处理" in alert.line
     assert alert.run_id == "held-run"
 
+    failing = tmp_path / "runs" / "failing-run"
+    failing.mkdir()
+    (failing / "run.json").write_text(json.dumps(
+        {"flow": "account-filing", "exit_code": 1, "counts": {"done": 4, "failed": 1}}), encoding="utf-8")
+    (failed,) = run_end_alerts(settings, "failing-run", failing)
+    assert failed.kind == AlertKind.ITEMS_FAILED and "1 个事项失败" in failed.line
+    assert "rpa runs retry failing-run" in failed.line
+
     broken = tmp_path / "runs" / "broken-run"
     broken.mkdir()
     (broken / "run.json").write_text(json.dumps(
