@@ -120,7 +120,8 @@ def check_xlsx(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # NotImplementedError: zipfile's answer to a zip version or method it does not know
         raise InputFileError(f"{name} 不是有效的 .xlsx 文件（压缩包已损坏）：请从系统重新导出") from None
     names = {m.filename for m in members}
     missing = [part for part in XLSX_REQUIRED if part not in names]

@@ -116,7 +116,11 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
         worksheet = workbook[name]
         if not hasattr(worksheet, "iter_rows"):
             continue  # a chart sheet
-        rows, release = sheet_rows(path, worksheet)
+        try:
+            rows, release = sheet_rows(path, worksheet)
+        except BaseException:
+            workbook.close()
+            raise
         close = _both(workbook.close, release)
         try:
             result = _start(path, name, _guarded(path, rows), aliases, close, max_rows=max_rows)

@@ -23,11 +23,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.formula import ArrayFormula
 
 from flows.account_filing.normalise import CellValue
+from rpa.input_files import reading
+from rpa.xlsx_files import load_xlsx
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 Rows = Iterator[Sequence[CellValue]]
@@ -45,7 +46,7 @@ UNCOMPUTED = Uncomputed("")
 def open_read_only(path: Path, *, data_only: bool) -> Any:
     """openpyxl's read-only workbook, its sheets' claimed sizes not read (see the module's doc)."""
     with _sizes_unread():
-        return load_workbook(path, read_only=True, data_only=data_only)
+        return load_xlsx(path, read_only=True, data_only=data_only)
 
 
 @contextmanager
@@ -108,8 +109,9 @@ def _formula_rows(path: Path, worksheet: Any) -> tuple[Rows, Callable[[], None]]
     sheet has no formula (the usual export: nothing is read twice)."""
     member = getattr(worksheet, "_worksheet_path", None)
     try:
-        if not member or not _has_formulas(path, member):
-            return None
+        with reading(path):  # a sheet that does not unzip is damage, never "no formulas"
+            if not member or not _has_formulas(path, member):
+                return None
         formulas = open_read_only(path, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return None  # the data-only read reports the damage

@@ -87,21 +87,27 @@ def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
     """The report table (joined across pages) as a Grid."""
     file = path.name
     check_pdf(path)
-    with reading(path):  # what pdfminer raises on a broken file, closing included
-        try:
-            pdf = pdfplumber.open(path)
-        except PdfminerException as error:
-            if isinstance(error.args[0] if error.args else None, PDFPasswordIncorrect):
-                raise InputFileError(f"{file} 已加密，请导出未加密的文件", code=ENCRYPTED,
-                                     details={"file": str(path)}) from None
-            raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
-        except (PDFSyntaxError, PSException, OSError, ValueError) as error:
-            raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
-    with reading(path), pdf:
-        try:
-            return _read_pages(pdf, file, spec)
-        except (PdfminerException, PDFSyntaxError, PSException) as error:
-            raise InputFileError(describe_failure(path, error), details={"file": str(path)}) from error
+    # The file is opened here, not by pdfplumber: pdfplumber closes a file it opened itself only
+    # on a PdfminerException, so a PSException or ValueError while parsing left it open.
+    with path.open("rb") as stream:
+        with reading(path):  # what pdfminer raises on a broken file, closing included
+            try:
+                pdf = pdfplumber.open(stream)
+            except PdfminerException as error:
+                if isinstance(error.args[0] if error.args else None, PDFPasswordIncorrect):
+                    raise InputFileError(f"{file} 已加密，请导出未加密的文件", code=ENCRYPTED,
+                                         details={"file": str(path)}) from None
+                raise InputFileError(describe_failure(path, error),
+                                     details={"file": str(path)}) from error
+            except (PDFSyntaxError, PSException, OSError, ValueError) as error:
+                raise InputFileError(describe_failure(path, error),
+                                     details={"file": str(path)}) from error
+        with reading(path), pdf:
+            try:
+                return _read_pages(pdf, file, spec)
+            except (PdfminerException, PDFSyntaxError, PSException) as error:
+                raise InputFileError(describe_failure(path, error),
+                                     details={"file": str(path)}) from error
 
 
 def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -24,6 +23,7 @@ from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, UnreadableFigure
 from rpa.input_files import check_xlsx, reading
+from rpa.xlsx_files import load_xlsx
 
 _TITLE_ROWS = 10  # a title is looked for in the first rows of a sheet
 
@@ -32,7 +32,7 @@ def _open(path: Path, *, data_only: bool) -> Any:
     check_xlsx(path)
     try:
         with reading(path):
-            return load_workbook(path, data_only=data_only)
+            return load_xlsx(path, read_only=False, data_only=data_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise InputFileError(f"{path.name}：不是能读的 xlsx 工作簿（文件损坏、未下载完整或并非 Excel 文件；"
                              f"{type(error).__name__}），请重新下载或另存为 xlsx",
