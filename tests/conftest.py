@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.plugins.portals",
     "tests.plugins.report_portal",
     "tests.plugins.enterprise_check",
+    "tests.plugins.alert_receivers",
 ]

@@ -4,7 +4,6 @@ an operator the mock AMS refuses at login is told once, masked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,26 +17,12 @@ from tests.integration.alert_receivers import (
     HttpReceiver,
     SmtpReceiver,
     free_port,
-    http_server,
-    smtp_server,
     write_alerts_yaml,
 )
 from tests.integration.ams_helpers import basic_record, write_export
 from tests.plugins.portals import AmsHandle
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    with smtp_server() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def http() -> Iterator[HttpReceiver]:
-    with http_server() as receiver:
-        yield receiver
 
 
 @pytest.mark.timeout(180)

@@ -36,7 +36,6 @@ from tests.integration.alert_receivers import (
     HttpReceiver,
     SmtpReceiver,
     free_port,
-    http_server,
     self_signed_certificate,
     smtp_server,
     write_alerts_yaml,
@@ -51,18 +50,6 @@ LONG_AGO_ACCOUNT = "1100200030004000"  # overdue since September: past overdue_d
 RARE_NAME_ACCOUNT = "6228480055550000123"  # its depositor's name cannot be typed into AMS
 UNMASKED = (OVERDUE_ACCOUNT, DUE_TODAY_ACCOUNT, FILED_ACCOUNT, DRY_RUN_ACCOUNT, LATER_ACCOUNT,
             LONG_AGO_ACCOUNT, "OP0417")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    with smtp_server() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def http() -> Iterator[HttpReceiver]:
-    with http_server() as receiver:
-        yield receiver
 
 
 @pytest.fixture
