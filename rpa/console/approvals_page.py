@@ -59,12 +59,12 @@ def _views(request: Request, runs: list[WaitingRun]) -> list[RunView]:
     allowed = can(request, Action.DECIDE_APPROVAL)
     views = []
     for run in runs:
-        if not allowed:
+        if run.maker is not None and run.maker.strip().casefold() == user.name.strip().casefold():
+            why = f"{OWN_RUN}：请由另一位复核人办理"
+        elif not allowed:
             why = f"{user.role.label}角色只能查看：批准或退回由复核或管理员办理"
         elif run.maker is None:
             why = "这次运行没有记录发起人，不能在此复核：请联系维护人员"
-        elif run.maker.strip().casefold() == user.name.strip().casefold():
-            why = f"{OWN_RUN}：请由另一位复核人办理"
         else:
             why = ""
         views.append(RunView(run, FLOW_NAMES.get(run.flow, run.flow), run.started_at[:19].replace("T", " "),
