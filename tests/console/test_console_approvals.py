@@ -241,3 +241,44 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     assert "没有待复核的报备" in _section(screen, "待复核").inner_text()
     screen.goto(f"{console.url}/runs/{run_id}")
     assert screen.get_by_text("核对通过").is_visible()
+
+
+def _decided_run(runs: Path, run_id: str) -> None:
+    """A run folder as a finished run leaves it, with a recorded maker and no row waiting."""
+    (runs / run_id).mkdir(parents=True)
+    (runs / run_id / "run.json").write_text(json.dumps({
+        "run_id": run_id, "flow": "account_filing", "trigger": "console:wang.jb",
+        "started_at": "2026-12-01T09:15:02+08:00", "ended_at": "2026-12-01T09:16:40+08:00", "exit_code": 0,
+        "counts": {"done": 2}, "parameters": {"maker": "wang.jb"},
+    }, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.timeout(120)
+def test_a_decision_that_names_no_waiting_row_is_refused_with_a_message(console: Console,
+                                                                       screen: Any) -> None:
+    """Nothing waits: the pages say so, and a decision is refused naming why, never a silent no-op."""
+    run_id = "20261201-091502-account_filing-3d5e0b"
+    _decided_run(console.settings.runs_dir, run_id)
+    _sign_in(console, screen, CHECKER)
+    assert "没有待复核的报备" in _section(screen, "待复核").inner_text()
+    screen.get_by_role("navigation").get_by_role("link", name="复核").click()
+    assert "没有待复核的报备" in screen.inner_text("main")
+    token = _token(screen)
+    url = f"{console.url}/approvals/{run_id}"
+    answer = screen.request.post(url + "/approve", form={"csrf_token": token, "scope": "all"})
+    assert answer.status == 400 and f"运行 {run_id} 没有待复核的行" in answer.text()
+    answer = screen.request.post(url + "/approve", form={"csrf_token": token, "scope": "selected"})
+    assert answer.status == 400 and "没有勾选要批准的行" in answer.text()
+    answer = screen.request.post(url + "/reject", form={"csrf_token": token, "row": "2", "reason": " "})
+    assert answer.status == 400 and "退回须写明原因" in answer.text()
+    answer = screen.request.post(url + "/reject",
+                                 form={"csrf_token": token, "row": "2", "reason": "证件已过期"})
+    assert answer.status == 400 and "没有待复核的行" in answer.text()
+    answer = screen.request.post(url + "/approve", form={"csrf_token": token, "row": "../2"})
+    assert answer.status == 400 and "行号" in answer.text()
+    answer = screen.request.post(f"{console.url}/approvals/20261201-000000-smoke-000000/approve",
+                                 form={"csrf_token": token, "scope": "all"})
+    assert answer.status == 404
+    assert console.app.state.console.children == []  # no run was resumed
+    events = AuditLog.from_settings(console.settings).events(run_id)
+    assert not [e for e in events if "approv" in e.event or "reject" in e.event]
