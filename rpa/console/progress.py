@@ -13,7 +13,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,11 +29,18 @@ from rpa.outcomes import counts_text
 from rpa.queue.models import ItemState
 from rpa.queue.schema import items
 from rpa.queue.work_queue import WorkQueue
+from rpa.run.owners import RunOwners
 from rpa.run.runs import read_run_json
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
 
 router = guarded_router()
 TICK_SECONDS = 1.0
 START_PATIENCE_TICKS = 120  # a run whose run.json has not appeared after this is reported as not started
+# after a decision: neither the run nor a resume of it has been under way for START_PATIENCE_TICKS
+RESUME_LOST = ("续跑没有进行或未能完成（运行结果仍是上一次的）：请查看运行文件夹中的 console-launch.log，"
+               "需要时用 rpa run account-filing --resume 运行编号 续跑")
 
 
 @router.get("/runs/{run_id}/progress", response_class=HTMLResponse)
@@ -121,6 +128,12 @@ async def events(request: Request, run_id: str, after: str | None = None) -> Str
                     return
             else:
                 data = await run_in_threadpool(snapshot, queue, run_id, run, since, folder)
+                if since is not None and not data["finished"]:
+                    idle = await run_in_threadpool(_nothing_under_way, settings, run_id, folder)
+                    waited = waited + 1 if idle else 0
+                    if waited > START_PATIENCE_TICKS:
+                        yield _event("end", {**data, "finished": True, "verdict": RESUME_LOST})
+                        return
                 yield _event("end" if data["finished"] else "progress", data)
                 if data["finished"]:
                     return
@@ -128,6 +141,11 @@ async def events(request: Request, run_id: str, after: str | None = None) -> Str
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _nothing_under_way(settings: Settings, run_id: str, folder: Path) -> bool:
+    """No console resume of the run holds or waits for its lock, and the run is not running."""
+    return not resume_under_way(folder) and RunOwners.from_settings(settings).state(run_id) != "running"
 
 
 def _event(name: str, data: dict[str, Any]) -> str:

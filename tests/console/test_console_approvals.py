@@ -282,3 +282,31 @@ def test_a_decision_that_names_no_waiting_row_is_refused_with_a_message(console:
     assert console.app.state.console.children == []  # no run was resumed
     events = AuditLog.from_settings(console.settings).events(run_id)
     assert not [e for e in events if "approv" in e.event or "reject" in e.event]
+
+
+@pytest.mark.timeout(120)
+def test_the_progress_page_after_a_decision_waits_for_a_new_end_and_says_when_none_comes(
+    console: Console, screen: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run.json still holds the earlier end: without `after` that end is shown at once; with it the
+    page waits, and says so when neither the run nor a resume of it is under way."""
+    from datetime import datetime
+    from urllib.parse import quote
+    from zoneinfo import ZoneInfo
+
+    from rpa.console import progress
+
+    monkeypatch.setattr(progress, "TICK_SECONDS", 0.2)
+    monkeypatch.setattr(progress, "START_PATIENCE_TICKS", 5)
+    run_id = "20261201-091502-account_filing-3d5e0b"
+    _decided_run(console.settings.runs_dir, run_id)
+    _sign_in(console, screen, CHECKER)
+    screen.goto(f"{console.url}/runs/{run_id}/progress")
+    assert "全部完成" in screen.locator("#verdict[data-finished='1']").inner_text()
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).isoformat()
+    screen.goto(f"{console.url}/runs/{run_id}/progress?after={quote(now)}")
+    verdict = screen.locator("#verdict[data-finished='1']")
+    verdict.wait_for(timeout=30_000)
+    assert "续跑没有进行或未能完成" in verdict.inner_text() and "全部完成" not in verdict.inner_text()
+    assert screen.goto(f"{console.url}/runs/{run_id}/progress?after=yesterday").status == 400
+    assert "时间参数" in screen.inner_text("main")
