@@ -188,6 +188,8 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     unchanged = card.locator("tr", has_text="经营范围")
     assert unchanged.get_attribute("class") is None and "＊" not in unchanged.inner_text()
     assert f"开户 2024-06-11 {SEED_FILING}" in card.inner_text()
+    changed.evaluate("row => row.scrollIntoView({block: 'center'})")  # the change beside the buttons
+    assert card.get_by_role("button", name="全部批准").is_enabled()
     shoot(screen, "13-复核")
 
     # a rejection without a reason is refused with a message, nothing decided
