@@ -38,6 +38,7 @@ BANK_CODE = "102100099996"  # DOMAIN.md's public sample
 OPEN_A = "6217001830004471"  # row 2: approved
 OPEN_B = "6217001830004489"  # row 3: rejected
 CHANGED = "6217001830004497"  # row 4: open in AMS since 2024, its address changes; approved
+OPEN_C = "6217001830004505"  # row 5: approved last, with 全部批准
 CHANGED_PERMIT = "J5810003920417"
 SEED_FILING = "AMS2024061100042"
 OLD_ADDRESS = "苏州市姑苏区人民路1200号"
@@ -70,6 +71,7 @@ def _export(path: Path) -> Path:
     sheet.append(_row("开户", OPEN_B, "苏州山塘文化传媒有限公司", uscc("320508", "66301853")))
     sheet.append(_row("变更", CHANGED, "苏州金鸡湖电子有限公司", uscc("320508", "66301861"),
                       注册地址=NEW_ADDRESS, 变更事项="注册地址", 基本存款账户编号=CHANGED_PERMIT))
+    sheet.append(_row("开户", OPEN_C, "苏州虎丘园林工程有限公司", uscc("320508", "66301878")))
     book.save(path)
     return path
 
@@ -136,13 +138,13 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     screen.get_by_role("button", name="上传并校验").click()
     screen.wait_for_url("**/preview")
     screen.get_by_label("须复核").check()
-    screen.get_by_role("button", name="开始运行（报备 3 行）").click()
+    screen.get_by_role("button", name="开始运行（报备 4 行）").click()
     screen.wait_for_url("**/progress")
     run_id = screen.url.rsplit("/", 2)[1]
     verdict = screen.locator("#verdict[data-finished='1']")
     verdict.wait_for(timeout=240_000)
     assert "已结束，有事项需要处理" in verdict.inner_text()
-    assert screen.locator("#held").inner_text() == "3"
+    assert screen.locator("#held").inner_text() == "4"
     assert _filed(ams) == set() and ams.submissions() == []  # looked up, nothing filed
 
     # the maker sees the run on the 复核 page, cannot decide on it, and a forged POST is refused
@@ -171,7 +173,7 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     _sign_in(console, screen, CHECKER)
     waiting = _section(screen, "待复核")
     row = waiting.locator("tr", has_text=run_id)
-    assert MAKER in row.inner_text() and row.locator("td").nth(3).inner_text() == "3"
+    assert MAKER in row.inner_text() and row.locator("td").nth(3).inner_text() == "4"
     shoot(screen, "11-首页-待复核")
     row.get_by_role("link", name=run_id).click()
     screen.wait_for_url(re.compile(r"/approvals#run-"))
@@ -218,12 +220,25 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     assert screen.locator("#done").inner_text() == "2"  # shown after the approved rows were filed
     shoot(screen, "14-复核后运行进度")
     _wait_for_children(console, 60)
+    assert _filed(ams) == {(OPEN_A, "open"), (CHANGED, "change")}  # row 5 still waits
 
-    assert _filed(ams) == {(OPEN_A, "open"), (CHANGED, "change")}
+    # 全部批准: every row still waiting (row 5 alone now)
+    screen.goto(console.url + "/")
+    assert _section(screen, "待复核").locator("tr", has_text=run_id).locator("td").nth(3).inner_text() == "1"
+    screen.goto(console.url + "/approvals")
+    card = screen.locator(f"#run-{run_id}")
+    assert card.get_by_label("选择第 2 行").count() == 0 and card.get_by_label("选择第 5 行").count() == 1
+    card.get_by_role("button", name="全部批准").click()
+    screen.wait_for_url(re.compile(rf"/runs/{run_id}/progress\?after="))
+    screen.locator("#verdict[data-finished='1']").wait_for(timeout=240_000)
+    assert screen.locator("#done").inner_text() == "3"
+    _wait_for_children(console, 60)
+
+    assert _filed(ams) == {(OPEN_A, "open"), (CHANGED, "change"), (OPEN_C, "open")}
     address = [f for f in ams.filings() if f["account_no"] == CHANGED and f["action"] == "change"]
     assert address[0]["record"]["registered_address"] == NEW_ADDRESS
     result = read_result(console.settings.runs_dir / run_id / "result.xlsx")
-    assert [result[r]["状态"] for r in (2, 3, 4)] == ["已报备", "复核退回", "已报备"]
+    assert [result[r]["状态"] for r in (2, 3, 4, 5)] == ["已报备", "复核退回", "已报备", "已报备"]
     assert REASON in str(result[3]["说明"]) and CHECKER in str(result[3]["说明"])
     assert f"复核人 {CHECKER} 批准" in str(result[2]["说明"])
     report = (console.settings.runs_dir / run_id / "report.html").read_text(encoding="utf-8")
@@ -236,6 +251,8 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     assert ("console.approval_rejected", f"console:{CHECKER}") in said
     assert ("console.approval_approved", f"console:{CHECKER}") in said
     assert ("approval.rejected", CHECKER) in said and ("approval.approved", CHECKER) in said
+    approvals = [e.details["rows"] for e in events if e.event == "approval.approved"]
+    assert approvals == [[2, 4], [5]]
     assert {actor for _, actor in said} == {CHECKER, f"console:{CHECKER}"}  # nobody else decided
 
     # nothing waits any more: 首页 and the 复核 page say so; the run's audit chain verifies
