@@ -1,4 +1,5 @@
-"""首页: today's runs, the next scheduled runs, and runs with rows waiting for a person."""
+"""首页: today's runs, the next scheduled runs, runs with rows waiting for a person, and runs whose
+rows wait for a checker (待复核, rpa.approvals.decisions.waiting)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from rpa.approvals.decisions import waiting as waiting_for_checker
 from rpa.console.run_pages import FLOW_NAMES, state_words
 from rpa.console.schedules import job_rows
 from rpa.console.web import guarded_router, render, state_of
@@ -35,8 +37,10 @@ def home(request: Request) -> HTMLResponse:
     runs = list_runs(settings)
     todays = [_row(run) for run in runs if str(run.get("started_at", "")).startswith(today)]
     waiting = [_row(run) for run in runs[:RECENT] if (run.get("counts") or {}).get("held")]
+    for_checker = [{"run_id": run.run_id, "maker": run.maker or "未记录", "rows": len(run.rows),
+                    "flow": FLOW_NAMES.get(run.flow, run.flow)} for run in waiting_for_checker(settings)]
     jobs, problem = job_rows(settings, 1)
     upcoming = sorted((job for job in jobs if job.next_fires and job.enabled and job.paused is None),
                       key=lambda job: job.next_fires[0])
     return render(request, "home.html.j2", today=today, runs=todays, waiting=waiting,
-                  upcoming=upcoming[:8], schedule_problem=problem)
+                  upcoming=upcoming[:8], schedule_problem=problem, for_checker=for_checker)

@@ -1,6 +1,7 @@
 """新建任务: upload a core-banking export, see every row's problems before anything is filed, choose
-a dry run, start; then watch the run (rpa.console.progress). Operators and admins only: anyone
-else gets 403, before the file is read. The user who starts the run is its maker."""
+a dry run or 须复核 (rows wait for a checker on the 复核 page before they are filed), start; then
+watch the run (rpa.console.progress). Operators and admins only: anyone else gets 403, before the
+file is read. The user who starts the run is its maker."""
 
 from __future__ import annotations
 
@@ -85,10 +86,14 @@ async def start(request: Request, run_id: str) -> Response:
     pending = pending_upload(settings, run_id)
     form = await request.form()
     dry_run = form.get("dry_run") == "1"
+    approval = form.get("approval") == "1"
     maker = session_of(request).user.name
     flow_params: dict[str, object] = {"input": str(pending.path.resolve())}
     if dry_run:
         flow_params["dry_run"] = True
+    if approval:
+        flow_params["approval"] = True
     state_of(request).started(start_run(settings, run_id, FLOW, flow_params, maker))
-    record(request, "console.run_started", {"run": run_id, "flow": FLOW, "dry_run": dry_run})
+    record(request, "console.run_started", {"run": run_id, "flow": FLOW, "dry_run": dry_run,
+                                               "approval": approval})
     return RedirectResponse(f"/runs/{run_id}/progress", status_code=303)

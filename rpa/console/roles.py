@@ -3,7 +3,10 @@
     经办 operator   uploads inputs, starts runs, triggers schedules, clears operator refusals
     复核 checker    approves or rejects filings prepared by someone else (reads everything)
     审计 auditor    reads runs, reports and verification results; starts nothing
-    管理员 admin    users, pausing and resuming schedules, and what an operator may do
+    管理员 admin    users, pausing and resuming schedules, what an operator may do, and approving
+                  or rejecting another maker's filings as a checker does
+
+Nobody decides on a run they started (the engine refuses it: rpa.approvals.decisions).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Action(StrEnum):
     TRIGGER_JOB = "trigger_job"
     PAUSE_JOB = "pause_job"
     CLEAR_REFUSAL = "clear_refusal"
+    DECIDE_APPROVAL = "decide_approval"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -37,6 +41,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.TRIGGER_JOB: frozenset({Role.OPERATOR, Role.ADMIN}),
     Action.PAUSE_JOB: frozenset({Role.ADMIN}),
     Action.CLEAR_REFUSAL: frozenset({Role.OPERATOR, Role.ADMIN}),
+    Action.DECIDE_APPROVAL: frozenset({Role.CHECKER, Role.ADMIN}),
 }
 
 
