@@ -21,6 +21,7 @@ stop request and after a run-fatal error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
@@ -38,7 +39,7 @@ from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import input_row, result_row
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
 from rpa.errors import InputFileError
-from rpa.masking import item_ref
+from rpa.masking import FieldClass, item_ref
 from rpa.queue.work_queue import ItemState, NewItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.owners import RunOwners, RunState
@@ -244,6 +245,17 @@ class AccountFilingFlow(Flow):
 
     def report_rows(self, ctx: RunContext) -> list[InputRow] | None:
         return self.input_rows if self.report is not None else None
+
+    def case_fields(self, payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
+        from flows.account_filing.corrections import case_fields
+
+        return case_fields(payload)
+
+    def corrected_payload(self, payload: Mapping[str, Any], changes: Mapping[str, str]) -> dict[str, Any]:
+        from flows.account_filing.corrections import corrected_payload
+
+        today = self.today and date.fromisoformat(self.today)
+        return corrected_payload(payload, changes, today or None)
 
     # -- worker process ----------------------------------------------------------------------
     def open_worker(self, wctx: WorkerContext) -> AbstractContextManager[ItemHandler]:
