@@ -16,8 +16,9 @@ a checker who is not the mark's maker approves it, and the item ends done with t
 and that filing number (result.xlsx and report.html show it once the run's outputs are
 refreshed by resuming it), or refuses it and the mark is gone. A retry puts the run's items
 that failed on system errors back to pending. Each is one event in the run's audit chain under
-the acting user's name, values masked (a correction's old and new values too). Refusals are
-`UsageError`s (exit 2) saying what to do.
+the acting user's name, values masked (a correction's old and new values too), and each asks
+for the run to be resumed (`CaseAction.resume`): its outputs and its sealed chain are brought
+up to date. Refusals are `UsageError`s (exit 2) saying what to do.
 """
 
 from __future__ import annotations
@@ -112,6 +113,9 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str)
               "before": {"state": item.state.value, "code": item.last_error_code or ""}}
     if not queue.settle(run_id, item.id, CASE_STATES, code=FILED_BY_HAND, result=result):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
+    audit.append(run_id, checker, "item.done", item_key=item.key,  # its outcome, as the item loop records one
+                 details={"status": FILED_BY_HAND, "filing_no": mark.filing_no, "row": _row(item)},
+                 field_classes={"filing_no": FieldClass.REFERENCE})
     audit.append(run_id, checker, "case.by_hand_approved", item_key=item.key,
                  details={"checker": checker, "maker": mark.maker, "row": _row(item),
                           "filing_no": mark.filing_no}, field_classes={"filing_no": FieldClass.REFERENCE})

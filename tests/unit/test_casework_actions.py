@@ -138,7 +138,7 @@ def test_filed_by_hand_counts_only_once_a_checker_who_is_not_the_maker_approves(
     assert item.result is not None and item.result["status"] == "filed_by_hand"
     assert item.result["filing_no"] == "AMS20261202009999" and CHECKER in item.result["note"]
     assert [(e.event, e.actor) for e in _events(settings)] == [
-        ("case.marked_by_hand", OPERATOR), ("case.by_hand_approved", CHECKER)]
+        ("case.marked_by_hand", OPERATOR), ("item.done", CHECKER), ("case.by_hand_approved", CHECKER)]
     assert _events(settings)[-1].details["filing_no"] == "AMS20261202009999"
 
 
