@@ -156,8 +156,8 @@ def test_a_row_filed_by_hand_counts_only_after_another_checker_approves(
     _signed_in(console, screen, "admin01")  # an admin may mark and approve, never their own mark
     case = screen.locator("article.case", has_text="第 2 行")
     case.get_by_text("标记为人工报备", exact=True).click()
-    case.get_by_label("备案编号").fill("AMS2026120300042")
-    case.get_by_label("原因").fill("柜面已在 AMS 中办理")
+    case.get_by_label("备案编号", exact=True).fill("AMS2026120300042")
+    case.get_by_label("人工报备原因", exact=True).fill("柜面已在 AMS 中办理")
     case.get_by_role("button", name="标记（待复核）").click()
     assert "待另一位复核人批准" in screen.locator("p.ok").inner_text()
     _resumed(console)
