@@ -146,6 +146,8 @@ def test_a_refused_row_corrected_in_the_page_is_filed_once(
     assert screen.locator("article.case").count() == 0
     events = [(e.event, e.actor) for e in AuditLog.from_settings(console.settings).events(run_id)]
     assert ("case.corrected", "wang.jb") in events
+    screen.goto(f"{console.url}/runs/{run_id}")
+    assert screen.get_by_text("核对通过").is_visible(), screen.inner_text("main")  # the chain still holds
 
 
 @pytest.mark.timeout(420)
@@ -184,6 +186,8 @@ def test_a_row_filed_by_hand_counts_only_after_another_checker_approves(
     assert GENERAL_B not in {f["account_no"] for f in filing_env.filings()}  # the bot filed nothing
     events = [(e.event, e.actor) for e in AuditLog.from_settings(console.settings).events(run_id)]
     assert ("case.marked_by_hand", "admin01") in events and ("case.by_hand_approved", "li.fh") in events
+    checker.goto(f"{console.url}/runs/{run_id}")
+    assert checker.get_by_text("核对通过").is_visible(), checker.inner_text("main")  # the chain still holds
     checker.context.close()
 
 
