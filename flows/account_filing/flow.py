@@ -38,6 +38,7 @@ from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import input_row, result_row
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
+from rpa.casework.words import CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS
 from rpa.errors import InputFileError
 from rpa.masking import FieldClass, item_ref
 from rpa.queue.work_queue import ItemState, NewItem
@@ -63,6 +64,7 @@ class AccountFilingFlow(Flow):
         PORTAL_FIELD, "sheet", "row", "deadline", "deadline_estimated", "overdue", "action", "account_kind",
         "business_date", "depositor_category", "legal_rep_role", "id_type", "bank_code", "notice_date",
         "absent_fields", APPROVAL_FIELD, APPROVED_BY, APPROVED_AT,
+        CORRECTED_BY, CORRECTED_AT, CORRECTED_FIELDS,
     })
 
     def __init__(

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rpa.audit.log import AuditLog
-from rpa.casework.cases import BY_HAND, CASE_STATES, flow_of, is_case, mark_of, masked_fields
+from rpa.casework.cases import CASE_STATES, flow_of, is_case, mark_of, masked_fields
+from rpa.casework.words import BY_HAND, CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS, FILED_BY_HAND
 from rpa.errors import UsageError
 from rpa.masking import FieldClass
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
@@ -37,7 +38,6 @@ from rpa.run.runs import now_in, read_run_json, run_folder
 if TYPE_CHECKING:
     from rpa.settings import Settings
 
-FILED_BY_HAND = "filed_by_hand"  # the outcome code of a row a person filed (rpa.outcomes: 人工报备)
 _FILING_NO_LIMIT = 64
 
 
@@ -70,11 +70,12 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
         raise UsageError(f"运行 {run_id} 的流程在此安装中不可用，不能更正")
     payload = flow.corrected_payload(item.payload, changes)
     before, after = masked_fields(flow, item.payload), masked_fields(flow, payload)
-    payload = {**payload, "corrected_by": user, "corrected_at": _now(settings)}
+    changed_labels = [label for label in changes if before.get(label) != after.get(label)]
+    payload = {**payload, CORRECTED_BY: user, CORRECTED_AT: _now(settings), CORRECTED_FIELDS: changed_labels}
     if not queue.refile(run_id, item.id, payload, CASE_STATES):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理或其同一账户的事项正在办理：请刷新后再试")
     changed = [{"field": label, "old": before.get(label, ""), "new": after.get(label, "")}
-               for label in changes if before.get(label) != after.get(label)]
+               for label in changed_labels]
     audit.append(run_id, user, "case.corrected", item_key=item.key,
                  details={"user": user, "row": _row(item), "was": item.state.value, "changes": changed})
     return CaseAction(run_id, user, "case.corrected", [_row(item)], True)

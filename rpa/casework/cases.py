@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rpa.approvals.words import AWAITING_CODE
+from rpa.casework.words import BY_HAND
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from rpa.settings import Settings
 
 CASE_STATES = (ItemState.HELD, ItemState.BUSINESS_ERROR, ItemState.FAILED)
-BY_HAND = "by_hand"  # the result field of a mark waiting for a checker (rpa.casework.actions)
 
 
 @dataclass(frozen=True)

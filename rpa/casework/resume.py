@@ -5,7 +5,9 @@ back to pending and refreshes result.xlsx, report.html, run.json and the ledger.
     0
     python -m rpa.casework.resume RUN_ID ACTOR               # the console starts it this way
 
-A run still running files the items itself and is not resumed (`is_live`).
+A run still running files the items itself and is not resumed (`is_live`). A row put back
+while a resume was already past its workers would wait with nobody to work it: so when the run
+ends (exit 0 or 1) with items pending, it is resumed again, at most `ROUNDS` times in all.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
+
+ROUNDS = 3
 
 
 def is_live(settings: Settings, run_id: str) -> bool:
@@ -26,11 +30,18 @@ def is_live(settings: Settings, run_id: str) -> bool:
 
 def resume_run(settings: Settings, run_id: str, actor: str) -> int:
     """Resume the run (its flow and parameters as run.json has them); its exit code."""
+    from rpa.queue.work_queue import ItemState, WorkQueue
     from rpa.run.orchestrate import execute_run
     from rpa.run.runs import read_run_json, run_folder
 
     flow = str(read_run_json(run_folder(settings, run_id)).get("flow", ""))
-    return execute_run(settings, flow, {}, trigger=f"cases:{actor}", resume=run_id).exit_code
+    queue = WorkQueue.from_settings(settings)
+    code = 0
+    for _ in range(ROUNDS):
+        code = execute_run(settings, flow, {}, trigger=f"cases:{actor}", resume=run_id).exit_code
+        if code not in (0, 1) or not queue.counts(run_id)[ItemState.PENDING]:
+            break
+    return code
 
 
 def main(argv: list[str]) -> int:

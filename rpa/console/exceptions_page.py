@@ -113,8 +113,10 @@ def _resume(request: Request, done: CaseAction) -> str:
     state = state_of(request)
     if not done.resume:
         return "无需续跑"
-    if is_live(state.settings, done.run_id):
-        return f"运行 {done.run_id} 仍在运行，会自行办理"
+    resuming = any(child.poll() is None and isinstance(child.args, list) and done.run_id in child.args
+                   for child in state.children)
+    if resuming or is_live(state.settings, done.run_id):  # it goes on with what is pending (resume.py)
+        return f"运行 {done.run_id} 仍在运行，会一并办理"
     folder = state.settings.runs_dir / done.run_id
     with (folder / "console-launch.log").open("ab") as log:
         child = subprocess.Popen(

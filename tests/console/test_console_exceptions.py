@@ -141,7 +141,9 @@ def test_a_refused_row_corrected_in_the_page_is_filed_once(
     _resumed(console)
     filed = {f["account_no"]: f["submitted"] for f in filing_env.filings()}
     assert filed[GENERAL_A] == 1
-    assert "已报备" in _result_rows(console, run_id)[GENERAL_A]  # the status cell, word for word
+    row = _result_rows(console, run_id)[GENERAL_A]
+    assert "已报备" in row  # the status cell, word for word
+    assert any("经 wang.jb 更正基本存款账户编号后报备" in cell for cell in row), row
     screen.reload()
     assert screen.locator("article.case").count() == 0
     events = [(e.event, e.actor) for e in AuditLog.from_settings(console.settings).events(run_id)]

@@ -111,6 +111,7 @@ def test_a_correction_puts_the_row_back_with_its_payload_and_records_old_and_new
     assert item.payload["record"]["basic_account_permit"] == "J3930000567802"
     assert item.payload["record"]["depositor_name"] == "厦门海联贸易有限公司"  # blank: unchanged
     assert item.payload["corrected_by"] == OPERATOR
+    assert item.payload["corrected_fields"] == ["基本存款账户编号"]
     [event] = _events(settings)
     assert event.event == "case.corrected" and event.actor == OPERATOR
     [change] = event.details["changes"]
