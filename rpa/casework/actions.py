@@ -93,6 +93,9 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
     queue, audit, item = _case(settings, run_id, item_id)
     if mark_of(item) is not None:
         raise UsageError(f"第 {_row(item)} 行已有待复核的人工报备标记：请等复核人批准或退回")
+    flow = flow_of(read_run_json(run_folder(settings, run_id)))
+    if flow is None or not flow.case_fields(item.payload):  # a report download is not filed by hand
+        raise UsageError(f"运行 {run_id} 的事项不是报备，不能标记为人工报备：请重试或重新运行")
     mark = {"maker": user, "filing_no": filing_no, "reason": reason, "at": _now(settings)}
     if not queue.annotate(run_id, item.id, CASE_STATES, BY_HAND, mark):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")

@@ -167,6 +167,15 @@ def test_a_retry_puts_back_only_system_failures(settings: Settings) -> None:
         retry_failures(settings, RUN, OPERATOR)
 
 
+def test_only_filings_can_be_marked_filed_by_hand(settings: Settings) -> None:
+    path = settings.runs_dir / RUN / "run.json"
+    info = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**info, "flow": "report-extraction", "parameters": {}}), encoding="utf-8")
+    with pytest.raises(UsageError, match="不是报备"):
+        mark_by_hand(settings, RUN, _items(settings)[3].id, OPERATOR, "AMS1", "x")
+    assert "by_hand" not in (_items(settings)[3].result or {})
+
+
 def test_rows_that_do_not_wait_are_not_worked(settings: Settings) -> None:
     for row in (5, 6):  # waits for a checker's approval; filed
         with pytest.raises(UsageError, match="没有待处理的事项"):
