@@ -1,29 +1,30 @@
-"""A person's correction of one filing item (异常处理, `rpa.casework`): the fields shown and
-the corrected record re-validated by the same parsers, checks and record model as the export's
-rows, so a correction is never looser than the input.
+"""A person's correction of one filing item (异常处理, `rpa.casework`): the fields shown, and the
+corrected row validated by the very validator the export's rows go through (`validate_file`:
+reader, parsers, what the action and kind require, checks across fields, the rules that hand a
+row to a person, the record model), so a correction is never looser than the input.
 
-    >>> corrected_payload(payload, {"基本存款账户编号": "J1000123456789"})["record"]["basic_account_permit"]
-    'J1000123456789'
+    >>> corrected_payload(payload, {"基本存款账户编号": "J3930000567802"}, config_dir=..., calendar_file=...,
+    ...                   today=date(2026, 12, 2))["record"]["basic_account_permit"]
+    'J3930000567802'
 
-A value that does not parse, a finding that would hold or refuse the row, or a record the model
-refuses is a `UsageError` naming the field (its label, as the export's header has it). 业务类型,
+The row is written as a one-row CSV in the canonical headers (in a private temporary folder,
+removed at once) with the changes applied, and validated. A row that comes out invalid or for a
+person is a `UsageError` quoting the validator's own messages, which name the column. 业务类型,
 账号 and 开户日期 say which filing it is: they are shown but never corrected here (a different
 filing is a new row of a new export).
 """
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
-from flows.account_filing.issues import Severity, issue
-from flows.account_filing.records import FilingRecord
-from flows.account_filing.registry import FIELDS, RESIDENT_ID
+from flows.account_filing.registry import FIELDS
 from rpa.approvals.words import APPROVED_AT, APPROVED_BY
 from rpa.errors import UsageError
 from rpa.masking import FieldClass
@@ -40,12 +41,9 @@ PERSONAL: dict[str, FieldClass] = {
 _BY_LABEL = {spec.label: name for name, spec in FIELDS.items()}
 
 
-def case_fields(payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
-    """(label, value as the export writes it, what the value is, may be corrected) per field."""
-    record = payload.get("record")
-    if not isinstance(record, Mapping):
-        return []
-    shown = []
+def export_texts(record: Mapping[str, Any]) -> dict[str, str]:
+    """The record's fields as an export writes them, by field name (labels for coded values)."""
+    texts = {}
     for name, spec in FIELDS.items():
         value = record.get(name)
         text = "" if value is None else str(value)
@@ -53,61 +51,52 @@ def case_fields(payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass |
             text = spec.label_of(text)
         elif name == CAPITAL and text:
             text = format((Decimal(text) / 10_000).normalize(), "f")
-        shown.append((spec.label, text, PERSONAL.get(name), name not in FIXED))
-    return shown
+        texts[name] = text
+    return texts
 
 
-def corrected_payload(payload: Mapping[str, Any], changes: Mapping[str, str],
-                      today: date | None = None) -> dict[str, Any]:
+def case_fields(payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
+    """(label, value as the export writes it, what the value is, may be corrected) per field."""
+    record = payload.get("record")
+    if not isinstance(record, Mapping):
+        return []
+    absent = set(record.get("absent_fields") or ())
+    return [(FIELDS[name].label, text, PERSONAL.get(name), name not in FIXED and name not in absent)
+            for name, text in export_texts(record).items()]
+
+
+def corrected_payload(payload: Mapping[str, Any], changes: Mapping[str, str], *, config_dir: Path,
+                      calendar_file: Path, today: date) -> dict[str, Any]:
     """The payload with `changes` (label -> text as in the export) applied and validated; a
     checker's earlier approval is dropped, so a run set for approval asks again."""
+    from flows.account_filing.validate import validate_file
+
     record = payload.get("record")
     if not isinstance(record, Mapping):
         raise UsageError("该事项没有可更正的报备内容")
-    values: dict[str, Any] = dict(record)
+    absent = set(record.get("absent_fields") or ())
+    texts = export_texts(record)
     for label, text in changes.items():
         name = _BY_LABEL.get(label)
         if name is None:
             raise UsageError(f"「{label}」不是报备的项：请按页面上列出的项更正")
         if name in FIXED:
             raise UsageError(f"「{label}」标明是哪一笔报备，不能在此更正：请改正导出后作为新行重新运行")
-        values[name] = _parsed(name, label, text)
-    if values.get("id_type") == RESIDENT_ID and values.get("id_number"):
-        try:
-            check_resident_id(str(values["id_number"]), today)
-        except FieldProblem as problem:
-            label = FIELDS["id_number"].label
-            raise UsageError(_refusal(_message(problem, label))) from None
-    try:
-        corrected = FilingRecord.model_validate(values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = first.get("loc") or ()
-        detail = str(first.get("msg", "")).removeprefix("Value error, ")
-        if where and str(where[0]) in FIELDS:
-            found = issue("record_invalid", FIELDS[str(where[0])].label, detail=detail)
-        else:  # a rule across fields: its message names them
-            found = issue("record_rule", "", detail=detail)
-        raise UsageError(_refusal(found.message)) from None
+        if name in absent:
+            raise UsageError(f"「{label}」在原导出中没有这一列（AMS 中保留原值），不能在此更正")
+        texts[name] = text
+    names = [name for name in FIELDS if name not in absent]
+    with tempfile.TemporaryDirectory(prefix="rpa-correction-") as folder:  # 0700, removed at once
+        path = Path(folder) / "correction.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow([FIELDS[name].label for name in names])
+            writer.writerow([texts[name] for name in names])
+        report = validate_file(path, config_dir=config_dir, calendar_file=calendar_file, today=today,
+                               absent_columns=[FIELDS[name].label for name in sorted(absent)])
+    [outcome] = report.outcomes
+    if not outcome.valid or outcome.record is None:
+        reasons = "；".join(found.message for found in outcome.errors) or "该行不能报备"
+        raise UsageError(f"更正未采纳：{reasons}；请改正后再提交")
     kept = {k: v for k, v in payload.items() if k not in (APPROVED_BY, APPROVED_AT)}
-    return {**kept, "record": corrected.model_dump(mode="json")}
-
-
-def _parsed(name: str, label: str, text: str) -> Any:
-    try:
-        value = parse_field(name, text, 10_000 if name == CAPITAL else 1)
-    except FieldProblem as problem:
-        raise UsageError(_refusal(_message(problem, label))) from None
-    for finding in soft_findings(name, value):
-        if finding.severity != Severity.WARNING:
-            raise UsageError(_refusal(_message(finding, label)))
-    return value
-
-
-def _message(problem: FieldProblem, label: str) -> str:
-    params: dict[str, Any] = {key: str(value) for key, value in problem.params.items()}
-    return issue(problem.code, label, **params).message
-
-
-def _refusal(message: str) -> str:
-    return f"更正未采纳：{message}；请改正后再提交"
+    return {**kept, "record": outcome.record.model_dump(mode="json")}

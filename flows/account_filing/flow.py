@@ -47,6 +47,7 @@ from rpa.run.owners import RunOwners, RunState
 from rpa.run.report_evidence import last_failure_shot
 from rpa.run.report_sections import InputRow
 from rpa.run.runs import RunContext, now_in
+from rpa.settings import Settings
 
 RESULT_FILE = "result.xlsx"
 SHAPING_FILES = ("header_aliases.yaml", "deadlines.yaml", "ams_messages.yaml")
@@ -253,11 +254,15 @@ class AccountFilingFlow(Flow):
 
         return case_fields(payload)
 
-    def corrected_payload(self, payload: Mapping[str, Any], changes: Mapping[str, str]) -> dict[str, Any]:
+    def corrected_payload(
+        self, settings: Settings, payload: Mapping[str, Any], changes: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Validated as the run's rows were: its configuration, and its own "today" (deadlines)."""
         from flows.account_filing.corrections import corrected_payload
 
-        today = self.today and date.fromisoformat(self.today)
-        return corrected_payload(payload, changes, today or None)
+        today = date.fromisoformat(self.today) if self.today else now_in(settings).date()
+        return corrected_payload(payload, changes, config_dir=settings.config_dir,
+                                 calendar_file=settings.calendar_file, today=today)
 
     # -- worker process ----------------------------------------------------------------------
     def open_worker(self, wctx: WorkerContext) -> AbstractContextManager[ItemHandler]:

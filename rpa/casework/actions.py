@@ -68,7 +68,7 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
     flow = flow_of(run)
     if flow is None:
         raise UsageError(f"运行 {run_id} 的流程在此安装中不可用，不能更正")
-    payload = flow.corrected_payload(item.payload, changes)
+    payload = flow.corrected_payload(settings, item.payload, changes)
     before, after = masked_fields(flow, item.payload), masked_fields(flow, payload)
     changed_labels = [label for label in changes if before.get(label) != after.get(label)]
     payload = {**payload, CORRECTED_BY: user, CORRECTED_AT: _now(settings), CORRECTED_FIELDS: changed_labels}

@@ -175,7 +175,9 @@ class Flow(ABC):
         the form's order; [] for a flow whose items have no such fields."""
         return []
 
-    def corrected_payload(self, payload: Mapping[str, Any], changes: Mapping[str, str]) -> dict[str, Any]:
+    def corrected_payload(
+        self, settings: Settings, payload: Mapping[str, Any], changes: Mapping[str, str]
+    ) -> dict[str, Any]:
         """The item's payload with `changes` (label -> text) applied and validated by the same
         validator as the flow's input rows; UsageError naming the field it refuses."""
         raise UsageError(f"流程 {self.name} 的事项不能在此更正：请改正输入后重新运行")

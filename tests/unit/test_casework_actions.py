@@ -97,6 +97,10 @@ def test_a_correction_that_fails_validation_is_refused_naming_the_field(settings
         correct(settings, RUN, _items(settings)[2].id, OPERATOR, {"基本存款账户编号": "3930000123401"})
     with pytest.raises(UsageError, match="「账号」"):
         correct(settings, RUN, _items(settings)[2].id, OPERATOR, {"账号": "6228480012345670000"})
+    # rules across fields hold as for the export's rows: a 机关's basic account needs 核准, not a filing
+    with pytest.raises(UsageError, match="须经人民银行核准"):
+        correct(settings, RUN, _items(settings)[2].id, OPERATOR,
+                {"账户性质": "基本存款账户", "存款人类别": "机关"})
     assert _items(settings)[2].state == ItemState.BUSINESS_ERROR and _events(settings) == []
 
 
