@@ -36,6 +36,7 @@ OUTCOME_LABELS: dict[str, str] = {
     "awaiting_approval": "待复核",  # a run set for approval: the row waits for a checker
     "rejected_by_checker": "复核退回",  # a checker rejected the row: never filed
     "passed": "通过",  # an enterprise registration check that found the row as the portal has it
+    "filed_by_hand": "人工报备",  # a person filed it in AMS; a checker approved the mark (rpa.casework)
 }
 
 # a figure two sources show (a branch's own report and the summary): the same, or not

@@ -21,6 +21,7 @@ stop request and after a run-fatal error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
@@ -37,14 +38,16 @@ from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import input_row, result_row
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
+from rpa.casework.words import CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS
 from rpa.errors import InputFileError
-from rpa.masking import item_ref
+from rpa.masking import FieldClass, item_ref
 from rpa.queue.work_queue import ItemState, NewItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.owners import RunOwners, RunState
 from rpa.run.report_evidence import last_failure_shot
 from rpa.run.report_sections import InputRow
 from rpa.run.runs import RunContext, now_in
+from rpa.settings import Settings
 
 RESULT_FILE = "result.xlsx"
 SHAPING_FILES = ("header_aliases.yaml", "deadlines.yaml", "ams_messages.yaml")
@@ -62,6 +65,7 @@ class AccountFilingFlow(Flow):
         PORTAL_FIELD, "sheet", "row", "deadline", "deadline_estimated", "overdue", "action", "account_kind",
         "business_date", "depositor_category", "legal_rep_role", "id_type", "bank_code", "notice_date",
         "absent_fields", APPROVAL_FIELD, APPROVED_BY, APPROVED_AT,
+        CORRECTED_BY, CORRECTED_AT, CORRECTED_FIELDS,
     })
 
     def __init__(
@@ -244,6 +248,21 @@ class AccountFilingFlow(Flow):
 
     def report_rows(self, ctx: RunContext) -> list[InputRow] | None:
         return self.input_rows if self.report is not None else None
+
+    def case_fields(self, payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
+        from flows.account_filing.corrections import case_fields
+
+        return case_fields(payload)
+
+    def corrected_payload(
+        self, settings: Settings, payload: Mapping[str, Any], changes: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Validated as the run's rows were: its configuration, and its own "today" (deadlines)."""
+        from flows.account_filing.corrections import corrected_payload
+
+        today = date.fromisoformat(self.today) if self.today else now_in(settings).date()
+        return corrected_payload(payload, changes, config_dir=settings.config_dir,
+                                 calendar_file=settings.calendar_file, today=today)
 
     # -- worker process ----------------------------------------------------------------------
     def open_worker(self, wctx: WorkerContext) -> AbstractContextManager[ItemHandler]:

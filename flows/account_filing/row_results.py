@@ -19,6 +19,7 @@ from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.result_book import ResultRow
 from rpa.approvals.words import APPROVED_BY, AWAITING_CODE, REJECTED_CODE
+from rpa.casework.words import CORRECTED_BY, CORRECTED_FIELDS
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.report_sections import InputRow
 
@@ -66,6 +67,10 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
         checker = item.payload.get(APPROVED_BY)
         if checker:  # filed after a checker's approval: who approved it
             note = "；".join(part for part in (note, f"复核人 {checker} 批准") if part)
+        corrected_by = item.payload.get(CORRECTED_BY)
+        if corrected_by:  # filed as a person corrected it (异常处理), not as the row reads
+            fields = "、".join(str(label) for label in item.payload.get(CORRECTED_FIELDS) or [])
+            note = "；".join(part for part in (note, f"经 {corrected_by} 更正{fields}后报备") if part)
     elif elsewhere and item.state in (ItemState.PENDING, ItemState.LEASED):
         note = ""  # that run's to finish: `elsewhere` says so
     else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence

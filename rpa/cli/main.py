@@ -223,6 +223,7 @@ def _register_command_modules() -> None:
     import rpa.cli.portal_commands
     import rpa.cli.ops_commands
     import rpa.cli.approval_commands
+    import rpa.cli.case_commands
     import rpa.cli.alert_commands
     import rpa.cli.worker_commands
     import rpa.cli.console_commands  # noqa: F401

@@ -49,7 +49,16 @@ if TYPE_CHECKING:
 
 def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> FastAPI:
     """The console for `settings`; cookies are Secure when served over TLS (both TLS files set)."""
-    from rpa.console import approvals_page, home, new_run, operators_page, progress, run_pages, schedule_page
+    from rpa.console import (
+        approvals_page,
+        exceptions_page,
+        home,
+        new_run,
+        operators_page,
+        progress,
+        run_pages,
+        schedule_page,
+    )
 
     if secure_cookies is None:
         secure_cookies = bool(settings.console_tls_cert_file and settings.console_tls_key_file)
@@ -92,9 +101,9 @@ def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> Fas
     session_routes.add_api_route("/logout", _logout, methods=["POST"])
     app.include_router(session_routes)
     # new_run first: its /runs/new is not a run id
-    for module in (home, new_run, progress, run_pages, schedule_page, operators_page):
+    for module in (home, new_run, progress, run_pages, schedule_page, operators_page, exceptions_page,
+                   approvals_page):
         app.include_router(module.router)
-    app.include_router(approvals_page.router)
     return app
 
 

@@ -1,7 +1,9 @@
 """The console's roles and what each may do (the pages check these, never the role names).
 
-    经办 operator   uploads inputs, starts runs, triggers schedules, clears operator refusals
-    复核 checker    approves or rejects filings prepared by someone else (reads everything)
+    经办 operator   uploads inputs, starts runs, triggers schedules, clears operator refusals,
+                   works exceptions (corrects and refiles, marks filed by hand, retries)
+    复核 checker    approves or rejects filings prepared by someone else, and by-hand marks
+                   (reads everything)
     审计 auditor    reads runs, reports and verification results; starts nothing
     管理员 admin    users, pausing and resuming schedules, what an operator may do, and approving
                   or rejecting another maker's filings as a checker does
@@ -34,6 +36,8 @@ class Action(StrEnum):
     PAUSE_JOB = "pause_job"
     CLEAR_REFUSAL = "clear_refusal"
     DECIDE_APPROVAL = "decide_approval"
+    WORK_CASES = "work_cases"  # 异常处理: correct and refile, mark filed by hand, retry failures
+    APPROVE_BY_HAND = "approve_by_hand"  # 异常处理: a checker's approval of a by-hand mark
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -42,6 +46,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.PAUSE_JOB: frozenset({Role.ADMIN}),
     Action.CLEAR_REFUSAL: frozenset({Role.OPERATOR, Role.ADMIN}),
     Action.DECIDE_APPROVAL: frozenset({Role.CHECKER, Role.ADMIN}),
+    Action.WORK_CASES: frozenset({Role.OPERATOR, Role.ADMIN}),
+    Action.APPROVE_BY_HAND: frozenset({Role.CHECKER, Role.ADMIN}),
 }
 
 

@@ -185,3 +185,49 @@ class Aftercare(LeaseKeeper):
                                  .values(updated_at=now, **values(dict(payload or {}))))
                     decided.append(item_id)
         return sorted(decided)
+
+    # -- a person's work on exceptions (rpa.casework) ----------------------------------------
+
+    def refile(self, run_id: str, item_id: int, payload: Mapping[str, Any],
+               states: Sequence[ItemState]) -> bool:
+        """The run's item, in one of `states`: pending again with `payload` (a person's
+        correction), attempts reset to 0, a mid-submit mark forgotten (its next attempt looks
+        up first). False when it is not so (and while a later item of its group is leased)."""
+        return self._change_one(run_id, item_id, states, lambda _item: {
+            "state": ItemState.PENDING.value, "payload": dict(payload), "attempts": 0,
+            "not_before": None, "lease_owner": None, "lease_expires_at": None,
+            "submit_fence": None, "submitting_at": None}, guard_group=True)
+
+    def annotate(self, run_id: str, item_id: int, states: Sequence[ItemState], field: str,
+                 value: Any) -> bool:
+        """Set `field` of the result of the run's item in one of `states` (None: remove it),
+        its state unchanged; False when it is not in one of them."""
+        def values(item: Mapping[str, Any]) -> dict[str, Any]:
+            result = {k: v for k, v in dict(item["result"] or {}).items() if k != field}
+            return {"result": result if value is None else {**result, field: value}}
+
+        return self._change_one(run_id, item_id, states, values)
+
+    def settle(self, run_id: str, item_id: int, states: Sequence[ItemState], *, code: str,
+               result: Mapping[str, Any]) -> bool:
+        """The run's item in one of `states` ends done, settled by a person with `code` (kept as
+        its last code: the bot did not file it) and `result`; False when it is not so."""
+        return self._change_one(run_id, item_id, states, lambda _item: {
+            "state": ItemState.DONE.value, "result": dict(result), "last_error_code": code,
+            "not_before": None, "submit_fence": None, "submitting_at": None})
+
+    def _change_one(self, run_id: str, item_id: int, states: Sequence[ItemState],
+                    values: Callable[[Mapping[str, Any]], dict[str, Any]], *,
+                    guard_group: bool = False) -> bool:
+        conditions = [items.c.id == item_id, items.c.run_id == run_id,
+                      items.c.state.in_([state.value for state in states])]
+        if guard_group:
+            conditions.append(~ahead_of_a_leased_one())
+        with immediate_transaction(self._engine) as conn:
+            row = conn.execute(select(items.c.payload, items.c.result).where(*conditions)
+                               .with_for_update()).first()
+            if row is None:
+                return False
+            conn.execute(update(items).where(items.c.id == item_id)
+                         .values(updated_at=self._now(), **values(dict(row._mapping))))
+        return True

@@ -169,6 +169,19 @@ class Flow(ABC):
         `finish()`; None for a flow that has none."""
         return None
 
+    def case_fields(self, payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
+        """An item's fields as a person working exceptions sees them (`rpa.casework`): label,
+        value (unmasked), what the value is (for masking) and whether it may be corrected, in
+        the form's order; [] for a flow whose items have no such fields."""
+        return []
+
+    def corrected_payload(
+        self, settings: Settings, payload: Mapping[str, Any], changes: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """The item's payload with `changes` (label -> text) applied and validated by the same
+        validator as the flow's input rows; UsageError naming the field it refuses."""
+        raise UsageError(f"流程 {self.name} 的事项不能在此更正：请改正输入后重新运行")
+
     def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
         """Rows of this run's input held by another run's items that are not done; the run's
         exit code is not 0 while there are any (read after `finish()`)."""

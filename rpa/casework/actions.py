@@ -1,0 +1,205 @@
+"""What a person does with a row that waits (异常处理): plain functions the console's page and
+`rpa cases ...` call alike.
+
+    >>> correct(settings, run_id, item_id, user="wang.jb", changes={"基本存款账户编号": "J1000..."})
+    >>> mark_by_hand(settings, run_id, item_id, user="wang.jb", filing_no="AMS2026...", reason="柜面已报")
+    >>> approve_by_hand(settings, run_id, item_id, checker="li.fh")      # never the mark's maker
+    >>> refuse_by_hand(settings, run_id, item_id, checker="li.fh", reason="编号与回执不符")
+    >>> retry_failures(settings, run_id, user="wang.jb")                 # system failures only
+
+A correction is validated by the flow's own validator (`Flow.corrected_payload`: the same parsers
+and record model as the input rows) and refused naming the field; accepted, the item is pending
+again with the corrected payload, its attempts reset, and the run files it once resumed
+(`rpa.casework.resume`): its look-up comes first, as for every attempt. "Filed by hand" has two
+steps: an operator's mark (filing number, reason) leaves the row as it was, not counted as filed;
+a checker who is not the mark's maker approves it, and the item ends done with the outcome 人工报备
+and that filing number (result.xlsx and report.html show it once the run's outputs are
+refreshed by resuming it), or refuses it and the mark is gone. A retry puts the run's items
+that failed on system errors back to pending. Each is one event in the run's audit chain under
+the acting user's name, values masked (a correction's old and new values too), and each asks
+for the run to be resumed (`CaseAction.resume`): its outputs and its sealed chain are brought
+up to date. Refusals are `UsageError`s (exit 2) saying what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rpa.audit.log import AuditLog
+from rpa.casework.cases import CASE_STATES, flow_of, is_case, mark_of, masked_fields
+from rpa.casework.words import BY_HAND, CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS, FILED_BY_HAND
+from rpa.errors import UsageError
+from rpa.masking import FieldClass
+from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
+from rpa.run.runs import now_in, read_run_json, run_folder
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+_FILING_NO_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """What one action did: the sheet rows it touched, by whom, and whether the run is to be
+    resumed to file them or refresh its outputs (`resume`)."""
+
+    run_id: str
+    user: str
+    event: str
+    rows: list[int]
+    resume: bool
+
+
+def correct(settings: Settings, run_id: str, item_id: int, user: str,
+            changes: Mapping[str, str]) -> CaseAction:
+    """Correct the row's fields named (label -> text; blank ones are left as they are) and put
+    it back to be filed."""
+    user = _who(user)
+    changes = {label: text.strip() for label, text in changes.items() if text and text.strip()}
+    if not changes:
+        raise UsageError("没有填写要更正的项：在要改的项中填写新值（不改的项留空）")
+    queue, audit, item = _case(settings, run_id, item_id)
+    if mark_of(item) is not None:
+        raise UsageError(f"第 {_row(item)} 行已标记为人工报备、待复核：请先由复核人退回该标记再更正")
+    run = read_run_json(run_folder(settings, run_id))
+    flow = flow_of(run)
+    if flow is None:
+        raise UsageError(f"运行 {run_id} 的流程在此安装中不可用，不能更正")
+    payload = flow.corrected_payload(settings, item.payload, changes)
+    before, after = masked_fields(flow, item.payload), masked_fields(flow, payload)
+    changed_labels = [label for label in changes if before.get(label) != after.get(label)]
+    payload = {**payload, CORRECTED_BY: user, CORRECTED_AT: _now(settings), CORRECTED_FIELDS: changed_labels}
+    if not queue.refile(run_id, item.id, payload, CASE_STATES):
+        raise UsageError(f"第 {_row(item)} 行刚刚已被处理或其同一账户的事项正在办理：请刷新后再试")
+    changed = [{"field": label, "old": before.get(label, ""), "new": after.get(label, "")}
+               for label in changed_labels]
+    audit.append(run_id, user, "case.corrected", item_key=item.key,
+                 details={"user": user, "row": _row(item), "was": item.state.value, "changes": changed})
+    return CaseAction(run_id, user, "case.corrected", [_row(item)], True)
+
+
+def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filing_no: str,
+                 reason: str) -> CaseAction:
+    """An operator's mark: the row was filed by hand under `filing_no`; it counts once approved."""
+    user = _who(user)
+    filing_no, reason = filing_no.strip(), " ".join(reason.split())
+    if not filing_no or len(filing_no) > _FILING_NO_LIMIT or any(ch.isspace() for ch in filing_no):
+        raise UsageError("请填写 AMS 给出的备案编号（不含空格，至多 64 个字符）")
+    if not reason:
+        raise UsageError("请写明人工报备的原因（如：柜面已在 AMS 中办理）")
+    queue, audit, item = _case(settings, run_id, item_id)
+    if mark_of(item) is not None:
+        raise UsageError(f"第 {_row(item)} 行已有待复核的人工报备标记：请等复核人批准或退回")
+    flow = flow_of(read_run_json(run_folder(settings, run_id)))
+    if flow is None or not flow.case_fields(item.payload):  # a report download is not filed by hand
+        raise UsageError(f"运行 {run_id} 的事项不是报备，不能标记为人工报备：请重试或重新运行")
+    mark = {"maker": user, "filing_no": filing_no, "reason": reason, "at": _now(settings)}
+    if not queue.annotate(run_id, item.id, CASE_STATES, BY_HAND, mark):
+        raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
+    audit.append(run_id, user, "case.marked_by_hand", item_key=item.key,
+                 details={"user": user, "row": _row(item), "filing_no": filing_no, "reason": reason},
+                 field_classes={"filing_no": FieldClass.REFERENCE})
+    return CaseAction(run_id, user, "case.marked_by_hand", [_row(item)], True)
+
+
+def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str) -> CaseAction:
+    """A checker's approval of a mark: the item ends done as 人工报备 with the mark's number."""
+    checker = _who(checker)
+    queue, audit, item = _case(settings, run_id, item_id)
+    mark = _mark_for(item, checker)
+    at = _now(settings)
+    note = f"人工报备：{mark.reason}（经办 {mark.maker} 标记，复核 {checker} 批准）"
+    result = {"status": FILED_BY_HAND, "filing_no": mark.filing_no, "note": note,
+              BY_HAND: {**(item.result or {}).get(BY_HAND, {}), "checker": checker, "approved_at": at},
+              "before": {"state": item.state.value, "code": item.last_error_code or ""}}
+    if not queue.settle(run_id, item.id, CASE_STATES, code=FILED_BY_HAND, result=result):
+        raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
+    audit.append(run_id, checker, "item.done", item_key=item.key,  # its outcome, as the item loop records one
+                 details={"status": FILED_BY_HAND, "filing_no": mark.filing_no, "row": _row(item)},
+                 field_classes={"filing_no": FieldClass.REFERENCE})
+    audit.append(run_id, checker, "case.by_hand_approved", item_key=item.key,
+                 details={"checker": checker, "maker": mark.maker, "row": _row(item),
+                          "filing_no": mark.filing_no}, field_classes={"filing_no": FieldClass.REFERENCE})
+    return CaseAction(run_id, checker, "case.by_hand_approved", [_row(item)], True)
+
+
+def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, reason: str) -> CaseAction:
+    """A checker's refusal of a mark: the mark is gone, the row waits as before."""
+    checker = _who(checker)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise UsageError("退回须写明原因")
+    queue, audit, item = _case(settings, run_id, item_id)
+    mark = _mark_for(item, checker)
+    if not queue.annotate(run_id, item.id, CASE_STATES, BY_HAND, None):
+        raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
+    audit.append(run_id, checker, "case.by_hand_refused", item_key=item.key,
+                 details={"checker": checker, "maker": mark.maker, "row": _row(item), "reason": reason})
+    return CaseAction(run_id, checker, "case.by_hand_refused", [_row(item)], True)
+
+
+def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
+    """The run's items that failed on system errors (timeouts, 500s, a lost session) go back to
+    pending; items failed on a bug or refused stay as they are."""
+    user = _who(user)
+    queue, audit = _services(settings, run_id)
+    chosen = [item for item in queue.items(run_id) if item.state == ItemState.FAILED and mark_of(item) is None
+              and _failed_on_system(queue, item)]
+    if not chosen:
+        raise UsageError(f"运行 {run_id} 没有因系统故障失败的行")
+    back = set(queue.retry(run_id, [item.id for item in chosen]))
+    rows = sorted(_row(item) for item in chosen if item.id in back)
+    audit.append(run_id, user, "case.retried", details={"user": user, "rows": rows, "count": len(rows)})
+    return CaseAction(run_id, user, "case.retried", rows, bool(rows))
+
+
+# -- internals -------------------------------------------------------------------------------
+
+def _who(user: str) -> str:
+    if not user.strip():
+        raise UsageError("缺少办理人：请给出办理人姓名")
+    return user.strip()
+
+
+def _now(settings: Settings) -> str:
+    return now_in(settings).isoformat(timespec="seconds")
+
+
+def _row(item: WorkItem) -> int:
+    return int(item.payload.get("row") or 0)
+
+
+def _services(settings: Settings, run_id: str) -> tuple[WorkQueue, AuditLog]:
+    run_folder(settings, run_id)  # UsageError for a run this runs folder does not hold
+    queue = WorkQueue.from_settings(settings)
+    queue.create_schema()
+    audit = AuditLog.from_settings(settings)
+    audit.create_schema()
+    return queue, audit
+
+
+def _case(settings: Settings, run_id: str, item_id: int) -> tuple[WorkQueue, AuditLog, WorkItem]:
+    queue, audit = _services(settings, run_id)
+    found = [item for item in queue.items(run_id) if item.id == item_id]
+    if not found or not is_case(found[0]):
+        raise UsageError(f"运行 {run_id} 中没有待处理的事项 {item_id}："
+                         "请在异常处理页面或用 rpa cases list 查看")
+    return queue, audit, found[0]
+
+
+def _mark_for(item: WorkItem, checker: str) -> Any:
+    mark = mark_of(item)
+    if mark is None:
+        raise UsageError(f"第 {_row(item)} 行没有待复核的人工报备标记")
+    if mark.maker.casefold() == checker.casefold():
+        raise UsageError(f"第 {_row(item)} 行由 {mark.maker} 标记为人工报备："
+                         "标记人不能复核自己的标记，请由另一位复核人办理")
+    return mark
+
+
+def _failed_on_system(queue: WorkQueue, item: WorkItem) -> bool:
+    history = queue.history(item.id)
+    return bool(history) and history[-1].outcome in (Outcome.SYSTEM_ERROR, Outcome.LEASE_EXPIRED)

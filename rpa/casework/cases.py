@@ -1,0 +1,156 @@
+"""The rows of runs that wait for a person (异常处理): what the console's page and `rpa cases
+list` show, through one function.
+
+    >>> for run in open_cases(settings):
+    ...     print(run.run_id, [(case.row, case.outcome, case.message) for case in run.cases])
+
+A case is a work item held for a person (not one waiting for a checker's approval: that is
+rpa.approvals'), refused or rejected (business error) or failed. Each carries the portal's
+message, the outcome word of rpa.outcomes, the screenshot the browser kept when it ended (a path
+relative to the run folder, "" when none), its fields masked as the flow shows them, and a
+"filed by hand" mark waiting for a checker, if any. Nothing here changes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rpa.approvals.words import AWAITING_CODE
+from rpa.casework.words import BY_HAND
+from rpa.masking import FieldClass, item_ref, mask, scrub_text
+from rpa.outcomes import outcome_label
+from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
+from rpa.run.flow import Flow, load_flow
+from rpa.run.report_evidence import evidence, last_failure_shot
+from rpa.run.runs import list_runs, read_run_json, run_folder
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+CASE_STATES = (ItemState.HELD, ItemState.BUSINESS_ERROR, ItemState.FAILED)
+
+
+@dataclass(frozen=True)
+class CaseField:
+    """One field of a case's row: label, value masked, and whether a person may correct it."""
+
+    label: str
+    value: str
+    correctable: bool
+
+
+@dataclass(frozen=True)
+class ByHandMark:
+    """An operator's mark "filed by hand", waiting for a checker who is not its maker."""
+
+    maker: str
+    filing_no: str
+    reason: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row that waits for a person."""
+
+    run_id: str
+    item_id: int
+    sheet: str
+    row: int
+    state: str  # the queue's state: held, business_error, failed
+    outcome: str  # the one word for it (rpa.outcomes)
+    code: str
+    message: str  # the portal's own words where it gave any, masked
+    screenshot: str  # relative to the run folder; "" when none was kept
+    system_failure: bool  # failed on system errors (timeouts, 500s): a retry may file it
+    fields: tuple[CaseField, ...]
+    mark: ByHandMark | None
+
+
+@dataclass(frozen=True)
+class CaseRun:
+    """A run with rows that wait for a person."""
+
+    run_id: str
+    flow: str
+    started_at: str
+    cases: tuple[Case, ...]
+
+
+def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
+    """Runs with rows that wait for a person (the one named, or every run), newest first."""
+    queue = WorkQueue.from_settings(settings)
+    queue.create_schema()
+    runs = [read_run_json(run_folder(settings, run_id))] if run_id else list_runs(settings)
+    key = settings.audit_key_bytes()
+    found = []
+    for run in runs:
+        rid = str(run.get("run_id") or "")
+        items = [item for item in queue.items(rid) if is_case(item)] if rid else []
+        if not items:
+            continue
+        flow = flow_of(run)
+        folder = settings.runs_dir / rid
+        cases = tuple(_case(queue, flow, folder, item, key) for item in items)
+        found.append(CaseRun(rid, str(run.get("flow", "")), str(run.get("started_at", "")), cases))
+    return found
+
+
+def is_case(item: WorkItem) -> bool:
+    """True for an item that waits for a person here (a checker's approval is not such a wait)."""
+    return item.state in CASE_STATES and not (
+        item.state == ItemState.HELD and item.last_error_code == AWAITING_CODE)
+
+
+def flow_of(run: Mapping[str, Any]) -> Flow | None:
+    """The run's flow, built from run.json's parameters; None when it cannot be built here."""
+    from rpa.errors import UsageError
+
+    try:
+        return load_flow(str(run.get("flow", "")), run.get("parameters", {}).get("flow_params", {}))
+    except UsageError:
+        return None
+
+
+def mark_of(item: WorkItem) -> ByHandMark | None:
+    mark = (item.result or {}).get(BY_HAND)
+    if not isinstance(mark, Mapping):
+        return None
+    return ByHandMark(str(mark.get("maker", "")), str(mark.get("filing_no", "")),
+                      str(mark.get("reason", "")), str(mark.get("at", "")))
+
+
+def masked_fields(flow: Flow | None, payload: Mapping[str, Any]) -> dict[str, str]:
+    """The payload's fields by label, masked as diagnostics are (rpa.masking)."""
+    if flow is None:
+        return {}
+    return {label: _masked(value, kind) for label, value, kind, _ in flow.case_fields(payload)}
+
+
+def _masked(value: str, kind: FieldClass | None) -> str:
+    return mask(value, kind) if kind is not None and value else scrub_text(value)
+
+
+def _case(queue: WorkQueue, flow: Flow | None, folder: Path, item: WorkItem, key: bytes) -> Case:
+    result = item.result or {}
+    if item.state == ItemState.HELD:
+        status = "held"
+    elif item.state == ItemState.FAILED:
+        status = "failed"
+    else:
+        status = str(result.get("status") or "rejected")
+        status = status if status in ("refused", "rejected_by_checker") else "rejected"
+    shot = evidence(result.get("evidence"), folder)
+    screenshot = shot.href and str(result["evidence"]) if shot is not None else ""
+    screenshot = screenshot or last_failure_shot(folder, item_ref(item.key, key))
+    message = str(result.get("portal_message") or item.last_error_message or result.get("note") or "")
+    history = queue.history(item.id) if item.state == ItemState.FAILED else []
+    system = bool(history) and history[-1].outcome in (Outcome.SYSTEM_ERROR, Outcome.LEASE_EXPIRED)
+    fields = tuple(CaseField(label, _masked(value, kind), correctable)
+                   for label, value, kind, correctable in (flow.case_fields(item.payload) if flow else []))
+    return Case(item.run_id, item.id, str(item.payload.get("sheet") or ""), int(item.payload.get("row") or 0),
+                item.state.value, outcome_label(status), item.last_error_code or "", scrub_text(message),
+                screenshot or "", system, fields, mark_of(item))

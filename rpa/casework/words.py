@@ -1,0 +1,16 @@
+"""The codes and payload fields a person's work on a row leaves (rpa.casework), shared with
+the flows that show it in their outputs.
+
+A corrected item's payload carries `CORRECTED_BY`, `CORRECTED_AT` and `CORRECTED_FIELDS` (the
+labels of the fields changed: no values); an item a person filed by hand ends done with the
+outcome code `FILED_BY_HAND` (人工报备) and, until a checker approves it, a mark under `BY_HAND`
+in its result.
+"""
+
+from __future__ import annotations
+
+CORRECTED_BY = "corrected_by"
+CORRECTED_AT = "corrected_at"
+CORRECTED_FIELDS = "corrected_fields"
+FILED_BY_HAND = "filed_by_hand"
+BY_HAND = "by_hand"

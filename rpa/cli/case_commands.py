@@ -1,0 +1,158 @@
+"""`rpa cases list|correct|mark|approve|refuse|retry`: 异常处理 from the command line, through
+the same functions as the console's page (rpa.casework). Rows are named by their sheet row, as
+`rpa cases list` and result.xlsx number them.
+
+Every command but `list` ends by resuming the run (`rpa run ... --resume RUN`): what was put back
+is filed (looked up first) and result.xlsx, report.html and the audit export are brought up to
+date. A run that is still running files it itself and is not resumed here.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rpa.cli.common import app, command_group, handles_errors, run_with_progress, settings
+
+if TYPE_CHECKING:
+    from rpa.casework.actions import CaseAction
+    from rpa.settings import Settings
+
+cases_app = command_group(
+    help="异常处理：查看被拒、需人工处理和失败的行，更正后重新报备、标记人工报备、重试系统故障。\n\n"
+    "Exceptions: list held, refused and failed rows; correct and refile, mark filed by hand, retry.",
+    no_args_is_help=True,
+)
+app.add_typer(cases_app, name="cases")
+
+USER_HELP = "Who acts (default: the OS user); recorded in the audit chain."
+RowArg = Annotated[int, typer.Argument(help="The sheet row, as `rpa cases list` shows it.")]
+RunArg = Annotated[str, typer.Argument(help="The run.")]
+UserOpt = Annotated[str | None, typer.Option("--user", help=USER_HELP)]
+
+
+def _user(name: str | None) -> str:
+    return (name or getpass.getuser()).strip()
+
+
+def _item_id(cfg: Settings, run_id: str, row: int) -> int:
+    from rpa.casework.cases import open_cases
+    from rpa.errors import UsageError
+
+    for run in open_cases(cfg, run_id):
+        for case in run.cases:
+            if case.row == row:
+                return case.item_id
+    raise UsageError(f"运行 {run_id} 的第 {row} 行不在待处理的行中：请用 rpa cases list {run_id} 查看行号")
+
+
+@cases_app.command("list")
+@handles_errors
+def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.")] = None) -> None:
+    """列出待处理的行：门户原话、结果、截图和人工报备标记（个人信息已遮蔽）。
+
+    Rows waiting for a person: the portal's message, outcome, screenshot and by-hand mark."""
+    from rpa.casework.cases import open_cases
+
+    runs = open_cases(settings(), run_id)
+    if not runs:
+        typer.echo("没有待处理的行")
+        return
+    for run in runs:
+        started = run.started_at[:19].replace("T", " ")
+        typer.echo(f"运行 {run.run_id}（开始于 {started}）：待处理 {len(run.cases)} 行")
+        for case in run.cases:
+            extra = "，系统故障可重试" if case.system_failure else ""
+            typer.echo(f"  第 {case.row} 行：{case.outcome}{extra}；{case.message or '门户没有给出提示'}")
+            if case.screenshot:
+                typer.echo(f"    截图：{case.screenshot}")
+            if case.mark:
+                typer.echo(f"    人工报备待复核：{case.mark.maker} 标记，备案编号 {case.mark.filing_no}，"
+                           f"原因：{case.mark.reason}")
+
+
+@cases_app.command("correct")
+@handles_errors
+def cases_correct(
+    run_id: RunArg, row: RowArg,
+    values: Annotated[list[str], typer.Option("--set", help="LABEL=VALUE as the export writes it; repeat.")],
+    user: UserOpt = None,
+) -> None:
+    """更正一行（--set 项名=新值，可重复），校验通过后重新报备。
+
+    Correct a row (--set LABEL=VALUE, validated as the input rows are) and refile it."""
+    from rpa.casework.actions import correct
+    from rpa.errors import UsageError
+
+    changes: dict[str, str] = {}
+    for value in values:
+        label, sep, text = value.partition("=")
+        if not sep or not label.strip():
+            raise UsageError(f"--set 的“{value}”应写成 项名=新值，如 --set 基本存款账户编号=J3930000123401")
+        changes[label.strip()] = text
+    cfg = settings()
+    _done(correct(cfg, run_id, _item_id(cfg, run_id, row), _user(user), changes))
+
+
+@cases_app.command("mark")
+@handles_errors
+def cases_mark(
+    run_id: RunArg, row: RowArg,
+    filing_no: Annotated[str, typer.Option("--filing-no", help="The filing number AMS gave.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it was filed by hand.")],
+    user: UserOpt = None,
+) -> None:
+    """标记一行已人工报备（备案编号、原因）；须另一位复核人批准后才算已报备。
+
+    Mark a row filed by hand; it counts as filed once another person approves the mark."""
+    from rpa.casework.actions import mark_by_hand
+
+    cfg = settings()
+    _done(mark_by_hand(cfg, run_id, _item_id(cfg, run_id, row), _user(user), filing_no, reason))
+
+
+@cases_app.command("approve")
+@handles_errors
+def cases_approve(run_id: RunArg, row: RowArg, user: UserOpt = None) -> None:
+    """批准一行的人工报备标记（不能是标记人自己）。Approve a by-hand mark (never your own)."""
+    from rpa.casework.actions import approve_by_hand
+
+    cfg = settings()
+    _done(approve_by_hand(cfg, run_id, _item_id(cfg, run_id, row), _user(user)))
+
+
+@cases_app.command("refuse")
+@handles_errors
+def cases_refuse(
+    run_id: RunArg, row: RowArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why the mark is refused.")],
+    user: UserOpt = None,
+) -> None:
+    """退回一行的人工报备标记（须写明原因）。Refuse a by-hand mark, with a reason."""
+    from rpa.casework.actions import refuse_by_hand
+
+    cfg = settings()
+    _done(refuse_by_hand(cfg, run_id, _item_id(cfg, run_id, row), _user(user), reason))
+
+
+@cases_app.command("retry")
+@handles_errors
+def cases_retry(run_id: RunArg, user: UserOpt = None) -> None:
+    """重试运行中因系统故障失败的行。Retry the run's rows that failed on system errors."""
+    from rpa.casework.actions import retry_failures
+
+    _done(retry_failures(settings(), run_id, _user(user)))
+
+
+def _done(action: CaseAction) -> None:
+    from rpa.casework.resume import is_live
+
+    rows = "、".join(str(n) for n in action.rows)
+    typer.echo(f"运行 {action.run_id}：{action.user} 已办理第 {rows} 行，已记入审计链")
+    if is_live(settings(), action.run_id):
+        typer.echo(f"运行 {action.run_id} 仍在进行：由它继续办理")
+        return
+    outcome = run_with_progress("", {}, workers=None, resume=action.run_id, trigger=f"cases:{action.user}")
+    raise typer.Exit(outcome.exit_code)

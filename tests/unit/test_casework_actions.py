@@ -1,0 +1,188 @@
+"""rpa.casework (异常处理) on a real SQLite queue and audit chain: which rows wait for a person,
+a correction re-validated by the input's own validator, the two steps of "filed by hand", and a
+retry of system failures only. The items are made by hand as the filing handler leaves them;
+the records are written here from DOMAIN.md (real-world style IDs with their check digits)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rpa.audit.log import AuditLog
+from rpa.casework.actions import approve_by_hand, correct, mark_by_hand, refuse_by_hand, retry_failures
+from rpa.casework.cases import open_cases
+from rpa.errors import UsageError
+from rpa.queue.work_queue import ItemState, NewItem, WorkItem, WorkQueue
+from rpa.settings import Settings
+
+RUN = "20261202-101500-account_filing-3a4b5c"
+OPERATOR, CHECKER = "wang.jb", "li.fh"
+ACCOUNTS = {2: "6228480012345670027", 3: "6228480012345670035", 4: "6228480012345670043",
+            5: "6228480012345670051", 6: "6228480012345670069"}
+
+
+def _record(account: str) -> dict[str, Any]:
+    return {"action": "open", "account_no": account, "account_kind": "general", "business_date": "2026-12-02",
+            "depositor_name": "厦门海联贸易有限公司", "depositor_category": "企业法人",
+            "uscc": "91350200776049653A", "legal_rep_role": "法定代表人", "legal_rep_name": "李四",
+            "id_type": "居民身份证", "id_number": "360426199101010071",
+            "registered_address": "厦门市思明区湖滨南路1号", "registered_capital_yuan": "5000000.00",
+            "business_scope": "货物进出口", "bank_code": "102100099996",
+            "basic_account_permit": "J3930000123401"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    cfg = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key", max_attempts=1)
+    folder = cfg.runs_dir / RUN
+    folder.mkdir(parents=True)
+    info = {"run_id": RUN, "flow": "account-filing",
+            "parameters": {"maker": OPERATOR, "flow_params": {"input": str(tmp_path / "x.xlsx")}},
+            "started_at": "2026-12-02T10:15:00+08:00"}
+    (folder / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    queue = WorkQueue.from_settings(cfg)
+    queue.create_schema()
+    AuditLog.from_settings(cfg).create_schema()
+    queue.enqueue_many("account-filing", RUN, [
+        NewItem(f"open:{account}:2026-12-02:{row:016d}",
+                {"row": row, "sheet": "开户清单", "record": _record(account)}, order_group=account)
+        for row, account in ACCOUNTS.items()])
+    for row in ACCOUNTS:
+        item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+        assert item is not None
+        if row == 2:  # AMS refused it in its own words
+            queue.fail_business(item.id, "w1", "portal_refusal", "基本存款账户不存在",
+                                result={"status": "refused", "portal_message": "基本存款账户不存在"})
+        elif row == 3:  # failed on a system error, attempts used up
+            queue.fail_system(item.id, "w1", "portal_timeout", "门户超时")
+        elif row == 4:  # failed on a bug: not a system failure
+            queue.fail_bug(item.id, "w1", "KeyError", "bug")
+        elif row == 5:  # waits for a checker's approval: the 复核 page's, not a case
+            queue.hold(item.id, "w1", "awaiting_approval", "waits", result={"status": "awaiting_approval"})
+        else:
+            queue.complete(item.id, "w1", {"status": "filed", "filing_no": "AMS20261202000001"})
+    return cfg
+
+
+def _items(cfg: Settings) -> dict[int, WorkItem]:
+    return {item.payload["row"]: item for item in WorkQueue.from_settings(cfg).items(RUN)}
+
+
+def _events(cfg: Settings) -> list[Any]:
+    return AuditLog.from_settings(cfg).events(RUN)
+
+
+def test_cases_are_the_refused_and_failed_rows_masked(settings: Settings) -> None:
+    [run] = open_cases(settings)
+    by_row = {case.row: case for case in run.cases}
+    assert sorted(by_row) == [2, 3, 4]
+    assert by_row[2].outcome == "门户拒绝" and by_row[2].message == "基本存款账户不存在"
+    assert by_row[3].outcome == "失败" and by_row[3].system_failure
+    assert not by_row[4].system_failure
+    fields = {f.label: f for f in by_row[2].fields}
+    assert fields["账号"].value.endswith("0027") and ACCOUNTS[2] not in fields["账号"].value
+    assert fields["证件号码"].value.endswith("0071") and "360426" not in fields["证件号码"].value
+    assert fields["法定代表人姓名"].value.startswith("李") and fields["法定代表人姓名"].value != "李四"
+    assert fields["注册资金(万元)"].value == "500" and fields["基本存款账户编号"].correctable
+    assert not fields["账号"].correctable
+
+
+def test_a_correction_that_fails_validation_is_refused_naming_the_field(settings: Settings) -> None:
+    with pytest.raises(UsageError, match=r"「证件号码」.*校验位"):
+        correct(settings, RUN, _items(settings)[2].id, OPERATOR, {"证件号码": "360426199101010072"})
+    with pytest.raises(UsageError, match="「基本存款账户编号」"):
+        correct(settings, RUN, _items(settings)[2].id, OPERATOR, {"基本存款账户编号": "3930000123401"})
+    with pytest.raises(UsageError, match="「账号」"):
+        correct(settings, RUN, _items(settings)[2].id, OPERATOR, {"账号": "6228480012345670000"})
+    # rules across fields hold as for the export's rows: a 机关's basic account needs 核准, not a filing
+    with pytest.raises(UsageError, match="须经人民银行核准"):
+        correct(settings, RUN, _items(settings)[2].id, OPERATOR,
+                {"账户性质": "基本存款账户", "存款人类别": "机关"})
+    assert _items(settings)[2].state == ItemState.BUSINESS_ERROR and _events(settings) == []
+
+
+def test_a_correction_puts_the_row_back_with_its_payload_and_records_old_and_new_masked(
+    settings: Settings,
+) -> None:
+    action = correct(settings, RUN, _items(settings)[2].id, OPERATOR,
+                     {"基本存款账户编号": " J3930000567802 ", "存款人名称": ""})
+    assert action.rows == [2] and action.resume
+    item = _items(settings)[2]
+    assert item.state == ItemState.PENDING and item.attempts == 0
+    assert item.payload["record"]["basic_account_permit"] == "J3930000567802"
+    assert item.payload["record"]["depositor_name"] == "厦门海联贸易有限公司"  # blank: unchanged
+    assert item.payload["corrected_by"] == OPERATOR
+    assert item.payload["corrected_fields"] == ["基本存款账户编号"]
+    [event] = _events(settings)
+    assert event.event == "case.corrected" and event.actor == OPERATOR
+    [change] = event.details["changes"]
+    assert change["field"] == "基本存款账户编号"
+    assert change["old"].endswith("3401") and change["new"].endswith("7802")
+    assert "J3930000567802" not in json.dumps(event.details, ensure_ascii=False)
+    assert [c.row for c in open_cases(settings)[0].cases] == [3, 4]
+
+
+def test_filed_by_hand_counts_only_once_a_checker_who_is_not_the_maker_approves(settings: Settings) -> None:
+    item_id = _items(settings)[2].id
+    with pytest.raises(UsageError, match="原因"):
+        mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202009999", "  ")
+    mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202009999", "柜面已在 AMS 中办理")
+    item = _items(settings)[2]
+    assert item.state == ItemState.BUSINESS_ERROR  # not counted as filed yet
+    [case] = [c for c in open_cases(settings)[0].cases if c.row == 2]
+    assert case.mark is not None and case.mark.maker == OPERATOR
+    with pytest.raises(UsageError, match="标记人不能复核自己的标记"):
+        approve_by_hand(settings, RUN, item_id, " WANG.JB ")
+    assert _items(settings)[2].state == ItemState.BUSINESS_ERROR
+    approve_by_hand(settings, RUN, item_id, CHECKER)
+    item = _items(settings)[2]
+    assert item.state == ItemState.DONE and item.last_error_code == "filed_by_hand"
+    assert item.result is not None and item.result["status"] == "filed_by_hand"
+    assert item.result["filing_no"] == "AMS20261202009999" and CHECKER in item.result["note"]
+    assert [(e.event, e.actor) for e in _events(settings)] == [
+        ("case.marked_by_hand", OPERATOR), ("item.done", CHECKER), ("case.by_hand_approved", CHECKER)]
+    assert _events(settings)[-1].details["filing_no"] == "AMS20261202009999"
+
+
+def test_a_refused_mark_leaves_the_row_waiting_as_before(settings: Settings) -> None:
+    item_id = _items(settings)[3].id
+    mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202008888", "已人工办理")
+    with pytest.raises(UsageError, match="已有待复核"):
+        mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202008888", "再次")
+    refuse_by_hand(settings, RUN, item_id, CHECKER, "编号与回执不符")
+    item = _items(settings)[3]
+    assert item.state == ItemState.FAILED and "by_hand" not in (item.result or {})
+    with pytest.raises(UsageError, match="没有待复核"):
+        approve_by_hand(settings, RUN, item_id, CHECKER)
+
+
+def test_a_retry_puts_back_only_system_failures(settings: Settings) -> None:
+    action = retry_failures(settings, RUN, OPERATOR)
+    assert action.rows == [3]
+    items = _items(settings)
+    assert items[3].state == ItemState.PENDING and items[3].attempts == 0
+    assert items[4].state == ItemState.FAILED and items[2].state == ItemState.BUSINESS_ERROR
+    events = [(e.event, e.actor, e.details["rows"]) for e in _events(settings)]
+    assert events == [("case.retried", OPERATOR, [3])]
+    with pytest.raises(UsageError, match="没有因系统故障失败的行"):
+        retry_failures(settings, RUN, OPERATOR)
+
+
+def test_only_filings_can_be_marked_filed_by_hand(settings: Settings) -> None:
+    path = settings.runs_dir / RUN / "run.json"
+    info = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**info, "flow": "report-extraction", "parameters": {}}), encoding="utf-8")
+    with pytest.raises(UsageError, match="不是报备"):
+        mark_by_hand(settings, RUN, _items(settings)[3].id, OPERATOR, "AMS1", "x")
+    assert "by_hand" not in (_items(settings)[3].result or {})
+
+
+def test_rows_that_do_not_wait_are_not_worked(settings: Settings) -> None:
+    for row in (5, 6):  # waits for a checker's approval; filed
+        with pytest.raises(UsageError, match="没有待处理的事项"):
+            mark_by_hand(settings, RUN, _items(settings)[row].id, OPERATOR, "AMS1", "x")
+    with pytest.raises(UsageError, match="办理人"):
+        correct(settings, RUN, _items(settings)[2].id, " ", {"存款人名称": "x"})
