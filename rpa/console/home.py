@@ -1,5 +1,7 @@
-"""首页: today's runs, the next scheduled runs, runs with rows waiting for a person, and runs whose
-rows wait for a checker (待复核, rpa.approvals.decisions.waiting)."""
+"""首页: today's runs, the next scheduled runs, filings overdue or due today (their deadlines in
+PRC working days, read from the queue as `rpa alerts check` reads them: rpa.alerts.due), runs with
+rows waiting for a person, and runs whose rows wait for a checker (待复核,
+rpa.approvals.decisions.waiting)."""
 
 from __future__ import annotations
 
@@ -8,15 +10,17 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from rpa.alerts.due import unfiled_filings
 from rpa.approvals.decisions import waiting as waiting_for_checker
 from rpa.console.run_pages import FLOW_NAMES, state_words
 from rpa.console.schedules import job_rows
 from rpa.console.web import guarded_router, render, state_of
-from rpa.outcomes import counts_text
+from rpa.outcomes import counts_text, state_label
 from rpa.run.runs import list_runs, now_in
 
 router = guarded_router()
 RECENT = 200  # runs looked at for rows waiting for a person
+DUE_SHOWN = 50  # filings listed under 逾期与今日到期; the rest are counted
 
 
 def _row(run: dict[str, Any]) -> dict[str, str]:
@@ -39,8 +43,13 @@ def home(request: Request) -> HTMLResponse:
     waiting = [_row(run) for run in runs[:RECENT] if (run.get("counts") or {}).get("held")]
     for_checker = [{"run_id": run.run_id, "maker": run.maker or "未记录", "rows": len(run.rows),
                     "flow": FLOW_NAMES.get(run.flow, run.flow)} for run in waiting_for_checker(settings)]
+    unfiled = unfiled_filings(settings, now_in(settings).date())
+    due = [{"account": u.account, "due": u.due.isoformat(), "run_id": u.run_id,
+            "state": state_label(u.state), "overdue": u.due.isoformat() < today} for u in unfiled]
     jobs, problem = job_rows(settings, 1)
     upcoming = sorted((job for job in jobs if job.next_fires and job.enabled and job.paused is None),
                       key=lambda job: job.next_fires[0])
     return render(request, "home.html.j2", today=today, runs=todays, waiting=waiting,
-                  upcoming=upcoming[:8], schedule_problem=problem, for_checker=for_checker)
+                  upcoming=upcoming[:8], schedule_problem=problem, for_checker=for_checker,
+                  due=due[:DUE_SHOWN], due_total=len(due),
+                  overdue_total=sum(1 for line in due if line["overdue"]))

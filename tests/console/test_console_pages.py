@@ -7,7 +7,7 @@ filing flow leaves it, so the pages are checked against values the test chose.""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,8 +15,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import openpyxl
 import pytest
+from sqlalchemy import update
 
 from rpa.audit.log import AuditLog
+from rpa.queue.schema import items
+from rpa.queue.work_queue import WorkQueue
 from rpa.run.operators import OperatorRefusals
 from rpa.schedule.pauses import JobPauses
 from tests.console.conftest import PASSWORD, Console, shoot
@@ -58,6 +61,48 @@ def test_home_shows_todays_runs_next_jobs_and_runs_waiting_for_a_person(console:
     waiting = screen.locator("section", has_text="有需人工处理事项的运行")
     assert waiting.get_by_role("link", name=RUN_ID).is_visible()
     shoot(screen, "02-首页")
+
+
+def _plant_filings(console: Console, today: date) -> None:
+    """Account-filing items as runs leave them, deadlines and states chosen here by hand."""
+    queue = WorkQueue.from_settings(console.settings)
+    queue.create_schema()
+    planted = [  # account, deadline, state
+        ("6217003320001234567", today - timedelta(days=3), "pending"),  # overdue
+        ("44021234000056789", today, "held"),  # due today
+        ("6228480010009999111", today - timedelta(days=1), "done"),  # filed: not listed
+        ("3301040160002468", today + timedelta(days=4), "pending"),  # not yet due
+    ]
+    for number, (account, deadline, state) in enumerate(planted):
+        payload = {"record": {"account_no": account, "action": "open"}, "deadline": deadline.isoformat()}
+        item = queue.enqueue("account-filing", RUN_ID, f"open:{account}:{number}", payload)
+        with queue._engine.begin() as conn:
+            conn.execute(update(items).where(items.c.id == item.item_id).values(state=state))
+    dry = queue.enqueue("account-filing", RUN_ID, f"dry-run:{RUN_ID}:open:9558801001117777:x",
+                        {"record": {"account_no": "9558801001117777"}, "deadline": today.isoformat()})
+    assert dry.item_id
+
+
+def test_home_lists_filings_overdue_or_due_today_masked_and_nothing_else(console: Console,
+                                                                        screen: Any) -> None:
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    _hand_made_run(console.settings.runs_dir)
+    _plant_filings(console, today)
+    console.login(screen, "zhao.sj")
+    screen.wait_for_url(console.url + "/")
+    section = screen.locator("section", has_text="逾期与今日到期的报备")
+    text = section.inner_text()
+    assert "逾期 1 笔，今日到期 1 笔" in text
+    rows = section.locator("tr").all_inner_texts()[1:]
+    assert len(rows) == 2, rows
+    assert "4567" in rows[0] and (today - timedelta(days=3)).isoformat() in rows[0] and "逾期" in rows[0]
+    assert "未完成" in rows[0]
+    assert "6789" in rows[1] and today.isoformat() in rows[1] and "今日到期" in rows[1]
+    assert "需人工处理" in rows[1]
+    page = screen.content()
+    for account in ("6217003320001234567", "44021234000056789", "9111", "2468", "7777"):
+        assert account not in page
+    shoot(screen, "02-首页-逾期")
 
 
 def test_run_detail_downloads_the_result_workbook(console: Console, screen: Any, tmp_path: Path) -> None:
