@@ -160,3 +160,47 @@ def test_ams_down_past_the_breaker_pauses_both_hosts_and_resume_files_the_rest_o
     assert len(ams.filings()) - filed_before == pending
     _filed_once(ams, source)
     robot_a.run("audit", "verify", run_id, check_exit=0)
+
+
+@pytest.mark.timeout(480)
+def test_postgres_away_past_the_limit_stops_both_hosts_with_exit_3_and_the_other_host_resumes(
+    ams: AmsHandle, outage_db: str, postgres_cluster: ThrowawayCluster, tmp_path: Path
+) -> None:
+    accounts = outage_accounts()
+    source = tmp_path / "accounts.xlsx"
+    write_bulk_xlsx(source, accounts)
+    common = {"RPA_DB_OUTAGE_SECONDS": "4", "RPA_MAX_ATTEMPTS": "30"}
+    robot_a = host_env(tmp_path, ams, outage_db, "robot-a", [0, 1], **common)
+    robot_b = host_env(tmp_path, ams, outage_db, "robot-b", [2, 3], **common)
+    ams.set_faults(latency_ms=200, latency_jitter_ms=200, latency_paths=["/ams/*"])
+
+    run = robot_a.popen("run", "account-filing", "--input", str(source), "--workers", "2")
+    joined = robot_b.popen("worker", "--flow", "account-filing", "--workers", "1")
+    try:
+        wait_for(lambda: count(outage_db, DONE) >= 2, 180, "two accounts filed")
+        engine_for(outage_db).dispose()
+        postgres_cluster.stop_server()
+        try:  # away for longer than RPA_DB_OUTAGE_SECONDS: every process of both hosts gives up
+            stdout, stderr = run.communicate(timeout=150)
+            worker_out = joined.communicate(timeout=150)
+        finally:
+            postgres_cluster.start_again()
+    finally:
+        for proc in (run, joined):
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert run.returncode == 3, f"stdout:\n{stdout}\nstderr:\n{stderr}"
+    assert "RPA_DB_OUTAGE_SECONDS" in stdout + stderr and "Traceback" not in stdout + stderr
+    assert joined.returncode == 3, f"robot-b:\n{worker_out[0]}\n{worker_out[1]}"
+    assert "RPA_DB_OUTAGE_SECONDS" in worker_out[0] + worker_out[1]
+    assert "Traceback" not in worker_out[0] + worker_out[1]
+    run_id = run_id_from(stdout)
+
+    resumed = robot_b.run("run", "account-filing", "--resume", run_id, "--workers", "2", timeout=300)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert run_id_from(resumed.stdout) == run_id
+    items = WorkQueue(outage_db).items(run_id)
+    assert len(items) == accounts and {item.state for item in items} == {"done"}
+    _filed_once(ams, source)
+    robot_b.run("audit", "verify", run_id, check_exit=0)
