@@ -7,6 +7,10 @@ account-filing`. Then:
   item is done (robot-a's supervisor finishing the run, robot-b's worker polling for work).
   Every worker and the supervisor wait and reconnect: the run ends with exit 0, AMS holds every
   account of the input exactly once, no item is left leased, the audit chain verifies.
+- PostgreSQL stays away for longer than RPA_DB_OUTAGE_SECONDS: both hosts stop with exit 3 and
+  a Chinese line (no traceback), and robot-b resumes the run to the end, each account filed once
+  and the chain verified (an item ended in the queue just before the outage gets its outcome
+  event when the run closes, `rpa.run.late_outcomes`).
 - AMS goes down for longer than the circuit breaker's limit: the run pauses with exit 3 for
   every worker on both hosts, the items not filed stay pending (robot-b's worker, still running,
   leaves them alone), and once AMS is back `--resume` files each remaining account once.
