@@ -11,6 +11,8 @@ from rpa.disk import as_run_fatal
 from rpa.errors import EXIT_ITEMS_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE, DatabaseUnavailable, RpaError
 from rpa.masking import mask_payload, scrub_text
 from rpa.run.flow import Flow
+from rpa.run.joined_hosts import wait_for_joined_hosts
+from rpa.run.late_outcomes import record_late_outcomes
 from rpa.run.outputs import RunOutputs
 from rpa.run.report import write_run_report
 from rpa.run.runs import RunContext, RunOutcome, now_in, read_run_json
@@ -47,6 +49,8 @@ def close_run(
     ended = now_in(ctx.settings)
     finish_failed = outputs.failed and f"写出结果文件失败：{outputs.failed}"
     try:
+        wait_for_joined_hosts(ctx)  # their last events belong before run.finished
+        record_late_outcomes(ctx)  # ended in the queue, their events kept out by an outage
         ctx.audit.seal_files(ctx.run_id, ctx.folder)
         if exit_code in (EXIT_OK, EXIT_ITEMS_FAILED):  # before run.finished: the chain ends there
             _mask_payloads(ctx, outputs.flow)

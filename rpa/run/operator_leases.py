@@ -33,7 +33,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, and_, or_, sele
 from sqlalchemy.exc import SQLAlchemyError
 
 from rpa.db import immediate_transaction, ride_out_outages_of
-from rpa.errors import RunFatalError
+from rpa.errors import DatabaseUnavailable, RunFatalError
 from rpa.masking import FieldClass, mask
 from rpa.queue.schema import UtcDateTime, insert_or_ignore
 from rpa.queue.tables import tables_ready
@@ -179,7 +179,8 @@ class OperatorLease:
 
     A renewal that finds the lease gone (this worker was frozen past it and another took the
     operator over) sets `lost`, and `on_lost` is called once: the worker stops after the item
-    in hand rather than log in over the new holder's session."""
+    in hand rather than log in over the new holder's session. So does a database away for
+    longer than RPA_DB_OUTAGE_SECONDS: the lease is no longer renewed and will expire."""
 
     def __init__(self, store: OperatorLeases, portal: str, operator: OperatorCredential, holder: str,
                  settings: Settings, on_lost: threading.Event) -> None:
@@ -198,6 +199,11 @@ class OperatorLease:
                 logger.warning(f"工作进程 {self.holder}：操作员租约续期失败（{type(exc).__name__}），"
                                "稍后重试")
                 continue
+            except DatabaseUnavailable:  # away past RPA_DB_OUTAGE_SECONDS: the lease will expire
+                logger.warning(f"工作进程 {self.holder}：数据库中断过久，操作员租约无法续期，"
+                               "办完手头事项后停止")
+                self.lost.set()  # never log in on a lease no longer renewed
+                return
             if not renewed:
                 code = mask(self.operator.code, FieldClass.ACCOUNT_NO)
                 logger.warning(f"工作进程 {self.holder}：操作员 {code} 的租约已过期并被接管，"
@@ -212,7 +218,7 @@ class OperatorLease:
         self._thread.join(timeout=5)
         try:
             self.store.give_back(self.portal, self.operator.code, self.holder)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, DatabaseUnavailable) as exc:
             logger.warning(f"操作员 {mask(self.operator.code, FieldClass.ACCOUNT_NO)} 的租约未能交还"
                            f"（{type(exc).__name__}），到期后自动释放")
 
