@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, insert, or_, select, text, true, update
 
 from rpa.db import immediate_transaction
 from rpa.queue.endings import AttemptEnder
 from rpa.queue.models import ItemState, Outcome, WorkItem
 from rpa.queue.reads import behind_its_group, chunks, worked_by_another
-from rpa.queue.schema import attempts, items
+from rpa.queue.schema import OPEN_ITEMS_SQL, attempts, items
 
 
 def _preferences(affinity: str | None, owner: str) -> list[ColumnElement[bool]]:
@@ -51,7 +51,9 @@ class LeaseKeeper(AttemptEnder):
         lease of, then the oldest.
         """
         now = self._now()
-        claimable = or_(
+        # walks the open items' index in id order, past none of the run's ended items
+        open_item = text(f"{items.name}.{OPEN_ITEMS_SQL}")
+        claimable = open_item & or_(
             (items.c.state == ItemState.PENDING)
             & or_(items.c.not_before.is_(None), items.c.not_before <= now),
             (items.c.state == ItemState.LEASED) & (items.c.lease_expires_at <= now),
