@@ -35,6 +35,7 @@ import resource
 import statistics
 import sys
 import time
+import traceback
 import uuid
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,11 @@ def queue_loop(url: str, owner: str, limit: int | None = None) -> tuple[list[flo
 
 
 def queue_claimer(url: str, owner: str, out: Any) -> None:
-    out.put(queue_loop(url, owner))
+    try:
+        out.put(queue_loop(url, owner))
+    except BaseException:
+        out.put(traceback.format_exc())  # said by the parent, which would wait forever otherwise
+        raise
 
 
 def _own_cpu() -> float:
@@ -211,6 +216,11 @@ def measure(name: str, cluster: BenchCluster, items: int, claimers: int) -> dict
     for process in processes:
         process.start()
     results = [out.get() for _ in processes]
+    failed = [result for result in results if isinstance(result, str)]
+    if failed:
+        for process in processes:
+            process.terminate()
+        raise RuntimeError(f"a claimer failed:\n{failed[0]}")
     elapsed = time.perf_counter() - started  # the last claimer found the queue empty
     for process in processes:
         process.join()
