@@ -171,15 +171,22 @@ def _own_cpu() -> float:
 
 # -- the run -----------------------------------------------------------------------------------
 
-def _statements(dsn: str, items: int) -> list[tuple[float, str]]:
-    """The statements run in the database per item (calls / items), most frequent first."""
+def _statements(dsn: str, items: int) -> list[tuple[float, float, str]]:
+    """The statements run in the database per item (calls / items), with their mean time in the
+    server in ms (a lock waited for included: the audit head's shows how long appends queue for
+    it), most frequent first."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT sum(calls), regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements"
+            "SELECT sum(calls), sum(total_exec_time) / sum(calls), regexp_replace(query, '\\s+', ' ', 'g')"
+            " FROM pg_stat_statements"
             " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            " GROUP BY 2 ORDER BY 1 DESC"
+            " GROUP BY 3 ORDER BY 1 DESC"
         ).fetchall()
-    return [(float(calls) / items, query) for calls, query in rows if float(calls) / items >= 0.5]
+    return [
+        (float(calls) / items, float(mean), query)
+        for calls, mean, query in rows
+        if float(calls) / items >= 0.5
+    ]
 
 
 def _wait_for_backends(cluster: BenchCluster, database: str) -> None:
@@ -289,13 +296,14 @@ def main() -> None:
         for name in args.contenders.split(","):
             figures = measure(name, cluster, args.items, args.claimers)
             cpu_seconds = (figures["client ms"] + figures["server ms"]) / 1000
-            count = sum(calls for calls, _ in figures["statements"])
+            count = sum(calls for calls, _, _ in figures["statements"])
             print(f"{name:<8} {figures['items/s']:>9.0f} {figures['p50 ms']:>8.2f} {figures['p99 ms']:>8.2f} "
                   f"{figures['client ms']:>14.2f} {figures['server ms']:>14.2f} {count:>6.1f} "
                   f"{cores / cpu_seconds:>18.0f}", flush=True)
             if args.statements:
-                for calls, query in figures["statements"]:
-                    print(f"    {calls:5.2f}  {query[:150]}")
+                print("    per item  mean ms in server  statement")
+                for calls, mean, query in figures["statements"]:
+                    print(f"    {calls:8.2f}  {mean:17.3f}  {query[:120]}")
     finally:
         cluster.stop()
 
