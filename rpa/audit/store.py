@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     inspect,
     select,
 )
@@ -96,6 +97,21 @@ def _ensure_head(conn: Connection, run_id: str) -> None:
         conn.execute(sqlite.insert(audit_heads).values(values).on_conflict_do_nothing())
 
 
+# An append's statements, built once: building and keying a statement on every append cost
+# more client CPU than sending it (the chain of a busy run takes two appends per item).
+_LOCK_HEAD = (
+    select(audit_heads.c.last_seq, audit_heads.c.last_hash)
+    .where(audit_heads.c.run_id == bindparam("chain"))
+    .with_for_update()
+)
+_INSERT_EVENT = audit_events.insert()
+_MOVE_HEAD = (
+    audit_heads.update()
+    .where(audit_heads.c.run_id == bindparam("chain"))
+    .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"), head_mac=bindparam("mac"))
+)
+
+
 def append_event(
     engine: Engine,
     run_id: str,
@@ -103,22 +119,19 @@ def append_event(
     sign_head: Callable[[int, str], str],
 ) -> AuditEvent:
     """Lock the chain head, let `build(seq, prev_hash)` make the signed event, store it, move the
-    head and sign it with `sign_head(seq, hash)`."""
+    head and sign it with `sign_head(seq, hash)`. A chain's first append creates its head row."""
     with immediate_transaction(engine) as conn:
-        _ensure_head(conn, run_id)
-        head = conn.execute(
-            select(audit_heads.c.last_seq, audit_heads.c.last_hash)
-            .where(audit_heads.c.run_id == run_id)
-            .with_for_update()
-        ).one()
+        head = conn.execute(_LOCK_HEAD, {"chain": run_id}).first()
+        if head is None:
+            _ensure_head(conn, run_id)  # another process may create it first: then it waits here
+            head = conn.execute(_LOCK_HEAD, {"chain": run_id}).one()
         event = build(head.last_seq + 1, head.last_hash)
         row = event.as_dict()
         row["details"] = canonical_json(event.details)
-        conn.execute(audit_events.insert().values(row))
+        conn.execute(_INSERT_EVENT, row)
         conn.execute(
-            audit_heads.update()
-            .where(audit_heads.c.run_id == run_id)
-            .values(last_seq=event.seq, last_hash=event.hash, head_mac=sign_head(event.seq, event.hash))
+            _MOVE_HEAD,
+            {"chain": run_id, "seq": event.seq, "hash": event.hash, "mac": sign_head(event.seq, event.hash)},
         )
     return event
 

@@ -17,12 +17,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, case, select, update
 
 from rpa.db import immediate_transaction
 from rpa.queue.models import ItemState, LeaseLost, Outcome
 from rpa.queue.reads import QueueReader
-from rpa.queue.schema import attempts, items
+from rpa.queue.schema import UtcDateTime, attempts, items
 
 JITTER_FRACTION = 0.1  # spreads retries of items that failed together over 10% of the delay
 
@@ -37,8 +37,44 @@ def retry_delay_seconds(attempts: int, base: float, ceiling: float) -> float:
 _Decision = Callable[[int, datetime], tuple[ItemState, dict[str, Any]]]
 
 
-def _always(state: ItemState, **values: Any) -> _Decision:
-    return lambda _attempts, _now: (state, values)
+class _Always:
+    """A decision that does not depend on the attempts so far: the ending needs no read first."""
+
+    def __init__(self, state: ItemState, **values: Any) -> None:
+        self.state, self.values = state, values
+
+    def __call__(self, _attempts: int, _now: datetime) -> tuple[ItemState, dict[str, Any]]:
+        return self.state, self.values
+
+
+_always = _Always
+
+# An ending's statements, built once where they do not vary (building and keying a statement
+# cost more client CPU than sending it); a bind named as a column it sets must be named apart
+_HOLDER = (
+    select(items.c.attempts)
+    .where(
+        items.c.id == bindparam("b_item"),
+        items.c.state == ItemState.LEASED.value,
+        items.c.lease_owner == bindparam("b_owner"),
+    )
+    .with_for_update()
+)
+_CLOSE_OWN_ATTEMPT = (
+    update(attempts)
+    .where(
+        attempts.c.item_id == bindparam("b_item"),
+        attempts.c.ended_at.is_(None),
+        attempts.c.owner == bindparam("b_owner"),
+    )
+    .values(
+        ended_at=bindparam("b_now", type_=UtcDateTime()),
+        outcome=bindparam("b_outcome"),
+        error_code=bindparam("b_code"),
+        error_message=bindparam("b_message"),
+    )
+)
+_OWN_SUBMIT = items.c.submit_fence == items.c.fence  # this lease's mark, not an earlier one's
 
 
 class AttemptEnder(QueueReader):
@@ -159,33 +195,40 @@ class AttemptEnder(QueueReader):
     ) -> ItemState:
         """End the owner's lease in one transaction: the item's new state and its attempt row.
         The owner knows how its own submit ended, so its `begin_submit` mark is cleared; a mark
-        left by an earlier, lost lease stays until a person releases or retries the item."""
+        left by an earlier, lost lease stays until a person releases or retries the item.
+
+        A decision that needs the attempts so far reads them under the row's lock first; any other
+        ending is one UPDATE that names the owner's lease (its row lock and its check at once)."""
         now = self._now()
+        lost = LeaseLost(
+            f"事项 {item_id} 的租约已不属于 {owner}", details={"item_id": item_id, "owner": owner}
+        )
         with immediate_transaction(self._engine) as conn:
-            held = conn.execute(
-                select(items.c.attempts).where(*self._leased_by(item_id, owner)).with_for_update()
-            ).first()
-            if held is None:
-                raise LeaseLost(
-                    f"事项 {item_id} 的租约已不属于 {owner}",
-                    details={"item_id": item_id, "owner": owner},
-                )
-            state, values = decide(held.attempts, now)
-            own_submit = items.c.submit_fence == items.c.fence  # this lease's mark, not an earlier one's
-            conn.execute(
+            if isinstance(decide, _Always):
+                state, values = decide.state, decide.values
+            else:
+                held = conn.execute(_HOLDER, {"b_item": item_id, "b_owner": owner}).first()
+                if held is None:
+                    raise lost
+                state, values = decide(held.attempts, now)
+            changed = conn.execute(
                 update(items)
-                .where(items.c.id == item_id)
+                .where(*self._leased_by(item_id, owner))
                 .values(
                     state=state.value,
                     lease_owner=None,
                     lease_expires_at=None,
                     updated_at=now,
-                    submit_fence=case((own_submit, None), else_=items.c.submit_fence),
-                    submitting_at=case((own_submit, None), else_=items.c.submitting_at),
+                    submit_fence=case((_OWN_SUBMIT, None), else_=items.c.submit_fence),
+                    submitting_at=case((_OWN_SUBMIT, None), else_=items.c.submitting_at),
                     **values,
                 )
             )
-            self._close_attempts(conn, [item_id], now, outcome, code, message, owner=owner)
+            if changed.rowcount != 1:
+                raise lost
+            closing = {"b_item": item_id, "b_owner": owner, "b_now": now, "b_outcome": outcome.value,
+                       "b_code": code, "b_message": message}
+            conn.execute(_CLOSE_OWN_ATTEMPT, closing)
         return state
 
     @staticmethod

@@ -13,20 +13,53 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, bindparam, insert, or_, select, text, true, update
 
 from rpa.db import immediate_transaction
 from rpa.queue.endings import AttemptEnder
 from rpa.queue.models import ItemState, Outcome, WorkItem
 from rpa.queue.reads import behind_its_group, chunks, worked_by_another
-from rpa.queue.schema import attempts, items
+from rpa.queue.schema import OPEN_ITEMS_SQL, UtcDateTime, attempts, items
 
 
-def _preferences(affinity: str | None, owner: str) -> list[ColumnElement[bool]]:
-    """What a claim narrows the claimable items to, tried in turn: the caller's affinity, then
-    an affinity no other owner is working on (or none), then anything."""
-    narrowed = [] if affinity is None else [items.c.affinity == affinity]
-    return [*narrowed, ~worked_by_another(owner), true()]
+def _claim_query(preferred: ColumnElement[bool]) -> Select[tuple[int, str]]:
+    """The oldest claimable item of the run (`:run_id` at `:now`) that `preferred` allows, locked."""
+    now = bindparam("now", type_=UtcDateTime())
+    # walks the open items' index in id order, past none of the run's ended items
+    claimable = text(f"{items.name}.{OPEN_ITEMS_SQL}") & or_(
+        (items.c.state == ItemState.PENDING.value)
+        & or_(items.c.not_before.is_(None), items.c.not_before <= now),
+        (items.c.state == ItemState.LEASED.value) & (items.c.lease_expires_at <= now),
+    )
+    return (
+        select(items.c.id, items.c.state)
+        .where(items.c.run_id == bindparam("run_id"), claimable, ~behind_its_group(), preferred)
+        .order_by(items.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+# A claim's statements, built once: building and keying them on every claim cost more client CPU
+# than sending them. What a claim narrows the claimable items to, tried in turn: the caller's
+# affinity, then an affinity no other owner (`:owner`) is working on (or none), then anything.
+_BY_OWN_AFFINITY = _claim_query(items.c.affinity == bindparam("affinity"))
+_BY_FREE_AFFINITY = _claim_query(~worked_by_another(bindparam("owner")))
+_BY_AGE = _claim_query(true())
+_LEASE = (
+    update(items)
+    .where(items.c.id == bindparam("item"))
+    .values(
+        state=ItemState.LEASED.value,
+        attempts=items.c.attempts + 1,
+        fence=items.c.fence + 1,
+        lease_owner=bindparam("owner"),
+        lease_expires_at=bindparam("expires", type_=UtcDateTime()),
+        updated_at=bindparam("now", type_=UtcDateTime()),
+    )
+    .returning(*items.c)
+)
+_START_ATTEMPT = insert(attempts)
 
 
 class LeaseKeeper(AttemptEnder):
@@ -51,44 +84,26 @@ class LeaseKeeper(AttemptEnder):
         lease of, then the oldest.
         """
         now = self._now()
-        claimable = or_(
-            (items.c.state == ItemState.PENDING)
-            & or_(items.c.not_before.is_(None), items.c.not_before <= now),
-            (items.c.state == ItemState.LEASED) & (items.c.lease_expires_at <= now),
-        )
+        preferences = [_BY_FREE_AFFINITY, _BY_AGE] if affinity is None else [
+            _BY_OWN_AFFINITY, _BY_FREE_AFFINITY, _BY_AGE]
+        wanted = {"run_id": run_id, "now": now, "owner": owner, "affinity": affinity}
         with immediate_transaction(self._engine) as conn:
             candidate = None
-            for preferred in _preferences(affinity, owner):
-                candidate = conn.execute(
-                    select(items.c.id, items.c.state)
-                    .where(items.c.run_id == run_id, claimable, ~behind_its_group(), preferred)
-                    .order_by(items.c.id)
-                    .limit(1)
-                    .with_for_update(skip_locked=True)
-                ).first()
+            for query in preferences:
+                candidate = conn.execute(query, wanted).first()
                 if candidate is not None:
                     break
             if candidate is None:
                 return None
             if candidate.state == ItemState.LEASED:
                 self._close_attempts(conn, [candidate.id], now, Outcome.LEASE_EXPIRED)
+            expires = now + timedelta(seconds=lease_seconds)
             row = conn.execute(
-                update(items)
-                .where(items.c.id == candidate.id)
-                .values(
-                    state=ItemState.LEASED.value,
-                    attempts=items.c.attempts + 1,
-                    fence=items.c.fence + 1,
-                    lease_owner=owner,
-                    lease_expires_at=now + timedelta(seconds=lease_seconds),
-                    updated_at=now,
-                )
-                .returning(*items.c)
+                _LEASE, {"item": candidate.id, "owner": owner, "expires": expires, "now": now}
             ).one()
             item = WorkItem.from_row(row)
-            conn.execute(
-                insert(attempts).values(item_id=item.id, attempt=item.attempts, owner=owner, started_at=now)
-            )
+            started = {"item_id": item.id, "attempt": item.attempts, "owner": owner, "started_at": now}
+            conn.execute(_START_ATTEMPT, started)
         return item
 
     def heartbeat(self, item_id: int, owner: str, lease_seconds: float) -> bool:

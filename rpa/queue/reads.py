@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Engine, exists, func, or_, select
 
 from rpa.db import engine_for
 from rpa.queue.models import AttemptRecord, ItemNotFound, ItemState, WorkItem
@@ -45,7 +45,7 @@ def ahead_of_a_leased_one() -> ColumnElement[bool]:
     return _another_of_its_group(earlier=False, states=(ItemState.LEASED,))
 
 
-def worked_by_another(owner: str) -> ColumnElement[bool]:
+def worked_by_another(owner: str | BindParameter[str]) -> ColumnElement[bool]:
     """True for an item of `items` whose affinity an owner other than `owner` holds a lease of
     in the same run. An item without an affinity never is (NULL equals nothing)."""
     other = items.alias("worked")
