@@ -11,7 +11,9 @@ demo:
 # import-linter contracts (.importlinter) first: layers, no cycles, fixtures kept out of the runtime.
 # Three test processes on two cores (most of a test's time is waiting for portals, Chromium and
 # subprocesses); one file stays in one process, which shares its browser, portals and cluster.
-PYTEST_PARALLEL ?= -n 3 --dist loadfile
+# The longest files go first (tests/plugins/ordering.py; xdist's own order, most tests first,
+# left the minutes-long e2e files to the end), so the workers finish together.
+PYTEST_PARALLEL ?= -n 3 --dist loadfile --no-loadscope-reorder
 test:
 	@scripts/bootstrap.sh --test
 	@.venv/bin/lint-imports --no-cache
