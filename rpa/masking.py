@@ -171,5 +171,10 @@ def scrub_text(text: str) -> str:
 
 
 def item_ref(item_key: str, key: bytes) -> str:
-    """A keyed hash of an item's key: joins an item across logs, audit and reports, reveals nothing."""
-    return hmac.new(key, item_key.encode(), hashlib.sha256).hexdigest()[:16]
+    """A keyed hash of an item's key: joins an item across logs, audit and reports, reveals nothing.
+
+    Never digits alone: a file named by such a ref (evidence/<ref>.png) would read as an account
+    number and be masked in the audit chain, which then names a file that is not on disk (one
+    item in about 1,900 had such a ref before 2026-12-03)."""
+    ref = hmac.new(key, item_key.encode(), hashlib.sha256).hexdigest()[:16]
+    return "x" + ref[1:] if ref.isdigit() else ref

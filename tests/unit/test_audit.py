@@ -6,6 +6,7 @@ Every test runs on a SQLite file and on a fresh database in the throwaway Postgr
 from __future__ import annotations
 
 import hashlib
+import hmac
 import itertools
 import json
 import uuid
@@ -415,6 +416,26 @@ def test_evidence_names_and_digests_stay_whole_whatever_digits_they_hold(
     assert sealed.details["files"] == [
         {"file": name, "file_sha256": hashlib.sha256(b"\x89PNG fake screenshot").hexdigest()}
     ]
+
+
+def test_an_item_ref_is_never_digits_alone_so_its_evidence_name_survives_masking(
+    log: AuditLog, run_id: str, tmp_path: Path
+) -> None:
+    # about one 16-hex-character digest prefix in 1,900 is all decimal digits; find keys that give one
+    digits_only = [key for key in (f"open:{n}:2026-12-01" for n in range(40_000))
+                   if hmac.new(KEY, key.encode(), hashlib.sha256).hexdigest()[:16].isdigit()]
+    assert digits_only, "no key with an all-digit digest prefix in the range searched"
+    (tmp_path / "evidence").mkdir()
+    for key in digits_only[:3]:
+        ref = item_ref(key, KEY)
+        assert len(ref) == 16 and not ref.isdigit()
+        name = f"evidence/{ref}.png"
+        (tmp_path / name).write_bytes(b"\x89PNG")
+        event = log.append(run_id, "worker-1", "item.done", details={"evidence": name},
+                           files_root=tmp_path)
+        assert event.details["evidence"] == name
+    ordinary = next(key for key in (f"open:{n}" for n in range(100)) if key not in digits_only)
+    assert item_ref(ordinary, KEY) == hmac.new(KEY, ordinary.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 @pytest.mark.parametrize(
