@@ -53,7 +53,7 @@ class SessionExpiry(threading.Thread):
         while not self.done.wait(self.every):
             try:
                 self._merge(session_idle_seconds=0.05)  # every live session is older than that
-                self.done.wait(0.3)
+                self.done.wait(1.0)  # each worker's next page meets it
                 self._merge(session_idle_seconds=None)
                 self.rounds += 1
             except Exception as exc:

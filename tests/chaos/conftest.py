@@ -23,7 +23,7 @@ from tests.plugins.portals import AmsHandle
 from tests.plugins.postgres import ThrowawayCluster
 
 
-def chaos_size(name: str, default: float) -> float:
+def chaos_size(name: str, default: float, *, minimum: float = 0.0) -> float:
     """A size or interval of the suite from RPA_CHAOS_<NAME>; a wrong value fails the test."""
     raw = os.environ.get(f"RPA_CHAOS_{name}", "").strip()
     if not raw:
@@ -32,8 +32,8 @@ def chaos_size(name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         pytest.fail(f"RPA_CHAOS_{name}={raw!r} is not a number", pytrace=False)
-    if value <= 0:
-        pytest.fail(f"RPA_CHAOS_{name}={raw!r} must be above 0", pytrace=False)
+    if value <= 0 or value < minimum:
+        pytest.fail(f"RPA_CHAOS_{name}={raw!r} must be above 0 and at least {minimum:g}", pytrace=False)
     return value
 
 

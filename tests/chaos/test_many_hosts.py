@@ -14,6 +14,7 @@ any host (result.xlsx, report.html) count exactly the input's rows.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from collections import Counter
@@ -45,6 +46,19 @@ CHAOS_ENV = {
 }
 
 
+
+
+def _time_budget(variable: str, default: int) -> int:
+    """Seconds a test may take: 15 min, and 10 s a row on a loaded two-core machine."""
+    try:
+        rows = int(float(os.environ.get(variable) or default))
+    except ValueError:
+        rows = default  # chaos_size fails the test on it with a message
+    return 900 + 10 * rows
+
+
+PG_BUDGET = _time_budget("RPA_CHAOS_ACCOUNTS", 300)
+SQLITE_BUDGET = _time_budget("RPA_CHAOS_SQLITE_ACCOUNTS", 60)
 # 状态 of a filed row in result.xlsx (found already filed when a lost answer's row is looked up)
 FILED = ("已报备", "此前已报备")
 
@@ -71,7 +85,8 @@ def _work_under_chaos(
     started = time.monotonic()
     for host in hosts:
         host.start()
-    killer = Killer(hosts, interval=chaos_size("KILL_SECONDS", 20), stop_seconds=LEASE_SECONDS + 4)
+    interval = chaos_size("KILL_SECONDS", 20, minimum=10)
+    killer = Killer(hosts, interval=interval, stop_seconds=LEASE_SECONDS + 4)
     try:
         with SessionExpiry(ams, every=chaos_size("EXPIRY_SECONDS", 20)) as expiry, killer:
             wait_for(lambda: _open_items(queue, run_id) == 0, timeout, "every item worked")
@@ -127,7 +142,7 @@ def _finish_and_check(
     assert max(filed.values()) == 1
     _never_twice(filings)
 
-    folder = finisher.runs / run_id
+    folder = Path(finisher.env["RPA_RUNS_DIR"]) / run_id  # the shared run store
     sheet = load_workbook(folder / "result.xlsx").active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
@@ -158,7 +173,7 @@ def _report(record: Any, label: str, killer: Killer, wall: float, source: ChaosI
 
 
 @pytest.mark.postgres
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(PG_BUDGET + 600)
 def test_two_hosts_two_workers_each_on_postgresql(
     faulty_ams: AmsHandle, chaos_fault_knobs: dict[str, Any], chaos_pg_url: str, tmp_path: Path,
     record_property: Any,
@@ -181,7 +196,7 @@ def test_two_hosts_two_workers_each_on_postgresql(
     # three operators a host for two workers: a frozen worker's operator is not waited for
     hosts = [WorkerHost("robot-a", host_env("robot-a", range(0, 3)), commands=1, workers=2),
              WorkerHost("robot-b", host_env("robot-b", range(3, 6)), commands=1, workers=2)]
-    killer, ended, wall = _work_under_chaos(ams, queue, run_id, hosts, timeout=1500)
+    killer, ended, wall = _work_under_chaos(ams, queue, run_id, hosts, timeout=PG_BUDGET)
     faults = ams.stats().get("faults", {})
     ams.set_faults()
 
@@ -192,7 +207,7 @@ def test_two_hosts_two_workers_each_on_postgresql(
     assert killer.kills + killer.command_kills >= 1 and killer.stops >= 1, killer.summary()
 
 
-@pytest.mark.timeout(1200)
+@pytest.mark.timeout(SQLITE_BUDGET + 600)
 def test_two_processes_on_one_host_on_sqlite(
     faulty_ams: AmsHandle, chaos_fault_knobs: dict[str, Any], tmp_path: Path, record_property: Any,
 ) -> None:
@@ -207,7 +222,7 @@ def test_two_processes_on_one_host_on_sqlite(
     ams.set_faults(**chaos_fault_knobs)
     # two `rpa worker` processes of one worker each, side by side on the one SQLite file
     hosts = [WorkerHost("robot-s", cli, commands=2, workers=1)]
-    killer, ended, wall = _work_under_chaos(ams, queue, run_id, hosts, timeout=1000)
+    killer, ended, wall = _work_under_chaos(ams, queue, run_id, hosts, timeout=SQLITE_BUDGET)
     faults = ams.stats().get("faults", {})
     ams.set_faults()
 
