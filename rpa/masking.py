@@ -175,7 +175,7 @@ def item_ref(item_key: str, key: bytes) -> str:
 
     16 hex characters, never all of them digits: a name such as `evidence/<item_ref>.png` whose
     stem is nothing but digits is masked in the audit chain as a possible account number (about
-    one item in 1,900 would otherwise have such a ref, and its evidence could not be verified)."""
+    one item in 1,850 would otherwise have such a ref, and its evidence could not be verified)."""
     ref = hmac.new(key, item_key.encode(), hashlib.sha256).hexdigest()[:16]
     if ref.isdigit():
         ref = "abcdef"[int(ref[0]) % 6] + ref[1:]

@@ -14,7 +14,7 @@ KEY = b"unit-test-audit-key-0123456789abcdef"
 
 
 def _digit_only_key() -> str:
-    """An item key whose plain HMAC prefix is all digits (about one in 1,900 is)."""
+    """An item key whose plain HMAC prefix is all digits (about one in 1,850 is: (10/16)**16)."""
     for n in itertools.count():
         key = f"row-{n}"
         if hmac.new(KEY, key.encode(), hashlib.sha256).hexdigest()[:16].isdigit():
