@@ -203,7 +203,8 @@ def test_two_hosts_two_workers_each_on_postgresql(
     held = _finish_and_check(ams, queue, run_id, source, host_env("robot-c", range(0, 1)), ended)
     _report(record_property, "PostgreSQL, 2 hosts x 2 workers", killer, wall, source, faults, held)
     owners = {a.owner.split(":")[0] for item in queue.items(run_id) for a in queue.history(item.id)}
-    assert owners == {"robot-a", "robot-b"}, owners  # both hosts worked the run
+    # both hosts worked the run; robot-c only the held rows its `rpa runs retry` let go
+    assert {"robot-a", "robot-b"} <= owners <= {"robot-a", "robot-b", "robot-c"}, owners
     assert killer.kills + killer.command_kills >= 1 and killer.stops >= 1, killer.summary()
 
 
