@@ -98,6 +98,7 @@ __all__ = [
 
 # PostgreSQL advisory lock keys: one while creating the tables, one per flow while enqueuing
 _SCHEMA_LOCK = 0x52_50_41_51
+ANALYZE_AFTER = 1000  # new items in one enqueue that refresh PostgreSQL's statistics at once
 _ENQUEUE_LOCKS = 0x52_50_41_52 << 32
 
 
@@ -203,6 +204,11 @@ class WorkQueue(Aftercare):
                 )
                 for row in found:
                     existing[row.key] = EnqueueResult(row.id, False, ItemState(row.state), row.run_id)
+            if self._dialect == "postgresql" and len(created) >= ANALYZE_AFTER:
+                # a claim planned on the estimates of a table that was small a moment ago can
+                # take minutes against the rows just added (benchmarks/README.md, the queue at
+                # 20,000); the statistics commit with the items
+                conn.execute(text("ANALYZE queue_items"))
         results: list[EnqueueResult] = []
         reported: set[str] = set()
         for key in (item.key for item in new_items):

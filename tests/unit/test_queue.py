@@ -772,3 +772,26 @@ def _rows_filtered_out(node: dict[str, Any], alias: str) -> int:
     if node.get("Alias") == alias:
         own = int(node.get("Rows Removed by Filter", 0)) + int(node.get("Rows Removed by Index Recheck", 0))
     return own + sum(_rows_filtered_out(child, alias) for child in node.get("Plans", []))
+
+
+@pytest.mark.postgres
+def test_a_large_enqueue_on_postgresql_leaves_the_planner_statistics_of_its_rows(
+    postgres_cluster: ThrowawayCluster,
+) -> None:
+    # without them, a claim planned on an empty table's estimates stalled for minutes at 20,000
+    # items (benchmarks/README.md, the queue alone on PostgreSQL)
+    url = postgres_cluster.create_database(f"analyze_{uuid.uuid4().hex[:12]}")
+    queue = WorkQueue(url)
+    queue.create_schema()
+    engine = engine_for(url)
+
+    def planner_rows() -> float:
+        with engine.connect() as conn:
+            return float(conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'queue_items'"))
+                         .scalar_one())
+
+    queue.enqueue_many(FLOW, RUN, [(f"small-{n}", {"n": n}) for n in range(10)])
+    assert planner_rows() <= 0  # never analysed: below the ANALYZE_AFTER and autovacuum thresholds
+    queue.enqueue_many(FLOW, RUN, [(f"big-{n:05d}", {"n": n}) for n in range(1_500)])
+    assert planner_rows() == 1_510
+    engine.dispose()
