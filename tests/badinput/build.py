@@ -209,14 +209,16 @@ def edited_xlsx(part: str, edit: Callable[[bytes], bytes]) -> bytes:
     return zip_parts(parts)
 
 
-def corrupt_deflate(data: bytes, member: str = "xl/worksheets/sheet1.xml") -> bytes:
-    """Zero a stretch of one member's compressed bytes (the zip directory stays intact)."""
+def corrupt_deflate(data: bytes, member: str = "xl/worksheets/sheet1.xml", *, fill: int = 0,
+                    length: int = 40) -> bytes:
+    """Overwrite `length` of one member's compressed bytes with `fill` from a third in (the zip
+    directory stays intact)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         info = archive.getinfo(member)
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     raw = bytearray(data)
     middle = start + info.compress_size // 3
-    raw[middle : middle + 40] = bytes(40)
+    raw[middle : middle + length] = bytes([fill]) * length
     return bytes(raw)
 
 

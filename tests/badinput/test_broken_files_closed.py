@@ -4,10 +4,8 @@ answers an unknown zip version with NotImplementedError, outside the reader's er
 
 from __future__ import annotations
 
-import io
 import re
 import struct
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -38,17 +36,6 @@ def zip_needing_version(data: bytes, version: int) -> bytes:
     return bytes(raw)
 
 
-def garbled_sheet(data: bytes, member: str = "xl/worksheets/sheet1.xml") -> bytes:
-    """The member's compressed bytes overwritten with 0xFF from a third in (an invalid deflate code)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        info = archive.getinfo(member)
-    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-    raw = bytearray(data)
-    middle = start + info.compress_size // 3
-    raw[middle : middle + 24] = b"\xff" * 24
-    return bytes(raw)
-
-
 @pytest.mark.parametrize("name", ["malformed_mediabox.pdf", "typeerror_on_open.pdf",
                                   "indexerror_on_open.pdf"])
 def test_a_pdf_pdfplumber_fails_to_open_is_refused_and_closed(tmp_path: Path, name: str) -> None:
@@ -73,7 +60,7 @@ def test_a_zip_asking_for_an_unknown_version_is_refused_by_both_readers(tmp_path
 
 def test_a_sheet_that_does_not_inflate_is_refused_not_read_as_formula_free(tmp_path: Path) -> None:
     export = tmp_path / "export.xlsx"
-    export.write_bytes(garbled_sheet(build.good_xlsx()))
+    export.write_bytes(build.corrupt_deflate(build.good_xlsx(), fill=0xFF, length=24))
     with pytest.raises(InputFileError, match=r"export\.xlsx"), \
             read_export(export, aliases=load_aliases(CONFIG)) as result:
         list(result.rows)
