@@ -220,16 +220,16 @@ def run_with_progress(
     """Run a flow with a rich progress bar, then print where its outputs are (`enqueue_only`:
     enqueue it, print its run id and how it is worked)."""
     count_option("--workers", workers)
-    from rpa.run.supervisor import start_worker_server
+    cfg = cfg or settings()  # a refused setting ends the command before anything heavy starts
+    from rpa.run.worker_server import start_worker_server
 
-    start_worker_server()  # first: the workers' imports overlap the settings and the engine's own
+    start_worker_server()  # next: the workers' imports overlap the engine's own and the preparation
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rpa.outcomes import counts_text
     from rpa.run.orchestrate import execute_run
 
-    cfg = cfg or settings()
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),

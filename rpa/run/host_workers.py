@@ -31,7 +31,8 @@ from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import load_flow
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import RunContext, now_in, read_run_json, run_folder
-from rpa.run.supervisor import run_pool, start_worker_server
+from rpa.run.supervisor import run_pool
+from rpa.run.worker_server import start_worker_server
 
 if TYPE_CHECKING:
     from rpa.settings import Settings

@@ -46,7 +46,8 @@ from rpa.run.runs import (
     read_run_json,
     run_folder,
 )
-from rpa.run.supervisor import ProgressCallback, run_pool, start_worker_server
+from rpa.run.supervisor import ProgressCallback, run_pool
+from rpa.run.worker_server import start_worker_server
 from rpa.settings import Settings
 
 __all__ = ["EXIT_ITEMS_FAILED", "EXIT_OK", "EXIT_STOPPED", "EXIT_USAGE", "execute_run", "open_run"]

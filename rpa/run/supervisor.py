@@ -1,12 +1,10 @@
 """The supervising process of a run: starts worker processes, keeps them alive, shows progress,
 and asks them to stop gracefully on SIGINT/SIGTERM or when the run is stopped.
 
-Workers are forked from multiprocessing's fork server, a clean single-threaded process that
-imported the engine, the flows and Playwright once (`PRELOADED`): each worker starts without
-importing them again (about 1 s of CPU each), and `start_worker_server()` at the start of a run
-lets those imports overlap the run's preparation. A worker is as fresh as a spawned one: no
-thread, browser or connection of this process reaches it, and it takes this process's
-environment as it is when the worker starts (`worker_main`).
+Workers are forked from multiprocessing's fork server (`rpa.run.worker_server`), a clean
+single-threaded process that imported the engine, the flows and Playwright once. A worker is as
+fresh as a spawned one: no thread, browser or connection of this process reaches it, and it
+takes this process's environment as it is when the worker starts (`worker_main`).
 
 Workers are known by pid *and* process start time (`rpa.run.processes`), not by what the fork
 server says: multiprocessing learns that a forked worker ended through a pipe from the fork
@@ -19,55 +17,25 @@ so no more workers than asked for ever hold the operators' sessions at once.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import multiprocessing.forkserver
 import os
 import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from rpa.errors import DatabaseUnavailable
-from rpa.run.flow import FLOWS
 from rpa.run.processes import is_running, start_time
 from rpa.run.runs import RunContext
 from rpa.run.scratch import sweep_scratch
 from rpa.run.worker import worker_main
+from rpa.run.worker_server import worker_processes
 
 SUPERVISE_POLL_SECONDS = 0.3
 WORKER_STOP_SECONDS = 60.0  # how long a run that cannot reach its database waits for its workers
 ProgressCallback = Callable[[dict[str, int]], None]
-# what every worker imports: the program that started the run, the engine, the flows, Playwright
-PRELOADED = (
-    "__main__",
-    "rpa.run.worker",
-    "rpa.run.flow",
-    "rpa.audit.log",
-    "rpa.queue.work_queue",
-    "rpa.logs",
-    "rpa.browser.session",
-    *(target.partition(":")[0] for target in FLOWS.values()),
-    "playwright.sync_api",
-)
-
-
-def worker_processes() -> ForkServerContext:
-    """The multiprocessing context workers are started with."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOADED))
-    return context
-
-
-def start_worker_server() -> None:
-    """Start the fork server now (a no-op when it runs): it imports while the run prepares."""
-    worker_processes()
-    multiprocessing.forkserver.ensure_running()
-
-
 @dataclass
 class _Worker:
     """One started worker: its multiprocessing handle, and its pid with its start time."""

@@ -1,4 +1,5 @@
-"""What `rpa` does around a command: the workers' fork server first, no garbage collection last."""
+"""What `rpa` does around a command: settings first, then the workers' fork server before the engine's
+imports, and no garbage collection last."""
 
 from __future__ import annotations
 
@@ -11,18 +12,36 @@ from rpa.cli import common as cli
 from rpa.errors import ConfigError
 
 
-def test_a_run_starts_the_worker_server_before_it_reads_its_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_refused_for_its_settings_starts_no_worker_server(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
     def settings_refused() -> None:
         calls.append("settings")
         raise ConfigError("stop here")
 
-    monkeypatch.setattr("rpa.run.supervisor.start_worker_server", lambda: calls.append("worker server"))
+    monkeypatch.setattr("rpa.run.worker_server.start_worker_server", lambda: calls.append("worker server"))
     monkeypatch.setattr(cli, "settings", settings_refused)
     with pytest.raises(ConfigError):
         cli.run_with_progress("report-extraction", {}, workers=None, resume=None)
-    assert calls == ["worker server", "settings"]
+    assert calls == ["settings"]
+
+
+def test_a_run_starts_the_worker_server_before_the_engine_is_imported() -> None:
+    # the fork server's imports overlap the engine's: it starts before rpa.run.orchestrate is loaded
+    program = (
+        "import sys\n"
+        "import rpa.cli.common as cli\n"
+        "import rpa.run.worker_server as server\n"
+        "seen = []\n"
+        "server.start_worker_server = lambda: seen.append('rpa.run.orchestrate' in sys.modules)\n"
+        "try:\n"
+        "    cli.run_with_progress('report-extraction', {}, workers=None, resume=None, cfg=object())\n"
+        "except Exception:  # the made-up settings go no further\n"
+        "    pass\n"
+        "print('engine loaded first:', seen)\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert finished.stdout.strip() == "engine loaded first: [False]", finished.stdout + finished.stderr
 
 
 def test_the_command_skips_the_final_garbage_collection() -> None:
