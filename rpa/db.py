@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -43,6 +44,9 @@ CHECKPOINT_WAIT_MS = 2000  # how long `empty_wal` waits for other connections
 RECONNECT_FIRST_SECONDS, RECONNECT_MAX_SECONDS = 0.1, 2.0  # the backoff while the database is away
 DEFAULT_OUTAGE_SECONDS = 30.0
 
+ENGINES_KEPT = 16
+_engines: OrderedDict[str, tuple[Engine, int]] = OrderedDict()  # url -> engine, the pid that made it
+_engines_lock = threading.Lock()
 _limit = {"seconds": DEFAULT_OUTAGE_SECONDS}
 _contact = {"reached": False, "patient": False}  # this process: connected once / waits from the start
 _patience = threading.local()  # the deadline of the outage this thread is riding out, if any
@@ -54,9 +58,30 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-@lru_cache(maxsize=16)
 def engine_for(url: str) -> Engine:
-    """One engine per URL per process (engines must not cross a fork: workers call this anew)."""
+    """One engine per URL per process (engines must not cross a fork: workers call this anew).
+
+    The last `ENGINES_KEPT` URLs' engines are kept; an older one is disposed as it is dropped
+    (its pooled connections closed, not left to the garbage collector), and stays usable by whoever
+    still holds it: it opens new connections when asked."""
+    pid = os.getpid()
+    with _engines_lock:
+        kept = _engines.get(url)
+        if kept is not None and kept[1] == pid:
+            _engines.move_to_end(url)
+            return kept[0]
+        if kept is not None:  # made before a fork: the parent's connections are only forgotten
+            kept[0].dispose(close=False)
+        engine = _new_engine(url)
+        _engines[url] = (engine, pid)
+        _engines.move_to_end(url)
+        while len(_engines) > ENGINES_KEPT:
+            _, (dropped, owner) = _engines.popitem(last=False)
+            dropped.dispose(close=owner == pid)  # another process's sockets are only forgotten
+        return engine
+
+
+def _new_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -230,8 +255,12 @@ def empty_wal(engine: Engine) -> bool:
 
 
 def dispose_all() -> None:
-    """Forget this process's engines (a spawned worker builds its own on first use)."""
-    engine_for.cache_clear()
+    """Close this process's engines' pooled connections and forget the engines."""
+    pid = os.getpid()
+    with _engines_lock:
+        while _engines:
+            _, (engine, owner) = _engines.popitem()
+            engine.dispose(close=owner == pid)
 
 
 def database_tag(database_url: str) -> str:

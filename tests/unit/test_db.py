@@ -1,14 +1,18 @@
-"""SQLite engines: WAL mode even when another process holds a new database at the moment."""
+"""Engines: SQLite in WAL mode even when another process holds a new database at the moment; an
+engine dropped from the per-process cache closes its connections."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
+import warnings
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
-from rpa.db import engine_for
+from rpa.db import ENGINES_KEPT, engine_for
 
 
 def test_a_new_database_another_connection_is_writing_is_switched_to_wal_once_free(tmp_path: Path) -> None:
@@ -29,3 +33,27 @@ def test_a_new_database_another_connection_is_writing_is_switched_to_wal_once_fr
     finally:
         done_writing.join()
         other.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_an_engine_dropped_from_the_cache_closes_its_connections(tmp_path: Path, db_url: str) -> None:
+    # 16 other databases later the engine leaves the cache; its pooled connection was left to the
+    # garbage collector, where psycopg's ResourceWarning (PostgreSQL's driver) failed whichever test
+    # happened to be running
+    engine = engine_for(db_url)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert engine.pool.checkedin() == 1
+    others = [f"sqlite:///{tmp_path / f'other{n}.db'}" for n in range(ENGINES_KEPT)]
+    for url in others:
+        engine_for(url)
+    assert engine.pool.checkedin() == 0  # disposed: the connection is closed, not waiting for gc
+    assert engine_for(db_url) is not engine  # a fresh one is made on the next use
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del engine
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+    for url in [db_url, *others]:
+        engine_for(url).dispose()
