@@ -96,7 +96,7 @@ class Sampler:
         return dict(sorted(seconds.items(), key=lambda pair: -pair[1]))
 
 
-def test_files_at(commit: str) -> list[str]:
+def files_at(commit: str) -> list[str]:
     """The test files a commit had that still exist (a like-for-like set of the suite)."""
     listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", commit, "tests"], cwd=ROOT,
                             capture_output=True, text=True, check=True).stdout.split()
@@ -114,7 +114,7 @@ def main() -> int:
     args = parser.parse_args()
     command = args.command or ["make", "test"]
     if args.files_at:
-        command = ["make", "test", "PYTEST_ARGS=" + " ".join(test_files_at(args.files_at))]
+        command = ["make", "test", "PYTEST_ARGS=" + " ".join(files_at(args.files_at))]
     cores = os.cpu_count() or 1
     sampler = Sampler()
     sampler.scan(initial=True)
