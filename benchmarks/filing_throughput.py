@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from benchmarks.machine_cpu import machine_busy_seconds  # noqa: E402
 from fixtures.inputs._presentation import HEADERS, cells_for  # noqa: E402
 from fixtures.inputs._scenario import BUSINESS_DAYS, OUR_BRANCHES, _Builder  # noqa: E402
 from fixtures.portals.ams import create_app  # noqa: E402
@@ -84,14 +85,6 @@ def valid_records(path: Path) -> list[Any]:
     records = report.valid_records()
     assert len(records) == len(report.outcomes), report.counts
     return records
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds the whole machine has been busy since boot (user, nice, system, irq, softirq,
-    steal), from /proc/stat."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    ticks = sum(int(x) for x in fields[:3]) + sum(int(x) for x in fields[5:8])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def portal(latency_ms: float) -> RunningServer:

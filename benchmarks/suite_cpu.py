@@ -27,13 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.machine_cpu import machine_busy_seconds  # noqa: E402
+
 HZ = os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_ticks() -> int:
-    """Busy CPU ticks of all cores since boot (user, nice, system, irq, softirq, steal)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    return sum(fields) - fields[3] - fields[4]  # minus idle and iowait
 
 
 def kind(comm: str, cmd: str) -> str:
@@ -118,7 +115,7 @@ def main() -> int:
     cores = os.cpu_count() or 1
     sampler = Sampler()
     sampler.scan(initial=True)
-    busy0, started = machine_busy_ticks(), time.monotonic()
+    busy0, started = machine_busy_seconds(), time.monotonic()
     with args.log.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         while process.poll() is None:
@@ -126,7 +123,7 @@ def main() -> int:
             time.sleep(args.interval)
     sampler.scan()
     tail = args.log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:]
-    wall, busy = time.monotonic() - started, (machine_busy_ticks() - busy0) / HZ
+    wall, busy = time.monotonic() - started, machine_busy_seconds() - busy0
     seconds = sampler.by_kind()
     sampled = sum(seconds.values())
     print(f"command: {shlex.join(command)}  (exit {process.returncode}; output in {args.log})")
