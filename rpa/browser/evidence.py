@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ from rpa.browser.evidence_files import TRACE_SUFFIX, is_plain_stem, private_dir,
 if TYPE_CHECKING:
     from playwright.sync_api import FrameLocator
 
-    from rpa.browser.selectors import Candidate, PortalSelectors
+    from rpa.browser.selectors import PortalSelectors
     from rpa.browser.session import BrowserSession
 
 # the file helpers are here too for the callers that take evidence
@@ -103,11 +104,16 @@ def take_screenshot(page: Page, path: Path, *, mask: Sequence[Locator] = ()) -> 
 
 def personal_masks(selectors: PortalSelectors, page: Page) -> list[Locator]:
     """What a screenshot of `page` must black out, whatever screen it shows: every element the
-    portal's selectors mark `personal: true`, found in the page's frame (or section) by its first
-    candidate that matches there. An element of `many` (cells) never falls back to its last,
-    broadest candidate (every cell): that would black out the portal's own message too. Labels,
-    buttons and messages are never masked, so the screenshot stays readable."""
-    masks: list[Locator] = []
+    portal's selectors mark `personal: true`, by every one of its candidates, in the page's frame
+    (or section). An element of `many` (cells) leaves out its last, broadest candidate (every
+    cell): that would black out the portal's own message too. Labels, buttons and messages are
+    never masked, so the screenshot stays readable.
+
+    One locator per frame, all candidates joined with `or`: Playwright finds a mask's elements
+    when it takes the screenshot, so nothing is looked for beforehand, and a candidate that
+    matches nothing masks nothing. Looking for each element's first matching candidate
+    beforehand cost a round trip to the browser for each candidate tried."""
+    per_frame: dict[str | None, list[Locator]] = {}
     for page_name, element in selectors.personal():
         spec = selectors.page(page_name)
         root: Page | FrameLocator = page.frame_locator(spec.frame) if spec.frame else page
@@ -116,18 +122,5 @@ def personal_masks(selectors: PortalSelectors, page: Page) -> list[Locator]:
             candidates = candidates[:-1]
         section = spec.element_scopes.get(element)
         scopes = [c.locator(root) for c in spec.sections[section]] if section else [root]
-        found = _first_match(candidates, scopes)
-        if found is not None:
-            masks.append(found)
-    return masks
-
-
-def _first_match(
-    candidates: Sequence[Candidate], scopes: Sequence[Page | FrameLocator | Locator]
-) -> Locator | None:
-    for candidate in candidates:
-        for scope in scopes:
-            located = candidate.locator(scope)
-            if located.count():
-                return located
-    return None
+        per_frame.setdefault(spec.frame, []).extend(c.locator(scope) for c in candidates for scope in scopes)
+    return [reduce(lambda a, b: a.or_(b), found) for found in per_frame.values() if found]
