@@ -39,9 +39,9 @@ from flows.report_extraction.numbers import (
     unit_list,
 )
 from flows.report_extraction.pdf_reader import read_pdf
+from flows.report_extraction.report_dates import PrintedDate, check_asked_date, printed_date
 from flows.report_extraction.specs import ExtractionSpec, Label
 from flows.report_extraction.surroundings import Line, is_note, row_place, table_lines, table_money_unit
-from flows.report_extraction.surroundings import report_date as printed_date
 from flows.report_extraction.tables import Grid, GridCell
 from flows.report_extraction.xlsx_reader import read_xlsx
 from rpa.errors import DuplicateHeader, ExtractionError, InputFileError, LabelNotFound, UnreadableFigure
@@ -73,12 +73,15 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     if branch is not None and reading.info_branch is not None and reading.info_branch != branch:
         raise ExtractionError(f"{path.name}: 报表的机构是 {reading.info_branch}（{reading.info_where}），"
                               f"不是要的 {branch}", details={"file": str(path)})
+    printed = reading.printed_date()
+    if report_date is not None:
+        check_asked_date(printed, report_date, spec, path.name)
     notes = [f"未用的列 {text}" for text in header.unused] + reading.notes
     notes += [f"单位假定 {f.provenance.cell or f.provenance.describe()} {f.metric} {f.column}: "
               f"报表未注明单位，按规格默认 {f.unit}" for f in figures if f.unit_assumed]
     return Extraction(spec=spec.name, file=path.name, sha256=digest, figures=figures,
                       checks=totals_checks(figures, spec, path.name) if spec.checks.totals else [],
-                      branch=reading.info_branch, report_date=reading.report_date(), notes=notes)
+                      branch=reading.info_branch, report_date=printed.day if printed else None, notes=notes)
 
 
 def _os_reason(error: OSError) -> str:
@@ -112,8 +115,8 @@ class _Reading:
     def _where(self, row: int) -> str:
         return row_place(self.grid, row)
 
-    def report_date(self) -> str | None:
-        return printed_date(self.lines, self.spec.date_pattern)
+    def printed_date(self) -> PrintedDate | None:
+        return printed_date(self.lines, self.spec, self.grid.file)
 
     # -- the table -----------------------------------------------------------------------------
 

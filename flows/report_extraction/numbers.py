@@ -171,5 +171,8 @@ def places_of(raw: str) -> int:
 
 
 def rounding_tolerance(unit: str, places: int) -> Decimal:
-    """Half of the last printed digit, in 元: 0.01 万元 shown -> 50 元."""
+    """Half of the last printed digit, in 元: 0.01 万元 shown -> 50 元. A count (户, 个) is
+    printed as counted, never rounded: its tolerance is nothing."""
+    if not is_money(unit):
+        return Decimal(0)
     return UNIT_FACTORS[unit] * Decimal(1).scaleb(-places) / 2

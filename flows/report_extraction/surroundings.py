@@ -64,18 +64,6 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
     return found
 
 
-def report_date(lines: list[Line], pattern: str) -> str | None:
-    """The date the headings print, as YYYY-MM-DD (or YYYY-MM for a monthly report)."""
-    for line in lines:
-        if line.footnote:
-            continue
-        match = re.search(pattern, line.text)
-        if match:
-            year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
-            return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
-    return None
-
-
 def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str, str] | None:
     """The money unit the lines around the table (and the label column's header) state, with
     where; two that differ refuse the file naming both."""

@@ -75,6 +75,7 @@ def extract(
     Extract one report file by its spec; exit 1 when the file is refused or a check fails,
     exit 2 when it cannot be read at all."""
     from flows.report_extraction.extract import extract_file
+    from flows.report_extraction.numbers import is_money
     from flows.report_extraction.specs import load_spec
 
     cfg = settings()
@@ -87,11 +88,14 @@ def extract(
     elif explain:
         _print_explained(result)
     else:
+        of_branch = f"，机构 {result.branch}" if result.branch else ""
+        typer.echo(f"报表日期 {result.report_date or '未印'}{of_branch}")
         for figure in result.figures:
             where = figure.provenance
             place = where.cell or (f"第{where.page}页" if where.page else "")
             typer.echo(
-                f"{figure.branch or '-':<8} {figure.metric:<12} {figure.column:<6} {figure.value_yuan:>20} 元"
+                f"{figure.branch or '-':<8} {figure.metric:<12} {figure.column:<6} {figure.value_yuan:>20} "
+                f"{'元' if is_money(figure.unit) else figure.unit}"
                 f"  ({where.sheet or ''}{'!' if where.sheet else ''}{place})"
                 + ("  单位假定" if figure.unit_assumed else "")
             )

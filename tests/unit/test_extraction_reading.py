@@ -146,7 +146,9 @@ def test_two_sheets_of_the_report_are_told_apart_by_the_date_never_by_position(t
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])
 def test_hidden_sheets_are_read_only_when_the_spec_names_them(tmp_path: Path, state: str) -> None:
     path = _two_sheets(tmp_path, state)
-    assert extract_file(path, _spec("branch_daily"), report_date="2026-03-05").figures[0].value_yuan == 10000
+    assert extract_file(path, _spec("branch_daily"), report_date="2026-03-04").figures[0].value_yuan == 10000
+    with pytest.raises(ExtractionError, match="报表日期是 2026-03-04（A3），不是要的 2026-03-05"):
+        extract_file(path, _spec("branch_daily"), report_date="2026-03-05")  # the visible sheet's day
     named = _spec("branch_daily")
     named = named.model_copy(update={"locate": named.locate.model_copy(update={"hidden_sheet": "日报0305"})})
     assert extract_file(path, named, report_date="2026-03-05").figures[0].value_yuan == 20000
