@@ -9,7 +9,8 @@ fixtures/reports is another program).
 One table of branches as rows, one 本日 column per metric, a totals row (合计 / 总计 / 全行合计,
 first or last), continued over pages: with ruling lines or without, header repeated on each
 page or only on the first, a title 分行汇总日报（续） and a page footer on the continuation pages
-or not. Money is printed in 万元 with two decimals and thousands separators, counts in 户 / 个.
+or not; the unit line on page 1 and the footnote on the last page as given. Money is printed in
+万元 with two decimals and thousands separators, counts in 户 / 个.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class PdfStyle:
     footer: bool = True  # 第 N 页 共 M 页
     shift: float = 0.0  # points the continuation pages' table is drawn right of the first page's
     stray: str | None = None  # a text printed right of the table on the second page's first row
+    unit_line: str = "单位：万元"  # after the date on page 1 ('' for none)
+    note: str = "注：合计为各网点之和。"  # below the table on the last page
 
     def name(self) -> str:
         return "-".join([
@@ -101,6 +104,8 @@ class PdfStyle:
             f"{self.rows_per_page}rows", "title" if self.continuation_title else "notitle",
             "footer" if self.footer else "nofooter", *([f"shift{self.shift:g}"] if self.shift else []),
             *(["stray"] if self.stray else []),
+            *([f"unit{self.unit_line}"] if self.unit_line != "单位：万元" else []),
+            *(["note"] if self.note != PdfStyle.note else []),
         ])
 
 
@@ -138,7 +143,7 @@ def summary_pdf(table: SummaryTable, style: PdfStyle, *, encrypt: object = None,
             y -= 22
         if number == 1:
             canvas.setFont(font, 9)
-            canvas.drawString(MARGIN, y, f"报表日期：{table.date}    单位：万元")
+            canvas.drawString(MARGIN, y, f"报表日期：{table.date}    {style.unit_line}".rstrip())
             y -= 14
         rows = [header, *body] if number == 1 or style.repeat_header else body
         top = y
@@ -165,7 +170,7 @@ def summary_pdf(table: SummaryTable, style: PdfStyle, *, encrypt: object = None,
                 canvas.line(x, top, x, bottom)
         if number == len(pages):
             canvas.setFont(font, 8)
-            canvas.drawString(MARGIN, bottom - 16, "注：合计为各网点之和。")
+            canvas.drawString(MARGIN, bottom - 16, style.note)
         if style.footer:
             canvas.setFont(font, 8)
             canvas.drawCentredString(width / 2, MARGIN, f"第 {number} 页 共 {len(pages)} 页")

@@ -35,8 +35,10 @@ from flows.report_extraction.numbers import (
     is_no_figure,
     parse_figure,
     split_unit,
+    stated_unit,
     to_yuan,
     unit_list,
+    unread_unit,
 )
 from flows.report_extraction.pdf_reader import read_pdf
 from flows.report_extraction.report_dates import PrintedDate, check_asked_date, printed_date
@@ -193,8 +195,15 @@ class _Reading:
                                            details={"file": self.grid.file})
                 units.append((stated[0], f"单位列 {where}"))
         _, suffix = split_unit(label_text)
+        suffix = suffix or stated_unit(label_text)  # 储蓄存款余额（单位为元）
         if suffix is not None:
             units.append((suffix, f"行标签 {label_cell.provenance.cell or self._where(row)}"))
+        unread = unread_unit(label_text, [suffix] if suffix else [])
+        if unread is not None:
+            raise UnreadableFigure(f"{label_cell.provenance.describe()}: 行标签“{label_text}”"
+                                   f"写的单位“{unread}”不是认得的单位（{'、'.join(UNIT_FACTORS)}），不知这一行的数字如何换算；"
+                                   "整份报表不读，请向报送机构核实或改用认得的单位",
+                                   details={"file": self.grid.file})
         return units
 
     def _require_rows(self, found: dict[tuple[str | None, str], GridCell],

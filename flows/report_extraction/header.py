@@ -11,10 +11,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from flows.report_extraction.numbers import normalise, split_unit, stated_units
+from flows.report_extraction.numbers import UNIT_FACTORS, normalise, split_unit, stated_units, unread_unit
 from flows.report_extraction.specs import ExtractionSpec, Label
 from flows.report_extraction.tables import Grid, column_letter
-from rpa.errors import DuplicateHeader, LabelNotFound
+from rpa.errors import DuplicateHeader, LabelNotFound, UnreadableFigure
 
 
 def nearest(name: str, seen: list[str]) -> str:
@@ -164,6 +164,8 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
             header.shown_units[col] = places[-1][0]
     read = {header.label_col, *header.columns.values(), header.group_col, header.unit_col, header.code_col,
             header.name_col}
+    for col in sorted({header.label_col, *header.columns.values()}):
+        _refuse_unknown_units(grid, start, end, col)
     header.unused = [f"{column_letter(col)}{start + 1 if grid.sheet else '列'} {'/'.join(stack)}"
                      for col, stack in headers.items() if col not in read and stack]
     return header
@@ -192,3 +194,20 @@ def _unit_places(grid: Grid, start: int, end: int, col: int) -> list[tuple[str, 
         where = cell.provenance.cell or (f"第{cell.provenance.page}页" if cell.provenance.page else "")
         places.extend((unit, f"表头 {where}".strip()) for unit in units)
     return places
+
+
+def _refuse_unknown_units(grid: Grid, start: int, end: int, col: int) -> None:
+    """A header cell above a column read whose parentheses state a unit the tool does not know
+    (客户（万户）, 余额（百万元）) refuses the file: dropped, the figures would be read in the
+    spec's unit, 10,000 times too small for 万户."""
+    for row in range(start, end):
+        cell = grid.at(row, col)
+        if cell is None:
+            continue
+        _, suffix = split_unit(cell.text)
+        unit = unread_unit(cell.text, [suffix] if suffix else stated_units(cell.text))
+        if unit is not None:
+            raise UnreadableFigure(
+                f"{cell.provenance.describe()}：表头“{normalise(cell.text)}”写的单位"
+                f"“{unit}”不是认得的单位（{'、'.join(UNIT_FACTORS)}），不知这一列的数字如何换算；"
+                "整份报表不读，请向报送机构核实或改用认得的单位", details={"file": grid.file})

@@ -25,6 +25,13 @@ _UNIT_SUFFIX = re.compile(r"^(?P<label>.*?)\((?:(?:金额)?单位[:：]?)?(?P<un
 # 单位：元 / 单位：人民币万元 / 金额单位：千元 / （单位：亿元，户） / 注：金额单位为元
 _STATED = re.compile(r"单位(?:[:：]|为|是)")
 _PART = re.compile(r"^(?:人民币)?(" + _UNITS + r")(?![\u4e00-\u9fff])")
+# a word that reads as a unit, known or not: a multiplier and a currency before a measure word
+# (万户, 百万元, 美元, 千人, 张); 含个体工商户 or 含贴现 are no unit words
+_STATEMENT = r"^(?:(?:金额|数量)?单位(?:[:：]|为|是)?)?(?:人民币)?"
+_UNIT_WORD = re.compile(_STATEMENT + r"[十百千万亿]*(?:美|港|欧|日|英|澳)?"
+                        r"[元户个笔人张台次份件家股只条项套](?:人民币)?$")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_TAIL = re.compile(r"^(?P<label>.+?)\((?P<inner>[^()]*)\)$")
 _PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
 _NO_FIGURE = frozenset({"-", "—", "–", "——", "--", "/", "－"})
 
@@ -66,10 +73,15 @@ def unit_list(text: str) -> list[str]:
 
 def split_unit(text: str) -> tuple[str, str | None]:
     """`客户数（户）` -> (`客户数`, `户`); the unit is None when the text names none. With two
-    units (`（亿元，户）`) the money one is answered."""
+    units (`（亿元，户）`) the money one is answered. A suffix stating a unit not known here is
+    left off the label with no unit: `客户（万户）` -> (`客户`, None)."""
     flat = normalise(text)
     match = _UNIT_SUFFIX.match(flat)
     if match is None:
+        # an unknown unit (客户（万户）) is no part of the label: the caller refuses it (unread_unit)
+        tail = _TAIL.match(flat)
+        if tail is not None and unread_unit(f"({tail.group('inner')})", []) is not None:
+            return tail.group("label"), None
         return flat, None
     units = unit_list(match.group("unit"))
     return match.group("label"), next((u for u in units if is_money(u)), units[0])
@@ -101,6 +113,21 @@ def unit_in(text: str) -> str | None:
     """The unit a header names, e.g. `存款与资产（万元）` or `单位：元`."""
     _, unit = split_unit(text)
     return unit or stated_unit(text)
+
+
+def unread_unit(text: str, read: list[str]) -> str | None:
+    """A unit statement in the text's parentheses that `read` (the units the caller took from
+    the text) does not account for: `客户（万户）` -> `万户`, `余额（单位：美元）` -> `单位：美元`,
+    `本日（含税，万元）` with nothing read -> `含税，万元`. None for a known unit read or for
+    parentheses that state no unit (`贷款（含贴现）`, `个人（含个体工商户）`)."""
+    for group in _PARENTHESES.findall(normalise(text)):
+        words = [part for part in re.split(r"[,、/;]", group) if _UNIT_WORD.match(part)]
+        unknown = [word for word in words if re.sub(_STATEMENT, "", word) not in UNIT_FACTORS]
+        if unknown:
+            return unknown[0]
+        if (words or "单位" in group) and not read:
+            return group
+    return None
 
 
 def is_no_figure(raw: object) -> bool:

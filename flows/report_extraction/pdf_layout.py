@@ -182,6 +182,7 @@ def borderless_grid(lines: list[list[_Phrase]], chars: list[dict[str, Any]], fil
         if footnote or (i > body_start and pitch and centres[i] - centres[i - 1] > 3 * pitch):
             end = i
             break
+    grid.preamble += [" ".join(p.text for p in line) for line in lines[end:]]  # the footnotes
     columns = _columns(lines[body_start:end]) or _columns(lines[start:end])
     header = [p for line in lines[start:body_start] for p in line]
     label_col = next((_column_of(p, columns) for p in header if spec.label_column.matches(p.text)), 0)
@@ -272,6 +273,7 @@ def headless_grid(lines: list[list[_Phrase]], file: str, page_number: int) -> Gr
     grid.preamble = [" ".join(p.text for p in line) for line in lines[:start]]
     end = next((i for i in range(start, len(lines))
                 if normalise(lines[i][0].text).startswith(_FOOTNOTE_MARKS)), len(lines))
+    grid.preamble += [" ".join(p.text for p in line) for line in lines[end:]]  # the footnotes
     body = lines[start:end]
     columns = _columns(body)
     for line in body:

@@ -4,9 +4,10 @@ Each PDF is opened once and each page gets one `find_tables()`; the table's cell
 positions) become grid cells, spans included. A table continued on the next pages, with its
 header repeated or not, ruled or not, is joined here by column positions (pdf_continuation):
 pdfplumber does not do it, and a row that cannot be placed is an error naming its page and
-text, never dropped. A page without ruling lines goes to the borderless reader. A page without
-characters is a scan; characters that come out as (cid:NNN) mean a font without a Unicode
-map: both are errors, never empty figures.
+text, never dropped; the text around the table on those pages (a footnote stating the unit)
+is kept with its page (Grid.continued). A page without ruling lines goes to the borderless
+reader. A page without characters is a scan; characters that come out as (cid:NNN) mean a
+font without a Unicode map: both are errors, never empty figures.
 
 A PDF with more pages than RPA_INPUT_MAX_PDF_PAGES, or a page that takes longer than
 RPA_INPUT_PDF_PAGE_SECONDS to read, is refused naming the file, the page and the setting
@@ -38,6 +39,7 @@ from flows.report_extraction.pdf_layout import (
 )
 from flows.report_extraction.pdf_limits import ENCRYPTED, check_page_count, page_deadline
 from flows.report_extraction.specs import ExtractionSpec
+from flows.report_extraction.surroundings import is_note
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
 from rpa.input_files import check_pdf, describe_failure, reading
@@ -137,6 +139,10 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             grid = _page_grid(page, chars, file, page_number, spec, first=False)
             if grid.n_rows:
                 plan.join(joined, grid, page_number)
+            # the page's title, unit line and notes; a page holding no rows only the notes
+            # (the table's footnote run over onto the next page)
+            joined.continued += [(page_number, text) for text in grid.preamble
+                                 if grid.n_rows or is_note(text)]
     assert joined is not None
     return joined
 

@@ -3,7 +3,9 @@
 Units and the report's branch and date are often stated there rather than in the table:
 `单位：人民币万元` above it, `注：金额单位为元` below it, `机构：110102 西城支行` in its heading.
 For a sheet the lines are the rows above the header and the 注 / 说明 rows below the body,
-each named by its first cell (A2); for a PDF they are the text outside the ruled table.
+each named by its first cell (A2); for a PDF they are the text outside the table on every page
+the table spans (a footnote on page 2 counts as much as the unit line on page 1), each named by
+its page.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
         if row not in grid.hidden_rows and not grid.is_blank(row):
             text = "".join(grid.row_texts(row))
             found.append(Line(text, row_place(grid, row), is_note(text)))
+    for number, text in grid.continued:  # a continued table's notes state its units as well
+        found.append(Line(normalise(text), f"第{number}页表外文字", is_note(text)))
     for row in grid.visible_rows(header.body_start):
         texts = [t for t in grid.row_texts(row) if t]
         if texts and is_note(texts[0]):
