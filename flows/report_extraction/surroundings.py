@@ -48,6 +48,12 @@ def row_place(grid: Grid, row: int) -> str:
     return cell.provenance.cell or (f"第{page}页" if page else f"第{row + 1}行")
 
 
+def _joined(texts: list[str]) -> str:
+    """A row's texts as one line; a merged cell, which every cell it covers repeats, once."""
+    kept = [t for i, t in enumerate(texts) if t and (i == 0 or t != texts[i - 1])]
+    return "".join(kept)
+
+
 def table_lines(grid: Grid, header: Header) -> list[Line]:
     """The lines around the table, headings first, then footnotes."""
     found: list[Line] = []
@@ -57,14 +63,14 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
         found.append(Line(normalise(text), outside, is_note(text)))
     for row in range(header.start):
         if row not in grid.hidden_rows and not grid.is_blank(row):
-            text = "".join(grid.row_texts(row))
+            text = _joined(grid.row_texts(row))
             found.append(Line(text, row_place(grid, row), is_note(text)))
     for number, text in grid.continued:  # a continued table's notes state its units as well
         found.append(Line(normalise(text), f"第{number}页表外文字", is_note(text)))
     for row in grid.visible_rows(header.body_start):
         texts = [t for t in grid.row_texts(row) if t]
         if texts and is_note(texts[0]):
-            found.append(Line("".join(texts), row_place(grid, row), True))
+            found.append(Line(_joined(texts), row_place(grid, row), True))
     return found
 
 
