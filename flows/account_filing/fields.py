@@ -61,11 +61,18 @@ def _blank(value: CellValue) -> bool:
 
 
 def _identifier(value: CellValue) -> str:
-    """Digits of a number-like identifier. A float this long has already lost digits in Excel."""
+    """Digits of a number-like identifier. A number cell of 16 digits or more has already lost
+    digits in Excel, which keeps 15: 6222020200012345 typed in is stored as 6222020200012340.
+    openpyxl reads such a cell as an int when its XML holds all the digits, as a float when it
+    holds an exponent; either way the digits are not the account's, so either is refused."""
     if isinstance(value, float):
         if abs(value) >= _LARGEST_EXACT_FLOAT:
             raise FieldProblem("number_as_numeric")
         return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, bool):
+        return compact(cell_text(value))
+    if isinstance(value, (int, Decimal)) and not -_LARGEST_EXACT_FLOAT < value < _LARGEST_EXACT_FLOAT:
+        raise FieldProblem("number_as_numeric")
     return compact(cell_text(value))
 
 

@@ -15,6 +15,7 @@ here, but what would be read wrong silently is marked or refused:
   data-only mode: such cells are marked (`RawRow.bad`), never taken for blank;
 - a cell holding NUL or another control character is marked too;
 - a header that looks like a field's but is none of its aliases is listed (`look_alikes`).
+- a header cell merged over several columns or rows (a two-row header) refuses the file.
 
 What it gives (`ExportReadResult`, `RawRow`, `Column`) is in `export_rows`.
 """
@@ -45,7 +46,14 @@ from flows.account_filing.export_rows import (
     unique_headers,
 )
 from flows.account_filing.normalise import CellValue, cell_text, header_key
-from flows.account_filing.xlsx_source import Uncomputed, open_read_only, sheet_order, sheet_rows
+from flows.account_filing.xlsx_source import (
+    MergedRange,
+    Uncomputed,
+    open_read_only,
+    refuse_merged_header,
+    sheet_order,
+    sheet_rows,
+)
 from rpa.errors import InputFileError
 from rpa.input_files import check_input_path, check_xlsx, reading
 
@@ -117,13 +125,15 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
         if not hasattr(worksheet, "iter_rows"):
             continue  # a chart sheet
         try:
-            rows, release = sheet_rows(path, worksheet)
+            rows, release, merged = sheet_rows(path, worksheet, top_rows=HEADER_SEARCH_ROWS)
         except BaseException:
             workbook.close()
             raise
         close = _both(workbook.close, release)
         try:
-            result = _start(path, name, _guarded(path, rows), aliases, close, max_rows=max_rows)
+            result = _start(
+                path, name, _guarded(path, rows), aliases, close, max_rows=max_rows, merged=merged
+            )
         except _NoHeader:
             release()
             continue
@@ -166,6 +176,7 @@ def _start(
     *,
     max_rows: int,
     source: CsvRows | None = None,
+    merged: Sequence[MergedRange] = (),
 ) -> ExportReadResult:
     iterator = iter(rows)
     for number in range(1, HEADER_SEARCH_ROWS + 1):
@@ -174,6 +185,7 @@ def _start(
             break
         columns = _columns(values, aliases)
         if len({c.field for c in columns if c.field}) >= MIN_HEADER_MATCHES:
+            refuse_merged_header(path, sheet, number, values, merged)  # a two-row header
             _check_columns(path, sheet, number, columns, aliases)
             if source is not None:  # from here on a field may span lines where the column allows it
                 source.width = len(values)

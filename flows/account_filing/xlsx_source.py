@@ -1,12 +1,18 @@
 """The sheets of an .xlsx export: which one to read, and its rows with uncomputed formulas marked.
 
     >>> names, hidden = sheet_order(workbook, None)      # the active sheet first, hidden ones out
-    >>> rows, release = sheet_rows(path, workbook[names[0]])
+    >>> rows, release, merged = sheet_rows(path, workbook[names[0]])
 
 openpyxl's data-only mode gives a formula's cached value, and None when the workbook was never
 calculated (written by a program, not saved by Excel): that None is not a blank cell. When the
 sheet's XML holds any formula at all, its formulas are read beside the values (both streamed) and
 such cells come as UNCOMPUTED; a sheet without formulas is read once, as before.
+
+Read-only mode does not give merged cells, and a merged cell reads as its top-left value with
+blanks beside it: the top of a two-row header (法定代表人 over 类别 and 姓名) would look like a
+one-row header. The same scan of the sheet's XML that looks for formulas collects the merged
+ranges near the top (`MergedRange`), and `refuse_merged_header` refuses a header cell merged over
+several columns or rows (a merged title row above the header is no part of it and reads as before).
 
 Workbooks are opened with `open_read_only`: openpyxl looks for each sheet's <dimension> when it
 opens a workbook, and where a sheet has none before its data (openpyxl's own write-only mode and
@@ -20,18 +26,50 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.formula import ArrayFormula
 
-from flows.account_filing.normalise import CellValue
+from flows.account_filing.normalise import CellValue, cell_text
+from rpa.errors import InputFileError
 from rpa.input_files import reading
 from rpa.xlsx_files import load_xlsx
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+_TAIL = 128  # bytes kept from the chunk before: longer than any <mergeCell ref="…"/> tag
 Rows = Iterator[Sequence[CellValue]]
+
+
+@dataclass(frozen=True, slots=True)
+class MergedRange:
+    """A merged range as the sheet states it (`H1:I1`), its bounds 1-based and inclusive."""
+
+    ref: str
+    min_col: int
+    min_row: int
+    max_col: int
+    max_row: int
+
+
+class SheetRows(NamedTuple):
+    """A sheet's rows, how to release their second read, and its merged ranges near the top."""
+
+    rows: Rows
+    release: Callable[[], None]
+    merged: tuple[MergedRange, ...]
+
+
+class _Scan(NamedTuple):
+    formulas: bool
+    merged: tuple[MergedRange, ...]
+
+
+_NOTHING_FOUND = _Scan(False, ())
 
 
 class Uncomputed(str):
@@ -72,14 +110,15 @@ def sheet_order(workbook: Any, sheet: str | None) -> tuple[list[str], list[str]]
     return first + [name for name in visible if name not in first], hidden
 
 
-def sheet_rows(path: Path, worksheet: Any) -> tuple[Rows, Callable[[], None]]:
-    """The sheet's rows, uncomputed formulas as UNCOMPUTED, and how to release the second read
-    (a no-op when there is none)."""
+def sheet_rows(path: Path, worksheet: Any, *, top_rows: int = 30) -> SheetRows:
+    """The sheet's rows, uncomputed formulas as UNCOMPUTED, how to release the second read (a
+    no-op when there is none), and the merged ranges starting in its first `top_rows` rows."""
     rows = _values(worksheet)
-    formulas = _formula_rows(path, worksheet)
+    scan = _scan_sheet(path, worksheet, top_rows)
+    formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
-        return rows, _nothing
-    return _mark_uncomputed(rows, formulas[0]), formulas[1]
+        return SheetRows(rows, _nothing, scan.merged)
+    return SheetRows(_mark_uncomputed(rows, formulas[0]), formulas[1], scan.merged)
 
 
 def _nothing(*_: object) -> None:
@@ -93,25 +132,48 @@ def _values(worksheet: Any) -> Rows:
     return rows
 
 
-def _has_formulas(path: Path, member: str) -> bool:
-    """Whether a sheet's XML holds any formula, scanned in chunks without parsing it."""
-    tail = b""
-    with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
-        while chunk := handle.read(1 << 16):
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-16:]
-    return False
+def _scan_sheet(path: Path, worksheet: Any, top_rows: int) -> _Scan:
+    """Whether the sheet's XML holds any formula, and its merged ranges starting in the first
+    `top_rows` rows: scanned in chunks without parsing it (the merged ranges follow the rows)."""
+    member = getattr(worksheet, "_worksheet_path", None)
+    if not member:
+        return _NOTHING_FOUND
+    formulas, tail = False, b""
+    merged: dict[str, MergedRange] = {}
+    try:
+        # a sheet that does not unzip is damage (InputFileError), never "no formulas"
+        with reading(path), zipfile.ZipFile(path) as archive, archive.open(member) as handle:
+            while chunk := handle.read(1 << 16):
+                window = tail + chunk
+                formulas = formulas or _FORMULA_TAG.search(window) is not None
+                if b"mergeCell" in window:
+                    for found in _MERGE_TAG.finditer(window):
+                        merge = _merged_range(found)
+                        if merge is not None and merge.min_row <= top_rows:
+                            merged[merge.ref] = merge
+                tail = chunk[-_TAIL:]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return _NOTHING_FOUND  # the data-only read reports the damage
+    return _Scan(formulas, tuple(merged.values()))
+
+
+def _merged_range(found: re.Match[bytes]) -> MergedRange | None:
+    """The range a <mergeCell> names; None for a column past XFD (no sheet has one)."""
+    first_col, first_row, last_col, last_row = (part.decode("ascii") for part in found.groups())
+    try:
+        columns = column_index_from_string(first_col), column_index_from_string(last_col)
+    except ValueError:
+        return None
+    rows = int(first_row), int(last_row)
+    return MergedRange(
+        f"{first_col}{first_row}:{last_col}{last_row}", min(columns), min(rows), max(columns), max(rows)
+    )
 
 
 def _formula_rows(path: Path, worksheet: Any) -> tuple[Rows, Callable[[], None]] | None:
-    """The sheet's rows with formulas as text, streamed beside the cached values; None when the
-    sheet has no formula (the usual export: nothing is read twice)."""
-    member = getattr(worksheet, "_worksheet_path", None)
+    """The sheet's rows with formulas as text, streamed beside the cached values (only for a
+    sheet that has formulas: the usual export is not read twice)."""
     try:
-        with reading(path):  # a sheet that does not unzip is damage, never "no formulas"
-            if not member or not _has_formulas(path, member):
-                return None
         formulas = open_read_only(path, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return None  # the data-only read reports the damage
@@ -133,3 +195,34 @@ def _mark_uncomputed(
 
 def _is_formula(value: object) -> bool:
     return isinstance(value, ArrayFormula) or (isinstance(value, str) and value.startswith("="))
+
+
+def refuse_merged_header(
+    path: Path, sheet: str, header_row: int, values: Sequence[CellValue], merged: Sequence[MergedRange]
+) -> None:
+    """InputFileError when a header cell is merged over several columns or rows: the top of a
+    two-row header. Its text would be taken for the first column's name and the columns beside
+    or below it read wrong (法定代表人 over 类别 and 姓名 is no column of either)."""
+    found = [
+        (merge, text)
+        for merge in merged
+        if merge.min_row == header_row
+        and (merge.max_col > merge.min_col or merge.max_row > merge.min_row)
+        and (text := cell_text(values[merge.min_col - 1] if merge.min_col <= len(values) else None).strip())
+    ]
+    if not found:
+        return
+    where = path.name if sheet == path.name else f"{path.name}（工作表「{sheet}」）"
+    cells = "、".join(f"「{text}」（{merge.ref}，{_span(merge)}）" for merge, text in found[:3])
+    more = f"等{len(found)}处" if len(found) > 3 else ""
+    raise InputFileError(
+        f"无法读取 {where}：第{header_row}行表头中的{cells}{more}是合并单元格，"
+        "看不出其下各列分别是哪一项，为免读错列，不读取该文件。"
+        "\n请让导出的表头只占一行：取消合并单元格，每列一个列名"
+        "（用 config/header_aliases.yaml 中的表头或别名），再重新导出"
+    )
+
+
+def _span(merge: MergedRange) -> str:
+    rows, columns = merge.max_row - merge.min_row + 1, merge.max_col - merge.min_col + 1
+    return "跨" + (f"{rows}行" if rows > 1 else "") + (f"{columns}列" if columns > 1 else "")

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from tests.badinput import build
 
 Setup = Callable[[Path], None]
@@ -125,6 +127,26 @@ BOMB_YAML = "\n".join(
         "    params: {items: *h}",
     ]
 )
+
+
+def _two_row_header_xlsx(name: str) -> Setup:
+    """build.HEADER with 法定代表人 merged over 类别 and 姓名 (I1:J1), the sub-headers in row 2."""
+
+    def setup(folder: Path) -> None:
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        role = build.HEADER.index("法定代表人类别")
+        top: list[str | None] = ["法定代表人" if h.startswith("法定代表人") else h for h in build.HEADER]
+        top[role + 1] = None
+        sheet.append(top)
+        sheet.append([{role: "类别", role + 1: "姓名"}.get(i) for i in range(len(build.HEADER))])
+        sheet.merge_cells(start_row=1, start_column=role + 1, end_row=1, end_column=role + 2)
+        for values in build.ROWS:
+            sheet.append(values)
+        book.save(folder / name)
+
+    return setup
 
 
 def validate(name: str, *extra: str) -> tuple[str, ...]:
@@ -238,6 +260,13 @@ def _validate_cases() -> list[Case]:
             2,
             "表头",
             setup=_write("export.csv", "甲,乙,丙\n1,2,3\n"),
+        ),
+        Case(
+            "validate_two_row_header",
+            validate("two_rows.xlsx"),
+            2,
+            "「法定代表人」（I1:J1，跨2列）是合并单元格",
+            setup=_two_row_header_xlsx("two_rows.xlsx"),
         ),
         Case(
             "validate_good_xlsx_reads",

@@ -251,6 +251,42 @@ def test_a_long_number_stored_as_a_number_has_lost_digits(tmp_path: Path) -> Non
     assert short.record.operator_id == "310001"
 
 
+def test_a_sixteen_digit_number_cell_is_refused_in_every_identity_column(tmp_path: Path) -> None:
+    # openpyxl keeps all 16 digits in the XML and reads them back as an int; Excel itself keeps
+    # 15 (6222020200012345 typed in becomes 6222020200012340): the digits are not the account's
+    sixteen = row({"账号": 6222020200012345})
+    rounded = row({"账号": 6222020200012340, "证件种类": "护照", "证件号码": 1234567890123456})
+    permit = row(
+        {"账号": "6228480012345678905", "账户性质": "一般存款账户", "基本存款账户编号": 1000000000000001}
+    )
+    first, second, third = validate(write_xlsx(tmp_path, [sixteen, rounded, permit])).outcomes
+    assert [(i.code, i.column, i.cell) for i in first.errors] == [("number_as_numeric", "账号", "B2")]
+    assert "超过15位" in first.errors[0].message and "文本" in first.errors[0].message
+    assert [(i.code, i.column, i.cell) for i in second.errors] == [
+        ("number_as_numeric", "账号", "B3"),
+        ("number_as_numeric", "证件号码", "K3"),
+    ]
+    assert [(i.code, i.cell) for i in third.errors] == [("number_as_numeric", "P4")]
+    for name in ("uscc", "id_number", "bank_code"):  # an all-digit code typed as a number
+        with pytest.raises(FieldProblem) as refused:
+            parse_field(name, 911100006000373412)
+        assert refused.value.code == "number_as_numeric"
+
+
+def test_fifteen_digits_as_a_number_and_sixteen_as_text_are_read_as_they_are(tmp_path: Path) -> None:
+    fifteen = row({"账号": 622202020001234})  # Excel holds 15 digits exactly
+    as_text = row({"账号": "6222020200012345"})
+    bank_code = row({"账号": "6228480012345678906", "开户银行机构代码": 102100099996})
+    outcomes = validate(write_xlsx(tmp_path, [fifteen, as_text, bank_code])).outcomes
+    assert all(o.valid for o in outcomes), [o.errors for o in outcomes]
+    assert [o.record.account_no for o in outcomes if o.record is not None] == [
+        "622202020001234",
+        "6222020200012345",
+        "6228480012345678906",
+    ]
+    assert outcomes[2].record is not None and outcomes[2].record.bank_code == "102100099996"
+
+
 def test_accepted_words_and_codes(tmp_path: Path) -> None:
     close = single(tmp_path, {"业务类型": "销户", "撤销原因": "其他", **PERMIT})
     assert close.record is not None and (close.record.action, close.record.close_reason) == ("close", "其它")
