@@ -29,11 +29,11 @@ from flows.report_extraction.figure_units import figure_unit
 from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
 from flows.report_extraction.models import Extraction, Figure
+from flows.report_extraction.number_formats import figure_in
 from flows.report_extraction.numbers import (
     UNIT_FACTORS,
     NumberFormatError,
     is_no_figure,
-    parse_figure,
     split_unit,
     stated_unit,
     to_yuan,
@@ -299,7 +299,7 @@ class _Reading:
                 return None
         else:
             try:
-                parsed = parse_figure(cell.value, self.spec.sign_styles())
+                parsed = figure_in(cell.value, cell.number_format, unit, self.spec.sign_styles())
             except NumberFormatError as error:
                 raise UnreadableFigure(f"{where.describe()}：{metric} {column}：{error}",
                                        details={"file": self.grid.file}) from error

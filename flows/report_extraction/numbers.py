@@ -141,7 +141,8 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
     """The exact value of a printed or stored figure in its unit; None for an empty cell.
 
     Numbers stored as numbers keep their shortest decimal form (`repr`), so 86818.93 stays
-    86818.93 and never becomes a binary fraction. Raises NumberFormatError otherwise."""
+    86818.93 and never becomes a binary fraction. A percentage is refused: no spec's unit is one.
+    Raises NumberFormatError otherwise."""
     if raw is None:
         return None
     if isinstance(raw, bool):
@@ -157,10 +158,9 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
     text = normalise(raw).replace("\u2212", "-")  # U+2212 MINUS SIGN as printed by some systems
     if text == "":
         return None
+    if "%" in text:  # every unit a spec can name is money or a count: a share is no figure
+        raise NumberFormatError(f"{raw!r} 是百分比，不是金额或数量")
     negative = False
-    percent = text.endswith("%")
-    if percent:
-        text = text[:-1]
     if text.startswith("(") and text.endswith(")"):
         if SignStyle.PARENTHESES not in signs:
             raise NumberFormatError(f"{raw!r}：本报表不用括号表示负数（规格 signs 未含 parentheses）")
@@ -181,8 +181,6 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation as error:  # pragma: no cover - the pattern above admits only digits
         raise NumberFormatError(f"{raw!r} 不是数字") from error
-    if percent:
-        value = value.scaleb(-2)
     return -value if negative else value
 
 

@@ -8,7 +8,7 @@ covering a position, so a branch name merged down nine rows is found from each o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
@@ -26,7 +26,8 @@ def column_letter(col: int) -> str:
 
 @dataclass(frozen=True)
 class GridCell:
-    """One cell as shown: its text, the stored value (a number in xlsx), its span and origin."""
+    """One cell as shown: its text, the stored value (a number in xlsx), its span and origin,
+    and the number format a spreadsheet shows its value by ("" in a PDF)."""
 
     text: str
     value: object
@@ -35,6 +36,7 @@ class GridCell:
     provenance: Provenance
     row_span: int = 1
     col_span: int = 1
+    number_format: str = ""
 
 
 @dataclass
@@ -101,6 +103,5 @@ class Grid:
         for (r, c), cell in other.cells.items():
             if r < skip_rows or (r, c) != (cell.row, cell.col):
                 continue
-            self.put(GridCell(cell.text, cell.value, cell.row + offset, cell.col, cell.provenance,
-                              cell.row_span, cell.col_span))
+            self.put(replace(cell, row=cell.row + offset))
         self.hidden_rows |= {r + offset for r in other.hidden_rows if r >= skip_rows}

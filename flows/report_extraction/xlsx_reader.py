@@ -187,7 +187,7 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
             grid.put(GridCell(
                 text=_shown(value, cell.number_format), value=value, row=cell.row - 1, col=cell.column - 1,
                 provenance=Provenance(file=path.name, sheet=sheet.title, cell=cell.coordinate),
-                row_span=row_span, col_span=col_span))
+                row_span=row_span, col_span=col_span, number_format=cell.number_format or ""))
     grid.hidden_rows = {r - 1 for r, dim in sheet.row_dimensions.items() if dim.hidden}
     grid.hidden_cols = {c - 1 for c in range(1, grid.n_cols + 1)
                         if sheet.column_dimensions[get_column_letter(c)].hidden}

@@ -9,7 +9,8 @@ import io
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +21,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from flows.report_extraction import ExtractionSpec, extract_file, load_spec
+from flows.report_extraction.number_formats import shown_problem
 from rpa.errors import (
     DuplicateHeader,
     ExtractionError,
@@ -324,3 +326,125 @@ def test_a_summary_with_names_only_refuses_a_name_not_in_the_list_or_listed_twic
     twice = _spec("summary_daily").model_copy(update={"known_branches": same_name})
     error = _refusal(_names_only_summary(tmp_path, [("东城支行", "10.00"), ("合计", "10.00")]), twice)
     assert "机构名称“东城支行”在 config/branches.yaml 中对应多个代码（110101、110199）" in str(error)
+
+
+# Number cells whose format shows another number than the one stored, and percentages where an
+# amount or a count is expected. `_daily` puts 储蓄存款余额 本日 in B5 and 客户数 本日 in B11.
+
+
+def _daily_with(tmp_path: Path, cells: dict[str, tuple[object, str]], name: str = "formats.xlsx") -> Path:
+    """`_daily` with some cells replaced by (value, number format)."""
+    path = _daily(tmp_path, name=name)
+    book = openpyxl.load_workbook(path)
+    ws = book["网点经营日报"]
+    for ref, (value, number_format) in cells.items():
+        ws[ref] = value
+        ws[ref].number_format = number_format
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("value", "number_format"), [
+    (836308700, "0!.0000"),  # shows 83630.8700: a literal dot among the digits
+    (836308700, "0\\.0000"), (836308700, '0"."0000'),
+    (836308700, "#,##0.00,,"), (88124, "#,##0,"),  # each trailing comma divides by 1,000
+    (8812.4, "0.00E+00"), (8812.5, "# ?/?"), (88124, '[>1000]#,##0,"千"'),
+])
+def test_a_number_whose_format_shows_another_number_is_refused_naming_cell_and_format(
+        tmp_path: Path, value: float, number_format: str) -> None:
+    error = _refusal(_daily_with(tmp_path, {"B5": (value, number_format)}))
+    assert isinstance(error, UnreadableFigure)
+    message = str(error)
+    assert message.startswith(f"formats.xlsx, 网点经营日报!B5：储蓄存款余额 本日：数字格式 {number_format} ")
+    assert "显示的数与存储的数不同，无法确定数值" in message
+    assert message.endswith("请将该列设为常规或数值格式后重新导出") and not ENGLISH.search(message)
+
+
+@pytest.mark.parametrize(("ref", "value", "number_format", "said"), [
+    ("B5", "12.5%", "General", "'12.5%' 是百分比，不是以万元计的金额"),
+    ("B5", "１２．５％", "@", "'１２．５％' 是百分比，不是以万元计的金额"),
+    ("B5", 0.125, "0.00%", "存储的数 0.125 按数字格式 0.00% 显示为百分比，不是以万元计的金额"),
+    ("B5", 12.5, '0.0"%"', "存储的数 12.5 按数字格式 0.0\"%\" 显示为百分比，不是以万元计的金额"),
+    ("B11", "12.5%", "General", "'12.5%' 是百分比，不是以户计的数量"),
+    ("B11", 0.125, "0%", "存储的数 0.125 按数字格式 0% 显示为百分比，不是以户计的数量"),
+])
+def test_a_percentage_where_an_amount_or_a_count_is_expected_is_refused(
+        tmp_path: Path, ref: str, value: object, number_format: str, said: str) -> None:
+    error = _refusal(_daily_with(tmp_path, {ref: (value, number_format)}))
+    metric = "储蓄存款余额" if ref == "B5" else "客户数"
+    assert isinstance(error, UnreadableFigure)
+    assert str(error).startswith(f"formats.xlsx, 网点经营日报!{ref}：{metric} 本日：{said}，不能换算")
+
+
+def test_a_percentage_in_a_pdf_money_cell_is_refused_naming_its_place(tmp_path: Path) -> None:
+    texts: list[tuple[float, float, str]] = [
+        (60, 60, "网点经营日报"), (60, 80, "机构：110102 西城支行"), (60, 100, "单位：万元"),
+        (60, 130, "项目"), (220, 130, "本日"), (320, 130, "较上日"), (420, 130, "较年初")]
+    for index, (label, value) in enumerate(ROWS):
+        top = 150 + 20 * index
+        texts += [(60, top, label), (220, top, "12.5%" if index == 0 else value), (320, top, "1.00"),
+                  (420, top, "2.00")]
+    error = _refusal(_pdf(tmp_path, texts))
+    assert isinstance(error, UnreadableFigure)
+    assert re.match(r"daily\.pdf, 第1页（位置 220, [\d.]+, [\d.]+, [\d.]+）：储蓄存款余额 本日："
+                    r"'12\.5%' 是百分比，不是以万元计的金额", str(error)), str(error)
+    fine = [(x, top, "8,812.40" if text == "12.5%" else text) for x, top, text in texts]
+    figures = extract_file(_pdf(tmp_path, fine, name="fine.pdf"), _spec()).figures
+    assert next(f.value_yuan for f in figures if (f.metric, f.column) == ("储蓄存款余额", "本日")) == 88124000
+
+
+ACCOUNTING = '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)'
+
+
+@pytest.mark.parametrize("number_format", [
+    "General", "0", "0.00", "#,##0", "#,##0.00", "#,##0.00;(#,##0.00)", "#,##0.00;[Red](#,##0.00)",
+    "#,##0.00;[Red]-#,##0.00", "#,##0.00_);[Red]\\(#,##0.00\\)", '"¥"#,##0.00', "¥#,##0.00",
+    "[$¥-804]#,##0.00", "@", ACCOUNTING, '#,##0.00"万元"',
+])
+def test_ordinary_number_formats_read_the_stored_number_as_before(tmp_path: Path, number_format: str) -> None:
+    # B5..B9 the five balances, D5 a zero; the sheet's own B1 a date cell with a date format
+    cells: dict[str, tuple[object, str]] = {
+        "B5": (8812.4, number_format), "B6": (-15230, number_format), "B7": (6120.55, number_format),
+        "B8": (-9004.1, number_format), "B9": (1350, number_format), "D5": (0, number_format),
+        "B1": (datetime(2026, 3, 5), "yyyy-mm-dd")}
+    extraction = extract_file(_daily_with(tmp_path, cells), _spec())
+    read = {(f.metric, f.column): f.value_yuan for f in extraction.figures}
+    assert read[("储蓄存款余额", "本日")] == Decimal("88124000")
+    assert read[("个人金融资产余额", "本日")] == Decimal("-152300000")
+    assert read[("个人贷款余额", "本日")] == Decimal("61205500")
+    assert read[("对公贷款余额", "本日")] == Decimal("-90041000")
+    assert read[("普惠贷款余额", "本日")] == Decimal("13500000")
+    assert read[("储蓄存款余额", "较年初")] == 0
+    assert extraction.report_date == "2026-03-05"
+
+
+@pytest.mark.parametrize("number_format", [
+    "General", "0", "0.00", ".00", "#,##0", "#,##0.00;-#,##0.00", "#,##0.00_ ;[Red]-#,##0.00 ",
+    "[Color10]0.00", "#,##0;(#,##0)", "[DBNum1]General", ACCOUNTING, "@", '"人民币"#,##0.00"元"',
+])
+def test_an_ordinary_format_shows_the_stored_number_whatever_its_sign(number_format: str) -> None:
+    for value in (1234.5, -1234.5, 0):
+        assert shown_problem(number_format, value) == (False, None), (number_format, value)
+
+
+@pytest.mark.parametrize(("number_format", "value", "reason"), [
+    ("0!.0000", 836308700, "在数字之间插入了“.”"), ("0-0000", 1, "在数字之间插入了“-”"),
+    ("0.0.0", 1, "在数字中插入了字符“.”"), ("#,##0,", 1, "逗号"), ("0.00 ,", 1, "逗号"),
+    ('#,##0.00,,"万"', 1, "逗号"), ("0.00E+00", 1, "科学计数法"), ("# ??/??", 1, "分数"),
+    ("0;;", -5, "不显示数字"), ("0;0,", -5, "逗号"), ("[<0]0,;0", 1, "[<0]"), ("0.00%", 1, "百分比"),
+    ("yyyy-mm-dd", 46086, "日期"),
+])
+def test_a_format_that_shows_another_number_says_how(number_format: str, value: float, reason: str) -> None:
+    percent, problem = shown_problem(number_format, value)
+    assert problem is not None and reason in problem
+    assert percent == ("%" in number_format)
+
+
+@pytest.mark.timeout(120)
+def test_rpa_extract_json_gives_no_figure_for_a_scaled_format(tmp_path: Path) -> None:
+    path = _daily_with(tmp_path, {"B5": (836308700, "0!.0000")}, name="wan.xlsx")
+    command = [sys.executable, "-m", "rpa", "extract", str(path), "--spec", "branch_daily", "--json"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "网点经营日报!B5：储蓄存款余额 本日：数字格式 0!.0000" in done.stderr
+    assert "8363087000000" not in done.stdout and "836308700" not in done.stdout.replace(str(tmp_path), "")

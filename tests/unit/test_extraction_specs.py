@@ -90,7 +90,8 @@ def test_figures_parse_exactly(raw: object, value: Decimal | None) -> None:
     assert parse_figure(raw, BOTH) == value
 
 
-@pytest.mark.parametrize("raw", ["1.234,56", "12,34", "1,2345.00", "¥100", "100-", "--1", "1e5", "NaN", True])
+@pytest.mark.parametrize("raw", ["1.234,56", "12,34", "1,2345.00", "¥100", "100-", "--1", "1e5", "NaN", True,
+                                 "12.5%", "(12.5%)", "１２．５％"])
 def test_what_is_not_a_figure_is_refused(raw: object) -> None:
     with pytest.raises(NumberFormatError):
         parse_figure(raw, BOTH)
@@ -131,7 +132,7 @@ def test_renminbi_wan_yuan_is_wan_yuan_not_the_count_unit_ren() -> None:
 @pytest.mark.parametrize(("raw", "value"), [
     ("123.45-", Decimal("-123.45")), ("+1,234.00", Decimal("1234.00")),
     ("1 234 567.80", Decimal("1234567.80")), ("１２３，４５６．７０", Decimal("123456.70")),
-    ("（１２．５０）", Decimal("-12.50")), ("12.5%", Decimal("0.125")),
+    ("（１２．５０）", Decimal("-12.50")),
     ("\u22121,000", Decimal("-1000")),
 ])
 def test_a_clerk_s_number_styles_parse(raw: str, value: Decimal) -> None:

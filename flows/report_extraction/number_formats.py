@@ -1,0 +1,131 @@
+"""Whether a cell shows the figure it stores, and the figure of a cell where an amount is expected.
+
+The xlsx reader takes a number cell's stored value, but a person reads what its number format
+shows, and some formats show another number: `0!.0000` prints 836308700 as 83630.8700,
+`#,##0.00,,` divides by a million, `0.00%` multiplies by 100, `0.0E+00` and `# ?/?` print a
+rounded or fractional form. Such a figure is refused, never guessed at. Ordinary formats
+(`General`, `0.00`, `#,##0.00;(#,##0.00)`, `[Red]`, a `¥` or `"元"` before or after the digits)
+show the stored number and are read as before. A percentage (`12.5%`, or a `%` format) is not
+an amount in 万元 nor a count, and every unit a spec can name is one of those, so it is refused.
+
+    figure_in(836308700, "0!.0000", "万元", signs)  # NumberFormatError: 数字格式 0!.0000 在数字之间…
+    figure_in("12.5%", "", "万元", signs)           # NumberFormatError: '12.5%' 是百分比，不是以万元计的金额…
+    figure_in(83630.87, "#,##0.00;(#,##0.00)", "万元", signs)  # Decimal('83630.87')
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from flows.report_extraction.numbers import NumberFormatError, SignStyle, is_money, normalise, parse_figure
+
+_BRACKET_OK = re.compile(r"(?i)black|blue|cyan|green|magenta|red|white|yellow|colou?r\d{1,2}|dbnum[1-4]|\$.*")
+_DIGITS = "0#?"
+
+
+def _tokens(number_format: str) -> list[list[tuple[str, str]]]:
+    """The format's sections (`;`), each a list of (kind, text) tokens."""
+    sections: list[list[tuple[str, str]]] = [[]]
+    i, text = 0, number_format
+    while i < len(text):
+        ch, step = text[i], 1
+        if ch in "\"[":
+            end = text.find('"' if ch == '"' else "]", i + 1)
+            end = len(text) if end < 0 else end
+            token = ("literal" if ch == '"' else "bracket", text[i + 1:end])
+            step = end + 1 - i
+        elif ch in "\\!_*":  # an escaped character, a space as wide as one, a fill
+            token = ("literal", text[i + 1:i + 2]) if ch in "\\!" else ("spacer", text[i:i + 2])
+            step = 2
+        elif text[i:i + 7].lower() == "general":
+            token, step = ("general", text[i:i + 7]), 7
+        elif ch in "eE" and text[i + 1:i + 2] in ("+", "-"):
+            token, step = ("exponent", text[i:i + 2]), 2
+        elif ch == ";":
+            sections.append([])
+            i += 1
+            continue
+        else:
+            kinds = {".": "point", ",": "comma", "%": "percent", "/": "fraction", "@": "text"}
+            kind = "digit" if ch in _DIGITS else kinds.get(ch, "date" if ch.lower() in "ymdhs" else "literal")
+            token = (kind, ch)
+        sections[-1].append(token)
+        i += step
+    return sections
+
+
+def _section(sections: list[list[tuple[str, str]]], value: float) -> list[tuple[str, str]]:
+    """The section a value is shown by: positive; negative; zero (Excel's order)."""
+    if value < 0 and len(sections) > 1:
+        return sections[1]
+    if value == 0 and len(sections) > 2:
+        return sections[2]
+    return sections[0]
+
+
+def _digits_problem(tokens: list[tuple[str, str]]) -> str | None:
+    """Why the digits of one section show another number than stored, or None."""
+    places = [i for i, (kind, _) in enumerate(tokens) if kind == "digit"]
+    first, last = places[0], places[-1]
+    if first > 0 and tokens[first - 1][0] == "point":
+        first -= 1
+    if last + 1 < len(tokens) and tokens[last + 1][0] == "point":
+        last += 1
+    points = 0
+    for i, (kind, text) in enumerate(tokens):
+        inside = first <= i <= last
+        if kind == "comma":  # a thousands separator stands between integer digits; others scale
+            if not (inside and points == 0 and tokens[i - 1][0] == tokens[i + 1][0] == "digit"):
+                return "用数字后的逗号把数缩小显示（每个逗号缩小为千分之一）"
+        elif kind == "point":
+            points += inside
+            if not inside or points > 1:
+                return f"在数字中插入了字符“{text}”"
+        elif inside and kind != "digit":
+            return f"在数字之间插入了“{text}”"
+    return None
+
+
+def shown_problem(number_format: str, value: float) -> tuple[bool, str | None]:
+    """(shows a percentage, why the format shows another number than `value`, or None)."""
+    sections = _tokens(number_format)
+    tokens = _section(sections, value)
+    percent = any(kind == "percent" or (kind == "literal" and "%" in normalise(text))
+                  for kind, text in tokens)
+    brackets = [text for section in sections for kind, text in section if kind == "bracket"]
+    odd = next((b for b in brackets if not _BRACKET_OK.fullmatch(b)), None)
+    kinds = {kind for kind, _ in tokens}
+    if odd is not None:
+        return percent, f"含有不能确定显示结果的代码 [{odd}]"
+    for kind, reason in (("percent", "把数乘以 100 显示为百分比"), ("exponent", "以科学计数法显示"),
+                         ("fraction", "把数显示为分数"), ("date", "把数显示为日期或时间")):
+        if kind in kinds:
+            return percent, reason
+    if "general" in kinds or ("text" in kinds and "digit" not in kinds):
+        return percent, None
+    if "digit" not in kinds:
+        return percent, None if value == 0 else "不显示数字"
+    return percent, _digits_problem(tokens)
+
+
+def _stored(value: float) -> str:
+    return str(value) if isinstance(value, int) else repr(value)
+
+
+def figure_in(value: object, number_format: str, unit: str, signs: frozenset[SignStyle]) -> Decimal | None:
+    """The exact figure of a cell read as a figure in `unit` (see parse_figure); raises
+    NumberFormatError for a percentage, or a number its format shows as another number."""
+    what = f"以{unit}计的{'金额' if is_money(unit) else '数量'}"
+    if isinstance(value, str) and "%" in normalise(value):
+        raise NumberFormatError(f"{value!r} 是百分比，不是{what}，不能换算；"
+                                f"请核对报表该格，填入{what}后重新导出")
+    if isinstance(value, int | float) and not isinstance(value, bool) and number_format:
+        percent, problem = shown_problem(number_format, value)
+        if percent:
+            raise NumberFormatError(f"存储的数 {_stored(value)} 按数字格式 {number_format} 显示为百分比，"
+                                    f"不是{what}，不能换算；请核对报表该格，填入{what}后重新导出")
+        if problem is not None:
+            raise NumberFormatError(f"数字格式 {number_format} {problem}，显示的数与存储的数不同，"
+                                    "无法确定数值；请将该列设为常规或数值格式后重新导出")
+    return parse_figure(value, signs)
