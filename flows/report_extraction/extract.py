@@ -25,21 +25,12 @@ from pathlib import Path
 
 from flows.report_extraction.branch_names import TOTAL, BranchNames
 from flows.report_extraction.checks import totals_checks
-from flows.report_extraction.figure_units import figure_unit
+from flows.report_extraction.figure_units import figure_unit, label_row_units
 from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
 from flows.report_extraction.models import Extraction, Figure
 from flows.report_extraction.number_formats import figure_in
-from flows.report_extraction.numbers import (
-    UNIT_FACTORS,
-    NumberFormatError,
-    is_no_figure,
-    split_unit,
-    stated_unit,
-    to_yuan,
-    unit_list,
-    unread_unit,
-)
+from flows.report_extraction.numbers import UNIT_FACTORS, NumberFormatError, is_no_figure, split_unit, to_yuan
 from flows.report_extraction.pdf_reader import read_pdf
 from flows.report_extraction.report_dates import PrintedDate, check_asked_date, printed_date
 from flows.report_extraction.specs import ExtractionSpec, Label
@@ -169,7 +160,7 @@ class _Reading:
                     self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
                     continue
                 self._claim(found, (branch, metric.name), label_cell, f"行标签“{metric.name}”")
-                row_units = self._row_units(row, label_text, label_cell)
+                row_units = label_row_units(self.grid, self.header, row, label_text, label_cell)
                 for column in self.spec.columns:
                     col = self.header.columns.get(column.name)
                     if col is None:
@@ -180,31 +171,6 @@ class _Reading:
                         figures.append(figure)
         self._require_rows(found, branches)
         return figures
-
-    def _row_units(self, row: int, label_text: str, label_cell: GridCell) -> list[tuple[str, str]]:
-        units: list[tuple[str, str]] = []
-        if self.header.unit_col is not None:
-            text = self.grid.text(row, self.header.unit_col)
-            if text:
-                stated = unit_list(text)
-                where = self.grid.provenance_at(row, self.header.unit_col).cell or self._where(row)
-                if not stated:
-                    place = self.grid.provenance_at(row, self.header.unit_col).describe()
-                    raise UnreadableFigure(f"{place}: 单位列写的 {text!r} 不是认得的单位"
-                                           "（元、千元、万元、亿元、户、个、笔、人）",
-                                           details={"file": self.grid.file})
-                units.append((stated[0], f"单位列 {where}"))
-        _, suffix = split_unit(label_text)
-        suffix = suffix or stated_unit(label_text)  # 储蓄存款余额（单位为元）
-        if suffix is not None:
-            units.append((suffix, f"行标签 {label_cell.provenance.cell or self._where(row)}"))
-        unread = unread_unit(label_text, [suffix] if suffix else [])
-        if unread is not None:
-            raise UnreadableFigure(f"{label_cell.provenance.describe()}: 行标签“{label_text}”"
-                                   f"写的单位“{unread}”不是认得的单位（{'、'.join(UNIT_FACTORS)}），不知这一行的数字如何换算；"
-                                   "整份报表不读，请向报送机构核实或改用认得的单位",
-                                   details={"file": self.grid.file})
-        return units
 
     def _require_rows(self, found: dict[tuple[str | None, str], GridCell],
                       branches: list[str | None]) -> None:

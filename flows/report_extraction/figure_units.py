@@ -10,9 +10,19 @@ when the spec says the report type always has it (`unit_always`).
 
 from __future__ import annotations
 
+from flows.report_extraction.header import Header
 from flows.report_extraction.models import Provenance
-from flows.report_extraction.numbers import is_money
+from flows.report_extraction.numbers import (
+    UNIT_FACTORS,
+    is_money,
+    split_unit,
+    stated_unit,
+    unit_list,
+    unread_unit,
+)
 from flows.report_extraction.specs import ExtractionSpec
+from flows.report_extraction.surroundings import row_place
+from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import UnreadableFigure
 
 
@@ -51,3 +61,32 @@ def figure_unit(where: Provenance, metric: str, column: str, declared: str,
                            f"（单位行、表头、单位列、脚注都没有）；"
                            f"规格 {spec.name} 没有写 unit_always: true，"
                            f"不能假定为 {declared}", details={"file": file})
+
+
+def label_row_units(grid: Grid, header: Header, row: int, label_text: str,
+                    label_cell: GridCell) -> list[tuple[str, str]]:
+    """What a row of metrics states about its own unit, and where: its unit column's cell and
+    its label's suffix (储蓄存款余额（万元）, 储蓄存款余额（单位为元）). A unit word the tool
+    does not know, in either, refuses the file."""
+    units: list[tuple[str, str]] = []
+    if header.unit_col is not None:
+        text = grid.text(row, header.unit_col)
+        if text:
+            stated = unit_list(text)
+            where = grid.provenance_at(row, header.unit_col).cell or row_place(grid, row)
+            if not stated:
+                place = grid.provenance_at(row, header.unit_col).describe()
+                raise UnreadableFigure(f"{place}: 单位列写的 {text!r} 不是认得的单位"
+                                       "（元、千元、万元、亿元、户、个、笔、人）",
+                                       details={"file": grid.file})
+            units.append((stated[0], f"单位列 {where}"))
+    _, suffix = split_unit(label_text)
+    suffix = suffix or stated_unit(label_text)
+    if suffix is not None:
+        units.append((suffix, f"行标签 {label_cell.provenance.cell or row_place(grid, row)}"))
+    unread = unread_unit(label_text, [suffix] if suffix else [])
+    if unread is not None:
+        raise UnreadableFigure(f"{label_cell.provenance.describe()}: 行标签“{label_text}”"
+                               f"写的单位“{unread}”不是认得的单位（{'、'.join(UNIT_FACTORS)}），不知这一行的数字如何换算；"
+                               "整份报表不读，请向报送机构核实或改用认得的单位", details={"file": grid.file})
+    return units

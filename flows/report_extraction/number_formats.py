@@ -115,7 +115,8 @@ def _stored(value: float) -> str:
 
 def figure_in(value: object, number_format: str, unit: str, signs: frozenset[SignStyle]) -> Decimal | None:
     """The exact figure of a cell read as a figure in `unit` (see parse_figure); raises
-    NumberFormatError for a percentage, or a number its format shows as another number."""
+    NumberFormatError for a percentage, a number its format shows as another number, or a
+    count (户, 个) with a fraction."""
     what = f"以{unit}计的{'金额' if is_money(unit) else '数量'}"
     if isinstance(value, str) and "%" in normalise(value):
         raise NumberFormatError(f"{value!r} 是百分比，不是{what}，不能换算；"
@@ -128,4 +129,7 @@ def figure_in(value: object, number_format: str, unit: str, signs: frozenset[Sig
         if problem is not None:
             raise NumberFormatError(f"数字格式 {number_format} {problem}，显示的数与存储的数不同，"
                                     "无法确定数值；请将该列设为常规或数值格式后重新导出")
-    return parse_figure(value, signs)
+    figure = parse_figure(value, signs)
+    if figure is not None and not is_money(unit) and figure != figure.to_integral_value():
+        raise NumberFormatError(f"{value!r} 有小数，不是{what}（数量是整数）；请核对报表该格")
+    return figure

@@ -146,3 +146,13 @@ def test_rpa_extract_prints_counts_in_their_own_unit_and_the_report_s_day(tmp_pa
                                cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert wrong_day.returncode == 1 and "不是要的 2026-12-02" in wrong_day.stderr
     assert "Traceback" not in wrong_day.stderr
+
+
+def test_a_count_with_a_fraction_is_refused_naming_its_cell(tmp_path: Path) -> None:
+    path = _daily(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book.active["B12"] = "2,311.5"  # 客户数 本日 (the header is row 5)
+    book.save(path)
+    with pytest.raises(ExtractionError) as caught:
+        extract_file(path, _spec("branch_daily"))
+    assert "网点经营日报!B12" in caught.value.message and "有小数" in caught.value.message

@@ -285,13 +285,14 @@ def test_rpa_extract_exits_1_with_a_line_per_reason_and_2_on_unreadable_input(tm
     assert "储蓄存款余额" in fine.stdout and not ENGLISH.search(fine.stdout)
 
 
+COUNT_COLUMNS = frozenset({"客户数", "新增客户数", "对公账户开户数"})
 SUMMARY_COLUMNS = ["储蓄存款余额", "个人金融资产余额", "个人贷款余额", "对公贷款余额", "普惠贷款余额",
                    "客户数", "新增客户数", "中间业务收入", "对公账户开户数"]
 
 
 def _names_only_summary(tmp_path: Path, rows: list[tuple[str, str]]) -> Path:
     """分行汇总日报 whose only branch column is 机构名称: row 3 the header, rows 4.. the branches,
-    each with one figure in all nine columns, then 合计."""
+    each with one figure in all nine columns (its whole part in the counts), then 合计."""
     book = openpyxl.Workbook()
     ws = book.active
     assert ws is not None
@@ -300,7 +301,8 @@ def _names_only_summary(tmp_path: Path, rows: list[tuple[str, str]]) -> Path:
     ws.append(["单位：万元"])
     ws.append(["机构名称", *SUMMARY_COLUMNS])
     for name, value in rows:
-        ws.append([name, *([value] * len(SUMMARY_COLUMNS))])
+        ws.append([name, *(value.split(".")[0] if column in COUNT_COLUMNS else value
+                           for column in SUMMARY_COLUMNS)])
     path = tmp_path / "summary_names.xlsx"
     book.save(path)
     return path

@@ -126,7 +126,9 @@ HEADER = ["项目", "本日", "较上日", "较年初"]
 
 
 def _rows(labels: list[str]) -> list[list[object]]:
-    return [[label, "12.34", "1.00", "2.00"] for label in labels]
+    """Money rows 12.34 / 1.00 / 2.00; a count row (its label ends 户 or 个) 12 / 1 / 2."""
+    return [[label, "12", "1", "2"] if label.endswith(("户）", "个）")) else [label, "12.34", "1.00", "2.00"]
+            for label in labels]
 
 
 def test_a_row_label_in_wan_hu_is_refused_naming_the_label_cell(tmp_path: Path) -> None:
@@ -142,6 +144,6 @@ def test_ordinary_unit_headers_labels_and_harmless_rows_are_read(tmp_path: Path)
     extraction = extract_file(_daily(tmp_path, header, [], rows), load_spec("branch_daily", SPECS))
     values = {(f.metric, f.column): (f.value_yuan, f.unit) for f in extraction.figures}
     assert values[("储蓄存款余额", "本日")] == (Decimal("12.34"), "元")
-    assert values[("客户数", "本日")] == (Decimal("12.34"), "户")  # a count row keeps its own unit
+    assert values[("客户数", "本日")] == (Decimal("12"), "户")  # a count row keeps its own unit
     assert "略过的行 A13 贷款(含贴现)" in extraction.notes
     assert "略过的行 A14 个人(含个体工商户)" in extraction.notes
