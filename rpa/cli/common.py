@@ -96,12 +96,24 @@ def handles_errors(func: F) -> F:
                 return func(*args, **kwargs)
         except _PASSED_ON:
             raise  # the command's own exit code, or click's usage message
+        except BrokenPipeError:
+            _output_closed()
+            raise typer.Exit(EXIT_OUTPUT_CLOSED) from None
         except Exception as exc:
             message, code = error_exit(exc)
             _err(message)
             raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _output_closed() -> None:
+    """The reader of the output went away (`rpa ... | head`): not a bug. Say so once on stderr
+    and point stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    _err("输出已被读取方提前关闭（如 | head），命令的输出不完整")
 
 
 def error_exit(exc: Exception) -> tuple[str, int]:
@@ -122,6 +134,7 @@ def error_exit(exc: Exception) -> tuple[str, int]:
 
 
 EXIT_BUG = 1  # a bug in a command: exit 1, its traceback in a file (`_write_bug_log`)
+EXIT_OUTPUT_CLOSED = 1  # the reader of the output went away: what it did not read is lost
 BUG_LOG_DIR = "_errors"  # under the runs folder: runs/_errors/<time>-<pid>.log
 
 

@@ -88,3 +88,27 @@ def test_a_bug_prints_one_line_naming_its_masked_traceback_file_and_exits_1(isol
 def test_a_commands_own_exit_goes_through(isolated_settings: Path) -> None:
     result = CliRunner().invoke(_app(KeyError("unused")), ["exits"])
     assert result.exit_code == 4 and result.output == ""
+
+
+@pytest.mark.timeout(120)
+def test_a_reader_that_leaves_early_is_not_a_bug(tmp_path: Path) -> None:
+    """`rpa validate ... --json | head -c 10`: the pipe closes while the command still writes."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "RPA_RUNS_DIR": str(tmp_path / "runs"),
+           "RPA_AUDIT_KEY_FILE": str(tmp_path / "keys" / "audit.key")}
+    command = [sys.executable, "-m", "rpa", "validate", "account-filing",
+               str(root / "fixtures" / "inputs" / "accounts.xlsx"), "--json"]
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: the first write fails
+    try:
+        done = subprocess.run(command, cwd=root, stdout=writer, stderr=subprocess.PIPE, text=True,
+                              env=env, timeout=60, check=False)
+    finally:
+        os.close(writer)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "错误：输出已被读取方提前关闭（如 | head），命令的输出不完整"
+    assert not (tmp_path / "runs" / "_errors").exists()
