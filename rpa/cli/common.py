@@ -20,7 +20,6 @@ import typer
 from typer.exceptions import TyperException
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from rpa.run.runs import RunOutcome
     from rpa.settings import Settings
@@ -124,7 +123,9 @@ def error_exit(exc: Exception) -> tuple[str, int]:
     error = _in_the_tree(exc)
     disposition = outcome_for(error)
     if disposition.keep_traceback:
-        where = _write_bug_log(exc)
+        from rpa.cli.bug_log import write_bug_log
+
+        where = write_bug_log(exc)
         return (f"程序错误（{type(exc).__name__}），命令未完成：详情已写入 {where}，"
                 "请把该文件交给维护人员"), EXIT_BUG
     if isinstance(error, RpaError):
@@ -133,9 +134,8 @@ def error_exit(exc: Exception) -> tuple[str, int]:
     return scrub_text(f"{type(error).__name__}：{first}"), disposition.exit_code  # e.g. the browser's
 
 
-EXIT_BUG = 1  # a bug in a command: exit 1, its traceback in a file (`_write_bug_log`)
+EXIT_BUG = 1  # a bug in a command: exit 1, its traceback in a file (`write_bug_log`)
 EXIT_OUTPUT_CLOSED = 1  # the reader of the output went away: what it did not read is lost
-BUG_LOG_DIR = "_errors"  # under the runs folder: runs/_errors/<time>-<pid>.log
 
 
 def _in_the_tree(exc: Exception) -> BaseException:
@@ -152,42 +152,6 @@ def _in_the_tree(exc: Exception) -> BaseException:
             "无法使用数据库（OperationalError）：请检查 RPA_DATABASE_URL 指向的数据库是否可以连接"
         )
     return exc
-
-
-def _write_bug_log(exc: BaseException) -> str:
-    """Write the exception's traceback, masked, to runs/_errors/<time>-<pid>.log (owner-only);
-    the path, or a note that it could not be written (then the terminal still shows no
-    traceback: the command's run.log, if it had a run, has it too)."""
-    import traceback
-    from datetime import UTC, datetime
-
-    from rpa.masking import scrub_text
-
-    text = scrub_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    try:
-        folder = _runs_dir() / BUG_LOG_DIR
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path: Path = folder / f"{stamp}-{os.getpid()}.log"
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as failure:
-        return f"（未能写入错误日志：{failure.strerror or type(failure).__name__}）"
-    return str(path)
-
-
-def _runs_dir() -> Path:
-    """The configured runs folder, or `runs` when the settings themselves cannot be read."""
-    from pathlib import Path
-
-    from rpa.errors import RpaError
-    from rpa.settings import load_settings
-
-    try:
-        return load_settings(warn=lambda _message: None).runs_dir
-    except (RpaError, ValueError, OSError):
-        return Path("runs")
 
 
 def date_option(option: str, text: str) -> date:
