@@ -66,6 +66,8 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     if branch is not None and reading.info_branch is not None and reading.info_branch != branch:
         raise ExtractionError(f"{path.name}: 报表的机构是 {reading.info_branch}（{reading.info_where}），"
                               f"不是要的 {branch}", details={"file": str(path)})
+    if branch is not None and reading.info_branch is None and all(f.branch != branch for f in figures):
+        raise ExtractionError(f"{path.name}: 报表中没有机构 {branch} 的数字", details={"file": str(path)})
     printed = reading.printed_date()
     if report_date is not None:
         check_asked_date(printed, report_date, spec, path.name)

@@ -156,3 +156,10 @@ def test_a_count_with_a_fraction_is_refused_naming_its_cell(tmp_path: Path) -> N
     with pytest.raises(ExtractionError) as caught:
         extract_file(path, _spec("branch_daily"))
     assert "网点经营日报!B12" in caught.value.message and "有小数" in caught.value.message
+
+
+def test_a_branch_asked_of_a_summary_must_be_in_it(tmp_path: Path) -> None:
+    path = _summary(tmp_path, 37, 50_000)
+    assert extract_file(path, _spec("summary_daily"), branch="110102").figures
+    with pytest.raises(ExtractionError, match="报表中没有机构 110199 的数字"):
+        extract_file(path, _spec("summary_daily"), branch="110199")
