@@ -6,8 +6,8 @@ handler runs). Fields it cannot find that way are filled through Playwright with
 candidates (label, role). The plain strategy fills every field through Playwright instead.
 Read-only fields are left alone and must already hold the record's value. Whatever the form
 took is then checked on the 信息核对 page, field by field, before 确认提交.
-A 变更 whose export has no column for a field (`record.absent_fields`) leaves that field as AMS
-shows it: its steps are not taken at all.
+A 变更 leaves the fields it does not change (`record.kept_fields`: no column in the export, or
+not named by its 变更事项) as AMS shows them: their steps are not taken at all.
 
 Coded fields (账户性质, 存款人类别, 法定代表人类别, 证件种类, 撤销原因) are chosen by the
 option's visible label, as the record carries it: whatever codes the portal gives its options,
@@ -48,7 +48,7 @@ def _capital_steps(record: CanonicalFiling) -> list[Step]:
 
 
 def _depositor_steps(record: CanonicalFiling) -> list[Step]:
-    kept = record.absent_fields  # not in the export: AMS keeps its value, no step is built
+    kept = record.kept_fields  # not in the export, or not a change item: AMS keeps its value
     steps = [Step(name, _text(getattr(record, name))) for name in _DEPOSITOR_TEXT if name not in kept]
     steps += [
         Step(name, str(getattr(record, name)), "option") for name in _DEPOSITOR_SELECTS if name not in kept

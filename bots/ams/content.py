@@ -85,7 +85,7 @@ class CanonicalFiling(Protocol):
     def close_reason(self) -> str | None: ...
 
     @property
-    def absent_fields(self) -> frozenset[str]: ...
+    def kept_fields(self) -> frozenset[str]: ...
 
 
 # label as AMS shows it -> canonical field
@@ -181,7 +181,7 @@ def record_content(record: CanonicalFiling) -> dict[str, str]:
 
 def differing_fields(record: CanonicalFiling, shown: dict[str, str], fields: Iterable[str]) -> list[str]:
     """The names (never the values) of `fields` whose page value differs from the record's.
-    Fields the record does not provide (`absent_fields`: AMS keeps its own) are not compared."""
+    Fields the record leaves to AMS (`kept_fields`: AMS keeps its own) are not compared."""
     expected = record_content(record)
-    compared = [name for name in fields if name not in record.absent_fields]
+    compared = [name for name in fields if name not in record.kept_fields]
     return [name for name in compared if expected.get(name, "") != shown.get(name, "")]

@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from flows.account_filing.change_items import named_fields
 from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.registry import FIELDS, RESIDENT_ID, label_of
 from flows.account_filing.resident_id import resident_id_problem
@@ -148,7 +149,7 @@ class FilingRecord(BaseModel):
         missing = [
             FIELDS[name].label
             for name in _HELD_UNLESS_KEPT
-            if getattr(self, name) is None and name not in self.absent_fields
+            if getattr(self, name) is None and name not in self.kept_fields
         ]
         if missing:
             raise ValueError(f"须填写{'、'.join(missing)}")
@@ -168,6 +169,14 @@ class FilingRecord(BaseModel):
         if needs_permit and not self.basic_account_permit:
             raise ValueError("须填写基本存款账户编号")
         return self
+
+    @property
+    def kept_fields(self) -> frozenset[str]:
+        """The fields this filing leaves as AMS holds them: a 变更's fields its export has no
+        column for (`absent_fields`) and those its 变更事项 does not name (`change_items`)."""
+        if self.action != "change":
+            return self.absent_fields
+        return self.absent_fields | (KEPT_WHEN_ABSENT - named_fields(self.change_items or ""))
 
     @property
     def action_label(self) -> str:

@@ -18,33 +18,18 @@ from types import MappingProxyType
 
 from pydantic import ValidationError
 
+from flows.account_filing.change_items import CHANGE_ITEM_WORDS, KNOWN_ITEMS, named_fields
 from flows.account_filing.columns import ColumnRules
 from flows.account_filing.deadlines import DeadlineRules, deadline_for, unknown_years
 from flows.account_filing.export_rows import ExportReadResult, RawRow
 from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
 from flows.account_filing.issues import RowIssue, Severity, issue, shorten
 from flows.account_filing.normalise import cell_text
-from flows.account_filing.records import FilingRecord
+from flows.account_filing.records import KEPT_WHEN_ABSENT, FilingRecord
 from flows.account_filing.registry import FIELDS, RESIDENT_ID
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.requirements import required_fields
 from rpa.workdays import Deadline, WorkCalendar
-
-# how a 变更事项 names the fields a 变更 may leave to AMS
-CHANGE_ITEM_WORDS: dict[str, tuple[str, ...]] = {
-    "depositor_name": ("存款人名称", "单位名称", "名称", "更名"),
-    "depositor_category": ("存款人类别",),
-    "uscc": ("统一社会信用代码", "信用代码"),
-    "legal_rep_role": ("法定代表人", "负责人"),
-    "legal_rep_name": ("法定代表人", "负责人"),
-    "id_type": ("证件",),
-    "id_number": ("证件",),
-    "registered_address": ("注册地址", "住所", "地址"),
-    "registered_capital_yuan": ("注册资金", "注册资本"),
-    "business_scope": ("经营范围",),
-    "bank_code": ("开户银行", "银行机构代码"),
-}
-
 
 _NO_RAW: Mapping[str, str] = MappingProxyType({})
 
@@ -92,7 +77,7 @@ class RowCheck:
         if absent:
             self.values["absent_fields"] = absent
             self._check_changed_items_have_columns(absent)
-        self._check_required(absent)
+        self._check_required(absent | self._not_changed())
         self._check_across_fields(rules)
         record = self._build_record() if not self._has(Severity.ERROR) else None
         if record is not None:
@@ -148,6 +133,24 @@ class RowCheck:
         for name in sorted(absent):
             if any(word in items for word in CHANGE_ITEM_WORDS[name]):
                 self.add(name, FieldProblem("changed_without_column", params={"items": shorten(items)}))
+
+    def _not_changed(self) -> frozenset[str]:
+        """A 变更's fields its 变更事项 does not name: AMS keeps them, so a blank cell there is no
+        error. A 变更事项 naming no field the bot knows, or naming 注册地址 / 经营范围 over a
+        blank cell, is a row error: the 变更 would file nothing, or erase AMS's value."""
+        items = self.values.get("change_items")
+        if self.values.get("action") != "change" or not isinstance(items, str):
+            return frozenset()
+        named = named_fields(items)
+        if not named:
+            self.add("change_items", FieldProblem("change_items_unknown",
+                                                  params={"items": shorten(items), "known": KNOWN_ITEMS}))
+            return frozenset()
+        for name in ("registered_address", "business_scope"):
+            unread = name in self.failed or name in self.absent
+            if name in named and name not in self.values and not unread:
+                self.add(name, FieldProblem("changed_to_blank", params={"items": shorten(items)}))
+        return KEPT_WHEN_ABSENT - named
 
     def _check_required(self, absent: frozenset[str]) -> None:
         action, kind = self.values.get("action"), self.values.get("account_kind")

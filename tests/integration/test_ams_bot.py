@@ -176,7 +176,7 @@ def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot
         bank_code=BANK_B,
         basic_account_permit=permit,
         business_date="2026-11-30",
-        change_items="注册地址",
+        change_items="注册地址、注册资金",  # the capital named: 未标明 is its new value
         registered_address="北京市朝阳区建国路88号",
         registered_capital_yuan=None,
     )

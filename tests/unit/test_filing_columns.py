@@ -176,7 +176,8 @@ def test_the_change_form_keeps_what_the_export_does_not_give(tmp_path: Path) -> 
     assert record is not None
     elements = [step.element for step in form_steps(record)]
     assert "registered_capital" not in elements and "no_registered_capital" not in elements
-    assert "business_scope" in elements and "registered_address" in elements
+    # 变更事项 经营范围: the scope is filed; the address, a field it does not name, stays AMS's
+    assert "business_scope" in elements and "registered_address" not in elements
     # AMS's own capital on the 信息核对 page is no difference; another scope is
     shown = {**record_content(record), "registered_capital_yuan": "5000000.00"}
     fields = ("registered_capital_yuan", "business_scope")
@@ -207,12 +208,14 @@ def test_a_change_without_category_and_id_type_columns_keeps_them_in_ams(tmp_pat
     assert set(report.kept_on_change) == {"存款人类别", "证件种类", "注册资金(万元)"}
     elements = [step.element for step in form_steps(record)]
     assert "depositor_category" not in elements and "id_type" not in elements
-    assert {"legal_rep_role", "legal_rep_name", "id_number", "business_scope"} <= set(elements)
-    # what AMS shows for the kept fields is no difference; another name still is
-    shown = {**record_content(record), "depositor_category": "非法人企业", "id_type": "护照"}
-    fields = ("depositor_category", "id_type", "legal_rep_name")
+    assert "business_scope" in elements  # the one field its 变更事项 names
+    assert not {"legal_rep_role", "legal_rep_name", "id_number"} & set(elements)
+    # what AMS shows for the kept fields is no difference; another scope still is
+    shown = {**record_content(record), "depositor_category": "非法人企业", "id_type": "护照",
+             "legal_rep_name": "王五"}
+    fields = ("depositor_category", "id_type", "legal_rep_name", "business_scope")
     assert differing_fields(record, shown, fields) == []
-    assert differing_fields(record, {**shown, "legal_rep_name": "王五"}, fields) == ["legal_rep_name"]
+    assert differing_fields(record, {**shown, "business_scope": "餐饮"}, fields) == ["business_scope"]
     again = FilingRecord.model_validate(record.model_dump(mode="json"))
     assert again == record and again.idempotency_key() == record.idempotency_key()
 
@@ -232,13 +235,18 @@ def test_a_change_of_the_legal_rep_without_its_name_column_is_a_row_error(tmp_pa
     assert ("changed_without_column", "法定代表人姓名") in [(e.code, e.column) for e in outcome.errors]
 
 
-def test_an_empty_name_cell_in_a_present_column_is_still_a_row_error(tmp_path: Path) -> None:
-    row = change_row()
+def test_an_empty_cell_is_a_row_error_only_for_a_field_the_change_names(tmp_path: Path) -> None:
+    row = change_row(items="法定代表人")
     row[DOMAIN_HEADERS.index("法定代表人姓名")] = ""
     (outcome,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [row])).outcomes
     assert not outcome.valid
     found = [(e.code, e.column, e.cell) for e in outcome.errors]
     assert found == [("required_missing", "法定代表人姓名", "I2")]
+    scope_only = change_row(items="经营范围")
+    scope_only[DOMAIN_HEADERS.index("法定代表人姓名")] = ""
+    (outcome,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [scope_only])).outcomes
+    assert outcome.valid and outcome.record is not None  # the name is not changed: AMS keeps it
+    assert "legal_rep_name" in outcome.record.kept_fields
 
 
 def test_a_change_without_the_permit_column_refuses_the_file_naming_its_aliases(tmp_path: Path) -> None:
@@ -268,8 +276,8 @@ def test_a_full_row_hashes_as_it_always_did() -> None:
     record = FilingRecord.model_validate(values)
     # the hash this record had before any field could be left to AMS (queue keys stay valid)
     assert record.content_hash() == "e9eefd64daf46332c0d72ed3ea91e0d515ff4a31864d769361ef329f69ce1dfd"
-    with pytest.raises(ValueError, match="须填写法定代表人姓名"):  # only a 变更 without the column
-        FilingRecord.model_validate({**values, "legal_rep_name": None})
+    with pytest.raises(ValueError, match="须填写法定代表人姓名"):  # a 变更 of the name needs one
+        FilingRecord.model_validate({**values, "change_items": "法定代表人", "legal_rep_name": None})
 
 
 def test_only_a_change_may_leave_fields_out() -> None:
@@ -488,3 +496,18 @@ def test_rpa_validate_takes_the_statement_and_refuses_without_it(tmp_path: Path)
     data = json.loads(stated.stdout)
     assert data["columns"]["absent_stated"] == ["注册资金(万元)"]
     assert data["rows"][0]["valid"] is True
+
+
+def test_a_change_naming_no_known_item_or_blanking_a_named_one_is_a_row_error(tmp_path: Path) -> None:
+    (unknown,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [change_row(items="联系电话")])).outcomes
+    assert [(e.code, e.column) for e in unknown.errors] == [("change_items_unknown", "变更事项")]
+    assert "变更事项「联系电话」中没有可报备的变更项" in unknown.errors[0].message
+    blank = change_row(items="注册地址")
+    blank[DOMAIN_HEADERS.index("注册地址")] = ""
+    (outcome,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [blank])).outcomes
+    assert [(e.code, e.column, e.cell) for e in outcome.errors] == [("changed_to_blank", "注册地址", "L2")]
+    named = change_row(items="法定代表人、注册地址")
+    (outcome,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [named])).outcomes
+    assert outcome.valid and outcome.record is not None
+    assert {"legal_rep_role", "legal_rep_name", "registered_address"}.isdisjoint(outcome.record.kept_fields)
+    assert {"business_scope", "uscc", "depositor_name"} <= outcome.record.kept_fields
