@@ -1,5 +1,6 @@
 """reconciliation.xlsx: one sheet per class (classify.py), Chinese headers, and a first sheet
-汇总 with each class's count and the period.
+汇总 with the period, each class's count, their total (the keys: each in one class) and which
+fields were compared and which not (`SCOPE`).
 
 A record, like result.xlsx: real account numbers and names, written owner-only and atomically;
 every text cell is written so that it can never be a formula (`put_text`).
@@ -16,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.result_book import put_text
-from flows.account_reconciliation.classify import CLASSES, DIFFERS, DUE, Line, Reconciled
+from flows.account_reconciliation.classify import CLASSES, DIFFERS, DUE, SCOPE, Line, Reconciled
 from rpa.atomic import atomic_write
 
 SUMMARY = "汇总"
@@ -24,7 +25,7 @@ _COMMON = (("业务类型", 9), ("账号", 24), ("业务日期", 12), ("存款�
 _EXTRA: dict[str, tuple[tuple[str, int], ...]] = {
     DUE: (("报备期限", 12), ("是否逾期", 9), ("来源", 36), ("说明", 50)),
     DIFFERS: (("不一致的字段", 18), ("导出文件中的值", 30), ("AMS中的值", 30), ("AMS备案编号", 22),
-              ("来源", 36)),
+              ("来源", 36), ("报送方", 40)),
 }
 _DEFAULT = (("AMS备案编号", 22), ("本行备案编号", 22), ("报备运行", 30), ("来源", 36), ("说明", 40))
 _HEADER_FILL, _HEADER_FONT = PatternFill("solid", fgColor="1F4E78"), Font(bold=True, color="FFFFFF")
@@ -37,7 +38,9 @@ def _values(name: str, line: Line) -> list[list[str]]:
     if name == DUE:
         return [[*common, line.deadline, "是" if line.overdue else "否", line.source, line.note]]
     if name == DIFFERS:
-        return [[*common, label, mine, theirs, line.ams_filing_no, line.source]
+        who = (f"本行报备运行 {line.run_id}（本行备案编号 {line.our_filing_no}）" if line.our_filing_no
+               else "非本行报备运行报送（人工或他行）")
+        return [[*common, label, mine, theirs, line.ams_filing_no, line.source, who]
                 for label, mine, theirs in line.differences]
     return [[*common, line.ams_filing_no, line.our_filing_no, line.run_id, line.source, line.note]]
 
@@ -50,7 +53,9 @@ def write_book(path: Path, reconciled: Reconciled, period: str, notes: list[str]
     summary.title = SUMMARY
     for number, (label, value) in enumerate(
         [("核对期间", period), *((name, str(len(reconciled.lines[name]))) for name in CLASSES),
-         ("其中已逾期", str(reconciled.overdue)), *(("说明", note) for note in notes)], start=1):
+         ("合计", f"{reconciled.total}（每笔按账号、业务类型、业务日期计，只归一类）"),
+         ("其中已逾期", str(reconciled.overdue)), ("核对范围", SCOPE), *(("说明", note) for note in notes)],
+            start=1):
         put_text(summary.cell(row=number, column=1), label)
         put_text(summary.cell(row=number, column=2), value)
     summary.column_dimensions["A"].width, summary.column_dimensions["B"].width = 20, 60

@@ -3,11 +3,19 @@ business date, into the five classes of the reconciliation.
 
     lines = reconcile(rows, ours, listed)   # class -> its lines, in business order
 
-A key with AMS's filing and ours is 已报备已确认; AMS's without ours is 非本行报送 (by hand, or
-by another branch); ours without AMS's is 已报备但AMS无记录; an export row with neither is
-应报未报 (its deadline and whether overdue). Wherever AMS's filing and an export row meet, a field
-both show differently (width and spaces aside) is 数据不一致, naming the field; a confirmed
-filing that differs is listed there only.
+Every key (action, account, business date) of the three sources is in exactly one class, so the
+counts add up to the keys (`reconcile` refuses to return otherwise):
+
+- AMS's filing meets an export row and a compared field differs: 数据不一致 (naming the field),
+  whoever filed it;
+- else AMS's filing and ours: 已报备已确认;
+- else AMS's filing without ours: 非本行报送 (by hand, or by another branch), its note saying
+  whether it matches an export row (the row is then reported, not by our runs) or none;
+- ours without AMS's: 已报备但AMS无记录; an export row with neither: 应报未报 (its deadline and
+  whether overdue).
+
+Only what AMS's list page shows is compared (`SCOPE`): the key and the `COMPARED` fields, width
+and spaces aside. 注册资金, 法定代表人 and the rest are on a filing's detail page only: unchecked.
 """
 
 from __future__ import annotations
@@ -24,6 +32,11 @@ NOT_OURS, DIFFERS = "非本行报送", "数据不一致"
 CLASSES = (CONFIRMED, DUE, NOT_IN_AMS, NOT_OURS, DIFFERS)
 COMPARED = {"depositor_name": "存款人名称", "account_kind": "账户性质", "uscc": "统一社会信用代码",
             "bank_code": "开户银行机构代码"}  # fmt: skip
+NOT_COMPARED = ("存款人类别", "法定代表人类别及姓名", "证件种类及号码", "注册地址", "注册资金", "经营范围",
+                "基本存款账户编号", "变更事项", "撤销原因", "通知日期")  # fmt: skip
+SCOPE = (f"已核对：账号、业务类型、业务日期及{'、'.join(COMPARED.values())}（AMS 备案业务清单所列）；"
+         f"未核对：{'、'.join(NOT_COMPARED)}（清单不列，须打开备案详情），"
+         f"故{CONFIRMED}、{NOT_OURS}只表示已核对的字段相符")
 _ORDER = {"open": 0, "change": 1, "close": 2}
 
 
@@ -93,6 +106,10 @@ class Reconciled:
         return sum(line.overdue for line in self.lines[DUE])
 
     @property
+    def total(self) -> int:
+        return sum(len(lines) for lines in self.lines.values())
+
+    @property
     def differing(self) -> int:
         return len(self.lines[DIFFERS])
 
@@ -134,18 +151,37 @@ def reconcile(
                     our_filing_no=mine.filing_no if mine else "", run_id=mine.run_id if mine else "",
                     source=row.source if row else "",
                     note=f"AMS 中有 {len(theirs)} 条同一账号、业务类型和日期的备案" if theirs[1:] else "")
-        if not theirs:
-            if mine is not None:
-                out.lines[NOT_IN_AMS].append(base)
-            elif row is not None:
-                due = replace(base, deadline=row.deadline, overdue=row.overdue, note=row.note)
-                out.lines[DUE].append(due)
-            continue
-        differ = differences(row, theirs[0]) if row is not None else ()
-        if differ:
-            out.lines[DIFFERS].append(replace(base, differences=differ))
-        if mine is None:
-            out.lines[NOT_OURS].append(base)
-        elif not differ:
-            out.lines[CONFIRMED].append(base)
+        name = _class_of(row, mine, theirs)
+        out.lines[name].append(_line(name, base, row, theirs))
+    check_partition(out, keys)
     return out
+
+
+def _class_of(row: ExportRow | None, mine: OurFiling | None, theirs: list[ListedFiling]) -> str:
+    """The one class of a key, from what each source holds of it (the module's docstring)."""
+    if not theirs:
+        return NOT_IN_AMS if mine is not None else DUE
+    if row is not None and differences(row, theirs[0]):
+        return DIFFERS
+    return CONFIRMED if mine is not None else NOT_OURS
+
+
+def _line(name: str, base: Line, row: ExportRow | None, theirs: list[ListedFiling]) -> Line:
+    """A key's line with what its class needs."""
+    if name == DUE and row is not None:
+        return replace(base, deadline=row.deadline, overdue=row.overdue, note=row.note)
+    if name == DIFFERS and row is not None:
+        return replace(base, differences=differences(row, theirs[0]))
+    if name == NOT_OURS:
+        whose = "导出文件中没有这一笔" if row is None else "与导出行的已核对字段相符，非本行报备运行报送"
+        return replace(base, note=f"{base.note}；{whose}" if base.note else whose)
+    return base
+
+
+def check_partition(out: Reconciled, keys: list[Key]) -> None:
+    """Each key in exactly one class: the sheets' counts add up to the keys, or nothing is written."""
+    placed = [(line.action, line.account_no, line.business_date) for lines in out.lines.values()
+              for line in lines]  # fmt: skip
+    if len(placed) != len(keys) or set(placed) != set(keys):
+        raise AssertionError(f"核对分类有误：{len(keys)} 个键（账号、业务类型、业务日期）分入了 "
+                             f"{len(placed)} 行，请报告此缺陷")

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from flows.account_filing.notes import ACTION_LABELS
-from flows.account_filing.report import RowOutcome
 from flows.account_reconciliation.classify import (
     CLASSES,
     CONFIRMED,
@@ -28,11 +27,13 @@ from flows.account_reconciliation.classify import (
     DUE,
     NOT_IN_AMS,
     NOT_OURS,
+    SCOPE,
     ExportRow,
     Line,
     reconcile,
 )
 from flows.account_reconciliation.ours import FILING_FLOW, our_filings
+from flows.account_reconciliation.rows import period_rows
 from flows.account_reconciliation.taken import taken_exports
 from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
@@ -70,8 +71,6 @@ class AccountReconciliationFlow(Flow):
         self.sections: FlowSections | None = None
 
     def prepare(self, ctx: RunContext) -> Prepared:
-        from flows.account_filing.validate import validate_file
-
         settings = ctx.settings
         today = self.as_of or now_in(settings).date()
         ctx.params.setdefault("flow_params", {})["as_of"] = today.isoformat()  # a resume keeps it
@@ -86,13 +85,11 @@ class AccountReconciliationFlow(Flow):
             if not path.is_file():
                 raise InputFileError(f"输入文件 {path} 不存在或不是文件：请检查 --input")
             ctx.add_input(path)
-            report = validate_file(path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
-                                   today=today, max_rows=settings.max_export_rows)  # fmt: skip
-            for outcome in report.outcomes:
-                if outcome.record is None:
-                    self.unread.append(f"{path.name} {outcome.sheet} 第{outcome.row}行")
-                elif self.begin <= outcome.record.business_date <= self.end:
-                    self.rows.append(_export_row(path.name, outcome))
+            rows, unread = period_rows(path, self.begin, self.end, as_of=today, today=now_in(settings).date(),
+                                       config_dir=settings.config_dir, calendar_file=settings.calendar_file,
+                                       max_rows=settings.max_export_rows)  # fmt: skip
+            self.rows.extend(rows)
+            self.unread.extend(unread)
         span = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}", span)])
         source = "" if self.inputs else f"（未指定 --input：投放文件夹自 {span['begin']} 起取走的）"
@@ -182,7 +179,7 @@ class AccountReconciliationFlow(Flow):
         self.sections = FlowSections(reconciliations=[Reconciliation(
             title=f"与 AMS 备案业务清单核对：{period}", first_label="本行（备案编号或导出行）",
             second_label="AMS 备案编号", group_label="类别", item_label="业务类型 账号 业务日期",
-            difference_label="不一致的字段", comparisons=[
+            difference_label="不一致的字段", scope=SCOPE, comparisons=[
                 Comparison(group=name, item=f"{ACTION_LABELS.get(line.action, line.action)} "
                            f"{mask(line.account_no, FieldClass.ACCOUNT_NO)} {line.business_date}",
                            first=line.our_filing_no or line.source, second=line.ams_filing_no,
@@ -205,8 +202,12 @@ def _note(name: str, line: Line) -> str:
     """What a line of the report says beside its class."""
     if name == DUE:
         return f"报备期限 {line.deadline}，{'已逾期' if line.overdue else '未逾期'}"
-    return {NOT_IN_AMS: "本行已报备，AMS 清单中没有", NOT_OURS: "AMS 中有，不是本行的报备运行报送",
-            DIFFERS: "AMS 与导出文件不一致"}.get(name, "")
+    if name == NOT_OURS:
+        return f"AMS 中有，不是本行的报备运行报送：{line.note}"
+    if name == DIFFERS and not line.our_filing_no:
+        return "AMS 与导出文件不一致（非本行报备运行报送）"
+    return {CONFIRMED: "清单所列字段相符（注册资金、法定代表人等未核对）",
+            NOT_IN_AMS: "本行已报备，AMS 清单中没有", DIFFERS: "AMS 与导出文件不一致"}.get(name, "")
 
 
 def _worked_note(note: str, item: WorkItem | None) -> str:
@@ -216,17 +217,3 @@ def _worked_note(note: str, item: WorkItem | None) -> str:
     status = str((item.result or {}).get("status") or _STATE.get(item.state, "pending"))
     worked = f"报备运行 {item.run_id}：{outcome_label(status)}"
     return f"{note}；{worked}" if note else worked
-
-
-def _export_row(file_name: str, outcome: RowOutcome) -> ExportRow:
-    record = outcome.record
-    assert record is not None
-    return ExportRow(
-        source=f"{file_name} {outcome.sheet} 第{outcome.row}行", action=record.action,
-        account_no=record.account_no, business_date=record.business_date.isoformat(),
-        depositor_name=record.depositor_name or "", account_kind=record.account_kind_label,
-        uscc=record.uscc or "", bank_code=record.bank_code or "",
-        deadline=outcome.deadline.due.isoformat() if outcome.deadline else "", overdue=outcome.overdue,
-        note="" if outcome.valid else "需人工处理：" + "；".join(i.message for i in outcome.errors),
-        item_key=record.idempotency_key(),
-    )

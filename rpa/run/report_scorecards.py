@@ -41,6 +41,7 @@ class ShownReconciliation:
     group_label: str = "网点"
     item_label: str = "指标"
     difference_label: str = ""
+    scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def shown_reconciliation(shown: Reconciliation) -> ShownReconciliation:
                                  summary or f"{len(clean)} 项均{MATCH}", clean))
     return ShownReconciliation(_text(shown.title), _text(shown.first_label), _text(shown.second_label),
                                groups, all(g.ok for g in groups), _text(shown.group_label),
-                               _text(shown.item_label), _text(shown.difference_label))
+                               _text(shown.item_label), _text(shown.difference_label), _text(shown.scope))
 
 
 def _mismatch(c: Comparison) -> str:

@@ -74,6 +74,7 @@ class Reconciliation:
     group_label: str = "网点"  # the headers of the groups' column, the items' and the differences'
     item_label: str = "指标"
     difference_label: str = ""  # "": 差额（second − first）
+    scope: str = ""  # what was compared and what was not, shown under the title
 
 
 @dataclass(frozen=True)

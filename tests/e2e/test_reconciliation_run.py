@@ -2,7 +2,7 @@
 
 A filing run files two rows first (AMS refuses a third); AMS then loses one of them (its state
 is reset and only the other filing is put back, under its own number), clerks file two more
-rows by hand (one with a differently written name) and another branch files an account of its
+rows by hand (one with a differently written name, 数据不一致 only) and another branch files an account of its
 own. With a second export of rows nobody filed, each class holds exactly the rows written down
 here by hand, deadlines judged as of Friday 2026-11-20: the run exits 1 (one overdue, one
 differs). The first export alone for 2026-11-16 is all confirmed: exit 0. Bad dates or inputs
@@ -95,13 +95,17 @@ def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(ams: Any, tm
     assert due == [(B, "2026-11-24", "否"), (C, "2026-11-18", "是"), (K, "2026-11-25", "否")]
     assert sheets["应报未报"][2][7] == f"报备运行 {filing_run}：门户拒绝"  # why K is not filed
     assert [r[1] for r in sheets["已报备但AMS无记录"]] == [G]
-    assert [r[1] for r in sheets["非本行报送"]] == [D, E, F]  # H is after the period
+    # E, filed by hand with another name, is 数据不一致 only: each key in one class
+    assert [r[1] for r in sheets["非本行报送"]] == [D, F]  # H is after the period
     assert [r[1:2] + r[4:7] for r in sheets["数据不一致"]] == [
         (E, "存款人名称", NAMES[E], "北京昌平沙河机械股份有限公司")]
     html = (cli.runs / run_id_from(done.stdout) / "report.html").read_text(encoding="utf-8")
     assert "与 AMS 备案业务清单核对" in html and "<th>类别</th>" in html and "不一致的字段" in html
     assert "报备期限 2026-11-18，已逾期" in html and "本行已报备，AMS 清单中没有" in html
     assert C not in html and C[-4:] in html  # account numbers masked in the report
+    assert "未核对：" in html and "注册资金" in html  # the list page's fields only were compared
+    summary = dict(load_workbook(cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx")["汇总"].values)
+    assert summary["合计"].startswith("8（") and "未核对：" in summary["核对范围"]
     with closing(sqlite3.connect(cli.runs / "queue.db")) as db:  # AMS's list: in the run folder only
         kept = db.execute("SELECT result FROM queue_items WHERE flow = 'account-reconciliation'").fetchall()
     assert kept and not any("6228480" in str(result) for (result,) in kept)
