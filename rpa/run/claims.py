@@ -62,11 +62,20 @@ class Claims:
         return self.ahead
 
     def release_ahead(self) -> None:
-        """Give the item claimed ahead back, its attempt not counted (the worker is stopping)."""
+        """Give the item claimed ahead back, its attempt not counted (the worker is stopping).
+        An item whose lease another worker took over meanwhile (this one was frozen past it) is
+        that worker's now: nothing to give back, and no reason to stop the run."""
+        from rpa.queue.work_queue import LeaseLost
+
         ahead, self.ahead = self.ahead, None
-        if ahead is not None:
+        if ahead is None:
+            return
+        try:
             self._queue.return_lease(ahead.id, self._wctx.owner)
-            self._wctx.record("item.released", ahead, reason="the worker stopped before its turn")
+        except LeaseLost as lost:
+            self._wctx.log.warning(f"事项 {ahead.id}：租约已失效，不再交回：{lost.message}")
+            return
+        self._wctx.record("item.released", ahead, reason="the worker stopped before its turn")
 
     def _claim(self) -> WorkItem | None:
         wctx = self._wctx

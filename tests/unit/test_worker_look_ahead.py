@@ -89,3 +89,31 @@ def test_the_filing_handler_looks_ahead_only_for_the_pipelined_strategy() -> Non
     assert PipelinedStrategy.looks_ahead and not PlainStrategy.looks_ahead
     assert issubclass(LookingAheadFilingHandler, LooksAhead)
     assert not issubclass(FilingHandler, LooksAhead)
+
+
+def test_an_item_ahead_taken_over_meanwhile_is_not_given_back_and_stops_nothing(tmp_path: Path) -> None:
+    """A worker frozen (SIGSTOP) past the lease of the item it claimed ahead: another worker
+    took that item over, so at the stop there is nothing to give back. Seen 2026-12-04 in the
+    chaos suite: return_lease's LeaseLost stopped the whole run, and its items stayed pending."""
+    import sqlite3
+
+    queue, audit, wctx = _worker(tmp_path, ["a", "b", "c"])
+    stop = threading.Event()
+
+    class TakenOverAhead(LookingAhead):
+        def __call__(self, item: WorkItem) -> dict[str, Any]:
+            result = super().__call__(item)
+            with sqlite3.connect(tmp_path / "queue.db") as db:  # the lease of "b" runs out...
+                db.execute("UPDATE queue_items SET lease_expires_at = '2000-01-01 00:00:00.000000' "
+                           "WHERE key = 'b'")
+            queue.reclaim_expired()
+            taken = queue.claim(run_id=RUN, owner="w2", lease_seconds=60)  # ...and w2 takes it
+            assert taken is not None and taken.key == "b"
+            return result
+
+    summary = process_items(queue, wctx, TakenOverAhead(stop_after=1, stop_event=stop), stop_event=stop)
+    assert summary.done == 1 and summary.fatal is None
+    states = {i.key: i for i in queue.items(RUN)}
+    assert states["b"].state is ItemState.LEASED and states["b"].lease_owner == "w2"
+    assert not queue.stop_requested(RUN)
+    assert not [e for e in audit.events(RUN) if e.event == "item.released"]
