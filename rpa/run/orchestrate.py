@@ -44,6 +44,7 @@ from rpa.run.runs import (
     new_run_id,
     now_in,
     read_run_json,
+    read_run_params,
     run_folder,
 )
 from rpa.run.supervisor import ProgressCallback, run_pool
@@ -88,7 +89,7 @@ def open_run(
         folder = run_folder(settings, resume)
         previous = read_run_json(folder)
         run_id = resume
-        stored = previous.get("parameters", {})
+        stored = read_run_params(folder) or previous.get("parameters", {})  # unscrubbed when kept
         flow_params = {**stored.get("flow_params", {}), **params.get("flow_params", {})}
         params = {**stored, **params, "flow_params": flow_params}
         flow_name = previous.get("flow", flow_name)

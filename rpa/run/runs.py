@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from rpa.settings import Settings
 
 RUN_JSON = "run.json"
+# the parameters as given, unscrubbed, owner-only: what a resume runs with. run.json shows them
+# scrubbed, and an input named 开户明细20261204.xlsx there reads 开户明细****1204.xlsx
+RUN_PARAMS = "params.json"
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,17 @@ class RunContext:
             if key in previous and key not in extra:
                 data[key] = previous[key]
         data.update(extra)
+        write_private_text(self.folder / RUN_PARAMS, json.dumps(self.params, ensure_ascii=False, default=str))
         return write_private_text(self.folder / RUN_JSON, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def read_run_params(folder: Path) -> dict[str, Any] | None:
+    """The run's parameters as given (`RUN_PARAMS`); None for a run made before they were kept."""
+    path = folder / RUN_PARAMS
+    if not path.exists():
+        return None
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
 
 
 def read_run_json(folder: Path) -> dict[str, Any]:

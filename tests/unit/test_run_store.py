@@ -55,3 +55,20 @@ def _this_database(url: str) -> str:
     from rpa.run.run_store import database_id
 
     return database_id(url)
+
+
+def test_a_resume_runs_with_the_parameters_as_given_not_as_run_json_shows_them(tmp_path: Path) -> None:
+    """run.json scrubs long digit runs, so an export named with a date (开户明细20261204.xlsx)
+    reads 开户明细****1204.xlsx there. Until 2026-12-04 a resume took its input from run.json
+    and stopped with 输入文件不存在 (seen in the console's 复核 test, whose upload was named
+    export-92943138.xlsx)."""
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key")
+    given = str(tmp_path / "开户明细20261204.xlsx")
+    first = open_run(settings, "account-filing", {"flow_params": {"input": given}}, trigger="cli")
+    first.write_run_json()
+    shown = json.loads((first.folder / "run.json").read_text(encoding="utf-8"))
+    assert shown["parameters"]["flow_params"]["input"].endswith("开户明细****1204.xlsx")
+    again = open_run(settings, "account-filing", {"flow_params": {}}, trigger="console:li.fh",
+                     resume=first.run_id)
+    assert again.params["flow_params"]["input"] == given
+    assert oct((first.folder / "params.json").stat().st_mode & 0o777) == oct(0o600)
