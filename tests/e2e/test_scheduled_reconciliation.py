@@ -19,6 +19,8 @@ import pytest
 from openpyxl import load_workbook
 
 from rpa.schedule.drop import DropFolder
+from rpa.settings import PROJECT_ROOT
+from rpa.workdays import WorkCalendar
 from tests.check_exports import open_row, uscc, write_export
 from tests.e2e.cli_helpers import make_cli_env
 
@@ -37,7 +39,11 @@ def test_scheduled_fire_reads_taken_exports_exits_1_on_an_overdue_filing(ams: An
     operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
     cli = make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators)
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the job's timezone; {T} is today
-    due_day, earlier_day = (today - timedelta(days=14)).isoformat(), (today - timedelta(days=30)).isoformat()
+    calendar = WorkCalendar.load(PROJECT_ROOT / "calendar.yaml")
+    day = today - timedelta(days=14)
+    while not calendar.is_working_day(day):  # the period's first working day: its T+0 deadline is
+        day += timedelta(days=1)  # itself (a Saturday's would be the Monday after)
+    due_day, earlier_day = day.isoformat(), (today - timedelta(days=30)).isoformat()
     inbox = cli.runs / "inbox" / "account-filing"
     inbox.mkdir(parents=True)
     write_export(inbox / "core-export.xlsx", [
