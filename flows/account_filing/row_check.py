@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from pydantic import ValidationError
 
-from flows.account_filing.change_items import CHANGE_ITEM_WORDS, KNOWN_ITEMS, named_fields
+from flows.account_filing.change_items import KNOWN_ITEMS, named_fields
 from flows.account_filing.columns import ColumnRules
 from flows.account_filing.deadlines import DeadlineRules, deadline_for, unknown_years
 from flows.account_filing.export_rows import ExportReadResult, RawRow
@@ -130,9 +130,8 @@ class RowCheck:
         """A 变更 whose 变更事项 names a field the export has no column for has no new value to
         file: an error, never AMS's old value passed off as the change."""
         items = str(self.values.get("change_items") or "")
-        for name in sorted(absent):
-            if any(word in items for word in CHANGE_ITEM_WORDS[name]):
-                self.add(name, FieldProblem("changed_without_column", params={"items": shorten(items)}))
+        for name in sorted(absent & named_fields(items)):
+            self.add(name, FieldProblem("changed_without_column", params={"items": shorten(items)}))
 
     def _not_changed(self) -> frozenset[str]:
         """A 变更's fields its 变更事项 does not name: AMS keeps them, so a blank cell there is no
