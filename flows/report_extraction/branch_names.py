@@ -61,10 +61,12 @@ class BranchNames:
         labelled = re.compile("(" + "|".join(map(re.escape, map(normalise, names))) + r")(?:[:：]|(?=\d))")
         never = {normalise(n) for n in branch.never}
         found: list[tuple[str, str]] = []
+        free: list[tuple[str, str]] = []  # text before a line's first label: a title, a heading
         for line in lines:
             if line.footnote:
                 continue
             matches = list(labelled.finditer(line.text))
+            free.append((line.text[:matches[0].start()] if matches else line.text, line.where))
             for index, match in enumerate(matches):
                 if match.group(1) in never:
                     continue
@@ -87,7 +89,23 @@ class BranchNames:
             shown = "、".join(f"{where} 写 {code}" for code, where in found)
             raise ExtractionError(f"{self.file}: 报表的机构前后不一：{shown}",
                                   details={"file": self.file})
+        self._title_agrees(found[0], free)
         return found[0]
+
+    def _title_agrees(self, found: tuple[str, str], free: list[tuple[str, str]]) -> None:
+        """Refuse a report whose title or heading names another known branch (by code or name)
+        than its labelled line: which of the two the figures belong to cannot be known."""
+        code, where = found
+        own = normalise(self.spec.known_branches.get(code, ""))
+        for text, place in free:
+            for other, name in self.spec.known_branches.items():
+                flat = normalise(name)
+                by_code = other != code and re.search(rf"(?<!\d){re.escape(other)}(?!\d)", text)
+                by_name = flat and flat not in own and flat in text
+                if by_code or by_name:
+                    raise ExtractionError(
+                        f"{self.file}: 报表的机构前后不一：{where} 写 {code}，{place} 的“{text}”写的是"
+                        f"{other} {name}；请向报送机构核实", details={"file": self.file})
 
     def branch_by_name(self, text: str, where: str) -> str:
         """The branch a row names by its name alone (合计 for the totals label), when the branch

@@ -111,6 +111,20 @@ def test_a_branch_named_only_by_name_or_unknown(tmp_path: Path) -> None:
         extract_file(_one_sheet(tmp_path, lines), _spec("branch_daily"))
 
 
+@pytest.mark.parametrize("title", ["西城支行网点经营日报", "网点经营日报（110102）", "110102 网点经营日报"])
+def test_a_title_naming_another_branch_than_the_branch_line_is_refused(tmp_path: Path, title: str) -> None:
+    lines = [title, "机构：110101 东城支行", "单位：万元"]
+    with pytest.raises(ExtractionError, match="报表的机构前后不一：机构行 A2 写 110101，A1 的"):
+        extract_file(_one_sheet(tmp_path, lines), _spec("branch_daily"))
+
+
+@pytest.mark.parametrize("title", ["东城支行网点经营日报", "网点经营日报 110101",
+                                   "北京分行网点经营日报 2026-12-03"])
+def test_a_title_naming_the_same_branch_or_none_reads(tmp_path: Path, title: str) -> None:
+    lines = [title, "机构：110101 东城支行", "上级机构：110105 朝阳支行", "单位：万元"]
+    assert extract_file(_one_sheet(tmp_path, lines), _spec("branch_daily")).branch == "110101"
+
+
 @pytest.mark.parametrize(("shown", "zero"), [("—", True), ("-", True), (None, False)])
 def test_a_dash_is_zero_only_when_the_spec_says_so(tmp_path: Path, shown: object, zero: bool) -> None:
     path = _one_sheet(tmp_path, ["网点经营日报", "机构：110102", "单位：万元"], change=shown)
