@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from rpa.approvals.words import APPROVED_AT, APPROVED_BY, AWAITING_CODE, MAKER_PARAM, REJECTED_CODE
 from rpa.audit.log import AuditLog
 from rpa.errors import UsageError
+from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 from rpa.run.runs import list_runs, now_in, read_run_json, run_folder
 
@@ -158,7 +159,7 @@ def _prepare(
     maker = maker_of(settings, run_id)
     if maker is None:
         raise UsageError(f"运行 {run_id} 没有记录发起人：无法确认复核人不是发起人，不能在此复核")
-    if maker.strip().casefold() == checker.strip().casefold():
+    if same_person(maker, checker):
         raise UsageError(f"运行 {run_id} 由 {maker} 发起：发起人不能复核自己的运行，请由另一位复核人办理")
     queue = WorkQueue.from_settings(settings)
     queue.create_schema()

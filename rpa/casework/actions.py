@@ -32,6 +32,7 @@ from rpa.casework.cases import CASE_STATES, flow_of, is_case, mark_of, masked_fi
 from rpa.casework.words import BY_HAND, CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS, FILED_BY_HAND
 from rpa.errors import UsageError
 from rpa.masking import FieldClass
+from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.runs import now_in, read_run_json, run_folder
 
@@ -194,7 +195,7 @@ def _mark_for(item: WorkItem, checker: str) -> Any:
     mark = mark_of(item)
     if mark is None:
         raise UsageError(f"第 {_row(item)} 行没有待复核的人工报备标记")
-    if mark.maker.casefold() == checker.casefold():
+    if same_person(mark.maker, checker):
         raise UsageError(f"第 {_row(item)} 行由 {mark.maker} 标记为人工报备："
                          "标记人不能复核自己的标记，请由另一位复核人办理")
     return mark

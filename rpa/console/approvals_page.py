@@ -37,6 +37,7 @@ from rpa.console.web import (
     state_of,
 )
 from rpa.errors import UsageError
+from rpa.people import same_person
 from rpa.run.runs import now_in
 
 router = guarded_router()
@@ -59,7 +60,7 @@ def _views(request: Request, runs: list[WaitingRun]) -> list[RunView]:
     allowed = can(request, Action.DECIDE_APPROVAL)
     views = []
     for run in runs:
-        if run.maker is not None and run.maker.strip().casefold() == user.name.strip().casefold():
+        if run.maker is not None and same_person(run.maker, user.name):
             why = f"{OWN_RUN}：请由另一位复核人办理"
         elif not allowed:
             why = f"{user.role.label}角色只能查看：批准或退回由复核或管理员办理"

@@ -69,9 +69,14 @@ def test_waiting_lists_only_rows_held_for_a_checker(settings: Settings) -> None:
     assert run.rows[0].fields[0].label == "存款人名称" and run.rows[0].fields[0].ams is None
 
 
-def test_the_maker_never_decides_on_their_own_run(settings: Settings) -> None:
+# the maker's name as another person could not tell it apart: case, spaces, full-width, invisible
+MAKER_AS_TYPED = [" Wang.Fang ", "ｗａｎｇ．ｆａｎｇ", "ＷＡＮＧ.FANG", "wang\u200b.fang", "wang. fang"]
+
+
+@pytest.mark.parametrize("typed", MAKER_AS_TYPED)
+def test_the_maker_never_decides_on_their_own_run(settings: Settings, typed: str) -> None:
     with pytest.raises(UsageError, match="发起人不能复核自己的运行"):
-        approve(settings, RUN, " Wang.Fang ")
+        approve(settings, RUN, typed)
     with pytest.raises(UsageError, match="发起人不能复核自己的运行"):
         reject(settings, RUN, MAKER, [2], "不符")
     assert {row: item.state for row, item in _by_row(settings).items()} == {

@@ -134,8 +134,9 @@ def test_filed_by_hand_counts_only_once_a_checker_who_is_not_the_maker_approves(
     assert item.state == ItemState.BUSINESS_ERROR  # not counted as filed yet
     [case] = [c for c in open_cases(settings)[0].cases if c.row == 2]
     assert case.mark is not None and case.mark.maker == OPERATOR
-    with pytest.raises(UsageError, match="标记人不能复核自己的标记"):
-        approve_by_hand(settings, RUN, item_id, " WANG.JB ")
+    for typed in (" WANG.JB ", "ｗａｎｇ．ｊｂ", "Ｗang.jb", "wang\u200b.jb", "wang\u2060.JB"):
+        with pytest.raises(UsageError, match="标记人不能复核自己的标记"):
+            approve_by_hand(settings, RUN, item_id, typed)
     assert _items(settings)[2].state == ItemState.BUSINESS_ERROR
     approve_by_hand(settings, RUN, item_id, CHECKER)
     item = _items(settings)[2]
