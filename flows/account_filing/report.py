@@ -18,6 +18,7 @@ from flows.account_filing.issues import RowIssue, Severity
 from flows.account_filing.normalise import compact
 from flows.account_filing.records import FilingRecord
 from rpa.masking import FieldClass, mask
+from rpa.outcomes import outcome_label
 from rpa.workdays import Deadline
 
 
@@ -184,7 +185,7 @@ class ValidationReport:
             lines.append(f"表头中没有这些列：{'、'.join(self.missing_columns)}")
         lines.extend(f"[提示] {warning}" for warning in self.file_warnings())
         sections = (
-            ("无效，不报备", "invalid", lambda o: [*o.errors, *self._notes(o)]),
+            (outcome_label("invalid"), "invalid", lambda o: [*o.errors, *self._notes(o)]),
             ("需人工处理，不由机器人报备", "needs_person", lambda o: [*o.errors, *self._notes(o)]),
             ("有效，但请核对", "valid", self._notes),
         )

@@ -511,3 +511,11 @@ def test_a_change_naming_no_known_item_or_blanking_a_named_one_is_a_row_error(tm
     assert outcome.valid and outcome.record is not None
     assert {"legal_rep_role", "legal_rep_name", "registered_address"}.isdisjoint(outcome.record.kept_fields)
     assert {"business_scope", "uscc", "depositor_name"} <= outcome.record.kept_fields
+
+
+def test_the_validate_text_calls_invalid_rows_by_the_outcome_word_result_xlsx_uses(tmp_path: Path) -> None:
+    bad = open_row()
+    bad[0] = "12AB"  # not an account number
+    path = workbook(tmp_path, DOMAIN_HEADERS, [open_row(), bad])
+    text = validate(path, absent_columns=["注册资金"]).render_text()
+    assert "\n无效，未报备（1行）：" in text and "不报备" not in text
