@@ -20,9 +20,11 @@ from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.result_book import ResultRow
 from rpa.approvals.words import APPROVED_BY, AWAITING_CODE, REJECTED_CODE
 from rpa.casework.words import CORRECTED_BY, CORRECTED_FIELDS
+from rpa.masking import FieldClass, mask
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.report_sections import InputRow
 
+_OWNER_NAMED = "无字号个体工商户"  # its name is its owner's: 存款人类别 14
 _ITEM_STATUS = {
     ItemState.HELD: "held",
     ItemState.FAILED: "failed",
@@ -95,6 +97,14 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
     )
 
 
+def _shown_name(row: ResultRow) -> str:
+    """The depositor's name as report.html shows it: a 无字号个体工商户 is named by its owner's own
+    name, personal data, masked like every person's name; an enterprise's name is shown."""
+    if FIELDS["depositor_category"].choice(row.depositor_category) == _OWNER_NAMED:
+        return mask(row.depositor_name, FieldClass.PERSON_NAME)
+    return row.depositor_name
+
+
 def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> InputRow:
     """The row as report.html shows it: the account masked, the words of result.xlsx."""
     account = outcome.account_masked or (masked_account(row.account_no) if row.account_no else "（无账号）")
@@ -102,7 +112,7 @@ def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> Inp
         sheet=outcome.sheet,
         row=outcome.row,
         account=account,
-        name=row.depositor_name,
+        name=_shown_name(row),
         action=row.action,
         outcome=row.status,
         filing_no=row.filing_no,
