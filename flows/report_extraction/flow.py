@@ -43,7 +43,7 @@ from rpa.errors import ConfigError, UsageError
 from rpa.queue.work_queue import NewItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.report_sections import FlowSections
-from rpa.run.runs import RunContext
+from rpa.run.runs import RunContext, now_in
 from rpa.settings import Settings
 
 PORTAL = "report_platform"
@@ -106,7 +106,7 @@ class ReportExtractionFlow(Flow):
             raise UsageError(f"--date 的值 {date!r} 不是日期：请写成 YYYY-MM-DD，例如 2026-11-27") from None
         if not self.report_dates:
             raise UsageError("请用 --date YYYY-MM-DD 给出报表日期")
-        self.branches = _split(branches) if branches else None
+        self.branches = list(dict.fromkeys(_split(branches))) if branches else None  # each once
         bad = [b for b in self.branches or [] if not _BRANCH_CODE.match(b)]
         if bad:
             raise UsageError(f"网点代码应为 6 位数字：{'、'.join(bad)}")
@@ -136,6 +136,11 @@ class ReportExtractionFlow(Flow):
 
     def prepare(self, ctx: RunContext) -> Prepared:
         settings = ctx.settings
+        today = now_in(settings).date()
+        future = [day.isoformat() for day in self.report_dates if day > today]
+        if future:  # a platform may serve a report of a day to come: it is no day's record yet
+            raise UsageError(f"报表日期 {'、'.join(future)} 在今天（{today.isoformat()}）之后，"
+                             "还没有这一天的报表：请给出已过去的日期")
         self.load_specs(settings)  # an invalid spec stops the run before anything is downloaded
         load_scorecard_config(settings.config_dir / SCORECARD_FILE)
         branches, _ = self._branch_list(settings)

@@ -31,6 +31,17 @@ APPROVAL_HELP = (
 MAKER_HELP = "Who starts the run, the maker (default: the OS user); recorded in run.json and the audit chain."
 
 
+def _refuse_changes_on_resume(resume: str | None, given: dict[str, object]) -> None:
+    """A resume runs with the parameters the run was started with (params.json): an option that
+    would change what the run does is refused, never merged in or silently dropped."""
+    from rpa.errors import UsageError
+
+    named = [option for option, value in given.items() if value not in (None, False, [], ())]
+    if resume and named:
+        raise UsageError(f"续跑（--resume {resume}）按该运行原来的参数办理，不能再给 {'、'.join(named)}；"
+                         "要办理其他文件、日期或范围，请另起一次运行（不带 --resume）")
+
+
 def _export_params(input_file: Path | None, resume: str | None) -> dict[str, Any]:
     """The flow's `input` from `--input`, checked before a run exists (a folder, a pipe or a
     broken zip never opens one); none when resuming, and a UsageError when neither is given."""
@@ -63,6 +74,9 @@ def run_account_filing(
     """把导出文件中每个有效行报送到 AMS（人民银行账户管理系统），每行至多一次。
 
     File every valid row of the export into AMS, at most once each."""
+    _refuse_changes_on_resume(resume, {"--input": input_file, "--dry-run": dry_run, "--sheet": sheet,
+                                       "--absent-column": absent_columns, "--approval": approval,
+                                       "--maker": maker})
     flow_params = _export_params(input_file, resume)
     params: dict[str, Any] = {"flow_params": flow_params}
     if approval:
@@ -99,6 +113,7 @@ def run_enterprise_check(
     """在企业信息联网核查系统中核查导出文件每个开户/变更行的企业登记信息。
 
     Check every 开户/变更 row's enterprise registration (name, legal representative, status)."""
+    _refuse_changes_on_resume(resume, {"--input": input_file, "--sheet": sheet})
     flow_params = _export_params(input_file, resume)
     if sheet:
         flow_params["sheet"] = sheet
@@ -124,6 +139,8 @@ def run_account_reconciliation(
     Reconcile the period's exports, our filings and AMS's list of filings; reconciliation.xlsx."""
     from rpa.errors import UsageError
 
+    _refuse_changes_on_resume(resume, {"--from": date_from, "--to": date_to, "--input": input_files,
+                                       "--as-of": as_of})
     flow_params: dict[str, Any] = {}
     if not resume:
         if not date_from or not date_to:
@@ -165,6 +182,8 @@ def run_report_extraction(
     (one consolidated_YYYY-MM-DD.xlsx per date when several)."""
     from rpa.errors import UsageError
 
+    _refuse_changes_on_resume(resume, {"--date": report_dates, "--branches": branches, "--format": formats,
+                                       "--spec": specs})
     flow_params: dict[str, Any] = {}
     if report_dates:
         for report_date in report_dates:

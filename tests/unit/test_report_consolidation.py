@@ -197,6 +197,11 @@ def test_the_flow_takes_one_date_or_several(given: str | list[str], days: list[i
         ReportExtractionFlow(date=[])
 
 
+def test_a_branch_given_twice_is_fetched_and_listed_once() -> None:
+    flow = ReportExtractionFlow(date="2026-11-16", branches=["110101", "110101,110105", "110101"])
+    assert flow.branches == ["110101", "110105"]
+
+
 def test_workbook_lists_failed_checks_unranked_branches_and_has_a_chart(tmp_path: Path) -> None:
     collected = Collected("2026-11-27", ["xlsx"])
     collected.branch_figures = {"110101": figures(300, 10, 10), "110102": figures(100, 30, 30)}
