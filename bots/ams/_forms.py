@@ -37,7 +37,9 @@ _FIELD_LABELS: dict[str, str] = {field: label for label, field in reversed(LABEL
 
 
 def _text(value: object | None) -> str:
-    return "" if value is None else codes.plain(str(value))
+    """A text as the record holds it: AMS stores what is typed, so full-width （）；： stay as
+    registered (comparisons, not the form, set width aside)."""
+    return "" if value is None else str(value).strip()
 
 
 def _capital_steps(record: CanonicalFiling) -> list[Step]:

@@ -65,9 +65,9 @@ def test_a_change_files_only_the_items_its_change_items_name(ams: AmsHandle, tmp
     ams.seed(seeds)
     rows = [
         _change(seeds[0], "注册资金", **{"注册资金(万元)": "200", "注册地址": "上海市不该变路1号"}),
-        _change(seeds[1], "存款人名称", 存款人名称="北京测试科技股份有限公司", 法定代表人姓名="王五"),
-        _change(seeds[2], "注册地址", 注册地址="上海市浦东新区世纪大道100号",
-                **{"注册资金(万元)": None, "经营范围": "不该变"}),
+        _change(seeds[1], "存款人名称", 存款人名称="北京测试（集团）科技股份有限公司", 法定代表人姓名="王五"),
+        _change(seeds[2], "注册地址；经营范围", 注册地址="上海市浦东新区世纪大道100号",
+                **{"注册资金(万元)": None, "经营范围": "软件开发；技术服务（不含许可类）。"}),
     ]
     cli = cli_for(ams, tmp_path)
     export = export_with(tmp_path / "changes.xlsx", HEADERS, rows)
@@ -80,10 +80,10 @@ def test_a_change_files_only_the_items_its_change_items_name(ams: AmsHandle, tmp
     assert capital["registered_address"] == "北京市海淀区中关村大街1号"  # AMS's, not the row's
 
     name = filing_of(ams, NAME, "change")["record"]
-    assert name["depositor_name"] == "北京测试科技股份有限公司"
+    assert name["depositor_name"] == "北京测试（集团）科技股份有限公司"  # full-width, as registered
     assert name["legal_rep_name"] == "张三"  # not 王五: the representative was not a change item
 
     address = filing_of(ams, ADDRESS, "change")["record"]
     assert address["registered_address"] == "上海市浦东新区世纪大道100号"
     assert address["registered_capital_yuan"] == "10050000.00"  # a blank cell erased nothing
-    assert address["business_scope"] == "软件开发;技术服务。"
+    assert address["business_scope"] == "软件开发；技术服务（不含许可类）。"  # typed as the row has it
