@@ -120,6 +120,32 @@ def mask_payload(payload: Mapping[str, Any], kept: frozenset[str]) -> dict[str, 
     return masked
 
 
+def personal_values(payload: Mapping[str, Any], kept: frozenset[str] | None) -> list[str]:
+    """The texts of a work item's payload that `mask_payload` would mask: every text at any
+    depth except the values of the fields named in `kept` (codes and dates); none when `kept` is
+    None (the flow's payloads hold no personal data). Texts of fewer than 2 characters, spaces
+    aside, are left out: they would be found in any page. What a failure screenshot masks
+    wherever its page shows one (`rpa.browser.text_masks`)."""
+    if kept is None:
+        return []
+    found: list[str] = []
+
+    def walk(value: Any, name: str | None) -> None:
+        if name in kept:
+            return
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                walk(inner, str(key))
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(inner, name)
+        elif isinstance(value, str) and len("".join(value.split())) >= 2 and value not in found:
+            found.append(value)
+
+    walk(payload, None)
+    return found
+
+
 # --- free-text scrubbing ---------------------------------------------------------------------
 _SECRETS: set[str] = set()
 _REFERENCE = re.compile(r"[0-9A-Za-z-]{1,40}")

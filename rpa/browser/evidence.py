@@ -1,12 +1,15 @@
 """Evidence of an item: masked screenshots and failure evidence per item attempt (screenshot and
 trace), written with the owner-only file helpers of `rpa.browser.evidence_files`.
 
-    with item_evidence(session, page, item_ref, attempt=item.attempts, mask=[bot.id_number_field]):
+    with item_evidence(session, page, item_ref, attempt=item.attempts, mask=[bot.id_number_field],
+                       personal=personal_values(item.payload, wctx.payload_not_personal)):
         bot.submit_filing(record)
     take_screenshot(page, evidence_dir / f"{item_ref}.png", mask=[bot.id_number_field])
 
 Screenshots and traces are diagnostics (ARCHITECTURE.md): names are item_refs, never account
-numbers, and personal data is masked in screenshots.
+numbers, and personal data is masked in screenshots: by the selectors, and in a failure
+screenshot also wherever the page shows one of the item's personal values (`text_masks`), so that
+a page the selectors do not know is masked too.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from rpa.browser.evidence_files import TRACE_SUFFIX, is_plain_stem, private_dir, prune_traces, unique_path
+from rpa.browser.text_masks import text_masks
 
 if TYPE_CHECKING:
     from playwright.sync_api import FrameLocator
@@ -59,14 +63,17 @@ def item_evidence(
     *,
     attempt: int,
     mask: Sequence[Locator] | Callable[[], Sequence[Locator]] = (),
+    personal: Sequence[str] = (),
 ) -> Iterator[ItemEvidence]:
     """Trace one attempt of an item (as `settings.trace_items` says); on an exception keep a
     screenshot and the trace, then re-raise.
 
     `name` names the files (an item_ref, never an account number); `mask` hides fields such as
     ID numbers in the screenshot. A bot working in several tabs passes callables: the page it
-    failed in and that page's masks, asked for only after the failure. Failing to keep evidence
-    never hides the item's own error.
+    failed in and that page's masks, asked for only after the failure. `personal`: the item's
+    personal values (`rpa.masking.personal_values`); every element, input or select showing one
+    is masked too, whatever page the item failed on. Failing to keep evidence never hides the
+    item's own error, and a page that cannot be masked keeps no screenshot.
     """
     if not is_plain_stem(name):
         raise ValueError("the evidence name must be a plain file stem such as an item_ref")
@@ -75,13 +82,17 @@ def item_evidence(
     try:
         yield evidence
     except Exception:  # any failure: keep its evidence, then let it go on up
+        shot: Path | None = None
         try:
+            shot = unique_path(session.evidence_dir, name, "-failure.png")
             failed_page = page() if callable(page) else page
             masks = mask() if callable(mask) else mask
-            evidence.screenshot = take_screenshot(
-                failed_page, unique_path(session.evidence_dir, name, "-failure.png"), mask=masks
-            )
+            with text_masks(failed_page, personal) as by_value:
+                take_screenshot(failed_page, shot, mask=[*masks, *by_value])
+            evidence.screenshot = shot
         except (PlaywrightError, OSError) as error:
+            if shot is not None:  # a page that changed while it was masked: no screenshot
+                shot.unlink(missing_ok=True)
             logger.warning("未能截取失败时的截图：{}", error)
         try:
             evidence.trace = session.end_item_trace(keep_as=name)

@@ -1,8 +1,9 @@
-"""A run's done items' payloads masked in the queue (SQLite and PostgreSQL); the others kept."""
+"""A run's done items' payloads masked in the queue (SQLite and PostgreSQL); the others kept. The
+same payload's personal values, which a failure screenshot masks wherever its page shows them."""
 
 from __future__ import annotations
 
-from rpa.masking import mask_payload
+from rpa.masking import mask_payload, personal_values
 from rpa.queue.work_queue import ItemState, NewItem, WorkQueue
 
 RUN = "20261127-093000-account-filing-abc123"
@@ -24,6 +25,15 @@ def test_mask_payload_masks_every_text_but_the_kept_fields() -> None:
         },
         "_masked": True,
     }
+
+
+def test_personal_values_are_the_texts_mask_payload_masks() -> None:
+    payload = {**PAYLOAD, "action": "open", "sheet": "开户", "note": " 王 ", "tags": ["李", "周 敏"]}
+    kept = KEPT | {"action", "sheet"}
+    assert personal_values(payload, kept) == [
+        "欧阳建国", "44030419850312451X", "500000.00", "张三丰代办", "周 敏",  # not 王 nor 李: too short
+    ]
+    assert personal_values(payload, None) == []  # the flow's payloads hold no personal data
 
 
 def test_only_done_items_are_masked_and_only_once(db_url: str) -> None:

@@ -1,0 +1,116 @@
+"""Masks by value for a failure screenshot: whatever page an item failed on, every element that
+shows one of the item's personal values is blacked out, known to the selectors or not.
+
+    with text_masks(page, personal_values(item.payload, kept)) as by_value:
+        take_screenshot(page, path, mask=[*selector_masks, *by_value])
+
+The selector masks (`rpa.browser.evidence.personal_masks`) know the portal's own screens; a page
+they do not know (an error page echoing the input, a page cut short, a portal that changed)
+masks nothing by them. So in every frame a script marks, with an attribute, the innermost
+elements whose text holds a value (whitespace, full-/half-width and letter case aside), every
+input and textarea whose value holds one and every select showing one; the screenshot masks the
+marked elements, and the marks are taken off again. Elements that hold no value, the portal's
+message among them, stay readable. A frame that cannot be read is masked whole (its frame
+element); when the page itself cannot be read, or changed while it was masked (a navigation
+that ended, a frame that came or went, marks lost to a re-rendering: the screenshot may show a
+value unmarked), the masking ends in a PlaywrightError, and the caller keeps no screenshot.
+
+Only failure screenshots are masked this way: a success screenshot shows a screen the selectors
+know, and its cost counts (two more round trips per frame).
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Error as PlaywrightError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Frame, Locator, Page
+
+MARK = "data-rpa-personal"
+
+# ([values, mark, token]) -> how many elements it marked; values come normalised as `_normalised`
+# does; the token, left on the window, tells afterwards whether the document is still the one marked
+_MARK_SCRIPT = """([values, mark, token]) => {
+  window.__rpaPersonalMarks = token;
+  const norm = (s) => (s || '').normalize('NFKC').replace(/\\s+/g, '').toLowerCase();
+  const holds = (text) => { const t = norm(text); return values.filter((v) => t.includes(v)); };
+  let marked = 0;
+  const markIt = (el) => { el.setAttribute(mark, ''); marked += 1; };
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) visit(el.shadowRoot);
+      if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') {
+        if (holds(el.value).length) markIt(el);
+      } else if (el.tagName === 'SELECT') {
+        if (holds(Array.from(el.selectedOptions, (o) => o.text).join(' ')).length) markIt(el);
+      } else {
+        const children = Array.from(el.children, (c) => norm(c.textContent));
+        if (holds(el.textContent).some((v) => !children.some((c) => c.includes(v)))) markIt(el);
+      }
+    }
+  };
+  visit(document);
+  return marked;
+}"""
+# ([mark, token]) -> how many marks it took off; -1 when the document is not the one marked
+_UNMARK_SCRIPT = """([mark, token]) => {
+  const same = window.__rpaPersonalMarks === token;
+  delete window.__rpaPersonalMarks;
+  let removed = 0;
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) visit(el.shadowRoot);
+      if (el.hasAttribute(mark)) { el.removeAttribute(mark); removed += 1; }
+    }
+  };
+  visit(document);
+  return same ? removed : -1;
+}"""
+
+
+class PageChanged(PlaywrightError):
+    """The page changed while its values were masked: a screenshot taken meanwhile may show
+    values unmasked."""
+
+
+def _normalised(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split()).lower()
+
+
+@contextmanager
+def text_masks(page: Page, values: Sequence[str]) -> Iterator[list[Locator]]:
+    """The masks of every element of `page`, in every frame, that shows one of `values` (values
+    of fewer than 2 characters, whitespace aside, are left out); the marks they rely on are
+    taken off at the end. PageChanged at the end when the page changed meanwhile."""
+    wanted = sorted({n for n in map(_normalised, values) if len(n) >= 2})
+    if not wanted:
+        yield []
+        return
+    token, frames = secrets.token_hex(8), list(page.frames)
+    marks: dict[Frame, int] = {}  # frame -> how many marks it holds
+    try:
+        for frame in frames:
+            try:
+                marks[frame] = marks.get(frame, 0) + frame.evaluate(_MARK_SCRIPT, [wanted, MARK, token])
+            except PlaywrightError:
+                parent = frame.parent_frame
+                if parent is None:
+                    raise  # the page itself: no screenshot rather than one unmasked
+                frame.frame_element().evaluate("(el, mark) => el.setAttribute(mark, '')", MARK)
+                marks[parent] = marks.get(parent, 0) + 1
+        yield [frame.locator(f"[{MARK}]") for frame, count in marks.items() if count]
+    finally:
+        unchanged = page.frames == frames
+        for frame, count in marks.items():
+            try:  # every mark still there, on the same document
+                unchanged = frame.evaluate(_UNMARK_SCRIPT, [MARK, token]) == count and unchanged
+            except PlaywrightError:  # a frame gone since
+                unchanged = False
+    if not unchanged:
+        raise PageChanged("页面在遮盖个人信息时发生了变化，截图可能未遮盖完整")
