@@ -87,7 +87,7 @@ def item_evidence(
             shot = unique_path(session.evidence_dir, name, "-failure.png")
             failed_page = page() if callable(page) else page
             masks = mask() if callable(mask) else mask
-            with text_masks(failed_page, personal) as by_value:
+            with text_masks(failed_page, personal, timeout_ms=session.settings.action_timeout_ms) as by_value:
                 take_screenshot(failed_page, shot, mask=[*masks, *by_value])
             evidence.screenshot = shot
         except (PlaywrightError, OSError) as error:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 MARK = "data-rpa-personal"
 
-# ([values, mark, token]) -> how many elements it marked; values come normalised as `_normalised`
+# ([values, mark, token]) -> {n: how many elements it marked}; values come normalised as `_normalised`
 # does; the token, left on the window, tells afterwards whether the document is still the one marked
 _MARK_SCRIPT = """([values, mark, token]) => {
   window.__rpaPersonalMarks = token;
@@ -56,9 +56,9 @@ _MARK_SCRIPT = """([values, mark, token]) => {
     }
   };
   visit(document);
-  return marked;
+  return {n: marked};
 }"""
-# ([mark, token]) -> how many marks it took off; -1 when the document is not the one marked
+# ([mark, token]) -> {n: how many marks it took off, -1 when the document is not the one marked}
 _UNMARK_SCRIPT = """([mark, token]) => {
   const same = window.__rpaPersonalMarks === token;
   delete window.__rpaPersonalMarks;
@@ -70,7 +70,7 @@ _UNMARK_SCRIPT = """([mark, token]) => {
     }
   };
   visit(document);
-  return same ? removed : -1;
+  return {n: same ? removed : -1};
 }"""
 
 
@@ -83,11 +83,23 @@ def _normalised(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value).split()).lower()
 
 
+def _run(frame: Frame, script: str, arg: object, timeout_ms: float) -> int:
+    """`script(arg)`'s `n` in the frame's document. A page whose navigation is under way has no
+    document to run it in until the answer comes: wait for that at most `timeout_ms` (a plain
+    evaluate would wait as long as the portal takes), then TimeoutError."""
+    handle = frame.wait_for_function(script, arg=arg, timeout=timeout_ms, polling=100)
+    try:
+        return int(handle.json_value()["n"])
+    finally:
+        handle.dispose()
+
+
 @contextmanager
-def text_masks(page: Page, values: Sequence[str]) -> Iterator[list[Locator]]:
+def text_masks(page: Page, values: Sequence[str], *, timeout_ms: float = 5_000) -> Iterator[list[Locator]]:
     """The masks of every element of `page`, in every frame, that shows one of `values` (values
     of fewer than 2 characters, whitespace aside, are left out); the marks they rely on are
-    taken off at the end. PageChanged at the end when the page changed meanwhile."""
+    taken off at the end. PageChanged at the end when the page changed meanwhile; TimeoutError
+    when a frame had no document to read within `timeout_ms`."""
     wanted = sorted({n for n in map(_normalised, values) if len(n) >= 2})
     if not wanted:
         yield []
@@ -97,7 +109,8 @@ def text_masks(page: Page, values: Sequence[str]) -> Iterator[list[Locator]]:
     try:
         for frame in frames:
             try:
-                marks[frame] = marks.get(frame, 0) + frame.evaluate(_MARK_SCRIPT, [wanted, MARK, token])
+                found = _run(frame, _MARK_SCRIPT, [wanted, MARK, token], timeout_ms)
+                marks[frame] = marks.get(frame, 0) + found
             except PlaywrightError:
                 parent = frame.parent_frame
                 if parent is None:
@@ -109,7 +122,7 @@ def text_masks(page: Page, values: Sequence[str]) -> Iterator[list[Locator]]:
         unchanged = page.frames == frames
         for frame, count in marks.items():
             try:  # every mark still there, on the same document
-                unchanged = frame.evaluate(_UNMARK_SCRIPT, [MARK, token]) == count and unchanged
+                unchanged = _run(frame, _UNMARK_SCRIPT, [MARK, token], timeout_ms) == count and unchanged
             except PlaywrightError:  # a frame gone since
                 unchanged = False
     if not unchanged:
