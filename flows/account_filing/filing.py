@@ -57,7 +57,7 @@ from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
 from rpa.approvals.words import waits_for_checker
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
-from rpa.masking import FieldClass, item_ref, mask
+from rpa.masking import FieldClass, item_ref, mask, personal_values
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.service_window import ServiceHours
 
@@ -165,13 +165,9 @@ class FilingHandler:
         try:
             if not self.logged_in:  # a system error at the last login: this attempt logs in
                 self._log_in()
-            with item_evidence(
-                self.session,
-                lambda: self.bot.page_in_use,
-                ref,
-                attempt=item.attempts,
-                mask=self.bot.failure_masks,
-            ):
+            with item_evidence(self.session, lambda: self.bot.page_in_use, ref, attempt=item.attempts,
+                               mask=self.bot.failure_masks,  # and the row's personal values, wherever shown
+                               personal=personal_values(item.payload, self.wctx.payload_not_personal)):
                 return self._file(item, record, ref)
         except SessionLost:
             # logged in again for the items to come; this one goes back to the queue, whose

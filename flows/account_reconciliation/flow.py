@@ -37,7 +37,7 @@ from flows.account_reconciliation.rows import period_rows
 from flows.account_reconciliation.taken import taken_exports
 from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
-from rpa.masking import FieldClass, item_ref, mask
+from rpa.masking import FieldClass, item_ref, mask, personal_values
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
@@ -118,8 +118,9 @@ class AccountReconciliationFlow(Flow):
             def handle(item: WorkItem) -> dict[str, Any]:
                 nonlocal logged_in
                 ref = item_ref(item.key, settings.audit_key_bytes())
+                personal = personal_values(item.payload, wctx.payload_not_personal)
                 with item_evidence(session, lambda: bot.page_in_use, ref, attempt=item.attempts,
-                                   mask=bot.list_masks):  # fmt: skip
+                                   mask=bot.list_masks, personal=personal):  # fmt: skip
                     if not logged_in:
                         try:
                             with session.login_window():  # no trace may hold the password

@@ -62,6 +62,8 @@ class WorkerContext:
     operator: OperatorCredential | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     queue: WorkQueue | None = None  # the queue this worker claims from (`before_irreversible`)
+    # the flow's `payload_not_personal`: what of an item's payload a failure screenshot need not mask
+    payload_not_personal: frozenset[str] | None = None
 
     @property
     def evidence_dir(self) -> Path:

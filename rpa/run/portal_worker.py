@@ -24,7 +24,8 @@ What it does for the flow:
   SessionLost go up: the item goes back to the queue, whose backoff is the only retry
   (`rpa.errors.outcome_for`), and the next attempt finds the worker logged in;
 - `evidence(item)`: the item's attempt traced, and a screenshot and the trace kept when it fails
-  (`rpa.browser.evidence.item_evidence`), named by the item's keyed hash, which it yields;
+  (`rpa.browser.evidence.item_evidence`; every element showing one of the item's personal values
+  masked, whatever page it failed on), named by the item's keyed hash, which it yields;
 - at the end, after an error or a stop request too: log out when logged in, freeing the
   operator's one session; a failure to log out is only a warning in Chinese.
 """
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rpa.errors import ConfigError, RpaError, SessionLost
-from rpa.masking import item_ref, mask_tail
+from rpa.masking import item_ref, mask_tail, personal_values
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -93,11 +94,13 @@ class PortalWorker:
     @contextmanager
     def evidence(self, item: WorkItem, mask: Sequence[Locator] | Callable[[], Sequence[Locator]] = ()
                  ) -> Iterator[str]:
-        """Trace the item's attempt; on a failure keep a screenshot (`mask` boxed) and the trace."""
+        """Trace the item's attempt; on a failure keep a screenshot (`mask` boxed, and the
+        item's personal values wherever the page shows them) and the trace."""
         from rpa.browser.evidence import item_evidence
 
         ref = self.ref(item)
-        with item_evidence(self.session, self.page, ref, attempt=item.attempts, mask=mask):
+        personal = personal_values(item.payload, self.wctx.payload_not_personal)
+        with item_evidence(self.session, self.page, ref, attempt=item.attempts, mask=mask, personal=personal):
             yield ref
 
     def screenshot(self, ref: str, mask: Sequence[Locator] = ()) -> str:

@@ -253,6 +253,7 @@ def worker_main(
         operator=operator,
         extras={"secrets": dict(worker_secrets or {})},
         queue=queue,
+        payload_not_personal=flow.payload_not_personal,
     )
     for value in (worker_secrets or {}).values():
         register_secret(value)
