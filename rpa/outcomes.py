@@ -2,19 +2,24 @@
 
     >>> outcome_label("needs_person"), outcome_label("held"), state_label("held")
     ('需人工处理', '需人工处理', '需人工处理')
+    >>> item_label("business_error", {"status": "refused"}), item_label("done", {"status": "done"})
+    ('门户拒绝', '已完成')
 
 Two vocabularies share the words. A *row outcome* is what became of one input row (result.xlsx,
 the filing report's rows); an *item state* is where a work item of the queue stands (run
 report tiles, CLI summaries). Where the two mean the same thing (a held item and a row for a
 person; a pending item and an unfinished row; a failed item and a failed row) they use the same
-word, so a clerk never meets two words for one thing. A reconciliation says of each figure two
-sources show (a branch's own report and the summary) `MATCH` or `MISMATCH`. Everything here is
-Chinese only.
+word, so a clerk never meets two words for one thing. One item shown on its own (`rpa runs
+show`, its run.log line, report.html's item list, the console's run page) reads as its row does
+in result.xlsx: `item_label`; only tallies by state (`counts_text`) use the state words alone.
+A reconciliation says of each figure two sources show (a branch's own report and the summary)
+`MATCH` or `MISMATCH`. Everything here is Chinese only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 NEEDS_PERSON = "需人工处理"
 NOT_FINISHED = "未完成"
@@ -87,6 +92,20 @@ def outcome_label(code: str) -> str:
 def state_label(state: str) -> str:
     """The word for a work item state; an unknown one as `未知状态（state）`."""
     return STATE_LABELS.get(state, f"未知状态（{state}）")
+
+
+# the states whose ending wrote the item's result; any other state's result is an earlier
+# attempt's (a retried, released or system-failed item keeps it), so it does not say what the item is
+_RESULT_STATES = frozenset({"done", "business_error", "held"})
+
+
+def item_label(state: str, result: Mapping[str, Any] | None) -> str:
+    """The word for one item: its row outcome when its result carries a code `OUTCOME_LABELS`
+    knows (门户拒绝, 已报备, 复核退回, 人工报备, 待复核, 通过 ...), else its state's word."""
+    code = (result or {}).get("status") if state in _RESULT_STATES else None
+    if isinstance(code, str) and code in OUTCOME_LABELS:
+        return OUTCOME_LABELS[code]
+    return state_label(state)
 
 
 def counts_text(counts: Mapping[str, int]) -> str:

@@ -38,7 +38,7 @@ from flows.account_reconciliation.taken import taken_exports
 from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
 from rpa.masking import FieldClass, item_ref, mask, personal_values
-from rpa.outcomes import outcome_label
+from rpa.outcomes import item_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.report_sections import Comparison, FlowSections, Reconciliation
@@ -154,7 +154,7 @@ class AccountReconciliationFlow(Flow):
 
         item = next((i for i in ctx.queue.items(ctx.run_id) if i.key.startswith("ams-list:")), None)
         if item is None or item.state != ItemState.DONE:
-            state = outcome_label(_STATE.get(item.state, "pending")) if item else "未办理"
+            state = item_label(item.state.value, item.result) if item else "未办理"
             self.problems = [f"未能读出 AMS 的备案业务清单（{state}）：没有写出核对结果，原因见 run.log"]
             return []
         try:
@@ -196,9 +196,6 @@ class AccountReconciliationFlow(Flow):
         return list(self.problems)
 
 
-_STATE = {ItemState.HELD: "held", ItemState.FAILED: "failed", ItemState.BUSINESS_ERROR: "rejected"}
-
-
 def _note(name: str, line: Line) -> str:
     """What a line of the report says beside its class."""
     if name == DUE:
@@ -215,6 +212,5 @@ def _worked_note(note: str, item: WorkItem | None) -> str:
     """A row's note, and what the filing run that holds it made of it when not done."""
     if item is None or item.state == ItemState.DONE:
         return note
-    status = str((item.result or {}).get("status") or _STATE.get(item.state, "pending"))
-    worked = f"报备运行 {item.run_id}：{outcome_label(status)}"
+    worked = f"报备运行 {item.run_id}：{item_label(item.state.value, item.result)}"
     return f"{note}；{worked}" if note else worked

@@ -23,6 +23,7 @@ from rpa.alerts.config import AlertsConfig
 from rpa.alerts.kinds import Alert, AlertKind
 from rpa.db import engine_for
 from rpa.masking import FieldClass, mask
+from rpa.outcomes import item_label
 from rpa.queue.models import ItemState
 from rpa.queue.schema import items
 from rpa.queue.work_queue import WorkQueue
@@ -38,12 +39,13 @@ SHOWN = 3  # accounts and runs named in one alert; the rest are counted
 
 @dataclass(frozen=True)
 class Unfiled:
-    """One filing not done: masked account, deadline, run, state."""
+    """One filing not done: masked account, deadline, run, state and its word (`item_label`)."""
 
     account: str
     due: date
     run_id: str
     state: str
+    label: str
 
 
 def due_alerts(settings: Settings, config: AlertsConfig, now: datetime) -> list[Alert]:
@@ -73,7 +75,7 @@ def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
     """Account-filing items not done whose deadline is `today` or earlier, earliest first."""
     WorkQueue.from_settings(settings).create_schema()  # a new database: no filings, not an error
     engine = engine_for(settings.database_url_resolved)
-    query = select(items.c.key, items.c.payload, items.c.run_id, items.c.state).where(
+    query = select(items.c.key, items.c.payload, items.c.run_id, items.c.state, items.c.result).where(
         items.c.flow == FILING_FLOW, items.c.state != ItemState.DONE.value
     )
     found: list[Unfiled] = []
@@ -85,7 +87,7 @@ def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
             if due is not None and due <= today:
                 record = row.payload.get("record") or {}
                 found.append(Unfiled(mask(str(record.get("account_no", "")), FieldClass.ACCOUNT_NO), due,
-                                     row.run_id, row.state))
+                                     row.run_id, row.state, item_label(row.state, row.result)))
     return sorted(found, key=lambda u: (u.due, u.run_id, u.account))
 
 

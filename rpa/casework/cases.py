@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rpa.approvals.words import AWAITING_CODE
 from rpa.casework.words import BY_HAND
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
-from rpa.outcomes import outcome_label
+from rpa.outcomes import item_label
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.report_evidence import evidence, last_failure_shot
@@ -136,13 +136,6 @@ def _masked(value: str, kind: FieldClass | None) -> str:
 
 def _case(queue: WorkQueue, flow: Flow | None, folder: Path, item: WorkItem, key: bytes) -> Case:
     result = item.result or {}
-    if item.state == ItemState.HELD:
-        status = "held"
-    elif item.state == ItemState.FAILED:
-        status = "failed"
-    else:
-        status = str(result.get("status") or "rejected")
-        status = status if status in ("refused", "rejected_by_checker") else "rejected"
     shot = evidence(result.get("evidence"), folder)
     screenshot = shot.href and str(result["evidence"]) if shot is not None else ""
     screenshot = screenshot or last_failure_shot(folder, item_ref(item.key, key))
@@ -152,5 +145,5 @@ def _case(queue: WorkQueue, flow: Flow | None, folder: Path, item: WorkItem, key
     fields = tuple(CaseField(label, _masked(value, kind), correctable)
                    for label, value, kind, correctable in (flow.case_fields(item.payload) if flow else []))
     return Case(item.run_id, item.id, str(item.payload.get("sheet") or ""), int(item.payload.get("row") or 0),
-                item.state.value, outcome_label(status), item.last_error_code or "", scrub_text(message),
-                screenshot or "", system, fields, mark_of(item))
+                item.state.value, item_label(item.state.value, result), item.last_error_code or "",
+                scrub_text(message), screenshot or "", system, fields, mark_of(item))

@@ -148,7 +148,7 @@ def runs_show(run_id: str) -> None:
 
     from rpa.audit.log import AuditLog
     from rpa.masking import scrub_text
-    from rpa.outcomes import counts_text, state_label
+    from rpa.outcomes import counts_text, item_label
     from rpa.queue.work_queue import WorkQueue
     from rpa.run.runs import read_run_json, run_folder, run_state
 
@@ -173,10 +173,10 @@ def runs_show(run_id: str) -> None:
         result = item.result or {}
         table.add_row(
             str(item.id),
-            state_label(str(item.state)),
+            item_label(str(item.state), result),
             str(item.attempts),
             escape(scrub_text(item.last_error_message or "")),  # its code is in the audit chain
-            escape(scrub_text(str(result.get("note") or result.get("status") or ""))),
+            escape(scrub_text(str(result.get("note") or ""))),  # the word is in 状态, never the code
         )
     console.print(table)
 

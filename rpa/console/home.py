@@ -15,7 +15,7 @@ from rpa.approvals.decisions import waiting as waiting_for_checker
 from rpa.console.run_pages import FLOW_NAMES, state_words
 from rpa.console.schedules import job_rows
 from rpa.console.web import guarded_router, render, state_of
-from rpa.outcomes import counts_text, state_label
+from rpa.outcomes import counts_text
 from rpa.run.runs import list_runs, now_in
 
 router = guarded_router()
@@ -45,7 +45,7 @@ def home(request: Request) -> HTMLResponse:
                     "flow": FLOW_NAMES.get(run.flow, run.flow)} for run in waiting_for_checker(settings)]
     unfiled = unfiled_filings(settings, now_in(settings).date())
     due = [{"account": u.account, "due": u.due.isoformat(), "run_id": u.run_id,
-            "state": state_label(u.state), "overdue": u.due.isoformat() < today} for u in unfiled]
+            "state": u.label, "overdue": u.due.isoformat() < today} for u in unfiled]
     jobs, problem = job_rows(settings, 1)
     upcoming = sorted((job for job in jobs if job.next_fires and job.enabled and job.paused is None),
                       key=lambda job: job.next_fires[0])

@@ -12,7 +12,7 @@ from rpa.audit.checks import verify_runs
 from rpa.console.files import downloads, run_file, run_folder_of
 from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
-from rpa.outcomes import counts_text, state_label
+from rpa.outcomes import counts_text, item_label
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.runs import read_run_json, run_state
 
@@ -42,9 +42,10 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
         for item in WorkQueue.from_settings(state.settings).items(run_id):
             result = item.result or {}
             items.append({
-                "id": str(item.id), "state": state_label(str(item.state)), "attempts": str(item.attempts),
+                "id": str(item.id), "state": item_label(str(item.state), result),
+                "attempts": str(item.attempts),
                 "error": scrub_text(item.last_error_message or ""),
-                "note": scrub_text(str(result.get("note") or result.get("status") or "")),
+                "note": scrub_text(str(result.get("note") or "")),  # the word is in state, never the code
             })
         reports = verify_runs(state.audit, state.settings.runs_dir, run_id)
         # each sentence names its subject (运行 <id>：...): on the run's own page the id goes

@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from rpa.audit.log import AuditEvent
 from rpa.masking import item_ref
-from rpa.outcomes import MATCH, MISMATCH, state_label
+from rpa.outcomes import MATCH, MISMATCH, item_label, state_label
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.report_approvals import approval_entries
 from rpa.run.report_evidence import Evidence, evidence, failure_shots
@@ -43,9 +43,8 @@ from rpa.run.runs import write_private_text
 
 REPORT_FILE = "report.html"
 # result fields the flows fill with values already masked or harmless; nothing else is shown
-SHOWN_RESULT_FIELDS = (
-    "status", "account", "already_filed", "deadline", "overdue", "due_today", "message",
-)  # fmt: skip
+# (the result's status is the row's word in the 状态 badge: `rpa.outcomes.item_label`)
+SHOWN_RESULT_FIELDS = ("account", "already_filed", "deadline", "overdue", "due_today", "message")
 # result fields shown as a count: the number itself, or how many entries a list or mapping holds
 COUNTED_RESULT_FIELDS = ("figures", "checks", "checks_failed", "metrics", "rows")
 
@@ -242,7 +241,7 @@ def _state_tiles(items: Iterable[WorkItem]) -> list[StateTile]:
 def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
     result = item.result or {}
     state = ItemState(item.state)
-    label, _, colour = STATE_STYLE[state]
+    colour = STATE_STYLE[state][2]
     details = [(key, _shown(result[key])) for key in SHOWN_RESULT_FIELDS if result.get(key) is not None]
     details += [(key, _count(result[key])) for key in COUNTED_RESULT_FIELDS if result.get(key) is not None]
     ref = item_ref(item.key, audit_key) if audit_key else ""
@@ -251,7 +250,7 @@ def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
     return ItemRow(
         id=item.id,
         state=state.value,
-        label=label,
+        label=item_label(state.value, result),
         colour=colour,
         attempts=item.attempts,
         error_code=_text(item.last_error_code),

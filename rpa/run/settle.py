@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rpa.disk import disk_refusal
 from rpa.errors import Disposition, RpaError, outcome_for
 from rpa.masking import scrub_text
+from rpa.outcomes import item_label
 
 if TYPE_CHECKING:
     from rpa.queue.work_queue import WorkItem, WorkQueue
@@ -67,15 +68,17 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
             summary.fatal = message
             return STOP
         if disposition.state == "business_error":
-            queue.fail_business(item.id, owner, code, message, result=result_of(exc))
+            result = result_of(exc)
+            queue.fail_business(item.id, owner, code, message, result=result)
             wctx.record("item.business_error", item, code=code, message=message)
-            log.warning(f"事项 {item.id}：业务错误 {code}：{message}")
+            log.warning(f"事项 {item.id}：{item_label('business_error', result)} {code}：{message}")
             summary.business_errors += 1
             return SETTLED
         if disposition.state == "held":
-            queue.hold(item.id, owner, code, message, result=result_of(exc))
+            result = result_of(exc)
+            queue.hold(item.id, owner, code, message, result=result)
             wctx.record("item.held", item, code=code, message=message)
-            log.warning(f"事项 {item.id}：需人工处理：{message}")
+            log.warning(f"事项 {item.id}：{item_label('held', result)}：{message}")
             summary.held += 1
             return SETTLED
         if disposition.retry:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from rpa.errors import CircuitOpen, DatabaseUnavailable, RpaError
+from rpa.outcomes import item_label
 from rpa.queue.work_queue import LeaseLost
 from rpa.run.claims import Claims, Heartbeat
 from rpa.run.settle import AUDITED, SETTLED, STOP, SYSTEM, LoopSummary, describe, settle
@@ -127,6 +128,7 @@ def _loop(
                 settle(queue, wctx, item, exc, summary)
                 continue
             wctx.record("item.done", item, **{k: v for k, v in result.items() if k in AUDITED})
+            wctx.log.info(f"事项 {item.id}：{item_label('done', result)}")
             summary.done += 1
             breaker.succeeded()
     return summary

@@ -23,6 +23,7 @@ from rpa.queue.work_queue import WorkQueue
 from rpa.run.operators import OperatorRefusals
 from rpa.schedule.pauses import JobPauses
 from tests.console.conftest import PASSWORD, Console, shoot
+from tests.integration.item_endings import ROW_WORDS, end_items
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 RUN_ID = "20261201-091502-account_filing-7c1e9a"
@@ -107,12 +108,17 @@ def test_home_lists_filings_overdue_or_due_today_masked_and_nothing_else(console
 
 def test_run_detail_downloads_the_result_workbook(console: Console, screen: Any, tmp_path: Path) -> None:
     _hand_made_run(console.settings.runs_dir)
+    ids = end_items(WorkQueue.from_settings(console.settings), RUN_ID)
     console.login(screen, "zhao.sj")  # an auditor reads runs
     screen.wait_for_url(console.url + "/")
     screen.get_by_role("link", name=RUN_ID).first.click()
     screen.wait_for_url(f"{console.url}/runs/{RUN_ID}")
     assert screen.get_by_role("heading", name=f"任务详情 {RUN_ID}").is_visible()
     assert "审计核对" in screen.inner_text("main")
+    cells = {row[0]: row[1:] for row in (line.split("\t") for line in screen.locator("tr").all_inner_texts())}
+    for name, item_id in ids.items():  # each item's word is its row's in result.xlsx, never a code
+        assert cells[str(item_id)][0] == ROW_WORDS[name], cells
+    assert "refused" not in screen.inner_text("main")
     shoot(screen, "03-任务详情")
     with screen.expect_download() as info:
         screen.get_by_role("link", name="下载 result.xlsx").click()

@@ -1,8 +1,10 @@
-"""`rpa runs list` in a clerk's 80-column terminal, and where `rpa demo` put its runs."""
+"""`rpa runs list` in a clerk's 80-column terminal, and where `rpa demo` put its runs; `rpa runs
+show`'s words for each item."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -10,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from flows.demo.run import new_demo_folder
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import open_run
 from rpa.settings import Settings
-from tests.e2e.cli_helpers import make_cli_env
+from tests.e2e.cli_helpers import CliEnv, make_cli_env
+from tests.integration.item_endings import ROW_WORDS, end_items
 
 RUN_IDS = [
     "20261203-150405-account-filing-9f3a1c",
@@ -61,3 +66,22 @@ def test_the_demo_folder_is_named_in_the_run_ids_time_zone(
     shanghai = datetime.now(timezone(timedelta(hours=8)))  # China keeps UTC+8 all year
     named = datetime.strptime(folder.name, "demo-%Y%m%d-%H%M%S").replace(tzinfo=shanghai.tzinfo)
     assert abs((shanghai - named).total_seconds()) < 60, folder.name
+
+
+def _settings(cli: CliEnv, tmp_path: Path) -> Settings:
+    """The settings `make_cli_env`'s commands run with: the same runs folder, database and key."""
+    return Settings(runs_dir=cli.runs, audit_key_file=tmp_path / "keys" / "audit.key")
+
+
+def test_runs_show_gives_each_item_the_word_its_row_has_in_result_xlsx(tmp_path: Path) -> None:
+    cli = make_cli_env(tmp_path)
+    settings = _settings(cli, tmp_path)
+    run_id = open_run(settings, "account-filing", {}, trigger="cli").run_id
+    ids = end_items(WorkQueue.from_settings(settings), run_id)
+    shown = cli.run("runs", "show", run_id, check_exit=0).stdout
+    lines = {int(line.split()[1]): line for line in shown.splitlines() if re.match(r"^\S?\s*\d+\s", line)}
+    for name, item_id in ids.items():
+        assert f" {ROW_WORDS[name]} " in lines[item_id], (name, shown)
+    assert "业务错误" not in shown and "已完成" not in shown
+    assert not re.search(r"\b(refused|filed|awaiting_approval|rejected_by_checker)\b", shown), shown
+

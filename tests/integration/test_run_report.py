@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from rpa.run.orchestrate import EXIT_ITEMS_FAILED, execute_run
 from rpa.run.report import REPORT_FILE, write_run_report
 from rpa.run.runs import make_private_dir, read_run_json
 from rpa.settings import Settings
+from tests.integration.item_endings import ROW_WORDS, end_items
 
 PLANTED_PASSWORD = "Smoke-Pw-7731"
 REFUSAL_WORDS = "业务拒绝：账户状态不正常"  # what the smoke site says for a "business" item
@@ -136,3 +138,21 @@ def test_report_escapes_scrubs_and_shows_only_masked_result_fields(report_settin
     assert html.count('<tr class="item ') == 3 and 'class="item state-pending"' in html
     assert "运行未结束或未记录" in html and "尚未结束" in html  # no exit code, no end time yet
     assert '>run.started</td><td class="num">1<' in html
+
+
+
+def test_each_item_reads_as_its_row_does_in_result_xlsx(report_settings: Settings) -> None:
+    """The item list's badge is the row's word where the item's result carries a row outcome
+    (门户拒绝, 已报备, 复核退回, 人工报备, 待复核), never the raw code; a result an earlier
+    attempt left (a retried item) does not speak for the item."""
+    run_id = "20260105-093000-account-filing-abc123"
+    folder = make_private_dir(report_settings.runs_dir / run_id)
+    queue = WorkQueue.from_settings(report_settings)
+    ids = end_items(queue, run_id)
+
+    info = {"run_id": run_id, "flow": "account-filing", "trigger": "cli"}
+    html = write_run_report(folder, info, queue.items(run_id), []).read_text(encoding="utf-8")
+    badge = r'data-item-id="(\d+)">\s*<td class="num">\d+</td>\s*<td><span class="badge"[^>]*>([^<]+)<'
+    badges = dict(re.findall(badge, html))
+    assert {name: badges[str(item_id)] for name, item_id in ids.items()} == ROW_WORDS
+    assert "<dt>status</dt>" not in html  # the word is the badge: no raw code beside it

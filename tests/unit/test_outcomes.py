@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
+
+from loguru import logger
 
 from flows.account_filing.result_book import ResultRow
-from rpa.outcomes import counts_text, outcome_label, state_label
+from rpa.audit.log import AuditLog
+from rpa.errors import AwaitingApproval, BusinessError
+from rpa.logs import add_run_log
+from rpa.outcomes import counts_text, item_label, outcome_label, state_label
+from rpa.queue.work_queue import WorkItem, WorkQueue
+from rpa.run.flow import WorkerContext
 from rpa.run.report import STATE_STYLE
+from rpa.run.worker import process_items
+from rpa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # words that once meant "a person must handle this row" beside the one kept: 需人工处理
@@ -19,6 +30,25 @@ def test_a_row_for_a_person_and_a_held_item_read_the_same_everywhere() -> None:
                      business_date="2026-01-05", status="held")
     assert held.values()[5] == "需人工处理"
     assert {label for label, _, _ in STATE_STYLE.values()} >= {"需人工处理", "未完成", "失败", "已完成"}
+
+
+def test_one_item_reads_as_its_row_does_in_result_xlsx() -> None:
+    """The filing flow's, the enterprise check's and report extraction's results: the row's word
+    where the result carries a row outcome code, the state's word otherwise."""
+    assert item_label("business_error", {"status": "refused"}) == "门户拒绝"
+    assert item_label("business_error", {"status": "rejected_by_checker"}) == "复核退回"
+    assert item_label("business_error", None) == "业务错误"
+    assert item_label("done", {"status": "filed"}) == "已报备"
+    assert item_label("done", {"status": "already_filed"}) == "此前已报备"
+    assert item_label("done", {"status": "filed_by_hand"}) == "人工报备"
+    assert item_label("held", {"status": "awaiting_approval"}) == "待复核"
+    assert item_label("done", {"status": "passed"}) == "通过"  # enterprise check
+    assert item_label("held", {"note": "核查系统无此统一社会信用代码的登记信息"}) == "需人工处理"
+    assert item_label("done", {"status": "done", "figures": 3}) == "已完成"  # report extraction, smoke
+    # a result an earlier attempt left (retried, released, then failed on system errors): the state
+    assert item_label("pending", {"status": "refused"}) == "未完成"
+    assert item_label("failed", {"status": "refused"}) == "失败"
+    assert item_label("leased", {"status": "awaiting_approval"}) == "处理中"
 
 
 def test_an_unknown_outcome_is_named_not_dropped() -> None:
@@ -49,3 +79,37 @@ def test_every_scheduler_fire_outcome_has_chinese_words() -> None:
     assert not [code for code, label in labels.items() if label.startswith("未知结果")], labels
     assert labels["ok"] == "全部完成" and labels["skipped_window"] == "跳过：不在服务时段内"
     assert fire_label("odd") == "未知结果（odd）"
+
+
+def test_run_log_ends_each_item_with_the_word_its_row_has(tmp_path: Path) -> None:
+    """The worker's line when an item ends: 门户拒绝 for AMS's refusal, 待复核 for a row that
+    waits for a checker, 已报备 for a filed row (not 业务错误 / 需人工处理 / nothing)."""
+    run_id, url = "20260106-093000-account-filing-ab12cd", f"sqlite:///{tmp_path / 'queue.db'}"
+    queue, audit = WorkQueue(url), AuditLog(url, b"k" * 32)
+    queue.create_schema()
+    audit.create_schema()
+    for key in ("refused", "awaiting", "filed"):
+        queue.enqueue("account-filing", run_id, key, {})
+
+    def handle(item: WorkItem) -> dict[str, Any]:
+        if item.key == "refused":
+            raise BusinessError("AMS refused", code="basic_account_missing",
+                                details={"status": "refused", "portal_message": "基本存款账户不存在"})
+        if item.key == "awaiting":
+            raise AwaitingApproval("待复核", details={"status": "awaiting_approval"})
+        return {"status": "filed", "filing_no": "100020260106000001"}
+
+    wctx = WorkerContext(run_id=run_id, flow="account-filing", worker_index=0, owner="w1",
+                         settings=Settings(), folder=tmp_path, audit=audit, log=logger.bind(run_id=run_id),
+                         params={})
+    sink = add_run_log(tmp_path / "run.log", run_id=run_id)
+    try:
+        process_items(queue, wctx, handle, stop_event=threading.Event())
+    finally:
+        logger.remove(sink)
+    text = (tmp_path / "run.log").read_text(encoding="utf-8")
+    ended = {item.key: [line.split(f"事项 {item.id}：", 1)[1] for line in text.splitlines()
+                        if f"事项 {item.id}：" in line] for item in queue.items(run_id)}
+    assert [line.split("：")[0] for line in ended["refused"]] == ["门户拒绝 basic_account_missing"], text
+    assert [line.split("：")[0] for line in ended["awaiting"]] == ["待复核"], text
+    assert ended["filed"] == ["已报备"], text
