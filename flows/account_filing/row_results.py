@@ -66,9 +66,6 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
     status, result = item_status(item)
     if item.state == ItemState.DONE:
         note = done_note(status, result)
-        checker = item.payload.get(APPROVED_BY)
-        if checker:  # filed after a checker's approval: who approved it
-            note = "；".join(part for part in (note, f"复核人 {checker} 批准") if part)
         corrected_by = item.payload.get(CORRECTED_BY)
         if corrected_by:  # filed as a person corrected it (异常处理), not as the row reads
             fields = "、".join(str(label) for label in item.payload.get(CORRECTED_FIELDS) or [])
@@ -77,6 +74,9 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
         note = ""  # that run's to finish: `elsewhere` says so
     else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
         note = item_note(status, item.last_error_code, result)
+    checker = item.payload.get(APPROVED_BY)
+    if checker:  # a checker approved it, whatever came after (filed, refused by AMS, failed): who
+        note = "；".join(part for part in (note, f"复核人 {checker} 批准") if part)
     if outcome.record is not None and outcome.record.absent_fields:
         absent = outcome.record.absent_fields
         kept = field_labels(name for name in FIELDS if name in absent)  # in the form's order

@@ -1,14 +1,20 @@
-"""result.xlsx's 说明 is Chinese only: no English diagnostics, no internal field names (issue #19)."""
+"""result.xlsx's 说明 is Chinese only: no English diagnostics, no internal field names (issue #19);
+and an approved row names its checker whatever became of it."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from flows.account_filing.report import RowOutcome
+from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import result_row
+from rpa.approvals.words import APPROVED_AT, APPROVED_BY
 from rpa.queue.work_queue import ItemState, WorkItem
 
 # what exceptions of the bot and the flow carry: English for run.log
@@ -108,3 +114,26 @@ def test_a_row_found_already_filed_says_so_in_chinese() -> None:
     row = result_row(_outcome(), item, lambda header: None, "")
     assert row.values()[5] == "此前已报备"
     assert row.note == "AMS中已有此笔报备（业务类型、日期和内容相同），未再提交"
+
+
+@pytest.mark.parametrize(("state", "result", "word"), [
+    (ItemState.DONE, {"status": "filed", "filing_no": "100020260106000001", "note": "成功"}, "已报备"),
+    (ItemState.BUSINESS_ERROR, ENGLISH_MESSAGES["portal_refusal"][1], "门户拒绝"),
+    (ItemState.FAILED, None, "失败"),
+    (ItemState.PENDING, None, "未完成"),
+])
+def test_an_approved_row_names_its_checker_whatever_became_of_it(
+    tmp_path: Path, state: ItemState, result: dict | None, word: str
+) -> None:
+    """In result.xlsx's 说明: filed, refused by AMS afterwards, failed or not yet worked."""
+    code = None if state in (ItemState.DONE, ItemState.PENDING) else "basic_account_missing"
+    item = replace(_item(state, code, "AMS refused" if code else None, result),
+                   payload={APPROVED_BY: "judy", APPROVED_AT: "2026-01-06T09:40:00+08:00"})
+    row_line = result_row(_outcome(), item, lambda header: None, "")
+    workbook = load_workbook(write_result_book(tmp_path / "result.xlsx", [row_line]), read_only=True)
+    try:
+        header, line = list(workbook.worksheets[0].iter_rows(values_only=True))[:2]
+    finally:
+        workbook.close()
+    row = dict(zip(header, line, strict=True))
+    assert row["状态"] == word and "复核人 judy 批准" in str(row["说明"]), row
