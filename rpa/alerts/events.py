@@ -53,7 +53,7 @@ def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]
     reason = record.get("stop_reason") or record.get("finish_failed")
     found: list[Alert] = []
     if exit_code == EXIT_USAGE:
-        if record.get("trigger") not in AT_A_TERMINAL:
+        if _last_trigger(record) not in AT_A_TERMINAL:
             found.append(kinds.run_failed(run_id, flow, reason))
     elif exit_code == EXIT_STOPPED or exit_code is None:
         stop = _stop_request(settings, run_id)
@@ -109,6 +109,15 @@ def send_quietly(settings: Settings, alert: Alert) -> None:
         send_alert(settings, alert)
     except ConfigError as exc:
         logger.error("告警未发送：{}", scrub_text(exc.message))
+
+
+def _last_trigger(record: dict[str, Any]) -> Any:
+    """What started the run's latest process: run.json's `trigger` is the first start's, each
+    resume is in `resumes` (an entry of a run recorded before they named theirs is a time alone,
+    and `trigger` was then the latest)."""
+    resumes = record.get("resumes")
+    last = resumes[-1] if isinstance(resumes, list) and resumes else None
+    return last.get("trigger") if isinstance(last, dict) else record.get("trigger")
 
 
 def _run_json(folder: Path) -> dict[str, Any]:

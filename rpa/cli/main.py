@@ -116,11 +116,27 @@ def _state_words(state: str) -> str:
     return {"running": "运行中", "interrupted": "已中断，可续跑"}.get(state, state)
 
 
+# a trigger's prefix -> its words; what follows the colon (a job and its fire time, a user) stays
+_TRIGGER_PREFIXES = {"schedule": "定时任务", "cases": "异常处理", "console": "控制台", "worker": "工作主机"}
+
+
 def _trigger_words(trigger: str) -> str:
-    """What started a run, as a clerk reads it; a schedule's job and fire time stay as they are."""
-    if trigger.startswith("schedule:"):
-        return f"定时任务 {trigger.removeprefix('schedule:')}"
+    """What started a run (or a resume of it), as a clerk reads it."""
+    prefix, _, rest = trigger.partition(":")
+    if rest and prefix in _TRIGGER_PREFIXES:
+        return f"{_TRIGGER_PREFIXES[prefix]} {rest}"
     return {"cli": "命令行", "retry": "重试", "demo": "演示"}.get(trigger, trigger)
+
+
+def _resumes_words(run: dict[str, Any]) -> str | None:
+    """Each resume of the run as `时间（触发）`, in order; None when it was never resumed."""
+    from rpa.run.runs import resumes_of
+
+    shown = []
+    for resume in resumes_of(run):
+        by = f"（{_trigger_words(resume['trigger'])}）" if resume["trigger"] else ""
+        shown.append(resume["started_at"][:19].replace("T", " ") + by)
+    return "；".join(shown) or None
 
 
 # run.json's fields as `rpa runs show` names them
@@ -129,6 +145,7 @@ _RUN_FIELDS = {
     "flow": "流程",
     "trigger": "触发",
     "started_at": "开始时间",
+    "resumes": "续跑",
     "ended_at": "结束时间",
     "exit_code": "退出码",
     "counts": "计数",
@@ -160,6 +177,7 @@ def runs_show(run_id: str) -> None:
         info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id), cfg.host_id))
     info["counts"] = counts_text(info.get("counts") or {})
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
+    info["resumes"] = _resumes_words(info)
     console = Console(soft_wrap=True)
     for key, label in _RUN_FIELDS.items():
         value = info.get(key)

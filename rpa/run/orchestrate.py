@@ -112,8 +112,9 @@ def open_run(
         queue.clear_stop(run_id)
         ctx.record("run.resumed", trigger=trigger, host=settings.host_id)
         audit.ledger_started(run_id, resumed=True)
-        previous_resumes = read_run_json(folder).get("resumes", [])
-        ctx.write_run_json(resumes=[*previous_resumes, started.isoformat()])
+        # run.json keeps the run's first trigger and start; each resume is listed beside them
+        resumed = {"trigger": trigger, "started_at": started.isoformat()}
+        ctx.write_run_json(resumes=[*read_run_json(folder).get("resumes", []), resumed])
     else:
         maker = params.get("maker")  # who started it (maker-checker: rpa.approvals)
         ctx.record("run.started", flow=flow_name, trigger=trigger, host=settings.host_id,

@@ -199,7 +199,8 @@ def _run_header(info: Mapping[str, Any], run_id: str) -> dict[str, str]:
         "run_id": run_id,
         "flow": _text(info.get("flow", "")),
         "trigger": _text(info.get("trigger", "")),
-        "started": _when(started),
+        "started": _when(started),  # the run's first start; `resumes` lists each resume
+        "resumes": str(len(info.get("resumes") or []) or ""),
         "ended": _when(ended) if ended else "— 尚未结束 (not finished)",
         "duration": duration,
         "exit_code": "—" if exit_code is None else _text(exit_code),

@@ -1,7 +1,9 @@
 """Run folders, run ids, run.json and the run context passed explicitly through a run.
 
 runs/<run_id>/            0700, owner only
-    run.json              flow, trigger, parameters (no secrets), versions, hashes, counts, exit code
+    run.json              flow, trigger and start (the first: how the run began), each resume's
+                          trigger and start (`resumes`), parameters (no secrets), versions,
+                          hashes, counts, exit code
     run.log               loguru, scrubbed
     evidence/             screenshots (masked), 0700
     traces/               Playwright traces kept on failure only, 0700
@@ -170,12 +172,23 @@ class RunContext:
             "owner": process_owner(self.settings.host_id),
         }
         previous = read_run_json(self.folder)
-        for key in ("resumes", "ended_at", "exit_code", "counts", "checks"):  # checks: the flow's, at finish
+        # trigger and started_at say how and when the run began: a resume is added to `resumes`
+        kept = ("trigger", "started_at", "resumes", "ended_at", "exit_code", "counts", "checks")
+        for key in kept:  # checks: the flow's, at finish
             if key in previous and key not in extra:
                 data[key] = previous[key]
         data.update(extra)
         write_private_text(self.folder / RUN_PARAMS, json.dumps(self.params, ensure_ascii=False, default=str))
         return write_private_text(self.folder / RUN_JSON, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def resumes_of(run: Mapping[str, Any]) -> list[dict[str, str]]:
+    """run.json's resumes, each `{"trigger": ..., "started_at": ...}`; a run recorded before
+    resumes named their trigger lists start times alone (its trigger reads "")."""
+    listed = run.get("resumes")
+    entries = listed if isinstance(listed, list) else []
+    return [{"trigger": str(e.get("trigger") or ""), "started_at": str(e.get("started_at") or "")}
+            if isinstance(e, Mapping) else {"trigger": "", "started_at": str(e)} for e in entries]
 
 
 def read_run_params(folder: Path) -> dict[str, Any] | None:

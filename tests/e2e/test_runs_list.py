@@ -1,5 +1,5 @@
 """`rpa runs list` in a clerk's 80-column terminal, and where `rpa demo` put its runs; `rpa runs
-show`'s words for each item."""
+show`'s words for each item, and the start of a resumed run as it was."""
 
 from __future__ import annotations
 
@@ -85,3 +85,25 @@ def test_runs_show_gives_each_item_the_word_its_row_has_in_result_xlsx(tmp_path:
     assert "业务错误" not in shown and "已完成" not in shown
     assert not re.search(r"\b(refused|filed|awaiting_approval|rejected_by_checker)\b", shown), shown
 
+
+def test_a_resume_keeps_how_and_when_the_run_began(tmp_path: Path) -> None:
+    """run.json's trigger and start are the run's first; each resume is listed beside them, and
+    `rpa runs list` / `runs show` show the start as it was."""
+    cli = make_cli_env(tmp_path)
+    settings = _settings(cli, tmp_path)
+    first = open_run(settings, "account-filing", {}, trigger="cli")
+    began = json.loads((first.folder / "run.json").read_text(encoding="utf-8"))
+    open_run(settings, "account-filing", {}, trigger="cases:dave", resume=first.run_id)
+    open_run(settings, "account-filing", {}, trigger="console:li.na", resume=first.run_id)
+    info = json.loads((first.folder / "run.json").read_text(encoding="utf-8"))
+    assert (info["trigger"], info["started_at"]) == ("cli", began["started_at"])
+    assert [r["trigger"] for r in info["resumes"]] == ["cases:dave", "console:li.na"]
+    assert all(r["started_at"] >= began["started_at"] for r in info["resumes"])
+
+    listed = cli.run("runs", "list", check_exit=0).stdout
+    (line,) = [line for line in listed.splitlines() if first.run_id in line]
+    assert "命令行" in line and began["started_at"][:19] in line and "dave" not in line, listed
+    shown = cli.run("runs", "show", first.run_id, check_exit=0).stdout
+    assert "触发：命令行" in shown and f"开始时间：{began['started_at']}" in shown, shown
+    resumed = info["resumes"][0]["started_at"][:19].replace("T", " ")
+    assert f"续跑：{resumed}（异常处理 dave）；" in shown and "（控制台 li.na）" in shown, shown

@@ -84,6 +84,7 @@ def test_run_fatal_stops_every_worker_and_resume_finishes(tmp_path: Path) -> Non
     counts = queue.counts(run_id)
     assert counts["pending"] >= 1 and counts["leased"] == 0
     assert counts["done"] < 10
+    began = json.loads((cli.runs / run_id / "run.json").read_text())
 
     resumed = cli.run("run", "smoke", "--resume", run_id, "--unlocked", "--workers", "2", check_exit=0)
     assert run_id_from(resumed.stdout) == run_id
@@ -91,6 +92,11 @@ def test_run_fatal_stops_every_worker_and_resume_finishes(tmp_path: Path) -> Non
     assert counts["done"] == 10 and counts["pending"] == 0
     info = json.loads((cli.runs / run_id / "run.json").read_text())
     assert info["exit_code"] == 0 and len(info["resumes"]) == 1
+    # run.json still says how and when the run began; the resume is listed beside it
+    assert (info["trigger"], info["started_at"]) == ("cli", began["started_at"])
+    assert info["resumes"][0]["trigger"] == "cli" and info["resumes"][0]["started_at"] > began["started_at"]
+    verified = cli.run("audit", "verify", run_id, check_exit=0)
+    assert "核对通过" in verified.stdout
 
 
 def test_sigint_lets_items_in_hand_finish_and_the_run_resumes(tmp_path: Path) -> None:

@@ -336,12 +336,17 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
 
     refused = tmp_path / "runs" / "refused-run"
     refused.mkdir()
-    for trigger, alerted in (("cli", False), ("schedule:filing@2026-12-03T09:00", True)):
+    fire = "schedule:filing@2026-12-03T09:00"
+    # run.json's trigger is the run's first; the refused process is its last resume's, if any
+    for trigger, resumed, alerted in (("cli", None, False), (fire, None, True),
+                                      (fire, "retry", False), ("cli", fire, True)):
+        resumes = [{"trigger": resumed, "started_at": "2026-12-03T10:00:00+08:00"}] if resumed else []
         (refused / "run.json").write_text(json.dumps(
-            {"flow": "account-filing", "exit_code": 2, "trigger": trigger, "stop_reason": "输入文件不存在"}),
+            {"flow": "account-filing", "exit_code": 2, "trigger": trigger, "resumes": resumes,
+             "stop_reason": "输入文件不存在"}),
             encoding="utf-8")  # a clerk at a terminal reads the refusal there; nobody watches a fire
         assert [a.kind for a in run_end_alerts(settings, "refused-run", refused)] == (
-            [AlertKind.RUN_FAILED] if alerted else [])
+            [AlertKind.RUN_FAILED] if alerted else []), (trigger, resumed)
 
 
 @pytest.mark.timeout(120)
