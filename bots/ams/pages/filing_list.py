@@ -6,6 +6,14 @@
 The list is read by the headers of selectors/ams.yaml (page `filing_list`, table `filings`): a
 header renamed or missing is PortalChanged naming it; a page that is not the list, a row that
 cannot be read, or fewer rows than its 共N行 is an error, never "nothing filed".
+
+AMS files for other runs and branches while the list is read, and its pages are cut by position:
+a filing added before page 2 is served moves the rows behind it a page on, so page 2 repeats the
+last rows of page 1 and the last rows of the list fall off the end unseen. A read counts as one
+picture of the list only when every page states the first page's 共N行 and no filing number shows
+on two pages; otherwise the whole list is queried again from page 1 (a read, not a repeated
+step), at most `READS` times, and then it is an ApplicationError naming what changed: the queue
+retries it later, and nothing is classified from a list read short.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+
+from loguru import logger
 
 from bots.ams import codes
 from bots.ams._tables import TableRow, column_places, table_rows, total_rows
@@ -23,6 +33,7 @@ if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
 
 PAGE = "filing_list"
+READS = 3  # whole reads of a list that keeps changing, before the item goes back to the queue
 COLUMNS = ("filing_no", "action", "business_date", "account_no", "account_kind", "depositor_name", "uscc",
            "bank_code")  # fmt: skip
 
@@ -50,9 +61,23 @@ class FilingListPage:
 
     def read(self, begin: date, end: date) -> tuple[ListedFiling, ...]:
         """Query the business dates begin..end and read every page through 下一页, as many rows
-        as 共N行 says."""
-        screen, spec = self.screen, self.spec
+        as 共N行 says, again from page 1 while the list changes under the reading (the module's
+        docstring)."""
         what = f"备案业务清单 {begin.isoformat()} 至 {end.isoformat()}"
+        changes: list[str] = []
+        for attempt in range(1, READS + 1):
+            listed, change = self._read_once(begin, end, what)
+            if change is None:
+                return listed
+            changes.append(change)
+            if attempt < READS:
+                logger.warning("{}：读取时清单有变动（{}），从第1页重新读取", what, change)
+        raise ApplicationError(f"{what}：连续 {READS} 次读取时清单都在变动（{'；'.join(changes)}），"
+                               "读不出一致的清单，未据此核对", code="filing_list_changing")  # fmt: skip
+
+    def _read_once(self, begin: date, end: date, what: str) -> tuple[tuple[ListedFiling, ...], str | None]:
+        """One read of every page: the filings, or nothing and what changed between pages."""
+        screen, spec = self.screen, self.spec
         text = screen.content.open(screen.menu_url("list"), what=what)
         form, _ = screen.expect(PAGE, "begin_date", text, what)
         form.locate("begin_date").fill(begin.isoformat())
@@ -61,14 +86,25 @@ class FilingListPage:
         page, table = screen.expect(PAGE, spec.table, text, what)
         expected = total_rows(text, spec, what)
         listed = self._rows(table_rows(table), what)
+        seen = dict.fromkeys((filing.filing_no for filing in listed), 1)  # filing number -> its page
+        page_no = 1
         while len(listed) < expected and page.present("next_page"):
             text = screen.content.press(page.locate("next_page"), what=what)
             page, table = screen.expect(PAGE, spec.table, text, what)
-            listed += self._rows(table_rows(table), what)
+            page_no += 1
+            stated = total_rows(text, spec, what)
+            if stated != expected:
+                return (), f"第{page_no}页显示共{stated}行，第1页显示共{expected}行"
+            rows = self._rows(table_rows(table), what)
+            twice = next((filing.filing_no for filing in rows if filing.filing_no in seen), None)
+            if twice is not None:
+                return (), f"备案编号 {twice} 在第{seen[twice]}页和第{page_no}页都出现"
+            seen.update(dict.fromkeys((filing.filing_no for filing in rows), page_no))
+            listed += rows
         if len(listed) != expected:
             raise ApplicationError(f"{what}：读到 {len(listed)} 条备案，页面却显示共{expected}行",
                                    code="filing_list_incomplete")  # fmt: skip
-        return tuple(listed)
+        return tuple(listed), None
 
     def _rows(self, rows: list[TableRow], what: str) -> list[ListedFiling]:
         """The page's data rows by their columns; a row that cannot be read is PortalChanged."""
