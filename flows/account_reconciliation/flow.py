@@ -175,6 +175,9 @@ class AccountReconciliationFlow(Flow):
         if reconciled.differing:
             self.problems.append(
                 f"{reconciled.differing} 笔 AMS 与导出文件的数据不一致：见 {BOOK} 的工作表 {DIFFERS}")
+        if missing := len(reconciled.lines[NOT_IN_AMS]):  # we hold its filing number, AMS does not
+            self.problems.append(
+                f"{missing} 笔本行已报备（有备案编号）但 AMS 清单中没有：见 {BOOK} 的工作表 {NOT_IN_AMS}")
         counts = "，".join(f"{name} {len(reconciled.lines[name])}" for name in CLASSES)
         ctx.log.info(f"核对完成（{period}）：{counts}；已写出 {path}")
         self.sections = FlowSections(reconciliations=[Reconciliation(
