@@ -29,6 +29,8 @@ class RowOutcome:
     valid: the row becomes a filing. needs_person: sound data the bot must not file (核准, a
     name outside GBK, a conflicting duplicate). Otherwise the row is invalid: `errors` says why.
     `errors` holds the needs-person reasons too (severity NEEDS_PERSON); `warnings` never stop a row.
+    `parsed`: an invalid row (no record) keeps the fields that did parse, so its account, action and
+    business date can still be matched (the reconciliation); empty otherwise.
     """
 
     sheet: str
@@ -43,6 +45,7 @@ class RowOutcome:
     due_today: bool
     raw: Mapping[str, str]
     account_masked: str = ""
+    parsed: Mapping[str, object] = field(default_factory=dict)  # an invalid row's fields that did parse
 
     @property
     def status(self) -> str:

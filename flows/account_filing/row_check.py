@@ -100,6 +100,7 @@ class RowCheck:
             due_today=deadline is not None and self.today == deadline.due,
             raw=self.raw_row.raw if keep else _NO_RAW,
             account_masked=masked_account(str(self.values.get("account_no") or self._raw_account())),
+            parsed=MappingProxyType(dict(self.values)) if keep and invalid else _NO_RAW,
         )
 
     def _has(self, severity: Severity) -> bool:

@@ -55,7 +55,8 @@ class ExportRow:
     deadline: str = ""
     overdue: bool = False
     note: str = ""  # why it is not filed: a row for a person, or what a filing run made of it
-    item_key: str = ""  # its filing item's key (`FilingRecord.idempotency_key`)
+    item_key: str = ""  # its filing item's key (`FilingRecord.idempotency_key`); none when invalid
+    invalid: bool = False  # matched by the key alone: the row did not validate (`note` says why)
 
     @property
     def key(self) -> Key:

@@ -2,11 +2,13 @@
 the exports of the period meant to file, what our account-filing runs filed (the queue) and what
 AMS holds (备案业务清单, every page, one work item read by a worker logged in to AMS), matched by
 account, action and business date into five classes (classify.py). reconciliation.xlsx has one
-sheet per class (book.py), report.html a section; the run exits 1 when a filing is overdue or
-AMS and the export differ. Without --input (a scheduled run) the exports are those the drop
-folder took for account-filing runs since the period began (taken.py). An export that cannot be
-read is exit 2; a list page that cannot be
-read (a header renamed, a column gone) stops the run naming it, and no workbook is written.
+sheet per class (book.py), report.html a section; the run exits 1 when a filing is overdue, AMS
+and the export differ, a filing our runs made is not in AMS's list, or an export row is invalid.
+Without --input (a scheduled run) the exports are those the drop folder took for account-filing
+runs since the period began (taken.py). An export that cannot be read is exit 2; a list page
+that cannot be read (a header renamed, a column gone) stops the run naming it, and a list that
+keeps changing while it is read fails the item (bots.ams.pages.filing_list): no workbook is
+written either way.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class AccountReconciliationFlow(Flow):
         self.inputs = [input] if isinstance(input, str) else list(input or [])
         self.as_of = date.fromisoformat(as_of) if as_of else None
         self.rows: list[ExportRow] = []
-        self.unread: list[str] = []  # export rows that could not be matched (invalid)
+        self.unread: list[str] = []  # export rows whose key (account, action, date) did not parse
         self.problems: list[str] = []
         self.sections: FlowSections | None = None
 
@@ -163,11 +165,15 @@ class AccountReconciliationFlow(Flow):
             self.problems = [f"读不出本次运行保存的 AMS 备案业务清单 {LISTED}（{type(exc).__name__}）："
                              "请重新运行核对"]
             return []
-        worked = ctx.queue.find_by_keys(FILING_FLOW, [row.item_key for row in self.rows])
+        worked = ctx.queue.find_by_keys(FILING_FLOW, [row.item_key for row in self.rows if row.item_key])
         rows = [replace(row, note=_worked_note(row.note, worked.get(row.item_key))) for row in self.rows]
         reconciled = reconcile(rows, our_filings(ctx.queue, self.begin, self.end), listed)
         period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
-        notes = [f"{len(self.unread)} 行无效，未能核对：{'；'.join(self.unread[:20])}"] if self.unread else []
+        invalid = [row.source for row in self.rows if row.invalid]
+        notes = [*([f"{len(invalid)} 行导出行无效，已按账号、业务类型和业务日期归类（说明中写明原因）："
+                    f"{'；'.join(invalid[:20])}"] if invalid else []),
+                 *([f"{len(self.unread)} 行读不出账号、业务类型或业务日期，未能核对："
+                    f"{'；'.join(self.unread[:20])}"] if self.unread else [])]  # fmt: skip
         path = write_book(ctx.folder / BOOK, reconciled, period, notes)
         self.problems = [*notes]
         if reconciled.overdue:
@@ -202,7 +208,9 @@ class AccountReconciliationFlow(Flow):
 def _note(name: str, line: Line) -> str:
     """What a line of the report says beside its class."""
     if name == DUE:
-        return f"报备期限 {line.deadline}，{'已逾期' if line.overdue else '未逾期'}"
+        due = f"报备期限 {line.deadline}，{'已逾期' if line.overdue else '未逾期'}" if line.deadline else ""
+        due = due or "报备期限无法确定"
+        return f"{due}；{line.note}" if line.note else due
     if name == NOT_OURS:
         return f"AMS 中有，不是本行的报备运行报送：{line.note}"
     if name == DIFFERS and not line.our_filing_no:

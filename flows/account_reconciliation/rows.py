@@ -6,7 +6,10 @@
 A row is validated against the real date (`today`: a date after it is a typing error) and its
 deadline judged as of `as_of` (--as-of, which only moves that judgement): a row dated after
 --as-of is valid, its deadline not yet passed, and it is classified like any other, never
-dropped as invalid. A row that cannot be read at all is in `unread`, by file, sheet and row.
+dropped as invalid. An invalid row (a bad check digit, a field missing) is still an account
+that had to be filed: when its account, action and business date parse, it is matched by them
+like any row, its note saying it is invalid and why, and its deadline judged the same way. A row
+whose key itself cannot be read is in `unread`, by file, sheet and row.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from flows.account_filing.registry import label_of
 from flows.account_filing.report import RowOutcome
 from flows.account_reconciliation.classify import ExportRow
+from rpa.outcomes import outcome_label
 
 
 def period_rows(path: Path, begin: date, end: date, *, as_of: date, today: date, config_dir: Path,
@@ -27,24 +32,53 @@ def period_rows(path: Path, begin: date, end: date, *, as_of: date, today: date,
                            today=max(today, as_of), max_rows=max_rows)  # fmt: skip
     rows, unread = [], []
     for outcome in report.outcomes:
-        if outcome.record is None:
+        key = _key_of(outcome)
+        if key is None:
             unread.append(f"{path.name} {outcome.sheet} 第{outcome.row}行")
-        elif begin <= outcome.record.business_date <= end:
+        elif begin <= key[2] <= end:
             rows.append(export_row(path.name, outcome, as_of))
     return rows, unread
 
 
+def _key_of(outcome: RowOutcome) -> tuple[str, str, date] | None:
+    """A row's action, account number and business date: its record's, or for an invalid row
+    those that parsed; None when one of them did not."""
+    if outcome.record is not None:
+        return outcome.record.action, outcome.record.account_no, outcome.record.business_date
+    action, account, day = (outcome.parsed.get(name) for name in ("action", "account_no", "business_date"))
+    if isinstance(action, str) and isinstance(account, str) and isinstance(day, date):
+        return action, account, day
+    return None
+
+
 def export_row(file_name: str, outcome: RowOutcome, as_of: date) -> ExportRow:
-    """A validated row as the reconciliation matches it, overdue when --as-of is past its deadline."""
-    record = outcome.record
-    assert record is not None
+    """A row as the reconciliation matches it, overdue when --as-of is past its deadline; an
+    invalid row by the fields that parsed (blank ones are not compared), its note saying why."""
+    deadline = outcome.deadline.due.isoformat() if outcome.deadline else ""
+    overdue = outcome.deadline is not None and as_of > outcome.deadline.due
+    source = f"{file_name} {outcome.sheet} 第{outcome.row}行"
+    why = "；".join(i.message for i in outcome.errors)
+    record, key = outcome.record, _key_of(outcome)
+    assert key is not None
+    if record is None:
+        values = outcome.parsed
+        kind = values.get("account_kind")
+        return ExportRow(
+            source=source, action=key[0], account_no=key[1], business_date=key[2].isoformat(),
+            depositor_name=_text(values.get("depositor_name")),
+            account_kind=label_of("account_kind", kind) if isinstance(kind, str) else "",
+            uscc=_text(values.get("uscc")), bank_code=_text(values.get("bank_code")),
+            deadline=deadline, overdue=overdue, note=f"导出行{outcome_label('invalid')}：{why}", invalid=True,
+        )  # fmt: skip
     return ExportRow(
-        source=f"{file_name} {outcome.sheet} 第{outcome.row}行", action=record.action,
-        account_no=record.account_no, business_date=record.business_date.isoformat(),
+        source=source, action=key[0], account_no=key[1], business_date=key[2].isoformat(),
         depositor_name=record.depositor_name or "", account_kind=record.account_kind_label,
         uscc=record.uscc or "", bank_code=record.bank_code or "",
-        deadline=outcome.deadline.due.isoformat() if outcome.deadline else "",
-        overdue=outcome.deadline is not None and as_of > outcome.deadline.due,
-        note="" if outcome.valid else "需人工处理：" + "；".join(i.message for i in outcome.errors),
+        deadline=deadline, overdue=overdue,
+        note="" if outcome.valid else "需人工处理：" + why,
         item_key=record.idempotency_key(),
     )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""

@@ -48,3 +48,25 @@ def test_our_filing_missing_from_ams_alone_exits_1_and_says_so(ams: Any, tmp_pat
     assert "1 笔本行已报备（有备案编号）但 AMS 清单中没有" in said, said
     sheets = _book(cli, done.stdout)
     assert [r[1] for r in sheets["已报备但AMS无记录"][1:]] == [A]
+
+
+@pytest.mark.timeout(300)
+def test_an_invalid_row_whose_key_reads_is_classed_and_counted(ams: Any, tmp_path: Path) -> None:
+    cli = _cli(tmp_path, ams)
+    code = uscc(f"911101087{B[-8:]}")
+    wrong = code[:-1] + ("1" if code[-1] != "1" else "2")  # the check character does not add up
+    rows = [open_row(B, "北京南湖华清电子有限公司", wrong, "刘洋", "2026-11-16"),  # T+0: overdue by 11-20
+            open_row("62284800XX", "北京南湖东方广告有限公司", code, "刘洋", "2026-11-17")]  # fmt: skip
+    export = write_export(tmp_path / "export.xlsx", rows)
+    done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20",
+                   "--input", str(export), "--as-of", "2026-11-20", timeout=240)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    sheets = _book(cli, done.stdout)
+    due = sheets["应报未报"][1:]
+    assert [(r[1], r[2], r[4], r[5]) for r in due] == [(B, "2026-11-16", "2026-11-16", "是")]
+    assert "无效" in due[0][7] and "统一社会信用代码" in due[0][7], due[0][7]
+    summary = {label: value for label, value in sheets["汇总"] if label != "说明"}
+    assert summary["应报未报"] == "1" and summary["其中已逾期"] == "1" and summary["合计"].startswith("1（")
+    said = [value for label, value in sheets["汇总"] if label == "说明"]
+    assert any("export.xlsx 开户清单 第3行" in note and "未能核对" in note for note in said), said
+    assert not any("第2行" in note and "未能核对" in note for note in said), said

@@ -159,7 +159,7 @@ def test_as_of_before_rows_of_the_period_judges_them_not_overdue_and_drops_none(
     assert [(r.business_date, r.deadline, r.overdue, r.note) for r in found] == [
         ("2026-11-16", "2026-11-16", True, ""), ("2026-11-18", "2026-11-18", False, ""),
         ("2026-11-19", "2026-11-19", False, "")]  # fmt: skip
-    assert unread == ["export.xlsx 开户清单 第5行"]
+    assert unread == []  # row 5's key reads: dated after the period, it is not this period's
     due = reconcile(found, [], []).lines["应报未报"]
     assert [(line.business_date, line.overdue) for line in due] == [
         ("2026-11-16", True), ("2026-11-18", False), ("2026-11-19", False)]
@@ -168,3 +168,29 @@ def test_as_of_before_rows_of_the_period_judges_them_not_overdue_and_drops_none(
                                 today=date(2026, 11, 20), config_dir=PROJECT_ROOT / "config",
                                 calendar_file=PROJECT_ROOT / "calendar.yaml", max_rows=1000)  # fmt: skip
     assert unread == [] and [r.overdue for r in later] == [True, True, True, True]
+
+
+def test_an_invalid_row_whose_key_reads_is_classed_by_it_and_one_whose_key_does_not_is_named(
+    tmp_path: Path,
+) -> None:
+    account, name, code = _names("000052")
+    other, other_name, other_code = _names("000060")
+    wrong = code[:-1] + ("1" if code[-1] != "1" else "2")  # a wrong check character
+    rows = [open_row(account, name, wrong, "刘洋", "2026-11-16"),  # nobody filed it: 应报未报, overdue
+            open_row(other, other_name, other_code, "", "2026-11-17"),  # 法定代表人 missing, AMS has it
+            open_row("62284800XX", name, code, "刘洋", "2026-11-18")]  # fmt: skip
+    export = write_export(tmp_path / "export.xlsx", rows)
+    found, unread = period_rows(export, date(2026, 11, 16), date(2026, 11, 20), as_of=date(2026, 11, 20),
+                                today=date(2026, 11, 20), config_dir=PROJECT_ROOT / "config",
+                                calendar_file=PROJECT_ROOT / "calendar.yaml", max_rows=1000)  # fmt: skip
+    assert unread == ["export.xlsx 开户清单 第4行"]
+    assert [(r.account_no, r.deadline, r.overdue, r.invalid, r.item_key) for r in found] == [
+        (account, "2026-11-16", True, True, ""), (other, "2026-11-17", True, True, "")]
+    assert "统一社会信用代码" in found[0].note and found[0].uscc == "" and found[0].depositor_name == name
+    listed = ListedFiling("0210202611170001", "open", "2026-11-17", other, "基本存款账户", other_name,
+                          other_code, "102100099996")  # fmt: skip
+    out = reconcile(found, [], [listed])
+    assert [(line.account_no, line.overdue) for line in out.lines["应报未报"]] == [(account, True)]
+    assert "无效" in out.lines["应报未报"][0].note
+    assert [line.account_no for line in out.lines["非本行报送"]] == [other]
+    assert out.total == 2 and out.overdue == 1
