@@ -36,8 +36,8 @@ def _book(cli: CliEnv, stdout: str) -> dict[str, list[tuple[Any, ...]]]:
 @pytest.mark.timeout(400)
 def test_our_filing_missing_from_ams_alone_exits_1_and_says_so(ams: Any, tmp_path: Path) -> None:
     cli = _cli(tmp_path, ams)
-    export = write_export(tmp_path / "filed.xlsx", [open_row(A, "北京南湖启明软件有限公司",
-                                                             uscc(f"911101087{A[-8:]}"), "刘洋", "2026-11-16")])
+    row = open_row(A, "北京南湖启明软件有限公司", uscc(f"911101087{A[-8:]}"), "刘洋", "2026-11-16")
+    export = write_export(tmp_path / "filed.xlsx", [row])
     cli.run("run", "account-filing", "--input", str(export), "--workers", "1", timeout=240, check_exit=0)
     ams.reset()  # AMS no longer holds the filing our run made
     done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-16",
