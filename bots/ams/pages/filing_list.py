@@ -11,9 +11,9 @@ AMS files for other runs and branches while the list is read, and its pages are 
 a filing added before page 2 is served moves the rows behind it a page on, so page 2 repeats the
 last rows of page 1 and the last rows of the list fall off the end unseen. A read counts as one
 picture of the list only when every page states the first page's 共N行 and no filing number shows
-on two pages; otherwise the whole list is queried again from page 1 (a read, not a repeated
-step), at most `READS` times, and then it is an ApplicationError naming what changed: the queue
-retries it later, and nothing is classified from a list read short.
+on two pages; otherwise it is an ApplicationError naming what changed (`filing_list_changing`):
+the queue, the one retry loop, reads the whole list again from page 1 after its backoff, and
+nothing is classified from a list read short.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
-
-from loguru import logger
 
 from bots.ams import codes
 from bots.ams._tables import TableRow, column_places, table_rows, total_rows
@@ -33,7 +31,6 @@ if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
 
 PAGE = "filing_list"
-READS = 3  # whole reads of a list that keeps changing, before the item goes back to the queue
 COLUMNS = ("filing_no", "action", "business_date", "account_no", "account_kind", "depositor_name", "uscc",
            "bank_code")  # fmt: skip
 
@@ -61,19 +58,14 @@ class FilingListPage:
 
     def read(self, begin: date, end: date) -> tuple[ListedFiling, ...]:
         """Query the business dates begin..end and read every page through 下一页, as many rows
-        as 共N行 says, again from page 1 while the list changes under the reading (the module's
+        as 共N行 says; a list that changed under the reading is an ApplicationError (the module's
         docstring)."""
         what = f"备案业务清单 {begin.isoformat()} 至 {end.isoformat()}"
-        changes: list[str] = []
-        for attempt in range(1, READS + 1):
-            listed, change = self._read_once(begin, end, what)
-            if change is None:
-                return listed
-            changes.append(change)
-            if attempt < READS:
-                logger.warning("{}：读取时清单有变动（{}），从第1页重新读取", what, change)
-        raise ApplicationError(f"{what}：连续 {READS} 次读取时清单都在变动（{'；'.join(changes)}），"
-                               "读不出一致的清单，未据此核对", code="filing_list_changing")  # fmt: skip
+        listed, change = self._read_once(begin, end, what)
+        if change is not None:
+            raise ApplicationError(f"{what}：读取时清单有变动（{change}），读不出一致的清单，未据此核对；"
+                                   "稍后从第1页重新读取", code="filing_list_changing")  # fmt: skip
+        return listed
 
     def _read_once(self, begin: date, end: date, what: str) -> tuple[tuple[ListedFiling, ...], str | None]:
         """One read of every page: the filings, or nothing and what changed between pages."""
