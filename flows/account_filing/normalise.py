@@ -70,6 +70,21 @@ def compact(text: str) -> str:
     return text if cleaned == text else cleaned
 
 
+def as_registered(text: str) -> str:
+    """For a name compared with its registration: fully half-width, every space and zero-width
+    character removed, letter case kept (北京xyz科技有限公司 is not the registered 北京XYZ科技有限公司).
+
+    >>> as_registered("ＡＢＣ（北京） 科技"), as_registered("abc(北京)科技")
+    ('ABC(北京)科技', 'abc(北京)科技')
+    """
+    return _SPACES.sub("", to_half_width(text.translate(_ZERO_WIDTH)))
+
+
+def case_only(text: str, other: str) -> bool:
+    """Whether `text` differs from `other`, as registered, in letter case alone."""
+    return as_registered(text) != as_registered(other) and compact(text) == compact(other)
+
+
 def header_key(text: str) -> str:
     """How headers are compared: half-width, no spaces, no required-field star, no colon."""
     return compact(str(text)).strip("*:")

@@ -1,8 +1,8 @@
 """`rpa run enterprise-check --input FILE`: each valid 开户/变更 row of a filing export (read by
 the account-filing reader, keyed like its filing so `RPA_FILING_REQUIRE_CHECK` finds it) is
 queried in 企业信息联网核查系统. It passes (通过) when 名称 and 法定代表人 match (width and spaces
-aside) and the enterprise is 存续; otherwise it is held (需人工处理) with a note saying what
-differs and the answer page as evidence (法定代表人 masked). result.xlsx: sheet 核查结果.
+aside, not case) and the enterprise is 存续; otherwise it is held (需人工处理) with a note saying
+what differs and the answer page as evidence (法定代表人 masked). result.xlsx: sheet 核查结果.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.account_filing.normalise import compact
+from flows.account_filing.normalise import as_registered, case_only, compact
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
 from flows.account_filing.row_results import item_status
@@ -31,24 +31,28 @@ if TYPE_CHECKING:
 PORTAL = "enterprise_check"
 CHECKED = {"open": "开户", "change": "变更"}
 NO_CODE = "输入行没有统一社会信用代码，无法核查"
+CASE = "，仅字母大小写不同"  # said of a difference in letter case alone (width and spaces are none)
 ANSWER = {"name": "名称", "legal_rep": "法定代表人", "status": "登记状态", "authority": "登记机关"}
 
 
 def judge(payload: dict[str, Any], found: Registration | None, message: str) -> dict[str, Any]:
-    """The row's result against what the system showed: status passed or held, and a note."""
+    """The row's result against what the system showed: status passed or held, and a note. A row
+    without 名称 is held; one without 法定代表人 (a 变更 not changing them) is not compared there."""
     if found is None:
         return {"status": "held", "note": f"核查系统无此统一社会信用代码的登记信息（{message}）"}
-    differs = []
+    differs, name, rep = [], payload["name"], payload["legal_rep"]
     if compact(payload.get("credit_code") or found.credit_code) != compact(found.credit_code):
         differs.append(f"核查结果的统一社会信用代码为{found.credit_code}，与输入行不同")
-    if compact(payload["name"] or found.name) != compact(found.name):
-        differs.append(f"企业名称不符（登记为「{found.name}」）")
-    if compact(payload["legal_rep"] or found.legal_rep) != compact(found.legal_rep):
-        differs.append("法定代表人与登记的不同")
+    if not name:
+        differs.append("输入行无名称，未比对企业名称：须人工核对")
+    elif as_registered(name) != as_registered(found.name):
+        differs.append(f"企业名称不符（登记为「{found.name}」）{CASE * case_only(name, found.name)}")
+    if rep and as_registered(rep) != as_registered(found.legal_rep):
+        differs.append(f"法定代表人与登记的不同{CASE * case_only(rep, found.legal_rep)}")
     if found.status != "存续":
-        differs.append(f"企业已{found.status}")
-    unread = [ANSWER[key] for key in ("name", "legal_rep") if not payload[key]]
-    same = f"与登记一致，{found.status}" + (f"（输入行无{'、'.join(unread)}，未比对）" if unread else "")
+        shown = f"登记状态为“{found.status}”（不是存续）" if found.status else "核查系统未显示登记状态"
+        differs.append(f"企业已{found.status}" if found.status in ("注销", "吊销") else shown)
+    same = f"与登记一致，{found.status}" + ("" if rep else "（输入行无法定代表人：本次变更不涉及，未比对）")
     note = "；".join(differs) or same
     return {"status": "held" if differs else "passed", "note": note, "answer": asdict(found)}
 

@@ -1,9 +1,9 @@
 """The registration check bot against the mock 企业信息联网核查系统, real Chromium.
 
 The page objects read each planted registration and `judge` says passed or held and why (name
-variants that differ only in full-/half-width brackets and spaces pass); a run through the
-engine's queue meets a session expiring mid-run (one new login, the same query) and 500 系统繁忙
-pages (the item retried by the queue), and still ends every row right.
+variants that differ only in full-/half-width forms and spaces pass, one in letter case is held);
+a run through the engine's queue meets a session expiring mid-run (one new login, the same
+query) and 500 系统繁忙 pages (the item retried by the queue), and still ends every row right.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ CANCELLED = uscc("92440300MA5F0B1N2")
 REVOKED = uscc("91420100MA4K2R8T9")
 OTHER_REP = uscc("91330106MA27YW5C3")
 UNKNOWN = uscc("91510100MA61X9K8L")
+LATIN = uscc("91110108MA01ABC2D")
 REGISTRY = [
     {"credit_code": MATCH, "name": "北京星河数据科技有限公司", "legal_rep": "王建国"},
     {"credit_code": VARIANT, "name": "上海浦江（集团）有限公司", "legal_rep": "陈 静"},
@@ -39,6 +40,7 @@ REGISTRY = [
     {"credit_code": REVOKED, "name": "武汉楚天物流有限公司", "legal_rep": "周敏", "status": "吊销",
      "authority": "武汉市市场监督管理局"},
     {"credit_code": OTHER_REP, "name": "杭州西溪文化传媒有限公司", "legal_rep": "赵磊"},
+    {"credit_code": LATIN, "name": "北京XYZ科技有限公司", "legal_rep": "JOHN SMITH"},
 ]
 # (code, the row's name, the row's legal representative) -> (status, words the note must hold)
 CASES = [
@@ -49,6 +51,8 @@ CASES = [
     ((CANCELLED, "深圳市南山区顺达五金店", "刘海"), ("held", "企业已注销")),
     ((REVOKED, "武汉楚天物流有限公司", "周敏"), ("held", "企业已吊销")),
     ((OTHER_REP, "杭州西溪文化传媒有限公司", "赵雷"), ("held", "法定代表人与登记的不同")),
+    ((LATIN, "北京ＸＹＺ科技有限公司", "ＪＯＨＮ　ＳＭＩＴＨ"), ("passed", "一致")),
+    ((LATIN, "北京xyz科技有限公司", "John Smith"), ("held", "仅字母大小写不同；法定代表人与登记的不同，仅")),
     ((UNKNOWN, "成都锦江茶业有限公司", "孙丽"), ("held", "未查询到该统一社会信用代码的登记信息")),
 ]
 
@@ -114,7 +118,7 @@ def test_a_run_through_the_queue_survives_expiry_and_500s(check_portal: Any, tmp
     finally:
         director.stop.set()
         thread.join(5)
-    assert outcome.exit_code == EXIT_ITEMS_FAILED, outcome  # five rows are held for a person
+    assert outcome.exit_code == EXIT_ITEMS_FAILED, outcome  # six rows are held for a person
     stats = check_portal.stats()
     assert stats["faults"].get("error_500") and stats["faults"].get("session_expired"), stats
     assert stats["logins"] >= 2, stats

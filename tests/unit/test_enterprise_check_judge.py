@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from bots.enterprise_check.pages import Registration
 from flows.enterprise_check.flow import judge
 
@@ -15,9 +17,37 @@ def test_width_and_spaces_aside_the_row_passes() -> None:
     assert judged["answer"]["legal_rep"] == "张 三"
 
 
-def test_a_field_the_row_does_not_give_is_said_not_compared() -> None:
+def test_a_change_without_legal_rep_passes_on_the_rest_saying_it_was_not_compared() -> None:
     judged = judge({"name": "北京华信(中国)科技有限公司", "legal_rep": None}, SHOWN, "")
-    assert judged["status"] == "passed" and "输入行无法定代表人，未比对" in judged["note"]
+    assert judged["status"] == "passed"
+    assert judged["note"] == "与登记一致，存续（输入行无法定代表人：本次变更不涉及，未比对）"
+
+
+def test_a_row_without_a_name_is_held_nothing_compared_is_no_pass() -> None:
+    for rep in ("张三", None, ""):
+        judged = judge({"name": None, "legal_rep": rep}, SHOWN, "")
+        assert judged["status"] == "held" and "输入行无名称，未比对企业名称" in judged["note"], judged
+    assert judge({"name": "", "legal_rep": "张三"}, SHOWN, "")["status"] == "held"
+
+
+def test_letter_case_is_a_difference_width_and_spaces_are_not() -> None:
+    shown = Registration(SHOWN.credit_code, "北京XYZ科技有限公司", "JOHN SMITH", "存续", SHOWN.authority)
+    full_width = {"name": "北京ＸＹＺ 科技有限公司", "legal_rep": "ＪＯＨＮ　ＳＭＩＴＨ"}
+    assert judge(full_width, shown, "")["status"] == "passed"
+    judged = judge({"name": "北京xyz科技有限公司", "legal_rep": "John Smith"}, shown, "")
+    assert judged["status"] == "held"
+    assert judged["note"] == ("企业名称不符（登记为「北京XYZ科技有限公司」），仅字母大小写不同；"
+                              "法定代表人与登记的不同，仅字母大小写不同")
+    other = judge({"name": "北京xyz科技有限公司", "legal_rep": "JOHN SMYTH"}, shown, "")["note"]
+    assert other.endswith("；法定代表人与登记的不同")  # more than case: no "仅"
+
+
+def test_a_status_other_than_cancelled_or_revoked_is_said_as_shown() -> None:
+    row = {"name": SHOWN.name, "legal_rep": "张三"}
+    for status, note in (("在业", "登记状态为“在业”（不是存续）"), ("正常", "登记状态为“正常”（不是存续）"),
+                         ("", "核查系统未显示登记状态"), ("注销", "企业已注销")):
+        shown = Registration(SHOWN.credit_code, SHOWN.name, SHOWN.legal_rep, status, SHOWN.authority)
+        assert judge(row, shown, "") == {"status": "held", "note": note, "answer": asdict(shown)}
 
 
 def test_every_difference_is_named() -> None:
