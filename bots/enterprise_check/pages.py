@@ -59,9 +59,12 @@ class QueryPage(_CheckScreen):
         with playwright_errors("reading the query page", SYSTEM):
             return " ".join(self.elements().locate("message").inner_text().split())
 
-    def log_out(self) -> None:
-        with playwright_errors("logging out", SYSTEM), self.page.expect_navigation():
-            self.elements().locate("logout").click()
+    def log_out(self, base_url: str) -> None:
+        """Back to the query page, the one with [退出] (from a result or an error page too), and out."""
+        with playwright_errors("logging out", SYSTEM):
+            self.arrived(self.page.goto(f"{base_url.rstrip('/')}/ecis/query.do"))
+            with self.page.expect_navigation():
+                self.elements().locate("logout").click()
 
 
 class ResultPage(_CheckScreen):

@@ -121,7 +121,8 @@ class EnterpriseCheckFlow(Flow):
                     return judged
                 raise NeedsPerson("登记信息与输入行不符", code="registration_differs", details=judged)
 
-            work.log_in(lambda code, password: login.log_in(url, code, password), log_out=query.log_out)
+            work.log_in(lambda code, password: login.log_in(url, code, password),
+                        log_out=lambda: query.log_out(url))
             yield handle
 
     def finish(self, ctx: RunContext) -> list[Path]:

@@ -3,7 +3,8 @@ needs around its items, so that the flow's own code says only what it does with 
 
     with portal_worker(wctx, "enterprise_check", "企业信息联网核查系统", audit_prefix="check.") as work:
         login, query = LoginPage(work.page, selectors), QueryPage(work.page, selectors)
-        work.log_in(lambda code, password: login.log_in(url, code, password), log_out=query.log_out)
+        work.log_in(lambda code, password: login.log_in(url, code, password),
+                    log_out=lambda: query.log_out(url))
 
         def handle(item: WorkItem) -> dict[str, Any]:
             with work.evidence(item) as ref:

@@ -67,6 +67,8 @@ def test_check_run_holds_the_closed_enterprise(check_portal: Any, tmp_path: Path
     html = (folder / "report.html").read_text(encoding="utf-8")  # a diagnostic: no person's name
     assert "企业已注销" in html and "黄志强" not in html and "马晓东" not in html
     assert check_portal.stats()["events"]["query"] == 2  # the 撤销 row is not checked
+    stats = check_portal.stats()  # the last row ended on a result page: logged out from there
+    assert (stats["live_sessions"], stats["sessions_ended"]) == (0, {"logout": 1}), stats
 
     # the same export again: nothing is queried twice, and the held row still makes it exit 1
     again = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from bots.enterprise_check.pages import LoginPage, QueryPage, ResultPage
 from flows.enterprise_check.flow import judge
 from rpa.browser.selectors import load_selectors
-from rpa.errors import SessionLost
+from rpa.errors import PortalUnavailable, SessionLost
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import EXIT_ITEMS_FAILED, execute_run
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
@@ -74,6 +74,29 @@ def test_each_registration_read_and_judged(check_portal: Any, page: Any) -> None
     page.wait_for_timeout(400)
     with pytest.raises(SessionLost):
         query.check(check_portal.url, MATCH, "北京星河数据科技有限公司")
+
+
+@pytest.mark.timeout(90)
+def test_logs_out_from_every_page_it_may_end_on(check_portal: Any, page: Any) -> None:
+    """A result page and the system's 500 page have no [退出]: the session is still ended."""
+    check_portal.plant(REGISTRY)
+    selectors = load_selectors("enterprise_check", PROJECT_ROOT / "selectors")
+    login, query, url = LoginPage(page, selectors), QueryPage(page, selectors), check_portal.url
+
+    def busy() -> None:
+        check_portal.set_faults(error_rate=1.0, error_paths=["/ecis/queryAction.do"])
+        with pytest.raises(PortalUnavailable):
+            query.check(url, MATCH, "")
+        check_portal.set_faults()
+
+    ends = {"result": lambda: query.check(url, MATCH, ""), "query": lambda: query.check(url, UNKNOWN, ""),
+            "系统繁忙": busy}
+    for logouts, (where, end_on) in enumerate(ends.items(), start=1):
+        login.log_in(url, *check_portal.operators[0])
+        end_on()
+        query.log_out(url)
+        stats = check_portal.stats()
+        assert (stats["live_sessions"], stats["sessions_ended"]) == (0, {"logout": logouts}), (where, stats)
 
 
 class ExpireOnce:

@@ -67,7 +67,7 @@ def test_login_relogin_once_and_logout_on_a_real_portal(
         with portal_worker(wctx, "enterprise_check", SYSTEM, audit_prefix="check.", browser=browser) as work:
             login, query, result = (LoginPage(work.page, selectors), QueryPage(work.page, selectors),
                                     ResultPage(work.page, selectors))
-            work.log_in(lambda c, p: login.log_in(url, c, p), log_out=query.log_out)
+            work.log_in(lambda c, p: login.log_in(url, c, p), log_out=lambda: query.log_out(url))
             assert check_portal.stats()["live_sessions"] == 1
 
             def query_once_expired() -> None:
