@@ -205,6 +205,11 @@ class Flow(ABC):
 
         return usable_operators(settings, self.portal)
 
+    def require_operators(self, settings: Settings) -> None:
+        """UsageError naming the setting when the flow's portal has no operator configured."""
+        if self.portal is not None and not settings.operators_for(self.portal):
+            raise UsageError(no_operators_message(self.portal))
+
     def open_items(self, ctx: RunContext) -> int:
         """This run's items not yet ended (pending or leased)."""
         from rpa.queue.work_queue import ItemState
@@ -221,10 +226,7 @@ class Flow(ABC):
             return requested
         available = len(self.operators(ctx.settings))
         if available == 0:
-            raise UsageError(
-                f"没有配置{_PORTAL_WORDS.get(self.portal, self.portal)}的操作员：请设置 "
-                f"RPA_{OPERATOR_SETTINGS.get(self.portal, 'REPORTS')}_OPERATORS"
-            )
+            raise UsageError(no_operators_message(self.portal))
         if available < requested:
             ctx.log.warning(
                 f"要求 {requested} 个工作进程，但{_PORTAL_WORDS.get(self.portal, self.portal)}只有 "
@@ -239,6 +241,13 @@ OPERATOR_SETTINGS: dict[str, str] = {"ams": "AMS", "report_platform": "REPORTS",
 # the portals as a clerk names them
 _PORTAL_WORDS = {"ams": "人民币账户管理系统（AMS）", "report_platform": "报表平台",
                 "enterprise_check": "企业信息联网核查系统"}
+
+
+def no_operators_message(portal: str) -> str:
+    """Why a run of a flow on `portal` is refused when no operator is configured for it."""
+    return (f"没有配置{_PORTAL_WORDS.get(portal, portal)}的操作员：请设置 "
+            f"RPA_{OPERATOR_SETTINGS.get(portal, 'REPORTS')}_OPERATORS")
+
 
 FLOWS: dict[str, str] = {
     "smoke": "flows.smoke:SmokeFlow",

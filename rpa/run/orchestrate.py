@@ -21,7 +21,6 @@ from rpa.errors import (
     EXIT_OK,
     EXIT_STOPPED,
     EXIT_USAGE,
-    ConfigError,
     DatabaseUnavailable,
     RpaError,
     UsageError,
@@ -36,6 +35,7 @@ from rpa.run.close import close_after_bug, close_run, close_without_database
 from rpa.run.flow import Flow, load_flow
 from rpa.run.outputs import RunOutputs
 from rpa.run.owners import RunOwners
+from rpa.run.preflight import check_configuration
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import (
     RunContext,
@@ -208,7 +208,7 @@ def _execute(
     forced_exit: int | None = None
     try:
         flow = outputs.flow = load_flow(ctx.flow, ctx.params.get("flow_params", {}))
-        _check_configuration(ctx, flow)  # before any input is read or any worker starts
+        check_configuration(ctx, flow, enqueue_only=enqueue_only)  # before any input is read
         _add_engine_shaping_files(ctx, flow)
         prepared = flow.prepare(ctx)
         ctx.log.info(
@@ -245,25 +245,6 @@ def _execute(
         close_after_bug(ctx, exc)
         raise
     return close_run(ctx, outputs, forced_exit, stop_reason)
-
-
-def _check_configuration(ctx: RunContext, flow: Flow) -> None:
-    """The flow's selectors file, read and checked in this process: a broken one refuses the run
-    (exit 2) before any worker starts, instead of failing in every worker."""
-    from rpa.browser.selectors import load_selectors
-
-    name = flow.selectors or flow.portal
-    if not name:
-        return
-    try:
-        load_selectors(name, ctx.settings.selectors_dir)
-    except ConfigError as exc:
-        reason = " ".join(scrub_text(str(exc)).split())  # one line, whatever the YAML parser said
-        raise ConfigError(
-            f"选择器配置有误，运行未开始：{reason}；请改正 {ctx.settings.selectors_dir / (name + '.yaml')}"
-            "（RPA_SELECTORS_DIR）后重新运行",
-            code=exc.code,
-        ) from None
 
 
 def _add_engine_shaping_files(ctx: RunContext, flow: Flow) -> None:

@@ -662,6 +662,8 @@ def _run_cases() -> list[Case]:
             ("run", "account-filing", "--input", "{dir}/export.xlsx"),
             2,
             "损坏",
+            # operators configured: a run without any is refused before it reads its input
+            env={"RPA_AMS_OPERATORS": '[{"code": "A10001", "password": "x"}]'},
             setup=_write("export.xlsx", build.corrupt_deflate(GOOD_XLSX)),
         ),
         Case(

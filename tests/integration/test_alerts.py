@@ -28,7 +28,7 @@ from rpa.queue.schema import items
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.operators import remember_refusal
 from rpa.run.orchestrate import execute_run
-from rpa.settings import Settings
+from rpa.settings import OperatorCredential, Settings
 from tests.check_exports import open_row, uscc, write_export
 from tests.e2e.cli_helpers import CliEnv, make_cli_env
 from tests.integration.alert_receivers import (
@@ -355,8 +355,11 @@ def test_rows_put_aside_while_validating_raise_the_rows_held_alert(
 ) -> None:
     """A filing run whose only row has a name outside GBK (𠮷, U+20BB7) puts it aside for a person
     before anything is queued: no queue item is held, yet the run end alerts it."""
-    settings = _settings(tmp_path, write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port,
+    alerting = _settings(tmp_path, write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port,
                                                      webhook_url=http.url))
+    # an operator configured (never used): a run without any is refused before reading its input
+    unused = OperatorCredential(code="A10001", password="x")
+    settings = alerting.model_copy(update={"ams_operators": [unused]})
     name, code = "北京𠮷祥餐饮管理有限公司", uscc("91110105MA02XYKW1")
     row = open_row(RARE_NAME_ACCOUNT, name, code, "周敏", "2026-12-01")
     export = write_export(tmp_path / "rare.xlsx", [row])
