@@ -11,7 +11,7 @@ that run's items. Each such row is one of:
   another host, none of its items has moved for two lease lengths): taken over into this run
   (`WorkQueue.take_over`), `item.taken_over` recorded in both runs' audit chains, and worked here.
 
-    seen = settle_other_runs(ctx, "account-filing", keys)
+    seen = settle_other_runs(ctx, "account-filing", keys)   # work="核查" for the check flow's rows
     seen.taken_over        # {"20261201-...": 3}
     seen.warnings          # what the terminal must show
 """
@@ -43,17 +43,18 @@ class OtherRuns:
     open: Counter[str] = field(default_factory=Counter)
     taken_over: Counter[str] = field(default_factory=Counter)
     states: dict[str, RunState] = field(default_factory=dict)
+    work: str = "报备"  # what the flow does to a row, in the lines a clerk reads
 
     @property
     def notes(self) -> list[str]:
-        return [f"{rows} 行已由运行 {run} 办结：不再报备"
+        return [f"{rows} 行已由运行 {run} 办结：不再{self.work}"
                 for run, rows in self.done.items()]
 
     @property
     def warnings(self) -> list[str]:
         lines = [
             f"{rows} 行由运行 {run} 办理中（{STATE_LABELS[self.states.get(run, 'unknown')]}）："
-            "本批次不重复报备；这些行办结之前本批次不以 0 退出"
+            f"本批次不重复{self.work}；这些行办结之前本批次不以 0 退出"
             for run, rows in self.open.items()
         ]
         lines += [f"{rows} 行已由运行 {run} 办理但未办结（门户拒绝、需人工处理或失败）：见 result.xlsx，"
@@ -74,10 +75,10 @@ def run_state(ctx: RunContext, run_id: str, owners: RunOwners) -> RunState:
     return "running" if last is not None and datetime.now(UTC) - last < quiet else "gone"
 
 
-def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str]) -> OtherRuns:
+def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: str = "报备") -> OtherRuns:
     """Sort the rows other runs hold (see the module docstring); takes over those of runs that
-    will not work them."""
-    found = OtherRuns()
+    will not work them. `work`: what the flow does to a row (报备, 核查), for the terminal's lines."""
+    found = OtherRuns(work=work)
     held: dict[str, list[WorkItem]] = defaultdict(list)
     for item in ctx.queue.find_by_keys(flow, keys).values():
         if item.run_id != ctx.run_id:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.account_filing.normalise import as_registered, case_only, compact
+from flows.account_filing.other_runs import settle_other_runs
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
 from flows.account_filing.row_results import item_status
-from rpa.errors import InputFileError, NeedsPerson
+from rpa.errors import NeedsPerson
 from rpa.masking import item_ref
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
@@ -75,19 +76,19 @@ class EnterpriseCheckFlow(Flow):
         from flows.account_filing.validate import validate_file
 
         path, settings = Path(self.input), ctx.settings
-        if not path.is_file():
-            raise InputFileError(f"输入文件 {path} 不存在或不是文件")
-        ctx.add_input(path)
-        ctx.add_shaping_file(settings.selectors_dir / f"{PORTAL}.yaml")
-        self.report = validate_file(
+        self.report = validate_file(  # a missing file or a folder: InputFileError saying which
             path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
             today=now_in(settings).date(), sheet=self.sheet, max_rows=settings.max_export_rows)
+        ctx.add_input(path)
+        ctx.add_shaping_file(settings.selectors_dir / f"{PORTAL}.yaml")
         entries = [NewItem(key, {"sheet": o.sheet, "row": o.row, "action": r.action, "credit_code": r.uscc,
                                  "name": r.depositor_name, "legal_rep": r.legal_rep_name})
                    for o, key in self._checked() if (r := o.record) is not None]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
+        others = settle_other_runs(ctx, self.name, [e.key for e in entries], work="核查")
         created = sum(1 for r in results if r.created)
-        return Prepared(enqueued=created, duplicates=len(results) - created)
+        return Prepared(enqueued=created, duplicates=len(results) - created, notes=others.notes,
+                        warnings=others.warnings)
 
     def _checked(self) -> list[tuple[RowOutcome, str]]:
         """(outcome, item key) of every valid 开户/变更 row."""
@@ -121,8 +122,7 @@ class EnterpriseCheckFlow(Flow):
                     return judged
                 raise NeedsPerson("登记信息与输入行不符", code="registration_differs", details=judged)
 
-            work.log_in(lambda code, password: login.log_in(url, code, password),
-                        log_out=lambda: query.log_out(url))
+            work.log_in(lambda code, pw: login.log_in(url, code, pw), log_out=lambda: query.log_out(url))
             yield handle
 
     def finish(self, ctx: RunContext) -> list[Path]:

@@ -5,7 +5,9 @@
   the system's answer and the evidence screenshot; the same export again queries nothing and
   still exits 1 while the held row is held;
 - `RPA_FILING_REQUIRE_CHECK=true rpa run account-filing`: the row whose check passed is filed
-  into the mock AMS, the other is 需人工处理 and never reaches AMS.
+  into the mock AMS, the other is 需人工处理 and never reaches AMS;
+- rows an ended run queued and never checked are taken over and checked, the terminal naming
+  the run they came from.
 
 Credit codes come from the test's own GB 32100 function; the rest is written by hand.
 """
@@ -19,6 +21,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from flows.enterprise_check.flow import EnterpriseCheckFlow
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import open_run
+from rpa.run.owners import RunOwners
+from rpa.settings import Settings
 from tests.check_exports import open_row, uscc, write_export
 from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
 
@@ -94,3 +101,25 @@ def test_filing_requires_a_passed_check(check_portal: Any, ams: Any, tmp_path: P
     assert [(r[2], r[5]) for r in rows] == [("6228480012340000011", "已报备"),
                                             ("6228480012340000029", "需人工处理")]
     assert "RPA_FILING_REQUIRE_CHECK" in rows[1][12] and "enterprise-check" in rows[1][12]
+
+
+@pytest.mark.timeout(300)
+def test_rows_of_an_ended_run_are_taken_over_and_checked(check_portal: Any, tmp_path: Path) -> None:
+    check_portal.plant(REGISTRY)
+    cli = cli_for(tmp_path, check_portal)
+    export = write_export(tmp_path / "export.xlsx", ROWS[:2])
+    settings = Settings(runs_dir=cli.runs, audit_key_file=tmp_path / "keys" / "audit.key")
+    ctx = open_run(settings, "enterprise-check", {"flow_params": {"input": str(export)}}, trigger="cli")
+    EnterpriseCheckFlow(input=str(export)).prepare(ctx)  # queued, and the run ended checking nothing
+    owners = RunOwners.from_settings(settings)
+    owners.mark_running(ctx.run_id)
+    owners.mark_ended(ctx.run_id)
+
+    done = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr  # the 注销 enterprise is held
+    assert f"2 行原由运行 {ctx.run_id} 持有" in done.stdout + done.stderr
+    rows = result_rows(cli, done.stdout, "核查结果")
+    assert [(r[5], r[13]) for r in rows] == [("通过", run_id_from(done.stdout)),
+                                           ("需人工处理", run_id_from(done.stdout))]
+    assert check_portal.stats()["events"]["query"] == 2
+    assert not WorkQueue.from_settings(settings).items(ctx.run_id)
