@@ -6,6 +6,8 @@
   still exits 1 while the held row is held;
 - `RPA_FILING_REQUIRE_CHECK=true rpa run account-filing`: the row whose check passed is filed
   into the mock AMS, the other is 需人工处理 and never reaches AMS;
+- a 变更 row without 名称 is held, not passed, and the gate does not file it; one without
+  法定代表人 (its 变更事项 does not change them) passes, its note saying it was not compared;
 - rows an ended run queued and never checked are taken over and checked, the terminal naming
   the run they came from.
 
@@ -123,3 +125,33 @@ def test_rows_of_an_ended_run_are_taken_over_and_checked(check_portal: Any, tmp_
                                            ("需人工处理", run_id_from(done.stdout))]
     assert check_portal.stats()["events"]["query"] == 2
     assert not WorkQueue.from_settings(settings).items(ctx.run_id)
+
+
+def change_row(account: str, name: str, legal_rep: str) -> list[Any]:
+    """A 变更 of the registered address alone: 名称 and 法定代表人 may be left blank."""
+    return ["变更", account, "基本存款账户", "2026-11-26", name, "01", ACTIVE, "法定代表人", legal_rep,
+            "居民身份证", "11010519491231002X", "北京市海淀区中关村大街2号", "500", "技术开发",
+            "102100099996", "J1000000000019", "注册地址", "", "", "310001"]
+
+
+@pytest.mark.timeout(400)
+def test_a_change_without_a_name_is_held_and_not_filed(check_portal: Any, ams: Any, tmp_path: Path) -> None:
+    check_portal.plant(REGISTRY)
+    ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    cli = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
+                  RPA_FILING_REQUIRE_CHECK="true")
+    rows = [change_row("6228480012340000011", "", "马晓东"),
+            change_row("6228480012340000029", "北京中关村启明软件有限公司", "")]
+    export = write_export(tmp_path / "changes.xlsx", rows)
+    checked = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    got = [(r[5], r[12]) for r in result_rows(cli, checked.stdout, "核查结果")]
+    assert got == [("需人工处理", "输入行无名称，未比对企业名称：须人工核对"),
+                   ("通过", "与登记一致，存续（输入行无法定代表人：本次变更不涉及，未比对）")]
+
+    filed = cli.run("run", "account-filing", "--input", str(export), "--workers", "1", timeout=240)
+    assert filed.returncode == 1, filed.stdout + filed.stderr
+    assert "6228480012340000011" not in [f["account_no"] for f in ams.filings()]
+    held = result_rows(cli, filed.stdout, "报备结果")[0]
+    assert (held[2], held[5]) == ("6228480012340000011", "需人工处理")
+    assert "RPA_FILING_REQUIRE_CHECK" in held[12]
