@@ -205,11 +205,6 @@ class Flow(ABC):
 
         return usable_operators(settings, self.portal)
 
-    def require_operators(self, settings: Settings) -> None:
-        """UsageError naming the setting when the flow's portal has no operator configured."""
-        if self.portal is not None and not settings.operators_for(self.portal):
-            raise UsageError(no_operators_message(self.portal))
-
     def open_items(self, ctx: RunContext) -> int:
         """This run's items not yet ended (pending or leased)."""
         from rpa.queue.work_queue import ItemState

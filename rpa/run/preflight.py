@@ -6,9 +6,9 @@ the run (exit 2) with nothing queued and no worker started.
 
 from __future__ import annotations
 
-from rpa.errors import ConfigError
+from rpa.errors import ConfigError, UsageError
 from rpa.masking import scrub_text
-from rpa.run.flow import Flow
+from rpa.run.flow import Flow, no_operators_message
 from rpa.run.runs import RunContext, read_run_json
 
 
@@ -20,8 +20,10 @@ def check_configuration(ctx: RunContext, flow: Flow, *, enqueue_only: bool) -> N
     operators, work the items), nor on a resume: its items are queued already, and one with none
     open writes its outputs without the portal."""
     _check_selectors(ctx, flow)
-    if not enqueue_only and not read_run_json(ctx.folder).get("resumes"):
-        flow.require_operators(ctx.settings)
+    portal = flow.portal
+    new_run = not enqueue_only and not read_run_json(ctx.folder).get("resumes")
+    if portal is not None and new_run and not ctx.settings.operators_for(portal):
+        raise UsageError(no_operators_message(portal))
 
 
 def _check_selectors(ctx: RunContext, flow: Flow) -> None:
