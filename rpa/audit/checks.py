@@ -3,9 +3,10 @@
 For each run: the database chain (every MAC, link and the head), the ledger's final head and
 item count against that chain, the run folder, the exported audit.jsonl (alone and against
 the database and the ledger), every evidence file's SHA-256 as the chain recorded it (and no
-evidence file the chain does not know), run.json's counts against the chain's, and every item
-counted as ended against its own outcome event in the chain; every input row the chain
-validated has its line in result.xlsx. The ledger
+evidence file the chain does not know), run.json's counts against the chain's, every item
+counted as ended against its own outcome event in the chain, every ended item in the queue
+against that event (`rpa.audit.item_checks`); every input row the chain validated has its line
+in result.xlsx. The ledger
 itself is verified first, in the database and in its append-only copy. Each finding is a short
 Chinese sentence; a run pruned on purpose is reported as 已清理, not as tampering.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from rpa.audit.chain import KIND_WORDS, AuditEvent, VerifyResult
 from rpa.audit.evidence import EVIDENCE_DIR, EVIDENCE_SEALED, file_sha256
 from rpa.audit.export import read_export
+from rpa.audit.item_checks import ENDED, QueuedItem, check_queue_items, last_outcomes, outcome_state
 from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.outcomes import counts_text, state_label
@@ -29,10 +32,8 @@ EXPORT_NAME = "audit.jsonl"
 RUN_JSON = "run.json"
 RESULT_BOOK = "result.xlsx"
 RESULT_ROW_HEADER = "行号"
-# an item's outcome events (a system error names its next state: failed, or pending for a retry)
-_OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held",
-             "item.failed": "failed"}  # item.failed: a bug, failed at once
-_ENDED = ("done", "business_error", "held", "failed")
+# a run's items in the queue, by run id (the caller's: the audit part does not import the queue)
+QueueItems = Callable[[str], Sequence[QueuedItem]]
 
 
 @dataclass
@@ -86,7 +87,13 @@ def verify_ledger(audit: AuditLog) -> tuple[Report, dict[str, LedgerRun]]:
     return report, runs_in(stored or copied)
 
 
-def verify_run(audit: AuditLog, runs_dir: Path, run_id: str, ledger: LedgerRun | None) -> Report:
+def verify_run(
+    audit: AuditLog,
+    runs_dir: Path,
+    run_id: str,
+    ledger: LedgerRun | None,
+    queue_items: QueueItems | None = None,
+) -> Report:
     """Every check of one run; see the module docstring."""
     report = Report(f"运行 {run_id}")
     events = audit.events(run_id)
@@ -105,6 +112,8 @@ def verify_run(audit: AuditLog, runs_dir: Path, run_id: str, ledger: LedgerRun |
         report.good("账本记录了开始，尚无结束记录（运行中或未正常结束）")
     elif run_id not in (OUTSIDE_RUN,):
         report.good("运行账本中没有这次运行（账本启用前的运行）")
+    if queue_items is not None and not pruned:
+        check_queue_items(report, audit, events, queue_items(run_id))
     folder = runs_dir / run_id
     if pruned:
         report.good(f"运行文件夹已清理（账本于 {ledger.pruned_at if ledger else ''} 记录了清理）")
@@ -202,18 +211,11 @@ def _check_counts(report: Report, folder: Path, events: list[AuditEvent]) -> Non
 
 def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[str, int]) -> None:
     """Every item the close counted as ended has its own outcome event in the chain."""
-    last: dict[str, str] = {}
-    for event in events:
-        if event.item_ref is None:
-            continue
-        if event.event in _OUTCOMES:
-            last[event.item_ref] = _OUTCOMES[event.event]
-        elif event.event == "item.system_error":
-            last[event.item_ref] = str(event.details.get("next_state"))
-    from_events = {state: sum(1 for s in last.values() if s == state) for state in _ENDED}
+    last = [outcome_state(event) for event in last_outcomes(events).values()]
+    from_events = {state: sum(1 for s in last if s == state) for state in ENDED}
     differing = [
         f"{state_label(state)}：结束计数 {chain_counts.get(state, 0)}，逐项事件 {from_events.get(state, 0)}"
-        for state in _ENDED
+        for state in ENDED
         if chain_counts.get(state, 0) != from_events.get(state, 0)
     ]
     if differing:
@@ -268,10 +270,13 @@ def _nonzero(counts: object) -> dict[str, int]:
     return {str(k): v for k, v in counts.items() if isinstance(v, int) and v}
 
 
-def verify_runs(audit: AuditLog, runs_dir: Path, run_id: str | None) -> list[Report]:
+def verify_runs(
+    audit: AuditLog, runs_dir: Path, run_id: str | None, queue_items: QueueItems | None = None
+) -> list[Report]:
     """The ledger's report, then one per run: the named one, or every run the database or the
-    ledger knows (`run_id` None)."""
+    ledger knows (`run_id` None). With `queue_items`, each run's ended items in the queue are
+    checked against the chain too."""
     ledger_report, ledger = verify_ledger(audit)
     every = sorted((set(audit.run_ids()) | set(ledger)) - {LEDGER})
     targets = [run_id] if run_id is not None else every
-    return [ledger_report, *(verify_run(audit, runs_dir, target, ledger.get(target)) for target in targets)]
+    return [ledger_report, *(verify_run(audit, runs_dir, t, ledger.get(t), queue_items) for t in targets)]

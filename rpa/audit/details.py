@@ -16,12 +16,14 @@ from typing import Any
 
 from rpa.masking import FieldClass, mask, scrub_text
 
-# fields that name run-folder files and their digests: kept whole whatever digits they hold
+# fields that name run-folder files and digests (of files, of an item's result): kept whole
+# whatever digits they hold
 FILE_FIELDS: dict[str, FieldClass] = {
     "evidence": FieldClass.FILE_NAME,
     "evidence_sha256": FieldClass.DIGEST,
     "file": FieldClass.FILE_NAME,
     "file_sha256": FieldClass.DIGEST,
+    "result_hmac": FieldClass.DIGEST,
 }
 # an integer this long may be an account number; it is masked like digits in free text
 _LONG_NUMBER_DIGITS = 8

@@ -22,12 +22,15 @@ run's start and its keyed final head.
 
 Evidence is hashed into the chain: an event whose details name an `evidence` file gets its
 SHA-256 when it is appended (`files_root`), and a run's close seals every file under
-`evidence/` (`seal_files`). File names and digests are masked by their field class, which keeps
-them whole, so an exported reference always names the file on disk.
+`evidence/` (`seal_files`); a done item's whole result goes in as a keyed digest
+(`keyed_digest`), so the queue's copy can be checked without storing it. File names and
+digests are masked by their field class, which keeps them whole, so an exported reference
+always names the file on disk.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import replace
@@ -167,6 +170,15 @@ class AuditLog:
             return None
         code = last[1].get("exit_code")
         return code if isinstance(code, int) else None
+
+    def ref_of(self, item_key: str) -> str:
+        """The item's ref under this log's key, as its events carry it."""
+        return item_ref(item_key, self._key)
+
+    def keyed_digest(self, value: Any) -> str:
+        """HMAC-SHA256 under the audit key of `value`'s canonical JSON (an item's result): the
+        chain records the value without revealing it, and only the key holder can recompute it."""
+        return hmac.new(self._key, canonical_json(value).encode("utf-8"), hashlib.sha256).hexdigest()
 
     def seal_files(self, run_id: str, folder: Path, actor: str = "run") -> AuditEvent:
         """Record the SHA-256 of every file under the run's `evidence/` (the run's close)."""

@@ -119,7 +119,8 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str)
     if not queue.settle(run_id, item.id, CASE_STATES, code=FILED_BY_HAND, result=result):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
     audit.append(run_id, checker, "item.done", item_key=item.key,  # its outcome, as the item loop records one
-                 details={"status": FILED_BY_HAND, "filing_no": mark.filing_no, "row": _row(item)},
+                 details={"status": FILED_BY_HAND, "filing_no": mark.filing_no, "row": _row(item),
+                          "result_hmac": audit.keyed_digest(result)},
                  field_classes={"filing_no": FieldClass.REFERENCE})
     audit.append(run_id, checker, "case.by_hand_approved", item_key=item.key,
                  details={"checker": checker, "maker": mark.maker, "row": _row(item),

@@ -1,5 +1,5 @@
 """CLI commands `rpa audit verify` and `rpa audit export`: check a run (or every run) against its
-keyed chain, the run ledger, audit.jsonl, evidence files and counts; write a run's chain to
+keyed chain, the run ledger, audit.jsonl, evidence files, counts and the queue's items; write a run's chain to
 runs/<run id>/audit.jsonl.
 
     rpa audit verify RUN_ID | --all     # exit 1 naming each run that fails
@@ -21,12 +21,14 @@ def audit_verify(
     run_id: Annotated[str | None, typer.Argument(help="Run id.")] = None,
     all_runs: Annotated[bool, typer.Option("--all", help="Every run in the database.")] = False,
 ) -> None:
-    """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件和计数。
+    """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件、计数和队列中的事项。
 
-    Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence and counts."""
+    Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence, counts and
+    the queue's items."""
     from rpa.audit.checks import verify_runs
     from rpa.audit.log import AuditLog
     from rpa.errors import UsageError
+    from rpa.queue.work_queue import WorkQueue
 
     cfg = settings()
     audit = AuditLog.from_settings(cfg)
@@ -37,7 +39,8 @@ def audit_verify(
         )
     if not all_runs and not run_id:
         raise UsageError("请给出运行编号，或用 --all 核对全部运行")
-    reports = verify_runs(audit, cfg.runs_dir, None if all_runs else run_id)
+    queue = WorkQueue.from_settings(cfg)
+    reports = verify_runs(audit, cfg.runs_dir, None if all_runs else run_id, queue.items)
     for report in reports:
         for line in report.lines:
             typer.echo(line)

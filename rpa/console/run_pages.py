@@ -39,7 +39,8 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
     verification: list[str] = []
     verified = False
     if state.audit.has_schema():
-        for item in WorkQueue.from_settings(state.settings).items(run_id):
+        queue = WorkQueue.from_settings(state.settings)
+        for item in queue.items(run_id):
             result = item.result or {}
             items.append({
                 "id": str(item.id), "state": item_label(str(item.state), result),
@@ -47,7 +48,7 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
                 "error": scrub_text(item.last_error_message or ""),
                 "note": scrub_text(str(result.get("note") or "")),  # the word is in state, never the code
             })
-        reports = verify_runs(state.audit, state.settings.runs_dir, run_id)
+        reports = verify_runs(state.audit, state.settings.runs_dir, run_id, queue.items)
         # each sentence names its subject (运行 <id>：...): on the run's own page the id goes
         verification = [line.split("：", 1)[-1] for report in reports[1:] for line in report.lines]
         verified = all(report.ok for report in reports[1:])

@@ -43,7 +43,8 @@ def record_late_outcomes(ctx: RunContext) -> int:
             continue
         details: dict[str, Any] = {"recorded_late": True}
         if state == "done":
-            details.update({k: v for k, v in (item.result or {}).items() if k in AUDITED})
+            details.update({k: v for k, v in (item.result or {}).items() if k in AUDITED},
+                           result_hmac=ctx.audit.keyed_digest(item.result))
         else:
             details.update(code=item.last_error_code, message=item.last_error_message)
         ctx.audit.append(ctx.run_id, "run", OUTCOME_EVENTS[state], item_key=item.key, details=details,

@@ -127,7 +127,8 @@ def _loop(
             except LeaseLost as exc:  # the lease went while the handler worked
                 settle(queue, wctx, item, exc, summary)
                 continue
-            wctx.record("item.done", item, **{k: v for k, v in result.items() if k in AUDITED})
+            wctx.record("item.done", item, result_hmac=wctx.audit.keyed_digest(result),
+                        **{k: v for k, v in result.items() if k in AUDITED})
             wctx.log.info(f"事项 {item.id}：{item_label('done', result)}")
             summary.done += 1
             breaker.succeeded()

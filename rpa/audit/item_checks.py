@@ -1,0 +1,124 @@
+"""The queue against the chain: each ended item's state, code and result as the audit chain last
+recorded them (`rpa audit verify`).
+
+The outputs (result.xlsx, report.html) are rebuilt from the queue on every close, so an item
+edited in the database would reach them unseen. Each item of the run in an ended state
+(done, business error, held, failed) is joined to its events by its ref (the keyed hash of its
+key: an edited key joins none), and its last outcome event must name the same state; a business
+error, a hold or a failure the same code; a done item the same result: every field the event
+recorded (the filing number first), masked as the event masked it, and the keyed digest of the
+whole result (`result_hmac`) where the event has one. Nothing is unmasked.
+
+    >>> check_queue_items(report, audit, events, queue.items(run_id))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from rpa.audit.chain import AuditEvent, canonical_json
+from rpa.audit.details import FILE_FIELDS, mask_details
+from rpa.masking import FieldClass
+from rpa.outcomes import state_label
+
+if TYPE_CHECKING:
+    from rpa.audit.checks import Report
+    from rpa.audit.log import AuditLog
+
+# an item's outcome events (a system error names its next state: failed, or pending for a retry)
+OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held",
+            "item.failed": "failed"}  # fmt: skip
+ENDED = ("done", "business_error", "held", "failed")
+# the fields of a done item's result its event records, in the words of result.xlsx
+RESULT_FIELDS = {"filing_no": "备案编号", "status": "结果", "already_filed": "此前已报备",
+                 "evidence": "证据文件", "figures": "数据", "note": "说明"}  # fmt: skip
+_CLASSES: dict[str, FieldClass] = {**FILE_FIELDS, "filing_no": FieldClass.REFERENCE}
+
+
+class QueuedItem(Protocol):
+    """What the check reads of a queue item (`rpa.queue.models.WorkItem` has it)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
+    @property
+    def last_error_code(self) -> str | None: ...
+    @property
+    def result(self) -> Mapping[str, Any] | None: ...
+
+
+def last_outcomes(events: Sequence[AuditEvent]) -> dict[str, AuditEvent]:
+    """item_ref -> the item's last outcome event (a system error counts: it names a state)."""
+    last: dict[str, AuditEvent] = {}
+    for event in events:
+        if event.item_ref is not None and (event.event in OUTCOMES or event.event == "item.system_error"):
+            last[event.item_ref] = event
+    return last
+
+
+def outcome_state(event: AuditEvent) -> str:
+    """The state an outcome event leaves its item in."""
+    return OUTCOMES.get(event.event) or str(event.details.get("next_state"))
+
+
+def check_queue_items(
+    report: Report, audit: AuditLog, events: Sequence[AuditEvent], items: Sequence[QueuedItem]
+) -> None:
+    """One 【不符】 line per item whose state, code or result differs from the chain's record."""
+    last = last_outcomes(events)
+    ended = [item for item in items if str(item.state) in ENDED]
+    problems = 0
+    for item in sorted(ended, key=lambda i: i.id):
+        for difference in _differences(audit, item, last.get(audit.ref_of(item.key))):
+            report.bad(f"{_name(item)}{difference}")
+            problems += 1
+    if ended and not problems:
+        report.good(f"队列中 {len(ended)} 个已结束事项的状态和结果与审计链一致")
+
+
+def _differences(audit: AuditLog, item: QueuedItem, event: AuditEvent | None) -> list[str]:
+    state = str(item.state)
+    if event is None:
+        return [f"在队列中为“{state_label(state)}”，审计链中没有它的结果事件（队列中的事项或其键被改动）"]
+    recorded = outcome_state(event)
+    if recorded != state:
+        return [f"的状态：队列中为“{state_label(state)}”，"
+                f"审计链第 {event.seq} 条事件记录的为“{state_label(recorded)}”"]
+    if state != "done":
+        code = event.details.get("code")
+        if "code" in event.details and code != item.last_error_code:
+            queued = item.last_error_code or "（无）"
+            return [f"的错误代码：队列中为 {queued}，审计链第 {event.seq} 条事件记录的为 {code or '（无）'}"]
+        return []
+    return _result_differences(audit, item.result, event)
+
+
+def _result_differences(audit: AuditLog, result: Mapping[str, Any] | None, event: AuditEvent) -> list[str]:
+    found: list[str] = []
+    for name, label in RESULT_FIELDS.items():
+        if name not in event.details:
+            continue
+        queued = mask_details({name: (result or {}).get(name)}, _CLASSES)[name]
+        recorded = event.details[name]
+        if canonical_json(queued) == canonical_json(recorded):
+            continue
+        if name == "filing_no":  # a portal's reference, kept whole by the chain's masking
+            found.append(f"的{label}：队列中为 {queued or '（无）'}，"
+                         f"审计链第 {event.seq} 条事件记录的为 {recorded or '（无）'}")
+        else:
+            found.append(f"的“{label}”与审计链第 {event.seq} 条事件记录的不同")
+    digest = event.details.get("result_hmac")
+    if not found and isinstance(digest, str) and audit.keyed_digest(result) != digest:
+        found.append(f"的结果（审计链未逐项记录的字段）与审计链第 {event.seq} 条事件记录的密钥摘要不符")
+    return found
+
+
+def _name(item: QueuedItem) -> str:
+    row = item.payload.get("row") if isinstance(item.payload, Mapping) else None
+    return f"事项 {item.id}（第 {row} 行）" if isinstance(row, int) and row else f"事项 {item.id}"

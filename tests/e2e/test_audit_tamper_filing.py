@@ -1,0 +1,128 @@
+"""A real account-filing run tampered with after the fact: its queue items in SQLite.
+`rpa audit verify` fails and names the item, the row and the field.
+
+Each test makes real runs (real Chromium against the mock AMS), then copies their whole world
+(runs folder, queue database, audit key, ledger copy) for each case and edits the copy as an
+attacker with full file and database rights would.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
+from tests.e2e.test_account_filing_run import SEED, read_result, subset_workbook
+from tests.plugins.portals import AmsHandle
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+
+FAKE_FILING_NO = "100020261204000099"
+
+
+def _world(ams: AmsHandle, root: Path) -> CliEnv:
+    operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    return make_cli_env(root, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators,
+                        RPA_LEDGER_FILE=str(root / "keys" / "ledger.jsonl"))
+
+
+def _filing_run(ams: AmsHandle, root: Path) -> tuple[CliEnv, Path, str]:
+    """One account-filing run of six input rows: three filed, one held, two invalid."""
+    ams.seed(json.loads(SEED.read_text(encoding="utf-8")))
+    root.mkdir(parents=True, exist_ok=True)
+    source = subset_workbook(root / "accounts.xlsx", 6)
+    cli = _world(ams, root)
+    done = cli.run("run", "account-filing", "--input", str(source), "--workers", "1", timeout=240)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return cli, source, run_id_from(done.stdout)
+
+
+def _copy(ams: AmsHandle, root: Path, tmp_path: Path, name: str) -> CliEnv:
+    world = tmp_path / name
+    shutil.copytree(root, world)
+    return _world(ams, world)
+
+
+def _queue(cli: CliEnv, run_id: str) -> list[tuple[int, str, str, dict[str, object]]]:
+    """(id, state, key, result) of the run's items, oldest first."""
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        rows = conn.execute("SELECT id, state, key, result FROM queue_items WHERE run_id = ? ORDER BY id",
+                            (run_id,)).fetchall()
+    return [(i, state, key, json.loads(result or "null") or {}) for i, state, key, result in rows]
+
+
+def _edit_queue(cli: CliEnv, statement: str, args: tuple[object, ...]) -> None:
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        conn.execute(statement, args)
+
+
+def _verify_fails(cli: CliEnv, *args: str) -> str:
+    done = cli.run("audit", "verify", *args)
+    assert done.returncode == 1, f"verify passed a tampered run:\n{done.stdout}\n{done.stderr}"
+    assert "Traceback" not in done.stderr and "程序错误" not in done.stdout + done.stderr, done.stderr
+    return done.stdout
+
+
+def _stand_alone(cli: CliEnv, run_id: str) -> subprocess.CompletedProcess[str]:
+    world = cli.runs.parent
+    script = Path(__file__).resolve().parents[2] / "scripts" / "verify_audit.py"
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(script), str(cli.runs / run_id),
+         "--ledger", str(world / "keys" / "ledger.jsonl"), "--key-file", str(world / "keys" / "audit.key")],
+        capture_output=True, text=True, timeout=60, check=False, cwd=world,
+    )
+
+
+def _done_with_number(cli: CliEnv, run_id: str) -> tuple[int, str, str, dict[str, object]]:
+    filed = [item for item in _queue(cli, run_id) if item[1] == "done" and item[3].get("filing_no")]
+    assert filed, _queue(cli, run_id)
+    return filed[0]
+
+
+def test_queue_items_edited_in_sqlite_are_named_against_the_chain(ams: AmsHandle, tmp_path: Path) -> None:
+    root = tmp_path / "original"
+    cli, _, run_id = _filing_run(ams, root)
+    intact = cli.run("audit", "verify", run_id, check_exit=0)
+    assert "个已结束事项的状态和结果与审计链一致" in intact.stdout, intact.stdout
+    item_id, _, _, result = _done_with_number(cli, run_id)
+    real_no = str(result["filing_no"])
+
+    # the filing number, then a resume that rebuilds result.xlsx and report.html from the queue
+    forged = _copy(ams, root, tmp_path, "filing_no")
+    _edit_queue(forged, "UPDATE queue_items SET result = json_set(result, '$.filing_no', ?) WHERE id = ?",
+                (FAKE_FILING_NO, item_id))
+    resumed = forged.run("run", "account-filing", "--resume", run_id, timeout=240)
+    assert resumed.returncode in (0, 1), resumed.stdout + resumed.stderr
+    shown = read_result(forged.runs / run_id / "result.xlsx")
+    assert FAKE_FILING_NO in {str(row["备案编号"]) for row in shown.values()}  # the forgery reached it
+    for args in ((run_id,), ("--all",)):
+        out = _verify_fails(forged, *args)
+        assert f"的备案编号：队列中为 {FAKE_FILING_NO}，审计链第" in out, out
+        assert f"条事件记录的为 {real_no}" in out and f"事项 {item_id}（第 " in out, out
+
+    # the state: done -> failed
+    failed = _copy(ams, root, tmp_path, "state")
+    _edit_queue(failed, "UPDATE queue_items SET state = 'failed' WHERE id = ?", (item_id,))
+    out = _verify_fails(failed, run_id)
+    assert f"事项 {item_id}（第 " in out and "的状态：队列中为“失败”，审计链第" in out, out
+    assert "条事件记录的为“已完成”" in out, out
+
+    # the key: the item joins none of the chain's events
+    rekeyed = _copy(ams, root, tmp_path, "key")
+    _edit_queue(rekeyed, "UPDATE queue_items SET key = key || 'x' WHERE id = ?", (item_id,))
+    out = _verify_fails(rekeyed, "--all")
+    assert f"事项 {item_id}（第 " in out and "审计链中没有它的结果事件" in out, out
+
+    # a field of the result the event does not record one by one: its keyed digest differs
+    permit = _copy(ams, root, tmp_path, "permit")
+    _edit_queue(permit, "UPDATE queue_items SET result = json_set(result, '$.portal_message', ?) "
+                "WHERE id = ?", ("伪造", item_id))
+    out = _verify_fails(permit, run_id)
+    assert "的结果（审计链未逐项记录的字段）与审计链第" in out and "密钥摘要不符" in out, out
+
