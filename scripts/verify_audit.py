@@ -10,7 +10,9 @@ Checks, each printed as one short Chinese sentence (docs/audit-verification.md):
      (the folder's name): the final head (last_seq, last_hash) must be in audit.jsonl;
   3. every evidence file the chain names (`evidence` + `evidence_sha256`, and the close's
      `evidence.sealed` list) exists with that SHA-256, and no other file is under evidence/;
-  4. run.json's counts equal those of the chain's last `run.finished` event.
+  4. run.json's counts equal those of the chain's last `run.finished` event;
+  5. every output file of the chain's last `outputs.written` event (result.xlsx, report.html,
+     ...) exists with the SHA-256 recorded when it was written.
 Exit 0 when everything holds, 1 when something differs, 2 when an argument is wrong.
 
 The key is the key file's text, stripped, as UTF-8 bytes (as the project reads it). An event's
@@ -124,6 +126,7 @@ class Checker:
         self.check_ledger(events)
         self.check_evidence(events)
         self.check_counts(events)
+        self.check_outputs(events)
         print(f"核对{'不通过' if self.failed else '通过'}：{self.folder}")
         return 1 if self.failed else 0
 
@@ -199,6 +202,36 @@ class Checker:
             self.bad(f"run.json 的计数（{in_file}）与审计链记录的（{in_chain}）不同")
         else:
             self.good(f"run.json 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
+
+
+    def check_outputs(self, events: list[dict[str, Any]]) -> None:
+        """The files of the last `outputs.written` event (result.xlsx, report.html, ...) have the
+        SHA-256 recorded when they were written."""
+        written = [e for e in events if e["event"] == "outputs.written"]
+        if not written:
+            return
+        seq = written[-1]["seq"]
+        listed = [e for e in written[-1]["details"].get("files") or [] if isinstance(e, dict)]
+        problems = 0
+        for entry in listed:
+            name, path = str(entry.get("file")), self.folder / str(entry.get("file"))
+            if ".." in Path(name).parts or not path.is_file():
+                self.bad(f"结果文件 {name} 不存在（审计链第 {seq} 条事件记录了它）")
+            else:
+                try:
+                    same = sha256_of(path) == entry.get("file_sha256")
+                except OSError as error:
+                    self.bad(f"结果文件 {name} 无法读取（{error.strerror}）")
+                    problems += 1
+                    continue
+                if same:
+                    continue
+                self.bad(f"结果文件 {name} 的 SHA-256 与审计链第 {seq} 条事件记录的不同"
+                         "（写出后被修改或替换）")
+            problems += 1
+        if listed and not problems:
+            names = "、".join(str(entry.get("file")) for entry in listed)
+            self.good(f"{len(listed)} 个结果文件的 SHA-256 与审计链一致（{names}）")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,8 +5,9 @@ item count against that chain, the run folder, the exported audit.jsonl (alone a
 the database and the ledger), every evidence file's SHA-256 as the chain recorded it (and no
 evidence file the chain does not know), run.json's counts against the chain's, every item
 counted as ended against its own outcome event in the chain, every ended item in the queue
-against that event (`rpa.audit.item_checks`); every input row the chain validated has its line
-in result.xlsx. The ledger
+against that event (`rpa.audit.item_checks`), every output file against the SHA-256 the chain
+recorded when it was written, and every input row the chain validated has its line in
+result.xlsx (`rpa.audit.output_checks`). The ledger
 itself is verified first, in the database and in its append-only copy. Each finding is a short
 Chinese sentence; a run pruned on purpose is reported as 已清理, not as tampering.
 """
@@ -14,7 +15,6 @@ Chinese sentence; a run pruned on purpose is reported as 已清理, not as tampe
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +26,11 @@ from rpa.audit.export import read_export
 from rpa.audit.item_checks import ENDED, QueuedItem, check_queue_items, last_outcomes, outcome_state
 from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
+from rpa.audit.output_checks import check_outputs, check_result_rows
 from rpa.outcomes import counts_text, state_label
 
 EXPORT_NAME = "audit.jsonl"
 RUN_JSON = "run.json"
-RESULT_BOOK = "result.xlsx"
-RESULT_ROW_HEADER = "行号"
 # a run's items in the queue, by run id (the caller's: the audit part does not import the queue)
 QueueItems = Callable[[str], Sequence[QueuedItem]]
 
@@ -125,7 +124,8 @@ def verify_run(
     _check_export(audit, report, folder, ledger, events)
     _check_evidence(report, folder, events)
     _check_counts(report, folder, events)
-    _check_result_rows(report, folder, events)
+    check_outputs(report, folder, events)
+    check_result_rows(report, folder, events)
     return report
 
 
@@ -224,46 +224,6 @@ def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[st
         report.good(f"每个已结束的项目在审计链中都有其结果事件（{sum(from_events.values())} 项）")
 
 
-def _check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) -> None:
-    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号).
-    A resumed run validates its input again: the rows of its last validation count."""
-    rows: Counter[Any] = Counter()  # the latest validation's rows
-    segment: Counter[Any] = Counter()
-    for event in events:
-        if event.event in ("run.started", "run.resumed"):
-            segment = Counter()
-        elif event.event == "row.validated":
-            segment[event.details.get("row")] += 1
-            rows = segment
-    if not rows or not any(event.event == "run.finished" for event in events):
-        return  # no input rows, or a run that never reached its close (killed; resume it)
-    book = folder / RESULT_BOOK
-    if not book.exists():
-        report.bad(f"{RESULT_BOOK} 不存在（审计链记录了 {sum(rows.values())} 个输入行）")
-        return
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(book, read_only=True)
-    try:
-        lines = list(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
-    header = [str(value or "").strip() for value in (lines[0] if lines else ())]
-    if RESULT_ROW_HEADER not in header:
-        report.bad(f"{RESULT_BOOK} 第 1 行没有“{RESULT_ROW_HEADER}”列，无法核对输入行")
-        return
-    column = header.index(RESULT_ROW_HEADER)
-    in_book = Counter(line[column] for line in lines[1:] if column < len(line) and line[column] is not None)
-    missing = sorted(str(row) for row in (rows - in_book).elements())
-    extra = sorted(str(row) for row in (in_book - rows).elements())
-    if missing:
-        report.bad(f"{RESULT_BOOK} 缺少审计链记录的输入第 {'、'.join(missing)} 行")
-    if extra:
-        report.bad(f"{RESULT_BOOK} 多出审计链没有记录的第 {'、'.join(extra)} 行")
-    if not missing and not extra:
-        report.good(f"审计链记录的 {sum(rows.values())} 个输入行都在 {RESULT_BOOK} 中")
-
-
 def _nonzero(counts: object) -> dict[str, int]:
     if not isinstance(counts, dict):
         return {}
@@ -279,4 +239,18 @@ def verify_runs(
     ledger_report, ledger = verify_ledger(audit)
     every = sorted((set(audit.run_ids()) | set(ledger)) - {LEDGER})
     targets = [run_id] if run_id is not None else every
-    return [ledger_report, *(verify_run(audit, runs_dir, t, ledger.get(t), queue_items) for t in targets)]
+    checked = [_guarded(audit, runs_dir, target, ledger.get(target), queue_items) for target in targets]
+    return [ledger_report, *checked]
+
+
+def _guarded(
+    audit: AuditLog, runs_dir: Path, run_id: str, ledger: LedgerRun | None, queue_items: QueueItems | None
+) -> Report:
+    """`verify_run`, with anything it did not foresee in a run's files named as that run's
+    【不符】: one damaged run never keeps `--all` from checking the others."""
+    try:
+        return verify_run(audit, runs_dir, run_id, ledger, queue_items)
+    except (OSError, ValueError, KeyError, TypeError, LookupError, SyntaxError) as exc:
+        report = Report(f"运行 {run_id}")
+        report.bad(f"核对中断：运行的文件无法按预期读取（{type(exc).__name__}），请检查运行文件夹")
+        return report

@@ -1,17 +1,22 @@
-"""Evidence files in the audit chain: the SHA-256 of a file, and the listing of every file under a
-run's `evidence/` that the run's close seals into its chain (`EVIDENCE_SEALED`).
+"""Files in the audit chain: the SHA-256 of a file, the listing of every file under a run's
+`evidence/` that the run's close seals into its chain (`EVIDENCE_SEALED`), and the listing of
+the outputs a run has just written (`OUTPUTS_WRITTEN`: result.xlsx, report.html, ...).
 
     >>> sealed_listing(run_folder)
     [{'file': 'evidence/3f9c…-failure.png', 'file_sha256': 'e3b0c442…'}]
+    >>> output_listing(run_folder, [run_folder / "result.xlsx"])
+    [{'file': 'result.xlsx', 'file_sha256': '9a0b…'}]
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 EVIDENCE_SEALED = "evidence.sealed"
 EVIDENCE_DIR = "evidence"
+OUTPUTS_WRITTEN = "outputs.written"
 
 
 def file_sha256(path: Path) -> str:
@@ -28,3 +33,16 @@ def sealed_listing(folder: Path) -> list[dict[str, str]]:
     root = folder / EVIDENCE_DIR
     files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
     return [{"file": path.relative_to(folder).as_posix(), "file_sha256": file_sha256(path)} for path in files]
+
+
+def output_listing(folder: Path, paths: Sequence[Path]) -> list[dict[str, str]]:
+    """Each of `paths` that is a file in the run folder, with its SHA-256 and its path relative
+    to the folder (a path outside it, or gone already, is not listed)."""
+    listed: dict[str, str] = {}
+    for path in paths:
+        try:
+            name = path.resolve().relative_to(folder.resolve()).as_posix()
+            listed[name] = file_sha256(path)
+        except (ValueError, OSError):
+            continue
+    return [{"file": name, "file_sha256": digest} for name, digest in sorted(listed.items())]

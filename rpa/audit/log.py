@@ -22,7 +22,8 @@ run's start and its keyed final head.
 
 Evidence is hashed into the chain: an event whose details name an `evidence` file gets its
 SHA-256 when it is appended (`files_root`), and a run's close seals every file under
-`evidence/` (`seal_files`); a done item's whole result goes in as a keyed digest
+`evidence/` (`seal_files`); the outputs a run writes (result.xlsx, report.html, ...) are hashed
+when written (`record_outputs`), and a done item's whole result as a keyed digest
 (`keyed_digest`), so the queue's copy can be checked without storing it. File names and
 digests are masked by their field class, which keeps them whole, so an exported reference
 always names the file on disk.
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -54,7 +55,7 @@ from rpa.audit.chain import (
     verify_chain,
 )
 from rpa.audit.details import FILE_FIELDS, mask_details
-from rpa.audit.evidence import EVIDENCE_SEALED, file_sha256, sealed_listing
+from rpa.audit.evidence import EVIDENCE_SEALED, OUTPUTS_WRITTEN, file_sha256, output_listing, sealed_listing
 from rpa.audit.export import compare_with_database, read_export
 from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy
 from rpa.db import engine_for, ride_out_outages_of, set_outage_limit
@@ -179,6 +180,12 @@ class AuditLog:
         """HMAC-SHA256 under the audit key of `value`'s canonical JSON (an item's result): the
         chain records the value without revealing it, and only the key holder can recompute it."""
         return hmac.new(self._key, canonical_json(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def record_outputs(
+        self, run_id: str, folder: Path, paths: Sequence[Path], actor: str = "run"
+    ) -> AuditEvent:
+        """Record the SHA-256 of the run's outputs as they were just written (`OUTPUTS_WRITTEN`)."""
+        return self.append(run_id, actor, OUTPUTS_WRITTEN, details={"files": output_listing(folder, paths)})
 
     def seal_files(self, run_id: str, folder: Path, actor: str = "run") -> AuditEvent:
         """Record the SHA-256 of every file under the run's `evidence/` (the run's close)."""

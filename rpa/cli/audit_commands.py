@@ -1,5 +1,6 @@
 """CLI commands `rpa audit verify` and `rpa audit export`: check a run (or every run) against its
-keyed chain, the run ledger, audit.jsonl, evidence files, counts and the queue's items; write a run's chain to
+keyed chain, the run ledger, audit.jsonl, evidence files, counts, the queue's items and the
+output files; write a run's chain to
 runs/<run id>/audit.jsonl.
 
     rpa audit verify RUN_ID | --all     # exit 1 naming each run that fails
@@ -21,10 +22,10 @@ def audit_verify(
     run_id: Annotated[str | None, typer.Argument(help="Run id.")] = None,
     all_runs: Annotated[bool, typer.Option("--all", help="Every run in the database.")] = False,
 ) -> None:
-    """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件、计数和队列中的事项。
+    """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件、计数、队列中的事项和结果文件。
 
-    Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence, counts and
-    the queue's items."""
+    Check a run (or every run): its chain, the run ledger, audit.jsonl, evidence, counts, the
+    queue's items and the output files."""
     from rpa.audit.checks import verify_runs
     from rpa.audit.log import AuditLog
     from rpa.errors import UsageError

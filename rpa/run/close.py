@@ -1,7 +1,8 @@
 """The end of a run: its exit code from the queue's counts and the outputs, the audit chain
-sealed and exported, run.json and report.html written; a bug or an interrupt ends it as stopped,
-and a failure while finishing is never "all done"; a database that stayed away ends it as stopped
-in run.json alone (`close_without_database`)."""
+sealed, run.json and report.html written, the SHA-256 of every output recorded in the chain
+(`outputs.written`), the chain exported and its head put in the run ledger; a bug or an
+interrupt ends it as stopped, and a failure while finishing is never "all done"; a database
+that stayed away ends it as stopped in run.json alone (`close_without_database`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rpa.run.flow import Flow
 from rpa.run.joined_hosts import wait_for_joined_hosts
 from rpa.run.late_outcomes import record_late_outcomes
 from rpa.run.outputs import RunOutputs
-from rpa.run.report import write_run_report
+from rpa.run.report import REPORT_FILE, write_run_report
 from rpa.run.runs import RunContext, RunOutcome, now_in, read_run_json
 
 
@@ -56,25 +57,28 @@ def close_run(
             _mask_payloads(ctx, outputs.flow)
         ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason,
                    **({"finish_failed": finish_failed} if finish_failed else {}))
-        ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
-        ctx.audit.ledger_ended(ctx.run_id, counts)
-        ctx.write_run_json(
-            counts=counts,
-            ended_at=ended.isoformat(),
-            exit_code=exit_code,
-            stop_reason=stop_reason,
-            outputs=[str(p) for p in paths],
-            **({"finish_failed": finish_failed} if finish_failed else {}),
-        )
-        write_run_report(
-            ctx.folder,
-            read_run_json(ctx.folder),
-            ctx.queue.items(ctx.run_id),
-            ctx.audit.events(ctx.run_id),
-            audit_key=ctx.settings.audit_key_bytes(),
-            input_rows=outputs.report_rows(),
-            sections=outputs.report_sections(),
-        )
+        try:
+            ctx.write_run_json(
+                counts=counts,
+                ended_at=ended.isoformat(),
+                exit_code=exit_code,
+                stop_reason=stop_reason,
+                outputs=[str(p) for p in paths],
+                **({"finish_failed": finish_failed} if finish_failed else {}),
+            )
+            write_run_report(
+                ctx.folder,
+                read_run_json(ctx.folder),
+                ctx.queue.items(ctx.run_id),
+                ctx.audit.events(ctx.run_id),
+                audit_key=ctx.settings.audit_key_bytes(),
+                input_rows=outputs.report_rows(),
+                sections=outputs.report_sections(),
+            )
+        finally:  # the outputs as written (the last record counts), then the chain's end
+            ctx.audit.record_outputs(ctx.run_id, ctx.folder, [*paths, ctx.folder / REPORT_FILE])
+            ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
+            ctx.audit.ledger_ended(ctx.run_id, counts)
     except Exception as exc:
         fatal = as_run_fatal(exc)
         if fatal is None:  # a bug while finishing: never "all done", and run.json says so

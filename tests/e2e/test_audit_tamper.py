@@ -227,3 +227,13 @@ def test_the_stand_alone_script_verifies_an_exported_run_and_names_what_differs(
     edited = _stand_alone(world, finished.run_id)
     assert edited.returncode == 1, edited.stdout
     assert "条事件被修改（事件“" in edited.stdout and "”与其密钥哈希不符）" in edited.stdout, edited.stdout
+
+
+def test_an_edited_report_page_is_named_by_both_verifiers(finished: Finished, tmp_path: Path) -> None:
+    cli, folder = _copy(finished, tmp_path)
+    page = folder / "report.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<p>x</p></body>"), encoding="utf-8")
+    assert "【不符】结果文件 report.html 的 SHA-256 与审计链第" in _verify_fails(cli, finished.run_id)
+    script = _stand_alone(tmp_path / "world", finished.run_id)
+    assert script.returncode == 1, script.stdout
+    assert "【不符】结果文件 report.html 的 SHA-256" in script.stdout, script.stdout

@@ -1,5 +1,6 @@
-"""A real account-filing run tampered with after the fact: its queue items in SQLite.
-`rpa audit verify` fails and names the item, the row and the field.
+"""A real account-filing run tampered with after the fact: its queue items in SQLite, its
+result.xlsx and report.html. `rpa audit verify` (and, for files, scripts/verify_audit.py) fails
+and names the item, the row, the field or the file; nothing crashes, `--all` goes on.
 
 Each test makes real runs (real Chromium against the mock AMS), then copies their whole world
 (runs folder, queue database, audit key, ledger copy) for each case and edits the copy as an
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
 from tests.e2e.test_account_filing_run import SEED, read_result, subset_workbook
@@ -126,3 +128,61 @@ def test_queue_items_edited_in_sqlite_are_named_against_the_chain(ams: AmsHandle
     out = _verify_fails(permit, run_id)
     assert "的结果（审计链未逐项记录的字段）与审计链第" in out and "密钥摘要不符" in out, out
 
+
+def test_output_files_edited_or_damaged_are_named_and_verify_all_goes_on(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    root = tmp_path / "original"
+    cli, source, run_id = _filing_run(ams, root)
+    again = cli.run("run", "account-filing", "--input", str(source), "--workers", "1", timeout=240)
+    other = run_id_from(again.stdout)
+    intact = cli.run("audit", "verify", "--all", check_exit=0)
+    assert f"运行 {run_id}：2 个结果文件的 SHA-256 与审计链一致（report.html、result.xlsx）" in intact.stdout
+    assert _stand_alone(cli, run_id).returncode == 0
+
+    # a resume writes the outputs again and records them again: the last record counts
+    resumed = _copy(ams, root, tmp_path, "resumed")
+    done = resumed.run("run", "account-filing", "--resume", run_id, timeout=240)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    resumed.run("audit", "verify", run_id, check_exit=0)
+    exported = (resumed.runs / run_id / "audit.jsonl").read_text().splitlines()
+    events = [json.loads(line)["event"] for line in exported]
+    assert events.count("outputs.written") == 2
+
+    # 备案编号 changed, an invalid row turned 已报备
+    edited = _copy(ams, root, tmp_path, "edited")
+    book_path = edited.runs / run_id / "result.xlsx"
+    book = load_workbook(book_path)
+    sheet = book.active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    number, status = header.index("备案编号") + 1, header.index("状态") + 1
+    sheet.cell(row=2, column=number, value=FAKE_FILING_NO)
+    sheet.cell(row=3, column=status, value="已报备")
+    book.save(book_path)
+    out = _verify_fails(edited, run_id)
+    assert f"运行 {run_id}：【不符】结果文件 result.xlsx 的 SHA-256 与审计链第" in out, out
+    script = _stand_alone(edited, run_id)
+    assert script.returncode == 1 and "【不符】结果文件 result.xlsx 的 SHA-256 与审计链第" in script.stdout
+
+    # report.html edited
+    report = _copy(ams, root, tmp_path, "report")
+    page = report.runs / run_id / "report.html"
+    forged_page = page.read_text(encoding="utf-8").replace("</body>", "<p>伪造</p></body>")
+    page.write_text(forged_page, encoding="utf-8")
+    assert "结果文件 report.html 的 SHA-256 与审计链第" in _verify_fails(report, run_id)
+
+    # one byte flipped: named, never a crash, and --all checks the other run too
+    flipped = _copy(ams, root, tmp_path, "flipped")
+    book_path = flipped.runs / run_id / "result.xlsx"
+    data = bytearray(book_path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    book_path.write_bytes(bytes(data))
+    out = _verify_fails(flipped, run_id)
+    assert f"运行 {run_id}：【不符】结果文件 result.xlsx 的 SHA-256 与审计链第" in out, out
+    assert f"运行 {run_id}：【不符】result.xlsx 无法打开" in out, out
+    out = _verify_fails(flipped, "--all")
+    assert f"运行 {other}：2 个结果文件的 SHA-256 与审计链一致" in out, out
+    assert f"核对不通过：运行 {run_id}" in out and f"运行 {other}、" not in out, out
+    script = _stand_alone(flipped, run_id)
+    assert script.returncode == 1 and "结果文件 result.xlsx 的 SHA-256" in script.stdout, script.stdout

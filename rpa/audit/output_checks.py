@@ -1,0 +1,110 @@
+"""A run's outputs against its chain (`rpa audit verify`): each file the last `outputs.written`
+event lists (result.xlsx, report.html, consolidated*.xlsx, ...) has the SHA-256 recorded when it
+was written, and every input row the chain validated has its line in result.xlsx.
+
+A file that is gone, cannot be read or is not a workbook is a 【不符】 line naming it, never a
+crash: `--all` goes on with the other runs.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rpa.audit.chain import AuditEvent
+from rpa.audit.evidence import OUTPUTS_WRITTEN, file_sha256
+
+if TYPE_CHECKING:
+    from rpa.audit.checks import Report
+
+RESULT_BOOK = "result.xlsx"
+RESULT_ROW_HEADER = "行号"
+
+
+def check_outputs(report: Report, folder: Path, events: list[AuditEvent]) -> None:
+    """The files of the chain's last `outputs.written` event (a resume writes them again and
+    records them again) against the files on disk."""
+    written = [event for event in events if event.event == OUTPUTS_WRITTEN]
+    if not written:
+        return  # a run closed before outputs were recorded, or one that never closed
+    listed = [entry for entry in written[-1].details.get("files") or [] if isinstance(entry, dict)]
+    problems = 0
+    for entry in listed:
+        name, digest = str(entry.get("file")), str(entry.get("file_sha256"))
+        path = folder / name
+        if ".." in Path(name).parts or not path.is_file():
+            report.bad(f"结果文件 {name} 不存在（审计链第 {written[-1].seq} 条事件记录了它）")
+            problems += 1
+            continue
+        try:
+            actual = file_sha256(path)
+        except OSError as error:
+            report.bad(f"结果文件 {name} 无法读取（{error.strerror}）")
+            problems += 1
+            continue
+        if actual != digest:
+            report.bad(f"结果文件 {name} 的 SHA-256 与审计链第 {written[-1].seq} 条事件记录的不同"
+                       "（写出后被修改或替换）")
+            problems += 1
+    if listed and not problems:
+        names = "、".join(str(entry.get("file")) for entry in listed)
+        report.good(f"{len(listed)} 个结果文件的 SHA-256 与审计链一致（{names}）")
+
+
+def check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) -> None:
+    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号).
+    A resumed run validates its input again: the rows of its last validation count."""
+    rows: Counter[Any] = Counter()  # the latest validation's rows
+    segment: Counter[Any] = Counter()
+    for event in events:
+        if event.event in ("run.started", "run.resumed"):
+            segment = Counter()
+        elif event.event == "row.validated":
+            segment[event.details.get("row")] += 1
+            rows = segment
+    if not rows or not any(event.event == "run.finished" for event in events):
+        return  # no input rows, or a run that never reached its close (killed; resume it)
+    book = folder / RESULT_BOOK
+    if not book.exists():
+        report.bad(f"{RESULT_BOOK} 不存在（审计链记录了 {sum(rows.values())} 个输入行）")
+        return
+    lines = _sheet_lines(report, book)
+    if lines is None:
+        return
+    header = [str(value or "").strip() for value in (lines[0] if lines else ())]
+    if RESULT_ROW_HEADER not in header:
+        report.bad(f"{RESULT_BOOK} 第 1 行没有“{RESULT_ROW_HEADER}”列，无法核对输入行")
+        return
+    column = header.index(RESULT_ROW_HEADER)
+    in_book = Counter(line[column] for line in lines[1:] if column < len(line) and line[column] is not None)
+    missing = sorted(str(row) for row in (rows - in_book).elements())
+    extra = sorted(str(row) for row in (in_book - rows).elements())
+    if missing:
+        report.bad(f"{RESULT_BOOK} 缺少审计链记录的输入第 {'、'.join(missing)} 行")
+    if extra:
+        report.bad(f"{RESULT_BOOK} 多出审计链没有记录的第 {'、'.join(extra)} 行")
+    if not missing and not extra:
+        report.good(f"审计链记录的 {sum(rows.values())} 个输入行都在 {RESULT_BOOK} 中")
+
+
+def _sheet_lines(report: Report, book: Path) -> list[tuple[Any, ...]] | None:
+    """The first sheet's rows, or None (and a 【不符】 line) when the file is no readable workbook."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(book, read_only=True)
+        try:
+            return list(workbook.worksheets[0].iter_rows(values_only=True)) if workbook.worksheets else []
+        finally:
+            workbook.close()
+    except OSError as error:
+        report.bad(f"{RESULT_BOOK} 无法读取（{error.strerror}），无法核对输入行")
+    # a damaged zip, a bad deflate stream, broken XML inside, parts missing
+    except (zipfile.BadZipFile, zlib.error, SyntaxError, InvalidFileException, KeyError, ValueError,
+            EOFError):
+        report.bad(f"{RESULT_BOOK} 无法打开（不是完整的 Excel 文件，可能被改动或损坏），无法核对输入行")
+    return None
