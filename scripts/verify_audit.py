@@ -5,7 +5,8 @@
 
 Checks, each printed as one short Chinese sentence (docs/audit-verification.md):
   1. RUN_FOLDER/audit.jsonl: seq 1, 2, 3 ... with no gap, every event linked to the one before
-     (prev_hash) and every HMAC-SHA256 correct under the audit key;
+     (prev_hash) and every HMAC-SHA256 correct under the audit key; the first line that is not
+     the next link is named (edited, missing/deleted, inserted, out of order);
   2. the ledger copy: the same checks on its own chain, then its latest entries for this run
      (the folder's name): the final head (last_seq, last_hash) must be in audit.jsonl;
   3. every evidence file the chain names (`evidence` + `evidence_sha256`, and the close's
@@ -13,6 +14,9 @@ Checks, each printed as one short Chinese sentence (docs/audit-verification.md):
   4. run.json's counts equal those of the chain's last `run.finished` event;
   5. every output file of the chain's last `outputs.written` event (result.xlsx, report.html,
      ...) exists with the SHA-256 recorded when it was written.
+Checks 2-5 read the events whose own HMAC holds, so a missing or moved line is named once, as
+such, and not as a difference of the files; a difference found while the chain has a gap says
+that the gap may be its cause.
 Exit 0 when everything holds, 1 when something differs, 2 when an argument is wrong.
 
 The key is the key file's text, stripped, as UTF-8 bytes (as the project reads it). An event's
@@ -54,34 +58,58 @@ def broken(seq: int, kind: str, reason: str) -> str:
 
 
 def read_chain(path: Path, key: bytes, chain: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """The file's events and the first problem (None when the chain holds)."""
-    events: list[dict[str, Any]] = []
+    """The file's authentic events (each one's HMAC holds under its own seq, whatever became of
+    its neighbours) and the first problem of the chain (None when it holds)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    parsed = [_event_of(line) for line in lines]
+    chain = chain or next((e["run_id"] for e in parsed if e is not None), None)
+    authentic = [e for e in parsed if e is not None and e["run_id"] == chain and _mac_holds(key, e)]
+    if not lines:
+        return authentic, broken(1, "缺失或被删除", "文件中没有事件")
+    return authentic, first_problem(parsed, key, chain)
+
+
+def _event_of(line: str) -> dict[str, Any] | None:
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(event, dict) or set(event) != FIELDS or not isinstance(event["details"], dict):
+        return None
+    return event if isinstance(event["seq"], int) else None
+
+
+def _mac_holds(key: bytes, event: dict[str, Any]) -> bool:
+    signed = {name: value for name, value in event.items() if name != "hash"}
+    mac = hmac.new(key, canonical(signed), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(mac, str(event["hash"]))
+
+
+def first_problem(parsed: list[dict[str, Any] | None], key: bytes, chain: str | None) -> str | None:
+    """The first line that is not the genuine next link, in the words of `rpa audit verify`."""
     expected_prev = GENESIS
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        try:
-            event = json.loads(line)
-        except ValueError:
-            event = None
-        if not isinstance(event, dict) or set(event) != FIELDS or not isinstance(event["details"], dict):
-            return events, broken(number, "被修改", f"第 {number} 行不是审计事件")
-        chain = chain or event["run_id"]
+    for index, event in enumerate(parsed):
+        number = index + 1
+        if event is None:
+            return broken(number, "被修改", f"第 {number} 行不是审计事件")
         label = f"“{event['event']}”"
+        seq = event["seq"]
         if event["run_id"] != chain:
-            return events, broken(number, "被插入", f"事件{label}属于另一条链（{event['run_id']}）")
-        if event["seq"] != number:
-            why = f"第 {number} 行的序号是 {event['seq']}：有事件缺失、被插入或顺序被打乱"
-            return events, broken(number, "不符", why)
-        signed = {name: value for name, value in event.items() if name != "hash"}
-        mac = hmac.new(key, canonical(signed), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(mac, str(event["hash"])):
-            return events, broken(number, "被修改", f"事件{label}与其密钥哈希不符")
+            return broken(number, "被插入", f"事件{label}属于另一条链（{event['run_id']}）")
+        if seq > number and any(e is not None and e["seq"] == number for e in parsed[index + 1 :]):
+            return broken(number, "顺序被打乱", f"序号 {seq} 的事件{label}占了第 {number} 条的位置")
+        if seq > number:
+            return broken(number, "缺失或被删除", f"第 {number} 条事件不见了（下一条是第 {seq} 条{label}）")
+        if seq < number and any(e is not None and e["seq"] == seq for e in parsed[:index]):
+            return broken(number, "被插入", f"事件{label}重复了序号 {seq}")
+        if seq < number:
+            return broken(number, "顺序被打乱", f"事件{label}（序号 {seq}）排在第 {number - 1} 条之后")
+        if not _mac_holds(key, event):
+            return broken(number, "被修改", f"事件{label}与其密钥哈希不符")
         if event["prev_hash"] != expected_prev:
-            return events, broken(number, "顺序被打乱", f"事件{label}没有接在第 {number - 1} 条之后")
+            return broken(number, "顺序被打乱", f"事件{label}没有接在第 {number - 1} 条之后")
         expected_prev = event["hash"]
-        events.append(event)
-    if not events:
-        return events, broken(1, "缺失或被删除", "文件中没有事件")
-    return events, None
+    return None
 
 
 def counts_text(counts: dict[str, Any]) -> str:
@@ -104,6 +132,7 @@ class Checker:
         self.folder, self.ledger, self.key = folder, ledger, key
         self.run_id = folder.name
         self.failed = False
+        self.chain_broken = False  # then a file's difference may come from the chain's gap
 
     def good(self, text: str) -> None:
         print(f"运行 {self.run_id}：{text}")
@@ -120,6 +149,7 @@ class Checker:
         else:
             events, problem = read_chain(export, self.key, self.run_id)
             if problem:
+                self.chain_broken = True
                 self.bad(f"audit.jsonl {problem}")
             else:
                 self.good(f"audit.jsonl 完整，已核对 {len(events)} 条事件")
@@ -144,12 +174,28 @@ class Checker:
             self.bad("运行账本中没有这次运行的结束记录")
             return
         last_seq, last_hash = ended[-1].get("last_seq"), ended[-1].get("last_hash")
-        if not isinstance(last_seq, int) or len(events) < last_seq:
-            self.bad(f"audit.jsonl 被截短：账本记录结束时有 {last_seq} 条事件，文件中只有 {len(events)} 条")
-        elif last_seq and events[last_seq - 1]["hash"] != last_hash:
-            self.bad(f"audit.jsonl 第 {last_seq} 条事件与账本记录的链头不符")
-        else:
+        by_seq = {e["seq"]: e for e in events}
+        last_in_file = max(by_seq, default=0)
+        if not isinstance(last_seq, int):
+            self.bad("账本的结束记录缺少链头")
+        elif last_seq in by_seq and by_seq[last_seq]["hash"] == last_hash:
             self.good(f"audit.jsonl 与账本记录的链头一致（第 {last_seq} 条事件）")
+        elif last_seq in by_seq:
+            self.chain_broken = True
+            self.bad(f"audit.jsonl 第 {last_seq} 条事件与账本记录的链头不符")
+        elif last_seq:
+            self.chain_broken = True
+            self.report_missing_head(last_seq, last_in_file, len(events))
+
+    def report_missing_head(self, last_seq: int, last_in_file: int, count: int) -> None:
+        """The ledger's final head is not in audit.jsonl: cut short, or that event is gone."""
+        if last_in_file < last_seq and count == last_in_file:
+            self.bad(f"audit.jsonl 被截短：账本记录结束时有 {last_seq} 条事件，文件中只有 {count} 条")
+        elif last_in_file < last_seq:
+            self.bad(f"audit.jsonl 被截短：账本记录结束时有 {last_seq} 条事件，"
+                     f"文件中最后一条是第 {last_in_file} 条")
+        else:
+            self.bad(f"audit.jsonl 中没有账本记录的链头（第 {last_seq} 条事件）")
 
     def check_evidence(self, events: list[dict[str, Any]]) -> None:
         recorded: dict[str, str] = {}
@@ -180,7 +226,7 @@ class Checker:
             for path in sorted(p for p in root.rglob("*") if p.is_file()):
                 name = path.relative_to(self.folder).as_posix()
                 if name not in recorded:
-                    self.bad(f"证据文件 {name} 不在审计链中（事后加入）")
+                    self.bad(f"证据文件 {name} 不在审计链中（事后加入）{self.gap_note()}")
                     problems += 1
         if recorded and not problems:
             self.good(f"{len(recorded)} 个证据文件的 SHA-256 与审计链一致")
@@ -199,7 +245,7 @@ class Checker:
         file_counts = {k: v for k, v in counts.items() if v}
         if file_counts != chain_counts:
             in_file, in_chain = counts_text(file_counts), counts_text(chain_counts)
-            self.bad(f"run.json 的计数（{in_file}）与审计链记录的（{in_chain}）不同")
+            self.bad(f"run.json 的计数（{in_file}）与审计链记录的（{in_chain}）不同{self.gap_note()}")
         else:
             self.good(f"run.json 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
 
@@ -232,6 +278,10 @@ class Checker:
         if listed and not problems:
             names = "、".join(str(entry.get("file")) for entry in listed)
             self.good(f"{len(listed)} 个结果文件的 SHA-256 与审计链一致（{names}）")
+
+    def gap_note(self) -> str:
+        """A difference found while the chain has a gap may be the gap's doing, not the file's."""
+        return "（审计链不完整：也可能是记录它的事件缺失）" if self.chain_broken else ""
 
 
 def main(argv: list[str] | None = None) -> int:

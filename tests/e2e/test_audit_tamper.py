@@ -229,6 +229,33 @@ def test_the_stand_alone_script_verifies_an_exported_run_and_names_what_differs(
     assert "条事件被修改（事件“" in edited.stdout and "”与其密钥哈希不符）" in edited.stdout, edited.stdout
 
 
+def test_the_stand_alone_script_names_a_deleted_or_moved_line_and_blames_no_untouched_file(
+    finished: Finished, tmp_path: Path
+) -> None:
+    _, folder = _copy(finished, tmp_path)
+    world = tmp_path / "world"
+    export = folder / "audit.jsonl"
+    lines = export.read_text().splitlines(keepends=True)
+    total, middle = len(lines), len(lines) // 2
+
+    export.write_text("".join(lines[: middle - 1] + lines[middle:]))  # line `middle` deleted
+    deleted = _stand_alone(world, finished.run_id)
+    assert deleted.returncode == 1, deleted.stdout
+    assert f"audit.jsonl 第 {middle} 条事件缺失或被删除（第 {middle} 条事件不见了" in deleted.stdout
+    assert f"audit.jsonl 与账本记录的链头一致（第 {total} 条事件）" in deleted.stdout, deleted.stdout
+    assert "4 个证据文件的 SHA-256 与审计链一致" in deleted.stdout, deleted.stdout
+    assert "run.json 的计数与审计链一致" in deleted.stdout, deleted.stdout
+    assert deleted.stdout.count("【不符】") == 1, deleted.stdout
+
+    swapped = lines[:]
+    swapped[middle - 1], swapped[middle] = swapped[middle], swapped[middle - 1]
+    export.write_text("".join(swapped))
+    moved = _stand_alone(world, finished.run_id)
+    assert moved.returncode == 1, moved.stdout
+    assert f"audit.jsonl 第 {middle} 条事件顺序被打乱（序号 {middle + 1} 的事件“" in moved.stdout
+    assert moved.stdout.count("【不符】") == 1, moved.stdout
+
+
 def test_an_edited_report_page_is_named_by_both_verifiers(finished: Finished, tmp_path: Path) -> None:
     cli, folder = _copy(finished, tmp_path)
     page = folder / "report.html"
