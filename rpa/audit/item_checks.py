@@ -7,7 +7,9 @@ edited in the database would reach them unseen. Each item of the run in an ended
 key: an edited key joins none), and its last outcome event must name the same state; a business
 error, a hold or a failure the same code; a done item the same result: every field the event
 recorded (the filing number first), masked as the event masked it, and the keyed digest of the
-whole result (`result_hmac`) where the event has one. Nothing is unmasked.
+whole result (`result_hmac`) where the event has one. Nothing is unmasked. An outcome the close
+wrote late from the queue (`recorded_late`) for an item nobody claimed since its previous
+outcome is named too: it copied an edit of the queue into the chain.
 
     >>> check_queue_items(report, audit, events, queue.items(run_id))
 """
@@ -75,11 +77,28 @@ def check_queue_items(
     ended = [item for item in items if str(item.state) in ENDED]
     problems = 0
     for item in sorted(ended, key=lambda i: i.id):
-        for difference in _differences(audit, item, last.get(audit.ref_of(item.key))):
+        event = last.get(audit.ref_of(item.key))
+        differences = _differences(audit, item, event)
+        if event is not None and not differences and _late_without_claim(events, event):
+            differences = [f"的结果“{state_label(str(item.state))}”是收尾时按队列补记的（第 {event.seq} 条"
+                           "事件），审计链中没有它此后被领取办理的记录（队列中的事项可能被改动）"]
+        for difference in differences:
             report.bad(f"{_name(item)}{difference}")
             problems += 1
     if ended and not problems:
         report.good(f"队列中 {len(ended)} 个已结束事项的状态和结果与审计链一致")
+
+
+def _late_without_claim(events: Sequence[AuditEvent], event: AuditEvent) -> bool:
+    """An outcome the close wrote from the queue (`recorded_late`: its worker's event was lost
+    to a database outage) for an item no worker claimed since its previous outcome: no outage
+    explains it, an edit of the queue does (the close copied the edited state into the chain)."""
+    if event.details.get("recorded_late") is not True:
+        return False
+    before = [e for e in events if e.item_ref == event.item_ref and e.seq < event.seq]
+    outcomes = [e.seq for e in before if e.event in OUTCOMES or e.event == "item.system_error"]
+    previous = max(outcomes, default=0)
+    return not any(e.event == "item.claimed" and e.seq > previous for e in before)
 
 
 def _differences(audit: AuditLog, item: QueuedItem, event: AuditEvent | None) -> list[str]:

@@ -114,12 +114,21 @@ def test_queue_items_edited_in_sqlite_are_named_against_the_chain(ams: AmsHandle
     out = _verify_fails(failed, run_id)
     assert f"事项 {item_id}（第 " in out and "的状态：队列中为“失败”，审计链第" in out, out
     assert "条事件记录的为“已完成”" in out, out
+    # a resume's close writes the queue's state into the chain as a late outcome: still named
+    resumed = failed.run("run", "account-filing", "--resume", run_id, timeout=240)
+    assert resumed.returncode in (0, 1), resumed.stdout + resumed.stderr
+    out = _verify_fails(failed, run_id)
+    assert f"事项 {item_id}（第 " in out and "的结果“失败”是收尾时按队列补记的" in out, out
 
     # the key: the item joins none of the chain's events
     rekeyed = _copy(ams, root, tmp_path, "key")
     _edit_queue(rekeyed, "UPDATE queue_items SET key = key || 'x' WHERE id = ?", (item_id,))
     out = _verify_fails(rekeyed, "--all")
     assert f"事项 {item_id}（第 " in out and "审计链中没有它的结果事件" in out, out
+    resumed = rekeyed.run("run", "account-filing", "--resume", run_id, timeout=240)
+    assert resumed.returncode in (0, 1), resumed.stdout + resumed.stderr
+    out = _verify_fails(rekeyed, run_id)
+    assert f"事项 {item_id}（第 " in out and "的结果“已完成”是收尾时按队列补记的" in out, out
 
     # a field of the result the event does not record one by one: its keyed digest differs
     permit = _copy(ams, root, tmp_path, "permit")
