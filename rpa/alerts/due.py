@@ -6,8 +6,10 @@ next year's working-day calendar missing.
 What is filed is what the queue holds as done: an account-filing item in any other state
 (pending, leased, held, failed, refused) whose deadline (counted in PRC working days when the row
 was read, `flows.account_filing.deadlines`) is today or past is not filed. A dry run's items
-filed nothing and are left out. One alert per kind and day; the quiet time keeps a check run
-from cron every hour from repeating it more often than alerts.yaml's `quiet_minutes`.
+filed nothing and are left out. One alert per kind and day, naming the filings; the quiet time
+keeps a check run from cron every hour from repeating it more often than alerts.yaml's
+`quiet_minutes`, unless it names a filing not told within that time (another run's, a T+0
+export dropped after the due hour): then it goes out again, listing all.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Unfiled:
     run_id: str
     state: str
     label: str
+    item: str = ""  # its queue item's id: what the quiet time remembers as told
 
 
 def due_alerts(settings: Settings, config: AlertsConfig, now: datetime) -> list[Alert]:
@@ -75,9 +78,8 @@ def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
     """Account-filing items not done whose deadline is `today` or earlier, earliest first."""
     WorkQueue.from_settings(settings).create_schema()  # a new database: no filings, not an error
     engine = engine_for(settings.database_url_resolved)
-    query = select(items.c.key, items.c.payload, items.c.run_id, items.c.state, items.c.result).where(
-        items.c.flow == FILING_FLOW, items.c.state != ItemState.DONE.value
-    )
+    columns = (items.c.id, items.c.key, items.c.payload, items.c.run_id, items.c.state, items.c.result)
+    query = select(*columns).where(items.c.flow == FILING_FLOW, items.c.state != ItemState.DONE.value)
     found: list[Unfiled] = []
     with engine.connect() as conn:
         for row in conn.execute(query):
@@ -87,7 +89,7 @@ def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
             if due is not None and due <= today:
                 record = row.payload.get("record") or {}
                 found.append(Unfiled(mask(str(record.get("account_no", "")), FieldClass.ACCOUNT_NO), due,
-                                     row.run_id, row.state, item_label(row.state, row.result)))
+                                     row.run_id, row.state, item_label(row.state, row.result), str(row.id)))
     return sorted(found, key=lambda u: (u.due, u.run_id, u.account))
 
 
@@ -108,7 +110,8 @@ def _filings_alert(kind: AlertKind, today: date, found: list[Unfiled], advice: s
     runs = sorted({u.run_id for u in found})
     run_words = "、".join(runs[:SHOWN]) + (f" 等 {len(runs)} 个运行" if len(runs) > SHOWN else "")
     line = f"备案 {accounts}{more}{advice}。所在运行：{run_words}"
-    return Alert(kind, today.isoformat(), line, runs[0] if len(runs) == 1 else None)
+    return Alert(kind, today.isoformat(), line, runs[0] if len(runs) == 1 else None,
+                 names=tuple(u.item for u in found))
 
 
 def calendar_alert(settings: Settings, config: AlertsConfig, today: date) -> Alert | None:

@@ -4,7 +4,8 @@
     alert.text()    # '【RPA告警】运行提前停止 …'
 
 Two alerts are "the same" (`rpa.alerts.quiet`) when kind and subject match: the subject is the
-run id, the operator, the day or the year the alert is about. Every line is built from values
+run id, the operator, the day or the year the alert is about. An alert that lists filings also
+carries `names` (their queue items): it is the same only when every filing it names was told. Every line is built from values
 the engine has already masked or scrubbed (stop reasons, masked account numbers); `text()`
 scrubs once more, as a last line of defence.
 """
@@ -56,6 +57,11 @@ class Alert:
     subject: str
     line: str
     run_id: str | None = None
+    names: tuple[str, ...] = ()  # what it lists (queue items): each told once per quiet time
+
+    def quiet_subjects(self) -> list[str]:
+        """What the quiet time is kept for: the subject, or the subject with each thing named."""
+        return [f"{self.subject}:{name}" for name in self.names] if self.names else [self.subject]
 
     @property
     def title(self) -> str:

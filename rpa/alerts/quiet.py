@@ -1,5 +1,9 @@
 """The quiet time: an alert (kind + subject) sent once is not sent again for a while.
 
+An alert that lists things (filings due or overdue) is claimed thing by thing (`claim_any`):
+it goes out when it names one not told within the quiet time, and stays quiet only when all it
+names was told.
+
 Kept in the queue's database, so the scheduler, a run's process and `rpa alerts check` from cron
 agree. `claim` is one write transaction: of two processes claiming the same alert at once, one
 sends it.
@@ -11,7 +15,7 @@ sends it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, MetaData, String, Table, delete, select, update
@@ -39,26 +43,36 @@ class QuietTimes:
 
     def claim(self, kind: str, subject: str, quiet: timedelta) -> bool:
         """True (and the alert recorded as sent now) unless it was sent within `quiet`."""
+        return bool(self.claim_any(kind, [subject], quiet))
+
+    def claim_any(self, kind: str, subjects: Sequence[str], quiet: timedelta) -> list[str]:
+        """The subjects not sent within `quiet`, each recorded as sent now; in one transaction, so
+        of two processes claiming at once only one gets a given subject."""
         now = self._clock()
         engine = tables_ready(self._url, metadata)
-        key = (sent.c.kind == kind) & (sent.c.subject == subject[:200])
+        claimed: list[str] = []
         with immediate_transaction(engine) as conn:
-            # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT DO NOTHING
-            inserted = conn.execute(
-                insert_or_ignore(engine.dialect.name, sent, "kind", "subject").values(
-                    kind=kind, subject=subject[:200], sent_at=now).returning(sent.c.kind)
-            ).first()
-            if inserted is not None:
-                return True
-            # taken only if the last sending is older than the quiet time (the row is locked now)
-            taken = update(sent).where(key, sent.c.sent_at <= now - quiet).values(sent_at=now)
-            return conn.execute(taken.returning(sent.c.kind)).first() is not None
+            for subject in dict.fromkeys(s[:200] for s in subjects):
+                # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT DO NOTHING
+                inserted = conn.execute(
+                    insert_or_ignore(engine.dialect.name, sent, "kind", "subject").values(
+                        kind=kind, subject=subject, sent_at=now).returning(sent.c.kind)
+                ).first()
+                if inserted is None:
+                    # taken only if the last sending is older than the quiet time (the row is locked)
+                    key = (sent.c.kind == kind) & (sent.c.subject == subject)
+                    taken = update(sent).where(key, sent.c.sent_at <= now - quiet).values(sent_at=now)
+                    inserted = conn.execute(taken.returning(sent.c.kind)).first()
+                if inserted is not None:
+                    claimed.append(subject)
+        return claimed
 
-    def release(self, kind: str, subject: str) -> None:
-        """Forget a claim whose alert went out through no channel: the next occurrence tries again."""
+    def release(self, kind: str, *subjects: str) -> None:
+        """Forget claims whose alert went out through no channel: the next occurrence tries again."""
         engine = tables_ready(self._url, metadata)
         with immediate_transaction(engine) as conn:
-            conn.execute(delete(sent).where(sent.c.kind == kind, sent.c.subject == subject[:200]))
+            for subject in subjects:
+                conn.execute(delete(sent).where(sent.c.kind == kind, sent.c.subject == subject[:200]))
 
     def last_sent(self, kind: str, subject: str) -> datetime | None:
         engine = tables_ready(self._url, metadata)

@@ -46,10 +46,14 @@ def send_alert(settings: Settings, alert: Alert, *, honour_quiet: bool = True,
         logger.debug("未配置告警（{} 不存在）：{} 未发送", settings.alerts_file, alert.kind)
         return Delivery(alert, configured=False)
     quiet = QuietTimes(settings.database_url_resolved)
-    if honour_quiet and not quiet.claim(str(alert.kind), alert.subject,
-                                        timedelta(minutes=config.quiet_minutes)):
-        logger.info("告警 {}（{}）在静默时间内已发送过，不再发送", alert.kind, alert.subject)
-        return Delivery(alert, quiet=True)
+    claimed: list[str] = []
+    if honour_quiet:
+        # a list of filings goes out again as soon as it names one not told within the quiet time
+        claimed = quiet.claim_any(str(alert.kind), alert.quiet_subjects(),
+                                  timedelta(minutes=config.quiet_minutes))
+        if not claimed:
+            logger.info("告警 {}（{}）在静默时间内已发送过，不再发送", alert.kind, alert.subject)
+            return Delivery(alert, quiet=True)
     delivery = Delivery(alert)
     for channel in channels_of(config):
         failure = _deliver(channel, alert)
@@ -58,7 +62,7 @@ def send_alert(settings: Settings, alert: Alert, *, honour_quiet: bool = True,
         else:
             delivery.failed[channel.name] = failure
     if honour_quiet and not delivery.sent:
-        quiet.release(str(alert.kind), alert.subject)
+        quiet.release(str(alert.kind), *claimed)
     return delivery
 
 
