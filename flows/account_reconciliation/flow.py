@@ -32,11 +32,13 @@ from flows.account_reconciliation.classify import (
     SCOPE,
     ExportRow,
     Line,
+    Reconciled,
     reconcile,
 )
 from flows.account_reconciliation.ours import FILING_FLOW, our_filings
 from flows.account_reconciliation.rows import period_rows
 from flows.account_reconciliation.taken import taken_exports
+from rpa.alerts.findings import RECONCILIATION_FOUND
 from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
 from rpa.masking import FieldClass, item_ref, mask, personal_values
@@ -185,6 +187,8 @@ class AccountReconciliationFlow(Flow):
             self.problems.append(
                 f"{missing} 笔本行已报备（有备案编号）但 AMS 清单中没有：见 {BOOK} 的工作表 {NOT_IN_AMS}")
         counts = "，".join(f"{name} {len(reconciled.lines[name])}" for name in CLASSES)
+        ctx.record(RECONCILIATION_FOUND, told=_told(reconciled, len(self.unread)),  # the run end alerts it
+                   classes=[[name, len(reconciled.lines[name])] for name in CLASSES])
         ctx.log.info(f"核对完成（{period}）：{counts}；已写出 {path}")
         self.sections = FlowSections(reconciliations=[Reconciliation(
             title=f"与 AMS 备案业务清单核对：{period}", first_label="本行（备案编号或导出行）",
@@ -203,6 +207,15 @@ class AccountReconciliationFlow(Flow):
 
     def output_problems(self, ctx: RunContext) -> list[str]:
         return list(self.problems)
+
+
+def _told(reconciled: Reconciled, unread: int) -> list[str]:
+    """What a person must act on, in Chinese; empty when the reconciliation found nothing."""
+    found = [(reconciled.overdue, f"{reconciled.overdue} 笔{DUE}且已逾期"),
+             (len(reconciled.lines[NOT_IN_AMS]), f"{len(reconciled.lines[NOT_IN_AMS])} 笔{NOT_IN_AMS}"),
+             (reconciled.differing, f"{reconciled.differing} 笔{DIFFERS}"),
+             (unread, f"{unread} 行读不出账号、业务类型或业务日期，未能核对")]
+    return [words for count, words in found if count]
 
 
 def _note(name: str, line: Line) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from rpa.alerts import kinds
+from rpa.alerts.findings import FOR_A_PERSON, INVALID, reconciliation_found, rows_put_aside
 from rpa.alerts.kinds import Alert
 from rpa.alerts.send import send_alert
 from rpa.errors import EXIT_STOPPED, EXIT_USAGE, CircuitOpen, ConfigError, RpaError
@@ -26,15 +27,14 @@ if TYPE_CHECKING:
 
 # runs started by a person at a terminal: a refused one (exit 2) is told to that person there
 AT_A_TERMINAL = frozenset({"cli", "retry", "demo"})
-# the audit event a flow records for each input row it validates, and the status of one put aside
-ROW_VALIDATED, FOR_A_PERSON = "row.validated", "needs_person"
 PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台", "enterprise_check": "联网核查系统"}
 
 
 def alert_run_end(settings: Settings, run_id: str, folder: Path) -> None:
     """The alerts a run's end calls for, from its run.json: stopped early (the circuit breaker
-    named as such) or, unattended, refused; items that failed; and rows held for a person (queue
-    items held, and input rows put aside while validating). Logged as the run's (its run.log)."""
+    named as such) or, unattended, refused; items that failed; rows held for a person (queue
+    items held, and input rows put aside while validating); input rows invalid, not filed; and
+    what a reconciliation found. Logged as the run's (its run.log)."""
     with logger.contextualize(run_id=run_id):
         try:
             for alert in run_end_alerts(settings, run_id, folder):
@@ -67,28 +67,15 @@ def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]
     if failed:
         found.append(kinds.items_failed(run_id, flow, failed))
     held = int(counts.get("held", 0) or 0)
-    set_aside = rows_set_aside(settings, run_id)
-    if held or set_aside:
-        found.append(kinds.rows_held(run_id, flow, held + set_aside, set_aside=set_aside))
+    aside = rows_put_aside(settings, run_id)
+    if held or aside[FOR_A_PERSON]:
+        found.append(kinds.rows_held(run_id, flow, held + aside[FOR_A_PERSON], set_aside=aside[FOR_A_PERSON]))
+    if aside[INVALID]:
+        found.append(kinds.rows_invalid(run_id, flow, aside[INVALID]))
+    reconciled = reconciliation_found(settings, run_id)
+    if reconciled is not None:
+        found.append(kinds.reconciliation_found(run_id, reconciled.told, reconciled.classes))
     return found
-
-
-def rows_set_aside(settings: Settings, run_id: str) -> int:
-    """Input rows the run put aside for a person while validating (never queue items: 核准, a name
-    outside GBK, no passed registration check), from its audit trail: each row's last
-    `row.validated` (a resumed run validates again). The audit trail, not result.xlsx, which a
-    run that stopped before its end has not written."""
-    from rpa.audit.log import AuditLog
-
-    audit = AuditLog.from_settings(settings)
-    if not audit.has_schema():
-        return 0
-    last: dict[tuple[str, str], str] = {}
-    for event in audit.events(run_id):
-        if event.event == ROW_VALIDATED:
-            where = (str(event.details.get("sheet")), str(event.details.get("row")))
-            last[where] = str(event.details.get("status"))
-    return sum(1 for status in last.values() if status == FOR_A_PERSON)
 
 
 def alert_operator_refused(settings: Settings, portal: str, operator_code: str, portal_words: str,

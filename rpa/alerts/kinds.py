@@ -5,9 +5,9 @@
 
 Two alerts are "the same" (`rpa.alerts.quiet`) when kind and subject match: the subject is the
 run id, the operator, the day or the year the alert is about. An alert that lists filings also
-carries `names` (their queue items): it is the same only when every filing it names was told. Every line is built from values
-the engine has already masked or scrubbed (stop reasons, masked account numbers); `text()`
-scrubs once more, as a last line of defence.
+carries `names` (their queue items): it is the same only when every filing it names was told.
+Every line is built from values the engine has already masked or scrubbed (stop reasons, masked
+account numbers); `text()` scrubs once more, as a last line of defence.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ class AlertKind(StrEnum):
     RUN_FAILED = "run_failed"  # the run was refused (exit 2): nothing was done
     RUN_STOPPED = "run_stopped"  # the run stopped early (exit 3): the rest stays pending
     ROWS_HELD = "rows_held"
+    ROWS_INVALID = "rows_invalid"  # input rows invalid: not filed
+    RECONCILIATION_FOUND = "reconciled_found"  # overdue, missing from AMS, differing, rows unread
     ITEMS_FAILED = "items_failed"  # items a run ended as failed (retries used up, or a bug)
     CIRCUIT_OPEN = "circuit_open"
     OPERATOR_REFUSED = "operator_refused"
@@ -37,6 +39,8 @@ TITLES = {
     AlertKind.RUN_FAILED: "运行未能完成",
     AlertKind.RUN_STOPPED: "运行提前停止",
     AlertKind.ROWS_HELD: "有事项需人工处理",
+    AlertKind.ROWS_INVALID: "有输入行无效，未报备",
+    AlertKind.RECONCILIATION_FOUND: "核对发现需要处理的备案",
     AlertKind.ITEMS_FAILED: "有事项失败",
     AlertKind.CIRCUIT_OPEN: "连续系统错误，熔断已触发",
     AlertKind.OPERATOR_REFUSED: "操作员登录被拒绝",
@@ -92,6 +96,25 @@ def rows_held(run_id: str, flow: str, held: int, set_aside: int = 0) -> Alert:
     return Alert(
         AlertKind.ROWS_HELD, run_id,
         f"流程 {flow} 的运行结束时有 {held} 个事项需人工处理{aside}：请查看该运行的 report.html 和结果文件",
+        run_id,
+    )
+
+
+def rows_invalid(run_id: str, flow: str, invalid: int) -> Alert:
+    return Alert(
+        AlertKind.ROWS_INVALID, run_id,
+        f"流程 {flow} 的运行有 {invalid} 行输入无效，未报备：这些备案没有做。请查看该运行结果文件中"
+        "“无效，未报备”的行及原因，改正导出文件后重新运行（已到期的请尽快补报）",
+        run_id,
+    )
+
+
+def reconciliation_found(run_id: str, told: tuple[str, ...], classes: dict[str, int]) -> Alert:
+    each = "，".join(f"{name} {count}" for name, count in classes.items())
+    return Alert(
+        AlertKind.RECONCILIATION_FOUND, run_id,
+        f"与 AMS 的核对发现：{'；'.join(told)}（各类笔数：{each}）。"
+        "请查看该运行的 reconciliation.xlsx 并处理",
         run_id,
     )
 

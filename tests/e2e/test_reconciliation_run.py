@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 
 from tests.check_exports import open_row, uscc, write_export
 from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
+from tests.integration.alert_receivers import HttpReceiver
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 BANK = "102100099996"  # open_row's bank
@@ -54,9 +55,9 @@ def _by_hand(account: str, day: str, name: str | None = None) -> dict[str, Any]:
             "business_scope": "技术开发", "bank_code": BANK, "operator_id": "BR0117"}  # fmt: skip
 
 
-def _cli(tmp_path: Path, ams: Any) -> CliEnv:
+def _cli(tmp_path: Path, ams: Any, **extra: str) -> CliEnv:
     operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
-    return make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators)
+    return make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators, **extra)
 
 
 def _sheets(cli: CliEnv, stdout: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -65,8 +66,12 @@ def _sheets(cli: CliEnv, stdout: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.mark.timeout(400)
-def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(ams: Any, tmp_path: Path) -> None:
-    cli = _cli(tmp_path, ams)
+def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(
+    ams: Any, tmp_path: Path, http: HttpReceiver
+) -> None:
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text(f"webhook:\n  url: {http.url}\n", encoding="utf-8")
+    cli = _cli(tmp_path, ams, RPA_ALERTS_FILE=str(alerts))
     filed = write_export(tmp_path / "filed.xlsx", [open_row(A, NAMES[A], CODES[A], "刘洋", "2026-11-16"),
                                                    open_row(G, NAMES[G], CODES[G], "刘洋", "2026-11-17"),
                                                    _general(K, "2026-11-18")])
@@ -110,11 +115,18 @@ def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(ams: Any, tm
         kept = db.execute("SELECT result FROM queue_items WHERE flow = 'account-reconciliation'").fetchall()
     assert kept and not any("6228480" in str(result) for (result,) in kept)
     cli.run("audit", "verify", run_id_from(done.stdout), check_exit=0)  # the list file's hash included
+    # a person is told what was found, each class counted, under the run's id (masked)
+    (told,) = [p["json"]["text"]["content"] for p in http.posts if "核对发现" in p["json"]["text"]["content"]]
+    assert f"运行编号：{run_id_from(done.stdout)}" in told
+    assert "1 笔应报未报且已逾期；1 笔已报备但AMS无记录；1 笔数据不一致" in told
+    assert "已报备已确认 1，应报未报 3，已报备但AMS无记录 1，非本行报送 2，数据不一致 1" in told
+    assert not any(account in told for account in NAMES)
 
     same_day = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-16",
                        "--input", str(filed), "--as-of", "2026-11-20", timeout=240)
     assert same_day.returncode == 0, same_day.stdout + same_day.stderr
     assert [r[1] for r in _sheets(cli, same_day.stdout)["已报备已确认"]] == [A]
+    assert sum("核对发现" in p["json"]["text"]["content"] for p in http.posts) == 1  # nothing found: quiet
 
 
 @pytest.mark.timeout(120)

@@ -6,7 +6,6 @@ Account numbers and dates are written by hand here (DOMAIN.md: digits, 8-32 long
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -66,3 +65,33 @@ def test_a_list_of_filings_naming_one_not_told_goes_out_within_the_quiet_time(
 
     again = cli.run("alerts", "check", "--at", "2026-12-03T18:00", check_exit=1)  # nothing new
     assert again.stdout.count("静默时间内已发送过") == 2 and len(smtp.messages) == 4 and len(http.posts) == 4
+
+
+INVALID_ACCOUNT = "6228480066660000123"
+
+
+def _settings(tmp_path: Path, alerts: Path) -> Settings:
+    return Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key",
+                    alerts_file=alerts)
+
+
+@pytest.mark.timeout(120)
+def test_rows_invalid_and_not_filed_raise_an_alert_naming_how_many_and_the_run(
+    tmp_path: Path, smtp: SmtpReceiver, http: HttpReceiver
+) -> None:
+    """A 基本 开户 of 2026-11-20 (T+0, long overdue) whose credit code has a wrong check character:
+    nothing is queued, the row is 无效，未报备, and a person hears of it."""
+    settings = _settings(tmp_path, write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port,
+                                                     webhook_url=http.url))
+    good = uscc("91110105MA03ABCD1")
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    row = open_row(INVALID_ACCOUNT, "北京东城明远贸易有限公司", bad, "周敏", "2026-11-20")
+    export = write_export(tmp_path / "bad_code.xlsx", [row])
+    outcome = execute_run(settings, "account-filing", {"flow_params": {"input": str(export)}}, trigger="test")
+    assert not outcome.counts.get("pending") and not outcome.counts.get("done")
+    (body,) = smtp.bodies()
+    assert "有输入行无效，未报备" in body and "1 行输入无效，未报备" in body
+    assert f"运行编号：{outcome.run_id}" in body and len(http.posts) == 1
+    assert INVALID_ACCOUNT not in body and bad not in body
+    assert [a.kind for a in run_end_alerts(settings, outcome.run_id, outcome.folder)] == [
+        AlertKind.ROWS_INVALID]
