@@ -74,6 +74,7 @@ def runs_list(
 
     from rpa.audit.log import AuditLog
     from rpa.outcomes import counts_text
+    from rpa.queue.work_queue import WorkQueue
     from rpa.run.runs import demo_folders, list_runs, run_state
 
     cfg = settings()
@@ -93,6 +94,9 @@ def runs_list(
         for run in runs:
             counts = run.get("counts") or {}
             recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
+            if run_state(run, recorded, cfg.host_id) == "waiting":  # workers work it: the queue's counts
+                live = WorkQueue.from_settings(cfg).counts(str(run.get("run_id")))
+                counts = {str(state): n for state, n in live.items()}
             cells = {
                 "流程": str(run.get("flow", "?")),
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
@@ -109,11 +113,14 @@ def runs_list(
         console.print(escape(where), highlight=False)
 
 
+WAITING = "已入队，等待工作进程（rpa worker）办理"
+
+
 def _state_words(state: str) -> str:
     """`run_state` as a clerk reads it: an exit code stays a number."""
     if state.startswith("running? ("):
         return f"运行中？（在 {state[len('running? ('):-1]}）"
-    return {"running": "运行中", "interrupted": "已中断，可续跑"}.get(state, state)
+    return {"running": "运行中", "interrupted": "已中断，可续跑", "waiting": WAITING}.get(state, state)
 
 
 # a trigger's prefix -> its words; what follows the colon (a job and its fire time, a user) stays

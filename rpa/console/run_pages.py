@@ -25,7 +25,8 @@ FLOW_NAMES.update({name.replace("_", "-"): words for name, words in FLOW_NAMES.i
 
 def state_words(run: dict[str, Any], recorded: int | None = None) -> str:
     state = run_state(run, recorded)
-    words = {"running": "运行中", "interrupted": "已中断，可续跑", "0": "全部完成",
+    words = {"running": "运行中", "interrupted": "已中断，可续跑", "waiting": "已入队，等待工作进程办理",
+             "0": "全部完成",
              "1": "已结束，有事项需要处理", "2": "被拒绝", "3": "提前停止，可续跑"}
     return words.get(state, state)
 

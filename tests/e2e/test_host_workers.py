@@ -20,6 +20,7 @@ from rpa.queue.work_queue import WorkQueue
 from tests.e2e.cli_helpers import make_cli_env, run_id_from
 from tests.e2e.processes import wait_for
 from tests.e2e.test_account_filing_run import subset_workbook
+from tests.integration.alert_receivers import HttpReceiver
 from tests.plugins.portals import AmsHandle
 from tests.plugins.postgres import ThrowawayCluster
 
@@ -120,3 +121,24 @@ def test_sigterm_gives_every_lease_back_on_sqlite(ams: AmsHandle, tmp_path: Path
     assert not [item for item in queue.items(run_id) if item.state in ("pending", "leased")]
     submitted = Counter(f["account_no"] for f in ams.filings() for _ in range(int(f.get("submitted", 1))))
     assert max(submitted.values()) == 1
+
+
+def test_an_enqueued_run_waits_for_workers_without_an_alert(
+    ams: AmsHandle, tmp_path: Path, http: HttpReceiver
+) -> None:
+    """Only enqueued, the run has not ended: no "运行提前停止" alert, and `rpa runs list` says it
+    waits for workers, with the queue's counts."""
+    source = subset_workbook(tmp_path / "accounts.xlsx", ROWS)
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text(f"webhook:\n  url: {http.url}\n", encoding="utf-8")
+    code, password = ams.operators[0]
+    cli = make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_ALERTS_FILE=str(alerts),
+                       RPA_AMS_OPERATORS=json.dumps([{"code": code, "password": password}]))
+    run_id = run_id_from(cli.run("run", "account-filing", "--input", str(source), "--enqueue-only",
+                                 check_exit=0).stdout)
+    assert http.posts == []
+    pending = len(WorkQueue(f"sqlite:///{cli.runs / 'queue.db'}").items(run_id))
+    listed = cli.run("runs", "list", check_exit=0).stdout
+    line = next(line for line in listed.splitlines() if run_id in line)
+    assert pending and "已入队，等待工作进程" in line and f"未完成 {pending}" in line and "已中断" not in line
+    assert "已入队，等待工作进程" in cli.run("runs", "show", run_id, check_exit=0).stdout
