@@ -123,9 +123,12 @@ def calendar_alert(settings: Settings, config: AlertsConfig, today: date) -> Ale
     calendar = WorkCalendar.load(settings.calendar_file)
     if calendar.covers_year(next_year) and not calendar.is_provisional(next_year):
         return None
-    state = "仍是暂定" if calendar.covers_year(next_year) else "尚未录入"
+    if calendar.covers_year(next_year):  # provisional: its holidays are used as they stand
+        state = "仍是暂定：备案期限和定时任务按其中暂定的节假日计算，正式安排公布后可能不同"
+    else:
+        state = "尚未录入：备案期限和定时任务将按周一至周五估计"
     line = (
-        f"{next_year} 年的节假日安排{state}：备案期限和定时任务将按周一至周五估计。"
+        f"{next_year} 年的节假日安排{state}。"
         f"请按国务院/人民银行公布的安排在 {settings.calendar_file} 中补上 {next_year} 年"
         f"（years: {next_year}: holidays/workdays）"
     )

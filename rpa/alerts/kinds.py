@@ -137,18 +137,23 @@ def operator_refused(portal_name: str, masked_operator: str, portal_words: str, 
     )
 
 
-def fire_needs_attention(job_id: str, fire_id: int, planned: str, reason: str, run_id: str | None) -> Alert:
+def fire_needs_attention(job_id: str, fire_id: int, planned: str, reason: str, run_id: str | None,
+                         *, stopped: bool) -> Alert:
+    """`stopped`: the fire's run stopped early, so the fire is listed and may be closed; any other
+    (failed to start, missed) is not listed and has nothing to close: run the job again."""
+    what_works = (f"`rpa schedule list` 列出需要处理的触发，`rpa schedule close {fire_id}` 关闭" if stopped
+                  else f"排除原因后可用 `rpa schedule trigger {job_id}` 立即再运行一次")
     return Alert(
         AlertKind.FIRE_NEEDS_ATTENTION, f"fire:{fire_id}",
-        f"定时任务 {job_id} 计划于 {planned} 的这次（编号 {fire_id}）需要处理：{reason}。"
-        f"`rpa schedule list` 列出需要处理的触发，`rpa schedule close {fire_id}` 关闭",
+        f"定时任务 {job_id} 计划于 {planned} 的这次（编号 {fire_id}）需要处理：{reason}。{what_works}",
         run_id,
     )
 
 
-def scheduler_silent(line: str) -> Alert:
-    """`line`: what `rpa schedule check` found (never written / silent since when)."""
-    return Alert(AlertKind.SCHEDULER_SILENT, "scheduler", f"{line}。定时任务不会触发，直到守护进程恢复")
+def scheduler_silent(found: str, todo: str) -> Alert:
+    """What `rpa schedule check` found (never written / silent since when) and what to do; the
+    title already names the daemon, so the line does not say it again."""
+    return Alert(AlertKind.SCHEDULER_SILENT, "scheduler", f"{found}：{todo}。恢复之前定时任务都不会触发")
 
 
 def items_failed(run_id: str, flow: str, failed: int) -> Alert:

@@ -155,13 +155,13 @@ def schedule_close(
     typer.echo(f"已关闭任务 {record.job_id} 计划于 {shown(record.planned_at)} 的那次（编号 {fire_id}）")
 
 
-def _scheduler_silent(cfg: Settings, line: str) -> NoReturn:
+def _scheduler_silent(cfg: Settings, found: str, todo: str) -> NoReturn:
     """Say it, alert it through alerts.yaml (once within the quiet time), exit 1."""
     from rpa.alerts.events import send_quietly
     from rpa.alerts.kinds import scheduler_silent
 
-    typer.echo(line, err=True)
-    send_quietly(cfg, scheduler_silent(line))
+    typer.echo(f"调度守护进程{found}：{todo}", err=True)
+    send_quietly(cfg, scheduler_silent(found, todo))
     raise typer.Exit(1)
 
 
@@ -186,9 +186,9 @@ def schedule_check(
     newest = OwnerTable(cfg.database_url_resolved, owner=process_owner()).newest_beat("daemon")
     now = datetime.now(UTC)
     if newest is None:
-        _scheduler_silent(cfg, "调度守护进程从未写过心跳：请启动 `rpa schedule run`（或其 systemd 服务）")
+        _scheduler_silent(cfg, "从未写过心跳", "请启动 `rpa schedule run`（或其 systemd 服务）")
     age = (now - newest).total_seconds()
     if age > limit:
-        _scheduler_silent(cfg, f"调度守护进程已 {age:.0f} 秒没有心跳（上次 {shown(newest)}，"
-                               f"允许 {limit:g} 秒）：请检查 `rpa schedule run` 是否在运行")
+        _scheduler_silent(cfg, f"已 {age:.0f} 秒没有心跳（上次 {shown(newest)}，允许 {limit:g} 秒）",
+                          "请检查 `rpa schedule run` 是否在运行")
     typer.echo(f"调度守护进程正常：上次心跳 {shown(newest)}（{age:.0f} 秒前）")

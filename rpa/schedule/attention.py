@@ -74,7 +74,9 @@ def alerting_attention(settings: Settings) -> Attention:
         from rpa.alerts.kinds import fire_needs_attention
 
         planned = shown(fire.planned_at)
-        send_quietly(settings, fire_needs_attention(fire.job_id, fire.id, planned, reason, fire.run_id))
+        stopped = fire.outcome in [o.value for o in NEEDS_ATTENTION]  # listed, and closed by a person
+        send_quietly(settings, fire_needs_attention(fire.job_id, fire.id, planned, reason, fire.run_id,
+                                                    stopped=stopped))
 
     return tell
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -228,7 +228,8 @@ class FireRunner:
         said = f"任务 {job.id}：{shown(record.planned_at)} 的这次结束：{fire_label(outcome)}"
         logger.bind(job=job.id).info(f"{said}（退出码 {exit_code}）" if exit_code is not None else said)
         if outcome in (FireOutcome.STOPPED, FireOutcome.ERROR):
-            self.attention(record, f"{fire_label(outcome)}：{note or '没有说明'}")
+            ended = replace(record, outcome=outcome.value, exit_code=exit_code, note=note)
+            self.attention(ended, f"{fire_label(outcome)}：{note or '没有说明'}")
         return outcome
 
     def _outcome_of(self, result: LaunchResult) -> FireOutcome:

@@ -132,3 +132,4 @@ def test_a_silent_scheduler_is_alerted_once_within_the_quiet_time(tmp_path: Path
     assert "调度守护进程从未写过心跳" in first.stderr and "Traceback" not in again.stderr
     assert len(smtp.messages) == 1 and len(robot.posts) == 1
     assert "调度守护进程没有心跳" in smtp.bodies()[0] and "rpa schedule run" in smtp.bodies()[0]
+    assert smtp.bodies()[0].count("调度守护进程") == 1  # the title names it; the line says what to do

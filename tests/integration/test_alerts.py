@@ -275,9 +275,10 @@ def test_the_due_check_reads_the_queue_on_sqlite_and_postgresql(tmp_path: Path, 
 @pytest.mark.parametrize(
     ("calendar", "today", "words"),
     [
-        ("years: {}\n", date(2040, 12, 5), "2041 年的节假日安排尚未录入"),
+        ("years: {}\n", date(2040, 12, 5), "2041 年的节假日安排尚未录入：备案期限和定时任务将按周一至周五"),
+        # a provisional year's holidays are used as they stand: never said to be Monday-Friday
         ("years:\n  2041:\n    provisional: true\n    holidays: [2041-01-01]\n", date(2040, 12, 5),
-         "仍是暂定"),
+         "仍是暂定：备案期限和定时任务按其中暂定的节假日计算"),
         ("years:\n  2041:\n    holidays: [2041-01-01]\n", date(2040, 12, 5), None),
         ("years: {}\n", date(2040, 11, 30), None),
     ],

@@ -269,3 +269,31 @@ def test_a_stopped_fire_is_alerted_once_by_mail_and_robot_within_the_quiet_time(
         assert "定时任务需要处理" in body and "nightly" in body and "编号 1" in body
         assert "rpa schedule close 1" in body
         assert "nightly" in str(robot.posts[0])
+
+
+def test_a_fire_that_failed_to_start_is_alerted_with_what_works_for_it(
+    tmp_path: Path, calendar: WorkCalendar, alerts: list[str]
+) -> None:
+    """A fire refused at launch (exit 2) is not listed and has nothing to close: the alert says
+    to run the job again, never `rpa schedule close`, which would answer 无需关闭."""
+    from rpa.schedule.attention import alerting_attention
+    from tests.integration.alert_receivers import http_server
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        return LaunchResult(params[RUN_ID_PARAM], 2, "投放文件夹中已取走的文件被改动过")
+
+    with http_server() as robot:
+        alerts_file = tmp_path / "alerts.yaml"
+        alerts_file.write_text(f"webhook:\n  url: {robot.url}\n", encoding="utf-8")
+        settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key",
+                            alerts_file=alerts_file)
+        schedules = schedules_of({"id": "nightly", "cron": {"hour": 1, "minute": 0}})
+        bot = BotScheduler(schedules, db_url=settings.database_url_resolved, calendar=calendar,
+                           launcher=launch, causes=QueueCauses(settings, schedules),
+                           attention=alerting_attention(settings),
+                           clock=lambda: datetime(2026, 3, 3, 1, tzinfo=UTC))
+        assert bot.trigger("nightly").exit_code == 2
+        (post,) = robot.posts
+    text = post["json"]["text"]["content"]
+    assert "定时任务需要处理" in text and "rpa schedule trigger nightly" in text
+    assert "schedule close" not in text
