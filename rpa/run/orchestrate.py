@@ -223,8 +223,7 @@ def _execute(
         if enqueue_only:  # the items wait in the queue for `rpa worker` on any host
             ctx.record("run.enqueued_only", host=ctx.settings.host_id)
             counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
-            # not interrupted and not stopped: waiting for workers (no alert; `rpa runs list` says so)
-            ctx.write_run_json(counts=counts, waiting_for_workers=True)
+            ctx.write_run_json(counts=counts, waiting_for_workers=True)  # not ended: no alert
             return RunOutcome(ctx.run_id, EXIT_OK, ctx.folder, counts, None)
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
             stop_reason, forced_exit = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)
