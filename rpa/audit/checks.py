@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,28 +26,13 @@ from rpa.audit.item_checks import ENDED, QueuedItem, check_queue_items, last_out
 from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.audit.output_checks import check_outputs, check_result_rows
+from rpa.audit.report_lines import Report
 from rpa.outcomes import counts_text, state_label
 
 EXPORT_NAME = "audit.jsonl"
 RUN_JSON = "run.json"
 # a run's items in the queue, by run id (the caller's: the audit part does not import the queue)
 QueueItems = Callable[[str], Sequence[QueuedItem]]
-
-
-@dataclass
-class Report:
-    """The sentences of one check; `ok` is False as soon as one of them is a failure."""
-
-    subject: str
-    lines: list[str] = field(default_factory=list)
-    ok: bool = True
-
-    def good(self, text: str) -> None:
-        self.lines.append(f"{self.subject}：{text}")
-
-    def bad(self, text: str) -> None:
-        self.ok = False
-        self.lines.append(f"{self.subject}：【不符】{text}")
 
 
 def describe(result: VerifyResult) -> str:

@@ -25,8 +25,8 @@ from rpa.masking import FieldClass
 from rpa.outcomes import state_label
 
 if TYPE_CHECKING:
-    from rpa.audit.checks import Report
     from rpa.audit.log import AuditLog
+    from rpa.audit.report_lines import Report
 
 # an item's outcome events (a system error names its next state: failed, or pending for a retry)
 OUTCOMES = {"item.done": "done", "item.business_error": "business_error", "item.held": "held",

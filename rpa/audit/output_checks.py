@@ -18,7 +18,7 @@ from rpa.audit.chain import AuditEvent
 from rpa.audit.evidence import OUTPUTS_WRITTEN, file_sha256
 
 if TYPE_CHECKING:
-    from rpa.audit.checks import Report
+    from rpa.audit.report_lines import Report
 
 RESULT_BOOK = "result.xlsx"
 RESULT_ROW_HEADER = "行号"
