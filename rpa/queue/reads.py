@@ -148,6 +148,24 @@ class QueueReader:
             ).first()
         return None if row is None else WorkItem.from_row(row)
 
+    def unfinished_before(self, item: WorkItem) -> list[WorkItem]:
+        """The items of `item`'s run and order group enqueued before it that have not ended done
+        (held, refused, failed, or still open), oldest first; none without a group."""
+        if item.order_group is None:
+            return []
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(items)
+                .where(
+                    items.c.run_id == item.run_id,
+                    items.c.order_group == item.order_group,
+                    items.c.id < item.id,
+                    items.c.state != ItemState.DONE,
+                )
+                .order_by(items.c.id)
+            )
+            return [WorkItem.from_row(row) for row in rows]
+
     def last_activity(self, run_id: str) -> datetime | None:
         """The latest moment the run's items show life: a change to any of them, or a lease
         running until then; None when the run has no items."""
