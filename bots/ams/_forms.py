@@ -116,7 +116,7 @@ def fill_form(
                 f"{codes.filing_words(record.action, record.account_no)}："
                 f"AMS的「{field}」没有「{step.value}」这一项，可选：{offered}",
                 code="no_such_option",
-                details={"field": step.element, "offered": offered},
+                details={"field": step.element, "label": field, "value": str(step.value), "offered": offered},
             )
 
 

@@ -6,9 +6,13 @@ For each work item the handler, in this order:
 2. for each filing with the record's action and business date, opens its 详情 page and compares
    its content with the record: the same content ends the item as done, `already_filed`, with
    AMS's filing number; only different content holds the item for a person (`NeedsPerson`).
-   An 开户 of an account AMS already holds as opened (on another date) is held too;
+   An 开户 or 撤销 of an account AMS already holds as opened or closed (on another date) is held
+   too, and so is a 变更 or 撤销 whose 账户性质, 开户银行机构代码, 存款人名称 or 统一社会信用代码
+   contradicts AMS's record of the account (`account_identity`);
 3. in a dry run, stops there: done, status `would_file`; in a run set for approval, a row no
-   checker has approved stops there too, held as 待复核 (`approval_gate`);
+   checker has approved stops there too, held as 待复核 (`approval_gate`); a row whose earlier
+   row of the account (business order, this run) has not ended filed is held here, before the
+   form (`account_rows`): it waits for that row;
 4. fills the form, reads the 信息核对 page back and compares it with the record (a value the form
    did not take holds the item: nothing wrong is ever submitted);
 5. presses 确认提交 (the confirm() accepted) and reads the answer: 成功 with a filing number (and a
@@ -52,6 +56,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differing_fields
+from flows.account_filing.account_identity import check_account_agrees
+from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_other_run
 from flows.account_filing.approval_gate import awaiting_approval
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
@@ -121,11 +127,12 @@ def match_history(
             f"{field_labels(differing)}与输入行不同：未提交，请人工核实",
             conflict_filing=same_day[0].filing_no,
         )
-    opened = [e for e in history.entries if e.action == "open"]
-    if record.action == "open" and opened:
+    once = [e for e in history.entries if e.action == record.action]  # an account opens and closes once
+    if record.action in ("open", "close") and once:
         return Match(
-            conflict=f"AMS中该账户已于{opened[0].business_date}开户报备：未再提交，请人工核实",
-            conflict_filing=opened[0].filing_no,
+            conflict=f"AMS中该账户已于{once[0].business_date}{ACTION_LABELS[record.action]}报备："
+            "未再提交，请人工核实",
+            conflict_filing=once[0].filing_no,
         )
     return Match()
 
@@ -184,7 +191,7 @@ class FilingHandler:
         self.logged_in = True
 
     def _file(self, item: WorkItem, record: FilingRecord, ref: str) -> dict[str, Any]:
-        self._not_filed_elsewhere_now(item, record)
+        waits_for_other_run(self._queue, item, record)
         self.strategy.begin(record)
         history = self.bot.find_filings(record.account_no)
         found = match_history(record, history, self.bot.filing_detail)
@@ -203,12 +210,14 @@ class FilingHandler:
                 code="filing_conflict",
                 details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
             )
+        check_account_agrees(record, history, self.bot.filing_detail)  # a 变更/撤销's account
         if item.caught_mid_submit:
             raise _caught_mid_submit(record)
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": done_note("would_file", {})}
         if waits_for_checker(item.payload):  # a run set for approval: stop before the form
             raise awaiting_approval(record, history, self.bot.filing_detail, compared_fields(record))
+        waits_for_earlier_row(self._queue, item, record)  # never filed over an unfiled earlier row
         self.strategy.looked_up(record)
         self._check_page(record)
         self.wctx.before_irreversible(item, self.hours)  # the lease and the window, checked last
@@ -222,18 +231,6 @@ class FilingHandler:
             raise
         self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
         return self._filed(answer, ref)
-
-    def _not_filed_elsewhere_now(self, item: WorkItem, record: FilingRecord) -> None:
-        """Hold the item while another run's worker has a filing of this account in hand (two
-        runs given rows of one account): both would look AMS up before either submits. The run
-        that enqueued first goes on; this row waits for a person's `rpa runs retry`."""
-        other = self._queue.leased_ahead_elsewhere(item)
-        if other is None:
-            return
-        note = (f"该账户正由运行 {other.run_id} 办理，同一账户的报备依次办理：本行未提交，暂挂；"
-                f"待其办结后执行 rpa runs retry {item.run_id}")
-        raise NeedsPerson(f"{record.masked_label()}：{note}", code="account_in_other_run",
-                          details={"status": "held", "note": note})
 
     def _check_page(self, record: FilingRecord) -> None:
         shown = self.bot.prepare_filing(record)

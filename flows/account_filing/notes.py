@@ -42,7 +42,8 @@ ACTION_LABELS = {"open": "开户", "change": "变更", "close": "撤销"}
 
 # codes whose `note` the flow writes in Chinese, with what only it knows (a run id, a date)
 WRITTEN_IN_CHINESE = frozenset({"account_in_other_run", "caught_mid_submit", "filing_conflict",
-                                "awaiting_approval", "rejected_by_checker"})
+                                "awaiting_approval", "rejected_by_checker", "account_differs",
+                                "earlier_row_unfiled"})
 # error code -> what a clerk reads (the item's outcome word is added in front)
 CODE_NOTES: dict[str, str] = {
     "portal_refusal": "AMS拒绝了此笔报备，原因见「门户信息」",
@@ -96,6 +97,10 @@ def item_note(status: str, code: str | None, result: Mapping[str, Any]) -> str:
     fields = result.get("fields")
     if code == "check_page_differs" and isinstance(fields, list):
         return f"信息核对页所示的{field_labels(fields)}与输入行不同，未提交：请人工核实"
+    label, value = result.get("label"), result.get("value")
+    if code == "no_such_option" and label and value:
+        offered = result.get("offered") or "无"
+        return f"AMS的「{label}」下拉选项中没有输入行的取值「{value}」（可选：{offered}），请核对后重新报备"
     kept = str(result.get("note") or "")
     if kept and code in WRITTEN_IN_CHINESE:
         return kept

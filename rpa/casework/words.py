@@ -14,3 +14,6 @@ CORRECTED_AT = "corrected_at"
 CORRECTED_FIELDS = "corrected_fields"
 FILED_BY_HAND = "filed_by_hand"
 BY_HAND = "by_hand"
+# the outcome code of a row held because an earlier row of its account (its order group) has
+# not ended filed: it goes back to pending with that row (`rpa.casework.actions`)
+WAITS_FOR_EARLIER = "earlier_row_unfiled"

@@ -1,0 +1,69 @@
+"""A row of an account waits while the account's other rows are not settled.
+
+    waits_for_other_run(queue, item, record)   # another run's worker is filing this account
+    waits_for_earlier_row(queue, item, record)  # an earlier row of this run has not ended filed
+
+Both raise `NeedsPerson` (需人工处理, not filed) with a note in Chinese, and return otherwise.
+
+The rows of one account are one order group of the run, enqueued in business order (business
+date, then open, change, close): the queue gives a row to a worker only once every earlier row of
+its group has ended. Ended is not filed: an earlier row held for a person (its AMS filing differs
+from the row), refused or failed on system errors leaves AMS without the filing the later row
+builds on, and a filing cannot be undone (a 撤销 filed now would leave AMS refusing the 变更 that
+corrects the held row). So the later row is held too, coded `WAITS_FOR_EARLIER`; it goes back to
+pending with the earlier row when a person puts that one back (`rpa cases retry`, a correction,
+an approved 人工报备: `rpa.casework.actions`) or with `rpa runs retry`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flows.account_filing.notes import ACTION_LABELS, item_note
+from rpa.casework.words import WAITS_FOR_EARLIER
+from rpa.errors import NeedsPerson
+from rpa.outcomes import state_label
+
+if TYPE_CHECKING:
+    from flows.account_filing.records import FilingRecord
+    from rpa.queue.work_queue import WorkItem, WorkQueue
+
+
+def waits_for_other_run(queue: WorkQueue, item: WorkItem, record: FilingRecord) -> None:
+    """Hold the item while another run's worker has a filing of this account in hand (two
+    runs given rows of one account): both would look AMS up before either submits. The run
+    that enqueued first goes on; this row waits for a person's `rpa runs retry`."""
+    other = queue.leased_ahead_elsewhere(item)
+    if other is None:
+        return
+    note = (f"该账户正由运行 {other.run_id} 办理，同一账户的报备依次办理：本行未提交，暂挂；"
+            f"待其办结后执行 rpa runs retry {item.run_id}")
+    raise NeedsPerson(f"{record.masked_label()}：{note}", code="account_in_other_run",
+                      details={"status": "held", "note": note})
+
+
+def waits_for_earlier_row(queue: WorkQueue, item: WorkItem, record: FilingRecord) -> None:
+    """Hold the item while an earlier row of its account in this run has not ended filed."""
+    unfinished = queue.unfinished_before(item)
+    if not unfinished:
+        return
+    earlier = unfinished[0]
+    note = f"同一账户在前的{_describe(earlier)}：本行未提交，暂挂，待该行报备后随之办理"
+    raise NeedsPerson(
+        f"{record.masked_label()}：{note}",
+        code=WAITS_FOR_EARLIER,
+        details={"status": "held", "note": note, "earlier_row": earlier.payload.get("row")},
+    )
+
+
+def _describe(earlier: WorkItem) -> str:
+    """`第5行（开户 2026-11-20）需人工处理（…）`: the earlier row, its state and why."""
+    shown = earlier.payload.get("record") or {}
+    action = ACTION_LABELS.get(str(shown.get("action")), "报备")
+    row = earlier.payload.get("row")
+    where = f"第{row}行" if row else "一行"
+    status = "rejected" if earlier.state.value == "business_error" else earlier.state.value
+    why = item_note(status, earlier.last_error_code, earlier.result or {})
+    state = state_label(earlier.state.value)
+    reason = f"（{why}）" if why and why != state else ""
+    return f"{where}（{action} {shown.get('business_date', '')}）{state}{reason}"
