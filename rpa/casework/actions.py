@@ -15,7 +15,9 @@ steps: an operator's mark (filing number, reason) leaves the row as it was, not 
 a checker who is not the mark's maker approves it, and the item ends done with the outcome 人工报备
 and that filing number (result.xlsx and report.html show it once the run's outputs are
 refreshed by resuming it), or refuses it and the mark is gone. A retry puts the run's items
-that failed on system errors back to pending. Each is one event in the run's audit chain under
+that failed on system errors back to pending. A row held only because an earlier row of its
+account had not ended filed (`WAITS_FOR_EARLIER`) goes back to pending with that row when it is
+retried, corrected or approved as filed by hand: the account's order group files it after it. Each is one event in the run's audit chain under
 the acting user's name, values masked (a correction's old and new values too), and each asks
 for the run to be resumed (`CaseAction.resume`): its outputs and its sealed chain are brought
 up to date. Refusals are `UsageError`s (exit 2) saying what to do.
@@ -29,7 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 from rpa.audit.log import AuditLog
 from rpa.casework.cases import CASE_STATES, flow_of, is_case, mark_of, masked_fields
-from rpa.casework.words import BY_HAND, CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS, FILED_BY_HAND
+from rpa.casework.words import (
+    BY_HAND,
+    CORRECTED_AT,
+    CORRECTED_BY,
+    CORRECTED_FIELDS,
+    FILED_BY_HAND,
+    WAITS_FOR_EARLIER,
+)
 from rpa.errors import UsageError
 from rpa.masking import FieldClass
 from rpa.people import same_person
@@ -75,6 +84,7 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
     payload = {**payload, CORRECTED_BY: user, CORRECTED_AT: _now(settings), CORRECTED_FIELDS: changed_labels}
     if not queue.refile(run_id, item.id, payload, CASE_STATES):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理或其同一账户的事项正在办理：请刷新后再试")
+    queue.retry(run_id, [later.id for later in _waiting_behind(queue, run_id, [item])])
     changed = [{"field": label, "old": before.get(label, ""), "new": after.get(label, "")}
                for label in changed_labels]
     audit.append(run_id, user, "case.corrected", item_key=item.key,
@@ -118,6 +128,7 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str)
               "before": {"state": item.state.value, "code": item.last_error_code or ""}}
     if not queue.settle(run_id, item.id, CASE_STATES, code=FILED_BY_HAND, result=result):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
+    queue.retry(run_id, [later.id for later in _waiting_behind(queue, run_id, [item])])
     audit.append(run_id, checker, "item.done", item_key=item.key,  # its outcome, as the item loop records one
                  details={"status": FILED_BY_HAND, "filing_no": mark.filing_no, "row": _row(item),
                           "result_hmac": audit.keyed_digest(result)},
@@ -152,6 +163,7 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
               and _failed_on_system(queue, item)]
     if not chosen:
         raise UsageError(f"运行 {run_id} 没有因系统故障失败的行")
+    chosen += _waiting_behind(queue, run_id, chosen)  # the account's later rows, in order behind
     back = set(queue.retry(run_id, [item.id for item in chosen]))
     rows = sorted(_row(item) for item in chosen if item.id in back)
     audit.append(run_id, user, "case.retried", details={"user": user, "rows": rows, "count": len(rows)})
@@ -159,6 +171,17 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
 
 
 # -- internals -------------------------------------------------------------------------------
+
+def _waiting_behind(queue: WorkQueue, run_id: str, earlier: list[WorkItem]) -> list[WorkItem]:
+    """The run's rows held only because one of `earlier` (a row of their account before them)
+    had not ended filed (`WAITS_FOR_EARLIER`): they go back to pending with it, and the
+    account's order group files them after it."""
+    before = {item.order_group: item.id for item in sorted(earlier, key=lambda i: -i.id) if item.order_group}
+    return [item for item in queue.items(run_id)
+            if item.state == ItemState.HELD and item.last_error_code == WAITS_FOR_EARLIER
+            and item.order_group in before and item.id > before[item.order_group]
+            and item.id not in {e.id for e in earlier}]
+
 
 def _who(user: str) -> str:
     if not user.strip():
