@@ -1,0 +1,161 @@
+"""A 变更 or 撤销 is filed only onto the account AMS holds as the row describes it, and only once
+the account's earlier rows have been filed.
+
+Real Chromium against the mock AMS, which takes a 变更 or 撤销 by account number alone (it keeps
+its own 账户性质 and 开户银行机构代码): the bot must compare them itself. Every row the bot should
+not file is held (需人工处理) with a note a clerk can act on, and AMS receives nothing for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from flows.account_filing.records import FilingRecord
+from rpa.casework.actions import retry_failures
+from rpa.run.orchestrate import RunOutcome, execute_run
+from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
+from tests.integration.ams_helpers import BANK_A, BANK_B, basic_record, write_export
+from tests.plugins.portals import AmsHandle
+
+pytestmark = pytest.mark.browser
+
+BASIC_PERMIT = "J1031000000101"
+GENERAL = {"account_kind": "general", "basic_account_permit": BASIC_PERMIT, "bank_code": BANK_A}
+NEW_ADDRESS = {"change_items": "注册地址", "registered_address": "北京市朝阳区建国路88号"}
+
+
+def _seed_basic(ams: AmsHandle) -> None:
+    """The depositor's basic account, at another bank: the other accounts hang off its permit."""
+    basic = basic_record("020020260001", bank_code=BANK_B, basic_account_permit=BASIC_PERMIT)
+    ams.seed([{**basic, "business_date": "2019-05-06", "filing_no": "AMS2019050600001"}])
+
+
+def _run(ams: AmsHandle, tmp_path: Path, rows: list[dict[str, Any]], *, id_type: str | None = None,
+         **overrides: Any) -> RunOutcome:
+    records = [FilingRecord.model_validate(r).model_dump() for r in rows]
+    source = write_export(tmp_path / "accounts.xlsx", records)
+    if id_type is not None:  # the export helper writes every 证件种类 as 居民身份证
+        book = load_workbook(source)
+        for row in book.active.iter_rows():  # type: ignore[union-attr]
+            for cell in row:
+                if cell.value == "居民身份证":
+                    cell.value = id_type
+        book.save(source)
+    settings = filing_settings(tmp_path, ams, 1, **overrides)
+    params = {"flow_params": {"input": str(source), "today": REFERENCE_DAY}}
+    return execute_run(settings, "account-filing", params, workers=1)
+
+
+def _results(outcome: RunOutcome) -> list[tuple[str, str]]:
+    """(状态, 说明) of each row, in sheet order."""
+    rows = read_result(outcome.folder / "result.xlsx")
+    return [(str(rows[n]["状态"]), str(rows[n]["说明"])) for n in sorted(rows)]
+
+
+def test_a_change_or_close_contradicting_ams_record_of_the_account_is_held(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    _seed_basic(ams)
+    special_kind = {**GENERAL, "account_kind": "special"}
+    special = basic_record("110020260301", serial=31, day="2026-11-02", **special_kind)
+    general = basic_record("110020260302", serial=32, day="2026-11-02", **GENERAL)
+    ams.seed([special, general])
+    before = len(ams.filings())
+
+    outcome = _run(ams, tmp_path, [
+        # AMS holds it as 专用: the row says 临时
+        basic_record("110020260301", serial=31, day="2026-11-24", action="change",
+                     **{**GENERAL, **NEW_ADDRESS, "account_kind": "temporary"}),
+        # AMS holds it at BANK_A: the row says BANK_B
+        basic_record("110020260302", serial=32, day="2026-11-25", action="close", close_reason="转户",
+                     **{**GENERAL, "bank_code": BANK_B}),
+    ])
+
+    assert len(ams.filings()) == before and not ams.submissions()
+    (change_state, change_note), (close_state, close_note) = _results(outcome)
+    assert change_state == close_state == "需人工处理"
+    assert "账户性质为「专用存款账户」，输入行为「临时存款账户」" in change_note, change_note
+    assert f"开户银行机构代码为「{BANK_A}」，输入行为「{BANK_B}」" in close_note, close_note
+
+
+def test_later_rows_of_an_account_wait_while_an_earlier_row_is_held(ams: AmsHandle, tmp_path: Path) -> None:
+    _seed_basic(ams)
+    account = "110020260303"
+    # AMS already holds the open, with another address: the row's open is held for a person
+    elsewhere = {**GENERAL, "registered_address": "别处1号"}
+    ams.seed([basic_record(account, serial=33, day="2026-11-20", **elsewhere)])
+    before = len(ams.filings())
+
+    outcome = _run(ams, tmp_path, [
+        basic_record(account, serial=33, day="2026-11-25", action="close", close_reason="转户", **GENERAL),
+        basic_record(account, serial=33, day="2026-11-20", **GENERAL),
+        basic_record(account, serial=33, day="2026-11-24", action="change", **{**GENERAL, **NEW_ADDRESS}),
+    ])
+
+    assert len(ams.filings()) == before and not ams.submissions()
+    (close_state, close_note), (open_state, open_note), (change_state, change_note) = _results(outcome)
+    assert open_state == "需人工处理" and "注册地址与输入行不同" in open_note, open_note
+    assert change_state == close_state == "需人工处理"
+    assert "同一账户在前的第5行（开户 2026-11-20）需人工处理" in change_note, change_note
+    assert "同一账户在前的第5行（开户 2026-11-20）需人工处理" in close_note, close_note  # the first of them
+
+
+def test_rows_behind_a_failed_open_wait_and_are_filed_in_order_after_its_retry(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    _seed_basic(ams)
+    account = "110020260304"
+    ams.set_faults(error_rate=1.0, error_paths=["/ams/acctOpenSubmit.do"])
+    rows = [
+        basic_record(account, serial=34, day="2026-11-24", action="change", **{**GENERAL, **NEW_ADDRESS}),
+        basic_record(account, serial=34, day="2026-11-20", **GENERAL),
+    ]
+    outcome = _run(ams, tmp_path, rows, max_attempts=1, circuit_breaker_threshold=50)
+
+    (change_state, change_note), (open_state, _) = _results(outcome)
+    assert open_state == "失败" and change_state == "需人工处理", _results(outcome)
+    assert "同一账户在前的第5行（开户 2026-11-20）失败" in change_note, change_note
+    assert not [s for s in ams.submissions() if s["outcome"] == "filed"]
+
+    ams.set_faults()
+    settings = filing_settings(tmp_path, ams, 1)
+    assert sorted(retry_failures(settings, outcome.run_id, "wang.jb").rows) == [4, 5]  # sheet rows
+    again = execute_run(settings, "account-filing", {}, workers=1, resume=outcome.run_id)
+
+    assert [state for state, _ in _results(again)] == ["已报备", "已报备"], _results(again)
+    assert [f["action"] for f in ams.filings() if f["account_no"] == account] == ["open", "change"]
+
+
+def test_a_close_of_an_account_ams_shows_closed_on_another_date_names_that_date(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    _seed_basic(ams)
+    account = "110020260305"
+    closing = {**GENERAL, "action": "close", "close_reason": "转户"}
+    closed = basic_record(account, serial=35, day="2026-11-03", **closing)
+    ams.seed([basic_record(account, serial=35, day="2026-11-02", **GENERAL), closed])
+
+    outcome = _run(ams, tmp_path, [
+        basic_record(account, serial=35, day="2026-11-24", action="close", close_reason="转户", **GENERAL),
+    ])
+
+    [(state, note)] = _results(outcome)
+    assert state == "需人工处理" and "AMS中该账户已于2026-11-03撤销报备" in note, note
+    assert not ams.submissions()
+
+
+def test_a_value_ams_does_not_offer_is_named_with_its_field_in_the_result_book(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    outcome = _run(ams, tmp_path, [
+        basic_record("110020260306", serial=36, day="2026-11-24", id_type="外国人永久居留身份证",
+                     id_number="USA110079010101"),
+    ], id_type="外国人永久居留身份证")
+
+    [(_, note)] = _results(outcome)
+    assert "「证件种类」" in note and "「外国人永久居留身份证」" in note, note
+    assert not ams.submissions()
