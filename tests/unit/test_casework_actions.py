@@ -14,6 +14,7 @@ import pytest
 from rpa.audit.log import AuditLog
 from rpa.casework.actions import approve_by_hand, correct, mark_by_hand, refuse_by_hand, retry_failures
 from rpa.casework.cases import open_cases
+from rpa.casework.words import WAITS_FOR_EARLIER
 from rpa.errors import UsageError
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem, WorkQueue
 from rpa.settings import Settings
@@ -187,3 +188,24 @@ def test_rows_that_do_not_wait_are_not_worked(settings: Settings) -> None:
             mark_by_hand(settings, RUN, _items(settings)[row].id, OPERATOR, "AMS1", "x")
     with pytest.raises(UsageError, match="办理人"):
         correct(settings, RUN, _items(settings)[2].id, " ", {"存款人名称": "x"})
+
+
+def _held_behind(cfg: Settings, row: int, account: str) -> None:
+    """A later row of `account`, held by the filing handler until its earlier row is filed."""
+    queue = WorkQueue.from_settings(cfg)
+    record = {**_record(account), "action": "close", "business_date": "2026-12-03", "close_reason": "转户"}
+    queue.enqueue_many("account-filing", RUN, [NewItem(f"close:{account}:2026-12-03:{row:016d}",
+                       {"row": row, "sheet": "开户清单", "record": record}, order_group=account)])
+    item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+    assert item is not None and item.payload["row"] == row
+    queue.hold(item.id, "w1", WAITS_FOR_EARLIER, "waits", result={"status": "held", "note": "waits"})
+
+
+def test_rows_held_behind_an_earlier_row_go_back_with_it(settings: Settings) -> None:
+    _held_behind(settings, 7, ACCOUNTS[2])  # behind the refused row 2
+    _held_behind(settings, 8, ACCOUNTS[3])  # behind the failed row 3
+    assert retry_failures(settings, RUN, OPERATOR).rows == [3, 8]
+    assert _items(settings)[7].state == ItemState.HELD  # row 2 was not retried
+    correct(settings, RUN, _items(settings)[2].id, OPERATOR, {"基本存款账户编号": "J3930000567802"})
+    items = _items(settings)
+    assert items[2].state == items[7].state == items[8].state == ItemState.PENDING
