@@ -17,10 +17,11 @@ and that filing number (result.xlsx and report.html show it once the run's outpu
 refreshed by resuming it), or refuses it and the mark is gone. A retry puts the run's items
 that failed on system errors back to pending. A row held only because an earlier row of its
 account had not ended filed (`WAITS_FOR_EARLIER`) goes back to pending with that row when it is
-retried, corrected or approved as filed by hand: the account's order group files it after it. Each is one event in the run's audit chain under
-the acting user's name, values masked (a correction's old and new values too), and each asks
-for the run to be resumed (`CaseAction.resume`): its outputs and its sealed chain are brought
-up to date. Refusals are `UsageError`s (exit 2) saying what to do.
+retried, corrected or approved as filed by hand: the account's order group files it after it.
+Each is one event in the run's audit chain under the acting user's name, values masked (a
+correction's old and new values too), and each asks for the run to be resumed
+(`CaseAction.resume`): its outputs and its sealed chain are brought up to date. Refusals are
+`UsageError`s (exit 2) saying what to do.
 """
 
 from __future__ import annotations
