@@ -48,7 +48,8 @@ def waits_for_earlier_row(queue: WorkQueue, item: WorkItem, record: FilingRecord
     if not unfinished:
         return
     earlier = unfinished[0]
-    note = f"同一账户在前的{_describe(earlier)}：本行未提交，暂挂，待该行报备后随之办理"
+    note = (f"同一账户在前的{_describe(earlier)}：本行未提交，暂挂；该行重试、更正或人工报备获批时本行随之"
+            f"重新办理（或待其报备后执行 rpa runs retry {item.run_id}）")
     raise NeedsPerson(
         f"{record.masked_label()}：{note}",
         code=WAITS_FOR_EARLIER,

@@ -9,10 +9,10 @@ For each work item the handler, in this order:
    An 开户 or 撤销 of an account AMS already holds as opened or closed (on another date) is held
    too, and so is a 变更 or 撤销 whose 账户性质, 开户银行机构代码, 存款人名称 or 统一社会信用代码
    contradicts AMS's record of the account (`account_identity`);
-3. in a dry run, stops there: done, status `would_file`; in a run set for approval, a row no
-   checker has approved stops there too, held as 待复核 (`approval_gate`); a row whose earlier
-   row of the account (business order, this run) has not ended filed is held here, before the
-   form (`account_rows`): it waits for that row;
+3. holds a row whose earlier row of the account (business order, this run) has not ended
+   filed (`account_rows`): it waits for that row; in a dry run, stops there: done, status
+   `would_file`; in a run set for approval, a row no checker has approved stops there too, held
+   as 待复核 (`approval_gate`), and meets the earlier-row check once approved;
 4. fills the form, reads the 信息核对 page back and compares it with the record (a value the form
    did not take holds the item: nothing wrong is ever submitted);
 5. presses 确认提交 (the confirm() accepted) and reads the answer: 成功 with a filing number (and a
@@ -213,11 +213,13 @@ class FilingHandler:
         check_account_agrees(record, history, self.bot.filing_detail)  # a 变更/撤销's account
         if item.caught_mid_submit:
             raise _caught_mid_submit(record)
+        checker_first = waits_for_checker(item.payload) and not self.dry_run  # a run set for approval
+        if not checker_first:  # never filed, nor previewed as filed, over an unfiled earlier row
+            waits_for_earlier_row(self._queue, item, record)
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": done_note("would_file", {})}
-        if waits_for_checker(item.payload):  # a run set for approval: stop before the form
+        if checker_first:  # stop before the form: the earlier rows are checked once it is approved
             raise awaiting_approval(record, history, self.bot.filing_detail, compared_fields(record))
-        waits_for_earlier_row(self._queue, item, record)  # never filed over an unfiled earlier row
         self.strategy.looked_up(record)
         self._check_page(record)
         self.wctx.before_irreversible(item, self.hours)  # the lease and the window, checked last
