@@ -20,11 +20,11 @@ from rpa.browser.selectors import load_selectors
 from rpa.errors import BusinessError
 from rpa.settings import Settings
 from tests.integration.ams_helpers import basic_record
+from tests.integration.pixels import red_pixels, share_masked
 from tests.plugins.portals import AmsHandle
 
 pytestmark = pytest.mark.browser
 
-MASK = (255, 0, 255)  # Playwright's mask colour (#FF00FF)
 # planted personal data, written by hand: a real-world style ID number (GB 11643 sample), a name
 PERSON, ID_NUMBER, ACCOUNT = "欧阳振华", "11010519491231002X", "110088776655"
 ADDRESS = "北京市西城区金融大街35号"
@@ -51,25 +51,6 @@ def _shot(bot: AmsBot, tmp_path: Path) -> Image.Image:
     return Image.open(io.BytesIO(path.read_bytes())).convert("RGB")
 
 
-def _share_masked(image: Image.Image, locator: Any) -> float:
-    """The share of the element's box (its inner part: borders are antialiased) in mask colour."""
-    box = locator.bounding_box()
-    assert box is not None and box["width"] > 4 and box["height"] > 4
-    left, top = int(box["x"]) + 2, int(box["y"]) + 2
-    right, bottom = int(box["x"] + box["width"]) - 2, int(box["y"] + box["height"]) - 2
-    pixels = [image.getpixel((x, y)) for x in range(left, right) for y in range(top, bottom)]
-    return sum(1 for p in pixels if p == MASK) / len(pixels)
-
-
-def _red_pixels(image: Image.Image, locator: Any) -> int:
-    """Pixels of AMS's red message text (#c00) in the element's box."""
-    box = locator.bounding_box()
-    assert box is not None
-    raw = image.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]),
-                      int(box["y"] + box["height"]))).tobytes()
-    return sum(1 for i in range(0, len(raw), 3) if raw[i] > 150 and raw[i + 1] < 90 and raw[i + 2] < 90)
-
-
 @pytest.mark.timeout(120)
 def test_a_refused_form_masks_the_personal_fields_and_keeps_the_refusal_readable(
     bot: AmsBot, tmp_path: Path
@@ -82,17 +63,17 @@ def test_a_refused_form_masks_the_personal_fields_and_keeps_the_refusal_readable
     frame = bot.page_in_use.frame_locator("iframe")
     for name in ("acctNo", "creditCode", "legalName", "idNo", "regAddress"):
         field = frame.locator(f"input[name={name}]")
-        assert _share_masked(image, field) > 0.97, name
+        assert share_masked(image, field) > 0.97, name
     assert frame.locator("input[name=idNo]").input_value() == ID_NUMBER  # it was there to mask
 
     refusal = frame.locator("div.errors")
     assert "统一社会信用代码校验错误" in refusal.inner_text()
-    assert _share_masked(image, refusal) < 0.02 and _red_pixels(image, refusal) > 150
+    assert share_masked(image, refusal) < 0.02 and red_pixels(image, refusal) > 150
     for label in ("证件号码", "姓名", "注册地址"):  # the labels stay readable
         cell = frame.locator("td.label").filter(has_text=label).first
-        assert _share_masked(image, cell) < 0.02, label
-    assert _share_masked(image, frame.locator("input[name=depositorName]")) < 0.02  # not personal
-    assert _share_masked(image, bot.page_in_use.locator("td.userinfo")) > 0.97  # the operator's name
+        assert share_masked(image, cell) < 0.02, label
+    assert share_masked(image, frame.locator("input[name=depositorName]")) < 0.02  # not personal
+    assert share_masked(image, bot.page_in_use.locator("td.userinfo")) > 0.97  # the operator's name
 
 
 @pytest.mark.timeout(120)
@@ -108,11 +89,11 @@ def test_the_check_page_masks_the_cells_holding_personal_data_only(bot: AmsBot, 
     for label, planted in (("证件号码", ID_NUMBER), ("法定代表人姓名", PERSON), ("账号", ACCOUNT),
                            ("注册地址", ADDRESS)):
         assert value_cell(label).inner_text().strip() == planted
-        assert _share_masked(image, value_cell(label)) > 0.97, label
+        assert share_masked(image, value_cell(label)) > 0.97, label
         label_cell = table.locator(f"xpath=.//td[normalize-space(.)='{label}']")
-        assert _share_masked(image, label_cell) < 0.02, label
+        assert share_masked(image, label_cell) < 0.02, label
     for label in ("存款人名称", "开户银行机构代码", "业务类型"):  # not personal: readable
-        assert _share_masked(image, value_cell(label)) < 0.02, label
+        assert share_masked(image, value_cell(label)) < 0.02, label
 
 
 @pytest.mark.timeout(120)
@@ -125,5 +106,5 @@ def test_a_refusal_at_confirm_keeps_amss_message_box_readable(bot: AmsBot, tmp_p
 
     box = bot.page_in_use.frame_locator("iframe").locator("table.msgbox")
     assert "备案失败：基本存款账户不存在" in box.inner_text()
-    assert _share_masked(image, box) < 0.02 and _red_pixels(image, box) > 150
-    assert _share_masked(image, bot.page_in_use.locator("td.userinfo")) > 0.97  # the operator's name
+    assert share_masked(image, box) < 0.02 and red_pixels(image, box) > 150
+    assert share_masked(image, bot.page_in_use.locator("td.userinfo")) > 0.97  # the operator's name

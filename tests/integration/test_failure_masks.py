@@ -33,34 +33,15 @@ from rpa.run.orchestrate import execute_run
 from rpa.run.portal_worker import portal_worker
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
 from tests.check_exports import open_row, uscc, write_export
+from tests.integration.pixels import red_pixels, share_masked
 
 pytestmark = pytest.mark.browser
 
-MASK = (255, 0, 255)  # Playwright's mask colour (#FF00FF)
 RUN = "run-failure-masks"
 CODE = uscc("91110105MA01QX7B3")
 ROW = {"sheet": "Sheet1", "row": 7, "action": "open", "credit_code": CODE,
        "name": "北京青松咨询有限公司", "legal_rep": "甲乙"}
 BUSY = "系统繁忙，请稍后再试"
-
-
-def _share_masked(image: Image.Image, locator: Any) -> float:
-    """The share of the element's box (its inner part: borders are antialiased) in mask colour."""
-    box = locator.bounding_box()
-    assert box is not None and box["width"] > 4 and box["height"] > 4
-    left, top = int(box["x"]) + 2, int(box["y"]) + 2
-    right, bottom = int(box["x"] + box["width"]) - 2, int(box["y"] + box["height"]) - 2
-    pixels = [image.getpixel((x, y)) for x in range(left, right) for y in range(top, bottom)]
-    return sum(1 for p in pixels if p == MASK) / len(pixels)
-
-
-def _red_pixels(image: Image.Image, locator: Any) -> int:
-    """Pixels of red message text (#c00) in the element's box."""
-    box = locator.bounding_box()
-    assert box is not None
-    raw = image.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]),
-                      int(box["y"] + box["height"]))).tobytes()
-    return sum(1 for i in range(0, len(raw), 3) if raw[i] > 150 and raw[i + 1] < 90 and raw[i + 2] < 90)
 
 
 def _image(path: Path | None) -> Image.Image:
@@ -112,10 +93,10 @@ def test_a_cut_answer_page_under_500_masks_the_rows_values(
         for caption, shown in (("统一社会信用代码", CODE), ("企业名称", ROW["name"]), ("法定代表人", "甲乙")):
             cell = page.locator(f"xpath=//th[contains(., '{caption}')]/following-sibling::td[1]")
             assert cell.inner_text().strip() == shown
-            assert _share_masked(image, cell) > 0.97, caption
-            assert _share_masked(image, page.locator("th").filter(has_text=caption)) < 0.02, caption
+            assert share_masked(image, cell) > 0.97, caption
+            assert share_masked(image, page.locator("th").filter(has_text=caption)) < 0.02, caption
         message = page.locator("font.busy")
-        assert _share_masked(image, message) < 0.02 and _red_pixels(image, message) > 100
+        assert share_masked(image, message) < 0.02 and red_pixels(image, message) > 100
         assert page.locator(f"[{MARK}]").count() == 0  # the marks are taken off again
 
 
@@ -147,7 +128,7 @@ def test_values_are_masked_in_text_inputs_selects_and_frames_but_not_on_success(
         frame = page.frame_locator("iframe")
         frame.locator(".inner").wait_for()
         plain = _image(take_screenshot(page, tmp_path / "success.png"))  # a success: its masks only
-        assert _share_masked(plain, page.locator(".echo")) < 0.02
+        assert share_masked(plain, page.locator(".echo")) < 0.02
         with pytest.raises(RuntimeError, match="broke"), item_evidence(
             session, page, "ref-any", attempt=1, personal=personal
         ) as failed:
@@ -159,11 +140,11 @@ def test_values_are_masked_in_text_inputs_selects_and_frames_but_not_on_success(
 
         for masked in (page.locator(".echo"), page.locator(".typed"), page.locator(".note"),
                        page.locator(".who"), frame.locator(".inner"), frame.locator(".framed")):
-            assert _share_masked(image, masked) > 0.97, masked
+            assert share_masked(image, masked) > 0.97, masked
         for readable in (page.locator(".short"), page.locator(".plain")):  # 1 character; kept fields
-            assert _share_masked(image, readable) < 0.02, readable
+            assert share_masked(image, readable) < 0.02, readable
         message = page.locator(".msg")
-        assert _share_masked(image, message) < 0.02 and _red_pixels(image, message) > 100
+        assert share_masked(image, message) < 0.02 and red_pixels(image, message) > 100
         assert page.locator(f"[{MARK}]").count() == 0 and frame.locator(f"[{MARK}]").count() == 0
 
 
@@ -232,7 +213,7 @@ def test_a_check_run_whose_answer_comes_after_the_timeout_masks_the_answer_page(
                            ("核查输入名称", ROW["name"])):
         cell = page.locator(f"xpath=//th[contains(., '{caption}')]/following-sibling::td[1]")
         assert cell.inner_text().strip() == shown
-        assert _share_masked(image, cell) > 0.97, caption
-        assert _share_masked(image, page.locator("th").filter(has_text=caption)) < 0.02, caption
+        assert share_masked(image, cell) > 0.97, caption
+        assert share_masked(image, page.locator("th").filter(has_text=caption)) < 0.02, caption
     status = page.locator("xpath=//th[contains(., '登记状态')]/following-sibling::td[1]")
-    assert _share_masked(image, status) < 0.02  # 存续: not the row's
+    assert share_masked(image, status) < 0.02  # 存续: not the row's
