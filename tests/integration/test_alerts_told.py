@@ -16,7 +16,7 @@ from rpa.alerts.kinds import AlertKind
 from rpa.queue.schema import items
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import execute_run
-from rpa.settings import Settings
+from rpa.settings import OperatorCredential, Settings
 from tests.check_exports import open_row, uscc, write_export
 from tests.e2e.cli_helpers import make_cli_env
 from tests.integration.alert_receivers import HttpReceiver, SmtpReceiver, write_alerts_yaml
@@ -71,8 +71,10 @@ INVALID_ACCOUNT = "6228480066660000123"
 
 
 def _settings(tmp_path: Path, alerts: Path) -> Settings:
+    """An AMS operator configured (never used: nothing here reaches AMS), since a run without any
+    is refused before it reads its input."""
     return Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key",
-                    alerts_file=alerts)
+                    alerts_file=alerts, ams_operators=[OperatorCredential(code="A10001", password="x")])
 
 
 @pytest.mark.timeout(120)
