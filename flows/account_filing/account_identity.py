@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from bots.ams import record_content
 from flows.account_filing.change_items import named_fields
 from flows.account_filing.notes import FIELD_LABELS
-from flows.account_filing.registry import FIELDS
+from flows.account_filing.registry import name_is_owners
 from rpa.errors import NeedsPerson
 from rpa.masking import FieldClass, mask
 
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from flows.account_filing.records import FilingRecord
 
 IDENTIFYING = ("account_kind", "bank_code", "depositor_name", "uscc")
-_OWNER_NAMED = "无字号个体工商户"  # its name is its owner's: personal data
 
 
 def check_account_agrees(
@@ -78,7 +77,6 @@ def _details(
 def _shown(record: FilingRecord, field: str, value: str) -> str:
     if field == "uscc":
         return mask(value, FieldClass.CREDIT_CODE)
-    owner_named = FIELDS["depositor_category"].choice(record.depositor_category or "") == _OWNER_NAMED
-    if field == "depositor_name" and owner_named:
+    if field == "depositor_name" and name_is_owners(record.depositor_category):
         return mask(value, FieldClass.PERSON_NAME)
     return value

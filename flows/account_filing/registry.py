@@ -230,3 +230,9 @@ CHOICE_FIELDS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.type
 def label_of(name: str, value: str) -> str:
     """The label of a record's value of field `name` (`account_kind` `basic` -> 基本存款账户)."""
     return FIELDS[name].label_of(value)
+
+
+def name_is_owners(depositor_category: str | None) -> bool:
+    """True when a depositor of this 存款人类别 (a label, an alias or the export's code) is named
+    by its owner's own name, personal data: a 无字号个体工商户 (14) has no 字号 of its own."""
+    return FIELDS["depositor_category"].choice(depositor_category or "") == "无字号个体工商户"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.account_filing.notes import done_note, field_labels, item_note
-from flows.account_filing.registry import FIELDS
+from flows.account_filing.registry import FIELDS, name_is_owners
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.result_book import ResultRow
 from rpa.approvals.words import APPROVED_BY, AWAITING_CODE, REJECTED_CODE
@@ -24,7 +24,6 @@ from rpa.masking import FieldClass, mask
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.report_sections import InputRow
 
-_OWNER_NAMED = "无字号个体工商户"  # its name is its owner's: 存款人类别 14
 _ITEM_STATUS = {
     ItemState.HELD: "held",
     ItemState.FAILED: "failed",
@@ -100,7 +99,7 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
 def _shown_name(row: ResultRow) -> str:
     """The depositor's name as report.html shows it: a 无字号个体工商户 is named by its owner's own
     name, personal data, masked like every person's name; an enterprise's name is shown."""
-    if FIELDS["depositor_category"].choice(row.depositor_category) == _OWNER_NAMED:
+    if name_is_owners(row.depositor_category):
         return mask(row.depositor_name, FieldClass.PERSON_NAME)
     return row.depositor_name
 
