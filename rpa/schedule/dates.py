@@ -10,6 +10,12 @@ Known expressions (ISO dates, in the job's timezone):
     {last_working_day_of_month}   the last working day of the planned day's month
 An expression may stand inside a longer string ("report-{T-1}.xlsx"). Lists and mappings are
 resolved item by item; anything that is not a string is left as it is.
+
+A range `{A..B}` of two expressions is every calendar day from A to B, as a list of ISO dates; it
+is a parameter's whole value (a flow that takes several dates, like report extraction's `date`):
+
+    resolve_params({"date": "{previous_working_day..T-1}"}, now=<2026-11-02 07:30>, calendar=cal)
+    == {"date": ["2026-10-30", "2026-10-31", "2026-11-01"]}   (the weekend, and its month end, too)
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
 
-EXPRESSION = re.compile(r"\{([A-Za-z_][A-Za-z0-9_+-]*)\}")
+_NAME = r"[A-Za-z_][A-Za-z0-9_+-]*"
+EXPRESSION = re.compile(rf"\{{({_NAME}(?:\.\.{_NAME})?)\}}")
+RANGE = ".."
 _T_MINUS = re.compile(r"^T(?:-(\d{1,3}))?$")
 
 _NAMED: dict[str, Callable[[date, WorkCalendar], date]] = {
@@ -36,7 +44,23 @@ _NAMED: dict[str, Callable[[date, WorkCalendar], date]] = {
 
 
 def is_known_expression(name: str) -> bool:
+    if RANGE in name:
+        return all(map(is_known_expression, name.split(RANGE, 1)))
     return name in _NAMED or _T_MINUS.match(name) is not None
+
+
+def misplaced_ranges(value: Any) -> list[str]:
+    """Every `{A..B}` that is not a string value's whole text (a list of dates cannot stand in a
+    longer string), walking lists and mappings."""
+    if isinstance(value, str):
+        names = EXPRESSION.findall(value)
+        whole = EXPRESSION.fullmatch(value.strip())
+        return [name for name in names if RANGE in name and whole is None]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [name for item in value for name in misplaced_ranges(item)]
+    return []
 
 
 def expressions_in(value: Any) -> list[str]:
@@ -73,6 +97,10 @@ def resolve_params(params: dict[str, Any], *, now: datetime, calendar: WorkCalen
 
 
 def _resolve(value: Any, day: date, calendar: WorkCalendar) -> Any:
+    whole = EXPRESSION.fullmatch(value.strip()) if isinstance(value, str) else None
+    if whole is not None and RANGE in whole.group(1):
+        first, last = (evaluate(name, day, calendar) for name in whole.group(1).split(RANGE, 1))
+        return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
     if isinstance(value, str):
         return EXPRESSION.sub(lambda m: evaluate(m.group(1), day, calendar).isoformat(), value)
     if isinstance(value, dict):

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rpa.config_files import read_yaml
 from rpa.errors import ConfigError
-from rpa.schedule.dates import expressions_in, is_known_expression
+from rpa.schedule.dates import expressions_in, is_known_expression, misplaced_ranges
 from rpa.settings import parse_window
 
 # a window written `from_settings` is the portal's setting (only AMS has one: RPA_AMS_SERVICE_WINDOW)
@@ -217,6 +217,11 @@ def parse_schedule_data(
             unknown = [name for name in expressions_in(value) if not is_known_expression(name)]
             if unknown:
                 raise ConfigError(f"{where}: params.{key}: unknown date expression {{{unknown[0]}}}")
+            misplaced = misplaced_ranges(value)
+            if misplaced:
+                raise ConfigError(
+                    f"{where}: params.{key}: the range {{{misplaced[0]}}} must be the whole value"
+                )
     return schedules
 
 

@@ -15,9 +15,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from loguru import logger
 
+from flows.report_extraction.work_items import MONTHLY_REPORT, plan_days
 from rpa.run.operators import OperatorRefusals
 from rpa.schedule.causes import QueueCauses
-from rpa.schedule.scheduler import RUN_ID_PARAM, BotScheduler, FireOutcome, JobSpec, LaunchResult
+from rpa.schedule.scheduler import (
+    DEFAULT_SCHEDULES_FILE,
+    RUN_ID_PARAM,
+    BotScheduler,
+    FireOutcome,
+    JobSpec,
+    LaunchResult,
+    load_schedules,
+)
 from rpa.settings import OperatorCredential, Settings
 from rpa.workdays import WorkCalendar
 from tests.integration.test_scheduler import CALENDAR_FILE, appending_launcher, launches, schedules_of
@@ -203,6 +212,38 @@ def test_missed_report_days_are_back_filled_at_the_next_fire(
     assert all(fires[d].run_id == run["params"][RUN_ID_PARAM] for d in (2, 3, 4, 5))
     assert bot.fires.missed("reports") == []
     assert "错过，已并入后来的一次补跑" in bot.overview_text()
+
+
+def test_the_shipped_report_job_brings_a_weekend_month_end_and_its_monthly_report(
+    tmp_path: Path, calendar: WorkCalendar
+) -> None:
+    """October 2026 ends on a Saturday: the shipped job's Monday fire runs Friday, Saturday and
+    Sunday, so the run plans October's 中间业务收入月报; a missed Monday fire is back-filled whole."""
+    log_file = tmp_path / "launches.jsonl"
+    schedules = load_schedules(DEFAULT_SCHEDULES_FILE)
+    now = [datetime(2026, 11, 2, 6, 0, tzinfo=SHANGHAI)]
+    bot = BotScheduler(schedules, db_url=f"sqlite:///{tmp_path / 'fires.db'}", calendar=calendar,
+                       launcher=appending_launcher(log_file), clock=lambda: now[0])
+    bot.catch_up()  # the first start, before Monday's fire
+    job = schedules.job("report-extraction")
+    monday = datetime(2026, 11, 2, 7, 30, tzinfo=SHANGHAI)
+    now[0] = monday
+    assert bot.runner.run_fire(job, monday, source="schedule")[0] == FireOutcome.OK
+    (run,) = launches(log_file)
+    days = run["params"]["date"]
+    assert days == ["2026-10-30", "2026-10-31", "2026-11-01"]
+    planned = plan_days([datetime.fromisoformat(d).date() for d in days], ["110101"], formats=["xlsx"],
+                        monthly_formats=["pdf"])
+    monthly = [(i.report, i.date) for i in planned if i.report == MONTHLY_REPORT]
+    assert monthly == [(MONTHLY_REPORT, "2026-10-31")]
+
+    # the machine was off on Tuesday at 07:30 (past the grace): Wednesday's run takes Monday too
+    now[0] = datetime(2026, 11, 4, 7, 0, tzinfo=SHANGHAI)
+    bot.catch_up()
+    wednesday = datetime(2026, 11, 4, 7, 30, tzinfo=SHANGHAI)
+    now[0] = wednesday
+    bot.runner.run_fire(job, wednesday, source="schedule")
+    assert launches(log_file)[-1]["params"]["date"] == ["2026-11-02", "2026-11-03"]
 
 
 def test_a_new_database_has_no_misses_from_before_the_first_start(

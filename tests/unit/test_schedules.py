@@ -80,7 +80,7 @@ def test_the_shipped_file_holds_the_real_defaults() -> None:
     assert (filing.calendar, filing.timezone) == ("working_days", "Asia/Shanghai")
     assert not filing.allow_overlap
     extraction = schedules.job("report-extraction")
-    assert extraction.params == {"date": "{previous_working_day}"}
+    assert extraction.params == {"date": "{previous_working_day..T-1}"}
     assert extraction.cron.as_kwargs() == {"hour": "7", "minute": "30"}
     reconciliation = schedules.job("account-reconciliation")
     assert reconciliation.params == {"date_from": "{T-14}", "date_to": "{T}"}
@@ -102,6 +102,8 @@ def test_the_shipped_file_holds_the_real_defaults() -> None:
         ({"calendar": "weekends"}, "job 'nightly': calendar:"),
         ({"service_window": "ams"}, "job 'nightly': service_window: no window named 'ams'"),
         ({"params": {"d": "{yesterday}"}}, "job 'nightly': params.d: unknown date expression {yesterday}"),
+        ({"params": {"d": "{T-3..soon}"}}, "job 'nightly': params.d: unknown date expression {T-3..soon}"),
+        ({"params": {"d": "r-{T-3..T-1}.xlsx"}}, "job 'nightly': params.d: the range {T-3..T-1} must be"),
         ({"misfire_grace_seconds": 0}, "job 'nightly': misfire_grace_seconds:"),
         ({"overlap": True}, "job 'nightly': overlap:"),
         ({"drop_folder": {"param": "input"}}, "job 'nightly': drop_folder.path:"),
@@ -218,6 +220,39 @@ def test_date_expressions_follow_the_calendar(calendar: WorkCalendar) -> None:
     may = resolve_params({"d": "{last_working_day_of_month}", "e": "{T-3}"}, now=at(2026, 5, 4, 9, 0),
                          calendar=calendar)
     assert may == {"d": "2026-05-29", "e": "2026-05-01"}
+
+
+def test_a_range_is_every_calendar_day_between_its_ends(calendar: WorkCalendar) -> None:
+    span = {"date": "{previous_working_day..T-1}"}
+    # Monday 2 Nov 2026: Friday 30 Oct, and the weekend with Saturday 31 Oct, October's month end
+    assert resolve_params(span, now=at(2026, 11, 2, 7, 30), calendar=calendar) == {
+        "date": ["2026-10-30", "2026-10-31", "2026-11-01"]}
+    assert resolve_params(span, now=at(2026, 11, 3, 7, 30), calendar=calendar) == {"date": ["2026-11-02"]}
+    # Thursday 8 Oct 2026, after the National Day holiday (1-7 Oct): Wednesday 30 Sep and the holiday
+    after_holiday = resolve_params(span, now=at(2026, 10, 8, 7, 30), calendar=calendar)["date"]
+    assert after_holiday == ["2026-09-30", *(f"2026-10-0{n}" for n in range(1, 8))]
+    assert resolve_params({"d": "{T-2..T}"}, now=at(2026, 3, 1, 0, 0), calendar=calendar) == {
+        "d": ["2026-02-27", "2026-02-28", "2026-03-01"]}
+
+
+def test_the_shipped_report_job_takes_every_calendar_day_exactly_once(
+    tmp_path: Path, calendar: WorkCalendar
+) -> None:
+    """Over 2026, the report-extraction job's fires (working days only) resolve to dates that
+    cover every calendar day once: weekends, holidays and every month end, none twice."""
+    bot = shipped_scheduler(tmp_path, calendar)
+    job = bot.schedules.job("report-extraction")
+    fires = bot.next_fire_times("report-extraction", 260, after=at(2026, 1, 5, 8, 0))
+    fires = [fire for fire in fires if fire.year == 2026]
+    taken: list[str] = []
+    for fire in fires:
+        taken += resolve_params(job.params, now=fire, calendar=calendar)["date"]
+    first = datetime.fromisoformat(taken[0]).date()
+    last = fires[-1].date() - timedelta(days=1)
+    every_day = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+    assert taken == every_day  # in order, none missing, none twice
+    month_ends = [f"2026-{m:02d}-{d}" for m, d in ((1, 31), (2, 28), (5, 31), (10, 31), (11, 30))]
+    assert set(month_ends) <= set(taken)  # 31 Jan, 31 May and 31 Oct 2026 are weekend days
 
 
 # --- the fire table -----------------------------------------------------------------------------
