@@ -36,6 +36,7 @@ from rpa.errors import ConfigError
 from rpa.schedule.dates import expressions_in, is_known_expression, misplaced_ranges
 from rpa.settings import parse_window
 
+FIX = "，请改正后重试"
 # a window written `from_settings` is the portal's setting (only AMS has one: RPA_AMS_SERVICE_WINDOW)
 FROM_SETTINGS = "from_settings"
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
@@ -56,13 +57,13 @@ class ServiceWindow(BaseModel):
     def _quoted(cls, value: Any) -> Any:
         # unquoted 8:30 is a base-60 integer to YAML 1.1 (510), which would read as 00:08:30
         if not isinstance(value, str | time):
-            raise ValueError('write the time as a quoted "HH:MM" string')
+            raise ValueError('时间请写成带引号的 "HH:MM"')
         return value
 
     @model_validator(mode="after")
     def _ordered(self) -> ServiceWindow:
         if self.end <= self.start:
-            raise ValueError("end must be later than start")
+            raise ValueError("end 须晚于 start")
         return self
 
     def contains(self, moment: time) -> bool:
@@ -86,7 +87,7 @@ class CronFields(BaseModel):
     @model_validator(mode="after")
     def _not_empty(self) -> CronFields:
         if not self.model_dump(exclude_none=True):
-            raise ValueError("give at least one field (an empty cron would fire every second)")
+            raise ValueError("至少写一个字段（空的 cron 会每秒触发）")
         return self
 
     def as_kwargs(self) -> dict[str, str]:
@@ -132,7 +133,7 @@ class JobSpec(BaseModel):
     @model_validator(mode="after")
     def _backfill_is_a_param(self) -> JobSpec:
         if self.backfill_param is not None and self.backfill_param not in self.params:
-            raise ValueError(f"backfill_param: {self.backfill_param!r} is not one of the job's params")
+            raise ValueError(f"backfill_param：{self.backfill_param!r} 不是该任务 params 中的参数")
         return self
 
     @field_validator("timezone")
@@ -141,7 +142,7 @@ class JobSpec(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}") from None
+            raise ValueError(f"时区 {value!r} 不存在，例如应写 Asia/Shanghai") from None
         return value
 
     @property
@@ -171,7 +172,7 @@ class ScheduleFile(BaseModel):
         for job in self.jobs:
             if job.id == job_id:
                 return job
-        raise ConfigError(f"no job {job_id!r} in the schedules; known: {', '.join(self.job_ids())}")
+        raise ConfigError(f"schedules.yaml 中没有任务 {job_id!r}：已有 {'、'.join(self.job_ids())}")
 
     def job_ids(self) -> list[str]:
         return [job.id for job in self.jobs]
@@ -199,29 +200,27 @@ def parse_schedule_data(
     try:
         schedules = ScheduleFile.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        raise ConfigError(f"{source}: {_describe(exc, data)}") from None
+        raise ConfigError(f"{source}：{_describe(exc, data)}{FIX}") from None
     seen: set[str] = set()
     for job in schedules.jobs:
-        where = f"{source}: job {job.id!r}"
+        where = f"{source}：任务 {job.id!r} 的"
         if job.id in seen:
-            raise ConfigError(f"{where}: id: the id is used by more than one job")
+            raise ConfigError(f"{where} id：这个 id 已被另一个任务使用{FIX}")
         seen.add(job.id)
         if job.flow not in known_flows:
             known = ", ".join(sorted(known_flows))
-            raise ConfigError(f"{where}: flow: unknown flow {job.flow!r}; known: {known}")
+            raise ConfigError(f"{where} flow：没有流程 {job.flow!r}（已有：{known}）{FIX}")
         if job.approval and job.flow != APPROVAL_FLOW:
-            raise ConfigError(f"{where}: approval: only {APPROVAL_FLOW} jobs wait for a checker")
+            raise ConfigError(f"{where} approval：只有 {APPROVAL_FLOW} 任务可以等待复核{FIX}")
         if job.service_window and job.service_window not in schedules.service_windows:
-            raise ConfigError(f"{where}: service_window: no window named {job.service_window!r}")
+            raise ConfigError(f"{where} service_window：没有名为 {job.service_window!r} 的时段{FIX}")
         for key, value in job.params.items():
             unknown = [name for name in expressions_in(value) if not is_known_expression(name)]
             if unknown:
-                raise ConfigError(f"{where}: params.{key}: unknown date expression {{{unknown[0]}}}")
+                raise ConfigError(f"{where} params.{key}：不认识的日期表达式 {{{unknown[0]}}}{FIX}")
             misplaced = misplaced_ranges(value)
             if misplaced:
-                raise ConfigError(
-                    f"{where}: params.{key}: the range {{{misplaced[0]}}} must be the whole value"
-                )
+                raise ConfigError(f"{where} params.{key}：范围 {{{misplaced[0]}}} 须是整个取值{FIX}")
     return schedules
 
 
@@ -236,11 +235,9 @@ def _windows_from_settings(
         if window != FROM_SETTINGS:
             continue
         if name not in setting_windows:
-            known = ", ".join(sorted(setting_windows)) or "none"
-            raise ConfigError(
-                f"{source}: service_windows.{name}: no setting holds a window named {name!r} "
-                f"(windows from settings: {known})"
-            )
+            known = "、".join(sorted(setting_windows)) or "无"
+            raise ConfigError(f"{source}：service_windows.{name}：没有设置提供名为 {name!r} 的时段"
+                              f"（来自设置的时段：{known}）{FIX}")
         found = setting_windows[name]
         resolved[name] = None if found is None else found.model_dump()
     return {**data, "service_windows": resolved}
@@ -250,9 +247,9 @@ def read_schedule_yaml(path: Path) -> Any:
     try:
         return read_yaml(path)
     except OSError as exc:
-        raise ConfigError(f"cannot read the schedules file {path}: {exc.strerror}") from None
+        raise ConfigError(f"无法读取调度文件 {path}（{exc.strerror}）：请检查路径和权限") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+        raise ConfigError(f"调度文件 {path} 不是有效的 YAML（{exc}）{FIX}") from None
 
 
 def _describe(exc: ValidationError, data: Any) -> str:
@@ -261,11 +258,24 @@ def _describe(exc: ValidationError, data: Any) -> str:
         loc = list(err["loc"])
         prefix = ""
         if len(loc) >= 2 and loc[0] == "jobs" and isinstance(loc[1], int):
-            prefix = f"job {_job_label(data, loc[1])}: "
+            prefix = f"任务 {_job_label(data, loc[1])} 的 "
             loc = loc[2:]
-        field = ".".join(str(part) for part in loc) or "(the job itself)"
-        problems.append(f"{prefix}{field}: {err['msg']}")
-    return "; ".join(problems)
+        field = ".".join(str(part) for part in loc) or "（任务本身）"
+        problems.append(f"{prefix}{field}：{_said(err)}")
+    return "；".join(problems)
+
+
+def _said(err: Any) -> str:
+    """Pydantic's complaint in Chinese where it is a common one; a validator's own text as it is."""
+    words = {"missing": "缺少这个字段", "extra_forbidden": "不认识的字段（拼写有误？）",
+             "int_parsing": "须是整数", "int_type": "须是整数", "bool_parsing": "须是 true 或 false",
+             "bool_type": "须是 true 或 false", "string_type": "须是文字", "dict_type": "须是一组 键: 值",
+             "list_type": "须是列表", "greater_than": f"须大于 {(err.get('ctx') or {}).get('gt')}",
+             "greater_than_equal": f"须不小于 {(err.get('ctx') or {}).get('ge')}",
+             "literal_error": f"须是 {(err.get('ctx') or {}).get('expected')} 之一"}
+    if err["type"] in words:
+        return words[err["type"]]
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _job_label(data: Any, index: int) -> str:
@@ -273,7 +283,7 @@ def _job_label(data: Any, index: int) -> str:
         job_id = data["jobs"][index]["id"]
     except (KeyError, IndexError, TypeError):
         job_id = None
-    return repr(job_id) if isinstance(job_id, str) else f"#{index + 1} (no id)"
+    return repr(job_id) if isinstance(job_id, str) else f"#{index + 1}（没有 id）"
 
 
 def window_setting(value: str) -> ServiceWindow | None:

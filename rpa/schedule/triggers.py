@@ -48,7 +48,7 @@ def load_schedules(path: Path, *, ams_service_window: str = DEFAULT_AMS_SERVICE_
         setting_windows={"ams": window_setting(ams_service_window)},
     )
     for job in schedules.jobs:
-        _check_cron(job.cron, f"{path.name}: job {job.id!r}")
+        _check_cron(job.cron, f"{path.name}：任务 {job.id!r} 的")
     return schedules
 
 
@@ -57,7 +57,7 @@ def _check_cron(cron: CronFields, where: str) -> None:
         try:
             CronTrigger(**{name: value}, timezone=UTC)
         except ValueError as exc:
-            raise ConfigError(f"{where}: cron.{name}: {exc}") from None
+            raise ConfigError(f"{where} cron.{name}：{value!r} 无效（{exc}），请改正后重试") from None
 
 
 class WorkingDayTrigger(BaseTrigger):

@@ -26,7 +26,7 @@ def test_a_filing_job_may_wait_for_a_checker() -> None:
 
 def test_approval_on_another_flow_is_refused_naming_job_and_field() -> None:
     data = {"jobs": [_job(id="reports", flow="report-extraction", approval=True)]}
-    with pytest.raises(ConfigError, match=r"job 'reports': approval"):
+    with pytest.raises(ConfigError, match=r"任务 'reports' 的 approval"):
         parse_schedule_data(data, source="s.yaml", known_flows=FLOWS)
 
 

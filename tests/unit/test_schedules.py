@@ -93,20 +93,20 @@ def test_the_shipped_file_holds_the_real_defaults() -> None:
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ({"cron": {"minute": "61"}}, "job 'nightly': cron.minute:"),
-        ({"cron": {"day_of_week": "funday"}}, "job 'nightly': cron.day_of_week:"),
-        ({"cron": {}}, "job 'nightly': cron:"),
-        ({"cron": {"hour": 7, "minutes": 3}}, "job 'nightly': cron.minutes:"),
-        ({"flow": "no-such-flow"}, "job 'nightly': flow: unknown flow 'no-such-flow'"),
-        ({"timezone": "Mars/Olympus"}, "job 'nightly': timezone:"),
-        ({"calendar": "weekends"}, "job 'nightly': calendar:"),
-        ({"service_window": "ams"}, "job 'nightly': service_window: no window named 'ams'"),
-        ({"params": {"d": "{yesterday}"}}, "job 'nightly': params.d: unknown date expression {yesterday}"),
-        ({"params": {"d": "{T-3..soon}"}}, "job 'nightly': params.d: unknown date expression {T-3..soon}"),
-        ({"params": {"d": "r-{T-3..T-1}.xlsx"}}, "job 'nightly': params.d: the range {T-3..T-1} must be"),
-        ({"misfire_grace_seconds": 0}, "job 'nightly': misfire_grace_seconds:"),
-        ({"overlap": True}, "job 'nightly': overlap:"),
-        ({"drop_folder": {"param": "input"}}, "job 'nightly': drop_folder.path:"),
+        ({"cron": {"minute": "61"}}, "任务 'nightly' 的 cron.minute："),
+        ({"cron": {"day_of_week": "funday"}}, "任务 'nightly' 的 cron.day_of_week："),
+        ({"cron": {}}, "任务 'nightly' 的 cron："),
+        ({"cron": {"hour": 7, "minutes": 3}}, "任务 'nightly' 的 cron.minutes："),
+        ({"flow": "no-such-flow"}, "任务 'nightly' 的 flow：没有流程 'no-such-flow'"),
+        ({"timezone": "Mars/Olympus"}, "任务 'nightly' 的 timezone："),
+        ({"calendar": "weekends"}, "任务 'nightly' 的 calendar："),
+        ({"service_window": "ams"}, "任务 'nightly' 的 service_window：没有名为 'ams' 的时段"),
+        ({"params": {"d": "{yesterday}"}}, "任务 'nightly' 的 params.d：不认识的日期表达式 {yesterday}"),
+        ({"params": {"d": "{T-3..soon}"}}, "任务 'nightly' 的 params.d：不认识的日期表达式 {T-3..soon}"),
+        ({"params": {"d": "r-{T-3..T-1}.xlsx"}}, "任务 'nightly' 的 params.d：范围 {T-3..T-1} 须是整个取值"),
+        ({"misfire_grace_seconds": 0}, "任务 'nightly' 的 misfire_grace_seconds："),
+        ({"overlap": True}, "任务 'nightly' 的 overlap："),
+        ({"drop_folder": {"param": "input"}}, "任务 'nightly' 的 drop_folder.path："),
     ],
 )
 def test_an_error_names_the_job_and_the_field(
@@ -121,7 +121,7 @@ def test_an_error_names_the_job_and_the_field(
 
 def test_a_job_without_an_id_is_named_by_its_position(tmp_path: Path) -> None:
     data = {"jobs": [job(), {"flow": "smoke", "cron": {"hour": 1}}]}
-    with pytest.raises(ConfigError, match=r"job #2 \(no id\): id: Field required"):
+    with pytest.raises(ConfigError, match=r"任务 #2（没有 id） 的 id：缺少这个字段"):
         load_schedules(write_schedules(tmp_path, data))
 
 
@@ -132,16 +132,16 @@ def test_the_ams_window_is_the_setting_that_every_submit_checks(tmp_path: Path) 
     assert window is not None and (window.start, window.end) == (time(9, 0, 30), time(15, 30))
     assert load_schedules(DEFAULT_SCHEDULES_FILE, ams_service_window="always").window_for(filing) is None
     other = write_schedules(tmp_path, {"service_windows": {"reports": "from_settings"}, "jobs": []})
-    with pytest.raises(ConfigError, match=r"service_windows\.reports: no setting holds a window"):
+    with pytest.raises(ConfigError, match=r"service_windows\.reports：没有设置提供名为 'reports' 的时段"):
         load_schedules(other)
 
 
 def test_duplicate_ids_and_unquoted_window_times_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="job 'nightly': id: the id is used by more than one job"):
+    with pytest.raises(ConfigError, match="任务 'nightly' 的 id：这个 id 已被另一个任务使用"):
         load_schedules(write_schedules(tmp_path, {"jobs": [job(), job()]}))
     unquoted = tmp_path / "unquoted.yaml"
     unquoted.write_text("service_windows:\n  ams: {start: 8:30, end: \"17:00\"}\njobs: []\n")
-    with pytest.raises(ConfigError, match=r"service_windows\.ams\.start: .*quoted"):
+    with pytest.raises(ConfigError, match=r"service_windows\.ams\.start：时间请写成带引号的"):
         load_schedules(unquoted)
 
 
