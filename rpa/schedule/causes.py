@@ -5,20 +5,29 @@
     check(fire)  # WAITING | CLEARED (resume it now) | FINISHED / FINISHED_FAILED (run done by hand)
 
 A stop for refused operators (`login_refused`, `operators_refused`) is cleared once the flow's
-portal has an operator that is not refused (`rpa operators clear`). Any other stop (a changed
-portal, a full disk) waits for a person: `rpa schedule trigger` resumes it, `rpa schedule close`
+portal has an operator that is not refused (`rpa operators clear`). A stop for a portal that did
+not answer (the circuit breaker, workers failing to start one after another, a timeout) is
+cleared once the portal's address answers without a server error (at the earliest
+OUTAGE_RETRY_SECONDS after the fire stopped, so a portal that answers its home page but fails
+every login is not tried again at every beat of the daemon), a database outage once the
+database answers (this check reads it). Any other stop (a changed portal, a full disk) waits for
+a person: `rpa schedule trigger` resumes it, `rpa schedule close`
 closes it. A run a person finished (`rpa run ... --resume`) finishes its fire.
 """
 
 from __future__ import annotations
 
 import importlib
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rpa.queue.models import ItemState
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import FLOWS
 from rpa.run.operators import OperatorsRefused, usable_operators
+from rpa.run.supervisor import WORKERS_FAILED
 from rpa.schedule.attention import CauseState
 from rpa.schedule.fire_rows import FireRecord
 
@@ -27,6 +36,11 @@ if TYPE_CHECKING:
     from rpa.settings import Settings
 
 OPERATOR_CODES = ("login_refused", "operators_refused")
+# stops that pass by themselves: the portal (or the database) was away for a while
+OUTAGE_CODES = ("circuit_open", WORKERS_FAILED, "portal_unavailable", "portal_timeout", "session_lost")
+DATABASE_CODES = ("database_unavailable",)
+PROBE_SECONDS = 10.0
+OUTAGE_RETRY_SECONDS = 300
 _OPEN = (ItemState.PENDING, ItemState.LEASED)
 _FOR_A_PERSON = (ItemState.FAILED, ItemState.BUSINESS_ERROR, ItemState.HELD)
 
@@ -48,6 +62,20 @@ def no_operator_left(settings: Settings, portal: str) -> bool:
     except OperatorsRefused:
         return True
     return False
+
+
+def portal_answers(settings: Settings, portal: str) -> bool:
+    """True when the portal's address answers without a server error (5xx) within PROBE_SECONDS."""
+    urls = {"ams": settings.ams_url, "report_platform": settings.reports_url,
+            "enterprise_check": settings.check_url}
+    try:
+        with urllib.request.urlopen(urls[portal], timeout=PROBE_SECONDS) as answer:
+            return int(answer.status) < 500
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.code < 500
+    except (urllib.error.URLError, OSError, ValueError, KeyError):
+        return False
 
 
 def stop_code_of(settings: Settings, flow_name: str, run_id: str) -> str | None:
@@ -79,8 +107,21 @@ class QueueCauses:
             if not stopped and any(counts.values()) and not any(counts[s] for s in _OPEN):
                 failed = any(counts[s] for s in _FOR_A_PERSON)
                 return CauseState.FINISHED_FAILED if failed else CauseState.FINISHED
-        if fire.stop_code in OPERATOR_CODES and fire.job_id in self.schedules.job_ids():
-            portal = flow_portal(self.schedules.job(fire.job_id).flow)
-            if portal is not None and not no_operator_left(self.settings, portal):
-                return CauseState.CLEARED
+        if fire.job_id not in self.schedules.job_ids():
+            return CauseState.WAITING
+        portal = flow_portal(self.schedules.job(fire.job_id).flow)
+        if fire.stop_code in DATABASE_CODES:
+            return CauseState.CLEARED  # the counts above were read from it
+        if portal is None:
+            return CauseState.WAITING
+        if fire.stop_code in OPERATOR_CODES and not no_operator_left(self.settings, portal):
+            return CauseState.CLEARED
+        outage = fire.stop_code in OUTAGE_CODES and _stopped_a_while(fire)
+        if outage and portal_answers(self.settings, portal):
+            return CauseState.CLEARED
         return CauseState.WAITING
+
+
+def _stopped_a_while(fire: FireRecord) -> bool:
+    stopped = fire.finished_at or fire.started_at
+    return stopped is None or (datetime.now(UTC) - stopped).total_seconds() >= OUTAGE_RETRY_SECONDS

@@ -7,9 +7,11 @@ check is the daemon's own (`QueueCauses`) over the real table of refused operato
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +19,7 @@ from loguru import logger
 
 from flows.report_extraction.work_items import MONTHLY_REPORT, plan_days
 from rpa.run.operators import OperatorRefusals
+from rpa.run.supervisor import WORKERS_FAILED
 from rpa.schedule.causes import QueueCauses
 from rpa.schedule.scheduler import (
     DEFAULT_SCHEDULES_FILE,
@@ -133,6 +136,62 @@ def test_a_stopped_fire_whose_cause_stays_waits_for_a_person(tmp_path: Path, cal
         bot.caretaker.look_after(lambda job_id: bot.caretaker.resume_job(schedules.job(job_id)))
     assert len(launches(log_file)) == 1  # a changed portal is not retried by itself
     assert "需要处理：编号 1" in bot.overview_text()
+
+
+class _Portal(BaseHTTPRequestHandler):
+    """A portal's address: a server error while `status[0]` says so."""
+
+    status: ClassVar[list[int]] = [500]
+
+    def do_GET(self) -> None:
+        self.send_response(self.status[0])
+        self.end_headers()
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+def test_a_fire_stopped_by_a_portal_outage_resumes_once_the_portal_answers(
+    tmp_path: Path, calendar: WorkCalendar
+) -> None:
+    """Workers that failed to start one after another (the report platform answering 500) stop
+    the run; the fire waits while the platform still fails, and resumes by itself once it answers."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Portal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    log_file = tmp_path / "launches.jsonl"
+    recorded = appending_launcher(log_file)
+
+    def launch(job: JobSpec, planned: datetime, params: dict[str, Any]) -> LaunchResult:
+        recorded(job, planned, params)
+        if len(launches(log_file)) == 1:
+            return LaunchResult(params[RUN_ID_PARAM], 3, "工作进程接连启动失败", stop_code=WORKERS_FAILED)
+        return LaunchResult(params[RUN_ID_PARAM], 0)
+
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key",
+                        reports_url=f"http://127.0.0.1:{server.server_port}/report/")
+    schedules = schedules_of({"id": "reports", "flow": "report-extraction", "cron": {"hour": 7, "minute": 30},
+                              "params": {"date": "2026-03-02"}})
+    bot = BotScheduler(schedules, db_url=settings.database_url_resolved, calendar=calendar, launcher=launch,
+                       causes=QueueCauses(settings, schedules),
+                       clock=lambda: datetime(2026, 3, 3, 7, 30, tzinfo=UTC))  # long before now
+
+    def look_after() -> None:
+        bot.caretaker.look_after(lambda job_id: bot.caretaker.resume_job(schedules.job(job_id)))
+
+    try:
+        assert bot.trigger("reports").exit_code == 3
+        look_after()
+        assert len(launches(log_file)) == 1  # the platform still answers 500: the fire waits
+        assert "需要处理：编号 1" in bot.overview_text() and "工作进程接连启动失败" in bot.overview_text()
+        _Portal.status[0] = 200
+        look_after()
+        runs = launches(log_file)
+        assert len(runs) == 2 and runs[1]["params"]["resume"] is True
+        assert runs[1]["params"][RUN_ID_PARAM] == runs[0]["params"][RUN_ID_PARAM]
+        assert "需要处理：编号" not in bot.overview_text()
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_stopped_fire_whose_run_a_person_finished_by_hand_is_finished(
