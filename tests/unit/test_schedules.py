@@ -165,13 +165,14 @@ def test_next_fire_times_take_a_make_up_saturday_inside_the_service_window(
     tmp_path: Path, calendar: WorkCalendar
 ) -> None:
     bot = shipped_scheduler(tmp_path, calendar)
-    fires = bot.next_fire_times("account-filing", 20, after=at(2026, 2, 27, 16, 0))
-    assert fires[0] == at(2026, 2, 27, 16, 30)
+    fires = bot.next_fire_times("account-filing", 40, after=at(2026, 2, 27, 16, 0))
+    assert fires[:3] == [at(2026, 2, 27, 16, 15), at(2026, 2, 27, 16, 30), at(2026, 2, 27, 16, 45)]
     saturday = [f for f in fires if f.date() == at(2026, 2, 28, 0, 0).date()]
-    # every 30 minutes from 08:30 to 16:30 (the 08:00 cron time is outside AMS's 08:30 start)
-    assert saturday[0] == at(2026, 2, 28, 8, 30) and len(saturday) == 17
-    assert saturday[-1] == at(2026, 2, 28, 16, 30)
-    assert fires[18] == at(2026, 3, 2, 8, 30)  # Sunday 1 March is a rest day
+    # every 15 minutes from 08:30 to 16:45 (08:00 and 08:15 are before AMS's 08:30 start): an
+    # export dropped at 16:40 is still filed before the window closes at 17:00
+    assert saturday[0] == at(2026, 2, 28, 8, 30) and len(saturday) == 34
+    assert saturday[-1] == at(2026, 2, 28, 16, 45)
+    assert fires[37] == at(2026, 3, 2, 8, 30)  # Sunday 1 March is a rest day
 
 
 def test_a_2027_date_goes_through_calendar_yaml(tmp_path: Path, calendar: WorkCalendar) -> None:
