@@ -7,22 +7,27 @@
 The hash is recorded in the database (table `drop_files`) before the file moves, so the same
 export dropped again, under any name, is moved to `taken/duplicates/` and not processed twice,
 even with several schedulers watching one folder.
+
+A file modified less than `settle_seconds` ago, or changed while it was being hashed, may still be
+copying: it waits for a later look. A taken file whose run queued none of its rows (refused before
+any work: no operators, a bad setting, an unreadable file) is put back (`put_back`): its record
+is forgotten and it returns to the drop folder, to be taken again by a later fire.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from loguru import logger
-from sqlalchemy import Column, MetaData, String, Table, Text, select
+from sqlalchemy import Column, MetaData, String, Table, Text, delete, inspect, select
 from sqlalchemy.engine import RowMapping
 
 from rpa.db import engine_for, immediate_transaction
-from rpa.queue.schema import UtcDateTime, insert_or_ignore
+from rpa.queue.schema import UtcDateTime, insert_or_ignore, items
 from rpa.run.runs import make_private_dir, sha256_file
 from rpa.schedule.fires import create_tables
 
@@ -68,13 +73,22 @@ class DropFolder:
         self._clock = clock or (lambda: datetime.now(UTC))
         create_tables(self.engine, metadata)
 
-    def candidates(self, drop_dir: Path) -> list[Path]:
-        """Files waiting in the folder, oldest first; hidden, lock (~$) and still-settling files aside."""
+    def candidates(
+        self,
+        drop_dir: Path,
+        *,
+        patterns: tuple[str, ...] | None = None,
+        settle_seconds: float | None = None,
+    ) -> list[Path]:
+        """Files waiting in the folder, oldest first; hidden, lock (~$) and still-settling files aside.
+        `patterns` and `settle_seconds` default to the folder's own (a job's drop_folder gives its)."""
         if not drop_dir.is_dir():
             return []
-        cutoff = self._clock().timestamp() - self.settle_seconds
+        settle = self.settle_seconds if settle_seconds is None else settle_seconds
+        cutoff = self._clock().timestamp() - settle
         found = {
-            path for pattern in self.patterns for path in drop_dir.glob(pattern)
+            path for pattern in (self.patterns if patterns is None else patterns)
+            for path in drop_dir.glob(pattern)
             if path.is_file() and not path.name.startswith((".", "~$"))
         }
         settled = [p for p in found if p.stat().st_mtime <= cutoff]
@@ -87,16 +101,27 @@ class DropFolder:
         *,
         run_id_for: Callable[[Path], str],
         limit: int | None = None,
+        patterns: tuple[str, ...] | None = None,
+        settle_seconds: float | None = None,
+        passed_over: Collection[str] = (),
     ) -> list[TakenFile]:
-        """Move new files to `taken_dir/<run_id>-<name>` and return them; duplicates go aside."""
+        """Move new files to `taken_dir/<run_id>-<name>` and return them; duplicates go aside.
+        Files whose SHA-256 is in `passed_over` (put back earlier in this fire) stay where they are."""
         taken: list[TakenFile] = []
-        for source in self.candidates(drop_dir):
+        for source in self.candidates(drop_dir, patterns=patterns, settle_seconds=settle_seconds):
             if limit is not None and len(taken) >= limit:
                 break
             try:
+                before = _look(source)
                 digest = sha256_file(source)
+                changed = _look(source) != before
             except FileNotFoundError:
                 continue  # another scheduler took it meanwhile
+            if digest in passed_over:
+                continue
+            if changed:
+                logger.info(f"投放文件夹：{source.name} 仍在写入，下次再取")
+                continue
             result = self._take_one(source, digest, taken_dir, run_id_for)
             if result is not None:
                 taken.append(result)
@@ -147,6 +172,30 @@ class DropFolder:
         logger.info(f"投放文件夹：已为运行 {run_id} 取走 {source.name}")
         return TakenFile(path=target, original_name=source.name, sha256=digest, run_id=run_id)
 
+    def enqueued_any(self, run_id: str) -> bool:
+        """Whether the run queued any row (the queue's items share this database)."""
+        if not inspect(self.engine).has_table(items.name):
+            return False
+        with self.engine.connect() as conn:
+            found = conn.execute(select(items.c.id).where(items.c.run_id == run_id).limit(1)).first()
+        return found is not None
+
+    def put_back(self, taken: TakenFile, drop_dir: Path) -> Path | None:
+        """Return a taken file whose run queued none of its rows to `drop_dir` and forget its take, so
+        a later fire takes it again; None (it stays taken) when the run queued a row or it is gone."""
+        if self.enqueued_any(taken.run_id):
+            return None
+        back = _free_name(drop_dir / taken.original_name)
+        if not _move_quietly(taken.path, back):
+            return None
+        with immediate_transaction(self.engine) as conn:
+            conn.execute(delete(drop_files).where(
+                drop_files.c.sha256 == taken.sha256, drop_files.c.run_id == taken.run_id
+            ))
+        logger.warning(f"投放文件夹：运行 {taken.run_id} 没有报备 {taken.original_name} 的任何一行，"
+                       f"已把它放回 {drop_dir}，下次触发时重新取走")
+        return back
+
     def taken_since(self, since: datetime) -> list[TakenFile]:
         """Every file taken at or after `since`, oldest first, as recorded (its file may be gone)."""
         query = select(drop_files).where(drop_files.c.taken_at >= since).order_by(
@@ -171,6 +220,12 @@ def _move_quietly(source: Path, target: Path) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def _look(path: Path) -> tuple[int, int]:
+    """What a file looks like now (size, modification time): a change means it is still written."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _free_name(path: Path) -> Path:

@@ -186,14 +186,21 @@ class FireRunner:
             return [self._launch(job, record, {**params, RUN_ID_PARAM: self.run_ids(job)})]
         drop_dir, taken_dir = folders
         results: list[LaunchResult] = []
+        put_back: set[str] = set()  # files a refused run returned: not taken again in this fire
         while not self.stop_event.is_set():
             taken = self.drops.take_new_files(
-                drop_dir, taken_dir, run_id_for=lambda _path: self.run_ids(job), limit=1
+                drop_dir, taken_dir, run_id_for=lambda _path: self.run_ids(job), limit=1,
+                patterns=spec.patterns, settle_seconds=spec.settle_seconds, passed_over=put_back,
             )
             if not taken:
                 break
             run_params = {**params, spec.param: str(taken[0].path), RUN_ID_PARAM: taken[0].run_id}
             result = self._launch(job, record, run_params)
+            if result.exit_code == 2 and self.drops.put_back(taken[0], drop_dir) is not None:
+                put_back.add(taken[0].sha256)  # refused before queuing a row: the export waits
+                result = replace(result, note=_join(result.note, (
+                    f"{taken[0].original_name} 没有报备任何一行，已放回投放文件夹，"
+                    "改正上面的问题后下次触发时重新取走（文件本身有误时请把它移出投放文件夹）")))
             results.append(result)
             if result.exit_code == 3:
                 break  # run-fatal (login refused, portal changed): more runs would fail the same way
@@ -263,3 +270,7 @@ class FireRunner:
 
     def _under_runs(self, path: Path) -> Path:
         return path if path.is_absolute() else self.runs_dir / path
+
+
+def _join(*notes: str) -> str:
+    return "；".join(note for note in notes if note)
