@@ -1,0 +1,67 @@
+"""A scheduled filing refused for a configuration problem, for real: with no AMS operator the run
+is refused before it queues a row (exit 2), its export goes back to the drop folder, and once the
+operators are configured the next fire takes it again and files both accounts once. A damaged
+file dropped beside it is refused the same way, put back, and does not stop the good one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from flows.account_filing.records import FilingRecord
+from rpa.cli.schedule_commands import _scheduler
+from rpa.schedule.scheduler import FireOutcome
+from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings
+from tests.integration.ams_helpers import basic_record, write_export
+from tests.plugins.portals import AmsHandle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SCHEDULE = f"""
+timezone: Asia/Shanghai
+jobs:
+  - id: filing
+    flow: account-filing
+    params: {{today: "{REFERENCE_DAY}"}}
+    cron: {{minute: "0,30"}}
+    calendar: every_day
+    drop_folder: {{path: inbox, settle_seconds: 0}}
+"""
+
+
+@pytest.mark.timeout(300)
+def test_an_export_refused_for_missing_operators_is_filed_by_the_next_fire(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    schedules = tmp_path / "schedules.yaml"
+    schedules.write_text(SCHEDULE, encoding="utf-8")
+    right = filing_settings(tmp_path, ams, 1, schedules_file=schedules, ams_service_window="always")
+    none = right.model_copy(update={"ams_operators": []})
+    inbox = right.runs_dir / "inbox"
+    inbox.mkdir(parents=True)
+    records = [FilingRecord.model_validate(basic_record(f"4401202608{n:02d}", serial=90 + n)).model_dump()
+               for n in (1, 2)]
+    write_export(inbox / "exportJ.xlsx", records)
+
+    bot = _scheduler(none)
+    job = bot.schedules.job("filing")
+    first = datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI)
+    outcome, refused = bot.runner.run_fire(job, first, source="schedule")
+    assert outcome == FireOutcome.ERROR and refused is not None and refused.exit_code == 2, refused
+    assert "exportJ.xlsx 没有报备任何一行，已放回投放文件夹" in (refused.note or "")
+    assert (inbox / "exportJ.xlsx").exists()  # back where it was dropped, not lost in taken/
+    assert not list((inbox / "taken").glob("*exportJ.xlsx"))
+
+    (inbox / "bad.xlsx").write_bytes(bytes(range(256)) * 12)  # not a workbook
+
+    fixed = _scheduler(right)  # the operators are configured; the daemon restarts with them
+    outcome, filed = fixed.runner.run_fire(job, first.replace(minute=30), source="schedule")
+    assert outcome == FireOutcome.ERROR and filed is not None, filed  # the damaged file's refusal
+    assert "bad.xlsx 没有报备任何一行，已放回投放文件夹" in (filed.note or "")
+    assert sorted(f["account_no"] for f in ams.filings()) == ["440120260801", "440120260802"]
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == ["bad.xlsx"]
+    assert len(list((inbox / "taken").glob("*exportJ.xlsx"))) == 1
