@@ -151,9 +151,13 @@ class DropFolder:
             duplicates = make_private_dir(taken_dir / "duplicates")
             aside = _free_name(duplicates / f"{known['run_id']}-{source.name}")
             _move_quietly(source, aside)
+            unfiled = "" if self.enqueued_any(known["run_id"]) else (
+                f"（该运行至今没有报备其中任何一行：若它已被拒绝，请改正原因后用 "
+                f"rpa run {_flow_of(known['run_id'])} --resume {known['run_id']} 续跑）"
+            )
             logger.warning(
                 f"投放文件夹：{source.name} 与运行 {known['run_id']} 取走的文件内容相同；"
-                f"已移到 {aside.parent.name}/，不再处理"
+                f"已移到 {aside.parent.name}/，不再处理{unfiled}"
             )
             return None
         if now - known["taken_at"] < _TAKE_IN_FLIGHT:
@@ -220,6 +224,12 @@ def _move_quietly(source: Path, target: Path) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def _flow_of(run_id: str) -> str:
+    """The flow a run id names (`<date>-<time>-<flow>-<suffix>`, as `new_run_id` makes it)."""
+    parts = run_id.split("-")
+    return "-".join(parts[2:-1]) if len(parts) > 3 else "<流程>"
 
 
 def _look(path: Path) -> tuple[int, int]:

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loguru import logger
 
 from rpa.queue.work_queue import WorkQueue
+from rpa.schedule.drop import DropFolder
 from rpa.schedule.scheduler import RUN_ID_PARAM, BotScheduler, JobSpec, LaunchResult
 from rpa.settings import PROJECT_ROOT
 from rpa.workdays import WorkCalendar
@@ -113,3 +115,23 @@ def test_an_export_refused_before_any_row_goes_back_and_is_filed_at_the_next_fir
     assert bot.trigger("filing").exit_code == 2
     assert not (inbox / "exportL.xlsx").exists()
     assert [p.name for p in (inbox / "taken").glob("*exportL.xlsx")] != []
+
+
+def test_an_export_dropped_again_after_an_unfiled_take_says_how_to_file_it(tmp_path: Path) -> None:
+    """A take recorded before refused exports were put back: the copy dropped again goes aside, and
+    the warning says the earlier run filed nothing and how to resume it."""
+    inbox, run_id = tmp_path / "inbox", "20261205-032428-account-filing-25949a"
+    inbox.mkdir()
+    drop = DropFolder(f"sqlite:///{tmp_path / 'queue.db'}")
+    _written(inbox / "exportK.xlsx", b"two basic accounts", seconds_ago=60)
+    drop.take_new_files(inbox, inbox / "taken", run_id_for=lambda _path: run_id)
+    _written(inbox / "exportK_resend.xlsx", b"two basic accounts", seconds_ago=60)
+    said: list[str] = []
+    sink = logger.add(lambda m: said.append(m.record["message"]), level="WARNING")
+    try:
+        assert drop.take_new_files(inbox, inbox / "taken", run_id_for=lambda _path: "unused") == []
+    finally:
+        logger.remove(sink)
+    (warning,) = said
+    assert "exportK_resend.xlsx" in warning and "没有报备其中任何一行" in warning
+    assert f"rpa run account-filing --resume {run_id}" in warning
