@@ -129,6 +129,7 @@ _TYPE_TEXT: Mapping[str, str] = {
     "string_pattern_mismatch": "格式不对",
     "url_parsing": "不是有效的网址",
     "path_type": "应为路径",
+    "finite_number": "应为有限的数字（不能是 nan 或 inf）",
 }
 
 
@@ -148,6 +149,7 @@ def _reason(error: Mapping[str, Any]) -> str:
         return str(ctx.get("error") or error.get("msg", "")).removeprefix("Value error, ")
     if kind in ("greater_than_equal", "greater_than"):
         limit = ctx.get("ge", ctx.get("gt"))
+        limit = f"{limit:g}" if isinstance(limit, float) else limit
         return f"应{'不小于' if kind == 'greater_than_equal' else '大于'} {limit}"
     if kind in ("less_than_equal", "less_than"):
         return f"应不大于 {ctx.get('le', ctx.get('lt'))}"
@@ -207,6 +209,55 @@ def check_folder(value: Path) -> Path:
 def check_file(value: Path) -> Path:
     if value.exists() and not value.is_file():
         raise ValueError(f"{value} 不是普通文件：请改为一个 YAML 文件的路径")
+    return value
+
+
+def check_named_calendar(value: Path) -> Path:
+    """A calendar named by RPA_CALENDAR_FILE must exist (only the default one, calendar.yaml in
+    the configuration home, may be missing: then chinesecalendar's own holidays are used)."""
+    if not value.exists() and value != configuration_home() / "calendar.yaml":
+        raise ValueError(f"{value} 不存在：请改为工作日历文件的路径，或删去该设置以使用默认的 calendar.yaml")
+    return check_file(value)
+
+
+def cannot_create(path: Path) -> str | None:
+    """Why nothing can be created at `path` (a missing file or folder), None when it can: the
+    nearest folder that exists must be one, and a probe folder made in it (and removed)."""
+    import tempfile
+
+    nearest = next((p for p in path.absolute().parents if os.path.lexists(p)), Path("/"))
+    if not nearest.is_dir():
+        return f"路径中的 {nearest} 不是文件夹"
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".rpa-probe-", dir=nearest))
+    except OSError as exc:
+        return f"不能在 {nearest} 中创建：{exc.strerror or type(exc).__name__}"
+    return None
+
+
+def check_writable_folder(value: Path | None) -> Path | None:
+    """A folder the program writes into (runs, logs): a folder, or one it can create."""
+    if value is None:
+        return value
+    if value.exists():
+        return check_folder(value)
+    reason = cannot_create(value)
+    if reason:
+        raise ValueError(f"无法创建文件夹 {value}（{reason}）：请改为可写的文件夹路径")
+    return value
+
+
+def check_writable_file(value: Path | None) -> Path | None:
+    """A file the program reads or creates (the audit key, the ledger copy)."""
+    if value is None:
+        return value
+    if value.exists():
+        if not value.is_file():
+            raise ValueError(f"{value} 不是普通文件：请改为一个文件的路径")
+        return value
+    reason = cannot_create(value)
+    if reason:
+        raise ValueError(f"无法创建文件 {value}（{reason}）：请改为可写位置上的文件路径")
     return value
 
 

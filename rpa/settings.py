@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rpa import _settings_checks as checks
 from rpa._console_settings import ConsoleSettings
 from rpa._settings_checks import DEFAULT_AMS_SERVICE_WINDOW, parse_window
+from rpa._tuning_settings import TuningSettings
 from rpa.errors import BrowserMissing, ConfigError
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -46,8 +47,16 @@ class OperatorCredential(BaseModel):
     code: str
     password: SecretStr
 
+    @field_validator("code", "password")
+    @classmethod
+    def _filled_in(cls, value: str | SecretStr) -> str | SecretStr:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not text.strip():
+            raise ValueError("不能为空：请填写门户操作员的代码和密码，或删去这一项")
+        return value
 
-class Settings(ConsoleSettings, BaseSettings):
+
+class Settings(ConsoleSettings, TuningSettings, BaseSettings):
     """Everything a run can be configured with. Unknown keys are refused."""
 
     model_config = SettingsConfigDict(
@@ -121,9 +130,6 @@ class Settings(ConsoleSettings, BaseSettings):
     client_cert_path: Path | None = None
     client_key_path: Path | None = None
     client_cert_passphrase: SecretStr | None = None
-    navigation_timeout_ms: int = 15_000
-    action_timeout_ms: int = 5_000
-    answer_timeout_ms: int = 20_000
     # resource types not loaded (e.g. ["image", "media", "font"]); off by default: blocking routes
     # every request through Playwright, which turns off the browser's HTTP cache, so each page
     # would fetch its CSS and scripts again across the network
@@ -146,14 +152,8 @@ class Settings(ConsoleSettings, BaseSettings):
     input_max_pdf_pages: int = Field(default=500, ge=1)
     input_pdf_page_seconds: float = Field(default=10.0, gt=0)
 
-    # work queue and workers
+    # work queue and workers (leases, retries, the breaker, timeouts: rpa/_tuning_settings.py)
     workers: int = Field(default=2, ge=1)
-    lease_seconds: float = 60.0
-    heartbeat_seconds: float = 10.0
-    max_attempts: int = 4
-    backoff_base_seconds: float = 2.0
-    backoff_max_seconds: float = 120.0
-    circuit_breaker_threshold: int = 8
     # how long a worker waits for a portal operator that other runs (hosts) hold before its run
     # stops with exit 3 (rpa.run.operator_leases)
     operator_wait_seconds: float = Field(default=600.0, ge=0)
@@ -171,8 +171,11 @@ class Settings(ConsoleSettings, BaseSettings):
         return value.strip()
     _timezone = field_validator("timezone")(checks.check_timezone)
     _database_url = field_validator("database_url")(checks.check_database_url)
-    _folders = field_validator("runs_dir", "config_dir", "selectors_dir")(checks.check_folder)
-    _files = field_validator("calendar_file", "schedules_file", "alerts_file")(checks.check_file)
+    _folders = field_validator("config_dir", "selectors_dir")(checks.check_folder)
+    _files = field_validator("schedules_file", "alerts_file")(checks.check_file)
+    _calendar = field_validator("calendar_file")(checks.check_named_calendar)
+    _written_folders = field_validator("runs_dir", "log_dir")(checks.check_writable_folder)
+    _written_files = field_validator("audit_key_file", "ledger_file")(checks.check_writable_file)
 
     @property
     def database_url_resolved(self) -> str:
@@ -195,12 +198,16 @@ class Settings(ConsoleSettings, BaseSettings):
         if self.audit_key is not None:
             return self.audit_key.get_secret_value().encode()
         path = self.audit_key_file
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-        key = path.read_text().strip()
+        try:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+            key = path.read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"无法读写审计密钥文件 {path}（{exc.strerror or type(exc).__name__}）："
+                              "请检查 RPA_AUDIT_KEY_FILE 及其所在文件夹的权限") from None
         if not key:
             raise ConfigError(
                 f"审计密钥文件 {path} 是空的：请从备份恢复密钥，或用 RPA_AUDIT_KEY_FILE 指向正确的密钥文件"
