@@ -14,6 +14,7 @@ The group is registered by rpa.cli.ops_commands, in its place among the operatio
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from datetime import datetime, timedelta
@@ -177,10 +178,13 @@ def schedule_check(
     For cron/systemd timers: alert and exit 1 when no scheduler daemon wrote a heartbeat in time."""
     from datetime import UTC
 
+    from rpa.errors import UsageError
     from rpa.schedule.fire_rows import process_owner
     from rpa.schedule.owners import OwnerTable
     from rpa.schedule.shown import shown
 
+    if max_age is not None and not (math.isfinite(max_age) and max_age > 0):
+        raise UsageError("--max-age 应为大于 0 的秒数（不能是 nan 或 inf）：例如 --max-age 300")
     cfg = settings()
     limit = max_age if max_age is not None else cfg.schedule_check_seconds
     newest = OwnerTable(cfg.database_url_resolved, owner=process_owner()).newest_beat("daemon")

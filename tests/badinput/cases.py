@@ -527,6 +527,9 @@ def _schedule_cases() -> list[Case]:
             setup=_write("calendar.yaml", BOMB_YAML),
         ),
         Case("schedule_trigger_unknown_job", ("schedule", "trigger", "[/]"), 2, "[/]"),
+        # a limit no age can pass would never fail (a tester's finding K9)
+        *(Case(f"schedule_check_max_age_{name}", ("schedule", "check", "--max-age", value), 2, "--max-age")
+          for name, value in (("nan", "nan"), ("inf", "inf"), ("zero", "0"), ("negative", "-5"))),
     ]
 
 
