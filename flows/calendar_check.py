@@ -31,12 +31,11 @@ class CalendarCheckFlow(Flow):
         year = self.year or now_in(ctx.settings).year + 1
         ctx.add_shaping_file(ctx.settings.calendar_file)
         calendar = WorkCalendar.load(ctx.settings.calendar_file)
+        what = calendar.year_gap(year)
         known = calendar.covers_year(year)
-        provisional = known and calendar.is_provisional(year)
-        ctx.record("calendar.checked", year=year, known=known, provisional=provisional)
-        if known and not provisional:
+        ctx.record("calendar.checked", year=year, known=known, provisional=known and what is not None)
+        if what is None:
             return Prepared(enqueued=0, notes=[f"工作日历已有 {year} 年的安排"])
-        what = "只有暂定安排" if provisional else "还没有安排"
         ctx.log.warning(
             f"工作日历中 {year} 年{what}：请把公布的节假日和调休上班日写入 {ctx.settings.calendar_file}"
             f"（在此之前，{year} 年的期限和调度都是估计）"

@@ -148,6 +148,13 @@ class WorkCalendar:
         """True when calendar.yaml or the package knows the year."""
         return year in self.overrides or _package_knows(year)
 
+    def year_gap(self, year: int) -> str | None:
+        """What the calendar lacks of `year` ("还没有安排", "只有暂定安排"), None when it is known:
+        the calendar-check job's and `rpa doctor`'s test."""
+        if not self.covers_year(year):
+            return "还没有安排"
+        return "只有暂定安排" if self.is_provisional(year) else None
+
     def is_provisional(self, year: int) -> bool:
         """True when the year comes from calendar.yaml marked `provisional` (not yet published)."""
         override = self.overrides.get(year)

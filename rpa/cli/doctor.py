@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
@@ -25,6 +26,9 @@ from rpa.errors import RpaError
 from rpa.settings import Settings
 
 PORTAL_TIMEOUT_SECONDS = 5
+# the State Council publishes next year's holidays each November: from then on, as for the
+# calendar-check job (schedules.yaml), a calendar without next year's published schedule is a problem
+NEXT_YEAR_FROM_MONTH = 11
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def resolved_paths(settings: Settings) -> list[Check]:
         ("设置文件 .env", env_file or "（无）", True),
         ("配置文件夹 RPA_CONFIG_DIR", settings.config_dir, settings.config_dir.is_dir()),
         ("选择器文件夹 RPA_SELECTORS_DIR", settings.selectors_dir, settings.selectors_dir.is_dir()),
-        ("工作日历 RPA_CALENDAR_FILE", settings.calendar_file, True),
+        ("工作日历 RPA_CALENDAR_FILE", _calendar_path(settings.calendar_file), True),
         ("定时任务 RPA_SCHEDULES_FILE", settings.schedules_file, settings.schedules_file.is_file()),
         ("运行文件夹 RPA_RUNS_DIR", settings.runs_dir.resolve(), True),
     ]
@@ -67,7 +71,27 @@ def resolved_paths(settings: Settings) -> list[Check]:
     ]
 
 
-def _config_files(settings: Settings) -> Iterator[Check]:
+def _calendar_path(path: Path) -> str:
+    """The calendar's path; only the default one can be missing (RPA_CALENDAR_FILE must exist)."""
+    return str(path) if path.exists() else f"{path}（不存在：只用 chinesecalendar 自带的节假日）"
+
+
+def _calendar(settings: Settings, today: date) -> str:
+    """The calendar reads, and from November on it has next year's published schedule."""
+    from rpa.workdays import WorkCalendar
+
+    calendar = WorkCalendar.load(settings.calendar_file)
+    if today.month < NEXT_YEAR_FROM_MONTH:
+        return "可读"
+    year = today.year + 1
+    gap = calendar.year_gap(year)
+    if gap is not None:
+        raise RpaError(f"工作日历中 {year} 年{gap}：请把公布的节假日和调休上班日写入 "
+                       f"{settings.calendar_file}（在此之前，{year} 年的期限和调度都是估计）")
+    return f"可读，已有 {year} 年的安排"
+
+
+def _config_files(settings: Settings, today: date) -> Iterator[Check]:
     from flows.account_filing.aliases import load_aliases
     from flows.account_filing.deadlines import load_deadline_rules
     from flows.report_extraction.flow import load_branches
@@ -75,7 +99,6 @@ def _config_files(settings: Settings) -> Iterator[Check]:
     from rpa.alerts.config import describe_channels
     from rpa.browser.selectors import load_selectors
     from rpa.schedule.scheduler import load_schedules
-    from rpa.workdays import WorkCalendar
 
     config = settings.config_dir
     yield _try("表头别名 header_aliases.yaml", lambda: f"{len(load_aliases(config).fields)} 个字段")
@@ -90,9 +113,9 @@ def _config_files(settings: Settings) -> Iterator[Check]:
 
     for spec in specs:
         yield _try(f"抽取规则 specs/{spec.name}", partial(spec_title, spec))
-    for portal in ("ams", "report_platform"):
+    for portal in ("ams", "report_platform", "enterprise_check"):
         yield _try(f"选择器 {portal}.yaml", partial(page_count, portal))
-    yield _try("工作日历", lambda: (WorkCalendar.load(settings.calendar_file), "可读")[1])
+    yield _try("工作日历", lambda: _calendar(settings, today))
     yield _try("定时任务", lambda: f"{len(load_schedules(settings.schedules_file).jobs)} 个任务")
     yield _try("告警 alerts.yaml", lambda: describe_channels(settings.alerts_file))
 
@@ -178,17 +201,20 @@ def _portal(url: str, operators: int, setting: str) -> str:
     return f"{url} 可访问（HTTP {status}），{operators} 个操作员"
 
 
-def run_checks(settings: Settings) -> list[Check]:
-    """Every check, in the order a person would fix them."""
+def run_checks(settings: Settings, today: date | None = None) -> list[Check]:
+    """Every check, in the order a person would fix them (`today`: in RPA_TIMEZONE by default)."""
+    from zoneinfo import ZoneInfo
+
+    today = today or datetime.now(ZoneInfo(settings.timezone)).date()
     results = resolved_paths(settings)
-    results += list(_config_files(settings))
+    results += list(_config_files(settings, today))
     results.append(_try("运行文件夹", lambda: _runs_dir(settings)))
     results.append(_try("数据库", lambda: _database(settings)))
     results.append(_try("Chromium 浏览器", lambda: _chromium(settings)))
     results.append(_try("中文字体", _fonts))
-    ams, reports = settings.ams_url, settings.reports_url
-    results.append(_try("AMS 门户", lambda: _portal(ams, len(settings.ams_operators), "RPA_AMS_URL")))
-    results.append(
-        _try("报表平台", lambda: _portal(reports, len(settings.reports_operators), "RPA_REPORTS_URL"))
-    )
+    portals = (("AMS 门户", settings.ams_url, settings.ams_operators, "RPA_AMS_URL"),
+               ("报表平台", settings.reports_url, settings.reports_operators, "RPA_REPORTS_URL"),
+               ("企业信息联网核查系统", settings.check_url, settings.check_operators, "RPA_CHECK_URL"))
+    for name, url, operators, setting in portals:
+        results.append(_try(name, partial(_portal, url, len(operators), setting)))
     return results

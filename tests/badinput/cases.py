@@ -775,6 +775,9 @@ def _doctor_cases() -> list[Case]:
             setup=broken,
         ),
         Case("doctor_names_the_unreachable_portal", ("doctor",), 2, "RPA_AMS_URL", env=offline),
+        Case("doctor_names_the_unreachable_check_portal", ("doctor",), 2, "✗ 企业信息联网核查系统",
+             env={**offline, "RPA_CHECK_URL": "http://127.0.0.1:9"}),
+        Case("doctor_bad_lease", ("doctor",), 2, "RPA_LEASE_SECONDS", env={"RPA_LEASE_SECONDS": "-10"}),
         Case("doctor_bad_setting", ("doctor",), 2, "RPA_WORKERS", env={"RPA_WORKERS": "0"}),
     ]
 
