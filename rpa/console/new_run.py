@@ -15,7 +15,15 @@ from flows.account_filing.report import ValidationReport
 from flows.account_filing.validate import validate_file
 from rpa.console.launch import start_run
 from rpa.console.roles import Action
-from rpa.console.uploads import FLOW, Upload, pending_upload, store_upload
+from rpa.console.uploads import (
+    FLOW,
+    Upload,
+    claim_start,
+    pending_upload,
+    release_start,
+    start_claimed,
+    store_upload,
+)
 from rpa.console.web import Refused, guarded_router, record, render, require, session_of, state_of
 from rpa.errors import InputFileError
 from rpa.run.runs import now_in
@@ -63,8 +71,10 @@ def _validate(request: Request, pending: Upload) -> ValidationReport:
 
 
 @router.get("/runs/{run_id}/preview", response_class=HTMLResponse)
-def preview(request: Request, run_id: str) -> HTMLResponse:
+def preview(request: Request, run_id: str) -> Response:
     require(request, Action.START_RUN)
+    if start_claimed(state_of(request).settings, run_id):  # started already (the back button)
+        return RedirectResponse(f"/runs/{run_id}/progress", status_code=303)
     pending = pending_upload(state_of(request).settings, run_id)
     try:
         report = _validate(request, pending)
@@ -83,17 +93,26 @@ def preview(request: Request, run_id: str) -> HTMLResponse:
 async def start(request: Request, run_id: str) -> Response:
     require(request, Action.START_RUN)
     settings = state_of(request).settings
+    progress = RedirectResponse(f"/runs/{run_id}/progress", status_code=303)
+    if start_claimed(settings, run_id):  # a second press of 开始运行: show the run started by the first
+        return progress
     pending = pending_upload(settings, run_id)
     form = await request.form()
     dry_run = form.get("dry_run") == "1"
     approval = form.get("approval") == "1"
     maker = session_of(request).user.name
+    if not claim_start(settings, run_id, maker):
+        return progress
     flow_params: dict[str, object] = {"input": str(pending.path.resolve())}
     if dry_run:
         flow_params["dry_run"] = True
     if approval:
         flow_params["approval"] = True
-    state_of(request).started(start_run(settings, run_id, FLOW, flow_params, maker))
+    try:
+        state_of(request).started(start_run(settings, run_id, FLOW, flow_params, maker))
+    except BaseException:
+        release_start(settings, run_id)
+        raise
     record(request, "console.run_started", {"run": run_id, "flow": FLOW, "dry_run": dry_run,
                                                "approval": approval})
-    return RedirectResponse(f"/runs/{run_id}/progress", status_code=303)
+    return progress

@@ -7,11 +7,16 @@ name, with `upload.json` saying who uploaded what (no run.json yet: the run star
 A file larger than RPA_CONSOLE_UPLOAD_MAX_MB, or one that is neither an xlsx workbook (a zip
 holding xl/workbook.xml) nor CSV text (no NUL bytes, UTF-8 or GB18030), is refused naming what
 it is and what to do; nothing of it is kept.
+
+Starting an upload's run is claimed once: `claim_start` creates the folder's `console-start.json`
+with O_EXCL, which only one request (thread or console process) can do, so a double click on
+开始运行 starts one run; the later request finds it claimed (`start_claimed`) and shows that run.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import zipfile
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from rpa.settings import Settings
 
 UPLOAD_JSON = "upload.json"
+START_CLAIM = "console-start.json"
 FLOW = "account-filing"
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"
@@ -115,8 +121,33 @@ def pending_upload(settings: Settings, run_id: str) -> Upload:
 
     folder = settings.runs_dir / check_run_id(run_id)
     marker = folder / UPLOAD_JSON
-    if not marker.is_file() or (folder / "run.json").exists():
+    if not marker.is_file() or (folder / "run.json").exists() or (folder / START_CLAIM).exists():
         raise Refused(404, "没有待开始的上传文件（可能已经开始运行）：请从首页查看，或重新上传")
     data = json.loads(marker.read_text(encoding="utf-8"))
     return Upload(run_id, folder / data["file"], data["original"], data["user"], data["uploaded_at"])
 
+
+
+def start_claimed(settings: Settings, run_id: str) -> bool:
+    """Whether the run of the upload in `run_id`'s folder was started already (from the console)."""
+    from rpa.console.files import check_run_id
+
+    return (settings.runs_dir / check_run_id(run_id) / START_CLAIM).exists()
+
+
+def claim_start(settings: Settings, run_id: str, user: str) -> bool:
+    """Take the one start of the upload's run for `user`: True for the first caller, False for
+    every later one (the file exists already), whichever thread or process it comes from."""
+    path = settings.runs_dir / run_id / START_CLAIM
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump({"user": user, "at": now_in(settings).isoformat()}, out, ensure_ascii=False)
+    return True
+
+
+def release_start(settings: Settings, run_id: str) -> None:
+    """Give the claim back when the run's process could not be started at all."""
+    (settings.runs_dir / run_id / START_CLAIM).unlink(missing_ok=True)

@@ -174,3 +174,26 @@ def test_an_auditor_gets_403_when_starting_a_run(console: Console, screen: Any, 
                                   form={"csrf_token": token})
     assert started.status == 403
     assert not any(p.is_dir() for p in console.settings.runs_dir.glob("*account_filing*"))
+
+
+@pytest.mark.timeout(180)
+def test_pressing_start_twice_starts_one_run(console: Console, screen: Any, tmp_path: Path) -> None:
+    """A double click on 开始运行 (the same form posted twice at once) starts the run once: the
+    second request is shown the first one's progress, and the upload is never started again."""
+    _signed_in(console, screen, "wang.jb")
+    screen.goto(console.url + "/runs/new")
+    screen.get_by_label("导出文件").set_input_files(str(_export(tmp_path / "导出.xlsx")))
+    screen.get_by_role("button", name="上传并校验").click()
+    screen.wait_for_url("**/preview")
+    run_id = screen.url.rsplit("/", 2)[1]
+    token = screen.locator("input[name=csrf_token]").first.get_attribute("value")
+    url = f"{console.url}/runs/{run_id}/start"
+    answers = [screen.request.post(url, form={"csrf_token": token, "dry_run": "1"}, max_redirects=0)
+               for _ in range(3)]
+    assert [a.status for a in answers] == [303, 303, 303]
+    assert {a.headers["location"] for a in answers} == {f"/runs/{run_id}/progress"}
+    assert len(console.app.state.console.children) == 1  # one run process, not one per press
+    events = AuditLog.from_settings(console.settings).events(None)
+    assert len([e for e in events if e.event == "console.run_started"]) == 1
+    back = screen.request.get(f"{console.url}/runs/{run_id}/preview", max_redirects=0)
+    assert back.status == 303 and back.headers["location"] == f"/runs/{run_id}/progress"
