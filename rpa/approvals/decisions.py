@@ -14,6 +14,10 @@ row that does not wait. Every decision is written to the run's audit chain under
 name: one `item.approved` or `item.business_error` event per row and one `approval.approved` or
 `approval.rejected` event for the decision (rows, reason).
 
+A decision is taken in one compare-and-set on the rows' awaiting state (the queue's
+`approve_held` / `reject_held`, all or none): when another checker decided one of its rows a
+moment earlier, it changes nothing, records nothing and is a UsageError naming who decided.
+
 Approved rows are pending again; the run files them when it is resumed (`execute_run(...,
 resume=run_id)`; `rpa approvals approve` does it at once), or at once if it is still running.
 Rejected rows end as business errors (复核退回 with the reason). Resuming also brings the run's
@@ -114,8 +118,9 @@ def approve(settings: Settings, run_id: str, checker: str, rows: Sequence[int] |
     checker = checker.strip()
     at = now_in(settings).isoformat(timespec="seconds")
     mark = {APPROVED_BY: checker, APPROVED_AT: at}
-    done = set(queue.approve_held(run_id, [item.id for item in chosen], AWAITING_CODE, mark))
-    decided = [item for item in chosen if item.id in done]
+    done = set(queue.approve_held(run_id, [item.id for item in chosen], AWAITING_CODE, mark,
+                                  all_or_none=True))
+    decided = _taken(queue, run_id, chosen, done)
     for item in decided:
         audit.append(run_id, checker, "item.approved", item_key=item.key,
                      details={"checker": checker, "row": _row(item)})
@@ -138,8 +143,8 @@ def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], r
     note = f"复核人 {checker} 退回：{reason}"
     result = {"status": REJECTED_CODE, "note": note, "checker": checker, "reason": reason, "at": at}
     done = set(queue.reject_held(run_id, [item.id for item in chosen], AWAITING_CODE,
-                                 new_code=REJECTED_CODE, message=note, result=result))
-    decided = [item for item in chosen if item.id in done]
+                                 new_code=REJECTED_CODE, message=note, result=result, all_or_none=True))
+    decided = _taken(queue, run_id, chosen, done)
     for item in decided:
         audit.append(run_id, checker, "item.business_error", item_key=item.key,
                      details={"code": REJECTED_CODE, "message": note, "row": _row(item)})
@@ -178,6 +183,27 @@ def _prepare(
     audit = AuditLog.from_settings(settings)
     audit.create_schema()
     return queue, audit, maker, chosen
+
+
+def _taken(queue: WorkQueue, run_id: str, chosen: list[WorkItem], done: set[int]) -> list[WorkItem]:
+    """The chosen items, all decided by this decision; UsageError naming who decided the rows
+    another checker took a moment earlier (then this decision changed nothing and is not recorded)."""
+    if done == {item.id for item in chosen}:
+        return chosen
+    now = {item.id: item for item in queue.items(run_id)}
+    still = {item.id for item in _awaiting(queue, run_id)}
+    gone = [now[item.id] for item in chosen if item.id in now and item.id not in still] or chosen
+    told = "；".join(f"第 {_row(item)} 行{_decided_by(item)}" for item in sorted(gone, key=_row))
+    raise UsageError(f"运行 {run_id} 中{told}，已不再待复核：本次办理没有生效，请刷新复核页面后重新办理")
+
+
+def _decided_by(item: WorkItem) -> str:
+    result = item.result or {}
+    if item.last_error_code == REJECTED_CODE and result.get("checker"):
+        return f"已由 {result['checker']} 退回"
+    if item.payload.get(APPROVED_BY):
+        return f"已由 {item.payload[APPROVED_BY]} 批准"
+    return "已由他人办理"
 
 
 def _awaiting(queue: WorkQueue, run_id: str) -> list[WorkItem]:

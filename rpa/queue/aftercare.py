@@ -146,45 +146,51 @@ class Aftercare(LeaseKeeper):
     # -- a checker's decision (maker-checker: rpa.approvals) ----------------------------------
 
     def approve_held(
-        self, run_id: str, item_ids: Sequence[int], code: str, mark: Mapping[str, Any]
+        self, run_id: str, item_ids: Sequence[int], code: str, mark: Mapping[str, Any], *,
+        all_or_none: bool = False,
     ) -> list[int]:
         """Items of the run among `item_ids` held with `code`: pending again with `mark` merged
         into their payloads (the handler reads it), attempts unchanged. Returns the ids that
-        were; an item not so held (decided already, held for another reason) is left alone."""
+        were; an item not so held (decided already, held for another reason) is left alone.
+        `all_or_none`: when any of them is not so held, none is changed (returns [])."""
         return self._decide_held(run_id, item_ids, code, lambda payload: {
-            "state": ItemState.PENDING.value, "payload": {**payload, **mark}, "not_before": None})
+            "state": ItemState.PENDING.value, "payload": {**payload, **mark}, "not_before": None},
+            all_or_none)
 
     def reject_held(
         self, run_id: str, item_ids: Sequence[int], code: str, *, new_code: str, message: str,
-        result: Mapping[str, Any],
+        result: Mapping[str, Any], all_or_none: bool = False,
     ) -> list[int]:
         """Items of the run among `item_ids` held with `code` end as business errors with
-        `new_code`, `message` and `result`: never worked again unless retried. Returns their ids."""
+        `new_code`, `message` and `result`: never worked again unless retried. Returns their ids
+        (`all_or_none` as for `approve_held`)."""
         return self._decide_held(run_id, item_ids, code, lambda _payload: {
             "state": ItemState.BUSINESS_ERROR.value, "last_error_code": new_code,
-            "last_error_message": message, "result": dict(result)})
+            "last_error_message": message, "result": dict(result)}, all_or_none)
 
     def _decide_held(
         self, run_id: str, item_ids: Sequence[int], code: str,
-        values: Callable[[dict[str, Any]], dict[str, Any]],
+        values: Callable[[dict[str, Any]], dict[str, Any]], all_or_none: bool,
     ) -> list[int]:
-        if not item_ids:
+        """Compare-and-set in one write transaction: only items still held with `code` change,
+        so of two decisions on one item at the same moment only the first takes it."""
+        wanted = sorted(set(item_ids))
+        if not wanted:
             return []
         now = self._now()
-        decided: list[int] = []
         with immediate_transaction(self._engine) as conn:
-            for some in chunks(list(item_ids)):
-                rows = conn.execute(
-                    select(items.c.id, items.c.payload)
-                    .where(items.c.id.in_(some), items.c.run_id == run_id,
-                           items.c.state == ItemState.HELD, items.c.last_error_code == code)
-                    .with_for_update()
-                ).all()
-                for item_id, payload in rows:
-                    conn.execute(update(items).where(items.c.id == item_id)
-                                 .values(updated_at=now, **values(dict(payload or {}))))
-                    decided.append(item_id)
-        return sorted(decided)
+            held = [row for some in chunks(wanted) for row in conn.execute(
+                select(items.c.id, items.c.payload)
+                .where(items.c.id.in_(some), items.c.run_id == run_id,
+                       items.c.state == ItemState.HELD, items.c.last_error_code == code)
+                .with_for_update()
+            ).all()]
+            if all_or_none and len(held) != len(wanted):
+                return []
+            for item_id, payload in held:
+                conn.execute(update(items).where(items.c.id == item_id)
+                             .values(updated_at=now, **values(dict(payload or {}))))
+        return sorted(item_id for item_id, _payload in held)
 
     # -- a person's work on exceptions (rpa.casework) ----------------------------------------
 

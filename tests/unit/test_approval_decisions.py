@@ -125,3 +125,37 @@ def test_a_run_without_a_recorded_maker_cannot_be_decided_on(settings: Settings)
     path.write_text(json.dumps({"run_id": RUN, "flow": "account-filing", "parameters": {}}), encoding="utf-8")
     with pytest.raises(UsageError, match="没有记录发起人"):
         approve(settings, RUN, CHECKER)
+
+
+@pytest.mark.parametrize("loser", ["approve", "reject"])
+def test_of_two_checkers_deciding_one_row_at_once_only_the_first_counts(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, loser: str
+) -> None:
+    """The second checker has read rows 2 and 3 as waiting when the first rejects row 2: the
+    second decision changes nothing (row 3 waits still), records nothing, and says who took row 2."""
+    real = AuditLog.create_schema
+
+    def meanwhile(self: AuditLog) -> None:  # runs after the second checker read the waiting rows
+        monkeypatch.setattr(AuditLog, "create_schema", real)
+        reject(settings, RUN, CHECKER, [2], "证件已过期")
+        real(self)
+
+    monkeypatch.setattr(AuditLog, "create_schema", meanwhile)
+    with pytest.raises(UsageError, match=f"第 2 行已由 {CHECKER} 退回，已不再待复核：本次办理没有生效"):
+        if loser == "approve":
+            approve(settings, RUN, "qian.wu", [2, 3])
+        else:
+            reject(settings, RUN, "qian.wu", [2, 3], "另有原因")
+    items = _by_row(settings)
+    assert items[2].state == ItemState.BUSINESS_ERROR and "qian.wu" not in str(items[2].result)
+    assert items[3].state == ItemState.HELD and "approved_by" not in items[3].payload
+    assert [(event, actor) for event, actor, _rows in _decisions(settings)] == [
+        ("item.business_error", CHECKER), ("approval.rejected", CHECKER)]
+
+
+def test_all_or_none_decides_nothing_when_one_row_was_taken(settings: Settings) -> None:
+    queue = WorkQueue.from_settings(settings)
+    ids = {row: item.id for row, item in _by_row(settings).items()}
+    assert queue.approve_held(RUN, [ids[2], ids[4]], "awaiting_approval", {"approved_by": "x"},
+                              all_or_none=True) == []
+    assert _by_row(settings)[2].state == ItemState.HELD
