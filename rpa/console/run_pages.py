@@ -23,12 +23,19 @@ FLOW_NAMES = {"account_filing": "账户备案", "report_extraction": "报表提�
 FLOW_NAMES.update({name.replace("_", "-"): words for name, words in FLOW_NAMES.items()})
 
 
+def is_dry_run(run: dict[str, Any]) -> bool:
+    """A run started as 演练 (`--dry-run`): it validated and looked up, and filed nothing."""
+    return bool(((run.get("parameters") or {}).get("flow_params") or {}).get("dry_run"))
+
+
 def state_words(run: dict[str, Any], recorded: int | None = None) -> str:
+    """The run's state in words; a dry run says so first, so it never reads as a filing run."""
     state = run_state(run, recorded)
     words = {"running": "运行中", "interrupted": "已中断，可续跑", "waiting": "已入队，等待工作进程办理",
              "0": "全部完成",
              "1": "已结束，有事项需要处理", "2": "被拒绝", "3": "提前停止，可续跑"}
-    return words.get(state, state)
+    text = words.get(state, state)
+    return f"演练 · {text}（只校验和查询，未向 AMS 提交）" if is_dry_run(run) else text
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)

@@ -129,6 +129,21 @@ def test_run_detail_downloads_the_result_workbook(console: Console, screen: Any,
     assert any(e.event == "console.download" and e.actor == "console:zhao.sj" for e in events)
 
 
+def test_a_dry_run_says_so_on_the_home_page_and_its_detail(console: Console, screen: Any) -> None:
+    folder = _hand_made_run(console.settings.runs_dir)
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    run.update(exit_code=0, counts={"done": 4},
+               parameters={"maker": "wang.jb", "flow_params": {"input": "x.xlsx", "dry_run": True}})
+    (folder / "run.json").write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    today = screen.locator("section", has_text="今天的运行").locator("tr", has_text=RUN_ID).inner_text()
+    assert "演练" in today and "未向 AMS 提交" in today, today
+    screen.goto(f"{console.url}/runs/{RUN_ID}")
+    state = screen.locator("tr", has_text="状态").first.inner_text()
+    assert state.startswith("状态\t演练 · 全部完成（只校验和查询，未向 AMS 提交）"), state
+
+
 @pytest.mark.parametrize(("asked", "words", "status"), [
     ("../queue.db", "上级目录", 400),
     ("evidence/../../queue.db", "上级目录", 400),
