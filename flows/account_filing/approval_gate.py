@@ -30,7 +30,7 @@ _CLASSES = {
     "basic_account_permit": FieldClass.BASIC_ACCOUNT_PERMIT,
     "legal_rep_name": FieldClass.PERSON_NAME,
 }
-NOTE = "待复核：复核人批准后才报备（rpa approvals list 查看，rpa approvals approve 批准）"
+NOTE = "待复核：复核人批准后才报备（在控制台的复核页面，或用 rpa approvals list / approve 办理）"
 
 
 def shown(field: str, value: str | None) -> str:

@@ -170,7 +170,7 @@ def _prepare(
     queue.create_schema()
     waiting_items = _awaiting(queue, run_id)
     if not waiting_items:
-        raise UsageError(f"运行 {run_id} 没有待复核的行：请用 rpa approvals list 查看")
+        raise UsageError(f"运行 {run_id} 没有待复核的行：请在控制台的复核页面或用 rpa approvals list 查看")
     if rows is None:
         chosen = waiting_items
     else:
@@ -178,7 +178,8 @@ def _prepare(
         unknown = sorted(set(rows) - set(by_row))
         if unknown:
             named = "、".join(str(n) for n in unknown)
-            raise UsageError(f"第 {named} 行不在运行 {run_id} 的待复核行中：请用 rpa approvals list 查看行号")
+            raise UsageError(f"第 {named} 行不在运行 {run_id} 的待复核行中："
+                             "请在控制台的复核页面或用 rpa approvals list 查看行号")
         chosen = [by_row[n] for n in sorted(set(rows))]
     audit = AuditLog.from_settings(settings)
     audit.create_schema()

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError, StarletteHTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from loguru import logger
@@ -85,6 +86,18 @@ def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> Fas
     async def _refused(request: Request, exc: Refused) -> Response:
         return render(request, "refused.html.j2", status=exc.status, message=exc.message)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if getattr(request.state, "session", None) is None:  # no route ran: the page still shows who is in
+            request.state.session = state_of(request).sessions.get(request.cookies.get(COOKIE))
+        return render(request, "refused.html.j2", status=exc.status_code, message=_http_words(request, exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _malformed(request: Request, exc: RequestValidationError) -> Response:
+        names = "、".join(dict.fromkeys(str(error.get("loc", ("?",))[-1]) for error in exc.errors()))
+        return render(request, "refused.html.j2", status=400,
+                      message=f"请求中 {names} 的写法不对（如应为数字的编号）：请从页面上的链接或按钮操作")
+
     @app.exception_handler(RpaError)
     async def _known_error(request: Request, exc: RpaError) -> Response:
         return render(request, "refused.html.j2", status=400, message=scrub_text(str(exc)))
@@ -105,6 +118,15 @@ def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> Fas
                    approvals_page):
         app.include_router(module.router)
     return app
+
+
+def _http_words(request: Request, exc: StarletteHTTPException) -> str:
+    """An HTTP error the framework raised (no such page, a method the page does not take), in Chinese."""
+    if exc.status_code == 404:
+        return f"没有这个页面（{request.url.path}）：请从首页的菜单进入"
+    if exc.status_code == 405:
+        return f"这个地址不接受 {request.method} 请求：请从页面上的链接或按钮操作"
+    return f"请求未能办理（HTTP {exc.status_code}）：请从首页重新进入"
 
 
 def _safe_next(target: str | None) -> str:

@@ -25,7 +25,7 @@ from rpa.console.launch import resume_under_way
 from rpa.console.run_pages import state_words
 from rpa.console.web import Refused, guarded_router, render, state_of
 from rpa.db import engine_for
-from rpa.outcomes import counts_text
+from rpa.outcomes import STATE_LABELS, counts_text
 from rpa.queue.models import ItemState
 from rpa.queue.schema import items
 from rpa.queue.work_queue import WorkQueue
@@ -49,7 +49,8 @@ def progress_page(request: Request, run_id: str, after: str | None = None) -> HT
     if not folder.is_dir():
         raise Refused(404, f"没有运行 {run_id}：请从首页的运行列表打开")
     _moment(after)  # a malformed time is refused here, not only by the event stream
-    return render(request, "progress.html.j2", run_id=run_id, after=after or "")
+    # the counts named with the words of `rpa runs list` and 任务详情 (rpa.outcomes)
+    return render(request, "progress.html.j2", run_id=run_id, after=after or "", labels=STATE_LABELS)
 
 
 def _moment(text: str | None) -> datetime | None:

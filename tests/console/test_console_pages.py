@@ -175,6 +175,24 @@ def test_an_unknown_or_malformed_run_id_is_refused(console: Console, screen: Any
     assert screen.goto(f"{console.url}/runs/..%2E").status in (400, 404)
 
 
+def test_unknown_pages_and_malformed_ids_are_told_in_chinese_and_progress_uses_the_cli_words(
+    console: Console, screen: Any
+) -> None:
+    _hand_made_run(console.settings.runs_dir)
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    answer = screen.goto(f"{console.url}/no-such-page")
+    assert answer.status == 404 and "没有这个页面（/no-such-page）" in screen.inner_text("main")
+    token = screen.locator("input[name=csrf_token]").first.get_attribute("value")
+    bad_id = screen.request.post(f"{console.url}/exceptions/{RUN_ID}/abc/correct", form={"csrf_token": token})
+    assert bad_id.status == 400 and "写法不对" in bad_id.text() and "detail" not in bad_id.text()
+    wrong_method = screen.request.get(f"{console.url}/logout")
+    assert wrong_method.status == 405 and "不接受 GET 请求" in wrong_method.text()
+    screen.goto(f"{console.url}/runs/{RUN_ID}/progress")
+    counts = screen.locator("p.counts").inner_text()
+    assert "处理中" in counts and "未完成" in counts and "办理中" not in counts and "待办" not in counts
+
+
 def test_only_an_admin_pauses_a_job_and_the_scheduler_sees_the_pause(console: Console, screen: Any) -> None:
     console.login(screen, "wang.jb")
     screen.wait_for_url(console.url + "/")
