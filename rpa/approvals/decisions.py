@@ -169,6 +169,11 @@ def _prepare(
     queue = WorkQueue.from_settings(settings)
     queue.create_schema()
     waiting_items = _awaiting(queue, run_id)
+    if rows is not None:  # a row named that another checker decided a moment ago: say who
+        gone = set(rows) - {_row(item) for item in waiting_items}
+        decided = [item for item in queue.items(run_id) if _row(item) in gone and _decided_by(item)]
+        if decided:
+            raise _already_decided(run_id, decided)
     if not waiting_items:
         raise UsageError(f"运行 {run_id} 没有待复核的行：请在控制台的复核页面或用 rpa approvals list 查看")
     if rows is None:
@@ -193,18 +198,24 @@ def _taken(queue: WorkQueue, run_id: str, chosen: list[WorkItem], done: set[int]
         return chosen
     now = {item.id: item for item in queue.items(run_id)}
     still = {item.id for item in _awaiting(queue, run_id)}
-    gone = [now[item.id] for item in chosen if item.id in now and item.id not in still] or chosen
-    told = "；".join(f"第 {_row(item)} 行{_decided_by(item)}" for item in sorted(gone, key=_row))
-    raise UsageError(f"运行 {run_id} 中{told}，已不再待复核：本次办理没有生效，请刷新复核页面后重新办理")
+    gone = [now[item.id] for item in chosen if item.id in now and item.id not in still]
+    raise _already_decided(run_id, gone or chosen)
+
+
+def _already_decided(run_id: str, items: list[WorkItem]) -> UsageError:
+    told = "；".join(f"第 {_row(item)} 行{_decided_by(item) or '已由他人办理'}"
+                    for item in sorted(items, key=_row))
+    return UsageError(f"运行 {run_id} 中{told}，已不再待复核：本次办理没有生效，请刷新复核页面后重新办理")
 
 
 def _decided_by(item: WorkItem) -> str:
+    """Who decided the row (`已由 X 批准` / `已由 X 退回`); empty when no checker did."""
     result = item.result or {}
     if item.last_error_code == REJECTED_CODE and result.get("checker"):
         return f"已由 {result['checker']} 退回"
     if item.payload.get(APPROVED_BY):
         return f"已由 {item.payload[APPROVED_BY]} 批准"
-    return "已由他人办理"
+    return ""
 
 
 def _awaiting(queue: WorkQueue, run_id: str) -> list[WorkItem]:

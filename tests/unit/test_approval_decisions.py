@@ -106,8 +106,11 @@ def test_a_rejection_ends_the_row_with_the_reason(settings: Settings) -> None:
     events = AuditLog.from_settings(settings).events(RUN)
     assert [e.event for e in events] == ["item.business_error", "approval.rejected"]
     assert events[-1].details["reason"] == "营业执照 已吊销" and events[-1].actor == CHECKER
-    with pytest.raises(UsageError, match="第 3 行不在"):  # decided already
-        approve(settings, RUN, CHECKER, [3])
+    with pytest.raises(UsageError, match=f"第 3 行已由 {CHECKER} 退回，已不再待复核"):  # decided already
+        approve(settings, RUN, "qian.wu", [3])
+    reject(settings, RUN, CHECKER, [2], "同上")  # no row waits any more
+    with pytest.raises(UsageError, match=f"第 2 行已由 {CHECKER} 退回，已不再待复核"):
+        reject(settings, RUN, "qian.wu", [2], "另有原因")
 
 
 def test_a_row_that_does_not_wait_and_a_rejection_without_reason_are_refused(settings: Settings) -> None:
