@@ -2,10 +2,14 @@
 
 A name typed as `ＡＬＩＣＥ`, `alice `, `a l i c e` or with a zero-width character inside is the
 same person as `Alice`: full-width forms are folded (NFKC), case is folded, and spaces and
-invisible characters do not count.
+invisible characters do not count. The console records its user `alice` as the actor
+`console:alice`: that prefix names where the person acted, not another person, so it does not
+count either.
 
 >>> same_person("Alice", "ＡＬＩＣＥ"), same_person("ro\\u200bot", "root"), same_person("张 三", "张三")
 (True, True, True)
+>>> same_person("console:alice", "Alice"), same_person("Console：alice", "console:ALICE")
+(True, True)
 >>> same_person("alice", "alicia")
 False
 """
@@ -14,11 +18,15 @@ from __future__ import annotations
 
 import unicodedata
 
+CONSOLE_ACTOR = "console:"  # the console's actor for its user NAME is `console:NAME`
+
 
 def person_key(name: str) -> str:
-    """The form two names are compared in: NFKC, case folded, no spaces, no invisible characters."""
+    """The form two names are compared in: NFKC, case folded, no spaces, no invisible characters,
+    no `console:` before the name."""
     folded = unicodedata.normalize("NFKC", name).casefold()
-    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc"))
+    key = "".join(c for c in folded if not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc"))
+    return key.removeprefix(CONSOLE_ACTOR)
 
 
 def same_person(first: str, second: str) -> bool:

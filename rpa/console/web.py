@@ -26,6 +26,7 @@ from rpa.audit.log import AuditLog
 from rpa.console.roles import Action, Role, may
 from rpa.console.security import COOKIE, CSRF_FIELD, LoginLimiter, Session, Sessions, same_token
 from rpa.console.users import ConsoleUsers
+from rpa.people import CONSOLE_ACTOR
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -138,7 +139,7 @@ def record(request: Request, event: str, details: dict[str, Any] | None = None,
     """Write a console action to the audit chain (the run's, or the one of actions outside any
     run), its actor the signed-in user."""
     session = getattr(request.state, "session", None)
-    actor = f"console:{session.user.name}" if session is not None else "console"
+    actor = f"{CONSOLE_ACTOR}{session.user.name}" if session is not None else "console"
     address = request.client.host if request.client else "?"
     state_of(request).audit.append(run_id, actor, event, details={**(details or {}), "address": address})
 

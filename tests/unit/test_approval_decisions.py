@@ -69,8 +69,10 @@ def test_waiting_lists_only_rows_held_for_a_checker(settings: Settings) -> None:
     assert run.rows[0].fields[0].label == "存款人名称" and run.rows[0].fields[0].ams is None
 
 
-# the maker's name as another person could not tell it apart: case, spaces, full-width, invisible
-MAKER_AS_TYPED = [" Wang.Fang ", "ｗａｎｇ．ｆａｎｇ", "ＷＡＮＧ.FANG", "wang\u200b.fang", "wang. fang"]
+# the maker's name as another person could not tell it apart: case, spaces, full-width, invisible,
+# and as the console records its user (the actor `console:wang.fang`)
+MAKER_AS_TYPED = [" Wang.Fang ", "ｗａｎｇ．ｆａｎｇ", "ＷＡＮＧ.FANG", "wang\u200b.fang", "wang. fang",
+                  "console:wang.fang", "Console：Wang.Fang", " console: wang.fang"]
 
 
 @pytest.mark.parametrize("typed", MAKER_AS_TYPED)
