@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 from bots.ams import record_content
 from flows.account_filing.change_items import named_fields
 from flows.account_filing.notes import FIELD_LABELS
-from flows.account_filing.registry import name_is_owners
+from flows.account_filing.registry import personal_class
 from rpa.errors import NeedsPerson
-from rpa.masking import FieldClass, mask
+from rpa.masking import mask
 
 if TYPE_CHECKING:
     from bots.ams import AccountHistory, HistoryEntry
@@ -75,8 +75,5 @@ def _details(
 
 
 def _shown(record: FilingRecord, field: str, value: str) -> str:
-    if field == "uscc":
-        return mask(value, FieldClass.CREDIT_CODE)
-    if field == "depositor_name" and name_is_owners(record.depositor_category):
-        return mask(value, FieldClass.PERSON_NAME)
-    return value
+    kind = personal_class(field, record.depositor_category)
+    return mask(value, kind) if kind is not None else value

@@ -18,24 +18,19 @@ from typing import Any
 from bots.ams import AccountHistory, HistoryEntry, differing_fields, record_content
 from flows.account_filing.notes import ACTION_LABELS, FIELD_LABELS
 from flows.account_filing.records import FilingRecord
+from flows.account_filing.registry import personal_class
 from rpa.approvals.words import AWAITING_CODE
 from rpa.errors import AwaitingApproval
 from rpa.masking import FieldClass, mask
 
-# how each field is masked in a review; any other is free text, scrubbed
-_CLASSES = {
-    "account_no": FieldClass.ACCOUNT_NO,
-    "uscc": FieldClass.CREDIT_CODE,
-    "id_number": FieldClass.ID_NUMBER,
-    "basic_account_permit": FieldClass.BASIC_ACCOUNT_PERMIT,
-    "legal_rep_name": FieldClass.PERSON_NAME,
-}
 NOTE = "待复核：复核人批准后才报备（在控制台的复核页面，或用 rpa approvals list / approve 办理）"
 
 
-def shown(field: str, value: str | None) -> str:
-    """A field's value as a review shows it: masked by what it is."""
-    return mask(value or "", _CLASSES.get(field, FieldClass.PLAIN))
+def shown(record: FilingRecord, field: str, value: str | None) -> str:
+    """A field's value as a review shows it: masked by what it is in this row
+    (`registry.personal_class`: a 无字号个体工商户's name is its owner's); any other is free
+    text, scrubbed."""
+    return mask(value or "", personal_class(field, record.depositor_category) or FieldClass.PLAIN)
 
 
 def awaiting_approval(
@@ -50,7 +45,7 @@ def awaiting_approval(
     sent = record_content(record)
     review: dict[str, Any] = {
         "action": ACTION_LABELS.get(record.action, record.action),
-        "account": shown("account_no", record.account_no),
+        "account": shown(record, "account_no", record.account_no),
         "business_date": record.business_date.isoformat(),
         "ams_filings": len(history.entries),
         "ams_history": [  # what the look-up read: AMS's filings of the account (references, dates)
@@ -61,8 +56,8 @@ def awaiting_approval(
         "fields": [
             {
                 "label": FIELD_LABELS.get(name, name),
-                "send": shown(name, sent.get(name)),
-                "ams": None if ams_now is None else shown(name, ams_now.get(name)),
+                "send": shown(record, name, sent.get(name)),
+                "ams": None if ams_now is None else shown(record, name, ams_now.get(name)),
                 "changed": name in changed,
             }
             for name in fields

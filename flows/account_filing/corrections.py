@@ -24,20 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flows.account_filing.registry import FIELDS
+from flows.account_filing.registry import FIELDS, personal_class
 from rpa.approvals.words import APPROVED_AT, APPROVED_BY
 from rpa.errors import UsageError
 from rpa.masking import FieldClass
 
 FIXED = ("action", "account_no", "business_date")  # which filing it is
 CAPITAL = "registered_capital_yuan"  # kept in 元, shown and typed in 万元 as the export has it
-PERSONAL: dict[str, FieldClass] = {
-    "account_no": FieldClass.ACCOUNT_NO,
-    "uscc": FieldClass.CREDIT_CODE,
-    "id_number": FieldClass.ID_NUMBER,
-    "basic_account_permit": FieldClass.BASIC_ACCOUNT_PERMIT,
-    "legal_rep_name": FieldClass.PERSON_NAME,
-}
 _BY_LABEL = {spec.label: name for name, spec in FIELDS.items()}
 
 
@@ -56,12 +49,15 @@ def export_texts(record: Mapping[str, Any]) -> dict[str, str]:
 
 
 def case_fields(payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
-    """(label, value as the export writes it, what the value is, may be corrected) per field."""
+    """(label, value as the export writes it, what the value is, may be corrected) per field;
+    what the value is by `registry.personal_class` (a 无字号个体工商户's name is its owner's)."""
     record = payload.get("record")
     if not isinstance(record, Mapping):
         return []
     absent = set(record.get("absent_fields") or ())
-    return [(FIELDS[name].label, text, PERSONAL.get(name), name not in FIXED and name not in absent)
+    category = record.get("depositor_category")
+    return [(FIELDS[name].label, text, personal_class(name, category),
+             name not in FIXED and name not in absent)
             for name, text in export_texts(record).items()]
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from rpa.masking import FieldClass
+
 FieldType = Literal["choice", "identifier", "text", "date", "amount"]
 
 _SPACES = re.compile(r"\s+")
@@ -236,3 +238,27 @@ def name_is_owners(depositor_category: str | None) -> bool:
     """True when a depositor of this 存款人类别 (a label, an alias or the export's code) is named
     by its owner's own name, personal data: a 无字号个体工商户 (14) has no 字号 of its own."""
     return FIELDS["depositor_category"].choice(depositor_category or "") == "无字号个体工商户"
+
+
+# the fields whose value is personal data, whatever the row: what each is, for rpa.masking
+PERSONAL: dict[str, FieldClass] = {
+    "account_no": FieldClass.ACCOUNT_NO,
+    "uscc": FieldClass.CREDIT_CODE,
+    "id_number": FieldClass.ID_NUMBER,
+    "basic_account_permit": FieldClass.BASIC_ACCOUNT_PERMIT,
+    "legal_rep_name": FieldClass.PERSON_NAME,
+}
+
+
+def personal_class(name: str, depositor_category: str | None) -> FieldClass | None:
+    """What field `name`'s value is, for masking, in a row of this 存款人类别; None when it is
+    not personal data. The one rule every diagnostic masks a row's fields by (report.html,
+    复核, 异常处理, notes): the fields of `PERSONAL`, and 存款人名称 when it is the owner's own
+    name (`name_is_owners`).
+
+    >>> personal_class("depositor_name", "14"), personal_class("depositor_name", "企业法人")
+    (<FieldClass.PERSON_NAME: 'person_name'>, None)
+    """
+    if name == "depositor_name":
+        return FieldClass.PERSON_NAME if name_is_owners(depositor_category) else None
+    return PERSONAL.get(name)

@@ -15,12 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from flows.account_filing.notes import done_note, field_labels, item_note
-from flows.account_filing.registry import FIELDS, name_is_owners
+from flows.account_filing.registry import FIELDS, personal_class
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.result_book import ResultRow
 from rpa.approvals.words import APPROVED_BY, AWAITING_CODE, REJECTED_CODE
 from rpa.casework.words import CORRECTED_BY, CORRECTED_FIELDS
-from rpa.masking import FieldClass, mask
+from rpa.masking import mask
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.report_sections import InputRow
 
@@ -99,9 +99,8 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
 def _shown_name(row: ResultRow) -> str:
     """The depositor's name as report.html shows it: a 无字号个体工商户 is named by its owner's own
     name, personal data, masked like every person's name; an enterprise's name is shown."""
-    if name_is_owners(row.depositor_category):
-        return mask(row.depositor_name, FieldClass.PERSON_NAME)
-    return row.depositor_name
+    kind = personal_class("depositor_name", row.depositor_category)
+    return mask(row.depositor_name, kind) if kind is not None else row.depositor_name
 
 
 def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> InputRow:

@@ -33,8 +33,10 @@ from typing import TYPE_CHECKING, Any
 from rpa.approvals.words import APPROVED_AT, APPROVED_BY, AWAITING_CODE, MAKER_PARAM, REJECTED_CODE
 from rpa.audit.log import AuditLog
 from rpa.errors import UsageError
+from rpa.masking import mask
 from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
+from rpa.run.flow import Flow, load_flow
 from rpa.run.runs import list_runs, now_in, read_run_json, run_folder
 
 if TYPE_CHECKING:
@@ -104,7 +106,8 @@ def waiting(settings: Settings, run_id: str | None = None) -> list[WaitingRun]:
     runs = [read_run_json(run_folder(settings, run_id))] if run_id else list_runs(settings)
     found = []
     for run in runs:
-        rows = tuple(_waiting_row(item) for item in _awaiting(queue, str(run.get("run_id"))))
+        flow = _flow_of(run)
+        rows = tuple(_waiting_row(item, flow) for item in _awaiting(queue, str(run.get("run_id"))))
         if rows:
             maker = run.get("parameters", {}).get(MAKER_PARAM)
             found.append(WaitingRun(str(run["run_id"]), str(run.get("flow", "")), maker and str(maker),
@@ -227,12 +230,29 @@ def _row(item: WorkItem) -> int:
     return int(item.payload.get("row") or 0)
 
 
-def _waiting_row(item: WorkItem) -> WaitingRow:
+def _flow_of(run: dict[str, Any]) -> Flow | None:
+    try:
+        return load_flow(str(run.get("flow", "")), run.get("parameters", {}).get("flow_params", {}))
+    except UsageError:
+        return None
+
+
+def _waiting_row(item: WorkItem, flow: Flow | None) -> WaitingRow:
+    """The row as its review shows it, each value masked again by what the flow says it is in
+    this row (`Flow.case_fields`: a 无字号个体工商户's name is its owner's): masking a masked value
+    changes nothing, and a review kept before a rule was added is shown masked all the same."""
     review: dict[str, Any] = (item.result or {}).get("review") or {}
+    kinds = {label: kind for label, _, kind, _ in (flow.case_fields(item.payload) if flow else [])}
+
+    def shown(label: str, value: Any) -> str:
+        kind = kinds.get(label)
+        return mask(value, kind) if kind is not None else str(value)
+
     fields = tuple(
-        ReviewField(str(f.get("label", "")), str(f.get("send", "")),
-                    None if f.get("ams") is None else str(f["ams"]), bool(f.get("changed")))
+        ReviewField(label, shown(label, f.get("send", "")),
+                    None if f.get("ams") is None else shown(label, f["ams"]), bool(f.get("changed")))
         for f in review.get("fields", [])
+        for label in [str(f.get("label", ""))]
     )
     sheet = str(item.payload.get("sheet") or "")
     history = tuple(" ".join(str(entry.get(k) or "") for k in ("action", "business_date", "filing_no"))

@@ -1,0 +1,91 @@
+"""A 无字号个体工商户 is named by its owner's own name: wherever a diagnostic or a list shows a
+row's 存款人名称 (the 复核 review, `rpa approvals list`, 异常处理), it is masked as report.html
+masks it (`registry.personal_class`), and an enterprise's name is shown. Real SQLite queue,
+records hold labels as the reader leaves them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bots.ams.pages.history import AccountHistory
+from flows.account_filing.approval_gate import awaiting_approval
+from flows.account_filing.records import FilingRecord
+from rpa.approvals.decisions import waiting
+from rpa.audit.log import AuditLog
+from rpa.casework.cases import open_cases
+from rpa.queue.work_queue import NewItem, WorkQueue
+from rpa.settings import Settings
+
+RUN = "20261205-031334-account_filing-c1109a"
+OWNER, ENTERPRISE, OWNED = "陈小明", "厦门海联贸易有限公司", "无字号个体工商户"
+
+
+def _record(name: str, category: str, account: str = "6228480012345670027") -> dict[str, Any]:
+    return {"action": "open", "account_no": account, "account_kind": "general", "business_date": "2026-12-02",
+            "depositor_name": name, "depositor_category": category,
+            "uscc": "91350200776049653A", "legal_rep_role": "法定代表人", "legal_rep_name": "李四",
+            "id_type": "居民身份证", "id_number": "360426199101010071",
+            "registered_address": "厦门市思明区湖滨南路1号", "registered_capital_yuan": "5000000.00",
+            "business_scope": "货物进出口", "bank_code": "102100099996",
+            "basic_account_permit": "J3930000123401"}
+
+
+@pytest.mark.parametrize(("category", "shown"), [("无字号个体工商户", "陈**"), ("企业法人", OWNER)])
+def test_a_review_masks_an_owner_s_name(category: str, shown: str) -> None:
+    record = FilingRecord.model_validate(_record(OWNER, category))
+    hold = awaiting_approval(record, AccountHistory(record.account_no, False), lambda entry: {},
+                             ["depositor_name", "legal_rep_name"])
+    fields = {f["label"]: f["send"] for f in hold.details["review"]["fields"]}
+    assert fields == {"存款人名称": shown, "法定代表人姓名": "李*"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A run with an owner-named row waiting for a checker, its review kept as it was before the
+    rule (unmasked), and an owner-named row and an enterprise's row that AMS refused."""
+    cfg = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key")
+    folder = cfg.runs_dir / RUN
+    folder.mkdir(parents=True)
+    info = {"run_id": RUN, "flow": "account-filing",
+            "parameters": {"maker": "op1", "flow_params": {"input": str(tmp_path / "x.xlsx")}},
+            "started_at": "2026-12-05T03:13:34+08:00"}
+    (folder / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    queue = WorkQueue.from_settings(cfg)
+    queue.create_schema()
+    AuditLog.from_settings(cfg).create_schema()
+    rows = {2: _record(OWNER, OWNED, "6228480012345670027"),
+            3: _record("黄小红", OWNED, "6228480012345670035"),
+            4: _record(ENTERPRISE, "企业法人", "6228480012345670043")}
+    queue.enqueue_many("account-filing", RUN, [
+        NewItem(f"open:{record['account_no']}:2026-12-02:{row:016d}",
+                {"row": row, "sheet": "Sheet1", "record": record, "approval": "required"},
+                order_group=record["account_no"])
+        for row, record in rows.items()])
+    for row in rows:
+        item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+        assert item is not None
+        if row == 2:
+            review = {"action": "开户", "account": "***************0027", "business_date": "2026-12-02",
+                      "fields": [{"label": "存款人名称", "send": OWNER, "ams": None, "changed": True}]}
+            queue.hold(item.id, "w1", "awaiting_approval", "waits",
+                       result={"status": "awaiting_approval", "review": review})
+        else:
+            queue.fail_business(item.id, "w1", "portal_refusal", "基本存款账户不存在",
+                                result={"status": "refused", "portal_message": "基本存款账户不存在"})
+    return cfg
+
+
+def test_the_checker_s_list_masks_an_owner_s_name_even_in_a_review_kept_unmasked(settings: Settings) -> None:
+    [run] = waiting(settings)
+    [row] = run.rows
+    assert [(f.label, f.send) for f in row.fields] == [("存款人名称", "陈**")]
+
+
+def test_exceptions_mask_an_owner_s_name_and_show_an_enterprise_s(settings: Settings) -> None:
+    [run] = open_cases(settings)
+    names = {case.row: {f.label: f.value for f in case.fields}["存款人名称"] for case in run.cases}
+    assert names == {3: "黄**", 4: ENTERPRISE}
