@@ -5,8 +5,12 @@ next year's working-day calendar missing.
 
 What is filed is what the queue holds as done: an account-filing item in any other state
 (pending, leased, held, failed, refused) whose deadline (counted in PRC working days when the row
-was read, `flows.account_filing.deadlines`) is today or past is not filed. A dry run's items
-filed nothing and are left out. One alert per kind and day, naming the filings; the quiet time
+was read, `flows.account_filing.deadlines`) is today or past is not filed. So is an input row a
+run put aside while validating (需人工处理 before filing, or invalid: never an item,
+`findings.put_aside_everywhere`) whose deadline is today or past, unless a filing item of the same
+account, action and business date stands for it now (`findings.filing_ref`); a row put aside by
+several runs is named once, by the latest. A dry run's items and rows filed nothing and are left
+out. One alert per kind and day, naming the filings; the quiet time
 keeps a check run from cron every hour from repeating it more often than alerts.yaml's
 `quiet_minutes`, unless it names a filing not told within that time (another run's, a T+0
 export dropped after the due hour): then it goes out again, listing all.
@@ -22,10 +26,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from rpa.alerts.config import AlertsConfig
+from rpa.alerts.findings import filing_of, filing_ref, put_aside_everywhere
 from rpa.alerts.kinds import Alert, AlertKind
 from rpa.db import engine_for
 from rpa.masking import FieldClass, mask
-from rpa.outcomes import item_label
+from rpa.outcomes import item_label, outcome_label
 from rpa.queue.models import ItemState
 from rpa.queue.schema import items
 from rpa.queue.work_queue import WorkQueue
@@ -75,7 +80,8 @@ def due_alerts(settings: Settings, config: AlertsConfig, now: datetime) -> list[
 
 
 def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
-    """Account-filing items not done whose deadline is `today` or earlier, earliest first."""
+    """Account-filing items not done, and input rows put aside, whose deadline is `today` or
+    earlier, earliest first."""
     WorkQueue.from_settings(settings).create_schema()  # a new database: no filings, not an error
     engine = engine_for(settings.database_url_resolved)
     columns = (items.c.id, items.c.key, items.c.payload, items.c.run_id, items.c.state, items.c.result)
@@ -90,7 +96,27 @@ def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
                 record = row.payload.get("record") or {}
                 found.append(Unfiled(mask(str(record.get("account_no", "")), FieldClass.ACCOUNT_NO), due,
                                      row.run_id, row.state, item_label(row.state, row.result), str(row.id)))
+        keys = conn.execute(select(items.c.key).where(items.c.flow == FILING_FLOW)).scalars().all()
+    found.extend(_put_aside_unfiled(settings, today, [k for k in keys if not k.startswith(DRY_RUN_PREFIX)]))
     return sorted(found, key=lambda u: (u.due, u.run_id, u.account))
+
+
+def _put_aside_unfiled(settings: Settings, today: date, item_keys: list[str]) -> list[Unfiled]:
+    """Rows put aside while validating, due by `today`, that no filing item stands for."""
+    rows = put_aside_everywhere(settings)
+    if not rows:
+        return []
+    key = settings.audit_key_bytes()
+    itemised = {filing_ref(filing_of(item_key), key) for item_key in item_keys}
+    latest: dict[str, Unfiled] = {}
+    for row in rows:  # by run, in time: a later run's row replaces an earlier run's
+        due = _deadline({"deadline": row.deadline})
+        if row.dry_run or due is None or due > today or row.filing_ref in itemised:
+            continue
+        where = f"{row.run_id}:{row.sheet}:{row.row}"
+        latest[row.filing_ref or where] = Unfiled(row.account, due, row.run_id, row.status,
+                                                  outcome_label(row.status), where)
+    return list(latest.values())
 
 
 def _deadline(payload: Any) -> date | None:

@@ -3,6 +3,7 @@ input rows put aside while validating (for a person, or invalid and not filed), 
 reconciliation found (overdue, missing from AMS, differing, rows it could not read).
 
     counts = rows_put_aside(settings, run_id)       # {"needs_person": 1, "invalid": 2}
+    rows = put_aside_rows(settings, run_id)         # each such row: where, why, account, deadline
     found = reconciliation_found(settings, run_id)  # None, or what to tell and each class's count
 
 The audit trail, not result.xlsx or the workbook, which a run that stopped before its end has not
@@ -13,9 +14,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from rpa.audit.chain import AuditEvent
     from rpa.settings import Settings
 
 # the audit event a flow records for each input row it validates, and the statuses of one put aside
@@ -34,21 +38,83 @@ class Found:
     classes: dict[str, int]
 
 
-def rows_put_aside(settings: Settings, run_id: str) -> Counter[str]:
-    """Input rows the run put aside while validating (never queue items), by status
+def filing_ref(filing: str, key: bytes) -> str:
+    """A keyed hash of a filing, `action:account_no:business_date` (the head of a filing item's
+    key, `filing_of`): what joins a row put aside to a later filing of the same account."""
+    from rpa.masking import item_ref
+
+    return item_ref(filing, key)
+
+
+def filing_of(item_key: str) -> str:
+    """The filing a filing item's key names: `action:account_no:business_date`, without the AMS
+    it is scoped to (`<identity>|`) or its content hash."""
+    return ":".join(item_key.rpartition("|")[2].split(":")[:3])
+
+
+@dataclass(frozen=True)
+class PutAside:
+    """An input row put aside while validating, as its `row.validated` records it: where, its
+    status, the validator's codes and reasons, and (recorded since runs say so) the account
+    masked, the filing, its deadline, whether a dry run read it and `filing_ref`, a keyed hash
+    of action, account and business date (`filing_ref`) that a later filing of it matches."""
+
+    run_id: str
+    sheet: str
+    row: int
+    status: str  # FOR_A_PERSON or INVALID
+    codes: tuple[str, ...]
+    reasons: str = ""
+    account: str = ""
+    action: str = ""
+    business_date: str = ""
+    deadline: str = ""
+    dry_run: bool = False
+    filing_ref: str = ""
+
+    @classmethod
+    def of(cls, run_id: str, details: dict[str, Any]) -> PutAside:
+        text = {name: str(details.get(name) or "") for name in
+                ("reasons", "account", "action", "business_date", "deadline", "filing_ref")}
+        return cls(run_id, str(details.get("sheet") or ""), int(details.get("row") or 0),
+                   str(details.get("status")), tuple(str(c) for c in details.get("codes") or ()),
+                   dry_run=bool(details.get("dry_run")), **text)
+
+
+def put_aside_rows(settings: Settings, run_id: str) -> list[PutAside]:
+    """Input rows the run put aside while validating (never queue items), in input order
     (`needs_person`: 核准, a name outside GBK, no passed registration check; `invalid`: 无效，
     未报备): each row's last `row.validated` (a resumed run validates again)."""
     from rpa.audit.log import AuditLog
 
     audit = AuditLog.from_settings(settings)
     if not audit.has_schema():
-        return Counter()
-    last: dict[tuple[str, str], str] = {}
-    for event in audit.events(run_id):
-        if event.event == ROW_VALIDATED:
-            where = (str(event.details.get("sheet")), str(event.details.get("row")))
-            last[where] = str(event.details.get("status"))
-    return Counter(status for status in last.values() if status in (FOR_A_PERSON, INVALID))
+        return []
+    return _last_put_aside(event for event in audit.events(run_id) if event.event == ROW_VALIDATED)
+
+
+def _last_put_aside(validated: Iterable[AuditEvent]) -> list[PutAside]:
+    """Each row's last `row.validated` (a resumed run validates again), where it put the row aside."""
+    last: dict[tuple[str, str, str], PutAside] = {}
+    for event in validated:
+        where = (event.run_id, str(event.details.get("sheet")), str(event.details.get("row")))
+        last[where] = PutAside.of(event.run_id, event.details)
+    return [row for row in last.values() if row.status in (FOR_A_PERSON, INVALID)]
+
+
+def put_aside_everywhere(settings: Settings) -> list[PutAside]:
+    """`put_aside_rows` of every run, by run."""
+    from rpa.audit.log import AuditLog
+
+    audit = AuditLog.from_settings(settings)
+    if not audit.has_schema():
+        return []
+    return _last_put_aside(audit.events_named(ROW_VALIDATED))
+
+
+def rows_put_aside(settings: Settings, run_id: str) -> Counter[str]:
+    """How many input rows the run put aside while validating, by status (`put_aside_rows`)."""
+    return Counter(row.status for row in put_aside_rows(settings, run_id))
 
 
 def reconciliation_found(settings: Settings, run_id: str) -> Found | None:

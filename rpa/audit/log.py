@@ -161,6 +161,10 @@ class AuditLog:
         """The chain's events in seq order, as stored."""
         return store.load_events(self._engine, run_id or OUTSIDE_RUN)
 
+    def events_named(self, event: str) -> list[AuditEvent]:
+        """Every chain's events named `event`, by chain, in seq order, as stored."""
+        return store.load_events(self._engine, None, event)
+
     def recorded_exit(self, run_id: str) -> int | None:
         """The exit code of the run's last `run.finished`, unless it was resumed after it (the
         record of a stop that run.json could not take, e.g. on a full disk)."""

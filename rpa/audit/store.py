@@ -149,13 +149,14 @@ def last_of(engine: Engine, run_id: str, events: tuple[str, ...]) -> tuple[str, 
     return None if row is None else (str(row.event), json.loads(row.details))
 
 
-def load_events(engine: Engine, run_id: str) -> list[AuditEvent]:
-    """A chain's events in seq order (ties, which only tampering makes, by insertion order)."""
-    query = (
-        select(audit_events)
-        .where(audit_events.c.run_id == run_id)
-        .order_by(audit_events.c.seq, audit_events.c.id)
-    )
+def load_events(engine: Engine, run_id: str | None, event: str | None = None) -> list[AuditEvent]:
+    """A chain's events (None: every chain's, by chain), or only those named `event`, in seq
+    order (ties, which only tampering makes, by insertion order)."""
+    query = select(audit_events).order_by(audit_events.c.run_id, audit_events.c.seq, audit_events.c.id)
+    if run_id is not None:
+        query = query.where(audit_events.c.run_id == run_id)
+    if event is not None:
+        query = query.where(audit_events.c.event == event)
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
     return [

@@ -5,10 +5,15 @@ list` show, through one function.
     ...     print(run.run_id, [(case.row, case.outcome, case.message) for case in run.cases])
 
 A case is a work item held for a person (not one waiting for a checker's approval: that is
-rpa.approvals'), refused or rejected (business error) or failed. Each carries the portal's
-message, the outcome word of rpa.outcomes, the screenshot the browser kept when it ended (a path
-relative to the run folder, "" when none), its fields masked as the flow shows them, and a
-"filed by hand" mark waiting for a checker, if any. Nothing here changes anything.
+rpa.approvals'), refused or rejected (business error) or failed. A run's input rows it put aside
+while validating (需人工处理 before filing: 核准, a name outside GBK...; or 无效，未报备) never
+became items: they are listed beside the cases (`SetAside`, from the audit chain's
+`row.validated`, rpa.alerts.findings) with their reasons and what a person can do, as
+result.xlsx shows them; a dry run's are left out (its rows are a real run's to handle).
+Each case carries the portal's message, the outcome word of rpa.outcomes, the screenshot the
+browser kept when it ended (a path relative to the run folder, "" when none), its fields masked
+as the flow shows them, and a "filed by hand" mark waiting for a checker, if any.
+Nothing here changes anything.
 """
 
 from __future__ import annotations
@@ -18,14 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rpa.alerts.findings import FOR_A_PERSON, INVALID, PutAside, put_aside_everywhere, put_aside_rows
 from rpa.approvals.words import AWAITING_CODE
 from rpa.casework.words import BY_HAND
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
-from rpa.outcomes import item_label
+from rpa.outcomes import item_label, outcome_label
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.report_evidence import evidence, last_failure_shot
-from rpa.run.runs import list_runs, read_run_json, run_folder
+from rpa.run.runs import list_runs, now_in, read_run_json, run_folder
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -71,6 +77,41 @@ class Case:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """An input row the run put aside while validating: never an item, never filed by the run.
+    `reasons` are the validator's ("" for a run recorded before they were kept: see result.xlsx)."""
+
+    sheet: str
+    row: int
+    outcome: str  # 需人工处理 or 无效，未报备 (rpa.outcomes)
+    reasons: str
+    account: str  # masked
+    action: str
+    business_date: str
+    deadline: str
+    overdue: bool
+    advice: str  # what a person can do for it
+
+    @property
+    def filing(self) -> str:
+        """Which filing, masked: `开户 ***************3445 2026-12-02` (what of it was read)."""
+        return " ".join(part for part in (self.action, self.account, self.business_date) if part)
+
+    @property
+    def due(self) -> str:
+        """`报备期限 2026-12-04，已逾期`; "" when the row has no deadline."""
+        return f"报备期限 {self.deadline}{'，已逾期' if self.overdue else ''}" if self.deadline else ""
+
+
+# what a person can do for a row put aside, by its status
+ASIDE_ADVICE = {
+    FOR_A_PERSON: "机器人不办理此行：请按原因人工办理（须核准的报人民银行核准，其余在 AMS 中手工报备），"
+                  "或在核心系统中改正后重新导出运行",
+    INVALID: "数据有误，未报备：请在核心系统中按原因改正后重新导出运行",
+}
+
+
+@dataclass(frozen=True)
 class CaseRun:
     """A run with rows that wait for a person."""
 
@@ -78,6 +119,7 @@ class CaseRun:
     flow: str
     started_at: str
     cases: tuple[Case, ...]
+    aside: tuple[SetAside, ...] = ()
 
 
 def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
@@ -86,17 +128,29 @@ def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
     queue.create_schema()
     runs = [read_run_json(run_folder(settings, run_id))] if run_id else list_runs(settings)
     key = settings.audit_key_bytes()
+    today = now_in(settings).date().isoformat()
+    aside: dict[str, list[SetAside]] = {}
+    for row in put_aside_rows(settings, run_id) if run_id else put_aside_everywhere(settings):
+        aside.setdefault(row.run_id, []).append(_set_aside(row, today))
     found = []
     for run in runs:
         rid = str(run.get("run_id") or "")
         items = [item for item in queue.items(rid) if is_case(item)] if rid else []
-        if not items:
+        dry_run = bool(run.get("parameters", {}).get("flow_params", {}).get("dry_run"))
+        rows = () if dry_run else tuple(aside.get(rid, ()))
+        if not items and not rows:
             continue
         flow = flow_of(run)
         folder = settings.runs_dir / rid
         cases = tuple(_case(queue, flow, folder, item, key) for item in items)
-        found.append(CaseRun(rid, str(run.get("flow", "")), str(run.get("started_at", "")), cases))
+        found.append(CaseRun(rid, str(run.get("flow", "")), str(run.get("started_at", "")), cases, rows))
     return found
+
+
+def _set_aside(row: PutAside, today: str) -> SetAside:
+    return SetAside(row.sheet, row.row, outcome_label(row.status), row.reasons, row.account, row.action,
+                    row.business_date, row.deadline, bool(row.deadline) and row.deadline < today,
+                    ASIDE_ADVICE.get(row.status, ""))
 
 
 def is_case(item: WorkItem) -> bool:

@@ -45,15 +45,20 @@ def _item_id(cfg: Settings, run_id: str, row: int) -> int:
         for case in run.cases:
             if case.row == row:
                 return case.item_id
+        for aside in run.aside:
+            if aside.row == row:
+                raise UsageError(f"运行 {run_id} 的第 {row} 行在校验时已搁置（{aside.outcome}），"
+                                 f"不是队列中的事项，不能在此办理：{aside.advice}")
     raise UsageError(f"运行 {run_id} 的第 {row} 行不在待处理的行中：请用 rpa cases list {run_id} 查看行号")
 
 
 @cases_app.command("list")
 @handles_errors
 def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.")] = None) -> None:
-    """列出待处理的行：门户原话、结果、截图和人工报备标记（个人信息已遮蔽）。
+    """列出待处理的行：门户原话、结果、截图和人工报备标记，以及校验时搁置的行（个人信息已遮蔽）。
 
-    Rows waiting for a person: the portal's message, outcome, screenshot and by-hand mark."""
+    Rows waiting for a person: the portal's message, outcome, screenshot and by-hand mark; and
+    the input rows put aside while validating (需人工处理, 无效), with their reasons and what to do."""
     from rpa.casework.cases import open_cases
 
     runs = open_cases(settings(), run_id)
@@ -62,7 +67,12 @@ def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.
         return
     for run in runs:
         started = run.started_at[:19].replace("T", " ")
-        typer.echo(f"运行 {run.run_id}（开始于 {started}）：待处理 {len(run.cases)} 行")
+        typer.echo(f"运行 {run.run_id}（开始于 {started}）：待处理 {len(run.cases) + len(run.aside)} 行")
+        for aside in run.aside:
+            about = "；".join(part for part in (aside.filing, aside.due) if part)
+            typer.echo(f"  第 {aside.row} 行：{aside.outcome}（校验时搁置，未报备）{about and '；' + about}")
+            typer.echo(f"    原因：{aside.reasons or '见该运行的 result.xlsx'}")
+            typer.echo(f"    办理：{aside.advice}")
         for case in run.cases:
             extra = "，系统故障可重试" if case.system_failure else ""
             typer.echo(f"  第 {case.row} 行：{case.outcome}{extra}；{case.message or '门户没有给出提示'}")

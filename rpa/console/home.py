@@ -1,21 +1,23 @@
 """首页: today's runs, the next scheduled runs, filings overdue or due today (their deadlines in
-PRC working days, read from the queue as `rpa alerts check` reads them: rpa.alerts.due), runs with
-rows waiting for a person, and runs whose rows wait for a checker (待复核,
-rpa.approvals.decisions.waiting)."""
+PRC working days, read from the queue and the rows put aside as `rpa alerts check` reads them:
+rpa.alerts.due), runs with rows waiting for a person (held, or put aside while validating), and
+runs whose rows wait for a checker (待复核, rpa.approvals.decisions.waiting)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from rpa.alerts.due import unfiled_filings
+from rpa.alerts.findings import put_aside_everywhere
 from rpa.approvals.decisions import waiting as waiting_for_checker
 from rpa.console.run_pages import FLOW_NAMES, state_words
 from rpa.console.schedules import job_rows
 from rpa.console.web import guarded_router, render, state_of
-from rpa.outcomes import counts_text
+from rpa.outcomes import counts_text, outcome_label
 from rpa.run.runs import list_runs, now_in
 
 router = guarded_router()
@@ -34,13 +36,27 @@ def _row(run: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _dry(run: dict[str, Any]) -> bool:
+    return bool(((run.get("parameters") or {}).get("flow_params") or {}).get("dry_run"))
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     settings = state_of(request).settings
     today = now_in(settings).date().isoformat()
     runs = list_runs(settings)
     todays = [_row(run) for run in runs if str(run.get("started_at", "")).startswith(today)]
-    waiting = [_row(run) for run in runs[:RECENT] if (run.get("counts") or {}).get("held")]
+    aside: dict[str, Counter[str]] = {}  # rows put aside while validating, by run and status
+    for row in put_aside_everywhere(settings):
+        aside.setdefault(row.run_id, Counter())[outcome_label(row.status)] += 1
+    waiting = []
+    for run in runs[:RECENT]:
+        put: Counter[str] = Counter() if _dry(run) else aside.get(str(run.get("run_id")), Counter())
+        if (run.get("counts") or {}).get("held") or put:
+            shown = _row(run)
+            if put:
+                shown["counts"] += "；校验时搁置：" + "，".join(f"{word} {n}" for word, n in put.items())
+            waiting.append(shown)
     for_checker = [{"run_id": run.run_id, "maker": run.maker or "未记录", "rows": len(run.rows),
                     "flow": FLOW_NAMES.get(run.flow, run.flow)} for run in waiting_for_checker(settings)]
     unfiled = unfiled_filings(settings, now_in(settings).date())

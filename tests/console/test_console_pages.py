@@ -272,3 +272,43 @@ def test_trigger_now_runs_the_job_through_the_fire_table(console: Console, scree
     assert "没有新文件" in row.inner_text()
     events = AuditLog.from_settings(console.settings).events(None)
     assert any(e.event == "console.job_triggered" and e.actor == "console:wang.jb" for e in events)
+
+
+def test_rows_put_aside_while_validating_show_on_exceptions_home_and_overdue(console: Console,
+                                                                            screen: Any) -> None:
+    """Rows a filing run put aside before filing (never queue items) are recorded in its audit
+    chain as the flow records them; the pages read them from there, as result.xlsx shows them."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    run_id = "20261201-101502-account_filing-9d2f3b"
+    folder = _hand_made_run(console.settings.runs_dir, run_id)
+    info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    (folder / "run.json").write_text(json.dumps({**info, "counts": {"done": 1}}), encoding="utf-8")
+    audit = AuditLog.from_settings(console.settings)
+    audit.create_schema()
+    aside = [  # row, status, reasons, account, deadline
+        (7, "needs_person", "存款人类别为「机关」的基本存款账户须经人民银行核准，不属于备案，需人工处理",
+         "***************0007", today - timedelta(days=1)),
+        (8, "invalid", "「统一社会信用代码」的校验位不正确", "***************0008",
+         today - timedelta(days=2)),
+    ]
+    for row, status, reasons, account, deadline in aside:
+        audit.append(run_id, "run", "row.validated", details={
+            "sheet": "开户清单", "row": row, "status": status, "codes": ["x"], "reasons": reasons,
+            "account": account, "action": "开户", "business_date": "2026-12-01",
+            "deadline": deadline.isoformat(), "dry_run": False, "filing_ref": f"ab{row:014d}"})
+    console.login(screen, "wang.jb")
+    screen.wait_for_url(console.url + "/")
+    waiting = screen.locator("section", has_text="有需人工处理事项的运行")
+    assert waiting.get_by_role("link", name=run_id).is_visible()
+    assert "校验时搁置：需人工处理 1，无效，未报备 1" in waiting.inner_text()
+    due = screen.locator("section", has_text="逾期与今日到期的报备").inner_text()
+    assert "逾期 2 笔" in due and "0007" in due and "0008" in due and "无效，未报备" in due
+
+    screen.goto(console.url + "/exceptions")
+    run = screen.locator(f"section[data-run='{run_id}']")
+    rows = run.locator("article.aside")
+    assert rows.count() == 2
+    first = rows.nth(0).inner_text()
+    assert "第 7 行" in first and "需人工处理" in first and "须经人民银行核准" in first
+    assert "已逾期" in first and "***************0007" in first and "办理：" in first
+    assert "改正后重新导出运行" in rows.nth(1).inner_text()

@@ -1,0 +1,45 @@
+"""What the audit chain keeps of an input row the run puts aside while validating (需人工处理
+before filing: 核准, a name outside GBK...; or invalid), beyond where it is and its codes: the
+validator's reasons, the account masked, the filing, its deadline, whether a dry run read it and
+a keyed hash of the filing (`rpa.alerts.findings.filing_ref`). Such a row never becomes a work
+item, so this is what 异常处理, `rpa cases list` and the list of filings overdue read it from
+(`rpa.alerts.findings.put_aside_rows`), as result.xlsx shows it.
+
+    ctx.record("row.validated", ..., **aside_details(outcome, settings.audit_key_bytes(), dry_run))
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flows.account_filing.notes import ACTION_LABELS
+from flows.account_filing.report import RowOutcome
+from rpa.alerts.findings import filing_ref
+
+
+def aside_details(outcome: RowOutcome, key: bytes, dry_run: bool) -> dict[str, Any]:
+    """The details a put-aside row's `row.validated` carries; {} for a valid row."""
+    if outcome.valid:
+        return {}
+    action, account, day = _filing(outcome)
+    return {
+        "reasons": "；".join(issue.message for issue in outcome.errors),
+        "account": outcome.account_masked,
+        "action": ACTION_LABELS.get(action, action),
+        "business_date": day,
+        "deadline": outcome.deadline.due.isoformat() if outcome.deadline is not None else "",
+        "dry_run": dry_run,
+        "filing_ref": filing_ref(f"{action}:{account}:{day}", key) if action and account and day else "",
+    }
+
+
+def _filing(outcome: RowOutcome) -> tuple[str, str, str]:
+    """Action, account number and business date, from the record or what of an invalid row parsed."""
+    if outcome.record is not None:
+        record = outcome.record
+        return record.action, record.account_no, record.business_date.isoformat()
+    values = outcome.parsed
+    day = values.get("business_date")
+    return (str(values.get("action") or ""), str(values.get("account_no") or ""),
+            day.isoformat() if isinstance(day, date) else "")

@@ -1,0 +1,88 @@
+"""Input rows a filing run puts aside while validating (需人工处理 before filing: a name outside
+GBK, a basic account of a 机关 that needs 核准; or invalid) never become queue items, yet they are
+accounts not filed: 异常处理 and `rpa cases list` list them with their reasons and what a person
+can do, and the list of filings overdue names them, as result.xlsx marks them. A real run
+(nothing reaches AMS: no row is valid), the real CLI, a real SQLite queue and audit chain."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rpa.alerts.due import unfiled_filings
+from rpa.casework.cases import open_cases
+from rpa.queue.work_queue import NewItem, WorkQueue
+from rpa.run.orchestrate import execute_run
+from rpa.settings import OperatorCredential, Settings
+from tests.check_exports import open_row, uscc, write_export
+from tests.e2e.cli_helpers import make_cli_env
+
+RARE, AGENCY, INVALID = "6228480055550000123", "6228480055550000131", "6228480055550000149"
+TODAY = "2026-12-20"  # every row below is past its deadline by then
+
+
+def _export(tmp_path: Path) -> Path:
+    rare = open_row(RARE, "北京𠮷祥餐饮管理有限公司", uscc("91110105MA02XYKW1"), "周敏", "2026-12-01")
+    agency = open_row(AGENCY, "北京市朝阳区某某局", uscc("11110105MB0123456"), "吴刚", "2026-12-01")
+    agency[5] = "机关"  # a 机关's basic account is approved (核准) by the PBOC, not filed
+    wrong = uscc("91110105MA02XYKW2")
+    invalid = open_row(INVALID, "北京丙科技有限公司", wrong[:-1] + ("0" if wrong[-1] != "0" else "1"), "郑洁",
+                       "2026-12-01")  # the credit code's check character is wrong
+    return write_export(tmp_path / "export.xlsx", [rare, agency, invalid])
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    # an operator configured (never used): a run without any is refused before reading its input
+    return Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key",
+                    ams_operators=[OperatorCredential(code="A10001", password="x")])
+
+
+@pytest.mark.timeout(120)
+def test_rows_put_aside_are_cases_with_what_to_do_and_overdue_filings(
+    tmp_path: Path, settings: Settings
+) -> None:
+    params = {"input": str(_export(tmp_path)), "today": TODAY}
+    outcome = execute_run(settings, "account-filing", {"flow_params": params}, trigger="test")
+    assert outcome.exit_code == 1 and not any(outcome.counts.values())  # nothing in the queue
+
+    [run] = open_cases(settings, outcome.run_id)
+    aside = {row.row: row for row in run.aside}
+    assert sorted(aside) == [2, 3, 4] and not run.cases
+    assert [aside[n].outcome for n in (2, 3, 4)] == ["需人工处理", "需人工处理", "无效，未报备"]
+    assert "GBK" in aside[2].reasons and "核准" in aside[3].reasons and "统一社会信用代码" in aside[4].reasons
+    assert all(row.overdue and row.deadline < TODAY for row in aside.values())
+    assert aside[2].filing.startswith("开户 ") and aside[2].account.endswith("0123")
+    assert RARE not in aside[2].filing
+    assert "人工办理" in aside[3].advice and "改正后重新导出" in aside[4].advice
+
+    cli = make_cli_env(tmp_path)
+    listed = cli.run("cases", "list", outcome.run_id, check_exit=0).stdout
+    assert "待处理 3 行" in listed and "第 3 行：需人工处理（校验时搁置，未报备）" in listed
+    assert "已逾期" in listed and "须经人民银行核准" in listed and "办理：" in listed
+    assert RARE not in listed and AGENCY not in listed
+    refused = cli.run("cases", "mark", outcome.run_id, "3", "--filing-no", "AMS1", "--reason", "x")
+    assert refused.returncode == 2 and "校验时已搁置" in refused.stderr + refused.stdout
+
+    unfiled = {u.account[-4:]: u for u in unfiled_filings(settings, date.fromisoformat(TODAY))}
+    assert set(unfiled) == {RARE[-4:], AGENCY[-4:], INVALID[-4:]}
+    assert unfiled[AGENCY[-4:]].label == "需人工处理" and unfiled[INVALID[-4:]].label == "无效，未报备"
+    assert all(u.run_id == outcome.run_id for u in unfiled.values())
+
+    # a dry run of the same export: none of its rows is a case or named a second time
+    dry_params = {"flow_params": {**params, "dry_run": True}}
+    dry = execute_run(settings, "account-filing", dry_params, trigger="test")
+    assert open_cases(settings, dry.run_id) == []
+    assert len(unfiled_filings(settings, date.fromisoformat(TODAY))) == 3
+
+    # the agency's account filed later (by hand, a corrected export): it is no longer unfiled
+    queue = WorkQueue.from_settings(settings)
+    queue.enqueue_many("account-filing", "later-run", [NewItem(f"open:{AGENCY}:2026-12-01:0123456789abcdef",
+                                                               {"row": 2, "deadline": "2026-12-04"})])
+    item = queue.claim(run_id="later-run", owner="w1", lease_seconds=60)
+    assert item is not None
+    queue.complete(item.id, "w1", {"status": "filed"})
+    assert {u.account[-4:] for u in unfiled_filings(settings, date.fromisoformat(TODAY))} == {
+        RARE[-4:], INVALID[-4:]}
