@@ -220,7 +220,7 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
         if self.chromium_path is not None:
             if not self.chromium_path.exists():
                 raise BrowserMissing(
-                    f"RPA_CHROMIUM_PATH points at {self.chromium_path}, which does not exist"
+                    f"RPA_CHROMIUM_PATH 指向的 {self.chromium_path} 不存在：请改为 Chromium 可执行文件的路径"
                 )
             return self.chromium_path
         if self.headless and DEBIAN_HEADLESS_SHELL.exists():
@@ -232,8 +232,8 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
             if found:
                 return Path(found)
         raise BrowserMissing(
-            "no Chromium found: install Debian's package (apt-get install chromium), "
-            "or set RPA_CHROMIUM_PATH to a Chromium executable; `make demo` installs it for you"
+            "找不到 Chromium 浏览器：请安装 Debian 的软件包（apt-get install chromium），"
+            "或用 RPA_CHROMIUM_PATH 指向 Chromium 可执行文件；make demo 会替你安装"
         )
 
     def ams_identity(self, system_code: str | None = None) -> str:

@@ -93,8 +93,8 @@ def launch_chromium(playwright: Playwright, settings: Settings) -> Browser:
     except PlaywrightError as exc:
         reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), "no reason given")
         raise BrowserMissing(
-            f"Chromium at {options['executable_path']} could not be started ({reason}); "
-            "install Debian's package (apt-get install chromium) or set RPA_CHROMIUM_PATH"
+            f"{options['executable_path']} 的 Chromium 无法启动（{reason}）："
+            "请安装 Debian 的软件包（apt-get install chromium），或用 RPA_CHROMIUM_PATH 指向可用的 Chromium"
         ) from None
 
 

@@ -194,6 +194,8 @@ def _portal(url: str, operators: int, setting: str) -> str:
     except (urllib.error.URLError, OSError, ValueError) as exc:
         why = _why_unreachable(getattr(exc, "reason", exc))
         raise RpaError(f"{url} 无法访问（{why}）：请检查 {setting}、网络和代理") from None
+    if status >= 500:
+        raise RpaError(f"{url} 回应了服务器错误（HTTP {status}）：门户可能故障，请联系门户运维后再试")
     if operators == 0:
         raise RpaError(
             f"{url} 可访问（HTTP {status}），但没有配置操作员：请设置 {setting.replace('URL', 'OPERATORS')}"

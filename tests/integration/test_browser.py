@@ -179,7 +179,7 @@ def test_unstartable_chromium_is_browser_missing(tmp_path: Path, playwright_inst
     with pytest.raises(BrowserMissing, match="apt-get install chromium") as caught:
         launch_chromium(playwright_instance, Settings(chromium_path=fake))
     assert str(fake) in str(caught.value)
-    with pytest.raises(BrowserMissing, match="does not exist"):
+    with pytest.raises(BrowserMissing, match=r"RPA_CHROMIUM_PATH 指向的 .* 不存在"):
         launch_chromium(playwright_instance, Settings(chromium_path=tmp_path / "absent"))
 
 

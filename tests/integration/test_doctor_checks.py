@@ -104,3 +104,29 @@ def test_the_enterprise_check_portal_is_checked_like_the_others(portal: str, tmp
     configured = _settings(tmp_path, check_url=portal, check_operators=[operator])
     fine = run_checks(configured, today=date(2026, 6, 1))
     assert _check(fine, name).ok and "1 个操作员" in _check(fine, name).detail
+
+
+class _Busy(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(500)
+        self.end_headers()
+        self.wfile.write("系统繁忙".encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_portal_answering_a_server_error_is_not_reachable(tmp_path: Path) -> None:
+    """A platform answering 500 系统繁忙 is not 可访问: every login would fail."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Busy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        operator = OperatorCredential(code="RP0001", password="x")  # type: ignore[arg-type]
+        checks = run_checks(_settings(tmp_path, reports_url=url, reports_operators=[operator]),
+                            today=date(2026, 6, 1))
+    finally:
+        server.shutdown()
+        server.server_close()
+    busy = _check(checks, "报表平台")
+    assert not busy.ok and "HTTP 500" in busy.detail and "服务器错误" in busy.detail, busy.line()
