@@ -35,6 +35,7 @@ from rpa.settings import DEFAULT_AMS_SERVICE_WINDOW
 if TYPE_CHECKING:
     from rpa.workdays import WorkCalendar
 
+_NEVER_FROM = datetime(2000, 1, 1, tzinfo=UTC)  # a cron with no fire time after this never fires
 _MAX_DAY_SKIPS = 1500  # a trigger that finds no working day in ~4 years never fires
 
 
@@ -58,6 +59,10 @@ def _check_cron(cron: CronFields, where: str) -> None:
             CronTrigger(**{name: value}, timezone=UTC)
         except ValueError as exc:
             raise ConfigError(f"{where} cron.{name}：{value!r} 无效（{exc}），请改正后重试") from None
+    if cron.as_kwargs():
+        never = CronTrigger(**cron.as_kwargs(), timezone=UTC).get_next_fire_time(None, _NEVER_FROM)
+        if never is None:  # e.g. {month: 2, day: 30}: the job would never run, and say nothing
+            raise ConfigError(f"{where} cron：这些字段合起来永远不会触发（例如 2 月 30 日），请改正后重试")
 
 
 class WorkingDayTrigger(BaseTrigger):

@@ -97,6 +97,7 @@ def test_the_shipped_file_holds_the_real_defaults() -> None:
         ({"cron": {"day_of_week": "funday"}}, "任务 'nightly' 的 cron.day_of_week："),
         ({"cron": {}}, "任务 'nightly' 的 cron："),
         ({"cron": {"hour": 7, "minutes": 3}}, "任务 'nightly' 的 cron.minutes："),
+        ({"cron": {"month": 2, "day": 30}}, "任务 'nightly' 的 cron：这些字段合起来永远不会触发"),
         ({"flow": "no-such-flow"}, "任务 'nightly' 的 flow：没有流程 'no-such-flow'"),
         ({"timezone": "Mars/Olympus"}, "任务 'nightly' 的 timezone："),
         ({"calendar": "weekends"}, "任务 'nightly' 的 calendar："),
