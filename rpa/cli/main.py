@@ -104,6 +104,8 @@ def runs_list(
                 "退出码": _state_words(run_state(run, recorded, cfg.host_id)),
                 "计数": counts_text(counts),
             }
+            if ((run.get("parameters") or {}).get("flow_params") or {}).get("dry_run"):
+                cells["计数"] = f"演练，未向 AMS 提交：{cells['计数']}"  # never read as filed
             table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
         console.print(table)
     else:

@@ -32,6 +32,20 @@ def _write_run(folder: Path, run_id: str, flow: str, trigger: str) -> None:
     }), encoding="utf-8")
 
 
+def test_a_dry_run_is_listed_as_one(tmp_path: Path) -> None:
+    """A 演练 (--dry-run) filed nothing: its counts never read like a filing run's."""
+    cli = make_cli_env(tmp_path, COLUMNS="160")
+    _write_run(cli.runs, RUN_IDS[0], "account-filing", "cli")
+    info = json.loads((cli.runs / RUN_IDS[0] / "run.json").read_text(encoding="utf-8"))
+    info["parameters"] = {"flow_params": {"input": "export.xlsx", "dry_run": True}}
+    (cli.runs / RUN_IDS[0] / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    _write_run(cli.runs, "20261203-170000-account-filing-1a2b3c", "account-filing", "cli")
+    lines = cli.run("runs", "list", check_exit=0).stdout.splitlines()
+    (dry,) = [line for line in lines if RUN_IDS[0] in line]
+    (filing,) = [line for line in lines if "1a2b3c" in line]
+    assert "演练，未向 AMS 提交" in dry and "演练" not in filing
+
+
 def test_runs_list_shows_whole_run_ids_in_80_columns(tmp_path: Path) -> None:
     cli = make_cli_env(tmp_path, COLUMNS="80")
     _write_run(cli.runs, RUN_IDS[0], "account-filing", "schedule:daily-filing@2026-12-03T15:00")
