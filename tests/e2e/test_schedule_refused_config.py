@@ -14,23 +14,14 @@ import pytest
 from flows.account_filing.records import FilingRecord
 from rpa.cli.schedule_commands import _scheduler
 from rpa.schedule.scheduler import FireOutcome
-from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings
+from tests.e2e.test_account_filing_run import filing_settings
+from tests.e2e.test_schedule_refused_login import SCHEDULE  # the same one-job schedule
 from tests.integration.ams_helpers import basic_record, write_export
 from tests.plugins.portals import AmsHandle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SCHEDULE = f"""
-timezone: Asia/Shanghai
-jobs:
-  - id: filing
-    flow: account-filing
-    params: {{today: "{REFERENCE_DAY}"}}
-    cron: {{minute: "0,30"}}
-    calendar: every_day
-    drop_folder: {{path: inbox, settle_seconds: 0}}
-"""
 
 
 @pytest.mark.timeout(300)
