@@ -50,6 +50,7 @@ class Collected:
     totals: dict[str, Decimal] = field(default_factory=dict)  # the summary's 合计 row
     monthly_fee: dict[str, Decimal] = field(default_factory=dict)  # branch or 合计 -> 小计 本月
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why) for files the run refused
+    unread: list[ReportItem] = field(default_factory=list)  # items not done: not fetched or refused
     # format -> each branch file's figures beside the summary's (the reconciliation, figure by figure)
     pairs: dict[str, list[SummaryPair]] = field(default_factory=dict)
 
@@ -94,6 +95,7 @@ def collect(
                 result.checks += identity
                 result.misfiled.add(item)
         elif work_item.state != ItemState.DONE:
+            result.unread.append(item)
             why = work_item.last_error_message or work_item.state
             refused = work_item.state == ItemState.BUSINESS_ERROR  # the file came but does not fit its spec
             if refused:
@@ -153,6 +155,11 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
     before = _pick(result, SUMMARY_REPORT, result.formats[0], PREVIOUS).get(None)
     rules = specs[SUMMARY_REPORT].checks
     if today is None or rules.max_change_share is None:
+        return
+    unread = [i for i in result.unread if (i.report, i.role) == (SUMMARY_REPORT, PREVIOUS)]
+    if before is None and unread:  # fetched and refused, or not fetched: never a pass
+        result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，前一日的分行"
+                                         f"汇总日报（{unread[0].describe()}）没有读出，原因见该文件的校验"))
         return
     if before is None:
         result.checks.append(CheckResult("day_over_day", True, f"{today.file}：未比较，前一日的分行汇总日报"
