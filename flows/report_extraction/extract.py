@@ -126,6 +126,10 @@ class _Reading:
     def _body_rows(self) -> list[int | None]:
         """Body rows to read; None where a blank or note row breaks the table."""
         rows: list[int | None] = []
+        for row in sorted(r for r in self.grid.hidden_rows if r >= self.header.body_start):
+            texts = [t for t in self.grid.row_texts(row) if t]
+            if texts:  # not what a person reads: never read, always said (a hidden duplicate too)
+                self.notes.append(f"略过的隐藏行 {self._where(row)} {texts[0][:20]}")
         for row in self.grid.visible_rows(self.header.body_start):
             texts = [t for t in self.grid.row_texts(row) if t]
             if not texts:

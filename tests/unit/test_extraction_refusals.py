@@ -127,6 +127,19 @@ def test_a_row_label_found_twice_names_both_cells(tmp_path: Path) -> None:
     assert "网点经营日报!A5" in str(error) and "网点经营日报!A14" in str(error)
 
 
+def test_a_hidden_row_is_not_read_and_is_said(tmp_path: Path) -> None:
+    """A person sees row 5's 储蓄存款余额, not the hidden row 14 of the same label: the figure is
+    row 5's, and the extraction's notes name the hidden row, never passing over it in silence."""
+    path = _daily(tmp_path, extra=[["储蓄存款余额", "999.00", "9.00", "9.00"]])
+    book = openpyxl.load_workbook(path)
+    book["网点经营日报"].row_dimensions[14].hidden = True
+    book.save(path)
+    extraction = extract_file(path, _spec())
+    savings = [f for f in extraction.figures if f.metric == "储蓄存款余额" and f.column == "本日"]
+    assert [f.provenance.cell for f in savings] == ["B5"]
+    assert any(n.startswith("略过的隐藏行") and "A14" in n and "储蓄存款余额" in n for n in extraction.notes)
+
+
 def test_a_column_header_found_twice_names_both_cells(tmp_path: Path) -> None:
     error = _refusal(_daily(tmp_path, header=["项目", "本日", "较上日", "较年初", "较上日"]))
     assert isinstance(error, DuplicateHeader)
