@@ -230,7 +230,7 @@ class ReportExtractionFlow(Flow):
             self.problems.append(f"{day.isoformat()} 有 {len(failed)} 项核对未通过：见 {path.name} 的校验表")
             ctx.log.warning(
                 f"{day.isoformat()}：{len(collected.checks)} 项核对中 {len(failed)} 项未通过："
-                f"见 {file_name} 的校验表"
+                f"见 {path.name} 的校验表"
             )
         return path
 

@@ -62,6 +62,11 @@ def test_a_refused_branch_file_ends_with_exit_1_and_an_unranked_incomplete_workb
     refused = [t for t in texts if t.startswith("1 网点经营日报 110102 2026-11-27 xlsx ")]
     assert refused and "普惠贷款余额" in refused[0]
     assert any("通过" in t.split() for t in texts)  # the passed checks are listed too
+    advice = [str(c) for row in workbook["不完整"].iter_rows(values_only=True) for c in row
+              if c is not None and "明细见“校验”表" in str(c)]
+    assert advice and "rpa runs retry" in advice[0]  # a resume does not fetch a refused file again
+    log = (folder / "run.log").read_text(encoding="utf-8")
+    assert "见 consolidated_不完整.xlsx 的校验表" in log and "见 consolidated.xlsx" not in log
 
     run_info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert run_info["exit_code"] == EXIT_ITEMS_FAILED
