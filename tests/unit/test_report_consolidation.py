@@ -231,3 +231,20 @@ def test_workbook_lists_failed_checks_unranked_branches_and_has_a_chart(tmp_path
     assert [scores.cell(r, 2).value for r in (3, 4, 5)] == ["110101", "110102", "110105"]
     assert scores["A5"].value == "未排名" and "truncated" in scores.cell(5, 9).value
     assert len(scores._charts) == 1 and scores.freeze_panes == "D3"
+
+
+def test_the_totals_row_names_the_monthly_report_its_monthly_figure_comes_from(tmp_path: Path) -> None:
+    collected = Collected("2026-11-30", ["xlsx"])
+    collected.branch_figures = {"110101": figures(300, 10, 10)}
+    collected.units = {"储蓄存款余额": "元", "个人贷款余额": "元", "对公贷款余额": "元"}
+    collected.totals = {"储蓄存款余额": Decimal(300), "个人贷款余额": Decimal(10),
+                        "对公贷款余额": Decimal(10)}
+    collected.monthly_fee = {"110101": Decimal("12.50"), "合计": Decimal("12.50")}
+    card = score_branches(collected.branch_figures, TWO)
+    path = write_consolidated(tmp_path / "consolidated.xlsx", collected, card, branches=["110101"],
+                              names={"110101": "东城支行"},
+                              metrics=["储蓄存款余额", "个人贷款余额", "对公贷款余额"])
+    rows = list(openpyxl.load_workbook(path)["数据"].iter_rows(values_only=True))
+    (total,) = [row for row in rows if row[0] == "合计"]
+    assert float(total[-2]) == 12.5
+    assert "分行汇总日报" in total[-1] and "月报本月小计取自中间业务收入月报" in total[-1]
