@@ -94,7 +94,8 @@ def runs_list(
         for run in runs:
             counts = run.get("counts") or {}
             recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
-            if run_state(run, recorded, cfg.host_id) == "waiting":  # workers work it: the queue's counts
+            # workers work it, or it was killed before writing its counts: the queue's counts
+            if run_state(run, recorded, cfg.host_id) == "waiting" or not counts:
                 live = WorkQueue.from_settings(cfg).counts(str(run.get("run_id")))
                 counts = {str(state): n for state, n in live.items()}
             cells = {

@@ -121,3 +121,15 @@ def test_a_resume_keeps_how_and_when_the_run_began(tmp_path: Path) -> None:
     assert "触发：命令行" in shown and f"开始时间：{began['started_at']}" in shown, shown
     resumed = info["resumes"][0]["started_at"][:19].replace("T", " ")
     assert f"续跑：{resumed}（异常处理 dave）；" in shown and "（控制台 li.na）" in shown, shown
+
+
+def test_a_run_without_counts_in_run_json_is_counted_from_the_queue(tmp_path: Path) -> None:
+    """A run killed (kill -9) before it wrote its counts: `runs list` counts its items from the
+    queue, as `runs show` lists them, never "没有事项"."""
+    cli = make_cli_env(tmp_path)
+    settings = _settings(cli, tmp_path)
+    run_id = open_run(settings, "account-filing", {}, trigger="cli").run_id
+    end_items(WorkQueue.from_settings(settings), run_id)
+    listed = cli.run("runs", "list", check_exit=0).stdout
+    (line,) = [line for line in listed.splitlines() if run_id in line]
+    assert "没有事项" not in line and "已完成 2" in line, listed
