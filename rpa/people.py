@@ -4,11 +4,14 @@ A name typed as `ＡＬＩＣＥ`, `alice `, `a l i c e` or with a zero-width ch
 same person as `Alice`: full-width forms are folded (NFKC), case is folded, and spaces and
 invisible characters do not count. The console records its user `alice` as the actor
 `console:alice`: that prefix names where the person acted, not another person, so it does not
-count either.
+count either, nor does any other such prefix (`cli:`, `cases:`, `schedule:`) or a host after
+`@` (`alice@console`).
 
 >>> same_person("Alice", "ＡＬＩＣＥ"), same_person("ro\\u200bot", "root"), same_person("张 三", "张三")
 (True, True, True)
 >>> same_person("console:alice", "Alice"), same_person("Console：alice", "console:ALICE")
+(True, True)
+>>> same_person("schedule:adm1", "adm1"), same_person("op1@console", "cli:OP1")
 (True, True)
 >>> same_person("alice", "alicia")
 False
@@ -16,17 +19,19 @@ False
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 CONSOLE_ACTOR = "console:"  # the console's actor for its user NAME is `console:NAME`
+_WHERE = re.compile(r"^(?:[a-z][a-z_-]*:)+|@[^@]*$")  # `console:`, `cli:`… before; `@host` after
 
 
 def person_key(name: str) -> str:
     """The form two names are compared in: NFKC, case folded, no spaces, no invisible characters,
-    no `console:` before the name."""
+    no `where:` before the name and no `@host` after it (a name that is only that stays whole)."""
     folded = unicodedata.normalize("NFKC", name).casefold()
     key = "".join(c for c in folded if not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc"))
-    return key.removeprefix(CONSOLE_ACTOR)
+    return _WHERE.sub("", key) or key
 
 
 def same_person(first: str, second: str) -> bool:

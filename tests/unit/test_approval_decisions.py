@@ -70,9 +70,11 @@ def test_waiting_lists_only_rows_held_for_a_checker(settings: Settings) -> None:
 
 
 # the maker's name as another person could not tell it apart: case, spaces, full-width, invisible,
-# and as the console records its user (the actor `console:wang.fang`)
+# and as the console records its user (the actor `console:wang.fang`) or with another place
+# before or a host after it
 MAKER_AS_TYPED = [" Wang.Fang ", "ｗａｎｇ．ｆａｎｇ", "ＷＡＮＧ.FANG", "wang\u200b.fang", "wang. fang",
-                  "console:wang.fang", "Console：Wang.Fang", " console: wang.fang"]
+                  "console:wang.fang", "Console：Wang.Fang", " console: wang.fang",
+                  "schedule:wang.fang", "cli:wang.fang", "wang.fang@console"]
 
 
 @pytest.mark.parametrize("typed", MAKER_AS_TYPED)
