@@ -72,7 +72,7 @@ class Collected:
             why.append(f"{len(failed)} 项校验未通过")
         missing = [b for b in branches if b not in self.branch_figures]
         if missing:
-            why.append(f"{len(missing)} 个网点没有数据（{'、'.join(missing)}）")
+            why.append(f"{len(missing)} 个网点未得到数据（{'、'.join(missing)}）")
         return why
 
 

@@ -52,7 +52,7 @@ def test_refused_and_missing_files_make_the_picture_incomplete_and_say_why() -> 
     collected = collect(_stopped_run(), report_date="2026-11-27", formats=["xlsx"], specs=SPECS)
     assert collected.refused == [("网点经营日报 110102 2026-11-27 xlsx", REFUSED)]
     assert collected.incomplete(["110101", "110102"]) == [
-        "1 个文件被拒收", "2 个文件未取得（下载失败或运行提前停止）", "2 个网点没有数据（110101、110102）"]
+        "1 个文件被拒收", "2 个文件未取得（下载失败或运行提前停止）", "2 个网点未得到数据（110101、110102）"]
     lines = check_lines(collected, "2026-11-27")
     assert {"date": "2026-11-27", "check": "拒收文件", "result": "拒收",
             "message": f"网点经营日报 110102 2026-11-27 xlsx: {REFUSED}"} in lines
