@@ -34,7 +34,8 @@ from rpa.run.worker import worker_main
 from rpa.run.worker_server import worker_processes
 
 SUPERVISE_POLL_SECONDS = 0.3
-WORKERS_FAILED = "workers_failed"  # the stop code when every new worker failed to start in a row
+WORKERS_FAILED_TEXT = ("工作进程接连启动失败（原因见 run.log，常见的是门户无法访问），本次运行暂停；"
+                       "查明原因后可用 --resume 续跑")
 WORKER_STOP_SECONDS = 60.0  # how long a run that cannot reach its database waits for its workers
 ProgressCallback = Callable[[dict[str, int]], None]
 @dataclass
@@ -151,10 +152,8 @@ def run_pool(
                     ctx.log.info(f"启动工作进程 w{index}")
                     start(index)
             if not procs and not orphans:
-                message = ("工作进程接连启动失败（原因见 run.log，常见的是门户无法访问），本次运行暂停；"
-                           "查明原因后可用 --resume 续跑")
-                ctx.log.error(message)
-                ctx.queue.request_stop(ctx.run_id, WORKERS_FAILED, message)  # the scheduler reads why
+                # this host's workers only: workers on other hosts go on (no stop request)
+                ctx.log.error(WORKERS_FAILED_TEXT)
                 break
         # wakes at once when a worker ends (the run's end no longer waits out a poll); an
         # orphan has no sentinel, so it is looked at every poll

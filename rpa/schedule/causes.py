@@ -27,7 +27,6 @@ from rpa.queue.models import ItemState
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import FLOWS
 from rpa.run.operators import OperatorsRefused, usable_operators
-from rpa.run.supervisor import WORKERS_FAILED
 from rpa.schedule.attention import CauseState
 from rpa.schedule.fire_rows import FireRecord
 
@@ -36,6 +35,8 @@ if TYPE_CHECKING:
     from rpa.settings import Settings
 
 OPERATOR_CODES = ("login_refused", "operators_refused")
+# an exit 3 with no stop request: this host's workers failed one after another (the portal away)
+WORKERS_FAILED = "workers_failed"
 # stops that pass by themselves: the portal (or the database) was away for a while
 OUTAGE_CODES = ("circuit_open", WORKERS_FAILED, "portal_unavailable", "portal_timeout", "session_lost")
 DATABASE_CODES = ("database_unavailable",)
@@ -79,15 +80,16 @@ def portal_answers(settings: Settings, portal: str) -> bool:
 
 
 def stop_code_of(settings: Settings, flow_name: str, run_id: str) -> str | None:
-    """Why run `run_id` stopped: the code its workers stopped it with, else `operators_refused`
-    when the flow's portal has no operator left (the run stopped before any worker started)."""
+    """Why run `run_id` stopped (exit 3): the code its workers stopped it with, else
+    `operators_refused` when the flow's portal has no operator left (the run stopped before any
+    worker started), else `workers_failed` (they failed to start one after another)."""
     why = WorkQueue.from_settings(settings).stop_requested(run_id)
     if why is not None:
         return why[0]
     portal = flow_portal(flow_name)
     if portal is not None and no_operator_left(settings, portal):
         return OperatorsRefused.code
-    return None
+    return WORKERS_FAILED
 
 
 class QueueCauses:

@@ -1,6 +1,7 @@
 """The report platform down from the start: every worker fails to log in, one after another,
-and the run stops (exit 3) with its stop recorded as `workers_failed`, the cause the scheduler
-reads to resume the fire once the platform answers (rpa.schedule.causes)."""
+and the run stops (exit 3) without stopping the run for other hosts (no stop request); the
+scheduler reads that as `workers_failed`, a cause it clears once the platform answers
+(rpa.schedule.causes)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import pytest
 
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import execute_run
-from rpa.run.supervisor import WORKERS_FAILED
-from rpa.schedule.causes import portal_answers
+from rpa.schedule.causes import WORKERS_FAILED, portal_answers, stop_code_of
 from rpa.settings import OperatorCredential, Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,6 +31,8 @@ def test_workers_failing_to_log_in_stop_the_run_with_a_cause(tmp_path: Path, rep
     finally:
         report_portal.set_faults()
     assert outcome.exit_code == 3, outcome
-    stop = WorkQueue.from_settings(settings).stop_requested(outcome.run_id)
-    assert stop is not None and stop[0] == WORKERS_FAILED and "工作进程接连启动失败" in stop[1]
+    assert WorkQueue.from_settings(settings).stop_requested(outcome.run_id) is None  # other hosts go on
+    assert stop_code_of(settings, "report-extraction", outcome.run_id) == WORKERS_FAILED
+    log = (outcome.folder / "run.log").read_text(encoding="utf-8")
+    assert "工作进程接连启动失败" in log
     assert portal_answers(settings, "report_platform")  # back: the fire would now be resumed

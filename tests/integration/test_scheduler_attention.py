@@ -19,8 +19,7 @@ from loguru import logger
 
 from flows.report_extraction.work_items import MONTHLY_REPORT, plan_days
 from rpa.run.operators import OperatorRefusals
-from rpa.run.supervisor import WORKERS_FAILED
-from rpa.schedule.causes import QueueCauses
+from rpa.schedule.causes import WORKERS_FAILED, QueueCauses
 from rpa.schedule.scheduler import (
     DEFAULT_SCHEDULES_FILE,
     RUN_ID_PARAM,
