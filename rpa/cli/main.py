@@ -10,7 +10,7 @@ bot_commands, portal_commands and ops_commands (with schedule_commands), registe
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,6 +23,9 @@ from rpa.cli.common import (
     runs_app,
     settings,
 )
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
 
 __all__ = ["app"]
 
@@ -74,7 +77,6 @@ def runs_list(
 
     from rpa.audit.log import AuditLog
     from rpa.outcomes import counts_text
-    from rpa.queue.work_queue import WorkQueue
     from rpa.run.runs import demo_folders, list_runs, run_state
 
     cfg = settings()
@@ -96,8 +98,7 @@ def runs_list(
             recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
             # workers work it, or it was killed before writing its counts: the queue's counts
             if run_state(run, recorded, cfg.host_id) == "waiting" or not counts:
-                live = WorkQueue.from_settings(cfg).counts(str(run.get("run_id")))
-                counts = {str(state): n for state, n in live.items()}
+                counts = _queue_counts(cfg, str(run.get("run_id"))) or counts
             cells = {
                 "流程": str(run.get("flow", "?")),
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
@@ -117,6 +118,26 @@ def runs_list(
 
 
 WAITING = "已入队，等待工作进程（rpa worker）办理"
+
+
+def _queue_counts(cfg: Settings, run_id: str) -> dict[str, int]:
+    """The run's items by state in the queue; none when the queue cannot be read (a run folder
+    copied without its database is still listed, from run.json)."""
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rpa.errors import RpaError
+    from rpa.queue.work_queue import WorkQueue
+
+    url = cfg.database_url_resolved
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return {}  # never create an empty database just to list a copied folder
+    try:
+        live = WorkQueue.from_settings(cfg).counts(run_id)
+    except (RpaError, SQLAlchemyError):
+        return {}
+    return {str(state): n for state, n in live.items() if n}
 
 
 def _state_words(state: str) -> str:
