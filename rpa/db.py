@@ -81,6 +81,15 @@ def engine_for(url: str) -> Engine:
         return engine
 
 
+def sqlite_file_missing(url: str) -> bool:
+    """True for a SQLite database whose file does not exist yet (opening it would create it)."""
+    parsed = make_url(url)
+    database = parsed.database
+    return parsed.get_backend_name() == "sqlite" and bool(database) and database != ":memory:" and not (
+        Path(str(database)).exists()
+    )
+
+
 def _new_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

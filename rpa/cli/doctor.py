@@ -143,11 +143,11 @@ def _database(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from rpa.db import engine_for
+    from rpa.db import engine_for, sqlite_file_missing
 
     url = make_url(settings.database_url_resolved)
     shown = url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+    if sqlite_file_missing(settings.database_url_resolved):
         return f"{shown}（尚未创建：第一次运行时创建）"
     try:
         with engine_for(settings.database_url_resolved).connect() as conn:

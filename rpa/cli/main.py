@@ -123,15 +123,13 @@ WAITING = "已入队，等待工作进程（rpa worker）办理"
 def _queue_counts(cfg: Settings, run_id: str) -> dict[str, int]:
     """The run's items by state in the queue; none when the queue cannot be read (a run folder
     copied without its database is still listed, from run.json)."""
-    from pathlib import Path
-
     from sqlalchemy.exc import SQLAlchemyError
 
+    from rpa.db import sqlite_file_missing
     from rpa.errors import RpaError
     from rpa.queue.work_queue import WorkQueue
 
-    url = cfg.database_url_resolved
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if sqlite_file_missing(cfg.database_url_resolved):
         return {}  # never create an empty database just to list a copied folder
     try:
         live = WorkQueue.from_settings(cfg).counts(run_id)
