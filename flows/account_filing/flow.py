@@ -41,7 +41,7 @@ from flows.account_filing.row_results import input_row, result_row
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
 from rpa.casework.words import CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS
 from rpa.errors import InputFileError
-from rpa.masking import FieldClass, item_ref
+from rpa.masking import FieldClass
 from rpa.queue.work_queue import ItemState, NewItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.owners import RunOwners, RunState
@@ -88,7 +88,6 @@ class AccountFilingFlow(Flow):
         self.absent_columns = list(absent_columns or [])  # --absent-column: the export has no such column
         self.report: ValidationReport | None = None
         self.keys: dict[int, str] = {}  # sheet row -> the key its item was enqueued under
-        self.not_done_elsewhere = 0  # rows another run holds and has not done (set by finish())
         self.input_rows: list[InputRow] = []  # every input row for report.html (set by finish())
 
     # -- parent process ----------------------------------------------------------------------
@@ -104,8 +103,6 @@ class AccountFilingFlow(Flow):
         ctx.add_input(path)
         for name in SHAPING_FILES:
             ctx.add_shaping_file(settings.config_dir / name)
-        ctx.add_shaping_file(settings.calendar_file)
-        ctx.add_shaping_file(settings.selectors_dir / "ams.yaml")
         report = validate_file(
             path,
             config_dir=settings.config_dir,
@@ -203,7 +200,6 @@ class AccountFilingFlow(Flow):
         from flows.account_filing.aliases import load_aliases
 
         aliases = load_aliases(ctx.settings.config_dir)
-        audit_key = ctx.settings.audit_key_bytes()
         items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
         owners = RunOwners.from_settings(ctx.settings)
         states: dict[str, RunState] = {}
@@ -223,7 +219,7 @@ class AccountFilingFlow(Flow):
             row = result_row(outcome, item, aliases.match, elsewhere)
             if item is not None and not row.evidence and item.state != ItemState.DONE:
                 # a refused, held or failed row: the page the portal showed when it ended
-                shot = last_failure_shot(ctx.folder, item_ref(item.key, audit_key))
+                shot = last_failure_shot(ctx.folder, ctx.item_ref(item.key))
                 row = replace(row, evidence=shot)
             rows.append(row)
             self.input_rows.append(input_row(outcome, item, rows[-1]))
@@ -231,9 +227,6 @@ class AccountFilingFlow(Flow):
         path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
         ctx.log.info(f"已写出结果表：{path}")
         return [path]
-
-    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
-        return self.not_done_elsewhere
 
     def output_problems(self, ctx: RunContext) -> list[str]:
         """Rows of the input that were never items (invalid, or for a person before filing):

@@ -80,8 +80,6 @@ class AccountReconciliationFlow(Flow):
         ctx.params.setdefault("flow_params", {})["as_of"] = today.isoformat()  # a resume keeps it
         for name in ("header_aliases.yaml", "deadlines.yaml"):
             ctx.add_shaping_file(settings.config_dir / name)
-        ctx.add_shaping_file(settings.calendar_file)
-        ctx.add_shaping_file(settings.selectors_dir / "ams.yaml")
         self.rows, self.unread = [], []
         inputs: list[str | Path] = list(self.inputs) or list(taken_exports(settings, self.begin))
         for given in inputs:

@@ -166,15 +166,13 @@ class ReportExtractionFlow(Flow):
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
         from bots.report_platform import ReportPlatform
         from flows.report_extraction.fetch import ReportFetcher
-        from rpa.browser.selectors import load_selectors
         from rpa.run.portal_worker import portal_worker
 
         settings = wctx.settings
         specs = self.load_specs(settings)
-        selectors = load_selectors(PORTAL, settings.selectors_dir)
         cache = ExtractionCache(settings.runs_dir / "_cache" / "extractions")
         with portal_worker(wctx, PORTAL, "报表平台") as work:  # logs out at the end
-            platform = ReportPlatform(work.page, selectors, settings.reports_url,
+            platform = ReportPlatform(work.page, work.selectors, settings.reports_url,
                                       timeout_ms=settings.action_timeout_ms,
                                       download_timeout_ms=settings.answer_timeout_ms)
             fetcher = ReportFetcher(wctx, work, platform, specs, cache)

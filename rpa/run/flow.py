@@ -148,6 +148,9 @@ class Flow(ABC):
     # True: a run (or resume) with no open item starts no worker, so no browser starts and no
     # operator logs in just to find the queue empty
     workers_need_open_items: ClassVar[bool] = False
+    # set by finish(): rows of this run's input held by another run's items that are not done;
+    # the run's exit code is not 0 while there are any
+    not_done_elsewhere: int = 0
 
     @abstractmethod
     def prepare(self, ctx: RunContext) -> Prepared:
@@ -183,11 +186,6 @@ class Flow(ABC):
         """The item's payload with `changes` (label -> text) applied and validated by the same
         validator as the flow's input rows; UsageError naming the field it refuses."""
         raise UsageError(f"流程 {self.name} 的事项不能在此更正：请改正输入后重新运行")
-
-    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
-        """Rows of this run's input held by another run's items that are not done; the run's
-        exit code is not 0 while there are any (read after `finish()`)."""
-        return 0
 
     def output_problems(self, ctx: RunContext) -> list[str]:
         """What the outputs found wrong beyond the items (a failed check, an incomplete picture),

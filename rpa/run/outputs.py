@@ -61,7 +61,7 @@ class RunOutputs:
 
     def not_done_elsewhere(self) -> int:
         """Rows of this run's input that another run holds and has not done (after `write`)."""
-        return self.flow.rows_not_done_elsewhere(self._ctx) if self.flow is not None else 0
+        return self.flow.not_done_elsewhere if self.flow is not None else 0
 
     def write_early(self) -> None:
         """`write`, while the workers wind down: a bug's exception waits for the close (the

@@ -2,7 +2,7 @@
 needs around its items, so that the flow's own code says only what it does with each item.
 
     with portal_worker(wctx, "enterprise_check", "企业信息联网核查系统", audit_prefix="check.") as work:
-        login, query = LoginPage(work.page, selectors), QueryPage(work.page, selectors)
+        login, query = LoginPage(work.page, work.selectors), QueryPage(work.page, work.selectors)
         work.log_in(lambda code, password: login.log_in(url, code, password),
                     log_out=lambda: query.log_out(url))
 
@@ -17,6 +17,7 @@ needs around its items, so that the flow's own code says only what it does with 
 What it does for the flow:
 
 - one `BrowserSession` (evidence and traces in the run folder) and its first page, `page`;
+- `selectors`: the portal's `selectors/<portal>.yaml`, for the flow's page objects;
 - `log_in(log_in, log_out=...)`: the worker's operator logs in inside the session's login window
   (no trace ever holds the password), recorded in the audit as `<prefix>login`, the operator
   masked; a refusal (LoginRefused) goes up as it is: it is run-fatal and never tried again;
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -44,6 +46,7 @@ from rpa.masking import item_ref, mask_tail, personal_values
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
 
+    from rpa.browser.selectors import PortalSelectors
     from rpa.browser.session import BrowserSession
     from rpa.queue.work_queue import WorkItem
     from rpa.run.flow import WorkerContext
@@ -57,12 +60,20 @@ class PortalWorker:
     """One worker's browser page on a portal, logged in as the worker's operator."""
 
     def __init__(self, wctx: WorkerContext, session: BrowserSession, operator: OperatorCredential,
-                 system: str, audit_prefix: str) -> None:
+                 portal: str, system: str, audit_prefix: str) -> None:
         self.wctx, self.session, self.operator = wctx, session, operator
-        self.system, self.audit_prefix = system, audit_prefix
+        self.portal, self.system, self.audit_prefix = portal, system, audit_prefix
         self.page: Page = session.new_page()
         self._log_in: LogIn | None = None
         self._log_out: Callable[[], None] | None = None
+
+    @cached_property
+    def selectors(self) -> PortalSelectors:
+        """The portal's `selectors/<portal>.yaml`, read once (checked before any worker started,
+        `rpa.run.preflight`, so a broken file never gets this far)."""
+        from rpa.browser.selectors import load_selectors
+
+        return load_selectors(self.portal, self.wctx.settings.selectors_dir)
 
     def log_in(self, log_in: LogIn | None = None, *, log_out: Callable[[], None] | None = None) -> None:
         """Log in (the first time, with the flow's `log_in(code, password)` and `log_out()`)
@@ -135,7 +146,7 @@ def portal_worker(wctx: WorkerContext, portal: str, system: str, *, audit_prefix
         raise ConfigError(f"{system}需要一个操作员：请在 {setting} 中配置")
     with BrowserSession(wctx.settings, evidence_dir=wctx.evidence_dir, trace_dir=wctx.trace_dir,
                         browser=browser) as session:
-        work = PortalWorker(wctx, session, wctx.operator, system, audit_prefix)
+        work = PortalWorker(wctx, session, wctx.operator, portal, system, audit_prefix)
         try:
             yield work
         finally:  # at the end, on a stop request and after a run-fatal error alike

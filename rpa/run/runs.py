@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from rpa import __version__
 from rpa.atomic import atomic_write
 from rpa.errors import BrowserMissing, UsageError
-from rpa.masking import scrub_text
+from rpa.masking import item_ref, scrub_text
 
 if TYPE_CHECKING:
     from loguru import Logger
@@ -147,6 +147,10 @@ class RunContext:
     def record(self, event: str, *, item_key: str | None = None, **details: Any) -> None:
         """Append an audit event for this run, actor 'run'."""
         self.audit.append(self.run_id, "run", event, item_key=item_key, details=details)
+
+    def item_ref(self, key: str) -> str:
+        """An item's keyed hash: what its evidence files are named by (never an account)."""
+        return item_ref(key, self.settings.audit_key_bytes())
 
     def add_input(self, path: Path) -> None:
         self.inputs[str(path)] = sha256_file(path)
