@@ -19,7 +19,6 @@ from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
 from flows.account_filing.row_results import item_status
 from rpa.errors import NeedsPerson
-from rpa.masking import item_ref
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
@@ -70,7 +69,6 @@ class EnterpriseCheckFlow(Flow):
     def __init__(self, input: str, sheet: str | None = None) -> None:
         self.input, self.sheet = input, sheet
         self.report: ValidationReport | None = None
-        self.elsewhere = 0  # set by finish()
 
     def prepare(self, ctx: RunContext) -> Prepared:
         from flows.account_filing.validate import validate_file
@@ -80,7 +78,6 @@ class EnterpriseCheckFlow(Flow):
             path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
             today=now_in(settings).date(), sheet=self.sheet, max_rows=settings.max_export_rows)
         ctx.add_input(path)
-        ctx.add_shaping_file(settings.selectors_dir / f"{PORTAL}.yaml")
         entries = [NewItem(key, {"sheet": o.sheet, "row": o.row, "action": r.action, "credit_code": r.uscc,
                                  "name": r.depositor_name, "legal_rep": r.legal_rep_name})
                    for o, key in self._checked() if (r := o.record) is not None]
@@ -99,15 +96,13 @@ class EnterpriseCheckFlow(Flow):
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
         from bots.enterprise_check.pages import LoginPage, QueryPage, ResultPage
-        from rpa.browser.selectors import load_selectors
         from rpa.run.portal_worker import portal_worker
 
         url, wait_ms = wctx.settings.check_url, wctx.settings.action_timeout_ms
-        selectors = load_selectors(PORTAL, wctx.settings.selectors_dir)
         with portal_worker(wctx, PORTAL, "企业信息联网核查系统", audit_prefix="check.") as work:
-            login = LoginPage(work.page, selectors, wait_ms)
-            query = QueryPage(work.page, selectors, wait_ms)
-            result = ResultPage(work.page, selectors, wait_ms)
+            login = LoginPage(work.page, work.selectors, wait_ms)
+            query = QueryPage(work.page, work.selectors, wait_ms)
+            result = ResultPage(work.page, work.selectors, wait_ms)
 
             def handle(item: WorkItem) -> dict[str, Any]:
                 row = item.payload
@@ -131,11 +126,9 @@ class EnterpriseCheckFlow(Flow):
         checked = self._checked()
         items = ctx.queue.find_by_keys(self.name, [key for _, key in checked])
         rows = [_result_row(outcome, items.get(key), ctx) for outcome, key in checked]
-        self.elsewhere = sum(i.run_id != ctx.run_id and i.state != ItemState.DONE for i in items.values())
+        others = [i for i in items.values() if i.run_id != ctx.run_id]  # held: `rpa runs retry` them
+        self.not_done_elsewhere = sum(i.state != ItemState.DONE for i in others)
         return [write_result_book(ctx.folder / "result.xlsx", rows, title="核查结果")]
-
-    def rows_not_done_elsewhere(self, ctx: RunContext) -> int:
-        return self.elsewhere  # rows an earlier check run holds (held: `rpa runs retry` it)
 
     def output_problems(self, ctx: RunContext) -> list[str]:
         bad = sum(1 for o in self.report.outcomes if not o.valid) if self.report else 0
@@ -147,7 +140,7 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext) -> 
     record, result = outcome.record, (item.result or {}) if item else {}
     assert record is not None
     status = item_status(item)[0] if item else "pending"
-    shot = item and last_failure_shot(ctx.folder, item_ref(item.key, ctx.settings.audit_key_bytes()))
+    shot = item and last_failure_shot(ctx.folder, ctx.item_ref(item.key))
     answer = result.get("answer") or {}
     return ResultRow(
         sheet_row=outcome.row, action=CHECKED[record.action], account_no=record.account_no, status=status,

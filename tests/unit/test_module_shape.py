@@ -76,7 +76,7 @@ def test_the_checks_find_a_long_module_and_one_without_a_docstring(tmp_path: Pat
 # corrected (docs/ARCHITECTURE.md says why)
 THIRD_BOT_FILES = ("bots/enterprise_check/*.py", "flows/enterprise_check/*.py",
                    "selectors/enterprise_check.yaml", "flows/account_filing/check_gate.py")
-THIRD_BOT_LIMIT = 310
+THIRD_BOT_LIMIT = 300  # issue #20: the bot, its page objects and its flow in 300 new lines
 
 
 def third_bot_lines(root: Path) -> int:
