@@ -4,7 +4,8 @@
                        branches=["110101", ...], names={"110101": "东城支行"}, metrics=[...])
 
 Sheets: 数据 (branch × metric, money in 元, counts in their own unit), 校验 (every check with
-its result and where it looked, then every refused file and why), 评分 (rank, total, the
+its result and where it looked, then every refused file and why, then each file's reading notes:
+a hidden row passed over, a row or column not used, a unit assumed), 评分 (rank, total, the
 indicators' scores and values, the weights, a bar chart of the totals). An incomplete picture
 (`card.incomplete`) gets a first sheet 不完整 saying why, and its 评分 says so at the top and
 ranks nothing. The workbook is a record: written owner-only (0600), whole or not at all.
@@ -30,6 +31,8 @@ from rpa.atomic import atomic_write
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 SCORE_FORMAT = "0.00"
+# flows.report_extraction.extract notes every blank row and footnote it passes: no line here
+ROUTINE_NOTES = ("略过的空行", "略过的注释行")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
 _TITLE_FONT = Font(bold=True, size=13)
@@ -141,11 +144,26 @@ def _checks_sheet(sheet: Worksheet, collected: Collected) -> None:
         _row(sheet, ["序号", "文件", "原因"], [], at=at + 1)
         for number, (file, why) in enumerate(collected.refused, 1):
             _row(sheet, [number, file, why], [])
+    _reading_notes(sheet, collected)
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
     _widths(sheet, [6, 16, 10, 90, 60])
+
+
+def _reading_notes(sheet: Worksheet, collected: Collected) -> None:
+    """What each file held that was read but is not a figure (a hidden row passed over, a row or
+    column not used, a unit assumed), for a clerk to look at; blank rows and footnotes are not."""
+    notes = [(extraction.file, note) for extraction in collected.extractions.values()
+             for note in extraction.notes if not note.startswith(ROUTINE_NOTES)]
+    if not notes:
+        return
+    at = sheet.max_row + 2
+    sheet.cell(at, 1, "读取说明（读到但未取数的内容，请核对）").font = Font(bold=True)
+    _row(sheet, ["序号", "文件", "说明"], [], at=at + 1)
+    for number, (file, note) in enumerate(notes, 1):
+        _row(sheet, [number, file, note], [])
 
 
 def _scorecard_sheet(sheet: Worksheet, collected: Collected, card: Scorecard) -> None:

@@ -21,7 +21,11 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from flows.report_extraction import ExtractionSpec, extract_file, load_spec
+from flows.report_extraction.collect import Collected
+from flows.report_extraction.consolidate import write_consolidated
 from flows.report_extraction.number_formats import shown_problem
+from flows.report_extraction.scorecard import load_scorecard_config, score_branches
+from flows.report_extraction.work_items import ReportItem
 from rpa.errors import (
     DuplicateHeader,
     ExtractionError,
@@ -138,6 +142,34 @@ def test_a_hidden_row_is_not_read_and_is_said(tmp_path: Path) -> None:
     savings = [f for f in extraction.figures if f.metric == "储蓄存款余额" and f.column == "本日"]
     assert [f.provenance.cell for f in savings] == ["B5"]
     assert any(n.startswith("略过的隐藏行") and "A14" in n and "储蓄存款余额" in n for n in extraction.notes)
+
+
+def test_a_hidden_row_passed_over_is_named_in_the_consolidated_workbook(tmp_path: Path) -> None:
+    """The note reaches the clerk's record: consolidated.xlsx's 校验 lists it under 读取说明 with
+    its file, and leaves out the blank rows and footnotes passed over (row 15 here is blank)."""
+    extra: list[list[object]] = [["储蓄存款余额", "999.00", "9.00", "9.00"], [], ["普惠贷款余额", "7.00"]]
+    path = _daily(tmp_path, extra=[*extra, ["注：单位万元"]])
+    book = openpyxl.load_workbook(path)
+    for row in (14, 16):
+        book["网点经营日报"].row_dimensions[row].hidden = True
+    book.save(path)
+    collected = Collected("2026-11-27", ["xlsx"])
+    item = ReportItem("branch_daily", "110102", "2026-11-27", "xlsx")
+    collected.extractions[item] = extract_file(path, _spec())
+    config = load_scorecard_config(ROOT / "config" / "scorecard.yaml")
+    collected.units = {metric: "元" for indicator in config.indicators for metric in indicator.metrics}
+    out = write_consolidated(tmp_path / "consolidated.xlsx", collected, score_branches({}, config),
+                             branches=[], names={}, metrics=[])
+    sheet = openpyxl.load_workbook(out)["校验"]
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    start = rows.index(["读取说明（读到但未取数的内容，请核对）"])
+    assert rows[start + 1] == ["序号", "文件", "说明"]
+    listed = rows[start + 2:]
+    assert [row[:2] for row in listed] == [[1, "daily.xlsx"], [2, "daily.xlsx"]], listed
+    first = listed[0][2]
+    assert first.startswith("略过的隐藏行") and "A14" in first and "储蓄存款余额" in first
+    assert "A16" in listed[1][2] and "普惠贷款余额" in listed[1][2]
+    assert not any("空行" in str(row) or "注释行" in str(row) for row in rows)
 
 
 def test_a_column_header_found_twice_names_both_cells(tmp_path: Path) -> None:
