@@ -40,7 +40,7 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
     from rpa.run.orchestrate import execute_run
     from rpa.run.service_window import WINDOW_CLOSED
     from rpa.schedule.attention import alerting_attention
-    from rpa.schedule.causes import WORKERS_FAILED, QueueCauses, stop_code_of
+    from rpa.schedule.causes import WORKERS_FAILED, QueueCauses, stop_code_of, workers_failed_reason
     from rpa.schedule.scheduler import (
         RESUME_PARAM,
         RUN_ID_PARAM,
@@ -71,8 +71,8 @@ def _scheduler(cfg: Settings, stop_event: threading.Event | None = None) -> BotS
         why = WorkQueue.from_settings(cfg).stop_requested(outcome.run_id) if outcome.exit_code == 3 else None
         window_closed = why is not None and why[0] == WINDOW_CLOSED  # resumed in the next window
         code = stop_code_of(cfg, job.flow, outcome.run_id) if outcome.exit_code == 3 else None
-        failed = "运行提前停止，工作进程接连启动失败（常见的是门户无法访问）：原因见 run.log"
-        reason = outcome.stop_reason or (failed if code == WORKERS_FAILED else "")
+        failed = code == WORKERS_FAILED and not outcome.stop_reason
+        reason = workers_failed_reason(cfg, outcome.run_id) if failed else outcome.stop_reason or ""
         return LaunchResult(outcome.run_id, outcome.exit_code, reason, window_closed, code)
 
     schedules = load_schedules(cfg.schedules_file, ams_service_window=cfg.ams_service_window)

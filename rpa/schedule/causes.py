@@ -92,6 +92,17 @@ def stop_code_of(settings: Settings, flow_name: str, run_id: str) -> str | None:
     return WORKERS_FAILED
 
 
+def workers_failed_reason(settings: Settings, run_id: str) -> str:
+    """A fire's reason when its workers failed one after another: with the last failure's own
+    words as the audit chain holds them (masked), e.g. what the portal answered at login."""
+    from rpa.audit.log import AuditLog
+
+    said = [e.details.get("message") for e in AuditLog.from_settings(settings).events(run_id)
+            if e.event == "worker.failed"]
+    last = f"，最后一次：{said[-1]}" if said and said[-1] else ""
+    return f"运行提前停止，工作进程接连启动失败{last}（详见 run.log）"
+
+
 class QueueCauses:
     """The daemon's cause check, reading the queue's database."""
 

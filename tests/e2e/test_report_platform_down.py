@@ -12,7 +12,7 @@ import pytest
 
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import execute_run
-from rpa.schedule.causes import WORKERS_FAILED, portal_answers, stop_code_of
+from rpa.schedule.causes import WORKERS_FAILED, portal_answers, stop_code_of, workers_failed_reason
 from rpa.settings import OperatorCredential, Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,4 +35,6 @@ def test_workers_failing_to_log_in_stop_the_run_with_a_cause(tmp_path: Path, rep
     assert stop_code_of(settings, "report-extraction", outcome.run_id) == WORKERS_FAILED
     log = (outcome.folder / "run.log").read_text(encoding="utf-8")
     assert "工作进程接连启动失败" in log
+    reason = workers_failed_reason(settings, outcome.run_id)  # the fire's reason: what the portal said
+    assert reason.startswith("运行提前停止，工作进程接连启动失败，最后一次：") and "500" in reason, reason
     assert portal_answers(settings, "report_platform")  # back: the fire would now be resumed
