@@ -1,7 +1,7 @@
 """A row of an account waits while the account's other rows are not settled.
 
     waits_for_other_run(queue, item, record)   # another run's worker is filing this account
-    waits_for_earlier_row(queue, item, record)  # an earlier row of this run has not ended filed
+    waits_for_earlier_row(queue, item, record)  # an earlier row (this run's or another's) is not filed
 
 Both raise `NeedsPerson` (需人工处理, not filed) with a note in Chinese, and return otherwise.
 
@@ -13,13 +13,21 @@ builds on, and a filing cannot be undone (a 撤销 filed now would leave AMS ref
 corrects the held row). So the later row is held too, coded `WAITS_FOR_EARLIER`; it goes back to
 pending with the earlier row when a person puts that one back (`rpa cases retry`, a correction,
 an approved 人工报备: `rpa.casework.actions`) or with `rpa runs retry`.
+
+An account's rows usually come in different days' exports, so the rule holds across runs too: a
+row waits for an earlier row (by business order) that another run holds for the same AMS and has
+not ended filed, and it names that run; it goes back with `rpa runs retry` of its own run.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from flows.account_filing.notes import ACTION_LABELS, item_note
+from flows.account_filing.portal_identity import DRY_RUN_PREFIX
+from flows.account_filing.portal_scope import PORTAL_FIELD
+from flows.account_filing.records import ACTION_ORDER, business_order
 from rpa.casework.words import WAITS_FOR_EARLIER
 from rpa.errors import NeedsPerson
 from rpa.outcomes import state_label
@@ -43,18 +51,42 @@ def waits_for_other_run(queue: WorkQueue, item: WorkItem, record: FilingRecord) 
 
 
 def waits_for_earlier_row(queue: WorkQueue, item: WorkItem, record: FilingRecord) -> None:
-    """Hold the item while an earlier row of its account in this run has not ended filed."""
+    """Hold the item while an earlier row of its account, in this run or in another run for the
+    same AMS, has not ended filed."""
     unfinished = queue.unfinished_before(item)
-    if not unfinished:
-        return
+    if unfinished:
+        note = (f"同一账户在前的{_describe(unfinished[0])}：本行未提交，暂挂；该行重试、更正或人工报备获批时"
+                f"本行随之重新办理（或待其报备后执行 rpa runs retry {item.run_id}）")
+    else:
+        elsewhere = [o for o in queue.unfinished_elsewhere(item) if _comes_before(o, item, record)]
+        if not elsewhere:
+            return
+        unfinished = elsewhere
+        note = (f"同一账户在前的运行 {elsewhere[0].run_id} {_describe(elsewhere[0])}：本行未提交，暂挂；"
+                f"待该行报备（重试、更正或人工报备获批）后执行 rpa runs retry {item.run_id}")
     earlier = unfinished[0]
-    note = (f"同一账户在前的{_describe(earlier)}：本行未提交，暂挂；该行重试、更正或人工报备获批时本行随之"
-            f"重新办理（或待其报备后执行 rpa runs retry {item.run_id}）")
     raise NeedsPerson(
         f"{record.masked_label()}：{note}",
         code=WAITS_FOR_EARLIER,
         details={"status": "held", "note": note, "earlier_row": earlier.payload.get("row")},
     )
+
+
+def _comes_before(other: WorkItem, item: WorkItem, record: FilingRecord) -> bool:
+    """True when another run's `other` files an earlier row of the account for the same AMS: by
+    business order (date, then open, change, close). A dry run's items filed nothing and wait
+    for nothing, and a row another run holds for another AMS is that AMS's."""
+    if other.key.startswith(DRY_RUN_PREFIX):
+        return False
+    portal, own = other.payload.get(PORTAL_FIELD), item.payload.get(PORTAL_FIELD)
+    if portal and own and portal != own:
+        return False
+    shown = other.payload.get("record") or {}
+    try:
+        order = (date.fromisoformat(str(shown["business_date"])), ACTION_ORDER[str(shown["action"])])
+    except (KeyError, ValueError):
+        return False  # not a filing row this version reads: nothing to order it by
+    return order < business_order(record)
 
 
 def _describe(earlier: WorkItem) -> str:

@@ -166,6 +166,25 @@ class QueueReader:
             )
             return [WorkItem.from_row(row) for row in rows]
 
+    def unfinished_elsewhere(self, item: WorkItem) -> list[WorkItem]:
+        """The items of other runs of `item`'s flow and order group that have not ended done
+        (held, refused, failed, or still open), oldest first; none without a group. Which of them
+        come before `item` is the flow's to say (their payloads hold the business order)."""
+        if item.order_group is None:
+            return []
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(items)
+                .where(
+                    items.c.flow == item.flow,
+                    items.c.order_group == item.order_group,
+                    items.c.run_id != item.run_id,
+                    items.c.state != ItemState.DONE,
+                )
+                .order_by(items.c.id)
+            )
+            return [WorkItem.from_row(row) for row in rows]
+
     def last_activity(self, run_id: str) -> datetime | None:
         """The latest moment the run's items show life: a change to any of them, or a lease
         running until then; None when the run has no items."""

@@ -97,6 +97,8 @@ items = Table(
     Index("ix_queue_items_run_state", "run_id", "state", "id"),
     Index("ix_queue_items_run_group", "run_id", "order_group", "id"),
     Index("ix_queue_items_run_affinity", "run_id", "affinity", "id"),
+    # a group's items in every run of the flow (an account's rows filed by several runs)
+    Index("ix_queue_items_flow_group", "flow", "order_group", "id"),
     # the open items only, in id order: a claim walks these, not every item the run has ended
     Index(
         "ix_queue_items_run_open",

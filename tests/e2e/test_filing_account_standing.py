@@ -104,6 +104,37 @@ def test_later_rows_of_an_account_wait_while_an_earlier_row_is_held(ams: AmsHand
     assert "同一账户在前的第5行（开户 2026-11-20）需人工处理" in close_note, close_note  # the first of them
 
 
+def test_a_later_row_in_the_next_days_export_waits_for_an_earlier_row_another_run_holds(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """An account's rows usually come in different days' exports. Monday's run holds the 开户 for
+    a person; Tuesday's run must not file the 变更 and 撤销 over it (a filed 撤销 cannot be undone,
+    and AMS then takes no 变更 correcting the held row): both are held, naming Monday's run."""
+    _seed_basic(ams)
+    account = "110020260307"
+    elsewhere = {**GENERAL, "registered_address": "别处1号"}  # AMS holds the open otherwise: held
+    ams.seed([basic_record(account, serial=37, day="2026-11-20", **elsewhere)])
+    before = len(ams.filings())
+    shared = {"runs_dir": tmp_path / "runs", "audit_key_file": tmp_path / "keys" / "audit.key"}
+    (monday := tmp_path / "monday").mkdir()
+    first = _run(ams, monday, [basic_record(account, serial=37, day="2026-11-20", **GENERAL)], **shared)
+    [(open_state, _)] = _results(first)
+    assert open_state == "需人工处理"
+
+    (tuesday := tmp_path / "tuesday").mkdir()
+    second = _run(ams, tuesday, [
+        basic_record(account, serial=37, day="2026-11-24", action="change", **{**GENERAL, **NEW_ADDRESS}),
+        basic_record(account, serial=37, day="2026-11-25", action="close", close_reason="转户", **GENERAL),
+    ], **shared)
+
+    assert len(ams.filings()) == before and not ams.submissions()
+    (change_state, change_note), (close_state, close_note) = _results(second)
+    assert change_state == close_state == "需人工处理", _results(second)
+    held = f"同一账户在前的运行 {first.run_id} 第4行（开户 2026-11-20）需人工处理"
+    assert held in change_note and held in close_note, (change_note, close_note)
+    assert f"rpa runs retry {second.run_id}" in close_note
+
+
 def test_rows_behind_a_failed_open_wait_and_are_filed_in_order_after_its_retry(
     ams: AmsHandle, tmp_path: Path
 ) -> None:
