@@ -54,6 +54,11 @@ class AmsHandle:
         """State back to operators.yaml, faults off, stats and sessions cleared, held answers let go."""
         self._json(self.admin.post("/_admin/reset"))
 
+    def drift_list(self, **drift: Any) -> None:
+        """How 备案业务清单 drifts (`/_admin/list_drift`: remembered_biz_type, max_days,
+        masked_accounts); none given: the plain list again (a reset clears it too)."""
+        self._json(self.admin.post("/_admin/list_drift", json=drift))
+
     def set_faults(self, **knobs: Any) -> dict[str, Any]:
         """Replace the fault config (FaultConfig fields); returns it as the portal applied it."""
         result: dict[str, Any] = self._json(self.admin.post("/_admin/faults", json=knobs))

@@ -14,10 +14,17 @@ picture of the list only when every page states the first page's 共N行 and no 
 on two pages; otherwise it is an ApplicationError naming what changed (`filing_list_changing`):
 the queue, the one retry loop, reads the whole list again from page 1 after its backoff, and
 nothing is classified from a list read short.
+
+A list narrower than the query is never taken for the whole: every other filter of the query
+form (a 业务类型 the portal remembers from the last search) is set to its 全部 option before the
+query, and each page must show the query asked for, the dates as given and every other filter
+blank or 全部; otherwise (a portal that cuts the date range) it is PortalChanged, and so is a row
+dated outside the range or an account number shown masked (6222****0001): nothing to match by.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -26,13 +33,39 @@ from bots.ams import codes
 from bots.ams._tables import TableRow, column_places, table_rows, total_rows
 from rpa.browser.selectors import TableSelectors
 from rpa.errors import ApplicationError, PortalChanged
+from rpa.masking import mask_tail
 
 if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
+    from rpa.browser.bound_page import BoundPage
 
 PAGE = "filing_list"
 COLUMNS = ("filing_no", "action", "business_date", "account_no", "account_kind", "depositor_name", "uscc",
            "bank_code")  # fmt: skip
+ACCOUNT_DIGITS = re.compile(r"\d{8,32}")  # DOMAIN.md: an account number is 8-32 digits
+# the query form's other filters, as (label or name, shown value) of those not at 全部; with `reset`
+# true each select is first set to its 全部 option (value "" or a label holding 全部) where it has one
+_FILTERS = """(begin, [end, reset]) => {
+  const all = (o) => o.value === "" || o.text.includes("全部");
+  const TYPED = ["text", "search", "date", "number", ""];
+  const shown = [];
+  for (const e of Array.from(begin.form ? begin.form.elements : [])) {
+    if (e === begin || e === end || e.disabled) continue;
+    const label = (e.closest("td")?.previousElementSibling?.innerText || e.name || "").trim();
+    if (e.tagName === "SELECT") {
+      const option = Array.from(e.options).find(all);
+      if (reset && option && !all(e.options[e.selectedIndex] || option)) {
+        e.value = option.value;
+        e.dispatchEvent(new Event("change", {bubbles: true}));
+      }
+      const chosen = e.options[e.selectedIndex];
+      if (chosen && !all(chosen)) shown.push([label, chosen.text.trim()]);
+    } else if (e.tagName === "INPUT" && TYPED.includes(e.type) && e.value.trim()) {
+      shown.push([label, e.value.trim()]);
+    }
+  }
+  return shown;
+}"""
 
 
 @dataclass(frozen=True)
@@ -74,20 +107,23 @@ class FilingListPage:
         form, _ = screen.expect(PAGE, "begin_date", text, what)
         form.locate("begin_date").fill(begin.isoformat())
         form.locate("end_date").fill(end.isoformat())
+        _filters(form, reset=True)
         text = screen.content.press(form.locate("query"), what=what)
         page, table = screen.expect(PAGE, spec.table, text, what)
+        _check_query(page, begin, end, what, 1)
         expected = total_rows(text, spec, what)
-        listed = self._rows(table_rows(table), what)
+        listed = self._rows(table_rows(table), what, begin, end)
         seen = dict.fromkeys((filing.filing_no for filing in listed), 1)  # filing number -> its page
         page_no = 1
         while len(listed) < expected and page.present("next_page"):
             text = screen.content.press(page.locate("next_page"), what=what)
             page, table = screen.expect(PAGE, spec.table, text, what)
             page_no += 1
+            _check_query(page, begin, end, what, page_no)
             stated = total_rows(text, spec, what)
             if stated != expected:
                 return (), f"第{page_no}页显示共{stated}行，第1页显示共{expected}行"
-            rows = self._rows(table_rows(table), what)
+            rows = self._rows(table_rows(table), what, begin, end)
             twice = next((filing.filing_no for filing in rows if filing.filing_no in seen), None)
             if twice is not None:
                 return (), f"备案编号 {twice} 在第{seen[twice]}页和第{page_no}页都出现"
@@ -98,8 +134,9 @@ class FilingListPage:
                                    code="filing_list_incomplete")  # fmt: skip
         return tuple(listed), None
 
-    def _rows(self, rows: list[TableRow], what: str) -> list[ListedFiling]:
-        """The page's data rows by their columns; a row that cannot be read is PortalChanged."""
+    def _rows(self, rows: list[TableRow], what: str, begin: date, end: date) -> list[ListedFiling]:
+        """The page's data rows by their columns; a row that cannot be read, dated outside the
+        query or with an account number shown masked is PortalChanged."""
         where = {name: place for name, (place, _) in column_places(rows, self.spec, what).items()}
         width = max(where.values()) + 1
         found = []
@@ -114,12 +151,44 @@ class FilingListPage:
                 raise PortalChanged(f"{what}：第 {number} 行的业务类型 {cell['action']!r} 不认识",
                                     code="filing_list_unreadable")  # fmt: skip
             try:
-                date.fromisoformat(cell["business_date"])
+                day = date.fromisoformat(cell["business_date"])
             except ValueError:
                 raise PortalChanged(f"{what}：第 {number} 行的业务日期不是 yyyy-MM-dd 格式",
                                     code="filing_list_unreadable") from None  # fmt: skip
+            if not begin <= day <= end:
+                raise PortalChanged(f"{what}：第 {number} 行的业务日期 {day.isoformat()} 不在查询范围内",
+                                    code="filing_list_unreadable")  # fmt: skip
             if not cell["account_no"] or not cell["filing_no"]:
                 raise PortalChanged(f"{what}：第 {number} 行没有账号或备案编号",
                                     code="filing_list_unreadable")  # fmt: skip
+            if not ACCOUNT_DIGITS.fullmatch(cell["account_no"]):
+                raise PortalChanged(f"{what}：第 {number} 行的账号显示为 {mask_tail(cell['account_no'])}，"
+                                    "不是完整的数字账号（清单遮盖了账号？），未据此核对",
+                                    code="filing_list_unreadable")  # fmt: skip
             found.append(ListedFiling(**{**cell, "action": codes.ACTION_BY_WORD[cell["action"]]}))
         return found
+
+
+def _filters(form: BoundPage, *, reset: bool) -> list[tuple[str, str]]:
+    """The query form's filters besides the dates that are not at 全部 (after setting each select
+    to 全部 first, with `reset`)."""
+    end = form.locate("end_date").element_handle()
+    shown: list[list[str]] = form.locate("begin_date").evaluate(_FILTERS, [end, reset])
+    return [(label, value) for label, value in shown]
+
+
+def _check_query(page: BoundPage, begin: date, end: date, what: str, page_no: int) -> None:
+    """The page shows the list for the query asked: the dates as given, no other filter set;
+    otherwise the list is narrower than asked and nothing may be read from it."""
+    shown = (page.locate("begin_date").input_value().strip(), page.locate("end_date").input_value().strip())
+    asked = (begin.isoformat(), end.isoformat())
+    if shown != asked:
+        raise PortalChanged(f"{what}：第{page_no}页按 {shown[0]} 至 {shown[1]} 查询，不是要求的 "
+                            f"{asked[0]} 至 {asked[1]}（门户缩小了日期范围？），清单不全，未据此核对；"
+                            "请缩短 --from 至 --to 的期间后重新运行",
+                            code="filing_list_narrowed")  # fmt: skip
+    narrowed = _filters(page, reset=False)
+    if narrowed:
+        said = "、".join(f"{label}={value}" for label, value in narrowed)
+        raise PortalChanged(f"{what}：第{page_no}页的查询条件还有 {said}，不是全部备案，清单不全，"
+                            "未据此核对", code="filing_list_narrowed")  # fmt: skip

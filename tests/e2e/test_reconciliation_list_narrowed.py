@@ -1,0 +1,87 @@
+"""`rpa run account-reconciliation` when AMS's 备案业务清单 shows less than the query asked for.
+
+AMS holds two 开户 filed by hand on 2026-11-17 and 2026-11-19; the export has both rows, so both
+belong in 非本行报送. A list narrower than asked, taken for the whole, would put a row AMS holds
+in 应报未报 and a clerk would file it twice. So:
+- a 业务类型 the query form remembers from the last search (变更) is set back to 全部 before the
+  query, and the reconciliation is right;
+- a portal that cuts the query's range (to 1 day after its start) and shows the cut range is
+  refused: exit 3 naming both ranges, no workbook;
+- a list showing account numbers masked (6228****0011) is refused the same way: nothing to match by.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.check_exports import open_row, uscc, write_export
+from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ACCOUNTS = {"6228480066660000011": "2026-11-17", "6228480066660000029": "2026-11-19"}
+BANK = "102100099996"
+
+
+def _name(account: str) -> str:
+    return f"北京西山{account[-3:]}科技有限公司"
+
+
+def _code(account: str) -> str:
+    return uscc(f"911101087{account[-8:]}")
+
+
+def _planted(account: str, day: str) -> dict[str, Any]:
+    """The 开户 as a clerk filed it at AMS's own screens."""
+    return {"action": "open", "account_no": account, "account_kind": "basic", "business_date": day,
+            "depositor_name": _name(account), "depositor_category": "企业法人", "uscc": _code(account),
+            "legal_rep_role": "法定代表人", "legal_rep_name": "刘洋", "id_type": "居民身份证",
+            "id_number": "11010519491231002X", "registered_address": "北京市朝阳区建国路88号",
+            "registered_capital_yuan": "5000000.00", "business_scope": "技术开发", "bank_code": BANK,
+            "operator_id": "BR0117"}  # fmt: skip
+
+
+def _reconcile(ams: Any, tmp_path: Path) -> tuple[CliEnv, Any]:
+    ams.admin.post("/_admin/plant", json=[_planted(a, d) for a, d in ACCOUNTS.items()]).raise_for_status()
+    rows = [open_row(a, _name(a), _code(a), "刘洋", d) for a, d in ACCOUNTS.items()]
+    export = write_export(tmp_path / "export.xlsx", rows)
+    operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    cli = make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators, RPA_MAX_ATTEMPTS="1")
+    done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20",
+                   "--input", str(export), "--as-of", "2026-11-20", timeout=240)  # fmt: skip
+    return cli, done
+
+
+@pytest.mark.timeout(300)
+def test_a_business_type_left_from_the_last_search_is_set_back_to_all(ams: Any, tmp_path: Path) -> None:
+    ams.drift_list(remembered_biz_type="change")
+    cli, done = _reconcile(ams, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    book = load_workbook(cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx")
+    sheets = {s.title: list(s.iter_rows(min_row=2, values_only=True)) for s in book.worksheets}
+    assert sheets["应报未报"] == []
+    assert sorted(r[1] for r in sheets["非本行报送"]) == sorted(ACCOUNTS)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize(("drift", "said"), [
+    ({"max_days": 1}, "按 2026-11-16 至 2026-11-17 查询，不是要求的 2026-11-16 至 2026-11-20"),
+    ({"masked_accounts": True}, "的账号显示为"),
+], ids=["range cut", "accounts masked"])
+def test_a_list_narrower_than_the_query_stops_the_run_and_writes_no_book(
+    ams: Any, tmp_path: Path, drift: dict[str, Any], said: str
+) -> None:
+    ams.drift_list(**drift)
+    cli, done = _reconcile(ams, tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 3, output
+    assert "Traceback" not in output and "全部完成" not in output, output
+    folder = cli.runs / run_id_from(done.stdout)
+    assert not (folder / "reconciliation.xlsx").exists()
+    log = (folder / "run.log").read_text(encoding="utf-8")
+    assert said in log and "未据此核对" in log, log
+    assert not any(account in log for account in ACCOUNTS)  # the log shows no account unmasked
