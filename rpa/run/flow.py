@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,7 +289,3 @@ def _parameter_problem(flow_class: type, given: Mapping[str, Any]) -> str:
     if missing:
         said.append(f"缺少参数 {'、'.join(missing)}")
     return "；".join(said)
-
-
-def iter_flow_names() -> Iterator[str]:
-    yield from sorted(FLOWS)
