@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from rpa.errors import RunFatalError, UsageError
 from rpa.masking import FieldClass, scrub_text
+from rpa.run.item_rows import ItemRow, input_item_row
 
 if TYPE_CHECKING:
     from loguru import Logger
@@ -148,6 +149,8 @@ class Flow(ABC):
     # True: a run (or resume) with no open item starts no worker, so no browser starts and no
     # operator logs in just to find the queue empty
     workers_need_open_items: ClassVar[bool] = False
+    # the words of the `action` codes in payloads of input rows (任务详情's 业务: `item_row`)
+    row_actions: ClassVar[Mapping[str, str]] = {}
     # set by finish(): rows of this run's input held by another run's items that are not done;
     # the run's exit code is not 0 while there are any
     not_done_elsewhere: int = 0
@@ -173,6 +176,11 @@ class Flow(ABC):
         """What report.html shows beyond the items (reconciliations, rankings), read after
         `finish()`; None for a flow that has none."""
         return None
+
+    def item_row(self, item: WorkItem) -> ItemRow | None:
+        """The item as its row of the run's result file reads, for 任务详情 (`rpa.run.item_rows`): by
+        default the input row its payload names; None for an item of no input row."""
+        return input_item_row(item, self.row_actions)
 
     def case_fields(self, payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
         """An item's fields as a person working exceptions sees them (`rpa.casework`): label,
