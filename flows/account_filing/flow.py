@@ -37,13 +37,14 @@ from flows.account_filing.put_aside import aside_details
 from flows.account_filing.records import FilingRecord, business_order
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
-from flows.account_filing.row_results import input_row, result_row
+from flows.account_filing.row_results import input_row, item_row, result_row
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
 from rpa.casework.words import CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS
 from rpa.errors import InputFileError
 from rpa.masking import FieldClass
-from rpa.queue.work_queue import ItemState, NewItem
+from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.item_rows import ItemRow
 from rpa.run.owners import RunOwners, RunState
 from rpa.run.report_evidence import last_failure_shot
 from rpa.run.report_sections import InputRow
@@ -243,6 +244,10 @@ class AccountFilingFlow(Flow):
 
     def report_rows(self, ctx: RunContext) -> list[InputRow] | None:
         return self.input_rows if self.report is not None else None
+
+    def item_row(self, item: WorkItem) -> ItemRow:
+        """As result.xlsx has the row: 业务, account and name masked, 备案编号, 复核人, the note."""
+        return item_row(item)
 
     def case_fields(self, payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
         from flows.account_filing.corrections import case_fields

@@ -1,6 +1,8 @@
 """What each row of the input ended as, in the run's two outputs: its line in result.xlsx
 (`result_row`: the row's fields, its status and a clerk's note on why) and its row in
-report.html (`input_row`: the account masked, the words of result.xlsx).
+report.html (`input_row`: the account masked, the words of result.xlsx); and an item's row on
+the console's 任务详情 (`item_row`: from the item alone, with the same status and note as
+result.xlsx, `item_fate`, the same masking as report.html).
 
     >>> result_row(outcome, item, aliases.match, elsewhere="").status
     'filed'
@@ -12,16 +14,19 @@ holds says what that run did with it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flows.account_filing.notes import done_note, field_labels, item_note
-from flows.account_filing.registry import FIELDS, personal_class
+from flows.account_filing.registry import FIELDS, label_of, personal_class
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.result_book import ResultRow
 from rpa.approvals.words import APPROVED_BY, AWAITING_CODE, REJECTED_CODE
 from rpa.casework.words import CORRECTED_BY, CORRECTED_FIELDS
 from rpa.masking import mask
+from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, WorkItem
+from rpa.run.item_rows import ItemRow
 from rpa.run.report_sections import InputRow
 
 _ITEM_STATUS = {
@@ -62,6 +67,25 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
         reasons = "；".join(issue.message for issue in outcome.errors)
         status = outcome.status if outcome.status != "valid" else "pending"
         return ResultRow(status=status, note=reasons, **common)
+    absent = outcome.record.absent_fields if outcome.record is not None else frozenset()
+    status, note = item_fate(item, absent, elsewhere)
+    result = item.result or {}
+    return ResultRow(
+        status=status,
+        filing_no=str(result.get("filing_no") or ""),
+        permit=str(result.get("permit") or ""),
+        portal_message=str(result.get("portal_message") or ""),
+        evidence=str(result.get("evidence") or ""),
+        note=note,
+        run_id=item.run_id,
+        **common,
+    )
+
+
+def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "") -> tuple[str, str]:
+    """The row outcome code and the note of an item's row in result.xlsx: the words of its last
+    attempt, who corrected or approved it, the fields the export did not have (`absent`), and
+    what another run holding it did (`elsewhere`)."""
     status, result = item_status(item)
     if item.state == ItemState.DONE:
         note = done_note(status, result)
@@ -76,31 +100,44 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
     checker = item.payload.get(APPROVED_BY)
     if checker:  # a checker approved it, whatever came after (filed, refused by AMS, failed): who
         note = "；".join(part for part in (note, f"复核人 {checker} 批准") if part)
-    if outcome.record is not None and outcome.record.absent_fields:
-        absent = outcome.record.absent_fields
+    if absent:
         kept = field_labels(name for name in FIELDS if name in absent)  # in the form's order
         note = f"{kept}：未提供（原值不变）" + (f"；{note}" if note else "")
     if elsewhere:
         note = f"{elsewhere}；{note}" if note else elsewhere
         if item.state in (ItemState.PENDING, ItemState.LEASED):
             status = "elsewhere"
-    return ResultRow(
-        status=status,
-        filing_no=str(result.get("filing_no") or ""),
-        permit=str(result.get("permit") or ""),
-        portal_message=str(result.get("portal_message") or ""),
-        evidence=str(result.get("evidence") or ""),
-        note=note,
-        run_id=item.run_id,
-        **common,
-    )
+    return status, note
 
 
-def _shown_name(row: ResultRow) -> str:
+def shown_name(name: str, category: str | None) -> str:
     """The depositor's name as report.html shows it: a 无字号个体工商户 is named by its owner's own
     name, personal data, masked like every person's name; an enterprise's name is shown."""
-    kind = personal_class("depositor_name", row.depositor_category)
-    return mask(row.depositor_name, kind) if kind is not None else row.depositor_name
+    kind = personal_class("depositor_name", category)
+    return mask(name, kind) if kind is not None else name
+
+
+def item_row(item: WorkItem) -> ItemRow:
+    """The item's row as result.xlsx has it, for 任务详情: read from its payload (the record as
+    queued, masked once the run has ended: RPA_PAYLOAD_RETENTION) and its result; the account
+    and the name masked as report.html masks them; who approved it, or who rejected it."""
+    record = item.payload.get("record")
+    record = record if isinstance(record, dict) else {}
+    status, note = item_fate(item, record.get("absent_fields") or ())
+    result = item.result or {}
+    account = str(record.get("account_no") or "")
+    checker = item.payload.get(APPROVED_BY) or (result.get("checker") if status == REJECTED_CODE else "")
+    return ItemRow(
+        sheet=str(item.payload.get("sheet") or ""),
+        row=int(item.payload.get("row") or 0),
+        action=label_of("action", str(record.get("action") or "")),
+        account=masked_account(account) if account else "（无账号）",
+        name=shown_name(str(record.get("depositor_name") or ""), record.get("depositor_category")),
+        outcome=outcome_label(status),
+        filing_no=str(result.get("filing_no") or ""),
+        checker=str(checker or ""),
+        note=note,
+    )
 
 
 def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> InputRow:
@@ -110,7 +147,7 @@ def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> Inp
         sheet=outcome.sheet,
         row=outcome.row,
         account=account,
-        name=_shown_name(row),
+        name=shown_name(row.depositor_name, row.depositor_category),
         action=row.action,
         outcome=row.status,
         filing_no=row.filing_no,

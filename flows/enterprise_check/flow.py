@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flows.account_filing.normalise import as_registered, case_only, compact
 from flows.account_filing.other_runs import settle_other_runs
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from bots.enterprise_check.pages import Registration
 
 PORTAL = "enterprise_check"
-CHECKED = {"open": "开户", "change": "变更"}
 NO_CODE = "输入行没有统一社会信用代码，无法核查"
 CASE = "，仅字母大小写不同"  # said of a difference in letter case alone (width and spaces are none)
 ANSWER = {"name": "名称", "legal_rep": "法定代表人", "status": "登记状态", "authority": "登记机关"}
@@ -65,6 +64,7 @@ class EnterpriseCheckFlow(Flow):
     finish_from_queue = True
     payload_not_personal = frozenset({"sheet", "row", "action"})
     workers_need_open_items = True  # nothing open: no browser, no login
+    row_actions: ClassVar[dict[str, str]] = {"open": "开户", "change": "变更"}  # the rows it checks
 
     def __init__(self, input: str, sheet: str | None = None) -> None:
         self.input, self.sheet = input, sheet
@@ -91,7 +91,7 @@ class EnterpriseCheckFlow(Flow):
         """(outcome, item key) of every valid 开户/变更 row."""
         outcomes = self.report.outcomes if self.report else []
         return [(o, o.record.idempotency_key()) for o in outcomes
-                if o.valid and o.record is not None and o.record.action in CHECKED]
+                if o.valid and o.record is not None and o.record.action in self.row_actions]
 
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
@@ -143,7 +143,7 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext) -> 
     shot = item and last_failure_shot(ctx.folder, ctx.item_ref(item.key))
     answer = result.get("answer") or {}
     return ResultRow(
-        sheet_row=outcome.row, action=CHECKED[record.action], account_no=record.account_no, status=status,
+        sheet_row=outcome.row, action=record.action_label, account_no=record.account_no, status=status,
         depositor_name=record.depositor_name or "", business_date=record.business_date.isoformat(),
         portal_message="；".join(f"{label}：{answer[f]}" for f, label in ANSWER.items() if f in answer),
         evidence=str(result.get("evidence") or shot or ""), run_id=item.run_id if item else "",

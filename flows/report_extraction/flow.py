@@ -37,11 +37,14 @@ from flows.report_extraction.consolidate import CHECK_NAMES, write_consolidated
 from flows.report_extraction.report_page import add_date
 from flows.report_extraction.scorecard import load_scorecard_config, score_branches, withhold
 from flows.report_extraction.specs import ExtractionSpec, load_spec
-from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, for_day, plan_days
+from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, ReportItem, for_day, plan_days
 from rpa.config_files import read_yaml
 from rpa.errors import ConfigError, UsageError
+from rpa.masking import scrub_text
+from rpa.outcomes import item_label
 from rpa.queue.work_queue import NewItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
+from rpa.run.item_rows import ItemRow
 from rpa.run.report_sections import FlowSections
 from rpa.run.runs import RunContext, now_in
 from rpa.settings import Settings
@@ -232,6 +235,13 @@ class ReportExtractionFlow(Flow):
             )
         return path
 
+
+    def item_row(self, item: WorkItem) -> ItemRow:
+        """任务详情's row: the report file the item fetches (报表, 网点, 日期, 格式), its word, its note."""
+        result = item.result or {}
+        return ItemRow(subject=ReportItem.from_payload(item.payload).describe(),
+                       outcome=item_label(str(item.state), result),
+                       note=scrub_text(str(result.get("note") or "")))
 
     def report_sections(self, ctx: RunContext) -> FlowSections | None:
         """Each date's reconciliation and scorecard for report.html (after finish)."""
