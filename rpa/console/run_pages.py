@@ -1,19 +1,32 @@
 """任务详情: one run's summary, its items (masked), the run report, downloads of its records and
-the result of verifying its audit chain (the same checks as `rpa audit verify RUN`)."""
+the result of verifying its audit chain (the same checks as `rpa audit verify RUN`).
+
+The items read as the run's result.xlsx rows do, in the input's order (`Flow.item_row`): sheet
+row, 业务, account and name masked as the flow's outputs mask them, the outcome word, 备案编号,
+复核人 and the note; then the attempts, the last error (scrubbed) and the queue's id. The rows the
+run put aside while validating (需人工处理, 无效，未报备: never items) are among them, with the
+validator's reasons, as in result.xlsx. A flow's items that are no input rows (report
+extraction) say what they are instead, in the queue's order."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from rpa.alerts.findings import PutAside, put_aside_rows
 from rpa.audit.checks import verify_runs
+from rpa.casework.cases import flow_of
 from rpa.console.files import downloads, run_file, run_folder_of
 from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
-from rpa.outcomes import counts_text, item_label
-from rpa.queue.work_queue import WorkQueue
+from rpa.outcomes import counts_text, item_label, outcome_label
+from rpa.queue.work_queue import WorkItem, WorkQueue
+from rpa.run.flow import Flow
+from rpa.run.item_rows import ItemRow, input_item_row, input_order
+from rpa.run.report_sections import shown_reference, shown_text
 from rpa.run.runs import read_run_json, run_state
 
 router = guarded_router()
@@ -21,6 +34,9 @@ router = guarded_router()
 FLOW_NAMES = {"account_filing": "账户备案", "report_extraction": "报表提取",
               "enterprise_check": "企业信息核查", "smoke": "冒烟测试"}
 FLOW_NAMES.update({name.replace("_", "-"): words for name, words in FLOW_NAMES.items()})
+# the columns of an item's row before 备注: 结果 always, the others when some row of the run has one
+ROW_COLUMNS = (("place", "行号"), ("subject", "报表文件"), ("action", "业务"), ("account", "账号"),
+               ("name", "存款人名称"), ("outcome", "结果"), ("filing_no", "备案编号"), ("checker", "复核人"))
 
 
 def is_dry_run(run: dict[str, Any]) -> bool:
@@ -48,14 +64,7 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
     verified = False
     if state.audit.has_schema():
         queue = WorkQueue.from_settings(state.settings)
-        for item in queue.items(run_id):
-            result = item.result or {}
-            items.append({
-                "id": str(item.id), "state": item_label(str(item.state), result),
-                "attempts": str(item.attempts),
-                "error": scrub_text(item.last_error_message or ""),
-                "note": scrub_text(str(result.get("note") or "")),  # the word is in state, never the code
-            })
+        items = item_rows(flow_of(info), queue.items(run_id), put_aside_rows(state.settings, run_id))
         reports = verify_runs(state.audit, state.settings.runs_dir, run_id, queue.items)
         # each sentence names its subject (运行 <id>：...): on the run's own page the id goes
         verification = [line.split("：", 1)[-1] for report in reports[1:] for line in report.lines]
@@ -64,9 +73,49 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
         request, "run.html.j2", run_id=run_id, info=info,
         flow=FLOW_NAMES.get(info.get("flow", ""), info.get("flow")),
         state_text=state_words(info), counts=counts_text(info.get("counts") or {}), items=items,
+        columns=shown_columns(items),
         files=downloads(folder), has_report=(folder / "report.html").is_file(),
         verification=verification, verified=verified,
     )
+
+
+def item_rows(flow: Flow | None, run_items: Iterable[WorkItem],
+              aside: Iterable[PutAside] = ()) -> list[dict[str, str]]:
+    """The run's items as the page shows them, with the input rows it put aside while validating
+    (never items), in the input's order: each item its row as the flow reads it (without the
+    flow, or for a payload the flow cannot read, the row its payload names), each row put aside
+    as result.xlsx has it (需人工处理 or 无效，未报备, the validator's reasons); every text
+    scrubbed once more, a filing number whole (`shown_reference`)."""
+    rows: list[tuple[ItemRow, WorkItem | None]] = []
+    for item in run_items:
+        try:
+            row = flow.item_row(item) if flow is not None else input_item_row(item, {})
+        except (KeyError, TypeError, ValueError):  # a payload of another shape (an older run's)
+            row = input_item_row(item, {})
+        result = item.result or {}
+        rows.append((row or ItemRow(outcome=item_label(str(item.state), result),
+                                    note=str(result.get("note") or "")), item))
+    rows += [(ItemRow(sheet=r.sheet, row=r.row, action=r.action, account=r.account,
+                      outcome=outcome_label(r.status), note=r.reasons), None) for r in aside]
+    rows.sort(key=lambda pair: input_order(pair[0], pair[1].id if pair[1] is not None else 0))
+    return [_shown(row, item) for row, item in rows]
+
+
+def _shown(row: ItemRow, item: WorkItem | None) -> dict[str, str]:
+    """One row's cells; the attempts, the last error and the queue's id of an item only."""
+    return {
+        "place": shown_text(row.place), "subject": shown_text(row.subject), "action": shown_text(row.action),
+        "account": shown_text(row.account), "name": shown_text(row.name), "outcome": shown_text(row.outcome),
+        "filing_no": shown_reference(row.filing_no), "checker": shown_text(row.checker),
+        "note": shown_text(row.note), "attempts": "", "error": "", "id": "",
+        **({} if item is None else {"attempts": str(item.attempts), "id": str(item.id),
+                                    "error": scrub_text(item.last_error_message or "")}),
+    }
+
+
+def shown_columns(items: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """(key, header) of the row columns the page shows: 结果 always, the others when a row has one."""
+    return [(key, header) for key, header in ROW_COLUMNS if key == "outcome" or any(i[key] for i in items)]
 
 
 @router.get("/runs/{run_id}/download")

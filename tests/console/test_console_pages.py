@@ -115,9 +115,12 @@ def test_run_detail_downloads_the_result_workbook(console: Console, screen: Any,
     screen.wait_for_url(f"{console.url}/runs/{RUN_ID}")
     assert screen.get_by_role("heading", name=f"任务详情 {RUN_ID}").is_visible()
     assert "审计核对" in screen.inner_text("main")
-    cells = {row[0]: row[1:] for row in (line.split("\t") for line in screen.locator("tr").all_inner_texts())}
+    table = screen.locator("section", has_text="事项（已脱敏）").locator("tr").all_inner_texts()
+    header, *lines = (line.split("\t") for line in table)
+    cells = {line[header.index("事项")]: line for line in lines}
     for name, item_id in ids.items():  # each item's word is its row's in result.xlsx, never a code
-        assert cells[str(item_id)][0] == ROW_WORDS[name], cells
+        assert cells[str(item_id)][header.index("结果")] == ROW_WORDS[name], cells
+    assert [line[header.index("行号")] for line in lines] == [f"第 {n} 行" for n in range(2, 8)]
     assert "refused" not in screen.inner_text("main")
     shoot(screen, "03-任务详情")
     with screen.expect_download() as info:
