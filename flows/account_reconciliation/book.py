@@ -41,7 +41,7 @@ def _values(name: str, line: Line) -> list[list[str]]:
         who = (f"本行报备运行 {line.run_id}（本行备案编号 {line.our_filing_no}）" if line.our_filing_no
                else "非本行报备运行报送（人工或他行）")
         return [[*common, label, mine, theirs, line.ams_filing_no, line.source, who]
-                for label, mine, theirs in line.differences]
+                for label, mine, theirs, *_ in line.differences]
     return [[*common, line.ams_filing_no, line.our_filing_no, line.run_id, line.source, line.note]]
 
 

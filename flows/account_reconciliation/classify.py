@@ -14,8 +14,10 @@ counts add up to the keys (`reconcile` refuses to return otherwise):
 - ours without AMS's: 已报备但AMS无记录; an export row with neither: 应报未报 (its deadline and
   whether overdue).
 
-Only what AMS's list page shows is compared (`SCOPE`): the key and the `COMPARED` fields, width
-and spaces aside. 注册资金, 法定代表人 and the rest are on a filing's detail page only: unchecked.
+Only what AMS's list page shows is compared (`SCOPE`): the key and the `COMPARED` fields
+(compare.py: a name as registered, codes compacted; a blank in AMS's list where the export row
+has a value is a difference). 注册资金, 法定代表人 and the rest are on a filing's detail page
+only: unchecked.
 """
 
 from __future__ import annotations
@@ -24,17 +26,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from bots.ams import ListedFiling
-from flows.account_filing.normalise import compact
+from flows.account_reconciliation.compare import COMPARED, Difference, differences
 
 Key = tuple[str, str, str]  # (action, account number, business date yyyy-mm-dd)
 CONFIRMED, DUE, NOT_IN_AMS = "已报备已确认", "应报未报", "已报备但AMS无记录"
 NOT_OURS, DIFFERS = "非本行报送", "数据不一致"
 CLASSES = (CONFIRMED, DUE, NOT_IN_AMS, NOT_OURS, DIFFERS)
-COMPARED = {"depositor_name": "存款人名称", "account_kind": "账户性质", "uscc": "统一社会信用代码",
-            "bank_code": "开户银行机构代码"}  # fmt: skip
 NOT_COMPARED = ("存款人类别", "法定代表人类别及姓名", "证件种类及号码", "注册地址", "注册资金", "经营范围",
                 "基本存款账户编号", "变更事项", "撤销原因", "通知日期")  # fmt: skip
-SCOPE = (f"已核对：账号、业务类型、业务日期及{'、'.join(COMPARED.values())}（AMS 备案业务清单所列）；"
+SCOPE = (f"已核对：账号、业务类型、业务日期及{'、'.join(COMPARED.values())}（AMS 备案业务清单所列，"
+         "存款人名称区分字母大小写，清单留空而导出行有值的算作不一致）；"
          f"未核对：{'、'.join(NOT_COMPARED)}（清单不列，须打开备案详情），"
          f"故{CONFIRMED}、{NOT_OURS}只表示已核对的字段相符")
 _ORDER = {"open": 0, "change": 1, "close": 2}
@@ -92,7 +93,7 @@ class Line:
     source: str = ""
     deadline: str = ""
     overdue: bool = False
-    differences: tuple[tuple[str, str, str], ...] = ()  # (field label, export, AMS)
+    differences: tuple[Difference, ...] = ()  # each field that differs, and where
     note: str = ""
 
 
@@ -113,16 +114,6 @@ class Reconciled:
     @property
     def differing(self) -> int:
         return len(self.lines[DIFFERS])
-
-
-def differences(row: ExportRow, listed: ListedFiling) -> tuple[tuple[str, str, str], ...]:
-    """The compared fields both show and show differently (a blank on either side is not shown)."""
-    found = []
-    for name, label in COMPARED.items():
-        mine, theirs = str(getattr(row, name)), str(getattr(listed, name))
-        if mine and theirs and compact(mine) != compact(theirs):
-            found.append((label, mine, theirs))
-    return tuple(found)
 
 
 def _first(items: Iterable[ListedFiling]) -> dict[Key, list[ListedFiling]]:

@@ -75,7 +75,8 @@ def test_a_line_says_what_the_class_needs() -> None:
     due = reconciled.lines["应报未报"]
     assert [(line.deadline, line.overdue) for line in due] == [("2026-11-24", False), ("2026-11-18", True)]
     assert reconciled.overdue == 1 and reconciled.differing == 2
-    differs = {line.account_no[-2:]: line.differences for line in reconciled.lines["数据不一致"]}
+    differs = {line.account_no[-2:]: tuple(d[:3] for d in line.differences)
+               for line in reconciled.lines["数据不一致"]}
     assert differs["05"] == (("存款人名称", "厦门思明文具有限公司", "厦门思明文具股份有限公司"),
                              ("开户银行机构代码", BANK, "102100099988"))
     # a trailing space is no difference; the account kind is

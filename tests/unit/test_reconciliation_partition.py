@@ -96,9 +96,10 @@ def test_a_differing_filing_says_its_fields_and_who_filed_it_and_a_hand_filing_w
     reconciled = reconcile(ROWS, OURS, LISTED)
     differs = {line.account_no[-2:]: line for line in reconciled.lines["数据不一致"]}
     assert [d[0] for d in differs["01"].differences] == ["账户性质"]
-    assert differs["02"].differences == (("统一社会信用代码", CODE, OTHER_CODE),)
+    assert differs["02"].differences == (
+        ("统一社会信用代码", CODE, OTHER_CODE, "A402", "exp7.xlsx Sheet1 第02行"),)
     assert [d[0] for d in differs["03"].differences] == ["存款人名称", "统一社会信用代码"]
-    assert differs["05"].differences == (("开户银行机构代码", BANK, OTHER_BANK),)
+    assert [d[:3] for d in differs["05"].differences] == [("开户银行机构代码", BANK, OTHER_BANK)]
     assert (differs["07"].our_filing_no, differs["01"].our_filing_no) == ("F407", "")
     assert reconciled.differing == 6
     notes = {line.account_no[-2:]: line.note for line in reconciled.lines["非本行报送"]}
