@@ -25,14 +25,15 @@ _COMMON = (("业务类型", 9), ("账号", 24), ("业务日期", 12), ("存款�
 _EXTRA: dict[str, tuple[tuple[str, int], ...]] = {
     DUE: (("报备期限", 12), ("是否逾期", 9), ("来源", 36), ("说明", 50)),
     DIFFERS: (("不一致的字段", 18), ("导出文件中的值", 30), ("AMS中的值", 30), ("AMS备案编号", 22),
-              ("来源", 36), ("报送方", 40)),
+              ("来源", 36), ("报送方", 40), ("说明", 40)),
 }
 _DEFAULT = (("AMS备案编号", 22), ("本行备案编号", 22), ("报备运行", 30), ("来源", 36), ("说明", 40))
 _HEADER_FILL, _HEADER_FONT = PatternFill("solid", fgColor="1F4E78"), Font(bold=True, color="FFFFFF")
 
 
 def _values(name: str, line: Line) -> list[list[str]]:
-    """The sheet rows of one line (a line whose fields differ: one row per field)."""
+    """The sheet rows of one line (a line whose fields differ: one row per field, naming the AMS
+    filing and the export row that differ in it)."""
     action = ACTION_LABELS.get(line.action, line.action)
     common = [action, line.account_no, line.business_date, line.depositor_name]
     if name == DUE:
@@ -40,8 +41,8 @@ def _values(name: str, line: Line) -> list[list[str]]:
     if name == DIFFERS:
         who = (f"本行报备运行 {line.run_id}（本行备案编号 {line.our_filing_no}）" if line.our_filing_no
                else "非本行报备运行报送（人工或他行）")
-        return [[*common, label, mine, theirs, line.ams_filing_no, line.source, who]
-                for label, mine, theirs, *_ in line.differences]
+        return [[*common, d.label, d.export, d.ams, d.filing_no or line.ams_filing_no,
+                 d.source or line.source, who, line.note] for d in line.differences]  # fmt: skip
     return [[*common, line.ams_filing_no, line.our_filing_no, line.run_id, line.source, line.note]]
 
 

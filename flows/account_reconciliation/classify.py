@@ -6,8 +6,10 @@ business date, into the five classes of the reconciliation.
 Every key (action, account, business date) of the three sources is in exactly one class, so the
 counts add up to the keys (`reconcile` refuses to return otherwise):
 
-- AMS's filing meets an export row and a compared field differs: 数据不一致 (naming the field),
-  whoever filed it;
+- an export row and a filing AMS lists under the key differ in a compared field: 数据不一致
+  (each field, with the AMS filing and the export row it is about), whoever filed it; a key may
+  have several export rows and AMS several filings: every row is compared with every filing,
+  and the line names them all (its note saying how many), never the first alone;
 - else AMS's filing and ours: 已报备已确认;
 - else AMS's filing without ours: 非本行报送 (by hand, or by another branch), its note saying
   whether it matches an export row (the row is then reported, not by our runs) or none;
@@ -22,8 +24,9 @@ only: unchecked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from bots.ams import ListedFiling
 from flows.account_reconciliation.compare import COMPARED, Difference, differences
@@ -39,6 +42,7 @@ SCOPE = (f"已核对：账号、业务类型、业务日期及{'、'.join(COMPAR
          f"未核对：{'、'.join(NOT_COMPARED)}（清单不列，须打开备案详情），"
          f"故{CONFIRMED}、{NOT_OURS}只表示已核对的字段相符")
 _ORDER = {"open": 0, "change": 1, "close": 2}
+_Keyed = TypeVar("_Keyed")
 
 
 @dataclass(frozen=True)
@@ -116,56 +120,65 @@ class Reconciled:
         return len(self.lines[DIFFERS])
 
 
-def _first(items: Iterable[ListedFiling]) -> dict[Key, list[ListedFiling]]:
-    grouped: dict[Key, list[ListedFiling]] = {}
+def _grouped(items: Iterable[_Keyed], key_of: Callable[[_Keyed], Key]) -> dict[Key, list[_Keyed]]:
+    """Every item of each key, in the order given (none dropped: a key may have several)."""
+    grouped: dict[Key, list[_Keyed]] = {}
     for item in items:
-        grouped.setdefault((item.action, item.account_no, item.business_date), []).append(item)
+        grouped.setdefault(key_of(item), []).append(item)
     return grouped
+
+
+def listed_key(filing: ListedFiling) -> Key:
+    return filing.action, filing.account_no, filing.business_date
 
 
 def reconcile(
     rows: Iterable[ExportRow], ours: Iterable[OurFiling], listed: Iterable[ListedFiling]
 ) -> Reconciled:
     """Every key of the three sources, in business order, into its classes."""
-    exported: dict[Key, ExportRow] = {}
-    for given in rows:
-        exported.setdefault(given.key, given)
+    exported = _grouped(rows, lambda row: row.key)
     filed = {filing.key: filing for filing in ours}
-    in_ams = _first(listed)
+    in_ams = _grouped(listed, listed_key)
     keys = sorted(set(exported) | set(filed) | set(in_ams), key=lambda k: (k[2], k[1], _ORDER.get(k[0], 9)))
     out = Reconciled()
     for key in keys:
-        row, mine, theirs = exported.get(key), filed.get(key), in_ams.get(key, [])
+        found, mine, theirs = exported.get(key, []), filed.get(key), in_ams.get(key, [])
         action, account_no, day = key
-        base = Line(action, account_no, day, depositor_name=(row.depositor_name if row else "")
+        notes = [*([f"导出文件中有 {len(found)} 行同一账号、业务类型和日期"] if found[1:] else []),
+                 *([f"AMS 中有 {len(theirs)} 条同一账号、业务类型和日期的备案"] if theirs[1:] else [])]
+        base = Line(action, account_no, day, depositor_name=(found[0].depositor_name if found else "")
                     or (theirs[0].depositor_name if theirs else ""),
                     ams_filing_no="、".join(t.filing_no for t in theirs),
                     our_filing_no=mine.filing_no if mine else "", run_id=mine.run_id if mine else "",
-                    source=row.source if row else "",
-                    note=f"AMS 中有 {len(theirs)} 条同一账号、业务类型和日期的备案" if theirs[1:] else "")
-        name = _class_of(row, mine, theirs)
-        out.lines[name].append(_line(name, base, row, theirs))
+                    source="；".join(row.source for row in found), note="；".join(notes))  # fmt: skip
+        differing = tuple(d for row in found for filing in theirs for d in differences(row, filing))
+        name = _class_of(mine, theirs, differing)
+        out.lines[name].append(_line(name, base, found, differing))
     check_partition(out, keys)
     return out
 
 
-def _class_of(row: ExportRow | None, mine: OurFiling | None, theirs: list[ListedFiling]) -> str:
-    """The one class of a key, from what each source holds of it (the module's docstring)."""
+def _class_of(mine: OurFiling | None, theirs: list[ListedFiling], differing: tuple[Difference, ...]) -> str:
+    """The one class of a key, from what each source holds of it (the module's docstring): any
+    export row of the key differing from any filing AMS lists under it is 数据不一致."""
     if not theirs:
         return NOT_IN_AMS if mine is not None else DUE
-    if row is not None and differences(row, theirs[0]):
+    if differing:
         return DIFFERS
     return CONFIRMED if mine is not None else NOT_OURS
 
 
-def _line(name: str, base: Line, row: ExportRow | None, theirs: list[ListedFiling]) -> Line:
+def _line(name: str, base: Line, found: list[ExportRow], differing: tuple[Difference, ...]) -> Line:
     """A key's line with what its class needs."""
-    if name == DUE and row is not None:
-        return replace(base, deadline=row.deadline, overdue=row.overdue, note=row.note)
-    if name == DIFFERS and row is not None:
-        return replace(base, differences=differences(row, theirs[0]))
+    if name == DUE and found:
+        deadlines = [row.deadline for row in found if row.deadline]
+        said = [row.note if not found[1:] else f"{row.source}：{row.note}" for row in found if row.note]
+        return replace(base, deadline=min(deadlines, default=""), overdue=any(row.overdue for row in found),
+                       note="；".join([*([base.note] if base.note else []), *said]))  # fmt: skip
+    if name == DIFFERS:
+        return replace(base, differences=differing)
     if name == NOT_OURS:
-        whose = "导出文件中没有这一笔" if row is None else "与导出行的已核对字段相符，非本行报备运行报送"
+        whose = ("导出文件中没有这一笔" if not found else "与导出行的已核对字段相符，非本行报备运行报送")
         return replace(base, note=f"{base.note}；{whose}" if base.note else whose)
     return base
 

@@ -195,7 +195,7 @@ class AccountReconciliationFlow(Flow):
                 Comparison(group=name, item=f"{ACTION_LABELS.get(line.action, line.action)} "
                            f"{mask(line.account_no, FieldClass.ACCOUNT_NO)} {line.business_date}",
                            first=line.our_filing_no or line.source, second=line.ams_filing_no,
-                           difference="、".join(d[0] for d in line.differences),
+                           difference="、".join(dict.fromkeys(d.label for d in line.differences)),
                            ok=name == CONFIRMED or (name == DUE and not line.overdue), note=_note(name, line))
                 for name in CLASSES for line in reconciled.lines[name]])])  # fmt: skip
         return [path]
@@ -224,10 +224,14 @@ def _note(name: str, line: Line) -> str:
         return f"{due}；{line.note}" if line.note else due
     if name == NOT_OURS:
         return f"AMS 中有，不是本行的报备运行报送：{line.note}"
-    if name == DIFFERS and not line.our_filing_no:
-        return "AMS 与导出文件不一致（非本行报备运行报送）"
-    return {CONFIRMED: "清单所列字段相符（注册资金、法定代表人等未核对）",
-            NOT_IN_AMS: "本行已报备，AMS 清单中没有", DIFFERS: "AMS 与导出文件不一致"}.get(name, "")
+    if name == DIFFERS:
+        said = "AMS 与导出文件不一致" + ("" if line.our_filing_no else "（非本行报备运行报送）")
+        which = "；".join(f"{d.label}：AMS 备案编号 {d.filing_no}，{d.source}" for d in line.differences
+                         if (d.filing_no, d.source) != (line.ams_filing_no, line.source))  # one of several
+        return "；".join(part for part in (said, which, line.note) if part)
+    said = {CONFIRMED: "清单所列字段相符（注册资金、法定代表人等未核对）",
+            NOT_IN_AMS: "本行已报备，AMS 清单中没有"}.get(name, "")  # fmt: skip
+    return f"{said}；{line.note}" if said and line.note else said
 
 
 def _worked_note(note: str, item: WorkItem | None) -> str:

@@ -13,9 +13,14 @@ and AMS list entries (the tester's accounts, names and filing numbers):
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
+from openpyxl import load_workbook
+
 from bots.ams import ListedFiling
+from flows.account_reconciliation.book import write_book
 from flows.account_reconciliation.classify import ExportRow, reconcile
 
 BANK = "102100099996"
@@ -43,6 +48,54 @@ def _only(reconciled: Any) -> tuple[str, Any]:
     """The one line of a one-key reconciliation, and its class."""
     (placed,) = [(name, line) for name, lines in reconciled.lines.items() for line in lines]
     return placed
+
+
+@pytest.mark.parametrize("matching_first", [True, False], ids=["matching_first", "differing_first"])
+def test_two_ams_filings_of_a_key_one_differing_is_differs_whatever_the_order(matching_first: bool) -> None:
+    same, other = _listed("100020261125000002"), _listed("100020261125000003", OTHER_NAME)
+    name, line = _only(reconcile([_row(2)], [], [same, other] if matching_first else [other, same]))
+    assert name == "数据不一致"
+    assert [tuple(d) for d in line.differences] == [
+        ("存款人名称", NAME, OTHER_NAME, "100020261125000003", "s3.xlsx 变更清单 第2行")]
+    assert "AMS 中有 2 条同一账号、业务类型和日期的备案" in line.note
+
+
+@pytest.mark.parametrize("new_name_second", [True, False], ids=["new_name_second", "new_name_first"])
+def test_two_export_rows_of_a_key_are_each_compared_and_both_named(new_name_second: bool) -> None:
+    old, new = _row(2, day="2026-11-26"), _row(3, "广州辛一新名实业有限公司", day="2026-11-26")
+    rows = [old, new] if new_name_second else [new, old]
+    listed = _listed("100020261126000004", "广州辛一新名实业有限公司", day="2026-11-26")
+    reconciled = reconcile(rows, [], [listed])
+    name, line = _only(reconciled)
+    assert name == "数据不一致" and reconciled.total == 1
+    assert [tuple(d) for d in line.differences] == [
+        ("存款人名称", NAME, "广州辛一新名实业有限公司", "100020261126000004", "s3.xlsx 变更清单 第2行")]
+    assert "第2行" in line.source and "第3行" in line.source
+    assert "导出文件中有 2 行同一账号、业务类型和日期" in line.note
+
+
+def test_two_export_rows_of_a_key_nobody_filed_are_one_due_line_with_the_earliest_deadline() -> None:
+    rows = [_row(2, deadline="2026-11-30", overdue=False, note="需人工处理：甲"),
+            _row(3, deadline="2026-11-27", overdue=True)]  # fmt: skip
+    reconciled = reconcile(rows, [], [])
+    name, line = _only(reconciled)
+    assert name == "应报未报" and (line.deadline, line.overdue) == ("2026-11-27", True)
+    assert reconciled.overdue == 1
+    assert "第2行" in line.source and "第3行" in line.source and "甲" in line.note
+
+def test_the_book_names_the_differing_filing_and_row_of_a_key_with_several(tmp_path: Path) -> None:
+    new = "广州辛一新名实业有限公司"
+    rows = [_row(2), _row(3, new)]
+    listed = [_listed("100020261125000002"), _listed("100020261125000003", new)]
+    path = write_book(tmp_path / "reconciliation.xlsx", reconcile(rows, [], listed), "2026-11-25", [])
+    sheet = load_workbook(path)["数据不一致"]
+    assert [c.value for c in sheet[1]][4:] == ["不一致的字段", "导出文件中的值", "AMS中的值", "AMS备案编号",
+                                               "来源", "报送方", "说明"]  # fmt: skip
+    shown = sorted((r[5], r[6], r[7], r[8]) for r in sheet.iter_rows(min_row=2, values_only=True))
+    assert shown == [(NAME, new, "100020261125000003", "s3.xlsx 变更清单 第2行"),
+                     (new, NAME, "100020261125000002", "s3.xlsx 变更清单 第3行")]  # fmt: skip
+    notes = {r[10] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert notes == {"导出文件中有 2 行同一账号、业务类型和日期；AMS 中有 2 条同一账号、业务类型和日期的备案"}
 
 
 def test_a_blank_in_ams_list_where_the_export_has_a_value_is_a_difference() -> None:
