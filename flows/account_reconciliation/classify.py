@@ -16,6 +16,11 @@ counts add up to the keys (`reconcile` refuses to return otherwise):
 - ours without AMS's: 已报备但AMS无记录; an export row with neither: 应报未报 (its deadline and
   whether overdue).
 
+A filing number is checked too: AMS listing filings under our key but none with the number our
+run recorded is 数据不一致 on 备案编号; a number one source holds under another key than the
+other (AMS lists our filing under another date or action) leaves each key in its own class,
+and both lines say where the other source has it.
+
 Only what AMS's list page shows is compared (`SCOPE`): the key and the `COMPARED` fields
 (compare.py: a name as registered, codes compacted; a blank in AMS's list where the export row
 has a value is a difference). 注册资金, 法定代表人 and the rest are on a filing's detail page
@@ -29,7 +34,8 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from bots.ams import ListedFiling
-from flows.account_reconciliation.compare import COMPARED, Difference, differences
+from flows.account_filing.notes import ACTION_LABELS
+from flows.account_reconciliation.compare import COMPARED, FILING_NO, Difference, differences
 
 Key = tuple[str, str, str]  # (action, account number, business date yyyy-mm-dd)
 CONFIRMED, DUE, NOT_IN_AMS = "已报备已确认", "应报未报", "已报备但AMS无记录"
@@ -139,23 +145,60 @@ def reconcile(
     exported = _grouped(rows, lambda row: row.key)
     filed = {filing.key: filing for filing in ours}
     in_ams = _grouped(listed, listed_key)
+    elsewhere = _Elsewhere(filed.values(), [t for found in in_ams.values() for t in found])
     keys = sorted(set(exported) | set(filed) | set(in_ams), key=lambda k: (k[2], k[1], _ORDER.get(k[0], 9)))
     out = Reconciled()
     for key in keys:
         found, mine, theirs = exported.get(key, []), filed.get(key), in_ams.get(key, [])
         action, account_no, day = key
         notes = [*([f"导出文件中有 {len(found)} 行同一账号、业务类型和日期"] if found[1:] else []),
-                 *([f"AMS 中有 {len(theirs)} 条同一账号、业务类型和日期的备案"] if theirs[1:] else [])]
+                 *([f"AMS 中有 {len(theirs)} 条同一账号、业务类型和日期的备案"] if theirs[1:] else []),
+                 *elsewhere.notes(key, mine, theirs)]
         base = Line(action, account_no, day, depositor_name=(found[0].depositor_name if found else "")
                     or (theirs[0].depositor_name if theirs else ""),
                     ams_filing_no="、".join(t.filing_no for t in theirs),
                     our_filing_no=mine.filing_no if mine else "", run_id=mine.run_id if mine else "",
                     source="；".join(row.source for row in found), note="；".join(notes))  # fmt: skip
-        differing = tuple(d for row in found for filing in theirs for d in differences(row, filing))
+        differing = (*(d for row in found for filing in theirs for d in differences(row, filing)),
+                     *_number_differs(mine, theirs))
         name = _class_of(mine, theirs, differing)
         out.lines[name].append(_line(name, base, found, differing))
     check_partition(out, keys)
     return out
+
+
+def _number_differs(mine: OurFiling | None, theirs: list[ListedFiling]) -> tuple[Difference, ...]:
+    """备案编号, when AMS lists filings under our key but none with the number our run recorded."""
+    if mine is None or not mine.filing_no or not theirs or mine.filing_no in {t.filing_no for t in theirs}:
+        return ()
+    numbers = "、".join(t.filing_no for t in theirs)
+    return (Difference(FILING_NO, mine.filing_no, numbers, numbers, f"本行报备运行 {mine.run_id}"),)
+
+
+class _Elsewhere:
+    """Filing numbers that one source holds under another key than the other: the key's class
+    stays its own, and the line says where the other source has the number."""
+
+    def __init__(self, ours: Iterable[OurFiling], listed: Iterable[ListedFiling]) -> None:
+        self.ours = {filing.filing_no: filing for filing in ours if filing.filing_no}
+        self.listed = {filing.filing_no: filing for filing in listed if filing.filing_no}
+
+    def notes(self, key: Key, mine: OurFiling | None, theirs: list[ListedFiling]) -> list[str]:
+        found = []
+        if mine is not None and (there := self.listed.get(mine.filing_no)) and listed_key(there) != key:
+            found.append(f"AMS 清单将此备案编号列为 {_said(listed_key(there), key)}")
+        for filing in theirs:
+            if (ours := self.ours.get(filing.filing_no)) and ours.key != key:
+                found.append(f"备案编号 {filing.filing_no} 是本行报备运行 {ours.run_id} 报送的 "
+                             f"{_said(ours.key, key)}")
+        return found
+
+
+def _said(where: Key, key: Key) -> str:
+    """Another key as a clerk reads it: 开户 2026-09-29 (with its account when that differs too)."""
+    action, account_no, day = where
+    other = f"（账号 {account_no}）" if account_no != key[1] else ""
+    return f"{ACTION_LABELS.get(action, action)} {day}{other}"
 
 
 def _class_of(mine: OurFiling | None, theirs: list[ListedFiling], differing: tuple[Difference, ...]) -> str:

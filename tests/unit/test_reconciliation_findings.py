@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from bots.ams import ListedFiling
 from flows.account_reconciliation.book import write_book
-from flows.account_reconciliation.classify import ExportRow, reconcile
+from flows.account_reconciliation.classify import ExportRow, OurFiling, reconcile
 
 BANK = "102100099996"
 ACCOUNT = "6222000077700003"
@@ -119,3 +119,30 @@ def test_letter_case_in_a_name_is_a_difference_but_not_in_a_code() -> None:
     # width and spaces aside, as the registration check
     same = _listed("100020261125000008", "广州ＡＢＣ 实业有限公司")
     assert _only(reconcile([_row(2, "广州ABC实业有限公司")], [], [same]))[0] == "非本行报送"
+
+
+def test_our_filing_number_listed_under_another_date_is_said_on_both_lines() -> None:
+    ours = OurFiling("open", "6222000022200003", "2026-09-28", "100020260928000004", "run-0928")
+    row = ExportRow(source="s1_export.xlsx Sheet1 第4行", action="open", account_no="6222000022200003",
+                    business_date="2026-09-28", depositor_name="北京甲三建设有限公司")  # fmt: skip
+    listed = ListedFiling("100020260928000004", "open", "2026-09-29", "6222000022200003", "基本存款账户",
+                          "北京甲三建设有限公司", "", BANK)  # fmt: skip
+    reconciled = reconcile([row], [ours], [listed])
+    (missing,) = reconciled.lines["已报备但AMS无记录"]
+    (theirs,) = reconciled.lines["非本行报送"]
+    assert (missing.business_date, theirs.business_date) == ("2026-09-28", "2026-09-29")
+    assert "AMS 清单将此备案编号列为 开户 2026-09-29" in missing.note
+    assert "备案编号 100020260928000004 是本行报备运行 run-0928 报送的 开户 2026-09-28" in theirs.note
+    assert reconciled.total == 2
+
+
+def test_ams_holding_another_filing_number_for_our_key_differs_on_the_number() -> None:
+    ours = OurFiling("open", "6222000022200003", "2026-09-28", "100020260928000004", "run-0928")
+    listed = ListedFiling("100020260928000022", "open", "2026-09-28", "6222000022200003", "基本存款账户",
+                          "北京甲三建设有限公司", "", BANK)  # fmt: skip
+    reconciled = reconcile([], [ours], [listed])
+    name, line = _only(reconciled)
+    assert name == "数据不一致" and reconciled.differing == 1
+    assert [tuple(d[:3]) for d in line.differences] == [
+        ("备案编号", "100020260928000004", "100020260928000022")]
+    assert line.our_filing_no == "100020260928000004" and line.ams_filing_no == "100020260928000022"
