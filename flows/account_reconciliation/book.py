@@ -1,6 +1,7 @@
 """reconciliation.xlsx: one sheet per class (classify.py), Chinese headers, and a first sheet
-汇总 with the period, each class's count, their total (the keys: each in one class) and which
-fields were compared and which not (`SCOPE`).
+汇总 with the period, the exports read (how many files and rows, or that none was), each class's
+count, their total (the keys: each in one class) and which fields were compared and which not
+(`SCOPE`).
 
 A record, like result.xlsx: real account numbers and names, written owner-only and atomically;
 every text cell is written so that it can never be a formula (`put_text`).
@@ -46,14 +47,16 @@ def _values(name: str, line: Line) -> list[list[str]]:
     return [[*common, line.ams_filing_no, line.our_filing_no, line.run_id, line.source, line.note]]
 
 
-def write_book(path: Path, reconciled: Reconciled, period: str, notes: list[str]) -> Path:
-    """The book, mode 0600, written in one piece."""
+def write_book(path: Path, reconciled: Reconciled, period: str, notes: list[str], *, read: str = "") -> Path:
+    """The book, mode 0600, written in one piece; `read` (汇总's 导出文件) says which exports were
+    read and how many of their rows are in the period, or that none was."""
     book = Workbook()
     summary = book.active
     assert summary is not None
     summary.title = SUMMARY
     for number, (label, value) in enumerate(
-        [("核对期间", period), *((name, str(len(reconciled.lines[name]))) for name in CLASSES),
+        [("核对期间", period), *([("已读导出文件", read)] if read else []),
+         *((name, str(len(reconciled.lines[name]))) for name in CLASSES),
          ("合计", f"{reconciled.total}（每笔按账号、业务类型、业务日期计，只归一类）"),
          ("其中已逾期", str(reconciled.overdue)), ("核对范围", SCOPE), *(("说明", note) for note in notes)],
             start=1):

@@ -5,7 +5,8 @@ account, action and business date into five classes (classify.py). reconciliatio
 sheet per class (book.py), report.html a section; the run exits 1 when a filing is overdue, AMS
 and the export differ, a filing our runs made is not in AMS's list, or an export row is invalid.
 Without --input (a scheduled run) the exports are those the drop folder took for account-filing
-runs since the period began (taken.py). An export that cannot be read is exit 2; a list page
+runs since the period began (taken.py); when it took none, 应报未报 cannot be checked: the run
+says so and is not all done. An export that cannot be read is exit 2; a list page
 that cannot be read (a header renamed, a column gone) stops the run naming it, and a list that
 keeps changing while it is read fails the item (bots.ams.pages.filing_list): no workbook is
 written either way.
@@ -72,6 +73,8 @@ class AccountReconciliationFlow(Flow):
         self.rows: list[ExportRow] = []
         self.unread: list[str] = []  # export rows whose key (account, action, date) did not parse
         self.problems: list[str] = []
+        self.read = ""  # what prepare() read: how many export files, and their rows of the period
+        self.none_read = ""  # why 应报未报 could not be checked: no export was read
         self.sections: FlowSections | None = None
 
     def prepare(self, ctx: RunContext) -> Prepared:
@@ -94,9 +97,15 @@ class AccountReconciliationFlow(Flow):
             self.unread.extend(unread)
         span = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}", span)])
-        source = "" if self.inputs else f"（未指定 --input：投放文件夹自 {span['begin']} 起取走的）"
+        source = "" if self.inputs else f"（未指定 --input：投放文件夹自 {span['begin']} 起为报备运行取走的）"
+        names = f"：{'、'.join(Path(given).name for given in inputs)}" if inputs else ""
+        self.read = f"{len(inputs)} 个{source}{names}；核对期间内 {len(self.rows)} 行"
+        self.none_read = "" if inputs else (
+            f"核对期间 {span['begin']} 至 {span['end']} 没有读到任何导出文件{source}，应报未报无法核对："
+            "请把本期的导出文件放入报备的投放文件夹，或用 --input 指定本期的导出文件后重新运行核对"
+            "（用 rpa run account-filing --input 报备的导出文件不在投放文件夹的记录中，须用 --input 指定）")
         notes = [f"核对 {span['begin']} 至 {span['end']}（期限按 {today.isoformat()} 判断）："
-                 f"导出文件{source} {len(inputs)} 个，期间内 {len(self.rows)} 行"]
+                 f"导出文件 {self.read}"]
         return Prepared(enqueued=sum(r.created for r in results), notes=notes)
 
     # -- worker process ----------------------------------------------------------------------
@@ -174,8 +183,8 @@ class AccountReconciliationFlow(Flow):
                     f"{'；'.join(invalid[:20])}"] if invalid else []),
                  *([f"{len(self.unread)} 行读不出账号、业务类型或业务日期，未能核对："
                     f"{'；'.join(self.unread[:20])}"] if self.unread else [])]  # fmt: skip
-        path = write_book(ctx.folder / BOOK, reconciled, period, notes)
-        self.problems = [*notes]
+        path = write_book(ctx.folder / BOOK, reconciled, period, notes, read=self.none_read or self.read)
+        self.problems = [*([self.none_read] if self.none_read else []), *notes]
         if reconciled.overdue:
             self.problems.append(f"{reconciled.overdue} 笔应报未报且已逾期：见 {BOOK} 的工作表 {DUE}")
         if reconciled.differing:
@@ -185,11 +194,12 @@ class AccountReconciliationFlow(Flow):
             self.problems.append(
                 f"{missing} 笔本行已报备（有备案编号）但 AMS 清单中没有：见 {BOOK} 的工作表 {NOT_IN_AMS}")
         counts = "，".join(f"{name} {len(reconciled.lines[name])}" for name in CLASSES)
-        ctx.record(RECONCILIATION_FOUND, told=_told(reconciled, len(self.unread)),  # the run end alerts it
+        ctx.record(RECONCILIATION_FOUND, told=_told(reconciled, len(self.unread), bool(self.none_read)),
                    classes=[[name, len(reconciled.lines[name])] for name in CLASSES])
         ctx.log.info(f"核对完成（{period}）：{counts}；已写出 {path}")
         self.sections = FlowSections(reconciliations=[Reconciliation(
-            title=f"与 AMS 备案业务清单核对：{period}", first_label="本行（备案编号或导出行）",
+            title=f"与 AMS 备案业务清单核对：{period}（已读导出文件 {self.read}）",
+            first_label="本行（备案编号或导出行）",
             second_label="AMS 备案编号", group_label="类别", item_label="业务类型 账号 业务日期",
             difference_label="不一致的字段", scope=SCOPE, comparisons=[
                 Comparison(group=name, item=f"{ACTION_LABELS.get(line.action, line.action)} "
@@ -207,9 +217,11 @@ class AccountReconciliationFlow(Flow):
         return list(self.problems)
 
 
-def _told(reconciled: Reconciled, unread: int) -> list[str]:
-    """What a person must act on, in Chinese; empty when the reconciliation found nothing."""
-    found = [(reconciled.overdue, f"{reconciled.overdue} 笔{DUE}且已逾期"),
+def _told(reconciled: Reconciled, unread: int, none_read: bool) -> list[str]:
+    """What a person must act on, in Chinese (the run end alerts it); empty when the
+    reconciliation found nothing."""
+    found = [(none_read, f"没有读到任何导出文件，{DUE}无法核对"),
+             (reconciled.overdue, f"{reconciled.overdue} 笔{DUE}且已逾期"),
              (len(reconciled.lines[NOT_IN_AMS]), f"{len(reconciled.lines[NOT_IN_AMS])} 笔{NOT_IN_AMS}"),
              (reconciled.differing, f"{reconciled.differing} 笔{DIFFERS}"),
              (unread, f"{unread} 行读不出账号、业务类型或业务日期，未能核对")]
