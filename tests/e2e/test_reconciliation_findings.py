@@ -70,3 +70,89 @@ def test_an_invalid_row_whose_key_reads_is_classed_and_counted(ams: Any, tmp_pat
     said = [value for label, value in sheets["汇总"] if label == "说明"]
     assert any("export.xlsx 开户清单 第3行" in note and "未能核对" in note for note in said), said
     assert not any("第2行" in note and "未能核对" in note for note in said), said
+
+
+# a tester's findings, written down by hand: our run files P and Q; AMS then lists P's filing
+# number under another business date and holds another number for Q's key; clerks file two
+# 变更 of R on one day (the first as the export says, the second with another name) and an
+# 开户 of S whose name the list shows blank
+P, Q, R, S = "6228480066660000019", "6228480066660000027", "6228480066660000035", "6228480066660000043"
+NAMES = {P: "北京东城安定门贸易有限公司", Q: "北京西城德胜门科技有限公司", R: "北京朝阳望京实业有限公司",
+         S: "北京海淀上地电子有限公司"}  # fmt: skip
+CODES = {account: uscc(f"911101087{account[-8:]}") for account in NAMES}
+
+
+def _planted(account: str, action: str, day: str, **more: Any) -> dict[str, Any]:
+    """A filing as a clerk typed it into AMS (the export row's values unless `more` says)."""
+    record = {"action": action, "account_no": account, "account_kind": "basic", "business_date": day,
+              "depositor_name": NAMES[account], "depositor_category": "企业法人", "uscc": CODES[account],
+              "legal_rep_role": "法定代表人", "legal_rep_name": "刘洋", "id_type": "居民身份证",
+              "id_number": "11010519491231002X", "registered_address": "北京市朝阳区建国路88号",
+              "registered_capital_yuan": "5000000.00", "business_scope": "技术开发",
+              "bank_code": "102100099996", "operator_id": "BR0117"}  # fmt: skip
+    return {**record, **more}
+
+
+@pytest.mark.timeout(500)
+def test_two_filings_of_a_key_a_blank_name_and_numbers_elsewhere_are_said(ams: Any, tmp_path: Path) -> None:
+    cli = _cli(tmp_path, ams)
+    filed = write_export(tmp_path / "filed.xlsx", [open_row(P, NAMES[P], CODES[P], "刘洋", "2026-11-16"),
+                                                   open_row(Q, NAMES[Q], CODES[Q], "刘洋", "2026-11-17")])
+    run = cli.run("run", "account-filing", "--input", str(filed), "--workers", "1", timeout=240, check_exit=0)
+    filing_run = run_id_from(run.stdout)
+    ours = {f["account_no"]: f for f in ams.filings()}
+    number_p, number_q = ours[P]["filing_no"], ours[Q]["filing_no"]
+    ams.reset()
+    other_q = "0099202611179" + number_q[-5:]  # not the number our run recorded
+    assert other_q != number_q
+    ams.seed([{**ours[P]["record"], "business_date": "2026-11-18", "filing_no": number_p},
+              {**ours[Q]["record"], "filing_no": other_q}])  # fmt: skip
+    _, number_s = ams.plant([_planted(R, "open", "2026-11-02"),
+                             _planted(S, "open", "2026-11-19", depositor_name="")])  # the list shows no name
+    permit = next(f["record"]["basic_account_permit"] for f in ams.filings() if f["account_no"] == R)
+    change = {"basic_account_permit": permit, "change_items": "注册地址"}
+    same, renamed = ams.plant([_planted(R, "change", "2026-11-18", **change),  # the export's values first
+                               _planted(R, "change", "2026-11-18", **change,
+                                        depositor_name="北京朝阳望京集团有限公司")])  # fmt: skip
+    changed = open_row(R, NAMES[R], CODES[R], "刘洋", "2026-11-18")
+    changed[0], changed[15], changed[16] = "变更", permit, "注册地址"
+    others = write_export(tmp_path / "others.xlsx",
+                          [changed, open_row(S, NAMES[S], CODES[S], "刘洋", "2026-11-19")])
+
+    done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20",
+                   "--input", str(filed), "--input", str(others), "--as-of", "2026-11-20", timeout=240)
+    said = done.stdout + done.stderr
+    assert done.returncode == 1 and "全部完成" not in said, said
+    sheets = {name: rows[1:] for name, rows in _book(cli, done.stdout).items()}
+    # P: our filing's number is listed under 11-18: each key in its class, both lines say it
+    assert [(r[1], r[2], r[5]) for r in sheets["已报备但AMS无记录"]] == [(P, "2026-11-16", number_p)]
+    assert "AMS 清单将此备案编号列为 开户 2026-11-18" in sheets["已报备但AMS无记录"][0][8]
+    assert [(r[1], r[2], r[4]) for r in sheets["非本行报送"]] == [(P, "2026-11-18", number_p)]
+    whose = f"备案编号 {number_p} 是本行报备运行 {filing_run} 报送的 开户 2026-11-16"
+    assert whose in sheets["非本行报送"][0][8]
+    differs = [(r[1], r[4], r[5], r[6], r[7]) for r in sheets["数据不一致"]]
+    assert differs == [
+        (Q, "备案编号", number_q, other_q, other_q),  # AMS holds another number for our key
+        (R, "存款人名称", NAMES[R], "北京朝阳望京集团有限公司", renamed),  # listed second, still found
+        (S, "存款人名称", NAMES[S], "（空）", number_s),  # a blank in AMS's list is no match
+    ]
+    assert "AMS 中有 2 条同一账号、业务类型和日期的备案" in sheets["数据不一致"][1][10]
+    assert same not in {r[7] for r in sheets["数据不一致"]}
+    assert sheets["已报备已确认"] == [] and sheets["应报未报"] == []
+    summary = {label: value for label, value in _book(cli, done.stdout)["汇总"] if label != "说明"}
+    assert summary["已读导出文件"] == "2 个：filed.xlsx、others.xlsx；核对期间内 4 行"
+    assert summary["合计"].startswith("5（")
+
+
+@pytest.mark.timeout(300)
+def test_a_scheduled_form_that_read_no_export_is_not_all_done(ams: Any, tmp_path: Path) -> None:
+    cli = _cli(tmp_path, ams)
+    done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20",
+                   "--as-of", "2026-11-20", timeout=240)  # fmt: skip
+    said = done.stdout + done.stderr
+    assert done.returncode == 1 and "全部完成" not in said, said
+    assert "没有读到任何导出文件" in said and "应报未报无法核对" in said and "--input" in said, said
+    summary = {label: value for label, value in _book(cli, done.stdout)["汇总"]}
+    assert summary["已读导出文件"].startswith("核对期间 2026-11-16 至 2026-11-20 没有读到任何导出文件")
+    html = (cli.runs / run_id_from(done.stdout) / "report.html").read_text(encoding="utf-8")
+    assert "已读导出文件 0 个" in html
