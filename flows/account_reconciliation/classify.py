@@ -134,7 +134,8 @@ def _grouped(items: Iterable[_Keyed], key_of: Callable[[_Keyed], Key]) -> dict[K
     return grouped
 
 
-def listed_key(filing: ListedFiling) -> Key:
+def _listed_key(filing: ListedFiling) -> Key:
+    """A listed filing's key (action, account number, business date)."""
     return filing.action, filing.account_no, filing.business_date
 
 
@@ -144,7 +145,7 @@ def reconcile(
     """Every key of the three sources, in business order, into its classes."""
     exported = _grouped(rows, lambda row: row.key)
     filed = {filing.key: filing for filing in ours}
-    in_ams = _grouped(listed, listed_key)
+    in_ams = _grouped(listed, _listed_key)
     elsewhere = _Elsewhere(filed.values(), [t for found in in_ams.values() for t in found])
     keys = sorted(set(exported) | set(filed) | set(in_ams), key=lambda k: (k[2], k[1], _ORDER.get(k[0], 9)))
     out = Reconciled()
@@ -185,8 +186,8 @@ class _Elsewhere:
 
     def notes(self, key: Key, mine: OurFiling | None, theirs: list[ListedFiling]) -> list[str]:
         found = []
-        if mine is not None and (there := self.listed.get(mine.filing_no)) and listed_key(there) != key:
-            found.append(f"AMS 清单将此备案编号列为 {_said(listed_key(there), key)}")
+        if mine is not None and (there := self.listed.get(mine.filing_no)) and _listed_key(there) != key:
+            found.append(f"AMS 清单将此备案编号列为 {_said(_listed_key(there), key)}")
         for filing in theirs:
             if (ours := self.ours.get(filing.filing_no)) and ours.key != key:
                 found.append(f"备案编号 {filing.filing_no} 是本行报备运行 {ours.run_id} 报送的 "
