@@ -142,6 +142,9 @@ def test_two_filings_of_a_key_a_blank_name_and_numbers_elsewhere_are_said(ams: A
     summary = {label: value for label, value in _book(cli, done.stdout)["汇总"] if label != "说明"}
     assert summary["已读导出文件"] == "2 个：filed.xlsx、others.xlsx；核对期间内 4 行"
     assert summary["合计"].startswith("5（")
+    html = (cli.runs / run_id_from(done.stdout) / "report.html").read_text(encoding="utf-8")
+    assert "AMS 所列备案编号与本行报备运行所记不同" in html
+    assert "AMS 清单将此备案编号列为 开户 2026-11-18" in html
 
 
 @pytest.mark.timeout(300)
