@@ -9,8 +9,10 @@ For each work item the handler, in this order:
    An 开户 or 撤销 of an account AMS already holds as opened or closed (on another date) is held
    too, and so is a 变更 or 撤销 whose 账户性质, 开户银行机构代码, 存款人名称 or 统一社会信用代码
    contradicts AMS's record of the account (`account_identity`);
-3. holds a row whose earlier row of the account (business order, this run) has not ended
-   filed (`account_rows`): it waits for that row; in a dry run, stops there: done, status
+3. holds a row dated before a filing AMS holds of the account (`rows_aside`), and a row whose
+   earlier row of the account (business order, this run or another) has not ended filed
+   (`account_rows`), or was put aside while validating and is not in AMS (`rows_aside`): it
+   waits for that row; in a dry run, stops there: done, status
    `would_file`; in a run set for approval, a row no checker has approved stops there too, held
    as 待复核 (`approval_gate`), and meets the earlier-row check once approved;
 4. fills the form, reads the 信息核对 page back and compares it with the record (a value the form
@@ -61,6 +63,7 @@ from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_o
 from flows.account_filing.approval_gate import awaiting_approval
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
+from flows.account_filing.rows_aside import comes_after_a_later_filing, waits_for_row_aside
 from rpa.approvals.words import waits_for_checker
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask, personal_values
@@ -211,11 +214,13 @@ class FilingHandler:
                 details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
             )
         check_account_agrees(record, history, self.bot.filing_detail)  # a 变更/撤销's account
+        comes_after_a_later_filing(record, history)  # a late row: AMS holds a later one already
         if item.caught_mid_submit:
             raise _caught_mid_submit(record)
         checker_first = waits_for_checker(item.payload) and not self.dry_run  # a run set for approval
         if not checker_first:  # never filed, nor previewed as filed, over an unfiled earlier row
             waits_for_earlier_row(self._queue, item, record)
+            waits_for_row_aside(item, record, history)  # nor over one put aside, not in AMS
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": done_note("would_file", {})}
         if checker_first:  # stop before the form: the earlier rows are checked once it is approved

@@ -38,6 +38,8 @@ from flows.account_filing.records import FilingRecord, business_order
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import input_row, item_row, result_row
+from flows.account_filing.rows_aside import ASIDE_BEFORE, rows_aside_before
+from rpa.alerts.findings import put_aside_everywhere
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
 from rpa.casework.words import CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS
 from rpa.errors import InputFileError
@@ -137,8 +139,11 @@ class AccountFilingFlow(Flow):
         chosen = PortalKeys([self.item_key(record, ctx.run_id) for _, record in valid])
         if not self.dry_run:  # a dry run's keys are its own
             chosen = keys_for_portal(ctx.queue, self.name, chosen.keys, identity=identity, run_id=ctx.run_id)
+        elsewhere = put_aside_everywhere(settings)  # other runs' rows put aside (this run's are in report)
+        aside = rows_aside_before(report, elsewhere, ctx.run_id, settings.audit_key_bytes())
         entries = [
-            NewItem(key, _payload(o, identity, approval=self.approval), order_group=record.account_no)
+            NewItem(key, _payload(o, identity, approval=self.approval, aside=aside.get((o.sheet, o.row))),
+                    order_group=record.account_no)
             for key, (o, record) in zip(chosen.keys, valid, strict=True)
         ]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
@@ -271,11 +276,13 @@ class AccountFilingFlow(Flow):
         return open_filing_worker(wctx, dry_run=self.dry_run, portal_identity=self.portal_identity)
 
 
-def _payload(outcome: RowOutcome, portal: str, *, approval: bool) -> dict[str, Any]:
+def _payload(outcome: RowOutcome, portal: str, *, approval: bool,
+             aside: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     assert outcome.record is not None
     deadline = outcome.deadline
     return {
         **({APPROVAL_FIELD: REQUIRED} if approval else {}),
+        **({ASIDE_BEFORE: aside} if aside else {}),  # rows of the account put aside before it
         PORTAL_FIELD: portal,
         "record": outcome.record.model_dump(mode="json"),
         "sheet": outcome.sheet,

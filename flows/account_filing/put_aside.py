@@ -22,7 +22,7 @@ def aside_details(outcome: RowOutcome, key: bytes, dry_run: bool) -> dict[str, A
     """The details a put-aside row's `row.validated` carries; {} for a valid row."""
     if outcome.valid:
         return {}
-    action, account, day = _filing(outcome)
+    action, account, day = filing_of_outcome(outcome)
     return {
         "reasons": "；".join(issue.message for issue in outcome.errors),
         "account": outcome.account_masked,
@@ -34,7 +34,7 @@ def aside_details(outcome: RowOutcome, key: bytes, dry_run: bool) -> dict[str, A
     }
 
 
-def _filing(outcome: RowOutcome) -> tuple[str, str, str]:
+def filing_of_outcome(outcome: RowOutcome) -> tuple[str, str, str]:
     """Action, account number and business date, from the record or what of an invalid row parsed."""
     if outcome.record is not None:
         record = outcome.record

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from flows.account_filing.records import FilingRecord
 from rpa.casework.actions import retry_failures
+from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import RunOutcome, execute_run
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
 from tests.integration.ams_helpers import BANK_A, BANK_B, basic_record, write_export
@@ -45,6 +46,26 @@ def _run(ams: AmsHandle, tmp_path: Path, rows: list[dict[str, Any]], *, id_type:
                 if cell.value == "居民身份证":
                     cell.value = id_type
         book.save(source)
+    settings = filing_settings(tmp_path, ams, 1, **overrides)
+    params = {"flow_params": {"input": str(source), "today": REFERENCE_DAY}}
+    return execute_run(settings, "account-filing", params, workers=1)
+
+
+def _with_bad_id(outcome_dir: Path, rows: list[dict[str, Any]], *sheet_rows: int) -> Path:
+    """The export of `rows`, the 证件号码 of `sheet_rows` with a wrong check character: invalid."""
+    records = [FilingRecord.model_validate(r).model_dump() for r in rows]
+    source = write_export(outcome_dir / "accounts.xlsx", records)
+    book = load_workbook(source)
+    sheet = book.active
+    assert sheet is not None
+    for cell in (cell for number in sheet_rows for cell in sheet[number]):
+        if cell.value == "11010519491231002X":
+            cell.value = "110105194912310021"
+    book.save(source)
+    return source
+
+
+def _run_file(ams: AmsHandle, source: Path, tmp_path: Path, **overrides: Any) -> RunOutcome:
     settings = filing_settings(tmp_path, ams, 1, **overrides)
     params = {"flow_params": {"input": str(source), "today": REFERENCE_DAY}}
     return execute_run(settings, "account-filing", params, workers=1)
@@ -190,3 +211,63 @@ def test_a_value_ams_does_not_offer_is_named_with_its_field_in_the_result_book(
     [(_, note)] = _results(outcome)
     assert "「证件种类」" in note and "「外国人永久居留身份证」" in note, note
     assert not ams.submissions()
+
+
+def test_a_row_behind_an_earlier_row_put_aside_waits_in_its_run_and_the_next_days(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """The 变更 of 11-24 is invalid (a wrong ID check character): never an item. The 撤销 of 11-25
+    behind it, in the same file or in the next day's, is held while AMS lacks that 变更; once the
+    变更 is in AMS (filed by hand), `rpa runs retry` files the 撤销."""
+    _seed_basic(ams)
+    same, next_day = "110020260308", "110020260309"
+    for serial, account in ((38, same), (39, next_day)):
+        ams.seed([basic_record(account, serial=serial, day="2026-11-20", **GENERAL)])
+    before = len(ams.filings())
+
+    def change(account: str, serial: int) -> dict[str, Any]:
+        return basic_record(account, serial=serial, day="2026-11-24", action="change",
+                            **{**GENERAL, **NEW_ADDRESS})
+
+    def close(account: str, serial: int) -> dict[str, Any]:
+        return basic_record(account, serial=serial, day="2026-11-25", action="close",
+                            close_reason="转户", **GENERAL)
+
+    shared = {"runs_dir": tmp_path / "runs", "audit_key_file": tmp_path / "keys" / "audit.key"}
+    (monday := tmp_path / "monday").mkdir()
+    export = _with_bad_id(monday, [change(same, 38), close(same, 38), change(next_day, 39)], 4, 6)
+    first = _run_file(ams, export, tmp_path, **shared)
+    (change_state, _), (close_state, close_note), (other_state, _) = _results(first)
+    assert change_state == other_state == "无效，未报备" and close_state == "需人工处理", _results(first)
+    assert "同一账户在前的第4行（变更 2026-11-24）无效，未报备，AMS 中也没有" in close_note, close_note
+
+    (tuesday := tmp_path / "tuesday").mkdir()
+    second = _run_file(ams, _with_bad_id(tuesday, [close(next_day, 39)]), tmp_path, **shared)
+    [(state, note)] = _results(second)
+    assert state == "需人工处理", note
+    held = f"同一账户在前的运行 {first.run_id} 第6行（变更 2026-11-24）无效，未报备，AMS 中也没有"
+    assert held in note, note
+    assert len(ams.filings()) == before and not ams.submissions()
+
+    ams.seed([change(next_day, 39)])  # a clerk filed the 变更 at AMS's own screens
+    settings = filing_settings(tmp_path, ams, 1, **shared)
+    WorkQueue.from_settings(settings).retry(second.run_id, None)
+    again = execute_run(settings, "account-filing", {}, workers=1, resume=second.run_id)
+    assert [state for state, _ in _results(again)] == ["已报备"], _results(again)
+    assert [f["action"] for f in ams.filings() if f["account_no"] == next_day] == ["open", "change", "close"]
+
+
+def test_a_row_dated_before_a_filing_ams_holds_is_held(ams: AmsHandle, tmp_path: Path) -> None:
+    """A late 变更 of 11-24, exported after 11-25's was filed: filed now, AMS would end with the
+    older address."""
+    _seed_basic(ams)
+    account = "110020260310"
+    later = {**GENERAL, "change_items": "注册地址", "registered_address": "北京市海淀区新址2号"}
+    ams.seed([basic_record(account, serial=40, day="2026-11-20", **GENERAL),
+              basic_record(account, serial=40, day="2026-11-25", action="change", **later)])
+    outcome = _run(ams, tmp_path, [
+        basic_record(account, serial=40, day="2026-11-24", action="change", **{**GENERAL, **NEW_ADDRESS}),
+    ])
+    [(state, note)] = _results(outcome)
+    assert state == "需人工处理" and "AMS 中该账户已有更晚的变更（2026-11-25，" in note, note
+    assert "本行（变更 2026-11-24）晚到" in note and not ams.submissions()

@@ -1,0 +1,114 @@
+"""An account's rows that never became work items still order its filings.
+
+    before = rows_aside_before(report, elsewhere, run_id, key)  # parent: (sheet, row) -> rows aside before it
+    waits_for_row_aside(item, record, history)                   # worker: one not in AMS: held
+    comes_after_a_later_filing(record, history)                  # worker: AMS holds a later one: held
+
+A row the validator puts aside (invalid, or for a person before filing: 核准, a name outside GBK)
+is no work item, so the queue's order groups never see it; yet a 撤销 filed behind an unfiled 变更
+of its account leaves AMS refusing that 变更 for good. So the parent names, in each valid row's
+payload (`ASIDE_BEFORE`), the rows of its account put aside before it in business order: this
+run's, and other runs' (not dry runs') as their `row.validated` recorded them, matched by the
+account's keyed hash (`rpa.alerts.findings.filing_ref`), never by the account number itself. The
+worker, after looking the account up, holds the row (需人工处理) while AMS does not hold one of
+them: it was filed since (a corrected export, by hand at AMS) once AMS lists it.
+
+A row dated before a filing AMS already holds of the account (a late 变更 of 12-01 after 12-02's
+was filed) is held too: filed after it, AMS would end with the older content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from flows.account_filing.notes import ACTION_LABELS
+from flows.account_filing.put_aside import filing_of_outcome
+from flows.account_filing.records import ACTION_ORDER, business_order
+from rpa.alerts.findings import filing_ref
+from rpa.casework.words import WAITS_FOR_EARLIER
+from rpa.errors import NeedsPerson
+from rpa.outcomes import outcome_label
+
+if TYPE_CHECKING:
+    from bots.ams import AccountHistory
+    from flows.account_filing.records import FilingRecord
+    from flows.account_filing.report import ValidationReport
+    from rpa.alerts.findings import PutAside
+    from rpa.queue.work_queue import WorkItem
+
+ASIDE_BEFORE = "aside_before"  # the payload field: rows of the account put aside before this one
+LATER_IN_AMS = "later_filing_in_ams"
+_CODES = {label: code for code, label in ACTION_LABELS.items()}
+
+
+def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], run_id: str,
+                      key: bytes) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """Each valid row (sheet, row) -> the rows of its account put aside before it, in this run's
+    input or in another run's (`elsewhere`: every run's rows put aside, dry runs' left out)."""
+    aside: dict[str, list[dict[str, Any]]] = {}  # account -> its rows put aside
+    for outcome in report.outcomes:
+        action, account, day = filing_of_outcome(outcome)
+        if not outcome.valid and action in ACTION_ORDER and account and day:
+            aside.setdefault(account, []).append(_entry(run_id, outcome.sheet, outcome.row, action, day,
+                                                        outcome.status))
+    others = [row for row in elsewhere if row.run_id != run_id and not row.dry_run and row.filing_ref
+              and _CODES.get(row.action) and row.business_date]
+    found: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for outcome in report.outcomes:
+        record = outcome.record
+        if not outcome.valid or record is None:
+            continue
+        mine = [*aside.get(record.account_no, []), *(
+            _entry(row.run_id, row.sheet, row.row, _CODES[row.action], row.business_date, row.status)
+            for row in others if row.account == outcome.account_masked and _same_account(row, record, key))]
+        before = [entry for entry in mine if _order(entry) < business_order(record)]
+        if before:
+            found[outcome.sheet, outcome.row] = before
+    return found
+
+
+def waits_for_row_aside(item: WorkItem, record: FilingRecord, history: AccountHistory) -> None:
+    """Hold the item while a row of its account put aside before it is not in AMS."""
+    in_ams = {(e.action, e.business_date) for e in history.entries}
+    for entry in item.payload.get(ASIDE_BEFORE) or []:
+        action, day = entry["action"], entry["business_date"]
+        if (action, day) in in_ams:
+            continue  # AMS holds it: filed since, by a later run or by hand
+        where = "" if entry["run"] == item.run_id else f"运行 {entry['run']} "
+        note = (f"同一账户在前的{where}第{entry['row']}行（{ACTION_LABELS[action]} {day}）"
+                f"{outcome_label(entry['status'])}，AMS 中也没有：本行未提交，暂挂；"
+                f"待该行报备（改正后重新导出，或在 AMS 办理）后执行 rpa runs retry {item.run_id}")
+        raise NeedsPerson(f"{record.masked_label()}：{note}", code=WAITS_FOR_EARLIER,
+                          details={"status": "held", "note": note, "earlier_row": entry["row"]})
+
+
+def comes_after_a_later_filing(record: FilingRecord, history: AccountHistory) -> None:
+    """Hold a row dated before a filing AMS holds of the account: filed now, it would come last."""
+    later = [e for e in history.entries
+             if e.action in ACTION_ORDER and _order({"action": e.action, "business_date": e.business_date})
+             > business_order(record)]
+    if not later:
+        return
+    last = later[-1]
+    mine = f"{ACTION_LABELS[record.action]} {record.business_date.isoformat()}"
+    note = (f"AMS 中该账户已有更晚的{ACTION_LABELS[last.action]}（{last.business_date}，"
+            f"备案编号 {last.filing_no}）：本行（{mine}）晚到，在其后报备会让 AMS 以较早的内容为准；"
+            "本行未提交，请人工核对后在 AMS 办理")
+    raise NeedsPerson(f"{record.masked_label()}：{note}", code=LATER_IN_AMS,
+                      details={"status": "held", "note": note})
+
+
+def _same_account(row: PutAside, record: FilingRecord, key: bytes) -> bool:
+    """Whether another run's row put aside is of the record's account (its keyed hash)."""
+    return row.filing_ref == filing_ref(f"{_CODES[row.action]}:{record.account_no}:{row.business_date}", key)
+
+
+def _entry(run_id: str, sheet: str, row: int, action: str, day: str, status: str) -> dict[str, Any]:
+    return {"run": run_id, "sheet": sheet, "row": row, "action": action, "business_date": day,
+            "status": status}
+
+
+def _order(entry: dict[str, Any]) -> tuple[date, int]:
+    return date.fromisoformat(str(entry["business_date"])), ACTION_ORDER[str(entry["action"])]
