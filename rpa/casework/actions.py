@@ -21,7 +21,8 @@ retried, corrected or approved as filed by hand: the account's order group files
 Each is one event in the run's audit chain under the acting user's name, values masked (a
 correction's old and new values too), and each asks for the run to be resumed
 (`CaseAction.resume`): its outputs and its sealed chain are brought up to date. Refusals are
-`UsageError`s (exit 2) saying what to do.
+`UsageError`s (exit 2) saying what to do; every action on a dry run (演练) is one: it submitted
+nothing, so its rows are the real filing run's to handle.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rpa.audit.log import AuditLog
-from rpa.casework.cases import CASE_STATES, flow_of, is_case, mark_of, masked_fields
+from rpa.casework.cases import CASE_STATES, flow_of, is_case, mark_of, masked_fields, refuse_dry_run
 from rpa.casework.words import (
     BY_HAND,
     CORRECTED_AT,
@@ -199,7 +200,7 @@ def _row(item: WorkItem) -> int:
 
 
 def _services(settings: Settings, run_id: str) -> tuple[WorkQueue, AuditLog]:
-    run_folder(settings, run_id)  # UsageError for a run this runs folder does not hold
+    refuse_dry_run(settings, run_id)  # and a UsageError for a run this runs folder does not hold
     queue = WorkQueue.from_settings(settings)
     queue.create_schema()
     audit = AuditLog.from_settings(settings)

@@ -9,7 +9,9 @@ rpa.approvals'), refused or rejected (business error) or failed. A run's input r
 while validating (需人工处理 before filing: 核准, a name outside GBK...; or 无效，未报备) never
 became items: they are listed beside the cases (`SetAside`, from the audit chain's
 `row.validated`, rpa.alerts.findings) with their reasons and what a person can do, as
-result.xlsx shows them; a dry run's are left out (its rows are a real run's to handle).
+result.xlsx shows them. A dry run (演练, `--dry-run`) is left out whole, its items as well as the
+rows it put aside: it submitted nothing, so nothing of it is a person's to handle here
+(`refuse_dry_run` says so to an action on it: run the real filing and handle its rows).
 Each case carries the portal's message, the outcome word of rpa.outcomes, the screenshot the
 browser kept when it ended (a path relative to the run folder, "" when none), its fields masked
 as the flow shows them, and a "filed by hand" mark waiting for a checker, if any.
@@ -135,9 +137,10 @@ def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
     found = []
     for run in runs:
         rid = str(run.get("run_id") or "")
+        if is_dry_run(run):
+            continue
         items = [item for item in queue.items(rid) if is_case(item)] if rid else []
-        dry_run = bool(run.get("parameters", {}).get("flow_params", {}).get("dry_run"))
-        rows = () if dry_run else tuple(aside.get(rid, ()))
+        rows = tuple(aside.get(rid, ()))
         if not items and not rows:
             continue
         flow = flow_of(run)
@@ -145,6 +148,20 @@ def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
         cases = tuple(_case(queue, flow, folder, item, key) for item in items)
         found.append(CaseRun(rid, str(run.get("flow", "")), str(run.get("started_at", "")), cases, rows))
     return found
+
+
+def is_dry_run(run: Mapping[str, Any]) -> bool:
+    """A run started as 演练 (`--dry-run`): it validated and looked up, and submitted nothing."""
+    return bool(((run.get("parameters") or {}).get("flow_params") or {}).get("dry_run"))
+
+
+def refuse_dry_run(settings: Settings, run_id: str) -> None:
+    """A `UsageError` (exit 2) for a dry run: its rows are not corrected, marked or retried here."""
+    from rpa.errors import UsageError
+
+    if is_dry_run(read_run_json(run_folder(settings, run_id))):
+        raise UsageError(f"运行 {run_id} 是演练（只校验和查询，未向 AMS 提交），其中的行不在异常处理中办理："
+                         "请运行正式报备（不带 --dry-run），再处理正式运行的结果")
 
 
 def _set_aside(row: PutAside, today: str) -> SetAside:

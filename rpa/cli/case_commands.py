@@ -38,9 +38,10 @@ def _user(name: str | None) -> str:
 
 
 def _item_id(cfg: Settings, run_id: str, row: int) -> int:
-    from rpa.casework.cases import open_cases
+    from rpa.casework.cases import open_cases, refuse_dry_run
     from rpa.errors import UsageError
 
+    refuse_dry_run(cfg, run_id)  # a dry run's rows are never cases: say why, not "no such row"
     for run in open_cases(cfg, run_id):
         for case in run.cases:
             if case.row == row:
@@ -59,11 +60,15 @@ def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.
 
     Rows waiting for a person: the portal's message, outcome, screenshot and by-hand mark; and
     the input rows put aside while validating (需人工处理, 无效), with their reasons and what to do."""
-    from rpa.casework.cases import open_cases
+    from rpa.casework.cases import is_dry_run, open_cases
+    from rpa.run.runs import read_run_json, run_folder
 
-    runs = open_cases(settings(), run_id)
+    cfg = settings()
+    runs = open_cases(cfg, run_id)
     if not runs:
-        typer.echo("没有待处理的行")
+        dry = bool(run_id) and is_dry_run(read_run_json(run_folder(cfg, str(run_id))))
+        dry_words = f"运行 {run_id} 是演练（未向 AMS 提交），其中的行不列为待处理的行"
+        typer.echo(dry_words if dry else "没有待处理的行")
         return
     for run in runs:
         started = run.started_at[:19].replace("T", " ")
