@@ -27,12 +27,22 @@ nothing, so its rows are the real filing run's to handle.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rpa.audit.log import AuditLog
-from rpa.casework.cases import CASE_STATES, flow_of, is_case, mark_of, masked_fields, refuse_dry_run
+from rpa.casework.cases import (
+    CASE_STATES,
+    ams_filing_of,
+    flow_of,
+    is_case,
+    mark_of,
+    masked_fields,
+    refuse_dry_run,
+)
 from rpa.casework.words import (
     BY_HAND,
     CORRECTED_AT,
@@ -42,7 +52,7 @@ from rpa.casework.words import (
     WAITS_FOR_EARLIER,
 )
 from rpa.errors import UsageError
-from rpa.masking import FieldClass
+from rpa.masking import FieldClass, scrub_text
 from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.runs import now_in, read_run_json, run_folder
@@ -50,7 +60,8 @@ from rpa.run.runs import now_in, read_run_json, run_folder
 if TYPE_CHECKING:
     from rpa.settings import Settings
 
-_FILING_NO_LIMIT = 64
+_FILING_NO_LIMIT = 40  # rpa.masking keeps a reference (FieldClass.REFERENCE) of up to 40 whole
+_FILING_NO = re.compile(rf"[0-9A-Za-z]{{1,{_FILING_NO_LIMIT}}}")
 
 
 @dataclass(frozen=True)
@@ -98,14 +109,14 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
                  reason: str) -> CaseAction:
     """An operator's mark: the row was filed by hand under `filing_no`; it counts once approved."""
     user = _who(user)
-    filing_no, reason = filing_no.strip(), " ".join(reason.split())
-    if not filing_no or len(filing_no) > _FILING_NO_LIMIT or any(ch.isspace() for ch in filing_no):
-        raise UsageError("请填写 AMS 给出的备案编号（不含空格，至多 64 个字符）")
+    filing_no, reason = unicodedata.normalize("NFKC", filing_no).strip(), " ".join(reason.split())
     if not reason:
         raise UsageError("请写明人工报备的原因（如：柜面已在 AMS 中办理）")
     queue, audit, item = _case(settings, run_id, item_id)
     if mark_of(item) is not None:
         raise UsageError(f"第 {_row(item)} 行已有待复核的人工报备标记：请等复核人批准或退回")
+    _agrees_with_ams(item, filing_no, "人工报备只能填写该编号，请核对 AMS 的备案历史后重新标记")
+    _looks_like_filing_no(item, filing_no)
     flow = flow_of(read_run_json(run_folder(settings, run_id)))
     if flow is None or not flow.case_fields(item.payload):  # a report download is not filed by hand
         raise UsageError(f"运行 {run_id} 的事项不是报备，不能标记为人工报备：请重试或重新运行")
@@ -123,6 +134,7 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str)
     checker = _who(checker)
     queue, audit, item = _case(settings, run_id, item_id)
     mark = _mark_for(item, checker)
+    _agrees_with_ams(item, mark.filing_no, "请退回该标记，由经办人按 AMS 显示的编号重新标记")
     at = _now(settings)
     note = f"人工报备：{mark.reason}（经办 {mark.maker} 标记，复核 {checker} 批准）"
     result = {"status": FILED_BY_HAND, "filing_no": mark.filing_no, "note": note,
@@ -183,6 +195,31 @@ def _waiting_behind(queue: WorkQueue, run_id: str, earlier: list[WorkItem]) -> l
             if item.state == ItemState.HELD and item.last_error_code == WAITS_FOR_EARLIER
             and item.order_group in before and item.id > before[item.order_group]
             and item.id not in {e.id for e in earlier}]
+
+
+def _looks_like_filing_no(item: WorkItem, text: str) -> None:
+    """Refuse a text that cannot be a filing number, unless it is the one AMS showed for the row.
+    AMS's format is not documented (DOMAIN.md: "a filing number"; the mock AMS and the docs show
+    digits, some with letters before them), so only that is asked: letters and digits (full-width
+    ones read as half-width), at least one digit, no spaces or signs, within what the audit chain
+    keeps whole."""
+    if ams_filing_of(item) and ams_filing_of(item).upper() == text.upper():
+        return
+    if not _FILING_NO.fullmatch(text) or not any(ch.isdigit() for ch in text):
+        shown = scrub_text(" ".join(text.split()))[:_FILING_NO_LIMIT] or "（空）"
+        raise UsageError(f"第 {_row(item)} 行：“{shown}”不像 AMS 的备案编号：请照 AMS 的回执或备案历史"
+                         "填写备案编号（只含字母和数字、至少一位数字，不含空格和符号，"
+                         f"至多 {_FILING_NO_LIMIT} 个字符）")
+
+
+def _agrees_with_ams(item: WorkItem, filing_no: str, then: str) -> None:
+    """Refuse a by-hand filing number other than the one AMS showed for the row's filing when
+    the bot looked it up (`ams_filing_of`): AMS's record of that row is that filing."""
+    shown = ams_filing_of(item)
+    if shown and shown.upper() != filing_no.upper():
+        raise UsageError(f"第 {_row(item)} 行：机器人已在 AMS 中查到该行的备案，AMS 显示的备案编号为 "
+                         f"{shown}（完整编号见异常处理页面或 rpa cases list），与人工报备的 {filing_no} "
+                         f"不同：{then}")
 
 
 def _who(user: str) -> str:

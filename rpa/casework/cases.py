@@ -14,7 +14,8 @@ rows it put aside: it submitted nothing, so nothing of it is a person's to handl
 (`refuse_dry_run` says so to an action on it: run the real filing and handle its rows).
 Each case carries the portal's message, the outcome word of rpa.outcomes, the screenshot the
 browser kept when it ended (a path relative to the run folder, "" when none), its fields masked
-as the flow shows them, and a "filed by hand" mark waiting for a checker, if any.
+as the flow shows them, a "filed by hand" mark waiting for a checker, if any, and the filing
+number AMS showed for the row when the bot found AMS already holding a filing of it, if any.
 Nothing here changes anything.
 """
 
@@ -76,6 +77,7 @@ class Case:
     system_failure: bool  # failed on system errors (timeouts, 500s): a retry may file it
     fields: tuple[CaseField, ...]
     mark: ByHandMark | None
+    ams_filing_no: str = ""  # AMS's filing the bot found for the row (`ams_filing_of`); "" when none
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,13 @@ def flow_of(run: Mapping[str, Any]) -> Flow | None:
         return None
 
 
+def ams_filing_of(item: WorkItem) -> str:
+    """The filing number AMS showed for the row when the bot looked it up (a filing of the
+    account held for a person: AMS already holds it under another date or content), "" when the
+    item records none. A by-hand mark of the row must give that number (rpa.casework.actions)."""
+    return str((item.result or {}).get("filing_no") or "").strip()
+
+
 def mark_of(item: WorkItem) -> ByHandMark | None:
     mark = (item.result or {}).get(BY_HAND)
     if not isinstance(mark, Mapping):
@@ -217,4 +226,5 @@ def _case(queue: WorkQueue, flow: Flow | None, folder: Path, item: WorkItem, key
                    for label, value, kind, correctable in (flow.case_fields(item.payload) if flow else []))
     return Case(item.run_id, item.id, str(item.payload.get("sheet") or ""), int(item.payload.get("row") or 0),
                 item.state.value, item_label(item.state.value, result), item.last_error_code or "",
-                scrub_text(message), screenshot or "", system, fields, mark_of(item))
+                scrub_text(message), screenshot or "", system, fields, mark_of(item),
+                mask(ams_filing_of(item), FieldClass.REFERENCE))

@@ -83,6 +83,8 @@ def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.
             typer.echo(f"  第 {case.row} 行：{case.outcome}{extra}；{case.message or '门户没有给出提示'}")
             if case.screenshot:
                 typer.echo(f"    截图：{case.screenshot}")
+            if case.ams_filing_no:
+                typer.echo(f"    AMS 显示的备案编号：{case.ams_filing_no}（人工报备只能填写此编号）")
             if case.mark:
                 typer.echo(f"    人工报备待复核：{case.mark.maker} 标记，备案编号 {case.mark.filing_no}，"
                            f"原因：{case.mark.reason}")
