@@ -225,7 +225,7 @@ class AccountFilingFlow(Flow):
             row = result_row(outcome, item, aliases.match, elsewhere)
             if item is not None and not row.evidence and item.state != ItemState.DONE:
                 # a refused, held or failed row: the page the portal showed when it ended
-                shot = last_failure_shot(ctx.folder, ctx.item_ref(item.key))
+                shot = last_failure_shot(ctx.settings.runs_dir / item.run_id, ctx.item_ref(item.key))
                 row = replace(row, evidence=shot)
             rows.append(row)
             self.input_rows.append(input_row(outcome, item, rows[-1]))

@@ -155,6 +155,7 @@ def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> Inp
         note=row.note,
         attempts=0 if item is None else item.attempts,
         evidence=row.evidence,
+        evidence_run="" if item is None else item.run_id,  # another run's folder, when it settled the row
     )
 
 

@@ -5,7 +5,9 @@ inside the run folder, and the failure screenshots the browser kept under the it
     'evidence/3f9c…-2-failure.png'
 
 A path that leaves the run folder (absolute, `..`, a symlink pointing out) or is not an image is
-named but not linked (`Evidence.href` None): the page never links outside its run.
+named but not linked (`Evidence.href` None): the page never links outside its run. So a row an
+earlier run settled, whose screenshot that run's folder keeps, is named with that run
+(`Evidence.run`, `evidence_of_run`): the page says 截图见运行 <id>, not that it is missing.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ EVIDENCE_DIR = "evidence"
 # rpa.browser.evidence.item_evidence names failure screenshots <item_ref>-failure.png,
 # <item_ref>-2-failure.png...
 _FAILURE_SHOT = re.compile(r"(?:-\d+)?-failure\.png")
+_RUN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Evidence:
     name: str
     href: str | None
     failure: bool = False
+    run: str = ""  # the other run whose folder holds it (never linked); "" for this run's own
 
 
 def evidence(value: Any, folder: Path) -> Evidence | None:
@@ -46,6 +50,21 @@ def evidence(value: Any, folder: Path) -> Evidence | None:
     inside = target.is_relative_to(folder.resolve()) and target.is_file()  # a symlink may point out
     # the link target is not shown text: it keeps the real file name, percent-encoded
     return Evidence(name, quote(relative.as_posix()) if inside else None)
+
+
+def evidence_of_run(value: Any, folder: Path, run_id: str) -> Evidence | None:
+    """The screenshot named by a row's result as `evidence` does for this run (`folder`); for a
+    row another run settled (`run_id`), found in that run's folder beside this one, named with
+    that run and not linked, or missing when that folder does not hold it."""
+    if not run_id or run_id == folder.name:
+        return evidence(value, folder)
+    if not _RUN_ID.fullmatch(run_id):  # a run id is one plain folder name: else named, never looked for
+        named = evidence(value, folder)
+        return None if named is None else Evidence(named.name, None)
+    found = evidence(value, folder.parent / run_id)
+    if found is None or found.href is None:
+        return found
+    return Evidence(found.name, None, run=run_id)
 
 
 def failure_shots(folder: Path, ref: str) -> list[Evidence]:

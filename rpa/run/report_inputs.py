@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rpa.outcomes import OUTCOME_LABELS, outcome_label
-from rpa.run.report_evidence import Evidence, evidence
+from rpa.run.report_evidence import Evidence, evidence_of_run
 from rpa.run.report_sections import InputRow, shown_reference, shown_text
 
 # row outcome (rpa.outcomes) -> badge colour
@@ -85,7 +85,7 @@ def shown_input_row(row: InputRow, folder: Path) -> ShownInputRow:
         portal_message=shown_text(row.portal_message),
         note=shown_text(row.note),
         attempts=row.attempts,
-        shot=evidence(row.evidence, folder),
+        shot=evidence_of_run(row.evidence, folder, row.evidence_run),
     )
 
 

@@ -32,7 +32,9 @@ def shown_reference(value: Any) -> str:
 class InputRow:
     """One row of the flow's input, in input order, as the flow hands it to the report: the
     account already masked by the flow; `outcome` a row outcome code of rpa.outcomes;
-    `evidence` a path inside the run folder. Every text is scrubbed again before it is shown."""
+    `evidence` a path inside the folder of the run `evidence_run` (another run that settled the
+    row), or of this run when that is "" or this run. Every text is scrubbed again before it is
+    shown."""
 
     sheet: str
     row: int
@@ -45,6 +47,7 @@ class InputRow:
     note: str = ""
     attempts: int = 0
     evidence: str = ""
+    evidence_run: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from flows.account_filing.records import FilingRecord
 from rpa.run.orchestrate import execute_run
 from tests.e2e.test_account_filing_run import ACCOUNTS, REFERENCE_DAY, SEED, filing_settings, read_result
+from tests.integration.ams_helpers import basic_record, write_export
 from tests.plugins.portals import AmsHandle
 
 pytestmark = pytest.mark.browser
@@ -78,3 +80,30 @@ def test_a_refused_row_has_its_failure_screenshot_in_the_book_and_the_report(
     page.goto((outcome.folder / shot).as_uri())
     red = page.evaluate(RED_PIXELS)
     assert red > 200, red
+
+
+@pytest.mark.timeout(240)
+def test_a_row_an_earlier_run_filed_names_that_runs_screenshot_not_a_missing_one(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """report.html links only inside its own run folder: a row an earlier run filed is shown with
+    that run's name where its screenshot is, never as 截图缺失 (the file is in that run's folder)."""
+    record = FilingRecord.model_validate(basic_record("510120260901", serial=90)).model_dump()
+    export = write_export(tmp_path / "accounts.xlsx", [record])
+    settings = filing_settings(tmp_path, ams, 1)
+    params = {"flow_params": {"input": str(export), "today": REFERENCE_DAY}}
+    first = execute_run(settings, "account-filing", params, workers=1)
+    assert first.exit_code == 0, first
+    [filed] = read_result(first.folder / "result.xlsx").values()
+    shot = str(filed["证据文件"])
+    assert shot.startswith("evidence/") and (first.folder / shot).is_file(), filed
+
+    again = execute_run(settings, "account-filing", params, workers=1)
+    assert again.exit_code == 0 and len(ams.submissions()) == 1, again
+    [row] = read_result(again.folder / "result.xlsx").values()
+    assert row["处理批次"] == first.run_id and row["证据文件"] == shot
+    assert not (again.folder / shot).exists()
+    page = (again.folder / "report.html").read_text(encoding="utf-8")
+    assert "截图缺失" not in page
+    assert f"截图见运行 {first.run_id}：{shot.removeprefix('evidence/')}" in page
+    assert f'href="{shot}"' not in page and "../" not in page  # nothing linked outside the run
