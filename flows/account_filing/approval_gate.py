@@ -7,7 +7,10 @@ the item waits as 待复核 with a `review` in its result that a checker reads
 (`rpa approvals list`, the console): AMS's filings of the account as the look-up listed them,
 each compared field as it will be sent and, for a change,
 as AMS holds it now (its latest 开户 or 变更 filing's 详情 page) with the fields that change
-marked. Values are masked by what they are before they are kept.
+marked. A field the 变更 leaves to AMS (`FilingRecord.kept_fields`, the rule the form follows:
+not named by its 变更事项, or no column in the export) is shown as it will be filed, AMS's own
+value, marked `kept`, whatever the row's cell says. Values are masked by what they are before
+they are kept.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ def awaiting_approval(
     """The hold of a row that waits for a checker, with its review."""
     ams_now = _ams_now(record, history, detail)
     changed = set(differing_fields(record, ams_now, fields)) if ams_now is not None else set(fields)
-    sent = record_content(record)
+    kept = record.kept_fields if ams_now is not None else frozenset()
+    sent = {**record_content(record), **{name: (ams_now or {}).get(name, "") for name in kept}}
     review: dict[str, Any] = {
         "action": ACTION_LABELS.get(record.action, record.action),
         "account": shown(record, "account_no", record.account_no),
@@ -59,6 +63,7 @@ def awaiting_approval(
                 "send": shown(record, name, sent.get(name)),
                 "ams": None if ams_now is None else shown(record, name, ams_now.get(name)),
                 "changed": name in changed,
+                "kept": name in kept,  # not sent: the form leaves AMS's value, shown in "send"
             }
             for name in fields
         ],

@@ -30,7 +30,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rpa.approvals.words import APPROVED_AT, APPROVED_BY, AWAITING_CODE, MAKER_PARAM, REJECTED_CODE
+from rpa.approvals.words import (
+    APPROVED_AT,
+    APPROVED_BY,
+    AWAITING_CODE,
+    KEPT_NOTE,
+    MAKER_PARAM,
+    REJECTED_CODE,
+)
 from rpa.audit.log import AuditLog
 from rpa.errors import UsageError
 from rpa.masking import mask
@@ -45,13 +52,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ReviewField:
-    """One field of a waiting row: as it will be sent, as AMS holds it now (None: not read, the
-    row opens an account or closes one) and whether it changes. Values masked."""
+    """One field of a waiting row: as it will be filed, as AMS holds it now (None: not read, the
+    row opens an account or closes one), whether it changes, and whether the 变更 leaves it as
+    AMS holds it (`kept`: `send` is then AMS's value, whatever the row's cell said). Masked."""
 
     label: str
     send: str
     ams: str | None
     changed: bool
+    kept: bool = False
+
+    @property
+    def to_file(self) -> str:
+        """The value under 将报送, with KEPT_NOTE when the 变更 leaves the field to AMS."""
+        return f"{self.send}{KEPT_NOTE}" if self.kept else self.send
 
 
 @dataclass(frozen=True)
@@ -250,7 +264,8 @@ def _waiting_row(item: WorkItem, flow: Flow | None) -> WaitingRow:
 
     fields = tuple(
         ReviewField(label, shown(label, f.get("send", "")),
-                    None if f.get("ams") is None else shown(label, f["ams"]), bool(f.get("changed")))
+                    None if f.get("ams") is None else shown(label, f["ams"]), bool(f.get("changed")),
+                    bool(f.get("kept")))
         for f in review.get("fields", [])
         for label in [str(f.get("label", ""))]
     )

@@ -3,7 +3,8 @@
 A run set for approval (`rpa run account-filing --approval`, or `approval: true` on a job of
 schedules.yaml) enqueues each row with `payload[APPROVAL_FIELD] = REQUIRED`. Its handler looks
 the row up and, where it would file, holds the item with `AWAITING_CODE` and a `review` in its
-result (what will be sent, and for a change what AMS holds now). A checker's approval merges
+result (what will be sent, and for a change what AMS holds now; a field the change leaves to
+AMS shows AMS's value, marked with KEPT_NOTE). A checker's approval merges
 `{APPROVED_BY: name, APPROVED_AT: time}` into the payload and makes the item pending again; the
 handler then files it. A rejection ends the item as a business error with `REJECTED_CODE`.
 """
@@ -20,6 +21,8 @@ APPROVED_AT = "approved_at"
 AWAITING_CODE = "awaiting_approval"
 REJECTED_CODE = "rejected_by_checker"
 MAKER_PARAM = "maker"  # run.json parameters: who started the run
+# beside a field a 变更 leaves as AMS holds it (not among its 变更事项): what is filed is AMS's value
+KEPT_NOTE = "（不变更，按 AMS 现值）"
 
 
 def waits_for_checker(payload: Mapping[str, Any]) -> bool:

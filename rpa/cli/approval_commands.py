@@ -88,11 +88,12 @@ def _print_run(run: WaitingRun) -> None:
         for f in row.fields:
             mark = "＊" if with_ams and f.changed else "  "
             now = [escape(f.ams or "")] if with_ams else []
-            cells = [f"  {mark}{escape(f.label)}", *now, escape(f.send)]
+            cells = [f"  {mark}{escape(f.label)}", *now, escape(f.to_file)]
             table.add_row(*cells)
         console.print(table)
         if with_ams:
-            console.print("    （＊ 为将变更的字段）", highlight=False)
+            console.print("    （＊ 为将变更的字段；标“不变更”的字段按 AMS 现值报送，不取导出行的值）",
+                          highlight=False)
     run_id = escape(run.run_id)
     console.print(f"  批准：rpa approvals approve {run_id} [--rows 行号]；"
                   f"退回：rpa approvals reject {run_id} --rows 行号 --reason 原因", highlight=False)

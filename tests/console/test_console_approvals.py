@@ -21,6 +21,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from rpa.approvals.words import KEPT_NOTE
 from rpa.audit.log import AuditLog
 from tests.console.conftest import Console, shoot
 from tests.e2e.test_account_filing_run import read_result
@@ -43,6 +44,7 @@ CHANGED_PERMIT = "J5810003920417"
 SEED_FILING = "AMS2024061100042"
 OLD_ADDRESS = "苏州市姑苏区人民路1200号"
 NEW_ADDRESS = "苏州市工业园区星湖街328号"
+AMS_CAPITAL = "9000000.00"  # the export's 注册资金 cell (800 万元) is stale: the 变更 keeps AMS's
 REASON = "营业执照已过期，请经办重新核实"
 # the maker is an admin, who may both start runs and decide: only the four-eyes rule stops them
 MAKER, CHECKER, AUDITOR, OPERATOR = "admin01", "li.fh", "zhao.sj", "wang.jb"
@@ -82,7 +84,7 @@ def _seed(ams: AmsHandle) -> None:
         "depositor_name": "苏州金鸡湖电子有限公司", "depositor_category": "企业法人",
         "uscc": uscc("320508", "66301861"), "legal_rep_role": "法定代表人", "legal_rep_name": "周美玲",
         "id_type": "居民身份证", "id_number": id_number("320508", "19820317", "046"),
-        "registered_address": OLD_ADDRESS, "registered_capital_yuan": "8000000.00",
+        "registered_address": OLD_ADDRESS, "registered_capital_yuan": AMS_CAPITAL,
         "business_scope": "丝绸制品销售", "bank_code": BANK_CODE, "basic_account_permit": CHANGED_PERMIT,
         "change_items": None, "close_reason": None, "notice_date": None, "operator_id": "S0211",
         "filing_no": SEED_FILING,
@@ -189,6 +191,9 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     assert changed.locator("td").all_inner_texts() == ["＊注册地址", OLD_ADDRESS, NEW_ADDRESS]
     unchanged = card.locator("tr", has_text="经营范围")
     assert unchanged.get_attribute("class") is None and "＊" not in unchanged.inner_text()
+    kept = card.locator("tr", has_text="注册资金")  # not named by 变更事项: filed as AMS holds it
+    assert kept.get_attribute("class") is None
+    assert kept.locator("td").all_inner_texts() == ["注册资金", AMS_CAPITAL, AMS_CAPITAL + KEPT_NOTE]
     assert f"开户 2024-06-11 {SEED_FILING}" in card.inner_text()
     changed.evaluate("row => row.scrollIntoView({block: 'center'})")  # the change beside the buttons
     assert card.get_by_role("button", name="全部批准").is_enabled()
@@ -237,6 +242,7 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     assert _filed(ams) == {(OPEN_A, "open"), (CHANGED, "change"), (OPEN_C, "open")}
     address = [f for f in ams.filings() if f["account_no"] == CHANGED and f["action"] == "change"]
     assert address[0]["record"]["registered_address"] == NEW_ADDRESS
+    assert address[0]["record"]["registered_capital_yuan"] == AMS_CAPITAL  # as the page said
     result = read_result(console.settings.runs_dir / run_id / "result.xlsx")
     assert [result[r]["状态"] for r in (2, 3, 4, 5)] == ["已报备", "复核退回", "已报备", "已报备"]
     assert REASON in str(result[3]["说明"]) and CHECKER in str(result[3]["说明"])
