@@ -36,6 +36,7 @@ from rpa.approvals.words import (
     AWAITING_CODE,
     KEPT_NOTE,
     MAKER_PARAM,
+    OLD_REVIEW_NOTE,
     REJECTED_CODE,
 )
 from rpa.audit.log import AuditLog
@@ -80,6 +81,14 @@ class WaitingRow:
     business_date: str
     fields: tuple[ReviewField, ...]
     ams_history: tuple[str, ...] = ()  # AMS's filings of the account: `开户 2025-03-04 AMS...`
+    # a change held before reviews marked the fields it leaves to AMS: its 将报送 may show the
+    # row's cells where AMS's values are filed (the screens then say OLD_REVIEW_NOTE)
+    kept_unmarked: bool = False
+
+    @property
+    def warning(self) -> str:
+        """What the screens say above the row's fields; empty for most rows."""
+        return OLD_REVIEW_NOTE if self.kept_unmarked else ""
 
 
 @dataclass(frozen=True)
@@ -272,8 +281,11 @@ def _waiting_row(item: WorkItem, flow: Flow | None) -> WaitingRow:
     sheet = str(item.payload.get("sheet") or "")
     history = tuple(" ".join(str(entry.get(k) or "") for k in ("action", "business_date", "filing_no"))
                     for entry in review.get("ams_history", []) if isinstance(entry, dict))
+    raw = [f for f in review.get("fields", []) if isinstance(f, dict)]
+    unmarked = any(f.get("ams") is not None for f in raw) and not any("kept" in f for f in raw)
     return WaitingRow(item.id, sheet, _row(item), str(review.get("action", "")),
-                      str(review.get("account", "")), str(review.get("business_date", "")), fields, history)
+                      str(review.get("account", "")), str(review.get("business_date", "")), fields, history,
+                      unmarked)
 
 
 def _live(settings: Settings, run_id: str) -> bool:

@@ -23,6 +23,9 @@ REJECTED_CODE = "rejected_by_checker"
 MAKER_PARAM = "maker"  # run.json parameters: who started the run
 # beside a field a 变更 leaves as AMS holds it (not among its 变更事项): what is filed is AMS's value
 KEPT_NOTE = "（不变更，按 AMS 现值）"
+# beside a change whose review was kept before KEPT_NOTE existed (`WaitingRow.kept_unmarked`)
+OLD_REVIEW_NOTE = ("此行的复核内容生成较早，未标出不变更的字段：变更事项没有列出的字段按 AMS 现值报送，"
+                   "以“AMS 现有”一栏为准，“将报送”一栏中这些字段可能显示的是导出行的值")
 
 
 def waits_for_checker(payload: Mapping[str, Any]) -> bool:

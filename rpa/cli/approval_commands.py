@@ -91,6 +91,8 @@ def _print_run(run: WaitingRun) -> None:
             cells = [f"  {mark}{escape(f.label)}", *now, escape(f.to_file)]
             table.add_row(*cells)
         console.print(table)
+        if row.warning:
+            console.print(f"    [bold]注意：{escape(row.warning)}[/]", highlight=False)
         if with_ams:
             console.print("    （＊ 为将变更的字段；标“不变更”的字段按 AMS 现值报送，不取导出行的值）",
                           highlight=False)

@@ -90,6 +90,7 @@ def test_the_approval_screen_shows_what_a_change_files(ams: AmsHandle, tmp_path:
         assert "＊" not in line and stale not in line, listed
         assert line.count(ams_value) == 2 and KEPT_NOTE in line, listed  # 将报送 = AMS 现有
     assert KEPT_NOTE not in address
+    assert "注意：" not in listed  # a review made now marks what it keeps: no warning
 
     approved = cli.run("approvals", "approve", run_id, "--checker", CHECKER, "--workers", "1", timeout=240)
     assert approved.returncode == 0, approved.stdout + approved.stderr

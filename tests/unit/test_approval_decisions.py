@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from rpa.approvals.decisions import approve, reject, waiting
 from rpa.audit.log import AuditLog
+from rpa.cli.main import app
 from rpa.errors import UsageError
 from rpa.queue.work_queue import ItemState, NewItem, WorkQueue
 from rpa.settings import Settings
@@ -166,3 +168,37 @@ def test_all_or_none_decides_nothing_when_one_row_was_taken(settings: Settings) 
     assert queue.approve_held(RUN, [ids[2], ids[4]], "awaiting_approval", {"approved_by": "x"},
                               all_or_none=True) == []
     assert _by_row(settings)[2].state == ItemState.HELD
+
+
+def _change_review(kept: bool | None) -> dict[str, Any]:
+    """A change's review; `kept` None as one held before reviews marked the fields kept."""
+    field = {"label": "注册资金", "send": "2000000.00", "ams": "2000000.00", "changed": False}
+    return {"action": "变更", "account": "************0015", "business_date": "2026-12-01",
+            "fields": [field if kept is None else {**field, "kept": kept}]}
+
+
+def test_a_change_held_before_kept_fields_were_marked_is_shown_with_a_warning(settings: Settings) -> None:
+    queue = WorkQueue.from_settings(settings)
+    queue.enqueue_many("account-filing", RUN, [NewItem(f"change:6228480020000015:2026-12-01:c{row}",
+                                                       {"row": row, "approval": "required"})
+                                               for row in (5, 6)])
+    for kept in (None, True):
+        item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+        assert item is not None
+        queue.hold(item.id, "w1", "awaiting_approval", "waits",
+                   result={"status": "awaiting_approval", "review": _change_review(kept)})
+    [run] = waiting(settings)
+    rows = {row.row: row for row in run.rows}
+    assert rows[5].kept_unmarked and "按 AMS 现值报送" in rows[5].warning
+    assert rows[5].fields[0].to_file == "2000000.00"  # not said to be kept: the review never said
+    assert not rows[6].kept_unmarked and rows[6].warning == ""
+    assert rows[6].fields[0].to_file == "2000000.00（不变更，按 AMS 现值）"
+    assert rows[2].warning == ""  # an 开户 shows no AMS values: nothing to warn of
+
+    env = {"RPA_RUNS_DIR": str(settings.runs_dir), "RPA_AUDIT_KEY_FILE": str(settings.audit_key_file),
+           "COLUMNS": "300"}
+    listed = CliRunner().invoke(app, ["approvals", "list", RUN], env=env)
+    assert listed.exit_code == 0, listed.output
+    row5, row6 = listed.output.split("第 5 行")[1].split("第 6 行")
+    assert f"注意：{rows[5].warning}" in row5 and "注意" not in row6
+    assert "2000000.00（不变更，按 AMS 现值）" in row6 and "（不变更" not in row5
