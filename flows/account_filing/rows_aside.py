@@ -13,6 +13,11 @@ account's keyed hash (`rpa.alerts.findings.filing_ref`), never by the account nu
 worker, after looking the account up, holds the row (需人工处理) while AMS does not hold one of
 them: it was filed since (a corrected export, by hand at AMS) once AMS lists it.
 
+A row of this run's input put aside with an action or a business date that does not read may come
+before any row of its account: every valid row of the account in the run is held, for a person to
+file in order by hand (nothing tells the bot when that row is filed). Other runs' such rows carry no
+keyed hash to match them by (`aside_details` has none without a date), so they are not seen here.
+
 A row dated before a filing AMS already holds of the account (a late 变更 of 12-01 after 12-02's
 was filed) is held too: filed after it, AMS would end with the older content.
 """
@@ -50,7 +55,9 @@ def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], r
     aside: dict[str, list[dict[str, Any]]] = {}  # account -> its rows put aside
     for outcome in report.outcomes:
         action, account, day = filing_of_outcome(outcome)
-        if not outcome.valid and action in ACTION_ORDER and account and day:
+        if not outcome.valid and account:  # an action or a date that does not read: order unknown
+            if action not in ACTION_ORDER or not day:
+                action, day = "", ""
             aside.setdefault(account, []).append(_entry(run_id, outcome.sheet, outcome.row, action, day,
                                                         outcome.status))
     others = [row for row in elsewhere if row.run_id != run_id and not row.dry_run and row.filing_ref
@@ -63,7 +70,7 @@ def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], r
         mine = [*aside.get(record.account_no, []), *(
             _entry(row.run_id, row.sheet, row.row, _CODES[row.action], row.business_date, row.status)
             for row in others if row.account == outcome.account_masked and _same_account(row, record, key))]
-        before = [entry for entry in mine if _order(entry) < business_order(record)]
+        before = [entry for entry in mine if not entry["action"] or _order(entry) < business_order(record)]
         if before:
             found[outcome.sheet, outcome.row] = before
     return found
@@ -77,9 +84,14 @@ def waits_for_row_aside(item: WorkItem, record: FilingRecord, history: AccountHi
         if (action, day) in in_ams:
             continue  # AMS holds it: filed since, by a later run or by hand
         where = "" if entry["run"] == item.run_id else f"运行 {entry['run']} "
-        note = (f"同一账户在前的{where}第{entry['row']}行（{ACTION_LABELS[action]} {day}）"
-                f"{outcome_label(entry['status'])}，AMS 中也没有：本行未提交，暂挂；"
-                f"待该行报备（改正后重新导出，或在 AMS 办理）后执行 rpa runs retry {item.run_id}")
+        if not action:  # its order is unknown: it may come first, and nothing can tell when it is filed
+            note = (f"同一账户的{where}第{entry['row']}行{outcome_label(entry['status'])}，"
+                    "其业务类型或业务日期读不出，无法判断先后：本行未提交，暂挂；"
+                    "请人工核对该账户在 AMS 的备案，按业务顺序办理后将本行标记为人工报备（rpa cases mark）")
+        else:
+            note = (f"同一账户在前的{where}第{entry['row']}行（{ACTION_LABELS[action]} {day}）"
+                    f"{outcome_label(entry['status'])}，AMS 中也没有：本行未提交，暂挂；"
+                    f"待该行报备（改正后重新导出，或在 AMS 办理）后执行 rpa runs retry {item.run_id}")
         raise NeedsPerson(f"{record.masked_label()}：{note}", code=WAITS_FOR_EARLIER,
                           details={"status": "held", "note": note, "earlier_row": entry["row"]})
 

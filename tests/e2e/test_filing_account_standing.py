@@ -271,3 +271,31 @@ def test_a_row_dated_before_a_filing_ams_holds_is_held(ams: AmsHandle, tmp_path:
     [(state, note)] = _results(outcome)
     assert state == "需人工处理" and "AMS 中该账户已有更晚的变更（2026-11-25，" in note, note
     assert "本行（变更 2026-11-24）晚到" in note and not ams.submissions()
+
+
+def test_a_row_put_aside_whose_date_does_not_read_holds_the_accounts_rows_of_its_run(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """The 变更's 开户日期 cell reads 2026-11-32: it may come before the 撤销 or not, and nothing
+    tells the bot when it is filed. The 撤销 is held for a person, and AMS gets nothing."""
+    _seed_basic(ams)
+    account = "110020260311"
+    ams.seed([basic_record(account, serial=41, day="2026-11-20", **GENERAL)])
+    before = len(ams.filings())
+    rows = [basic_record(account, serial=41, day="2026-11-24", action="change", **{**GENERAL, **NEW_ADDRESS}),
+            basic_record(account, serial=41, day="2026-11-25", action="close", close_reason="转户",
+                         **GENERAL)]
+    records = [FilingRecord.model_validate(r).model_dump() for r in rows]
+    source = write_export(tmp_path / "accounts.xlsx", records)
+    book = load_workbook(source)
+    sheet = book.active
+    assert sheet is not None and sheet["E4"].value == "2026/11/24"  # the 变更's 开户日期
+    sheet["E4"].value = "2026/11/32"
+    book.save(source)
+
+    outcome = _run_file(ams, source, tmp_path)
+
+    (change_state, _), (close_state, close_note) = _results(outcome)
+    assert change_state == "无效，未报备" and close_state == "需人工处理", _results(outcome)
+    assert "同一账户的第4行无效，未报备，其业务类型或业务日期读不出，无法判断先后" in close_note, close_note
+    assert len(ams.filings()) == before and not ams.submissions()
