@@ -105,6 +105,9 @@ class AccountReconciliationFlow(Flow):
             f"核对期间 {span['begin']} 至 {span['end']} 没有读到任何导出文件{source}，应报未报无法核对："
             "请把本期的导出文件放入报备的投放文件夹，或用 --input 指定本期的导出文件后重新运行核对"
             "（用 rpa run account-filing --input 报备的导出文件不在投放文件夹的记录中，须用 --input 指定）")
+        if inputs and not self.rows and not self.unread:  # last month's export, or a header alone
+            self.none_read = (f"读到的导出文件{names}中没有核对期间 {span['begin']} 至 {span['end']} 的行，"
+                              "应报未报无法核对：请确认导出文件是本期的后重新运行核对")
         notes = [f"核对 {span['begin']} 至 {span['end']}（期限按 {today.isoformat()} 判断）："
                  f"导出文件 {self.read}"]
         return Prepared(enqueued=sum(r.created for r in results), notes=notes)

@@ -1,4 +1,5 @@
-"""`rpa run account-reconciliation` when AMS's 备案业务清单 shows less than the query asked for.
+"""`rpa run account-reconciliation` when AMS's 备案业务清单 shows less than the query asked for, or
+shows the whole list otherwise.
 
 AMS holds two 开户 filed by hand on 2026-11-17 and 2026-11-19; the export has both rows, so both
 belong in 非本行报送. A list narrower than asked, taken for the whole, would put a row AMS holds
@@ -45,20 +46,28 @@ def _planted(account: str, day: str) -> dict[str, Any]:
             "operator_id": "BR0117"}  # fmt: skip
 
 
-def _reconcile(ams: Any, tmp_path: Path) -> tuple[CliEnv, Any]:
+def _reconcile(ams: Any, tmp_path: Path, period: tuple[str, str] = ("2026-11-16", "2026-11-20")
+               ) -> tuple[CliEnv, Any]:
     ams.admin.post("/_admin/plant", json=[_planted(a, d) for a, d in ACCOUNTS.items()]).raise_for_status()
     rows = [open_row(a, _name(a), _code(a), "刘洋", d) for a, d in ACCOUNTS.items()]
     export = write_export(tmp_path / "export.xlsx", rows)
     operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
     cli = make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators, RPA_MAX_ATTEMPTS="1")
-    done = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20",
+    done = cli.run("run", "account-reconciliation", "--from", period[0], "--to", period[1],
                    "--input", str(export), "--as-of", "2026-11-20", timeout=240)  # fmt: skip
     return cli, done
 
 
 @pytest.mark.timeout(300)
-def test_a_business_type_left_from_the_last_search_is_set_back_to_all(ams: Any, tmp_path: Path) -> None:
-    ams.drift_list(remembered_biz_type="change")
+@pytest.mark.parametrize("drift", [{"remembered_biz_type": "change"},
+                                   {"spaced_accounts": True, "slashed_dates": True}],
+                         ids=["business type remembered", "accounts in groups, dates with slashes"])
+def test_a_list_shown_otherwise_but_whole_is_read_right(
+    ams: Any, tmp_path: Path, drift: dict[str, Any]
+) -> None:
+    """A 业务类型 left from the last search is set back to 全部; account numbers in groups of four
+    and the form's dates as 2026/11/16 are the same numbers and dates."""
+    ams.drift_list(**drift)
     cli, done = _reconcile(ams, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     book = load_workbook(cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx")
@@ -71,7 +80,8 @@ def test_a_business_type_left_from_the_last_search_is_set_back_to_all(ams: Any, 
 @pytest.mark.parametrize(("drift", "said"), [
     ({"max_days": 1}, "按 2026-11-16 至 2026-11-17 查询，不是要求的 2026-11-16 至 2026-11-20"),
     ({"masked_accounts": True}, "的账号显示为"),
-], ids=["range cut", "accounts masked"])
+    ({"own_branch_box": True}, "查询条件还有 仅本网点=已勾选"),
+], ids=["range cut", "accounts masked", "a box ticked"])
 def test_a_list_narrower_than_the_query_stops_the_run_and_writes_no_book(
     ams: Any, tmp_path: Path, drift: dict[str, Any], said: str
 ) -> None:
@@ -85,3 +95,13 @@ def test_a_list_narrower_than_the_query_stops_the_run_and_writes_no_book(
     log = (folder / "run.log").read_text(encoding="utf-8")
     assert said in log and "未据此核对" in log, log
     assert not any(account in log for account in ACCOUNTS)  # the log shows no account unmasked
+
+
+@pytest.mark.timeout(300)
+def test_an_export_without_a_row_of_the_period_is_not_all_done(ams: Any, tmp_path: Path) -> None:
+    """Last month's export given by mistake: nothing of the period read, so 应报未报 could not be
+    checked: exit 1 saying so, never 全部完成."""
+    _, done = _reconcile(ams, tmp_path, period=("2026-11-21", "2026-11-27"))
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "全部完成" not in output and "中没有核对期间 2026-11-21 至 2026-11-27 的行" in output, output

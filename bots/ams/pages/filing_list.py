@@ -43,6 +43,8 @@ PAGE = "filing_list"
 COLUMNS = ("filing_no", "action", "business_date", "account_no", "account_kind", "depositor_name", "uscc",
            "bank_code")  # fmt: skip
 ACCOUNT_DIGITS = re.compile(r"\d{8,32}")  # DOMAIN.md: an account number is 8-32 digits
+# a date as a query form may show it: 2026-09-21, 2026/09/21, 2026.09.21, 2026年9月21日
+DATE_SHOWN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 # the query form's other filters, as (label or name, shown value) of those not at 全部; with `reset`
 # true each select is first set to its 全部 option (value "" or a label holding 全部) where it has one
 _FILTERS = """(begin, [end, reset]) => {
@@ -52,6 +54,7 @@ _FILTERS = """(begin, [end, reset]) => {
   for (const e of Array.from(begin.form ? begin.form.elements : [])) {
     if (e === begin || e === end || e.disabled) continue;
     const label = (e.closest("td")?.previousElementSibling?.innerText || e.name || "").trim();
+    const own = ((e.labels && e.labels[0]?.innerText) || e.nextSibling?.textContent || e.value || "").trim();
     if (e.tagName === "SELECT") {
       const option = Array.from(e.options).find(all);
       if (reset && option && !all(e.options[e.selectedIndex] || option)) {
@@ -62,6 +65,10 @@ _FILTERS = """(begin, [end, reset]) => {
       if (chosen && !all(chosen)) shown.push([label, chosen.text.trim()]);
     } else if (e.tagName === "INPUT" && TYPED.includes(e.type) && e.value.trim()) {
       shown.push([label, e.value.trim()]);
+    } else if (e.tagName === "INPUT" && e.type === "checkbox" && e.checked) {
+      shown.push([own || label, "已勾选"]);  // what a ticked box keeps out cannot be known: refused
+    } else if (e.tagName === "INPUT" && e.type === "radio" && e.checked && e.value !== "") {
+      if (!own.includes("全部")) shown.push([label, own]);
     }
   }
   return shown;
@@ -147,6 +154,7 @@ class FilingListPage:
                 raise PortalChanged(f"{what}：第 {number} 行只有 {len(row.cells)} 个单元格，少于表头的列数",
                                     code="filing_list_unreadable")  # fmt: skip
             cell = {name: row.cells[place] for name, place in where.items()}
+            cell["account_no"] = "".join(cell["account_no"].split())  # shown in groups: 6222 0000 7770 0001
             if cell["action"] not in codes.ACTION_BY_WORD:
                 raise PortalChanged(f"{what}：第 {number} 行的业务类型 {cell['action']!r} 不认识",
                                     code="filing_list_unreadable")  # fmt: skip
@@ -177,12 +185,24 @@ def _filters(form: BoundPage, *, reset: bool) -> list[tuple[str, str]]:
     return [(label, value) for label, value in shown]
 
 
+def _as_iso(text: str) -> str:
+    """A date as the form shows it (2026-09-21, 2026/09/21, 2026年9月21日) in ISO form; the text
+    itself when it is no date."""
+    found = DATE_SHOWN.fullmatch(text)
+    if found is None:
+        return text
+    try:
+        return date(*(int(part) for part in found.groups())).isoformat()
+    except ValueError:
+        return text
+
+
 def _check_query(page: BoundPage, begin: date, end: date, what: str, page_no: int) -> None:
     """The page shows the list for the query asked: the dates as given, no other filter set;
     otherwise the list is narrower than asked and nothing may be read from it."""
     shown = (page.locate("begin_date").input_value().strip(), page.locate("end_date").input_value().strip())
     asked = (begin.isoformat(), end.isoformat())
-    if shown != asked:
+    if tuple(_as_iso(text) for text in shown) != asked:
         raise PortalChanged(f"{what}：第{page_no}页按 {shown[0]} 至 {shown[1]} 查询，不是要求的 "
                             f"{asked[0]} 至 {asked[1]}（门户缩小了日期范围？），清单不全，未据此核对；"
                             "请缩短 --from 至 --to 的期间后重新运行",
