@@ -197,6 +197,10 @@ class AccountReconciliationFlow(Flow):
         if missing := len(reconciled.lines[NOT_IN_AMS]):  # we hold its filing number, AMS does not
             self.problems.append(
                 f"{missing} 笔本行已报备（有备案编号）但 AMS 清单中没有：见 {BOOK} 的工作表 {NOT_IN_AMS}")
+        twice = sum("、" in line.ams_filing_no for lines in reconciled.lines.values() for line in lines)
+        if twice:  # DOMAIN.md: a duplicate submission is a real incident
+            self.problems.append(f"{twice} 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案"
+                                 f"（可能重复报送）：见 {BOOK} 各工作表的说明")
         counts = "，".join(f"{name} {len(reconciled.lines[name])}" for name in CLASSES)
         ctx.record(RECONCILIATION_FOUND, told=_told(reconciled, len(self.unread), bool(self.none_read)),
                    classes=[[name, len(reconciled.lines[name])] for name in CLASSES])

@@ -46,9 +46,12 @@ def _planted(account: str, day: str) -> dict[str, Any]:
             "operator_id": "BR0117"}  # fmt: skip
 
 
-def _reconcile(ams: Any, tmp_path: Path, period: tuple[str, str] = ("2026-11-16", "2026-11-20")
+def _reconcile(ams: Any, tmp_path: Path, period: tuple[str, str] = ("2026-11-16", "2026-11-20"),
+               plant: list[dict[str, Any]] | None = None, accounts: dict[str, str] | None = None
                ) -> tuple[CliEnv, Any]:
-    ams.admin.post("/_admin/plant", json=[_planted(a, d) for a, d in ACCOUNTS.items()]).raise_for_status()
+    """Plant `accounts`' 开户 (and `plant`) in AMS, and reconcile an export of every account."""
+    planted = [_planted(a, d) for a, d in (ACCOUNTS if accounts is None else accounts).items()]
+    ams.admin.post("/_admin/plant", json=planted + (plant or [])).raise_for_status()
     rows = [open_row(a, _name(a), _code(a), "刘洋", d) for a, d in ACCOUNTS.items()]
     export = write_export(tmp_path / "export.xlsx", rows)
     operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
@@ -105,3 +108,19 @@ def test_an_export_without_a_row_of_the_period_is_not_all_done(ams: Any, tmp_pat
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "全部完成" not in output and "中没有核对期间 2026-11-21 至 2026-11-27 的行" in output, output
+
+
+@pytest.mark.timeout(300)
+def test_a_filing_ams_holds_twice_is_not_all_done(ams: Any, tmp_path: Path) -> None:
+    """AMS lists two 变更 of one account and date (two filing numbers, filed by hand): a duplicate
+    submission is an incident (DOMAIN.md), so the run says so and exits 1."""
+    account, opened = next(iter(ACCOUNTS.items()))
+    ams.admin.post("/_admin/plant", json=[_planted(account, opened)]).raise_for_status()
+    permit = next(f["record"]["basic_account_permit"] for f in ams.filings() if f["account_no"] == account)
+    change = {**_planted(account, opened), "action": "change", "business_date": "2026-11-18",
+              "change_items": "注册地址", "basic_account_permit": permit}
+    twice = [{**change, "registered_address": f"北京市海淀区中关村大街{n}号"} for n in (1, 2)]
+    _, done = _reconcile(ams, tmp_path, plant=twice, accounts=dict(list(ACCOUNTS.items())[1:]))
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "1 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案" in output, output
