@@ -151,36 +151,22 @@ class QueueReader:
     def unfinished_before(self, item: WorkItem) -> list[WorkItem]:
         """The items of `item`'s run and order group enqueued before it that have not ended done
         (held, refused, failed, or still open), oldest first; none without a group."""
-        if item.order_group is None:
-            return []
-        with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(items)
-                .where(
-                    items.c.run_id == item.run_id,
-                    items.c.order_group == item.order_group,
-                    items.c.id < item.id,
-                    items.c.state != ItemState.DONE,
-                )
-                .order_by(items.c.id)
-            )
-            return [WorkItem.from_row(row) for row in rows]
+        return self._unfinished(item, items.c.run_id == item.run_id, items.c.id < item.id)
 
     def unfinished_elsewhere(self, item: WorkItem) -> list[WorkItem]:
         """The items of other runs of `item`'s flow and order group that have not ended done
         (held, refused, failed, or still open), oldest first; none without a group. Which of them
         come before `item` is the flow's to say (their payloads hold the business order)."""
+        return self._unfinished(item, items.c.flow == item.flow, items.c.run_id != item.run_id)
+
+    def _unfinished(self, item: WorkItem, *where: ColumnElement[bool]) -> list[WorkItem]:
+        """The items of `item`'s order group, further chosen by `where`, not ended done."""
         if item.order_group is None:
             return []
         with self._engine.connect() as conn:
             rows = conn.execute(
                 select(items)
-                .where(
-                    items.c.flow == item.flow,
-                    items.c.order_group == item.order_group,
-                    items.c.run_id != item.run_id,
-                    items.c.state != ItemState.DONE,
-                )
+                .where(items.c.order_group == item.order_group, items.c.state != ItemState.DONE, *where)
                 .order_by(items.c.id)
             )
             return [WorkItem.from_row(row) for row in rows]
