@@ -3,6 +3,7 @@ signed-in page per role (real Chromium from the session's shared browser)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from rpa.settings import Settings
+from tests.plugins.portals import AmsHandle
 
 PASSWORD = "Correct-Horse-9"
 USERS = {"wang.jb": "operator", "li.fh": "checker", "zhao.sj": "auditor", "admin01": "admin"}
@@ -83,3 +85,17 @@ def screen(context: Any) -> Any:
 def shoot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+@pytest.fixture
+def ams_env(ams: AmsHandle, monkeypatch: pytest.MonkeyPatch) -> AmsHandle:
+    """What `rpa run` and the console's runs read: the mock AMS and its first operator, one
+    worker, short backoffs, AMS's service window always open."""
+    code, password = ams.operators[0]
+    monkeypatch.setenv("RPA_AMS_URL", ams.url)
+    monkeypatch.setenv("RPA_AMS_OPERATORS", json.dumps([{"code": code, "password": password}]))
+    monkeypatch.setenv("RPA_WORKERS", "1")
+    monkeypatch.setenv("RPA_BACKOFF_BASE_SECONDS", "0.05")
+    monkeypatch.setenv("RPA_BACKOFF_MAX_SECONDS", "0.2")
+    monkeypatch.setenv("RPA_AMS_SERVICE_WINDOW", "always")
+    return ams

@@ -9,7 +9,6 @@ The export is written here by hand in DOMAIN.md's headers, IDs of the real world
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -74,17 +73,10 @@ def _export(path: Path, rows: list[tuple[str, str]]) -> Path:
 
 
 @pytest.fixture
-def filing_env(ams: AmsHandle, monkeypatch: pytest.MonkeyPatch) -> AmsHandle:
-    """What `rpa run` and the console's resumes read: the mock AMS, one worker, short backoffs."""
-    code, password = ams.operators[0]
-    monkeypatch.setenv("RPA_AMS_URL", ams.url)
-    monkeypatch.setenv("RPA_AMS_OPERATORS", json.dumps([{"code": code, "password": password}]))
-    monkeypatch.setenv("RPA_WORKERS", "1")
-    monkeypatch.setenv("RPA_BACKOFF_BASE_SECONDS", "0.05")
-    monkeypatch.setenv("RPA_BACKOFF_MAX_SECONDS", "0.2")
-    monkeypatch.setenv("RPA_AMS_SERVICE_WINDOW", "always")
-    _seed_basic(ams)
-    return ams
+def filing_env(ams_env: AmsHandle) -> AmsHandle:
+    """`ams_env`, with the depositor's basic account in AMS."""
+    _seed_basic(ams_env)
+    return ams_env
 
 
 def _run(console: Console, export: Path) -> str:

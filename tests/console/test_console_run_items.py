@@ -11,7 +11,6 @@ helpers of tests/e2e/test_approvals.py."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -79,15 +78,8 @@ def _rpa(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.timeout(600)
 def test_run_detail_lists_items_as_result_xlsx_rows_in_sheet_order(
-    console: Console, screen: Any, ams: AmsHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    console: Console, screen: Any, ams_env: AmsHandle, tmp_path: Path
 ) -> None:
-    code, password = ams.operators[0]
-    monkeypatch.setenv("RPA_AMS_URL", ams.url)
-    monkeypatch.setenv("RPA_AMS_OPERATORS", json.dumps([{"code": code, "password": password}]))
-    monkeypatch.setenv("RPA_WORKERS", "1")
-    monkeypatch.setenv("RPA_BACKOFF_BASE_SECONDS", "0.05")
-    monkeypatch.setenv("RPA_BACKOFF_MAX_SECONDS", "0.2")
-    monkeypatch.setenv("RPA_AMS_SERVICE_WINDOW", "always")
 
     made = _rpa("run", "account-filing", "--input", str(_export(tmp_path / "开户导出.xlsx")),
                 "--approval", "--maker", MAKER)
