@@ -35,6 +35,7 @@ from flows.account_reconciliation.classify import (
     Line,
     Reconciled,
     reconcile,
+    shortened,
 )
 from flows.account_reconciliation.compare import FILING_NO
 from flows.account_reconciliation.ours import FILING_FLOW, our_filings
@@ -180,7 +181,13 @@ class AccountReconciliationFlow(Flow):
             return []
         worked = ctx.queue.find_by_keys(FILING_FLOW, [row.item_key for row in self.rows if row.item_key])
         rows = [replace(row, note=_worked_note(row.note, worked.get(row.item_key))) for row in self.rows]
-        reconciled = reconcile(rows, our_filings(ctx.queue, self.begin, self.end), listed)
+        ours = our_filings(ctx.queue, self.begin, self.end)
+        if cut := shortened(rows, ours, listed):
+            self.problems = [f"AMS 备案业务清单有 {len(cut)} 条备案的账号比导出文件或本行报备运行中"
+                             f"同一业务类型、日期的账号短（{'；'.join(cut[:5])}）：清单可能截短了账号，未据此核对，"
+                             "没有写出核对结果；请在 AMS 中查看清单的账号显示"]
+            return []
+        reconciled = reconcile(rows, ours, listed)
         period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
         invalid = [row.source for row in self.rows if row.invalid]
         notes = [*([f"{len(invalid)} 行导出行无效，已按账号、业务类型和业务日期归类（说明中写明原因）："

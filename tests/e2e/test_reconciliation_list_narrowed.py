@@ -124,3 +124,18 @@ def test_a_filing_ams_holds_twice_is_not_all_done(ams: Any, tmp_path: Path) -> N
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "1 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案" in output, output
+
+
+@pytest.mark.timeout(300)
+def test_a_list_showing_accounts_cut_to_8_digits_writes_no_book(ams: Any, tmp_path: Path) -> None:
+    """8 digits is a valid account length (DOMAIN.md), so a list showing the last 8 digits alone
+    reads as other accounts: both rows would be 应报未报 and a clerk would file them twice. Their
+    ends matching the export's accounts under the same action and date stops the run instead."""
+    ams.drift_list(short_accounts=8)
+    cli, done = _reconcile(ams, tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output and "全部完成" not in output, output
+    assert "清单可能截短了账号，未据此核对" in output and "export.xlsx" in output, output
+    assert not (cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx").exists()
+    assert not any(account[-8:] in output for account in ACCOUNTS)  # masked: ****0011

@@ -56,7 +56,7 @@ class AmsHandle:
 
     def drift_list(self, **drift: Any) -> None:
         """How 备案业务清单 drifts (`/_admin/list_drift`: remembered_biz_type, max_days,
-        masked_accounts); none given: the plain list again (a reset clears it too)."""
+        masked_accounts, short_accounts ...); none given: the plain list again (a reset clears it too)."""
         self._json(self.admin.post("/_admin/list_drift", json=drift))
 
     def set_faults(self, **knobs: Any) -> dict[str, Any]:
