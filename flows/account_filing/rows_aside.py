@@ -32,7 +32,7 @@ from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.put_aside import filing_of_outcome
 from flows.account_filing.records import ACTION_ORDER, business_order
 from rpa.alerts.findings import filing_ref
-from rpa.casework.words import WAITS_FOR_EARLIER
+from rpa.casework.words import LATER_FILING_NO, WAITS_FOR_EARLIER
 from rpa.errors import NeedsPerson
 from rpa.outcomes import outcome_label
 
@@ -109,7 +109,7 @@ def comes_after_a_later_filing(record: FilingRecord, history: AccountHistory) ->
             f"备案编号 {last.filing_no}）：本行（{mine}）晚到，在其后报备会让 AMS 以较早的内容为准；"
             "本行未提交，请人工核对后在 AMS 办理")
     raise NeedsPerson(f"{record.masked_label()}：{note}", code=LATER_IN_AMS,
-                      details={"status": "held", "note": note})
+                      details={"status": "held", "note": note, LATER_FILING_NO: last.filing_no})
 
 
 def _same_account(row: PutAside, record: FilingRecord, key: bytes) -> bool:

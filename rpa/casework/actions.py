@@ -49,6 +49,7 @@ from rpa.casework.words import (
     CORRECTED_BY,
     CORRECTED_FIELDS,
     FILED_BY_HAND,
+    LATER_FILING_NO,
     WAITS_FOR_EARLIER,
 )
 from rpa.errors import UsageError
@@ -214,7 +215,12 @@ def _looks_like_filing_no(item: WorkItem, text: str) -> None:
 
 def _agrees_with_ams(item: WorkItem, filing_no: str, then: str) -> None:
     """Refuse a by-hand filing number other than the one AMS showed for the row's filing when
-    the bot looked it up (`ams_filing_of`): AMS's record of that row is that filing."""
+    the bot looked it up (`ams_filing_of`): AMS's record of that row is that filing; and the number
+    of the later filing a row held as 晚到 was held behind (`LATER_FILING_NO`): not the row's."""
+    later = str((item.result or {}).get(LATER_FILING_NO) or "").strip()
+    if later and later.upper() == filing_no.upper():
+        raise UsageError(f"第 {_row(item)} 行：{later} 是 AMS 中该账户更晚一笔业务的备案编号，不是本行的"
+                         "（本行晚到，机器人未提交）：人工报备须填写在 AMS 办理本行业务后得到的备案编号")
     shown = ams_filing_of(item)
     if shown and shown.upper() != filing_no.upper():
         raise UsageError(f"第 {_row(item)} 行：机器人已在 AMS 中查到该行的备案，AMS 显示的备案编号为 "

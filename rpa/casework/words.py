@@ -17,3 +17,6 @@ BY_HAND = "by_hand"
 # the outcome code of a row held because an earlier row of its account (its order group) has
 # not ended filed: it goes back to pending with that row (`rpa.casework.actions`)
 WAITS_FOR_EARLIER = "earlier_row_unfiled"
+# a held row's result field: the number of AMS's later filing of its account that the row, dated
+# before it, was held behind (晚到); a by-hand mark giving that number is refused
+LATER_FILING_NO = "later_filing_no"

@@ -15,7 +15,8 @@ import pytest
 from openpyxl import load_workbook
 
 from flows.account_filing.records import FilingRecord
-from rpa.casework.actions import retry_failures
+from rpa.casework.actions import mark_by_hand, retry_failures
+from rpa.errors import UsageError
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import RunOutcome, execute_run
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.browser
 
 BASIC_PERMIT = "J1031000000101"
 GENERAL = {"account_kind": "general", "basic_account_permit": BASIC_PERMIT, "bank_code": BANK_A}
+LATER_NO = "AMS2026112500007"  # AMS's own 变更 of 2026-11-25, filed at its screens
 NEW_ADDRESS = {"change_items": "注册地址", "registered_address": "北京市朝阳区建国路88号"}
 
 
@@ -264,13 +266,21 @@ def test_a_row_dated_before_a_filing_ams_holds_is_held(ams: AmsHandle, tmp_path:
     account = "110020260310"
     later = {**GENERAL, "change_items": "注册地址", "registered_address": "北京市海淀区新址2号"}
     ams.seed([basic_record(account, serial=40, day="2026-11-20", **GENERAL),
-              basic_record(account, serial=40, day="2026-11-25", action="change", **later)])
+              {**basic_record(account, serial=40, day="2026-11-25", action="change", **later),
+               "filing_no": LATER_NO}])
     outcome = _run(ams, tmp_path, [
         basic_record(account, serial=40, day="2026-11-24", action="change", **{**GENERAL, **NEW_ADDRESS}),
     ])
     [(state, note)] = _results(outcome)
-    assert state == "需人工处理" and "AMS 中该账户已有更晚的变更（2026-11-25，" in note, note
+    assert state == "需人工处理", note
+    assert f"AMS 中该账户已有更晚的变更（2026-11-25，备案编号 {LATER_NO}）" in note, note
     assert "本行（变更 2026-11-24）晚到" in note and not ams.submissions()
+    # the later filing's number is not this row's: a clerk's mark giving it is refused
+    settings = filing_settings(tmp_path, ams, 1)
+    [held] = WorkQueue.from_settings(settings).items(outcome.run_id)
+    with pytest.raises(UsageError, match=f"第 4 行：{LATER_NO} 是 AMS 中该账户更晚一笔业务的备案编号"):
+        mark_by_hand(settings, outcome.run_id, held.id, "王芳", LATER_NO.lower(), "柜面已办理")
+    mark_by_hand(settings, outcome.run_id, held.id, "王芳", "AMS2026120100003", "柜面已在 AMS 中补办")
 
 
 def test_a_row_put_aside_whose_date_does_not_read_holds_the_accounts_rows_of_its_run(
