@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from rpa.alerts.config import AlertsConfig
-from rpa.alerts.findings import filing_of, filing_ref, put_aside_everywhere
+from rpa.alerts.findings import DRY_RUN_PREFIX, FILING_FLOW, not_queued_since, put_aside_everywhere
 from rpa.alerts.kinds import Alert, AlertKind
 from rpa.db import engine_for
 from rpa.masking import FieldClass, mask
@@ -39,8 +39,6 @@ from rpa.workdays import WorkCalendar
 if TYPE_CHECKING:
     from rpa.settings import Settings
 
-FILING_FLOW = "account-filing"  # flows.account_filing.flow.AccountFilingFlow.name
-DRY_RUN_PREFIX = "dry-run:"  # flows.account_filing.portal_identity.DRY_RUN_PREFIX
 SHOWN = 3  # accounts and runs named in one alert; the rest are counted
 
 
@@ -96,22 +94,16 @@ def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
                 record = row.payload.get("record") or {}
                 found.append(Unfiled(mask(str(record.get("account_no", "")), FieldClass.ACCOUNT_NO), due,
                                      row.run_id, row.state, item_label(row.state, row.result), str(row.id)))
-        keys = conn.execute(select(items.c.key).where(items.c.flow == FILING_FLOW)).scalars().all()
-    found.extend(_put_aside_unfiled(settings, today, [k for k in keys if not k.startswith(DRY_RUN_PREFIX)]))
+    found.extend(_put_aside_unfiled(settings, today))
     return sorted(found, key=lambda u: (u.due, u.run_id, u.account))
 
 
-def _put_aside_unfiled(settings: Settings, today: date, item_keys: list[str]) -> list[Unfiled]:
+def _put_aside_unfiled(settings: Settings, today: date) -> list[Unfiled]:
     """Rows put aside while validating, due by `today`, that no filing item stands for."""
-    rows = put_aside_everywhere(settings)
-    if not rows:
-        return []
-    key = settings.audit_key_bytes()
-    itemised = {filing_ref(filing_of(item_key), key) for item_key in item_keys}
     latest: dict[str, Unfiled] = {}
-    for row in rows:  # by run, in time: a later run's row replaces an earlier run's
-        due = _deadline({"deadline": row.deadline})
-        if row.dry_run or due is None or due > today or row.filing_ref in itemised:
+    for row in not_queued_since(settings, put_aside_everywhere(settings)):  # by run, in time: a
+        due = _deadline({"deadline": row.deadline})  # later run's row replaces an earlier run's
+        if row.dry_run or due is None or due > today:
             continue
         where = f"{row.run_id}:{row.sheet}:{row.row}"
         latest[row.filing_ref or where] = Unfiled(row.account, due, row.run_id, row.status,

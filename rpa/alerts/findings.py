@@ -4,6 +4,7 @@ reconciliation found (overdue, missing from AMS, differing, rows it could not re
 
     counts = rows_put_aside(settings, run_id)       # {"needs_person": 1, "invalid": 2}
     rows = put_aside_rows(settings, run_id)         # each such row: where, why, account, deadline
+    rows = not_queued_since(settings, rows)         # those no filing item stands for now
     found = reconciliation_found(settings, run_id)  # None, or what to tell and each class's count
 
 The audit trail, not result.xlsx or the workbook, which a run that stopped before its end has not
@@ -28,6 +29,8 @@ ROW_VALIDATED, FOR_A_PERSON, INVALID = "row.validated", "needs_person", "invalid
 # person must act on; empty when nothing) and `classes` (each class's count, [name, count] pairs
 # in the workbook's order: the audit trail keeps a mapping's keys sorted)
 RECONCILIATION_FOUND = "reconciliation.found"
+FILING_FLOW = "account-filing"  # flows.account_filing.flow.AccountFilingFlow.name
+DRY_RUN_PREFIX = "dry-run:"  # flows.account_filing.portal_identity.DRY_RUN_PREFIX
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,24 @@ def put_aside_everywhere(settings: Settings) -> list[PutAside]:
     if not audit.has_schema():
         return []
     return _last_put_aside(audit.events_named(ROW_VALIDATED))
+
+
+def not_queued_since(settings: Settings, rows: list[PutAside]) -> list[PutAside]:
+    """The rows no filing item of the same account, action and business date stands for now
+    (`filing_ref`; a dry run's items stand for nothing): a row put aside waits for a person until
+    a corrected export's row of it is queued, by any run, and from then that item is followed."""
+    if not rows:
+        return rows
+    from sqlalchemy import select
+
+    from rpa.db import engine_for
+    from rpa.queue.schema import items
+
+    with engine_for(settings.database_url_resolved).connect() as conn:
+        keys = conn.execute(select(items.c.key).where(items.c.flow == FILING_FLOW)).scalars().all()
+    key = settings.audit_key_bytes()
+    queued = {filing_ref(filing_of(k), key) for k in keys if not k.startswith(DRY_RUN_PREFIX)}
+    return [row for row in rows if not (row.filing_ref and row.filing_ref in queued)]
 
 
 def rows_put_aside(settings: Settings, run_id: str) -> Counter[str]:

@@ -9,7 +9,8 @@ rpa.approvals'), refused or rejected (business error) or failed. A run's input r
 while validating (需人工处理 before filing: 核准, a name outside GBK...; or 无效，未报备) never
 became items: they are listed beside the cases (`SetAside`, from the audit chain's
 `row.validated`, rpa.alerts.findings) with their reasons and what a person can do, as
-result.xlsx shows them. A dry run (演练, `--dry-run`) is left out whole, its items as well as the
+result.xlsx shows them, until a corrected export's row of the same account, action and business
+date is queued (by any run): that item is then the one followed. A dry run (演练, `--dry-run`) is left out whole, its items as well as the
 rows it put aside: it submitted nothing, so nothing of it is a person's to handle here
 (`refuse_dry_run` says so to an action on it: run the real filing and handle its rows).
 Each case carries the portal's message, the outcome word of rpa.outcomes, the screenshot the
@@ -26,7 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rpa.alerts.findings import FOR_A_PERSON, INVALID, PutAside, put_aside_everywhere, put_aside_rows
+from rpa.alerts.findings import (
+    FOR_A_PERSON,
+    INVALID,
+    PutAside,
+    not_queued_since,
+    put_aside_everywhere,
+    put_aside_rows,
+)
 from rpa.approvals.words import AWAITING_CODE
 from rpa.casework.words import BY_HAND
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
@@ -134,7 +142,8 @@ def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
     key = settings.audit_key_bytes()
     today = now_in(settings).date().isoformat()
     aside: dict[str, list[SetAside]] = {}
-    for row in put_aside_rows(settings, run_id) if run_id else put_aside_everywhere(settings):
+    put = put_aside_rows(settings, run_id) if run_id else put_aside_everywhere(settings)
+    for row in not_queued_since(settings, put):  # a corrected export's row of it: followed there
         aside.setdefault(row.run_id, []).append(_set_aside(row, today))
     found = []
     for run in runs:

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from rpa.alerts.due import unfiled_filings
-from rpa.alerts.findings import put_aside_everywhere
+from rpa.alerts.findings import not_queued_since, put_aside_everywhere
 from rpa.approvals.decisions import waiting as waiting_for_checker
 from rpa.console.run_pages import FLOW_NAMES, state_words
 from rpa.console.schedules import job_rows
@@ -47,7 +47,7 @@ def home(request: Request) -> HTMLResponse:
     runs = list_runs(settings)
     todays = [_row(run) for run in runs if str(run.get("started_at", "")).startswith(today)]
     aside: dict[str, Counter[str]] = {}  # rows put aside while validating, by run and status
-    for row in put_aside_everywhere(settings):
+    for row in not_queued_since(settings, put_aside_everywhere(settings)):
         aside.setdefault(row.run_id, Counter())[outcome_label(row.status)] += 1
     waiting = []
     for run in runs[:RECENT]:

@@ -1,7 +1,8 @@
 """Input rows a filing run puts aside while validating (需人工处理 before filing: a name outside
 GBK, a basic account of a 机关 that needs 核准; or invalid) never become queue items, yet they are
 accounts not filed: 异常处理 and `rpa cases list` list them with their reasons and what a person
-can do, and the list of filings overdue names them, as result.xlsx marks them. A real run
+can do, and the list of filings overdue names them, as result.xlsx marks them, until a filing of
+the same account, action and business date is queued (a corrected export's row). A real run
 (nothing reaches AMS: no row is valid), the real CLI, a real SQLite queue and audit chain."""
 
 from __future__ import annotations
@@ -86,3 +87,9 @@ def test_rows_put_aside_are_cases_with_what_to_do_and_overdue_filings(
     queue.complete(item.id, "w1", {"status": "filed"})
     assert {u.account[-4:] for u in unfiled_filings(settings, date.fromisoformat(TODAY))} == {
         RARE[-4:], INVALID[-4:]}
+    # ... and no longer a case: 异常处理 and `rpa cases list` follow the item that stands for it
+    [run] = open_cases(settings, outcome.run_id)
+    assert sorted(row.row for row in run.aside) == [2, 4]
+    assert sorted(row.row for case_run in open_cases(settings) for row in case_run.aside) == [2, 4]
+    listed = cli.run("cases", "list", outcome.run_id, check_exit=0).stdout
+    assert "待处理 2 行" in listed and "第 3 行" not in listed, listed
