@@ -10,9 +10,10 @@ while validating (需人工处理 before filing: 核准, a name outside GBK...; 
 became items: they are listed beside the cases (`SetAside`, from the audit chain's
 `row.validated`, rpa.alerts.findings) with their reasons and what a person can do, as
 result.xlsx shows them, until a corrected export's row of the same account, action and business
-date is queued (by any run): that item is then the one followed. A dry run (演练, `--dry-run`) is left out whole, its items as well as the
-rows it put aside: it submitted nothing, so nothing of it is a person's to handle here
-(`refuse_dry_run` says so to an action on it: run the real filing and handle its rows).
+date is queued (by any run): that item is then the one followed. A dry run (演练, `--dry-run`)
+is left out whole, its items as well as the rows it put aside: it submitted nothing, so nothing
+of it is a person's to handle here (`refuse_dry_run` says so to an action on it: run the real
+filing and handle its rows).
 Each case carries the portal's message, the outcome word of rpa.outcomes, the screenshot the
 browser kept when it ended (a path relative to the run folder, "" when none), its fields masked
 as the flow shows them, a "filed by hand" mark waiting for a checker, if any, and the filing
