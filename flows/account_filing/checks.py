@@ -67,6 +67,7 @@ CHECK_NAMES: dict[str, str] = {
     "record_rule": "符合报备要求（整行）",
     "deadline_estimated": "报备期限按节假日日历计算",
     "deadline_overdue": "未超过报备期限",
+    "deadline_earliest": "报备期限可按业务类型和账户性质确定",
 }
 
 

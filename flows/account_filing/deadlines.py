@@ -101,6 +101,24 @@ def deadline_for(
     return calendar.add_working_days(start, rule.working_days)
 
 
+def earliest_deadline(
+    rules: DeadlineRules,
+    calendar: WorkCalendar,
+    *,
+    action: str | None,
+    kind: str | None,
+    business_date: date,
+    notice_date: date | None = None,
+) -> Deadline:
+    """The deadline of a row whose 账户性质 or 业务类型 does not read (None): the earliest of
+    those it could be, so that an invalid row is never told later than its real deadline."""
+    kinds = [kind] if kind is not None else list(get_args(AccountKind))
+    actions = [action] if action is not None else list(get_args(Action))
+    return min((deadline_for(rules, calendar, action=a, kind=k, business_date=business_date,
+                             notice_date=notice_date) for a in actions for k in kinds),
+               key=lambda deadline: deadline.due)  # fmt: skip
+
+
 def unknown_years(calendar: WorkCalendar, start: date, end: date) -> list[int]:
     """Years between two dates that no calendar knows (for the 'estimated' message)."""
     first, last = sorted((start.year, end.year))

@@ -65,6 +65,7 @@ MESSAGES: dict[str, str] = {
     "record_rule": "该行不符合报备要求：{detail}",
     "deadline_estimated": "报备截止日{due}为估算：{years}年不在节假日日历中，按周一至周五计算",
     "deadline_overdue": "已超过报备期限（截止{due}）",
+    "deadline_earliest": "业务类型或账户性质读不出：报备期限按可能的最早日期{due}计",
 }
 
 

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from flows.account_filing.change_items import KNOWN_ITEMS, named_fields
 from flows.account_filing.columns import ColumnRules
-from flows.account_filing.deadlines import DeadlineRules, deadline_for, unknown_years
+from flows.account_filing.deadlines import DeadlineRules, earliest_deadline, unknown_years
 from flows.account_filing.export_rows import ExportReadResult, RawRow
 from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
 from flows.account_filing.issues import RowIssue, Severity, issue, shorten
@@ -46,7 +46,7 @@ class SeenRows:
     by_key: dict[str, int] = field(default_factory=dict)
     by_filing: dict[tuple[str, str, date], int] = field(default_factory=dict)
     conflicts: list[tuple[int, int]] = field(default_factory=list)  # (first row, later row)
-    deadlines: dict[tuple[str, str, date, date | None], Deadline] = field(default_factory=dict)
+    deadlines: dict[tuple[str | None, str | None, date, date | None], Deadline] = field(default_factory=dict)
 
 
 class RowCheck:
@@ -230,16 +230,21 @@ class RowCheck:
             self.values.get("account_kind"),
             self.values.get("business_date"),
         )
-        if not (isinstance(action, str) and isinstance(kind, str) and isinstance(start, date)):
+        if not isinstance(start, date):
             return None
         notice = self.values.get("notice_date")
         notice_date = notice if isinstance(notice, date) else None
+        action = action if isinstance(action, str) else None
+        kind = kind if isinstance(kind, str) else None
         counted = (action, kind, start, notice_date)
         deadline = seen.deadlines.get(counted)
-        if deadline is None:
-            deadline = seen.deadlines[counted] = deadline_for(
+        if deadline is None:  # a 业务类型 or 账户性质 that does not read: the earliest it could be
+            deadline = seen.deadlines[counted] = earliest_deadline(
                 rules, calendar, action=action, kind=kind, business_date=start, notice_date=notice_date
             )
+        if action is None or kind is None:
+            self.add("business_date",
+                     FieldProblem("deadline_earliest", Severity.WARNING, {"due": deadline.due}))
         if deadline.estimated:
             years = "、".join(str(y) for y in unknown_years(calendar, start, deadline.due))
             self.add(
