@@ -79,6 +79,13 @@ class LookAlike:
     field: str
     alias: str
 
+    def refusal(self, where: str, row: int, canonical: str) -> str:
+        """Why a file whose only column for the field is this look-alike is not read: its values
+        would be taken for absent (a 法定代表人 not compared, a 通知日期 not counted from)."""
+        return (f"无法读取 {where}：第{row}行的列「{self.header}」与「{canonical}」的列名「{self.alias}」"
+                f"相近，但不是其别名，而表头中没有「{canonical}」列。如确为该项，请在 "
+                "config/header_aliases.yaml 中加入；否则请改正表头后重新导出")
+
 
 @dataclass
 class ExportReadResult:

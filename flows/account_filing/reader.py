@@ -197,6 +197,9 @@ def _start(
                 for c in columns
                 if c.field is None and (found := aliases.resembled(c.header)) is not None
             ]
+            if unread := [alike for alike in look_alikes if alike.field not in {c.field for c in columns}]:
+                where = f"{path.name}（{sheet}）"
+                raise InputFileError(unread[0].refusal(where, number, canonical[unread[0].field]))
             return ExportReadResult(
                 path, sheet, number, columns, canonical, stream, look_alikes=look_alikes, _close=close
             )

@@ -519,3 +519,19 @@ def test_the_validate_text_calls_invalid_rows_by_the_outcome_word_result_xlsx_us
     path = workbook(tmp_path, DOMAIN_HEADERS, [open_row(), bad])
     text = validate(path, absent_columns=["注册资金"]).render_text()
     assert "\n无效，未报备（1行）：" in text and "不报备" not in text
+
+
+@pytest.mark.parametrize(("renamed", "field"), [("法定代表人名字", "法定代表人姓名"), ("通知日", "通知日期")])
+def test_a_renamed_header_whose_field_has_no_other_column_refuses_the_file(
+    tmp_path: Path, renamed: str, field: str
+) -> None:
+    """法定代表人名字 is no alias of 法定代表人姓名: read as absent, a 变更 not changing the
+    representative would be checked in 企业信息联网核查 without comparing them, and a 通知日期
+    under another word would leave the deadline counted from the business date. Exit 2 instead,
+    naming both headers; a look-alike beside its field's own column stays a warning."""
+    headers = [renamed if header == field else header for header in DOMAIN_HEADERS]
+    path = workbook(tmp_path, headers, [change_row()])
+    with pytest.raises(InputFileError, match=rf"列「{renamed}」与「{field}」的列名「.+」相近.*没有「{field}」列"):
+        validate(path)
+    beside = workbook(tmp_path, [*DOMAIN_HEADERS, renamed], [[*change_row(), "x"]], "beside.xlsx")
+    assert any(renamed in warning for warning in validate(beside).file_warnings())
