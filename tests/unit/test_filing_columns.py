@@ -531,7 +531,8 @@ def test_a_renamed_header_whose_field_has_no_other_column_refuses_the_file(
     naming both headers; a look-alike beside its field's own column stays a warning."""
     headers = [renamed if header == field else header for header in DOMAIN_HEADERS]
     path = workbook(tmp_path, headers, [change_row()])
-    with pytest.raises(InputFileError, match=rf"列「{renamed}」与「{field}」的列名「.+」相近.*没有「{field}」列"):
+    said = rf"列「{renamed}」与「{field}」的列名「.+」相近.*没有「{field}」列"
+    with pytest.raises(InputFileError, match=said):
         validate(path)
     beside = workbook(tmp_path, [*DOMAIN_HEADERS, renamed], [[*change_row(), "x"]], "beside.xlsx")
     assert any(renamed in warning for warning in validate(beside).file_warnings())
