@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rpa.queue.work_queue import ItemState, WorkItem
+from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.owners import STATE_LABELS, RunOwners, RunState
 
 if TYPE_CHECKING:
@@ -42,13 +42,15 @@ class OtherRuns:
     ended: Counter[str] = field(default_factory=Counter)
     open: Counter[str] = field(default_factory=Counter)
     taken_over: Counter[str] = field(default_factory=Counter)
+    redone: Counter[str] = field(default_factory=Counter)  # ended there, worked again here (`redo`)
     states: dict[str, RunState] = field(default_factory=dict)
     work: str = "报备"  # what the flow does to a row, in the lines a clerk reads
 
     @property
     def notes(self) -> list[str]:
-        return [f"{rows} 行已由运行 {run} 办结：不再{self.work}"
-                for run, rows in self.done.items()]
+        work = self.work
+        return [*(f"{rows} 行已由运行 {run} 办结：不再{work}" for run, rows in self.done.items()),
+                *(f"{rows} 行运行 {run} 已{work}过：本批次重新{work}" for run, rows in self.redone.items())]
 
     @property
     def warnings(self) -> list[str]:
@@ -75,9 +77,12 @@ def run_state(ctx: RunContext, run_id: str, owners: RunOwners) -> RunState:
     return "running" if last is not None and datetime.now(UTC) - last < quiet else "gone"
 
 
-def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: str = "报备") -> OtherRuns:
+def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: str = "报备",
+                      redo: Sequence[NewItem] | None = None) -> OtherRuns:
     """Sort the rows other runs hold (see the module docstring); takes over those of runs that
-    will not work them. `work`: what the flow does to a row (报备, 核查), for the terminal's lines."""
+    will not work them. `work`: what the flow does to a row (报备, 核查), for the terminal's lines.
+    `redo` (a flow that only reads a portal: its new items): rows another run ended, done or
+    not, are worked again here with these payloads (`WorkQueue.redo`), never reported as done."""
     found = OtherRuns(work=work)
     held: dict[str, list[WorkItem]] = defaultdict(list)
     for item in ctx.queue.find_by_keys(flow, keys).values():
@@ -85,6 +90,16 @@ def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: 
             held[item.run_id].append(item)
     owners = RunOwners.from_settings(ctx.settings)
     for run, its in held.items():
+        if redo is not None:
+            payloads = {entry.key: entry.payload for entry in redo}
+            ended = {i.id: payloads[i.key] for i in its if i.state not in OPEN and i.key in payloads}
+            redone = set(ctx.queue.redo(run, ctx.run_id, ended))
+            for item in (i for i in its if i.id in redone):
+                ctx.audit.append(run, "run", "item.taken_over", item_key=item.key,
+                                 details={"by_run": ctx.run_id, "redo": True})
+                ctx.record("item.taken_over", item_key=item.key, from_run=run, redo=True)
+                found.redone[run] += 1
+            its = [i for i in its if i.state in OPEN]
         found.done[run] += sum(1 for item in its if item.state == ItemState.DONE)
         found.ended[run] += sum(1 for item in its if item.state not in (*OPEN, ItemState.DONE))
         open_items = [item for item in its if item.state in OPEN]

@@ -5,6 +5,8 @@ another, and the payloads of done items masked once the run no longer needs them
     >>> queue.retry(run_id)            # business_error, failed and held items: pending again
     [3, 7]
     >>> queue.release(12)              # a person has dealt with held item 12
+    >>> queue.redo(old_run, run_id, {5: payload})  # a check done by an earlier run: asked again
+    [5]
     >>> queue.approve_held(run_id, [3], "awaiting_approval", {"approved_by": "li"})  # a checker's yes
     [3]
 
@@ -141,6 +143,26 @@ class Aftercare(LeaseKeeper):
                             lease_expires_at=None, updated_at=now)
                 )
                 moved.extend(ids)
+        return sorted(moved)
+
+    def redo(self, from_run: str, to_run: str, payloads: Mapping[int, dict[str, Any]]) -> list[int]:
+        """Items of `from_run` (ids: the keys of `payloads`) that ended, done or not, worked again
+        in `to_run`: pending with the payload given (an ended item's may have been masked),
+        attempts 0, result and error cleared. For a flow whose items only read a portal (a
+        registration check): a new run asks again. Open items are left alone. Returns the ids
+        moved; the history keeps the earlier attempts."""
+        ended = [ItemState.DONE.value, *(state.value for state in RETRYABLE_STATES)]
+        now, moved = self._now(), []
+        with immediate_transaction(self._engine) as conn:
+            for item_id, payload in payloads.items():
+                changed = conn.execute(
+                    update(items)
+                    .where(items.c.id == item_id, items.c.run_id == from_run, items.c.state.in_(ended))
+                    .values(run_id=to_run, state=ItemState.PENDING.value, payload=payload, attempts=0,
+                            result=None, last_error_code=None, last_error_message=None, not_before=None,
+                            submit_fence=None, submitting_at=None, updated_at=now)
+                )
+                moved += [item_id] if changed.rowcount == 1 else []
         return sorted(moved)
 
     # -- a checker's decision (maker-checker: rpa.approvals) ----------------------------------
