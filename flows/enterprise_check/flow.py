@@ -82,7 +82,7 @@ class EnterpriseCheckFlow(Flow):
                                  "name": r.depositor_name, "legal_rep": r.legal_rep_name})
                    for o, key in self._checked() if (r := o.record) is not None]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
-        others = settle_other_runs(ctx, self.name, [e.key for e in entries], work="核查")
+        others = settle_other_runs(ctx, self.name, [e.key for e in entries], work="核查", redo=entries)
         created = sum(1 for r in results if r.created)
         return Prepared(enqueued=created, duplicates=len(results) - created, notes=others.notes,
                         warnings=others.warnings)

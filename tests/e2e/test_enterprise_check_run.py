@@ -2,8 +2,8 @@
 
 - `rpa run enterprise-check --input FILE`: the 开户/变更 rows are checked, the 撤销 row is not;
   a row whose enterprise is 注销 is held (exit 1) and result.xlsx (sheet 核查结果) says so, with
-  the system's answer and the evidence screenshot; the same export again queries nothing and
-  still exits 1 while the held row is held;
+  the system's answer and the evidence screenshot; the same export again, once the registry
+  says 吊销, is asked again: the row that passed is held now (a check is a read: every run asks);
 - `RPA_FILING_REQUIRE_CHECK=true rpa run account-filing`: the row whose check passed is filed
   into the mock AMS, the other is 需人工处理 and never reaches AMS;
 - a 变更 row without 名称 is held, not passed, and the gate does not file it; one without
@@ -79,11 +79,18 @@ def test_check_run_holds_the_closed_enterprise(check_portal: Any, tmp_path: Path
     stats = check_portal.stats()  # the last row ended on a result page: logged out from there
     assert (stats["live_sessions"], stats["sessions_ended"]) == (0, {"logout": 1}), stats
 
-    # the same export again: nothing is queried twice, and the held row still makes it exit 1
+    # the registration changed since (吊销): the same export again asks again, never answering
+    # from the first run's pass, and the gate follows the latest check
+    check_portal.plant([{**REGISTRY[0], "status": "吊销"}])
     again = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
     assert again.returncode == 1, again.stdout + again.stderr
-    assert [r[5] for r in result_rows(cli, again.stdout, "核查结果")] == ["通过", "需人工处理"]
-    assert check_portal.stats()["events"]["query"] == 2
+    rows = result_rows(cli, again.stdout, "核查结果")
+    assert [r[5] for r in rows] == ["需人工处理", "需人工处理"] and "企业已吊销" in rows[0][12], rows
+    assert {r[13] for r in rows} == {run_id_from(again.stdout)}  # checked by this run
+    log = (cli.runs / run_id_from(again.stdout) / "run.log").read_text(encoding="utf-8")
+    assert f"2 行运行 {run_id_from(done.stdout)} 已核查过：本批次重新核查" in log
+    assert check_portal.stats()["events"]["query"] == 4
+    assert all((cli.runs / run_id_from(again.stdout) / r[11]).is_file() for r in rows)
 
 
 @pytest.mark.timeout(400)
