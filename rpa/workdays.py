@@ -43,10 +43,14 @@ class DayStatus:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """A due date; `estimated` when some day counted lay outside every known calendar."""
+    """A due date; `estimated` when some day counted lay outside every known calendar. `start` and
+    `working_days` say what it was counted from (`add_working_days` sets them), so that it can be
+    counted again under a later calendar; two deadlines are equal by their date and estimate."""
 
     due: date
     estimated: bool
+    start: date | None = field(default=None, compare=False)
+    working_days: int | None = field(default=None, compare=False)
 
 
 class HolidaySpan(BaseModel):
@@ -208,13 +212,13 @@ class WorkCalendar:
             status = self.day_status(day)
             estimated = not status.known
             if status.working:
-                return Deadline(due=day, estimated=estimated)
+                return Deadline(due=day, estimated=estimated, start=start, working_days=n)
         while True:
             day, known = self._step(day, +1)
             estimated = estimated or not known
             counted += 1
             if counted >= n:
-                return Deadline(due=day, estimated=estimated)
+                return Deadline(due=day, estimated=estimated, start=start, working_days=n)
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after `d`."""
