@@ -40,6 +40,7 @@ from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import input_row, item_row, result_row
 from flows.account_filing.rows_aside import ASIDE_BEFORE, rows_aside_before
 from rpa.alerts.findings import put_aside_everywhere
+from rpa.alerts.recount import COUNTED_FROM, WORKING_DAYS, counted_from
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
 from rpa.casework.words import CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS
 from rpa.errors import InputFileError
@@ -68,6 +69,7 @@ class AccountFilingFlow(Flow):
     payload_not_personal = frozenset({
         PORTAL_FIELD, "sheet", "row", "deadline", "deadline_estimated", "overdue", "action", "account_kind",
         "business_date", "depositor_category", "legal_rep_role", "id_type", "bank_code", "notice_date",
+        COUNTED_FROM, WORKING_DAYS,
         "absent_fields", APPROVAL_FIELD, APPROVED_BY, APPROVED_AT,
         CORRECTED_BY, CORRECTED_AT, CORRECTED_FIELDS,
     })
@@ -289,5 +291,6 @@ def _payload(outcome: RowOutcome, portal: str, *, approval: bool,
         "row": outcome.row,
         "deadline": deadline.due.isoformat() if deadline else None,
         "deadline_estimated": bool(deadline and deadline.estimated),
+        **counted_from(deadline),  # counted again under the calendar in force when judged later
         "overdue": outcome.overdue,
     }

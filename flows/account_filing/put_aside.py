@@ -16,6 +16,7 @@ from typing import Any
 from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.report import RowOutcome
 from rpa.alerts.findings import filing_ref
+from rpa.alerts.recount import counted_from
 
 
 def aside_details(outcome: RowOutcome, key: bytes, dry_run: bool) -> dict[str, Any]:
@@ -29,6 +30,7 @@ def aside_details(outcome: RowOutcome, key: bytes, dry_run: bool) -> dict[str, A
         "action": ACTION_LABELS.get(action, action),
         "business_date": day,
         "deadline": outcome.deadline.due.isoformat() if outcome.deadline is not None else "",
+        **counted_from(outcome.deadline),  # counted again under the calendar in force when read
         "dry_run": dry_run,
         "filing_ref": filing_ref(f"{action}:{account}:{day}", key) if action and account and day else "",
     }
