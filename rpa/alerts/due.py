@@ -4,9 +4,10 @@ next year's working-day calendar missing.
     alerts = due_alerts(settings, config, now)   # now: aware, any zone; judged in RPA_TIMEZONE
 
 What is filed is what the queue holds as done: an account-filing item in any other state
-(pending, leased, held, failed, refused) whose deadline (counted in PRC working days when the row
-was read, `flows.account_filing.deadlines`) is today or past is not filed. So is an input row a
-run put aside while validating (需人工处理 before filing, or invalid: never an item,
+(pending, leased, held, failed, refused) whose deadline is today or past is not filed (the deadline
+counted in PRC working days under the calendar in force now, from what the run kept of it,
+`rpa.alerts.recount`: a 调休 day or next year's official schedule entered since moves it). So is
+an input row a run put aside while validating (需人工处理 before filing, or invalid: never an item,
 `findings.put_aside_everywhere`) whose deadline is today or past, unless a filing item of the same
 account, action and business date stands for it now (`findings.filing_ref`); a row put aside by
 several runs is named once, by the latest. A dry run's items and rows filed nothing and are left
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from sqlalchemy import select
 from rpa.alerts.config import AlertsConfig
 from rpa.alerts.findings import DRY_RUN_PREFIX, FILING_FLOW, not_queued_since, put_aside_everywhere
 from rpa.alerts.kinds import Alert, AlertKind
+from rpa.alerts.recount import deadline_now
 from rpa.db import engine_for
 from rpa.masking import FieldClass, mask
 from rpa.outcomes import item_label, outcome_label
@@ -52,6 +54,12 @@ class Unfiled:
     state: str
     label: str
     item: str = ""  # its queue item's id: what the quiet time remembers as told
+    estimated: bool = False  # counted through a year no calendar knows
+
+    @property
+    def due_text(self) -> str:
+        """`2026-12-07`, or `2027-01-04，估算` when it is an estimate."""
+        return self.due.isoformat() + ("，估算" if self.estimated else "")
 
 
 def due_alerts(settings: Settings, config: AlertsConfig, now: datetime) -> list[Alert]:
@@ -85,45 +93,36 @@ def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
     columns = (items.c.id, items.c.key, items.c.payload, items.c.run_id, items.c.state, items.c.result)
     query = select(*columns).where(items.c.flow == FILING_FLOW, items.c.state != ItemState.DONE.value)
     found: list[Unfiled] = []
+    calendar = WorkCalendar.load(settings.calendar_file)  # the one in force now, not the run's
     with engine.connect() as conn:
         for row in conn.execute(query):
-            if row.key.startswith(DRY_RUN_PREFIX):
+            if row.key.startswith(DRY_RUN_PREFIX) or not isinstance(row.payload, dict):
                 continue
-            due = _deadline(row.payload)
-            if due is not None and due <= today:
+            deadline = deadline_now(calendar, row.payload)
+            if deadline is not None and deadline.due <= today:
                 record = row.payload.get("record") or {}
-                found.append(Unfiled(mask(str(record.get("account_no", "")), FieldClass.ACCOUNT_NO), due,
-                                     row.run_id, row.state, item_label(row.state, row.result), str(row.id)))
-    found.extend(_put_aside_unfiled(settings, today))
+                account = mask(str(record.get("account_no", "")), FieldClass.ACCOUNT_NO)
+                found.append(Unfiled(account, deadline.due, row.run_id, row.state,
+                                     item_label(row.state, row.result), str(row.id), deadline.estimated))
+    found.extend(_put_aside_unfiled(settings, today, calendar))
     return sorted(found, key=lambda u: (u.due, u.run_id, u.account))
 
 
-def _put_aside_unfiled(settings: Settings, today: date) -> list[Unfiled]:
+def _put_aside_unfiled(settings: Settings, today: date, calendar: WorkCalendar) -> list[Unfiled]:
     """Rows put aside while validating, due by `today`, that no filing item stands for."""
     latest: dict[str, Unfiled] = {}
     for row in not_queued_since(settings, put_aside_everywhere(settings)):  # by run, in time: a
-        due = _deadline({"deadline": row.deadline})  # later run's row replaces an earlier run's
-        if row.dry_run or due is None or due > today:
+        deadline = row.deadline_now(calendar)  # later run's row replaces an earlier run's
+        if row.dry_run or deadline is None or deadline.due > today:
             continue
         where = f"{row.run_id}:{row.sheet}:{row.row}"
-        latest[row.filing_ref or where] = Unfiled(row.account, due, row.run_id, row.status,
-                                                  outcome_label(row.status), where)
+        latest[row.filing_ref or where] = Unfiled(row.account, deadline.due, row.run_id, row.status,
+                                                  outcome_label(row.status), where, deadline.estimated)
     return list(latest.values())
 
 
-def _deadline(payload: Any) -> date | None:
-    """The item's deadline; None when it has none (a row whose rule gives none)."""
-    value = payload.get("deadline") if isinstance(payload, dict) else None
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def _filings_alert(kind: AlertKind, today: date, found: list[Unfiled], advice: str) -> Alert:
-    accounts = "、".join(f"{u.account}（期限 {u.due.isoformat()}）" for u in found[:SHOWN])
+    accounts = "、".join(f"{u.account}（期限 {u.due_text}）" for u in found[:SHOWN])
     more = f" 等 {len(found)} 笔" if len(found) > SHOWN else f" 共 {len(found)} 笔"
     runs = sorted({u.run_id for u in found})
     run_words = "、".join(runs[:SHOWN]) + (f" 等 {len(runs)} 个运行" if len(runs) > SHOWN else "")

@@ -17,11 +17,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rpa.alerts.recount import COUNTED_FROM, DEADLINE, WORKING_DAYS, deadline_now
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from rpa.audit.chain import AuditEvent
     from rpa.settings import Settings
+    from rpa.workdays import Deadline, WorkCalendar
 
 # the audit event a flow records for each input row it validates, and the statuses of one put aside
 ROW_VALIDATED, FOR_A_PERSON, INVALID = "row.validated", "needs_person", "invalid"
@@ -60,7 +63,8 @@ class PutAside:
     """An input row put aside while validating, as its `row.validated` records it: where, its
     status, the validator's codes and reasons, and (recorded since runs say so) the account
     masked, the filing, its deadline, whether a dry run read it and `filing_ref`, a keyed hash
-    of action, account and business date (`filing_ref`) that a later filing of it matches."""
+    of action, account and business date (`filing_ref`) that a later filing of it matches; and
+    what the deadline is counted from, to count it again under the calendar in force now."""
 
     run_id: str
     sheet: str
@@ -74,14 +78,20 @@ class PutAside:
     deadline: str = ""
     dry_run: bool = False
     filing_ref: str = ""
+    counted: tuple[tuple[str, Any], ...] = ()  # what the deadline is counted from (rpa.alerts.recount)
 
     @classmethod
     def of(cls, run_id: str, details: dict[str, Any]) -> PutAside:
         text = {name: str(details.get(name) or "") for name in
                 ("reasons", "account", "action", "business_date", "deadline", "filing_ref")}
+        counted = tuple((name, details[name]) for name in (COUNTED_FROM, WORKING_DAYS) if name in details)
         return cls(run_id, str(details.get("sheet") or ""), int(details.get("row") or 0),
                    str(details.get("status")), tuple(str(c) for c in details.get("codes") or ()),
-                   dry_run=bool(details.get("dry_run")), **text)
+                   dry_run=bool(details.get("dry_run")), counted=counted, **text)
+
+    def deadline_now(self, calendar: WorkCalendar) -> Deadline | None:
+        """Its deadline under `calendar`, the one in force now (`rpa.alerts.recount`)."""
+        return deadline_now(calendar, {DEADLINE: self.deadline, **dict(self.counted)})
 
 
 def put_aside_rows(settings: Settings, run_id: str) -> list[PutAside]:

@@ -60,7 +60,7 @@ def home(request: Request) -> HTMLResponse:
     for_checker = [{"run_id": run.run_id, "maker": run.maker or "未记录", "rows": len(run.rows),
                     "flow": FLOW_NAMES.get(run.flow, run.flow)} for run in waiting_for_checker(settings)]
     unfiled = unfiled_filings(settings, now_in(settings).date())
-    due = [{"account": u.account, "due": u.due.isoformat(), "run_id": u.run_id,
+    due = [{"account": u.account, "due": u.due_text, "run_id": u.run_id,
             "state": u.label, "overdue": u.due.isoformat() < today} for u in unfiled]
     jobs, problem = job_rows(settings, 1)
     upcoming = sorted((job for job in jobs if job.next_fires and job.enabled and job.paused is None),

@@ -17,6 +17,7 @@ import pytest
 from loguru import logger
 from sqlalchemy import update
 
+from flows.account_filing.portal_identity import PortalCodes
 from rpa.alerts.config import describe_channels, load_alerts_config
 from rpa.alerts.due import calendar_alert, due_alerts
 from rpa.alerts.events import alert_run_end, run_end_alerts
@@ -268,6 +269,66 @@ def test_the_due_check_reads_the_queue_on_sqlite_and_postgresql(tmp_path: Path, 
         (AlertKind.FILINGS_OVERDUE, "2026-12-03"), (AlertKind.FILINGS_DUE, "2026-12-03")]
     assert "***************4567" in found[0].line and "*************6789" in found[1].line
     _assert_masked("\n".join(a.text() for a in found))
+
+
+# -- deadlines under the calendar in force now -----------------------------------------------
+
+PUBLISHED_2026 = "years: {}\n"  # chinesecalendar's own 2026: Saturday 2026-12-05 is a day off
+MAKE_UP_1205 = "years:\n  2026:\n    workdays: [2026-12-05]\n"  # that Saturday a 调休 working day
+COUNTED_BEFORE, COUNTED_AFTER = "6217003320008880001", "6217003320008880002"
+
+
+def _general_open(account: str, name: str, code: str, day: str) -> list[object]:
+    """A 开户 of a 一般存款账户: filed within 5 working days (config/deadlines.yaml)."""
+    row = open_row(account, name, code, "李强", day)
+    row[2], row[15] = "一般存款账户", "J1000123456789"
+    return row
+
+
+@pytest.mark.timeout(120)
+def test_due_filings_are_judged_under_the_calendar_in_force_now_not_the_runs(tmp_path: Path) -> None:
+    """Two 一般 accounts opened Monday 2026-11-30, due in 5 working days: Dec 1, 2, 3, 4 and
+    Monday Dec 7 by the published calendar; Dec 1 to 5 once Saturday Dec 5 is a 调休 working day.
+    One run read its export before that day was made a working day, the other after: whichever
+    calendar is in force when the check runs says when both are due."""
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text("webhook:\n  url: http://127.0.0.1:1/x\ndue_hour: 8\ncalendar_from: '12-31'\n",
+                      encoding="utf-8")
+    config = load_alerts_config(alerts)
+    assert config is not None
+    alerts = tmp_path / "none.yaml"  # the runs tell nobody: the check is what is tested
+    unused = OperatorCredential(code="A10001", password="x")  # never used: nothing is worked
+    under = {}
+    for name, text in (("published", PUBLISHED_2026), ("make_up", MAKE_UP_1205)):
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+        under[name] = _settings(tmp_path, alerts).model_copy(
+            update={"calendar_file": tmp_path / f"{name}.yaml", "ams_operators": [unused]})
+    queue = WorkQueue.from_settings(under["published"])
+    queue.create_schema()  # AMS's code as an earlier run read it: these runs log in nowhere
+    PortalCodes.from_settings(under["published"]).learn(under["published"].ams_url_identity(), "PBCAMS-T")
+    for account, calendar, code, kept in ((COUNTED_BEFORE, "published", "91110105MA02XYKW1", "2026-12-07"),
+                                          (COUNTED_AFTER, "make_up", "91110105MA02XYKW3", "2026-12-05")):
+        export = write_export(tmp_path / f"{calendar}.xlsx",
+                              [_general_open(account, "北京甲科技有限公司", uscc(code), "2026-11-30")])
+        outcome = execute_run(under[calendar], "account-filing", {"flow_params": {"input": str(export)}},
+                              trigger="test", enqueue_only=True)
+        [item] = queue.items(outcome.run_id)
+        assert item.payload["deadline"] == kept  # as the run counted it, and result.xlsx shows it
+
+    def due_on(calendar: str, day: int) -> dict[AlertKind, str]:
+        now = datetime(2026, 12, day, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        return {alert.kind: alert.line for alert in due_alerts(under[calendar], config, now)}
+
+    made_up = due_on("make_up", 5)
+    assert set(made_up) == {AlertKind.FILINGS_DUE}, made_up
+    assert "0001（期限 2026-12-05）" in made_up[AlertKind.FILINGS_DUE]
+    assert "0002（期限 2026-12-05）" in made_up[AlertKind.FILINGS_DUE]
+    assert due_on("published", 5) == {}  # the calendar went back: Saturday is a day off again
+    published = due_on("published", 7)
+    assert set(published) == {AlertKind.FILINGS_DUE}, published
+    assert "0001（期限 2026-12-07）" in published[AlertKind.FILINGS_DUE]
+    assert "0002（期限 2026-12-07）" in published[AlertKind.FILINGS_DUE]
+    assert set(due_on("make_up", 7)) == {AlertKind.FILINGS_OVERDUE}
 
 
 # -- next year's calendar --------------------------------------------------------------------
