@@ -8,8 +8,9 @@ A case is a work item held for a person (not one waiting for a checker's approva
 rpa.approvals'), refused or rejected (business error) or failed. A run's input rows it put aside
 while validating (需人工处理 before filing: 核准, a name outside GBK...; or 无效，未报备) never
 became items: they are listed beside the cases (`SetAside`, from the audit chain's
-`row.validated`, rpa.alerts.findings) with their reasons and what a person can do, as
-result.xlsx shows them, until a corrected export's row of the same account, action and business
+`row.validated`, rpa.alerts.findings) with their reasons, their deadline (counted under the
+calendar in force now: rpa.alerts.recount) and what a person can do, as result.xlsx shows them,
+until a corrected export's row of the same account, action and business
 date is queued (by any run): that item is then the one followed. A dry run (演练, `--dry-run`)
 is left out whole, its items as well as the rows it put aside: it submitted nothing, so nothing
 of it is a person's to handle here (`refuse_dry_run` says so to an action on it: run the real
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,7 @@ from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.report_evidence import evidence, last_failure_shot
 from rpa.run.runs import list_runs, now_in, read_run_json, run_folder
+from rpa.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -101,7 +104,7 @@ class SetAside:
     account: str  # masked
     action: str
     business_date: str
-    deadline: str
+    deadline: str  # counted under the calendar in force now; `2027-01-04（估算）` through a year unknown
     overdue: bool
     advice: str  # what a person can do for it
 
@@ -141,11 +144,12 @@ def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
     queue.create_schema()
     runs = [read_run_json(run_folder(settings, run_id))] if run_id else list_runs(settings)
     key = settings.audit_key_bytes()
-    today = now_in(settings).date().isoformat()
+    today = now_in(settings).date()
+    calendar = WorkCalendar.load(settings.calendar_file)  # deadlines as the calendar now counts them
     aside: dict[str, list[SetAside]] = {}
     put = put_aside_rows(settings, run_id) if run_id else put_aside_everywhere(settings)
     for row in not_queued_since(settings, put):  # a corrected export's row of it: followed there
-        aside.setdefault(row.run_id, []).append(_set_aside(row, today))
+        aside.setdefault(row.run_id, []).append(_set_aside(row, today, calendar))
     found = []
     for run in runs:
         rid = str(run.get("run_id") or "")
@@ -176,9 +180,11 @@ def refuse_dry_run(settings: Settings, run_id: str) -> None:
                          "请运行正式报备（不带 --dry-run），再处理正式运行的结果")
 
 
-def _set_aside(row: PutAside, today: str) -> SetAside:
+def _set_aside(row: PutAside, today: date, calendar: WorkCalendar) -> SetAside:
+    deadline = row.deadline_now(calendar)  # under the calendar in force now, not the run's
+    due = "" if deadline is None else deadline.due.isoformat() + ("（估算）" if deadline.estimated else "")
     return SetAside(row.sheet, row.row, outcome_label(row.status), row.reasons, row.account, row.action,
-                    row.business_date, row.deadline, bool(row.deadline) and row.deadline < today,
+                    row.business_date, due, deadline is not None and deadline.due < today,
                     ASIDE_ADVICE.get(row.status, ""))
 
 

@@ -93,3 +93,54 @@ def test_rows_put_aside_are_cases_with_what_to_do_and_overdue_filings(
     assert sorted(row.row for case_run in open_cases(settings) for row in case_run.aside) == [2, 4]
     listed = cli.run("cases", "list", outcome.run_id, check_exit=0).stdout
     assert "待处理 2 行" in listed and "第 3 行" not in listed, listed
+
+
+# -- deadlines under the calendar in force now -----------------------------------------------
+
+UNKNOWN_2027 = "years: {}\n"  # chinesecalendar's own: 2026 published, 2027 unknown (weekday rule)
+LATER = """years:
+  2026:
+    workdays: [2026-12-05]  # Saturday 2026-12-05 made a 调休 working day
+  2027:
+    holidays:
+      - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+"""
+NOVEMBER, DECEMBER = "6228480055550000211", "6228480055550000229"
+
+
+@pytest.mark.timeout(120)
+def test_rows_put_aside_are_judged_under_the_calendar_in_force_now_not_the_runs(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Two invalid 开户 of 一般 accounts (5 working days). Opened Monday 2026-11-30: due Monday
+    Dec 7 (Dec 1, 2, 3, 4, 7), or Saturday Dec 5 once it is a 调休 working day. Opened Monday
+    2026-12-28: Dec 29, 30, 31, then Friday 2027-01-01 and Monday Jan 4 by the weekday rule while
+    no calendar knows 2027 (an estimate), or Jan 4 and 5 once 2027's 元旦 (Jan 1-3) is entered."""
+    rows = []
+    for account, day in ((NOVEMBER, "2026-11-30"), (DECEMBER, "2026-12-28")):
+        wrong = uscc("91110105MA02XYKW5")
+        wrong = wrong[:-1] + ("0" if wrong[-1] != "0" else "1")  # its check character is wrong
+        row = open_row(account, "北京丁科技有限公司", wrong, "郑洁", day)
+        row[2], row[15] = "一般存款账户", "J1000123456789"
+        rows.append(row)
+    export = write_export(tmp_path / "export.xlsx", rows)
+    for name, text in (("unknown.yaml", UNKNOWN_2027), ("later.yaml", LATER)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    at_run = settings.model_copy(update={"calendar_file": tmp_path / "unknown.yaml"})
+    params = {"input": str(export), "today": "2026-12-28"}
+    outcome = execute_run(at_run, "account-filing", {"flow_params": params}, trigger="test")
+    assert outcome.exit_code == 1 and not any(outcome.counts.values())
+
+    later = make_cli_env(tmp_path, RPA_CALENDAR_FILE=str(tmp_path / "later.yaml"))
+    listed = later.run("cases", "list", outcome.run_id, check_exit=0).stdout
+    assert "0211 2026-11-30；报备期限 2026-12-05" in listed, listed
+    assert "0229 2026-12-28；报备期限 2027-01-05" in listed and "估算" not in listed, listed
+    now = settings.model_copy(update={"calendar_file": tmp_path / "later.yaml"})
+    [due] = unfiled_filings(now, date(2026, 12, 5))
+    assert due.account.endswith("0211") and due.due == date(2026, 12, 5) and not due.estimated
+
+    back = make_cli_env(tmp_path, RPA_CALENDAR_FILE=str(tmp_path / "unknown.yaml"))
+    listed = back.run("cases", "list", outcome.run_id, check_exit=0).stdout
+    assert "0211 2026-11-30；报备期限 2026-12-07" in listed, listed
+    assert "0229 2026-12-28；报备期限 2027-01-04（估算）" in listed, listed
+    assert unfiled_filings(at_run, date(2026, 12, 5)) == []
