@@ -14,6 +14,7 @@ whose key itself cannot be read is in `unread`, by file, sheet and row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -31,12 +32,13 @@ def period_rows(path: Path, begin: date, end: date, *, as_of: date, today: date,
     report = validate_file(path, config_dir=config_dir, calendar_file=calendar_file,
                            today=max(today, as_of), max_rows=max_rows)  # fmt: skip
     rows, unread = [], []
+    headers = {name: header for header, name in report.mapped.items()}  # field -> the sheet's header
     for outcome in report.outcomes:
         key = _key_of(outcome)
         if key is None:
             unread.append(f"{path.name} {outcome.sheet} 第{outcome.row}行")
         elif begin <= key[2] <= end:
-            rows.append(export_row(path.name, outcome, as_of))
+            rows.append(export_row(path.name, outcome, as_of, headers))
     return rows, unread
 
 
@@ -51,9 +53,12 @@ def _key_of(outcome: RowOutcome) -> tuple[str, str, date] | None:
     return None
 
 
-def export_row(file_name: str, outcome: RowOutcome, as_of: date) -> ExportRow:
+def export_row(file_name: str, outcome: RowOutcome, as_of: date, headers: Mapping[str, str]) -> ExportRow:
     """A row as the reconciliation matches it, overdue when --as-of is past its deadline; an
-    invalid row by the fields that parsed (blank ones are not compared), its note saying why."""
+    invalid row by the fields that parsed, and a compared field that did not parse (a credit
+    code with a wrong check character) by its cell's text as written (`headers`: field -> the
+    sheet's header): it is still what the export says, so AMS's value is compared with it. Blank
+    cells are not compared. Its note says why the row is invalid."""
     deadline = outcome.deadline.due.isoformat() if outcome.deadline else ""
     overdue = outcome.deadline is not None and as_of > outcome.deadline.due
     source = f"{file_name} {outcome.sheet} 第{outcome.row}行"
@@ -63,11 +68,15 @@ def export_row(file_name: str, outcome: RowOutcome, as_of: date) -> ExportRow:
     if record is None:
         values = outcome.parsed
         kind = values.get("account_kind")
+
+        def text(name: str) -> str:  # as parsed, else the cell as written
+            return _text(values.get(name)) or outcome.raw.get(headers.get(name, ""), "").strip()
+
         return ExportRow(
             source=source, action=key[0], account_no=key[1], business_date=key[2].isoformat(),
-            depositor_name=_text(values.get("depositor_name")),
-            account_kind=label_of("account_kind", kind) if isinstance(kind, str) else "",
-            uscc=_text(values.get("uscc")), bank_code=_text(values.get("bank_code")),
+            depositor_name=text("depositor_name"),
+            account_kind=label_of("account_kind", kind) if isinstance(kind, str) else text("account_kind"),
+            uscc=text("uscc"), bank_code=text("bank_code"),
             deadline=deadline, overdue=overdue, note=f"导出行{outcome_label('invalid')}：{why}", invalid=True,
         )  # fmt: skip
     return ExportRow(

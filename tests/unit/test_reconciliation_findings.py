@@ -13,6 +13,7 @@ and AMS list entries (the tester's accounts, names and filing numbers):
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from openpyxl import load_workbook
 
 from bots.ams import ListedFiling
 from flows.account_reconciliation.book import write_book
-from flows.account_reconciliation.classify import ExportRow, OurFiling, reconcile
+from flows.account_reconciliation.classify import DIFFERS, NOT_OURS, ExportRow, OurFiling, reconcile
 
 BANK = "102100099996"
 ACCOUNT = "6222000077700003"
@@ -146,3 +147,28 @@ def test_ams_holding_another_filing_number_for_our_key_differs_on_the_number() -
     assert [tuple(d[:3]) for d in line.differences] == [
         ("备案编号", "100020260928000004", "100020260928000022")]
     assert line.our_filing_no == "100020260928000004" and line.ams_filing_no == "100020260928000022"
+
+
+def test_a_credit_code_with_a_wrong_check_character_is_compared_as_written(tmp_path: Path) -> None:
+    """An invalid row's 统一社会信用代码 ends in R where GB 32100 gives Q: it did not parse, yet it is
+    what the export says, and AMS holds ...Q: 数据不一致 on that field, never 已报备已确认."""
+    from flows.account_reconciliation.rows import period_rows
+    from rpa.settings import PROJECT_ROOT
+    from tests.check_exports import open_row, uscc, write_export
+
+    good = uscc("91110105MA01QXRT8")
+    bad = good[:-1] + ("R" if good[-1] != "R" else "Q")
+    account = "6228480000880008"
+    row = open_row(account, "北京辛二科技有限公司", bad, "刘洋", "2026-12-04")
+    export = write_export(tmp_path / "g1.xlsx", [row])
+    rows, unread = period_rows(export, date(2026, 12, 4), date(2026, 12, 4), as_of=date(2026, 12, 4),
+                               today=date(2026, 12, 5), config_dir=PROJECT_ROOT / "config",
+                               calendar_file=PROJECT_ROOT / "calendar.yaml", max_rows=100)
+    assert not unread and [(row.invalid, row.uscc) for row in rows] == [(True, bad)]
+    listed = ListedFiling(filing_no="100020261204000001", action="open", business_date="2026-12-04",
+                          account_no=account, account_kind="基本存款账户",
+                          depositor_name="北京辛二科技有限公司", uscc=good, bank_code=BANK)
+    found = reconcile(rows, [], [listed])
+    [line] = found.lines[DIFFERS]
+    assert [(d.label, d.export, d.ams) for d in line.differences] == [("统一社会信用代码", bad, good)]
+    assert not found.lines[NOT_OURS]

@@ -187,7 +187,7 @@ def test_an_invalid_row_whose_key_reads_is_classed_by_it_and_one_whose_key_does_
     assert unread == ["export.xlsx 开户清单 第4行"]
     assert [(r.account_no, r.deadline, r.overdue, r.invalid, r.item_key) for r in found] == [
         (account, "2026-11-16", True, True, ""), (other, "2026-11-17", True, True, "")]
-    assert "统一社会信用代码" in found[0].note and found[0].uscc == "" and found[0].depositor_name == name
+    assert "统一社会信用代码" in found[0].note and found[0].uscc == wrong and found[0].depositor_name == name
     listed = ListedFiling("0210202611170001", "open", "2026-11-17", other, "基本存款账户", other_name,
                           other_code, "102100099996")  # fmt: skip
     out = reconcile(found, [], [listed])
