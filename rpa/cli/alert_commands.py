@@ -89,6 +89,9 @@ def alerts_check(
     cfg = settings()
     config = _config(cfg)
     now = _when(at, cfg)
+    if not cfg.database_url and not (cfg.runs_dir / "queue.db").is_file():  # never "nothing due"
+        raise ConfigError(f"运行目录 {cfg.runs_dir.resolve()} 中没有队列数据库 queue.db，无从检查报备期限："
+                          "请检查 RPA_RUNS_DIR 和定时任务的工作目录（相对路径按工作目录算）")
     found = due_alerts(cfg, config, now)
     if not found:
         typer.echo("没有需要告警的事项")

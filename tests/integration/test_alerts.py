@@ -499,3 +499,16 @@ def test_the_quiet_time_is_kept_in_the_database_on_sqlite_and_postgresql(db_url:
     assert scheduler.last_sent("run_stopped", "20261203-0900-filing") == now[0]
     cron.release("run_stopped", "20261203-0900-filing")  # nothing went out
     assert scheduler.claim("run_stopped", "20261203-0900-filing", quiet)
+
+
+@pytest.mark.timeout(60)
+def test_check_without_the_queue_says_so_and_exits_2(tmp_path: Path) -> None:
+    """A typo in RPA_RUNS_DIR, or cron started in another folder: no queue to read is no proof
+    that nothing is due. Exit 2 naming the folder, and no empty queue.db made there."""
+    alerts = write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=9, webhook_url="http://127.0.0.1:9/")
+    cli = make_cli_env(tmp_path, RPA_RUNS_DIR=str(tmp_path / "runs_typo"), RPA_ALERTS_FILE=str(alerts))
+    done = cli.run("alerts", "check", "--at", "2026-12-05T10:00+08:00", check_exit=2)
+    output = done.stdout + done.stderr
+    assert "没有需要告警的事项" not in output and "Traceback" not in output, output
+    assert "runs_typo" in output and "RPA_RUNS_DIR" in output, output
+    assert not (tmp_path / "runs_typo").exists()
