@@ -31,6 +31,7 @@ class FieldClass(StrEnum):
     REFERENCE = "reference"  # a portal's own reference (a filing number): not personal data
     FILE_NAME = "file_name"  # a run-folder path such as evidence/<item_ref>.png: kept whole
     DIGEST = "digest"  # a SHA-256 in hex: kept whole
+    KEYED_HASH = "keyed_hash"  # `item_ref` (filing_ref): 16 hex characters, never digits alone: kept whole
     PLAIN = "plain"
 
 
@@ -73,6 +74,8 @@ def mask(value: object, field_class: FieldClass) -> str:
     if field_class is FieldClass.FILE_NAME and _is_run_file_name(text):
         return text
     if field_class is FieldClass.DIGEST and _DIGEST.fullmatch(text):
+        return text
+    if field_class is FieldClass.KEYED_HASH and _KEYED_HASH.fullmatch(text) and not text.isdigit():
         return text
     return scrub_text(text)
 
@@ -150,6 +153,7 @@ def personal_values(payload: Mapping[str, Any], kept: frozenset[str] | None) -> 
 _SECRETS: set[str] = set()
 _REFERENCE = re.compile(r"[0-9A-Za-z-]{1,40}")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+_KEYED_HASH = re.compile(r"[0-9a-f]{16}")
 # a relative path of plain parts (item_refs, run ids, fixed names): never an account number alone
 _FILE_PART = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z_.-]{0,127}")
 _ONLY_DIGITS = re.compile(r"\d+")

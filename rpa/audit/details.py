@@ -5,7 +5,8 @@ other text scrubbed, a long integer masked like digits in free text, secrets nev
     {'account_no': '***************3445', 'rows': 3}
 
 File names and digests (`FILE_FIELDS`) keep their class, which keeps them whole, so an exported
-reference always names the file on disk.
+reference always names the file on disk; so does a row's `filing_ref` (a keyed hash that may hold
+eight digits in a row), so a later filing of the same account still matches it.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from typing import Any
 
 from rpa.masking import FieldClass, mask, scrub_text
 
-# fields that name run-folder files and digests (of files, of an item's result): kept whole
-# whatever digits they hold
+# fields that name run-folder files, digests (of files, of an item's result) and keyed hashes (a
+# row's filing, rpa.alerts.findings.filing_ref): kept whole whatever digits they hold
 FILE_FIELDS: dict[str, FieldClass] = {
     "evidence": FieldClass.FILE_NAME,
     "evidence_sha256": FieldClass.DIGEST,
     "file": FieldClass.FILE_NAME,
     "file_sha256": FieldClass.DIGEST,
     "result_hmac": FieldClass.DIGEST,
+    "filing_ref": FieldClass.KEYED_HASH,
 }
 # an integer this long may be an account number; it is masked like digits in free text
 _LONG_NUMBER_DIGITS = 8

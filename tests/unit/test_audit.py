@@ -438,6 +438,22 @@ def test_an_item_ref_is_never_digits_alone_so_its_evidence_name_survives_masking
     assert item_ref(ordinary, KEY) == hmac.new(KEY, ordinary.encode(), hashlib.sha256).hexdigest()[:16]
 
 
+def test_a_rows_filing_ref_stays_whole_whatever_digits_it_holds(log: AuditLog, run_id: str) -> None:
+    # a row's filing_ref is an item_ref of its filing: about one in six holds 8 digits in a row,
+    # and scrubbed it would never match a later filing of the same account
+    digit_run = next(ref for ref in (item_ref(f"open:62284800{n:06d}:2026-12-01", KEY) for n in range(2_000))
+                     if any(ch.isdigit() for ch in ref) and "********" not in ref
+                     and any(ref[i:i + 8].isdigit() for i in range(9)))
+    details = {"row": 2, "status": "valid", "filing_ref": digit_run, "account": "6222020200112233445"}
+    event = log.append(run_id, "run", "row.validated", details=details)
+    assert event.details["filing_ref"] == digit_run
+    assert log.events(run_id)[-1].details["filing_ref"] == digit_run
+    assert event.details["account"] == "***************3445"  # other fields are still scrubbed
+    # a field of that name holding digits alone (an account number put there) is masked
+    assert "6222020200112233" not in json.dumps(log.append(
+        run_id, "run", "row.validated", details={"filing_ref": "6222020200112233"}).details)
+
+
 @pytest.mark.parametrize(
     "value",
     ["6222020200112233445.png", "evidence/../6222020200112233445.png", "a b/6222020200112233445.png"],
