@@ -4,6 +4,9 @@
     channel.send(alert)         # ChannelFailed (an ApplicationError) when it did not go out
 
 Each channel tries once per call; `rpa.alerts.send` retries, bounded by the channel's `attempts`.
+An IM robot takes text messages up to a size (`max_bytes`): a longer alert goes as several
+numbered messages (`Alert.parts`), and a retry sends only those that did not go out yet. E-mail
+and the `fields` format carry the whole text in one.
 A failure's words are the library's, scrubbed: never the password, never the webhook's key.
 """
 
@@ -85,6 +88,7 @@ class WebhookChannel(Channel):
 
     def __init__(self, config: WebhookConfig) -> None:
         self.config = config
+        self._posted: dict[Alert, int] = {}  # how many of an alert's bodies went out already
 
     @property
     def where(self) -> str:
@@ -92,15 +96,24 @@ class WebhookChannel(Channel):
         url = urlsplit(self.config.url)
         return f"{url.scheme}://{url.netloc}{url.path}"
 
-    def body(self, alert: Alert) -> dict[str, Any]:
+    def bodies(self, alert: Alert) -> list[dict[str, Any]]:
+        """What is posted: a robot's text messages, each within `max_bytes`; or the fields, whole."""
         if self.config.format == "robot":
-            return {"msgtype": "text", "text": {"content": alert.text()}}
-        return {"kind": str(alert.kind), "subject": alert.subject, "run_id": alert.run_id,
-                "title": alert.title, "text": alert.text()}
+            parts = alert.parts(self.config.max_bytes)
+            return [{"msgtype": "text", "text": {"content": part}} for part in parts]
+        return [{"kind": str(alert.kind), "subject": alert.subject, "run_id": alert.run_id,
+                 "title": alert.title, "text": alert.text()}]
 
     def send(self, alert: Alert) -> None:
+        """Post each body not posted yet, in order; ChannelFailed at the first that does not go out."""
+        bodies = self.bodies(alert)
+        for number in range(self._posted.get(alert, 0), len(bodies)):
+            self._post(bodies[number])
+            self._posted[alert] = number + 1
+
+    def _post(self, body: dict[str, Any]) -> None:
         try:
-            answer = httpx.post(self.config.url, json=self.body(alert), timeout=self.config.timeout_seconds)
+            answer = httpx.post(self.config.url, json=body, timeout=self.config.timeout_seconds)
         except httpx.TimeoutException:
             raise ChannelFailed(f"无法送达 {self.where}（超时）") from None
         except httpx.HTTPError as exc:

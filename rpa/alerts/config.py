@@ -12,6 +12,7 @@
     webhook:                        # the IM robot: a JSON POST
       url: https://im.bank.internal/robot/send?key=...
       format: robot                 # {"msgtype": "text", "text": {"content": ...}}; `fields`: plain fields
+      max_bytes: 2048               # robot: a longer text goes as several messages, each within it
 
     quiet_minutes: 240              # the same alert (kind + subject) is not sent again meanwhile
     due_hour: 15                    # `rpa alerts check`: filings due today and not filed from 15:00
@@ -77,6 +78,9 @@ class EmailConfig(ChannelConfig):
 class WebhookConfig(ChannelConfig):
     url: str = Field(pattern=r"^https?://\S+$")
     format: Literal["robot", "fields"] = "robot"
+    # the robot's limit on one text message, in UTF-8 bytes (企业微信 2048, the strictest; 钉钉 20000):
+    # a longer alert goes out as several messages, numbered, each within it (`Alert.parts`)
+    max_bytes: int = Field(default=2048, ge=512, le=1_000_000)
 
 
 class AlertsConfig(BaseModel):

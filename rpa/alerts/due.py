@@ -11,10 +11,10 @@ an input row a run put aside while validating (需人工处理 before filing, or
 `findings.put_aside_everywhere`) whose deadline is today or past, unless a filing item of the same
 account, action and business date stands for it now (`findings.filing_ref`); a row put aside by
 several runs is named once, by the latest. A dry run's items and rows filed nothing and are left
-out. One alert per kind and day, naming the filings; the quiet time
-keeps a check run from cron every hour from repeating it more often than alerts.yaml's
-`quiet_minutes`, unless it names a filing not told within that time (another run's, a T+0
-export dropped after the due hour): then it goes out again, listing all.
+out. One alert per kind and day, naming every filing on a line of its own (account masked,
+deadline, run, state); the quiet time keeps a check run from cron every hour from repeating it
+more often than alerts.yaml's `quiet_minutes`, unless it names a filing not told within that time
+(another run's, a T+0 export dropped after the due hour): then it goes out again, listing all.
 """
 
 from __future__ import annotations
@@ -40,9 +40,6 @@ from rpa.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
-
-SHOWN = 3  # accounts and runs named in one alert; the rest are counted
-
 
 @dataclass(frozen=True)
 class Unfiled:
@@ -122,11 +119,10 @@ def _put_aside_unfiled(settings: Settings, today: date, calendar: WorkCalendar) 
 
 
 def _filings_alert(kind: AlertKind, today: date, found: list[Unfiled], advice: str) -> Alert:
-    accounts = "、".join(f"{u.account}（期限 {u.due_text}）" for u in found[:SHOWN])
-    more = f" 等 {len(found)} 笔" if len(found) > SHOWN else f" 共 {len(found)} 笔"
+    """Every filing on a line of its own: a person acts on each, so none is left to a count."""
     runs = sorted({u.run_id for u in found})
-    run_words = "、".join(runs[:SHOWN]) + (f" 等 {len(runs)} 个运行" if len(runs) > SHOWN else "")
-    line = f"备案 {accounts}{more}{advice}。所在运行：{run_words}"
+    each = "\n".join(f"{u.account}（期限 {u.due_text}）　运行 {u.run_id}　{u.label}" for u in found)
+    line = f"备案共 {len(found)} 笔（{len(runs)} 个运行）{advice}。逐笔如下：\n{each}"
     return Alert(kind, today.isoformat(), line, runs[0] if len(runs) == 1 else None,
                  names=tuple(u.item for u in found))
 

@@ -7,7 +7,9 @@ Two alerts are "the same" (`rpa.alerts.quiet`) when kind and subject match: the 
 run id, the operator, the day or the year the alert is about. An alert that lists filings also
 carries `names` (their queue items): it is the same only when every filing it names was told.
 Every line is built from values the engine has already masked or scrubbed (stop reasons, masked
-account numbers); `text()` scrubs once more, as a last line of defence.
+account numbers); `text()` scrubs once more, as a last line of defence. `parts(max_bytes)` is the
+same text cut at line ends into messages of at most `max_bytes` of UTF-8, each titled with its
+number (an IM robot's text message has a size limit): every line goes out, none is dropped.
 """
 
 from __future__ import annotations
@@ -75,6 +77,36 @@ class Alert:
         """The whole message (e-mail body, robot text), scrubbed of anything unmasked."""
         run = f"运行编号：{self.run_id}\n" if self.run_id else ""
         return scrub_text(f"{self.title}\n{run}{self.line}")
+
+    def parts(self, max_bytes: int) -> list[str]:
+        """`text()` whole when it fits in `max_bytes` (UTF-8), else cut at line ends into parts
+        that each fit, titled `（第 i/n 条）` and naming the run; a line too long on its own is cut."""
+        whole = self.text()
+        if len(whole.encode()) <= max_bytes:
+            return [whole]
+        run = f"运行编号：{self.run_id}\n" if self.run_id else ""
+        head = scrub_text(f"{self.title}（第 999/999 条）\n{run}")  # the longest a part's head gets
+        room = max_bytes - len(head.encode())
+        lines = [piece for line in whole.split("\n")[2 if run else 1:] for piece in _cut(line, room)]
+        bodies: list[str] = []
+        for line in lines:
+            if bodies and len(f"{bodies[-1]}\n{line}".encode()) <= room:
+                bodies[-1] = f"{bodies[-1]}\n{line}"
+            else:
+                bodies.append(line)
+        count = len(bodies)
+        return [scrub_text(f"{self.title}（第 {n}/{count} 条）\n{run}") + body
+                for n, body in enumerate(bodies, start=1)]
+
+
+def _cut(line: str, room: int) -> list[str]:
+    """`line` in pieces of at most `room` bytes of UTF-8, cut between characters."""
+    pieces = [""]
+    for char in line:
+        if pieces[-1] and len((pieces[-1] + char).encode()) > room:
+            pieces.append("")
+        pieces[-1] += char
+    return pieces
 
 
 def run_failed(run_id: str, flow: str, reason: str | None) -> Alert:

@@ -247,6 +247,55 @@ def test_check_alerts_overdue_filings_and_from_the_due_hour_those_due_today_once
     assert again.stdout.count("静默时间内已发送过") == 2 and len(smtp.messages) == 2
 
 
+# forty filings overdue since 2026-11-06 in four runs, each account's last four digits its own
+MANY = [(f"62170033200088{n:02d}10", f"run-{n % 4 + 1}") for n in range(40)]
+
+
+@pytest.mark.timeout(120)
+def test_every_filing_due_is_named_on_a_line_of_its_own_in_the_terminal_the_mail_and_the_robot(
+    tmp_path: Path, smtp: SmtpReceiver, http: HttpReceiver
+) -> None:
+    alerts = write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port, webhook_url=http.url)
+    with alerts.open("a", encoding="utf-8") as handle:
+        handle.write("calendar_from: '12-31'\n")
+    cli = make_cli_env(tmp_path, RPA_ALERTS_FILE=str(alerts))
+    cli.runs.mkdir(parents=True)
+    url = f"sqlite:///{cli.runs / 'queue.db'}"
+    queue = WorkQueue(url)
+    queue.create_schema()
+    for account, run_id in MANY:
+        payload = {"record": {"account_no": account, "action": "open"}, "deadline": "2026-11-06"}
+        queue.enqueue("account-filing", run_id, f"open:{account}:2026-11-06:{account[-4:]}", payload)
+    each = {f"{'*' * 14}{account[-4:]}（期限 2026-11-06）　运行 {run_id}　未完成" for account, run_id in MANY}
+
+    told = cli.run("alerts", "check", "--at", "2026-12-03T10:00", check_exit=1).stdout
+    assert each <= set(told.splitlines()) and "备案共 40 笔（4 个运行）已超过报备期限" in told
+    (mail,) = smtp.bodies()
+    assert each <= set(mail.splitlines())
+    # an IM robot takes at most 2048 bytes of text in one message: the list goes as numbered
+    # messages, each within it, every filing in exactly one of them
+    contents = [str(post["json"]["text"]["content"]) for post in http.posts]
+    assert len(contents) >= 2 and all(len(text.encode()) <= 2048 for text in contents)
+    assert [text.splitlines()[0] for text in contents] == [
+        f"【RPA告警】有备案已超期（第 {n}/{len(contents)} 条）" for n in range(1, len(contents) + 1)]
+    named = [line for text in contents for line in text.splitlines() if "（期限" in line]
+    assert sorted(named) == sorted(each)
+    sent = _everything_sent(smtp, http) + told
+    assert not any(account in sent for account, _ in MANY)
+
+    # the `fields` format: one JSON body, its text listing them all
+    fields_file = tmp_path / "alerts-fields.yaml"
+    fields_file.write_text(f"webhook:\n  url: {http.url}\n  format: fields\ncalendar_from: '12-31'\n",
+                           encoding="utf-8")
+    config = load_alerts_config(fields_file)
+    assert config is not None
+    settings = _settings(tmp_path, fields_file).model_copy(update={"database_url": url})
+    (overdue,) = due_alerts(settings, config, datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert send_alert(settings, overdue, honour_quiet=False, config=config).sent == ["webhook"]
+    body = http.posts[-1]["json"]
+    assert body["kind"] == "filings_overdue" and each <= set(str(body["text"]).splitlines())
+
+
 @pytest.mark.timeout(60)
 def test_check_with_nothing_due_exits_0_and_sends_nothing(
     tmp_path: Path, smtp: SmtpReceiver, http: HttpReceiver

@@ -56,8 +56,9 @@ def test_a_list_of_filings_naming_one_not_told_goes_out_within_the_quiet_time(
     assert second.stdout.count("静默时间内已发送过") == 1  # the overdue one names nothing new
     assert len(smtp.messages) == 3
     told = smtp.bodies()[2]
-    assert "今日到期的备案尚未完成" in told and "共 2 笔" in told and "run-a、run-b" in told
-    assert "*0002（期限" in told and SECOND_DUE not in told
+    assert "今日到期的备案尚未完成" in told and "共 2 笔" in told
+    assert "*0001（期限 2026-12-03）　运行 run-a　未完成" in told  # every filing on its own line
+    assert "*0002（期限 2026-12-03）　运行 run-b　未完成" in told and SECOND_DUE not in told
 
     _plant(url, "run-c", LATE_DROP, "2026-12-03", state="held")
     cli.run("alerts", "check", "--at", "2026-12-03T17:30", check_exit=1)
