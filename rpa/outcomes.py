@@ -42,6 +42,8 @@ OUTCOME_LABELS: dict[str, str] = {
     "rejected_by_checker": "复核退回",  # a checker rejected the row: never filed
     "passed": "通过",  # an enterprise registration check that found the row as the portal has it
     "filed_by_hand": "人工报备",  # a person filed it in AMS; a checker approved the mark (rpa.casework)
+    # a valid row a run read but never enqueued (it stopped first, at its login to AMS): filings due
+    "not_queued": "运行未办理，未报备",
 }
 
 # a figure two sources show (a branch's own report and the summary): the same, or not

@@ -33,7 +33,7 @@ from flows.account_filing.checks import check_lines
 from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
-from flows.account_filing.put_aside import aside_details
+from flows.account_filing.put_aside import row_details
 from flows.account_filing.records import FilingRecord, business_order
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
@@ -133,7 +133,7 @@ class AccountFilingFlow(Flow):
                 row=outcome.row,
                 status=outcome.status,
                 codes=[issue.code for issue in outcome.errors],
-                **aside_details(outcome, settings.audit_key_bytes(), self.dry_run),  # 异常处理, 逾期
+                **row_details(outcome, settings.audit_key_bytes(), self.dry_run),  # 异常处理, 逾期
             )
         valid = [(o, o.record) for o in report.outcomes if o.valid and o.record is not None]
         valid.sort(key=lambda pair: business_order(pair[1]))  # stable: file order otherwise

@@ -1,11 +1,15 @@
-"""What the audit chain keeps of an input row the run puts aside while validating (需人工处理
-before filing: 核准, a name outside GBK...; or invalid), beyond where it is and its codes: the
-validator's reasons, the account masked, the filing, its deadline, whether a dry run read it and
-a keyed hash of the filing (`rpa.alerts.findings.filing_ref`). Such a row never becomes a work
-item, so this is what 异常处理, `rpa cases list` and the list of filings overdue read it from
-(`rpa.alerts.findings.put_aside_rows`), as result.xlsx shows it.
+"""What the audit chain keeps of each input row the run validates, beyond where it is, its status
+and its codes: the account masked, the filing, its deadline, whether a dry run read it and a keyed
+hash of the filing (`rpa.alerts.findings.filing_ref`); for a row put aside while validating
+(需人工处理 before filing: 核准, a name outside GBK...; or invalid) also the validator's reasons.
 
-    ctx.record("row.validated", ..., **aside_details(outcome, settings.audit_key_bytes(), dry_run))
+A row put aside never becomes a work item, so this is what 异常处理, `rpa cases list` and the
+list of filings overdue read it from (`rpa.alerts.findings.put_aside_rows`), as result.xlsx shows
+it. A valid row is enqueued after the run has read which AMS it files into (a login, which may
+fail): until a filing item of the same account, action and business date stands for it, the list
+of filings due and overdue names it from these details (`rpa.alerts.findings.read_everywhere`).
+
+    ctx.record("row.validated", ..., **row_details(outcome, settings.audit_key_bytes(), dry_run))
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from rpa.alerts.findings import filing_ref
 from rpa.alerts.recount import counted_from
 
 
-def aside_details(outcome: RowOutcome, key: bytes, dry_run: bool) -> dict[str, Any]:
-    """The details a put-aside row's `row.validated` carries; {} for a valid row."""
-    if outcome.valid:
-        return {}
+def row_details(outcome: RowOutcome, key: bytes, dry_run: bool) -> dict[str, Any]:
+    """The details a row's `row.validated` carries besides sheet, row, status and codes; a valid
+    row's have no reasons. Nothing personal unmasked: the account masked, the filing hashed."""
     action, account, day = filing_of_outcome(outcome)
+    reasons = {} if outcome.valid else {"reasons": "；".join(issue.message for issue in outcome.errors)}
     return {
-        "reasons": "；".join(issue.message for issue in outcome.errors),
+        **reasons,
         "account": outcome.account_masked,
         "action": ACTION_LABELS.get(action, action),
         "business_date": day,

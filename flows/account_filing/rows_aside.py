@@ -16,7 +16,7 @@ them: it was filed since (a corrected export, by hand at AMS) once AMS lists it.
 A row of this run's input put aside with an action or a business date that does not read may come
 before any row of its account: every valid row of the account in the run is held, for a person to
 file in order by hand (nothing tells the bot when that row is filed). Other runs' such rows carry no
-keyed hash to match them by (`aside_details` has none without a date), so they are not seen here.
+keyed hash to match them by (`row_details` has none without a date), so they are not seen here.
 
 A row dated before a filing AMS already holds of the account (a late 变更 of 12-01 after 12-02's
 was filed) is held too: filed after it, AMS would end with the older content.

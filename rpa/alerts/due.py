@@ -7,9 +7,11 @@ What is filed is what the queue holds as done: an account-filing item in any oth
 (pending, leased, held, failed, refused) whose deadline is today or past is not filed (the deadline
 counted in PRC working days under the calendar in force now, from what the run kept of it,
 `rpa.alerts.recount`: a 调休 day or next year's official schedule entered since moves it). So is
-an input row a run put aside while validating (需人工处理 before filing, or invalid: never an item,
-`findings.put_aside_everywhere`) whose deadline is today or past, unless a filing item of the same
-account, action and business date stands for it now (`findings.filing_ref`); a row put aside by
+an input row a run read (`findings.read_everywhere`) but never made an item of: one put aside
+while validating (需人工处理 before filing, or invalid), or a valid one of a run that stopped
+before enqueuing it (its first login to AMS failed), whose deadline is today or past, unless a
+filing item of the same account, action and business date stands for it now
+(`findings.filing_ref`); a row read by
 several runs is named once, by the latest. A dry run's items and rows filed nothing and are left
 out. One alert per kind and day, naming every filing on a line of its own (account masked,
 deadline, run, state); the quiet time keeps a check run from cron every hour from repeating it
@@ -27,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from rpa.alerts.config import AlertsConfig
-from rpa.alerts.findings import DRY_RUN_PREFIX, FILING_FLOW, not_queued_since, put_aside_everywhere
+from rpa.alerts.findings import DRY_RUN_PREFIX, FILING_FLOW, VALID, not_queued_since, read_everywhere
 from rpa.alerts.kinds import Alert, AlertKind
 from rpa.alerts.recount import deadline_now
 from rpa.db import engine_for
@@ -40,6 +42,9 @@ from rpa.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
+
+NOT_QUEUED = "not_queued"  # a valid row's state when no item stands for it (rpa.outcomes)
+
 
 @dataclass(frozen=True)
 class Unfiled:
@@ -83,8 +88,8 @@ def due_alerts(settings: Settings, config: AlertsConfig, now: datetime) -> list[
 
 
 def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
-    """Account-filing items not done, and input rows put aside, whose deadline is `today` or
-    earlier, earliest first."""
+    """Account-filing items not done, and input rows no item stands for, whose deadline is
+    `today` or earlier, earliest first."""
     WorkQueue.from_settings(settings).create_schema()  # a new database: no filings, not an error
     engine = engine_for(settings.database_url_resolved)
     columns = (items.c.id, items.c.key, items.c.payload, items.c.run_id, items.c.state, items.c.result)
@@ -101,20 +106,22 @@ def unfiled_filings(settings: Settings, today: date) -> list[Unfiled]:
                 account = mask(str(record.get("account_no", "")), FieldClass.ACCOUNT_NO)
                 found.append(Unfiled(account, deadline.due, row.run_id, row.state,
                                      item_label(row.state, row.result), str(row.id), deadline.estimated))
-    found.extend(_put_aside_unfiled(settings, today, calendar))
+    found.extend(_rows_unfiled(settings, today, calendar))
     return sorted(found, key=lambda u: (u.due, u.run_id, u.account))
 
 
-def _put_aside_unfiled(settings: Settings, today: date, calendar: WorkCalendar) -> list[Unfiled]:
-    """Rows put aside while validating, due by `today`, that no filing item stands for."""
+def _rows_unfiled(settings: Settings, today: date, calendar: WorkCalendar) -> list[Unfiled]:
+    """Rows read (put aside, or valid and never enqueued), due by `today`, that no filing item
+    stands for; a valid row an older chain recorded has no deadline there and is not seen."""
     latest: dict[str, Unfiled] = {}
-    for row in not_queued_since(settings, put_aside_everywhere(settings)):  # by run, in time: a
-        deadline = row.deadline_now(calendar)  # later run's row replaces an earlier run's
+    for row in not_queued_since(settings, read_everywhere(settings)):  # by run, in time: a later
+        deadline = row.deadline_now(calendar)  # run's row replaces an earlier run's
         if row.dry_run or deadline is None or deadline.due > today:
             continue
         where = f"{row.run_id}:{row.sheet}:{row.row}"
-        latest[row.filing_ref or where] = Unfiled(row.account, deadline.due, row.run_id, row.status,
-                                                  outcome_label(row.status), where, deadline.estimated)
+        state = NOT_QUEUED if row.status == VALID else row.status
+        latest[row.filing_ref or where] = Unfiled(row.account, deadline.due, row.run_id, state,
+                                                  outcome_label(state), where, deadline.estimated)
     return list(latest.values())
 
 

@@ -5,6 +5,7 @@ reconciliation found (overdue, missing from AMS, differing, rows it could not re
     counts = rows_put_aside(settings, run_id)       # {"needs_person": 1, "invalid": 2}
     rows = put_aside_rows(settings, run_id)         # each such row: where, why, account, deadline
     rows = not_queued_since(settings, rows)         # those no filing item stands for now
+    rows = read_everywhere(settings)                # every run's rows, valid ones too (filings due)
     found = reconciliation_found(settings, run_id)  # None, or what to tell and each class's count
 
 The audit trail, not result.xlsx or the workbook, which a run that stopped before its end has not
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 # the audit event a flow records for each input row it validates, and the statuses of one put aside
 ROW_VALIDATED, FOR_A_PERSON, INVALID = "row.validated", "needs_person", "invalid"
+VALID = "valid"  # a row's status when it is to be filed: never put aside, never a case
 # the audit event a reconciliation records once it has classified: `told` (Chinese phrases, what a
 # person must act on; empty when nothing) and `classes` (each class's count, [name, count] pairs
 # in the workbook's order: the audit trail keeps a mapping's keys sorted)
@@ -64,7 +66,9 @@ class PutAside:
     status, the validator's codes and reasons, and (recorded since runs say so) the account
     masked, the filing, its deadline, whether a dry run read it and `filing_ref`, a keyed hash
     of action, account and business date (`filing_ref`) that a later filing of it matches; and
-    what the deadline is counted from, to count it again under the calendar in force now."""
+    what the deadline is counted from, to count it again under the calendar in force now.
+    `read_everywhere` also gives valid rows (status VALID, no reasons) in this shape; older
+    chains recorded nothing of a valid row beyond where it is and its status."""
 
     run_id: str
     sheet: str
@@ -106,13 +110,18 @@ def put_aside_rows(settings: Settings, run_id: str) -> list[PutAside]:
     return _last_put_aside(event for event in audit.events(run_id) if event.event == ROW_VALIDATED)
 
 
-def _last_put_aside(validated: Iterable[AuditEvent]) -> list[PutAside]:
-    """Each row's last `row.validated` (a resumed run validates again), where it put the row aside."""
+def _last_validated(validated: Iterable[AuditEvent]) -> list[PutAside]:
+    """Each row's last `row.validated` (a resumed run validates again), whatever its status."""
     last: dict[tuple[str, str, str], PutAside] = {}
     for event in validated:
         where = (event.run_id, str(event.details.get("sheet")), str(event.details.get("row")))
         last[where] = PutAside.of(event.run_id, event.details)
-    return [row for row in last.values() if row.status in (FOR_A_PERSON, INVALID)]
+    return list(last.values())
+
+
+def _last_put_aside(validated: Iterable[AuditEvent]) -> list[PutAside]:
+    """Each row's last `row.validated`, where it put the row aside."""
+    return [row for row in _last_validated(validated) if row.status in (FOR_A_PERSON, INVALID)]
 
 
 def put_aside_everywhere(settings: Settings) -> list[PutAside]:
@@ -123,6 +132,20 @@ def put_aside_everywhere(settings: Settings) -> list[PutAside]:
     if not audit.has_schema():
         return []
     return _last_put_aside(audit.events_named(ROW_VALIDATED))
+
+
+def read_everywhere(settings: Settings) -> list[PutAside]:
+    """Every run's input rows, by run, each as its last `row.validated` recorded it: those put
+    aside and the valid ones. Only the list of filings due and overdue reads valid rows (a run
+    that stopped before enqueuing them, at its first login to AMS, filed none of them); they are
+    never cases, nor rows put aside (`put_aside_everywhere`)."""
+    from rpa.audit.log import AuditLog
+
+    audit = AuditLog.from_settings(settings)
+    if not audit.has_schema():
+        return []
+    return [row for row in _last_validated(audit.events_named(ROW_VALIDATED))
+            if row.status in (FOR_A_PERSON, INVALID, VALID)]
 
 
 def not_queued_since(settings: Settings, rows: list[PutAside]) -> list[PutAside]:

@@ -1,9 +1,11 @@
 """A run that stops early tells a person, through the real `rpa` command, real Chromium, a real
 SMTP server (aiosmtpd) and a local HTTP receiver; a channel that fails changes nothing of the run;
-an operator the mock AMS refuses at login is told once, masked."""
+an operator the mock AMS refuses at login is told once, masked; the valid rows of a run stopped
+before it enqueued them are told as filings overdue until a run files them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from flows.account_filing.records import FilingRecord
 from rpa.run.orchestrate import execute_run
 from rpa.settings import OperatorCredential
-from tests.e2e.cli_helpers import make_cli_env, run_id_from
+from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings
 from tests.integration.alert_receivers import (
     HttpReceiver,
@@ -87,3 +89,47 @@ def test_an_operator_refused_by_ams_is_told_once_masked_beside_the_stopped_run(
     resumed = execute_run(wrong, "account-filing", {}, resume=first.run_id, workers=1)
     assert resumed.exit_code == 3  # nobody to log in: the same stop, already told
     assert len(smtp.messages) == 2 and len(http.posts) == 2
+
+
+@pytest.mark.timeout(300)
+def test_valid_rows_of_a_run_stopped_at_its_first_login_are_told_as_overdue_until_filed(
+    ams: AmsHandle, tmp_path: Path, smtp: SmtpReceiver, http: HttpReceiver
+) -> None:
+    """A new AMS URL: the run must log in to read which AMS it files into before it enqueues.
+    AMS refuses the operator, so the run stops (exit 3) with nothing queued; its valid rows are
+    still filings not made, and `rpa alerts check` names them until a run files them."""
+    code, password = ams.operators[0]
+    alerts = write_alerts_yaml(tmp_path / "alerts.yaml", smtp_port=smtp.port, webhook_url=http.url)
+    with alerts.open("a", encoding="utf-8") as handle:
+        handle.write("calendar_from: '12-31'\n")
+    accounts = ("440120260581", "440120260582")
+    records = [FilingRecord.model_validate(basic_record(account, serial=95 + n)).model_dump()
+               for n, account in enumerate(accounts)]  # 开户 of basic accounts on 2026-11-27
+    source = write_export(tmp_path / "accounts.xlsx", records)
+
+    def cli_with(pw: str) -> CliEnv:
+        operators = json.dumps([{"code": code, "password": pw}])
+        return make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators,
+                            RPA_ALERTS_FILE=str(alerts))
+
+    wrong = cli_with("Wrong-123")
+    stopped = wrong.run("run", "account-filing", "--input", str(source), "--workers", "1", check_exit=3)
+    run_id = run_id_from(stopped.stdout)
+    assert ams.filings() == []
+
+    # an enterprise's basic account is filed the day it opens (DOMAIN.md: T+0): due 2026-11-27
+    told = wrong.run("alerts", "check", "--at", "2026-12-03T10:00", check_exit=1).stdout
+    for account in accounts:
+        assert f"********{account[-4:]}（期限 2026-11-27）　运行 {run_id}　运行未办理，未报备" in told, told
+    overdue = next(body for body in smtp.bodies() if "有备案已超期" in body)
+    assert all(f"********{account[-4:]}（期限 2026-11-27）" in overdue for account in accounts)
+    assert not any(account in overdue or account in told for account in accounts)
+    listed = wrong.run("cases", "list", run_id, check_exit=0).stdout  # valid rows are no cases
+    assert not any(account[-4:] in listed for account in accounts), listed
+
+    right = cli_with(password)
+    right.run("operators", "clear", code, check_exit=0)
+    right.run("runs", "retry", run_id, "--workers", "1", check_exit=0, timeout=240)
+    assert sorted(f["account_no"] for f in ams.filings()) == list(accounts)
+    quiet = right.run("alerts", "check", "--at", "2026-12-03T10:00", check_exit=0)
+    assert "没有需要告警的事项" in quiet.stdout

@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 
 from rpa.alerts.due import unfiled_filings
+from rpa.alerts.findings import put_aside_everywhere
+from rpa.audit.log import AuditLog
 from rpa.casework.cases import open_cases
 from rpa.queue.work_queue import NewItem, WorkQueue
 from rpa.run.orchestrate import execute_run
 from rpa.settings import OperatorCredential, Settings
 from tests.check_exports import open_row, uscc, write_export
 from tests.e2e.cli_helpers import make_cli_env
+from tests.integration.alert_receivers import free_port
 
 RARE, AGENCY, INVALID = "6228480055550000123", "6228480055550000131", "6228480055550000149"
 TODAY = "2026-12-20"  # every row below is past its deadline by then
@@ -144,3 +147,60 @@ def test_rows_put_aside_are_judged_under_the_calendar_in_force_now_not_the_runs(
     assert "0211 2026-11-30；报备期限 2026-12-07" in listed, listed
     assert "0229 2026-12-28；报备期限 2027-01-04（估算）" in listed, listed
     assert unfiled_filings(at_run, date(2026, 12, 5)) == []
+
+
+VALID_A, VALID_B = "6228480077770000211", "6228480077770000229"
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_valid_rows_of_a_run_stopped_at_its_first_login_are_named_as_filings_due_not_as_cases(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """AMS cannot be reached, so the run cannot read which AMS it files into and stops (exit 3)
+    before enqueuing anything: its valid rows were filed by nobody, and only the list of filings
+    due and overdue names them, until a filing of the same account is queued."""
+    down = settings.model_copy(update={"ams_url": f"http://127.0.0.1:{free_port()}/ams"})
+    rows = [open_row(VALID_A, "北京甲科技有限公司", uscc("91110105MA03ABCD1"), "王芳", "2026-12-01"),
+            open_row(VALID_B, "北京乙商贸有限公司", uscc("91110105MA03ABCE2"), "李强", "2026-12-01"),
+            open_row(RARE, "北京𠮷祥餐饮管理有限公司", uscc("91110105MA02XYKW1"), "周敏", "2026-12-01")]
+    params = {"flow_params": {"input": str(write_export(tmp_path / "export.xlsx", rows)), "today": TODAY}}
+    first = execute_run(down, "account-filing", params, trigger="test")
+    assert first.exit_code == 3 and not any(first.counts.values()), first  # nothing was queued
+
+    # a basic account of an enterprise is filed the day it opens (DOMAIN.md: T+0): due 2026-12-01
+    unfiled = {u.account[-4:]: u for u in unfiled_filings(down, date.fromisoformat(TODAY))}
+    assert set(unfiled) == {VALID_A[-4:], VALID_B[-4:], RARE[-4:]}
+    assert {u.due for u in unfiled.values()} == {date(2026, 12, 1)}
+    assert unfiled[VALID_A[-4:]].label == "运行未办理，未报备" and unfiled[RARE[-4:]].label == "需人工处理"
+    assert all(u.run_id == first.run_id for u in unfiled.values())
+    # the valid rows are no cases, nor rows put aside: only the row for a person is
+    [run] = open_cases(down, first.run_id)
+    assert [row.row for row in run.aside] == [4] and not run.cases
+    assert [(row.run_id, row.row) for row in put_aside_everywhere(down)] == [(first.run_id, 4)]
+    chain = "\n".join(str(e.details) for e in AuditLog.from_settings(down).events(first.run_id))
+    assert VALID_A not in chain and VALID_B not in chain  # masked, the filing only as its keyed hash
+
+    # the same export again, stopped the same way: each filing named once, by the latest run
+    second = execute_run(down, "account-filing", params, trigger="test")
+    assert second.exit_code == 3
+    again = unfiled_filings(down, date.fromisoformat(TODAY))
+    assert len(again) == 3 and {u.run_id for u in again} == {second.run_id}
+
+    # a filing of VALID_A queued since (a run that reached AMS): that item is followed instead
+    queue = WorkQueue.from_settings(down)
+    queue.enqueue_many("account-filing", "later-run", [NewItem(f"open:{VALID_A}:2026-12-01:0123456789abcdef",
+                                                               {"row": 2, "deadline": "2026-12-01"})])
+    item = queue.claim(run_id="later-run", owner="w1", lease_seconds=60)
+    assert item is not None
+    queue.complete(item.id, "w1", {"status": "filed"})
+    assert {u.account[-4:] for u in unfiled_filings(down, date.fromisoformat(TODAY))} == {
+        VALID_B[-4:], RARE[-4:]}
+
+    # a chain written before valid rows carried their filing still reads, and names nothing
+    old = {"sheet": "开户清单", "row": 2, "status": "valid", "codes": []}
+    AuditLog.from_settings(down).append("account-filing-20261201-0900-old1", "run", "row.validated",
+                                        details=old)
+    assert len(unfiled_filings(down, date.fromisoformat(TODAY))) == 2
+    aside = [(row.run_id, row.row) for row in put_aside_everywhere(down)]
+    assert aside == [(first.run_id, 4), (second.run_id, 4)]
