@@ -11,6 +11,7 @@ Exit codes: 0 nothing to tell (check) or every channel reached (test); 1 somethi
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -89,9 +90,7 @@ def alerts_check(
     cfg = settings()
     config = _config(cfg)
     now = _when(at, cfg)
-    if not cfg.database_url and not (cfg.runs_dir / "queue.db").is_file():  # never "nothing due"
-        raise ConfigError(f"运行目录 {cfg.runs_dir.resolve()} 中没有队列数据库 queue.db，无从检查报备期限："
-                          "请检查 RPA_RUNS_DIR 和定时任务的工作目录（相对路径按工作目录算）")
+    _refuse_without_queue(cfg)
     found = due_alerts(cfg, config, now)
     if not found:
         typer.echo("没有需要告警的事项")
@@ -100,6 +99,21 @@ def alerts_check(
         typer.echo(alert.line)
         _show(send_alert(cfg, alert, config=config))
     raise typer.Exit(1)
+
+
+def _refuse_without_queue(cfg: Settings) -> None:
+    """No queue to read is never "nothing due": a SQLite queue whose file is not there (a wrong
+    RPA_RUNS_DIR or RPA_DATABASE_URL, a timer started in another working directory) is exit 2,
+    and no empty database is made in its place."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(cfg.database_url_resolved)
+    if url.get_backend_name() != "sqlite" or (url.database and Path(url.database).is_file()):
+        return
+    where = Path(url.database or "queue.db").resolve()
+    setting = "RPA_DATABASE_URL" if cfg.database_url else "RPA_RUNS_DIR"
+    raise ConfigError(f"队列数据库 {where} 不存在，无从检查报备期限：请检查 {setting} 和定时任务的工作目录"
+                      "（相对路径按工作目录算）")
 
 
 def _when(at: str | None, cfg: Settings) -> datetime:

@@ -561,3 +561,9 @@ def test_check_without_the_queue_says_so_and_exits_2(tmp_path: Path) -> None:
     assert "没有需要告警的事项" not in output and "Traceback" not in output, output
     assert "runs_typo" in output and "RPA_RUNS_DIR" in output, output
     assert not (tmp_path / "runs_typo").exists()
+    # the same through RPA_DATABASE_URL naming a file that is not there
+    typo = tmp_path / "runs" / "queue_typo.db"
+    cli = make_cli_env(tmp_path, RPA_DATABASE_URL=f"sqlite:///{typo}", RPA_ALERTS_FILE=str(alerts))
+    done = cli.run("alerts", "check", "--at", "2026-12-05T10:00+08:00", check_exit=2)
+    assert "queue_typo.db" in done.stdout + done.stderr and "RPA_DATABASE_URL" in done.stdout + done.stderr
+    assert not typo.exists() and not typo.parent.exists()
