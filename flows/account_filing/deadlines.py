@@ -65,6 +65,11 @@ class DeadlineRules(BaseModel):
                 raise ValueError(f"没有 {kind} 账户 {action} 业务的期限规则")
         return self
 
+    def counts_from_notice(self, action: str) -> bool:
+        """Whether every kind's rule for `action` counts from the 通知日期 when one is given."""
+        return all((rule := self.rule_for(action=action, kind=kind)) is not None
+                   and rule.counts_from == "notice_date_or_business" for kind in get_args(AccountKind))
+
     def rule_for(self, *, action: str, kind: str) -> DeadlineRule | None:
         """The first rule naming this kind and action."""
         return next((r for r in self.rules if kind in r.kinds and action in r.actions), None)

@@ -230,10 +230,12 @@ class RowCheck:
             self.values.get("account_kind"),
             self.values.get("business_date"),
         )
-        if not isinstance(start, date):
-            return None
         notice = self.values.get("notice_date")
         notice_date = notice if isinstance(notice, date) else None
+        if not isinstance(start, date):  # a 变更 counted from its notice needs no business date
+            if action != "change" or notice_date is None or not rules.counts_from_notice("change"):
+                return None
+            start = notice_date
         action = action if isinstance(action, str) else None
         kind = kind if isinstance(kind, str) else None
         counted = (action, kind, start, notice_date)

@@ -41,3 +41,19 @@ def test_a_row_without_its_account_kind_gets_the_earliest_deadline_it_could_have
     assert all(o.overdue for o in outcomes)
     said = [i.message for o in outcomes for i in o.warnings if i.code == "deadline_earliest"]
     assert len(said) == 4 and "报备期限按可能的最早日期2026-12-01计" in said[0], said
+
+
+def test_a_change_whose_business_date_does_not_read_counts_from_its_notice(tmp_path: Path) -> None:
+    """DOMAIN.md: a 变更 is due 2 working days after the depositor's notice; its 开户日期 typed as
+    2026-11-31 takes nothing from that. Notice Wednesday 2026-12-02: due Friday 12-04, overdue on
+    Saturday 12-05. An 开户 whose date does not read has no deadline to count."""
+    change = _row("变更", "6228480077770000053", "2026-11-31", notice="2026-12-02")
+    change[2] = "基本存款账户"
+    opened = _row("开户", "6228480077770000061", "2026-11-31")
+    export = write_export(tmp_path / "export.xlsx", [change, opened])
+    report = validate_file(export, config_dir=PROJECT_ROOT / "config",
+                           calendar_file=PROJECT_ROOT / "calendar.yaml", today=date(2026, 12, 5))
+    first, second = report.outcomes
+    assert not first.valid and first.deadline is not None and first.deadline.due == date(2026, 12, 4)
+    assert first.overdue
+    assert second.deadline is None
