@@ -19,7 +19,7 @@ from typing import Any
 
 from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.report import RowOutcome
-from rpa.alerts.findings import filing_ref
+from rpa.alerts.findings import ANY_ACTION, filing_ref
 from rpa.alerts.recount import counted_from
 
 
@@ -37,6 +37,8 @@ def row_details(outcome: RowOutcome, key: bytes, dry_run: bool) -> dict[str, Any
         **counted_from(outcome.deadline),  # counted again under the calendar in force when read
         "dry_run": dry_run,
         "filing_ref": filing_ref(f"{action}:{account}:{day}", key) if action and account and day else "",
+        # the account and date alone: a row whose 业务类型 does not read is one of that day's filings
+        "filing_ref_any": filing_ref(f"{ANY_ACTION}:{account}:{day}", key) if account and day else "",
     }
 
 

@@ -114,13 +114,18 @@ def _rows_unfiled(settings: Settings, today: date, calendar: WorkCalendar) -> li
     """Rows read (put aside, or valid and never enqueued), due by `today`, that no filing item
     stands for; a valid row an older chain recorded has no deadline there and is not seen."""
     latest: dict[str, Unfiled] = {}
-    for row in not_queued_since(settings, read_everywhere(settings)):  # by run, in time: a later
-        deadline = row.deadline_now(calendar)  # run's row replaces an earlier run's
+    rows = not_queued_since(settings, read_everywhere(settings))
+    # a row whose 业务类型 did not read is the same filing as a row of its account and date that
+    # read (another run's export of it): one line for both, the latest run's
+    known = {row.filing_ref_any: row.filing_ref for row in rows if row.filing_ref and row.filing_ref_any}
+    for row in rows:  # by run, in time: a later run's row replaces an earlier run's
+        deadline = row.deadline_now(calendar)
         if row.dry_run or deadline is None or deadline.due > today:
             continue
         where = f"{row.run_id}:{row.sheet}:{row.row}"
         state = NOT_QUEUED if row.status == VALID else row.status
-        latest[row.filing_ref or where] = Unfiled(row.account, deadline.due, row.run_id, state,
+        same = row.filing_ref or known.get(row.filing_ref_any) or row.filing_ref_any or where
+        latest[same] = Unfiled(row.account, deadline.due, row.run_id, state,
                                                   outcome_label(state), where, deadline.estimated)
     return list(latest.values())
 

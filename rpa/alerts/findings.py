@@ -34,6 +34,7 @@ VALID = "valid"  # a row's status when it is to be filed: never put aside, never
 # person must act on; empty when nothing) and `classes` (each class's count, [name, count] pairs
 # in the workbook's order: the audit trail keeps a mapping's keys sorted)
 RECONCILIATION_FOUND = "reconciliation.found"
+ANY_ACTION = "*"  # `filing_ref_any`: a filing of an account and date, whatever its action
 FILING_FLOW = "account-filing"  # flows.account_filing.flow.AccountFilingFlow.name
 DRY_RUN_PREFIX = "dry-run:"  # flows.account_filing.portal_identity.DRY_RUN_PREFIX
 
@@ -52,6 +53,11 @@ def filing_ref(filing: str, key: bytes) -> str:
     from rpa.masking import item_ref
 
     return item_ref(filing, key)
+
+
+def any_action(filing: str) -> str:
+    """`action:account_no:business_date` with the action left open (`ANY_ACTION`)."""
+    return ":".join([ANY_ACTION, *filing.split(":")[1:3]])
 
 
 def filing_of(item_key: str) -> str:
@@ -82,12 +88,13 @@ class PutAside:
     deadline: str = ""
     dry_run: bool = False
     filing_ref: str = ""
+    filing_ref_any: str = ""  # account and business date alone (`ANY_ACTION`), for any action
     counted: tuple[tuple[str, Any], ...] = ()  # what the deadline is counted from (rpa.alerts.recount)
 
     @classmethod
     def of(cls, run_id: str, details: dict[str, Any]) -> PutAside:
         text = {name: str(details.get(name) or "") for name in
-                ("reasons", "account", "action", "business_date", "deadline", "filing_ref")}
+                ("reasons", "account", "action", "business_date", "deadline", "filing_ref", "filing_ref_any")}
         counted = tuple((name, details[name]) for name in (COUNTED_FROM, WORKING_DAYS) if name in details)
         return cls(run_id, str(details.get("sheet") or ""), int(details.get("row") or 0),
                    str(details.get("status")), tuple(str(c) for c in details.get("codes") or ()),
@@ -162,8 +169,12 @@ def not_queued_since(settings: Settings, rows: list[PutAside]) -> list[PutAside]
     with engine_for(settings.database_url_resolved).connect() as conn:
         keys = conn.execute(select(items.c.key).where(items.c.flow == FILING_FLOW)).scalars().all()
     key = settings.audit_key_bytes()
-    queued = {filing_ref(filing_of(k), key) for k in keys if not k.startswith(DRY_RUN_PREFIX)}
-    return [row for row in rows if not (row.filing_ref and row.filing_ref in queued)]
+    filings = [filing_of(k) for k in keys if not k.startswith(DRY_RUN_PREFIX)]
+    queued = {filing_ref(filing, key) for filing in filings}
+    # a row whose 业务类型 did not read: any filing of its account and date stands for it
+    queued_any = {filing_ref(any_action(filing), key) for filing in filings}
+    return [row for row in rows if not ((row.filing_ref and row.filing_ref in queued) or (
+        not row.filing_ref and row.filing_ref_any and row.filing_ref_any in queued_any))]
 
 
 def rows_put_aside(settings: Settings, run_id: str) -> Counter[str]:

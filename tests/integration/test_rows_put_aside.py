@@ -204,3 +204,35 @@ def test_valid_rows_of_a_run_stopped_at_its_first_login_are_named_as_filings_due
     assert len(unfiled_filings(down, date.fromisoformat(TODAY))) == 2
     aside = [(row.run_id, row.row) for row in put_aside_everywhere(down)]
     assert aside == [(first.run_id, 4), (second.run_id, 4)]
+
+
+@pytest.mark.timeout(120)
+def test_a_row_whose_action_does_not_read_is_one_filing_with_its_account_and_dates_others(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Monday's export has 业务类型 #N/A on an 开户 of 2026-12-01 (T+0 at the earliest: overdue by
+    12-05); Tuesday's has the row again with its 业务类型 but a wrong credit code. One filing, told
+    once, by the latest run; once a corrected row of that account and date is queued, it is
+    neither told nor a case any more."""
+    account = "6228480055550000218"
+    row = open_row(account, "北京戊科技有限公司", uscc("91110105MA02XYKW3"), "郑洁", "2026-12-01")
+    row[0] = "#N/A"
+    monday = {"input": str(write_export(tmp_path / "monday.xlsx", [row])), "today": "2026-12-05"}
+    first = execute_run(settings, "account-filing", {"flow_params": monday}, trigger="test")
+    today = date.fromisoformat("2026-12-05")
+    [told] = [u for u in unfiled_filings(settings, today) if u.account.endswith("0218")]
+    assert told.run_id == first.run_id and told.due == date(2026, 12, 1)
+
+    code = uscc("91110105MA02XYKW3")
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    again = open_row(account, "北京戊科技有限公司", wrong, "郑洁", "2026-12-01")
+    tuesday = {"input": str(write_export(tmp_path / "tuesday.xlsx", [again])), "today": "2026-12-05"}
+    second = execute_run(settings, "account-filing", {"flow_params": tuesday}, trigger="test")
+    told_now = [u for u in unfiled_filings(settings, today) if u.account.endswith("0218")]
+    assert [u.run_id for u in told_now] == [second.run_id], told_now
+
+    queue = WorkQueue.from_settings(settings)  # the corrected row, queued by a third run
+    queue.enqueue_many("account-filing", "later-run", [NewItem(f"open:{account}:2026-12-01:00000000000000ab",
+                                                               {"row": 2, "deadline": "2026-12-01"})])
+    assert not [u for u in unfiled_filings(settings, today) if u.account.endswith("0218")]
+    assert not [row for run in open_cases(settings) for row in run.aside if row.account.endswith("0218")]
