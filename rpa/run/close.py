@@ -32,18 +32,18 @@ def close_run(
             raise
         paths, stop_reason = [], stop_reason or fatal.message
     counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+    problems = outputs.problems()  # told whatever became of the items
+    if problems:
+        ctx.record("run.output_problems", problems=problems)
+        for problem in problems:
+            ctx.log.warning(problem)
     if forced_exit is not None:
         exit_code = forced_exit
     elif stop_reason or counts.get("pending", 0) or counts.get("leased", 0):
         exit_code = EXIT_STOPPED
     elif any(counts.get(state, 0) for state in ("business_error", "failed", "held")) or (
         outputs.not_done_elsewhere()  # rows another run holds and has not done (yet)
-    ):
-        exit_code = EXIT_ITEMS_FAILED
-    elif problems := outputs.problems():  # a failed check or output: never "all done"
-        ctx.record("run.output_problems", problems=problems)
-        for problem in problems:
-            ctx.log.warning(problem)
+    ) or problems:  # a failed check or output: never "all done"
         exit_code = EXIT_ITEMS_FAILED
     else:
         exit_code = EXIT_OK
