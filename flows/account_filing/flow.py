@@ -150,7 +150,6 @@ class AccountFilingFlow(Flow):
         ]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         self.keys = {o.row: key for key, (o, _) in zip(chosen.keys, valid, strict=True)}
-        created = sum(1 for r in results if r.created)
         others = OtherRuns() if self.dry_run else settle_other_runs(ctx, self.name, chosen.keys)
         counts = report.counts
         notes = [
@@ -173,8 +172,7 @@ class AccountFilingFlow(Flow):
             maker = ctx.params.get(MAKER_PARAM) or "未记录"
             notes.append(f"本次运行须复核：待报备的行查询后暂停为待复核，由发起人（{maker}）以外的"
                          "复核人批准后才报备（rpa approvals list / approve / reject）")
-        return Prepared(enqueued=created, duplicates=len(results) - created, notes=notes,
-                        warnings=others.warnings)
+        return Prepared.of(results, notes=notes, warnings=others.warnings)
 
     def _identity(self, ctx: RunContext) -> str:
         """The AMS this run files into (`portal_identity`): read from AMS itself the first time

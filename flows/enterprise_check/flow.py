@@ -83,9 +83,7 @@ class EnterpriseCheckFlow(Flow):
                    for o, key in self._checked() if (r := o.record) is not None]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         others = settle_other_runs(ctx, self.name, [e.key for e in entries], work="核查", redo=entries)
-        created = sum(1 for r in results if r.created)
-        return Prepared(enqueued=created, duplicates=len(results) - created, notes=others.notes,
-                        warnings=others.warnings)
+        return Prepared.of(results, notes=others.notes, warnings=others.warnings)
 
     def _checked(self) -> list[tuple[RowOutcome, str]]:
         """(outcome, item key) of every valid 开户/变更 row."""

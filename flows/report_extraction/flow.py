@@ -155,11 +155,10 @@ class ReportExtractionFlow(Flow):
                           monthly_formats=self.monthly_formats, day_over_day=self.day_over_day)
         entries = [NewItem(item.key(ctx.run_id), item.payload(), affinity=item.listed_with) for item in items]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
-        created = sum(1 for r in results if r.created)
         days = ", ".join(day.isoformat() for day in self.report_dates)
         note = (f"{len(items)} report files for {days}: {len(branches)} branches, "
                 f"formats {', '.join(self.formats)}")
-        return Prepared(enqueued=created, duplicates=len(results) - created, notes=[note])
+        return Prepared.of(results, notes=[note])
 
     def worker_count(self, ctx: RunContext, requested: int) -> int:
         """One worker per operator at most (one live session each), and no more than the open items."""

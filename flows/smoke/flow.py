@@ -61,8 +61,7 @@ class SmokeFlow(Flow):
             payload = {"n": n, "mode": mode, "account_no": SAMPLE_ACCOUNT, "id_number": SAMPLE_ID_NUMBER}
             entries.append((f"smoke:{ctx.run_id}:{n}", payload))
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
-        created = sum(1 for r in results if r.created)
-        return Prepared(enqueued=created, duplicates=len(results) - created)
+        return Prepared.of(results)
 
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:

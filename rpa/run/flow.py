@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 from rpa.errors import RunFatalError, UsageError
 from rpa.masking import FieldClass, scrub_text
 from rpa.run.item_rows import ItemRow, input_item_row
+from rpa.run.prepared import Prepared
 
 if TYPE_CHECKING:
     from loguru import Logger
@@ -122,16 +123,6 @@ class WorkerContext:
             field_classes={**REFERENCE_FIELDS, **(field_classes or {})},
             files_root=self.folder,
         )
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What `prepare()` did: items enqueued, duplicates skipped, and anything to tell the user."""
-
-    enqueued: int
-    duplicates: int = 0
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # logged as warnings: a clerk must see them
 
 
 class Flow(ABC):
