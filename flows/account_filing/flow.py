@@ -237,15 +237,7 @@ class AccountFilingFlow(Flow):
     def output_problems(self, ctx: RunContext) -> list[str]:
         """Rows of the input that were never items (invalid, or for a person before filing):
         nobody files them, so the run is no "all done" (their reasons are in result.xlsx)."""
-        if self.report is None:
-            return []
-        counts = self.report.counts
-        found = []
-        if counts["invalid"]:
-            found.append(f"{counts['invalid']} 行无效，未报备：原因见 {RESULT_FILE}")
-        if counts["needs_person"]:
-            found.append(f"{counts['needs_person']} 行需人工处理，未报备：原因见 {RESULT_FILE}")
-        return found
+        return self.report.put_aside("报备", RESULT_FILE) if self.report is not None else []
 
     def report_rows(self, ctx: RunContext) -> list[InputRow] | None:
         return self.input_rows if self.report is not None else None

@@ -109,6 +109,12 @@ class ValidationReport:
             "due_today": sum(1 for o in self.outcomes if o.due_today),
         }
 
+    def put_aside(self, work: str, where: str) -> list[str]:
+        """Rows that never became items (invalid, or for a person), one line per kind, for the
+        run's end (`Flow.output_problems`): the `work` (报备, 核查) not done, `where` says why."""
+        counts, kinds = self.counts, (("invalid", "无效"), ("needs_person", "需人工处理"))
+        return [f"{counts[kind]} 行{word}，未{work}：原因见 {where}" for kind, word in kinds if counts[kind]]
+
     @property
     def exit_code(self) -> int:
         """0 when every row will be filed, 1 when some row is invalid or needs a person."""
