@@ -97,7 +97,7 @@ class AccountFilingFlow(Flow):
 
     # -- parent process ----------------------------------------------------------------------
     def prepare(self, ctx: RunContext) -> Prepared:
-        from flows.account_filing.validate import validate_file
+        from flows.account_filing.validate import validate_export
 
         path = Path(self.input)
         if not path.is_file():
@@ -108,15 +108,8 @@ class AccountFilingFlow(Flow):
         ctx.add_input(path)
         for name in SHAPING_FILES:
             ctx.add_shaping_file(settings.config_dir / name)
-        report = validate_file(
-            path,
-            config_dir=settings.config_dir,
-            calendar_file=settings.calendar_file,
-            today=today,
-            sheet=self.sheet,
-            absent_columns=self.absent_columns,
-            max_rows=settings.max_export_rows,
-        )
+        report = validate_export(path, settings, today=today, sheet=self.sheet,
+                                 absent_columns=self.absent_columns)
         self.report = report
         if settings.filing_require_check:
             ctx.record("rows.check_required", held=hold_unchecked(report, ctx.queue))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.account_filing.aliases import HeaderAliases, load_aliases
 from flows.account_filing.columns import ColumnRules
@@ -28,7 +29,11 @@ from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.requirements import stated_absent
 from flows.account_filing.row_check import RowCheck, SeenRows
+from rpa.run.runs import now_in
 from rpa.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
 
 
 def validate_rows(
@@ -129,3 +134,13 @@ def validate_file(
             aliases=aliases,
             keep_records=keep_records,
         )
+
+
+def validate_export(path: Path, settings: Settings, *, today: date | None = None, sheet: str | None = None,
+                    absent_columns: Iterable[str] = (), keep_records: bool = True) -> ValidationReport:
+    """`validate_file` with the settings' configuration, calendar and row limit (RPA_MAX_EXPORT_ROWS),
+    as of `today` (by default the settings' today): how a run, `rpa validate` and the console read
+    an export."""
+    return validate_file(path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
+                         today=today or now_in(settings).date(), sheet=sheet, absent_columns=absent_columns,
+                         max_rows=settings.max_export_rows, keep_records=keep_records)

@@ -23,7 +23,7 @@ from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.report_evidence import last_failure_shot
-from rpa.run.runs import RunContext, now_in
+from rpa.run.runs import RunContext
 
 if TYPE_CHECKING:
     from bots.enterprise_check.pages import Registration
@@ -71,12 +71,10 @@ class EnterpriseCheckFlow(Flow):
         self.report: ValidationReport | None = None
 
     def prepare(self, ctx: RunContext) -> Prepared:
-        from flows.account_filing.validate import validate_file
+        from flows.account_filing.validate import validate_export
 
-        path, settings = Path(self.input), ctx.settings
-        self.report = validate_file(  # a missing file or a folder: InputFileError saying which
-            path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
-            today=now_in(settings).date(), sheet=self.sheet, max_rows=settings.max_export_rows)
+        path = Path(self.input)  # a missing file or a folder: InputFileError saying which
+        self.report = validate_export(path, ctx.settings, sheet=self.sheet)
         ctx.add_input(path)
         entries = [NewItem(key, {"sheet": o.sheet, "row": o.row, "action": r.action, "credit_code": r.uscc,
                                  "name": r.depositor_name, "legal_rep": r.legal_rep_name})

@@ -32,21 +32,11 @@ def validate_account_filing(
     """列出每一行的问题（文件、工作表、行、列、原因）；有无效行时退出码为 1。
 
     Report every row's problems (file, sheet, row, column, reason); exit 1 if any row is invalid."""
-    from flows.account_filing.validate import validate_file
-    from rpa.run.runs import now_in
+    from flows.account_filing.validate import validate_export
 
-    cfg = settings()
-    as_of = date_option("--today", today) if today else now_in(cfg).date()
-    report = validate_file(
-        file,
-        config_dir=cfg.config_dir,
-        calendar_file=cfg.calendar_file,
-        today=as_of,
-        sheet=sheet,
-        absent_columns=absent_columns or (),
-        max_rows=cfg.max_export_rows,
-        keep_records=False,  # a report: outcomes need neither records nor cell texts
-    )
+    as_of = date_option("--today", today) if today else None
+    report = validate_export(  # a report: outcomes need neither records nor cell texts
+        file, settings(), today=as_of, sheet=sheet, absent_columns=absent_columns or (), keep_records=False)
     if as_json:
         report.write_json(sys.stdout.write)
     else:

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from flows.account_filing.report import ValidationReport
-from flows.account_filing.validate import validate_file
+from flows.account_filing.validate import validate_export
 from rpa.console.launch import start_run
 from rpa.console.roles import Action
 from rpa.console.uploads import (
@@ -26,7 +26,6 @@ from rpa.console.uploads import (
 )
 from rpa.console.web import Refused, guarded_router, record, render, require, session_of, state_of
 from rpa.errors import InputFileError
-from rpa.run.runs import now_in
 
 router = guarded_router()
 CHUNK = 1 << 20
@@ -63,11 +62,7 @@ async def upload(request: Request) -> Response:
 
 
 def _validate(request: Request, pending: Upload) -> ValidationReport:
-    settings = state_of(request).settings
-    return validate_file(
-        pending.path, config_dir=settings.config_dir, calendar_file=settings.calendar_file,
-        today=now_in(settings).date(), max_rows=settings.max_export_rows, keep_records=False,
-    )
+    return validate_export(pending.path, state_of(request).settings, keep_records=False)
 
 
 @router.get("/runs/{run_id}/preview", response_class=HTMLResponse)
