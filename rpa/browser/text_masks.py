@@ -15,8 +15,10 @@ element); when the page itself cannot be read, or changed while it was masked (a
 that ended, a frame that came or went, marks lost to a re-rendering: the screenshot may show a
 value unmarked), the masking ends in a PlaywrightError, and the caller keeps no screenshot.
 
-Only failure screenshots are masked this way: a success screenshot shows a screen the selectors
-know, and its cost counts (two more round trips per frame).
+Failure screenshots are masked this way. A success screenshot shows a screen the selectors know
+and is masked by them; by value only for a value that is a person's on some rows alone (a
+无字号个体工商户's name: `PortalWorker.screenshot`'s `personal`), as the cost counts (two more
+round trips per frame).
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ What it does for the flow:
   (SessionLost) it logs in again once, records `<prefix>relogin` with the reason, and lets the
   SessionLost go up: the item goes back to the queue, whose backoff is the only retry
   (`rpa.errors.outcome_for`), and the next attempt finds the worker logged in;
+- `screenshot(ref, mask, personal)`: the page as the item's evidence, the selectors' fields and
+  the row's personal values masked;
 - `evidence(item)`: the item's attempt traced, and a screenshot and the trace kept when it fails
   (`rpa.browser.evidence.item_evidence`; every element showing one of the item's personal values
   masked, whatever page it failed on), named by the item's keyed hash, which it yields;
@@ -37,10 +39,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from rpa.errors import ConfigError, RpaError, SessionLost
+from rpa.errors import ApplicationError, ConfigError, RpaError, SessionLost
 from rpa.masking import item_ref, mask_tail, personal_values
 
 if TYPE_CHECKING:
@@ -115,12 +116,24 @@ class PortalWorker:
         with item_evidence(self.session, self.page, ref, attempt=item.attempts, mask=mask, personal=personal):
             yield ref
 
-    def screenshot(self, ref: str, mask: Sequence[Locator] = ()) -> str:
-        """The page now, as the item's evidence `evidence/<ref>.png`; its path in the run folder."""
+    def screenshot(self, ref: str, mask: Sequence[Locator] = (), personal: Sequence[str] = ()) -> str:
+        """The page now, as the item's evidence `evidence/<ref>.png`; its path in the run folder.
+        `mask`: boxes over the fields the selectors know; `personal`: values that are a person's on
+        this row alone (a 无字号个体工商户's name, its owner's), masked wherever the page shows
+        them (`rpa.browser.text_masks`); a page that changed meanwhile keeps no screenshot, and
+        the item is tried again (ApplicationError)."""
         from rpa.browser.evidence import take_screenshot
+        from rpa.browser.text_masks import PageChanged, text_masks
 
-        path: Path = take_screenshot(self.page, self.wctx.evidence_dir / f"{ref}.png", mask=mask)
-        return str(path.relative_to(self.wctx.folder))
+        shot = self.wctx.evidence_dir / f"{ref}.png"
+        try:
+            with text_masks(self.page, personal, timeout_ms=self.wctx.settings.action_timeout_ms) as by_value:
+                take_screenshot(self.page, shot, mask=[*mask, *by_value])
+        except PageChanged:
+            shot.unlink(missing_ok=True)
+            raise ApplicationError(f"{self.system}: the page changed while it was masked",
+                                   code="evidence_unmasked") from None
+        return str(shot.relative_to(self.wctx.folder))
 
     def log_out(self) -> None:
         """Log out if ever logged in; a failure only warns (the portal ends the session itself)."""
