@@ -25,8 +25,8 @@ What it does for the flow:
   (SessionLost) it logs in again once, records `<prefix>relogin` with the reason, and lets the
   SessionLost go up: the item goes back to the queue, whose backoff is the only retry
   (`rpa.errors.outcome_for`), and the next attempt finds the worker logged in;
-- `screenshot(ref, mask, personal)`: the page as the item's evidence, the selectors' fields and
-  the row's personal values masked;
+- `screenshot(ref, mask, personal)`: the page as the item's evidence, the selectors' personal
+  elements and the row's personal values masked;
 - `evidence(item)`: the item's attempt traced, and a screenshot and the trace kept when it fails
   (`rpa.browser.evidence.item_evidence`; every element showing one of the item's personal values
   masked, whatever page it failed on), named by the item's keyed hash, which it yields;
@@ -118,17 +118,17 @@ class PortalWorker:
 
     def screenshot(self, ref: str, mask: Sequence[Locator] = (), personal: Sequence[str] = ()) -> str:
         """The page now, as the item's evidence `evidence/<ref>.png`; its path in the run folder.
-        `mask`: boxes over the fields the selectors know; `personal`: values that are a person's on
-        this row alone (a 无字号个体工商户's name, its owner's), masked wherever the page shows
-        them (`rpa.browser.text_masks`); a page that changed meanwhile keeps no screenshot, and
-        the item is tried again (ApplicationError)."""
-        from rpa.browser.evidence import take_screenshot
+        Masked: the elements the portal's selectors mark `personal: true`, `mask`, and `personal`:
+        values that are a person's on this row alone (a 无字号个体工商户's name, its owner's),
+        wherever the page shows them (`rpa.browser.text_masks`); a page that changed meanwhile
+        keeps no screenshot, and the item is tried again (ApplicationError)."""
+        from rpa.browser.evidence import personal_masks, take_screenshot
         from rpa.browser.text_masks import PageChanged, text_masks
 
-        shot = self.wctx.evidence_dir / f"{ref}.png"
+        shot, marked = self.wctx.evidence_dir / f"{ref}.png", personal_masks(self.selectors, self.page)
         try:
             with text_masks(self.page, personal, timeout_ms=self.wctx.settings.action_timeout_ms) as by_value:
-                take_screenshot(self.page, shot, mask=[*mask, *by_value])
+                take_screenshot(self.page, shot, mask=[*marked, *mask, *by_value])
         except PageChanged:
             shot.unlink(missing_ok=True)
             raise ApplicationError(f"{self.system}: the page changed while it was masked",
