@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from flows.account_filing.put_aside import row_details
 from flows.account_filing.records import FilingRecord, business_order
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
-from flows.account_filing.row_results import input_row, item_row, result_row
+from flows.account_filing.row_results import input_row, item_row, result_row, with_failure_shot
 from flows.account_filing.rows_aside import ASIDE_BEFORE, rows_aside_before
 from rpa.alerts.findings import put_aside_everywhere
 from rpa.alerts.recount import COUNTED_FROM, WORKING_DAYS, counted_from
@@ -49,7 +48,6 @@ from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.item_rows import ItemRow
 from rpa.run.owners import RunOwners, RunState
-from rpa.run.report_evidence import last_failure_shot
 from rpa.run.report_sections import InputRow
 from rpa.run.runs import RunContext, now_in
 from rpa.settings import Settings
@@ -215,12 +213,7 @@ class AccountFilingFlow(Flow):
                 if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
                     states[item.run_id] = run_state(ctx, item.run_id, owners)
                 elsewhere = held_elsewhere_note(item, states.get(item.run_id))
-            row = result_row(outcome, item, aliases.match, elsewhere)
-            if item is not None and not row.evidence and item.state != ItemState.DONE:
-                # a refused, held or failed row: the page the portal showed when it ended
-                shot = last_failure_shot(ctx.settings.runs_dir / item.run_id, ctx.item_ref(item.key))
-                row = replace(row, evidence=shot)
-            rows.append(row)
+            rows.append(with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx))
             self.input_rows.append(input_row(outcome, item, rows[-1]))
         self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))

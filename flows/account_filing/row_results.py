@@ -15,7 +15,8 @@ holds says what that run did with it.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from flows.account_filing.notes import done_note, field_labels, item_note
 from flows.account_filing.registry import FIELDS, label_of, personal_class
@@ -27,7 +28,11 @@ from rpa.masking import mask
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.item_rows import ItemRow
+from rpa.run.report_evidence import last_failure_shot
 from rpa.run.report_sections import InputRow
+
+if TYPE_CHECKING:
+    from rpa.run.runs import RunContext
 
 _ITEM_STATUS = {
     ItemState.HELD: "held",
@@ -80,6 +85,15 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
         run_id=item.run_id,
         **common,
     )
+
+
+def with_failure_shot(row: ResultRow, item: WorkItem | None, ctx: RunContext) -> ResultRow:
+    """A refused, held or failed row without evidence of its own gets the page the portal showed
+    when it ended: the item's last failure screenshot, in the folder of the run that worked it."""
+    if item is None or row.evidence or item.state == ItemState.DONE:
+        return row
+    shot = last_failure_shot(ctx.settings.runs_dir / item.run_id, ctx.item_ref(item.key))
+    return replace(row, evidence=shot)
 
 
 def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "") -> tuple[str, str]:
