@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Locator
-
 from bots.report_states import playwright_errors
 from bots.screen import Screen
 from rpa.errors import LoginRefused, PortalChanged
@@ -82,7 +80,3 @@ class ResultPage(_CheckScreen):
         if missing:
             raise PortalChanged(f"the check result has no row {'、'.join(missing)}", code="result_unreadable")
         return Registration(**{field: shown[caption] for field, caption in CAPTIONS.items()})
-
-    def legal_rep_cell(self) -> Locator:
-        """The 法定代表人 cell, masked in screenshots (a person's name)."""
-        return self.elements().locate("legal_rep")

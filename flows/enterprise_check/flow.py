@@ -1,28 +1,29 @@
-"""`rpa run enterprise-check --input FILE`: each valid 开户/变更 row of a filing export (read by
-the account-filing reader, keyed like its filing so `RPA_FILING_REQUIRE_CHECK` finds it) is
-queried in 企业信息联网核查系统. It passes (通过) when 名称 and 法定代表人 match (width and spaces
-aside, not case) and the enterprise is 存续; otherwise it is held (需人工处理) with a note saying
-what differs and the answer page as evidence (法定代表人 masked). result.xlsx: sheet 核查结果.
-"""
+"""`rpa run enterprise-check --input FILE`: each valid 开户/变更 row of a filing export (read and
+keyed as the filing flow does, so `RPA_FILING_REQUIRE_CHECK` finds it) is queried in 企业信息联网
+核查系统. It passes (通过) when 名称 and 法定代表人 match (width and spaces aside, not case) and the
+enterprise is 存续; otherwise it is held (需人工处理) with a note saying what differs and the answer
+page as evidence (法定代表人 masked; a 无字号个体工商户's name, its owner's, too). result.xlsx:
+sheet 核查结果, with the rows put aside while validating."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from flows.account_filing.aliases import load_aliases
 from flows.account_filing.normalise import as_registered, case_only, compact
 from flows.account_filing.other_runs import settle_other_runs
+from flows.account_filing.registry import name_is_owners
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
-from flows.account_filing.row_results import item_status
+from flows.account_filing.row_results import result_row, shown_name, with_failure_shot
 from rpa.errors import NeedsPerson
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.run.report_evidence import last_failure_shot
 from rpa.run.runs import RunContext
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ def judge(payload: dict[str, Any], found: Registration | None, message: str) -> 
     if not name:
         differs.append("输入行无名称，未比对企业名称：须人工核对")
     elif as_registered(name) != as_registered(found.name):
-        differs.append(f"企业名称不符（登记为「{found.name}」）{CASE * case_only(name, found.name)}")
+        shown = shown_name(found.name, payload.get("category"))  # an owner's own name: masked
+        differs.append(f"企业名称不符（登记为「{shown}」）{CASE * case_only(name, found.name)}")
     if rep and as_registered(rep) != as_registered(found.legal_rep):
         differs.append(f"法定代表人与登记的不同{CASE * case_only(rep, found.legal_rep)}")
     if found.status != "存续":
@@ -62,7 +64,7 @@ class EnterpriseCheckFlow(Flow):
     name = "enterprise-check"
     portal = PORTAL
     finish_from_queue = True
-    payload_not_personal = frozenset({"sheet", "row", "action"})
+    payload_not_personal = frozenset({"sheet", "row", "action", "category"})
     workers_need_open_items = True  # nothing open: no browser, no login
     row_actions: ClassVar[dict[str, str]] = {"open": "开户", "change": "变更"}  # the rows it checks
 
@@ -77,17 +79,18 @@ class EnterpriseCheckFlow(Flow):
         self.report = validate_export(path, ctx.settings, sheet=self.sheet)
         ctx.add_input(path)
         entries = [NewItem(key, {"sheet": o.sheet, "row": o.row, "action": r.action, "credit_code": r.uscc,
-                                 "name": r.depositor_name, "legal_rep": r.legal_rep_name})
-                   for o, key in self._checked() if (r := o.record) is not None]
+                                 "name": r.depositor_name, "legal_rep": r.legal_rep_name,
+                                 "category": r.depositor_category})
+                   for o, key in self._rows() if key and (r := o.record) is not None]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         others = settle_other_runs(ctx, self.name, [e.key for e in entries], work="核查", redo=entries)
         return Prepared.of(results, notes=others.notes, warnings=others.warnings)
 
-    def _checked(self) -> list[tuple[RowOutcome, str]]:
-        """(outcome, item key) of every valid 开户/变更 row."""
+    def _rows(self) -> list[tuple[RowOutcome, str | None]]:
+        """(outcome, item key) of each valid 开户/变更 row; (outcome, None) of each row put aside."""
         outcomes = self.report.outcomes if self.report else []
-        return [(o, o.record.idempotency_key()) for o in outcomes
-                if o.valid and o.record is not None and o.record.action in self.row_actions]
+        return [(o, o.record.idempotency_key() if o.valid and o.record else None) for o in outcomes
+                if not o.valid or (o.record is not None and o.record.action in self.row_actions)]
 
     @contextmanager
     def open_worker(self, wctx: WorkerContext) -> Iterator[ItemHandler]:
@@ -107,7 +110,8 @@ class EnterpriseCheckFlow(Flow):
                 with work.evidence(item) as ref:
                     work.with_relogin(lambda: query.check(url, row["credit_code"], row["name"] or ""), item)
                     found = result.registration()
-                    shot = work.screenshot(ref, mask=[result.legal_rep_cell()] if found else [])
+                    owner = [row["name"], found.name] if found and name_is_owners(row.get("category")) else []
+                    shot = work.screenshot(ref, personal=owner)  # 法定代表人: personal in the selectors
                 judged = {**judge(row, found, query.message() if found is None else ""), "evidence": shot}
                 if judged["status"] == "passed":
                     return judged
@@ -119,29 +123,25 @@ class EnterpriseCheckFlow(Flow):
     def finish(self, ctx: RunContext) -> list[Path]:
         if self.report is None:
             return []
-        checked = self._checked()
-        items = ctx.queue.find_by_keys(self.name, [key for _, key in checked])
-        rows = [_result_row(outcome, items.get(key), ctx) for outcome, key in checked]
+        rows, match = self._rows(), load_aliases(ctx.settings.config_dir).match
+        items = ctx.queue.find_by_keys(self.name, [key for _, key in rows if key])
+        lines = [_result_row(o, items.get(key) if key else None, ctx, match) for o, key in rows]
         others = [i for i in items.values() if i.run_id != ctx.run_id]  # held: `rpa runs retry` them
         self.not_done_elsewhere = sum(i.state != ItemState.DONE for i in others)
-        return [write_result_book(ctx.folder / "result.xlsx", rows, title="核查结果")]
+        return [write_result_book(ctx.folder / "result.xlsx", lines, title="核查结果")]
 
     def output_problems(self, ctx: RunContext) -> list[str]:
-        bad = sum(1 for o in self.report.outcomes if not o.valid) if self.report else 0
-        return [f"{bad} 行无效或需人工处理，未核查：原因见 rpa validate account-filing 的报告"] if bad else []
+        return self.report.put_aside("核查", "result.xlsx 的核查结果") if self.report else []
 
 
-def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext) -> ResultRow:
-    """A checked row's line in result.xlsx: the system's answer (门户信息), evidence, note."""
-    record, result = outcome.record, (item.result or {}) if item else {}
-    assert record is not None
-    status = item_status(item)[0] if item else "pending"
-    shot = item and last_failure_shot(ctx.folder, ctx.item_ref(item.key))
+def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext, match: Any) -> ResultRow:
+    """A row's line in result.xlsx as the filing flow's (`result_row`: its fields, a row put aside
+    with why); a checked row's with the system's answer (门户信息), evidence and note."""
+    row = with_failure_shot(result_row(outcome, item, match, elsewhere=""), item, ctx)
+    if not outcome.valid or outcome.record is None:
+        return row
+    result = (item.result or {}) if item else {}
     answer = result.get("answer") or {}
-    return ResultRow(
-        sheet_row=outcome.row, action=record.action_label, account_no=record.account_no, status=status,
-        depositor_name=record.depositor_name or "", business_date=record.business_date.isoformat(),
-        portal_message="；".join(f"{label}：{answer[f]}" for f, label in ANSWER.items() if f in answer),
-        evidence=str(result.get("evidence") or shot or ""), run_id=item.run_id if item else "",
-        note=str(result.get("note") or outcome_label(status)),
-    )
+    shown = "；".join(f"{label}：{answer[f]}" for f, label in ANSWER.items() if f in answer)
+    return replace(row, permit=outcome.record.basic_account_permit or "", portal_message=shown,
+                   note=str(result.get("note") or outcome_label(row.status)))

@@ -9,7 +9,12 @@
 - a 变更 row without 名称 is held, not passed, and the gate does not file it; one without
   法定代表人 (its 变更事项 does not change them) passes, its note saying it was not compared;
 - rows an ended run queued and never checked are taken over and checked, the terminal naming
-  the run they came from.
+  the run they came from;
+- rows put aside while validating have their line in 核查结果 (with why) and are told on the
+  terminal and in run.log beside a held row; each row's coded fields are filled as the filing
+  flow fills them;
+- a 无字号个体工商户's registered name (its owner's) is masked in report.html and in the answer
+  screenshot, and kept whole in result.xlsx.
 
 Credit codes come from the test's own GB 32100 function; the rest is written by hand.
 """
@@ -22,6 +27,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 
 from flows.enterprise_check.flow import EnterpriseCheckFlow
 from rpa.queue.work_queue import WorkQueue
@@ -162,3 +168,53 @@ def test_a_change_without_a_name_is_held_and_not_filed(check_portal: Any, ams: A
     held = result_rows(cli, filed.stdout, "报备结果")[0]
     assert (held[2], held[5]) == ("6228480012340000011", "需人工处理")
     assert "RPA_FILING_REQUIRE_CHECK" in held[12]
+
+
+@pytest.mark.timeout(300)
+def test_rows_put_aside_are_listed_and_told_beside_a_held_row(check_portal: Any, tmp_path: Path) -> None:
+    check_portal.plant(REGISTRY)
+    cli = cli_for(tmp_path, check_portal)
+    misnamed = change_row("6228480012340000011", "北京中关村启明软件公司", "马晓东")  # held: 名称不符
+    no_rep = open_row("6228480012340000045", "北京中关村启明软件有限公司", ACTIVE, "")  # invalid
+    export = write_export(tmp_path / "export.xlsx", [misnamed, no_rep])
+    done = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    told = "1 行无效，未核查：原因见 result.xlsx 的核查结果"
+    assert told in done.stdout + done.stderr
+    assert told in (cli.runs / run_id_from(done.stdout) / "run.log").read_text(encoding="utf-8")
+    held, aside = result_rows(cli, done.stdout, "核查结果")
+    assert [(r[0], r[2], r[5]) for r in (held, aside)] == [(2, "6228480012340000011", "需人工处理"),
+                                                          (3, "6228480012340000045", "无效，未报备")]
+    assert "法定代表人" in aside[12] and not aside[13]  # why it was put aside; no run checked it
+    # 基本存款账户编号, 账户性质, 存款人类别, 证件种类 as the filing flow's result.xlsx has them
+    assert (held[7], held[14], held[16]) == ("J1000000000019", "基本存款账户", "居民身份证") and held[15]
+    assert (aside[14], aside[16]) == ("基本存款账户", "居民身份证")
+
+
+def masked_pixels(path: Path) -> int:
+    """How many pixels of a screenshot are Playwright's mask colour."""
+    with Image.open(path) as image:
+        raw = image.convert("RGB").tobytes()
+    return sum(1 for i in range(0, len(raw), 3) if raw[i:i + 3] == b"\xff\x00\xff")
+
+
+@pytest.mark.timeout(300)
+def test_a_sole_traders_name_is_masked_in_report_and_screenshot(check_portal: Any, tmp_path: Path) -> None:
+    owner_code = uscc("92110105768293509")  # a 个体工商户 without a shop name: named by its owner
+    check_portal.plant([REGISTRY[0], {"credit_code": owner_code, "name": "王大锤", "legal_rep": "王大锤"}])
+    cli = cli_for(tmp_path, check_portal)
+    owner = open_row("6228480012340000052", "王大垂", owner_code, "王大锤")
+    owner[5] = "14"  # 存款人类别 无字号个体工商户
+    firm = open_row("6228480012340000011", "北京中关村启明软件公司", ACTIVE, "马晓东")
+    export = write_export(tmp_path / "export.xlsx", [owner, firm])
+    done = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    folder = cli.runs / run_id_from(done.stdout)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "企业名称不符（登记为「王**」）" in html and "王大锤" not in html and "王大垂" not in html
+    assert "企业名称不符（登记为「北京中关村启明软件有限公司」）" in html  # an enterprise's name is shown
+    rows = result_rows(cli, done.stdout, "核查结果")
+    assert "名称：王大锤" in rows[0][8] and rows[0][3] == "王大垂"  # result.xlsx, the record: whole
+    # the answer page: the firm's 法定代表人 masked; the owner's 法定代表人, 企业名称 and 核查输入名称
+    owner_masked, firm_masked = (masked_pixels(folder / r[11]) for r in rows)
+    assert owner_masked > 2 * firm_masked > 0, (owner_masked, firm_masked)

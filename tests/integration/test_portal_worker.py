@@ -2,6 +2,7 @@
 real Chromium: the login is in the audit, a session that idled out is met by one new login and
 the same step, a step that keeps losing the session goes up after that one retry, the end logs
 out (the portal holds no live session), and a failed logout is a Chinese warning, not an error.
+An evidence screenshot masks the elements the selectors mark personal (法定代表人), not the rest.
 `Flow.workers_need_open_items`: no worker for a run with nothing open.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from loguru import logger
+from PIL import Image
 
 from bots.enterprise_check.pages import LoginPage, QueryPage, ResultPage
 from rpa.audit.log import AuditLog
@@ -24,6 +26,7 @@ from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.portal_worker import portal_worker
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
 from tests.check_exports import uscc
+from tests.integration.pixels import share_masked
 
 RUN = "run-portal-worker"
 SYSTEM = "企业信息联网核查系统"
@@ -84,9 +87,14 @@ def test_login_relogin_once_and_logout_on_a_real_portal(
             with work.evidence(item) as ref:  # the queue's next attempt finds the worker logged in
                 work.with_relogin(lambda: query.check(url, CODE, ENTERPRISE["name"]), item)
                 found = result.registration()
-                shot = work.screenshot(ref, mask=[result.legal_rep_cell()])
+                shot = work.screenshot(ref)  # 法定代表人: marked personal in the selectors
             assert found is not None and found.name == "北京海淀青禾软件有限公司"
             assert (wctx.folder / shot).is_file() and shot.startswith("evidence/")
+            with Image.open(wctx.folder / shot) as image:
+                shown = image.convert("RGB")
+            cell = "xpath=//th[contains(., '{}')]/following-sibling::td[1]"
+            assert share_masked(shown, work.page.locator(cell.format("法定代表人"))) > 0.9
+            assert share_masked(shown, work.page.locator(cell.format("企业名称"))) < 0.05  # an enterprise's
             stats = check_portal.stats()
             assert stats["faults"].get("session_expired") and stats["logins"] == 2, stats
 

@@ -67,3 +67,11 @@ def test_no_registration_is_held_in_the_systems_words() -> None:
 def test_an_answer_about_another_code_is_never_a_pass() -> None:
     judged = judge({"credit_code": "91350200776049653A", "name": SHOWN.name, "legal_rep": "张三"}, SHOWN, "")
     assert judged["status"] == "held" and "91110000600037341L" in judged["note"]
+
+
+def test_the_registered_name_of_a_sole_trader_without_a_shop_name_is_masked_in_the_note() -> None:
+    owner = Registration("92110105768293509Y", "王大锤", "王大锤", "存续", SHOWN.authority)
+    row = {"name": "王大垂", "legal_rep": "王大锤"}
+    judged = judge({**row, "category": "14"}, owner, "")  # 无字号个体工商户: named by its owner
+    assert judged["note"] == "企业名称不符（登记为「王**」）" and judged["answer"]["name"] == "王大锤"
+    assert judge({**row, "category": "01"}, owner, "")["note"] == "企业名称不符（登记为「王大锤」）"
