@@ -2,18 +2,18 @@
 
 The check (`rpa run enterprise-check`) keys each row like its filing, so the filing flow finds
 the row's check in the same database; a row with none, or one not passed (held, failed, not
-finished), is for a person (需人工处理) and is not enqueued: run it again once the check passed.
+finished), is for a person (需人工处理), its note saying which, and is not enqueued.
 """
 
 from __future__ import annotations
 
 from flows.account_filing.issues import RowIssue, Severity
 from flows.account_filing.report import ValidationReport
-from rpa.queue.work_queue import ItemState, WorkQueue
+from rpa.outcomes import state_label
+from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 
 CHECK_FLOW = "enterprise-check"
-NOT_PASSED = ("未见通过的企业信息联网核查（RPA_FILING_REQUIRE_CHECK）："
-              "请先运行 rpa run enterprise-check，核查通过后再报备")
+AGAIN = "再运行 rpa run enterprise-check，核查通过后再报备（RPA_FILING_REQUIRE_CHECK）"
 
 
 def hold_unchecked(report: ValidationReport, queue: WorkQueue) -> int:
@@ -21,10 +21,19 @@ def hold_unchecked(report: ValidationReport, queue: WorkQueue) -> int:
     rows = {o.record.idempotency_key(): o for o in report.outcomes
             if o.valid and o.record is not None and o.record.action in ("open", "change")}
     checks = queue.find_by_keys(CHECK_FLOW, list(rows))
-    held = [o for key, o in rows.items() if (item := checks.get(key)) is None
+    held = [(o, item) for key, o in rows.items() if (item := checks.get(key)) is None
             or item.state != ItemState.DONE or (item.result or {}).get("status") != "passed"]
-    for outcome in held:
+    for outcome, check in held:
         outcome.valid, outcome.needs_person = False, True
-        issue = RowIssue("统一社会信用代码", "check_not_passed", NOT_PASSED, Severity.NEEDS_PERSON)
+        issue = RowIssue("统一社会信用代码", "check_not_passed", _not_passed(check), Severity.NEEDS_PERSON)
         outcome.errors.append(issue)
     return len(held)
+
+
+def _not_passed(check: WorkItem | None) -> str:
+    """What the row's latest check found (none, held and why, failed, not finished) and in which run."""
+    if check is None:
+        return f"未见企业信息联网核查：请先{AGAIN}"
+    found = "：".join(filter(None, (state_label(check.state), str((check.result or {}).get("note") or ""))))
+    fix = "更正此行或企业的登记后" if check.state == ItemState.HELD else ""
+    return f"运行 {check.run_id} 的企业信息联网核查为「{found}」，未通过：请{fix}{AGAIN}"

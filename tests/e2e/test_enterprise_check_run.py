@@ -116,6 +116,8 @@ def test_filing_requires_a_passed_check(check_portal: Any, ams: Any, tmp_path: P
     assert [(r[2], r[5]) for r in rows] == [("6228480012340000011", "已报备"),
                                             ("6228480012340000029", "需人工处理")]
     assert "RPA_FILING_REQUIRE_CHECK" in rows[1][12] and "enterprise-check" in rows[1][12]
+    # what the check found, and in which run: not the words of a row never checked
+    assert f"运行 {run_id_from(checked.stdout)} 的企业信息联网核查为「需人工处理：企业已注销」" in rows[1][12]
 
 
 @pytest.mark.timeout(300)

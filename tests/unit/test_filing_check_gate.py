@@ -48,6 +48,36 @@ def test_only_rows_whose_check_passed_stay_fileable(tmp_path: Path) -> None:
     assert first.counts["needs_person"] == 4
 
 
+def test_a_row_not_passed_is_told_what_its_latest_check_found_in_which_run(tmp_path: Path) -> None:
+    rows = [open_row(f"62284800123400002{n}", f"测试企业{n}有限公司", code, "王五")
+            for n, code in enumerate(CODES[:4])]
+    export = write_export(tmp_path / "export.xlsx", rows)
+    report = validate_file(export, config_dir=PROJECT_ROOT / "config", today=date(2026, 11, 26),
+                           calendar_file=PROJECT_ROOT / "calendar.yaml")
+    keys = [o.record.idempotency_key() for o in report.outcomes if o.record is not None]
+    queue = WorkQueue(f"sqlite:///{tmp_path / 'queue.db'}", max_attempts=1)
+    queue.create_schema()
+    # row 0 held (名称不符), row 1 failed, row 2 still pending in that run, row 3 never checked
+    queue.enqueue_many(CHECK_FLOW, "check-run", [(keys[0], {}), (keys[1], {}), (keys[2], {})])
+    held = queue.claim(run_id="check-run", owner="w0", lease_seconds=30)
+    assert held is not None
+    queue.hold(held.id, "w0", "registration_differs", "differs",
+               {"status": "held", "note": "企业名称不符（登记为「测试企业甲有限公司」）"})
+    failed = queue.claim(run_id="check-run", owner="w0", lease_seconds=30)
+    assert failed is not None
+    queue.fail_system(failed.id, "w0", "portal_unavailable", "500")
+
+    assert hold_unchecked(report, queue) == 4
+    notes = [o.errors[-1].message for o in report.outcomes]
+    found = "需人工处理：企业名称不符（登记为「测试企业甲有限公司」）"
+    assert f"运行 check-run 的企业信息联网核查为「{found}」，未通过" in notes[0]
+    assert "请更正此行或企业的登记后再运行 rpa run enterprise-check" in notes[0]
+    assert "运行 check-run 的企业信息联网核查为「失败」" in notes[1] and "更正" not in notes[1]
+    assert "运行 check-run 的企业信息联网核查为「未完成」" in notes[2]
+    assert notes[3].startswith("未见企业信息联网核查") and "check-run" not in notes[3]
+    assert all("RPA_FILING_REQUIRE_CHECK" in note for note in notes) and len(set(notes)) == 4
+
+
 def test_the_tests_own_credit_codes_match_domain_samples() -> None:
     assert uscc("91110000600037341") == "91110000600037341L"
     assert uscc("91350200776049653") == "91350200776049653A"
