@@ -99,10 +99,15 @@ class HeaderAliases(BaseModel):
 
     def resembled(self, header: str) -> tuple[str, str] | None:
         """(field, alias) when an unmapped header looks like a field without being one of its
-        aliases: one holds the other (组织机构代码 and 机构代码, 通讯地址 and 地址). Such a
-        column is not read, and the person should know."""
+        aliases: one holds the other (组织机构代码 and 机构代码, 通讯地址 and 地址), also once a
+        word is put for its synonym (`_SYNONYMS`: 法人名字 for 法人姓名). Such a column is not
+        read, and the person should know."""
+        if self.match(header) is not None:
+            return None
         key = _stem(header)
-        if len(key) < 2 or self.match(header) is not None:
+        for word, synonym in _SYNONYMS:
+            key = key.replace(word, synonym)
+        if len(key) < 2:
             return None
         for name, spec in self.fields.items():
             for alias, _ in _headers_of(spec):
@@ -124,6 +129,10 @@ def _headers_of(spec: FieldAliases) -> list[tuple[str, Unit | None]]:
         else:
             headers.append((alias, spec.unit))
     return headers
+
+
+# words an export may put for a header's own word: 名字 for 姓名 (法人名字, 负责人名字)
+_SYNONYMS = (("名字", "姓名"),)
 
 
 def _stem(header: str) -> str:

@@ -521,7 +521,10 @@ def test_the_validate_text_calls_invalid_rows_by_the_outcome_word_result_xlsx_us
     assert "\n无效，未报备（1行）：" in text and "不报备" not in text
 
 
-@pytest.mark.parametrize(("renamed", "field"), [("法定代表人名字", "法定代表人姓名"), ("通知日", "通知日期")])
+@pytest.mark.parametrize(("renamed", "field"), [
+    ("法定代表人名字", "法定代表人姓名"), ("法人名字", "法定代表人姓名"), ("负责人名字", "法定代表人姓名"),
+    ("通知日", "通知日期"),
+])
 def test_a_renamed_header_whose_field_has_no_other_column_refuses_the_file(
     tmp_path: Path, renamed: str, field: str
 ) -> None:
