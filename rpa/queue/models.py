@@ -72,6 +72,10 @@ class WorkItem:
         was lost before its owner could say how it ended: that owner may still be at it."""
         return self.submit_fence is not None and self.submit_fence != self.fence
 
+    def done_as(self, status: str) -> bool:
+        """True when the item ended done with this result status (a check's "passed")."""
+        return self.state == ItemState.DONE and (self.result or {}).get("status") == status
+
     @classmethod
     def from_row(cls, row: Row[Any]) -> WorkItem:
         m = row._mapping

@@ -126,6 +126,18 @@ class QueueReader:
             rows = conn.execute(query.distinct())
             return {found for (found,) in rows if found is not None}
 
+    def latest_by_payload(self, flow: str, field: str, values: Sequence[str]) -> dict[str, WorkItem]:
+        """The item of `flow` last changed (any run, any state) for each of `values` of one payload
+        field, by value: e.g. an enterprise's latest registration check, whichever row it was."""
+        found: dict[str, WorkItem] = {}
+        value = items.c.payload[field].as_string()
+        with self._engine.connect() as conn:
+            for some in chunks(sorted({v for v in values if v})):
+                query = select(items).where(items.c.flow == flow, value.in_(some))
+                for row in conn.execute(query.order_by(items.c.updated_at, items.c.id)):
+                    found[str(row.payload[field])] = WorkItem.from_row(row)
+        return found
+
     def leased_ahead_elsewhere(self, item: WorkItem) -> WorkItem | None:
         """An item of another run of the same flow and order group, enqueued before `item` and
         in a worker's hands under a lease that has not run out: the two would be worked at
