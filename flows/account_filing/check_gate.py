@@ -1,9 +1,7 @@
-"""RPA_FILING_REQUIRE_CHECK: a 开户/变更 row is filed only after its registration check passed.
-
-The check (`rpa run enterprise-check`) keys each row like its filing, so the filing flow finds
-the row's check in the same database; a row with none, or one not passed (held, failed, not
-finished), is for a person (需人工处理), its note saying which, and is not enqueued.
-"""
+"""RPA_FILING_REQUIRE_CHECK: a 开户/变更 row is filed only after its registration check passed (the
+check keys rows like their filings) and no later check of its enterprise, of another row of it,
+did not pass (吊销 since). Else it is for a person (需人工处理, the note saying which check found
+what) and is not enqueued."""
 
 from __future__ import annotations
 
@@ -18,11 +16,14 @@ AGAIN = "再运行 rpa run enterprise-check，核查通过后再报备（RPA_FIL
 
 def hold_unchecked(report: ValidationReport, queue: WorkQueue) -> int:
     """Turn every valid 开户/变更 row without a passed check into a row for a person; how many."""
-    rows = {o.record.idempotency_key(): o for o in report.outcomes
+    rows = {o.record.idempotency_key(): (o, o.record.uscc or "") for o in report.outcomes
             if o.valid and o.record is not None and o.record.action in ("open", "change")}
     checks = queue.find_by_keys(CHECK_FLOW, list(rows))
-    held = [(o, item) for key, o in rows.items() if (item := checks.get(key)) is None
-            or item.state != ItemState.DONE or (item.result or {}).get("status") != "passed"]
+    last = queue.latest_by_payload(CHECK_FLOW, "credit_code", [code for _, code in rows.values()])
+    held = [(o, item) for key, (o, code) in rows.items()  # the row's check, or a later one that did not pass
+            if (item := checks.get(key)) is None or not item.done_as("passed")
+            or ((later := last.get(code)) is not None and later.updated_at > item.updated_at
+                and not (item := later).done_as("passed"))]
     for outcome, check in held:
         outcome.valid, outcome.needs_person = False, True
         issue = RowIssue("统一社会信用代码", "check_not_passed", _not_passed(check), Severity.NEEDS_PERSON)

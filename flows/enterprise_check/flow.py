@@ -123,11 +123,10 @@ class EnterpriseCheckFlow(Flow):
     def finish(self, ctx: RunContext) -> list[Path]:
         if self.report is None:
             return []
-        rows, match = self._rows(), load_aliases(ctx.settings.config_dir).match
+        rows, match, run = self._rows(), load_aliases(ctx.settings.config_dir).match, ctx.run_id
         items = ctx.queue.find_by_keys(self.name, [key for _, key in rows if key])
         lines = [_result_row(o, items.get(key) if key else None, ctx, match) for o, key in rows]
-        others = [i for i in items.values() if i.run_id != ctx.run_id]  # held: `rpa runs retry` them
-        self.not_done_elsewhere = sum(i.state != ItemState.DONE for i in others)
+        self.not_done_elsewhere = sum(i.run_id != run and i.state != ItemState.DONE for i in items.values())
         return [write_result_book(ctx.folder / "result.xlsx", lines, title="核查结果")]
 
     def output_problems(self, ctx: RunContext) -> list[str]:

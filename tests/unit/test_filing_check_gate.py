@@ -78,6 +78,45 @@ def test_a_row_not_passed_is_told_what_its_latest_check_found_in_which_run(tmp_p
     assert all("RPA_FILING_REQUIRE_CHECK" in note for note in notes) and len(set(notes)) == 4
 
 
+def test_a_later_check_of_the_enterprise_that_did_not_pass_holds_a_row_that_passed(tmp_path: Path) -> None:
+    """The 开户 passed on Monday; on Tuesday the same enterprise, in a row that changes only its
+    注册地址 (another row, another key), was held: 企业已吊销. Monday's row is not filed on its
+    old pass. Once Monday's row is checked again and passes, the later answer is its own."""
+    row = open_row("6228480012340000301", "测试企业甲有限公司", CODES[0], "王五")
+    moved = [*row[:11], "北京市朝阳区新址1号", *row[12:]]
+    export = write_export(tmp_path / "export.xlsx", [row])
+    report = validate_file(export, config_dir=PROJECT_ROOT / "config", today=date(2026, 11, 26),
+                           calendar_file=PROJECT_ROOT / "calendar.yaml")
+    other = validate_file(write_export(tmp_path / "moved.xlsx", [moved]), config_dir=PROJECT_ROOT / "config",
+                          today=date(2026, 11, 26), calendar_file=PROJECT_ROOT / "calendar.yaml")
+    [key] = [o.record.idempotency_key() for o in report.outcomes if o.record is not None]
+    [moved_key] = [o.record.idempotency_key() for o in other.outcomes if o.record is not None]
+    assert key != moved_key
+    queue = WorkQueue(f"sqlite:///{tmp_path / 'queue.db'}", max_attempts=1)
+    queue.create_schema()
+    queue.enqueue_many(CHECK_FLOW, "monday", [(key, {"credit_code": CODES[0]})])
+    monday = queue.claim(run_id="monday", owner="w0", lease_seconds=30)
+    assert monday is not None
+    queue.complete(monday.id, "w0", {"status": "passed", "note": "与登记一致，存续"})
+    queue.enqueue_many(CHECK_FLOW, "tuesday", [(moved_key, {"credit_code": CODES[0]})])
+    tuesday = queue.claim(run_id="tuesday", owner="w0", lease_seconds=30)
+    assert tuesday is not None
+    queue.hold(tuesday.id, "w0", "registration_differs", "differs", {"status": "held", "note": "企业已吊销"})
+
+    assert hold_unchecked(report, queue) == 1
+    note = report.outcomes[0].errors[-1].message
+    assert "运行 tuesday 的企业信息联网核查为「需人工处理：企业已吊销」" in note, note
+
+    # Monday's row asked again and passed (the registry says 存续 again): its own answer is the latest
+    queue.redo("monday", "wednesday", {monday.id: {"credit_code": CODES[0]}})
+    again = queue.claim(run_id="wednesday", owner="w0", lease_seconds=30)
+    assert again is not None
+    queue.complete(again.id, "w0", {"status": "passed", "note": "与登记一致，存续"})
+    fresh = validate_file(export, config_dir=PROJECT_ROOT / "config", today=date(2026, 11, 26),
+                          calendar_file=PROJECT_ROOT / "calendar.yaml")
+    assert hold_unchecked(fresh, queue) == 0
+
+
 def test_the_tests_own_credit_codes_match_domain_samples() -> None:
     assert uscc("91110000600037341") == "91110000600037341L"
     assert uscc("91350200776049653") == "91350200776049653A"
