@@ -142,17 +142,18 @@ def put_aside_everywhere(settings: Settings) -> list[PutAside]:
 
 
 def read_everywhere(settings: Settings) -> list[PutAside]:
-    """Every run's input rows, by run, each as its last `row.validated` recorded it: those put
-    aside and the valid ones. Only the list of filings due and overdue reads valid rows (a run
-    that stopped before enqueuing them, at its first login to AMS, filed none of them); they are
-    never cases, nor rows put aside (`put_aside_everywhere`)."""
+    """Every run's input rows, in the order they were read, each as its last `row.validated`
+    recorded it: those put aside and the valid ones. Only the list of filings due and overdue
+    reads valid rows (a run that stopped before enqueuing them, at its first login to AMS, filed
+    none of them); they are never cases, nor rows put aside (`put_aside_everywhere`)."""
     from rpa.audit.log import AuditLog
 
     audit = AuditLog.from_settings(settings)
     if not audit.has_schema():
         return []
-    return [row for row in _last_validated(audit.events_named(ROW_VALIDATED))
-            if row.status in (FOR_A_PERSON, INVALID, VALID)]
+    # in the order they were read (two runs may start in one second: never by run id)
+    events = sorted(audit.events_named(ROW_VALIDATED), key=lambda e: (e.time, e.run_id, e.seq))
+    return [row for row in _last_validated(events) if row.status in (FOR_A_PERSON, INVALID, VALID)]
 
 
 def not_queued_since(settings: Settings, rows: list[PutAside]) -> list[PutAside]:
