@@ -107,10 +107,11 @@ def _refuse_without_queue(cfg: Settings) -> None:
     and no empty database is made in its place."""
     from sqlalchemy.engine import make_url
 
-    url = make_url(cfg.database_url_resolved)
-    if url.get_backend_name() != "sqlite" or (url.database and Path(url.database).is_file()):
+    from rpa.db import sqlite_file_missing
+
+    if not sqlite_file_missing(cfg.database_url_resolved):
         return
-    where = Path(url.database or "queue.db").resolve()
+    where = Path(str(make_url(cfg.database_url_resolved).database)).resolve()
     setting = "RPA_DATABASE_URL" if cfg.database_url else "RPA_RUNS_DIR"
     raise ConfigError(f"队列数据库 {where} 不存在，无从检查报备期限：请检查 {setting} 和定时任务的工作目录"
                       "（相对路径按工作目录算）")
