@@ -67,15 +67,9 @@ def _signed_in(console: Console, screen: Any, name: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_upload_preview_start_progress_and_download(console: Console, screen: Any, ams: AmsHandle,
-                                                    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    code, password = ams.operators[0]
-    # what the run's own process reads (it starts from the console with this environment)
-    monkeypatch.setenv("RPA_AMS_URL", ams.url)
-    monkeypatch.setenv("RPA_AMS_OPERATORS", json.dumps([{"code": code, "password": password}]))
-    monkeypatch.setenv("RPA_WORKERS", "1")
-    monkeypatch.setenv("RPA_BACKOFF_BASE_SECONDS", "0.1")
-    monkeypatch.setenv("RPA_BACKOFF_MAX_SECONDS", "1")
+def test_upload_preview_start_progress_and_download(console: Console, screen: Any, ams_env: AmsHandle,
+                                                    tmp_path: Path) -> None:
+    ams = ams_env  # what the run's own process reads: it starts from the console with this environment
     _signed_in(console, screen, "wang.jb")
     screen.get_by_role("navigation").get_by_role("link", name="新建任务").click()
     shoot(screen, "06-新建任务")
