@@ -132,13 +132,8 @@ def _last_put_aside(validated: Iterable[AuditEvent]) -> list[PutAside]:
 
 
 def put_aside_everywhere(settings: Settings) -> list[PutAside]:
-    """`put_aside_rows` of every run, by run."""
-    from rpa.audit.log import AuditLog
-
-    audit = AuditLog.from_settings(settings)
-    if not audit.has_schema():
-        return []
-    return _last_put_aside(audit.events_named(ROW_VALIDATED))
+    """`put_aside_rows` of every run, in the order they were read (`_validated_in_order`)."""
+    return _last_put_aside(_validated_in_order(settings))
 
 
 def read_everywhere(settings: Settings) -> list[PutAside]:
@@ -146,14 +141,19 @@ def read_everywhere(settings: Settings) -> list[PutAside]:
     recorded it: those put aside and the valid ones. Only the list of filings due and overdue
     reads valid rows (a run that stopped before enqueuing them, at its first login to AMS, filed
     none of them); they are never cases, nor rows put aside (`put_aside_everywhere`)."""
+    return [row for row in _last_validated(_validated_in_order(settings))
+            if row.status in (FOR_A_PERSON, INVALID, VALID)]
+
+
+def _validated_in_order(settings: Settings) -> list[AuditEvent]:
+    """Every run's `row.validated`, in the order they were recorded: the chains come by run id,
+    and two runs may start in one second, so never by run id."""
     from rpa.audit.log import AuditLog
 
     audit = AuditLog.from_settings(settings)
     if not audit.has_schema():
         return []
-    # in the order they were read (two runs may start in one second: never by run id)
-    events = sorted(audit.events_named(ROW_VALIDATED), key=lambda e: (e.time, e.run_id, e.seq))
-    return [row for row in _last_validated(events) if row.status in (FOR_A_PERSON, INVALID, VALID)]
+    return sorted(audit.events_named(ROW_VALIDATED), key=lambda e: (e.time, e.run_id, e.seq))
 
 
 def not_queued_since(settings: Settings, rows: list[PutAside]) -> list[PutAside]:
