@@ -37,6 +37,16 @@ def _export(tmp_path: Path) -> Path:
     return write_export(tmp_path / "export.xlsx", [rare, agency, invalid])
 
 
+def _filed_by_a_later_run(settings: Settings, account: str, deadline: str) -> None:
+    """The 开户 of `account` dated 2026-12-01 queued and filed by another run (a corrected export)."""
+    queue = WorkQueue.from_settings(settings)
+    queue.enqueue_many("account-filing", "later-run", [NewItem(f"open:{account}:2026-12-01:0123456789abcdef",
+                                                               {"row": 2, "deadline": deadline})])
+    item = queue.claim(run_id="later-run", owner="w1", lease_seconds=60)
+    assert item is not None
+    queue.complete(item.id, "w1", {"status": "filed"})
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # an operator configured (never used): a run without any is refused before reading its input
@@ -82,12 +92,7 @@ def test_rows_put_aside_are_cases_with_what_to_do_and_overdue_filings(
     assert len(unfiled_filings(settings, date.fromisoformat(TODAY))) == 3
 
     # the agency's account filed later (by hand, a corrected export): it is no longer unfiled
-    queue = WorkQueue.from_settings(settings)
-    queue.enqueue_many("account-filing", "later-run", [NewItem(f"open:{AGENCY}:2026-12-01:0123456789abcdef",
-                                                               {"row": 2, "deadline": "2026-12-04"})])
-    item = queue.claim(run_id="later-run", owner="w1", lease_seconds=60)
-    assert item is not None
-    queue.complete(item.id, "w1", {"status": "filed"})
+    _filed_by_a_later_run(settings, AGENCY, "2026-12-04")
     assert {u.account[-4:] for u in unfiled_filings(settings, date.fromisoformat(TODAY))} == {
         RARE[-4:], INVALID[-4:]}
     # ... and no longer a case: 异常处理 and `rpa cases list` follow the item that stands for it
@@ -188,12 +193,7 @@ def test_valid_rows_of_a_run_stopped_at_its_first_login_are_named_as_filings_due
     assert len(again) == 3 and {u.run_id for u in again} == {second.run_id}
 
     # a filing of VALID_A queued since (a run that reached AMS): that item is followed instead
-    queue = WorkQueue.from_settings(down)
-    queue.enqueue_many("account-filing", "later-run", [NewItem(f"open:{VALID_A}:2026-12-01:0123456789abcdef",
-                                                               {"row": 2, "deadline": "2026-12-01"})])
-    item = queue.claim(run_id="later-run", owner="w1", lease_seconds=60)
-    assert item is not None
-    queue.complete(item.id, "w1", {"status": "filed"})
+    _filed_by_a_later_run(down, VALID_A, "2026-12-01")
     assert {u.account[-4:] for u in unfiled_filings(down, date.fromisoformat(TODAY))} == {
         VALID_B[-4:], RARE[-4:]}
 
