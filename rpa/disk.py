@@ -2,11 +2,16 @@
 
     refusal = disk_refusal(exc)    # None: not a disk problem, let it through
     raise DiskRefused(refusal)     # the run stops (exit 3), resumable once space is back
+    full = full_disk(run_folder, exc)  # a system error on a full disk: the disk, not the portal
 
 Nothing here retries: a full disk does not empty itself between two attempts of an item.
 """
 
 from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
 
 from rpa.errors import DISK_DENIED_ERRNOS, DISK_FULL_ERRNOS, DiskRefused
 
@@ -28,6 +33,30 @@ def as_run_fatal(exc: BaseException) -> DiskRefused | None:
     """The DiskRefused a disk problem becomes, or None."""
     refusal = disk_refusal(exc)
     return None if refusal is None else DiskRefused(refusal, details={"errno": getattr(exc, "errno", None)})
+
+
+# less room than this on the run folder's disk is a full disk: Chromium's profile and the
+# evidence of one item need a few MB
+MIN_FREE_BYTES = 8 << 20
+
+
+def full_disk(folder: Path, exc: BaseException) -> DiskRefused | None:
+    """The run-fatal DiskRefused when the disk holding `folder` is (almost) full, else None.
+    A browser whose profile cannot grow says so in its own words (net::ERR_INSUFFICIENT_RESOURCES,
+    a page or GPU process gone), never with an OSError: a system error is checked against the
+    disk before it is retried as the portal's."""
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return None
+    if stat.f_bavail * stat.f_frsize >= MIN_FREE_BYTES:
+        return None
+    said = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
+    return DiskRefused(
+        f"磁盘空间不足：{folder} 所在磁盘剩余不足 {MIN_FREE_BYTES >> 20} MB（出错：{said}）："
+        "请腾出空间后用 --resume 继续本次运行",
+        details={"errno": errno.ENOSPC},
+    )
 
 
 def _database_refusal(exc: BaseException) -> str | None:

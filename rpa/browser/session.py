@@ -19,7 +19,7 @@ items' form posts and any login made between chunks.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -226,7 +226,13 @@ class BrowserSession:
         if self._in_login:
             raise RuntimeError("an item trace cannot start during a login")
         self._discard_trace()
-        self.context.tracing.start(snapshots=True, screenshots=False, sources=False)
+        try:
+            self.context.tracing.start(snapshots=True, screenshots=False, sources=False)
+        except PlaywrightError:
+            # a crashed page may leave tracing begun: stopped now, or every later item's start
+            # would fail with "Tracing has been already started"
+            self._stop_quietly()
+            raise
         self._tracing = True
 
     def end_item_trace(self, *, keep_as: str | None) -> Path | None:
@@ -256,4 +262,8 @@ class BrowserSession:
     def _discard_trace(self) -> None:
         if self._tracing:
             self._tracing = False
+            self.context.tracing.stop()
+
+    def _stop_quietly(self) -> None:
+        with suppress(PlaywrightError):  # not begun after all, or the context is gone
             self.context.tracing.stop()

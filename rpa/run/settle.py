@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rpa.disk import disk_refusal
+from rpa.disk import disk_refusal, full_disk
 from rpa.errors import Disposition, RpaError, outcome_for
 from rpa.masking import scrub_text
 from rpa.outcomes import item_label
@@ -50,6 +50,8 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
     a portal busy for a while (a batch window: it neither opens the circuit nor closes it),
     `DROPPED` when the item is no longer this worker's."""
     disposition, message = describe(exc)
+    if (disposition.retry or disposition.keep_traceback) and (full := full_disk(wctx.folder, exc)):
+        disposition, message = describe(full)  # the browser's odd words for a full disk
     code, owner, log = disposition.code, wctx.owner, wctx.log
     summary.last_error = message
     try:

@@ -93,10 +93,11 @@ def browser_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
 
 
-def fill(folder: Path) -> Path:
-    """Write a file until the disk holding `folder` is full; the file, to remove later."""
-    filler = folder / "filler.bin"
-    with filler.open("wb") as handle:
+def fill(folder: Path, filler: Path | None = None) -> Path:
+    """Write a file until the disk holding `folder` is full (or add to `filler` until it is
+    full again); the file, to remove later."""
+    filler = filler or folder / "filler.bin"
+    with filler.open("ab") as handle:
         try:
             while True:
                 handle.write(b"\0" * (1 << 20))
@@ -155,6 +156,8 @@ class FillWhenOneIsDone:
             self.filler = fill(self.ctx.settings.runs_dir)
         elif self.filler is not None and self.free_on_stop and self.ctx.queue.stop_requested(self.ctx.run_id):
             self.filler.unlink(missing_ok=True)
+        elif self.filler is not None and self.filler.exists():
+            fill(self.ctx.settings.runs_dir, self.filler)  # Chromium frees its crashed pages' room
 
 
 @pytest.mark.browser

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from rpa.browser.evidence import item_evidence, prune_traces, take_screenshot
 from rpa.browser.session import BrowserSession, launch_chromium
@@ -310,6 +311,27 @@ def test_default_traces_only_retries(tmp_path: Path, site: tuple[str, list[str]]
     assert sorted(p.name for p in trace_dir.iterdir()) == ["second.trace.zip"]
     off = BrowserSession(Settings(trace_items="off"), evidence_dir=tmp_path / "e", trace_dir=tmp_path / "t")
     assert not off.wants_trace(1) and not off.wants_trace(5)
+
+
+@pytest.mark.browser
+def test_a_trace_begun_on_a_crashed_page_does_not_block_the_next_items_traces(
+    tmp_path: Path, browser: Any
+) -> None:
+    """A page that crashed (a full disk, too little memory) fails the trace's start, which
+    Chromium may count as begun: every later item's start said "Tracing has been already
+    started" even on a new page, until the item failed for good."""
+    with BrowserSession(Settings(trace_items="always"), evidence_dir=tmp_path / "evidence",
+                        trace_dir=tmp_path / "traces", browser=browser) as session:
+        crashed = session.new_page()
+        with pytest.raises(PlaywrightError):
+            crashed.goto("chrome://crash", timeout=5000)
+        with pytest.raises(PlaywrightError, match="crashed"):
+            session.start_item_trace(attempt=1)
+        crashed.close()
+        page = session.new_page()  # as the bot opens one to log in again
+        page.set_content("<p>next item</p>")
+        session.start_item_trace(attempt=1)
+        assert session.end_item_trace(keep_as="next") == tmp_path / "traces" / "next.trace.zip"
 
 
 def test_prune_traces_by_age_and_size(tmp_path: Path) -> None:
