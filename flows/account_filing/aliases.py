@@ -24,6 +24,7 @@ from rpa.errors import ConfigError
 
 ALIASES_FILE = "header_aliases.yaml"
 Unit = Literal["元", "万元"]
+Action = Literal["open", "change", "close"]
 _MULTIPLIERS: dict[str, int] = {"元": 1, "万元": 10_000}
 
 
@@ -53,6 +54,16 @@ class FieldAliases(BaseModel):
     core: bool = False
     unit: Unit | None = None
     aliases: list[str | AliasEntry] = Field(default_factory=list)
+    # headers that hold the field for one action only (开户日期, 变更日期, 撤销日期 side by side)
+    by_action: dict[Action, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _by_action_headers_known(self) -> FieldAliases:
+        known = {header_key(header) for header, _ in _headers_of(self)}
+        listed = [header for headers in self.by_action.values() for header in headers]
+        if unknown := [header for header in listed if header_key(header) not in known]:
+            raise ValueError(f"by_action headers that are not {self.header}'s: {', '.join(unknown)}")
+        return self
 
 
 class HeaderAliases(BaseModel):
@@ -115,6 +126,21 @@ class HeaderAliases(BaseModel):
                 if len(stem) >= 2 and (stem in key or key in stem):
                     return name, alias
         return None
+
+    def action_of(self, field: str, header: str) -> str | None:
+        """The action a header holds the field for (`by_action`: 变更日期 -> change), or None."""
+        key = header_key(header)
+        return next((action for action, headers in self._by_action(field)
+                     if key in {header_key(h) for h in headers}), None)  # fmt: skip
+
+    def action_header(self, field: str, action: str) -> str:
+        """The header of the field's column for an action (`by_action`'s first), for messages."""
+        headers = next((headers for name, headers in self._by_action(field) if name == action), [])
+        return headers[0] if headers else self.canonical_header(field)
+
+    def _by_action(self, field: str) -> list[tuple[str, list[str]]]:
+        spec = self.fields.get(field)
+        return list(spec.by_action.items()) if spec else []
 
     def core_fields(self) -> list[str]:
         """Fields whose column must be present for a file to be read at all."""

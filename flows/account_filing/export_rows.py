@@ -63,12 +63,15 @@ class RowValues(Mapping[str, str]):
 @dataclass(slots=True)
 class RawRow:
     """One data row: its sheet row number, cell values by field, and every cell's text by header.
-    `bad`: field -> FORMULA_UNCOMPUTED or CONTROL_CHAR, for cells whose value cannot be used."""
+    `bad`: field -> FORMULA_UNCOMPUTED or CONTROL_CHAR, for cells whose value cannot be used.
+    `read_from`: field -> the column its value came from, where the file has several for it
+    (`date_columns`: 开户日期, 变更日期, 撤销日期 side by side)."""
 
     row: int
     values: dict[str, CellValue]
     raw: RowValues
     bad: dict[str, str] | None = None
+    read_from: dict[str, Column] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,9 @@ class Severity(StrEnum):
 MESSAGES: dict[str, str] = {
     "required_missing": "「{column}」不能为空{reason}",
     "column_missing": "表头中没有「{column}」列，该项为必填{reason}",
+    "action_date_column_missing": (
+        "表头中没有「{column}」列：该导出按业务类型分列日期，本行的日期应在此列，不取其他业务的日期"
+    ),
     "action_unknown": "「{column}」应为 开户、变更 或 撤销",
     "account_kind_unknown": "「{column}」应为 基本存款账户、一般存款账户、专用存款账户 或 临时存款账户",
     "account_no_format": "「{column}」应为8至32位数字",

@@ -11,9 +11,10 @@ here, but what would be read wrong silently is marked or refused:
 
 - the sheet read is the one the user sees: the active sheet, else the first visible one with a
   header; a hidden sheet only when asked for by name (the skipped ones are listed);
-- a formula cell without a cached value (a workbook never opened in Excel) reads as nothing in
-  data-only mode: such cells are marked (`RawRow.bad`), never taken for blank;
-- a cell holding NUL or another control character is marked too;
+- a formula cell without a cached value, or a cell holding a control character, is marked
+  (`RawRow.bad`, `unusable_cells`), never taken for blank;
+- with one date column per action (开户日期, 变更日期, 撤销日期), a row's date is its action's
+  (`date_columns`);
 - a header that looks like a field's but is none of its aliases is listed (`look_alikes`).
 - a header cell merged over several columns or rows (a two-row header) refuses the file.
 
@@ -23,7 +24,6 @@ What it gives (`ExportReadResult`, `RawRow`, `Column`) is in `export_rows`.
 from __future__ import annotations
 
 import csv
-import re
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,9 +34,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from flows.account_filing.aliases import HeaderAliases
 from flows.account_filing.csv_source import CsvRows, open_csv_rows
+from flows.account_filing.date_columns import DATE_FIELD, PerActionDates, columns_read
 from flows.account_filing.export_rows import (
-    CONTROL_CHAR,
-    FORMULA_UNCOMPUTED,
     Column,
     ExportReadResult,
     LookAlike,
@@ -46,9 +45,9 @@ from flows.account_filing.export_rows import (
     unique_headers,
 )
 from flows.account_filing.normalise import CellValue, cell_text, header_key
+from flows.account_filing.unusable_cells import bad_cells
 from flows.account_filing.xlsx_source import (
     MergedRange,
-    Uncomputed,
     open_read_only,
     refuse_merged_header,
     sheet_order,
@@ -66,13 +65,6 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt"}
 # Columns whose cells may hold line breaks (a CSV field spanning lines is refused elsewhere).
 MULTILINE_FIELDS = frozenset({"business_scope", "change_items"})
-# C0 and C1 controls, DEL; tab and line breaks are only whitespace
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# the same in the form .xlsx stores them (_x0007_), which openpyxl hands on undecoded; a user's
-# own text "_x0007_" would be stored as _x005F_x0007_
-_CONTROL_ESCAPED = re.compile(r"(?<!_x005F)_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
-# either of the two, cheaply: a control character, or "_x" (most cells hold neither)
-_CONTROL_ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|_x")
 
 
 class _NoHeader(Exception):
@@ -186,12 +178,13 @@ def _start(
         columns = _columns(values, aliases)
         if len({c.field for c in columns if c.field}) >= MIN_HEADER_MATCHES:
             refuse_merged_header(path, sheet, number, values, merged)  # a two-row header
-            _check_columns(path, sheet, number, columns, aliases)
+            dates = PerActionDates.of(columns, aliases)
+            _check_columns(path, sheet, number, dates.one_date(columns) if dates else columns, aliases)
             if source is not None:  # from here on a field may span lines where the column allows it
                 source.width = len(values)
                 source.multiline_columns = frozenset(c.index for c in columns if c.field in MULTILINE_FIELDS)
             canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
-            stream = _data_rows(iterator, number, columns, close, _RowLimit(path, sheet, max_rows))
+            stream = _data_rows(iterator, number, columns, close, _RowLimit(path, sheet, max_rows), dates)
             look_alikes = [
                 LookAlike(c.header, *found)
                 for c in columns
@@ -263,36 +256,31 @@ def _data_rows(
     columns: list[Column],
     close: Callable[[], None],
     limit: _RowLimit,
+    dates: PerActionDates | None = None,
 ) -> Iterator[RawRow]:
-    mapped = [(c.field, c.index) for c in columns if c.field]
+    read = columns_read(columns, dates)
+    mapped = [(name, c.index) for name, c in read]
     positions = {key: c.index for key, c in zip(unique_headers(columns), columns, strict=True)}
-    header_keys = {c.field: header_key(c.header) for c in columns if c.field}
+    header_keys = {name: header_key(c.header) for name, c in read}
     last = header_row + limit.rows
     try:
         for number, values in enumerate(rows, start=header_row + 1):
             if number > last:
                 raise limit.refusal(number)
             cells = {name: cell_at(values, index) for name, index in mapped}
-            bad = _bad_cells(cells)
+            bad = bad_cells(cells)
             if not bad and all(cell_text(v).strip() == "" for v in cells.values()):
                 continue  # a blank line, or a note in a column the filing does not use
             if all(header_key(cell_text(cells[name])) == key for name, key in header_keys.items()):
                 continue  # the header repeated (multi-page exports)
-            yield RawRow(row=number, values=cells, raw=RowValues(positions, values), bad=bad)
+            read_from = None
+            if dates is not None:  # the row's own date, from its action's column
+                picked = dates.pick_into(cells, values)
+                read_from, bad = {DATE_FIELD: picked.column}, bad_cells(cells) or picked.bad_cells
+            raw = RowValues(positions, values)
+            yield RawRow(row=number, values=cells, raw=raw, bad=bad, read_from=read_from)
     finally:
         if isinstance(rows, Generator):  # stopped early (the row limit): release the sheet's part
             rows.close()
         close()
 
-
-def _bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
-    """Fields whose cell is an uncomputed formula or holds a control character (None: none)."""
-    bad: dict[str, str] | None = None
-    for name, value in cells.items():
-        if isinstance(value, Uncomputed):
-            bad = (bad or {}) | {name: FORMULA_UNCOMPUTED}
-        elif isinstance(value, str) and _CONTROL_ANY.search(value) and (
-            _CONTROL.search(value) or _CONTROL_ESCAPED.search(value)
-        ):
-            bad = (bad or {}) | {name: CONTROL_CHAR}
-    return bad

@@ -46,6 +46,8 @@ class RowOutcome:
     raw: Mapping[str, str]
     account_masked: str = ""
     parsed: Mapping[str, object] = field(default_factory=dict)  # an invalid row's fields that did parse
+    # field -> the header it was read from, where the file has several columns for it (`date_columns`)
+    read_from: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def status(self) -> str:

@@ -60,9 +60,9 @@ class RowCheck:
         self.absent: frozenset[str] = frozenset()  # a 变更's fields left to AMS (no column)
 
     def add(self, name: str, problem: FieldProblem) -> None:
-        column = self.result.column_for(name)
-        cell = f"{column.letter}{self.raw_row.row}" if column else None
-        header = self.result.header_for(name)
+        column = (self.raw_row.read_from or {}).get(name) or self.result.column_for(name)
+        cell = f"{column.letter}{self.raw_row.row}" if column and column.letter else None
+        header = column.header if column else self.result.header_for(name)
         self.issues.append(
             issue(problem.code, header, severity=problem.severity, cell=cell, **problem.params)
         )
@@ -101,6 +101,7 @@ class RowCheck:
             raw=self.raw_row.raw if keep else _NO_RAW,
             account_masked=masked_account(str(self.values.get("account_no") or self._raw_account())),
             parsed=MappingProxyType(dict(self.values)) if keep and invalid else _NO_RAW,
+            read_from={name: c.header for name, c in (self.raw_row.read_from or {}).items()},
         )
 
     def _has(self, severity: Severity) -> bool:

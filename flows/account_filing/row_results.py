@@ -190,7 +190,9 @@ def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
     raw: dict[str, str] = {}
     for header, text in outcome.raw.items():
         found = match(header)
-        if found is not None and found.field not in raw:
+        if found is None or found.field in raw:
+            continue
+        if outcome.read_from.get(found.field, header) == header:  # a 变更's date is not its 开户日期
             raw[found.field] = text
     return {
         "action": raw.get("action", ""),
@@ -201,3 +203,4 @@ def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
         "id_type": raw.get("id_type", ""),
         "business_date": raw.get("business_date", ""),
     }
+

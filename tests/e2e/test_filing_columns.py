@@ -169,3 +169,33 @@ def test_a_change_without_the_name_column_keeps_ams_name_and_without_the_account
     assert result is not None
     (row,) = list(result.iter_rows(min_row=2, values_only=True))
     assert row[5] == "已报备" and "法定代表人姓名" in str(row[12]) and "未提供（原值不变）" in str(row[12])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_with_a_date_column_per_action_a_change_is_filed_on_its_change_date(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """开户日期 and 变更日期 side by side, as some exports give each action its own date: the 变更
+    is filed under its 变更日期, not the day the account was opened (the file was refused
+    before); a 变更 whose 变更日期 is blank is invalid, and result.xlsx leaves its 业务日期 blank
+    rather than show the 开户日期 as its date."""
+    ams.seed([SEED])
+    cli = cli_for(ams, tmp_path)
+    headers = [*HEADERS[:4], "变更日期", *HEADERS[4:]]
+
+    def per_action(row: list[Any], account: str, changed: str) -> list[Any]:
+        return [row[0], account, row[2], SEED["business_date"], changed, *row[4:]]
+
+    rows = [per_action(CHANGE_ROW, CHANGED, "2026-11-25"), per_action(CHANGE_ROW, OPENED, "")]
+    path = export_with(tmp_path / "per_action.xlsx", headers, rows)
+    done = cli.run("run", "account-filing", "--input", str(path), "--workers", "1", timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr  # one row invalid
+    change = filing_of(ams, CHANGED, "change")
+    assert change["business_date"] == "2026-11-25" and change["record"]["business_date"] == "2026-11-25"
+    assert not [f for f in ams.filings() if f["account_no"] == OPENED]
+    result = load_workbook(cli.runs / run_id_from(done.stdout) / "result.xlsx").active
+    assert result is not None
+    filed, blank = list(result.iter_rows(min_row=2, max_col=13, values_only=True))
+    assert (filed[4], filed[5]) == ("2026-11-25", "已报备")
+    assert (blank[4], blank[5]) == (None, "无效，未报备") and "变更日期" in str(blank[12])
