@@ -29,7 +29,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from rpa.alerts.config import AlertsConfig
-from rpa.alerts.findings import DRY_RUN_PREFIX, FILING_FLOW, VALID, not_queued_since, read_everywhere
+from rpa.alerts.findings import (
+    DRY_RUN_PREFIX,
+    FILING_FLOW,
+    VALID,
+    PutAside,
+    not_queued_since,
+    read_everywhere,
+)
 from rpa.alerts.kinds import Alert, AlertKind
 from rpa.alerts.recount import deadline_now
 from rpa.db import engine_for
@@ -57,10 +64,14 @@ class Unfiled:
     label: str
     item: str = ""  # its queue item's id: what the quiet time remembers as told
     estimated: bool = False  # counted through a year no calendar knows
+    undated: bool = False  # its business date did not read: `due` is the day a run read it
 
     @property
     def due_text(self) -> str:
-        """`2026-12-07`, or `2027-01-04，估算` when it is an estimate."""
+        """`2026-12-07`, `2027-01-04，估算` when it is an estimate, or what is known of a row
+        whose date did not read."""
+        if self.undated:
+            return f"无法计算：业务日期未能读出，{self.due.isoformat()} 读入"
         return self.due.isoformat() + ("，估算" if self.estimated else "")
 
 
@@ -72,8 +83,10 @@ def due_alerts(settings: Settings, config: AlertsConfig, now: datetime) -> list[
     unfiled = unfiled_filings(settings, today)
     # a filing left unfiled long past its deadline (settled by hand, never marked) is told for
     # `overdue_days`, not every day for ever
-    overdue = [u for u in unfiled if u.due < today and (today - u.due).days <= config.overdue_days]
-    due_today = [u for u in unfiled if u.due == today]
+    # a row whose date did not read may be overdue already: told from the day it was read
+    overdue = [u for u in unfiled
+               if (u.due < today or u.undated) and (today - u.due).days <= config.overdue_days]
+    due_today = [u for u in unfiled if u.due == today and not u.undated]
     if overdue:
         found.append(_filings_alert(AlertKind.FILINGS_OVERDUE, today, overdue,
                                     "已超过报备期限仍未完成：逾期可能被处罚，请立即处理"))
@@ -120,14 +133,29 @@ def _rows_unfiled(settings: Settings, today: date, calendar: WorkCalendar) -> li
     known = {row.filing_ref_any: row.filing_ref for row in rows if row.filing_ref and row.filing_ref_any}
     for row in rows:  # by run, in time: a later run's row replaces an earlier run's
         deadline = row.deadline_now(calendar)
-        if row.dry_run or deadline is None or deadline.due > today:
-            continue
         where = f"{row.run_id}:{row.sheet}:{row.row}"
         state = NOT_QUEUED if row.status == VALID else row.status
+        if deadline is None and not row.dry_run and (read_on := _undated(row)) and read_on <= today:
+            latest[where] = Unfiled(row.account, read_on, row.run_id, state, outcome_label(state), where,
+                                    undated=True)
+        if row.dry_run or deadline is None or deadline.due > today:
+            continue
         same = row.filing_ref or known.get(row.filing_ref_any) or row.filing_ref_any or where
         latest[same] = Unfiled(row.account, deadline.due, row.run_id, state,
                                                   outcome_label(state), where, deadline.estimated)
     return list(latest.values())
+
+
+def _undated(row: PutAside) -> date | None:
+    """The day a run read a row put aside whose business date did not read (no deadline can be
+    counted, yet it is an account to file): from its run id (`YYYYMMDD-...`, RPA_TIMEZONE's).
+    None for a valid row or one an older chain recorded without its account."""
+    if row.status == VALID or not row.account or row.business_date:
+        return None
+    try:
+        return datetime.strptime(row.run_id[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
 
 
 def _filings_alert(kind: AlertKind, today: date, found: list[Unfiled], advice: str) -> Alert:

@@ -60,12 +60,13 @@ def home(request: Request) -> HTMLResponse:
     for_checker = [{"run_id": run.run_id, "maker": run.maker or "未记录", "rows": len(run.rows),
                     "flow": FLOW_NAMES.get(run.flow, run.flow)} for run in waiting_for_checker(settings)]
     unfiled = unfiled_filings(settings, now_in(settings).date())
-    due = [{"account": u.account, "due": u.due_text, "run_id": u.run_id,
-            "state": u.label, "overdue": u.due.isoformat() < today} for u in unfiled]
+    due = [{"account": u.account, "due": u.due_text, "run_id": u.run_id, "state": u.label,
+            "overdue": u.due.isoformat() < today and not u.undated, "undated": u.undated} for u in unfiled]
     jobs, problem = job_rows(settings, 1)
     upcoming = sorted((job for job in jobs if job.next_fires and job.enabled and job.paused is None),
                       key=lambda job: job.next_fires[0])
     return render(request, "home.html.j2", today=today, runs=todays, waiting=waiting,
                   upcoming=upcoming[:8], schedule_problem=problem, for_checker=for_checker,
                   due=due[:DUE_SHOWN], due_total=len(due),
-                  overdue_total=sum(1 for line in due if line["overdue"]))
+                  overdue_total=sum(1 for line in due if line["overdue"]),
+                  undated_total=sum(1 for line in due if line["undated"]))

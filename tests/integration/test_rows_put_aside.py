@@ -7,7 +7,7 @@ the same account, action and business date is queued (a corrected export's row).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -236,3 +236,39 @@ def test_a_row_whose_action_does_not_read_is_one_filing_with_its_account_and_dat
                                                                {"row": 2, "deadline": "2026-12-01"})])
     assert not [u for u in unfiled_filings(settings, today) if u.account.endswith("0218")]
     assert not [row for run in open_cases(settings) for row in run.aside if row.account.endswith("0218")]
+
+
+@pytest.mark.timeout(120)
+def test_a_row_whose_date_does_not_read_is_told_as_overdue_from_the_day_it_was_read(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """开户日期 2026-12-32 does not read, so no deadline can be counted; yet the account is one
+    to file, possibly late already (a basic account is due the day it opens). It is named in
+    the list of filings overdue, its deadline said to be unknown, from the day its run read it
+    for `overdue_days`, as a counted deadline is; and on the console's home page."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from rpa.alerts.config import AlertsConfig
+    from rpa.alerts.due import due_alerts
+    from rpa.alerts.kinds import AlertKind
+
+    account = "6228480055550000226"
+    row = open_row(account, "北京己科技有限公司", uscc("91110105MA02XYKW4"), "孙丽", "2026-12-32")
+    params = {"input": str(write_export(tmp_path / "export.xlsx", [row]))}
+    outcome = execute_run(settings, "account-filing", {"flow_params": params}, trigger="test")
+    assert outcome.exit_code == 1
+    read_on = date.fromisoformat(f"{outcome.run_id[:4]}-{outcome.run_id[4:6]}-{outcome.run_id[6:8]}")
+
+    [told] = unfiled_filings(settings, read_on)
+    assert told.undated and told.due == read_on and told.run_id == outcome.run_id
+    assert told.label == "无效，未报备" and told.account.endswith("0226") and account not in told.account
+    assert told.due_text == f"无法计算：业务日期未能读出，{read_on.isoformat()} 读入"
+
+    config = AlertsConfig.model_validate({"webhook": {"url": "http://127.0.0.1:9/hook"}, "overdue_days": 30})
+    at = datetime(read_on.year, read_on.month, read_on.day, 16, 0, tzinfo=ZoneInfo(settings.timezone))
+    [alert] = [a for a in due_alerts(settings, config, at) if a.kind is AlertKind.FILINGS_OVERDUE]
+    assert f"*0226（期限 无法计算：业务日期未能读出，{read_on.isoformat()} 读入）　运行 {outcome.run_id}" in (
+        alert.line)
+    later = at + timedelta(days=31)
+    assert not [a for a in due_alerts(settings, config, later) if a.kind is AlertKind.FILINGS_OVERDUE]
