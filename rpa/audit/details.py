@@ -27,6 +27,7 @@ FILE_FIELDS: dict[str, FieldClass] = {
     "result_hmac": FieldClass.DIGEST,
     "filing_ref": FieldClass.KEYED_HASH,
     "filing_ref_any": FieldClass.KEYED_HASH,
+    "input_ref": FieldClass.KEYED_HASH,
 }
 # an integer this long may be an account number; it is masked like digits in free text
 _LONG_NUMBER_DIGITS = 8

@@ -109,6 +109,8 @@ def open_run(
         started_at=started,
     )
     if resume:
+        ctx.resumed, ctx.first_inputs = True, dict(read_run_json(folder).get("inputs_sha256") or {})
+        ctx.inputs = dict(ctx.first_inputs)  # run.json keeps them until the resume reads them again
         queue.clear_stop(run_id)
         ctx.record("run.resumed", trigger=trigger, host=settings.host_id)
         audit.ledger_started(run_id, resumed=True)

@@ -133,6 +133,8 @@ class RunContext:
     params: dict[str, Any]
     started_at: datetime
     inputs: dict[str, str] = field(default_factory=dict)
+    resumed: bool = False
+    first_inputs: dict[str, str] = field(default_factory=dict)  # run.json's inputs before a resume
     shaping_files: dict[str, str] = field(default_factory=dict)
     worker_secrets: dict[str, str] = field(default_factory=dict)  # passed to workers, never written
 
@@ -153,7 +155,12 @@ class RunContext:
         return item_ref(key, self.settings.audit_key_bytes())
 
     def add_input(self, path: Path) -> None:
-        self.inputs[str(path)] = sha256_file(path)
+        """An input file the run reads: recorded at its start, the same at a resume (`inputs`)."""
+        from rpa.run.inputs import check_input
+
+        digest = sha256_file(path)
+        check_input(self, path, digest)
+        self.inputs[str(path)] = digest
 
     def add_shaping_file(self, path: Path) -> None:
         if path.exists():

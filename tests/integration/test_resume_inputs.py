@@ -1,0 +1,74 @@
+"""A resume reads the files its run started with, unchanged: an export replaced at the same path
+(the next day's written over yesterday's), corrected in place, or another path put into the
+run's parameters would be validated and filed under the old run, and result.xlsx would lose the
+rows that run filed. Such a resume is refused (exit 2, naming the file) before anything is
+queued; with the original file back it goes on. A real run (no row reaches AMS: none is valid),
+the real CLI, a real SQLite queue and audit chain."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.orchestrate import execute_run
+from rpa.settings import OperatorCredential, Settings
+from tests.check_exports import open_row, uscc, write_export
+from tests.e2e.cli_helpers import make_cli_env
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _wrong_code(code: str) -> str:
+    return code[:-1] + ("0" if code[-1] != "0" else "1")
+
+
+def test_a_resume_refuses_an_input_replaced_changed_or_moved_since_the_run_began(tmp_path: Path) -> None:
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key",
+                        ams_operators=[OperatorCredential(code="A10001", password="x")])
+    yesterday = open_row("6228480055550000317", "北京庚科技有限公司", _wrong_code(uscc("91110105MA02XYKW5")),
+                         "钱多", "2026-12-03")  # invalid: nothing reaches AMS
+    daily = write_export(tmp_path / "daily.xlsx", [yesterday])
+    kept = shutil.copy(daily, tmp_path / "kept.xlsx")
+    params = {"flow_params": {"input": str(daily), "today": "2026-12-04"}}
+    first = execute_run(settings, "account-filing", params, trigger="test")
+    assert first.exit_code == 1
+
+    again = execute_run(settings, "account-filing", {}, trigger="test", resume=first.run_id)
+    assert again.exit_code == 1  # the same file: the resume goes on
+
+    # the next day's export written over yesterday's, at the same path
+    today = open_row("6228480055550000325", "北京辛科技有限公司", _wrong_code(uscc("91110105MA02XYKW6")),
+                     "李四", "2026-12-04")
+    write_export(daily, [today])
+    cli = make_cli_env(tmp_path, RPA_RUNS_DIR=str(settings.runs_dir),
+                       RPA_AUDIT_KEY_FILE=str(settings.audit_key_file),
+                       RPA_AMS_OPERATORS=json.dumps([{"code": "A10001", "password": "x"}]))
+    refused = cli.run("run", "account-filing", "--resume", first.run_id)
+    said = refused.stdout + refused.stderr
+    assert refused.returncode == 2, said
+    assert "daily.xlsx" in said and "改动或替换" in said and "另起一次运行" in said
+    assert "Traceback" not in said
+    retried = cli.run("runs", "retry", first.run_id)
+    assert retried.returncode == 2 and "改动或替换" in retried.stdout + retried.stderr
+    assert not WorkQueue.from_settings(settings).items(first.run_id)  # nothing of it queued
+    book = (settings.runs_dir / first.run_id / "result.xlsx").read_bytes()
+
+    # another path put into the run's parameters
+    shutil.copy(kept, daily)
+    params_file = settings.runs_dir / first.run_id / "params.json"
+    given = json.loads(params_file.read_text(encoding="utf-8"))
+    other = write_export(tmp_path / "other.xlsx", [today])
+    given["flow_params"]["input"] = str(other)
+    params_file.write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
+    moved = cli.run("run", "account-filing", "--resume", first.run_id)
+    assert moved.returncode == 2 and "不是该运行开始时读取的文件" in moved.stdout + moved.stderr
+    assert (settings.runs_dir / first.run_id / "result.xlsx").read_bytes() == book  # not rewritten
+
+    # the original export back where it was read: the resume goes on
+    given["flow_params"]["input"] = str(daily)
+    params_file.write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
+    assert cli.run("run", "account-filing", "--resume", first.run_id).returncode == 1
