@@ -29,7 +29,7 @@ FAILED = "失败"
 OUTCOME_LABELS: dict[str, str] = {
     "filed": "已报备",
     "already_filed": "此前已报备",
-    "would_file": "预演：待报备",
+    "would_file": "演练：待报备",
     "refused": "门户拒绝",
     "rejected": "业务错误",
     "held": NEEDS_PERSON,

@@ -158,7 +158,7 @@ class AccountFilingFlow(Flow):
             notes.append(f"{rows} 个有效行曾由早先的运行为另一个 AMS（{other}）办理："
                          f"在本 AMS（{identity}）上重新查询并报备")
         if self.dry_run:
-            notes.append("预演：只在 AMS 中查询，不提交任何报备")
+            notes.append("演练：只在 AMS 中查询，不提交任何报备")
         elif self.approval:
             maker = ctx.params.get(MAKER_PARAM) or "未记录"
             notes.append(f"本次运行须复核：待报备的行查询后暂停为待复核，由发起人（{maker}）以外的"

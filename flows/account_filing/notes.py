@@ -88,7 +88,7 @@ def done_note(status: str, result: Mapping[str, Any]) -> str:
     if status == "already_filed":
         return "AMS中已有此笔报备（业务类型、日期和内容相同），未再提交"
     if status == "would_file":
-        return "预演：已在AMS中查询，未提交"
+        return "演练：已在AMS中查询，未提交"
     return str(result.get("portal_message") or result.get("note") or "")
 
 

@@ -59,7 +59,7 @@ STATE_STYLE: dict[ItemState, tuple[str, str, str]] = {
 }
 EXIT_MEANINGS: dict[int, str] = {
     0: "全部事项完成 — every item done",
-    1: "运行结束，但有业务错误或失败的事项 — finished, some items ended in business errors or failed",
+    1: "已结束，有事项需要处理（见下） — finished, something needs a person (see below)",
     2: "用法错误或输入文件无法读取 — bad usage or an unreadable input file",
     3: "运行提前停止，剩余事项待续跑 — the run stopped early; resume to finish the rest",
 }

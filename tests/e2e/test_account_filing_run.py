@@ -279,7 +279,7 @@ def test_a_dry_run_looks_up_but_never_submits(ams: AmsHandle, tmp_path: Path, st
     assert ams.stats()["requests"].get("/ams/acctQuery.do", 0) > 0
     result = read_result(outcome.folder / "result.xlsx")
     statuses = Counter(r["状态"] for r in result.values())
-    assert statuses["预演：待报备"] > 0 and statuses["此前已报备"] >= 1
+    assert statuses["演练：待报备"] > 0 and statuses["此前已报备"] >= 1
     # report.html lists every input row, those refused before filing too, as result.xlsx does
     html = (outcome.folder / "report.html").read_text(encoding="utf-8")
     assert html.count('<tr class="input-row"') == len(result) == 16
@@ -287,7 +287,7 @@ def test_a_dry_run_looks_up_but_never_submits(ams: AmsHandle, tmp_path: Path, st
     # a dry run's items never stand in for the real run's: the same file files afterwards
     real = _run(settings, source)
     real_statuses = Counter(r["状态"] for r in read_result(real.folder / "result.xlsx").values())
-    assert real_statuses["已报备"] == statuses["预演：待报备"]
+    assert real_statuses["已报备"] == statuses["演练：待报备"]
     assert all(f["submitted"] == 1 for f in ams.filings() if f["filing_no"] not in seeded)
     logins = [e for e in _audit(real) if e["event"] == "ams.login"]
     assert logins and {e["details"]["strategy"] for e in logins} == {strategy}  # the setting's
