@@ -14,18 +14,29 @@ started before the chain kept it is judged by run.json's `inputs_sha256` of its 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from rpa.audit.log import AuditLog
 from rpa.errors import InputFileError
 from rpa.masking import scrub_text
-
-if TYPE_CHECKING:
-    from rpa.run.runs import RunContext
 
 INPUT_READ = "input.read"
 
 
-def check_input(ctx: RunContext, path: Path, digest: str) -> None:
+class ReadingRun(Protocol):
+    """What of a run (`rpa.run.runs.RunContext`) the check reads."""
+
+    run_id: str
+    audit: AuditLog
+    resumed: bool
+    first_inputs: dict[str, str]
+
+    def item_ref(self, key: str) -> str: ...
+
+    def record(self, event: str, *, item_key: str | None = None, **details: Any) -> None: ...
+
+
+def check_input(ctx: ReadingRun, path: Path, digest: str) -> None:
     """Record the input a new run reads; refuse one a resume reads that the start did not, or
     that changed since (InputFileError, exit 2, naming the file)."""
     ref = ctx.item_ref(f"input:{path}")

@@ -29,6 +29,7 @@ from rpa import __version__
 from rpa.atomic import atomic_write
 from rpa.errors import BrowserMissing, UsageError
 from rpa.masking import item_ref, scrub_text
+from rpa.run.inputs import check_input
 
 if TYPE_CHECKING:
     from loguru import Logger
@@ -156,8 +157,6 @@ class RunContext:
 
     def add_input(self, path: Path) -> None:
         """An input file the run reads: recorded at its start, the same at a resume (`inputs`)."""
-        from rpa.run.inputs import check_input
-
         digest = sha256_file(path)
         check_input(self, path, digest)
         self.inputs[str(path)] = digest
