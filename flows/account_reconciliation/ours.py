@@ -2,9 +2,11 @@
 
     ours = our_filings(queue, date(2026, 11, 16), date(2026, 11, 20))
 
-An item done as 已报备 is ours. So is one done as 此前已报备 after one of its own attempts had
-pressed 确认提交: the answer was lost (`answer_lost`) or its worker died mid-submit (the mark of
-that lease stays), and the next attempt's look-up found the filing that attempt made.
+An item done as 已报备 is ours, and so is one a person filed by hand in AMS and a checker
+approved (人工报备, `rpa.casework`): the run holds its filing number, which AMS must list under
+its key like any other. So is one done as 此前已报备 after one of its own attempts had pressed
+确认提交: the answer was lost (`answer_lost`) or its worker died mid-submit (the mark of that
+lease stays), and the next attempt's look-up found the filing that attempt made.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flows.account_reconciliation.classify import OurFiling
+from rpa.casework.words import FILED_BY_HAND
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 
 FILING_FLOW = "account-filing"
@@ -33,7 +36,7 @@ def our_filings(queue: WorkQueue, begin: date, end: date) -> list[OurFiling]:
 
 def _filed_by_us(queue: WorkQueue, item: WorkItem) -> bool:
     status = (item.result or {}).get("status")
-    if status == "filed":
+    if status in ("filed", FILED_BY_HAND):
         return True
     if status != "already_filed":
         return False

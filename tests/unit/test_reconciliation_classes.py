@@ -94,14 +94,16 @@ def test_nothing_given_is_nothing_to_report() -> None:
     assert reconciled.overdue == 0 and reconciled.differing == 0
 
 
-def test_our_filings_are_the_queues_filed_items_and_the_lost_answers_found_later(tmp_path: Path) -> None:
+def test_our_filings_are_the_queues_filed_items_by_hand_ones_and_the_lost_answers_found_later(
+    tmp_path: Path,
+) -> None:
     queue = WorkQueue(f"sqlite:///{tmp_path / 'queue.db'}", max_attempts=3, backoff_base_seconds=0.0,
                       backoff_max_seconds=0.0)  # fmt: skip
     queue.create_schema()
     keys = ["open:6228480000000001:2026-11-16:aaaa", "open:6228480000000002:2026-11-17:bbbb",
             "open:6228480000000003:2026-11-18:cccc", "change:6228480000000004:2026-11-19:dddd",
             "open:6228480000000005:2026-11-23:eeee", "dry-run:r0:open:6228480000000006:2026-11-18:ffff",
-            "close:6228480000000007:2026-11-20:gggg"]  # fmt: skip
+            "close:6228480000000007:2026-11-20:gggg", "open:6228480000000008:2026-11-19:hhhh"]  # fmt: skip
     queue.enqueue_many("account-filing", "filing-run", [(key, {}) for key in keys])
     queue.enqueue_many("enterprise-check", "check-run", [("open:6228480000000001:2026-11-16:aaaa", {})])
     ends = {
@@ -112,6 +114,7 @@ def test_our_filings_are_the_queues_filed_items_and_the_lost_answers_found_later
         "eeee": {"status": "filed", "filing_no": "F5"},  # after the period
         "ffff": {"status": "would_file"},
         "gggg": "held",
+        "hhhh": {"status": "filed_by_hand", "filing_no": "HAND8"},  # 人工报备: the run holds its number
     }
     while (item := queue.claim(run_id="filing-run", owner="w0", lease_seconds=30)) is not None:
         end = ends[item.key[-4:]]
@@ -125,7 +128,7 @@ def test_our_filings_are_the_queues_filed_items_and_the_lost_answers_found_later
             queue.complete(item.id, "w0", end)
     ours = our_filings(queue, date(2026, 11, 16), date(2026, 11, 20))
     assert sorted((o.account_no[-1], o.action, o.filing_no) for o in ours) == [
-        ("1", "open", "F1"), ("3", "open", "F3"), ("4", "change", "F4")]
+        ("1", "open", "F1"), ("3", "open", "F3"), ("4", "change", "F4"), ("8", "open", "HAND8")]
 
 
 def test_a_list_cutting_account_numbers_is_told_and_a_whole_one_is_not() -> None:
