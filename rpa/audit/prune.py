@@ -1,6 +1,7 @@
 """`rpa runs prune --older-than 180d`: remove old run folders, the ledger keeping them verifiable.
 
-Only ended runs (run.json has `ended_at`) whose end is older than the limit are removed. Each
+Only ended runs (run.json has `ended_at`) whose end is older than the limit are removed, and
+none a person still has to finish (rows waiting for a checker or in 异常处理, items not ended). Each
 removal is first recorded in the run ledger (`run.pruned`), so `rpa audit verify --all` reports
 the run as 已清理 and still checks its chain in the database against the ledger's final head.
 Nothing is pruned unless asked: there is no default age.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -49,10 +51,14 @@ def prunable(runs_dir: Path, older_than: timedelta, now: datetime) -> list[Path]
     return [folder for _, folder in sorted(found)]
 
 
-def prune_runs(audit: AuditLog, runs_dir: Path, older_than: timedelta, now: datetime) -> list[str]:
-    """Record each old run's prune in the ledger, then remove its folder; returns the run ids."""
+def prune_runs(audit: AuditLog, runs_dir: Path, older_than: timedelta, now: datetime,
+               keep: Collection[str] = ()) -> list[str]:
+    """Record each old run's prune in the ledger, then remove its folder; returns the run ids.
+    `keep`: runs a person still has to finish (`rpa.casework.waiting`), never removed."""
     pruned: list[str] = []
     for folder in prunable(runs_dir, older_than, now):
+        if folder.name in keep:
+            continue
         audit.ledger_pruned(folder.name)
         shutil.rmtree(folder)
         pruned.append(folder.name)

@@ -210,9 +210,11 @@ def runs_prune(
     """删除旧的运行文件夹；运行台账记录每一个，`rpa audit verify --all` 仍核对并报告为已清理。
 
     Remove old run folders; the run ledger records each, so `rpa audit verify --all` still checks
-    their chains and reports them as 已清理. Without --older-than nothing is removed."""
+    their chains and reports them as 已清理. Without --older-than nothing is removed; a run a
+    person still has to finish (待复核, 异常处理, items not ended) is kept, and said so."""
     from rpa.audit.log import AuditLog
-    from rpa.audit.prune import parse_age, prune_runs
+    from rpa.audit.prune import parse_age, prunable, prune_runs
+    from rpa.casework.waiting import still_open
     from rpa.errors import UsageError
     from rpa.run.runs import now_in
 
@@ -221,9 +223,14 @@ def runs_prune(
     cfg = settings()
     audit = AuditLog.from_settings(cfg)
     audit.create_schema()
-    pruned = prune_runs(audit, cfg.runs_dir, parse_age(older_than), now_in(cfg))
+    age, now = parse_age(older_than), now_in(cfg)
+    open_runs = still_open(cfg)
+    pruned = prune_runs(audit, cfg.runs_dir, age, now, keep=open_runs)
     for run_id in pruned:
         typer.echo(f"已清理运行 {run_id}（运行账本已记录）")
+    for folder in prunable(cfg.runs_dir, age, now):
+        if folder.name in open_runs:
+            typer.echo(f"未清理运行 {folder.name}：{open_runs[folder.name]}")
     typer.echo(f"共清理 {len(pruned)} 次运行")
 
 
