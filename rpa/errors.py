@@ -76,6 +76,7 @@ class RpaError(Exception):
 
     code: ClassVar[str] = "rpa_error"
     drops_item: ClassVar[bool] = False  # the item is no longer this worker's (`LeaseLost`)
+    on_a_page: ClassVar[bool] = True  # False: decided without the portal, no failure screenshot
 
     def __init__(
         self,

@@ -87,7 +87,9 @@ class AmsPages:
         self._marks = PageMarks()
         self.quick = True  # page marks, one-round-trip forms, forced clicks (`use_quick`)
         self.content = self._content_frame(page)
-        self.page_in_use = page  # the tab the bot last worked in (for a failure screenshot)
+        # the tab the bot last worked in for the item in hand (a failure screenshot shows it);
+        # None from `start_item` until the item's own work opens a page
+        self.page_in_use: Page | None = page
         self._front: Page | None = page
         self._lookup_tab: ContentFrame | None = None
         self._spare_tab: ContentFrame | None = None
@@ -112,19 +114,25 @@ class AmsPages:
                 tab.quick = on
 
     # -- tabs ------------------------------------------------------------------------------
+    def start_item(self) -> None:
+        """A new item is in hand: no tab shows its work yet, so a failure before its own work
+        opens a page keeps no screenshot (never the page an earlier item left in a tab)."""
+        self.page_in_use = None
+
     @contextmanager
-    def _in_tab(self, tab: ContentFrame | None) -> Iterator[None]:
-        """Work in `tab` (None: the filing tab) for the block; `page_in_use` stays on it if the
-        block fails, so a failure screenshot shows the page that failed."""
+    def _in_tab(self, tab: ContentFrame | None, *, ahead: bool = False) -> Iterator[None]:
+        """Work in `tab` (None: the filing tab) for the block. Work for the item in hand makes
+        the tab `page_in_use` and leaves it so, so a failure screenshot shows the page that
+        failed, or the look-up a hold was decided on; work `ahead` (for the next item) does not."""
         saved_page, saved_content = self.page, self.content
         if tab is not None:
             self.page, self.content = tab.page, tab
-        self.page_in_use = self.page
+        if not ahead:
+            self.page_in_use = self.page
         try:
             yield
         finally:
             self.page, self.content = saved_page, saved_content
-        self.page_in_use = self.page
 
     def work_alone(self) -> None:
         """From now on one tab, one page at a time: the portal refused a form because this
@@ -210,7 +218,7 @@ class AmsPages:
         """What to black out on a failure screenshot of `page_in_use`, whatever page it shows: the
         elements selectors/ams.yaml marks `personal: true` (the page's labels and AMS's messages
         stay readable)."""
-        return personal_masks(self.selectors, self.page_in_use)
+        return [] if self.page_in_use is None else personal_masks(self.selectors, self.page_in_use)
 
     # -- helpers ---------------------------------------------------------------------------
     @property

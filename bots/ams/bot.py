@@ -91,7 +91,7 @@ class AmsBot(AmsPages):
         try:
             table = self.bind(LIST_PAGE).locate("list_table", timeout_ms=FOUND_AFTER_LOAD_MS)
         except (SelectorNotFound, PortalChanged, PlaywrightError):
-            table = self.page_in_use.locator(self.frame_css)
+            table = (self.page_in_use or self.page).locator(self.frame_css)
         return [*self.failure_masks(), *self.operator_masks(self.page_in_use), table]
 
     # -- filing ----------------------------------------------------------------------------
@@ -100,6 +100,7 @@ class AmsBot(AmsPages):
         fields). The portal's objections to the form are raised in its own words."""
         what = codes.filing_words(record.action, record.account_no)
         self.to_front()
+        self.page_in_use = self.page  # the record's form and 信息核对, from here to its answer
         text = self.content.take(check_key(record), what=what)  # 信息核对 loaded ahead, if it was
         if text is None:
             self.form.open(record)

@@ -172,6 +172,7 @@ class FilingHandler:
 
         record = FilingRecord.model_validate(item.payload["record"])
         ref = item_ref(item.key, self._audit_key)
+        self.bot.start_item()  # a failure screenshot shows this item's pages only
         try:
             if not self.logged_in:  # a system error at the last login: this attempt logs in
                 self._log_in()

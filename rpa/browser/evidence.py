@@ -58,7 +58,7 @@ class ItemEvidence:
 @contextmanager
 def item_evidence(
     session: BrowserSession,
-    page: Page | Callable[[], Page],
+    page: Page | Callable[[], Page | None],
     name: str,
     *,
     attempt: int,
@@ -74,6 +74,10 @@ def item_evidence(
     personal values (`rpa.masking.personal_values`); every element, input or select showing one
     is masked too, whatever page the item failed on. Failing to keep evidence never hides the
     item's own error, and a page that cannot be masked keeps no screenshot.
+
+    A screenshot shows the item's own work or nothing: none when `page` gives None (no page
+    shows the item's work yet) or the error was decided without the portal (`RpaError.on_a_page`
+    False: a row held behind another row), since any page shown then is another item's.
     """
     if not is_plain_stem(name):
         raise ValueError("the evidence name must be a plain file stem such as an item_ref")
@@ -81,25 +85,40 @@ def item_evidence(
     session.start_item_trace(attempt=attempt)
     try:
         yield evidence
-    except Exception:  # any failure: keep its evidence, then let it go on up
-        shot: Path | None = None
-        try:
-            shot = unique_path(session.evidence_dir, name, "-failure.png")
-            failed_page = page() if callable(page) else page
-            masks = mask() if callable(mask) else mask
-            with text_masks(failed_page, personal, timeout_ms=session.settings.action_timeout_ms) as by_value:
-                take_screenshot(failed_page, shot, mask=[*masks, *by_value])
-            evidence.screenshot = shot
-        except (PlaywrightError, OSError) as error:
-            if shot is not None:  # a page that changed while it was masked: no screenshot
-                shot.unlink(missing_ok=True)
-            logger.warning("未能截取失败时的截图：{}", error)
+    except Exception as failure:  # any failure: keep its evidence, then let it go on up
+        if getattr(failure, "on_a_page", True):
+            evidence.screenshot = _failure_shot(session, page, name, mask, personal)
         try:
             evidence.trace = session.end_item_trace(keep_as=name)
         except (PlaywrightError, OSError) as error:
             logger.warning("未能保存失败时的跟踪记录：{}", error)
         raise
     session.end_item_trace(keep_as=None)
+
+
+def _failure_shot(
+    session: BrowserSession,
+    page: Page | Callable[[], Page | None],
+    name: str,
+    mask: Sequence[Locator] | Callable[[], Sequence[Locator]],
+    personal: Sequence[str],
+) -> Path | None:
+    """The failed page's screenshot, masked (`item_evidence`); None when no page shows the
+    item's work or the screenshot failed (logged)."""
+    shot: Path | None = None
+    try:
+        failed_page = page() if callable(page) else page
+        if failed_page is None:
+            return None
+        shot = unique_path(session.evidence_dir, name, "-failure.png")
+        masks = mask() if callable(mask) else mask
+        with text_masks(failed_page, personal, timeout_ms=session.settings.action_timeout_ms) as by_value:
+            return take_screenshot(failed_page, shot, mask=[*masks, *by_value])
+    except (PlaywrightError, OSError) as error:
+        if shot is not None:  # a page that changed while it was masked: no screenshot
+            shot.unlink(missing_ok=True)
+        logger.warning("未能截取失败时的截图：{}", error)
+        return None
 
 
 def take_screenshot(page: Page, path: Path, *, mask: Sequence[Locator] = ()) -> Path:

@@ -122,7 +122,7 @@ class PipelinedStrategy:
         ours = (self._form_url(record), check_key(record))
         if spare is not None and started is not None and started in ours:
             bot._spare_tab, bot.content = bot.content, spare
-            bot.page = bot.page_in_use = spare.page
+            bot.page = spare.page
         bot.to_front()
 
     def check_ahead(self, record: CanonicalFiling) -> bool:
@@ -133,7 +133,7 @@ class PipelinedStrategy:
         spare, form = bot._spare_tab, self._form_url(record)
         if spare is None or form is None or spare.started() != form:
             return False
-        with bot._in_tab(spare):
+        with bot._in_tab(spare, ahead=True):
             bot.form.open(record)
             bot.form.fill(record)
             return spare.start_press(bot.form.next_button(), check_key(record))
