@@ -3,7 +3,9 @@
     waits_for_other_run(queue, item, record)   # another run's worker is filing this account
     waits_for_earlier_row(queue, item, record)  # an earlier row (this run's or another's) is not filed
 
-Both raise `NeedsPerson` (需人工处理, not filed) with a note in Chinese, and return otherwise.
+Both raise `HeldBehind` (a `NeedsPerson`: 需人工处理, not filed) with a note in Chinese, and return
+otherwise. The hold is decided from the queue, not on a portal page, so it keeps no failure
+screenshot: whatever a tab shows then is another row's page.
 
 The rows of one account are one order group of the run, enqueued in business order (business
 date, then open, change, close): the queue gives a row to a worker only once every earlier row of
@@ -37,6 +39,12 @@ if TYPE_CHECKING:
     from rpa.queue.work_queue import WorkItem, WorkQueue
 
 
+class HeldBehind(NeedsPerson):
+    """Held behind another row of the account: nothing of this row's was done in the portal."""
+
+    on_a_page = False
+
+
 def waits_for_other_run(queue: WorkQueue, item: WorkItem, record: FilingRecord) -> None:
     """Hold the item while another run's worker has a filing of this account in hand (two
     runs given rows of one account): both would look AMS up before either submits. The run
@@ -46,8 +54,8 @@ def waits_for_other_run(queue: WorkQueue, item: WorkItem, record: FilingRecord) 
         return
     note = (f"该账户正由运行 {other.run_id} 办理，同一账户的报备依次办理：本行未提交，暂挂；"
             f"待其办结后执行 rpa runs retry {item.run_id}")
-    raise NeedsPerson(f"{record.masked_label()}：{note}", code="account_in_other_run",
-                      details={"status": "held", "note": note})
+    raise HeldBehind(f"{record.masked_label()}：{note}", code="account_in_other_run",
+                     details={"status": "held", "note": note})
 
 
 def waits_for_earlier_row(queue: WorkQueue, item: WorkItem, record: FilingRecord) -> None:
@@ -65,7 +73,7 @@ def waits_for_earlier_row(queue: WorkQueue, item: WorkItem, record: FilingRecord
         note = (f"同一账户在前的运行 {elsewhere[0].run_id} {_describe(elsewhere[0])}：本行未提交，暂挂；"
                 f"待该行报备（重试、更正或人工报备获批）后执行 rpa runs retry {item.run_id}")
     earlier = unfinished[0]
-    raise NeedsPerson(
+    raise HeldBehind(
         f"{record.masked_label()}：{note}",
         code=WAITS_FOR_EARLIER,
         details={"status": "held", "note": note, "earlier_row": earlier.payload.get("row")},

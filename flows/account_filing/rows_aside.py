@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from flows.account_filing.account_rows import HeldBehind
 from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.put_aside import filing_of_outcome
 from flows.account_filing.records import ACTION_ORDER, business_order
@@ -92,8 +93,8 @@ def waits_for_row_aside(item: WorkItem, record: FilingRecord, history: AccountHi
             note = (f"同一账户在前的{where}第{entry['row']}行（{ACTION_LABELS[action]} {day}）"
                     f"{outcome_label(entry['status'])}，AMS 中也没有：本行未提交，暂挂；"
                     f"待该行报备（改正后重新导出，或在 AMS 办理）后执行 rpa runs retry {item.run_id}")
-        raise NeedsPerson(f"{record.masked_label()}：{note}", code=WAITS_FOR_EARLIER,
-                          details={"status": "held", "note": note, "earlier_row": entry["row"]})
+        raise HeldBehind(f"{record.masked_label()}：{note}", code=WAITS_FOR_EARLIER,
+                         details={"status": "held", "note": note, "earlier_row": entry["row"]})
 
 
 def comes_after_a_later_filing(record: FilingRecord, history: AccountHistory) -> None:
