@@ -10,6 +10,7 @@ The flows mask accounts themselves; the report scrubs every text again before Ji
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +22,19 @@ def shown_text(value: Any) -> str:
     return "" if value is None else scrub_text(str(value))
 
 
+# a filing number as AMS gives it (digits) or as AMS shows one filed at its screens or a clerk
+# marks one filed by hand: a prefix of two letters or more, then digits (AMS2026112000020,
+# HAND2026120501). A basic account permit (J + 13 digits), an ID number (its X last) or a credit
+# code (digits first) never reads so, and an account number is digits alone
+_FILING_NO = re.compile(r"(?:[A-Za-z]{2,8})?\d{1,24}")
+
+
 def shown_reference(value: Any) -> str:
-    """A filing number is the regulator's reference, not personal data: auditors need it whole.
-    Only a plain run of digits is shown as it is; anything else is scrubbed like free text."""
+    """A filing number is the regulator's reference, not personal data: auditors need it whole,
+    as result.xlsx has it. Only one that reads as a filing number (`_FILING_NO`) is shown as it
+    is; anything else is scrubbed like free text."""
     text = "" if value is None else str(value)
-    return text if text.isdigit() and len(text) <= 24 else scrub_text(text)
+    return text if _FILING_NO.fullmatch(text) else scrub_text(text)
 
 
 @dataclass(frozen=True)
