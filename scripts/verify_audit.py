@@ -11,7 +11,8 @@ Checks, each printed as one short Chinese sentence (docs/audit-verification.md):
      (the folder's name): the final head (last_seq, last_hash) must be in audit.jsonl;
   3. every evidence file the chain names (`evidence` + `evidence_sha256`, and the close's
      `evidence.sealed` list) exists with that SHA-256, and no other file is under evidence/;
-  4. run.json's counts equal those of the chain's last `run.finished` event;
+  4. run.json exists once the chain records the run's end, and its counts equal those of the
+     chain's last `run.finished` event;
   5. every output file of the chain's last `outputs.written` event (result.xlsx, report.html,
      ...) exists with the SHA-256 recorded when it was written.
 Checks 2-5 read the events whose own HMAC holds, so a missing or moved line is named once, as
@@ -234,6 +235,9 @@ class Checker:
     def check_counts(self, events: list[dict[str, Any]]) -> None:
         finished = [e for e in events if e["event"] == "run.finished"]
         run_json = self.folder / "run.json"
+        if finished and not run_json.is_file():
+            ended = finished[-1]["seq"]
+            self.bad(f"run.json 不存在（审计链第 {ended} 条事件记录了运行结束）{self.gap_note()}")
         if not finished or not run_json.is_file():
             return
         chain_counts = {k: v for k, v in (finished[-1]["details"].get("counts") or {}).items() if v}

@@ -3,13 +3,16 @@
 For each run: the database chain (every MAC, link and the head), the ledger's final head and
 item count against that chain, the run folder, the exported audit.jsonl (alone and against
 the database and the ledger), every evidence file's SHA-256 as the chain recorded it (and no
-evidence file the chain does not know), run.json's counts against the chain's, every item
-counted as ended against its own outcome event in the chain, every ended item in the queue
-against that event (`rpa.audit.item_checks`), every output file against the SHA-256 the chain
-recorded when it was written, and every input row the chain validated has its line in
-result.xlsx (`rpa.audit.output_checks`). The ledger
-itself is verified first, in the database and in its append-only copy. Each finding is a short
-Chinese sentence; a run pruned on purpose is reported as 已清理, not as tampering.
+evidence file the chain does not know), run.json there and its counts against the chain's,
+every item counted as ended against its own outcome event in the chain, every ended item in
+the queue against that event (`rpa.audit.item_checks`), every item the chain names still in
+the queue and not reopened without a record (`rpa.audit.item_presence`), every output file
+against the SHA-256 the chain recorded when it was written, and every input row the chain
+validated has its line in result.xlsx (`rpa.audit.output_checks`). The ledger itself is
+verified first, in the database and in its append-only copy. `--all` takes every run the
+database, either ledger or the runs folder (a folder with a run.json, as `rpa runs list`)
+knows. Each finding is a short Chinese sentence; a run pruned on purpose is reported as 已清理,
+not as tampering.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from rpa.audit.chain import KIND_WORDS, AuditEvent, VerifyResult
 from rpa.audit.evidence import EVIDENCE_DIR, EVIDENCE_SEALED, file_sha256
 from rpa.audit.export import read_export
 from rpa.audit.item_checks import ENDED, QueuedItem, check_queue_items, last_outcomes, outcome_state
+from rpa.audit.item_presence import check_items_present
 from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.audit.output_checks import check_outputs, check_result_rows
@@ -67,7 +71,14 @@ def verify_ledger(audit: AuditLog) -> tuple[Report, dict[str, LedgerRun]]:
         report.bad(f"账本副本 {copy_path} 不存在（数据库账本有 {len(stored)} 条记录）")
     if not stored and not copied:
         report.good("尚无记录（账本启用前的运行只核对其审计链）")
-    return report, runs_in(stored or copied)
+    return report, _ledger_runs(stored, copied)
+
+
+def _ledger_runs(stored: list[AuditEvent], copied: list[AuditEvent]) -> dict[str, LedgerRun]:
+    """The runs the ledger knows: from the longer of the database ledger and its copy (a database
+    restored from an older backup has the shorter), plus any run only the other one knows."""
+    first, second = (copied, stored) if len(copied) > len(stored) else (stored, copied)
+    return {**runs_in(second), **runs_in(first)}
 
 
 def verify_run(
@@ -96,7 +107,9 @@ def verify_run(
     elif run_id not in (OUTSIDE_RUN,):
         report.good("运行账本中没有这次运行（账本启用前的运行）")
     if queue_items is not None and not pruned:
-        check_queue_items(report, audit, events, queue_items(run_id))
+        queued = queue_items(run_id)
+        check_queue_items(report, audit, events, queued)
+        check_items_present(report, audit, events, queued)
     folder = runs_dir / run_id
     if pruned:
         report.good(f"运行文件夹已清理（账本于 {ledger.pruned_at if ledger else ''} 记录了清理）")
@@ -175,10 +188,20 @@ def _check_evidence(report: Report, folder: Path, events: list[AuditEvent]) -> N
 
 
 def _check_counts(report: Report, folder: Path, events: list[AuditEvent]) -> None:
+    """run.json is there (it is written just after run.started) and its counts are the chain's."""
     finished = [event for event in events if event.event == "run.finished"]
-    if not finished or not (folder / RUN_JSON).exists():
-        return
-    chain_counts = _nonzero(finished[-1].details.get("counts"))
+    chain_counts = _nonzero(finished[-1].details.get("counts")) if finished else {}
+    if not (folder / RUN_JSON).exists():
+        if len(events) > 1:  # a run past its first event has one
+            report.bad(f"{RUN_JSON} 不存在（审计链记录了这次运行的 {len(events)} 条事件；"
+                       "rpa runs list 和控制台因此不再列出它）")
+    elif finished:
+        _compare_counts(report, folder, chain_counts)
+    if finished:
+        _check_items(report, events, chain_counts)
+
+
+def _compare_counts(report: Report, folder: Path, chain_counts: dict[str, int]) -> None:
     try:
         info = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
     except ValueError:
@@ -190,7 +213,6 @@ def _check_counts(report: Report, folder: Path, events: list[AuditEvent]) -> Non
         report.bad(f"{RUN_JSON} 的计数（{in_file}）与审计链记录的（{in_chain}）不同")
     else:
         report.good(f"{RUN_JSON} 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
-    _check_items(report, events, chain_counts)
 
 
 def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[str, int]) -> None:
@@ -221,10 +243,17 @@ def verify_runs(
     ledger knows (`run_id` None). With `queue_items`, each run's ended items in the queue are
     checked against the chain too."""
     ledger_report, ledger = verify_ledger(audit)
-    every = sorted((set(audit.run_ids()) | set(ledger)) - {LEDGER})
+    every = sorted((set(audit.run_ids()) | set(ledger) | set(_run_folders(runs_dir))) - {LEDGER})
     targets = [run_id] if run_id is not None else every
     checked = [_guarded(audit, runs_dir, target, ledger.get(target), queue_items) for target in targets]
     return [ledger_report, *checked]
+
+
+def _run_folders(runs_dir: Path) -> list[str]:
+    """The folders `rpa runs list` and the console show as runs: those holding a run.json."""
+    if not runs_dir.is_dir():
+        return []
+    return [path.name for path in runs_dir.iterdir() if path.is_dir() and (path / RUN_JSON).is_file()]
 
 
 def _guarded(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from rpa.audit.chain import AuditEvent, canonical_json
 from rpa.audit.details import FILE_FIELDS, mask_details
-from rpa.masking import FieldClass
+from rpa.masking import FieldClass, mask
 from rpa.outcomes import state_label
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def check_queue_items(
             differences = [f"的结果“{state_label(str(item.state))}”是收尾时按队列补记的（第 {event.seq} 条"
                            "事件），审计链中没有它此后被领取办理的记录（队列中的事项可能被改动）"]
         for difference in differences:
-            report.bad(f"{_name(item)}{difference}")
+            report.bad(f"{item_name(item)}{difference}")
             problems += 1
     if ended and not problems:
         report.good(f"队列中 {len(ended)} 个已结束事项的状态和结果与审计链一致")
@@ -138,6 +138,26 @@ def _result_differences(audit: AuditLog, result: Mapping[str, Any] | None, event
     return found
 
 
-def _name(item: QueuedItem) -> str:
-    row = item.payload.get("row") if isinstance(item.payload, Mapping) else None
-    return f"事项 {item.id}（第 {row} 行）" if isinstance(row, int) and row else f"事项 {item.id}"
+def item_tags(item: QueuedItem) -> dict[str, Any]:
+    """What names an item in a diagnostic: its id, its input row and its account masked (an
+    `item.claimed` event records them, so an item later deleted from the queue can be named)."""
+    payload = item.payload if isinstance(item.payload, Mapping) else {}
+    record = payload.get("record")
+    row = payload.get("row")
+    account = payload.get("account_no") or (record.get("account_no") if isinstance(record, Mapping) else None)
+    tags: dict[str, Any] = {"item_id": item.id}
+    if isinstance(row, int) and row:
+        tags["row"] = row
+    if isinstance(account, str) and account:
+        tags["account"] = mask(account, FieldClass.ACCOUNT_NO)
+    return tags
+
+
+def item_name(item: QueuedItem | None, tags: Mapping[str, Any] | None = None) -> str:
+    """事项 8（第 13 行，账号 ************0012）, from the queue's item or an event's `item_tags`."""
+    tags = item_tags(item) if item is not None else (tags or {})
+    parts = [f"第 {tags['row']} 行"] if tags.get("row") else []
+    if tags.get("account"):
+        parts.append(f"账号 {tags['account']}")
+    number = f"事项 {tags['item_id']}" if tags.get("item_id") is not None else "事项"
+    return f"{number}（{'，'.join(parts)}）" if parts else number

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from rpa.audit.item_checks import item_tags
 from rpa.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
@@ -84,5 +85,5 @@ class Claims:
                                  affinity=self._affinity)
         if item is not None:
             self._affinity = item.affinity
-            wctx.record("item.claimed", item, attempt=item.attempts)
+            wctx.record("item.claimed", item, attempt=item.attempts, **item_tags(item))
         return item

@@ -1,0 +1,152 @@
+"""What a run left, removed or forged where verify did not look: a deleted run.json, an item
+deleted from the queue or set back to pending, a run folder nobody recorded, a database rolled
+back behind the ledger copy. `rpa audit verify` (and, for run.json, scripts/verify_audit.py)
+fails and names it.
+
+One real smoke run (real Chromium against the local smoke site); each case copies its whole
+world (runs folder, queue database, audit key, ledger copy) and edits the copy as an attacker
+with full file and database rights would, then runs the real CLI on it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli_helpers import CliEnv, make_cli_env, run_id_from
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+
+@dataclass(frozen=True)
+class Finished:
+    root: Path
+    run_id: str
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Finished:
+    root = tmp_path_factory.mktemp("present")
+    cli = _cli(root)
+    done = cli.run("run", "smoke", "--items", "4", "--workers", "1", check_exit=0)
+    return Finished(root, run_id_from(done.stdout))
+
+
+def _cli(world: Path) -> CliEnv:
+    return make_cli_env(world, RPA_LEDGER_FILE=str(world / "keys" / "ledger.jsonl"))
+
+
+def _copy(finished: Finished, tmp_path: Path) -> CliEnv:
+    world = tmp_path / "world"
+    shutil.copytree(finished.root, world)
+    return _cli(world)
+
+
+def _verify_fails(cli: CliEnv, *args: str) -> str:
+    done = cli.run("audit", "verify", *args)
+    assert done.returncode == 1, f"verify passed a tampered run:\n{done.stdout}\n{done.stderr}"
+    assert "Traceback" not in done.stderr + done.stdout
+    return done.stdout
+
+
+def _items(cli: CliEnv, run_id: str) -> list[tuple[int, str]]:
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        query = "SELECT id, state FROM queue_items WHERE run_id = ? ORDER BY id"
+        return conn.execute(query, (run_id,)).fetchall()
+
+
+def _sql(cli: CliEnv, statement: str, args: tuple[object, ...]) -> None:
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        conn.execute(statement, args)
+
+
+def test_an_untouched_run_has_every_item_of_its_chain_in_the_queue(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli = _copy(finished, tmp_path)
+    done = cli.run("audit", "verify", "--all", check_exit=0)
+    assert f"运行 {finished.run_id}：审计链记录的 4 个事项都在队列中" in done.stdout, done.stdout
+
+
+def test_a_deleted_run_json_is_named_by_both_verifiers(finished: Finished, tmp_path: Path) -> None:
+    cli = _copy(finished, tmp_path)
+    (cli.runs / finished.run_id / "run.json").unlink()
+    listed = cli.run("runs", "list", check_exit=0).stdout
+    assert finished.run_id not in listed  # gone from the operators' view
+    for args in ((finished.run_id,), ("--all",)):
+        out = _verify_fails(cli, *args)
+        assert f"运行 {finished.run_id}：【不符】run.json 不存在" in out, out
+    world = cli.runs.parent
+    script = subprocess.run(
+        [sys.executable, "-I", "-S", str(Path(__file__).resolve().parents[2] / "scripts" / "verify_audit.py"),
+         str(cli.runs / finished.run_id), "--ledger", str(world / "keys" / "ledger.jsonl"),
+         "--key-file", str(world / "keys" / "audit.key")],
+        capture_output=True, text=True, timeout=60, check=False, cwd=world,
+    )
+    assert script.returncode == 1 and "【不符】run.json 不存在" in script.stdout, script.stdout
+
+
+def test_an_item_deleted_from_the_queue_is_named_before_and_after_a_resume(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli = _copy(finished, tmp_path)
+    run = finished.run_id
+    item_id, _ = _items(cli, run)[1]
+    _sql(cli, "DELETE FROM queue_items WHERE id = ?", (item_id,))
+    out = _verify_fails(cli, run)
+    assert f"运行 {run}：【不符】事项 {item_id}" in out and "在队列中不存在（审计链第" in out, out
+    # a resume enqueues the row again under the same key and works it: the chain shows it done twice
+    cli.run("run", "smoke", "--resume", run, "--workers", "1")
+    out = _verify_fails(cli, "--all")
+    assert "条事件已完成，第" in out and "条事件又被领取办理" in out, out
+
+
+def test_a_done_item_set_back_to_pending_is_named_before_and_after_a_resume(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli = _copy(finished, tmp_path)
+    run = finished.run_id
+    item_id, state = _items(cli, run)[2]
+    assert state == "done"
+    _sql(cli, "UPDATE queue_items SET state = 'pending' WHERE id = ?", (item_id,))
+    out = _verify_fails(cli, "--all")
+    assert f"运行 {run}：【不符】事项 {item_id}" in out and "的状态：队列中为“" in out, out
+    assert "记录的为“已完成”，审计链中没有它此后被放回待办的记录" in out, out
+    cli.run("run", "smoke", "--resume", run, "--workers", "1")
+    out = _verify_fails(cli, run)
+    assert f"【不符】事项 {item_id}" in out and "条事件又被领取办理" in out, out
+
+
+def test_a_forged_run_folder_is_named_by_verify_all(finished: Finished, tmp_path: Path) -> None:
+    cli = _copy(finished, tmp_path)
+    forged = "20261205-235959-smoke-f0f0f0"
+    shutil.copytree(cli.runs / finished.run_id, cli.runs / forged)
+    info = json.loads((cli.runs / forged / "run.json").read_text(encoding="utf-8"))
+    (cli.runs / forged / "run.json").write_text(json.dumps({**info, "run_id": forged}), encoding="utf-8")
+    assert forged in cli.run("runs", "list", check_exit=0).stdout
+    out = _verify_fails(cli, "--all")
+    assert f"运行 {forged}：【不符】数据库和运行账本中都没有这次运行" in out, out
+    assert f"核对不通过：运行 {forged}" in out, out
+
+
+def test_runs_only_the_ledger_copy_knows_are_named_after_a_database_rollback(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli = _copy(finished, tmp_path)
+    backup = tmp_path / "queue.db.bak"
+    with sqlite3.connect(cli.runs / "queue.db") as live, sqlite3.connect(backup) as copy:
+        live.backup(copy)  # an ordinary backup, WAL included
+    later = run_id_from(cli.run("run", "smoke", "--items", "2", "--workers", "1", check_exit=0).stdout)
+    for extra in ("queue.db-wal", "queue.db-shm"):
+        (cli.runs / extra).unlink(missing_ok=True)
+    shutil.copyfile(backup, cli.runs / "queue.db")  # the database restored from before the later run
+    out = _verify_fails(cli, "--all")
+    assert f"运行 {later}：【不符】数据库中没有这次运行的审计链，但运行账本记录了它" in out, out
+    assert f"运行 {finished.run_id}：审计链记录的 4 个事项都在队列中" in out, out
