@@ -40,7 +40,8 @@ def _compare(name: str, label: str, parts: list[Figure], total: Figure, fixed: D
     return CheckResult(
         name, False,
         f"{label}：各行相加为 {_amount(added, total.unit)}，但 {total.provenance.describe()} 显示 "
-        f"{total.raw} {total.unit}；相差 {_amount(difference, total.unit)}，"
+        f"{total.raw} {total.unit}；相差 {_amount(abs(difference), total.unit)}"
+        f"（合计比各行之和{'多' if difference > 0 else '少'}），"
         f"超过容差 {_amount(tolerance, total.unit)}",
         [total.provenance, *(f.provenance for f in parts)])
 
@@ -162,7 +163,8 @@ def reconcile(branch_extractions: Sequence[Extraction], summary: Extraction, *,
                     f"{_amount(figure.value_yuan, figure.unit)}（{figure.raw} {figure.unit}），"
                     f"{summary.file} 为 {_amount(theirs.value_yuan, theirs.unit)}"
                     f"（{theirs.raw} {theirs.unit}）；"
-                    f"相差 {_amount(difference, figure.unit)}，"
+                    f"相差 {_amount(abs(difference), figure.unit)}"
+                    f"（汇总比网点文件{'少' if difference > 0 else '多'}），"
                     f"超过容差 {_amount(pair.tolerance, figure.unit)}",
                     [figure.provenance, theirs.provenance]))
     by = "，容差按所示单位" if tolerance_yuan is None else f"，容差 {tolerance_yuan} 元"

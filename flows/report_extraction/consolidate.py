@@ -79,8 +79,9 @@ def _incomplete_sheet(sheet: Worksheet, collected: Collected, card: Scorecard) -
     _header(sheet, ["序号", "原因"])
     for number, why in enumerate(card.incomplete, 1):
         _row(sheet, [number, why], [])
-    _row(sheet, ["—", "明细见“校验”表；未下载的文件续跑（rpa run --resume）再取，平台改正了的拒收文件用 "
-                "rpa runs retry 重新下载，即可得到完整的汇总与评分"], [])
+    _row(sheet, ["—", "明细见“校验”表；未下载的文件用 rpa run report-extraction --resume <运行编号> "
+                "续跑再取，平台改正了的拒收文件用 rpa runs retry <运行编号> 重新下载，"
+                "即可得到完整的汇总与评分（运行编号即本文件所在文件夹的名字）"], [])
     _widths(sheet, [6, 90])
 
 

@@ -155,9 +155,8 @@ class ReportExtractionFlow(Flow):
                           monthly_formats=self.monthly_formats, day_over_day=self.day_over_day)
         entries = [NewItem(item.key(ctx.run_id), item.payload(), affinity=item.listed_with) for item in items]
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
-        days = ", ".join(day.isoformat() for day in self.report_dates)
-        note = (f"{len(items)} report files for {days}: {len(branches)} branches, "
-                f"formats {', '.join(self.formats)}")
+        days = "、".join(day.isoformat() for day in self.report_dates)
+        note = f"{days}：{len(items)} 个报表文件，{len(branches)} 个网点，格式 {'、'.join(self.formats)}"
         return Prepared.of(results, notes=[note])
 
     def worker_count(self, ctx: RunContext, requested: int) -> int:

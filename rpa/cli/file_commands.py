@@ -64,6 +64,7 @@ def extract(
 
     Extract one report file by its spec; exit 1 when the file is refused or a check fails,
     exit 2 when it cannot be read at all."""
+    from flows.report_extraction.consolidate import CHECK_NAMES
     from flows.report_extraction.extract import extract_file
     from flows.report_extraction.numbers import is_money
     from flows.report_extraction.specs import load_spec
@@ -90,11 +91,12 @@ def extract(
                 + ("  单位假定" if figure.unit_assumed else "")
             )
         for check in result.checks:
-            typer.echo(f"核对 {check.name}：{'通过' if check.ok else '不通过'} {check.message}")
+            name = CHECK_NAMES.get(check.name, check.name)
+            typer.echo(f"{name}：{'通过' if check.ok else '不通过'} {check.message}")
     failed = [c for c in result.checks if not c.ok]
     if as_json:  # stdout is for the JSON: each failed check is one line on stderr
         for check in failed:
-            typer.echo(f"核对 {check.name}：不通过 {check.message}", err=True)
+            typer.echo(f"{CHECK_NAMES.get(check.name, check.name)}：不通过 {check.message}", err=True)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -103,6 +105,8 @@ def _print_explained(result: Any) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
+
+    from flows.report_extraction.consolidate import CHECK_NAMES
 
     console = Console()
     branch = f"  机构 {result.branch}" if result.branch else ""
@@ -126,4 +130,4 @@ def _print_explained(result: Any) -> None:
         console.print(f"说明：{escape(note)}")
     for check in result.checks:
         verdict = "通过" if check.ok else "[red]不通过[/]"
-        console.print(f"核对 {escape(check.name)}：{verdict} {escape(check.message)}")
+        console.print(f"{escape(CHECK_NAMES.get(check.name, check.name))}：{verdict} {escape(check.message)}")

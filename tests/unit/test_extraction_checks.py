@@ -30,6 +30,10 @@ def test_reconcile_tolerance_follows_the_units_shown() -> None:
     failed = _failed(reconcile([branch], far))
     assert len(failed) == 1 and "b.xlsx" in failed[0].message and "s.xlsx" in failed[0].message
     assert _failed(reconcile([branch], far, tolerance_yuan=Decimal(200))) == []
+    # which side is larger is said in words, not left to the sign of a difference no one defined
+    assert "相差 132.11 元（汇总比网点文件多）" in failed[0].message
+    below = _extraction("s.xlsx", [_figure("s.xlsx", "110101", "储蓄存款余额", "1234400", "123.44")])
+    assert "相差 167.89 元（汇总比网点文件少）" in _failed(reconcile([branch], below))[0].message
 
 
 def test_a_branch_missing_from_the_summary_fails() -> None:

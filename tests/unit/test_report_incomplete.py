@@ -77,6 +77,7 @@ def test_a_withheld_scorecard_ranks_nothing_and_the_workbook_says_so_first(tmp_p
     assert workbook.sheetnames == ["不完整", "数据", "校验", "评分"]
     reasons = [row[1] for row in workbook["不完整"].iter_rows(min_row=3, values_only=True)]
     assert reasons[:3] == why
+    assert "rpa run report-extraction --resume <运行编号>" in str(reasons[-1])  # a command that exists
     scores = workbook["评分"]
     assert scores["A1"].value.startswith("不完整：1 个文件被拒收；2 个文件未取得")
     ranks = [scores.cell(r, 1).value for r in (3, 4)]
