@@ -90,7 +90,7 @@ def test_summary_off_by_100_fails_reconciliation_and_names_both_files(tmp_path: 
     message = failed[0].message
     assert f"branch_daily_{BRANCHES[0][0]}_standard.{fmt}" in message
     assert f"summary_daily_all_summary_off_by_100.{fmt}" in message
-    assert "储蓄存款余额" in message and "-100" in message
+    assert "储蓄存款余额" in message and "相差 100.00 元（汇总比网点文件多）" in message
     assert {p.file for p in failed[0].provenance} == {branch_files[0].file, summary.file}
 
 
