@@ -28,6 +28,7 @@ from flows.report_extraction.checks import totals_checks
 from flows.report_extraction.figure_units import figure_unit, label_row_units
 from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
+from flows.report_extraction.header_repeats import header_repeat
 from flows.report_extraction.models import Extraction, Figure
 from flows.report_extraction.number_formats import figure_in
 from flows.report_extraction.numbers import UNIT_FACTORS, NumberFormatError, is_no_figure, split_unit, to_yuan
@@ -130,9 +131,15 @@ class _Reading:
             texts = [t for t in self.grid.row_texts(row) if t]
             if texts:  # not what a person reads: never read, always said (a hidden duplicate too)
                 self.notes.append(f"略过的隐藏行 {self._where(row)} {texts[0][:20]}")
+        repeat_end = 0
         for row in self.grid.visible_rows(self.header.body_start):
             texts = [t for t in self.grid.row_texts(row) if t]
-            if not texts:
+            if row < repeat_end:
+                continue
+            if texts and (depth := header_repeat(self.grid, self.header, self.spec.label_column, row)):
+                self.notes.append(f"略过的重复表头 {self._where(row)} {texts[0][:20]}")
+                repeat_end = row + depth
+            elif not texts:
                 self.notes.append(f"略过的空行 第{row + 1}行")
                 rows.append(None)
             elif is_note(texts[0]):

@@ -1,0 +1,117 @@
+"""A header printed a second time never gives a figure read under titles not printed above it.
+
+A header met again (lower in a sheet, atop a PDF page the table continues onto) is a repeat only
+with the same titles in the same order; in another order it refuses the file naming both. Every
+file is written here by hand (openpyxl, reportlab); the places expected are worked out from the
+layouts written below.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from flows.report_extraction import extract_file, load_spec
+from rpa.errors import DuplicateHeader
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = ROOT / "config" / "specs"
+HEAD = ["项目", "单位", "本日", "较上日", "较年初"]
+SWAPPED = ["项目", "单位", "较上日", "本日", "较年初"]
+# label, unit, 本日, 较上日, 较年初 as the branch's system prints them
+ROWS = [["储蓄存款余额", "万元", "12,345.67", "12.30", "456.70"],
+        ["个人金融资产余额", "万元", "23,456.78", "-23.40", "1,234.50"],
+        ["个人贷款余额", "万元", "3,456.78", "5.60", "78.90"],
+        ["对公贷款余额", "万元", "4,567.89", "0.00", "100.00"],
+        ["普惠贷款余额", "万元", "567.89", "1.10", "50.50"],
+        ["客户数", "户", "8,888", "8", "300"],
+        ["新增客户数", "户", "8", "1", "300"],
+        ["中间业务收入", "万元", "12.34", "0.50", "345.67"],
+        ["对公账户开户数", "个", "3", "1", "120"]]
+HEADING = ["网点经营日报", "机构：110101 东城支行", "数据日期：2026-12-04", "单位：万元"]
+
+
+def _swap(row: list[str]) -> list[str]:
+    """A row laid out under SWAPPED: 较上日 before 本日."""
+    return [row[0], row[1], row[3], row[2], row[4]]
+
+
+def _xlsx(tmp_path: Path, second_header: list[str]) -> Path:
+    """Rows 1-4 the heading, row 5 HEAD, rows 6-10 the first five metrics, row 11 blank,
+    row 12 `second_header`, rows 13-16 the other four laid out under it."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "网点经营日报"
+    for text in HEADING:
+        ws.append([text])
+    ws.append(HEAD)
+    for row in ROWS[:5]:
+        ws.append(row)
+    ws.append([])
+    ws.append(second_header)
+    for row in ROWS[5:]:
+        ws.append(row if second_header == HEAD else _swap(row))
+    path = tmp_path / "daily.xlsx"
+    book.save(path)
+    return path
+
+
+def _table(data: list[list[str]], size: int = 9, widths: list[int] | None = None) -> Table:
+    table = Table(data, colWidths=widths)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+                               ("FONTSIZE", (0, 0), (-1, -1), size),
+                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    return table
+
+
+def _pdf(path: Path, heading: list[str], body: list[object]) -> Path:
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("p", fontName="STSong-Light", fontSize=10, leading=14)
+    doc = SimpleDocTemplate(str(path), pagesize=A4)
+    doc.build([Paragraph(text, style) for text in heading] + body)  # type: ignore[arg-type]
+    return path
+
+
+def test_a_header_repeated_lower_in_a_sheet_in_another_order_refuses_naming_both(tmp_path: Path) -> None:
+    with pytest.raises(DuplicateHeader) as caught:
+        extract_file(_xlsx(tmp_path, SWAPPED), load_spec("branch_daily", SPECS))
+    message = str(caught.value)
+    assert "网点经营日报!A12" in message and "网点经营日报!A5" in message
+    assert "项目|单位|较上日|本日|较年初" in message and "项目|单位|本日|较上日|较年初" in message
+    assert len(message.splitlines()) == 1
+
+
+def test_the_same_header_repeated_lower_in_a_sheet_is_passed_over_and_said(tmp_path: Path) -> None:
+    extraction = extract_file(_xlsx(tmp_path, HEAD), load_spec("branch_daily", SPECS))
+    today = {f.metric: f for f in extraction.figures if f.column == "本日"}
+    assert today["客户数"].value_yuan == 8888 and today["客户数"].provenance.cell == "C13"
+    assert today["中间业务收入"].value_yuan == 123400
+    assert any(n.startswith("略过的重复表头 A12") for n in extraction.notes)
+
+
+def test_a_pdf_page_with_its_header_in_another_order_refuses_naming_the_pages(tmp_path: Path) -> None:
+    """Page 1: HEAD and five metrics; page 2: its own header SWAPPED and the other four under
+    it, the columns as wide as page 1's. Read under page 1's titles, 客户数 本日 would be 8."""
+    widths = [110, 40, 80, 80, 80]
+    first = _table([HEAD, *ROWS[:5]], widths=widths)
+    second = _table([SWAPPED, *map(_swap, ROWS[5:])], widths=widths)
+    path = _pdf(tmp_path / "daily.pdf", HEADING, [first, PageBreak(), second])
+    with pytest.raises(DuplicateHeader) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    message = str(caught.value)
+    assert "第2页 又有一行表头“项目|单位|较上日|本日|较年初”" in message and "（第1页）" in message
+    run = subprocess.run([sys.executable, "-m", "rpa", "extract", str(path), "--spec", "branch_daily"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "第2页 又有一行表头" in run.stderr
