@@ -1,8 +1,11 @@
 """Read a report table from a PDF into a Grid (pdfplumber).
 
 Each PDF is opened once and each page gets one `find_tables()`; the table's cells (with their
-positions) become grid cells, spans included. A table continued on the next pages, with its
-header repeated or not, ruled or not, is joined here by column positions (pdf_continuation):
+positions) become grid cells, spans included. Two ruled tables printing the label column's
+title (项目) on one page, a report and an appendix of the same layout, are read as one grid, so
+a label met in both refuses the file as in a worksheet, never the first taken. A table
+continued on the next pages, with its header repeated or not, ruled or not, is joined here
+by column positions (pdf_continuation):
 pdfplumber does not do it, and a row that cannot be placed is an error naming its page and
 text, never dropped; the text around the table on those pages (a footnote stating the unit)
 is kept with its page (Grid.continued). A page without ruling lines goes to the borderless
@@ -162,14 +165,26 @@ def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: i
                 f"{file} 第{page_number}页：表格续页没有表头，且报表按“{spec.group_column.name}”分组；"
                 "无表头时无法确定分组标签归属哪些行", details={"file": file, "page": page_number})
         return headless
-    table = max(tables, key=lambda t: len(t.cells))
-    grid = _ruled_grid(table, file, page_number)
-    x0, top, x1, bottom = table.bbox
-    outside = [c for c in chars if not (x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] <= bottom)]
+    grids = [(table, _ruled_grid(table, file, page_number)) for table in tables]
+    headed = sorted(((t, g) for t, g in grids if _holds_label_header(g, spec)), key=lambda tg: tg[0].bbox[1])
+    chosen = headed or [max(grids, key=lambda tg: len(tg[0].cells))]
+    grid = chosen[0][1]
+    for _, below in chosen[1:]:  # tables of the same kind on one page: read as one, so a label
+        grid.append(below)       # met in both refuses the file as in a worksheet
+    boxes = [table.bbox for table, _ in chosen]
+    outside = [c for c in chars if not any(x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] <= bottom
+                                           for x0, top, x1, bottom in boxes)]
     grid.preamble = text_lines(outside)
     if not first:
-        _nothing_beside(outside, table.bbox, file, page_number)
+        union = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                 max(b[3] for b in boxes))
+        _nothing_beside(outside, union, file, page_number)
     return grid
+
+
+def _holds_label_header(grid: Grid, spec: ExtractionSpec) -> bool:
+    """True when a table prints the spec's label column title (项目, 机构代码)."""
+    return any(spec.label_column.matches(cell.text) for cell in grid.cells.values())
 
 
 def _nothing_beside(outside: list[dict[str, Any]], bbox: tuple[float, float, float, float], file: str,

@@ -1,9 +1,11 @@
-"""A header printed a second time never gives a figure read under titles not printed above it.
+"""A header printed a second time, and a second table of the same kind, never give a figure
+read under titles that are not printed above it.
 
 A header met again (lower in a sheet, atop a PDF page the table continues onto) is a repeat only
-with the same titles in the same order; in another order it refuses the file naming both. Every
-file is written here by hand (openpyxl, reportlab); the places expected are worked out from the
-layouts written below.
+with the same titles in the same order; in another order it refuses the file naming both. Two
+tables with the same header and labels on one PDF page refuse the file as the same two tables in
+one worksheet do: a label appearing twice. Every file is written here by hand (openpyxl,
+reportlab); the places expected are worked out from the layouts written below.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import DuplicateHeader
@@ -75,10 +77,10 @@ def _table(data: list[list[str]], size: int = 9, widths: list[int] | None = None
     return table
 
 
-def _pdf(path: Path, heading: list[str], body: list[object]) -> Path:
+def _pdf(path: Path, heading: list[str], body: list[object], *, wide: bool = False) -> Path:
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("p", fontName="STSong-Light", fontSize=10, leading=14)
-    doc = SimpleDocTemplate(str(path), pagesize=A4)
+    doc = SimpleDocTemplate(str(path), pagesize=landscape(A4) if wide else A4)
     doc.build([Paragraph(text, style) for text in heading] + body)  # type: ignore[arg-type]
     return path
 
@@ -115,3 +117,41 @@ def test_a_pdf_page_with_its_header_in_another_order_refuses_naming_the_pages(tm
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "第2页 又有一行表头" in run.stderr
+
+
+def test_two_tables_of_one_header_on_a_pdf_page_refuse_as_in_a_sheet(tmp_path: Path) -> None:
+    """An appendix (上月同日, every money figure 1,000.00) above the report's own table: the
+    first table is not taken for the report; 储蓄存款余额 is met twice on page 1."""
+    appendix = [[r[0], r[1], "1,000.00" if r[1] == "万元" else "10", "1.00", "2.00"] for r in ROWS]
+    body = [Paragraph("附表：上月同日", ParagraphStyle("p", fontName="STSong-Light", fontSize=10)),
+            _table([HEAD, *appendix]), Spacer(1, 20), _table([HEAD, *ROWS])]
+    path = _pdf(tmp_path / "daily.pdf", HEADING, body)
+    with pytest.raises(DuplicateHeader) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    message = str(caught.value)
+    assert "行标签“储蓄存款余额”出现两次" in message and message.count("第1页") == 2
+
+
+def test_two_summary_tables_on_a_pdf_page_refuse_naming_the_branch(tmp_path: Path) -> None:
+    metrics = ["储蓄存款余额", "个人金融资产余额", "个人贷款余额", "对公贷款余额", "普惠贷款余额",
+               "客户数", "新增客户数", "中间业务收入", "对公账户开户数"]
+
+    def table(scale: int) -> Table:
+        rows = [["110101", "东城支行", *[f"{scale * 10:.2f}"] * 5, str(scale), "1", "1.00", "1"],
+                ["110102", "西城支行", *[f"{scale * 20:.2f}"] * 5, str(scale), "1", "1.00", "1"]]
+        total = ["合计", "", *[f"{scale * 30:.2f}"] * 5, str(2 * scale), "2", "2.00", "2"]
+        return _table([["机构代码", "机构名称", *metrics], *rows, total], size=6)
+
+    path = _pdf(tmp_path / "summary.pdf", ["分行汇总日报", "数据日期：2026-12-04", "单位：万元、户、个"],
+                [table(1), Spacer(1, 20), table(2)], wide=True)
+    with pytest.raises(DuplicateHeader) as caught:
+        extract_file(path, load_spec("summary_daily", SPECS))
+    assert "机构 110101 的行出现两次" in str(caught.value) and str(caught.value).count("第1页") == 2
+
+
+def test_a_small_table_of_another_kind_beside_the_report_is_not_joined(tmp_path: Path) -> None:
+    """A sign-off box (制表 / 复核) on the page is not the report's table and changes nothing."""
+    body = [_table([HEAD, *ROWS]), Spacer(1, 20), _table([["制表", "张三", "复核", "李四"]])]
+    extraction = extract_file(_pdf(tmp_path / "daily.pdf", HEADING, body), load_spec("branch_daily", SPECS))
+    today = {f.metric: f.value_yuan for f in extraction.figures if f.column == "本日"}
+    assert today["储蓄存款余额"] == 123456700 and today["客户数"] == 8888
