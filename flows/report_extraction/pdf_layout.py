@@ -19,12 +19,18 @@ lines below the page's own title, up to a footnote, each a row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
+from flows.report_extraction.pdf_rows import (
+    Phrase,
+    attach_signs,
+    column_of,
+    columns_of,
+    row_centre,
+)
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 
@@ -40,18 +46,18 @@ def is_page_furniture(text: str) -> bool:
     return bool(_PAGE_FURNITURE.match(re.sub(r"[\s,，、]", "", normalise(text))))
 
 
-def table_lines(page: Any) -> list[list[_Phrase]]:
+def table_lines(page: Any) -> list[list[Phrase]]:
     """The page's lines of phrases (words a space apart), page numbers left out."""
     return char_lines(page.chars)
 
 
-def char_lines(chars: list[dict[str, Any]]) -> list[list[_Phrase]]:
+def char_lines(chars: list[dict[str, Any]]) -> list[list[Phrase]]:
     """Some characters' lines of phrases, from the top, page numbers left out."""
     lines = _lines(_words(chars))
     return [line for line in lines if not is_page_furniture(" ".join(p.text for p in line))]
 
 
-def is_footnote(line: list[_Phrase]) -> bool:
+def is_footnote(line: list[Phrase]) -> bool:
     """True for a line that starts a footnote (注 / 说明 / 备注 / 制表): the table ends above it."""
     return bool(line) and normalise(line[0].text).startswith(_FOOTNOTE_MARKS)
 
@@ -90,32 +96,23 @@ def _line_words(line: list[dict[str, Any]], words: list[dict[str, Any]]) -> None
             words.append(word)
 
 
-@dataclass
-class _Phrase:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-
-
-def _lines(words: list[dict[str, Any]]) -> list[list[_Phrase]]:
+def _lines(words: list[dict[str, Any]]) -> list[list[Phrase]]:
     lines: list[list[dict[str, Any]]] = []
     for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
         if lines and abs(lines[-1][0]["top"] - word["top"]) <= _LINE_TOLERANCE:
             lines[-1].append(word)
         else:
             lines.append([word])
-    result: list[list[_Phrase]] = []
+    result: list[list[Phrase]] = []
     for line in lines:
-        phrases: list[_Phrase] = []
+        phrases: list[Phrase] = []
         for word in sorted(line, key=lambda w: w["x0"]):
             if phrases and word["x0"] - phrases[-1].x1 < _SPACE:
                 last = phrases[-1]
                 last.text, last.x1 = f"{last.text} {word['text']}", word["x1"]
                 last.bottom = max(last.bottom, word["bottom"])
             else:
-                phrases.append(_Phrase(word["text"], word["x0"], word["x1"], word["top"], word["bottom"]))
+                phrases.append(Phrase(word["text"], word["x0"], word["x1"], word["top"], word["bottom"]))
         result.append(phrases)
     return result
 
@@ -131,35 +128,15 @@ def text_lines(chars: list[dict[str, Any]]) -> list[str]:
     return ["".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])) for row in rows]
 
 
-def _columns(body: list[list[_Phrase]]) -> list[tuple[float, float]]:
-    spans = sorted((p.x0, p.x1) for line in body for p in line)
-    merged: list[list[float]] = []
-    for x0, x1 in spans:
-        if merged and x0 <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], x1)
-        else:
-            merged.append([x0, x1])
-    return [(a, b) for a, b in merged]
-
-
-def _column_of(phrase: _Phrase, columns: list[tuple[float, float]]) -> int:
-    overlaps = [min(phrase.x1, b) - max(phrase.x0, a) for a, b in columns]
-    best = max(range(len(columns)), key=lambda i: overlaps[i])
-    if overlaps[best] > 0:
-        return best
-    centre = (phrase.x0 + phrase.x1) / 2
-    return min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2 - centre))
-
-
-def _has_digit(line: list[_Phrase]) -> bool:
+def _has_digit(line: list[Phrase]) -> bool:
     return any(any(ch.isdigit() for ch in p.text) for p in line)
 
 
-def _centre(phrase: _Phrase) -> float:
+def _centre(phrase: Phrase) -> float:
     return (phrase.top + phrase.bottom) / 2
 
 
-def borderless_grid(lines: list[list[_Phrase]], chars: list[dict[str, Any]], file: str, page_number: int,
+def borderless_grid(lines: list[list[Phrase]], chars: list[dict[str, Any]], file: str, page_number: int,
                     spec: ExtractionSpec) -> Grid:
     """The table of a page without ruling lines (`lines`: table_lines(page)); the whole page text
     as preamble if none is found."""
@@ -183,19 +160,21 @@ def borderless_grid(lines: list[list[_Phrase]], chars: list[dict[str, Any]], fil
             end = i
             break
     grid.preamble += [" ".join(p.text for p in line) for line in lines[end:]]  # the footnotes
-    columns = _columns(lines[body_start:end]) or _columns(lines[start:end])
     header = [p for line in lines[start:body_start] for p in line]
-    label_col = next((_column_of(p, columns) for p in header if spec.label_column.matches(p.text)), 0)
+    body = attach_signs(lines[body_start:end], header, file, page_number)
+    columns = columns_of(body) or columns_of(lines[start:end])
+    label_col = next((column_of(p, columns) for p in header if spec.label_column.matches(p.text)), 0)
     group_col = None
     if spec.group_column is not None:
-        group_col = next((_column_of(p, columns) for p in header if spec.group_column.matches(p.text)), None)
-    group_labels: list[_Phrase] = []
+        group_col = next((column_of(p, columns) for p in header if spec.group_column.matches(p.text)), None)
+    group_labels: list[Phrase] = []
     body_rows: list[tuple[int, float]] = []
-    for i in range(start, end):
-        by_column: dict[int, list[_Phrase]] = {}
-        for phrase in lines[i]:
-            col = _column_of(phrase, columns)
-            if i >= body_start and col == group_col:
+    rows = body
+    for in_body, line in [(False, line) for line in lines[start:body_start]] + [(True, row) for row in rows]:
+        by_column: dict[int, list[Phrase]] = {}
+        for phrase in line:
+            col = column_of(phrase, columns)
+            if in_body and col == group_col:
                 group_labels.append(phrase)
             else:
                 by_column.setdefault(col, []).append(phrase)
@@ -204,8 +183,9 @@ def borderless_grid(lines: list[list[_Phrase]], chars: list[dict[str, Any]], fil
         row = grid.n_rows
         for col, phrases in by_column.items():
             grid.put(_cell(phrases, row, col, file, page_number))
-        if i >= body_start:
-            body_rows.append((row, centres[i]))
+        if in_body:
+            one_line = all(abs(p.top - line[0].top) <= _LINE_TOLERANCE for p in line)
+            body_rows.append((row, _centre(line[0]) if one_line else row_centre(line)))
     if group_col is not None:
         blocks = _blocks(grid, body_rows, label_col, spec.subtotal_label, pitch)
         _place_groups(grid, group_labels, blocks, group_col, file, page_number)
@@ -229,7 +209,7 @@ def _blocks(grid: Grid, body_rows: list[tuple[int, float]], label_col: int, subt
     return blocks
 
 
-def _place_groups(grid: Grid, labels: list[_Phrase], blocks: list[tuple[list[int], float, float]],
+def _place_groups(grid: Grid, labels: list[Phrase], blocks: list[tuple[list[int], float, float]],
                   col: int, file: str, page_number: int) -> None:
     if not labels or not blocks:
         return
@@ -254,7 +234,7 @@ def _place_groups(grid: Grid, labels: list[_Phrase], blocks: list[tuple[list[int
                 break
 
 
-def _cell(phrases: list[_Phrase], row: int, col: int, file: str, page_number: int,
+def _cell(phrases: list[Phrase], row: int, col: int, file: str, page_number: int,
           row_span: int = 1) -> GridCell:
     text = " ".join(p.text for p in phrases)
     bbox = (round(min(p.x0 for p in phrases), 1), round(min(p.top for p in phrases), 1),
@@ -263,7 +243,7 @@ def _cell(phrases: list[_Phrase], row: int, col: int, file: str, page_number: in
                     provenance=Provenance(file=file, page=page_number, bbox=bbox))
 
 
-def headless_grid(lines: list[list[_Phrase]], file: str, page_number: int) -> Grid:
+def headless_grid(lines: list[list[Phrase]], file: str, page_number: int) -> Grid:
     """A borderless page continuing a table without its header: every line from the first that
     looks like a row (two phrases or more, or a figure) down to a footnote is a row; the lines
     above it (a title such as 分行汇总日报（续）) are the preamble. Columns are the page's own
@@ -274,12 +254,12 @@ def headless_grid(lines: list[list[_Phrase]], file: str, page_number: int) -> Gr
     end = next((i for i in range(start, len(lines))
                 if normalise(lines[i][0].text).startswith(_FOOTNOTE_MARKS)), len(lines))
     grid.preamble += [" ".join(p.text for p in line) for line in lines[end:]]  # the footnotes
-    body = lines[start:end]
-    columns = _columns(body)
+    body = attach_signs(lines[start:end], [], file, page_number)
+    columns = columns_of(body)
     for line in body:
-        by_column: dict[int, list[_Phrase]] = {}
+        by_column: dict[int, list[Phrase]] = {}
         for phrase in line:
-            by_column.setdefault(_column_of(phrase, columns), []).append(phrase)
+            by_column.setdefault(column_of(phrase, columns), []).append(phrase)
         row = grid.n_rows
         for col, phrases in by_column.items():
             grid.put(_cell(phrases, row, col, file, page_number))
