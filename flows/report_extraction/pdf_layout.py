@@ -29,6 +29,7 @@ from flows.report_extraction.pdf_rows import (
     attach_signs,
     column_of,
     columns_of,
+    join_wrapped,
     row_centre,
 )
 from flows.report_extraction.specs import ExtractionSpec
@@ -169,7 +170,7 @@ def borderless_grid(lines: list[list[Phrase]], chars: list[dict[str, Any]], file
         group_col = next((column_of(p, columns) for p in header if spec.group_column.matches(p.text)), None)
     group_labels: list[Phrase] = []
     body_rows: list[tuple[int, float]] = []
-    rows = body
+    rows = join_wrapped(body, columns, label_col, group_col, pitch, file, page_number)
     for in_body, line in [(False, line) for line in lines[start:body_start]] + [(True, row) for row in rows]:
         by_column: dict[int, list[Phrase]] = {}
         for phrase in line:

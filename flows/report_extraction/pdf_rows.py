@@ -6,6 +6,10 @@
   format: `-        23.40`, `(        23.40)`) stands in a column of its own that no header
   names: it is the sign of the figure right of it on the same line. A mark there with no figure
   right of it cannot be placed: the file is refused naming the page and the row;
+- a row label wrapped over two lines is one row with the figures printed beside either line or
+  between them: lines closer than most rows are apart are joined when one of them holds only
+  the label. Figures left with no label beside them refuse the file, naming the page and the
+  label above them: which row they belong to is not on the page.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from rpa.errors import UnreadableFigure
 
 _SIGNS = frozenset({"-", "(", "+"})
 _MARKS = _SIGNS | frozenset({"—", "–", "——", "--", "/"})
+_WRAP = 0.8  # lines of one wrapped row stand closer than this share of the row pitch
 
 
 @dataclass
@@ -111,6 +116,48 @@ def _stray(mark: Phrase, line: list[Phrase], file: str, page_number: int) -> Unr
         f"{file} 第{page_number}页 “{_label(line)}”行：“{mark.text}”单独印在格子左边，"
         "右边紧挨的格里没有数字，无法确定它是不是数字的符号；请核对这一行",
         details={"file": file, "page": page_number, "label": _label(line)})
+
+
+def join_wrapped(body: list[list[Phrase]], columns: list[tuple[float, float]], label_col: int,
+                 group_col: int | None, pitch: float, file: str, page_number: int) -> list[list[Phrase]]:
+    """The body lines joined into rows: a label wrapped over lines closer than `_WRAP` of the
+    row pitch is one row with the figures beside it. A line holding only group labels stays a
+    line of its own. Raises UnreadableFigure for figures with no row label beside them."""
+    rows: list[list[Phrase]] = []
+    kinds: list[str] = []
+    for line in body:
+        kind = _kind(line, columns, label_col, group_col)
+        if (rows and kind != "group" and kinds[-1] != "group" and pitch
+                and row_centre(line) - row_centre(rows[-1]) < _WRAP * pitch and "label" in (kind, kinds[-1])):
+            rows[-1] = rows[-1] + line
+            kinds[-1] = _kind(rows[-1], columns, label_col, group_col)
+        else:
+            rows.append(line)
+            kinds.append(kind)
+    for index, (row, kind) in enumerate(zip(rows, kinds, strict=True)):
+        if kind == "figures":
+            above = next((_label(rows[i]) for i in range(index - 1, -1, -1) if kinds[i] in ("label", "row")),
+                         "表头")
+            text = " ".join(p.text for p in row)
+            raise UnreadableFigure(
+                f"{file} 第{page_number}页：“{text}”有数字却没有行标签（上方是“{above}”行），"
+                "无法确定这些数字属于哪一行；请核对这一行",
+                details={"file": file, "page": page_number, "label": above})
+    return rows
+
+
+def _kind(line: list[Phrase], columns: list[tuple[float, float]], label_col: int,
+          group_col: int | None) -> str:
+    """group: only group labels; label: only the row label; row: the label and more; figures:
+    digits and no row label; other: neither."""
+    cols = {column_of(p, columns) for p in line} - {group_col}
+    if not cols:
+        return "group"
+    if cols == {label_col}:
+        return "label"
+    if label_col in cols:
+        return "row"
+    return "figures" if any(ch.isdigit() for p in line for ch in p.text) else "other"
 
 
 def row_centre(line: list[Phrase]) -> float:

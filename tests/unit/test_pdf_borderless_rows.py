@@ -126,3 +126,20 @@ def test_a_lone_minus_with_no_figure_beside_it_refuses_the_file(tmp_path: Path) 
         extract_file(_page(tmp_path / "lone.pdf", figure=lone), SPEC)
     assert "第1页" in str(refused.value) and "客户数" in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("below", [0.0, 6.5, 13.0], ids=["first-line", "between", "second-line"])
+def test_a_wrapped_label_keeps_its_figures(tmp_path: Path, below: float) -> None:
+    wrap = {"个人金融资产余额": ("个人金融资产", "余额", below)}
+    extraction = extract_file(_page(tmp_path / "wrapped.pdf", figure=_glued, wrap=wrap), SPEC)
+    assert {(f.metric, f.column): f.value_yuan for f in extraction.figures} == _truth()
+    assert not [n for n in extraction.notes if "报表为空" in n or "略过的行" in n]
+
+
+def test_figures_beside_no_label_refuse_the_file(tmp_path: Path) -> None:
+    """Figures standing a full row below a one-line label, with no label of their own: which
+    row they belong to is not on the page."""
+    wrap = {"个人金融资产余额": ("个人金融资产余额", "", 20.0)}
+    with pytest.raises(ExtractionError) as refused:
+        extract_file(_page(tmp_path / "orphan.pdf", figure=_glued, wrap=wrap), SPEC)
+    assert "第1页" in str(refused.value) and "个人金融资产余额" in str(refused.value)
