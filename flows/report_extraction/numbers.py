@@ -30,6 +30,10 @@ _PART = re.compile(r"^(?:人民币)?(" + _UNITS + r")(?![\u4e00-\u9fff])")
 _STATEMENT = r"^(?:(?:金额|数量)?单位(?:[:：]|为|是)?)?(?:人民币)?"
 _UNIT_WORD = re.compile(_STATEMENT + r"[十百千万亿]*(?:美|港|欧|日|英|澳)?"
                         r"[元户个笔人张台次份件家股只条项套](?:人民币)?$")
+# what follows 单位： when it reads as a unit the tool does not know: 百万元, 万美元, the bare
+# multipliers 亿 / 千; 填报单位：万达支行 or 单位：个人金融部 are no unit words
+_ODD_UNIT = re.compile(r"^(?:人民币)?(?:[十百千万亿]*(?:美|港|欧|日|英|澳)?[元户个笔人张台次份件家股只条项套]"
+                       r"|[十百千万亿]+)(?:人民币)?(?![\u4e00-\u9fff])")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _TAIL = re.compile(r"^(?P<label>.+?)\((?P<inner>[^()]*)\)$")
 _PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
@@ -100,6 +104,19 @@ def stated_units(text: str) -> list[str]:
         if suffix is not None and suffix.group("label"):
             found = unit_list(suffix.group("unit"))
     return found
+
+
+def unknown_stated_unit(text: str) -> str | None:
+    """The unit word a line states after 单位：/ 单位为 that is not one the tool knows
+    (`单位：百万元` -> `百万元`, `单位：亿` -> `亿`), None when every statement is known or is no
+    unit word at all (`填报单位：西城支行`)."""
+    flat = normalise(text)
+    for match in _STATED.finditer(flat):
+        rest = re.split(r"[)）]", flat[match.end():], maxsplit=1)[0]
+        odd = _ODD_UNIT.match(rest)
+        if not unit_list(rest) and odd is not None:
+            return odd.group(0)
+    return None
 
 
 def stated_unit(text: str) -> str | None:

@@ -14,7 +14,16 @@ import re
 from dataclasses import dataclass
 
 from flows.report_extraction.header import Header
-from flows.report_extraction.numbers import UNIT_FACTORS, is_money, normalise, stated_units, unit_list
+from flows.report_extraction.numbers import (
+    MONEY_UNITS,
+    UNIT_FACTORS,
+    is_money,
+    normalise,
+    stated_units,
+    unit_list,
+    unknown_stated_unit,
+    unread_unit,
+)
 from flows.report_extraction.tables import Grid
 from rpa.errors import UnreadableFigure
 
@@ -76,12 +85,14 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
 
 def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str, str] | None:
     """The money unit the lines around the table (and the label column's header) state, with
-    where; two that differ refuse the file naming both."""
+    where; two that differ, or one the tool does not know (单位：百万元, 单位：亿), refuse the file
+    naming them: `unit_always` is for a report that states no unit, not one that states another."""
     stated: list[tuple[str, str]] = []
     for line in lines:
         units = stated_units(line.text)
         if not line.footnote:
             units += [u for found in _PARENTHESISED.findall(line.text) for u in unit_list(found)]
+        _known_units_only(line, units, file)
         for unit in units:
             if is_money(unit):
                 stated.append((unit, f"{'脚注' if line.footnote else '单位行'} {line.where}"))
@@ -91,3 +102,19 @@ def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str,
         raise UnreadableFigure(f"{file}: 金额单位前后不一：{w1} 写 {u1}，{w2} 写 {u2}；"
                                "不知哪个对，整份报表不读，请向报送机构核实", details={"file": file})
     return stated[0] if stated else None
+
+
+_KNOWN_MONEY = "、".join(sorted(MONEY_UNITS, key=UNIT_FACTORS.__getitem__))
+
+
+def _known_units_only(line: Line, read: list[str], file: str) -> None:
+    """Refuse a line that states a unit the tool does not know, naming the line and the unit."""
+    odd = unknown_stated_unit(line.text) or (None if line.footnote else unread_unit(line.text, read))
+    if odd is None:
+        return
+    bare = "" if any(ch in odd for ch in "元户个笔人") else (
+        f"；“{odd}”只写了倍数，没写是元还是户，不能假定为{odd}元")
+    raise UnreadableFigure(f"{file}: {'脚注' if line.footnote else '单位行'} {line.where} 写的单位“{odd}”"
+                           f"不是认得的单位（{_KNOWN_MONEY}）{bare}；"
+                           "不知数字如何换算，整份报表不读，请向报送机构核实或改用认得的单位",
+                           details={"file": file})

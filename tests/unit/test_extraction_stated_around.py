@@ -1,0 +1,96 @@
+"""What a report states around its table (unit, day, branch) is read wherever it is printed.
+
+A stated unit the tool does not know (单位：百万元, 万美元, the bare multipliers 亿 / 千) refuses the
+file naming it, also when the spec may assume its unit (`unit_always` is for a report that states
+none); a 数据日期 or 报送机构 printed below the table that contradicts the heading's refuses the
+file; a 机构 line naming two listed branches refuses it; a branch code is a whole run of digits,
+never the first six of a 12-digit 行号.
+
+Every workbook is written here cell by cell with openpyxl, as a branch system prints it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from flows.report_extraction import ExtractionSpec, extract_file, load_spec
+from rpa.errors import RpaError, UnreadableFigure
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = ROOT / "config" / "specs"
+ROWS: list[tuple[str, object, object, object]] = [
+    ("储蓄存款余额", 12345.67, 12.3, 456.7), ("个人金融资产余额", 23456.78, -23.4, 1234.5),
+    ("个人贷款余额", 3456.78, 5.6, 78.9), ("对公贷款余额", 4567.89, 0, 100.0),
+    ("普惠贷款余额", 567.89, 1.1, 50.5), ("客户数", 8888, 8, 300), ("新增客户数", 8, 1, 300),
+    ("中间业务收入", 12.34, 0.5, 345.67), ("对公账户开户数", 3, 1, 120)]
+HEADING = ["网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04", "单位：万元"]
+
+
+def _spec(**changes: object) -> ExtractionSpec:
+    spec = load_spec("branch_daily", SPECS)
+    return spec.model_copy(update=changes) if changes else spec
+
+
+def _daily(tmp_path: Path, heading: list[str], *, below: tuple[str, ...] = (),
+           rows: list[tuple[str, object, object, object]] = ROWS, name: str = "daily.xlsx") -> Path:
+    """`heading` lines in A1.., the header 项目|本日|较上日|较年初, the rows, then `below` lines."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "网点经营日报"
+    for text in heading:
+        ws.append([text])
+    ws.append(["项目", "本日", "较上日", "较年初"])
+    for row in rows:
+        ws.append(list(row))
+    for text in below:
+        ws.append([text])
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def _refusal(path: Path, spec: ExtractionSpec | None = None, **kwargs: str) -> RpaError:
+    with pytest.raises(RpaError) as caught:
+        extract_file(path, spec or _spec(), **kwargs)
+    return caught.value
+
+
+# -- units -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("unit", ["百万元", "万美元", "亿", "千", "十万元", "万元人民币"])
+@pytest.mark.parametrize("unit_always", [False, True])
+def test_a_stated_unit_the_tool_does_not_know_refuses_naming_it(tmp_path: Path, unit: str,
+                                                                unit_always: bool) -> None:
+    path = _daily(tmp_path, ["网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04", f"单位：{unit}"])
+    error = _refusal(path, _spec(unit_always=unit_always))
+    assert isinstance(error, UnreadableFigure)
+    assert f"单位行 A3 写的单位“{unit}”不是认得的单位" in str(error)
+    assert "没有注明单位" not in str(error)
+
+
+def test_a_unit_the_tool_does_not_know_in_the_title_or_a_footnote_refuses_too(tmp_path: Path) -> None:
+    title = _daily(tmp_path, ["网点经营日报（百万元）", "机构：110101 东城支行  数据日期：2026-12-04"])
+    assert "单位行 A1 写的单位“百万元”不是认得的单位" in str(_refusal(title, _spec(unit_always=True)))
+    note = _daily(tmp_path, HEADING[:2], below=("注：金额单位为万美元",), name="note.xlsx")
+    assert "脚注 A13 写的单位“万美元”不是认得的单位" in str(_refusal(note, _spec(unit_always=True)))
+
+
+def test_unit_always_still_assumes_the_unit_of_a_report_that_states_none(tmp_path: Path) -> None:
+    path = _daily(tmp_path, ["网点经营日报", "填报单位：东城支行", HEADING[1]])
+    figure = extract_file(path, _spec(unit_always=True)).figures[0]
+    assert (figure.value_yuan, figure.unit_source) == (Decimal("123456700"), "规格默认（假定）")
+
+
+def test_rpa_extract_exits_1_naming_the_unknown_unit(tmp_path: Path) -> None:
+    path = _daily(tmp_path, ["网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04", "单位：亿"])
+    command = [sys.executable, "-m", "rpa", "extract", str(path), "--spec", "branch_daily"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "单位行 A3 写的单位“亿”不是认得的单位" in done.stderr and "不能假定为亿元" in done.stderr
