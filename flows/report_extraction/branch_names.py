@@ -55,7 +55,7 @@ class BranchNames:
 
     def info_branch(self, lines: list[Line]) -> tuple[str, str]:
         """The branch code the labelled lines name (机构 / 报送机构 / 网点, never 上级机构 / 管辖行),
-        and where; none, an unknown one or two different ones refuse."""
+        above the table or under it, and where; none, an unknown one or two different ones refuse."""
         branch = self.spec.branch
         names = sorted({*branch.labels, *branch.never}, key=len, reverse=True)
         labelled = re.compile("(" + "|".join(map(re.escape, map(normalise, names))) + r")(?:[:：]|(?=\d))")
@@ -63,10 +63,10 @@ class BranchNames:
         found: list[tuple[str, str]] = []
         free: list[tuple[str, str]] = []  # text before a line's first label: a title, a heading
         for line in lines:
-            if line.footnote:
-                continue
+            under = line.footnote or line.below  # only its labelled 报送机构：... counts
             matches = list(labelled.finditer(line.text))
-            free.append((line.text[:matches[0].start()] if matches else line.text, line.where))
+            if not under:
+                free.append((line.text[:matches[0].start()] if matches else line.text, line.where))
             for index, match in enumerate(matches):
                 if match.group(1) in never:
                     continue
@@ -74,6 +74,8 @@ class BranchNames:
                 value = line.text[match.end():end]
                 where = f"{match.group(1)}行 {line.where}"
                 code = self.code_of(value)
+                if code is None and under:
+                    continue
                 if code is None:
                     raise ExtractionError(
                         f"{self.file}, {where}: “{match.group(0)}{value}” 不是已知网点的代码或名称，"

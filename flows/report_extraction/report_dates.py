@@ -19,6 +19,10 @@ from flows.report_extraction.surroundings import Line
 from rpa.errors import ExtractionError
 
 DATE_CODE = "report_date"
+# a date a footnote or a line under the table states as the report's (数据日期：, 报表日期, 截至);
+# 打印日期 / 制表日期 of a sign-off line are the day it was printed
+_LABELLED = re.compile(r"(?:(?:数据|报表|统计|报告|业务|会计)日期|(?<![\u4e00-\u9fff])日期"
+                       r"|截至|截止(?:日期)?)[:：]?$")
 
 
 @dataclass(frozen=True)
@@ -38,13 +42,15 @@ def _agree(a: str, b: str) -> bool:
 
 
 def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedDate | None:
-    """The date the headings print (footnotes aside), the most precise where a month and a day
-    of it are both printed; None when none is. Two dates that disagree refuse the file."""
+    """The date the headings print, and the dates footnotes and lines under the table label as
+    the report's (数据日期：..., not 打印日期), the most precise where a month and a day of it
+    are both printed; None when none is. Two dates that disagree refuse the file, wherever
+    each is printed."""
     found: list[PrintedDate] = []
     for line in lines:
-        if line.footnote:
-            continue
         for match in re.finditer(spec.date_pattern, line.text):
+            if (line.footnote or line.below) and not _LABELLED.search(line.text[:match.start()]):
+                continue  # 注：较上日为与2026-12-03比较 is no report date; 注：数据日期：2026-12-03 is
             year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
             found.append(PrintedDate(f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else ""), line.where))
     for first in found:

@@ -41,6 +41,7 @@ class Line:
     text: str  # normalised
     where: str  # a cell (A2) or 第N页表外文字
     footnote: bool
+    below: bool = False  # a row under the header that is no footnote: only its labelled 日期 / 机构 count
 
 
 def is_note(text: str) -> bool:
@@ -78,8 +79,9 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
         found.append(Line(normalise(text), f"第{number}页表外文字", is_note(text)))
     for row in grid.visible_rows(header.body_start):
         texts = [t for t in grid.row_texts(row) if t]
-        if texts and is_note(texts[0]):
-            found.append(Line(_joined(texts), row_place(grid, row), True))
+        if texts:  # a 数据日期 / 报送机构 printed under the table is as much the report's as one above
+            found.append(Line(_joined(texts), row_place(grid, row), is_note(texts[0]),
+                              below=not is_note(texts[0])))
     return found
 
 
@@ -88,7 +90,7 @@ def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str,
     where; two that differ, or one the tool does not know (单位：百万元, 单位：亿), refuse the file
     naming them: `unit_always` is for a report that states no unit, not one that states another."""
     stated: list[tuple[str, str]] = []
-    for line in lines:
+    for line in (line for line in lines if not line.below):
         units = stated_units(line.text)
         if not line.footnote:
             units += [u for found in _PARENTHESISED.findall(line.text) for u in unit_list(found)]

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from flows.report_extraction import ExtractionSpec, extract_file, load_spec
-from rpa.errors import RpaError, UnreadableFigure
+from rpa.errors import ExtractionError, RpaError, UnreadableFigure
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "config" / "specs"
@@ -94,3 +94,42 @@ def test_rpa_extract_exits_1_naming_the_unknown_unit(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "单位行 A3 写的单位“亿”不是认得的单位" in done.stderr and "不能假定为亿元" in done.stderr
+
+
+# -- the day and the branch printed under the table ------------------------------------------
+
+@pytest.mark.parametrize(("below", "where"), [
+    (("注：数据日期：2026-12-03",), "A14"), (("", "数据日期：2026-12-03"), "A15"),
+    (("报表日期：2026年12月3日",), "A14"),
+])
+def test_another_day_printed_under_the_table_refuses_naming_both_places(
+        tmp_path: Path, below: tuple[str, ...], where: str) -> None:
+    path = _daily(tmp_path, HEADING, below=below)
+    error = _refusal(path, _spec(), report_date="2026-12-04")
+    assert isinstance(error, ExtractionError)
+    assert f"报表上印了两个不同的日期：A2 写 2026-12-04，{where} 写 2026-12-03" in str(error)
+
+
+def test_the_same_day_under_the_table_and_a_print_date_in_the_sign_off_are_read(tmp_path: Path) -> None:
+    below = ("注：数据日期：2026-12-04", "制表：张三  打印日期：2026-12-05", "注：较上日为与2026-12-03相比")
+    extraction = extract_file(_daily(tmp_path, HEADING, below=below), _spec(), report_date="2026-12-04")
+    assert extraction.report_date == "2026-12-04" and extraction.figures[0].value_yuan == Decimal("123456700")
+
+
+def test_a_day_printed_only_under_the_table_is_the_reports_day(tmp_path: Path) -> None:
+    heading = ["网点经营日报", "机构：110101 东城支行", "单位：万元"]
+    path = _daily(tmp_path, heading, below=("报表日期：2026-12-03",))
+    assert extract_file(path, _spec(), report_date="2026-12-03").report_date == "2026-12-03"
+
+
+@pytest.mark.parametrize("below", [("", "报送机构：110102 西城支行"), ("注：报送机构：西城支行",)])
+def test_another_branch_printed_under_the_table_refuses_naming_both(tmp_path: Path,
+                                                                    below: tuple[str, ...]) -> None:
+    error = _refusal(_daily(tmp_path, HEADING, below=below), _spec(), branch="110101")
+    assert isinstance(error, ExtractionError)
+    assert "报表的机构前后不一：机构行 A2 写 110101、报送机构行" in str(error) and "写 110102" in str(error)
+
+
+def test_the_same_branch_under_the_table_is_read(tmp_path: Path) -> None:
+    below = ("", "报送机构：110101 东城支行", "注：网点：东城支行营业室")
+    assert extract_file(_daily(tmp_path, HEADING, below=below), _spec()).branch == "110101"
