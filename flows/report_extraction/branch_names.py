@@ -18,6 +18,16 @@ from rpa.errors import ExtractionError, LabelNotFound
 TOTAL = "合计"
 
 
+def whole_code(pattern: str, text: str) -> str | None:
+    """The first code `pattern` finds in `text` that is a whole run of digits: the first six
+    digits of a 12-digit 行号 (110105000012) are no branch code."""
+    for match in re.finditer(pattern, text):
+        start, end = match.span("code")
+        if not (start > 0 and text[start - 1].isdigit()) and not (end < len(text) and text[end].isdigit()):
+            return match.group("code")
+    return None
+
+
 @dataclass
 class BranchNames:
     """Branch identification for one file."""
@@ -46,9 +56,9 @@ class BranchNames:
         digits = re.match(r"\d{3,}", flat)
         if digits:
             return digits.group(0)
-        match = re.search(self.spec.branch.pattern, flat)
-        if match:
-            return match.group("code")
+        code = whole_code(self.spec.branch.pattern, flat)
+        if code is not None:
+            return code
         by_name = [code for code, name in self.spec.known_branches.items()
                    if flat.startswith(normalise(name))]
         return by_name[0] if len(by_name) == 1 else None
@@ -135,8 +145,7 @@ class BranchNames:
             if not candidate:
                 continue
             if self.spec.branch.source == "row":
-                match = re.search(self.spec.branch.pattern, normalise(candidate))
-                code = match.group("code") if match else None
+                code = whole_code(self.spec.branch.pattern, normalise(candidate))
             else:
                 code = self.code_of(candidate)
             if code is not None:

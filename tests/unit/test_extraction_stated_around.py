@@ -133,3 +133,18 @@ def test_another_branch_printed_under_the_table_refuses_naming_both(tmp_path: Pa
 def test_the_same_branch_under_the_table_is_read(tmp_path: Path) -> None:
     below = ("", "报送机构：110101 东城支行", "注：网点：东城支行营业室")
     assert extract_file(_daily(tmp_path, HEADING, below=below), _spec()).branch == "110101"
+
+
+# -- the branch on the 机构 line ----------------------------------------------------------------
+
+@pytest.mark.parametrize("line", ["机构：营业部（联行号 110105000012）", "机构：营业部 行号：110102999996"])
+def test_the_first_six_digits_of_a_longer_number_are_no_branch_code(tmp_path: Path, line: str) -> None:
+    path = _daily(tmp_path, ["网点经营日报", line, "数据日期：2026-12-04", "单位：万元"])
+    error = _refusal(path)
+    assert isinstance(error, ExtractionError) and "不是已知网点的代码或名称" in str(error)
+
+
+def test_a_branch_code_beside_its_12_digit_bank_number_is_read(tmp_path: Path) -> None:
+    heading = ["网点经营日报", "机构：东城支行（110101） 联行号：110101000012", "数据日期：2026-12-04",
+               "单位：万元"]
+    assert extract_file(_daily(tmp_path, heading), _spec()).branch == "110101"
