@@ -50,6 +50,22 @@ class BranchNames:
                                   details={"file": self.file, "branch": code})
         return code
 
+    def only_one(self, code: str, where: str, text: str) -> str:
+        """`code` when `text` (a 机构 line's) names no other listed branch, by a whole code or by
+        name: `原110102西城支行，现110101东城支行` or `（含原110102西城支行）` cannot say whose
+        figures the report holds."""
+        known = self.spec.known_branches
+        flat, own = normalise(text), normalise(known.get(code, ""))
+        for other, name in known.items():
+            by_code = re.search(rf"(?<!\d){re.escape(other)}(?!\d)", flat)
+            by_name = normalise(name) and normalise(name) not in own and normalise(name) in flat
+            if other != code and (by_code or by_name):
+                raise ExtractionError(f"{self.file}, {where}: “{text}” 写了两个机构："
+                                      f"{code} {known.get(code, '')} 和 {other} {name}；"
+                                      "报表属于哪个机构无法确定，请向报送机构核实",
+                                      details={"file": self.file})
+        return code
+
     def code_of(self, text: str) -> str | None:
         """The branch code a text names: its leading digits, the spec's pattern, or a known name."""
         flat = normalise(text)
@@ -90,7 +106,8 @@ class BranchNames:
                     raise ExtractionError(
                         f"{self.file}, {where}: “{match.group(0)}{value}” 不是已知网点的代码或名称，"
                         "报表属于哪个机构无法确定", details={"file": self.file})
-                found.append((self.known(code, where, value), where))
+                code = self.only_one(self.known(code, where, value), where, match.group(0) + value)
+                found.append((code, where))
         if not found:
             seen = " | ".join([line.text for line in lines if not line.footnote][:4]) or "无"
             raise LabelNotFound(f"{self.file}：表上没有写明机构（没有“机构：”等行；"

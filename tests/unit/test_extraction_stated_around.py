@@ -137,6 +137,20 @@ def test_the_same_branch_under_the_table_is_read(tmp_path: Path) -> None:
 
 # -- the branch on the 机构 line ----------------------------------------------------------------
 
+@pytest.mark.parametrize(("line", "first", "second"), [
+    ("机构：原110102西城支行，现110101东城支行", "110102 西城支行", "110101 东城支行"),
+    ("机构：110101 东城支行（含原110102西城支行）", "110101 东城支行", "110102 西城支行"),
+    ("报送机构：110101 东城支行（含西城支行）", "110101 东城支行", "110102 西城支行"),
+])
+def test_a_branch_line_naming_two_listed_branches_refuses_naming_both(tmp_path: Path, line: str,
+                                                                      first: str, second: str) -> None:
+    path = _daily(tmp_path, ["网点经营日报", line, "数据日期：2026-12-04", "单位：万元"])
+    for branch in ("110101", "110102"):
+        error = _refusal(path, _spec(), branch=branch)
+        assert isinstance(error, ExtractionError)
+        assert f"写了两个机构：{first} 和 {second}；报表属于哪个机构无法确定" in str(error)
+
+
 @pytest.mark.parametrize("line", ["机构：营业部（联行号 110105000012）", "机构：营业部 行号：110102999996"])
 def test_the_first_six_digits_of_a_longer_number_are_no_branch_code(tmp_path: Path, line: str) -> None:
     path = _daily(tmp_path, ["网点经营日报", line, "数据日期：2026-12-04", "单位：万元"])
