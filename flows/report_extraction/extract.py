@@ -64,6 +64,11 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     header = find_header(grid, spec)
     reading = _Reading(grid, spec, header)
     figures = reading.figures()
+    if not figures:  # a blank sheet, or figures pasted as a picture: no report to pass on
+        blank = sum(note.startswith("无数字") for note in reading.notes)
+        raise ExtractionError(f"{path.name}: 报表上一个数字也没有读到（{blank} 个该有数字的格都是空的或 -）；"
+                              "若数字是图片（截图、扫描件）须人工录入，整份报表不读",
+                              details={"file": str(path)})
     if branch is not None and reading.info_branch is not None and reading.info_branch != branch:
         raise ExtractionError(f"{path.name}: 报表的机构是 {reading.info_branch}（{reading.info_where}），"
                               f"不是要的 {branch}", details={"file": str(path)})
