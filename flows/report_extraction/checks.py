@@ -24,10 +24,21 @@ def _amount(value: Decimal, unit: str) -> str:
     return f"{value} {unit if UNIT_FACTORS[unit] == 1 and unit != '元' else '元'}"
 
 
+def finest_places(figures: Sequence[Figure]) -> dict[str, int]:
+    """The most decimal places printed in each unit among `figures`. A whole `4000` in a cell
+    with no number format, beside figures printed to 0.01 万元, is not rounded to a whole 万元:
+    its rounding is its neighbours', whatever its cell's format."""
+    places: dict[str, int] = {}
+    for figure in figures:
+        places[figure.unit] = max(places.get(figure.unit, 0), places_of(figure.raw))
+    return places
+
+
 def _tolerance(parts: Sequence[Figure], total: Figure, fixed: Decimal | None) -> Decimal:
     if fixed is not None:
         return fixed
-    return sum((rounding_tolerance(f.unit, places_of(f.raw)) for f in [*parts, total]), Decimal(0))
+    finest = finest_places([*parts, total])
+    return sum((rounding_tolerance(f.unit, finest[f.unit]) for f in [*parts, total]), Decimal(0))
 
 
 def _compare(name: str, label: str, parts: list[Figure], total: Figure, fixed: Decimal | None) -> CheckResult:
@@ -104,8 +115,12 @@ def pair_with_summary(branch_extractions: Sequence[Extraction], summary: Extract
     """Every figure of the branch files that the summary also shows, paired with it, in the files'
     order; then the summary's figures of a branch that its file lacks; a branch the summary has
     no row for pairs each of its figures with None. `tolerance_yuan` None follows the units
-    shown: the coarser rounding of the two figures (50 元 when either shows 0.01 万元)."""
+    shown: the coarser rounding of the two figures (50 元 when either shows 0.01 万元), a figure
+    printed with fewer places than the summary's column taken at the column's precision."""
     summary_figures = {(f.branch, f.metric, f.column): f for f in summary.figures}
+    column_places = {(metric, column): finest_places([f for f in summary.figures
+                                                      if (f.metric, f.column) == (metric, column)])
+                     for _, metric, column in summary_figures}
     summary_branches = {f.branch for f in summary.figures} - {TOTAL}
     pairs: list[SummaryPair] = []
     for extraction in branch_extractions:
@@ -118,8 +133,10 @@ def pair_with_summary(branch_extractions: Sequence[Extraction], summary: Extract
             theirs = summary_figures.get((branch, figure.metric, figure.column))
             if theirs is None:
                 continue
+            shown = column_places[(figure.metric, figure.column)]  # the summary column's precision
             tolerance = tolerance_yuan if tolerance_yuan is not None else max(
-                rounding_tolerance(f.unit, places_of(f.raw)) for f in (figure, theirs))
+                rounding_tolerance(f.unit, max(places_of(f.raw), shown.get(f.unit, 0)))
+                for f in (figure, theirs))
             pairs.append(SummaryPair(branch, figure.metric, figure.column, figure, theirs, tolerance))
         own = {(f.metric, f.column) for f in extraction.figures}
         for (key_branch, metric, column), theirs in summary_figures.items():
