@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from rpa.audit.chain import AuditEvent, canonical_json
 from rpa.audit.details import FILE_FIELDS, mask_details
-from rpa.masking import FieldClass, mask
+from rpa.masking import FieldClass, mask, scrub_text
 from rpa.outcomes import state_label
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ class QueuedItem(Protocol):
     def payload(self) -> Mapping[str, Any]: ...
     @property
     def last_error_code(self) -> str | None: ...
+    @property
+    def last_error_message(self) -> str | None: ...
     @property
     def result(self) -> Mapping[str, Any] | None: ...
 
@@ -114,8 +116,20 @@ def _differences(audit: AuditLog, item: QueuedItem, event: AuditEvent | None) ->
         if "code" in event.details and code != item.last_error_code:
             queued = item.last_error_code or "（无）"
             return [f"的错误代码：队列中为 {queued}，审计链第 {event.seq} 条事件记录的为 {code or '（无）'}"]
-        return []
+        return _message_differences(audit, item, event)
     return _result_differences(audit, item.result, event)
+
+
+def _message_differences(audit: AuditLog, item: QueuedItem, event: AuditEvent) -> list[str]:
+    """A refused, held or failed item's message (the portal's words, shown as 门户信息) and its
+    result as the chain recorded them: an invented refusal reason would reach result.xlsx."""
+    recorded = event.details.get("message")
+    if isinstance(recorded, str) and scrub_text(item.last_error_message or "") != recorded:
+        return [f"的出错信息（门户信息）与审计链第 {event.seq} 条事件记录的不同"]
+    digest = event.details.get("result_hmac")
+    if isinstance(digest, str) and audit.keyed_digest(item.result) != digest:
+        return [f"的结果（门户信息、说明等）与审计链第 {event.seq} 条事件记录的密钥摘要不符"]
+    return []
 
 
 def _result_differences(audit: AuditLog, result: Mapping[str, Any] | None, event: AuditEvent) -> list[str]:

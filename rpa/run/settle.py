@@ -72,14 +72,14 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
         if disposition.state == "business_error":
             result = result_of(exc)
             queue.fail_business(item.id, owner, code, message, result=result)
-            wctx.record("item.business_error", item, code=code, message=message)
+            wctx.record("item.business_error", item, code=code, message=message, **_digest(wctx, result))
             log.warning(f"事项 {item.id}：{item_label('business_error', result)} {code}：{message}")
             summary.business_errors += 1
             return SETTLED
         if disposition.state == "held":
             result = result_of(exc)
             queue.hold(item.id, owner, code, message, result=result)
-            wctx.record("item.held", item, code=code, message=message)
+            wctx.record("item.held", item, code=code, message=message, **_digest(wctx, result))
             log.warning(f"事项 {item.id}：{item_label('held', result)}：{message}")
             summary.held += 1
             return SETTLED
@@ -107,6 +107,12 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
 
 
 AUDITED = {"status", "filing_no", "already_filed", "evidence", "figures", "note"}
+
+
+def _digest(wctx: WorkerContext, result: dict[str, Any] | None) -> dict[str, Any]:
+    """The keyed digest of a refused or held item's result (its portal message, its note; none
+    is a result too), for `rpa audit verify` to hold the queue to."""
+    return {"result_hmac": wctx.audit.keyed_digest(result)}
 
 
 def result_of(exc: BaseException) -> dict[str, Any] | None:

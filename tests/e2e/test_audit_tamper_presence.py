@@ -150,3 +150,26 @@ def test_runs_only_the_ledger_copy_knows_are_named_after_a_database_rollback(
     out = _verify_fails(cli, "--all")
     assert f"运行 {later}：【不符】数据库中没有这次运行的审计链，但运行账本记录了它" in out, out
     assert f"运行 {finished.run_id}：审计链记录的 4 个事项都在队列中" in out, out
+
+
+def test_a_refused_items_message_or_result_rewritten_in_the_queue_is_named(tmp_path: Path) -> None:
+    """A refused row is judged on the portal's words (门户信息 in result.xlsx and report.html):
+    an invented reason written into the queue differs from what the chain recorded."""
+    root = tmp_path / "refused"
+    cli = _cli(root)
+    done = cli.run("run", "smoke", "--items", "2", "--modes", "business", "--workers", "1", check_exit=1)
+    run_id = run_id_from(done.stdout)
+    cli.run("audit", "verify", run_id, check_exit=0)
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        (item_id,) = conn.execute(
+            "SELECT min(id) FROM queue_items WHERE run_id = ? AND state = 'business_error'", (run_id,)
+        ).fetchone()
+    for column, value in (("last_error_message", "'客户主动撤回申请'"),
+                          ("result", "json_object('note', '客户主动撤回申请')")):
+        world = tmp_path / column
+        shutil.copytree(root, world)
+        forged = _cli(world)
+        with sqlite3.connect(forged.runs / "queue.db") as conn:
+            conn.execute(f"UPDATE queue_items SET {column} = {value} WHERE id = ?", (item_id,))
+        out = _verify_fails(forged, run_id)
+        assert f"事项 {item_id}" in out and "与审计链第" in out, out
