@@ -36,6 +36,8 @@ ENDED = ("done", "business_error", "held", "failed")
 RESULT_FIELDS = {"filing_no": "备案编号", "status": "结果", "already_filed": "此前已报备",
                  "evidence": "证据文件", "figures": "数据", "note": "说明"}  # fmt: skip
 _CLASSES: dict[str, FieldClass] = {**FILE_FIELDS, "filing_no": FieldClass.REFERENCE}
+# the result field a by-hand mark (rpa.casework.words.BY_HAND) waits in, recorded by case events
+BY_HAND = "by_hand"
 
 
 class QueuedItem(Protocol):
@@ -127,9 +129,17 @@ def _message_differences(audit: AuditLog, item: QueuedItem, event: AuditEvent) -
     if isinstance(recorded, str) and scrub_text(item.last_error_message or "") != recorded:
         return [f"的出错信息（门户信息）与审计链第 {event.seq} 条事件记录的不同"]
     digest = event.details.get("result_hmac")
-    if isinstance(digest, str) and audit.keyed_digest(item.result) != digest:
+    if isinstance(digest, str) and digest not in _digests_of(audit, item.result):
         return [f"的结果（门户信息、说明等）与审计链第 {event.seq} 条事件记录的密钥摘要不符"]
     return []
+
+
+def _digests_of(audit: AuditLog, result: Mapping[str, Any] | None) -> set[str]:
+    """The keyed digests the item's result may have had at its outcome event: as it is, and
+    without a by-hand mark waiting for its checker (`BY_HAND`, which 异常处理 adds and takes
+    away with events of its own, leaving `{}` where there was no result)."""
+    kept = {k: v for k, v in (result or {}).items() if k != BY_HAND}
+    return {audit.keyed_digest(result), audit.keyed_digest(kept), audit.keyed_digest(kept or None)}
 
 
 def _result_differences(audit: AuditLog, result: Mapping[str, Any] | None, event: AuditEvent) -> list[str]:
