@@ -45,6 +45,7 @@ from rpa.masking import mask
 from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
+from rpa.run.inputs import refuse_changed_inputs
 from rpa.run.runs import list_runs, now_in, read_run_json, run_folder
 
 if TYPE_CHECKING:
@@ -192,6 +193,7 @@ def _prepare(
         raise UsageError(f"运行 {run_id} 没有记录发起人：无法确认复核人不是发起人，不能在此复核")
     if same_person(maker, checker):
         raise UsageError(f"运行 {run_id} 由 {maker} 发起：发起人不能复核自己的运行，请由另一位复核人办理")
+    refuse_changed_inputs(run_folder(settings, run_id), run_id)  # before anything is changed
     queue = WorkQueue.from_settings(settings)
     queue.create_schema()
     waiting_items = _awaiting(queue, run_id)

@@ -56,6 +56,7 @@ from rpa.errors import UsageError
 from rpa.masking import FieldClass, scrub_text
 from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
+from rpa.run.inputs import refuse_changed_inputs
 from rpa.run.runs import now_in, read_run_json, run_folder
 
 if TYPE_CHECKING:
@@ -244,6 +245,7 @@ def _row(item: WorkItem) -> int:
 
 def _services(settings: Settings, run_id: str) -> tuple[WorkQueue, AuditLog]:
     refuse_dry_run(settings, run_id)  # and a UsageError for a run this runs folder does not hold
+    refuse_changed_inputs(run_folder(settings, run_id), run_id)  # before anything is changed
     queue = WorkQueue.from_settings(settings)
     queue.create_schema()
     audit = AuditLog.from_settings(settings)

@@ -242,10 +242,11 @@ def runs_retry(
     Put chosen ended items (business errors, failed, held) back to pending and resume the run."""
     from rpa.audit.log import AuditLog
     from rpa.queue.work_queue import WorkQueue
+    from rpa.run.inputs import refuse_changed_inputs
     from rpa.run.runs import run_folder
 
     cfg = settings()
-    run_folder(cfg, run_id)
+    refuse_changed_inputs(run_folder(cfg, run_id), run_id)  # before any item is put back
     queue = WorkQueue.from_settings(cfg)
     retried = queue.retry(run_id, items or None)
     AuditLog.from_settings(cfg).append(run_id, "operator", "items.retried", details={"items": retried})

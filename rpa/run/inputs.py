@@ -13,6 +13,7 @@ started before the chain kept it is judged by run.json's `inputs_sha256` of its 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from rpa.errors import InputFileError
 from rpa.masking import scrub_text
 
 INPUT_READ = "input.read"
+RUN_JSON = "run.json"
 
 
 class ReadingRun(Protocol):
@@ -59,3 +61,34 @@ def check_input(ctx: ReadingRun, path: Path, digest: str) -> None:
             f"无法续跑运行 {ctx.run_id}：{name} 在该运行开始后被改动或替换（SHA-256 开始时 {first[:12]}…，"
             f"现在 {digest[:12]}…）。\n续跑只读原来的输入：请放回原文件；新的或改正后的导出请另起一次运行"
         )
+
+
+def refuse_changed_inputs(run_folder: Path, run_id: str) -> None:
+    """Before a person's action puts a run's rows back to be filed (`rpa runs retry`, a case
+    action, an approval): InputFileError (exit 2) when an input the run read has gone or changed
+    since, so the action changes nothing rather than leave rows put back that its resume will
+    refuse to file. The resume's own check (`check_input`, against the audit chain) stays the
+    one that holds; this one reads run.json's digests of the start."""
+    try:
+        recorded = json.loads((run_folder / RUN_JSON).read_text(encoding="utf-8")).get("inputs_sha256")
+    except (OSError, ValueError):
+        return  # no run.json to read: the action itself says what is wrong
+    for given, first in (recorded or {}).items():
+        path = Path(given)
+        now = _sha256(path)
+        if now != first:
+            what = "已不在原处" if now is None else "在该运行开始后被改动或替换"
+            raise InputFileError(
+                f"运行 {run_id} 的输入 {scrub_text(path.name)} {what}：本次操作未做任何改动。"
+                "\n续跑只读原来的输入：请放回原文件后再办理；新的或改正后的导出请另起一次运行"
+            )
+
+
+def _sha256(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None

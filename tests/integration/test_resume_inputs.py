@@ -54,6 +54,7 @@ def test_a_resume_refuses_an_input_replaced_changed_or_moved_since_the_run_began
     assert "Traceback" not in said
     retried = cli.run("runs", "retry", first.run_id)
     assert retried.returncode == 2 and "改动或替换" in retried.stdout + retried.stderr
+    assert "本次操作未做任何改动" in retried.stdout + retried.stderr and "放回待办" not in retried.stdout
     assert not WorkQueue.from_settings(settings).items(first.run_id)  # nothing of it queued
     book = (settings.runs_dir / first.run_id / "result.xlsx").read_bytes()
 
