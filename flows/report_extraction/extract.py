@@ -25,6 +25,7 @@ from pathlib import Path
 
 from flows.report_extraction.branch_names import TOTAL, BranchNames
 from flows.report_extraction.checks import totals_checks
+from flows.report_extraction.currency import check_currency
 from flows.report_extraction.figure_units import figure_unit, label_row_units
 from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
@@ -122,6 +123,7 @@ class _Reading:
     # -- the table -----------------------------------------------------------------------------
 
     def figures(self) -> list[Figure]:
+        check_currency(self.lines, self.grid.file)
         self.table_unit = table_money_unit(self.lines, self.header, self.grid.file)
         if self.spec.branch.source == "info":
             self.info_branch, self.info_where = self.names.info_branch(self.lines)
