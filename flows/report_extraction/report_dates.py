@@ -21,8 +21,14 @@ from rpa.errors import ExtractionError
 DATE_CODE = "report_date"
 # a date a footnote or a line under the table states as the report's (数据日期：, 报表日期, 截至);
 # 打印日期 / 制表日期 of a sign-off line are the day it was printed
-_LABELLED = re.compile(r"(?:(?:数据|报表|统计|报告|业务|会计)日期|(?<![\u4e00-\u9fff])日期"
-                       r"|截至|截止(?:日期)?)[:：]?$")
+_LABEL = (r"(?:(?:数据|报表|统计|报告|业务|会计)日期|(?<![\u4e00-\u9fff])日期"
+          r"|截至|截止(?:日期)?)[:：]?")
+_LABELLED = re.compile(_LABEL + "$")
+_LABEL_AT = re.compile(_LABEL)
+# a labelled date below the table in a spelling date_pattern may not read: 20261203, 2026.12.03,
+# and 12月3日 (the year of the heading's date)
+_COMPACT = re.compile(r"(?P<y>\d{4})(?:(?P<m>\d{2})(?P<d>\d{2})|\.(?P<m2>\d{1,2})\.(?P<d2>\d{1,2}))(?!\d)")
+_YEARLESS = re.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?")
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedD
                 continue  # 注：较上日为与2026-12-03比较 is no report date; 注：数据日期：2026-12-03 is
             year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
             found.append(PrintedDate(f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else ""), line.where))
+    found += _other_spellings(lines, spec, found, file)
     for first in found:
         other = next((d for d in found if not _agree(d.day, first.day)), None)
         if other is not None:
@@ -62,6 +69,35 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedD
                 f"（若其中一个不是报表日期，可在规格 {spec.name} 的 date_pattern 中写明报表日期的写法）",
                 code=DATE_CODE, details={"file": file})
     return max(found, key=lambda d: len(d.day)) if found else None
+
+
+def _other_spellings(lines: list[Line], spec: ExtractionSpec, found: list[PrintedDate],
+                     file: str) -> list[PrintedDate]:
+    """The dates any line labels as the report's (数据日期：...) in a spelling the
+    spec's date_pattern does not read (数据日期：20261203, 截至12月3日, a yearless one taking the
+    year of the dates already found); a labelled date that cannot be read refuses the file."""
+    more: list[PrintedDate] = []
+    for line in lines:
+        for label in _LABEL_AT.finditer(line.text):
+            rest = line.text[label.end():]
+            if not rest[:1].isdigit() or re.match(spec.date_pattern, rest):
+                continue  # 截至目前 is no date; 数据日期：2026-12-03 is read by date_pattern
+            compact, yearless = _COMPACT.match(rest), _YEARLESS.match(rest)
+            years = sorted({d.day[:4] for d in found})
+            if compact:
+                year, month, day = compact["y"], compact["m"] or compact["m2"], compact["d"] or compact["d2"]
+            elif yearless and len(years) == 1:
+                year, month, day = years[0], yearless["m"], yearless["d"]
+            else:
+                year, month, day = "", "0", "0"
+            if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+                raise ExtractionError(
+                    f"{file}: {line.where} 写的“{label.group(0)}{rest[:16]}”认不出是哪一天（日期写法认不出"
+                    f"{'，也没有年份' if yearless else ''}）；不知是不是报表那一天，整份报表不读，"
+                    "请向报送机构核实",
+                    code=DATE_CODE, details={"file": file})
+            more.append(PrintedDate(f"{year}-{int(month):02d}-{int(day):02d}", line.where))
+    return more
 
 
 def check_asked_date(printed: PrintedDate | None, asked: str, spec: ExtractionSpec, file: str) -> None:

@@ -1,0 +1,61 @@
+"""A branch daily report (网点经营日报) written by hand, as a workbook or a ruled PDF.
+
+The heading lines, the header 项目|本日|较上日|较年初, nine rows of figures in 万元, then the
+lines under the table, each given by the test that writes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+HEADING = ("网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04", "单位：万元")
+ROWS: list[tuple[str, float, float, float]] = [
+    ("储蓄存款余额", 2345.6, 1.2, 45.6), ("个人金融资产余额", 3456.7, -2.3, 123.4),
+    ("个人贷款余额", 456.7, 0.6, 7.8), ("对公贷款余额", 567.8, 0.0, 10.0),
+    ("普惠贷款余额", 67.8, 0.1, 5.5), ("客户数", 777, 7, 30), ("新增客户数", 7, 1, 30),
+    ("中间业务收入", 2.34, 0.05, 34.5), ("对公账户开户数", 2, 1, 12)]
+FIRST_YUAN = 23456000  # 储蓄存款余额 本日 2345.6 万元
+
+
+def daily_workbook(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = ()) -> Path:
+    """`heading` in A1.., the table, then `below` one line a row (the first in A14)."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "网点经营日报"
+    for row in (*([t] for t in heading), ["项目", "本日", "较上日", "较年初"], *(list(r) for r in ROWS),
+                *([t] for t in below)):
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = ()) -> Path:
+    """The same report as a one-page PDF with ruling lines, `below` printed under the table."""
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.setFont("STSong-Light", 10)
+    for index, text in enumerate(heading):
+        canvas.drawString(60, A4[1] - 60 - 20 * index, text)
+    top = A4[1] - 80 - 20 * len(heading)
+    columns = [60, 220, 320, 420, 520]
+    rows = [("项目", "本日", "较上日", "较年初"), *((r[0], *(str(v) for v in r[1:])) for r in ROWS)]
+    for index, row in enumerate(rows):
+        for x, text in zip(columns, row, strict=False):
+            canvas.drawString(x + 4, top - 20 * index - 14, text)
+    bottom = top - 20 * len(rows)
+    for index in range(len(rows) + 1):
+        canvas.line(columns[0], top - 20 * index, columns[-1], top - 20 * index)
+    for x in columns:
+        canvas.line(x, top, x, bottom)
+    for index, text in enumerate(below):
+        canvas.drawString(60, bottom - 25 - 20 * index, text)
+    canvas.showPage()
+    canvas.save()
+    return path

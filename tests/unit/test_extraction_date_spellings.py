@@ -1,0 +1,59 @@
+"""A date labelled as the report's is read whatever its spelling, above or below the table.
+
+`数据日期：20261203`, `数据日期：2026.12.03` and a yearless `截至12月3日` (the heading's year)
+under a report of 2026-12-04 refuse the file naming both places, as `2026-12-03` there does; a
+labelled date that cannot be read (`数据日期：12/3`) refuses rather than is passed over; the same
+day in any of these spellings is read. Workbooks and PDFs are written by hand (tests/hand_reports.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.report_extraction import extract_file, load_spec
+from rpa.errors import ExtractionError
+from tests.hand_reports import HEADING, daily_workbook, ruled_pdf
+
+SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
+
+
+@pytest.mark.parametrize("below", ["数据日期：20261203", "注：本表数据截至12月3日", "报表日期：2026.12.3",
+                                   "注：数据截至12月3号"])
+def test_another_day_in_another_spelling_under_the_table_refuses(tmp_path: Path, below: str) -> None:
+    with pytest.raises(ExtractionError) as caught:
+        path = daily_workbook(tmp_path / "d.xlsx", below=("", below))
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "报表上印了两个不同的日期：A2 写 2026-12-04，A15 写 2026-12-03" in str(caught.value)
+
+
+def test_another_compact_day_under_a_pdf_table_refuses(tmp_path: Path) -> None:
+    with pytest.raises(ExtractionError) as caught:
+        path = ruled_pdf(tmp_path / "d.pdf", below=("数据日期：20261203",))
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "写 2026-12-04" in str(caught.value) and "写 2026-12-03" in str(caught.value)
+
+
+@pytest.mark.parametrize("below", ["数据日期：12/3", "注：本表数据截至12月末", "数据日期：20261340"])
+def test_a_labelled_date_that_cannot_be_read_refuses(tmp_path: Path, below: str) -> None:
+    with pytest.raises(ExtractionError) as caught:
+        path = daily_workbook(tmp_path / "d.xlsx", below=("", below))
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "A15 写的“" in str(caught.value) and "认不出是哪一天" in str(caught.value)
+
+
+def test_a_yearless_date_with_no_year_anywhere_refuses(tmp_path: Path) -> None:
+    heading = (HEADING[0], "机构：110101 东城支行", HEADING[2])
+    path = daily_workbook(tmp_path / "d.xlsx", heading, below=("注：本表数据截至12月4日",))
+    with pytest.raises(ExtractionError) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "A14 写的“截至12月4日”认不出是哪一天（日期写法认不出，也没有年份）" in str(caught.value)
+
+
+@pytest.mark.parametrize("below", ["数据日期：20261204", "注：本表数据截至12月4日", "注：截至目前无逾期",
+                                   "制表：张三  打印日期：20261205"])
+def test_the_same_day_in_another_spelling_is_read(tmp_path: Path, below: str) -> None:
+    path = daily_workbook(tmp_path / "d.xlsx", below=("", below))
+    extraction = extract_file(path, load_spec("branch_daily", SPECS), report_date="2026-12-04")
+    assert extraction.report_date == "2026-12-04"
