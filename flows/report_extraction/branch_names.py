@@ -84,7 +84,8 @@ class BranchNames:
         above the table or under it, and where; none, an unknown one or two different ones refuse."""
         branch = self.spec.branch
         names = sorted({*branch.labels, *branch.never}, key=len, reverse=True)
-        labelled = re.compile("(" + "|".join(map(re.escape, map(normalise, names))) + r")(?:[:：]|(?=\d))")
+        labelled = re.compile("(" + "|".join(map(re.escape, map(normalise, names)))
+                              + r")(?:[:：]|(?P<verb>为|是)|(?=\d))")  # 报送机构为110102 reads as 报送机构：
         never = {normalise(n) for n in branch.never}
         found: list[tuple[str, str]] = []
         free: list[tuple[str, str]] = []  # text before a line's first label: a title, a heading
@@ -100,8 +101,8 @@ class BranchNames:
                 value = line.text[match.end():end]
                 where = f"{match.group(1)}行 {line.where}"
                 code = self.code_of(value)
-                if code is None and under:
-                    continue
+                if code is None and (under or match.group("verb")):
+                    continue  # 注：机构为本行营业室 names none; 报送机构为110102西城支行 does
                 if code is None:
                     raise ExtractionError(
                         f"{self.file}, {where}: “{match.group(0)}{value}” 不是已知网点的代码或名称，"
