@@ -4,7 +4,7 @@ keeps their folders whatever their age: removing one would drop its rows from `r
 list` and `rpa cases list` and leave nothing to resume.
 
     >>> still_open(settings)
-    {'20261205-093000-account-filing-1a2b3c': '仍有 3 行待人工处理'}
+    {'20261205-093000-account-filing-1a2b3c': '仍有 3 行需人工处理'}
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def still_open(settings: Settings) -> dict[str, str]:
     found: dict[str, str] = {}
     for case in open_cases(settings):
         rows = len(case.cases) + len(case.aside)
-        found[case.run_id] = f"仍有 {rows} 行待人工处理（rpa cases list {case.run_id}）"
+        found[case.run_id] = f"仍有 {rows} 行需人工处理（rpa cases list {case.run_id}）"
     for checker in waiting(settings):
         why = f"仍有 {len(checker.rows)} 行待复核（rpa approvals list {checker.run_id}）"
         found.setdefault(checker.run_id, why)

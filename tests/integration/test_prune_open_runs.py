@@ -36,5 +36,5 @@ def test_an_old_run_with_a_row_waiting_for_a_person_is_kept_and_said_so(tmp_path
                        RPA_AUDIT_KEY_FILE=str(settings.audit_key_file))
     pruned = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)
     assert "共清理 0 次运行" in pruned.stdout and folder.is_dir()
-    assert f"未清理运行 {outcome.run_id}：仍有 1 行待人工处理" in pruned.stdout
+    assert f"未清理运行 {outcome.run_id}：仍有 1 行需人工处理" in pruned.stdout
     assert "待处理 1 行" in cli.run("cases", "list", outcome.run_id, check_exit=0).stdout
