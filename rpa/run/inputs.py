@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any, Protocol
 
+from rpa.audit.evidence import file_sha256
 from rpa.audit.log import AuditLog
 from rpa.errors import InputFileError
 from rpa.masking import scrub_text
@@ -84,11 +85,10 @@ def refuse_changed_inputs(run_folder: Path, run_id: str) -> None:
             )
 
 
-def _sha256(path: Path) -> str | None:
-    import hashlib
 
+def _sha256(path: Path) -> str | None:
+    """The file's SHA-256, or None when it cannot be read (gone, a folder, no permission)."""
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        return file_sha256(path)
     except OSError:
         return None

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from rpa import __version__
 from rpa.atomic import atomic_write
+from rpa.audit.evidence import file_sha256 as sha256_file
 from rpa.errors import BrowserMissing, UsageError
 from rpa.masking import item_ref, scrub_text
 from rpa.run.inputs import check_input
@@ -71,14 +72,6 @@ def write_private_text(path: Path, text: str) -> Path:
     with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     return path
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def code_version() -> str:
