@@ -40,9 +40,11 @@ def test_an_operator_has_one_holder_until_given_back(db_url: str) -> None:
 
 def test_an_expired_lease_is_taken_over_and_its_old_holder_cannot_renew(db_url: str) -> None:
     store = OperatorLeases(db_url)
-    assert store.take(AMS, CODES[:1], "hostA:100:w0", "run-1", 0.3) == "OP3101A07"
+    # 2 s: the next take must come before it ends, on a machine as busy as CI's (3 test
+    # processes on 2 cores: 0.3 s was once too short for PostgreSQL's)
+    assert store.take(AMS, CODES[:1], "hostA:100:w0", "run-1", 2.0) == "OP3101A07"
     assert store.take(AMS, CODES[:1], "hostB:200:w0", "run-2", 60) is None
-    time.sleep(0.5)  # hostA froze (SIGSTOP) or died: it renews no more
+    time.sleep(2.2)  # hostA froze (SIGSTOP) or died: it renews no more
     assert store.take(AMS, CODES[:1], "hostB:200:w0", "run-2", 60) == "OP3101A07"
     assert store.renew(AMS, "OP3101A07", "hostA:100:w0", 60) is False
     assert store.renew(AMS, "OP3101A07", "hostB:200:w0", 60) is True
