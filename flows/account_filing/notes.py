@@ -46,6 +46,9 @@ WRITTEN_IN_CHINESE = frozenset({"account_in_other_run", "caught_mid_submit", "fi
                                 "earlier_row_unfiled", "later_filing_in_ams"})
 # error code -> what a clerk reads (the item's outcome word is added in front)
 CODE_NOTES: dict[str, str] = {
+    # rpa.run.claims.PAYLOAD_CHANGED: the engine refused an item edited in the queue database
+    "payload_changed": "该行在队列数据库中的内容与入队时的签封不符（被改动过），未办理：请查明改动；"
+                       "该行仍要报备的，请按导出人工报备后在异常处理中标记",
     "portal_refusal": "AMS拒绝了此笔报备，原因见「门户信息」",
     "close_reason_unknown": "AMS没有输入行中的撤销原因，请核对后重新报备",
     "no_such_option": "AMS的下拉选项中没有输入行的取值，请核对后重新报备",

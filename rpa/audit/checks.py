@@ -25,7 +25,14 @@ from typing import Any
 from rpa.audit.chain import KIND_WORDS, AuditEvent, VerifyResult
 from rpa.audit.evidence import EVIDENCE_DIR, EVIDENCE_SEALED, file_sha256
 from rpa.audit.export import read_export
-from rpa.audit.item_checks import ENDED, QueuedItem, check_queue_items, last_outcomes, outcome_state
+from rpa.audit.item_checks import (
+    ENDED,
+    QueuedItem,
+    check_queue_items,
+    check_seals,
+    last_outcomes,
+    outcome_state,
+)
 from rpa.audit.item_presence import check_items_present
 from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
@@ -109,6 +116,7 @@ def verify_run(
     if queue_items is not None and not pruned:
         queued = queue_items(run_id)
         check_queue_items(report, audit, events, queued)
+        check_seals(report, audit, queued)
         check_items_present(report, audit, events, queued)
     folder = runs_dir / run_id
     if pruned:

@@ -1,5 +1,5 @@
 """The queue against the chain: each ended item's state, code and result as the audit chain last
-recorded them (`rpa audit verify`).
+recorded them, and every item's payload as the queue sealed it (`rpa audit verify`).
 
 The outputs (result.xlsx, report.html) are rebuilt from the queue on every close, so an item
 edited in the database would reach them unseen. Each item of the run in an ended state
@@ -46,7 +46,11 @@ class QueuedItem(Protocol):
     @property
     def id(self) -> int: ...
     @property
+    def flow(self) -> str: ...
+    @property
     def key(self) -> str: ...
+    @property
+    def payload_seal(self) -> str | None: ...
     @property
     def state(self) -> str: ...
     @property
@@ -91,6 +95,17 @@ def check_queue_items(
             problems += 1
     if ended and not problems:
         report.good(f"队列中 {len(ended)} 个已结束事项的状态和结果与审计链一致")
+
+
+def check_seals(report: Report, audit: AuditLog, items: Sequence[QueuedItem]) -> None:
+    """One 【不符】 line per item, in any state, whose payload (what its bot files, or filed) no
+    longer bears the seal the queue wrote with it (`rpa.seals`): edited in the database."""
+    broken = [item for item in sorted(items, key=lambda i: i.id)
+              if not audit.seal_holds(item.flow, item.key, item.payload, item.payload_seal)]
+    for item in broken:
+        report.bad(f"{item_name(item)}的内容与入队时的签封不符：队列数据库中的内容被改动过")
+    if items and not broken:
+        report.good(f"队列中 {len(items)} 个事项的内容都带着入队时的签封")
 
 
 def _late_without_claim(events: Sequence[AuditEvent], event: AuditEvent) -> bool:

@@ -61,6 +61,7 @@ from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy
 from rpa.db import engine_for, ride_out_outages_of, set_outage_limit
 from rpa.errors import ConfigError
 from rpa.masking import FieldClass, item_ref, scrub_text
+from rpa.seals import seal_matches
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -179,6 +180,10 @@ class AuditLog:
     def ref_of(self, item_key: str) -> str:
         """The item's ref under this log's key, as its events carry it."""
         return item_ref(item_key, self._key)
+
+    def seal_holds(self, flow: str, item_key: str, payload: Mapping[str, Any], seal: str | None) -> bool:
+        """True when `seal` is the work item's payload's under this log's key (`rpa.seals`)."""
+        return seal_matches(self._key, flow, item_key, payload, seal)
 
     def keyed_digest(self, value: Any) -> str:
         """HMAC-SHA256 under the audit key of `value`'s canonical JSON (an item's result): the

@@ -89,6 +89,9 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
     queue, audit, item = _case(settings, run_id, item_id)
     if mark_of(item) is not None:
         raise UsageError(f"第 {_row(item)} 行已标记为人工报备、待复核：请先由复核人退回该标记再更正")
+    if not queue.payload_sound(item):  # a correction would seal what someone else wrote
+        raise UsageError(f"第 {_row(item)} 行的内容与入队时的签封不符（队列数据库被改动过），不能在其上更正："
+                         "请查明改动；该行仍要报备的，请按导出人工报备后标记")
     run = read_run_json(run_folder(settings, run_id))
     flow = flow_of(run)
     if flow is None:

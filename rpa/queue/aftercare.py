@@ -27,6 +27,8 @@ from rpa.queue.models import RETRYABLE_STATES, InvalidTransition, ItemNotFound, 
 from rpa.queue.reads import ahead_of_a_leased_one, chunks
 from rpa.queue.schema import items
 
+SEALED = (items.c.flow, items.c.key, items.c.payload, items.c.payload_seal)  # what `_resealed` reads
+
 
 class Aftercare(LeaseKeeper):
     """Release, retry, take over and mask: the changes made to items whose attempts have ended."""
@@ -65,15 +67,13 @@ class Aftercare(LeaseKeeper):
         changed = 0
         with immediate_transaction(self._engine) as conn:
             rows = conn.execute(
-                select(items.c.id, items.c.payload).where(
-                    items.c.run_id == run_id, items.c.state == ItemState.DONE
-                )
+                select(items.c.id, *SEALED).where(items.c.run_id == run_id, items.c.state == ItemState.DONE)
             ).all()
-            for item_id, payload in rows:
-                if isinstance(payload, dict) and payload.get(MASKED_MARK):
+            for row in rows:
+                if isinstance(row.payload, dict) and row.payload.get(MASKED_MARK):
                     continue
-                values = {"payload": masker(payload), "order_group": None}
-                conn.execute(update(items).where(items.c.id == item_id).values(**values))
+                values = self._resealed(row, {"payload": masker(row.payload), "order_group": None})
+                conn.execute(update(items).where(items.c.id == row.id).values(**values))
                 changed += 1
         if changed:
             empty_wal(self._engine)
@@ -155,10 +155,13 @@ class Aftercare(LeaseKeeper):
         now, moved = self._now(), []
         with immediate_transaction(self._engine) as conn:
             for item_id, payload in payloads.items():
+                old = conn.execute(select(*SEALED).where(items.c.id == item_id)).first()
+                sealed = {} if old is None else self._resealed(old, {"payload": payload})
                 changed = conn.execute(
                     update(items)
                     .where(items.c.id == item_id, items.c.run_id == from_run, items.c.state.in_(ended))
-                    .values(run_id=to_run, state=ItemState.PENDING.value, payload=payload, attempts=0,
+                    .values(run_id=to_run, state=ItemState.PENDING.value, **{"payload": payload, **sealed},
+                            attempts=0,
                             result=None, last_error_code=None, last_error_message=None, not_before=None,
                             submit_fence=None, submitting_at=None, updated_at=now)
                 )
@@ -202,17 +205,28 @@ class Aftercare(LeaseKeeper):
         now = self._now()
         with immediate_transaction(self._engine) as conn:
             held = [row for some in chunks(wanted) for row in conn.execute(
-                select(items.c.id, items.c.payload)
+                select(items.c.id, *SEALED)
                 .where(items.c.id.in_(some), items.c.run_id == run_id,
                        items.c.state == ItemState.HELD, items.c.last_error_code == code)
                 .with_for_update()
             ).all()]
             if all_or_none and len(held) != len(wanted):
                 return []
-            for item_id, payload in held:
-                conn.execute(update(items).where(items.c.id == item_id)
-                             .values(updated_at=now, **values(dict(payload or {}))))
-        return sorted(item_id for item_id, _payload in held)
+            for row in held:
+                changes = self._resealed(row, values(dict(row.payload or {})))
+                conn.execute(update(items).where(items.c.id == row.id).values(updated_at=now, **changes))
+        return sorted(row.id for row in held)
+
+    def _resealed(self, row: Any, values: dict[str, Any]) -> dict[str, Any]:
+        """`values` of an update of the item `row` (its `SEALED` columns), with the seal of the
+        payload they write, if they write one. A payload the database had edited (its seal does
+        not match) passes its brokenness on: the new one gets no seal, so no correction, mark or
+        masking of the queue's own makes an edit sound."""
+        if "payload" not in values:
+            return values
+        if not self._holds(row.flow, row.key, row.payload, row.payload_seal):
+            return {**values, "payload_seal": None}
+        return {**values, "payload_seal": self.seal_of(row.flow, row.key, values["payload"])}
 
     # -- a person's work on exceptions (rpa.casework) ----------------------------------------
 
@@ -252,10 +266,9 @@ class Aftercare(LeaseKeeper):
         if guard_group:
             conditions.append(~ahead_of_a_leased_one())
         with immediate_transaction(self._engine) as conn:
-            row = conn.execute(select(items.c.payload, items.c.result).where(*conditions)
-                               .with_for_update()).first()
+            row = conn.execute(select(*SEALED, items.c.result).where(*conditions).with_for_update()).first()
             if row is None:
                 return False
-            conn.execute(update(items).where(items.c.id == item_id)
-                         .values(updated_at=self._now(), **values(dict(row._mapping))))
+            changes = self._resealed(row, values(dict(row._mapping)))
+            conn.execute(update(items).where(items.c.id == item_id).values(updated_at=self._now(), **changes))
         return True

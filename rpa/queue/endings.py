@@ -88,10 +88,11 @@ class AttemptEnder(QueueReader):
         backoff_base_seconds: float,
         backoff_max_seconds: float,
         clock: Callable[[], datetime] | None,
+        seal_key: Callable[[], bytes] | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        super().__init__(url, clock=clock)
+        super().__init__(url, clock=clock, seal_key=seal_key)
         self.max_attempts = max_attempts
         self.backoff_base_seconds = backoff_base_seconds
         self.backoff_max_seconds = backoff_max_seconds

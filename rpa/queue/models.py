@@ -65,6 +65,7 @@ class WorkItem:
     fence: int = 0
     submit_fence: int | None = None
     submitting_at: datetime | None = None
+    payload_seal: str | None = None  # rpa.seals: checked by `WorkQueue.payload_sound`
 
     @property
     def caught_mid_submit(self) -> bool:
@@ -100,6 +101,7 @@ class WorkItem:
             fence=m["fence"],
             submit_fence=m["submit_fence"],
             submitting_at=m["submitting_at"],
+            payload_seal=m["payload_seal"],
         )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import BindParameter, ColumnElement, Engine, exists, func, or_, 
 from rpa.db import engine_for
 from rpa.queue.models import AttemptRecord, ItemNotFound, ItemState, WorkItem
 from rpa.queue.schema import attempts, items, runs
+from rpa.seals import payload_seal, seal_matches
 
 OPEN_STATES = (ItemState.PENDING, ItemState.LEASED)
 CHUNK = 500  # rows per statement: well inside SQLite's and PostgreSQL's parameter limits
@@ -72,10 +73,32 @@ def _another_of_its_group(*, earlier: bool, states: tuple[ItemState, ...]) -> Co
 class QueueReader:
     """Reads the queue's tables; never changes them."""
 
-    def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None,
+                 seal_key: Callable[[], bytes] | None = None) -> None:
         self.url = url
         self._engine: Engine = engine_for(url)
         self._clock = clock or utc_now
+        # the audit key, asked for when first needed: a queue without one neither seals nor checks
+        self._seal_key, self._seal_bytes = seal_key, b""
+
+    def _key(self) -> bytes:
+        if not self._seal_bytes and self._seal_key is not None:
+            self._seal_bytes = self._seal_key()
+        return self._seal_bytes
+
+    def seal_of(self, flow: str, key: str, payload: dict[str, Any]) -> str | None:
+        """The seal a payload written now gets (`rpa.seals`); None for a queue without the key."""
+        secret = self._key()
+        return payload_seal(secret, flow, key, payload) if secret else None
+
+    def payload_sound(self, item: WorkItem) -> bool:
+        """True when the item's payload is the one the engine last wrote (its seal matches); an
+        edit of the database, or a seal removed, is not. A queue without the key says True."""
+        return self._holds(item.flow, item.key, item.payload, item.payload_seal)
+
+    def _holds(self, flow: str, key: str, payload: dict[str, Any], seal: str | None) -> bool:
+        secret = self._key()
+        return not secret or seal_matches(secret, flow, key, payload, seal)
 
     def _now(self) -> datetime:
         now = self._clock()

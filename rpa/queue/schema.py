@@ -93,6 +93,8 @@ items = Table(
     # that took it; cleared when that lease's owner ends its attempt, kept when the lease is lost
     Column("submit_fence", Integer),
     Column("submitting_at", UtcDateTime()),
+    # the payload's keyed seal (rpa.seals), written with every payload the queue writes
+    Column("payload_seal", String(64)),
     UniqueConstraint("flow", "key", name="uq_queue_items_flow_key"),
     Index("ix_queue_items_run_state", "run_id", "state", "id"),
     Index("ix_queue_items_run_group", "run_id", "order_group", "id"),
@@ -110,7 +112,7 @@ items = Table(
 )
 
 # Columns added after the first release: `WorkQueue.create_schema` adds them to older databases.
-ADDED_ITEM_COLUMNS = ("order_group", "affinity", "fence", "submit_fence", "submitting_at")
+ADDED_ITEM_COLUMNS = ("order_group", "affinity", "fence", "submit_fence", "submitting_at", "payload_seal")
 # an added column that may not be NULL needs a value for the rows already there
 _NOT_NULL_DEFAULTS = {"fence": "0"}
 
@@ -139,22 +141,24 @@ runs = Table(
 )
 
 
-def upgrade_items_table(conn: Connection) -> None:
-    """Add to a `queue_items` table made by an earlier version the columns and indexes it lacks.
+def upgrade_items_table(conn: Connection) -> list[str]:
+    """Add to a `queue_items` table made by an earlier version the columns and indexes it lacks;
+    returns the names of the columns added.
 
     The caller holds the schema lock (BEGIN IMMEDIATE on SQLite, an advisory lock on
     PostgreSQL), so of several processes upgrading at once only the first changes anything.
     """
     present = {column["name"] for column in inspect(conn).get_columns(items.name)}
     quote = conn.dialect.identifier_preparer.quote
-    for name in ADDED_ITEM_COLUMNS:
-        if name not in present:
-            column = items.c[name]
-            kind = column.type.compile(dialect=conn.dialect)
-            default = f" NOT NULL DEFAULT {_NOT_NULL_DEFAULTS[name]}" if name in _NOT_NULL_DEFAULTS else ""
-            conn.execute(text(f"ALTER TABLE {quote(items.name)} ADD COLUMN {quote(name)} {kind}{default}"))
+    added = [name for name in ADDED_ITEM_COLUMNS if name not in present]
+    for name in added:
+        column = items.c[name]
+        kind = column.type.compile(dialect=conn.dialect)
+        default = f" NOT NULL DEFAULT {_NOT_NULL_DEFAULTS[name]}" if name in _NOT_NULL_DEFAULTS else ""
+        conn.execute(text(f"ALTER TABLE {quote(items.name)} ADD COLUMN {quote(name)} {kind}{default}"))
     for index in items.indexes:
         index.create(conn, checkfirst=True)
+    return added
 
 
 def insert_or_ignore(dialect_name: str, table: Table, *conflict_columns: str) -> Insert:

@@ -40,6 +40,10 @@ submitting (a worker frozen past its lease). The mark is cleared when its owner 
 a lease lost after it leaves it in place, so the next owner sees `WorkItem.caught_mid_submit` and
 must settle the item by a look-up or hold it for a person. `release()` and `retry()` clear it.
 
+Seals: a queue given the audit key (`from_settings`) seals every payload it writes (`rpa.seals`);
+`payload_sound(item)` says whether the payload is still the one it wrote. Which code checks it
+before what is the worker's and the case actions' business.
+
 Claims run in `BEGIN IMMEDIATE` transactions on SQLite and with `SELECT ... FOR UPDATE SKIP
 LOCKED` on PostgreSQL: no item is ever leased to two workers at once. Which exception leads to
 which transition is decided by the worker (`rpa.run.worker`), not here. Times come from the
@@ -57,7 +61,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Connection, select, text, update
 
 from rpa.db import immediate_transaction, ride_out_outages_of, set_outage_limit
 from rpa.queue.aftercare import Aftercare
@@ -114,25 +118,31 @@ class WorkQueue(Aftercare):
         backoff_base_seconds: float = 2.0,
         backoff_max_seconds: float = 120.0,
         clock: Callable[[], datetime] | None = None,
+        seal_key: Callable[[], bytes] | None = None,
     ) -> None:
+        """`seal_key` gives the audit key the payloads are sealed with (`rpa.seals`); without
+        it nothing is sealed or checked (a queue read by tests and benchmarks)."""
         super().__init__(
             url,
             max_attempts=max_attempts,
             backoff_base_seconds=backoff_base_seconds,
             backoff_max_seconds=backoff_max_seconds,
             clock=clock,
+            seal_key=seal_key,
         )
         self._dialect = self._engine.dialect.name
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkQueue:
-        """The queue at `settings.database_url_resolved` with the configured retry policy."""
+        """The queue at `settings.database_url_resolved` with the configured retry policy, its
+        payloads sealed with the audit key."""
         set_outage_limit(settings.db_outage_seconds)
         return cls(
             settings.database_url_resolved,
             max_attempts=settings.max_attempts,
             backoff_base_seconds=settings.backoff_base_seconds,
             backoff_max_seconds=settings.backoff_max_seconds,
+            seal_key=settings.audit_key_bytes,
         )
 
     def create_schema(self) -> None:
@@ -142,7 +152,18 @@ class WorkQueue(Aftercare):
             if self._dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             metadata.create_all(conn, checkfirst=True)
-            upgrade_items_table(conn)
+            if "payload_seal" in upgrade_items_table(conn):
+                self._seal_all(conn)  # items an earlier version enqueued: sealed as they are now
+
+    def _seal_all(self, conn: Connection) -> None:
+        """Seal every item without a seal (the column was added just now, in this transaction)."""
+        if not self._key():
+            return
+        rows = conn.execute(select(items.c.id, items.c.flow, items.c.key, items.c.payload)
+                            .where(items.c.payload_seal.is_(None))).all()
+        for row in rows:
+            conn.execute(update(items).where(items.c.id == row.id)
+                         .values(payload_seal=self.seal_of(row.flow, row.key, row.payload)))
 
     # -- adding work -------------------------------------------------------------------------
 
@@ -174,6 +195,7 @@ class WorkQueue(Aftercare):
                 "run_id": run_id,
                 "key": item.key,
                 "payload": item.payload,
+                "payload_seal": self.seal_of(flow, item.key, item.payload),
                 "order_group": item.order_group,
                 "affinity": item.affinity,
                 "state": ItemState.PENDING.value,

@@ -1,5 +1,6 @@
 """A worker's hold on its items: the claims (the next item, and one claimed ahead for a
-`LooksAhead` handler) and the heartbeat that keeps their leases alive while the handler works."""
+`LooksAhead` handler), the heartbeat that keeps their leases alive while the handler works, and
+the refusal of an item whose payload was changed in the database (`payload_changed`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from rpa.audit.item_checks import item_tags
-from rpa.errors import DatabaseUnavailable
+from rpa.errors import BusinessError, DatabaseUnavailable
 
 if TYPE_CHECKING:
     from rpa.queue.work_queue import WorkItem, WorkQueue
@@ -87,3 +88,16 @@ class Claims:
             self._affinity = item.affinity
             wctx.record("item.claimed", item, attempt=item.attempts, **item_tags(item))
         return item
+
+
+PAYLOAD_CHANGED = "payload_changed"
+
+
+def payload_changed(item: WorkItem) -> BusinessError:
+    """The refusal of an item whose payload no longer bears its seal (`rpa.seals`): the database
+    was edited after the engine wrote it. Never handed to a bot, never retried into one."""
+    return BusinessError(
+        f"事项 {item.id} 的内容与入队时的签封不符（队列数据库中的内容被改动过），未办理：请查明改动；"
+        "该行仍要报备的，请按导出人工报备后在异常处理中标记",
+        code=PAYLOAD_CHANGED,
+    )

@@ -3,7 +3,8 @@
 writes it; `rpa.run.claims` holds the claims and keeps their leases alive):
 
     handler returns            -> done
-    BusinessError              -> business_error (never retried)
+    BusinessError              -> business_error (never retried); so is an item whose payload
+                                  lost its seal (edited in the database): never handed over
     NeedsPerson                -> held for a person
     ApplicationError           -> the queue's backoff, then failed; N in a row across every
                                   worker of the run opens the circuit (`rpa.run.breaker`)
@@ -38,7 +39,7 @@ from loguru import logger
 from rpa.errors import CircuitOpen, DatabaseUnavailable, RpaError
 from rpa.outcomes import item_label
 from rpa.queue.work_queue import LeaseLost
-from rpa.run.claims import Claims, Heartbeat
+from rpa.run.claims import Claims, Heartbeat, payload_changed
 from rpa.run.settle import AUDITED, SETTLED, STOP, SYSTEM, LoopSummary, describe, settle
 
 if TYPE_CHECKING:
@@ -95,11 +96,15 @@ def _loop(
                 break
             stop_event.wait(IDLE_POLL_SECONDS)
             continue
+        if not queue.payload_sound(item):  # edited in the database: never reaches the bot
+            settle(queue, wctx, item, payload_changed(item), summary)
+            continue
         leases = [item.id]
         if looks_ahead is not None:
             ahead = claims.claim_ahead()
             leases += [ahead.id] if ahead is not None else []
-            looks_ahead.look_ahead(ahead)
+            # an edited one is refused when its turn comes, never prepared ahead
+            looks_ahead.look_ahead(ahead if ahead is None or queue.payload_sound(ahead) else None)
         try:
             with Heartbeat(queue, leases, owner, settings):
                 result = handler(item)
