@@ -8,11 +8,11 @@ command line (`rpa approvals ...`) and the console call alike.
     >>> reject(settings, run_id, checker="li.si", rows=[4], reason="证件已过期")
 
 A row is addressed by its sheet row (as result.xlsx and `waiting` number it). The maker (who
-started the run, run.json's `parameters.maker`) can never decide on their own run, and a run
-without a recorded maker cannot be decided on at all: both are `UsageError`s (exit 2), as is a
-row that does not wait. Every decision is written to the run's audit chain under the checker's
-name: one `item.approved` or `item.business_error` event per row and one `approval.approved` or
-`approval.rejected` event for the decision (rows, reason).
+started the run, as its audit chain records it: `rpa.approvals.maker`) can never decide on
+their own run, and a run without a recorded maker cannot be decided on at all: both are
+`UsageError`s (exit 2), as is a row that does not wait. Every decision is written to the
+run's audit chain under the checker's name: one `item.approved` or `item.business_error`
+event per row and one `approval.approved` or `approval.rejected` event for the decision.
 
 A decision is taken in one compare-and-set on the rows' awaiting state (the queue's
 `approve_held` / `reject_held`, all or none): when another checker decided one of its rows a
@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rpa.approvals.maker import maker_of
 from rpa.approvals.words import (
     APPROVED_AT,
     APPROVED_BY,
@@ -115,12 +116,6 @@ class Decision:
     reason: str
     at: str
     run_live: bool  # the run is still running: it files approved rows itself
-
-
-def maker_of(settings: Settings, run_id: str) -> str | None:
-    """Who started the run, as its run.json records it (None: not recorded)."""
-    maker = read_run_json(run_folder(settings, run_id)).get("parameters", {}).get(MAKER_PARAM)
-    return str(maker) if maker else None
 
 
 def waiting(settings: Settings, run_id: str | None = None) -> list[WaitingRun]:

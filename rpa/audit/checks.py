@@ -17,7 +17,6 @@ not as tampering.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,8 @@ from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.audit.output_checks import check_outputs, check_result_rows
 from rpa.audit.report_lines import Report
-from rpa.outcomes import counts_text, state_label
+from rpa.audit.run_json_checks import check_run_json
+from rpa.outcomes import state_label
 
 EXPORT_NAME = "audit.jsonl"
 RUN_JSON = "run.json"
@@ -196,31 +196,18 @@ def _check_evidence(report: Report, folder: Path, events: list[AuditEvent]) -> N
 
 
 def _check_counts(report: Report, folder: Path, events: list[AuditEvent]) -> None:
-    """run.json is there (it is written just after run.started) and its counts are the chain's."""
+    """run.json is there (it is written just after run.started) and says what the chain says
+    (`rpa.audit.run_json_checks`); every item counted as ended has its outcome event."""
     finished = [event for event in events if event.event == "run.finished"]
     chain_counts = _nonzero(finished[-1].details.get("counts")) if finished else {}
     if not (folder / RUN_JSON).exists():
         if len(events) > 1:  # a run past its first event has one
             report.bad(f"{RUN_JSON} 不存在（审计链记录了这次运行的 {len(events)} 条事件；"
                        "rpa runs list 和控制台因此不再列出它）")
-    elif finished:
-        _compare_counts(report, folder, chain_counts)
+    elif events:
+        check_run_json(report, folder, events)
     if finished:
         _check_items(report, events, chain_counts)
-
-
-def _compare_counts(report: Report, folder: Path, chain_counts: dict[str, int]) -> None:
-    try:
-        info = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
-    except ValueError:
-        report.bad(f"{RUN_JSON} 无法读取（不是 JSON）")
-        return
-    file_counts = _nonzero(info.get("counts") if isinstance(info, dict) else None)
-    if file_counts != chain_counts:
-        in_file, in_chain = counts_text(file_counts), counts_text(chain_counts)
-        report.bad(f"{RUN_JSON} 的计数（{in_file}）与审计链记录的（{in_chain}）不同")
-    else:
-        report.good(f"{RUN_JSON} 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
 
 
 def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[str, int]) -> None:

@@ -166,6 +166,14 @@ class AuditLog:
         """Every chain's events named `event`, by chain, in seq order, as stored."""
         return store.load_events(self._engine, None, event)
 
+    def started_details(self, run_id: str) -> dict[str, Any] | None:
+        """The details of the run's `run.started` event whose keyed hash holds; None when the
+        chain has no such event (never recorded, or edited in the database)."""
+        for event in store.load_events(self._engine, run_id, "run.started"):
+            if hmac.compare_digest(event.hash, event_hash(self._key, event)):
+                return dict(event.details)
+        return None
+
     def recorded_exit(self, run_id: str) -> int | None:
         """The exit code of the run's last `run.finished`, unless it was resumed after it (the
         record of a stop that run.json could not take, e.g. on a full disk)."""

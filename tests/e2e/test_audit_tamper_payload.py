@@ -84,3 +84,36 @@ def test_a_payload_edited_in_the_queue_is_never_filed_and_verify_names_it(
     assert out.returncode == 1, out.stdout
     assert f"事项 {item_id}（第 {row} 行" in out.stdout, out.stdout
     assert "的内容与入队时的签封不符" in out.stdout, out.stdout
+    assert not [line for line in out.stdout.splitlines() if "【不符】" in line and "run.json" in line]
+
+
+def test_run_json_rewritten_is_named_by_verify(ams: AmsHandle, tmp_path: Path) -> None:
+    """What `rpa runs list` / `runs show` and the maker check read of a finished run, rewritten:
+    exit code 1 -> 0, the stop reason, an end before the start, the maker (run.json and
+    params.json). Each is named against the chain's run.started / run.finished."""
+    ams.seed(json.loads(SEED.read_text(encoding="utf-8")))
+    source = subset_workbook(tmp_path / "accounts.xlsx", 4)
+    cli = _world(ams, tmp_path)
+    made = cli.run("run", "account-filing", "--input", str(source), "--approval", "--maker", MAKER,
+                   "--workers", "1", timeout=240)
+    assert made.returncode == 1, made.stdout + made.stderr
+    run_id = run_id_from(made.stdout)
+    folder = cli.runs / run_id
+    cli.run("audit", "verify", run_id, check_exit=0)
+    info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert info["exit_code"] == 1 and info["parameters"]["maker"] == MAKER
+    info.update(exit_code=0, stop_reason="人工停止", ended_at="2020-01-01T09:00:00+08:00")
+    info["parameters"]["maker"] = CHECKER
+    (folder / "run.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    params = json.loads((folder / "params.json").read_text(encoding="utf-8"))
+    (folder / "params.json").write_text(json.dumps({**params, "maker": CHECKER}), encoding="utf-8")
+
+    out = cli.run("audit", "verify", run_id)
+    assert out.returncode == 1, out.stdout
+    for named in ("run.json 的退出码（0）与审计链第", "run.json 的停止原因与审计链第",
+                  "run.json 的结束时间（2020-01-01T09:00:00+08:00）不在审计链记录的",
+                  f"run.json 记录的发起人（{CHECKER}）与审计链第", f"params.json 记录的发起人（{CHECKER}）"):
+        assert named in out.stdout, out.stdout
+    # the maker, renamed, still cannot approve their own run
+    own = cli.run("approvals", "approve", run_id, "--checker", MAKER)
+    assert own.returncode == 2 and "记录的发起人与审计链不同" in own.stderr, own.stdout + own.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from rpa.approvals.decisions import approve, reject, waiting
@@ -39,7 +40,9 @@ def settings(tmp_path: Path) -> Settings:
     (folder / "run.json").write_text(json.dumps(info), encoding="utf-8")
     queue = WorkQueue.from_settings(cfg)
     queue.create_schema()
-    AuditLog.from_settings(cfg).create_schema()
+    audit = AuditLog.from_settings(cfg)
+    audit.create_schema()
+    audit.append(RUN, "run", "run.started", details={"flow": "account-filing", "maker": MAKER})
     entries = [NewItem(f"open:{account}:2026-12-01:ab{row}",
                        {"row": row, "sheet": "Sheet1", "approval": "required"})
                for row, account in ACCOUNTS.items()]
@@ -60,7 +63,9 @@ def _by_row(cfg: Settings) -> dict[int, Any]:
 
 
 def _decisions(cfg: Settings) -> list[tuple[str, str, Any]]:
-    return [(e.event, e.actor, e.details.get("rows")) for e in AuditLog.from_settings(cfg).events(RUN)]
+    """The chain's events after the run's start: what the decisions recorded."""
+    return [(e.event, e.actor, e.details.get("rows")) for e in AuditLog.from_settings(cfg).events(RUN)
+            if e.event != "run.started"]
 
 
 def test_waiting_lists_only_rows_held_for_a_checker(settings: Settings) -> None:
@@ -110,7 +115,7 @@ def test_a_rejection_ends_the_row_with_the_reason(settings: Settings) -> None:
     assert item.result is not None and item.result["status"] == "rejected_by_checker"
     assert "营业执照 已吊销" in item.result["note"] and CHECKER in item.result["note"]
     events = AuditLog.from_settings(settings).events(RUN)
-    assert [e.event for e in events] == ["item.business_error", "approval.rejected"]
+    assert [e.event for e in events] == ["run.started", "item.business_error", "approval.rejected"]
     assert events[-1].details["reason"] == "营业执照 已吊销" and events[-1].actor == CHECKER
     with pytest.raises(UsageError, match=f"第 3 行已由 {CHECKER} 退回，已不再待复核"):  # decided already
         approve(settings, RUN, "qian.wu", [3])
@@ -129,11 +134,48 @@ def test_a_row_that_does_not_wait_and_a_rejection_without_reason_are_refused(set
     assert _by_row(settings)[2].state == ItemState.HELD and _decisions(settings) == []
 
 
-def test_a_run_without_a_recorded_maker_cannot_be_decided_on(settings: Settings) -> None:
-    path = settings.runs_dir / RUN / "run.json"
-    path.write_text(json.dumps({"run_id": RUN, "flow": "account-filing", "parameters": {}}), encoding="utf-8")
+def _run_json(cfg: Settings, parameters: dict[str, Any]) -> None:
+    path = cfg.runs_dir / RUN / "run.json"
+    path.write_text(json.dumps({"run_id": RUN, "flow": "account-filing", "parameters": parameters}),
+                    encoding="utf-8")
+
+
+def test_a_run_without_a_recorded_maker_cannot_be_decided_on(tmp_path: Path, settings: Settings) -> None:
+    other = RUN.replace("5e6f70", "5e6f71")
+    (settings.runs_dir / other).mkdir()
+    (settings.runs_dir / other / "run.json").write_text(json.dumps({"run_id": other, "parameters": {}}))
+    AuditLog.from_settings(settings).append(other, "run", "run.started", details={"flow": "account-filing"})
     with pytest.raises(UsageError, match="没有记录发起人"):
-        approve(settings, RUN, CHECKER)
+        approve(settings, other, CHECKER)
+
+
+@pytest.mark.parametrize("parameters", [{"maker": "someone.else"}, {"maker": CHECKER}, {}])
+def test_a_maker_renamed_in_run_json_is_refused_whoever_decides(
+    settings: Settings, parameters: dict[str, Any]
+) -> None:
+    """The maker edits run.json (or params.json, which a resume writes back into run.json) to name
+    someone else, or no one, then approves their own run: the chain's maker stands."""
+    _run_json(settings, parameters)
+    for checker in (MAKER, CHECKER):
+        with pytest.raises(UsageError, match=r"run\.json 记录的发起人与审计链不同"):
+            approve(settings, RUN, checker)
+    _run_json(settings, {"maker": MAKER})
+    (settings.runs_dir / RUN / "params.json").write_text(json.dumps(parameters), encoding="utf-8")
+    with pytest.raises(UsageError, match=r"params\.json 记录的发起人与审计链不同"):
+        approve(settings, RUN, MAKER)
+    assert _by_row(settings)[2].state == ItemState.HELD and _decisions(settings) == []
+
+
+def test_a_start_edited_in_the_database_names_no_maker(settings: Settings) -> None:
+    """The maker rewrites the chain's run.started in the database: its keyed hash no longer holds."""
+    engine = create_engine(settings.database_url_resolved)
+    with engine.begin() as conn:  # the append-only trigger dropped first, as an insider would
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_update")
+        conn.execute(text("UPDATE audit_events SET details = :d WHERE run_id = :r AND event = 'run.started'"),
+                     {"d": json.dumps({"flow": "account-filing", "maker": "someone.else"}), "r": RUN})
+    engine.dispose()
+    with pytest.raises(UsageError, match="审计链中没有可核验的开始记录"):
+        approve(settings, RUN, MAKER)
 
 
 @pytest.mark.parametrize("loser", ["approve", "reject"])
