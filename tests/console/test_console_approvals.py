@@ -269,8 +269,13 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     assert screen.get_by_text("核对通过").is_visible()
 
 
-def _decided_run(runs: Path, run_id: str) -> None:
-    """A run folder as a finished run leaves it, with a recorded maker and no row waiting."""
+def _decided_run(settings: Any, run_id: str) -> None:
+    """A run folder as a finished run leaves it, with a recorded maker (in run.json and the
+    chain's run.started, which the maker check reads) and no row waiting."""
+    runs = settings.runs_dir
+    audit = AuditLog.from_settings(settings)
+    audit.create_schema()
+    audit.append(run_id, "run", "run.started", details={"flow": "account_filing", "maker": "wang.jb"})
     (runs / run_id).mkdir(parents=True)
     (runs / run_id / "run.json").write_text(json.dumps({
         "run_id": run_id, "flow": "account_filing", "trigger": "console:wang.jb",
@@ -284,7 +289,7 @@ def test_a_decision_that_names_no_waiting_row_is_refused_with_a_message(console:
                                                                        screen: Any) -> None:
     """Nothing waits: the pages say so, and a decision is refused naming why, never a silent no-op."""
     run_id = "20261201-091502-account_filing-3d5e0b"
-    _decided_run(console.settings.runs_dir, run_id)
+    _decided_run(console.settings, run_id)
     _sign_in(console, screen, CHECKER)
     assert "没有待复核的报备" in _section(screen, "待复核").inner_text()
     screen.get_by_role("navigation").get_by_role("link", name="复核").click()
@@ -325,7 +330,7 @@ def test_the_progress_page_after_a_decision_waits_for_a_new_end_and_says_when_no
     monkeypatch.setattr(progress, "TICK_SECONDS", 0.2)
     monkeypatch.setattr(progress, "START_PATIENCE_TICKS", 5)
     run_id = "20261201-091502-account_filing-3d5e0b"
-    _decided_run(console.settings.runs_dir, run_id)
+    _decided_run(console.settings, run_id)
     _sign_in(console, screen, CHECKER)
     screen.goto(f"{console.url}/runs/{run_id}/progress")
     assert "全部完成" in screen.locator("#verdict[data-finished='1']").inner_text()
