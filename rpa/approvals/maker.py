@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from rpa.approvals.words import MAKER_PARAM
 from rpa.audit.log import AuditLog
+from rpa.audit.run_json_checks import makers_in_files
 from rpa.errors import UsageError
-from rpa.masking import scrub_text
-from rpa.run.runs import read_run_json, read_run_params, run_folder
+from rpa.run.runs import run_folder
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -29,12 +29,8 @@ def maker_of(settings: Settings, run_id: str) -> str | None:
         raise UsageError(f"运行 {run_id} 的审计链中没有可核验的开始记录：无法确认发起人，不能复核；"
                          f"请运行 rpa audit verify {run_id} 查明")
     recorded = started.get(MAKER_PARAM) or None
-    folder = run_folder(settings, run_id)
-    kept = read_run_params(folder)  # None: a run made before params.json
-    for name, params in (("run.json", read_run_json(folder).get("parameters") or {}),
-                         *((("params.json", kept),) if kept is not None else ())):
-        maker = params.get(MAKER_PARAM)
-        if (scrub_text(str(maker)) if maker else None) != recorded:
+    for name, maker in makers_in_files(run_folder(settings, run_id)):
+        if maker != recorded:
             raise UsageError(f"运行 {run_id} 的 {name} 记录的发起人与审计链不同（文件被改动过）：不能复核；"
                              f"请运行 rpa audit verify {run_id} 查明")
     return str(recorded) if recorded else None

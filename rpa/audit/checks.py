@@ -37,7 +37,7 @@ from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.audit.output_checks import check_outputs, check_result_rows
 from rpa.audit.report_lines import Report
-from rpa.audit.run_json_checks import check_run_json
+from rpa.audit.run_json_checks import check_run_json, nonzero_counts
 from rpa.outcomes import state_label
 
 EXPORT_NAME = "audit.jsonl"
@@ -199,7 +199,7 @@ def _check_counts(report: Report, folder: Path, events: list[AuditEvent]) -> Non
     """run.json is there (it is written just after run.started) and says what the chain says
     (`rpa.audit.run_json_checks`); every item counted as ended has its outcome event."""
     finished = [event for event in events if event.event == "run.finished"]
-    chain_counts = _nonzero(finished[-1].details.get("counts")) if finished else {}
+    chain_counts = nonzero_counts(finished[-1].details.get("counts")) if finished else {}
     if not (folder / RUN_JSON).exists():
         if len(events) > 1:  # a run past its first event has one
             report.bad(f"{RUN_JSON} 不存在（审计链记录了这次运行的 {len(events)} 条事件；"
@@ -223,12 +223,6 @@ def _check_items(report: Report, events: list[AuditEvent], chain_counts: dict[st
         report.bad(f"审计链中的逐项结果与结束计数不符：{'；'.join(differing)}")
     else:
         report.good(f"每个已结束的项目在审计链中都有其结果事件（{sum(from_events.values())} 项）")
-
-
-def _nonzero(counts: object) -> dict[str, int]:
-    if not isinstance(counts, dict):
-        return {}
-    return {str(k): v for k, v in counts.items() if isinstance(v, int) and v}
 
 
 def verify_runs(

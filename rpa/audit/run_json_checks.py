@@ -52,8 +52,17 @@ def check_run_json(report: Report, folder: Path, events: list[AuditEvent]) -> No
     for problem in problems:
         report.bad(problem)
     if finished and not problems:
-        counts = _nonzero(finished[-1].details.get("counts"))
+        counts = nonzero_counts(finished[-1].details.get("counts"))
         report.good(f"{RUN_JSON} 的计数、退出码、发起人和时间与审计链一致（共 {sum(counts.values())} 项）")
+
+
+def makers_in_files(folder: Path) -> list[tuple[str, str | None]]:
+    """(file, maker) as run.json and params.json (when the run has one: a resume starts again
+    with its parameters) name the run's maker, scrubbed as the chain keeps it; None: none named."""
+    named = [(RUN_JSON, ((_read(folder / RUN_JSON) or {}).get("parameters") or {}).get("maker"))]
+    if (folder / PARAMS_JSON).exists():
+        named.append((PARAMS_JSON, (_read(folder / PARAMS_JSON) or {}).get("maker")))
+    return [(name, scrub_text(str(maker)) if maker else None) for name, maker in named]
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -65,7 +74,7 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def _count_differences(info: dict[str, Any], finished: AuditEvent) -> list[str]:
-    in_file, in_chain = _nonzero(info.get("counts")), _nonzero(finished.details.get("counts"))
+    in_file, in_chain = nonzero_counts(info.get("counts")), nonzero_counts(finished.details.get("counts"))
     if in_file == in_chain:
         return []
     return [f"{RUN_JSON} 的计数（{counts_text(in_file)}）与审计链记录的（{counts_text(in_chain)}）不同"]
@@ -76,11 +85,8 @@ def _start_differences(folder: Path, info: dict[str, Any], started: AuditEvent |
         return []
     recorded = started.details.get("maker") or None
     found = []
-    makers = [(RUN_JSON, (info.get("parameters") or {}).get("maker"))]
-    if (folder / PARAMS_JSON).exists():  # a resume starts again with its parameters
-        makers.append((PARAMS_JSON, (_read(folder / PARAMS_JSON) or {}).get("maker")))
-    for name, maker in makers:
-        if (scrub_text(str(maker)) if maker else None) != recorded:
+    for name, maker in makers_in_files(folder):
+        if maker != recorded:
             found.append(f"{name} 记录的发起人（{maker or '无'}）与审计链第 {started.seq} 条事件记录的"
                          f"（{recorded or '无'}）不同")
     at, when = _time(info.get("started_at")), _time(started.time)
@@ -122,7 +128,8 @@ def _time(text: object) -> datetime | None:
     return value if value.tzinfo is not None else None
 
 
-def _nonzero(counts: object) -> dict[str, int]:
+def nonzero_counts(counts: object) -> dict[str, int]:
+    """A run's counts by state without the zeros (run.json's and the chain's alike)."""
     if not isinstance(counts, dict):
         return {}
     return {str(k): v for k, v in counts.items() if isinstance(v, int) and v}
