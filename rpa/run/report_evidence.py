@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from rpa.run.report_sections import shown_text
+from rpa.masking import FieldClass, mask
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 EVIDENCE_DIR = "evidence"
@@ -43,7 +43,7 @@ def evidence(value: Any, folder: Path) -> Evidence | None:
     if not isinstance(value, str) or not value:
         return None
     relative = PurePosixPath(value.replace("\\", "/"))
-    name = shown_text(relative.name)
+    name = mask(relative.name, FieldClass.FILE_NAME)  # a plain name whole (hex refs hold digit runs)
     if relative.is_absolute() or ".." in relative.parts or relative.suffix.lower() not in IMAGE_SUFFIXES:
         return Evidence(name, None)
     target = folder.joinpath(*relative.parts).resolve()

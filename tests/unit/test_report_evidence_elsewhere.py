@@ -42,3 +42,19 @@ def test_missing_when_the_earlier_folder_lacks_it_or_the_run_is_no_plain_name(tm
         shot = evidence_of_run(SHOT, folder, run)
         assert shot is not None and shot.href is None and shot.run == ""
     assert evidence_of_run("", folder, EARLIER) is None
+
+
+def test_a_ref_holding_a_long_digit_run_is_named_whole_and_a_digits_only_name_masked(tmp_path: Path) -> None:
+    """An item ref is 16 hex characters and may hold eight digits in a row (0daa780518748e0c, seen
+    in CI): the page names it whole, as the file is named, so an auditor can find it. A name whose
+    stem is digits alone may be an account number and stays masked."""
+    folder = _runs(tmp_path)
+    for name in ("0daa780518748e0c.png", "e12345678901234f-2-failure.png"):
+        (tmp_path / EARLIER / "evidence" / name).write_bytes(b"\x89PNG\r\n")
+        (folder / "evidence" / name).write_bytes(b"\x89PNG\r\n")
+        assert evidence_of_run(f"evidence/{name}", folder, EARLIER) == Evidence(name, None, run=EARLIER)
+        shot = evidence_of_run(f"evidence/{name}", folder, THIS)
+        assert shot is not None and shot.name == name and shot.href == f"evidence/{name}"
+    (folder / "evidence" / "6222020200001234567.png").write_bytes(b"\x89PNG\r\n")
+    shot = evidence_of_run("evidence/6222020200001234567.png", folder, THIS)
+    assert shot is not None and "6222020200001234567" not in shot.name
