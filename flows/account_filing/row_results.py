@@ -167,7 +167,7 @@ def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> Inp
         filing_no=row.filing_no,
         portal_message=row.portal_message,
         note=row.note,
-        attempts=0 if item is None else item.attempts,
+        attempts=0 if item is None else item.tries,
         evidence=row.evidence,
         evidence_run="" if item is None else item.run_id,  # another run's folder, when it settled the row
     )

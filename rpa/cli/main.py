@@ -221,7 +221,7 @@ def runs_show(run_id: str) -> None:
         table.add_row(
             str(item.id),
             item_label(str(item.state), result),
-            str(item.attempts),
+            str(item.tries),
             escape(scrub_text(item.last_error_message or "")),  # its code is in the audit chain
             escape(scrub_text(str(result.get("note") or ""))),  # the word is in 状态, never the code
         )

@@ -108,7 +108,7 @@ def _shown(row: ItemRow, item: WorkItem | None) -> dict[str, str]:
         "account": shown_text(row.account), "name": shown_text(row.name), "outcome": shown_text(row.outcome),
         "filing_no": shown_reference(row.filing_no), "checker": shown_text(row.checker),
         "note": shown_text(row.note), "attempts": "", "error": "", "id": "",
-        **({} if item is None else {"attempts": str(item.attempts), "id": str(item.id),
+        **({} if item is None else {"attempts": str(item.tries), "id": str(item.id),
                                     "error": scrub_text(item.last_error_message or "")}),
     }
 

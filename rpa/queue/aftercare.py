@@ -84,7 +84,8 @@ class Aftercare(LeaseKeeper):
         pending with attempts reset to 0; returns the ids that did. Other ids are left alone,
         and so is an item while a later item of its order group is leased (the two would be
         worked at once, out of order): retry it once that one has ended.
-        The history keeps the earlier attempts; numbering starts again at 1."""
+        The history keeps the earlier attempts and `earlier_attempts` their number; the
+        budget's numbering starts again at 1."""
         conditions = [
             items.c.run_id == run_id,
             items.c.state.in_(list(RETRYABLE_STATES)),
@@ -101,6 +102,7 @@ class Aftercare(LeaseKeeper):
                 .where(*conditions)
                 .values(
                     state=ItemState.PENDING.value,
+                    earlier_attempts=items.c.earlier_attempts + items.c.attempts,
                     attempts=0,
                     not_before=None,
                     lease_owner=None,
@@ -161,7 +163,7 @@ class Aftercare(LeaseKeeper):
                     update(items)
                     .where(items.c.id == item_id, items.c.run_id == from_run, items.c.state.in_(ended))
                     .values(run_id=to_run, state=ItemState.PENDING.value, **{"payload": payload, **sealed},
-                            attempts=0,
+                            attempts=0, earlier_attempts=items.c.earlier_attempts + items.c.attempts,
                             result=None, last_error_code=None, last_error_message=None, not_before=None,
                             submit_fence=None, submitting_at=None, updated_at=now)
                 )
@@ -235,8 +237,9 @@ class Aftercare(LeaseKeeper):
         """The run's item, in one of `states`: pending again with `payload` (a person's
         correction), attempts reset to 0, a mid-submit mark forgotten (its next attempt looks
         up first). False when it is not so (and while a later item of its group is leased)."""
-        return self._change_one(run_id, item_id, states, lambda _item: {
+        return self._change_one(run_id, item_id, states, lambda item: {
             "state": ItemState.PENDING.value, "payload": dict(payload), "attempts": 0,
+            "earlier_attempts": item["earlier_attempts"] + item["attempts"],
             "not_before": None, "lease_owner": None, "lease_expires_at": None,
             "submit_fence": None, "submitting_at": None}, guard_group=True)
 
@@ -266,7 +269,10 @@ class Aftercare(LeaseKeeper):
         if guard_group:
             conditions.append(~ahead_of_a_leased_one())
         with immediate_transaction(self._engine) as conn:
-            row = conn.execute(select(*SEALED, items.c.result).where(*conditions).with_for_update()).first()
+            row = conn.execute(
+                select(*SEALED, items.c.result, items.c.attempts, items.c.earlier_attempts)
+                .where(*conditions).with_for_update()
+            ).first()
             if row is None:
                 return False
             changes = self._resealed(row, values(dict(row._mapping)))

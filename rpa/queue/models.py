@@ -66,6 +66,13 @@ class WorkItem:
     submit_fence: int | None = None
     submitting_at: datetime | None = None
     payload_seal: str | None = None  # rpa.seals: checked by `WorkQueue.payload_sound`
+    earlier_attempts: int = 0  # before the last reset of `attempts` (a retry, redo or correction)
+
+    @property
+    def tries(self) -> int:
+        """Every attempt the item had, across retries, redos and corrections: the 尝试次数 shown
+        to clerks and auditors (`attempts` is the budget, which a retry resets)."""
+        return self.earlier_attempts + self.attempts
 
     @property
     def caught_mid_submit(self) -> bool:
@@ -102,6 +109,7 @@ class WorkItem:
             submit_fence=m["submit_fence"],
             submitting_at=m["submitting_at"],
             payload_seal=m["payload_seal"],
+            earlier_attempts=m["earlier_attempts"],
         )
 
 

@@ -95,6 +95,9 @@ items = Table(
     Column("submitting_at", UtcDateTime()),
     # the payload's keyed seal (rpa.seals), written with every payload the queue writes
     Column("payload_seal", String(64)),
+    # attempts made before the last retry, redo or correction reset `attempts` (the budget) to 0:
+    # `earlier_attempts + attempts` is every attempt the item had (尝试次数)
+    Column("earlier_attempts", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("flow", "key", name="uq_queue_items_flow_key"),
     Index("ix_queue_items_run_state", "run_id", "state", "id"),
     Index("ix_queue_items_run_group", "run_id", "order_group", "id"),
@@ -112,9 +115,10 @@ items = Table(
 )
 
 # Columns added after the first release: `WorkQueue.create_schema` adds them to older databases.
-ADDED_ITEM_COLUMNS = ("order_group", "affinity", "fence", "submit_fence", "submitting_at", "payload_seal")
+ADDED_ITEM_COLUMNS = ("order_group", "affinity", "fence", "submit_fence", "submitting_at", "payload_seal",
+                      "earlier_attempts")
 # an added column that may not be NULL needs a value for the rows already there
-_NOT_NULL_DEFAULTS = {"fence": "0"}
+_NOT_NULL_DEFAULTS = {"fence": "0", "earlier_attempts": "0"}
 
 attempts = Table(
     "queue_attempts",

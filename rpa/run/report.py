@@ -253,7 +253,7 @@ def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
         state=state.value,
         label=item_label(state.value, result),
         colour=colour,
-        attempts=item.attempts,
+        attempts=item.tries,
         error_code=_text(item.last_error_code),
         error_message=_text(item.last_error_message),
         note=_text(result.get("note")),

@@ -64,7 +64,7 @@ def test_report_of_a_smoke_run_shows_every_item_masked_with_screenshots(
     for item in items:
         row = page.locator(f'tr.item[data-item-id="{item.id}"]')
         assert row.get_attribute("class") == f"item state-{item.state}"
-        assert row.locator("td").nth(2).inner_text().strip() == str(item.attempts)
+        assert row.locator("td").nth(2).inner_text().strip() == str(item.tries)
     (refused,) = [item for item in items if item.state == "business_error"]
     refused_row = page.locator(f'tr.item[data-item-id="{refused.id}"]')
     assert REFUSAL_WORDS in refused_row.inner_text()
@@ -95,6 +95,14 @@ def test_report_of_a_smoke_run_shows_every_item_masked_with_screenshots(
     assert console_errors == []  # no CSP violation, nothing failed to load
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 10_000
+
+    # a clerk's retry resets the failed item's budget, never the 尝试次数 the page shows
+    queue = WorkQueue.from_settings(report_settings)
+    assert queue.retry(outcome.run_id, [failed.id]) == [failed.id]
+    write_run_report(outcome.folder, read_run_json(outcome.folder), queue.items(outcome.run_id), events,
+                     audit_key=report_settings.audit_key_bytes())
+    page.goto(path.as_uri())
+    assert page.locator(f'tr.item[data-item-id="{failed.id}"] td').nth(2).inner_text().strip() == "2"
 
 
 def test_report_escapes_scrubs_and_shows_only_masked_result_fields(report_settings: Settings) -> None:

@@ -394,6 +394,34 @@ def test_retry_sends_chosen_ended_items_back_with_attempts_reset(db_url: str, cl
     assert _claim(queue).attempts == 1
 
 
+def test_tries_count_every_attempt_across_retries_corrections_and_redos(
+    db_url: str, clock: ManualClock
+) -> None:
+    """尝试次数 is every attempt an item had: a retry, a person's correction or a redo resets the
+    budget (`attempts`), never the count an auditor reads (`tries`)."""
+    queue = WorkQueue(db_url, max_attempts=2, backoff_base_seconds=1.0, backoff_max_seconds=1.0, clock=clock)
+    queue.create_schema()
+    item_id = queue.enqueue(FLOW, RUN, "acct-9", {"n": 1}).item_id
+    for _ in range(2):  # two system errors use up the budget
+        queue.fail_system(_claim(queue).id, "w1", "portal_timeout", "slow")
+        clock.advance(5)
+    assert (queue.get(item_id).state, queue.get(item_id).tries) == (ItemState.FAILED, 2)
+
+    assert queue.retry(RUN) == [item_id]
+    assert (queue.get(item_id).attempts, queue.get(item_id).tries) == (0, 2)
+    retried = _claim(queue)
+    assert (retried.attempts, retried.tries) == (1, 3)  # the budget starts again, the count does not
+    queue.fail_business(retried.id, "w1", "invalid_record", "bad")
+
+    assert queue.refile(RUN, item_id, {"n": 2}, [ItemState.BUSINESS_ERROR])
+    queue.complete(_claim(queue).id, "w1")
+    assert (queue.get(item_id).attempts, queue.get(item_id).tries) == (1, 4)
+
+    assert queue.redo(RUN, "run-2", {item_id: {"n": 2}}) == [item_id]
+    assert _claim(queue, run_id="run-2").tries == 5
+    assert len(queue.history(item_id)) == 5  # the history agrees
+
+
 def test_counts_has_every_state_as_a_key(queue: WorkQueue) -> None:
     assert queue.counts("no-such-run") == dict.fromkeys(ItemState, 0)
     queue.enqueue_many(FLOW, RUN, [("a", {}), ("b", {}), ("c", {})])
@@ -681,14 +709,14 @@ def test_create_schema_upgrades_a_queue_made_before_order_groups(db_url: str, cl
             upgrade.result(timeout=60)
 
     found = inspect(engine_for(db_url))
-    added = {"order_group", "affinity", "fence", "submit_fence", "submitting_at"}
+    added = {"order_group", "affinity", "fence", "submit_fence", "submitting_at", "earlier_attempts"}
     assert added <= {c["name"] for c in found.get_columns("queue_items")}
     assert {"ix_queue_items_run_group", "ix_queue_items_run_affinity", "ix_queue_items_run_open"} <= {
         i["name"] for i in found.get_indexes("queue_items")
     }
     old = queue.find_by_key(FLOW, "old")
     assert old is not None and old.order_group is None and old.affinity is None and old.payload == {}
-    assert (old.fence, old.submit_fence, old.submitting_at) == (0, None, None)
+    assert (old.fence, old.submit_fence, old.submitting_at, old.tries) == (0, None, None, 0)
     first, second = _group_of_two(queue)
     claimed = [_claim(queue, owner) for owner in ("w1", "w2")]
     assert [c.id for c in claimed] == [old.id, first] and claimed[0].fence == 1
