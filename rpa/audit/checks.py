@@ -12,7 +12,7 @@ validated has its line in result.xlsx (`rpa.audit.output_checks`). The ledger it
 verified first, in the database and in its append-only copy. `--all` takes every run the
 database, either ledger or the runs folder (a folder with a run.json, as `rpa runs list`)
 knows. Each finding is a short Chinese sentence; a run pruned on purpose is reported as 已清理,
-not as tampering.
+not as tampering, and a folder found again where one was pruned is checked as any run folder.
 """
 
 from __future__ import annotations
@@ -119,10 +119,12 @@ def verify_run(
         check_seals(report, audit, queued)
         check_items_present(report, audit, events, queued)
     folder = runs_dir / run_id
-    if pruned:
+    if pruned and not folder.is_dir():
         report.good(f"运行文件夹已清理（账本于 {ledger.pruned_at if ledger else ''} 记录了清理）")
         return report
-    if not folder.is_dir():
+    if pruned:  # put back (a backup, or a forgery): its files answer to the chain like any run's
+        report.good(f"运行文件夹已于 {ledger.pruned_at if ledger else ''} 清理，现又出现：按审计链核对其中的文件")
+    elif not folder.is_dir():
         if ledger is not None:
             report.bad(f"运行文件夹 {folder} 不存在，账本中没有清理记录")
         return report

@@ -179,6 +179,8 @@ def test_prune_removes_only_old_folders_and_verify_reports_them_as_cleaned(
     kept = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)
     assert "共清理 0 次运行" in kept.stdout and folder.is_dir()
 
+    genuine = tmp_path / "genuine"
+    shutil.copytree(folder, genuine)
     info = json.loads((folder / "run.json").read_text())
     info["ended_at"] = "2026-01-05T17:30:00+08:00"  # long before the run really ended
     (folder / "run.json").write_text(json.dumps(info))
@@ -190,6 +192,17 @@ def test_prune_removes_only_old_folders_and_verify_reports_them_as_cleaned(
     assert f"运行 {finished.run_id}：数据库审计链与账本记录的链头一致" in verified.stdout
     ledger = (tmp_path / "world" / "keys" / "ledger.jsonl").read_text().splitlines()
     assert json.loads(ledger[-1])["event"] == "run.pruned"
+
+    # a folder put back where one was pruned answers to the chain: the genuine one (a backup)
+    # verifies, a forged one (a screenshot replaced) is named
+    shutil.copytree(genuine, folder)
+    restored = cli.run("audit", "verify", "--all", check_exit=0)
+    assert "清理，现又出现：按审计链核对其中的文件" in restored.stdout
+    assert "4 个证据文件的 SHA-256 与审计链一致" in restored.stdout
+    shot = _evidence(folder)[0]
+    shot.write_bytes(_evidence(folder)[1].read_bytes())
+    out = _verify_fails(cli, "--all")
+    assert f"证据文件 evidence/{shot.name} 的 SHA-256 与审计链记录的不同" in out
 
 
 def _stand_alone(world: Path, run_id: str) -> subprocess.CompletedProcess[str]:
