@@ -119,11 +119,12 @@ def verify_run(
         check_seals(report, audit, queued)
         check_items_present(report, audit, events, queued)
     folder = runs_dir / run_id
+    pruned_at = ledger.pruned_at if ledger is not None else ""
     if pruned and not folder.is_dir():
-        report.good(f"运行文件夹已清理（账本于 {ledger.pruned_at if ledger else ''} 记录了清理）")
+        report.good(f"运行文件夹已清理（账本于 {pruned_at} 记录了清理）")
         return report
     if pruned:  # put back (a backup, or a forgery): its files answer to the chain like any run's
-        report.good(f"运行文件夹已于 {ledger.pruned_at if ledger else ''} 清理，现又出现：按审计链核对其中的文件")
+        report.good(f"运行文件夹已于 {pruned_at} 清理，现又出现：按审计链核对其中的文件")
     elif not folder.is_dir():
         if ledger is not None:
             report.bad(f"运行文件夹 {folder} 不存在，账本中没有清理记录")
