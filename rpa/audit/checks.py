@@ -7,8 +7,9 @@ evidence file the chain does not know), run.json there and its counts against th
 every item counted as ended against its own outcome event in the chain, every ended item in
 the queue against that event (`rpa.audit.item_checks`), every item the chain names still in
 the queue and not reopened without a record (`rpa.audit.item_presence`), every output file
-against the SHA-256 the chain recorded when it was written, and every input row the chain
-validated has its line in result.xlsx (`rpa.audit.output_checks`). The ledger itself is
+against the SHA-256 the chain recorded when it was written, every input row the chain
+validated has its line in result.xlsx (`rpa.audit.output_checks`), and an export uploaded at
+the console is the one the run read (`rpa.audit.input_checks`). The ledger itself is
 verified first, in the database and in its append-only copy. `--all` takes every run the
 database, either ledger or the runs folder (a folder with a run.json, as `rpa runs list`)
 knows. Each finding is a short Chinese sentence; a run pruned on purpose is reported as 已清理,
@@ -24,6 +25,7 @@ from typing import Any
 from rpa.audit.chain import KIND_WORDS, AuditEvent, VerifyResult
 from rpa.audit.evidence import EVIDENCE_DIR, EVIDENCE_SEALED, file_sha256
 from rpa.audit.export import read_export
+from rpa.audit.input_checks import check_kept_inputs
 from rpa.audit.item_checks import (
     ENDED,
     QueuedItem,
@@ -134,6 +136,7 @@ def verify_run(
     _check_counts(report, folder, events)
     check_outputs(report, folder, events)
     check_result_rows(report, folder, events)
+    check_kept_inputs(report, folder, events)
     return report
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rpa.audit.input_checks import UPLOAD_JSON
 from rpa.console.web import Refused
 from rpa.errors import InputFileError
 from rpa.input_files import check_input_path, check_xlsx
@@ -33,7 +34,6 @@ from rpa.run.runs import make_private_dir, new_run_id, now_in, sha256_file
 if TYPE_CHECKING:
     from rpa.settings import Settings
 
-UPLOAD_JSON = "upload.json"
 START_CLAIM = "console-start.json"
 FLOW = "account-filing"
 _ZIP = b"PK\x03\x04"

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rpa.audit.evidence import file_sha256
+from rpa.audit.input_checks import INPUT_READ
 from rpa.audit.log import AuditLog
 from rpa.errors import InputFileError
 from rpa.masking import scrub_text
 
-INPUT_READ = "input.read"
 RUN_JSON = "run.json"
 
 
