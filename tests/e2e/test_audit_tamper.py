@@ -103,6 +103,19 @@ def test_a_chain_cut_short_in_the_database_and_re_exported_is_caught_by_the_ledg
     assert f"audit.jsonl 被截短：账本记录结束时有 {total} 条事件" in out
 
 
+def test_an_event_edited_in_the_database_is_named_there_and_the_intact_export_is_not_blamed(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli, _ = _copy(finished, tmp_path)
+    run = finished.run_id
+    edit = "UPDATE audit_events SET details = replace(details, 'smoke', 'smokf') WHERE run_id = ? AND seq = 1"
+    _sql(cli, (edit, (run,)))
+    out = _verify_fails(cli, run)
+    assert f"运行 {run}：【不符】数据库审计链第 1 条事件被修改" in out
+    assert f"运行 {run}：audit.jsonl 完整" in out and "数据库一侧被改动" in out
+    assert "【不符】audit.jsonl" not in out
+
+
 def test_a_chain_deleted_whole_from_the_database_fails_verify_all(finished: Finished, tmp_path: Path) -> None:
     cli, _ = _copy(finished, tmp_path)
     run = finished.run_id
