@@ -5,6 +5,8 @@ and shows every time in one timezone) and routes the standard library's `logging
 (uvicorn, SQLAlchemy, APScheduler, asyncio...) into loguru through `InterceptHandler`, so
 their records are scrubbed like ours; `add_run_log(path)` adds a run's `run.log` (created
 0600). Loggers are bound with `run_id` (and `item_ref` where there is an item).
+`append_run_log_line(path, run_id, text)` writes one line into a run's run.log from another
+process (a person's action on the run's rows), in the same format, scrubbed.
 
 A record logged with an exception (`logger.opt(exception=exc)`, `logger.exception`, or a
 stdlib record with `exc_info`) keeps its traceback, without local variables and scrubbed
@@ -17,7 +19,7 @@ import logging
 import os
 import sys
 import traceback
-from datetime import UTC, timezone, tzinfo
+from datetime import UTC, datetime, timezone, tzinfo
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -150,6 +152,23 @@ def add_run_log(path: Path, level: str = "DEBUG", run_id: str | None = None) -> 
         enqueue=False,
         filter=(lambda record: record["extra"].get("run_id") == run_id) if run_id else None,
     )
+
+
+def append_run_log_line(path: Path, run_id: str, text: str) -> None:
+    """One INFO line, scrubbed, appended to a run's run.log (made 0600 if missing) by a process
+    that is not the run's, in run.log's own format. A folder that refuses it loses the line, not
+    the caller's work (the audit chain holds the action)."""
+    now = datetime.now().astimezone()
+    stamp = f"{now:%Y-%m-%dT%H:%M:%S}.{now.microsecond // 1000:03d}{now:%z}"
+    line = f"{stamp} {'INFO': <7} [{run_id}] {os.getpid()} {scrub_text(text)}\n"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError:
+        return
 
 
 class _RunLogFile:

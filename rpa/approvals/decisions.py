@@ -47,7 +47,7 @@ from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.inputs import refuse_changed_inputs
-from rpa.run.runs import list_runs, now_in, read_run_json, run_folder
+from rpa.run.runs import list_runs, now_in, read_run_json, run_folder, tell_run_log
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -149,6 +149,7 @@ def approve(settings: Settings, run_id: str, checker: str, rows: Sequence[int] |
     numbers = sorted(_row(item) for item in decided)
     audit.append(run_id, checker, "approval.approved",
                  details={"checker": checker, "maker": maker, "rows": numbers, "count": len(numbers)})
+    tell_run_log(settings, run_id, numbers, f"由复核 {checker} 批准报备（经办 {maker}）")
     return Decision(run_id, checker, maker, True, numbers, "", at, _live(settings, run_id))
 
 
@@ -173,6 +174,7 @@ def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], r
     numbers = sorted(_row(item) for item in decided)
     audit.append(run_id, checker, "approval.rejected",
                  details={"checker": checker, "maker": maker, "rows": numbers, "reason": reason})
+    tell_run_log(settings, run_id, numbers, f"办结：复核退回（复核 {checker}，经办 {maker}）：{reason}")
     return Decision(run_id, checker, maker, False, numbers, reason, at, _live(settings, run_id))
 
 

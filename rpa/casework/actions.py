@@ -19,7 +19,7 @@ that failed on system errors back to pending. A row held only because an earlier
 account had not ended filed (`WAITS_FOR_EARLIER`) goes back to pending with that row when it is
 retried, corrected or approved as filed by hand: the account's order group files it after it.
 Each is one event in the run's audit chain under the acting user's name, values masked (a
-correction's old and new values too), and each asks for the run to be resumed
+correction's old and new values too), and a line of the run's run.log; each asks for the run to be resumed
 (`CaseAction.resume`): its outputs and its sealed chain are brought up to date. Refusals are
 `UsageError`s (exit 2) saying what to do; every action on a dry run (演练) is one: it submitted
 nothing, so its rows are the real filing run's to handle.
@@ -57,7 +57,7 @@ from rpa.masking import FieldClass, scrub_text
 from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.inputs import refuse_changed_inputs
-from rpa.run.runs import now_in, read_run_json, run_folder
+from rpa.run.runs import now_in, read_run_json, run_folder, tell_run_log
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -107,6 +107,8 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
                for label in changed_labels]
     audit.append(run_id, user, "case.corrected", item_key=item.key,
                  details={"user": user, "row": _row(item), "was": item.state.value, "changes": changed})
+    fields = "、".join(changed_labels)
+    tell_run_log(settings, run_id, [_row(item)], f"由 {user} 更正（{fields}），待续跑重新报备")
     return CaseAction(run_id, user, "case.corrected", [_row(item)], True)
 
 
@@ -131,6 +133,7 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
     audit.append(run_id, user, "case.marked_by_hand", item_key=item.key,
                  details={"user": user, "row": _row(item), "filing_no": filing_no, "reason": reason},
                  field_classes={"filing_no": FieldClass.REFERENCE})
+    tell_run_log(settings, run_id, [_row(item)], f"由 {user} 标记为人工报备（备案编号 {filing_no}），待复核")
     return CaseAction(run_id, user, "case.marked_by_hand", [_row(item)], True)
 
 
@@ -155,6 +158,8 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str)
     audit.append(run_id, checker, "case.by_hand_approved", item_key=item.key,
                  details={"checker": checker, "maker": mark.maker, "row": _row(item),
                           "filing_no": mark.filing_no}, field_classes={"filing_no": FieldClass.REFERENCE})
+    tell_run_log(settings, run_id, [_row(item)],
+                 f"办结：人工报备（备案编号 {mark.filing_no}，经办 {mark.maker} 标记，复核 {checker} 批准）")
     return CaseAction(run_id, checker, "case.by_hand_approved", [_row(item)], True)
 
 
@@ -170,6 +175,7 @@ def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, 
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
     audit.append(run_id, checker, "case.by_hand_refused", item_key=item.key,
                  details={"checker": checker, "maker": mark.maker, "row": _row(item), "reason": reason})
+    tell_run_log(settings, run_id, [_row(item)], f"的人工报备标记由复核 {checker} 退回：{reason}")
     return CaseAction(run_id, checker, "case.by_hand_refused", [_row(item)], True)
 
 
@@ -186,6 +192,7 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
     back = set(queue.retry(run_id, [item.id for item in chosen]))
     rows = sorted(_row(item) for item in chosen if item.id in back)
     audit.append(run_id, user, "case.retried", details={"user": user, "rows": rows, "count": len(rows)})
+    tell_run_log(settings, run_id, rows, f"因系统故障失败，由 {user} 重试")
     return CaseAction(run_id, user, "case.retried", rows, bool(rows))
 
 

@@ -18,7 +18,7 @@ import os
 import secrets
 import socket
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from rpa import __version__
 from rpa.atomic import atomic_write
 from rpa.audit.evidence import file_sha256 as sha256_file
 from rpa.errors import BrowserMissing, UsageError
+from rpa.logs import append_run_log_line
 from rpa.masking import item_ref, scrub_text
 from rpa.run.inputs import check_input
 
@@ -213,6 +214,14 @@ def read_run_json(folder: Path) -> dict[str, Any]:
 
 def now_in(settings: Settings) -> datetime:
     return datetime.now(ZoneInfo(settings.timezone))
+
+
+def tell_run_log(settings: Settings, run_id: str, rows: Sequence[int], text: str) -> None:
+    """A person's action on sheet `rows` of the run as a line of its run.log (第 3、5 行<text>),
+    for a clerk reading it; the audit chain holds the action itself."""
+    if rows:
+        append_run_log_line(settings.runs_dir / run_id / "run.log", run_id,
+                            f"第 {'、'.join(str(row) for row in rows)} 行{text}")
 
 
 def run_folder(settings: Settings, run_id: str) -> Path:

@@ -95,6 +95,12 @@ def test_the_maker_never_decides_on_their_own_run(settings: Settings, typed: str
     assert _decisions(settings) == []
 
 
+def _run_log(cfg: Settings) -> list[str]:
+    """What run.log says after its time, level, run and process (a checker's decision's lines)."""
+    lines = (cfg.runs_dir / RUN / "run.log").read_text(encoding="utf-8").splitlines()
+    return [line.split(f"[{RUN}] ", 1)[1].split(" ", 1)[1] for line in lines]
+
+
 def test_approving_some_rows_makes_only_those_pending_with_the_checker_recorded(settings: Settings) -> None:
     decision = approve(settings, RUN, CHECKER, [2])
     assert decision.rows == [2] and decision.maker == MAKER and decision.approved
@@ -102,6 +108,7 @@ def test_approving_some_rows_makes_only_those_pending_with_the_checker_recorded(
     assert items[2].state == ItemState.PENDING and items[2].payload["approved_by"] == CHECKER
     assert items[3].state == ItemState.HELD and "approved_by" not in items[3].payload
     assert _decisions(settings) == [("item.approved", CHECKER, None), ("approval.approved", CHECKER, [2])]
+    assert _run_log(settings) == [f"第 2 行由复核 {CHECKER} 批准报备（经办 {MAKER}）"]
 
     approve(settings, RUN, CHECKER)  # every row still waiting: row 3, never row 4 (held for a person)
     items = _by_row(settings)
@@ -117,6 +124,7 @@ def test_a_rejection_ends_the_row_with_the_reason(settings: Settings) -> None:
     events = AuditLog.from_settings(settings).events(RUN)
     assert [e.event for e in events] == ["run.started", "item.business_error", "approval.rejected"]
     assert events[-1].details["reason"] == "营业执照 已吊销" and events[-1].actor == CHECKER
+    assert _run_log(settings) == [f"第 3 行办结：复核退回（复核 {CHECKER}，经办 {MAKER}）：营业执照 已吊销"]
     with pytest.raises(UsageError, match=f"第 3 行已由 {CHECKER} 退回，已不再待复核"):  # decided already
         approve(settings, RUN, "qian.wu", [3])
     reject(settings, RUN, CHECKER, [2], "同上")  # no row waits any more

@@ -6,6 +6,7 @@ the records are written here from DOMAIN.md (real-world style IDs with their che
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,16 @@ def _events(cfg: Settings) -> list[Any]:
     return AuditLog.from_settings(cfg).events(RUN)
 
 
+def _run_log(cfg: Settings) -> list[str]:
+    """run.log's lines, each without its time and process id (`<time> INFO    [<run>] <pid> <text>`)."""
+    path = cfg.runs_dir / RUN / "run.log"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    shape = re.compile(rf"\S+ INFO +\[{RUN}\] \d+ (.*)")
+    found = [shape.fullmatch(line) for line in lines]
+    assert all(found), lines
+    return [match.group(1) for match in found if match]
+
+
 def test_cases_are_the_refused_and_failed_rows_masked(settings: Settings) -> None:
     [run] = open_cases(settings)
     by_row = {case.row: case for case in run.cases}
@@ -123,6 +134,7 @@ def test_a_correction_puts_the_row_back_with_its_payload_and_records_old_and_new
     assert change["field"] == "基本存款账户编号"
     assert change["old"].endswith("3401") and change["new"].endswith("7802")
     assert "J3930000567802" not in json.dumps(event.details, ensure_ascii=False)
+    assert _run_log(settings) == [f"第 2 行由 {OPERATOR} 更正（基本存款账户编号），待续跑重新报备"]
     assert [c.row for c in open_cases(settings)[0].cases] == [3, 4]
 
 
@@ -147,6 +159,11 @@ def test_filed_by_hand_counts_only_once_a_checker_who_is_not_the_maker_approves(
     assert [(e.event, e.actor) for e in _events(settings)] == [
         ("case.marked_by_hand", OPERATOR), ("item.done", CHECKER), ("case.by_hand_approved", CHECKER)]
     assert _events(settings)[-1].details["filing_no"] == "AMS20261202009999"
+    assert _run_log(settings) == [  # a clerk reading run.log sees who ended the row, and how
+        # run.log scrubs every run of 8 digits and more, a filing number's too
+        f"第 2 行由 {OPERATOR} 标记为人工报备（备案编号 AMS**********9999），待复核",
+        f"第 2 行办结：人工报备（备案编号 AMS**********9999，经办 {OPERATOR} 标记，复核 {CHECKER} 批准）",
+    ]
 
 
 def test_a_refused_mark_leaves_the_row_waiting_as_before(settings: Settings) -> None:
@@ -159,6 +176,7 @@ def test_a_refused_mark_leaves_the_row_waiting_as_before(settings: Settings) -> 
     assert item.state == ItemState.FAILED and "by_hand" not in (item.result or {})
     with pytest.raises(UsageError, match="没有待复核"):
         approve_by_hand(settings, RUN, item_id, CHECKER)
+    assert _run_log(settings)[-1] == f"第 3 行的人工报备标记由复核 {CHECKER} 退回：编号与回执不符"
 
 
 def test_a_retry_puts_back_only_system_failures(settings: Settings) -> None:
@@ -169,6 +187,7 @@ def test_a_retry_puts_back_only_system_failures(settings: Settings) -> None:
     assert items[4].state == ItemState.FAILED and items[2].state == ItemState.BUSINESS_ERROR
     events = [(e.event, e.actor, e.details["rows"]) for e in _events(settings)]
     assert events == [("case.retried", OPERATOR, [3])]
+    assert _run_log(settings) == [f"第 3 行因系统故障失败，由 {OPERATOR} 重试"]
     with pytest.raises(UsageError, match="没有因系统故障失败的行"):
         retry_failures(settings, RUN, OPERATOR)
 
