@@ -15,7 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ class LedgerRun:
     ended: dict[str, Any] | None = None
     pruned: dict[str, Any] | None = None
     pruned_at: str | None = None
+    ended_at: str | None = None  # the time of its latest end entry (keyed: run.json's can be edited)
 
 
 def runs_in(events: list[AuditEvent]) -> dict[str, LedgerRun]:
@@ -45,11 +46,11 @@ def runs_in(events: list[AuditEvent]) -> dict[str, LedgerRun]:
             continue
         known = runs.get(run_id, LedgerRun(run_id))
         if event.event == STARTED:
-            known = LedgerRun(run_id, event.details, known.ended, known.pruned, known.pruned_at)
+            known = replace(known, started=event.details)
         elif event.event == ENDED:
-            known = LedgerRun(run_id, known.started, event.details, known.pruned, known.pruned_at)
+            known = replace(known, ended=event.details, ended_at=event.time)
         elif event.event == PRUNED:
-            known = LedgerRun(run_id, known.started, known.ended, event.details, event.time)
+            known = replace(known, pruned=event.details, pruned_at=event.time)
         runs[run_id] = known
     return runs
 

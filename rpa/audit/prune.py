@@ -1,9 +1,12 @@
 """`rpa runs prune --older-than 180d`: remove old run folders, the ledger keeping them verifiable.
 
-Only ended runs (run.json has `ended_at`) whose end is older than the limit are removed, and
-none a person still has to finish (rows waiting for a checker or in 异常处理, items not ended). Each
-removal is first recorded in the run ledger (`run.pruned`), so `rpa audit verify --all` reports
-the run as 已清理 and still checks its chain in the database against the ledger's final head.
+Only ended runs whose end is older than the limit are removed: the end the run ledger recorded
+(keyed, so an `ended_at` edited in run.json moves nothing), or run.json's `ended_at` for a run
+the ledger does not know (one from before the ledger); a run the ledger saw start and not end
+is not ended. None a person still has to finish (rows waiting for a checker or in 异常处理,
+items not ended) is removed either. Each removal is first recorded in the run ledger
+(`run.pruned`), so `rpa audit verify --all` reports the run as 已清理 and still checks its chain
+in the database against the ledger's final head.
 Nothing is pruned unless asked: there is no default age.
 """
 
@@ -12,10 +15,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
 from rpa.audit.log import AuditLog
 from rpa.errors import UsageError
 
@@ -31,8 +35,16 @@ def parse_age(text: str) -> timedelta:
     return timedelta(days=int(match.group(1)))
 
 
-def prunable(runs_dir: Path, older_than: timedelta, now: datetime) -> list[Path]:
-    """Ended run folders whose end lies before `now - older_than`, oldest first."""
+def ledger_runs(audit: AuditLog) -> dict[str, LedgerRun]:
+    """The runs the ledger in the database knows, for `prunable`."""
+    return runs_in(audit.events(LEDGER))
+
+
+def prunable(
+    runs_dir: Path, older_than: timedelta, now: datetime, ledger: Mapping[str, LedgerRun] | None = None
+) -> list[Path]:
+    """Ended run folders whose end lies before `now - older_than`, oldest first; with the
+    `ledger`, a run it knows is judged by the end it recorded (see the module docstring)."""
     cutoff = now - older_than
     found: list[tuple[datetime, Path]] = []
     if not runs_dir.is_dir():
@@ -43,6 +55,9 @@ def prunable(runs_dir: Path, older_than: timedelta, now: datetime) -> list[Path]
             continue
         try:
             ended_text = json.loads(path.read_text(encoding="utf-8")).get("ended_at")
+            known = (ledger or {}).get(folder.name)
+            if known is not None:
+                ended_text = known.ended_at  # None: the ledger saw it start and never end
             ended = datetime.fromisoformat(ended_text) if isinstance(ended_text, str) else None
         except ValueError:
             raise UsageError(f"{path} 无法读取（不是 JSON 或时间格式不对），未清理任何运行") from None
@@ -56,7 +71,7 @@ def prune_runs(audit: AuditLog, runs_dir: Path, older_than: timedelta, now: date
     """Record each old run's prune in the ledger, then remove its folder; returns the run ids.
     `keep`: runs a person still has to finish (`rpa.casework.waiting`), never removed."""
     pruned: list[str] = []
-    for folder in prunable(runs_dir, older_than, now):
+    for folder in prunable(runs_dir, older_than, now, ledger_runs(audit)):
         if folder.name in keep:
             continue
         audit.ledger_pruned(folder.name)

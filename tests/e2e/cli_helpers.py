@@ -6,7 +6,9 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from unittest import mock
 
 RPA = [sys.executable, "-m", "rpa"]
 
@@ -70,3 +72,25 @@ def run_id_from(output: str) -> str:
         if line.startswith("运行 ") and "：" in line:
             return line.split("：", 1)[0].split()[1]
     raise AssertionError(f"no run id in output:\n{output}")
+
+
+def end_long_ago(cli: CliEnv, run_id: str, when: str = "2026-01-05T17:30:00+08:00") -> None:
+    """Record in the world's run ledger, under its audit key, that the run ended at `when`:
+    `rpa runs prune` judges a run's age by the ledger's end (run.json's can be edited), and only
+    the key's holder can write one. Every other entry keeps its real time."""
+    from rpa.audit.log import AuditLog
+    from rpa.settings import Settings
+
+    ledger = cli.env.get("RPA_LEDGER_FILE")
+    settings = Settings(runs_dir=cli.runs, audit_key_file=Path(cli.env["RPA_AUDIT_KEY_FILE"]),
+                        ledger_file=Path(ledger) if ledger else None)
+    audit = AuditLog.from_settings(settings)
+    then = datetime.fromisoformat(when)
+
+    class Then(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> Then:
+            return cls.fromisoformat(then.isoformat())
+
+    with mock.patch("rpa.audit.log.datetime", Then):
+        audit.ledger_ended(run_id, {})

@@ -12,7 +12,7 @@ import pytest
 from rpa.run.orchestrate import execute_run
 from rpa.settings import OperatorCredential, Settings
 from tests.check_exports import open_row, uscc, write_export
-from tests.e2e.cli_helpers import make_cli_env
+from tests.e2e.cli_helpers import end_long_ago, make_cli_env
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -34,6 +34,7 @@ def test_an_old_run_with_a_row_waiting_for_a_person_is_kept_and_said_so(tmp_path
 
     cli = make_cli_env(tmp_path, RPA_RUNS_DIR=str(settings.runs_dir),
                        RPA_AUDIT_KEY_FILE=str(settings.audit_key_file))
+    end_long_ago(cli, outcome.run_id)
     pruned = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)
     assert "共清理 0 次运行" in pruned.stdout and folder.is_dir()
     assert f"未清理运行 {outcome.run_id}：仍有 1 行需人工处理" in pruned.stdout
