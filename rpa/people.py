@@ -19,6 +19,8 @@ False
 
 from __future__ import annotations
 
+import getpass
+import os
 import re
 import unicodedata
 
@@ -32,6 +34,15 @@ def person_key(name: str) -> str:
     folded = unicodedata.normalize("NFKC", name).casefold()
     key = "".join(c for c in folded if not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc"))
     return _WHERE.sub("", key) or key
+
+
+def os_user() -> str:
+    """The operating-system account this process runs as: recorded beside the name a person
+    typed (`--user`, `--checker`), which anyone can type; its uid when the account has no name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def same_person(first: str, second: str) -> bool:

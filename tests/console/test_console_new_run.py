@@ -114,13 +114,15 @@ def test_upload_preview_start_progress_and_download(console: Console, screen: An
     # the stored upload is the export the run read: edited afterwards, verify names it
     folder = console.settings.runs_dir / run_id
     stored = folder / json.loads((folder / "upload.json").read_text(encoding="utf-8"))["file"]
-    assert f"上传的输入文件 {stored.name} 的 SHA-256 与审计链记录的运行读取时一致" in screen.inner_text("main")
+    holds = f"上传的输入文件 {stored.name} 的 SHA-256 与审计链记录的运行读取时一致"
+    assert holds in screen.inner_text("main")
     book = openpyxl.load_workbook(stored)
     book.active["L2"] = "北京市海淀区中关村大街1号"  # 注册地址 of the first filed row
     book.save(stored)
     screen.reload()
     assert not screen.get_by_text("核对通过").is_visible()
-    assert f"上传的输入文件 {stored.name} 的 SHA-256 与运行读取时审计链记录的不同" in screen.inner_text("main")
+    differs = f"上传的输入文件 {stored.name} 的 SHA-256 与运行读取时审计链记录的不同"
+    assert differs in screen.inner_text("main")
 
 
 @pytest.mark.timeout(120)

@@ -5,6 +5,7 @@ as the filing handler leaves them (held, code awaiting_approval, a review in the
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from rpa.approvals.decisions import approve, reject, waiting
 from rpa.audit.log import AuditLog
 from rpa.cli.main import app
 from rpa.errors import UsageError
+from rpa.people import os_user
 from rpa.queue.work_queue import ItemState, NewItem, WorkQueue
+from rpa.run.report_approvals import approval_entries
 from rpa.settings import Settings
 
 RUN = "20261201-093000-account-filing-5e6f70"
@@ -109,6 +112,15 @@ def test_approving_some_rows_makes_only_those_pending_with_the_checker_recorded(
     assert items[3].state == ItemState.HELD and "approved_by" not in items[3].payload
     assert _decisions(settings) == [("item.approved", CHECKER, None), ("approval.approved", CHECKER, [2])]
     assert _run_log(settings) == [f"第 2 行由复核 {CHECKER} 批准报备（经办 {MAKER}）"]
+
+    # the name was typed; the account the process ran as is recorded beside it, and the report
+    # shows it where the two differ
+    decided = AuditLog.from_settings(settings).events(RUN)[-1]
+    assert decided.details["os_user"] == os_user()
+    [entry] = approval_entries([decided])
+    assert entry.checker == f"{CHECKER}（系统用户 {os_user()}）"
+    same = replace(decided, details={**decided.details, "os_user": "ZHAO.LEI"})  # the checker's own account
+    assert approval_entries([same])[0].checker == CHECKER
 
     approve(settings, RUN, CHECKER)  # every row still waiting: row 3, never row 4 (held for a person)
     items = _by_row(settings)

@@ -17,6 +17,7 @@ from rpa.casework.actions import approve_by_hand, correct, mark_by_hand, refuse_
 from rpa.casework.cases import open_cases
 from rpa.casework.words import WAITS_FOR_EARLIER
 from rpa.errors import UsageError
+from rpa.people import os_user
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem, WorkQueue
 from rpa.settings import Settings
 
@@ -130,6 +131,7 @@ def test_a_correction_puts_the_row_back_with_its_payload_and_records_old_and_new
     assert item.payload["corrected_fields"] == ["基本存款账户编号"]
     [event] = _events(settings)
     assert event.event == "case.corrected" and event.actor == OPERATOR
+    assert event.details["os_user"] == os_user()  # the account the process ran as, beside the typed name
     [change] = event.details["changes"]
     assert change["field"] == "基本存款账户编号"
     assert change["old"].endswith("3401") and change["new"].endswith("7802")
