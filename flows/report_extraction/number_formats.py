@@ -7,6 +7,8 @@ rounded or fractional form. Such a figure is refused, never guessed at. Ordinary
 (`General`, `0.00`, `#,##0.00;(#,##0.00)`, `[Red]`, a `¥` or `"元"` before or after the digits)
 show the stored number and are read as before. A percentage (`12.5%`, or a `%` format) is not
 an amount in 万元 nor a count, and every unit a spec can name is one of those, so it is refused.
+A format's sign is read as shown too: a negative number shown by a section without a minus,
+brackets or red (`0;0` prints -5 as 5) and a positive one shown with a minus (`"-"0`) are refused.
 
     figure_in(836308700, "0!.0000", "万元", signs)  # NumberFormatError: 数字格式 0!.0000 在数字之间…
     figure_in("12.5%", "", "万元", signs)           # NumberFormatError: '12.5%' 是百分比，不是以万元计的金额…
@@ -22,6 +24,7 @@ from flows.report_extraction.numbers import NumberFormatError, SignStyle, is_mon
 
 _BRACKET_OK = re.compile(r"(?i)black|blue|cyan|green|magenta|red|white|yellow|colou?r\d{1,2}|dbnum[1-4]|\$.*")
 _DIGITS = "0#?"
+_MINUS = "-−－△▲"  # a minus as reports print one (△ in some ledgers)
 
 
 def _tokens(number_format: str) -> list[list[tuple[str, str]]]:
@@ -87,6 +90,25 @@ def _digits_problem(tokens: list[tuple[str, str]]) -> str | None:
     return None
 
 
+def _sign_problem(sections: list[list[tuple[str, str]]], value: float) -> str | None:
+    """Why the section a value is shown by prints a sign the value does not have, or None.
+    Excel puts the minus itself only when the format has one section; a second one (negatives)
+    must show it: a minus before or after the digits, brackets around them, or red."""
+    tokens = _section(sections, value)
+    places = [i for i, (kind, _) in enumerate(tokens) if kind == "digit"]
+    if not places or value == 0:  # a zero shown as "-" is no sign
+        return None
+    before = "".join(text for kind, text in tokens[: places[0]] if kind == "literal")
+    after = "".join(text for kind, text in tokens[places[-1] + 1 :] if kind == "literal")
+    minus = any(c in _MINUS for c in before + after) or ("(" in before and ")" in after)
+    if value > 0:
+        return "把正数显示为负数（带负号或括号）" if minus else None
+    if len(sections) == 1:
+        return "给负数再加了一个负号（显示为两个负号）" if minus else None
+    red = any(kind == "bracket" and text.lower() == "red" for kind, text in tokens)
+    return None if minus or red else "显示负数时不带负号、括号或红色（负数看起来是正数）"
+
+
 def shown_problem(number_format: str, value: float) -> tuple[bool, str | None]:
     """(shows a percentage, why the format shows another number than `value`, or None)."""
     sections = _tokens(number_format)
@@ -106,7 +128,7 @@ def shown_problem(number_format: str, value: float) -> tuple[bool, str | None]:
         return percent, None
     if "digit" not in kinds:
         return percent, None if value == 0 else "不显示数字"
-    return percent, _digits_problem(tokens)
+    return percent, _digits_problem(tokens) or _sign_problem(sections, value)
 
 
 def _stored(value: float) -> str:

@@ -487,6 +487,37 @@ def test_a_format_that_shows_another_number_says_how(number_format: str, value: 
     assert percent == ("%" in number_format)
 
 
+@pytest.mark.parametrize(("number_format", "value", "reason"), [
+    # a second section shows negatives and Excel adds no minus to it: these print -15230 as 15,230
+    ("#,##0;#,##0", -15230, "不带负号"), ('0.00;"+"0.00', -3, "不带负号"), ("0;[Blue]0", -3, "不带负号"),
+    ('0;0;"-"', -3, "不带负号"),
+    # and these print 8812.4 as a negative
+    ('"-"#,##0.00', 8812.4, "正数显示为负数"), ("\\-0.0", 8812.4, "正数显示为负数"),
+    ("0.0-", 1, "正数显示为负数"),
+    ('"("0")";"("0")"', 5, "正数显示为负数"), ('"-"0', -5, "两个负号"),
+])
+def test_a_format_that_prints_a_sign_the_value_does_not_have_is_refused(
+    number_format: str, value: float, reason: str
+) -> None:
+    """W1: the stored number and the one a person reads differ in sign: neither is taken."""
+    percent, problem = shown_problem(number_format, value)
+    assert not percent and problem is not None and reason in problem, (number_format, value, problem)
+
+
+@pytest.mark.parametrize(("number_format", "value"), [
+    ("#,##0;[Red]#,##0", -15230), ("0;0-", -5), ('0;"△"0', -5), ('0;"▲"0', -5), ("0;-0;-0", -5),
+    ('"+"0;"-"0', 5), ('0;0;"-"', 0), ("0_);(0)", -5), ('0.00" (万元)"', 5),
+])
+def test_a_sign_shown_as_ledgers_show_it_reads_the_stored_number(number_format: str, value: float) -> None:
+    assert shown_problem(number_format, value) == (False, None), (number_format, value)
+
+
+def test_a_negative_balance_shown_without_its_minus_refuses_the_file_naming_the_cell(tmp_path: Path) -> None:
+    path = _daily_with(tmp_path, {"B6": (-15230, "#,##0;#,##0")}, name="sign.xlsx")
+    with pytest.raises(ExtractionError, match=r"B6.*#,##0;#,##0.*不带负号"):
+        extract_file(path, _spec())
+
+
 @pytest.mark.timeout(120)
 def test_rpa_extract_json_gives_no_figure_for_a_scaled_format(tmp_path: Path) -> None:
     path = _daily_with(tmp_path, {"B5": (836308700, "0!.0000")}, name="wan.xlsx")
