@@ -37,7 +37,7 @@ from flows.report_extraction.pdf_reader import read_pdf
 from flows.report_extraction.report_dates import PrintedDate, check_asked_date, printed_date
 from flows.report_extraction.specs import ExtractionSpec, Label
 from flows.report_extraction.surroundings import Line, is_note, row_place, table_lines, table_money_unit
-from flows.report_extraction.tables import Grid, GridCell
+from flows.report_extraction.tables import Grid, GridCell, hidden_notes
 from flows.report_extraction.xlsx_reader import read_xlsx
 from rpa.errors import DuplicateHeader, ExtractionError, InputFileError, LabelNotFound, UnreadableFigure
 from rpa.input_files import check_input_path
@@ -134,10 +134,7 @@ class _Reading:
     def _body_rows(self) -> list[int | None]:
         """Body rows to read; None where a blank or note row breaks the table."""
         rows: list[int | None] = []
-        for row in sorted(r for r in self.grid.hidden_rows if r >= self.header.body_start):
-            texts = [t for t in self.grid.row_texts(row) if t]
-            if texts:  # not what a person reads: never read, always said (a hidden duplicate too)
-                self.notes.append(f"略过的隐藏行 {self._where(row)} {texts[0][:20]}")
+        self.notes += hidden_notes(self.grid, self._where)  # never read, always said
         repeat_end = 0
         for row in self.grid.visible_rows(self.header.body_start):
             texts = [t for t in self.grid.row_texts(row) if t]

@@ -7,7 +7,7 @@ covering a position, so a branch name merged down nine rows is found from each o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from flows.report_extraction.models import Provenance
@@ -105,3 +105,20 @@ class Grid:
                 continue
             self.put(replace(cell, row=cell.row + offset))
         self.hidden_rows |= {r + offset for r in other.hidden_rows if r >= skip_rows}
+
+
+def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
+    """A note for each hidden row and column that holds text, in the heading as in the body (a
+    hidden 本日 column, a hidden unit line, a hidden duplicate row): what a person does not see is
+    never read, and always said. `where` names a row (`row_place`)."""
+    notes: list[str] = []
+    for row in sorted(grid.hidden_rows):
+        texts = [t for t in grid.row_texts(row) if t]
+        if texts:
+            notes.append(f"略过的隐藏行 {where(row)} {texts[0][:20]}")
+    for col in sorted(grid.hidden_cols):  # row_texts skips them: each cell is read here
+        first = next((r for r in range(grid.n_rows) if grid.text(r, col)), None)
+        if first is not None:
+            cell = grid.provenance_at(first, col).cell or f"第{col + 1}列"
+            notes.append(f"略过的隐藏列 {cell} {grid.text(first, col)[:20]}")
+    return notes

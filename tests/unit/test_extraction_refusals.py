@@ -144,6 +144,24 @@ def test_a_hidden_row_is_not_read_and_is_said(tmp_path: Path) -> None:
     assert any(n.startswith("略过的隐藏行") and "A14" in n and "储蓄存款余额" in n for n in extraction.notes)
 
 
+def test_a_hidden_heading_line_and_a_hidden_column_are_not_read_and_are_said(tmp_path: Path) -> None:
+    """W6: a hidden line above the table (a unit a person never sees) and a hidden column beside
+    本日 (another 口径) are not read, and the notes name each, as they name a hidden body row."""
+    lines = ["网点经营日报", "机构：110102 西城支行", "单位：万元", "内部口径：本表单位为元"]
+    path = _daily(tmp_path, lines=lines)
+    book = openpyxl.load_workbook(path)
+    ws = book["网点经营日报"]
+    ws.row_dimensions[4].hidden = True
+    ws["E5"], ws["E6"] = "本日（旧口径）", 123456.0
+    ws.column_dimensions["E"].hidden = True
+    book.save(path)
+    extraction = extract_file(path, _spec())
+    savings = next(f for f in extraction.figures if (f.metric, f.column) == ("储蓄存款余额", "本日"))
+    assert savings.provenance.cell == "B6" and savings.value_yuan == Decimal("88124000")  # 万元, not 元
+    assert any(n.startswith("略过的隐藏行") and "A4" in n and "内部口径" in n for n in extraction.notes)
+    assert "略过的隐藏列 E5 本日(旧口径)" in extraction.notes, extraction.notes  # the grid's NFKC text
+
+
 def test_a_hidden_row_passed_over_is_named_in_the_consolidated_workbook(tmp_path: Path) -> None:
     """The note reaches the clerk's record: consolidated.xlsx's 校验 lists it under 读取说明 with
     its file, and leaves out the blank rows and footnotes passed over (row 15 here is blank)."""
