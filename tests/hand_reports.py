@@ -36,8 +36,10 @@ def daily_workbook(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[
     return path
 
 
-def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = ()) -> Path:
-    """The same report as a one-page PDF with ruling lines, `below` printed under the table."""
+def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = (), *,
+              ruled: bool = True) -> Path:
+    """The same report as a one-page PDF with ruling lines (none: `ruled` False), `below`
+    printed under the table."""
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     canvas = Canvas(str(path), pagesize=A4)
     canvas.setFont("STSong-Light", 10)
@@ -50,9 +52,9 @@ def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, 
         for x, text in zip(columns, row, strict=False):
             canvas.drawString(x + 4, top - 20 * index - 14, text)
     bottom = top - 20 * len(rows)
-    for index in range(len(rows) + 1):
+    for index in range(len(rows) + 1 if ruled else 0):
         canvas.line(columns[0], top - 20 * index, columns[-1], top - 20 * index)
-    for x in columns:
+    for x in columns if ruled else []:
         canvas.line(x, top, x, bottom)
     for index, text in enumerate(below):
         canvas.drawString(60, bottom - 25 - 20 * index, text)

@@ -160,7 +160,7 @@ def borderless_grid(lines: list[list[Phrase]], chars: list[dict[str, Any]], file
         if footnote or (i > body_start and pitch and centres[i] - centres[i - 1] > 3 * pitch):
             end = i
             break
-    grid.preamble += [" ".join(p.text for p in line) for line in lines[end:]]  # the footnotes
+    grid.below = [" ".join(p.text for p in line) for line in lines[end:]]  # the footnotes, a footer
     header = [p for line in lines[start:body_start] for p in line]
     body = attach_signs(lines[body_start:end], header, file, page_number)
     columns = columns_of(body) or columns_of(lines[start:end])
@@ -254,7 +254,7 @@ def headless_grid(lines: list[list[Phrase]], file: str, page_number: int) -> Gri
     grid.preamble = [" ".join(p.text for p in line) for line in lines[:start]]
     end = next((i for i in range(start, len(lines))
                 if normalise(lines[i][0].text).startswith(_FOOTNOTE_MARKS)), len(lines))
-    grid.preamble += [" ".join(p.text for p in line) for line in lines[end:]]  # the footnotes
+    grid.below = [" ".join(p.text for p in line) for line in lines[end:]]  # the footnotes, a footer
     body = attach_signs(lines[start:end], [], file, page_number)
     columns = columns_of(body)
     for line in body:

@@ -144,7 +144,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
                 plan.join(joined, grid, page_number)
             # the page's title, unit line and notes; a page holding no rows only the notes
             # (the table's footnote run over onto the next page)
-            joined.continued += [(page_number, text) for text in grid.preamble
+            joined.continued += [(page_number, text) for text in [*grid.preamble, *grid.below]
                                  if grid.n_rows or is_note(text)]
     assert joined is not None
     return joined
@@ -174,7 +174,9 @@ def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: i
     boxes = [table.bbox for table, _ in chosen]
     outside = [c for c in chars if not any(x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] <= bottom
                                            for x0, top, x1, bottom in boxes)]
-    grid.preamble = text_lines(outside)
+    lowest = max(bottom for _, _, _, bottom in boxes)
+    grid.preamble = text_lines([c for c in outside if c["top"] <= lowest])
+    grid.below = text_lines([c for c in outside if c["top"] > lowest])  # notes, a footer
     if not first:
         union = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                  max(b[3] for b in boxes))

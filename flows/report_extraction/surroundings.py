@@ -71,6 +71,9 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
     outside = f"第{page}页表外文字" if page else "表外文字"
     for text in grid.preamble:
         found.append(Line(normalise(text), outside, is_note(text)))
+    for text in grid.below:  # a pdf's notes, and a footer: only its labelled 日期 / 机构 count
+        note = is_note(text)
+        found.append(Line(normalise(text), outside if note else f"第{page}页表格下方", note, below=not note))
     for row in range(header.start):
         if row not in grid.hidden_rows and not grid.is_blank(row):
             text = _joined(grid.row_texts(row))
