@@ -42,6 +42,12 @@ def _tolerance(parts: Sequence[Figure], total: Figure, fixed: Decimal | None) ->
 
 
 def _compare(name: str, label: str, parts: list[Figure], total: Figure, fixed: Decimal | None) -> CheckResult:
+    if not parts:  # nothing to add: no sum of 0 元 against the total, but what is missing
+        return CheckResult(
+            name, False,
+            f"{label}：{total.provenance.describe()} 有 {total.raw} {total.unit}，但表中没有一行有该项的数字"
+            "（各行都是空的），无法核对；请向报送机构核实各行的数字",
+            [total.provenance])
     added = sum((f.value_yuan for f in parts), Decimal(0))
     difference = total.value_yuan - added
     tolerance = _tolerance(parts, total, fixed)
