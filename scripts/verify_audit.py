@@ -12,7 +12,8 @@ Checks, each printed as one short Chinese sentence (docs/audit-verification.md):
   3. every evidence file the chain names (`evidence` + `evidence_sha256`, and the close's
      `evidence.sealed` list) exists with that SHA-256, and no other file is under evidence/;
   4. run.json exists once the chain records the run's end, and its counts equal those of the
-     chain's last `run.finished` event;
+     chain's last `run.finished` event, its exit code one of a `run.finished` after the run's
+     last start or resume, and its maker (parameters.maker) the one `run.started` records;
   5. every output file of the chain's last `outputs.written` event (result.xlsx, report.html,
      ...) exists with the SHA-256 recorded when it was written.
 Checks 2-5 read the events whose own HMAC holds, so a missing or moved line is named once, as
@@ -242,17 +243,37 @@ class Checker:
             return
         chain_counts = {k: v for k, v in (finished[-1]["details"].get("counts") or {}).items() if v}
         try:
-            counts = json.loads(run_json.read_text(encoding="utf-8")).get("counts") or {}
+            info = json.loads(run_json.read_text(encoding="utf-8"))
         except ValueError:
             self.bad("run.json 无法读取（不是 JSON）")
             return
-        file_counts = {k: v for k, v in counts.items() if v}
+        file_counts = {k: v for k, v in (info.get("counts") or {}).items() if v}
+        self.check_end_and_maker(events, info)
         if file_counts != chain_counts:
             in_file, in_chain = counts_text(file_counts), counts_text(chain_counts)
             self.bad(f"run.json 的计数（{in_file}）与审计链记录的（{in_chain}）不同{self.gap_note()}")
         else:
             self.good(f"run.json 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
 
+
+    def check_end_and_maker(self, events: list[dict[str, Any]], info: dict[str, Any]) -> None:
+        """run.json's exit code and maker, which `rpa runs list` and the maker-checker rule read,
+        against the chain (as `rpa audit verify` holds them; a finishing step that failed after
+        `run.finished`, run.json's `finish_failed`, may show a worse exit code)."""
+        starts = ("run.started", "run.resumed")
+        last_start = max((e["seq"] for e in events if e["event"] in starts), default=0)
+        codes = [e["details"].get("exit_code") for e in events if e["event"] == "run.finished"
+                 and e["seq"] > last_start]
+        code = info.get("exit_code")
+        worse = bool(info.get("finish_failed")) and 0 in codes and code not in (None, 0)
+        if codes and code is not None and code not in codes and not worse:
+            self.bad(f"run.json 的退出码（{code}）与审计链记录的（{codes[-1]}）不同{self.gap_note()}")
+        started = next((e for e in events if e["event"] == "run.started"), None)
+        maker = (info.get("parameters") or {}).get("maker") or None
+        recorded = started["details"].get("maker") or None if started else maker
+        if maker != recorded:
+            self.bad(f"run.json 记录的发起人（{maker or '无'}）与审计链第 {started and started['seq']} 条事件"
+                     f"记录的（{recorded or '无'}）不同{self.gap_note()}")
 
     def check_outputs(self, events: list[dict[str, Any]]) -> None:
         """The files of the last `outputs.written` event (result.xlsx, report.html, ...) have the

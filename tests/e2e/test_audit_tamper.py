@@ -241,6 +241,17 @@ def test_the_stand_alone_script_verifies_an_exported_run_and_names_what_differs(
     assert intact.returncode == 0, intact.stdout + intact.stderr
     assert "4 个证据文件的 SHA-256 与审计链一致" in intact.stdout and "核对通过" in intact.stdout
 
+    # run.json's exit code and maker, which `rpa runs list` and the maker-checker rule read
+    original = (folder / "run.json").read_text()
+    info = json.loads(original)
+    info["exit_code"], info["parameters"]["maker"] = 1, "mallory"
+    (folder / "run.json").write_text(json.dumps(info))
+    renamed = _stand_alone(world, finished.run_id)
+    assert renamed.returncode == 1, renamed.stdout
+    assert "run.json 的退出码（1）与审计链记录的（0）不同" in renamed.stdout, renamed.stdout
+    assert "run.json 记录的发起人（mallory）与审计链第 1 条事件记录的" in renamed.stdout, renamed.stdout
+    (folder / "run.json").write_text(original)
+
     lines = (folder / "audit.jsonl").read_text().splitlines(keepends=True)
     (folder / "audit.jsonl").write_text("".join(lines[:-2]))
     first, second = _evidence(folder)[:2]
