@@ -56,17 +56,21 @@ def check_outputs(report: Report, folder: Path, events: list[AuditEvent]) -> Non
 
 def check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) -> None:
     """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号).
-    A resumed run validates its input again: the rows of its last validation count."""
-    rows: Counter[Any] = Counter()  # the latest validation's rows
+    A resumed run validates its input again: the rows of the last validation whose start went on
+    to write result.xlsx (`outputs.written` lists it) count. A start that wrote none (killed, or refused
+    with exit 2 after some rows were read: nothing of a half-read file is written) is not held
+    to a result.xlsx it never wrote."""
+    rows: Counter[Any] = Counter()  # the rows of the latest start that wrote result.xlsx
     segment: Counter[Any] = Counter()
     for event in events:
         if event.event in ("run.started", "run.resumed"):
             segment = Counter()
         elif event.event == "row.validated":
             segment[event.details.get("row")] += 1
+        elif event.event == OUTPUTS_WRITTEN and segment and _lists_result(event):
             rows = segment
-    if not rows or not any(event.event == "run.finished" for event in events):
-        return  # no input rows, or a run that never reached its close (killed; resume it)
+    if not rows:
+        return  # no input rows, or no start of the run wrote result.xlsx after reading them
     book = folder / RESULT_BOOK
     if not book.exists():
         report.bad(f"{RESULT_BOOK} 不存在（审计链记录了 {sum(rows.values())} 个输入行）")
@@ -88,6 +92,12 @@ def check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) ->
         report.bad(f"{RESULT_BOOK} 多出审计链没有记录的第 {'、'.join(extra)} 行")
     if not missing and not extra:
         report.good(f"审计链记录的 {sum(rows.values())} 个输入行都在 {RESULT_BOOK} 中")
+
+
+def _lists_result(event: AuditEvent) -> bool:
+    """True when an `outputs.written` event lists result.xlsx among the files written."""
+    files = event.details.get("files") or []
+    return any(isinstance(entry, dict) and entry.get("file") == RESULT_BOOK for entry in files)
 
 
 def _sheet_lines(report: Report, book: Path) -> list[tuple[Any, ...]] | None:

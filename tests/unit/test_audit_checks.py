@@ -120,6 +120,10 @@ def _book(path: Path, header: list[str], rows: list[list[object]]) -> None:
     workbook.save(path)
 
 
+# the close's record of result.xlsx written (check_result_rows holds the rows of such a start)
+WROTE_RESULT = {"files": [{"file": "result.xlsx", "file_sha256": "0" * 64}]}
+
+
 def test_every_validated_input_row_must_have_its_line_in_the_result_book(tmp_path: Path) -> None:
     log = AuditLog(f"sqlite:///{tmp_path / 'queue.db'}", KEY, ledger_file=tmp_path / "keys" / "ledger.jsonl")
     log.create_schema()
@@ -128,6 +132,7 @@ def test_every_validated_input_row_must_have_its_line_in_the_result_book(tmp_pat
     for row in (2, 3, 4):
         log.append(RUN, "run", "row.validated", details={"sheet": "开户", "row": row, "status": "valid"})
     log.append(RUN, "run", "run.finished", details={"counts": {}})
+    log.append(RUN, "run", "outputs.written", details=WROTE_RESULT)  # as a run's close records it
     header = ["行号", "业务类型", "账号", "状态"]
     filed = [[2, "开户", "***3445", "已备案"], [4, "变更", "***9999", "已备案"]]
     _book(folder / "result.xlsx", header, filed)
@@ -155,6 +160,7 @@ def test_a_resumed_run_counts_the_rows_of_its_last_validation(tmp_path: Path) ->
         for row in (2, 3):
             log.append(RUN, "run", "row.validated", details={"sheet": "开户", "row": row, "status": "valid"})
         log.append(RUN, "run", "run.finished", details={"counts": {}})
+        log.append(RUN, "run", "outputs.written", details=WROTE_RESULT)
         log.append(RUN, "run", "run.resumed")
     log.append(RUN, "run", "run.finished", details={"counts": {}})  # a resume that stopped early
     _book(folder / "result.xlsx", ["行号", "状态"], [[2, "已报备"], [3, "待复核"]])
