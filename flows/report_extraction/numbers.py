@@ -91,14 +91,21 @@ def split_unit(text: str) -> tuple[str, str | None]:
     return match.group("label"), next((u for u in units if is_money(u)), units[0])
 
 
-def stated_units(text: str) -> list[str]:
-    """The units a line states after 单位：/ 单位为 (`（单位：亿元，户）` -> [亿元, 户]), or a
-    title's unit suffix (`网点经营日报（万元）` -> [万元]); [] when it states none."""
+def labelled_units(text: str) -> list[str]:
+    """The units a line states after 单位：/ 单位为 (`（单位：亿元，户）` -> [亿元, 户]) only."""
     flat = normalise(text)
     found: list[str] = []
     for match in _STATED.finditer(flat):
         rest = re.split(r"[)）]", flat[match.end():], maxsplit=1)[0]
         found.extend(u for u in unit_list(rest) if u not in found)
+    return found
+
+
+def stated_units(text: str) -> list[str]:
+    """The units a line states after 单位：/ 单位为 (`labelled_units`), or a title's unit suffix
+    (`网点经营日报（万元）` -> [万元]); [] when it states none."""
+    flat = normalise(text)
+    found = labelled_units(flat)
     if not found:
         suffix = _UNIT_SUFFIX.match(flat)
         if suffix is not None and suffix.group("label"):

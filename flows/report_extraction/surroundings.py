@@ -18,6 +18,7 @@ from flows.report_extraction.numbers import (
     MONEY_UNITS,
     UNIT_FACTORS,
     is_money,
+    labelled_units,
     normalise,
     stated_units,
     unit_list,
@@ -71,9 +72,10 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
     outside = f"第{page}页表外文字" if page else "表外文字"
     for text in grid.preamble:
         found.append(Line(normalise(text), outside, is_note(text)))
-    for text in grid.below:  # a pdf's notes, and a footer: only its labelled 日期 / 机构 count
-        note = is_note(text)
-        found.append(Line(normalise(text), outside if note else f"第{page}页表格下方", note, below=not note))
+    # a pdf's text under the table, notes or a footer, is read as footnotes are: a unit it states
+    # counts, a date or branch only where it labels one as the report's (not a 打印日期)
+    for number, text in [(page, text) for text in grid.below] + grid.continued_below:
+        found.append(Line(normalise(text), f"第{number}页表{'外文字' if is_note(text) else '格下方'}", True))
     for row in range(header.start):
         if row not in grid.hidden_rows and not grid.is_blank(row):
             text = _joined(grid.row_texts(row))
@@ -93,9 +95,10 @@ def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str,
     where; two that differ, or one the tool does not know (单位：百万元, 单位：亿), refuse the file
     naming them: `unit_always` is for a report that states no unit, not one that states another."""
     stated: list[tuple[str, str]] = []
-    for line in (line for line in lines if not line.below):
-        units = stated_units(line.text)
-        if not line.footnote:
+    for line in lines:
+        # a row under the header: only a 单位：… it states (a label's （万元） is its row's unit)
+        units = labelled_units(line.text) if line.below else stated_units(line.text)
+        if not line.footnote and not line.below:
             units += [u for found in _PARENTHESISED.findall(line.text) for u in unit_list(found)]
         _known_units_only(line, units, file)
         for unit in units:
@@ -114,7 +117,8 @@ _KNOWN_MONEY = "、".join(sorted(MONEY_UNITS, key=UNIT_FACTORS.__getitem__))
 
 def _known_units_only(line: Line, read: list[str], file: str) -> None:
     """Refuse a line that states a unit the tool does not know, naming the line and the unit."""
-    odd = unknown_stated_unit(line.text) or (None if line.footnote else unread_unit(line.text, read))
+    loose = line.footnote or line.below  # a note's or a row's other words are no unit statement
+    odd = unknown_stated_unit(line.text) or (None if loose else unread_unit(line.text, read))
     if odd is None:
         return
     bare = "" if any(ch in odd for ch in "元户个笔人") else (

@@ -51,8 +51,10 @@ class Grid:
     hidden_cols: set[int] = field(default_factory=set)
     preamble: list[str] = field(default_factory=list)  # text around the table: title, info lines
     below: list[str] = field(default_factory=list)  # pdf: the text under the table (notes, a footer)
-    # pdf: the text around the table on the pages it continues onto (their notes), with the page
+    # pdf: the text around the table on the pages it continues onto (their notes), with the page;
+    # what of it is under the table
     continued: list[tuple[int, str]] = field(default_factory=list)
+    continued_below: list[tuple[int, str]] = field(default_factory=list)
     sheet: str | None = None  # xlsx: grid positions are the sheet's cells (row 0 = row 1, col 0 = A)
 
     def put(self, cell: GridCell) -> None:
