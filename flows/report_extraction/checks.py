@@ -42,7 +42,7 @@ def _tolerance(parts: Sequence[Figure], total: Figure, fixed: Decimal | None) ->
 
 
 def _compare(name: str, label: str, parts: list[Figure], total: Figure, fixed: Decimal | None) -> CheckResult:
-    if not parts:  # nothing to add: no sum of 0 元 against the total, but what is missing
+    if not parts and total.value_yuan:  # nothing to add: not a sum of 0 元 against the total
         return CheckResult(
             name, False,
             f"{label}：{total.provenance.describe()} 有 {total.raw} {total.unit}，但表中没有一行有该项的数字"

@@ -35,3 +35,20 @@ def test_only_a_total_row_filled_is_said_to_have_nothing_to_add(tmp_path: Path) 
     assert failed and all("各行相加为" not in check.message for check in failed)
     savings = next(check.message for check in failed if "储蓄存款余额" in check.message)
     assert "40037.01 万元，但表中没有一行有该项的数字" in savings and "无法核对" in savings, savings
+
+
+def test_a_zero_total_over_blank_rows_holds_as_before(tmp_path: Path) -> None:
+    """Rows printed blank (or "-") under a 合计 of 0 add up: nothing is missing."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "分行汇总日报"
+    heading = [["分行汇总日报"], ["汇总机构：110000 北京分行", None, "数据日期：2026-12-04"],
+               ["单位：万元、户、个"]]
+    for line in (*heading, ["机构代码", "机构名称", *METRICS], ["110101", "东城支行", None, 5.0, *[1] * 7],
+                 ["合计", None, 0, 5.0, *[1] * 7]):
+        ws.append(line)
+    path = tmp_path / "summary.xlsx"
+    book.save(path)
+    extraction = extract_file(path, load_spec("summary_daily", ROOT / "config" / "specs"))
+    assert all(check.ok for check in extraction.checks), [c.message for c in extraction.checks if not c.ok]
