@@ -59,16 +59,21 @@ def check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) ->
     A resumed run validates its input again: the rows of the last validation whose start went on
     to write result.xlsx (`outputs.written` lists it) count. A start that wrote none (killed, or refused
     with exit 2 after some rows were read: nothing of a half-read file is written) is not held
-    to a result.xlsx it never wrote."""
+    to a result.xlsx it never wrote. A run from before `outputs.written` (2026-12-04) is held to
+    its last validation once the chain records its end, as it was then."""
     rows: Counter[Any] = Counter()  # the rows of the latest start that wrote result.xlsx
     segment: Counter[Any] = Counter()
+    recorded = any(event.event == OUTPUTS_WRITTEN for event in events)  # not before 2026-12-04
     for event in events:
         if event.event in ("run.started", "run.resumed"):
             segment = Counter()
         elif event.event == "row.validated":
             segment[event.details.get("row")] += 1
+            rows = rows if recorded else segment  # an older run: its last validation, once it ended
         elif event.event == OUTPUTS_WRITTEN and segment and _lists_result(event):
             rows = segment
+    if not recorded and not any(event.event == "run.finished" for event in events):
+        return  # an older run that never reached its close (killed; resume it)
     if not rows:
         return  # no input rows, or no start of the run wrote result.xlsx after reading them
     book = folder / RESULT_BOOK

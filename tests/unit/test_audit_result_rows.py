@@ -64,3 +64,14 @@ def test_a_resume_killed_before_its_end_leaves_the_earlier_result_judged(tmp_pat
     assert "缺少审计链记录的输入第 3 行" in _check(tmp_path, events).lines[0]
     (tmp_path / "result.xlsx").unlink()
     assert "result.xlsx 不存在（审计链记录了 2 个输入行）" in _check(tmp_path, events).lines[0]
+
+
+def test_a_run_from_before_outputs_were_recorded_is_held_to_its_last_validation(tmp_path: Path) -> None:
+    """Chains from before 2026-12-04 have no outputs.written: their rows still count once the
+    chain records the end, as they did then."""
+    events = _chain(tmp_path, ("run.started", {}), *_rows(2, 3), ("run.finished", {"exit_code": 1}))
+    _book(tmp_path, 2)
+    assert "缺少审计链记录的输入第 3 行" in _check(tmp_path, events).lines[0]
+    (tmp_path / "killed").mkdir()  # one killed before its end: nothing to hold its rows to
+    killed = _chain(tmp_path / "killed", ("run.started", {}), *_rows(2, 3))
+    assert _check(tmp_path / "killed", killed).lines == []
