@@ -19,10 +19,14 @@ False
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
 
 CONSOLE_ACTOR = "console:"  # the console's actor for its user NAME is `console:NAME`
 _WHERE = re.compile(r"^(?:[a-z][a-z_-]*:)+|@[^@]*$")  # `console:`, `cli:`… before; `@host` after
@@ -36,13 +40,42 @@ def person_key(name: str) -> str:
     return _WHERE.sub("", key) or key
 
 
+_SIGNED_IN: ContextVar[bool] = ContextVar("signed_in", default=False)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
 def os_user() -> str:
-    """The operating-system account this process runs as: recorded beside the name a person
-    typed (`--user`, `--checker`), which anyone can type; its uid when the account has no name."""
+    """The operating-system account this process runs as, from the account database (not $USER,
+    which anyone can set); its uid when the account has no name."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
         return f"uid {os.getuid()}"
+
+
+def os_account() -> dict[str, str]:
+    """`{"os_user": account}` for a person's decision recorded in the audit chain: a name typed
+    at the command line (`--user`, `--checker`) is text anyone can type, the account is not.
+    `{}` where the person signed in (the console, `signed_in`): its service account says nothing
+    of them."""
+    return {} if _SIGNED_IN.get() else {"os_user": os_user()}
+
+
+@contextmanager
+def signed_in() -> Iterator[None]:
+    """Within it, the person acting was signed in (the console's session)."""
+    token = _SIGNED_IN.set(True)
+    try:
+        yield
+    finally:
+        _SIGNED_IN.reset(token)
+
+
+def as_signed_in(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """`func(*args)` as a signed-in person's action (for a worker thread of the console)."""
+    with signed_in():
+        return func(*args, **kwargs)
 
 
 def same_person(first: str, second: str) -> bool:

@@ -43,7 +43,7 @@ from rpa.approvals.words import (
 from rpa.audit.log import AuditLog
 from rpa.errors import UsageError
 from rpa.masking import mask
-from rpa.people import os_user, same_person
+from rpa.people import os_account, same_person
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.inputs import refuse_changed_inputs
@@ -149,7 +149,7 @@ def approve(settings: Settings, run_id: str, checker: str, rows: Sequence[int] |
     numbers = sorted(_row(item) for item in decided)
     audit.append(run_id, checker, "approval.approved",
                  details={"checker": checker, "maker": maker, "rows": numbers, "count": len(numbers),
-                          "os_user": os_user()})
+                          **os_account()})
     tell_run_log(settings, run_id, numbers, f"由复核 {checker} 批准报备（经办 {maker}）")
     return Decision(run_id, checker, maker, True, numbers, "", at, _live(settings, run_id))
 
@@ -175,7 +175,7 @@ def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], r
     numbers = sorted(_row(item) for item in decided)
     audit.append(run_id, checker, "approval.rejected",
                  details={"checker": checker, "maker": maker, "rows": numbers, "reason": reason,
-                          "os_user": os_user()})
+                          **os_account()})
     tell_run_log(settings, run_id, numbers, f"办结：复核退回（复核 {checker}，经办 {maker}）：{reason}")
     return Decision(run_id, checker, maker, False, numbers, reason, at, _live(settings, run_id))
 

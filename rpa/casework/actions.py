@@ -54,7 +54,7 @@ from rpa.casework.words import (
 )
 from rpa.errors import UsageError
 from rpa.masking import FieldClass, scrub_text
-from rpa.people import os_user, same_person
+from rpa.people import os_account, same_person
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.inputs import refuse_changed_inputs
 from rpa.run.runs import now_in, read_run_json, run_folder, tell_run_log
@@ -107,7 +107,7 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
                for label in changed_labels]
     audit.append(run_id, user, "case.corrected", item_key=item.key,
                  details={"user": user, "row": _row(item), "was": item.state.value, "changes": changed,
-                          "os_user": os_user()})
+                          **os_account()})
     fields = "、".join(changed_labels)
     tell_run_log(settings, run_id, [_row(item)], f"由 {user} 更正（{fields}），待续跑重新报备")
     return CaseAction(run_id, user, "case.corrected", [_row(item)], True)
@@ -133,7 +133,7 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
     audit.append(run_id, user, "case.marked_by_hand", item_key=item.key,
                  details={"user": user, "row": _row(item), "filing_no": filing_no, "reason": reason,
-                          "os_user": os_user()},
+                          **os_account()},
                  field_classes={"filing_no": FieldClass.REFERENCE})
     tell_run_log(settings, run_id, [_row(item)], f"由 {user} 标记为人工报备（备案编号 {filing_no}），待复核")
     return CaseAction(run_id, user, "case.marked_by_hand", [_row(item)], True)
@@ -159,7 +159,7 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str)
                  field_classes={"filing_no": FieldClass.REFERENCE})
     audit.append(run_id, checker, "case.by_hand_approved", item_key=item.key,
                  details={"checker": checker, "maker": mark.maker, "row": _row(item),
-                          "filing_no": mark.filing_no, "os_user": os_user()},
+                          "filing_no": mark.filing_no, **os_account()},
                  field_classes={"filing_no": FieldClass.REFERENCE})
     tell_run_log(settings, run_id, [_row(item)],
                  f"办结：人工报备（备案编号 {mark.filing_no}，经办 {mark.maker} 标记，复核 {checker} 批准）")
@@ -178,7 +178,7 @@ def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, 
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
     audit.append(run_id, checker, "case.by_hand_refused", item_key=item.key,
                  details={"checker": checker, "maker": mark.maker, "row": _row(item), "reason": reason,
-                          "os_user": os_user()})
+                          **os_account()})
     tell_run_log(settings, run_id, [_row(item)], f"的人工报备标记由复核 {checker} 退回：{reason}")
     return CaseAction(run_id, checker, "case.by_hand_refused", [_row(item)], True)
 
@@ -196,7 +196,7 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
     back = set(queue.retry(run_id, [item.id for item in chosen]))
     rows = sorted(_row(item) for item in chosen if item.id in back)
     audit.append(run_id, user, "case.retried",
-                 details={"user": user, "rows": rows, "count": len(rows), "os_user": os_user()})
+                 details={"user": user, "rows": rows, "count": len(rows), **os_account()})
     tell_run_log(settings, run_id, rows, f"因系统故障失败，由 {user} 重试")
     return CaseAction(run_id, user, "case.retried", rows, bool(rows))
 

@@ -37,7 +37,7 @@ from rpa.console.web import (
     state_of,
 )
 from rpa.errors import UsageError
-from rpa.people import same_person
+from rpa.people import as_signed_in, same_person
 from rpa.run.runs import now_in
 
 router = guarded_router()
@@ -107,7 +107,7 @@ async def approve_rows(request: Request, run_id: str) -> Response:
     checker = session_of(request).user.name
     before = now_in(settings).isoformat()  # the progress page waits for an end after this
     try:
-        decision = await run_in_threadpool(approve, settings, run_id, checker, rows)
+        decision = await run_in_threadpool(as_signed_in, approve, settings, run_id, checker, rows)
     except UsageError as refused:
         return await _page(request, 400, str(refused))
     record(request, "console.approval_approved", {"run": run_id, "rows": decision.rows}, run_id=run_id)
@@ -131,7 +131,7 @@ async def reject_rows(request: Request, run_id: str) -> Response:
         return await _page(request, 400, "退回须写明原因：请在“退回原因”中说明为何不予报备")
     checker = session_of(request).user.name
     try:
-        decision = await run_in_threadpool(reject, settings, run_id, checker, rows, reason)
+        decision = await run_in_threadpool(as_signed_in, reject, settings, run_id, checker, rows, reason)
     except UsageError as refused:
         return await _page(request, 400, str(refused))
     record(request, "console.approval_rejected", {"run": run_id, "rows": decision.rows, "reason": reason},

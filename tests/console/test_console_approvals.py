@@ -261,6 +261,8 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     approvals = [e.details["rows"] for e in events if e.event == "approval.approved"]
     assert approvals == [[2, 4], [5]]
     assert {actor for _, actor in said} == {CHECKER, f"console:{CHECKER}"}  # nobody else decided
+    decided = [e for e in events if e.event in ("approval.approved", "approval.rejected")]
+    assert decided and not any("os_user" in e.details for e in decided)  # the session says who: no account
 
     # nothing waits any more: 首页 and the 复核 page say so; the run's audit chain verifies
     screen.goto(console.url + "/")
