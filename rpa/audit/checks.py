@@ -35,7 +35,7 @@ from rpa.audit.item_checks import (
     outcome_state,
 )
 from rpa.audit.item_presence import check_items_present
-from rpa.audit.ledger import LEDGER, LedgerRun, runs_in
+from rpa.audit.ledger import LEDGER, LedgerRun, known_runs
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.audit.output_checks import check_outputs, check_result_rows
 from rpa.audit.report_lines import Report
@@ -80,14 +80,7 @@ def verify_ledger(audit: AuditLog) -> tuple[Report, dict[str, LedgerRun]]:
         report.bad(f"账本副本 {copy_path} 不存在（数据库账本有 {len(stored)} 条记录）")
     if not stored and not copied:
         report.good("尚无记录（账本启用前的运行只核对其审计链）")
-    return report, _ledger_runs(stored, copied)
-
-
-def _ledger_runs(stored: list[AuditEvent], copied: list[AuditEvent]) -> dict[str, LedgerRun]:
-    """The runs the ledger knows: from the longer of the database ledger and its copy (a database
-    restored from an older backup has the shorter), plus any run only the other one knows."""
-    first, second = (copied, stored) if len(copied) > len(stored) else (stored, copied)
-    return {**runs_in(second), **runs_in(first)}
+    return report, known_runs(stored, copied)
 
 
 def verify_run(

@@ -34,7 +34,7 @@ class LedgerRun:
     ended: dict[str, Any] | None = None
     pruned: dict[str, Any] | None = None
     pruned_at: str | None = None
-    ended_at: str | None = None  # the time of its latest end entry (keyed: run.json's can be edited)
+    ended_at: str | None = None  # when its latest end entry was written (keyed, unlike run.json's)
 
 
 def runs_in(events: list[AuditEvent]) -> dict[str, LedgerRun]:
@@ -53,6 +53,13 @@ def runs_in(events: list[AuditEvent]) -> dict[str, LedgerRun]:
             known = replace(known, pruned=event.details, pruned_at=event.time)
         runs[run_id] = known
     return runs
+
+
+def known_runs(stored: list[AuditEvent], copied: list[AuditEvent]) -> dict[str, LedgerRun]:
+    """The runs the ledger knows: from the longer of the database ledger and its copy (a database
+    restored from an older backup has the shorter), plus any run only the other one knows."""
+    first, second = (copied, stored) if len(copied) > len(stored) else (stored, copied)
+    return {**runs_in(second), **runs_in(first)}
 
 
 def append_to_copy(path: Path, events: list[AuditEvent]) -> None:

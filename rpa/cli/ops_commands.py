@@ -213,7 +213,7 @@ def runs_prune(
     their chains and reports them as 已清理. Without --older-than nothing is removed; a run a
     person still has to finish (待复核, 异常处理, items not ended) is kept, and said so."""
     from rpa.audit.log import AuditLog
-    from rpa.audit.prune import ledger_runs, parse_age, prunable, prune_runs
+    from rpa.audit.prune import keyed_ends, parse_age, prunable, prune_runs
     from rpa.casework.waiting import still_open
     from rpa.errors import UsageError
     from rpa.run.runs import now_in
@@ -228,13 +228,13 @@ def runs_prune(
     pruned = prune_runs(audit, cfg.runs_dir, age, now, keep=open_runs)
     for run_id in pruned:
         typer.echo(f"已清理运行 {run_id}（运行账本已记录）")
-    old = prunable(cfg.runs_dir, age, now, ledger_runs(audit))
+    old = prunable(cfg.runs_dir, age, now, keyed_ends(audit))
     for folder in old:
         if folder.name in open_runs:
             typer.echo(f"未清理运行 {folder.name}：{open_runs[folder.name]}")
-    for folder in set(prunable(cfg.runs_dir, age, now)) - set(old):  # old by run.json alone
-        typer.echo(f"未清理运行 {folder.name}：运行账本记录的结束时间不够旧（或尚未结束），与 run.json 的"
-                   "结束时间不符；请用 rpa audit verify 核对该运行")
+    for folder in sorted(set(prunable(cfg.runs_dir, age, now)) - set(old)):  # old by run.json alone
+        typer.echo(f"未清理运行 {folder.name}：审计链和运行账本记录的最后时间不够旧，与 run.json 的"
+                   "结束时间不符（run.json 可能被改动）；请用 rpa audit verify 核对该运行")
     typer.echo(f"共清理 {len(pruned)} 次运行")
 
 

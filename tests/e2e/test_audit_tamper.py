@@ -199,7 +199,7 @@ def test_prune_removes_only_old_folders_and_verify_reports_them_as_cleaned(
     (folder / "run.json").write_text(json.dumps(info))
     forged = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)  # the ledger says recent
     assert "共清理 0 次运行" in forged.stdout and folder.is_dir()
-    assert f"未清理运行 {finished.run_id}：运行账本记录的结束时间不够旧" in forged.stdout
+    assert f"未清理运行 {finished.run_id}：审计链和运行账本记录的最后时间不够旧" in forged.stdout
     end_long_ago(cli, finished.run_id)  # as the ledger would have it had the run ended then
     pruned = cli.run("runs", "prune", "--older-than", "180d", check_exit=0)
     assert f"已清理运行 {finished.run_id}" in pruned.stdout and not folder.exists()
