@@ -131,7 +131,7 @@ def verify_run(
     _check_counts(report, folder, events)
     check_outputs(report, folder, events)
     check_result_rows(report, folder, events)
-    check_kept_inputs(report, folder, events)
+    check_kept_inputs(report, folder, events, audit.ref_of)
     return report
 
 

@@ -28,6 +28,7 @@ FILE_FIELDS: dict[str, FieldClass] = {
     "filing_ref": FieldClass.KEYED_HASH,
     "filing_ref_any": FieldClass.KEYED_HASH,
     "input_ref": FieldClass.KEYED_HASH,
+    "input_name": FieldClass.FILE_NAME,  # a console upload's generated name, kept to be found again
 }
 # an integer this long may be an account number; it is masked like digits in free text
 _LONG_NUMBER_DIGITS = 8
