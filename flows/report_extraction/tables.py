@@ -120,8 +120,9 @@ def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
         if texts:
             notes.append(f"略过的隐藏行 {where(row)} {texts[0][:20]}")
     for col in sorted(grid.hidden_cols):  # row_texts skips them: each cell is read here
-        first = next((r for r in range(grid.n_rows) if grid.text(r, col)), None)
-        if first is not None:
-            cell = grid.provenance_at(first, col).cell or f"第{col + 1}列"
-            notes.append(f"略过的隐藏列 {cell} {grid.text(first, col)[:20]}")
+        own = [r for r in range(grid.n_rows) if (cell := grid.at(r, col)) is not None
+               and cell.col == col and grid.text(r, col)]  # not a merged cell begun in a shown column
+        if own:
+            where = grid.provenance_at(own[0], col).cell or f"第{col + 1}列"
+            notes.append(f"略过的隐藏列 {where} {grid.text(own[0], col)[:20]}")
     return notes

@@ -162,6 +162,22 @@ def test_a_hidden_heading_line_and_a_hidden_column_are_not_read_and_are_said(tmp
     assert "略过的隐藏列 E5 本日(旧口径)" in extraction.notes, extraction.notes  # the grid's NFKC text
 
 
+def test_a_hidden_column_under_a_merged_heading_is_named_by_its_own_cells(tmp_path: Path) -> None:
+    """A column hidden under a heading merged from a shown column (B1:C1) is named by a cell of
+    its own, never by the shown column's anchor; one holding nothing of its own is not listed."""
+    path = _daily(tmp_path, lines=["网点经营日报", "机构：110102 西城支行", "单位：万元"])
+    book = openpyxl.load_workbook(path)
+    ws = book["网点经营日报"]
+    ws["E4"], ws["E5"] = "备注", "内部"
+    ws.merge_cells("A1:F1")  # the title spans E, hidden, and F, hidden and empty
+    for letter in "EF":
+        ws.column_dimensions[letter].hidden = True
+    book.save(path)
+    notes = extract_file(path, _spec()).notes
+    hidden = [n for n in notes if n.startswith("略过的隐藏列")]
+    assert hidden == ["略过的隐藏列 E4 备注"], notes  # E's own header, not A1's title; F not at all
+
+
 def test_a_hidden_row_passed_over_is_named_in_the_consolidated_workbook(tmp_path: Path) -> None:
     """The note reaches the clerk's record: consolidated.xlsx's 校验 lists it under 读取说明 with
     its file, and leaves out the blank rows and footnotes passed over (row 15 here is blank)."""
