@@ -31,6 +31,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -114,12 +115,18 @@ def first_problem(parsed: list[dict[str, Any] | None], key: bytes, chain: str | 
     return None
 
 
-def same_as_kept(plain: str | None, kept: str | None) -> bool:
-    """A value the chain kept scrubbed (runs of 8 digits or more starred, their last 4 kept) read
-    as the same as the plain one: equal where the kept one shows a character."""
-    if plain is None or kept is None or "*" not in kept:
-        return plain == kept
-    return len(plain) == len(kept) and all(k in ("*", p) for p, k in zip(plain, kept, strict=True))
+# a run of 8 digits or more, as the project scrubs free text (rpa/masking.py `_DIGIT_RUN`: a run
+# id's 8-digit date before -HHMMSS- is kept)
+DIGIT_RUN = re.compile(r"(?<!\d)\d{8,}(?!\d)(?!-\d{6}-)")
+
+
+def same_as_kept(plain: object, kept: object) -> bool:
+    """run.json's plain value against the one the chain kept: the same once its runs of 8 digits
+    or more are starred to their last 4, as the chain keeps a name (an employee number)."""
+    if plain is None or kept is None:
+        return plain is None and kept is None
+    starred = DIGIT_RUN.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], str(plain))
+    return str(plain) == str(kept) or starred == str(kept)
 
 
 def counts_text(counts: dict[str, Any]) -> str:
@@ -253,7 +260,9 @@ class Checker:
         try:
             info = json.loads(run_json.read_text(encoding="utf-8"))
         except ValueError:
-            self.bad("run.json 无法读取（不是 JSON）")
+            info = None
+        if not isinstance(info, dict) or not isinstance(info.get("counts") or {}, dict):
+            self.bad("run.json 无法读取（不是 JSON，或其内容不是运行的记录）")
             return
         file_counts = {k: v for k, v in (info.get("counts") or {}).items() if v}
         self.check_end_and_maker(events, info)
@@ -277,7 +286,8 @@ class Checker:
         if codes and code is not None and code not in codes and not worse:
             self.bad(f"run.json 的退出码（{code}）与审计链记录的（{codes[-1]}）不同{self.gap_note()}")
         started = next((e for e in events if e["event"] == "run.started"), None)
-        maker = (info.get("parameters") or {}).get("maker") or None
+        params = info.get("parameters")
+        maker = (params.get("maker") if isinstance(params, dict) else None) or None
         recorded = started["details"].get("maker") or None if started else maker
         if not same_as_kept(maker, recorded):
             self.bad(f"run.json 记录的发起人（{maker or '无'}）与审计链第 {started and started['seq']} 条事件"

@@ -250,6 +250,11 @@ def test_the_stand_alone_script_verifies_an_exported_run_and_names_what_differs(
     assert renamed.returncode == 1, renamed.stdout
     assert "run.json 的退出码（1）与审计链记录的（0）不同" in renamed.stdout, renamed.stdout
     assert "run.json 记录的发起人（mallory）与审计链第 1 条事件记录的" in renamed.stdout, renamed.stdout
+    for odd in ("[]", json.dumps({**info, "parameters": ["mallory"]}), json.dumps({**info, "counts": 7})):
+        (folder / "run.json").write_text(odd)  # never a traceback: a 【不符】 line
+        damaged = _stand_alone(world, finished.run_id)
+        assert damaged.returncode == 1 and "Traceback" not in damaged.stderr, damaged.stderr
+        assert "【不符】run.json" in damaged.stdout, damaged.stdout
     (folder / "run.json").write_text(original)
 
     lines = (folder / "audit.jsonl").read_text().splitlines(keepends=True)
