@@ -197,7 +197,7 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
     rows = sorted(_row(item) for item in chosen if item.id in back)
     audit.append(run_id, user, "case.retried",
                  details={"user": user, "rows": rows, "count": len(rows), **os_account()})
-    tell_run_log(settings, run_id, rows, f"因系统故障失败，由 {user} 重试")
+    tell_run_log(settings, run_id, rows, f"由 {user} 重试（因系统故障失败的行，及排在其后的同一账户的行）")
     return CaseAction(run_id, user, "case.retried", rows, bool(rows))
 
 

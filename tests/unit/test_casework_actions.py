@@ -189,7 +189,8 @@ def test_a_retry_puts_back_only_system_failures(settings: Settings) -> None:
     assert items[4].state == ItemState.FAILED and items[2].state == ItemState.BUSINESS_ERROR
     events = [(e.event, e.actor, e.details["rows"]) for e in _events(settings)]
     assert events == [("case.retried", OPERATOR, [3])]
-    assert _run_log(settings) == [f"第 3 行因系统故障失败，由 {OPERATOR} 重试"]
+    retried = f"第 3 行由 {OPERATOR} 重试（因系统故障失败的行，及排在其后的同一账户的行）"
+    assert _run_log(settings) == [retried]
     with pytest.raises(UsageError, match="没有因系统故障失败的行"):
         retry_failures(settings, RUN, OPERATOR)
 
