@@ -123,6 +123,6 @@ def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
         own = [r for r in range(grid.n_rows) if (cell := grid.at(r, col)) is not None
                and cell.col == col and grid.text(r, col)]  # not a merged cell begun in a shown column
         if own:
-            where = grid.provenance_at(own[0], col).cell or f"第{col + 1}列"
-            notes.append(f"略过的隐藏列 {where} {grid.text(own[0], col)[:20]}")
+            place = grid.provenance_at(own[0], col).cell or f"第{col + 1}列"
+            notes.append(f"略过的隐藏列 {place} {grid.text(own[0], col)[:20]}")
     return notes
