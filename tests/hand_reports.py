@@ -1,7 +1,9 @@
-"""A branch daily report (网点经营日报) written by hand, as a workbook or a ruled PDF.
+"""A branch daily report (网点经营日报) written by hand, as a workbook or a ruled PDF, and the
+branch summary (分行汇总日报) as a workbook.
 
 The heading lines, the header 项目|本日|较上日|较年初, nine rows of figures in 万元, then the
-lines under the table, each given by the test that writes it.
+lines under the table, each given by the test that writes it; the summary's heading, its header
+机构代码|机构名称|<the nine metrics> and the rows given.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ ROWS: list[tuple[str, float, float, float]] = [
     ("普惠贷款余额", 67.8, 0.1, 5.5), ("客户数", 777, 7, 30), ("新增客户数", 7, 1, 30),
     ("中间业务收入", 2.34, 0.05, 34.5), ("对公账户开户数", 2, 1, 12)]
 FIRST_YUAN = 23456000  # 储蓄存款余额 本日 2345.6 万元
+METRICS = [label for label, *_ in ROWS]
 
 
 def daily_workbook(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = ()) -> Path:
@@ -60,4 +63,19 @@ def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, 
         canvas.drawString(60, bottom - 25 - 20 * index, text)
     canvas.showPage()
     canvas.save()
+    return path
+
+
+def summary_workbook(path: Path, rows: list[list[object]]) -> Path:
+    """分行汇总日报 of 2026-12-04 in 万元、户、个: its heading and header, then `rows` (机构代码,
+    机构名称, the nine metrics in ROWS' order; a 合计 row too, where the test wants one)."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "分行汇总日报"
+    heading = [["分行汇总日报"], ["汇总机构：110000 北京分行", None, "数据日期：2026-12-04"],
+               ["单位：万元、户、个"]]
+    for row in (*heading, ["机构代码", "机构名称", *METRICS], *rows):
+        ws.append(row)
+    book.save(path)
     return path

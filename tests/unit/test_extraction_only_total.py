@@ -6,31 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-
 from flows.report_extraction import extract_file, load_spec
+from tests.hand_reports import summary_workbook
 
-ROOT = Path(__file__).resolve().parents[2]
-METRICS = ["储蓄存款余额", "个人金融资产余额", "个人贷款余额", "对公贷款余额", "普惠贷款余额", "客户数",
-           "新增客户数", "中间业务收入", "对公账户开户数"]
+SPEC = load_spec("summary_daily", Path(__file__).resolve().parents[2] / "config" / "specs")
 
 
 def test_only_a_total_row_filled_is_said_to_have_nothing_to_add(tmp_path: Path) -> None:
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "分行汇总日报"
-    ws.append(["分行汇总日报"])
-    ws.append(["汇总机构：110000 北京分行", None, "数据日期：2026-12-04"])
-    ws.append(["单位：万元、户、个"])
-    ws.append(["机构代码", "机构名称", *METRICS])
-    for code, name in (("110101", "东城支行"), ("110102", "西城支行")):
-        ws.append([code, name])  # the branch rows, printed without figures
-    ws.append(["合计", None, 40037.01, 71870.34, 10400.34, 13137.78, 1706.67, 26667, 27, 40.02, 12])
-    path = tmp_path / "summary.xlsx"
-    book.save(path)
-
-    extraction = extract_file(path, load_spec("summary_daily", ROOT / "config" / "specs"))
+    blank: list[list[object]] = [["110101", "东城支行"], ["110102", "西城支行"]]  # printed without figures
+    total: list[object] = ["合计", None, 40037.01, 71870.34, 10400.34, 13137.78, 1706.67, 26667, 27, 40.02,
+                           12]
+    extraction = extract_file(summary_workbook(tmp_path / "summary.xlsx", [*blank, total]), SPEC)
     failed = [check for check in extraction.checks if not check.ok]
     assert failed and all("各行相加为" not in check.message for check in failed)
     savings = next(check.message for check in failed if "储蓄存款余额" in check.message)
@@ -39,16 +25,6 @@ def test_only_a_total_row_filled_is_said_to_have_nothing_to_add(tmp_path: Path) 
 
 def test_a_zero_total_over_blank_rows_holds_as_before(tmp_path: Path) -> None:
     """Rows printed blank (or "-") under a 合计 of 0 add up: nothing is missing."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "分行汇总日报"
-    heading = [["分行汇总日报"], ["汇总机构：110000 北京分行", None, "数据日期：2026-12-04"],
-               ["单位：万元、户、个"]]
-    for line in (*heading, ["机构代码", "机构名称", *METRICS], ["110101", "东城支行", None, 5.0, *[1] * 7],
-                 ["合计", None, 0, 5.0, *[1] * 7]):
-        ws.append(line)
-    path = tmp_path / "summary.xlsx"
-    book.save(path)
-    extraction = extract_file(path, load_spec("summary_daily", ROOT / "config" / "specs"))
+    rows: list[list[object]] = [["110101", "东城支行", None, 5.0, *[1] * 7], ["合计", None, 0, 5.0, *[1] * 7]]
+    extraction = extract_file(summary_workbook(tmp_path / "summary.xlsx", rows), SPEC)
     assert all(check.ok for check in extraction.checks), [c.message for c in extraction.checks if not c.ok]

@@ -11,9 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
-
 from flows.report_extraction import Extraction, Figure, Provenance, extract_file, load_spec, reconcile
+from tests.hand_reports import summary_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "config" / "specs"
@@ -30,25 +29,15 @@ TOTALS = [40037.01, 71870.34, 10400.34, 13137.78, 1706.67, 26667, 27, 40.02, 12]
 def _summary(tmp_path: Path, loans_total: float, *, whole: bool = False) -> Path:
     """分行汇总日报 in 万元 with the 合计 of 对公贷款余额 set to `loans_total`; `whole`: every
     money figure of that column a whole number."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "分行汇总日报"
-    ws.append(["分行汇总日报"])
-    ws.append(["汇总机构：110000 北京分行", None, "数据日期：2026-12-04"])
-    ws.append(["单位：万元、户、个"])
-    ws.append(["机构代码", "机构名称", *METRICS])
+    rows: list[list[object]] = []
     for code, name, values in BRANCHES:
         row = list(values)
         if whole:
             row[3] = float(round(row[3]))
-        ws.append([code, name, *row])
+        rows.append([code, name, *row])
     totals: list[object] = list(TOTALS)
     totals[3] = loans_total
-    ws.append(["合计", None, *totals])
-    path = tmp_path / "summary.xlsx"
-    book.save(path)
-    return path
+    return summary_workbook(tmp_path / "summary.xlsx", [*rows, ["合计", None, *totals]])
 
 
 def _loans_check(tmp_path: Path, loans_total: float, *, whole: bool = False) -> tuple[bool, str]:
