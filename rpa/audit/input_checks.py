@@ -4,7 +4,7 @@ run's `input.read` event recorded its SHA-256 when the run read it. A file repla
 since, or gone, is a 【不符】 line naming it: result.xlsx and the evidence would otherwise stand
 beside an input the run never read.
 
-    check_kept_inputs(report, folder, events)
+    check_kept_inputs(report, folder, events, audit.ref_of)
 """
 
 from __future__ import annotations

@@ -84,11 +84,12 @@ def prunable(
 
 
 def prune_runs(audit: AuditLog, runs_dir: Path, older_than: timedelta, now: datetime,
-               keep: Collection[str] = ()) -> list[str]:
+               keep: Collection[str] = (), keyed: KeyedEnd | None = None) -> list[str]:
     """Record each old run's prune in the ledger, then remove its folder; returns the run ids.
-    `keep`: runs a person still has to finish (`rpa.casework.waiting`), never removed."""
+    `keep`: runs a person still has to finish (`rpa.casework.waiting`), never removed; `keyed`:
+    `keyed_ends(audit)` when the caller has it already."""
     pruned: list[str] = []
-    for folder in prunable(runs_dir, older_than, now, keyed_ends(audit)):
+    for folder in prunable(runs_dir, older_than, now, keyed or keyed_ends(audit)):
         if folder.name in keep:
             continue
         audit.ledger_pruned(folder.name)

@@ -224,11 +224,11 @@ def runs_prune(
     audit = AuditLog.from_settings(cfg)
     audit.create_schema()
     age, now = parse_age(older_than), now_in(cfg)
-    open_runs = still_open(cfg)
-    pruned = prune_runs(audit, cfg.runs_dir, age, now, keep=open_runs)
+    open_runs, keyed = still_open(cfg), keyed_ends(audit)  # the ledger read and verified once
+    pruned = prune_runs(audit, cfg.runs_dir, age, now, keep=open_runs, keyed=keyed)
     for run_id in pruned:
         typer.echo(f"已清理运行 {run_id}（运行账本已记录）")
-    old = prunable(cfg.runs_dir, age, now, keyed_ends(audit))
+    old = prunable(cfg.runs_dir, age, now, keyed)
     for folder in old:
         if folder.name in open_runs:
             typer.echo(f"未清理运行 {folder.name}：{open_runs[folder.name]}")
