@@ -144,9 +144,8 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
                 plan.join(joined, grid, page_number)
             # the page's title, unit line and notes; a page holding no rows only the notes
             # (the table's footnote run over onto the next page)
-            kept = [text for text in [*grid.preamble, *grid.below] if grid.n_rows or is_note(text)]
-            joined.continued += [(page_number, text) for text in kept if text not in grid.below]
-            joined.continued_below += [(page_number, text) for text in kept if text in grid.below]
+            for lines, into in ((grid.preamble, joined.continued), (grid.below, joined.continued_below)):
+                into += [(page_number, text) for text in lines if grid.n_rows or is_note(text)]
     assert joined is not None
     return joined
 
