@@ -13,12 +13,14 @@ the console is the one the run read (`rpa.audit.input_checks`). The ledger itsel
 verified first, in the database and in its append-only copy. `--all` takes every run the
 database, either ledger or the runs folder (a folder with a run.json, as `rpa runs list`)
 knows. Each finding is a short Chinese sentence; a run pruned on purpose is reported as 已清理,
-not as tampering, and a folder found again where one was pruned is checked as any run folder.
+not as tampering (its entry's time is checked: `rpa.audit.prune_checks`), and a folder found
+again where one was pruned is checked as any run folder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ from rpa.audit.item_presence import check_items_present
 from rpa.audit.ledger import LEDGER, LedgerRun, known_runs
 from rpa.audit.log import OUTSIDE_RUN, AuditLog
 from rpa.audit.output_checks import check_outputs, check_result_rows
+from rpa.audit.prune_checks import check_prune
 from rpa.audit.report_lines import Report
 from rpa.audit.run_json_checks import check_run_json, nonzero_counts
 from rpa.outcomes import state_label
@@ -89,8 +92,10 @@ def verify_run(
     run_id: str,
     ledger: LedgerRun | None,
     queue_items: QueueItems | None = None,
+    now: datetime | None = None,
 ) -> Report:
-    """Every check of one run; see the module docstring."""
+    """Every check of one run; see the module docstring. `now`: when the check runs (a prune
+    entry dated later is named, `rpa.audit.prune_checks`)."""
     report = Report(f"运行 {run_id}")
     events = audit.events(run_id)
     pruned = ledger is not None and ledger.pruned is not None
@@ -117,6 +122,8 @@ def verify_run(
         check_items_present(report, audit, events, queued)
     folder = runs_dir / run_id
     pruned_at = ledger.pruned_at if ledger is not None else ""
+    if pruned and ledger is not None:
+        check_prune(report, ledger, events, now or datetime.now(UTC))
     if pruned and not folder.is_dir():
         report.good(f"运行文件夹已清理（账本于 {pruned_at} 记录了清理）")
         return report

@@ -225,9 +225,9 @@ class AuditLog:
         }
         return self._ledger(ENDED, details)
 
-    def ledger_pruned(self, run_id: str, actor: str = "operator") -> AuditEvent:
-        """Record in the ledger that a run's folder was removed on purpose."""
-        return self._ledger(PRUNED, {"run": run_id}, actor)
+    def ledger_pruned(self, run_id: str, older_than_days: int, actor: str = "operator") -> AuditEvent:
+        """Record in the ledger that a run's folder was removed on purpose, at which age."""
+        return self._ledger(PRUNED, {"run": run_id, "older_than_days": older_than_days}, actor)
 
     def _ledger(self, event: str, details: dict[str, Any], actor: str = "run") -> AuditEvent:
         classes = {"run": FieldClass.FILE_NAME, "last_hash": FieldClass.DIGEST}

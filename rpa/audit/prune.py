@@ -92,7 +92,7 @@ def prune_runs(audit: AuditLog, runs_dir: Path, older_than: timedelta, now: date
     for folder in prunable(runs_dir, older_than, now, keyed or keyed_ends(audit)):
         if folder.name in keep:
             continue
-        audit.ledger_pruned(folder.name)
+        audit.ledger_pruned(folder.name, older_than.days)
         shutil.rmtree(folder)
         pruned.append(folder.name)
     return pruned
