@@ -91,13 +91,15 @@ class Claims:
 
 
 PAYLOAD_CHANGED = "payload_changed"
+PAYLOAD_CHANGED_NOTE = "该行在队列数据库中的内容与入队时的签封不符（被改动过），未办理：请查明改动"
 
 
 def payload_changed(item: WorkItem) -> BusinessError:
     """The refusal of an item whose payload no longer bears its seal (`rpa.seals`): the database
-    was edited after the engine wrote it. Never handed to a bot, never retried into one."""
+    was edited after the engine wrote it. Never handed to a bot, never retried into one. Its
+    result's `note` says so in any flow's result.xlsx (a flow may word it its own way)."""
     return BusinessError(
-        f"事项 {item.id} 的内容与入队时的签封不符（队列数据库中的内容被改动过），未办理：请查明改动；"
-        "该行仍要报备的，请按导出人工报备后在异常处理中标记",
+        f"事项 {item.id} 的内容与入队时的签封不符（队列数据库中的内容被改动过），未办理：请查明改动",
         code=PAYLOAD_CHANGED,
+        details={"note": PAYLOAD_CHANGED_NOTE},
     )

@@ -22,6 +22,7 @@ Credit codes come from the test's own GB 32100 function; the rest is written by 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,27 @@ def test_a_sole_traders_name_is_masked_in_report_and_screenshot(check_portal: An
     # the answer page: the firm's 法定代表人 masked; the owner's 法定代表人, 企业名称 and 核查输入名称
     owner_masked, firm_masked = (masked_pixels(folder / r[11]) for r in rows)
     assert owner_masked > 2 * firm_masked > 0, (owner_masked, firm_masked)
+
+
+@pytest.mark.timeout(300)
+def test_a_row_edited_in_the_queue_is_not_checked_and_says_why(check_portal: Any, tmp_path: Path) -> None:
+    """The registered name of a queued row rewritten in SQLite to the registry's, before a resume:
+    never checked (the system is asked once, for the other row), and 核查结果 says the row was
+    edited in the queue, not a bare 业务错误."""
+    check_portal.plant(REGISTRY)
+    cli = cli_for(tmp_path, check_portal)
+    export = write_export(tmp_path / "export.xlsx", [ROWS[0], open_row(
+        "6228480012340000045", "广州越秀恒达商贸有限公司", CLOSED, "黄志强")])
+    settings = Settings(runs_dir=cli.runs, audit_key_file=tmp_path / "keys" / "audit.key")
+    ctx = open_run(settings, "enterprise-check", {"flow_params": {"input": str(export)}}, trigger="cli")
+    EnterpriseCheckFlow(input=str(export)).prepare(ctx)  # queued; the process killed before any check
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        conn.execute("UPDATE queue_items SET payload = json_set(payload, '$.record.legal_rep_name', '马晓东')"
+                     " WHERE run_id = ? AND json_extract(payload, '$.row') = 3", (ctx.run_id,))
+
+    done = cli.run("run", "enterprise-check", "--resume", ctx.run_id, "--workers", "1", timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    rows = result_rows(cli, done.stdout, "核查结果")
+    assert [(r[0], r[5]) for r in rows] == [(2, "通过"), (3, "业务错误")], rows
+    assert "与入队时的签封不符" in rows[1][12] and "未办理" in rows[1][12], rows[1]
+    assert check_portal.stats()["events"]["query"] == 1
