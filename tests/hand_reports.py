@@ -66,16 +66,18 @@ def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, 
     return path
 
 
-def summary_workbook(path: Path, rows: list[list[object]]) -> Path:
+def summary_workbook(path: Path, rows: list[list[object]], *, header: list[list[object]] | None = None,
+                     unit_line: str | None = "单位：万元、户、个") -> Path:
     """分行汇总日报 of 2026-12-04 in 万元、户、个: its heading and header, then `rows` (机构代码,
-    机构名称, the nine metrics in ROWS' order; a 合计 row too, where the test wants one)."""
+    机构名称, the nine metrics in ROWS' order; a 合计 row too, where the test wants one).
+    `header`: header rows of the test's own instead; `unit_line`: None for a heading without it."""
     book = openpyxl.Workbook()
     ws = book.active
     assert ws is not None
     ws.title = "分行汇总日报"
     heading = [["分行汇总日报"], ["汇总机构：110000 北京分行", None, "数据日期：2026-12-04"],
-               ["单位：万元、户、个"]]
-    for row in (*heading, ["机构代码", "机构名称", *METRICS], *rows):
+               [unit_line]]
+    for row in (*heading, *(header or [["机构代码", "机构名称", *METRICS]]), *rows):
         ws.append(row)
     book.save(path)
     return path

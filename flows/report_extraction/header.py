@@ -1,7 +1,8 @@
 """Find a table's header in a Grid and map the spec's column headers to grid columns.
 
 The header starts at the row holding the label column's header (项目, 机构代码, ...) and is as
-deep as that cell's merge, or deeper while the next rows hold more of the spec's headers. Each
+deep as that cell's merge, or deeper while the next rows hold more of the spec's headers or units
+alone (a row 万元 | 亿元 | 户 under the headers states each column's unit). Each
 grid column's header is the stack of cells above it, merged cells included, so a unit shown in
 a group header (存款与资产（万元）) applies to every column under it.
 """
@@ -11,7 +12,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from flows.report_extraction.numbers import UNIT_FACTORS, normalise, split_unit, stated_units, unread_unit
+from flows.report_extraction.numbers import (
+    UNIT_FACTORS,
+    bare_unit,
+    normalise,
+    split_unit,
+    stated_units,
+    unread_unit,
+)
 from flows.report_extraction.specs import ExtractionSpec, Label
 from flows.report_extraction.tables import Grid, column_letter
 from rpa.errors import DuplicateHeader, LabelNotFound, UnreadableFigure
@@ -122,8 +130,9 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     value = _value_label(spec)
     wanted = [*spec.columns, value, _CODE] + [
         lbl for lbl in (spec.group_column, spec.unit_column) if lbl is not None]
-    while end < grid.n_rows and grid.text(end, label_col) == "" and any(
-            label.matches(grid.text(end, c)) for label in wanted for c in grid.visible_cols()):
+    while end < grid.n_rows and grid.text(end, label_col) == "" and (any(
+            label.matches(grid.text(end, c)) for label in wanted for c in grid.visible_cols())
+            or _units_row(grid, end)):
         end += 1
     headers = _column_headers(grid, start, end)
     headers.pop(label_col, None)
@@ -132,8 +141,14 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
                     label_is_name=by_name)
     missing: list[str] = []
     under = value if spec.layout == "branches_as_rows" else None
+    # value column -> its metric's column and the row under the metric's cell (header not merged)
+    beside: dict[int, tuple[int, int]] = {}
     for column in spec.columns:
         col = _locate(column, headers, grid, "列标题", under)
+        if col is not None and under is not None:
+            metric, (col, top) = col, _under_value(grid, start, end, col, column, under)
+            if col != metric:  # the metric's cell (and its unit) stands over this column too
+                beside[col] = (metric, top + 1)
         if col is not None:
             header.columns[column.name] = col
         elif column.required:
@@ -159,6 +174,8 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
         header.name_col = _locate(_NAME, others, grid, "机构名称列标题")
     for col in headers:
         places = _unit_places(grid, start, end, col)
+        if col in beside:
+            places = _unit_places(grid, start, beside[col][1], beside[col][0]) + places
         if places:
             header.unit_places[col] = places
             header.shown_units[col] = places[-1][0]
@@ -169,6 +186,38 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     header.unused = [f"{column_letter(col)}{start + 1 if grid.sheet else '列'} {'/'.join(stack)}"
                      for col, stack in headers.items() if col not in read and stack]
     return header
+
+
+def _under_value(grid: Grid, start: int, end: int, col: int, label: Label, under: Label) -> tuple[int, int]:
+    """The column of `label`'s value (本日) when the header names sub-columns under it. A metric
+    written once over its sub-columns, not merged (上日 | 本日 under 储蓄存款余额 in the first
+    column only), reads the sub-column under the blank cells beside it that names the value
+    (returned with the metric's row, whose unit stands over it); a metric whose only
+    sub-header names another figure (上日, 较上日) refuses: never read as 本日."""
+    top = next(r for r in range(start, end) if label.matches(grid.text(r, col)))
+    below = [grid.text(r, col) for r in range(top + 1, end) if grid.text(r, col) != grid.text(top, col)]
+    named = [text for text in below if text and split_unit(text)[0] and bare_unit(text) is None]
+    if not named or any(under.matches(text) for text in named):
+        return col, top
+    beside: list[int] = []
+    for other in (c for c in grid.visible_cols() if c > col):
+        if grid.text(top, other):
+            break
+        if any(under.matches(grid.text(r, other)) for r in range(top + 1, end)):
+            beside.append(other)
+    if len(beside) == 1:
+        return beside[0], top
+    where = grid.provenance_at(top, col).describe()
+    raise LabelNotFound(
+        f"{where}：列标题“{label.name}”下方是“{named[0]}”，不是“{under.name}”，其右侧也没有唯一的"
+        f"“{under.name}”列（表头未合并？），不知读哪一列；整份报表不读，请核对表头",
+        details={"file": grid.file, "label": label.name})
+
+
+def _units_row(grid: Grid, row: int) -> bool:
+    """A row of units under the headers (万元 | 亿元 | 户): every cell blank or a unit word."""
+    texts = [text for text in grid.row_texts(row) if text]
+    return bool(texts) and all(bare_unit(text) is not None for text in texts)
 
 
 _COLUMN_KIND = {"group": "机构分组列标题", "unit": "单位列标题"}
@@ -191,6 +240,9 @@ def _unit_places(grid: Grid, start: int, end: int, col: int) -> list[tuple[str, 
         seen.add((cell.row, cell.col))
         _, suffix = split_unit(cell.text)
         units = [suffix] if suffix else stated_units(cell.text)
+        word = bare_unit(cell.text)
+        if not units and word in UNIT_FACTORS:  # a row of units under the headers: 亿元, 户
+            units = [word]
         where = cell.provenance.cell or (f"第{cell.provenance.page}页" if cell.provenance.page else "")
         places.extend((unit, f"表头 {where}".strip()) for unit in units)
     return places
@@ -206,6 +258,8 @@ def _refuse_unknown_units(grid: Grid, start: int, end: int, col: int) -> None:
             continue
         _, suffix = split_unit(cell.text)
         unit = unread_unit(cell.text, [suffix] if suffix else stated_units(cell.text))
+        word = bare_unit(cell.text)
+        unit = unit if unit is not None or word in UNIT_FACTORS else word
         if unit is not None:
             raise UnreadableFigure(
                 f"{cell.provenance.describe()}：表头“{normalise(cell.text)}”写的单位"

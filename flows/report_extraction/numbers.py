@@ -225,3 +225,12 @@ def rounding_tolerance(unit: str, places: int) -> Decimal:
     if not is_money(unit):
         return Decimal(0)
     return UNIT_FACTORS[unit] * Decimal(1).scaleb(-places) / 2
+
+
+def bare_unit(text: str) -> str | None:
+    """A cell that is a unit word and nothing else (`亿元`, `（户）`, `单位：万元`, `万户`), as a
+    row of units under a table's headers writes them: the word, known or not; None otherwise."""
+    flat = normalise(text)
+    inner = _PARENTHESES.fullmatch(flat)
+    word = inner.group(1) if inner else flat
+    return re.sub(_STATEMENT, "", word) if word and _UNIT_WORD.match(word) else None
