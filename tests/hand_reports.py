@@ -40,9 +40,10 @@ def daily_workbook(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[
 
 
 def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = (), *,
-              ruled: bool = True) -> Path:
+              ruled: bool = True, red: frozenset[str] = frozenset()) -> Path:
     """The same report as a one-page PDF with ruling lines (none: `ruled` False), `below`
-    printed under the table."""
+    printed under the table; a figure of ROWS whose text is in `red` printed in red without
+    its minus, as 红字 (`red={"-2.3"}` prints 2.3 in red)."""
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     canvas = Canvas(str(path), pagesize=A4)
     canvas.setFont("STSong-Light", 10)
@@ -53,7 +54,9 @@ def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, 
     rows = [("项目", "本日", "较上日", "较年初"), *((r[0], *(str(v) for v in r[1:])) for r in ROWS)]
     for index, row in enumerate(rows):
         for x, text in zip(columns, row, strict=False):
-            canvas.drawString(x + 4, top - 20 * index - 14, text)
+            canvas.setFillColorRGB(*((0.9, 0.1, 0.1) if index and text in red else (0, 0, 0)))
+            canvas.drawString(x + 4, top - 20 * index - 14, text.lstrip("-") if text in red else text)
+        canvas.setFillColorRGB(0, 0, 0)
     bottom = top - 20 * len(rows)
     for index in range(len(rows) + 1 if ruled else 0):
         canvas.line(columns[0], top - 20 * index, columns[-1], top - 20 * index)

@@ -34,6 +34,7 @@ from flows.report_extraction.models import Extraction, Figure
 from flows.report_extraction.number_formats import figure_in
 from flows.report_extraction.numbers import UNIT_FACTORS, NumberFormatError, is_no_figure, split_unit, to_yuan
 from flows.report_extraction.pdf_reader import read_pdf
+from flows.report_extraction.red_figures import signed
 from flows.report_extraction.report_dates import PrintedDate, check_asked_date, printed_date
 from flows.report_extraction.specs import ExtractionSpec, Label
 from flows.report_extraction.surroundings import Line, is_note, row_place, table_lines, table_money_unit
@@ -288,7 +289,8 @@ class _Reading:
                                        details={"file": self.grid.file}) from error
             if parsed is None:  # pragma: no cover - is_no_figure answered blanks above
                 return None
-            value = parsed
+            value, red = signed(cell, parsed, self.grid, where.describe(), f"{metric} {column}{of_branch}")
+            self.notes += [red] if red else []
         return Figure(branch=branch, metric=metric, column=column, value_yuan=to_yuan(value, unit),
                       raw=cell.text if cell is not None else "", unit=unit, provenance=where,
                       unit_source=unit_source, multiplier=UNIT_FACTORS[unit], branch_source=branch_where)

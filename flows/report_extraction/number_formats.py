@@ -131,6 +131,14 @@ def shown_problem(number_format: str, value: float) -> tuple[bool, str | None]:
     return percent, _digits_problem(tokens) or _sign_problem(sections, value)
 
 
+def shown_red(number_format: str, value: object) -> bool:
+    """True when the section of the format that shows a stored number paints it red (`[Red]`)."""
+    if not number_format or not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    shown = _section(_tokens(number_format), value)
+    return any(kind == "bracket" and text.lower() == "red" for kind, text in shown)
+
+
 def _stored(value: float) -> str:
     return str(value) if isinstance(value, int) else repr(value)
 

@@ -13,7 +13,7 @@ error naming the page and the text, never a row skipped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import ExtractionError
@@ -104,8 +104,7 @@ class ColumnPlan:
         mapped = self.mapping(page, page_number)
         placed = Grid(file=page.file)
         for cell in _origins(page):
-            placed.put(GridCell(cell.text, cell.value, cell.row, mapped[cell.col], cell.provenance,
-                                cell.row_span, cell.col_span))
+            placed.put(replace(cell, col=mapped[cell.col]))
         placed.n_cols = max(placed.n_cols, joined.n_cols)
         skip = 0
         while skip < placed.n_rows and (placed.is_blank(skip) or tuple(self._texts(placed, skip, joined))

@@ -41,6 +41,7 @@ from flows.report_extraction.pdf_layout import (
     text_lines,
 )
 from flows.report_extraction.pdf_limits import ENCRYPTED, check_page_count, page_deadline
+from flows.report_extraction.red_figures import mark_red
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import is_note
 from flows.report_extraction.tables import Grid, GridCell
@@ -130,6 +131,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             with page_deadline(file, page_number):
                 chars = _check_text_layer(page, file, page_number)
                 joined = _page_grid(page, chars, file, page_number, spec, first=True)
+                mark_red(joined, chars)
             title = normalise(spec.locate.title or spec.title)
             if title and not any(title in line for line in map(normalise, joined.preamble)):
                 raise LabelNotFound(f"{file}，第{page_number}页：找不到标题“{title}”；"
@@ -140,6 +142,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
         with page_deadline(file, page_number):
             chars = _check_text_layer(page, file, page_number)
             grid = _page_grid(page, chars, file, page_number, spec, first=False)
+            mark_red(grid, chars)
             if grid.n_rows:
                 plan.join(joined, grid, page_number)
             # the page's title, unit line and notes; a page holding no rows only the notes

@@ -27,7 +27,7 @@ def column_letter(col: int) -> str:
 @dataclass(frozen=True)
 class GridCell:
     """One cell as shown: its text, the stored value (a number in xlsx), its span and origin,
-    and the number format a spreadsheet shows its value by ("" in a PDF)."""
+    the number format a spreadsheet shows its value by ("" in a PDF), and whether it is red."""
 
     text: str
     value: object
@@ -37,6 +37,7 @@ class GridCell:
     row_span: int = 1
     col_span: int = 1
     number_format: str = ""
+    red: bool = False  # its digits are printed in red (红字): a font colour, a format's [Red], a PDF's
 
 
 @dataclass

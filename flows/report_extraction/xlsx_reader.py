@@ -18,7 +18,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.report_extraction.models import Provenance
+from flows.report_extraction.number_formats import shown_red
 from flows.report_extraction.numbers import normalise
+from flows.report_extraction.red_figures import red_font
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import InputFileError, LabelNotFound, UnreadableFigure
@@ -187,7 +189,8 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
             grid.put(GridCell(
                 text=_shown(value, cell.number_format), value=value, row=cell.row - 1, col=cell.column - 1,
                 provenance=Provenance(file=path.name, sheet=sheet.title, cell=cell.coordinate),
-                row_span=row_span, col_span=col_span, number_format=cell.number_format or ""))
+                row_span=row_span, col_span=col_span, number_format=cell.number_format or "",
+                red=red_font(cell.font.color) or shown_red(cell.number_format or "", value)))
     grid.hidden_rows = {r - 1 for r, dim in sheet.row_dimensions.items() if dim.hidden}
     grid.hidden_cols = {c - 1 for c in range(1, grid.n_cols + 1)
                         if sheet.column_dimensions[get_column_letter(c)].hidden}

@@ -1,0 +1,91 @@
+"""Figures printed in red (红字). In Chinese bookkeeping a red figure is a negative one, printed
+without a minus: a report that prints 减少 as red 45.30 means -45.30. A cell is red by its font
+colour (xlsx), by the section of its number format that shows it (`[Red]`), or by the colour of
+its digits in a PDF (`mark_red`). A red figure with no sign of its own is read as negative where
+the report says so (`注：红字表示负数`), and refuses the file where it does not: red may also be a
+highlight, and which one it is only the report can tell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from openpyxl.styles.colors import COLOR_INDEX
+
+from flows.report_extraction.numbers import normalise
+from flows.report_extraction.tables import Grid, GridCell
+from rpa.errors import UnreadableFigure
+
+_SAYS = re.compile(r"(?:红字|红色(?:字体|数字|数)?|以红色(?:显示|标注|印)的?(?:数字|数)?)(?:者)?"
+                   r"(?:表示|为|代表|是|即|系)(?:负数|负值|负|减少|下降)")
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def red_font(color: Any) -> bool:
+    """True for an openpyxl font colour that reads as red (FFFF0000, C00000, palette red)."""
+    if color is None:
+        return False
+    rgb = getattr(color, "rgb", None)
+    if getattr(color, "type", "") == "indexed":
+        index = getattr(color, "indexed", None)
+        rgb = COLOR_INDEX[index] if isinstance(index, int) and 0 <= index < len(COLOR_INDEX) else None
+    if not isinstance(rgb, str) or not re.fullmatch(r"[0-9A-Fa-f]{6,8}", rgb):
+        return False  # a theme colour: not resolved here
+    r, g, b = (int(rgb[-6:][i:i + 2], 16) for i in (0, 2, 4))
+    return r >= 0xB0 and g <= 0x60 and b <= 0x60
+
+
+def _red_paint(color: Any) -> bool:
+    """A PDF fill colour that reads as red: RGB (1, 0, 0) or CMYK (0, 1, 1, 0), near enough."""
+    if not isinstance(color, tuple | list) or not all(isinstance(v, int | float) for v in color):
+        return False
+    if len(color) == 3:
+        r, g, b = color
+        return r >= 0.69 and g <= 0.38 and b <= 0.38
+    if len(color) == 4:
+        c, m, y, k = color
+        return c <= 0.3 and m >= 0.7 and y >= 0.7 and k <= 0.3
+    return False
+
+
+def mark_red(grid: Grid, chars: list[dict[str, Any]]) -> None:
+    """Mark each cell of a PDF page's grid whose digits are printed in red."""
+    red = [c for c in chars
+           if _DIGIT.fullmatch(c.get("text", "")) and _red_paint(c.get("non_stroking_color"))]
+    if not red:
+        return
+    for cell in {id(c): c for c in grid.cells.values()}.values():
+        box = cell.provenance.bbox
+        if box is None or cell.red:
+            continue
+        x0, top, x1, bottom = box
+        if any(x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= bottom + 1 for c in red):
+            grid.put(replace(cell, red=True))
+
+
+def says_red_is_negative(grid: Grid) -> str | None:
+    """The report's own words that red figures are negative (注：红字表示负数), or None."""
+    texts = [*grid.preamble, *grid.below, *(t for _, t in (*grid.continued, *grid.continued_below)),
+             *(c.text for c in grid.cells.values())]
+    for text in texts:
+        match = _SAYS.search(normalise(text))
+        if match:
+            return match.group(0)
+    return None
+
+
+def signed(cell: GridCell, value: Decimal, grid: Grid, where: str, what: str) -> tuple[Decimal, str | None]:
+    """A red figure's value and the note saying it was read as negative (see the module docstring);
+    a figure not red, or red with its own minus, is as printed."""
+    if not cell.red or value <= 0:
+        return value, None
+    said = says_red_is_negative(grid)
+    if said is None:
+        raise UnreadableFigure(
+            f"{where}：{what} 印为红字 {cell.text.strip()}，不带负号；红字按会计习惯表示负数，报表却没有"
+            "注明（如“注：红字表示负数”），不知是正是负；整份报表不读，请向报送机构核实",
+            details={"file": grid.file})
+    return -value, f"红字读作负数 {where} {what}: {cell.text.strip()}，报表注明“{said}”"
