@@ -8,7 +8,7 @@ For each work item the handler, in this order:
    AMS's filing number; only different content holds the item for a person (`NeedsPerson`).
    An 开户 or 撤销 of an account AMS already holds as opened or closed (on another date) is held
    too, and so is a 变更 or 撤销 whose 账户性质, 开户银行机构代码, 存款人名称 or 统一社会信用代码
-   contradicts AMS's record of the account (`account_identity`);
+   contradicts AMS's record of the account (`account_identity`), filed content alike or not;
 3. holds a row dated before a filing AMS holds of the account (`rows_aside`), and a row whose
    earlier row of the account (business order, this run or another) has not ended filed
    (`account_rows`), or was put aside while validating and is not in AMS (`rows_aside`): it
@@ -206,7 +206,8 @@ class FilingHandler:
             filings=len(history.entries),
             match="already_filed" if found.already else ("conflict" if found.conflict else "none"),
         )
-        if found.already is not None:
+        if found.already is not None:  # the same filing, and the account the row names (a 变更's
+            check_account_agrees(record, history, self.bot.filing_detail)  # kept 名称 is not content)
             return self._already_filed(record, found.already, ref)
         if found.conflict is not None:
             raise NeedsPerson(
@@ -266,9 +267,8 @@ class FilingHandler:
         }
 
     def _already_filed(self, record: FilingRecord, entry: HistoryEntry, ref: str) -> dict[str, Any]:
-        self.wctx.log.info(
-            f"{record.masked_label()}：此前已报备，备案编号 {mask(entry.filing_no, FieldClass.ACCOUNT_NO)}"
-        )
+        number = mask(entry.filing_no, FieldClass.ACCOUNT_NO)
+        self.wctx.log.info(f"{record.masked_label()}：此前已报备，备案编号 {number}")
         return {
             "status": "already_filed",
             "already_filed": True,

@@ -309,3 +309,30 @@ def test_a_row_put_aside_whose_date_does_not_read_holds_the_accounts_rows_of_its
     assert change_state == "无效，未报备" and close_state == "需人工处理", _results(outcome)
     assert "同一账户的第4行无效，未报备，其业务类型或业务日期读不出，无法判断先后" in close_note, close_note
     assert len(ams.filings()) == before and not ams.submissions()
+
+
+def test_a_change_alike_in_content_but_of_another_depositor_is_held_not_already_filed(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """AMS holds the account's 变更 of 11-24 (注册地址), filed at its screens. The same 变更 in an
+    export row naming another depositor (名称 and 统一社会信用代码, which a 注册地址 change leaves
+    to AMS, so not part of the filing's content) is not that filing: it is held naming both
+    fields, never 此前已报备."""
+    _seed_basic(ams)
+    account = "110020260320"
+    ams.seed([basic_record(account, serial=50, day="2026-11-20", **GENERAL),
+              {**basic_record(account, serial=50, day="2026-11-24", action="change",
+                              **{**GENERAL, **NEW_ADDRESS}), "filing_no": LATER_NO}])
+    closed = "110020260321"  # and an account AMS holds closed on 11-26: the 撤销 alike
+    ams.seed([basic_record(closed, serial=51, day="2026-11-20", **GENERAL),
+              {**basic_record(closed, serial=51, day="2026-11-26", action="close", close_reason="转户",
+                              **GENERAL), "filing_no": "AMS2026112600008"}])
+    other = {**GENERAL, "depositor_name": "厦门海联贸易有限公司", "uscc": "91350200776049653A"}
+    outcome = _run(ams, tmp_path, [
+        basic_record(account, serial=50, day="2026-11-24", action="change", **{**other, **NEW_ADDRESS}),
+        basic_record(closed, serial=51, day="2026-11-26", action="close", close_reason="转户", **other),
+    ])
+    for state, note in _results(outcome):
+        assert state == "需人工处理", _results(outcome)
+        assert "存款人名称为「北京星辰科技有限公司」" in note and "统一社会信用代码" in note, note
+    assert not ams.submissions()
