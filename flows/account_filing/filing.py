@@ -61,6 +61,7 @@ from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differi
 from flows.account_filing.account_identity import check_account_agrees
 from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_other_run
 from flows.account_filing.approval_gate import awaiting_approval
+from flows.account_filing.lost_answers import submitted_unanswered
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.rows_aside import comes_after_a_later_filing, waits_for_row_aside
@@ -208,7 +209,7 @@ class FilingHandler:
         )
         if found.already is not None:  # the same filing, and the account the row names (a 变更's
             check_account_agrees(record, history, self.bot.filing_detail)  # kept 名称 is not content)
-            return self._already_filed(record, found.already, ref)
+            return self._already_filed(item, record, found.already, ref)
         if found.conflict is not None:
             raise NeedsPerson(
                 f"{record.masked_label()}：{found.conflict}",
@@ -266,16 +267,13 @@ class FilingHandler:
             "note": answer.message,
         }
 
-    def _already_filed(self, record: FilingRecord, entry: HistoryEntry, ref: str) -> dict[str, Any]:
+    def _already_filed(self, item: WorkItem, record: FilingRecord, entry: HistoryEntry,
+                       ref: str) -> dict[str, Any]:
         number = mask(entry.filing_no, FieldClass.ACCOUNT_NO)
         self.wctx.log.info(f"{record.masked_label()}：此前已报备，备案编号 {number}")
-        return {
-            "status": "already_filed",
-            "already_filed": True,
-            "filing_no": entry.filing_no,
-            "evidence": self._receipt(ref, "detail"),
-            "note": done_note("already_filed", {}),
-        }
+        ours = {"own_submission": True} if submitted_unanswered(self.wctx, item) else {}
+        return {"status": "already_filed", "already_filed": True, "filing_no": entry.filing_no,
+                "evidence": self._receipt(ref, "detail"), **ours, "note": done_note("already_filed", ours)}
 
 
 class LookingAheadFilingHandler(FilingHandler):

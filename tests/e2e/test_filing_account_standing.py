@@ -336,3 +336,16 @@ def test_a_change_alike_in_content_but_of_another_depositor_is_held_not_already_
         assert state == "需人工处理", _results(outcome)
         assert "存款人名称为「北京星辰科技有限公司」" in note and "统一社会信用代码" in note, note
     assert not ams.submissions()
+
+
+def test_a_filing_whose_answer_was_lost_reads_as_the_runs_own(ams: AmsHandle, tmp_path: Path) -> None:
+    """AMS stores the 开户 and its answer is lost (a 502): the next attempt finds the filing and
+    submits nothing more. result.xlsx says the run submitted it and read no answer, not that AMS
+    already had it from someone else; the filing number is AMS's."""
+    _seed_basic(ams)
+    ams.set_faults(commit_fail_rate=1.0, commit_fail_mode="502", commit_fail_paths=["/ams/acctOpenSubmit.do"])
+    outcome = _run(ams, tmp_path, [basic_record("110020260330", serial=60, day="2026-11-24", **GENERAL)])
+    [(state, note)] = _results(outcome)
+    assert state == "此前已报备", note
+    assert note.startswith("本运行此前已确认提交，未收到AMS应答"), note
+    assert len(ams.submissions()) == 1 and ams.stats()["faults"].get("commit_fail_502") == 1
