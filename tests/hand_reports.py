@@ -1,9 +1,11 @@
-"""A branch daily report (网点经营日报) written by hand, as a workbook or a ruled PDF, and the
-branch summary (分行汇总日报) as a workbook.
+"""A branch daily report (网点经营日报) written by hand, as a workbook or a ruled PDF, the
+branch summary (分行汇总日报) and the monthly fee report (中间业务收入月报) as workbooks.
 
 The heading lines, the header 项目|本日|较上日|较年初, nine rows of figures in 万元, then the
 lines under the table, each given by the test that writes it; the summary's heading, its header
-机构代码|机构名称|<the nine metrics> and the rows given.
+机构代码|机构名称|<the nine metrics> and the rows given; the fee report's heading, its header
+机构|业务类别|本月|较上月|本年累计, a block of eight categories and 小计 for each branch label
+given, and the 合计 block.
 """
 
 from __future__ import annotations
@@ -82,5 +84,36 @@ def summary_workbook(path: Path, rows: list[list[object]], *, header: list[list[
                [unit_line]]
     for row in (*heading, *(header or [["机构代码", "机构名称", *METRICS]]), *rows):
         ws.append(row)
+    book.save(path)
+    return path
+
+
+FEE_HEADING = ("中间业务收入月报", "报表期间：2026年11月  单位：元")
+FEE_CATEGORIES = ["结算类", "银行卡类", "代理类", "托管类", "担保承诺类", "咨询顾问类", "电子银行类", "其他"]
+# 本月, 较上月, 本年累计 in 元, one row a category: 东城支行's, then 西城支行's
+FEE_FIGURES = [
+    [(100, 10, 1100), (200, -20, 2200), (300, 30, 3300), (400, 0, 4400), (500, 5, 5500),
+     (600, 6, 6600), (700, 7, 7700), (800, 8, 8800)],
+    [(150, -5, 1650), (250, 5, 2750), (350, 15, 3850), (450, 25, 4950), (550, 0, 6050),
+     (650, 0, 7150), (750, 0, 8250), (850, 10, 9350)]]
+
+
+def fee_workbook(path: Path, heading: tuple[str, ...] = FEE_HEADING,
+                 labels: tuple[str, str] = ("110101 东城支行", "110102 西城支行")) -> Path:
+    """中间业务收入月报: `heading` in A1.., the header, then a block for each of `labels` (机构
+    written on its first row) with FEE_FIGURES and their 小计, then the 合计 block."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "中间业务收入月报"
+    for text in heading:
+        ws.append([text])
+    ws.append(["机构", "业务类别", "本月", "较上月", "本年累计"])
+    totals = [tuple(sum(pair) for pair in zip(*rows, strict=True))
+              for rows in zip(*FEE_FIGURES, strict=True)]
+    for label, figures in (*zip(labels, FEE_FIGURES, strict=True), ("合计", totals)):
+        for index, (category, row) in enumerate(zip(FEE_CATEGORIES, figures, strict=True)):
+            ws.append([label if index == 0 else None, category, *row])
+        ws.append([None, "小计", *(sum(column) for column in zip(*figures, strict=True))])
     book.save(path)
     return path
