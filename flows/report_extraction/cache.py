@@ -22,7 +22,7 @@ from flows.report_extraction.models import CheckResult, Extraction, Figure, Prov
 from flows.report_extraction.specs import ExtractionSpec
 from rpa.run.runs import make_private_dir, sha256_file, write_private_text
 
-CACHE_FORMAT = 3  # bump when the extraction code changes what it reads from the same file
+CACHE_FORMAT = 4  # bump when the extraction code changes what it reads from the same file
 
 
 def spec_fingerprint(spec: ExtractionSpec) -> str:

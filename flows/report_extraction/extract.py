@@ -80,6 +80,7 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     if report_date is not None:
         check_asked_date(printed, report_date, spec, path.name)
     notes = [f"未用的列 {text}" for text in header.unused] + reading.notes
+    notes += [printed.note] if printed is not None and printed.note else []
     notes += [f"单位假定 {f.provenance.cell or f.provenance.describe()} {f.metric} {f.column}: "
               f"报表未注明单位，按规格默认 {f.unit}" for f in figures if f.unit_assumed]
     return Extraction(spec=spec.name, file=path.name, sha256=digest, figures=figures,

@@ -3,7 +3,9 @@
 A report that prints two different dates (a title of 2026-12-02 over 报表日期：2026-12-03) is
 not read: nobody can tell which day its figures are. When a date is asked for (`rpa extract
 --date`, a run's day), a report of another day, or one that prints no date at all, is refused:
-its figures would silently stand for the wrong day.
+its figures would silently stand for the wrong day. A daily report (the spec's `period: day`)
+must print its day: a month alone (报表日期：2026-12) or a period (2026年12月3日—4日) is refused;
+a monthly report's month range (报表期间：2026年1-11月) is its last month (`date_forms`).
 
     >>> printed_date(lines, spec, "branch_daily.xlsx")
     PrintedDate(day='2026-12-03', where='A3')
@@ -12,8 +14,9 @@ its figures would silently stand for the wrong day.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from flows.report_extraction.date_forms import CN_NUMERALS, Period, in_digits, periods
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import Line
 from rpa.errors import ExtractionError
@@ -24,6 +27,7 @@ DATE_CODE = "report_date"
 _LABEL = (r"(?:(?:数据|报表|统计|报告|业务|会计)日期|(?<![\u4e00-\u9fff])日期"
           r"|截至|截止(?:日期)?)[:：]?")
 _LABELLED = re.compile(_LABEL + "$")
+_PERIOD_LABELLED = re.compile("(?:" + _LABEL + r"|(?:报表|统计|数据|报告)?期间[:：]?)$")
 _LABEL_AT = re.compile(_LABEL)
 # a labelled date below the table in a spelling date_pattern may not read: 20261203, 2026.12.03,
 # and 12月3日 (the year of the heading's date)
@@ -37,6 +41,7 @@ class PrintedDate:
 
     day: str
     where: str
+    note: str = ""  # how a period was read: 报表期间 2026年1-11月 读作 2026-11 的月报
 
     def covers(self, asked: str) -> bool:
         """True when `asked` (YYYY-MM-DD) is this date or falls in this month."""
@@ -51,15 +56,21 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedD
     """The date the headings print, and the dates footnotes and lines under the table label as
     the report's (数据日期：..., not 打印日期), the most precise where a month and a day of it
     are both printed; None when none is. Two dates that disagree refuse the file, wherever
-    each is printed."""
+    each is printed, and so does a daily report that prints no day."""
     found: list[PrintedDate] = []
+    texts: list[str] = []
     for line in lines:
-        for match in re.finditer(spec.date_pattern, line.text):
-            if (line.footnote or line.below) and not _LABELLED.search(line.text[:match.start()]):
+        ranges, text = periods(in_digits(line.text))  # 2026年1-11月 is no day 2026-01-11
+        texts.append(text)
+        for period in ranges:
+            if not (line.footnote or line.below) or _PERIOD_LABELLED.search(text[:period.at]):
+                found.append(_period_date(period, line, spec, file))
+        for match in re.finditer(spec.date_pattern, text):
+            if (line.footnote or line.below) and not _LABELLED.search(text[:match.start()]):
                 continue  # 注：较上日为与2026-12-03比较 is no report date; 注：数据日期：2026-12-03 is
             year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
             found.append(PrintedDate(f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else ""), line.where))
-    found += _other_spellings(lines, spec, found, file)
+    found += _other_spellings(lines, texts, spec, found, file)
     for first in found:
         other = next((d for d in found if not _agree(d.day, first.day)), None)
         if other is not None:
@@ -68,19 +79,43 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedD
                 f"{other.where} 写 {other.day}；不知是哪一天的报表，整份报表不读。请向报送机构核实"
                 f"（若其中一个不是报表日期，可在规格 {spec.name} 的 date_pattern 中写明报表日期的写法）",
                 code=DATE_CODE, details={"file": file})
-    return max(found, key=lambda d: len(d.day)) if found else None
+    best = max(found, key=lambda d: len(d.day)) if found else None
+    notes = "；".join(dict.fromkeys(d.note for d in found if d.note))
+    best = replace(best, note=notes) if best is not None and notes else best
+    if best is not None and spec.period == "day" and len(best.day) == 7:
+        raise ExtractionError(
+            f"{file}: 这是日报，报表上只印了月份 {best.day}（{best.where}），没有印是哪一天；"
+            "一个月份不能说明是哪天的数据，整份报表不读。请向报送机构要印明年月日的报表",
+            code=DATE_CODE, details={"file": file})
+    return best
 
 
-def _other_spellings(lines: list[Line], spec: ExtractionSpec, found: list[PrintedDate],
-                     file: str) -> list[PrintedDate]:
+def _period_date(period: Period, line: Line, spec: ExtractionSpec, file: str) -> PrintedDate:
+    """A monthly report's period as its last month (1-11月 is November's, 1月1日至11月30日 too);
+    a period on a daily report, or one not ending with a month, refuses the file."""
+    if spec.period == "month" and period.to_month_end:
+        month = period.end[:7]
+        return PrintedDate(month, line.where, f"报表期间 {line.where} “{period.text}”读作 {month} 的月报"
+                           f"（期间 {period.start} 至 {period.end}）")
+    why = ("是一段时期，不是一天；日报须印明是哪一天" if spec.period == "day"
+           else "不是止于月末；不知是哪个月的月报")
+    raise ExtractionError(
+        f"{file}: {line.where} 印的“{period.text}”（{period.start} 至 {period.end}）{why}，"
+        "整份报表不读。请向报送机构核实", code=DATE_CODE, details={"file": file})
+
+
+def _other_spellings(lines: list[Line], texts: list[str], spec: ExtractionSpec,
+                     found: list[PrintedDate], file: str) -> list[PrintedDate]:
     """The dates any line labels as the report's (数据日期：...) in a spelling the
     spec's date_pattern does not read (数据日期：20261203, 截至12月3日, a yearless one taking the
-    year of the dates already found); a labelled date that cannot be read refuses the file."""
+    year of the dates already found, 二〇二六年十二月三日 as `texts` writes it in digits); a
+    labelled date that cannot be read refuses the file."""
     more: list[PrintedDate] = []
-    for line in lines:
-        for label in _LABEL_AT.finditer(line.text):
-            rest = line.text[label.end():]
-            if not rest[:1].isdigit() or re.match(spec.date_pattern, rest):
+    for line, text in zip(lines, texts, strict=True):
+        for label in _LABEL_AT.finditer(text):
+            rest = text[label.end():]
+            unread = "日期" in label.group(0) and rest[:1] in CN_NUMERALS  # 数据日期：十二月
+            if not (rest[:1].isdigit() or unread) or re.match(spec.date_pattern, rest):
                 continue  # 截至目前 is no date; 数据日期：2026-12-03 is read by date_pattern
             compact, yearless = _COMPACT.match(rest), _YEARLESS.match(rest)
             years = sorted({d.day[:4] for d in found})

@@ -153,6 +153,9 @@ class ExtractionSpec(_Model):
     # filled by load_spec from branches.yaml beside the specs folder: {code: name}
     known_branches: dict[str, str] = Field(default_factory=dict)
     date_pattern: str = r"(?P<y>\d{4})[-年/](?P<m>\d{1,2})(?:[-月/](?P<d>\d{1,2}))?"
+    # day: the report is of one day and must print it (a month alone is refused); month: of one
+    # month, and a month range it prints (报表期间：2026年1-11月) is read as its last month
+    period: Literal["day", "month"] = "day"
     checks: Checks = Field(default_factory=Checks)
 
     @field_validator("date_pattern")

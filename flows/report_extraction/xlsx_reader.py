@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from flows.report_extraction.date_forms import in_digits, periods
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.number_formats import shown_red
 from flows.report_extraction.numbers import normalise
@@ -53,8 +54,12 @@ def _first_texts(ws: Worksheet) -> list[str]:
 
 
 def sheet_date(texts: list[str], spec: ExtractionSpec) -> str | None:
-    """The report date the first rows of a sheet print, as YYYY-MM-DD (or YYYY-MM)."""
+    """The report date the first rows of a sheet print, as YYYY-MM-DD (or YYYY-MM); a period's
+    end (报表期间：2026年1-11月 is 2026-11)."""
     for text in texts:
+        ranges, text = periods(in_digits(text))
+        if ranges:
+            return ranges[0].end
         match = re.search(spec.date_pattern, text)
         if match:
             year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
