@@ -2,7 +2,10 @@
 
 A report's own branch comes only from its labelled line (机构 / 报送机构 / 网点 ...), never from
 上级机构 / 管辖行 / 汇总机构; a code or a name is checked against the branch list the spec was
-loaded with (config/branches.yaml), and a code beside another branch's name is refused.
+loaded with (config/branches.yaml), and a code beside another branch's name is refused. A branch's
+name with more after it (东城支行和平里分理处, 海淀支行营业部) names a unit under that branch, not
+the branch: refused, in a 机构 line, a 机构 column and a summary row alike, unless the list
+names that unit itself.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from flows.report_extraction.surroundings import Line
 from rpa.errors import ExtractionError, LabelNotFound
 
 TOTAL = "合计"
+# a unit under a branch, written after the branch's name: 东城支行和平里分理处, 海淀支行营业部
+_UNDER = re.compile(r"分理处|营业部|营业室|营业所|储蓄所|网点|分社|营业厅|支行|分行|社区银行|自助银行")
+_NAME_ENDS = re.compile(r"[:,;()\[\]【】、。/\d]")  # what may follow a name in normalised text
 
 
 def whole_code(pattern: str, text: str) -> str | None:
@@ -48,6 +54,15 @@ class BranchNames:
             raise ExtractionError(f"{self.file}, {where}: 机构 {code} 不在 config/branches.yaml "
                                   "的网点名单里；请核对报表或名单",
                                   details={"file": self.file, "branch": code})
+        own = normalise(known.get(code, ""))
+        after = _NAME_ENDS.split(flat[flat.find(own) + len(own):], maxsplit=1)[0] if own in flat else ""
+        units = [match.end() for match in _UNDER.finditer(after)]
+        if own and units:  # 东城支行和平里分理处报表日期: the unit is 东城支行和平里分理处
+            unit, name = own + after[:units[-1]], known[code]
+            raise ExtractionError(f"{self.file}, {where}: “{unit}”是{name}下属的单位，不是{name}"
+                                  f"（{code}）本身，网点名单 config/branches.yaml 里没有它；报表属于哪个机构"
+                                  "无法确定，请核对报表，或在名单中加上它的代码和名称",
+                                  details={"file": self.file, "branch": code, "name": unit})
         return code
 
     def only_one(self, code: str, where: str, text: str) -> str:
@@ -75,9 +90,11 @@ class BranchNames:
         code = whole_code(self.spec.branch.pattern, flat)
         if code is not None:
             return code
-        by_name = [code for code, name in self.spec.known_branches.items()
-                   if flat.startswith(normalise(name))]
-        return by_name[0] if len(by_name) == 1 else None
+        by_name = sorted(((len(normalise(name)), code) for code, name in self.spec.known_branches.items()
+                          if flat.startswith(normalise(name))), reverse=True)
+        if by_name and (len(by_name) == 1 or by_name[0][0] > by_name[1][0]):
+            return by_name[0][1]  # the longest: 东城支行营业部 when the list names it, not 东城支行
+        return None
 
     def info_branch(self, lines: list[Line]) -> tuple[str, str]:
         """The branch code the labelled lines name (机构 / 报送机构 / 网点, never 上级机构 / 管辖行),

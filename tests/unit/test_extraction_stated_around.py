@@ -131,7 +131,7 @@ def test_another_branch_printed_under_the_table_refuses_naming_both(tmp_path: Pa
 
 
 def test_the_same_branch_under_the_table_is_read(tmp_path: Path) -> None:
-    below = ("", "报送机构：110101 东城支行", "注：网点：东城支行营业室")
+    below = ("", "报送机构：110101 东城支行", "注：网点：东城支行（110101）")
     assert extract_file(_daily(tmp_path, HEADING, below=below), _spec()).branch == "110101"
 
 
