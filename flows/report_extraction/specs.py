@@ -2,7 +2,8 @@
 
     spec = load_spec("branch_daily", Path("config/specs"))
 
-A spec says which formats the report comes in, where its table is (sheet name or name
+A spec says which formats the report comes in, whether it is of a day or a month (`period`),
+where its table is (sheet name or name
 pattern, title text, page range, the one hidden sheet it may read), how it is laid out
 (metrics as rows, or branches as rows), the row labels and column headers to read with their
 aliases, the unit of each figure and whether an unstated unit may be assumed

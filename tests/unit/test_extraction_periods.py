@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from flows.report_extraction import extract_file, load_spec
@@ -40,6 +41,19 @@ def test_a_month_range_is_not_its_first_day_or_month(tmp_path: Path, period: str
         with pytest.raises(ExtractionError) as caught:
             extract_file(path, load_spec("fee_income_monthly", SPECS), report_date=asked)
         assert f"报表日期是 2026-11（A2），不是要的 {asked}" in str(caught.value)
+
+
+def test_a_workbook_of_two_periods_gives_the_sheet_ending_in_the_month_asked(tmp_path: Path) -> None:
+    path = fee_workbook(tmp_path / "fee.xlsx", ("中间业务收入月报", "报表期间：2026年1-10月", "单位：元"))
+    other = fee_workbook(tmp_path / "other.xlsx", ("中间业务收入月报", "报表期间：2026年1-11月", "单位：元"))
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("中间业务收入月报（11月）")
+    for row in openpyxl.load_workbook(other).active.iter_rows(values_only=True):  # type: ignore[union-attr]
+        sheet.append(row)
+    book.save(path)
+    extraction = extract_file(path, load_spec("fee_income_monthly", SPECS), report_date="2026-11-30")
+    assert extraction.report_date == "2026-11"
+    assert "中间业务收入月报（11月）" in extraction.figures[0].provenance.describe()
 
 
 def test_a_monthly_period_not_ending_a_month_refuses(tmp_path: Path) -> None:
