@@ -42,10 +42,12 @@ def daily_workbook(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[
 
 
 def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = (), *,
-              ruled: bool = True, red: frozenset[str] = frozenset()) -> Path:
+              ruled: bool = True, red: frozenset[str] = frozenset(), first: str | None = None,
+              raised: str = "") -> Path:
     """The same report as a one-page PDF with ruling lines (none: `ruled` False), `below`
     printed under the table; a figure of ROWS whose text is in `red` printed in red without
-    its minus, as 红字 (`red={"-2.3"}` prints 2.3 in red)."""
+    its minus, as 红字 (`red={"-2.3"}` prints 2.3 in red); `first` printed for 储蓄存款余额 本日
+    instead of its figure, and `raised` after it in a small raised type (a footnote's mark)."""
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     canvas = Canvas(str(path), pagesize=A4)
     canvas.setFont("STSong-Light", 10)
@@ -54,11 +56,18 @@ def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, 
     top = A4[1] - 80 - 20 * len(heading)
     columns = [60, 220, 320, 420, 520]
     rows = [("项目", "本日", "较上日", "较年初"), *((r[0], *(str(v) for v in r[1:])) for r in ROWS)]
+    if first is not None:
+        rows[1] = (rows[1][0], first, *rows[1][2:])
     for index, row in enumerate(rows):
         for x, text in zip(columns, row, strict=False):
             canvas.setFillColorRGB(*((0.9, 0.1, 0.1) if index and text in red else (0, 0, 0)))
             canvas.drawString(x + 4, top - 20 * index - 14, text.lstrip("-") if text in red else text)
         canvas.setFillColorRGB(0, 0, 0)
+    if raised:
+        canvas.setFont("STSong-Light", 5)
+        canvas.drawString(columns[1] + 5 + pdfmetrics.stringWidth(rows[1][1], "STSong-Light", 10),
+                          top - 20 - 10, raised)
+        canvas.setFont("STSong-Light", 10)
     bottom = top - 20 * len(rows)
     for index in range(len(rows) + 1 if ruled else 0):
         canvas.line(columns[0], top - 20 * index, columns[-1], top - 20 * index)

@@ -36,7 +36,9 @@ _ODD_UNIT = re.compile(r"^(?:人民币)?(?:[十百千万亿]*(?:美|港|欧|日|
                        r"|[十百千万亿]+)(?:人民币)?(?![\u4e00-\u9fff])")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _TAIL = re.compile(r"^(?P<label>.+?)\((?P<inner>[^()]*)\)$")
-_PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
+_PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$", re.ASCII)
+# a sign printed raised or lowered: with a digit beside a figure, a footnote's mark (NFKC folds them)
+_RAISED_SIGNS = frozenset("⁺⁻⁼⁽⁾₊₋₌₍₎")
 _NO_FIGURE = frozenset({"-", "—", "–", "——", "--", "/", "－"})
 
 
@@ -154,6 +156,14 @@ def unread_unit(text: str, read: list[str]) -> str | None:
     return None
 
 
+def footnote_mark(text: str) -> str | None:
+    """The first footnote mark in a printed figure, None when it has none: a circled, bracketed,
+    dotted, raised or lowered digit (① ⑴ ⒈ ❶ ¹ ₁, every Unicode "other number") or a raised or
+    lowered sign. NFKC turns ① and ¹ into 1, so it is looked for before the text is normalised:
+    a mark is never a digit of the figure."""
+    return next((ch for ch in text if unicodedata.category(ch) == "No" or ch in _RAISED_SIGNS), None)
+
+
 def is_no_figure(raw: object) -> bool:
     """True for what a report prints where it has no figure: blank, `-`, `—`."""
     if raw is None:
@@ -165,7 +175,9 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
     """The exact value of a printed or stored figure in its unit; None for an empty cell.
 
     Numbers stored as numbers keep their shortest decimal form (`repr`), so 86818.93 stays
-    86818.93 and never becomes a binary fraction. A percentage is refused: no spec's unit is one.
+    86818.93 and never becomes a binary fraction. A percentage is refused: no spec's unit is one,
+    and so is a figure with a footnote mark beside it (`①52,345.67`, `52,345.67¹`): see
+    footnote_mark.
     Raises NumberFormatError otherwise."""
     if raw is None:
         return None
@@ -179,6 +191,10 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
         return raw
     if not isinstance(raw, str):
         raise NumberFormatError(f"{raw!r} 不是数字")
+    mark = footnote_mark(raw)
+    if mark is not None:  # refused, not stripped: which digits are the mark's is not certain
+        raise NumberFormatError(f"{raw!r} 带有脚注标记“{mark}”，标记不是数字，不能当作数的一位；"
+                                "请报送机构把标记从数字格中移到项目名或备注后重新报送")
     text = normalise(raw).replace("\u2212", "-")  # U+2212 MINUS SIGN as printed by some systems
     if text == "":
         return None

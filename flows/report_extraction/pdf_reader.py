@@ -49,6 +49,9 @@ from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, Scanned
 from rpa.input_files import check_pdf, describe_failure, reading
 
 _EPSILON = 0.5
+_SMALL = 0.75  # a digit this much smaller than the figure beside it is a footnote's mark
+_RAISED = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_LOWERED = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _box(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -87,6 +90,25 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
                 f"{char['text']}（字体 {char.get('fontname', '?')}）；无法可靠读取文字，请从系统重新导出",
                 details={"file": file, "page": page_number, "font": char.get("fontname")})
     return chars
+
+
+def mark_small_digits(chars: list[dict[str, Any]]) -> None:
+    """Turn a digit printed smaller than the digits beside it (a footnote's mark, `52,345.67` with
+    a small raised `1`) into the raised or lowered digit it is (`¹`, `₁`), in place: the text
+    then shows `52,345.67¹`, and the figure is refused (numbers.footnote_mark), never read as
+    52,345.671. Only the few small digits are compared with their neighbours."""
+    largest = max((c["size"] for c in chars if c["text"].isascii() and c["text"].isdigit()), default=0)
+    for char in chars:
+        text, size = char["text"], char["size"]
+        if not (text.isascii() and text.isdigit()) or size >= _SMALL * largest:
+            continue
+        beside = [c for c in chars if c["size"] * _SMALL > size and c["text"] in "0123456789.,"
+                  and c["top"] < char["bottom"] and char["top"] < c["bottom"]
+                  and min(abs(c["x0"] - char["x1"]), abs(char["x0"] - c["x1"])) < c["size"]]
+        if beside:
+            figure = beside[0]
+            raised = char["top"] + char["bottom"] < figure["top"] + figure["bottom"]
+            char["text"] = text.translate(_RAISED if raised else _LOWERED)
 
 
 def read_pdf(path: Path, spec: ExtractionSpec) -> Grid:
@@ -156,6 +178,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
 def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
                spec: ExtractionSpec, *, first: bool) -> Grid:
     """One page's table; a borderless continuation page without the header is read headless."""
+    mark_small_digits(chars)  # pdfplumber's tables and our lines read these same characters
     tables = page.find_tables()
     if not tables:
         lines = table_lines(page)
