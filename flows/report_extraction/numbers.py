@@ -118,13 +118,18 @@ def stated_units(text: str) -> list[str]:
 def unknown_stated_unit(text: str) -> str | None:
     """The unit word a line states after 单位：/ 单位为 that is not one the tool knows
     (`单位：百万元` -> `百万元`, `单位：亿` -> `亿`), None when every statement is known or is no
-    unit word at all (`填报单位：西城支行`)."""
+    unit word at all (`填报单位：西城支行`). Every unit a statement lists is looked at, not the
+    first only: `单位：万元、万户` -> `万户` (a money unit and a count unit stated together)."""
     flat = normalise(text)
     for match in _STATED.finditer(flat):
         rest = re.split(r"[)）]", flat[match.end():], maxsplit=1)[0]
-        odd = _ODD_UNIT.match(rest)
-        if not unit_list(rest) and odd is not None:
-            return odd.group(0)
+        for part in re.split(r"[,、/;。]", rest):
+            if _PART.match(part):
+                continue
+            odd = _ODD_UNIT.match(part)
+            if odd is not None:
+                return odd.group(0)
+            break  # 万元，保留两位小数: the statement's units end here
     return None
 
 

@@ -123,7 +123,8 @@ def _known_units_only(line: Line, read: list[str], file: str) -> None:
         return
     bare = "" if any(ch in odd for ch in "元户个笔人") else (
         f"；“{odd}”只写了倍数，没写是元还是户，不能假定为{odd}元")
+    known = _KNOWN_MONEY if "元" in odd else "、".join(UNIT_FACTORS)  # 万户: a count's units too
     raise UnreadableFigure(f"{file}: {'脚注' if line.footnote else '单位行'} {line.where} 写的单位“{odd}”"
-                           f"不是认得的单位（{_KNOWN_MONEY}）{bare}；"
+                           f"不是认得的单位（{known}）{bare}；"
                            "不知数字如何换算，整份报表不读，请向报送机构核实或改用认得的单位",
                            details={"file": file})
