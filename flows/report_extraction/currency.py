@@ -1,22 +1,28 @@
 """The currency a report states around its table: only 人民币 figures are read as 元.
 
 A branch system that reports in another currency says so in a line (`币种：美元`), beside the
-unit (`币种：USD　单位：万元`) or in a footnote (`注：本表币种为美元`). Its figures are no 元,
-so such a report is refused naming where the currency is stated; `币种：人民币` (RMB, CNY) is
-read as any other report.
+unit (`币种：USD　单位：万元`), in a footnote (`注：本表币种为美元`) or in a 币种 / 货币 column
+beside the figures (美元 on a row). Its figures are no 元, so such a report is refused naming
+where the currency is stated; `币种：人民币` (RMB, CNY, 本币) is read as any other report. A
+number format showing another currency (`"US$"#,##0.00`) is refused by number_formats.
 """
 
 from __future__ import annotations
 
 import re
 
+from flows.report_extraction.header import Header
 from flows.report_extraction.surroundings import Line
+from flows.report_extraction.tables import Grid
 from rpa.errors import UnreadableFigure
 
 # 币种：美元 / 币种为美元 / 币种是USD / 货币：港币; lines are normalised (NFKC, no spaces)
 _STATED = re.compile(r"(?:币种|币别|货币(?:种类)?)(?:[:：]|为|是)+")
 _RMB = re.compile(r"(?:人民币|RMB|CNY)(?![和及与、/,]?(?:美|港|欧|日|英|澳|外|USD|HKD|EUR|JPY|GBP))",
                   re.IGNORECASE)
+# a column of currencies beside the figures, by its header (not 货币资金, a metric); what it may say
+_COLUMN = re.compile(r"^(?:币种|币别|货币(?:种类|名称)?)(?:\(.*\))?$")
+_HOME = re.compile(r"^(?:人民币(?:元)?|RMB|CNY|本币|¥)$", re.IGNORECASE)
 # where a stated currency's name ends: the next label or a punctuation mark
 _END = re.compile(r"单位|机构|数据日期|报表日期|日期|[,;。()]")
 
@@ -33,3 +39,15 @@ def check_currency(lines: list[Line], file: str) -> None:
             raise UnreadableFigure(
                 f"{file}: {place} 写币种为“{shown}”，不是人民币；数字不能当作人民币元读，"
                 "整份报表不读，请向报送机构索取人民币报表或核实币种", details={"file": file})
+
+
+def check_row_currency(grid: Grid, header: Header, row: int, what: str) -> None:
+    """Refuse a row read whose 币种 / 货币 column says another currency than 人民币, naming the
+    cell; an empty one states nothing."""
+    for col, head in header.others.items():
+        shown = grid.text(row, col)
+        if shown and _COLUMN.match(head.split("/")[-1]) and not _HOME.match(shown):
+            raise UnreadableFigure(
+                f"{grid.provenance_at(row, col).describe()}：{what} 这一行的{head}列写“{shown}”，"
+                "不是人民币；数字不能当作人民币元读，整份报表不读，请向报送机构索取人民币报表或核实币种",
+                details={"file": grid.file})

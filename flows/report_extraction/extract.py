@@ -25,7 +25,7 @@ from pathlib import Path
 
 from flows.report_extraction.branch_names import TOTAL, BranchNames
 from flows.report_extraction.checks import totals_checks
-from flows.report_extraction.currency import check_currency
+from flows.report_extraction.currency import check_currency, check_row_currency
 from flows.report_extraction.figure_units import figure_unit, label_row_units
 from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
@@ -264,6 +264,7 @@ class _Reading:
         cell = self.grid.at(row, col)
         where = self.grid.provenance_at(row, col)
         declared = self.spec.unit_for(metric_label, column_label)
+        check_row_currency(self.grid, self.header, row, f"{metric} {column}")
         unit, unit_source = figure_unit(where, metric, column, declared, row_units,
                                         self.header.unit_places.get(col, []), table_unit=self.table_unit,
                                         spec=self.spec, file=self.grid.file)

@@ -50,6 +50,7 @@ class Header:
     name_col: int | None = None  # a branch-name column beside a label column of codes
     label_units: list[tuple[str, str]] = field(default_factory=list)  # units the label header states
     unused: list[str] = field(default_factory=list)  # headers of columns not read: "F4 备注"
+    others: dict[int, str] = field(default_factory=dict)  # grid column not read -> its header (备注, 币种)
     label_is_name: bool = False  # the label column holds branch names (no code column): see find_header
 
 
@@ -185,6 +186,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
         _refuse_unknown_units(grid, start, end, col)
     header.unused = [f"{column_letter(col)}{start + 1 if grid.sheet else '列'} {'/'.join(stack)}"
                      for col, stack in headers.items() if col not in read and stack]
+    header.others = {col: "/".join(stack) for col, stack in headers.items() if col not in read}
     return header
 
 

@@ -9,6 +9,8 @@ show the stored number and are read as before. A percentage (`12.5%`, or a `%` f
 an amount in 万元 nor a count, and every unit a spec can name is one of those, so it is refused.
 A format's sign is read as shown too: a negative number shown by a section without a minus,
 brackets or red (`0;0` prints -5 as 5) and a positive one shown with a minus (`"-"0`) are refused.
+A format showing another currency than 人民币 (`"US$"#,##0.00`, `[$€-407]`, `[$¥-411]` the yen)
+is refused.
 
     figure_in(836308700, "0!.0000", "万元", signs)  # NumberFormatError: 数字格式 0!.0000 在数字之间…
     figure_in("12.5%", "", "万元", signs)           # NumberFormatError: '12.5%' 是百分比，不是以万元计的金额…
@@ -20,11 +22,19 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flows.report_extraction.numbers import NumberFormatError, SignStyle, is_money, normalise, parse_figure
+from flows.report_extraction.numbers import (
+    NumberFormatError,
+    SignStyle,
+    is_money,
+    normalise,
+    parse_figure,
+)
 
 _BRACKET_OK = re.compile(r"(?i)black|blue|cyan|green|magenta|red|white|yellow|colou?r\d{1,2}|dbnum[1-4]|\$.*")
 _DIGITS = "0#?"
 _MINUS = "-−－△▲"  # a minus as reports print one (△ in some ledgers)
+_FOREIGN = re.compile(r"(?:US|HK|AU?|CA?|S|NT|MOP)?\$|€|£|₩|₽|₹|USD|HKD|EUR|GBP|JPY|AUD|CAD|SGD|CHF|"
+                      r"MOP|TWD|KRW|美元|港币|港元|澳门元|澳元|欧元|日元|英镑|加元|新元|外币", re.IGNORECASE)
 
 
 def _tokens(number_format: str) -> list[list[tuple[str, str]]]:
@@ -139,6 +149,27 @@ def shown_red(number_format: str, value: object) -> bool:
     return any(kind == "bracket" and text.lower() == "red" for kind, text in shown)
 
 
+def shown_currency(number_format: str, value: float) -> str | None:
+    """The currency other than 人民币 a format shows (`"US$"#,##0.00` -> `$`), None for ¥ / 元 /
+    none; `[$¥-411]` is the yen (Japanese locale)."""
+    tokens = _section(_tokens(number_format), value)
+    codes = [text[1:].split("-", 1) for kind, text in tokens if kind == "bracket" and text.startswith("$")]
+    shown = normalise("".join(text for kind, text in tokens if kind == "literal")
+                      + "".join(code[0] for code in codes))
+    foreign = _FOREIGN.search(shown)
+    if foreign is not None:
+        return foreign.group(0)
+    yen = "¥" in shown and any(len(code) > 1 and code[1].lstrip("0").lower() == "411" for code in codes)
+    return "¥（日元）" if yen else None
+
+
+def _refuse_currency(number_format: str, value: float) -> None:
+    currency = shown_currency(number_format, value)
+    if currency is not None:
+        raise NumberFormatError(f"数字格式 {number_format} 显示币种“{currency}”，不是人民币；数字不能当作"
+                                "人民币元读，整份报表不读，请向报送机构索取人民币报表或核实币种")
+
+
 def _stored(value: float) -> str:
     return str(value) if isinstance(value, int) else repr(value)
 
@@ -152,6 +183,7 @@ def figure_in(value: object, number_format: str, unit: str, signs: frozenset[Sig
         raise NumberFormatError(f"{value!r} 是百分比，不是{what}，不能换算；"
                                 f"请核对报表该格，填入{what}后重新导出")
     if isinstance(value, int | float) and not isinstance(value, bool) and number_format:
+        _refuse_currency(number_format, value)
         percent, problem = shown_problem(number_format, value)
         if percent:
             raise NumberFormatError(f"存储的数 {_stored(value)} 按数字格式 {number_format} 显示为百分比，"

@@ -14,6 +14,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from flows.report_extraction import extract_file, load_spec
@@ -69,3 +70,50 @@ def test_rpa_extract_exits_1_for_a_dollar_report(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "写币种为“美元”" in done.stderr and '"ok": true' not in done.stdout
+
+
+def _with_cells(path: Path, cells: dict[str, object], formats: dict[str, str] | None = None) -> Path:
+    """The workbook with cells written (E4 a 币种 header, E5 its row's currency) and formats set."""
+    book = openpyxl.load_workbook(path)
+    ws = book["网点经营日报"]
+    for ref, value in cells.items():
+        ws[ref] = value
+    for ref, number_format in (formats or {}).items():
+        ws[ref].number_format = number_format
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("head", "currency"), [("币种", "美元"), ("币种", "USD"), ("货币", "港币")])
+def test_a_currency_column_saying_another_currency_on_a_row_read_is_refused(
+        tmp_path: Path, head: str, currency: str) -> None:
+    path = _with_cells(_workbook(tmp_path, "单位：万元"), {"E4": head, "E5": currency})
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    said = str(caught.value)
+    assert f"网点经营日报!E5：储蓄存款余额 本日 这一行的{head}列写“{currency}”，不是人民币" in said
+
+
+@pytest.mark.parametrize("currency", ["人民币", "CNY", "RMB", "本币", None])
+def test_a_currency_column_saying_renminbi_is_read(tmp_path: Path, currency: str | None) -> None:
+    path = _with_cells(_workbook(tmp_path, "单位：万元"), {"E4": "币种", "E5": currency})
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+
+
+@pytest.mark.parametrize(("number_format", "shown"), [
+    ('"US$"#,##0.00', "US$"), ("$#,##0.00", "$"), ("[$€-407]#,##0.00", "€"), ('#,##0.00"美元"', "美元"),
+    ("[$¥-411]#,##0", "¥（日元）"), ("[$HKD] #,##0.00", "HKD")])
+def test_a_number_format_showing_another_currency_is_refused(tmp_path: Path, number_format: str,
+                                                             shown: str) -> None:
+    path = _with_cells(_workbook(tmp_path, "单位：万元"), {}, {"B5": number_format})
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "网点经营日报!B5" in str(caught.value) and f"显示币种“{shown}”，不是人民币" in str(caught.value)
+
+
+@pytest.mark.parametrize("number_format", ['"¥"#,##0.00', "[$¥-804]#,##0.00", "￥#,##0.00", '"CNY "#,##0.00'])
+def test_a_number_format_showing_renminbi_is_read(tmp_path: Path, number_format: str) -> None:
+    path = _with_cells(_workbook(tmp_path, "单位：万元"), {}, {"B5": number_format})
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
