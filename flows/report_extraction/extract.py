@@ -7,9 +7,9 @@ A figure is found by its row label and column header, never by a fixed cell addr
 that is missing, found twice, or a figure that does not parse is an ExtractionError naming
 the file and the place: never a silent zero or a wrong number.
 
-A figure's unit is what the report states for it: its unit column, its label's or header's
-suffix, a 单位 line, the title, a footnote. Two statements that disagree refuse the file
-naming both; with none, a money figure takes the spec's unit only when the spec says the
+A figure's unit is what the report states for it: its number format, its unit column or 备注,
+its label's or header's suffix, a 单位 line, the title, a footnote. Two that disagree refuse the
+file naming both; with none, a money figure takes the spec's unit only when the spec says the
 report type always has it (`unit_always`), and says so. A figure's branch comes from the
 report's labelled 机构 line, its group block, or its row, and must be a known branch.
 Blank and dash cells are no figure and are listed in the extraction's notes. Branch blocks of a
@@ -26,7 +26,7 @@ from pathlib import Path
 from flows.report_extraction.branch_names import TOTAL, BranchNames
 from flows.report_extraction.checks import totals_checks
 from flows.report_extraction.currency import check_currency, check_row_currency
-from flows.report_extraction.figure_units import figure_unit, label_row_units
+from flows.report_extraction.figure_units import figure_unit, label_row_units, own_units, remark_row_units
 from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
 from flows.report_extraction.header_repeats import header_repeat
@@ -237,7 +237,7 @@ class _Reading:
                 if col is None:
                     continue
                 figure = self._figure(row, col, branch, where, None, column, column.name,
-                                      self.spec.value_column, [])
+                                      self.spec.value_column, remark_row_units(self.grid, self.header, row))
                 if figure is not None:
                     figures.append(figure)
         totals = self.spec.totals_label
@@ -265,7 +265,7 @@ class _Reading:
         where = self.grid.provenance_at(row, col)
         declared = self.spec.unit_for(metric_label, column_label)
         check_row_currency(self.grid, self.header, row, f"{metric} {column}")
-        unit, unit_source = figure_unit(where, metric, column, declared, row_units,
+        unit, unit_source = figure_unit(where, metric, column, declared, row_units + own_units(cell, where),
                                         self.header.unit_places.get(col, []), table_unit=self.table_unit,
                                         spec=self.spec, file=self.grid.file)
         place = where.cell or where.describe()

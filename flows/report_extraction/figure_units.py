@@ -1,5 +1,6 @@
-"""Which unit a figure is printed in, and where the report says so: its row's own statements (unit
-column, label suffix), its column header's, the money unit stated around the table; two that
+"""Which unit a figure is printed in, and where the report says so: its own number format
+(`#,##0"元"`), its row's own statements (unit column, label suffix, a 备注 cell's `（元）` or
+`以元为单位`), its column header's, the money unit stated around the table; two that
 disagree refuse the file naming both, and a money figure with none takes the spec's unit only
 when the spec says the report type always has it (`unit_always`).
 
@@ -12,9 +13,12 @@ from __future__ import annotations
 
 from flows.report_extraction.header import Header
 from flows.report_extraction.models import Provenance
+from flows.report_extraction.number_formats import shown_unit
 from flows.report_extraction.numbers import (
     UNIT_FACTORS,
+    NumberFormatError,
     is_money,
+    remark_units,
     split_unit,
     stated_unit,
     unit_list,
@@ -80,6 +84,7 @@ def label_row_units(grid: Grid, header: Header, row: int, label_text: str,
                                        "（元、千元、万元、亿元、户、个、笔、人）",
                                        details={"file": grid.file})
             units.append((stated[0], f"单位列 {where}"))
+    units += remark_row_units(grid, header, row)
     _, suffix = split_unit(label_text)
     suffix = suffix or stated_unit(label_text)
     if suffix is not None:
@@ -90,3 +95,26 @@ def label_row_units(grid: Grid, header: Header, row: int, label_text: str,
                                f"写的单位“{unread}”不是认得的单位（{'、'.join(UNIT_FACTORS)}），不知这一行的数字如何换算；"
                                "整份报表不读，请向报送机构核实或改用认得的单位", details={"file": grid.file})
     return units
+
+
+def remark_row_units(grid: Grid, header: Header, row: int) -> list[tuple[str, str]]:
+    """The units a row states in its cells that are not read (备注: `（元）`, `以元为单位`), with where."""
+    units: list[tuple[str, str]] = []
+    for col, head in header.others.items():
+        where = grid.provenance_at(row, col).cell or row_place(grid, row)
+        units += [(unit, f"同行{head or ''}列 {where}") for unit in remark_units(grid.text(row, col))]
+    return units
+
+
+def own_units(cell: GridCell | None, where: Provenance) -> list[tuple[str, str]]:
+    """The unit a figure's own number format prints beside it (`#,##0"元"` -> 元), with where; a
+    unit word the tool does not know there refuses the file."""
+    value = cell.value if cell is not None else None
+    if cell is None or not cell.number_format or isinstance(value, bool) \
+            or not isinstance(value, int | float):
+        return []
+    try:
+        unit = shown_unit(cell.number_format, value)
+    except NumberFormatError as error:
+        raise UnreadableFigure(f"{where.describe()}：{error}", details={"file": where.file}) from error
+    return [] if unit is None else [(unit, f"数字格式 {where.cell or where.describe()}")]

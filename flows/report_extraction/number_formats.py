@@ -10,7 +10,8 @@ an amount in 万元 nor a count, and every unit a spec can name is one of those,
 A format's sign is read as shown too: a negative number shown by a section without a minus,
 brackets or red (`0;0` prints -5 as 5) and a positive one shown with a minus (`"-"0`) are refused.
 A format showing another currency than 人民币 (`"US$"#,##0.00`, `[$€-407]`, `[$¥-411]` the yen)
-is refused.
+is refused; a unit it shows (`#,##0"元"`) is the figure's own unit (`shown_unit`), which
+figure_units weighs against the units the report states elsewhere.
 
     figure_in(836308700, "0!.0000", "万元", signs)  # NumberFormatError: 数字格式 0!.0000 在数字之间…
     figure_in("12.5%", "", "万元", signs)           # NumberFormatError: '12.5%' 是百分比，不是以万元计的金额…
@@ -28,6 +29,8 @@ from flows.report_extraction.numbers import (
     is_money,
     normalise,
     parse_figure,
+    unit_list,
+    unread_unit,
 )
 
 _BRACKET_OK = re.compile(r"(?i)black|blue|cyan|green|magenta|red|white|yellow|colou?r\d{1,2}|dbnum[1-4]|\$.*")
@@ -149,6 +152,18 @@ def shown_red(number_format: str, value: object) -> bool:
     return any(kind == "bracket" and text.lower() == "red" for kind, text in shown)
 
 
+def affixes(number_format: str, value: float) -> tuple[str, str]:
+    """The literal text the format prints before and after the digits of `value` (`#,##0"元"`
+    -> ("", "元")), normalised."""
+    tokens = _section(_tokens(number_format), value)
+    places = [i for i, (kind, _) in enumerate(tokens) if kind == "digit"]
+    if not places:
+        return "", ""
+    before = "".join(text for kind, text in tokens[: places[0]] if kind == "literal")
+    after = "".join(text for kind, text in tokens[places[-1] + 1 :] if kind == "literal")
+    return normalise(before), normalise(after)
+
+
 def shown_currency(number_format: str, value: float) -> str | None:
     """The currency other than 人民币 a format shows (`"US$"#,##0.00` -> `$`), None for ¥ / 元 /
     none; `[$¥-411]` is the yen (Japanese locale)."""
@@ -168,6 +183,23 @@ def _refuse_currency(number_format: str, value: float) -> None:
     if currency is not None:
         raise NumberFormatError(f"数字格式 {number_format} 显示币种“{currency}”，不是人民币；数字不能当作"
                                 "人民币元读，整份报表不读，请向报送机构索取人民币报表或核实币种")
+
+
+def shown_unit(number_format: str, value: float) -> str | None:
+    """The unit a format prints beside the digits (`#,##0"元"` -> 元, `0"户"` -> 户), None for
+    none; raises NumberFormatError for another currency than 人民币 (`#,##0"美元"`) or a unit
+    word the tool does not know (`0"万户"`)."""
+    _refuse_currency(number_format, value)
+    before, after = affixes(number_format, value)
+    for text in (after, before):
+        units = unit_list(text)
+        if units:
+            return units[0]
+        odd = unread_unit(f"({text})", []) if text else None
+        if odd is not None:
+            raise NumberFormatError(f"数字格式 {number_format} 显示的单位“{odd}”不是认得的单位，"
+                                    "不知数字如何换算；请将该列设为常规或数值格式后重新导出")
+    return None
 
 
 def _stored(value: float) -> str:

@@ -34,6 +34,9 @@ _UNIT_WORD = re.compile(_STATEMENT + r"[十百千万亿]*(?:美|港|欧|日|英|
 # multipliers 亿 / 千; 填报单位：万达支行 or 单位：个人金融部 are no unit words
 _ODD_UNIT = re.compile(r"^(?:人民币)?(?:[十百千万亿]*(?:美|港|欧|日|英|澳)?[元户个笔人张台次份件家股只条项套]"
                        r"|[十百千万亿]+)(?:人民币)?(?![\u4e00-\u9fff])")
+# a row's unit in a cell of its own: （元） / （单位：元）, 以元为单位 / 以万元计
+_ALONE = re.compile(r"^\((?:(?:金额|计量)?单位[:：]?)?(?:人民币)?(" + _UNITS + r")\)$")
+_IN_UNIT = re.compile(r"以(?:人民币)?(" + _UNITS + r")(?:为(?:计量)?单位|计)")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _TAIL = re.compile(r"^(?P<label>.+?)\((?P<inner>[^()]*)\)$")
 _PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$", re.ASCII)
@@ -131,6 +134,14 @@ def unknown_stated_unit(text: str) -> str | None:
                 return odd.group(0)
             break  # 万元，保留两位小数: the statement's units end here
     return None
+
+
+def remark_units(text: str) -> list[str]:
+    """The units a cell beside a row's figures (its 备注) states about them: `单位：元`, `（元）`,
+    `以元为单位`, `以万元计`, or a known unit alone (`元`, `户`); [] for other words."""
+    flat = normalise(text)
+    found = labelled_units(flat) + [m.group(1) for m in (_ALONE.match(flat), _IN_UNIT.search(flat)) if m]
+    return list(dict.fromkeys(found + ([flat] if flat in UNIT_FACTORS else [])))
 
 
 def stated_unit(text: str) -> str | None:
@@ -237,7 +248,8 @@ def to_yuan(value: Decimal, unit: str) -> Decimal:
 def places_of(raw: str) -> int:
     """Decimal places printed in a figure's text: `1,234.56` -> 2."""
     text = normalise(raw).strip("()+-%")
-    return len(text.split(".", 1)[1]) if "." in text else 0
+    # only the digits count: a unit or a sign a format prints after them (2,345.60元) is none
+    return len(re.sub(r"[^0-9].*", "", text.split(".", 1)[1])) if "." in text else 0
 
 
 def rounding_tolerance(unit: str, places: int) -> Decimal:

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.report_extraction.date_forms import in_digits, periods
 from flows.report_extraction.models import Provenance
-from flows.report_extraction.number_formats import shown_red
+from flows.report_extraction.number_formats import affixes, shown_red
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.red_figures import red_font
 from flows.report_extraction.specs import ExtractionSpec
@@ -150,8 +150,10 @@ def _shown(value: object, number_format: str) -> str:
         if places is not None:
             text = f"{abs(value):,.{places}f}"
             if value < 0:
-                return f"({text})" if "(" in number_format else f"-{text}"
-            return text
+                text = f"({text})" if "(" in number_format else f"-{text}"
+            # the unit or currency the format prints beside the digits (2,345,600元, ¥52.00); its signs above
+            before, after = (re.sub(r"[-+()−－△▲]", "", part) for part in affixes(number_format, value))
+            return before + text + after
         return repr(value)
     return str(value)
 
