@@ -12,6 +12,14 @@ removed at once) with the changes applied, and validated. A row that comes out i
 person is a `UsageError` quoting the validator's own messages, which name the column. 业务类型,
 账号 and 开户日期 say which filing it is: they are shown but never corrected here (a different
 filing is a new row of a new export).
+
+With RPA_FILING_REQUIRE_CHECK a corrected 开户/变更 row passes the very gate an export's row does
+(`correction_held`: `check_gate.hold_unchecked` on the corrected row) before it is filed: its
+check is looked up under the corrected row's key, which is its whole content's, so any correction,
+even of a field the check does not compare (证件种类), needs a check of the corrected row (run
+enterprise-check on the corrected export), as a new export row would; a check covers the content
+it was run on, never other content, whichever fields differ. Else it is held (需人工处理) with the
+gate's note; `rpa cases retry` files it once such a check passed.
 """
 
 from __future__ import annotations
@@ -22,12 +30,19 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from flows.account_filing.check_gate import hold_unchecked
+from flows.account_filing.records import FilingRecord
 from flows.account_filing.registry import FIELDS, personal_class
+from flows.account_filing.report import RowOutcome, ValidationReport
 from rpa.approvals.words import APPROVED_AT, APPROVED_BY
 from rpa.errors import UsageError
 from rpa.masking import FieldClass
+
+if TYPE_CHECKING:
+    from rpa.queue.work_queue import WorkQueue
+    from rpa.settings import Settings
 
 FIXED = ("action", "account_no", "business_date")  # which filing it is
 CAPITAL = "registered_capital_yuan"  # kept in 元, shown and typed in 万元 as the export has it
@@ -96,3 +111,20 @@ def corrected_payload(payload: Mapping[str, Any], changes: Mapping[str, str], *,
         raise UsageError(f"更正未采纳：{reasons}；请改正后再提交")
     kept = {k: v for k, v in payload.items() if k not in (APPROVED_BY, APPROVED_AT)}
     return {**kept, "record": outcome.record.model_dump(mode="json")}
+
+
+def correction_held(settings: Settings, queue: WorkQueue,
+                    payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(code, note) of the registration-check gate when it stops the corrected row, as it stops an
+    export's row (RPA_FILING_REQUIRE_CHECK); None when the row may be filed."""
+    record = payload.get("record")
+    if not settings.filing_require_check or not isinstance(record, Mapping):
+        return None
+    row = RowOutcome(sheet=str(payload.get("sheet") or ""), row=int(payload.get("row") or 0), valid=True,
+                     needs_person=False, record=FilingRecord.model_validate(record), errors=[], warnings=[],
+                     deadline=None, overdue=False, due_today=False, raw={})
+    if not hold_unchecked(ValidationReport(Path("correction"), row.sheet, 1, [row], date.today()), queue):
+        return None
+    issue = row.errors[-1]
+    return issue.code, (f"更正后的行须按更正后的内容重新核查，暂不报备：{issue.message}；"
+                        "核查通过后用 rpa cases retry 报备")

@@ -44,7 +44,7 @@ from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_
 from rpa.casework.words import CORRECTED_AT, CORRECTED_BY, CORRECTED_FIELDS
 from rpa.errors import InputFileError
 from rpa.masking import FieldClass
-from rpa.queue.work_queue import ItemState, NewItem, WorkItem
+from rpa.queue.work_queue import ItemState, NewItem, WorkItem, WorkQueue
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.item_rows import ItemRow
 from rpa.run.owners import RunOwners, RunState
@@ -246,6 +246,13 @@ class AccountFilingFlow(Flow):
         today = date.fromisoformat(self.today) if self.today else now_in(settings).date()
         return corrected_payload(payload, changes, config_dir=settings.config_dir,
                                  calendar_file=settings.calendar_file, today=today)
+
+    def correction_held(self, settings: Settings, queue: WorkQueue,
+                        payload: Mapping[str, Any]) -> tuple[str, str] | None:
+        """RPA_FILING_REQUIRE_CHECK: the corrected row passes the gate a fresh row does (`corrections`)."""
+        from flows.account_filing.corrections import correction_held
+
+        return None if self.dry_run else correction_held(settings, queue, payload)
 
     # -- worker process ----------------------------------------------------------------------
     def open_worker(self, wctx: WorkerContext) -> AbstractContextManager[ItemHandler]:

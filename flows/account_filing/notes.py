@@ -43,7 +43,7 @@ ACTION_LABELS = {"open": "开户", "change": "变更", "close": "撤销"}
 # codes whose `note` the flow writes in Chinese, with what only it knows (a run id, a date)
 WRITTEN_IN_CHINESE = frozenset({"account_in_other_run", "caught_mid_submit", "filing_conflict",
                                 "awaiting_approval", "rejected_by_checker", "account_differs",
-                                "earlier_row_unfiled", "later_filing_in_ams"})
+                                "earlier_row_unfiled", "later_filing_in_ams", "check_not_passed"})
 # error code -> what a clerk reads (the item's outcome word is added in front)
 CODE_NOTES: dict[str, str] = {
     # rpa.run.claims.PAYLOAD_CHANGED: the engine refused an item edited in the queue database

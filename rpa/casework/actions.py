@@ -27,7 +27,6 @@ nothing, so its rows are the real filing run's to handle.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,35 +35,32 @@ from typing import TYPE_CHECKING, Any
 from rpa.audit.log import AuditLog
 from rpa.casework.cases import (
     CASE_STATES,
-    ams_filing_of,
     flow_of,
     is_case,
     mark_of,
     masked_fields,
     refuse_dry_run,
 )
+from rpa.casework.filing_numbers import agrees_with_ams, looks_like_filing_no
 from rpa.casework.words import (
     BY_HAND,
     CORRECTED_AT,
     CORRECTED_BY,
     CORRECTED_FIELDS,
     FILED_BY_HAND,
-    LATER_FILING_NO,
     WAITS_FOR_EARLIER,
 )
 from rpa.errors import UsageError
-from rpa.masking import FieldClass, scrub_text
+from rpa.masking import FieldClass
 from rpa.people import os_account, same_person
+from rpa.queue.aftercare import HELD_ON_REFILE
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.inputs import refuse_changed_inputs
 from rpa.run.runs import now_in, read_run_json, run_folder, tell_run_log
 
 if TYPE_CHECKING:
+    from rpa.run.flow import Flow
     from rpa.settings import Settings
-
-_FILING_NO_LIMIT = 40  # rpa.masking keeps a reference (FieldClass.REFERENCE) of up to 40 whole
-_FILING_NO = re.compile(rf"[0-9A-Za-z]{{1,{_FILING_NO_LIMIT}}}")
-
 
 @dataclass(frozen=True)
 class CaseAction:
@@ -97,19 +93,28 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
     if flow is None:
         raise UsageError(f"运行 {run_id} 的流程在此安装中不可用，不能更正")
     payload = flow.corrected_payload(settings, item.payload, changes)
+    # changed or not by the values themselves: masked, 刘一 and 刘二 would both read 刘*
+    old_values, new_values = _values(flow, item.payload), _values(flow, payload)
+    changed_labels = [label for label in old_values if old_values[label] != new_values.get(label)]
+    if not changed_labels:
+        raise UsageError(f"第 {_row(item)} 行所填的新值与原值相同，没有更正任何项："
+                         "请在要改的项中填写不同的新值")
     before, after = masked_fields(flow, item.payload), masked_fields(flow, payload)
-    changed_labels = [label for label in changes if before.get(label) != after.get(label)]
-    payload = {**payload, CORRECTED_BY: user, CORRECTED_AT: _now(settings), CORRECTED_FIELDS: changed_labels}
-    if not queue.refile(run_id, item.id, payload, CASE_STATES):
+    earlier = {*(item.payload.get(CORRECTED_FIELDS) or []), *changed_labels}  # every correction's
+    corrected = [label for label in old_values if label in earlier]
+    payload = {**payload, CORRECTED_BY: user, CORRECTED_AT: _now(settings), CORRECTED_FIELDS: corrected}
+    held = flow.correction_held(settings, queue, payload)  # a gate fresh rows pass (the registration check)
+    if not queue.refile(run_id, item.id, payload, CASE_STATES, held=held):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理或其同一账户的事项正在办理：请刷新后再试")
-    queue.retry(run_id, [later.id for later in _waiting_behind(queue, run_id, [item])])
+    if held is None:
+        queue.retry(run_id, [later.id for later in _waiting_behind(queue, run_id, [item])])
     changed = [{"field": label, "old": before.get(label, ""), "new": after.get(label, "")}
                for label in changed_labels]
     audit.append(run_id, user, "case.corrected", item_key=item.key,
                  details={"user": user, "row": _row(item), "was": item.state.value, "changes": changed,
-                          **os_account()})
-    fields = "、".join(changed_labels)
-    tell_run_log(settings, run_id, [_row(item)], f"由 {user} 更正（{fields}），待续跑重新报备")
+                          **({"held": held[0]} if held else {}), **os_account()})
+    then = "待续跑重新报备" if held is None else f"暂不报备（需人工处理）：{held[1]}"
+    tell_run_log(settings, run_id, [_row(item)], f"由 {user} 更正（{'、'.join(changed_labels)}），{then}")
     return CaseAction(run_id, user, "case.corrected", [_row(item)], True)
 
 
@@ -123,8 +128,8 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
     queue, audit, item = _case(settings, run_id, item_id)
     if mark_of(item) is not None:
         raise UsageError(f"第 {_row(item)} 行已有待复核的人工报备标记：请等复核人批准或退回")
-    _agrees_with_ams(item, filing_no, "人工报备只能填写该编号，请核对 AMS 的备案历史后重新标记")
-    _looks_like_filing_no(item, filing_no)
+    agrees_with_ams(item, filing_no, "人工报备只能填写该编号，请核对 AMS 的备案历史后重新标记")
+    looks_like_filing_no(item, filing_no)
     flow = flow_of(read_run_json(run_folder(settings, run_id)))
     if flow is None or not flow.case_fields(item.payload):  # a report download is not filed by hand
         raise UsageError(f"运行 {run_id} 的事项不是报备，不能标记为人工报备：请重试或重新运行")
@@ -144,7 +149,7 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str)
     checker = _who(checker)
     queue, audit, item = _case(settings, run_id, item_id)
     mark = _mark_for(item, checker)
-    _agrees_with_ams(item, mark.filing_no, "请退回该标记，由经办人按 AMS 显示的编号重新标记")
+    agrees_with_ams(item, mark.filing_no, "请退回该标记，由经办人按 AMS 显示的编号重新标记")
     at = _now(settings)
     note = f"人工报备：{mark.reason}（经办 {mark.maker} 标记，复核 {checker} 批准）"
     result = {"status": FILED_BY_HAND, "filing_no": mark.filing_no, "note": note,
@@ -184,14 +189,16 @@ def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, 
 
 
 def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
-    """The run's items that failed on system errors (timeouts, 500s, a lost session) go back to
-    pending; items failed on a bug or refused stay as they are."""
+    """The run's items that failed on system errors (timeouts, 500s, a lost session), and its
+    corrected rows held for a registration check that has passed since, go back to pending;
+    items failed on a bug or refused stay as they are."""
     user = _who(user)
     queue, audit = _services(settings, run_id)
     chosen = [item for item in queue.items(run_id) if item.state == ItemState.FAILED and mark_of(item) is None
               and _failed_on_system(queue, item)]
+    chosen += _cleared_since(settings, queue, run_id)
     if not chosen:
-        raise UsageError(f"运行 {run_id} 没有因系统故障失败的行")
+        raise UsageError(f"运行 {run_id} 没有因系统故障失败的行，也没有更正后待核查、现已核查通过的行")
     chosen += _waiting_behind(queue, run_id, chosen)  # the account's later rows, in order behind
     back = set(queue.retry(run_id, [item.id for item in chosen]))
     rows = sorted(_row(item) for item in chosen if item.id in back)
@@ -214,34 +221,18 @@ def _waiting_behind(queue: WorkQueue, run_id: str, earlier: list[WorkItem]) -> l
             and item.id not in {e.id for e in earlier}]
 
 
-def _looks_like_filing_no(item: WorkItem, text: str) -> None:
-    """Refuse a text that cannot be a filing number, unless it is the one AMS showed for the row.
-    AMS's format is not documented (DOMAIN.md: "a filing number"; the mock AMS and the docs show
-    digits, some with letters before them), so only that is asked: letters and digits (full-width
-    ones read as half-width), at least one digit, no spaces or signs, within what the audit chain
-    keeps whole."""
-    if ams_filing_of(item) and ams_filing_of(item).upper() == text.upper():
-        return
-    if not _FILING_NO.fullmatch(text) or not any(ch.isdigit() for ch in text):
-        shown = scrub_text(" ".join(text.split()))[:_FILING_NO_LIMIT] or "（空）"
-        raise UsageError(f"第 {_row(item)} 行：“{shown}”不像 AMS 的备案编号：请照 AMS 的回执或备案历史"
-                         "填写备案编号（只含字母和数字、至少一位数字，不含空格和符号，"
-                         f"至多 {_FILING_NO_LIMIT} 个字符）")
+def _cleared_since(settings: Settings, queue: WorkQueue, run_id: str) -> list[WorkItem]:
+    """The run's corrected rows a gate held (`Flow.correction_held`: no passed registration check
+    of the corrected content then) that pass it now."""
+    flow = flow_of(read_run_json(run_folder(settings, run_id)))
+    return [item for item in queue.items(run_id) if flow is not None and item.state == ItemState.HELD
+            and (item.result or {}).get(HELD_ON_REFILE) and mark_of(item) is None
+            and flow.correction_held(settings, queue, item.payload) is None]
 
 
-def _agrees_with_ams(item: WorkItem, filing_no: str, then: str) -> None:
-    """Refuse a by-hand filing number other than the one AMS showed for the row's filing when
-    the bot looked it up (`ams_filing_of`): AMS's record of that row is that filing; and the number
-    of the later filing a row held as 晚到 was held behind (`LATER_FILING_NO`): not the row's."""
-    later = str((item.result or {}).get(LATER_FILING_NO) or "").strip()
-    if later and later.upper() == filing_no.upper():
-        raise UsageError(f"第 {_row(item)} 行：{later} 是 AMS 中该账户更晚一笔业务的备案编号，不是本行的"
-                         "（本行晚到，机器人未提交）：人工报备须填写在 AMS 办理本行业务后得到的备案编号")
-    shown = ams_filing_of(item)
-    if shown and shown.upper() != filing_no.upper():
-        raise UsageError(f"第 {_row(item)} 行：机器人已在 AMS 中查到该行的备案，AMS 显示的备案编号为 "
-                         f"{shown}（完整编号见异常处理页面或 rpa cases list），与人工报备的 {filing_no} "
-                         f"不同：{then}")
+def _values(flow: Flow, payload: Mapping[str, Any]) -> dict[str, str]:
+    """The payload's fields by label, as the export writes them (unmasked: compared, never kept)."""
+    return {label: value for label, value, _, _ in flow.case_fields(payload)}
 
 
 def _who(user: str) -> str:

@@ -27,6 +27,7 @@ from rpa.queue.models import RETRYABLE_STATES, InvalidTransition, ItemNotFound, 
 from rpa.queue.reads import ahead_of_a_leased_one, chunks
 from rpa.queue.schema import items
 
+HELD_ON_REFILE = "held_on_refile"  # a held item's result field: refiled by a person, held by a gate
 SEALED = (items.c.flow, items.c.key, items.c.payload, items.c.payload_seal)  # what `_resealed` reads
 
 
@@ -233,15 +234,20 @@ class Aftercare(LeaseKeeper):
     # -- a person's work on exceptions (rpa.casework) ----------------------------------------
 
     def refile(self, run_id: str, item_id: int, payload: Mapping[str, Any],
-               states: Sequence[ItemState]) -> bool:
+               states: Sequence[ItemState], *, held: tuple[str, str] | None = None) -> bool:
         """The run's item, in one of `states`: pending again with `payload` (a person's
         correction), attempts reset to 0, a mid-submit mark forgotten (its next attempt looks
-        up first). False when it is not so (and while a later item of its group is leased)."""
+        up first); with `held` (code, note) it waits for a person instead, its result that note
+        and `HELD_ON_REFILE` (a gate the corrected row does not pass). False when it is not so
+        (and while a later item of its group is leased)."""
+        waits = {} if held is None else {"state": ItemState.HELD.value, "last_error_code": held[0],
+                                         "last_error_message": held[1],
+                                         "result": {"note": held[1], HELD_ON_REFILE: True}}
         return self._change_one(run_id, item_id, states, lambda item: {
             "state": ItemState.PENDING.value, "payload": dict(payload), "attempts": 0,
             "earlier_attempts": item["earlier_attempts"] + item["attempts"],
             "not_before": None, "lease_owner": None, "lease_expires_at": None,
-            "submit_fence": None, "submitting_at": None}, guard_group=True)
+            "submit_fence": None, "submitting_at": None, **waits}, guard_group=True)
 
     def annotate(self, run_id: str, item_id: int, states: Sequence[ItemState], field: str,
                  value: Any) -> bool:

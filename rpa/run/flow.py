@@ -186,6 +186,13 @@ class Flow(ABC):
         validator as the flow's input rows; UsageError naming the field it refuses."""
         raise UsageError(f"流程 {self.name} 的事项不能在此更正：请改正输入后重新运行")
 
+    def correction_held(self, settings: Settings, queue: WorkQueue,
+                        payload: Mapping[str, Any]) -> tuple[str, str] | None:
+        """(code, note) when a corrected payload may not be filed yet: a gate the flow's fresh
+        rows pass through before they are queued and the corrected row does not pass; None when
+        it may be filed (the default)."""
+        return None
+
     def output_problems(self, ctx: RunContext) -> list[str]:
         """What the outputs found wrong beyond the items (a failed check, an incomplete picture),
         one line each in Chinese; the run's exit code is not 0 while there are any (read after

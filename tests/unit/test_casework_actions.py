@@ -231,3 +231,58 @@ def test_rows_held_behind_an_earlier_row_go_back_with_it(settings: Settings) -> 
     correct(settings, RUN, _items(settings)[2].id, OPERATOR, {"基本存款账户编号": "J3930000567802"})
     items = _items(settings)
     assert items[2].state == items[7].state == items[8].state == ItemState.PENDING
+
+
+def test_a_correction_of_a_given_name_alone_is_recorded_though_masked_alike(settings: Settings) -> None:
+    # 李四 -> 李肆: masked, both read 李*; changed or not is decided on the values themselves
+    correct(settings, RUN, _items(settings)[2].id, OPERATOR,
+            {"法定代表人姓名": "李肆", "证件种类": "居民身份证"})
+    item = _items(settings)[2]
+    assert item.payload["record"]["legal_rep_name"] == "李肆"
+    assert item.payload["corrected_fields"] == ["法定代表人姓名"]  # 证件种类 was 居民身份证 already
+    [event] = _events(settings)
+    [change] = event.details["changes"]
+    assert change["field"] == "法定代表人姓名" and "李肆" not in json.dumps(event.details, ensure_ascii=False)
+    assert _run_log(settings) == [f"第 2 行由 {OPERATOR} 更正（法定代表人姓名），待续跑重新报备"]
+
+
+def test_a_correction_that_changes_nothing_is_refused(settings: Settings) -> None:
+    with pytest.raises(UsageError, match="新值与原值相同，没有更正任何项"):
+        correct(settings, RUN, _items(settings)[2].id, OPERATOR, {"存款人名称": "厦门海联贸易有限公司"})
+    assert _items(settings)[2].state == ItemState.BUSINESS_ERROR and _events(settings) == []
+    assert _run_log(settings) == []
+
+
+def test_with_the_check_required_a_corrected_row_waits_for_a_check_of_its_corrected_content(
+    settings: Settings,
+) -> None:
+    from flows.account_filing.records import FilingRecord
+
+    gated = settings.model_copy(update={"filing_require_check": True})
+    queue = WorkQueue.from_settings(gated)
+    original = FilingRecord.model_validate(_record(ACCOUNTS[2])).idempotency_key()
+    _checked(queue, original, "91350200776049653A")  # the row as exported passed its check
+    correct(gated, RUN, _items(gated)[2].id, OPERATOR, {"证件种类": "护照", "证件号码": "E12345678"})
+    item = _items(gated)[2]
+    assert item.state == ItemState.HELD and item.last_error_code == "check_not_passed", item
+    assert "须按更正后的内容重新核查" in str(item.result) and "未见企业信息联网核查" in str(item.result)
+    [event] = _events(gated)
+    assert event.details["held"] == "check_not_passed"
+    assert "暂不报备（需人工处理）" in _run_log(gated)[0]
+    assert 2 in [c.row for c in open_cases(gated)[0].cases]
+    # a retry finds nothing to file while no check of the corrected content passed
+    retry_failures(gated, RUN, OPERATOR)
+    assert _items(gated)[2].state == ItemState.HELD
+
+    corrected = FilingRecord.model_validate(item.payload["record"]).idempotency_key()
+    _checked(queue, corrected, "91350200776049653A")
+    action = retry_failures(gated, RUN, OPERATOR)
+    assert 2 in action.rows and _items(gated)[2].state == ItemState.PENDING
+
+
+def _checked(queue: WorkQueue, key: str, code: str) -> None:
+    """A registration check under `key` that passed, as `rpa run enterprise-check` leaves one."""
+    queue.enqueue_many("enterprise-check", "check-run", [NewItem(key, {"credit_code": code})])
+    item = queue.claim(run_id="check-run", owner="w0", lease_seconds=30)
+    assert item is not None
+    queue.complete(item.id, "w0", {"status": "passed", "note": "与登记一致，存续"})
