@@ -61,7 +61,7 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
     deadline = ""
     if outcome.deadline is not None:
         deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
-    shown = _shown_fields(outcome, match)
+    shown = {**_shown_fields(outcome, match), **_corrected_fields(item)}
     common: dict[str, Any] = {
         "sheet_row": outcome.row,
         "deadline": deadline,
@@ -111,6 +111,9 @@ def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "")
         note = ""  # that run's to finish: `elsewhere` says so
     else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
         note = item_note(status, item.last_error_code, result)
+        if item.payload.get(CORRECTED_BY):  # its fields are as corrected, not as the row reads
+            fields = "、".join(str(label) for label in item.payload.get(CORRECTED_FIELDS) or [])
+            note = "；".join(part for part in (f"经 {item.payload[CORRECTED_BY]} 更正{fields}", note) if part)
     checker = item.payload.get(APPROVED_BY)
     if checker:  # a checker approved it, whatever came after (filed, refused by AMS, failed): who
         note = "；".join(part for part in (note, f"复核人 {checker} 批准") if part)
@@ -171,6 +174,17 @@ def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> Inp
         evidence=row.evidence,
         evidence_run="" if item is None else item.run_id,  # another run's folder, when it settled the row
     )
+
+
+def _corrected_fields(item: WorkItem | None) -> dict[str, str]:
+    """A corrected item's fields as corrected (异常处理): what it files, or filed, not the row's."""
+    record = item.payload.get("record") if item is not None and item.payload.get(CORRECTED_BY) else None
+    if not isinstance(record, dict):
+        return {}
+    return {"depositor_name": str(record.get("depositor_name") or ""),
+            "account_kind": label_of("account_kind", str(record.get("account_kind") or "")),
+            "depositor_category": str(record.get("depositor_category") or ""),
+            "id_type": str(record.get("id_type") or "")}
 
 
 def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:

@@ -137,3 +137,39 @@ def test_an_approved_row_names_its_checker_whatever_became_of_it(
         workbook.close()
     row = dict(zip(header, line, strict=True))
     assert row["状态"] == word and "复核人 judy 批准" in str(row["说明"]), row
+
+
+@pytest.mark.parametrize(("state", "result", "word"), [
+    (ItemState.DONE, {"status": "filed", "filing_no": "100020260106000002"}, "已报备"),
+    (ItemState.HELD, {"note": "更正后的行须按更正后的内容重新核查，暂不报备"}, "需人工处理"),
+])
+def test_a_corrected_row_shows_what_it_files_and_which_fields_a_person_corrected(
+    tmp_path: Path, state: ItemState, result: dict, word: str
+) -> None:
+    """result.xlsx shows the fields as corrected (what AMS holds), not as the export wrote them."""
+    corrected = {"action": "open", "account_no": "6222020200112233445", "business_date": "2026-01-05",
+                 "depositor_name": "上海甲乙丙贸易有限公司", "account_kind": "general",
+                 "depositor_category": "企业法人", "id_type": "居民身份证"}
+    code = None if state == ItemState.DONE else "check_not_passed"
+    item = replace(_item(state, code, None, result),
+                   payload={"record": corrected, "corrected_by": "clerkA",
+                            "corrected_fields": ["存款人名称", "证件种类"]})
+    outcome = replace(_outcome(), raw={"存款人名称": "上海甲乙贸易有限公司", "证件种类": "户口簿"})
+    fields = {"存款人名称": "depositor_name", "证件种类": "id_type"}
+    line = result_row(outcome, item, lambda header: _Found(fields[header]) if header in fields else None, "")
+    workbook = load_workbook(write_result_book(tmp_path / "result.xlsx", [line]), read_only=True)
+    try:
+        header, values = list(workbook.worksheets[0].iter_rows(values_only=True))[:2]
+    finally:
+        workbook.close()
+    row = dict(zip(header, values, strict=True))
+    shown = (row["存款人名称"], row["证件种类"], row["状态"])
+    assert shown == ("上海甲乙丙贸易有限公司", "居民身份证", word), row
+    assert "经 clerkA 更正存款人名称、证件种类" in str(row["说明"]), row
+
+
+class _Found:
+    """What the header aliases answer for a header (`aliases.match`): the field it is."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
