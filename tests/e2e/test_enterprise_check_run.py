@@ -10,6 +10,9 @@
   法定代表人 (its 变更事项 does not change them) passes, its note saying it was not compared;
 - rows an ended run queued and never checked are taken over and checked, the terminal naming
   the run they came from;
+- a row AMS refused and a person corrects (`rpa cases correct`) is held, not filed, until a
+  check of its corrected content passed; `rpa cases retry` then files it, and result.xlsx shows
+  the corrected fields and who corrected which (the given name too: 马晓东 and 马晓冬 mask alike);
 - rows put aside while validating have their line in 核查结果 (with why) and are told on the
   terminal and in run.log beside a held row; each row's coded fields are filled as the filing
   flow fills them;
@@ -119,6 +122,48 @@ def test_filing_requires_a_passed_check(check_portal: Any, ams: Any, tmp_path: P
     assert "RPA_FILING_REQUIRE_CHECK" in rows[1][12] and "enterprise-check" in rows[1][12]
     # what the check found, and in which run: not the words of a row never checked
     assert f"运行 {run_id_from(checked.stdout)} 的企业信息联网核查为「需人工处理：企业已注销」" in rows[1][12]
+
+
+@pytest.mark.timeout(600)
+def test_a_corrected_row_is_filed_only_after_a_check_of_its_corrected_content(
+    check_portal: Any, ams: Any, tmp_path: Path
+) -> None:
+    check_portal.plant(REGISTRY[:1])
+    ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    cli = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
+                  RPA_FILING_REQUIRE_CHECK="true")
+    account = "6228480012340000045"
+    row = open_row(account, "北京中关村启明软件有限公司", ACTIVE, "马晓东")
+    row[9] = "户口簿"  # not a legal representative's: AMS refuses it
+    export = write_export(tmp_path / "export.xlsx", [row])
+    checked = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    filed = cli.run("run", "account-filing", "--input", str(export), "--workers", "1", timeout=240)
+    assert filed.returncode == 1 and not ams.filings(), filed.stdout + filed.stderr
+    run_id = run_id_from(filed.stdout)
+
+    corrected = cli.run("cases", "correct", run_id, "2", "--set", "证件种类=居民身份证",
+                        "--set", "法定代表人姓名=马晓冬", "--user", "clerkA", timeout=240)
+    assert corrected.returncode == 1, corrected.stdout + corrected.stderr
+    assert not ams.filings()  # the check passed for 马晓东, not for the corrected row
+    [line] = result_rows(cli, filed.stdout, "报备结果")
+    assert line[5] == "需人工处理" and "须按更正后的内容重新核查" in line[12], line
+    assert "经 clerkA 更正法定代表人姓名、证件种类" in line[12], line
+    log = (cli.runs / run_id / "run.log").read_text(encoding="utf-8")
+    assert "由 clerkA 更正（法定代表人姓名、证件种类），暂不报备" in log
+
+    # the registry says 马晓冬 (a mistyped name, say): the corrected export is checked, then filed
+    check_portal.plant([{**REGISTRY[0], "legal_rep": "马晓冬"}])
+    fixed = write_export(tmp_path / "fixed.xlsx", [[*row[:8], "马晓冬", "居民身份证", *row[10:]]])
+    checked = cli.run("run", "enterprise-check", "--input", str(fixed), "--workers", "1", timeout=240)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    retried = cli.run("cases", "retry", run_id, "--user", "clerkA", timeout=240)
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    [filing] = ams.filings()
+    assert (filing["record"]["id_type"], filing["record"]["legal_rep_name"]) == ("居民身份证", "马晓冬")
+    [line] = result_rows(cli, filed.stdout, "报备结果")
+    assert (line[5], line[16]) == ("已报备", "居民身份证"), line  # what AMS holds, not 户口簿
+    assert "经 clerkA 更正法定代表人姓名、证件种类后报备" in line[12], line
 
 
 @pytest.mark.timeout(300)
