@@ -95,7 +95,8 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
     payload = flow.corrected_payload(settings, item.payload, changes)
     # changed or not by the values themselves: masked, 刘一 and 刘二 would both read 刘*
     old_values, new_values = _values(flow, item.payload), _values(flow, payload)
-    changed_labels = [label for label in old_values if old_values[label] != new_values.get(label)]
+    changed_labels = [label for label in old_values  # those named, in the form's order
+                      if label in changes and old_values[label] != new_values.get(label)]
     if not changed_labels:
         raise UsageError(f"第 {_row(item)} 行所填的新值与原值相同，没有更正任何项："
                          "请在要改的项中填写不同的新值")
@@ -196,7 +197,8 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
     queue, audit = _services(settings, run_id)
     chosen = [item for item in queue.items(run_id) if item.state == ItemState.FAILED and mark_of(item) is None
               and _failed_on_system(queue, item)]
-    chosen += _cleared_since(settings, queue, run_id)
+    cleared = _cleared_since(settings, queue, run_id)
+    chosen += cleared
     if not chosen:
         raise UsageError(f"运行 {run_id} 没有因系统故障失败的行，也没有更正后待核查、现已核查通过的行")
     chosen += _waiting_behind(queue, run_id, chosen)  # the account's later rows, in order behind
@@ -204,7 +206,8 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
     rows = sorted(_row(item) for item in chosen if item.id in back)
     audit.append(run_id, user, "case.retried",
                  details={"user": user, "rows": rows, "count": len(rows), **os_account()})
-    tell_run_log(settings, run_id, rows, f"由 {user} 重试（因系统故障失败的行，及排在其后的同一账户的行）")
+    which = "因系统故障失败的行" + ("、更正后核查已通过的行" if cleared else "")
+    tell_run_log(settings, run_id, rows, f"由 {user} 重试（{which}，及排在其后的同一账户的行）")
     return CaseAction(run_id, user, "case.retried", rows, bool(rows))
 
 

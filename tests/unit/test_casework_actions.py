@@ -278,6 +278,7 @@ def test_with_the_check_required_a_corrected_row_waits_for_a_check_of_its_correc
     _checked(queue, corrected, "91350200776049653A")
     action = retry_failures(gated, RUN, OPERATOR)
     assert 2 in action.rows and _items(gated)[2].state == ItemState.PENDING
+    assert "更正后核查已通过的行" in _run_log(gated)[-1]
 
 
 def _checked(queue: WorkQueue, key: str, code: str) -> None:
