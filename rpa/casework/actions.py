@@ -53,7 +53,7 @@ from rpa.casework.words import (
 from rpa.errors import UsageError
 from rpa.masking import FieldClass
 from rpa.people import os_account, same_person
-from rpa.queue.aftercare import HELD_ON_REFILE
+from rpa.queue.aftercare import HELD_ON_REFILE, held_on_refile
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.inputs import refuse_changed_inputs
 from rpa.run.runs import now_in, read_run_json, run_folder, tell_run_log
@@ -114,6 +114,10 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
     audit.append(run_id, user, "case.corrected", item_key=item.key,
                  details={"user": user, "row": _row(item), "was": item.state.value, "changes": changed,
                           **({"held": held[0]} if held else {}), **os_account()})
+    if held is not None:  # its outcome now, as the item loop records a hold (`rpa audit verify`)
+        audit.append(run_id, user, "item.held", item_key=item.key,
+                     details={"code": held[0], "message": held[1], "row": _row(item),
+                              "result_hmac": audit.keyed_digest(held_on_refile(held[1]))})
     then = "待续跑重新报备" if held is None else f"暂不报备（需人工处理）：{held[1]}"
     tell_run_log(settings, run_id, [_row(item)], f"由 {user} 更正（{'、'.join(changed_labels)}），{then}")
     return CaseAction(run_id, user, "case.corrected", [_row(item)], True)

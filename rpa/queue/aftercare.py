@@ -28,6 +28,12 @@ from rpa.queue.reads import ahead_of_a_leased_one, chunks
 from rpa.queue.schema import items
 
 HELD_ON_REFILE = "held_on_refile"  # a held item's result field: refiled by a person, held by a gate
+
+
+def held_on_refile(note: str) -> dict[str, Any]:
+    """The result of an item `WorkQueue.refile` holds: the gate's note, marked as such."""
+    return {"note": note, HELD_ON_REFILE: True}
+
 SEALED = (items.c.flow, items.c.key, items.c.payload, items.c.payload_seal)  # what `_resealed` reads
 
 
@@ -242,7 +248,7 @@ class Aftercare(LeaseKeeper):
         (and while a later item of its group is leased)."""
         waits = {} if held is None else {"state": ItemState.HELD.value, "last_error_code": held[0],
                                          "last_error_message": held[1],
-                                         "result": {"note": held[1], HELD_ON_REFILE: True}}
+                                         "result": held_on_refile(held[1])}
         return self._change_one(run_id, item_id, states, lambda item: {
             "state": ItemState.PENDING.value, "payload": dict(payload), "attempts": 0,
             "earlier_attempts": item["earlier_attempts"] + item["attempts"],

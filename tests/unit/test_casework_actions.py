@@ -266,8 +266,9 @@ def test_with_the_check_required_a_corrected_row_waits_for_a_check_of_its_correc
     item = _items(gated)[2]
     assert item.state == ItemState.HELD and item.last_error_code == "check_not_passed", item
     assert "须按更正后的内容重新核查" in str(item.result) and "未见企业信息联网核查" in str(item.result)
-    [event] = _events(gated)
+    event, held = _events(gated)  # the correction, then the hold it ended in
     assert event.details["held"] == "check_not_passed"
+    assert (held.event, held.details["code"]) == ("item.held", "check_not_passed")
     assert "暂不报备（需人工处理）" in _run_log(gated)[0]
     assert 2 in [c.row for c in open_cases(gated)[0].cases]
     # a retry finds nothing to file while no check of the corrected content passed

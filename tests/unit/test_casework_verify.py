@@ -75,3 +75,19 @@ def test_an_action_on_a_run_whose_export_was_replaced_is_refused_before_it_chang
         mark_by_hand(settings, RUN, refused.id, OPERATOR, "AMS20261202009999", "柜面已办理")
     assert [(item.id, item.state, item.result) for item in queue.items(RUN)] == before
     assert not [e for e in AuditLog.from_settings(settings).events(RUN) if e.event.startswith("case.")]
+
+
+def test_a_corrected_row_held_for_its_check_is_no_difference(settings: Settings) -> None:  # noqa: F811
+    """RPA_FILING_REQUIRE_CHECK holds a corrected row (test_casework_actions): the chain records
+    that hold as its outcome, so verify finds the queue as the chain says."""
+    from rpa.casework.actions import correct
+
+    queue, audit = WorkQueue.from_settings(settings), AuditLog.from_settings(settings)
+    [refused] = [item for item in queue.items(RUN) if item.payload["row"] == 2]
+    audit.append(RUN, "w1", "item.business_error", item_key=refused.key,
+                 details={"code": refused.last_error_code, "message": refused.last_error_message,
+                          "result_hmac": audit.keyed_digest(refused.result)})
+    gated = settings.model_copy(update={"filing_require_check": True})
+    correct(gated, RUN, refused.id, OPERATOR, {"证件种类": "护照", "证件号码": "E12345678"})
+    report = _verified(gated)
+    assert not [line for line in report.lines if f"事项 {refused.id}（" in line], report.lines
