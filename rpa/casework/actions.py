@@ -5,17 +5,22 @@
     >>> mark_by_hand(settings, run_id, item_id, user="wang.jb", filing_no="AMS2026...", reason="柜面已报")
     >>> approve_by_hand(settings, run_id, item_id, checker="li.fh")      # never the mark's maker
     >>> refuse_by_hand(settings, run_id, item_id, checker="li.fh", reason="编号与回执不符")
-    >>> retry_failures(settings, run_id, user="wang.jb")                 # system failures only
+    >>> retry_failures(settings, run_id, user="wang.jb")                 # system failures, rows now cleared
 
 A correction is validated by the flow's own validator (`Flow.corrected_payload`: the same parsers
 and record model as the input rows) and refused naming the field; accepted, the item is pending
 again with the corrected payload, its attempts reset, and the run files it once resumed
-(`rpa.casework.resume`): its look-up comes first, as for every attempt. "Filed by hand" has two
+(`rpa.casework.resume`): its look-up comes first, as for every attempt. What changed is judged
+on the values, not as masked (刘一 and 刘二 both mask as 刘*), and a correction that changes none
+is refused. A gate the flow's fresh rows pass before they are queued (`Flow.correction_held`:
+RPA_FILING_REQUIRE_CHECK's registration check) holds a corrected row that does not pass it
+(需人工处理, its note, an `item.held` event); a retry files it once it passes. "Filed by hand" has two
 steps: an operator's mark (filing number, reason) leaves the row as it was, not counted as filed;
 a checker who is not the mark's maker approves it, and the item ends done with the outcome 人工报备
 and that filing number (result.xlsx and report.html show it once the run's outputs are
 refreshed by resuming it), or refuses it and the mark is gone. A retry puts the run's items
-that failed on system errors back to pending. A row held only because an earlier row of its
+that failed on system errors, and corrected rows held by such a gate that pass it now, back to
+pending. A row held only because an earlier row of its
 account had not ended filed (`WAITS_FOR_EARLIER`) goes back to pending with that row when it is
 retried, corrected or approved as filed by hand: the account's order group files it after it.
 Each is one event in the run's audit chain under the acting user's name, values masked (a
