@@ -164,6 +164,8 @@ def test_a_corrected_row_is_filed_only_after_a_check_of_its_corrected_content(
     [line] = result_rows(cli, filed.stdout, "报备结果")
     assert (line[5], line[16]) == ("已报备", "居民身份证"), line  # what AMS holds, not 户口簿
     assert "经 clerkA 更正法定代表人姓名、证件种类后报备" in line[12], line
+    verified = cli.run("audit", "verify", run_id)  # the hold, the retry and the filing, as recorded
+    assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
 @pytest.mark.timeout(300)
