@@ -1,34 +1,69 @@
-"""Which fields a 变更's 变更事项 names, by the words a core-banking export writes for them.
+"""Which fields a 变更's 变更事项 names, read strictly, item by item.
 
     >>> sorted(named_fields("注册地址、经营范围"))
     ['business_scope', 'registered_address']
+    >>> unread_items("经营范围，未变更注册资金")
+    ('未变更注册资金',)
 
 A 变更 files the fields its 变更事项 names and leaves every other field of the 变更 form as AMS
 holds it (`FilingRecord.kept_fields`): the export row's other cells are the bank's master data,
 which may differ from AMS's without anyone having declared a change.
+
+变更事项 is split on 、，,；;／/ 和 及 与 and spaces (full or half width); each item must be exactly
+one of the words below, a 变更 before or after it allowed. Anything else (a negation such as
+注册地址不变 or 除法定代表人外, a remark in brackets, an item the 变更 form has not, such as
+财务负责人 or 经营地址) is not read into a field: `unread_items` lists it and the row check makes
+the row an error. Words are never matched inside other words: 财务负责人 is not 负责人, 经营地址
+is not 地址.
 """
 
 from __future__ import annotations
 
-# how a 变更事项 names the fields a 变更 may leave to AMS
+import re
+import unicodedata
+
+_REP = ("legal_rep_role", "legal_rep_name", "id_type", "id_number")
+_ID = ("id_type", "id_number")
+# each word a 变更事项 may write for an item, and the fields it changes: DOMAIN.md's headers, the
+# words of config/header_aliases.yaml that name the same field, and the 法定代表人 of the 变更 form
+# (a new representative comes with their ID document)
 CHANGE_ITEM_WORDS: dict[str, tuple[str, ...]] = {
-    "depositor_name": ("存款人名称", "单位名称", "名称", "更名"),
-    "depositor_category": ("存款人类别",),
-    "uscc": ("统一社会信用代码", "信用代码"),
-    "legal_rep_role": ("法定代表人", "负责人"),
-    "legal_rep_name": ("法定代表人", "负责人"),
-    # the ID document is the representative's: a new representative comes with theirs
-    "id_type": ("证件", "法定代表人", "负责人"),
-    "id_number": ("证件", "法定代表人", "负责人"),
-    "registered_address": ("注册地址", "住所", "地址"),
-    "registered_capital_yuan": ("注册资金", "注册资本"),
-    "business_scope": ("经营范围",),
-    "bank_code": ("开户银行", "银行机构代码"),
-}
+    **dict.fromkeys(("存款人名称", "名称", "单位名称", "企业名称", "账户名称", "户名", "更名"),
+                    ("depositor_name",)),
+    **dict.fromkeys(("存款人类别", "存款人类型", "单位类别"), ("depositor_category",)),
+    **dict.fromkeys(("统一社会信用代码", "社会信用代码", "统一信用代码", "信用代码"), ("uscc",)),
+    **dict.fromkeys(("法定代表人", "单位负责人", "负责人", "法定代表人(单位负责人)", "法定代表人或单位负责人",
+                     "法定代表人姓名", "法定代表人类别", "法人代表"), _REP),
+    **dict.fromkeys(("证件", "证件种类", "证件号码", "证件类型", "法定代表人证件"), _ID),
+    **dict.fromkeys(("注册地址", "注册地", "住所", "地址"), ("registered_address",)),
+    **dict.fromkeys(("注册资金", "注册资本", "注册资本金"), ("registered_capital_yuan",)),
+    **dict.fromkeys(("经营范围",), ("business_scope",)),
+    **dict.fromkeys(("开户银行", "开户银行机构代码", "银行机构代码"), ("bank_code",)),
+}  # fmt: skip
 KNOWN_ITEMS = ("存款人名称、存款人类别、统一社会信用代码、法定代表人（单位负责人）、证件、"
                "注册地址、注册资金、经营范围、开户银行")
+_SEPARATORS = re.compile(r"[、,;/\s和及与]+")
 
 
-def named_fields(items: str) -> frozenset[str]:
-    """The fields `items` (a 变更事项) names; empty when it names none the bot knows."""
-    return frozenset(name for name, words in CHANGE_ITEM_WORDS.items() if any(w in items for w in words))
+def items_of(text: str) -> tuple[str, ...]:
+    """The items `text` lists, each in half-width form, the separators and blanks dropped."""
+    return tuple(item for item in _SEPARATORS.split(unicodedata.normalize("NFKC", text)) if item)
+
+
+def _word(item: str) -> str:
+    """The known word an item is, with a 变更 written before or after it (法定代表人变更,
+    变更经营范围); else the item as written (未变更注册资金 stays itself)."""
+    for word in (item, item.removeprefix("变更"), item.removesuffix("变更")):
+        if word in CHANGE_ITEM_WORDS:
+            return word
+    return item
+
+
+def unread_items(text: str) -> tuple[str, ...]:
+    """The items of `text` that are none of the known words: a row with any is not filed."""
+    return tuple(item for item in items_of(text) if _word(item) not in CHANGE_ITEM_WORDS)
+
+
+def named_fields(text: str) -> frozenset[str]:
+    """The fields the known items of `text` (a 变更事项) name; empty when it names none."""
+    return frozenset(name for item in items_of(text) for name in CHANGE_ITEM_WORDS.get(_word(item), ()))

@@ -60,6 +60,7 @@ CHECK_NAMES: dict[str, str] = {
     "value_invalid": "取值可识别",
     "approval_unknown": "可判断变更是否须经人民银行核准",
     "changed_without_column": "变更事项所涉列存在",
+    "change_items_unread": "变更事项每一项均可识别",
     "change_items_unknown": "变更事项写明可报备的变更项",
     "changed_to_blank": "变更事项所涉项已填写",
     "formula_uncomputed": "公式已计算",

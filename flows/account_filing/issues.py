@@ -60,6 +60,10 @@ MESSAGES: dict[str, str] = {
     "value_invalid": "「{column}」的值无法识别",
     "approval_unknown": "表头中没有「{column}」列，无法判断该{kind}变更是否须经人民银行核准，需人工处理",
     "changed_without_column": "变更事项「{items}」要变更「{column}」，但表头中没有该列：请在导出中加入该列",
+    "change_items_unread": (
+        "变更事项「{items}」中的「{unread}」不是可报备的变更项，未报备：变更事项只写变更了的项"
+        "（{known}），用顿号分隔，不写备注、未变更的项或其他内容"
+    ),
     "change_items_unknown": "变更事项「{items}」中没有可报备的变更项（{known}）：请写明变更了哪一项",
     "changed_to_blank": "变更事项「{items}」要变更「{column}」，但该格为空：请填写变更后的内容",
     "formula_uncomputed": "「{column}」公式未计算：请在 Excel 中打开并保存后重试",

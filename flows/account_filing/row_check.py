@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from pydantic import ValidationError
 
-from flows.account_filing.change_items import KNOWN_ITEMS, named_fields
+from flows.account_filing.change_items import KNOWN_ITEMS, named_fields, unread_items
 from flows.account_filing.columns import ColumnRules
 from flows.account_filing.deadlines import DeadlineRules, earliest_deadline, unknown_years
 from flows.account_filing.export_rows import ExportReadResult, RawRow
@@ -137,10 +137,16 @@ class RowCheck:
 
     def _not_changed(self) -> frozenset[str]:
         """A 变更's fields its 变更事项 does not name: AMS keeps them, so a blank cell there is no
-        error. A 变更事项 naming no field the bot knows, or naming 注册地址 / 经营范围 over a
-        blank cell, is a row error: the 变更 would file nothing, or erase AMS's value."""
+        error. A 变更事项 with an item that is not a known word (change_items.py), naming no field,
+        or naming 注册地址 / 经营范围 over a blank cell, is a row error: the 变更 would file what
+        was not declared, nothing, or erase AMS's value."""
         items = self.values.get("change_items")
         if self.values.get("action") != "change" or not isinstance(items, str):
+            return frozenset()
+        if not_read := unread_items(items):  # a remark, a negation, an item AMS has not: never guessed
+            listed = "」「".join(shorten(item) for item in not_read)
+            params: dict[str, object] = {"items": shorten(items, 40), "unread": listed, "known": KNOWN_ITEMS}
+            self.add("change_items", FieldProblem("change_items_unread", params=params))
             return frozenset()
         named = named_fields(items)
         if not named:

@@ -500,8 +500,11 @@ def test_rpa_validate_takes_the_statement_and_refuses_without_it(tmp_path: Path)
 
 def test_a_change_naming_no_known_item_or_blanking_a_named_one_is_a_row_error(tmp_path: Path) -> None:
     (unknown,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [change_row(items="联系电话")])).outcomes
-    assert [(e.code, e.column) for e in unknown.errors] == [("change_items_unknown", "变更事项")]
-    assert "变更事项「联系电话」中没有可报备的变更项" in unknown.errors[0].message
+    assert [(e.code, e.column) for e in unknown.errors] == [("change_items_unread", "变更事项")]
+    assert "变更事项「联系电话」中的「联系电话」不是可报备的变更项" in unknown.errors[0].message
+    (none,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [change_row(items="、")])).outcomes
+    assert [(e.code, e.column) for e in none.errors] == [("change_items_unknown", "变更事项")]
+    assert "变更事项「、」中没有可报备的变更项" in none.errors[0].message
     blank = change_row(items="注册地址")
     blank[DOMAIN_HEADERS.index("注册地址")] = ""
     (outcome,) = validate(workbook(tmp_path, DOMAIN_HEADERS, [blank])).outcomes
