@@ -42,17 +42,18 @@ CHANGE_ITEM_WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 KNOWN_ITEMS = ("存款人名称、存款人类别、统一社会信用代码、法定代表人（单位负责人）、证件、"
                "注册地址、注册资金、经营范围、开户银行")
-_SEPARATORS = re.compile(r"[、,;/\s和及与]+")
+_SEPARATORS = re.compile(r"[、，,；;／/\s和及与]+")  # \s: the full-width space too
 
 
 def items_of(text: str) -> tuple[str, ...]:
-    """The items `text` lists, each in half-width form, the separators and blanks dropped."""
-    return tuple(item for item in _SEPARATORS.split(unicodedata.normalize("NFKC", text)) if item)
+    """The items `text` lists, as written, the separators and blanks dropped."""
+    return tuple(item for item in _SEPARATORS.split(text) if item)
 
 
 def _word(item: str) -> str:
-    """The known word an item is, with a 变更 written before or after it (法定代表人变更,
-    变更经营范围); else the item as written (未变更注册资金 stays itself)."""
+    """The known word an item is (compared in half-width form: 法定代表人（单位负责人）), with a
+    变更 written before or after it (法定代表人变更, 变更经营范围); else the item itself."""
+    item = unicodedata.normalize("NFKC", item)
     for word in (item, item.removeprefix("变更"), item.removesuffix("变更")):
         if word in CHANGE_ITEM_WORDS:
             return word
@@ -60,7 +61,8 @@ def _word(item: str) -> str:
 
 
 def unread_items(text: str) -> tuple[str, ...]:
-    """The items of `text` that are none of the known words: a row with any is not filed."""
+    """The items of `text`, as written, that are none of the known words: a row with any is not
+    filed."""
     return tuple(item for item in items_of(text) if _word(item) not in CHANGE_ITEM_WORDS)
 
 
