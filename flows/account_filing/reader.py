@@ -10,7 +10,8 @@ read-only mode (defusedxml guards the XML), .csv strictly (`csv_source`). Nothin
 here, but what would be read wrong silently is marked or refused:
 
 - the sheet read is the one the user sees: the active sheet, else the first visible one with a
-  header; a hidden sheet only when asked for by name (the skipped ones are listed);
+  header; a hidden sheet only when asked for by name (the skipped ones are listed); another
+  visible sheet with the header and rows refuses the file unless one is named (`other_sheets`);
 - a formula cell without a cached value, or a cell holding a control character, is marked
   (`RawRow.bad`, `unusable_cells`), never taken for blank;
 - with one date column per action (开户日期, 变更日期, 撤销日期), a row's date is its action's
@@ -45,6 +46,7 @@ from flows.account_filing.export_rows import (
     unique_headers,
 )
 from flows.account_filing.normalise import CellValue, cell_text, header_key
+from flows.account_filing.other_sheets import refuse_other_export_sheets
 from flows.account_filing.unusable_cells import bad_cells
 from flows.account_filing.xlsx_source import (
     MergedRange,
@@ -126,6 +128,11 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
             result = _start(
                 path, name, _guarded(path, rows), aliases, close, max_rows=max_rows, merged=merged
             )
+            if sheet is None:  # another visible sheet's rows would be dropped without a word
+                later = names[names.index(name) + 1 :]
+                refuse_other_export_sheets(
+                    path, workbook, name, later, lambda row: _header_columns(row, aliases),
+                    search_rows=HEADER_SEARCH_ROWS, max_rows=max_rows)
         except _NoHeader:
             release()
             continue
@@ -138,6 +145,12 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
     where = f"工作表「{sheet}」" if sheet else "任何可见的工作表"
     skipped = f"（已跳过隐藏的工作表：{'、'.join(hidden)}）" if hidden else ""
     raise InputFileError(f"无法读取 {path.name}：在{where}的前{HEADER_SEARCH_ROWS}行中未找到表头{skipped}")
+
+
+def _header_columns(values: Sequence[CellValue], aliases: HeaderAliases) -> list[int] | None:
+    """The columns a row maps to fields when it reads as the export's header, else None."""
+    columns = [c for c in _columns(values, aliases) if c.field]
+    return [c.index for c in columns] if len({c.field for c in columns}) >= MIN_HEADER_MATCHES else None
 
 
 def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:

@@ -16,7 +16,8 @@ from rpa.cli.common import (
     run_with_progress,
 )
 
-SHEET_HELP = "Sheet name (default: the active sheet, else the first visible one with a header)."
+SHEET_HELP = ("Sheet name (default: the active sheet, else the first visible one with a header; "
+              "refused when another visible sheet has the header and rows too).")
 ENQUEUE_ONLY_HELP = "Validate and enqueue, print the run id, work nothing: `rpa worker` on any host works it."
 ABSENT_HELP = (
     "The export has no such column (e.g. 注册资金): 开户 rows file it blank. Only for fields an 开户 "

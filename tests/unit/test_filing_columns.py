@@ -366,7 +366,8 @@ def test_a_hidden_sheet_is_skipped_and_listed_unless_named(tmp_path: Path) -> No
     assert named.outcomes[0].record.account_no == "6228480000000000001"
 
 
-def test_the_active_sheet_is_read_before_an_earlier_one(tmp_path: Path) -> None:
+def test_an_earlier_visible_sheet_with_rows_refuses_the_file_unless_one_is_named(tmp_path: Path) -> None:
+    """Reading the active sheet alone dropped 上月's rows without a word (a tester, 2026-12-05)."""
     headers = [*DOMAIN_HEADERS, "注册资金(万元)"]
     book = Workbook()
     first = book.active
@@ -380,7 +381,9 @@ def test_the_active_sheet_is_read_before_an_earlier_one(tmp_path: Path) -> None:
     book.active = 1
     path = tmp_path / "active.xlsx"
     book.save(path)
-    report = validate(path)
+    with pytest.raises(InputFileError, match="除工作表「本月」外，工作表「上月」也有导出的表头和数据行"):
+        validate(path)
+    report = validate(path, sheet="本月")
     assert report.sheet == "本月" and report.hidden_sheets == []
 
 
