@@ -147,7 +147,7 @@ class RowCheck:
             listed = "」「".join(shorten(item) for item in not_read)
             params: dict[str, object] = {"items": shorten(items, 40), "unread": listed, "known": KNOWN_ITEMS}
             self.add("change_items", FieldProblem("change_items_unread", params=params))
-            return frozenset()
+            return KEPT_WHEN_ABSENT  # not filed: its other blank cells are no further errors
         named = named_fields(items)
         if not named:
             self.add("change_items", FieldProblem("change_items_unknown",
