@@ -11,6 +11,7 @@ names that unit itself.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from flows.report_extraction.numbers import normalise
@@ -41,8 +42,9 @@ class BranchNames:
     spec: ExtractionSpec
     file: str
 
-    def known(self, code: str, where: str, text: str = "") -> str:
-        """`code` when it is a known branch and `text` names no other branch's name."""
+    def known(self, code: str, where: str, text: str = "", raw: str = "") -> str:
+        """`code` when it is a known branch and `text` names no other branch's name; `raw`: the
+        line as printed, spaces kept (`surroundings.Line.raw`), to see where the name ends."""
         known = self.spec.known_branches
         flat = normalise(text)
         other = [name for c, name in known.items() if c != code and normalise(name) in flat]
@@ -55,7 +57,11 @@ class BranchNames:
                                   "的网点名单里；请核对报表或名单",
                                   details={"file": self.file, "branch": code})
         own = normalise(known.get(code, ""))
-        after = _NAME_ENDS.split(flat[flat.find(own) + len(own):], maxsplit=1)[0] if own in flat else ""
+        # what is written right after the name, up to a space or a mark: 东城支行和平里分理处 names
+        # a unit; 东城支行  所属分行：北京分行 or 东城支行 网点数：12 are the next label's words
+        spaced = raw or re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))
+        at = spaced.find(own) if own else -1
+        after = _NAME_ENDS.split(spaced[at + len(own):], maxsplit=1)[0].split(" ")[0] if at >= 0 else ""
         units = [match.end() for match in _UNDER.finditer(after)]
         if own and units:  # 东城支行和平里分理处报表日期: the unit is 东城支行和平里分理处
             unit, name = own + after[:units[-1]], known[code]
@@ -124,7 +130,7 @@ class BranchNames:
                     raise ExtractionError(
                         f"{self.file}, {where}: “{match.group(0)}{value}” 不是已知网点的代码或名称，"
                         "报表属于哪个机构无法确定", details={"file": self.file})
-                code = self.only_one(self.known(code, where, value), where, match.group(0) + value)
+                code = self.only_one(self.known(code, where, value, line.raw), where, match.group(0) + value)
                 found.append((code, where))
         if not found:
             seen = " | ".join([line.text for line in lines if not line.footnote][:4]) or "无"

@@ -11,6 +11,7 @@ its page.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from flows.report_extraction.header import Header
@@ -43,6 +44,7 @@ class Line:
     where: str  # a cell (A2) or 第N页表外文字
     footnote: bool
     below: bool = False  # a row under the header that is no footnote: only its labelled 日期 / 机构 count
+    raw: str = ""  # as printed (NFKC), spaces kept and cells apart: where one label's words end
 
 
 def is_note(text: str) -> bool:
@@ -65,28 +67,39 @@ def _joined(texts: list[str]) -> str:
     return "".join(kept)
 
 
+def _printed(grid: Grid, row: int) -> list[str]:
+    """A row's cells as printed, a merged cell once."""
+    cells = [grid.at(row, col) for col in grid.visible_cols()]
+    return [c.text for i, c in enumerate(cells) if c is not None and (i == 0 or c is not cells[i - 1])]
+
+
+def _spaced(texts: list[str]) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(texts))).strip()
+
+
 def table_lines(grid: Grid, header: Header) -> list[Line]:
     """The lines around the table, headings first, then footnotes."""
     found: list[Line] = []
     page = next((c.provenance.page for c in grid.cells.values() if c.provenance.page), None)
     outside = f"第{page}页表外文字" if page else "表外文字"
     for text in grid.preamble:
-        found.append(Line(normalise(text), outside, is_note(text)))
+        found.append(Line(normalise(text), outside, is_note(text), raw=_spaced([text])))
     # a pdf's text under the table, notes or a footer, is read as footnotes are: a unit it states
     # counts, a date or branch only where it labels one as the report's (not a 打印日期)
     for number, text in [(page, text) for text in grid.below] + grid.continued_below:
-        found.append(Line(normalise(text), f"第{number}页表{'外文字' if is_note(text) else '格下方'}", True))
+        found.append(Line(normalise(text), f"第{number}页表{'外文字' if is_note(text) else '格下方'}", True,
+                          raw=_spaced([text])))
     for row in range(header.start):
         if row not in grid.hidden_rows and not grid.is_blank(row):
             text = _joined(grid.row_texts(row))
-            found.append(Line(text, row_place(grid, row), is_note(text)))
+            found.append(Line(text, row_place(grid, row), is_note(text), raw=_spaced(_printed(grid, row))))
     for number, text in grid.continued:  # a continued table's notes state its units as well
-        found.append(Line(normalise(text), f"第{number}页表外文字", is_note(text)))
+        found.append(Line(normalise(text), f"第{number}页表外文字", is_note(text), raw=_spaced([text])))
     for row in grid.visible_rows(header.body_start):
         texts = [t for t in grid.row_texts(row) if t]
         if texts:  # a 数据日期 / 报送机构 printed under the table is as much the report's as one above
             found.append(Line(_joined(texts), row_place(grid, row), is_note(texts[0]),
-                              below=not is_note(texts[0])))
+                              below=not is_note(texts[0]), raw=_spaced(_printed(grid, row))))
     return found
 
 

@@ -36,7 +36,11 @@ def test_a_daily_report_of_a_unit_under_a_branch_refuses(tmp_path: Path, line: s
 
 @pytest.mark.parametrize("line", ["机构：东城支行  数据日期：2026-12-04",
                                   "机构：东城支行（110101）数据日期：2026-12-04",
-                                  "报送机构：东城支行 填报部门：个人金融部 数据日期：2026-12-04"])
+                                  "报送机构：东城支行 填报部门：个人金融部 数据日期：2026-12-04",
+                                  # the next label's words after a space: no unit of the branch
+                                  "机构：东城支行  所属分行：北京分行  数据日期：2026-12-04",
+                                  "机构：东城支行  网点数：12  数据日期：2026-12-04",
+                                  "机构：110101东城支行 支行负责人：张三 数据日期：2026-12-04"])
 def test_the_branch_itself_is_still_read(tmp_path: Path, line: str) -> None:
     path = daily_workbook(tmp_path / "d.xlsx", (HEADING[0], line, HEADING[2]))
     assert extract_file(path, load_spec("branch_daily", SPECS)).branch == "110101"
