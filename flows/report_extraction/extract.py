@@ -291,7 +291,8 @@ class _Reading:
                                        details={"file": self.grid.file}) from error
             if parsed is None:  # pragma: no cover - is_no_figure answered blanks above
                 return None
-            value, red = signed(cell, parsed, self.grid, where.describe(), f"{metric} {column}{of_branch}")
+            value, red = signed(cell, parsed, self.grid, where.describe(), f"{metric} {column}{of_branch}",
+                                column)
             self.notes += [red] if red else []
         return Figure(branch=branch, metric=metric, column=column, value_yuan=to_yuan(value, unit),
                       raw=cell.text if cell is not None else "", unit=unit, provenance=where,

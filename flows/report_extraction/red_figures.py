@@ -1,9 +1,10 @@
 """Figures printed in red (红字). In Chinese bookkeeping a red figure is a negative one, printed
 without a minus: a report that prints 减少 as red 45.30 means -45.30. A cell is red by its font
 colour (xlsx), by the section of its number format that shows it (`[Red]`), or by the colour of
-its digits in a PDF (`mark_red`). A red figure with no sign of its own is read as negative where
-the report says so (`注：红字表示负数`), and refuses the file where it does not: red may also be a
-highlight, and which one it is only the report can tell.
+its digits in a PDF (`mark_red`). A red figure with no sign of its own, in a column of changes
+(较上日, 增减额), is read as negative where the report says so (`注：红字表示负数`, `负数以红字表示`),
+and refuses the file where it does not; in any other column (a balance, a count) it refuses the
+file too: red may also be a highlight, and which one it is only the report can tell.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ from flows.report_extraction.numbers import normalise
 from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import UnreadableFigure
 
-_SAYS = re.compile(r"(?:红字|红色(?:字体|数字|数)?|以红色(?:显示|标注|印)的?(?:数字|数)?)(?:者)?"
-                   r"(?:表示|为|代表|是|即|系)(?:负数|负值|负|减少|下降)")
+_SAYS = re.compile(r"(?:红字|红色(?:字体|数字|数)?|以红色(?:显示|标注|印)的?(?:数字|数)?"
+                   r"|标红(?:的)?(?:数字|数)?)(?:者)?(?:表示|为|代表|是|即|系)(?:负数|负值|负|减少|下降)"
+                   r"|(?:负数|负值|减少数?)(?:以|用|均以|均用)?(?:红字|红色(?:字体)?)(?:表示|标注|显示|印出|列示)?")
+# a column of changes (较上日, 较年初, 增减额, 变动): the only figures a 红字 can make negative;
+# a balance or a count printed red is a highlight, whatever the note says
+_CHANGE = re.compile(r"较|比|增减|变动|变化|增长|增加|减少|净增|差额")
 _DIGIT = re.compile(r"[0-9０-９]")
 
 
@@ -77,11 +82,18 @@ def says_red_is_negative(grid: Grid) -> str | None:
     return None
 
 
-def signed(cell: GridCell, value: Decimal, grid: Grid, where: str, what: str) -> tuple[Decimal, str | None]:
+def signed(cell: GridCell, value: Decimal, grid: Grid, where: str, what: str,
+           column: str) -> tuple[Decimal, str | None]:
     """A red figure's value and the note saying it was read as negative (see the module docstring);
-    a figure not red, or red with its own minus, is as printed."""
+    a figure not red, or red with its own minus, is as printed. Only a figure in a column of
+    changes (`column`: 较上日, 增减额) can be a 红字 negative: one in another column is refused."""
     if not cell.red or value <= 0:
         return value, None
+    if not _CHANGE.search(normalise(column)):
+        raise UnreadableFigure(
+            f"{where}：{what} 印为红字 {cell.text.strip()}，而“{column}”栏不是增减额：余额或数量不会是负数，"
+            "红字在这里是何意（标注？负数？）无法确定；整份报表不读，请向报送机构核实",
+            details={"file": grid.file})
     said = says_red_is_negative(grid)
     if said is None:
         raise UnreadableFigure(

@@ -55,6 +55,21 @@ def test_a_red_figure_without_the_reports_word_is_refused(tmp_path: Path) -> Non
     assert "C6" in str(refused.value) and "红字" in str(refused.value)
 
 
+@pytest.mark.parametrize("said", ["注：负数以红字表示。", "注：标红为负数"])
+def test_the_note_said_the_other_way_round(tmp_path: Path, said: str) -> None:
+    assert _asset_change(_red_workbook(tmp_path / "r.xlsx", (said,)))[0] == MINUS_2_3
+
+
+def test_a_red_balance_is_a_highlight_not_a_negative_and_is_refused(tmp_path: Path) -> None:
+    path = _red_workbook(tmp_path / "r.xlsx", SAID)
+    book = openpyxl.load_workbook(path)
+    book.active["B6"].font = Font(color="FFFF0000")  # 个人金融资产余额 本日 3456.7, highlighted
+    book.save(path)
+    with pytest.raises(RpaError) as refused:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "B6" in str(refused.value) and "不是增减额" in str(refused.value)
+
+
 def test_a_red_figure_with_its_own_minus_is_as_printed(tmp_path: Path) -> None:
     assert _asset_change(_red_workbook(tmp_path / "r.xlsx", (), value=-2.3)) == (MINUS_2_3, [])
 
