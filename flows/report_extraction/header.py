@@ -131,8 +131,8 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     value = _value_label(spec)
     wanted = [*spec.columns, value, _CODE] + [
         lbl for lbl in (spec.group_column, spec.unit_column) if lbl is not None]
-    while end < grid.n_rows and grid.text(end, label_col) == "" and (any(
-            label.matches(grid.text(end, c)) for label in wanted for c in grid.visible_cols())
+    while end < grid.n_rows and ((grid.text(end, label_col) == "" and any(
+            label.matches(grid.text(end, c)) for label in wanted for c in grid.visible_cols()))
             or _units_row(grid, end)):
         end += 1
     headers = _column_headers(grid, start, end)
@@ -217,9 +217,14 @@ def _under_value(grid: Grid, start: int, end: int, col: int, label: Label, under
 
 
 def _units_row(grid: Grid, row: int) -> bool:
-    """A row of units under the headers (万元 | 亿元 | 户): every cell blank or a unit word."""
+    """A row of units under the headers (单位 | 万元 | 亿元 | % | 户): unit words, with nothing
+    else but its label (单位, 计量单位) and the marks of columns that hold no amount (%)."""
     texts = [text for text in grid.row_texts(row) if text]
-    return bool(texts) and all(bare_unit(text) is not None for text in texts)
+    words = [text for text in texts if bare_unit(text) is not None]
+    return bool(words) and all(text in _UNITS_ROW_OTHERS for text in texts if bare_unit(text) is None)
+
+
+_UNITS_ROW_OTHERS = frozenset({"单位", "单位:", "计量单位", "计量单位:", "%", "(%)", "百分比", "-", "/"})
 
 
 _COLUMN_KIND = {"group": "机构分组列标题", "unit": "单位列标题"}

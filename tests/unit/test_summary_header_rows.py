@@ -83,3 +83,17 @@ def test_a_row_of_units_under_the_headers_gives_each_column_its_unit(tmp_path: P
     with pytest.raises(RpaError) as refused:
         extract_file(path, load_spec("summary_daily", SPECS))
     assert "D5" in str(refused.value) and "万户" in str(refused.value)
+
+
+@pytest.mark.parametrize("label", [None, "单位", "计量单位："])
+def test_a_units_row_with_its_label_or_a_percent_column_is_still_read(tmp_path: Path,
+                                                                      label: str | None) -> None:
+    """单位 in the label column, 计量单位：, or % under a 占比 column do not hide the row's units:
+    6.51 亿元 against the line's 万元 is a conflict, refused, never 6.51 万元."""
+    header = [["机构代码", "机构名称", *METRICS, "占比"],
+              [label, None, "万元", "亿元", "万元", "万元", "万元", "户", "户", "万元", "个", "%"]]
+    rows = _with_total(["110101", "东城支行", *TODAY, 12.5])
+    path = summary_workbook(tmp_path / "s.xlsx", rows, header=header)
+    with pytest.raises(RpaError) as refused:
+        extract_file(path, load_spec("summary_daily", SPECS))
+    assert "亿元" in str(refused.value) and "万元" in str(refused.value)
