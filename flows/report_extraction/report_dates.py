@@ -59,18 +59,24 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedD
     each is printed, and so does a daily report that prints no day."""
     found: list[PrintedDate] = []
     texts: list[str] = []
+    spans: list[tuple[Period, Line]] = []  # a daily report's periods: its day, if printed, is elsewhere
     for line in lines:
         ranges, text = periods(in_digits(line.text))  # 2026年1-11月 is no day 2026-01-11
         texts.append(text)
         for period in ranges:
             if not (line.footnote or line.below) or _PERIOD_LABELLED.search(text[:period.at]):
-                found.append(_period_date(period, line, spec, file))
+                if spec.period == "day":
+                    spans.append((period, line))
+                else:
+                    found.append(_period_date(period, line, spec, file))
         for match in re.finditer(spec.date_pattern, text):
             if (line.footnote or line.below) and not _LABELLED.search(text[:match.start()]):
                 continue  # 注：较上日为与2026-12-03比较 is no report date; 注：数据日期：2026-12-03 is
             year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
             found.append(PrintedDate(f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else ""), line.where))
     found += _other_spellings(lines, texts, spec, found, file)
+    if spans and not any(len(d.day) == 10 for d in found):  # 本年累计 1月1日至12月3日 beside its day: read
+        found.append(_period_date(*spans[0], spec, file))  # no day but a period: refused
     for first in found:
         other = next((d for d in found if not _agree(d.day, first.day)), None)
         if other is not None:

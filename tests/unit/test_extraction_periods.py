@@ -98,6 +98,13 @@ def test_a_daily_report_printing_two_days_refuses(tmp_path: Path, dated: str) ->
     assert "（2026-12-03 至 2026-12-04）是一段时期，不是一天" in str(caught.value)
 
 
+@pytest.mark.parametrize("beside", ["本年累计期间：2026年1月1日至2026年12月4日", "累计：2026年1-11月份"])
+def test_a_daily_report_printing_its_day_and_a_cumulative_period_is_read(tmp_path: Path, beside: str) -> None:
+    heading = (HEADING[0], f"机构：110101 东城支行  数据日期：2026-12-04  {beside}", HEADING[2])
+    path = daily_workbook(tmp_path / "d.xlsx", heading)
+    assert extract_file(path, load_spec("branch_daily", SPECS)).report_date == "2026-12-04"
+
+
 def test_a_date_in_chinese_numerals_is_read(tmp_path: Path) -> None:
     heading = (HEADING[0], "机构：110101 东城支行  数据日期：二〇二六年十二月三日", HEADING[2])
     path = daily_workbook(tmp_path / "d.xlsx", heading)
