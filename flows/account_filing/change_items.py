@@ -33,27 +33,35 @@ CHANGE_ITEM_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("存款人类别", "存款人类型", "单位类别"), ("depositor_category",)),
     **dict.fromkeys(("统一社会信用代码", "社会信用代码", "统一信用代码", "信用代码"), ("uscc",)),
     **dict.fromkeys(("法定代表人", "单位负责人", "负责人", "法定代表人(单位负责人)", "法定代表人或单位负责人",
-                     "法定代表人姓名", "法定代表人类别", "法人代表"), _REP),
+                     "法定代表人姓名", "法定代表人类别", "法人代表", "法定代表人(负责人)"), _REP),
     **dict.fromkeys(("证件", "证件种类", "证件号码", "证件类型", "法定代表人证件"), _ID),
-    **dict.fromkeys(("注册地址", "注册地", "住所", "地址"), ("registered_address",)),
+    **dict.fromkeys(("注册地址", "注册地", "住所", "地址", "住所(注册地址)", "注册地址(住所)"),
+                    ("registered_address",)),
     **dict.fromkeys(("注册资金", "注册资本", "注册资本金"), ("registered_capital_yuan",)),
     **dict.fromkeys(("经营范围",), ("business_scope",)),
     **dict.fromkeys(("开户银行", "开户银行机构代码", "银行机构代码"), ("bank_code",)),
 }  # fmt: skip
 KNOWN_ITEMS = ("存款人名称、存款人类别、统一社会信用代码、法定代表人（单位负责人）、证件、"
                "注册地址、注册资金、经营范围、开户银行")
-_SEPARATORS = re.compile(r"[、，,；;／/\s和及与]+")  # \s: the full-width space too
+# \s: the full-width space too; a list's next number (注册地址2.经营范围, its space gone) starts an item
+_SEPARATORS = re.compile(r"[、，,；;／/\s和及与]+|(?<=[^\d(（])(?=\d{1,2}[.、:)）])")
 
 
 def items_of(text: str) -> tuple[str, ...]:
-    """The items `text` lists, as written, the separators and blanks dropped."""
-    return tuple(item for item in _SEPARATORS.split(text) if item)
+    """The items `text` lists, as written, the separators, blanks and a list's bare numbers
+    (1、注册地址) dropped."""
+    return tuple(item for item in _SEPARATORS.split(text) if item and not re.fullmatch(r"\d{1,2}", item))
+
+
+_NUMBERING = re.compile(r"^(?:\d{1,2}[.、:)]|\(\d{1,2}\)|[①-⑳])")  # 1.注册地址 2.经营范围, （1）, ①
+_END = re.compile(r"[。.]$")
 
 
 def _word(item: str) -> str:
     """The known word an item is (compared in half-width form: 法定代表人（单位负责人）), with a
-    变更 written before or after it (法定代表人变更, 变更经营范围); else the item itself."""
-    item = unicodedata.normalize("NFKC", item)
+    变更 written before or after it (法定代表人变更, 变更经营范围), a list's number before it or a
+    full stop after it; else the item itself."""
+    item = _END.sub("", _NUMBERING.sub("", unicodedata.normalize("NFKC", item)))
     for word in (item, item.removeprefix("变更"), item.removesuffix("变更")):
         if word in CHANGE_ITEM_WORDS:
             return word

@@ -55,6 +55,11 @@ def test_an_item_that_is_no_known_word_makes_the_row_an_error_naming_it(
     ("法定代表人变更、变更经营范围", {*REP, "business_scope"}),
     ("法定代表人（单位负责人）", REP),
     ("存款人名称及法定代表人", {"depositor_name", *REP}),
+    # a list's numbers, a full stop, a bracketed other name of the same item
+    ("1.注册地址 2.经营范围", {"registered_address", "business_scope"}),
+    ("1、注册地址；2、经营范围。", {"registered_address", "business_scope"}),
+    ("（1）住所（注册地址）", {"registered_address"}),
+    ("法定代表人（负责人）", REP),
 ])  # fmt: skip
 def test_the_listed_items_in_any_usual_separation_are_filed_and_nothing_else(
     tmp_path: Path, items: str, changed: set[str]
