@@ -127,4 +127,5 @@ def correction_held(settings: Settings, queue: WorkQueue,
         return None
     issue = row.errors[-1]
     return issue.code, (f"更正后的行须按更正后的内容重新核查，暂不报备：{issue.message}；"
+                        "原导出的核查不算数，须对载有更正后内容的导出运行 rpa run enterprise-check，"
                         "核查通过后用 rpa cases retry 报备")

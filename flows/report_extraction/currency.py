@@ -22,7 +22,7 @@ _RMB = re.compile(r"(?:人民币|RMB|CNY)(?![和及与、/,]?(?:美|港|欧|日|
                   re.IGNORECASE)
 # a column of currencies beside the figures, by its header (not 货币资金, a metric); what it may say
 _COLUMN = re.compile(r"^(?:币种|币别|货币(?:种类|名称)?)(?:\(.*\))?$")
-_HOME = re.compile(r"^(?:人民币(?:元)?|RMB|CNY|本币|¥)$", re.IGNORECASE)
+_HOME = re.compile(r"^(?:人民币(?:元)?|RMB|CNY|本币|¥|01|156)$", re.IGNORECASE)  # 01, 156: core codes
 # where a stated currency's name ends: the next label or a punctuation mark
 _END = re.compile(r"单位|机构|数据日期|报表日期|日期|[,;。()]")
 

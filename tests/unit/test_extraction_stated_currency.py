@@ -117,3 +117,17 @@ def test_a_number_format_showing_renminbi_is_read(tmp_path: Path, number_format:
     path = _with_cells(_workbook(tmp_path, "单位：万元"), {}, {"B5": number_format})
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+
+
+@pytest.mark.parametrize("code", ["01", "156"])
+def test_the_core_banking_code_of_renminbi_in_a_currency_column_is_read(tmp_path: Path, code: str) -> None:
+    """A 币种 column writing 人民币 as the core system's code (01, or ISO 4217's 156) is 人民币."""
+    path = daily_workbook(tmp_path / "d.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["E4"] = "币种"
+    for row in range(5, 14):
+        sheet.cell(row=row, column=5, value=code)
+    book.save(path)
+    assert extract_file(path, load_spec("branch_daily", SPECS)).figures
