@@ -192,6 +192,9 @@ def shown_unit(number_format: str, value: float) -> str | None:
     _refuse_currency(number_format, value)
     before, after = affixes(number_format, value)
     for text in (after, before):
+        if re.search(r"[/每]|人均|户均", text):  # 元/户, 万元/人: an average, not the figure's unit
+            raise NumberFormatError(f"数字格式 {number_format} 显示“{text}”，是平均数的单位，不是金额的单位；"
+                                    "不知数字如何换算，请将该列设为常规或数值格式后重新导出")
         units = unit_list(text)
         if units:
             return units[0]

@@ -92,3 +92,12 @@ def test_a_number_format_showing_an_unknown_unit_is_refused(tmp_path: Path) -> N
     with pytest.raises(UnreadableFigure) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
     assert "网点经营日报!B10" in str(caught.value) and "“万户”不是认得的单位" in str(caught.value)
+
+
+@pytest.mark.parametrize("number_format", ['#,##0.00"元/户"', '#,##0"万元/人"'])
+def test_a_number_format_showing_an_average_unit_is_refused(tmp_path: Path, number_format: str) -> None:
+    """元/户 is an average per household, not the unit of a total: never read as 元."""
+    path = _workbook(tmp_path, "单位：万元", {}, {"B5": number_format})
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "网点经营日报!B5" in str(caught.value) and "平均数" in str(caught.value)
