@@ -10,9 +10,12 @@ given, and the 合计 block.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import openpyxl
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -111,12 +114,7 @@ def fee_workbook(path: Path, heading: tuple[str, ...] = FEE_HEADING,
                  labels: tuple[str, str] = ("110101 东城支行", "110102 西城支行")) -> Path:
     """中间业务收入月报: `heading` in A1.., the header, then a block for each of `labels` (机构
     written on its first row) with FEE_FIGURES and their 小计, then the 合计 block."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "中间业务收入月报"
-    for text in heading:
-        ws.append([text])
+    book, ws = titled_sheet("中间业务收入月报", heading)
     ws.append(["机构", "业务类别", "本月", "较上月", "本年累计"])
     totals = [tuple(sum(pair) for pair in zip(*rows, strict=True))
               for rows in zip(*FEE_FIGURES, strict=True)]
@@ -126,3 +124,27 @@ def fee_workbook(path: Path, heading: tuple[str, ...] = FEE_HEADING,
         ws.append([None, "小计", *(sum(column) for column in zip(*figures, strict=True))])
     book.save(path)
     return path
+
+
+def edit_cells(path: Path, cells: dict[str, object], formats: dict[str, str] | None = None,
+               sheet: str = "网点经营日报") -> Path:
+    """The workbook with `cells` written and number `formats` set (by cell reference), saved."""
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    for ref, value in cells.items():
+        ws[ref] = value
+    for ref, number_format in (formats or {}).items():
+        ws[ref].number_format = number_format
+    book.save(path)
+    return path
+
+
+def titled_sheet(title: str, heading: Iterable[str]) -> tuple[Workbook, Worksheet]:
+    """A new workbook whose one sheet is named `title`, the `heading` lines in A1, A2, ..."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = title
+    for text in heading:
+        ws.append([text])
+    return book, ws

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -25,6 +24,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import DuplicateHeader
+from tests.hand_reports import titled_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "config" / "specs"
@@ -51,12 +51,7 @@ def _swap(row: list[str]) -> list[str]:
 def _xlsx(tmp_path: Path, second_header: list[str]) -> Path:
     """Rows 1-4 the heading, row 5 HEAD, rows 6-10 the first five metrics, row 11 blank,
     row 12 `second_header`, rows 13-16 the other four laid out under it."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "网点经营日报"
-    for text in HEADING:
-        ws.append([text])
+    book, ws = titled_sheet("网点经营日报", HEADING)
     ws.append(HEAD)
     for row in ROWS[:5]:
         ws.append(row)

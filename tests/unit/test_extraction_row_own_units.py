@@ -14,13 +14,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from flows.report_extraction import extract_file, load_spec
 from flows.report_extraction.models import Extraction, Figure
 from rpa.errors import UnreadableFigure
-from tests.hand_reports import HEADING, daily_workbook
+from tests.hand_reports import HEADING, daily_workbook, edit_cells
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
 INCOME = "B12"  # 中间业务收入 本日, 2.34 (万元)
@@ -28,15 +27,7 @@ INCOME = "B12"  # 中间业务收入 本日, 2.34 (万元)
 
 def _workbook(tmp_path: Path, unit_line: str, cells: dict[str, object],
               formats: dict[str, str] | None = None) -> Path:
-    path = daily_workbook(tmp_path / "row_units.xlsx", (*HEADING[:2], unit_line))
-    book = openpyxl.load_workbook(path)
-    ws = book["网点经营日报"]
-    for ref, value in cells.items():
-        ws[ref] = value
-    for ref, number_format in (formats or {}).items():
-        ws[ref].number_format = number_format
-    book.save(path)
-    return path
+    return edit_cells(daily_workbook(tmp_path / "row_units.xlsx", (*HEADING[:2], unit_line)), cells, formats)
 
 
 @pytest.mark.parametrize("remark", ["（元）", "(元)", "以元为单位", "以元计", "（单位：元）", "单位：元"])

@@ -16,11 +16,11 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from flows.report_extraction import ExtractionSpec, extract_file, load_spec
 from rpa.errors import ExtractionError, RpaError, UnreadableFigure
+from tests.hand_reports import titled_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "config" / "specs"
@@ -40,12 +40,7 @@ def _spec(**changes: object) -> ExtractionSpec:
 def _daily(tmp_path: Path, heading: list[str], *, below: tuple[str, ...] = (),
            rows: list[tuple[str, object, object, object]] = ROWS, name: str = "daily.xlsx") -> Path:
     """`heading` lines in A1.., the header 项目|本日|较上日|较年初, the rows, then `below` lines."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "网点经营日报"
-    for text in heading:
-        ws.append([text])
+    book, ws = titled_sheet("网点经营日报", heading)
     ws.append(["项目", "本日", "较上日", "较年初"])
     for row in rows:
         ws.append(list(row))

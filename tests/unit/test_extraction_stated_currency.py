@@ -19,7 +19,7 @@ import pytest
 
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import UnreadableFigure
-from tests.hand_reports import FIRST_YUAN, HEADING, daily_workbook, ruled_pdf
+from tests.hand_reports import FIRST_YUAN, HEADING, daily_workbook, edit_cells, ruled_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "config" / "specs"
@@ -74,14 +74,7 @@ def test_rpa_extract_exits_1_for_a_dollar_report(tmp_path: Path) -> None:
 
 def _with_cells(path: Path, cells: dict[str, object], formats: dict[str, str] | None = None) -> Path:
     """The workbook with cells written (E4 a 币种 header, E5 its row's currency) and formats set."""
-    book = openpyxl.load_workbook(path)
-    ws = book["网点经营日报"]
-    for ref, value in cells.items():
-        ws[ref] = value
-    for ref, number_format in (formats or {}).items():
-        ws[ref].number_format = number_format
-    book.save(path)
-    return path
+    return edit_cells(path, cells, formats)
 
 
 @pytest.mark.parametrize(("head", "currency"), [("币种", "美元"), ("币种", "USD"), ("货币", "港币")])

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from flows.account_filing.report import RowOutcome
-from flows.account_filing.result_book import write_result_book
+from flows.account_filing.result_book import ResultRow, write_result_book
 from flows.account_filing.row_results import result_row
 from rpa.approvals.words import APPROVED_AT, APPROVED_BY
 from rpa.queue.work_queue import ItemState, WorkItem
@@ -130,12 +130,7 @@ def test_an_approved_row_names_its_checker_whatever_became_of_it(
     item = replace(_item(state, code, "AMS refused" if code else None, result),
                    payload={APPROVED_BY: "judy", APPROVED_AT: "2026-01-06T09:40:00+08:00"})
     row_line = result_row(_outcome(), item, lambda header: None, "")
-    workbook = load_workbook(write_result_book(tmp_path / "result.xlsx", [row_line]), read_only=True)
-    try:
-        header, line = list(workbook.worksheets[0].iter_rows(values_only=True))[:2]
-    finally:
-        workbook.close()
-    row = dict(zip(header, line, strict=True))
+    row = _result_line(tmp_path, row_line)
     assert row["状态"] == word and "复核人 judy 批准" in str(row["说明"]), row
 
 
@@ -157,12 +152,7 @@ def test_a_corrected_row_shows_what_it_files_and_which_fields_a_person_corrected
     outcome = replace(_outcome(), raw={"存款人名称": "上海甲乙贸易有限公司", "证件种类": "户口簿"})
     fields = {"存款人名称": "depositor_name", "证件种类": "id_type"}
     line = result_row(outcome, item, lambda header: _Found(fields[header]) if header in fields else None, "")
-    workbook = load_workbook(write_result_book(tmp_path / "result.xlsx", [line]), read_only=True)
-    try:
-        header, values = list(workbook.worksheets[0].iter_rows(values_only=True))[:2]
-    finally:
-        workbook.close()
-    row = dict(zip(header, values, strict=True))
+    row = _result_line(tmp_path, line)
     shown = (row["存款人名称"], row["证件种类"], row["状态"])
     assert shown == ("上海甲乙丙贸易有限公司", "居民身份证", word), row
     assert "经 clerkA 更正存款人名称、证件种类" in str(row["说明"]), row
@@ -173,3 +163,13 @@ class _Found:
 
     def __init__(self, field: str) -> None:
         self.field = field
+
+
+def _result_line(tmp_path: Path, line: ResultRow) -> dict[object, object]:
+    """The one row of a result.xlsx written with `line`, by its header."""
+    workbook = load_workbook(write_result_book(tmp_path / "result.xlsx", [line]), read_only=True)
+    try:
+        header, values = list(workbook.worksheets[0].iter_rows(values_only=True))[:2]
+    finally:
+        workbook.close()
+    return dict(zip(header, values, strict=True))

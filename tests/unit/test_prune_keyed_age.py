@@ -1,7 +1,9 @@
 """How old `rpa runs prune` judges a run (rpa.audit.prune.keyed_ends, prunable), on a real SQLite
 chain and ledger written at chosen times: by the ledger's last end entry, else its chain's last
 event (a run that crashed writes no end entry), and by run.json only where neither knows the run.
-An `ended_at` edited in run.json never makes a recent run old."""
+An `ended_at` edited in run.json never makes a recent run old. And its `run.pruned` entry checked
+for when it was written (rpa.audit.prune_checks): a prune run on a host whose clock was a year
+ahead removed yesterday's run; verify, on the right clock, names the entry instead of 已清理."""
 
 from __future__ import annotations
 
@@ -10,11 +12,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
+from rpa.audit.checks import verify_ledger, verify_run
 from rpa.audit.log import AuditLog
-from rpa.audit.prune import keyed_ends, prunable
+from rpa.audit.prune import keyed_ends, prunable, prune_runs
 
 NOW = datetime.fromisoformat("2026-12-05T10:00:00+08:00")
 LONG_AGO, RECENTLY = "2026-01-05T17:30:00+08:00", "2026-12-04T17:30:00+08:00"
+A_YEAR_AHEAD = "2027-12-05T10:00:00+08:00"
+HALF_A_YEAR = timedelta(days=180)
 
 
 class _At(datetime):
@@ -71,3 +76,50 @@ def test_a_ledger_copy_that_does_not_verify_is_not_believed(tmp_path: Path) -> N
     with (tmp_path / "ledger.jsonl").open("a") as copy:
         copy.write(json.dumps(forged) + "\n")
     assert prunable(runs, timedelta(days=180), NOW, keyed_ends(audit)) == []
+
+
+def _ended_run(audit: AuditLog, runs: Path, run_id: str, when: str) -> None:
+    with _at(when):
+        audit.append(run_id, "run", "run.finished")
+        audit.ledger_ended(run_id, {})
+    _folder(runs, run_id, when)
+
+
+def _findings(audit: AuditLog, runs: Path, run_id: str) -> list[str]:
+    ledger = verify_ledger(audit)[1]
+    report = verify_run(audit, runs, run_id, ledger.get(run_id), now=NOW)
+    return [line for line in report.lines if "【不符】" in line]
+
+
+def test_a_prune_on_a_clock_a_year_ahead_is_named_not_called_cleaned(tmp_path: Path) -> None:
+    audit, runs = _world(tmp_path)
+    _ended_run(audit, runs, "yesterday", RECENTLY)
+    with _at(A_YEAR_AHEAD):  # the host's clock: a year ahead, so yesterday's run looks old
+        assert prune_runs(audit, runs, HALF_A_YEAR, datetime.fromisoformat(A_YEAR_AHEAD)) == ["yesterday"]
+    findings = _findings(audit, runs, "yesterday")
+    named = [line for line in findings if f"清理记录时间 {A_YEAR_AHEAD[:19]}" in line]
+    assert named and "晚于现在" in named[0], findings
+
+
+def test_a_prune_entry_sooner_than_its_age_or_before_the_end_is_named(tmp_path: Path) -> None:
+    audit, runs = _world(tmp_path)
+    _ended_run(audit, runs, "young", RECENTLY)
+    with _at(NOW.isoformat()):  # an entry written by hand (with the key) beside a folder removed
+        audit.ledger_pruned("young", 180)
+    assert any("清理时该运行未满 180 天" in line for line in _findings(audit, runs, "young"))
+    _ended_run(audit, runs, "later", RECENTLY)
+    with _at(LONG_AGO):
+        audit.ledger_pruned("later", 180)
+    assert any("早于该运行的最后记录" in line for line in _findings(audit, runs, "later"))
+
+
+def test_a_prune_at_its_age_on_the_right_clock_is_cleaned(tmp_path: Path) -> None:
+    audit, runs = _world(tmp_path)
+    _ended_run(audit, runs, "january", LONG_AGO)
+    with _at(NOW.isoformat()):
+        assert prune_runs(audit, runs, HALF_A_YEAR, NOW) == ["january"]
+    ledger = verify_ledger(audit)[1]
+    report = verify_run(audit, runs, "january", ledger.get("january"), now=NOW)
+    assert report.ok, report.lines
+    assert any("运行文件夹已清理" in line for line in report.lines)
+    assert ledger["january"].pruned == {"run": "january", "older_than_days": 180}
