@@ -23,6 +23,9 @@ TOTAL = "合计"
 # a unit under a branch, written after the branch's name: 东城支行和平里分理处, 海淀支行营业部
 _UNDER = re.compile(r"分理处|营业部|营业室|营业所|储蓄所|网点|分社|营业厅|支行|分行|社区银行|自助银行")
 _NAME_ENDS = re.compile(r"[:,;()\[\]【】、。/\d]")  # what may follow a name in normalised text
+# a word after a space that ends in a unit's kind, not a label's (所属分行：北京分行, 所属分行 北京分行)
+_SPACED_UNIT = re.compile(r" (?!所属|上级|隶属|管辖|汇总)(?P<unit>[^\s:,;()\[\]【】、。/\d]*(?:"
+                          + _UNDER.pattern + r"))(?=[\s,;()\[\]【】、。/\d]|$)")
 
 
 def whole_code(pattern: str, text: str) -> str | None:
@@ -61,7 +64,11 @@ class BranchNames:
         # a unit; 东城支行  所属分行：北京分行 or 东城支行 网点数：12 are the next label's words
         spaced = raw or re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))
         at = spaced.find(own) if own else -1
-        after = _NAME_ENDS.split(spaced[at + len(own):], maxsplit=1)[0].split(" ")[0] if at >= 0 else ""
+        rest = spaced[at + len(own):] if at >= 0 else ""
+        after = _NAME_ENDS.split(rest, maxsplit=1)[0].split(" ")[0]
+        spaced_unit = _SPACED_UNIT.match(rest)  # 东城支行 营业部: a unit's name, no next label
+        if not after and spaced_unit:
+            after = rest[:spaced_unit.end("unit")]
         units = [match.end() for match in _UNDER.finditer(after)]
         if own and units:  # 东城支行和平里分理处报表日期: the unit is 东城支行和平里分理处
             unit, name = own + after[:units[-1]], known[code]
