@@ -37,6 +37,8 @@ _ODD_UNIT = re.compile(r"^(?:人民币)?(?:[十百千万亿]*(?:美|港|欧|日|
 # a row's unit in a cell of its own: （元） / （单位：元）, 以元为单位 / 以万元计
 _ALONE = re.compile(r"^\((?:(?:金额|计量)?单位[:：]?)?(?:人民币)?(" + _UNITS + r")\)$")
 _IN_UNIT = re.compile(r"以(?:人民币)?(" + _UNITS + r")(?:为(?:计量)?单位|计)")
+_SPACE_AFTER_UNIT = re.compile(r"(?<=[元户个笔人])\s+")
+_MONEY_START = re.compile(r"^(?:人民币)?[十百千万亿]*元")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _TAIL = re.compile(r"^(?P<label>.+?)\((?P<inner>[^()]*)\)$")
 _PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$", re.ASCII)
@@ -96,9 +98,16 @@ def split_unit(text: str) -> tuple[str, str | None]:
     return match.group("label"), next((u for u in units if is_money(u)), units[0])
 
 
+def _apart(text: str) -> str:
+    """`text` normalised, a space after a unit word kept as a comma: `单位：万元 万户` ->
+    `单位:万元、万户` and `单位：万元 数据日期：…` (two cells) -> `单位:万元、数据日期:…`, so
+    neither unit is lost where normalise would glue the words (`万元万户`, `万元数据日期`)."""
+    return normalise(_SPACE_AFTER_UNIT.sub("、", text))
+
+
 def labelled_units(text: str) -> list[str]:
     """The units a line states after 单位：/ 单位为 (`（单位：亿元，户）` -> [亿元, 户]) only."""
-    flat = normalise(text)
+    flat = _apart(text)
     found: list[str] = []
     for match in _STATED.finditer(flat):
         rest = re.split(r"[)）]", flat[match.end():], maxsplit=1)[0]
@@ -107,10 +116,10 @@ def labelled_units(text: str) -> list[str]:
 
 
 def stated_units(text: str) -> list[str]:
-    """The units a line states after 单位：/ 单位为 (`labelled_units`), or a title's unit suffix
-    (`网点经营日报（万元）` -> [万元]); [] when it states none."""
+    """The units a line states after 单位：/ 单位为 (`labelled_units`) or as `以万元为单位`, or a
+    title's unit suffix (`网点经营日报（万元）` -> [万元]); [] when it states none."""
     flat = normalise(text)
-    found = labelled_units(flat)
+    found = labelled_units(text) + [u for u in _IN_UNIT.findall(flat)]  # 金额以万元为单位
     if not found:
         suffix = _UNIT_SUFFIX.match(flat)
         if suffix is not None and suffix.group("label"):
@@ -122,8 +131,10 @@ def unknown_stated_unit(text: str) -> str | None:
     """The unit word a line states after 单位：/ 单位为 that is not one the tool knows
     (`单位：百万元` -> `百万元`, `单位：亿` -> `亿`), None when every statement is known or is no
     unit word at all (`填报单位：西城支行`). Every unit a statement lists is looked at, not the
-    first only: `单位：万元、万户` -> `万户` (a money unit and a count unit stated together)."""
-    flat = normalise(text)
+    first only: `单位：万元、万户` -> `万户` (a money unit and a count unit stated together), and
+    a statement that starts with a money unit but does not read (`单位:万元万户`, printed apart
+    in a PDF whose spaces are lost) is answered whole: a unit stated is never read as none."""
+    flat = _apart(text)
     for match in _STATED.finditer(flat):
         rest = re.split(r"[)）]", flat[match.end():], maxsplit=1)[0]
         for part in re.split(r"[,、/;。]", rest):
@@ -132,6 +143,8 @@ def unknown_stated_unit(text: str) -> str | None:
             odd = _ODD_UNIT.match(part)
             if odd is not None:
                 return odd.group(0)
+            if _MONEY_START.match(part):
+                return part
             break  # 万元，保留两位小数: the statement's units end here
     return None
 

@@ -110,7 +110,8 @@ def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str,
     stated: list[tuple[str, str]] = []
     for line in lines:
         # a row under the header: only a 单位：… it states (a label's （万元） is its row's unit)
-        units = labelled_units(line.text) if line.below else stated_units(line.text)
+        printed = line.raw or line.text  # its spaces kept: 单位：万元 万户 states two units
+        units = labelled_units(printed) if line.below else stated_units(printed)
         if not line.footnote and not line.below:
             units += [u for found in _PARENTHESISED.findall(line.text) for u in unit_list(found)]
         _known_units_only(line, units, file)
@@ -131,7 +132,7 @@ _KNOWN_MONEY = "、".join(sorted(MONEY_UNITS, key=UNIT_FACTORS.__getitem__))
 def _known_units_only(line: Line, read: list[str], file: str) -> None:
     """Refuse a line that states a unit the tool does not know, naming the line and the unit."""
     loose = line.footnote or line.below  # a note's or a row's other words are no unit statement
-    odd = unknown_stated_unit(line.text) or (None if loose else unread_unit(line.text, read))
+    odd = unknown_stated_unit(line.raw or line.text) or (None if loose else unread_unit(line.text, read))
     if odd is None:
         return
     bare = "" if any(ch in odd for ch in "元户个笔人") else (
