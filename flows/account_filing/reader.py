@@ -16,10 +16,9 @@ here, but what would be read wrong silently is marked or refused:
   (`RawRow.bad`, `unusable_cells`), never taken for blank;
 - with one date column per action (开户日期, 变更日期, 撤销日期), a row's date is its action's
   (`date_columns`);
-- a header that looks like a field's but is none of its aliases is listed (`look_alikes`).
-- a header cell merged over several columns or rows (a two-row header) refuses the file.
-
-What it gives (`ExportReadResult`, `RawRow`, `Column`) is in `export_rows`.
+- a header that looks like a field's but is none of its aliases is listed (`look_alikes`);
+- a header cell merged over several columns or rows (a two-row header) refuses the file, and so
+  does a hidden (filtered) data row (`hidden_rows`). What it gives is in `export_rows`.
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ from flows.account_filing.export_rows import (
     cell_at,
     unique_headers,
 )
+from flows.account_filing.hidden_rows import refuse_hidden_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
 from flows.account_filing.other_sheets import refuse_other_export_sheets
 from flows.account_filing.unusable_cells import bad_cells
@@ -119,7 +119,7 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
         if not hasattr(worksheet, "iter_rows"):
             continue  # a chart sheet
         try:
-            rows, release, merged = sheet_rows(path, worksheet, top_rows=HEADER_SEARCH_ROWS)
+            rows, release, merged, hidden_rows = sheet_rows(path, worksheet, top_rows=HEADER_SEARCH_ROWS)
         except BaseException:
             workbook.close()
             raise
@@ -139,7 +139,7 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
         except BaseException:
             close()
             raise
-        result.hidden_sheets = hidden
+        result.hidden_sheets, result.rows = hidden, refuse_hidden_rows(path, name, result.rows, hidden_rows)
         return result
     workbook.close()
     where = f"工作表「{sheet}」" if sheet else "任何可见的工作表"

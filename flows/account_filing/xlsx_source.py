@@ -41,7 +41,9 @@ from rpa.xlsx_files import load_xlsx
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
-_TAIL = 128  # bytes kept from the chunk before: longer than any <mergeCell ref="…"/> tag
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?hidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')
+_TAIL = 512  # bytes kept from the chunk before: longer than any <mergeCell …/> or <row …> tag
 Rows = Iterator[Sequence[CellValue]]
 
 
@@ -57,16 +59,19 @@ class MergedRange:
 
 
 class SheetRows(NamedTuple):
-    """A sheet's rows, how to release their second read, and its merged ranges near the top."""
+    """A sheet's rows, how to release their second read, its merged ranges near the top and its
+    hidden rows' numbers (`hidden_rows.UNNUMBERED` for a hidden row that states none)."""
 
     rows: Rows
     release: Callable[[], None]
     merged: tuple[MergedRange, ...]
+    hidden: frozenset[int] = frozenset()
 
 
 class _Scan(NamedTuple):
     formulas: bool
     merged: tuple[MergedRange, ...]
+    hidden: frozenset[int] = frozenset()
 
 
 _NOTHING_FOUND = _Scan(False, ())
@@ -117,8 +122,8 @@ def sheet_rows(path: Path, worksheet: Any, *, top_rows: int = 30) -> SheetRows:
     scan = _scan_sheet(path, worksheet, top_rows)
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
-        return SheetRows(rows, _nothing, scan.merged)
-    return SheetRows(_mark_uncomputed(rows, formulas[0]), formulas[1], scan.merged)
+        return SheetRows(rows, _nothing, scan.merged, scan.hidden)
+    return SheetRows(_mark_uncomputed(rows, formulas[0]), formulas[1], scan.merged, scan.hidden)
 
 
 def _nothing(*_: object) -> None:
@@ -133,13 +138,14 @@ def _values(worksheet: Any) -> Rows:
 
 
 def _scan_sheet(path: Path, worksheet: Any, top_rows: int) -> _Scan:
-    """Whether the sheet's XML holds any formula, and its merged ranges starting in the first
-    `top_rows` rows: scanned in chunks without parsing it (the merged ranges follow the rows)."""
+    """Whether the sheet's XML holds any formula, its merged ranges starting in the first
+    `top_rows` rows and its hidden rows: scanned in chunks without parsing it."""
     member = getattr(worksheet, "_worksheet_path", None)
     if not member:
         return _NOTHING_FOUND
     formulas, tail = False, b""
     merged: dict[str, MergedRange] = {}
+    hidden: set[int] = set()
     try:
         # a sheet that does not unzip is damage (InputFileError), never "no formulas"
         with reading(path), zipfile.ZipFile(path) as archive, archive.open(member) as handle:
@@ -151,10 +157,14 @@ def _scan_sheet(path: Path, worksheet: Any, top_rows: int) -> _Scan:
                         merge = _merged_range(found)
                         if merge is not None and merge.min_row <= top_rows:
                             merged[merge.ref] = merge
+                if b"hidden" in window:  # a row filtered out or hidden: hidden_rows refuses it
+                    for tag in _HIDDEN_ROW.finditer(window):
+                        number = _ROW_NUMBER.search(tag.group(0))
+                        hidden.add(int(number.group(1)) if number else 0)
                 tail = chunk[-_TAIL:]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return _NOTHING_FOUND  # the data-only read reports the damage
-    return _Scan(formulas, tuple(merged.values()))
+    return _Scan(formulas, tuple(merged.values()), frozenset(hidden))
 
 
 def _merged_range(found: re.Match[bytes]) -> MergedRange | None:
