@@ -241,11 +241,19 @@ def run_with_progress(
     return outcome
 
 
+def counts_words(run: dict[str, Any], text: str) -> str:
+    """A run's counts as its clerk reads them: a dry run's never read as filed."""
+    if ((run.get("parameters") or {}).get("flow_params") or {}).get("dry_run"):
+        return f"演练，未向 AMS 提交：{text}"
+    return text
+
+
 def print_outcome(outcome: RunOutcome) -> None:
     from rich.console import Console
     from rich.markup import escape
 
     from rpa.outcomes import counts_text
+    from rpa.run.runs import read_run_json
 
     console = Console(soft_wrap=True)
     verdict = {
@@ -253,7 +261,7 @@ def print_outcome(outcome: RunOutcome) -> None:
         1: "[yellow]已结束，有事项需要处理",
         3: "[red]提前停止，可用 --resume 续跑",
     }.get(outcome.exit_code, "[red]被拒绝")
-    counts = escape(counts_text(outcome.counts))
+    counts = escape(counts_words(read_run_json(outcome.folder), counts_text(outcome.counts)))
     console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]（{counts}）", highlight=False)
     if outcome.stop_reason:
         console.print(f"  原因：{escape(outcome.stop_reason)}", highlight=False)

@@ -17,6 +17,7 @@ import typer
 from rpa.cli.common import (
     app,
     count_option,
+    counts_words,
     handles_errors,
     run_app,
     run_with_progress,
@@ -104,10 +105,8 @@ def runs_list(
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
                 "开始时间": str(run.get("started_at", "?"))[:19],
                 "退出码": _state_words(run_state(run, recorded, cfg.host_id)),
-                "计数": counts_text(counts),
+                "计数": counts_words(run, counts_text(counts)),  # a dry run's never read as filed
             }
-            if ((run.get("parameters") or {}).get("flow_params") or {}).get("dry_run"):
-                cells["计数"] = f"演练，未向 AMS 提交：{cells['计数']}"  # never read as filed
             table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
         console.print(table)
     else:
@@ -204,7 +203,7 @@ def runs_show(run_id: str) -> None:
     audit = AuditLog.from_settings(cfg)
     if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
         info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id), cfg.host_id))
-    info["counts"] = counts_text(info.get("counts") or {})
+    info["counts"] = counts_words(info, counts_text(info.get("counts") or {}))
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     info["resumes"] = _resumes_words(info)
     console = Console(soft_wrap=True)

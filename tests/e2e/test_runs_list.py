@@ -44,6 +44,25 @@ def test_a_dry_run_is_listed_as_one(tmp_path: Path) -> None:
     (dry,) = [line for line in lines if RUN_IDS[0] in line]
     (filing,) = [line for line in lines if "1a2b3c" in line]
     assert "演练，未向 AMS 提交" in dry and "演练" not in filing
+    shown = cli.run("runs", "show", RUN_IDS[0], check_exit=0).stdout
+    assert "计数：演练，未向 AMS 提交：已完成 41" in shown
+    assert "演练" not in cli.run("runs", "show", "20261203-170000-account-filing-1a2b3c", check_exit=0).stdout
+
+
+def test_a_dry_run_ends_saying_it_submitted_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rpa.cli.common import print_outcome
+    from rpa.run.runs import RunOutcome
+
+    folder = tmp_path / RUN_IDS[0]
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps({"parameters": {"flow_params": {"dry_run": True}}}), "utf-8")
+    print_outcome(RunOutcome(RUN_IDS[0], 0, folder, {"done": 2}))
+    assert f"运行 {RUN_IDS[0]}：全部完成（演练，未向 AMS 提交：已完成 2）" in capsys.readouterr().out
+    (folder / "run.json").write_text(json.dumps({"parameters": {"flow_params": {}}}), "utf-8")
+    print_outcome(RunOutcome(RUN_IDS[0], 0, folder, {"done": 2}))
+    assert f"运行 {RUN_IDS[0]}：全部完成（已完成 2）" in capsys.readouterr().out
 
 
 def test_runs_list_shows_whole_run_ids_in_80_columns(tmp_path: Path) -> None:
