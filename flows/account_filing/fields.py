@@ -32,6 +32,7 @@ from flows.account_filing.normalise import (
 from flows.account_filing.registry import FIELDS, FieldSpec
 from flows.account_filing.resident_id import resident_id_problem
 from flows.account_filing.uscc_check import uscc_checked
+from rpa.masking import FieldClass, mask
 
 # Limits in GBK bytes (DOMAIN.md, kept in the registry); AMS counts bytes, not characters.
 GBK_LIMITS: dict[str, int] = {s.name: s.max_gbk_bytes for s in FIELDS.values() if s.max_gbk_bytes}
@@ -43,6 +44,8 @@ PORTAL_TEXT_FIELDS = (
     "business_scope",
     "change_items",
 )
+# the ID number problems whose message quotes the number (masked): a sound number of the wrong kind
+_NAMES_THE_NUMBER = frozenset({"id_hmt_residence", "id_region_province"})
 _LARGEST_EXACT_FLOAT = 10**15  # Excel keeps 15 significant digits
 _LARGEST_CAPITAL_YUAN = 10**16  # beyond any registered capital; keeps Decimal within its precision
 
@@ -204,5 +207,7 @@ def soft_findings(name: str, value: object) -> list[FieldProblem]:
 def check_resident_id(id_number: str, today: date | None = None) -> None:
     """GB 11643 checks of a 居民身份证 number (`resident_id.py`): FieldProblem when unsound."""
     problem = resident_id_problem(id_number, today)
+    if problem in _NAMES_THE_NUMBER:  # masked: only its last digits, enough to find the cell's value
+        raise FieldProblem(problem, params={"value": mask(id_number, FieldClass.ID_NUMBER)})
     if problem is not None:
         raise FieldProblem(problem)

@@ -48,6 +48,15 @@ MESSAGES: dict[str, str] = {
     "id_checksum": "「{column}」居民身份证号码校验位不正确（GB 11643）",
     "id_birth_date": "「{column}」居民身份证号码中的出生日期无效（须为1900年以后、不晚于今天的真实日期）",
     "id_region": "「{column}」居民身份证号码中的行政区划代码不存在",
+    "id_hmt_residence": (
+        "「{column}」「{value}」是港澳台居民居住证号码（81/82/83开头），与证件种类「居民身份证」不符："
+        "请核对证件种类（港澳台居民不领居民身份证；AMS证件种类中没有港澳台居民居住证，"
+        "应按其所持证件填写，如港澳居民来往内地通行证、台湾居民来往大陆通行证或其它）后重新导出"
+    ),
+    "id_region_province": (
+        "「{column}」「{value}」前6位是省级行政区划代码（以0000结尾），居民身份证号码的前6位应为县级"
+        "行政区划代码：请核对证件号码"
+    ),
     "capital_invalid": "「{column}」应为不小于0的数字，或留空表示未标明注册资金",
     "capital_precision": "「{column}」换算为元后精度超过分",
     "bank_code_format": "「{column}」应为12位数字",
