@@ -138,8 +138,9 @@ class RowCheck:
     def _not_changed(self) -> frozenset[str]:
         """A 变更's fields its 变更事项 does not name: AMS keeps them, so a blank cell there is no
         error. A 变更事项 with an item that is not a known word (change_items.py), naming no field,
-        or naming 注册地址 / 经营范围 over a blank cell, is a row error: the 变更 would file what
-        was not declared, nothing, or erase AMS's value."""
+        or naming any field over a blank cell (注册资金 too: blank is 未标明注册资金 only for an
+        开户), is a row error: the 变更 would file what was not declared, nothing, or erase AMS's
+        value."""
         items = self.values.get("change_items")
         if self.values.get("action") != "change" or not isinstance(items, str):
             return frozenset()
@@ -153,9 +154,12 @@ class RowCheck:
             self.add("change_items", FieldProblem("change_items_unknown",
                                                   params={"items": shorten(items), "known": KNOWN_ITEMS}))
             return frozenset()
-        for name in ("registered_address", "business_scope"):
+        # a named field's blank cell: the required ones are _check_required's (required_missing);
+        # the rest (注册地址, 注册资金, 经营范围) may be blank in an 开户, never in a change naming them
+        required = required_fields("change", _str(self.values.get("account_kind")))
+        for name in FIELDS:
             unread = name in self.failed or name in self.absent
-            if name in named and name not in self.values and not unread:
+            if name in named and name not in required and name not in self.values and not unread:
                 self.add(name, FieldProblem("changed_to_blank", params={"items": shorten(items)}))
         return KEPT_WHEN_ABSENT - named
 
