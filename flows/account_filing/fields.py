@@ -29,7 +29,7 @@ from flows.account_filing.normalise import (
     parse_decimal,
     wan_to_yuan,
 )
-from flows.account_filing.registry import FIELDS, FieldSpec
+from flows.account_filing.registry import CITIZEN_NUMBER_TYPES, FIELDS, RESIDENT_ID, FieldSpec
 from flows.account_filing.resident_id import resident_id_problem
 from flows.account_filing.uscc_check import uscc_checked
 from rpa.masking import FieldClass, mask
@@ -211,3 +211,14 @@ def check_resident_id(id_number: str, today: date | None = None) -> None:
         raise FieldProblem(problem, params={"value": mask(id_number, FieldClass.ID_NUMBER)})
     if problem is not None:
         raise FieldProblem(problem)
+
+
+def check_id_number(id_type: str, id_number: str, today: date | None = None) -> None:
+    """A row's 证件号码 by its 证件种类: a 居民身份证's by GB 11643 (`check_resident_id`); under a
+    type that carries no 公民身份号码 (护照, 港澳/台湾通行证, 其它...), a sound 居民身份证 number
+    is the wrong type, the 证件种类 cell's slip. Other types' own numbers are not judged."""
+    if id_type == RESIDENT_ID:
+        check_resident_id(id_number, today)
+    elif id_type not in CITIZEN_NUMBER_TYPES and resident_id_problem(id_number, today) is None:
+        params: dict[str, object] = {"value": mask(id_number, FieldClass.ID_NUMBER), "id_type": id_type}
+        raise FieldProblem("id_type_resident_number", params=params)

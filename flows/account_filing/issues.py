@@ -57,6 +57,9 @@ MESSAGES: dict[str, str] = {
         "「{column}」「{value}」前6位是省级行政区划代码（以0000结尾），居民身份证号码的前6位应为县级"
         "行政区划代码：请核对证件号码"
     ),
+    "id_type_resident_number": (
+        "「{column}」「{value}」是居民身份证号码，与证件种类「{id_type}」不符：请核对证件种类后重新导出"
+    ),
     "capital_invalid": "「{column}」应为不小于0的数字，或留空表示未标明注册资金",
     "capital_precision": "「{column}」换算为元后精度超过分",
     "bank_code_format": "「{column}」应为12位数字",

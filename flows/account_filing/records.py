@@ -34,7 +34,7 @@ from pydantic import (
 
 from flows.account_filing.change_items import named_fields
 from flows.account_filing.notes import ACTION_LABELS
-from flows.account_filing.registry import FIELDS, RESIDENT_ID, label_of
+from flows.account_filing.registry import CITIZEN_NUMBER_TYPES, FIELDS, RESIDENT_ID, label_of
 from flows.account_filing.resident_id import resident_id_problem
 from flows.account_filing.uscc_check import uscc_checked
 from flows.account_filing.vocabulary import AccountKind, Action
@@ -159,6 +159,13 @@ class FilingRecord(BaseModel):
             and resident_id_problem(self.id_number) is not None
         ):
             raise ValueError("居民身份证号码无效")
+        if (
+            self.id_type is not None  # None: a 变更 leaving 证件种类 to AMS
+            and self.id_type not in CITIZEN_NUMBER_TYPES
+            and self.id_number is not None
+            and resident_id_problem(self.id_number) is None
+        ):
+            raise ValueError("证件号码是居民身份证号码，与证件种类不符")
         if self.action == "open" and not self.registered_address:
             raise ValueError("开户须填写注册地址")
         if self.action == "change" and not self.change_items:

@@ -178,6 +178,9 @@ CLOSE_REASON_CHOICES = _choices(
 )
 
 RESIDENT_ID = "居民身份证"  # the ID type whose numbers are checked (GB 11643)
+# the ID types whose number is the holder's 公民身份号码, as on their 居民身份证: under any other
+# type a sound 居民身份证 number is the 证件种类 cell's slip (a 护照, 港澳/台湾通行证 number is none)
+CITIZEN_NUMBER_TYPES = frozenset({RESIDENT_ID, "临时居民身份证", "户口簿"})
 
 _SPECS: tuple[FieldSpec, ...] = (
     FieldSpec("action", "业务类型", "choice", choices=ACTION_CHOICES),

@@ -22,11 +22,11 @@ from flows.account_filing.change_items import KNOWN_ITEMS, named_fields, unread_
 from flows.account_filing.columns import ColumnRules
 from flows.account_filing.deadlines import DeadlineRules, earliest_deadline, unknown_years
 from flows.account_filing.export_rows import ExportReadResult, RawRow
-from flows.account_filing.fields import FieldProblem, check_resident_id, parse_field, soft_findings
+from flows.account_filing.fields import FieldProblem, check_id_number, parse_field, soft_findings
 from flows.account_filing.issues import RowIssue, Severity, issue, shorten
 from flows.account_filing.normalise import cell_text
 from flows.account_filing.records import KEPT_WHEN_ABSENT, FilingRecord
-from flows.account_filing.registry import FIELDS, RESIDENT_ID
+from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.requirements import required_fields
 from rpa.workdays import Deadline, WorkCalendar
@@ -172,9 +172,9 @@ class RowCheck:
             self.add(name, FieldProblem(code, params={"reason": reason}))
 
     def _check_across_fields(self, rules: DeadlineRules) -> None:
-        if self.values.get("id_type") == RESIDENT_ID and "id_number" in self.values:
+        if "id_type" in self.values and "id_number" in self.values:
             try:
-                check_resident_id(str(self.values["id_number"]), self.today)
+                check_id_number(str(self.values["id_type"]), str(self.values["id_number"]), self.today)
             except FieldProblem as problem:
                 self.failed.add("id_number")
                 self.add("id_number", problem)
