@@ -60,6 +60,7 @@ CHECK_NAMES: dict[str, str] = {
     "duplicate_row": "文件内无重复行",
     "conflicting_row": "文件内无冲突行",
     "approval_required": "属于备案（无须人民银行核准）",
+    "category_code_mismatch": "存款人类别与统一社会信用代码所示机构类别一致",
     "value_invalid": "取值可识别",
     "approval_unknown": "可判断变更是否须经人民银行核准",
     "changed_without_column": "变更事项所涉列存在",

@@ -69,6 +69,10 @@ MESSAGES: dict[str, str] = {
     "duplicate_row": "与第{first}行重复（业务类型、账号、日期和内容均相同），不重复报备",
     "conflicting_row": "与第{first}行的业务类型、账号和日期相同但内容不同，需人工核实",
     "approval_required": "存款人类别为「{category}」的{kind}须经人民银行核准，不属于备案，需人工处理",
+    "category_code_mismatch": (
+        "{column}「{category}」与{code_column}所示的机构类别「{kind}」（{prefix}开头）不符："
+        "请核对；非企业存款人开立基本/临时存款账户需人民银行核准"
+    ),
     "value_invalid": "「{column}」的值无法识别",
     "approval_unknown": "表头中没有「{column}」列，无法判断该{kind}变更是否须经人民银行核准，需人工处理",
     "changed_without_column": "变更事项「{items}」要变更「{column}」，但表头中没有该列：请在导出中加入该列",

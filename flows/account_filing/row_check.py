@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from flows.account_filing.change_items import KNOWN_ITEMS, named_fields, unread_items
 from flows.account_filing.columns import ColumnRules
+from flows.account_filing.credit_code_kind import category_problem
 from flows.account_filing.deadlines import DeadlineRules, earliest_deadline, unknown_years
 from flows.account_filing.export_rows import ExportReadResult, RawRow
 from flows.account_filing.fields import FieldProblem, check_id_number, parse_field, soft_findings
@@ -210,6 +211,8 @@ class RowCheck:
             kind_label = FIELDS["account_kind"].label_of(kind)
             unknown = FieldProblem("approval_unknown", Severity.NEEDS_PERSON, {"kind": kind_label})
             self.add("depositor_category", unknown)
+        if mismatch := category_problem(self.values, self.result.header_for("uscc")):
+            self.add("depositor_category", mismatch)  # 备案 or 核准 follows the category: both must agree
 
     def _build_record(self) -> FilingRecord | None:
         try:

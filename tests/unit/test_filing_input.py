@@ -39,6 +39,7 @@ from flows.account_filing.normalise import (
 from rpa.errors import ConfigError, InputFileError
 from rpa.settings import PROJECT_ROOT
 from rpa.workdays import WorkCalendar
+from tests.check_exports import uscc
 
 CONFIG = PROJECT_ROOT / "config"
 CALENDAR = PROJECT_ROOT / "calendar.yaml"
@@ -489,13 +490,17 @@ def test_a_bank_code_check_digit_that_does_not_fit_is_only_a_warning(tmp_path: P
 
 
 def test_rows_needing_approval_go_to_a_person_with_the_reason(tmp_path: Path) -> None:
-    organ = single(tmp_path, {"存款人类别": "03"})
+    # each with a code of its own kind (GB 32100: 11 机关, 51 社会团体), not GOOD's 企业 (91) code
+    organ_code, society_code = uscc("11110105MB0123456"), uscc("51110105MJ0345678")
+    organ = single(tmp_path, {"存款人类别": "03", "统一社会信用代码": organ_code})
     assert (organ.valid, organ.needs_person, codes(organ)) == (False, True, ["approval_required"])
     assert "03 机关" in organ.errors[0].message and "核准" in organ.errors[0].message
     assert organ.record is not None  # sound data, held rather than filed
-    society = single(tmp_path, {"存款人类别": "社会团体", "账户性质": "临时存款账户", **PERMIT})
+    society = single(tmp_path, {"存款人类别": "社会团体", "账户性质": "临时存款账户",
+                                "统一社会信用代码": society_code, **PERMIT})
     assert society.needs_person and codes(society) == ["approval_required"]
-    general = single(tmp_path, {"存款人类别": "机关", "账户性质": "一般存款账户", **PERMIT})
+    general = single(tmp_path, {"存款人类别": "机关", "账户性质": "一般存款账户",
+                                "统一社会信用代码": organ_code, **PERMIT})
     assert general.valid
 
 

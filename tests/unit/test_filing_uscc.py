@@ -28,18 +28,22 @@ def test_domain_samples_are_made_right_here() -> None:
     assert with_check("91350200776049653") == "91350200776049653A"
 
 
-@pytest.mark.parametrize("body", [
-    "91110000600037341",   # 9 工商, 1 企业
-    "51440300MJL123456",   # 5 民政, 1 社会团体
-    "N2330110MF0123451",   # N 农业, 2 村级集体经济组织
-    "N1440305MG8765432",   # N 农业, 1 组级集体经济组织
-    "N3510100MH1234567",   # N 农业, 3 乡镇级集体经济组织
-    "Y1110000MA0012345",   # Y 其他
-    "A1110108MB2345678",   # A 中央军委改革和编制办公室
-    "12100000400012345",   # 1 机构编制, 2 事业单位
+# a 社会团体 or 事业单位 code under its own 存款人类别, on a 一般 account (a basic one needs 核准)
+GENERAL = {"账户性质": "一般存款账户", "基本存款账户编号": "J1000000000001"}
+
+
+@pytest.mark.parametrize(("body", "row"), [
+    ("91110000600037341", {}),   # 9 工商, 1 企业
+    ("51440300MJL123456", {"存款人类别": "08", **GENERAL}),   # 5 民政, 1 社会团体
+    ("N2330110MF0123451", {}),   # N 农业, 2 村级集体经济组织
+    ("N1440305MG8765432", {}),   # N 农业, 1 组级集体经济组织
+    ("N3510100MH1234567", {}),   # N 农业, 3 乡镇级集体经济组织
+    ("Y1110000MA0012345", {}),   # Y 其他
+    ("A1110108MB2345678", {}),   # A 中央军委改革和编制办公室
+    ("12100000400012345", {"存款人类别": "05", **GENERAL}),   # 1 机构编制, 2 事业单位
 ])
-def test_a_code_of_any_registering_authority_is_valid(tmp_path: Path, body: str) -> None:
-    outcome = single(tmp_path, {"统一社会信用代码": with_check(body).lower()})
+def test_a_code_of_any_registering_authority_is_valid(tmp_path: Path, body: str, row: dict[str, str]) -> None:
+    outcome = single(tmp_path, {**row, "统一社会信用代码": with_check(body).lower()})
     assert codes(outcome) == [], outcome.errors
     assert outcome.record is not None and outcome.record.uscc == with_check(body)
 
