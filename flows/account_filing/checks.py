@@ -52,6 +52,7 @@ CHECK_NAMES: dict[str, str] = {
     "id_region_province": "居民身份证号码行政区划代码为县级",
     "id_type_resident_number": "其他证件种类下不是居民身份证号码",
     "capital_invalid": "注册资金为有效数字",
+    "capital_comma": "注册资金中的逗号为千位分隔符",
     "capital_precision": "注册资金精度不超过分",
     "bank_code_format": "开户银行机构代码为12位数字",
     "bank_code_checksum": "开户银行机构代码校验位",

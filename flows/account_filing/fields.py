@@ -20,6 +20,7 @@ from stdnum.iso7064 import mod_11_10
 from flows.account_filing.issues import Severity, shorten
 from flows.account_filing.normalise import (
     CellValue,
+    CommaNotThousands,
     cell_text,
     clean_text,
     compact,
@@ -143,6 +144,8 @@ def _capital(value: CellValue, multiplier: int) -> Decimal:
     units = ("万元", "万") if multiplier == 10_000 else ("元",)
     try:
         amount = parse_decimal(value, strip_units=units)
+    except CommaNotThousands:
+        raise FieldProblem("capital_comma", params={"value": shorten(cell_text(value))}) from None
     except ValueError:
         raise FieldProblem("capital_invalid") from None
     if amount < 0 or amount * multiplier > _LARGEST_CAPITAL_YUAN:

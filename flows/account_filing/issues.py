@@ -61,6 +61,10 @@ MESSAGES: dict[str, str] = {
         "「{column}」「{value}」是居民身份证号码，与证件种类「{id_type}」不符：请核对证件种类后重新导出"
     ),
     "capital_invalid": "「{column}」应为不小于0的数字，或留空表示未标明注册资金",
+    "capital_comma": (
+        "「{column}」的「{value}」中的逗号不是千位分隔符（千位分隔须每三位一组，如 1,000 或 12,345.5），"
+        "金额无法确定：请核对金额，改为不带逗号的数字（小数点用“.”，如 12.5）后重新导出"
+    ),
     "capital_precision": "「{column}」换算为元后精度超过分",
     "bank_code_format": "「{column}」应为12位数字",
     "bank_code_checksum": "「{column}」校验位与常见规则（ISO 7064 MOD 11,10）不符，请核对（不影响报备）",

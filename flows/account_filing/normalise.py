@@ -11,8 +11,9 @@ Decimal('5005000.00')
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 CellValue = str | int | float | Decimal | datetime | date | bool | None
 
@@ -29,6 +30,9 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL_TEXT = re.compile(r"^(\d{5})(?:\.0+)?$")
 # a character clean_text or compact could change (besides case): a space of any kind, a
 # zero-width character, a full-width form
+# an amount as people write it: digits, a comma only between groups of three (1,000  12,345.5)
+_PLAIN_AMOUNT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED_AMOUNT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _MAY_CHANGE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\uff01-\uff5e]")
 
 
@@ -148,24 +152,34 @@ def _from_serial(serial: int) -> date:
     return _EXCEL_EPOCH + timedelta(days=serial)
 
 
+class CommaNotThousands(ValueError):
+    """A comma that is no thousands separator (`12,5`, `1,00,000`): the amount is not known."""
+
+
 def parse_decimal(value: CellValue, *, strip_units: tuple[str, ...] = ()) -> Decimal:
-    """`1,234.56`, `１２３４．５`, 1234.5 -> Decimal; a trailing unit word in `strip_units` is dropped."""
+    """`1,234.56`, `１２３４．５`, 1234.5 -> Decimal; a trailing unit word in `strip_units` is dropped.
+
+    Text is folded (NFKC: full-width digits and commas) and read only as digits with a decimal
+    point; a comma only between groups of three digits after a first group of one to three
+    (`1,000`, `12,345.5`). Any other comma is CommaNotThousands (`12,5` is 12.5 written with a
+    decimal comma, or a typo: never 125); `1e3`, `12_5` (which Decimal would take) are ValueError.
+    """
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return Decimal(value)
-    text = compact(str(value or "")).replace(",", "")
+    text = compact(unicodedata.normalize("NFKC", str(value or "")))
     for unit in strip_units:
         if text.endswith(unit):
             text = text[: -len(unit)]
             break
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("not a number") from None
-    if not number.is_finite():
-        raise ValueError("not a finite number")
-    return number
+    if "," in text:
+        if not _GROUPED_AMOUNT.fullmatch(text):
+            raise CommaNotThousands("a comma that separates no thousands")
+        text = text.replace(",", "")
+    if not _PLAIN_AMOUNT.fullmatch(text):
+        raise ValueError("not a number")
+    return Decimal(text)
 
 
 def wan_to_yuan(amount: Decimal, multiplier: int = 10_000) -> Decimal:
