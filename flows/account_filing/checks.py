@@ -5,8 +5,9 @@
     ('读取工作表', '通过')
 
 File checks first (the sheet read, the columns found, columns ignored or look-alike, hidden
-sheets), then one line per row check of the issue catalogue (`issues.MESSAGES`) with the rows
-it flagged: none flagged is 通过; an error is 未通过, a row for a person 需人工处理, a warning 提示.
+sheets, footer rows passed over), then one line per row check of the issue catalogue
+(`issues.MESSAGES`) with the rows it flagged: none flagged is 通过; an error is 未通过, a row for
+a person 需人工处理, a warning 提示.
 Checks made in AMS (the look-up, the 信息核对 page) are told row by row in 报备结果.
 """
 
@@ -99,6 +100,8 @@ def check_lines(report: ValidationReport) -> list[CheckLine]:
         _file_check("列名可识别", report.ignored_headers, NOTICE, "未读取的列："),
         _file_check("无相近但非别名的列名", [header for header, _, _ in report.look_alikes], NOTICE),
         _file_check("无隐藏工作表被跳过", report.hidden_sheets, NOTICE),
+        CheckLine("表尾行（合计、签字）不当作账号", "文件", NOTICE if report.footer_rows else PASSED,
+                  len(report.footer_rows), "；".join(report.footer_notes())),
     ]  # fmt: skip
     flagged: dict[str, list[int]] = {}
     severity: dict[str, Severity] = {}

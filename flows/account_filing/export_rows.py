@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from flows.account_filing.footer_rows import FooterRows
 from flows.account_filing.normalise import CellValue, cell_text
 
 # why a cell's value cannot be used (`RawRow.bad`)
@@ -92,7 +93,9 @@ class LookAlike:
 
 @dataclass
 class ExportReadResult:
-    """An opened export: where its header is, its columns, and its rows as a stream (read once)."""
+    """An opened export: where its header is, its columns, and its rows as a stream (read once).
+    The stream holds the data rows: the export's footer (合计：3笔, 制表人：王五) is passed over as
+    it comes and listed in `footer` (`footer_rows`)."""
 
     file: Path
     sheet: str
@@ -104,9 +107,12 @@ class ExportReadResult:
     hidden_sheets: list[str] = field(default_factory=list)  # skipped: the user does not see them
     look_alikes: list[LookAlike] = field(default_factory=list)
     _close: Callable[[], None] = field(default=lambda: None, repr=False)
+    footer: FooterRows = field(default_factory=FooterRows)
 
     def __post_init__(self) -> None:
         self._by_field = {c.field: c for c in self.columns if c.field}
+        read = [key for key, c in zip(self.raw_headers, self.columns, strict=True) if c.field]
+        self.rows = self.footer.passed_over(self.rows, read)
 
     def column_for(self, field_name: str) -> Column | None:
         """The sheet column of a field, or None when the sheet has no such column."""

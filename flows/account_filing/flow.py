@@ -117,6 +117,8 @@ class AccountFilingFlow(Flow):
                 stated=report.absent_stated,  # --absent-column: 开户 rows file these blank
                 kept_on_change=report.kept_on_change,  # 变更 rows leave these to AMS
             )
+        if report.footer_rows:  # 合计, 制表人 under the data: passed over, no rows to file
+            ctx.record("input.footer_rows", rows=[f.row for f in report.footer_rows])
         for outcome in report.outcomes:
             ctx.record(
                 "row.validated",

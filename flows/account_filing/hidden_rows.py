@@ -5,7 +5,8 @@
 A clerk who filters an export to one branch's rows, or hides the rows not to file, and saves it
 sees only the rows shown; the reader reads every row, so the hidden ones would be filed without
 a word. Which rows are hidden is read from the sheet's XML (`xlsx_source`, `<row hidden="1">`);
-the first hidden row that holds data (a blank hidden row is nothing) refuses the file
+the first hidden row that holds data (a blank hidden row is nothing, nor is a footer row
+such as 合计：3笔, passed over before: `footer_rows`) refuses the file
 (InputFileError, exit 2) naming the sheet and the hidden rows, before anything is filed: the
 rows are read whole before a run queues them.
 """

@@ -17,8 +17,8 @@ here, but what would be read wrong silently is marked or refused:
 - with one date column per action (开户日期, 变更日期, 撤销日期), a row's date is its action's
   (`date_columns`);
 - a header that looks like a field's but is none of its aliases is listed (`look_alikes`);
-- a header cell merged over several columns or rows (a two-row header) refuses the file, and so
-  does a hidden (filtered) data row (`hidden_rows`). What it gives is in `export_rows`.
+- a header cell merged over several columns or rows (a two-row header) refuses the file, and so does a
+  hidden (filtered) data row (`hidden_rows`). What it gives is in `export_rows` (no footer: `footer_rows`).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.account_filing.footer_rows import FooterRow, listed
 from flows.account_filing.issues import RowIssue, Severity
 from flows.account_filing.normalise import compact
 from flows.account_filing.records import FilingRecord
@@ -97,6 +98,7 @@ class ValidationReport:
     hidden_sheets: list[str] = field(default_factory=list)  # skipped
     absent_stated: list[str] = field(default_factory=list)  # --absent-column, as canonical headers
     kept_on_change: list[str] = field(default_factory=list)  # columns a 变更 leaves to AMS
+    footer_rows: list[FooterRow] = field(default_factory=list)  # 合计, 制表人: passed over, no rows
 
     @property
     def counts(self) -> dict[str, int]:
@@ -133,6 +135,7 @@ class ValidationReport:
             "如确为该项，请在 config/header_aliases.yaml 中加入"
             for header, target, alias in self.look_alikes
         ]
+        warnings.extend(self.footer_notes())
         if self.hidden_sheets:
             hidden = "、".join(self.hidden_sheets)
             warnings.append(f"已跳过隐藏的工作表：{hidden}（如需读取请用 --sheet 指定）")
@@ -146,6 +149,16 @@ class ValidationReport:
                 f"导出中没有这些列，变更时不修改、保留AMS中的原值：{'、'.join(self.kept_on_change)}"
             )
         return warnings
+
+    def footer_notes(self) -> list[str]:
+        """The footer rows passed over (合计, 制表人), and any found between data rows."""
+        notes = []
+        if between := [f for f in self.footer_rows if f.between]:
+            notes.append(f"{listed(between)}在数据行之间，是合计或签字行，已略过，其后的行照常读取："
+                         "请核对导出是否完整（是否两份导出拼在一起）")
+        if after := [f for f in self.footer_rows if not f.between]:
+            notes.append(f"略过的表尾行：{listed(after)}（合计或签字行，不是账号，不报备）")
+        return notes
 
     def to_json(self) -> dict[str, Any]:
         """The file (columns mapped, fields without a column, columns ignored, warnings) and one
@@ -178,6 +191,7 @@ class ValidationReport:
                 "kept_on_change": list(self.kept_on_change),
             },
             "hidden_sheets_skipped": list(self.hidden_sheets),
+            "footer_rows_skipped": [f.as_dict() for f in self.footer_rows],
             "warnings": self.file_warnings(),
             "counts": self.counts,
         }

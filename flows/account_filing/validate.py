@@ -80,6 +80,7 @@ def validate_rows(
         hidden_sheets=result.hidden_sheets,
         absent_stated=[result.header_for(name) for name in sorted(columns.stated)],
         kept_on_change=[result.header_for(name) for name in columns.kept] if columns.kept_used else [],
+        footer_rows=result.footer.rows,  # known once the rows are read
     )
 
 

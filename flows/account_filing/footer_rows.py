@@ -1,0 +1,106 @@
+"""An export's footer (合计：3笔, 制表人：王五 under the data) is passed over and listed, not read.
+
+    footer = FooterRows()
+    rows = footer.passed_over(export_rows, ["业务类型", "账号", ...])   # the data rows only
+    footer.rows      # [FooterRow(row=9, text='合计：3笔'), FooterRow(row=10, text='制表人：王五')]
+
+Core-banking exports end with a totals line and sign-offs; read as rows they were accounts
+without a 账号, 无效 every day and overdue in every alert. A row is the footer when every
+non-blank cell of the columns the filing reads (in any column, the others blank) is a footer
+text, and no cell is unusable (a formula without its result stays the row's error):
+
+- a total: 合计, 总计, 共计 or 小计, with a count if any (合计：3笔, 合计 3 笔), or 共3笔;
+- a sign-off: 制表人, 复核人, 审核人, 打印日期, 制表日期 and the like, then a colon or a space
+  and anything (制表人：王五, 复核人：). 制表人王五, with nothing between, is not one.
+
+Anything else in the row (a value, an amount beside 合计, a real row with a blank 账号) keeps
+it a row, with its errors. A footer text between data rows (a page's 小计) is passed over too,
+and said to be there (`between`): the rows after it are read as usual.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rpa.masking import scrub_text
+
+if TYPE_CHECKING:
+    from flows.account_filing.export_rows import RawRow
+
+_UNIT = r"(?:笔|条|户|行|项|个)"
+_TOTAL = re.compile(rf"(?:本页|本表)?(?:合计|总计|共计|小计)(?::?\d+{_UNIT}?)?|共\d+{_UNIT}")
+_SIGN_OFF = re.compile(
+    r"(?:制表人?|制单人?|复核人?|审核人?|打印人|经办人|负责人|会计主管|主管"
+    r"|(?:制表|制单|打印|导出|报表|生成)(?:日期|时间))(?:\s*:.*|\s+.*)?",
+    re.DOTALL,
+)
+_SPACES = re.compile(r"\s+")
+_SHOWN = 30  # characters of a footer text the report quotes
+
+
+@dataclass(frozen=True, slots=True)
+class FooterRow:
+    """A row passed over: its sheet row number and its text (scrubbed, shortened)."""
+
+    row: int
+    text: str
+    between: bool = False  # data rows come after it
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "text": self.text, "between": self.between}
+
+
+def footer_text(texts: Sequence[str]) -> str | None:
+    """The row's footer text (its cells joined by a space) when every non-blank one is a total or a
+    sign-off; None when any is something else, or all are blank."""
+    found = [text.strip() for text in texts if text.strip()]
+    if not found or not all(_is_footer(text) for text in found):
+        return None
+    return " ".join(found)
+
+
+def _is_footer(text: str) -> bool:
+    folded = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    return bool(_TOTAL.fullmatch(folded.replace(" ", "")) or _SIGN_OFF.fullmatch(folded))
+
+
+class FooterRows:
+    """The rows passed over as the export's footer, as the stream reaches them."""
+
+    def __init__(self) -> None:
+        self._found: list[tuple[int, str]] = []
+        self._last_data = 0  # the sheet row of the last data row read
+
+    @property
+    def rows(self) -> list[FooterRow]:
+        """Every row passed over so far, in sheet order."""
+        return [FooterRow(row, text, between=row < self._last_data) for row, text in self._found]
+
+    def passed_over(self, rows: Iterator[RawRow], headers: Sequence[str]) -> Iterator[RawRow]:
+        """`rows` without its footer rows; `headers`: the row keys of the columns the filing reads."""
+        try:
+            for row in rows:
+                text = None if row.bad else footer_text([row.raw[header] for header in headers])
+                if text is None:
+                    self._last_data = row.row
+                    yield row
+                else:
+                    self._found.append((row.row, _shown(text)))
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
+
+
+def listed(rows: Sequence[FooterRow]) -> str:
+    """Rows as the report names them: 第9、10行（合计：3笔 / 制表人：王五）."""
+    return f"第{'、'.join(str(f.row) for f in rows)}行（{' / '.join(f.text for f in rows)}）"
+
+
+def _shown(text: str) -> str:
+    text = scrub_text(" ".join(text.split()))
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
