@@ -46,11 +46,12 @@ def daily_workbook(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[
 
 def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = (), *,
               ruled: bool = True, red: frozenset[str] = frozenset(), first: str | None = None,
-              raised: str = "") -> Path:
+              raised: str = "", header: tuple[str, ...] = ("项目", "本日", "较上日", "较年初")) -> Path:
     """The same report as a one-page PDF with ruling lines (none: `ruled` False), `below`
     printed under the table; a figure of ROWS whose text is in `red` printed in red without
     its minus, as 红字 (`red={"-2.3"}` prints 2.3 in red); `first` printed for 储蓄存款余额 本日
-    instead of its figure, and `raised` after it in a small raised type (a footnote's mark)."""
+    instead of its figure, and `raised` after it in a small raised type (a footnote's mark);
+    `header`: the column titles printed over the figures."""
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     canvas = Canvas(str(path), pagesize=A4)
     canvas.setFont("STSong-Light", 10)
@@ -58,7 +59,7 @@ def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, 
         canvas.drawString(60, A4[1] - 60 - 20 * index, text)
     top = A4[1] - 80 - 20 * len(heading)
     columns = [60, 220, 320, 420, 520]
-    rows = [("项目", "本日", "较上日", "较年初"), *((r[0], *(str(v) for v in r[1:])) for r in ROWS)]
+    rows = [header, *((r[0], *(str(v) for v in r[1:])) for r in ROWS)]
     if first is not None:
         rows[1] = (rows[1][0], first, *rows[1][2:])
     for index, row in enumerate(rows):

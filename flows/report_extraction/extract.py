@@ -120,7 +120,7 @@ class _Reading:
         return row_place(self.grid, row)
 
     def printed_date(self) -> PrintedDate | None:
-        return printed_date(self.lines, self.spec, self.grid.file)
+        return printed_date(self.lines, self.spec, self.grid.file, self.header.dates)
 
     # -- the table -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from flows.report_extraction.header_dates import HeaderDate, bare, header_dates
 from flows.report_extraction.numbers import (
     UNIT_FACTORS,
     bare_unit,
@@ -26,10 +27,12 @@ from rpa.errors import DuplicateHeader, LabelNotFound, UnreadableFigure
 
 
 def nearest(name: str, seen: list[str]) -> str:
-    """The labels seen that look most like `name`, for an error message."""
-    flat = sorted(set(seen))
-    close = difflib.get_close_matches(normalise(name), flat, n=3, cutoff=0.3)
-    shown = close or flat[:5]
+    """The labels seen that look most like `name`, for an error message: those holding it
+    (本日(2026-12) for 本日) first."""
+    flat, key = sorted(set(seen)), normalise(name)
+    holding = [text for text in flat if key and key in text][:3]
+    close = difflib.get_close_matches(key, flat, n=3, cutoff=0.3)
+    shown = list(dict.fromkeys(holding + close))[:3] or flat[:5]
     return "、".join(shown) if shown else "无"
 
 
@@ -52,6 +55,7 @@ class Header:
     unused: list[str] = field(default_factory=list)  # headers of columns not read: "F4 备注"
     others: dict[int, str] = field(default_factory=dict)  # grid column not read -> its header (备注, 币种)
     label_is_name: bool = False  # the label column holds branch names (no code column): see find_header
+    dates: list[HeaderDate] = field(default_factory=list)  # dated header cells read: checked by report_dates
 
 
 def _column_headers(grid: Grid, start: int, end: int) -> dict[int, list[str]]:
@@ -59,7 +63,7 @@ def _column_headers(grid: Grid, start: int, end: int) -> dict[int, list[str]]:
     for col in grid.visible_cols():
         stack: list[str] = []
         for row in range(start, end):
-            text = grid.text(row, col)
+            text = bare(grid.text(row, col))  # 本日(2026-12-03) is 本日: its day is checked later
             if text and (not stack or stack[-1] != text):
                 stack.append(text)
         headers[col] = stack
@@ -85,7 +89,7 @@ def _where(grid: Grid, col: int, stack: list[str], label: Label) -> str:
     text = next(t for t in stack if label.matches(t))
     for row in range(grid.n_rows):
         cell = grid.at(row, col)
-        if cell is not None and normalise(cell.text) == text:
+        if cell is not None and bare(cell.text) == text:
             return f"“{text}”（{cell.provenance.describe()}）"
     return f"“{text}”（第{col + 1}列）"
 
@@ -132,7 +136,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     wanted = [*spec.columns, value, _CODE] + [
         lbl for lbl in (spec.group_column, spec.unit_column) if lbl is not None]
     while end < grid.n_rows and ((grid.text(end, label_col) == "" and any(
-            label.matches(grid.text(end, c)) for label in wanted for c in grid.visible_cols()))
+            label.matches(bare(grid.text(end, c))) for label in wanted for c in grid.visible_cols()))
             or _units_row(grid, end)):
         end += 1
     headers = _column_headers(grid, start, end)
@@ -173,6 +177,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
     if spec.branch.source == "row" and not by_name:
         others = {c: h for c, h in headers.items() if c not in header.columns.values()}
         header.name_col = _locate(_NAME, others, grid, "机构名称列标题")
+    header.dates = header_dates(grid, start, end, list(header.columns.values()), [*spec.columns, value])
     for col in headers:
         places = _unit_places(grid, start, end, col)
         if col in beside:
@@ -196,8 +201,8 @@ def _under_value(grid: Grid, start: int, end: int, col: int, label: Label, under
     column only), reads the sub-column under the blank cells beside it that names the value
     (returned with the metric's row, whose unit stands over it); a metric whose only
     sub-header names another figure (上日, 较上日) refuses: never read as 本日."""
-    top = next(r for r in range(start, end) if label.matches(grid.text(r, col)))
-    below = [grid.text(r, col) for r in range(top + 1, end) if grid.text(r, col) != grid.text(top, col)]
+    top = next(r for r in range(start, end) if label.matches(bare(grid.text(r, col))))
+    below = [bare(grid.text(r, col)) for r in range(top + 1, end) if grid.text(r, col) != grid.text(top, col)]
     named = [text for text in below if text and split_unit(text)[0] and bare_unit(text) is None]
     if not named or any(under.matches(text) for text in named):
         return col, top
@@ -205,7 +210,7 @@ def _under_value(grid: Grid, start: int, end: int, col: int, label: Label, under
     for other in (c for c in grid.visible_cols() if c > col):
         if grid.text(top, other):
             break
-        if any(under.matches(grid.text(r, other)) for r in range(top + 1, end)):
+        if any(under.matches(bare(grid.text(r, other))) for r in range(top + 1, end)):
             beside.append(other)
     if len(beside) == 1:
         return beside[0], top
@@ -245,7 +250,7 @@ def _unit_places(grid: Grid, start: int, end: int, col: int) -> list[tuple[str, 
         if cell is None or (cell.row, cell.col) in seen:
             continue
         seen.add((cell.row, cell.col))
-        _, suffix = split_unit(cell.text)
+        _, suffix = split_unit(bare(cell.text))
         units = [suffix] if suffix else stated_units(cell.text)
         word = bare_unit(cell.text)
         if not units and word in UNIT_FACTORS:  # a row of units under the headers: 亿元, 户
@@ -263,7 +268,7 @@ def _refuse_unknown_units(grid: Grid, start: int, end: int, col: int) -> None:
         cell = grid.at(row, col)
         if cell is None:
             continue
-        _, suffix = split_unit(cell.text)
+        _, suffix = split_unit(bare(cell.text))
         unit = unread_unit(cell.text, [suffix] if suffix else stated_units(cell.text))
         word = bare_unit(cell.text)
         unit = unit if unit is not None or word in UNIT_FACTORS else word

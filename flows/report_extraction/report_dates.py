@@ -5,7 +5,9 @@ not read: nobody can tell which day its figures are. When a date is asked for (`
 --date`, a run's day), a report of another day, or one that prints no date at all, is refused:
 its figures would silently stand for the wrong day. A daily report (the spec's `period: day`)
 must print its day: a month alone (报表日期：2026-12) or a period (2026年12月3日—4日) is refused;
-a monthly report's month range (报表期间：2026年1-11月) is its last month (`date_forms`).
+a monthly report's month range (报表期间：2026年1-11月) is its last month (`date_forms`). A header
+dated in brackets (本日(2026-12-03), 较上日(12月2日): `header_dates`) must be of the report's day,
+or the day before for 较上日; a report printing its day only there is of that day.
 
     >>> printed_date(lines, spec, "branch_daily.xlsx")
     PrintedDate(day='2026-12-03', where='A3')
@@ -14,9 +16,12 @@ a monthly report's month range (报表期间：2026年1-11月) is its last month
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from flows.report_extraction.date_forms import CN_NUMERALS, Period, in_digits, periods
+from flows.report_extraction.header_dates import HeaderDate
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import Line
 from rpa.errors import ExtractionError
@@ -52,11 +57,13 @@ def _agree(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedDate | None:
+def printed_date(lines: list[Line], spec: ExtractionSpec, file: str,
+                 header: Sequence[HeaderDate] = ()) -> PrintedDate | None:
     """The date the headings print, and the dates footnotes and lines under the table label as
     the report's (数据日期：..., not 打印日期), the most precise where a month and a day of it
     are both printed; None when none is. Two dates that disagree refuse the file, wherever
-    each is printed, and so does a daily report that prints no day."""
+    each is printed, and so does a daily report that prints no day, or a dated `header` cell
+    of another day than the report's (`_header_days`)."""
     found: list[PrintedDate] = []
     texts: list[str] = []
     spans: list[tuple[Period, Line]] = []  # a daily report's periods: its day, if printed, is elsewhere
@@ -85,7 +92,7 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedD
                 f"{other.where} 写 {other.day}；不知是哪一天的报表，整份报表不读。请向报送机构核实"
                 f"（若其中一个不是报表日期，可在规格 {spec.name} 的 date_pattern 中写明报表日期的写法）",
                 code=DATE_CODE, details={"file": file})
-    best = max(found, key=lambda d: len(d.day)) if found else None
+    best = _header_days(header, max(found, key=lambda d: len(d.day)) if found else None, file)
     notes = "；".join(dict.fromkeys(d.note for d in found if d.note))
     best = replace(best, note=notes) if best is not None and notes else best
     if best is not None and spec.period == "day" and len(best.day) == 7:
@@ -93,6 +100,31 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str) -> PrintedD
             f"{file}: 这是日报，报表上只印了月份 {best.day}（{best.where}），没有印是哪一天；"
             "一个月份不能说明是哪天的数据，整份报表不读。请向报送机构要印明年月日的报表",
             code=DATE_CODE, details={"file": file})
+    return best
+
+
+def _header_days(header: Sequence[HeaderDate], best: PrintedDate | None, file: str) -> PrintedDate | None:
+    """`best`, or the day a 本日 header prints when no other line does; each dated header cell
+    must be of the report's day (本日) or the day before (较上日), else the file is refused
+    naming the cell and both days; a date on another column (较年初) cannot be checked: refused."""
+    own = next((h for h in header if h.days_before == 0 and h.iso is not None), None)
+    if best is None and own is not None and own.iso is not None:
+        best = PrintedDate(own.iso, f"表头 {own.where}")
+    for cell in header:
+        back, place = cell.days_before, f"表头 {cell.where}“{cell.text}”"
+        if back is None or best is None or len(best.day) != 10:
+            why = (f"写了日期，不知“{cell.column}”一列该是哪一天的数字" if back is None
+                   else "写了日期，报表上却没有印报表日期")
+            raise ExtractionError(f"{file}: {place}{why}，无法与报表日期核对；整份报表不读，请核对表头",
+                                  code=DATE_CODE, details={"file": file})
+        due = date.fromisoformat(best.day) - timedelta(days=back)
+        year, month, day = cell.day
+        if (month, day) != (due.month, due.day) or year not in (None, due.year):
+            of = "" if back == 0 else f"的前一天 {due.isoformat()}"
+            raise ExtractionError(
+                f"{file}: {place}的日期与报表日期不符：“{cell.column}”应是报表日期 {best.day}"
+                f"（{best.where}）{of}；不知这一列是哪一天的数字，整份报表不读，请向报送机构核实",
+                code=DATE_CODE, details={"file": file})
     return best
 
 

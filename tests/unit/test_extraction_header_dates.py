@@ -1,0 +1,82 @@
+"""A column header with the day in brackets (`本日(2026-12-04)`, `本日（2026年12月4日）`,
+`较上日(12月3日)`) is read as the header without it, only when the day agrees with the report's:
+本日's is the report's day, 较上日's the day before. Another day, or a date on a column whose day
+the tool cannot check (`较年初(2026-01-01)`), refuses the file naming the cell and both days. A
+header not found lists, among the similar ones, those holding the word looked for.
+Reports are written by hand (tests/hand_reports.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.report_extraction import extract_file, load_spec
+from rpa.errors import ExtractionError, LabelNotFound
+from tests.hand_reports import FIRST_YUAN, daily_workbook, edit_cells, ruled_pdf
+
+SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
+NO_DATE = ("网点经营日报", "机构：110101 东城支行", "单位：万元")
+
+
+def _value(path: Path, column: str = "本日", report_date: str | None = None) -> int:
+    extraction = extract_file(path, load_spec("branch_daily", SPECS), report_date=report_date)
+    figure = next(f for f in extraction.figures if f.metric == "储蓄存款余额" and f.column == column)
+    return int(figure.value_yuan)
+
+
+@pytest.mark.parametrize("text", ["本日(2026-12-04)", "本日（2026-12-04）", "本日（2026年12月4日）",
+                                  "本日(20261204)", "本日（12月4日）", "本日 (2026.12.04)"])
+def test_a_header_dated_the_reports_day_is_read_without_the_date(tmp_path: Path, text: str) -> None:
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), {"B4": text})
+    assert _value(path, report_date="2026-12-04") == FIRST_YUAN
+
+
+def test_a_header_dated_another_day_refuses_naming_the_cell_and_both_days(tmp_path: Path) -> None:
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), {"B4": "本日(2026-12-03)"})
+    with pytest.raises(ExtractionError) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    message = str(caught.value)
+    assert "B4" in message and "2026-12-03" in message and "2026-12-04" in message and "A2" in message
+
+
+def test_the_previous_day_on_a_jiaoshangri_header_is_read(tmp_path: Path) -> None:
+    cells = {"B4": "本日(2026-12-04)", "C4": "较上日(12月3日)"}
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), cells)
+    assert _value(path, "较上日") == 12000  # 1.2 万元
+
+
+@pytest.mark.parametrize("text", ["较上日(12月4日)", "较上日(2026-12-02)"])
+def test_a_jiaoshangri_header_not_dated_the_previous_day_refuses(tmp_path: Path, text: str) -> None:
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), {"C4": text})
+    with pytest.raises(ExtractionError) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "C4" in str(caught.value) and "2026-12-03" in str(caught.value)
+
+
+def test_a_date_on_a_header_whose_day_cannot_be_checked_refuses(tmp_path: Path) -> None:
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), {"D4": "较年初(2026-01-01)"})
+    with pytest.raises(ExtractionError) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "D4" in str(caught.value) and "较年初(2026-01-01)" in str(caught.value)
+
+
+def test_a_report_printing_its_day_only_in_the_header_is_of_that_day(tmp_path: Path) -> None:
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx", heading=NO_DATE), {"B4": "本日(2026-12-04)"})
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.report_date == "2026-12-04"
+    with pytest.raises(ExtractionError):
+        extract_file(path, load_spec("branch_daily", SPECS), report_date="2026-12-03")
+
+
+def test_a_dated_header_in_a_pdf_is_read(tmp_path: Path) -> None:
+    path = ruled_pdf(tmp_path / "d.pdf", header=("项目", "本日（2026-12-04）", "较上日", "较年初"))
+    assert _value(path) == FIRST_YUAN
+
+
+def test_a_header_not_found_lists_the_one_holding_the_word(tmp_path: Path) -> None:
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), {"B4": "本日(2026-12)"})
+    with pytest.raises(LabelNotFound) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "表头中相近的标题：本日(2026-12)" in str(caught.value)
