@@ -1,11 +1,12 @@
 """Which branch a report, a block or a row is about: read from labelled lines, codes and names.
 
 A report's own branch comes only from its labelled line (机构 / 报送机构 / 网点 ...), never from
-上级机构 / 管辖行 / 汇总机构; a code or a name is checked against the branch list the spec was
-loaded with (config/branches.yaml), and a code beside another branch's name is refused. A branch's
-name with more after it (东城支行和平里分理处, 海淀支行营业部) names a unit under that branch, not
-the branch: refused, in a 机构 line, a 机构 column and a summary row alike, unless the list
-names that unit itself.
+上级机构 / 管辖行 / 汇总机构, nor from a sign-off's 打印机构 / 经办机构 / 制表机构 / 复核机构 (who
+printed or handled it, as 打印日期 is no report date); a code or a name is checked against the
+branch list the spec was loaded with (config/branches.yaml), and a code beside another branch's
+name is refused. A branch's name with more after it (东城支行和平里分理处, 海淀支行营业部) names a
+unit under that branch, not the branch: refused, in a 机构 line, a 机构 column and a summary
+row alike, unless the list names that unit itself.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ TOTAL = "合计"
 _UNDER = re.compile(r"分理处|营业部|营业室|营业所|储蓄所|网点|分社|营业厅|支行|分行|社区银行|自助银行")
 _NAME_ENDS = re.compile(r"[:,;()\[\]【】、。/\d]")  # what may follow a name in normalised text
 # a word after a space that ends in a unit's kind, not a label's (所属分行：北京分行, 所属分行 北京分行)
+# a label after one of these is a sign-off's (打印机构：, 经办网点：), unless the spec lists the whole
+# word as a label (填报机构)
+SIGN_OFF = ("打印", "经办", "制表", "填报", "复核")
 _SPACED_UNIT = re.compile(r" (?!所属|上级|隶属|管辖|汇总)(?P<unit>[^\s:,;()\[\]【】、。/\d]*(?:"
                           + _UNDER.pattern + r"))(?=[\s,;()\[\]【】、。/\d]|$)")
 
@@ -114,9 +118,12 @@ class BranchNames:
         above the table or under it, and where; none, an unknown one or two different ones refuse."""
         branch = self.spec.branch
         names = sorted({*branch.labels, *branch.never}, key=len, reverse=True)
-        labelled = re.compile("(" + "|".join(map(re.escape, map(normalise, names)))
-                              + r")(?:[:：]|(?P<verb>为|是)|(?=\d))")  # 报送机构为110102 reads as 报送机构：
+        # 报送机构为110102 reads as 报送机构：
+        words = "|".join(map(re.escape, map(normalise, names)))
+        signs = "|".join(SIGN_OFF)
+        labelled = re.compile(f"(?P<sign>{signs})?({words})" + r"(?:[:：]|(?P<verb>为|是)|(?=\d))")
         never = {normalise(n) for n in branch.never}
+        labels = {normalise(n) for n in branch.labels}
         found: list[tuple[str, str]] = []
         free: list[tuple[str, str]] = []  # text before a line's first label: a title, a heading
         for line in lines:
@@ -125,11 +132,12 @@ class BranchNames:
             if not under:
                 free.append((line.text[:matches[0].start()] if matches else line.text, line.where))
             for index, match in enumerate(matches):
-                if match.group(1) in never:
-                    continue
+                sign = match.group("sign")
+                if match.group(2) in never or (sign and sign + match.group(2) not in labels):
+                    continue  # 上级机构：, 打印机构： name no branch of the report's; 填报机构： does
                 end = matches[index + 1].start() if index + 1 < len(matches) else len(line.text)
                 value = line.text[match.end():end]
-                where = f"{match.group(1)}行 {line.where}"
+                where = f"{sign or ''}{match.group(2)}行 {line.where}"
                 code = self.code_of(value)
                 if code is None and (under or match.group("verb")):
                     continue  # 注：机构为本行营业室 names none; 报送机构为110102西城支行 does
