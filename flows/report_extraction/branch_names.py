@@ -116,14 +116,7 @@ class BranchNames:
     def info_branch(self, lines: list[Line]) -> tuple[str, str]:
         """The branch code the labelled lines name (机构 / 报送机构 / 网点, never 上级机构 / 管辖行),
         above the table or under it, and where; none, an unknown one or two different ones refuse."""
-        branch = self.spec.branch
-        names = sorted({*branch.labels, *branch.never}, key=len, reverse=True)
-        # 报送机构为110102 reads as 报送机构：
-        words = "|".join(map(re.escape, map(normalise, names)))
-        signs = "|".join(SIGN_OFF)
-        labelled = re.compile(f"(?P<sign>{signs})?({words})" + r"(?:[:：]|(?P<verb>为|是)|(?=\d))")
-        never = {normalise(n) for n in branch.never}
-        labels = {normalise(n) for n in branch.labels}
+        labelled = self._labelled()
         found: list[tuple[str, str]] = []
         free: list[tuple[str, str]] = []  # text before a line's first label: a title, a heading
         for line in lines:
@@ -132,12 +125,11 @@ class BranchNames:
             if not under:
                 free.append((line.text[:matches[0].start()] if matches else line.text, line.where))
             for index, match in enumerate(matches):
-                sign = match.group("sign")
-                if match.group(2) in never or (sign and sign + match.group(2) not in labels):
-                    continue  # 上级机构：, 打印机构： name no branch of the report's; 填报机构： does
+                if not self._own(match):
+                    continue
                 end = matches[index + 1].start() if index + 1 < len(matches) else len(line.text)
                 value = line.text[match.end():end]
-                where = f"{sign or ''}{match.group(2)}行 {line.where}"
+                where = f"{match.group('sign') or ''}{match.group(2)}行 {line.where}"
                 code = self.code_of(value)
                 if code is None and (under or match.group("verb")):
                     continue  # 注：机构为本行营业室 names none; 报送机构为110102西城支行 does
@@ -159,6 +151,34 @@ class BranchNames:
                                   details={"file": self.file})
         self._title_agrees(found[0], free)
         return found[0]
+
+    def _labelled(self) -> re.Pattern[str]:
+        """A branch label (机构：, 报送机构为, 网点110102), a sign-off's (打印机构：) or one that
+        never names the report's (上级机构：) too: each ends the value of the label before it."""
+        names = sorted({*self.spec.branch.labels, *self.spec.branch.never}, key=len, reverse=True)
+        words, signs = "|".join(map(re.escape, map(normalise, names))), "|".join(SIGN_OFF)
+        # 报送机构为110102 reads as 报送机构：
+        return re.compile(f"(?P<sign>{signs})?({words})" + r"(?:[:：]|(?P<verb>为|是)|(?=\d))")
+
+    def _own(self, match: re.Match[str]) -> bool:
+        """False for a label that never names the report's branch: 上级机构：, and a sign-off's
+        打印机构： (but 填报机构：, which the spec lists whole, names it)."""
+        sign, label = match.group("sign"), match.group(2)
+        if label in {normalise(n) for n in self.spec.branch.never}:
+            return False
+        return not sign or sign + label in {normalise(n) for n in self.spec.branch.labels}
+
+    def sheet_branch(self, texts: list[str]) -> str | None:
+        """The branch code the first labelled line of a sheet's `texts` names (机构：110102 西城支行),
+        to tell sheets apart; None when the report's branch is not stated in lines, or none is."""
+        if self.spec.branch.source != "info":
+            return None
+        for text in texts:
+            for match in self._labelled().finditer(normalise(text)):
+                code = self.code_of(normalise(text)[match.end():]) if self._own(match) else None
+                if code is not None:
+                    return code
+        return None
 
     def _title_agrees(self, found: tuple[str, str], free: list[tuple[str, str]]) -> None:
         """Refuse a report whose title or heading names another known branch (by code or name)

@@ -11,12 +11,13 @@ import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from flows.report_extraction.branch_names import BranchNames
 from flows.report_extraction.date_forms import in_digits, periods
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.number_formats import affixes, shown_red
@@ -112,12 +113,28 @@ def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | 
                 and report_date.startswith(str(dates[ws.title]))]
         if len(same) == 1:
             return same[0]
-    dates = {ws.title: dates[ws.title] for ws, _ in candidates}
-    shown = "、".join(f"“{name}”（报表日期 {when or '未印'}）" for name, when in dates.items())
-    wanted = f"请求的日期 {report_date} " if report_date else "未给出报表日期，"
-    raise LabelNotFound(f"{path.name}: 有 {len(candidates)} 个工作表都是“{title}”：{shown}；"
-                        f"{wanted}无法确定读哪一个（用 --date 指明日期，或在规格的 locate.sheet 写明工作表）",
-                        details={"file": str(path), "sheets": list(dates)})
+    _refuse_alike(path, spec, title, [(ws.title, dates[ws.title], texts) for ws, texts in candidates],
+                  report_date, branch)
+
+
+def _refuse_alike(path: Path, spec: ExtractionSpec, title: str,
+                  sheets: list[tuple[str, str | None, list[str]]], report_date: str | None,
+                  branch: str | None) -> NoReturn:
+    """Refuse a workbook with several sheets of one report, naming each sheet's branch and day and
+    the option that chooses: --branch when they differ by branch, --date when by day."""
+    names = BranchNames(spec, path.name)
+    branches = {name: names.sheet_branch(texts) for name, _, texts in sheets}
+    of = {name: f"机构 {code}，" if code else "" for name, code in branches.items()}
+    shown = "、".join(f"“{name}”（{of[name]}报表日期 {when or '未印'}）" for name, when, _ in sheets)
+    asks = [(what, given, option) for what, given, option, differ in (
+        ("机构", branch, "--branch 指明机构", len(set(branches.values())) > 1),
+        ("日期", report_date, "--date 指明日期", len({when for _, when, _ in sheets}) > 1)) if differ]
+    wanted = "，".join(f"请求的{what} {given}" if given else f"未给出{what}" for what, given, _ in asks)
+    how = ("，".join(f"用 {option}" for _, _, option in asks) + "，或在规格的 locate.sheet 写明工作表" if asks
+           else "各工作表的机构和报表日期都一样，请在规格的 locate.sheet 写明工作表，或删去多余的工作表")
+    raise LabelNotFound(f"{path.name}: 有 {len(sheets)} 个工作表都是“{title}”：{shown}；"
+                        f"{wanted + '，' if wanted else ''}无法确定读哪一个（{how}）",
+                        details={"file": str(path), "sheets": [name for name, _, _ in sheets]})
 
 
 def _zero_padded(value: object, number_format: str) -> str | None:

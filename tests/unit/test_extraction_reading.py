@@ -152,8 +152,9 @@ def test_two_sheets_of_the_report_are_told_apart_by_the_date_never_by_position(t
     path = _two_sheets(tmp_path)
     assert extract_file(path, _spec("branch_daily"), report_date="2026-03-05").figures[0].value_yuan == 20000
     assert extract_file(path, _spec("branch_daily"), report_date="2026-03-04").figures[0].value_yuan == 10000
-    with pytest.raises(LabelNotFound, match="“日报0304”（报表日期 2026-03-04）、"
-                                            "“日报0305”（报表日期 2026-03-05）"):
+    with pytest.raises(LabelNotFound, match=r"“日报0304”（机构 110102，报表日期 2026-03-04）、"
+                                            r"“日报0305”（机构 110102，报表日期 2026-03-05）；"
+                                            r"未给出日期.*--date"):
         extract_file(path, _spec("branch_daily"))
 
 
