@@ -15,9 +15,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from flows.report_extraction.header import Header
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import Line
+from flows.report_extraction.tables import Grid, GridCell
 from rpa.errors import ExtractionError, LabelNotFound
 
 TOTAL = "合计"
@@ -40,6 +42,18 @@ def whole_code(pattern: str, text: str) -> str | None:
         if not (start > 0 and text[start - 1].isdigit()) and not (end < len(text) and text[end].isdigit()):
             return match.group("code")
     return None
+
+
+def row_label(grid: Grid, header: Header, spec: ExtractionSpec, row: int) -> tuple[GridCell | None, str]:
+    """A summary row's label cell and text: its code column's, or, where that is blank and the
+    机构名称 beside it is the totals label (全辖合计), that name's; a branch row is never labelled
+    by its name here (its code settles it)."""
+    cell, text = grid.at(row, header.label_col), grid.text(row, header.label_col)
+    name = grid.text(row, header.name_col) if header.name_col is not None else ""
+    if not text and name and spec.totals_label is not None and spec.totals_label.matches(name):
+        assert header.name_col is not None
+        return grid.at(row, header.name_col), name
+    return cell, text
 
 
 @dataclass

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from flows.report_extraction.branch_names import TOTAL, BranchNames
+from flows.report_extraction.branch_names import TOTAL, BranchNames, row_label
 from flows.report_extraction.checks import totals_checks
 from flows.report_extraction.currency import check_currency, check_row_currency
 from flows.report_extraction.figure_units import figure_unit, label_row_units, own_units, remark_row_units
@@ -213,8 +213,7 @@ class _Reading:
         for row in self._body_rows():
             if row is None:
                 continue
-            label_cell = self.grid.at(row, self.header.label_col)
-            label_text = self.grid.text(row, self.header.label_col)
+            label_cell, label_text = row_label(self.grid, self.header, self.spec, row)  # 全辖合计 in 机构名称
             if not label_text or label_cell is None:
                 self.notes.append(f"略过的行 {self._where(row)} {''.join(self.grid.row_texts(row))[:20]}")
                 continue
