@@ -32,6 +32,7 @@ from flows.account_filing.normalise import (
 )
 from flows.account_filing.registry import CITIZEN_NUMBER_TYPES, FIELDS, RESIDENT_ID, FieldSpec
 from flows.account_filing.resident_id import resident_id_problem
+from flows.account_filing.shown_numbers import ShownOtherwise
 from flows.account_filing.uscc_check import uscc_checked
 from rpa.masking import FieldClass, mask
 
@@ -184,6 +185,8 @@ def parse_field(name: str, value: CellValue, multiplier: int = 1) -> object | No
     """The field's normalised value, None for a blank cell; FieldProblem when unusable."""
     if _blank(value):
         return None
+    if isinstance(value, ShownOtherwise):  # its number format shows it otherwise: shown_numbers
+        raise FieldProblem("number_format_shown", params={"format": shorten(value.number_format, 30)})
     try:
         return PARSERS[name](value, multiplier)
     except (ValueError, ArithmeticError):  # a cell no parser foresaw (1e400, NaN): still one row's error

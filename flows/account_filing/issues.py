@@ -30,6 +30,10 @@ MESSAGES: dict[str, str] = {
     "account_kind_unknown": "「{column}」应为 基本存款账户、一般存款账户、专用存款账户 或 临时存款账户",
     "account_no_format": "「{column}」应为8至32位数字",
     "number_as_numeric": "「{column}」以数值格式保存，超过15位的数字已丢失精度，请将该列设为文本后重新导出",
+    "number_format_shown": (
+        "「{column}」以数值保存，其数字格式「{format}」使 Excel 显示的不是所存的数字，读不出要报备的号码："
+        "请将该列设为文本，照 Excel 中显示的号码填写后重新导出"
+    ),
     "date_invalid": (
         "「{column}」的日期「{value}」无法识别，应为 2026-11-27、2026/11/27、2026年11月27日 或 Excel 日期"
     ),

@@ -14,6 +14,7 @@ here, but what would be read wrong silently is marked or refused:
   visible sheet with the header and rows refuses the file unless one is named (`other_sheets`);
 - a formula cell without a cached value, or a cell holding a control character, is marked
   (`RawRow.bad`, `unusable_cells`), never taken for blank;
+- a number in an identity or text column is read as Excel shows it, or marked (`shown_numbers`);
 - with one date column per action (开户日期, 变更日期, 撤销日期), a row's date is its action's
   (`date_columns`);
 - a header that looks like a field's but is none of its aliases is listed (`look_alikes`);
@@ -47,6 +48,7 @@ from flows.account_filing.export_rows import (
 from flows.account_filing.hidden_rows import refuse_hidden_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
 from flows.account_filing.other_sheets import refuse_other_export_sheets
+from flows.account_filing.shown_numbers import shown_numbers
 from flows.account_filing.unusable_cells import bad_cells
 from flows.account_filing.xlsx_source import (
     MergedRange,
@@ -125,9 +127,8 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
             raise
         close = _both(workbook.close, release)
         try:
-            result = _start(
-                path, name, _guarded(path, rows), aliases, close, max_rows=max_rows, merged=merged
-            )
+            result = _start(path, name, _guarded(path, rows), aliases, close,
+                            max_rows=max_rows, merged=merged)
             if sheet is None:  # another visible sheet's rows would be dropped without a word
                 later = names[names.index(name) + 1 :]
                 refuse_other_export_sheets(
@@ -277,7 +278,7 @@ def _data_rows(
     header_keys = {name: header_key(c.header) for name, c in read}
     last = header_row + limit.rows
     try:
-        for number, values in enumerate(rows, start=header_row + 1):
+        for number, values in enumerate(shown_numbers(rows, read), start=header_row + 1):
             if number > last:
                 raise limit.refusal(number)
             cells = {name: cell_at(values, index) for name, index in mapped}

@@ -8,6 +8,10 @@ calculated (written by a program, not saved by Excel): that None is not a blank 
 sheet's XML holds any formula at all, its formulas are read beside the values (both streamed) and
 such cells come as UNCOMPUTED; a sheet without formulas is read once, as before.
 
+A workbook whose styles hold a number format that may show a number as other than its digits
+(`000000000000`, `"J"0…`) is read cell by cell with the formats (`shown_numbers`); any other
+workbook values-only.
+
 Read-only mode does not give merged cells, and a merged cell reads as its top-left value with
 blanks beside it: the top of a two-row header (法定代表人 over 类别 and 姓名) would look like a
 one-row header. The same scan of the sheet's XML that looks for formulas collects the merged
@@ -35,6 +39,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.formula import ArrayFormula
 
 from flows.account_filing.normalise import CellValue, cell_text
+from flows.account_filing.shown_numbers import formats_shown_otherwise, keep_formats, rows_with_formats
 from rpa.errors import InputFileError
 from rpa.input_files import reading
 from rpa.xlsx_files import load_xlsx
@@ -118,7 +123,7 @@ def sheet_order(workbook: Any, sheet: str | None) -> tuple[list[str], list[str]]
 def sheet_rows(path: Path, worksheet: Any, *, top_rows: int = 30) -> SheetRows:
     """The sheet's rows, uncomputed formulas as UNCOMPUTED, how to release the second read (a
     no-op when there is none), and the merged ranges starting in its first `top_rows` rows."""
-    rows = _values(worksheet)
+    rows = _values(worksheet, formats=True)
     scan = _scan_sheet(path, worksheet, top_rows)
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
@@ -130,9 +135,11 @@ def _nothing(*_: object) -> None:
     return None
 
 
-def _values(worksheet: Any) -> Rows:
+def _values(worksheet: Any, *, formats: bool = False) -> Rows:
     # exporters often write a wrong <dimension>; without a reset read-only mode trusts it
     worksheet.reset_dimensions()
+    if formats and formats_shown_otherwise(worksheet.parent):  # numbers as shown: shown_numbers
+        return rows_with_formats(worksheet.iter_rows())
     rows: Iterator[Sequence[CellValue]] = worksheet.iter_rows(values_only=True)
     return rows
 
@@ -196,10 +203,10 @@ def _mark_uncomputed(
     for cached in values:
         written = next(formulas, ())
         if any(v is None for v in cached) and any(_is_formula(f) for f in written):
-            cached = [
+            cached = keep_formats(cached, [
                 UNCOMPUTED if v is None and i < len(written) and _is_formula(written[i]) else v
                 for i, v in enumerate(cached)
-            ]
+            ])
         yield cached
 
 

@@ -1,0 +1,152 @@
+"""A number in an identity or text column is read as Excel shows it, or marked: never read bare
+when its cell's number format shows something else.
+
+    >>> shown_digits(23456789, "000000000000"), shown_digits(23456789, "#,##0")
+    ('000023456789', '23456789')
+    >>> shown_digits(23456789, '"6228"00000000') is None
+    True
+
+账号, 统一社会信用代码, 证件号码, 开户银行机构代码, 基本存款账户编号 (the registry's identifiers)
+and the text columns (经办人…) are read as text, a number there as its digits. An export may store
+账号 as the number 23456789 with the format `000000000000`: Excel shows 000023456789, and the bare
+number is another account. So:
+
+- `xlsx_source` reads a workbook whose styles hold a number format other than General, `0`, `@`
+  and dates (openpyxl reads a number under a date format as a date) cell by cell, with formats,
+  and gives a row holding a number under such a format as a `FormattedRow` carrying them; any
+  other workbook (the usual all-text export) is read values-only as before, at no cost;
+- the reader passes its rows through `shown_numbers`: in an identity or text column, a whole
+  number >= 0 whose format only pads it with zeros (`000000000000`, also `#,##0` and `0_ `,
+  which show the digits as stored) becomes the digits as shown; under any other format (literal
+  text such as `"J"0000000000000`, scientific, decimals, [DBNum1], sections, conditions) it
+  becomes `ShownOtherwise`, which `fields.parse_field` makes a row error naming the cell and its
+  format: save the column as text;
+- a number of 16 digits or more is left as it is: it has lost digits (number_as_numeric).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+from flows.account_filing.export_rows import Column
+from flows.account_filing.normalise import CellValue, cell_text
+from flows.account_filing.registry import FIELDS
+
+TEXT_LIKE = frozenset({"identifier", "text"})  # registry types read as text
+_PLAIN = frozenset({"general", "@", "0"})  # show a whole number's digits as stored
+_SPACING = re.compile(r"_.|\*.")  # _x: a space as wide as x; *x: x repeated to fill the cell
+_DIGITS = re.compile(r"[#,]*[0,]*")  # digit places, zeros last, thousands separators
+_LOST_DIGITS = 10**15  # Excel keeps 15 significant digits: larger numbers are number_as_numeric
+
+
+class FormattedRow(tuple[CellValue, ...]):
+    """A row's values, with `formats`: column index -> the number format of each number in it
+    whose format may show it otherwise."""
+
+    formats: dict[int, str]
+
+    def __new__(cls, values: Iterable[CellValue], formats: dict[int, str]) -> FormattedRow:
+        row = super().__new__(cls, values)
+        row.formats = formats
+        return row
+
+
+class ShownOtherwise(str):
+    """A number Excel shows as other than its digits: reads as the stored digits, never used."""
+
+    number_format: str
+
+    def __new__(cls, digits: str, number_format: str) -> ShownOtherwise:
+        value = super().__new__(cls, digits)
+        value.number_format = number_format
+        return value
+
+
+def shown_digits(value: int | float, number_format: str) -> str | None:
+    """What Excel shows of a whole number >= 0 under `number_format` when that is its digits
+    padded with zeros (or as stored); None when the format shows anything else."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    width = _width(number_format, value == 0) if value >= 0 else None
+    return None if width is None else str(value).zfill(width)
+
+
+@lru_cache(maxsize=256)
+def _width(number_format: str, zero: bool) -> int | None:
+    if number_format.lower() in _PLAIN:
+        return 0
+    sections = number_format.split(";")  # positive; negative; zero
+    section = _SPACING.sub("", sections[2] if zero and len(sections) > 2 else sections[0])
+    if not section or section[0] == "," or section[-1] == "," or not _DIGITS.fullmatch(section):
+        return None  # text, a condition, decimals, an exponent, a scale (`0,`): not the digits
+    return section.count("0")
+
+
+def may_show_otherwise(number_format: str | None) -> bool:
+    """Whether a number under `number_format` may show as other than its digits."""
+    return number_format is not None and number_format.lower() not in _PLAIN
+
+
+def formats_shown_otherwise(workbook: Any) -> bool:
+    """Whether some cell style of the workbook (openpyxl's style table) has such a format, dates
+    aside; True when the table cannot be read (the cells are then read with their formats)."""
+    styles, custom = getattr(workbook, "_cell_styles", None), getattr(workbook, "_number_formats", None)
+    if styles is None or custom is None:
+        return True
+    dates = getattr(workbook, "_date_formats", ())
+    for index, style in enumerate(styles):
+        number = style.numFmtId
+        if number < BUILTIN_FORMATS_MAX_SIZE:
+            number_format = BUILTIN_FORMATS.get(number, "General")
+        else:
+            number_format = custom[number - BUILTIN_FORMATS_MAX_SIZE]
+        if index not in dates and may_show_otherwise(number_format):
+            return True
+    return False
+
+
+def rows_with_formats(cell_rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[CellValue]]:
+    """Values of openpyxl's read-only cell rows; a row holding a number under a format that may
+    show it otherwise as a `FormattedRow`."""
+    for cells in cell_rows:
+        values = tuple(cell.value for cell in cells)
+        formats = {
+            index: cell.number_format
+            for index, cell in enumerate(cells)
+            if type(values[index]) in (int, float) and may_show_otherwise(cell.number_format)
+        }
+        yield FormattedRow(values, formats) if formats else values
+
+
+def keep_formats(row: Sequence[CellValue], values: list[CellValue]) -> Sequence[CellValue]:
+    """`values` remade from `row`, still carrying its formats."""
+    return FormattedRow(values, row.formats) if isinstance(row, FormattedRow) else values
+
+
+def shown_numbers(
+    rows: Iterable[Sequence[CellValue]], read: Sequence[tuple[str, Column]]
+) -> Iterator[Sequence[CellValue]]:
+    """`rows` with each number in a column of `read` feeding an identity or text field as shown
+    (see the module's doc); other rows as they come."""
+    columns = frozenset(c.index for name, c in read if name in FIELDS and FIELDS[name].type in TEXT_LIKE)
+    for values in rows:
+        if type(values) is FormattedRow and (found := columns.intersection(values.formats)):
+            shown = list(values)
+            for index in found:
+                shown[index] = _as_shown(shown[index], values.formats[index])
+            values = shown
+        yield values
+
+
+def _as_shown(value: CellValue, number_format: str) -> CellValue:
+    if not isinstance(value, int | float) or abs(value) >= _LOST_DIGITS:
+        return value
+    digits = shown_digits(value, number_format)
+    return ShownOtherwise(cell_text(value), number_format) if digits is None else digits
