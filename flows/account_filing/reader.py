@@ -18,8 +18,9 @@ here, but what would be read wrong silently is marked or refused:
 - with one date column per action (开户日期, 变更日期, 撤销日期), a row's date is its action's
   (`date_columns`);
 - a header that looks like a field's but is none of its aliases is listed (`look_alikes`);
-- a header cell merged over several columns or rows (a two-row header) refuses the file, and so does a
-  hidden (filtered) data row (`hidden_rows`). What it gives is in `export_rows` (no footer: `footer_rows`).
+- a header cell merged over several columns or rows (a two-row header), a cell merged over a
+  column read on a data row (`merged_cells`) and a hidden (filtered) data row (`hidden_rows`)
+  refuse the file. What it gives is in `export_rows` (no footer: `footer_rows`).
 """
 
 from __future__ import annotations
@@ -46,17 +47,12 @@ from flows.account_filing.export_rows import (
     unique_headers,
 )
 from flows.account_filing.hidden_rows import refuse_hidden_rows
+from flows.account_filing.merged_cells import refuse_merged
 from flows.account_filing.normalise import CellValue, cell_text, header_key
 from flows.account_filing.other_sheets import refuse_other_export_sheets
 from flows.account_filing.shown_numbers import shown_numbers
 from flows.account_filing.unusable_cells import bad_cells
-from flows.account_filing.xlsx_source import (
-    MergedRange,
-    open_read_only,
-    refuse_merged_header,
-    sheet_order,
-    sheet_rows,
-)
+from flows.account_filing.xlsx_source import MergedRange, open_read_only, sheet_order, sheet_rows
 from rpa.errors import InputFileError
 from rpa.input_files import check_input_path, check_xlsx, reading
 
@@ -121,7 +117,7 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
         if not hasattr(worksheet, "iter_rows"):
             continue  # a chart sheet
         try:
-            rows, release, merged, hidden_rows = sheet_rows(path, worksheet, top_rows=HEADER_SEARCH_ROWS)
+            rows, release, merged, hidden_rows = sheet_rows(path, worksheet)
         except BaseException:
             workbook.close()
             raise
@@ -191,7 +187,7 @@ def _start(
             break
         columns = _columns(values, aliases)
         if len({c.field for c in columns if c.field}) >= MIN_HEADER_MATCHES:
-            refuse_merged_header(path, sheet, number, values, merged)  # a two-row header
+            refuse_merged(path, sheet, number, values, columns, merged)  # a two-row header, merged data
             dates = PerActionDates.of(columns, aliases)
             _check_columns(path, sheet, number, dates.one_date(columns) if dates else columns, aliases)
             if source is not None:  # from here on a field may span lines where the column allows it

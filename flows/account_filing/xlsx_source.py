@@ -1,7 +1,7 @@
 """The sheets of an .xlsx export: which one to read, and its rows with uncomputed formulas marked.
 
     >>> names, hidden = sheet_order(workbook, None)      # the active sheet first, hidden ones out
-    >>> rows, release, merged = sheet_rows(path, workbook[names[0]])
+    >>> rows, release, merged, hidden = sheet_rows(path, workbook[names[0]])
 
 openpyxl's data-only mode gives a formula's cached value, and None when the workbook was never
 calculated (written by a program, not saved by Excel): that None is not a blank cell. When the
@@ -12,11 +12,10 @@ A workbook whose styles hold a number format that may show a number as other tha
 (`000000000000`, `"J"0…`) is read cell by cell with the formats (`shown_numbers`); any other
 workbook values-only.
 
-Read-only mode does not give merged cells, and a merged cell reads as its top-left value with
-blanks beside it: the top of a two-row header (法定代表人 over 类别 and 姓名) would look like a
-one-row header. The same scan of the sheet's XML that looks for formulas collects the merged
-ranges near the top (`MergedRange`), and `refuse_merged_header` refuses a header cell merged over
-several columns or rows (a merged title row above the header is no part of it and reads as before).
+Read-only mode does not give merged cells, and a merged range reads as its top-left value with
+blanks in its other cells. The same scan of the sheet's XML that looks for formulas collects
+every merged range (`MergedRange`: they are listed after the rows), for `merged_cells` to refuse
+a merged header cell and a merged cell over a column read below the header.
 
 Workbooks are opened with `open_read_only`: openpyxl looks for each sheet's <dimension> when it
 opens a workbook, and where a sheet has none before its data (openpyxl's own write-only mode and
@@ -38,9 +37,8 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.formula import ArrayFormula
 
-from flows.account_filing.normalise import CellValue, cell_text
+from flows.account_filing.normalise import CellValue
 from flows.account_filing.shown_numbers import formats_shown_otherwise, keep_formats, rows_with_formats
-from rpa.errors import InputFileError
 from rpa.input_files import reading
 from rpa.xlsx_files import load_xlsx
 
@@ -64,8 +62,8 @@ class MergedRange:
 
 
 class SheetRows(NamedTuple):
-    """A sheet's rows, how to release their second read, its merged ranges near the top and its
-    hidden rows' numbers (`hidden_rows.UNNUMBERED` for a hidden row that states none)."""
+    """A sheet's rows, how to release their second read, its merged ranges and its hidden rows'
+    numbers (`hidden_rows.UNNUMBERED` for a hidden row that states none)."""
 
     rows: Rows
     release: Callable[[], None]
@@ -120,11 +118,11 @@ def sheet_order(workbook: Any, sheet: str | None) -> tuple[list[str], list[str]]
     return first + [name for name in visible if name not in first], hidden
 
 
-def sheet_rows(path: Path, worksheet: Any, *, top_rows: int = 30) -> SheetRows:
+def sheet_rows(path: Path, worksheet: Any) -> SheetRows:
     """The sheet's rows, uncomputed formulas as UNCOMPUTED, how to release the second read (a
-    no-op when there is none), and the merged ranges starting in its first `top_rows` rows."""
+    no-op when there is none), its merged ranges and its hidden rows."""
     rows = _values(worksheet, formats=True)
-    scan = _scan_sheet(path, worksheet, top_rows)
+    scan = _scan_sheet(path, worksheet)
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
         return SheetRows(rows, _nothing, scan.merged, scan.hidden)
@@ -144,9 +142,9 @@ def _values(worksheet: Any, *, formats: bool = False) -> Rows:
     return rows
 
 
-def _scan_sheet(path: Path, worksheet: Any, top_rows: int) -> _Scan:
-    """Whether the sheet's XML holds any formula, its merged ranges starting in the first
-    `top_rows` rows and its hidden rows: scanned in chunks without parsing it."""
+def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
+    """Whether the sheet's XML holds any formula, its merged ranges and its hidden rows: scanned
+    in chunks without parsing it."""
     member = getattr(worksheet, "_worksheet_path", None)
     if not member:
         return _NOTHING_FOUND
@@ -162,7 +160,7 @@ def _scan_sheet(path: Path, worksheet: Any, top_rows: int) -> _Scan:
                 if b"mergeCell" in window:
                     for found in _MERGE_TAG.finditer(window):
                         merge = _merged_range(found)
-                        if merge is not None and merge.min_row <= top_rows:
+                        if merge is not None:
                             merged[merge.ref] = merge
                 if b"hidden" in window:  # a row filtered out or hidden: hidden_rows refuses it
                     for tag in _HIDDEN_ROW.finditer(window):
@@ -212,34 +210,3 @@ def _mark_uncomputed(
 
 def _is_formula(value: object) -> bool:
     return isinstance(value, ArrayFormula) or (isinstance(value, str) and value.startswith("="))
-
-
-def refuse_merged_header(
-    path: Path, sheet: str, header_row: int, values: Sequence[CellValue], merged: Sequence[MergedRange]
-) -> None:
-    """InputFileError when a header cell is merged over several columns or rows: the top of a
-    two-row header. Its text would be taken for the first column's name and the columns beside
-    or below it read wrong (法定代表人 over 类别 and 姓名 is no column of either)."""
-    found = [
-        (merge, text)
-        for merge in merged
-        if merge.min_row == header_row
-        and (merge.max_col > merge.min_col or merge.max_row > merge.min_row)
-        and (text := cell_text(values[merge.min_col - 1] if merge.min_col <= len(values) else None).strip())
-    ]
-    if not found:
-        return
-    where = path.name if sheet == path.name else f"{path.name}（工作表「{sheet}」）"
-    cells = "、".join(f"「{text}」（{merge.ref}，{_span(merge)}）" for merge, text in found[:3])
-    more = f"等{len(found)}处" if len(found) > 3 else ""
-    raise InputFileError(
-        f"无法读取 {where}：第{header_row}行表头中的{cells}{more}是合并单元格，"
-        "看不出其下各列分别是哪一项，为免读错列，不读取该文件。"
-        "\n请让导出的表头只占一行：取消合并单元格，每列一个列名"
-        "（用 config/header_aliases.yaml 中的表头或别名），再重新导出"
-    )
-
-
-def _span(merge: MergedRange) -> str:
-    rows, columns = merge.max_row - merge.min_row + 1, merge.max_col - merge.min_col + 1
-    return "跨" + (f"{rows}行" if rows > 1 else "") + (f"{columns}列" if columns > 1 else "")
