@@ -1,7 +1,8 @@
 """Merged cells the reader refuses: a merged header cell, and a merged cell below the header
 over a column the filing reads.
 
-    refuse_merged(path, "开户清单", 1, header_values, columns, merged)   # InputFileError, or None
+    refuse_merged_header(path, "开户清单", 1, header_values, merged)   # InputFileError, or None
+    rows = refuse_merged_rows(path, "开户清单", export.rows, 1, columns, merged)  # raises at a covered row
 
 Read-only openpyxl gives a merged range's value to its top-left cell only, the range's other
 cells read blank (`xlsx_source` lists the sheet's merged ranges). So:
@@ -15,15 +16,17 @@ cells read blank (`xlsx_source` lists the sheet's merged ranges). So:
   (未标明注册资金), or a required cell reported 不能为空. The file is refused (exit 2), every such
   range named with its columns, asking to unmerge and fill each row: which value a row means is
   the clerk's to write, not the reader's to guess. A range over columns the filing does not read
-  (a note beside the data) is no refusal.
+  (a note beside the data) is no refusal, nor is one over the export's footer (合计：3笔 merged
+  across: `footer_rows` passes it over first). The rows are read whole before a run queues them,
+  so the refusal comes before anything is filed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from flows.account_filing.export_rows import Column
+from flows.account_filing.export_rows import Column, RawRow
 from flows.account_filing.normalise import CellValue, cell_text
 from flows.account_filing.xlsx_source import MergedRange
 from rpa.errors import InputFileError
@@ -31,18 +34,23 @@ from rpa.errors import InputFileError
 _LISTED = 5
 
 
-def refuse_merged(
-    path: Path,
-    sheet: str,
-    header_row: int,
-    values: Sequence[CellValue],
-    columns: Sequence[Column],
+def refuse_merged_rows(
+    path: Path, sheet: str, rows: Iterator[RawRow], header_row: int, columns: Sequence[Column],
     merged: Sequence[MergedRange],
-) -> None:
-    """InputFileError for a merged header cell or a merged cell over a read column below it."""
-    if merged:
-        refuse_merged_header(path, sheet, header_row, values, merged)
-        refuse_merged_data(path, sheet, header_row, columns, merged)
+) -> Iterator[RawRow]:
+    """`rows` as they come (the footer already passed over: `footer_rows`), raising InputFileError
+    at the first data row a range merged over a read column covers, naming every such range."""
+    found = _data_merges(header_row, columns, merged)
+    covered = {number for merge, _ in found for number in range(merge.min_row, merge.max_row + 1)}
+    try:
+        for row in rows:
+            if row.row in covered:
+                raise InputFileError(_refusal(path, sheet, found))
+            yield row
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
 
 
 def refuse_merged_header(
@@ -68,23 +76,24 @@ def refuse_merged_header(
     )
 
 
-def refuse_merged_data(
-    path: Path, sheet: str, header_row: int, columns: Sequence[Column], merged: Sequence[MergedRange]
-) -> None:
-    """InputFileError naming each range below the header merged over a column a field reads."""
+def _data_merges(
+    header_row: int, columns: Sequence[Column], merged: Sequence[MergedRange]
+) -> list[tuple[MergedRange, list[str]]]:
+    """Each range below the header merged over a column a field reads, with those columns."""
     read = [c for c in columns if c.field]
-    found = [
+    return [
         (merge, headers)
         for merge in sorted(merged, key=lambda m: (m.min_row, m.min_col))
         if merge.min_row > header_row
         and (merge.max_col > merge.min_col or merge.max_row > merge.min_row)
         and (headers := [c.header for c in read if merge.min_col <= c.index + 1 <= merge.max_col])
     ]
-    if not found:
-        return
+
+
+def _refusal(path: Path, sheet: str, found: list[tuple[MergedRange, list[str]]]) -> str:
     cells = "、".join(f"{merge.ref}（{'、'.join(headers)}）" for merge, headers in found[:_LISTED])
     more = f"等{len(found)}处" if len(found) > _LISTED else ""
-    raise InputFileError(
+    return (
         f"无法读取 {_where(path, sheet)}：表头以下的{cells}{more}是合并单元格。"
         "Excel 把合并的几格显示为一个值，看来每一行都有，读取时却只有左上角一格有值，其余格会被当作空白"
         "（如注册资金读成未标明），为免报备错误，不读取该文件。"

@@ -47,7 +47,7 @@ from flows.account_filing.export_rows import (
     unique_headers,
 )
 from flows.account_filing.hidden_rows import refuse_hidden_rows
-from flows.account_filing.merged_cells import refuse_merged
+from flows.account_filing.merged_cells import refuse_merged_header, refuse_merged_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
 from flows.account_filing.other_sheets import refuse_other_export_sheets
 from flows.account_filing.shown_numbers import shown_numbers
@@ -136,7 +136,9 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
         except BaseException:
             close()
             raise
-        result.hidden_sheets, result.rows = hidden, refuse_hidden_rows(path, name, result.rows, hidden_rows)
+        seen = refuse_hidden_rows(path, name, result.rows, hidden_rows)
+        result.rows = refuse_merged_rows(path, name, seen, result.header_row, result.columns, merged)
+        result.hidden_sheets = hidden
         return result
     workbook.close()
     where = f"工作表「{sheet}」" if sheet else "任何可见的工作表"
@@ -187,7 +189,7 @@ def _start(
             break
         columns = _columns(values, aliases)
         if len({c.field for c in columns if c.field}) >= MIN_HEADER_MATCHES:
-            refuse_merged(path, sheet, number, values, columns, merged)  # a two-row header, merged data
+            refuse_merged_header(path, sheet, number, values, merged)  # a two-row header
             dates = PerActionDates.of(columns, aliases)
             _check_columns(path, sheet, number, dates.one_date(columns) if dates else columns, aliases)
             if source is not None:  # from here on a field may span lines where the column allows it

@@ -5,7 +5,8 @@ accounts: the clerk sees 100 in row 3, but read-only openpyxl gives a merged ran
 top-left cell only, so row 3 was filed with 注册资金 blank (未标明注册资金) and no 经营范围,
 without a word; over a required column it was a confusing 不能为空. Now any such merge, vertical
 or across columns, refuses the file (exit 2) naming the ranges and asking to unmerge and fill
-each row; a merge over columns the filing does not read is no refusal. Workbooks are written here
+each row; a merge over columns the filing does not read, or over the export's footer
+(合计：2笔 merged across), is no refusal. Workbooks are written here
 by hand with DOMAIN.md's headers (tests/check_exports.py).
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from rpa.errors import InputFileError
 from tests.check_exports import HEADERS, open_row, uscc
@@ -75,6 +76,19 @@ def test_a_merge_over_columns_not_read_reads_as_before(tmp_path: Path) -> None:
     assert [o.valid for o in report.outcomes] == [True, True], [o.errors for o in report.outcomes]
     capitals = [str(o.record.registered_capital_yuan) for o in report.outcomes if o.record is not None]
     assert capitals == ["1000000.00", "1000000.00"]
+
+
+def test_a_footer_merged_across_the_columns_is_passed_over_as_the_footer(tmp_path: Path) -> None:
+    path = _export(tmp_path, ())
+    book = load_workbook(path)
+    sheet = book["开户清单"]
+    sheet["A4"], sheet["A5"] = "合计：2笔", "制表人：王五"
+    sheet.merge_cells("A4:T4")
+    sheet.merge_cells("A5:T5")
+    book.save(path)
+    report = validate(path)
+    assert [o.valid for o in report.outcomes] == [True, True]
+    assert [f.row for f in report.footer_rows] == [4, 5]
 
 
 @pytest.mark.timeout(120)
