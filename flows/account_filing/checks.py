@@ -33,6 +33,7 @@ CHECK_NAMES: dict[str, str] = {
     "account_no_format": "账号为8至32位数字",
     "number_as_numeric": "长数字未以数值格式丢失精度",
     "number_format_shown": "数值按数字格式显示的即所存号码",
+    "capital_format_shown": "注册资金按数字格式显示的即所存金额",
     "date_invalid": "日期可识别",
     "date_in_future": "日期不晚于今天",
     "gbk_too_long": "长度不超过AMS限制（GBK字节）",

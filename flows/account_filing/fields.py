@@ -186,7 +186,8 @@ def parse_field(name: str, value: CellValue, multiplier: int = 1) -> object | No
     if _blank(value):
         return None
     if isinstance(value, ShownOtherwise):  # its number format shows it otherwise: shown_numbers
-        raise FieldProblem("number_format_shown", params={"format": shorten(value.number_format, 30)})
+        code = "capital_format_shown" if FIELDS[name].type == "amount" else "number_format_shown"
+        raise FieldProblem(code, params={"format": shorten(value.number_format, 30)})
     try:
         return PARSERS[name](value, multiplier)
     except (ValueError, ArithmeticError):  # a cell no parser foresaw (1e400, NaN): still one row's error

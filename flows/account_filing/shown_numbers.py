@@ -21,7 +21,12 @@ number is another account. So:
   text such as `"J"0000000000000`, scientific, decimals, [DBNum1], sections, conditions) it
   becomes `ShownOtherwise`, which `fields.parse_field` makes a row error naming the cell and its
   format: save the column as text;
-- a number of 16 digits or more is left as it is: it has lost digits (number_as_numeric).
+- a number of 16 digits or more is left as it is: it has lost digits (number_as_numeric);
+- in an amount column (注册资金) a number is read as stored only under a format that shows that
+  number (`#,##0.00`, `0.00"万元"`, `¥#,##0`, a colour); a format that scales it (`#,##0.00,,`
+  shows 1000000 as 1.00), inserts a point (`0!.0000` shows it as 100.0000), or shows a per cent,
+  an exponent or a fraction makes it `ShownOtherwise`: the clerk reads 100 万元 where 100 亿元
+  would be filed (capital_format_shown).
 """
 
 from __future__ import annotations
@@ -41,6 +46,11 @@ TEXT_LIKE = frozenset({"identifier", "text"})  # registry types read as text
 _PLAIN = frozenset({"general", "@", "0"})  # show a whole number's digits as stored
 _SPACING = re.compile(r"_.|\*.")  # _x: a space as wide as x; *x: x repeated to fill the cell
 _DIGITS = re.compile(r"[#,]*[0,]*")  # digit places, zeros last, thousands separators
+# a format section that shows an amount as stored: digit places with thousands separators
+# between them, decimals, once its colours, locale and currency marks are set aside
+_AMOUNT_PLACES = re.compile(r"[#0?]+(?:,[#0?]+)*(?:\.[#0?]*)?")
+_AMOUNT_ASIDE = re.compile(r'\[(?:[a-z]+|color\s*\d+|\$[^\]]*|dbnum\d)\]|"(?:¥|￥|RMB|CNY|万元)"|[¥￥]|\\ ',
+                           re.IGNORECASE)
 _LOST_DIGITS = 10**15  # Excel keeps 15 significant digits: larger numbers are number_as_numeric
 
 
@@ -87,6 +97,16 @@ def _width(number_format: str, zero: bool) -> int | None:
     if not section or section[0] == "," or section[-1] == "," or not _DIGITS.fullmatch(section):
         return None  # text, a condition, decimals, an exponent, a scale (`0,`): not the digits
     return section.count("0")
+
+
+@lru_cache(maxsize=256)
+def shows_amount(number_format: str, value_kind: int) -> bool:
+    """Whether `number_format` shows an amount as stored: its section for the value's kind
+    (`value_kind` 0 positive, 1 negative, 2 zero) is digit places, thousands separators between
+    them and decimals, with colours, locale and ¥ / 万元 aside; never a scale, %, E or a fraction."""
+    sections = number_format.split(";")
+    section = sections[value_kind] if value_kind < len(sections) else sections[0]
+    return _AMOUNT_PLACES.fullmatch(_AMOUNT_ASIDE.sub("", _SPACING.sub("", section)).strip("()-")) is not None
 
 
 def may_show_otherwise(number_format: str | None) -> bool:
@@ -136,13 +156,22 @@ def shown_numbers(
     """`rows` with each number in a column of `read` feeding an identity or text field as shown
     (see the module's doc); other rows as they come."""
     columns = frozenset(c.index for name, c in read if name in FIELDS and FIELDS[name].type in TEXT_LIKE)
+    amounts = frozenset(c.index for name, c in read if name in FIELDS and FIELDS[name].type == "amount")
     for values in rows:
-        if type(values) is FormattedRow and (found := columns.intersection(values.formats)):
+        if type(values) is FormattedRow and (found := (columns | amounts).intersection(values.formats)):
             shown = list(values)
             for index in found:
-                shown[index] = _as_shown(shown[index], values.formats[index])
+                as_shown = _as_shown if index in columns else _amount_as_shown
+                shown[index] = as_shown(shown[index], values.formats[index])
             values = shown
         yield values
+
+
+def _amount_as_shown(value: CellValue, number_format: str) -> CellValue:
+    if not isinstance(value, int | float):
+        return value
+    kind = 0 if value > 0 else 1 if value < 0 else 2
+    return value if shows_amount(number_format, kind) else ShownOtherwise(cell_text(value), number_format)
 
 
 def _as_shown(value: CellValue, number_format: str) -> CellValue:
