@@ -58,15 +58,14 @@ class CodeKind(NamedTuple):
     agrees: frozenset[str]
 
 
-# GB 32100-2015 登记管理部门码 + 机构类别码 (its appendix; 3 司法行政 as assigned since): the
-# first two characters judged, each with the categories that agree with it.
+# GB 32100-2015 登记管理部门码 + 机构类别码 (its appendix): the first two characters judged, each
+# with the categories that agree with it. 3x (司法行政: 律师事务所, 公证处) is not judged: banks
+# keep a law firm as 非法人企业 or 其他组织 alike.
 CODE_KINDS: Mapping[str, CodeKind] = MappingProxyType({
     "11": CodeKind("机关", NOT_ENTERPRISE),  # 机构编制
     "12": CodeKind("事业单位", NOT_ENTERPRISE),
     "13": CodeKind("中央编办直接管理机构编制的群众团体", NOT_ENTERPRISE),
     "19": CodeKind("机构编制的其他机构", NOT_ENTERPRISE),
-    "31": CodeKind("律师执业机构", NOT_ENTERPRISE),  # 司法行政: 律师事务所
-    "32": CodeKind("公证处", NOT_ENTERPRISE),
     "51": CodeKind("社会团体", NOT_ENTERPRISE),  # 民政
     "52": CodeKind("民办非企业单位", NOT_ENTERPRISE),
     "53": CodeKind("基金会", NOT_ENTERPRISE),

@@ -155,8 +155,8 @@ _CATEGORIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 # codes (DOMAIN.md); any other number is refused rather than guessed.
 ID_TYPE_CHOICES = _choices(
     ("居民身份证", ("身份证", "第二代居民身份证", "二代身份证")),
-    "临时居民身份证",
-    "户口簿",
+    ("临时居民身份证", ("临时身份证",)),
+    ("户口簿", ("户口本",)),
     "护照",
     "军官证",
     "文职干部证",
@@ -178,9 +178,12 @@ CLOSE_REASON_CHOICES = _choices(
 )
 
 RESIDENT_ID = "居民身份证"  # the ID type whose numbers are checked (GB 11643)
-# the ID types whose number is the holder's 公民身份号码, as on their 居民身份证: under any other
-# type a sound 居民身份证 number is the 证件种类 cell's slip (a 护照, 港澳/台湾通行证 number is none)
-CITIZEN_NUMBER_TYPES = frozenset({RESIDENT_ID, "临时居民身份证", "户口簿"})
+# the ID types whose number may be the holder's 公民身份号码, as on their 居民身份证 (the service
+# and police cards carry it too): under any other type a sound 居民身份证 number is the 证件种类
+# cell's slip (a 护照, 港澳/台湾通行证 number is none)
+CITIZEN_NUMBER_TYPES = frozenset(
+    {RESIDENT_ID, "临时居民身份证", "户口簿", "军官证", "文职干部证", "警官证", "士兵证"}
+)
 
 _SPECS: tuple[FieldSpec, ...] = (
     FieldSpec("action", "业务类型", "choice", choices=ACTION_CHOICES),

@@ -23,10 +23,10 @@ number is another account. So:
   format: save the column as text;
 - a number of 16 digits or more is left as it is: it has lost digits (number_as_numeric);
 - in an amount column (注册资金) a number is read as stored only under a format that shows that
-  number (`#,##0.00`, `0.00"万元"`, `¥#,##0`, a colour); a format that scales it (`#,##0.00,,`
-  shows 1000000 as 1.00), inserts a point (`0!.0000` shows it as 100.0000), or shows a per cent,
-  an exponent or a fraction makes it `ShownOtherwise`: the clerk reads 100 万元 where 100 亿元
-  would be filed (capital_format_shown).
+  number (`#,##0.00`, `¥#,##0`, a colour); a format that scales it (`#,##0.00,,` shows 1000000
+  as 1.00), inserts a point (`0!.0000` shows it as 100.0000), shows a per cent, an exponent or a
+  fraction, or prints a unit (`0.00"万元"` under 注册资金(元) would be read as 元) makes it
+  `ShownOtherwise`: the clerk reads 100 万元 where 100 亿元 would be filed (capital_format_shown).
 """
 
 from __future__ import annotations
@@ -43,13 +43,14 @@ from flows.account_filing.normalise import CellValue, cell_text
 from flows.account_filing.registry import FIELDS
 
 TEXT_LIKE = frozenset({"identifier", "text"})  # registry types read as text
-_PLAIN = frozenset({"general", "@", "0"})  # show a whole number's digits as stored
+# show a whole number's digits as stored (G/通用格式: General as WPS and POI exporters write it)
+_PLAIN = frozenset({"general", "@", "0", "g/通用格式", "[$-804]g/通用格式"})
 _SPACING = re.compile(r"_.|\*.")  # _x: a space as wide as x; *x: x repeated to fill the cell
 _DIGITS = re.compile(r"[#,]*[0,]*")  # digit places, zeros last, thousands separators
 # a format section that shows an amount as stored: digit places with thousands separators
 # between them, decimals, once its colours, locale and currency marks are set aside
 _AMOUNT_PLACES = re.compile(r"[#0?]+(?:,[#0?]+)*(?:\.[#0?]*)?")
-_AMOUNT_ASIDE = re.compile(r'\[(?:[a-z]+|color\s*\d+|\$[^\]]*|dbnum\d)\]|"(?:¥|￥|RMB|CNY|万元)"|[¥￥]|\\ ',
+_AMOUNT_ASIDE = re.compile(r'\[(?:[a-z]+|color\s*\d+|\$[^\]]*|dbnum\d)\]|"(?:¥|￥|RMB|CNY)"|[¥￥]|\\? ',
                            re.IGNORECASE)
 _LOST_DIGITS = 10**15  # Excel keeps 15 significant digits: larger numbers are number_as_numeric
 

@@ -3,8 +3,9 @@
 A tester's export stored 1000000 in 注册资金(万元) with the format `0!.0000`: Excel shows
 100.0000 (万元), the bot read 1,000,000 万元 and filed 100 亿元; `#,##0.00,,` shows 1000000 as
 1.00 the same way. A format that scales the number, inserts a point, or shows a per cent, an
-exponent, a fraction or 元 is now a row error naming the cell and the format; `#,##0.00`,
-`0.00"万元"`, `¥#,##0.00` and a red negative section read as before. Workbooks are written here
+exponent, a fraction or a unit (`0.00"万元"` under a 注册资金(元) column would read as 元) is now a
+row error naming the cell and the format; `#,##0.00`, `#,##0.00 `, `G/通用格式`, `¥#,##0.00` and
+a red negative section read as before. Workbooks are written here
 by hand with DOMAIN.md's headers (tests/check_exports.py).
 """
 
@@ -40,7 +41,8 @@ def _export(tmp_path: Path, stored: float, number_format: str) -> Path:
 
 @pytest.mark.parametrize(("stored", "number_format"), [
     (1000000, "0!.0000"), (1000000, '0"."0000'), (1000000, "#,##0.00,,"), (100000, "0.00,"),
-    (1, "0%"), (100, "0.00E+00"), (100.5, "# ?/?"), (100, '#,##0"元"'), (100, "[>=100]0.00;0")])
+    (1, "0%"), (100, "0.00E+00"), (100.5, "# ?/?"), (100, '#,##0"元"'), (100, '0.00"万元"'),
+    (100, "[>=100]0.00;0")])
 def test_a_capital_whose_format_shows_another_amount_is_a_row_error(
     tmp_path: Path, stored: float, number_format: str
 ) -> None:
@@ -51,7 +53,8 @@ def test_a_capital_whose_format_shows_another_amount_is_a_row_error(
     assert f"数字格式「{number_format}」" in error.message and "不是所存的数" in error.message
 
 
-@pytest.mark.parametrize("number_format", ["#,##0.00", "0.00", "General", '0.00"万元"', "¥#,##0.00",
+@pytest.mark.parametrize("number_format", ["#,##0.00", "0.00", "General", "G/通用格式", "#,##0.00 ",
+                                           "¥#,##0.00",
                                            "#,##0.00_);[Red](#,##0.00)", "[$¥-804]#,##0.00"])
 def test_a_capital_shown_as_stored_is_read(tmp_path: Path, number_format: str) -> None:
     (outcome,) = validate(_export(tmp_path, 100, number_format)).outcomes

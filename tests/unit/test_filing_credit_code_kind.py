@@ -54,7 +54,6 @@ def _mismatch(outcome: RowOutcome) -> list[str]:
     ("51110105MJ0345678", "社会团体"),
     ("52110105MJ0456789", "民办非企业单位"),
     ("53110000MJ0567890", "基金会"),
-    ("31110000E01234567", "律师执业机构"),
 ])  # fmt: skip
 def test_an_enterprise_category_with_a_non_enterprise_code_goes_to_a_person(
     tmp_path: Path, first17: str, kind: str

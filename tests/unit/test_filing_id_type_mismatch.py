@@ -4,7 +4,8 @@ A tester (F8) saw `440304198808081238`, a sound 居民身份证 number (18 chara
 digit, a real birth date, 深圳福田's county code), filed as 护照 validate and go into AMS under
 that type: the bot checked numbers only when 证件种类 said 居民身份证. A 港澳居民来往内地通行证 is
 H/M and 8 or 10 digits, a 台湾居民来往大陆通行证 8 digits, so such a number is none of theirs: the
-证件种类 cell is the slip. 户口簿 and 临时居民身份证 carry the same 公民身份号码, so they keep it;
+证件种类 cell is the slip. 户口簿, 临时居民身份证 and the service and police cards (军官证,
+警官证...) may carry the same 公民身份号码, so they keep it;
 a 港澳台居民居住证 number (81/82/83) is no 居民身份证 number, so 其它 keeps it too.
 
 Numbers are written here by hand: an address code, a birth date, a serial, and the check digit
@@ -104,12 +105,15 @@ def test_a_change_naming_the_id_is_refused_the_same(tmp_path: Path) -> None:
     assert outcome.errors[0].message == expected(SHENZHEN, "护照")
 
 
-@pytest.mark.parametrize("id_type", ["户口簿", "临时居民身份证", "居民身份证"])
-def test_the_types_that_carry_the_citizen_number_keep_it(tmp_path: Path, id_type: str) -> None:
+@pytest.mark.parametrize(("id_type", "name"), [
+    ("户口簿", "户口簿"), ("户口本", "户口簿"),
+    ("临时居民身份证", "临时居民身份证"), ("临时身份证", "临时居民身份证"),
+    ("居民身份证", "居民身份证"), ("军官证", "军官证"), ("警官证", "警官证")])
+def test_the_types_that_carry_the_citizen_number_keep_it(tmp_path: Path, id_type: str, name: str) -> None:
     outcome = outcome_of(tmp_path, row(id_type, SHENZHEN))
     assert outcome.valid, outcome.errors
     assert outcome.record is not None
-    assert (outcome.record.id_type, outcome.record.id_number) == (id_type, SHENZHEN)
+    assert (outcome.record.id_type, outcome.record.id_number) == (name, SHENZHEN)
 
 
 @pytest.mark.parametrize(("id_type", "number"), [

@@ -80,15 +80,16 @@ def test_a_permit_number_with_its_letter_in_the_format_is_refused(tmp_path: Path
 
 
 def test_formats_that_show_the_stored_digits_read_as_before(tmp_path: Path) -> None:
-    rows = [_opened(62284800123), _opened(62284800124), _opened(62284800125)]
+    rows = [_opened(62284800123), _opened(62284800124), _opened(62284800125), _opened(62284800126)]
     rows[0][OPERATOR - 1] = 310001
     formats = {(2, ACCOUNT): "0_ ", (3, ACCOUNT): "#,##0", (4, ACCOUNT): "0000",  # 0000: no padding
+               (5, ACCOUNT): "G/通用格式",  # General as WPS writes it
                (2, CAPITAL): "0.00", (2, OPERATOR): "000000"}
     rows[0][CAPITAL - 1] = 500
     outcomes = validate(_export(tmp_path, rows, formats)).outcomes
     assert all(o.valid for o in outcomes), [o.errors for o in outcomes]
     records = [o.record for o in outcomes if o.record is not None]
-    assert [r.account_no for r in records] == ["62284800123", "62284800124", "62284800125"]
+    assert [r.account_no for r in records] == ["62284800123", "62284800124", "62284800125", "62284800126"]
     assert (str(records[0].registered_capital_yuan), records[0].operator_id) == ("5000000.00", "310001")
 
 
