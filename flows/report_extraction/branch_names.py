@@ -30,8 +30,10 @@ _NAME_ENDS = re.compile(r"[:,;()\[\]【】、。/\d]")  # what may follow a name
 # a label after one of these is a sign-off's (打印机构：, 经办网点：), unless the spec lists the whole
 # word as a label (填报机构)
 SIGN_OFF = ("打印", "经办", "制表", "填报", "复核")
-_SPACED_UNIT = re.compile(r" (?!所属|上级|隶属|管辖|汇总)(?P<unit>[^\s:,;()\[\]【】、。/\d]*(?:"
-                          + _UNDER.pattern + r"))(?=[\s,;()\[\]【】、。/\d]|$)")
+# after a space, a bracket or a slash (东城支行 营业部, 东城支行（营业部）, 东城支行/营业部); a
+# 分行 is the branch's parent, not a unit under it (东城支行 北京分行), and （含营业部） the branch
+_SPACED_UNIT = re.compile(r"(?: |\(|/)(?!所属|上级|隶属|管辖|汇总|含)(?P<unit>[^\s:,;()\[\]【】、。/\d]*(?:"
+                          + _UNDER.pattern + r"))(?<!分行)(?=[\s,;()\[\]【】、。/\d]|$)")
 
 
 def whole_code(pattern: str, text: str) -> str | None:
@@ -89,7 +91,7 @@ class BranchNames:
             after = rest[:spaced_unit.end("unit")]
         units = [match.end() for match in _UNDER.finditer(after)]
         if own and units:  # 东城支行和平里分理处报表日期: the unit is 东城支行和平里分理处
-            unit, name = own + after[:units[-1]], known[code]
+            unit, name = own + after[:units[-1]] + (")" if after.startswith("(") else ""), known[code]
             raise ExtractionError(f"{self.file}, {where}: “{unit}”是{name}下属的单位，不是{name}"
                                   f"（{code}）本身，网点名单 config/branches.yaml 里没有它；报表属于哪个机构"
                                   "无法确定，请核对报表，或在名单中加上它的代码和名称",

@@ -37,7 +37,10 @@ _ODD_UNIT = re.compile(r"^(?:人民币)?(?:[十百千万亿]*(?:美|港|欧|日|
 # a row's unit in a cell of its own: （元） / （单位：元）, 以元为单位 / 以万元计
 _ALONE = re.compile(r"^\((?:(?:金额|计量)?单位[:：]?)?(?:人民币)?(" + _UNITS + r")\)$")
 _IN_UNIT = re.compile(r"以(?:人民币)?(" + _UNITS + r")(?:为(?:计量)?单位|计)")
-_SPACE_AFTER_UNIT = re.compile(r"(?<=[元户个笔人])\s+")
+# the subjects of a 以…为单位 said of the whole table (中间业务收入以元为单位 is one row's)
+TABLE_SUBJECTS = frozenset({"", "注", "金额", "本表", "表内", "表中", "报表", "数据", "各项", "本表金额",
+                             "本表数据", "表内金额", "表中金额", "报表金额", "各项金额"})
+_SPACE_AFTER_UNIT = re.compile(r"(?<=[元户个笔人])\s+(?!民)")  # not 人 民 币 spaced out
 _MONEY_START = re.compile(r"^(?:人民币)?[十百千万亿]*元")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _TAIL = re.compile(r"^(?P<label>.+?)\((?P<inner>[^()]*)\)$")
@@ -119,11 +122,22 @@ def stated_units(text: str) -> list[str]:
     """The units a line states after 单位：/ 单位为 (`labelled_units`) or as `以万元为单位`, or a
     title's unit suffix (`网点经营日报（万元）` -> [万元]); [] when it states none."""
     flat = normalise(text)
-    found = labelled_units(text) + [u for u in _IN_UNIT.findall(flat)]  # 金额以万元为单位
+    found = labelled_units(text) + [u for s, u in in_units(flat) if s in TABLE_SUBJECTS]  # 金额以万元为单位
     if not found:
         suffix = _UNIT_SUFFIX.match(flat)
         if suffix is not None and suffix.group("label"):
             found = unit_list(suffix.group("unit"))
+    return found
+
+
+def in_units(text: str) -> list[tuple[str, str]]:
+    """Each `以万元为单位` / `以元计` a line states, with its subject: `注：中间业务收入以元为单位`
+    -> [(中间业务收入, 元)]; `金额以万元为单位` -> [(金额, 万元)]; `以万元为单位` -> [("", 万元)]."""
+    flat = normalise(text)
+    found = []
+    for match in _IN_UNIT.finditer(flat):
+        subject = re.split(r"[,;:。()]", flat[:match.start()])[-1]
+        found.append((subject, match.group(1)))
     return found
 
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from flows.report_extraction.header import Header
 from flows.report_extraction.numbers import (
     MONEY_UNITS,
+    TABLE_SUBJECTS,
     UNIT_FACTORS,
+    in_units,
     is_money,
     labelled_units,
     normalise,
@@ -103,11 +105,18 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
     return found
 
 
+def subject_units(text: str) -> list[tuple[str, str]]:
+    """The `以…为单位` statements of a line said of one row or column, not the table: their subject
+    and money unit (`注：中间业务收入以元为单位` -> [(中间业务收入, 元)])."""
+    return [(s, u) for s, u in in_units(text) if s not in TABLE_SUBJECTS and is_money(u)]
+
+
 def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str, str] | None:
     """The money unit the lines around the table (and the label column's header) state, with
     where; two that differ, or one the tool does not know (单位：百万元, 单位：亿), refuse the file
     naming them: `unit_always` is for a report that states no unit, not one that states another."""
     stated: list[tuple[str, str]] = []
+    said_of_one: list[tuple[str, str, str]] = []  # 中间业务收入以元为单位: (subject, unit, where)
     for line in lines:
         # a row under the header: only a 单位：… it states (a label's （万元） is its row's unit)
         printed = line.raw or line.text  # its spaces kept: 单位：万元 万户 states two units
@@ -115,6 +124,8 @@ def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str,
         if not line.footnote and not line.below:
             units += [u for found in _PARENTHESISED.findall(line.text) for u in unit_list(found)]
         _known_units_only(line, units, file)
+        if not line.below:
+            said_of_one += [(s, u, line.where) for s, u in subject_units(line.raw or line.text)]
         for unit in units:
             if is_money(unit):
                 stated.append((unit, f"{'脚注' if line.footnote else '单位行'} {line.where}"))
@@ -123,6 +134,13 @@ def table_money_unit(lines: list[Line], header: Header, file: str) -> tuple[str,
         (u1, w1), (u2, w2) = stated[0], next(s for s in stated if s[0] != stated[0][0])
         raise UnreadableFigure(f"{file}: 金额单位前后不一：{w1} 写 {u1}，{w2} 写 {u2}；"
                                "不知哪个对，整份报表不读，请向报送机构核实", details={"file": file})
+    table = stated[0][0] if stated else None
+    for subject, unit, where in said_of_one:
+        if unit != table:  # which figures are in 元 and which in the table's unit is not read here
+            raise UnreadableFigure(
+                f"{file}: {where} 写“{subject}以{unit}为单位”，只说了一部分数字的单位，与表的金额单位"
+                f"（{table or '未写明'}）不同；工具不按行读这种说明，整份报表不读，请向报送机构核实",
+                details={"file": file})
     return stated[0] if stated else None
 
 

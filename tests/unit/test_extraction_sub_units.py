@@ -27,7 +27,9 @@ SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
     ("网点：东城支行第二储蓄所（数据日期：2026-12-04）", "东城支行第二储蓄所", "东城支行（110101）"),
     # a space between the branch and its unit, as a unit's name typed after it
     ("机构：东城支行 营业部  数据日期：2026-12-04", "东城支行 营业部", "东城支行（110101）"),
-    ("机构：东城支行　和平里分理处", "东城支行 和平里分理处", "东城支行（110101）")])
+    ("机构：东城支行　和平里分理处", "东城支行 和平里分理处", "东城支行（110101）"),
+    ("机构：东城支行（营业部）", "东城支行(营业部)", "东城支行（110101）"),
+    ("机构：东城支行/营业部", "东城支行/营业部", "东城支行（110101）")])
 def test_a_daily_report_of_a_unit_under_a_branch_refuses(tmp_path: Path, line: str, unit: str,
                                                           branch: str) -> None:
     path = daily_workbook(tmp_path / "d.xlsx", (HEADING[0], line, HEADING[2]))
@@ -45,7 +47,9 @@ def test_a_daily_report_of_a_unit_under_a_branch_refuses(tmp_path: Path, line: s
                                   "机构：东城支行  网点数：12  数据日期：2026-12-04",
                                   "机构：110101东城支行 支行负责人：张三 数据日期：2026-12-04",
                                   "机构：东城支行 所属分行 北京分行 数据日期：2026-12-04",
-                                  "机构：东城支行 网点经营情况 数据日期：2026-12-04"])
+                                  "机构：东城支行 网点经营情况 数据日期：2026-12-04",
+                                  "机构：东城支行 北京分行 数据日期：2026-12-04",
+                                  "机构：东城支行（含营业部） 数据日期：2026-12-04"])
 def test_the_branch_itself_is_still_read(tmp_path: Path, line: str) -> None:
     path = daily_workbook(tmp_path / "d.xlsx", (HEADING[0], line, HEADING[2]))
     assert extract_file(path, load_spec("branch_daily", SPECS)).branch == "110101"

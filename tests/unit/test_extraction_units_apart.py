@@ -58,9 +58,27 @@ def test_a_unit_line_of_two_cells_is_read(tmp_path: Path) -> None:
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
 
 
-@pytest.mark.parametrize("line", ["存款以万元为单位，贷款以亿元为单位", "单位：万元 亿元"])
-def test_two_money_units_stated_in_one_line_refuse(tmp_path: Path, line: str) -> None:
+@pytest.mark.parametrize(("line", "said"), [
+    ("单位：万元 亿元", "金额单位前后不一"),
+    ("存款以万元为单位，贷款以亿元为单位", "A3 写“存款以万元为单位”，只说了一部分数字的单位")])
+def test_two_money_units_stated_in_one_line_refuse(tmp_path: Path, line: str, said: str) -> None:
     path = daily_workbook(tmp_path / "two.xlsx", (*HEADING[:2], line))
     with pytest.raises(UnreadableFigure) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
-    assert "金额单位前后不一" in str(caught.value)
+    assert said in str(caught.value)
+
+
+@pytest.mark.parametrize("note", ["注：中间业务收入以元为单位", "注：中间业务收入以元计"])
+def test_a_unit_said_of_one_row_in_a_footnote_refuses(tmp_path: Path, note: str) -> None:
+    # read as the table's 元 it made every figure 10,000 times too small; ignored, 中间业务收入's
+    path = daily_workbook(tmp_path / "one.xlsx", HEADING, (note,))
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    said = "A14 写“中间业务收入以元为单位”，只说了一部分数字的单位，与表的金额单位（万元）不同"
+    assert said in str(caught.value)
+
+
+def test_renminbi_spelled_out_with_spaces_is_no_count_unit(tmp_path: Path) -> None:
+    path = daily_workbook(tmp_path / "spaced.xlsx", (*HEADING[:2], "单位：人 民 币 元"))
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal("2345.6")
