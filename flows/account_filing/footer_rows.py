@@ -9,9 +9,11 @@ without a 账号, 无效 every day and overdue in every alert. A row is the foot
 non-blank cell of the columns the filing reads (in any column, the others blank) is a footer
 text, and no cell is unusable (a formula without its result stays the row's error):
 
-- a total: 合计, 总计, 共计 or 小计, with a count if any (合计：3笔, 合计 3 笔), or 共3笔;
-- a sign-off: 制表人, 复核人, 审核人, 打印日期, 制表日期 and the like, then a colon or a space
-  and anything (制表人：王五, 复核人：). 制表人王五, with nothing between, is not one.
+- a total: 合计, 总计, 共计, 小计, 总笔数, with a count if any (合计：3笔, 合计 3 笔, 合计：,
+  总笔数：3), 共3笔, 以下空白, a page number (共1页 第1页);
+- a sign-off or a note: 制表人, 复核人, 经办, 填报人, 记账, 审批人, 打印日期, 注, 备注, 说明 and
+  the like, then a colon or a space and anything (制表人：王五, 复核人：, 备注：本表数据截至…).
+  制表人王五, with nothing between, is not one.
 
 Anything else in the row (a value, an amount beside 合计, a real row with a blank 账号) keeps
 it a row, with its errors. A footer text between data rows (a page's 小计) is passed over too,
@@ -32,10 +34,11 @@ if TYPE_CHECKING:
     from flows.account_filing.export_rows import RawRow
 
 _UNIT = r"(?:笔|条|户|行|项|个)"
-_TOTAL = re.compile(rf"(?:本页|本表)?(?:合计|总计|共计|小计)(?::?\d+{_UNIT}?)?|共\d+{_UNIT}")
+_TOTAL = re.compile(rf"(?:本页|本表)?(?:合计|总计|共计|小计|总笔数|总户数):?(?:\d+{_UNIT}?)?|共\d+{_UNIT}"
+                    r"|以下空白|(?:共\d+页)?第\d+页(?:共\d+页)?")
 _SIGN_OFF = re.compile(
-    r"(?:制表人?|制单人?|复核人?|审核人?|打印人|经办人|负责人|会计主管|主管"
-    r"|(?:制表|制单|打印|导出|报表|生成)(?:日期|时间))(?:\s*:.*|\s+.*)?",
+    r"(?:制表人?|制单人?|复核人?|审核人?|审批人?|打印人|经办人?|填表人|填报人|记账人?|(?:部门)?负责人"
+    r"|会计主管|主管|(?:备|附)?注|说明|(?:制表|制单|打印|导出|报表|生成)(?:日期|时间))(?:\s*:.*|\s+.*)?",
     re.DOTALL,
 )
 _SPACES = re.compile(r"\s+")

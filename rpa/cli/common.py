@@ -261,7 +261,11 @@ def print_outcome(outcome: RunOutcome) -> None:
         1: "[yellow]已结束，有事项需要处理",
         3: "[red]提前停止，可用 --resume 续跑",
     }.get(outcome.exit_code, "[red]被拒绝")
-    counts = escape(counts_words(read_run_json(outcome.folder), counts_text(outcome.counts)))
+    try:
+        run = read_run_json(outcome.folder)
+    except (OSError, ValueError):  # damaged: verify says so; the counts are still the run's
+        run = {}
+    counts = escape(counts_words(run, counts_text(outcome.counts)))
     console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]（{counts}）", highlight=False)
     if outcome.stop_reason:
         console.print(f"  原因：{escape(outcome.stop_reason)}", highlight=False)

@@ -64,7 +64,11 @@ def test_totals_and_sign_offs_under_the_data_are_passed_over_and_listed(tmp_path
 @pytest.mark.parametrize("text", ["合计：3笔", "合计 3 笔", "共3笔", "共 3 条", "合计", "总计：3笔",
                                   "合计:３笔", "制表人：王五", "制表人 王五", "制表：王五", "复核人：",
                                   "审核人：李四", "打印日期：2026年11月27日", "制表日期：2026-11-27",
-                                  "打印时间：2026-11-27 09:30", "制表人：王五　复核人：赵六"])
+                                  "打印时间：2026-11-27 09:30", "制表人：王五　复核人：赵六",
+                                  # more sign-offs and notes core-banking exports end with
+                                  "经办：张三", "填表人：李四", "填报人：李四", "记账：", "审批人：",
+                                  "部门负责人：王五", "以下空白", "共1页 第1页", "合计：", "总笔数：3",
+                                  "备注：本表数据截至2026-11-27", "注：以上为本月开户"])
 @pytest.mark.parametrize("column", [0, ACCOUNT, NAME])
 def test_each_footer_text_in_any_one_column_is_passed_over(tmp_path: Path, text: str, column: int) -> None:
     report = validate(write_export(tmp_path / "export.xlsx", [_opened(1), _line(text, column)]))
