@@ -61,7 +61,7 @@ from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differi
 from flows.account_filing.account_identity import check_account_agrees
 from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_other_run
 from flows.account_filing.approval_gate import awaiting_approval
-from flows.account_filing.lost_answers import submitted_unanswered
+from flows.account_filing.lost_answers import caught_mid_submit, submitted_unanswered
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.rows_aside import comes_after_a_later_filing, waits_for_row_aside
@@ -219,7 +219,7 @@ class FilingHandler:
         check_account_agrees(record, history, self.bot.filing_detail)  # a 变更/撤销's account
         comes_after_a_later_filing(record, history)  # a late row: AMS holds a later one already
         if item.caught_mid_submit:
-            raise _caught_mid_submit(record)
+            raise caught_mid_submit(record)
         checker_first = waits_for_checker(item.payload) and not self.dry_run  # a run set for approval
         if not checker_first:  # never filed, nor previewed as filed, over an unfiled earlier row
             waits_for_earlier_row(self._queue, item, record)
@@ -285,14 +285,3 @@ class LookingAheadFilingHandler(FilingHandler):
         upcoming = None if item is None else FilingRecord.model_validate(item.payload["record"])
         self.strategy.look_ahead(upcoming)
 
-
-def _caught_mid_submit(record: FilingRecord) -> NeedsPerson:
-    note = (
-        "上一个处理该行的进程在确认提交时失去了租约（可能被冻结），仍可能提交；AMS 查询未见此笔"
-        "报备，为免重复报备未提交：请在 AMS 核实后放行（rpa runs retry）"
-    )
-    return NeedsPerson(
-        f"{record.masked_label()}：{note}",
-        code="caught_mid_submit",
-        details={"status": "held", "note": note},
-    )

@@ -8,12 +8,22 @@ answer that never came), or not answered at all (a worker killed at 确认提交
 note then says so (`notes.done_note`), so a clerk or an auditor does not look for another filer.
 
     submitted_unanswered(wctx, item)   # True: an earlier attempt pressed 确认提交, no answer read
+    raise caught_mid_submit(record)    # an earlier lease lost at 确认提交, the look-up found nothing
+
+An item whose earlier lease was lost after the check before 确认提交 (its worker may still press
+it) and whose look-up finds no such filing is held for a person: the bot never submits it again.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rpa.errors import NeedsPerson
 from rpa.queue.models import WorkItem
 from rpa.run.flow import WorkerContext
+
+if TYPE_CHECKING:
+    from flows.account_filing.records import FilingRecord
 
 SUBMITTING, ANSWERED = "filing.submitting", "filing.answered"
 LOST = "answer_lost"  # bots.ams: the code of a 确认提交 whose answer never came
@@ -34,3 +44,16 @@ def submitted_unanswered(wctx: WorkerContext, item: WorkItem) -> bool:
         elif event.event == ANSWERED and lost:
             lost = event.details.get("outcome") == LOST  # AMS's refusal: nothing was stored
     return lost
+
+
+def caught_mid_submit(record: FilingRecord) -> NeedsPerson:
+    """The hold of an item caught mid-submit whose look-up found no filing of it."""
+    note = (
+        "上一个处理该行的进程在确认提交时失去了租约（可能被冻结），仍可能提交；AMS 查询未见此笔"
+        "报备，为免重复报备未提交：请在 AMS 核实后放行（rpa runs retry）"
+    )
+    return NeedsPerson(
+        f"{record.masked_label()}：{note}",
+        code="caught_mid_submit",
+        details={"status": "held", "note": note},
+    )
