@@ -43,7 +43,7 @@ def check_account_agrees(
     wanted = [f for f in IDENTIFYING
               if expected.get(f) and f not in declared and f not in record.absent_fields]
     found: dict[str, str] = {}
-    for shown in _details(record, history, detail):
+    for shown in standing_details(record, history, detail):
         found.update({f: shown[f] for f in wanted if f not in found and shown.get(f)})
         if len(found) == len(wanted):
             break
@@ -62,7 +62,7 @@ def check_account_agrees(
     )
 
 
-def _details(
+def standing_details(
     record: FilingRecord, history: AccountHistory, detail: Callable[[HistoryEntry], dict[str, str]]
 ) -> Iterator[dict[str, str]]:
     """The 详情 of AMS's 开户 and 变更 filings of the account up to the row's business date,

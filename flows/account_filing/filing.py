@@ -12,7 +12,8 @@ For each work item the handler, in this order:
 3. holds a row dated before a filing AMS holds of the account (`rows_aside`), and a row whose
    earlier row of the account (business order, this run or another) has not ended filed
    (`account_rows`), or was put aside while validating and is not in AMS (`rows_aside`): it
-   waits for that row; in a dry run, stops there: done, status
+   waits for that row; holds a 变更 whose every named item AMS already holds with the row's
+   value (`unchanged_change`: it would change nothing); in a dry run, stops there: done, status
    `would_file`; in a run set for approval, a row no checker has approved stops there too, held
    as 待复核 (`approval_gate`), and meets the earlier-row check once approved;
 4. fills the form, reads the 信息核对 page back and compares it with the record (a value the form
@@ -54,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +67,7 @@ from flows.account_filing.lost_answers import caught_mid_submit, submitted_unans
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.rows_aside import comes_after_a_later_filing, waits_for_row_aside
+from flows.account_filing.unchanged_change import check_something_changes
 from rpa.approvals.words import waits_for_checker
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask, personal_values
@@ -199,7 +202,8 @@ class FilingHandler:
         waits_for_other_run(self._queue, item, record)
         self.strategy.begin(record)
         history = self.bot.find_filings(record.account_no)
-        found = match_history(record, history, self.bot.filing_detail)
+        detail = cache(self.bot.filing_detail)  # each 详情 page read once an attempt
+        found = match_history(record, history, detail)
         self.wctx.record(
             "filing.looked_up",
             item,
@@ -208,7 +212,7 @@ class FilingHandler:
             match="already_filed" if found.already else ("conflict" if found.conflict else "none"),
         )
         if found.already is not None:  # the same filing, and the account the row names (a 变更's
-            check_account_agrees(record, history, self.bot.filing_detail)  # kept 名称 is not content)
+            check_account_agrees(record, history, detail)  # kept 名称 is not content)
             return self._already_filed(item, record, found.already, ref)
         if found.conflict is not None:
             raise NeedsPerson(
@@ -216,7 +220,7 @@ class FilingHandler:
                 code="filing_conflict",
                 details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
             )
-        check_account_agrees(record, history, self.bot.filing_detail)  # a 变更/撤销's account
+        check_account_agrees(record, history, detail)  # a 变更/撤销's account
         comes_after_a_later_filing(record, history)  # a late row: AMS holds a later one already
         if item.caught_mid_submit:
             raise caught_mid_submit(record)
@@ -224,10 +228,11 @@ class FilingHandler:
         if not checker_first:  # never filed, nor previewed as filed, over an unfiled earlier row
             waits_for_earlier_row(self._queue, item, record)
             waits_for_row_aside(item, record, history)  # nor over one put aside, not in AMS
+        check_something_changes(record, history, detail)  # a 变更 AMS holds already: held
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": done_note("would_file", {})}
         if checker_first:  # stop before the form: the earlier rows are checked once it is approved
-            raise awaiting_approval(record, history, self.bot.filing_detail, compared_fields(record))
+            raise awaiting_approval(record, history, detail, compared_fields(record))
         self.strategy.looked_up(record)
         self._check_page(record)
         self.wctx.before_irreversible(item, self.hours)  # the lease and the window, checked last

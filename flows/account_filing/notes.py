@@ -43,7 +43,8 @@ ACTION_LABELS = {"open": "开户", "change": "变更", "close": "撤销"}
 # codes whose `note` the flow writes in Chinese, with what only it knows (a run id, a date)
 WRITTEN_IN_CHINESE = frozenset({"account_in_other_run", "caught_mid_submit", "filing_conflict",
                                 "awaiting_approval", "rejected_by_checker", "account_differs",
-                                "earlier_row_unfiled", "later_filing_in_ams", "check_not_passed"})
+                                "earlier_row_unfiled", "later_filing_in_ams", "check_not_passed",
+                                "change_alters_nothing"})
 # error code -> what a clerk reads (the item's outcome word is added in front)
 CODE_NOTES: dict[str, str] = {
     # rpa.run.claims.PAYLOAD_CHANGED: the engine refused an item edited in the queue database
@@ -52,6 +53,7 @@ CODE_NOTES: dict[str, str] = {
     "portal_refusal": "AMS拒绝了此笔报备，原因见「门户信息」",
     "close_reason_unknown": "AMS没有输入行中的撤销原因，请核对后重新报备",
     "no_such_option": "AMS的下拉选项中没有输入行的取值，请核对后重新报备",
+    "change_alters_nothing": "变更事项所列各项的新值与AMS现值相同，未报备：请核对导出的新值",
     "read_only_field_differs": "AMS中该账户的只读信息与输入行不同，表单无法修改：请人工核实",
     "invalid_record": "输入行的数据AMS不接受，请核对",
     "needs_person": "请人工核实后办理",

@@ -1,0 +1,115 @@
+"""A 变更 whose every named item AMS already holds with the row's value is held, never filed
+(`flows.account_filing.unchanged_change`); one that changes any named item is not held here.
+AMS's 详情 pages are given as label/value pairs, read the way the bot reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bots.ams import HistoryEntry, page_content
+from bots.ams.pages.history import AccountHistory
+from flows.account_filing.notes import item_note
+from flows.account_filing.records import FilingRecord
+from flows.account_filing.unchanged_change import CODE, check_something_changes
+from rpa.errors import NeedsPerson
+
+ACCOUNT = "6228480012345670027"
+OPEN = HistoryEntry("open", "2026-11-02", "AMS2026110200001", "/detail/1")
+CHANGE = HistoryEntry("change", "2026-11-10", "AMS2026111000002", "/detail/2")
+LATER = HistoryEntry("change", "2026-11-30", "AMS2026113000003", "/detail/3")
+AMS_PAGE = {"存款人名称": "厦门海联贸易有限公司", "存款人类别": "01-企业法人",
+            "统一社会信用代码": "91350200776049653A", "法定代表人类别": "法定代表人",
+            "法定代表人姓名": "李四", "证件种类": "居民身份证", "证件号码": "360426199101010071",
+            "注册地址": "北京市海淀区中关村大街1号", "注册资金": "10,050,000.00 元",
+            "经营范围": "货物进出口", "开户银行机构代码": "102100099996"}  # fmt: skip
+
+
+def _change(items: str, **cells: Any) -> FilingRecord:
+    row = {"action": "change", "account_no": ACCOUNT, "account_kind": "basic", "business_date": "2026-11-25",
+           "depositor_name": "厦门海联贸易有限公司", "depositor_category": "企业法人",
+           "uscc": "91350200776049653A", "legal_rep_role": "法定代表人", "legal_rep_name": "李四",
+           "id_type": "居民身份证", "id_number": "360426199101010071",
+           "registered_address": "北京市海淀区中关村大街1号", "registered_capital_yuan": "10050000.00",
+           "business_scope": "货物进出口", "bank_code": "102100099996",
+           "basic_account_permit": "J3930000123401", "change_items": items}  # fmt: skip
+    return FilingRecord.model_validate({**row, **cells})
+
+
+class Ams:
+    """AMS's filings of the account, each 详情 page counted as it is read."""
+
+    def __init__(self, pages: dict[HistoryEntry, dict[str, str]]) -> None:
+        self.pages = pages
+        self.read: list[HistoryEntry] = []
+        self.history = AccountHistory(ACCOUNT, bool(pages), tuple(pages))
+
+    def detail(self, entry: HistoryEntry) -> dict[str, str]:
+        self.read.append(entry)
+        return page_content(self.pages[entry])
+
+
+def _held(record: FilingRecord, ams: Ams) -> NeedsPerson:
+    with pytest.raises(NeedsPerson) as raised:
+        check_something_changes(record, ams.history, ams.detail)
+    assert raised.value.code == CODE and raised.value.details["status"] == "held"
+    return raised.value
+
+
+def test_the_testers_row_naming_ams_s_own_address_is_held_with_a_note_naming_it() -> None:
+    hold = _held(_change("注册地址"), Ams({OPEN: AMS_PAGE}))
+    note = ("变更事项「注册地址」的新值与AMS现值相同（注册地址「北京市海淀区中关村大街1号」），"
+            "未报备：请核对导出的新值")
+    assert hold.details["note"] == note and hold.details["fields"] == ["registered_address"]
+    assert item_note("held", CODE, hold.details) == note  # result.xlsx's 说明
+
+
+def test_values_compare_as_the_look_up_compares_them_width_spaces_and_amounts() -> None:
+    record = _change("注册地址、注册资金、存款人类别", registered_address=" 北京市海淀区中关村大街１号 ",
+                     registered_capital_yuan="10050000")
+    hold = _held(record, Ams({OPEN: AMS_PAGE}))
+    assert hold.details["fields"] == ["depositor_category", "registered_address", "registered_capital_yuan"]
+    assert "注册资金「10050000.00 元」" in hold.details["note"]
+
+
+def test_a_representative_named_and_unchanged_is_held_with_the_name_and_id_masked() -> None:
+    hold = _held(_change("法定代表人"), Ams({OPEN: AMS_PAGE}))
+    note = hold.details["note"]
+    items = "法定代表人类别、法定代表人姓名、证件种类、证件号码"
+    assert note.startswith(f"变更事项「{items}」的新值与AMS现值相同"), note
+    assert "李四" not in note and "360426199101010071" not in note and "0071" in note, note
+
+
+@pytest.mark.parametrize(("items", "cells"), [
+    ("注册地址", {"registered_address": "上海市浦东新区世纪大道100号"}),
+    ("注册地址；注册资金", {"registered_capital_yuan": "2000000.00"}),  # one changes: filed
+    ("经营范围", {"business_scope": "货物进出口；技术服务"}),
+    ("注册资金", {"registered_capital_yuan": None}),  # 未标明 now: a change
+])  # fmt: skip
+def test_a_change_that_changes_a_named_item_is_not_held(items: str, cells: dict[str, Any]) -> None:
+    ams = Ams({OPEN: AMS_PAGE})
+    check_something_changes(_change(items, **cells), ams.history, ams.detail)
+
+
+def test_ams_s_value_is_its_latest_open_or_change_on_or_before_the_row_s_date() -> None:
+    moved = {**AMS_PAGE, "注册地址": "上海市浦东新区世纪大道100号"}
+    ams = Ams({OPEN: AMS_PAGE, CHANGE: moved, LATER: AMS_PAGE})
+    check_something_changes(_change("注册地址"), ams.history, ams.detail)  # back to the old address
+    assert ams.read == [CHANGE]  # the later filing is not the row's AMS (rows_aside holds it)
+    _held(_change("注册地址", registered_address="上海市浦东新区世纪大道100号"), ams)
+
+
+def test_a_field_the_latest_filing_leaves_blank_is_read_from_an_earlier_one() -> None:
+    ams = Ams({OPEN: AMS_PAGE, CHANGE: {**AMS_PAGE, "经营范围": ""}})
+    _held(_change("经营范围"), ams)
+    assert ams.read == [CHANGE, OPEN]
+
+
+def test_opens_closes_and_accounts_ams_has_no_filing_of_are_not_compared() -> None:
+    empty = Ams({})
+    check_something_changes(_change("注册地址"), empty.history, empty.detail)
+    ams = Ams({OPEN: AMS_PAGE})
+    opened = _change("注册地址").model_copy(update={"action": "open", "change_items": None})
+    check_something_changes(opened, ams.history, ams.detail)
+    assert ams.read == []
