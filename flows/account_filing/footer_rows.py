@@ -26,12 +26,27 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from rpa.masking import scrub_text
 
-if TYPE_CHECKING:
-    from flows.account_filing.export_rows import RawRow
+
+class _Row(Protocol):
+    """What the footer rule reads of a row (export_rows.RawRow): its number, marks and texts."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def bad(self) -> dict[str, str] | None: ...
+    @property
+    def raw(self) -> _Texts: ...
+
+
+class _Texts(Protocol):
+    def __getitem__(self, header: str) -> str: ...
+
+
+RowT = TypeVar("RowT", bound=_Row)
 
 _UNIT = r"(?:笔|条|户|行|项|个)"
 _TOTAL = re.compile(rf"(?:本页|本表)?(?:合计|总计|共计|小计|总笔数|总户数):?(?:\d+{_UNIT}?)?|共\d+{_UNIT}"
@@ -83,7 +98,7 @@ class FooterRows:
         """Every row passed over so far, in sheet order."""
         return [FooterRow(row, text, between=row < self._last_data) for row, text in self._found]
 
-    def passed_over(self, rows: Iterator[RawRow], headers: Sequence[str]) -> Iterator[RawRow]:
+    def passed_over(self, rows: Iterator[RowT], headers: Sequence[str]) -> Iterator[RowT]:
         """`rows` without its footer rows; `headers`: the row keys of the columns the filing reads."""
         try:
             for row in rows:
