@@ -41,3 +41,18 @@ def write_export(path: Path, rows: list[list[Any]]) -> Path:
         sheet.append(row)
     book.save(path)
     return path
+
+
+def refused_before_filing(tmp_path: Path, path: Path, said: str) -> None:
+    """`rpa validate` and `rpa run account-filing` both exit 2 on `path` saying `said`, with no
+    traceback, and no run writes a result: the file was refused before anything was filed."""
+    from tests.e2e.cli_helpers import make_cli_env
+
+    cli = make_cli_env(tmp_path, RPA_AMS_OPERATORS='[{"code": "OP0001", "password": "Ams0001!"}]',
+                       RPA_AMS_URL="http://127.0.0.1:9/ams")
+    for command in (("validate", "account-filing", str(path), "--today", "2026-11-27"),
+                    ("run", "account-filing", "--input", str(path))):
+        refused = cli.run(*command)
+        assert refused.returncode == 2, (command, refused.stdout, refused.stderr)
+        assert said in refused.stderr and "Traceback" not in refused.stderr
+    assert not list(cli.runs.glob("*/result.xlsx"))  # nothing was worked

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import Workbook
 
 from rpa.errors import InputFileError
-from tests.check_exports import HEADERS, open_row, uscc
+from tests.check_exports import HEADERS, open_row, refused_before_filing, uscc
 from tests.unit.test_filing_columns import validate
 
 
@@ -73,14 +73,4 @@ def test_an_export_without_hidden_rows_reads_every_row(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(120)
 def test_validate_and_a_run_exit_2_naming_the_hidden_rows(tmp_path: Path) -> None:
-    from tests.e2e.cli_helpers import make_cli_env
-
-    cli = make_cli_env(tmp_path, RPA_AMS_OPERATORS='[{"code": "OP0001", "password": "Ams0001!"}]',
-                       RPA_AMS_URL="http://127.0.0.1:9/ams")
-    path = _export(tmp_path, (4,))
-    for command in (("validate", "account-filing", str(path), "--today", "2026-11-27"),
-                    ("run", "account-filing", "--input", str(path))):
-        refused = cli.run(*command)
-        assert refused.returncode == 2, (command, refused.stdout, refused.stderr)
-        assert "第4行是隐藏的行" in refused.stderr and "Traceback" not in refused.stderr
-    assert not list(cli.runs.glob("*/result.xlsx"))  # nothing was worked
+    refused_before_filing(tmp_path, _export(tmp_path, (4,)), "第4行是隐藏的行")
