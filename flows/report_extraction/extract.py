@@ -176,7 +176,8 @@ class _Reading:
                 self.seen_labels.setdefault(branch, []).append(split_unit(label_text)[0])
                 metric = matching_label(self.spec, label_text)
                 if metric is None:
-                    self.notes.append(f"略过的行 {self._where(row)} {label_text[:20]}")
+                    at = label_cell.provenance.cell or self._where(row)  # B8, not the block's 机构 A5
+                    self.notes.append(f"略过的行 {at} {label_text[:20]}")
                     continue
                 self._claim(found, (branch, metric.name), label_cell, f"行标签“{metric.name}”")
                 row_units = label_row_units(self.grid, self.header, row, label_text, label_cell)
@@ -215,7 +216,8 @@ class _Reading:
                 continue
             label_cell, label_text = row_label(self.grid, self.header, self.spec, row)  # 全辖合计 in 机构名称
             if not label_text or label_cell is None:
-                self.notes.append(f"略过的行 {self._where(row)} {''.join(self.grid.row_texts(row))[:20]}")
+                texts = " ".join(filter(None, self.grid.row_texts(row)))  # 城区小计 10000.44, not glued
+                self.notes.append(f"略过的行 {self._where(row)} {texts[:20]}")
                 continue
             self.seen_labels.setdefault(None, []).append(label_text)
             place = label_cell.provenance.cell or self._where(row)
