@@ -104,7 +104,7 @@ def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | 
                             f"工作簿中的工作表：{names}{hint}", details={"file": str(path)})
     dates = {ws.title: sheet_date(texts, spec) for ws, texts in candidates}
     if branch is not None:
-        of_branch = [(ws, texts) for ws, texts in candidates if any(branch in text for text in texts)]
+        of_branch = _of_branch(candidates, BranchNames(spec, path.name), branch)
         if len(of_branch) == 1:
             return of_branch[0][0]
         candidates = of_branch or candidates
@@ -115,6 +115,16 @@ def _pick_sheet(book: Any, spec: ExtractionSpec, path: Path, report_date: str | 
             return same[0]
     _refuse_alike(path, spec, title, [(ws.title, dates[ws.title], texts) for ws, texts in candidates],
                   report_date, branch)
+
+
+def _of_branch(candidates: list[tuple[Worksheet, list[str]]], names: BranchNames,
+               branch: str) -> list[tuple[Worksheet, list[str]]]:
+    """The sheets whose labelled line names `branch` (机构：110101), else those printing it as a
+    whole code: 110101 is not in 1101012 or 20261101010."""
+    labelled = [(ws, texts) for ws, texts in candidates if names.sheet_branch(texts) == branch]
+    code = re.compile(rf"(?<![0-9]){re.escape(branch)}(?![0-9])")
+    return labelled or [(ws, texts) for ws, texts in candidates
+                        if any(code.search(normalise(text)) for text in texts)]
 
 
 def _refuse_alike(path: Path, spec: ExtractionSpec, title: str,

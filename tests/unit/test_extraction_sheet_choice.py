@@ -67,3 +67,13 @@ def test_sheets_alike_in_branch_and_day_ask_for_the_sheet(tmp_path: Path) -> Non
     message = _refusal(path)
     assert "机构和报表日期都一样" in message and "locate.sheet" in message
     assert "--branch" not in message and "--date" not in message
+
+
+def test_branch_picks_the_sheet_labelled_with_it_not_one_printing_its_digits_inside_a_number(
+    tmp_path: Path,
+) -> None:
+    path = _two_sheets(tmp_path, "机构：110102 西城支行  数据日期：2026-12-03  报表号：1101019",
+                       "机构：110101 东城支行  数据日期：2026-12-03")
+    chosen = extract_file(path, load_spec("branch_daily", SPECS), branch="110101")
+    assert chosen.branch == "110101"
+    assert {f.provenance.sheet for f in chosen.figures} == {"网点经营日报2"}
