@@ -98,6 +98,15 @@ class HeaderAliases(BaseModel):
         """The field this sheet header stands for, or None for a column the filing does not use."""
         return self._table.get(header_key(header))
 
+    def named(self, name: str) -> ColumnMatch | None:
+        """The field a person names, by a header or by it without its unit (`--absent-column
+        注册资金`): a column so named is not read (`resembled`), but the field is meant."""
+        if (found := self.match(name)) is not None:
+            return found
+        stem = _stem(name)
+        return next((ColumnMatch(field) for field, spec in self.fields.items()
+                     if any(_stem(header) == stem for header, _ in _headers_of(spec))), None)  # fmt: skip
+
     def canonical_header(self, field: str) -> str:
         """The DOMAIN.md header of a field (or the field name when not configured)."""
         spec = self.fields.get(field)

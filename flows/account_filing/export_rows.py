@@ -12,13 +12,14 @@ text by header, cells that cannot be used marked) and the opened export itself
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from flows.account_filing.footer_rows import FooterRows
-from flows.account_filing.normalise import CellValue, cell_text
+from flows.account_filing.normalise import CellValue, cell_text, header_key
 
 # why a cell's value cannot be used (`RawRow.bad`)
 FORMULA_UNCOMPUTED = "formula_uncomputed"
@@ -75,6 +76,9 @@ class RawRow:
     read_from: dict[str, Column] | None = None
 
 
+_UNIT = re.compile(r"\((?:人民币)?(?:万元|元|万)\)$")  # as aliases._stem strips it
+
+
 @dataclass(frozen=True, slots=True)
 class LookAlike:
     """A header not read although it looks like a field's: 组织机构代码 against 机构代码."""
@@ -85,7 +89,13 @@ class LookAlike:
 
     def refusal(self, where: str, row: int, canonical: str) -> str:
         """Why a file whose only column for the field is this look-alike is not read: its values
-        would be taken for absent (a 法定代表人 not compared, a 通知日期 not counted from)."""
+        would be taken for absent (a 法定代表人 not compared, a 通知日期 not counted from). An
+        amount header without its unit (注册资金 against 注册资金(万元)) asks for the unit: exports
+        put 元 and 万元 under it alike, and one read as the other is filed 10,000 times off."""
+        bare = header_key(self.header)
+        if bare != header_key(self.alias) and _UNIT.sub("", header_key(self.alias)) == bare:
+            return (f"无法读取 {where}：第{row}行的列「{self.header}」未写明金额单位，按元还是万元读无从"
+                    f"知道。请把表头改为「{bare}(万元)」或「{bare}(元)」后重新运行")
         return (f"无法读取 {where}：第{row}行的列「{self.header}」与「{canonical}」的列名「{self.alias}」"
                 f"相近，但不是其别名，而表头中没有「{canonical}」列。如确为该项，请在 "
                 "config/header_aliases.yaml 中加入；否则请改正表头后重新导出")

@@ -80,7 +80,7 @@ def stated_absent(names: Iterable[str], aliases: HeaderAliases) -> frozenset[str
     fields: set[str] = set()
     allowed = "、".join(aliases.canonical_header(f) for f in MAY_BE_STATED_ABSENT)
     for name in names:
-        found = aliases.match(name)
+        found = aliases.named(name)
         if found is None:
             raise UsageError(f"--absent-column「{name}」不是报备导出的列名；可声明没有的列：{allowed}")
         if found.field not in MAY_BE_STATED_ABSENT:
