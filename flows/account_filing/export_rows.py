@@ -122,6 +122,8 @@ class ExportReadResult:
     def __post_init__(self) -> None:
         self._by_field = {c.field: c for c in self.columns if c.field}
         read = [key for key, c in zip(self.raw_headers, self.columns, strict=True) if c.field]
+        name = self.file.name
+        self.footer.where = name if self.sheet == name else f"{name}（工作表「{self.sheet}」）"
         self.rows = self.footer.passed_over(self.rows, read)
 
     def column_for(self, field_name: str) -> Column | None:

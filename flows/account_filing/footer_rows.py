@@ -18,6 +18,11 @@ text, and no cell is unusable (a formula without its result stays the row's erro
 Anything else in the row (a value, an amount beside 合计, a real row with a blank 账号) keeps
 it a row, with its errors. A footer text between data rows (a page's 小计) is passed over too,
 and said to be there (`between`): the rows after it are read as usual.
+
+A total under the data that counts rows (合计：3笔, 共3条, 总笔数：3; not 小计 or 本页合计, a
+page's) must count the data rows read, or the file is refused (InputFileError, `where` naming
+it): an export cut short or two pasted together would file some accounts and leave the others
+unfiled with nothing said.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from rpa.errors import InputFileError
 from rpa.masking import scrub_text
 
 
@@ -56,6 +62,7 @@ _SIGN_OFF = re.compile(
     r"|会计主管|主管|(?:备|附)?注|说明|(?:制表|制单|打印|导出|报表|生成)(?:日期|时间))(?:\s*:.*|\s+.*)?",
     re.DOTALL,
 )
+_COUNT = re.compile(r"(?:合计|总计|共计|总笔数|共):?(\d+)(?:笔|条|行)?")  # a whole footer text, spaces out
 _SPACES = re.compile(r"\s+")
 _SHOWN = 30  # characters of a footer text the report quotes
 
@@ -89,9 +96,12 @@ def _is_footer(text: str) -> bool:
 class FooterRows:
     """The rows passed over as the export's footer, as the stream reaches them."""
 
-    def __init__(self) -> None:
+    def __init__(self, where: str = "") -> None:
+        self.where = where  # the file (and sheet) for a refusal
         self._found: list[tuple[int, str]] = []
         self._last_data = 0  # the sheet row of the last data row read
+        self._counted: list[tuple[int, int]] = []  # (row, the count its total states)
+        self._data = 0
 
     @property
     def rows(self) -> list[FooterRow]:
@@ -104,14 +114,32 @@ class FooterRows:
             for row in rows:
                 text = None if row.bad else footer_text([row.raw[header] for header in headers])
                 if text is None:
-                    self._last_data = row.row
+                    self._last_data, self._data = row.row, self._data + 1
                     yield row
                 else:
                     self._found.append((row.row, _shown(text)))
+                    if (count := _count(text)) is not None:
+                        self._counted.append((row.row, count))
+            self._check_counts()
         finally:
             close = getattr(rows, "close", None)
             if close is not None:
                 close()
+
+
+    def _check_counts(self) -> None:
+        for row, _ in (c for c in self._counted if c[0] > self._last_data and c[1] != self._data):
+            text = next(text for number, text in self._found if number == row)
+            raise InputFileError(
+                f"无法读取 {self.where}：表尾第{row}行写「{text}」，而表头以下读到 {self._data} 行数据，"
+                f"笔数对不上。\n导出可能不完整或拼进了别的数据：请重新导出完整的文件后再运行")
+
+
+def _count(text: str) -> int | None:
+    """The rows a total counts (合计：3笔 -> 3), None for any other footer text."""
+    folded = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+    match = _COUNT.fullmatch(folded)
+    return int(match.group(1)) if match else None
 
 
 def listed(rows: Sequence[FooterRow]) -> str:

@@ -21,6 +21,7 @@ import pytest
 from openpyxl import Workbook
 
 from flows.account_filing.checks import check_lines
+from rpa.errors import InputFileError
 from tests.check_exports import HEADERS, open_row, uscc, write_export
 from tests.unit.test_filing_columns import validate
 
@@ -61,13 +62,13 @@ def test_totals_and_sign_offs_under_the_data_are_passed_over_and_listed(tmp_path
     assert line.result == "提示" and line.count == 4 and "第6、7、8、9行" in line.detail
 
 
-@pytest.mark.parametrize("text", ["合计：3笔", "合计 3 笔", "共3笔", "共 3 条", "合计", "总计：3笔",
-                                  "合计:３笔", "制表人：王五", "制表人 王五", "制表：王五", "复核人：",
+@pytest.mark.parametrize("text", ["合计：1笔", "合计 1 笔", "共1笔", "共 1 条", "合计", "总计：1笔",
+                                  "合计:１笔", "制表人：王五", "制表人 王五", "制表：王五", "复核人：",
                                   "审核人：李四", "打印日期：2026年11月27日", "制表日期：2026-11-27",
                                   "打印时间：2026-11-27 09:30", "制表人：王五　复核人：赵六",
                                   # more sign-offs and notes core-banking exports end with
                                   "经办：张三", "填表人：李四", "填报人：李四", "记账：", "审批人：",
-                                  "部门负责人：王五", "以下空白", "共1页 第1页", "合计：", "总笔数：3",
+                                  "部门负责人：王五", "以下空白", "共1页 第1页", "合计：", "总笔数：1",
                                   "备注：本表数据截至2026-11-27", "注：以上为本月开户"])
 @pytest.mark.parametrize("column", [0, ACCOUNT, NAME])
 def test_each_footer_text_in_any_one_column_is_passed_over(tmp_path: Path, text: str, column: int) -> None:
@@ -126,3 +127,48 @@ def test_rpa_validate_exits_0_and_names_the_footer(tmp_path: Path) -> None:
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert "有效 1，无效 0" in done.stdout
     assert "略过的表尾行：第3、4行（合计：1笔 / 制表人：王五）" in done.stdout
+
+
+# --- a total's count is compared with the rows read: an export cut short is not filed in part ----
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize("text", ["合计：3笔", "共 3 条", "总笔数：3", "合计：１笔"])
+def test_a_total_counting_other_than_the_rows_read_refuses_the_file(
+    tmp_path: Path, suffix: str, text: str
+) -> None:
+    rows = [_opened(1), _opened(2), _line(text), _line("制表人：王五")]
+    path = tmp_path / f"export{suffix}"
+    path = write_export(path, rows) if suffix == ".xlsx" else _csv(path, rows)
+    with pytest.raises(InputFileError) as caught:
+        validate(path)
+    message = str(caught.value)
+    assert f"export{suffix}" in message and "表尾第4行" in message and "读到 2 行数据" in message
+    assert "重新导出" in message and len(message.splitlines()) <= 2
+
+
+def test_an_invalid_row_is_a_row_the_total_counts(tmp_path: Path) -> None:
+    broken = _opened(2)
+    broken[ACCOUNT] = ""  # a row, with its errors
+    report = validate(write_export(tmp_path / "export.xlsx", [_opened(1), broken, _line("合计：2笔")]))
+    assert report.counts["rows"] == 2 and report.counts["invalid"] == 1
+
+
+def test_page_subtotals_are_not_compared_but_the_final_total_counts_every_page(tmp_path: Path) -> None:
+    rows = [_opened(1), _opened(2), _line("小计：5笔"), _opened(3), _line("本页合计：1笔")]
+    rows.append(_line("合计：3笔"))
+    assert validate(write_export(tmp_path / "export.xlsx", rows)).counts["valid"] == 3
+    rows[-1] = _line("合计：2笔")
+    with pytest.raises(InputFileError, match="读到 3 行数据"):
+        validate(write_export(tmp_path / "export.xlsx", rows))
+
+
+@pytest.mark.timeout(120)
+def test_rpa_validate_refuses_a_cut_export_with_exit_2(tmp_path: Path) -> None:
+    from tests.e2e.cli_helpers import make_cli_env
+
+    cli = make_cli_env(tmp_path)
+    path = write_export(tmp_path / "export.xlsx", [_opened(1), _line("合计：2笔")])
+    done = cli.run("validate", "account-filing", str(path), "--today", "2026-11-27")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "表尾第3行写「合计：2笔」，而表头以下读到 1 行数据" in done.stderr
