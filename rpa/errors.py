@@ -113,6 +113,7 @@ class PortalRefusal(BusinessError):
 
 class ExtractionError(BusinessError):
     code = "extraction_failed"
+    report_figures: ClassVar[bool] = True  # quotes a report's figures: no account to mask in them
 
 
 class ScannedPdf(ExtractionError):

@@ -187,8 +187,9 @@ def _tail(match: re.Match[str]) -> str:
     return mask_tail(match.group(0))
 
 
-def scrub_text(text: str) -> str:
-    """Mask anything in free text that looks like personal data, and every registered secret."""
+def scrub_text(text: str, *, digit_runs: bool = True) -> str:
+    """Mask anything in free text that looks like personal data, and every registered secret;
+    `digit_runs=False` leaves bare runs of 8+ digits (a report's figure, 523456700元) shown."""
     for secret in _SECRETS:
         if secret in text:
             text = text.replace(secret, "***")
@@ -197,7 +198,7 @@ def scrub_text(text: str) -> str:
     text = _USCC.sub(
         lambda m: mask_tail(m.group(0)) if any(c.isdigit() for c in m.group(0)) else m.group(0), text
     )
-    return _DIGIT_RUN.sub(_tail, text)
+    return _DIGIT_RUN.sub(_tail, text) if digit_runs else text
 
 
 def item_ref(item_key: str, key: bytes) -> str:

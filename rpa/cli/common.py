@@ -129,7 +129,8 @@ def error_exit(exc: Exception) -> tuple[str, int]:
         return (f"程序错误（{type(exc).__name__}），命令未完成：详情已写入 {where}，"
                 "请把该文件交给维护人员"), EXIT_BUG
     if isinstance(error, RpaError):
-        return scrub_text(str(error)), disposition.exit_code
+        figures = getattr(error, "report_figures", False)  # a report's 523456700元 is no account
+        return scrub_text(str(error), digit_runs=not figures), disposition.exit_code
     first = next((line.strip() for line in str(error).splitlines() if line.strip()), "没有说明")
     return scrub_text(f"{type(error).__name__}：{first}"), disposition.exit_code  # e.g. the browser's
 

@@ -362,6 +362,18 @@ def test_rpa_extract_exits_1_with_a_line_per_reason_and_2_on_unreadable_input(tm
     assert bad_date.returncode == 2 and "--date 的值不是日期" in bad_date.stderr
     assert "Traceback" not in bad_date.stderr
     assert "储蓄存款余额" in fine.stdout and not ENGLISH.search(fine.stdout)
+    # a figure quoted in a refusal is shown as the report has it, not masked like an account
+    glued = run(_daily_with(tmp_path, {"B6": ("523456700元", "@")}, name="glued.xlsx"))
+    assert glued.returncode == 1 and "'523456700元' 不是数字" in glued.stderr, glued.stderr
+
+
+def test_only_a_report_refusal_shows_long_digit_runs_every_other_error_masks_them() -> None:
+    from rpa.cli.common import error_exit
+
+    shown, code = error_exit(UnreadableFigure("网点经营日报!B6：储蓄存款余额 本日：'523456700元' 不是数字"))
+    assert "'523456700元'" in shown and code == 1
+    masked, _ = error_exit(InputFileError("export.xlsx 第3行 账号 6228480012345678901 不对"))
+    assert "6228480012345678901" not in masked and "***" in masked
 
 
 COUNT_COLUMNS = frozenset({"客户数", "新增客户数", "对公账户开户数"})
