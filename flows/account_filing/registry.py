@@ -122,8 +122,9 @@ ACTION_CHOICES = (
     Choice("变更", ("账户变更",), "change"),
     Choice("撤销", ("销户", "撤户", "账户撤销"), "close"),
 )
-KIND_CHOICES = tuple(
-    Choice(label, (label[:2], label[:2] + "户", label[:2] + "账户"), key)
+KIND_CHOICES = tuple(  # 帐户: the older spelling many core systems still print
+    Choice(label, (label[:2], label[:2] + "户", label[:2] + "账户", label[:2] + "帐户",
+                   label.replace("账", "帐")), key)
     for key, label in (
         ("basic", "基本存款账户"),
         ("general", "一般存款账户"),

@@ -118,6 +118,9 @@ def test_export_words_become_one_canonical_label() -> None:
         ("legal_rep_role", "2"): "单位负责人",
         ("close_reason", "其他"): "其它",
         ("account_kind", "基本户"): "basic",
+        ("account_kind", "基本存款帐户"): "basic",  # 帐, the older spelling core systems print
+        ("account_kind", "一般帐户"): "general",
+        ("account_kind", "临时存款帐户"): "temporary",
         ("action", "销户"): "close",
     }
     assert {key: FIELDS[key[0]].choice(key[1]) for key in words} == words
