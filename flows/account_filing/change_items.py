@@ -77,3 +77,12 @@ def unread_items(text: str) -> tuple[str, ...]:
 def named_fields(text: str) -> frozenset[str]:
     """The fields the known items of `text` (a 变更事项) name; empty when it names none."""
     return frozenset(name for item in items_of(text) for name in CHANGE_ITEM_WORDS.get(_word(item), ()))
+
+
+def same_items(ours: str | None, shown: str | None) -> bool:
+    """Whether two 变更事项 name the same fields, every item known (住所、注册资本 is AMS's
+    注册地址、注册资金): the look-up's words, not its spelling, make it one change."""
+    ours, shown = ours or "", shown or ""
+    if unread_items(ours) or unread_items(shown):
+        return False
+    return bool(named_fields(ours)) and named_fields(ours) == named_fields(shown)

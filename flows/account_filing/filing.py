@@ -63,6 +63,7 @@ from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differi
 from flows.account_filing.account_identity import check_account_agrees
 from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_other_run
 from flows.account_filing.approval_gate import awaiting_approval
+from flows.account_filing.change_items import same_items
 from flows.account_filing.lost_answers import caught_mid_submit, submitted_unanswered
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
@@ -125,7 +126,9 @@ def match_history(
     fields = compared_fields(record)
     differing: list[str] = []
     for entry in same_day:
-        differing = differing_fields(record, detail(entry), fields)
+        shown = detail(entry)
+        differing = [name for name in differing_fields(record, shown, fields)  # 住所 is 注册地址
+                     if name != "change_items" or not same_items(record.change_items, shown.get(name))]
         if not differing:
             return Match(already=entry)
     if same_day:

@@ -10,6 +10,7 @@ import pytest
 
 from bots.ams import HistoryEntry, page_content
 from bots.ams.pages.history import AccountHistory
+from flows.account_filing.filing import match_history
 from flows.account_filing.notes import item_note
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.unchanged_change import CODE, check_something_changes
@@ -19,6 +20,7 @@ ACCOUNT = "6228480012345670027"
 OPEN = HistoryEntry("open", "2026-11-02", "AMS2026110200001", "/detail/1")
 CHANGE = HistoryEntry("change", "2026-11-10", "AMS2026111000002", "/detail/2")
 LATER = HistoryEntry("change", "2026-11-30", "AMS2026113000003", "/detail/3")
+CHANGE_ON_THE_DAY = HistoryEntry("change", "2026-11-25", "AMS2026112500004", "/detail/4")
 AMS_PAGE = {"存款人名称": "厦门海联贸易有限公司", "存款人类别": "01-企业法人",
             "统一社会信用代码": "91350200776049653A", "法定代表人类别": "法定代表人",
             "法定代表人姓名": "李四", "证件种类": "居民身份证", "证件号码": "360426199101010071",
@@ -113,3 +115,30 @@ def test_opens_closes_and_accounts_ams_has_no_filing_of_are_not_compared() -> No
     opened = _change("注册地址").model_copy(update={"action": "open", "change_items": None})
     check_something_changes(opened, ams.history, ams.detail)
     assert ams.read == []
+
+
+# --- the look-up: a 变更事项 in other words for the same items is the same filing -------------
+
+ON_THE_DAY = {"业务类型": "变更", "业务日期": "2026-11-25", "账号": ACCOUNT, "账户性质": "基本存款账户",
+              "基本存款账户编号": "J3930000123401"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("ours", "ams_holds"), [
+    ("住所、注册资本", "注册地址、注册资金"), ("1.注册地址 2.经营范围", "注册地址、经营范围"),
+    ("变更注册地址", "注册地址"), ("经营范围、注册地址", "注册地址、经营范围"),
+])  # fmt: skip
+def test_ams_holding_the_change_in_its_own_words_is_already_filed(ours: str, ams_holds: str) -> None:
+    held = {**AMS_PAGE, **ON_THE_DAY, "变更事项": ams_holds}
+    ams = Ams({CHANGE_ON_THE_DAY: held})
+    found = match_history(_change(ours), ams.history, ams.detail)
+    assert found.already == CHANGE_ON_THE_DAY and found.conflict is None
+
+
+@pytest.mark.parametrize(("ours", "ams_holds"), [
+    ("注册地址", "注册地址、经营范围"), ("住所", "经营范围"), ("注册地址", "注册地址、财务负责人"),
+])  # fmt: skip
+def test_ams_holding_other_items_on_the_day_is_a_conflict_for_a_person(ours: str, ams_holds: str) -> None:
+    held = {**AMS_PAGE, **ON_THE_DAY, "变更事项": ams_holds}
+    ams = Ams({CHANGE_ON_THE_DAY: held})
+    found = match_history(_change(ours), ams.history, ams.detail)
+    assert found.already is None and found.conflict is not None and "变更事项" in found.conflict
