@@ -10,11 +10,15 @@ would vanish into one cell. So every record is checked against the physical line
 field may span lines only in a column that allows it (the reader says which, once it has found
 the header), and even there not when a line inside it looks like a whole record. Otherwise the
 file is refused, naming the line where the quote opened.
+
+A cell written `="0012345678901"` (the guard exports put round a number so that Excel keeps its
+leading zeros and all its digits) is read as the text inside: Excel shows 0012345678901.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -22,6 +26,7 @@ from typing import IO
 from rpa.errors import InputFileError
 
 UTF8, GB18030 = "utf-8-sig", "gb18030"
+_TEXT_GUARD = re.compile(r'="([^"]*)"')
 
 
 def _has_cjk(text: str) -> bool:
@@ -102,7 +107,7 @@ class CsvRows:
             last = end
             if end > start:
                 self._check_spanning(cells, start, end)
-            yield cells
+            yield [guarded.group(1) if (guarded := _TEXT_GUARD.fullmatch(cell)) else cell for cell in cells]
 
     def _check_spanning(self, cells: list[str], start: int, end: int) -> None:
         for index, text in enumerate(cells):

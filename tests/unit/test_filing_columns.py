@@ -545,3 +545,16 @@ def test_a_renamed_header_whose_field_has_no_other_column_refuses_the_file(
         validate(path)
     beside = workbook(tmp_path, [*DOMAIN_HEADERS, renamed], [[*change_row(), "x"]], "beside.xlsx")
     assert any(renamed in warning for warning in validate(beside).file_warnings())
+
+
+def test_excel_s_text_guard_round_a_number_reads_as_the_text_inside(tmp_path: Path) -> None:
+    # ="0012345678901" keeps Excel from dropping zeros and digits; Excel shows the text inside
+    guarded = csv_row("6228480012345678901", 账号='="6228480012345678901"',
+                      证件号码='"=""11010519491231002X"""')
+    formula = csv_row("6228480012345678902", 账号="=6228480012345678902")
+    path = tmp_path / "export.csv"
+    path.write_text(csv_text([CSV_HEADER, guarded, formula]), encoding="utf-8")
+    first, second = validate(path).outcomes
+    assert first.valid and first.record is not None
+    assert (first.record.account_no, first.record.id_number) == ("6228480012345678901", "11010519491231002X")
+    assert not second.valid  # a bare = is no guard: the cell is not an account number
