@@ -5,8 +5,9 @@ The header is matched without its date (`undated`), as a unit suffix is left off
 dated header cell of a column read is kept as a `HeaderDate`. The report's day is known only once
 its headings are read (`report_dates.printed_date`), after the header is found: there every
 HeaderDate is compared with it (`header_day_offset` says which day a column's date must be),
-and one of another day refuses the file. A date on a column whose day cannot be checked (较年初)
-refuses it too: a dated header is never read on trust.
+and one of another day refuses the file. 较年初 may print the year's first day or the last day of
+the year before (the balance it compares with). A date on a column whose day cannot be checked
+(较上月) refuses it too: a dated header is never read on trust.
 
     >>> undated("本日（2026-12-03）")
     ('本日', [(2026, 12, 3)])
@@ -17,6 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.specs import Label
@@ -28,6 +30,7 @@ _DATE = re.compile(r"\((?:(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2
                    r"|(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2})|(?P<ym>\d{1,2})月(?P<yd>\d{1,2})[日号]?)\)")
 # how many days before the report's day a column's printed date must be, by the column's name
 _DAYS_BEFORE = {"本日": 0, "当日": 0, "较上日": 1, "上日": 1}
+_YEAR_START = {"较年初", "年初"}
 
 Day = tuple[int | None, int, int]  # (year or None when not printed, month, day)
 
@@ -49,8 +52,20 @@ class HeaderDate:
 
     @property
     def days_before(self) -> int | None:
-        """How many days before the report's day this date must be; None: it cannot be checked."""
+        """How many days before the report's day this date must be; None: not a fixed count."""
         return _DAYS_BEFORE.get(self.column)
+
+    def dues(self, report_day: date) -> tuple[date, ...] | None:
+        """The days this date may be for a report of `report_day`; None: it cannot be checked."""
+        if self.days_before is not None:
+            return (report_day - timedelta(days=self.days_before),)
+        if self.column in _YEAR_START:  # 年初: 1 January, or the year-end balance it starts from
+            return date(report_day.year, 1, 1), date(report_day.year - 1, 12, 31)
+        return None
+
+    def is_one_of(self, days: tuple[date, ...]) -> bool:
+        year, month, day = self.day
+        return any((month, day) == (due.month, due.day) and year in (None, due.year) for due in days)
 
 
 def _valid(day: Day) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from flows.report_extraction.date_forms import CN_NUMERALS, Period, in_digits, periods
 from flows.report_extraction.header_dates import HeaderDate
@@ -105,22 +105,26 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str,
 
 def _header_days(header: Sequence[HeaderDate], best: PrintedDate | None, file: str) -> PrintedDate | None:
     """`best`, or the day a 本日 header prints when no other line does; each dated header cell
-    must be of the report's day (本日) or the day before (较上日), else the file is refused
-    naming the cell and both days; a date on another column (较年初) cannot be checked: refused."""
+    must be of the report's day (本日), the day before (较上日) or the year's start (较年初: 1
+    January or the last day of the year before), else the file is refused naming the cell and
+    both days; a date on another column cannot be checked: refused."""
     own = next((h for h in header if h.days_before == 0 and h.iso is not None), None)
     if best is None and own is not None and own.iso is not None:
         best = PrintedDate(own.iso, f"表头 {own.where}")
+    day = date.fromisoformat(best.day) if best is not None and len(best.day) == 10 else None
     for cell in header:
-        back, place = cell.days_before, f"表头 {cell.where}“{cell.text}”"
-        if back is None or best is None or len(best.day) != 10:
-            why = (f"写了日期，不知“{cell.column}”一列该是哪一天的数字" if back is None
-                   else "写了日期，报表上却没有印报表日期")
+        place = f"表头 {cell.where}“{cell.text}”"
+        dues = cell.dues(day) if day is not None else None
+        if dues is None or best is None:
+            why = ("写了日期，报表上却没有印报表日期" if best is None
+                   else f"写了日期，报表只印了月份 {best.day}" if day is None
+                   else f"写了日期，不知“{cell.column}”一列该是哪一天的数字")
             raise ExtractionError(f"{file}: {place}{why}，无法与报表日期核对；整份报表不读，请核对表头",
                                   code=DATE_CODE, details={"file": file})
-        due = date.fromisoformat(best.day) - timedelta(days=back)
-        year, month, day = cell.day
-        if (month, day) != (due.month, due.day) or year not in (None, due.year):
-            of = "" if back == 0 else f"的前一天 {due.isoformat()}"
+        if not cell.is_one_of(dues):
+            back = cell.days_before
+            of = ("" if back == 0 else f"的前一天 {dues[0].isoformat()}" if back is not None
+                  else f"当年的年初 {dues[0].isoformat()}（或上年末 {dues[1].isoformat()}）")
             raise ExtractionError(
                 f"{file}: {place}的日期与报表日期不符：“{cell.column}”应是报表日期 {best.day}"
                 f"（{best.where}）{of}；不知这一列是哪一天的数字，整份报表不读，请向报送机构核实",

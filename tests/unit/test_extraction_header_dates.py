@@ -1,7 +1,8 @@
 """A column header with the day in brackets (`本日(2026-12-04)`, `本日（2026年12月4日）`,
 `较上日(12月3日)`) is read as the header without it, only when the day agrees with the report's:
-本日's is the report's day, 较上日's the day before. Another day, or a date on a column whose day
-the tool cannot check (`较年初(2026-01-01)`), refuses the file naming the cell and both days. A
+本日's is the report's day, 较上日's the day before, 较年初's 1 January or the year-end before it.
+Another day, or a date on a column whose day the tool cannot check (a monthly's
+`较上月(2026-10-31)`), refuses the file naming the cell and both days. A
 header not found lists, among the similar ones, those holding the word looked for.
 Reports are written by hand (tests/hand_reports.py).
 """
@@ -14,7 +15,7 @@ import pytest
 
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import ExtractionError, LabelNotFound
-from tests.hand_reports import FIRST_YUAN, daily_workbook, edit_cells, ruled_pdf
+from tests.hand_reports import FIRST_YUAN, daily_workbook, edit_cells, fee_workbook, ruled_pdf
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
 NO_DATE = ("网点经营日报", "机构：110101 东城支行", "单位：万元")
@@ -55,11 +56,29 @@ def test_a_jiaoshangri_header_not_dated_the_previous_day_refuses(tmp_path: Path,
     assert "C4" in str(caught.value) and "2026-12-03" in str(caught.value)
 
 
-def test_a_date_on_a_header_whose_day_cannot_be_checked_refuses(tmp_path: Path) -> None:
-    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), {"D4": "较年初(2026-01-01)"})
+@pytest.mark.parametrize("text", ["较年初(2026-01-01)", "较年初（2025年12月31日）", "比年初(1月1日)"])
+def test_a_jiaonianchu_header_dated_the_years_start_or_the_year_end_before_is_read(
+    tmp_path: Path, text: str
+) -> None:
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), {"D4": text})
+    assert _value(path, "较年初") > 0
+
+
+@pytest.mark.parametrize("text", ["较年初(2026-02-01)", "较年初(2025-01-01)", "较年初(1月2日)"])
+def test_a_jiaonianchu_header_dated_another_day_refuses_naming_both(tmp_path: Path, text: str) -> None:
+    path = edit_cells(daily_workbook(tmp_path / "d.xlsx"), {"D4": text})
     with pytest.raises(ExtractionError) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
-    assert "D4" in str(caught.value) and "较年初(2026-01-01)" in str(caught.value)
+    assert "D4" in str(caught.value) and "年初 2026-01-01（或上年末 2025-12-31）" in str(caught.value)
+
+
+def test_a_date_on_a_header_whose_day_cannot_be_checked_refuses(tmp_path: Path) -> None:
+    monthly = fee_workbook(tmp_path / "m.xlsx")
+    path = edit_cells(monthly, {"D3": "较上月(2026-10-31)"}, sheet="中间业务收入月报")
+    with pytest.raises(ExtractionError) as caught:
+        extract_file(path, load_spec("fee_income_monthly", SPECS))
+    assert "D3" in str(caught.value) and "较上月(2026-10-31)" in str(caught.value)
+    assert "只印了月份 2026-11" in str(caught.value)
 
 
 def test_a_report_printing_its_day_only_in_the_header_is_of_that_day(tmp_path: Path) -> None:
