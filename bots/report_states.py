@@ -66,11 +66,11 @@ def playwright_errors(action: str, portal: str = "报表平台") -> Iterator[Non
     except RpaError:
         raise
     except PlaywrightTimeoutError as error:
-        message = f"{action}: {portal} did not answer in time ({_first_line(error)})"
+        message = f"{action}：{portal}没有及时应答（{_first_line(error)}）"
         raise PortalTimeout(message) from None
     except PlaywrightError as error:
-        raise ApplicationError(f"{action}: {_first_line(error)}", code="browser_error") from None
+        raise ApplicationError(f"{action}：{_first_line(error)}", code="browser_error") from None
 
 
 def _first_line(error: PlaywrightError) -> str:
-    return next((line.strip() for line in error.message.splitlines() if line.strip()), "no details")
+    return next((line.strip() for line in error.message.splitlines() if line.strip()), "没有说明")

@@ -3,7 +3,7 @@
 session, the batch window, 系统繁忙, a 5xx: `bots.report_states`) before any selector is looked up.
 
     class LoginPage(Screen):
-        page_name, system = "login", "the check system"
+        page_name, system = "login", "企业信息联网核查系统"
 
         def log_in(self, url: str, code: str, password: str) -> None:
             self.submit(url + "/login.do", {"operator_code": code, "password": password})
@@ -11,11 +11,14 @@ session, the batch window, 系统繁忙, a 5xx: `bots.report_states`) before any
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
 from playwright.sync_api import Page, Response
 
 from bots.report_states import raise_for_page_state
 from rpa.browser.bound_page import BoundPage
 from rpa.browser.selectors import PortalSelectors
+from rpa.errors import PortalChanged
 
 
 class Screen:
@@ -23,7 +26,7 @@ class Screen:
     selectors, `system` the portal in the exceptions its pages raise."""
 
     page_name = ""
-    system = "the portal"
+    system = "门户"
 
     def __init__(self, page: Page, selectors: PortalSelectors, timeout_ms: float = 5_000) -> None:
         self.page, self.selectors, self.timeout_ms = page, selectors, timeout_ms
@@ -45,3 +48,18 @@ class Screen:
         with self.page.expect_navigation() as answer:
             form.locate("submit").click()
         self.arrived(answer.value)
+
+
+def caption_values(rows: Iterable[Sequence[str]], system: str, same: Mapping[str, str]) -> dict[str, str]:
+    """A table of caption / value rows (`<th>登记状态：</th><td>存续</td>`) as caption -> value, the
+    caption without its colon (`same` names one that means another: 负责人 for 法定代表人), the
+    value's spaces collapsed. A caption shown twice with two values is PortalChanged: which one is
+    the system's answer cannot be known (the values are not quoted: they may be personal)."""
+    shown: dict[str, str] = {}
+    for row in rows:
+        caption = row[0].strip().rstrip("：:")
+        caption, value = same.get(caption, caption), " ".join(row[1].split())
+        if caption and shown.setdefault(caption, value) != value:
+            raise PortalChanged(f"{system}的结果页中「{caption}」出现两次，内容不同：无法确定哪一个是"
+                                "系统的答复，请核对页面", code="result_unreadable")
+    return shown
