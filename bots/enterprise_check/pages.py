@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.report_states import playwright_errors
-from bots.screen import Screen
+from bots.screen import Screen, caption_values
 from rpa.errors import LoginRefused, PortalChanged
 from rpa.masking import mask_tail
 
-SYSTEM = "the check system"
+SYSTEM = "企业信息联网核查系统"
 # the result table's captions, by Registration field; one missing is PortalChanged naming it
 CAPTIONS = {"credit_code": "统一社会信用代码", "name": "企业名称", "legal_rep": "法定代表人",
             "status": "登记状态", "authority": "登记机关"}
@@ -37,11 +37,11 @@ class LoginPage(_CheckScreen):
 
     def log_in(self, base_url: str, code: str, password: str) -> None:
         """Log in once; a refusal is LoginRefused in the system's words, never retried here."""
-        with playwright_errors("logging in", SYSTEM):
+        with playwright_errors("登录", SYSTEM):
             self.submit(f"{base_url.rstrip('/')}/ecis/login.do", dict(operator_code=code, password=password))
             if not self.elements("query").present("operator_info"):
                 words = " ".join(self.elements().locate("message").inner_text().split())
-                raise LoginRefused(f"{SYSTEM} refused {mask_tail(code)}", portal_message=words)
+                raise LoginRefused(f"{SYSTEM}拒绝操作员 {mask_tail(code)} 登录", portal_message=words)
 
 
 class QueryPage(_CheckScreen):
@@ -49,17 +49,17 @@ class QueryPage(_CheckScreen):
 
     def check(self, base_url: str, credit_code: str, name: str) -> None:
         """Enter the 统一社会信用代码 and the name, press 核 查."""
-        with playwright_errors("querying", SYSTEM):
+        with playwright_errors("查询", SYSTEM):
             self.submit(f"{base_url.rstrip('/')}/ecis/query.do", {"credit_code": credit_code, "name": name})
 
     def message(self) -> str:
         """What the query page says above its form (未查询到…)."""
-        with playwright_errors("reading the query page", SYSTEM):
+        with playwright_errors("读取查询页", SYSTEM):
             return " ".join(self.elements().locate("message").inner_text().split())
 
     def log_out(self, base_url: str) -> None:
         """Back to the query page, the one with [退出] (from a result or an error page too), and out."""
-        with playwright_errors("logging out", SYSTEM):
+        with playwright_errors("退出", SYSTEM):
             self.arrived(self.page.goto(f"{base_url.rstrip('/')}/ecis/query.do"))
             with self.page.expect_navigation():
                 self.elements().locate("logout").click()
@@ -71,12 +71,12 @@ class ResultPage(_CheckScreen):
     def registration(self) -> Registration | None:
         """The registration shown; None back on the query page (the system holds none: see
         `QueryPage.message()`). A caption missing from the table is PortalChanged naming it."""
-        with playwright_errors("reading the result", SYSTEM):
+        with playwright_errors("读取核查结果", SYSTEM):
             if self.elements("query").present("credit_code"):
                 return None
             rows = self.elements().locate("table").locator("tr").evaluate_all(_READ_ROWS)
-        shown = {th.strip().rstrip("：:"): " ".join(td.split()) for th, td in rows}
+        shown = caption_values(rows, SYSTEM, {"负责人": "法定代表人"})  # a 分公司's, a 非法人企业's
         missing = [caption for caption in CAPTIONS.values() if caption not in shown]
         if missing:
-            raise PortalChanged(f"the check result has no row {'、'.join(missing)}", code="result_unreadable")
+            raise PortalChanged(f"{SYSTEM}的结果页没有「{'、'.join(missing)}」一行", code="result_unreadable")
         return Registration(**{field: shown[caption] for field, caption in CAPTIONS.items()})

@@ -34,7 +34,7 @@ def hold_unchecked(report: ValidationReport, queue: WorkQueue) -> int:
 def _not_passed(check: WorkItem | None) -> str:
     """What the row's latest check found (none, held and why, failed, not finished) and in which run."""
     if check is None:
-        return f"未见企业信息联网核查：请先{AGAIN}"
+        return f"未见企业信息联网核查此行现在的内容（从未核查，或核查后行的内容改过）：请先{AGAIN}"
     found = "：".join(filter(None, (state_label(check.state), str((check.result or {}).get("note") or ""))))
     fix = "更正此行或企业的登记后" if check.state == ItemState.HELD else ""
     return f"运行 {check.run_id} 的企业信息联网核查为「{found}」，未通过：请{fix}{AGAIN}"

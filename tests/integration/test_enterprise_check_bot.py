@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from bots.enterprise_check.pages import LoginPage, QueryPage, ResultPage
 from flows.enterprise_check.flow import judge
 from rpa.browser.selectors import load_selectors
-from rpa.errors import PortalUnavailable, SessionLost
+from rpa.errors import PortalChanged, PortalUnavailable, SessionLost
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import EXIT_ITEMS_FAILED, execute_run
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
@@ -154,3 +154,49 @@ def test_a_run_through_the_queue_survives_expiry_and_500s(check_portal: Any, tmp
         assert word == expected[status] and words in note, (line, word, note)
     evidence = [r[11] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(e and (outcome.folder / e).is_file() for e in evidence), evidence
+
+
+def _rewrite_result(page: Any, old: str, new: str) -> None:
+    """The result page as a system that changed it would serve it (GBK, as the mock serves it)."""
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace(old, new)
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ecis/queryAction.do*", handle)
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize(("old", "new"), [
+    ("<tr><th>登记状态：", "<tr><th>登记状态：</th><td>注销</td></tr><tr><th>登记状态："),  # 注销 above 存续
+    ("<tr><th>法定代表人：", "<tr><th>法定代表人：</th><td>李四</td></tr><tr><th>法定代表人："),
+    ("<tr><th>登记机关：", "<tr><th>负责人：</th><td>李四</td></tr><tr><th>登记机关："),  # 法定代表人 王建国
+], ids=["status_twice", "rep_twice", "rep_and_head_differ"])
+def test_a_field_shown_twice_with_two_values_is_never_read_as_either(
+    check_portal: Any, page: Any, old: str, new: str
+) -> None:
+    check_portal.plant(REGISTRY)
+    selectors = load_selectors("enterprise_check", PROJECT_ROOT / "selectors")
+    LoginPage(page, selectors).log_in(check_portal.url, *check_portal.operators[0])
+    _rewrite_result(page, old, new)
+    QueryPage(page, selectors).check(check_portal.url, MATCH, "北京星河数据科技有限公司")
+    with pytest.raises(PortalChanged) as caught:
+        ResultPage(page, selectors).registration()
+    assert "出现两次，内容不同" in str(caught.value) and "李四" not in str(caught.value)
+    assert caught.value.code == "result_unreadable"
+
+
+@pytest.mark.timeout(90)
+def test_a_branch_s_head_is_read_as_its_legal_representative(check_portal: Any, page: Any) -> None:
+    check_portal.plant(REGISTRY)
+    selectors = load_selectors("enterprise_check", PROJECT_ROOT / "selectors")
+    LoginPage(page, selectors).log_in(check_portal.url, *check_portal.operators[0])
+    _rewrite_result(page, "<th>法定代表人：", "<th>负责人：")
+    QueryPage(page, selectors).check(check_portal.url, MATCH, "北京星河数据科技有限公司")
+    found = ResultPage(page, selectors).registration()
+    assert found is not None and found.legal_rep == "王建国" and found.status == "存续"
+    _rewrite_result(page, "<th>登记机关：", "<th>发证机关：")  # a caption gone: said in Chinese
+    QueryPage(page, selectors).check(check_portal.url, MATCH, "北京星河数据科技有限公司")
+    with pytest.raises(PortalChanged, match="企业信息联网核查系统的结果页没有「登记机关」一行"):
+        ResultPage(page, selectors).registration()
