@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from bots.ams import codes
+from rpa.errors import PortalChanged
 
 
 class CanonicalFiling(Protocol):
@@ -121,13 +122,16 @@ def label_key(text: str) -> str:
 
 
 def pairs_from_rows(rows: Iterable[Sequence[str]]) -> dict[str, str]:
-    """Label/value pairs of a table read row by row (cells 0-1, 2-3, ...): the first wins."""
+    """Label/value pairs of a table read row by row (cells 0-1, 2-3, ...): the first wins, but a
+    label the bot reads (`LABEL_FIELDS`) shown twice with two values is PortalChanged: which one
+    AMS holds cannot be known (the values are not quoted: they may be personal)."""
     pairs: dict[str, str] = {}
     for cells in rows:
         for i in range(0, len(cells) - 1, 2):
-            label = label_key(cells[i])
-            if label and label not in pairs:
-                pairs[label] = codes.plain(cells[i + 1])
+            label, value = label_key(cells[i]), codes.plain(cells[i + 1])
+            if label and pairs.setdefault(label, value) != value and label in LABEL_FIELDS:
+                raise PortalChanged(f"AMS 页面上「{label}」出现两次，内容不同：无法确定哪一个是 AMS 所记，"
+                                    "请核对页面", code="label_twice")
     return pairs
 
 

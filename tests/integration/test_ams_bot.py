@@ -26,6 +26,7 @@ from rpa.errors import (
     ApplicationError,
     BatchWindow,
     LoginRefused,
+    PortalChanged,
     PortalRefusal,
     PortalUnavailable,
     RunFatalError,
@@ -493,3 +494,27 @@ def test_the_message_catalogue_classifies_and_keeps_unknown_words() -> None:
     assert "开户日期不能为空" in (lines.portal_message or "")
     mixed = catalogue.error_for_lines(["开户日期不能为空", "新的提示"], context="open")
     assert type(mixed) is ApplicationError
+
+
+@pytest.mark.browser
+def test_a_detail_page_showing_a_field_twice_with_two_values_is_never_compared(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    """注册地址 shown twice (another address first): the look-up would have taken the first and
+    found the row 此前已报备, or a conflict, from a value AMS may not hold; it stops instead."""
+    ams.seed([basic_record("110000000019")])
+    history = bot.find_filings("110000000019")
+    (entry,) = history.entries
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace(
+            '<tr><td class="label">注册地址</td>',
+            '<tr><td class="label">注册地址</td><td>上海市浦东新区世纪大道1号</td></tr>'
+            '<tr><td class="label">注册地址</td>', 1)
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ams/filingDetail.do*", handle)
+    with pytest.raises(PortalChanged) as caught:
+        bot.filing_detail(entry)
+    assert "「注册地址」出现两次" in str(caught.value) and "世纪大道" not in str(caught.value)
