@@ -56,8 +56,10 @@ def item_status(item: WorkItem) -> tuple[str, dict[str, Any]]:
     return _ITEM_STATUS[item.state], result
 
 
-def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere: str) -> ResultRow:
-    """The row's line in result.xlsx; `elsewhere` says what another run holding it did."""
+def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere: str,
+               portal: str = "AMS") -> ResultRow:
+    """The row's line in result.xlsx; `elsewhere` says what another run holding it did, `portal`
+    names the system the item was worked in (its notes say AMS otherwise)."""
     deadline = ""
     if outcome.deadline is not None:
         deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
@@ -73,7 +75,7 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
         status = outcome.status if outcome.status != "valid" else "pending"
         return ResultRow(status=status, note=reasons, **common)
     absent = outcome.record.absent_fields if outcome.record is not None else frozenset()
-    status, note = item_fate(item, absent, elsewhere)
+    status, note = item_fate(item, absent, elsewhere, portal)
     result = item.result or {}
     return ResultRow(
         status=status,
@@ -96,7 +98,8 @@ def with_failure_shot(row: ResultRow, item: WorkItem | None, ctx: RunContext) ->
     return replace(row, evidence=shot)
 
 
-def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "") -> tuple[str, str]:
+def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "",
+              portal: str = "AMS") -> tuple[str, str]:
     """The row outcome code and the note of an item's row in result.xlsx: the words of its last
     attempt, who corrected or approved it, the fields the export did not have (`absent`), and
     what another run holding it did (`elsewhere`)."""
@@ -110,7 +113,7 @@ def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "")
     elif elsewhere and item.state in (ItemState.PENDING, ItemState.LEASED):
         note = ""  # that run's to finish: `elsewhere` says so
     else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
-        note = item_note(status, item.last_error_code, result)
+        note = item_note(status, item.last_error_code, result).replace("AMS", portal)
         if item.payload.get(CORRECTED_BY):  # its fields are as corrected, not as the row reads
             fields = "、".join(str(label) for label in item.payload.get(CORRECTED_FIELDS) or [])
             note = "；".join(part for part in (f"经 {item.payload[CORRECTED_BY]} 更正{fields}", note) if part)

@@ -29,7 +29,7 @@ from rpa.run.runs import RunContext
 if TYPE_CHECKING:
     from bots.enterprise_check.pages import Registration
 
-PORTAL = "enterprise_check"
+PORTAL, SYSTEM = "enterprise_check", "企业信息联网核查系统"
 NO_CODE = "输入行没有统一社会信用代码，无法核查"
 CASE = "，仅字母大小写不同"  # said of a difference in letter case alone (width and spaces are none)
 ANSWER = {"name": "名称", "legal_rep": "法定代表人", "status": "登记状态", "authority": "登记机关"}
@@ -98,7 +98,7 @@ class EnterpriseCheckFlow(Flow):
         from rpa.run.portal_worker import portal_worker
 
         url, wait_ms = wctx.settings.check_url, wctx.settings.action_timeout_ms
-        with portal_worker(wctx, PORTAL, "企业信息联网核查系统", audit_prefix="check.") as work:
+        with portal_worker(wctx, PORTAL, SYSTEM, audit_prefix="check.") as work:
             login = LoginPage(work.page, work.selectors, wait_ms)
             query = QueryPage(work.page, work.selectors, wait_ms)
             result = ResultPage(work.page, work.selectors, wait_ms)
@@ -136,11 +136,11 @@ class EnterpriseCheckFlow(Flow):
 def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext, match: Any) -> ResultRow:
     """A row's line in result.xlsx as the filing flow's (`result_row`: its fields, a row put aside
     with why); a checked row's with the system's answer (门户信息), evidence and note."""
-    row = with_failure_shot(result_row(outcome, item, match, elsewhere=""), item, ctx)
+    row = with_failure_shot(result_row(outcome, item, match, elsewhere="", portal=SYSTEM), item, ctx)
     if not outcome.valid or outcome.record is None:
         return row
     result = (item.result or {}) if item else {}
     answer = result.get("answer") or {}
     shown = "；".join(f"{label}：{answer[f]}" for f, label in ANSWER.items() if f in answer)
     return replace(row, permit=outcome.record.basic_account_permit or "", portal_message=shown,
-                   note=str(result.get("note") or outcome_label(row.status)))
+                   note=str(result.get("note") or row.note or outcome_label(row.status)))

@@ -200,3 +200,20 @@ def test_a_branch_s_head_is_read_as_its_legal_representative(check_portal: Any, 
     QueryPage(page, selectors).check(check_portal.url, MATCH, "北京星河数据科技有限公司")
     with pytest.raises(PortalChanged, match="企业信息联网核查系统的结果页没有「登记机关」一行"):
         ResultPage(page, selectors).registration()
+
+
+@pytest.mark.timeout(120)
+def test_a_row_the_system_never_answered_says_why_in_result_xlsx(check_portal: Any, tmp_path: Path) -> None:
+    check_portal.plant(REGISTRY)
+    check_portal.set_faults(error_rate=1.0, error_paths=["/ecis/queryAction.do"])  # 500 系统繁忙 always
+    row = open_row("6228480012345600001", "北京星河数据科技有限公司", MATCH, "王建国")
+    export = write_export(tmp_path / "export.xlsx", [row])
+    settings = Settings(
+        runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key",
+        check_url=check_portal.url, backoff_base_seconds=0.05, backoff_max_seconds=0.1, max_attempts=2,
+        check_operators=[OperatorCredential(code=c, password=p) for c, p in check_portal.operators[:1]],
+    )
+    outcome = execute_run(settings, "enterprise-check", {"flow_params": {"input": str(export)}}, workers=1)
+    assert outcome.exit_code == EXIT_ITEMS_FAILED, outcome
+    (row,) = load_workbook(outcome.folder / "result.xlsx")["核查结果"].iter_rows(min_row=2, values_only=True)
+    assert row[5] == "失败" and row[12] == "无法打开企业信息联网核查系统页面", row
