@@ -9,6 +9,8 @@ year, then the package (which knows 2004 to its last release), then, for a year 
 calendar.yaml but unknown to the package, the plain weekday rule (the file is the whole truth for
 that year). A date outside both is *not* silently treated as a weekday: its status says
 `known=False`, deadlines through it are marked `estimated`, and a warning is logged once per year.
+A year calendar.yaml marks `provisional` (a plausible schedule, not yet published) is known, but
+its days say `provisional`, and deadlines through them are marked `estimated` too.
 """
 
 from __future__ import annotations
@@ -39,11 +41,13 @@ class DayStatus:
     working: bool
     known: bool
     source: str
+    provisional: bool = False  # from a calendar.yaml year marked provisional: a plausible guess
 
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """A due date; `estimated` when some day counted lay outside every known calendar. `start` and
+    """A due date; `estimated` when some day counted lay outside every known calendar, or in a
+    provisional year. `start` and
     `working_days` say what it was counted from (`add_working_days` sets them), so that it can be
     counted again under a later calendar; two deadlines are equal by their date and estimate."""
 
@@ -181,9 +185,9 @@ class WorkCalendar:
                     "calendar.yaml 中 {} 年的安排是暂定的：国务院公布正式安排后请替换",
                 )
             if d in override.holidays:
-                return DayStatus(working=False, known=True, source=source)
+                return DayStatus(working=False, known=True, source=source, provisional=override.provisional)
             if d in override.workdays:
-                return DayStatus(working=True, known=True, source=source)
+                return DayStatus(working=True, known=True, source=source, provisional=override.provisional)
         try:
             working = bool(chinese_calendar.is_workday(d))
         except NotImplementedError:
@@ -192,7 +196,7 @@ class WorkCalendar:
             return DayStatus(working=working, known=True, source="chinesecalendar")
         weekday = d.weekday() < 5
         if override is not None:
-            return DayStatus(working=weekday, known=True, source=source)
+            return DayStatus(working=weekday, known=True, source=source, provisional=override.provisional)
         self._warn_once(
             d.year,
             "{} 年不在任何节假日日历中（chinesecalendar、calendar.yaml）：工作日按周一至周五估计",
@@ -210,7 +214,7 @@ class WorkCalendar:
         day, estimated, counted = start, False, 0
         if n == 0:
             status = self.day_status(day)
-            estimated = not status.known
+            estimated = not status.known or status.provisional
             if status.working:
                 return Deadline(due=day, estimated=estimated, start=start, working_days=n)
         while True:
@@ -234,12 +238,13 @@ class WorkCalendar:
         return last if self.is_working_day(last) else self.previous_working_day(last)
 
     def _step(self, d: date, direction: int) -> tuple[date, bool]:
-        """The next working day in `direction`, and whether every day passed was known."""
+        """The next working day in `direction`, and whether every day passed was known for sure
+        (neither guessed by the weekday rule nor from a provisional year)."""
         known = True
         for _ in range(_MAX_CLOSED_RUN):
             d += timedelta(days=direction)
             status = self.day_status(d)
-            known = known and status.known
+            known = known and status.known and not status.provisional
             if status.working:
                 return d, known
         raise ConfigError(

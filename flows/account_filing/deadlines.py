@@ -125,6 +125,8 @@ def earliest_deadline(
 
 
 def unknown_years(calendar: WorkCalendar, start: date, end: date) -> list[int]:
-    """Years between two dates that no calendar knows (for the 'estimated' message)."""
+    """Years between two dates that no calendar knows, or knows only provisionally (for the
+    'estimated' message)."""
     first, last = sorted((start.year, end.year))
-    return [year for year in range(first, last + 1) if not calendar.covers_year(year)]
+    return [year for year in range(first, last + 1)
+            if not calendar.covers_year(year) or calendar.is_provisional(year)]

@@ -98,7 +98,7 @@ MESSAGES: dict[str, str] = {
     "control_char": "「{column}」含有控制字符（如 NUL），不能报送：请检查导出文件后重新导出",
     "record_invalid": "「{column}」不符合报备要求：{detail}",
     "record_rule": "该行不符合报备要求：{detail}",
-    "deadline_estimated": "报备截止日{due}为估算：{years}年不在节假日日历中，按周一至周五计算",
+    "deadline_estimated": "报备截止日{due}为估算：{years}年的节假日安排未定（不在日历中，或只有暂定安排）",
     "deadline_overdue": "已超过报备期限（截止{due}）",
     "deadline_earliest": "业务类型或账户性质读不出：报备期限按可能的最早日期{due}计",
 }

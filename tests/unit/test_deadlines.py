@@ -75,7 +75,8 @@ def test_a_change_counts_from_the_notice_date_when_given(
 
 def test_a_close_into_2027_uses_calendar_yaml(rules: DeadlineRules, calendar: WorkCalendar) -> None:
     due = deadline_for(rules, calendar, action="close", kind="general", business_date=date(2026, 12, 30))
-    assert due == Deadline(date(2027, 1, 4), estimated=False)  # Dec 31, then Jan 4 after 元旦
+    assert due.due == date(2027, 1, 4)  # Dec 31, then Jan 4 after 元旦
+    assert due.estimated  # 2027 is provisional in calendar.yaml: a plausible schedule, marked so
 
 
 def test_a_close_into_an_unknown_2027_is_estimated(rules: DeadlineRules, tmp_path: Path) -> None:
@@ -186,3 +187,18 @@ def test_a_row_in_an_unknown_year_gets_an_estimated_deadline_with_a_warning(
     assert warning.code == "deadline_estimated"
     assert "2031" in warning.message and "估算" in warning.message
     assert "deadline_estimated" in report.render_text()
+
+
+def test_a_row_counted_into_a_provisional_year_is_marked_estimated_naming_the_year(
+    rules: DeadlineRules, calendar: WorkCalendar, tmp_path: Path
+) -> None:
+    path = _export(tmp_path, [{"账户性质": "一般存款账户", "开户日期": "2026-12-30"}])
+    with read_export(path, aliases=load_aliases(CONFIG)) as export:
+        report = validate_rows(
+            export, calendar=calendar, rules=rules, today=date(2026, 12, 30), absent=NO_SUCH_COLUMNS
+        )
+    (outcome,) = report.outcomes
+    assert outcome.deadline is not None and outcome.deadline.estimated
+    (warning,) = outcome.warnings
+    assert warning.code == "deadline_estimated" and "2027年的节假日安排未定" in warning.message
+    assert "2026" not in warning.message.split("：", 1)[1]

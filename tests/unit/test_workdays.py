@@ -98,8 +98,10 @@ def test_the_repository_calendar_covers_2027_provisionally(
     assert calendar.covers_year(2027) and calendar.is_provisional(2027)
     assert not calendar.is_provisional(2026)
     deadline = calendar.add_working_days(date(2026, 12, 28), 5)
-    assert deadline == Deadline(date(2027, 1, 5), estimated=False)
-    assert calendar.day_status(date(2027, 1, 1)).source == "calendar.yaml (provisional)"
+    assert deadline == Deadline(date(2027, 1, 5), estimated=True)  # through a provisional year
+    assert calendar.add_working_days(date(2026, 12, 1), 5) == Deadline(date(2026, 12, 8), estimated=False)
+    status = calendar.day_status(date(2027, 1, 1))
+    assert status.source == "calendar.yaml (provisional)" and status.provisional and status.known
     assert any("2027" in m and "暂定" in m for m in warnings_logged)
 
 
