@@ -62,6 +62,9 @@ class HistoryPage:
                 f"{what}：读到 {len(entries)} 条备案，页面却显示共{expected}行",
                 code="history_incomplete",
             )
+        if len({e.filing_no for e in entries}) != len(entries):  # a pager showing a page again
+            raise ApplicationError(f"{what}：同一备案编号在备案历史中出现了两次，历史未能读全",
+                                   code="history_incomplete")
         return tuple(entries)
 
     def read(self, account_no: str) -> AccountHistory:
