@@ -100,6 +100,11 @@ COMPARED_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# what 信息核对 must show as the row has it before anything else: another account or date filed
+# is never the row's filing (a portal that swapped the account closed it four times)
+CHECK_PAGE_KEY = ("action", "account_no", "account_kind", "business_date")
+
+
 def compared_fields(record: FilingRecord) -> tuple[str, ...]:
     """The fields that make a filing in AMS the same as this record (see the module docstring)."""
     fields = COMPARED_FIELDS[record.action]
@@ -251,8 +256,8 @@ class FilingHandler:
         return self._filed(answer, ref)
 
     def _check_page(self, record: FilingRecord) -> None:
-        shown = self.bot.prepare_filing(record)
-        differing = differing_fields(record, shown, compared_fields(record))
+        shown = self.bot.prepare_filing(record)  # which filing it is, then what it files
+        differing = differing_fields(record, shown, (*CHECK_PAGE_KEY, *compared_fields(record)))
         if differing:
             raise NeedsPerson(
                 f"{record.masked_label()}：信息核对页所示的{field_labels(differing)}与输入行不同，未提交",

@@ -74,6 +74,7 @@ CODE_NOTES: dict[str, str] = {
     "not_prepared": "信息核对页未显示此笔报备，未提交",
     "unexpected_dialog": "AMS弹出意外的对话框，已关闭，未提交",
     "answer_unreadable": "AMS显示成功，但其结果中没有此账户的备案编号：请在AMS核实",
+    "answer_other_account": "AMS显示成功，但回执中是另一个账户：可能报备到了别的账户，未重试，请在AMS核实",
     "answer_lost": "提交后未见AMS的结果，可能已报备：重试前会先在AMS查询",
     "circuit_open": "连续多次系统错误，运行已停止",
     "login_refused": "AMS拒绝登录",

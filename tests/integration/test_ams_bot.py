@@ -17,7 +17,7 @@ from loguru import logger
 from bots.ams import AmsBot, MessageCatalogue, differing_fields, load_message_catalogue
 from bots.ams.strategies import STRATEGIES, PipelinedStrategy, open_strategy
 from fixtures.portals.common import serve_in_thread
-from flows.account_filing.filing import compared_fields, match_history
+from flows.account_filing.filing import CHECK_PAGE_KEY, compared_fields, match_history
 from flows.account_filing.probe import probe_ams
 from flows.account_filing.records import FilingRecord
 from rpa.audit.log import AuditLog
@@ -26,6 +26,7 @@ from rpa.errors import (
     ApplicationError,
     BatchWindow,
     LoginRefused,
+    NeedsPerson,
     PortalChanged,
     PortalRefusal,
     PortalUnavailable,
@@ -85,7 +86,7 @@ def test_files_an_open_then_finds_it_in_the_history(ams: AmsHandle, bot: AmsBot,
     record = _record()
     assert bot.find_filings(record.account_no).filed is False
     check = bot.prepare_filing(record)
-    assert differing_fields(record, check, compared_fields(record)) == []
+    assert differing_fields(record, check, (*CHECK_PAGE_KEY, *compared_fields(record))) == []
     answer = bot.confirm_submission(record)
     receipt = bot.save_receipt(tmp_path / "receipt.png")
 
@@ -163,6 +164,64 @@ def test_a_history_longer_than_a_page_is_read_through_its_pager(
 
 
 @pytest.mark.browser
+def test_a_pager_showing_the_first_page_again_is_an_unread_history_never_not_filed(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    """共20行 over two pages, the second a copy of the first: 20 rows read, the 变更 of the later
+    ten unseen; read as the history, a row among them would be filed again (tester M's F3)."""
+    seed_long_history(ams, "110000000022", 19)
+
+    def first_page_again(route: Any) -> None:
+        route.fulfill(response=route.fetch(url=route.request.url.replace("pageNo=2", "pageNo=1")))
+
+    page.context.route("**/ams/acctQuery.do?*pageNo=2*", first_page_again)
+    with pytest.raises(ApplicationError, match="同一备案编号在备案历史中出现了两次") as caught:
+        bot.find_filings("110000000022")
+    assert caught.value.code == "history_incomplete"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("old", "new", "fields"), [
+    ("<td>2026-11-27</td>", "<td>2026-11-26</td>", ["business_date"]),  # the date a day early
+    ("<td>110000000031</td>", "<td>110000000038</td>", ["account_no"]),  # another account
+], ids=["date_shifted", "account_swapped"])
+def test_a_check_page_showing_another_date_or_account_differs_from_the_row(
+    ams: AmsHandle, bot: AmsBot, page: Any, old: str, new: str, fields: list[str]
+) -> None:
+    """信息核对 is compared on what filing it is before what it files (tester M's F2, F5)."""
+    record = _record("110000000031")
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=response.body().decode("gbk").replace(old, new).encode("gbk"))
+
+    page.context.route("**/ams/acctOpenCheck.do*", handle)
+    shown = bot.prepare_filing(record)
+    assert differing_fields(record, shown, (*CHECK_PAGE_KEY, *compared_fields(record))) == fields
+
+
+@pytest.mark.browser
+def test_a_receipt_naming_another_account_is_held_for_a_person_never_retried(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    """成功 for another account: AMS may have filed that one, and a retry would file it again
+    (tester M's F5 closed it four times); only a receipt without a number is retried."""
+    record = _record("110000000041")
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace("<td>110000000041</td>", "<td>110000000048</td>")
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ams/acctOpenSubmit.do*", handle)
+    bot.prepare_filing(record)
+    with pytest.raises(NeedsPerson) as caught:
+        bot.confirm_submission(record)
+    assert caught.value.code == "answer_other_account" and caught.value.details["status"] == "held"
+    assert "110000000048" not in str(caught.value)
+
+
+@pytest.mark.browser
 def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot) -> None:
     ams.seed([basic_record("110000000001")])
     permit = ams.filings()[0]["record"]["basic_account_permit"]
@@ -192,7 +251,7 @@ def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot
     )
     for record in (change, close):
         shown = bot.prepare_filing(record)
-        assert differing_fields(record, shown, compared_fields(record)) == []
+        assert differing_fields(record, shown, (*CHECK_PAGE_KEY, *compared_fields(record))) == []
         bot.confirm_submission(record)
     history = bot.find_filings("110000000002")
     assert [e.action for e in history.entries] == ["open", "change", "close"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bots.ams import codes
 from bots.ams._tables import read_table
 from bots.ams.content import pairs_from_rows
-from rpa.errors import ApplicationError
+from rpa.errors import ApplicationError, NeedsPerson
 
 if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
@@ -49,6 +49,10 @@ class ResultPage:
         result, _ = screen.expect("result", "success", text, what)
         pairs = pairs_from_rows(r.cells for r in read_table(result, "result_table"))
         filing_no, shown_account = pairs.get("备案编号", ""), pairs.get("账号", "")
+        if shown_account and shown_account != record.account_no:  # filed for another: never again
+            note = "AMS显示成功，但回执中是另一个账户：可能报备到了别的账户，未重试，请在AMS核实"
+            raise NeedsPerson(f"{what}：{note}", code="answer_other_account",
+                              details={"status": "held", "note": note})
         if not filing_no or shown_account != record.account_no:
             raise ApplicationError(
                 f"{what}：AMS 显示成功，但回执中"
