@@ -64,6 +64,7 @@ from flows.account_filing.account_identity import check_account_agrees
 from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_other_run
 from flows.account_filing.approval_gate import awaiting_approval
 from flows.account_filing.change_items import same_items
+from flows.account_filing.check_page import ams_now, check_page_agrees
 from flows.account_filing.lost_answers import caught_mid_submit, submitted_unanswered
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
@@ -98,11 +99,6 @@ COMPARED_FIELDS: dict[str, tuple[str, ...]] = {
     "change": ("change_items", *_PERSON_FIELDS, "basic_account_permit"),
     "close": ("basic_account_permit", "close_reason"),
 }
-
-
-# what 信息核对 must show as the row has it before anything else: another account or date filed
-# is never the row's filing (a portal that swapped the account closed it four times)
-CHECK_PAGE_KEY = ("action", "account_no", "account_kind", "business_date")
 
 
 def compared_fields(record: FilingRecord) -> tuple[str, ...]:
@@ -242,7 +238,7 @@ class FilingHandler:
         if checker_first:  # stop before the form: the earlier rows are checked once it is approved
             raise awaiting_approval(record, history, detail, compared_fields(record))
         self.strategy.looked_up(record)
-        self._check_page(record)
+        self._check_page(record, history, detail)
         self.wctx.before_irreversible(item, self.hours)  # the lease and the window, checked last
         self.wctx.record("filing.submitting", item, action=record.action, fence=item.fence)
         try:
@@ -255,15 +251,11 @@ class FilingHandler:
         self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
         return self._filed(answer, ref)
 
-    def _check_page(self, record: FilingRecord) -> None:
-        shown = self.bot.prepare_filing(record)  # which filing it is, then what it files
-        differing = differing_fields(record, shown, (*CHECK_PAGE_KEY, *compared_fields(record)))
-        if differing:
-            raise NeedsPerson(
-                f"{record.masked_label()}：信息核对页所示的{field_labels(differing)}与输入行不同，未提交",
-                code="check_page_differs",
-                details={"status": "held", "fields": differing},
-            )
+    def _check_page(self, record: FilingRecord, history: AccountHistory,
+                    detail: Callable[[HistoryEntry], dict[str, str]]) -> None:
+        ams = ams_now(record, history, detail)  # read before the form: a tab may hold both
+        shown = self.bot.prepare_filing(record)  # which filing, what it files, what it keeps
+        check_page_agrees(record, shown, compared_fields(record), ams)
 
     def _receipt(self, ref: str, page_name: str) -> str | None:
         shot = self.bot.save_receipt(self.wctx.evidence_dir / f"{ref}.png", page_name=page_name)

@@ -70,6 +70,7 @@ CODE_NOTES: dict[str, str] = {
     "portal_changed": "AMS页面与预期不同（门户可能已改版）",
     "history_unreadable": "无法读取AMS中该账户的报备记录",
     "history_incomplete": "AMS中该账户的报备记录未能读全",
+    "lookup_other_account": "查询该账户时AMS显示的是另一个账户的信息，未报备",
     "detail_missing": "AMS报备记录中缺少「详情」链接",
     "not_prepared": "信息核对页未显示此笔报备，未提交",
     "unexpected_dialog": "AMS弹出意外的对话框，已关闭，未提交",
@@ -105,6 +106,9 @@ def item_note(status: str, code: str | None, result: Mapping[str, Any]) -> str:
     fields = result.get("fields")
     if code == "check_page_differs" and isinstance(fields, list):
         return f"信息核对页所示的{field_labels(fields)}与输入行不同，未提交：请人工核实"
+    if code == "check_page_alters_kept" and isinstance(fields, list):
+        return (f"信息核对页所示的{field_labels(fields)}与AMS现值不同（本次变更不改这些项，表单却会改），"
+                "未提交：请人工核实")
     label, value = result.get("label"), result.get("value")
     if code == "no_such_option" and label and value:
         offered = result.get("offered") or "无"

@@ -17,7 +17,8 @@ from loguru import logger
 from bots.ams import AmsBot, MessageCatalogue, differing_fields, load_message_catalogue
 from bots.ams.strategies import STRATEGIES, PipelinedStrategy, open_strategy
 from fixtures.portals.common import serve_in_thread
-from flows.account_filing.filing import CHECK_PAGE_KEY, compared_fields, match_history
+from flows.account_filing.check_page import ALTERS_KEPT, CHECK_PAGE_KEY, ams_now, check_page_agrees
+from flows.account_filing.filing import compared_fields, match_history
 from flows.account_filing.probe import probe_ams
 from flows.account_filing.records import FilingRecord
 from rpa.audit.log import AuditLog
@@ -222,6 +223,32 @@ def test_a_receipt_naming_another_account_is_held_for_a_person_never_retried(
 
 
 @pytest.mark.browser
+def test_a_change_whose_form_alters_a_field_it_does_not_name_is_held(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    """The 变更 names 注册地址 only; the form came prefilled with 经营范围 cut short: confirmed, AMS's
+    经营范围 would become 技术开发 (tester M's F1). 信息核对 is compared with AMS's own value."""
+    ams.seed([basic_record("110000000051")])
+    permit = ams.filings()[0]["record"]["basic_account_permit"]
+    change = _record("110000000051", action="change", basic_account_permit=permit, business_date="2026-11-30",
+                     change_items="注册地址", registered_address="北京市朝阳区建国路88号",
+                     business_scope="餐饮服务")  # the export's master data: not this 变更's to file
+    now = ams_now(change, bot.find_filings("110000000051"), bot.filing_detail)
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace("<td>技术开发、技术咨询</td>", "<td>技术开发</td>")
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ams/acctChangeCheck.do*", handle)
+    shown = bot.prepare_filing(change)
+    assert differing_fields(change, shown, (*CHECK_PAGE_KEY, *compared_fields(change))) == []
+    with pytest.raises(NeedsPerson) as caught:
+        check_page_agrees(change, shown, compared_fields(change), now)
+    assert caught.value.code == ALTERS_KEPT and caught.value.details["fields"] == ["business_scope"]
+
+
+@pytest.mark.browser
 def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot) -> None:
     ams.seed([basic_record("110000000001")])
     permit = ams.filings()[0]["record"]["basic_account_permit"]
@@ -250,8 +277,10 @@ def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot
         close_reason="解散",
     )
     for record in (change, close):
+        now = ams_now(record, bot.find_filings(record.account_no), bot.filing_detail)  # form after
         shown = bot.prepare_filing(record)
         assert differing_fields(record, shown, (*CHECK_PAGE_KEY, *compared_fields(record))) == []
+        check_page_agrees(record, shown, compared_fields(record), now)  # kept fields are AMS's
         bot.confirm_submission(record)
     history = bot.find_filings("110000000002")
     assert [e.action for e in history.entries] == ["open", "change", "close"]
@@ -577,3 +606,21 @@ def test_a_detail_page_showing_a_field_twice_with_two_values_is_never_compared(
     with pytest.raises(PortalChanged) as caught:
         bot.filing_detail(entry)
     assert "「注册地址」出现两次" in str(caught.value) and "世纪大道" not in str(caught.value)
+
+
+@pytest.mark.browser
+def test_a_look_up_answered_with_another_account_is_never_read_as_this_one(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    """AMS answering the query for …061 with …068's page (its filings, its 此前已报备) would skip
+    …061's filing unseen (tester M's F4): the account shown must be the one asked for."""
+    ams.seed([basic_record("110000000068", serial=2)])
+    assert bot.find_filings("110000000068").filed
+
+    def other_account(route: Any) -> None:
+        route.fulfill(response=route.fetch(url=route.request.url.replace("110000000061", "110000000068")))
+
+    page.context.route("**/ams/acctQuery.do?*110000000061*", other_account)
+    with pytest.raises(ApplicationError) as caught:
+        bot.find_filings("110000000061")
+    assert caught.value.code == "lookup_other_account" and "110000000068" not in str(caught.value)

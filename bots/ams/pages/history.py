@@ -45,7 +45,13 @@ class HistoryPage:
         """Look the account up; False if AMS says it does not know it (该账户未备案)."""
         self._what = f"查询 {mask(account_no, FieldClass.ACCOUNT_NO)}"
         self._text = self.screen.menu.query("lookup", "lookup", account_no, self._what)
-        return codes.NOT_FILED_WORDS not in self._text
+        if codes.NOT_FILED_WORDS in self._text:
+            return False
+        _, shown = self.screen.expect("lookup", "shown_account_no", self._text, self._what)
+        if "".join(shown.inner_text().split()) != account_no:  # AMS answered with another account
+            raise ApplicationError(f"{self._what}：AMS 显示的是另一个账户的信息，不是所查的账户",
+                                   code="lookup_other_account")
+        return True
 
     def rows(self) -> tuple[HistoryEntry, ...]:
         """Every filing the list shows, through its 下一页 pager; as many as its 共N行 says."""

@@ -1,0 +1,73 @@
+"""信息核对 is confirmed only when it shows the row's filing: which filing it is, what it files,
+and, for a 变更, AMS's own value for every field the 变更 does not change.
+
+    ams = ams_now(record, history, detail)        # before the form: the 详情 of AMS's latest
+    shown = bot.prepare_filing(record)
+    check_page_agrees(record, shown, compared_fields(record), ams)   # or NeedsPerson
+
+The page must show the row's 业务类型, 账号, 账户性质 and date (`CHECK_PAGE_KEY`): a portal that
+swapped the account or shifted the date would file another filing than the row's (tester M's
+drifting AMS closed another account four times). Then the fields the row files (`compared`)
+must read as the row has them (`check_page_differs`). A 变更 types only the items its 变更事项
+names and leaves the other fields as AMS filled the form in (`FilingRecord.kept_fields`): a form
+that came prefilled wrong (a name cut short, a 经营范围 cut to four characters) would alter AMS's
+record by a 变更 that names none of them. So each kept field the page shows is compared with AMS's
+value from the 详情 of the account's latest 开户 or 变更 on or before the row's date (read by the
+look-up already: `account_identity.standing_details`) (`check_page_alters_kept`); a field that
+page leaves blank is not compared: what AMS holds for it cannot be known from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from bots.ams import differing_fields
+from flows.account_filing.account_identity import standing_details
+from flows.account_filing.notes import field_labels
+from rpa.errors import NeedsPerson
+
+if TYPE_CHECKING:
+    from bots.ams import AccountHistory, HistoryEntry
+    from flows.account_filing.records import FilingRecord
+
+CHECK_PAGE_KEY = ("action", "account_no", "account_kind", "business_date")
+ALTERS_KEPT = "check_page_alters_kept"
+
+
+def ams_now(
+    record: FilingRecord, history: AccountHistory, detail: Callable[[HistoryEntry], dict[str, str]]
+) -> dict[str, str] | None:
+    """For a 变更, the 详情 of the account's latest 开户 or 变更 (read before the form is opened:
+    one tab may hold both); None for another action or an account AMS shows no such filing of."""
+    return next(standing_details(record, history, detail), None) if record.action == "change" else None
+
+
+def check_page_agrees(
+    record: FilingRecord, shown: dict[str, str], compared: Sequence[str], ams: dict[str, str] | None
+) -> None:
+    """Raise NeedsPerson (held) when 信息核对 (`shown`) is not the row's filing; `ams`: `ams_now`."""
+    differing = differing_fields(record, shown, (*CHECK_PAGE_KEY, *compared))
+    if differing:
+        raise NeedsPerson(
+            f"{record.masked_label()}：信息核对页所示的{field_labels(differing)}与输入行不同，未提交",
+            code="check_page_differs",
+            details={"status": "held", "fields": differing},
+        )
+    altered = kept_fields_altered(record, shown, ams, compared)
+    if altered:
+        raise NeedsPerson(
+            f"{record.masked_label()}：信息核对页所示的{field_labels(altered)}与AMS现值不同，未提交",
+            code=ALTERS_KEPT,
+            details={"status": "held", "fields": altered},
+        )
+
+
+def kept_fields_altered(
+    record: FilingRecord, shown: dict[str, str], ams: dict[str, str] | None, fields: Sequence[str]
+) -> list[str]:
+    """The `fields` a 变更 keeps whose 信息核对 value is not AMS's (`ams`; none without it)."""
+    if ams is None:
+        return []
+    kept = [name for name in fields if name in record.kept_fields]
+    return [name for name in kept if ams.get(name) and shown.get(name, "") != ams[name]]
