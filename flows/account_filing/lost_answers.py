@@ -42,7 +42,8 @@ def submitted_unanswered(wctx: WorkerContext, item: WorkItem) -> bool:
         if event.event == SUBMITTING:
             lost = True
         elif event.event == ANSWERED and lost:
-            lost = event.details.get("outcome") == LOST  # AMS's refusal: nothing was stored
+            # lost, or 成功 whose number did not read: stored; AMS's refusal: nothing was
+            lost = event.details.get("outcome") in (LOST, "answer_unreadable")
     return lost
 
 
