@@ -115,7 +115,9 @@ def _data_sheet(sheet: Worksheet, collected: Collected, branches: Sequence[str],
         totals: list[Any] = [collected.totals.get(metric) for metric in metrics]
         if monthly:
             totals.append(collected.monthly_fee.get("合计"))
-        source = "全辖合计，取自分行汇总日报" + ("；月报本月小计取自中间业务收入月报" if monthly else "")
+        left_out = len(set(names) - set(branches))  # a --branches run lists some branches only
+        source = ("全辖合计，取自分行汇总日报" + (f"（含本表未列的 {left_out} 个机构，不是上列各行之和）"
+                  if left_out else "") + ("；月报本月小计取自中间业务收入月报" if monthly else ""))
         _row(sheet, ["合计", "分行汇总日报", *totals, source], formats, first_number=3)
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)

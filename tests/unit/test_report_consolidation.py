@@ -248,3 +248,18 @@ def test_the_totals_row_names_the_monthly_report_its_monthly_figure_comes_from(t
     (total,) = [row for row in rows if row[0] == "合计"]
     assert float(total[-2]) == 12.5
     assert "分行汇总日报" in total[-1] and "月报本月小计取自中间业务收入月报" in total[-1]
+
+
+def test_a_run_of_some_branches_says_its_totals_row_is_not_the_sum_of_the_rows_above(tmp_path: Path) -> None:
+    collected = Collected("2026-12-04", ["xlsx"])
+    collected.branch_figures = {"110101": figures(300, 10, 10), "110105": figures(200, 10, 10)}
+    collected.units = {"储蓄存款余额": "元", "个人贷款余额": "元", "对公贷款余额": "元"}
+    collected.totals = {"储蓄存款余额": Decimal(1800), "个人贷款余额": Decimal(80),
+                        "对公贷款余额": Decimal(80)}  # the whole bank's, eight branches
+    names = {code: f"支行{code}" for code in ("110101", "110102", "110103", "110105")}
+    card = score_branches(collected.branch_figures, TWO)
+    path = write_consolidated(tmp_path / "consolidated.xlsx", collected, card, branches=["110101", "110105"],
+                              names=names, metrics=["储蓄存款余额", "个人贷款余额", "对公贷款余额"])
+    (total,) = [row for row in openpyxl.load_workbook(path)["数据"].iter_rows(values_only=True)
+                if row[0] == "合计"]
+    assert "含本表未列的 2 个机构，不是上列各行之和" in total[-1]
