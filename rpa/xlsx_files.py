@@ -16,11 +16,12 @@ from typing import Any
 from openpyxl.reader.excel import ExcelReader
 
 
-def load_xlsx(path: Path, *, read_only: bool, data_only: bool) -> Any:
-    """The workbook, as `openpyxl.load_workbook(path, read_only=..., data_only=...)` returns it."""
+def load_xlsx(path: Path, *, read_only: bool, data_only: bool, rich_text: bool = False) -> Any:
+    """The workbook, as `openpyxl.load_workbook(path, read_only=..., data_only=..., rich_text=...)`
+    returns it."""
     handle = path.open("rb")
     try:
-        reader = ExcelReader(handle, read_only=read_only, data_only=data_only)
+        reader = ExcelReader(handle, read_only=read_only, data_only=data_only, rich_text=rich_text)
         reader.read()
     except BaseException:
         handle.close()

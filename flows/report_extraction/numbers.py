@@ -202,9 +202,10 @@ def unread_unit(text: str, read: list[str]) -> str | None:
 def footnote_mark(text: str) -> str | None:
     """The first footnote mark in a printed figure, None when it has none: a circled, bracketed,
     dotted, raised or lowered digit (① ⑴ ⒈ ❶ ¹ ₁, every Unicode "other number") or a raised or
-    lowered sign. NFKC turns ① and ¹ into 1, so it is looked for before the text is normalised:
-    a mark is never a digit of the figure."""
-    return next((ch for ch in text if unicodedata.category(ch) == "No" or ch in _RAISED_SIGNS), None)
+    lowered sign or letter (⁻ ᵃ). NFKC turns ① and ¹ into 1, so it is looked for before the text
+    is normalised: a mark is never a digit of the figure."""
+    return next((ch for ch in text if unicodedata.category(ch) == "No" or ch in _RAISED_SIGNS
+                 or unicodedata.decomposition(ch).startswith(("<super>", "<sub>"))), None)
 
 
 def is_no_figure(raw: object) -> bool:

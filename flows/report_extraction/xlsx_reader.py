@@ -25,6 +25,7 @@ from flows.report_extraction.numbers import normalise
 from flows.report_extraction.red_figures import red_font
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
+from flows.report_extraction.xlsx_rich_text import shown_text
 from rpa.errors import InputFileError, LabelNotFound, UnreadableFigure
 from rpa.input_files import check_xlsx, reading
 from rpa.xlsx_files import load_xlsx
@@ -33,10 +34,12 @@ _TITLE_ROWS = 10  # a title is looked for in the first rows of a sheet
 
 
 def _open(path: Path, *, data_only: bool) -> Any:
+    """The workbook, rich text kept as runs: read through `shown_text`, a raised footnote mark
+    stays raised, never a digit of the figure (xlsx_rich_text)."""
     check_xlsx(path)
     try:
         with reading(path):
-            return load_xlsx(path, read_only=False, data_only=data_only)
+            return load_xlsx(path, read_only=False, data_only=data_only, rich_text=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise InputFileError(f"{path.name}：不是能读的 xlsx 工作簿（文件损坏、未下载完整或并非 Excel 文件；"
                              f"{type(error).__name__}），请重新下载或另存为 xlsx",
@@ -46,7 +49,7 @@ def _open(path: Path, *, data_only: bool) -> Any:
 def _first_texts(ws: Worksheet) -> list[str]:
     texts: list[str] = []
     for row in ws.iter_rows(min_row=1, max_row=_TITLE_ROWS, values_only=True):
-        for value in row:
+        for value in map(shown_text, row):
             if isinstance(value, datetime | date):
                 texts.append(value.strftime("%Y-%m-%d"))
             elif isinstance(value, str) and value.strip():
@@ -215,7 +218,7 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
             position = (cell.row, cell.column)
             if position in covered and position not in spans:
                 continue
-            value = cached.get(cell.coordinate, cell.value)
+            value = cached.get(cell.coordinate, shown_text(cell.value))
             if value is None and position not in spans:
                 continue
             row_span, col_span = spans.get(position, (1, 1))
