@@ -25,13 +25,13 @@ from pathlib import Path
 
 from flows.report_extraction.branch_names import TOTAL, BranchNames, row_label
 from flows.report_extraction.checks import totals_checks
+from flows.report_extraction.conditional_formats import cell_figure
 from flows.report_extraction.currency import check_currency, check_row_currency
 from flows.report_extraction.figure_units import figure_unit, label_row_units, own_units, remark_row_units
 from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
 from flows.report_extraction.header_repeats import header_repeat
 from flows.report_extraction.models import Extraction, Figure
-from flows.report_extraction.number_formats import figure_in
 from flows.report_extraction.numbers import UNIT_FACTORS, NumberFormatError, is_no_figure, split_unit, to_yuan
 from flows.report_extraction.pdf_reader import read_pdf
 from flows.report_extraction.red_figures import signed
@@ -286,7 +286,7 @@ class _Reading:
                 return None
         else:
             try:
-                parsed = figure_in(cell.value, cell.number_format, unit, self.spec.sign_styles())
+                parsed = cell_figure(cell, unit, self.spec.sign_styles())
             except NumberFormatError as error:
                 raise UnreadableFigure(f"{where.describe()}：{metric} {column}：{error}",
                                        details={"file": self.grid.file}) from error

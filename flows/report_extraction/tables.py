@@ -25,9 +25,21 @@ def column_letter(col: int) -> str:
 
 
 @dataclass(frozen=True)
+class ConditionalStyle:
+    """What one conditional formatting rule over a cell may set (xlsx): its range as the sheet
+    writes it (`C5:D13`), the number format of its style (None: none), whether it sets a font
+    colour."""
+
+    range: str
+    number_format: str | None
+    font_colour: bool
+
+
+@dataclass(frozen=True)
 class GridCell:
     """One cell as shown: its text, the stored value (a number in xlsx), its span and origin,
-    the number format a spreadsheet shows its value by ("" in a PDF), and whether it is red."""
+    the number format a spreadsheet shows its value by ("" in a PDF), whether it is red, and the
+    conditional formats that may restyle it."""
 
     text: str
     value: object
@@ -38,6 +50,7 @@ class GridCell:
     col_span: int = 1
     number_format: str = ""
     red: bool = False  # its digits are printed in red (红字): a font colour, a format's [Red], a PDF's
+    conditional: tuple[ConditionalStyle, ...] = ()  # xlsx: the conditional formats over it
 
 
 @dataclass

@@ -18,6 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.report_extraction.branch_names import BranchNames
+from flows.report_extraction.conditional_formats import covering, sheet_rules
 from flows.report_extraction.date_forms import in_digits, periods
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.number_formats import affixes, shown_red
@@ -209,6 +210,7 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                 "（工作簿从未重新计算过；请用 Excel/WPS 打开并保存后再提取）",
                 details={"file": str(path), "cells": missing})
     grid = Grid(file=path.name, sheet=sheet.title)
+    rules = sheet_rules(sheet)
     spans = {(m.min_row, m.min_col): (m.max_row - m.min_row + 1, m.max_col - m.min_col + 1)
              for m in sheet.merged_cells.ranges}
     covered = {(r, c) for m in sheet.merged_cells.ranges
@@ -227,7 +229,8 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                 text=_shown(value, cell.number_format), value=value, row=cell.row - 1, col=cell.column - 1,
                 provenance=Provenance(file=path.name, sheet=sheet.title, cell=cell.coordinate),
                 row_span=row_span, col_span=col_span, number_format=cell.number_format or "",
-                red=red_font(cell.font.color) or shown_red(cell.number_format or "", value)))
+                red=red_font(cell.font.color) or shown_red(cell.number_format or "", value),
+                conditional=covering(rules, cell.row, cell.column)))
     grid.hidden_rows = {r - 1 for r, dim in sheet.row_dimensions.items() if dim.hidden}
     grid.hidden_cols = {c - 1 for c in range(1, grid.n_cols + 1)
                         if sheet.column_dimensions[get_column_letter(c)].hidden}
