@@ -6,7 +6,8 @@ a thousand) or a font colour (a red font is a 红字 negative where the report s
 the condition holds is a formula the bot does not evaluate, so the rule is taken as applying: a
 rule over a figure cell read that sets a font colour, or a number format that does not show the
 stored value unchanged (judged as the cell's own format is, number_formats), refuses the file
-naming the rule's range and why. A fill, a border, a bold font (highlights) are no refusal.
+naming the rule's range and why. A fill, a border, a bold font (highlights) are no refusal, nor is
+a red font on figures below zero only (`单元格值 < 0`): those print their minus.
 
     cell_figure(cell, "万元", signs)  # NumberFormatError: 条件格式（范围 C5:D13）设置了字体颜色…
 """
@@ -42,9 +43,18 @@ def sheet_rules(ws: Any) -> Rules:
             dxf = rule.dxf
             number_format = getattr(getattr(dxf, "numFmt", None), "formatCode", None)
             font_colour = getattr(getattr(dxf, "font", None), "color", None) is not None
+            font_colour = font_colour and not _negatives_only(rule)
             if number_format is not None or font_colour:
                 rules.append((bounds, ConditionalStyle(str(formatting.sqref), number_format, font_colour)))
     return rules
+
+
+def _negatives_only(rule: Any) -> bool:
+    """A rule colouring only figures below zero (`单元格值 < 0`, Excel's usual 负数标红): they
+    print their own minus, so a red one reads as stored, never as a 红字 negative of a positive."""
+    formula = [str(f).strip() for f in (getattr(rule, "formula", None) or [])]
+    return (getattr(rule, "type", None) == "cellIs" and formula == ["0"]
+            and getattr(rule, "operator", None) in ("lessThan", "lessThanOrEqual"))
 
 
 def covering(rules: Rules, row: int, col: int) -> tuple[ConditionalStyle, ...]:

@@ -78,3 +78,16 @@ def test_a_rule_that_prints_the_stored_figure_is_read(tmp_path: Path, cells: str
     extraction = extract_file(_with_rule(tmp_path, cells, dxf), load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
     assert extraction.value("储蓄存款余额", "较上日", "110101") == Decimal(12000)
+
+
+@pytest.mark.parametrize("operator", ["lessThan", "lessThanOrEqual"])
+def test_excel_s_usual_negatives_in_red_rule_is_read(tmp_path: Path, operator: str) -> None:
+    """`单元格值 < 0` → red: only figures that print their own minus turn red, as stored."""
+    path = daily_workbook(tmp_path / "cf.xlsx", below=(NOTE,))
+    book = openpyxl.load_workbook(path)
+    red = DifferentialStyle(font=Font(color="FFFF0000"))
+    book["网点经营日报"].conditional_formatting.add("C5:D13", Rule(type="cellIs", operator=operator,
+                                                                 formula=["0"], dxf=red))
+    book.save(path)
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "较上日", "110101") == Decimal(12000)
