@@ -50,7 +50,7 @@ def judge(payload: dict[str, Any], found: Registration | None, message: str) -> 
         differs.append(f"企业名称不符（登记为「{shown}」）{CASE * case_only(name, found.name)}")
     if rep and as_registered(rep) != as_registered(found.legal_rep):
         differs.append(f"法定代表人与登记的不同{CASE * case_only(rep, found.legal_rep)}")
-    if found.status != "存续":
+    if compact(found.status) not in ("存续", "存续(在营、开业、在册)"):  # the 公示系统's own words too
         shown = f"登记状态为“{found.status}”（不是存续）" if found.status else "核查系统未显示登记状态"
         differs.append(f"企业已{found.status}" if found.status in ("注销", "吊销") else shown)
     same = f"与登记一致，{found.status}" + ("" if rep else "（输入行无法定代表人：本次变更不涉及，未比对）")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import pytest
+
 from bots.enterprise_check.pages import Registration
 from flows.enterprise_check.flow import judge
 
@@ -75,3 +77,12 @@ def test_the_registered_name_of_a_sole_trader_without_a_shop_name_is_masked_in_t
     judged = judge({**row, "category": "14"}, owner, "")  # 无字号个体工商户: named by its owner
     assert judged["note"] == "企业名称不符（登记为「王**」）" and judged["answer"]["name"] == "王大锤"
     assert judge({**row, "category": "01"}, owner, "")["note"] == "企业名称不符（登记为「王大锤」）"
+
+
+@pytest.mark.parametrize("status", ["存续（在营、开业、在册）", "存续(在营、开业、在册)"])
+def test_the_national_publicity_system_s_words_for_existing_pass(status: str) -> None:
+    shown = Registration(SHOWN.credit_code, SHOWN.name, SHOWN.legal_rep, status, SHOWN.authority)
+    assert judge({"name": SHOWN.name, "legal_rep": "张三"}, shown, "")["status"] == "passed"
+    listed = Registration(SHOWN.credit_code, SHOWN.name, SHOWN.legal_rep, "存续（列入严重违法失信名单）",
+                          SHOWN.authority)
+    assert judge({"name": SHOWN.name, "legal_rep": "张三"}, listed, "")["status"] == "held"
