@@ -33,6 +33,8 @@ _ROWS_JS = """(found) => {
   })));
 }"""
 HISTORY_COLUMNS = ("action", "business_date", "filing_no")
+# a day as a list may show it: 2026-11-27, 2026/11/27, 2026.11.27, 2026年11月27日
+_DAY_SHOWN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _FORM_ERROR_LINE = re.compile(r"^\s*\d+\s*[.．、]\s*(.+?)\s*$")
 
 
@@ -119,18 +121,17 @@ def history_entries(
         if word not in codes.ACTION_BY_WORD:
             raise PortalChanged(f"{what}：第 {number} 行的业务类型 {word!r} 不认识",
                                 code="history_unreadable")  # fmt: skip
-        try:
-            date.fromisoformat(day)
-        except ValueError:
-            raise PortalChanged(f"{what}：第 {number} 行的日期不是 yyyy-MM-dd 格式：{day!r}",
-                                code="history_unreadable") from None  # fmt: skip
+        iso = _iso_day(day)
+        if iso is None:
+            raise PortalChanged(f"{what}：第 {number} 行的日期读不出（应如 2026-11-27）：{day!r}",
+                                code="history_unreadable")  # fmt: skip
         filing_no = row.cells[where["filing_no"]]
         if not filing_no:
             raise PortalChanged(f"{what}：第 {number} 行没有备案编号", code="history_unreadable")
         entries.append(
             HistoryEntry(
                 action=codes.ACTION_BY_WORD[word],
-                business_date=day,
+                business_date=iso,
                 filing_no=filing_no,
                 detail_url=row.links[0] if row.links else None,  # 详情
             )
@@ -164,3 +165,12 @@ def form_errors(text: str) -> list[str]:
         elif errors and line.strip():
             break
     return errors
+
+
+def _iso_day(text: str) -> str | None:
+    """A day as the history shows it, as yyyy-MM-dd; None when it is no real day."""
+    found = _DAY_SHOWN.fullmatch(text.strip())
+    try:
+        return date(*map(int, found.groups())).isoformat() if found else None
+    except ValueError:  # 2026-02-30
+        return None

@@ -72,7 +72,8 @@ def test_a_column_named_twice_is_an_error() -> None:
     ("cells", "words"),
     [
         (["1", "新开", "2026-11-27", "AMS2026112700017"], "业务类型 '新开' 不认识"),
-        (["1", "开户", "2026/11/27", "AMS2026112700017"], "不是 yyyy-MM-dd 格式：'2026/11/27'"),
+        (["1", "开户", "2026/11/27 上午", "AMS2026112700017"], "日期读不出.*'2026/11/27 上午'"),
+        (["1", "开户", "2026-02-30", "AMS2026112700017"], "日期读不出"),
         (["1", "开户", "2026-11-27", ""], "第 1 行没有备案编号"),
         (["1", "开户"], "第 1 行只有 2 个单元格"),
     ],
@@ -88,3 +89,10 @@ def test_the_row_count_is_read_by_its_patterns_and_a_missing_one_is_an_error() -
     assert total_rows("共12条 第1/2页", SPEC) == 12
     with pytest.raises(PortalChanged, match=r"页面上没有显示总行数（试过的写法：共"):
         total_rows("合计 3 笔", SPEC)
+
+
+@pytest.mark.parametrize("shown", ["2026/11/27", "2026.11.27", "2026年11月27日", " 2026-11-27 "])
+def test_a_day_shown_another_way_reads_as_that_day(shown: str) -> None:
+    rows = _rows(["序号", "业务类型", "业务日期", "备案编号"], ["1", "开户", shown, "AMS2026112700017"])
+    (entry,) = history_entries(rows, SPEC)
+    assert entry.business_date == "2026-11-27"
