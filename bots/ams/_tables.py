@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from playwright.sync_api import Locator
 
 from bots.ams import codes
+from bots.ams._days import iso_day
 from rpa.browser.bound_page import BoundPage
 from rpa.browser.selectors import TableSelectors
 from rpa.errors import PortalChanged
@@ -33,8 +33,6 @@ _ROWS_JS = """(found) => {
   })));
 }"""
 HISTORY_COLUMNS = ("action", "business_date", "filing_no")
-# a day as a list may show it: 2026-11-27, 2026/11/27, 2026.11.27, 2026年11月27日
-_DAY_SHOWN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _FORM_ERROR_LINE = re.compile(r"^\s*\d+\s*[.．、]\s*(.+?)\s*$")
 
 
@@ -121,7 +119,7 @@ def history_entries(
         if word not in codes.ACTION_BY_WORD:
             raise PortalChanged(f"{what}：第 {number} 行的业务类型 {word!r} 不认识",
                                 code="history_unreadable")  # fmt: skip
-        iso = _iso_day(day)
+        iso = iso_day(day)
         if iso is None:
             raise PortalChanged(f"{what}：第 {number} 行的日期读不出（应如 2026-11-27）：{day!r}",
                                 code="history_unreadable")  # fmt: skip
@@ -166,11 +164,3 @@ def form_errors(text: str) -> list[str]:
             break
     return errors
 
-
-def _iso_day(text: str) -> str | None:
-    """A day as the history shows it, as yyyy-MM-dd; None when it is no real day."""
-    found = _DAY_SHOWN.fullmatch(text.strip())
-    try:
-        return date(*map(int, found.groups())).isoformat() if found else None
-    except ValueError:  # 2026-02-30
-        return None

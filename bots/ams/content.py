@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from bots.ams import codes
+from bots.ams._days import iso_day
 from rpa.errors import PortalChanged
 
 
@@ -145,16 +146,25 @@ def _shown_value(field: str, shown: str) -> str:
         return codes.option_label(shown)
     if field == "registered_capital_yuan":
         return codes.capital_yuan(shown)
+    if field == "business_date":  # 2026/11/27, 2026年11月27日: the same day
+        return iso_day(shown) or codes.plain(shown)
     return codes.plain(shown)
 
 
 def page_content(pairs: dict[str, str]) -> dict[str, str]:
-    """Canonical field -> value for every known label among `pairs` (from `pairs_from_rows`)."""
+    """Canonical field -> value for every known label among `pairs` (from `pairs_from_rows`). The
+    date is the one its 业务类型's own label gives (a 变更 page may show the account's 开户日期
+    above its 变更日期), else 业务日期, else the first date label shown."""
     content: dict[str, str] = {}
     for label, shown in pairs.items():
         field = LABEL_FIELDS.get(label)
         if field is not None and field not in content:
             content[field] = _shown_value(field, shown)
+    action = codes.ACTION_BY_WORD.get(content.get("action", ""))
+    for label in (codes.DATE_LABELS.get(action or "", ""), "业务日期"):
+        if label in pairs:
+            content["business_date"] = _shown_value("business_date", pairs[label])
+            break
     return content
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bots.ams.content import differing_fields, page_content
 from flows.account_filing.records import FilingRecord
 
@@ -48,3 +50,13 @@ def test_a_different_label_is_a_difference_even_under_the_same_code() -> None:
     # code 6 is 护照 on one list and 港澳居民来往内地通行证 on another: only the label counts
     assert differing_fields(_record(), _shown("6-港澳居民来往内地通行证"), FIELDS) == ["id_type"]
     assert differing_fields(_record(), _shown("护照", "01-非法人企业"), FIELDS) == ["depositor_category"]
+
+
+@pytest.mark.parametrize(("pairs", "day"), [
+    ({"业务类型": "变更", "开户日期": "2026-11-02", "变更日期": "2026/11/30"}, "2026-11-30"),
+    ({"业务类型": "01-撤销", "开户日期": "2026-11-02", "撤销日期": "2026年12月1日"}, "2026-12-01"),
+    ({"业务类型": "开户", "业务日期": "2026.11.27"}, "2026-11-27"),
+    ({"开户日期": "2026-11-02"}, "2026-11-02"),  # no 业务类型: the date shown
+])  # fmt: skip
+def test_a_page_s_date_is_its_action_s_own_as_a_day(pairs: dict[str, str], day: str) -> None:
+    assert page_content(pairs)["business_date"] == day
