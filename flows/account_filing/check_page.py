@@ -14,7 +14,9 @@ that came prefilled wrong (a name cut short, a 经营范围 cut to four characte
 record by a 变更 that names none of them. So each kept field the page shows is compared with AMS's
 value from the 详情 of the account's latest 开户 or 变更 on or before the row's date (read by the
 look-up already: `account_identity.standing_details`) (`check_page_alters_kept`); a field that
-page leaves blank is not compared: what AMS holds for it cannot be known from it.
+详情 leaves blank, or 信息核对 does not show, is not compared. Only a 基本存款账户's: the
+depositor's data changes through its basic account, so a 一般/专用/临时 account's own latest 详情
+may predate what AMS prefills its form with, and would hold a right form.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ def ams_now(
 ) -> dict[str, str] | None:
     """For a 变更, the 详情 of the account's latest 开户 or 变更 (read before the form is opened:
     one tab may hold both); None for another action or an account AMS shows no such filing of."""
-    return next(standing_details(record, history, detail), None) if record.action == "change" else None
+    if record.action != "change" or record.account_kind != "basic":  # see the module docstring
+        return None
+    return next(standing_details(record, history, detail), None)
 
 
 def check_page_agrees(
@@ -69,5 +73,5 @@ def kept_fields_altered(
     """The `fields` a 变更 keeps whose 信息核对 value is not AMS's (`ams`; none without it)."""
     if ams is None:
         return []
-    kept = [name for name in fields if name in record.kept_fields]
-    return [name for name in kept if ams.get(name) and shown.get(name, "") != ams[name]]
+    kept = [name for name in fields if name in record.kept_fields and name in shown]
+    return [name for name in kept if ams.get(name) and shown[name] != ams[name]]
