@@ -43,6 +43,12 @@ def plain(text: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text))).strip()
 
 
+def account_shown(text: str | None) -> str:
+    """An account number as a page shows it, for comparing: `plain`, spaces and hyphens out
+    (6228 4800 1234-5678 is 622848001234 5678's); a masked one keeps its stars."""
+    return re.sub(r"[\s-]", "", plain(text))
+
+
 def option_label(shown: str | None) -> str:
     """A coded field's label as compared: NFKC, no whitespace, no `01-` code before it
     (`01-企业法人` and `企业法人 ` are both `企业法人`); the form filler's own normal form."""

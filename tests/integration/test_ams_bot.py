@@ -624,3 +624,28 @@ def test_a_look_up_answered_with_another_account_is_never_read_as_this_one(
     with pytest.raises(ApplicationError) as caught:
         bot.find_filings("110000000061")
     assert caught.value.code == "lookup_other_account" and "110000000068" not in str(caught.value)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("shown", "outcome"), [
+    ("1100 0000 0042", "filed"),  # grouped by four: the same account
+    ("1100****0042", "answer_unreadable"),  # masked: retried, the look-up first
+], ids=["grouped", "masked"])
+def test_a_receipt_showing_the_account_grouped_or_masked_is_not_another_account(
+    ams: AmsHandle, bot: AmsBot, page: Any, shown: str, outcome: str
+) -> None:
+    record = _record("110000000042")
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace("<td>110000000042</td>", f"<td>{shown}</td>")
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ams/acctOpenSubmit.do*", handle)
+    bot.prepare_filing(record)
+    if outcome == "filed":
+        assert bot.confirm_submission(record).filing_no == ams.filings()[-1]["filing_no"]
+        return
+    with pytest.raises(ApplicationError) as caught:
+        bot.confirm_submission(record)
+    assert caught.value.code == outcome

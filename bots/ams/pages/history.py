@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from bots.ams import codes
 from bots.ams._tables import HistoryEntry, history_entries, table_rows, total_rows
 from bots.ams.content import page_content, pairs_from_rows
-from rpa.errors import ApplicationError
+from rpa.errors import ApplicationError, PortalChanged
 from rpa.masking import FieldClass, mask
 
 if TYPE_CHECKING:
@@ -47,8 +47,12 @@ class HistoryPage:
         self._text = self.screen.menu.query("lookup", "lookup", account_no, self._what)
         if codes.NOT_FILED_WORDS in self._text:
             return False
-        _, shown = self.screen.expect("lookup", "shown_account_no", self._text, self._what)
-        if "".join(shown.inner_text().split()) != account_no:  # AMS answered with another account
+        _, cell = self.screen.expect("lookup", "shown_account_no", self._text, self._what)
+        shown = codes.account_shown(cell.inner_text())
+        if not shown.isdigit():  # masked, or the label's own cell: which account cannot be told
+            raise PortalChanged(f"{self._what}：账户基本信息中的账号读不出，无法确认 AMS 显示的是所查账户",
+                                code="lookup_account_unread")
+        if shown != account_no:  # AMS answered with another account
             raise ApplicationError(f"{self._what}：AMS 显示的是另一个账户的信息，不是所查的账户",
                                    code="lookup_other_account")
         return True

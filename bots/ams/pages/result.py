@@ -48,15 +48,15 @@ class ResultPage:
             raise screen.catalogue.error_for(reason or refused, context=what)
         result, _ = screen.expect("result", "success", text, what)
         pairs = pairs_from_rows(r.cells for r in read_table(result, "result_table"))
-        filing_no, shown_account = pairs.get("备案编号", ""), pairs.get("账号", "")
-        if shown_account and shown_account != record.account_no:  # filed for another: never again
+        filing_no, shown_account = pairs.get("备案编号", ""), codes.account_shown(pairs.get("账号"))
+        if shown_account and "*" not in shown_account and shown_account != record.account_no:
             note = "AMS显示成功，但回执中是另一个账户：可能报备到了别的账户，未重试，请在AMS核实"
             raise NeedsPerson(f"{what}：{note}", code="answer_other_account",
                               details={"status": "held", "note": note})
         if not filing_no or shown_account != record.account_no:
             raise ApplicationError(
                 f"{what}：AMS 显示成功，但回执中"
-                f"{'没有备案编号' if not filing_no else '是另一个账户'}",
+                f"{'没有备案编号' if not filing_no else '读不出此账户的账号'}",
                 code="answer_unreadable",
             )
         self.answer = FilingAnswer(filing_no, pairs.get("基本存款账户编号") or None, "成功")
