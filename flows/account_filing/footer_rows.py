@@ -19,10 +19,10 @@ Anything else in the row (a value, an amount beside 合计, a real row with a bl
 it a row, with its errors. A footer text between data rows (a page's 小计) is passed over too,
 and said to be there (`between`): the rows after it are read as usual.
 
-A total under the data that counts rows (合计：3笔, 共3条, 总笔数：3; not 小计 or 本页合计, a
-page's) must count the data rows read, or the file is refused (InputFileError, `where` naming
-it): an export cut short or two pasted together would file some accounts and leave the others
-unfiled with nothing said.
+The last total under the data that counts rows (合计：3笔, 共3条, 总笔数：3; not 小计 or 本页合计,
+a page's; 合计：1500000 without 笔 is an amount) must count the data rows read, or the file is
+refused (InputFileError, `where` naming it): an export cut short or two pasted together would
+file some accounts and leave the others unfiled with nothing said.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ _SIGN_OFF = re.compile(
     r"|会计主管|主管|(?:备|附)?注|说明|(?:制表|制单|打印|导出|报表|生成)(?:日期|时间))(?:\s*:.*|\s+.*)?",
     re.DOTALL,
 )
-_COUNT = re.compile(r"(?:合计|总计|共计|总笔数|共):?(\d+)(?:笔|条|行)?")  # a whole footer text, spaces out
+# a whole footer text, spaces out: a count needs its unit (合计：1500000 is an amount), but 总笔数
+_COUNT = re.compile(r"(?:(?:合计|总计|共计|共):?(\d+)(?:笔|条|行)|总笔数:?(\d+)(?:笔|条|行)?)")
 _SPACES = re.compile(r"\s+")
 _SHOWN = 30  # characters of a footer text the report quotes
 
@@ -128,7 +129,9 @@ class FooterRows:
 
 
     def _check_counts(self) -> None:
-        for row, _ in (c for c in self._counted if c[0] > self._last_data and c[1] != self._data):
+        """The last count under the data (a last page's 合计：5笔 above 总计：25笔 is that page's)."""
+        final = [c for c in self._counted if c[0] > self._last_data][-1:]
+        for row, _ in (c for c in final if c[1] != self._data):
             text = next(text for number, text in self._found if number == row)
             raise InputFileError(
                 f"无法读取 {self.where}：表尾第{row}行写「{text}」，而表头以下读到 {self._data} 行数据，"
@@ -139,7 +142,7 @@ def _count(text: str) -> int | None:
     """The rows a total counts (合计：3笔 -> 3), None for any other footer text."""
     folded = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
     match = _COUNT.fullmatch(folded)
-    return int(match.group(1)) if match else None
+    return int(match.group(1) or match.group(2)) if match else None
 
 
 def listed(rows: Sequence[FooterRow]) -> str:

@@ -172,3 +172,9 @@ def test_rpa_validate_refuses_a_cut_export_with_exit_2(tmp_path: Path) -> None:
     done = cli.run("validate", "account-filing", str(path), "--today", "2026-11-27")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "表尾第3行写「合计：2笔」，而表头以下读到 1 行数据" in done.stderr
+
+
+def test_only_the_last_count_is_compared_and_an_amount_total_is_no_count(tmp_path: Path) -> None:
+    rows = [_opened(1), _opened(2), _opened(3), _line("合计：1笔"), _line("总计：3笔")]
+    rows.append(_line("合计：1500000"))  # an amount, no count
+    assert validate(write_export(tmp_path / "export.xlsx", rows)).counts["valid"] == 3
