@@ -11,7 +11,7 @@ session, the batch window, 系统繁忙, a 5xx: `bots.report_states`) before any
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from playwright.sync_api import Page, Response
 
@@ -50,16 +50,18 @@ class Screen:
         self.arrived(answer.value)
 
 
-def caption_values(rows: Iterable[Sequence[str]], system: str, same: Mapping[str, str]) -> dict[str, str]:
+def caption_values(rows: Iterable[Sequence[str]], system: str, same: Mapping[str, str],
+                   read: Collection[str]) -> dict[str, str]:
     """A table of caption / value rows (`<th>登记状态：</th><td>存续</td>`) as caption -> value, the
     caption without its colon (`same` names one that means another: 负责人 for 法定代表人), the
-    value's spaces collapsed. A caption shown twice with two values is PortalChanged: which one is
-    the system's answer cannot be known (the values are not quoted: they may be personal)."""
+    value's spaces collapsed. A caption the bot reads (`read`) shown twice with two values is
+    PortalChanged: which one is the system's answer cannot be known (the values are not quoted:
+    they may be personal); others (a 变更记录's rows) may repeat."""
     shown: dict[str, str] = {}
     for row in rows:
         caption = row[0].strip().rstrip("：:")
         caption, value = same.get(caption, caption), " ".join(row[1].split())
-        if caption and shown.setdefault(caption, value) != value:
+        if caption and shown.setdefault(caption, value) != value and caption in read:
             raise PortalChanged(f"{system}的结果页中「{caption}」出现两次，内容不同：无法确定哪一个是"
                                 "系统的答复，请核对页面", code="result_unreadable")
     return shown

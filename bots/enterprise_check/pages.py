@@ -75,7 +75,7 @@ class ResultPage(_CheckScreen):
             if self.elements("query").present("credit_code"):
                 return None
             rows = self.elements().locate("table").locator("tr").evaluate_all(_READ_ROWS)
-        shown = caption_values(rows, SYSTEM, {"负责人": "法定代表人"})  # a 分公司's, a 非法人企业's
+        shown = caption_values(rows, SYSTEM, {"负责人": "法定代表人"}, CAPTIONS.values())  # 分公司: 负责人
         missing = [caption for caption in CAPTIONS.values() if caption not in shown]
         if missing:
             raise PortalChanged(f"{SYSTEM}的结果页没有「{'、'.join(missing)}」一行", code="result_unreadable")

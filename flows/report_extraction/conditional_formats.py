@@ -6,8 +6,9 @@ a thousand) or a font colour (a red font is a 红字 negative where the report s
 the condition holds is a formula the bot does not evaluate, so the rule is taken as applying: a
 rule over a figure cell read that sets a font colour, or a number format that does not show the
 stored value unchanged (judged as the cell's own format is, number_formats), refuses the file
-naming the rule's range and why. A fill, a border, a bold font (highlights) are no refusal, nor is
-a red font on figures below zero only (`单元格值 < 0`): those print their minus.
+naming the rule's range and why. A fill, a border, a bold font, a font colour that is not red
+(highlights) are no refusal, nor is a red font on figures below zero only (`单元格值 < 0`):
+those print their minus.
 
     cell_figure(cell, "万元", signs)  # NumberFormatError: 条件格式（范围 C5:D13）设置了字体颜色…
 """
@@ -26,6 +27,7 @@ from flows.report_extraction.number_formats import (
     shown_red,
 )
 from flows.report_extraction.numbers import NumberFormatError, SignStyle
+from flows.report_extraction.red_figures import red_font
 from flows.report_extraction.tables import ConditionalStyle, GridCell
 
 Bounds = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col, 1-based as openpyxl's
@@ -42,11 +44,18 @@ def sheet_rules(ws: Any) -> Rules:
         for rule in formatting.rules:
             dxf = rule.dxf
             number_format = getattr(getattr(dxf, "numFmt", None), "formatCode", None)
-            font_colour = getattr(getattr(dxf, "font", None), "color", None) is not None
-            font_colour = font_colour and not _negatives_only(rule)
+            colour = getattr(getattr(dxf, "font", None), "color", None)
+            font_colour = _may_be_red(colour) and not _negatives_only(rule)
             if number_format is not None or font_colour:
                 rules.append((bounds, ConditionalStyle(str(formatting.sqref), number_format, font_colour)))
     return rules
+
+
+def _may_be_red(colour: Any) -> bool:
+    """A rule's font colour a reader may take for 红字: red as a cell's font is judged
+    (`red_figures.red_font`), or a theme colour, which is not resolved here. Blue, green, Excel's
+    dark red preset text (9C0006, as a cell's font too) are highlights."""
+    return colour is not None and (red_font(colour) or getattr(colour, "type", "") == "theme")
 
 
 def _negatives_only(rule: Any) -> bool:
@@ -66,7 +75,7 @@ def covering(rules: Rules, row: int, col: int) -> tuple[ConditionalStyle, ...]:
 def _why(style: ConditionalStyle, value: object, own_format: str) -> str | None:
     """Why `style` may print `value` as another figure than stored, None when it shows it so."""
     if style.font_colour:
-        return "设置了字体颜色（红字在会计上可表示负数）"
+        return "设置了红色字体（红字在会计上可表示负数）"
     code = style.number_format
     if code is None:
         return None

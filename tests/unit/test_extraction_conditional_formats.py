@@ -52,9 +52,9 @@ def _number_format(code: str) -> DifferentialStyle:
     ("B5:B13", _number_format("#,##0.00,"), (), "B5", "缩小显示"),
     ("B5:B13", _number_format("0.00%"), (), "B5", "百分比"),
     ("B5:D13", _number_format('#,##0.00"元"'), (), "B5", "元"),
-    ("C5:D13", DifferentialStyle(font=Font(color="FFFF0000")), (NOTE,), "C5", "字体颜色"),
-    ("C5:D13", DifferentialStyle(font=Font(color="FF0000FF")), (), "C5", "字体颜色"),
-], ids=["minus", "scaled", "percent", "unit", "red-with-note", "blue"])
+    ("C5:D13", DifferentialStyle(font=Font(color="FFFF0000")), (NOTE,), "C5", "红色字体"),
+    ("C5:D13", DifferentialStyle(font=Font(color="FFC00000")), (), "C5", "红色字体"),
+], ids=["minus", "scaled", "percent", "unit", "red-with-note", "dark-red"])
 def test_a_rule_that_may_print_another_figure_refuses_naming_sheet_range_and_why(
         tmp_path: Path, cells: str, dxf: DifferentialStyle, below: tuple[str, ...], cell: str,
         why: str) -> None:
@@ -72,7 +72,10 @@ def test_a_rule_that_may_print_another_figure_refuses_naming_sheet_range_and_why
     ("B5:D13", _number_format("#,##0.00")),
     ("B5:D13", _number_format("#,##0.00;[Red]-#,##0.00")),
     ("A1:A3", DifferentialStyle(font=Font(color="FFFF0000"), numFmt=NumberFormat(201, "0%"))),
-], ids=["fill", "border", "bold", "same-number", "red-negatives-only", "over-no-figure"])
+    ("B5:D13", DifferentialStyle(font=Font(color="FF0000FF"))),  # blue: a highlight
+    ("B5:D13", DifferentialStyle(font=Font(color="FF9C0006"), fill=PatternFill(bgColor="FFFFC7CE"))),
+], ids=["fill", "border", "bold", "same-number", "red-negatives-only", "over-no-figure", "blue",
+        "excel-light-red-fill-dark-red-text"])
 def test_a_rule_that_prints_the_stored_figure_is_read(tmp_path: Path, cells: str,
                                                       dxf: DifferentialStyle) -> None:
     extraction = extract_file(_with_rule(tmp_path, cells, dxf), load_spec("branch_daily", SPECS))
