@@ -1,4 +1,5 @@
-"""A day as AMS's pages may show it: 2026-11-27, 2026/11/27, 2026.11.27, 2026年11月27日.
+"""A day as AMS's pages may show it: 2026-11-27, 2026/11/27, 2026.11.27, 2026年11月27日 (the
+look-up's history, the 备案业务清单's query form, a 详情 or 信息核对 page).
 
     >>> iso_day("2026年11月27日")
     '2026-11-27'

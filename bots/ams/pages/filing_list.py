@@ -30,6 +30,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bots.ams import codes
+from bots.ams._days import iso_day
 from bots.ams._tables import TableRow, column_places, table_rows, total_rows
 from rpa.browser.selectors import TableSelectors
 from rpa.errors import ApplicationError, PortalChanged
@@ -43,8 +44,6 @@ PAGE = "filing_list"
 COLUMNS = ("filing_no", "action", "business_date", "account_no", "account_kind", "depositor_name", "uscc",
            "bank_code")  # fmt: skip
 ACCOUNT_DIGITS = re.compile(r"\d{8,32}")  # DOMAIN.md: an account number is 8-32 digits
-# a date as a query form may show it: 2026-09-21, 2026/09/21, 2026.09.21, 2026年9月21日
-DATE_SHOWN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 # the query form's other filters, as (label or name, shown value) of those not at 全部; with `reset`
 # true each select is first set to its 全部 option (value "" or a label holding 全部) where it has one
 _FILTERS = """(begin, [end, reset]) => {
@@ -188,13 +187,7 @@ def _filters(form: BoundPage, *, reset: bool) -> list[tuple[str, str]]:
 def _as_iso(text: str) -> str:
     """A date as the form shows it (2026-09-21, 2026/09/21, 2026年9月21日) in ISO form; the text
     itself when it is no date."""
-    found = DATE_SHOWN.fullmatch(text)
-    if found is None:
-        return text
-    try:
-        return date(*(int(part) for part in found.groups())).isoformat()
-    except ValueError:
-        return text
+    return iso_day(text) or text
 
 
 def _check_query(page: BoundPage, begin: date, end: date, what: str, page_no: int) -> None:
