@@ -116,7 +116,8 @@ def history_entries(
             raise PortalChanged(f"{what}：第 {number} 行只有 {len(row.cells)} 个单元格，少于表头的列数",
                                 code="history_unreadable")  # fmt: skip
         word, day = row.cells[where["action"]], row.cells[where["business_date"]]
-        if word not in codes.ACTION_BY_WORD:
+        action = codes.action_of(word)
+        if action is None:
             raise PortalChanged(f"{what}：第 {number} 行的业务类型 {word!r} 不认识",
                                 code="history_unreadable")  # fmt: skip
         iso = iso_day(day)
@@ -128,7 +129,7 @@ def history_entries(
             raise PortalChanged(f"{what}：第 {number} 行没有备案编号", code="history_unreadable")
         entries.append(
             HistoryEntry(
-                action=codes.ACTION_BY_WORD[word],
+                action=action,
                 business_date=iso,
                 filing_no=filing_no,
                 detail_url=row.links[0] if row.links else None,  # 详情

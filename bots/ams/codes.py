@@ -19,6 +19,12 @@ ACTION_WORDS: dict[str, str] = {"open": "开户", "change": "变更", "close": "
 ACTION_BY_WORD: dict[str, str] = {word: action for action, word in ACTION_WORDS.items()}
 
 
+def action_of(word: str | None) -> str | None:
+    """The business type a page shows (`开户`, `开户备案`, ` 变更 `) as the bot's action, None
+    when it is none of AMS's three."""
+    return ACTION_BY_WORD.get(option_text(word or "").removesuffix("备案"))
+
+
 def action_word(action: str) -> str:
     """The business type as AMS and a clerk name it (开户, 变更, 撤销); an unknown one as given."""
     return ACTION_WORDS.get(action, action)
@@ -47,6 +53,23 @@ def account_shown(text: str | None) -> str:
     """An account number as a page shows it, for comparing: `plain`, spaces and hyphens out
     (6228 4800 1234-5678 is 622848001234 5678's); a masked one keeps its stars."""
     return re.sub(r"[\s-]", "", plain(text))
+
+
+def filing_number(shown: str | None) -> str | None:
+    """A filing number as a receipt shows it (`1000-20261204-000022`, spaces or hyphens between
+    groups) -> `100020261204000022`; None when anything but letters and digits is left."""
+    number = account_shown(shown)
+    return number if re.fullmatch(r"[0-9A-Za-z]+", number) else None
+
+
+def permit_shown(shown: str | None) -> str | None:
+    """The one 基本存款账户编号 (J and 13 digits) a receipt shows among other words
+    (`核准号：J1000000011301（请妥善保管）`); "" when none is shown, None when it does not read."""
+    text = plain(shown)
+    found = set(re.findall(r"(?<![0-9A-Za-z])J\d{13}(?!\d)", text))
+    if not text:
+        return ""
+    return found.pop() if len(found) == 1 else None
 
 
 def option_label(shown: str | None) -> str:

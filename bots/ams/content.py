@@ -142,6 +142,8 @@ CODED_FIELDS = frozenset(
 
 
 def _shown_value(field: str, shown: str) -> str:
+    if field == "action":  # 开户备案 is 开户
+        return codes.action_word(codes.action_of(shown) or codes.option_label(shown))
     if field in CODED_FIELDS:
         return codes.option_label(shown)
     if field == "registered_capital_yuan":
@@ -160,7 +162,7 @@ def page_content(pairs: dict[str, str]) -> dict[str, str]:
         field = LABEL_FIELDS.get(label)
         if field is not None and field not in content:
             content[field] = _shown_value(field, shown)
-    action = codes.ACTION_BY_WORD.get(content.get("action", ""))
+    action = codes.action_of(content.get("action"))
     for label in (codes.DATE_LABELS.get(action or "", ""), "业务日期"):
         if label in pairs:
             content["business_date"] = _shown_value("business_date", pairs[label])

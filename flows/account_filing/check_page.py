@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bots.ams import differing_fields
+from bots.ams import differing_fields, record_content
 from flows.account_filing.account_identity import standing_details
 from flows.account_filing.notes import field_labels
-from rpa.errors import NeedsPerson
+from rpa.errors import NeedsPerson, PortalChanged
 
 if TYPE_CHECKING:
     from bots.ams import AccountHistory, HistoryEntry
@@ -50,7 +50,16 @@ def ams_now(
 def check_page_agrees(
     record: FilingRecord, shown: dict[str, str], compared: Sequence[str], ams: dict[str, str] | None
 ) -> None:
-    """Raise NeedsPerson (held) when 信息核对 (`shown`) is not the row's filing; `ams`: `ams_now`."""
+    """Raise NeedsPerson (held) when 信息核对 (`shown`) is not the row's filing; `ams`: `ams_now`.
+    A field it should show and shows under no label the bot knows is PortalChanged: the page
+    changed, and every row would be held for it."""
+    expected = record_content(record)
+    unshown = [name for name in dict.fromkeys((*CHECK_PAGE_KEY, *compared))
+               if name not in shown and name not in record.kept_fields and expected.get(name)]
+    if unshown:
+        raise PortalChanged(f"{record.masked_label()}：信息核对页上没有{field_labels(unshown)}一栏："
+                            "AMS 的页面可能已改版，未提交：请在 AMS 中查看该页面并告知运维人员",
+                            code="check_page_unread")
     differing = differing_fields(record, shown, (*CHECK_PAGE_KEY, *compared))
     if differing:
         raise NeedsPerson(

@@ -138,7 +138,8 @@ def match_history(
             f"{field_labels(differing)}与输入行不同：未提交，请人工核实",
             conflict_filing=same_day[0].filing_no,
         )
-    once = [e for e in history.entries if e.action == record.action]  # an account opens and closes once
+    once = [e for e in history.entries  # an account opens and closes once in each life (reopened)
+            if e.action == record.action and not _life_between(history, e.action, e.business_date, day)]
     if record.action in ("open", "close") and once:
         return Match(
             conflict=f"AMS中该账户已于{once[0].business_date}{ACTION_LABELS[record.action]}报备："
@@ -146,6 +147,13 @@ def match_history(
             conflict_filing=once[0].filing_no,
         )
     return Match()
+
+
+def _life_between(history: AccountHistory, action: str, one: str, other: str) -> bool:
+    """Whether AMS holds a 撤销 between two 开户 or a 开户 between two 撤销: a reopened account."""
+    first, last = sorted((one, other))
+    opposite = {"open": "close", "close": "open"}.get(action)
+    return any(e.action == opposite and first <= e.business_date <= last for e in history.entries)
 
 
 class FilingHandler:

@@ -77,9 +77,10 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
     absent = outcome.record.absent_fields if outcome.record is not None else frozenset()
     status, note = item_fate(item, absent, elsewhere, portal)
     result = item.result or {}
+    filing_no, note = row_filing_no(item, note)
     return ResultRow(
         status=status,
-        filing_no=str(result.get("filing_no") or ""),
+        filing_no=filing_no,
         permit=str(result.get("permit") or ""),
         portal_message=str(result.get("portal_message") or ""),
         evidence=str(result.get("evidence") or ""),
@@ -137,6 +138,16 @@ def shown_name(name: str, category: str | None) -> str:
     return mask(name, kind) if kind is not None else name
 
 
+def row_filing_no(item: WorkItem, note: str) -> tuple[str, str]:
+    """The row's 备案编号 column and note: the column holds the row's own filing only (filed, by
+    the bot or by hand, or found already filed); a held row's number is AMS's other filing of the
+    account (another date or content), named in the note so it is not read as the row's."""
+    number = str((item.result or {}).get("filing_no") or "")
+    if item.state == ItemState.DONE or not number:
+        return number, note
+    return "", "；".join(part for part in (note, f"AMS 中那笔报备的备案编号为 {number}") if part)
+
+
 def item_row(item: WorkItem) -> ItemRow:
     """The item's row as result.xlsx has it, for 任务详情: read from its payload (the record as
     queued, masked once the run has ended: RPA_PAYLOAD_RETENTION) and its result; the account
@@ -145,6 +156,7 @@ def item_row(item: WorkItem) -> ItemRow:
     record = record if isinstance(record, dict) else {}
     status, note = item_fate(item, record.get("absent_fields") or ())
     result = item.result or {}
+    filing_no, note = row_filing_no(item, note)
     account = str(record.get("account_no") or "")
     checker = item.payload.get(APPROVED_BY) or (result.get("checker") if status == REJECTED_CODE else "")
     return ItemRow(
@@ -154,7 +166,7 @@ def item_row(item: WorkItem) -> ItemRow:
         account=masked_account(account) if account else "（无账号）",
         name=shown_name(str(record.get("depositor_name") or ""), record.get("depositor_category")),
         outcome=outcome_label(status),
-        filing_no=str(result.get("filing_no") or ""),
+        filing_no=filing_no,
         checker=str(checker or ""),
         note=note,
     )

@@ -4,6 +4,7 @@ of the portal, and the message catalogue."""
 
 from __future__ import annotations
 
+import re
 import stat
 import threading
 from collections.abc import Iterator
@@ -199,6 +200,30 @@ def test_a_check_page_showing_another_date_or_account_differs_from_the_row(
     page.context.route("**/ams/acctOpenCheck.do*", handle)
     shown = bot.prepare_filing(record)
     assert differing_fields(record, shown, (*CHECK_PAGE_KEY, *compared_fields(record))) == fields
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ('<td class="label">账户性质</td>', '<td class="label">账户种类</td>', "账户性质"),
+    ('<td class="label">统一社会信用代码</td>', '<td class="label">信用代码</td>', "统一社会信用代码"),
+], ids=["key_label_renamed", "filed_label_renamed"])
+def test_a_check_page_field_under_a_new_label_stops_the_run_not_the_row(
+    ams: AmsHandle, bot: AmsBot, page: Any, old: str, new: str, words: str
+) -> None:
+    """A label of 信息核对 renamed read as a blank value, so every row was held as differing from
+    its input: the page changed, a run-stopping error naming the field; nothing is submitted."""
+    record = _record("110000000032")
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=response.body().decode("gbk").replace(old, new).encode("gbk"))
+
+    page.context.route("**/ams/acctOpenCheck.do*", handle)
+    shown = bot.prepare_filing(record)
+    with pytest.raises(PortalChanged) as caught:
+        check_page_agrees(record, shown, compared_fields(record), None)
+    assert caught.value.code == "check_page_unread" and f"没有{words}一栏" in str(caught.value)
+    assert ams.filings() == []
 
 
 @pytest.mark.browser
@@ -624,6 +649,40 @@ def test_a_look_up_answered_with_another_account_is_never_read_as_this_one(
     with pytest.raises(ApplicationError) as caught:
         bot.find_filings("110000000061")
     assert caught.value.code == "lookup_other_account" and "110000000068" not in str(caught.value)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("number", "permit", "outcome"), [
+    ("{0}-{1}-{2}", "核准号：{0}（请妥善保管）", "filed"),  # grouped, and the permit among words
+    ("{0}/{1}/{2}", "{0}", "answer_unreadable"),  # a slash is not a separator of the number
+    ("{0}{1}{2}", "{0} 或 J1234567890123", "answer_unreadable"),  # two permits
+], ids=["grouped_and_worded", "slashed_number", "two_permits"])
+def test_a_receipt_keeps_the_filing_number_and_permit_as_ams_holds_them(
+    ams: AmsHandle, bot: AmsBot, page: Any, number: str, permit: str, outcome: str
+) -> None:
+    """Tester M's M6: `1000-20261204-000022` and `核准号：J…（请妥善保管）` were recorded as shown;
+    the record keeps AMS's number and permit, and a receipt that reads otherwise is not a filing
+    number (retried: the look-up finds the submission)."""
+    record = _record("110000000043")
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk")
+        body = re.sub(r"(?<=<th>备案编号</th><td>)(\d{4})(\d{8})(\d+)",
+                      lambda m: number.format(*m.groups()), body)
+        body = re.sub(r"(?<=<th>基本存款账户编号</th><td>)J\d{13}", lambda m: permit.format(m[0]), body)
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ams/acctOpenSubmit.do*", handle)
+    bot.prepare_filing(record)
+    if outcome == "filed":
+        answer, stored = bot.confirm_submission(record), ams.filings()[-1]
+        assert answer.filing_no == stored["filing_no"]
+        assert answer.permit == stored["record"]["basic_account_permit"]
+        return
+    with pytest.raises(ApplicationError) as caught:
+        bot.confirm_submission(record)
+    assert caught.value.code == outcome
 
 
 @pytest.mark.browser

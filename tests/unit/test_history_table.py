@@ -72,6 +72,7 @@ def test_a_column_named_twice_is_an_error() -> None:
     ("cells", "words"),
     [
         (["1", "新开", "2026-11-27", "AMS2026112700017"], "业务类型 '新开' 不认识"),
+        (["1", "备案", "2026-11-27", "AMS2026112700017"], "业务类型 '备案' 不认识"),
         (["1", "开户", "2026/11/27 上午", "AMS2026112700017"], "日期读不出.*'2026/11/27 上午'"),
         (["1", "开户", "2026-02-30", "AMS2026112700017"], "日期读不出"),
         (["1", "开户", "2026-11-27", ""], "第 1 行没有备案编号"),
@@ -96,3 +97,13 @@ def test_a_day_shown_another_way_reads_as_that_day(shown: str) -> None:
     rows = _rows(["序号", "业务类型", "业务日期", "备案编号"], ["1", "开户", shown, "AMS2026112700017"])
     (entry,) = history_entries(rows, SPEC)
     assert entry.business_date == "2026-11-27"
+
+
+@pytest.mark.parametrize(("shown", "action"), [
+    ("开户备案", "open"), (" 变更 ", "change"), ("撤销备案", "close")
+])
+def test_a_business_type_with_the_word_filing_reads_as_that_type(shown: str, action: str) -> None:
+    """Tester M: a history showing 开户备案 stopped every run as an unknown 业务类型."""
+    rows = _rows(["序号", "业务类型", "业务日期", "备案编号"], ["1", shown, "2026-11-27", "AMS2026112700017"])
+    (entry,) = history_entries(rows, SPEC)
+    assert entry.action == action

@@ -82,6 +82,24 @@ def test_an_owner_s_name_is_masked_and_a_rejecting_checker_named(queue: WorkQueu
     assert row.note == "复核人 li.fh 退回：证件待核实"
 
 
+def test_a_held_row_names_ams_s_other_filing_in_its_note_not_as_its_own(queue: WorkQueue) -> None:
+    """Tester M's M5: a row held because AMS holds the account's 撤销 of another day showed that
+    filing's number in the 备案编号 column, read as the row's own."""
+    record = _record("杭州西溪数码科技有限公司", "企业法人", "close")
+    payload = {"sheet": "撤销清单", "row": 5, "record": record}
+    queue.enqueue("account-filing", RUN, "close:1", payload)
+    item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+    assert item is not None
+    note = "AMS中该账户已于2025-03-01撤销报备：未再提交，请人工核实"
+    queue.hold(item.id, "w1", "filing_conflict", note,
+               result={"status": "held", "filing_no": "100020250301000007", "note": note})
+    held = queue.find_by_key("account-filing", "close:1")
+    assert held is not None
+    row = AccountFilingFlow(input="x.xlsx").item_row(held)
+    assert (row.outcome, row.filing_no) == ("需人工处理", "")
+    assert row.note.endswith("AMS 中那笔报备的备案编号为 100020250301000007")
+
+
 def test_an_enterprise_check_row_and_a_report_file(queue: WorkQueue) -> None:
     payload = {"sheet": "Sheet1", "row": 3, "action": "change", "credit_code": "91350200776049653A",
                "name": "甲", "legal_rep": "乙"}

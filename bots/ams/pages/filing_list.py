@@ -154,7 +154,8 @@ class FilingListPage:
                                     code="filing_list_unreadable")  # fmt: skip
             cell = {name: row.cells[place] for name, place in where.items()}
             cell["account_no"] = "".join(cell["account_no"].split())  # shown in groups: 6222 0000 7770 0001
-            if cell["action"] not in codes.ACTION_BY_WORD:
+            action = codes.action_of(cell["action"])
+            if action is None:
                 raise PortalChanged(f"{what}：第 {number} 行的业务类型 {cell['action']!r} 不认识",
                                     code="filing_list_unreadable")  # fmt: skip
             try:
@@ -172,7 +173,7 @@ class FilingListPage:
                 raise PortalChanged(f"{what}：第 {number} 行的账号显示为 {mask_tail(cell['account_no'])}，"
                                     "不是完整的数字账号（清单遮盖了账号？），未据此核对",
                                     code="filing_list_unreadable")  # fmt: skip
-            found.append(ListedFiling(**{**cell, "action": codes.ACTION_BY_WORD[cell["action"]]}))
+            found.append(ListedFiling(**{**cell, "action": action}))
         return found
 
 

@@ -53,13 +53,13 @@ class ResultPage:
             note = "AMS显示成功，但回执中是另一个账户：可能报备到了别的账户，未重试，请在AMS核实"
             raise NeedsPerson(f"{what}：{note}", code="answer_other_account",
                               details={"status": "held", "note": note})
-        if not filing_no or shown_account != record.account_no:
-            raise ApplicationError(
-                f"{what}：AMS 显示成功，但回执中"
-                f"{'没有备案编号' if not filing_no else '读不出此账户的账号'}",
-                code="answer_unreadable",
-            )
-        self.answer = FilingAnswer(filing_no, pairs.get("基本存款账户编号") or None, "成功")
+        number, permit = codes.filing_number(filing_no), codes.permit_shown(pairs.get("基本存款账户编号"))
+        unread = ("没有备案编号" if not filing_no else "的备案编号读不出" if number is None
+                  else "读不出此账户的账号" if shown_account != record.account_no
+                  else "的基本存款账户编号读不出" if permit is None else "")
+        if unread:
+            raise ApplicationError(f"{what}：AMS 显示成功，但回执中{unread}", code="answer_unreadable")
+        self.answer = FilingAnswer(str(number), permit or None, "成功")
         return self.answer
 
     def filing_number(self) -> str | None:
