@@ -26,7 +26,7 @@ from flows.report_extraction.numbers import normalise
 from flows.report_extraction.red_figures import red_font
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
-from flows.report_extraction.xlsx_rich_text import shown_text
+from flows.report_extraction.xlsx_rich_text import runs_painted, shown_text, white_font
 from rpa.errors import InputFileError, LabelNotFound, UnreadableFigure
 from rpa.input_files import check_xlsx, reading
 from rpa.xlsx_files import load_xlsx
@@ -220,7 +220,12 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
             position = (cell.row, cell.column)
             if position in covered and position not in spans:
                 continue
-            value = cached.get(cell.coordinate, shown_text(cell.value))
+            if runs_painted(cell.value, white_font) and not _filled(cell):
+                raise UnreadableFigure(
+                    f"{path.name}，工作表 {sheet.title}：{cell.coordinate} 中有白色（印出来看不见）的"
+                    "数字或符号，印出的数与存的数不同：请报送机构改正后重新报送",
+                    details={"file": str(path), "cells": [cell.coordinate]})
+            value = cached.get(cell.coordinate, shown_text(cell.value, cell.font.sz))
             if value is None and position not in spans:
                 continue
             row_span, col_span = spans.get(position, (1, 1))
@@ -229,9 +234,16 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                 text=_shown(value, cell.number_format), value=value, row=cell.row - 1, col=cell.column - 1,
                 provenance=Provenance(file=path.name, sheet=sheet.title, cell=cell.coordinate),
                 row_span=row_span, col_span=col_span, number_format=cell.number_format or "",
-                red=red_font(cell.font.color) or shown_red(cell.number_format or "", value),
+                red=red_font(cell.font.color) or shown_red(cell.number_format or "", value)
+                or runs_painted(cell.value, red_font),
                 conditional=covering(rules, cell.row, cell.column)))
     grid.hidden_rows = {r - 1 for r, dim in sheet.row_dimensions.items() if dim.hidden}
     grid.hidden_cols = {c - 1 for c in range(1, grid.n_cols + 1)
                         if sheet.column_dimensions[get_column_letter(c)].hidden}
     return grid
+
+
+def _filled(cell: Any) -> bool:
+    """Whether the cell is shaded in a colour other than white (white text shows on it)."""
+    fill = cell.fill
+    return getattr(fill, "fill_type", None) not in (None, "none") and not white_font(fill.fgColor)

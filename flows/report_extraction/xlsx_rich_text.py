@@ -10,11 +10,18 @@ character with no such form (`*`, `注`) stays as typed: beside a figure it is n
 
     shown_text(CellRichText(["83,655.26", TextBlock(InlineFont(vertAlign="superscript"), "3")]))
     # '83,655.26³'
+
+A run printed much smaller than the cell's largest text (`83,655.26` and a 6-point `1`) is a mark
+as well, as a PDF's small digit is. The colour of a run matters too (`runs_painted`): a white `-`
+before `24.39` prints 24.39 over a stored -24.39, and red digits print a red (negative) figure
+whatever the cell's own font says.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -52,13 +59,48 @@ def _key(ch: str) -> str:
     return "\u2212" if folded == "-" else folded
 
 
-def shown_text(value: Any) -> Any:
+def shown_text(value: Any, size: float | None = None) -> Any:
     """The text a rich-text value (openpyxl CellRichText: str and TextBlock runs) shows, raised
-    and lowered runs kept so; any other value as it is."""
+    and lowered runs kept so, a run under 80 % of the largest text's size raised; `size`: the
+    cell's own font size (runs without one); any other value as it is."""
     if not isinstance(value, list):  # CellRichText is a list of runs; a str, number or date is not
         return value
+    sizes = [_size(run, size) for run in value]
+    largest = max((s for s in sizes if s), default=0.0)
     texts: list[str] = []
-    for run in value:
-        font = getattr(run, "font", None)
-        texts.append(_moved(str(getattr(run, "text", run)), getattr(font, "vertAlign", None)))
+    for run, run_size in zip(value, sizes, strict=True):
+        align = getattr(getattr(run, "font", None), "vertAlign", None)
+        if align is None and run_size and run_size < 0.8 * largest:
+            align = "superscript"  # printed small beside the text: a mark
+        texts.append(_moved(str(getattr(run, "text", run)), align))
     return "".join(texts)
+
+
+def _size(run: Any, size: float | None) -> float | None:
+    font_size = getattr(getattr(run, "font", None), "sz", None)
+    return float(font_size) if font_size else size
+
+
+_FIGURE_CHARS = re.compile(r"[0-9０-９+\-−.,，()（）]")
+
+
+def runs_painted(value: Any, paint: Callable[[Any], bool]) -> bool:
+    """Whether a rich-text value has a run holding a digit or sign whose font colour `paint` picks
+    (`red_figures.red_font`, `white_font`)."""
+    fonts = ((str(getattr(run, "text", run)), getattr(run, "font", None)) for run in value) \
+        if isinstance(value, list) else ()
+    return any(font is not None and _FIGURE_CHARS.search(text) and paint(getattr(font, "color", None))
+               for text, font in fonts)
+
+
+def white_font(color: Any) -> bool:
+    """True for a font colour that prints nothing on white paper: white (FFFFFF and near it) or the
+    theme's background colour (theme 0)."""
+    if color is None:
+        return False
+    if getattr(color, "type", "") == "theme":
+        return getattr(color, "theme", None) == 0
+    rgb = getattr(color, "rgb", None)
+    if not isinstance(rgb, str) or not re.fullmatch(r"[0-9A-Fa-f]{6,8}", rgb):
+        return False
+    return all(int(rgb[-6:][i:i + 2], 16) >= 0xF0 for i in (0, 2, 4))

@@ -100,3 +100,40 @@ def test_rich_text_without_a_raised_run_reads_as_its_text(tmp_path: Path, shared
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
     assert extraction.value("储蓄存款余额", "较上日", "110101") == Decimal(12000)
 
+
+
+def _run(text: str, **font: object) -> TextBlock:
+    return TextBlock(InlineFont(**font), text)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "inline"])
+def test_a_run_printed_small_beside_a_figure_is_a_mark(tmp_path: Path, shared: bool) -> None:
+    """Tester N's r_small_digit: a 6-point `1` after 2,345.60 in an 11-point cell read as 2,345.601."""
+    path = _daily_with(tmp_path, {"B5": CellRichText(["2,345.60", _run("1", sz=6)])}, shared=shared)
+    with pytest.raises(UnreadableFigure, match="网点经营日报!B5.*脚注标记“¹”"):
+        extract_file(path, load_spec("branch_daily", SPECS))
+    same = _daily_with(tmp_path, {"B5": CellRichText([_run("2,345", sz=11), ".60"])}, shared=shared)
+    assert extract_file(same, load_spec("branch_daily", SPECS)).value(
+        "储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+
+
+@pytest.mark.parametrize("white", [{"color": "FFFFFFFF"}, {"color": "FFFAFAFA"}], ids=["white", "near_white"])
+def test_a_white_sign_or_digit_is_refused_on_paper_but_read_on_a_dark_shade(
+        tmp_path: Path, white: dict[str, str]) -> None:
+    """Tester N's N3: a white `-` before 1.20 printed 1.20 and was read as -1.20 (a 较上日 of -12,000)."""
+    path = _daily_with(tmp_path, {"C5": CellRichText([_run("-", **white), "1.20"])}, shared=True)
+    with pytest.raises(UnreadableFigure, match="C5 中有白色"):
+        extract_file(path, load_spec("branch_daily", SPECS))
+    book = openpyxl.load_workbook(path, rich_text=True)
+    book["网点经营日报"]["C5"].fill = openpyxl.styles.PatternFill("solid", fgColor="1F4E78")  # shows white
+    book.save(path)
+    assert extract_file(path, load_spec("branch_daily", SPECS)).value(
+        "储蓄存款余额", "较上日", "110101") == Decimal(-12000)
+
+
+def test_red_digits_in_a_rich_text_cell_are_a_red_figure(tmp_path: Path) -> None:
+    """A 较上日 whose digits are a red run prints a red (negative) figure though the cell's own font
+    is black: never read as the positive figure its text holds."""
+    path = _daily_with(tmp_path, {"C5": CellRichText([_run("1.20", color="FFFF0000")])}, shared=True)
+    with pytest.raises(UnreadableFigure, match="C5"):
+        extract_file(path, load_spec("branch_daily", SPECS))
