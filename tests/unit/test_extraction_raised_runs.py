@@ -110,7 +110,7 @@ def _run(text: str, **font: object) -> TextBlock:
 def test_a_run_printed_small_beside_a_figure_is_a_mark(tmp_path: Path, shared: bool) -> None:
     """Tester N's r_small_digit: a 6-point `1` after 2,345.60 in an 11-point cell read as 2,345.601."""
     path = _daily_with(tmp_path, {"B5": CellRichText(["2,345.60", _run("1", sz=6)])}, shared=shared)
-    with pytest.raises(UnreadableFigure, match="网点经营日报!B5.*脚注标记“¹”"):
+    with pytest.raises(UnreadableFigure, match=r"网点经营日报!B5.*脚注标记“¹”"):
         extract_file(path, load_spec("branch_daily", SPECS))
     same = _daily_with(tmp_path, {"B5": CellRichText([_run("2,345", sz=11), ".60"])}, shared=shared)
     assert extract_file(same, load_spec("branch_daily", SPECS)).value(
