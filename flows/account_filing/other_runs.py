@@ -9,7 +9,8 @@ that run's items. Each such row is one of:
   with the run's state; not done: this run's exit code is not 0 while any is;
 - open in a run that will not work it (it ended, or its process is gone, or, for a run on
   another host, none of its items has moved for two lease lengths): taken over into this run
-  (`WorkQueue.take_over`), `item.taken_over` recorded in both runs' audit chains, and worked here.
+  (`WorkQueue.take_over`), `item.taken_over` recorded in both runs' audit chains, and worked here;
+  the other run's `audit.jsonl`, if it exported one, is exported again with those events.
 
     seen = settle_other_runs(ctx, "account-filing", keys)   # work="核查" for the check flow's rows
     seen.taken_over        # {"20261201-...": 3}
@@ -120,6 +121,10 @@ def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: 
     for counter in (found.done, found.ended):
         for run in [run for run, rows in counter.items() if not rows]:
             del counter[run]
+    for run in {*found.redone, *found.taken_over}:  # its chain grew: an export it made is stale
+        exported = ctx.settings.runs_dir / run / "audit.jsonl"
+        if exported.exists():
+            ctx.audit.export(run, exported)
     return found
 
 

@@ -189,6 +189,12 @@ def test_rows_of_an_ended_run_are_taken_over_and_checked(check_portal: Any, tmp_
     assert check_portal.stats()["events"]["query"] == 2
     assert not WorkQueue.from_settings(settings).items(ctx.run_id)
 
+    again = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert again.returncode == 1 and check_portal.stats()["events"]["query"] == 4  # checked again
+    first = run_id_from(done.stdout)  # its exported chain gained the take-over events (tester S's S2)
+    verified = cli.run("audit", "verify", first)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
 
 def change_row(account: str, name: str, legal_rep: str) -> list[Any]:
     """A 变更 of the registered address alone: 名称 and 法定代表人 may be left blank."""
