@@ -260,12 +260,12 @@ PERSONAL: dict[str, FieldClass] = {
 def personal_class(name: str, depositor_category: str | None) -> FieldClass | None:
     """What field `name`'s value is, for masking, in a row of this 存款人类别; None when it is
     not personal data. The one rule every diagnostic masks a row's fields by (report.html,
-    复核, 异常处理, notes): the fields of `PERSONAL`, and 存款人名称 when it is the owner's own
-    name (`name_is_owners`).
+    复核, 异常处理, notes): the fields of `PERSONAL`, and 存款人名称 and 注册地址 when the depositor
+    is named by its owner's own name (`name_is_owners`: a sole trader's address may be his home).
 
     >>> personal_class("depositor_name", "14"), personal_class("depositor_name", "企业法人")
     (<FieldClass.PERSON_NAME: 'person_name'>, None)
     """
-    if name == "depositor_name":
+    if name in ("depositor_name", "registered_address"):  # an owner's name, and where he lives
         return FieldClass.PERSON_NAME if name_is_owners(depositor_category) else None
     return PERSONAL.get(name)

@@ -67,6 +67,16 @@ def test_the_testers_row_naming_ams_s_own_address_is_held_with_a_note_naming_it(
     assert item_note("held", CODE, hold.details) == note  # result.xlsx's 说明
 
 
+def test_a_sole_trader_s_address_is_masked_as_his_name_is() -> None:
+    """Tester S's S7: a 无字号个体工商户's 注册地址 (his home, maybe) was shown whole in the note,
+    the name beside it masked; an enterprise's address stays readable (the test above)."""
+    owner = {"depositor_name": "李秀英", "depositor_category": "无字号个体工商户", "uscc": None}
+    record = _change("注册地址", **owner)
+    hold = _held(record, Ams({OPEN: {**AMS_PAGE, "存款人名称": "李秀英", "存款人类别": "无字号个体工商户"}}))
+    note = hold.details["note"]
+    assert "中关村" not in note and "注册地址「北" in note, note
+
+
 def test_values_compare_as_the_look_up_compares_them_width_spaces_and_amounts() -> None:
     record = _change("注册地址、注册资金、存款人类别", registered_address=" 北京市海淀区中关村大街１号 ",
                      registered_capital_yuan="10050000")
