@@ -115,7 +115,7 @@ class EnterpriseCheckFlow(Flow):
                 judged = {**judge(row, found, query.message() if found is None else ""), "evidence": shot}
                 if judged["status"] == "passed":
                     return judged
-                raise NeedsPerson("登记信息与输入行不符", code="registration_differs", details=judged)
+                raise NeedsPerson(judged["note"], code="registration_differs", details=judged)
 
             work.log_in(lambda code, pw: login.log_in(url, code, pw), log_out=lambda: query.log_out(url))
             yield handle

@@ -99,6 +99,9 @@ def test_check_run_holds_the_closed_enterprise(check_portal: Any, tmp_path: Path
     assert {r[13] for r in rows} == {run_id_from(again.stdout)}  # checked by this run
     log = (cli.runs / run_id_from(again.stdout) / "run.log").read_text(encoding="utf-8")
     assert f"2 行运行 {run_id_from(done.stdout)} 已核查过：本批次重新核查" in log
+    assert "需人工处理：企业已吊销" in log  # the reason, as the audit chain and rpa cases list have it
+    cases = cli.run("cases", "list", run_id_from(again.stdout))
+    assert "企业已吊销" in cases.stdout, cases.stdout + cases.stderr
     assert check_portal.stats()["events"]["query"] == 4
     assert all((cli.runs / run_id_from(again.stdout) / r[11]).is_file() for r in rows)
 
