@@ -67,6 +67,7 @@ class AccountFilingFlow(Flow):
     payload_not_personal = frozenset({
         PORTAL_FIELD, "sheet", "row", "deadline", "deadline_estimated", "overdue", "action", "account_kind",
         "business_date", "depositor_category", "legal_rep_role", "id_type", "bank_code", "notice_date",
+        "change_items", "close_reason", "registered_capital_yuan",  # item names, a reason, an amount
         COUNTED_FROM, WORKING_DAYS,
         "absent_fields", APPROVAL_FIELD, APPROVED_BY, APPROVED_AT,
         CORRECTED_BY, CORRECTED_AT, CORRECTED_FIELDS,

@@ -63,3 +63,14 @@ def test_only_done_items_are_masked_and_only_once(db_url: str) -> None:
     assert done.order_group is None and done.result == {"status": "filed"}
     assert held.state == ItemState.HELD and held.payload == PAYLOAD
     assert held.order_group == "6222020200112233446"
+
+
+def test_a_filing_s_item_names_reason_and_capital_are_no_personal_values() -> None:
+    """Tester S's S8a: a 变更 naming 注册地址 blacked out AMS's label 注册地址 on its failure
+    screenshot (a payload text found in the page), and its 注册资金; an address stays personal."""
+    from flows.account_filing.flow import AccountFilingFlow
+
+    record = {"action": "change", "change_items": "注册地址", "close_reason": "解散",
+              "registered_capital_yuan": "600000.00", "registered_address": "北京市朝阳区8号"}
+    found = personal_values({"record": record}, AccountFilingFlow.payload_not_personal)
+    assert found == ["北京市朝阳区8号"]
