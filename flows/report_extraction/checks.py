@@ -231,3 +231,37 @@ def check_day_over_day(today: Extraction, previous: Extraction, *, max_share: De
     not_compared = "".join(f"；{n} 项未比较（{why}）" for why, n in skipped.items())
     return [CheckResult("day_over_day", True,
                         f"{compared} 项与 {previous.file} 相比变动均在 {max_share:.0%} 以内{not_compared}")]
+
+
+def check_change_column(branches: Sequence[Extraction], previous: Extraction, *, change: str = "较上日",
+                        base: str = "本日") -> list[CheckResult]:
+    """Each branch file's own 较上日 against its 本日 less the branch's figure in the day before's
+    summary: a platform that republished the day before's data under today's date (its overnight
+    load did not run) prints figures that equal the day before's beside a 较上日 they do not bear
+    out. Figures a file or the summary lacks are not compared."""
+    before = {(f.branch, f.metric): f for f in previous.figures if f.column == base}
+    flagged: list[CheckResult] = []
+    compared = 0
+    for extraction in branches:
+        own = {(f.metric, f.column): f for f in extraction.figures}
+        for (metric, column), printed in own.items():
+            now, old = own.get((metric, base)), before.get((extraction.branch, metric))
+            if column != change or now is None or old is None:
+                continue
+            compared += 1
+            moved = now.value_yuan - old.value_yuan
+            three = (now, old, printed)
+            finest = finest_places(three)
+            tolerance = sum((rounding_tolerance(f.unit, finest[f.unit]) for f in three), Decimal(0))
+            if abs(moved - printed.value_yuan) > tolerance:
+                flagged.append(CheckResult(
+                    "change_column", False,
+                    f"{metric}（网点 {extraction.branch}）：{extraction.file} 印的{change}为 "
+                    f"{_amount(printed.value_yuan, printed.unit)}，"
+                    f"但{base} {_amount(now.value_yuan, now.unit)} 比前一日的 "
+                    f"{_amount(old.value_yuan, old.unit)}（{previous.file}）变动 "
+                    f"{_amount(moved, now.unit)}：报表平台可能仍是前一日的数据，请确认当日数据已更新后重跑",
+                    [printed.provenance, now.provenance, old.provenance]))
+    if flagged or not compared:
+        return flagged
+    return [CheckResult("change_column", True, f"{compared} 项{change}与本日减前一日（{previous.file}）一致")]

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flows.report_extraction.cache import extraction_from_json
-from flows.report_extraction.checks import SummaryPair, check_day_over_day, pair_with_summary, reconcile
+from flows.report_extraction.checks import (
+    SummaryPair,
+    check_change_column,
+    check_day_over_day,
+    pair_with_summary,
+    reconcile,
+)
 from flows.report_extraction.models import CheckResult, Extraction, Figure, Provenance
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.work_items import (
@@ -168,6 +174,8 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
     result.checks += check_day_over_day(today, before, max_share=rules.max_change_share,
                                         metrics=rules.day_over_day_metrics,
                                         columns=rules.day_over_day_columns)
+    own_files = list(_pick(result, BRANCH_REPORT, result.formats[0]).values())
+    result.checks += check_change_column(own_files, before)
 
 
 def _formats_agree(xlsx: Extraction, pdf: Extraction) -> list[CheckResult]:

@@ -104,3 +104,34 @@ def test_each_branch_figure_is_paired_with_the_summarys_and_the_report_says_whic
         ("110199", "客户数 本日", "7 户", "无", "", False, "分行汇总日报中没有该网点"),
     ]
     assert sections.rankings[0].withheld == "1 项校验未通过" and sections.rankings[0].ranked == []
+
+
+def test_a_branch_file_whose_change_column_its_figures_do_not_bear_out_fails() -> None:
+    """Tester R's R1: a platform republishing the day before's data under today's date was
+    written with exit 0. The figures (83,630.87 万元) equal the day before's summary while the
+    file prints 较上日 20.78 万元; a true file's 较上日 is its 本日 less that figure, within rounding."""
+    from flows.report_extraction.checks import check_change_column
+
+    before = _extraction("s1203.xlsx", [
+        _figure("s1203.xlsx", "110101", "储蓄存款余额", "836308700", "83,630.87"),
+        _figure("s1203.xlsx", "110101", "客户数", "5120", "5,120", "户")])
+
+    def branch(savings: str, change: str, customers: str, gained: str) -> Extraction:
+        return _extraction("b1204.xlsx", [
+            _figure("b1204.xlsx", "110101", "储蓄存款余额", str(Decimal(savings) * 10000), savings),
+            _figure("b1204.xlsx", "110101", "储蓄存款余额", str(Decimal(change) * 10000), change,
+                    column="较上日"),
+            _figure("b1204.xlsx", "110101", "客户数", customers, customers, "户"),
+            _figure("b1204.xlsx", "110101", "客户数", gained, gained, "户", column="较上日"),
+        ], branch="110101")
+
+    stale = _failed(check_change_column([branch("83630.87", "20.78", "5120", "3")], before))
+    assert [f.message.split("（")[0] for f in stale] == ["储蓄存款余额", "客户数"]
+    assert "印的较上日为 207800.00 元" in stale[0].message
+    assert "请确认当日数据已更新后重跑" in stale[0].message
+    fresh = check_change_column([branch("83651.65", "20.78", "5123", "3")], before)
+    assert [r.ok for r in fresh] == [True] and fresh[0].message.startswith("2 项较上日")
+    rounded = check_change_column([branch("83651.66", "20.78", "5123", "3")], before)  # 0.01 万元 off
+    assert [r.ok for r in rounded] == [True]
+    off_by_one = check_change_column([branch("83651.65", "20.78", "5124", "3")], before)
+    assert off_by_one[0].ok is False  # counts are exact
