@@ -8,6 +8,7 @@ Rows are read from the links, so the list's columns may move without harm.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -15,10 +16,11 @@ from playwright.sync_api import Frame, FrameLocator, Locator
 
 from bots.report_files import REPORT_FORMATS
 from rpa.browser.bound_page import BoundPage
-from rpa.errors import PortalChanged, PortalRefusal
+from rpa.errors import ApplicationError, PortalChanged, PortalRefusal
 
 _DOWNLOAD_CALL = re.compile(r"downloadRpt\(\s*'([^']+)'\s*,\s*'(\w+)'\s*\)")
 _PAGER = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")
+_RECORDS = re.compile(r"共\s*(\d+)\s*条")
 _READ_LINKS = "links => links.map(a => [a.getAttribute('href') || '', a.getAttribute('title') || ''])"
 
 
@@ -121,8 +123,67 @@ def result_list(form: BoundPage) -> ListedPage:
     return listed
 
 
-def has_next_page(form: BoundPage) -> bool:
-    """Whether the pager (共N条记录 第N页 共N页) says more pages follow."""
+@dataclass(frozen=True)
+class Pager:
+    """What the pager says (共N条记录 第N页 共N页): this page, the pages, the records (None unsaid)."""
+
+    page: int
+    pages: int
+    records: int | None
+
+    @property
+    def more(self) -> bool:
+        return self.page < self.pages
+
+
+def read_pager(form: BoundPage) -> Pager | None:
+    """The pager under the list; None when it shows no 第N页 共N页."""
     pager = " ".join(form.locate("pager").first.inner_text().split())
-    position = _PAGER.search(pager)
-    return position is not None and int(position.group(1)) < int(position.group(2))
+    position, records = _PAGER.search(pager), _RECORDS.search(pager)
+    if position is None:
+        return None
+    return Pager(int(position.group(1)), int(position.group(2)), int(records.group(1)) if records else None)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every report a query listed over its pages, the last page read, and why the list was
+    not read whole (None when it was)."""
+
+    rows: list[ReportRow]
+    last: ListedPage
+    unread: str | None
+
+
+def read_pages(form: BoundPage, first: ListedPage, turn: Callable[[], ListedPage], limit: int) -> Listing:
+    """The rows of `first` and of each page `turn` goes on to while the pager says more follow.
+    A page showing only reports already read (a pager stuck on a page), or a count of rows other
+    than the pager's 共N条记录, is a list not read whole: said in `unread`, never "not listed"."""
+    rows: dict[str, ReportRow] = {}
+    listed, unread = first, None
+    for _ in range(limit):
+        pager = read_pager(form) if listed.rows else None
+        if rows and listed.rows and all(row.report_id in rows for row in listed.rows):
+            unread = f"翻到第 {pager.page if pager else '下一'} 页仍是已读过的报表"
+            break
+        for row in listed.rows:
+            rows[row.report_id] = rows[row.report_id].merged(row) if row.report_id in rows else row
+        if pager is None or not pager.more:
+            if pager is not None and pager.records not in (None, len(rows)):
+                unread = f"列表显示共 {pager.records} 条记录，读到 {len(rows)} 条"
+            break
+        listed = turn()
+    return Listing(list(rows.values()), listed, unread)
+
+
+def found_in(
+    rows: list[ReportRow], unread: str | None, wanted: Callable[[ReportRow], bool]
+) -> ReportRow | None:
+    """The report `wanted` picks among `rows`; None when they do not hold it and the list was read
+    whole. A list not read whole (`unread`) cannot say a report is not there: ApplicationError,
+    retried."""
+    found = next((row for row in rows if wanted(row)), None)
+    if found is None and unread:
+        raise ApplicationError(f"报表列表没有读全（{unread}），无法确定平台上有没有该报表：稍后重试",
+                               code="report_list_unread")
+    return found

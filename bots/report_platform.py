@@ -31,7 +31,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bots.form_fill import Step, fill_fields
 from bots.report_files import REPORT_FORMATS, html_page_words, save_download
-from bots.report_list import ListedPage, ReportRow, has_next_page, read_list, result_list
+from bots.report_list import ListedPage, ReportRow, found_in, read_list, read_pages, result_list
 from bots.report_states import playwright_errors, raise_for_page_state
 from rpa.browser.bound_page import BoundPage
 from rpa.browser.quick_click import quick_click
@@ -70,6 +70,7 @@ class ReportPlatform:
         selectors.require("main", "user_info", "report_menu", "report_query_item", "logout")
         self._frame: Frame | None = None  # the content frame, kept until the main page navigates
         self._listed: ListedPage | None = None  # the list the frame shows, kept until it navigates
+        self.unread: str | None = None
         page.on("framenavigated", self._on_navigated)
         selectors.require("query", "report_type", "report_date", "org", "search", "xlsx_link", "pdf_link",
                           "no_records", "query_error", "pager", "next_page")
@@ -170,17 +171,17 @@ class ReportPlatform:
         frame = self.submit_query(report_code, report_date, org_code)
         with self._list_reading("读取报表列表"):
             form = self.bind("query")
-            rows: dict[str, ReportRow] = {}
-            for _ in range(_MAX_PAGES):
-                self._listed = result_list(form)
-                for row in self._listed.rows:
-                    rows[row.report_id] = rows[row.report_id].merged(row) if row.report_id in rows else row
-                if not rows or not has_next_page(form):
-                    break
+
+            def turn() -> ListedPage:
                 with frame.expect_navigation() as answer:
                     form.locate("next_page").first.click()
                 self.check_page_state(frame, answer.value)
-            return list(rows.values())
+                return result_list(form)
+
+            self._listed = result_list(form)
+            listing = read_pages(form, self._listed, turn, _MAX_PAGES)
+            self._listed, self.unread = listing.last, listing.unread  # why it was not read whole
+            return listing.rows
 
     def find_report(self, report_code: str, report_date: date, org_code: str) -> ReportRow | None:
         """One report: from the list on display if it shows it (operators download a day's
@@ -189,8 +190,8 @@ class ReportPlatform:
             shown = [r for r in self._shown_list().rows if r.is_report(report_code, report_date, org_code)]
             if shown:
                 return shown[0]
-        return next((r for r in self.search(report_code, report_date, None)
-                     if r.is_report(report_code, report_date, org_code)), None)
+        return found_in(self.search(report_code, report_date, None), self.unread,
+                        lambda r: r.is_report(report_code, report_date, org_code))
 
     def download(self, row: ReportRow, fmt: str, dest_dir: Path) -> Path:
         """Download one file of a listed report into `dest_dir` (0600), checked whole and of the

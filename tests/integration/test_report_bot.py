@@ -11,11 +11,19 @@ from typing import Any
 
 import pytest
 
+from bots.report_list import found_in
 from bots.report_platform import REPORT_CODES, ReportPlatform
 from bots.report_platform_probe import probe_report_platform
 from fixtures.reports.generate import BRANCHES, build_report
 from rpa.browser.selectors import PortalSelectors, load_selectors
-from rpa.errors import DownloadFailed, LoginRefused, PortalRefusal, PortalUnavailable, SessionLost
+from rpa.errors import (
+    ApplicationError,
+    DownloadFailed,
+    LoginRefused,
+    PortalRefusal,
+    PortalUnavailable,
+    SessionLost,
+)
 from rpa.settings import OperatorCredential, Settings
 
 pytestmark = pytest.mark.browser
@@ -82,6 +90,43 @@ def test_month_end_lists_every_report_and_paging_collects_all_pages(
     every_day = logged_in.search(REPORT_CODES["branch_daily"], None, None)  # the last 7 days, 6 pages
     assert len(every_day) == 7 * len(BRANCHES) == len({r.report_id for r in every_day})
     assert report_portal.stats()["events"]["query"] - queries == 6
+
+
+def test_a_list_not_read_whole_is_never_a_report_not_there(logged_in: ReportPlatform, page: Any) -> None:
+    """Tester R's R2: a list saying 共8条记录 over seven rows made the missing branch's report
+    报表平台上没有 (a refusal, as if it did not exist): a list not read whole is a system error."""
+    import re
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        text = re.sub(r"<tr [^>]*>(?:(?!</tr>).)*D0101-\d{8}-110105(?:(?!</tr>).)*</tr>", "",
+                      response.body().decode("gbk"), flags=re.S)
+        route.fulfill(response=response, body=text.encode("gbk"))
+
+    page.context.route("**/rpt/reportQuery.do*", handle)
+    assert logged_in.find_report(REPORT_CODES["branch_daily"], DAY, "110101") is not None
+    with pytest.raises(ApplicationError) as caught:
+        logged_in.find_report(REPORT_CODES["branch_daily"], DAY, "110105")
+    said = str(caught.value)
+    assert caught.value.code == "report_list_unread" and "列表显示共 8 条记录，读到 7 条" in said, said
+
+
+def test_a_pager_stuck_on_a_page_is_a_list_not_read_whole(logged_in: ReportPlatform, page: Any) -> None:
+    """Tester R's R2: page 2 asked, page 1 shown again: the bot turned pages 50 times and then
+    called the reports past page 1 not there."""
+    turned: list[str] = []
+
+    def handle(route: Any) -> None:
+        body = route.request.post_data or ""
+        turned.append(body)
+        route.fulfill(response=route.fetch(post_data=body.replace("pageNo=2", "pageNo=1")))
+
+    page.context.route("**/rpt/reportQuery.do*", handle)
+    rows = logged_in.search(None, None, None)  # the last 7 days: pages of ten
+    assert logged_in.unread is not None and "仍是已读过的报表" in logged_in.unread, turned
+    assert len(rows) == 10 and len([t for t in turned if "pageNo" in t]) == 2  # one turn, never 50
+    with pytest.raises(ApplicationError, match="报表列表没有读全"):
+        found_in(rows, logged_in.unread, lambda row: row.report_id == "none-such")
 
 
 def test_a_report_type_or_branch_the_query_does_not_offer_is_refused_by_name(
