@@ -72,6 +72,7 @@ class ListedPage:
 
     rows: list[ReportRow]
     links: dict[str, Locator]  # format -> every download link of that format on the page
+    twice: frozenset[str] = frozenset()  # reports the page links twice in one format
 
     def row(self, report_id: str) -> ReportRow | None:
         return next((row for row in self.rows if row.report_id == report_id), None)
@@ -82,6 +83,9 @@ class ListedPage:
         listed = self.row(row.report_id)
         if listed is None or fmt not in listed.files or fmt not in self.links:
             return None
+        if row.report_id in self.twice:
+            raise PortalRefusal(f"报表平台的列表把 {row.report_id} 列了两次：无法确定下载哪一个，"
+                                "请在平台核实后重试")
         quoted = _css_string(f"'{row.report_id}'")
         return self.links[fmt].and_(scope.locator(f"css=a[href*={quoted}]"))
 
@@ -95,6 +99,7 @@ def read_list(form: BoundPage) -> ListedPage:
     call per format reads every link's href and title at once, instead of two calls per link."""
     rows: dict[str, ReportRow] = {}
     links: dict[str, Locator] = {}
+    twice: set[str] = set()
     for fmt in REPORT_FORMATS:
         if not form.present(f"{fmt}_link"):
             continue
@@ -103,8 +108,10 @@ def read_list(form: BoundPage) -> ListedPage:
             report_id, link_fmt = link_target(href)
             name = title or f"{report_id}.{link_fmt}"
             row = replace(ReportRow.from_report_id(report_id), files={link_fmt: name})
+            if report_id in rows and link_fmt in rows[report_id].files:
+                twice.add(report_id)
             rows[report_id] = rows[report_id].merged(row) if report_id in rows else row
-    return ListedPage(list(rows.values()), links)
+    return ListedPage(list(rows.values()), links, frozenset(twice))
 
 
 def result_list(form: BoundPage) -> ListedPage:

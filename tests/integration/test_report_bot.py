@@ -111,6 +111,27 @@ def test_a_list_not_read_whole_is_never_a_report_not_there(logged_in: ReportPlat
     assert caught.value.code == "report_list_unread" and "列表显示共 8 条记录，读到 7 条" in said, said
 
 
+def test_a_report_linked_twice_is_refused_in_words_never_a_strict_mode_error(
+    logged_in: ReportPlatform, page: Any, tmp_path: Path
+) -> None:
+    """Tester R's R4 (and N's M3): two rows linking one report ended in Playwright's English
+    `strict mode violation`, retried four times as a system error."""
+    import re
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        text = re.sub(r"(<tr [^>]*>(?:(?!</tr>).)*D0101-\d{8}-110101(?:(?!</tr>).)*</tr>)", r"\1\1",
+                      response.body().decode("gbk"), flags=re.S)
+        route.fulfill(response=response, body=text.encode("gbk"))
+
+    page.context.route("**/rpt/reportQuery.do*", handle)
+    row = logged_in.find_report(REPORT_CODES["branch_daily"], DAY, BRANCH)
+    assert row is not None
+    with pytest.raises(PortalRefusal, match=f"列表把 D0101-{DAY:%Y%m%d}-110101 列了两次"):
+        logged_in.download(row, "xlsx", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_pager_stuck_on_a_page_is_a_list_not_read_whole(logged_in: ReportPlatform, page: Any) -> None:
     """Tester R's R2: page 2 asked, page 1 shown again: the bot turned pages 50 times and then
     called the reports past page 1 not there."""
