@@ -40,9 +40,13 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 _PROBE_BYTES = 1024 * 1024
 
 
-def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: str) -> Path:
-    """Wait for the download, check it, and only then give it its name in `dest_dir` (0600).
-    DownloadFailed when the browser gave up on it or the file is not a whole `fmt` file.
+def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: str,
+                  listed: str | None = None) -> Path:
+    """Wait for the download, check it, and only then give it its name in `dest_dir` (0600):
+    the platform's, when it is the one the list showed for the link (`listed`), else
+    `fallback_stem` (the report id): a name sent for another branch or day would put the file
+    under that report's name, over its file. DownloadFailed when the browser gave up on it or
+    the file is not a whole `fmt` file.
 
     The browser's own file is moved, not copied (`Download.path()` waits for the end and
     raises for a failed download): one round trip through the driver instead of three, and
@@ -52,7 +56,8 @@ def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: s
     except PlaywrightError as error:
         refuse_if_no_room([Path(tempfile.gettempdir()), dest_dir])
         raise DownloadFailed(f"{fallback_stem}（{fmt}）下载失败：{error.message}") from None
-    name = safe_file_name(download.suggested_filename, fmt, fallback_stem)
+    suggested = download.suggested_filename
+    name = safe_file_name(suggested if listed in (None, suggested) else "", fmt, fallback_stem)
     partial = _private_dir(dest_dir / ".partial") / name
     shutil.move(downloaded, partial)
     try:

@@ -206,7 +206,7 @@ class ReportPlatform:
             if link is None:
                 raise PortalRefusal(f"报表平台没有报表 {row.report_id} 的 {fmt} 文件")
             download = self._click_for_download(self._content_frame(), link, row)
-            return save_download(download, fmt, dest_dir, row.report_id)
+            return save_download(download, fmt, dest_dir, row.report_id, row.files.get(fmt))
 
     def _shown_list(self) -> ListedPage:
         """The list the content frame shows, read once per list page: each navigation forgets

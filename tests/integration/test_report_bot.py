@@ -200,6 +200,24 @@ def test_a_locked_operator_is_refused_once_with_the_lock_message(
     assert report_portal.stats()["login_failures"] == {"wrong_password": 5, "locked": 1}
 
 
+def test_a_download_named_for_another_report_is_saved_under_its_own_report_s_name(
+    logged_in: ReportPlatform, page: Any, tmp_path: Path
+) -> None:
+    """Tester R's R7: 110105's download sent as 网点经营日报_丰台支行_20261203.xlsx (110106's name)
+    was saved there and then overwritten by 110106's: the file a figure came from was lost."""
+    other = "attachment; filename*=UTF-8''%E7%BD%91%E7%82%B9%E7%BB%8F%E8%90%A5%E6%97%A5%E6%8A%A5.xlsx"
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-disposition": other})
+
+    row = logged_in.find_report(REPORT_CODES["branch_daily"], DAY, BRANCH)
+    assert row is not None
+    page.context.route("**/rpt/download.do*", handle)
+    path = logged_in.download(row, "xlsx", tmp_path)
+    assert path.name == f"{row.report_id}.xlsx" and path.stat().st_size > 0  # not 网点经营日报.xlsx
+
+
 def test_truncated_download_is_a_download_failure_and_leaves_no_file(
     logged_in: ReportPlatform, report_portal: Any, tmp_path: Path
 ) -> None:
