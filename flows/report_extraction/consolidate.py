@@ -110,6 +110,12 @@ def _data_sheet(sheet: Worksheet, collected: Collected, branches: Sequence[str],
         if monthly:
             values.append(collected.monthly_fee.get(branch))
         note = collected.branch_reasons.get(branch, "" if own else "无数据")
+        apart = {p.metric for pairs in collected.pairs.values() for p in pairs
+                 if p.branch == branch and not p.ok}
+        disputed = [metric for metric in metrics if metric in apart]
+        if disputed and own:  # the bank copies this sheet on: a figure in dispute says so here
+            disputes = f"{'、'.join(disputed)}与分行汇总日报不符，见校验表"
+            note = "；".join(part for part in (note, disputes) if part)
         _row(sheet, [branch, names.get(branch, ""), *values, note], formats, first_number=3)
     if collected.totals:
         totals: list[Any] = [collected.totals.get(metric) for metric in metrics]

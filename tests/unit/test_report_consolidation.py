@@ -263,3 +263,29 @@ def test_a_run_of_some_branches_says_its_totals_row_is_not_the_sum_of_the_rows_a
     (total,) = [row for row in openpyxl.load_workbook(path)["数据"].iter_rows(values_only=True)
                 if row[0] == "合计"]
     assert "含本表未列的 2 个机构，不是上列各行之和" in total[-1]
+
+
+def test_a_figure_in_dispute_with_the_summary_is_marked_on_its_row(tmp_path: Path) -> None:
+    """Tester R's R5: a branch file read ten thousand times too small (its unit column said 元)
+    failed the reconciliation, yet its row in 数据, the sheet the bank copies on, said nothing."""
+    from flows.report_extraction.checks import SummaryPair
+    from flows.report_extraction.models import Figure
+
+    def figure(file: str, value: str) -> Figure:
+        return Figure("110105", "储蓄存款余额", "本日", Decimal(value), value, "元", Provenance(file))
+
+    collected = Collected("2026-12-03", ["xlsx"])
+    collected.branch_figures = {"110101": figures(300, 10, 10), "110105": figures(98137, 10, 10)}
+    collected.units = {"储蓄存款余额": "元", "个人贷款余额": "元", "对公贷款余额": "元"}
+    collected.pairs = {"xlsx": [
+        SummaryPair("110105", "储蓄存款余额", "本日", figure("b.xlsx", "98137.38"),
+                    figure("s.xlsx", "981373800"), Decimal(50)),
+        SummaryPair("110105", "个人贷款余额", "本日", None, None, Decimal(50)),  # one side missing
+    ]}
+    card = score_branches(collected.branch_figures, TWO)
+    path = write_consolidated(tmp_path / "consolidated_不完整.xlsx", collected, card,
+                              branches=["110101", "110105"], names={},
+                              metrics=["储蓄存款余额", "个人贷款余额", "对公贷款余额"])
+    rows = {row[0]: row for row in openpyxl.load_workbook(path)["数据"].iter_rows(values_only=True)}
+    assert rows["110105"][-1] == "储蓄存款余额、个人贷款余额与分行汇总日报不符，见校验表"
+    assert rows["110101"][-1] in (None, "")
