@@ -32,7 +32,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from bots.form_fill import Step, fill_fields
 from bots.report_files import REPORT_FORMATS, html_page_words, save_download
 from bots.report_list import ListedPage, ReportRow, found_in, read_list, read_pages, result_list
-from bots.report_states import playwright_errors, raise_for_page_state
+from bots.report_states import page_dialogs, playwright_errors, raise_for_page_state
 from rpa.browser.bound_page import BoundPage
 from rpa.browser.quick_click import quick_click
 from rpa.browser.selectors import PortalSelectors
@@ -140,7 +140,7 @@ class ReportPlatform:
     def submit_query(self, report_code: str | None, report_date: date | None, org_code: str | None) -> Frame:
         """Fill in the filter and press 查 询; the frame then shows the list's first page."""
         frame = self.open_report_query()
-        with playwright_errors("查询报表列表"):
+        with page_dialogs(self.page, "查询报表列表"), playwright_errors("查询报表列表"):
             form = self.bind("query")
             steps = [Step("report_type", report_code or ""),
                      Step("report_date", report_date.isoformat() if report_date else ""),

@@ -15,12 +15,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from playwright.sync_api import Dialog, Page
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from rpa.errors import (
     ApplicationError,
     BatchWindow,
+    PortalChanged,
     PortalRefusal,
     PortalTimeout,
     PortalUnavailable,
@@ -70,6 +72,29 @@ def playwright_errors(action: str, portal: str = "报表平台") -> Iterator[Non
         raise PortalTimeout(message) from None
     except PlaywrightError as error:
         raise ApplicationError(f"{action}：{_first_line(error)}", code="browser_error") from None
+
+
+@contextmanager
+def page_dialogs(page: Page, action: str, portal: str = "报表平台") -> Iterator[None]:
+    """An alert() the page shows instead of going on (its own script refused what was filled in:
+    a date in a format it no longer takes) is dismissed, and the wait that timed out behind it is
+    PortalChanged in the page's words: the page changed, no slow portal to retry."""
+    said: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        said.append(" ".join(dialog.message.split()))
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    try:
+        yield
+    except PortalTimeout:
+        if not said:
+            raise
+        raise PortalChanged(f"{action}：{portal}的页面不接受填写的内容：{said[-1]}（页面可能已改版，"
+                            "请核对配置和 selectors）", portal_message=said[-1]) from None
+    finally:
+        page.remove_listener("dialog", on_dialog)
 
 
 def _first_line(error: PlaywrightError) -> str:

@@ -20,6 +20,7 @@ from rpa.errors import (
     ApplicationError,
     DownloadFailed,
     LoginRefused,
+    PortalChanged,
     PortalRefusal,
     PortalUnavailable,
     SessionLost,
@@ -216,6 +217,28 @@ def test_a_download_named_for_another_report_is_saved_under_its_own_report_s_nam
     page.context.route("**/rpt/download.do*", handle)
     path = logged_in.download(row, "xlsx", tmp_path)
     assert path.name == f"{row.report_id}.xlsx" and path.stat().st_size > 0  # not 网点经营日报.xlsx
+
+
+def test_a_query_the_page_s_own_script_refuses_stops_in_its_words_not_as_a_slow_platform(
+    platform: ReportPlatform, report_portal: Any, page: Any
+) -> None:
+    """Tester R's R3: the date field now wants yyyy/MM/dd and the page's alert() stopped the
+    query; the bot waited, called the platform slow, retried every item and opened the circuit
+    breaker (exit 3 after about two minutes), the alert's words nowhere in run.log."""
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        script = response.body().decode("utf-8", errors="replace")
+        script = script.replace("/^\\d{4}-\\d{2}-\\d{2}$/", "/^\\d{4}\\/\\d{2}\\/\\d{2}$/")
+        route.fulfill(response=response, body=script.replace("yyyy-MM-dd！", "yyyy/MM/dd！").encode("utf-8"))
+
+    page.context.route("**/common.js*", handle)
+    operator = report_portal.operators[0]
+    platform.login(operator.code, operator.password)
+    with pytest.raises(PortalChanged) as caught:
+        platform.search(REPORT_CODES["branch_daily"], DAY, BRANCH)
+    assert "报表日期格式不正确，应为yyyy/MM/dd！" in str(caught.value)
+    assert caught.value.portal_message == "报表日期格式不正确，应为yyyy/MM/dd！"
 
 
 def test_truncated_download_is_a_download_failure_and_leaves_no_file(
