@@ -60,6 +60,7 @@ CODE_NOTES: dict[str, str] = {
     "account_in_other_run": "该账户正由另一运行办理，本行未提交，暂挂",
     "caught_mid_submit": "上一进程在确认提交时中断，AMS查询未见此笔报备，为免重复未提交：请在AMS核实后放行",
     "lease_lost_before_submit": "提交前失去了处理权（可能被其他进程接手），未提交",
+    "submitted_elsewhere": "同一账户正由另一运行报备或刚刚报备，本行未提交：重试时会先在AMS查询",
     "portal_timeout": "AMS未在时限内响应",
     "page_timeout": "AMS未在时限内响应",
     "portal_unavailable": "无法打开AMS页面",

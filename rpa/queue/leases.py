@@ -11,13 +11,13 @@ How an attempt ends is in rpa.queue.endings, which this class builds on; `WorkQu
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, bindparam, insert, or_, select, text, true, update
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, insert, or_, select, text, true, update
 
 from rpa.db import immediate_transaction
 from rpa.queue.endings import AttemptEnder
-from rpa.queue.models import ItemState, Outcome, WorkItem
+from rpa.queue.models import ItemState, Outcome, SubmittedElsewhere, WorkItem
 from rpa.queue.reads import behind_its_group, chunks, worked_by_another
 from rpa.queue.schema import OPEN_ITEMS_SQL, UtcDateTime, attempts, items
 
@@ -117,15 +117,23 @@ class LeaseKeeper(AttemptEnder):
             )
             return changed.rowcount == 1
 
-    def begin_submit(self, item_id: int, owner: str, fence: int) -> bool:
+    def begin_submit(self, item_id: int, owner: str, fence: int, *, claimed: WorkItem | None = None) -> bool:
         """Just before an irreversible step: True, and the item marked as being submitted under
         this fence, only if `owner` still holds it under `fence` and the lease has not expired,
         all in one transaction. False means the lease is gone: do not submit.
+
+        With the item as `claimed` (its order group, and `updated_at` the claim's time): raises
+        SubmittedElsewhere when another run's item of the group is being submitted under a live
+        lease, or ended done since the claim, in the same transaction, the group's rows locked
+        (two runs given one account's filing under different keys would both submit what each
+        looked up before the other's filing).
 
         The mark stays when the lease is lost, so the next owner knows the item was caught
         mid-submit (`WorkItem.caught_mid_submit`); the owner ending its attempt clears it."""
         now = self._now()
         with immediate_transaction(self._engine) as conn:
+            if claimed is not None:
+                _none_submitted_elsewhere(conn, claimed, now)
             changed = conn.execute(
                 update(items)
                 .where(
@@ -163,3 +171,19 @@ class LeaseKeeper(AttemptEnder):
                 )
         return len(expired)
 
+
+def _none_submitted_elsewhere(conn: Connection, claimed: WorkItem, now: datetime) -> None:
+    """SubmittedElsewhere when another run's item of `claimed`'s order group is being submitted
+    under a live lease or ended done since `claimed` was claimed; the group's rows locked first
+    (PostgreSQL: the other run's `begin_submit` waits, then sees this one's mark)."""
+    if claimed.order_group is None:
+        return
+    other = conn.execute(select(items.c.run_id).where(
+        items.c.flow == claimed.flow, items.c.order_group == claimed.order_group,
+        items.c.run_id != claimed.run_id,
+        or_(items.c.submitting_at.is_not(None) & (items.c.lease_expires_at > now),
+            (items.c.state == ItemState.DONE.value) & (items.c.updated_at >= claimed.updated_at)),
+    ).with_for_update()).first()
+    if other is not None:
+        raise SubmittedElsewhere(f"同一账户正由运行 {other.run_id} 报备或刚刚报备：本次查询可能已过时，"
+                                 "未提交；稍后重新查询后办理", details={"other_run": other.run_id})

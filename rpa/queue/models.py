@@ -170,6 +170,14 @@ class LeaseLost(ApplicationError):
     drops_item = True
 
 
+class SubmittedElsewhere(ApplicationError):
+    """Another run's item of the same order group (one account) is being submitted, or ended
+    done after this item was claimed: what this item looked up may predate that filing. Retried:
+    the next attempt looks up again."""
+
+    code = "submitted_elsewhere"
+
+
 class ItemNotFound(LookupError):
     """No work item has this id."""
 

@@ -76,6 +76,7 @@ from rpa.queue.models import (
     LeaseLost,
     NewItem,
     Outcome,
+    SubmittedElsewhere,
     WorkItem,
 )
 from rpa.queue.reads import chunks
@@ -95,6 +96,7 @@ __all__ = [
     "LeaseLost",
     "NewItem",
     "Outcome",
+    "SubmittedElsewhere",
     "WorkItem",
     "WorkQueue",
     "retry_delay_seconds",

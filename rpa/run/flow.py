@@ -95,7 +95,7 @@ class WorkerContext:
                 raise RunFatalError(closed, code=WINDOW_CLOSED)
         if self.queue is None:
             raise RuntimeError("this WorkerContext has no queue to check the lease in")
-        if not self.queue.begin_submit(item.id, self.owner, item.fence):
+        if not self.queue.begin_submit(item.id, self.owner, item.fence, claimed=item):
             raise LeaseLost(
                 f"事项 {item.id} 的租约（令牌 {item.fence}）已不属于 {self.owner}：未提交即放弃",
                 code="lease_lost_before_submit",

@@ -37,7 +37,7 @@ from rpa.errors import (
     outcome_for,
 )
 from rpa.outcomes import outcome_label
-from rpa.queue.work_queue import LeaseLost
+from rpa.queue.work_queue import LeaseLost, SubmittedElsewhere
 
 # exception -> (outcome word, item state, retried, run stops, exit code, traceback kept)
 TREE: list[tuple[BaseException, str, str, bool, bool, int, bool]] = [
@@ -52,6 +52,7 @@ TREE: list[tuple[BaseException, str, str, bool, bool, int, bool]] = [
     (SessionLost("用户登录信息失效"), "失败", "pending", True, False, 1, False),
     (DownloadFailed("文件不完整"), "失败", "pending", True, False, 1, False),
     (SelectorNotFound("找不到按钮"), "失败", "pending", True, False, 1, False),
+    (SubmittedElsewhere("同一账户正由运行 X 报备"), "失败", "pending", True, False, 1, False),
     (PlaywrightTimeoutError("Timeout 30000ms exceeded"), "失败", "pending", True, False, 1, False),
     (PlaywrightError("Target page, context or browser has been closed"), "失败", "pending", True, False,
      1, False),

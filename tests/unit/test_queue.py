@@ -26,6 +26,7 @@ from rpa.queue.work_queue import (
     LeaseLost,
     NewItem,
     Outcome,
+    SubmittedElsewhere,
     WorkItem,
     WorkQueue,
     retry_delay_seconds,
@@ -228,6 +229,33 @@ def test_begin_submit_only_for_the_live_lease_with_its_token(queue: WorkQueue, c
     clock.advance(11)  # w3 froze past its lease; nobody has taken the item yet
     assert not queue.begin_submit(frozen.id, "w3", frozen.fence)
     assert queue.get(frozen.id).submit_fence is None
+
+
+def test_one_account_is_submitted_by_one_run_at_a_time_and_never_on_a_stale_look_up(
+    queue: WorkQueue, clock: ManualClock
+) -> None:
+    """Tester Q's Q1: two runs given one account's 变更 under different keys (a cell the change
+    does not name differed) both looked AMS up before either filed, and AMS stored it twice."""
+    queue.enqueue(FLOW, "run-a", "change:a", {}, order_group="acct-1")
+    queue.enqueue(FLOW, "run-b", "change:b", {}, order_group="acct-1")
+    queue.enqueue(FLOW, "run-b", "other", {}, order_group="acct-2")
+    first = _claim(queue, "wa", run_id="run-a")
+    clock.advance(1)
+    second = _claim(queue, "wb", run_id="run-b")
+    assert queue.begin_submit(first.id, "wa", first.fence, claimed=first)
+    with pytest.raises(SubmittedElsewhere, match="同一账户正由运行 run-a 报备或刚刚报备"):
+        queue.begin_submit(second.id, "wb", second.fence, claimed=second)  # run-a is submitting
+    clock.advance(1)
+    queue.complete(first.id, "wa", {"status": "filed"})
+    with pytest.raises(SubmittedElsewhere):  # done since run-b looked up: its look-up may predate it
+        queue.begin_submit(second.id, "wb", second.fence, claimed=second)
+    assert queue.get(second.id).submitting_at is None
+    queue.fail_system(second.id, "wb", "submitted_elsewhere", "retried")
+    clock.advance(60)
+    again = _claim(queue, "wb", run_id="run-b")  # a new attempt: its look-up comes after the filing
+    assert again.id == second.id and queue.begin_submit(again.id, "wb", again.fence, claimed=again)
+    other = _claim(queue, "wb", run_id="run-b")  # another account is no business of run-a's
+    assert queue.begin_submit(other.id, "wb", other.fence, claimed=other)
 
 
 def test_a_lease_lost_mid_submit_leaves_the_mark_for_the_next_owner(
