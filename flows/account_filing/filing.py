@@ -65,7 +65,7 @@ from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_o
 from flows.account_filing.approval_gate import awaiting_approval
 from flows.account_filing.change_items import same_items
 from flows.account_filing.check_page import ams_now, check_page_agrees
-from flows.account_filing.lost_answers import caught_mid_submit, submitted_unanswered
+from flows.account_filing.lost_answers import check_lost_answers, submitted_unanswered
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.rows_aside import comes_after_a_later_filing, waits_for_row_aside
@@ -234,8 +234,7 @@ class FilingHandler:
             )
         check_account_agrees(record, history, detail)  # a 变更/撤销's account
         comes_after_a_later_filing(record, history)  # a late row: AMS holds a later one already
-        if item.caught_mid_submit:
-            raise caught_mid_submit(record)
+        check_lost_answers(self.wctx, item, record)  # caught mid-submit, or an answer still due
         checker_first = waits_for_checker(item.payload) and not self.dry_run  # a run set for approval
         if not checker_first:  # never filed, nor previewed as filed, over an unfiled earlier row
             waits_for_earlier_row(self._queue, item, record)

@@ -12,13 +12,21 @@ note then says so (`notes.done_note`), so a clerk or an auditor does not look fo
 
 An item whose earlier lease was lost after the check before 确认提交 (its worker may still press
 it) and whose look-up finds no such filing is held for a person: the bot never submits it again.
+One whose last 确认提交 got no answer at all (a timeout: no page, no words; a 500 or 502 page is
+an answer, the request is over) and whose look-up finds nothing is not submitted again until
+`settle_seconds` after that press: AMS may still be storing it (tester Q's Q5: AMS answering
+after 26 s, the bot pressed 确认提交 four times a row). It waits the queue's longest backoff
+(`AnswerPending`, a portal busy for a while) and looks up again.
+
+    check_lost_answers(wctx, item, record)   # caught_mid_submit, AnswerPending, or nothing
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from rpa.errors import NeedsPerson
+from rpa.errors import BatchWindow, NeedsPerson
 from rpa.queue.models import WorkItem
 from rpa.run.flow import WorkerContext
 
@@ -58,3 +66,42 @@ def caught_mid_submit(record: FilingRecord) -> NeedsPerson:
         code="caught_mid_submit",
         details={"status": "held", "note": note},
     )
+
+
+class AnswerPending(BatchWindow):
+    """The last 确认提交 got no answer and a look-up finds nothing yet: AMS may still be storing
+    it. Retried after the queue's longest backoff, looked up again first."""
+
+    code = "answer_pending"
+
+
+def settle_seconds(wctx: WorkerContext) -> float:
+    """How long after a 确认提交 that got no answer a look-up finding nothing is believed."""
+    return max(3 * wctx.settings.answer_timeout_ms / 1000, 60.0)
+
+
+def silent_submit_at(wctx: WorkerContext, item: WorkItem) -> datetime | None:
+    """When this run last pressed 确认提交 for the item, if that press got no answer at all."""
+    if item.tries <= 1:
+        return None
+    ref, pressed, silent = wctx.audit.ref_of(item.key), None, None
+    for event in wctx.audit.events(wctx.run_id):
+        if event.item_ref != ref:
+            continue
+        if event.event == SUBMITTING:
+            pressed, silent = datetime.fromisoformat(event.time), None
+        elif event.event == ANSWERED and pressed is not None:
+            no_words = event.details.get("outcome") == LOST and not event.details.get("message")
+            silent, pressed = (pressed if no_words else None), None
+    return silent if pressed is None else pressed  # a press with no answered event: silent too
+
+
+def check_lost_answers(wctx: WorkerContext, item: WorkItem, record: FilingRecord) -> None:
+    """After a look-up that found no filing of the row: hold an item caught mid-submit, and wait
+    for one whose last 确认提交 got no answer until AMS must have finished with it."""
+    if item.caught_mid_submit:
+        raise caught_mid_submit(record)
+    pressed = silent_submit_at(wctx, item)
+    if pressed is not None and (datetime.now(UTC) - pressed).total_seconds() < settle_seconds(wctx):
+        raise AnswerPending(f"{record.masked_label()}：上次确认提交后 AMS 没有应答，查询暂未见此笔："
+                            "可能仍在处理，未再提交，稍后再查询", code="answer_pending")

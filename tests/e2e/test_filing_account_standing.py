@@ -349,3 +349,24 @@ def test_a_filing_whose_answer_was_lost_reads_as_the_runs_own(ams: AmsHandle, tm
     assert state == "此前已报备", note
     assert note.startswith("本运行此前已确认提交，未收到AMS应答"), note
     assert len(ams.submissions()) == 1 and ams.stats()["faults"].get("commit_fail_502") == 1
+
+
+def test_a_press_that_got_no_answer_is_not_pressed_again_while_ams_may_still_store_it(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """Tester Q's Q5: AMS answering 确认提交 after the bot's answer timeout, the next attempt
+    looked up 0.3 s later, found nothing yet and pressed again (four presses a row). A press that
+    got no answer at all is followed by a look-up, and by no second press until AMS must have
+    finished with the first (`lost_answers.settle_seconds`)."""
+    _seed_basic(ams)
+    ams.set_faults(latency_ms=4_000, latency_paths=["/ams/acctOpenSubmit.do"])
+    outcome = _run(ams, tmp_path, [basic_record("110020260331", serial=61, day="2026-11-24", **GENERAL)],
+                   answer_timeout_ms=1_500, backoff_max_seconds=3.0)
+    [(state, note)] = _results(outcome)
+    chain = (outcome.folder / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    presses = sum(1 for line in chain if '"event":"filing.submitting"' in line)
+    assert presses == 1 and len(ams.filings()) <= 2, (state, note, presses)  # the seed, at most one more
+    if ams.filings()[1:]:  # AMS stored the press: found by a later look-up, the run's own
+        assert state == "此前已报备" and note.startswith("本运行此前已确认提交"), note
+    else:
+        assert state == "失败" and "可能仍在处理，未再提交" in note, note
