@@ -266,8 +266,8 @@ def print_outcome(outcome: RunOutcome) -> None:
         run = read_run_json(outcome.folder)
     except (OSError, ValueError):  # damaged: verify says so; the counts are still the run's
         run = {}
-    counts = escape(counts_words(run, counts_text(outcome.counts)))
-    console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]（{counts}）", highlight=False)
+    counts = f"（{escape(counts_words(run, counts_text(outcome.counts)))}）" if outcome.counts else ""
+    console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]{counts}", highlight=False)
     if outcome.stop_reason:
         console.print(f"  原因：{escape(outcome.stop_reason)}", highlight=False)
     console.print(f"  运行文件夹：{escape(str(outcome.folder))}", highlight=False)
