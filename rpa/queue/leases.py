@@ -174,16 +174,23 @@ class LeaseKeeper(AttemptEnder):
 
 def _none_submitted_elsewhere(conn: Connection, claimed: WorkItem, now: datetime) -> None:
     """SubmittedElsewhere when another run's item of `claimed`'s order group is being submitted
-    under a live lease or ended done since `claimed` was claimed; the group's rows locked first
-    (PostgreSQL: the other run's `begin_submit` waits, then sees this one's mark)."""
+    under a live lease, waits for AMS after a press that got no answer (`answer_lost`,
+    `answer_pending`: AMS may still store it), or ended done since `claimed` was claimed. Every
+    row of the group is locked first, then read in a second statement: on PostgreSQL (READ
+    COMMITTED) the other run's `begin_submit` waits for the lock and then sees this one's mark."""
     if claimed.order_group is None:
         return
+    group = (items.c.flow == claimed.flow) & (items.c.order_group == claimed.order_group)
+    conn.execute(select(items.c.id).where(group).order_by(items.c.id).with_for_update()).all()
     other = conn.execute(select(items.c.run_id).where(
-        items.c.flow == claimed.flow, items.c.order_group == claimed.order_group,
-        items.c.run_id != claimed.run_id,
+        group, items.c.run_id != claimed.run_id,
         or_(items.c.submitting_at.is_not(None) & (items.c.lease_expires_at > now),
+            (items.c.state == ItemState.PENDING.value) & items.c.last_error_code.in_(_UNANSWERED),
             (items.c.state == ItemState.DONE.value) & (items.c.updated_at >= claimed.updated_at)),
-    ).with_for_update()).first()
+    )).first()
     if other is not None:
         raise SubmittedElsewhere(f"同一账户正由运行 {other.run_id} 报备或刚刚报备：本次查询可能已过时，"
                                  "未提交；稍后重新查询后办理", details={"other_run": other.run_id})
+
+
+_UNANSWERED = ("answer_lost", "answer_pending")  # flows' codes of a press AMS may still be storing

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from rpa.errors import ApplicationError
+from rpa.errors import ApplicationError, BatchWindow
 
 
 class ItemState(StrEnum):
@@ -170,10 +170,11 @@ class LeaseLost(ApplicationError):
     drops_item = True
 
 
-class SubmittedElsewhere(ApplicationError):
+class SubmittedElsewhere(BatchWindow):
     """Another run's item of the same order group (one account) is being submitted, or ended
-    done after this item was claimed: what this item looked up may predate that filing. Retried:
-    the next attempt looks up again."""
+    done after this item was claimed: what this item looked up may predate that filing. Retried
+    after the longest backoff, as a portal busy for a while (never what opens the circuit
+    breaker): the next attempt looks up again."""
 
     code = "submitted_elsewhere"
 

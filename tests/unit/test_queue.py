@@ -258,6 +258,51 @@ def test_one_account_is_submitted_by_one_run_at_a_time_and_never_on_a_stale_look
     assert queue.begin_submit(other.id, "wb", other.fence, claimed=other)
 
 
+def test_another_run_s_press_still_without_answer_keeps_the_account_from_a_second_press(
+    queue: WorkQueue, clock: ManualClock
+) -> None:
+    """The code reviewer's case: run-a's 确认提交 got no answer (answer_lost: pending again, its
+    mark cleared) and AMS may still store it; run-b's look-up finding nothing is no proof."""
+    queue.enqueue(FLOW, "run-a", "change:a", {}, order_group="acct-1")
+    queue.enqueue(FLOW, "run-b", "change:b", {}, order_group="acct-1")
+    first = _claim(queue, "wa", run_id="run-a")
+    assert queue.begin_submit(first.id, "wa", first.fence, claimed=first)
+    queue.fail_system(first.id, "wa", "answer_lost", "no answer")
+    second = _claim(queue, "wb", run_id="run-b")
+    with pytest.raises(SubmittedElsewhere):
+        queue.begin_submit(second.id, "wb", second.fence, claimed=second)
+
+
+def test_two_runs_pressing_at_once_for_one_account_let_one_through(db_url: str) -> None:
+    """begin_submit's lock, on SQLite and PostgreSQL: two runs' workers reaching 确认提交 for one
+    account at the same moment, twenty times over: never both marked."""
+    import threading as _threading
+
+    queue = WorkQueue(db_url, max_attempts=3, backoff_base_seconds=2.0, backoff_max_seconds=5.0)
+    queue.create_schema()
+    for round_no in range(20):
+        group = f"acct-race-{round_no}"
+        claimed = []
+        for run in ("run-a", "run-b"):
+            queue.enqueue(FLOW, f"{run}-{round_no}", f"{run}:k-{round_no}", {}, order_group=group)
+            claimed.append(_claim(queue, f"w-{run}", run_id=f"{run}-{round_no}"))
+        start, through = _threading.Barrier(2), []
+
+        def press(item: WorkItem, start: Any = start, through: list[bool] = through) -> None:
+            start.wait()
+            try:
+                through.append(queue.begin_submit(item.id, item.lease_owner or "", item.fence, claimed=item))
+            except SubmittedElsewhere:
+                through.append(False)
+
+        workers = [_threading.Thread(target=press, args=(item,)) for item in claimed]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+        assert sorted(through) == [False, True], (round_no, through)
+
+
 def test_a_lease_lost_mid_submit_leaves_the_mark_for_the_next_owner(
     queue: WorkQueue, clock: ManualClock
 ) -> None:
