@@ -64,10 +64,11 @@ def filing_number(shown: str | None) -> str | None:
 
 def permit_shown(shown: str | None) -> str | None:
     """The one 基本存款账户编号 (J and 13 digits) a receipt shows among other words
-    (`核准号：J1000000011301（请妥善保管）`); "" when none is shown, None when it does not read."""
+    (`核准号：J1000000011301（请妥善保管）`); "" when none is shown (blank, 无, —: no digit),
+    None when it does not read."""
     text = plain(shown)
     found = set(re.findall(r"(?<![0-9A-Za-z])J\d{13}(?!\d)", text))
-    if not text:
+    if not re.search(r"\d", text):
         return ""
     return found.pop() if len(found) == 1 else None
 

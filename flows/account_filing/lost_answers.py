@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 SUBMITTING, ANSWERED = "filing.submitting", "filing.answered"
 LOST = "answer_lost"  # bots.ams: the code of a 确认提交 whose answer never came
+UNREAD = "answer_unreadable"  # bots.ams: 成功 shown, its filing number (or account) not read
 
 
 def submitted_unanswered(wctx: WorkerContext, item: WorkItem) -> bool:
@@ -80,28 +81,39 @@ def settle_seconds(wctx: WorkerContext) -> float:
     return max(3 * wctx.settings.answer_timeout_ms / 1000, 60.0)
 
 
-def silent_submit_at(wctx: WorkerContext, item: WorkItem) -> datetime | None:
-    """When this run last pressed 确认提交 for the item, if that press got no answer at all."""
+def unanswered_press(wctx: WorkerContext, item: WorkItem) -> tuple[datetime, str] | None:
+    """When this run last pressed 确认提交 for the item and what came back, if that was no answer
+    at all (`LOST` without AMS's words: a timeout) or a 成功 whose number did not read
+    (`answer_unreadable`); None for any other answer, or none pressed."""
     if item.tries <= 1:
         return None
-    ref, pressed, silent = wctx.audit.ref_of(item.key), None, None
+    ref, last, pressed = wctx.audit.ref_of(item.key), None, None
     for event in wctx.audit.events(wctx.run_id):
         if event.item_ref != ref:
             continue
         if event.event == SUBMITTING:
-            pressed, silent = datetime.fromisoformat(event.time), None
+            pressed = datetime.fromisoformat(event.time)
+            last = (pressed, LOST)  # no answered event (a killed worker): no answer either
         elif event.event == ANSWERED and pressed is not None:
-            no_words = event.details.get("outcome") == LOST and not event.details.get("message")
-            silent, pressed = (pressed if no_words else None), None
-    return silent if pressed is None else pressed  # a press with no answered event: silent too
+            outcome, words = event.details.get("outcome"), event.details.get("message")
+            silent = outcome == LOST and not words
+            last = (pressed, str(outcome)) if silent or outcome == UNREAD else None
+            pressed = None
+    return last
 
 
 def check_lost_answers(wctx: WorkerContext, item: WorkItem, record: FilingRecord) -> None:
-    """After a look-up that found no filing of the row: hold an item caught mid-submit, and wait
-    for one whose last 确认提交 got no answer until AMS must have finished with it."""
+    """After a look-up that found no filing of the row: hold an item caught mid-submit, or one
+    AMS answered 成功 without a readable number (AMS has it: a look-up missing it is no reason to
+    press again), and wait for one whose last 确认提交 got no answer until AMS must be done."""
     if item.caught_mid_submit:
         raise caught_mid_submit(record)
-    pressed = silent_submit_at(wctx, item)
-    if pressed is not None and (datetime.now(UTC) - pressed).total_seconds() < settle_seconds(wctx):
+    last = unanswered_press(wctx, item)
+    if last is not None and last[1] == UNREAD:
+        note = ("AMS 曾对本行的确认提交显示成功（备案编号读不出），查询却未见此笔：为免重复报备未再提交，"
+                "请在 AMS 核实")
+        raise NeedsPerson(f"{record.masked_label()}：{note}", code="answer_unread_not_found",
+                          details={"status": "held", "note": note})
+    if last is not None and (datetime.now(UTC) - last[0]).total_seconds() < settle_seconds(wctx):
         raise AnswerPending(f"{record.masked_label()}：上次确认提交后 AMS 没有应答，查询暂未见此笔："
                             "可能仍在处理，未再提交，稍后再查询", code="answer_pending")

@@ -78,6 +78,7 @@ CODE_NOTES: dict[str, str] = {
     "answer_unreadable": "AMS显示成功，但其结果中没有此账户的备案编号：请在AMS核实",
     "answer_other_account": "AMS显示成功，但回执中是另一个账户：可能报备到了别的账户，未重试，请在AMS核实",
     "answer_lost": "提交后未见AMS的结果，可能已报备：重试前会先在AMS查询",
+    "answer_unread_not_found": "AMS曾显示成功（备案编号读不出），查询却未见此笔：未再提交，请在AMS核实",
     "answer_pending": "上次确认提交后AMS没有应答，查询暂未见此笔：可能仍在处理，未再提交，稍后再查询",
     "circuit_open": "连续多次系统错误，运行已停止",
     "login_refused": "AMS拒绝登录",

@@ -5,11 +5,19 @@ and result.xlsx says so (本运行此前已确认提交) rather than that AMS ha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from flows.account_filing.lost_answers import ANSWERED, SUBMITTING, submitted_unanswered
+from flows.account_filing.lost_answers import (
+    ANSWERED,
+    SUBMITTING,
+    AnswerPending,
+    check_lost_answers,
+    submitted_unanswered,
+)
+from rpa.errors import NeedsPerson
 
 
 @dataclass
@@ -17,6 +25,7 @@ class _Event:
     event: str
     item_ref: str
     details: dict[str, Any] = field(default_factory=dict)
+    time: str = "2026-12-06T07:00:00+08:00"
 
 
 @dataclass
@@ -31,15 +40,22 @@ class _Audit:
 
 
 @dataclass
+class _Settings:
+    answer_timeout_ms: int = 20_000
+
+
+@dataclass
 class _Context:
     audit: _Audit
     run_id: str = "run"
+    settings: _Settings = field(default_factory=_Settings)
 
 
 @dataclass
 class _Item:
     key: str = "k"
     tries: int = 2
+    caught_mid_submit: bool = False
 
 
 @pytest.mark.parametrize(("outcome", "ours"), [
@@ -50,3 +66,37 @@ class _Item:
 def test_a_submission_answered_without_a_readable_number_was_the_runs_own(outcome: str, ours: bool) -> None:
     events = [_Event(SUBMITTING, "ref-k"), _Event(ANSWERED, "ref-k", {"outcome": outcome})]
     assert submitted_unanswered(_Context(_Audit(events)), _Item()) is ours  # type: ignore[arg-type]
+
+
+class _Record:
+    def masked_label(self) -> str:
+        return "变更 ****0042 2026-12-04"
+
+
+def _pressed(seconds_ago: float, outcome: str, words: str = "") -> list[_Event]:
+    at = (datetime.now(UTC) - timedelta(seconds=seconds_ago)).isoformat()
+    answer = _Event(ANSWERED, "ref-k", {"outcome": outcome, "message": words})
+    return [_Event(SUBMITTING, "ref-k", time=at), answer]
+
+
+@pytest.mark.parametrize(("events", "raised"), [
+    (_pressed(5, "answer_lost"), AnswerPending),  # no answer 5 s ago: AMS may still be storing it
+    (_pressed(61, "answer_lost"), None),  # a minute on: a look-up finding nothing is believed
+    (_pressed(5, "answer_lost", "HTTP 502"), None),  # a 502 page is an answer: the request is over
+    (_pressed(5, "answer_unreadable"), NeedsPerson),  # 成功 shown: never pressed again
+    (_pressed(600, "answer_unreadable"), NeedsPerson),
+    (_pressed(5, "portal_refusal", "该账户已备案"), None),  # refused: nothing stored
+], ids=["silent_recent", "silent_settled", "gateway_page", "success_unread", "success_unread_late",
+        "refused"])  # fmt: skip
+def test_after_a_look_up_finding_nothing_a_press_is_repeated_only_when_it_cannot_be_stored(
+    events: list[_Event], raised: type[Exception] | None
+) -> None:
+    """Tester Q's Q5 and the code reviewer's case: a 确认提交 AMS did not answer (a timeout) may
+    still be stored, and a 成功 whose number did not read is stored: neither is pressed again on a
+    look-up that finds nothing (the first waits, the second is held)."""
+    context, item = _Context(_Audit(events)), _Item()
+    if raised is None:
+        check_lost_answers(context, item, _Record())  # type: ignore[arg-type]
+        return
+    with pytest.raises(raised):
+        check_lost_answers(context, item, _Record())  # type: ignore[arg-type]
