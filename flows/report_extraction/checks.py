@@ -234,11 +234,12 @@ def check_day_over_day(today: Extraction, previous: Extraction, *, max_share: De
 
 
 def check_change_column(branches: Sequence[Extraction], previous: Extraction, *, change: str = "较上日",
-                        base: str = "本日") -> list[CheckResult]:
+                        base: str = "本日", metrics: Collection[str] | None = None) -> list[CheckResult]:
     """Each branch file's own 较上日 against its 本日 less the branch's figure in the day before's
     summary: a platform that republished the day before's data under today's date (its overnight
     load did not run) prints figures that equal the day before's beside a 较上日 they do not bear
-    out. Figures a file or the summary lacks are not compared."""
+    out. Figures a file or the summary lacks are not compared, nor `metrics` left out (flows such
+    as 中间业务收入 may be printed as a month's or year's running total, whose 较上日 is not this)."""
     before = {(f.branch, f.metric): f for f in previous.figures if f.column == base}
     flagged: list[CheckResult] = []
     compared = 0
@@ -246,13 +247,13 @@ def check_change_column(branches: Sequence[Extraction], previous: Extraction, *,
         own = {(f.metric, f.column): f for f in extraction.figures}
         for (metric, column), printed in own.items():
             now, old = own.get((metric, base)), before.get((extraction.branch, metric))
-            if column != change or now is None or old is None:
+            left_out = metrics is not None and metric not in metrics
+            if column != change or now is None or old is None or left_out:
                 continue
             compared += 1
             moved = now.value_yuan - old.value_yuan
-            three = (now, old, printed)
-            finest = finest_places(three)
-            tolerance = sum((rounding_tolerance(f.unit, finest[f.unit]) for f in three), Decimal(0))
+            three = (now, old, printed)  # each rounded as printed: the two reports' places may differ
+            tolerance = sum((rounding_tolerance(f.unit, places_of(f.raw)) for f in three), Decimal(0))
             if abs(moved - printed.value_yuan) > tolerance:
                 flagged.append(CheckResult(
                     "change_column", False,

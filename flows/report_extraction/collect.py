@@ -175,7 +175,7 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
                                         metrics=rules.day_over_day_metrics,
                                         columns=rules.day_over_day_columns)
     own_files = list(_pick(result, BRANCH_REPORT, result.formats[0]).values())
-    result.checks += check_change_column(own_files, before)
+    result.checks += check_change_column(own_files, before, metrics=rules.day_over_day_metrics)
 
 
 def _formats_agree(xlsx: Extraction, pdf: Extraction) -> list[CheckResult]:

@@ -135,3 +135,8 @@ def test_a_branch_file_whose_change_column_its_figures_do_not_bear_out_fails() -
     assert [r.ok for r in rounded] == [True]
     off_by_one = check_change_column([branch("83651.65", "20.78", "5124", "3")], before)
     assert off_by_one[0].ok is False  # counts are exact
+    assert check_change_column([branch("83651.65", "20.78", "5124", "3")], before,
+                               metrics=["储蓄存款余额"])[0].ok  # a metric left out is not compared
+    finer = _extraction("s1203.xlsx", [  # the summary to 0.0001 万元, the branch file to 0.01
+        _figure("s1203.xlsx", "110101", "储蓄存款余额", "836308712", "83,630.8712")])
+    assert check_change_column([branch("83651.66", "20.78", "5123", "3")], finer)[0].ok
