@@ -25,6 +25,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from openpyxl.styles.colors import COLOR_INDEX
+
 # where Unicode keeps raised and lowered characters: Latin-1 (¹²³), modifier letters, phonetic
 # extensions, super- and subscripts, Latin Extended-C, CJK (㆒ 一 raised, kanbun)
 _BLOCKS = ((0x00A0, 0x0100), (0x02B0, 0x0300), (0x1D00, 0x1DC0), (0x2070, 0x20A0), (0x2C7C, 0x2C7E),
@@ -81,7 +83,7 @@ def _size(run: Any, size: float | None) -> float | None:
     return float(font_size) if font_size else size
 
 
-_FIGURE_CHARS = re.compile(r"[0-9０-９+\-−.,，()（）]")
+_FIGURE_CHARS = re.compile(r"[0-9０-９+\-−.]")  # what changes a figure: a digit, a sign, the point
 
 
 def runs_painted(value: Any, paint: Callable[[Any], bool]) -> bool:
@@ -94,13 +96,18 @@ def runs_painted(value: Any, paint: Callable[[Any], bool]) -> bool:
 
 
 def white_font(color: Any) -> bool:
-    """True for a font colour that prints nothing on white paper: white (FFFFFF and near it) or the
-    theme's background colour (theme 0)."""
+    """True for a font colour that prints nothing on white paper: white (FFFFFF, or within FAFAFA
+    of it; Excel's lightest grey F2F2F2 still prints), palette white (index 9, as POI writes it)
+    or the theme's background colour (theme 0, without a darkening tint)."""
     if color is None:
         return False
-    if getattr(color, "type", "") == "theme":
-        return getattr(color, "theme", None) == 0
+    kind = getattr(color, "type", "")
+    if kind == "theme":
+        return getattr(color, "theme", None) == 0 and not (getattr(color, "tint", 0) or 0) < 0
     rgb = getattr(color, "rgb", None)
+    if kind == "indexed":
+        index = getattr(color, "indexed", None)
+        rgb = COLOR_INDEX[index] if isinstance(index, int) and 0 <= index < len(COLOR_INDEX) else None
     if not isinstance(rgb, str) or not re.fullmatch(r"[0-9A-Fa-f]{6,8}", rgb):
         return False
-    return all(int(rgb[-6:][i:i + 2], 16) >= 0xF0 for i in (0, 2, 4))
+    return all(int(rgb[-6:][i:i + 2], 16) >= 0xFA for i in (0, 2, 4))

@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.styles.colors import Color
 
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import UnreadableFigure
@@ -117,9 +118,10 @@ def test_a_run_printed_small_beside_a_figure_is_a_mark(tmp_path: Path, shared: b
         "储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
 
 
-@pytest.mark.parametrize("white", [{"color": "FFFFFFFF"}, {"color": "FFFAFAFA"}], ids=["white", "near_white"])
+@pytest.mark.parametrize("white", [{"color": "FFFFFFFF"}, {"color": "FFFAFAFA"}, {"color": Color(indexed=9)}],
+                         ids=["white", "near_white", "palette_white"])
 def test_a_white_sign_or_digit_is_refused_on_paper_but_read_on_a_dark_shade(
-        tmp_path: Path, white: dict[str, str]) -> None:
+        tmp_path: Path, white: dict[str, object]) -> None:
     """Tester N's N3: a white `-` before 1.20 printed 1.20 and was read as -1.20 (a 较上日 of -12,000)."""
     path = _daily_with(tmp_path, {"C5": CellRichText([_run("-", **white), "1.20"])}, shared=True)
     with pytest.raises(UnreadableFigure, match="C5 中有白色"):
@@ -127,6 +129,15 @@ def test_a_white_sign_or_digit_is_refused_on_paper_but_read_on_a_dark_shade(
     book = openpyxl.load_workbook(path, rich_text=True)
     book["网点经营日报"]["C5"].fill = openpyxl.styles.PatternFill("solid", fgColor="1F4E78")  # shows white
     book.save(path)
+    assert extract_file(path, load_spec("branch_daily", SPECS)).value(
+        "储蓄存款余额", "较上日", "110101") == Decimal(-12000)
+
+
+def test_a_light_grey_digit_prints_and_is_read(tmp_path: Path) -> None:
+    """Excel's lightest grey (F2F2F2, White Darker 5%) and the theme's background darkened still
+    print: such a run is read, not refused as white (the code reviewer's case)."""
+    grey = CellRichText([_run("-", color="FFF2F2F2"), "1.20"])
+    path = _daily_with(tmp_path, {"C5": grey}, shared=True)
     assert extract_file(path, load_spec("branch_daily", SPECS)).value(
         "储蓄存款余额", "较上日", "110101") == Decimal(-12000)
 
