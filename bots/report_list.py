@@ -164,18 +164,24 @@ class Listing:
 
 def read_pages(form: BoundPage, first: ListedPage, turn: Callable[[], ListedPage], limit: int) -> Listing:
     """The rows of `first` and of each page `turn` goes on to while the pager says more follow.
-    A page showing only reports already read (a pager stuck on a page), or a count of rows other
-    than the pager's 共N条记录, is a list not read whole: said in `unread`, never "not listed"."""
+    A page showing only reports already read (a pager stuck on a page), a page turned to showing
+    none, more pages than `limit`, or a count of rows other than the pager's 共N条记录, is a list
+    not read whole: said in `unread`, never "not listed"."""
     rows: dict[str, ReportRow] = {}
-    listed, unread = first, None
+    listed = first
+    unread: str | None = f"翻过 {limit} 页仍未到末页"
     for _ in range(limit):
         pager = read_pager(form) if listed.rows else None
-        if rows and listed.rows and all(row.report_id in rows for row in listed.rows):
+        if rows and not listed.rows:
+            unread = "翻页后的一页没有报表"
+            break
+        if rows and all(row.report_id in rows for row in listed.rows):
             unread = f"翻到第 {pager.page if pager else '下一'} 页仍是已读过的报表"
             break
         for row in listed.rows:
             rows[row.report_id] = rows[row.report_id].merged(row) if row.report_id in rows else row
         if pager is None or not pager.more:
+            unread = None
             if pager is not None and pager.records not in (None, len(rows)):
                 unread = f"列表显示共 {pager.records} 条记录，读到 {len(rows)} 条"
             break
