@@ -114,7 +114,7 @@ def _data_sheet(sheet: Worksheet, collected: Collected, branches: Sequence[str],
                  if p.branch == branch and not p.ok}
         disputed = [metric for metric in metrics if metric in apart]
         if disputed and own:  # the bank copies this sheet on: a figure in dispute says so here
-            disputes = f"{'、'.join(disputed)}与分行汇总日报不符，见校验表"
+            disputes = f"{'、'.join(disputed)}与分行汇总日报对不上（数不同或一方没有），见校验表"
             note = "；".join(part for part in (note, disputes) if part)
         _row(sheet, [branch, names.get(branch, ""), *values, note], formats, first_number=3)
     if collected.totals:

@@ -266,7 +266,8 @@ def print_outcome(outcome: RunOutcome) -> None:
         run = read_run_json(outcome.folder)
     except (OSError, ValueError):  # damaged: verify says so; the counts are still the run's
         run = {}
-    counts = f"（{escape(counts_words(run, counts_text(outcome.counts)))}）" if outcome.counts else ""
+    words = counts_words(run, counts_text(outcome.counts)) if outcome.counts else counts_words(run, "")
+    counts = f"（{escape(words.rstrip('：'))}）" if words else ""  # a dry run says so, counted or not
     console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]{counts}", highlight=False)
     if outcome.stop_reason:
         console.print(f"  原因：{escape(outcome.stop_reason)}", highlight=False)

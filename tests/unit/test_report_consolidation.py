@@ -287,5 +287,6 @@ def test_a_figure_in_dispute_with_the_summary_is_marked_on_its_row(tmp_path: Pat
                               branches=["110101", "110105"], names={},
                               metrics=["储蓄存款余额", "个人贷款余额", "对公贷款余额"])
     rows = {row[0]: row for row in openpyxl.load_workbook(path)["数据"].iter_rows(values_only=True)}
-    assert rows["110105"][-1] == "储蓄存款余额、个人贷款余额与分行汇总日报不符，见校验表"
+    said = "储蓄存款余额、个人贷款余额与分行汇总日报对不上（数不同或一方没有），见校验表"
+    assert rows["110105"][-1] == said
     assert rows["110101"][-1] in (None, "")
