@@ -79,22 +79,22 @@ def _pressed(seconds_ago: float, outcome: str, words: str = "") -> list[_Event]:
     return [_Event(SUBMITTING, "ref-k", time=at), answer]
 
 
-@pytest.mark.parametrize(("events", "raised"), [
-    (_pressed(5, "answer_lost"), AnswerPending),  # no answer 5 s ago: AMS may still be storing it
-    (_pressed(61, "answer_lost"), None),  # a minute on: a look-up finding nothing is believed
-    (_pressed(5, "answer_lost", "HTTP 502"), None),  # a 502 page is an answer: the request is over
-    (_pressed(5, "answer_unreadable"), NeedsPerson),  # 成功 shown: never pressed again
-    (_pressed(600, "answer_unreadable"), NeedsPerson),
-    (_pressed(5, "portal_refusal", "该账户已备案"), None),  # refused: nothing stored
+@pytest.mark.parametrize(("seconds_ago", "outcome", "words", "raised"), [
+    (5, "answer_lost", "", AnswerPending),  # no answer 5 s ago: AMS may still be storing it
+    (61, "answer_lost", "", None),  # a minute on: a look-up finding nothing is believed
+    (5, "answer_lost", "HTTP 502", None),  # a 502 page is an answer: the request is over
+    (5, "answer_unreadable", "", NeedsPerson),  # 成功 shown: never pressed again
+    (600, "answer_unreadable", "", NeedsPerson),
+    (5, "portal_refusal", "该账户已备案", None),  # refused: nothing stored
 ], ids=["silent_recent", "silent_settled", "gateway_page", "success_unread", "success_unread_late",
         "refused"])  # fmt: skip
 def test_after_a_look_up_finding_nothing_a_press_is_repeated_only_when_it_cannot_be_stored(
-    events: list[_Event], raised: type[Exception] | None
+    seconds_ago: float, outcome: str, words: str, raised: type[Exception] | None
 ) -> None:
     """Tester Q's Q5 and the code reviewer's case: a 确认提交 AMS did not answer (a timeout) may
     still be stored, and a 成功 whose number did not read is stored: neither is pressed again on a
     look-up that finds nothing (the first waits, the second is held)."""
-    context, item = _Context(_Audit(events)), _Item()
+    context, item = _Context(_Audit(_pressed(seconds_ago, outcome, words))), _Item()
     if raised is None:
         check_lost_answers(context, item, _Record())  # type: ignore[arg-type]
         return
