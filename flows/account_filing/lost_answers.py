@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 SUBMITTING, ANSWERED = "filing.submitting", "filing.answered"
 LOST = "answer_lost"  # bots.ams: the code of a 确认提交 whose answer never came
 UNREAD = "answer_unreadable"  # bots.ams: 成功 shown, its filing number (or account) not read
+RETRIED = "items.retried"  # rpa runs retry's event in the run's chain, naming the item ids
 
 
 def submitted_unanswered(wctx: WorkerContext, item: WorkItem) -> bool:
@@ -84,16 +85,19 @@ def settle_seconds(wctx: WorkerContext) -> float:
 def unanswered_press(wctx: WorkerContext, item: WorkItem) -> tuple[datetime, str] | None:
     """When this run last pressed 确认提交 for the item and what came back, if that was no answer
     at all (`LOST` without AMS's words: a timeout) or a 成功 whose number did not read
-    (`answer_unreadable`); None for any other answer, or none pressed."""
+    (`answer_unreadable`); None for any other answer, none pressed, or a press whose worker was
+    killed before it recorded an answer (held as caught mid-submit, or let go by a person who
+    checked AMS: `rpa runs retry`)."""
     if item.tries <= 1:
         return None
     ref, last, pressed = wctx.audit.ref_of(item.key), None, None
     for event in wctx.audit.events(wctx.run_id):
+        if event.event == RETRIED and item.id in (event.details.get("items") or ()):
+            last = pressed = None  # a person let it go (`rpa runs retry`), having checked AMS
         if event.item_ref != ref:
             continue
-        if event.event == SUBMITTING:
-            pressed = datetime.fromisoformat(event.time)
-            last = (pressed, LOST)  # no answered event (a killed worker): no answer either
+        if event.event == SUBMITTING:  # a press no answered event follows (its worker killed) is
+            pressed, last = datetime.fromisoformat(event.time), None  # caught_mid_submit's, or a person's
         elif event.event == ANSWERED and pressed is not None:
             outcome, words = event.details.get("outcome"), event.details.get("message")
             silent = outcome == LOST and not words

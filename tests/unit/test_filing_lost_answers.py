@@ -56,6 +56,7 @@ class _Item:
     key: str = "k"
     tries: int = 2
     caught_mid_submit: bool = False
+    id: int = 7
 
 
 @pytest.mark.parametrize(("outcome", "ours"), [
@@ -100,3 +101,16 @@ def test_after_a_look_up_finding_nothing_a_press_is_repeated_only_when_it_cannot
         return
     with pytest.raises(raised):
         check_lost_answers(context, item, _Record())  # type: ignore[arg-type]
+
+
+def test_a_press_let_go_by_a_person_or_cut_off_by_a_kill_is_looked_up_and_filed() -> None:
+    """A worker killed at 确认提交 records no answer (caught_mid_submit's, held for a person), and
+    a person's `rpa runs retry` after checking AMS lets a held row go: neither waits nor is held
+    again (tests/e2e/test_filing_kill_resume.py ran out of attempts when it waited)."""
+    killed = [_Event(SUBMITTING, "ref-k", time=datetime.now(UTC).isoformat())]
+    check_lost_answers(_Context(_Audit(killed)), _Item(), _Record())  # type: ignore[arg-type]
+    let_go = [*_pressed(5, "answer_unreadable"), _Event("items.retried", "", {"items": [7]})]
+    check_lost_answers(_Context(_Audit(let_go)), _Item(), _Record())  # type: ignore[arg-type]
+    other = [*_pressed(5, "answer_unreadable"), _Event("items.retried", "", {"items": [8]})]
+    with pytest.raises(NeedsPerson):
+        check_lost_answers(_Context(_Audit(other)), _Item(), _Record())  # type: ignore[arg-type]
