@@ -16,7 +16,10 @@ One whose last 确认提交 got no answer at all (a timeout: no page, no words; 
 an answer, the request is over) and whose look-up finds nothing is not submitted again until
 `settle_seconds` after that press: AMS may still be storing it (tester Q's Q5: AMS answering
 after 26 s, the bot pressed 确认提交 four times a row). It waits the queue's longest backoff
-(`AnswerPending`, a portal busy for a while) and looks up again.
+(`AnswerPending`, a portal busy for a while) and looks up again. One AMS answered 成功 without a
+readable number is held for a person (AMS stored it). A press cut off by a kill (no answer
+recorded) is `caught_mid_submit`'s, and a row a person let go with `rpa runs retry` after either
+hold is looked up and filed.
 
     check_lost_answers(wctx, item, record)   # caught_mid_submit, AnswerPending, or nothing
 """
