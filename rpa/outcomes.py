@@ -46,6 +46,11 @@ OUTCOME_LABELS: dict[str, str] = {
     "not_queued": "运行未办理，未报备",
 }
 
+# a system-failed item's result key: an earlier attempt's irreversible step (a press of the
+# portal's submit) got no answer, so the portal may have done it (`rpa.run.settle` keeps it)
+MAY_BE_DONE = "may_be_done"
+MAY_BE_DONE_WORDS = "此前一次提交未收到门户应答，可能已办理：请勿人工重复办理，先重试（重试前会先在门户查询）"
+
 # a figure two sources show (a branch's own report and the summary): the same, or not
 MATCH = "相符"
 MISMATCH = "不符"

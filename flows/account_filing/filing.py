@@ -65,7 +65,7 @@ from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_o
 from flows.account_filing.approval_gate import awaiting_approval
 from flows.account_filing.change_items import same_items
 from flows.account_filing.check_page import ams_now, check_page_agrees
-from flows.account_filing.lost_answers import check_lost_answers, submitted_unanswered
+from flows.account_filing.lost_answers import check_lost_answers, remembers_unanswered, submitted_unanswered
 from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.rows_aside import comes_after_a_later_filing, waits_for_row_aside
@@ -189,19 +189,20 @@ class FilingHandler:
         record = FilingRecord.model_validate(item.payload["record"])
         ref = item_ref(item.key, self._audit_key)
         self.bot.start_item()  # a failure screenshot shows this item's pages only
-        try:
-            if not self.logged_in:  # a system error at the last login: this attempt logs in
+        with remembers_unanswered(self.wctx, item):  # failed after an unanswered press: may be filed
+            try:
+                if not self.logged_in:  # a system error at the last login: this attempt logs in
+                    self._log_in()
+                with item_evidence(self.session, lambda: self.bot.page_in_use, ref, attempt=item.attempts,
+                                   mask=self.bot.failure_masks,  # and the row's personal values, where shown
+                                   personal=personal_values(item.payload, self.wctx.payload_not_personal)):
+                    return self._file(item, record, ref)
+            except SessionLost:
+                # logged in again for the items to come; this one goes back to the queue, whose
+                # backoff is the only retry (its next attempt starts with the look-up, as always)
+                self.wctx.record("filing.session_lost", item)
                 self._log_in()
-            with item_evidence(self.session, lambda: self.bot.page_in_use, ref, attempt=item.attempts,
-                               mask=self.bot.failure_masks,  # and the row's personal values, wherever shown
-                               personal=personal_values(item.payload, self.wctx.payload_not_personal)):
-                return self._file(item, record, ref)
-        except SessionLost:
-            # logged in again for the items to come; this one goes back to the queue, whose
-            # backoff is the only retry (its next attempt starts with the look-up, as always)
-            self.wctx.record("filing.session_lost", item)
-            self._log_in()
-            raise
+                raise
 
     def _log_in(self) -> None:
         """Log in; a system error (AMS down, its batch window) goes up as this item's, and the

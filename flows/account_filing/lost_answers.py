@@ -22,14 +22,23 @@ recorded) is `caught_mid_submit`'s, and a row a person let go with `rpa runs ret
 hold is looked up and filed.
 
     check_lost_answers(wctx, item, record)   # caught_mid_submit, AnswerPending, or nothing
+
+An attempt that then fails on a system error (the look-ups meet 500s) says the row may be filed
+(`rpa.outcomes.MAY_BE_DONE` on the item): its row reads 失败 with that warning, not a plain 失败 a
+clerk would file by hand (tester Q's Q3).
+
+    with remembers_unanswered(wctx, item): ...
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from rpa.errors import BatchWindow, NeedsPerson
+from rpa.errors import ApplicationError, BatchWindow, NeedsPerson
+from rpa.outcomes import MAY_BE_DONE
 from rpa.queue.models import WorkItem
 from rpa.run.flow import WorkerContext
 
@@ -58,6 +67,17 @@ def submitted_unanswered(wctx: WorkerContext, item: WorkItem) -> bool:
             # lost, or 成功 whose number did not read: stored; AMS's refusal: nothing was
             lost = event.details.get("outcome") in (LOST, "answer_unreadable")
     return lost
+
+
+@contextmanager
+def remembers_unanswered(wctx: WorkerContext, item: WorkItem) -> Iterator[None]:
+    """A system error of an item an earlier 确认提交 of which got no answer carries `MAY_BE_DONE`."""
+    try:
+        yield
+    except ApplicationError as exc:
+        if submitted_unanswered(wctx, item):
+            exc.details = {**exc.details, MAY_BE_DONE: True}
+        raise
 
 
 def caught_mid_submit(record: FilingRecord) -> NeedsPerson:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rpa.outcomes import outcome_label
+from rpa.outcomes import MAY_BE_DONE, outcome_label
 
 # canonical field -> the label AMS and the export use (the words a clerk knows)
 FIELD_LABELS: dict[str, str] = {
@@ -104,8 +104,20 @@ def done_note(status: str, result: Mapping[str, Any]) -> str:
     return str(result.get("portal_message") or result.get("note") or "")
 
 
+MAY_BE_FILED = ("此前一次确认提交未收到AMS应答，可能已报备："
+                "请勿人工报备，用 rpa runs retry 重试（先在AMS查询）")
+
+
 def item_note(status: str, code: str | None, result: Mapping[str, Any]) -> str:
-    """The note of a row that ended refused, rejected, held, failed or unfinished."""
+    """The note of a row that ended refused, rejected, held, failed or unfinished; a failed or
+    unfinished one an earlier 确认提交 of which got no answer says it may be filed."""
+    note = _item_note(status, code, result)
+    if status in ("failed", "pending") and result.get(MAY_BE_DONE) and code != "answer_lost":
+        return f"{note}；{MAY_BE_FILED}"
+    return note
+
+
+def _item_note(status: str, code: str | None, result: Mapping[str, Any]) -> str:
     fields = result.get("fields")
     if code == "check_page_differs" and isinstance(fields, list):
         return f"信息核对页所示的{field_labels(fields)}与输入行不同，未提交：请人工核实"

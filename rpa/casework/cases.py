@@ -41,7 +41,7 @@ from rpa.alerts.findings import (
 from rpa.approvals.words import AWAITING_CODE
 from rpa.casework.words import BY_HAND
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
-from rpa.outcomes import item_label, outcome_label
+from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_WORDS, item_label, outcome_label
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.report_evidence import evidence, last_failure_shot
@@ -90,6 +90,12 @@ class Case:
     fields: tuple[CaseField, ...]
     mark: ByHandMark | None
     ams_filing_no: str = ""  # AMS's filing the bot found for the row (`ams_filing_of`); "" when none
+    may_be_done: bool = False  # an earlier attempt's submit got no answer: the portal may hold it
+
+    @property
+    def may_be_done_note(self) -> str:
+        """What a person reads before filing a failed row by hand: it may be filed already."""
+        return MAY_BE_DONE_WORDS if self.may_be_done else ""
 
 
 @dataclass(frozen=True)
@@ -243,4 +249,5 @@ def _case(queue: WorkQueue, flow: Flow | None, folder: Path, item: WorkItem, key
     return Case(item.run_id, item.id, str(item.payload.get("sheet") or ""), int(item.payload.get("row") or 0),
                 item.state.value, item_label(item.state.value, result), item.last_error_code or "",
                 scrub_text(message), screenshot or "", system, fields, mark_of(item),
-                mask(ams_filing_of(item), FieldClass.REFERENCE))
+                mask(ams_filing_of(item), FieldClass.REFERENCE),
+                item.state == ItemState.FAILED and bool(result.get(MAY_BE_DONE)))

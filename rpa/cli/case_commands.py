@@ -81,6 +81,8 @@ def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.
         for case in run.cases:
             extra = "，系统故障可重试" if case.system_failure else ""
             typer.echo(f"  第 {case.row} 行：{case.outcome}{extra}；{case.message or '门户没有给出提示'}")
+            if case.may_be_done:
+                typer.echo(f"    注意：{case.may_be_done_note}（rpa cases retry {run.run_id}）")
             if case.screenshot:
                 typer.echo(f"    截图：{case.screenshot}")
             if case.ams_filing_no:

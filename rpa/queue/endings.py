@@ -126,14 +126,17 @@ class AttemptEnder(QueueReader):
         )
 
     def fail_system(
-        self, item_id: int, owner: str, code: str, message: str, *, longest: bool = False
+        self, item_id: int, owner: str, code: str, message: str, *, longest: bool = False,
+        result: dict[str, Any] | None = None,
     ) -> ItemState:
         """A system error: pending again after a backoff, or failed once attempts are used up.
         `longest`: the portal is busy for minutes (a batch window), so the wait is the longest
-        backoff at once rather than a growing one."""
+        backoff at once rather than a growing one. `result`, when given, replaces the item's."""
 
         def after_backoff(attempts_so_far: int, now: datetime) -> tuple[ItemState, dict[str, Any]]:
-            error = {"last_error_code": code, "last_error_message": message}
+            error: dict[str, Any] = {"last_error_code": code, "last_error_message": message}
+            if result is not None:
+                error["result"] = result
             if attempts_so_far >= self.max_attempts:
                 return ItemState.FAILED, error
             delay = self.backoff_max_seconds if longest else retry_delay_seconds(

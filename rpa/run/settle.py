@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rpa.disk import disk_refusal, full_disk
 from rpa.errors import Disposition, RpaError, outcome_for
 from rpa.masking import scrub_text
-from rpa.outcomes import item_label
+from rpa.outcomes import MAY_BE_DONE, item_label
 
 if TYPE_CHECKING:
     from rpa.queue.work_queue import WorkItem, WorkQueue
@@ -84,8 +84,10 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
             summary.held += 1
             return SETTLED
         if disposition.retry:
-            state = queue.fail_system(item.id, owner, code, message, longest=disposition.busy)
-            wctx.record("item.system_error", item, code=code, message=message, next_state=str(state))
+            kept = _kept_on_failure(exc)
+            state = queue.fail_system(item.id, owner, code, message, longest=disposition.busy, result=kept)
+            wctx.record("item.system_error", item, code=code, message=message, next_state=str(state),
+                        **(_digest(wctx, kept) if kept else {}))
             then = "失败" if state == "failed" else "将重试"
             log.warning(f"事项 {item.id}：系统错误 {code}，{then}：{message}")
             if state == "failed":
@@ -113,6 +115,14 @@ def _digest(wctx: WorkerContext, result: dict[str, Any] | None) -> dict[str, Any
     """The keyed digest of a refused or held item's result (its portal message, its note; none
     is a result too), for `rpa audit verify` to hold the queue to."""
     return {"result_hmac": wctx.audit.keyed_digest(result)}
+
+
+def _kept_on_failure(exc: BaseException) -> dict[str, Any] | None:
+    """What a system error keeps as the item's result: only that an earlier attempt's submit
+    got no answer (`MAY_BE_DONE`: its row must not read as plain 失败, or a clerk files it by
+    hand again); None leaves the result as it was."""
+    details = exc.details if isinstance(exc, RpaError) else {}
+    return {MAY_BE_DONE: True} if details.get(MAY_BE_DONE) else None
 
 
 def result_of(exc: BaseException) -> dict[str, Any] | None:

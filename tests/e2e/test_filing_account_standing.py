@@ -8,6 +8,8 @@ not file is held (需人工处理) with a note a clerk can act on, and AMS recei
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from openpyxl import load_workbook
 
 from flows.account_filing.records import FilingRecord
 from rpa.casework.actions import mark_by_hand, retry_failures
+from rpa.casework.cases import open_cases
 from rpa.errors import UsageError
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import RunOutcome, execute_run
@@ -349,6 +352,46 @@ def test_a_filing_whose_answer_was_lost_reads_as_the_runs_own(ams: AmsHandle, tm
     assert state == "此前已报备", note
     assert note.startswith("本运行此前已确认提交，未收到AMS应答"), note
     assert len(ams.submissions()) == 1 and ams.stats()["faults"].get("commit_fail_502") == 1
+
+
+def test_a_row_failing_after_a_press_ams_did_not_answer_says_it_may_be_filed(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """Tester Q's Q3: AMS stores the 开户 and its answer is lost (a 502); the retry's look-up then
+    meets 500 系统繁忙 until the attempts run out. result.xlsx, report.html and 异常处理 said a
+    plain 失败 (portal_busy), and a clerk would file it by hand a second time: each now says it
+    may be filed and to retry, which looks it up and finds the run's own filing."""
+    _seed_basic(ams)
+    ams.set_faults(commit_fail_rate=1.0, commit_fail_mode="502", commit_fail_paths=["/ams/acctOpenSubmit.do"])
+    stop = threading.Event()
+
+    def look_ups_fail_once_submitted() -> None:
+        while not stop.is_set() and not ams.stats()["events"].get("submit_open"):
+            time.sleep(0.05)
+        ams.set_faults(error_rate=1.0, error_paths=["/ams/acctQuery.do"])
+
+    watcher = threading.Thread(target=look_ups_fail_once_submitted, daemon=True)
+    watcher.start()
+    try:
+        outcome = _run(ams, tmp_path, [basic_record("110020260332", serial=62, day="2026-11-24", **GENERAL)],
+                       max_attempts=2, backoff_base_seconds=2.0, backoff_max_seconds=2.0)
+    finally:
+        stop.set()
+        watcher.join()
+    [(state, note)] = _results(outcome)
+    assert state == "失败" and "可能已报备：请勿人工报备，用 rpa runs retry 重试" in note, note
+    assert "可能已报备" in (outcome.folder / "report.html").read_text(encoding="utf-8")
+    [run] = open_cases(filing_settings(tmp_path, ams, 1), outcome.run_id)
+    assert [case.may_be_done for case in run.cases] == [True], run.cases
+    assert len(ams.submissions()) == 1
+
+    ams.set_faults()
+    settings = filing_settings(tmp_path, ams, 1)
+    assert retry_failures(settings, outcome.run_id, "wang.jb").rows == [4]  # the sheet row
+    again = execute_run(settings, "account-filing", {}, workers=1, resume=outcome.run_id)
+    [(state, note)] = _results(again)
+    assert state == "此前已报备" and note.startswith("本运行此前已确认提交"), note
+    assert len(ams.submissions()) == 1
 
 
 def test_a_press_that_got_no_answer_is_not_pressed_again_while_ams_may_still_store_it(

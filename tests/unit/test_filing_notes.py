@@ -15,6 +15,7 @@ from flows.account_filing.report import RowOutcome
 from flows.account_filing.result_book import ResultRow, write_result_book
 from flows.account_filing.row_results import result_row
 from rpa.approvals.words import APPROVED_AT, APPROVED_BY
+from rpa.outcomes import MAY_BE_DONE
 from rpa.queue.work_queue import ItemState, WorkItem
 
 # what exceptions of the bot and the flow carry: English for run.log
@@ -173,3 +174,18 @@ def _result_line(tmp_path: Path, line: ResultRow) -> dict[object, object]:
     finally:
         workbook.close()
     return dict(zip(header, values, strict=True))
+
+
+@pytest.mark.parametrize(("state", "code", "warned"), [
+    (ItemState.FAILED, "portal_busy", True),  # tester Q's Q3: the retry's look-ups met 500s
+    (ItemState.PENDING, "page_timeout", True),  # a run stopped before its next attempt
+    (ItemState.FAILED, "answer_lost", False),  # its own note says so already
+    (ItemState.FAILED, "page_timeout", False),  # no press went unanswered: no mark
+])
+def test_a_row_failing_after_a_press_ams_did_not_answer_says_it_may_be_filed(
+    state: ItemState, code: str, warned: bool
+) -> None:
+    marked = warned or code == "answer_lost"
+    note = _note(_item(state, code, "look-up: 500 系统繁忙", {MAY_BE_DONE: True} if marked else None))
+    assert ("可能已报备：请勿人工报备，用 rpa runs retry 重试" in note) is warned, note
+    assert note.count("可能已报备") <= 1, note
