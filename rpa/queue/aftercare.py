@@ -66,11 +66,13 @@ class Aftercare(LeaseKeeper):
         raise InvalidTransition(f"work item {item_id} is {state}, not held")
 
     def mask_done_payloads(self, run_id: str, masker: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
-        """Replace the payloads of the run's done items with `masker`'s version of them, and
-        clear their order group (an account number for filings; a done item holds no other
-        back); returns how many it changed. Items in other states keep theirs: a retry or a
-        resume works them from it. On SQLite the WAL is emptied afterwards, so the old
-        versions are gone from the files too (freed space is overwritten: `secure_delete`)."""
+        """Replace the payloads of the run's done items with `masker`'s version of them; returns
+        how many it changed. Their order group stays (an account number for filings, which the
+        item's key names too): another run's `begin_submit` must still see a filing of the
+        account done since its look-up once this run has ended. Items in other states keep
+        their payload: a retry or a resume works them from it. On SQLite the WAL is emptied
+        afterwards, so the old versions are gone from the files too (freed space is
+        overwritten: `secure_delete`)."""
         changed = 0
         with immediate_transaction(self._engine) as conn:
             rows = conn.execute(
@@ -79,7 +81,7 @@ class Aftercare(LeaseKeeper):
             for row in rows:
                 if isinstance(row.payload, dict) and row.payload.get(MASKED_MARK):
                     continue
-                values = self._resealed(row, {"payload": masker(row.payload), "order_group": None})
+                values = self._resealed(row, {"payload": masker(row.payload)})
                 conn.execute(update(items).where(items.c.id == row.id).values(**values))
                 changed += 1
         if changed:

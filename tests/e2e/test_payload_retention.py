@@ -71,7 +71,7 @@ def test_a_done_filings_personal_data_is_masked_in_the_queue_but_kept_in_the_res
     assert item.payload["record"]["id_number"] == "**************002X"
     assert item.payload["record"]["legal_rep_name"] == "司***"
     assert item.payload["record"]["business_date"] == "2026-11-26"  # not personal: kept
-    assert item.order_group is None
+    assert item.order_group == ACCOUNT  # kept: another run's guard before 确认提交 reads it
     # the file itself: no old row version left in free space or in the WAL (the item's key,
     # its idempotency key, still names the account: it is what keeps a re-run from filing again)
     raw = _db_bytes(tmp_path / "runs")

@@ -60,7 +60,7 @@ def test_only_done_items_are_masked_and_only_once(db_url: str) -> None:
     assert queue.mask_done_payloads(RUN, masker) == 0 and len(calls) == 1  # already masked
     done, held = queue.items(RUN)
     assert done.state == ItemState.DONE and done.payload["record"]["id_number"] == "**************451X"
-    assert done.order_group is None and done.result == {"status": "filed"}
+    assert done.order_group == "6222020200112233445" and done.result == {"status": "filed"}
     assert held.state == ItemState.HELD and held.payload == PAYLOAD
     assert held.order_group == "6222020200112233446"
 

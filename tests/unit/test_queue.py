@@ -249,6 +249,9 @@ def test_one_account_is_submitted_by_one_run_at_a_time_and_never_on_a_stale_look
     queue.complete(first.id, "wa", {"status": "filed"})
     with pytest.raises(SubmittedElsewhere):  # done since run-b looked up: its look-up may predate it
         queue.begin_submit(second.id, "wb", second.fence, claimed=second)
+    queue.mask_done_payloads("run-a", lambda payload: {**payload, "masked": True})  # run-a ended
+    with pytest.raises(SubmittedElsewhere):  # its masking keeps the group: the guard still sees it
+        queue.begin_submit(second.id, "wb", second.fence, claimed=second)
     assert queue.get(second.id).submitting_at is None
     queue.fail_system(second.id, "wb", "submitted_elsewhere", "retried")
     clock.advance(60)
