@@ -36,7 +36,13 @@ from flows.account_filing.put_aside import row_details
 from flows.account_filing.records import FilingRecord, business_order
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
-from flows.account_filing.row_results import input_row, item_row, result_row, with_failure_shot
+from flows.account_filing.row_results import (
+    from_this_folder,
+    input_row,
+    item_row,
+    result_row,
+    with_failure_shot,
+)
 from flows.account_filing.rows_aside import ASIDE_BEFORE, rows_aside_before
 from rpa.alerts.findings import put_aside_everywhere
 from rpa.alerts.recount import COUNTED_FROM, WORKING_DAYS, counted_from
@@ -216,8 +222,9 @@ class AccountFilingFlow(Flow):
                 if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
                     states[item.run_id] = run_state(ctx, item.run_id, owners)
                 elsewhere = held_elsewhere_note(item, states.get(item.run_id))
-            rows.append(with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx))
-            self.input_rows.append(input_row(outcome, item, rows[-1]))
+            row = with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx)
+            self.input_rows.append(input_row(outcome, item, row))
+            rows.append(from_this_folder(row, item, ctx.run_id))
         self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
         ctx.log.info(f"已写出结果表：{path}")

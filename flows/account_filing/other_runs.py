@@ -46,6 +46,7 @@ class OtherRuns:
     redone: Counter[str] = field(default_factory=Counter)  # ended there, worked again here (`redo`)
     states: dict[str, RunState] = field(default_factory=dict)
     work: str = "报备"  # what the flow does to a row, in the lines a clerk reads
+    flow: str = "account-filing"  # the command that resumes the other run
 
     @property
     def notes(self) -> list[str]:
@@ -55,16 +56,25 @@ class OtherRuns:
 
     @property
     def warnings(self) -> list[str]:
-        lines = [
-            f"{rows} 行由运行 {run} 办理中（{STATE_LABELS[self.states.get(run, 'unknown')]}）："
-            f"本批次不重复{self.work}；这些行办结之前本批次不以 0 退出"
-            for run, rows in self.open.items()
-        ]
+        lines = [self._left_open(run, rows) for run, rows in self.open.items()]
         lines += [f"{rows} 行已由运行 {run} 办理但未办结（门户拒绝、需人工处理或失败）：见 result.xlsx，"
                   f"可用 `rpa runs retry {run}` 重试" for run, rows in self.ended.items()]
         lines += [f"{rows} 行原由运行 {run} 持有，该运行{STATE_LABELS[self.states.get(run, 'unknown')]}："
                   "已由本批次接手办理" for run, rows in self.taken_over.items()]
         return lines
+
+
+    def _left_open(self, run: str, rows: int) -> str:
+        """Rows left to `run`: it lives, or (tester Q's Q2) its process is gone while its workers'
+        leases still run (they may still be working, e.g. right after a kill -9 of the run's own
+        process): then which command finishes them, not a word that they are being worked."""
+        state = self.states.get(run, "unknown")
+        if state == "running":
+            return (f"{rows} 行由运行 {run} 办理中（{STATE_LABELS[state]}）：本批次不重复{self.work}；"
+                    "这些行办结之前本批次不以 0 退出")
+        return (f"{rows} 行由运行 {run} 的工作进程领取，租约未到期（该运行{STATE_LABELS[state]}，其工作进程"
+                f"可能仍在{self.work}）：本批次不重复{self.work}；请用 rpa run {self.flow} --resume {run} "
+                "续跑该运行，租约到期后办完这些行")
 
 
 def run_state(ctx: RunContext, run_id: str, owners: RunOwners) -> RunState:
@@ -84,7 +94,7 @@ def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: 
     will not work them. `work`: what the flow does to a row (报备, 核查), for the terminal's lines.
     `redo` (a flow that only reads a portal: its new items): rows another run ended, done or
     not, are worked again here with these payloads (`WorkQueue.redo`), never reported as done."""
-    found = OtherRuns(work=work)
+    found = OtherRuns(work=work, flow=flow)
     held: dict[str, list[WorkItem]] = defaultdict(list)
     for item in ctx.queue.find_by_keys(flow, keys).values():
         if item.run_id != ctx.run_id:
@@ -133,6 +143,9 @@ def held_elsewhere_note(item: WorkItem, state: RunState | None) -> str:
     run = item.run_id
     if item.state == ItemState.DONE:
         return f"已由运行 {run} 办结"
+    if item.state == ItemState.LEASED and state in ("gone", "ended"):  # its worker's lease still runs
+        return (f"由运行 {run} 的工作进程领取，租约未到期（该运行{STATE_LABELS[state]}）："
+                f"请用 rpa run {item.flow} --resume {run} 续跑该运行办完此行")
     if item.state in OPEN:
         return f"由运行 {run} 办理中（{STATE_LABELS[state or 'unknown']}）"
     return f"由运行 {run} 办理，未办结"

@@ -99,6 +99,14 @@ def with_failure_shot(row: ResultRow, item: WorkItem | None, ctx: RunContext) ->
     return replace(row, evidence=shot)
 
 
+def from_this_folder(row: ResultRow, item: WorkItem | None, run_id: str) -> ResultRow:
+    """result.xlsx's 证据文件 as a path from run `run_id`'s folder: evidence another run kept is
+    `../<run>/evidence/…` (tester Q's Q8: `evidence/…` named a file this run's folder lacks)."""
+    if item is None or not row.evidence or item.run_id == run_id:
+        return row
+    return replace(row, evidence=f"../{item.run_id}/{row.evidence}")
+
+
 def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "",
               portal: str = "AMS") -> tuple[str, str]:
     """The row outcome code and the note of an item's row in result.xlsx: the words of its last

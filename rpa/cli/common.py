@@ -249,6 +249,15 @@ def counts_words(run: dict[str, Any], text: str) -> str:
     return text
 
 
+def stopped_advice(outcome: RunOutcome) -> str:
+    """What to type after a run stopped early: `--resume` works its unfinished items only; a run
+    whose items all ended (failed, held) is taken up with `rpa runs retry` (tester Q's Q9)."""
+    unfinished = outcome.counts.get("pending", 0) + outcome.counts.get("leased", 0)
+    if unfinished or not outcome.counts:
+        return "可用 --resume 续跑"
+    return f"没有未完成的事项，--resume 不再办理：查明原因后用 rpa runs retry {outcome.run_id} 重试"
+
+
 def print_outcome(outcome: RunOutcome) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -260,7 +269,7 @@ def print_outcome(outcome: RunOutcome) -> None:
     verdict = {
         0: "[green]全部完成",
         1: "[yellow]已结束，有事项需要处理",
-        3: "[red]提前停止，可用 --resume 续跑",
+        3: f"[red]提前停止，{escape(stopped_advice(outcome))}",
     }.get(outcome.exit_code, "[red]被拒绝")
     try:
         run = read_run_json(outcome.folder)

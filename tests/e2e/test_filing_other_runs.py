@@ -9,6 +9,8 @@ died with them unfiled.
 from __future__ import annotations
 
 import subprocess
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,11 @@ def test_a_second_run_after_the_first_finished_reports_its_filings_and_exits_0(
     rows = read_result(second.folder / "result.xlsx").values()
     assert {row["说明"].split("；")[0] for row in rows} == {f"已由运行 {first.run_id} 办结"}
     assert {row["状态"] for row in rows} == {"已报备"} and {row["处理批次"] for row in rows} == {first.run_id}
+    for row in rows:  # tester Q's Q8: the receipt is named from this run's folder, in the first's
+        assert str(row["证据文件"]).startswith(f"../{first.run_id}/evidence/"), row["证据文件"]
+        assert (second.folder / str(row["证据文件"])).is_file(), row["证据文件"]
+    html = (second.folder / "report.html").read_text(encoding="utf-8")
+    assert f"截图见运行 {first.run_id}" in html and f"../{first.run_id}/../" not in html
 
 
 @pytest.mark.timeout(240)
@@ -98,6 +105,41 @@ def test_a_run_takes_over_the_rows_of_a_run_whose_process_is_gone(ams: AmsHandle
     rows = read_result(second.folder / "result.xlsx").values()
     assert {row["状态"] for row in rows} == {"已报备"}
     assert {row["处理批次"] for row in rows} == {second.run_id}
+
+
+@pytest.mark.timeout(240)
+def test_rows_a_gone_run_s_workers_still_hold_name_the_command_that_finishes_them(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """Tester Q's Q2: right after a kill -9 of a run's own process its workers may still hold
+    rows (claimed ahead, never started) until their leases run out. A re-run said those rows
+    were being worked (办理中（进程已不在）) and exited 1 without a word on what finishes them:
+    it now names the resume of the gone run, which files them once the leases have run out."""
+    from rpa.queue.work_queue import WorkQueue
+
+    export = _export(tmp_path)
+    settings = filing_settings(tmp_path, ams, 1)
+    dead = _prepared_only(settings, export)
+    RunOwners.from_settings(settings).mark_running(dead, pid=_gone_pid())  # killed
+    queue = WorkQueue.from_settings(settings)
+    held = queue.claim(run_id=dead, owner="robot-1:4711:w0", lease_seconds=6.0)  # its orphan worker's
+    assert held is not None
+
+    second = execute_run(settings, FLOW, _params(export), workers=1)
+
+    assert second.exit_code == 1, second
+    advice = f"请用 rpa run {FLOW} --resume {dead} 续跑该运行"
+    assert advice in (second.folder / "run.log").read_text(encoding="utf-8")
+    notes = {row["说明"] for row in read_result(second.folder / "result.xlsx").values()}
+    assert f"由运行 {dead} 的工作进程领取，租约未到期（该运行进程已不在）：{advice}办完此行" in notes, notes
+    assert len(ams.filings()) == 2
+    lease = queue.get(held.id).lease_expires_at
+    assert lease is not None
+    time.sleep(max(0.0, (lease - datetime.now(UTC)).total_seconds()) + 0.5)
+    resumed = execute_run(settings, FLOW, {}, workers=1, resume=dead)
+    assert queue.get(held.id).state == "done", resumed
+    assert sorted(f["account_no"] for f in ams.filings()) == ACCOUNTS
+    assert max(f["submitted"] for f in ams.filings()) == 1
 
 
 @pytest.mark.timeout(240)

@@ -65,6 +65,24 @@ def test_a_dry_run_ends_saying_it_submitted_nothing(
     assert f"运行 {RUN_IDS[0]}：全部完成（已完成 2）" in capsys.readouterr().out
 
 
+def test_a_stopped_run_says_resume_only_while_items_are_unfinished(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tester Q's Q9: a run the circuit breaker stopped with every item failed said `--resume`,
+    which files nothing; `rpa runs retry` does."""
+    from rpa.cli.common import print_outcome
+    from rpa.run.runs import RunOutcome
+
+    folder = tmp_path / RUN_IDS[0]
+    folder.mkdir()
+    print_outcome(RunOutcome(RUN_IDS[0], 3, folder, {"done": 1, "pending": 2}))
+    assert "提前停止，可用 --resume 续跑（已完成 1，未完成 2）" in capsys.readouterr().out
+    print_outcome(RunOutcome(RUN_IDS[0], 3, folder, {"failed": 3}))
+    out = capsys.readouterr().out
+    assert f"没有未完成的事项，--resume 不再办理：查明原因后用 rpa runs retry {RUN_IDS[0]} 重试" in out, out
+    assert "可用 --resume" not in out
+
+
 def test_runs_list_shows_whole_run_ids_in_80_columns(tmp_path: Path) -> None:
     cli = make_cli_env(tmp_path, COLUMNS="80")
     _write_run(cli.runs, RUN_IDS[0], "account-filing", "schedule:daily-filing@2026-12-03T15:00")
