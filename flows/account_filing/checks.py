@@ -36,6 +36,7 @@ CHECK_NAMES: dict[str, str] = {
     "capital_format_shown": "注册资金按数字格式显示的即所存金额",
     "date_invalid": "日期可识别",
     "date_in_future": "日期不晚于今天",
+    "date_too_early": "日期不早于1990年",
     "gbk_too_long": "长度不超过AMS限制（GBK字节）",
     "outside_gbk": "文字在GBK字符集内",
     "category_unknown": "存款人类别可识别",

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
         "「{column}」的日期「{value}」无法识别，应为 2026-11-27、2026/11/27、2026年11月27日 或 Excel 日期"
     ),
     "date_in_future": "「{column}」{value} 晚于今天（{today}）",
+    "date_too_early": "「{column}」{value} 早于 {earliest}，不是可报备的业务日期：请核对年份后重新导出",
     "gbk_too_long": "「{column}」超过{limit}字节（按GBK计），实为{actual}字节",
     "outside_gbk": "「{column}」含有GBK字符集以外的字符（{chars}），无法录入AMS，需人工处理",
     "category_unknown": "「{column}」应为存款人类别代码01至17或其名称（如 企业法人）",

@@ -15,6 +15,8 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flows.account_filing.mac_dates import SHIFT_TO_1900, Mac1904
+
 CellValue = str | int | float | Decimal | datetime | date | bool | None
 
 _FULL_WIDTH_OFFSET = 0xFEE0
@@ -143,7 +145,7 @@ def _from_number(value: int | float | Decimal) -> date:
     number = int(value)
     if 19900101 <= number <= 20991231:
         return parse_date(str(number))
-    return _from_serial(number)
+    return _from_serial(number + SHIFT_TO_1900 if isinstance(value, Mac1904) else number)
 
 
 def _from_serial(serial: int) -> date:

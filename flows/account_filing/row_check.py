@@ -34,6 +34,8 @@ from rpa.workdays import Deadline, WorkCalendar
 
 _NO_RAW: Mapping[str, str] = MappingProxyType({})
 
+EARLIEST_DATE = date(1990, 1, 1)  # no business date of an export is earlier (normalise's serials too)
+
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
@@ -183,6 +185,9 @@ class RowCheck:
             day = self.values.get(name)
             if isinstance(day, date) and day > self.today:
                 self.add(name, FieldProblem("date_in_future", params={"value": day, "today": self.today}))
+            elif isinstance(day, date) and day < EARLIEST_DATE:  # 1926 typed for 2026 (tester T's S2)
+                early: dict[str, object] = {"value": day, "earliest": EARLIEST_DATE}
+                self.add(name, FieldProblem("date_too_early", params=early))
         action, kind, category = (
             _str(self.values.get(n)) for n in ("action", "account_kind", "depositor_category")
         )

@@ -37,6 +37,7 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.formula import ArrayFormula
 
+from flows.account_filing.mac_dates import in_1904_value, uses_1904
 from flows.account_filing.normalise import CellValue
 from flows.account_filing.shown_numbers import formats_shown_otherwise, keep_formats, rows_with_formats
 from rpa.input_files import reading
@@ -136,10 +137,19 @@ def _nothing(*_: object) -> None:
 def _values(worksheet: Any, *, formats: bool = False) -> Rows:
     # exporters often write a wrong <dimension>; without a reset read-only mode trusts it
     worksheet.reset_dimensions()
+    rows: Rows
     if formats and formats_shown_otherwise(worksheet.parent):  # numbers as shown: shown_numbers
-        return rows_with_formats(worksheet.iter_rows())
-    rows: Iterator[Sequence[CellValue]] = worksheet.iter_rows(values_only=True)
-    return rows
+        rows = rows_with_formats(worksheet.iter_rows())
+    else:
+        rows = worksheet.iter_rows(values_only=True)
+    return _marked_1904(rows) if uses_1904(worksheet.parent) else rows
+
+
+def _marked_1904(rows: Rows) -> Rows:
+    """Each number of a 1904 workbook's rows marked so (`mac_dates`: a date column counts it
+    from 1904-01-01)."""
+    for row in rows:
+        yield keep_formats(row, [in_1904_value(value) for value in row])  # type: ignore[misc]
 
 
 def _scan_sheet(path: Path, worksheet: Any) -> _Scan:

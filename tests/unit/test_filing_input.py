@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from pydantic import ValidationError
 from stdnum.cn import ric
 
@@ -238,6 +239,26 @@ def test_an_xlsx_row_is_normalised_into_the_canonical_record(tmp_path: Path) -> 
     assert outcome.raw["存款人名称"] == " 北京 华信科技有限公司 "  # the input as received
 
 
+def test_a_1904_workbook_s_bare_date_numbers_count_from_1904(tmp_path: Path) -> None:
+    """Tester T's S1: in a workbook of the 1904 date system (Excel for Mac), a date written as a
+    bare number was counted from 1899-12-30 and 2026-11-20 filed as 2022-11-19. 44884 is
+    2026-11-20 there (46346 in the 1900 system, less the 1462 days between the two epochs); a
+    date cell and an amount read as they do anywhere."""
+    values = row({"开户日期": 44884, "通知日期": 44883.0, "注册资金(万元)": 1200.5, "业务类型": "变更",
+                  "变更事项": "注册地址", **PERMIT})
+    dated = row({"开户日期": datetime(2026, 11, 20), "注册资金(万元)": 50000, "账号": "6228480012345678902"})
+    path = write_xlsx(tmp_path, [values, dated])
+    book = load_workbook(path)
+    book.epoch = CALENDAR_MAC_1904  # the date cell is stored as its 1904 serial, as Excel for Mac does
+    book.save(path)
+    first, second = validate(path).outcomes
+    assert first.record is not None and second.record is not None, (first.errors, second.errors)
+    assert (first.record.business_date, first.record.notice_date) == (date(2026, 11, 20), date(2026, 11, 19))
+    assert second.record.business_date == date(2026, 11, 20)
+    assert str(first.record.registered_capital_yuan) == "12005000.00"
+    assert str(second.record.registered_capital_yuan) == "500000000.00"
+
+
 def test_a_long_number_stored_as_a_number_has_lost_digits(tmp_path: Path) -> None:
     # Excel (and openpyxl) keep 15 significant digits: these come back as 6.22848001234568e+18
     as_number = row({"账号": 6228480012345678901, "证件号码": 110105194912310021, "经办人": 310001})
@@ -428,6 +449,7 @@ ERROR_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"账户性质": "保证金账户"}, "account_kind_unknown", "账户性质"),
     ({"开户日期": "2026-02-30"}, "date_invalid", "开户日期"),
     ({"开户日期": "2026-11-28"}, "date_in_future", "开户日期"),
+    ({"开户日期": "1926-11-20"}, "date_too_early", "开户日期"),  # tester T's S2: 1926 typed for 2026
     ({"存款人类别": "18"}, "code_unknown", "存款人类别"),
     ({"存款人类别": "个人"}, "category_unknown", "存款人类别"),
     # the export's ID-type codes other than 1 and 9 are not known: refused, never guessed
