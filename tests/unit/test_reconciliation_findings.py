@@ -172,3 +172,27 @@ def test_a_credit_code_with_a_wrong_check_character_is_compared_as_written(tmp_p
     [line] = found.lines[DIFFERS]
     assert [(d.label, d.export, d.ams) for d in line.differences] == [("统一社会信用代码", bad, good)]
     assert not found.lines[NOT_OURS]
+
+
+def test_a_due_line_through_a_provisional_year_says_its_deadline_is_an_estimate(tmp_path: Path) -> None:
+    """Tester T's S3: result.xlsx, 异常处理 and `rpa validate` wrote a deadline counted through the
+    provisional 2027 schedule as `2027-01-05（估算）`; reconciliation.xlsx and its report.html gave
+    a plain date, judged overdue as if official. Its 应报未报 line now says 估算 as well."""
+    from flows.account_reconciliation.classify import DUE
+    from flows.account_reconciliation.rows import period_rows
+    from rpa.settings import PROJECT_ROOT
+    from tests.check_exports import open_row, uscc, write_export
+
+    account = "6228480000880009"
+    row = open_row(account, "北京辛三科技有限公司", uscc("91110105MA01QXRT9"), "刘洋", "2026-12-31")
+    row[2], row[15] = "一般存款账户", "J1000043986180"  # five working days: into 2027
+    export = write_export(tmp_path / "y1.xlsx", [row])
+    rows, unread = period_rows(export, date(2026, 12, 31), date(2026, 12, 31), as_of=date(2027, 1, 20),
+                               today=date(2027, 1, 20), config_dir=PROJECT_ROOT / "config",
+                               calendar_file=PROJECT_ROOT / "calendar.yaml", max_rows=100)
+    assert not unread and [row.overdue for row in rows] == [True]
+    [line] = reconcile(rows, [], []).lines[DUE]
+    assert line.deadline.startswith("2027-01-") and line.deadline.endswith("（估算）"), line.deadline
+    book = write_book(tmp_path / "reconciliation.xlsx", reconcile(rows, [], []), "2026-12-31", [])
+    cells = [str(c.value) for r in load_workbook(book)["应报未报"].iter_rows() for c in r]
+    assert line.deadline in cells, cells
