@@ -27,10 +27,11 @@ from flows.report_extraction.surroundings import Line
 from rpa.errors import ExtractionError
 
 DATE_CODE = "report_date"
-# a date a footnote or a line under the table states as the report's (数据日期：, 报表日期, 截至);
-# 打印日期 / 制表日期 of a sign-off line are the day it was printed
-_LABEL = (r"(?:(?:数据|报表|统计|报告|业务|会计)日期|(?<![\u4e00-\u9fff])日期"
-          r"|截至|截止(?:日期)?)[:：]?")
+# a date a footnote or a line under the table states as the report's (数据日期：, 报表日期, 截至,
+# and their shorter or longer kin: 数据日, 报告日, 账务日期, 数据截止日为, 统计截止日 2026-12-02:
+# tester T's S4 found these passed over); 打印日期 / 制表日期 of a sign-off line are the day it was printed
+_LABEL = (r"(?:(?:数据|报表|统计|报告|业务|会计|账务|记账)(?:截[至止])?日期?|(?<![\u4e00-\u9fff])日期"
+          r"|(?:数据|统计|报表)?截[至止](?:日期?)?)(?:为|是)?[:：]?\s*")
 _LABELLED = re.compile(_LABEL + "$")
 _PERIOD_LABELLED = re.compile("(?:" + _LABEL + r"|(?:报表|统计|数据|报告)?期间[:：]?)$")
 _LABEL_AT = re.compile(_LABEL)
@@ -156,7 +157,7 @@ def _other_spellings(lines: list[Line], texts: list[str], spec: ExtractionSpec,
     for line, text in zip(lines, texts, strict=True):
         for label in _LABEL_AT.finditer(text):
             rest = text[label.end():]
-            unread = "日期" in label.group(0) and rest[:1] in CN_NUMERALS  # 数据日期：十二月
+            unread = "日" in label.group(0) and rest[:1] != "" and rest[:1] in CN_NUMERALS  # 数据日期：十二月
             if not (rest[:1].isdigit() or unread) or re.match(spec.date_pattern, rest):
                 continue  # 截至目前 is no date; 数据日期：2026-12-03 is read by date_pattern
             compact, yearless = _COMPACT.match(rest), _YEARLESS.match(rest)

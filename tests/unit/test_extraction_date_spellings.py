@@ -28,6 +28,22 @@ def test_another_day_in_another_spelling_under_the_table_refuses(tmp_path: Path,
     assert "报表上印了两个不同的日期：A2 写 2026-12-04，A15 写 2026-12-03" in str(caught.value)
 
 
+LABELS_FOR_THE_DAY = ["数据截止日：2026-12-03", "数据截止日：2026年12月3日", "截止日：2026-12-03",
+                      "统计截止日：2026-12-03", "数据日：2026-12-03", "账务日期：2026-12-03",
+                      "报告日：2026-12-03", "注：数据截止日为2026-12-03", "数据截止日 2026-12-03",
+                      "数据截止日：20261203"]
+
+
+@pytest.mark.parametrize("below", LABELS_FOR_THE_DAY)
+def test_the_labels_a_bank_writes_for_the_data_s_day_are_the_report_s(tmp_path: Path, below: str) -> None:
+    """Tester T's S4: 数据截止日：2026-12-02 under a report of 2026-12-03 was passed over (only
+    数据截止日期： and the labels above were seen), so the day before's figures went in as today's."""
+    with pytest.raises(ExtractionError) as caught:
+        path = daily_workbook(tmp_path / "d.xlsx", below=("", below))
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "报表上印了两个不同的日期：A2 写 2026-12-04，A15 写 2026-12-03" in str(caught.value)
+
+
 def test_another_compact_day_under_a_pdf_table_refuses(tmp_path: Path) -> None:
     with pytest.raises(ExtractionError) as caught:
         path = ruled_pdf(tmp_path / "d.pdf", below=("数据日期：20261203",))
@@ -48,11 +64,12 @@ def test_a_yearless_date_with_no_year_anywhere_refuses(tmp_path: Path) -> None:
     path = daily_workbook(tmp_path / "d.xlsx", heading, below=("注：本表数据截至12月4日",))
     with pytest.raises(ExtractionError) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
-    assert "A14 写的“截至12月4日”认不出是哪一天（日期写法认不出，也没有年份）" in str(caught.value)
+    assert "A14 写的“数据截至12月4日”认不出是哪一天（日期写法认不出，也没有年份）" in str(caught.value)
 
 
 @pytest.mark.parametrize("below", ["数据日期：20261204", "注：本表数据截至12月4日", "注：截至目前无逾期",
-                                   "制表：张三  打印日期：20261205"])
+                                   "制表：张三  打印日期：20261205", "数据截止日：2026-12-04",
+                                   "注：较上日为与2026-12-03比较", "制表日期：2026-12-05"])
 def test_the_same_day_in_another_spelling_is_read(tmp_path: Path, below: str) -> None:
     path = daily_workbook(tmp_path / "d.xlsx", below=("", below))
     extraction = extract_file(path, load_spec("branch_daily", SPECS), report_date="2026-12-04")
