@@ -1,6 +1,7 @@
 """Reading a YAML configuration file (schedules, calendar, selectors, config/*.yaml) safely.
 
     data = read_yaml(path)       # ConfigError in Chinese naming the file, and the line where it can
+    said(error)                  # one pydantic complaint about such a file, in Chinese
 
 A configuration file must be a regular UTF-8 file of reasonable size, valid YAML, and its aliases
 must not expand into a bomb or refer to themselves. A missing file raises FileNotFoundError so
@@ -86,3 +87,21 @@ def _check_size(path: Path, data: Any) -> None:
         size(data)
     except RecursionError:
         raise ConfigError(f"配置文件 {path} 嵌套层次过深：请检查文件内容") from None
+
+
+def said(err: Any) -> str:
+    """Pydantic's complaint (one of `ValidationError.errors()`) in Chinese where it is a common
+    one; a validator's own text (written in Chinese) as it is."""
+    ctx = err.get("ctx") or {}
+    words = {"missing": "缺少这个字段", "extra_forbidden": "不认识的字段（拼写有误？）",
+             "int_parsing": "须是整数", "int_type": "须是整数", "bool_parsing": "须是 true 或 false",
+             "bool_type": "须是 true 或 false", "string_type": "须是文字", "dict_type": "须是一组 键: 值",
+             "list_type": "须是列表", "greater_than": f"须大于 {ctx.get('gt')}",
+             "greater_than_equal": f"须不小于 {ctx.get('ge')}",
+             "literal_error": f"须是 {ctx.get('expected')} 之一",
+             "model_type": "须是一组 键: 值",
+             **dict.fromkeys(("date_from_datetime_parsing", "date_parsing", "date_type"),
+                             "须是日期，写成 2027-01-01")}
+    if err["type"] in words:
+        return words[err["type"]]
+    return str(err["msg"]).removeprefix("Value error, ")

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rpa.config_files import read_yaml
+from rpa.config_files import read_yaml, said
 from rpa.errors import ConfigError
 from rpa.schedule.dates import expressions_in, is_known_expression, misplaced_ranges
 from rpa.settings import parse_window
@@ -261,21 +261,8 @@ def _describe(exc: ValidationError, data: Any) -> str:
             prefix = f"任务 {_job_label(data, loc[1])} 的 "
             loc = loc[2:]
         field = ".".join(str(part) for part in loc) or "（任务本身）"
-        problems.append(f"{prefix}{field}：{_said(err)}")
+        problems.append(f"{prefix}{field}：{said(err)}")
     return "；".join(problems)
-
-
-def _said(err: Any) -> str:
-    """Pydantic's complaint in Chinese where it is a common one; a validator's own text as it is."""
-    words = {"missing": "缺少这个字段", "extra_forbidden": "不认识的字段（拼写有误？）",
-             "int_parsing": "须是整数", "int_type": "须是整数", "bool_parsing": "须是 true 或 false",
-             "bool_type": "须是 true 或 false", "string_type": "须是文字", "dict_type": "须是一组 键: 值",
-             "list_type": "须是列表", "greater_than": f"须大于 {(err.get('ctx') or {}).get('gt')}",
-             "greater_than_equal": f"须不小于 {(err.get('ctx') or {}).get('ge')}",
-             "literal_error": f"须是 {(err.get('ctx') or {}).get('expected')} 之一"}
-    if err["type"] in words:
-        return words[err["type"]]
-    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _job_label(data: Any, index: int) -> str:

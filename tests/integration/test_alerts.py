@@ -389,7 +389,8 @@ def test_due_filings_are_judged_under_the_calendar_in_force_now_not_the_runs(tmp
         # a provisional year's holidays are used as they stand: never said to be Monday-Friday
         ("years:\n  2041:\n    provisional: true\n    holidays: [2041-01-01]\n", date(2040, 12, 5),
          "仍是暂定：备案期限和定时任务按其中暂定的节假日计算"),
-        ("years:\n  2041:\n    holidays: [2041-01-01]\n", date(2040, 12, 5), None),
+        ("years:\n  2041:\n    holidays: [2041-01-01, 2041-05-01, {from: 2041-10-01, to: 2041-10-03}]\n",
+         date(2040, 12, 5), None),
         ("years: {}\n", date(2040, 11, 30), None),
     ],
     ids=["missing", "provisional", "published", "before_the_date"],

@@ -63,7 +63,8 @@ def _calendar(tmp_path: Path, text: str) -> Path:
     return path
 
 
-YEAR_2031 = "years:\n  2031:\n    provisional: {provisional}\n    holidays: [2031-01-01]\n"
+YEAR_2031 = ("years:\n  2031:\n    provisional: {provisional}\n"
+             "    holidays: [2031-01-01, 2031-05-01, {{from: 2031-10-01, to: 2031-10-03}}]\n")
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,8 @@ def test_a_deadline_through_a_year_no_calendar_knows_is_an_estimate_as_today(tmp
     details = {"deadline": "2027-01-05", "deadline_from": "2026-12-28", "deadline_working_days": 5}
     unknown = _calendar(tmp_path, "years: {}\n")
     assert deadline_now(unknown, details) == Deadline(date(2027, 1, 4), estimated=True)
-    official = _calendar(tmp_path, "years:\n  2027:\n    holidays: [{from: 2027-01-01, to: 2027-01-03}]\n")
+    official = _calendar(tmp_path, "years:\n  2027:\n    holidays: [{from: 2027-01-01, to: 2027-01-03},"
+                                   " 2027-05-01, {from: 2027-10-01, to: 2027-10-03}]\n")
     assert deadline_now(official, details) == Deadline(date(2027, 1, 5), estimated=False)
 
 

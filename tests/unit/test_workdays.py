@@ -21,6 +21,8 @@ years:
       - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
       - {name: 春节, from: 2027-02-05, to: 2027-02-13}
       - 2027-06-09
+      - {name: 劳动节, from: 2027-05-01, to: 2027-05-05}
+      - {name: 国庆节, from: 2027-10-01, to: 2027-10-07}
     workdays: [2027-02-20]
 """
 
@@ -139,12 +141,18 @@ def test_calendar_yaml_overrides_a_year_the_package_knows(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("years:\n  2027:\n    holidays: [2027-01-01]\n    workdays: [2027-01-01]\n", "both"),
-        ("years:\n  2027:\n    holidays: [2028-01-01]\n", "not in 2027"),
-        ("years:\n  2027:\n    holidays: [{name: x, from: 2027-01-05, to: 2027-01-01}]\n", "before"),
+        ("years:\n  2027:\n    holidays: [2027-01-01]\n    workdays: [2027-01-01]\n", "既列为假日又列为"),
+        ("years:\n  2027:\n    holidays: [2028-01-01]\n", "不是 2027 年的日子"),
+        ("years:\n  2027:\n    holidays: [{name: x, from: 2027-01-05, to: 2027-01-01}]\n", "早于 from"),
         # the file and line of the YAML error
         ("years:\n  2027:\n    holidays: [2027-01-01\n", "calendar.yaml 第4行"),
-        ("years:\n  2027:\n    unknown_key: 1\n", "工作日历文件 .* 有误"),
+        # tester T's U7: said in Chinese, naming the key
+        ("years:\n  2027:\n    unknown_key: 1\n", "years.2027.unknown_key：不认识的字段"),
+        ("years:\n  2026:\n    holidays: [2026/12/07]\n", "years.2026.holidays.0：须是日期"),
+        ("years:\n  2026:\n    holidays: [2026-02-30]\n", "写成日期却不存在的日子"),
+        # tester T's S6: a 2027 the package does not know, not provisional, without its holidays
+        ("years:\n  2027:\n    provisional: false\n", "没有把法定假日 1月1日、5月1日、10月1日"),
+        ("years:\n  2027:\n    holidays: [2027-01-01]\n", "没有把法定假日 5月1日、10月1日"),
     ],
 )
 def test_a_malformed_calendar_file_is_a_config_error(tmp_path: Path, text: str, words: str) -> None:
