@@ -94,7 +94,8 @@ def said(err: Any) -> str:
     one; a validator's own text (written in Chinese) as it is."""
     ctx = err.get("ctx") or {}
     words = {"missing": "缺少这个字段", "extra_forbidden": "不认识的字段（拼写有误？）",
-             "int_parsing": "须是整数", "int_type": "须是整数", "bool_parsing": "须是 true 或 false",
+             "int_parsing": "须是整数", "int_type": "须是整数", "float_parsing": "须是数字",
+             "bool_parsing": "须是 true 或 false",
              "bool_type": "须是 true 或 false", "string_type": "须是文字", "dict_type": "须是一组 键: 值",
              "list_type": "须是列表", "greater_than": f"须大于 {ctx.get('gt')}",
              "greater_than_equal": f"须不小于 {ctx.get('ge')}",

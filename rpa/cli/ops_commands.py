@@ -79,6 +79,7 @@ def portals_serve(
 
     if option_codes not in OPTION_CODES:
         raise ConfigError(f"--option-codes 应为 {' 或 '.join(OPTION_CODES)}，而不是「{option_codes}」")
+    _check_fault_overrides(fault or [])
 
     def announce(urls: dict[str, str]) -> None:
         for name, url in urls.items():
@@ -98,6 +99,27 @@ def portals_serve(
         option_codes=option_codes,
         check_port=check_port,
     )
+
+
+def _check_fault_overrides(items: list[str]) -> None:
+    """Each `--fault key=value` names a knob of fixtures/portals/FAULTS.md with a value it takes:
+    a UsageError naming the knob otherwise (tester T's U9: a traceback as a program error)."""
+    from pydantic import ValidationError
+
+    from fixtures.portals.common.faults import FaultConfig
+    from rpa.config_files import said
+    from rpa.errors import UsageError
+
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--fault 应写成 键=值（如 --fault error_rate=0.1），而不是「{item}」")
+        try:
+            FaultConfig().with_overrides([item])
+        except ValidationError as exc:
+            first = exc.errors(include_input=False)[0]
+            knob = ".".join(str(part) for part in first["loc"]) or item.partition("=")[0]
+            raise UsageError(f"--fault {item}：{knob} {said(first)}（故障项见 fixtures/portals/FAULTS.md）"
+                             ) from None
 
 
 @app.command("demo")

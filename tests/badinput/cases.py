@@ -32,6 +32,8 @@ class Case:
     setup: Setup | None = None
 
 
+SERVE_ANY_PORTS = ("portals", "serve", "--ams-port", "0", "--reports-port", "0", "--check-port", "0")
+
 def _write(name: str, data: bytes | str) -> Setup:
     def setup(folder: Path) -> None:
         path = folder / name
@@ -779,6 +781,11 @@ def _doctor_cases() -> list[Case]:
              env={**offline, "RPA_CHECK_URL": "http://127.0.0.1:9"}),
         Case("doctor_bad_lease", ("doctor",), 2, "RPA_LEASE_SECONDS", env={"RPA_LEASE_SECONDS": "-10"}),
         Case("doctor_bad_setting", ("doctor",), 2, "RPA_WORKERS", env={"RPA_WORKERS": "0"}),
+        # tester T's U9: an unknown fault knob was a program error with a traceback
+        Case("portals_unknown_fault", (*SERVE_ANY_PORTS, "--fault", "foo=1"), 2,
+             "--fault foo=1：foo 不认识的字段"),
+        Case("portals_fault_not_a_number", (*SERVE_ANY_PORTS, "--fault", "error_rate=abc"), 2,
+             "error_rate 须是数字"),
     ]
 
 
