@@ -26,6 +26,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flows.account_filing.check_gate import hold_unchecked
 from flows.account_filing.checks import check_lines
@@ -40,6 +41,7 @@ from flows.account_filing.row_results import (
     from_this_folder,
     input_row,
     item_row,
+    overdue_at_close,
     result_row,
     with_failure_shot,
 )
@@ -108,7 +110,7 @@ class AccountFilingFlow(Flow):
         if not path.is_file():
             raise InputFileError(f"输入文件 {path} 不存在或不是文件：请检查 --input")
         settings = ctx.settings
-        today = date.fromisoformat(self.today) if self.today else now_in(settings).date()
+        today = self._today(settings)
         ctx.params.setdefault("flow_params", {})["today"] = today.isoformat()  # a resume keeps it
         ctx.add_input(path)
         for name in SHAPING_FILES:
@@ -208,6 +210,8 @@ class AccountFilingFlow(Flow):
         aliases = load_aliases(ctx.settings.config_dir)
         items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
         owners = RunOwners.from_settings(ctx.settings)
+        today, zone = self._today(ctx.settings), ZoneInfo(ctx.settings.timezone)
+        filed_on = (lambda _: today) if self.today else (lambda item: item.updated_at.astimezone(zone).date())
         states: dict[str, RunState] = {}
         rows = []
         self.input_rows = []
@@ -223,12 +227,18 @@ class AccountFilingFlow(Flow):
                     states[item.run_id] = run_state(ctx, item.run_id, owners)
                 elsewhere = held_elsewhere_note(item, states.get(item.run_id))
             row = with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx)
+            row = overdue_at_close(row, outcome, item, today, filed_on)
             self.input_rows.append(input_row(outcome, item, row))
             rows.append(from_this_folder(row, item, ctx.run_id))
         self.not_done_elsewhere = not_done_elsewhere
         path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
         ctx.log.info(f"已写出结果表：{path}")
         return [path]
+
+    def _today(self, settings: Settings) -> date:
+        """The run's day: its `today` parameter (a run given one files on that day too), else
+        today in the run's time zone."""
+        return date.fromisoformat(self.today) if self.today else now_in(settings).date()
 
     def output_problems(self, ctx: RunContext) -> list[str]:
         """Rows of the input that were never items (invalid, or for a person before filing):
@@ -253,7 +263,7 @@ class AccountFilingFlow(Flow):
         """Validated as the run's rows were: its configuration, and its own "today" (deadlines)."""
         from flows.account_filing.corrections import corrected_payload
 
-        today = date.fromisoformat(self.today) if self.today else now_in(settings).date()
+        today = self._today(settings)
         return corrected_payload(payload, changes, config_dir=settings.config_dir,
                                  calendar_file=settings.calendar_file, today=today)
 

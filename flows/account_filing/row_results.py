@@ -14,8 +14,9 @@ holds says what that run did with it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flows.account_filing.notes import done_note, field_labels, item_note
@@ -105,6 +106,21 @@ def from_this_folder(row: ResultRow, item: WorkItem | None, run_id: str) -> Resu
     if item is None or not row.evidence or item.run_id == run_id:
         return row
     return replace(row, evidence=f"../{item.run_id}/{row.evidence}")
+
+
+def overdue_at_close(row: ResultRow, outcome: RowOutcome, item: WorkItem | None, today: date,
+                     filed_on: Callable[[WorkItem], date]) -> ResultRow:
+    """是否逾期 as the row stands when result.xlsx is written, not when its run read the export
+    (tester T's S5: a T+0 row read on its due day and filed after midnight said 否): a row the
+    bot filed by when it filed it (`filed_on`), a row not done as of `today`; a row AMS already
+    held, or a person filed, as its run judged it (when AMS stored it is not known here)."""
+    if outcome.deadline is None:
+        return row
+    if item is not None and item.state == ItemState.DONE:
+        if (item.result or {}).get("status") != "filed":
+            return row
+        return replace(row, overdue=filed_on(item) > outcome.deadline.due)
+    return replace(row, overdue=today > outcome.deadline.due)
 
 
 def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "",

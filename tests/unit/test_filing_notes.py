@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -189,3 +189,23 @@ def test_a_row_failing_after_a_press_ams_did_not_answer_says_it_may_be_filed(
     note = _note(_item(state, code, "look-up: 500 系统繁忙", {MAY_BE_DONE: True} if marked else None))
     assert ("可能已报备：请勿人工报备，用 rpa runs retry 重试" in note) is warned, note
     assert note.count("可能已报备") <= 1, note
+
+
+@pytest.mark.parametrize(("state", "result", "filed", "expected"), [
+    (ItemState.DONE, {"status": "filed"}, date(2026, 12, 6), True),  # read 12-05 (due), filed after midnight
+    (ItemState.DONE, {"status": "filed"}, date(2026, 12, 5), False),  # filed on its due day
+    (ItemState.DONE, {"status": "already_filed"}, date(2026, 12, 6), False),  # AMS had it: as read
+    (ItemState.FAILED, None, date(2026, 12, 6), True),  # not filed, and the day has passed
+])
+def test_overdue_is_judged_when_the_row_was_filed_or_the_book_written(
+    state: ItemState, result: dict | None, filed: date, expected: bool
+) -> None:
+    """Tester T's S5: a T+0 row read on its due day (12-05) and filed after midnight read 否."""
+    from flows.account_filing.row_results import overdue_at_close
+    from rpa.workdays import Deadline
+
+    outcome = replace(_outcome(), deadline=Deadline(date(2026, 12, 5), estimated=False), overdue=False)
+    item = _item(state, None, None, result)
+    row = overdue_at_close(result_row(outcome, item, lambda header: None, ""), outcome, item,
+                           date(2026, 12, 6), lambda _: filed)
+    assert row.overdue is expected
