@@ -212,6 +212,7 @@ def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> Inp
         attempts=0 if item is None else item.tries,
         evidence=row.evidence,
         evidence_run="" if item is None else item.run_id,  # another run's folder, when it settled the row
+        due=row.deadline + ("，已逾期" if row.overdue else "") if row.deadline else "",
     )
 
 

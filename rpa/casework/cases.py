@@ -25,7 +25,7 @@ Nothing here changes anything.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from rpa.alerts.findings import (
     put_aside_everywhere,
     put_aside_rows,
 )
+from rpa.alerts.recount import deadline_now
 from rpa.approvals.words import AWAITING_CODE
 from rpa.casework.words import BY_HAND
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
@@ -91,6 +92,14 @@ class Case:
     mark: ByHandMark | None
     ams_filing_no: str = ""  # AMS's filing the bot found for the row (`ams_filing_of`); "" when none
     may_be_done: bool = False  # an earlier attempt's submit got no answer: the portal may hold it
+    deadline: str = ""  # counted under the calendar in force now (`2027-01-04（估算）`); "" when none
+    overdue: bool = False
+
+    @property
+    def due(self) -> str:
+        """`报备期限 2026-12-04，已逾期`; "" when the row has no deadline (tester T's U1: a refused
+        or failed row said nothing of how urgent it is, a row put aside did)."""
+        return f"报备期限 {self.deadline}{'，已逾期' if self.overdue else ''}" if self.deadline else ""
 
     @property
     def may_be_done_note(self) -> str:
@@ -167,7 +176,8 @@ def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
             continue
         flow = flow_of(run)
         folder = settings.runs_dir / rid
-        cases = tuple(_case(queue, flow, folder, item, key) for item in items)
+        cases = tuple(_with_deadline(_case(queue, flow, folder, item, key), item, today, calendar)
+                      for item in items)
         found.append(CaseRun(rid, str(run.get("flow", "")), str(run.get("started_at", "")), cases, rows))
     return found
 
@@ -192,6 +202,15 @@ def _set_aside(row: PutAside, today: date, calendar: WorkCalendar) -> SetAside:
     return SetAside(row.sheet, row.row, outcome_label(row.status), row.reasons, row.account, row.action,
                     row.business_date, due, deadline is not None and deadline.due < today,
                     ASIDE_ADVICE.get(row.status, ""))
+
+
+def _with_deadline(case: Case, item: WorkItem, today: date, calendar: WorkCalendar) -> Case:
+    """The case with its row's deadline, counted again under the calendar in force now."""
+    deadline = deadline_now(calendar, item.payload)
+    if deadline is None:
+        return case
+    due = deadline.due.isoformat() + ("（估算）" if deadline.estimated else "")
+    return replace(case, deadline=due, overdue=deadline.due < today)
 
 
 def is_case(item: WorkItem) -> bool:

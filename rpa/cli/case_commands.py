@@ -80,7 +80,9 @@ def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.
             typer.echo(f"    办理：{aside.advice}")
         for case in run.cases:
             extra = "，系统故障可重试" if case.system_failure else ""
-            typer.echo(f"  第 {case.row} 行：{case.outcome}{extra}；{case.message or '门户没有给出提示'}")
+            due = f"；{case.due}" if case.due else ""
+            said = case.message or "门户没有给出提示"
+            typer.echo(f"  第 {case.row} 行：{case.outcome}{extra}{due}；{said}")
             if case.may_be_done:
                 typer.echo(f"    注意：{case.may_be_done_note}（rpa cases retry {run.run_id}）")
             if case.screenshot:

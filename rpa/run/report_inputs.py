@@ -69,6 +69,7 @@ class ShownInputRow:
     note: str
     attempts: int
     shot: Evidence | None
+    due: str = ""
 
 
 def shown_input_row(row: InputRow, folder: Path) -> ShownInputRow:
@@ -86,6 +87,7 @@ def shown_input_row(row: InputRow, folder: Path) -> ShownInputRow:
         note=shown_text(row.note),
         attempts=row.attempts,
         shot=evidence_of_run(row.evidence, folder, row.evidence_run),
+        due=shown_text(row.due),
     )
 
 

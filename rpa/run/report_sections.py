@@ -57,6 +57,7 @@ class InputRow:
     attempts: int = 0
     evidence: str = ""
     evidence_run: str = ""
+    due: str = ""  # the row's deadline as result.xlsx gives it: `2026-12-04（估算），已逾期`; "" when none
 
 
 @dataclass(frozen=True)

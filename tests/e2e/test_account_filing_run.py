@@ -284,6 +284,8 @@ def test_a_dry_run_looks_up_but_never_submits(ams: AmsHandle, tmp_path: Path, st
     html = (outcome.folder / "report.html").read_text(encoding="utf-8")
     assert html.count('<tr class="input-row"') == len(result) == 16
     assert html.count('data-outcome="invalid"') == statuses["无效，未报备"] > 0
+    due = {str(r["报备期限"]) for r in result.values() if r["报备期限"]}  # tester T's U2: and on the page
+    assert due and all(f'<div class="due">报备期限 {day}' in html for day in due), due
     # a dry run's items never stand in for the real run's: the same file files afterwards
     real = _run(settings, source)
     real_statuses = Counter(r["状态"] for r in read_result(real.folder / "result.xlsx").values())

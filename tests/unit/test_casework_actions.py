@@ -37,6 +37,10 @@ def _record(account: str) -> dict[str, Any]:
             "basic_account_permit": "J3930000123401"}
 
 
+# a basic account's 开户 of Wednesday 2026-12-02 is due that day (T+0), counted again when listed
+DUE = {"deadline": "2026-12-02", "deadline_from": "2026-12-02", "deadline_working_days": 0}
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     cfg = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key", max_attempts=1)
@@ -51,7 +55,8 @@ def settings(tmp_path: Path) -> Settings:
     AuditLog.from_settings(cfg).create_schema()
     queue.enqueue_many("account-filing", RUN, [
         NewItem(f"open:{account}:2026-12-02:{row:016d}",
-                {"row": row, "sheet": "开户清单", "record": _record(account)}, order_group=account)
+                {"row": row, "sheet": "开户清单", "record": _record(account), **(DUE if row == 2 else {})},
+                order_group=account)
         for row, account in ACCOUNTS.items()])
     for row in ACCOUNTS:
         item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
