@@ -59,10 +59,13 @@ class DayRule:
         return datetime(next_day.year, next_day.month, next_day.day, tzinfo=self.zone)
 
     def is_estimated(self, moment: datetime) -> bool:
-        """True when the day lies outside every known calendar (the weekday rule decided)."""
+        """True when the day lies outside every known calendar (the weekday rule decided), or in
+        a year calendar.yaml holds only as provisional (tester T's U5: a 2027 fire time from the
+        provisional schedule was shown as certain)."""
         if self.job.calendar == "every_day":
             return False
-        return not self.calendar.day_status(moment.astimezone(self.zone).date()).known
+        status = self.calendar.day_status(moment.astimezone(self.zone).date())
+        return not status.known or status.provisional
 
     def _day_ok(self, local: datetime) -> bool:
         return self.job.calendar == "every_day" or self.calendar.day_status(local.date()).working

@@ -26,7 +26,7 @@ class JobOverview:
     """One job as `rpa schedule list` shows it."""
 
     job: JobSpec
-    next_fires: list[tuple[datetime, bool]]  # (time, estimated: the day is outside every known calendar)
+    next_fires: list[tuple[datetime, bool]]  # (time, estimated: no calendar, or a provisional one)
     last_fires: list[FireRecord]
     missed: list[FireRecord]
     attention: list[FireRecord] = field(default_factory=list)  # stopped fires, oldest first
@@ -75,7 +75,7 @@ def overview_lines(schedules: ScheduleFile, overviews: list[JobOverview]) -> lis
         upcoming = [f"{_local(t, job)}{'~' if estimated else ''}" for t, estimated in view.next_fires]
         lines.append(f"  下次：{', '.join(upcoming) or '无'}")
         if any(estimated for _, estimated in view.next_fires):
-            lines.append("        ~ 该日不在任何节假日日历中：请把那一年写入 calendar.yaml")
+            lines.append("        ~ 该日不在节假日日历中或只是暂定：请把那一年公布的安排写入 calendar.yaml")
         for index, fire in enumerate(view.last_fires):
             label = "  最近：" if index == 0 else "        "
             run = f" 运行 {fire.run_id}" if fire.run_id else ""
