@@ -75,5 +75,5 @@ def standing_details(
 
 
 def _shown(record: FilingRecord, field: str, value: str) -> str:
-    kind = personal_class(field, record.depositor_category)
+    kind = personal_class(field, record.depositor_category, record.uscc)
     return mask(value, kind) if kind is not None else value

@@ -33,7 +33,8 @@ def shown(record: FilingRecord, field: str, value: str | None) -> str:
     """A field's value as a review shows it: masked by what it is in this row
     (`registry.personal_class`: a 无字号个体工商户's name is its owner's); any other is free
     text, scrubbed."""
-    return mask(value or "", personal_class(field, record.depositor_category) or FieldClass.PLAIN)
+    kind = personal_class(field, record.depositor_category, record.uscc)
+    return mask(value or "", kind or FieldClass.PLAIN)
 
 
 def awaiting_approval(

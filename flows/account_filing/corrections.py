@@ -71,7 +71,7 @@ def case_fields(payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass |
         return []
     absent = set(record.get("absent_fields") or ())
     category = record.get("depositor_category")
-    return [(FIELDS[name].label, text, personal_class(name, category),
+    return [(FIELDS[name].label, text, personal_class(name, category, record.get("uscc")),
              name not in FIXED and name not in absent)
             for name, text in export_texts(record).items()]
 

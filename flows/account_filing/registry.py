@@ -241,10 +241,15 @@ def label_of(name: str, value: str) -> str:
     return FIELDS[name].label_of(value)
 
 
-def name_is_owners(depositor_category: str | None) -> bool:
+def name_is_owners(depositor_category: str | None, uscc: str | None = None) -> bool:
     """True when a depositor of this 存款人类别 (a label, an alias or the export's code) is named
-    by its owner's own name, personal data: a 无字号个体工商户 (14) has no 字号 of its own."""
-    return FIELDS["depositor_category"].choice(depositor_category or "") == "无字号个体工商户"
+    by its owner's own name, personal data: a 无字号个体工商户 (14) has no 字号 of its own. A row
+    whose category is not given, or does not read, counts as one when its credit code is a
+    个体工商户's (GB 32100: 9 市场监管, 2 个体工商户): his name and address are masked, not shown."""
+    category = FIELDS["depositor_category"].choice(depositor_category or "")
+    if category:
+        return category == "无字号个体工商户"
+    return str(uscc or "").strip().upper().startswith("92")
 
 
 # the fields whose value is personal data, whatever the row: what each is, for rpa.masking
@@ -257,7 +262,7 @@ PERSONAL: dict[str, FieldClass] = {
 }
 
 
-def personal_class(name: str, depositor_category: str | None) -> FieldClass | None:
+def personal_class(name: str, depositor_category: str | None, uscc: str | None = None) -> FieldClass | None:
     """What field `name`'s value is, for masking, in a row of this 存款人类别; None when it is
     not personal data. The one rule every diagnostic masks a row's fields by (report.html,
     复核, 异常处理, notes): the fields of `PERSONAL`, and 存款人名称 and 注册地址 when the depositor
@@ -267,5 +272,5 @@ def personal_class(name: str, depositor_category: str | None) -> FieldClass | No
     (<FieldClass.PERSON_NAME: 'person_name'>, None)
     """
     if name in ("depositor_name", "registered_address"):  # an owner's name, and where he lives
-        return FieldClass.PERSON_NAME if name_is_owners(depositor_category) else None
+        return FieldClass.PERSON_NAME if name_is_owners(depositor_category, uscc) else None
     return PERSONAL.get(name)

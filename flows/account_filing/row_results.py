@@ -155,10 +155,11 @@ def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "",
     return status, note
 
 
-def shown_name(name: str, category: str | None) -> str:
+def shown_name(name: str, category: str | None, uscc: object = None) -> str:
     """The depositor's name as report.html shows it: a 无字号个体工商户 is named by its owner's own
-    name, personal data, masked like every person's name; an enterprise's name is shown."""
-    kind = personal_class("depositor_name", category)
+    name, personal data, masked like every person's name (`registry.name_is_owners`: so is a
+    个体工商户's without a category read); an enterprise's name is shown."""
+    kind = personal_class("depositor_name", category, str(uscc or ""))
     return mask(name, kind) if kind is not None else name
 
 
@@ -188,7 +189,8 @@ def item_row(item: WorkItem) -> ItemRow:
         row=int(item.payload.get("row") or 0),
         action=label_of("action", str(record.get("action") or "")),
         account=masked_account(account) if account else "（无账号）",
-        name=shown_name(str(record.get("depositor_name") or ""), record.get("depositor_category")),
+        name=shown_name(str(record.get("depositor_name") or ""), record.get("depositor_category"),
+                        record.get("uscc")),
         outcome=outcome_label(status),
         filing_no=filing_no,
         checker=str(checker or ""),
@@ -203,7 +205,8 @@ def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> Inp
         sheet=outcome.sheet,
         row=outcome.row,
         account=account,
-        name=shown_name(row.depositor_name, row.depositor_category),
+        name=shown_name(row.depositor_name, row.depositor_category,
+                        outcome.record.uscc if outcome.record else outcome.parsed.get("uscc")),
         action=row.action,
         outcome=row.status,
         filing_no=row.filing_no,

@@ -89,3 +89,26 @@ def test_exceptions_mask_an_owner_s_name_and_show_an_enterprise_s(settings: Sett
     [run] = open_cases(settings)
     names = {case.row: {f.label: f.value for f in case.fields}["存款人名称"] for case in run.cases}
     assert names == {3: "黄**", 4: ENTERPRISE}
+
+
+@pytest.mark.parametrize(("category", "code", "shown"), [
+    (None, "92350200MA31TR8QX", "陈**"),  # no 存款人类别 column: a 个体工商户's credit code (9-2) masks
+    (None, "91350200776049653", OWNER),  # an enterprise's code (9-1): shown
+    ("企业法人", "92350200MA31TR8QX", OWNER),  # a category that reads decides
+])
+def test_without_a_category_a_sole_trader_s_credit_code_masks_his_name(
+    category: str | None, code: str, shown: str
+) -> None:
+    """The review of 2026-12-05: a sole trader's name and address stayed whole in an export
+    without a 存款人类别 column (the category, not the code, decided)."""
+    from tests.check_exports import uscc
+
+    # a 变更 of an export without the column (a 开户 must state it)
+    record = FilingRecord.model_validate({**_record(OWNER, "企业法人"), "depositor_category": category,
+                                          "uscc": uscc(code), "action": "change", "change_items": "存款人名称、注册地址",
+                                          "absent_fields": [] if category else ["depositor_category"]})
+    hold = awaiting_approval(record, AccountHistory(record.account_no, False), lambda entry: {},
+                             ["depositor_name", "registered_address"])
+    fields = {f["label"]: f["send"] for f in hold.details["review"]["fields"]}
+    assert fields["存款人名称"] == shown
+    assert (fields["注册地址"] == "厦门市思明区湖滨南路1号") is (shown == OWNER), fields
