@@ -92,9 +92,13 @@ class WebhookChannel(Channel):
 
     @property
     def where(self) -> str:
-        """The receiver without its query (an IM robot's key sits there)."""
+        """The receiver by its host alone: an IM robot's key sits in the query (企业微信, 钉钉), in
+        the path (飞书 /open-apis/bot/v2/hook/<token>) or in user info (tester U's U5 found the
+        last two printed whole in run.log when a send failed)."""
         url = urlsplit(self.config.url)
-        return f"{url.scheme}://{url.netloc}{url.path}"
+        port = f":{url.port}" if url.port else ""
+        rest = "/…" if url.path.strip("/") or url.query else ""
+        return f"{url.scheme}://{url.hostname or ''}{port}{rest}"
 
     def bodies(self, alert: Alert) -> list[dict[str, Any]]:
         """What is posted: a robot's text messages, each within `max_bytes`; or the fields, whole."""

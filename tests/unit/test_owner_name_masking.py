@@ -105,7 +105,8 @@ def test_without_a_category_a_sole_trader_s_credit_code_masks_his_name(
 
     # a 变更 of an export without the column (a 开户 must state it)
     record = FilingRecord.model_validate({**_record(OWNER, "企业法人"), "depositor_category": category,
-                                          "uscc": uscc(code), "action": "change", "change_items": "存款人名称、注册地址",
+                                          "uscc": uscc(code), "action": "change",
+                                          "change_items": "存款人名称、注册地址",
                                           "absent_fields": [] if category else ["depositor_category"]})
     hold = awaiting_approval(record, AccountHistory(record.account_no, False), lambda entry: {},
                              ["depositor_name", "registered_address"])
