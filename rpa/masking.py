@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -185,6 +185,17 @@ def register_secret(value: str | None) -> None:
 
 def _tail(match: re.Match[str]) -> str:
     return mask_tail(match.group(0))
+
+
+def scrub_known(text: str, payloads: Iterable[Mapping[str, Any]], kept: frozenset[str] | None) -> str:
+    """Free text a person typed about items (a reason): each personal value of their payloads
+    (`personal_values`: a sole trader's name, an address) masked where it appears, longest
+    first, then what `scrub_text` masks (tester U: only digits were masked in reasons)."""
+    values = {value for payload in payloads for value in personal_values(payload, kept)}
+    for value in sorted(values, key=len, reverse=True):
+        shown = scrub_text(value)  # a number as its kind masks it (the last 4 kept), words as a name
+        text = text.replace(value, shown if shown != value else mask_name(value))
+    return scrub_text(text)
 
 
 def scrub_text(text: str, *, digit_runs: bool = True) -> str:

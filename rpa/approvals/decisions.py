@@ -42,7 +42,7 @@ from rpa.approvals.words import (
 )
 from rpa.audit.log import AuditLog
 from rpa.errors import UsageError
-from rpa.masking import mask
+from rpa.masking import mask, scrub_known
 from rpa.people import os_account, same_person
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
@@ -162,8 +162,9 @@ def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], r
     if not rows:
         raise UsageError("退回须指明行号：请用 --rows 给出要退回的行（见 rpa approvals list）")
     queue, audit, maker, chosen = _prepare(settings, run_id, checker, rows)
-    checker = checker.strip()
-    at = now_in(settings).isoformat(timespec="seconds")
+    kept = getattr(_flow_of(read_run_json(run_folder(settings, run_id))), "payload_not_personal", None)
+    reason = scrub_known(reason, [item.payload for item in chosen], kept)  # the rows' own values masked
+    checker, at = checker.strip(), now_in(settings).isoformat(timespec="seconds")
     note = f"复核人 {checker} 退回：{reason}"
     result = {"status": REJECTED_CODE, "note": note, "checker": checker, "reason": reason, "at": at}
     done = set(queue.reject_held(run_id, [item.id for item in chosen], AWAITING_CODE,

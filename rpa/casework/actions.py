@@ -56,7 +56,7 @@ from rpa.casework.words import (
     WAITS_FOR_EARLIER,
 )
 from rpa.errors import UsageError
-from rpa.masking import FieldClass
+from rpa.masking import FieldClass, scrub_known
 from rpa.people import os_account, same_person
 from rpa.queue.aftercare import HELD_ON_REFILE, held_on_refile
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
@@ -143,6 +143,7 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
     flow = flow_of(read_run_json(run_folder(settings, run_id)))
     if flow is None or not flow.case_fields(item.payload):  # a report download is not filed by hand
         raise UsageError(f"运行 {run_id} 的事项不是报备，不能标记为人工报备：请重试或重新运行")
+    reason = scrub_known(reason, [item.payload], flow.payload_not_personal)  # the row's values masked
     mark = {"maker": user, "filing_no": filing_no, "reason": reason, "at": _now(settings)}
     if not queue.annotate(run_id, item.id, CASE_STATES, BY_HAND, mark):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
@@ -188,7 +189,8 @@ def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, 
     if not reason:
         raise UsageError("退回须写明原因")
     queue, audit, item = _case(settings, run_id, item_id)
-    mark = _mark_for(item, checker)
+    mark, flow = _mark_for(item, checker), flow_of(read_run_json(run_folder(settings, run_id)))
+    reason = scrub_known(reason, [item.payload], flow.payload_not_personal if flow else None)
     if not queue.annotate(run_id, item.id, CASE_STATES, BY_HAND, None):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
     audit.append(run_id, checker, "case.by_hand_refused", item_key=item.key,

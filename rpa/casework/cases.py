@@ -241,7 +241,7 @@ def mark_of(item: WorkItem) -> ByHandMark | None:
     if not isinstance(mark, Mapping):
         return None
     return ByHandMark(str(mark.get("maker", "")), str(mark.get("filing_no", "")),
-                      str(mark.get("reason", "")), str(mark.get("at", "")))
+                      scrub_text(str(mark.get("reason", ""))), str(mark.get("at", "")))
 
 
 def masked_fields(flow: Flow | None, payload: Mapping[str, Any]) -> dict[str, str]:

@@ -134,9 +134,9 @@ async def reject_rows(request: Request, run_id: str) -> Response:
         decision = await run_in_threadpool(as_signed_in, reject, settings, run_id, checker, rows, reason)
     except UsageError as refused:
         return await _page(request, 400, str(refused))
-    record(request, "console.approval_rejected", {"run": run_id, "rows": decision.rows, "reason": reason},
-           run_id=run_id)
+    record(request, "console.approval_rejected", {"run": run_id, "rows": decision.rows,
+                                                  "reason": decision.reason}, run_id=run_id)  # as masked
     state_of(request).started(resume_run(settings, run_id, checker))  # result.xlsx: 复核退回
     numbers = "、".join(str(n) for n in decision.rows)
-    return done_and_back(request, "/approvals",
-                         f"已退回运行 {run_id} 的第 {numbers} 行（原因：{reason}），结果文件正在更新")
+    said = f"已退回运行 {run_id} 的第 {numbers} 行（原因：{decision.reason}），结果文件正在更新"
+    return done_and_back(request, "/approvals", said)

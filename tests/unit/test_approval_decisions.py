@@ -144,6 +144,14 @@ def test_a_rejection_ends_the_row_with_the_reason(settings: Settings) -> None:
         reject(settings, RUN, "qian.wu", [2], "另有原因")
 
 
+def test_a_rejection_reason_is_kept_and_echoed_masked(settings: Settings) -> None:
+    """Tester U's U2: `rpa approvals reject` and the console echoed the reason whole (an ID
+    number in it); the audit chain and run.log masked it."""
+    decision = reject(settings, RUN, CHECKER, [2], "法人证件360426199101010071已过期")
+    assert decision.reason == "法人证件**************0071已过期"
+    assert "360426199101010071" not in str(_by_row(settings)[2].result)
+
+
 def test_a_row_that_does_not_wait_and_a_rejection_without_reason_are_refused(settings: Settings) -> None:
     with pytest.raises(UsageError, match="第 4、9 行不在"):
         approve(settings, RUN, CHECKER, [2, 4, 9])

@@ -186,6 +186,25 @@ def test_a_refused_mark_leaves_the_row_waiting_as_before(settings: Settings) -> 
     assert _run_log(settings)[-1] == f"第 3 行的人工报备标记由复核 {CHECKER} 退回：编号与回执不符"
 
 
+def test_a_reason_naming_the_row_s_people_and_numbers_is_kept_masked(settings: Settings) -> None:
+    """Tester U's U1/U3/U4: a mark's reason naming the row's ID number, account, legal
+    representative and address was shown whole on 异常处理 and kept whole in the queue; only
+    digits were masked elsewhere. The row's own values and anything that looks like a number
+    are masked when it is written."""
+    item_id = _items(settings)[3].id
+    said = f"法人李四证件360426199101010071账号{ACCOUNTS[3]}，住厦门市思明区湖滨南路1号，已柜面报备"
+    mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202007777", said)
+    stored = json.dumps(_items(settings)[3].result, ensure_ascii=False)
+    [run] = open_cases(settings, RUN)
+    [mark] = [case.mark for case in run.cases if case.item_id == item_id]
+    assert mark is not None
+    for whole in ("360426199101010071", ACCOUNTS[3], "李四", "湖滨南路"):
+        assert whole not in stored and whole not in mark.reason, (whole, mark.reason)
+    assert mark.reason.startswith("法人李*证件**************0071") and "已柜面报备" in mark.reason
+    refuse_by_hand(settings, RUN, item_id, CHECKER, "李四的证件360426199101010071不符")
+    assert _run_log(settings)[-1].endswith("退回：李*的证件**************0071不符")
+
+
 def test_a_retry_puts_back_only_system_failures(settings: Settings) -> None:
     action = retry_failures(settings, RUN, OPERATOR)
     assert action.rows == [3]
