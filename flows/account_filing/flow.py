@@ -26,7 +26,6 @@ from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flows.account_filing.check_gate import hold_unchecked
 from flows.account_filing.checks import check_lines
@@ -38,6 +37,8 @@ from flows.account_filing.records import FilingRecord, business_order
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import (
+    BY_CLOCK,
+    close_days,
     from_this_folder,
     input_row,
     item_row,
@@ -112,6 +113,7 @@ class AccountFilingFlow(Flow):
         settings = ctx.settings
         today = self._today(settings)
         ctx.params.setdefault("flow_params", {})["today"] = today.isoformat()  # a resume keeps it
+        ctx.params.setdefault(BY_CLOCK, self.today is None)  # whether it was the clock's (close_days)
         ctx.add_input(path)
         for name in SHAPING_FILES:
             ctx.add_shaping_file(settings.config_dir / name)
@@ -210,8 +212,7 @@ class AccountFilingFlow(Flow):
         aliases = load_aliases(ctx.settings.config_dir)
         items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
         owners = RunOwners.from_settings(ctx.settings)
-        today, zone = self._today(ctx.settings), ZoneInfo(ctx.settings.timezone)
-        filed_on = (lambda _: today) if self.today else (lambda item: item.updated_at.astimezone(zone).date())
+        today, filed_on = close_days(ctx, self._today(ctx.settings))  # 是否逾期 as the book is written
         states: dict[str, RunState] = {}
         rows = []
         self.input_rows = []

@@ -14,12 +14,13 @@ field reads it as the number it is.
 
 from __future__ import annotations
 
-from datetime import date
-
-from openpyxl.utils.datetime import CALENDAR_MAC_1904
+import re
+from datetime import date, datetime
 
 # 1904-01-01 as a serial of the 1900 system: a 1904 serial plus this is the 1900 serial
 SHIFT_TO_1900 = (date(1904, 1, 1) - date(1899, 12, 30)).days
+MAC_EPOCH = datetime(1904, 1, 1)  # openpyxl's CALENDAR_MAC_1904, a workbook's `epoch` (no import here)
+_SERIAL_TEXT = re.compile(r"\s*\d{5}(?:\.0+)?\s*")  # a serial typed as text: 44897
 
 
 class Mac1904:
@@ -36,17 +37,25 @@ class Float1904(float, Mac1904):
     """A fractional (or exponent-written) number cell of a 1904 workbook."""
 
 
+class Text1904(str, Mac1904):
+    """A serial typed as text in a 1904 workbook (`44897`): as a date, counted as its numbers are
+    (the code review of 2026-12-06: it was still read from 1899-12-30)."""
+
+
 def uses_1904(workbook: object) -> bool:
     """True for an openpyxl workbook in the 1904 date system."""
-    return getattr(workbook, "epoch", None) == CALENDAR_MAC_1904
+    return getattr(workbook, "epoch", None) == MAC_EPOCH
 
 
 def in_1904_value(value: object) -> object:
-    """`value` marked as a number of a 1904 workbook; anything else (text, a date, a bool) as is."""
+    """`value` marked as a number of a 1904 workbook (or a serial typed as text); anything else
+    (other text, a date, a bool) as is."""
     if isinstance(value, bool):
         return value
     if type(value) is int:
         return Int1904(value)
     if type(value) is float:
         return Float1904(value)
+    if type(value) is str and _SERIAL_TEXT.fullmatch(value):
+        return Text1904(value)
     return value

@@ -135,7 +135,8 @@ def parse_date(value: CellValue) -> date:
             return date(*(int(g) for g in match.groups()))
     serial = _SERIAL_TEXT.match(text)
     if serial:
-        return _from_serial(int(serial.group(1)))
+        number = int(serial.group(1))
+        return _from_serial(number + SHIFT_TO_1900 if isinstance(value, Mac1904) else number)
     raise ValueError(f"not a date: {text[:20]}")
 
 

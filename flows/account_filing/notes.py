@@ -105,14 +105,15 @@ def done_note(status: str, result: Mapping[str, Any]) -> str:
 
 
 MAY_BE_FILED = ("此前一次确认提交未收到AMS应答，可能已报备："
-                "请勿人工报备，用 rpa runs retry 重试（先在AMS查询）")
+                "请勿人工报备，用 rpa cases retry 重试（先在AMS查询）")
 
 
 def item_note(status: str, code: str | None, result: Mapping[str, Any]) -> str:
     """The note of a row that ended refused, rejected, held, failed or unfinished; a failed or
     unfinished one an earlier 确认提交 of which got no answer says it may be filed."""
     note = _item_note(status, code, result)
-    if status in ("failed", "pending") and result.get(MAY_BE_DONE) and code != "answer_lost":
+    said_so = code in ("answer_lost", "answer_pending")  # their own notes say so already
+    if status in ("failed", "pending") and result.get(MAY_BE_DONE) and not said_so:
         return f"{note}；{MAY_BE_FILED}"
     return note
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from flows.account_filing.notes import done_note, field_labels, item_note
 from flows.account_filing.registry import FIELDS, label_of, personal_class
@@ -31,6 +32,7 @@ from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.item_rows import ItemRow
 from rpa.run.report_evidence import last_failure_shot
 from rpa.run.report_sections import InputRow
+from rpa.run.runs import now_in
 
 if TYPE_CHECKING:
     from rpa.run.runs import RunContext
@@ -106,6 +108,19 @@ def from_this_folder(row: ResultRow, item: WorkItem | None, run_id: str) -> Resu
     if item is None or not row.evidence or item.run_id == run_id:
         return row
     return replace(row, evidence=f"../{item.run_id}/{row.evidence}")
+
+
+BY_CLOCK = "today_by_clock"  # a run's params: its day came from the clock, not a `today` given
+
+
+def close_days(ctx: RunContext, run_day: date) -> tuple[date, Callable[[WorkItem], date]]:
+    """The day result.xlsx judges a row not filed by, and the day a done item was filed: the
+    clock's for a run whose day came from it (its resume or retry included: the run's first day
+    is kept in its params), else the `today` the run was given, for both."""
+    if not ctx.params.get(BY_CLOCK):
+        return run_day, lambda _: run_day
+    zone = ZoneInfo(ctx.settings.timezone)
+    return now_in(ctx.settings).date(), lambda item: item.updated_at.astimezone(zone).date()
 
 
 def overdue_at_close(row: ResultRow, outcome: RowOutcome, item: WorkItem | None, today: date,

@@ -28,10 +28,13 @@ from rpa.errors import ExtractionError
 
 DATE_CODE = "report_date"
 # a date a footnote or a line under the table states as the report's (数据日期：, 报表日期, 截至,
-# and their shorter or longer kin: 数据日, 报告日, 账务日期, 数据截止日为, 统计截止日 2026-12-02:
-# tester T's S4 found these passed over); 打印日期 / 制表日期 of a sign-off line are the day it was printed
-_LABEL = (r"(?:(?:数据|报表|统计|报告|业务|会计|账务|记账)(?:截[至止])?日期?|(?<![\u4e00-\u9fff])日期"
-          r"|(?:数据|统计|报表)?截[至止](?:日期?)?)(?:为|是)?[:：]?\s*")
+# and their kin 账务日期, 数据截止日期; tester T's S4 found 数据截止日：, 数据日：, 报告日：, 数据截止日为
+# passed over: such a label ending in 日 counts only standing on its own, after a line's start,
+# a space or punctuation, never as the end of other words: 上一业务日, 理财募集截止日 name another day);
+# 打印日期 / 制表日期 of a sign-off line are the day it was printed
+_LABEL = (r"(?:(?:(?:数据|报表|统计|报告|业务|会计|账务|记账)(?:截[至止])?日期|(?<![\u4e00-\u9fff])日期"
+          r"|(?<![\u4e00-\u9fff])(?:数据|报表|统计|报告|账务)?(?:截[至止])?日(?:为|是)?"
+          r"|截至|截止(?:日期)?)[:：]?\s*)")
 _LABELLED = re.compile(_LABEL + "$")
 _PERIOD_LABELLED = re.compile("(?:" + _LABEL + r"|(?:报表|统计|数据|报告)?期间[:：]?)$")
 _LABEL_AT = re.compile(_LABEL)
@@ -157,7 +160,9 @@ def _other_spellings(lines: list[Line], texts: list[str], spec: ExtractionSpec,
     for line, text in zip(lines, texts, strict=True):
         for label in _LABEL_AT.finditer(text):
             rest = text[label.end():]
-            unread = "日" in label.group(0) and rest[:1] != "" and rest[:1] in CN_NUMERALS  # 数据日期：十二月
+            said = label.group(0).rstrip()  # 数据日期十二月, 数据日：十二月; never 数据日一般为…
+            labelled = "日期" in said or said.endswith(("：", ":"))
+            unread = labelled and rest[:1] != "" and rest[:1] in CN_NUMERALS
             if not (rest[:1].isdigit() or unread) or re.match(spec.date_pattern, rest):
                 continue  # 截至目前 is no date; 数据日期：2026-12-03 is read by date_pattern
             compact, yearless = _COMPACT.match(rest), _YEARLESS.match(rest)

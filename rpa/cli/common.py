@@ -251,11 +251,13 @@ def counts_words(run: dict[str, Any], text: str) -> str:
 
 def stopped_advice(outcome: RunOutcome) -> str:
     """What to type after a run stopped early: `--resume` works its unfinished items only; a run
-    whose items all ended (failed, held) is taken up with `rpa runs retry` (tester Q's Q9)."""
+    whose items all ended is taken up with `rpa cases retry` (tester Q's Q9), which puts back its
+    system failures only: `rpa runs retry` without `--items` would release rows held for a person
+    too (one caught at 确认提交 among them), and the code review of 2026-12-06 said so."""
     unfinished = outcome.counts.get("pending", 0) + outcome.counts.get("leased", 0)
     if unfinished or not outcome.counts:
         return "可用 --resume 续跑"
-    return f"没有未完成的事项，--resume 不再办理：查明原因后用 rpa runs retry {outcome.run_id} 重试"
+    return f"没有未完成的事项，--resume 不再办理：查明原因后用 rpa cases retry {outcome.run_id} 重试系统故障"
 
 
 def print_outcome(outcome: RunOutcome) -> None:

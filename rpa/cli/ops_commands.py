@@ -104,6 +104,7 @@ def portals_serve(
 def _check_fault_overrides(items: list[str]) -> None:
     """Each `--fault key=value` names a knob of fixtures/portals/FAULTS.md with a value it takes:
     a UsageError naming the knob otherwise (tester T's U9: a traceback as a program error)."""
+    import yaml
     from pydantic import ValidationError
 
     from fixtures.portals.common.faults import FaultConfig
@@ -115,6 +116,8 @@ def _check_fault_overrides(items: list[str]) -> None:
             raise UsageError(f"--fault 应写成 键=值（如 --fault error_rate=0.1），而不是「{item}」")
         try:
             FaultConfig().with_overrides([item])
+        except yaml.YAMLError:
+            raise UsageError(f"--fault {item}：值写法有误（应是数、true/false、文字或 [a, b]）") from None
         except ValidationError as exc:
             first = exc.errors(include_input=False)[0]
             knob = ".".join(str(part) for part in first["loc"]) or item.partition("=")[0]

@@ -379,7 +379,7 @@ def test_a_row_failing_after_a_press_ams_did_not_answer_says_it_may_be_filed(
         stop.set()
         watcher.join()
     [(state, note)] = _results(outcome)
-    assert state == "失败" and "可能已报备：请勿人工报备，用 rpa runs retry 重试" in note, note
+    assert state == "失败" and "可能已报备：请勿人工报备，用 rpa cases retry 重试" in note, note
     assert "可能已报备" in (outcome.folder / "report.html").read_text(encoding="utf-8")
     [run] = open_cases(filing_settings(tmp_path, ams, 1), outcome.run_id)
     assert [case.may_be_done for case in run.cases] == [True], run.cases

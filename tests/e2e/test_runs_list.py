@@ -69,7 +69,7 @@ def test_a_stopped_run_says_resume_only_while_items_are_unfinished(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Tester Q's Q9: a run the circuit breaker stopped with every item failed said `--resume`,
-    which files nothing; `rpa runs retry` does."""
+    which files nothing; `rpa cases retry` does (its system failures only)."""
     from rpa.cli.common import print_outcome
     from rpa.run.runs import RunOutcome
 
@@ -79,7 +79,7 @@ def test_a_stopped_run_says_resume_only_while_items_are_unfinished(
     assert "提前停止，可用 --resume 续跑（已完成 1，未完成 2）" in capsys.readouterr().out
     print_outcome(RunOutcome(RUN_IDS[0], 3, folder, {"failed": 3}))
     out = capsys.readouterr().out
-    assert f"没有未完成的事项，--resume 不再办理：查明原因后用 rpa runs retry {RUN_IDS[0]} 重试" in out, out
+    assert f"--resume 不再办理：查明原因后用 rpa cases retry {RUN_IDS[0]} 重试系统故障" in out
     assert "可用 --resume" not in out
 
 

@@ -64,12 +64,15 @@ def test_a_yearless_date_with_no_year_anywhere_refuses(tmp_path: Path) -> None:
     path = daily_workbook(tmp_path / "d.xlsx", heading, below=("注：本表数据截至12月4日",))
     with pytest.raises(ExtractionError) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
-    assert "A14 写的“数据截至12月4日”认不出是哪一天（日期写法认不出，也没有年份）" in str(caught.value)
+    assert "A14 写的“截至12月4日”认不出是哪一天（日期写法认不出，也没有年份）" in str(caught.value)
 
 
 @pytest.mark.parametrize("below", ["数据日期：20261204", "注：本表数据截至12月4日", "注：截至目前无逾期",
                                    "制表：张三  打印日期：20261205", "数据截止日：2026-12-04",
-                                   "注：较上日为与2026-12-03比较", "制表日期：2026-12-05"])
+                                   "注：较上日为与2026-12-03比较", "制表日期：2026-12-05",
+                                   # another day named, not the report's (the code review of 2026-12-06)
+                                   "注：较上日指与上一业务日2026-12-03比较", "上一报告日2026-12-03",
+                                   "理财募集截止日：2026-12-10", "数据日一般为T+1日"])
 def test_the_same_day_in_another_spelling_is_read(tmp_path: Path, below: str) -> None:
     path = daily_workbook(tmp_path / "d.xlsx", below=("", below))
     extraction = extract_file(path, load_spec("branch_daily", SPECS), report_date="2026-12-04")

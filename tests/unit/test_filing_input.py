@@ -244,8 +244,8 @@ def test_a_1904_workbook_s_bare_date_numbers_count_from_1904(tmp_path: Path) -> 
     bare number was counted from 1899-12-30 and 2026-11-20 filed as 2022-11-19. 44884 is
     2026-11-20 there (46346 in the 1900 system, less the 1462 days between the two epochs); a
     date cell and an amount read as they do anywhere."""
-    values = row({"开户日期": 44884, "通知日期": 44883.0, "注册资金(万元)": 1200.5, "业务类型": "变更",
-                  "变更事项": "注册地址", **PERMIT})
+    values = row({"开户日期": 44884, "通知日期": "44883", "注册资金(万元)": 1200.5, "业务类型": "变更",
+                  "变更事项": "注册地址", **PERMIT})  # the notice date a serial typed as text
     dated = row({"开户日期": datetime(2026, 11, 20), "注册资金(万元)": 50000, "账号": "6228480012345678902"})
     path = write_xlsx(tmp_path, [values, dated])
     book = load_workbook(path)

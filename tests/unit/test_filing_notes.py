@@ -187,7 +187,7 @@ def test_a_row_failing_after_a_press_ams_did_not_answer_says_it_may_be_filed(
 ) -> None:
     marked = warned or code == "answer_lost"
     note = _note(_item(state, code, "look-up: 500 系统繁忙", {MAY_BE_DONE: True} if marked else None))
-    assert ("可能已报备：请勿人工报备，用 rpa runs retry 重试" in note) is warned, note
+    assert ("可能已报备：请勿人工报备，用 rpa cases retry 重试" in note) is warned, note
     assert note.count("可能已报备") <= 1, note
 
 
@@ -209,3 +209,24 @@ def test_overdue_is_judged_when_the_row_was_filed_or_the_book_written(
     row = overdue_at_close(result_row(outcome, item, lambda header: None, ""), outcome, item,
                            date(2026, 12, 6), lambda _: filed)
     assert row.overdue is expected
+
+
+def test_a_run_whose_day_came_from_the_clock_is_judged_by_the_clock(tmp_path: Path) -> None:
+    """The code review of 2026-12-06: a run keeps its first day in its params for its resume,
+    and a row filed after midnight on the resume was judged by that first day. A run given its
+    `today` (a test, a backfill) is judged by it; one whose day was the clock's by the clock."""
+    from types import SimpleNamespace
+
+    from flows.account_filing.row_results import BY_CLOCK, close_days
+    from rpa.run.runs import now_in
+    from rpa.settings import Settings
+
+    settings = Settings(runs_dir=tmp_path / "runs", timezone="Asia/Shanghai")
+    filed = replace(_item(ItemState.DONE, None, None, {"status": "filed"}),
+                    updated_at=datetime.fromisoformat("2026-12-03T16:20:00+00:00"))  # 00:20 on 12-04 there
+    today, filed_on = close_days(SimpleNamespace(params={BY_CLOCK: True}, settings=settings),  # type: ignore[arg-type]
+                                 date(2026, 12, 3))
+    assert today == now_in(settings).date() and filed_on(filed) == date(2026, 12, 4)
+    today, filed_on = close_days(SimpleNamespace(params={}, settings=settings),  # type: ignore[arg-type]
+                                 date(2026, 11, 26))
+    assert today == filed_on(filed) == date(2026, 11, 26)
