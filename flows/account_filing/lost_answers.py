@@ -71,11 +71,13 @@ def submitted_unanswered(wctx: WorkerContext, item: WorkItem) -> bool:
 
 @contextmanager
 def remembers_unanswered(wctx: WorkerContext, item: WorkItem) -> Iterator[None]:
-    """A system error of an item an earlier 确认提交 of which got no answer carries `MAY_BE_DONE`."""
+    """A system error of an item whose 确认提交 got no answer, now or at an earlier attempt,
+    carries `MAY_BE_DONE`: kept on the item, it outlives a take-over by another run, whose chain
+    does not hold the press (the code review of 2026-12-06)."""
     try:
         yield
     except ApplicationError as exc:
-        if submitted_unanswered(wctx, item):
+        if exc.code in (LOST, UNREAD) or submitted_unanswered(wctx, item):
             exc.details = {**exc.details, MAY_BE_DONE: True}
         raise
 

@@ -114,3 +114,22 @@ def test_a_press_let_go_by_a_person_or_cut_off_by_a_kill_is_looked_up_and_filed(
     other = [*_pressed(5, "answer_unreadable"), _Event("items.retried", "", {"items": [8]})]
     with pytest.raises(NeedsPerson):
         check_lost_answers(_Context(_Audit(other)), _Item(), _Record())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("tries", "events", "code", "marked"), [
+    (1, [], "answer_lost", True),  # the press itself got no answer: kept, a take-over keeps it too
+    (2, _pressed(5, "answer_lost"), "portal_busy", True),  # tester Q's Q3: an earlier press
+    (2, _pressed(5, "filed"), "portal_busy", False),  # AMS answered the press: nothing unsure
+    (1, [], "portal_busy", False),  # nothing pressed
+])
+def test_a_system_error_after_a_press_without_answer_says_it_may_be_done(
+    tries: int, events: list[_Event], code: str, marked: bool
+) -> None:
+    from flows.account_filing.lost_answers import remembers_unanswered
+    from rpa.errors import ApplicationError
+    from rpa.outcomes import MAY_BE_DONE
+
+    context, item = _Context(_Audit(events)), _Item(tries=tries)
+    with pytest.raises(ApplicationError) as caught, remembers_unanswered(context, item):  # type: ignore[arg-type]
+        raise ApplicationError("look-up: 500 系统繁忙", code=code)
+    assert bool(caught.value.details.get(MAY_BE_DONE)) is marked
