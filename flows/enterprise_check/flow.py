@@ -111,7 +111,7 @@ class EnterpriseCheckFlow(Flow):
                     work.with_relogin(lambda: query.check(url, row["credit_code"], row["name"] or ""), item)
                     found = result.registration()
                     owner = [row["name"], found.name] if found and name_is_owners(row.get("category")) else []
-                    shot = work.screenshot(ref, personal=owner)  # 法定代表人: personal in the selectors
+                    shot = work.screenshot(ref, personal=[*owner, row["credit_code"]])  # and 法定代表人
                 judged = {**judge(row, found, query.message() if found is None else ""), "evidence": shot}
                 if judged["status"] == "passed":
                     return judged
