@@ -276,7 +276,8 @@ def test_a_sole_traders_name_is_masked_in_report_and_screenshot(check_portal: An
     assert "名称：王大锤" in rows[0][8] and rows[0][3] == "王大垂"  # result.xlsx, the record: whole
     # the answer page: the firm's 法定代表人 masked; the owner's 法定代表人, 企业名称 and 核查输入名称
     owner_masked, firm_masked = (masked_pixels(folder / r[11]) for r in rows)
-    assert owner_masked > 2 * firm_masked > 0, (owner_masked, firm_masked)
+    # both mask the 法定代表人 and the credit code (tester U's U6); the owner's also his name, twice
+    assert owner_masked > 1.5 * firm_masked > 0, (owner_masked, firm_masked)
 
 
 @pytest.mark.timeout(300)
