@@ -28,7 +28,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 HOME_MARKERS = ("config", "schedules.yaml", "calendar.yaml")
 # RPA_ names read outside the settings model
 OTHER_RPA_NAMES = frozenset({"RPA_HOME", "RPA_SMOKE_PASSWORD"})
-OTHER_RPA_PREFIXES = ("RPA_TEST_",)
+# the tests' own names; the secrets alerts.yaml names by `password_env` (alerts.example.yaml's
+# RPA_ALERT_SMTP_PASSWORD was warned about as a typo of RPA_SMOKE_PASSWORD: tester U)
+OTHER_RPA_PREFIXES = ("RPA_TEST_", "RPA_ALERT_")
 
 
 def configuration_home() -> Path:
