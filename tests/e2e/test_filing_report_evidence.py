@@ -101,8 +101,10 @@ def test_a_row_an_earlier_run_filed_names_that_runs_screenshot_not_a_missing_one
     again = execute_run(settings, "account-filing", params, workers=1)
     assert again.exit_code == 0 and len(ams.submissions()) == 1, again
     [row] = read_result(again.folder / "result.xlsx").values()
-    assert row["处理批次"] == first.run_id and row["证据文件"] == shot
-    assert not (again.folder / shot).exists()
+    # result.xlsx names it from this run's folder, in the first's (tester Q's Q8: `evidence/…`
+    # named a file this folder lacks)
+    assert row["处理批次"] == first.run_id and row["证据文件"] == f"../{first.run_id}/{shot}"
+    assert not (again.folder / shot).exists() and (again.folder / str(row["证据文件"])).is_file()
     page = (again.folder / "report.html").read_text(encoding="utf-8")
     assert "截图缺失" not in page
     assert f"截图见运行 {first.run_id}：{shot.removeprefix('evidence/')}" in page
