@@ -24,6 +24,7 @@ from flows.account_filing.notes import done_note, field_labels, item_note
 from flows.account_filing.registry import FIELDS, label_of, personal_class
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.result_book import ResultRow
+from rpa.alerts.recount import shown_deadline
 from rpa.approvals.words import APPROVED_BY, AWAITING_CODE, REJECTED_CODE
 from rpa.casework.words import CORRECTED_BY, CORRECTED_FIELDS
 from rpa.masking import mask
@@ -63,9 +64,7 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
                portal: str = "AMS") -> ResultRow:
     """The row's line in result.xlsx; `elsewhere` says what another run holding it did, `portal`
     names the system the item was worked in (its notes say AMS otherwise)."""
-    deadline = ""
-    if outcome.deadline is not None:
-        deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
+    deadline = shown_deadline(outcome.deadline)
     shown = {**_shown_fields(outcome, match), **_corrected_fields(item)}
     common: dict[str, Any] = {
         "sheet_row": outcome.row,

@@ -21,6 +21,7 @@ from pathlib import Path
 from flows.account_filing.registry import label_of
 from flows.account_filing.report import RowOutcome
 from flows.account_reconciliation.classify import ExportRow
+from rpa.alerts.recount import shown_deadline
 from rpa.outcomes import outcome_label
 
 
@@ -59,9 +60,7 @@ def export_row(file_name: str, outcome: RowOutcome, as_of: date, headers: Mappin
     code with a wrong check character) by its cell's text as written (`headers`: field -> the
     sheet's header): it is still what the export says, so AMS's value is compared with it. Blank
     cells are not compared. Its note says why the row is invalid."""
-    deadline = ""  # through a year the calendar holds only as provisional, or not at all: 估算
-    if outcome.deadline is not None:  # as result.xlsx writes it (tester T's S3: the mark was lost)
-        deadline = outcome.deadline.due.isoformat() + ("（估算）" if outcome.deadline.estimated else "")
+    deadline = shown_deadline(outcome.deadline)  # 估算 as result.xlsx writes it (tester T's S3)
     overdue = outcome.deadline is not None and as_of > outcome.deadline.due
     source = f"{file_name} {outcome.sheet} 第{outcome.row}行"
     why = "；".join(i.message for i in outcome.errors)

@@ -5,6 +5,7 @@ State Council's, a 调休 working day is added, a holiday moves. Whatever judges
 
     kept = counted_from(outcome.deadline)        # {"deadline_from": "2026-11-30", "deadline_working_days": 5}
     deadline = deadline_now(calendar, payload)   # Deadline(due, estimated), or None
+    shown_deadline(deadline)                     # "2027-01-04（估算）", as every list shows it
 
 A run keeps, beside the date it counted (`deadline`, as result.xlsx shows it), what that date is
 counted from: the start date and the number of PRC working days config/deadlines.yaml's rule gave
@@ -49,3 +50,12 @@ def _date(value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+def shown_deadline(deadline: Deadline | None) -> str:
+    """A deadline as result.xlsx, 异常处理 and reconciliation.xlsx write it: `2027-01-04`, marked
+    `（估算）` when counted through a year no calendar knows or holds only as provisional; ""
+    for none."""
+    if deadline is None:
+        return ""
+    return deadline.due.isoformat() + ("（估算）" if deadline.estimated else "")

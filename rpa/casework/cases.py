@@ -38,7 +38,7 @@ from rpa.alerts.findings import (
     put_aside_everywhere,
     put_aside_rows,
 )
-from rpa.alerts.recount import deadline_now
+from rpa.alerts.recount import deadline_now, shown_deadline
 from rpa.approvals.words import AWAITING_CODE
 from rpa.casework.words import BY_HAND
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
@@ -198,7 +198,7 @@ def refuse_dry_run(settings: Settings, run_id: str) -> None:
 
 def _set_aside(row: PutAside, today: date, calendar: WorkCalendar) -> SetAside:
     deadline = row.deadline_now(calendar)  # under the calendar in force now, not the run's
-    due = "" if deadline is None else deadline.due.isoformat() + ("（估算）" if deadline.estimated else "")
+    due = shown_deadline(deadline)
     return SetAside(row.sheet, row.row, outcome_label(row.status), row.reasons, row.account, row.action,
                     row.business_date, due, deadline is not None and deadline.due < today,
                     ASIDE_ADVICE.get(row.status, ""))
@@ -209,7 +209,7 @@ def _with_deadline(case: Case, item: WorkItem, today: date, calendar: WorkCalend
     deadline = deadline_now(calendar, item.payload)
     if deadline is None:
         return case
-    due = deadline.due.isoformat() + ("（估算）" if deadline.estimated else "")
+    due = shown_deadline(deadline)
     return replace(case, deadline=due, overdue=deadline.due < today)
 
 
