@@ -50,6 +50,18 @@ OUTCOME_LABELS: dict[str, str] = {
 # portal's submit) got no answer, so the portal may have done it (`rpa.run.settle` keeps it)
 MAY_BE_DONE = "may_be_done"
 MAY_BE_DONE_WORDS = "此前一次提交未收到门户应答，可能已办理：请勿人工重复办理，先重试（重试前会先在门户查询）"
+# the same mark on a bug (an exception outside the error tree, which has no details), as a
+# PEP 678 note: it also stands in the traceback the run log keeps
+MAY_BE_DONE_NOTE = "may_be_done: raised after a submit the portal did not answer; the portal may have done it"
+
+
+def may_be_done(exc: BaseException) -> bool:
+    """Whether `exc` says the portal may have done the item (`MAY_BE_DONE` in an error's
+    details, or `MAY_BE_DONE_NOTE` among a bug's notes)."""
+    details = getattr(exc, "details", None)
+    if isinstance(details, dict) and details.get(MAY_BE_DONE):
+        return True
+    return MAY_BE_DONE_NOTE in getattr(exc, "__notes__", ())
 
 # a figure two sources show (a branch's own report and the summary): the same, or not
 MATCH = "相符"

@@ -25,7 +25,8 @@ hold is looked up and filed.
 
 An attempt that then fails on a system error (the look-ups meet 500s) says the row may be filed
 (`rpa.outcomes.MAY_BE_DONE` on the item): its row reads 失败 with that warning, not a plain 失败 a
-clerk would file by hand (tester Q's Q3).
+clerk would file by hand (tester Q's Q3). So does a bug met after a press no answer was read of
+(this attempt's or an earlier one's: reading the answer page, say), by a note on the exception.
 
     with remembers_unanswered(wctx, item): ...
 """
@@ -37,8 +38,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from rpa.errors import ApplicationError, BatchWindow, NeedsPerson
-from rpa.outcomes import MAY_BE_DONE
+from rpa.errors import ApplicationError, BatchWindow, NeedsPerson, RpaError
+from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_NOTE
 from rpa.queue.models import WorkItem
 from rpa.run.flow import WorkerContext
 
@@ -51,10 +52,11 @@ UNREAD = "answer_unreadable"  # bots.ams: 成功 shown, its filing number (or ac
 RETRIED = "items.retried"  # rpa runs retry's event in the run's chain, naming the item ids
 
 
-def submitted_unanswered(wctx: WorkerContext, item: WorkItem) -> bool:
+def submitted_unanswered(wctx: WorkerContext, item: WorkItem, *, this_attempt: bool = False) -> bool:
     """True when the item's chain in this run holds a submission whose answer was never read
-    (only an item tried before is looked at: a first attempt has submitted nothing)."""
-    if item.tries <= 1:
+    (only an item tried before is looked at, unless `this_attempt`: a first attempt has
+    submitted nothing before its look-up)."""
+    if item.tries <= 1 and not this_attempt:
         return False
     ref = wctx.audit.ref_of(item.key)
     lost = False
@@ -73,12 +75,19 @@ def submitted_unanswered(wctx: WorkerContext, item: WorkItem) -> bool:
 def remembers_unanswered(wctx: WorkerContext, item: WorkItem) -> Iterator[None]:
     """A system error of an item whose 确认提交 got no answer, now or at an earlier attempt,
     carries `MAY_BE_DONE`: kept on the item, it outlives a take-over by another run, whose chain
-    does not hold the press (the code review of 2026-12-06)."""
+    does not hold the press (the code review of 2026-12-06). A bug after such a press carries
+    `MAY_BE_DONE_NOTE`."""
     try:
         yield
     except ApplicationError as exc:
         if exc.code in (LOST, UNREAD) or submitted_unanswered(wctx, item):
             exc.details = {**exc.details, MAY_BE_DONE: True}
+        raise
+    except RpaError:
+        raise
+    except Exception as exc:  # a bug, as reading 确认提交's answer: never retried, ends 失败
+        if submitted_unanswered(wctx, item, this_attempt=True):
+            exc.add_note(MAY_BE_DONE_NOTE)
         raise
 
 

@@ -57,6 +57,7 @@ from rpa.casework.words import (
 )
 from rpa.errors import UsageError
 from rpa.masking import FieldClass, scrub_known
+from rpa.outcomes import MAY_BE_DONE
 from rpa.people import os_account, same_person
 from rpa.queue.aftercare import HELD_ON_REFILE, held_on_refile
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
@@ -201,9 +202,9 @@ def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, 
 
 
 def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
-    """The run's items that failed on system errors (timeouts, 500s, a lost session), and its
-    corrected rows held for a registration check that has passed since, go back to pending;
-    items failed on a bug or refused stay as they are."""
+    """The run's items that failed on system errors (timeouts, 500s, a lost session) or after a
+    submit the portal may have done, and its corrected rows held for a registration check that
+    has passed since, go back to pending; items failed on a bug or refused stay as they are."""
     user = _who(user)
     queue, audit = _services(settings, run_id)
     chosen = [item for item in queue.items(run_id) if item.state == ItemState.FAILED and mark_of(item) is None
@@ -293,5 +294,6 @@ def _mark_for(item: WorkItem, checker: str) -> Any:
 
 
 def _failed_on_system(queue: WorkQueue, item: WorkItem) -> bool:
-    history = queue.history(item.id)
-    return bool(history) and history[-1].outcome in (Outcome.SYSTEM_ERROR, Outcome.LEASE_EXPIRED)
+    """A system error, or any failure after a submit the portal may have done (looked up first)."""
+    history, ended = queue.history(item.id), (Outcome.SYSTEM_ERROR, Outcome.LEASE_EXPIRED)
+    return bool((item.result or {}).get(MAY_BE_DONE)) or (bool(history) and history[-1].outcome in ended)

@@ -193,7 +193,7 @@ def runs_show(run_id: str) -> None:
 
     from rpa.audit.log import AuditLog
     from rpa.masking import scrub_text
-    from rpa.outcomes import counts_text, item_label
+    from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_WORDS, counts_text, item_label
     from rpa.queue.work_queue import WorkQueue
     from rpa.run.runs import read_run_json, run_folder, run_state
 
@@ -217,12 +217,15 @@ def runs_show(run_id: str) -> None:
     table = Table("事项", "状态", "尝试次数", "错误", "说明")
     for item in WorkQueue.from_settings(cfg).items(run_id):
         result = item.result or {}
+        note = str(result.get("note") or "")  # the word is in 状态, never the code
+        if result.get(MAY_BE_DONE) and str(item.state) in ("failed", "pending"):  # not a plain 失败
+            note = "；".join(part for part in (note, MAY_BE_DONE_WORDS) if part)
         table.add_row(
             str(item.id),
             item_label(str(item.state), result),
             str(item.tries),
             escape(scrub_text(item.last_error_message or "")),  # its code is in the audit chain
-            escape(scrub_text(str(result.get("note") or ""))),  # the word is in 状态, never the code
+            escape(scrub_text(note)),
         )
     console.print(table)
 

@@ -146,16 +146,19 @@ class AttemptEnder(QueueReader):
 
         return self._end_attempt(item_id, owner, Outcome.SYSTEM_ERROR, code, message, after_backoff)
 
-    def fail_bug(self, item_id: int, owner: str, code: str, message: str) -> None:
+    def fail_bug(self, item_id: int, owner: str, code: str, message: str, *,
+                 result: dict[str, Any] | None = None) -> None:
         """A bug (an exception outside the error tree): failed now, never retried; the same
-        code would meet the same bug again. `rpa runs retry` puts it back once it is fixed."""
+        code would meet the same bug again. `rpa runs retry` puts it back once it is fixed.
+        `result`, when given, replaces the item's."""
+        kept = {} if result is None else {"result": result}
         self._end_attempt(
             item_id,
             owner,
             Outcome.BUG,
             code,
             message,
-            _always(ItemState.FAILED, last_error_code=code, last_error_message=message),
+            _always(ItemState.FAILED, last_error_code=code, last_error_message=message, **kept),
         )
 
     def hold(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rpa.disk import disk_refusal, full_disk
 from rpa.errors import Disposition, RpaError, outcome_for
 from rpa.masking import scrub_text
-from rpa.outcomes import MAY_BE_DONE, item_label
+from rpa.outcomes import MAY_BE_DONE, item_label, may_be_done
 
 if TYPE_CHECKING:
     from rpa.queue.work_queue import WorkItem, WorkQueue
@@ -97,8 +97,9 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
             return BUSY if disposition.busy else SYSTEM
         # a bug: the same code would meet it again, so never retried; its traceback is kept
         log.opt(exception=exc).error(f"事项 {item.id}：程序错误 {code}，本项失败，不重试：{message}")
-        queue.fail_bug(item.id, owner, code, message)
-        wctx.record("item.failed", item, code=code, message=message)
+        kept = _kept_on_failure(exc)
+        queue.fail_bug(item.id, owner, code, message, result=kept)
+        wctx.record("item.failed", item, code=code, message=message, **(_digest(wctx, kept) if kept else {}))
         summary.failed += 1
         summary.bugs += 1
         return SYSTEM
@@ -118,11 +119,10 @@ def _digest(wctx: WorkerContext, result: dict[str, Any] | None) -> dict[str, Any
 
 
 def _kept_on_failure(exc: BaseException) -> dict[str, Any] | None:
-    """What a system error keeps as the item's result: only that an earlier attempt's submit
-    got no answer (`MAY_BE_DONE`: its row must not read as plain 失败, or a clerk files it by
-    hand again); None leaves the result as it was."""
-    details = exc.details if isinstance(exc, RpaError) else {}
-    return {MAY_BE_DONE: True} if details.get(MAY_BE_DONE) else None
+    """What a system error or a bug keeps as the item's result: only that a submit got no
+    answer (`MAY_BE_DONE`: its row must not read as plain 失败, or a clerk files it by hand
+    again); None leaves the result as it was."""
+    return {MAY_BE_DONE: True} if may_be_done(exc) else None
 
 
 def result_of(exc: BaseException) -> dict[str, Any] | None:

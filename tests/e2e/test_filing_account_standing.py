@@ -22,6 +22,7 @@ from rpa.casework.cases import open_cases
 from rpa.errors import UsageError
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import RunOutcome, execute_run
+from tests.e2e.cli_helpers import make_cli_env
 from tests.e2e.test_account_filing_run import REFERENCE_DAY, filing_settings, read_result
 from tests.integration.ams_helpers import BANK_A, BANK_B, basic_record, write_export
 from tests.plugins.portals import AmsHandle
@@ -384,6 +385,8 @@ def test_a_row_failing_after_a_press_ams_did_not_answer_says_it_may_be_filed(
     [run] = open_cases(filing_settings(tmp_path, ams, 1), outcome.run_id)
     assert [case.may_be_done for case in run.cases] == [True], run.cases
     assert len(ams.submissions()) == 1
+    shown = make_cli_env(tmp_path).run("runs", "show", outcome.run_id, check_exit=0).stdout
+    assert "可能已办理：请勿人工重复办理" in shown, shown  # the run's own table, not a plain 失败
 
     ams.set_faults()
     settings = filing_settings(tmp_path, ams, 1)

@@ -219,6 +219,24 @@ def test_a_retry_puts_back_only_system_failures(settings: Settings) -> None:
         retry_failures(settings, RUN, OPERATOR)
 
 
+def test_a_row_failed_on_a_bug_after_an_unanswered_submit_says_so_and_is_retried(settings: Settings) -> None:
+    """A bug met reading 确认提交's answer (the press got no answer read) fails the row with
+    `may_be_done` kept: 异常处理 says it may be filed, and `rpa cases retry`, which the words name,
+    puts it back (its retry looks AMS up first); a plain bug's row stays failed."""
+    queue = WorkQueue.from_settings(settings)
+    account = "6228480012345670077"
+    queue.enqueue_many("account-filing", RUN, [NewItem(f"open:{account}:2026-12-02:{7:016d}", {
+        "row": 7, "sheet": "开户清单", "record": _record(account)}, order_group=account)])
+    item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+    assert item is not None and item.payload["row"] == 7
+    queue.fail_bug(item.id, "w1", "ValueError", "bug", result={"may_be_done": True})
+    by_row = {case.row: case for case in open_cases(settings)[0].cases}
+    assert by_row[7].may_be_done and not by_row[4].may_be_done
+    assert "可能已办理" in by_row[7].may_be_done_note
+    assert retry_failures(settings, RUN, OPERATOR).rows == [3, 7]
+    assert _items(settings)[7].state == ItemState.PENDING and _items(settings)[4].state == ItemState.FAILED
+
+
 def test_only_filings_can_be_marked_filed_by_hand(settings: Settings) -> None:
     path = settings.runs_dir / RUN / "run.json"
     info = json.loads(path.read_text(encoding="utf-8"))

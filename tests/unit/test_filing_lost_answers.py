@@ -15,9 +15,11 @@ from flows.account_filing.lost_answers import (
     SUBMITTING,
     AnswerPending,
     check_lost_answers,
+    remembers_unanswered,
     submitted_unanswered,
 )
 from rpa.errors import NeedsPerson
+from rpa.outcomes import may_be_done
 
 
 @dataclass
@@ -133,3 +135,23 @@ def test_a_system_error_after_a_press_without_answer_says_it_may_be_done(
     with pytest.raises(ApplicationError) as caught, remembers_unanswered(context, item):  # type: ignore[arg-type]
         raise ApplicationError("look-up: 500 系统繁忙", code=code)
     assert bool(caught.value.details.get(MAY_BE_DONE)) is marked
+
+
+@pytest.mark.parametrize(("events", "marked"), [
+    ([_Event(SUBMITTING, "ref-k")], True),  # this attempt pressed; reading its answer met the bug
+    ([_Event(SUBMITTING, "ref-k"), _Event(ANSWERED, "ref-k", {"outcome": "answer_lost"})], True),  # earlier
+    ([], False),  # nothing pressed: a plain bug
+    ([_Event(SUBMITTING, "ref-k"), _Event(ANSWERED, "ref-k", {"outcome": "filed"})], False),  # answered
+    ([_Event(SUBMITTING, "other")], False),  # another row's press
+])  # fmt: skip
+def test_a_bug_after_a_press_no_answer_was_read_of_says_the_row_may_be_filed(
+    events: list[_Event], marked: bool
+) -> None:
+    """A bug (outside the error tree) ends the row 失败 and is never retried: met after a 确认提交
+    whose answer was not read, even at the first attempt, it carries the may-be-filed note, so the
+    row does not read as a plain 失败 a clerk files by hand."""
+    with pytest.raises(ValueError) as caught, remembers_unanswered(
+        _Context(_Audit(events)), _Item(tries=1)  # type: ignore[arg-type]
+    ):
+        raise ValueError("the answer page's number did not parse")
+    assert may_be_done(caught.value) is marked
