@@ -18,7 +18,7 @@ from flows.account_filing.footer_rows import FooterRow, listed
 from flows.account_filing.issues import RowIssue, Severity
 from flows.account_filing.normalise import compact
 from flows.account_filing.records import FilingRecord
-from rpa.masking import FieldClass, mask
+from rpa.masking import FieldClass, mask, scrub_text
 from rpa.outcomes import outcome_label
 from rpa.workdays import Deadline
 
@@ -175,7 +175,7 @@ class ValidationReport:
 
     def _json_head(self) -> dict[str, Any]:
         return {
-            "file": self.file.name,
+            "file": scrub_text(self.file.name),
             "sheet": self.sheet,
             "header_row": self.header_row,
             "encoding": self.encoding,
@@ -200,7 +200,7 @@ class ValidationReport:
         """The report for a person, in Chinese: problems by row, then deadlines; accounts masked."""
         counts = self.counts
         lines = [
-            f"文件：{self.file.name}　工作表：{self.sheet}　表头在第{self.header_row}行"
+            f"文件：{scrub_text(self.file.name)}　工作表：{self.sheet}　表头在第{self.header_row}行"
             f"　核对日期：{self.today}",
             f"共{counts['rows']}行：有效 {counts['valid']}，无效 {counts['invalid']}，"
             f"需人工处理 {counts['needs_person']}；"

@@ -26,6 +26,7 @@ from rpa.console.uploads import (
 )
 from rpa.console.web import Refused, guarded_router, record, render, require, session_of, state_of
 from rpa.errors import InputFileError
+from rpa.masking import scrub_text
 
 router = guarded_router()
 CHUNK = 1 << 20
@@ -71,16 +72,17 @@ def preview(request: Request, run_id: str) -> Response:
     if start_claimed(state_of(request).settings, run_id):  # started already (the back button)
         return RedirectResponse(f"/runs/{run_id}/progress", status_code=303)
     pending = pending_upload(state_of(request).settings, run_id)
+    shown = scrub_text(pending.original)  # a file named after an account or ID number
     try:
         report = _validate(request, pending)
     except InputFileError as exc:
-        return render(request, "new_run.html.j2", status=400, message=f"{pending.original}：{exc}")
+        return render(request, "new_run.html.j2", status=400, message=f"{shown}：{exc}")
     problems = [
         {"sheet": o.sheet, "row": o.row, "account": o.account_masked, "status": o.status,
          "issues": [(i.column, i.cell or "", i.message) for i in o.errors]}
         for o in report.outcomes if o.errors
     ]
-    return render(request, "preview.html.j2", run_id=run_id, upload=pending, counts=report.counts,
+    return render(request, "preview.html.j2", run_id=run_id, file=shown, counts=report.counts,
                   problems=problems, warnings=report.file_warnings(), sheet=report.sheet)
 
 

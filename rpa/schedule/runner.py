@@ -199,7 +199,7 @@ class FireRunner:
             if result.exit_code == 2 and self.drops.put_back(taken[0], drop_dir) is not None:
                 put_back.add(taken[0].sha256)  # refused before queuing a row: the export waits
                 result = replace(result, note=_join(result.note, (
-                    f"{taken[0].original_name} 没有报备任何一行，已放回投放文件夹，"
+                    f"{scrub_text(taken[0].original_name)} 没有报备任何一行，已放回投放文件夹，"
                     "改正上面的问题后下次触发时重新取走（文件本身有误时请把它移出投放文件夹）")))
             results.append(result)
             if result.exit_code == 3:

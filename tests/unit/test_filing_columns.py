@@ -527,6 +527,16 @@ def test_the_validate_text_calls_invalid_rows_by_the_outcome_word_result_xlsx_us
     assert "\n无效，未报备（1行）：" in text and "不报备" not in text
 
 
+def test_a_file_named_after_an_account_or_id_number_is_named_masked(tmp_path: Path) -> None:
+    """Tester U: a clerk names an export after its one account (or the owner's ID number); the
+    validate header and --json showed it whole while the exit-2 messages masked it."""
+    for number in ("6230583971264235363", "11010519670923418X"):
+        path = workbook(tmp_path, DOMAIN_HEADERS, [open_row()], name=f"{number}_开户.xlsx")
+        report = validate(path, absent_columns=["注册资金"])
+        shown = report.render_text().splitlines()[0] + json.dumps(report.to_json(), ensure_ascii=False)
+        assert number not in shown and number[-4:] in shown, shown
+
+
 @pytest.mark.parametrize(("renamed", "field"), [
     ("法定代表人名字", "法定代表人姓名"), ("法人名字", "法定代表人姓名"), ("负责人名字", "法定代表人姓名"),
     ("通知日", "通知日期"),
