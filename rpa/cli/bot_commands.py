@@ -183,12 +183,12 @@ def run_report_extraction(
     (one consolidated_YYYY-MM-DD.xlsx per date when several)."""
     from rpa.errors import UsageError
 
+    # 20261203 reads as 2026-12-03 (ISO's basic form); kept and passed on as YYYY-MM-DD
+    report_dates = [date_option("--date", text).isoformat() for text in report_dates or []] or None
     _refuse_changes_on_resume(resume, {"--date": report_dates, "--branches": branches, "--format": formats,
                                        "--spec": specs})
     flow_params: dict[str, Any] = {}
     if report_dates:
-        for report_date in report_dates:
-            date_option("--date", report_date)
         flow_params["date"] = report_dates[0] if len(report_dates) == 1 else report_dates
     elif not resume:
         raise UsageError("缺少 --date：请给出报表日期 YYYY-MM-DD（或用 --resume 继续一次运行）")

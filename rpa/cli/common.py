@@ -156,10 +156,13 @@ def _in_the_tree(exc: Exception) -> BaseException:
 
 
 def date_option(option: str, text: str) -> date:
-    """A YYYY-MM-DD command value, or a UsageError naming the option."""
+    """A YYYY-MM-DD (or YYYYMMDD) command value, or a UsageError naming the option; ISO's week
+    dates (2026-W49-4), which `date.fromisoformat` also reads, are refused."""
     from rpa.errors import UsageError
 
     try:
+        if not text.strip().replace("-", "").isdigit():
+            raise ValueError(text)
         return date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{option} 的值不是日期：请写成 YYYY-MM-DD，例如 2026-11-30") from None

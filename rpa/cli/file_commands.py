@@ -70,8 +70,8 @@ def extract(
     from flows.report_extraction.specs import load_spec
 
     cfg = settings()
-    if report_date is not None:
-        date_option("--date", report_date)
+    if report_date is not None:  # 20261130 as 2026-11-30 (ISO's basic form)
+        report_date = date_option("--date", report_date).isoformat()
     loaded = load_spec(spec, cfg.config_dir / "specs")
     result = extract_file(file, loaded, report_date=report_date, branch=branch)
     if as_json:

@@ -112,3 +112,20 @@ def test_a_reader_that_leaves_early_is_not_a_bug(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.strip() == "错误：输出已被读取方提前关闭（如 | head），命令的输出不完整"
     assert not (tmp_path / "runs" / "_errors").exists()
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("2026-12-03", "2026-12-03"), (" 2026-12-03 ", "2026-12-03"),
+    ("20261203", "2026-12-03"),  # ISO's basic form: read, and passed on as 2026-12-03 (tester T's U6)
+    ("2026-W49-4", None),  # ISO's week date, which date.fromisoformat reads as 2026-12-03
+    ("2026/12/03", None), ("2026-12-3", None), ("2026年12月3日", None), ("2026-13-01", None),
+])  # fmt: skip
+def test_a_date_option_reads_a_calendar_date_only(text: str, read: str | None) -> None:
+    from rpa.cli.common import date_option
+    from rpa.errors import UsageError
+
+    if read is None:
+        with pytest.raises(UsageError, match="--date 的值不是日期：请写成 YYYY-MM-DD"):
+            date_option("--date", text)
+    else:
+        assert date_option("--date", text).isoformat() == read
