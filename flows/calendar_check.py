@@ -49,7 +49,7 @@ class CalendarCheckFlow(Flow):
         def handle(item: WorkItem) -> dict[str, object]:
             year = item.payload["year"]
             raise BusinessError(
-                f"calendar.yaml lacks the published schedule of {year}", code="calendar_year_missing"
+                f"工作日历中没有 {year} 年公布的节假日安排", code="calendar_year_missing"
             )
 
         yield handle

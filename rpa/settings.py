@@ -260,7 +260,7 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
             return list(self.reports_operators)
         if portal == "enterprise_check":
             return list(self.check_operators)
-        raise ConfigError(f"unknown portal {portal!r}")
+        raise ConfigError(f"不认识的门户 {portal!r}：应为 ams、report_platform 或 enterprise_check")
 
     def public_dump(self) -> dict[str, Any]:
         """Settings for run.json: secrets dropped, operator codes reduced to a count."""

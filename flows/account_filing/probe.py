@@ -71,7 +71,8 @@ def _ams_browser(settings: Settings, *, run_id: str | None) -> Iterator[tuple[Am
 
     operators = usable_operators(settings, "ams")  # never one AMS refused before
     if not operators:
-        raise ConfigError("no AMS operator configured: set RPA_AMS_OPERATORS")
+        raise ConfigError("没有可用的 AMS 操作员：请设置 RPA_AMS_OPERATORS"
+                          "（被 AMS 拒绝过的操作员用 rpa operators 查看和解除）")
     selectors = load_selectors("ams", settings.selectors_dir)
     catalogue = load_message_catalogue(settings.config_dir)
     # leased like a worker's: a run's worker logged in as the same operator would be logged out

@@ -191,12 +191,13 @@ def load_selectors(portal: str, selectors_dir: Path) -> PortalSelectors:
     """Read and validate `selectors_dir/<portal>.yaml`; any problem is a ConfigError naming the
     file, the page and the element."""
     if not NAME.match(portal):
-        raise ConfigError(f"{portal!r} is not a portal name")
+        raise ConfigError(f"{portal!r} 不是门户名：门户名只含字母、数字和下划线")
     path = selectors_dir / f"{portal}.yaml"
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read selectors for portal {portal!r}: {path}: {exc.strerror}") from None
+        raise ConfigError(f"无法读取门户 {portal} 的选择器文件 {path}（{exc.strerror}）："
+                          "请检查 RPA_SELECTORS_DIR") from None
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:

@@ -94,12 +94,12 @@ def test_bad_candidate_is_named(tmp_path: Path, candidate: str, reason: str) -> 
 
 
 def test_file_level_problems(tmp_path: Path) -> None:
-    assert "cannot read selectors for portal 'demo'" in _problem_missing(tmp_path)
+    assert "无法读取门户 demo 的选择器文件" in _problem_missing(tmp_path)
     assert "not valid YAML" in _problem(tmp_path, "pages: [unclosed")
     assert "field 'portal'" in _problem(tmp_path, "portal: x\npages: {}\n")
     assert "a page needs at least one element" in _problem(tmp_path, "pages:\n  login:\n    elements: {}\n")
     assert "not a plain name" in _problem(tmp_path, GOOD.replace("operator_code:", "operator-code:"))
-    with pytest.raises(ConfigError, match="not a portal name"):
+    with pytest.raises(ConfigError, match="不是门户名"):
         load_selectors("../etc/passwd", tmp_path)
 
 
