@@ -16,7 +16,8 @@ the file's order: AMS refuses a change or close of an account it does not hold a
 Each worker (`ams_worker`) logs in with its own operator, files items with `filing.FilingHandler` (through the
 `RPA_AMS_STRATEGY` strategy, `bots.ams.strategies`) and logs out when it ends: normally, on a
 stop request and after a run-fatal error.
-`finish()` writes result.xlsx, one row per input row (each row's line and report row: `row_results`).
+`finish()` writes result.xlsx, one row per input row (`closing`; each row's line and report row:
+`row_results`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 
 from flows.account_filing.check_gate import hold_unchecked
 from flows.account_filing.checks import check_lines
-from flows.account_filing.other_runs import OtherRuns, held_elsewhere_note, run_state, settle_other_runs
+from flows.account_filing.other_runs import OtherRuns, settle_other_runs
 from flows.account_filing.portal_identity import DRY_RUN_PREFIX, establish_identity
 from flows.account_filing.portal_scope import PORTAL_FIELD, PortalKeys, keys_for_portal
 from flows.account_filing.put_aside import row_details
@@ -38,13 +39,7 @@ from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import write_result_book
 from flows.account_filing.row_results import (
     BY_CLOCK,
-    close_days,
-    from_this_folder,
-    input_row,
     item_row,
-    overdue_at_close,
-    result_row,
-    with_failure_shot,
 )
 from flows.account_filing.rows_aside import ASIDE_BEFORE, rows_aside_before
 from rpa.alerts.findings import put_aside_everywhere
@@ -56,7 +51,6 @@ from rpa.masking import FieldClass
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem, WorkQueue
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.item_rows import ItemRow
-from rpa.run.owners import RunOwners, RunState
 from rpa.run.report_sections import InputRow
 from rpa.run.runs import RunContext, now_in
 from rpa.settings import Settings
@@ -111,7 +105,7 @@ class AccountFilingFlow(Flow):
         if not path.is_file():
             raise InputFileError(f"输入文件 {path} 不存在或不是文件：请检查 --input")
         settings = ctx.settings
-        today = self._today(settings)
+        today = self.today_of(settings)
         ctx.params.setdefault("flow_params", {})["today"] = today.isoformat()  # a resume keeps it
         ctx.params.setdefault(BY_CLOCK, self.today is None)  # whether it was the clock's (close_days)
         ctx.add_input(path)
@@ -207,36 +201,18 @@ class AccountFilingFlow(Flow):
     def finish(self, ctx: RunContext) -> list[Path]:
         if self.report is None:
             return []
-        from flows.account_filing.aliases import load_aliases
+        from flows.account_filing.closing import close_rows
 
-        aliases = load_aliases(ctx.settings.config_dir)
-        items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
-        owners = RunOwners.from_settings(ctx.settings)
-        today, filed_on = close_days(ctx, self._today(ctx.settings))  # 是否逾期 as the book is written
-        states: dict[str, RunState] = {}
-        rows = []
-        self.input_rows = []
-        not_done_elsewhere = 0
-        for outcome in self.report.outcomes:
-            item, elsewhere = None, ""
-            if outcome.valid and outcome.record is not None:
-                key = self.keys.get(outcome.row) or self.item_key(outcome.record, ctx.run_id)
-                item = items.get(key) or ctx.queue.find_by_key(self.name, key)
-            if item is not None and item.run_id != ctx.run_id:  # another run holds the row
-                not_done_elsewhere += item.state != ItemState.DONE
-                if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
-                    states[item.run_id] = run_state(ctx, item.run_id, owners)
-                elsewhere = held_elsewhere_note(item, states.get(item.run_id))
-            row = with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx)
-            row = overdue_at_close(row, outcome, item, today, filed_on)
-            self.input_rows.append(input_row(outcome, item, row))
-            rows.append(from_this_folder(row, item, ctx.run_id))
-        self.not_done_elsewhere = not_done_elsewhere
-        path = write_result_book(ctx.folder / RESULT_FILE, rows, check_lines(self.report))
+        def key_of(outcome: RowOutcome, record: FilingRecord) -> str:  # as enqueued, or would be
+            return self.keys.get(outcome.row) or self.item_key(record, ctx.run_id)
+
+        closed = close_rows(ctx, self.report, key_of, self.today_of(ctx.settings), self.name)
+        self.input_rows, self.not_done_elsewhere = closed.input_rows, closed.not_done_elsewhere
+        path = write_result_book(ctx.folder / RESULT_FILE, closed.rows, check_lines(self.report))
         ctx.log.info(f"已写出结果表：{path}")
         return [path]
 
-    def _today(self, settings: Settings) -> date:
+    def today_of(self, settings: Settings) -> date:
         """The run's day: its `today` parameter (a run given one files on that day too), else
         today in the run's time zone."""
         return date.fromisoformat(self.today) if self.today else now_in(settings).date()
@@ -264,7 +240,7 @@ class AccountFilingFlow(Flow):
         """Validated as the run's rows were: its configuration, and its own "today" (deadlines)."""
         from flows.account_filing.corrections import corrected_payload
 
-        today = self._today(settings)
+        today = self.today_of(settings)
         return corrected_payload(payload, changes, config_dir=settings.config_dir,
                                  calendar_file=settings.calendar_file, today=today)
 

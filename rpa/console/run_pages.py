@@ -5,12 +5,14 @@ The items read as the run's result.xlsx rows do, in the input's order (`Flow.ite
 row, 业务, account and name masked as the flow's outputs mask them, the outcome word, 备案编号,
 复核人 and the note; then the attempts, the last error (scrubbed) and the queue's id. The rows the
 run put aside while validating (需人工处理, 无效，未报备: never items) are among them, with the
-validator's reasons, as in result.xlsx. A flow's items that are no input rows (report
+validator's reasons, as in result.xlsx, and so are the rows another run's items hold (an earlier
+run filed them: `rpa.run.elsewhere`), with result.xlsx's note. A flow's items that are no input rows (report
 extraction) say what they are instead, in the queue's order."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Request
@@ -24,6 +26,7 @@ from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
 from rpa.outcomes import counts_text, item_label, outcome_label
 from rpa.queue.work_queue import WorkItem, WorkQueue
+from rpa.run.elsewhere import RowElsewhere, rows_elsewhere
 from rpa.run.flow import Flow
 from rpa.run.item_rows import ItemRow, input_item_row, input_order
 from rpa.run.report_sections import shown_reference, shown_text
@@ -64,7 +67,8 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
     verified = False
     if state.audit.has_schema():
         queue = WorkQueue.from_settings(state.settings)
-        items = item_rows(flow_of(info), queue.items(run_id), put_aside_rows(state.settings, run_id))
+        items = item_rows(flow_of(info), queue.items(run_id), put_aside_rows(state.settings, run_id),
+                          rows_elsewhere(state.audit, queue, run_id))
         reports = verify_runs(state.audit, state.settings.runs_dir, run_id, queue.items)
         # each sentence names its subject (运行 <id>：...): on the run's own page the id goes
         verification = [line.split("：", 1)[-1] for report in reports[1:] for line in report.lines]
@@ -79,26 +83,30 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
     )
 
 
-def item_rows(flow: Flow | None, run_items: Iterable[WorkItem],
-              aside: Iterable[PutAside] = ()) -> list[dict[str, str]]:
+def item_rows(flow: Flow | None, run_items: Iterable[WorkItem], aside: Iterable[PutAside] = (),
+              elsewhere: Iterable[RowElsewhere] = ()) -> list[dict[str, str]]:
     """The run's items as the page shows them, with the input rows it put aside while validating
-    (never items), in the input's order: each item its row as the flow reads it (without the
-    flow, or for a payload the flow cannot read, the row its payload names), each row put aside
-    as result.xlsx has it (需人工处理 or 无效，未报备, the validator's reasons); every text
-    scrubbed once more, a filing number whole (`shown_reference`)."""
-    rows: list[tuple[ItemRow, WorkItem | None]] = []
-    for item in run_items:
-        try:
-            row = flow.item_row(item) if flow is not None else input_item_row(item, {})
-        except (KeyError, TypeError, ValueError):  # a payload of another shape (an older run's)
-            row = input_item_row(item, {})
-        result = item.result or {}
-        rows.append((row or ItemRow(outcome=item_label(str(item.state), result),
-                                    note=str(result.get("note") or "")), item))
+    (never items) and those another run's items hold (`rpa.run.elsewhere`), in the input's order:
+    each item its row as the flow reads it (without the flow, or for a payload the flow cannot
+    read, the row its payload names), each row put aside as result.xlsx has it (需人工处理 or
+    无效，未报备, the validator's reasons), each row held elsewhere as that run's item, at this
+    run's row, with result.xlsx's note; every text scrubbed once more, a filing number whole
+    (`shown_reference`)."""
+    rows: list[tuple[ItemRow, WorkItem | None]] = [(_row_of(flow, item), item) for item in run_items]
+    rows += [(replace(_row_of(flow, r.item), sheet=r.sheet, row=r.row, note=r.note), None) for r in elsewhere]
     rows += [(ItemRow(sheet=r.sheet, row=r.row, action=r.action, account=r.account,
                       outcome=outcome_label(r.status), note=r.reasons), None) for r in aside]
     rows.sort(key=lambda pair: input_order(pair[0], pair[1].id if pair[1] is not None else 0))
     return [_shown(row, item) for row, item in rows]
+
+
+def _row_of(flow: Flow | None, item: WorkItem) -> ItemRow:
+    try:
+        row = flow.item_row(item) if flow is not None else input_item_row(item, {})
+    except (KeyError, TypeError, ValueError):  # a payload of another shape (an older run's)
+        row = input_item_row(item, {})
+    result = item.result or {}
+    return row or ItemRow(outcome=item_label(str(item.state), result), note=str(result.get("note") or ""))
 
 
 def _shown(row: ItemRow, item: WorkItem | None) -> dict[str, str]:

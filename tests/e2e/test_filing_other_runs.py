@@ -19,6 +19,9 @@ import pytest
 from flows.account_filing.flow import AccountFilingFlow
 from flows.account_filing.records import FilingRecord
 from rpa.audit.log import AuditLog
+from rpa.console.run_pages import item_rows
+from rpa.queue.work_queue import WorkQueue
+from rpa.run.elsewhere import rows_elsewhere
 from rpa.run.orchestrate import execute_run, open_run
 from rpa.run.owners import RunOwners
 from rpa.settings import Settings
@@ -72,7 +75,8 @@ def test_a_second_run_after_the_first_finished_reports_its_filings_and_exits_0(
     second = execute_run(settings, FLOW, _params(export), workers=1)
     assert second.exit_code == 0, second
     assert len(ams.submissions()) == 3
-    rows = read_result(second.folder / "result.xlsx").values()
+    result = read_result(second.folder / "result.xlsx")
+    rows = result.values()
     assert {row["说明"].split("；")[0] for row in rows} == {f"已由运行 {first.run_id} 办结"}
     assert {row["状态"] for row in rows} == {"已报备"} and {row["处理批次"] for row in rows} == {first.run_id}
     for row in rows:  # tester Q's Q8: the receipt is named from this run's folder, in the first's
@@ -80,6 +84,13 @@ def test_a_second_run_after_the_first_finished_reports_its_filings_and_exits_0(
         assert (second.folder / str(row["证据文件"])).is_file(), row["证据文件"]
     html = (second.folder / "report.html").read_text(encoding="utf-8")
     assert f"截图见运行 {first.run_id}" in html and f"../{first.run_id}/../" not in html
+    # tester S's S4: the console's 任务详情 listed none of these rows (no items of the second run)
+    audit, queue = AuditLog.from_settings(settings), WorkQueue.from_settings(settings)
+    shown = item_rows(AccountFilingFlow(input=str(export)), queue.items(second.run_id), (),
+                      rows_elsewhere(audit, queue, second.run_id))
+    assert [(row["place"].split()[-2], row["outcome"], row["note"], row["id"]) for row in shown] == [
+        (str(number), "已报备", f"已由运行 {first.run_id} 办结", "") for number in sorted(result)], shown
+    assert all(row["filing_no"] for row in shown), shown
 
 
 @pytest.mark.timeout(240)

@@ -1,0 +1,85 @@
+"""The filing run's close: one result.xlsx row and one report row for each input row, and the rows
+another run holds, recorded for the pages that list a run's rows from the queue.
+
+A row whose item another run holds (an earlier run filed it, or works it still) is no item of
+this run: result.xlsx and report.html say what that run did with it, and the `rows.elsewhere`
+event names each such row with the other run's item, so the console's 任务详情 (which lists
+this run's items) shows the same rows (`rpa.run.elsewhere`).
+
+    closed = close_rows(ctx, report, key_of, today)   # .rows (result.xlsx), .input_rows (report.html)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from flows.account_filing.other_runs import held_elsewhere_note, run_state
+from flows.account_filing.row_results import (
+    close_days,
+    from_this_folder,
+    input_row,
+    overdue_at_close,
+    result_row,
+    with_failure_shot,
+)
+from rpa.queue.work_queue import ItemState, WorkItem
+from rpa.run.elsewhere import ROWS_ELSEWHERE
+from rpa.run.owners import RunOwners, RunState
+from rpa.run.report_sections import InputRow
+
+if TYPE_CHECKING:
+    from flows.account_filing.records import FilingRecord
+    from flows.account_filing.report import RowOutcome, ValidationReport
+    from flows.account_filing.result_book import ResultRow
+    from rpa.run.runs import RunContext
+
+
+@dataclass
+class Closed:
+    """What the close found: result.xlsx's rows, report.html's, and how many rows another run
+    holds without having filed them."""
+
+    rows: list[ResultRow] = field(default_factory=list)
+    input_rows: list[InputRow] = field(default_factory=list)
+    not_done_elsewhere: int = 0
+
+
+def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowOutcome, FilingRecord], str],
+               run_day: date, flow: str = "account-filing") -> Closed:
+    """Each input row of `report` as result.xlsx and report.html show it, with the queue's item
+    of its key (`key_of`), this run's or another's; records `rows.elsewhere` when another run
+    holds any. `run_day`: the run's day (是否逾期 is judged by the day of the close)."""
+    from flows.account_filing.aliases import load_aliases
+
+    aliases = load_aliases(ctx.settings.config_dir)
+    items = {item.key: item for item in ctx.queue.items(ctx.run_id)}
+    owners = RunOwners.from_settings(ctx.settings)
+    today, filed_on = close_days(ctx, run_day)  # 是否逾期 as the book is written
+    states: dict[str, RunState] = {}
+    closed, elsewhere_rows = Closed(), []
+    for outcome in report.outcomes:
+        item: WorkItem | None = None
+        elsewhere = ""
+        if outcome.valid and outcome.record is not None:
+            key = key_of(outcome, outcome.record)
+            item = items.get(key) or ctx.queue.find_by_key(flow, key)
+        if item is not None and item.run_id != ctx.run_id:  # another run holds the row
+            closed.not_done_elsewhere += item.state != ItemState.DONE
+            if item.state in (ItemState.PENDING, ItemState.LEASED) and item.run_id not in states:
+                states[item.run_id] = run_state(ctx, item.run_id, owners)
+            elsewhere = held_elsewhere_note(item, states.get(item.run_id))
+            elsewhere_rows.append(_elsewhere(outcome.sheet, outcome.row, item, elsewhere))
+        row = with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx)
+        row = overdue_at_close(row, outcome, item, today, filed_on)
+        closed.input_rows.append(input_row(outcome, item, row))
+        closed.rows.append(from_this_folder(row, item, ctx.run_id))
+    if elsewhere_rows:
+        ctx.record(ROWS_ELSEWHERE, rows=elsewhere_rows)
+    return closed
+
+
+def _elsewhere(sheet: str, row: int, item: WorkItem, note: str) -> dict[str, Any]:
+    return {"sheet": sheet, "row": row, "item_id": item.id, "run": item.run_id, "note": note}
