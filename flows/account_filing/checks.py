@@ -79,6 +79,7 @@ CHECK_NAMES: dict[str, str] = {
     "deadline_estimated": "报备期限按节假日日历计算",
     "deadline_overdue": "未超过报备期限",
     "deadline_earliest": "报备期限可按业务类型和账户性质确定",
+    "deadline_from_business": "报备期限可按通知日期计算",
 }
 
 

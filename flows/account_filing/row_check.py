@@ -272,6 +272,10 @@ class RowCheck:
         if action is None or kind is None:
             self.add("business_date",
                      FieldProblem("deadline_earliest", Severity.WARNING, {"due": deadline.due}))
+        if "notice_date" in self.failed and action in ("change", None) and rules.counts_from_notice("change"):
+            # tester T's U4: a notice may come before the change, so its deadline before this one
+            early = FieldProblem("deadline_from_business", Severity.WARNING, {"due": deadline.due})
+            self.add("notice_date", early)
         if deadline.estimated:
             years = "、".join(str(y) for y in unknown_years(calendar, start, deadline.due))
             self.add(

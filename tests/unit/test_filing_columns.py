@@ -568,3 +568,17 @@ def test_excel_s_text_guard_round_a_number_reads_as_the_text_inside(tmp_path: Pa
     assert first.valid and first.record is not None
     assert (first.record.account_no, first.record.id_number) == ("6228480012345678901", "11010519491231002X")
     assert not second.valid  # a bare = is no guard: the cell is not an account number
+
+
+def test_a_change_whose_notice_date_does_not_read_says_its_deadline_may_be_earlier(tmp_path: Path) -> None:
+    """Tester T's U4: a 变更 counted from its 通知日期 whose notice did not read was counted from
+    the business date without a word; a notice may come before the change (notice 11-02, change
+    12-04: due 11-04), so that deadline may be later than the true one: the row says so."""
+    unread, read = change_row(), change_row("6228480012345678910")
+    unread[17], read[17] = "11/25/2026", "2026-11-25"
+    report = validate(workbook(tmp_path, DOMAIN_HEADERS, [unread, read]), absent_columns=["注册资金"])
+    first, second = report.outcomes
+    assert ("通知日期", "date_invalid") in {(i.column, i.code) for i in first.errors}, first.errors
+    [said] = [i for i in first.warnings if i.code == "deadline_from_business"]
+    assert "通知日期读不出" in said.message and "可能更早" in said.message, said.message
+    assert "deadline_from_business" not in {i.code for i in [*second.errors, *second.warnings]}
