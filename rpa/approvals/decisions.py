@@ -14,6 +14,10 @@ their own run, and a run without a recorded maker cannot be decided on at all: b
 run's audit chain under the checker's name: one `item.approved` or `item.business_error`
 event per row and one `approval.approved` or `approval.rejected` event for the decision.
 
+A page's decision names the rows as it showed them (`seen`, `rpa.approvals.stale`): a row
+changed since (rejected, corrected, waiting again) or not shown is refused, never decided on
+content its checker did not see.
+
 A decision is taken in one compare-and-set on the rows' awaiting state (the queue's
 `approve_held` / `reject_held`, all or none): when another checker decided one of its rows a
 moment earlier, it changes nothing, records nothing and is a UsageError naming who decided.
@@ -26,11 +30,12 @@ result.xlsx, report.html (its 复核记录 section), run.json and ledger up to d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rpa.approvals.maker import maker_of
+from rpa.approvals.stale import already_decided, decided_by, refuse_unseen, row_seen, taken
 from rpa.approvals.words import (
     APPROVED_AT,
     APPROVED_BY,
@@ -86,6 +91,7 @@ class WaitingRow:
     # a change held before reviews marked the fields it leaves to AMS: its 将报送 may show the
     # row's cells where AMS's values are filed (the screens then say OLD_REVIEW_NOTE)
     kept_unmarked: bool = False
+    seen: str = ""  # the row as shown (`stale.row_seen`): a decision on it sends this back
 
     @property
     def warning(self) -> str:
@@ -134,15 +140,17 @@ def waiting(settings: Settings, run_id: str | None = None) -> list[WaitingRun]:
     return found
 
 
-def approve(settings: Settings, run_id: str, checker: str, rows: Sequence[int] | None = None) -> Decision:
-    """Approve the run's waiting rows (all, or the sheet rows named): pending again, to be filed."""
-    queue, audit, maker, chosen = _prepare(settings, run_id, checker, rows)
+def approve(settings: Settings, run_id: str, checker: str, rows: Sequence[int] | None = None,
+            seen: Mapping[int, str] | None = None) -> Decision:
+    """Approve the run's waiting rows (all, or the sheet rows named): pending again, to be filed.
+    `seen`: each row's token as a page showed it (`stale.refuse_unseen`)."""
+    queue, audit, maker, chosen = _prepare(settings, run_id, checker, rows, seen)
     checker = checker.strip()
     at = now_in(settings).isoformat(timespec="seconds")
     mark = {APPROVED_BY: checker, APPROVED_AT: at}
     done = set(queue.approve_held(run_id, [item.id for item in chosen], AWAITING_CODE, mark,
                                   all_or_none=True))
-    decided = _taken(queue, run_id, chosen, done)
+    decided = taken(queue, run_id, chosen, done, lambda: _awaiting(queue, run_id))
     for item in decided:
         audit.append(run_id, checker, "item.approved", item_key=item.key,
                      details={"checker": checker, "row": _row(item)})
@@ -154,14 +162,15 @@ def approve(settings: Settings, run_id: str, checker: str, rows: Sequence[int] |
     return Decision(run_id, checker, maker, True, numbers, "", at, _live(settings, run_id))
 
 
-def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], reason: str) -> Decision:
+def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], reason: str,
+           seen: Mapping[int, str] | None = None) -> Decision:
     """Reject the run's waiting rows named: they end as 复核退回 with the reason, never filed."""
     reason = " ".join(reason.split())
     if not reason:
         raise UsageError("退回须写明原因：请用 --reason 说明为何不予报备")
     if not rows:
         raise UsageError("退回须指明行号：请用 --rows 给出要退回的行（见 rpa approvals list）")
-    queue, audit, maker, chosen = _prepare(settings, run_id, checker, rows)
+    queue, audit, maker, chosen = _prepare(settings, run_id, checker, rows, seen)
     kept = getattr(_flow_of(read_run_json(run_folder(settings, run_id))), "payload_not_personal", None)
     reason = scrub_known(reason, [item.payload for item in chosen], kept)  # the rows' own values masked
     checker, at = checker.strip(), now_in(settings).isoformat(timespec="seconds")
@@ -169,7 +178,7 @@ def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], r
     result = {"status": REJECTED_CODE, "note": note, "checker": checker, "reason": reason, "at": at}
     done = set(queue.reject_held(run_id, [item.id for item in chosen], AWAITING_CODE,
                                  new_code=REJECTED_CODE, message=note, result=result, all_or_none=True))
-    decided = _taken(queue, run_id, chosen, done)
+    decided = taken(queue, run_id, chosen, done, lambda: _awaiting(queue, run_id))
     for item in decided:
         audit.append(run_id, checker, "item.business_error", item_key=item.key,
                      details={"code": REJECTED_CODE, "message": note, "row": _row(item)})
@@ -182,7 +191,7 @@ def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], r
 
 
 def _prepare(
-    settings: Settings, run_id: str, checker: str, rows: Sequence[int] | None
+    settings: Settings, run_id: str, checker: str, rows: Sequence[int] | None, seen: Mapping[int, str] | None
 ) -> tuple[WorkQueue, AuditLog, str, list[WorkItem]]:
     """The queue, the audit log, the run's maker and the chosen waiting items; UsageError when
     the checker may not decide or a row named does not wait."""
@@ -199,9 +208,9 @@ def _prepare(
     waiting_items = _awaiting(queue, run_id)
     if rows is not None:  # a row named that another checker decided a moment ago: say who
         gone = set(rows) - {_row(item) for item in waiting_items}
-        decided = [item for item in queue.items(run_id) if _row(item) in gone and _decided_by(item)]
+        decided = [item for item in queue.items(run_id) if _row(item) in gone and decided_by(item)]
         if decided:
-            raise _already_decided(run_id, decided)
+            raise already_decided(run_id, decided)
     if not waiting_items:
         raise UsageError(f"运行 {run_id} 没有待复核的行：请在控制台的复核页面或用 rpa approvals list 查看")
     if rows is None:
@@ -214,36 +223,10 @@ def _prepare(
             raise UsageError(f"第 {named} 行不在运行 {run_id} 的待复核行中："
                              "请在控制台的复核页面或用 rpa approvals list 查看行号")
         chosen = [by_row[n] for n in sorted(set(rows))]
+    refuse_unseen(run_id, chosen, seen)
     audit = AuditLog.from_settings(settings)
     audit.create_schema()
     return queue, audit, maker, chosen
-
-
-def _taken(queue: WorkQueue, run_id: str, chosen: list[WorkItem], done: set[int]) -> list[WorkItem]:
-    """The chosen items, all decided by this decision; UsageError naming who decided the rows
-    another checker took a moment earlier (then this decision changed nothing and is not recorded)."""
-    if done == {item.id for item in chosen}:
-        return chosen
-    now = {item.id: item for item in queue.items(run_id)}
-    still = {item.id for item in _awaiting(queue, run_id)}
-    gone = [now[item.id] for item in chosen if item.id in now and item.id not in still]
-    raise _already_decided(run_id, gone or chosen)
-
-
-def _already_decided(run_id: str, items: list[WorkItem]) -> UsageError:
-    told = "；".join(f"第 {_row(item)} 行{_decided_by(item) or '已由他人办理'}"
-                    for item in sorted(items, key=_row))
-    return UsageError(f"运行 {run_id} 中{told}，已不再待复核：本次办理没有生效，请刷新复核页面后重新办理")
-
-
-def _decided_by(item: WorkItem) -> str:
-    """Who decided the row (`已由 X 批准` / `已由 X 退回`); empty when no checker did."""
-    result = item.result or {}
-    if item.last_error_code == REJECTED_CODE and result.get("checker"):
-        return f"已由 {result['checker']} 退回"
-    if item.payload.get(APPROVED_BY):
-        return f"已由 {item.payload[APPROVED_BY]} 批准"
-    return ""
 
 
 def _awaiting(queue: WorkQueue, run_id: str) -> list[WorkItem]:
@@ -287,7 +270,7 @@ def _waiting_row(item: WorkItem, flow: Flow | None) -> WaitingRow:
     unmarked = any(f.get("ams") is not None for f in raw) and not any("kept" in f for f in raw)
     return WaitingRow(item.id, sheet, _row(item), str(review.get("action", "")),
                       str(review.get("account", "")), str(review.get("business_date", "")), fields, history,
-                      unmarked)
+                      unmarked, row_seen(item))
 
 
 def _live(settings: Settings, run_id: str) -> bool:

@@ -43,6 +43,7 @@ from rpa.casework.cases import (
     flow_of,
     is_case,
     mark_of,
+    mark_to_decide,
     masked_fields,
     refuse_dry_run,
 )
@@ -58,7 +59,7 @@ from rpa.casework.words import (
 from rpa.errors import UsageError
 from rpa.masking import FieldClass, scrub_known
 from rpa.outcomes import MAY_BE_DONE
-from rpa.people import os_account, same_person
+from rpa.people import os_account
 from rpa.queue.aftercare import HELD_ON_REFILE, held_on_refile
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.inputs import refuse_changed_inputs
@@ -156,11 +157,13 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
     return CaseAction(run_id, user, "case.marked_by_hand", [_row(item)], True)
 
 
-def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str) -> CaseAction:
-    """A checker's approval of a mark: the item ends done as 人工报备 with the mark's number."""
+def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str,
+                    seen: str | None = None) -> CaseAction:
+    """A checker's approval of a mark (the one `seen`, when given: `ByHandMark.seen`): the item
+    ends done as 人工报备 with the mark's number."""
     checker = _who(checker)
     queue, audit, item = _case(settings, run_id, item_id)
-    mark = _mark_for(item, checker)
+    mark = mark_to_decide(item, checker, seen)
     agrees_with_ams(item, mark.filing_no, "请退回该标记，由经办人按 AMS 显示的编号重新标记")
     at = _now(settings)
     note = f"人工报备：{mark.reason}（经办 {mark.maker} 标记，复核 {checker} 批准）"
@@ -183,14 +186,16 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str)
     return CaseAction(run_id, checker, "case.by_hand_approved", [_row(item)], True)
 
 
-def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, reason: str) -> CaseAction:
-    """A checker's refusal of a mark: the mark is gone, the row waits as before."""
+def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, reason: str,
+                   seen: str | None = None) -> CaseAction:
+    """A checker's refusal of a mark (the one `seen`, when given): the mark is gone, the row
+    waits as before."""
     checker = _who(checker)
     reason = " ".join(reason.split())
     if not reason:
         raise UsageError("退回须写明原因")
     queue, audit, item = _case(settings, run_id, item_id)
-    mark, flow = _mark_for(item, checker), flow_of(read_run_json(run_folder(settings, run_id)))
+    mark, flow = mark_to_decide(item, checker, seen), flow_of(read_run_json(run_folder(settings, run_id)))
     reason = scrub_known(reason, [item.payload], flow.payload_not_personal if flow else None)
     if not queue.annotate(run_id, item.id, CASE_STATES, BY_HAND, None):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
@@ -281,16 +286,6 @@ def _case(settings: Settings, run_id: str, item_id: int) -> tuple[WorkQueue, Aud
         raise UsageError(f"运行 {run_id} 中没有待处理的事项 {item_id}："
                          "请在异常处理页面或用 rpa cases list 查看")
     return queue, audit, found[0]
-
-
-def _mark_for(item: WorkItem, checker: str) -> Any:
-    mark = mark_of(item)
-    if mark is None:
-        raise UsageError(f"第 {_row(item)} 行没有待复核的人工报备标记")
-    if same_person(mark.maker, checker):
-        raise UsageError(f"第 {_row(item)} 行由 {mark.maker} 标记为人工报备："
-                         "标记人不能复核自己的标记，请由另一位复核人办理")
-    return mark
 
 
 def _failed_on_system(queue: WorkQueue, item: WorkItem) -> bool:

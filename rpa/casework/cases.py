@@ -24,6 +24,7 @@ Nothing here changes anything.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -41,8 +42,10 @@ from rpa.alerts.findings import (
 from rpa.alerts.recount import deadline_now, shown_deadline
 from rpa.approvals.words import AWAITING_CODE
 from rpa.casework.words import BY_HAND
+from rpa.errors import UsageError
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
 from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_WORDS, item_label, outcome_label
+from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
 from rpa.run.report_evidence import evidence, last_failure_shot
@@ -72,6 +75,12 @@ class ByHandMark:
     filing_no: str
     reason: str
     at: str
+
+    @property
+    def seen(self) -> str:
+        """What names this mark among the row's marks (its maker, number and time): the page a
+        checker decides on sends it back, so a decision never lands on a mark made since."""
+        return hashlib.sha256("\n".join((self.maker, self.filing_no, self.at)).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -189,8 +198,6 @@ def is_dry_run(run: Mapping[str, Any]) -> bool:
 
 def refuse_dry_run(settings: Settings, run_id: str) -> None:
     """A `UsageError` (exit 2) for a dry run: its rows are not corrected, marked or retried here."""
-    from rpa.errors import UsageError
-
     if is_dry_run(read_run_json(run_folder(settings, run_id))):
         raise UsageError(f"运行 {run_id} 是演练（只校验和查询，未向 AMS 提交），其中的行不在异常处理中办理："
                          "请运行正式报备（不带 --dry-run），再处理正式运行的结果")
@@ -221,8 +228,6 @@ def is_case(item: WorkItem) -> bool:
 
 def flow_of(run: Mapping[str, Any]) -> Flow | None:
     """The run's flow, built from run.json's parameters; None when it cannot be built here."""
-    from rpa.errors import UsageError
-
     try:
         return load_flow(str(run.get("flow", "")), run.get("parameters", {}).get("flow_params", {}))
     except UsageError:
@@ -242,6 +247,21 @@ def mark_of(item: WorkItem) -> ByHandMark | None:
         return None
     return ByHandMark(str(mark.get("maker", "")), str(mark.get("filing_no", "")),
                       scrub_text(str(mark.get("reason", ""))), str(mark.get("at", "")))
+
+
+def mark_to_decide(item: WorkItem, checker: str, seen: str | None = None) -> ByHandMark:
+    """The row's mark a checker approves or refuses; UsageError when there is none, the checker
+    made it, or it is not the one the checker saw (`seen`: refused, then marked again since)."""
+    row, mark = int(item.payload.get("row") or 0), mark_of(item)
+    if mark is None:
+        raise UsageError(f"第 {row} 行没有待复核的人工报备标记")
+    if same_person(mark.maker, checker):
+        raise UsageError(f"第 {row} 行由 {mark.maker} 标记为人工报备："
+                         "标记人不能复核自己的标记，请由另一位复核人办理")
+    if seen is not None and seen != mark.seen:
+        raise UsageError(f"第 {row} 行的人工报备标记在你打开页面后已改变（现为 {mark.maker} 标记的备案编号 "
+                         f"{mark.filing_no}）：本次办理没有生效，请刷新页面后重新复核")
+    return mark
 
 
 def masked_fields(flow: Flow | None, payload: Mapping[str, Any]) -> dict[str, str]:

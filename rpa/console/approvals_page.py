@@ -4,9 +4,11 @@ reason. Every role reads the page; only a checker or an admin decides (rpa.conso
 
 The decisions are rpa.approvals.decisions' `approve` and `reject`, the functions `rpa approvals`
 calls: they refuse the run's own maker, a run without a recorded maker and rows that do not wait
-(UsageError: the page shows its message). The checker is the signed-in user's name; the console
-also records its own action (`console.approval_approved` / `console.approval_rejected`, actor
-`console:<user>`) in the run's audit chain. Then the run is resumed in a process of its own, as
+(UsageError: the page shows its message). The page sends back each row it showed with its token
+(`rpa.approvals.stale`): a row changed since, or not shown (全部批准), is refused. The checker
+is the signed-in user's name; the console also records its own action
+(`console.approval_approved` / `console.approval_rejected`, actor `console:<user>`) in the run's
+audit chain. Then the run is resumed in a process of its own, as
 `rpa approvals approve` resumes it (rpa.console.launch): it files the approved rows and rewrites
 result.xlsx and report.html. After approving, the page shows that run's progress.
 """
@@ -83,6 +85,17 @@ async def approvals(request: Request) -> HTMLResponse:
     return await _page(request)
 
 
+async def _seen(request: Request) -> dict[int, str]:
+    """The rows the page showed, each with its token (`rpa.approvals.stale`): a decision
+    applies to them as shown, or not at all."""
+    seen = {}
+    for value in (await request.form()).getlist("seen"):
+        row, _, token = str(value).partition(":")
+        if row.strip().isdigit():
+            seen[int(row)] = token.strip()
+    return seen
+
+
 async def _ticked(request: Request) -> list[int]:
     form = await request.form()
     numbers = []
@@ -107,7 +120,8 @@ async def approve_rows(request: Request, run_id: str) -> Response:
     checker = session_of(request).user.name
     before = now_in(settings).isoformat()  # the progress page waits for an end after this
     try:
-        decision = await run_in_threadpool(as_signed_in, approve, settings, run_id, checker, rows)
+        seen = await _seen(request)
+        decision = await run_in_threadpool(as_signed_in, approve, settings, run_id, checker, rows, seen)
     except UsageError as refused:
         return await _page(request, 400, str(refused))
     record(request, "console.approval_approved", {"run": run_id, "rows": decision.rows}, run_id=run_id)
@@ -131,7 +145,9 @@ async def reject_rows(request: Request, run_id: str) -> Response:
         return await _page(request, 400, "退回须写明原因：请在“退回原因”中说明为何不予报备")
     checker = session_of(request).user.name
     try:
-        decision = await run_in_threadpool(as_signed_in, reject, settings, run_id, checker, rows, reason)
+        seen = await _seen(request)
+        decision = await run_in_threadpool(as_signed_in, reject, settings, run_id, checker, rows, reason,
+                                           seen)
     except UsageError as refused:
         return await _page(request, 400, str(refused))
     record(request, "console.approval_rejected", {"run": run_id, "rows": decision.rows,

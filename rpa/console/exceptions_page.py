@@ -72,10 +72,11 @@ async def mark_row(request: Request, run_id: str, item_id: int) -> Response:
 
 
 @router.post("/exceptions/{run_id}/{item_id}/by-hand/approve")
-def approve_row(request: Request, run_id: str, item_id: int) -> Response:
+async def approve_row(request: Request, run_id: str, item_id: int) -> Response:
     require(request, Action.APPROVE_BY_HAND)
+    seen = str((await request.form()).get("mark") or "")  # the mark the page showed: no other
     return _act(request, f"{run_id}-{item_id}", lambda user: approve_by_hand(
-        state_of(request).settings, check_run_id(run_id), item_id, user),
+        state_of(request).settings, check_run_id(run_id), item_id, user, seen),
         "已批准第 {rows} 行的人工报备：{resumed}")
 
 
@@ -83,9 +84,9 @@ def approve_row(request: Request, run_id: str, item_id: int) -> Response:
 async def refuse_row(request: Request, run_id: str, item_id: int) -> Response:
     require(request, Action.APPROVE_BY_HAND)
     form = await request.form()
-    reason = str(form.get("reason") or "")
+    reason, seen = str(form.get("reason") or ""), str(form.get("mark") or "")
     return _act(request, f"{run_id}-{item_id}", lambda user: refuse_by_hand(
-        state_of(request).settings, check_run_id(run_id), item_id, user, reason),
+        state_of(request).settings, check_run_id(run_id), item_id, user, reason, seen),
         "已退回第 {rows} 行的人工报备标记")
 
 

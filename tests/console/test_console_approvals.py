@@ -181,6 +181,12 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     screen.wait_for_url(re.compile(r"/approvals#run-"))
     no_token = screen.request.post(f"{console.url}/approvals/{run_id}/approve", form={"scope": "all"})
     assert no_token.status == 403 and "CSRF" in no_token.text()
+    # tester W's A1: a page older than the rows (here: one that showed no row, or another row 2)
+    # decides nothing; the page names the rows that changed
+    for seen in ([], ["2:0123456789abcdef"]):
+        stale = screen.request.post(f"{console.url}/approvals/{run_id}/approve",
+                                    form={"csrf_token": _token(screen), "scope": "all", "seen": seen})
+        assert stale.status == 400 and "在你打开复核页面后已改变" in stale.text(), stale.text()
     assert _filed(ams) == set()
 
     # what will be sent, and for the change AMS's address beside the new one, marked as changing

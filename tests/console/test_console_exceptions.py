@@ -172,6 +172,13 @@ def test_a_row_filed_by_hand_counts_only_after_another_checker_approves(
     checker.set_viewport_size({"width": 1366, "height": 768})
     _signed_in(console, checker, "li.fh")
     shoot(checker, "16-人工报备待复核")
+    # tester W's A2: a page that showed another mark (refused, marked again since) approves nothing
+    token = checker.locator("input[name=csrf_token]").first.get_attribute("value")
+    for seen in ({}, {"mark": "0123456789abcdef"}):
+        stale = checker.request.post(f"{console.url}/exceptions/{run_id}/{item_id}/by-hand/approve",
+                                     form={"csrf_token": token, **seen})
+        assert stale.status == 400 and "人工报备标记在你打开页面后已改变" in stale.text(), stale.text()
+        assert "AMS2026120300042" in stale.text()  # the page names the mark as it is now
     checker.locator("article.case", has_text="第 2 行").get_by_role("button", name="批准人工报备").click()
     assert "已批准第 2 行" in checker.locator("p.ok").inner_text()
     _resumed(console)

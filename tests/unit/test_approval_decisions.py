@@ -272,3 +272,34 @@ def test_a_change_held_before_kept_fields_were_marked_is_shown_with_a_warning(se
     row5, row6 = listed.output.split("第 5 行")[1].split("第 6 行")
     assert f"注意：{rows[5].warning}" in row5 and "注意" not in row6
     assert "2000000.00（不变更，按 AMS 现值）" in row6 and "（不变更" not in row5
+
+
+def test_a_decision_on_rows_changed_or_not_shown_since_the_page_is_refused(settings: Settings) -> None:
+    """Tester W's A1: a checker's 复核 page showed row 2; another checker rejected it, its maker
+    corrected the 法定代表人 and ID number and it waited again; the first page's 批准所选 then
+    filed the corrected content, never seen. The page sends each row back with its token: a row
+    changed since, or one the page never showed (全部批准), is refused and nothing changes."""
+    [run] = waiting(settings)
+    shown = {row.row: row.seen for row in run.rows}
+    assert set(shown) == {2, 3} and all(len(token) == 16 for token in shown.values())
+    queue = WorkQueue.from_settings(settings)  # row 2 waits again with other content to file
+    queue.release(_by_row(settings)[2].id)
+    item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+    assert item is not None and item.payload["row"] == 2
+    review = _review(ACCOUNTS[2])
+    review["fields"][0]["send"] = "苏州工业园区恒远电子科技有限公司"
+    queue.hold(item.id, "w1", "awaiting_approval", "waits",
+               result={"status": "awaiting_approval", "review": review})
+    for decide in (lambda: approve(settings, RUN, CHECKER, [2], shown),
+                   lambda: approve(settings, RUN, CHECKER, None, shown),
+                   lambda: reject(settings, RUN, CHECKER, [2], "不符", shown)):
+        with pytest.raises(UsageError, match="第 2 行在你打开复核页面后已改变"):
+            decide()
+    with pytest.raises(UsageError, match="第 3 行在你打开复核页面后已改变"):  # 全部批准, row 3 not shown
+        approve(settings, RUN, CHECKER, None, {2: waiting(settings)[0].rows[0].seen})
+    assert {row: item.state for row, item in _by_row(settings).items()} == {
+        2: ItemState.HELD, 3: ItemState.HELD, 4: ItemState.HELD}
+    assert _decisions(settings) == []
+    again = {row.row: row.seen for row in waiting(settings)[0].rows}  # the page refreshed
+    assert again[3] == shown[3] and again[2] != shown[2]
+    assert approve(settings, RUN, CHECKER, [2, 3], again).rows == [2, 3]

@@ -186,6 +186,26 @@ def test_a_refused_mark_leaves_the_row_waiting_as_before(settings: Settings) -> 
     assert _run_log(settings)[-1] == f"第 3 行的人工报备标记由复核 {CHECKER} 退回：编号与回执不符"
 
 
+def test_a_decision_on_a_mark_other_than_the_one_seen_is_refused(settings: Settings) -> None:
+    """Tester W's A2: a checker's page showed one mark; it was refused and the row marked again
+    with another number by another operator; the old page's 批准 approved the new mark in the
+    checker's name. A decision names the mark it saw (`ByHandMark.seen`)."""
+    item_id = _items(settings)[3].id
+    mark_by_hand(settings, RUN, item_id, "ma.jl", "AMS20261202008888", "已人工办理")
+    [first] = [case.mark for case in open_cases(settings)[0].cases if case.item_id == item_id]
+    assert first is not None
+    refuse_by_hand(settings, RUN, item_id, "zhou.kf", "编号待核实", first.seen)
+    mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202007777", "改为另一编号")
+    for decide in (lambda: approve_by_hand(settings, RUN, item_id, CHECKER, first.seen),
+                   lambda: refuse_by_hand(settings, RUN, item_id, CHECKER, "不符", first.seen)):
+        with pytest.raises(UsageError, match=f"已改变（现为 {OPERATOR} 标记的备案编号 AMS20261202007777）"):
+            decide()
+    [now] = [case.mark for case in open_cases(settings)[0].cases if case.item_id == item_id]
+    assert now is not None and now.seen != first.seen
+    approve_by_hand(settings, RUN, item_id, CHECKER, now.seen)
+    assert _items(settings)[3].result["filing_no"] == "AMS20261202007777"
+
+
 def test_a_reason_naming_the_row_s_people_and_numbers_is_kept_masked(settings: Settings) -> None:
     """Tester U's U1/U3/U4: a mark's reason naming the row's ID number, account, legal
     representative and address was shown whole on 异常处理 and kept whole in the queue; only
