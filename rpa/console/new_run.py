@@ -27,6 +27,7 @@ from rpa.console.uploads import (
 from rpa.console.web import Refused, guarded_router, record, render, require, session_of, state_of
 from rpa.errors import InputFileError
 from rpa.masking import scrub_text
+from rpa.people import same_person
 
 router = guarded_router()
 CHUNK = 1 << 20
@@ -98,6 +99,9 @@ async def start(request: Request, run_id: str) -> Response:
     dry_run = form.get("dry_run") == "1"
     approval = form.get("approval") == "1"
     maker = session_of(request).user.name
+    if not same_person(pending.user, maker):  # tester W's A3: the uploader could then approve it
+        raise Refused(403, f"这个文件由 {pending.user} 上传：只有上传者本人可以开始这次运行"
+                           "（经办人即上传者，复核人须是另一人）；请自己上传后再开始")
     if not claim_start(settings, run_id, maker):
         return progress
     flow_params: dict[str, object] = {"input": str(pending.path.resolve())}

@@ -193,8 +193,17 @@ def test_pressing_start_twice_starts_one_run(console: Console, screen: Any, tmp_
     screen.get_by_role("button", name="上传并校验").click()
     screen.wait_for_url("**/preview")
     run_id = screen.url.rsplit("/", 2)[1]
-    token = screen.locator("input[name=csrf_token]").first.get_attribute("value")
     url = f"{console.url}/runs/{run_id}/start"
+    # tester W's A3: another user starting this upload would make the uploader free to approve it
+    _signed_in(console, screen, "admin01")
+    screen.goto(f"{console.url}/runs/{run_id}/preview")
+    token = screen.locator("input[name=csrf_token]").first.get_attribute("value")
+    other = screen.request.post(url, form={"csrf_token": token, "approval": "1"}, max_redirects=0)
+    assert other.status == 403 and "只有上传者本人可以开始这次运行" in other.text(), other.text()
+    assert not console.app.state.console.children
+    _signed_in(console, screen, "wang.jb")
+    screen.goto(f"{console.url}/runs/{run_id}/preview")
+    token = screen.locator("input[name=csrf_token]").first.get_attribute("value")
     answers = [screen.request.post(url, form={"csrf_token": token, "dry_run": "1"}, max_redirects=0)
                for _ in range(3)]
     assert [a.status for a in answers] == [303, 303, 303]
