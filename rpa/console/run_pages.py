@@ -137,9 +137,13 @@ def run_download(request: Request, run_id: str, file: str = "") -> FileResponse:
 
 @router.get("/runs/{run_id}/files/{name:path}")
 def run_file_inline(request: Request, run_id: str, name: str) -> FileResponse:
-    """The run report and its screenshots, shown in the browser (report.html links them relatively)."""
+    """The run report and its screenshots, shown in the browser (report.html links them relatively).
+    A workbook asked for here (its values are whole) is recorded as a download, as the 下载 link's
+    is (tester W's B1); the report's screenshots (masked, loaded with it) are not."""
     folder = run_folder_of(state_of(request).settings, run_id)
     path = run_file(folder, name)
     if name == "report.html":
         record(request, "console.report_viewed", {"run": run_id})
+    elif path.suffix.lower() != ".png":
+        record(request, "console.download", {"run": run_id, "file": name})
     return FileResponse(path, content_disposition_type="inline")

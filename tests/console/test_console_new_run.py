@@ -107,9 +107,13 @@ def test_upload_preview_start_progress_and_download(console: Console, screen: An
     sheet = openpyxl.load_workbook(tmp_path / "result.xlsx")["报备结果"]
     texts = [" ".join(str(v) for v in row if v is not None) for row in sheet.iter_rows(values_only=True)]
     assert sum("已报备" in text for text in texts) == 2
+    inline = screen.request.get(f"{console.url}/runs/{run_id}/files/result.xlsx")  # tester W's B1
+    assert inline.ok and inline.body()[:2] == b"PK"
     events = AuditLog.from_settings(console.settings).events(None)
     started = [e for e in events if e.event == "console.run_started"]
     assert started and started[0].actor == "console:wang.jb"
+    downloads = [(e.details["run"], e.details["file"]) for e in events if e.event == "console.download"]
+    assert downloads == [(run_id, "result.xlsx")] * 2, downloads  # the link, the inline route
 
     # the stored upload is the export the run read: edited afterwards, verify names it
     folder = console.settings.runs_dir / run_id
