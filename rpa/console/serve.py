@@ -1,11 +1,14 @@
 """Serving the console with uvicorn: the bind address from settings, a warning when it is not
-loopback, TLS when both of the console's TLS files are set (cookies are then Secure)."""
+loopback, TLS when both of the console's TLS files are set (cookies are then Secure), and
+X-Forwarded-For believed only from the proxies RPA_CONSOLE_TRUSTED_PROXIES names (uvicorn
+believes 127.0.0.1 by default: any program on the console's host could then name any address
+in the audit chain and escape the per-address login limit, tester W's B3)."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -49,4 +52,11 @@ def serve_console(settings: Settings, *, port: int | None = None,
         access_log=False,
         ssl_certfile=str(settings.console_tls_cert_file) if tls else None,
         ssl_keyfile=str(settings.console_tls_key_file) if tls else None,
+        **proxy_options(settings),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy options: X-Forwarded-For read only from RPA_CONSOLE_TRUSTED_PROXIES."""
+    trusted = [part.strip() for part in settings.console_trusted_proxies.split(",") if part.strip()]
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}

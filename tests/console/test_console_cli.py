@@ -57,3 +57,43 @@ def test_a_bind_address_other_than_loopback_is_warned_about() -> None:
     for host in ("0.0.0.0", "10.12.0.5", "console.branch.local"):
         warning = bind_warning(host)
         assert warning is not None and host in warning and "RPA_CONSOLE_HOST" in warning
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("trusted", "seen"), [("", "127.0.0.1"), ("127.0.0.1", "10.9.9.9")])
+def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(
+    monkeypatch: pytest.MonkeyPatch, trusted: str, seen: str
+) -> None:
+    """Tester W's B3: a login sent from the console's host with X-Forwarded-For: 10.9.9.9 was
+    recorded from 10.9.9.9, and rotating the header escaped the per-address login limit. The
+    console's uvicorn (`proxy_options`) reads the header only from RPA_CONSOLE_TRUSTED_PROXIES."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from rpa.console.serve import proxy_options
+
+    async def client(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(request.client.host if request.client else "?")
+
+    monkeypatch.setenv("RPA_CONSOLE_TRUSTED_PROXIES", trusted)
+    config = uvicorn.Config(Starlette(routes=[Route("/", client)]), host="127.0.0.1", port=0,
+                            log_config=None, lifespan="off", **proxy_options(Settings()))
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        answer = httpx.get(f"http://127.0.0.1:{port}/", headers={"X-Forwarded-For": "10.9.9.9"})
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert answer.text == seen
