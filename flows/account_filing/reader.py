@@ -90,7 +90,8 @@ def read_export(
             )
         except _NoHeader:
             rows.close()
-            raise InputFileError(f"无法读取 {path.name}：在前{HEADER_SEARCH_ROWS}行中未找到表头") from None
+            raise InputFileError(f"无法读取 {path.name}：在前{HEADER_SEARCH_ROWS}行中未找到表头，"
+                                 "请确认是核心系统导出的账户清单（表头含账号、业务类型等列）") from None
         except BaseException:
             rows.close()
             raise

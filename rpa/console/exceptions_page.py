@@ -44,7 +44,12 @@ def exceptions(request: Request) -> HTMLResponse:
 
 
 def _page(request: Request, status: int = 200, problem: str = "", where: str = "") -> HTMLResponse:
+    """The page; `problem` beside the run or row `where` names, or on top when the page no longer
+    lists it (settled by someone else a moment ago: tester W's C1, a 400 saying nothing)."""
     runs = open_cases(state_of(request).settings)
+    shown = {run.run_id for run in runs}
+    shown |= {f"{run.run_id}-{case.item_id}" for run in runs for case in run.cases}
+    where = where if where in shown else ""
     return render(request, "exceptions.html.j2", status=status, runs=runs, flows=FLOW_NAMES,
                   may_work=can(request, Action.WORK_CASES), may_check=can(request, Action.APPROVE_BY_HAND),
                   me=session_of(request).user.name, problem=problem, where=where)

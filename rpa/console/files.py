@@ -41,8 +41,10 @@ def run_file(folder: Path, name: str) -> Path:
     parts = PurePosixPath(text).parts
     if not text or text.startswith("/") or PurePosixPath(text).is_absolute() or re.match(r"^[A-Za-z]:", text):
         raise Refused(400, f"拒绝下载 {name!r}：只能下载运行文件夹中的文件，不接受绝对路径")
-    if ".." in parts or any(part in ("", ".") for part in text.split("/")):
+    if ".." in parts:
         raise Refused(400, f"拒绝下载 {name!r}：路径中不能有 .. 等上级目录")
+    if any(part in ("", ".") for part in text.split("/")):
+        raise Refused(400, f"拒绝下载 {name!r}：路径不完整（须是文件名，如 result.xlsx 或 evidence/xxx.png）")
     if not _DOWNLOADS.match(text):
         raise Refused(403, f"{name!r} 不在可下载的文件之列（结果表、汇总表、运行报告及其截图）")
     path = folder / text

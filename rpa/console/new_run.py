@@ -77,7 +77,8 @@ def preview(request: Request, run_id: str) -> Response:
     try:
         report = _validate(request, pending)
     except InputFileError as exc:
-        return render(request, "new_run.html.j2", status=400, message=f"{shown}：{exc}")
+        said = str(exc).replace(pending.path.name, shown)  # the clerk's file, not the stored copy's name
+        return render(request, "new_run.html.j2", status=400, message=f"{shown}：{said}")
     problems = [
         {"sheet": o.sheet, "row": o.row, "account": o.account_masked, "status": o.status,
          "issues": [(i.column, i.cell or "", i.message) for i in o.errors]}

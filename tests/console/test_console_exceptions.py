@@ -187,6 +187,11 @@ def test_a_row_filed_by_hand_counts_only_after_another_checker_approves(
     assert GENERAL_B not in {f["account_no"] for f in filing_env.filings()}  # the bot filed nothing
     events = [(e.event, e.actor) for e in AuditLog.from_settings(console.settings).events(run_id)]
     assert ("case.marked_by_hand", "admin01") in events and ("case.by_hand_approved", "li.fh") in events
+    # tester W's C1: an action on a row no longer listed (settled a moment ago) says why it was refused
+    token = checker.locator("input[name=csrf_token]").first.get_attribute("value")
+    late = checker.request.post(f"{console.url}/exceptions/{run_id}/{item_id}/by-hand/approve",
+                                form={"csrf_token": token, "mark": "0123456789abcdef"})
+    assert late.status == 400 and 'class="error" role="alert"' in late.text(), late.text()
     checker.goto(f"{console.url}/runs/{run_id}")
     assert checker.get_by_text("核对通过").is_visible(), checker.inner_text("main")  # the chain still holds
     checker.context.close()

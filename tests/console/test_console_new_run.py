@@ -144,6 +144,16 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(console: Consol
     leftovers = [p for p in console.settings.runs_dir.iterdir() if p.is_dir() and "account_filing" in p.name]
     assert leftovers == []  # nothing of the refused file is kept
 
+    # tester W's C2: text that reads as CSV without an export's header: named as the clerk's file
+    notes = tmp_path / "备忘.xlsx"
+    notes.write_text("明天记得报备\n找王经理签字\n", encoding="utf-8")
+    screen.goto(console.url + "/runs/new")
+    screen.get_by_label("导出文件").set_input_files(str(notes))
+    screen.get_by_role("button", name="上传并校验").click()
+    said = screen.get_by_role("alert").inner_text()
+    assert "备忘.xlsx：无法读取 备忘.xlsx：在前" in said and "export-" not in said, said
+    assert "请确认是核心系统导出的账户清单" in said
+
 
 @pytest.mark.timeout(120)
 def test_a_zip_that_is_not_a_workbook_and_a_file_over_the_limit_are_refused(

@@ -150,6 +150,7 @@ def test_a_dry_run_says_so_on_the_home_page_and_its_detail(console: Console, scr
 @pytest.mark.parametrize(("asked", "words", "status"), [
     ("../queue.db", "上级目录", 400),
     ("evidence/../../queue.db", "上级目录", 400),
+    ("evidence/", "路径不完整", 400),  # tester W's C3: said 上级目录
     ("/etc/passwd", "绝对路径", 400),
     ("C:/Windows/win.ini", "绝对路径", 400),
     ("run.log", "不在可下载的文件之列", 403),
