@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import reduce
 from pathlib import Path
@@ -111,6 +111,7 @@ def _failure_shot(
         if failed_page is None:
             return None
         shot = unique_path(session.evidence_dir, name, "-failure.png")
+        _has_document(failed_page, session.settings.action_timeout_ms)
         masks = mask() if callable(mask) else mask
         with text_masks(failed_page, personal, timeout_ms=session.settings.action_timeout_ms) as by_value:
             return take_screenshot(failed_page, shot, mask=[*masks, *by_value])
@@ -119,6 +120,20 @@ def _failure_shot(
             shot.unlink(missing_ok=True)
         logger.warning("未能截取失败时的截图：{}", error)
         return None
+
+
+def _has_document(page: Page, timeout_ms: float) -> None:
+    """Wait at most `timeout_ms` for the page to have a document; else leave the navigation under
+    way for about:blank and raise TimeoutError. A page whose portal stopped answering (tester V's
+    2.2: a SIGSTOPped AMS) has none: the masks' look-ups (Locator.count) and the next attempt's
+    Tracing.start, which have no timeout, would wait for it as long as the portal takes, and
+    the run with them, deaf to a stop request."""
+    try:
+        page.main_frame.wait_for_function("() => true", timeout=timeout_ms)
+    except PlaywrightError:
+        with suppress(PlaywrightError):
+            page.goto("about:blank", timeout=timeout_ms)
+        raise
 
 
 def take_screenshot(page: Page, path: Path, *, mask: Sequence[Locator] = ()) -> Path:

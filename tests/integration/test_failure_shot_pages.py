@@ -147,3 +147,42 @@ def test_with_a_look_up_tab_the_page_in_use_is_the_one_the_item_worked_in(
     ahead.take_turn(second)
     bot.prepare_filing(second)
     assert bot.page_in_use is bot.page and bot.page is not lookup  # its own 信息核对
+
+
+@pytest.mark.timeout(90)
+def test_a_portal_that_stops_answering_mid_navigation_never_hangs_the_item(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Tester V's 2.2: with AMS accepting connections but never answering (SIGSTOPped), the login's
+    page.goto timed out, then the failure screenshot's masks (Locator.count, which has no
+    timeout) waited for the page's document as long as the portal took: minutes, deaf to a
+    stop request, and the next attempt's Tracing.start the same. A listening socket that
+    never answers stands for the portal: the item fails within its timeouts, without a
+    screenshot, and the session's next item trace starts."""
+    import socket
+    import time
+
+    from rpa.errors import PortalTimeout
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel accepts the connection; nobody ever reads or answers it
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    settings = Settings(ams_url=url, navigation_timeout_ms=2_000, action_timeout_ms=2_000,
+                        trace_items="always")
+    session = BrowserSession(settings, evidence_dir=tmp_path / "evidence", trace_dir=tmp_path / "traces",
+                             browser=browser)
+    try:
+        with session:
+            bot = _bot(session.new_page(), settings)
+            started = time.monotonic()
+            with pytest.raises(PortalTimeout), item_evidence(
+                session, lambda: bot.page, "ref-silent", attempt=1, mask=bot.list_masks,
+            ) as evidence, session.login_window():
+                bot.login("OP0001", "Ams0001!")
+            assert evidence.screenshot is None  # no document to show
+            assert time.monotonic() - started < 20
+            session.start_item_trace(attempt=2)  # waited for the stuck navigation before
+            assert session.end_item_trace(keep_as=None) is None
+    finally:
+        silent.close()
