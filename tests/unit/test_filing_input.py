@@ -351,6 +351,27 @@ def test_the_first_sheet_with_a_header_is_read_unless_one_is_named(tmp_path: Pat
         validate(path, sheet="说明")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_a_csv_cut_inside_its_last_row_is_refused_not_read_as_a_shorter_row(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Tester X's 1.1: a copy into the drop folder stalled past settle_seconds inside the last
+    row's account number, the last column (6222000000 of 622200000002003); the row read as
+    valid and AMS was given the cut account. A CSV whose last line has no line end is refused."""
+    headers = [h for h in HEADERS if h != "账号"] + ["账号"]  # the bank's own column order
+    whole = write_csv(tmp_path, [row(), row({"账号": "6228480012345678902"})], headers=headers,
+                      encoding=encoding).read_bytes()
+    assert whole.endswith(b"\r\n")
+    cut = tmp_path / "export.csv"
+    cut.write_bytes(whole[: whole.rindex(b"6228480012345678902") + 10])  # …,6228480012
+    with pytest.raises(InputFileError, match=r"export\.csv 的最后一行没有换行：文件可能没有写完"):
+        validate(cut)
+    cut.write_bytes(whole)
+    assert [o.status for o in validate(cut).outcomes] == ["valid", "valid"]
+    cut.write_bytes(whole.rstrip(b"\r\n") + b"\n")  # a line end of either kind
+    assert len(validate(cut).outcomes) == 2
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_csv_in_utf8_or_gbk_reads_the_same(tmp_path: Path, encoding: str) -> None:
     values = [row({"存款人名称": "北京华信（集团）科技有限公司"})]
