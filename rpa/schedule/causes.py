@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from rpa.queue.models import ItemState
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import FLOWS
-from rpa.run.operators import OperatorsRefused, usable_operators
+from rpa.run.operators import OperatorRefusals, OperatorsRefused, usable_operators
 from rpa.schedule.attention import CauseState
 from rpa.schedule.fire_rows import FireRecord
 
@@ -80,12 +80,18 @@ def portal_answers(settings: Settings, portal: str) -> bool:
 
 
 def stop_code_of(settings: Settings, flow_name: str, run_id: str) -> str | None:
-    """Why run `run_id` stopped (exit 3): the code its workers stopped it with, else
-    `operators_refused` when the flow's portal has no operator left (the run stopped before any
-    worker started), else `workers_failed` (they failed to start one after another)."""
+    """Why run `run_id` stopped (exit 3): the code its workers stopped it with (`login_refused`
+    for a login the portal refused in its own words, which the run recorded as a refused
+    operator), else `operators_refused` when the flow's portal has no operator left (the run
+    stopped before any worker started), else `workers_failed` (they failed to start one after
+    another)."""
     why = WorkQueue.from_settings(settings).stop_requested(run_id)
     if why is not None:
-        return why[0]
+        # the portal's words name the code (login_wrong_password, ...: config/ams_messages.yaml),
+        # which no cause check knows: tester X's 1.2, a fire never resumed after `operators clear`
+        refusals = OperatorRefusals.from_settings(settings).listing()
+        refused = any(r.run_id == run_id and r.code == why[0] for r in refusals)
+        return OPERATOR_CODES[0] if refused else why[0]
     portal = flow_portal(flow_name)
     if portal is not None and no_operator_left(settings, portal):
         return OperatorsRefused.code

@@ -19,6 +19,7 @@ from loguru import logger
 
 from flows.report_extraction.work_items import MONTHLY_REPORT, plan_days
 from rpa.run.operators import OperatorRefusals
+from rpa.schedule.attention import CauseState
 from rpa.schedule.causes import WORKERS_FAILED, QueueCauses
 from rpa.schedule.scheduler import (
     DEFAULT_SCHEDULES_FILE,
@@ -396,3 +397,37 @@ def test_a_fire_that_failed_to_start_is_alerted_with_what_works_for_it(
     text = post["json"]["text"]["content"]
     assert "定时任务需要处理" in text and "rpa schedule trigger nightly" in text
     assert "schedule close" not in text
+
+
+def test_a_login_the_portal_refused_in_its_own_words_stops_the_fire_until_the_operator_is_cleared(
+    tmp_path: Path,
+) -> None:
+    """Tester X's 1.2: a scheduled run whose worker's login AMS refused (密码错误) stopped with the
+    catalogue's code, login_wrong_password (config/ams_messages.yaml), which no cause check knew:
+    `rpa operators clear` never resumed the fire. The stop is an operator's now, as the run's
+    refused operator record says; the codes here are the real ones of a worker's stop."""
+    from rpa.queue.work_queue import WorkQueue
+    from rpa.schedule.causes import stop_code_of
+    from rpa.schedule.fire_rows import FireRecord
+
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "audit.key",
+                        ams_operators=[OperatorCredential(code="OP0001", password="Ams0001!")])
+    queue = WorkQueue.from_settings(settings)
+    queue.create_schema()
+    refused, changed = "20261206-130028-account-filing-adf51f", "20261206-130500-account-filing-0c1d2e"
+    for run_id, code in ((refused, "login_wrong_password"), (changed, "portal_changed")):
+        queue.enqueue("account-filing", run_id, f"row-of-{run_id}", {"row": 2})
+        queue.request_stop(run_id, code, "操作员 **0001 登录：AMS 提示“密码错误”")
+    OperatorRefusals.from_settings(settings).record("ams", "OP0001", code="login_wrong_password",
+                                                    message="密码错误", run_id=refused)
+    assert stop_code_of(settings, "account-filing", refused) == "login_refused"
+    assert stop_code_of(settings, "account-filing", changed) == "portal_changed"  # a person's, as before
+
+    schedules = schedules_of({"id": "filing", "flow": "account-filing", "cron": {"minute": "*"}})
+    fire = FireRecord(18, "filing", datetime(2026, 12, 6, 5, tzinfo=UTC), "catch_up", None, None, None,
+                      refused, None, FireOutcome.STOPPED.value, 3, None,
+                      stop_code_of(settings, "account-filing", refused))
+    causes = QueueCauses(settings, schedules)
+    assert causes(fire) is CauseState.WAITING
+    OperatorRefusals.from_settings(settings).clear("OP0001")  # rpa operators clear OP0001
+    assert causes(fire) is CauseState.CLEARED
