@@ -245,8 +245,9 @@ def _line(name: str, base: Line, found: list[ExportRow], differing: tuple[Differ
                        note="；".join([*([base.note] if base.note else []), *said]))  # fmt: skip
     if name == DIFFERS:
         return replace(base, differences=differing)
-    if name == NOT_OURS:
-        whose = ("导出文件中没有这一笔" if not found else "与导出行的已核对字段相符，非本行报备运行报送")
+    if name == NOT_OURS or (name in (CONFIRMED, NOT_IN_AMS) and not found):  # tester V's 1.2: an
+        whose = ("导出文件中没有这一笔" if not found  # export cut short told nothing of our own filings
+                 else "与导出行的已核对字段相符，非本行报备运行报送")
         return replace(base, note=f"{base.note}；{whose}" if base.note else whose)
     return base
 

@@ -87,11 +87,18 @@ class AccountReconciliationFlow(Flow):
             ctx.add_shaping_file(settings.config_dir / name)
         self.rows, self.unread = [], []
         inputs: list[str | Path] = list(self.inputs) or list(taken_exports(settings, self.begin))
+        first_of: dict[str, str] = {}  # content digest -> the file read with it
+        twice = []  # a file given twice, or a copy of one given (tester V's 1.1: its rows counted twice)
         for given in inputs:
             path = Path(given)
             if not path.is_file():
                 raise InputFileError(f"输入文件 {path} 不存在或不是文件：请检查 --input")
             ctx.add_input(path)
+            digest = ctx.inputs[str(path)]
+            if digest in first_of:
+                twice.append(f"{path.name} 与 {first_of[digest]} 内容相同，只读一次")
+                continue
+            first_of[digest] = path.name
             rows, unread = period_rows(path, self.begin, self.end, as_of=today, today=now_in(settings).date(),
                                        config_dir=settings.config_dir, calendar_file=settings.calendar_file,
                                        max_rows=settings.max_export_rows)  # fmt: skip
@@ -101,7 +108,8 @@ class AccountReconciliationFlow(Flow):
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}", span)])
         source = "" if self.inputs else f"（未指定 --input：投放文件夹自 {span['begin']} 起为报备运行取走的）"
         names = f"：{'、'.join(Path(given).name for given in inputs)}" if inputs else ""
-        self.read = f"{len(inputs)} 个{source}{names}；核对期间内 {len(self.rows)} 行"
+        once = f"（{'；'.join(twice)}）" if twice else ""
+        self.read = f"{len(first_of)} 个{source}{names}{once}；核对期间内 {len(self.rows)} 行"
         self.none_read = "" if inputs else (
             f"核对期间 {span['begin']} 至 {span['end']} 没有读到任何导出文件{source}，应报未报无法核对："
             "请把本期的导出文件放入报备的投放文件夹，或用 --input 指定本期的导出文件后重新运行核对"
@@ -194,7 +202,11 @@ class AccountReconciliationFlow(Flow):
                     f"{'；'.join(invalid[:20])}"] if invalid else []),
                  *([f"{len(self.unread)} 行读不出账号、业务类型或业务日期，未能核对："
                     f"{'；'.join(self.unread[:20])}"] if self.unread else [])]  # fmt: skip
-        path = write_book(ctx.folder / BOOK, reconciled, period, notes, read=self.none_read or self.read)
+        absent = sum(not line.source for name in (CONFIRMED, NOT_IN_AMS) for line in reconciled.lines[name])
+        told = [f"{absent} 笔本行报备运行已报的备案不在所读的导出文件中（其说明：导出文件中没有这一笔）："
+                "导出文件应包含它们时，导出可能不全或不是本期的"] if absent and not self.none_read else []
+        path = write_book(ctx.folder / BOOK, reconciled, period, [*notes, *told],
+                          read=self.none_read or self.read)
         self.problems = [*([self.none_read] if self.none_read else []), *notes]
         if reconciled.overdue:
             self.problems.append(f"{reconciled.overdue} 笔应报未报且已逾期：见 {BOOK} 的工作表 {DUE}")

@@ -65,6 +65,10 @@ def _sheets(cli: CliEnv, stdout: str) -> dict[str, list[tuple[Any, ...]]]:
     return {sheet.title: list(sheet.iter_rows(min_row=2, values_only=True)) for sheet in book.worksheets}
 
 
+def _summary(cli: CliEnv, stdout: str) -> dict[Any, Any]:
+    return dict(load_workbook(cli.runs / run_id_from(stdout) / "reconciliation.xlsx")["汇总"].values)
+
+
 @pytest.mark.timeout(400)
 def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(
     ams: Any, tmp_path: Path, http: HttpReceiver
@@ -122,11 +126,26 @@ def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(
     assert "已报备已确认 1，应报未报 3，已报备但AMS无记录 1，非本行报送 2，数据不一致 1" in told
     assert not any(account in told for account in NAMES)
 
+    copy = tmp_path / "filed-copy.xlsx"
+    copy.write_bytes(filed.read_bytes())  # tester V's 1.1: a file given twice was read twice
     same_day = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-16",
-                       "--input", str(filed), "--as-of", "2026-11-20", timeout=240)
+                       "--input", str(filed), "--input", str(filed), "--input", str(copy),
+                       "--as-of", "2026-11-20", timeout=240)
     assert same_day.returncode == 0, same_day.stdout + same_day.stderr
     assert [r[1] for r in _sheets(cli, same_day.stdout)["已报备已确认"]] == [A]
+    summary = _summary(cli, same_day.stdout)
+    assert summary["已读导出文件"].startswith("1 个：filed.xlsx、filed.xlsx、filed-copy.xlsx（"), summary
+    assert "filed-copy.xlsx 与 filed.xlsx 内容相同，只读一次" in summary["已读导出文件"]
+    assert summary["已读导出文件"].endswith("；核对期间内 1 行")
     assert sum("核对发现" in p["json"]["text"]["content"] for p in http.posts) == 1  # nothing found: quiet
+
+    # tester V's 1.2: our filing missing from the export read (cut short, another day's) is said
+    without = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-17",
+                      "--input", str(others), "--as-of", "2026-11-20", timeout=240)
+    confirmed = _sheets(cli, without.stdout)["已报备已确认"]
+    assert [(r[1], r[-1]) for r in confirmed] == [(A, "导出文件中没有这一笔")], confirmed
+    said = _summary(cli, without.stdout)["说明"]
+    assert "2 笔本行报备运行已报的备案不在所读的导出文件中" in said, said  # A, and G that AMS lacks
 
 
 @pytest.mark.timeout(120)
