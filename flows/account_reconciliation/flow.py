@@ -44,7 +44,7 @@ from flows.account_reconciliation.taken import taken_exports
 from rpa.alerts.findings import RECONCILIATION_FOUND
 from rpa.atomic import atomic_write
 from rpa.errors import ConfigError, InputFileError, LoginRefused, SessionLost
-from rpa.masking import FieldClass, item_ref, mask, personal_values
+from rpa.masking import FieldClass, item_ref, mask, personal_values, scrub_text
 from rpa.outcomes import item_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
@@ -177,9 +177,15 @@ class AccountReconciliationFlow(Flow):
         from flows.account_reconciliation.book import write_book
 
         item = next((i for i in ctx.queue.items(ctx.run_id) if i.key.startswith("ams-list:")), None)
-        if item is None or item.state != ItemState.DONE:
-            state = item_label(item.state.value, item.result) if item else "未办理"
-            self.problems = [f"未能读出 AMS 的备案业务清单（{state}）：没有写出核对结果，原因见 run.log"]
+        if item is None:  # stopped before asking AMS (an export refused): its own words say why
+            self.problems = ["没有查询 AMS 的备案业务清单，没有写出核对结果"]
+            return []
+        if item.state != ItemState.DONE:  # tester V's 2.4: the reason, and what to do, on the terminal
+            state = item_label(item.state.value, item.result)
+            why = scrub_text(item.last_error_message or "")[:200] or "原因见 run.log"
+            failed = item.state == ItemState.FAILED
+            then = f"；AMS 恢复后用 rpa runs retry {ctx.run_id} 重新读取" if failed else ""
+            self.problems = [f"未能读出 AMS 的备案业务清单（{state}：{why}）：没有写出核对结果{then}"]
             return []
         try:
             listed = [ListedFiling(**entry) for entry in json.loads((ctx.folder / LISTED).read_text("utf-8"))]

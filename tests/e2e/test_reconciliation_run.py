@@ -164,6 +164,7 @@ def test_bad_dates_or_inputs_exit_2_in_chinese(tmp_path: Path, args: list[str], 
     done = cli.run("run", "account-reconciliation", *args, timeout=100)
     assert done.returncode == 2, done.stdout + done.stderr
     assert words in done.stdout + done.stderr and "Traceback" not in done.stdout + done.stderr
+    assert "未能读出 AMS" not in done.stdout + done.stderr  # tester V's 2.3: AMS was never asked
 
 
 class _RenamedListHeader:
