@@ -132,4 +132,4 @@ def test_a_list_that_changes_at_every_read_fails_the_item_and_writes_no_book(
     folder = cli.runs / run_id_from(done.stdout)
     assert not (folder / "reconciliation.xlsx").exists()
     log = (folder / "run.log").read_text(encoding="utf-8")
-    assert log.count("读取时清单有变动") == 3 and "第2页显示共16行，第1页显示共14行" in log, log
+    assert log.count("系统错误 filing_list_changing") == 3 and "第2页显示共16行，第1页显示共14行" in log, log

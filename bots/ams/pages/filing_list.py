@@ -158,11 +158,12 @@ class FilingListPage:
             if action is None:
                 raise PortalChanged(f"{what}：第 {number} 行的业务类型 {cell['action']!r} 不认识",
                                     code="filing_list_unreadable")  # fmt: skip
-            try:
-                day = date.fromisoformat(cell["business_date"])
-            except ValueError:
-                raise PortalChanged(f"{what}：第 {number} 行的业务日期不是 yyyy-MM-dd 格式",
-                                    code="filing_list_unreadable") from None  # fmt: skip
+            shown_day = iso_day(cell["business_date"])  # 2026/10/09 too, as the README says (tester V)
+            if shown_day is None:
+                raise PortalChanged(f"{what}：第 {number} 行的业务日期 {cell['business_date']!r} 读不出日期",
+                                    code="filing_list_unreadable")  # fmt: skip
+            day = date.fromisoformat(shown_day)
+            cell["business_date"] = shown_day  # matched against the export's and our runs' days
             if not begin <= day <= end:
                 raise PortalChanged(f"{what}：第 {number} 行的业务日期 {day.isoformat()} 不在查询范围内",
                                     code="filing_list_unreadable")  # fmt: skip
