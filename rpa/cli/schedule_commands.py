@@ -102,7 +102,32 @@ def schedule_list(count: Annotated[int, typer.Option(help="Next fire times to sh
     """列出每个任务的下次触发时间（遵循工作日）、最近触发和错过的触发。
 
     Each job with its next fire times (working days honoured), last fires and missed ones."""
-    typer.echo(_scheduler(settings()).overview_text(count))
+    cfg = settings()
+    typer.echo(_scheduler(cfg).overview_text(count))
+    if (silent := _daemon_silent(cfg)) is not None:  # tester X: 下次 read as a fire that would come
+        typer.echo(f"注意：调度守护进程{silent}：在它恢复之前，上面的“下次”时间都不会触发；"
+                   "请启动 `rpa schedule run`（或其 systemd 服务）")
+
+
+def _last_beat(cfg: Settings) -> datetime | None:
+    """When a scheduler daemon last wrote its heartbeat (None: never)."""
+    from rpa.schedule.fire_rows import process_owner
+    from rpa.schedule.owners import OwnerTable
+
+    return OwnerTable(cfg.database_url_resolved, owner=process_owner()).newest_beat("daemon")
+
+
+def _daemon_silent(cfg: Settings) -> str | None:
+    """How long no scheduler daemon has beaten (RPA_SCHEDULE_CHECK_SECONDS); None: one beats."""
+    from datetime import UTC
+
+    from rpa.schedule.shown import shown
+
+    newest = _last_beat(cfg)
+    if newest is None:
+        return "从未写过心跳（没有运行过）"
+    age = (datetime.now(UTC) - newest).total_seconds()
+    return f"已 {age:.0f} 秒没有心跳（上次 {shown(newest)}）" if age > cfg.schedule_check_seconds else None
 
 
 @schedule_app.command("run")
@@ -181,15 +206,13 @@ def schedule_check(
     from datetime import UTC
 
     from rpa.errors import UsageError
-    from rpa.schedule.fire_rows import process_owner
-    from rpa.schedule.owners import OwnerTable
     from rpa.schedule.shown import shown
 
     if max_age is not None and not (math.isfinite(max_age) and max_age > 0):
         raise UsageError("--max-age 应为大于 0 的秒数（不能是 nan 或 inf）：例如 --max-age 300")
     cfg = settings()
     limit = max_age if max_age is not None else cfg.schedule_check_seconds
-    newest = OwnerTable(cfg.database_url_resolved, owner=process_owner()).newest_beat("daemon")
+    newest = _last_beat(cfg)
     now = datetime.now(UTC)
     if newest is None:
         _scheduler_silent(cfg, "从未写过心跳", "请启动 `rpa schedule run`（或其 systemd 服务）")

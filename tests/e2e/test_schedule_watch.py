@@ -57,6 +57,8 @@ def test_check_fails_without_a_fresh_daemon_heartbeat_and_the_daemon_logs_in_sha
 
     never = cli.run("schedule", "check", check_exit=1)
     assert "调度守护进程从未写过心跳" in never.stderr and "Traceback" not in never.stderr
+    listed = cli.run("schedule", "list", check_exit=0).stdout  # tester X: 下次 read as if it would fire
+    assert "注意：调度守护进程从未写过心跳（没有运行过）：在它恢复之前，上面的“下次”时间都不会触发" in listed
 
     daemon = cli.popen("schedule", "run")
     try:
@@ -66,6 +68,7 @@ def test_check_fails_without_a_fresh_daemon_heartbeat_and_the_daemon_logs_in_sha
         wait_for(lambda: _daemon_beat(database), 60, "the daemon's first heartbeat")
         fresh = cli.run("schedule", "check")
         assert fresh.returncode == 0 and "调度守护进程正常" in fresh.stdout, fresh.stderr
+        assert "注意：调度守护进程" not in cli.run("schedule", "list", check_exit=0).stdout
         table = FireTable(f"sqlite:///{database}")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(

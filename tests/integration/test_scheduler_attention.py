@@ -368,6 +368,7 @@ def test_a_stopped_fire_is_alerted_once_by_mail_and_robot_within_the_quiet_time(
         body = smtp.bodies()[0]
         assert "定时任务需要处理" in body and "nightly" in body and "编号 1" in body
         assert "rpa schedule close 1" in body
+        assert "原因解除后调度会自动续跑这次" in body  # tester X's 2.4: the alerts named three commands
         assert "nightly" in str(robot.posts[0])
 
 
