@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from rpa.approvals.maker import maker_of
 from rpa.approvals.stale import already_decided, decided_by, refuse_unseen, row_seen, taken
+from rpa.approvals.stale import sheet_row as _row
 from rpa.approvals.words import (
     APPROVED_AT,
     APPROVED_BY,
@@ -232,10 +233,6 @@ def _prepare(
 def _awaiting(queue: WorkQueue, run_id: str) -> list[WorkItem]:
     return [item for item in queue.items(run_id)
             if item.state == ItemState.HELD and item.last_error_code == AWAITING_CODE]
-
-
-def _row(item: WorkItem) -> int:
-    return int(item.payload.get("row") or 0)
 
 
 def _flow_of(run: dict[str, Any]) -> Flow | None:

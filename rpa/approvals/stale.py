@@ -38,7 +38,7 @@ def refuse_unseen(run_id: str, chosen: list[WorkItem], seen: Mapping[int, str] |
     one reading of the queue)."""
     if seen is None:
         return
-    changed = sorted(_row(item) for item in chosen if seen.get(_row(item)) != row_seen(item))
+    changed = sorted(sheet_row(item) for item in chosen if seen.get(sheet_row(item)) != row_seen(item))
     if changed:
         rows = "、".join(str(row) for row in changed)
         raise UsageError(f"运行 {run_id} 第 {rows} 行在你打开复核页面后已改变（被退回更正、重新查询或新增）："
@@ -59,8 +59,8 @@ def taken(queue: WorkQueue, run_id: str, chosen: list[WorkItem], done: set[int],
 
 
 def already_decided(run_id: str, items: list[WorkItem]) -> UsageError:
-    told = "；".join(f"第 {_row(item)} 行{decided_by(item) or '已由他人办理'}"
-                    for item in sorted(items, key=_row))
+    told = "；".join(f"第 {sheet_row(item)} 行{decided_by(item) or '已由他人办理'}"
+                    for item in sorted(items, key=sheet_row))
     return UsageError(f"运行 {run_id} 中{told}，已不再待复核：本次办理没有生效，请刷新复核页面后重新办理")
 
 
@@ -74,5 +74,6 @@ def decided_by(item: WorkItem) -> str:
     return ""
 
 
-def _row(item: WorkItem) -> int:
+def sheet_row(item: WorkItem) -> int:
+    """The item's sheet row, as the pages and `rpa approvals` name a row."""
     return int(item.payload.get("row") or 0)
