@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, MetaData, String, Table, delete, insert, select
 
 from flows.account_filing.portal_scope import PORTAL_FIELD
-from rpa.db import immediate_transaction
+from rpa.db import immediate_transaction, ride_out_outages_of
 from rpa.errors import ConfigError, RunFatalError
 from rpa.queue.schema import UtcDateTime
 from rpa.queue.tables import tables_ready
@@ -55,6 +55,7 @@ class PortalIdentityChanged(RunFatalError):
     code = "portal_identity_changed"
 
 
+@ride_out_outages_of  # a database restart is waited out (then DatabaseUnavailable, never a raw error)
 class PortalCodes:
     """What each AMS URL showed as its system code, in the queue's database."""
 

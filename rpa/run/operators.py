@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, MetaData, String, Table, Text, delete, select
 
 from rpa.alerts.events import alert_operator_refused
-from rpa.db import immediate_transaction
+from rpa.db import immediate_transaction, ride_out_outages_of
 from rpa.errors import RpaError, RunFatalError
 from rpa.masking import FieldClass, mask, scrub_text
 from rpa.queue.schema import UtcDateTime, insert_or_ignore
@@ -66,6 +66,7 @@ class Refusal:
         return mask(self.operator_code, FieldClass.ACCOUNT_NO)
 
 
+@ride_out_outages_of  # a database restart is waited out; each call's transaction runs again whole
 class OperatorRefusals:
     """The refused operators of one database (the queue's)."""
 
