@@ -174,6 +174,11 @@ class AuditLog:
                 return dict(event.details)
         return None
 
+    def last_details(self, run_id: str, event: str) -> dict[str, Any] | None:
+        """The details of the chain's latest event named `event` (None when it has none)."""
+        last = store.last_of(self._engine, run_id, (event,))
+        return None if last is None else last[1]
+
     def recorded_exit(self, run_id: str) -> int | None:
         """The exit code of the run's last `run.finished`, unless it was resumed after it (the
         record of a stop that run.json could not take, e.g. on a full disk)."""

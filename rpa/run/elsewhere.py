@@ -36,10 +36,7 @@ class RowElsewhere:
 def rows_elsewhere(audit: AuditLog, queue: WorkQueue, run_id: str) -> list[RowElsewhere]:
     """The rows the run's last close recorded as another run's (none before its first close);
     a row whose item is no longer in the queue is left out."""
-    recorded: list[Any] = []
-    for event in audit.events(run_id):
-        if event.event == ROWS_ELSEWHERE:
-            recorded = list(event.details.get("rows") or [])
+    recorded: list[Any] = list((audit.last_details(run_id, ROWS_ELSEWHERE) or {}).get("rows") or [])
     found = []
     for entry in recorded:
         try:
