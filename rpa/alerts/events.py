@@ -21,6 +21,7 @@ from rpa.alerts.kinds import Alert
 from rpa.alerts.send import send_alert
 from rpa.errors import EXIT_STOPPED, EXIT_USAGE, CircuitOpen, ConfigError, RpaError
 from rpa.masking import FieldClass, mask, scrub_text
+from rpa.outcomes import item_label, outcome_label
 
 if TYPE_CHECKING:
     from rpa.settings import Settings
@@ -32,7 +33,8 @@ PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台", "enterprise_che
 
 def alert_run_end(settings: Settings, run_id: str, folder: Path) -> None:
     """The alerts a run's end calls for, from its run.json: stopped early (the circuit breaker
-    named as such) or, unattended, refused; items that failed; rows held for a person (queue
+    named as such) or, unattended, refused; items that failed; items the portal refused or
+    business errors (门户拒绝, 业务错误; not 复核退回); rows held for a person (queue
     items held, and input rows put aside while validating); input rows invalid, not filed; and
     what a reconciliation found. Logged as the run's (its run.log)."""
     with logger.contextualize(run_id=run_id):
@@ -68,6 +70,10 @@ def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]
     failed = int(counts.get("failed", 0) or 0)
     if failed:
         found.append(kinds.items_failed(run_id, flow, failed))
+    if int(counts.get("business_error", 0) or 0):
+        by_word = _refused(settings, run_id)
+        if by_word:
+            found.append(kinds.items_refused(run_id, flow, by_word))
     held = int(counts.get("held", 0) or 0)
     aside = rows_put_aside(settings, run_id)
     if held or aside[FOR_A_PERSON]:
@@ -121,6 +127,19 @@ def _stop_request(settings: Settings, run_id: str) -> tuple[str, str] | None:
     from rpa.queue.work_queue import WorkQueue
 
     return WorkQueue.from_settings(settings).stop_requested(run_id)
+
+
+def _refused(settings: Settings, run_id: str) -> dict[str, int]:
+    """The run's business-error items by their word, but those a checker sent back (复核退回:
+    a person's decision, not news to anyone)."""
+    from rpa.queue.work_queue import WorkQueue
+
+    words: dict[str, int] = {}
+    for item in WorkQueue.from_settings(settings).items(run_id):
+        word = item_label(item.state.value, item.result)
+        if item.state.value == "business_error" and word != outcome_label("rejected_by_checker"):
+            words[word] = words.get(word, 0) + 1
+    return words
 
 
 def _log_failure(exc: Exception) -> None:

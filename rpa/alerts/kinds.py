@@ -27,6 +27,7 @@ class AlertKind(StrEnum):
     ROWS_INVALID = "rows_invalid"  # input rows invalid: not filed
     RECONCILIATION_FOUND = "reconciled_found"  # overdue, missing from AMS, differing, rows unread
     ITEMS_FAILED = "items_failed"  # items a run ended as failed (retries used up, or a bug)
+    ITEMS_REFUSED = "items_refused"  # items the portal refused, or business errors: never retried
     CIRCUIT_OPEN = "circuit_open"
     OPERATOR_REFUSED = "operator_refused"
     FILINGS_DUE = "filings_due"
@@ -44,6 +45,7 @@ TITLES = {
     AlertKind.ROWS_INVALID: "有输入行无效，未报备",
     AlertKind.RECONCILIATION_FOUND: "核对发现需要处理的备案",
     AlertKind.ITEMS_FAILED: "有事项失败",
+    AlertKind.ITEMS_REFUSED: "有事项被门户拒绝或业务错误，未办成",
     AlertKind.CIRCUIT_OPEN: "连续系统错误，熔断已触发",
     AlertKind.OPERATOR_REFUSED: "操作员登录被拒绝",
     AlertKind.FILINGS_DUE: "今日到期的备案尚未完成",
@@ -194,5 +196,17 @@ def items_failed(run_id: str, flow: str, failed: int) -> Alert:
         AlertKind.ITEMS_FAILED, run_id,
         f"流程 {flow} 的运行结束时有 {failed} 个事项失败（系统错误重试用尽或程序错误）：请查看该运行的"
         f" report.html 和 run.log，排除原因后用 `rpa runs retry {run_id}` 重办",
+        run_id,
+    )
+
+
+def items_refused(run_id: str, flow: str, by_word: dict[str, int]) -> Alert:
+    """Items ended as business errors, counted by their one word (门户拒绝, 业务错误)."""
+    each = "，".join(f"{word} {count}" for word, count in by_word.items())
+    return Alert(
+        AlertKind.ITEMS_REFUSED, run_id,
+        f"流程 {flow} 的运行结束时有 {sum(by_word.values())} 个事项未办成（{each}）：重试不会改变结果，"
+        "这些事项没有做。请查看该运行的结果文件中各行的门户原话和原因；报备的行更正后可在控制台"
+        "“异常处理”或用 `rpa cases correct` 重新报备",
         run_id,
     )

@@ -15,6 +15,8 @@ import pytest
 from openpyxl import load_workbook
 
 from flows.account_filing.records import FilingRecord
+from rpa.alerts.events import run_end_alerts
+from rpa.alerts.kinds import AlertKind
 from rpa.run.orchestrate import execute_run
 from tests.e2e.test_account_filing_run import ACCOUNTS, REFERENCE_DAY, SEED, filing_settings, read_result
 from tests.integration.ams_helpers import basic_record, write_export
@@ -64,6 +66,10 @@ def test_a_refused_row_has_its_failure_screenshot_in_the_book_and_the_report(
     shot = str(refused["证据文件"])
     assert shot.startswith("evidence/") and shot.endswith("-failure.png"), refused
     assert (outcome.folder / shot).is_file()
+    # unattended, the refusal is told at the run's end: a retry would not change it
+    told = [a.line for a in run_end_alerts(settings, outcome.run_id, outcome.folder)
+            if a.kind == AlertKind.ITEMS_REFUSED]
+    assert len(told) == 1 and "门户拒绝 1" in told[0], told
 
     page.goto((outcome.folder / "report.html").as_uri())
     rows = page.locator("tr.input-row")

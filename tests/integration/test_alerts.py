@@ -41,6 +41,7 @@ from tests.integration.alert_receivers import (
     smtp_server,
     write_alerts_yaml,
 )
+from tests.integration.item_endings import end_items
 
 OVERDUE_ACCOUNT = "6217003320001234567"
 DUE_TODAY_ACCOUNT = "44021234000056789"
@@ -459,6 +460,35 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
             encoding="utf-8")  # a clerk at a terminal reads the refusal there; nobody watches a fire
         assert [a.kind for a in run_end_alerts(settings, "refused-run", refused)] == (
             [AlertKind.RUN_FAILED] if alerted else []), (trigger, resumed)
+
+
+def test_a_run_end_alerts_rows_the_portal_refused_but_not_those_a_checker_sent_back(tmp_path: Path) -> None:
+    """A refusal by AMS is final (never retried): an unattended night must tell someone at the
+    run's end, not only at `due_hour`. A checker's 复核退回 is a person's own decision."""
+    settings = _settings(tmp_path, tmp_path / "alerts.yaml")
+    queue = WorkQueue.from_settings(settings)
+    end_items(queue, "refusing-run")  # one 门户拒绝 and one 复核退回 stay business errors
+    folder = tmp_path / "runs" / "refusing-run"
+    folder.mkdir(parents=True)
+    counts = {str(state): n for state, n in queue.counts("refusing-run").items()}
+    assert counts["business_error"] == 2
+    (folder / "run.json").write_text(json.dumps(
+        {"flow": "account-filing", "exit_code": 1, "counts": counts}), encoding="utf-8")
+    alerts = run_end_alerts(settings, "refusing-run", folder)
+    refused = [a for a in alerts if a.kind == AlertKind.ITEMS_REFUSED]
+    assert len(refused) == 1 and "1 个事项未办成（门户拒绝 1）" in refused[0].line, refused
+    assert "复核退回" not in refused[0].line and refused[0].run_id == "refusing-run"
+
+    sent_back = tmp_path / "runs" / "checked-run"
+    sent_back.mkdir()
+    queue.enqueue("account-filing", "checked-run", "checked-run:1", {"row": 2})
+    item = queue.claim(run_id="checked-run", owner="t", lease_seconds=30)
+    assert item is not None
+    queue.fail_business(item.id, "t", "rejected_by_checker", "复核人退回",
+                        result={"status": "rejected_by_checker"})
+    (sent_back / "run.json").write_text(json.dumps(
+        {"flow": "account-filing", "exit_code": 1, "counts": {"business_error": 1}}), encoding="utf-8")
+    assert run_end_alerts(settings, "checked-run", sent_back) == []
 
 
 @pytest.mark.timeout(120)
