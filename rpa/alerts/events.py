@@ -28,15 +28,18 @@ if TYPE_CHECKING:
 
 # runs started by a person at a terminal: a refused one (exit 2) is told to that person there
 AT_A_TERMINAL = frozenset({"cli", "retry", "demo"})
+# a scheduled fire's run (`rpa.schedule.runner.trigger_label`): the scheduler tells a refused one
+# as its fire's (定时任务需要处理, with the drop folder's put-back), so it is not told twice
+FIRE_TRIGGER = "schedule:"
 PORTAL_NAMES = {"ams": "AMS", "report_platform": "报表平台", "enterprise_check": "联网核查系统"}
 
 
 def alert_run_end(settings: Settings, run_id: str, folder: Path) -> None:
     """The alerts a run's end calls for, from its run.json: stopped early (the circuit breaker
-    named as such) or, unattended, refused; items that failed; items the portal refused or
-    business errors (门户拒绝, 业务错误; not 复核退回); rows held for a person (queue
-    items held, and input rows put aside while validating); input rows invalid, not filed; and
-    what a reconciliation found. Logged as the run's (its run.log)."""
+    named as such) or, unattended and not a scheduled fire's, refused; items that failed; items
+    the portal refused or business errors (门户拒绝, 业务错误; not 复核退回); rows held for a
+    person (queue items held, and input rows put aside while validating); input rows invalid,
+    not filed; and what a reconciliation found. Logged as the run's (its run.log)."""
     with logger.contextualize(run_id=run_id):
         try:
             for alert in run_end_alerts(settings, run_id, folder):
@@ -57,7 +60,8 @@ def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]
     reason = record.get("stop_reason") or record.get("finish_failed")
     found: list[Alert] = []
     if exit_code == EXIT_USAGE:
-        if _last_trigger(record) not in AT_A_TERMINAL:
+        trigger = _last_trigger(record)
+        if trigger not in AT_A_TERMINAL and not str(trigger or "").startswith(FIRE_TRIGGER):
             found.append(kinds.run_failed(run_id, flow, reason))
     elif exit_code == EXIT_STOPPED or exit_code is None:
         stop = _stop_request(settings, run_id)

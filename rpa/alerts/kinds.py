@@ -172,14 +172,15 @@ def operator_refused(portal_name: str, masked_operator: str, portal_words: str, 
 
 
 def fire_needs_attention(job_id: str, fire_id: int, planned: str, reason: str, run_id: str | None,
-                         *, stopped: bool) -> Alert:
+                         *, stopped: bool, subject: str | None = None) -> Alert:
     """`stopped`: the fire's run stopped early, so the fire is listed and may be closed; any other
-    (failed to start, missed) is not listed and has nothing to close: run the job again."""
+    (failed to start, missed) is not listed and has nothing to close: run the job again.
+    `subject` (default: the fire) says which alerts are the same for the quiet time."""
     resumes = (f"原因解除后调度会自动续跑这次（如用 `rpa operators clear` 解除被拒的操作员后）；也可用 "
                f"`rpa schedule trigger {job_id}` 立即续跑，或 `rpa schedule close {fire_id}` 关闭")
     what_works = resumes if stopped else f"排除原因后可用 `rpa schedule trigger {job_id}` 立即再运行一次"
     return Alert(
-        AlertKind.FIRE_NEEDS_ATTENTION, f"fire:{fire_id}",
+        AlertKind.FIRE_NEEDS_ATTENTION, subject or f"fire:{fire_id}",
         f"定时任务 {job_id} 计划于 {planned} 的这次（编号 {fire_id}）需要处理：{reason}。{what_works}",
         run_id,
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -55,6 +56,10 @@ class RunOutcome:
     folder: Path
     counts: dict[str, int] = field(default_factory=dict)
     stop_reason: str | None = None
+
+
+# a run id as `new_run_id` makes it, within a text
+RUN_ID_IN_TEXT = re.compile(r"\b\d{8}-\d{6}-[a-z][a-z-]*-[0-9a-f]{6}\b")
 
 
 def new_run_id(flow: str, now: datetime) -> str:

@@ -16,6 +16,7 @@ dates into its next fire's run: those fires become `backfilled`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -26,6 +27,7 @@ from sqlalchemy import ColumnElement, and_, select, update
 
 from rpa.db import immediate_transaction
 from rpa.errors import UsageError
+from rpa.run.runs import RUN_ID_IN_TEXT
 from rpa.schedule.fire_rows import NEEDS_ATTENTION, FireOutcome, FireRecord, fires, record_of
 from rpa.schedule.fires import FireTable
 from rpa.schedule.shown import shown
@@ -66,7 +68,8 @@ def log_attention(fire: FireRecord, reason: str) -> None:
 
 def alerting_attention(settings: Settings) -> Attention:
     """Log, and send an alert through the channels of alerts.yaml (once per fire within the quiet
-    time; a failing channel or a bad alerts.yaml is logged and never stops the scheduler)."""
+    time, and a fire failing to start as its job's last did not again; a failing channel or a bad
+    alerts.yaml is logged and never stops the scheduler)."""
 
     def tell(fire: FireRecord, reason: str) -> None:
         log_attention(fire, reason)
@@ -76,9 +79,19 @@ def alerting_attention(settings: Settings) -> Attention:
         planned = shown(fire.planned_at)
         stopped = fire.outcome in [o.value for o in NEEDS_ATTENTION]  # listed, and closed by a person
         send_quietly(settings, fire_needs_attention(fire.job_id, fire.id, planned, reason, fire.run_id,
-                                                    stopped=stopped))
+                                                    stopped=stopped, subject=_repeat_subject(fire, reason)))
 
     return tell
+
+
+def _repeat_subject(fire: FireRecord, reason: str) -> str | None:
+    """A fire that failed to start the way an earlier one of its job did (the same words, run ids
+    aside: an export the drop folder puts back and takes again at every fire, a setting still
+    wrong) is the same alert, told once per quiet time; any other fire is its own (None)."""
+    if fire.outcome != FireOutcome.ERROR.value:
+        return None
+    words = RUN_ID_IN_TEXT.sub("<运行>", reason)
+    return f"fire-error:{fire.job_id}:{hashlib.sha256(words.encode()).hexdigest()[:16]}"
 
 
 def needing_attention(table: FireTable, job_id: str | None = None) -> list[FireRecord]:

@@ -32,7 +32,7 @@ from rpa.schedule.attention import (
     take_missed,
 )
 from rpa.schedule.dates import resolve_params
-from rpa.schedule.drop import DropFolder
+from rpa.schedule.drop import DropFolder, TakenFile
 from rpa.schedule.fires import ClaimOutcome, FireOutcome, FireRecord, FireTable
 from rpa.schedule.models import JobSpec, ScheduleFile
 from rpa.schedule.shown import local, shown
@@ -198,7 +198,7 @@ class FireRunner:
             result = self._launch(job, record, run_params)
             if result.exit_code == 2 and self.drops.put_back(taken[0], drop_dir) is not None:
                 put_back.add(taken[0].sha256)  # refused before queuing a row: the export waits
-                result = replace(result, note=_join(result.note, (
+                result = replace(result, note=_join(_as_dropped(result.note, taken[0]), (
                     f"{scrub_text(taken[0].original_name)} 没有报备任何一行，已放回投放文件夹，"
                     "改正上面的问题后下次触发时重新取走（文件本身有误时请把它移出投放文件夹）")))
             results.append(result)
@@ -270,6 +270,15 @@ class FireRunner:
 
     def _under_runs(self, path: Path) -> Path:
         return path if path.is_absolute() else self.runs_dir / path
+
+
+def _as_dropped(note: str, taken: TakenFile) -> str:
+    """A refusal's words naming the file as it was dropped (and is again), not the taken copy
+    (`<run id>-<name>`), which no longer exists once the file is put back."""
+    for copy, dropped in ((taken.path.name, taken.original_name),
+                          (scrub_text(taken.path.name), scrub_text(taken.original_name))):
+        note = note.replace(copy, dropped)
+    return note
 
 
 def _join(*notes: str) -> str:
