@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from loguru import logger
 from sqlalchemy import ColumnElement, and_, select, update
@@ -55,11 +55,15 @@ def never_cleared(_fire: FireRecord) -> CauseState:
     return CauseState.WAITING
 
 
-Attention = Callable[[FireRecord, str], None]
-"""Told when a fire needs a person (stopped, failed to start, missed beyond its grace)."""
+class Attention(Protocol):
+    """Told when a fire needs a person (stopped, failed to start, missed beyond its grace).
+    `refusal`: for a fire that failed to start, the refusing runs' own words: a later fire of
+    the job refused in the same words (run ids aside) is the same news."""
+
+    def __call__(self, fire: FireRecord, reason: str, *, refusal: str | None = None) -> None: ...
 
 
-def log_attention(fire: FireRecord, reason: str) -> None:
+def log_attention(fire: FireRecord, reason: str, *, refusal: str | None = None) -> None:
     """The default: an ERROR line in the daemon's log."""
     logger.bind(job=fire.job_id).error(
         f"需要处理：任务 {fire.job_id} 计划于 {shown(fire.planned_at)} 的这次（编号 {fire.id}）：{reason}"
@@ -71,7 +75,7 @@ def alerting_attention(settings: Settings) -> Attention:
     time, and a fire failing to start as its job's last did not again; a failing channel or a bad
     alerts.yaml is logged and never stops the scheduler)."""
 
-    def tell(fire: FireRecord, reason: str) -> None:
+    def tell(fire: FireRecord, reason: str, *, refusal: str | None = None) -> None:
         log_attention(fire, reason)
         from rpa.alerts.events import send_quietly
         from rpa.alerts.kinds import fire_needs_attention
@@ -79,18 +83,18 @@ def alerting_attention(settings: Settings) -> Attention:
         planned = shown(fire.planned_at)
         stopped = fire.outcome in [o.value for o in NEEDS_ATTENTION]  # listed, and closed by a person
         send_quietly(settings, fire_needs_attention(fire.job_id, fire.id, planned, reason, fire.run_id,
-                                                    stopped=stopped, subject=_repeat_subject(fire, reason)))
+                                                    stopped=stopped, subject=_repeat_subject(fire, refusal)))
 
     return tell
 
 
-def _repeat_subject(fire: FireRecord, reason: str) -> str | None:
-    """A fire that failed to start the way an earlier one of its job did (the same words, run ids
-    aside: an export the drop folder puts back and takes again at every fire, a setting still
-    wrong) is the same alert, told once per quiet time; any other fire is its own (None)."""
-    if fire.outcome != FireOutcome.ERROR.value:
+def _repeat_subject(fire: FireRecord, refusal: str | None) -> str | None:
+    """A fire that failed to start the way an earlier one of its job did (the same refusal, run
+    ids aside: an export the drop folder puts back and takes again at every fire, a setting
+    still wrong) is the same alert, told once per quiet time; any other fire is its own (None)."""
+    if fire.outcome != FireOutcome.ERROR.value or not refusal:
         return None
-    words = RUN_ID_IN_TEXT.sub("<运行>", reason)
+    words = RUN_ID_IN_TEXT.sub("<运行>", refusal)
     return f"fire-error:{fire.job_id}:{hashlib.sha256(words.encode()).hexdigest()[:16]}"
 
 

@@ -222,21 +222,24 @@ class FireRunner:
         return result
 
     def _finish(self, job: JobSpec, record: FireRecord, results: list[LaunchResult]) -> FireOutcome:
-        stop_code = None
+        stop_code, outcomes = None, [self._outcome_of(result) for result in results]
         if not results:
             outcome, exit_code, note = FireOutcome.NO_INPUT, None, "投放文件夹中没有新文件"
         else:
-            outcomes = [self._outcome_of(result) for result in results]
             outcome = min(outcomes, key=_SEVERITY.index)
             exit_code = max(result.exit_code for result in results)
             note = "；".join(result.note for result in results if result.note)
+            if len(results) > 1:  # one run per export taken: each run's own outcome, not only the worst
+                note = "；".join(_each_run(r, o) for r, o in zip(results, outcomes, strict=True))
             stop_code = next((r.stop_code for r in results if r.stop_code), None)
         self.fires.finish(record, outcome=outcome, exit_code=exit_code, note=note, stop_code=stop_code)
         said = f"任务 {job.id}：{shown(record.planned_at)} 的这次结束：{fire_label(outcome)}"
         logger.bind(job=job.id).info(f"{said}（退出码 {exit_code}）" if exit_code is not None else said)
         if outcome in (FireOutcome.STOPPED, FireOutcome.ERROR):
             ended = replace(record, outcome=outcome.value, exit_code=exit_code, note=note)
-            self.attention(ended, f"{fire_label(outcome)}：{note or '没有说明'}")
+            refusal = "；".join(r.note or "没有说明" for r, o in zip(results, outcomes, strict=True)
+                               if o is FireOutcome.ERROR)
+            self.attention(ended, f"{fire_label(outcome)}：{note or '没有说明'}", refusal=refusal or None)
         return outcome
 
     def _outcome_of(self, result: LaunchResult) -> FireOutcome:
@@ -279,6 +282,12 @@ def _as_dropped(note: str, taken: TakenFile) -> str:
                           (scrub_text(taken.path.name), scrub_text(taken.original_name))):
         note = note.replace(copy, dropped)
     return note
+
+
+def _each_run(result: LaunchResult, outcome: FireOutcome) -> str:
+    """One run of a fire that took several exports, with its own outcome and words."""
+    words = f"（{result.note}）" if result.note else ""
+    return f"运行 {result.run_id or '未建立'}：{fire_label(outcome.value)}{words}"
 
 
 def _join(*notes: str) -> str:

@@ -60,6 +60,8 @@ def test_an_export_refused_for_missing_operators_is_filed_by_the_next_fire(
     outcome, filed = fixed.runner.run_fire(job, first.replace(minute=30), source="schedule")
     assert outcome == FireOutcome.ERROR and filed is not None, filed  # the damaged file's refusal
     assert "bad.xlsx 没有报备任何一行，已放回投放文件夹" in (filed.note or "")
+    # the fire is 启动失败 for the damaged file, and its note says the other run filed everything
+    assert "：全部完成" in (filed.note or "") and "：启动失败（" in (filed.note or ""), filed.note
     assert sorted(f["account_no"] for f in ams.filings()) == ["440120260801", "440120260802"]
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == ["bad.xlsx"]
     assert len(list((inbox / "taken").glob("*exportJ.xlsx"))) == 1
