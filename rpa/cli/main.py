@@ -163,7 +163,8 @@ def _resumes_words(run: dict[str, Any]) -> str | None:
     shown = []
     for resume in resumes_of(run):
         by = f"（{_trigger_words(resume['trigger'])}）" if resume["trigger"] else ""
-        shown.append(resume["started_at"][:19].replace("T", " ") + by)
+        refused = f"，被拒绝，运行未改动：{resume['refused'].splitlines()[0]}" if resume["refused"] else ""
+        shown.append(resume["started_at"][:19].replace("T", " ") + by + refused)
     return "；".join(shown) or None
 
 

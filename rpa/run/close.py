@@ -91,6 +91,25 @@ def close_run(
 
 
 
+def close_refused_resume(ctx: RunContext, message: str) -> RunOutcome:
+    """A resume refused (exit 2: an input changed since the run read it, a setting) ends with
+    the run as it was: run.json keeps its earlier end (exit code, end time, counts and the stop
+    reason its last `run.finished` holds) and its resume entry says it was refused; the chain
+    keeps `run.resumed` and `run.refused` (no `run.finished`: nothing ended anew), exported and
+    its head put in the ledger as at any end. The outputs are not written again."""
+    finished = ctx.audit.last_details(ctx.run_id, "run.finished") or {}
+    run = read_run_json(ctx.folder)
+    resumes = list(run.get("resumes") or [])
+    if resumes and isinstance(resumes[-1], dict):
+        resumes[-1] = {**resumes[-1], "refused": message}
+    extra = {"stop_reason": finished["stop_reason"]} if finished.get("stop_reason") else {}
+    ctx.write_run_json(resumes=resumes, **extra)
+    counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+    ctx.audit.export(ctx.run_id, ctx.folder / "audit.jsonl")
+    ctx.audit.ledger_ended(ctx.run_id, counts)
+    return RunOutcome(ctx.run_id, EXIT_USAGE, ctx.folder, counts, message)
+
+
 def _record_quietly(ctx: RunContext, exit_code: int, counts: dict[str, int], reason: str | None) -> None:
     """The stop in the database when the run folder refused it (the database may refuse too:
     run.json then has no exit code and `rpa runs list` shows the run as interrupted)."""

@@ -23,7 +23,6 @@ from rpa.errors import (
     EXIT_USAGE,
     DatabaseUnavailable,
     RpaError,
-    UsageError,
     exit_for_stop,
     outcome_for,
 )
@@ -31,11 +30,12 @@ from rpa.input_files import apply_input_limits
 from rpa.logs import add_run_log
 from rpa.masking import register_secret, scrub_text
 from rpa.queue.work_queue import WorkQueue
-from rpa.run.close import close_after_bug, close_run, close_without_database
+from rpa.run.close import close_after_bug, close_refused_resume, close_run, close_without_database
 from rpa.run.flow import Flow, load_flow
 from rpa.run.outputs import RunOutputs
 from rpa.run.owners import RunOwners
 from rpa.run.preflight import check_configuration
+from rpa.run.resume_checks import refuse_run_elsewhere, refuse_unfit_resume
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import (
     RunContext,
@@ -85,11 +85,12 @@ def open_run(
     if run_id and (settings.runs_dir / run_id / "run.json").exists():
         resume = run_id
     if resume:
-        _known_elsewhere(settings, queue, resume)
+        refuse_run_elsewhere(settings, queue, resume)
         folder = run_folder(settings, resume)
         previous = read_run_json(folder)
         run_id = resume
         stored = read_run_params(folder) or previous.get("parameters", {})  # unscrubbed when kept
+        refuse_unfit_resume(resume, folder, stored, params)  # before anything is recorded
         flow_params = {**stored.get("flow_params", {}), **params.get("flow_params", {})}
         params = {**stored, **params, "flow_params": flow_params}
         flow_name = previous.get("flow", flow_name)
@@ -124,17 +125,6 @@ def open_run(
         audit.ledger_started(run_id)
         ctx.write_run_json()
     return ctx
-
-
-def _known_elsewhere(settings: Settings, queue: WorkQueue, run_id: str) -> None:
-    """A run the database holds but this host's runs folder does not: the hosts do not share one
-    run store (a UsageError saying so, instead of "no such run")."""
-    if (settings.runs_dir / run_id / "run.json").exists() or not any(queue.counts(run_id).values()):
-        return
-    raise UsageError(
-        f"运行 {run_id} 在数据库中，但本机的运行文件夹 {settings.runs_dir} 下没有它：共用一个数据库的主机"
-        "须共用同一个运行文件夹（共享挂载，各主机同一路径），请把 RPA_RUNS_DIR 指向它后再续跑"
-    )
 
 
 @contextmanager
@@ -237,7 +227,10 @@ def _execute(
         message = fatal.message if fatal is not None else scrub_text(str(exc))
         if disposition.exit_code == EXIT_USAGE:
             ctx.record("run.refused", code=disposition.code, message=message)
-            close_run(ctx, outputs, EXIT_USAGE, message)
+            if ctx.resumed:  # the run stays as it was: only this resume was refused
+                close_refused_resume(ctx, message)
+            else:
+                close_run(ctx, outputs, EXIT_USAGE, message)
             raise
         if disposition.keep_traceback and not isinstance(exc, RpaError):
             close_after_bug(ctx, exc)

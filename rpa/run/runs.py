@@ -192,12 +192,14 @@ class RunContext:
 
 
 def resumes_of(run: Mapping[str, Any]) -> list[dict[str, str]]:
-    """run.json's resumes, each `{"trigger": ..., "started_at": ...}`; a run recorded before
-    resumes named their trigger lists start times alone (its trigger reads "")."""
+    """run.json's resumes, each `{"trigger": ..., "started_at": ..., "refused": ...}` (the
+    refusal's words when that resume was refused and changed nothing, else ""); a run recorded
+    before resumes named their trigger lists start times alone (its trigger reads "")."""
     listed = run.get("resumes")
     entries = listed if isinstance(listed, list) else []
-    return [{"trigger": str(e.get("trigger") or ""), "started_at": str(e.get("started_at") or "")}
-            if isinstance(e, Mapping) else {"trigger": "", "started_at": str(e)} for e in entries]
+    return [{"trigger": str(e.get("trigger") or ""), "started_at": str(e.get("started_at") or ""),
+             "refused": str(e.get("refused") or "")} if isinstance(e, Mapping)
+            else {"trigger": "", "started_at": str(e), "refused": ""} for e in entries]
 
 
 def read_run_params(folder: Path) -> dict[str, Any] | None:

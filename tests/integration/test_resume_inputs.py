@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from rpa.audit.log import AuditLog
+from rpa.errors import UsageError
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import execute_run
 from rpa.settings import OperatorCredential, Settings
 from tests.check_exports import open_row, uscc, write_export
-from tests.e2e.cli_helpers import make_cli_env
+from tests.e2e.cli_helpers import CliEnv, make_cli_env
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -39,6 +41,7 @@ def test_a_resume_refuses_an_input_replaced_changed_or_moved_since_the_run_began
 
     again = execute_run(settings, "account-filing", {}, trigger="test", resume=first.run_id)
     assert again.exit_code == 1  # the same file: the resume goes on
+    ended = _end_of(settings, first.run_id)
 
     # the next day's export written over yesterday's, at the same path
     today = open_row("6228480055550000325", "北京辛科技有限公司", _wrong_code(uscc("91110105MA02XYKW6")),
@@ -57,6 +60,7 @@ def test_a_resume_refuses_an_input_replaced_changed_or_moved_since_the_run_began
     assert "本次操作未做任何改动" in retried.stdout + retried.stderr and "放回待办" not in retried.stdout
     assert not WorkQueue.from_settings(settings).items(first.run_id)  # nothing of it queued
     book = (settings.runs_dir / first.run_id / "result.xlsx").read_bytes()
+    _unchanged_by_the_refusal(cli, settings, first.run_id, ended, listed=False)
 
     # another path put into the run's parameters
     shutil.copy(kept, daily)
@@ -68,8 +72,50 @@ def test_a_resume_refuses_an_input_replaced_changed_or_moved_since_the_run_began
     moved = cli.run("run", "account-filing", "--resume", first.run_id)
     assert moved.returncode == 2 and "不是该运行开始时读取的文件" in moved.stdout + moved.stderr
     assert (settings.runs_dir / first.run_id / "result.xlsx").read_bytes() == book  # not rewritten
+    _unchanged_by_the_refusal(cli, settings, first.run_id, ended, listed=True)
 
     # the original export back where it was read: the resume goes on
     given["flow_params"]["input"] = str(daily)
     params_file.write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
     assert cli.run("run", "account-filing", "--resume", first.run_id).returncode == 1
+
+
+def _end_of(settings: Settings, run_id: str) -> tuple[object, ...]:
+    run = json.loads((settings.runs_dir / run_id / "run.json").read_text(encoding="utf-8"))
+    return run.get("exit_code"), run.get("ended_at"), run.get("stop_reason"), run.get("counts")
+
+
+def _unchanged_by_the_refusal(cli: CliEnv, settings: Settings, run_id: str, ended: tuple[object, ...],
+                              *, listed: bool) -> None:
+    """A refused resume leaves the run as it was (a finished run does not read 被拒绝 in `rpa runs
+    list` or the console), says so among its resumes when it was refused after it began
+    (`listed`: the chain's input check; a changed file is refused before anything is recorded),
+    and the record still verifies."""
+    assert _end_of(settings, run_id) == ended
+    shown = cli.run("runs", "show", run_id)
+    assert shown.returncode == 0 and ("被拒绝，运行未改动" in shown.stdout) == listed, shown.stdout
+    verified = cli.run("audit", "verify", run_id)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_resume_that_would_change_the_runs_parameters_is_refused_before_it_records_anything(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key",
+                        ams_operators=[OperatorCredential(code="A10001", password="x")])
+    row = open_row("6228480055550000333", "北京壬科技有限公司", _wrong_code(uscc("91110105MA02XYKW7")),
+                   "赵六", "2026-12-03")  # invalid: nothing reaches AMS
+    params = {"flow_params": {"input": str(write_export(tmp_path / "e.xlsx", [row])), "today": "2026-12-04"}}
+    first = execute_run(settings, "account-filing", params, trigger="test")
+    folder = settings.runs_dir / first.run_id
+    kept = {name: (folder / name).read_bytes() for name in ("run.json", "params.json")}
+    events = len(AuditLog.from_settings(settings).events(first.run_id))
+
+    again = {"flow_params": {**params["flow_params"], "today": "2026-12-10"}}  # the same input, another day
+    with pytest.raises(UsageError, match="不能改动 today"):
+        execute_run(settings, "account-filing", again, trigger="test", resume=first.run_id)
+    assert {name: (folder / name).read_bytes() for name in kept} == kept
+    assert len(AuditLog.from_settings(settings).events(first.run_id)) == events
+
+    same = execute_run(settings, "account-filing", params, trigger="test", resume=first.run_id)
+    assert same.exit_code == 1  # given again as they were (a scheduled fire's resume): it goes on

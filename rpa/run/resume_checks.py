@@ -1,0 +1,59 @@
+"""What a resume must pass before it touches its run: the run is this host's to resume, it is
+asked to do what it was started to do, and the files it read are still the ones it read.
+
+    refuse_run_elsewhere(settings, queue, run_id)       # before its folder is looked for
+    refuse_unfit_resume(run_id, folder, stored_params, given_params)
+
+Each refusal is a UsageError (exit 2) raised before the resume records anything, so a refused
+resume leaves the run as it was: run.json keeps its end (exit code, stop reason), which a clerk,
+the console and an auditor read. The flow's own input check (`rpa.run.inputs.check_input`,
+against the audit chain) stays the one that holds; a refusal it makes later keeps the run's end
+too (`rpa.run.close.close_refused_resume`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rpa.errors import UsageError
+from rpa.run.inputs import refuse_changed_inputs
+
+if TYPE_CHECKING:
+    from rpa.queue.work_queue import WorkQueue
+    from rpa.settings import Settings
+
+
+def refuse_unfit_resume(
+    run_id: str, folder: Path, stored: Mapping[str, Any], given: Mapping[str, Any]
+) -> None:
+    """UsageError when `given` would change one of the flow parameters the run was started with
+    (`stored`, params.json), or when an input the run read has gone or changed since (run.json's
+    digests)."""
+    _refuse_changed_params(run_id, stored.get("flow_params") or {}, given.get("flow_params") or {})
+    refuse_changed_inputs(folder, run_id)
+
+
+def _refuse_changed_params(run_id: str, stored: Mapping[str, Any], given: Mapping[str, Any]) -> None:
+    """A resume runs with the run's own parameters: one given anew is refused unless it is the
+    same (the scheduler resumes a fire with the parameters it started it with)."""
+    as_kept = json.loads(json.dumps(dict(given), ensure_ascii=False, default=str))
+    changed = [name for name, value in as_kept.items() if name not in stored or stored[name] != value]
+    if changed:
+        raise UsageError(
+            f"续跑（运行 {run_id}）按该运行原来的参数办理，不能改动 {'、'.join(sorted(changed))}："
+            "本次操作未做任何改动。\n要办理其他文件、日期或范围，请另起一次运行（不带 --resume）"
+        )
+
+
+def refuse_run_elsewhere(settings: Settings, queue: WorkQueue, run_id: str) -> None:
+    """A run the database holds but this host's runs folder does not: the hosts do not share one
+    run store (a UsageError saying so, instead of "no such run")."""
+    if (settings.runs_dir / run_id / "run.json").exists() or not any(queue.counts(run_id).values()):
+        return
+    raise UsageError(
+        f"运行 {run_id} 在数据库中，但本机的运行文件夹 {settings.runs_dir} 下没有它：共用一个数据库的主机"
+        "须共用同一个运行文件夹（共享挂载，各主机同一路径），请把 RPA_RUNS_DIR 指向它后再续跑"
+    )
