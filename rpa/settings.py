@@ -193,11 +193,17 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
 
         return self.audit_key_file.parent / f"ledger-{database_tag(self.database_url_resolved)}.jsonl"
 
-    def audit_key_bytes(self) -> bytes:
-        """The audit HMAC key: from settings, else from the key file (created 0600 on first use)."""
+    def audit_key_bytes(self, *, create: bool = True) -> bytes:
+        """The audit HMAC key: from settings, else from the key file (created 0600 on first use,
+        unless `create` is False: then a missing file is a ConfigError)."""
         if self.audit_key is not None:
             return self.audit_key.get_secret_value().encode()
         path = self.audit_key_file
+        if not create and not path.exists():
+            raise ConfigError(
+                f"审计密钥文件 {path} 不存在：核对要用生成这些记录的那把密钥，不会为核对新建一把。"
+                "请用 RPA_AUDIT_KEY_FILE 指向它（或从备份恢复）"
+            )
         try:
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -344,7 +344,24 @@ def main(argv: list[str] | None = None) -> int:
     if not key:
         print(f"错误：审计密钥文件 {args.key_file} 是空的", file=sys.stderr)
         return 2
+    if not key_fits(key, [args.run_folder / "audit.jsonl", args.ledger]):
+        print(f"错误：审计密钥与这些记录对不上：audit.jsonl 和账本副本中没有一条事件能用 {args.key_file}"
+              " 核对。多半是给的不是生成这些记录的密钥，请改正后再核对；若确是那把密钥，则全部记录都被"
+              "改动过，请立即上报", file=sys.stderr)
+        return 2
     return Checker(args.run_folder, args.ledger, key).run()
+
+
+def key_fits(key: bytes, paths: list[Path]) -> bool:
+    """False when the files hold events and not one of them answers to `key` (a wrong key,
+    far more likely than every event rewritten); True otherwise (the checks then say the rest)."""
+    events = []
+    for path in paths:
+        try:
+            events += [e for e in map(_event_of, path.read_text(encoding="utf-8").splitlines()) if e]
+        except (OSError, UnicodeDecodeError):
+            continue  # a file that cannot be read is the checks' to report
+    return not events or any(_mac_holds(key, event) for event in events)
 
 
 if __name__ == "__main__":

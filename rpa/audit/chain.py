@@ -24,7 +24,11 @@ MISSING = "missing/deleted"
 INSERTED = "inserted"
 OUT_OF_ORDER = "out of order"
 # what an auditor reads for each kind
-KIND_WORDS = {EDITED: "被修改", MISSING: "缺失或被删除", INSERTED: "被插入", OUT_OF_ORDER: "顺序被打乱"}
+# an export longer than the database's chain, whose every event the key signed: the database
+# lost its tail (an older backup put back), the file is whole
+DATABASE_SHORT = "database_short"
+KIND_WORDS = {EDITED: "被修改", MISSING: "缺失或被删除", INSERTED: "被插入", OUT_OF_ORDER: "顺序被打乱",
+              DATABASE_SHORT: "在数据库中缺失"}
 
 
 @dataclass(frozen=True)

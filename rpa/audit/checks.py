@@ -261,6 +261,19 @@ def verify_runs(
     return [ledger_report, *checked]
 
 
+def traces_without_database(audit: AuditLog, runs_dir: Path) -> str:
+    """What says runs took place when the database has no audit tables: the ledger's copy and
+    run folders, in words ("" when there is neither)."""
+    found = []
+    if audit.ledger_file is not None and audit.ledger_file.is_file():
+        copied, _bad_line = read_export(audit.ledger_file)
+        found.append(f"运行账本副本 {audit.ledger_file} 记录了 {len(known_runs([], copied))} 次运行")
+    folders = _run_folders(runs_dir)
+    if folders:
+        found.append(f"运行文件夹 {runs_dir} 中有 {len(folders)} 次运行")
+    return "，".join(found)
+
+
 def _run_folders(runs_dir: Path) -> list[str]:
     """The folders `rpa runs list` and the console show as runs: those holding a run.json."""
     if not runs_dir.is_dir():

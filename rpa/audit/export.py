@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect
 
 from rpa.audit import store
-from rpa.audit.chain import EDITED, EVENT_FIELDS, INSERTED, MISSING, AuditEvent, VerifyResult
+from rpa.audit.chain import DATABASE_SHORT, EDITED, EVENT_FIELDS, MISSING, AuditEvent, VerifyResult
 
 
 def read_export(path: Path) -> tuple[list[AuditEvent], int | None]:
@@ -61,7 +61,9 @@ def compare_with_database(engine: Engine, chain: str, exported: list[AuditEvent]
     if len(stored) > len(exported):
         reason = "数据库中的审计链在文件最后一条事件之后还有事件（需要重新导出？）"
         return VerifyResult(False, len(exported), len(exported) + 1, reason, MISSING)
-    if len(exported) > len(stored):
-        reason = "文件在数据库审计链最后一条事件之后还有事件"
-        return VerifyResult(False, len(stored), len(stored) + 1, reason, INSERTED)
+    if len(exported) > len(stored):  # each of them keyed: written by the project, then lost from the database
+        extra = len(exported) - len(stored)
+        reason = (f"文件自身完整，每条都经密钥核对，比数据库多 {extra} 条："
+                  "数据库可能被换回较早的备份，或其链尾被删除")
+        return VerifyResult(False, len(stored), len(stored) + 1, reason, DATABASE_SHORT)
     return VerifyResult(True, len(exported), None, None)

@@ -89,12 +89,14 @@ class AuditLog:
         self.ledger_file = ledger_file
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> AuditLog:
-        """The audit log of the configured database, keyed with the configured audit key."""
+    def from_settings(cls, settings: Settings, *, create_key: bool = True) -> AuditLog:
+        """The audit log of the configured database, keyed with the configured audit key (made
+        on first use, unless `create_key` is False: a check needs the key the records were
+        made with, never a new one)."""
         set_outage_limit(settings.db_outage_seconds)
         return cls(
             settings.database_url_resolved,
-            settings.audit_key_bytes(),
+            settings.audit_key_bytes(create=create_key),
             timezone=settings.timezone,
             ledger_file=settings.ledger_path(),
         )
@@ -173,6 +175,16 @@ class AuditLog:
             if hmac.compare_digest(event.hash, event_hash(self._key, event)):
                 return dict(event.details)
         return None
+
+    def key_fits(self) -> bool | None:
+        """Whether this log's key signed any chain head in the database (None: no signed head
+        to judge by). False means no record answers to the key: the wrong key file, far more
+        likely than every head rewritten (`rpa audit verify` says both)."""
+        heads = store.signed_heads(self._engine)
+        if not heads:
+            return None
+        return any(hmac.compare_digest(mac, head_mac(self._key, chain, seq, last_hash))
+                   for chain, seq, last_hash, mac in heads)
 
     def last_details(self, run_id: str, event: str) -> dict[str, Any] | None:
         """The details of the chain's latest event named `event` (None when it has none)."""

@@ -193,6 +193,14 @@ def load_head_mac(engine: Engine, run_id: str) -> str | None:
     return mac
 
 
+def signed_heads(engine: Engine) -> list[tuple[str, int, str, str]]:
+    """(chain, last_seq, last_hash, head_mac) of every head row that carries a MAC."""
+    query = select(audit_heads.c.run_id, audit_heads.c.last_seq, audit_heads.c.last_hash,
+                   audit_heads.c.head_mac).where(audit_heads.c.head_mac.is_not(None))
+    with engine.connect() as conn:
+        return [(r.run_id, r.last_seq, r.last_hash, r.head_mac) for r in conn.execute(query)]
+
+
 def chain_ids(engine: Engine) -> list[str]:
     """Every chain the database knows of, from its heads and its events."""
     with engine.connect() as conn:
