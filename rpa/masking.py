@@ -156,6 +156,11 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 _KEYED_HASH = re.compile(r"[0-9a-f]{16}")
 # a relative path of plain parts (item_refs, run ids, fixed names): never an account number alone
 _FILE_PART = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z_.-]{0,127}")
+# a part with Chinese in it (a report the platform named, downloads/网点经营日报_东城支行_20261127.xlsx):
+# plain only when each run of 8 or more digits in it is a date (YYYYMMDD), never an account number
+_CHINESE_PART = re.compile(r"[0-9A-Za-z_\u3400-\u9fff-][0-9A-Za-z_.\u3400-\u9fff-]{0,127}")
+_EIGHT_OR_MORE = re.compile(r"\d{8,}")
+_DATE_DIGITS = re.compile(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
 _ONLY_DIGITS = re.compile(r"\d+")
 
 
@@ -163,9 +168,16 @@ def _is_run_file_name(text: str) -> bool:
     """A file name inside a run folder that is safe to show whole: every part plain, no `..`,
     and no stem that is nothing but digits (that would be an account number used as a name)."""
     parts = text.split("/")
-    if not text or len(text) > 512 or any(not _FILE_PART.fullmatch(part) for part in parts):
+    if not text or len(text) > 512 or not all(map(_plain_part, parts)):
         return False
     return all(part != ".." and not _ONLY_DIGITS.fullmatch(part.split(".")[0]) for part in parts)
+
+
+def _plain_part(part: str) -> bool:
+    if _FILE_PART.fullmatch(part):
+        return True
+    return bool(_CHINESE_PART.fullmatch(part)) and all(
+        _DATE_DIGITS.fullmatch(digits) for digits in _EIGHT_OR_MORE.findall(part))
 
 # 18-char USCC (digits and the GB 32100 letters, starting with a registration authority code),
 # 18-char ID numbers (17 digits + digit or X), the basic account permit J + 13 digits, and any

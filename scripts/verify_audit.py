@@ -10,7 +10,7 @@ Checks, each printed as one short Chinese sentence (docs/audit-verification.md):
   2. the ledger copy: the same checks on its own chain, then its latest entries for this run
      (the folder's name): the final head (last_seq, last_hash) must be in audit.jsonl;
   3. every evidence file the chain names (`evidence` + `evidence_sha256`, and the close's
-     `evidence.sealed` list) exists with that SHA-256, and no other file is under evidence/;
+     `evidence.sealed` list) exists with that SHA-256, and no other file is under evidence/ or downloads/;
   4. run.json exists once the chain records the run's end, and its counts equal those of the
      chain's last `run.finished` event, its exit code one of a `run.finished` after the run's
      last start or resume, and its maker (parameters.maker) the one `run.started` records;
@@ -238,9 +238,9 @@ class Checker:
             elif sha256_of(path) != digest:
                 self.bad(f"证据文件 {name} 的 SHA-256 与审计链记录的不同（文件被替换或修改）")
                 problems += 1
-        root = self.folder / "evidence"
-        if sealed and root.is_dir():
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        roots = [self.folder / name for name in ("evidence", "downloads")]  # what the close seals
+        if sealed:
+            for path in sorted(p for root in roots if root.is_dir() for p in root.rglob("*") if p.is_file()):
                 name = path.relative_to(self.folder).as_posix()
                 if name not in recorded:
                     self.bad(f"证据文件 {name} 不在审计链中（事后加入）{self.gap_note()}")

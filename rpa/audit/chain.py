@@ -92,6 +92,16 @@ def head_mac(key: bytes, run_id: str, last_seq: int, last_hash: str) -> str:
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
+def heads_fit(key: bytes, heads: list[tuple[str, int, str, str]]) -> bool | None:
+    """Whether `key` signed any of the chain heads (chain, last seq, last hash, head MAC); None
+    when there is none to judge by. False means no record answers to the key: a wrong key, far
+    more likely than every head rewritten (`rpa audit verify` says both)."""
+    if not heads:
+        return None
+    return any(hmac.compare_digest(mac, head_mac(key, chain, seq, last_hash))
+               for chain, seq, last_hash, mac in heads)
+
+
 def _is_plain_sha256(event: AuditEvent) -> bool:
     return hashlib.sha256(_signed_fields(event, event.seq)).hexdigest() == event.hash
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rpa.audit.chain import KIND_WORDS, AuditEvent, VerifyResult
-from rpa.audit.evidence import EVIDENCE_DIR, EVIDENCE_SEALED, file_sha256
+from rpa.audit.evidence import EVIDENCE_SEALED, file_sha256, sealed_files
 from rpa.audit.export import read_export
 from rpa.audit.input_checks import check_kept_inputs
 from rpa.audit.item_checks import (
@@ -208,9 +208,7 @@ def _check_evidence(report: Report, folder: Path, events: list[AuditEvent]) -> N
         elif file_sha256(path) != digest:
             report.bad(f"证据文件 {name} 的 SHA-256 与审计链记录的不同（文件被替换或修改）")
             problems += 1
-    root = folder / EVIDENCE_DIR
-    found = root.rglob("*") if root.is_dir() else iter(())
-    on_disk = {path.relative_to(folder).as_posix() for path in found if path.is_file()}
+    on_disk = {path.relative_to(folder).as_posix() for path in sealed_files(folder)}
     for name in sorted(on_disk - set(recorded)) if sealed else []:
         report.bad(f"证据文件 {name} 不在审计链中（事后加入）")
         problems += 1

@@ -1,5 +1,5 @@
 """Files in the audit chain: the SHA-256 of a file, the listing of every file under a run's
-`evidence/` that the run's close seals into its chain (`EVIDENCE_SEALED`), and the listing of
+`evidence/` and `downloads/` that the run's close seals into its chain (`EVIDENCE_SEALED`), and the listing of
 the outputs a run has just written (`OUTPUTS_WRITTEN`: result.xlsx, report.html, ...).
 
     >>> sealed_listing(run_folder)
@@ -16,6 +16,9 @@ from pathlib import Path
 
 EVIDENCE_SEALED = "evidence.sealed"
 EVIDENCE_DIR = "evidence"
+# what the close seals: screenshots and traces, and the portal's files a run read its figures
+# from (report extraction's `downloads/`, which an auditor checks figures against)
+SEALED_DIRS = (EVIDENCE_DIR, "downloads")
 OUTPUTS_WRITTEN = "outputs.written"
 
 
@@ -28,11 +31,20 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def sealed_files(folder: Path) -> list[Path]:
+    """Every file under the run folder's `SEALED_DIRS`, in order."""
+    found: list[Path] = []
+    for name in SEALED_DIRS:
+        root = folder / name
+        found += sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    return found
+
+
 def sealed_listing(folder: Path) -> list[dict[str, str]]:
-    """Every file under `folder/evidence/` with its SHA-256, its path relative to the run folder."""
-    root = folder / EVIDENCE_DIR
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-    return [{"file": path.relative_to(folder).as_posix(), "file_sha256": file_sha256(path)} for path in files]
+    """Every file under `folder/evidence/` and `folder/downloads/` with its SHA-256, its path
+    relative to the run folder."""
+    return [{"file": path.relative_to(folder).as_posix(), "file_sha256": file_sha256(path)}
+            for path in sealed_files(folder)]
 
 
 def output_listing(folder: Path, paths: Sequence[Path]) -> list[dict[str, str]]:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from rpa.audit.chain import AuditEvent, canonical_json
+from rpa.errors import ConfigError
 
 LEDGER = "=ledger"
 STARTED, ENDED, PRUNED = "run.started", "run.ended", "run.pruned"
@@ -62,8 +64,36 @@ def known_runs(stored: list[AuditEvent], copied: list[AuditEvent]) -> dict[str, 
     return {**runs_in(second), **runs_in(first)}
 
 
-def append_to_copy(path: Path, events: list[AuditEvent]) -> None:
-    """Append the ledger events the copy lacks (by seq), under an exclusive lock; never rewrites."""
+def copy_problem(path: Path | None, load: Callable[[], list[AuditEvent]]) -> str | None:
+    """Why the copy at `path` is not this database's ledger's (`load()`, read after the copy:
+    the database takes each entry before the copy does), in Chinese; None when it is, or is not
+    there yet. A copy another database's ledger wrote, or one longer than the
+    database's ledger (the database put back from an older backup), would take no new entry:
+    each run would go on without its append-only record."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        last = _last_event(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None  # unreadable: the append says so (OSError), verification names the lines
+    if last is None:
+        return None
+    seq, digest = last
+    stored = {event.seq: event.hash for event in load()}
+    extra = seq - max(stored, default=0)
+    if extra > 0:
+        return (f"运行账本副本 {path} 比数据库中的账本多 {extra} 条：数据库可能被换回较早的备份，"
+                "或 RPA_LEDGER_FILE 指向了另一个数据库的副本。请先用 rpa audit verify --all 核对，"
+                "把这份副本留作证据另存，再让 RPA_LEDGER_FILE 指向新的位置")
+    if stored.get(seq) != digest:
+        return (f"运行账本副本 {path} 不是这个数据库的（第 {seq} 条与数据库中的账本不同）："
+                "每个数据库须有自己的副本，请把 RPA_LEDGER_FILE 指向这个数据库的副本，或删去该设置用默认位置")
+    return None
+
+
+def append_to_copy(path: Path, load: Callable[[], list[AuditEvent]]) -> None:
+    """Append the ledger events (`load()`) the copy lacks (by seq), under an exclusive lock; never rewrites.
+    A copy that is not this ledger's (`copy_problem`) is a ConfigError, never silently left."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "r+", encoding="utf-8", newline="\n") as handle:
@@ -71,6 +101,10 @@ def append_to_copy(path: Path, events: list[AuditEvent]) -> None:
         try:
             handle.seek(0)
             have = _last_seq(handle.read())
+            events = load()  # after the copy (and under its lock): it holds all the copy has
+            if have > max((event.seq for event in events), default=0):
+                said = copy_problem(path, lambda: events)
+                raise ConfigError(said or f"运行账本副本 {path} 比数据库中的账本长")
             for event in events:
                 if event.seq > have:
                     handle.write(canonical_json(event.as_dict()) + "\n")
@@ -78,6 +112,20 @@ def append_to_copy(path: Path, events: list[AuditEvent]) -> None:
             os.fsync(handle.fileno())
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _last_event(text: str) -> tuple[int, str] | None:
+    """(seq, hash) of the copy's readable line with the highest seq."""
+    best: tuple[int, str] | None = None
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        seq = entry.get("seq") if isinstance(entry, dict) else None
+        if isinstance(seq, int) and (best is None or seq > best[0]):
+            best = (seq, str(entry.get("hash")))
+    return best
 
 
 def _last_seq(text: str) -> int:

@@ -52,6 +52,7 @@ from rpa.audit.chain import (
     canonical_json,
     event_hash,
     head_mac,
+    heads_fit,
     verify_chain,
 )
 from rpa.audit.details import FILE_FIELDS, mask_details
@@ -90,9 +91,8 @@ class AuditLog:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, create_key: bool = True) -> AuditLog:
-        """The audit log of the configured database, keyed with the configured audit key (made
-        on first use, unless `create_key` is False: a check needs the key the records were
-        made with, never a new one)."""
+        """The audit log of the configured database and audit key (`create_key` False: a check
+        never makes a key)."""
         set_outage_limit(settings.db_outage_seconds)
         return cls(
             settings.database_url_resolved,
@@ -108,7 +108,6 @@ class AuditLog:
 
     def has_schema(self) -> bool:
         """Whether the database has the audit tables (a new database has none until a run)."""
-
         return inspect(self._engine).has_table(store.audit_heads.name)
 
     def create_schema(self) -> None:
@@ -177,19 +176,12 @@ class AuditLog:
         return None
 
     def key_fits(self) -> bool | None:
-        """Whether this log's key signed any chain head in the database (None: no signed head
-        to judge by). False means no record answers to the key: the wrong key file, far more
-        likely than every head rewritten (`rpa audit verify` says both)."""
-        heads = store.signed_heads(self._engine)
-        if not heads:
-            return None
-        return any(hmac.compare_digest(mac, head_mac(self._key, chain, seq, last_hash))
-                   for chain, seq, last_hash, mac in heads)
+        """Whether this log's key signed any chain head in the database (`heads_fit`)."""
+        return heads_fit(self._key, store.signed_heads(self._engine))
 
     def last_details(self, run_id: str, event: str) -> dict[str, Any] | None:
         """The details of the chain's latest event named `event` (None when it has none)."""
-        last = store.last_of(self._engine, run_id, (event,))
-        return None if last is None else last[1]
+        return (store.last_of(self._engine, run_id, (event,)) or (None, None))[1]
 
     def recorded_exit(self, run_id: str) -> int | None:
         """The exit code of the run's last `run.finished`, unless it was resumed after it (the
@@ -251,7 +243,7 @@ class AuditLog:
         appended = self.append(LEDGER, actor, event, details=details, field_classes=classes)
         if self.ledger_file is not None:
             try:
-                append_to_copy(self.ledger_file, self.events(LEDGER))
+                append_to_copy(self.ledger_file, lambda: self.events(LEDGER))
             except OSError as error:
                 raise ConfigError(
                     f"运行账本副本 {self.ledger_file} 写不进去（{error.strerror}）；"

@@ -9,14 +9,11 @@ runs/<run id>/audit.jsonl.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from rpa.cli.common import audit_app, handles_errors, settings
-
-if TYPE_CHECKING:
-    from rpa.settings import Settings
 
 
 @audit_app.command("verify")
@@ -37,9 +34,10 @@ def audit_verify(
     cfg = settings()
     if not all_runs and not run_id:
         raise UsageError("请给出运行编号，或用 --all 核对全部运行")
-    audit = AuditLog.from_settings(cfg, create_key=False)
-    if not audit.has_schema():
-        left = traces_without_database(audit, cfg.runs_dir)
+    # whether there is anything to check needs no key: a new database is said as such first
+    looking = AuditLog(cfg.database_url_resolved, b"-", timezone=cfg.timezone, ledger_file=cfg.ledger_path())
+    if not looking.has_schema():
+        left = traces_without_database(looking, cfg.runs_dir)
         if left:  # runs took place: never "not run yet"
             typer.echo(f"数据库：【不符】数据库中没有任何审计记录，但{left}：数据库可能被删除或换掉。请确认 "
                        "RPA_DATABASE_URL / RPA_RUNS_DIR 指向运行所用的数据库；若无误，请立即上报")
@@ -49,9 +47,10 @@ def audit_verify(
             "数据库中还没有任何审计记录（尚未运行过）："
             "请确认 RPA_DATABASE_URL / RPA_RUNS_DIR 指向运行所用的数据库"
         )
+    audit = AuditLog.from_settings(cfg, create_key=False)
     if audit.key_fits() is False:
         raise UsageError(
-            f"审计密钥与数据库中的记录对不上：没有一条审计链的链头能用{key_named(cfg)}核对。多半是"
+            f"审计密钥与数据库中的记录对不上：没有一条审计链的链头能用 {cfg.audit_key_source()} 核对。多半是"
             "给的不是生成这些记录的密钥，请改正后再核对；若确是那把密钥，则全部记录"
             "都被改动过，请立即上报"
         )
@@ -63,13 +62,6 @@ def audit_verify(
     failed = [report.subject for report in reports if not report.ok]
     typer.echo(f"核对不通过：{'、'.join(failed)}" if failed else f"核对通过：{len(reports) - 1} 次运行")
     raise typer.Exit(1 if failed else 0)
-
-
-def key_named(cfg: Settings) -> str:
-    """Where the key checked came from, as a person sets it."""
-    if cfg.audit_key is not None:
-        return " RPA_AUDIT_KEY "
-    return f"密钥文件 {cfg.audit_key_file}（RPA_AUDIT_KEY_FILE）"
 
 
 @audit_app.command("export")

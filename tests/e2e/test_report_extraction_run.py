@@ -197,6 +197,18 @@ def test_several_dates_in_one_cli_run_write_each_dates_workbook(report_portal: A
         (day_over_day,) = [c for c in collected.checks if c.name == "day_over_day"]
         assert day_over_day.ok and "变动均在 20% 以内" in day_over_day.message  # compared with the day before
 
+    # the portal's files the figures were read from are sealed: one changed afterwards is named
+    kept = sorted(p for p in (folder / "downloads").iterdir() if p.is_file())
+    intact = cli.run("audit", "verify", folder.name)
+    assert len(kept) >= 7 and intact.returncode == 0, intact.stdout
+    with kept[0].open("ab") as changed:
+        changed.write(b"\0")
+    (folder / "downloads" / "extra.xlsx").write_bytes(kept[1].read_bytes())
+    tampered = cli.run("audit", "verify", folder.name)
+    assert tampered.returncode == 1, tampered.stdout
+    assert f"downloads/{kept[0].name} 的 SHA-256 与审计链记录的不同" in tampered.stdout, tampered.stdout
+    assert "downloads/extra.xlsx 不在审计链中（事后加入）" in tampered.stdout, tampered.stdout
+
 
 def test_workbook_is_written_while_the_worker_logs_out(settings: Settings, report_portal: Any) -> None:
     """The flow's outputs come from the queue alone (`finish_from_queue`): once every item is

@@ -106,3 +106,48 @@ def test_the_stand_alone_script_says_a_wrong_key_in_one_line(tmp_path: Path) -> 
         )
         assert done.returncode == code, done.stdout + done.stderr
     assert "审计密钥与这些记录对不上" in done.stderr and "【不符】" not in done.stdout, done.stdout
+
+
+def test_a_run_refuses_a_key_the_database_s_records_were_not_made_with(tmp_path: Path) -> None:
+    """A mistyped RPA_AUDIT_KEY_FILE would make a new key and file with it: every earlier record
+    and this run's would no longer check together. The run is refused before it starts."""
+    settings, _cli, _runs, _backup = _two_runs(tmp_path)
+    export = tmp_path / "e.xlsx"
+    nowhere = tmp_path / "typo" / "audit.key"
+    other = tmp_path / "other.key"
+    other.write_text(secrets.token_hex(32), encoding="utf-8")
+    for key, said in ((nowhere, "不存在，而数据库中已有审计记录"),
+                      (other, "审计密钥与数据库中已有的记录对不上")):
+        env = _with_key(tmp_path, settings, key)
+        env.env["RPA_AMS_OPERATORS"] = json.dumps([{"code": "A10001", "password": "x"}])
+        refused = env.run("run", "account-filing", "--input", str(export))
+        out = refused.stdout + refused.stderr
+        assert refused.returncode == 2 and said in out and "Traceback" not in out, out
+    assert not nowhere.exists()
+    assert len([p for p in settings.runs_dir.iterdir() if (p / "run.json").exists()]) == 2  # no third run
+
+
+def test_a_ledger_copy_that_is_not_this_database_s_stops_a_run_before_it_starts(tmp_path: Path) -> None:
+    """The copy of another database's ledger (RPA_LEDGER_FILE shared by mistake), or the copy of a
+    database since put back from an older backup, would take no entry of the runs to come."""
+    settings, _cli, _runs, backup = _two_runs(tmp_path)
+    export = tmp_path / "e.xlsx"
+    operators = json.dumps([{"code": "A10001", "password": "x"}])
+    elsewhere = make_cli_env(tmp_path, RPA_RUNS_DIR=str(tmp_path / "other-runs"),
+                             RPA_AUDIT_KEY_FILE=str(settings.audit_key_file),
+                             RPA_LEDGER_FILE=str(settings.ledger_path()), RPA_AMS_OPERATORS=operators)
+    refused = elsewhere.run("run", "account-filing", "--input", str(export))
+    out = refused.stdout + refused.stderr
+    assert refused.returncode == 2 and "比数据库中的账本多" in out and "另一个数据库的副本" in out, out
+
+    database = settings.runs_dir / "queue.db"
+    for left in database.parent.glob("queue.db*"):
+        left.unlink()
+    shutil.copy(backup, database)
+    here = _with_key(tmp_path, settings, settings.audit_key_file)
+    here.env["RPA_AMS_OPERATORS"] = operators
+    kept = settings.ledger_path().read_bytes()
+    restored = here.run("run", "account-filing", "--input", str(export))
+    out = restored.stdout + restored.stderr
+    assert restored.returncode == 2 and "数据库可能被换回较早的备份" in out and "Traceback" not in out, out
+    assert settings.ledger_path().read_bytes() == kept
