@@ -1,5 +1,5 @@
 """`python -m rpa` is the `rpa` command."""
 
-from rpa.cli.main import app
+from rpa.cli.entry import main
 
-app()
+main()

@@ -104,13 +104,22 @@ def retired_name_error(names: Iterable[str]) -> str | None:
     return None
 
 
+# a name this close to a setting is that setting misspelt (RPA_FILING_REQUIRE_CHEK): refused
+MISSPELT = 0.9
+
+
 def unknown_rpa_names(known: Iterable[str], names: Iterable[str]) -> list[str]:
-    """One Chinese warning per `RPA_*` name that no setting reads, with the closest known name."""
+    """One Chinese warning per `RPA_*` name that no setting reads, with the closest known name.
+    A name one slip from a setting is not a warning but a ConfigError: the setting it was meant
+    to be (a safety gate such as RPA_FILING_REQUIRE_CHECK) would silently keep its default."""
     known_names = sorted({*known, *OTHER_RPA_NAMES})
     warnings = []
     for name in dict.fromkeys(n.upper() for n in names):
         if not name.startswith("RPA_") or name in known_names or name.startswith(OTHER_RPA_PREFIXES):
             continue
+        if meant := difflib.get_close_matches(name, known_names, n=1, cutoff=MISSPELT):
+            raise ConfigError(f"设置无效：{name} 不是已知的设置，是不是 {meant[0]}？拼错的设置不会生效："
+                              "请改正后再运行（不需要时删去）")
         close = difflib.get_close_matches(name, known_names, n=1, cutoff=0.6)
         hint = f"，是否想写 {close[0]}？" if close else "，已忽略"
         warnings.append(f"警告：未知设置 {name}{hint}")
@@ -184,21 +193,6 @@ def check_timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("不是已知的时区：请写 IANA 时区名，例如 Asia/Shanghai") from None
-    return value
-
-
-def check_database_url(value: str | None) -> str | None:
-    if not value:
-        return value
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-    try:
-        make_url(value).get_dialect()
-    except (ArgumentError, NoSuchModuleError, ValueError):
-        raise ValueError(
-            "不是可用的数据库地址：请写成 sqlite:///runs/queue.db 或 postgresql+psycopg://用户@主机/库名"
-        ) from None
     return value
 
 

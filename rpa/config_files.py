@@ -2,6 +2,7 @@
 
     data = read_yaml(path)       # ConfigError in Chinese naming the file, and the line where it can
     said(error)                  # one pydantic complaint about such a file, in Chinese
+    first_problem(exc)           # a ValidationError's first complaint, named by its key path
 
 A configuration file must be a regular UTF-8 file of reasonable size, valid YAML, and its aliases
 must not expand into a bomb or refer to themselves. A missing file raises FileNotFoundError so
@@ -106,3 +107,17 @@ def said(err: Any) -> str:
     if err["type"] in words:
         return words[err["type"]]
     return str(err["msg"]).removeprefix("Value error, ")
+
+
+def first_problem(exc: Exception) -> str:
+    """What is wrong with a file's content, in one line: a ValidationError's first complaint
+    named by its key path (`approval.categories.0：...`, and how many more there are), never by
+    its value; any other error's own words (a YAML error names its line)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    found = errors(include_input=False)
+    first = found[0]
+    where = ".".join(str(part) for part in first["loc"]) or "（整个文件）"
+    more = f"（另有 {len(found) - 1} 处）" if len(found) > 1 else ""
+    return f"{where}：{said(first)}{more}"

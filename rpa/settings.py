@@ -12,7 +12,6 @@ never printed; `Settings.public_dump()` is what run.json records.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import socket
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rpa import _address_checks as addresses
 from rpa import _settings_checks as checks
 from rpa._console_settings import ConsoleSettings
 from rpa._settings_checks import DEFAULT_AMS_SERVICE_WINDOW, parse_window
@@ -170,7 +170,9 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
         parse_window(value)
         return value.strip()
     _timezone = field_validator("timezone")(checks.check_timezone)
-    _database_url = field_validator("database_url")(checks.check_database_url)
+    _database_url = field_validator("database_url")(addresses.check_database_url)
+    _portal_urls = field_validator("ams_url", "reports_url", "check_url")(addresses.check_portal_url)
+    _proxy_url = field_validator("proxy_server")(addresses.check_proxy_url)
     _folders = field_validator("config_dir", "selectors_dir")(checks.check_folder)
     _files = field_validator("schedules_file", "alerts_file")(checks.check_file)
     _calendar = field_validator("calendar_file")(checks.check_named_calendar)
@@ -194,31 +196,19 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
         return self.audit_key_file.parent / f"ledger-{database_tag(self.database_url_resolved)}.jsonl"
 
     def audit_key_bytes(self, *, create: bool = True) -> bytes:
-        """The audit HMAC key: from settings, else from the key file (created 0600 on first use,
-        unless `create` is False: then a missing file is a ConfigError)."""
+        """The audit HMAC key: from settings, else from the key file (`rpa.audit_key`: made on a
+        new database's first use, never for a check, `create` False)."""
         if self.audit_key is not None:
             return self.audit_key.get_secret_value().encode()
-        path = self.audit_key_file
-        if not create and not path.exists():
-            raise ConfigError(
-                f"审计密钥文件 {path} 不存在：核对要用生成这些记录的那把密钥，不会为核对新建一把。"
-                "请用 RPA_AUDIT_KEY_FILE 指向它（或从备份恢复）"
-            )
-        try:
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_hex(32))
-            key = path.read_text().strip()
-        except OSError as exc:
-            raise ConfigError(f"无法读写审计密钥文件 {path}（{exc.strerror or type(exc).__name__}）："
-                              "请检查 RPA_AUDIT_KEY_FILE 及其所在文件夹的权限") from None
-        if not key:
-            raise ConfigError(
-                f"审计密钥文件 {path} 是空的：请从备份恢复密钥，或用 RPA_AUDIT_KEY_FILE 指向正确的密钥文件"
-            )
-        return key.encode()
+        from rpa.audit_key import key_from_file
+
+        return key_from_file(self.audit_key_file, self.database_url_resolved, create=create)
+
+    def audit_key_source(self) -> str:
+        """Where the audit key comes from, as a person sets it (never the key itself)."""
+        if self.audit_key is not None:
+            return "RPA_AUDIT_KEY"
+        return f"密钥文件 {self.audit_key_file}（RPA_AUDIT_KEY_FILE）"
 
     def chromium_executable(self) -> Path:
         """RPA_CHROMIUM_PATH; else, headless, Debian's headless shell; else Debian's

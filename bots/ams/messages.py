@@ -20,6 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from rpa.config_files import first_problem
 from rpa.errors import (
     ApplicationError,
     BatchWindow,
@@ -162,4 +163,4 @@ def load_message_catalogue(config_dir: Path) -> MessageCatalogue:
     except FileNotFoundError:
         raise ConfigError(f"AMS 提示目录 {path} 不存在") from None
     except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"AMS 提示目录 {path} 有误：{exc}") from None
+        raise ConfigError(f"AMS 提示目录 {path} 有误：{first_problem(exc)}") from None

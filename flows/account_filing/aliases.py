@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from flows.account_filing.normalise import header_key
 from flows.account_filing.records import FilingRecord
-from rpa.config_files import read_yaml
+from rpa.config_files import first_problem, read_yaml
 from rpa.errors import ConfigError
 
 ALIASES_FILE = "header_aliases.yaml"
@@ -185,4 +185,4 @@ def load_aliases(config_dir: Path) -> HeaderAliases:
     except FileNotFoundError:
         raise ConfigError(f"表头别名文件 {path} 不存在") from None
     except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"表头别名文件 {path} 有误：{exc}") from None
+        raise ConfigError(f"表头别名文件 {path} 有误：{first_problem(exc)}") from None

@@ -10,15 +10,16 @@ Working days are counted by the one calendar module, `rpa.workdays`.
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.account_filing.vocabulary import AccountKind, Action
-from rpa.config_files import read_yaml
+from rpa.config_files import first_problem, read_yaml
 from rpa.errors import ConfigError
 from rpa.workdays import Deadline, WorkCalendar
 
@@ -45,6 +46,17 @@ class ApprovalRule(BaseModel):
     kinds: list[AccountKind] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _two_digit_codes(cls, value: Any) -> Any:
+        """AMS's 存款人类别 codes, 01 to 17 (DOMAIN.md), as the export writes them: a code it
+        would never equal (`8` for 08, unquoted, or a name) would let such a row be filed."""
+        for code in value if isinstance(value, list) else []:
+            if not (isinstance(code, str) and re.fullmatch(r"0[1-9]|1[0-7]", code)):
+                raise ValueError(f"{code!r} 不是存款人类别代码：应为带引号的两位数"
+                                 " \"01\" 至 \"17\"（如 \"08\"）")
+        return value
 
     def requires_approval(self, *, action: str, kind: str, category: str) -> bool:
         return kind in self.kinds and action in self.actions and category in self.categories
@@ -84,7 +96,7 @@ def load_deadline_rules(config_dir: Path) -> DeadlineRules:
     except FileNotFoundError:
         raise ConfigError(f"报备期限规则文件 {path} 不存在") from None
     except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"报备期限规则文件 {path} 有误：{exc}") from None
+        raise ConfigError(f"报备期限规则文件 {path} 有误：{first_problem(exc)}") from None
 
 
 def deadline_for(

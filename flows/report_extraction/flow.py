@@ -113,7 +113,7 @@ class ReportExtractionFlow(Flow):
         bad = [b for b in self.branches or [] if not _BRANCH_CODE.match(b)]
         if bad:
             raise UsageError(f"网点代码应为 6 位数字：{'、'.join(bad)}")
-        self.formats = _formats(formats or ["xlsx"], "formats")
+        self.formats = _formats(formats or ["xlsx"], "--format")
         self.monthly_formats = _formats(monthly_formats or ["pdf"], "monthly_formats")
         unknown = sorted(set(specs or {}) - set(REPORT_NAMES))
         if unknown:
@@ -278,6 +278,6 @@ def _formats(formats: list[str], what: str) -> list[str]:
     chosen = list(dict.fromkeys(f.lower() for f in _split(formats)))
     unknown = [f for f in chosen if f not in REPORT_FORMATS]
     if unknown or not chosen:
-        given = ", ".join(unknown) or "none given"
-        raise UsageError(f"{what}: {given}; choose from {', '.join(REPORT_FORMATS)}")
+        given = "、".join(unknown) or "（没有给出）"
+        raise UsageError(f"报表格式 {given} 不认识（{what}）：可选 {'、'.join(REPORT_FORMATS)}")
     return chosen

@@ -232,6 +232,13 @@ def tell_run_log(settings: Settings, run_id: str, rows: Sequence[int], text: str
 
 
 def run_folder(settings: Settings, run_id: str) -> Path:
+    """The run's folder under the runs folder; a UsageError for an id that is a path (the run
+    folder as the terminal printed it would be another run id writing into that folder) or
+    names no run."""
+    if "/" in run_id or "\\" in run_id or run_id in ("", ".", ".."):
+        named = Path(run_id).name
+        instead = f"：请改用 {named}" if named not in ("", ".", "..") else ""
+        raise UsageError(f"“{run_id}”是路径，不是运行编号：续跑、查看和处理运行都用运行文件夹的名字{instead}")
     folder = settings.runs_dir / run_id
     if not (folder / RUN_JSON).exists():
         raise UsageError(

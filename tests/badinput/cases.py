@@ -386,15 +386,17 @@ def _settings_cases() -> list[Case]:
             env={"RPA_HOME": "{dir}"},
             setup=_write(".env", "RPA_WORKERS=2\nJAVA_HOME=/usr/lib/jvm\n"),
         ),
-        Case("settings_unknown_rpa_name", listing, 0, "RPA_WORKERS", env={"RPA_WORKRS": "4"}),
+        # one slip from a setting: that setting would keep its default, so it is refused
+        Case("settings_misspelt_rpa_name", listing, 2, "是不是 RPA_WORKERS", env={"RPA_WORKRS": "4"}),
         Case(
-            "settings_unknown_rpa_name_in_env_file",
+            "settings_misspelt_rpa_name_in_env_file",
             listing,
-            0,
-            "RPA_TIMEZONE",
+            2,
+            "是不是 RPA_TIMEZONE",
             env={"RPA_HOME": "{dir}"},
             setup=_write(".env", "RPA_TIMEZON=Asia/Shanghai\n"),
         ),
+        Case("settings_unknown_rpa_name", listing, 0, "是否想写 RPA_TIMEZONE", env={"RPA_ZONE": "x"}),
         Case(
             "settings_env_file_is_folder",
             listing,
@@ -414,6 +416,12 @@ def _settings_cases() -> list[Case]:
         Case("runs_show_unknown", ("runs", "show", "[red]nope"), 2, "[red]nope"),
     ]
     return cases
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _config_cases() -> list[Case]:
@@ -457,6 +465,22 @@ def _config_cases() -> list[Case]:
             "deadlines.yaml",
             env=env,
             setup=aliases(lambda c: (c / "deadlines.yaml").write_text("")),
+        ),
+        Case(  # a 核准 category AMS's export never writes: its rows would be filed, not held
+            "config_deadlines_category_without_zero",
+            validate("good.xlsx"),
+            2,
+            "approval.categories：'8' 不是存款人类别代码",
+            env=env,
+            setup=aliases(lambda c: _edit(c / "deadlines.yaml", '- "08"', '- "8"')),
+        ),
+        Case(
+            "config_deadlines_negative_days",
+            validate("good.xlsx"),
+            2,
+            "working_days：须不小于 0",
+            env=env,
+            setup=aliases(lambda c: _edit(c / "deadlines.yaml", "working_days: 2", "working_days: -3")),
         ),
         Case(
             "config_aliases_bomb",
@@ -789,8 +813,36 @@ def _doctor_cases() -> list[Case]:
     ]
 
 
+def _command_line_cases() -> list[Case]:
+    """The command line itself: a value left out (the next flag must not become the value: a
+    maker named `--approval` filed without a checker), an unknown option, a missing argument, a
+    value of the wrong kind: each one Chinese line, exit 2."""
+    export = _write("x.csv", build.good_csv())
+    operators = {"RPA_AMS_OPERATORS": '[{"code": "A10001", "password": "x"}]'}
+    filing = ("run", "account-filing", "--input", "{dir}/x.csv")
+    return [
+        Case("cli_maker_takes_approval", (*filing, "--maker", "--approval"),
+             2, "--approval 是另一个选项", env=operators, setup=export),
+        Case("cli_maker_takes_dry_run", (*filing, "--maker", "--dry-run"),
+             2, "--dry-run 是另一个选项", env=operators, setup=export),
+        Case("cli_sheet_takes_json", ("validate", "account-filing", "{dir}/x.csv", "--sheet", "--json"),
+             2, "--json 是另一个选项", setup=export),
+        Case("cli_resume_by_folder_path", ("run", "account-filing", "--resume", f"{{dir}}/runs/{COPIED_RUN}"),
+             2, f"是路径，不是运行编号：续跑、查看和处理运行都用运行文件夹的名字：请改用 {COPIED_RUN}",
+             env=operators, setup=_copied_run_folder()),
+        Case("cli_unknown_option", ("run", "account-filing", "--bogus"), 2, "没有这个选项：--bogus"),
+        Case("cli_option_without_value", ("run", "account-filing", "--input"), 2, "--input 需要一个取值"),
+        Case("cli_missing_argument", ("runs", "show"), 2, "缺少参数 RUN_ID"),
+        Case("cli_not_an_integer", ("run", "smoke", "--workers", "abc"), 2, "--workers 的取值不对：应为整数"),
+        Case("cli_unknown_report_format", ("run", "report-extraction", "--date", "2026-11-20", "--format",
+                                           "docx"),
+             2, "报表格式 docx 不认识", env={"RPA_REPORTS_OPERATORS": '[{"code": "R1", "password": "x"}]'}),
+    ]
+
+
 def all_cases() -> list[Case]:
     return [
+        *_command_line_cases(),
         *_doctor_cases(),
         *_runs_cases(),
         *_validate_cases(),

@@ -69,6 +69,7 @@ def test_bad_input_is_refused_clearly(case: Case, tmp_path: Path) -> None:
     done = run_case(case, tmp_path)
     output = done.stdout + done.stderr
     assert "Traceback" not in output and "╭─" not in output, output
+    assert "Error:" not in output and "Usage:" not in output, output  # click's English, not a clerk's
     assert done.returncode == case.exit_code, f"exit {done.returncode}\n{output}"
     assert _fill(case.fragment, tmp_path) in output, output
     message = [line for line in done.stderr.splitlines() if line.strip() and "━" not in line]
@@ -90,3 +91,16 @@ def test_a_refused_run_input_leaves_no_run_open(tmp_path: Path) -> None:
     assert listing.returncode == 0, listing.stderr
     rows = [line for line in listing.stdout.splitlines() if "account-filing" in line]
     assert rows and all("running" not in row for row in rows), listing.stdout
+
+
+def test_a_flag_taken_as_a_value_opens_no_run(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.id == "cli_maker_takes_approval")
+    assert run_case(case, tmp_path).returncode == 2
+    assert list((tmp_path / "runs").glob("*/run.json")) == []
+
+
+def test_a_resume_given_the_run_folder_s_path_leaves_that_run_untouched(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.id == "cli_resume_by_folder_path")
+    assert run_case(case, tmp_path).returncode == 2
+    (folder,) = [p.parent for p in (tmp_path / "runs").glob("*/run.json")]
+    assert sorted(p.name for p in folder.iterdir()) == ["run.json"]  # no other run wrote into it

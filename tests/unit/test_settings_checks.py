@@ -42,15 +42,29 @@ def test_an_rpa_home_that_is_not_a_folder_is_refused(monkeypatch: pytest.MonkeyP
 def test_unknown_rpa_names_are_warned_about_with_the_closest_one(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    (tmp_path / ".env").write_text("RPA_TIMEZON=Asia/Shanghai\nJAVA_HOME=/opt/jdk\nRPA_WORKERS=3\n")
-    monkeypatch.setenv("RPA_AUDIT_KEY_FIL", "/tmp/key")
+    (tmp_path / ".env").write_text("RPA_ZONE=Asia/Shanghai\nJAVA_HOME=/opt/jdk\nRPA_WORKERS=3\n")
+    monkeypatch.setenv("RPA_KEY_PATH", "/tmp/key")
     warnings: list[str] = []
     settings = load_settings(warn=warnings.append)
     assert settings.workers == 3  # the .env is read; JAVA_HOME is not ours and not refused
     assert sorted(warnings) == [
-        "警告：未知设置 RPA_AUDIT_KEY_FIL，是否想写 RPA_AUDIT_KEY_FILE？",
-        "警告：未知设置 RPA_TIMEZON，是否想写 RPA_TIMEZONE？",
+        "警告：未知设置 RPA_KEY_PATH，是否想写 RPA_CLIENT_KEY_PATH？",
+        "警告：未知设置 RPA_ZONE，是否想写 RPA_TIMEZONE？",
     ]
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("RPA_FILING_REQUIRE_CHEK", "RPA_FILING_REQUIRE_CHECK"),  # a safety gate left at its default
+    ("RPA_AUDIT_KEY_FIL", "RPA_AUDIT_KEY_FILE"),
+    ("RPA_TIMEZON", "RPA_TIMEZONE"),
+    ("RPA_WORKER", "RPA_WORKERS"),
+])
+def test_a_setting_misspelt_by_one_slip_is_refused_naming_the_one_meant(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, typed: str, meant: str
+) -> None:
+    (tmp_path / ".env").write_text(f"{typed}=true\n")
+    with pytest.raises(ConfigError, match=f"{typed} 不是已知的设置，是不是 {meant}？"):
+        load_settings(warn=lambda _line: None)
 
 
 def test_names_read_outside_the_model_are_not_unknown() -> None:
@@ -69,6 +83,13 @@ def test_names_read_outside_the_model_are_not_unknown() -> None:
         ("RPA_AMS_OPERATORS", '[{"code": "A1"}]', "RPA_AMS_OPERATORS（第1项 password） 缺少必填项"),
         ("RPA_DATABASE_URL", "mysql+nosuchdriver://x/y", "RPA_DATABASE_URL 不是可用的数据库地址"),
         ("RPA_AMS_STRATEGY", "fastest", "RPA_AMS_STRATEGY 只能是 'pipelined' 或 'plain'"),
+        # a password in a portal's address would be in run.json, run.log and every error naming it
+        ("RPA_AMS_URL", "http://clerk:UrlSecret77@127.0.0.1:9879", "RPA_AMS_URL 网址中不能带用户名或密码"),
+        ("RPA_AMS_URL", "ftp://127.0.0.1:9871", "RPA_AMS_URL 不是有效的网址"),
+        ("RPA_CHECK_URL", "127.0.0.1:8803", "RPA_CHECK_URL 不是有效的网址"),
+        ("RPA_PROXY_SERVER", "not a proxy", "RPA_PROXY_SERVER 不是有效的网址"),
+        ("RPA_PROXY_SERVER", "http://u:ProxySecret9@proxy:3128", "RPA_PROXY_USERNAME 和 RPA_PROXY_PASSWORD"),
+        ("RPA_DATABASE_URL", "sqlite:///:memory:", "不能用内存中的 SQLite 数据库"),
     ],
 )
 def test_a_bad_setting_is_refused_naming_it_never_its_value(
