@@ -196,6 +196,14 @@ def check_timezone(value: str) -> str:
     return value
 
 
+def check_executable(value: Path | None) -> Path | None:
+    """RPA_CHROMIUM_PATH: a file this user may run (checked before a run exists, not in a worker)."""
+    if value is not None and not (value.is_file() and os.access(value, os.X_OK)):
+        raise ValueError("不是可执行文件：请改为 Chromium 可执行文件的路径（如 /usr/bin/chromium），"
+                         "或删去该设置")
+    return value
+
+
 def check_folder(value: Path) -> Path:
     if value.exists() and not value.is_dir():
         raise ValueError(f"{value} 是文件而不是文件夹：请改为一个文件夹的路径")

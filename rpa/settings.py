@@ -174,6 +174,7 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
     _portal_urls = field_validator("ams_url", "reports_url", "check_url")(addresses.check_portal_url)
     _proxy_url = field_validator("proxy_server")(addresses.check_proxy_url)
     _folders = field_validator("config_dir", "selectors_dir")(checks.check_folder)
+    _chromium = field_validator("chromium_path")(checks.check_executable)
     _files = field_validator("schedules_file", "alerts_file")(checks.check_file)
     _calendar = field_validator("calendar_file")(checks.check_named_calendar)
     _written_folders = field_validator("runs_dir", "log_dir")(checks.check_writable_folder)

@@ -113,13 +113,35 @@ class CsvRows:
                 cells = next(reader)
             except StopIteration:
                 return
-            except csv.Error:
+            except csv.Error as error:
+                if "field larger than field limit" in str(error):
+                    limit = csv.field_size_limit()
+                    raise InputFileError(f"无法读取 {self.path.name}：第{last + 1}行有一格超过 {limit} "
+                                         "个字符，不是核心系统的导出：请检查该文件") from None
                 raise self._unclosed(last + 1, reader.line_num) from None
             start, end = last + 1, reader.line_num
             last = end
             if end > start:
                 self._check_spanning(cells, start, end)
+            self._check_width(cells, start)
             yield [guarded.group(1) if (guarded := _TEXT_GUARD.fullmatch(cell)) else cell for cell in cells]
+
+    def _check_width(self, cells: list[str], line: int) -> None:
+        """Below the header, a record with more fields than it (an unquoted comma in a cell
+        shifts every value after it into the wrong column, even when the last one is empty) or with
+        fewer and more than two of them filled (a line cut short; a footer or a note fills one or
+        two, in whatever column) is refused."""
+        if not self.width or len(cells) == self.width:
+            return
+        if len(cells) > self.width and any(cell.strip() for cell in cells):
+            raise InputFileError(
+                f"无法读取 {self.path.name}：第{line}行有 {len(cells)} 个字段，比表头的 {self.width} 个多，"
+                f"多半是某格中有未加引号的分隔符，其后各列的值都错了位。\n请检查第{line}行，"
+                "把含分隔符的格用引号括起后重新导出")
+        if len(cells) < self.width and sum(1 for cell in cells if cell.strip()) > 2:
+            raise InputFileError(
+                f"无法读取 {self.path.name}：第{line}行只有 {len(cells)} 个字段，表头有 {self.width} 个："
+                f"这一行可能被截断或少了分隔符。\n请检查第{line}行后重新导出")
 
     def _check_spanning(self, cells: list[str], start: int, end: int) -> None:
         for index, text in enumerate(cells):

@@ -137,11 +137,13 @@ def schedule_run() -> None:
 
     The scheduler daemon: runs jobs until SIGTERM/SIGINT, then lets items in hand finish. It
     logs to the terminal and to logs/scheduler.log (RPA_LOG_DIR), times in Asia/Shanghai."""
+    from rpa.alerts.config import load_alerts_config
     from rpa.db import expect_outages
     from rpa.logs import configure_daemon_logging
     from rpa.schedule.shown import SHOWN_ZONE
 
     cfg = settings()
+    load_alerts_config(cfg.alerts_file)  # a broken alerts.yaml: exit 2 now, not a night told to nobody
     expect_outages()  # the daemon waits for a database that is not up yet, as for an outage
     path = log_file(cfg)
     configure_daemon_logging(path, SHOWN_ZONE)

@@ -98,7 +98,8 @@ def open_run(
         previous = read_run_json(folder)
         run_id = resume
         stored = read_run_params(folder) or previous.get("parameters", {})  # unscrubbed when kept
-        refuse_unfit_resume(resume, folder, stored, params)  # before anything is recorded
+        refuse_unfit_resume(resume, folder, stored, params, flow=flow_name,  # before anything is recorded
+                            run_flow=str(previous.get("flow") or ""))
         flow_params = {**stored.get("flow_params", {}), **params.get("flow_params", {})}
         params = {**stored, **params, "flow_params": flow_params}
         flow_name = previous.get("flow", flow_name)
@@ -277,7 +278,8 @@ def _run_workers(
     with _graceful_signals(stop_event):
         pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event, on_progress=on_progress,
                         on_settled=outputs.write_early if flow.finish_from_queue else None)
-    if pool.drained and not pool.stop_reason:
+    # a stop that came when every item had ended stopped nothing: the run is as its items say
+    if pool.drained and not pool.stop_reason and ctx.queue.next_due_in(ctx.run_id) is not None:
         return "应要求停止（SIGINT/SIGTERM）：用 --resume 续跑以完成其余事项", None
     forced = exit_for_stop(pool.stop_code) if pool.stop_code else None
     return pool.stop_reason, forced if forced == EXIT_USAGE else None

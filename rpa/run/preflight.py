@@ -14,12 +14,13 @@ from rpa.run.runs import RunContext, read_run_json
 
 def check_configuration(ctx: RunContext, flow: Flow, *, enqueue_only: bool) -> None:
     """The flow's selectors file, read and checked in this process (a broken one would fail in
-    every worker), and, for a new run of a portal flow, its operators (refused only when its
-    workers were to start, the run would leave its rows queued under a run that works none of
-    them). Operators are not checked with `enqueue_only` (other hosts' workers, with their own
-    operators, work the items), nor on a resume: its items are queued already, and one with none
-    open writes its outputs without the portal."""
+    every worker), alerts.yaml when there is one, and, for a new run of a portal flow, its
+    operators (refused only when its workers were to start, the run would leave its rows queued
+    under a run that works none of them). Operators are not checked with `enqueue_only` (other
+    hosts' workers, with their own operators, work the items), nor on a resume: its items are
+    queued already, and one with none open writes its outputs without the portal."""
     _check_selectors(ctx, flow)
+    _check_alerts(ctx)
     portal = flow.portal
     new_run = not enqueue_only and not read_run_json(ctx.folder).get("resumes")
     if portal is not None and new_run and not ctx.settings.operators_for(portal):
@@ -41,3 +42,15 @@ def _check_selectors(ctx: RunContext, flow: Flow) -> None:
             "（RPA_SELECTORS_DIR）后重新运行",
             code=exc.code,
         ) from None
+
+
+def _check_alerts(ctx: RunContext) -> None:
+    """alerts.yaml, when there is one, reads: a broken one would be found only when an alert
+    had to go out (a night's refusal or stop told to nobody)."""
+    from rpa.alerts.config import load_alerts_config
+
+    try:
+        load_alerts_config(ctx.settings.alerts_file)
+    except ConfigError as exc:
+        reason = " ".join(scrub_text(str(exc)).split())
+        raise ConfigError(f"告警配置有误，运行未开始：{reason}（不需要告警时把该文件移走）") from None

@@ -27,11 +27,16 @@ if TYPE_CHECKING:
 
 
 def refuse_unfit_resume(
-    run_id: str, folder: Path, stored: Mapping[str, Any], given: Mapping[str, Any]
+    run_id: str, folder: Path, stored: Mapping[str, Any], given: Mapping[str, Any], *,
+    flow: str, run_flow: str,
 ) -> None:
-    """UsageError when `given` would change one of the flow parameters the run was started with
-    (`stored`, params.json), or when an input the run read has gone or changed since (run.json's
-    digests)."""
+    """UsageError when the resume was asked of another flow than the run's (`rpa run
+    enterprise-check --resume` of a filing run), when `given` would change one of the flow
+    parameters the run was started with (`stored`, params.json), or when an input the run read
+    has gone or changed since (run.json's digests)."""
+    if flow and run_flow and flow != run_flow:
+        raise UsageError(f"运行 {run_id} 是 {run_flow} 的运行，不能用 {flow} 续跑：本次操作未做任何改动。"
+                         f"\n请用 rpa run {run_flow} --resume {run_id}")
     _refuse_changed_params(run_id, stored.get("flow_params") or {}, given.get("flow_params") or {})
     refuse_changed_inputs(folder, run_id)
 

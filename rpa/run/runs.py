@@ -161,7 +161,7 @@ class RunContext:
         self.inputs[str(path)] = digest
 
     def add_shaping_file(self, path: Path) -> None:
-        if path.exists():
+        if path.is_file():  # a folder in its place is its loader's to refuse (exit 2), not a bug here
             self.shaping_files[str(path)] = sha256_file(path)
 
     def write_run_json(self, **extra: Any) -> Path:

@@ -227,6 +227,18 @@ def good_csv(encoding: str = "utf-8") -> bytes:
     return ("\n".join(lines) + "\n").encode(encoding)
 
 
+def csv_with_row(cells: list[str]) -> bytes:
+    """The good CSV with one more line of `cells` under its rows."""
+    return good_csv() + (",".join(cells) + "\n").encode("utf-8")
+
+
+def shifted_row() -> list[str]:
+    """The first row with an unquoted comma inside its 注册地址: every value after it one column on."""
+    row = list(ROWS[0])
+    address = HEADER.index("注册地址") if "注册地址" in HEADER else len(row) // 2
+    return [*row[:address], "北京市朝阳区", "建国路88号", *row[address + 1:]]
+
+
 OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 
 

@@ -75,6 +75,21 @@ def test_workers_log_out_on_a_stop_request(ams: AmsHandle, tmp_path: Path) -> No
 
 
 @pytest.mark.timeout(180)
+def test_a_stop_that_comes_when_every_row_is_done_stops_nothing(ams: AmsHandle, tmp_path: Path) -> None:
+    """Ctrl-C after the last row was filed: the run is all done (exit 0), not 提前停止 with a
+    --resume that would do nothing and a hint at system failures there were none of."""
+    stop = threading.Event()
+
+    def stop_when_all_done(counts: dict[str, int]) -> None:
+        if counts.get("done", 0) >= 2:
+            stop.set()
+
+    outcome = execute_run(filing_settings(tmp_path, ams, 1), "account-filing", _export(tmp_path, 2),
+                          workers=1, stop_event=stop, on_progress=stop_when_all_done)
+    assert stop.is_set() and outcome.exit_code == 0 and not outcome.stop_reason, outcome
+
+
+@pytest.mark.timeout(180)
 def test_workers_log_out_after_a_run_fatal_error(ams: AmsHandle, tmp_path: Path) -> None:
     ams.set_faults(error_rate=1.0, error_paths=["/ams/acctQuery.do"])  # every look-up a 500
     settings = filing_settings(tmp_path, ams, 2, circuit_breaker_threshold=2, max_attempts=10)

@@ -180,8 +180,12 @@ def test_unstartable_chromium_is_browser_missing(tmp_path: Path, playwright_inst
     with pytest.raises(BrowserMissing, match="apt-get install chromium") as caught:
         launch_chromium(playwright_instance, Settings(chromium_path=fake))
     assert str(fake) in str(caught.value)
+    with pytest.raises(ValueError, match="不是可执行文件"):  # refused with the settings, before any run
+        Settings(chromium_path=tmp_path / "absent")
+    settings = Settings(chromium_path=fake)
+    fake.unlink()  # gone after the settings were read: the launch still says so
     with pytest.raises(BrowserMissing, match=r"RPA_CHROMIUM_PATH 指向的 .* 不存在"):
-        launch_chromium(playwright_instance, Settings(chromium_path=tmp_path / "absent"))
+        launch_chromium(playwright_instance, settings)
 
 
 def test_headless_runs_use_the_headless_shell_and_headed_ones_the_full_browser(

@@ -116,6 +116,9 @@ def test_a_resume_that_would_change_the_runs_parameters_is_refused_before_it_rec
         execute_run(settings, "account-filing", again, trigger="test", resume=first.run_id)
     assert {name: (folder / name).read_bytes() for name in kept} == kept
     assert len(AuditLog.from_settings(settings).events(first.run_id)) == events
+    with pytest.raises(UsageError, match="是 account-filing 的运行，不能用 enterprise-check 续跑"):
+        execute_run(settings, "enterprise-check", {}, trigger="test", resume=first.run_id)
+    assert {name: (folder / name).read_bytes() for name in kept} == kept
 
     same = execute_run(settings, "account-filing", params, trigger="test", resume=first.run_id)
     assert same.exit_code == 1  # given again as they were (a scheduled fire's resume): it goes on
