@@ -141,6 +141,7 @@ _TYPE_TEXT: Mapping[str, str] = {
     "url_parsing": "不是有效的网址",
     "path_type": "应为路径",
     "finite_number": "应为有限的数字（不能是 nan 或 inf）",
+    "string_type": "应为文字（JSON 中加引号）",
 }
 
 
@@ -193,14 +194,6 @@ def check_timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("不是已知的时区：请写 IANA 时区名，例如 Asia/Shanghai") from None
-    return value
-
-
-def check_executable(value: Path | None) -> Path | None:
-    """RPA_CHROMIUM_PATH: a file this user may run (checked before a run exists, not in a worker)."""
-    if value is not None and not (value.is_file() and os.access(value, os.X_OK)):
-        raise ValueError("不是可执行文件：请改为 Chromium 可执行文件的路径（如 /usr/bin/chromium），"
-                         "或删去该设置")
     return value
 
 

@@ -101,6 +101,8 @@ def said(err: Any) -> str:
              "list_type": "须是列表", "greater_than": f"须大于 {ctx.get('gt')}",
              "greater_than_equal": f"须不小于 {ctx.get('ge')}",
              "literal_error": f"须是 {ctx.get('expected')} 之一",
+             "less_than_equal": f"须不大于 {ctx.get('le')}", "less_than": f"须小于 {ctx.get('lt')}",
+             "tuple_type": "须是列表", "too_short": "项数太少", "string_too_short": "不能为空",
              "model_type": "须是一组 键: 值",
              **dict.fromkeys(("date_from_datetime_parsing", "date_parsing", "date_type"),
                              "须是日期，写成 2027-01-01")}

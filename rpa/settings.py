@@ -23,8 +23,8 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rpa import _address_checks as addresses
 from rpa import _settings_checks as checks
+from rpa import _value_checks as values
 from rpa._console_settings import ConsoleSettings
 from rpa._settings_checks import DEFAULT_AMS_SERVICE_WINDOW, parse_window
 from rpa._tuning_settings import TuningSettings
@@ -170,11 +170,17 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
         parse_window(value)
         return value.strip()
     _timezone = field_validator("timezone")(checks.check_timezone)
-    _database_url = field_validator("database_url")(addresses.check_database_url)
-    _portal_urls = field_validator("ams_url", "reports_url", "check_url")(addresses.check_portal_url)
-    _proxy_url = field_validator("proxy_server")(addresses.check_proxy_url)
+    _database_url = field_validator("database_url")(values.check_database_url)
+    _portal_urls = field_validator("ams_url", "reports_url", "check_url")(values.check_portal_url)
+    _proxy_url = field_validator("proxy_server")(values.check_proxy_url)
     _folders = field_validator("config_dir", "selectors_dir")(checks.check_folder)
-    _chromium = field_validator("chromium_path")(checks.check_executable)
+    _chromium = field_validator("chromium_path")(values.check_executable)
+    _not_blank = field_validator("runs_dir", "audit_key_file", "ledger_file", "config_dir", "selectors_dir",
+                                 "calendar_file", "schedules_file", "alerts_file", "log_dir",
+                                 mode="before")(values.not_blank)
+    _operators = field_validator("ams_operators", "reports_operators",
+                                 "check_operators")(values.distinct_operators)
+    _key = field_validator("audit_key")(values.long_enough_key)
     _files = field_validator("schedules_file", "alerts_file")(checks.check_file)
     _calendar = field_validator("calendar_file")(checks.check_named_calendar)
     _written_folders = field_validator("runs_dir", "log_dir")(checks.check_writable_folder)

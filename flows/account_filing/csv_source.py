@@ -163,6 +163,13 @@ class CsvRows:
         )
 
 
+def refuse_a_sheet(path: Path, sheet: str | None) -> None:
+    """A sheet named for a CSV (which has none) is not passed over: the clerk meant another file."""
+    if sheet is not None:
+        raise InputFileError(f"{path.name} 是 CSV 文件，没有工作表：--sheet「{sheet}」只用于 .xlsx，请去掉它"
+                             "或给出要读的 .xlsx 文件")
+
+
 def open_csv_rows(path: Path) -> tuple[CsvRows, str]:
     """(rows, encoding): the records in file order; `rows.close()` releases the file."""
     encoding = detect_encoding(path)

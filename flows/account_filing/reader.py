@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from flows.account_filing.aliases import HeaderAliases
-from flows.account_filing.csv_source import CsvRows, open_csv_rows
+from flows.account_filing.csv_source import CsvRows, open_csv_rows, refuse_a_sheet
 from flows.account_filing.date_columns import DATE_FIELD, PerActionDates, columns_read
 from flows.account_filing.export_rows import (
     Column,
@@ -83,6 +83,7 @@ def read_export(
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path, aliases, sheet, max_rows)
     if suffix in CSV_SUFFIXES:
+        refuse_a_sheet(path, sheet)
         rows, encoding = open_csv_rows(path)
         try:
             result = _start(

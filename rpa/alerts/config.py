@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from rpa.config_files import read_yaml
+from rpa.config_files import read_yaml, said
 from rpa.errors import ConfigError
 from rpa.masking import register_secret
 
@@ -149,5 +149,4 @@ def _describe(exc: ValidationError) -> str:
         return f"{where}：须是一节键值（如 email: 下的 host: …）"
     if first["type"] == "missing":
         return f"{where}：缺少这一项"
-    message = first["msg"].removeprefix("Value error, ")
-    return f"{where}：{message}"
+    return f"{where}：{said(first)}"

@@ -108,6 +108,7 @@ def verify_run(
         report.bad("数据库中没有这次运行的审计链，但运行账本记录了它")
     else:
         report.bad("数据库和运行账本中都没有这次运行")
+        report.unknown = not (runs_dir / run_id).is_dir()
         return report
     if ledger is not None and ledger.ended is not None:
         _against_ledger(report, "数据库审计链", events, ledger.ended)

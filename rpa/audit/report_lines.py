@@ -12,6 +12,7 @@ class Report:
     subject: str
     lines: list[str] = field(default_factory=list)
     ok: bool = True
+    unknown: bool = False  # a run nothing knows: not the database, the ledger nor a run folder
 
     def good(self, text: str) -> None:
         self.lines.append(f"{self.subject}：{text}")

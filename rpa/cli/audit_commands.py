@@ -20,7 +20,8 @@ from rpa.cli.common import audit_app, handles_errors, settings
 @handles_errors
 def audit_verify(
     run_id: Annotated[str | None, typer.Argument(help="Run id.")] = None,
-    all_runs: Annotated[bool, typer.Option("--all", help="Every run in the database.")] = False,
+    all_runs: Annotated[bool, typer.Option(
+        "--all", help="Every run the database, the ledger copy or the runs folder knows.")] = False,
 ) -> None:
     """核对一个（或全部）运行：审计链、运行账本、audit.jsonl、证据文件、计数、队列中的事项和结果文件。
 
@@ -56,6 +57,9 @@ def audit_verify(
         )
     queue = WorkQueue.from_settings(cfg)
     reports = verify_runs(audit, cfg.runs_dir, None if all_runs else run_id, queue.items)
+    if not all_runs and reports[-1].unknown:  # a mistyped id, not a run gone without trace
+        raise UsageError(f"没有运行 {run_id}：数据库、运行账本和运行文件夹 {cfg.runs_dir} 中都没有它；"
+                         "请用 rpa runs list 查看运行编号，或检查 RPA_RUNS_DIR / RPA_DATABASE_URL")
     for report in reports:
         for line in report.lines:
             typer.echo(line)

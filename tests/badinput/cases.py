@@ -852,6 +852,8 @@ def _command_line_cases() -> list[Case]:
              setup=_write("x.csv", build.csv_with_row(build.shifted_row()[:8]))),
         Case("csv_cell_beyond_the_field_limit", validate("x.csv"), 2, "不是核心系统的导出",
              setup=_write("x.csv", build.csv_with_row(["开户", "9" * 140_000]))),
+        Case("csv_with_a_sheet_named", validate("x.csv", "--sheet", "开户清单"), 2, "是 CSV 文件，没有工作表",
+             setup=export),
         Case("cli_unknown_option", ("run", "account-filing", "--bogus"), 2, "没有这个选项：--bogus"),
         Case("cli_option_without_value", ("run", "account-filing", "--input"), 2, "--input 需要一个取值"),
         Case("cli_missing_argument", ("runs", "show"), 2, "缺少参数 RUN_ID"),

@@ -73,6 +73,8 @@ def test_an_older_database_put_back_blames_the_database_and_none_left_is_not_nev
     tmp_path: Path,
 ) -> None:
     settings, cli, runs, backup = _two_runs(tmp_path)
+    typo = cli.run("audit", "verify", runs[0][:-1] + "x")  # a mistyped id: no run, not a tampered one
+    assert typo.returncode == 2 and "没有运行" in typo.stderr and "【不符】" not in typo.stdout, typo
     database = settings.runs_dir / "queue.db"
     for left in database.parent.glob("queue.db*"):  # the database, its WAL and shared memory
         left.unlink()

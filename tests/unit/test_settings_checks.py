@@ -90,6 +90,11 @@ def test_names_read_outside_the_model_are_not_unknown() -> None:
         ("RPA_PROXY_SERVER", "not a proxy", "RPA_PROXY_SERVER 不是有效的网址"),
         ("RPA_PROXY_SERVER", "http://u:ProxySecret9@proxy:3128", "RPA_PROXY_USERNAME 和 RPA_PROXY_PASSWORD"),
         ("RPA_DATABASE_URL", "sqlite:///:memory:", "不能用内存中的 SQLite 数据库"),
+        # two workers as one operator end each other's session (DOMAIN.md: one session each)
+        ("RPA_AMS_OPERATORS", '[{"code": "OP0001", "password": "Pw1"}, '
+                              '{"code": "OP0001", "password": "Pw2"}]', "操作员 **0001 出现了不止一次"),
+        ("RPA_AUDIT_KEY", "short", "RPA_AUDIT_KEY 太短：审计密钥至少 32 个字符"),
+        ("RPA_AMS_OPERATORS", '[{"code": 123, "password": "Pw1"}]', "应为文字"),
     ],
 )
 def test_a_bad_setting_is_refused_naming_it_never_its_value(
@@ -126,4 +131,13 @@ def test_the_retired_work_ahead_setting_is_refused_naming_its_successor(
 def test_an_env_file_that_is_not_utf8_is_refused_naming_the_line(tmp_path: Path) -> None:
     (tmp_path / ".env").write_bytes("RPA_WORKERS=2\n# 备注\n".encode("gbk"))
     with pytest.raises(ConfigError, match=r"\.env 第2行不是 UTF-8"):
+        load_settings()
+
+
+@pytest.mark.parametrize("name", ["RPA_RUNS_DIR", "RPA_AUDIT_KEY_FILE", "RPA_LEDGER_FILE"])
+def test_a_path_setting_given_empty_is_refused_not_read_as_the_current_folder(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setenv(name, "")
+    with pytest.raises(ConfigError, match=f"{name} 不能为空"):
         load_settings()

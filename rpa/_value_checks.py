@@ -1,6 +1,7 @@
-"""Checks of the settings that are addresses: the portals', the proxy's and the database's.
+"""Checks of setting values that their types do not make: the addresses (the portals', the
+proxy's, the database's), a path given empty, the browser, the operators and the audit key.
 Each raises ValueError in Chinese (the settings loader names the setting, never its value), so
-an address the bot cannot use stops every command with exit 2 before a run exists.
+a value the bot cannot use stops every command with exit 2 before a run exists.
 
     check_portal_url("https://ams.example.internal/ams")   # kept, stripped
     check_portal_url("http://clerk:pw@ams:8801")           # ValueError: no credentials in a URL
@@ -8,9 +9,15 @@ an address the bot cannot use stops every command with exit 2 before a run exist
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from rpa.masking import FieldClass, mask
+
 _SCHEMES = ("http", "https")
+MIN_KEY_CHARS = 32
 
 
 _PORTAL_LOGIN = "门户的登录用操作员设置（如 RPA_AMS_OPERATORS）"
@@ -69,4 +76,38 @@ def check_database_url(value: str | None) -> str | None:
         ) from None
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         raise ValueError("不能用内存中的 SQLite 数据库（各工作进程看不到彼此的队列）：请写成 sqlite:///runs/queue.db")
+    return value
+
+
+def check_executable(value: Path | None) -> Path | None:
+    """RPA_CHROMIUM_PATH: a file this user may run (checked before a run exists, not in a worker)."""
+    if value is not None and not (value.is_file() and os.access(value, os.X_OK)):
+        raise ValueError("不是可执行文件：请改为 Chromium 可执行文件的路径（如 /usr/bin/chromium），"
+                         "或删去该设置")
+    return value
+
+
+def not_blank(value: Any) -> Any:
+    """A path setting given empty (RPA_RUNS_DIR=) is not "the current folder"."""
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("不能为空：请写上路径，或删去该设置用默认值")
+    return value
+
+
+def distinct_operators(value: list[Any]) -> list[Any]:
+    """Each operator once: two workers logged in as one operator end each other's session."""
+    codes = [str(getattr(operator, "code", "")).strip() for operator in value]
+    twice = sorted({code for code in codes if codes.count(code) > 1})
+    if twice:
+        raise ValueError(f"操作员 {mask(twice[0], FieldClass.ACCOUNT_NO)} 出现了不止一次：一个操作员"
+                         "同时只能有一个会话，每个工作进程须有自己的操作员，请删去重复的一项")
+    return value
+
+
+def long_enough_key(value: Any) -> Any:
+    """RPA_AUDIT_KEY: a key short enough to guess would let anyone rewrite the record."""
+    text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+    if text is not None and len(str(text).strip()) < MIN_KEY_CHARS:
+        raise ValueError(f"太短：审计密钥至少 {MIN_KEY_CHARS} 个字符（删去该设置时用 RPA_AUDIT_KEY_FILE"
+                         " 的密钥文件，首次运行时自动生成）")
     return value
