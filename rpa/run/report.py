@@ -35,7 +35,7 @@ from rpa.outcomes import MATCH, MISMATCH, item_label, state_label
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.report_approvals import approval_entries
 from rpa.run.report_evidence import Evidence, evidence, failure_shots
-from rpa.run.report_inputs import FILTER_SCRIPT, SCRIPT_HASH, outcome_choices, shown_input_row
+from rpa.run.report_inputs import FILTER_SCRIPT, SCRIPT_HASH, aside_line, outcome_choices, shown_input_row
 from rpa.run.report_scorecards import SCORE_BAR_WIDTH, SCORE_LABEL_WIDTH, shown_ranking, shown_reconciliation
 from rpa.run.report_sections import FlowSections, InputRow, shown_reference
 from rpa.run.report_sections import shown_text as _text
@@ -149,7 +149,7 @@ def write_run_report(
         checks=_checks(run_info.get("checks")), approvals=approval_entries(events),
         verify_command=f"rpa audit verify {run_id}",
         input_rows=None if input_rows is None else [shown_input_row(row, folder) for row in input_rows],
-        outcome_choices=outcome_choices(input_rows or []),
+        outcome_choices=outcome_choices(input_rows or []), aside=aside_line(input_rows or []),
         script=Markup(FILTER_SCRIPT),
         script_hash=SCRIPT_HASH,
         show_filing_no=filing_nos,

@@ -98,3 +98,17 @@ def outcome_choices(rows: Sequence[InputRow]) -> list[tuple[str, str, int]]:
         counts[row.outcome] = counts.get(row.outcome, 0) + 1
     order = [code for code in OUTCOME_LABELS if code in counts] + sorted(set(counts) - set(OUTCOME_LABELS))
     return [(code, outcome_label(code), counts[code]) for code in order]
+
+
+def aside_line(rows: Sequence[InputRow]) -> str:
+    """The input rows put aside while validating (never queue items, so in no tile), in words;
+    "" when there are none: the tiles count items only, and 0 需人工处理 beside three such rows
+    would read as none."""
+    invalid = sum(1 for row in rows if row.outcome == "invalid")
+    for_a_person = sum(1 for row in rows if row.outcome == "needs_person")
+    if not invalid and not for_a_person:
+        return ""
+    counted = (("invalid", invalid), ("needs_person", for_a_person))
+    parts = "，".join(f"{outcome_label(code)} {n} 行" for code, n in counted if n)
+    return (f"另有 {invalid + for_a_person} 行在校验输入时即搁置，未成为事项（不在上面的计数中）："
+            f"{parts}；见下方逐行结果")

@@ -94,6 +94,10 @@ def _unchanged_by_the_refusal(cli: CliEnv, settings: Settings, run_id: str, ende
     assert _end_of(settings, run_id) == ended
     shown = cli.run("runs", "show", run_id)
     assert shown.returncode == 0 and ("被拒绝，运行未改动" in shown.stdout) == listed, shown.stdout
+    # its one row was invalid: never an item, so in no count, yet said beside them
+    assert "校验时搁置：无效，未报备 1 行（未成为事项" in shown.stdout, shown.stdout
+    page = (settings.runs_dir / run_id / "report.html").read_text(encoding="utf-8")
+    assert "另有 1 行在校验输入时即搁置，未成为事项" in page
     verified = cli.run("audit", "verify", run_id)
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
