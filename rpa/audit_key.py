@@ -29,7 +29,7 @@ def key_from_file(path: Path, database_url: str, *, create: bool) -> bytes:
         if not create:
             raise ConfigError(f"审计密钥文件 {path} 不存在：核对要用生成这些记录的那把密钥，"
                               "不会为核对新建一把。请用 RPA_AUDIT_KEY_FILE 指向它（或从备份恢复）")
-        if _holds_audit_records(database_url):
+        if holds_audit_records(database_url):
             raise ConfigError(f"审计密钥文件 {path} 不存在，而数据库中已有审计记录：新建一把密钥会使"
                               "已有记录都无法核对。请用 RPA_AUDIT_KEY_FILE 指向原来的密钥（或从备份恢复）")
     try:
@@ -48,7 +48,7 @@ def key_from_file(path: Path, database_url: str, *, create: bool) -> bytes:
     return key.encode()
 
 
-def _holds_audit_records(database_url: str) -> bool:
+def holds_audit_records(database_url: str) -> bool:
     """Whether the database has a chain head (a SQLite file not there yet has none)."""
     if sqlite_file_missing(database_url):
         return False

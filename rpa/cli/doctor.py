@@ -159,6 +159,31 @@ def _database(settings: Settings) -> str:
     return shown
 
 
+def _audit_record(settings: Settings) -> str:
+    """The audit key answers to the records the database holds, and the ledger copy is this
+    database's: a run would be refused otherwise (`rpa.run.orchestrate.open_run`)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rpa.audit.ledger import LEDGER, copy_problem
+    from rpa.audit.log import AuditLog
+    from rpa.audit_key import holds_audit_records
+
+    try:
+        if not holds_audit_records(settings.database_url_resolved):
+            return f"尚无审计记录（{settings.audit_key_source()}：没有时在第一次运行时生成）"
+        audit = AuditLog.from_settings(settings, create_key=False)
+        fits = audit.key_fits()
+        problem = copy_problem(audit.ledger_file, lambda: audit.events(LEDGER))
+    except SQLAlchemyError:
+        raise RpaError("无法读取数据库中的审计记录：见上面“数据库”一项") from None
+    if fits is False:
+        raise RpaError(f"{settings.audit_key_source()} 与数据库中的审计记录对不上："
+                       "请指向生成这些记录的那把密钥")
+    if problem is not None:
+        raise RpaError(problem)
+    return f"密钥与数据库中的记录相符；账本副本 {audit.ledger_file}"
+
+
 def _runs_dir(settings: Settings) -> str:
     folder = settings.runs_dir
     probe_parent = folder if folder.exists() else folder.parent
@@ -212,6 +237,7 @@ def run_checks(settings: Settings, today: date | None = None) -> list[Check]:
     results += list(_config_files(settings, today))
     results.append(_try("运行文件夹", lambda: _runs_dir(settings)))
     results.append(_try("数据库", lambda: _database(settings)))
+    results.append(_try("审计密钥和运行账本", lambda: _audit_record(settings)))
     results.append(_try("Chromium 浏览器", lambda: _chromium(settings)))
     results.append(_try("中文字体", _fonts))
     portals = (("AMS 门户", settings.ams_url, settings.ams_operators, "RPA_AMS_URL"),

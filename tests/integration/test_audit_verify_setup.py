@@ -153,3 +153,14 @@ def test_a_ledger_copy_that_is_not_this_database_s_stops_a_run_before_it_starts(
     out = restored.stdout + restored.stderr
     assert restored.returncode == 2 and "数据库可能被换回较早的备份" in out and "Traceback" not in out, out
     assert settings.ledger_path().read_bytes() == kept
+
+
+def test_doctor_says_whether_the_key_and_the_ledger_copy_are_this_database_s(tmp_path: Path) -> None:
+    settings, cli, _runs, _backup = _two_runs(tmp_path)
+    right = cli.run("doctor")
+    assert "✓ 审计密钥和运行账本：密钥与数据库中的记录相符" in right.stdout, right.stdout
+    other = tmp_path / "other.key"
+    other.write_text(secrets.token_hex(32), encoding="utf-8")
+    wrong = _with_key(tmp_path, settings, other).run("doctor")
+    said = wrong.stdout
+    assert wrong.returncode == 2 and "✗ 审计密钥和运行账本" in said and "对不上" in said, said
