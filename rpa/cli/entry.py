@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except exceptions.NoArgsIsHelpError as exc:
         typer.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
         sys.exit(EXIT_USAGE)
+    except typer.Abort:  # end of input at a prompt: said, not a traceback
+        typer.echo("已中止", err=True)
+        sys.exit(1)
     except exceptions.UsageError as exc:
         typer.echo(f"错误：{_in_chinese(exc)}", err=True)
         if exc.ctx is not None:
