@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from flows.smoke.site import SmokeSite
 from rpa.errors import LoginRefused, PortalRefusal, PortalUnavailable
@@ -24,6 +24,10 @@ SAMPLE_ID_NUMBER = "11010519491231002X"
 
 class SmokeFlow(Flow):
     """Visit `items` local pages with the engine's workers; `modes` sets each item's behaviour."""
+
+    # whether "fatal" items find the operator locked is the site's state, not the run's: the
+    # documented resume after a locked operator is `--resume RUN --unlocked`
+    resume_may_change: ClassVar[frozenset[str]] = frozenset({"locked"})
 
     name = "smoke"
     portal = None

@@ -134,6 +134,7 @@ class Flow(ABC):
     # finish() needs nothing of the workers but the queue's settled items: the engine then runs
     # it as soon as no item is open, while the workers still log out and close their browsers
     finish_from_queue: ClassVar[bool] = False
+    resume_may_change: ClassVar[frozenset[str]] = frozenset()  # parameters a resume may give anew
     # the flow's payloads hold personal data: the payload fields that are not (kept as they are
     # when the run's end masks the rest, RPA_PAYLOAD_RETENTION); None: nothing to mask
     payload_not_personal: ClassVar[frozenset[str] | None] = None

@@ -13,12 +13,14 @@ too (`rpa.run.close.close_refused_resume`).
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rpa.errors import UsageError
+from rpa.run.flow import FLOWS
 from rpa.run.inputs import refuse_changed_inputs
 
 if TYPE_CHECKING:
@@ -37,20 +39,38 @@ def refuse_unfit_resume(
     if flow and run_flow and flow != run_flow:
         raise UsageError(f"运行 {run_id} 是 {run_flow} 的运行，不能用 {flow} 续跑：本次操作未做任何改动。"
                          f"\n请用 rpa run {run_flow} --resume {run_id}")
-    _refuse_changed_params(run_id, stored.get("flow_params") or {}, given.get("flow_params") or {})
+    _refuse_changed_params(run_id, stored.get("flow_params") or {}, given.get("flow_params") or {},
+                           _may_change(run_flow))
     refuse_changed_inputs(folder, run_id)
 
 
-def _refuse_changed_params(run_id: str, stored: Mapping[str, Any], given: Mapping[str, Any]) -> None:
+def _refuse_changed_params(
+    run_id: str, stored: Mapping[str, Any], given: Mapping[str, Any], may_change: frozenset[str]
+) -> None:
     """A resume runs with the run's own parameters: one given anew is refused unless it is the
-    same (the scheduler resumes a fire with the parameters it started it with)."""
+    same (the scheduler resumes a fire with the parameters it started it with) or one the flow
+    lets a resume change (`Flow.resume_may_change`)."""
     as_kept = json.loads(json.dumps(dict(given), ensure_ascii=False, default=str))
-    changed = [name for name, value in as_kept.items() if name not in stored or stored[name] != value]
+    changed = [name for name, value in as_kept.items()
+               if name not in may_change and (name not in stored or stored[name] != value)]
     if changed:
         raise UsageError(
             f"续跑（运行 {run_id}）按该运行原来的参数办理，不能改动 {'、'.join(sorted(changed))}："
             "本次操作未做任何改动。\n要办理其他文件、日期或范围，请另起一次运行（不带 --resume）"
         )
+
+
+def _may_change(flow: str) -> frozenset[str]:
+    """The parameters the flow lets a resume give anew (none for a flow this install lacks)."""
+    target = FLOWS.get(flow)
+    if target is None:
+        return frozenset()
+    module_name, _, class_name = target.partition(":")
+    try:
+        flow_class = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        return frozenset()
+    return frozenset(getattr(flow_class, "resume_may_change", frozenset()))
 
 
 def refuse_run_elsewhere(settings: Settings, queue: WorkQueue, run_id: str) -> None:
