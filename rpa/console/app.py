@@ -37,6 +37,7 @@ from rpa.console.web import (
     login_url,
     make_templates,
     record,
+    record_refusal,
     render,
     state_of,
 )
@@ -84,6 +85,8 @@ def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> Fas
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> Response:
+        if exc.status == 403:  # a right a user lacked, a form without its token: an auditor reads it
+            record_refusal(request, exc.status, exc.message)
         return render(request, "refused.html.j2", status=exc.status, message=exc.message)
 
     @app.exception_handler(StarletteHTTPException)
@@ -100,6 +103,8 @@ def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> Fas
 
     @app.exception_handler(RpaError)
     async def _known_error(request: Request, exc: RpaError) -> Response:
+        if request.method == "POST":  # an action refused (a maker approving their own run, ...)
+            record_refusal(request, 400, scrub_text(str(exc)))
         return render(request, "refused.html.j2", status=400, message=scrub_text(str(exc)))
 
     @app.exception_handler(Exception)

@@ -33,6 +33,7 @@ from rpa.console.web import (
     done_and_back,
     guarded_router,
     record,
+    record_refusal,
     render,
     require,
     session_of,
@@ -123,6 +124,7 @@ async def approve_rows(request: Request, run_id: str) -> Response:
         seen = await _seen(request)
         decision = await run_in_threadpool(as_signed_in, approve, settings, run_id, checker, rows, seen)
     except UsageError as refused:
+        record_refusal(request, 400, str(refused))
         return await _page(request, 400, str(refused))
     record(request, "console.approval_approved", {"run": run_id, "rows": decision.rows}, run_id=run_id)
     state_of(request).started(resume_run(settings, run_id, checker))
@@ -149,6 +151,7 @@ async def reject_rows(request: Request, run_id: str) -> Response:
         decision = await run_in_threadpool(as_signed_in, reject, settings, run_id, checker, rows, reason,
                                            seen)
     except UsageError as refused:
+        record_refusal(request, 400, str(refused))
         return await _page(request, 400, str(refused))
     record(request, "console.approval_rejected", {"run": run_id, "rows": decision.rows,
                                                   "reason": decision.reason}, run_id=run_id)  # as masked

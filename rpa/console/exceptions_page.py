@@ -29,7 +29,16 @@ from rpa.casework.resume import is_live
 from rpa.console.files import check_run_id
 from rpa.console.roles import Action
 from rpa.console.run_pages import FLOW_NAMES
-from rpa.console.web import can, done_and_back, guarded_router, render, require, session_of, state_of
+from rpa.console.web import (
+    can,
+    done_and_back,
+    guarded_router,
+    record_refusal,
+    render,
+    require,
+    session_of,
+    state_of,
+)
 from rpa.errors import UsageError
 from rpa.masking import scrub_text
 from rpa.people import signed_in
@@ -110,6 +119,7 @@ def _act(request: Request, where: str, action: Callable[[str], CaseAction], noti
         with signed_in():  # the session says who acts: no OS account beside the name
             done = action(user)
     except UsageError as exc:
+        record_refusal(request, 400, scrub_text(str(exc)))
         return _page(request, 400, scrub_text(str(exc)), where)
     resumed = _resume(request, done)
     rows = "、".join(str(row) for row in done.rows)

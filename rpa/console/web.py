@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.datastructures import FormData
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from loguru import logger
 
 from rpa.audit.log import AuditLog
 from rpa.console.roles import Action, Role, may
@@ -142,6 +143,17 @@ def record(request: Request, event: str, details: dict[str, Any] | None = None,
     actor = f"{CONSOLE_ACTOR}{session.user.name}" if session is not None else "console"
     address = request.client.host if request.client else "?"
     state_of(request).audit.append(run_id, actor, event, details={**(details or {}), "address": address})
+
+
+def record_refusal(request: Request, status: int, message: str) -> None:
+    """A refused request in the audit chain of actions outside any run (`console.refused`: the
+    path, the method, the status and the words the user read). Never the refusal's own failure:
+    a chain that cannot be written is logged and the page still answers."""
+    try:
+        record(request, "console.refused", {"path": request.url.path, "method": request.method,
+                                            "status": status, "said": message[:300]})
+    except Exception as exc:
+        logger.opt(exception=exc).error(f"控制台拒绝的操作未能记入审计链（{type(exc).__name__}）")
 
 
 def done_and_back(request: Request, path: str, notice: str) -> RedirectResponse:

@@ -181,6 +181,15 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(
     screen.wait_for_url(re.compile(r"/approvals#run-"))
     no_token = screen.request.post(f"{console.url}/approvals/{run_id}/approve", form={"scope": "all"})
     assert no_token.status == 403 and "CSRF" in no_token.text()
+    # tester W: each refused attempt is in the audit chain, its user and the words they read
+    events = AuditLog.from_settings(console.settings).events(None)
+    refused = [(e.actor.removeprefix("console:"), e.details.get("status"), str(e.details.get("said")))
+               for e in events if e.event == "console.refused"]
+    def told(user: str, status: int, words: str) -> bool:
+        return any(who == user and code == status and words in said for who, code, said in refused)
+
+    assert told(MAKER, 400, "发起人不能复核自己的运行") and told(CHECKER, 403, "CSRF")
+    assert told(AUDITOR, 403, "角色不能执行此操作") and told(OPERATOR, 403, "角色不能执行此操作")
     # tester W's A1: a page older than the rows (here: one that showed no row, or another row 2)
     # decides nothing; the page names the rows that changed
     for seen in ([], ["2:0123456789abcdef"]):
