@@ -130,13 +130,4 @@ def _last_event(text: str) -> tuple[int, str] | None:
 
 def _last_seq(text: str) -> int:
     """The highest seq among the copy's readable lines (a damaged line is for verification)."""
-    last = 0
-    for line in text.splitlines():
-        try:
-            seq = json.loads(line).get("seq")
-        except (ValueError, AttributeError):
-            continue
-        if isinstance(seq, int):
-            last = max(last, seq)
-    return last
-
+    return (_last_event(text) or (0, ""))[0]

@@ -164,24 +164,19 @@ def _audit_record(settings: Settings) -> str:
     database's: a run would be refused otherwise (`rpa.run.orchestrate.open_run`)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from rpa.audit.ledger import LEDGER, copy_problem
+    from rpa.audit.fitness import record_unfit
     from rpa.audit.log import AuditLog
     from rpa.audit_key import holds_audit_records
 
     try:
         if not holds_audit_records(settings.database_url_resolved):
             return f"尚无审计记录（{settings.audit_key_source()}：没有时在第一次运行时生成）"
-        audit = AuditLog.from_settings(settings, create_key=False)
-        fits = audit.key_fits()
-        problem = copy_problem(audit.ledger_file, lambda: audit.events(LEDGER))
+        unfit = record_unfit(AuditLog.from_settings(settings, create_key=False), settings.audit_key_source())
     except SQLAlchemyError:
         raise RpaError("无法读取数据库中的审计记录：见上面“数据库”一项") from None
-    if fits is False:
-        raise RpaError(f"{settings.audit_key_source()} 与数据库中的审计记录对不上："
-                       "请指向生成这些记录的那把密钥")
-    if problem is not None:
-        raise RpaError(problem)
-    return f"密钥与数据库中的记录相符；账本副本 {audit.ledger_file}"
+    if unfit is not None:
+        raise RpaError(unfit)
+    return f"密钥与数据库中的记录相符；账本副本 {settings.ledger_path()}"
 
 
 def _runs_dir(settings: Settings) -> str:

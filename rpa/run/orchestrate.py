@@ -14,7 +14,7 @@ from typing import Any
 from loguru import logger
 
 from rpa.alerts.events import alert_run_end
-from rpa.audit.ledger import LEDGER, copy_problem
+from rpa.audit.fitness import record_unfit
 from rpa.audit.log import AuditLog
 from rpa.disk import as_run_fatal
 from rpa.errors import (
@@ -82,12 +82,9 @@ def open_run(
     make_private_dir(settings.runs_dir)
     queue.create_schema()
     audit.create_schema()
-    if audit.key_fits() is False:  # its chain could never be checked beside the earlier ones
-        raise ConfigError(f"审计密钥与数据库中已有的记录对不上（{settings.audit_key_source()}）："
-                          "用它运行留下的审计链将无法与以往记录一起核对。请指向生成这些记录的那把密钥；本次运行未开始")
-    ledger_problem = copy_problem(audit.ledger_file, lambda: audit.events(LEDGER))
-    if ledger_problem is not None:  # a run would go on without its append-only record
-        raise ConfigError(ledger_problem)
+    unfit = record_unfit(audit, settings.audit_key_source())
+    if unfit is not None:  # a run would leave a record that cannot be checked, or no ledger entry
+        raise ConfigError(f"{unfit}；本次运行未开始")
     check_run_store(settings)  # PostgreSQL: the runs folder is this database's shared store
     started = now_in(settings)
     if run_id and (settings.runs_dir / run_id / "run.json").exists():
