@@ -148,9 +148,13 @@ def _against_ledger(report: Report, what: str, events: list[AuditEvent], ended: 
     if not isinstance(last_seq, int) or not isinstance(last_hash, str):
         report.bad("账本的结束记录缺少链头")
         return
-    if len(events) < last_seq:
+    by_seq = {event.seq: event for event in events}
+    last_now = max(by_seq, default=0)
+    if last_now < last_seq:
         report.bad(f"{what}被截短：账本记录结束时有 {last_seq} 条事件，现只有 {len(events)} 条")
-    elif last_seq and events[last_seq - 1].hash != last_hash:
+    elif last_seq and last_seq not in by_seq:  # a gap the chain's own check names
+        report.bad(f"{what}中没有账本记录的链头（第 {last_seq} 条事件）")
+    elif last_seq and by_seq[last_seq].hash != last_hash:
         report.bad(f"{what}第 {last_seq} 条事件与账本记录的链头不符")
     else:
         report.good(f"{what}与账本记录的链头一致（第 {last_seq} 条事件）")

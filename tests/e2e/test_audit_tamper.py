@@ -103,6 +103,20 @@ def test_a_chain_cut_short_in_the_database_and_re_exported_is_caught_by_the_ledg
     assert f"audit.jsonl 被截短：账本记录结束时有 {total} 条事件" in out
 
 
+def test_an_event_deleted_mid_chain_in_the_database_is_named_once_not_as_a_cut(
+    finished: Finished, tmp_path: Path
+) -> None:
+    cli, _ = _copy(finished, tmp_path)
+    run = finished.run_id
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        (total,) = conn.execute("SELECT last_seq FROM audit_heads WHERE run_id = ?", (run,)).fetchone()
+    _sql(cli, ("DELETE FROM audit_events WHERE run_id = ? AND seq = ?", (run, 3)))
+    out = _verify_fails(cli, run)
+    assert "数据库审计链" in out and "第 3 条事件" in out, out
+    assert "被截短" not in out, out
+    assert f"数据库审计链与账本记录的链头一致（第 {total} 条事件）" in out, out
+
+
 def test_an_event_edited_in_the_database_is_named_there_and_the_intact_export_is_not_blamed(
     finished: Finished, tmp_path: Path
 ) -> None:
