@@ -63,7 +63,7 @@ def close_run(
                 ended_at=ended.isoformat(),
                 exit_code=exit_code,
                 stop_reason=stop_reason,
-                outputs=[str(p) for p in paths],
+                outputs=[str(p) for p in [*paths, ctx.folder / REPORT_FILE]],
                 **({"finish_failed": finish_failed} if finish_failed else {}),
             )
             write_run_report(

@@ -178,6 +178,7 @@ class RunContext:
                 json.dumps(self.settings.public_dump(), sort_keys=True, default=str).encode()
             ).hexdigest(),
             "started_at": self.started_at.isoformat(),
+            "resumes": [],
             "owner": process_owner(self.settings.host_id),
         }
         previous = read_run_json(self.folder)

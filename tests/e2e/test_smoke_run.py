@@ -85,6 +85,9 @@ def test_run_fatal_stops_every_worker_and_resume_finishes(tmp_path: Path) -> Non
     assert counts["pending"] >= 1 and counts["leased"] == 0
     assert counts["done"] < 10
     began = json.loads((cli.runs / run_id / "run.json").read_text())
+    assert began["resumes"] == []  # the key is there before any resume, as README lists it
+    folder = cli.runs / run_id
+    assert began["outputs"] == [str(folder / "report.html")]  # smoke writes no result.xlsx
 
     resumed = cli.run("run", "smoke", "--resume", run_id, "--unlocked", "--workers", "2", check_exit=0)
     assert run_id_from(resumed.stdout) == run_id

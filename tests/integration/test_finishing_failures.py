@@ -72,6 +72,7 @@ def test_result_xlsx_that_cannot_be_written_marks_the_run(tmp_path: Path) -> Non
     assert info["exit_code"] == 1
     target = outcome.folder / "result.xlsx"
     assert info["finish_failed"] == f"写出结果文件失败：无法写入 {target}（Is a directory）"
-    assert info["outputs"] == []
+    assert info["outputs"] == [str(outcome.folder / "report.html")]  # result.xlsx not among them
+    assert info["resumes"] == []
     listed = make_cli_env(tmp_path).run("runs", "list", check_exit=0).stdout
     assert "1（收尾失败）" in next(line for line in listed.splitlines() if run_id in line)
