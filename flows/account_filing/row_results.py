@@ -269,9 +269,17 @@ def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
         "action": raw.get("action", ""),
         "account_no": raw.get("account_no", ""),
         "depositor_name": raw.get("depositor_name", ""),
-        "account_kind": raw.get("account_kind", ""),
-        "depositor_category": raw.get("depositor_category", ""),
-        "id_type": raw.get("id_type", ""),
+        **{name: _as_label(name, raw.get(name, "")) for name in CODED},
         "business_date": raw.get("business_date", ""),
     }
+
+
+CODED = ("account_kind", "depositor_category", "id_type")
+
+
+def _as_label(name: str, written: str) -> str:
+    """A coded cell of a row put aside as a valid row's is shown (`02` -> 企业法人), so one column
+    reads one way; as written when it does not read."""
+    value = FIELDS[name].choice(written)
+    return written if value is None else label_of(name, value)
 

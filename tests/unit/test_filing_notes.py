@@ -230,3 +230,17 @@ def test_a_run_whose_day_came_from_the_clock_is_judged_by_the_clock(tmp_path: Pa
     today, filed_on = close_days(SimpleNamespace(params={}, settings=settings),  # type: ignore[arg-type]
                                  date(2026, 11, 26))
     assert today == filed_on(filed) == date(2026, 11, 26)
+
+
+def test_an_invalid_rows_coded_cells_read_as_a_valid_rows_do() -> None:
+    """Tester Z: result.xlsx's 存款人类别 showed `02` on an invalid row and 企业法人 on a valid one.
+    A coded cell that reads is shown by its name; one that does not is shown as written."""
+    fields = {"存款人类别": "depositor_category", "证件种类": "id_type", "账户性质": "account_kind"}
+    outcome = replace(_outcome(), valid=False,
+                      raw={"存款人类别": "1", "证件种类": "居民身份证", "账户性质": "一般户"})  # DOMAIN.md
+    line = result_row(outcome, None, lambda header: _Found(fields[header]) if header in fields else None, "")
+    shown = (line.depositor_category, line.id_type, line.account_kind)
+    assert shown == ("企业法人", "居民身份证", "一般存款账户")
+    unread = replace(outcome, raw={"存款人类别": "99", "证件种类": "护照本"})
+    line = result_row(unread, None, lambda header: _Found(fields[header]) if header in fields else None, "")
+    assert (line.depositor_category, line.id_type) == ("99", "护照本")
