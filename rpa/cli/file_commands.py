@@ -112,17 +112,25 @@ def _print_explained(result: Any) -> None:
     branch = f"  机构 {result.branch}" if result.branch else ""
     console.print(f"文件 {escape(result.file)}（规格 {escape(result.spec)}）"
                   f"报表日期 {result.report_date or '未印'}{branch}")
-    table = Table("机构", "指标", "栏目", "位置", "原文", "单位", "单位出处", "倍数", "折合（元/户）",
-                  "机构出处")
+    headers = ("机构", "指标", "栏目", "位置", "原文", "单位", "单位出处", "倍数", "折合（元/户）",
+               "机构出处")
+    table = Table(*headers)
+    rows = []
     for f in result.figures:
         where = f.provenance
         place = f"{where.sheet}!{where.cell}" if where.sheet else (
             f"第{where.page}页 {where.bbox}" if where.page else where.file)
         source = f"[yellow]{escape(f.unit_source)}[/]" if f.unit_assumed else escape(f.unit_source)
-        table.add_row(escape(f.branch or "-"), escape(f.metric), escape(f.column), escape(place),
-                      escape(f.raw), f.unit, source, str(f.multiplier), str(f.value_yuan),
-                      escape(f.branch_source or "-"))
-    console.print(table)
+        rows.append((escape(f.branch or "-"), escape(f.metric), escape(f.column), escape(place),
+                     escape(f.raw), f.unit, source, str(f.multiplier), str(f.value_yuan),
+                     escape(f.branch_source or "-")))
+        table.add_row(*rows[-1])
+    if console.measure(table, options=console.options.update_width(10_000)).maximum <= console.width:
+        console.print(table)
+    else:  # a table cut to the terminal's width (…) cannot be checked against the paper
+        for number, row in enumerate(rows, 1):
+            console.print(f"{number}. " + "  ".join(f"{h}：{v}" for h, v in zip(headers, row, strict=True)),
+                          soft_wrap=True)
     assumed = len(result.units_assumed)
     if assumed:
         console.print(f"[yellow]单位假定：{assumed} 个数字的单位报表未注明，按规格默认换算[/]")

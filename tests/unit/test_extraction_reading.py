@@ -251,6 +251,12 @@ def test_explain_prints_where_each_figure_came_from(tmp_path: Path) -> None:
     assert "12,345.67" in run.stdout and "123456700" in run.stdout
     run = subprocess.run([*command, "--json"],
                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=60, check=False)
+    narrow = subprocess.run([*command, "--explain"], cwd=ROOT, capture_output=True, text=True,
+                            env={**env, "COLUMNS": "80"}, timeout=60, check=False)
+    assert narrow.returncode == 0, narrow.stderr  # tester Z: an 80-column table cut 83,6… short
+    assert "…" not in narrow.stdout, narrow.stdout
+    assert "位置：网点经营日报!B5" in narrow.stdout and "原文：12,345.67" in narrow.stdout, narrow.stdout
+    assert "折合（元/户）：123456700" in narrow.stdout and "单位出处：单位行 A3" in narrow.stdout
     figure = json.loads(run.stdout)["figures"][0]
     assert (figure["unit_source"], figure["multiplier"]) == ("单位行 A3", "10000")
     assert figure["branch_source"] == "机构行 A2"
