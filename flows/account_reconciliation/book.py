@@ -47,6 +47,14 @@ def _values(name: str, line: Line) -> list[list[str]]:
     return [[*common, line.ams_filing_no, line.our_filing_no, line.run_id, line.source, line.note]]
 
 
+def _count(name: str, reconciled: Reconciled) -> str:
+    """A class's count of keys; 数据不一致's sheet has a row per differing field, and says so
+    where that makes more rows than keys (tester V's 2.5)."""
+    keys = len(reconciled.lines[name])
+    rows = sum(len(_values(name, line)) for line in reconciled.lines[name])
+    return str(keys) if rows == keys else f"{keys}（表中 {rows} 行：每个不一致的字段一行）"
+
+
 def write_book(path: Path, reconciled: Reconciled, period: str, notes: list[str], *, read: str = "") -> Path:
     """The book, mode 0600, written in one piece; `read` (汇总's 导出文件) says which exports were
     read and how many of their rows are in the period, or that none was."""
@@ -56,7 +64,7 @@ def write_book(path: Path, reconciled: Reconciled, period: str, notes: list[str]
     summary.title = SUMMARY
     for number, (label, value) in enumerate(
         [("核对期间", period), *([("已读导出文件", read)] if read else []),
-         *((name, str(len(reconciled.lines[name]))) for name in CLASSES),
+         *((name, _count(name, reconciled)) for name in CLASSES),
          ("合计", f"{reconciled.total}（每笔按账号、业务类型、业务日期计，只归一类）"),
          ("其中已逾期", str(reconciled.overdue)), ("核对范围", SCOPE), *(("说明", note) for note in notes)],
             start=1):

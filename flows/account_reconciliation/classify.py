@@ -17,9 +17,9 @@ counts add up to the keys (`reconcile` refuses to return otherwise):
   whether overdue).
 
 A filing number is checked too: AMS listing filings under our key but none with the number our
-run recorded is 数据不一致 on 备案编号; a number one source holds under another key than the
-other (AMS lists our filing under another date or action) leaves each key in its own class,
-and both lines say where the other source has it.
+run recorded is 数据不一致 on 备案编号; AMS listing our run's filing under another key (another
+date, action or account) is 数据不一致 on the key's parts that differ, at the key AMS lists, while
+our key stays 已报备但AMS无记录 (or its own class); both lines say where the other source has it.
 
 Only what AMS's list page shows is compared (`SCOPE`): the key and the `COMPARED` fields
 (compare.py: a name as registered, codes compacted; a blank in AMS's list where the export row
@@ -156,13 +156,15 @@ def reconcile(
         notes = [*([f"导出文件中有 {len(found)} 行同一账号、业务类型和日期"] if found[1:] else []),
                  *([f"AMS 中有 {len(theirs)} 条同一账号、业务类型和日期的备案"] if theirs[1:] else []),
                  *elsewhere.notes(key, mine, theirs)]
+        moved = elsewhere.ours_listed_here(key, theirs)
+        whose = mine or (moved[0][1] if moved else None)
         base = Line(action, account_no, day, depositor_name=(found[0].depositor_name if found else "")
                     or (theirs[0].depositor_name if theirs else ""),
                     ams_filing_no="、".join(t.filing_no for t in theirs),
-                    our_filing_no=mine.filing_no if mine else "", run_id=mine.run_id if mine else "",
+                    our_filing_no=whose.filing_no if whose else "", run_id=whose.run_id if whose else "",
                     source="；".join(row.source for row in found), note="；".join(notes))  # fmt: skip
         differing = (*(d for row in found for filing in theirs for d in differences(row, filing)),
-                     *_number_differs(mine, theirs))
+                     *_number_differs(mine, theirs), *(d for pair in moved for d in _key_differs(*pair)))
         name = _class_of(mine, theirs, differing)
         out.lines[name].append(_line(name, base, found, differing))
     check_partition(out, keys)
@@ -200,6 +202,17 @@ def _number_differs(mine: OurFiling | None, theirs: list[ListedFiling]) -> tuple
     return (Difference(FILING_NO, mine.filing_no, numbers, numbers, f"本行报备运行 {mine.run_id}"),)
 
 
+def _key_differs(listed: ListedFiling, ours: OurFiling) -> tuple[Difference, ...]:
+    """Our run's filing that AMS lists under another key: the key's parts that differ (tester V's
+    1.3: such a line was 非本行报送, its note saying the number is ours)."""
+    action = ACTION_LABELS.get
+    parts = (("业务类型", action(ours.action, ours.action), action(listed.action, listed.action)),
+             ("账号", ours.account_no, listed.account_no),
+             ("业务日期", ours.business_date, listed.business_date))
+    return tuple(Difference(label, mine, theirs, listed.filing_no, f"本行报备运行 {ours.run_id}")
+                 for label, mine, theirs in parts if mine != theirs)
+
+
 class _Elsewhere:
     """Filing numbers that one source holds under another key than the other: the key's class
     stays its own, and the line says where the other source has the number."""
@@ -207,6 +220,11 @@ class _Elsewhere:
     def __init__(self, ours: Iterable[OurFiling], listed: Iterable[ListedFiling]) -> None:
         self.ours = {filing.filing_no: filing for filing in ours if filing.filing_no}
         self.listed = {filing.filing_no: filing for filing in listed if filing.filing_no}
+
+    def ours_listed_here(self, key: Key, theirs: list[ListedFiling]) -> list[tuple[ListedFiling, OurFiling]]:
+        """AMS's filings under `key` whose number our runs recorded for another key."""
+        return [(filing, ours) for filing in theirs
+                if (ours := self.ours.get(filing.filing_no)) is not None and ours.key != key]
 
     def notes(self, key: Key, mine: OurFiling | None, theirs: list[ListedFiling]) -> list[str]:
         found = []

@@ -37,7 +37,7 @@ from flows.account_reconciliation.classify import (
     reconcile,
     shortened,
 )
-from flows.account_reconciliation.compare import FILING_NO
+from flows.account_reconciliation.compare import COMPARED
 from flows.account_reconciliation.ours import FILING_FLOW, our_filings
 from flows.account_reconciliation.rows import period_rows
 from flows.account_reconciliation.taken import taken_exports
@@ -270,8 +270,9 @@ def _note(name: str, line: Line) -> str:
     if name == NOT_OURS:
         return f"AMS 中有，不是本行的报备运行报送：{line.note}"
     if name == DIFFERS:
-        fields = any(d.label != FILING_NO for d in line.differences)
-        said = ("AMS 与导出文件不一致" if fields else "AMS 所列备案编号与本行报备运行所记不同") + (
+        fields = any(d.label in COMPARED.values() for d in line.differences)
+        kept = "、".join(dict.fromkeys(d.label for d in line.differences if d.label not in COMPARED.values()))
+        said = ("AMS 与导出文件不一致" if fields else f"AMS 所列{kept}与本行报备运行所记不同") + (
             "" if line.our_filing_no else "（非本行报备运行报送）")
         which = "；".join(f"{d.label}：AMS 备案编号 {d.filing_no}，{d.source}" for d in line.differences
                          if (d.filing_no, d.source) != (line.ams_filing_no, line.source))  # one of several

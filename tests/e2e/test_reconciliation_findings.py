@@ -127,16 +127,18 @@ def test_two_filings_of_a_key_a_blank_name_and_numbers_elsewhere_are_said(ams: A
     # P: our filing's number is listed under 11-18: each key in its class, both lines say it
     assert [(r[1], r[2], r[5]) for r in sheets["已报备但AMS无记录"]] == [(P, "2026-11-16", number_p)]
     assert "AMS 清单将此备案编号列为 开户 2026-11-18" in sheets["已报备但AMS无记录"][0][8]
-    assert [(r[1], r[2], r[4]) for r in sheets["非本行报送"]] == [(P, "2026-11-18", number_p)]
+    assert sheets["非本行报送"] == []  # AMS's 11-18 filing is our run's: its date differs
     whose = f"备案编号 {number_p} 是本行报备运行 {filing_run} 报送的 开户 2026-11-16"
-    assert whose in sheets["非本行报送"][0][8]
+    moved = next(r for r in sheets["数据不一致"] if r[1] == P)
+    assert whose in moved[10] and moved[9] == f"本行报备运行 {filing_run}（本行备案编号 {number_p}）"
     differs = [(r[1], r[4], r[5], r[6], r[7]) for r in sheets["数据不一致"]]
     assert differs == [
         (Q, "备案编号", number_q, other_q, other_q),  # AMS holds another number for our key
+        (P, "业务日期", "2026-11-16", "2026-11-18", number_p),  # our filing, listed under 11-18
         (R, "存款人名称", NAMES[R], "北京朝阳望京集团有限公司", renamed),  # listed second, still found
         (S, "存款人名称", NAMES[S], "（空）", number_s),  # a blank in AMS's list is no match
     ]
-    assert "AMS 中有 2 条同一账号、业务类型和日期的备案" in sheets["数据不一致"][1][10]
+    assert "AMS 中有 2 条同一账号、业务类型和日期的备案" in sheets["数据不一致"][2][10]
     assert same not in {r[7] for r in sheets["数据不一致"]}
     assert sheets["已报备已确认"] == [] and sheets["应报未报"] == []
     summary = {label: value for label, value in _book(cli, done.stdout)["汇总"] if label != "说明"}
@@ -145,6 +147,7 @@ def test_two_filings_of_a_key_a_blank_name_and_numbers_elsewhere_are_said(ams: A
     html = (cli.runs / run_id_from(done.stdout) / "report.html").read_text(encoding="utf-8")
     assert "AMS 所列备案编号与本行报备运行所记不同" in html
     assert "AMS 清单将此备案编号列为 开户 2026-11-18" in html
+    assert "AMS 所列业务日期与本行报备运行所记不同" in html and "不是本行的报备运行报送" not in html
 
 
 @pytest.mark.timeout(300)

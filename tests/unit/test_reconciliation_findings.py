@@ -97,6 +97,9 @@ def test_the_book_names_the_differing_filing_and_row_of_a_key_with_several(tmp_p
                      (new, NAME, "100020261125000002", "s3.xlsx 变更清单 第3行")]  # fmt: skip
     notes = {r[10] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert notes == {"导出文件中有 2 行同一账号、业务类型和日期；AMS 中有 2 条同一账号、业务类型和日期的备案"}
+    summary = dict(load_workbook(path)["汇总"].iter_rows(values_only=True))
+    assert summary["数据不一致"] == "1（表中 2 行：每个不一致的字段一行）"  # tester V's 2.5: one key
+    assert summary["合计"].startswith("1（")
 
 
 def test_a_blank_in_ams_list_where_the_export_has_a_value_is_a_difference() -> None:
@@ -130,10 +133,14 @@ def test_our_filing_number_listed_under_another_date_is_said_on_both_lines() -> 
                           "北京甲三建设有限公司", "", BANK)  # fmt: skip
     reconciled = reconcile([row], [ours], [listed])
     (missing,) = reconciled.lines["已报备但AMS无记录"]
-    (theirs,) = reconciled.lines["非本行报送"]
+    (theirs,) = reconciled.lines["数据不一致"]  # tester V's 1.3: not 非本行报送, it is our run's
+    assert reconciled.lines["非本行报送"] == []
     assert (missing.business_date, theirs.business_date) == ("2026-09-28", "2026-09-29")
     assert "AMS 清单将此备案编号列为 开户 2026-09-29" in missing.note
     assert "备案编号 100020260928000004 是本行报备运行 run-0928 报送的 开户 2026-09-28" in theirs.note
+    assert (theirs.our_filing_no, theirs.run_id) == ("100020260928000004", "run-0928")
+    assert [tuple(d) for d in theirs.differences] == [
+        ("业务日期", "2026-09-28", "2026-09-29", "100020260928000004", "本行报备运行 run-0928")]
     assert reconciled.total == 2
 
 
