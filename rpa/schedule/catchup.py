@@ -3,8 +3,9 @@
 For each job, the fire times between the newest one on record (or, for a job never run, the
 moment a scheduler first saw it: a new database has no misses from before the scheduler
 existed) and now were missed: the machine was off or the scheduler stopped. The
-newest of them, if still within the job's misfire grace, runs once; every other one is recorded
-as missed (and so listed by `rpa schedule list`), never run late.
+newest of them, if still within the job's misfire grace, runs once, and the others within the
+grace are merged into it (backfilled: its run does their work); every older one is recorded as
+missed (listed by `rpa schedule list` under 错过, and told as needing a person), never run late.
 """
 
 from __future__ import annotations
@@ -39,14 +40,17 @@ def catch_up_job(
     for planned in due:
         if planned in to_run:
             continue
-        note = (f"并入 {shown(to_run[0])} 的那次" if planned in within
-                else "错过：当时调度没有运行")
-        if runner.fires.record(job.id, planned, FireOutcome.MISSED, source="catch_up", note=note):
-            logger.warning(f"任务 {job.id}：{shown(planned)} 的这次{note}")
+        merged = planned in within
+        # a merged fire is the catch-up's work, not a miss (tester X: listed as 错过); a job that
+        # backfills takes it in as its other misses, by date, when the catch-up run starts
+        outcome = FireOutcome.BACKFILLED if merged and not job.backfill_param else FireOutcome.MISSED
+        note = f"并入 {shown(to_run[0])} 的那次补跑" if merged else "当时调度没有运行"
+        if runner.fires.record(job.id, planned, outcome, source="catch_up", note=note):
+            logger.warning(f"任务 {job.id}：{shown(planned)} 的这次{note if merged else '错过：' + note}")
             record = runner.fires.get(job.id, planned)
             touched += [record] if record is not None else []
-            if record is not None and planned not in within:
-                runner.attention(record, note)
+            if record is not None and not merged:
+                runner.attention(record, f"错过：{note}")
     for planned in to_run:
         _, record = runner.run_fire(job, planned, source="catch_up")
         if record is not None:

@@ -213,6 +213,38 @@ def test_a_missed_fire_within_grace_runs_once_and_older_ones_are_listed(
     assert f"  最近：2026-03-03 10:00 全部完成 运行 {started[0]['params'][RUN_ID_PARAM]}" in listing
 
 
+def test_fires_merged_into_a_catch_up_are_not_listed_as_missed(
+    tmp_path: Path, calendar: WorkCalendar
+) -> None:
+    """Tester X: after a 3-minute outage, 12:54 and 12:55 (within the grace) were merged into the
+    12:56 catch-up but `rpa schedule list` called them 错过; a job with a short grace really missed
+    its fires, and says so once each (not 错过（错过：…）)."""
+    db_url = f"sqlite:///{tmp_path / 'fires.db'}"
+    every_minute = {"cron": {"minute": "*"}, "timezone": "Asia/Shanghai"}
+    schedules = schedules_of({"id": "filing", **every_minute, "misfire_grace_seconds": 1500},
+                             {"id": "check", **every_minute, "misfire_grace_seconds": 20})
+    earlier = FireTable(db_url)
+    for job in ("filing", "check"):
+        last = datetime(2026, 12, 6, 12, 53, tzinfo=SHANGHAI)
+        assert earlier.claim_fire(job, last)
+        record = earlier.get(job, last)
+        assert record is not None
+        earlier.finish(record, outcome=FireOutcome.OK, exit_code=0)
+    now = datetime(2026, 12, 6, 12, 56, 28, tzinfo=SHANGHAI)
+    bot = BotScheduler(schedules, db_url=db_url, calendar=calendar, clock=lambda: now,
+                       launcher=appending_launcher(tmp_path / "launches.jsonl"))
+    bot.catch_up()
+    overview = {o.job.id: o for o in bot.describe()}
+    merged = [(f.planned_at.astimezone(SHANGHAI).minute, f.outcome) for f in overview["filing"].last_fires]
+    assert merged == [(56, "ok"), (55, "backfilled"), (54, "backfilled"), (53, "ok")]
+    assert overview["filing"].missed == []
+    assert [f.planned_at.astimezone(SHANGHAI).minute for f in overview["check"].missed] == [56, 55, 54]
+    listing = bot.overview_text()
+    assert "  错过：2026-12-06 12:56, 2026-12-06 12:55, 2026-12-06 12:54" in listing
+    assert "2026-12-06 12:55 错过，已并入后来的一次补跑（并入 2026-12-06 12:56:00 的那次补跑）" in listing
+    assert "错过（错过：" not in listing and "2026-12-06 12:55 错过（当时调度没有运行）" in listing
+
+
 # --- manual triggers, the drop folder, the service window -----------------------------------------
 def test_the_same_export_dropped_twice_is_launched_once(tmp_path: Path, calendar: WorkCalendar) -> None:
     inbox = tmp_path / "inbox"
