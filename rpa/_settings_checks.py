@@ -15,6 +15,7 @@ folder unless their own setting (`RPA_CONFIG_DIR`, ...) names another place.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -154,9 +155,27 @@ def setting_name(loc: Sequence[Any]) -> str:
     return f"{name}（{' '.join(rest)}）" if rest else name
 
 
+_NAME_LIKE = re.compile(r"\^\[A-Za-z0-9\]\[A-Za-z0-9_\.-\]\{0,(\d+)\}\$")
+
+
+def _not_finite(value: Any) -> bool:
+    """nan or inf, given as a number or as the environment's text."""
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _reason(error: Mapping[str, Any]) -> str:
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") and _not_finite(
+        error.get("input")
+    ):  # tester Y: nan read as 「应不小于 0」
+        return _TYPE_TEXT["finite_number"]
+    if kind == "string_pattern_mismatch" and (name := _NAME_LIKE.fullmatch(str(ctx.get("pattern", "")))):
+        return (f"格式不对：应为 1 至 {int(name.group(1)) + 1} 个字母、数字、_ . -，"
+                "以字母或数字开头（不能为空，不能有空格或中文）")
     if kind == "value_error":
         return str(ctx.get("error") or error.get("msg", "")).removeprefix("Value error, ")
     if kind in ("greater_than_equal", "greater_than"):

@@ -44,10 +44,16 @@ _TAIL_CLASSES = {
 }
 
 
+LONGEST_SHOWN = 40  # longer than any number a field holds: said by its length, not in asterisks
+
+
 def mask_tail(value: str, keep: int = KEEP_TAIL) -> str:
-    """Keep the last `keep` characters; everything before becomes `*`."""
+    """Keep the last `keep` characters; everything before becomes `*` (a value longer than
+    LONGEST_SHOWN, say a 5,000-digit cell, as 8 asterisks and its length: tester Y)."""
     if len(value) <= keep:
         return "*" * len(value)
+    if len(value) > LONGEST_SHOWN:
+        return f"{'*' * 8}…（共 {len(value)} 位）{value[-keep:]}"
     return "*" * (len(value) - keep) + value[-keep:]
 
 

@@ -198,12 +198,13 @@ def _prepare(
     the checker may not decide or a row named does not wait."""
     if not checker.strip():
         raise UsageError("缺少复核人：请用 --checker 给出复核人姓名")
+    folder = run_folder(settings, run_id)  # a run id that names no run is said so (tester Y)
     maker = maker_of(settings, run_id)
     if maker is None:
         raise UsageError(f"运行 {run_id} 没有记录发起人：无法确认复核人不是发起人，不能在此复核")
     if same_person(maker, checker):
         raise UsageError(f"运行 {run_id} 由 {maker} 发起：发起人不能复核自己的运行，请由另一位复核人办理")
-    refuse_changed_inputs(run_folder(settings, run_id), run_id)  # before anything is changed
+    refuse_changed_inputs(folder, run_id)  # before anything is changed
     queue = WorkQueue.from_settings(settings)
     queue.create_schema()
     waiting_items = _awaiting(queue, run_id)

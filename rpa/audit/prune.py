@@ -36,6 +36,9 @@ KeyedEnd = Callable[[str], str | None]
 def parse_age(text: str) -> timedelta:
     """`180d` as a timedelta; anything else is a usage error naming the option."""
     match = _AGE.fullmatch(text.strip())
+    if match is None and re.fullmatch(r"\d+d", text.strip()):  # not echoed: scrubbed as an account
+        digits = len(text.strip()) - 1
+        raise UsageError(f"--older-than 的天数过大（{digits} 位数）：应为 1 至 99999 天，例如 180d")
     if match is None or int(match.group(1)) < 1:
         raise UsageError(f"--older-than 应写作天数加 d，例如 180d（收到 {text!r}）")
     return timedelta(days=int(match.group(1)))

@@ -351,7 +351,11 @@ def _settings_cases() -> list[Case]:
         Case("settings_audit_key_unreachable", ("run", "report-extraction", "--date", "2026-12-02"),
              2, "RPA_AUDIT_KEY_FILE", env={"RPA_AUDIT_KEY_FILE": "/proc/nonexistent/audit.key"}),
         Case("settings_lease_nan", ("run", "report-extraction", "--date", "2026-12-02"), 2,
-             "RPA_LEASE_SECONDS", env={"RPA_LEASE_SECONDS": "nan"}),
+             "RPA_LEASE_SECONDS 应为有限的数字", env={"RPA_LEASE_SECONDS": "nan"}),
+        Case("settings_operator_wait_nan", listing, 2, "RPA_OPERATOR_WAIT_SECONDS 应为有限的数字",
+             env={"RPA_OPERATOR_WAIT_SECONDS": "nan"}),  # tester Y: said as 应不小于 0
+        Case("settings_host_id_blank", listing, 2, "RPA_HOST_ID 格式不对：应为 1 至 63 个字母",
+             env={"RPA_HOST_ID": ""}),
         Case("settings_calendar_missing", ("schedule", "list"), 2, "RPA_CALENDAR_FILE",
              env={"RPA_CALENDAR_FILE": "{dir}/nowhere/calendar.yaml"}),
         Case(
@@ -771,6 +775,13 @@ def _copied_run_folder() -> Setup:
 
 def _runs_cases() -> list[Case]:
     return [
+        # tester Y: a day count of 20 digits was echoed masked as an account number
+        # tester Y: answered about the audit chain (or the database) instead of the unknown run
+        *(Case(f"approvals_{verb}_unknown_run", ("approvals", verb, "nosuchrun", "--checker", "bob", *more),
+               2, "下没有运行 nosuchrun")
+          for verb, more in (("approve", ()), ("reject", ("--rows", "3", "--reason", "x")))),
+        Case("runs_prune_age_too_large", ("runs", "prune", "--older-than", "99999999999999999999d"), 2,
+             "--older-than 的天数过大（20 位数）"),
         Case(
             "runs_show_copied_folder_without_database",
             ("runs", "show", COPIED_RUN),

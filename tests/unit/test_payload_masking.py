@@ -3,7 +3,7 @@ same payload's personal values, which a failure screenshot masks wherever its pa
 
 from __future__ import annotations
 
-from rpa.masking import mask_payload, personal_values
+from rpa.masking import FieldClass, mask, mask_payload, personal_values, scrub_text
 from rpa.queue.work_queue import ItemState, NewItem, WorkQueue
 
 RUN = "20261127-093000-account-filing-abc123"
@@ -74,3 +74,11 @@ def test_a_filing_s_item_names_reason_and_capital_are_no_personal_values() -> No
               "registered_capital_yuan": "600000.00", "registered_address": "北京市朝阳区8号"}
     found = personal_values({"record": record}, AccountFilingFlow.payload_not_personal)
     assert found == ["北京市朝阳区8号"]
+
+
+def test_a_value_longer_than_any_number_is_masked_by_its_length() -> None:
+    """Tester Y: a 5,000-digit 账号 cell was echoed as 5,000 asterisks."""
+    huge = "6" * 4996 + "1234"
+    assert mask(huge, FieldClass.ACCOUNT_NO) == "********…（共 5000 位）1234"
+    assert scrub_text(f"账号 {huge} 不是有效的账号") == "账号 ********…（共 5000 位）1234 不是有效的账号"
+    assert mask("6222020200112233445", FieldClass.ACCOUNT_NO) == "*" * 15 + "3445"  # a real one as before
