@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from rpa.masking import FieldClass, mask
 
+# Playwright's request.resource_type values, the only words RPA_BLOCK_RESOURCES can match
+# (tester Y: "imag" was taken and blocked nothing)
+ResourceType = Literal["document", "stylesheet", "image", "media", "font", "script", "texttrack",
+                       "xhr", "fetch", "eventsource", "websocket", "manifest", "other"]
 _SCHEMES = ("http", "https")
 MIN_KEY_CHARS = 32
 

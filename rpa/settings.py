@@ -133,7 +133,7 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
     # resource types not loaded (e.g. ["image", "media", "font"]); off by default: blocking routes
     # every request through Playwright, which turns off the browser's HTTP cache, so each page
     # would fetch its CSS and scripts again across the network
-    block_resources: list[str] = Field(default_factory=list)
+    block_resources: list[values.ResourceType] = Field(default_factory=list)
     # Playwright traces of items: "retries" records an item's second and later attempts (its first
     # failure already left a screenshot; a trace costs about a tenth of every traced item),
     # "always" every attempt, "off" none. Only a failed attempt's trace is kept.

@@ -356,6 +356,8 @@ def _settings_cases() -> list[Case]:
              env={"RPA_OPERATOR_WAIT_SECONDS": "nan"}),  # tester Y: said as 应不小于 0
         Case("settings_host_id_blank", listing, 2, "RPA_HOST_ID 格式不对：应为 1 至 63 个字母",
              env={"RPA_HOST_ID": ""}),
+        Case("settings_block_resources_misspelt", listing, 2, "RPA_BLOCK_RESOURCES（第1项） 只能是",
+             env={"RPA_BLOCK_RESOURCES": '["imag"]'}),  # tester Y: blocked nothing, said nothing
         Case("settings_calendar_missing", ("schedule", "list"), 2, "RPA_CALENDAR_FILE",
              env={"RPA_CALENDAR_FILE": "{dir}/nowhere/calendar.yaml"}),
         Case(
