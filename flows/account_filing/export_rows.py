@@ -24,6 +24,9 @@ from flows.account_filing.normalise import CellValue, cell_text, header_key
 # why a cell's value cannot be used (`RawRow.bad`)
 FORMULA_UNCOMPUTED = "formula_uncomputed"
 CONTROL_CHAR = "control_char"
+FORMULA_STALE = "formula_stale"  # a formula in a workbook recalculated on open: its cache may be old
+EXCEL_ERROR = "excel_error"  # #N/A, #REF!: a lookup or reference that failed, not data
+PLACEHOLDER = "placeholder_text"  # NULL, None, nan: a database's or script's empty value as text
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,12 @@ MESSAGES: dict[str, str] = {
     "changed_to_blank": "变更事项「{items}」要变更「{column}」，但该格为空：请填写变更后的内容",
     "formula_uncomputed": "「{column}」公式未计算：请在 Excel 中打开并保存后重试",
     "control_char": "「{column}」含有控制字符（如 NUL），不能报送：请检查导出文件后重新导出",
+    "formula_stale": ("「{column}」是公式，而工作簿标明打开时须重算，文件中存的结果可能已过时："
+                      "请在 Excel 中打开并保存（或把公式粘贴为数值）后重试"),
+    "excel_error": ("「{column}」是 Excel 的错误值（如 #N/A、#REF!，公式查找或引用失败），不是数据："
+                    "请在原表中改正后重新导出"),
+    "placeholder_text": ("「{column}」写的是空值占位（NULL、None、nan 之类），不是数据："
+                         "请核对导出，确实没有的留空"),
     "record_invalid": "「{column}」不符合报备要求：{detail}",
     "record_rule": "该行不符合报备要求：{detail}",
     "deadline_estimated": "报备截止日{due}为估算：{years}年的节假日安排未定（不在日历中，或只有暂定安排）",

@@ -1,6 +1,10 @@
 r"""Cells whose value cannot be used, marked rather than read (`RawRow.bad`): a formula without
-a cached value (a workbook never opened in Excel reads it as nothing in data-only mode), and a
-cell holding NUL or another control character.
+a cached value (a workbook never opened in Excel reads it as nothing in data-only mode) or in
+a workbook that asks to be recalculated on open (its cached value may be stale), a
+cell holding NUL or another control character, an Excel error value (`#N/A`, `#REF!`: a failed
+lookup, as an error cell or as the text a CSV export writes) and an empty value written as text
+by the program that made the export (`NULL`, `None`, `nan`): tester AA saw `#N/A` filed as a
+registered address over the good one in AMS.
 
     >>> bad_cells({"account_no": "6228480012345678901", "depositor_name": "华信\x07科技"})
     {'depositor_name': 'control_char'}
@@ -10,9 +14,15 @@ from __future__ import annotations
 
 import re
 
-from flows.account_filing.export_rows import CONTROL_CHAR, FORMULA_UNCOMPUTED
+from flows.account_filing.export_rows import (
+    CONTROL_CHAR,
+    EXCEL_ERROR,
+    FORMULA_STALE,
+    FORMULA_UNCOMPUTED,
+    PLACEHOLDER,
+)
 from flows.account_filing.normalise import CellValue
-from flows.account_filing.xlsx_source import Uncomputed
+from flows.account_filing.xlsx_source import Stale, Uncomputed
 
 # C0 and C1 controls, DEL; tab and line breaks are only whitespace
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -21,14 +31,25 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ESCAPED = re.compile(r"(?<!_x005F)_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
 # either of the two, cheaply: a control character, or "_x" (most cells hold neither)
 _CONTROL_ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|_x")
+# whole cells, upper-cased: Excel's error values (with the newer ones) and empty values as text
+_NOT_DATA = {
+    **dict.fromkeys(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                     "#EXTERNAL!", "#PYTHON!"), EXCEL_ERROR),
+    **dict.fromkeys(("NULL", "(NULL)", "<NULL>", "NONE", "NAN", "UNDEFINED"), PLACEHOLDER),
+}
+_LONGEST = max(map(len, _NOT_DATA)) + 2  # a few spaces around
 
 
 def bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
-    """Fields whose cell is an uncomputed formula or holds a control character (None: none)."""
+    """Fields whose cell is an uncomputed formula, holds a control character, an Excel error
+    value or an empty value as text (None: none)."""
     bad: dict[str, str] | None = None
     for name, value in cells.items():
-        if isinstance(value, Uncomputed):
-            bad = (bad or {}) | {name: FORMULA_UNCOMPUTED}
+        if isinstance(value, str) and len(value) <= _LONGEST and value.strip().upper() in _NOT_DATA:
+            bad = (bad or {}) | {name: _NOT_DATA[value.strip().upper()]}  # a stale #N/A too
+        elif isinstance(value, Uncomputed):
+            bad = (bad or {}) | {name: FORMULA_STALE if isinstance(value, Stale) else FORMULA_UNCOMPUTED}
         elif isinstance(value, str) and _CONTROL_ANY.search(value) and (
             _CONTROL.search(value) or _CONTROL_ESCAPED.search(value)
         ):

@@ -45,7 +45,8 @@ from rpa.xlsx_files import load_xlsx
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?hidden="(?:1|true)"[^>]*>')
+# a row hidden, or of height 0 (as invisible in Excel: tester AA's `ht="0" customHeight="1"`)
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?(?:hidden="(?:1|true)"|\sht="0*(?:\.0*)?")[^>]*>')
 _ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')
 _TAIL = 512  # bytes kept from the chunk before: longer than any <mergeCell …/> or <row …> tag
 Rows = Iterator[Sequence[CellValue]]
@@ -87,7 +88,16 @@ class Uncomputed(str):
     __slots__ = ()
 
 
+class Stale(Uncomputed):
+    """A formula cell of a workbook that asks to be recalculated when opened (`fullCalcOnLoad`),
+    holding its cached value as text: that is whatever the program that wrote it left, not what
+    Excel will show (tester AA: account ...999 filed where the formula gives ...104)."""
+
+    __slots__ = ()
+
+
 UNCOMPUTED = Uncomputed("")
+_FULL_CALC = re.compile(rb'<(?:\w+:)?calcPr\s[^>]*?fullCalcOnLoad="(?:1|true)"')
 
 
 def open_read_only(path: Path, *, data_only: bool) -> Any:
@@ -127,7 +137,17 @@ def sheet_rows(path: Path, worksheet: Any) -> SheetRows:
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
         return SheetRows(rows, _nothing, scan.merged, scan.hidden)
-    return SheetRows(_mark_uncomputed(rows, formulas[0]), formulas[1], scan.merged, scan.hidden)
+    marked = _mark_uncomputed(rows, formulas[0], stale=_recalculated_on_open(path))
+    return SheetRows(marked, formulas[1], scan.merged, scan.hidden)
+
+
+def _recalculated_on_open(path: Path) -> bool:
+    """Whether the workbook asks Excel to recalculate every formula when it is opened."""
+    try:
+        with reading(path), zipfile.ZipFile(path) as archive:
+            return _FULL_CALC.search(archive.read("xl/workbook.xml")) is not None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False  # the data-only read reports the damage
 
 
 def _nothing(*_: object) -> None:
@@ -172,7 +192,7 @@ def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
                         merge = _merged_range(found)
                         if merge is not None:
                             merged[merge.ref] = merge
-                if b"hidden" in window:  # a row filtered out or hidden: hidden_rows refuses it
+                if b"hidden" in window or b'ht="0' in window:  # filtered out or hidden: hidden_rows
                     for tag in _HIDDEN_ROW.finditer(window):
                         number = _ROW_NUMBER.search(tag.group(0))
                         hidden.add(int(number.group(1)) if number else 0)
@@ -206,13 +226,16 @@ def _formula_rows(path: Path, worksheet: Any) -> tuple[Rows, Callable[[], None]]
 
 
 def _mark_uncomputed(
-    values: Iterator[Sequence[CellValue]], formulas: Iterator[Sequence[CellValue]]
+    values: Iterator[Sequence[CellValue]], formulas: Iterator[Sequence[CellValue]], *, stale: bool
 ) -> Iterator[Sequence[CellValue]]:
+    """Formula cells without a cached value as UNCOMPUTED; in a workbook recalculated on open,
+    every other formula cell as STALE."""
     for cached in values:
         written = next(formulas, ())
-        if any(v is None for v in cached) and any(_is_formula(f) for f in written):
+        if (stale or any(v is None for v in cached)) and any(_is_formula(f) for f in written):
             cached = keep_formats(cached, [
-                UNCOMPUTED if v is None and i < len(written) and _is_formula(written[i]) else v
+                (UNCOMPUTED if v is None else Stale(v)) if (stale or v is None) and i < len(written)
+                and _is_formula(written[i]) else v
                 for i, v in enumerate(cached)
             ])
         yield cached

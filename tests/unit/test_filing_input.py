@@ -481,7 +481,7 @@ ERROR_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"注册资金(万元)": "五百"}, "capital_invalid", "注册资金(万元)"),
     ({"注册资金(万元)": "0.0000001"}, "capital_precision", "注册资金(万元)"),
     ({"注册资金(万元)": "1e30"}, "capital_invalid", "注册资金(万元)"),
-    ({"注册资金(万元)": "NaN"}, "capital_invalid", "注册资金(万元)"),
+    ({"注册资金(万元)": "NaN"}, "placeholder_text", "注册资金(万元)"),  # an empty value as text
     ({"开户银行机构代码": "10210009999"}, "bank_code_format", "开户银行机构代码"),
     ({"账户性质": "一般存款账户", "基本存款账户编号": "J12345"}, "permit_format", "基本存款账户编号"),
     ({"账户性质": "一般存款账户"}, "required_missing", "基本存款账户编号"),

@@ -1,0 +1,136 @@
+"""What the program that made an export leaves in its cells, never filed as data (tester AA,
+2026-12-06): Excel's error values (#N/A from a failed VLOOKUP, as a cell or as a formula's
+cached result), a database's empty value written as text (NULL, None), a formula's cached
+result in a workbook that tells Excel to recalculate it on open, and a row of height 0.
+
+The workbooks are made here from DOMAIN.md's headers and then edited as XML, the way other
+writers (Apache POI, a template filler, a hand edit) leave them; nothing comes from the code's
+own tables or generators.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from flows.account_filing import ValidationReport, validate_file
+from rpa.errors import InputFileError
+from rpa.settings import PROJECT_ROOT
+
+HEADERS = [
+    "业务类型", "账号", "账户性质", "开户日期", "存款人名称", "存款人类别", "统一社会信用代码",
+    "法定代表人类别", "法定代表人姓名", "证件种类", "证件号码", "注册地址", "经营范围",
+    "开户银行机构代码", "基本存款账户编号", "变更事项", "撤销原因", "通知日期", "经办人", "注册资金(万元)",
+]  # fmt: skip
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _row(account: str) -> list[str | int]:
+    # a 91 credit code (GB 32100, its organisation code's GB 11714 check too) and a 居民身份证
+    # number (GB 11643), their check characters worked out from DOMAIN.md's weights for this test
+    return ["开户", account, "基本存款账户", "2026-11-20", "杭州青禾农业科技有限公司", "01",
+            "91330106MA2KXQ2N0G", "法定代表人", "周明", "居民身份证", "330106198805060016",
+            "杭州市西湖区文三路90号", "农业技术开发", "102100099996", "", "", "", "", "310009", 200]
+
+
+def _book(tmp_path: Path, rows: list[list[str | int]], *, full_calc: bool = True) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "开户明细"
+    sheet.append(HEADERS)
+    for values in rows:
+        sheet.append(values)
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    if not full_calc:  # as Excel saves a workbook: no request to recalculate on open
+        _edit(path, "xl/workbook.xml", lambda xml: re.sub(r'\s*fullCalcOnLoad="1"', "", xml))
+    return path
+
+
+def _edit(path: Path, member: str, change: object) -> None:
+    """Rewrite one part of the workbook's zip with `change(text)`."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+    edited = change(parts[member].decode("utf-8"))  # type: ignore[operator]
+    assert edited != parts[member].decode("utf-8"), f"{member} unchanged"
+    parts[member] = edited.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def _cached(cell: str, kind: str, value: str) -> object:
+    """The formula cell `cell` given a cached result, as a writer that keeps one does."""
+    return lambda xml: re.sub(rf'<c r="{cell}"[^>]*><f>([^<]*)</f><v\s*/?>(?:</v>)?</c>',
+                              rf'<c r="{cell}" t="{kind}"><f>\1</f><v>{value}</v></c>', xml)
+
+
+def _validate(path: Path) -> ValidationReport:
+    return validate_file(path, config_dir=PROJECT_ROOT / "config",
+                         calendar_file=PROJECT_ROOT / "calendar.yaml", today=date(2026, 11, 27))
+
+
+def _codes(report: ValidationReport) -> dict[int, set[tuple[str, str]]]:
+    return {o.row: {(e.code, e.column) for e in o.errors} for o in report.outcomes}
+
+
+def test_excel_error_values_and_empty_values_as_text_are_row_errors(tmp_path: Path) -> None:
+    accounts = ("6217003300001234512", "6217003300001234534", "6217003300001234556", "6217003300001234578")
+    address_na, name_ref, scope_null, legal_none = (_row(account) for account in accounts)
+    address_na[11] = "#N/A"  # openpyxl writes it as an error cell (t="e"), as Excel does
+    name_ref[4] = " #REF! "
+    scope_null[12] = "NULL"
+    legal_none[8] = "None"
+    sound = _row("6217003300001234590")
+    report = _validate(_book(tmp_path, [address_na, name_ref, scope_null, legal_none, sound]))
+    assert _codes(report) == {
+        2: {("excel_error", "注册地址")}, 3: {("excel_error", "存款人名称")},
+        4: {("placeholder_text", "经营范围")}, 5: {("placeholder_text", "法定代表人姓名")}, 6: set(),
+    }  # fmt: skip
+    assert [o.valid for o in report.outcomes] == [False, False, False, False, True]
+    message = report.outcomes[0].errors[0].message
+    assert "Excel 的错误值" in message and "不是数据" in message
+
+
+def test_a_formula_whose_cached_result_is_an_error_is_an_error_value(tmp_path: Path) -> None:
+    row = _row("6217003300001234512")
+    row[11] = "=VLOOKUP(B2,地址表!A:B,2,FALSE)"
+    path = _book(tmp_path, [row], full_calc=False)
+    _edit(path, SHEET, _cached("L2", "e", "#N/A"))
+    assert _codes(_validate(path)) == {2: {("excel_error", "注册地址")}}
+
+
+def test_a_formulas_cached_result_in_a_workbook_recalculated_on_open_is_not_filed(tmp_path: Path) -> None:
+    row = _row("6217003300001234534")
+    row[1] = '="6217003300001234534"'
+    for full_calc, expected in ((True, {2: {("formula_stale", "账号")}}), (False, {2: set()})):
+        folder = tmp_path / str(full_calc)
+        folder.mkdir()
+        path = _book(folder, [row], full_calc=full_calc)
+        _edit(path, SHEET, _cached("B2", "str", "6217003300001234999"))  # not what the formula gives
+        report = _validate(path)
+        assert _codes(report) == expected, full_calc
+        if not full_calc:  # Excel saved it: its cached result is what Excel showed
+            record = report.outcomes[0].record
+            assert record is not None and record.account_no == "6217003300001234999"
+
+
+def test_a_row_of_height_zero_is_refused_as_a_hidden_row(tmp_path: Path) -> None:
+    path = _book(tmp_path, [_row("6217003300001234556"), _row("6217003300001234578")])
+    _edit(path, SHEET, lambda xml: xml.replace('<row r="3"', '<row r="3" ht="0" customHeight="1"', 1))
+    with pytest.raises(InputFileError, match="第3行是隐藏的行（筛选、隐藏或行高为 0）"):
+        _validate(path)
+
+
+def test_empty_values_as_text_in_a_csv_are_row_errors(tmp_path: Path) -> None:
+    row = [str(v) for v in _row("6217003300001234590")]
+    row[11] = "(null)"
+    path = tmp_path / "export.csv"
+    path.write_text(",".join(HEADERS) + "\r\n" + ",".join(row) + "\r\n", encoding="utf-8-sig")
+    assert _codes(_validate(path)) == {2: {("placeholder_text", "注册地址")}}
