@@ -1,11 +1,14 @@
 """Reading a YAML configuration file (schedules, calendar, selectors, config/*.yaml) safely.
 
     data = read_yaml(path)       # ConfigError in Chinese naming the file, and the line where it can
+    data = safe_load(text)       # yaml.safe_load, refusing a key given twice (DuplicateKey)
     said(error)                  # one pydantic complaint about such a file, in Chinese
     first_problem(exc)           # a ValidationError's first complaint, named by its key path
 
-A configuration file must be a regular UTF-8 file of reasonable size, valid YAML, and its aliases
-must not expand into a bomb or refer to themselves. A missing file raises FileNotFoundError so
+A configuration file must be a regular UTF-8 file of reasonable size, valid YAML without a key
+given twice in one mapping (YAML keeps the later value without a word: tester AB's second
+`unit: 元` under `unit: 万元` filed 注册资金 10,000 times too small), and its aliases must not
+expand into a bomb or refer to themselves. A missing file raises FileNotFoundError so
 each caller keeps its own advice (a missing calendar is no error, a missing spec lists the known
 ones).
 """
@@ -22,6 +25,40 @@ from rpa.errors import ConfigError
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 MAX_CONFIG_NODES = 200_000  # values after aliases are expanded; the largest shipped file has ~2,000
+
+
+class DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping with the same key twice; its mark is the second one."""
+
+    def __str__(self) -> str:
+        return str(self.problem)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.SafeLoader, refusing a mapping that repeats a key (a merge `<<:` may still be
+    overridden: that is what it is for)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key, line = self.construct_object(key_node, deep=True), key_node.start_mark.line
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: SafeLoader says so itself
+                continue
+            seen[key] = line
+            if first is not None:
+                raise DuplicateKey(problem=f"第{line + 1}行的键「{key}」在第{first + 1}行已写过，"
+                                           "后写的会盖过先写的：请删去或改正其中一个",
+                                   problem_mark=key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def safe_load(text: str | bytes) -> Any:
+    """`yaml.safe_load`, refusing a key given twice in one mapping (DuplicateKey, a YAMLError)."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
 
 
 def read_yaml(path: Path) -> Any:
@@ -47,7 +84,9 @@ def read_yaml(path: Path) -> Any:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"配置文件 {path} 第{line}行不是 UTF-8 编码：请用 UTF-8 编码另存该文件") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
+    except DuplicateKey as exc:
+        raise ConfigError(f"配置文件 {path} {exc}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""

@@ -20,7 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from rpa.config_files import first_problem
+from rpa.config_files import first_problem, safe_load
 from rpa.errors import (
     ApplicationError,
     BatchWindow,
@@ -158,7 +158,7 @@ def load_message_catalogue(config_dir: Path) -> MessageCatalogue:
     """Read and validate config/ams_messages.yaml; a problem is a ConfigError naming the file."""
     path = config_dir / CATALOGUE_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
         return MessageCatalogue.model_validate(data)
     except FileNotFoundError:
         raise ConfigError(f"AMS 提示目录 {path} 不存在") from None

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import yaml
 
+from rpa.config_files import safe_load
 from rpa.errors import ConfigError
 from rpa.settings import OperatorCredential
 
@@ -38,7 +38,7 @@ def free_port() -> int:
 
 def active_operators(path: Path, limit: int) -> list[OperatorCredential]:
     """The mock portal's active operators with valid passwords (test credentials, not secrets)."""
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["operators"]
+    entries = safe_load(path.read_text(encoding="utf-8"))["operators"]
     usable = [
         OperatorCredential(code=e["code"], password=e["password"])
         for e in entries

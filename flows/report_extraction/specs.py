@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flows.report_extraction.numbers import UNIT_FACTORS, SignStyle, normalise, split_unit
 from flows.report_extraction.safe_pattern import safe_pattern
-from rpa.config_files import read_yaml
+from rpa.config_files import read_yaml, safe_load
 from rpa.errors import ConfigError
 
 # 其中： / 一、 / 1. / （一） before a row label
@@ -265,7 +265,7 @@ def _read_problem(error: Exception) -> str:
 
 def _branch_list(path: Path) -> dict[str, str]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
         entries = [(entry["code"], str(entry["name"])) for entry in data["branches"]]
     except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError) as error:
         unreadable = isinstance(error, OSError | UnicodeDecodeError | yaml.YAMLError)

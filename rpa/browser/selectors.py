@@ -67,6 +67,7 @@ from rpa.browser.selector_models import (
     TableSelectors,
     check_names,
 )
+from rpa.config_files import DuplicateKey, safe_load
 from rpa.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -199,9 +200,14 @@ def load_selectors(portal: str, selectors_dir: Path) -> PortalSelectors:
         raise ConfigError(f"无法读取门户 {portal} 的选择器文件 {path}（{exc.strerror}）："
                           "请检查 RPA_SELECTORS_DIR") from None
     try:
-        data = yaml.safe_load(raw)
+        data = safe_load(raw)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        if isinstance(exc, DuplicateKey):
+            raise ConfigError(f"选择器文件 {path} {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark is not None else ""
+        raise ConfigError(f"选择器文件 {path} {where}不是有效的 YAML（{getattr(exc, 'problem', '')}）："
+                          "请改正后重试") from None
     try:
         selectors = PortalSelectors.model_validate(data)
     except ValidationError as exc:

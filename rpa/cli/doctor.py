@@ -92,9 +92,11 @@ def _calendar(settings: Settings, today: date) -> str:
 
 
 def _config_files(settings: Settings, today: date) -> Iterator[Check]:
+    from bots.ams.messages import load_message_catalogue
     from flows.account_filing.aliases import load_aliases
     from flows.account_filing.deadlines import load_deadline_rules
-    from flows.report_extraction.flow import load_branches
+    from flows.report_extraction.flow import SCORECARD_FILE, load_branches
+    from flows.report_extraction.scorecard import load_scorecard_config
     from flows.report_extraction.specs import load_spec
     from rpa.alerts.config import describe_channels
     from rpa.browser.selectors import load_selectors
@@ -104,6 +106,10 @@ def _config_files(settings: Settings, today: date) -> Iterator[Check]:
     yield _try("表头别名 header_aliases.yaml", lambda: f"{len(load_aliases(config).fields)} 个字段")
     yield _try("报备期限 deadlines.yaml", lambda: f"{len(load_deadline_rules(config).rules)} 条规则")
     yield _try("网点 branches.yaml", lambda: f"{len(load_branches(config))} 个网点")
+    yield _try("AMS 提示目录 ams_messages.yaml",  # tester AB: found only by a run, its rows queued
+               lambda: f"{len(load_message_catalogue(config).messages)} 条提示")
+    yield _try(f"评分 {SCORECARD_FILE}",
+               lambda: f"{len(load_scorecard_config(config / SCORECARD_FILE).indicators)} 项指标")
     specs = sorted((config / "specs").glob("*.yaml")) if (config / "specs").is_dir() else []
     def spec_title(path: Path) -> str:
         return load_spec(path.stem, path.parent).title

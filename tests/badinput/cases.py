@@ -75,6 +75,17 @@ def _config_copy(edit: Callable[[Path], object]) -> Setup:
     return setup
 
 
+def _edited(name: str, old: str, new: str) -> Callable[[Path], None]:
+    """Replace `old` (which must be there) by `new` in the copied config folder's file `name`."""
+
+    def edit(config: Path) -> None:
+        text = (config / name).read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        (config / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
 def _replace_with_folder(config: Path) -> None:
     (config / "header_aliases.yaml").unlink()
     (config / "header_aliases.yaml").mkdir()
@@ -358,6 +369,11 @@ def _settings_cases() -> list[Case]:
              env={"RPA_HOST_ID": ""}),
         Case("settings_block_resources_misspelt", listing, 2, "RPA_BLOCK_RESOURCES（第1项） 只能是",
              env={"RPA_BLOCK_RESOURCES": '["imag"]'}),  # tester Y: blocked nothing, said nothing
+        Case("calendar_year_twice", ("schedule", "list"), 2, "第6行的键「2026」在第2行已写过",
+             env={"RPA_CALENDAR_FILE": "{dir}/calendar.yaml"},  # tester AB: the first 2026 was dropped
+             setup=_write("calendar.yaml", "years:\n  2026:\n    holidays:\n"
+                          "      - {name: 本行自定, from: 2026-12-07, to: 2026-12-07}\n"
+                          "    workdays: []\n  2026:\n    holidays: []\n")),
         Case("settings_calendar_missing", ("schedule", "list"), 2, "RPA_CALENDAR_FILE",
              env={"RPA_CALENDAR_FILE": "{dir}/nowhere/calendar.yaml"}),
         Case(
@@ -435,7 +451,18 @@ def _config_cases() -> list[Case]:
         return _all(_write("good.xlsx", GOOD_XLSX), _config_copy(edit))
 
     env = {"RPA_CONFIG_DIR": "{dir}/config"}
+    twice = "的键「{}」在第{}行已写过，后写的会盖过先写的"
     return [
+        # tester AB: a key given twice was taken, the later value winning without a word
+        Case("config_aliases_key_twice", validate("good.xlsx"), 2, twice.format("unit", 71), env=env,
+             setup=aliases(_edited("header_aliases.yaml", "    unit: 万元\n",
+                                   "    unit: 万元\n    unit: 元\n"))),
+        Case("config_deadlines_key_twice", validate("good.xlsx"), 2, twice.format("working_days", 22),
+             env=env, setup=aliases(_edited("deadlines.yaml", "    working_days: 5\n",
+                                            "    working_days: 5\n    working_days: 55\n"))),
+        Case("config_ams_messages_key_twice", ("doctor",), 2, "ams_messages.yaml", env=env,
+             setup=aliases(_edited("ams_messages.yaml", "kind: batch_window,",
+                                   "kind: batch_window, kind: retry,"))),
         Case(
             "config_aliases_not_utf8",
             validate("good.xlsx"),

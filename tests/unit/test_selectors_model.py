@@ -95,7 +95,9 @@ def test_bad_candidate_is_named(tmp_path: Path, candidate: str, reason: str) -> 
 
 def test_file_level_problems(tmp_path: Path) -> None:
     assert "无法读取门户 demo 的选择器文件" in _problem_missing(tmp_path)
-    assert "not valid YAML" in _problem(tmp_path, "pages: [unclosed")
+    assert "不是有效的 YAML" in _problem(tmp_path, "pages: [unclosed")
+    twice = "pages:\n  login:\n    elements:\n      submit: '#go'\n      submit: '#cancel'\n"
+    assert "第5行的键「submit」在第4行已写过" in _problem(tmp_path, twice)  # tester AB: the later one won
     assert "field 'portal'" in _problem(tmp_path, "portal: x\npages: {}\n")
     assert "a page needs at least one element" in _problem(tmp_path, "pages:\n  login:\n    elements: {}\n")
     assert "not a plain name" in _problem(tmp_path, GOOD.replace("operator_code:", "operator-code:"))
