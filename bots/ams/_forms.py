@@ -32,6 +32,14 @@ if TYPE_CHECKING:
 FORM_PAGES: dict[str, str] = {"open": "open_form", "change": "change_form", "close": "close_form"}
 _DEPOSITOR_TEXT = ("depositor_name", "uscc", "legal_rep_name", "id_number", "registered_address")
 _DEPOSITOR_SELECTS = ("depositor_category", "legal_rep_role", "id_type")
+_DEPOSITOR = (*_DEPOSITOR_TEXT, *_DEPOSITOR_SELECTS, "no_registered_capital", "registered_capital",
+              "business_scope", "bank_code", "basic_account_permit")
+# every element a form's steps may use (form_steps), whatever the record: checked before a run
+FORM_ELEMENTS: dict[str, tuple[str, ...]] = {
+    "open": ("account_no", "account_kind", "business_date", *_DEPOSITOR),
+    "change": ("account_no", "business_date", "change_items", *_DEPOSITOR),
+    "close": ("account_no", "basic_account_permit", "business_date", "close_reason"),
+}
 # field -> the label AMS shows for it (the first of content.LABEL_FIELDS), for messages
 _FIELD_LABELS: dict[str, str] = {field: label for label, field in reversed(LABEL_FIELDS.items())}
 

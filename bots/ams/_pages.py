@@ -22,13 +22,10 @@ from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-from bots.ams._forms import FORM_PAGES
 from bots.ams._frame import ContentFrame, PortalState
 from bots.ams._marks import PageMarks
-from bots.ams._tables import HISTORY_COLUMNS
 from bots.ams.messages import NOT_BUSINESS, MessageCatalogue
 from bots.ams.pages import (
-    MENU,
     FilingFormPage,
     HistoryPage,
     LoginPage,
@@ -36,27 +33,17 @@ from bots.ams.pages import (
     ResultPage,
     ReviewPage,
 )
+from bots.ams.setup import required_selectors
 from rpa.browser.bound_page import BoundPage
 from rpa.browser.evidence import personal_masks, take_screenshot
 from rpa.browser.selectors import PortalSelectors
 from rpa.disk import as_run_fatal
-from rpa.errors import ConfigError, PortalChanged, SelectorNotFound
+from rpa.errors import PortalChanged, SelectorNotFound
 from rpa.masking import scrub_text
 from rpa.settings import Settings
 
 LOGIN_PATH = "/ams/login.do"
 FOUND_AFTER_LOAD_MS = 2_000  # the page has loaded: an element not there by then is not coming
-_REQUIRED = {
-    "login": ("operator_code", "password", "submit"),
-    "main": (*MENU.values(), "logout"),
-    "lookup": ("account_no", "query", "next_page"),
-    "account_entry": ("account_no", "query"),
-    "check": ("check_table", "confirm"),
-    "result": ("success", "result_table", "masked_cells"),
-    "detail": ("detail_table", "masked_cells"),
-    "evidence": ("cells", "inputs"),
-    "message": ("message_box",),
-}
 
 
 class AmsPages:
@@ -69,15 +56,7 @@ class AmsPages:
         settings: Settings,
         catalogue: MessageCatalogue,
     ) -> None:
-        for page_name, elements in _REQUIRED.items():
-            selectors.require(page_name, *elements)
-        for form in FORM_PAGES.values():
-            selectors.require(form, "account_no", "business_date", "next")
-        self.history_spec = selectors.table("lookup", "history", *HISTORY_COLUMNS)
-        if not self.history_spec.row_count:
-            raise ConfigError(
-                "selectors/ams.yaml：页面 lookup 的表格 history 缺少 row_count（总行数的写法）：请补上"
-            )
+        self.history_spec = required_selectors(selectors)
         self.page = page
         self.selectors = selectors
         self.settings = settings

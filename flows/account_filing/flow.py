@@ -98,6 +98,12 @@ class AccountFilingFlow(Flow):
         self.input_rows: list[InputRow] = []  # every input row for report.html (set by finish())
 
     # -- parent process ----------------------------------------------------------------------
+    def check_setup(self, settings: Settings) -> None:
+        """Every element and message the AMS bot uses, before anything is queued (`rpa.run.preflight`)."""
+        from bots.ams.setup import check_ams_setup
+
+        check_ams_setup(settings)
+
     def prepare(self, ctx: RunContext) -> Prepared:
         from flows.account_filing.validate import validate_export
 

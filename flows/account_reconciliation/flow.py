@@ -50,6 +50,7 @@ from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
 from rpa.run.report_sections import Comparison, FlowSections, Reconciliation
 from rpa.run.runs import RunContext, now_in
+from rpa.settings import Settings
 
 BOOK = "reconciliation.xlsx"
 LISTED = "ams_filings.json"  # AMS's list as read: a record (account numbers, names), like the book
@@ -78,6 +79,12 @@ class AccountReconciliationFlow(Flow):
         self.read = ""  # what prepare() read: how many export files, and their rows of the period
         self.none_read = ""  # why 应报未报 could not be checked: no export was read
         self.sections: FlowSections | None = None
+
+    def check_setup(self, settings: Settings) -> None:
+        """Every element and message the AMS bot uses, before anything is queued (`rpa.run.preflight`)."""
+        from bots.ams.setup import check_ams_setup
+
+        check_ams_setup(settings)
 
     def prepare(self, ctx: RunContext) -> Prepared:
         settings = ctx.settings

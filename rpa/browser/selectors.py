@@ -113,25 +113,27 @@ class PortalSelectors(BaseModel):
             return self.pages[page_name]
         except KeyError:
             raise ConfigError(
-                f"{self._source}: no page {page_name!r} (pages: {', '.join(sorted(self.pages))})"
+                f"选择器文件 {self._source} 中没有页面 {page_name}（已有：{'、'.join(sorted(self.pages))}）："
+                "机器人要用它，请补上或改正拼错的页面名"
             ) from None
 
     def require(self, page_name: str, *elements: str) -> None:
         """Fail now (ConfigError) if the page or any of these elements is missing from the YAML."""
         missing = [name for name in elements if name not in self.page(page_name).elements]
         if missing:
-            raise ConfigError(f"{self._source}: page {page_name!r} lacks element(s) {', '.join(missing)}")
+            raise ConfigError(f"选择器文件 {self._source} 的页面 {page_name} 缺少元素 {'、'.join(missing)}："
+                              "机器人要用它们，请补上或改正拼错的键名")
 
     def table(self, page_name: str, table: str, *columns: str) -> TableSelectors:
         """A page's table; ConfigError now if it, or any of these columns, is missing from the YAML."""
         found = self.page(page_name).tables.get(table)
         if found is None:
-            raise ConfigError(f"{self._source}: page {page_name!r} has no table {table!r}")
+            raise ConfigError(f"选择器文件 {self._source} 的页面 {page_name} 没有表格 {table}："
+                              "机器人要用它，请补上或改正拼错的键名")
         missing = [name for name in columns if name not in found.columns]
         if missing:
-            raise ConfigError(
-                f"{self._source}: page {page_name!r}, table {table!r} lacks column(s) {', '.join(missing)}"
-            )
+            raise ConfigError(f"选择器文件 {self._source} 的页面 {page_name} 的表格 {table} 缺少列 "
+                              f"{'、'.join(missing)}：机器人要用它们，请补上或改正拼错的键名")
         return found
 
     def bind(

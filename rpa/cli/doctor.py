@@ -93,6 +93,7 @@ def _calendar(settings: Settings, today: date) -> str:
 
 def _config_files(settings: Settings, today: date) -> Iterator[Check]:
     from bots.ams.messages import load_message_catalogue
+    from bots.ams.setup import required_selectors
     from flows.account_filing.aliases import load_aliases
     from flows.account_filing.deadlines import load_deadline_rules
     from flows.report_extraction.flow import SCORECARD_FILE, load_branches
@@ -115,7 +116,10 @@ def _config_files(settings: Settings, today: date) -> Iterator[Check]:
         return load_spec(path.stem, path.parent).title
 
     def page_count(portal: str) -> str:
-        return f"{len(load_selectors(portal, settings.selectors_dir).pages)} 个页面"
+        selectors = load_selectors(portal, settings.selectors_dir)
+        if portal == "ams":  # every element the bot uses (tester AB: a misspelt key passed)
+            required_selectors(selectors)
+        return f"{len(selectors.pages)} 个页面"
 
     for spec in specs:
         yield _try(f"抽取规则 specs/{spec.name}", partial(spec_title, spec))

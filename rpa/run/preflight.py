@@ -6,10 +6,21 @@ the run (exit 2) with nothing queued and no worker started.
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 from rpa.errors import ConfigError, UsageError
 from rpa.masking import scrub_text
 from rpa.run.flow import Flow, no_operators_message
 from rpa.run.runs import RunContext, read_run_json
+from rpa.settings import Settings
+
+
+@runtime_checkable
+class ChecksSetup(Protocol):
+    """A flow whose bot needs more of its configuration than the selectors file reading (every
+    element it uses, its message catalogue): checked here, before anything is queued."""
+
+    def check_setup(self, settings: Settings) -> None: ...
 
 
 def check_configuration(ctx: RunContext, flow: Flow, *, enqueue_only: bool) -> None:
@@ -20,6 +31,12 @@ def check_configuration(ctx: RunContext, flow: Flow, *, enqueue_only: bool) -> N
     hosts' workers, with their own operators, work the items), nor on a resume: its items are
     queued already, and one with none open writes its outputs without the portal."""
     _check_selectors(ctx, flow)
+    if isinstance(flow, ChecksSetup):
+        try:
+            flow.check_setup(ctx.settings)
+        except ConfigError as exc:
+            reason = " ".join(scrub_text(str(exc)).split())
+            raise ConfigError(f"配置有误，运行未开始：{reason}", code=exc.code) from None
     _check_alerts(ctx)
     portal = flow.portal
     new_run = not enqueue_only and not read_run_json(ctx.folder).get("resumes")

@@ -74,6 +74,39 @@ def test_a_broken_ams_selectors_file_refuses_the_run_before_any_worker(tmp_path:
     assert " started" not in (folder / "run.log").read_text(encoding="utf-8")  # no worker ran
 
 
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("slip", ["element_key", "messages_kind"])
+def test_a_maintainers_slip_the_bot_would_meet_refuses_doctor_and_the_run_before_queuing(
+    tmp_path: Path, slip: str
+) -> None:
+    """Tester AB: `depositor_nam:` in selectors/ams.yaml passed `rpa doctor`, the probe and a dry
+    run, and a real run queued its rows before its workers found it; a bad ams_messages.yaml
+    was found the same way, and doctor did not read the file at all."""
+    selectors, config = _selectors_copy(tmp_path), tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    if slip == "element_key":
+        text = (selectors / "ams.yaml").read_text(encoding="utf-8")
+        edited = text.replace(" depositor_name: &depositor_name", " depositor_nam: &depositor_name", 1)
+        (selectors / "ams.yaml").write_text(edited, encoding="utf-8")
+        said = "页面 open_form 缺少元素 depositor_name"
+    else:
+        text = (config / "ams_messages.yaml").read_text(encoding="utf-8")
+        (config / "ams_messages.yaml").write_text(text.replace("kind: batch_window", "kind: buisness", 1),
+                                                  encoding="utf-8")
+        said = "ams_messages.yaml"
+    cli = make_cli_env(tmp_path, RPA_SELECTORS_DIR=str(selectors), RPA_CONFIG_DIR=str(config),
+                       RPA_AMS_OPERATORS=json.dumps([{"code": "OP0001", "password": "Pw-0001"}]),
+                       RPA_AMS_URL="http://127.0.0.1:9/ams")  # never reached
+    doctor = cli.run("doctor", check_exit=2)
+    assert any(line.startswith("✗") and said in line for line in doctor.stdout.splitlines()), doctor.stdout
+    for dry in ((), ("--dry-run",)):
+        done = cli.run("run", "account-filing", "--input", str(INPUTS / "accounts.xlsx"), *dry, check_exit=2)
+        errors = _error_lines(done.stderr)
+        assert len(errors) == 1 and "配置有误，运行未开始" in errors[0] and said in errors[0], done.stderr
+    queue = WorkQueue(f"sqlite:///{cli.runs / 'queue.db'}")
+    assert all(queue.items(folder.name) == [] for folder in cli.runs.iterdir() if folder.is_dir())
+
+
 @pytest.mark.browser
 @pytest.mark.timeout(180)
 def test_a_selector_only_a_worker_misses_stops_the_run_at_once_with_exit_2(tmp_path: Path) -> None:

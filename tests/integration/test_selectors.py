@@ -134,12 +134,12 @@ def test_page_inside_an_iframe(page: Any, selectors: PortalSelectors) -> None:
 
 
 def test_names_missing_from_the_yaml_fail_at_bind_time(page: Any, selectors: PortalSelectors) -> None:
-    with pytest.raises(ConfigError, match="no page 'filing'"):
+    with pytest.raises(ConfigError, match="中没有页面 filing"):
         selectors.bind(page, "filing")
     login = selectors.bind(page, "login")
-    with pytest.raises(ConfigError, match="lacks element\\(s\\) password"):
+    with pytest.raises(ConfigError, match="缺少元素 password"):
         login.require("operator_code", "password")
-    with pytest.raises(ConfigError, match="lacks element\\(s\\) captcha"):
+    with pytest.raises(ConfigError, match="缺少元素 captcha"):
         login.locate("captcha")
 
 

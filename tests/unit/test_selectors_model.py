@@ -114,9 +114,9 @@ def _problem_missing(folder: Path) -> str:
 def test_unknown_page_and_missing_elements_fail_before_the_run(tmp_path: Path) -> None:
     _write(tmp_path, GOOD)
     selectors = load_selectors("demo", tmp_path)
-    with pytest.raises(ConfigError, match=r"no page 'filing' \(pages: login, query\)"):
+    with pytest.raises(ConfigError, match=r"中没有页面 filing（已有：login、query）"):
         selectors.page("filing")
-    with pytest.raises(ConfigError, match="page 'login' lacks element\\(s\\) password, captcha"):
+    with pytest.raises(ConfigError, match="的页面 login 缺少元素 password、captcha"):
         selectors.require("login", "operator_code", "password", "captcha")
 
 
@@ -172,9 +172,9 @@ def test_sections_many_and_tables_load(tmp_path: Path) -> None:
     table = selectors.table("form", "history", "action")
     assert table.count_in("第1页 共 7 行") == (7, r"共\s*(\d+)\s*行")
     assert table.count_in("共7条") is None
-    with pytest.raises(ConfigError, match="table 'history' lacks column\\(s\\) filing_no"):
+    with pytest.raises(ConfigError, match="的表格 history 缺少列 filing_no"):
         selectors.table("form", "history", "action", "filing_no")
-    with pytest.raises(ConfigError, match="has no table 'list'"):
+    with pytest.raises(ConfigError, match="没有表格 list"):
         selectors.table("form", "list")
 
 
