@@ -75,6 +75,10 @@ class DeadlineRules(BaseModel):
         for kind, action in itertools.product(get_args(AccountKind), get_args(Action)):
             if self.rule_for(action=action, kind=kind) is None:
                 raise ValueError(f"没有 {kind} 账户 {action} 业务的期限规则")
+        for number, rule in enumerate(self.rules, 1):  # tester AB: a rule added at the end did nothing
+            if all(self.rule_for(action=a, kind=k) is not rule for k in rule.kinds for a in rule.actions):
+                raise ValueError(f"第{number}条规则（kinds {rule.kinds}，actions {rule.actions}）永远用不上："
+                                 "前面的规则已覆盖它的每一种账户和业务（先写的规则优先），请把它移到前面或删去")
         return self
 
     def counts_from_notice(self, action: str) -> bool:

@@ -460,6 +460,10 @@ def _config_cases() -> list[Case]:
         Case("config_deadlines_key_twice", validate("good.xlsx"), 2, twice.format("working_days", 22),
              env=env, setup=aliases(_edited("deadlines.yaml", "    working_days: 5\n",
                                             "    working_days: 5\n    working_days: 55\n"))),
+        Case("config_deadlines_rule_unreachable", validate("good.xlsx"), 2, "第5条规则", env=env,
+             setup=aliases(_edited("deadlines.yaml", "\napproval:",
+                                   "\n  - {kinds: [general], actions: [open], working_days: 2,"
+                                   " counts_from: business_date}\napproval:"))),
         Case("config_ams_messages_key_twice", ("doctor",), 2, "ams_messages.yaml", env=env,
              setup=aliases(_edited("ams_messages.yaml", "kind: batch_window,",
                                    "kind: batch_window, kind: retry,"))),
