@@ -10,7 +10,6 @@ worker loop, not the flow, decides what each exception means for the item.
 from __future__ import annotations
 
 import importlib
-import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from rpa.errors import RunFatalError, UsageError
 from rpa.masking import FieldClass, scrub_text
+from rpa.run.flow_params import parameter_problem
 from rpa.run.item_rows import ItemRow, input_item_row
 from rpa.run.prepared import Prepared
 
@@ -259,9 +259,8 @@ FLOWS: dict[str, str] = {
 }
 
 
-def load_flow(name: str, params: dict[str, Any] | None = None) -> Flow:
-    """Instantiate a flow by its name, with its parameters. An unknown flow, a parameter the flow
-    does not take, a missing one or a value it refuses (ValueError) is a UsageError naming it."""
+def flow_class(name: str) -> type[Flow]:
+    """A flow's class by its name; UsageError for an unknown one or one this install lacks."""
     target = FLOWS.get(name)
     if target is None:
         raise UsageError(f"没有名为 {name!r} 的流程；可用的流程：{'、'.join(sorted(FLOWS))}")
@@ -270,29 +269,20 @@ def load_flow(name: str, params: dict[str, Any] | None = None) -> Flow:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         raise UsageError(f"流程 {name!r} 在此安装中不可用（缺少 {exc.name}）") from None
-    flow_class = getattr(module, class_name)
+    found: type[Flow] = getattr(module, class_name)
+    return found
+
+
+def load_flow(name: str, params: dict[str, Any] | None = None) -> Flow:
+    """Instantiate a flow by its name, with its parameters. An unknown flow, a parameter the flow
+    does not take, a missing one or a value it refuses (ValueError) is a UsageError naming it."""
+    flow_type = flow_class(name)
     given = dict(params or {})
-    problem = _parameter_problem(flow_class, given)
+    problem = parameter_problem(flow_type, given)
     if problem:
         raise UsageError(f"流程 {name} 的参数有误：{problem}")
     try:
-        flow: Flow = flow_class(**given)
+        flow: Flow = flow_type(**given)
     except ValueError as exc:  # a value the flow refuses (pydantic's ValidationError too)
         raise UsageError(f"流程 {name} 的参数有误：{scrub_text(str(exc))}") from None
     return flow
-
-
-def _parameter_problem(flow_class: type, given: Mapping[str, Any]) -> str:
-    """The parameters given that the flow does not take and those it needs and was not given,
-    in Chinese; "" when there are none."""
-    takes = inspect.signature(flow_class).parameters
-    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in takes.values())
-    unknown = [] if open_ended else [k for k in given if k not in takes]
-    missing = [n for n, p in takes.items() if p.kind in named and p.default is p.empty and n not in given]
-    said = []
-    if unknown:
-        said.append(f"不认识的参数 {'、'.join(unknown)}（可用：{'、'.join(takes) or '无'}）")
-    if missing:
-        said.append(f"缺少参数 {'、'.join(missing)}")
-    return "；".join(said)

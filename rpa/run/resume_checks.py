@@ -13,14 +13,13 @@ too (`rpa.run.close.close_refused_resume`).
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rpa.errors import UsageError
-from rpa.run.flow import FLOWS
+from rpa.run.flow import flow_class
 from rpa.run.inputs import refuse_changed_inputs
 
 if TYPE_CHECKING:
@@ -62,15 +61,10 @@ def _refuse_changed_params(
 
 def _may_change(flow: str) -> frozenset[str]:
     """The parameters the flow lets a resume give anew (none for a flow this install lacks)."""
-    target = FLOWS.get(flow)
-    if target is None:
-        return frozenset()
-    module_name, _, class_name = target.partition(":")
     try:
-        flow_class = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError):
+        return frozenset(flow_class(flow).resume_may_change)
+    except UsageError:
         return frozenset()
-    return frozenset(getattr(flow_class, "resume_may_change", frozenset()))
 
 
 def refuse_run_elsewhere(settings: Settings, queue: WorkQueue, run_id: str) -> None:

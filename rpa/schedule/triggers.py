@@ -11,17 +11,20 @@ With rpa.schedule.scheduler, the only modules that import APScheduler.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from rpa.errors import ConfigError
-from rpa.run.flow import FLOWS
+from rpa.errors import ConfigError, UsageError
+from rpa.run.flow import FLOWS, flow_class
+from rpa.run.flow_params import parameter_problem
 from rpa.schedule.days import DayRule
 from rpa.schedule.models import (
+    FIX,
     CronFields,
     JobSpec,
     ScheduleFile,
@@ -50,7 +53,19 @@ def load_schedules(path: Path, *, ams_service_window: str = DEFAULT_AMS_SERVICE_
     )
     for job in schedules.jobs:
         _check_cron(job.cron, f"{path.name}：任务 {job.id!r} 的")
+        _check_params(job.flow, job.params, f"{path.name}：任务 {job.id!r} 的")
     return schedules
+
+
+def _check_params(flow: str, params: Mapping[str, Any], where: str) -> None:
+    """Each parameter the job names is one its flow takes (one it lacks may come from the drop
+    folder or the fire itself): a misspelt one is refused when the file is read, not at its fire."""
+    try:
+        problem = parameter_problem(flow_class(flow), params, missing=False)
+    except UsageError:  # a flow this install lacks (no extras): its fire says so, as before
+        return
+    if problem:
+        raise ConfigError(f"{where} params：{problem}{FIX}")
 
 
 def _check_cron(cron: CronFields, where: str) -> None:

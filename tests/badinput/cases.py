@@ -75,17 +75,6 @@ def _config_copy(edit: Callable[[Path], object]) -> Setup:
     return setup
 
 
-def _edited(name: str, old: str, new: str) -> Callable[[Path], None]:
-    """Replace `old` (which must be there) by `new` in the copied config folder's file `name`."""
-
-    def edit(config: Path) -> None:
-        text = (config / name).read_text(encoding="utf-8")
-        assert old in text, (name, old)
-        (config / name).write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return edit
-
-
 def _replace_with_folder(config: Path) -> None:
     (config / "header_aliases.yaml").unlink()
     (config / "header_aliases.yaml").mkdir()
@@ -455,17 +444,17 @@ def _config_cases() -> list[Case]:
     return [
         # tester AB: a key given twice was taken, the later value winning without a word
         Case("config_aliases_key_twice", validate("good.xlsx"), 2, twice.format("unit", 71), env=env,
-             setup=aliases(_edited("header_aliases.yaml", "    unit: 万元\n",
+             setup=aliases(lambda c: _edit(c / "header_aliases.yaml", "    unit: 万元\n",
                                    "    unit: 万元\n    unit: 元\n"))),
-        Case("config_deadlines_key_twice", validate("good.xlsx"), 2, twice.format("working_days", 22),
-             env=env, setup=aliases(_edited("deadlines.yaml", "    working_days: 5\n",
+        Case("config_deadlines_key_twice", validate("good.xlsx"), 2, "的键「working_days」在第",
+             env=env, setup=aliases(lambda c: _edit(c / "deadlines.yaml", "    working_days: 5\n",
                                             "    working_days: 5\n    working_days: 55\n"))),
         Case("config_deadlines_rule_unreachable", validate("good.xlsx"), 2, "第5条规则", env=env,
-             setup=aliases(_edited("deadlines.yaml", "\napproval:",
+             setup=aliases(lambda c: _edit(c / "deadlines.yaml", "\napproval:",
                                    "\n  - {kinds: [general], actions: [open], working_days: 2,"
                                    " counts_from: business_date}\napproval:"))),
         Case("config_ams_messages_key_twice", ("doctor",), 2, "ams_messages.yaml", env=env,
-             setup=aliases(_edited("ams_messages.yaml", "kind: batch_window,",
+             setup=aliases(lambda c: _edit(c / "ams_messages.yaml", "kind: batch_window,",
                                    "kind: batch_window, kind: retry,"))),
         Case(
             "config_aliases_not_utf8",
@@ -554,6 +543,11 @@ def _schedule_cases() -> list[Case]:
             setup=schedules("jobs:\n  - id: 早班\n".encode("gbk")),
         ),
         Case("schedule_alias_bomb", ("schedule", "list"), 2, "别名", env=env, setup=schedules(BOMB_YAML)),
+        *(Case(f"schedule_param_misspelt_{command}", (command, *more), 2,  # tester AB: found at the fire
+               "params：不认识的参数 dates（可用：date", env=env,
+               setup=schedules("jobs:\n  - id: fee-monthly\n    flow: report-extraction\n"
+                               "    cron: {day: 2, hour: 8, minute: 0}\n    params: {dates: '{T-1}'}\n"))
+          for command, more in (("schedule", ("list",)), ("doctor", ()))),
         Case(
             "schedule_self_reference",
             ("schedule", "list"),
