@@ -90,9 +90,10 @@ def read_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
-        raise ConfigError(
-            f"配置文件 {path} {where}不是有效的 YAML（{exc.problem or exc.context}）：请改正后重试"
-        ) from None
+        problem = str(exc.problem or exc.context)
+        if "'\\t'" in problem:  # the commonest slip, said in words a maintainer knows
+            problem = "有制表符（Tab）：YAML 的缩进只能用空格"
+        raise ConfigError(f"配置文件 {path} {where}不是有效的 YAML（{problem}）：请改正后重试") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"配置文件 {path} 不是有效的 YAML（{type(exc).__name__}）：请改正后重试") from None
     _check_size(path, data)
@@ -139,7 +140,7 @@ def said(err: Any) -> str:
              "bool_type": "须是 true 或 false", "string_type": "须是文字", "dict_type": "须是一组 键: 值",
              "list_type": "须是列表", "greater_than": f"须大于 {ctx.get('gt')}",
              "greater_than_equal": f"须不小于 {ctx.get('ge')}",
-             "literal_error": f"须是 {ctx.get('expected')} 之一",
+             "literal_error": f"须是 {str(ctx.get('expected')).replace(' or ', ', ')} 之一",
              "less_than_equal": f"须不大于 {ctx.get('le')}", "less_than": f"须小于 {ctx.get('lt')}",
              "tuple_type": "须是列表", "too_short": "项数太少", "string_too_short": "不能为空",
              "model_type": "须是一组 键: 值",

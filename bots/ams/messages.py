@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from rpa.config_files import first_problem, safe_load
+from rpa.config_files import first_problem, read_yaml
 from rpa.errors import (
     ApplicationError,
     BatchWindow,
@@ -158,9 +157,9 @@ def load_message_catalogue(config_dir: Path) -> MessageCatalogue:
     """Read and validate config/ams_messages.yaml; a problem is a ConfigError naming the file."""
     path = config_dir / CATALOGUE_FILE
     try:
-        data = safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)  # a YAML error is said in Chinese with its line
         return MessageCatalogue.model_validate(data)
     except FileNotFoundError:
         raise ConfigError(f"AMS 提示目录 {path} 不存在") from None
-    except (yaml.YAMLError, ValidationError) as exc:
+    except ValidationError as exc:
         raise ConfigError(f"AMS 提示目录 {path} 有误：{first_problem(exc)}") from None

@@ -12,6 +12,7 @@ any bad input, instead of click's English.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -62,6 +63,10 @@ def _in_chinese(exc: exceptions.UsageError) -> str:
         return f"{_named(exc.param, exc.param_hint)}的取值不对：{_why(exc)}"
     if isinstance(exc, exceptions.BadOptionUsage):
         return f"选项 {exc.option_name} 需要一个取值：请写在它后面"
+    extra = re.search(r"unexpected extra argument(?:s|\(s\))? \((.*)\)", exc.format_message())
+    if extra:  # tester AB: `--branches 110101 110102`, as a usage line's `C ...` reads
+        return (f"多出了参数 {extra.group(1)}：一个选项要给几个值时，每个值前都写一次选项"
+                "（如 --branches 110101 --branches 110102）；不带选项的参数只有 --help 列出的那些")
     return exc.format_message() if not exc.format_message().isascii() else "命令行写得不对"
 
 

@@ -35,3 +35,10 @@ def test_a_merged_mapping_may_be_overridden_and_plain_files_load_as_before() -> 
     assert safe_load(text) == {"base": {"unit": "万元", "required": True},
                                "field": {"unit": "元", "required": True}}
     assert safe_load("- 1\n- 1\n") == [1, 1] and safe_load("") is None
+
+
+def test_a_tab_is_said_in_words_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "ams_messages.yaml"
+    path.write_text("messages:\n\t- {contains: 系统繁忙, kind: retry, code: busy}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="第2行第1列不是有效的 YAML（有制表符（Tab）：YAML 的缩进只能用"):
+        read_yaml(path)
