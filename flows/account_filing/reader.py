@@ -26,6 +26,7 @@ here, but what would be read wrong silently is marked or refused:
 from __future__ import annotations
 
 import csv
+import itertools
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from flows.account_filing.export_rows import (
     cell_at,
     unique_headers,
 )
+from flows.account_filing.header_row import find_header
 from flows.account_filing.hidden_rows import refuse_hidden_rows
 from flows.account_filing.merged_cells import refuse_merged_header, refuse_merged_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
@@ -184,33 +186,30 @@ def _start(
     source: CsvRows | None = None,
     merged: Sequence[MergedRange] = (),
 ) -> ExportReadResult:
-    iterator = iter(rows)
-    for number in range(1, HEADER_SEARCH_ROWS + 1):
-        values = next(iterator, None)
-        if values is None:
-            break
-        columns = _columns(values, aliases)
-        if len({c.field for c in columns if c.field}) >= MIN_HEADER_MATCHES:
-            refuse_merged_header(path, sheet, number, values, merged)  # a two-row header
-            dates = PerActionDates.of(columns, aliases)
-            _check_columns(path, sheet, number, dates.one_date(columns) if dates else columns, aliases)
-            if source is not None:  # from here on a field may span lines where the column allows it
-                source.width = len(values)
-                source.multiline_columns = frozenset(c.index for c in columns if c.field in MULTILINE_FIELDS)
-            canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
-            stream = _data_rows(iterator, number, columns, close, _RowLimit(path, sheet, max_rows), dates)
-            look_alikes = [
-                LookAlike(c.header, *found)
-                for c in columns
-                if c.field is None and (found := aliases.resembled(c.header)) is not None
-            ]
-            if unread := [alike for alike in look_alikes if alike.field not in {c.field for c in columns}]:
-                where = f"{path.name}（{sheet}）"
-                raise InputFileError(unread[0].refusal(where, number, canonical[unread[0].field]))
-            return ExportReadResult(
-                path, sheet, number, columns, canonical, stream, look_alikes=look_alikes, _close=close
-            )
-    raise _NoHeader
+    found = find_header(iter(rows), lambda row: len({c.field for c in _columns(row, aliases)} - {None}),
+                        minimum=MIN_HEADER_MATCHES, search=HEADER_SEARCH_ROWS, look_ahead=source is None)
+    if found is None:
+        raise _NoHeader
+    number, values = found.number, found.header
+    columns = _columns(values, aliases)
+    refuse_merged_header(path, sheet, number, values, merged)  # a two-row header
+    dates = PerActionDates.of(columns, aliases)
+    _check_columns(path, sheet, number, dates.one_date(columns) if dates else columns, aliases)
+    if source is not None:  # from here on a field may span lines where the column allows it
+        source.width = len(values)
+        source.multiline_columns = frozenset(c.index for c in columns if c.field in MULTILINE_FIELDS)
+    iterator = found.rest if found.under is None else itertools.chain([found.under], found.rest)
+    canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
+    stream = _data_rows(iterator, number, columns, close, _RowLimit(path, sheet, max_rows), dates)
+    look_alikes = [
+        LookAlike(c.header, *similar)
+        for c in columns
+        if c.field is None and (similar := aliases.resembled(c.header)) is not None
+    ]
+    if unread := [alike for alike in look_alikes if alike.field not in {c.field for c in columns}]:
+        raise InputFileError(unread[0].refusal(f"{path.name}（{sheet}）", number, canonical[unread[0].field]))
+    return ExportReadResult(path, sheet, number, columns, canonical, stream, look_alikes=look_alikes,
+                            _close=close)
 
 
 def _columns(values: Sequence[CellValue], aliases: HeaderAliases) -> list[Column]:

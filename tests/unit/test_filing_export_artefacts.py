@@ -134,3 +134,20 @@ def test_empty_values_as_text_in_a_csv_are_row_errors(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text(",".join(HEADERS) + "\r\n" + ",".join(row) + "\r\n", encoding="utf-8-sig")
     assert _codes(_validate(path)) == {2: {("placeholder_text", "注册地址")}}
+
+
+def test_a_row_of_query_conditions_above_the_header_is_not_taken_for_it(tmp_path: Path) -> None:
+    """Tester AA: a 查询条件 row naming five of the columns was taken for the header, and the file
+    refused for eleven columns 'missing' that stood on the row below it."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["查询条件：", "业务类型", "全部", "账户性质", "全部", "开户日期", "2026-11-01至2026-11-27",
+                  "账号", "", "存款人名称", ""])
+    sheet.append(HEADERS)
+    sheet.append(_row("6217003300001234590"))
+    sheet.append(_row("6217003300001234512"))
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    report = _validate(path)
+    assert [(o.row, o.valid) for o in report.outcomes] == [(3, True), (4, True)]
