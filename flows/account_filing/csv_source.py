@@ -147,8 +147,13 @@ class CsvRows:
         for index, text in enumerate(cells):
             if "\n" not in text and "\r" not in text:
                 continue
-            if index not in self.multiline_columns or self._holds_a_record(text):
+            if self._holds_a_record(text):
                 raise self._unclosed(start, end)
+            if index not in self.multiline_columns:  # tester AA: a closed quote said as unclosed
+                raise InputFileError(
+                    f"无法读取 {self.path.name}：第{start}行第{index + 1}列的格内有换行"
+                    f"（第{start}行至第{end}行是同一条记录），这一列的值不能分行。\n请去掉该格内的换行后重新导出；"
+                    "若那里本不该换行，请检查这一行的引号（\"）是否成对")
 
     def _holds_a_record(self, text: str) -> bool:
         """A line inside the field with as many separators as half a record: swallowed rows."""

@@ -66,7 +66,7 @@ MAX_ROWS_SETTING = "RPA_MAX_EXPORT_ROWS"
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt"}
 # Columns whose cells may hold line breaks (a CSV field spanning lines is refused elsewhere).
-MULTILINE_FIELDS = frozenset({"business_scope", "change_items"})
+MULTILINE_FIELDS = frozenset({"business_scope", "change_items", "registered_address"})
 
 
 class _NoHeader(Exception):

@@ -151,3 +151,18 @@ def test_a_row_of_query_conditions_above_the_header_is_not_taken_for_it(tmp_path
     book.save(path)
     report = _validate(path)
     assert [(o.row, o.valid) for o in report.outcomes] == [(3, True), (4, True)]
+
+
+def test_a_registered_address_over_two_lines_in_a_csv_is_one_cell(tmp_path: Path) -> None:
+    """Tester AA: Excel saves an address typed with Alt+Enter as a quoted field with a line feed
+    inside a CRLF record; it was refused as an unclosed quote."""
+    accounts = ("6217003300001234590", "6217003300001234512")
+    first, second = ([str(v) for v in _row(account)] for account in accounts)
+    first[11] = '"杭州市西湖区\n文三路90号"'
+    text = "\r\n".join(",".join(line) for line in (HEADERS, first, second)) + "\r\n"
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("utf-8-sig"))
+    report = _validate(path)
+    assert [(o.row, o.valid) for o in report.outcomes] == [(2, True), (3, True)]
+    record = report.outcomes[0].record
+    assert record is not None and record.registered_address == "杭州市西湖区文三路90号"
