@@ -80,6 +80,8 @@ def portals_serve(
     if option_codes not in OPTION_CODES:
         raise ConfigError(f"--option-codes 应为 {' 或 '.join(OPTION_CODES)}，而不是「{option_codes}」")
     _check_fault_overrides(fault or [])
+    _check_serving(ports={"--ams-port": ams_port, "--reports-port": reports_port, "--check-port": check_port},
+                   files={"--faults": faults, "--seed": seed})
 
     def announce(urls: dict[str, str]) -> None:
         for name, url in urls.items():
@@ -99,6 +101,31 @@ def portals_serve(
         option_codes=option_codes,
         check_port=check_port,
     )
+
+
+def _check_serving(ports: dict[str, int], files: dict[str, Path | None]) -> None:
+    """Each port in range, given once and free on 127.0.0.1, each file there: a UsageError naming
+    the option (tester Y: a busy port or a missing faults file read as a program error)."""
+    import socket
+
+    from rpa.errors import UsageError
+
+    named = [(option, port) for option, port in ports.items() if port != 0]
+    for option, port in named:
+        if not 0 < port < 65536:
+            raise UsageError(f"{option} {port} 不是端口号：应为 1 至 65535（0 表示任选空闲端口）")
+        if [p for _, p in named].count(port) > 1:
+            raise UsageError(f"端口 {port} 给了两个门户：{option} 请另选一个端口")
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                raise UsageError(f"{option} {port}：127.0.0.1 上这个端口已被占用（可能模拟门户已在运行）："
+                                 "请另选端口，或先停止占用它的进程") from None
+    for option, path in files.items():
+        if path is not None and not path.is_file():
+            raise UsageError(f"{option} {path}：找不到这个文件，请检查路径")
 
 
 def _check_fault_overrides(items: list[str]) -> None:

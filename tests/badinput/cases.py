@@ -856,6 +856,13 @@ def _doctor_cases() -> list[Case]:
              "--fault foo=1：foo 不认识的字段"),
         Case("portals_fault_not_a_number", (*SERVE_ANY_PORTS, "--fault", "error_rate=abc"), 2,
              "error_rate 须是数字"),
+        # tester Y: each a program error (OverflowError, OSError, FileNotFoundError)
+        Case("portals_port_out_of_range", ("portals", "serve", "--ams-port", "99999"), 2,
+             "--ams-port 99999 不是端口号"),
+        Case("portals_port_twice", ("portals", "serve", "--ams-port", "9951", "--reports-port", "9951"), 2,
+             "端口 9951 给了两个门户"),
+        Case("portals_faults_file_missing", (*SERVE_ANY_PORTS, "--faults", "{dir}/nowhere.yaml"), 2,
+             "nowhere.yaml：找不到这个文件"),
     ]
 
 
