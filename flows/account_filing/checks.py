@@ -75,7 +75,7 @@ CHECK_NAMES: dict[str, str] = {
     "formula_uncomputed": "公式已计算",
     "control_char": "无控制字符",
     "formula_stale": "公式结果为当前值（工作簿无须打开时重算）",
-    "excel_error": "无错误值（#N/A、#REF! 等）",
+    "excel_error": "无错误值（如 #N/A）",
     "placeholder_text": "无空值占位文字",
     "record_invalid": "符合报备要求（字段）",
     "record_rule": "符合报备要求（整行）",

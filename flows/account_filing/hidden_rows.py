@@ -41,6 +41,6 @@ def refuse_hidden_rows(
 def _refusal(path: Path, sheet: str, first: int, hidden: frozenset[int]) -> str:
     later = sorted(number for number in hidden if number >= first)
     shown = "、".join(map(str, later[:_LISTED])) + ("等" if len(later) > _LISTED else "")
-    return (f"无法读取 {path.name}（{sheet}）：第{shown}行是隐藏的行（筛选、隐藏或行高为 0），"
+    return (f"无法读取 {path.name}（{sheet}）：第{shown}行是隐藏的行（筛选、隐藏或行高不足 1 磅），"
             f"在 Excel 里看不到，却会被当作要报备的行。\n"
             f"请取消筛选和隐藏，核对这些行：不需报备的删除后保存再试")

@@ -101,7 +101,7 @@ MESSAGES: dict[str, str] = {
                       "请在 Excel 中打开并保存（或把公式粘贴为数值）后重试"),
     "excel_error": ("「{column}」是 Excel 的错误值（如 #N/A、#REF!，公式查找或引用失败），不是数据："
                     "请在原表中改正后重新导出"),
-    "placeholder_text": ("「{column}」写的是空值占位（NULL、None、nan 之类），不是数据："
+    "placeholder_text": ("「{column}」写的是空值占位（NULL、N/A、-、无 之类），不是数据："
                          "请核对导出，确实没有的留空"),
     "record_invalid": "「{column}」不符合报备要求：{detail}",
     "record_rule": "该行不符合报备要求：{detail}",

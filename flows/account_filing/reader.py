@@ -198,7 +198,7 @@ def _start(
     if source is not None:  # from here on a field may span lines where the column allows it
         source.width = len(values)
         source.multiline_columns = frozenset(c.index for c in columns if c.field in MULTILINE_FIELDS)
-    iterator = found.rest if found.under is None else itertools.chain([found.under], found.rest)
+    iterator = itertools.chain(found.under, found.rest)
     canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
     stream = _data_rows(iterator, number, columns, close, _RowLimit(path, sheet, max_rows), dates)
     look_alikes = [

@@ -13,6 +13,7 @@ registered address over the good one in AMS.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flows.account_filing.export_rows import (
     CONTROL_CHAR,
@@ -36,7 +37,8 @@ _NOT_DATA = {
     **dict.fromkeys(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                      "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
                      "#EXTERNAL!", "#PYTHON!"), EXCEL_ERROR),
-    **dict.fromkeys(("NULL", "(NULL)", "<NULL>", "NONE", "NAN", "UNDEFINED"), PLACEHOLDER),
+    **dict.fromkeys(("NULL", "(NULL)", "<NULL>", "NONE", "NAN", "UNDEFINED", "N/A", "N.A.", "-", "--", "—",
+                     "——", "无", "空"), PLACEHOLDER),  # dashes and 无: tester AC's N1, N/A over an address
 }
 _LONGEST = max(map(len, _NOT_DATA)) + 2  # a few spaces around
 
@@ -46,8 +48,8 @@ def bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
     value or an empty value as text (None: none)."""
     bad: dict[str, str] | None = None
     for name, value in cells.items():
-        if isinstance(value, str) and len(value) <= _LONGEST and value.strip().upper() in _NOT_DATA:
-            bad = (bad or {}) | {name: _NOT_DATA[value.strip().upper()]}  # a stale #N/A too
+        if isinstance(value, str) and len(value) <= _LONGEST and (word := _word(value)) in _NOT_DATA:
+            bad = (bad or {}) | {name: _NOT_DATA[word]}  # a stale #N/A too
         elif isinstance(value, Uncomputed):
             bad = (bad or {}) | {name: FORMULA_STALE if isinstance(value, Stale) else FORMULA_UNCOMPUTED}
         elif isinstance(value, str) and _CONTROL_ANY.search(value) and (
@@ -55,3 +57,8 @@ def bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
         ):
             bad = (bad or {}) | {name: CONTROL_CHAR}
     return bad
+
+
+def _word(text: str) -> str:
+    """A short cell as looked up in _NOT_DATA: full-width folded (＃Ｎ／Ａ, －), spaces off, upper case."""
+    return unicodedata.normalize("NFKC", text).strip().upper()

@@ -45,8 +45,11 @@ from rpa.xlsx_files import load_xlsx
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
-# a row hidden, or of height 0 (as invisible in Excel: tester AA's `ht="0" customHeight="1"`)
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?(?:hidden="(?:1|true)"|\sht="0*(?:\.0*)?")[^>]*>')
+# a row hidden, or under 1 pt high (as invisible in Excel: tester AA's `ht="0" customHeight="1"`,
+# tester AC's 0.1); in a sheet whose rows are hidden unless sized (`zeroHeight`), a row not sized
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?(?:hidden="(?:1|true)"|\sht="0*(?:\.\d*)?")[^>]*>')
+_ROWS_HIDDEN_BY_DEFAULT = re.compile(rb'<(?:\w+:)?sheetFormatPr\s[^>]*?zeroHeight="(?:1|true)"')
+_UNSIZED_ROW = re.compile(rb'<(?:\w+:)?row\s(?![^>]*?customHeight="(?:1|true)")[^>]*>')
 _ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')
 _TAIL = 512  # bytes kept from the chunk before: longer than any <mergeCell …/> or <row …> tag
 Rows = Iterator[Sequence[CellValue]]
@@ -178,7 +181,7 @@ def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
     member = getattr(worksheet, "_worksheet_path", None)
     if not member:
         return _NOTHING_FOUND
-    formulas, tail = False, b""
+    formulas, tail, hidden_by_default = False, b"", False
     merged: dict[str, MergedRange] = {}
     hidden: set[int] = set()
     try:
@@ -192,8 +195,10 @@ def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
                         merge = _merged_range(found)
                         if merge is not None:
                             merged[merge.ref] = merge
-                if b"hidden" in window or b'ht="0' in window:  # filtered out or hidden: hidden_rows
-                    for tag in _HIDDEN_ROW.finditer(window):
+                hidden_by_default = hidden_by_default or _ROWS_HIDDEN_BY_DEFAULT.search(window) is not None
+                if hidden_by_default or b"hidden" in window or b'ht="0' in window:  # hidden_rows refuses
+                    tags = (_UNSIZED_ROW, _HIDDEN_ROW) if hidden_by_default else (_HIDDEN_ROW,)
+                    for tag in (found for pattern in tags for found in pattern.finditer(window)):
                         number = _ROW_NUMBER.search(tag.group(0))
                         hidden.add(int(number.group(1)) if number else 0)
                 tail = chunk[-_TAIL:]

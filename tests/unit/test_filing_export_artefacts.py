@@ -121,10 +121,26 @@ def test_a_formulas_cached_result_in_a_workbook_recalculated_on_open_is_not_file
             assert record is not None and record.account_no == "6217003300001234999"
 
 
-def test_a_row_of_height_zero_is_refused_as_a_hidden_row(tmp_path: Path) -> None:
+@pytest.mark.parametrize("height", ["0", "0.1"])
+def test_a_row_too_low_to_see_is_refused_as_a_hidden_row(tmp_path: Path, height: str) -> None:
     path = _book(tmp_path, [_row("6217003300001234556"), _row("6217003300001234578")])
-    _edit(path, SHEET, lambda xml: xml.replace('<row r="3"', '<row r="3" ht="0" customHeight="1"', 1))
-    with pytest.raises(InputFileError, match="第3行是隐藏的行（筛选、隐藏或行高为 0）"):
+    _edit(path, SHEET, lambda xml: xml.replace('<row r="3"', f'<row r="3" ht="{height}" customHeight="1"', 1))
+    with pytest.raises(InputFileError, match="第3行是隐藏的行（筛选、隐藏或行高不足 1 磅）"):
+        _validate(path)
+
+
+def test_a_row_not_sized_in_a_sheet_whose_rows_are_hidden_by_default_is_refused(tmp_path: Path) -> None:
+    """Tester AC: Excel's "hide all rows below" writes zeroHeight="1": a row without a height of
+    its own is hidden, and was filed."""
+    path = _book(tmp_path, [_row("6217003300001234556"), _row("6217003300001234578")])
+
+    def hide_by_default(xml: str) -> str:
+        xml = re.sub(r"<sheetFormatPr[^>]*/>", '<sheetFormatPr defaultRowHeight="15" zeroHeight="1"/>', xml)
+        xml = re.sub(r'<row r="(1|2)"', r'<row r="\1" ht="15" customHeight="1"', xml)
+        return xml
+
+    _edit(path, SHEET, hide_by_default)
+    with pytest.raises(InputFileError, match="第3行是隐藏的行"):
         _validate(path)
 
 
@@ -166,3 +182,14 @@ def test_a_registered_address_over_two_lines_in_a_csv_is_one_cell(tmp_path: Path
     assert [(o.row, o.valid) for o in report.outcomes] == [(2, True), (3, True)]
     record = report.outcomes[0].record
     assert record is not None and record.registered_address == "杭州市西湖区文三路90号"
+
+
+@pytest.mark.parametrize("written", ["N/A", "n/a", "-", "--", "—", "——", "无", " 空 ", "ＮＵＬＬ", "＃Ｎ／Ａ",
+                                     "－"])
+def test_every_common_way_of_writing_nothing_is_a_row_error(tmp_path: Path, written: str) -> None:
+    """Tester AC: N/A, dashes and 无 were filed as a business scope or address (N/A replaced a
+    registered address on a 变更); full-width forms read as their half-width ones."""
+    row = _row("6217003300001234590")
+    row[11] = written
+    codes = _codes(_validate(_book(tmp_path, [row])))[2]
+    assert codes in ({("placeholder_text", "注册地址")}, {("excel_error", "注册地址")}), codes
