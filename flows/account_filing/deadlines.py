@@ -76,9 +76,13 @@ class DeadlineRules(BaseModel):
             if self.rule_for(action=action, kind=kind) is None:
                 raise ValueError(f"没有 {kind} 账户 {action} 业务的期限规则")
         for number, rule in enumerate(self.rules, 1):  # tester AB: a rule added at the end did nothing
-            if all(self.rule_for(action=a, kind=k) is not rule for k in rule.kinds for a in rule.actions):
-                raise ValueError(f"第{number}条规则（kinds {rule.kinds}，actions {rule.actions}）永远用不上："
-                                 "前面的规则已覆盖它的每一种账户和业务（先写的规则优先），请把它移到前面或删去")
+            if not rule.kinds or not rule.actions:
+                raise ValueError(f"第{number}条规则的 kinds 或 actions 为空：请写明它管哪些账户和业务")
+            unused = [f"{k} {a}" for k in rule.kinds for a in rule.actions
+                      if self.rule_for(action=a, kind=k) is not rule]
+            if unused:  # tester AC: a rule half used, the rest of it silently not
+                raise ValueError(f"第{number}条规则中的 {'、'.join(unused)} 永远用不上：前面的规则已覆盖"
+                                 "（先写的规则优先）；请调整规则的先后，或从该规则中删去它们")
         return self
 
     def counts_from_notice(self, action: str) -> bool:

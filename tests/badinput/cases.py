@@ -453,6 +453,11 @@ def _config_cases() -> list[Case]:
              setup=aliases(lambda c: _edit(c / "deadlines.yaml", "\napproval:",
                                    "\n  - {kinds: [general], actions: [open], working_days: 2,"
                                    " counts_from: business_date}\napproval:"))),
+        Case("config_deadlines_rule_half_used", validate("good.xlsx"), 2,  # tester AC
+             "第2条规则中的 basic open 永远用不上", env=env,
+             setup=aliases(lambda c: _edit(c / "deadlines.yaml", "  - kinds: [general, special]\n",
+                                           "  - {kinds: [basic, general], actions: [open], working_days: 3}\n"
+                                           "  - kinds: [general, special]\n"))),
         Case("config_ams_messages_key_twice", ("doctor",), 2, "ams_messages.yaml", env=env,
              setup=aliases(lambda c: _edit(c / "ams_messages.yaml", "kind: batch_window,",
                                    "kind: batch_window, kind: retry,"))),

@@ -17,6 +17,8 @@ from rpa.errors import ConfigError
     ("unit: 万元\nunit: 元\n", "第2行的键「unit」在第1行已写过"),
     ("rows:\n  - {name: 对公贷款余额, name: 储蓄存款余额}\n", "第2行的键「name」在第2行已写过"),
     ("2026:\n  holidays: []\n2027: {}\n2026:\n  holidays: []\n", "第4行的键「2026」在第1行已写过"),
+    ("years:\n  2026: {holidays: [2026-12-07]}\n  \"2026\": {workdays: []}\n",  # tester AC: a quoted year
+     "第3行的键「2026」在第2行已写过"),
 ])  # fmt: skip
 def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path: Path, text: str, said: str) -> None:
     with pytest.raises(DuplicateKey, match=said):
