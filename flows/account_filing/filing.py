@@ -36,37 +36,25 @@ lease was lost after that check (`WorkItem.caught_mid_submit`: its worker may st
 确认提交) is settled by the look-up or, if the look-up finds no such filing, held for a person
 (`caught_mid_submit`), never submitted again by the bot.
 
-"The same content" compares these fields, normalised alike on both sides (`bots.ams.content`:
-the displayed label of each coded field, 注册资金 in 元 with two decimals, text NFKC with
-whitespace collapsed):
-
-    open    account_kind, depositor_name, depositor_category, uscc, legal_rep_role,
-            legal_rep_name, id_type, id_number, registered_address, registered_capital_yuan,
-            business_scope, bank_code, and basic_account_permit except for a basic account
-            (AMS assigns a basic account's permit itself)
-    change  change_items, depositor_name, depositor_category, uscc, legal_rep_role,
-            legal_rep_name, id_type, id_number, registered_address, registered_capital_yuan,
-            business_scope, basic_account_permit (not bank_code: a change cannot alter it, the
-            form shows AMS's own read-only value; not account_kind: AMS keeps the account's)
-    close   basic_account_permit, close_reason
+Step 2's comparison of the record with AMS's history, and "the same content", are
+`flows.account_filing.history_match`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry, differing_fields
+from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry
 from flows.account_filing.account_identity import check_account_agrees
 from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_other_run
 from flows.account_filing.approval_gate import awaiting_approval
-from flows.account_filing.change_items import same_items
 from flows.account_filing.check_page import ams_now, check_page_agrees
+from flows.account_filing.history_match import compared_fields, match_history
 from flows.account_filing.lost_answers import check_lost_answers, remembers_unanswered, submitted_unanswered
-from flows.account_filing.notes import ACTION_LABELS, done_note, field_labels
+from flows.account_filing.notes import done_note
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.rows_aside import comes_after_a_later_filing, waits_for_row_aside
 from flows.account_filing.unchanged_change import check_something_changes
@@ -81,80 +69,6 @@ if TYPE_CHECKING:
     from rpa.browser.session import BrowserSession
     from rpa.queue.work_queue import WorkItem
     from rpa.run.flow import WorkerContext
-
-_PERSON_FIELDS = (
-    "depositor_name",
-    "depositor_category",
-    "uscc",
-    "legal_rep_role",
-    "legal_rep_name",
-    "id_type",
-    "id_number",
-    "registered_address",
-    "registered_capital_yuan",
-    "business_scope",
-)
-COMPARED_FIELDS: dict[str, tuple[str, ...]] = {
-    "open": ("account_kind", *_PERSON_FIELDS, "bank_code", "basic_account_permit"),
-    "change": ("change_items", *_PERSON_FIELDS, "basic_account_permit"),
-    "close": ("basic_account_permit", "close_reason"),
-}
-
-
-def compared_fields(record: FilingRecord) -> tuple[str, ...]:
-    """The fields that make a filing in AMS the same as this record (see the module docstring)."""
-    fields = COMPARED_FIELDS[record.action]
-    if record.action == "open" and record.account_kind == "basic":
-        return tuple(f for f in fields if f != "basic_account_permit")
-    return fields
-
-
-@dataclass(frozen=True)
-class Match:
-    """What the history says about a record: `already` (its filing), a `conflict`, or neither."""
-
-    already: HistoryEntry | None = None
-    conflict: str | None = None
-    conflict_filing: str | None = None
-
-
-def match_history(
-    record: FilingRecord, history: AccountHistory, detail: Callable[[HistoryEntry], dict[str, str]]
-) -> Match:
-    """Compare the record with AMS's filings of its account (details read only when needed)."""
-    day = record.business_date.isoformat()
-    same_day = [e for e in history.entries if e.action == record.action and e.business_date == day]
-    fields = compared_fields(record)
-    differing: list[str] = []
-    for entry in same_day:
-        shown = detail(entry)
-        differing = [name for name in differing_fields(record, shown, fields)  # 住所 is 注册地址
-                     if name != "change_items" or not same_items(record.change_items, shown.get(name))]
-        if not differing:
-            return Match(already=entry)
-    if same_day:
-        return Match(
-            conflict=f"AMS中已有该账户{day}的{ACTION_LABELS[record.action]}报备，但其"
-            f"{field_labels(differing)}与输入行不同：未提交，请人工核实",
-            conflict_filing=same_day[0].filing_no,
-        )
-    once = [e for e in history.entries  # an account opens and closes once in each life (reopened)
-            if e.action == record.action and not _life_between(history, e.action, e.business_date, day)]
-    if record.action in ("open", "close") and once:
-        return Match(
-            conflict=f"AMS中该账户已于{once[0].business_date}{ACTION_LABELS[record.action]}报备："
-            "未再提交，请人工核实",
-            conflict_filing=once[0].filing_no,
-        )
-    return Match()
-
-
-def _life_between(history: AccountHistory, action: str, one: str, other: str) -> bool:
-    """Whether AMS holds a 撤销 between two 开户 or a 开户 between two 撤销: a reopened account."""
-    first, last = sorted((one, other))
-    opposite = {"open": "close", "close": "open"}.get(action)
-    return any(e.action == opposite and first <= e.business_date <= last for e in history.entries)
-
 
 class FilingHandler:
     """The per-item handler a worker runs: one bot, one browser, one operator, and the strategy

@@ -19,7 +19,7 @@ from bots.ams import AmsBot, MessageCatalogue, differing_fields, load_message_ca
 from bots.ams.strategies import STRATEGIES, PipelinedStrategy, open_strategy
 from fixtures.portals.common import serve_in_thread
 from flows.account_filing.check_page import ALTERS_KEPT, CHECK_PAGE_KEY, ams_now, check_page_agrees
-from flows.account_filing.filing import compared_fields, match_history
+from flows.account_filing.history_match import compared_fields, match_history
 from flows.account_filing.probe import probe_ams
 from flows.account_filing.records import FilingRecord
 from rpa.audit.log import AuditLog

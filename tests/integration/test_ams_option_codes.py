@@ -17,7 +17,7 @@ import pytest
 from bots.ams import AmsBot, differing_fields, load_message_catalogue
 from bots.ams.strategies import STRATEGIES, open_strategy
 from fixtures.portals.common import RunningServer, serve_in_thread
-from flows.account_filing.filing import compared_fields
+from flows.account_filing.history_match import compared_fields
 from flows.account_filing.records import FilingRecord
 from rpa.browser.selectors import load_selectors
 from rpa.errors import BusinessError

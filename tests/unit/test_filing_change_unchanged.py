@@ -10,7 +10,7 @@ import pytest
 
 from bots.ams import HistoryEntry, page_content
 from bots.ams.pages.history import AccountHistory
-from flows.account_filing.filing import match_history
+from flows.account_filing.history_match import match_history
 from flows.account_filing.notes import item_note
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.unchanged_change import CODE, check_something_changes
@@ -152,3 +152,33 @@ def test_ams_holding_other_items_on_the_day_is_a_conflict_for_a_person(ours: str
     ams = Ams({CHANGE_ON_THE_DAY: held})
     found = match_history(_change(ours), ams.history, ams.detail)
     assert found.already is None and found.conflict is not None and "变更事项" in found.conflict
+
+
+PERMIT = {"基本存款账户编号": "J3930000123401"}
+CAPITAL_320 = HistoryEntry("change", "2026-11-25", "100020261125000122", "/detail/5")
+CAPITAL_330 = HistoryEntry("change", "2026-11-25", "100020261125000123", "/detail/6")
+SCOPE_SAME_DAY = HistoryEntry("change", "2026-11-25", "100020261125000124", "/detail/7")
+
+
+def test_a_later_filing_of_the_day_that_gives_a_field_another_value_is_a_conflict() -> None:
+    """Tester AD: two 注册资金 changes filed by hand on one day (320万, then 330万); the row with
+    320万 was found 此前已报备 by the first and the run ended 全部完成 while AMS held 330万."""
+    record = _change("注册资金", registered_capital_yuan="3200000.00")
+    ams = Ams({OPEN: AMS_PAGE,
+               CAPITAL_320: {**AMS_PAGE, **PERMIT, "变更事项": "注册资金", "注册资金": "3,200,000.00 元"},
+               CAPITAL_330: {**AMS_PAGE, **PERMIT, "变更事项": "注册资金", "注册资金": "3,300,000.00 元"}})
+    found = match_history(record, ams.history, ams.detail)
+    assert found.already is None and found.conflict_filing == CAPITAL_330.filing_no
+    assert found.conflict is not None and "100020261125000122 与输入行相同" in found.conflict
+    assert "其后的 100020261125000123 的注册资金与输入行不同" in found.conflict, found.conflict
+
+
+def test_a_later_filing_of_the_day_changing_another_item_leaves_the_row_filed() -> None:
+    """Two changes of one day, each of its own item (地址 in the morning, 经营范围 after): the
+    row of the first is filed as it was, the second changed nothing the row files."""
+    record = _change("注册地址", registered_address="北京市海淀区知春路8号")
+    moved = {**AMS_PAGE, **PERMIT, "变更事项": "注册地址", "注册地址": "北京市海淀区知春路8号"}
+    ams = Ams({OPEN: AMS_PAGE, CAPITAL_320: moved,
+               SCOPE_SAME_DAY: {**moved, "变更事项": "经营范围", "经营范围": "货物进出口、技术进出口"}})
+    found = match_history(record, ams.history, ams.detail)
+    assert found.conflict is None and found.already == CAPITAL_320

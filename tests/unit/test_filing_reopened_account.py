@@ -8,7 +8,7 @@ import pytest
 
 from bots.ams import HistoryEntry
 from bots.ams.pages.history import AccountHistory
-from flows.account_filing.filing import match_history
+from flows.account_filing.history_match import match_history
 from flows.account_filing.records import FilingRecord
 from tests.integration.ams_helpers import basic_record
 
