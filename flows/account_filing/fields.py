@@ -127,6 +127,16 @@ def _text(value: CellValue, _multiplier: int) -> str:
     return clean_text(cell_text(value))
 
 
+# whitespace between two words, not before or after 变更 (法定代表人 变更 is one item)
+_ITEM_GAP = re.compile(r"(?<=[^、，,；;／/\s])(?<!变更)\s+(?!变更)(?=[^、，,；;／/\s])")
+
+
+def _items(value: CellValue, _multiplier: int) -> str:
+    """变更事项: a space or a line break between two items separates them (tester AD: 注册地址 经营范围
+    read as one unknown item once the text's stray spaces were taken out)."""
+    return clean_text(_ITEM_GAP.sub("、", cell_text(value).strip()))
+
+
 def _date(value: CellValue, _multiplier: int) -> object:
     try:
         return parse_date(value)
@@ -174,7 +184,7 @@ PARSERS: dict[str, Callable[[CellValue, int], object]] = {
     "business_scope": _text,
     "bank_code": _pattern(FIELDS["bank_code"], "bank_code_format"),
     "basic_account_permit": _pattern(FIELDS["basic_account_permit"], "permit_format"),
-    "change_items": _text,
+    "change_items": _items,
     "close_reason": _choice(FIELDS["close_reason"], "close_reason_unknown"),
     "notice_date": _date,
     "operator_id": _text,

@@ -51,6 +51,11 @@ def test_an_item_that_is_no_known_word_makes_the_row_an_error_naming_it(
     ("注册地址；经营范围", {"registered_address", "business_scope"}),
     ("注册地址，经营范围", {"registered_address", "business_scope"}),
     ("注册地址 和 经营范围", {"registered_address", "business_scope"}),
+    # a space (half or full width) or a line break alone between two items (tester AD)
+    ("注册地址 经营范围", {"registered_address", "business_scope"}),
+    ("注册地址\u3000经营范围", {"registered_address", "business_scope"}),
+    ("注册地址\n经营范围", {"registered_address", "business_scope"}),
+    ("法定代表人 变更", REP),
     ("住所/经营范围", {"registered_address", "business_scope"}),
     ("法定代表人变更、变更经营范围", {*REP, "business_scope"}),
     ("法定代表人（单位负责人）", REP),
