@@ -125,6 +125,10 @@ def _item_note(status: str, code: str | None, result: Mapping[str, Any]) -> str:
     if code == "check_page_alters_kept" and isinstance(fields, list):
         return (f"信息核对页所示的{field_labels(fields)}与AMS现值不同（本次变更不改这些项，表单却会改），"
                 "未提交：请人工核实")
+    read_only = result.get("field")
+    if code == "read_only_field_differs" and isinstance(read_only, str):  # tester AD: named no field
+        return (f"AMS中该账户的{field_labels([read_only])}在表单上只读、改不了，与输入行不同，未提交："
+                "请核实；确需变更的，不能通过备案变更办理")
     label, value = result.get("label"), result.get("value")
     if code == "no_such_option" and label and value:
         offered = result.get("offered") or "无"

@@ -244,3 +244,10 @@ def test_an_invalid_rows_coded_cells_read_as_a_valid_rows_do() -> None:
     unread = replace(outcome, raw={"存款人类别": "99", "证件种类": "护照本"})
     line = result_row(unread, None, lambda header: _Found(fields[header]) if header in fields else None, "")
     assert (line.depositor_category, line.id_type) == ("99", "护照本")
+
+
+def test_a_read_only_field_that_differs_is_named() -> None:
+    """Tester AD: a 变更 of 开户银行 was held with 「只读信息与输入行不同」, naming no field."""
+    item = _item(ItemState.HELD, "read_only_field_differs", None, {"status": "held", "field": "bank_code"})
+    note = result_row(_outcome(), item, lambda header: None, "").note
+    assert "开户银行机构代码在表单上只读" in note, note
