@@ -32,6 +32,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from bots.form_fill import Step, fill_fields
 from bots.report_files import REPORT_FORMATS, html_page_words, save_download
 from bots.report_list import ListedPage, ReportRow, found_in, read_list, read_pages, result_list
+from bots.report_setup import required_selectors
 from bots.report_states import page_dialogs, playwright_errors, raise_for_page_state
 from rpa.browser.bound_page import BoundPage
 from rpa.browser.quick_click import quick_click
@@ -66,14 +67,11 @@ class ReportPlatform:
         self.base_url = base_url.rstrip("/")
         self.timeout_ms = timeout_ms
         self.download_timeout_ms = download_timeout_ms
-        selectors.require("login", "operator_code", "password", "submit", "message")
-        selectors.require("main", "user_info", "report_menu", "report_query_item", "logout")
+        required_selectors(selectors)
         self._frame: Frame | None = None  # the content frame, kept until the main page navigates
         self._listed: ListedPage | None = None  # the list the frame shows, kept until it navigates
         self.unread: str | None = None
         page.on("framenavigated", self._on_navigated)
-        selectors.require("query", "report_type", "report_date", "org", "search", "xlsx_link", "pdf_link",
-                          "no_records", "query_error", "pager", "next_page")
 
     def bind(self, page_name: str) -> BoundPage:
         """One page's selectors on the live page (the query page inside its frame: through the

@@ -137,6 +137,12 @@ class ReportExtractionFlow(Flow):
             raise UsageError(f"网点代码 {'、'.join(unknown)} 不在网点名单中：见 {BRANCHES_FILE}")
         return chosen, known
 
+    def check_setup(self, settings: Settings) -> None:
+        """Every element the report platform bot uses, before anything is queued (`rpa.run.preflight`)."""
+        from bots.report_setup import check_report_setup
+
+        check_report_setup(settings)
+
     def prepare(self, ctx: RunContext) -> Prepared:
         settings = ctx.settings
         today = now_in(settings).date()

@@ -94,6 +94,9 @@ def _calendar(settings: Settings, today: date) -> str:
 def _config_files(settings: Settings, today: date) -> Iterator[Check]:
     from bots.ams.messages import load_message_catalogue
     from bots.ams.setup import required_selectors
+    from bots.report_setup import required_selectors as report_selectors
+
+    checked = {"ams": required_selectors, "report_platform": report_selectors}
     from flows.account_filing.aliases import load_aliases
     from flows.account_filing.deadlines import load_deadline_rules
     from flows.report_extraction.flow import SCORECARD_FILE, load_branches
@@ -117,8 +120,8 @@ def _config_files(settings: Settings, today: date) -> Iterator[Check]:
 
     def page_count(portal: str) -> str:
         selectors = load_selectors(portal, settings.selectors_dir)
-        if portal == "ams":  # every element the bot uses (tester AB: a misspelt key passed)
-            required_selectors(selectors)
+        if portal in checked:  # every element the bot uses (tester AB: a misspelt key passed)
+            checked[portal](selectors)
         return f"{len(selectors.pages)} 个页面"
 
     for spec in specs:

@@ -75,6 +75,20 @@ def _config_copy(edit: Callable[[Path], object]) -> Setup:
     return setup
 
 
+def _selectors_copy(name: str, old: str, new: str) -> Setup:
+    """A copy of the project's selectors/ under {dir}/selectors, `old` replaced in file `name`."""
+
+    def setup(folder: Path) -> None:
+        source = Path(__file__).resolve().parents[2] / "selectors"
+        target = folder / "selectors"
+        target.mkdir(parents=True, exist_ok=True)
+        for path in source.glob("*.yaml"):
+            (target / path.name).write_bytes(path.read_bytes())
+        _edit(target / name, old, new)
+
+    return setup
+
+
 def _replace_with_folder(config: Path) -> None:
     (config / "header_aliases.yaml").unlink()
     (config / "header_aliases.yaml").mkdir()
@@ -812,6 +826,13 @@ def _runs_cases() -> list[Case]:
         *(Case(f"approvals_{verb}_unknown_run", ("approvals", verb, "nosuchrun", "--checker", "bob", *more),
                2, "下没有运行 nosuchrun")
           for verb, more in (("approve", ()), ("reject", ("--rows", "3", "--reason", "x")))),
+        # tester AC: a misspelt element of the report platform's file passed doctor and queued the run
+        *(Case(f"report_selectors_element_misspelt_{name}", args, 2, "的页面 login 缺少元素 password",
+               env={"RPA_SELECTORS_DIR": "{dir}/selectors",
+                    "RPA_REPORTS_OPERATORS": '[{"code": "RP0001", "password": "x"}]'},
+               setup=_selectors_copy("report_platform.yaml", "      password:", "      pasword:"))
+          for name, args in (("doctor", ("doctor",)), ("run", ("run", "report-extraction", "--date",
+                                                                  "2026-12-04", "--branches", "110101")))),
         Case("runs_prune_age_too_large", ("runs", "prune", "--older-than", "99999999999999999999d"), 2,
              "--older-than 的天数过大（20 位数）"),
         Case(
