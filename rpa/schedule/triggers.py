@@ -53,7 +53,8 @@ def load_schedules(path: Path, *, ams_service_window: str = DEFAULT_AMS_SERVICE_
     )
     for job in schedules.jobs:
         _check_cron(job.cron, f"{path.name}：任务 {job.id!r} 的")
-        _check_params(job.flow, job.params, f"{path.name}：任务 {job.id!r} 的")
+        dropped = {job.drop_folder.param: "{file}"} if job.drop_folder is not None else {}
+        _check_params(job.flow, {**job.params, **dropped}, f"{path.name}：任务 {job.id!r} 的")
     return schedules
 
 

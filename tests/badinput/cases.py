@@ -567,6 +567,9 @@ def _schedule_cases() -> list[Case]:
                setup=schedules("jobs:\n  - id: fee-monthly\n    flow: report-extraction\n"
                                "    cron: {day: 2, hour: 8, minute: 0}\n    params: {dates: '{T-1}'}\n"))
           for command, more in (("schedule", ("list",)), ("doctor", ()))),
+        Case("schedule_drop_param_misspelt", ("schedule", "list"), 2, "不认识的参数 inptu", env=env,
+             setup=schedules("jobs:\n  - id: filing\n    flow: account-filing\n    cron: {minute: 0}\n"
+                             "    drop_folder: {path: inbox, param: inptu}\n")),
         Case(
             "schedule_self_reference",
             ("schedule", "list"),
