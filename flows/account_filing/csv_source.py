@@ -100,6 +100,7 @@ class CsvRows:
         self.delimiter = _delimiter(first_line)
         self.multiline_columns: frozenset[int] = frozenset()
         self.width = 0
+        self._data_seen = False  # a record read under the header
         self._handle: IO[str] = path.open(encoding=encoding, newline="")
 
     def close(self) -> None:
@@ -132,8 +133,17 @@ class CsvRows:
         fewer and more than two of them filled (a line cut short; a footer or a note fills one or
         two, in whatever column) is refused."""
         if not self.width or len(cells) == self.width:
+            self._data_seen = self._data_seen or bool(self.width)
             return
-        if len(cells) > self.width and any(cell.strip() for cell in cells):
+        if not any(cell.strip() for cell in cells):
+            return  # a blank line
+        first, self._data_seen = not self._data_seen, True
+        if len(cells) > self.width and first:  # tester AC: a row of query conditions taken for the header
+            raise InputFileError(
+                f"无法读取 {self.path.name}：第{line}行有 {len(cells)} 个字段，比被当作表头的那一行的 "
+                f"{self.width} 个多：那一行若是查询条件或标题，请删去它后重试；否则多半是该行某格中有"
+                "未加引号的分隔符，请把含分隔符的格用引号括起后重新导出")
+        if len(cells) > self.width:
             raise InputFileError(
                 f"无法读取 {self.path.name}：第{line}行有 {len(cells)} 个字段，比表头的 {self.width} 个多，"
                 f"多半是某格中有未加引号的分隔符，其后各列的值都错了位。\n请检查第{line}行，"

@@ -193,3 +193,13 @@ def test_every_common_way_of_writing_nothing_is_a_row_error(tmp_path: Path, writ
     row[11] = written
     codes = _codes(_validate(_book(tmp_path, [row])))[2]
     assert codes in ({("placeholder_text", "注册地址")}, {("excel_error", "注册地址")}), codes
+
+
+def test_a_row_of_query_conditions_above_a_csv_header_is_said_as_such(tmp_path: Path) -> None:
+    """Tester AC: the CSV's real header, under a 查询条件 row, was blamed for unquoted commas."""
+    conditions = "查询条件：,业务类型,全部,账户性质,全部,开户日期,2026-11-01至2026-11-27,账号,,存款人名称"
+    row = ",".join(str(v) for v in _row("6217003300001234590"))
+    path = tmp_path / "export.csv"
+    path.write_text("\r\n".join((conditions, ",".join(HEADERS), row)) + "\r\n", encoding="utf-8-sig")
+    with pytest.raises(InputFileError, match="第2行有 20 个字段，比被当作表头的那一行的 10 个多：那一行若是"):
+        _validate(path)
