@@ -20,8 +20,7 @@ REQUIRED = {
 
 def required_selectors(selectors: PortalSelectors) -> None:
     """Every element the bot uses is in the file (ConfigError naming the page and elements)."""
-    for page_name, elements in REQUIRED.items():
-        selectors.require(page_name, *elements)
+    selectors.require_all(REQUIRED)
 
 
 def check_report_setup(settings: Settings) -> None:

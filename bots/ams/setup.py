@@ -36,10 +36,8 @@ REQUIRED = {
 def required_selectors(selectors: PortalSelectors) -> TableSelectors:
     """Every element the bot uses is in the file (ConfigError naming the page and elements);
     returns the history table's selectors."""
-    for page_name, elements in REQUIRED.items():
-        selectors.require(page_name, *elements)
-    for action, form in FORM_PAGES.items():
-        selectors.require(form, *FORM_ELEMENTS[action], "next")
+    selectors.require_all(REQUIRED)
+    selectors.require_all({form: (*FORM_ELEMENTS[action], "next") for action, form in FORM_PAGES.items()})
     history = selectors.table("lookup", "history", *HISTORY_COLUMNS)
     if not history.row_count:
         raise ConfigError(

@@ -52,6 +52,7 @@ be shown) and the patterns of its row count (`共N行`):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -123,6 +124,11 @@ class PortalSelectors(BaseModel):
         if missing:
             raise ConfigError(f"选择器文件 {self._source} 的页面 {page_name} 缺少元素 {'、'.join(missing)}："
                               "机器人要用它们，请补上或改正拼错的键名")
+
+    def require_all(self, pages: Mapping[str, Sequence[str]]) -> None:
+        """`require` of each page's elements: a bot's whole list, checked before a run."""
+        for page_name, elements in pages.items():
+            self.require(page_name, *elements)
 
     def table(self, page_name: str, table: str, *columns: str) -> TableSelectors:
         """A page's table; ConfigError now if it, or any of these columns, is missing from the YAML."""
