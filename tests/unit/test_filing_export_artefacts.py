@@ -203,3 +203,18 @@ def test_a_row_of_query_conditions_above_a_csv_header_is_said_as_such(tmp_path: 
     path.write_text("\r\n".join((conditions, ",".join(HEADERS), row)) + "\r\n", encoding="utf-8-sig")
     with pytest.raises(InputFileError, match="第2行有 20 个字段，比被当作表头的那一行的 10 个多：那一行若是"):
         _validate(path)
+
+
+@pytest.mark.parametrize("gap", ["\n", "\r\n", "\t", " ", "\u3000"])
+def test_a_gap_between_two_items_of_the_business_scope_is_a_row_error(tmp_path: Path, gap: str) -> None:
+    """技术开发⏎技术咨询 (Alt+Enter in the cell, tester AC's N7; a tab, AA) would be filed as
+    技术开发技术咨询, one item the licence does not have. A gap after a separator is taken out."""
+    joined, separated = _row("6228480000000000111"), _row("6228480000000000129")
+    joined[12] = f"技术开发{gap}技术咨询"
+    separated[12] = f"技术开发；{gap}技术咨询（依法须经批准的项目除外）"
+    report = _validate(_book(tmp_path, [joined, separated], full_calc=False))
+    assert _codes(report) == {2: {("scope_gap", "经营范围")}, 3: set()}
+    (issue,) = report.outcomes[0].errors
+    assert "技术开发⏎技术咨询" in issue.message and "分隔" in issue.message
+    assert report.outcomes[1].record is not None
+    assert report.outcomes[1].record.business_scope == "技术开发；技术咨询（依法须经批准的项目除外）"
