@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flows.account_filing.mac_dates import SHIFT_TO_1900, Mac1904
@@ -26,9 +26,10 @@ _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 _SPACE_BY_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
 _SERIAL_RANGE = (32874, 73051)  # 1990-01-01 .. 2099-12-31: anything else is not a business date
-_ISO_LIKE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_ISO_LIKE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 _CHINESE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# 20261127, and 20261127093000 as core-banking systems stamp a time
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$")
 _SERIAL_TEXT = re.compile(r"^(\d{5})(?:\.0+)?$")
 # a character clean_text or compact could change (besides case): a space of any kind, a
 # zero-width character, a full-width form
@@ -115,7 +116,8 @@ def cell_text(value: CellValue) -> str:
 
 def parse_date(value: CellValue) -> date:
     """An Excel date cell, an Excel serial number, or text `2026-11-27`, `2026/11/27`,
-    `2026年11月27日` (also `2026.11.27`, `20261127`, and a trailing `00:00:00`). ValueError otherwise.
+    `2026年11月27日` (also `2026.11.27`, `20261127`, and a trailing time of day: `00:00:00`,
+    `20261127093000`). ValueError otherwise, also for a time no clock shows (`25:00`).
     """
     if isinstance(value, datetime):
         return value.date()
@@ -128,16 +130,25 @@ def parse_date(value: CellValue) -> date:
         raise ValueError("empty date")
     iso = _ISO_LIKE.match(text)
     if iso:
+        _time_of_day(iso.group(5, 6, 7))
         return date(int(iso.group(1)), int(iso.group(3)), int(iso.group(4)))
     for pattern in (_CHINESE, _COMPACT):
         match = pattern.match(text)
         if match:
-            return date(*(int(g) for g in match.groups()))
+            _time_of_day(match.groups()[3:])
+            return date(*(int(g) for g in match.groups()[:3]))
     serial = _SERIAL_TEXT.match(text)
     if serial:
         number = int(serial.group(1))
         return _from_serial(number + SHIFT_TO_1900 if isinstance(value, Mac1904) else number)
     raise ValueError(f"not a date: {text[:20]}")
+
+
+def _time_of_day(parts: tuple[str | None, ...]) -> None:
+    """ValueError when a date's time part is no time of day (`2026-12-01 25:00`, tester AA): the
+    cell is not what the export meant, so its date is not trusted either."""
+    if parts and parts[0] is not None:
+        time(*(int(part) for part in parts if part is not None))
 
 
 def _from_number(value: int | float | Decimal) -> date:

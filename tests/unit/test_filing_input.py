@@ -173,6 +173,8 @@ def codes(outcome: RowOutcome) -> list[str]:
         "2026.11.27",
         "20261127",
         "2026-11-27 00:00:00",
+        "2026-11-27 23:59",
+        "20261127093000",  # a core-banking time stamp
         46353,
         46353.0,
         "46353",
@@ -184,7 +186,10 @@ def test_every_date_form_is_read(value: Any) -> None:
     assert parse_date(value) == date(2026, 11, 27)
 
 
-@pytest.mark.parametrize("value", ["2026-11-31", "2026-11/27", "11月27日", "下周一", 12, 46353.5, ""])
+# a time of day no clock shows makes the cell untrustworthy, its date too (tester AA: 25:00 was read)
+@pytest.mark.parametrize("value", ["2026-11-31", "2026-11/27", "11月27日", "下周一", 12, 46353.5, "",
+                                   "2026-11-27 25:00", "2026-11-27 12:60", "2026/11/27 10:00:61",
+                                   "20261127250000", "2026112709300"])
 def test_what_is_not_a_date_is_refused(value: Any) -> None:
     with pytest.raises(ValueError):
         parse_date(value)
