@@ -41,6 +41,7 @@ CHECK_NAMES: dict[str, str] = {
     "outside_gbk": "文字在GBK字符集内",
     "category_unknown": "存款人类别可识别",
     "code_unknown": "代码在已知代码表中",
+    "choice_ambiguous": "代码项写法只指一类",
     "uscc_length": "统一社会信用代码为18位",
     "uscc_format": "统一社会信用代码字符合规",
     "uscc_checksum": "统一社会信用代码校验位（GB 32100）",

@@ -106,9 +106,19 @@ def _choice(spec: FieldSpec, code: str) -> Callable[[CellValue, int], str]:
                 else "、".join(f"{c} {label}" for c, label in spec.export_codes.items()) or "无"
             )
             raise FieldProblem("code_unknown", params={"value": shorten(text), "known": known})
+        if meant := _labels_holding(spec, text):
+            raise FieldProblem("choice_ambiguous", params={"value": shorten(text), "meant": meant})
         raise FieldProblem(code)
 
     return parse
+
+
+def _labels_holding(spec: FieldSpec, text: str) -> str:
+    """The labels a word is part of, when more than one (事业单位: 04 实行预算管理的事业单位 or
+    05 非预算管理的事业单位; 个体工商户: 13 or 14): which one is meant is not guessed (tester AD)."""
+    codes = {label: code for code, label in spec.export_codes.items()}
+    held = [c.label for c in spec.choices if len(text) >= 2 and text in c.label]
+    return "、".join(f"{codes.get(label, '')} {label}".strip() for label in held) if len(held) > 1 else ""
 
 
 def _pattern(spec: FieldSpec, code: str) -> Callable[[CellValue, int], str]:

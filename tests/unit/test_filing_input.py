@@ -195,6 +195,24 @@ def test_what_is_not_a_date_is_refused(value: Any) -> None:
         parse_date(value)
 
 
+@pytest.mark.parametrize(
+    ("name", "written", "meant"),
+    [
+        ("depositor_category", "事业单位", ("04 实行预算管理的事业单位", "05 非预算管理的事业单位")),
+        ("depositor_category", "个体工商户", ("13 有字号个体工商户", "14 无字号个体工商户")),
+        ("id_type", "通行证", ("港澳居民来往内地通行证", "台湾居民来往大陆通行证")),
+    ],
+)
+def test_a_word_that_is_part_of_two_labels_is_refused_naming_both(
+    name: str, written: str, meant: tuple[str, ...]
+) -> None:
+    """事业单位 is 04 or 05 (GB/T and AMS list both; tester AD expected one of them): never guessed."""
+    with pytest.raises(FieldProblem) as caught:
+        parse_field(name, written)
+    assert caught.value.code == "choice_ambiguous"
+    assert all(label in str(caught.value.params["meant"]) for label in meant)
+
+
 def test_a_cell_no_parser_foresaw_is_one_rows_error() -> None:
     with pytest.raises(FieldProblem) as caught:
         parse_field("business_date", float("inf"))
