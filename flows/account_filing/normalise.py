@@ -150,7 +150,8 @@ def _time_of_day(parts: tuple[str | None, ...]) -> None:
     """ValueError when a date's time part is no time of day (`2026-12-01 25:00`, tester AA): the
     cell is not what the export meant, so its date is not trusted either."""
     if parts and parts[0] is not None:
-        time(*(int(part) for part in parts if part is not None))
+        hour, minute, second = (int(part or 0) for part in (*parts, None, None)[:3])
+        time(hour, minute, second)
 
 
 def _from_number(value: int | float | Decimal) -> date:
