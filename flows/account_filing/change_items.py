@@ -79,6 +79,28 @@ def named_fields(text: str) -> frozenset[str]:
     return frozenset(name for item in items_of(text) for name in CHANGE_ITEM_WORDS.get(_word(item), ()))
 
 
+# the word filed into AMS's 变更事项 for an item, whichever word the export wrote (户名, 住所)
+_FILED_WORD = {
+    ("depositor_name",): "存款人名称", ("depositor_category",): "存款人类别", ("uscc",): "统一社会信用代码",
+    _REP: "法定代表人（单位负责人）", _ID: "证件", ("registered_address",): "注册地址",
+    ("registered_capital_yuan",): "注册资金", ("business_scope",): "经营范围", ("bank_code",): "开户银行",
+}  # fmt: skip
+
+
+def filed_items(text: str) -> str:
+    """`text` as filed: each item as AMS's form names it, in the order written, each once
+    (户名、住所 is filed 存款人名称、注册地址: tester AD saw the export's words in AMS). A text with an
+    item that is no known word is returned as written (the row is refused, quoting it).
+
+    >>> filed_items("户名 住所、法人代表变更"), filed_items("户名、财务负责人")
+    ('存款人名称、注册地址、法定代表人（单位负责人）', '户名、财务负责人')
+    """
+    if unread_items(text):
+        return text
+    words = [_FILED_WORD[CHANGE_ITEM_WORDS[_word(item)]] for item in items_of(text)]
+    return "、".join(dict.fromkeys(words)) or text
+
+
 def same_items(ours: str | None, shown: str | None) -> bool:
     """Whether two 变更事项 name the same fields, every item known (住所、注册资本 is AMS's
     注册地址、注册资金): the look-up's words, not its spelling, make it one change."""

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from stdnum.iso7064 import mod_11_10
 
+from flows.account_filing.change_items import filed_items
 from flows.account_filing.issues import Severity, shorten
 from flows.account_filing.normalise import (
     CellValue,
@@ -143,8 +144,9 @@ _ITEM_GAP = re.compile(r"(?<=[^、，,；;／/\s])(?<!变更)\s+(?!变更)(?=[^�
 
 def _items(value: CellValue, _multiplier: int) -> str:
     """变更事项: a space or a line break between two items separates them (tester AD: 注册地址 经营范围
-    read as one unknown item once the text's stray spaces were taken out)."""
-    return clean_text(_ITEM_GAP.sub("、", cell_text(value).strip()))
+    read as one unknown item once the text's stray spaces were taken out); each item as AMS
+    names it (`filed_items`)."""
+    return filed_items(clean_text(_ITEM_GAP.sub("、", cell_text(value).strip())))
 
 
 # whitespace (a line break, a tab, a space) between two Chinese characters, neither of them punctuation

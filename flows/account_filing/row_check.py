@@ -25,7 +25,7 @@ from flows.account_filing.deadlines import DeadlineRules, earliest_deadline, unk
 from flows.account_filing.export_rows import ExportReadResult, RawRow
 from flows.account_filing.fields import FieldProblem, check_id_number, parse_field, soft_findings
 from flows.account_filing.issues import RowIssue, Severity, issue, shorten
-from flows.account_filing.normalise import cell_text
+from flows.account_filing.normalise import cell_text, clean_text
 from flows.account_filing.records import KEPT_WHEN_ABSENT, FilingRecord
 from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, masked_account
@@ -110,6 +110,10 @@ class RowCheck:
     def _has(self, severity: Severity) -> bool:
         return any(i.severity is severity for i in self.issues)
 
+    def _items_written(self) -> str:
+        """变更事项 as the cell writes it (户名, not the 存款人名称 filed), for a message."""
+        return shorten(clean_text(cell_text(self.raw_row.values.get("change_items"))))
+
     def _raw_account(self) -> str:
         return cell_text(self.raw_row.values.get("account_no"))
 
@@ -136,7 +140,7 @@ class RowCheck:
         file: an error, never AMS's old value passed off as the change."""
         items = str(self.values.get("change_items") or "")
         for name in sorted(absent & named_fields(items)):
-            self.add(name, FieldProblem("changed_without_column", params={"items": shorten(items)}))
+            self.add(name, FieldProblem("changed_without_column", params={"items": self._items_written()}))
 
     def _not_changed(self) -> frozenset[str]:
         """A 变更's fields its 变更事项 does not name: AMS keeps them, so a blank cell there is no
@@ -163,7 +167,7 @@ class RowCheck:
         for name in FIELDS:
             unread = name in self.failed or name in self.absent
             if name in named and name not in required and name not in self.values and not unread:
-                self.add(name, FieldProblem("changed_to_blank", params={"items": shorten(items)}))
+                self.add(name, FieldProblem("changed_to_blank", params={"items": self._items_written()}))
         return KEPT_WHEN_ABSENT - named
 
     def _check_required(self, absent: frozenset[str]) -> None:
