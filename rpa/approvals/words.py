@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rpa.queue.models import REJECTED_BY_CHECKER
+
 APPROVAL_FIELD = "approval"
 REQUIRED = "required"
 APPROVED_BY = "approved_by"
 APPROVED_AT = "approved_at"
 AWAITING_CODE = "awaiting_approval"
-REJECTED_CODE = "rejected_by_checker"
+REJECTED_CODE = REJECTED_BY_CHECKER  # final: the queue never retries it
 MAKER_PARAM = "maker"  # run.json parameters: who started the run
 # beside a field a 变更 leaves as AMS holds it (not among its 变更事项): what is filed is AMS's value
 KEPT_NOTE = "（不变更，按 AMS 现值）"

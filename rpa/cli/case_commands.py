@@ -33,7 +33,8 @@ RunArg = Annotated[str, typer.Argument(help="The run.")]
 UserOpt = Annotated[str | None, typer.Option("--user", help=USER_HELP)]
 
 
-def _user(name: str | None) -> str:
+def user_name(name: str | None) -> str:
+    """The person acting: `--user`, else the OS user."""
     return (name or getpass.getuser()).strip()
 
 
@@ -114,7 +115,7 @@ def cases_correct(
             raise UsageError(f"--set 的“{value}”应写成 项名=新值，如 --set 基本存款账户编号=J3930000123401")
         changes[label.strip()] = text
     cfg = settings()
-    _done(correct(cfg, run_id, _item_id(cfg, run_id, row), _user(user), changes))
+    _done(correct(cfg, run_id, _item_id(cfg, run_id, row), user_name(user), changes))
 
 
 @cases_app.command("mark")
@@ -131,7 +132,7 @@ def cases_mark(
     from rpa.casework.actions import mark_by_hand
 
     cfg = settings()
-    _done(mark_by_hand(cfg, run_id, _item_id(cfg, run_id, row), _user(user), filing_no, reason))
+    _done(mark_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user), filing_no, reason))
 
 
 @cases_app.command("approve")
@@ -141,7 +142,7 @@ def cases_approve(run_id: RunArg, row: RowArg, user: UserOpt = None) -> None:
     from rpa.casework.actions import approve_by_hand
 
     cfg = settings()
-    _done(approve_by_hand(cfg, run_id, _item_id(cfg, run_id, row), _user(user)))
+    _done(approve_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user)))
 
 
 @cases_app.command("refuse")
@@ -155,7 +156,7 @@ def cases_refuse(
     from rpa.casework.actions import refuse_by_hand
 
     cfg = settings()
-    _done(refuse_by_hand(cfg, run_id, _item_id(cfg, run_id, row), _user(user), reason))
+    _done(refuse_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user), reason))
 
 
 @cases_app.command("retry")
@@ -164,7 +165,7 @@ def cases_retry(run_id: RunArg, user: UserOpt = None) -> None:
     """重试运行中因系统故障失败的行。Retry the run's rows that failed on system errors."""
     from rpa.casework.actions import retry_failures
 
-    _done(retry_failures(settings(), run_id, _user(user)))
+    _done(retry_failures(settings(), run_id, user_name(user)))
 
 
 def _done(action: CaseAction) -> None:

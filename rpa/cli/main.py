@@ -4,8 +4,9 @@ Exit codes: 0 every item done; 1 the run finished but some items ended in busine
 held or failed; 2 bad usage or an unreadable input; 3 the run stopped early (run-fatal error).
 Heavy modules are imported inside the commands so `rpa --help` answers at once.
 
-Here: `rpa run smoke` and `rpa runs list|show|retry`; the other commands are in audit_commands,
-bot_commands, portal_commands and ops_commands (with schedule_commands), registered below.
+Here: `rpa run smoke` and `rpa runs list|show`; the other commands are in audit_commands,
+bot_commands, portal_commands, retry_commands and ops_commands (with schedule_commands), registered
+below.
 """
 
 from __future__ import annotations
@@ -145,7 +146,9 @@ def _state_words(state: str) -> str:
 
 
 # a trigger's prefix -> its words; what follows the colon (a job and its fire time, a user) stays
-_TRIGGER_PREFIXES = {"schedule": "定时任务", "cases": "异常处理", "console": "控制台", "worker": "工作主机"}
+_TRIGGER_PREFIXES = {
+    "schedule": "定时任务", "cases": "异常处理", "console": "控制台", "worker": "工作主机", "retry": "重试",
+}  # fmt: skip
 
 
 def _trigger_words(trigger: str) -> str:
@@ -245,39 +248,6 @@ def _aside_words(cfg: Settings, run_id: str) -> str:
     return f"{listed}（未成为事项，不在计数中；见 result.xlsx）" if found else ""
 
 
-@runs_app.command("retry")
-@handles_errors
-def runs_retry(
-    run_id: str,
-    items: Annotated[
-        list[int] | None, typer.Option("--items", help="Item ids; default all ended with errors.")
-    ] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
-) -> None:
-    """把选定的已结束项（业务错误、失败、待人工）放回待办并继续该运行。
-
-    Put chosen ended items (business errors, failed, held) back to pending and resume the run."""
-    from rpa.audit.log import AuditLog
-    from rpa.queue.work_queue import WorkQueue
-    from rpa.run.inputs import refuse_changed_inputs
-    from rpa.run.runs import run_folder
-
-    cfg = settings()
-    refuse_changed_inputs(run_folder(cfg, run_id), run_id)  # before any item is put back
-    queue = WorkQueue.from_settings(cfg)
-    retried = queue.retry(run_id, items or None)
-    AuditLog.from_settings(cfg).append(run_id, "operator", "items.retried", details={"items": retried})
-    typer.echo(f"{len(retried)} 个事项放回待办：{'、'.join(map(str, retried)) or '无'}")
-    left = sorted(set(items or ()) - set(retried))
-    if left:
-        typer.echo(
-            f"未放回：{'、'.join(map(str, left))}（没有以错误结束，或同一账户的后续事项正在办理："
-            "等它结束后再重试）"
-        )
-    outcome = run_with_progress("", {}, workers=workers, resume=run_id, trigger="retry", cfg=cfg)
-    raise typer.Exit(outcome.exit_code)
-
-
 def _register_command_modules() -> None:
     """Commands defined in sibling modules attach themselves to the groups in rpa.cli.common, in
     this order (the order `rpa --help` lists the groups in)."""
@@ -289,6 +259,7 @@ def _register_command_modules() -> None:
     import rpa.cli.ops_commands
     import rpa.cli.approval_commands
     import rpa.cli.case_commands
+    import rpa.cli.retry_commands
     import rpa.cli.alert_commands
     import rpa.cli.worker_commands
     import rpa.cli.console_commands  # noqa: F401

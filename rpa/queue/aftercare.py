@@ -3,7 +3,7 @@ released, ended items retried, the open items of a run that will not work them t
 another, and the payloads of done items masked once the run no longer needs them.
 
     >>> queue.retry(run_id)            # business_error, failed and held items: pending again
-    [3, 7]
+    [3, 7]                             # (never one a checker rejected: NEVER_RETRIED_CODES)
     >>> queue.release(12)              # a person has dealt with held item 12
     >>> queue.redo(old_run, run_id, {5: payload})  # a check done by an earlier run: asked again
     [5]
@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from rpa.db import empty_wal, immediate_transaction
 from rpa.masking import MASKED_MARK
 from rpa.queue.leases import LeaseKeeper
+from rpa.queue.models import NEVER_RETRIED_CODES as NEVER_RETRIED
 from rpa.queue.models import RETRYABLE_STATES, InvalidTransition, ItemNotFound, ItemState, Outcome
 from rpa.queue.reads import ahead_of_a_leased_one, chunks
 from rpa.queue.schema import items
@@ -98,6 +99,7 @@ class Aftercare(LeaseKeeper):
         conditions = [
             items.c.run_id == run_id,
             items.c.state.in_(list(RETRYABLE_STATES)),
+            or_(items.c.last_error_code.is_(None), items.c.last_error_code.notin_(NEVER_RETRIED)),
             ~ahead_of_a_leased_one(),
         ]
         if item_ids is not None:

@@ -27,6 +27,10 @@ ENDED_STATES: frozenset[ItemState] = frozenset({ItemState.DONE, ItemState.BUSINE
 RETRYABLE_STATES: frozenset[ItemState] = frozenset(
     {ItemState.BUSINESS_ERROR, ItemState.FAILED, ItemState.HELD}
 )
+# an item a person ended on purpose (a checker's 复核退回): no retry reopens it (tester AG saw a
+# plain `rpa runs retry` put a rejected row back before a second checker, who filed it)
+REJECTED_BY_CHECKER = "rejected_by_checker"
+NEVER_RETRIED_CODES = frozenset({REJECTED_BY_CHECKER})
 
 
 class Outcome(StrEnum):

@@ -169,3 +169,18 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(ams: AmsHandl
     verified = cli.run("audit", "verify", run_id)
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
+
+    # a plain `rpa runs retry` leaves the checker's rejection as it is (tester AG: it reopened row 3
+    # for a second checker, who approved it, and it was filed); who retried is recorded
+    retried = cli.run("runs", "retry", run_id, "--user", "周敏", "--workers", "1", timeout=240)
+    assert retried.returncode == 1, retried.stdout + retried.stderr  # row 4 waits for a checker again
+    assert "复核退回，是复核人的决定" in retried.stdout, retried.stdout
+    again = cli.run("approvals", "approve", run_id, "--rows", "3", "--checker", "吴婷", timeout=240)
+    assert again.returncode == 2, again.stdout + again.stderr
+    assert _filed(ams) == {(OPEN_A, "open"), (CHANGED, "change")}
+    result = read_result(cli.runs / run_id / "result.xlsx")
+    assert [result[r]["状态"] for r in (2, 3, 4, 5)] == ["已报备", "复核退回", "待复核", "已报备"]
+    events = [json.loads(line) for line in (cli.runs / run_id / "audit.jsonl").read_text().splitlines()]
+    (retry,) = [e for e in events if e["event"] == "items.retried"]
+    assert retry["actor"] == "周敏" and retry["details"]["os_user"]
+    assert "由 周敏 重试" in (cli.runs / run_id / "run.log").read_text(encoding="utf-8")

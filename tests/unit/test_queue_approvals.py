@@ -50,4 +50,8 @@ def test_a_rejected_item_ends_as_a_business_error_with_its_reason(queue: WorkQue
     item = queue.get(waiting)
     assert item.state == ItemState.BUSINESS_ERROR and item.last_error_code == "rejected_by_checker"
     assert item.last_error_message == "退回：地址不符" and item.result == {"status": "rejected_by_checker"}
-    assert queue.retry(RUN, [waiting]) == [waiting]  # a person may still send it round again
+    # a checker's rejection is final: no retry, chosen or not, puts it before another checker
+    # (tester AG: `rpa runs retry` reopened it, a second checker approved it, and it was filed)
+    other = _held(queue, RUN, "change:6228480030000052", "filing_conflict")
+    assert queue.retry(RUN, [waiting]) == [] and queue.retry(RUN) == [other]
+    assert queue.get(waiting).state == ItemState.BUSINESS_ERROR
