@@ -33,6 +33,7 @@ from rpa.audit.item_checks import (
     QueuedItem,
     check_queue_items,
     check_seals,
+    done_filings,
     last_outcomes,
     outcome_state,
 )
@@ -116,11 +117,13 @@ def verify_run(
         report.good("账本记录了开始，尚无结束记录（运行中或未正常结束）")
     elif run_id not in (OUTSIDE_RUN,):
         report.good("运行账本中没有这次运行（账本启用前的运行）")
+    filings = None  # what result.xlsx's 备案编号 must read
     if queue_items is not None and not pruned:
         queued = queue_items(run_id)
         check_queue_items(report, audit, events, queued)
         check_seals(report, audit, queued)
         check_items_present(report, audit, events, queued)
+        filings = done_filings(audit, events, queued)
     folder = runs_dir / run_id
     pruned_at = ledger.pruned_at if ledger is not None else ""
     if pruned and ledger is not None:
@@ -138,7 +141,7 @@ def verify_run(
     _check_evidence(report, folder, events)
     _check_counts(report, folder, events)
     check_outputs(report, folder, events)
-    check_result_rows(report, folder, events)
+    check_result_rows(report, folder, events, filings)
     check_kept_inputs(report, folder, events, audit.ref_of)
     return report
 

@@ -97,6 +97,23 @@ def check_queue_items(
         report.good(f"队列中 {len(ended)} 个已结束事项的状态和结果与审计链一致")
 
 
+Filings = dict[int, tuple[str, int]]  # sheet row -> (filing number, seq of the event recording it)
+
+
+def done_filings(audit: AuditLog, events: Sequence[AuditEvent], items: Sequence[QueuedItem]) -> Filings:
+    """Sheet row -> (filing number, event seq) of each done item whose last outcome event
+    recorded one: what result.xlsx's 备案编号 must read (`check_result_rows`)."""
+    last = last_outcomes(events)
+    found: dict[int, tuple[str, int]] = {}
+    for item in items:
+        event = last.get(audit.ref_of(item.key))
+        row = item.payload.get("row")
+        done = str(item.state) == "done" and event is not None and event.event == "item.done"
+        if done and event is not None and isinstance(row, int) and event.details.get("filing_no"):
+            found[row] = (str(event.details["filing_no"]), event.seq)
+    return found
+
+
 def check_seals(report: Report, audit: AuditLog, items: Sequence[QueuedItem]) -> None:
     """One 【不符】 line per item, in any state, whose payload (what its bot files, or filed) no
     longer bears the seal the queue wrote with it (`rpa.seals`): edited in the database."""

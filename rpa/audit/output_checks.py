@@ -18,10 +18,12 @@ from rpa.audit.chain import AuditEvent
 from rpa.audit.evidence import OUTPUTS_WRITTEN, file_sha256
 
 if TYPE_CHECKING:
+    from rpa.audit.item_checks import Filings
     from rpa.audit.report_lines import Report
 
 RESULT_BOOK = "result.xlsx"
 RESULT_ROW_HEADER = "行号"
+FILING_HEADER = "备案编号"
 
 
 def check_outputs(report: Report, folder: Path, events: list[AuditEvent]) -> None:
@@ -54,8 +56,12 @@ def check_outputs(report: Report, folder: Path, events: list[AuditEvent]) -> Non
         report.good(f"{len(listed)} 个结果文件的 SHA-256 与审计链一致（{names}）")
 
 
-def check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) -> None:
-    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号).
+def check_result_rows(
+    report: Report, folder: Path, events: list[AuditEvent], filings: Filings | None = None
+) -> None:
+    """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号),
+    and a row whose item the chain records done with a filing number shows that number
+    (`filings`; tester AG: a resume wrote a queue's edited number into result.xlsx and sealed it).
     A resumed run validates its input again: the rows of the last validation whose start went on
     to write result.xlsx (`outputs.written` lists it) count. A start that wrote none (killed, or refused
     with exit 2 after some rows were read: nothing of a half-read file is written) is not held
@@ -97,6 +103,25 @@ def check_result_rows(report: Report, folder: Path, events: list[AuditEvent]) ->
         report.bad(f"{RESULT_BOOK} 多出审计链没有记录的第 {'、'.join(extra)} 行")
     if not missing and not extra:
         report.good(f"审计链记录的 {sum(rows.values())} 个输入行都在 {RESULT_BOOK} 中")
+    if filings and FILING_HEADER in header:
+        _check_filing_numbers(report, lines, column, header.index(FILING_HEADER), filings)
+
+
+def _check_filing_numbers(
+    report: Report, lines: list[tuple[Any, ...]], row_at: int, filing_at: int, filings: Filings
+) -> None:
+    """Each line's 备案编号 against the filing number the chain recorded for its row's item."""
+    wrong = 0
+    for line in lines[1:]:
+        row = line[row_at] if row_at < len(line) else None
+        shown = str(line[filing_at] or "").strip() if filing_at < len(line) else ""
+        if isinstance(row, int) and row in filings and shown != filings[row][0]:
+            number, seq = filings[row]
+            report.bad(f"{RESULT_BOOK} 输入第 {row} 行的备案编号为 {shown or '（空）'}，"
+                       f"审计链第 {seq} 条事件记录的为 {number}")
+            wrong += 1
+    if not wrong:
+        report.good(f"{RESULT_BOOK} 中 {len(filings)} 个已报备行的备案编号与审计链一致")
 
 
 def _lists_result(event: AuditEvent) -> bool:

@@ -109,6 +109,15 @@ def test_queue_items_edited_in_sqlite_are_named_against_the_chain(ams: AmsHandle
         out = _verify_fails(forged, *args)
         assert f"的备案编号：队列中为 {FAKE_FILING_NO}，审计链第" in out, out
         assert f"条事件记录的为 {real_no}" in out and f"事项 {item_id}（第 " in out, out
+    # the queue put back: result.xlsx, sealed by that resume, still carries the forged number
+    # (tester AG: verify then passed, as it checked only that each row was there)
+    _edit_queue(forged, "UPDATE queue_items SET result = json_set(result, '$.filing_no', ?) WHERE id = ?",
+                (real_no, item_id))
+    out = _verify_fails(forged, run_id)
+    assert "的备案编号：队列中为" not in out, out
+    assert "result.xlsx 输入第 " in out and f"行的备案编号为 {FAKE_FILING_NO}，审计链第" in out, out
+    assert f"条事件记录的为 {real_no}" in out, out
+    assert "个已报备行的备案编号与审计链一致" in cli.run("audit", "verify", run_id, check_exit=0).stdout
 
     # the state: done -> failed
     failed = _copy(ams, root, tmp_path, "state")
