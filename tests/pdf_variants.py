@@ -96,6 +96,7 @@ class PdfStyle:
     stray: str | None = None  # a text printed right of the table on the second page's first row
     unit_line: str = "单位：万元"  # after the date on page 1 ('' for none)
     note: str = "注：合计为各网点之和。"  # below the table on the last page
+    heading_alone: bool = False  # title, date and unit on a page of their own, the table from the next
 
     def name(self) -> str:
         return "-".join([
@@ -106,6 +107,7 @@ class PdfStyle:
             *(["stray"] if self.stray else []),
             *([f"unit{self.unit_line}"] if self.unit_line != "单位：万元" else []),
             *(["note"] if self.note != PdfStyle.note else []),
+            *(["headingalone"] if self.heading_alone else []),
         ])
 
 
@@ -134,14 +136,23 @@ def summary_pdf(table: SummaryTable, style: PdfStyle, *, encrypt: object = None,
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(width, height), invariant=True, encrypt=encrypt)
     first_edges = edges
+    if style.heading_alone:  # a long heading pushed the whole table onto the next page
+        canvas.setFont(font, 15)
+        canvas.drawCentredString(width / 2, height - MARGIN - 14, "分行汇总日报")
+        canvas.setFont(font, 9)
+        info = f"报表日期：{table.date}    {style.unit_line}".rstrip()
+        canvas.drawString(MARGIN, height - MARGIN - 36, info)
+        canvas.showPage()
     for number, body in enumerate(pages, 1):
         edges = first_edges if number == 1 else [x + style.shift for x in first_edges]
         y = height - MARGIN - 14
-        if number == 1 or style.continuation_title:
+        if style.heading_alone and number == 1:
+            pass
+        elif number == 1 or style.continuation_title:
             canvas.setFont(font, 15)
             canvas.drawCentredString(width / 2, y, "分行汇总日报" if number == 1 else "分行汇总日报（续）")
             y -= 22
-        if number == 1:
+        if number == 1 and not style.heading_alone:
             canvas.setFont(font, 9)
             canvas.drawString(MARGIN, y, f"报表日期：{table.date}    {style.unit_line}".rstrip())
             y -= 14

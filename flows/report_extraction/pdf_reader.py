@@ -152,14 +152,17 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
         if joined is None or plan is None:
             with page_deadline(file, page_number):
                 chars = _check_text_layer(page, file, page_number)
-                joined = _page_grid(page, chars, file, page_number, spec, first=True)
-                mark_red(joined, chars)
+                first = _page_grid(page, chars, file, page_number, spec, first=True)
+                mark_red(first, chars)
+            if joined is not None:  # the pages before held no table (a long heading): their
+                first.preamble[:0] = joined.preamble  # lines head this one (tester AE's F1)
+            joined = first
             title = normalise(spec.locate.title or spec.title)
             if title and not any(title in line for line in map(normalise, joined.preamble)):
                 raise LabelNotFound(f"{file}，第{page_number}页：找不到标题“{title}”；"
                                     f"该页表外文字：{' | '.join(joined.preamble[:4]) or '无'}",
                                     details={"file": file, "page": page_number})
-            plan = ColumnPlan.of(joined)
+            plan = ColumnPlan.of(joined) if joined.n_rows else None
             continue
         with page_deadline(file, page_number):
             chars = _check_text_layer(page, file, page_number)

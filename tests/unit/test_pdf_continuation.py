@@ -65,6 +65,13 @@ def test_continuation_pages_drawn_a_little_to_the_side_still_join(tmp_path: Path
         assert _read(tmp_path, TABLE, style) == TABLE.truth(), style.name()
 
 
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "borderless"])
+def test_a_table_that_starts_on_the_page_after_the_heading_is_read(tmp_path: Path, ruled: bool) -> None:
+    """Page 1 holds only the title, date and unit (tester AE's F1: refused, naming 第None页)."""
+    style = PdfStyle(ruled=ruled, repeat_header=True, heading_alone=True, rows_per_page=9)
+    assert _read(tmp_path, TABLE, style) == TABLE.truth()
+
+
 def test_a_total_that_is_not_the_sum_of_its_rows_fails_the_totals_check(tmp_path: Path) -> None:
     wrong = SummaryTable(TABLE.date, TABLE.rows, totals_off_by=Decimal("1.00"))  # 10,000 元 too many
     path = tmp_path / "wrong.pdf"
