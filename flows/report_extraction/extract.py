@@ -253,9 +253,11 @@ class _Reading:
     def _claim(self, found: dict[tuple[str | None, str], GridCell], key: tuple[str | None, str],
                cell: GridCell, what: str) -> None:
         if key in found:
-            first = found[key].provenance.describe()
-            raise DuplicateHeader(f"{self.grid.file}：{what}出现两次：{first} 和 "
-                                  f"{cell.provenance.describe()}，不知读哪一个",
+            first, second = found[key].provenance.describe(), cell.provenance.describe()
+            merged = (found[key].row, found[key].col) == (cell.row, cell.col)  # one cell over two rows
+            twice = (f"出现两次：{first} 和 {second}" if not merged
+                     else f"是合并单元格（{first}），跨了不止一行，各行都有数字")  # (tester AE: A6 和 A6)
+            raise DuplicateHeader(f"{self.grid.file}：{what}{twice}，不知读哪一个",
                                   details={"file": self.grid.file, "label": key[1] or key[0]})
         found[key] = cell
 

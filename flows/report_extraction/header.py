@@ -79,7 +79,13 @@ def _locate(label: Label, headers: dict[int, list[str]], grid: Grid, what: str,
         below = [col for col in found if any(under.matches(text) for text in headers[col])]
         found = below or found
     if len(found) > 1:
-        where = " 和 ".join(_where(grid, col, headers[col], label) for col in found)
+        places = [_where(grid, col, headers[col], label) for col in found]
+        if len({_origin(grid, col, headers[col], label) for col in found}) == 1 and under is not None:
+            # one merged cell over sub-columns, none of them `under` (tester AE: C4 和 C4)
+            subs = "、".join(dict.fromkeys(headers[col][-1] for col in found))
+            raise DuplicateHeader(f"{grid.file}：{what}{places[0]}之下没有“{under.name}”列（只有 {subs}），"
+                                  "不知读哪一列", details={"file": grid.file, "header": label.name})
+        where = " 和 ".join(places)
         raise DuplicateHeader(f"{grid.file}：{what}“{label.name}”出现两次：{where}，不知读哪一列",
                               details={"file": grid.file, "header": label.name})
     return found[0] if found else None
@@ -92,6 +98,13 @@ def _where(grid: Grid, col: int, stack: list[str], label: Label) -> str:
         if cell is not None and bare(cell.text) == text:
             return f"“{text}”（{cell.provenance.describe()}）"
     return f"“{text}”（第{col + 1}列）"
+
+
+def _origin(grid: Grid, col: int, stack: list[str], label: Label) -> tuple[int, int] | None:
+    """Where the cell naming `label` in column `col` starts: one place for a merged cell."""
+    text = next(t for t in stack if label.matches(t))
+    cells = (grid.at(row, col) for row in range(grid.n_rows))
+    return next(((c.row, c.col) for c in cells if c is not None and bare(c.text) == text), None)
 
 
 def _is_origin(grid: Grid, row: int, col: int) -> bool:

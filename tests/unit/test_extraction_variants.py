@@ -146,6 +146,21 @@ def test_a_row_label_found_twice_is_an_error(tmp_path: Path) -> None:
         extract_file(_edited(tmp_path, "A7", "储蓄存款"), _spec("branch_daily"))
 
 
+def test_a_row_label_merged_over_two_rows_of_figures_is_said_as_one_merged_cell(tmp_path: Path) -> None:
+    """Refused, naming the merged cell once, not as found twice at A6 和 A6 (tester AE's F3)."""
+    book = openpyxl.load_workbook(io.BytesIO(build_report("branch_daily", DAY, "110102", "xlsx")))
+    sheet = book[book.sheetnames[1]]
+    label = sheet["A6"].value
+    sheet["A7"] = None
+    sheet.merge_cells("A6:A7")
+    path = tmp_path / "merged_label.xlsx"
+    book.save(path)
+    with pytest.raises(DuplicateHeader) as caught:
+        extract_file(path, _spec("branch_daily"))
+    message = str(caught.value)
+    assert f"“{label}”是合并单元格" in message and "跨了不止一行" in message and "出现两次" not in message
+
+
 @pytest.mark.parametrize("text", ["1.234,56", "12.3万", "(1,234.56", "1,23,4.00", "1-2"])
 def test_a_number_that_does_not_parse_names_its_cell(tmp_path: Path, text: str) -> None:
     with pytest.raises(UnreadableFigure, match=r"网点经营日报!C8"):
