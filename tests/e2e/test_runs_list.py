@@ -83,6 +83,24 @@ def test_a_stopped_run_says_resume_only_while_items_are_unfinished(
     assert "可用 --resume" not in out
 
 
+def test_a_run_that_needs_a_person_for_no_item_says_where_to_look(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tester AG: 已结束，有事项需要处理（没有事项） for a run whose rows were all put aside, and
+    （已完成 10） for one whose only open matter was such a row."""
+    from rpa.cli.common import print_outcome
+    from rpa.run.runs import RunOutcome
+
+    folder = tmp_path / RUN_IDS[0]
+    folder.mkdir()
+    print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {}))
+    assert "有事项需要处理（需要处理的见上方提示和结果文件）" in capsys.readouterr().out
+    print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {"done": 10}))
+    assert "有事项需要处理（已完成 10；需要处理的见上方提示和结果文件）" in capsys.readouterr().out
+    print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {"done": 3, "failed": 1}))
+    assert "有事项需要处理（已完成 3，失败 1）\n" in capsys.readouterr().out
+
+
 def test_runs_list_shows_whole_run_ids_in_80_columns(tmp_path: Path) -> None:
     cli = make_cli_env(tmp_path, COLUMNS="80")
     _write_run(cli.runs, RUN_IDS[0], "account-filing", "schedule:daily-filing@2026-12-03T15:00")
