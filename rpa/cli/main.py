@@ -207,7 +207,10 @@ def runs_show(run_id: str) -> None:
     audit = AuditLog.from_settings(cfg)
     if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
         info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id), cfg.host_id))
-    info["counts"] = counts_words(info, counts_text(info.get("counts") or {}))
+    counts = info.get("counts") or {}
+    if not counts and audit.has_schema():  # not closed (killed, running): the queue's, as runs list has them
+        counts = {str(state): n for state, n in WorkQueue.from_settings(cfg).counts(run_id).items()}
+    info["counts"] = counts_words(info, counts_text(counts))  # (tester AG: 没有事项 above 7 items)
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     info["resumes"] = _resumes_words(info)
     console = Console(soft_wrap=True)

@@ -141,4 +141,5 @@ def test_an_enqueued_run_waits_for_workers_without_an_alert(
     listed = cli.run("runs", "list", check_exit=0).stdout
     line = next(line for line in listed.splitlines() if run_id in line)
     assert pending and "已入队，等待工作进程" in line and f"未完成 {pending}" in line and "已中断" not in line
-    assert "已入队，等待工作进程" in cli.run("runs", "show", run_id, check_exit=0).stdout
+    shown = cli.run("runs", "show", run_id, check_exit=0).stdout
+    assert "已入队，等待工作进程" in shown and f"计数：未完成 {pending}" in shown, shown  # not 没有事项
