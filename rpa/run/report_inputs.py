@@ -79,7 +79,7 @@ def shown_input_row(row: InputRow, folder: Path) -> ShownInputRow:
         account=shown_text(row.account),
         name=shown_text(row.name),
         action=shown_text(row.action),
-        outcome=row.outcome,
+        outcome=filter_key(row.outcome),
         label=outcome_label(row.outcome),
         colour=OUTCOME_COLOURS.get(row.outcome, "#455a64"),
         filing_no=shown_reference(row.filing_no),
@@ -91,11 +91,18 @@ def shown_input_row(row: InputRow, folder: Path) -> ShownInputRow:
     )
 
 
+def filter_key(outcome: str) -> str:
+    """What the filter matches a row by: its outcome's word's first code (a held item and a row
+    put aside for a person are both 需人工处理: one choice, tester AG saw two of that name)."""
+    word = outcome_label(outcome)
+    return next((code for code in OUTCOME_LABELS if outcome_label(code) == word), outcome)
+
+
 def outcome_choices(rows: Sequence[InputRow]) -> list[tuple[str, str, int]]:
-    """(code, word, count) of each outcome the rows have, in the vocabulary's order."""
+    """(filter key, word, count) of each outcome word the rows have, in the vocabulary's order."""
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        counts[filter_key(row.outcome)] = counts.get(filter_key(row.outcome), 0) + 1
     order = [code for code in OUTCOME_LABELS if code in counts] + sorted(set(counts) - set(OUTCOME_LABELS))
     return [(code, outcome_label(code), counts[code]) for code in order]
 
