@@ -70,7 +70,7 @@ def awaiting_approval(
         ],
     }
     return AwaitingApproval(
-        f"{record.masked_label()}：待复核",
+        f"{record.masked_label()}：等复核人批准后报备",  # run.log: 事项 N：待复核：<this> (not 待复核 twice)
         code=AWAITING_CODE,
         details={"status": AWAITING_CODE, "note": NOTE, "review": review},
     )
