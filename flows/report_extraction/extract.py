@@ -12,8 +12,8 @@ its label's or header's suffix, a 单位 line, the title, a footnote. Two that d
 file naming both; with none, a money figure takes the spec's unit only when the spec says the
 report type always has it (`unit_always`), and says so. A figure's branch comes from the
 report's labelled 机构 line, its group block, or its row, and must be a known branch.
-Blank and dash cells are no figure and are listed in the extraction's notes. Branch blocks of a
-group column are cut by `group_blocks`, a figure's unit is decided by `figure_units`.
+Blank and dash cells are no figure, listed in the notes; `group_blocks` cuts a group column's
+branch blocks, `figure_units` decides a figure's unit.
 """
 
 from __future__ import annotations
@@ -121,8 +121,6 @@ class _Reading:
 
     def printed_date(self) -> PrintedDate | None:
         return printed_date(self.lines, self.spec, self.grid.file, self.header.dates)
-
-    # -- the table -----------------------------------------------------------------------------
 
     def figures(self) -> list[Figure]:
         check_currency(self.lines, self.grid.file)
@@ -253,10 +251,9 @@ class _Reading:
     def _claim(self, found: dict[tuple[str | None, str], GridCell], key: tuple[str | None, str],
                cell: GridCell, what: str) -> None:
         if key in found:
-            first, second = found[key].provenance.describe(), cell.provenance.describe()
-            merged = (found[key].row, found[key].col) == (cell.row, cell.col)  # one cell over two rows
-            twice = (f"出现两次：{first} 和 {second}" if not merged
-                     else f"是合并单元格（{first}），跨了不止一行，各行都有数字")  # (tester AE: A6 和 A6)
+            one, first = found[key], found[key].provenance.describe()  # one merged cell: not A6 和 A6 (AE)
+            twice = (f"是合并单元格（{first}），跨了不止一行，各行都有数字" if (one.row, one.col) == (
+                cell.row, cell.col) else f"出现两次：{first} 和 {cell.provenance.describe()}")
             raise DuplicateHeader(f"{self.grid.file}：{what}{twice}，不知读哪一个",
                                   details={"file": self.grid.file, "label": key[1] or key[0]})
         found[key] = cell
