@@ -140,7 +140,8 @@ class FilingHandler:
         )
         if found.already is not None:  # the same filing, and the account the row names (a 变更's
             check_account_agrees(record, history, detail)  # kept 名称 is not content)
-            return self._already_filed(item, record, found.already, ref)
+            permit = detail(found.already).get("basic_account_permit") or ""  # read by the match
+            return self._already_filed(item, record, found.already, ref, permit)
         if found.conflict is not None:
             raise NeedsPerson(
                 f"{record.masked_label()}：{found.conflict}",
@@ -195,12 +196,15 @@ class FilingHandler:
         }
 
     def _already_filed(self, item: WorkItem, record: FilingRecord, entry: HistoryEntry,
-                       ref: str) -> dict[str, Any]:
+                       ref: str, permit: str) -> dict[str, Any]:
+        """Done: AMS holds it. Its 基本存款账户编号 as AMS's 详情 shows it, for result.xlsx (AD,
+        AG: blank there, though the clerk needs it for the account's later filings)."""
         number = mask(entry.filing_no, FieldClass.ACCOUNT_NO)
         self.wctx.log.info(f"{record.masked_label()}：此前已报备，备案编号 {number}")
         ours = {"own_submission": True} if submitted_unanswered(self.wctx, item) else {}
         return {"status": "already_filed", "already_filed": True, "filing_no": entry.filing_no,
-                "evidence": self._receipt(ref, "detail"), **ours, "note": done_note("already_filed", ours)}
+                **({"permit": permit} if permit else {}), "evidence": self._receipt(ref, "detail"), **ours,
+                "note": done_note("already_filed", ours)}
 
 
 class LookingAheadFilingHandler(FilingHandler):

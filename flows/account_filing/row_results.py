@@ -20,6 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from flows.account_filing.corrected_rows import corrected_fields, corrected_note, row_permit
 from flows.account_filing.notes import done_note, field_labels, item_note
 from flows.account_filing.registry import FIELDS, label_of, personal_class
 from flows.account_filing.report import RowOutcome, masked_account
@@ -65,7 +66,7 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
     """The row's line in result.xlsx; `elsewhere` says what another run holding it did, `portal`
     names the system the item was worked in (its notes say AMS otherwise)."""
     deadline = shown_deadline(outcome.deadline)
-    shown = {**_shown_fields(outcome, match), **_corrected_fields(item)}
+    shown = {**_shown_fields(outcome, match), **corrected_fields(item)}
     common: dict[str, Any] = {
         "sheet_row": outcome.row,
         "deadline": deadline,
@@ -83,7 +84,7 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
     return ResultRow(
         status=status,
         filing_no=filing_no,
-        permit=str(result.get("permit") or ""),
+        permit=str(result.get("permit") or row_permit(outcome, item)),
         portal_message=str(result.get("portal_message") or ""),
         evidence=str(result.get("evidence") or ""),
         note=note,
@@ -148,7 +149,8 @@ def item_fate(item: WorkItem, absent: Collection[str] = (), elsewhere: str = "",
         corrected_by = item.payload.get(CORRECTED_BY)
         if corrected_by:  # filed as a person corrected it (异常处理), not as the row reads
             fields = "、".join(str(label) for label in item.payload.get(CORRECTED_FIELDS) or [])
-            note = "；".join(part for part in (note, f"经 {corrected_by} 更正{fields}后报备") if part)
+            parts = (note, f"经 {corrected_by} 更正{fields}后报备", corrected_note(item))
+            note = "；".join(part for part in parts if part)
     elif elsewhere and item.state in (ItemState.PENDING, ItemState.LEASED):
         note = ""  # that run's to finish: `elsewhere` says so
     else:  # the exception's text is run.log's, in English: a clerk reads the code's sentence
@@ -231,17 +233,6 @@ def input_row(outcome: RowOutcome, item: WorkItem | None, row: ResultRow) -> Inp
         evidence_run="" if item is None else item.run_id,  # another run's folder, when it settled the row
         due=row.deadline + ("，已逾期" if row.overdue else "") if row.deadline else "",
     )
-
-
-def _corrected_fields(item: WorkItem | None) -> dict[str, str]:
-    """A corrected item's fields as corrected (异常处理): what it files, or filed, not the row's."""
-    record = item.payload.get("record") if item is not None and item.payload.get(CORRECTED_BY) else None
-    if not isinstance(record, dict):
-        return {}
-    return {"depositor_name": str(record.get("depositor_name") or ""),
-            "account_kind": label_of("account_kind", str(record.get("account_kind") or "")),
-            "depositor_category": str(record.get("depositor_category") or ""),
-            "id_type": str(record.get("id_type") or "")}
 
 
 def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:

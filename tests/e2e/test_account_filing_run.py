@@ -242,6 +242,9 @@ def _judge_by_the_portal(
         else:
             assert status in ("无效，未报备", "需人工处理"), (row, got)
             assert exp["status"] in ("invalid", "needs_person")
+        if exp["portal"] in ("file", "already_filed"):  # AMS's, a basic account's own once it is open
+            permit = filings[filing]["record"]["basic_account_permit"]
+            assert (got["基本存款账户编号"] or None) == permit, (row, got)
     # every submission belongs to a row that was to be filed or refused, and came once
     assert sum(submitted.values()) == wanted["file"] + wanted["refuse"]
 

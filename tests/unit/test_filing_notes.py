@@ -159,6 +159,26 @@ def test_a_corrected_row_shows_what_it_files_and_which_fields_a_person_corrected
     assert "经 clerkA 更正存款人名称、证件种类" in str(row["说明"]), row
 
 
+def test_a_corrected_row_whose_payload_was_masked_shows_the_export_not_masked_values(tmp_path: Path) -> None:
+    """A run's done payloads are masked once it ends (RPA_PAYLOAD_RETENTION): result.xlsx written
+    again (a retry, a resume) showed 上********* as the name (tester AG). The export's values
+    are shown, the note says the corrected ones are not kept, and no uncorrected J number."""
+    masked = {"action": "open", "account_no": "***************3445", "business_date": "2026-01-05",
+              "depositor_name": "上*********", "account_kind": "general",
+              "basic_account_permit": "**********0201", "depositor_category": "企业法人",
+              "id_type": "居民身份证"}
+    item = replace(_item(ItemState.DONE, None, None, {"status": "filed", "filing_no": "100020260106000002"}),
+                   payload={"record": masked, "corrected_by": "clerkA",
+                            "corrected_fields": ["基本存款账户编号"], "_masked": True})
+    outcome = replace(_outcome(), raw={"存款人名称": "上海甲乙贸易有限公司"})
+    fields = {"存款人名称": "depositor_name"}
+    line = result_row(outcome, item, lambda header: _Found(fields[header]) if header in fields else None, "")
+    row = _result_line(tmp_path, line)
+    assert row["存款人名称"] == "上海甲乙贸易有限公司" and row["基本存款账户编号"] is None, row
+    note = str(row["说明"])
+    assert "经 clerkA 更正基本存款账户编号后报备" in note and "已按保留规定脱敏" in note, row
+
+
 class _Found:
     """What the header aliases answer for a header (`aliases.match`): the field it is."""
 
