@@ -47,7 +47,7 @@ from rpa.casework.cases import (
     masked_fields,
     refuse_dry_run,
 )
-from rpa.casework.filing_numbers import agrees_with_ams, looks_like_filing_no
+from rpa.casework.filing_numbers import agrees_with_ams, difference_note, looks_like_filing_no
 from rpa.casework.words import (
     BY_HAND,
     CORRECTED_AT,
@@ -166,7 +166,7 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str,
     mark = mark_to_decide(item, checker, seen)
     agrees_with_ams(item, mark.filing_no, "请退回该标记，由经办人按 AMS 显示的编号重新标记")
     at = _now(settings)
-    note = f"人工报备：{mark.reason}（经办 {mark.maker} 标记，复核 {checker} 批准）"
+    note = f"人工报备：{mark.reason}（经办 {mark.maker} 标记，复核 {checker} 批准）{difference_note(item)}"
     result = {"status": FILED_BY_HAND, "filing_no": mark.filing_no, "note": note,
               BY_HAND: {**(item.result or {}).get(BY_HAND, {}), "checker": checker, "approved_at": at},
               "before": {"state": item.state.value, "code": item.last_error_code or ""}}

@@ -45,5 +45,13 @@ def agrees_with_ams(item: WorkItem, filing_no: str, then: str) -> None:
                          f"不同：{then}")
 
 
+def difference_note(item: WorkItem) -> str:
+    """For a row held because AMS's filing of it differs (its number is the one the mark must
+    give): what the bot found, kept in the approved row's note (tester AD's F2: once approved the
+    row read 人工报备 with no word of the difference the clerk and checker had seen)."""
+    earlier = " ".join(str((item.result or {}).get("note") or "").split())
+    return f"；标记前机器人的发现：{scrub_text(earlier)}" if ams_filing_of(item) and earlier else ""
+
+
 def _row(item: WorkItem) -> int:
     return int(item.payload.get("row") or 0)

@@ -66,6 +66,8 @@ def test_ams_number_is_taken_and_approved_as_ams_shows_it(settings: Settings, he
     approve_by_hand(settings, RUN, held.id, CHECKER)
     item = _item(settings, held.id)
     assert item.state == ItemState.DONE and item.result is not None and item.result["filing_no"] == AMS_NO
+    # what the bot found stays in the row's note (tester AD's F2: 人工报备 with no word of it)
+    assert item.result["note"].endswith(f"；标记前机器人的发现：{NOTE}"), item.result["note"]
 
 
 def test_a_mark_made_with_another_number_before_is_not_approved(settings: Settings, held: WorkItem) -> None:  # noqa: F811
