@@ -76,15 +76,16 @@ def checked_env_file(home: Path) -> Path | None:
 
 
 def env_file_names(env_file: Path | None) -> list[str]:
-    """The variable names a `.env` file sets (values are not read here)."""
-    if env_file is None:
-        return []
-    names = []
-    for line in env_file.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", line)
-        if match:
-            names.append(match.group(1))
-    return names
+    """The variable names a `.env` file sets (values are not read here); one set on two lines is
+    refused naming both (tester AC's N8: the later line won without a word)."""
+    names: dict[str, int] = {}
+    for number, line in enumerate(env_file.read_text(encoding="utf-8").splitlines() if env_file else [], 1):
+        if match := re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", line):
+            if (name := match.group(1)) in names:
+                raise ConfigError(f"设置文件 {env_file} 第{names[name]}行和第{number}行都设了 {name}："
+                                  "请只留下要用的那一行")
+            names[name] = number
+    return list(names)
 
 
 # settings that no longer exist, and what to set instead (a run must not quietly ignore them)

@@ -422,6 +422,15 @@ def _settings_cases() -> list[Case]:
             setup=_write(".env", "RPA_TIMEZON=Asia/Shanghai\n"),
         ),
         Case("settings_unknown_rpa_name", listing, 0, "是否想写 RPA_TIMEZONE", env={"RPA_ZONE": "x"}),
+        # tester AC's N8: a setting on two lines of .env took the later one without a word
+        Case(
+            "settings_env_file_sets_a_name_twice",
+            listing,
+            2,
+            ".env 第1行和第3行都设了 RPA_WORKERS",
+            env={"RPA_HOME": "{dir}"},
+            setup=_write(".env", "RPA_WORKERS=2\nRPA_TIMEZONE=Asia/Shanghai\nexport RPA_WORKERS=8\n"),
+        ),
         Case(
             "settings_env_file_is_folder",
             listing,
