@@ -83,6 +83,9 @@ def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.
             extra = "，系统故障可重试" if case.system_failure else ""
             due = f"；{case.due}" if case.due else ""
             said = case.message or "门户没有给出提示"
+            which = [f.value for f in case.fields if f.label in ("业务类型", "账号", "开户日期") and f.value]
+            if len(which) == 3 and which[1] not in said:  # a portal's own words name no row (tester AG)
+                said = f"{' '.join(which)}：{said}"
             typer.echo(f"  第 {case.row} 行：{case.outcome}{extra}{due}；{said}")
             if case.may_be_done:
                 typer.echo(f"    注意：{case.may_be_done_note}（rpa cases retry {run.run_id}）")
