@@ -106,7 +106,8 @@ def runs_list(
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
                 "开始时间": str(run.get("started_at", "?"))[:19],
                 "退出码": _state_words(run_state(run, recorded, cfg.host_id)),
-                "计数": counts_words(run, counts_text(counts)),  # a dry run's never read as filed
+                # a dry run's never read as filed; the rows put aside while validating too
+                "计数": counts_words(run, counts_text(counts) + _aside_counted(run)),
             }
             table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
         console.print(table)
@@ -115,6 +116,16 @@ def runs_list(
     for folder in demo_folders(cfg.runs_dir):
         where = f"rpa demo 的运行在 {folder}：RPA_RUNS_DIR={folder} rpa runs list"
         console.print(escape(where), highlight=False)
+
+
+def _aside_counted(run: dict[str, Any]) -> str:
+    """Rows the run put aside while validating, as run.json's close recorded them (Z7: the counts
+    named items only, and a run with rows 无效 read 已完成 3 alone)."""
+    from rpa.outcomes import outcome_label
+
+    aside = run.get("aside") if isinstance(run.get("aside"), dict) else {}
+    words = "，".join(f"{outcome_label(code)} {n} 行" for code, n in aside.items() if isinstance(n, int))
+    return f"；校验时搁置：{words}" if words else ""
 
 
 WAITING = "已入队，等待工作进程（rpa worker）办理"

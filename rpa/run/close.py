@@ -6,6 +6,8 @@ that stayed away ends it as stopped in run.json alone (`close_without_database`)
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy.exc import SQLAlchemyError
 
 from rpa.disk import as_run_fatal
@@ -57,9 +59,13 @@ def close_run(
             _mask_payloads(ctx, outputs.flow)
         ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason,
                    **({"finish_failed": finish_failed} if finish_failed else {}))
+        rows = outputs.report_rows()
+        # rows put aside while validating are no items: run.json names them for `rpa runs list`
+        aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
         try:
             ctx.write_run_json(
                 counts=counts,
+                aside=dict(aside),
                 ended_at=ended.isoformat(),
                 exit_code=exit_code,
                 stop_reason=stop_reason,
@@ -72,7 +78,7 @@ def close_run(
                 ctx.queue.items(ctx.run_id),
                 ctx.audit.events(ctx.run_id),
                 audit_key=ctx.settings.audit_key_bytes(),
-                input_rows=outputs.report_rows(),
+                input_rows=rows,
                 sections=outputs.report_sections(),
             )
         finally:  # the outputs as written (the last record counts), then the chain's end

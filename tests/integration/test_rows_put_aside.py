@@ -72,7 +72,11 @@ def test_rows_put_aside_are_cases_with_what_to_do_and_overdue_filings(
     assert RARE not in aside[2].filing
     assert "人工办理" in aside[3].advice and "改正后重新导出" in aside[4].advice
 
-    cli = make_cli_env(tmp_path)
+    cli = make_cli_env(tmp_path, COLUMNS="200")
+    # `rpa runs list` names them beside the items (Z7: 没有事项 alone)
+    runs = cli.run("runs", "list", check_exit=0).stdout
+    line = next(line for line in runs.splitlines() if outcome.run_id in line)
+    assert "校验时搁置：需人工处理 2 行，无效，未报备 1 行" in line, runs
     listed = cli.run("cases", "list", outcome.run_id, check_exit=0).stdout
     assert "待处理 3 行" in listed and "第 3 行：需人工处理（校验时搁置，未报备）" in listed
     assert "已逾期" in listed and "须经人民银行核准" in listed and "办理：" in listed
