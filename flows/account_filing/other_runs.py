@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from rpa.approvals.words import REJECTED_CODE
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.owners import STATE_LABELS, RunOwners, RunState
 
@@ -41,6 +42,7 @@ class OtherRuns:
 
     done: Counter[str] = field(default_factory=Counter)
     ended: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)  # a checker's 复核退回 there: final
     open: Counter[str] = field(default_factory=Counter)
     taken_over: Counter[str] = field(default_factory=Counter)
     redone: Counter[str] = field(default_factory=Counter)  # ended there, worked again here (`redo`)
@@ -59,6 +61,8 @@ class OtherRuns:
         lines = [self._left_open(run, rows) for run, rows in self.open.items()]
         lines += [f"{rows} 行已由运行 {run} 办理但未办结（门户拒绝、需人工处理或失败）：见 result.xlsx，"
                   f"可用 `rpa runs retry {run}` 重试" for run, rows in self.ended.items()]
+        lines += [f"{rows} 行已由运行 {run} 的复核人退回（复核退回）：不再{self.work}；如仍须{self.work}，"
+                  "请改正导出后重新运行" for run, rows in self.rejected.items()]
         lines += [f"{rows} 行原由运行 {run} 持有，该运行{STATE_LABELS[self.states.get(run, 'unknown')]}："
                   "已由本批次接手办理" for run, rows in self.taken_over.items()]
         return lines
@@ -112,7 +116,9 @@ def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: 
                 found.redone[run] += 1
             its = [i for i in its if i.state in OPEN]
         found.done[run] += sum(1 for item in its if item.state == ItemState.DONE)
-        found.ended[run] += sum(1 for item in its if item.state not in (*OPEN, ItemState.DONE))
+        found.ended[run] += sum(1 for item in its if item.state not in (*OPEN, ItemState.DONE)
+                                and item.last_error_code != REJECTED_CODE)
+        found.rejected[run] += sum(1 for item in its if item.last_error_code == REJECTED_CODE)
         open_items = [item for item in its if item.state in OPEN]
         if not open_items:
             continue

@@ -46,6 +46,7 @@ from rpa.casework.cases import (
     mark_to_decide,
     masked_fields,
     refuse_dry_run,
+    rejected,
 )
 from rpa.casework.filing_numbers import agrees_with_ams, difference_note, looks_like_filing_no
 from rpa.casework.words import (
@@ -282,6 +283,9 @@ def _services(settings: Settings, run_id: str) -> tuple[WorkQueue, AuditLog]:
 def _case(settings: Settings, run_id: str, item_id: int) -> tuple[WorkQueue, AuditLog, WorkItem]:
     queue, audit = _services(settings, run_id)
     found = [item for item in queue.items(run_id) if item.id == item_id]
+    if found and rejected(found[0]):
+        raise UsageError(f"第 {_row(found[0])} 行已由复核人退回（复核退回），是复核人的决定，"
+                         "不能更正、标记或重试：如仍须报备，请改正导出后重新运行")
     if not found or not is_case(found[0]):
         raise UsageError(f"运行 {run_id} 中没有待处理的事项 {item_id}："
                          "请在异常处理页面或用 rpa cases list 查看")

@@ -40,7 +40,7 @@ from rpa.alerts.findings import (
     put_aside_rows,
 )
 from rpa.alerts.recount import deadline_now, shown_deadline
-from rpa.approvals.words import AWAITING_CODE
+from rpa.approvals.words import AWAITING_CODE, REJECTED_CODE
 from rpa.casework.words import BY_HAND
 from rpa.errors import UsageError
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
@@ -221,9 +221,15 @@ def _with_deadline(case: Case, item: WorkItem, today: date, calendar: WorkCalend
 
 
 def is_case(item: WorkItem) -> bool:
-    """True for an item that waits for a person here (a checker's approval is not such a wait)."""
+    """True for an item that waits for a person here: not one waiting for a checker's approval,
+    nor one a checker rejected (复核退回 is final: tester AF corrected such a row and filed it)."""
     return item.state in CASE_STATES and not (
-        item.state == ItemState.HELD and item.last_error_code == AWAITING_CODE)
+        item.state == ItemState.HELD and item.last_error_code == AWAITING_CODE) and not rejected(item)
+
+
+def rejected(item: WorkItem) -> bool:
+    """A row a checker rejected: filed only from a corrected export, in a new run."""
+    return item.last_error_code == REJECTED_CODE
 
 
 def flow_of(run: Mapping[str, Any]) -> Flow | None:

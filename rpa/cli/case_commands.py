@@ -39,8 +39,9 @@ def user_name(name: str | None) -> str:
 
 
 def _item_id(cfg: Settings, run_id: str, row: int) -> int:
-    from rpa.casework.cases import open_cases, refuse_dry_run
+    from rpa.casework.cases import open_cases, refuse_dry_run, rejected
     from rpa.errors import UsageError
+    from rpa.queue.work_queue import WorkQueue
 
     refuse_dry_run(cfg, run_id)  # a dry run's rows are never cases: say why, not "no such row"
     for run in open_cases(cfg, run_id):
@@ -51,6 +52,10 @@ def _item_id(cfg: Settings, run_id: str, row: int) -> int:
             if aside.row == row:
                 raise UsageError(f"运行 {run_id} 的第 {row} 行在校验时已搁置（{aside.outcome}），"
                                  f"不是队列中的事项，不能在此办理：{aside.advice}")
+    for item in WorkQueue.from_settings(cfg).items(run_id):
+        if item.payload.get("row") == row and rejected(item):
+            raise UsageError(f"运行 {run_id} 的第 {row} 行已由复核人退回（复核退回），是复核人的决定，"
+                             "不能更正、标记或重试：如仍须报备，请改正导出后重新运行")
     raise UsageError(f"运行 {run_id} 的第 {row} 行不在待处理的行中：请用 rpa cases list {run_id} 查看行号")
 
 

@@ -123,7 +123,8 @@ def _aside_counted(run: dict[str, Any]) -> str:
     named items only, and a run with rows 无效 read 已完成 3 alone)."""
     from rpa.outcomes import outcome_label
 
-    aside = run.get("aside") if isinstance(run.get("aside"), dict) else {}
+    aside = run.get("aside")
+    aside = aside if isinstance(aside, dict) else {}
     words = "，".join(f"{outcome_label(code)} {n} 行" for code, n in aside.items() if isinstance(n, int))
     return f"；校验时搁置：{words}" if words else ""
 

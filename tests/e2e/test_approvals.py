@@ -184,3 +184,19 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(ams: AmsHandl
     (retry,) = [e for e in events if e["event"] == "items.retried"]
     assert retry["actor"] == "周敏" and retry["details"]["os_user"]
     assert "由 周敏 重试" in (cli.runs / run_id / "run.log").read_text(encoding="utf-8")
+    # nor a correction or a hand mark (tester AF corrected the rejected row, approved it and filed it)
+    corrected = cli.run("cases", "correct", run_id, "3", "--set", "存款人名称=杭州钱塘精工机械股份有限公司",
+                        "--user", "张海燕")
+    assert corrected.returncode == 2 and "复核退回" in corrected.stderr + corrected.stdout, corrected.stderr
+    marked = cli.run("cases", "mark", run_id, "3", "--filing-no", "100020261206900001",
+                     "--reason", "柜面已办")
+    assert marked.returncode == 2 and "复核退回" in marked.stderr + marked.stdout, marked.stderr
+    assert "第 3 行" not in cli.run("cases", "list", run_id, check_exit=0).stdout
+    assert _filed(ams) == {(OPEN_A, "open"), (CHANGED, "change")}
+    # the next day's export of the same rows: the rejected row is named as rejected, not as one
+    # `rpa runs retry` would file (tester AF)
+    again = cli.run("run", "account-filing", "--input", str(source), "--workers", "1", timeout=240)
+    said = [line for line in (again.stdout + again.stderr).splitlines() if "复核退回" in line]
+    assert any("1 行已由运行" in line and "复核人退回（复核退回）：不再报备" in line for line in said), said
+    assert said and not any("runs retry" in line for line in said), said
+    assert _filed(ams) == {(OPEN_A, "open"), (CHANGED, "change")}
