@@ -149,19 +149,27 @@ def _items(value: CellValue, _multiplier: int) -> str:
     return filed_items(clean_text(_ITEM_GAP.sub("、", cell_text(value).strip())))
 
 
-# whitespace (a line break, a tab, a space) between two Chinese characters, neither of them punctuation
-_GAP_IN_WORDS = re.compile(r"(?<=[\u3400-\u9fff])[\s\u3000]+(?=[\u3400-\u9fff])")
+# a gap in a 经营范围: whitespace of any kind, or an invisible zero-width character
+_GAP = re.compile(r"[\s\u3000\u200b\u200c\u200d\u2060\ufeff]+")
+_ITEM_SEPARATORS = frozenset("、，,；;。.：:")
+_SHOWN_GAP = str.maketrans({"\n": "⏎", "\r": "", "\t": "⇥", " ": "␣", "\u3000": "␣", "\u200b": "‸",
+                            "\u200c": "‸", "\u200d": "‸", "\u2060": "‸", "\ufeff": "‸"})
 
 
 def _scope(value: CellValue, _multiplier: int) -> str:
-    """经营范围: a gap between two Chinese words may be where a separator was (技术开发⏎技术咨询,
-    tester AC's N7; a tab, AA). Taking the gap out, as in a name, would join two items into one
-    the registration does not have; keeping it is not the registered text either: refused."""
-    text = cell_text(value)
-    gap = _GAP_IN_WORDS.search(text)
-    if gap:
-        around = text[max(gap.start() - 4, 0) : gap.end() + 4]
-        raise FieldProblem("scope_gap", params={"excerpt": _GAP_IN_WORDS.sub("⏎", around)})
+    """经营范围: a gap inside it may be where a separator was (技术开发⏎技术咨询, tester AC's N7; a
+    tab, AA; 软件开发 APP开发, 技术开发⏎5G通信, （…） 技术咨询, a zero-width space: AF). Taking it
+    out, as in a name, would join two items into one the registration does not have; keeping it
+    is not the registered text either: refused, unless it stands by a separator (、；。：) or
+    between two Latin words or numbers (`IT service`), which keep one space."""
+    text = cell_text(value).strip()
+    for gap in _GAP.finditer(text):
+        left, right = text[gap.start() - 1], text[gap.end()]
+        latin = left.isascii() and right.isascii() and not gap.group().strip(" \t")
+        if left in _ITEM_SEPARATORS or right in _ITEM_SEPARATORS or (latin and " " in gap.group()):
+            continue
+        around = text[max(gap.start() - 4, 0) : gap.end() + 4].translate(_SHOWN_GAP)
+        raise FieldProblem("scope_gap", params={"excerpt": around})
     return clean_text(text)
 
 

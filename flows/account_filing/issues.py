@@ -104,8 +104,9 @@ MESSAGES: dict[str, str] = {
                     "请在原表中改正后重新导出"),
     "placeholder_text": ("「{column}」写的是空值占位（NULL、N/A、-、无 之类），不是数据："
                          "请核对导出，确实没有的留空"),
-    "scope_gap": ("「{column}」两项文字之间有换行、制表符或空格（「{excerpt}」，⏎处），去掉会把两项连成一项："
-                  "请按营业执照的写法用、或；分隔后重新导出"),
+    "scope_gap": ("「{column}」文字之间有换行、制表符、空格或看不见的字符（「{excerpt}」：⏎ 换行，⇥ 制表符，"
+                  "␣ 空格，‸ 零宽字符），去掉会把两项连成一项：请按营业执照的写法用、或；分隔（或删去该字符）"
+                  "后重新导出"),
     "record_invalid": "「{column}」不符合报备要求：{detail}",
     "record_rule": "该行不符合报备要求：{detail}",
     "deadline_estimated": "报备截止日{due}为估算：{years}年的节假日安排未定（不在日历中，或只有暂定安排）",

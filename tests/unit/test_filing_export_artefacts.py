@@ -205,16 +205,31 @@ def test_a_row_of_query_conditions_above_a_csv_header_is_said_as_such(tmp_path: 
         _validate(path)
 
 
-@pytest.mark.parametrize("gap", ["\n", "\r\n", "\t", " ", "\u3000"])
-def test_a_gap_between_two_items_of_the_business_scope_is_a_row_error(tmp_path: Path, gap: str) -> None:
-    """技术开发⏎技术咨询 (Alt+Enter in the cell, tester AC's N7; a tab, AA) would be filed as
-    技术开发技术咨询, one item the licence does not have. A gap after a separator is taken out."""
+@pytest.mark.parametrize(("gap", "shown"), [("\n", "⏎"), ("\r\n", "⏎"), ("\t", "⇥"), (" ", "␣"),
+                                            ("\u3000", "␣"), ("\u200b", "‸")])
+def test_a_gap_between_two_items_of_the_business_scope_is_a_row_error(tmp_path: Path, gap: str,
+                                                                       shown: str) -> None:
+    """技术开发⏎技术咨询 (Alt+Enter in the cell, tester AC's N7; a tab, AA; a zero-width space, AF)
+    would be filed as 技术开发技术咨询, one item the licence does not have. A gap after a
+    separator is taken out."""
     joined, separated = _row("6228480000000000111"), _row("6228480000000000129")
     joined[12] = f"技术开发{gap}技术咨询"
     separated[12] = f"技术开发；{gap}技术咨询（依法须经批准的项目除外）"
     report = _validate(_book(tmp_path, [joined, separated], full_calc=False))
     assert _codes(report) == {2: {("scope_gap", "经营范围")}, 3: set()}
     (issue,) = report.outcomes[0].errors
-    assert "技术开发⏎技术咨询" in issue.message and "分隔" in issue.message
+    assert f"技术开发{shown}技术咨询" in issue.message and "分隔" in issue.message
     assert report.outcomes[1].record is not None
     assert report.outcomes[1].record.business_scope == "技术开发；技术咨询（依法须经批准的项目除外）"
+
+
+@pytest.mark.parametrize("scope", ["技术开发\n5G通信", "软件开发 APP开发", "（依法须经批准的项目） 技术咨询",
+                                   "Java\nPython培训"])
+def test_a_gap_by_a_digit_a_latin_word_or_a_bracket_is_a_row_error_too(tmp_path: Path, scope: str) -> None:
+    """Tester AF: only a gap between two Chinese characters was refused; these were joined."""
+    row, latin = _row("6228480000000000111"), _row("6228480000000000129")
+    row[12], latin[12] = scope, "IT consulting services"  # a space between Latin words stays
+    report = _validate(_book(tmp_path, [row, latin], full_calc=False))
+    assert _codes(report) == {2: {("scope_gap", "经营范围")}, 3: set()}
+    assert report.outcomes[1].record is not None
+    assert report.outcomes[1].record.business_scope == "IT consulting services"
