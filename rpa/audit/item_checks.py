@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from rpa.audit.chain import AuditEvent, canonical_json
 from rpa.audit.details import FILE_FIELDS, mask_details
 from rpa.masking import FieldClass, mask, scrub_text
-from rpa.outcomes import state_label
+from rpa.outcomes import outcome_label, state_label
 
 if TYPE_CHECKING:
     from rpa.audit.log import AuditLog
@@ -97,20 +97,23 @@ def check_queue_items(
         report.good(f"队列中 {len(ended)} 个已结束事项的状态和结果与审计链一致")
 
 
-Filings = dict[int, tuple[str, int]]  # sheet row -> (filing number, seq of the event recording it)
+Filings = dict[int, tuple[dict[str, str], int]]  # sheet row -> (result.xlsx column -> text, event seq)
 
 
 def done_filings(audit: AuditLog, events: Sequence[AuditEvent], items: Sequence[QueuedItem]) -> Filings:
-    """Sheet row -> (filing number, event seq) of each done item whose last outcome event
-    recorded one: what result.xlsx's 备案编号 must read (`check_result_rows`)."""
+    """Sheet row -> what result.xlsx must show of each done item, as its last outcome event
+    recorded it (备案编号, 状态 in its word, 证据文件), and that event's seq (`check_result_rows`)."""
     last = last_outcomes(events)
-    found: dict[int, tuple[str, int]] = {}
+    found: Filings = {}
     for item in items:
-        event = last.get(audit.ref_of(item.key))
-        row = item.payload.get("row")
-        done = str(item.state) == "done" and event is not None and event.event == "item.done"
-        if done and event is not None and isinstance(row, int) and event.details.get("filing_no"):
-            found[row] = (str(event.details["filing_no"]), event.seq)
+        event, row = last.get(audit.ref_of(item.key)), item.payload.get("row")
+        if str(item.state) != "done" or event is None or event.event != "item.done" or type(row) is not int:
+            continue
+        details = event.details
+        shown = {"备案编号": str(details.get("filing_no") or "")} if "filing_no" in details else {}
+        shown |= {"状态": outcome_label(str(details["status"]))} if details.get("status") else {}
+        shown |= {"证据文件": str(details.get("evidence") or "")} if "evidence" in details else {}
+        found[row] = (shown, event.seq)
     return found
 
 

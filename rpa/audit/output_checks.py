@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 RESULT_BOOK = "result.xlsx"
 RESULT_ROW_HEADER = "行号"
-FILING_HEADER = "备案编号"
 
 
 def check_outputs(report: Report, folder: Path, events: list[AuditEvent]) -> None:
@@ -60,8 +59,7 @@ def check_result_rows(
     report: Report, folder: Path, events: list[AuditEvent], filings: Filings | None = None
 ) -> None:
     """Every input row the chain validated (`row.validated`) has its line in result.xlsx (行号),
-    and a row whose item the chain records done with a filing number shows that number
-    (`filings`; tester AG: a resume wrote a queue's edited number into result.xlsx and sealed it).
+    and a row whose item the chain records done shows what its outcome event recorded (`filings`).
     A resumed run validates its input again: the rows of the last validation whose start went on
     to write result.xlsx (`outputs.written` lists it) count. A start that wrote none (killed, or refused
     with exit 2 after some rows were read: nothing of a half-read file is written) is not held
@@ -103,25 +101,29 @@ def check_result_rows(
         report.bad(f"{RESULT_BOOK} 多出审计链没有记录的第 {'、'.join(extra)} 行")
     if not missing and not extra:
         report.good(f"审计链记录的 {sum(rows.values())} 个输入行都在 {RESULT_BOOK} 中")
-    if filings and FILING_HEADER in header:
-        _check_filing_numbers(report, lines, column, header.index(FILING_HEADER), filings)
+    if filings:
+        _check_done_rows(report, lines, header, column, filings)
 
 
-def _check_filing_numbers(
-    report: Report, lines: list[tuple[Any, ...]], row_at: int, filing_at: int, filings: Filings
-) -> None:
-    """Each line's 备案编号 against the filing number the chain recorded for its row's item."""
+def _check_done_rows(report: Report, lines: list[tuple[Any, ...]], header: list[str], row_at: int,
+                     filings: Filings) -> None:
+    """Each done row's 备案编号, 状态 and 证据文件 against its item's outcome event (tester AG, AF:
+    a resume wrote a queue's forged values into result.xlsx and sealed them)."""
     wrong = 0
     for line in lines[1:]:
         row = line[row_at] if row_at < len(line) else None
-        shown = str(line[filing_at] or "").strip() if filing_at < len(line) else ""
-        if isinstance(row, int) and row in filings and shown != filings[row][0]:
-            number, seq = filings[row]
-            report.bad(f"{RESULT_BOOK} 输入第 {row} 行的备案编号为 {shown or '（空）'}，"
-                       f"审计链第 {seq} 条事件记录的为 {number}")
-            wrong += 1
+        if not isinstance(row, int) or row not in filings:
+            continue
+        expected, seq = filings[row]
+        for name, value in expected.items():
+            at = header.index(name) if name in header else None
+            shown = str(line[at] or "").strip() if at is not None and at < len(line) else ""
+            if at is not None and shown != value:
+                report.bad(f"{RESULT_BOOK} 输入第 {row} 行的{name}为 {shown or '（空）'}，"
+                           f"审计链第 {seq} 条事件记录的为 {value or '（空）'}")
+                wrong += 1
     if not wrong:
-        report.good(f"{RESULT_BOOK} 中 {len(filings)} 个已报备行的备案编号与审计链一致")
+        report.good(f"{RESULT_BOOK} 中 {len(filings)} 个已完成行的备案编号、状态和证据文件与审计链一致")
 
 
 def _lists_result(event: AuditEvent) -> bool:

@@ -117,7 +117,21 @@ def test_queue_items_edited_in_sqlite_are_named_against_the_chain(ams: AmsHandle
     assert "的备案编号：队列中为" not in out, out
     assert "result.xlsx 输入第 " in out and f"行的备案编号为 {FAKE_FILING_NO}，审计链第" in out, out
     assert f"条事件记录的为 {real_no}" in out, out
-    assert "个已报备行的备案编号与审计链一致" in cli.run("audit", "verify", run_id, check_exit=0).stdout
+    intact = cli.run("audit", "verify", run_id, check_exit=0).stdout
+    assert "个已完成行的备案编号、状态和证据文件与审计链一致" in intact, intact
+
+    # the same with its 状态 and 证据文件 (tester AF: 已报备 turned 此前已报备, another row's screenshot)
+    worded = _copy(ams, root, tmp_path, "status")
+    real = dict(result)
+    _edit_queue(worded, "UPDATE queue_items SET result = json_set(json_set(result, '$.status', ?), "
+                "'$.evidence', ?) WHERE id = ?", ("already_filed", "evidence/forged.png", item_id))
+    resumed = worded.run("run", "account-filing", "--resume", run_id, timeout=240)
+    assert resumed.returncode in (0, 1), resumed.stdout + resumed.stderr
+    _edit_queue(worded, "UPDATE queue_items SET result = json_set(json_set(result, '$.status', ?), "
+                "'$.evidence', ?) WHERE id = ?", (real["status"], real.get("evidence"), item_id))
+    out = _verify_fails(worded, run_id)
+    assert "行的状态为 此前已报备，审计链第" in out and "条事件记录的为 已报备" in out, out
+    assert "行的证据文件为 evidence/forged.png，审计链第" in out, out
 
     # the state: done -> failed
     failed = _copy(ams, root, tmp_path, "state")
