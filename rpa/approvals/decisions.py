@@ -41,6 +41,7 @@ from rpa.approvals.words import (
     APPROVED_AT,
     APPROVED_BY,
     AWAITING_CODE,
+    CORRECTED_BY,
     KEPT_NOTE,
     MAKER_PARAM,
     OLD_REVIEW_NOTE,
@@ -226,6 +227,12 @@ def _prepare(
                              "请在控制台的复核页面或用 rpa approvals list 查看行号")
         chosen = [by_row[n] for n in sorted(set(rows))]
     refuse_unseen(run_id, chosen, seen)
+    # four eyes on what is filed: tester AF corrected a row and approved it herself
+    own = [str(_row(item)) for item in chosen if same_person(str(item.payload.get(CORRECTED_BY) or ""),
+                                                              checker)]
+    if own:
+        raise UsageError(f"第 {'、'.join(own)} 行由 {checker} 更正：更正人不能复核自己更正的行，"
+                         "请由另一位复核人办理")
     audit = AuditLog.from_settings(settings)
     audit.create_schema()
     return queue, audit, maker, chosen

@@ -23,6 +23,7 @@ APPROVED_AT = "approved_at"
 AWAITING_CODE = "awaiting_approval"
 REJECTED_CODE = REJECTED_BY_CHECKER  # final: the queue never retries it
 MAKER_PARAM = "maker"  # run.json parameters: who started the run
+CORRECTED_BY = "corrected_by"  # a corrected item's payload (rpa.casework): who corrected it
 # beside a field a 变更 leaves as AMS holds it (not among its 变更事项): what is filed is AMS's value
 KEPT_NOTE = "（不变更，按 AMS 现值）"
 # beside a change whose review was kept before KEPT_NOTE existed (`WaitingRow.kept_unmarked`)

@@ -9,7 +9,9 @@ in its result.
 
 from __future__ import annotations
 
-CORRECTED_BY = "corrected_by"
+from rpa.approvals.words import CORRECTED_BY  # a checker may not approve a row they corrected
+
+__all__ = ["CORRECTED_BY"]
 CORRECTED_AT = "corrected_at"
 CORRECTED_FIELDS = "corrected_fields"
 FILED_BY_HAND = "filed_by_hand"

@@ -98,6 +98,21 @@ def test_the_maker_never_decides_on_their_own_run(settings: Settings, typed: str
     assert _decisions(settings) == []
 
 
+def test_a_checker_never_approves_a_row_they_corrected(settings: Settings) -> None:
+    """Four eyes on what is filed (tester AF): whoever corrected a row (异常处理) is not its checker."""
+    queue = WorkQueue.from_settings(settings)
+    row3 = _by_row(settings)[3]
+    corrected = {**row3.payload, "corrected_by": "Zhao.Lei"}
+    assert queue.refile(RUN, row3.id, corrected, [ItemState.HELD],
+                        held=("awaiting_approval", "waits"))
+    with pytest.raises(UsageError, match=r"第 3 行由 zhao\.lei 更正：更正人不能复核自己更正的行"):
+        approve(settings, RUN, CHECKER, [2, 3])
+    assert {row: item.state for row, item in _by_row(settings).items()} == {
+        2: ItemState.HELD, 3: ItemState.HELD, 4: ItemState.HELD}
+    approve(settings, RUN, "sun.li", [3])  # another checker may
+    assert _by_row(settings)[3].state == ItemState.PENDING
+
+
 def _run_log(cfg: Settings) -> list[str]:
     """What run.log says after its time, level, run and process (a checker's decision's lines)."""
     lines = (cfg.runs_dir / RUN / "run.log").read_text(encoding="utf-8").splitlines()
