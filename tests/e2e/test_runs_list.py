@@ -95,6 +95,8 @@ def test_a_run_that_needs_a_person_for_no_item_says_where_to_look(
     folder.mkdir()
     print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {}))
     assert "有事项需要处理（需要处理的见上方提示和结果文件）" in capsys.readouterr().out
+    print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {"done": 0, "failed": 0}))  # counted, all zero
+    assert "有事项需要处理（需要处理的见上方提示和结果文件）" in capsys.readouterr().out
     print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {"done": 10}))
     assert "有事项需要处理（已完成 10；需要处理的见上方提示和结果文件）" in capsys.readouterr().out
     print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {"done": 3, "failed": 1}))
