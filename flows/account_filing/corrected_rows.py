@@ -51,5 +51,5 @@ def corrected_note(item: WorkItem) -> str:
     """For a corrected row whose payload has been masked: where its corrected values are not."""
     if item.payload.get(CORRECTED_BY) and item.payload.get(MASKED_MARK):
         return ("更正后的值在运行结束后已按保留规定脱敏，不在本表：该行的名称等为导出原值，"
-                "基本存款账户编号留空，报备内容以 AMS 为准")
+                "更正过的基本存款账户编号不显示，报备内容以 AMS 为准")
     return ""

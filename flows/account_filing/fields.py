@@ -9,6 +9,7 @@ a person), GBK length limits, a bank code whose check digit does not fit (a warn
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -151,26 +152,32 @@ def _items(value: CellValue, _multiplier: int) -> str:
 
 # a gap in a 经营范围: whitespace of any kind, or an invisible zero-width character
 _GAP = re.compile(r"[\s\u3000\u200b\u200c\u200d\u2060\ufeff]+")
+_GAP_AT_ENDS = re.compile(rf"^{_GAP.pattern}|{_GAP.pattern}$")
 _ITEM_SEPARATORS = frozenset("、，,；;。.：:")
+
+
+def _half(char: str) -> str:
+    return unicodedata.normalize("NFKC", char)
 _SHOWN_GAP = str.maketrans({"\n": "⏎", "\r": "", "\t": "⇥", " ": "␣", "\u3000": "␣", "\u200b": "‸",
                             "\u200c": "‸", "\u200d": "‸", "\u2060": "‸", "\ufeff": "‸"})
 
 
-def _scope(value: CellValue, _multiplier: int) -> str:
+def _scope(value: CellValue, _multiplier: int) -> str | None:
     """经营范围: a gap inside it may be where a separator was (技术开发⏎技术咨询, tester AC's N7; a
     tab, AA; 软件开发 APP开发, 技术开发⏎5G通信, （…） 技术咨询, a zero-width space: AF). Taking it
     out, as in a name, would join two items into one the registration does not have; keeping it
-    is not the registered text either: refused, unless it stands by a separator (、；。：) or
+    is not the registered text either: refused, unless it stands by a separator (、；。：), after
+    a closing bracket or before an opening one (the clause joins its item as registered), or
     between two Latin words or numbers (`IT service`), which keep one space."""
-    text = cell_text(value).strip()
+    text = _GAP_AT_ENDS.sub("", cell_text(value))
     for gap in _GAP.finditer(text):
         left, right = text[gap.start() - 1], text[gap.end()]
-        latin = left.isascii() and right.isascii() and not gap.group().strip(" \t")
-        if left in _ITEM_SEPARATORS or right in _ITEM_SEPARATORS or (latin and " " in gap.group()):
+        latin = _half(left).isascii() and _half(right).isascii() and not gap.group().strip(" \t\u00a0\u3000")
+        if left in _ITEM_SEPARATORS or left in ")）" or right in _ITEM_SEPARATORS or right in "(（" or latin:
             continue
         around = text[max(gap.start() - 4, 0) : gap.end() + 4].translate(_SHOWN_GAP)
         raise FieldProblem("scope_gap", params={"excerpt": around})
-    return clean_text(text)
+    return clean_text(text) if text else None  # a cell of zero-width characters alone: blank
 
 
 def _date(value: CellValue, _multiplier: int) -> object:

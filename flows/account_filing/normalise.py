@@ -158,7 +158,7 @@ def _from_number(value: int | float | Decimal) -> date:
     if value != int(value):
         raise ValueError("a date serial has no fraction of a day here")
     number = int(value)
-    if 19900101 <= number <= 20991231:
+    if 19900101 <= number <= 20991231 or 19900101000000 <= number <= 20991231235959:  # a stamp too
         return parse_date(str(number))
     return _from_serial(number + SHIFT_TO_1900 if isinstance(value, Mac1904) else number)
 

@@ -118,7 +118,8 @@ def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: 
         found.done[run] += sum(1 for item in its if item.state == ItemState.DONE)
         found.ended[run] += sum(1 for item in its if item.state not in (*OPEN, ItemState.DONE)
                                 and item.last_error_code != REJECTED_CODE)
-        found.rejected[run] += sum(1 for item in its if item.last_error_code == REJECTED_CODE)
+        if rejected := sum(1 for item in its if item.last_error_code == REJECTED_CODE):
+            found.rejected[run] += rejected
         open_items = [item for item in its if item.state in OPEN]
         if not open_items:
             continue

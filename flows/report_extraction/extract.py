@@ -252,7 +252,7 @@ class _Reading:
                cell: GridCell, what: str) -> None:
         if key in found:
             one, first = found[key], found[key].provenance.describe()  # one merged cell: not A6 和 A6 (AE)
-            twice = (f"是合并单元格（{first}），跨了不止一行，各行都有数字" if (one.row, one.col) == (
+            twice = (f"是合并单元格（{first}），跨了不止一行" if (one.row, one.col) == (
                 cell.row, cell.col) else f"出现两次：{first} 和 {cell.provenance.describe()}")
             raise DuplicateHeader(f"{self.grid.file}：{what}{twice}，不知读哪一个",
                                   details={"file": self.grid.file, "label": key[1] or key[0]})

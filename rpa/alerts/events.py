@@ -60,8 +60,8 @@ def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]
     reason = record.get("stop_reason") or record.get("finish_failed")
     found: list[Alert] = []
     if exit_code == EXIT_USAGE:
-        trigger = _last_trigger(record)
-        if trigger not in AT_A_TERMINAL and not str(trigger or "").startswith(FIRE_TRIGGER):
+        trigger = str(_last_trigger(record) or "")  # `retry:<user>` too: someone is at the terminal
+        if trigger.partition(":")[0] not in AT_A_TERMINAL and not trigger.startswith(FIRE_TRIGGER):
             found.append(kinds.run_failed(run_id, flow, reason))
     elif exit_code == EXIT_STOPPED or exit_code is None:
         stop = _stop_request(settings, run_id)

@@ -16,6 +16,7 @@ outcome is named too: it copied an edit of the queue into the chain.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -101,20 +102,30 @@ Filings = dict[int, tuple[dict[str, str], int]]  # sheet row -> (result.xlsx col
 
 
 def done_filings(audit: AuditLog, events: Sequence[AuditEvent], items: Sequence[QueuedItem]) -> Filings:
-    """Sheet row -> what result.xlsx must show of each done item, as its last outcome event
-    recorded it (备案编号, 状态 in its word, 证据文件), and that event's seq (`check_result_rows`)."""
-    last = last_outcomes(events)
+    """Sheet row -> what result.xlsx must show of each item done when it was last written, as the
+    item's last outcome event before that write recorded it (备案编号, 状态 in its word, 证据文件),
+    and that event's seq (`check_result_rows`). An item taken over from another run is left out
+    (its payload's row is the other run's export's), and so is a row two items name."""
+    written = [e.seq for e in events if e.event == "outputs.written" and any(
+        isinstance(f, dict) and f.get("file") == "result.xlsx" for f in e.details.get("files") or [])]
+    if not written:
+        return {}
+    last = last_outcomes([e for e in events if e.seq < written[-1]])
+    taken = {e.item_ref for e in events if e.event == "item.taken_over"}
     found: Filings = {}
+    named: Counter[int] = Counter()
     for item in items:
-        event, row = last.get(audit.ref_of(item.key)), item.payload.get("row")
-        if str(item.state) != "done" or event is None or event.event != "item.done" or type(row) is not int:
+        ref, row = audit.ref_of(item.key), item.payload.get("row")
+        event = last.get(ref)
+        if type(row) is not int or ref in taken or event is None or event.event != "item.done":
+            named[row if type(row) is int else -1] += 1
             continue
         details = event.details
         shown = {"备案编号": str(details.get("filing_no") or "")} if "filing_no" in details else {}
         shown |= {"状态": outcome_label(str(details["status"]))} if details.get("status") else {}
         shown |= {"证据文件": str(details.get("evidence") or "")} if "evidence" in details else {}
-        found[row] = (shown, event.seq)
-    return found
+        found[row], named[row] = (shown, event.seq), named[row] + 1
+    return {row: seen for row, seen in found.items() if named[row] == 1}
 
 
 def check_seals(report: Report, audit: AuditLog, items: Sequence[QueuedItem]) -> None:

@@ -151,7 +151,7 @@ def test_every_command_a_clerk_or_auditor_runs_answers_in_chinese(tmp_path: Path
     assert "原因：" in stopped.stdout and "操作员被锁定" in stopped.stdout, stopped.stdout
     resumed = cli.run("run", "smoke", "--resume", run_id, "--unlocked", "--workers", "1", check_exit=1)
     assert f"运行 {run_id}：已结束，有事项需要处理" in resumed.stdout, resumed.stdout
-    retried = cli.run("runs", "retry", run_id, "--workers", "1", check_exit=1)
+    retried = cli.run("runs", "retry", run_id, "--workers", "1", "--user", "王晓丽", check_exit=1)
     assert "个事项放回待办" in retried.stdout, retried.stdout
     listed = cli.run("runs", "list", check_exit=0)
     shown = cli.run("runs", "show", run_id, check_exit=0)

@@ -453,8 +453,8 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
     # run.json's trigger is the run's first; the refused process is its last resume's, if any
     # a fire's refused run is told by the scheduler, as its fire's (test_schedule_refused_config)
     for trigger, resumed, alerted in (("cli", None, False), (fire, None, False), ("console:ops1", None, True),
-                                      (fire, "retry", False), ("cli", fire, False),
-                                      (fire, "console:ops1", True)):
+                                      (fire, "retry", False), (fire, "retry:王晓丽", False),
+                                      ("cli", fire, False), (fire, "console:ops1", True)):
         resumes = [{"trigger": resumed, "started_at": "2026-12-03T10:00:00+08:00"}] if resumed else []
         (refused / "run.json").write_text(json.dumps(
             {"flow": "account-filing", "exit_code": 2, "trigger": trigger, "resumes": resumes,

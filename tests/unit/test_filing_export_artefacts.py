@@ -223,9 +223,9 @@ def test_a_gap_between_two_items_of_the_business_scope_is_a_row_error(tmp_path: 
     assert report.outcomes[1].record.business_scope == "技术开发；技术咨询（依法须经批准的项目除外）"
 
 
-@pytest.mark.parametrize("scope", ["技术开发\n5G通信", "软件开发 APP开发", "（依法须经批准的项目） 技术咨询",
-                                   "Java\nPython培训"])
-def test_a_gap_by_a_digit_a_latin_word_or_a_bracket_is_a_row_error_too(tmp_path: Path, scope: str) -> None:
+@pytest.mark.parametrize("scope", ["技术开发\n5G通信", "软件开发 APP开发", "Java\nPython培训",
+                                   "技术开发\u200b技术咨询"])
+def test_a_gap_by_a_digit_or_a_latin_word_is_a_row_error_too(tmp_path: Path, scope: str) -> None:
     """Tester AF: only a gap between two Chinese characters was refused; these were joined."""
     row, latin = _row("6228480000000000111"), _row("6228480000000000129")
     row[12], latin[12] = scope, "IT consulting services"  # a space between Latin words stays
@@ -233,3 +233,20 @@ def test_a_gap_by_a_digit_a_latin_word_or_a_bracket_is_a_row_error_too(tmp_path:
     assert _codes(report) == {2: {("scope_gap", "经营范围")}, 3: set()}
     assert report.outcomes[1].record is not None
     assert report.outcomes[1].record.business_scope == "IT consulting services"
+
+
+@pytest.mark.parametrize(("scope", "filed"), [
+    ("（依法须经批准的项目，经相关部门批准后方可开展经营活动）\n许可项目：食品经营",
+     "（依法须经批准的项目，经相关部门批准后方可开展经营活动）许可项目：食品经营"),
+    ("技术服务 （除许可业务）", "技术服务（除许可业务）"),
+    ("IT\u00a0consulting", "IT consulting"),
+    ("\ufeff技术开发\u200b", "技术开发"),
+])
+def test_a_gap_by_a_bracket_or_at_an_end_is_taken_out(tmp_path: Path, scope: str, filed: str) -> None:
+    """A bracketed clause joins its item as the licence prints it; a zero-width character at
+    either end once crashed the read (review of 2026-12-06)."""
+    row = _row("6228480000000000111")
+    row[12] = scope
+    report = _validate(_book(tmp_path, [row], full_calc=False))
+    assert _codes(report) == {2: set()} and report.outcomes[0].record is not None
+    assert report.outcomes[0].record.business_scope == filed

@@ -175,6 +175,7 @@ def codes(outcome: RowOutcome) -> list[str]:
         "2026-11-27 00:00:00",
         "2026-11-27 23:59",
         "20261127093000",  # a core-banking time stamp
+        20261127093000,  # the same stamp in a number cell (review of 2026-12-06)
         46353,
         46353.0,
         "46353",

@@ -177,7 +177,7 @@ def test_a_corrected_row_whose_payload_was_masked_shows_the_export_not_masked_va
     assert row["存款人名称"] == "上海甲乙贸易有限公司" and row["基本存款账户编号"] is None, row
     note = str(row["说明"])
     assert "经 clerkA 更正基本存款账户编号后报备" in note and "已按保留规定脱敏" in note, row
-    assert "基本存款账户编号留空" in note and "以 AMS 为准" in note, row
+    assert "更正过的基本存款账户编号不显示" in note and "以 AMS 为准" in note, row
 
 
 class _Found:
