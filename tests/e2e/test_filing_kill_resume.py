@@ -87,6 +87,16 @@ def _leased_worker_pids(cli: CliEnv) -> list[int]:
     return pids
 
 
+def _resumes(cli: CliEnv, run_id: str | None) -> int:
+    """How many resumes run.json records; -1 before the run is known (a first start)."""
+    if run_id is None:
+        return -1
+    with contextlib.suppress(OSError, ValueError):
+        run = json.loads((cli.runs / run_id / "run.json").read_text(encoding="utf-8"))
+        return len(run.get("resumes") or [])
+    return -1
+
+
 def _run_ids(cli: CliEnv) -> list[str]:
     if not cli.runs.exists():
         return []
@@ -142,10 +152,13 @@ def test_killed_at_random_moments_and_resumed_still_files_each_row_once(
     kills = 0
     for _ in range(test_config.kill_resume_rounds):
         args = ["--resume", run_id] if run_id else ["--input", str(source)]
-        before = len(ams.submissions())
+        before, resumed = len(ams.submissions()), _resumes(cli, run_id)
         process = _start(cli, *args, "--workers", "2")
+        # a submission the last kill left in flight (the portal's latency) can land after
+        # `before`: a resume counts as started once run.json records it too
         started = wait_for(
-            lambda p=process, b=before: p.poll() is not None or len(ams.submissions()) > b,  # type: ignore[misc]
+            lambda p=process, b=before, r=resumed, rid=run_id: p.poll() is not None or (  # type: ignore[misc]
+                len(ams.submissions()) > b and (rid is None or _resumes(cli, rid) > r)),
             timeout=180,
             what="the run to submit something",
         )

@@ -153,7 +153,9 @@ def test_runs_show_gives_each_item_the_word_its_row_has_in_result_xlsx(tmp_path:
     lines = {int(line.split()[1]): line for line in shown.splitlines() if re.match(r"^\S?\s*\d+\s", line)}
     for name, item_id in ids.items():
         assert f" {ROW_WORDS[name]} " in lines[item_id], (name, shown)
-    assert "业务错误" not in shown and "已完成" not in shown
+    items = "\n".join(lines.values())  # the 计数 line above them tallies by state words (README)
+    assert "业务错误" not in items and "已完成" not in items
+    assert "计数：已完成 2，业务错误 2" in shown, shown  # a run not closed: counted from the queue
     assert not re.search(r"\b(refused|filed|awaiting_approval|rejected_by_checker)\b", shown), shown
 
 
