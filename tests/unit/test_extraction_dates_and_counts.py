@@ -81,6 +81,18 @@ def test_a_report_that_prints_no_day_is_read_but_refused_when_a_day_is_asked(tmp
         extract_file(path, _spec("branch_daily"), report_date="2026-12-05")
 
 
+@pytest.mark.timeout(120)
+def test_rpa_extract_of_a_report_that_prints_no_day_says_so_and_exits_1(tmp_path: Path) -> None:
+    """Tester AE F6: `rpa extract` without --date read an undated daily report with exit 0."""
+    command = [sys.executable, "-m", "rpa", "extract", str(_daily(tmp_path, date_line=None)),
+               "--spec", "branch_daily"]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 1, run.stderr
+    assert run.stdout.splitlines()[0] == "报表日期 未印，机构 110102"
+    assert run.stderr.strip() == ("注意：daily.xlsx：报表上没有印报表日期，读出的数字不知是哪一天的；"
+                                  "请核对文件（加 --date 时这样的报表会被拒收）")
+
+
 def test_two_different_days_printed_refuse_the_file_naming_both_places(tmp_path: Path) -> None:
     path = _daily(tmp_path, title="网点经营日报（2026-12-02）")
     for asked in (None, "2026-12-03", "2026-12-02"):

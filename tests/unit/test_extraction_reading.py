@@ -241,7 +241,7 @@ def test_a_block_s_branch_label_may_sit_on_any_of_its_rows(tmp_path: Path, label
 
 
 def test_explain_prints_where_each_figure_came_from(tmp_path: Path) -> None:
-    path = _one_sheet(tmp_path, ["网点经营日报", "机构：110102 西城支行", "单位：人民币万元"])
+    path = _one_sheet(tmp_path, ["网点经营日报（2026-12-03）", "机构：110102 西城支行", "单位：人民币万元"])
     env = {**os.environ, "COLUMNS": "250"}
     command = [sys.executable, "-m", "rpa", "extract", str(path), "--spec", "branch_daily"]
     run = subprocess.run([*command, "--explain"],

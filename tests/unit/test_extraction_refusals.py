@@ -356,7 +356,8 @@ def test_rpa_extract_exits_1_with_a_line_per_reason_and_2_on_unreadable_input(tm
     broken.write_bytes(b"not a workbook")
     unreadable = run(broken)
     assert unreadable.returncode == 2 and "broken.xlsx 不是有效的 .xlsx 文件" in unreadable.stderr
-    fine = run(_daily(tmp_path, name="fine.xlsx"))
+    fine = run(_daily(tmp_path, name="fine.xlsx",
+                      lines=["网点经营日报（2026-12-03）", "机构：110102 西城支行", "单位：万元"]))
     assert fine.returncode == 0, fine.stderr
     bad_date = run(tmp_path / "fine.xlsx", "--date", "2026-13-05")
     assert bad_date.returncode == 2 and "--date 的值不是日期" in bad_date.stderr
