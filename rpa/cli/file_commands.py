@@ -99,10 +99,9 @@ def extract(
             typer.echo(f"{CHECK_NAMES.get(check.name, check.name)}：不通过 {check.message}", err=True)
     undated = result.report_date is None  # a report must print its day: figures of no known day
     if undated:
-        period = "月份" if loaded.period == "month" else "日期"
-        typer.echo(f"注意：{file.name}：报表上没有印报表{period}，读出的数字不知是哪"
-                   f"{'个月' if loaded.period == 'month' else '一天'}的；请核对文件（加 --date 时这样的报表会被拒收）",
-                   err=True)
+        period, which = ("月份", "个月") if loaded.period == "month" else ("日期", "一天")
+        typer.echo(f"注意：{file.name}：报表上没有印报表{period}，读出的数字不知是哪{which}的；"
+                   "请核对文件（加 --date 时这样的报表会被拒收）", err=True)
     raise typer.Exit(1 if failed or undated else 0)
 
 
