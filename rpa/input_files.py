@@ -193,3 +193,14 @@ def reading(path: Path) -> Iterator[None]:
         if _from_library(exc, exc.__traceback__):
             raise InputFileError(describe_failure(path, exc)) from None
         raise
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system could not read a file, in words a clerk reads."""
+    if isinstance(error, FileNotFoundError):
+        return "文件不存在，请核对路径"
+    if isinstance(error, PermissionError):
+        return "没有读取权限"
+    if isinstance(error, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    return f"系统错误 {error.errno}"

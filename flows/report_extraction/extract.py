@@ -27,7 +27,13 @@ from flows.report_extraction.branch_names import TOTAL, BranchNames, row_label
 from flows.report_extraction.checks import totals_checks
 from flows.report_extraction.conditional_formats import cell_figure
 from flows.report_extraction.currency import check_currency, check_row_currency
-from flows.report_extraction.figure_units import figure_unit, label_row_units, own_units, remark_row_units
+from flows.report_extraction.figure_units import (
+    figure_unit,
+    label_row_units,
+    own_units,
+    remark_row_units,
+    unit_lines_kept,
+)
 from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
 from flows.report_extraction.header_repeats import header_repeat
@@ -41,7 +47,7 @@ from flows.report_extraction.surroundings import Line, is_note, row_place, table
 from flows.report_extraction.tables import Grid, GridCell, hidden_notes
 from flows.report_extraction.xlsx_reader import read_xlsx
 from rpa.errors import DuplicateHeader, ExtractionError, InputFileError, LabelNotFound, UnreadableFigure
-from rpa.input_files import check_input_path
+from rpa.input_files import check_input_path, os_reason
 
 
 def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = None,
@@ -60,7 +66,7 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as error:
-        raise InputFileError(f"{path.name}：无法读取文件（{_os_reason(error)}）",
+        raise InputFileError(f"{path.name}：无法读取文件（{os_reason(error)}）",
                              details={"file": str(path)}) from error
     grid = read_xlsx(path, spec, report_date, branch) if fmt == "xlsx" else read_pdf(path, spec)
     header = find_header(grid, spec)
@@ -79,24 +85,13 @@ def extract_file(path: Path, spec: ExtractionSpec, report_date: str | None = Non
     printed = reading.printed_date()
     if report_date is not None:
         check_asked_date(printed, report_date, spec, path.name)
-    notes = [f"未用的列 {text}" for text in header.unused] + reading.notes
+    notes = [f"未用的列 {text}" for text in header.unused] + unit_lines_kept(reading.notes, figures)
     notes += [printed.note] if printed is not None and printed.note else []
     notes += [f"单位假定 {f.provenance.cell or f.provenance.describe()} {f.metric} {f.column}: "
               f"报表未注明单位，按规格默认 {f.unit}" for f in figures if f.unit_assumed]
     return Extraction(spec=spec.name, file=path.name, sha256=digest, figures=figures,
                       checks=totals_checks(figures, spec, path.name) if spec.checks.totals else [],
                       branch=reading.info_branch, report_date=printed.day if printed else None, notes=notes)
-
-
-def _os_reason(error: OSError) -> str:
-    """Why the system could not read a file, in words a clerk reads."""
-    if isinstance(error, FileNotFoundError):
-        return "文件不存在，请核对路径"
-    if isinstance(error, PermissionError):
-        return "没有读取权限"
-    if isinstance(error, IsADirectoryError):
-        return "这是一个文件夹，不是文件"
-    return f"系统错误 {error.errno}"
 
 
 @dataclass

@@ -12,7 +12,7 @@ when the spec says the report type always has it (`unit_always`).
 from __future__ import annotations
 
 from flows.report_extraction.header import Header
-from flows.report_extraction.models import Provenance
+from flows.report_extraction.models import Figure, Provenance
 from flows.report_extraction.number_formats import shown_unit
 from flows.report_extraction.numbers import (
     UNIT_FACTORS,
@@ -118,3 +118,12 @@ def own_units(cell: GridCell | None, where: Provenance) -> list[tuple[str, str]]
     except NumberFormatError as error:
         raise UnreadableFigure(f"{where.describe()}：{error}", details={"file": where.file}) from error
     return [] if unit is None else [(unit, f"数字格式 {where.cell or where.describe()}")]
+
+
+def unit_lines_kept(notes: list[str], figures: list[Figure]) -> list[str]:
+    """The notes without a `略过的行` for a line the figures took their unit from (a 单位行 or 脚注
+    under the table is passed over as a row yet read for the unit: tester AE F7)."""
+    used = {f.unit_source.split(" ", 1)[1] for f in figures
+            if f.unit_source.startswith(("单位行 ", "脚注 "))}
+    return [note for note in notes
+            if not (note.startswith("略过的行 ") and note.split(" ", 2)[1] in used)]

@@ -59,6 +59,19 @@ def _refusal(path: Path, spec: ExtractionSpec | None = None, **kwargs: str) -> R
 
 # -- units -----------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("line", ["单位：千元", "单位:千元"])
+def test_a_unit_line_under_the_table_is_used_and_not_listed_as_a_row_passed_over(tmp_path: Path,
+                                                                                  line: str) -> None:
+    """Tester AE F7: the figures took 千元 from A14, and the notes said A14 was passed over."""
+    heading = ["网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04"]
+    extraction = extract_file(_daily(tmp_path, heading, below=(line, "其他项目")), _spec())
+    savings = extraction.figures[0]
+    assert (savings.unit, savings.unit_source) == ("千元", "单位行 A13")
+    assert savings.value_yuan == Decimal("12345670")
+    assert not [note for note in extraction.notes if "A13" in note], extraction.notes
+    assert "略过的行 A14 其他项目" in extraction.notes  # a row passed over still is
+
+
 @pytest.mark.parametrize("unit", ["百万元", "万美元", "亿", "千", "十万元", "万元人民币"])
 @pytest.mark.parametrize("unit_always", [False, True])
 def test_a_stated_unit_the_tool_does_not_know_refuses_naming_it(tmp_path: Path, unit: str,
