@@ -127,9 +127,20 @@ def item_label(state: str, result: Mapping[str, Any] | None) -> str:
     return state_label(state)
 
 
-def counts_text(counts: Mapping[str, int]) -> str:
-    """Item counts as one Chinese line, in the vocabulary's order: `已完成 3，失败 1`."""
-    order = list(STATE_LABELS)
-    known = [(state_label(s), counts[s]) for s in order if counts.get(s)]
+def counts_text(counts: Mapping[str, int], awaiting: int = 0) -> str:
+    """Item counts as one Chinese line, in the vocabulary's order: `已完成 3，失败 1`. `awaiting`
+    of the held items wait for a checker and are counted as 待复核, the word their rows have
+    (tester AG: an approval run's terminal said 需人工处理 3 of three rows 待复核)."""
+    waiting = min(max(awaiting, 0), counts.get("held", 0))
+    shown = {**counts, "held": counts.get("held", 0) - waiting}
+    known = [(state_label(s), shown[s]) for s in STATE_LABELS if shown.get(s)]
+    known += [(OUTCOME_LABELS["awaiting_approval"], waiting)] if waiting else []
     others = [(state_label(s), n) for s, n in sorted(counts.items()) if s not in STATE_LABELS and n]
     return "，".join(f"{label} {n}" for label, n in [*known, *others]) or "没有事项"
+
+
+def awaiting_recorded(run: dict[str, Any]) -> int:
+    """How many of a closed run's held items its close found waiting for a checker (待复核), as
+    run.json records them (`rpa.run.close`): `counts_text`'s `awaiting`."""
+    value = run.get("awaiting_approval")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

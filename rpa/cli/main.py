@@ -78,7 +78,7 @@ def runs_list(
     from rich.table import Table
 
     from rpa.audit.log import AuditLog
-    from rpa.outcomes import counts_text
+    from rpa.outcomes import awaiting_recorded, counts_text
     from rpa.run.runs import demo_folders, list_runs, run_state
 
     cfg = settings()
@@ -98,16 +98,17 @@ def runs_list(
         for run in runs:
             counts = run.get("counts") or {}
             recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
+            awaiting = awaiting_recorded(run)  # of the close's counts: 待复核, not 需人工处理
             # workers work it, or it was killed before writing its counts: the queue's counts
             if run_state(run, recorded, cfg.host_id) == "waiting" or not counts:
-                counts = _queue_counts(cfg, str(run.get("run_id"))) or counts
+                counts, awaiting = _queue_counts(cfg, str(run.get("run_id"))) or counts, 0
             cells = {
                 "流程": str(run.get("flow", "?")),
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
                 "开始时间": str(run.get("started_at", "?"))[:19],
                 "退出码": _state_words(run_state(run, recorded, cfg.host_id)),
                 # a dry run's never read as filed; the rows put aside while validating too
-                "计数": counts_words(run, counts_text(counts) + _aside_counted(run)),
+                "计数": counts_words(run, counts_text(counts, awaiting) + _aside_counted(run)),
             }
             table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
         console.print(table)
@@ -209,7 +210,7 @@ def runs_show(run_id: str) -> None:
 
     from rpa.audit.log import AuditLog
     from rpa.masking import scrub_text
-    from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_WORDS, counts_text, item_label
+    from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_WORDS, awaiting_recorded, counts_text, item_label
     from rpa.queue.work_queue import WorkQueue
     from rpa.run.runs import read_run_json, run_folder, run_state
 
@@ -219,10 +220,10 @@ def runs_show(run_id: str) -> None:
     audit = AuditLog.from_settings(cfg)
     if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
         info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id), cfg.host_id))
-    counts = info.get("counts") or {}
+    counts, awaiting = info.get("counts") or {}, awaiting_recorded(info)
     if not counts and audit.has_schema():  # not closed (killed, running): the queue's, as runs list has them
         counts = {str(state): n for state, n in WorkQueue.from_settings(cfg).counts(run_id).items()}
-    info["counts"] = counts_words(info, counts_text(counts))  # (tester AG: 没有事项 above 7 items)
+    info["counts"] = counts_words(info, counts_text(counts, awaiting))  # (tester AG: 没有事项 above 7 items)
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     info["resumes"] = _resumes_words(info)
     console = Console(soft_wrap=True)

@@ -17,7 +17,7 @@ from rpa.approvals.decisions import waiting as waiting_for_checker
 from rpa.console.run_pages import FLOW_NAMES, state_words
 from rpa.console.schedules import job_rows
 from rpa.console.web import guarded_router, render, state_of
-from rpa.outcomes import counts_text, outcome_label
+from rpa.outcomes import awaiting_recorded, counts_text, outcome_label
 from rpa.run.runs import list_runs, now_in
 
 router = guarded_router()
@@ -31,7 +31,7 @@ def _row(run: dict[str, Any]) -> dict[str, str]:
         "flow": FLOW_NAMES.get(str(run.get("flow")), str(run.get("flow", "?"))),
         "started": str(run.get("started_at", ""))[11:19],
         "state": state_words(run),
-        "counts": counts_text(run.get("counts") or {}) or "无",
+        "counts": counts_text(run.get("counts") or {}, awaiting_recorded(run)) or "无",
         "maker": str((run.get("parameters") or {}).get("maker") or ""),
     }
 

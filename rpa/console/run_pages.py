@@ -24,7 +24,7 @@ from rpa.casework.cases import flow_of
 from rpa.console.files import downloads, run_file, run_folder_of
 from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
-from rpa.outcomes import counts_text, item_label, outcome_label
+from rpa.outcomes import awaiting_recorded, counts_text, item_label, outcome_label
 from rpa.queue.work_queue import WorkItem, WorkQueue
 from rpa.run.elsewhere import RowElsewhere, rows_elsewhere
 from rpa.run.flow import Flow
@@ -76,7 +76,8 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
     return render(
         request, "run.html.j2", run_id=run_id, info=info,
         flow=FLOW_NAMES.get(info.get("flow", ""), info.get("flow")),
-        state_text=state_words(info), counts=counts_text(info.get("counts") or {}), items=items,
+        state_text=state_words(info), counts=counts_text(info.get("counts") or {}, awaiting_recorded(info)),
+        items=items,
         columns=shown_columns(items),
         files=downloads(folder), has_report=(folder / "report.html").is_file(),
         verification=verification, verified=verified,

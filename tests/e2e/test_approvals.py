@@ -125,6 +125,10 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(ams: AmsHandl
     assert _filed(ams) == set() and ams.submissions() == []  # looked up, nothing submitted
     result = read_result(cli.runs / run_id / "result.xlsx")
     assert {result[r]["状态"] for r in (2, 3, 4, 5)} == {"待复核"}
+    # the tallies say the rows' word (tester AG: 需人工处理 4 on the terminal and in runs list)
+    verdict = next(line for line in made.stdout.splitlines() if line.startswith(f"运行 {run_id}"))
+    assert "待复核 4" in verdict and "需人工处理" not in verdict, made.stdout
+    assert "待复核 4" in cli.run("runs", "list", check_exit=0).stdout
 
     listed = cli.run("approvals", "list", check_exit=0)
     assert run_id in listed.stdout and f"发起人 {MAKER}" in listed.stdout

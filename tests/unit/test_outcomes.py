@@ -12,7 +12,7 @@ from flows.account_filing.result_book import ResultRow
 from rpa.audit.log import AuditLog
 from rpa.errors import AwaitingApproval, BusinessError
 from rpa.logs import add_run_log
-from rpa.outcomes import counts_text, item_label, outcome_label, state_label
+from rpa.outcomes import awaiting_recorded, counts_text, item_label, outcome_label, state_label
 from rpa.queue.work_queue import WorkItem, WorkQueue
 from rpa.run.flow import WorkerContext
 from rpa.run.report import STATE_STYLE
@@ -59,6 +59,17 @@ def test_an_unknown_outcome_is_named_not_dropped() -> None:
 def test_the_cli_counts_line_is_chinese_in_a_fixed_order() -> None:
     assert counts_text({"held": 2, "done": 5, "failed": 0}) == "已完成 5，需人工处理 2"
     assert counts_text({}) == "没有事项"
+
+
+def test_held_items_waiting_for_a_checker_are_counted_as_their_rows_read() -> None:
+    """Tester AG: an approval run's terminal and `rpa runs list` said 需人工处理 3 of three rows
+    that result.xlsx and `rpa approvals list` call 待复核."""
+    assert counts_text({"held": 3, "done": 1}, awaiting=3) == "已完成 1，待复核 3"
+    assert counts_text({"held": 3, "done": 1}, awaiting=1) == "已完成 1，需人工处理 2，待复核 1"
+    assert counts_text({"held": 1}, awaiting=4) == "待复核 1"  # never more than are held
+    assert awaiting_recorded({"awaiting_approval": 2}) == 2
+    odd: list[dict[str, object]] = [{}, {"awaiting_approval": "2"}, {"awaiting_approval": True}]
+    assert [awaiting_recorded(run) for run in odd] == [0] * 3
 
 
 def test_no_code_or_template_uses_a_second_word_for_needs_person() -> None:
