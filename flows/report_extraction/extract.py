@@ -35,7 +35,7 @@ from flows.report_extraction.figure_units import (
     unit_lines_kept,
 )
 from flows.report_extraction.group_blocks import group_blocks, matching_label
-from flows.report_extraction.header import Header, find_header, nearest
+from flows.report_extraction.header import Header, find_header, glued_figure, nearest
 from flows.report_extraction.header_repeats import header_repeat
 from flows.report_extraction.models import Extraction, Figure
 from flows.report_extraction.numbers import UNIT_FACTORS, NumberFormatError, is_no_figure, split_unit, to_yuan
@@ -197,7 +197,7 @@ class _Reading:
                 seen = self.seen_labels.get(branch) or [t for ts in self.seen_labels.values() for t in ts]
                 of_branch = f"（机构 {branch}）" if branch else ""
                 lines.append(f"{self.grid.file}：找不到行标签“{name}”{of_branch}；"
-                             f"表中相近的行标签：{nearest(name, seen)}")
+                             f"表中相近的行标签：{nearest(name, seen)}{glued_figure(name, seen)}")
             raise LabelNotFound("\n".join(lines),
                                 details={"file": self.grid.file, "labels": [n for _, n in missing]})
 

@@ -341,6 +341,18 @@ def test_spec_loader_problems_are_chinese_one_line_each(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(120)
+def test_a_label_with_a_figure_run_into_it_is_said_so(tmp_path: Path) -> None:
+    """Tester AE F4: full-width digits printed over their cell's edge into the label's read as
+    “储蓄存款余额52”, and the refusal suggested only that the row was missing."""
+    overflowed = ["储蓄存款余额５２", "，３４５．６７", "1.00", "2.00"]
+    path = _daily(tmp_path, drop=("储蓄存款余额",), extra=[overflowed])
+    with pytest.raises(LabelNotFound) as caught:
+        extract_file(path, _spec())
+    said = str(caught.value)
+    assert "找不到行标签“储蓄存款余额”" in said
+    assert "“储蓄存款余额52”像是行标签连着越出格子的数字" in said and "整份报表不读" in said  # as read
+
+
 def test_rpa_extract_exits_1_with_a_line_per_reason_and_2_on_unreadable_input(tmp_path: Path) -> None:
     def run(path: Path, *more: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "rpa", "extract", str(path), "--spec", "branch_daily", *more]
