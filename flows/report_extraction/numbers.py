@@ -12,11 +12,7 @@ UNIT_FACTORS: dict[str, Decimal] = {
     "千元": Decimal(1_000),
     "万元": Decimal(10_000),
     "亿元": Decimal(100_000_000),
-    # counts are kept as counts
-    "户": Decimal(1),
-    "个": Decimal(1),
-    "笔": Decimal(1),
-    "人": Decimal(1),
+    "户": Decimal(1), "个": Decimal(1), "笔": Decimal(1), "人": Decimal(1),  # counts are kept as counts
 }
 MONEY_UNITS = frozenset({"元", "千元", "万元", "亿元"})
 _UNITS = "|".join(sorted(UNIT_FACTORS, key=len, reverse=True))
@@ -56,6 +52,7 @@ class SignStyle(StrEnum):
     PARENTHESES = "parentheses"  # (1,234.56)
     MINUS = "minus"  # -1,234.56
     TRAILING_MINUS = "trailing_minus"  # 1,234.56-
+    TRIANGLE = "triangle"  # △1,234.56 or ▲1,234.56, written as text (some ledgers' minus)
 
 
 class NumberFormatError(ValueError):
@@ -257,6 +254,10 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
         if SignStyle.TRAILING_MINUS not in signs:
             raise NumberFormatError(f"{raw!r}：本报表不用尾随负号表示负数（规格 signs 未含 trailing_minus）")
         text, negative = text[:-1], True
+    elif text[:1] in ("△", "▲") and len(text) > 1:
+        if SignStyle.TRIANGLE not in signs:
+            raise NumberFormatError(f"{raw!r}：本报表不用 △ 表示负数（规格 signs 未含 triangle）")
+        text, negative = text[1:], True
     elif text.startswith("+"):
         text = text[1:]
     if not _PLAIN.match(text):

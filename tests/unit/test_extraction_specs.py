@@ -149,6 +149,16 @@ def test_a_trailing_minus_is_the_spec_s_convention_too() -> None:
         parse_figure("5.00-", BOTH)
 
 
+def test_a_triangle_written_as_text_is_a_minus_only_where_the_spec_says_so() -> None:
+    """Tester AE F8: △234.56 typed as text was refused as 不是数字, as if it were no number."""
+    with pytest.raises(NumberFormatError, match=r"本报表不用 △ 表示负数（规格 signs 未含 triangle）"):
+        parse_figure("△234.56", BOTH)
+    assert parse_figure("△234.56", frozenset({SignStyle.TRIANGLE})) == Decimal("-234.56")
+    assert parse_figure("▲1,000", frozenset({SignStyle.TRIANGLE})) == Decimal("-1000")
+    with pytest.raises(NumberFormatError, match="不是数字"):
+        parse_figure("△", frozenset({SignStyle.TRIANGLE}))
+
+
 def test_branch_codes_must_be_quoted_so_leading_zeros_stay(tmp_path: Path) -> None:
     (tmp_path / "specs").mkdir()
     shipped = (SPECS / "branch_daily.yaml").read_text("utf-8")
