@@ -188,12 +188,13 @@ class Aftercare(LeaseKeeper):
         all_or_none: bool = False,
     ) -> list[int]:
         """Items of the run among `item_ids` held with `code`: pending again with `mark` merged
-        into their payloads (the handler reads it), attempts unchanged. Returns the ids that
-        were; an item not so held (decided already, held for another reason) is left alone.
+        into their payloads (the handler reads it), attempts reset to 0 as a retry's (the look-up
+        before the hold was one: tester AG). Returns the ids that were; an item not so held
+        (decided already, held for another reason) is left alone.
         `all_or_none`: when any of them is not so held, none is changed (returns [])."""
         return self._decide_held(run_id, item_ids, code, lambda payload: {
-            "state": ItemState.PENDING.value, "payload": {**payload, **mark}, "not_before": None},
-            all_or_none)
+            "state": ItemState.PENDING.value, "payload": {**payload, **mark}, "not_before": None,
+            "attempts": 0, "earlier_attempts": items.c.earlier_attempts + items.c.attempts}, all_or_none)
 
     def reject_held(
         self, run_id: str, item_ids: Sequence[int], code: str, *, new_code: str, message: str,

@@ -70,7 +70,7 @@ class WorkItem:
     submit_fence: int | None = None
     submitting_at: datetime | None = None
     payload_seal: str | None = None  # rpa.seals: checked by `WorkQueue.payload_sound`
-    earlier_attempts: int = 0  # before the last reset of `attempts` (a retry, redo or correction)
+    earlier_attempts: int = 0  # before the last reset of `attempts` (a retry, redo, correction or approval)
 
     @property
     def tries(self) -> int:
