@@ -33,7 +33,11 @@ def row_permit(outcome: RowOutcome, item: WorkItem | None) -> str:
         return str(corrected.get("basic_account_permit") or "")
     if item is not None and item.payload.get(CORRECTED_BY):
         return ""  # corrected, its value masked since: not the export's uncorrected one
-    return (outcome.record.basic_account_permit or "") if outcome.record is not None else ""
+    if outcome.record is None:
+        return ""
+    if item is not None and item.state == "done" and "basic_account_permit" in outcome.record.kept_fields:
+        return ""  # filed, the number AMS's to issue (a basic 开户): never the export's unfiled one
+    return outcome.record.basic_account_permit or ""
 
 
 def corrected_fields(item: WorkItem | None) -> dict[str, str]:

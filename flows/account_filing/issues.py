@@ -79,6 +79,10 @@ MESSAGES: dict[str, str] = {
     "bank_code_format": "「{column}」应为12位数字",
     "bank_code_checksum": "「{column}」校验位与常见规则（ISO 7064 MOD 11,10）不符，请核对（不影响报备）",
     "permit_format": "「{column}」应为字母J加13位数字",
+    "permit_issued_by_ams": (
+        "基本存款账户开户不报送「{column}」：它由 AMS 在开户时核发，结果表列的是 AMS 核发的编号；"
+        "导出表中的值请核对（不影响报备）"
+    ),
     "close_reason_unknown": "「{column}」应为 撤并、解散、宣告破产、关闭、被吊销营业执照、转户 或 其它",
     "duplicate_row": "与第{first}行重复（业务类型、账号、日期和内容均相同），不重复报备",
     "conflicting_row": "与第{first}行的业务类型、账号和日期相同但内容不同，需人工核实",

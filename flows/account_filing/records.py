@@ -180,7 +180,10 @@ class FilingRecord(BaseModel):
     @property
     def kept_fields(self) -> frozenset[str]:
         """The fields this filing leaves as AMS holds them: a 变更's fields its export has no
-        column for (`absent_fields`) and those its 变更事项 does not name (`change_items`)."""
+        column for (`absent_fields`) and those its 变更事项 does not name (`change_items`); a basic
+        account's own 基本存款账户编号 at its 开户, which AMS issues (never typed: tester AF)."""
+        if self.action == "open" and self.account_kind == "basic":
+            return self.absent_fields | {"basic_account_permit"}
         if self.action != "change":
             return self.absent_fields
         return self.absent_fields | (KEPT_WHEN_ABSENT - named_fields(self.change_items or ""))

@@ -34,8 +34,8 @@ from flows.report_extraction.figure_units import (
     remark_row_units,
     unit_lines_kept,
 )
-from flows.report_extraction.group_blocks import group_blocks, matching_label
-from flows.report_extraction.header import Header, find_header, glued_figure, nearest
+from flows.report_extraction.group_blocks import glued_figure, group_blocks, matching_label
+from flows.report_extraction.header import Header, find_header, nearest
 from flows.report_extraction.header_repeats import header_repeat
 from flows.report_extraction.models import Extraction, Figure
 from flows.report_extraction.numbers import UNIT_FACTORS, NumberFormatError, is_no_figure, split_unit, to_yuan

@@ -12,6 +12,8 @@ belong to a guessed branch.
 
 from __future__ import annotations
 
+import re
+
 from flows.report_extraction.branch_names import BranchNames
 from flows.report_extraction.header import Header
 from flows.report_extraction.numbers import normalise, split_unit
@@ -95,3 +97,13 @@ def group_blocks(grid: Grid, header: Header, spec: ExtractionSpec, names: Branch
                 details={"file": grid.file})
         result.append((block, branch, f"机构列 {where}"))
     return result
+
+
+def glued_figure(name: str, seen: list[str]) -> str:
+    """For a label not found: a seen label that is `name` with digits after it (储蓄存款余额52, a
+    figure, often in full-width digits, printed over its cell's edge into the label's: tester AE F4)
+    said as such, else ""."""
+    glued = sorted({text for text in seen if text.startswith(name) and text != name
+                    and re.fullmatch(r"[\d０-９,，.．\s-]+", text[len(name):])})
+    return (f"；“{glued[0]}”像是行标签连着越出格子的数字，数字认不准，整份报表不读，"
+            "请向报送机构要一份排版正常的报表") if glued else ""

@@ -10,7 +10,6 @@ a group header (存款与资产（万元）) applies to every column under it.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 
 from flows.report_extraction.header_dates import HeaderDate, bare, header_dates
@@ -35,16 +34,6 @@ def nearest(name: str, seen: list[str]) -> str:
     close = difflib.get_close_matches(key, flat, n=3, cutoff=0.3)
     shown = list(dict.fromkeys(holding + close))[:3] or flat[:5]
     return "、".join(shown) if shown else "无"
-
-
-def glued_figure(name: str, seen: list[str]) -> str:
-    """For a label not found: a seen label that is `name` with digits after it (储蓄存款余额52, a
-    figure, often in full-width digits, printed over its cell's edge into the label's: tester AE F4)
-    said as such, else ""."""
-    glued = sorted({text for text in seen if text.startswith(name) and text != name
-                    and re.fullmatch(r"[\d０-９,，.．\s-]+", text[len(name):])})
-    return (f"；“{glued[0]}”像是行标签连着越出格子的数字，数字认不准，整份报表不读，"
-            "请向报送机构要一份排版正常的报表") if glued else ""
 
 
 @dataclass

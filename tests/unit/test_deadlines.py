@@ -153,7 +153,8 @@ def test_rows_are_marked_overdue_due_today_or_estimated(
     path = _export(
         tmp_path,
         [
-            {"账户性质": "基本存款账户", "开户日期": "2026-11-26"},  # T+0: overdue on the 27th
+            # T+0: overdue on the 27th (a basic account's own number is AMS's to issue: none here)
+            {"账户性质": "基本存款账户", "开户日期": "2026-11-26", "基本存款账户编号": ""},
             {"账户性质": "一般存款账户", "开户日期": "2026-11-20"},  # 5 working days: due on the 27th
             {"账户性质": "专用存款账户", "开户日期": "2026-11-26"},  # due Dec 3
         ],
