@@ -96,7 +96,7 @@ def field_labels(fields: Iterable[str]) -> str:
 def done_note(status: str, result: Mapping[str, Any]) -> str:
     """The note of a row the bot finished: the portal's own words for a filing."""
     if status == "already_filed" and result.get("own_submission"):  # `lost_answers`
-        return "本运行此前已确认提交，未收到AMS应答；查询见AMS已有此笔报备（即该次提交），未再提交"
+        return "机器人此前已确认提交，未收到AMS应答；查询见AMS已有此笔报备（即该次提交），未再提交"
     if status == "already_filed":
         return "AMS中已有此笔报备（业务类型、日期和内容相同），未再提交"
     if status == "would_file":

@@ -221,8 +221,11 @@ def runs_show(run_id: str) -> None:
     if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
         info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id), cfg.host_id))
     counts, awaiting = info.get("counts") or {}, awaiting_recorded(info)
-    if not counts and audit.has_schema():  # not closed (killed, running): the queue's, as runs list has them
+    if (not counts or "ended_at" not in info) and audit.has_schema():
+        # not closed (killed, running, --enqueue-only and worked by `rpa worker`): the queue's, as
+        # runs list has them (tester AH: 未完成 34 from the enqueue of a run whose rows were done)
         counts = {str(state): n for state, n in WorkQueue.from_settings(cfg).counts(run_id).items()}
+        awaiting = 0
     info["counts"] = counts_words(info, counts_text(counts, awaiting))  # (tester AG: 没有事项 above 7 items)
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     info["resumes"] = _resumes_words(info)

@@ -351,7 +351,7 @@ def test_a_filing_whose_answer_was_lost_reads_as_the_runs_own(ams: AmsHandle, tm
     outcome = _run(ams, tmp_path, [basic_record("110020260330", serial=60, day="2026-11-24", **GENERAL)])
     [(state, note)] = _results(outcome)
     assert state == "此前已报备", note
-    assert note.startswith("本运行此前已确认提交，未收到AMS应答"), note
+    assert note.startswith("机器人此前已确认提交，未收到AMS应答"), note
     assert len(ams.submissions()) == 1 and ams.stats()["faults"].get("commit_fail_502") == 1
 
 
@@ -393,7 +393,7 @@ def test_a_row_failing_after_a_press_ams_did_not_answer_says_it_may_be_filed(
     assert retry_failures(settings, outcome.run_id, "wang.jb").rows == [4]  # the sheet row
     again = execute_run(settings, "account-filing", {}, workers=1, resume=outcome.run_id)
     [(state, note)] = _results(again)
-    assert state == "此前已报备" and note.startswith("本运行此前已确认提交"), note
+    assert state == "此前已报备" and note.startswith("机器人此前已确认提交"), note
     assert len(ams.submissions()) == 1
 
 
@@ -413,6 +413,6 @@ def test_a_press_that_got_no_answer_is_not_pressed_again_while_ams_may_still_sto
     presses = sum(1 for line in chain if '"event":"filing.submitting"' in line)
     assert presses == 1 and len(ams.filings()) <= 2, (state, note, presses)  # the seed, at most one more
     if ams.filings()[1:]:  # AMS stored the press: found by a later look-up, the run's own
-        assert state == "此前已报备" and note.startswith("本运行此前已确认提交"), note
+        assert state == "此前已报备" and note.startswith("机器人此前已确认提交"), note
     else:
         assert state == "失败" and "可能仍在处理，未再提交" in note, note

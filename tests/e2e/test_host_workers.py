@@ -82,6 +82,9 @@ def test_enqueue_only_then_workers_on_two_hosts(ams: AmsHandle, tmp_path: Path, 
     assert len(done) == len(ams.filings())
 
     finisher = make_cli_env(tmp_path, **host("robot-c", 0))
+    # worked, not closed: the queue's counts, not those run.json kept from the enqueue (tester AH)
+    shown = finisher.run("runs", "show", run_id, check_exit=0).stdout
+    assert f"已完成 {len(done)}" in shown and "未完成" not in shown.split("计数：")[1].splitlines()[0], shown
     finished = finisher.run("run", "account-filing", "--resume", run_id, timeout=240)
     assert finished.returncode in (0, 1), finished.stderr  # 1: rows the portal or the checks refused
     folder = store / run_id

@@ -1,6 +1,6 @@
 """Which earlier attempt of an item submitted a filing whose answer was not read
 (`lost_answers.submitted_unanswered`): the next attempt's look-up then finds the run's own filing,
-and result.xlsx says so (本运行此前已确认提交) rather than that AMS had it from someone else."""
+and result.xlsx says so (机器人此前已确认提交) rather than that AMS had it from someone else."""
 
 from __future__ import annotations
 
