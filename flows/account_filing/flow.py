@@ -176,7 +176,7 @@ class AccountFilingFlow(Flow):
             maker = ctx.params.get(MAKER_PARAM) or "未记录"
             notes.append(f"本次运行须复核：待报备的行查询后暂停为待复核，由发起人（{maker}）以外的"
                          "复核人批准后才报备（rpa approvals list / approve / reject）")
-        return Prepared.of(results, notes=notes, warnings=others.warnings)
+        return Prepared.of(results, notes=notes, warnings=[*report.sheet_warnings(), *others.warnings])
 
     def _identity(self, ctx: RunContext) -> str:
         """The AMS this run files into (`portal_identity`): read from AMS itself the first time

@@ -130,15 +130,7 @@ class ValidationReport:
 
     def file_warnings(self) -> list[str]:
         """What the person should know about the file as a whole, in Chinese."""
-        warnings = [
-            f"列「{header}」未读取：与「{target}」的列名「{alias}」相近，但不是其别名；"
-            "如确为该项，请在 config/header_aliases.yaml 中加入"
-            for header, target, alias in self.look_alikes
-        ]
-        warnings.extend(self.footer_notes())
-        if self.hidden_sheets:
-            hidden = "、".join(self.hidden_sheets)
-            warnings.append(f"已跳过隐藏的工作表：{hidden}（如需读取请用 --sheet 指定）")
+        warnings = self.sheet_warnings()
         if self.absent_stated:
             warnings.append(
                 f"按 --absent-column 声明导出中没有这些列：{'、'.join(self.absent_stated)}"
@@ -148,6 +140,24 @@ class ValidationReport:
             warnings.append(
                 f"导出中没有这些列，变更时不修改、保留AMS中的原值：{'、'.join(self.kept_on_change)}"
             )
+        return warnings
+
+    def sheet_warnings(self) -> list[str]:
+        """What was read of the sheet otherwise than as rows (look-alike columns, footer rows,
+        hidden sheets), or that it has no row: shown on a run's terminal too (tester AI: a
+        header-only export read as 每一行都通过了校验)."""
+        if not self.outcomes:
+            return [f"工作表「{self.sheet}」只有表头，没有数据行："
+                    "若当天确有开户、变更或销户，请核对导出是否完整"]
+        warnings = [
+            f"列「{header}」未读取：与「{target}」的列名「{alias}」相近，但不是其别名；"
+            "如确为该项，请在 config/header_aliases.yaml 中加入"
+            for header, target, alias in self.look_alikes
+        ]
+        warnings.extend(self.footer_notes())
+        if self.hidden_sheets:
+            hidden = "、".join(self.hidden_sheets)
+            warnings.append(f"已跳过隐藏的工作表：{hidden}（如需读取请用 --sheet 指定）")
         return warnings
 
     def footer_notes(self) -> list[str]:

@@ -85,8 +85,9 @@ def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> Fas
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> Response:
-        if exc.status == 403:  # a right a user lacked, a form without its token: an auditor reads it
-            record_refusal(request, exc.status, exc.message)
+        # a right a user lacked, a form without its token, a download outside the run's folder, an
+        # unknown run: an auditor reads each (tester AI: `..` and /etc/passwd left no trace)
+        record_refusal(request, exc.status, exc.message)
         return render(request, "refused.html.j2", status=exc.status, message=exc.message)
 
     @app.exception_handler(StarletteHTTPException)

@@ -24,7 +24,16 @@ from rpa.console.uploads import (
     start_claimed,
     store_upload,
 )
-from rpa.console.web import Refused, guarded_router, record, render, require, session_of, state_of
+from rpa.console.web import (
+    Refused,
+    guarded_router,
+    record,
+    record_refusal,
+    render,
+    require,
+    session_of,
+    state_of,
+)
 from rpa.errors import InputFileError
 from rpa.masking import scrub_text
 from rpa.people import same_person
@@ -55,11 +64,14 @@ async def upload(request: Request) -> Response:
         while block := sent.file.read(CHUNK):
             yield block
 
+    shown = scrub_text(sent.filename)  # the clerk's name of it, in the audit chain (tester AI)
     try:
         stored = await run_in_threadpool(store_upload, settings, chunks(), original=sent.filename, user=user)
     except Refused as refused:
+        record_refusal(request, refused.status, f"{shown}：{refused.message}")
         return render(request, "new_run.html.j2", status=refused.status, message=refused.message)
-    record(request, "console.export_uploaded", {"run": stored.run_id, "file": stored.path.name})
+    record(request, "console.export_uploaded", {"run": stored.run_id, "file": stored.path.name,
+                                                "original": shown})
     return RedirectResponse(f"/runs/{stored.run_id}/preview", status_code=303)
 
 
@@ -78,9 +90,11 @@ def preview(request: Request, run_id: str) -> Response:
         report = _validate(request, pending)
     except InputFileError as exc:
         said = str(exc).replace(pending.path.name, shown)  # the clerk's file, not the stored copy's name
+        record_refusal(request, 400, f"{shown}：{said}")
         return render(request, "new_run.html.j2", status=400, message=f"{shown}：{said}")
     problems = [
-        {"sheet": o.sheet, "row": o.row, "account": o.account_masked, "status": o.status,
+        {"sheet": o.sheet.replace(pending.path.name, shown), "row": o.row, "account": o.account_masked,
+         "status": o.status,
          "issues": [(i.column, i.cell or "", i.message) for i in o.errors]}
         for o in report.outcomes if o.errors
     ]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flows.account_filing.reader import CSV_SUFFIXES, XLSX_SUFFIXES
 from rpa.audit.input_checks import UPLOAD_JSON
 from rpa.console.web import Refused
 from rpa.errors import InputFileError
@@ -49,12 +50,22 @@ class Upload:
     uploaded_at: str
 
 
-def _kind(path: Path) -> str:
-    """"xlsx" or "csv" by what the file holds; Refused(400) saying what it is otherwise."""
+def _kind(path: Path, original: str) -> str:
+    """"xlsx" or "csv" by what the file holds and the clerk's name of it (`original`), as the
+    command line reads a file: Refused(400) saying what it is otherwise (tester AI: a text or
+    PDF file named .xlsx was stored as CSV and refused as having no header)."""
     with path.open("rb") as handle:
         head = handle.read(65536)
+    suffix = Path(original).suffix.lower()
     if not head:
         raise Refused(400, "上传的文件是空的：请从核心系统重新导出")
+    if head.startswith(b"%PDF-"):
+        raise Refused(400, "上传的文件是 PDF，不是导出的账户清单：请上传核心系统导出的 .xlsx 或 .csv")
+    if not head.startswith((_ZIP, _OLE)) and suffix in XLSX_SUFFIXES:
+        raise Refused(400, f"上传的文件名是 {suffix}，内容却不是 Excel 工作簿：请从核心系统重新导出后上传")
+    if not head.startswith((_ZIP, _OLE)) and suffix not in CSV_SUFFIXES:
+        raise Refused(400, f"上传的文件名是 {suffix or '（无扩展名）'}：只支持 .xlsx 和 .csv 文件，"
+                           "请上传核心系统导出的账户清单")
     if head.startswith(_ZIP):
         try:
             with zipfile.ZipFile(path) as archive:
@@ -96,7 +107,7 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], *, original: str, 
                     raise Refused(413, f"上传的文件超过 {settings.console_upload_max_mb} MB 的上限"
                                        "（RPA_CONSOLE_UPLOAD_MAX_MB）：请拆分导出后分批上传")
                 out.write(chunk)
-        kind = _kind(staging)
+        kind = _kind(staging, original)
         path = folder / f"export-{secrets.token_hex(4)}.{kind}"
         staging.rename(path)
         try:

@@ -8,6 +8,7 @@ world's shape (check digits as GB 32100 / GB 11643 give them)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,14 @@ def test_upload_preview_start_progress_and_download(console: Console, screen: An
     assert started and started[0].actor == "console:wang.jb"
     downloads = [(e.details["run"], e.details["file"]) for e in events if e.event == "console.download"]
     assert downloads == [(run_id, "result.xlsx")] * 2, downloads  # the link, the inline route
+    uploaded = [e.details for e in events if e.event == "console.export_uploaded"]
+    assert uploaded and uploaded[0]["original"] == "核心系统导出.xlsx", uploaded  # the clerk's name of it
+    # tester AI's F4: a download outside the run's folder is refused and the refusal recorded
+    outside = screen.request.get(f"{console.url}/runs/{run_id}/download?file=../queue.db")
+    assert outside.status == 400
+    refused = [e.details for e in AuditLog.from_settings(console.settings).events(None)
+               if e.event == "console.refused"]
+    assert any("queue.db" in str(said.get("said")) and said.get("status") == 400 for said in refused), refused
 
     # the stored upload is the export the run read: edited afterwards, verify names it
     folder = console.settings.runs_dir / run_id
@@ -139,20 +148,34 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(console: Consol
     screen.get_by_label("导出文件").set_input_files(str(fake))
     screen.get_by_role("button", name="上传并校验").click()
     alert = screen.get_by_role("alert")
-    assert "不是工作簿，也不是 CSV 文本" in alert.inner_text()
+    assert "上传的文件是 PDF，不是导出的账户清单" in alert.inner_text()
     shoot(screen, "10-上传被拒")
     leftovers = [p for p in console.settings.runs_dir.iterdir() if p.is_dir() and "account_filing" in p.name]
     assert leftovers == []  # nothing of the refused file is kept
 
-    # tester W's C2: text that reads as CSV without an export's header: named as the clerk's file
+    # tester AI's F3: text named .xlsx is no workbook, as the command line says of it (it was
+    # stored as CSV and refused as having no header)
     notes = tmp_path / "备忘.xlsx"
     notes.write_text("明天记得报备\n找王经理签字\n", encoding="utf-8")
     screen.goto(console.url + "/runs/new")
     screen.get_by_label("导出文件").set_input_files(str(notes))
     screen.get_by_role("button", name="上传并校验").click()
     said = screen.get_by_role("alert").inner_text()
-    assert "备忘.xlsx：无法读取 备忘.xlsx：在前" in said and "export-" not in said, said
+    assert "上传的文件名是 .xlsx，内容却不是 Excel 工作簿" in said and "export-" not in said, said
+    # tester W's C2: text that reads as CSV without an export's header: named as the clerk's file
+    notes = tmp_path / "备忘.csv"
+    notes.write_text("明天记得报备\n找王经理签字\n", encoding="utf-8")
+    screen.goto(console.url + "/runs/new")
+    screen.get_by_label("导出文件").set_input_files(str(notes))
+    screen.get_by_role("button", name="上传并校验").click()
+    said = screen.get_by_role("alert").inner_text()
+    assert "备忘.csv：无法读取 备忘.csv：在前" in said and "export-" not in said, said
     assert "请确认是核心系统导出的账户清单" in said
+    # tester AI's F4: each refusal is in the audit chain with the clerk's file name
+    refused = [str(e.details.get("said")) for e in AuditLog.from_settings(console.settings).events(None)
+               if e.event == "console.refused"]
+    named = [any(name in said for said in refused) for name in ("导出.xlsx", "备忘.xlsx", "备忘.csv")]
+    assert named == [True] * 3, refused
 
 
 @pytest.mark.timeout(120)
@@ -175,6 +198,26 @@ def test_a_zip_that_is_not_a_workbook_and_a_file_over_the_limit_are_refused(
     screen.get_by_label("导出文件").set_input_files(str(big))
     screen.get_by_role("button", name="上传并校验").click()
     assert "20 MB" in screen.inner_text("main")
+
+
+@pytest.mark.timeout(120)
+def test_an_export_with_a_header_and_no_row_is_said_so_and_offers_no_run(
+    console: Console, screen: Any, tmp_path: Path
+) -> None:
+    """Tester AI's F6: 每一行都通过了校验 and 开始运行（报备 0 行） for an export cut to its header."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "开户清单"
+    sheet.append(HEADERS)
+    book.save(tmp_path / "空.xlsx")
+    _signed_in(console, screen, "wang.jb")
+    screen.goto(console.url + "/runs/new")
+    screen.get_by_label("导出文件").set_input_files(str(tmp_path / "空.xlsx"))
+    screen.get_by_role("button", name="上传并校验").click()
+    screen.wait_for_url("**/preview")
+    shown = screen.inner_text("main")
+    assert "只有表头，没有数据行" in shown and "每一行都通过了校验" not in shown, shown
+    assert screen.get_by_role("button", name=re.compile("开始运行")).count() == 0
 
 
 @pytest.mark.timeout(120)

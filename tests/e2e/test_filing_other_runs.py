@@ -80,7 +80,8 @@ def test_a_second_run_after_the_first_finished_reports_its_filings_and_exits_0(
     assert {row["说明"].split("；")[0] for row in rows} == {f"已由运行 {first.run_id} 办结"}
     assert {row["状态"] for row in rows} == {"已报备"} and {row["处理批次"] for row in rows} == {first.run_id}
     # said where the terminal shows it, a warning (tester AH: only 有事项需要处理 was said)
-    said = [line for line in (second.folder / "run.log").read_text("utf-8").splitlines() if "不再报备" in line]
+    log = (second.folder / "run.log").read_text("utf-8")
+    said = [line for line in log.splitlines() if "不再报备" in line]
     assert len(said) == 1 and "WARNING" in said[0] and f"3 行已由运行 {first.run_id} 办结" in said[0], said
     for row in rows:  # tester Q's Q8: the receipt is named from this run's folder, in the first's
         assert str(row["证据文件"]).startswith(f"../{first.run_id}/evidence/"), row["证据文件"]

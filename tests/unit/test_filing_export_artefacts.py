@@ -250,3 +250,11 @@ def test_a_gap_by_a_bracket_or_at_an_end_is_taken_out(tmp_path: Path, scope: str
     report = _validate(_book(tmp_path, [row], full_calc=False))
     assert _codes(report) == {2: set()} and report.outcomes[0].record is not None
     assert report.outcomes[0].record.business_scope == filed
+
+
+def test_an_export_with_a_header_and_no_row_is_said_so(tmp_path: Path) -> None:
+    """Tester AI's F6: a header-only export read as every row passing; a run said 全部完成 alone."""
+    report = _validate(_book(tmp_path, []))
+    assert report.outcomes == [] and report.sheet_warnings() == [
+        "工作表「开户明细」只有表头，没有数据行：若当天确有开户、变更或销户，请核对导出是否完整"]
+    assert "[提示] 工作表「开户明细」只有表头，没有数据行" in report.render_text()
