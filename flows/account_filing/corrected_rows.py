@@ -33,10 +33,8 @@ def row_permit(outcome: RowOutcome, item: WorkItem | None) -> str:
         return str(corrected.get("basic_account_permit") or "")
     if item is not None and item.payload.get(CORRECTED_BY):
         return ""  # corrected, its value masked since: not the export's uncorrected one
-    if outcome.record is None:
-        return ""
-    if item is not None and item.state == "done" and "basic_account_permit" in outcome.record.kept_fields:
-        return ""  # filed, the number AMS's to issue (a basic 开户): never the export's unfiled one
+    if outcome.record is None or "basic_account_permit" in outcome.record.kept_fields:
+        return ""  # a basic 开户's number is AMS's to issue: never the export's, which is not filed
     return outcome.record.basic_account_permit or ""
 
 

@@ -80,7 +80,7 @@ MESSAGES: dict[str, str] = {
     "bank_code_checksum": "「{column}」校验位与常见规则（ISO 7064 MOD 11,10）不符，请核对（不影响报备）",
     "permit_format": "「{column}」应为字母J加13位数字",
     "permit_issued_by_ams": (
-        "基本存款账户开户不报送「{column}」：它由 AMS 在开户时核发，结果表列的是 AMS 核发的编号；"
+        "基本存款账户开户不报送「{column}」：它由 AMS 在开户时核发，结果表只列 AMS 核发的编号；"
         "导出表中的值请核对（不影响报备）"
     ),
     "close_reason_unknown": "「{column}」应为 撤并、解散、宣告破产、关闭、被吊销营业执照、转户 或 其它",

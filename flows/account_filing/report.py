@@ -146,10 +146,9 @@ class ValidationReport:
         """What was read of the sheet otherwise than as rows (look-alike columns, footer rows,
         hidden sheets), or that it has no row: shown on a run's terminal too (tester AI: a
         header-only export read as 每一行都通过了校验)."""
-        if not self.outcomes:
-            return [f"工作表「{self.sheet}」只有表头，没有数据行："
-                    "若当天确有开户、变更或销户，请核对导出是否完整"]
-        warnings = [
+        warnings = [] if self.outcomes else [
+            f"工作表「{self.sheet}」只有表头，没有数据行：若当天确有开户、变更或销户，请核对导出是否完整"]
+        warnings += [
             f"列「{header}」未读取：与「{target}」的列名「{alias}」相近，但不是其别名；"
             "如确为该项，请在 config/header_aliases.yaml 中加入"
             for header, target, alias in self.look_alikes

@@ -228,7 +228,10 @@ class RowCheck:
             self.add("depositor_category", unknown)
         if mismatch := category_problem(self.values, self.result.header_for("uscc")):
             self.add("depositor_category", mismatch)  # 备案 or 核准 follows the category: both must agree
-        if action == "open" and kind == "basic" and self.values.get("basic_account_permit"):
+        if action == "open" and kind == "basic" and ("basic_account_permit" in self.failed
+                                                     or self.values.get("basic_account_permit")):
+            # AMS issues it: a number the filing leaves out refuses no row, written however it is
+            self.issues = [found for found in self.issues if found.code != "permit_format"]
             self.add("basic_account_permit", FieldProblem("permit_issued_by_ams", Severity.WARNING))
 
     def _build_record(self) -> FilingRecord | None:

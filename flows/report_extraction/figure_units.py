@@ -11,6 +11,8 @@ when the spec says the report type always has it (`unit_always`).
 
 from __future__ import annotations
 
+import re
+
 from flows.report_extraction.header import Header
 from flows.report_extraction.models import Figure, Provenance
 from flows.report_extraction.number_formats import shown_unit
@@ -123,7 +125,7 @@ def own_units(cell: GridCell | None, where: Provenance) -> list[tuple[str, str]]
 def unit_lines_kept(notes: list[str], figures: list[Figure]) -> list[str]:
     """The notes without a `略过的行` for a line the figures took their unit from (a 单位行 or 脚注
     under the table is passed over as a row yet read for the unit: tester AE F7)."""
-    used = {f.unit_source.split(" ", 1)[1] for f in figures
-            if f.unit_source.startswith(("单位行 ", "脚注 "))}
+    used = {place for f in figures if f.unit_source.startswith(("单位行 ", "脚注 "))
+            and re.fullmatch(r"[A-Z]+\d+", place := f.unit_source.split(" ", 1)[1])}  # a PDF's 第1页 is many
     return [note for note in notes
             if not (note.startswith("略过的行 ") and note.split(" ", 2)[1] in used)]

@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse
 from rpa.alerts.due import unfiled_filings
 from rpa.alerts.findings import not_queued_since, put_aside_everywhere
 from rpa.approvals.decisions import waiting as waiting_for_checker
-from rpa.console.run_pages import FLOW_NAMES, state_words
+from rpa.console.run_pages import FLOW_NAMES, counts_shown, state_words
 from rpa.console.schedules import job_rows
 from rpa.console.web import guarded_router, render, state_of
-from rpa.outcomes import awaiting_recorded, counts_text, outcome_label
+from rpa.outcomes import outcome_label
 from rpa.run.runs import list_runs, now_in
 
 router = guarded_router()
@@ -25,13 +25,13 @@ RECENT = 200  # runs looked at for rows waiting for a person
 DUE_SHOWN = 50  # filings listed under 逾期与今日到期; the rest are counted
 
 
-def _row(run: dict[str, Any]) -> dict[str, str]:
+def _row(request: Request, run: dict[str, Any]) -> dict[str, str]:
     return {
         "run_id": str(run.get("run_id", "?")),
         "flow": FLOW_NAMES.get(str(run.get("flow")), str(run.get("flow", "?"))),
         "started": str(run.get("started_at", ""))[11:19],
         "state": state_words(run),
-        "counts": counts_text(run.get("counts") or {}, awaiting_recorded(run)) or "无",
+        "counts": counts_shown(request, run) or "无",
         "maker": str((run.get("parameters") or {}).get("maker") or ""),
     }
 
@@ -45,7 +45,7 @@ def home(request: Request) -> HTMLResponse:
     settings = state_of(request).settings
     today = now_in(settings).date().isoformat()
     runs = list_runs(settings)
-    todays = [_row(run) for run in runs if str(run.get("started_at", "")).startswith(today)]
+    todays = [_row(request, run) for run in runs if str(run.get("started_at", "")).startswith(today)]
     aside: dict[str, Counter[str]] = {}  # rows put aside while validating, by run and status
     for row in not_queued_since(settings, put_aside_everywhere(settings)):
         aside.setdefault(row.run_id, Counter())[outcome_label(row.status)] += 1
@@ -53,7 +53,7 @@ def home(request: Request) -> HTMLResponse:
     for run in runs[:RECENT]:
         put: Counter[str] = Counter() if _dry(run) else aside.get(str(run.get("run_id")), Counter())
         if (run.get("counts") or {}).get("held") or put:
-            shown = _row(run)
+            shown = _row(request, run)
             if put:
                 shown["counts"] += "；校验时搁置：" + "，".join(f"{word} {n}" for word, n in put.items())
             waiting.append(shown)

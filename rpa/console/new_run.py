@@ -98,8 +98,9 @@ def preview(request: Request, run_id: str) -> Response:
          "issues": [(i.column, i.cell or "", i.message) for i in o.errors]}
         for o in report.outcomes if o.errors
     ]
+    warnings = [warning.replace(pending.path.name, shown) for warning in report.file_warnings()]
     return render(request, "preview.html.j2", run_id=run_id, file=shown, counts=report.counts,
-                  problems=problems, warnings=report.file_warnings(), sheet=report.sheet)
+                  problems=problems, warnings=warnings, sheet=report.sheet.replace(pending.path.name, shown))
 
 
 @router.post("/runs/{run_id}/start")

@@ -27,6 +27,7 @@ from rpa.audit.log import AuditLog
 from rpa.console.roles import Action, Role, may
 from rpa.console.security import COOKIE, CSRF_FIELD, LoginLimiter, Session, Sessions, same_token
 from rpa.console.users import ConsoleUsers
+from rpa.masking import scrub_text
 from rpa.people import CONSOLE_ACTOR
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ def record_refusal(request: Request, status: int, message: str) -> None:
     a chain that cannot be written is logged and the page still answers."""
     try:
         record(request, "console.refused", {"path": request.url.path, "method": request.method,
-                                            "status": status, "said": message[:300]})
+                                            "status": status, "said": scrub_text(message)[:300]})
     except Exception as exc:
         logger.opt(exception=exc).error(f"控制台拒绝的操作未能记入审计链（{type(exc).__name__}）")
 

@@ -62,12 +62,14 @@ def close_run(
         rows = outputs.report_rows()
         # rows put aside while validating are no items: run.json names them for `rpa runs list`
         aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
-        awaiting = sum(row.outcome == "awaiting_approval" for row in rows or ())  # held for a checker
+        # this run's own items held for a checker (a row another run holds is none of its counts)
+        awaiting = sum(item.state == "held" and item.last_error_code == "awaiting_approval"
+                       for item in ctx.queue.items(ctx.run_id))
         try:
             ctx.write_run_json(
                 counts=counts,
                 aside=dict(aside),
-                **({"awaiting_approval": awaiting} if awaiting else {}),
+                awaiting_approval=awaiting,
                 ended_at=ended.isoformat(),
                 exit_code=exit_code,
                 stop_reason=stop_reason,

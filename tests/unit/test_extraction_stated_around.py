@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from flows.report_extraction import ExtractionSpec, extract_file, load_spec
+from flows.report_extraction.figure_units import unit_lines_kept
+from flows.report_extraction.models import Figure, Provenance
 from rpa.errors import ExtractionError, RpaError, UnreadableFigure
 from tests.hand_reports import titled_sheet
 
@@ -70,6 +72,15 @@ def test_a_unit_line_under_the_table_is_used_and_not_listed_as_a_row_passed_over
     assert savings.value_yuan == Decimal("12345670")
     assert not [note for note in extraction.notes if "A13" in note], extraction.notes
     assert "略过的行 A14 其他项目" in extraction.notes  # a row passed over still is
+
+
+def test_on_a_pdf_page_a_unit_line_used_keeps_the_page_s_rows_passed_over() -> None:
+    """The review of 2026-12-06: a PDF's places are pages (第1页), so taking out the unit line's
+    note took out every row passed over on its page."""
+    used = Figure(branch=None, metric="储蓄存款余额", column="本日", value_yuan=Decimal(1), raw="1",
+                  unit="万元", provenance=Provenance(file="daily.pdf", page=1), unit_source="单位行 第1页")
+    notes = ["略过的行 第1页 其他项目", "略过的行 第1页 单位:万元"]
+    assert unit_lines_kept(notes, [used]) == notes
 
 
 @pytest.mark.parametrize("unit", ["百万元", "万美元", "亿", "千", "十万元", "万元人民币"])

@@ -32,3 +32,15 @@ def test_a_general_open_files_the_permit_its_row_carries(tmp_path: Path) -> None
     assert "permit_issued_by_ams" not in [w.code for w in outcome.warnings]
     steps = {step.element: step for step in form_steps(outcome.record)}
     assert steps["basic_account_permit"].value == PERMIT
+
+
+def test_a_basic_open_s_permit_written_wrong_refuses_no_row(tmp_path: Path) -> None:
+    """The review of 2026-12-06: a number the filing leaves out (J12) made the row invalid."""
+    row = _opened(tmp_path, "基本存款账户")
+    row[14] = "J12"
+    (outcome,) = _validate(_book(tmp_path, [row])).outcomes
+    assert outcome.valid and outcome.record is not None and outcome.record.basic_account_permit is None
+    assert "permit_issued_by_ams" in [w.code for w in outcome.warnings]
+    row[2] = "一般存款账户"  # where the number is filed, a wrong one still refuses the row
+    (general,) = _validate(_book(tmp_path, [row])).outcomes
+    assert not general.valid and "permit_format" in [e.code for e in general.errors]
