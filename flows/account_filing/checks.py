@@ -62,7 +62,7 @@ CHECK_NAMES: dict[str, str] = {
     "bank_code_format": "开户银行机构代码为12位数字",
     "bank_code_checksum": "开户银行机构代码校验位",
     "permit_format": "基本存款账户编号格式",
-    "permit_issued_by_ams": "基本存款账户开户未填基本存款账户编号（由 AMS 核发）",
+    "permit_issued_by_ams": "基本存款账户开户行未带基本存款账户编号（编号由 AMS 核发，导出带的不报送）",
     "close_reason_unknown": "撤销原因可识别",
     "duplicate_row": "文件内无重复行",
     "conflicting_row": "文件内无冲突行",

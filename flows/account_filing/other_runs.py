@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rpa.approvals.words import REJECTED_CODE
+from rpa.approvals.words import AWAITING_CODE, REJECTED_CODE
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.owners import STATE_LABELS, RunOwners, RunState
 
@@ -43,6 +43,7 @@ class OtherRuns:
     done: Counter[str] = field(default_factory=Counter)
     ended: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)  # a checker's 复核退回 there: final
+    awaiting: Counter[str] = field(default_factory=Counter)  # 待复核 there: its checker decides
     open: Counter[str] = field(default_factory=Counter)
     taken_over: Counter[str] = field(default_factory=Counter)
     redone: Counter[str] = field(default_factory=Counter)  # ended there, worked again here (`redo`)
@@ -65,6 +66,8 @@ class OtherRuns:
                   f"可用 `rpa runs retry {run}` 重试" for run, rows in self.ended.items()]
         lines += [f"{rows} 行已由运行 {run} 的复核人退回（复核退回）：不再{self.work}；如仍须{self.work}，"
                   "请改正导出后重新运行" for run, rows in self.rejected.items()]
+        lines += [f"{rows} 行在运行 {run} 中待复核：本批次不{self.work}，复核人用 rpa approvals list 查看，"
+                  "批准后即报备" for run, rows in self.awaiting.items()]
         lines += [f"{rows} 行原由运行 {run} 持有，该运行{STATE_LABELS[self.states.get(run, 'unknown')]}："
                   "已由本批次接手办理" for run, rows in self.taken_over.items()]
         return lines
@@ -119,7 +122,10 @@ def settle_other_runs(ctx: RunContext, flow: str, keys: Sequence[str], *, work: 
             its = [i for i in its if i.state in OPEN]
         found.done[run] += sum(1 for item in its if item.state == ItemState.DONE)
         found.ended[run] += sum(1 for item in its if item.state not in (*OPEN, ItemState.DONE)
-                                and item.last_error_code != REJECTED_CODE)
+                                and item.last_error_code not in (REJECTED_CODE, AWAITING_CODE))
+        if awaiting := sum(1 for item in its if item.state == ItemState.HELD
+                           and item.last_error_code == AWAITING_CODE):  # tester AJ: not 可用 runs retry
+            found.awaiting[run] += awaiting
         if rejected := sum(1 for item in its if item.last_error_code == REJECTED_CODE):
             found.rejected[run] += rejected
         open_items = [item for item in its if item.state in OPEN]

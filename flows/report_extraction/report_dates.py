@@ -187,7 +187,7 @@ def check_asked_date(printed: PrintedDate | None, asked: str, spec: ExtractionSp
     """Refuse a report that is not of the `asked` day (YYYY-MM-DD) or does not say its day."""
     if printed is None:
         raise ExtractionError(
-            f"{file}: 报表上没有印报表日期（规格 {spec.name} 的 date_pattern 一处也没找到），"
+            f"{file}: 报表上没有印报表日期（按规格 {spec.name} 的日期写法一处也没找到），"
             f"无法核对是不是 {asked} 的报表，不读。请核对文件",
             code=DATE_CODE, details={"file": file})
     if not printed.covers(asked):

@@ -95,7 +95,10 @@ def run_account_filing(
     outcome = run_with_progress(
         "account-filing", params, workers=workers, resume=resume, enqueue_only=enqueue_only
     )
-    if approval and outcome.exit_code == 1:  # rows held as 待复核 among the rest
+    from rpa.outcomes import awaiting_recorded
+    from rpa.run.runs import read_run_json
+
+    if approval and outcome.exit_code == 1 and awaiting_recorded(read_run_json(outcome.folder)):  # 待复核
         typer.echo(f"  须复核：复核人（不能是发起人）用 rpa approvals list 查看待复核的行，"
                    f"rpa approvals approve {outcome.run_id} 批准后即报备")
     raise typer.Exit(outcome.exit_code)

@@ -94,7 +94,9 @@ def create_app(settings: Settings, *, secure_cookies: bool | None = None) -> Fas
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if getattr(request.state, "session", None) is None:  # no route ran: the page still shows who is in
             request.state.session = state_of(request).sessions.get(request.cookies.get(COOKIE))
-        return render(request, "refused.html.j2", status=exc.status_code, message=_http_words(request, exc))
+        words = _http_words(request, exc)
+        record_refusal(request, exc.status_code, words)  # a path outside every route, `..` in it too
+        return render(request, "refused.html.j2", status=exc.status_code, message=words)
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(request: Request, exc: RequestValidationError) -> Response:

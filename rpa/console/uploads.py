@@ -61,11 +61,16 @@ def _kind(path: Path, original: str) -> str:
         raise Refused(400, "上传的文件是空的：请从核心系统重新导出")
     if head.startswith(b"%PDF-"):
         raise Refused(400, "上传的文件是 PDF，不是导出的账户清单：请上传核心系统导出的 .xlsx 或 .csv")
-    if not head.startswith((_ZIP, _OLE)) and suffix in XLSX_SUFFIXES:
-        raise Refused(400, f"上传的文件名是 {suffix}，内容却不是 Excel 工作簿：请从核心系统重新导出后上传")
-    if not head.startswith((_ZIP, _OLE)) and suffix not in CSV_SUFFIXES:
+    if head.startswith(_OLE):
+        raise Refused(400, "上传的文件是旧版 .xls（或已加密）：请在 Excel 中另存为 .xlsx 后上传")
+    if suffix not in XLSX_SUFFIXES | CSV_SUFFIXES:  # .zip, no extension: as the command line refuses them
         raise Refused(400, f"上传的文件名是 {suffix or '（无扩展名）'}：只支持 .xlsx 和 .csv 文件，"
                            "请上传核心系统导出的账户清单")
+    if not head.startswith(_ZIP) and suffix in XLSX_SUFFIXES:
+        raise Refused(400, f"上传的文件名是 {suffix}，内容却不是 Excel 工作簿：请从核心系统重新导出后上传")
+    if head.startswith(_ZIP) and suffix in CSV_SUFFIXES:
+        raise Refused(400, f"上传的文件名是 {suffix}，内容却是压缩包（如 Excel 工作簿）："
+                           "请上传 .xlsx 或 .csv 原文件")
     if head.startswith(_ZIP):
         try:
             with zipfile.ZipFile(path) as archive:
@@ -77,8 +82,6 @@ def _kind(path: Path, original: str) -> str:
             raise Refused(400, "上传的文件是压缩包，但不是 Excel 工作簿（.xlsx）："
                                "请上传核心系统导出的 .xlsx 或 .csv")
         return "xlsx"
-    if head.startswith(_OLE):
-        raise Refused(400, "上传的文件是旧版 .xls（或已加密）：请在 Excel 中另存为 .xlsx 后上传")
     if b"\x00" in head:
         raise Refused(400, "上传的文件不是工作簿，也不是 CSV 文本：请上传核心系统导出的 .xlsx 或 .csv")
     for encoding in ("utf-8-sig", "gb18030"):

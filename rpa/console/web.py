@@ -151,7 +151,8 @@ def record_refusal(request: Request, status: int, message: str) -> None:
     path, the method, the status and the words the user read). Never the refusal's own failure:
     a chain that cannot be written is logged and the page still answers."""
     try:
-        record(request, "console.refused", {"path": request.url.path, "method": request.method,
+        asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # ?file=../x
+        record(request, "console.refused", {"path": asked, "method": request.method,
                                             "status": status, "said": scrub_text(message)[:300]})
     except Exception as exc:
         logger.opt(exception=exc).error(f"控制台拒绝的操作未能记入审计链（{type(exc).__name__}）")

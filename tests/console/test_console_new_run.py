@@ -123,6 +123,11 @@ def test_upload_preview_start_progress_and_download(console: Console, screen: An
     refused = [e.details for e in AuditLog.from_settings(console.settings).events(None)
                if e.event == "console.refused"]
     assert any("queue.db" in str(said.get("said")) and said.get("status") == 400 for said in refused), refused
+    # tester AJ's F7: a path no route takes, `..` in it, is recorded too
+    assert screen.request.get(f"{console.url}/runs/..%2Fqueue.db").status == 404
+    refused = [e.details for e in AuditLog.from_settings(console.settings).events(None)
+               if e.event == "console.refused"]
+    assert any(said.get("status") == 404 and "queue.db" in str(said.get("path")) for said in refused), refused
 
     # the stored upload is the export the run read: edited afterwards, verify names it
     folder = console.settings.runs_dir / run_id
@@ -192,6 +197,13 @@ def test_a_zip_that_is_not_a_workbook_and_a_file_over_the_limit_are_refused(
     screen.get_by_label("导出文件").set_input_files(str(archive))
     screen.get_by_role("button", name="上传并校验").click()
     assert "不是 Excel 工作簿" in screen.get_by_role("alert").inner_text()
+    # tester AJ's F6: a workbook named .zip is refused by its name, as the command line does
+    named_zip = tmp_path / "导出.zip"
+    named_zip.write_bytes(_export(tmp_path / "real.xlsx").read_bytes())
+    screen.goto(console.url + "/runs/new")
+    screen.get_by_label("导出文件").set_input_files(str(named_zip))
+    screen.get_by_role("button", name="上传并校验").click()
+    assert "上传的文件名是 .zip：只支持 .xlsx 和 .csv 文件" in screen.get_by_role("alert").inner_text()
     big = tmp_path / "大.csv"
     big.write_bytes(b"a,b\n" * (21 * 1024 * 1024 // 4))  # past the default 20 MB
     screen.goto(console.url + "/runs/new")

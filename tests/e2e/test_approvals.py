@@ -134,6 +134,8 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(ams: AmsHandl
     again = cli.run("run", "account-filing", "--input", str(source), "--workers", "1", timeout=240)
     other = next(line for line in again.stdout.splitlines() if line.startswith("运行 "))
     assert "待复核" not in other and _filed(ams) == set(), again.stdout + again.stderr
+    # said as the other run's checker's to decide, not as rows to retry (tester AJ's F3)
+    assert f"4 行在运行 {run_id} 中待复核：本批次不报备" in again.stderr + again.stdout, again.stderr
 
     listed = cli.run("approvals", "list", check_exit=0)
     assert run_id in listed.stdout and f"发起人 {MAKER}" in listed.stdout
