@@ -63,6 +63,11 @@ def may_be_done(exc: BaseException) -> bool:
         return True
     return MAY_BE_DONE_NOTE in getattr(exc, "__notes__", ())
 
+# a flow (its command's name, or a run id's part) -> the words a clerk reads for it
+FLOW_NAMES = {"account_filing": "账户备案", "report_extraction": "报表提取",
+              "enterprise_check": "企业信息核查", "account_reconciliation": "账户核对", "smoke": "冒烟测试"}
+FLOW_NAMES.update({name.replace("_", "-"): words for name, words in FLOW_NAMES.items()})
+
 # a figure two sources show (a branch's own report and the summary): the same, or not
 MATCH = "相符"
 MISMATCH = "不符"

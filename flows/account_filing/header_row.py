@@ -45,3 +45,11 @@ def find_header(rows: Iterator[Row], fields_named: Callable[[Row], int], *, mini
         return None
     index = named.index(most)
     return FoundHeader(index + 1, top[index], tuple(top[index + 1:]), rows)
+
+
+def missing_columns(where: str, missing: Sequence[str], unread: Sequence[str]) -> str:
+    """The refusal of a header without a core column: which, the headers not read (a renamed
+    账号 among them, as 帐号编码: tester AI) and what to do."""
+    others = "、".join(header for header in unread if header) or "无"
+    return (f"无法读取 {where}：表头缺少必需的列：{'、'.join(missing)}（未识别的列：{others}）；"
+            "请在导出中加入，或在 config/header_aliases.yaml 中加入该导出使用的列名")

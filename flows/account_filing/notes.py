@@ -139,7 +139,9 @@ def _item_note(status: str, code: str | None, result: Mapping[str, Any]) -> str:
     if not code:
         return "运行结束时尚未办理：续跑即可办完" if status == "pending" else outcome_label(status)
     text = CODE_NOTES.get(code)
-    if text is None:
-        return f"{outcome_label(status)}（错误代码 {code}），详情见 run.log"
+    if text is None and result.get("portal_message"):  # AMS's own words are in 门户信息 (tester AI)
+        return f"{CODE_NOTES['portal_refusal']}（错误代码 {code}）"
+    if text is None:  # run.log is for the operations staff: the console gives it to no clerk
+        return f"{outcome_label(status)}（错误代码 {code}）：详情在运行日志中，请运维人员查看"
     return text
 

@@ -47,7 +47,7 @@ from flows.account_filing.export_rows import (
     cell_at,
     unique_headers,
 )
-from flows.account_filing.header_row import find_header
+from flows.account_filing.header_row import find_header, missing_columns
 from flows.account_filing.hidden_rows import refuse_hidden_rows
 from flows.account_filing.merged_cells import refuse_merged_header, refuse_merged_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
@@ -244,7 +244,8 @@ def _check_columns(path: Path, sheet: str, row: int, columns: list[Column], alia
             )
     missing = [aliases.canonical_header(name) for name in aliases.core_fields() if name not in first]
     if missing:
-        raise InputFileError(f"无法读取 {path.name}（{sheet}）：表头缺少必需的列：{'、'.join(missing)}")
+        unread = [column.header for column in columns if not column.field]
+        raise InputFileError(missing_columns(f"{path.name}（{sheet}）", missing, unread))
 
 
 @dataclass(frozen=True, slots=True)

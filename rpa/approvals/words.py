@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rpa.queue.models import REJECTED_BY_CHECKER
+from rpa.queue.models import AWAITING_APPROVAL, REJECTED_BY_CHECKER
 
 APPROVAL_FIELD = "approval"
 REQUIRED = "required"
 APPROVED_BY = "approved_by"
 APPROVED_AT = "approved_at"
-AWAITING_CODE = "awaiting_approval"
+AWAITING_CODE = AWAITING_APPROVAL
 REJECTED_CODE = REJECTED_BY_CHECKER  # final: the queue never retries it
 MAKER_PARAM = "maker"  # run.json parameters: who started the run
 CORRECTED_BY = "corrected_by"  # a corrected item's payload (rpa.casework): who corrected it

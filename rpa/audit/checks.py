@@ -97,7 +97,7 @@ def verify_run(
 ) -> Report:
     """Every check of one run; see the module docstring. `now`: when the check runs (a prune
     entry dated later is named, `rpa.audit.prune_checks`)."""
-    report = Report(f"运行 {run_id}")
+    report = Report("运行之外的操作（控制台等）" if run_id == OUTSIDE_RUN else f"运行 {run_id}")  # not 运行 -
     events = audit.events(run_id)
     pruned = ledger is not None and ledger.pruned is not None
     database_sound = True

@@ -74,8 +74,9 @@ def extract(
         report_date = date_option("--date", report_date).isoformat()
     loaded = load_spec(spec, cfg.config_dir / "specs")
     result = extract_file(file, loaded, report_date=report_date, branch=branch)
-    if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
+    if as_json:  # an undated report is not ok, as the exit code says (tester AJ)
+        shown = {**result.to_json(), **({"ok": False} if result.report_date is None else {})}
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
     elif explain:
         _print_explained(result)
     else:

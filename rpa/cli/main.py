@@ -98,10 +98,10 @@ def runs_list(
         for run in runs:
             counts = run.get("counts") or {}
             recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
-            awaiting = awaiting_recorded(run)  # of the close's counts: 待复核, not 需人工处理
-            # workers work it, or it was killed before writing its counts: the queue's counts
+            awaiting = awaiting_recorded(run)  # 待复核; the queue's counts while workers work it or if killed
             if run_state(run, recorded, cfg.host_id) == "waiting" or not counts:
-                counts, awaiting = _queue_counts(cfg, str(run.get("run_id"))) or counts, 0
+                queued = _queue_counts(cfg, str(run.get("run_id")))
+                counts, awaiting = queued if queued[0] else (counts, awaiting)
             cells = {
                 "流程": str(run.get("flow", "?")),
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
@@ -133,22 +133,26 @@ def _aside_counted(run: dict[str, Any]) -> str:
 WAITING = "已入队，等待工作进程（rpa worker）办理"
 
 
-def _queue_counts(cfg: Settings, run_id: str) -> dict[str, int]:
-    """The run's items by state in the queue; none when the queue cannot be read (a run folder
-    copied without its database is still listed, from run.json)."""
+def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int]:
+    """The run's items by state in the queue, and how many of them wait for a checker (待复核);
+    none when the queue cannot be read (a run folder copied without its database is still
+    listed, from run.json)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from rpa.db import sqlite_file_missing
     from rpa.errors import RpaError
+    from rpa.queue.models import ItemState, held_for_checker
     from rpa.queue.work_queue import WorkQueue
 
     if sqlite_file_missing(cfg.database_url_resolved):
-        return {}  # never create an empty database just to list a copied folder
+        return {}, 0  # never create an empty database just to list a copied folder
     try:
-        live = WorkQueue.from_settings(cfg).counts(run_id)
+        queue = WorkQueue.from_settings(cfg)
+        live = queue.counts(run_id)
+        awaiting = held_for_checker(queue.items(run_id)) if live.get(ItemState.HELD) else 0
     except (RpaError, SQLAlchemyError):
-        return {}
-    return {str(state): n for state, n in live.items() if n}
+        return {}, 0
+    return {str(state): n for state, n in live.items() if n}, awaiting
 
 
 def _state_words(state: str) -> str:
@@ -210,7 +214,14 @@ def runs_show(run_id: str) -> None:
 
     from rpa.audit.log import AuditLog
     from rpa.masking import scrub_text
-    from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_WORDS, awaiting_recorded, counts_text, item_label
+    from rpa.outcomes import (
+        FLOW_NAMES,
+        MAY_BE_DONE,
+        MAY_BE_DONE_WORDS,
+        awaiting_recorded,
+        counts_text,
+        item_label,
+    )
     from rpa.queue.work_queue import WorkQueue
     from rpa.run.runs import read_run_json, run_folder, run_state
 
@@ -224,10 +235,11 @@ def runs_show(run_id: str) -> None:
     if (not counts or "ended_at" not in info) and audit.has_schema():
         # not closed (killed, running, --enqueue-only and worked by `rpa worker`): the queue's, as
         # runs list has them (tester AH: 未完成 34 from the enqueue of a run whose rows were done)
-        counts = {str(state): n for state, n in WorkQueue.from_settings(cfg).counts(run_id).items()}
-        awaiting = 0
+        counts, awaiting = _queue_counts(cfg, run_id)
     info["counts"] = counts_words(info, counts_text(counts, awaiting))  # (tester AG: 没有事项 above 7 items)
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
+    flow = str(info.get("flow") or "?")
+    info["flow"] = f"{FLOW_NAMES[flow]}（{flow}）" if flow in FLOW_NAMES else flow  # tester AI's F14
     info["resumes"] = _resumes_words(info)
     console = Console(soft_wrap=True)
     for key, label in _RUN_FIELDS.items():

@@ -66,7 +66,7 @@ def home(request: Request) -> HTMLResponse:
     upcoming = sorted((job for job in jobs if job.next_fires and job.enabled and job.paused is None),
                       key=lambda job: job.next_fires[0])
     return render(request, "home.html.j2", today=today, runs=todays, waiting=waiting,
-                  upcoming=upcoming[:8], schedule_problem=problem, for_checker=for_checker,
-                  due=due[:DUE_SHOWN], due_total=len(due),
+                  upcoming=upcoming[:8], flow_names=FLOW_NAMES, schedule_problem=problem,
+                  for_checker=for_checker, due=due[:DUE_SHOWN], due_total=len(due),
                   overdue_total=sum(1 for line in due if line["overdue"]),
                   undated_total=sum(1 for line in due if line["undated"]))

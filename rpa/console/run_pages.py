@@ -24,7 +24,8 @@ from rpa.casework.cases import flow_of
 from rpa.console.files import downloads, run_file, run_folder_of
 from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
-from rpa.outcomes import awaiting_recorded, counts_text, item_label, outcome_label
+from rpa.outcomes import FLOW_NAMES, awaiting_recorded, counts_text, item_label, outcome_label
+from rpa.queue.models import ItemState, held_for_checker
 from rpa.queue.work_queue import WorkItem, WorkQueue
 from rpa.run.elsewhere import RowElsewhere, rows_elsewhere
 from rpa.run.flow import Flow
@@ -34,9 +35,6 @@ from rpa.run.runs import read_run_json, run_state
 
 router = guarded_router()
 
-FLOW_NAMES = {"account_filing": "账户备案", "report_extraction": "报表提取",
-              "enterprise_check": "企业信息核查", "smoke": "冒烟测试"}
-FLOW_NAMES.update({name.replace("_", "-"): words for name, words in FLOW_NAMES.items()})
 # the columns of an item's row before 备注: 结果 always, the others when some row of the run has one
 ROW_COLUMNS = (("place", "行号"), ("subject", "报表文件"), ("action", "业务"), ("account", "账号"),
                ("name", "存款人名称"), ("outcome", "结果"), ("filing_no", "备案编号"), ("checker", "复核人"))
@@ -62,8 +60,10 @@ def counts_shown(request: Request, run: dict[str, Any]) -> str:
     its workers work: tester AH saw 未完成 34 of a run whose rows were done)."""
     state = state_of(request)
     if "ended_at" not in run and run.get("run_id") and state.audit.has_schema():
-        counts = WorkQueue.from_settings(state.settings).counts(str(run["run_id"]))
-        return counts_text({str(name): n for name, n in counts.items()})
+        queue = WorkQueue.from_settings(state.settings)
+        counts = queue.counts(str(run["run_id"]))
+        awaiting = held_for_checker(queue.items(str(run["run_id"]))) if counts[ItemState.HELD] else 0
+        return counts_text({str(name): n for name, n in counts.items()}, awaiting)
     return counts_text(run.get("counts") or {}, awaiting_recorded(run))
 
 

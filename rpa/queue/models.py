@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -30,6 +31,7 @@ RETRYABLE_STATES: frozenset[ItemState] = frozenset(
 # an item a person ended on purpose (a checker's 复核退回): no retry reopens it (tester AG saw a
 # plain `rpa runs retry` put a rejected row back before a second checker, who filed it)
 REJECTED_BY_CHECKER = "rejected_by_checker"
+AWAITING_APPROVAL = "awaiting_approval"  # held for a checker (rpa.approvals): tallies say 待复核
 NEVER_RETRIED_CODES = frozenset({REJECTED_BY_CHECKER})
 
 
@@ -189,3 +191,9 @@ class ItemNotFound(LookupError):
 
 class InvalidTransition(ValueError):
     """The item is not in a state that allows this change (e.g. releasing an item not held)."""
+
+
+def held_for_checker(found: Iterable[WorkItem]) -> int:
+    """How many of `found` wait for a checker (held with `AWAITING_APPROVAL`): tallies count them
+    as 待复核, their rows' word, not 需人工处理."""
+    return sum(item.state == ItemState.HELD and item.last_error_code == AWAITING_APPROVAL for item in found)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rpa.disk import as_run_fatal
 from rpa.errors import EXIT_ITEMS_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE, DatabaseUnavailable, RpaError
 from rpa.masking import mask_payload, scrub_text
+from rpa.queue.models import held_for_checker
 from rpa.run.flow import Flow
 from rpa.run.joined_hosts import wait_for_joined_hosts
 from rpa.run.late_outcomes import record_late_outcomes
@@ -63,8 +64,7 @@ def close_run(
         # rows put aside while validating are no items: run.json names them for `rpa runs list`
         aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
         # this run's own items held for a checker (a row another run holds is none of its counts)
-        awaiting = sum(item.state == "held" and item.last_error_code == "awaiting_approval"
-                       for item in ctx.queue.items(ctx.run_id))
+        awaiting = held_for_checker(ctx.queue.items(ctx.run_id))
         try:
             ctx.write_run_json(
                 counts=counts,

@@ -108,7 +108,7 @@ def test_the_check_finds_english_and_passes_what_is_not_prose() -> None:
     assert english_words(log_sentences(record), log=True) == ["finished", "worker"]
     # a selector's name and an error code named as one are not prose; the words around them are
     assert english_words("选择器 ams.open_form.next 由第 1 个候选找到", log=True) == []
-    assert english_words("门户拒绝（错误代码 basic_account_exists），详情见 run.log") == []
+    assert english_words("AMS拒绝了此笔报备，原因见「门户信息」（错误代码 basic_account_exists）") == []
     assert english_words("门户拒绝（basic_account_exists）") == ["account", "basic", "exists"]
 
 

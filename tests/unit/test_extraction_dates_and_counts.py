@@ -5,6 +5,7 @@ title, an information line with the branch, a 报表日期 line, a unit line, th
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -91,6 +92,9 @@ def test_rpa_extract_of_a_report_that_prints_no_day_says_so_and_exits_1(tmp_path
     assert run.stdout.splitlines()[0] == "报表日期 未印，机构 110102"
     assert run.stderr.strip() == ("注意：daily.xlsx：报表上没有印报表日期，读出的数字不知是哪一天的；"
                                   "请核对文件（加 --date 时这样的报表会被拒收）")
+    as_json = subprocess.run([*command, "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             check=False)
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["ok"] is False  # tester AJ: said ok
 
 
 def test_two_different_days_printed_refuse_the_file_naming_both_places(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from flows.account_filing import ValidationReport, validate_file
 from rpa.errors import InputFileError
@@ -258,3 +258,16 @@ def test_an_export_with_a_header_and_no_row_is_said_so(tmp_path: Path) -> None:
     assert report.outcomes == [] and report.sheet_warnings() == [
         "工作表「开户明细」只有表头，没有数据行：若当天确有开户、变更或销户，请核对导出是否完整"]
     assert "[提示] 工作表「开户明细」只有表头，没有数据行" in report.render_text()
+
+
+def test_a_core_column_renamed_is_refused_naming_the_headers_not_read_and_what_to_do(tmp_path: Path) -> None:
+    """Tester AI's F8: 账号 renamed 帐号编码 was refused naming neither it nor the remedy."""
+    path = _book(tmp_path, [_row("6228480012345670085")])
+    book = load_workbook(path)
+    book.active["B1"] = "帐号编码"  # type: ignore[index]
+    book.save(path)
+    with pytest.raises(InputFileError) as caught:
+        _validate(path)
+    assert str(caught.value) == (
+        "无法读取 export.xlsx（开户明细）：表头缺少必需的列：账号（未识别的列：帐号编码）；"
+        "请在导出中加入，或在 config/header_aliases.yaml 中加入该导出使用的列名")

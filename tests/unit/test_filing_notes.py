@@ -98,7 +98,15 @@ def test_a_page_that_differs_names_the_field_as_the_clerk_knows_it() -> None:
 
 def test_an_unmapped_code_is_named_with_its_outcome_not_hidden() -> None:
     note = _note(_item(ItemState.FAILED, "brand_new_code", "something nobody mapped yet", None))
-    assert note == "失败（错误代码 brand_new_code），详情见 run.log"
+    assert note == "失败（错误代码 brand_new_code）：详情在运行日志中，请运维人员查看"
+
+
+def test_a_portal_refusal_with_a_code_of_its_own_points_to_the_portal_s_words() -> None:
+    """Tester AI's F7: 门户拒绝（错误代码 basic_account_missing），详情见 run.log, a file the
+    console gives no clerk, though AMS's words were in 门户信息 beside it."""
+    result = {"status": "refused", "portal_message": "基本存款账户不存在"}
+    note = _note(_item(ItemState.BUSINESS_ERROR, "basic_account_missing", "基本存款账户不存在", result))
+    assert note == "AMS拒绝了此笔报备，原因见「门户信息」（错误代码 basic_account_missing）"
 
 
 def test_a_row_found_already_filed_says_so_in_chinese() -> None:
