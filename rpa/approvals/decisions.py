@@ -94,6 +94,7 @@ class WaitingRow:
     # row's cells where AMS's values are filed (the screens then say OLD_REVIEW_NOTE)
     kept_unmarked: bool = False
     seen: str = ""  # the row as shown (`stale.row_seen`): a decision on it sends this back
+    corrected_by: str = ""  # who corrected it (异常处理): they may not approve it (tester AI)
 
     @property
     def warning(self) -> str:
@@ -275,7 +276,7 @@ def _waiting_row(item: WorkItem, flow: Flow | None) -> WaitingRow:
     unmarked = any(f.get("ams") is not None for f in raw) and not any("kept" in f for f in raw)
     return WaitingRow(item.id, sheet, _row(item), str(review.get("action", "")),
                       str(review.get("account", "")), str(review.get("business_date", "")), fields, history,
-                      unmarked, row_seen(item))
+                      unmarked, row_seen(item), str(item.payload.get(CORRECTED_BY) or ""))
 
 
 def _live(settings: Settings, run_id: str) -> bool:

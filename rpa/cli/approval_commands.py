@@ -93,6 +93,8 @@ def _print_run(run: WaitingRun) -> None:
         console.print(table)
         if row.warning:
             console.print(f"    [bold]注意：{escape(row.warning)}[/]", highlight=False)
+        if row.corrected_by:  # its corrector may not approve it
+            console.print(f"    此行经 {escape(row.corrected_by)} 更正：更正人不能复核此行", highlight=False)
         if with_ams:
             console.print("    （＊ 为将变更的字段；标“不变更”的字段按 AMS 现值报送，不取导出行的值）",
                           highlight=False)

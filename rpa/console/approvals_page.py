@@ -78,7 +78,8 @@ def _views(request: Request, runs: list[WaitingRun]) -> list[RunView]:
 
 async def _page(request: Request, status: int = 200, message: str = "") -> HTMLResponse:
     runs = await run_in_threadpool(waiting, state_of(request).settings)
-    return render(request, "approvals.html.j2", status=status, runs=_views(request, runs), message=message)
+    return render(request, "approvals.html.j2", status=status, runs=_views(request, runs), message=message,
+                  same_person=same_person)
 
 
 @router.get("/approvals", response_class=HTMLResponse)

@@ -105,6 +105,9 @@ def test_a_checker_never_approves_a_row_they_corrected(settings: Settings) -> No
     corrected = {**row3.payload, "corrected_by": "Zhao.Lei"}
     assert queue.refile(RUN, row3.id, corrected, [ItemState.HELD],
                         held=("awaiting_approval", "waits"))
+    # the screens say who corrected it before anyone tries (tester AI: live buttons, no word)
+    (shown,) = waiting(settings, RUN)
+    assert {row.row: row.corrected_by for row in shown.rows} == {2: "", 3: "Zhao.Lei"}
     with pytest.raises(UsageError, match=r"第 3 行由 zhao\.lei 更正：更正人不能复核自己更正的行"):
         approve(settings, RUN, CHECKER, [2, 3])
     assert {row: item.state for row, item in _by_row(settings).items()} == {
