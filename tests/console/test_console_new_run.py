@@ -61,6 +61,13 @@ def _export(path: Path) -> Path:
     return path
 
 
+def _upload(console: Console, screen: Any, path: Path) -> None:
+    """Upload `path` on 新建任务, as a clerk does."""
+    screen.goto(console.url + "/runs/new")
+    screen.get_by_label("导出文件").set_input_files(str(path))
+    screen.get_by_role("button", name="上传并校验").click()
+
+
 def _signed_in(console: Console, screen: Any, name: str) -> None:
     console.login(screen, name)
     screen.wait_for_url(console.url + "/")
@@ -149,9 +156,7 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(console: Consol
     fake = tmp_path / "导出.xlsx"
     fake.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n\x00\x00")
     _signed_in(console, screen, "wang.jb")
-    screen.goto(console.url + "/runs/new")
-    screen.get_by_label("导出文件").set_input_files(str(fake))
-    screen.get_by_role("button", name="上传并校验").click()
+    _upload(console, screen, fake)
     alert = screen.get_by_role("alert")
     assert "上传的文件是 PDF，不是导出的账户清单" in alert.inner_text()
     shoot(screen, "10-上传被拒")
@@ -162,17 +167,13 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(console: Consol
     # stored as CSV and refused as having no header)
     notes = tmp_path / "备忘.xlsx"
     notes.write_text("明天记得报备\n找王经理签字\n", encoding="utf-8")
-    screen.goto(console.url + "/runs/new")
-    screen.get_by_label("导出文件").set_input_files(str(notes))
-    screen.get_by_role("button", name="上传并校验").click()
+    _upload(console, screen, notes)
     said = screen.get_by_role("alert").inner_text()
     assert "上传的文件名是 .xlsx，内容却不是 Excel 工作簿" in said and "export-" not in said, said
     # tester W's C2: text that reads as CSV without an export's header: named as the clerk's file
     notes = tmp_path / "备忘.csv"
     notes.write_text("明天记得报备\n找王经理签字\n", encoding="utf-8")
-    screen.goto(console.url + "/runs/new")
-    screen.get_by_label("导出文件").set_input_files(str(notes))
-    screen.get_by_role("button", name="上传并校验").click()
+    _upload(console, screen, notes)
     said = screen.get_by_role("alert").inner_text()
     assert "备忘.csv：无法读取 备忘.csv：在前" in said and "export-" not in said, said
     assert "请确认是核心系统导出的账户清单" in said
@@ -193,22 +194,16 @@ def test_a_zip_that_is_not_a_workbook_and_a_file_over_the_limit_are_refused(
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr("readme.txt", "不是工作簿")
     _signed_in(console, screen, "wang.jb")
-    screen.goto(console.url + "/runs/new")
-    screen.get_by_label("导出文件").set_input_files(str(archive))
-    screen.get_by_role("button", name="上传并校验").click()
+    _upload(console, screen, archive)
     assert "不是 Excel 工作簿" in screen.get_by_role("alert").inner_text()
     # tester AJ's F6: a workbook named .zip is refused by its name, as the command line does
     named_zip = tmp_path / "导出.zip"
     named_zip.write_bytes(_export(tmp_path / "real.xlsx").read_bytes())
-    screen.goto(console.url + "/runs/new")
-    screen.get_by_label("导出文件").set_input_files(str(named_zip))
-    screen.get_by_role("button", name="上传并校验").click()
+    _upload(console, screen, named_zip)
     assert "上传的文件名是 .zip：只支持 .xlsx 和 .csv 文件" in screen.get_by_role("alert").inner_text()
     big = tmp_path / "大.csv"
     big.write_bytes(b"a,b\n" * (21 * 1024 * 1024 // 4))  # past the default 20 MB
-    screen.goto(console.url + "/runs/new")
-    screen.get_by_label("导出文件").set_input_files(str(big))
-    screen.get_by_role("button", name="上传并校验").click()
+    _upload(console, screen, big)
     assert "20 MB" in screen.inner_text("main")
 
 
@@ -223,9 +218,7 @@ def test_an_export_with_a_header_and_no_row_is_said_so_and_offers_no_run(
     sheet.append(HEADERS)
     book.save(tmp_path / "空.xlsx")
     _signed_in(console, screen, "wang.jb")
-    screen.goto(console.url + "/runs/new")
-    screen.get_by_label("导出文件").set_input_files(str(tmp_path / "空.xlsx"))
-    screen.get_by_role("button", name="上传并校验").click()
+    _upload(console, screen, tmp_path / "空.xlsx")
     screen.wait_for_url("**/preview")
     shown = screen.inner_text("main")
     assert "只有表头，没有数据行" in shown and "每一行都通过了校验" not in shown, shown

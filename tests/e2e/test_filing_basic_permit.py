@@ -14,16 +14,12 @@ from openpyxl import load_workbook
 
 from tests.e2e.cli_helpers import run_id_from
 from tests.e2e.test_account_filing_run import read_result
+from tests.e2e.test_filing_change_items import HEADERS
 from tests.e2e.test_filing_columns import cli_for, export_with, filing_of
 from tests.plugins.portals import AmsHandle
 
 pytestmark = pytest.mark.browser
 
-HEADERS = [
-    "业务类型", "账号", "账户性质", "开户日期", "存款人名称", "存款人类别", "统一社会信用代码",
-    "法定代表人类别", "法定代表人姓名", "证件种类", "证件号码", "注册地址", "注册资金(万元)", "经营范围",
-    "开户银行机构代码", "基本存款账户编号", "变更事项", "撤销原因", "通知日期", "经办人",
-]  # fmt: skip
 ACCOUNT, EXPORTS_PERMIT = "6228480012345670077", "J9999000000101"
 
 
