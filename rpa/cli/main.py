@@ -141,18 +141,15 @@ def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int]:
 
     from rpa.db import sqlite_file_missing
     from rpa.errors import RpaError
-    from rpa.queue.models import ItemState, held_for_checker
+    from rpa.queue.tallies import live_counts
     from rpa.queue.work_queue import WorkQueue
 
     if sqlite_file_missing(cfg.database_url_resolved):
         return {}, 0  # never create an empty database just to list a copied folder
     try:
-        queue = WorkQueue.from_settings(cfg)
-        live = queue.counts(run_id)
-        awaiting = held_for_checker(queue.items(run_id)) if live.get(ItemState.HELD) else 0
+        return live_counts(WorkQueue.from_settings(cfg), run_id)
     except (RpaError, SQLAlchemyError):
         return {}, 0
-    return {str(state): n for state, n in live.items() if n}, awaiting
 
 
 def _state_words(state: str) -> str:

@@ -25,7 +25,7 @@ from rpa.console.files import downloads, run_file, run_folder_of
 from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
 from rpa.outcomes import FLOW_NAMES, awaiting_recorded, counts_text, item_label, outcome_label
-from rpa.queue.models import ItemState, held_for_checker
+from rpa.queue.tallies import live_counts
 from rpa.queue.work_queue import WorkItem, WorkQueue
 from rpa.run.elsewhere import RowElsewhere, rows_elsewhere
 from rpa.run.flow import Flow
@@ -60,10 +60,7 @@ def counts_shown(request: Request, run: dict[str, Any]) -> str:
     its workers work: tester AH saw 未完成 34 of a run whose rows were done)."""
     state = state_of(request)
     if "ended_at" not in run and run.get("run_id") and state.audit.has_schema():
-        queue = WorkQueue.from_settings(state.settings)
-        counts = queue.counts(str(run["run_id"]))
-        awaiting = held_for_checker(queue.items(str(run["run_id"]))) if counts[ItemState.HELD] else 0
-        return counts_text({str(name): n for name, n in counts.items()}, awaiting)
+        return counts_text(*live_counts(WorkQueue.from_settings(state.settings), str(run["run_id"])))
     return counts_text(run.get("counts") or {}, awaiting_recorded(run))
 
 

@@ -63,8 +63,8 @@ def close_run(
         rows = outputs.report_rows()
         # rows put aside while validating are no items: run.json names them for `rpa runs list`
         aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
-        # this run's own items held for a checker (a row another run holds is none of its counts)
-        awaiting = held_for_checker(ctx.queue.items(ctx.run_id))
+        own = ctx.queue.items(ctx.run_id)  # held for a checker: this run's (another run's rows are not)
+        awaiting = held_for_checker(own)
         try:
             ctx.write_run_json(
                 counts=counts,
@@ -79,7 +79,7 @@ def close_run(
             write_run_report(
                 ctx.folder,
                 read_run_json(ctx.folder),
-                ctx.queue.items(ctx.run_id),
+                own,
                 ctx.audit.events(ctx.run_id),
                 audit_key=ctx.settings.audit_key_bytes(),
                 input_rows=rows,
