@@ -281,9 +281,12 @@ def _print_result(stdout: str) -> None:
     for line in stdout.splitlines():
         if "result.xlsx：" in line:
             wb = load_workbook(line.split("result.xlsx：")[1].strip(), read_only=True)
-            for ws in wb.worksheets:
-                for values in ws.iter_rows(values_only=True):
-                    print("RESULT", ws.title, values)
+            try:
+                for ws in wb.worksheets:
+                    for values in ws.iter_rows(values_only=True):
+                        print("RESULT", ws.title, values)
+            finally:
+                wb.close()
 
 
 @pytest.mark.timeout(120)

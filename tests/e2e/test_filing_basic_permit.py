@@ -41,7 +41,10 @@ def test_a_basic_open_files_no_permit_and_shows_the_one_ams_issued(ams: AmsHandl
     book = cli.runs / run_id_from(done.stdout) / "result.xlsx"
     result = read_result(book)[2]
     assert result["状态"] == "已报备" and result["基本存款账户编号"] == issued, result
-    checks = [[str(c or "") for c in row] for row in load_workbook(book, read_only=True)["校验"].iter_rows(
-        values_only=True)]
+    workbook = load_workbook(book, read_only=True)
+    try:  # a read-only book holds its file open until closed
+        checks = [[str(c or "") for c in row] for row in workbook["校验"].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
     said = [row for row in checks if row[0].startswith("基本存款账户开户行未带基本存款账户编号")]
     assert said and "提示" in said[0] and "第2行" in said[0], checks
