@@ -223,10 +223,10 @@ def run_with_progress(
     ) as progress:
         task = progress.add_task(flow, total=None, detail="准备中")
 
-        def on_progress(counts: dict[str, int]) -> None:
+        def on_progress(counts: dict[str, int], awaiting: int) -> None:
             total = sum(counts.values())
             ended = total - counts.get("pending", 0) - counts.get("leased", 0)
-            detail = counts_text({k: v for k, v in counts.items() if k != "pending"})
+            detail = counts_text({k: v for k, v in counts.items() if k != "pending"}, awaiting)
             progress.update(task, total=total, completed=ended, detail=detail)
 
         outcome = execute_run(

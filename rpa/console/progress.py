@@ -26,7 +26,7 @@ from rpa.console.run_pages import state_words
 from rpa.console.web import Refused, guarded_router, render, state_of
 from rpa.db import engine_for
 from rpa.outcomes import STATE_LABELS, counts_text
-from rpa.queue.models import ItemState, held_for_checker
+from rpa.queue.models import ItemState
 from rpa.queue.schema import items
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.owners import RunOwners
@@ -106,7 +106,7 @@ def snapshot(queue: WorkQueue, run_id: str, run: dict[str, Any], after: datetime
         "in_hand": counts[ItemState.LEASED], "pending": counts[ItemState.PENDING],
         "current": current or "无",
         "text": counts_text({k.value: v for k, v in counts.items()},  # 待复核 as the rows read (tester AJ)
-                            held_for_checker(queue.items(run_id)) if counts[ItemState.HELD] else 0),
+                            queue.awaiting_checker(run_id) if counts[ItemState.HELD] else 0),
         "finished": finished,
         "verdict": state_words(run) if finished else "",
     }

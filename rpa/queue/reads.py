@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import BindParameter, ColumnElement, Engine, exists, func, or_, select
 
 from rpa.db import engine_for
-from rpa.queue.models import AttemptRecord, ItemNotFound, ItemState, WorkItem
+from rpa.queue.models import AWAITING_APPROVAL, AttemptRecord, ItemNotFound, ItemState, WorkItem
 from rpa.queue.schema import attempts, items, runs
 from rpa.seals import payload_seal, seal_matches
 
@@ -116,9 +116,7 @@ class QueueReader:
 
     def find_by_key(self, flow: str, key: str) -> WorkItem | None:
         """The item of `flow` with this idempotency key, whichever run enqueued it."""
-        with self._engine.connect() as conn:
-            row = conn.execute(select(items).where(items.c.flow == flow, items.c.key == key)).first()
-        return None if row is None else WorkItem.from_row(row)
+        return self.find_by_keys(flow, [key]).get(key)
 
     def find_by_keys(self, flow: str, keys: Sequence[str]) -> dict[str, WorkItem]:
         """The items of `flow` that hold any of these keys, whichever runs enqueued them, by key."""
@@ -232,14 +230,16 @@ class QueueReader:
 
     def counts(self, run_id: str) -> dict[ItemState, int]:
         """How many items of the run are in each state; every state is a key."""
-        found = {state: 0 for state in ItemState}
+        query = select(items.c.state, func.count()).where(items.c.run_id == run_id).group_by(items.c.state)
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(items.c.state, func.count()).where(items.c.run_id == run_id).group_by(items.c.state)
-            )
-            for state, count in rows:
-                found[ItemState(state)] = count
-        return found
+            return {state: 0 for state in ItemState} | {ItemState(s): n for s, n in conn.execute(query)}
+
+    def awaiting_checker(self, run_id: str) -> int:
+        """How many of the run's items are held for a checker (`AWAITING_APPROVAL`: 待复核)."""
+        query = select(func.count()).where(items.c.run_id == run_id, items.c.state == ItemState.HELD,
+                                           items.c.last_error_code == AWAITING_APPROVAL)
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def next_due_in(self, run_id: str) -> float | None:
         """Seconds until something of the run can be claimed: 0 if now, None if nothing is left.

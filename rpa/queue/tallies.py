@@ -7,12 +7,12 @@ and `show`, the console), where a closed run's come from its run.json.
 
 from __future__ import annotations
 
-from rpa.queue.models import ItemState, held_for_checker
+from rpa.queue.models import ItemState
 from rpa.queue.work_queue import WorkQueue
 
 
 def live_counts(queue: WorkQueue, run_id: str) -> tuple[dict[str, int], int]:
     """The run's items by state (states without one left out), and how many wait for a checker."""
     counts = queue.counts(run_id)
-    awaiting = held_for_checker(queue.items(run_id)) if counts[ItemState.HELD] else 0
+    awaiting = queue.awaiting_checker(run_id) if counts[ItemState.HELD] else 0
     return {str(state): n for state, n in counts.items() if n}, awaiting

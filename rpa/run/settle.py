@@ -11,6 +11,7 @@ from rpa.disk import disk_refusal, full_disk
 from rpa.errors import Disposition, RpaError, outcome_for
 from rpa.masking import scrub_text
 from rpa.outcomes import MAY_BE_DONE, item_label, may_be_done
+from rpa.queue.models import AWAITING_APPROVAL
 
 if TYPE_CHECKING:
     from rpa.queue.work_queue import WorkItem, WorkQueue
@@ -24,6 +25,7 @@ class LoopSummary:
     done: int = 0
     business_errors: int = 0
     held: int = 0
+    awaiting: int = 0  # held for a checker: 待复核, not 需人工处理
     retried: int = 0
     failed: int = 0
     lease_lost: int = 0
@@ -81,7 +83,8 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
             queue.hold(item.id, owner, code, message, result=result)
             wctx.record("item.held", item, code=code, message=message, **_digest(wctx, result))
             log.warning(f"事项 {item.id}：{item_label('held', result)}：{message}")
-            summary.held += 1
+            summary.held += code != AWAITING_APPROVAL
+            summary.awaiting += code == AWAITING_APPROVAL
             return SETTLED
         if disposition.retry:
             kept = _kept_on_failure(exc)

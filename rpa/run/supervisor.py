@@ -37,7 +37,7 @@ SUPERVISE_POLL_SECONDS = 0.3
 WORKERS_FAILED_TEXT = ("工作进程接连启动失败（原因见 run.log，常见的是门户无法访问），本次运行暂停；"
                        "查明原因后可用 --resume 续跑")
 WORKER_STOP_SECONDS = 60.0  # how long a run that cannot reach its database waits for its workers
-ProgressCallback = Callable[[dict[str, int]], None]
+ProgressCallback = Callable[[dict[str, int], int], None]  # counts by state; of the held, 待复核
 @dataclass
 class _Worker:
     """One started worker: its multiprocessing handle, and its pid with its start time."""
@@ -128,11 +128,12 @@ def run_pool(
         try:
             stop = ctx.queue.stop_requested(ctx.run_id)
             counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
+            awaiting = ctx.queue.awaiting_checker(ctx.run_id) if on_progress and counts.get("held") else 0
         except DatabaseUnavailable:  # waited out RPA_DB_OUTAGE_SECONDS: the run stops (exit 3)
             _stop_and_wait([*procs.values(), *orphans.values()])
             raise
         if on_progress is not None:
-            on_progress(counts)
+            on_progress(counts, awaiting)
         open_items = counts.get("pending", 0) + counts.get("leased", 0)
         if stop_event.is_set() and not terminating:
             terminating = True

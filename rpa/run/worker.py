@@ -30,7 +30,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
 
@@ -279,9 +278,6 @@ def worker_main(
             lease.give_back()
     log.info(
         f"工作进程 {owner} 结束：已完成 {summary.done}，业务错误 {summary.business_errors}，"
-        f"需人工处理 {summary.held}，重试 {summary.retried}，失败 {summary.failed}，"
-        f"租约失效 {summary.lease_lost}"
+        f"需人工处理 {summary.held}，待复核 {summary.awaiting}，重试 {summary.retried}，"
+        f"失败 {summary.failed}，租约失效 {summary.lease_lost}"
     )
-
-
-ProgressCallback = Callable[[dict[str, int]], None]

@@ -129,6 +129,11 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(ams: AmsHandl
     verdict = next(line for line in made.stdout.splitlines() if line.startswith(f"运行 {run_id}"))
     assert "待复核 4" in verdict and "需人工处理" not in verdict, made.stdout
     assert "待复核 4" in cli.run("runs", "list", check_exit=0).stdout
+    # and so do the progress bar and the worker's last line in run.log (tester AJ)
+    assert "待复核 4" in made.stderr and "需人工处理 4" not in made.stderr, made.stderr
+    ended = [line for line in (cli.runs / run_id / "run.log").read_text(encoding="utf-8").splitlines()
+             if " 结束：已完成 " in line]
+    assert ended and all("需人工处理 0，待复核 4" in line for line in ended), ended
     # the same export again, not for approval: its rows are this run's, none of the other's counts
     # (the review of 2026-12-06: the other run's 待复核 rows were taken off this run's 需人工处理)
     again = cli.run("run", "account-filing", "--input", str(source), "--workers", "1", timeout=240)

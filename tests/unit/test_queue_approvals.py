@@ -57,3 +57,14 @@ def test_a_rejected_item_ends_as_a_business_error_with_its_reason(queue: WorkQue
     other = _held(queue, RUN, "change:6228480030000052", "filing_conflict")
     assert queue.retry(RUN, [waiting]) == [] and queue.retry(RUN) == [other]
     assert queue.get(waiting).state == ItemState.BUSINESS_ERROR
+
+
+def test_a_run_counts_as_waiting_only_its_own_items_held_for_a_checker(queue: WorkQueue) -> None:
+    from rpa.queue.tallies import live_counts
+
+    _held(queue, RUN, "open:6228480030000061", WAITS)
+    _held(queue, RUN, "open:6228480030000062", "filing_conflict")
+    _held(queue, OTHER, "open:6228480030000063", WAITS)
+    assert queue.awaiting_checker(RUN) == 1 and queue.awaiting_checker(OTHER) == 1
+    assert live_counts(queue, RUN) == ({"held": 2}, 1)
+    assert queue.awaiting_checker("run-c") == 0
