@@ -67,7 +67,13 @@ def _in_chinese(exc: exceptions.UsageError) -> str:
     if extra:  # tester AB: `--branches 110101 110102`, as a usage line's `C ...` reads
         return (f"多出了参数 {extra.group(1)}：一个选项要给几个值时，每个值前都写一次选项"
                 "（如 --branches 110101 --branches 110102）；不带选项的参数只有 --help 列出的那些")
-    return exc.format_message() if not exc.format_message().isascii() else "命令行写得不对"
+    command = re.fullmatch(r"No such command '(.*)'\.?", exc.format_message())
+    if command:  # `rpa validate 导出.csv`: click's English, a Chinese file name in it
+        listing = getattr(exc.ctx.command, "list_commands", None) if exc.ctx is not None else None
+        names = "、".join(listing(exc.ctx)) if listing is not None else ""
+        return f"没有这个命令：{command.group(1)}" + (f"（这里的命令有：{names}）" if names else "")
+    said = exc.format_message()  # click's own words are English, whatever a quoted argument holds
+    return "命令行写得不对" if re.sub(r"'[^']*'|\"[^\"]*\"", "", said).isascii() else said
 
 
 _KINDS = {int: "整数", float: "数", bool: "是或否"}

@@ -22,6 +22,7 @@ from rpa.alerts.findings import PutAside, put_aside_rows
 from rpa.audit.checks import verify_runs
 from rpa.casework.cases import flow_of
 from rpa.console.files import downloads, run_file, run_folder_of
+from rpa.console.uploads import uploaded_as
 from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
 from rpa.outcomes import FLOW_NAMES, awaiting_recorded, counts_text, item_label, outcome_label
@@ -76,6 +77,8 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
         queue = WorkQueue.from_settings(state.settings)
         items = item_rows(flow_of(info), queue.items(run_id), put_aside_rows(state.settings, run_id),
                           rows_elsewhere(state.audit, queue, run_id))
+        uploaded = uploaded_as(folder)  # a CSV's rows by the clerk's file name, not its stored copy's (AJ)
+        items = [{**i, "place": i["place"].replace(*uploaded)} for i in items] if uploaded else items
         reports = verify_runs(state.audit, state.settings.runs_dir, run_id, queue.items)
         # each sentence names its subject (运行 <id>：...): on the run's own page the id goes
         verification = [line.split("：", 1)[-1] for report in reports[1:] for line in report.lines]

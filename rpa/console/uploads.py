@@ -30,6 +30,7 @@ from rpa.audit.input_checks import UPLOAD_JSON
 from rpa.console.web import Refused
 from rpa.errors import InputFileError
 from rpa.input_files import check_input_path, check_xlsx
+from rpa.masking import scrub_text
 from rpa.run.runs import make_private_dir, new_run_id, now_in, sha256_file
 
 if TYPE_CHECKING:
@@ -140,6 +141,16 @@ def pending_upload(settings: Settings, run_id: str) -> Upload:
     data = json.loads(marker.read_text(encoding="utf-8"))
     return Upload(run_id, folder / data["file"], data["original"], data["user"], data["uploaded_at"])
 
+
+def uploaded_as(folder: Path) -> tuple[str, str] | None:
+    """(stored file name, the clerk's file name scrubbed) of the upload a run's folder holds; None
+    for a run of a file named on the command line (or an upload.json that does not read: `rpa
+    audit verify` names that)."""
+    try:
+        data = json.loads((folder / UPLOAD_JSON).read_text(encoding="utf-8"))
+        return str(data["file"]), scrub_text(str(data["original"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def start_claimed(settings: Settings, run_id: str) -> bool:

@@ -275,3 +275,26 @@ def test_pressing_start_twice_starts_one_run(console: Console, screen: Any, tmp_
     assert len([e for e in events if e.event == "console.run_started"]) == 1
     back = screen.request.get(f"{console.url}/runs/{run_id}/preview", max_redirects=0)
     assert back.status == 303 and back.headers["location"] == f"/runs/{run_id}/progress"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_csv_runs_rows_are_named_by_the_clerks_file(
+        console: Console, screen: Any, ams_env: AmsHandle, tmp_path: Path) -> None:
+    # tester AJ's F8: 任务详情 named a CSV's rows by the stored copy (export-….csv)
+    rows = list(openpyxl.load_workbook(_export(tmp_path / "source.xlsx")).active.iter_rows(values_only=True))
+    export = tmp_path / "开户导出.csv"
+    lines = [",".join(str(v or "") for v in row) + "\n" for row in (rows[0], rows[2], rows[3])]
+    export.write_text("".join(lines), encoding="utf-8")
+    _signed_in(console, screen, "wang.jb")
+    _upload(console, screen, export)
+    screen.wait_for_url("**/preview")
+    screen.get_by_role("button", name="开始运行（报备 1 行）").click()
+    screen.wait_for_url("**/progress")
+    screen.locator("#verdict[data-finished='1']").wait_for(timeout=240_000)
+    screen.get_by_role("link", name="任务详情").click()
+    table = screen.locator("section", has_text="事项（已脱敏）").locator("tr").all_inner_texts()
+    header, *lines = (line.split("\t") for line in table)
+    shown = [dict(zip(header, line, strict=True)) for line in lines]
+    assert [row["行号"] for row in shown] == ["开户导出.csv 第 2 行", "开户导出.csv 第 3 行"], shown
+    assert shown[1]["结果"] == "无效，未报备", shown
