@@ -177,7 +177,12 @@ class FilingHandler:
     def _check_page(self, record: FilingRecord, history: AccountHistory,
                     detail: Callable[[HistoryEntry], dict[str, str]]) -> None:
         ams = ams_now(record, history, detail)  # read before the form: a tab may hold both
-        shown = self.bot.prepare_filing(record)  # which filing, what it files, what it keeps
+        try:
+            shown = self.bot.prepare_filing(record)  # which filing, what it files, what it keeps
+        except BusinessError as exc:  # AMS's words on its form (该账户未备案 for a 变更): 门户拒绝 (AK)
+            if exc.portal_message:
+                exc.details = {**exc.details, "status": "refused", "portal_message": exc.portal_message}
+            raise
         check_page_agrees(record, shown, compared_fields(record), ams)
 
     def _receipt(self, ref: str, page_name: str) -> str | None:

@@ -72,6 +72,8 @@ def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], r
             _entry(row.run_id, row.sheet, row.row, _CODES[row.action], row.business_date, row.status)
             for row in others if row.account == outcome.account_masked and _same_account(row, record, key))]
         before = [entry for entry in mine if not entry["action"] or _order(entry) < business_order(record)]
+        if record.action == "open":  # nothing of an account comes before its 开户 (tester AK)
+            before = [entry for entry in before if entry["action"] not in ("change", "close")]
         if before:
             found[outcome.sheet, outcome.row] = before
     return found

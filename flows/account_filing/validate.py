@@ -24,6 +24,7 @@ from flows.account_filing.columns import ColumnRules
 from flows.account_filing.deadlines import DeadlineRules, load_deadline_rules
 from flows.account_filing.export_rows import ExportReadResult
 from flows.account_filing.issues import Severity, issue
+from flows.account_filing.opening_order import OpeningOrder
 from flows.account_filing.reader import DEFAULT_MAX_ROWS, read_export
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import RowOutcome, ValidationReport
@@ -54,12 +55,13 @@ def validate_rows(
     200,000 rows fit in little memory.
     InputFileError when the file has an 开户 row but lacks a column the 开户 form sends."""
     columns = ColumnRules(result, frozenset(absent), aliases)
-    seen = SeenRows()
-    outcomes = [
-        RowCheck(result, raw_row, today, columns).run(calendar, rules, seen, keep_records)
-        for raw_row in result.rows
-    ]
+    seen, order = SeenRows(), OpeningOrder()
+    outcomes = []
+    for raw_row in result.rows:
+        check = RowCheck(result, raw_row, today, columns)
+        outcomes.append(order.noted(check.run(calendar, rules, seen, keep_records), check.values))
     _hold_first_of_conflicts(result, outcomes, seen)
+    order.hold_rows_before_their_opening(result, outcomes)
     missing = [result.header_for(name) for name in result.missing_fields]
     return ValidationReport(
         file=result.file,
