@@ -31,7 +31,11 @@ from rpa.masking import scrub_text
 if TYPE_CHECKING:
     from loguru import Record
 
-_CONSOLE_FORMAT = "<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> {message}"
+_CONSOLE_FORMAT = "<green>{time:HH:mm:ss}</green> <level>%s</level> {message}"
+# the terminal's word for a level, a clerk's (tester AK read `WARNING 4 行无效`); run.log keeps
+# loguru's names for the tools that read it
+LEVEL_WORDS = {"TRACE": "跟踪", "DEBUG": "调试", "INFO": "信息", "SUCCESS": "完成", "WARNING": "注意",
+               "ERROR": "错误", "CRITICAL": "严重"}
 _FILE_FORMAT = "{time:YYYY-MM-DDTHH:mm:ss.SSSZZ} {level: <7} [{extra[run_id]}] {process.id} {message}"
 # stdlib loggers of the libraries the suite runs, and the lowest level each is let through at
 STDLIB_LEVELS = {
@@ -203,7 +207,8 @@ def _file_format(record: Any) -> str:
 
 
 def _console_format(record: Any) -> str:
-    return _CONSOLE_FORMAT + _tail(record)
+    name = record["level"].name
+    return _CONSOLE_FORMAT % LEVEL_WORDS.get(name, name.replace("{", "").replace("}", "")) + _tail(record)
 
 
 def _tail(record: Any) -> str:

@@ -37,6 +37,7 @@ from rpa.run.report_approvals import approval_entries
 from rpa.run.report_evidence import Evidence, evidence, failure_shots
 from rpa.run.report_inputs import FILTER_SCRIPT, SCRIPT_HASH, aside_line, outcome_choices, shown_input_row
 from rpa.run.report_scorecards import SCORE_BAR_WIDTH, SCORE_LABEL_WIDTH, shown_ranking, shown_reconciliation
+from rpa.run.report_sections import RESULT_FIELD_WORDS as _WORDS
 from rpa.run.report_sections import FlowSections, InputRow, shown_reference
 from rpa.run.report_sections import shown_text as _text
 from rpa.run.runs import write_private_text
@@ -243,8 +244,8 @@ def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:
     result = item.result or {}
     state = ItemState(item.state)
     colour = STATE_STYLE[state][2]
-    details = [(key, _shown(result[key])) for key in SHOWN_RESULT_FIELDS if result.get(key) is not None]
-    details += [(key, _count(result[key])) for key in COUNTED_RESULT_FIELDS if result.get(key) is not None]
+    details = [(_WORDS[k], _shown(result[k])) for k in SHOWN_RESULT_FIELDS if result.get(k) is not None]
+    details += [(_WORDS[k], _count(result[k])) for k in COUNTED_RESULT_FIELDS if result.get(k) is not None]
     ref = item_ref(item.key, audit_key) if audit_key else ""
     shown = evidence(result.get("evidence"), folder)
     shots = ([shown] if shown else []) + (failure_shots(folder, ref) if ref else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
 from loguru import logger
 
 from rpa.logs import add_run_log, configure_logging
@@ -87,3 +88,17 @@ def test_stdlib_logging_goes_through_the_same_masking(tmp_path: Path) -> None:
     assert "SELECT 1" not in text
     assert ACCOUNT not in text and ID_NUMBER not in text
     assert "WARNING" in text and "ERROR" in text  # the stdlib levels kept
+
+
+def test_the_terminal_names_a_level_in_chinese_and_run_log_keeps_loguru_s_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(level="INFO")  # tester AK read `WARNING 4 行无效，未报备` on the terminal
+    try:
+        sink = add_run_log(tmp_path / "run.log", run_id="R1")
+        logger.bind(run_id="R1").warning("4 行无效，未报备")
+        logger.remove(sink)
+    finally:
+        configure_logging(console=False)
+    said = capsys.readouterr().err
+    assert " 注意 4 行无效，未报备" in said and "WARNING" not in said, said
+    assert "WARNING [R1]" in (tmp_path / "run.log").read_text(encoding="utf-8")
