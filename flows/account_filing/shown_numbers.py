@@ -23,7 +23,8 @@ number is another account. So:
   format: save the column as text;
 - a number of 16 digits or more is left as it is: it has lost digits (number_as_numeric);
 - in an amount column (注册资金) a number is read as stored only under a format that shows that
-  number (`#,##0.00`, `¥#,##0`, a colour); a format that scales it (`#,##0.00,,` shows 1000000
+  number (`#,##0.00`, `¥#,##0`, a colour) with no decimals rounded away (1234.5678 under
+  `#,##0.00` shows 1,234.57); a format that scales it (`#,##0.00,,` shows 1000000
   as 1.00), inserts a point (`0!.0000` shows it as 100.0000), shows a per cent, an exponent or a
   fraction, or prints a unit (`0.00"万元"` under 注册资金(元) would be read as 元) makes it
   `ShownOtherwise`: the clerk reads 100 万元 where 100 亿元 would be filed (capital_format_shown).
@@ -105,9 +106,20 @@ def shows_amount(number_format: str, value_kind: int) -> bool:
     """Whether `number_format` shows an amount as stored: its section for the value's kind
     (`value_kind` 0 positive, 1 negative, 2 zero) is digit places, thousands separators between
     them and decimals, with colours, locale and ¥ / 万元 aside; never a scale, %, E or a fraction."""
+    return _AMOUNT_PLACES.fullmatch(_places(number_format, value_kind)) is not None
+
+
+@lru_cache(maxsize=256)
+def decimals_shown(number_format: str, value_kind: int) -> int:
+    """How many decimals the format's section for the value's kind shows (`#,##0.00`: 2)."""
+    places = _places(number_format, value_kind)
+    return len(places.split(".", 1)[1]) if "." in places else 0
+
+
+def _places(number_format: str, value_kind: int) -> str:
     sections = number_format.split(";")
     section = sections[value_kind] if value_kind < len(sections) else sections[0]
-    return _AMOUNT_PLACES.fullmatch(_AMOUNT_ASIDE.sub("", _SPACING.sub("", section)).strip("()-")) is not None
+    return _AMOUNT_ASIDE.sub("", _SPACING.sub("", section)).strip("()-")
 
 
 def may_show_otherwise(number_format: str | None) -> bool:
@@ -172,7 +184,13 @@ def _amount_as_shown(value: CellValue, number_format: str) -> CellValue:
     if not isinstance(value, int | float):
         return value
     kind = 0 if value > 0 else 1 if value < 0 else 2
-    return value if shows_amount(number_format, kind) else ShownOtherwise(cell_text(value), number_format)
+    if not shows_amount(number_format, kind):
+        return ShownOtherwise(cell_text(value), number_format)
+    # decimals the format rounds away (tester AK: 1234.5678 shown as 1,234.57 was filed as stored);
+    # a float's last-digit noise (0.30000000000000004) is no such decimal
+    shown = round(value, decimals_shown(number_format, kind))
+    hidden = abs(value - shown) > 1e-9 * max(1.0, abs(value))
+    return ShownOtherwise(cell_text(value), number_format) if hidden else value
 
 
 def _as_shown(value: CellValue, number_format: str) -> CellValue:

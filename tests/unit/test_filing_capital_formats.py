@@ -42,7 +42,9 @@ def _export(tmp_path: Path, stored: float, number_format: str) -> Path:
 @pytest.mark.parametrize(("stored", "number_format"), [
     (1000000, "0!.0000"), (1000000, '0"."0000'), (1000000, "#,##0.00,,"), (100000, "0.00,"),
     (1, "0%"), (100, "0.00E+00"), (100.5, "# ?/?"), (100, '#,##0"元"'), (100, '0.00"万元"'),
-    (100, "[>=100]0.00;0")])
+    (100, "[>=100]0.00;0"),
+    # decimals the format rounds away (tester AK: 1234.5678 shows as 1,234.57 and was filed as stored)
+    (1234.5678, "#,##0.00"), (1234.5, "#,##0"), (12.345, "0.00_);[Red](0.00)")])
 def test_a_capital_whose_format_shows_another_amount_is_a_row_error(
     tmp_path: Path, stored: float, number_format: str
 ) -> None:
@@ -60,3 +62,12 @@ def test_a_capital_shown_as_stored_is_read(tmp_path: Path, number_format: str) -
     (outcome,) = validate(_export(tmp_path, 100, number_format)).outcomes
     assert outcome.valid, outcome.errors
     assert outcome.record is not None and str(outcome.record.registered_capital_yuan) == "1000000.00"
+
+
+@pytest.mark.parametrize(("stored", "yuan"), [(1234.57, "12345700.00"), (0.30000000000000004, "3000.00"),
+                                              (0.1 + 0.2 + 1234.27, "12345700.00")])
+def test_a_float_s_last_digit_noise_is_no_decimal_rounded_away(
+        tmp_path: Path, stored: float, yuan: str) -> None:
+    (outcome,) = validate(_export(tmp_path, stored, "#,##0.00")).outcomes
+    assert outcome.valid, outcome.errors
+    assert outcome.record is not None and str(outcome.record.registered_capital_yuan) == yuan
