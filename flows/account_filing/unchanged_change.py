@@ -65,7 +65,7 @@ def check_something_changes(
         return
     values = "；".join(f"{FIELD_LABELS[f]}「{_value(record, f, expected[f])}」" for f in fields)
     labels = "、".join(FIELD_LABELS[f] for f in fields)
-    note = f"变更事项「{labels}」的新值与AMS现值相同（{values}），未报备：请核对导出的新值"
+    note = f"变更事项「{labels}」的新值与AMS现值相同（导出的新值：{values}），未报备：请核对导出的新值"
     raise NeedsPerson(
         f"{record.masked_label()}：{note}",
         code=CODE,
@@ -76,4 +76,8 @@ def check_something_changes(
 def _value(record: FilingRecord, field: str, value: str) -> str:
     if field == "registered_capital_yuan":
         return f"{value} 元" if value else "未标明"
-    return shown(record, field, value) or "空"
+    own = getattr(record, field) if field in _TEXTS else None  # as written, not as compared (AK:
+    return shown(record, field, own or value) or "空"  # the comparison's (科技) quoted for （科技）)
+
+
+_TEXTS = ("depositor_name", "legal_rep_name", "registered_address", "business_scope")

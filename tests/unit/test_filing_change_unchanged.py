@@ -61,7 +61,7 @@ def _held(record: FilingRecord, ams: Ams) -> NeedsPerson:
 
 def test_the_testers_row_naming_ams_s_own_address_is_held_with_a_note_naming_it() -> None:
     hold = _held(_change("注册地址"), Ams({OPEN: AMS_PAGE}))
-    note = ("变更事项「注册地址」的新值与AMS现值相同（注册地址「北京市海淀区中关村大街1号」），"
+    note = ("变更事项「注册地址」的新值与AMS现值相同（导出的新值：注册地址「北京市海淀区中关村大街1号」），"
             "未报备：请核对导出的新值")
     assert hold.details["note"] == note and hold.details["fields"] == ["registered_address"]
     assert item_note("held", CODE, hold.details) == note  # result.xlsx's 说明
@@ -83,6 +83,14 @@ def test_values_compare_as_the_look_up_compares_them_width_spaces_and_amounts() 
     hold = _held(record, Ams({OPEN: AMS_PAGE}))
     assert hold.details["fields"] == ["depositor_category", "registered_address", "registered_capital_yuan"]
     assert "注册资金「10050000.00 元」" in hold.details["note"]
+
+
+def test_the_note_quotes_the_export_s_value_as_written_not_as_compared() -> None:
+    # tester AK's F7: the note quoted (科技) for a name AMS holds, and the export wrote, as （科技）
+    name = "北京第1测试（科技）有限公司"
+    record = _change("存款人名称", depositor_name=name)
+    hold = _held(record, Ams({OPEN: {**AMS_PAGE, "存款人名称": name}}))
+    assert f"（导出的新值：存款人名称「{name}」）" in hold.details["note"], hold.details["note"]
 
 
 def test_a_representative_named_and_unchanged_is_held_with_the_name_and_id_masked() -> None:
