@@ -65,7 +65,8 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
                portal: str = "AMS") -> ResultRow:
     """The row's line in result.xlsx; `elsewhere` says what another run holding it did, `portal`
     names the system the item was worked in (its notes say AMS otherwise)."""
-    deadline = shown_deadline(outcome.deadline)
+    # a date that does not read has no deadline to count (tester AK: a blank read as "none due")
+    deadline = shown_deadline(outcome.deadline) if outcome.deadline is not None else "无法计算"
     shown = {**_shown_fields(outcome, match), **corrected_fields(item)}
     common: dict[str, Any] = {
         "sheet_row": outcome.row,
@@ -261,7 +262,9 @@ def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
         "account_no": raw.get("account_no", ""),
         "depositor_name": raw.get("depositor_name", ""),
         **{name: _as_label(name, raw.get(name, "")) for name in CODED},
-        "business_date": raw.get("business_date", ""),
+        # a date that read, as every other row has it (tester AK: 2026年12月4日 beside 2026-12-04)
+        "business_date": day.isoformat() if isinstance(day := outcome.parsed.get("business_date"), date)
+        else raw.get("business_date", ""),
     }
 
 

@@ -271,3 +271,20 @@ def test_a_core_column_renamed_is_refused_naming_the_headers_not_read_and_what_t
     assert str(caught.value) == (
         "无法读取 export.xlsx（开户明细）：表头缺少必需的列：账号（未识别的列：帐号编码）；"
         "请在导出中加入，或在 config/header_aliases.yaml 中加入该导出使用的列名")
+
+
+def test_rows_put_aside_show_a_date_that_read_as_every_row_and_one_that_did_not_as_no_deadline(
+        tmp_path: Path) -> None:
+    # tester AK's F8: a duplicate row showed 2026年11月20日 beside the others' 2026-11-20, and a
+    # row whose date did not read left 报备期限 blank, read as "nothing due"
+    from flows.account_filing.aliases import load_aliases
+    from flows.account_filing.row_results import result_row
+
+    written, unread = _row("6228480012345670118"), _row("6228480012345670126")
+    written[3], unread[3] = "2026年11月20日", "2026-02-30"
+    report = _validate(_book(tmp_path, [_row("6228480012345670118"), written, unread]))
+    match = load_aliases(PROJECT_ROOT / "config").match
+    rows = {o.row: result_row(o, None, match, "") for o in report.outcomes}
+    assert {c for c, _ in _codes(report)[3]} == {"duplicate_row"} and rows[3].business_date == "2026-11-20"
+    assert rows[4].deadline == "无法计算" and rows[4].overdue is None, rows[4]
+    assert rows[2].deadline == "2026-11-20"  # a basic 开户: the same day
