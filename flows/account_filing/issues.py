@@ -87,8 +87,8 @@ MESSAGES: dict[str, str] = {
     "duplicate_row": "与第{first}行重复（业务类型、账号、日期和内容均相同），不重复报备",
     "conflicting_row": "与第{first}行的业务类型、账号和日期相同但内容不同，需人工核实",
     "before_its_opening": (
-        "「{column}」{day} 早于同一文件第{opening}行开户的日期 {opened}：账户开立之前不能{action}，"
-        "两行的日期必有一处有误；开户照常报备，本行需人工核对后办理"
+        "「{column}」{day} 早于同一文件第{opening}行开户的日期 {opened}：账户开立之前不能变更，"
+        "两行的日期必有一处有误；本行需人工核对后办理"
     ),
     "approval_required": "存款人类别为「{category}」的{kind}须经人民银行核准，不属于备案，需人工处理",
     "category_code_mismatch": (

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows.account_filing.account_rows import HeldBehind
 from flows.account_filing.notes import ACTION_LABELS
+from flows.account_filing.opening_order import BEFORE_ITS_OPENING
 from flows.account_filing.put_aside import filing_of_outcome
 from flows.account_filing.records import ACTION_ORDER, business_order
 from rpa.alerts.findings import filing_ref
@@ -54,6 +55,7 @@ def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], r
     """Each valid row (sheet, row) -> the rows of its account put aside before it, in this run's
     input or in another run's (`elsewhere`: every run's rows put aside, dry runs' left out)."""
     aside: dict[str, list[dict[str, Any]]] = {}  # account -> its rows put aside
+    opening_first: set[tuple[str, str, int]] = set()  # (run, sheet, row) of those before its 开户
     for outcome in report.outcomes:
         action, account, day = filing_of_outcome(outcome)
         if not outcome.valid and account:  # an action or a date that does not read: order unknown
@@ -61,8 +63,11 @@ def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], r
                 action, day = "", ""
             aside.setdefault(account, []).append(_entry(run_id, outcome.sheet, outcome.row, action, day,
                                                         outcome.status))
+            if any(issue.code == BEFORE_ITS_OPENING for issue in outcome.errors):
+                opening_first.add((run_id, outcome.sheet, outcome.row))
     others = [row for row in elsewhere if row.run_id != run_id and not row.dry_run and row.filing_ref
               and _CODES.get(row.action) and row.business_date]
+    opening_first |= {(row.run_id, row.sheet, row.row) for row in others if BEFORE_ITS_OPENING in row.codes}
     found: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for outcome in report.outcomes:
         record = outcome.record
@@ -72,8 +77,8 @@ def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], r
             _entry(row.run_id, row.sheet, row.row, _CODES[row.action], row.business_date, row.status)
             for row in others if row.account == outcome.account_masked and _same_account(row, record, key))]
         before = [entry for entry in mine if not entry["action"] or _order(entry) < business_order(record)]
-        if record.action == "open":  # nothing of an account comes before its 开户 (tester AK)
-            before = [entry for entry in before if entry["action"] not in ("change", "close")]
+        if record.action == "open":  # a 变更 dated before it, its date wrong (tester AK): not behind it
+            before = [e for e in before if (e["run"], e["sheet"], e["row"]) not in opening_first]
         if before:
             found[outcome.sheet, outcome.row] = before
     return found

@@ -44,8 +44,9 @@ from flows.account_filing.normalise import CellValue, cell_text
 from flows.account_filing.registry import FIELDS
 
 TEXT_LIKE = frozenset({"identifier", "text"})  # registry types read as text
-# show a whole number's digits as stored (G/通用格式: General as WPS and POI exporters write it)
-_PLAIN = frozenset({"general", "@", "0", "g/通用格式", "[$-804]g/通用格式"})
+# show a number's digits as stored (G/通用格式: General as WPS and POI exporters write it); not `0`,
+# which rounds 1234.5678 to 1235 (the code review of 2026-12-06: a 注册资金 filed as stored)
+_PLAIN = frozenset({"general", "@", "g/通用格式", "[$-804]g/通用格式"})
 _SPACING = re.compile(r"_.|\*.")  # _x: a space as wide as x; *x: x repeated to fill the cell
 _DIGITS = re.compile(r"[#,]*[0,]*")  # digit places, zeros last, thousands separators
 # a format section that shows an amount as stored: digit places with thousands separators
@@ -189,7 +190,7 @@ def _amount_as_shown(value: CellValue, number_format: str) -> CellValue:
     # decimals the format rounds away (tester AK: 1234.5678 shown as 1,234.57 was filed as stored);
     # a float's last-digit noise (0.30000000000000004) is no such decimal
     shown = round(value, decimals_shown(number_format, kind))
-    hidden = abs(value - shown) > 1e-9 * max(1.0, abs(value))
+    hidden = abs(value - shown) > 1e-6  # a float's noise is far below 0.000001 万元 (0.01 元)
     return ShownOtherwise(cell_text(value), number_format) if hidden else value
 
 

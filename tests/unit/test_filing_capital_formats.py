@@ -44,7 +44,8 @@ def _export(tmp_path: Path, stored: float, number_format: str) -> Path:
     (1, "0%"), (100, "0.00E+00"), (100.5, "# ?/?"), (100, '#,##0"元"'), (100, '0.00"万元"'),
     (100, "[>=100]0.00;0"),
     # decimals the format rounds away (tester AK: 1234.5678 shows as 1,234.57 and was filed as stored)
-    (1234.5678, "#,##0.00"), (1234.5, "#,##0"), (12.345, "0.00_);[Red](0.00)")])
+    (1234.5678, "#,##0.00"), (1234.5, "#,##0"), (12.345, "0.00_);[Red](0.00)"), (1234.5678, "0"),
+    (200000.4, "#,##0")])
 def test_a_capital_whose_format_shows_another_amount_is_a_row_error(
     tmp_path: Path, stored: float, number_format: str
 ) -> None:

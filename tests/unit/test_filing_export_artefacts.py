@@ -288,3 +288,34 @@ def test_rows_put_aside_show_a_date_that_read_as_every_row_and_one_that_did_not_
     assert {c for c, _ in _codes(report)[3]} == {"duplicate_row"} and rows[3].business_date == "2026-11-20"
     assert rows[4].deadline == "无法计算" and rows[4].overdue is None, rows[4]
     assert rows[2].deadline == "2026-11-20"  # a basic 开户: the same day
+
+
+def _dated(action: str, day: str) -> list[str | int]:
+    row = _row("6228480012345670134")
+    row[0], row[3] = action, day
+    if action != "开户":
+        row[14] = "J9999000000101"
+        row[15 if action == "变更" else 16] = "注册资金" if action == "变更" else "转户"
+    return row
+
+
+@pytest.mark.parametrize(("rows", "put_aside"), [
+    ([("开户", "2026-11-20"), ("变更", "2026-11-19")], {3}),  # tester AK: a date is wrong
+    ([("变更", "2026-11-19"), ("开户", "2026-11-20")], {2}),  # in either order in the file
+    ([("开户", "2026-11-20"), ("变更", "2026-11-20")], set()),  # the same day: after it
+    # an account closed and opened again under its number (the code review of 2026-12-06)
+    ([("撤销", "2026-11-10"), ("开户", "2026-11-20")], set()),
+    ([("开户", "2026-11-20"), ("撤销", "2026-11-10"), ("开户", "2026-11-02")], set()),
+    ([("变更", "2026-11-05"), ("撤销", "2026-11-10"), ("开户", "2026-11-20")], set()),
+    ([("开户", "2026-11-02"), ("变更", "2026-11-05"), ("撤销", "2026-11-10"), ("开户", "2026-11-20")], set()),
+])
+def test_a_change_dated_before_its_account_s_opening_in_the_file_goes_to_a_person(
+        tmp_path: Path, rows: list[tuple[str, str]], put_aside: set[int]) -> None:
+    report = _validate(_book(tmp_path, [_dated(action, day) for action, day in rows]))
+    flagged = {o.row for o in report.outcomes if any(e.code == "before_its_opening" for e in o.errors)}
+    assert flagged == put_aside, [(o.row, o.errors) for o in report.outcomes]
+    for outcome in report.outcomes:
+        assert outcome.valid == (outcome.row not in put_aside), (outcome.row, outcome.errors)
+    for row in put_aside:
+        (said,) = [e for e in report.outcomes[row - 2].errors if e.code == "before_its_opening"]
+        assert said.cell == f"D{row}" and "账户开立之前不能变更" in said.message, said
