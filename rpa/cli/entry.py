@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+# click's words for a command not known, a suggestion after them when one is near
+_NO_SUCH_COMMAND = re.compile(r"No such command (['\"])(.*)\1\.(?: Did you mean '(.*)'\?)?")
+
+
 def _in_chinese(exc: exceptions.UsageError) -> str:
     """One line saying what was wrong on the command line."""
     if isinstance(exc, exceptions.NoSuchOption):
@@ -67,11 +71,13 @@ def _in_chinese(exc: exceptions.UsageError) -> str:
     if extra:  # tester AB: `--branches 110101 110102`, as a usage line's `C ...` reads
         return (f"多出了参数 {extra.group(1)}：一个选项要给几个值时，每个值前都写一次选项"
                 "（如 --branches 110101 --branches 110102）；不带选项的参数只有 --help 列出的那些")
-    command = re.fullmatch(r"No such command '(.*)'\.?", exc.format_message())
+    command = re.fullmatch(_NO_SUCH_COMMAND, exc.format_message())
     if command:  # `rpa validate 导出.csv`: click's English, a Chinese file name in it
+        if command.group(3):
+            return f"没有这个命令：{command.group(2)}（是不是 {command.group(3)}？）"
         listing = getattr(exc.ctx.command, "list_commands", None) if exc.ctx is not None else None
         names = "、".join(listing(exc.ctx)) if listing is not None else ""
-        return f"没有这个命令：{command.group(1)}" + (f"（这里的命令有：{names}）" if names else "")
+        return f"没有这个命令：{command.group(2)}" + (f"（这里的命令有：{names}）" if names else "")
     said = exc.format_message()  # click's own words are English, whatever a quoted argument holds
     return "命令行写得不对" if re.sub(r"'[^']*'|\"[^\"]*\"", "", said).isascii() else said
 

@@ -943,6 +943,9 @@ def _command_line_cases() -> list[Case]:
         # click's English came through whole once a Chinese file name was in it (No such command …)
         Case("cli_file_where_a_command_goes", ("validate", "{dir}/开户导出.csv"), 2,
              "没有这个命令：{dir}/开户导出.csv（这里的命令有：account-filing）"),
+        Case("cli_command_misspelt", ("rnu",), 2, "没有这个命令：rnu（是不是 run？）"),
+        Case("cli_file_with_a_quote_where_a_command_goes", ("validate", "it's.csv"), 2,
+             "没有这个命令：it's.csv"),
         Case("cli_option_values_not_repeated",  # tester AB: said only 命令行写得不对
              ("run", "report-extraction", "--date", "2026-12-05", "--branches", "110101", "110102"), 2,
              "多出了参数 110102：一个选项要给几个值时，每个值前都写一次选项"),
