@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
 
 UNIT_FACTORS: dict[str, Decimal] = {
-    "元": Decimal(1),
-    "千元": Decimal(1_000),
-    "万元": Decimal(10_000),
-    "亿元": Decimal(100_000_000),
+    "元": Decimal(1), "千元": Decimal(1_000), "万元": Decimal(10_000), "亿元": Decimal(100_000_000),
     "户": Decimal(1), "个": Decimal(1), "笔": Decimal(1), "人": Decimal(1),  # counts are kept as counts
 }
-MONEY_UNITS = frozenset({"元", "千元", "万元", "亿元"})
+MONEY_UNITS, _CENT = frozenset({"元", "千元", "万元", "亿元"}), Decimal("0.01")
 _UNITS = "|".join(sorted(UNIT_FACTORS, key=len, reverse=True))
 _UNIT_SUFFIX = re.compile(r"^(?P<label>.*?)\((?:(?:金额)?单位[:：]?)?(?P<unit>(?:人民币)?(?:" + _UNITS
                           + r")(?:[,、/;](?:人民币)?(?:" + _UNITS + r"))*)\)$")
@@ -270,8 +267,11 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
 
 
 def to_yuan(value: Decimal, unit: str) -> Decimal:
-    """A value in `unit` converted to 元 (counts unchanged), exactly."""
-    return value * UNIT_FACTORS[unit]
+    """A value in `unit` converted to 元 (counts unchanged), exactly; money to the 分 at least, as
+    its column's other figures (tester AL: 2.20 万元 read 22000.0 元 beside 12340000.00 元)."""
+    yuan = value * UNIT_FACTORS[unit]  # below, a wide context: quantize never raises for its size
+    cents = yuan.quantize(_CENT, context=Context(prec=80)) if yuan.adjusted() < 70 else yuan
+    return yuan if not is_money(unit) else cents if cents == yuan else yuan.normalize()
 
 
 def places_of(raw: str) -> int:

@@ -108,6 +108,14 @@ def test_units_convert_to_yuan_exactly() -> None:
     assert to_yuan(Decimal("86818.93"), "万元") == Decimal("868189300")
     assert to_yuan(Decimal("1.5"), "亿元") == Decimal("150000000")
     assert to_yuan(Decimal("2.5"), "千元") == Decimal("2500")
+
+
+@pytest.mark.parametrize(("value", "unit", "shown"), [
+    ("2.2", "万元", "22000.00"), ("-1234", "万元", "-12340000.00"), ("1.2345678", "万元", "12345.678"),
+    ("12", "户", "12"), ("0.001", "元", "0.001"), ("1" + "0" * 40, "元", "1" + "0" * 40 + ".00")])
+def test_money_in_yuan_is_written_to_the_fen_at_least(value: str, unit: str, shown: str) -> None:
+    # tester AL: 2.20 万元 read `22000.0 元` beside its column's `12340000.00 元`
+    assert str(to_yuan(Decimal(value), unit)) == shown
     assert to_yuan(Decimal(49), "户") == Decimal(49)
     assert rounding_tolerance("万元", 2) == Decimal(50)
     assert rounding_tolerance("元", 2) == Decimal("0.005")
