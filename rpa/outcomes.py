@@ -132,16 +132,30 @@ def item_label(state: str, result: Mapping[str, Any] | None) -> str:
     return state_label(state)
 
 
-def counts_text(counts: Mapping[str, int], awaiting: int = 0) -> str:
+def counts_text(counts: Mapping[str, int], awaiting: int = 0,
+                ended_as: Mapping[str, int] | None = None) -> str:
     """Item counts as one Chinese line, in the vocabulary's order: `已完成 3，失败 1`. `awaiting`
     of the held items wait for a checker and are counted as 待复核, the word their rows have
-    (tester AG: an approval run's terminal said 需人工处理 3 of three rows 待复核)."""
+    (tester AG: an approval run's terminal said 需人工处理 3 of three rows 待复核); `ended_as`: of
+    the business errors, how many ended as another row word (门户拒绝, 复核退回: testers AI, AK),
+    set aside when they are more than the business errors counted (counts of another moment)."""
     waiting = min(max(awaiting, 0), counts.get("held", 0))
-    shown = {**counts, "held": counts.get("held", 0) - waiting}
+    words = {word: n for word, n in (ended_as or {}).items() if n > 0}
+    words = words if sum(words.values()) <= counts.get("business_error", 0) else {}
+    shown = {**counts, "held": counts.get("held", 0) - waiting,
+             "business_error": counts.get("business_error", 0) - sum(words.values())}
     known = [(state_label(s), shown[s]) for s in STATE_LABELS if shown.get(s)]
-    known += [(OUTCOME_LABELS["awaiting_approval"], waiting)] if waiting else []
+    known += [*sorted(words.items()), *([(OUTCOME_LABELS["awaiting_approval"], waiting)] if waiting else [])]
     others = [(state_label(s), n) for s, n in sorted(counts.items()) if s not in STATE_LABELS and n]
     return "，".join(f"{label} {n}" for label, n in [*known, *others]) or "没有事项"
+
+
+def ended_as_recorded(run: dict[str, Any]) -> dict[str, int]:
+    """How a closed run's business errors ended by their rows' word, where that is not 业务错误
+    (门户拒绝 3, 复核退回 1), as run.json records them (`rpa.run.close`): `counts_text`'s `ended_as`."""
+    value = run.get("ended_as")
+    found = value if isinstance(value, dict) else {}
+    return {str(k): v for k, v in found.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def awaiting_recorded(run: dict[str, Any]) -> int:

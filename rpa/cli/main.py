@@ -78,7 +78,7 @@ def runs_list(
     from rich.table import Table
 
     from rpa.audit.log import AuditLog
-    from rpa.outcomes import awaiting_recorded, counts_text
+    from rpa.outcomes import awaiting_recorded, counts_text, ended_as_recorded
     from rpa.run.runs import demo_folders, list_runs, run_state
 
     cfg = settings()
@@ -99,6 +99,7 @@ def runs_list(
             counts = run.get("counts") or {}
             recorded = None if "exit_code" in run else audit.recorded_exit(str(run.get("run_id")))
             awaiting = awaiting_recorded(run)  # 待复核; the queue's counts while workers work it or if killed
+            ended_as = ended_as_recorded(run)
             if run_state(run, recorded, cfg.host_id) == "waiting" or not counts:
                 queued = _queue_counts(cfg, str(run.get("run_id")))
                 counts, awaiting = queued if queued[0] else (counts, awaiting)
@@ -108,7 +109,7 @@ def runs_list(
                 "开始时间": str(run.get("started_at", "?"))[:19],
                 "退出码": _state_words(run_state(run, recorded, cfg.host_id)),
                 # a dry run's never read as filed; the rows put aside while validating too
-                "计数": counts_words(run, counts_text(counts, awaiting) + _aside_counted(run)),
+                "计数": counts_words(run, counts_text(counts, awaiting, ended_as) + _aside_counted(run)),
             }
             table.add_row(escape(str(run.get("run_id", "?"))), *(escape(cells[h]) for h in headers))
         console.print(table)
@@ -217,6 +218,7 @@ def runs_show(run_id: str) -> None:
         MAY_BE_DONE_WORDS,
         awaiting_recorded,
         counts_text,
+        ended_as_recorded,
         item_label,
     )
     from rpa.queue.work_queue import WorkQueue
@@ -228,12 +230,12 @@ def runs_show(run_id: str) -> None:
     audit = AuditLog.from_settings(cfg)
     if info.get("exit_code") is None:  # still running, interrupted, or stopped where run.json could not say
         info["exit_code"] = _state_words(run_state(info, audit.recorded_exit(run_id), cfg.host_id))
-    counts, awaiting = info.get("counts") or {}, awaiting_recorded(info)
+    counts, awaiting, ended_as = info.get("counts") or {}, awaiting_recorded(info), ended_as_recorded(info)
     if (not counts or "ended_at" not in info) and audit.has_schema():
         # not closed (killed, running, --enqueue-only and worked by `rpa worker`): the queue's, as
         # runs list has them (tester AH: 未完成 34 from the enqueue of a run whose rows were done)
         counts, awaiting = _queue_counts(cfg, run_id)
-    info["counts"] = counts_words(info, counts_text(counts, awaiting))  # (tester AG: 没有事项 above 7 items)
+    info["counts"] = counts_words(info, counts_text(counts, awaiting, ended_as))  # AG: 没有事项 above 7 items
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     flow = str(info.get("flow") or "?")
     info["flow"] = f"{FLOW_NAMES[flow]}（{flow}）" if flow in FLOW_NAMES else flow  # tester AI's F14

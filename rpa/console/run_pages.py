@@ -25,7 +25,14 @@ from rpa.console.files import downloads, run_file, run_folder_of
 from rpa.console.uploads import uploaded_as
 from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
-from rpa.outcomes import FLOW_NAMES, awaiting_recorded, counts_text, item_label, outcome_label
+from rpa.outcomes import (
+    FLOW_NAMES,
+    awaiting_recorded,
+    counts_text,
+    ended_as_recorded,
+    item_label,
+    outcome_label,
+)
 from rpa.queue.tallies import live_counts
 from rpa.queue.work_queue import WorkItem, WorkQueue
 from rpa.run.elsewhere import RowElsewhere, rows_elsewhere
@@ -62,7 +69,7 @@ def counts_shown(request: Request, run: dict[str, Any]) -> str:
     state = state_of(request)
     if "ended_at" not in run and run.get("run_id") and state.audit.has_schema():
         return counts_text(*live_counts(WorkQueue.from_settings(state.settings), str(run["run_id"])))
-    return counts_text(run.get("counts") or {}, awaiting_recorded(run))
+    return counts_text(run.get("counts") or {}, awaiting_recorded(run), ended_as_recorded(run))
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)

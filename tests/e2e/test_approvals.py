@@ -165,6 +165,8 @@ def test_a_run_set_for_approval_files_only_what_a_checker_approved(ams: AmsHandl
                        "--workers", "1", timeout=240)
     assert approved.returncode == 1, approved.stdout + approved.stderr  # row 4 still waits
     assert _filed(ams) == {(OPEN_A, "open"), (CHANGED, "change")}
+    shown = cli.run("runs", "show", run_id, check_exit=0).stdout  # the rows' words (tester AI's F2)
+    assert "计数：已完成 2，复核退回 1，待复核 1" in shown, shown
     address = [f for f in ams.filings() if f["account_no"] == CHANGED and f["action"] == "change"]
     assert address[0]["record"]["registered_address"] == NEW_ADDRESS
 

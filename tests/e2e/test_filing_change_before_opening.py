@@ -62,6 +62,13 @@ def test_ams_refusing_a_change_on_its_own_form_is_a_portal_refusal_in_its_words(
         _row("变更", NEVER_FILED, "2026-11-20", items="注册资金", permit="J9999000000101")])
     done = cli.run("run", "account-filing", "--input", str(export), "--workers", "1", timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
-    row = read_result(cli.runs / run_id_from(done.stdout) / "result.xlsx")[2]
+    run_id = run_id_from(done.stdout)
+    row = read_result(cli.runs / run_id / "result.xlsx")[2]
     assert row["状态"] == "门户拒绝" and "该账户未备案" in str(row["门户信息"]), row
     assert "运行日志" not in str(row["说明"]), row
+    # the tallies say the row's word, not the state's (testers AI and AK: 业务错误 1 beside 门户拒绝)
+    verdict = next(line for line in done.stdout.splitlines() if line.startswith(f"运行 {run_id}"))
+    assert "门户拒绝 1" in verdict and "业务错误" not in verdict, verdict
+    for shown in (cli.run("runs", "show", run_id, check_exit=0).stdout,
+                  cli.run("runs", "list", check_exit=0).stdout):
+        assert "门户拒绝 1" in shown and "业务错误" not in shown, shown

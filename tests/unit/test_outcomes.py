@@ -124,3 +124,15 @@ def test_run_log_ends_each_item_with_the_word_its_row_has(tmp_path: Path) -> Non
     assert [line.split("：")[0] for line in ended["refused"]] == ["门户拒绝 basic_account_missing"], text
     assert [line.split("：")[0] for line in ended["awaiting"]] == ["待复核"], text
     assert ended["filed"] == ["已报备"], text
+
+
+def test_business_errors_are_counted_by_their_rows_words_where_recorded() -> None:
+    from rpa.outcomes import ended_as_recorded
+
+    counts = {"done": 2, "business_error": 3, "held": 1}
+    run = {"ended_as": {"门户拒绝": 1, "复核退回": 1}, "awaiting_approval": 1}
+    said = counts_text(counts, 1, ended_as_recorded(run))
+    assert said == "已完成 2，业务错误 1，复核退回 1，门户拒绝 1，待复核 1", said
+    # words of another moment than the counts (more than the business errors): not used
+    assert counts_text({"business_error": 1}, 0, {"门户拒绝": 2}) == "业务错误 1"
+    assert ended_as_recorded({"ended_as": {"门户拒绝": "x", "复核退回": True}}) == {}
