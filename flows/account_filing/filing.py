@@ -169,7 +169,7 @@ class FilingHandler:
         except RpaError as exc:
             self.wctx.record("filing.answered", item, outcome=exc.code, message=exc.portal_message or "")
             if isinstance(exc, BusinessError):
-                exc.details = {**exc.details, "status": "refused", "portal_message": exc.portal_message}
+                _refused_by_ams(exc)
             raise
         self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
         return self._filed(answer, ref)
@@ -181,7 +181,7 @@ class FilingHandler:
             shown = self.bot.prepare_filing(record)  # which filing, what it files, what it keeps
         except BusinessError as exc:  # AMS's words on its form (该账户未备案 for a 变更): 门户拒绝 (AK)
             if exc.portal_message:
-                exc.details = {**exc.details, "status": "refused", "portal_message": exc.portal_message}
+                _refused_by_ams(exc)
             raise
         check_page_agrees(record, shown, compared_fields(record), ams)
 
@@ -221,3 +221,7 @@ class LookingAheadFilingHandler(FilingHandler):
         upcoming = None if item is None else FilingRecord.model_validate(item.payload["record"])
         self.strategy.look_ahead(upcoming)
 
+
+def _refused_by_ams(exc: BusinessError) -> None:
+    """The row ends 门户拒绝, AMS's words in its result's 门户信息."""
+    exc.details = {**exc.details, "status": "refused", "portal_message": exc.portal_message}
