@@ -102,7 +102,7 @@ def runs_list(
             ended_as = ended_as_recorded(run)
             if run_state(run, recorded, cfg.host_id) == "waiting" or not counts:
                 queued = _queue_counts(cfg, str(run.get("run_id")))
-                counts, awaiting = queued if queued[0] else (counts, awaiting)
+                counts, awaiting, ended_as = (*queued, {}) if queued[0] else (counts, awaiting, ended_as)
             cells = {
                 "流程": str(run.get("flow", "?")),
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
@@ -234,7 +234,7 @@ def runs_show(run_id: str) -> None:
     if (not counts or "ended_at" not in info) and audit.has_schema():
         # not closed (killed, running, --enqueue-only and worked by `rpa worker`): the queue's, as
         # runs list has them (tester AH: 未完成 34 from the enqueue of a run whose rows were done)
-        counts, awaiting = _queue_counts(cfg, run_id)
+        (counts, awaiting), ended_as = _queue_counts(cfg, run_id), {}  # the close's words: not these counts'
     info["counts"] = counts_words(info, counts_text(counts, awaiting, ended_as))  # AG: 没有事项 above 7 items
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     flow = str(info.get("flow") or "?")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -191,9 +190,3 @@ class ItemNotFound(LookupError):
 
 class InvalidTransition(ValueError):
     """The item is not in a state that allows this change (e.g. releasing an item not held)."""
-
-
-def held_for_checker(found: Iterable[WorkItem]) -> int:
-    """How many of `found` wait for a checker (held with `AWAITING_APPROVAL`): tallies count them
-    as 待复核, their rows' word, not 需人工处理."""
-    return sum(item.state == ItemState.HELD and item.last_error_code == AWAITING_APPROVAL for item in found)

@@ -14,7 +14,6 @@ from rpa.disk import as_run_fatal
 from rpa.errors import EXIT_ITEMS_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE, DatabaseUnavailable, RpaError
 from rpa.masking import mask_payload, scrub_text
 from rpa.outcomes import item_label, state_label
-from rpa.queue.models import held_for_checker
 from rpa.run.flow import Flow
 from rpa.run.joined_hosts import wait_for_joined_hosts
 from rpa.run.late_outcomes import record_late_outcomes
@@ -65,7 +64,7 @@ def close_run(
         # rows put aside while validating are no items: run.json names them for `rpa runs list`
         aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
         own = ctx.queue.items(ctx.run_id)  # held for a checker: this run's (another run's rows are not)
-        awaiting = held_for_checker(own)
+        awaiting = ctx.queue.awaiting_checker(ctx.run_id)
         ended_as = Counter(item_label("business_error", i.result) for i in own if i.state == "business_error")
         del ended_as[state_label("business_error")]  # the rows' own words: 门户拒绝, 复核退回 (AI, AK)
         try:
