@@ -5,12 +5,12 @@
 
 The page shows the run's header (flow, trigger, times, exit code and what it means, why it
 stopped), the flow's checks and refused files when run.json lists them (`checks`), the flow's
-reconciliations and scorecards (`FlowSections`), the items by state as tiles and an inline SVG
-bar chart, one table row per item with its screenshots in a row below it (wide enough to read,
-each linking to the full image in `evidence/`), and a summary of the audit chain. It is a
-diagnostic: the payload and item keys are never shown, only result fields the
-flows mask themselves (`SHOWN_RESULT_FIELDS`), and every text passes through `scrub_text` before
-Jinja2 escapes it. No network, and no script but the row filter, which the page's
+reconciliations and scorecards (`FlowSections`), the items by state (and row word) as tiles and
+an inline SVG bar chart (rpa.run.report_tiles), one table row per item with its screenshots in a
+row below it (wide enough to read, each linking to the full image in `evidence/`), and a summary
+of the audit chain. It is a diagnostic: the payload and item keys are never shown, only result
+fields the flows mask themselves (`SHOWN_RESULT_FIELDS`), and every text passes through
+`scrub_text` before Jinja2 escapes it. No network, and no script but the row filter, which the page's
 Content-Security-Policy allows by its hash.
 
 This module draws the page and its items; what a flow hands it is in rpa.run.report_sections,
@@ -20,7 +20,7 @@ as shown in rpa.run.report_scorecards, and the screenshots it links in rpa.run.r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from rpa.audit.log import AuditEvent
 from rpa.masking import item_ref
-from rpa.outcomes import MATCH, MISMATCH, item_label, state_label
+from rpa.outcomes import MATCH, MISMATCH, item_label
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.report_approvals import approval_entries
 from rpa.run.report_evidence import Evidence, evidence, failure_shots
@@ -40,6 +40,7 @@ from rpa.run.report_scorecards import SCORE_BAR_WIDTH, SCORE_LABEL_WIDTH, shown_
 from rpa.run.report_sections import RESULT_FIELD_WORDS as _WORDS
 from rpa.run.report_sections import FlowSections, InputRow, shown_reference
 from rpa.run.report_sections import shown_text as _text
+from rpa.run.report_tiles import CHART_BAR_WIDTH, STATE_STYLE, state_tiles
 from rpa.run.runs import write_private_text
 
 REPORT_FILE = "report.html"
@@ -49,34 +50,12 @@ SHOWN_RESULT_FIELDS = ("account", "already_filed", "deadline", "overdue", "due_t
 # result fields shown as a count: the number itself, or how many entries a list or mapping holds
 COUNTED_RESULT_FIELDS = ("figures", "checks", "checks_failed", "metrics", "rows")
 
-# state -> (Chinese label, English label, colour)
-STATE_STYLE: dict[ItemState, tuple[str, str, str]] = {
-    ItemState.DONE: (state_label("done"), "done", "#2e7d32"),
-    ItemState.BUSINESS_ERROR: (state_label("business_error"), "business error", "#d9730d"),
-    ItemState.FAILED: (state_label("failed"), "failed", "#c62828"),
-    ItemState.HELD: (state_label("held"), "held", "#6a1b9a"),
-    ItemState.PENDING: (state_label("pending"), "pending", "#607d8b"),
-    ItemState.LEASED: (state_label("leased"), "leased", "#1565c0"),
-}
 EXIT_MEANINGS: dict[int, str] = {
     0: "全部事项完成 — every item done",
     1: "已结束，有事项需要处理（见下） — finished, something needs a person (see below)",
     2: "用法错误或输入文件无法读取 — bad usage or an unreadable input file",
     3: "运行提前停止，剩余事项待续跑 — the run stopped early; resume to finish the rest",
 }
-_CHART_BAR_WIDTH = 420
-
-
-@dataclass(frozen=True)
-class StateTile:
-    """One state's count, label and colour, with its bar in the chart."""
-
-    state: str
-    label: str
-    label_en: str
-    colour: str
-    count: int
-    bar_width: int
 
 
 @dataclass(frozen=True)
@@ -135,7 +114,7 @@ def write_run_report(
     # the run id is made by rpa.run.runs.new_run_id (time, flow, random hex): not free text, and it
     # must stay whole for `rpa audit verify`; scrubbing would mask its date digits
     run_id = str(run_info.get("run_id") or folder.name)
-    tiles = _state_tiles(items)
+    tiles = state_tiles(items)
     filing_nos = input_rows is not None or any(item.result and item.result.get("filing_no") for item in items)
     template = _environment().get_template("report.html.j2")
     html = template.render(
@@ -143,7 +122,7 @@ def write_run_report(
         run=_run_header(run_info, run_id),
         tiles=tiles,
         total=len(items),
-        chart_width=_CHART_BAR_WIDTH,
+        chart_width=CHART_BAR_WIDTH,
         rows=[_item_row(item, folder, audit_key) for item in sorted(items, key=lambda i: i.id)],
         events=_event_summaries(events),
         chain=_chain_summary(events),
@@ -226,18 +205,6 @@ def _exit_meaning(exit_code: Any) -> str:
     if not isinstance(exit_code, int):
         return "运行未结束或未记录 — still running or not recorded"
     return EXIT_MEANINGS.get(exit_code, "未知 — unknown")
-
-
-def _state_tiles(items: Iterable[WorkItem]) -> list[StateTile]:
-    counts = {state: 0 for state in STATE_STYLE}
-    for item in items:
-        counts[ItemState(item.state)] += 1
-    largest = max(counts.values(), default=0) or 1
-    tiles = []
-    for state, (zh, en, colour) in STATE_STYLE.items():
-        bar = round(_CHART_BAR_WIDTH * counts[state] / largest)
-        tiles.append(StateTile(state.value, zh, en, colour, counts[state], bar))
-    return tiles
 
 
 def _item_row(item: WorkItem, folder: Path, audit_key: bytes | None) -> ItemRow:

@@ -152,7 +152,9 @@ def test_report_escapes_scrubs_and_shows_only_masked_result_fields(report_settin
 def test_each_item_reads_as_its_row_does_in_result_xlsx(report_settings: Settings) -> None:
     """The item list's badge is the row's word where the item's result carries a row outcome
     (门户拒绝, 已报备, 复核退回, 人工报备, 待复核), never the raw code; a result an earlier
-    attempt left (a retried item) does not speak for the item."""
+    attempt left (a retried item) does not speak for the item. The tiles count the business
+    errors and held rows under the same words (testers AI F2, AK F3: 业务错误 1 beside a row
+    reading 门户拒绝), each state keeping its tile."""
     run_id = "20260105-093000-account-filing-abc123"
     folder = make_private_dir(report_settings.runs_dir / run_id)
     queue = WorkQueue.from_settings(report_settings)
@@ -164,3 +166,8 @@ def test_each_item_reads_as_its_row_does_in_result_xlsx(report_settings: Setting
     badges = dict(re.findall(badge, html))
     assert {name: badges[str(item_id)] for name, item_id in ids.items()} == ROW_WORDS
     assert "<dt>status</dt>" not in html  # the word is the badge: no raw code beside it
+    tile = r'<div class="tile state-[a-z_]+[^"]*"[^>]*>\s*<div class="n">(\d+)</div>\s*<div class="l">([^<]+?) <'
+    tiles = [(label, int(n)) for n, label in re.findall(tile, html)]
+    assert tiles == [("已完成", 2), ("业务错误", 0), ("复核退回", 1), ("门户拒绝", 1), ("失败", 0),
+                     ("需人工处理", 0), ("待复核", 1), ("未完成", 1), ("处理中", 0)]
+    assert sum(n for _, n in tiles) == len(ids)

@@ -15,7 +15,7 @@ from rpa.logs import add_run_log
 from rpa.outcomes import awaiting_recorded, counts_text, item_label, outcome_label, state_label
 from rpa.queue.work_queue import WorkItem, WorkQueue
 from rpa.run.flow import WorkerContext
-from rpa.run.report import STATE_STYLE
+from rpa.run.report_tiles import STATE_STYLE
 from rpa.run.worker import process_items
 from rpa.settings import Settings
 
