@@ -71,6 +71,7 @@ CHECK_NAMES: dict[str, str] = {
     "category_code_mismatch": "存款人类别与统一社会信用代码所示机构类别一致",
     "value_invalid": "取值可识别",
     "approval_unknown": "可判断变更是否须经人民银行核准",
+    "approval_unknown_blank": "可判断撤销是否须经人民银行核准",
     "changed_without_column": "变更事项所涉列存在",
     "change_items_unread": "变更事项每一项均可识别",
     "change_items_unknown": "变更事项写明可报备的变更项",

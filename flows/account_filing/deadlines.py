@@ -58,8 +58,12 @@ class ApprovalRule(BaseModel):
                                  " \"01\" 至 \"17\"（如 \"08\"）")
         return value
 
+    def applies(self, action: str | None, kind: str) -> bool:
+        """Whether 核准 may apply to this action and kind: then 存款人类别 decides."""
+        return kind in self.kinds and action in self.actions
+
     def requires_approval(self, *, action: str, kind: str, category: str) -> bool:
-        return kind in self.kinds and action in self.actions and category in self.categories
+        return self.applies(action, kind) and category in self.categories
 
 
 class DeadlineRules(BaseModel):

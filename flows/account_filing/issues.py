@@ -97,6 +97,9 @@ MESSAGES: dict[str, str] = {
     ),
     "value_invalid": "「{column}」的值无法识别",
     "approval_unknown": "表头中没有「{column}」列，无法判断该{kind}变更是否须经人民银行核准，需人工处理",
+    "approval_unknown_blank": (
+        "「{column}」为空，无法判断该{kind}撤销是否须经人民银行核准，需人工处理：请补填存款人类别"
+    ),
     "changed_without_column": "变更事项「{items}」要变更「{column}」，但表头中没有该列：请在导出中加入该列",
     "change_items_unread": (
         "变更事项「{items}」中的「{unread}」不是可报备的变更项，未报备：变更事项只写变更了的项"

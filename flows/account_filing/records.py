@@ -63,7 +63,16 @@ KEPT_WHEN_ABSENT = frozenset(
         "bank_code",
     }
 )
-# Fields every record holds unless a 变更 leaves them to AMS (KEPT_WHEN_ABSENT)
+# The 撤销 form sends 账号, 基本存款账户编号, 撤销日期 and 撤销原因 only (bots/ams/_forms.py), so a
+# close row may leave these blank (tester AK's F5 of 2026-12-06); 存款人名称 and 统一社会信用代码
+# are compared with AMS's record where the row has them (account_identity), and 存款人类别, where
+# it tells 备案 from 核准 (config/deadlines.yaml's approval), is asked for by the row check.
+NOT_SENT_BY_CLOSE = frozenset(
+    {"depositor_name", "depositor_category", "uscc", "legal_rep_role", "legal_rep_name", "id_type",
+     "id_number"}
+)
+# Fields every record holds unless a 变更 leaves them to AMS (KEPT_WHEN_ABSENT) or a 撤销 does
+# not send them and the row leaves them blank (NOT_SENT_BY_CLOSE)
 _MAY_BE_BLANK = ("registered_address", "registered_capital_yuan", "business_scope")
 _HELD_UNLESS_KEPT = tuple(name for name in sorted(KEPT_WHEN_ABSENT) if name not in _MAY_BE_BLANK)
 
@@ -181,9 +190,12 @@ class FilingRecord(BaseModel):
     def kept_fields(self) -> frozenset[str]:
         """The fields this filing leaves as AMS holds them: a 变更's fields its export has no
         column for (`absent_fields`) and those its 变更事项 does not name (`change_items`); a basic
-        account's own 基本存款账户编号 at its 开户, which AMS issues (never typed: tester AF)."""
+        account's own 基本存款账户编号 at its 开户, which AMS issues (never typed: tester AF); a
+        撤销's fields its form does not send, where the row leaves them blank."""
         if self.action == "open" and self.account_kind == "basic":
             return self.absent_fields | {"basic_account_permit"}
+        if self.action == "close":
+            return self.absent_fields | {name for name in NOT_SENT_BY_CLOSE if getattr(self, name) is None}
         if self.action != "change":
             return self.absent_fields
         return self.absent_fields | (KEPT_WHEN_ABSENT - named_fields(self.change_items or ""))

@@ -266,11 +266,15 @@ def personal_class(name: str, depositor_category: str | None, uscc: str | None =
     """What field `name`'s value is, for masking, in a row of this 存款人类别; None when it is
     not personal data. The one rule every diagnostic masks a row's fields by (report.html,
     复核, 异常处理, notes): the fields of `PERSONAL`, and 存款人名称 and 注册地址 when the depositor
-    is named by its owner's own name (`name_is_owners`: a sole trader's address may be his home).
+    is named by its owner's own name (`name_is_owners`: a sole trader's address may be his home),
+    or may be, the row giving neither its category nor its credit code.
 
     >>> personal_class("depositor_name", "14"), personal_class("depositor_name", "企业法人")
     (<FieldClass.PERSON_NAME: 'person_name'>, None)
     """
     if name in ("depositor_name", "registered_address"):  # an owner's name, and where he lives
-        return FieldClass.PERSON_NAME if name_is_owners(depositor_category, uscc) else None
+        # a row giving neither category nor credit code (a 撤销 may: NOT_SENT_BY_CLOSE) could be his
+        category = FIELDS["depositor_category"].choice(depositor_category or "")
+        unknown = not category and not str(uscc or "").strip()
+        return FieldClass.PERSON_NAME if unknown or name_is_owners(depositor_category, uscc) else None
     return PERSONAL.get(name)

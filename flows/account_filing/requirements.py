@@ -5,6 +5,8 @@ and which columns an export must have: a missing column is never a value.
   refused), unless the field may be blank and the operator states the export has no such column
   (`--absent-column 注册资金`): then 开户 rows file it blank (注册资金: 未标明), recorded as such.
 - 变更: a missing column of KEPT_WHEN_ABSENT means "not changed": AMS keeps its own value.
+- 撤销: the fields its form does not send (NOT_SENT_BY_CLOSE) may be blank; 存款人类别 is asked
+  for by the row check where it tells 备案 from 核准.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flows.account_filing.aliases import HeaderAliases
-from flows.account_filing.records import KEPT_WHEN_ABSENT, PERMIT_ACTIONS, PERMIT_KINDS
+from flows.account_filing.records import KEPT_WHEN_ABSENT, NOT_SENT_BY_CLOSE, PERMIT_ACTIONS, PERMIT_KINDS
 from flows.account_filing.vocabulary import ACTION_NAMES, KIND_NAMES
 from rpa.errors import UsageError
 
@@ -39,7 +41,8 @@ REQUIRED_BY_ACTION: dict[str, tuple[str, ...]] = {
 
 def required_fields(action: str | None, kind: str | None) -> dict[str, str]:
     """Required field -> why ("" when always required, else e.g. "（开户必填）")."""
-    required = dict.fromkeys(ALWAYS_REQUIRED, "")
+    not_sent = NOT_SENT_BY_CLOSE if action == "close" else frozenset()
+    required = {name: "" for name in ALWAYS_REQUIRED if name not in not_sent}
     if action is not None:
         for name in REQUIRED_BY_ACTION.get(action, ()):
             required[name] = f"（{ACTION_NAMES[action]}必填）"

@@ -30,6 +30,7 @@ from flows.account_filing.records import KEPT_WHEN_ABSENT, FilingRecord
 from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.requirements import required_fields
+from flows.account_filing.vocabulary import KIND_NAMES
 from rpa.workdays import Deadline, WorkCalendar
 
 _NO_RAW: Mapping[str, str] = MappingProxyType({})
@@ -215,17 +216,11 @@ class RowCheck:
                 "kind": FIELDS["account_kind"].label_of(kind),
             }
             self.add("depositor_category", FieldProblem("approval_required", Severity.NEEDS_PERSON, params))
-        if (
-            action
-            and kind
-            and "depositor_category" in self.absent
-            and action in rules.approval.actions
-            and kind in rules.approval.kinds
-        ):
-            # without 存款人类别 the bot cannot tell whether this 变更 needs the central bank's approval
-            kind_label = FIELDS["account_kind"].label_of(kind)
-            unknown = FieldProblem("approval_unknown", Severity.NEEDS_PERSON, {"kind": kind_label})
-            self.add("depositor_category", unknown)
+        blank = action == "close" and not {"depositor_category"} & (self.values.keys() | self.failed)
+        if kind and ("depositor_category" in self.absent or blank) and rules.approval.applies(action, kind):
+            # without 存款人类别 the bot cannot tell whether this 变更/撤销 needs the central bank's approval
+            code, kind_label = "approval_unknown_blank" if blank else "approval_unknown", KIND_NAMES[kind]
+            self.add("depositor_category", FieldProblem(code, Severity.NEEDS_PERSON, {"kind": kind_label}))
         if mismatch := category_problem(self.values, self.result.header_for("uscc")):
             self.add("depositor_category", mismatch)  # 备案 or 核准 follows the category: both must agree
         if action == "open" and kind == "basic" and ("basic_account_permit" in self.failed

@@ -46,7 +46,7 @@ def judge(payload: dict[str, Any], found: Registration | None, message: str) -> 
     if not name:
         differs.append("输入行无名称，未比对企业名称：须人工核对")
     elif as_registered(name) != as_registered(found.name):
-        shown = shown_name(found.name, payload.get("category"))  # an owner's own name: masked
+        shown = shown_name(found.name, payload.get("category"), found.credit_code)  # an owner's: masked
         differs.append(f"企业名称不符（登记为「{shown}」）{CASE * case_only(name, found.name)}")
     if rep and as_registered(rep) != as_registered(found.legal_rep):
         differs.append(f"法定代表人与登记的不同{CASE * case_only(rep, found.legal_rep)}")

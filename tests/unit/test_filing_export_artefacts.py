@@ -319,3 +319,32 @@ def test_a_change_dated_before_its_account_s_opening_in_the_file_goes_to_a_perso
     for row in put_aside:
         (said,) = [e for e in report.outcomes[row - 2].errors if e.code == "before_its_opening"]
         assert said.cell == f"D{row}" and "账户开立之前不能变更" in said.message, said
+
+
+def _close(kind: str, category: str, n: int, **cells: str) -> list[str | int]:
+    """A 撤销 row as AMS's 撤销 form asks for it: the depositor's and representative's cells blank."""
+    row = ["撤销", f"622848001234567055{n}", kind, "2026-11-25", "", category, "", "", "", "", "", "", "",
+           "102100099996", "J1031000000404", "", "转户", "", "310009", ""]
+    for header, value in cells.items():
+        row[HEADERS.index(header)] = value
+    return row
+
+
+def test_a_close_needs_no_field_its_form_does_not_take_but_a_category_where_it_decides(
+        tmp_path: Path) -> None:
+    """Tester AK's F5: a 撤销 with blank 存款人名称, 统一社会信用代码, 法定代表人 and 证件 cells was
+    invalid. They are not sent; 存款人类别 is, for a 基本/临时 account, what tells 备案 from 核准."""
+    report = _validate(_book(tmp_path, [
+        _close("一般存款账户", "", 1),
+        _close("基本存款账户", "", 2),
+        _close("临时存款账户", "企业法人", 3),
+        _close("基本存款账户", "机关", 4),
+        _close("一般存款账户", "", 5, 统一社会信用代码="91330106MA2KXQ2N0H"),  # a wrong check character
+    ]))
+    outcomes = {o.row: o for o in report.outcomes}
+    assert outcomes[2].valid and outcomes[4].valid, (outcomes[2].errors, outcomes[4].errors)
+    assert outcomes[3].needs_person and _codes(report)[3] == {("approval_unknown_blank", "存款人类别")}
+    assert outcomes[5].needs_person and _codes(report)[5] == {("approval_required", "存款人类别")}
+    assert not outcomes[6].valid and not outcomes[6].needs_person  # what the row gives is still checked
+    record = outcomes[2].record
+    assert record is not None and record.depositor_name is None and "legal_rep_name" in record.kept_fields
