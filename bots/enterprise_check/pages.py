@@ -69,8 +69,7 @@ class ResultPage(_CheckScreen):
     page_name = "result"
 
     def registration(self) -> Registration | None:
-        """The registration shown; None back on the query page (the system holds none: see
-        `QueryPage.message()`). A caption missing from the table is PortalChanged naming it."""
+        """The registration shown; None on the query page (see its message); a row gone: PortalChanged."""
         with playwright_errors("读取核查结果", SYSTEM):
             if self.elements("query").present("credit_code"):
                 return None

@@ -1,11 +1,11 @@
-"""RPA_FILING_REQUIRE_CHECK: a 开户/变更 row is filed only after its registration check passed (the
-check keys rows like their filings) and no later check of its enterprise, of another row of it,
-did not pass (吊销 since). Else it is for a person (需人工处理, the note saying which check found
-what) and is not enqueued."""
+"""RPA_FILING_REQUIRE_CHECK: a 开户/变更 row is filed only after its registration check passed (keyed
+as its filing) and no later check of its enterprise did not pass (吊销 since). Else it is a person's
+(需人工处理, saying which check found what): not enqueued, and held by the worker when queued before."""
 
 from __future__ import annotations
 
 from flows.account_filing.issues import RowIssue, Severity
+from flows.account_filing.records import FilingRecord
 from flows.account_filing.report import ValidationReport
 from rpa.outcomes import state_label
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
@@ -14,20 +14,25 @@ CHECK_FLOW = "enterprise-check"
 AGAIN = "再运行 rpa run enterprise-check，核查通过后再报备（RPA_FILING_REQUIRE_CHECK）"
 
 
-def hold_unchecked(report: ValidationReport, queue: WorkQueue) -> int:
-    """Turn every valid 开户/变更 row without a passed check into a row for a person; how many."""
-    rows = {o.record.idempotency_key(): (o, o.record.uscc or "") for o in report.outcomes
-            if o.valid and o.record is not None and o.record.action in ("open", "change")}
+def not_passed(queue: WorkQueue, records: list[FilingRecord]) -> dict[str, str]:
+    """Key -> what was found, of each 开户/变更 record whose check (or a later one) did not pass."""
+    rows = {r.idempotency_key(): r.uscc or "" for r in records if r.action in ("open", "change")}
     checks = queue.find_by_keys(CHECK_FLOW, list(rows))
-    last = queue.latest_by_payload(CHECK_FLOW, "credit_code", [code for _, code in rows.values()])
-    held = [(o, item) for key, (o, code) in rows.items()  # the row's check, or a later one that did not pass
+    last = queue.latest_by_payload(CHECK_FLOW, "credit_code", list(rows.values()))
+    return {key: _not_passed(item) for key, code in rows.items()  # the row's check, or a later one not passed
             if (item := checks.get(key)) is None or not item.done_as("passed")
             or ((later := last.get(code)) is not None and later.updated_at > item.updated_at
-                and not (item := later).done_as("passed"))]
-    for outcome, check in held:
-        outcome.valid, outcome.needs_person = False, True
-        issue = RowIssue("统一社会信用代码", "check_not_passed", _not_passed(check), Severity.NEEDS_PERSON)
-        outcome.errors.append(issue)
+                and not (item := later).done_as("passed"))}
+
+
+def hold_unchecked(report: ValidationReport, queue: WorkQueue, queued_in: str = "") -> int:
+    """Make each valid row without a passed check, not `queued_in`'s item yet, a person's; how many."""
+    rows = {o.record.idempotency_key(): o for o in report.outcomes if o.valid and o.record is not None}
+    queued = queue.find_by_keys(queued_in, list(rows)) if queued_in else {}  # the worker asks for those
+    fresh = [o.record for key, o in rows.items() if key not in queued and o.record is not None]
+    for key, why in (held := not_passed(queue, fresh)).items():
+        rows[key].valid, rows[key].needs_person = False, True
+        rows[key].errors.append(RowIssue("统一社会信用代码", "check_not_passed", why, Severity.NEEDS_PERSON))
     return len(held)
 
 

@@ -72,6 +72,7 @@ CHECK_NAMES: dict[str, str] = {
     "value_invalid": "取值可识别",
     "approval_unknown": "可判断变更是否须经人民银行核准",
     "approval_unknown_blank": "可判断撤销是否须经人民银行核准",
+    "check_not_passed": "企业信息联网核查已通过（RPA_FILING_REQUIRE_CHECK）",
     "changed_without_column": "变更事项所涉列存在",
     "change_items_unread": "变更事项每一项均可识别",
     "change_items_unknown": "变更事项写明可报备的变更项",

@@ -51,6 +51,7 @@ from bots.ams import AccountHistory, AmsBot, FilingAnswer, HistoryEntry
 from flows.account_filing.account_identity import check_account_agrees
 from flows.account_filing.account_rows import waits_for_earlier_row, waits_for_other_run
 from flows.account_filing.approval_gate import awaiting_approval
+from flows.account_filing.check_gate import not_passed
 from flows.account_filing.check_page import ams_now, check_page_agrees
 from flows.account_filing.history_match import compared_fields, match_history
 from flows.account_filing.lost_answers import check_lost_answers, remembers_unanswered, submitted_unanswered
@@ -148,6 +149,9 @@ class FilingHandler:
                 code="filing_conflict",
                 details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
             )
+        if self.wctx.settings.filing_require_check:  # asked as it is worked: a check since may say 吊销
+            for why in not_passed(self._queue, [record]).values():
+                raise NeedsPerson(why, code="check_not_passed", details={"status": "held", "note": why})
         check_account_agrees(record, history, detail)  # a 变更/撤销's account
         comes_after_a_later_filing(record, history)  # a late row: AMS holds a later one already
         check_lost_answers(self.wctx, item, record)  # caught mid-submit, or an answer still due

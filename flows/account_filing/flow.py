@@ -121,7 +121,7 @@ class AccountFilingFlow(Flow):
                                  absent_columns=self.absent_columns)
         self.report = report
         if settings.filing_require_check:
-            ctx.record("rows.check_required", held=hold_unchecked(report, ctx.queue))
+            ctx.record("rows.check_required", held=hold_unchecked(report, ctx.queue, self.name))
         if report.absent_stated or report.kept_on_change:
             ctx.record(
                 "input.columns_absent",

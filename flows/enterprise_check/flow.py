@@ -1,9 +1,7 @@
-"""`rpa run enterprise-check --input FILE`: each valid 开户/变更 row of a filing export (read and
-keyed as the filing flow does, so `RPA_FILING_REQUIRE_CHECK` finds it) is queried in 企业信息联网
-核查系统. It passes (通过) when 名称 and 法定代表人 match (width and spaces aside, not case) and the
-enterprise is 存续; otherwise it is held (需人工处理) with a note saying what differs and the answer
-page as evidence (法定代表人 masked; a 无字号个体工商户's name, its owner's, too). result.xlsx:
-sheet 核查结果, with the rows put aside while validating."""
+"""`rpa run enterprise-check --input FILE`: each valid 开户/变更 row of a filing export (keyed as its
+filing, for `RPA_FILING_REQUIRE_CHECK`) is queried in 企业信息联网核查系统: 通过 when 名称 and 法定代表人
+match (width and spaces aside, not case) and it is 存续, else 需人工处理 saying what differs, the answer
+page as evidence (法定代表人 and an owner's name masked). result.xlsx: 核查结果, rows put aside too."""
 
 from __future__ import annotations
 
@@ -36,8 +34,7 @@ ANSWER = {"name": "名称", "legal_rep": "法定代表人", "status": "登记状
 
 
 def judge(payload: dict[str, Any], found: Registration | None, message: str) -> dict[str, Any]:
-    """The row's result against what the system showed: status passed or held, and a note. A row
-    without 名称 is held; one without 法定代表人 (a 变更 not changing them) is not compared there."""
+    """Passed or held, with a note, against what the system showed (名称 required, 法定代表人 where given)."""
     if found is None:
         return {"status": "held", "note": f"核查系统无此统一社会信用代码的登记信息（{message}）"}
     differs, name, rep = [], payload["name"], payload["legal_rep"]
@@ -134,8 +131,7 @@ class EnterpriseCheckFlow(Flow):
 
 
 def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext, match: Any) -> ResultRow:
-    """A row's line in result.xlsx as the filing flow's (`result_row`: its fields, a row put aside
-    with why); a checked row's with the system's answer (门户信息), evidence and note."""
+    """The row's result.xlsx line: the filing flow's `result_row`, with the answer (门户信息) if checked."""
     row = with_failure_shot(result_row(outcome, item, match, elsewhere="", portal=SYSTEM), item, ctx)
     if not outcome.valid or outcome.record is None:
         return row

@@ -125,6 +125,9 @@ def test_filing_requires_a_passed_check(check_portal: Any, ams: Any, tmp_path: P
     assert "RPA_FILING_REQUIRE_CHECK" in rows[1][12] and "enterprise-check" in rows[1][12]
     # what the check found, and in which run: not the words of a row never checked
     assert f"运行 {run_id_from(checked.stdout)} 的企业信息联网核查为「需人工处理：企业已注销」" in rows[1][12]
+    checks = [line[0] for line in result_rows(cli, filed.stdout, "校验")]  # named, as every check (AM)
+    assert "企业信息联网核查已通过（RPA_FILING_REQUIRE_CHECK）" in checks
+    assert not any("未命名" in str(name) for name in checks), checks
 
 
 @pytest.mark.timeout(600)

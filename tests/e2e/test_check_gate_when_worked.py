@@ -1,0 +1,83 @@
+"""`RPA_FILING_REQUIRE_CHECK` holds a row whenever its item is worked, not only when its run reads
+the export (tester AM, 2026-12-06).
+
+A row passed its registration check and was queued; its filing then failed (AMS answered 500 on
+the look-up). A second check run found the enterprise 吊销. `rpa runs retry` put the item back
+and the worker filed it: AMS held a 吊销 enterprise's account, result.xlsx said 需人工处理 with no
+备案编号, `rpa cases list` nothing to do. The same through `rpa cases retry`, `--resume` and
+`rpa worker`, and `rpa runs retry --items` filed a corrected row whose new content was never
+checked. Now the worker asks the gate before it files, and every such path holds the row with
+what the latest check found; the run's record agrees with AMS (`rpa audit verify`).
+
+Through the real `rpa` command, the mock check system and the mock AMS (whose record is the judge);
+the credit code from the test's own GB 32100 function, the rest written by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.check_exports import open_row, write_export
+from tests.e2e.cli_helpers import run_id_from
+from tests.e2e.test_account_filing_run import read_result
+from tests.e2e.test_enterprise_check_run import ACTIVE, REGISTRY, cli_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ACCOUNT = "6228480012340000052"
+
+
+def _item_id(db: Path, run_id: str) -> int:
+    with sqlite3.connect(db) as conn:
+        [(item_id,)] = conn.execute("SELECT id FROM queue_items WHERE run_id = ?", (run_id,)).fetchall()
+    return int(item_id)
+
+
+@pytest.mark.timeout(600)
+def test_a_queued_row_whose_enterprise_a_later_check_found_revoked_is_held_when_retried(
+    check_portal: Any, ams: Any, tmp_path: Path
+) -> None:
+    check_portal.plant(REGISTRY[:1])
+    ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    cli = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
+                  RPA_FILING_REQUIRE_CHECK="true", RPA_MAX_ATTEMPTS="1")
+    row = open_row(ACCOUNT, REGISTRY[0]["name"], ACTIVE, "马晓东")
+    export = write_export(tmp_path / "export.xlsx", [row])
+    checked = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    ams.set_faults(error_rate=1.0, error_paths=["/ams/acctQuery.do"])  # the look-up fails: queued, not filed
+    filed = cli.run("run", "account-filing", "--input", str(export), "--workers", "1", timeout=240)
+    assert filed.returncode == 1 and not ams.filings(), filed.stdout + filed.stderr
+    run_id = run_id_from(filed.stdout)
+    ams.set_faults()
+
+    check_portal.plant([{**REGISTRY[0], "status": "吊销"}])
+    again = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
+    assert again.returncode == 1, again.stdout + again.stderr
+    found = f"运行 {run_id_from(again.stdout)} 的企业信息联网核查为「需人工处理：企业已吊销」"
+
+    retried = cli.run("runs", "retry", run_id, "--user", "clerkA", timeout=240)
+    assert retried.returncode == 1, retried.stdout + retried.stderr
+    assert not ams.filings(), ams.filings()  # a 吊销 enterprise's account is never filed
+    [line] = read_result(cli.runs / run_id / "result.xlsx").values()
+    assert line["状态"] == "需人工处理" and found in str(line["说明"]), line
+    assert found in cli.run("cases", "list", run_id).stdout  # a person's to settle, saying why
+    verified = cli.run("audit", "verify", run_id)  # the record agrees with AMS
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    # corrected, and put back by hand: still held until a check of the corrected content passed
+    corrected = cli.run("cases", "correct", run_id, "2", "--set", "注册地址=北京市海淀区中关村大街1号",
+                        "--user", "clerkA", timeout=240)
+    assert corrected.returncode == 1, corrected.stdout + corrected.stderr
+    item = _item_id(cli.runs / "queue.db", run_id)
+    forced = cli.run("runs", "retry", run_id, "--items", str(item), "--user", "clerkA", timeout=240)
+    assert forced.returncode == 1, forced.stdout + forced.stderr
+    assert not ams.filings(), ams.filings()
+    [line] = read_result(cli.runs / run_id / "result.xlsx").values()
+    assert line["状态"] == "需人工处理" and "未见企业信息联网核查此行现在的内容" in str(line["说明"]), line
