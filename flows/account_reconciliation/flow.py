@@ -218,7 +218,11 @@ class AccountReconciliationFlow(Flow):
         absent = sum(not line.source for name in (CONFIRMED, NOT_IN_AMS) for line in reconciled.lines[name])
         told = [f"{absent} 笔本行报备运行已报的备案不在所读的导出文件中（其说明：导出文件中没有这一笔）："
                 "导出文件应包含它们时，导出可能不全或不是本期的"] if absent and not self.none_read else []
-        path = write_book(ctx.folder / BOOK, reconciled, period, [*notes, *told],
+        twice = sum("、" in line.ams_filing_no for lines in reconciled.lines.values() for line in lines)
+        dup = [f"{twice} 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案"
+               "（可能重复报送）"] if twice else []
+        path = write_book(ctx.folder / BOOK, reconciled, period,  # a duplicate in 汇总 too (tester AN)
+                          [*notes, *told, *(f"{d}：所在工作表的说明列出各备案编号，须人工核实" for d in dup)],
                           read=self.none_read or self.read)
         self.problems = [*([self.none_read] if self.none_read else []), *notes]
         if reconciled.overdue:
@@ -229,10 +233,7 @@ class AccountReconciliationFlow(Flow):
         if missing := len(reconciled.lines[NOT_IN_AMS]):  # we hold its filing number, AMS does not
             self.problems.append(
                 f"{missing} 笔本行已报备（有备案编号）但 AMS 清单中没有：见 {BOOK} 的工作表 {NOT_IN_AMS}")
-        twice = sum("、" in line.ams_filing_no for lines in reconciled.lines.values() for line in lines)
-        if twice:  # DOMAIN.md: a duplicate submission is a real incident
-            self.problems.append(f"{twice} 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案"
-                                 f"（可能重复报送）：见 {BOOK} 各工作表的说明")
+        self.problems += [f"{d}：见 {BOOK} 各工作表的说明" for d in dup]  # DOMAIN.md: a real incident
         counts = "，".join(f"{name} {len(reconciled.lines[name])}" for name in CLASSES)
         ctx.record(RECONCILIATION_FOUND, told=_told(reconciled, len(self.unread), bool(self.none_read)),
                    classes=[[name, len(reconciled.lines[name])] for name in CLASSES])
@@ -246,7 +247,8 @@ class AccountReconciliationFlow(Flow):
                            f"{mask(line.account_no, FieldClass.ACCOUNT_NO)} {line.business_date}",
                            first=line.our_filing_no or line.source, second=line.ams_filing_no,
                            difference="、".join(dict.fromkeys(d.label for d in line.differences)),
-                           ok=name == CONFIRMED or (name == DUE and not line.overdue), note=_note(name, line))
+                           ok=(name == CONFIRMED or (name == DUE and not line.overdue))
+                           and "、" not in line.ams_filing_no, note=_note(name, line))
                 for name in CLASSES for line in reconciled.lines[name]])])  # fmt: skip
         return [path]
 

@@ -14,6 +14,7 @@ in 应报未报 and a clerk would file it twice. So:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -120,10 +121,18 @@ def test_a_filing_ams_holds_twice_is_not_all_done(ams: Any, tmp_path: Path) -> N
     change = {**_planted(account, opened), "action": "change", "business_date": "2026-11-18",
               "change_items": "注册地址", "basic_account_permit": permit}
     twice = [{**change, "registered_address": f"北京市海淀区中关村大街{n}号"} for n in (1, 2)]
-    _, done = _reconcile(ams, tmp_path, plant=twice, accounts=dict(list(ACCOUNTS.items())[1:]))
+    cli, done = _reconcile(ams, tmp_path, plant=twice, accounts=dict(list(ACCOUNTS.items())[1:]))
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "1 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案" in output, output
+    # an auditor reading only 汇总 or report.html sees it too (tester AN: a line of 相符, nothing in 汇总)
+    folder = cli.runs / run_id_from(done.stdout)
+    book = load_workbook(folder / "reconciliation.xlsx")
+    summary = " ".join(str(cell) for row in book["汇总"].iter_rows(values_only=True) for cell in row if cell)
+    assert "1 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案（可能重复报送）" in summary, summary
+    page = (folder / "report.html").read_text("utf-8")
+    rows = re.findall(r'<tr class="comparison (\w+)">(.*?)</tr>', page, re.S)
+    assert [kind for kind, cells in rows if "、" in cells] == ["mismatch"], rows  # both filing numbers
 
 
 @pytest.mark.timeout(300)
