@@ -145,8 +145,8 @@ class SetAside:
 
 # what a person can do for a row put aside, by its status
 ASIDE_ADVICE = {
-    FOR_A_PERSON: "机器人不办理此行：请按原因人工办理（须核准的报人民银行核准，其余在 AMS 中手工报备），"
-                  "或在核心系统中改正后重新导出运行",
+    FOR_A_PERSON: "机器人不办理此行：请按原因人工办理（须核准的报人民银行核准；核查未通过或数据有误的，"
+                  "改正或核实后重新导出运行；核实无误须报备的，在 AMS 中手工报备）",
     INVALID: "数据有误，未报备：请在核心系统中按原因改正后重新导出运行",
 }
 

@@ -224,10 +224,10 @@ def run_with_progress(
         task = progress.add_task(flow, total=None, detail="准备中")
 
         def on_progress(counts: dict[str, int], awaiting: int) -> None:
-            total = sum(counts.values())
-            ended = total - counts.get("pending", 0) - counts.get("leased", 0)
-            detail = counts_text({k: v for k, v in counts.items() if k != "pending"}, awaiting)
-            progress.update(task, total=total, completed=ended, detail=detail)
+            ended = sum(counts.values()) - counts.get("pending", 0) - counts.get("leased", 0)
+            shown = {k: v for k, v in counts.items() if k != "pending"}  # none yet: not 没有事项 (tester AM)
+            detail = counts_text(shown, awaiting) if any(shown.values()) else "尚无办结的事项"
+            progress.update(task, total=sum(counts.values()), completed=ended, detail=detail)
 
         outcome = execute_run(
             cfg, flow, params, trigger=trigger, resume=resume, workers=workers, on_progress=on_progress,

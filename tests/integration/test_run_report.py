@@ -166,7 +166,8 @@ def test_each_item_reads_as_its_row_does_in_result_xlsx(report_settings: Setting
     badges = dict(re.findall(badge, html))
     assert {name: badges[str(item_id)] for name, item_id in ids.items()} == ROW_WORDS
     assert "<dt>status</dt>" not in html  # the word is the badge: no raw code beside it
-    tile = r'<div class="tile state-[a-z_]+[^"]*"[^>]*>\s*<div class="n">(\d+)</div>\s*<div class="l">([^<]+?) <'
+    tile = (r'<div class="tile state-[a-z_]+[^"]*"[^>]*>\s*'
+            r'<div class="n">(\d+)</div>\s*<div class="l">([^<]+?) <')
     tiles = [(label, int(n)) for n, label in re.findall(tile, html)]
     assert tiles == [("已完成", 2), ("业务错误", 0), ("复核退回", 1), ("门户拒绝", 1), ("失败", 0),
                      ("需人工处理", 0), ("待复核", 1), ("未完成", 1), ("处理中", 0)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -54,3 +55,20 @@ def test_the_command_skips_the_final_garbage_collection() -> None:
     finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.strip() == "frozen at exit: True"
+
+
+def test_the_progress_bar_of_a_run_with_nothing_ended_yet_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tester AM: a run stopped with all 18 rows open read `0/18 没有事项`, as if there were none."""
+    monkeypatch.setattr("rpa.run.worker_server.start_worker_server", lambda: None)
+
+    def stops_with_all_open(*_: object, on_progress: Any, **__: object) -> None:
+        on_progress({"pending": 18}, 0)
+        raise ConfigError("stop here")
+
+    monkeypatch.setattr("rpa.run.orchestrate.execute_run", stops_with_all_open)
+    with pytest.raises(ConfigError):
+        cli.run_with_progress("enterprise-check", {}, workers=None, resume=None, cfg=object())  # type: ignore[arg-type]
+    shown = capsys.readouterr().err
+    assert "0/18" in shown and "尚无办结的事项" in shown and "没有事项" not in shown, shown
