@@ -98,7 +98,8 @@ MESSAGES: dict[str, str] = {
     "value_invalid": "「{column}」的值无法识别",
     "approval_unknown": "表头中没有「{column}」列，无法判断该{kind}变更是否须经人民银行核准，需人工处理",
     "approval_unknown_blank": (
-        "「{column}」为空，无法判断该{kind}撤销是否须经人民银行核准，需人工处理：请补填存款人类别"
+        "「{lacking}」为空或没有该列：{kind}撤销须有相符的存款人类别和统一社会信用代码，"
+        "才能判断是否须经人民银行核准，需人工处理"
     ),
     "changed_without_column": "变更事项「{items}」要变更「{column}」，但表头中没有该列：请在导出中加入该列",
     "change_items_unread": (

@@ -204,23 +204,18 @@ class RowCheck:
         )
         # config/deadlines.yaml lists categories by their 01-17 codes (the registry's table)
         code = FIELDS["depositor_category"].export_code_of(category) if category else None
-        if (
-            action
-            and kind
-            and category
-            and code
-            and rules.approval.requires_approval(action=action, kind=kind, category=code)
-        ):
-            params: dict[str, object] = {
-                "category": f"{code} {category}",
-                "kind": FIELDS["account_kind"].label_of(kind),
-            }
+        lacking = [FIELDS[n].label for n in ("depositor_category", "uscc")  # a 撤销's category, checked
+                   if action == "close" and not {n} & (self.values.keys() | self.failed)]  # against its code
+        if action and kind and category and code and rules.approval.requires_approval(
+                action=action, kind=kind, category=code):
+            params: dict[str, object] = {"category": f"{code} {category}", "kind": KIND_NAMES[kind]}
             self.add("depositor_category", FieldProblem("approval_required", Severity.NEEDS_PERSON, params))
-        blank = action == "close" and not {"depositor_category"} & (self.values.keys() | self.failed)
-        if kind and ("depositor_category" in self.absent or blank) and rules.approval.applies(action, kind):
-            # without 存款人类别 the bot cannot tell whether this 变更/撤销 needs the central bank's approval
-            code, kind_label = "approval_unknown_blank" if blank else "approval_unknown", KIND_NAMES[kind]
-            self.add("depositor_category", FieldProblem(code, Severity.NEEDS_PERSON, {"kind": kind_label}))
+        elif kind and (lacking or "depositor_category" in self.absent) and rules.approval.applies(
+                action, kind):
+            # without them the bot cannot tell whether this 变更/撤销 needs the central bank's approval
+            params = {"kind": KIND_NAMES[kind], "lacking": "」「".join(lacking)}
+            code = "approval_unknown_blank" if lacking else "approval_unknown"
+            self.add("depositor_category", FieldProblem(code, Severity.NEEDS_PERSON, params))
         if mismatch := category_problem(self.values, self.result.header_for("uscc")):
             self.add("depositor_category", mismatch)  # 备案 or 核准 follows the category: both must agree
         if action == "open" and kind == "basic" and ("basic_account_permit" in self.failed

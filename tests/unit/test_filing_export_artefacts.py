@@ -337,14 +337,19 @@ def test_a_close_needs_no_field_its_form_does_not_take_but_a_category_where_it_d
     report = _validate(_book(tmp_path, [
         _close("一般存款账户", "", 1),
         _close("基本存款账户", "", 2),
-        _close("临时存款账户", "企业法人", 3),
+        _close("临时存款账户", "企业法人", 3, 统一社会信用代码="91330106MA2KXQ2N0G"),
         _close("基本存款账户", "机关", 4),
         _close("一般存款账户", "", 5, 统一社会信用代码="91330106MA2KXQ2N0H"),  # a wrong check character
+        _close("临时存款账户", "企业法人", 6),  # the category alone: nothing to check it against (review)
+        _close("基本存款账户", "企业法人", 7, 统一社会信用代码="11100000000013127D"),  # a 机关's code
     ]))
     outcomes = {o.row: o for o in report.outcomes}
     assert outcomes[2].valid and outcomes[4].valid, (outcomes[2].errors, outcomes[4].errors)
     assert outcomes[3].needs_person and _codes(report)[3] == {("approval_unknown_blank", "存款人类别")}
     assert outcomes[5].needs_person and _codes(report)[5] == {("approval_required", "存款人类别")}
     assert not outcomes[6].valid and not outcomes[6].needs_person  # what the row gives is still checked
+    assert outcomes[7].needs_person and _codes(report)[7] == {("approval_unknown_blank", "存款人类别")}
+    assert "「统一社会信用代码」为空或没有该列" in outcomes[7].errors[0].message
+    assert not outcomes[8].valid and "category_code_mismatch" in {code for code, _ in _codes(report)[8]}
     record = outcomes[2].record
     assert record is not None and record.depositor_name is None and "legal_rep_name" in record.kept_fields
