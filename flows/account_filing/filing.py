@@ -62,6 +62,7 @@ from flows.account_filing.unchanged_change import check_something_changes
 from rpa.approvals.words import waits_for_checker
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask, personal_values
+from rpa.queue.aftercare import held_on_refile
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.service_window import ServiceHours
 
@@ -149,12 +150,13 @@ class FilingHandler:
                 code="filing_conflict",
                 details={"status": "held", "filing_no": found.conflict_filing, "note": found.conflict},
             )
-        if self.wctx.settings.filing_require_check:  # asked as it is worked: a check since may say 吊销
-            for why in not_passed(self._queue, [record]).values():
-                raise NeedsPerson(why, code="check_not_passed", details={"status": "held", "note": why})
         check_account_agrees(record, history, detail)  # a 变更/撤销's account
         comes_after_a_later_filing(record, history)  # a late row: AMS holds a later one already
         check_lost_answers(self.wctx, item, record)  # caught mid-submit, or an answer still due
+        if self.wctx.settings.filing_require_check:  # asked as it is worked: a check since may say 吊销
+            for why in not_passed(self._queue, [record]).values():  # `rpa cases retry` once one passed
+                held = {"status": "held", **held_on_refile(why)}
+                raise NeedsPerson(why, code="check_not_passed", details=held)
         checker_first = waits_for_checker(item.payload) and not self.dry_run  # a run set for approval
         if not checker_first:  # never filed, nor previewed as filed, over an unfiled earlier row
             waits_for_earlier_row(self._queue, item, record)

@@ -226,7 +226,7 @@ def run_with_progress(
         def on_progress(counts: dict[str, int], awaiting: int) -> None:
             ended = sum(counts.values()) - counts.get("pending", 0) - counts.get("leased", 0)
             shown = {k: v for k, v in counts.items() if k != "pending"}  # none yet: not 没有事项 (tester AM)
-            detail = counts_text(shown, awaiting) if any(shown.values()) else "尚无办结的事项"
+            detail = counts_text(shown, awaiting) if any(shown.values()) or not counts else "尚无办结的事项"
             progress.update(task, total=sum(counts.values()), completed=ended, detail=detail)
 
         outcome = execute_run(

@@ -81,3 +81,34 @@ def test_a_queued_row_whose_enterprise_a_later_check_found_revoked_is_held_when_
     assert not ams.filings(), ams.filings()
     [line] = read_result(cli.runs / run_id / "result.xlsx").values()
     assert line["状态"] == "需人工处理" and "未见企业信息联网核查此行现在的内容" in str(line["说明"]), line
+
+
+@pytest.mark.timeout(600)
+def test_a_row_the_worker_held_is_filed_by_cases_retry_once_a_check_passes_again(
+    check_portal: Any, ams: Any, tmp_path: Path
+) -> None:
+    """The registry said 吊销 in error and a later check passes: 异常处理's retry (`rpa cases
+    retry`, the console's button) files the held row; before, only `rpa runs retry` could."""
+    check_portal.plant(REGISTRY[:1])
+    ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    cli = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
+                  RPA_FILING_REQUIRE_CHECK="true", RPA_MAX_ATTEMPTS="1")
+    row = open_row(ACCOUNT, REGISTRY[0]["name"], ACTIVE, "马晓东")
+    export = write_export(tmp_path / "export.xlsx", [row])
+    cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240, check_exit=0)
+    ams.set_faults(error_rate=1.0, error_paths=["/ams/acctQuery.do"])
+    run_id = run_id_from(cli.run("run", "account-filing", "--input", str(export), "--workers", "1",
+                                 timeout=240, check_exit=1).stdout)
+    ams.set_faults()
+    check_portal.plant([{**REGISTRY[0], "status": "吊销"}])
+    cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240, check_exit=1)
+    cli.run("runs", "retry", run_id, "--user", "clerkA", timeout=240, check_exit=1)
+    assert not ams.filings()
+
+    check_portal.plant(REGISTRY[:1])  # 存续 after all
+    cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240, check_exit=0)
+    retried = cli.run("cases", "retry", run_id, "--user", "clerkA", timeout=240)
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    assert [f["account_no"] for f in ams.filings()] == [ACCOUNT]
+    [line] = read_result(cli.runs / run_id / "result.xlsx").values()
+    assert line["状态"] == "已报备", line
