@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.check_exports import open_row, write_export
-from tests.e2e.cli_helpers import run_id_from
+from tests.e2e.cli_helpers import CliEnv, run_id_from
 from tests.e2e.test_account_filing_run import read_result
 from tests.e2e.test_enterprise_check_run import ACTIVE, REGISTRY, cli_for
 
@@ -38,29 +38,32 @@ def _item_id(db: Path, run_id: str) -> int:
     return int(item_id)
 
 
-@pytest.mark.timeout(600)
-def test_a_queued_row_whose_enterprise_a_later_check_found_revoked_is_held_when_retried(
-    check_portal: Any, ams: Any, tmp_path: Path
-) -> None:
+def _queued_then_revoked(check_portal: Any, ams: Any, tmp_path: Path) -> tuple[CliEnv, Path, str, str]:
+    """A row checked 通过 and queued, its filing failed (AMS's look-up answered 500), then a second
+    check finding its enterprise 吊销: the CLI, the export, the filing run, that check's words."""
     check_portal.plant(REGISTRY[:1])
     ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
     cli = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
                   RPA_FILING_REQUIRE_CHECK="true", RPA_MAX_ATTEMPTS="1")
     row = open_row(ACCOUNT, REGISTRY[0]["name"], ACTIVE, "马晓东")
     export = write_export(tmp_path / "export.xlsx", [row])
-    checked = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-
+    cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240, check_exit=0)
     ams.set_faults(error_rate=1.0, error_paths=["/ams/acctQuery.do"])  # the look-up fails: queued, not filed
     filed = cli.run("run", "account-filing", "--input", str(export), "--workers", "1", timeout=240)
     assert filed.returncode == 1 and not ams.filings(), filed.stdout + filed.stderr
-    run_id = run_id_from(filed.stdout)
     ams.set_faults()
-
     check_portal.plant([{**REGISTRY[0], "status": "吊销"}])
     again = cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240)
     assert again.returncode == 1, again.stdout + again.stderr
     found = f"运行 {run_id_from(again.stdout)} 的企业信息联网核查为「需人工处理：企业已吊销」"
+    return cli, export, run_id_from(filed.stdout), found
+
+
+@pytest.mark.timeout(600)
+def test_a_queued_row_whose_enterprise_a_later_check_found_revoked_is_held_when_retried(
+    check_portal: Any, ams: Any, tmp_path: Path
+) -> None:
+    cli, _, run_id, found = _queued_then_revoked(check_portal, ams, tmp_path)
 
     retried = cli.run("runs", "retry", run_id, "--user", "clerkA", timeout=240)
     assert retried.returncode == 1, retried.stdout + retried.stderr
@@ -89,19 +92,7 @@ def test_a_row_the_worker_held_is_filed_by_cases_retry_once_a_check_passes_again
 ) -> None:
     """The registry said 吊销 in error and a later check passes: 异常处理's retry (`rpa cases
     retry`, the console's button) files the held row; before, only `rpa runs retry` could."""
-    check_portal.plant(REGISTRY[:1])
-    ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
-    cli = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
-                  RPA_FILING_REQUIRE_CHECK="true", RPA_MAX_ATTEMPTS="1")
-    row = open_row(ACCOUNT, REGISTRY[0]["name"], ACTIVE, "马晓东")
-    export = write_export(tmp_path / "export.xlsx", [row])
-    cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240, check_exit=0)
-    ams.set_faults(error_rate=1.0, error_paths=["/ams/acctQuery.do"])
-    run_id = run_id_from(cli.run("run", "account-filing", "--input", str(export), "--workers", "1",
-                                 timeout=240, check_exit=1).stdout)
-    ams.set_faults()
-    check_portal.plant([{**REGISTRY[0], "status": "吊销"}])
-    cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240, check_exit=1)
+    cli, export, run_id, _ = _queued_then_revoked(check_portal, ams, tmp_path)
     cli.run("runs", "retry", run_id, "--user", "clerkA", timeout=240, check_exit=1)
     assert not ams.filings()
 
