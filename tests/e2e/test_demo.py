@@ -34,6 +34,8 @@ def test_the_demo_files_the_sample_export_and_extracts_the_reports_in_its_own_fo
     assert filing is not None and extraction is not None, out
     assert filing.group(2) == "1"  # the sample holds rows the portal refuses and rows for a person
     assert "已完成" in filing.group(3) and "已完成 10" in extraction.group(3).split("，")
+    # the sample's rows AMS refuses are counted by their word in result.xlsx, as on the run's verdict
+    assert "门户拒绝" in filing.group(3) and "业务错误" not in filing.group(3), filing.group(3)
 
     demo_dirs = [p for p in cli.runs.iterdir() if p.name.startswith("demo-")]
     assert len(demo_dirs) == 1
