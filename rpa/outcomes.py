@@ -163,3 +163,9 @@ def awaiting_recorded(run: dict[str, Any]) -> int:
     run.json records them (`rpa.run.close`): `counts_text`'s `awaiting`."""
     value = run.get("awaiting_approval")
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def counts_as_closed(counts: Mapping[str, int], run: dict[str, Any]) -> str:
+    """`counts_text` of a run's counts with the words its close recorded in run.json (待复核,
+    门户拒绝, 复核退回): the terminal's verdict, the console's and the demo's closing lines."""
+    return counts_text(counts, awaiting_recorded(run), ended_as_recorded(run))

@@ -10,7 +10,7 @@ from typing import Any
 
 from flows.demo.portals import AMS_OPERATORS, FIXTURES, REPORT_OPERATORS, active_operators, portals_process
 from rpa.browser.evidence import unique_path
-from rpa.outcomes import awaiting_recorded, counts_text, ended_as_recorded
+from rpa.outcomes import counts_as_closed
 from rpa.run.runs import DEMO_PREFIX, RunOutcome, make_private_dir, now_in, read_run_json
 from rpa.settings import Settings
 
@@ -77,8 +77,11 @@ def describe(result: DemoResult) -> list[str]:
     """Where the results, run reports and audit logs are."""
     lines = []
     for label, outcome in (("单位结算账户备案", result.filing), ("报表数据提取", result.extraction)):
-        run = read_run_json(outcome.folder)  # its rows' words: 门户拒绝, 待复核 (as the run's verdict)
-        counts = counts_text(outcome.counts, awaiting_recorded(run), ended_as_recorded(run))
+        try:  # its rows' words: 门户拒绝, 待复核 (as the run's verdict)
+            run = read_run_json(outcome.folder)
+        except (OSError, ValueError):  # damaged: verify says so; the counts are still the run's
+            run = {}
+        counts = counts_as_closed(outcome.counts, run)
         lines.append(f"{label}：运行 {outcome.run_id}，退出码 {outcome.exit_code}，{counts}")
         for name in ("result.xlsx", "consolidated.xlsx", "report.html", "audit.jsonl", "run.json"):
             path = outcome.folder / name

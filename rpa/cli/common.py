@@ -267,7 +267,7 @@ def print_outcome(outcome: RunOutcome) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from rpa.outcomes import awaiting_recorded, counts_text, ended_as_recorded
+    from rpa.outcomes import counts_as_closed
     from rpa.run.runs import read_run_json
 
     console = Console(soft_wrap=True)
@@ -280,8 +280,7 @@ def print_outcome(outcome: RunOutcome) -> None:
         run = read_run_json(outcome.folder)
     except (OSError, ValueError):  # damaged: verify says so; the counts are still the run's
         run = {}
-    awaiting, ended_as = awaiting_recorded(run), ended_as_recorded(run)
-    words = counts_words(run, counts_text(outcome.counts, awaiting, ended_as) if outcome.counts else "")
+    words = counts_words(run, counts_as_closed(outcome.counts, run) if outcome.counts else "")
     busy = ("business_error", "failed", "held")
     if outcome.exit_code == 1 and not any(outcome.counts.get(k) for k in busy):
         # what needs a person is no item (a row put aside, a failed check): not （没有事项）, AG, AF

@@ -27,9 +27,8 @@ from rpa.console.web import guarded_router, record, render, state_of
 from rpa.masking import scrub_text
 from rpa.outcomes import (
     FLOW_NAMES,
-    awaiting_recorded,
+    counts_as_closed,
     counts_text,
-    ended_as_recorded,
     item_label,
     outcome_label,
 )
@@ -69,7 +68,7 @@ def counts_shown(request: Request, run: dict[str, Any]) -> str:
     state = state_of(request)
     if "ended_at" not in run and run.get("run_id") and state.audit.has_schema():
         return counts_text(*live_counts(WorkQueue.from_settings(state.settings), str(run["run_id"])))
-    return counts_text(run.get("counts") or {}, awaiting_recorded(run), ended_as_recorded(run))
+    return counts_as_closed(run.get("counts") or {}, run)
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
