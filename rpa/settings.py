@@ -114,8 +114,8 @@ class Settings(ConsoleSettings, TuningSettings, BaseSettings):
     check_url: str = "http://127.0.0.1:8803"
     check_operators: list[OperatorCredential] = Field(default_factory=list)
     # account filing holds a 开户/变更 row unless an enterprise-check run in the same database
-    # passed it (flows/account_filing/check_gate.py)
-    filing_require_check: bool = False
+    # passed it (flows/account_filing/check_gate.py); a run started with it keeps it (rpa.run.safeguards)
+    filing_require_check: bool = Field(default=False, json_schema_extra={"safeguard": True})
 
     # input files: rows below an export's header read at most (more is refused, never cut short)
     max_export_rows: int = Field(default=500_000, ge=1)

@@ -9,6 +9,7 @@ show`, the console and a checker's maker check read of a run must be what its ke
                                        after the chain's last event
     started_at                       -> not after the `run.started` event, nor an hour before
     maker (run.json, params.json)    -> the maker `run.started` records (maker-checker)
+    safeguards (the same two files)  -> the safeguards `run.started` records (rpa.run.safeguards)
 
 Some ends write two `run.finished` (the second when the disk or database refused part of the
 first end: run.json may keep the first); a run whose finishing step failed after `run.finished`
@@ -59,10 +60,16 @@ def check_run_json(report: Report, folder: Path, events: list[AuditEvent]) -> No
 def makers_in_files(folder: Path) -> list[tuple[str, str | None]]:
     """(file, maker) as run.json and params.json (when the run has one: a resume starts again
     with its parameters) name the run's maker, scrubbed as the chain keeps it; None: none named."""
-    named = [(RUN_JSON, ((_read(folder / RUN_JSON) or {}).get("parameters") or {}).get("maker"))]
-    if (folder / PARAMS_JSON).exists():
-        named.append((PARAMS_JSON, (_read(folder / PARAMS_JSON) or {}).get("maker")))
+    named = _in_files(folder, "maker")
     return [(name, scrub_text(str(maker)) if maker else None) for name, maker in named]
+
+
+def _in_files(folder: Path, key: str) -> list[tuple[str, Any]]:
+    """(file, value) of one run parameter as run.json and params.json (when there is one) keep it."""
+    named = [(RUN_JSON, ((_read(folder / RUN_JSON) or {}).get("parameters") or {}).get(key))]
+    if (folder / PARAMS_JSON).exists():
+        named.append((PARAMS_JSON, (_read(folder / PARAMS_JSON) or {}).get(key)))
+    return named
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -89,6 +96,9 @@ def _start_differences(folder: Path, info: dict[str, Any], started: AuditEvent |
         if maker != recorded:
             found.append(f"{name} 记录的发起人（{maker or '无'}）与审计链第 {started.seq} 条事件记录的"
                          f"（{recorded or '无'}）不同")
+    kept = started.details.get("safeguards")  # a run recorded before safeguards were kept has none
+    found += [f"{name} 记录的保护设置（{_on(value)}）与审计链第 {started.seq} 条事件记录的（{_on(kept)}）不同"
+              for name, value in _in_files(folder, "safeguards") if kept is not None and value != kept]
     at, when = _time(info.get("started_at")), _time(started.time)
     if info.get("started_at") is not None and (
         at is None or when is None or not 0 <= (when - at).total_seconds() <= 3600
@@ -133,3 +143,10 @@ def nonzero_counts(counts: object) -> dict[str, int]:
     if not isinstance(counts, dict):
         return {}
     return {str(k): v for k, v in counts.items() if isinstance(v, int) and v}
+
+
+def _on(safeguards: Any) -> str:
+    """The safeguards a run keeps on, as their settings are named (RPA_…)."""
+    if not isinstance(safeguards, dict):
+        return "无" if safeguards is None else "无法读取"
+    return "、".join(f"RPA_{name.upper()}" for name, on in safeguards.items() if on is True) or "均未开启"

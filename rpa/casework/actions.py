@@ -13,16 +13,17 @@ again with the corrected payload, its attempts reset, and the run files it once 
 (`rpa.casework.resume`): its look-up comes first, as for every attempt. What changed is judged
 on the values, not as masked (刘一 and 刘二 both mask as 刘*), and a correction that changes none
 is refused. A gate the flow's fresh rows pass before they are queued (`Flow.correction_held`:
-RPA_FILING_REQUIRE_CHECK's registration check) holds a corrected row that does not pass it
-(需人工处理, its note, an `item.held` event); a retry files it once it passes. "Filed by hand" has two
-steps: an operator's mark (filing number, reason) leaves the row as it was, not counted as filed;
-a checker who is not the mark's maker approves it, and the item ends done with the outcome 人工报备
-and that filing number (result.xlsx and report.html show it once the run's outputs are
-refreshed by resuming it), or refuses it and the mark is gone. A retry puts the run's items
-that failed on system errors, and corrected rows held by such a gate that pass it now, back to
-pending. A row held only because an earlier row of its
-account had not ended filed (`WAITS_FOR_EARLIER`) goes back to pending with that row when it is
-retried, corrected or approved as filed by hand: the account's order group files it after it.
+RPA_FILING_REQUIRE_CHECK's registration check, on when the run keeps it: `rpa.run.safeguards`)
+holds a corrected row that does not pass it (需人工处理, its note, an `item.held` event); a retry
+files it once it passes. "Filed by hand" has two steps: an operator's mark (filing number,
+reason) leaves the row as it was, not counted as filed; a checker who is not the mark's maker
+approves it, and the item ends done with the outcome 人工报备 and that filing number
+(result.xlsx and report.html show it once the run's outputs are refreshed by resuming it), or
+refuses it and the mark is gone. A retry puts the run's items that failed on system errors, and
+corrected rows held by such a gate that pass it now, back to pending. A row held only because
+an earlier row of its account had not ended filed (`WAITS_FOR_EARLIER`) goes back to pending
+with that row when it is retried, corrected or approved as filed by hand: the account's order
+group files it after it.
 Each is one event in the run's audit chain under the acting user's name, values masked (a
 correction's old and new values too), and a line of the run's run.log; each asks for the run to be resumed
 (`CaseAction.resume`): its outputs and its sealed chain are brought up to date. Refusals are
@@ -65,6 +66,7 @@ from rpa.queue.aftercare import HELD_ON_REFILE, held_on_refile
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.inputs import refuse_changed_inputs
 from rpa.run.runs import now_in, read_run_json, run_folder, tell_run_log
+from rpa.run.safeguards import run_settings
 
 if TYPE_CHECKING:
     from rpa.run.flow import Flow
@@ -112,7 +114,7 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
     earlier = {*(item.payload.get(CORRECTED_FIELDS) or []), *changed_labels}  # every correction's
     corrected = [label for label in old_values if label in earlier]
     payload = {**payload, CORRECTED_BY: user, CORRECTED_AT: _now(settings), CORRECTED_FIELDS: corrected}
-    held = flow.correction_held(settings, queue, payload)  # a gate fresh rows pass (the registration check)
+    held = flow.correction_held(run_settings(settings, run_folder(settings, run_id)), queue, payload)
     if not queue.refile(run_id, item.id, payload, CASE_STATES, held=held):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理或其同一账户的事项正在办理：请刷新后再试")
     if held is None:
@@ -215,8 +217,7 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
     queue, audit = _services(settings, run_id)
     chosen = [item for item in queue.items(run_id) if item.state == ItemState.FAILED and mark_of(item) is None
               and _failed_on_system(queue, item)]
-    cleared = _cleared_since(settings, queue, run_id)
-    chosen += cleared
+    chosen += (cleared := _cleared_since(settings, queue, run_id))
     if not chosen:
         raise UsageError(f"运行 {run_id} 没有因系统故障失败的行，也没有更正后待核查、现已核查通过的行")
     chosen += _waiting_behind(queue, run_id, chosen)  # the account's later rows, in order behind
@@ -245,10 +246,11 @@ def _waiting_behind(queue: WorkQueue, run_id: str, earlier: list[WorkItem]) -> l
 def _cleared_since(settings: Settings, queue: WorkQueue, run_id: str) -> list[WorkItem]:
     """The run's corrected rows a gate held (`Flow.correction_held`: no passed registration check
     of the corrected content then) that pass it now."""
-    flow = flow_of(read_run_json(run_folder(settings, run_id)))
+    folder = run_folder(settings, run_id)
+    flow, kept = flow_of(read_run_json(folder)), run_settings(settings, folder)
     return [item for item in queue.items(run_id) if flow is not None and item.state == ItemState.HELD
             and (item.result or {}).get(HELD_ON_REFILE) and mark_of(item) is None
-            and flow.correction_held(settings, queue, item.payload) is None]
+            and flow.correction_held(kept, queue, item.payload) is None]
 
 
 def _values(flow: Flow, payload: Mapping[str, Any]) -> dict[str, str]:

@@ -31,6 +31,7 @@ from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import load_flow
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import RunContext, now_in, read_run_json, run_folder
+from rpa.run.safeguards import for_run, kept_notices
 from rpa.run.supervisor import run_pool
 from rpa.run.worker_server import start_worker_server
 
@@ -111,7 +112,7 @@ def _work_run(
         run_id=run_id,
         flow=str(info.get("flow")),
         folder=folder,
-        settings=settings,
+        settings=for_run(settings, params),  # the safeguards the run keeps, whatever this host says
         queue=queue,
         audit=audit,
         log=logger.bind(run_id=run_id),
@@ -126,6 +127,8 @@ def _work_run(
             return
         ctx.record("host.joined", host=settings.host_id, workers=count)
         ctx.log.info(f"主机 {settings.host_id} 以 {count} 个工作进程加入运行 {run_id}")
+        for notice in kept_notices(settings, params):
+            ctx.log.warning(notice)
         pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event)
         ctx.record("host.left", host=settings.host_id, stopped=pool.drained)
         if pool.stop_reason:

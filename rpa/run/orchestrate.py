@@ -49,6 +49,8 @@ from rpa.run.runs import (
     read_run_params,
     run_folder,
 )
+from rpa.run.safeguards import KEY as SAFEGUARDS
+from rpa.run.safeguards import at_start, for_run, kept_notices
 from rpa.run.supervisor import ProgressCallback, run_pool
 from rpa.run.worker_server import start_worker_server
 from rpa.settings import Settings
@@ -103,6 +105,8 @@ def open_run(
     else:
         run_id = run_id or new_run_id(flow_name, started)
         folder = make_private_dir(settings.runs_dir / run_id)
+        params = {**params, SAFEGUARDS: at_start(settings)}  # kept by all that works the run later
+    settings = for_run(settings, params, audit.started_details(run_id) if resume else None)  # and the chain's
     ctx = RunContext(
         run_id=run_id,
         flow=flow_name,
@@ -127,7 +131,7 @@ def open_run(
     else:
         maker = params.get("maker")  # who started it (maker-checker: rpa.approvals)
         ctx.record("run.started", flow=flow_name, trigger=trigger, host=settings.host_id,
-                   **({"maker": maker} if maker else {}))
+                   safeguards=params[SAFEGUARDS], **({"maker": maker} if maker else {}))
         audit.ledger_started(run_id)
         ctx.write_run_json()
     return ctx
@@ -177,6 +181,8 @@ def execute_run(
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
     sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id)
+    for notice in kept_notices(settings, ctx.params, ctx.audit.started_details(ctx.run_id)):
+        ctx.log.warning(notice)  # this host's setting against the run's
     owners = RunOwners.from_settings(settings)
     owners.mark_running(ctx.run_id)  # another run holding none of this one's rows takes none over
     try:

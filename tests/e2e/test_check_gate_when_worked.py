@@ -103,3 +103,33 @@ def test_a_row_the_worker_held_is_filed_by_cases_retry_once_a_check_passes_again
     assert [f["account_no"] for f in ams.filings()] == [ACCOUNT]
     [line] = read_result(cli.runs / run_id / "result.xlsx").values()
     assert line["状态"] == "已报备", line
+
+
+@pytest.mark.timeout(600)
+def test_a_host_with_the_gate_off_still_holds_the_rows_of_a_run_started_with_it(
+    check_portal: Any, ams: Any, tmp_path: Path
+) -> None:
+    """Tester AO (2026-12-06): `RPA_FILING_REQUIRE_CHECK=false rpa runs retry RUN --items N` filed
+    the row the gate held: the setting was each host's. The run keeps it (rpa.run.safeguards), and
+    an edit of params.json lifting it changes nothing: the chain's start keeps it too."""
+    cli, _, run_id, found = _queued_then_revoked(check_portal, ams, tmp_path)
+    off = CliEnv(cli.runs, {**cli.env, "RPA_FILING_REQUIRE_CHECK": "false"})
+    item = str(_item_id(cli.runs / "queue.db", run_id))
+
+    forced = off.run("runs", "retry", run_id, "--items", item, "--user", "clerkA", timeout=240)
+    assert forced.returncode == 1, forced.stdout + forced.stderr
+    assert not ams.filings(), ams.filings()
+    [line] = read_result(cli.runs / run_id / "result.xlsx").values()
+    assert line["状态"] == "需人工处理" and found in str(line["说明"]), line
+    run_log = (cli.runs / run_id / "run.log").read_text(encoding="utf-8")
+    assert "运行开始时已开启 RPA_FILING_REQUIRE_CHECK，本机未开启：本运行仍按开启办理" in run_log
+
+    params_file = cli.runs / run_id / "params.json"
+    params = json.loads(params_file.read_text(encoding="utf-8"))
+    params_file.write_text(json.dumps({**params, "safeguards": {"filing_require_check": False}}),
+                           encoding="utf-8")
+    again = off.run("runs", "retry", run_id, "--items", item, "--user", "clerkA", timeout=240)
+    assert again.returncode == 1 and not ams.filings(), again.stdout + again.stderr + str(ams.filings())
+    verified = off.run("audit", "verify", run_id)
+    assert verified.returncode != 0 and "params.json 记录的保护设置（均未开启）与审计链" in verified.stdout, (
+        verified.stdout + verified.stderr)

@@ -1,0 +1,71 @@
+"""A run keeps the safeguards it started with (rpa.run.safeguards), on a real run folder and
+audit chain made by `open_run`: a host with RPA_FILING_REQUIRE_CHECK off resuming, retrying or
+correcting a run started with it on still applies it; a host with it on applies it to any run; an
+edit of params.json that turns it off changes nothing, and `rpa audit verify` names the edit.
+Tester AO (2026-12-06) had `RPA_FILING_REQUIRE_CHECK=false rpa runs retry --items` file a row the
+gate had held."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rpa.audit.log import AuditLog
+from rpa.audit.report_lines import Report
+from rpa.audit.run_json_checks import check_run_json
+from rpa.run.orchestrate import open_run
+from rpa.run.safeguards import for_run, kept_notices, run_settings, safeguard_names
+from rpa.settings import Settings
+
+NOTICE = "运行开始时已开启 RPA_FILING_REQUIRE_CHECK，本机未开启：本运行仍按开启办理"
+
+
+def _settings(tmp_path: Path, gate: bool) -> Settings:
+    return Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key",
+                    filing_require_check=gate)
+
+
+def test_the_registration_gate_is_a_safeguard() -> None:
+    assert "filing_require_check" in safeguard_names()
+    assert "workers" not in safeguard_names()  # an ordinary setting is each host's
+
+
+@pytest.mark.parametrize(("at_start", "here", "applied"),
+                         [(True, False, True), (True, True, True), (False, True, True),
+                          (False, False, False)])
+def test_the_stricter_of_the_run_and_the_host_holds(tmp_path: Path, at_start: bool, here: bool,
+                                                    applied: bool) -> None:
+    started = open_run(_settings(tmp_path, at_start), "smoke", {}, trigger="cli")
+    assert json.loads((started.folder / "params.json").read_text(encoding="utf-8"))["safeguards"] == {
+        "filing_require_check": at_start}
+    host = _settings(tmp_path, here)
+    assert run_settings(host, started.folder).filing_require_check is applied
+    resumed = open_run(host, "smoke", {}, trigger="cli", resume=started.run_id)
+    assert resumed.settings.filing_require_check is applied
+    notices = kept_notices(host, resumed.params, resumed.audit.started_details(resumed.run_id))
+    assert any(NOTICE in line for line in notices) is (at_start and not here)  # for run.log
+
+
+def test_params_json_edited_to_lift_the_gate_changes_nothing_and_verify_names_it(tmp_path: Path) -> None:
+    started = open_run(_settings(tmp_path, True), "smoke", {}, trigger="cli")
+    params_file = started.folder / "params.json"
+    params = json.loads(params_file.read_text(encoding="utf-8"))
+    params_file.write_text(json.dumps({**params, "safeguards": {"filing_require_check": False}}),
+                           encoding="utf-8")
+    host = _settings(tmp_path, False)
+    assert run_settings(host, started.folder).filing_require_check  # the chain's start keeps it
+    assert open_run(host, "smoke", {}, trigger="cli", resume=started.run_id).settings.filing_require_check
+
+    report = Report("运行")
+    check_run_json(report, started.folder, AuditLog.from_settings(host).events(started.run_id))
+    assert not report.ok
+    assert any("params.json 记录的保护设置（均未开启）与审计链第" in line
+               and "（RPA_FILING_REQUIRE_CHECK）不同" in line for line in report.lines), report.lines
+
+
+def test_a_run_recorded_before_safeguards_were_kept_follows_the_host(tmp_path: Path) -> None:
+    assert not for_run(_settings(tmp_path, False), {"flow_params": {}}, None).filing_require_check
+    assert for_run(_settings(tmp_path, True), {}).filing_require_check
+    assert not for_run(_settings(tmp_path, False), {"safeguards": "damaged"}).filing_require_check
