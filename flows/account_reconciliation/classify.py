@@ -107,6 +107,11 @@ class Line:
     differences: tuple[Difference, ...] = ()  # each field that differs, and where
     note: str = ""
 
+    @property
+    def listed_twice(self) -> bool:
+        """AMS lists two or more filings of this key (`ams_filing_no` joins their numbers with 、)."""
+        return "、" in self.ams_filing_no
+
 
 @dataclass
 class Reconciled:

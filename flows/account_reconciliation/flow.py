@@ -22,24 +22,21 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flows.account_filing.notes import ACTION_LABELS
 from flows.account_reconciliation.classify import (
     CLASSES,
     CONFIRMED,
     DIFFERS,
     DUE,
     NOT_IN_AMS,
-    NOT_OURS,
     SCOPE,
     ExportRow,
-    Line,
     Reconciled,
     reconcile,
     shortened,
 )
-from flows.account_reconciliation.compare import COMPARED
 from flows.account_reconciliation.ours import FILING_FLOW, our_filings
 from flows.account_reconciliation.rows import period_rows
+from flows.account_reconciliation.shown import comparison
 from flows.account_reconciliation.taken import taken_exports
 from rpa.alerts.findings import RECONCILIATION_FOUND
 from rpa.atomic import atomic_write
@@ -48,7 +45,7 @@ from rpa.masking import FieldClass, item_ref, mask, personal_values, scrub_text
 from rpa.outcomes import item_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
-from rpa.run.report_sections import Comparison, FlowSections, Reconciliation
+from rpa.run.report_sections import FlowSections, Reconciliation
 from rpa.run.runs import RunContext, now_in
 from rpa.settings import Settings
 
@@ -218,7 +215,7 @@ class AccountReconciliationFlow(Flow):
         absent = sum(not line.source for name in (CONFIRMED, NOT_IN_AMS) for line in reconciled.lines[name])
         told = [f"{absent} 笔本行报备运行已报的备案不在所读的导出文件中（其说明：导出文件中没有这一笔）："
                 "导出文件应包含它们时，导出可能不全或不是本期的"] if absent and not self.none_read else []
-        twice = sum("、" in line.ams_filing_no for lines in reconciled.lines.values() for line in lines)
+        twice = sum(line.listed_twice for lines in reconciled.lines.values() for line in lines)
         dup = [f"{twice} 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案"
                "（可能重复报送）"] if twice else []
         path = write_book(ctx.folder / BOOK, reconciled, period,  # a duplicate in 汇总 too (tester AN)
@@ -243,13 +240,7 @@ class AccountReconciliationFlow(Flow):
             first_label="本行（备案编号或导出行）",
             second_label="AMS 备案编号", group_label="类别", item_label="业务类型 账号 业务日期",
             difference_label="不一致的字段", scope=SCOPE, comparisons=[
-                Comparison(group=name, item=f"{ACTION_LABELS.get(line.action, line.action)} "
-                           f"{mask(line.account_no, FieldClass.ACCOUNT_NO)} {line.business_date}",
-                           first=line.our_filing_no or line.source, second=line.ams_filing_no,
-                           difference="、".join(dict.fromkeys(d.label for d in line.differences)),
-                           ok=(name == CONFIRMED or (name == DUE and not line.overdue))
-                           and "、" not in line.ams_filing_no, note=_note(name, line))
-                for name in CLASSES for line in reconciled.lines[name]])])  # fmt: skip
+                comparison(name, line) for name in CLASSES for line in reconciled.lines[name]])])  # fmt: skip
         return [path]
 
     def report_sections(self, ctx: RunContext) -> FlowSections | None:
@@ -268,27 +259,6 @@ def _told(reconciled: Reconciled, unread: int, none_read: bool) -> list[str]:
              (reconciled.differing, f"{reconciled.differing} 笔{DIFFERS}"),
              (unread, f"{unread} 行读不出账号、业务类型或业务日期，未能核对")]
     return [words for count, words in found if count]
-
-
-def _note(name: str, line: Line) -> str:
-    """What a line of the report says beside its class."""
-    if name == DUE:
-        due = f"报备期限 {line.deadline}，{'已逾期' if line.overdue else '未逾期'}" if line.deadline else ""
-        due = due or "报备期限无法确定"
-        return f"{due}；{line.note}" if line.note else due
-    if name == NOT_OURS:
-        return f"AMS 中有，不是本行的报备运行报送：{line.note}"
-    if name == DIFFERS:
-        fields = any(d.label in COMPARED.values() for d in line.differences)
-        kept = "、".join(dict.fromkeys(d.label for d in line.differences if d.label not in COMPARED.values()))
-        said = ("AMS 与导出文件不一致" if fields else f"AMS 所列{kept}与本行报备运行所记不同") + (
-            "" if line.our_filing_no else "（非本行报备运行报送）")
-        which = "；".join(f"{d.label}：AMS 备案编号 {d.filing_no}，{d.source}" for d in line.differences
-                         if (d.filing_no, d.source) != (line.ams_filing_no, line.source))  # one of several
-        return "；".join(part for part in (said, which, line.note) if part)
-    said = {CONFIRMED: "清单所列字段相符（注册资金、法定代表人等未核对）",
-            NOT_IN_AMS: "本行已报备，AMS 清单中没有"}.get(name, "")  # fmt: skip
-    return f"{said}；{line.note}" if said and line.note else said
 
 
 def _worked_note(note: str, item: WorkItem | None) -> str:

@@ -8,6 +8,8 @@ drawn by the page itself as inline SVG on a 0-100 scale.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rpa.outcomes import MATCH, MISMATCH
@@ -38,6 +40,7 @@ class ShownReconciliation:
     second_label: str
     groups: list[ShownGroup]
     ok: bool
+    word: str  # 不符, 相符, or 相符 with the lines of their own word counted: 相符（3 项未逾期）
     group_label: str = "网点"
     item_label: str = "指标"
     difference_label: str = ""
@@ -65,7 +68,8 @@ class ShownRanking:
 
 
 def shown_reconciliation(shown: Reconciliation) -> ShownReconciliation:
-    """A reconciliation as the page shows it: grouped by branch, each group 相符 or 不符, scrubbed."""
+    """A reconciliation as the page shows it: grouped by branch, each group 相符 or 不符 (or its lines'
+    own word, `Comparison.word`, when none is 不符), scrubbed."""
     grouped: dict[str, list[Comparison]] = {}
     for comparison in shown.comparisons:
         grouped.setdefault(comparison.group, []).append(comparison)
@@ -76,11 +80,23 @@ def shown_reconciliation(shown: Reconciliation) -> ShownReconciliation:
         summary = "；".join(_mismatch(c) for c in bad[:3])
         if len(bad) > 3:
             summary += f"；另有 {len(bad) - 3} 项"
-        groups.append(ShownGroup(_text(name), not bad, MATCH if not bad else MISMATCH, len(clean), len(bad),
-                                 summary or f"{len(clean)} 项均{MATCH}", clean))
+        words = _words(c for c in clean if c.ok)  # 相符, and the lines of their own word (未逾期)
+        said = (f"{len(clean)} 项均{next(iter(words))}" if len(words) == 1
+                else "，".join(f"{n} 项{w}" for w, n in words.items()))
+        groups.append(ShownGroup(_text(name), not bad, MISMATCH if bad else "、".join(words), len(clean),
+                                 len(bad), summary or said, clean))
+    ok = all(g.ok for g in groups)
+    own = {w: n for w, n in _words(c for g in groups for c in g.comparisons if c.ok).items() if w != MATCH}
+    counted = "，".join(f"{n} 项{w}" for w, n in own.items())
+    word = MISMATCH if not ok else MATCH + (f"（{counted}）" if own else "")
     return ShownReconciliation(_text(shown.title), _text(shown.first_label), _text(shown.second_label),
-                               groups, all(g.ok for g in groups), _text(shown.group_label),
+                               groups, ok, word, _text(shown.group_label),
                                _text(shown.item_label), _text(shown.difference_label), _text(shown.scope))
+
+
+def _words(lines: Iterable[Comparison]) -> dict[str, int]:
+    """How many lines read each word: 相符, or the line's own (`Comparison.word`)."""
+    return dict(Counter(c.word or MATCH for c in lines))
 
 
 def _mismatch(c: Comparison) -> str:
@@ -93,7 +109,7 @@ def _mismatch(c: Comparison) -> str:
 def _clean_comparison(comparison: Comparison) -> Comparison:
     c = comparison
     return Comparison(_text(c.group), _text(c.item), _text(c.first), _text(c.second), _text(c.difference),
-                      c.ok, _text(c.note))
+                      c.ok, _text(c.note), _text(c.word))
 
 
 def shown_ranking(shown: Ranking) -> ShownRanking:

@@ -72,7 +72,8 @@ class InputRow:
 class Comparison:
     """One figure as two sources show it (a branch's own file and the summary): the values
     already formatted with their unit, `difference` the second less the first ("" when one
-    source lacks the figure), `note` why it is 不符 when not a difference alone."""
+    source lacks the figure), `note` why it is 不符 when not a difference alone. `word`: the
+    line's own word when it is no finding and yet not 相符 (未逾期: a row AMS lacks, not yet due)."""
 
     group: str
     item: str
@@ -81,6 +82,7 @@ class Comparison:
     difference: str
     ok: bool
     note: str = ""
+    word: str = ""
 
 
 @dataclass(frozen=True)

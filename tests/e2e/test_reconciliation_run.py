@@ -13,6 +13,7 @@ and no workbook is written.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -113,6 +114,12 @@ def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(
     assert "报备期限 2026-11-18，已逾期" in html and "本行已报备，AMS 清单中没有" in html
     assert C not in html and C[-4:] in html  # account numbers masked in the report
     assert "未核对：" in html and "注册资金" in html  # the list page's fields only were compared
+    # a row AMS lacks whose deadline is ahead reads 未逾期, never 相符 (tester AN, 2026-12-06)
+    lines = [cells for _, cells in re.findall(r'<tr class="comparison (\w+)">(.*?)</tr>', html, re.S)]
+    due_words = {account: re.findall(r"<td>([^<]*)</td><td>报备期限", cells)[0]
+                 for cells in lines for account in (B, C, K) if f"{account[-4:]} 2026" in cells}
+    assert due_words == {B: "未逾期", C: "不符", K: "未逾期"}, due_words
+    assert "应报未报：不符（3 项，1 项不符）" in html and "核对：" in html
     summary = dict(load_workbook(cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx")["汇总"].values)
     assert summary["合计"].startswith("8（") and "未核对：" in summary["核对范围"]
     with closing(sqlite3.connect(cli.runs / "queue.db")) as db:  # AMS's list: in the run folder only
