@@ -153,10 +153,7 @@ class FilingHandler:
         check_account_agrees(record, history, detail)  # a 变更/撤销's account
         comes_after_a_later_filing(record, history)  # a late row: AMS holds a later one already
         check_lost_answers(self.wctx, item, record)  # caught mid-submit, or an answer still due
-        if self.wctx.settings.filing_require_check:  # asked as it is worked: a check since may say 吊销
-            for why in not_passed(self._queue, [record]).values():  # `rpa cases retry` once one passed
-                held = {"status": "held", **held_on_refile(why)}
-                raise NeedsPerson(why, code="check_not_passed", details=held)
+        self._check_gate(record)  # asked as it is worked: a check since may say 吊销
         checker_first = waits_for_checker(item.payload) and not self.dry_run  # a run set for approval
         if not checker_first:  # never filed, nor previewed as filed, over an unfiled earlier row
             waits_for_earlier_row(self._queue, item, record)
@@ -168,6 +165,7 @@ class FilingHandler:
             raise awaiting_approval(record, history, detail, compared_fields(record))
         self.strategy.looked_up(record)
         self._check_page(record, history, detail)
+        self._check_gate(record)  # again at 确认提交: a check may have ended meanwhile (tester AP)
         self.wctx.before_irreversible(item, self.hours)  # the lease and the window, checked last
         self.wctx.record("filing.submitting", item, action=record.action, fence=item.fence)
         try:
@@ -179,6 +177,13 @@ class FilingHandler:
             raise
         self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
         return self._filed(answer, ref)
+
+    def _check_gate(self, record: FilingRecord) -> None:
+        """RPA_FILING_REQUIRE_CHECK (`check_gate.not_passed`): held, `rpa cases retry` once one passed."""
+        if self.wctx.settings.filing_require_check:
+            for why in not_passed(self._queue, [record]).values():
+                held = {"status": "held", **held_on_refile(why)}
+                raise NeedsPerson(why, code="check_not_passed", details=held)
 
     def _check_page(self, record: FilingRecord, history: AccountHistory,
                     detail: Callable[[HistoryEntry], dict[str, str]]) -> None:

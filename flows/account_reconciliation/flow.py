@@ -186,7 +186,8 @@ class AccountReconciliationFlow(Flow):
             return []
         if item.state != ItemState.DONE:  # tester V's 2.4: the reason, and what to do, on the terminal
             state = item_label(item.state.value, item.result)
-            why = scrub_text(item.last_error_message or "")[:200] or "原因见 run.log"
+            stopped = ctx.queue.stop_requested(ctx.run_id)  # a drift that stopped the run says why there
+            why = scrub_text(item.last_error_message or (stopped or ("", ""))[1])[:200] or "原因见 run.log"
             failed = item.state == ItemState.FAILED
             then = f"；AMS 恢复后用 rpa runs retry {ctx.run_id} 重新读取" if failed else ""
             self.problems = [f"未能读出 AMS 的备案业务清单（{state}：{why}）：没有写出核对结果{then}"]

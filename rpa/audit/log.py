@@ -167,10 +167,10 @@ class AuditLog:
         """Every chain's events named `event`, by chain, in seq order, as stored."""
         return store.load_events(self._engine, None, event)
 
-    def started_details(self, run_id: str) -> dict[str, Any] | None:
-        """The details of the run's `run.started` event whose keyed hash holds; None when the
-        chain has no such event (never recorded, or edited in the database)."""
-        for event in store.load_events(self._engine, run_id, "run.started"):
+    def started_details(self, run_id: str, named: str = "run.started") -> dict[str, Any] | None:
+        """The details of the run's first `named` event (its start) whose keyed hash holds; None when
+        the chain has no such event (never recorded, or edited in the database)."""
+        for event in store.load_events(self._engine, run_id, named):
             if hmac.compare_digest(event.hash, event_hash(self._key, event)):
                 return dict(event.details)
         return None

@@ -31,7 +31,7 @@ from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import load_flow
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import RunContext, now_in, read_run_json, run_folder
-from rpa.run.safeguards import for_run, kept_notices
+from rpa.run.safeguards import kept_by_run
 from rpa.run.supervisor import run_pool
 from rpa.run.worker_server import start_worker_server
 
@@ -108,11 +108,12 @@ def _work_run(
     info = read_run_json(folder)
     params = info.get("parameters", {})
     flow_params = params.get("flow_params", {})
+    kept = kept_by_run(settings, params, audit, run_id)  # the run's safeguards, whatever this host says
     ctx = RunContext(
         run_id=run_id,
         flow=str(info.get("flow")),
         folder=folder,
-        settings=for_run(settings, params),  # the safeguards the run keeps, whatever this host says
+        settings=kept.settings,
         queue=queue,
         audit=audit,
         log=logger.bind(run_id=run_id),
@@ -125,9 +126,9 @@ def _work_run(
         count = load_flow(ctx.flow, flow_params).worker_count(ctx, workers)
         if count == 0:
             return
-        ctx.record("host.joined", host=settings.host_id, workers=count)
+        ctx.record("host.joined", host=settings.host_id, workers=count, safeguards_kept=kept.applied)
         ctx.log.info(f"主机 {settings.host_id} 以 {count} 个工作进程加入运行 {run_id}")
-        for notice in kept_notices(settings, params):
+        for notice in kept.notices:
             ctx.log.warning(notice)
         pool = run_pool(ctx, ctx.flow, flow_params, count, stop_event=stop_event)
         ctx.record("host.left", host=settings.host_id, stopped=pool.drained)

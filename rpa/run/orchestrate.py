@@ -50,7 +50,7 @@ from rpa.run.runs import (
     run_folder,
 )
 from rpa.run.safeguards import KEY as SAFEGUARDS
-from rpa.run.safeguards import at_start, for_run, kept_notices
+from rpa.run.safeguards import at_start, kept_by_run
 from rpa.run.supervisor import ProgressCallback, run_pool
 from rpa.run.worker_server import start_worker_server
 from rpa.settings import Settings
@@ -100,13 +100,15 @@ def open_run(
         refuse_unfit_resume(resume, folder, stored, params, flow=flow_name,  # before anything is recorded
                             run_flow=str(previous.get("flow") or ""))
         flow_params = {**stored.get("flow_params", {}), **params.get("flow_params", {})}
-        params = {**stored, **params, "flow_params": flow_params}
+        params = {**stored, **params, "flow_params": flow_params,
+                  SAFEGUARDS: stored.get(SAFEGUARDS)}  # the start's, never the resume's caller's
         flow_name = previous.get("flow", flow_name)
     else:
         run_id = run_id or new_run_id(flow_name, started)
         folder = make_private_dir(settings.runs_dir / run_id)
         params = {**params, SAFEGUARDS: at_start(settings)}  # kept by all that works the run later
-    settings = for_run(settings, params, audit.started_details(run_id) if resume else None)  # and the chain's
+    kept = kept_by_run(settings, params, audit, run_id) if resume else None  # a resume: as the run keeps them
+    settings = kept.settings if kept else settings
     ctx = RunContext(
         run_id=run_id,
         flow=flow_name,
@@ -123,7 +125,8 @@ def open_run(
         ctx.resumed, ctx.first_inputs = True, dict(read_run_json(folder).get("inputs_sha256") or {})
         ctx.inputs = dict(ctx.first_inputs)  # run.json keeps them until the resume reads them again
         queue.clear_stop(run_id)
-        ctx.record("run.resumed", trigger=trigger, host=settings.host_id)
+        ctx.record("run.resumed", trigger=trigger, host=settings.host_id,
+                   safeguards_kept=kept.applied if kept else [])  # on here for the run only
         audit.ledger_started(run_id, resumed=True)
         # run.json keeps the run's first trigger and start; each resume is listed beside them
         resumed = {"trigger": trigger, "started_at": started.isoformat()}
@@ -181,8 +184,8 @@ def execute_run(
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
     sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id)
-    for notice in kept_notices(settings, ctx.params, ctx.audit.started_details(ctx.run_id)):
-        ctx.log.warning(notice)  # this host's setting against the run's
+    for notice in kept_by_run(settings, ctx.params, ctx.audit, ctx.run_id).notices:
+        ctx.log.warning(notice)  # this host's setting against the run's, in run.log
     owners = RunOwners.from_settings(settings)
     owners.mark_running(ctx.run_id)  # another run holding none of this one's rows takes none over
     try:

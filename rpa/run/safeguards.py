@@ -3,30 +3,47 @@
 works the run afterwards: a resume, `rpa runs retry`, `rpa cases`, `rpa worker` on any host,
 whatever that host says. A host with it on applies it too, so the stricter of the two holds.
 
-    >>> params = {"safeguards": {"filing_require_check": True}}   # params.json, run.json's parameters
-    >>> for_run(Settings(filing_require_check=False), params).filing_require_check
-    True
+    >>> kept = kept_by_run(host_settings, params, audit, run_id)   # params: params.json's
+    >>> kept.settings.filing_require_check, kept.applied     # on at the start, off on this host
+    (True, ['filing_require_check'])
 
-A run made before safeguards were kept follows the host's setting.
+What the run keeps is read from its parameters (params.json, run.json's copy) and from its
+`run.started` in the audit chain, the one a person cannot edit unseen; either saying on is on.
+Never read as off: a start that does not verify (edited, or another audit key) or a value that is
+not a {name: yes/no} table keeps every safeguard on. A run started before safeguards were kept
+(2026-12-07) recorded none: the events its flow recorded only with one on stand for it (`LEGACY`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from rpa.audit.log import AuditLog
 from rpa.run.runs import read_run_json, read_run_params
 from rpa.settings import Settings
 
-KEY = "safeguards"  # in the run's parameters
+KEY = "safeguards"  # in the run's parameters and its run.started
+# a run started before 2026-12-07: the chain event its flow recorded only with the safeguard on
+LEGACY = {"filing_require_check": "rows.check_required"}
+UNVERIFIED = "开始记录无法核验"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The settings a command works a run with, and what run.log says of them."""
+
+    settings: Settings
+    applied: list[str] = field(default_factory=list)  # safeguards on for the run, off on this host
+    notices: list[str] = field(default_factory=list)
 
 
 def safeguard_names() -> tuple[str, ...]:
     """The settings marked as safeguards, in `Settings`' order."""
-    return tuple(name for name, field in Settings.model_fields.items()
-                 if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("safeguard"))
+    return tuple(name for name, spec in Settings.model_fields.items()
+                 if isinstance(spec.json_schema_extra, dict) and spec.json_schema_extra.get("safeguard"))
 
 
 def at_start(settings: Settings) -> dict[str, bool]:
@@ -34,32 +51,46 @@ def at_start(settings: Settings) -> dict[str, bool]:
     return {name: bool(getattr(settings, name)) for name in safeguard_names()}
 
 
-def kept_on(settings: Settings, *kept_in: Mapping[str, Any] | None) -> list[str]:
-    """The safeguards the run keeps on that `settings` (this host's) has off: on in any of `kept_in`,
-    the run's parameters or its chain's `run.started` details (params.json alone can be edited)."""
-    said = [kept for source in kept_in
-            if isinstance(source, Mapping) and isinstance(kept := source.get(KEY), Mapping)]
-    return [name for name in safeguard_names()
-            if not getattr(settings, name) and any(kept.get(name) is True for kept in said)]
-
-
-def for_run(settings: Settings, *kept_in: Mapping[str, Any] | None) -> Settings:
-    """`settings` with every safeguard the run keeps (`kept_on`) turned on."""
-    on = kept_on(settings, *kept_in)
-    return settings.model_copy(update=dict.fromkeys(on, True)) if on else settings
-
-
-def kept_notices(settings: Settings, *kept_in: Mapping[str, Any] | None) -> list[str]:
-    """One line for run.log per safeguard the run keeps on against this host's setting."""
-    return [f"运行开始时已开启 RPA_{name.upper()}，本机未开启：本运行仍按开启办理（运行保留开始时的保护设置）"
-            for name in kept_on(settings, *kept_in)]
+def kept_by_run(settings: Settings, params: Mapping[str, Any], audit: AuditLog, run_id: str) -> Kept:
+    """`settings` (this host's) with every safeguard the run keeps turned on, and why."""
+    chain = _in_chain(audit, run_id)
+    sources = {"运行参数": params.get(KEY), "审计链的开始记录": chain}
+    unreadable = [name for name, kept in sources.items() if kept is not None and not _table(kept)]
+    on = {name for name in safeguard_names() if unreadable
+          or any(_table(kept) and kept.get(name) is True for kept in sources.values())}
+    applied = [name for name in safeguard_names() if name in on and not getattr(settings, name)]
+    setting = [f"RPA_{name.upper()}" for name in applied]
+    notices = [f"{'、'.join(unreadable)}中的保护设置无法读取或核验：{s} 按开启办理（本机未开启），"
+               f"请运行 rpa audit verify {run_id} 查明" if unreadable else
+               f"运行开始时已开启 {s}，本机未开启：本运行仍按开启办理（运行保留开始时的保护设置）"
+               for s in setting]
+    return Kept(settings.model_copy(update=dict.fromkeys(applied, True)) if applied else settings,
+                applied, notices)
 
 
 def run_settings(settings: Settings, folder: Path) -> Settings:
-    """`for_run` with what the run in `folder` keeps: params.json (else run.json's parameters) and
-    its audit chain's `run.started`."""
-    params = read_run_params(folder)
+    """`kept_by_run` for the run in `folder`: params.json, else run.json's parameters."""
+    try:
+        params = read_run_params(folder)
+    except (OSError, ValueError):  # a damaged params.json: its safeguards unread, so kept on
+        params = {KEY: "params.json 无法读取"}
     if params is None:
         recorded = read_run_json(folder).get("parameters")
         params = recorded if isinstance(recorded, dict) else {}
-    return for_run(settings, params, AuditLog.from_settings(settings).started_details(folder.name))
+    return kept_by_run(settings, params, AuditLog.from_settings(settings), folder.name).settings
+
+
+def _in_chain(audit: AuditLog, run_id: str) -> object:
+    """The safeguards the run's verified start records; for a run started before they were kept,
+    each `LEGACY` one its chain shows was on; UNVERIFIED when no start verifies."""
+    started = audit.started_details(run_id)
+    if started is None:
+        return UNVERIFIED
+    if KEY in started:
+        return started[KEY]
+    return {name: audit.started_details(run_id, named=event) is not None for name, event in LEGACY.items()}
+
+
+def _table(kept: object) -> TypeGuard[Mapping[str, bool]]:
+    """Whether `kept` reads as {safeguard name: yes/no}."""
+    return isinstance(kept, Mapping) and all(isinstance(value, bool) for value in kept.values())

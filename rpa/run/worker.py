@@ -209,7 +209,7 @@ def worker_main(
     from rpa.queue.work_queue import WorkQueue
     from rpa.run.flow import WorkerContext, load_flow
     from rpa.run.operator_leases import take_operator
-    from rpa.run.safeguards import for_run
+    from rpa.run.safeguards import kept_by_run
     from rpa.run.scratch import remove_scratch, worker_scratch
 
     expect_outages()  # started by a run that reached the database: a restart now is an outage
@@ -268,7 +268,7 @@ def worker_main(
     log.info(f"工作进程 {owner} 已启动")
     scratch = worker_scratch(settings.runs_dir)  # the browser's temporary files, not in /tmp
     try:
-        wctx.settings = for_run(settings, params, audit.started_details(run_id))  # as the run keeps them
+        wctx.settings = kept_by_run(settings, params, audit, run_id).settings  # as the run keeps them
         with flow.open_worker(wctx) as handler:
             summary = process_items(queue, wctx, handler, stop_event=stop_event)
     except Exception as exc:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +134,38 @@ def test_a_host_with_the_gate_off_still_holds_the_rows_of_a_run_started_with_it(
     verified = off.run("audit", "verify", run_id)
     assert verified.returncode != 0 and "params.json 记录的保护设置（均未开启）与审计链" in verified.stdout, (
         verified.stdout + verified.stderr)
+
+
+@pytest.mark.timeout(600)
+def test_a_check_that_turns_while_the_form_is_filled_in_holds_the_row_at_submit(
+    check_portal: Any, ams: Any, tmp_path: Path
+) -> None:
+    """Tester AP (2026-12-07): the worker asked the gate once, after the look-up. A check run found
+    the enterprise 吊销 while AMS's 信息核对 page was slow to come, and 确认提交 went on 4 s later:
+    AMS held the filing and the run said 全部完成. The gate is asked again just before 确认提交."""
+    check_portal.plant(REGISTRY[:1])
+    ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    cli = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
+                  RPA_FILING_REQUIRE_CHECK="true", RPA_MAX_ATTEMPTS="1",
+                  RPA_NAVIGATION_TIMEOUT_MS="90000", RPA_ANSWER_TIMEOUT_MS="90000")  # AMS slow on purpose
+    row = open_row(ACCOUNT, REGISTRY[0]["name"], ACTIVE, "马晓东")
+    export = write_export(tmp_path / "export.xlsx", [row])
+    cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240, check_exit=0)
+    ams.set_faults(latency_ms=30_000, latency_paths=["/ams/acct*Check.do"])  # 信息核对 takes its time
+    filing = cli.popen("run", "account-filing", "--input", str(export), "--workers", "1")
+    try:
+        deadline = time.monotonic() + 120
+        while not ams.stats()["requests"].get("/ams/acctOpenCheck.do"):  # the gate asked, the form sent
+            assert filing.poll() is None and time.monotonic() < deadline, filing.communicate()
+            time.sleep(0.2)
+        check_portal.plant([{**REGISTRY[0], "status": "吊销"}])
+        cli.run("run", "enterprise-check", "--input", str(export), "--workers", "1", timeout=240,
+                check_exit=1)
+        out, err = filing.communicate(timeout=240)
+    finally:
+        if filing.poll() is None:
+            filing.kill()
+    assert filing.returncode == 1, out + err
+    assert not ams.filings(), ams.filings()  # 确认提交 was never pressed
+    [line] = read_result(cli.runs / run_id_from(out) / "result.xlsx").values()
+    assert line["状态"] == "需人工处理" and "企业已吊销" in str(line["说明"]), line

@@ -98,6 +98,8 @@ def test_a_list_narrower_than_the_query_stops_the_run_and_writes_no_book(
     assert not (folder / "reconciliation.xlsx").exists()
     log = (folder / "run.log").read_text(encoding="utf-8")
     assert said in log and "未据此核对" in log, log
+    # the closing line says why too, not 原因见 run.log (tester AN, 2026-12-06)
+    assert "原因见 run.log" not in output and "未能读出 AMS 的备案业务清单（未完成：" in output, output
     assert not any(account in log for account in ACCOUNTS)  # the log shows no account unmasked
 
 

@@ -52,7 +52,10 @@ def settings(tmp_path: Path) -> Settings:
     (folder / "run.json").write_text(json.dumps(info), encoding="utf-8")
     queue = WorkQueue.from_settings(cfg)
     queue.create_schema()
-    AuditLog.from_settings(cfg).create_schema()
+    audit = AuditLog.from_settings(cfg)
+    audit.create_schema()  # the run's start, as open_run records it: the safeguards it keeps
+    audit.append(RUN, "run", "run.started", details={"flow": "account-filing", "maker": OPERATOR,
+                                                      "safeguards": {"filing_require_check": False}})
     queue.enqueue_many("account-filing", RUN, [
         NewItem(f"open:{account}:2026-12-02:{row:016d}",
                 {"row": row, "sheet": "开户清单", "record": _record(account), **(DUE if row == 2 else {})},
@@ -80,7 +83,7 @@ def _items(cfg: Settings) -> dict[int, WorkItem]:
 
 
 def _events(cfg: Settings) -> list[Any]:
-    return AuditLog.from_settings(cfg).events(RUN)
+    return [e for e in AuditLog.from_settings(cfg).events(RUN) if e.event != "run.started"]
 
 
 def _run_log(cfg: Settings) -> list[str]:

@@ -16,7 +16,7 @@ from rpa.audit.log import AuditLog
 from rpa.audit.report_lines import Report
 from rpa.audit.run_json_checks import check_run_json
 from rpa.run.orchestrate import open_run
-from rpa.run.safeguards import for_run, kept_notices, run_settings, safeguard_names
+from rpa.run.safeguards import kept_by_run, run_settings, safeguard_names
 from rpa.settings import Settings
 
 NOTICE = "运行开始时已开启 RPA_FILING_REQUIRE_CHECK，本机未开启：本运行仍按开启办理"
@@ -30,6 +30,13 @@ def _settings(tmp_path: Path, gate: bool) -> Settings:
 def test_the_registration_gate_is_a_safeguard() -> None:
     assert "filing_require_check" in safeguard_names()
     assert "workers" not in safeguard_names()  # an ordinary setting is each host's
+    assert all(Settings.model_fields[name].annotation in (bool, "bool") for name in safeguard_names())
+
+
+def test_a_damaged_params_json_keeps_the_gate_on(tmp_path: Path) -> None:
+    started = open_run(_settings(tmp_path, False), "smoke", {}, trigger="cli")
+    (started.folder / "params.json").write_text("{not json", encoding="utf-8")
+    assert run_settings(_settings(tmp_path, False), started.folder).filing_require_check
 
 
 @pytest.mark.parametrize(("at_start", "here", "applied"),
@@ -44,7 +51,7 @@ def test_the_stricter_of_the_run_and_the_host_holds(tmp_path: Path, at_start: bo
     assert run_settings(host, started.folder).filing_require_check is applied
     resumed = open_run(host, "smoke", {}, trigger="cli", resume=started.run_id)
     assert resumed.settings.filing_require_check is applied
-    notices = kept_notices(host, resumed.params, resumed.audit.started_details(resumed.run_id))
+    notices = kept_by_run(host, resumed.params, resumed.audit, resumed.run_id).notices
     assert any(NOTICE in line for line in notices) is (at_start and not here)  # for run.log
 
 
@@ -65,7 +72,36 @@ def test_params_json_edited_to_lift_the_gate_changes_nothing_and_verify_names_it
                and "（RPA_FILING_REQUIRE_CHECK）不同" in line for line in report.lines), report.lines
 
 
-def test_a_run_recorded_before_safeguards_were_kept_follows_the_host(tmp_path: Path) -> None:
-    assert not for_run(_settings(tmp_path, False), {"flow_params": {}}, None).filing_require_check
-    assert for_run(_settings(tmp_path, True), {}).filing_require_check
-    assert not for_run(_settings(tmp_path, False), {"safeguards": "damaged"}).filing_require_check
+def test_a_run_started_before_safeguards_were_kept_keeps_the_gate_its_chain_shows(tmp_path: Path) -> None:
+    """Before 2026-12-07 a run recorded no safeguards; the filing flow recorded rows.check_required
+    only with the gate on, and that event stands for it (reviewer, 2026-12-07)."""
+    host = _settings(tmp_path, False)
+    audit = AuditLog.from_settings(host)
+    audit.create_schema()
+    for run_id, gated in (("R-gated", True), ("R-plain", False)):
+        audit.append(run_id, "run", "run.started", details={"flow": "account-filing"})
+        if gated:
+            audit.append(run_id, "run", "rows.check_required", details={"held": 0})
+        assert kept_by_run(host, {"flow_params": {}}, audit, run_id).settings.filing_require_check is gated
+    assert kept_by_run(_settings(tmp_path, True), {}, audit, "R-plain").settings.filing_require_check
+
+
+@pytest.mark.parametrize(("params", "chain_start", "unread"), [
+    ({"safeguards": "damaged"}, True, "运行参数"),
+    ({"safeguards": {"filing_require_check": "false"}}, True, "运行参数"),
+    ({"safeguards": {"filing_require_check": False}}, False, "审计链的开始记录"),
+], ids=["not a table", "not yes or no", "no start that verifies"])
+def test_safeguards_that_cannot_be_read_are_kept_on_and_said(
+    tmp_path: Path, params: dict[str, object], chain_start: bool, unread: str
+) -> None:
+    """Never "could not read" taken as off: the gate is kept on, run.log saying why."""
+    host = _settings(tmp_path, False)
+    audit = AuditLog.from_settings(host)
+    audit.create_schema()
+    if chain_start:
+        audit.append("R1", "run", "run.started", details={"safeguards": {"filing_require_check": False}})
+    kept = kept_by_run(host, params, audit, "R1")
+    assert kept.settings.filing_require_check and kept.applied == ["filing_require_check"]
+    [notice] = kept.notices
+    assert f"{unread}中的保护设置无法读取或核验：RPA_FILING_REQUIRE_CHECK 按开启办理" in notice
+    assert "rpa audit verify R1" in notice
