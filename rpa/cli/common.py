@@ -258,7 +258,7 @@ def stopped_advice(outcome: RunOutcome) -> str:
     system failures only: `rpa runs retry` without `--items` would release rows held for a person
     too (one caught at 确认提交 among them), and the code review of 2026-12-06 said so."""
     unfinished = outcome.counts.get("pending", 0) + outcome.counts.get("leased", 0)
-    if unfinished or not outcome.counts:
+    if unfinished or not any(outcome.counts.values()):  # none queued yet: a resume reads the input again
         return "可用 --resume 续跑"
     return f"没有未完成的事项，--resume 不再办理：查明原因后用 rpa cases retry {outcome.run_id} 重试系统故障"
 

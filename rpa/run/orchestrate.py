@@ -100,8 +100,8 @@ def open_run(
         refuse_unfit_resume(resume, folder, stored, params, flow=flow_name,  # before anything is recorded
                             run_flow=str(previous.get("flow") or ""))
         flow_params = {**stored.get("flow_params", {}), **params.get("flow_params", {})}
-        params = {**stored, **params, "flow_params": flow_params,
-                  SAFEGUARDS: stored.get(SAFEGUARDS)}  # the start's, never the resume's caller's
+        given = {key: value for key, value in params.items() if key != SAFEGUARDS}  # the start's alone
+        params = {**stored, **given, "flow_params": flow_params}
         flow_name = previous.get("flow", flow_name)
     else:
         run_id = run_id or new_run_id(flow_name, started)
@@ -122,6 +122,7 @@ def open_run(
         started_at=started,
     )
     if resume:
+        ctx.notices = kept.notices if kept else []
         ctx.resumed, ctx.first_inputs = True, dict(read_run_json(folder).get("inputs_sha256") or {})
         ctx.inputs = dict(ctx.first_inputs)  # run.json keeps them until the resume reads them again
         queue.clear_stop(run_id)
@@ -184,7 +185,7 @@ def execute_run(
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
     sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id)
-    for notice in kept_by_run(settings, ctx.params, ctx.audit, ctx.run_id).notices:
+    for notice in ctx.notices:
         ctx.log.warning(notice)  # this host's setting against the run's, in run.log
     owners = RunOwners.from_settings(settings)
     owners.mark_running(ctx.run_id)  # another run holding none of this one's rows takes none over

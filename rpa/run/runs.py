@@ -137,6 +137,7 @@ class RunContext:
     first_inputs: dict[str, str] = field(default_factory=dict)  # run.json's inputs before a resume
     shaping_files: dict[str, str] = field(default_factory=dict)
     worker_secrets: dict[str, str] = field(default_factory=dict)  # passed to workers, never written
+    notices: list[str] = field(default_factory=list)  # for run.log once it is open (the safeguards kept)
 
     @property
     def evidence_dir(self) -> Path:

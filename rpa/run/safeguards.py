@@ -53,7 +53,7 @@ def at_start(settings: Settings) -> dict[str, bool]:
 
 def kept_by_run(settings: Settings, params: Mapping[str, Any], audit: AuditLog, run_id: str) -> Kept:
     """`settings` (this host's) with every safeguard the run keeps turned on, and why."""
-    chain = _in_chain(audit, run_id)
+    chain, recorded = _in_chain(audit, run_id)
     sources = {"运行参数": params.get(KEY), "审计链的开始记录": chain}
     unreadable = [name for name, kept in sources.items() if kept is not None and not _table(kept)]
     on = {name for name in safeguard_names() if unreadable
@@ -64,6 +64,9 @@ def kept_by_run(settings: Settings, params: Mapping[str, Any], audit: AuditLog, 
                f"请运行 rpa audit verify {run_id} 查明" if unreadable else
                f"运行开始时已开启 {s}，本机未开启：本运行仍按开启办理（运行保留开始时的保护设置）"
                for s in setting]
+    if recorded and params.get(KEY) != chain:  # params.json edited, or its safeguards taken out
+        notices.append(f"运行参数（params.json）中的保护设置与审计链的开始记录不同（文件被改动过）：仍按开启的一方"
+                       f"办理，请运行 rpa audit verify {run_id} 查明")
     return Kept(settings.model_copy(update=dict.fromkeys(applied, True)) if applied else settings,
                 applied, notices)
 
@@ -80,15 +83,16 @@ def run_settings(settings: Settings, folder: Path) -> Settings:
     return kept_by_run(settings, params, AuditLog.from_settings(settings), folder.name).settings
 
 
-def _in_chain(audit: AuditLog, run_id: str) -> object:
-    """The safeguards the run's verified start records; for a run started before they were kept,
-    each `LEGACY` one its chain shows was on; UNVERIFIED when no start verifies."""
+def _in_chain(audit: AuditLog, run_id: str) -> tuple[object, bool]:
+    """The safeguards the run's verified start records, and True; for a run started before they
+    were kept, each `LEGACY` one its chain shows was on, and False; UNVERIFIED when no start verifies."""
     started = audit.started_details(run_id)
     if started is None:
-        return UNVERIFIED
+        return UNVERIFIED, False
     if KEY in started:
-        return started[KEY]
-    return {name: audit.started_details(run_id, named=event) is not None for name, event in LEGACY.items()}
+        return started[KEY], True
+    legacy = {name: audit.started_details(run_id, named=event) is not None for name, event in LEGACY.items()}
+    return legacy, False
 
 
 def _table(kept: object) -> TypeGuard[Mapping[str, bool]]:

@@ -131,6 +131,8 @@ def test_a_host_with_the_gate_off_still_holds_the_rows_of_a_run_started_with_it(
                            encoding="utf-8")
     again = off.run("runs", "retry", run_id, "--items", item, "--user", "clerkA", timeout=240)
     assert again.returncode == 1 and not ams.filings(), again.stdout + again.stderr + str(ams.filings())
+    run_log = (cli.runs / run_id / "run.log").read_text(encoding="utf-8")
+    assert "运行参数（params.json）中的保护设置与审计链的开始记录不同" in run_log  # said at once (tester AP)
     verified = off.run("audit", "verify", run_id)
     assert verified.returncode != 0 and "params.json 记录的保护设置（均未开启）与审计链" in verified.stdout, (
         verified.stdout + verified.stderr)

@@ -72,3 +72,20 @@ def test_the_progress_bar_of_a_run_with_nothing_ended_yet_says_so(
         cli.run_with_progress("enterprise-check", {}, workers=None, resume=None, cfg=object())  # type: ignore[arg-type]
     shown = capsys.readouterr().err
     assert "0/18" in shown and "尚无办结的事项" in shown and "没有事项" not in shown, shown
+
+
+@pytest.mark.parametrize(("counts", "advice"), [
+    ({}, "可用 --resume 续跑"),
+    ({"pending": 0, "done": 0, "held": 0}, "可用 --resume 续跑"),  # tester AP: none queued yet
+    ({"pending": 1, "done": 2}, "可用 --resume 续跑"),
+    ({"failed": 1, "done": 2}, "没有未完成的事项，--resume 不再办理"),
+])
+def test_a_stopped_run_is_told_to_resume_unless_every_item_ended(counts: dict[str, int], advice: str) -> None:
+    """A run stopped before it queued anything (AMS's first login failed) has counts of zeros: its
+    resume reads the input again and files the rows, so it is told to resume, not `cases retry`."""
+    from pathlib import Path
+
+    from rpa.cli.common import stopped_advice
+    from rpa.run.runs import RunOutcome
+
+    assert stopped_advice(RunOutcome("R1", 3, Path("."), counts)).startswith(advice)

@@ -63,7 +63,9 @@ def test_params_json_edited_to_lift_the_gate_changes_nothing_and_verify_names_it
                            encoding="utf-8")
     host = _settings(tmp_path, False)
     assert run_settings(host, started.folder).filing_require_check  # the chain's start keeps it
-    assert open_run(host, "smoke", {}, trigger="cli", resume=started.run_id).settings.filing_require_check
+    resumed = open_run(host, "smoke", {}, trigger="cli", resume=started.run_id)
+    assert resumed.settings.filing_require_check
+    assert any("运行参数（params.json）中的保护设置与审计链的开始记录不同" in n for n in resumed.notices)
 
     report = Report("运行")
     check_run_json(report, started.folder, AuditLog.from_settings(host).events(started.run_id))
@@ -102,6 +104,6 @@ def test_safeguards_that_cannot_be_read_are_kept_on_and_said(
         audit.append("R1", "run", "run.started", details={"safeguards": {"filing_require_check": False}})
     kept = kept_by_run(host, params, audit, "R1")
     assert kept.settings.filing_require_check and kept.applied == ["filing_require_check"]
-    [notice] = kept.notices
+    [notice] = [n for n in kept.notices if "无法读取或核验" in n]
     assert f"{unread}中的保护设置无法读取或核验：RPA_FILING_REQUIRE_CHECK 按开启办理" in notice
     assert "rpa audit verify R1" in notice
