@@ -34,6 +34,7 @@ from bots.ams.pages import AccountHistory, FilingAnswer, check_key
 from bots.ams.pages.filing_list import PAGE as LIST_PAGE
 from bots.ams.pages.filing_list import FilingListPage, ListedFiling
 from rpa.errors import PortalChanged, SelectorNotFound
+from rpa.masking import mask_tail
 
 __all__ = ["AccountHistory", "AmsBot", "FilingAnswer", "ListedFiling"]
 
@@ -80,9 +81,22 @@ class AmsBot(AmsPages):
             return self.history.detail(entry)
 
     def list_filings(self, begin: date, end: date) -> tuple[ListedFiling, ...]:
-        """备案业务清单 for business dates begin..end, every page (`FilingListPage.read`)."""
+        """备案业务清单 for business dates begin..end, every page (`FilingListPage.read`), and one
+        filing of each account-number length it shows looked up in its account's history: a list
+        cutting every number to 8 digits (a valid length) would otherwise read as other accounts'
+        filings (tester AN). A listed filing its account's history does not hold is PortalChanged."""
         with self._in_tab(self._lookup_tab):
-            return FilingListPage(self).read(begin, end)
+            listed = FilingListPage(self).read(begin, end)
+            for filing in {len(f.account_no): f for f in reversed(listed)}.values():
+                history = self.history.read(filing.account_no)
+                if filing.filing_no not in {entry.filing_no for entry in history.entries}:
+                    where = "的备案历史中没有这一备案" if history.filed else "时 AMS 答该账户未备案"
+                    raise PortalChanged(
+                        f"备案业务清单 {begin.isoformat()} 至 {end.isoformat()}：清单中账号显示为 "
+                        f"{mask_tail(filing.account_no)}（{len(filing.account_no)} 位）的备案，按这个账号查询"
+                        f"{where}：清单显示的账号可能被截短，未据此核对；请在 AMS 中查看清单的账号显示",
+                        code="list_account_unconfirmed")
+            return listed
 
     def list_masks(self) -> list[Locator]:
         """What to black out on a failure screenshot of 备案业务清单: the personal elements, the

@@ -9,6 +9,8 @@ in 应报未报 and a clerk would file it twice. So:
 - a portal that cuts the query's range (to 1 day after its start) and shows the cut range is
   refused: exit 3 naming both ranges, no workbook;
 - a list showing account numbers masked (6228****0011) is refused the same way: nothing to match by.
+- a list showing account numbers cut to their last 8 digits is refused: AMS's look-up does not
+  know the number shown.
 """
 
 from __future__ import annotations
@@ -138,15 +140,25 @@ def test_a_filing_ams_holds_twice_is_not_all_done(ams: Any, tmp_path: Path) -> N
 
 
 @pytest.mark.timeout(300)
-def test_a_list_showing_accounts_cut_to_8_digits_writes_no_book(ams: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shared", [True, False], ids=["export has the accounts", "accounts of others"])
+def test_a_list_showing_accounts_cut_to_8_digits_stops_the_run(
+    ams: Any, tmp_path: Path, shared: bool
+) -> None:
     """8 digits is a valid account length (DOMAIN.md), so a list showing the last 8 digits alone
-    reads as other accounts: both rows would be 应报未报 and a clerk would file them twice. Their
-    ends matching the export's accounts under the same action and date stops the run instead."""
+    reads as other accounts: the export's rows would be 应报未报 and a clerk would file them twice,
+    and filings of other branches would be listed under numbers no account has (tester AN, when
+    no export row shares an account). The bot looks a listed account of each length up in AMS's
+    history; a number AMS does not know stops the run: exit 3, no workbook."""
     ams.drift_list(short_accounts=8)
-    cli, done = _reconcile(ams, tmp_path)
+    others = {"6228480077770000037": "2026-11-18"}
+    cli, done = _reconcile(ams, tmp_path, accounts=None if shared else {},
+                           plant=None if shared else [_planted(a, d) for a, d in others.items()])
     output = done.stdout + done.stderr
-    assert done.returncode == 1, output
+    assert done.returncode == 3, output
     assert "Traceback" not in output and "全部完成" not in output, output
-    assert "清单可能截短了账号，未据此核对" in output and "export.xlsx" in output, output
-    assert not (cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx").exists()
-    assert not any(account[-8:] in output for account in ACCOUNTS)  # masked: ****0011
+    assert "（8 位）的备案，按这个账号查询时 AMS 答该账户未备案" in output, output
+    assert "清单显示的账号可能被截短，未据此核对" in output, output
+    folder = cli.runs / run_id_from(done.stdout)
+    assert not (folder / "reconciliation.xlsx").exists()
+    log = (folder / "run.log").read_text(encoding="utf-8")
+    assert not any(account[-8:] in output + log for account in [*ACCOUNTS, *others])  # masked: ****0011
