@@ -31,7 +31,7 @@ from rpa.queue.work_queue import WorkQueue
 from rpa.run.flow import load_flow
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import RunContext, now_in, read_run_json, run_folder
-from rpa.run.safeguards import kept_by_run
+from rpa.run.safeguards import at_start, kept_by_run
 from rpa.run.supervisor import run_pool
 from rpa.run.worker_server import start_worker_server
 
@@ -126,7 +126,8 @@ def _work_run(
         count = load_flow(ctx.flow, flow_params).worker_count(ctx, workers)
         if count == 0:
             return
-        ctx.record("host.joined", host=settings.host_id, workers=count, safeguards_kept=kept.applied)
+        ctx.record("host.joined", host=settings.host_id, workers=count, safeguards=at_start(kept.settings),
+                   safeguards_kept=kept.applied)
         ctx.log.info(f"主机 {settings.host_id} 以 {count} 个工作进程加入运行 {run_id}")
         for notice in kept.notices:
             ctx.log.warning(notice)

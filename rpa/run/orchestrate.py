@@ -126,7 +126,7 @@ def open_run(
         ctx.resumed, ctx.first_inputs = True, dict(read_run_json(folder).get("inputs_sha256") or {})
         ctx.inputs = dict(ctx.first_inputs)  # run.json keeps them until the resume reads them again
         queue.clear_stop(run_id)
-        ctx.record("run.resumed", trigger=trigger, host=settings.host_id,
+        ctx.record("run.resumed", trigger=trigger, host=settings.host_id, safeguards=at_start(settings),
                    safeguards_kept=kept.applied if kept else [])  # on here for the run only
         audit.ledger_started(run_id, resumed=True)
         # run.json keeps the run's first trigger and start; each resume is listed beside them

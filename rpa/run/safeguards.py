@@ -9,6 +9,9 @@ whatever that host says. A host with it on applies it too, so the stricter of th
 
 What the run keeps is read from its parameters (params.json, run.json's copy) and from its
 `run.started` in the audit chain, the one a person cannot edit unseen; either saying on is on.
+A resume or a host joining (`run.resumed`, `host.joined`) records the ones it worked with, and
+one worked with on stays on after it (tester AP: rows a host with the gate held, then filed
+unchecked by the next retry on a host without it, in a run started without it).
 Never read as off: a start that does not verify (edited, or another audit key) or a value that is
 not a {name: yes/no} table keeps every safeguard on. A run started before safeguards were kept
 (2026-12-07) recorded none: the events its flow recorded only with one on stand for it (`LEGACY`).
@@ -29,6 +32,7 @@ KEY = "safeguards"  # in the run's parameters and its run.started
 # a run started before 2026-12-07: the chain event its flow recorded only with the safeguard on
 LEGACY = {"filing_require_check": "rows.check_required"}
 UNVERIFIED = "开始记录无法核验"
+LATER = ("run.resumed", "host.joined")  # each records the safeguards it worked the run with
 
 
 @dataclass(frozen=True)
@@ -56,14 +60,12 @@ def kept_by_run(settings: Settings, params: Mapping[str, Any], audit: AuditLog, 
     chain, recorded = _in_chain(audit, run_id)
     sources = {"运行参数": params.get(KEY), "审计链的开始记录": chain}
     unreadable = [name for name, kept in sources.items() if kept is not None and not _table(kept)]
-    on = {name for name in safeguard_names() if unreadable
-          or any(_table(kept) and kept.get(name) is True for kept in sources.values())}
+    started = {name for name in safeguard_names()
+               if any(_table(kept) and kept.get(name) is True for kept in sources.values())}
+    later = _worked_with(audit, run_id)
+    on = set(safeguard_names()) if unreadable else started | later
     applied = [name for name in safeguard_names() if name in on and not getattr(settings, name)]
-    setting = [f"RPA_{name.upper()}" for name in applied]
-    notices = [f"{'、'.join(unreadable)}中的保护设置无法读取或核验：{s} 按开启办理（本机未开启），"
-               f"请运行 rpa audit verify {run_id} 查明" if unreadable else
-               f"运行开始时已开启 {s}，本机未开启：本运行仍按开启办理（运行保留开始时的保护设置）"
-               for s in setting]
+    notices = [_notice(f"RPA_{name.upper()}", run_id, unreadable, name in started) for name in applied]
     if recorded and params.get(KEY) != chain:  # params.json edited, or its safeguards taken out
         notices.append(f"运行参数（params.json）中的保护设置与审计链的开始记录不同（文件被改动过）：仍按开启的一方"
                        f"办理，请运行 rpa audit verify {run_id} 查明")
@@ -86,13 +88,30 @@ def run_settings(settings: Settings, folder: Path) -> Settings:
 def _in_chain(audit: AuditLog, run_id: str) -> tuple[object, bool]:
     """The safeguards the run's verified start records, and True; for a run started before they
     were kept, each `LEGACY` one its chain shows was on, and False; UNVERIFIED when no start verifies."""
-    started = audit.started_details(run_id)
+    started = next(iter(audit.verified_details(run_id)), None)
     if started is None:
         return UNVERIFIED, False
     if KEY in started:
         return started[KEY], True
-    legacy = {name: audit.started_details(run_id, named=event) is not None for name, event in LEGACY.items()}
+    legacy = {name: bool(audit.verified_details(run_id, named=event)) for name, event in LEGACY.items()}
     return legacy, False
+
+
+def _notice(setting: str, run_id: str, unreadable: list[str], at_start: bool) -> str:
+    """run.log's words for a safeguard on for the run and off on this host, by why it is on."""
+    if unreadable:
+        return (f"{'、'.join(unreadable)}中的保护设置无法读取或核验：{setting} 按开启办理（本机未开启），"
+                f"请运行 rpa audit verify {run_id} 查明")
+    if at_start:
+        return f"运行开始时已开启 {setting}，本机未开启：本运行仍按开启办理（运行保留开始时的保护设置）"
+    return (f"此前续跑或加入本运行的主机已开启 {setting} 办理本运行（审计链有记录），本机未开启："
+            "本运行仍按开启办理（办理过本运行的保护设置不再放松，被它挡下的行不会不经核查就报备）")
+
+
+def _worked_with(audit: AuditLog, run_id: str) -> set[str]:
+    """The safeguards a resume or a joining host worked the run with (`LATER`'s events, verified)."""
+    return {name for event in LATER for details in audit.verified_details(run_id, event)
+            if _table(kept := details.get(KEY)) for name, on in kept.items() if on}
 
 
 def _table(kept: object) -> TypeGuard[Mapping[str, bool]]:

@@ -107,3 +107,36 @@ def test_safeguards_that_cannot_be_read_are_kept_on_and_said(
     [notice] = [n for n in kept.notices if "无法读取或核验" in n]
     assert f"{unread}中的保护设置无法读取或核验：RPA_FILING_REQUIRE_CHECK 按开启办理" in notice
     assert "rpa audit verify R1" in notice
+
+
+def test_a_run_a_host_worked_with_the_gate_on_keeps_it_on_after(tmp_path: Path) -> None:
+    """Tester AP (2026-12-07): a run started with the gate off, resumed on a host with it on (rows
+    held), then retried on a host with it off filed the held rows unchecked and said nothing. A
+    resume and a joining host record the safeguards they worked with; one worked with on stays on."""
+    off = _settings(tmp_path, False)
+    started = open_run(off, "smoke", {}, trigger="cli")
+    assert not run_settings(off, started.folder).filing_require_check
+    open_run(_settings(tmp_path, True), "smoke", {}, trigger="cli", resume=started.run_id)
+    assert run_settings(off, started.folder).filing_require_check
+    again = open_run(off, "smoke", {}, trigger="cli", resume=started.run_id)
+    assert again.settings.filing_require_check
+    said = "此前续跑或加入本运行的主机已开启 RPA_FILING_REQUIRE_CHECK 办理本运行"
+    assert any(said in notice for notice in again.notices), again.notices
+
+
+def test_a_host_joined_with_the_gate_keeps_it_unless_its_record_does_not_verify(tmp_path: Path) -> None:
+    """`rpa worker` on a host with the gate on records host.joined with it; a record the run's key
+    did not sign (written under another key, or edited) turns nothing on."""
+    off = _settings(tmp_path, False)
+    other = tmp_path / "other.key"
+    other.write_text("9f" * 32, encoding="utf-8")
+    other.chmod(0o600)
+    for run_id, key in (("R-joined", off.audit_key_file), ("R-forged", other)):
+        audit = AuditLog.from_settings(off)
+        audit.create_schema()
+        audit.append(run_id, "run", "run.started", details={"safeguards": {"filing_require_check": False}})
+        writer = AuditLog.from_settings(off.model_copy(update={"audit_key_file": key}))
+        writer.append(run_id, "run", "host.joined", details={"host": "h2", "workers": 1,
+                                                             "safeguards": {"filing_require_check": True}})
+        kept = kept_by_run(off, {"safeguards": {"filing_require_check": False}}, audit, run_id)
+        assert kept.settings.filing_require_check is (run_id == "R-joined"), run_id
