@@ -1,6 +1,5 @@
-"""RPA_FILING_REQUIRE_CHECK: a 开户/变更 row is filed only after its registration check passed (keyed
-as its filing) and no later check of its enterprise did not pass (吊销 since). Else it is a person's
-(需人工处理, saying which check found what): not enqueued, and held by the worker when queued before."""
+"""RPA_FILING_REQUIRE_CHECK: a 开户/变更 row is filed only once its check (keyed as its filing) and any
+later check of its enterprise passed; else it is 需人工处理 saying what was found: not queued, or held."""
 
 from __future__ import annotations
 
@@ -11,7 +10,8 @@ from rpa.outcomes import state_label
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 
 CHECK_FLOW = "enterprise-check"
-AGAIN = "再运行 rpa run enterprise-check，核查通过后再报备（RPA_FILING_REQUIRE_CHECK）"
+THEN = "核查通过后再报备（RPA_FILING_REQUIRE_CHECK）"
+AGAIN = f"再运行 rpa run enterprise-check，{THEN}"
 
 
 def not_passed(queue: WorkQueue, records: list[FilingRecord]) -> dict[str, str]:
@@ -40,6 +40,8 @@ def _not_passed(check: WorkItem | None) -> str:
     """What the row's latest check found (none, held and why, failed, not finished) and in which run."""
     if check is None:
         return f"未见企业信息联网核查此行现在的内容（从未核查，或核查后行的内容改过）：请先{AGAIN}"
+    if check.state in (ItemState.PENDING, ItemState.LEASED):  # in flight, or its run stopped (tester AP)
+        return f"运行 {check.run_id} 的企业信息联网核查尚未完成：请待它完成或用 --resume 续跑，{THEN}"
     found = "：".join(filter(None, (state_label(check.state), str((check.result or {}).get("note") or ""))))
     fix = "更正此行或企业的登记后" if check.state == ItemState.HELD else ""
     return f"运行 {check.run_id} 的企业信息联网核查为「{found}」，未通过：请{fix}{AGAIN}"

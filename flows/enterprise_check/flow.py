@@ -96,9 +96,8 @@ class EnterpriseCheckFlow(Flow):
 
         url, wait_ms = wctx.settings.check_url, wctx.settings.action_timeout_ms
         with portal_worker(wctx, PORTAL, SYSTEM, audit_prefix="check.") as work:
-            login = LoginPage(work.page, work.selectors, wait_ms)
-            query = QueryPage(work.page, work.selectors, wait_ms)
-            result = ResultPage(work.page, work.selectors, wait_ms)
+            on = (work.page, work.selectors, wait_ms)
+            login, query, result = LoginPage(*on), QueryPage(*on), ResultPage(*on)
 
             def handle(item: WorkItem) -> dict[str, Any]:
                 row = item.payload
