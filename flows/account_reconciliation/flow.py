@@ -225,9 +225,10 @@ class AccountReconciliationFlow(Flow):
         self.problems = [*([self.none_read] if self.none_read else []), *notes]
         if reconciled.overdue:
             self.problems.append(f"{reconciled.overdue} 笔应报未报且已逾期：见 {BOOK} 的工作表 {DUE}")
-        if reconciled.differing:
-            self.problems.append(
-                f"{reconciled.differing} 笔 AMS 与导出文件的数据不一致：见 {BOOK} 的工作表 {DIFFERS}")
+        if reconciled.differing:  # no export read: differing from the runs' alone (tester AN)
+            ours = "本行报备运行" if self.none_read else "导出文件或本行报备运行"
+            self.problems.append(f"{reconciled.differing} 笔 AMS 与{ours}的数据不一致：见 {BOOK} 的工作表"
+                                 f" {DIFFERS}")
         if missing := len(reconciled.lines[NOT_IN_AMS]):  # we hold its filing number, AMS does not
             self.problems.append(
                 f"{missing} 笔本行已报备（有备案编号）但 AMS 清单中没有：见 {BOOK} 的工作表 {NOT_IN_AMS}")

@@ -62,7 +62,8 @@ def export_row(file_name: str, outcome: RowOutcome, as_of: date, headers: Mappin
     cells are not compared. Its note says why the row is invalid."""
     deadline = shown_deadline(outcome.deadline)  # 估算 as result.xlsx writes it (tester T's S3)
     overdue = outcome.deadline is not None and as_of > outcome.deadline.due
-    source = f"{file_name} {outcome.sheet} 第{outcome.row}行"
+    sheet = "" if outcome.sheet == file_name else f" {outcome.sheet}"  # a CSV's sheet is the file's name
+    source = f"{file_name}{sheet} 第{outcome.row}行"
     why = "；".join(i.message for i in outcome.errors)
     record, key = outcome.record, _key_of(outcome)
     assert key is not None

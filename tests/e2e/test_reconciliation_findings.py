@@ -148,6 +148,12 @@ def test_two_filings_of_a_key_a_blank_name_and_numbers_elsewhere_are_said(ams: A
     assert "AMS 所列备案编号与本行报备运行所记不同" in html
     assert "AMS 清单将此备案编号列为 开户 2026-11-18" in html
     assert "AMS 所列业务日期与本行报备运行所记不同" in html and "不是本行的报备运行报送" not in html
+    assert "4 笔 AMS 与导出文件或本行报备运行的数据不一致" in said, said
+    # no export read: the differences are with our runs alone, and the terminal says so (tester AN)
+    alone = cli.run("run", "account-reconciliation", "--from", "2026-11-16", "--to", "2026-11-20",
+                    "--as-of", "2026-11-20", timeout=240)
+    said = alone.stdout + alone.stderr
+    assert alone.returncode == 1 and "2 笔 AMS 与本行报备运行的数据不一致" in said, said
 
 
 @pytest.mark.timeout(300)

@@ -203,3 +203,28 @@ def test_a_due_line_through_a_provisional_year_says_its_deadline_is_an_estimate(
     book = write_book(tmp_path / "reconciliation.xlsx", reconcile(rows, [], []), "2026-12-31", [])
     cells = [str(c.value) for r in load_workbook(book)["应报未报"].iter_rows() for c in r]
     assert line.deadline in cells, cells
+
+
+def test_a_csv_row_is_named_by_its_file_and_row_not_the_file_twice(tmp_path: Path) -> None:
+    """Tester AN: a CSV export's rows were named `all.csv all.csv 第2行` (a CSV's sheet is its
+    file's name); an xlsx row keeps its sheet: `g2.xlsx 开户 第2行`."""
+    import csv
+
+    from flows.account_reconciliation.rows import period_rows
+    from rpa.settings import PROJECT_ROOT
+    from tests.check_exports import HEADERS, open_row, uscc, write_export
+
+    code = uscc("91110105MA01QXRT7")
+    row = open_row("6228480000880010", "北京辛四科技有限公司", code, "刘洋", "2026-12-04")
+    with (tmp_path / "all.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([HEADERS, ["" if cell is None else str(cell) for cell in row]])
+    book = write_export(tmp_path / "g2.xlsx", [row])
+    named = []
+    for path in (tmp_path / "all.csv", book):
+        rows, unread = period_rows(path, date(2026, 12, 4), date(2026, 12, 4), as_of=date(2026, 12, 4),
+                                   today=date(2026, 12, 5), config_dir=PROJECT_ROOT / "config",
+                                   calendar_file=PROJECT_ROOT / "calendar.yaml", max_rows=100)
+        assert not unread and len(rows) == 1, (path, unread)
+        named.append(rows[0].source)
+    sheet = load_workbook(book).active.title
+    assert named == ["all.csv 第2行", f"g2.xlsx {sheet} 第2行"], named
