@@ -226,8 +226,8 @@ class AccountReconciliationFlow(Flow):
         if reconciled.overdue:
             self.problems.append(f"{reconciled.overdue} 笔应报未报且已逾期：见 {BOOK} 的工作表 {DUE}")
         if reconciled.differing:  # no export read: differing from the runs' alone (tester AN)
-            ours = "本行报备运行" if self.none_read else "导出文件或本行报备运行"
-            self.problems.append(f"{reconciled.differing} 笔 AMS 与{ours}的数据不一致：见 {BOOK} 的工作表"
+            whose = "本行报备运行" if self.none_read else "导出文件或本行报备运行"
+            self.problems.append(f"{reconciled.differing} 笔 AMS 与{whose}的数据不一致：见 {BOOK} 的工作表"
                                  f" {DIFFERS}")
         if missing := len(reconciled.lines[NOT_IN_AMS]):  # we hold its filing number, AMS does not
             self.problems.append(
