@@ -46,6 +46,9 @@ OUTCOME_LABELS: dict[str, str] = {
     "not_queued": "运行未办理，未报备",
 }
 
+# in an item's result: its ending was decided without the portal (`RpaError.on_a_page` False),
+# so no page an attempt of it showed is its evidence (`rpa.run.report_evidence.last_failure_shot`)
+OFF_THE_PAGE = "off_the_page"
 # a system-failed item's result key: an earlier attempt's irreversible step (a press of the
 # portal's submit) got no answer, so the portal may have done it (`rpa.run.settle` keeps it)
 MAY_BE_DONE = "may_be_done"

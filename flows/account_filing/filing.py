@@ -72,6 +72,13 @@ if TYPE_CHECKING:
     from rpa.queue.work_queue import WorkItem
     from rpa.run.flow import WorkerContext
 
+class CheckNotPassed(NeedsPerson):
+    """Held by RPA_FILING_REQUIRE_CHECK: decided by the checks in the queue, not on an AMS page
+    (the look-up page shown then is no evidence of it: testers AM, AO, AP)."""
+
+    on_a_page = False
+
+
 class FilingHandler:
     """The per-item handler a worker runs: one bot, one browser, one operator, and the strategy
     (`bots.ams.strategies`) whose hooks go round the steps. `LookingAheadFilingHandler` is the
@@ -183,7 +190,7 @@ class FilingHandler:
         if self.wctx.settings.filing_require_check:
             for why in not_passed(self._queue, [record]).values():
                 held = {"status": "held", **held_on_refile(why)}
-                raise NeedsPerson(why, code="check_not_passed", details=held)
+                raise CheckNotPassed(why, code="check_not_passed", details=held)
 
     def _check_page(self, record: FilingRecord, history: AccountHistory,
                     detail: Callable[[HistoryEntry], dict[str, str]]) -> None:

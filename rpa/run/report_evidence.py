@@ -13,12 +13,14 @@ earlier run settled, whose screenshot that run's folder keeps, is named with tha
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from rpa.masking import FieldClass, mask
+from rpa.outcomes import OFF_THE_PAGE
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 EVIDENCE_DIR = "evidence"
@@ -77,8 +79,12 @@ def failure_shots(folder: Path, ref: str) -> list[Evidence]:
     return [Evidence(p.name, quote(f"{EVIDENCE_DIR}/{p.name}"), failure=True) for p in found]
 
 
-def last_failure_shot(folder: Path, ref: str) -> str:
+def last_failure_shot(folder: Path, ref: str, result: Mapping[str, Any] | None = None) -> str:
     """The item's last failure screenshot (what the page showed when it was refused, held or
-    failed) as a path relative to the run folder, or "" when the browser kept none."""
+    failed) as a path relative to the run folder, or "" when the browser kept none or its
+    `result` says it ended off the page (`OFF_THE_PAGE`: an earlier attempt's page, such as a
+    500, would stand for a reason it was not held for; testers AM, AO, AP)."""
+    if result and result.get(OFF_THE_PAGE):
+        return ""
     shots = failure_shots(folder, ref)
     return f"{EVIDENCE_DIR}/{shots[-1].name}" if shots else ""

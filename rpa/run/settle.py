@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rpa.disk import disk_refusal, full_disk
 from rpa.errors import Disposition, RpaError, outcome_for
 from rpa.masking import scrub_text
-from rpa.outcomes import MAY_BE_DONE, item_label, may_be_done
+from rpa.outcomes import MAY_BE_DONE, OFF_THE_PAGE, item_label, may_be_done
 from rpa.queue.models import AWAITING_APPROVAL
 
 if TYPE_CHECKING:
@@ -129,5 +129,9 @@ def _kept_on_failure(exc: BaseException) -> dict[str, Any] | None:
 
 
 def result_of(exc: BaseException) -> dict[str, Any] | None:
-    details = exc.details if isinstance(exc, RpaError) else None
-    return dict(details) if details else None
+    """A refused or held item's result: the error's details, and `OFF_THE_PAGE` when it was
+    decided without the portal (no page of the item's is its evidence)."""
+    details = dict(exc.details) if isinstance(exc, RpaError) and exc.details else {}
+    if not getattr(exc, "on_a_page", True):
+        details[OFF_THE_PAGE] = True
+    return details or None

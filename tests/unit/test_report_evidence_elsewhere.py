@@ -58,3 +58,21 @@ def test_a_ref_holding_a_long_digit_run_is_named_whole_and_a_digits_only_name_ma
     (folder / "evidence" / "6222020200001234567.png").write_bytes(b"\x89PNG\r\n")
     shot = evidence_of_run("evidence/6222020200001234567.png", folder, THIS)
     assert shot is not None and "6222020200001234567" not in shot.name
+
+
+def test_a_hold_decided_off_the_page_shows_no_earlier_attempts_screenshot(tmp_path: Path) -> None:
+    """An error raised without the portal (`RpaError.on_a_page` False: the registration gate, a
+    row held behind another) marks the held item's result, and the 500 page an earlier attempt
+    left is not given as its screenshot (testers AM, AO, AP); an error on a page is not marked."""
+    from flows.account_filing.account_rows import HeldBehind
+    from rpa.errors import NeedsPerson
+    from rpa.run.report_evidence import last_failure_shot
+    from rpa.run.settle import result_of
+
+    folder = _runs(tmp_path) / ".." / EARLIER
+    ref = SHOT.removeprefix("evidence/").removesuffix("-failure.png")
+    held = result_of(HeldBehind("同一账户的前一行未办理完", code="waits", details={"status": "held"}))
+    on_page = result_of(NeedsPerson("企业名称不符", code="differs", details={"status": "held"}))
+    assert held == {"status": "held", "off_the_page": True} and on_page == {"status": "held"}
+    assert last_failure_shot(folder, ref, held) == "" and last_failure_shot(folder, ref, on_page) == SHOT
+    assert result_of(HeldBehind("无详情", code="waits")) == {"off_the_page": True}
