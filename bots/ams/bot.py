@@ -7,6 +7,7 @@ objects in `bots.ams.pages` (one per screen).
     history = bot.find_filings(account_no)       # the account's filings, every page of them
     shown = bot.filing_detail(history.entries[0])  # one filing's content, canonical fields
     listed = bot.list_filings(begin, end)        # 备案业务清单: the institution's filings, every page
+    bot.confirm_listed(listed, known)            # each account not in `known` found in its history
     check = bot.prepare_filing(record)           # form filled, 信息核对 shown: its content
     answer = bot.confirm_submission(record)      # confirm() accepted; 成功 + filing number
     bot.save_receipt(path)                       # the success page, account numbers masked
@@ -20,7 +21,7 @@ look-up (`rpa.errors`); 确认提交 is never pressed again without one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 
 from playwright.sync_api import Error as PlaywrightError
@@ -33,7 +34,7 @@ from bots.ams.content import CanonicalFiling
 from bots.ams.pages import AccountHistory, FilingAnswer, check_key
 from bots.ams.pages.filing_list import PAGE as LIST_PAGE
 from bots.ams.pages.filing_list import FilingListPage, ListedFiling
-from rpa.errors import PortalChanged, SelectorNotFound
+from rpa.errors import ApplicationError, BusinessError, PortalChanged, SelectorNotFound
 from rpa.masking import mask_tail
 
 __all__ = ["AccountHistory", "AmsBot", "FilingAnswer", "ListedFiling"]
@@ -41,6 +42,8 @@ __all__ = ["AccountHistory", "AmsBot", "FilingAnswer", "ListedFiling"]
 
 class AmsBot(AmsPages):
     """What an operator does on AMS: log in, look accounts up, read filings, file."""
+
+    _confirming = False  # looking up the accounts 备案业务清单 showed (`confirm_listed`)
 
     # -- login -----------------------------------------------------------------------------
     def login(self, code: str, password: str) -> None:
@@ -81,31 +84,58 @@ class AmsBot(AmsPages):
             return self.history.detail(entry)
 
     def list_filings(self, begin: date, end: date) -> tuple[ListedFiling, ...]:
-        """备案业务清单 for business dates begin..end, every page (`FilingListPage.read`), and one
-        filing of each account-number length it shows looked up in its account's history: a list
-        cutting every number to 8 digits (a valid length) would otherwise read as other accounts'
-        filings (tester AN). A listed filing its account's history does not hold is PortalChanged."""
+        """备案业务清单 for business dates begin..end, every page (`FilingListPage.read`)."""
+        self._confirming = False
         with self._in_tab(self._lookup_tab):
-            listed = FilingListPage(self).read(begin, end)
-            for filing in {len(f.account_no): f for f in reversed(listed)}.values():
-                history = self.history.read(filing.account_no)
-                if filing.filing_no not in {entry.filing_no for entry in history.entries}:
-                    where = "的备案历史中没有这一备案" if history.filed else "时 AMS 答该账户未备案"
-                    raise PortalChanged(
-                        f"备案业务清单 {begin.isoformat()} 至 {end.isoformat()}：清单中账号显示为 "
-                        f"{mask_tail(filing.account_no)}（{len(filing.account_no)} 位）的备案，按这个账号查询"
-                        f"{where}：清单显示的账号可能被截短，未据此核对；请在 AMS 中查看清单的账号显示",
-                        code="list_account_unconfirmed")
-            return listed
+            return FilingListPage(self).read(begin, end)
+
+    def confirm_listed(self, listed: Iterable[ListedFiling], known: Collection[str]) -> int:
+        """Look up in AMS's account history each account the list shows that `known` (the
+        accounts the bank's own records give) does not hold, and find every filing the list gives
+        it there; how many accounts were looked up. A list that cuts its numbers (to 8 digits, a
+        valid length) reads as other accounts' filings otherwise: testers AN and AQ met it with
+        exit 0, also when only some numbers were cut. A number AMS does not know, answers with
+        another account for, or whose history lacks a listed filing, is PortalChanged; AMS
+        refusing to show an account is a BusinessError saying so; a 500 is retried by the queue."""
+        wanted: dict[str, set[str]] = {}
+        for filing in listed:
+            if filing.account_no not in known:
+                wanted.setdefault(filing.account_no, set()).add(filing.filing_no)
+        self._confirming = True  # a failure screenshot of the look-up masks the whole page
+        with self._in_tab(self._lookup_tab):
+            for account, numbers in wanted.items():
+                self._confirm_account(account, numbers)
+        return len(wanted)
+
+    def _confirm_account(self, account: str, numbers: set[str]) -> None:
+        said = f"备案业务清单中账号显示为 {mask_tail(account)}（{len(account)} 位）的备案，按这个账号查询时"
+        try:
+            history = self.history.read(account)
+        except BusinessError as exc:
+            raise BusinessError(f"{said} AMS 不予显示（{exc.portal_message or exc}）：无法核实清单的账号，"
+                                "未据此核对；请在 AMS 中查看", code="list_account_refused") from exc
+        except ApplicationError as exc:
+            if exc.code != "lookup_other_account":
+                raise
+            where = "AMS 显示的是另一个账户"  # a look-up matching the number's end, say
+        else:
+            if numbers <= {entry.filing_no for entry in history.entries}:
+                return
+            where = "AMS 显示的备案历史中没有这一备案" if history.filed else "AMS 答该账户未备案"
+        raise PortalChanged(f"{said}{where}：清单显示的账号可能被截短，未据此核对；"
+                            "请在 AMS 中查看清单的账号显示", code="list_account_unconfirmed")
 
     def list_masks(self) -> list[Locator]:
         """What to black out on a failure screenshot of 备案业务清单: the personal elements, the
         operator's name and the list's table (account numbers, names), or the whole content
         frame when no table is found."""
+        whole = (self.page_in_use or self.page).locator(self.frame_css)
+        if self._confirming:  # an account's look-up: its names and numbers
+            return [*self.failure_masks(), *self.operator_masks(self.page_in_use), whole]
         try:
             table = self.bind(LIST_PAGE).locate("list_table", timeout_ms=FOUND_AFTER_LOAD_MS)
         except (SelectorNotFound, PortalChanged, PlaywrightError):
-            table = (self.page_in_use or self.page).locator(self.frame_css)
+            table = whole
         return [*self.failure_masks(), *self.operator_masks(self.page_in_use), table]
 
     # -- filing ----------------------------------------------------------------------------

@@ -36,7 +36,6 @@ from typing import TypeVar
 from bots.ams import ListedFiling
 from flows.account_filing.notes import ACTION_LABELS
 from flows.account_reconciliation.compare import COMPARED, FILING_NO, Difference, differences
-from rpa.masking import mask_tail
 
 Key = tuple[str, str, str]  # (action, account number, business date yyyy-mm-dd)
 CONFIRMED, DUE, NOT_IN_AMS = "已报备已确认", "应报未报", "已报备但AMS无记录"
@@ -174,29 +173,6 @@ def reconcile(
         out.lines[name].append(_line(name, base, found, differing))
     check_partition(out, keys)
     return out
-
-
-def shortened(
-    rows: Iterable[ExportRow], ours: Iterable[OurFiling], listed: Iterable[ListedFiling]
-) -> list[str]:
-    """AMS's filings whose account number is the end or the start of a longer one an export row
-    or our filing has under the same action and business date: a list cutting its account
-    numbers (to 8 digits, itself a valid length) would match nothing, and every row it holds
-    would come out 应报未报. Each is said as the export row (or run) and the number shown, masked."""
-    known: dict[tuple[str, str], dict[str, str]] = {}
-    for row in rows:
-        known.setdefault((row.action, row.business_date), {}).setdefault(row.account_no, row.source)
-    for filing in ours:
-        known.setdefault((filing.action, filing.business_date), {}).setdefault(
-            filing.account_no, f"本行报备运行 {filing.run_id}")
-    said = []
-    for entry in listed:
-        accounts, shown = known.get((entry.action, entry.business_date), {}), entry.account_no
-        longer = [where for account, where in accounts.items() if len(account) > len(shown)
-                  and (account.endswith(shown) or account.startswith(shown))]  # fmt: skip
-        if shown not in accounts and longer:
-            said.append(f"清单显示为 {mask_tail(shown)}（{len(shown)} 位），{longer[0]} 的账号更长")
-    return said
 
 
 def _number_differs(mine: OurFiling | None, theirs: list[ListedFiling]) -> tuple[Difference, ...]:

@@ -9,7 +9,9 @@ runs since the period began (taken.py); when it took none, 应报未报 cannot b
 says so and is not all done. An export that cannot be read is exit 2; a list page
 that cannot be read (a header renamed, a column gone) stops the run naming it, and a list that
 keeps changing while it is read fails the item (bots.ams.pages.filing_list): no workbook is
-written either way.
+written either way. Each account the list shows that neither the exports of the period nor our
+runs give is looked up in AMS's history (`AmsBot.confirm_listed`): a list cutting its account
+numbers stops the run too.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from flows.account_reconciliation.classify import (
     ExportRow,
     Reconciled,
     reconcile,
-    shortened,
 )
 from flows.account_reconciliation.ours import FILING_FLOW, our_filings
 from flows.account_reconciliation.rows import period_rows
@@ -52,6 +53,7 @@ from rpa.settings import Settings
 BOOK = "reconciliation.xlsx"
 LISTED = "ams_filings.json"  # AMS's list as read: a record (account numbers, names), like the book
 MAX_DAYS = 92  # one quarter: AMS's list is read whole, page by page
+KNOWN = "known"  # the list item's payload: the accounts the exports and our runs give for the period
 
 
 class AccountReconciliationFlow(Flow):
@@ -109,7 +111,10 @@ class AccountReconciliationFlow(Flow):
             self.rows.extend(rows)
             self.unread.extend(unread)
         span = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}
-        results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}", span)])
+        ours = our_filings(ctx.queue, self.begin, self.end)  # the worker looks the list's other accounts up
+        known = sorted({row.account_no for row in self.rows} | {filing.account_no for filing in ours})
+        results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}",
+                                                                         {**span, KNOWN: known})])
         source = "" if self.inputs else f"（未指定 --input：投放文件夹自 {span['begin']} 起为报备运行取走的）"
         names = f"：{'、'.join(Path(given).name for given in inputs)}" if inputs else ""
         once = f"（{'；'.join(twice)}）" if twice else ""
@@ -161,12 +166,14 @@ class AccountReconciliationFlow(Flow):
                     try:
                         listed = bot.list_filings(date.fromisoformat(item.payload["begin"]),
                                                   date.fromisoformat(item.payload["end"]))  # fmt: skip
+                        looked_up = bot.confirm_listed(listed, frozenset(item.payload.get(KNOWN) or ()))
                     except SessionLost:
                         logged_in = False  # the next attempt (the queue's backoff) logs in afresh
                         raise
                 with atomic_write(wctx.folder / LISTED, "w", encoding="utf-8") as handle:
                     json.dump([asdict(filing) for filing in listed], handle, ensure_ascii=False)
-                wctx.record("ams.filings_listed", item, count=len(listed), evidence=LISTED)
+                wctx.record("ams.filings_listed", item, count=len(listed), evidence=LISTED,
+                            looked_up=looked_up)  # accounts found in AMS's history (`confirm_listed`)
                 return {"listed": len(listed), "file": LISTED}  # the queue keeps no account number
 
             try:
@@ -201,11 +208,6 @@ class AccountReconciliationFlow(Flow):
         worked = ctx.queue.find_by_keys(FILING_FLOW, [row.item_key for row in self.rows if row.item_key])
         rows = [replace(row, note=_worked_note(row.note, worked.get(row.item_key))) for row in self.rows]
         ours = our_filings(ctx.queue, self.begin, self.end)
-        if cut := shortened(rows, ours, listed):
-            self.problems = [f"AMS 备案业务清单有 {len(cut)} 条备案的账号比导出文件或本行报备运行中"
-                             f"同一业务类型、日期的账号短（{'；'.join(cut[:5])}）：清单可能截短了账号，未据此核对，"
-                             "没有写出核对结果；请在 AMS 中查看清单的账号显示"]
-            return []
         reconciled = reconcile(rows, ours, listed)
         period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
         invalid = [row.source for row in self.rows if row.invalid]

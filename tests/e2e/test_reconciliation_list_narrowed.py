@@ -147,16 +147,17 @@ def test_a_list_showing_accounts_cut_to_8_digits_stops_the_run(
     """8 digits is a valid account length (DOMAIN.md), so a list showing the last 8 digits alone
     reads as other accounts: the export's rows would be 应报未报 and a clerk would file them twice,
     and filings of other branches would be listed under numbers no account has (tester AN, when
-    no export row shares an account). The bot looks a listed account of each length up in AMS's
-    history; a number AMS does not know stops the run: exit 3, no workbook."""
+    no export row shares an account; tester AQ, when a real 8-digit account is listed first). The
+    bot looks up each listed account the export and our runs do not give; a number AMS does not
+    know stops the run: exit 3, no workbook."""
     ams.drift_list(short_accounts=8)
-    others = {"6228480077770000037": "2026-11-18"}
+    others = {"55550001": "2026-11-16", "6228480077770000037": "2026-11-18"}  # a real 8-digit one first
     cli, done = _reconcile(ams, tmp_path, accounts=None if shared else {},
-                           plant=None if shared else [_planted(a, d) for a, d in others.items()])
+                           plant=[_planted(a, d) for a, d in others.items()])
     output = done.stdout + done.stderr
     assert done.returncode == 3, output
     assert "Traceback" not in output and "全部完成" not in output, output
-    assert "（8 位）的备案，按这个账号查询时 AMS 答该账户未备案" in output, output
+    assert "（8 位）的备案，按这个账号查询时AMS 答该账户未备案" in output, output
     assert "清单显示的账号可能被截短，未据此核对" in output, output
     folder = cli.runs / run_id_from(done.stdout)
     assert not (folder / "reconciliation.xlsx").exists()

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from bots.ams import ListedFiling
-from flows.account_reconciliation.classify import ExportRow, OurFiling, reconcile, shortened
+from flows.account_reconciliation.classify import ExportRow, OurFiling, reconcile
 from flows.account_reconciliation.ours import our_filings
 from rpa.queue.work_queue import WorkQueue
 
@@ -129,19 +129,3 @@ def test_our_filings_are_the_queues_filed_items_by_hand_ones_and_the_lost_answer
     ours = our_filings(queue, date(2026, 11, 16), date(2026, 11, 20))
     assert sorted((o.account_no[-1], o.action, o.filing_no) for o in ours) == [
         ("1", "open", "F1"), ("3", "open", "F3"), ("4", "change", "F4"), ("8", "open", "HAND8")]
-
-
-def test_a_list_cutting_account_numbers_is_told_and_a_whole_one_is_not() -> None:
-    """AMS listing 00000004 (the last 8 digits: a valid length) under the 开户 of 2026-11-19, the
-    first 12 digits of the 开户 of 2026-11-20 or the last 8 of our run's is a list cutting numbers;
-    whole numbers, and a short number under another action or date, are not."""
-    assert shortened(ROWS, OURS, LISTED) == []
-    cut = [_listed("00000004", "2026-11-19", "厦门集美建材有限公司", "0210202611190002"),
-           _listed("622848000000", "2026-11-20", "厦门湖里机电有限公司", "0210202611200009"),
-           _listed("00000007", "2026-11-20", "厦门翔安物流有限公司", "0210202611200010"),
-           _listed("00000003", "2026-11-17", "厦门同安食品有限公司", "0210202611170005"),
-           _listed("00000002", "2026-11-17", "厦门鹭岛电子有限公司", "0210202611170004", action="close")]
-    said = shortened(ROWS, OURS, cut)
-    assert said == ["清单显示为 ****0004（8 位），export.xlsx 开户清单 第4行 的账号更长",
-                    "清单显示为 ********0000（12 位），export.xlsx 开户清单 第6行 的账号更长",
-                    "清单显示为 ****0007（8 位），本行报备运行 20261120-090000-aaaa 的账号更长"]
