@@ -167,11 +167,11 @@ class AuditLog:
         """Every chain's events named `event`, by chain, in seq order, as stored."""
         return store.load_events(self._engine, None, event)
 
-    def verified_details(self, run_id: str, named: str = "run.started") -> list[dict[str, Any]]:
-        """The details of the run's events named `named` whose keyed hash holds, oldest first (the
-        first run.started is the run's start); one edited in the database is left out."""
-        return [dict(event.details) for event in store.load_events(self._engine, run_id, named)
-                if hmac.compare_digest(event.hash, event_hash(self._key, event))]
+    def checked_details(self, run_id: str, named: str = "run.started") -> list[dict[str, Any] | None]:
+        """The details of the run's events named `named`, oldest first, None for each whose keyed
+        hash does not hold (edited in the database, or written under another key)."""
+        return [dict(event.details) if hmac.compare_digest(event.hash, event_hash(self._key, event)) else None
+                for event in store.load_events(self._engine, run_id, named)]
 
     def key_fits(self) -> bool | None:
         """Whether this log's key signed any chain head in the database (`heads_fit`)."""

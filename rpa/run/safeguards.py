@@ -9,12 +9,13 @@ whatever that host says. A host with it on applies it too, so the stricter of th
 
 What the run keeps is read from its parameters (params.json, run.json's copy) and from its
 `run.started` in the audit chain, the one a person cannot edit unseen; either saying on is on.
-A resume or a host joining (`run.resumed`, `host.joined`) records the ones it worked with, and
-one worked with on stays on after it (tester AP: rows a host with the gate held, then filed
-unchecked by the next retry on a host without it, in a run started without it).
-Never read as off: a start that does not verify (edited, or another audit key) or a value that is
-not a {name: yes/no} table keeps every safeguard on. A run started before safeguards were kept
-(2026-12-07) recorded none: the events its flow recorded only with one on stand for it (`LEGACY`).
+One that acted on the run's rows on a host that had it (`ACTED`: the chain events its flow
+records only with it on) stays on for the run after it (tester AP: rows a host with the gate
+held, then filed unchecked by the next retry on a host without it, in a run started without
+it); a host that resumed the run and worked nothing under it turns nothing on (reviewer).
+Never read as off: a start, or an `ACTED` event, that does not verify (edited, or another audit
+key) or a value that is not a {name: yes/no} table keeps every safeguard on. A run started
+before safeguards were kept (2026-12-07) recorded none: its `ACTED` events stand for them.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from rpa.audit.log import AuditLog
 from rpa.run.runs import read_run_json, read_run_params
 from rpa.settings import Settings
 
-KEY = "safeguards"  # in the run's parameters and its run.started
-# a run started before 2026-12-07: the chain event its flow recorded only with the safeguard on
-LEGACY = {"filing_require_check": "rows.check_required"}
+KEY = "safeguards"  # in the run's parameters, its run.started, run.resumed and host.joined
+# (event, code or None for any) that a flow records only when the safeguard acted on its rows:
+# the gate read at a validation of the export (held or not), a queued row the gate held
+ACTED: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "filing_require_check": (("rows.check_required", None), ("item.held", "check_not_passed"))}
 UNVERIFIED = "开始记录无法核验"
-LATER = ("run.resumed", "host.joined")  # each records the safeguards it worked the run with
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,9 @@ def kept_by_run(settings: Settings, params: Mapping[str, Any], audit: AuditLog, 
     unreadable = [name for name, kept in sources.items() if kept is not None and not _table(kept)]
     started = {name for name in safeguard_names()
                if any(_table(kept) and kept.get(name) is True for kept in sources.values())}
-    later = _worked_with(audit, run_id)
-    on = set(safeguard_names()) if unreadable else started | later
+    acted, unverified = _acted(audit, run_id)
+    unreadable += ["审计链的办理记录"] if unverified else []
+    on = set(safeguard_names()) if unreadable else started | acted
     applied = [name for name in safeguard_names() if name in on and not getattr(settings, name)]
     notices = [_notice(f"RPA_{name.upper()}", run_id, unreadable, name in started) for name in applied]
     if recorded and params.get(KEY) != chain:  # params.json edited, or its safeguards taken out
@@ -88,13 +91,10 @@ def run_settings(settings: Settings, folder: Path) -> Settings:
 def _in_chain(audit: AuditLog, run_id: str) -> tuple[object, bool]:
     """The safeguards the run's verified start records, and True; for a run started before they
     were kept, each `LEGACY` one its chain shows was on, and False; UNVERIFIED when no start verifies."""
-    started = next(iter(audit.verified_details(run_id)), None)
+    started = next(filter(None, audit.checked_details(run_id)), None)
     if started is None:
         return UNVERIFIED, False
-    if KEY in started:
-        return started[KEY], True
-    legacy = {name: bool(audit.verified_details(run_id, named=event)) for name, event in LEGACY.items()}
-    return legacy, False
+    return (started[KEY], True) if KEY in started else ({}, False)  # before 2026-12-07: `ACTED` tells
 
 
 def _notice(setting: str, run_id: str, unreadable: list[str], at_start: bool) -> str:
@@ -104,14 +104,21 @@ def _notice(setting: str, run_id: str, unreadable: list[str], at_start: bool) ->
                 f"请运行 rpa audit verify {run_id} 查明")
     if at_start:
         return f"运行开始时已开启 {setting}，本机未开启：本运行仍按开启办理（运行保留开始时的保护设置）"
-    return (f"此前续跑或加入本运行的主机已开启 {setting} 办理本运行（审计链有记录），本机未开启："
-            "本运行仍按开启办理（办理过本运行的保护设置不再放松，被它挡下的行不会不经核查就报备）")
+    return (f"本运行此前已按开启的 {setting} 办理过行（审计链有记录），本机未开启：本运行仍按开启办理"
+            "（被它挡下的行不会不经核查就报备）")
 
 
-def _worked_with(audit: AuditLog, run_id: str) -> set[str]:
-    """The safeguards a resume or a joining host worked the run with (`LATER`'s events, verified)."""
-    return {name for event in LATER for details in audit.verified_details(run_id, event)
-            if _table(kept := details.get(KEY)) for name, on in kept.items() if on}
+def _acted(audit: AuditLog, run_id: str) -> tuple[set[str], bool]:
+    """The safeguards whose `ACTED` events the run's chain holds, and whether one of those events
+    does not verify (then every safeguard is kept on: what it said cannot be known)."""
+    acted, unverified = set(), False
+    for name, events in ACTED.items():
+        for event, code in events:
+            for details in audit.checked_details(run_id, event):
+                unverified = unverified or details is None
+                if details is not None and code in (None, details.get("code")):
+                    acted.add(name)
+    return acted, unverified
 
 
 def _table(kept: object) -> TypeGuard[Mapping[str, bool]]:

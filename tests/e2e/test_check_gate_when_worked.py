@@ -174,3 +174,32 @@ def test_a_check_that_turns_while_the_form_is_filled_in_holds_the_row_at_submit(
     assert not ams.filings(), ams.filings()  # 确认提交 was never pressed
     [line] = read_result(cli.runs / run_id_from(out) / "result.xlsx").values()
     assert line["状态"] == "需人工处理" and "企业已吊销" in str(line["说明"]), line
+
+
+@pytest.mark.timeout(600)
+def test_rows_a_gate_host_held_in_a_run_started_without_it_are_not_filed_by_a_later_retry_without_it(
+    check_portal: Any, ams: Any, tmp_path: Path
+) -> None:
+    """Tester AP (2026-12-07): a run queued with the gate off; a host with it on resumed it and
+    held the never-checked row; `rpa runs retry` on a host without it then filed the row, and
+    nothing said so. The hold is in the run's chain, and the run keeps the gate after it."""
+    check_portal.plant(REGISTRY[:1])
+    ams_operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
+    off = cli_for(tmp_path, check_portal, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=ams_operators,
+                  RPA_FILING_REQUIRE_CHECK="false")
+    on = CliEnv(off.runs, {**off.env, "RPA_FILING_REQUIRE_CHECK": "true"})
+    row = open_row(ACCOUNT, REGISTRY[0]["name"], ACTIVE, "马晓东")
+    export = write_export(tmp_path / "export.xlsx", [row])
+    queued = off.run("run", "account-filing", "--input", str(export), "--enqueue-only", timeout=240,
+                     check_exit=0)
+    run_id = run_id_from(queued.stdout)
+
+    held = on.run("run", "account-filing", "--resume", run_id, "--workers", "1", timeout=240)
+    assert held.returncode == 1 and not ams.filings(), held.stdout + held.stderr
+    retried = off.run("runs", "retry", run_id, "--user", "clerkA", timeout=240)
+    assert retried.returncode == 1, retried.stdout + retried.stderr
+    assert not ams.filings(), ams.filings()  # never checked: not filed by a host without the gate
+    [line] = read_result(off.runs / run_id / "result.xlsx").values()
+    assert line["状态"] == "需人工处理" and "未见企业信息联网核查此行现在的内容" in str(line["说明"]), line
+    run_log = (off.runs / run_id / "run.log").read_text(encoding="utf-8")
+    assert "本运行此前已按开启的 RPA_FILING_REQUIRE_CHECK 办理过行（审计链有记录），本机未开启" in run_log

@@ -109,34 +109,41 @@ def test_safeguards_that_cannot_be_read_are_kept_on_and_said(
     assert "rpa audit verify R1" in notice
 
 
-def test_a_run_a_host_worked_with_the_gate_on_keeps_it_on_after(tmp_path: Path) -> None:
+def test_a_run_whose_rows_the_gate_held_keeps_it_and_a_resume_alone_does_not(tmp_path: Path) -> None:
     """Tester AP (2026-12-07): a run started with the gate off, resumed on a host with it on (rows
-    held), then retried on a host with it off filed the held rows unchecked and said nothing. A
-    resume and a joining host record the safeguards they worked with; one worked with on stays on."""
-    off = _settings(tmp_path, False)
+    held), then retried on a host with it off filed the held rows unchecked and said nothing. A row
+    the gate held (item.held, check_not_passed) keeps it on for the run; a resume on a host with
+    it on that worked nothing under it (refused, say) turns nothing on (reviewer, 2026-12-07)."""
+    off, on = _settings(tmp_path, False), _settings(tmp_path, True)
     started = open_run(off, "smoke", {}, trigger="cli")
+    open_run(on, "smoke", {}, trigger="cli", resume=started.run_id)  # nothing worked under the gate
     assert not run_settings(off, started.folder).filing_require_check
-    open_run(_settings(tmp_path, True), "smoke", {}, trigger="cli", resume=started.run_id)
+    audit = AuditLog.from_settings(off)
+    audit.append(started.run_id, "w0", "item.held", details={"code": "registration_differs"})  # not the gate
+    assert not run_settings(off, started.folder).filing_require_check
+    audit.append(started.run_id, "w0", "item.held", details={"code": "check_not_passed"})
     assert run_settings(off, started.folder).filing_require_check
     again = open_run(off, "smoke", {}, trigger="cli", resume=started.run_id)
     assert again.settings.filing_require_check
-    said = "此前续跑或加入本运行的主机已开启 RPA_FILING_REQUIRE_CHECK 办理本运行"
+    said = "本运行此前已按开启的 RPA_FILING_REQUIRE_CHECK 办理过行（审计链有记录），本机未开启"
     assert any(said in notice for notice in again.notices), again.notices
 
 
-def test_a_host_joined_with_the_gate_keeps_it_unless_its_record_does_not_verify(tmp_path: Path) -> None:
-    """`rpa worker` on a host with the gate on records host.joined with it; a record the run's key
-    did not sign (written under another key, or edited) turns nothing on."""
+def test_a_gate_record_that_does_not_verify_keeps_every_safeguard_on(tmp_path: Path) -> None:
+    """An item.held the run's key did not sign (written under another key, or edited) cannot say
+    what it held: the gate stays on, run.log saying to verify the chain; a signed one of another
+    code turns nothing on."""
     off = _settings(tmp_path, False)
     other = tmp_path / "other.key"
     other.write_text("9f" * 32, encoding="utf-8")
     other.chmod(0o600)
-    for run_id, key in (("R-joined", off.audit_key_file), ("R-forged", other)):
-        audit = AuditLog.from_settings(off)
-        audit.create_schema()
+    audit = AuditLog.from_settings(off)
+    audit.create_schema()
+    for run_id, key in (("R-signed", off.audit_key_file), ("R-forged", other)):
         audit.append(run_id, "run", "run.started", details={"safeguards": {"filing_require_check": False}})
         writer = AuditLog.from_settings(off.model_copy(update={"audit_key_file": key}))
-        writer.append(run_id, "run", "host.joined", details={"host": "h2", "workers": 1,
-                                                             "safeguards": {"filing_require_check": True}})
+        writer.append(run_id, "w0", "item.held", details={"code": "registration_differs"})
         kept = kept_by_run(off, {"safeguards": {"filing_require_check": False}}, audit, run_id)
-        assert kept.settings.filing_require_check is (run_id == "R-joined"), run_id
+        assert kept.settings.filing_require_check is (run_id == "R-forged"), run_id
+        said = any("审计链的办理记录中的保护设置无法读取或核验" in notice for notice in kept.notices)
+        assert said is (run_id == "R-forged"), kept.notices
