@@ -145,8 +145,9 @@ class SetAside:
 
 # what a person can do for a row put aside, by its status
 ASIDE_ADVICE = {
-    FOR_A_PERSON: "机器人不办理此行：请按原因人工办理（须核准的报人民银行核准；核查未通过或数据有误的，"
-                  "改正或核实后重新导出运行；核实无误须报备的，在 AMS 中手工报备）",
+    FOR_A_PERSON: "此行未报备：请按原因办理（只因企业信息联网核查未完成或未做的，核查通过后用 --resume {run} "
+                  "续跑本运行即报备；须核准的报人民银行核准；核查未通过或数据有误的，改正或核实后重新导出运行；"
+                  "核实无误须报备的，在 AMS 中手工报备）",
     INVALID: "数据有误，未报备：请在核心系统中按原因改正后重新导出运行",
 }
 
@@ -208,7 +209,7 @@ def _set_aside(row: PutAside, today: date, calendar: WorkCalendar) -> SetAside:
     due = shown_deadline(deadline)
     return SetAside(row.sheet, row.row, outcome_label(row.status), row.reasons, row.account, row.action,
                     row.business_date, due, deadline is not None and deadline.due < today,
-                    ASIDE_ADVICE.get(row.status, ""))
+                    ASIDE_ADVICE.get(row.status, "").format(run=row.run_id))
 
 
 def _with_deadline(case: Case, item: WorkItem, today: date, calendar: WorkCalendar) -> Case:

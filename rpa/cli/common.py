@@ -283,9 +283,10 @@ def print_outcome(outcome: RunOutcome) -> None:
     words = counts_words(run, counts_as_closed(outcome.counts, run) if outcome.counts else "")
     busy = ("business_error", "failed", "held")
     if outcome.exit_code == 1 and not any(outcome.counts.get(k) for k in busy):
-        # what needs a person is no item (a row put aside, a failed check): not （没有事项）, AG, AF
-        kept = words.replace("没有事项", "").rstrip("：；")
-        words = "；".join(w for w in (kept, "需要处理的见上方提示和结果文件") if w)
+        # what needs a person is no item (a row put aside, a failed check): not （没有事项）, AG, AF;
+        # a result file named only when one was written (tester AQ: a list refused, none written)
+        kept, book = words.replace("没有事项", "").rstrip("：；"), any(outcome.folder.glob("*.xlsx"))
+        words = "；".join(w for w in (kept, f"需要处理的见上方提示{'和结果文件' * book}") if w)
     counts = f"（{escape(words.rstrip('：'))}）" if words else ""  # a dry run says so, counted or not
     console.print(f"运行 [bold]{escape(outcome.run_id)}[/]：{verdict}[/]{counts}", highlight=False)
     if outcome.stop_reason:

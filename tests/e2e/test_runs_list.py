@@ -93,6 +93,9 @@ def test_a_run_that_needs_a_person_for_no_item_says_where_to_look(
 
     folder = tmp_path / RUN_IDS[0]
     folder.mkdir()
+    print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {}))  # no workbook written: none named (tester AQ)
+    assert "有事项需要处理（需要处理的见上方提示）" in capsys.readouterr().out
+    (folder / "result.xlsx").write_bytes(b"PK")
     print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {}))
     assert "有事项需要处理（需要处理的见上方提示和结果文件）" in capsys.readouterr().out
     print_outcome(RunOutcome(RUN_IDS[0], 1, folder, {"done": 0, "failed": 0}))  # counted, all zero

@@ -70,7 +70,9 @@ def test_rows_put_aside_are_cases_with_what_to_do_and_overdue_filings(
     assert all(row.overdue and row.deadline < TODAY for row in aside.values())
     assert aside[2].filing.startswith("开户 ") and aside[2].account.endswith("0123")
     assert RARE not in aside[2].filing
-    assert "人工办理" in aside[3].advice and "改正后重新导出" in aside[4].advice
+    assert "请按原因办理" in aside[3].advice and "改正后重新导出" in aside[4].advice
+    # a row set aside only for its registration check is filed by resuming, not by hand (tester AQ)
+    assert f"核查通过后用 --resume {outcome.run_id} 续跑本运行即报备" in aside[3].advice, aside[3].advice
 
     cli = make_cli_env(tmp_path, COLUMNS="200")
     # `rpa runs list` names them beside the items (Z7: 没有事项 alone)
