@@ -99,7 +99,8 @@ def with_failure_shot(row: ResultRow, item: WorkItem | None, ctx: RunContext) ->
     when it ended: the item's last failure screenshot, in the folder of the run that worked it."""
     if item is None or row.evidence or item.state == ItemState.DONE:
         return row
-    shot = last_failure_shot(ctx.settings.runs_dir / item.run_id, ctx.item_ref(item.key), item.result)
+    held = item.result if item.state == ItemState.HELD else None  # a later failure's page is its own
+    shot = last_failure_shot(ctx.settings.runs_dir / item.run_id, ctx.item_ref(item.key), held)
     return replace(row, evidence=shot)
 
 

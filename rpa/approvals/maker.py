@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 def maker_of(settings: Settings, run_id: str) -> str | None:
     """The run's maker as its audit chain records it (None: none recorded); UsageError when the
     chain holds no start that verifies, or run.json / params.json name someone else."""
-    started = next(filter(None, AuditLog.from_settings(settings).checked_details(run_id)), None)
+    starts = AuditLog.from_settings(settings).checked_details(run_id)
+    started = next((found for found in starts if found is not None), None)
     if started is None:
         raise UsageError(f"运行 {run_id} 的审计链中没有可核验的开始记录：无法确认发起人，不能复核；"
                          f"请运行 rpa audit verify {run_id} 查明")

@@ -286,7 +286,8 @@ def _case(queue: WorkQueue, flow: Flow | None, folder: Path, item: WorkItem, key
     result = item.result or {}
     shot = evidence(result.get("evidence"), folder)
     screenshot = shot.href and str(result["evidence"]) if shot is not None else ""
-    screenshot = screenshot or last_failure_shot(folder, item_ref(item.key, key), result)
+    held = result if item.state == ItemState.HELD else None  # a later failure's page is its own
+    screenshot = screenshot or last_failure_shot(folder, item_ref(item.key, key), held)
     message = str(result.get("portal_message") or item.last_error_message or result.get("note") or "")
     history = queue.history(item.id) if item.state == ItemState.FAILED else []
     system = bool(history) and history[-1].outcome in (Outcome.SYSTEM_ERROR, Outcome.LEASE_EXPIRED)

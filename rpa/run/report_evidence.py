@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from rpa.masking import FieldClass, mask
 from rpa.outcomes import OFF_THE_PAGE
+from rpa.queue.aftercare import HELD_ON_REFILE
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 EVIDENCE_DIR = "evidence"
@@ -79,12 +80,13 @@ def failure_shots(folder: Path, ref: str) -> list[Evidence]:
     return [Evidence(p.name, quote(f"{EVIDENCE_DIR}/{p.name}"), failure=True) for p in found]
 
 
-def last_failure_shot(folder: Path, ref: str, result: Mapping[str, Any] | None = None) -> str:
+def last_failure_shot(folder: Path, ref: str, held: Mapping[str, Any] | None = None) -> str:
     """The item's last failure screenshot (what the page showed when it was refused, held or
-    failed) as a path relative to the run folder, or "" when the browser kept none or its
-    `result` says it ended off the page (`OFF_THE_PAGE`: an earlier attempt's page, such as a
-    500, would stand for a reason it was not held for; testers AM, AO, AP)."""
-    if result and result.get(OFF_THE_PAGE):
+    failed) as a path relative to the run folder, or "" when the browser kept none or `held`,
+    the result of an item now held, says the hold was decided off the page (`OFF_THE_PAGE`, or
+    a refiled row's gate, `HELD_ON_REFILE`): an earlier attempt's page, such as a 500, would
+    stand for a reason it was not held for (testers AM, AO, AP)."""
+    if held and (held.get(OFF_THE_PAGE) or held.get(HELD_ON_REFILE)):
         return ""
     shots = failure_shots(folder, ref)
     return f"{EVIDENCE_DIR}/{shots[-1].name}" if shots else ""

@@ -15,7 +15,7 @@ held, then filed unchecked by the next retry on a host without it, in a run star
 it); a host that resumed the run and worked nothing under it turns nothing on (reviewer).
 Never read as off: a start, or an `ACTED` event, that does not verify (edited, or another audit
 key) or a value that is not a {name: yes/no} table keeps every safeguard on. A run started
-before safeguards were kept (2026-12-07) recorded none: its `ACTED` events stand for them.
+before safeguards were kept (2026-12-07) recorded none: its `LEGACY` event stands for them.
 """
 
 from __future__ import annotations
@@ -30,10 +30,13 @@ from rpa.run.runs import read_run_json, read_run_params
 from rpa.settings import Settings
 
 KEY = "safeguards"  # in the run's parameters, its run.started, run.resumed and host.joined
-# (event, code or None for any) that a flow records only when the safeguard acted on its rows:
-# the gate read at a validation of the export (held or not), a queued row the gate held
-ACTED: dict[str, tuple[tuple[str, str | None], ...]] = {
-    "filing_require_check": (("rows.check_required", None), ("item.held", "check_not_passed"))}
+# (event, detail, value or None for any but 0) a flow records only when the safeguard acted on its
+# rows: rows the gate held at a validation of the export, a queued row the gate held
+ACTED: dict[str, tuple[tuple[str, str, str | None], ...]] = {"filing_require_check": (
+    ("rows.check_required", "held", None), ("item.held", "code", "check_not_passed"))}
+# a run started before 2026-12-07 (no safeguards in its start): the event its flow recorded only
+# with the safeguard on at a validation, held or not, stands for its start
+LEGACY = {"filing_require_check": "rows.check_required"}
 UNVERIFIED = "开始记录无法核验"
 
 
@@ -91,10 +94,12 @@ def run_settings(settings: Settings, folder: Path) -> Settings:
 def _in_chain(audit: AuditLog, run_id: str) -> tuple[object, bool]:
     """The safeguards the run's verified start records, and True; for a run started before they
     were kept, each `LEGACY` one its chain shows was on, and False; UNVERIFIED when no start verifies."""
-    started = next(filter(None, audit.checked_details(run_id)), None)
+    started = next((found for found in audit.checked_details(run_id) if found is not None), None)
     if started is None:
         return UNVERIFIED, False
-    return (started[KEY], True) if KEY in started else ({}, False)  # before 2026-12-07: `ACTED` tells
+    if KEY in started:
+        return started[KEY], True
+    return {name: any(audit.checked_details(run_id, event)) for name, event in LEGACY.items()}, False
 
 
 def _notice(setting: str, run_id: str, unreadable: list[str], at_start: bool) -> str:
@@ -113,10 +118,11 @@ def _acted(audit: AuditLog, run_id: str) -> tuple[set[str], bool]:
     does not verify (then every safeguard is kept on: what it said cannot be known)."""
     acted, unverified = set(), False
     for name, events in ACTED.items():
-        for event, code in events:
+        for event, detail, value in events:
             for details in audit.checked_details(run_id, event):
                 unverified = unverified or details is None
-                if details is not None and code in (None, details.get("code")):
+                shown = None if details is None else details.get(detail)
+                if shown and (value is None or shown == value):
                     acted.add(name)
     return acted, unverified
 

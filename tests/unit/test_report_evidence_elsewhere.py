@@ -76,3 +76,5 @@ def test_a_hold_decided_off_the_page_shows_no_earlier_attempts_screenshot(tmp_pa
     assert held == {"status": "held", "off_the_page": True} and on_page == {"status": "held"}
     assert last_failure_shot(folder, ref, held) == "" and last_failure_shot(folder, ref, on_page) == SHOT
     assert result_of(HeldBehind("无详情", code="waits")) == {"off_the_page": True}
+    refiled = {"note": "更正后须重新核查", "held_on_refile": True}  # a corrected row's gate
+    assert last_failure_shot(folder, ref, refiled) == ""

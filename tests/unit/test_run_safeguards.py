@@ -120,6 +120,7 @@ def test_a_run_whose_rows_the_gate_held_keeps_it_and_a_resume_alone_does_not(tmp
     assert not run_settings(off, started.folder).filing_require_check
     audit = AuditLog.from_settings(off)
     audit.append(started.run_id, "w0", "item.held", details={"code": "registration_differs"})  # not the gate
+    audit.append(started.run_id, "run", "rows.check_required", details={"held": 0})  # read, none held
     assert not run_settings(off, started.folder).filing_require_check
     audit.append(started.run_id, "w0", "item.held", details={"code": "check_not_passed"})
     assert run_settings(off, started.folder).filing_require_check
