@@ -7,7 +7,7 @@ objects in `bots.ams.pages` (one per screen).
     history = bot.find_filings(account_no)       # the account's filings, every page of them
     shown = bot.filing_detail(history.entries[0])  # one filing's content, canonical fields
     listed = bot.list_filings(begin, end)        # 备案业务清单: the institution's filings, every page
-    bot.confirm_listed(listed, known)            # each account not in `known` found in its history
+    refused = bot.confirm_listed(listed, known)  # each account not `known` found in its history
     check = bot.prepare_filing(record)           # form filled, 信息核对 shown: its content
     answer = bot.confirm_submission(record)      # confirm() accepted; 成功 + filing number
     bot.save_receipt(path)                       # the success page, account numbers masked
@@ -21,7 +21,7 @@ look-up (`rpa.errors`); 确认提交 is never pressed again without one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from playwright.sync_api import Error as PlaywrightError
@@ -89,31 +89,35 @@ class AmsBot(AmsPages):
         with self._in_tab(self._lookup_tab):
             return FilingListPage(self).read(begin, end)
 
-    def confirm_listed(self, listed: Iterable[ListedFiling], known: Collection[str]) -> int:
-        """Look up in AMS's account history each account the list shows that `known` (the
-        accounts the bank's own records give) does not hold, and find every filing the list gives
-        it there; how many accounts were looked up. A list that cuts its numbers (to 8 digits, a
-        valid length) reads as other accounts' filings otherwise: testers AN and AQ met it with
-        exit 0, also when only some numbers were cut. A number AMS does not know, answers with
-        another account for, or whose history lacks a listed filing, is PortalChanged; AMS
-        refusing to show an account is a BusinessError saying so; a 500 is retried by the queue."""
+    def confirm_listed(self, listed: Iterable[ListedFiling], known: Callable[[ListedFiling], bool]
+                       ) -> dict[str, str]:
+        """Look up in AMS's account history the account of each listed filing that is not `known`
+        (one the bank's own records hold, by account and filing number), and find every filing
+        the list gives it there. A list that cuts its numbers (to 8 digits, a valid length) reads
+        as other accounts' filings otherwise: testers AN, AQ and AR met it with exit 0, also when
+        only some were cut, or cut to an account of ours or the export's. A number AMS
+        does not know, answers with another account for, or whose history lacks a listed filing,
+        is PortalChanged; a 500 is retried by the queue. Returns {account: AMS's words} of the
+        accounts AMS refused to show (a business message): not confirmed, said by the caller."""
         wanted: dict[str, set[str]] = {}
         for filing in listed:
-            if filing.account_no not in known:
+            if not known(filing):
                 wanted.setdefault(filing.account_no, set()).add(filing.filing_no)
-        self._confirming = True  # a failure screenshot of the look-up masks the whole page
+        refused: dict[str, str] = {}
+        self._confirming = True  # a failure screenshot, taken once the error is raised, masks the page whole
         with self._in_tab(self._lookup_tab):
             for account, numbers in wanted.items():
-                self._confirm_account(account, numbers)
-        return len(wanted)
+                try:
+                    self._confirm_account(account, numbers)
+                except BusinessError as exc:
+                    refused[account] = exc.portal_message or str(exc)
+        self._confirming = False
+        return refused
 
     def _confirm_account(self, account: str, numbers: set[str]) -> None:
         said = f"备案业务清单中账号显示为 {mask_tail(account)}（{len(account)} 位）的备案，按这个账号查询时"
         try:
             history = self.history.read(account)
-        except BusinessError as exc:
-            raise BusinessError(f"{said} AMS 不予显示（{exc.portal_message or exc}）：无法核实清单的账号，"
-                                "未据此核对；请在 AMS 中查看", code="list_account_refused") from exc
         except ApplicationError as exc:
             if exc.code != "lookup_other_account":
                 raise

@@ -9,8 +9,8 @@ runs since the period began (taken.py); when it took none, 应报未报 cannot b
 says so and is not all done. An export that cannot be read is exit 2; a list page
 that cannot be read (a header renamed, a column gone) stops the run naming it, and a list that
 keeps changing while it is read fails the item (bots.ams.pages.filing_list): no workbook is
-written either way. Each account the list shows that neither the exports of the period nor our
-runs give is looked up in AMS's history (`AmsBot.confirm_listed`): a list cutting its account
+written either way. The account of each listed filing that is not one of our runs' filings is
+looked up in AMS's history (`AmsBot.confirm_listed`, listed.py): a list cutting its account
 numbers stops the run too.
 """
 
@@ -35,6 +35,15 @@ from flows.account_reconciliation.classify import (
     Reconciled,
     reconcile,
 )
+from flows.account_reconciliation.listed import (
+    KNOWN,
+    LISTED,
+    REFUSED,
+    known_digest,
+    ours_in,
+    refused_in,
+    unconfirmed,
+)
 from flows.account_reconciliation.ours import FILING_FLOW, our_filings
 from flows.account_reconciliation.rows import period_rows
 from flows.account_reconciliation.shown import comparison
@@ -51,9 +60,7 @@ from rpa.run.runs import RunContext, now_in
 from rpa.settings import Settings
 
 BOOK = "reconciliation.xlsx"
-LISTED = "ams_filings.json"  # AMS's list as read: a record (account numbers, names), like the book
 MAX_DAYS = 92  # one quarter: AMS's list is read whole, page by page
-KNOWN = "known"  # the list item's payload: the accounts the exports and our runs give for the period
 
 
 class AccountReconciliationFlow(Flow):
@@ -111,8 +118,9 @@ class AccountReconciliationFlow(Flow):
             self.rows.extend(rows)
             self.unread.extend(unread)
         span = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}
-        ours = our_filings(ctx.queue, self.begin, self.end)  # the worker looks the list's other accounts up
-        known = sorted({row.account_no for row in self.rows} | {filing.account_no for filing in ours})
+        ours = our_filings(ctx.queue, self.begin, self.end)  # the worker looks the list's other filings up
+        known = sorted({known_digest(filing.account_no, filing.filing_no, ctx.settings) for filing in ours
+                        if filing.filing_no})  # keyed digests: the queue keeps no account number
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}",
                                                                          {**span, KNOWN: known})])
         source = "" if self.inputs else f"（未指定 --input：投放文件夹自 {span['begin']} 起为报备运行取走的）"
@@ -151,8 +159,7 @@ class AccountReconciliationFlow(Flow):
             def handle(item: WorkItem) -> dict[str, Any]:
                 nonlocal logged_in
                 ref = item_ref(item.key, settings.audit_key_bytes())
-                # KNOWN's accounts are never on these pages unmasked (list_masks): not searched for one by one
-                personal = personal_values({**item.payload, KNOWN: []}, wctx.payload_not_personal)
+                personal = personal_values({**item.payload, KNOWN: []}, wctx.payload_not_personal)  # digests
                 with item_evidence(session, lambda: bot.page_in_use, ref, attempt=item.attempts,
                                    mask=bot.list_masks, personal=personal):  # fmt: skip
                     if not logged_in:
@@ -167,14 +174,16 @@ class AccountReconciliationFlow(Flow):
                     try:
                         listed = bot.list_filings(date.fromisoformat(item.payload["begin"]),
                                                   date.fromisoformat(item.payload["end"]))  # fmt: skip
-                        looked_up = bot.confirm_listed(listed, frozenset(item.payload.get(KNOWN) or ()))
+                        refused = bot.confirm_listed(listed, ours_in(item.payload, settings))
                     except SessionLost:
                         logged_in = False  # the next attempt (the queue's backoff) logs in afresh
                         raise
                 with atomic_write(wctx.folder / LISTED, "w", encoding="utf-8") as handle:
                     json.dump([asdict(filing) for filing in listed], handle, ensure_ascii=False)
+                with atomic_write(wctx.folder / REFUSED, "w", encoding="utf-8") as handle:
+                    json.dump(refused, handle, ensure_ascii=False)  # accounts AMS would not show
                 wctx.record("ams.filings_listed", item, count=len(listed), evidence=LISTED,
-                            looked_up=looked_up)  # accounts found in AMS's history (`confirm_listed`)
+                            refused=len(refused))
                 return {"listed": len(listed), "file": LISTED}  # the queue keeps no account number
 
             try:
@@ -202,20 +211,26 @@ class AccountReconciliationFlow(Flow):
             return []
         try:
             listed = [ListedFiling(**entry) for entry in json.loads((ctx.folder / LISTED).read_text("utf-8"))]
+            refused = refused_in(ctx.folder)
         except (OSError, ValueError, TypeError) as exc:
-            self.problems = [f"读不出本次运行保存的 AMS 备案业务清单 {LISTED}（{type(exc).__name__}）："
-                             "请重新运行核对"]
+            self.problems = [f"读不出本次运行保存的 AMS 备案业务清单 {LISTED} 或 {REFUSED}"
+                             f"（{type(exc).__name__}）：请重新运行核对"]
             return []
         worked = ctx.queue.find_by_keys(FILING_FLOW, [row.item_key for row in self.rows if row.item_key])
         rows = [replace(row, note=_worked_note(row.note, worked.get(row.item_key))) for row in self.rows]
         ours = our_filings(ctx.queue, self.begin, self.end)
         reconciled = reconcile(rows, ours, listed)
+        for name, lines in reconciled.lines.items():  # listed, but AMS would not show the account
+            reconciled.lines[name] = [replace(line, note="；".join(filter(None, (line.note, unconfirmed(
+                refused[line.account_no]))))) if line.account_no in refused else line for line in lines]
         period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
         invalid = [row.source for row in self.rows if row.invalid]
         notes = [*([f"{len(invalid)} 行导出行无效，已按账号、业务类型和业务日期归类（说明中写明原因）："
                     f"{'；'.join(invalid[:20])}"] if invalid else []),
                  *([f"{len(self.unread)} 行读不出账号、业务类型或业务日期，未能核对："
-                    f"{'；'.join(self.unread[:20])}"] if self.unread else [])]  # fmt: skip
+                    f"{'；'.join(self.unread[:20])}"] if self.unread else []),
+                 *([f"{len(refused)} 个清单所列账号 AMS 账户查询不予显示，未能核实是完整账号"
+                    "（各行说明写明）：须人工在 AMS 中核实"] if refused else [])]  # fmt: skip
         absent = sum(not line.source for name in (CONFIRMED, NOT_IN_AMS) for line in reconciled.lines[name])
         told = [f"{absent} 笔本行报备运行已报的备案不在所读的导出文件中（其说明：导出文件中没有这一笔）："
                 "导出文件应包含它们时，导出可能不全或不是本期的"] if absent and not self.none_read else []

@@ -50,12 +50,13 @@ def _planted(account: str, day: str) -> dict[str, Any]:
 
 
 def _reconcile(ams: Any, tmp_path: Path, period: tuple[str, str] = ("2026-11-16", "2026-11-20"),
-               plant: list[dict[str, Any]] | None = None, accounts: dict[str, str] | None = None
-               ) -> tuple[CliEnv, Any]:
-    """Plant `accounts`' 开户 (and `plant`) in AMS, and reconcile an export of every account."""
+               plant: list[dict[str, Any]] | None = None, accounts: dict[str, str] | None = None,
+               exported: dict[str, str] | None = None) -> tuple[CliEnv, Any]:
+    """Plant `accounts`' 开户 (and `plant`) in AMS, and reconcile an export of every account
+    (and of `exported`'s)."""
     planted = [_planted(a, d) for a, d in (ACCOUNTS if accounts is None else accounts).items()]
     ams.admin.post("/_admin/plant", json=planted + (plant or [])).raise_for_status()
-    rows = [open_row(a, _name(a), _code(a), "刘洋", d) for a, d in ACCOUNTS.items()]
+    rows = [open_row(a, _name(a), _code(a), "刘洋", d) for a, d in {**ACCOUNTS, **(exported or {})}.items()]
     export = write_export(tmp_path / "export.xlsx", rows)
     operators = json.dumps([{"code": c, "password": p} for c, p in ams.operators[:1]])
     cli = make_cli_env(tmp_path, RPA_AMS_URL=ams.url, RPA_AMS_OPERATORS=operators, RPA_MAX_ATTEMPTS="1")
@@ -140,20 +141,20 @@ def test_a_filing_ams_holds_twice_is_not_all_done(ams: Any, tmp_path: Path) -> N
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("shared", [True, False], ids=["export has the accounts", "accounts of others"])
-def test_a_list_showing_accounts_cut_to_8_digits_stops_the_run(
-    ams: Any, tmp_path: Path, shared: bool
-) -> None:
+@pytest.mark.parametrize("case", ["export has the accounts", "accounts of others", "cut to an export row's"])
+def test_a_list_showing_accounts_cut_to_8_digits_stops_the_run(ams: Any, tmp_path: Path, case: str) -> None:
     """8 digits is a valid account length (DOMAIN.md), so a list showing the last 8 digits alone
     reads as other accounts: the export's rows would be 应报未报 and a clerk would file them twice,
     and filings of other branches would be listed under numbers no account has (tester AN, when
-    no export row shares an account; tester AQ, when a real 8-digit account is listed first). The
-    bot looks up each listed account the export and our runs do not give; a number AMS does not
-    know stops the run: exit 3, no workbook."""
+    no export row shares an account; tester AQ, when a real 8-digit account is listed first;
+    tester AR, when the cut number is an unfiled export row's account: it read as filed). The
+    bot looks up the account of each listed filing that is not one of our runs'; a number AMS
+    does not know stops the run: exit 3, no workbook."""
     ams.drift_list(short_accounts=8)
     others = {"55550001": "2026-11-16", "6228480077770000037": "2026-11-18"}  # a real 8-digit one first
-    cli, done = _reconcile(ams, tmp_path, accounts=None if shared else {},
-                           plant=[_planted(a, d) for a, d in others.items()])
+    unfiled = {"70000037": "2026-11-18"} if case == "cut to an export row's" else {}  # what the list shows
+    cli, done = _reconcile(ams, tmp_path, accounts=None if case == "export has the accounts" else {},
+                           plant=[_planted(a, d) for a, d in others.items()], exported=unfiled)
     output = done.stdout + done.stderr
     assert done.returncode == 3, output
     assert "Traceback" not in output and "全部完成" not in output, output

@@ -228,3 +228,21 @@ def test_a_csv_row_is_named_by_its_file_and_row_not_the_file_twice(tmp_path: Pat
         named.append(rows[0].source)
     sheet = load_workbook(book).active.title
     assert named == ["all.csv 第2行", f"g2.xlsx {sheet} 第2行"], named
+
+
+def test_the_accounts_ams_would_not_show_are_read_back_or_refused_out_loud(tmp_path: Path) -> None:
+    """A list read before 2026-12-07 has no ams_refused.json: none refused; a file that is not an
+    {account: words} table is a ValueError (the finish names the file), never read as none."""
+    import json
+
+    import pytest
+
+    from flows.account_reconciliation.listed import REFUSED, refused_in, unconfirmed
+
+    assert refused_in(tmp_path) == {}
+    (tmp_path / REFUSED).write_text(json.dumps({"6228480000880011": "该账户已撤销"}), encoding="utf-8")
+    assert refused_in(tmp_path) == {"6228480000880011": "该账户已撤销"}
+    assert "AMS 不予显示（该账户已撤销）：未能核实清单所列的是完整账号" in unconfirmed("该账户已撤销")
+    (tmp_path / REFUSED).write_text("[]", encoding="utf-8")
+    with pytest.raises(ValueError):
+        refused_in(tmp_path)
