@@ -89,16 +89,19 @@ class AmsBot(AmsPages):
         with self._in_tab(self._lookup_tab):
             return FilingListPage(self).read(begin, end)
 
-    def confirm_listed(self, listed: Iterable[ListedFiling], known: Callable[[ListedFiling], bool]
-                       ) -> dict[str, str]:
+    def confirm_listed(
+        self, listed: Iterable[ListedFiling], known: Callable[[ListedFiling], bool],
+        found: Callable[[str, set[str]], None] = lambda account, numbers: None,
+    ) -> dict[str, str]:
         """Look up in AMS's account history the account of each listed filing that is not `known`
         (one the bank's own records hold, by account and filing number), and find every filing
         the list gives it there. A list that cuts its numbers (to 8 digits, a valid length) reads
         as other accounts' filings otherwise: testers AN, AQ and AR met it with exit 0, also when
         only some were cut, or cut to an account of ours or the export's. A number AMS
         does not know, answers with another account for, or whose history lacks a listed filing,
-        is PortalChanged; a 500 is retried by the queue. Returns {account: AMS's words} of the
-        accounts AMS refused to show (a business message): not confirmed, said by the caller."""
+        is PortalChanged; a 500 is retried by the queue (`found` is told each account confirmed,
+        with its listed filing numbers, as it is: a retry need not look it up again). Returns
+        {account: AMS's words} of the accounts AMS refused to show: not confirmed, said by the caller."""
         wanted: dict[str, set[str]] = {}
         for filing in listed:
             if not known(filing):
@@ -111,6 +114,8 @@ class AmsBot(AmsPages):
                     self._confirm_account(account, numbers)
                 except BusinessError as exc:
                     refused[account] = exc.portal_message or str(exc)
+                else:
+                    found(account, numbers)
         self._confirming = False
         return refused
 

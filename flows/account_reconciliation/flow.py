@@ -39,8 +39,8 @@ from flows.account_reconciliation.listed import (
     KNOWN,
     LISTED,
     REFUSED,
+    Confirmed,
     known_digest,
-    ours_in,
     refused_in,
     unconfirmed,
 )
@@ -174,7 +174,11 @@ class AccountReconciliationFlow(Flow):
                     try:
                         listed = bot.list_filings(date.fromisoformat(item.payload["begin"]),
                                                   date.fromisoformat(item.payload["end"]))  # fmt: skip
-                        refused = bot.confirm_listed(listed, ours_in(item.payload, settings))
+                        confirmed = Confirmed(wctx.folder, item.payload, settings)
+                        try:
+                            refused = bot.confirm_listed(listed, confirmed.known, confirmed.add)
+                        finally:
+                            confirmed.keep()
                     except SessionLost:
                         logged_in = False  # the next attempt (the queue's backoff) logs in afresh
                         raise

@@ -1,15 +1,16 @@
 """AMS's 备案业务清单 as the reconciliation keeps it between its worker and its finish: the list
 read (`LISTED`), the accounts AMS refused to show at the look-ups that confirm it (`REFUSED`),
 and, in the list item's payload, our runs' filings as keyed digests (`KNOWN`): the worker looks
-up every listed filing that is not one of them (`bots.ams.AmsBot.confirm_listed`)."""
+up every listed filing that is not one of them, nor one an earlier attempt found (`Confirmed`,
+`bots.ams.AmsBot.confirm_listed`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rpa.atomic import atomic_write
 from rpa.masking import item_ref, scrub_text
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 LISTED = "ams_filings.json"  # AMS's list as read: a record (account numbers, names), like the book
 REFUSED = "ams_refused.json"  # {account: AMS's words} of listed accounts AMS refused to show
 KNOWN = "known"  # the list item's payload: keyed digests of our runs' filings (account, number)
+CONFIRMED = "ams_confirmed.json"  # keyed digests of listed filings found in their accounts' histories
 
 
 def known_digest(account_no: str, filing_no: str, settings: Settings) -> str:
@@ -26,10 +28,31 @@ def known_digest(account_no: str, filing_no: str, settings: Settings) -> str:
     return item_ref(f"{account_no} {filing_no}", settings.audit_key_bytes())
 
 
-def ours_in(payload: dict[str, Any], settings: Settings) -> Callable[[ListedFiling], bool]:
-    """Whether a listed filing is one our runs recorded (the list item's `KNOWN` digests)."""
-    held = frozenset(payload.get(KNOWN) or ())
-    return lambda filing: known_digest(filing.account_no, filing.filing_no, settings) in held
+class Confirmed:
+    """The listed filings already found in their accounts' histories by an earlier attempt of the
+    list item (`CONFIRMED`, keyed digests), so that a 500 at the 40th look-up does not send the
+    retry through the first 39 again (tester AR); with our runs' filings (`KNOWN`), what is
+    `known` to `AmsBot.confirm_listed`."""
+
+    def __init__(self, folder: Path, payload: dict[str, Any], settings: Settings) -> None:
+        self.path, self.settings = folder / CONFIRMED, settings
+        self.ours = frozenset(payload.get(KNOWN) or ())
+        try:
+            kept = json.loads(self.path.read_text("utf-8")) if self.path.exists() else []
+        except (OSError, ValueError):
+            kept = []  # none kept: every account is looked up again
+        self.found = {str(digest) for digest in kept} if isinstance(kept, list) else set()
+
+    def known(self, filing: ListedFiling) -> bool:
+        digest = known_digest(filing.account_no, filing.filing_no, self.settings)
+        return digest in self.ours or digest in self.found
+
+    def add(self, account: str, numbers: set[str]) -> None:
+        self.found.update(known_digest(account, number, self.settings) for number in numbers)
+
+    def keep(self) -> None:
+        with atomic_write(self.path, "w", encoding="utf-8") as handle:
+            json.dump(sorted(self.found), handle)
 
 
 def refused_in(folder: Path) -> dict[str, str]:

@@ -13,6 +13,7 @@ and AMS list entries (the tester's accounts, names and filing numbers):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -235,8 +236,6 @@ def test_the_accounts_ams_would_not_show_are_read_back_or_refused_out_loud(tmp_p
     {account: words} table is a ValueError (the finish names the file), never read as none."""
     import json
 
-    import pytest
-
     from flows.account_reconciliation.listed import REFUSED, refused_in, unconfirmed
 
     assert refused_in(tmp_path) == {}
@@ -246,3 +245,28 @@ def test_the_accounts_ams_would_not_show_are_read_back_or_refused_out_loud(tmp_p
     (tmp_path / REFUSED).write_text("[]", encoding="utf-8")
     with pytest.raises(ValueError):
         refused_in(tmp_path)
+
+
+def test_filings_an_earlier_attempt_confirmed_are_not_looked_up_again(tmp_path: Path) -> None:
+    """Tester AR: a 500 at one look-up sent the retry through every account again, and at 30 %
+    errors no attempt got through. What an attempt confirmed is kept (keyed digests, no account
+    number) and known to the next; our runs' filings (the payload's digests) are known from the
+    start; a damaged file only means looking up again."""
+    from flows.account_reconciliation.listed import CONFIRMED, KNOWN, Confirmed, known_digest
+    from rpa.settings import Settings
+
+    settings = Settings(runs_dir=tmp_path / "runs", audit_key_file=tmp_path / "keys" / "audit.key")
+    ours = ListedFiling(filing_no="F1", action="open", business_date="2026-12-04",
+                        account_no="6228480000880001", account_kind="基本存款账户", depositor_name="甲",
+                        uscc="", bank_code=BANK)
+    theirs = replace(ours, filing_no="F2", account_no="6228480000880002")
+    payload = {KNOWN: [known_digest(ours.account_no, ours.filing_no, settings)]}
+    first = Confirmed(tmp_path, payload, settings)
+    assert first.known(ours) and not first.known(theirs)
+    first.add(theirs.account_no, {theirs.filing_no})
+    first.keep()
+    assert "6228480000880002" not in (tmp_path / CONFIRMED).read_text("utf-8")
+    again = Confirmed(tmp_path, payload, settings)
+    assert again.known(theirs) and not again.known(replace(theirs, account_no="80000002"))  # cut: not known
+    (tmp_path / CONFIRMED).write_text("{not json", encoding="utf-8")
+    assert not Confirmed(tmp_path, payload, settings).known(theirs)
