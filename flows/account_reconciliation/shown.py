@@ -1,8 +1,10 @@
 """What report.html says of each line of a reconciliation: its item, the two filing numbers, the
 fields that differ, its word and its note. 相符 for 已报备已确认; 未逾期 for an 应报未报 row whose
 deadline is still ahead (no finding, and yet AMS does not hold it: never called 相符, tester AN of
-2026-12-06); 不符 for the rest, for a row whose deadline could not be found and for a line AMS lists
-under two or more filing numbers (a duplicate submission, DOMAIN.md)."""
+2026-12-06); 非本行 for a filing by hand or by another branch (no finding either: a run finding
+only such is 全部完成, and testers AN and AR read 不符 beside it); 不符 for the rest, for a row
+whose deadline could not be found and for a line AMS lists under two or more filing numbers (a
+duplicate submission, DOMAIN.md)."""
 
 from __future__ import annotations
 
@@ -13,17 +15,20 @@ from rpa.masking import FieldClass, mask
 from rpa.run.report_sections import Comparison
 
 NOT_YET_DUE = "未逾期"
+NOT_OURS_WORD = "非本行"  # a filing AMS holds that no run of ours made
 
 
 def comparison(name: str, line: Line) -> Comparison:
     """The line of class `name` as report.html shows it."""
     waiting = name == DUE and bool(line.deadline) and not line.overdue and not line.listed_twice
+    elsewhere = name == NOT_OURS and not line.listed_twice  # by hand or another branch: no finding
     return Comparison(group=name, item=f"{ACTION_LABELS.get(line.action, line.action)} "
                       f"{mask(line.account_no, FieldClass.ACCOUNT_NO)} {line.business_date}",
                       first=line.our_filing_no or line.source, second=line.ams_filing_no,
                       difference="、".join(dict.fromkeys(d.label for d in line.differences)),
-                      ok=(name == CONFIRMED and not line.listed_twice) or waiting, note=_note(name, line),
-                      word=NOT_YET_DUE if waiting else "")
+                      ok=(name == CONFIRMED and not line.listed_twice) or waiting or elsewhere,
+                      note=_note(name, line),
+                      word=NOT_YET_DUE if waiting else NOT_OURS_WORD if elsewhere else "")
 
 
 def _note(name: str, line: Line) -> str:

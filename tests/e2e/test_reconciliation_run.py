@@ -120,6 +120,8 @@ def test_each_class_holds_its_rows_and_overdue_or_differing_exits_1(
                  for cells in lines for account in (B, C, K) if f"{account[-4:]} 2026" in cells}
     assert due_words == {B: "未逾期", C: "不符", K: "未逾期"}, due_words
     assert "应报未报：不符（3 项，1 项不符）" in html and "核对：" in html
+    # filings by hand or by another branch are no finding, and not called 不符 (testers AN, AR)
+    assert "非本行报送：非本行（2 项）" in html, re.findall(r"非本行报送：[^<]*", html)
     summary = dict(load_workbook(cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx")["汇总"].values)
     assert summary["合计"].startswith("8（") and "未核对：" in summary["核对范围"]
     with closing(sqlite3.connect(cli.runs / "queue.db")) as db:  # AMS's list: in the run folder only
