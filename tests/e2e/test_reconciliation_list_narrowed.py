@@ -164,3 +164,23 @@ def test_a_list_showing_accounts_cut_to_8_digits_stops_the_run(ams: Any, tmp_pat
     assert not (folder / "reconciliation.xlsx").exists()
     log = (folder / "run.log").read_text(encoding="utf-8")
     assert not any(account[-8:] in output + log for account in [*ACCOUNTS, *others])  # masked: ****0011
+
+
+@pytest.mark.timeout(300)
+def test_an_account_ams_will_not_show_is_named_and_the_rest_reconciled(ams: Any, tmp_path: Path) -> None:
+    """Another branch's filing whose account AMS's 账户查询 refuses to show (its own words) cannot
+    be confirmed as a whole number: the reconciliation is written, that line's 说明 and 汇总 say
+    so, and the run is not 全部完成 (exit 1); the list item is not ended by it (reviewer)."""
+    closed = "6228480099990000045"
+    ams.drift_list(refused_lookups=[closed])
+    cli, done = _reconcile(ams, tmp_path, plant=[_planted(closed, "2026-11-18")])
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and "全部完成" not in output, output
+    assert "1 个清单所列账号 AMS 账户查询不予显示，未能核实是完整账号" in output, output
+    book = load_workbook(cli.runs / run_id_from(done.stdout) / "reconciliation.xlsx")
+    [line] = [row for row in book["非本行报送"].iter_rows(min_row=2, values_only=True) if row[1] == closed]
+    assert "AMS 不予显示（该账户已撤销，不能查询）" in str(line[-1]), line
+    assert sorted(row[1] for row in book["非本行报送"].iter_rows(min_row=2, values_only=True)) == sorted(
+        [*ACCOUNTS, closed])  # the others confirmed and reconciled as before
+    summary = " ".join(str(c) for row in book["汇总"].iter_rows(values_only=True) for c in row if c)
+    assert "AMS 账户查询不予显示" in summary, summary
