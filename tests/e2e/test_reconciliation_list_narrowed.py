@@ -141,7 +141,8 @@ def test_a_filing_ams_holds_twice_is_not_all_done(ams: Any, tmp_path: Path) -> N
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("case", ["export has the accounts", "accounts of others", "cut to an export row's"])
+@pytest.mark.parametrize("case", ["export has the accounts", "accounts of others", "cut to an export row's",
+                                  "cut and spaced"])
 def test_a_list_showing_accounts_cut_to_8_digits_stops_the_run(ams: Any, tmp_path: Path, case: str) -> None:
     """8 digits is a valid account length (DOMAIN.md), so a list showing the last 8 digits alone
     reads as other accounts: the export's rows would be 应报未报 and a clerk would file them twice,
@@ -150,7 +151,7 @@ def test_a_list_showing_accounts_cut_to_8_digits_stops_the_run(ams: Any, tmp_pat
     tester AR, when the cut number is an unfiled export row's account: it read as filed). The
     bot looks up the account of each listed filing that is not one of our runs'; a number AMS
     does not know stops the run: exit 3, no workbook."""
-    ams.drift_list(short_accounts=8)
+    ams.drift_list(short_accounts=8, **({"spaced_accounts": True} if case == "cut and spaced" else {}))
     others = {"55550001": "2026-11-16", "6228480077770000037": "2026-11-18"}  # a real 8-digit one first
     unfiled = {"70000037": "2026-11-18"} if case == "cut to an export row's" else {}  # what the list shows
     cli, done = _reconcile(ams, tmp_path, accounts=None if case == "export has the accounts" else {},
