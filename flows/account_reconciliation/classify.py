@@ -130,6 +130,11 @@ class Reconciled:
     def differing(self) -> int:
         return len(self.lines[DIFFERS])
 
+    @property
+    def estimated(self) -> int:
+        """Lines whose deadline is counted through a year without an official calendar (`（估算）`)."""
+        return sum(line.deadline.endswith("（估算）") for lines in self.lines.values() for line in lines)
+
 
 def _grouped(items: Iterable[_Keyed], key_of: Callable[[_Keyed], Key]) -> dict[Key, list[_Keyed]]:
     """Every item of each key, in the order given (none dropped: a key may have several)."""

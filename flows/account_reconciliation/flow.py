@@ -136,7 +136,9 @@ class AccountReconciliationFlow(Flow):
                               "应报未报无法核对：请确认导出文件是本期的后重新运行核对")
         notes = [f"核对 {span['begin']} 至 {span['end']}（期限按 {today.isoformat()} 判断）："
                  f"导出文件 {self.read}"]
-        return Prepared(enqueued=sum(r.created for r in results), notes=notes)
+        ahead = today > now_in(settings).date()  # a typo, or a look ahead: said (tester AN)
+        warned = [f"--as-of {today.isoformat()} 晚于今天：是否逾期按该日判断，请确认"] if ahead else []
+        return Prepared(enqueued=sum(r.created for r in results), notes=notes, warnings=warned)
 
     # -- worker process ----------------------------------------------------------------------
     @contextmanager
@@ -235,14 +237,16 @@ class AccountReconciliationFlow(Flow):
                     f"{'；'.join(self.unread[:20])}"] if self.unread else []),
                  *([f"{len(refused)} 个清单所列账号 AMS 账户查询不予显示，未能核实是完整账号"
                     "（各行说明写明）：须人工在 AMS 中核实"] if refused else [])]  # fmt: skip
+        guessed = [f"{reconciled.estimated} 笔的报备期限为估算（所跨年份的节假日安排未定）：正式安排写入日历"
+                   "后请重新核对"] if reconciled.estimated else []  # in 汇总 too, not the cells alone (AN)
         absent = sum(not line.source for name in (CONFIRMED, NOT_IN_AMS) for line in reconciled.lines[name])
         told = [f"{absent} 笔本行报备运行已报的备案不在所读的导出文件中（其说明：导出文件中没有这一笔）："
                 "导出文件应包含它们时，导出可能不全或不是本期的"] if absent and not self.none_read else []
         twice = sum(line.listed_twice for lines in reconciled.lines.values() for line in lines)
         dup = [f"{twice} 笔在 AMS 中有多条同一账号、业务类型和业务日期的备案"
                "（可能重复报送）"] if twice else []
-        path = write_book(ctx.folder / BOOK, reconciled, period,  # a duplicate in 汇总 too (tester AN)
-                          [*notes, *told, *(f"{d}：所在工作表的说明列出各备案编号，须人工核实" for d in dup)],
+        said = [*notes, *told, *guessed, *(f"{d}：所在工作表的说明列出各备案编号，须人工核实" for d in dup)]
+        path = write_book(ctx.folder / BOOK, reconciled, period, said,  # a duplicate in 汇总 too (tester AN)
                           read=self.none_read or self.read)
         self.problems = [*([self.none_read] if self.none_read else []), *notes]
         if reconciled.overdue:

@@ -201,6 +201,7 @@ def test_a_due_line_through_a_provisional_year_says_its_deadline_is_an_estimate(
     assert not unread and [row.overdue for row in rows] == [True]
     [line] = reconcile(rows, [], []).lines[DUE]
     assert line.deadline.startswith("2027-01-") and line.deadline.endswith("（估算）"), line.deadline
+    assert reconcile(rows, [], []).estimated == 1  # 汇总 says how many (tester AN)
     book = write_book(tmp_path / "reconciliation.xlsx", reconcile(rows, [], []), "2026-12-31", [])
     cells = [str(c.value) for r in load_workbook(book)["应报未报"].iter_rows() for c in r]
     assert line.deadline in cells, cells
