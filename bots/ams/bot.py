@@ -40,6 +40,10 @@ from rpa.masking import mask_tail
 __all__ = ["AccountHistory", "AmsBot", "FilingAnswer", "ListedFiling"]
 
 
+# the look-up's business answers that mean AMS will not show a known account (not that the number is wrong)
+WILL_NOT_SHOW = frozenset({"account_closed"})
+
+
 class AmsBot(AmsPages):
     """What an operator does on AMS: log in, look accounts up, read filings, file."""
 
@@ -112,7 +116,7 @@ class AmsBot(AmsPages):
             for account, numbers in wanted.items():
                 try:
                     self._confirm_account(account, numbers)
-                except BusinessError as exc:
+                except BusinessError as exc:  # `WILL_NOT_SHOW`'s
                     refused[account] = exc.portal_message or str(exc)
                 else:
                     found(account, numbers)
@@ -123,6 +127,10 @@ class AmsBot(AmsPages):
         said = f"备案业务清单中账号显示为 {mask_tail(account)}（{len(account)} 位）的备案，按这个账号查询时"
         try:
             history = self.history.read(account)
+        except BusinessError as exc:
+            if exc.code in WILL_NOT_SHOW:
+                raise
+            where = f"AMS 答：{exc.portal_message or exc}"  # a form error a cut or mangled number draws
         except ApplicationError as exc:
             if exc.code != "lookup_other_account":
                 raise

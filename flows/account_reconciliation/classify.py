@@ -105,6 +105,7 @@ class Line:
     overdue: bool = False
     differences: tuple[Difference, ...] = ()  # each field that differs, and where
     note: str = ""
+    unconfirmed: bool = False  # AMS would not show its account: not known to be a whole number
 
     @property
     def listed_twice(self) -> bool:

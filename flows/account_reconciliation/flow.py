@@ -227,8 +227,9 @@ class AccountReconciliationFlow(Flow):
         ours = our_filings(ctx.queue, self.begin, self.end)
         reconciled = reconcile(rows, ours, listed)
         for name, lines in reconciled.lines.items():  # listed, but AMS would not show the account
-            reconciled.lines[name] = [replace(line, note="；".join(filter(None, (line.note, unconfirmed(
-                refused[line.account_no]))))) if line.account_no in refused else line for line in lines]
+            reconciled.lines[name] = [replace(line, unconfirmed=True, note="；".join(filter(None, (
+                line.note, unconfirmed(refused[line.account_no]))))) if line.account_no in refused else line
+                for line in lines]  # fmt: skip
         period = f"{self.begin.isoformat()} 至 {self.end.isoformat()}"
         invalid = [row.source for row in self.rows if row.invalid]
         notes = [*([f"{len(invalid)} 行导出行无效，已按账号、业务类型和业务日期归类（说明中写明原因）："
@@ -281,7 +282,9 @@ class AccountReconciliationFlow(Flow):
 def _told(reconciled: Reconciled, unread: int, none_read: bool) -> list[str]:
     """What a person must act on, in Chinese (the run end alerts it); empty when the
     reconciliation found nothing."""
+    refused = sum(line.unconfirmed for lines in reconciled.lines.values() for line in lines)
     found = [(none_read, f"没有读到任何导出文件，{DUE}无法核对"),
+             (refused, f"{refused} 笔清单所列账号 AMS 不予显示，未能核实"),
              (reconciled.overdue, f"{reconciled.overdue} 笔{DUE}且已逾期"),
              (len(reconciled.lines[NOT_IN_AMS]), f"{len(reconciled.lines[NOT_IN_AMS])} 笔{NOT_IN_AMS}"),
              (reconciled.differing, f"{reconciled.differing} 笔{DIFFERS}"),

@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loguru import logger
+
 from rpa.atomic import atomic_write
 from rpa.masking import item_ref, scrub_text
 
@@ -51,8 +53,12 @@ class Confirmed:
         self.found.update(known_digest(account, number, self.settings) for number in numbers)
 
     def keep(self) -> None:
-        with atomic_write(self.path, "w", encoding="utf-8") as handle:
-            json.dump(sorted(self.found), handle)
+        """Write what was found; a write that fails loses only look-ups saved (never the item's error)."""
+        try:
+            with atomic_write(self.path, "w", encoding="utf-8") as handle:
+                json.dump(sorted(self.found), handle)
+        except OSError as exc:
+            logger.warning("未能保存已核实的清单账号（{}）：重试时将重新查询", type(exc).__name__)
 
 
 def refused_in(folder: Path) -> dict[str, str]:

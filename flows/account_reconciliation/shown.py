@@ -21,7 +21,7 @@ NOT_OURS_WORD = "非本行"  # a filing AMS holds that no run of ours made
 def comparison(name: str, line: Line) -> Comparison:
     """The line of class `name` as report.html shows it."""
     waiting = name == DUE and bool(line.deadline) and not line.overdue and not line.listed_twice
-    elsewhere = name == NOT_OURS and not line.listed_twice  # by hand or another branch: no finding
+    elsewhere = name == NOT_OURS and not line.listed_twice and not line.unconfirmed  # no finding
     return Comparison(group=name, item=f"{ACTION_LABELS.get(line.action, line.action)} "
                       f"{mask(line.account_no, FieldClass.ACCOUNT_NO)} {line.business_date}",
                       first=line.our_filing_no or line.source, second=line.ams_filing_no,

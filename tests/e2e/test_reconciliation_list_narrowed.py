@@ -186,3 +186,7 @@ def test_an_account_ams_will_not_show_is_named_and_the_rest_reconciled(ams: Any,
         [*ACCOUNTS, closed])  # the others confirmed and reconciled as before
     summary = " ".join(str(c) for row in book["汇总"].iter_rows(values_only=True) for c in row if c)
     assert "AMS 账户查询不予显示" in summary, summary
+    page = (cli.runs / run_id_from(done.stdout) / "report.html").read_text("utf-8")
+    kinds = {kind for kind, cells in re.findall(r'<tr class="comparison (\w+)">(.*?)</tr>', page, re.S)
+             if f"{closed[-4:]} 2026" in cells}
+    assert kinds == {"mismatch"}, kinds  # not 非本行 beside the others: it is a finding (reviewer)
