@@ -69,7 +69,7 @@ class AccountReconciliationFlow(Flow):
     name = "account-reconciliation"
     portal = "ams"
     finish_from_queue = True
-    payload_not_personal = frozenset({"begin", "end"})
+    payload_not_personal = frozenset({"begin", "end", KNOWN})  # KNOWN: keyed digests
     workers_need_open_items = True
 
     def __init__(self, date_from: str, date_to: str, input: str | list[str] | None = None,
@@ -161,7 +161,7 @@ class AccountReconciliationFlow(Flow):
             def handle(item: WorkItem) -> dict[str, Any]:
                 nonlocal logged_in
                 ref = item_ref(item.key, settings.audit_key_bytes())
-                personal = personal_values({**item.payload, KNOWN: []}, wctx.payload_not_personal)  # digests
+                personal = personal_values(item.payload, wctx.payload_not_personal)
                 with item_evidence(session, lambda: bot.page_in_use, ref, attempt=item.attempts,
                                    mask=bot.list_masks, personal=personal):  # fmt: skip
                     if not logged_in:
