@@ -118,9 +118,9 @@ class AccountReconciliationFlow(Flow):
             self.rows.extend(rows)
             self.unread.extend(unread)
         span = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}
-        ours = our_filings(ctx.queue, self.begin, self.end)  # the worker looks the list's other filings up
-        known = sorted({known_digest(filing.account_no, filing.filing_no, ctx.settings) for filing in ours
-                        if filing.filing_no})  # keyed digests: the queue keeps no account number
+        ours, key = our_filings(ctx.queue, self.begin, self.end), ctx.settings.audit_key_bytes()
+        known = sorted({known_digest(filing.account_no, filing.filing_no, key) for filing in ours
+                        if filing.filing_no})  # the worker looks the rest up; the queue keeps no account
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}",
                                                                          {**span, KNOWN: known})])
         source = "" if self.inputs else f"（未指定 --input：投放文件夹自 {span['begin']} 起为报备运行取走的）"

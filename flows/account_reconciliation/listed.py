@@ -25,9 +25,10 @@ KNOWN = "known"  # the list item's payload: keyed digests of our runs' filings (
 CONFIRMED = "ams_confirmed.json"  # keyed digests of listed filings found in their accounts' histories
 
 
-def known_digest(account_no: str, filing_no: str, settings: Settings) -> str:
-    """A filing of ours as the list item's payload holds it: a keyed digest, no account number."""
-    return item_ref(f"{account_no} {filing_no}", settings.audit_key_bytes())
+def known_digest(account_no: str, filing_no: str, key: bytes) -> str:
+    """A filing of ours as the list item's payload holds it: a keyed digest (`key`: the audit
+    key, read once by the caller), no account number."""
+    return item_ref(f"{account_no} {filing_no}", key)
 
 
 class Confirmed:
@@ -37,7 +38,7 @@ class Confirmed:
     `known` to `AmsBot.confirm_listed`."""
 
     def __init__(self, folder: Path, payload: dict[str, Any], settings: Settings) -> None:
-        self.path, self.settings = folder / CONFIRMED, settings
+        self.path, self.key = folder / CONFIRMED, settings.audit_key_bytes()
         self.ours = frozenset(payload.get(KNOWN) or ())
         try:
             kept = json.loads(self.path.read_text("utf-8")) if self.path.exists() else []
@@ -46,11 +47,11 @@ class Confirmed:
         self.found = {str(digest) for digest in kept} if isinstance(kept, list) else set()
 
     def known(self, filing: ListedFiling) -> bool:
-        digest = known_digest(filing.account_no, filing.filing_no, self.settings)
+        digest = known_digest(filing.account_no, filing.filing_no, self.key)
         return digest in self.ours or digest in self.found
 
     def add(self, account: str, numbers: set[str]) -> None:
-        self.found.update(known_digest(account, number, self.settings) for number in numbers)
+        self.found.update(known_digest(account, number, self.key) for number in numbers)
 
     def keep(self) -> None:
         """Write what was found; a write that fails loses only look-ups saved (never the item's error)."""

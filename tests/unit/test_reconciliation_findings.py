@@ -261,7 +261,7 @@ def test_filings_an_earlier_attempt_confirmed_are_not_looked_up_again(tmp_path: 
                         account_no="6228480000880001", account_kind="基本存款账户", depositor_name="甲",
                         uscc="", bank_code=BANK)
     theirs = replace(ours, filing_no="F2", account_no="6228480000880002")
-    payload = {KNOWN: [known_digest(ours.account_no, ours.filing_no, settings)]}
+    payload = {KNOWN: [known_digest(ours.account_no, ours.filing_no, settings.audit_key_bytes())]}
     first = Confirmed(tmp_path, payload, settings)
     assert first.known(ours) and not first.known(theirs)
     first.add(theirs.account_no, {theirs.filing_no})
