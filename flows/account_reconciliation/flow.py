@@ -217,7 +217,7 @@ class AccountReconciliationFlow(Flow):
             return []
         try:
             listed = [ListedFiling(**entry) for entry in json.loads((ctx.folder / LISTED).read_text("utf-8"))]
-            refused = refused_in(ctx.folder)
+            refused = refused_in(ctx.folder, ctx.audit.last_details(ctx.run_id, "ams.filings_listed"))
         except (OSError, ValueError, TypeError) as exc:
             self.problems = [f"读不出本次运行保存的 AMS 备案业务清单 {LISTED} 或 {REFUSED}"
                              f"（{type(exc).__name__}）：请重新运行核对"]

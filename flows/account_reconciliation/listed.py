@@ -62,10 +62,13 @@ class Confirmed:
             logger.warning("未能保存已核实的清单账号（{}）：重试时将重新查询", type(exc).__name__)
 
 
-def refused_in(folder: Path) -> dict[str, str]:
-    """The accounts AMS refused to show at the list's look-ups; {} for a list read before they
-    were kept (2026-12-07). A file that does not read as such a table is a ValueError."""
+def refused_in(folder: Path, listed_event: dict[str, Any] | None) -> dict[str, str]:
+    """The accounts AMS refused to show at the list's look-ups; {} without the file only when the
+    run's `ams.filings_listed` counts none refused (or predates the count, 2026-12-07). A file
+    gone that the event says held some, or not such a table, is a ValueError: never read as none."""
     if not (folder / REFUSED).exists():
+        if (listed_event or {}).get("refused"):
+            raise FileNotFoundError(REFUSED)
         return {}
     found = json.loads((folder / REFUSED).read_text("utf-8"))
     if not isinstance(found, dict):

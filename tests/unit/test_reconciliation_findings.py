@@ -233,19 +233,22 @@ def test_a_csv_row_is_named_by_its_file_and_row_not_the_file_twice(tmp_path: Pat
 
 
 def test_the_accounts_ams_would_not_show_are_read_back_or_refused_out_loud(tmp_path: Path) -> None:
-    """A list read before 2026-12-07 has no ams_refused.json: none refused; a file that is not an
-    {account: words} table is a ValueError (the finish names the file), never read as none."""
+    """A list read before 2026-12-07 has no ams_refused.json: none refused; a file the run's list
+    event says held some, gone, or one that is not an {account: words} table is an error (the
+    finish names the file), never read as none."""
     import json
 
     from flows.account_reconciliation.listed import REFUSED, refused_in, unconfirmed
 
-    assert refused_in(tmp_path) == {}
+    assert refused_in(tmp_path, None) == {} and refused_in(tmp_path, {"refused": 0}) == {}
+    with pytest.raises(OSError):  # the run's list event says one was refused: the file is gone
+        refused_in(tmp_path, {"count": 3, "refused": 1})
     (tmp_path / REFUSED).write_text(json.dumps({"6228480000880011": "该账户已撤销"}), encoding="utf-8")
-    assert refused_in(tmp_path) == {"6228480000880011": "该账户已撤销"}
+    assert refused_in(tmp_path, {"refused": 1}) == {"6228480000880011": "该账户已撤销"}
     assert "AMS 不予显示（该账户已撤销）：未能核实清单所列的是完整账号" in unconfirmed("该账户已撤销")
     (tmp_path / REFUSED).write_text("[]", encoding="utf-8")
     with pytest.raises(ValueError):
-        refused_in(tmp_path)
+        refused_in(tmp_path, {"refused": 0})
 
 
 def test_filings_an_earlier_attempt_confirmed_are_not_looked_up_again(tmp_path: Path) -> None:
