@@ -56,6 +56,7 @@ CHECK_NAMES: dict[str, str] = {
     "id_hmt_residence": "居民身份证号码不是港澳台居民居住证号码",
     "id_region_province": "居民身份证号码行政区划代码为县级",
     "id_type_resident_number": "其他证件种类下不是居民身份证号码",
+    "id_unchecked": "证件号码有证件种类可据以校验",
     "capital_invalid": "注册资金为有效数字",
     "capital_comma": "注册资金中的逗号为千位分隔符",
     "capital_precision": "注册资金精度不超过分",

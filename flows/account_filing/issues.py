@@ -70,6 +70,9 @@ MESSAGES: dict[str, str] = {
     "id_type_resident_number": (
         "「{column}」「{value}」是居民身份证号码，与证件种类「{id_type}」不符：请核对证件种类后重新导出"
     ),
+    "id_unchecked": (
+        "证件种类为空，「{column}」无法按证件种类校验：撤销不报送证件，不影响报备；请核对导出的证件种类和号码"
+    ),
     "capital_invalid": "「{column}」应为不小于0的数字，或留空表示未标明注册资金",
     "capital_comma": (
         "「{column}」的「{value}」中的逗号不是千位分隔符（千位分隔须每三位一组，如 1,000 或 12,345.5），"

@@ -192,6 +192,9 @@ class RowCheck:
             except FieldProblem as problem:
                 self.failed.add("id_number")
                 self.add("id_number", problem)
+        elif "id_number" in self.values and "id_type" not in (self.values.keys() | self.failed | self.absent):
+            # a 撤销's number under a blank type (tester AO, 2026-12-06): not filed, but never passed unread
+            self.add("id_number", FieldProblem("id_unchecked", Severity.WARNING))
         for name in ("business_date", "notice_date"):
             day = self.values.get(name)
             if isinstance(day, date) and day > self.today:

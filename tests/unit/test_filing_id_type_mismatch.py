@@ -153,3 +153,25 @@ def test_validate_json_shows_it(tmp_path: Path) -> None:
         ("id_type_resident_number", ID_CELL, expected(SHENZHEN, "护照"))
     ]
     assert SHENZHEN not in done.stdout and "Traceback" not in done.stderr
+
+
+def closing(id_type: str, id_number: str) -> list[Any]:
+    return row(id_type, id_number, 业务类型="撤销", 撤销原因="撤并", 基本存款账户编号="J1000012345601")
+
+
+def test_a_close_s_number_under_a_blank_type_is_filed_with_a_warning_not_passed_unread(
+    tmp_path: Path,
+) -> None:
+    """Tester AO of 2026-12-06 (F3): a 撤销 with 证件种类 blank and a number whose check digit is
+    wrong read 有效 with nothing said. The close form sends no ID, so the row files; the 校验 sheet
+    says the number could not be checked."""
+    wrong = SHENZHEN[:-1] + "0"
+    outcome = outcome_of(tmp_path, closing("", wrong))
+    assert outcome.valid and outcome.record is not None, outcome.errors
+    (said,) = [w for w in outcome.warnings if w.code == "id_unchecked"]
+    assert (said.column, said.cell) == ("证件号码", ID_CELL)
+    assert "无法按证件种类校验" in said.message and wrong not in said.message
+    blank = outcome_of(tmp_path, closing("", ""))  # nothing given: nothing to check, nothing said
+    assert blank.valid and "id_unchecked" not in [w.code for w in blank.warnings]
+    typed = outcome_of(tmp_path, closing("居民身份证", wrong))  # with its type, checked as before
+    assert not typed.valid and "id_unchecked" not in [w.code for w in typed.warnings]
