@@ -234,12 +234,9 @@ def run_with_progress(
             enqueue_only=enqueue_only,
         )
     if enqueue_only and outcome.exit_code == 0:
-        pending = outcome.counts.get("pending", 0) + outcome.counts.get("leased", 0)
-        typer.echo(
-            f"运行 {outcome.run_id}：已加入队列，待办 {pending} 项，本命令不办理："
-            f"请在各主机上用 rpa worker --flow {flow} 办理，办完后用 rpa run {flow} --resume "
-            f"{outcome.run_id} 写出结果"
-        )
+        from rpa.cli.aside_words import enqueued_words
+
+        typer.echo(enqueued_words(cfg, flow, outcome))
         return outcome
     print_outcome(outcome)
     return outcome

@@ -211,6 +211,7 @@ def runs_show(run_id: str) -> None:
     from rich.table import Table
 
     from rpa.audit.log import AuditLog
+    from rpa.cli.aside_words import aside_words
     from rpa.masking import scrub_text
     from rpa.outcomes import (
         FLOW_NAMES,
@@ -245,7 +246,7 @@ def runs_show(run_id: str) -> None:
         value = info.get(key)
         console.print(f"[bold]{label}[/]：{escape('无' if value is None else str(value))}", highlight=False)
     console.print(f"[bold]运行文件夹[/]：{escape(str(folder))}", highlight=False)
-    if aside := _aside_words(cfg, run_id):  # rows that never became items: in no count above
+    if aside := aside_words(cfg, run_id):  # rows that never became items: in no count above
         console.print(f"[bold]校验时搁置[/]：{escape(aside)}", highlight=False)
     if not audit.has_schema():  # the queue and the audit tables are created together
         typer.echo("数据库中没有这次运行的工作项：请确认 RPA_DATABASE_URL 指向运行所用的数据库")
@@ -264,18 +265,6 @@ def runs_show(run_id: str) -> None:
             escape(scrub_text(note)),
         )
     console.print(table)
-
-
-def _aside_words(cfg: Settings, run_id: str) -> str:
-    """The input rows the run put aside while validating, by outcome (none: "")."""
-    from rpa.alerts.findings import put_aside_rows
-    from rpa.outcomes import outcome_label
-
-    found: dict[str, int] = {}
-    for row in put_aside_rows(cfg, run_id):
-        found[outcome_label(row.status)] = found.get(outcome_label(row.status), 0) + 1
-    listed = "，".join(f"{word} {n} 行" for word, n in found.items())
-    return f"{listed}（未成为事项，不在计数中；见 result.xlsx）" if found else ""
 
 
 def _register_command_modules() -> None:
