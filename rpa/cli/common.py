@@ -223,10 +223,11 @@ def run_with_progress(
     ) as progress:
         task = progress.add_task(flow, total=None, detail="准备中")
 
-        def on_progress(counts: dict[str, int], awaiting: int) -> None:
+        def on_progress(counts: dict[str, int], awaiting: int, words: dict[str, int]) -> None:
             ended = sum(counts.values()) - counts.get("pending", 0) - counts.get("leased", 0)
             shown = {k: v for k, v in counts.items() if k != "pending"}  # none yet: not 没有事项 (tester AM)
-            detail = counts_text(shown, awaiting) if any(shown.values()) or not counts else "尚无办结的事项"
+            said = any(shown.values()) or not counts
+            detail = counts_text(shown, awaiting, words) if said else "尚无办结的事项"
             progress.update(task, total=sum(counts.values()), completed=ended, detail=detail)
 
         outcome = execute_run(

@@ -102,7 +102,7 @@ def runs_list(
             ended_as = ended_as_recorded(run)
             if run_state(run, recorded, cfg.host_id) == "waiting" or not counts:
                 queued = _queue_counts(cfg, str(run.get("run_id")))
-                counts, awaiting, ended_as = (*queued, {}) if queued[0] else (counts, awaiting, ended_as)
+                counts, awaiting, ended_as = queued if queued[0] else (counts, awaiting, ended_as)
             cells = {
                 "流程": str(run.get("flow", "?")),
                 "触发": _trigger_words(str(run.get("trigger", "?"))),
@@ -134,10 +134,10 @@ def _aside_counted(run: dict[str, Any]) -> str:
 WAITING = "已入队，等待工作进程（rpa worker）办理"
 
 
-def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int]:
-    """The run's items by state in the queue, and how many of them wait for a checker (待复核);
-    none when the queue cannot be read (a run folder copied without its database is still
-    listed, from run.json)."""
+def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int, dict[str, int]]:
+    """The run's items by state in the queue, how many wait for a checker (待复核) and the business
+    errors' row words (`live_counts`); none when the queue cannot be read (a run folder copied
+    without its database is still listed, from run.json)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from rpa.db import sqlite_file_missing
@@ -146,11 +146,11 @@ def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int]:
     from rpa.queue.work_queue import WorkQueue
 
     if sqlite_file_missing(cfg.database_url_resolved):
-        return {}, 0  # never create an empty database just to list a copied folder
+        return {}, 0, {}  # never create an empty database just to list a copied folder
     try:
         return live_counts(WorkQueue.from_settings(cfg), run_id)
     except (RpaError, SQLAlchemyError):
-        return {}, 0
+        return {}, 0, {}
 
 
 def _state_words(state: str) -> str:
@@ -235,7 +235,7 @@ def runs_show(run_id: str) -> None:
     if (not counts or "ended_at" not in info) and audit.has_schema():
         # not closed (killed, running, --enqueue-only and worked by `rpa worker`): the queue's, as
         # runs list has them (tester AH: 未完成 34 from the enqueue of a run whose rows were done)
-        (counts, awaiting), ended_as = _queue_counts(cfg, run_id), {}  # the close's words: not these counts'
+        counts, awaiting, ended_as = _queue_counts(cfg, run_id)
     info["counts"] = counts_words(info, counts_text(counts, awaiting, ended_as))  # AG: 没有事项 above 7 items
     info["trigger"] = _trigger_words(str(info.get("trigger") or "?"))
     flow = str(info.get("flow") or "?")

@@ -216,10 +216,11 @@ class QueueReader:
         moments: list[datetime] = [m for m in (changed, leased) if m is not None]
         return max(moments) if moments else None
 
-    def items(self, run_id: str) -> list[WorkItem]:
-        """Every item of the run, oldest first."""
+    def items(self, run_id: str, state: ItemState | None = None) -> list[WorkItem]:
+        """Every item of the run (in `state` when given), oldest first."""
+        where = [items.c.run_id == run_id, *([items.c.state == state] if state else [])]
         with self._engine.connect() as conn:
-            rows = conn.execute(select(items).where(items.c.run_id == run_id).order_by(items.c.id))
+            rows = conn.execute(select(items).where(*where).order_by(items.c.id))
             return [WorkItem.from_row(row) for row in rows]
 
     def history(self, item_id: int) -> list[AttemptRecord]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rpa.disk import as_run_fatal
 from rpa.errors import EXIT_ITEMS_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE, DatabaseUnavailable, RpaError
 from rpa.masking import mask_payload, scrub_text
-from rpa.outcomes import item_label, state_label
+from rpa.outcomes import ended_as
 from rpa.run.flow import Flow
 from rpa.run.joined_hosts import wait_for_joined_hosts
 from rpa.run.late_outcomes import record_late_outcomes
@@ -65,14 +65,13 @@ def close_run(
         aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
         own = ctx.queue.items(ctx.run_id)  # held for a checker: this run's (another run's rows are not)
         awaiting = ctx.queue.awaiting_checker(ctx.run_id)
-        ended_as = Counter(item_label("business_error", i.result) for i in own if i.state == "business_error")
-        del ended_as[state_label("business_error")]  # the rows' own words: 门户拒绝, 复核退回 (AI, AK)
+        words = ended_as(i.result for i in own if i.state == "business_error")  # 门户拒绝, 复核退回 (AI, AK)
         try:
             ctx.write_run_json(
                 counts=counts,
                 aside=dict(aside),
                 awaiting_approval=awaiting,
-                ended_as=dict(ended_as),
+                ended_as=words,
                 ended_at=ended.isoformat(),
                 exit_code=exit_code,
                 stop_reason=stop_reason,

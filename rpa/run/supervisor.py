@@ -27,6 +27,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from rpa.errors import DatabaseUnavailable
+from rpa.queue.tallies import live_words
 from rpa.run.processes import is_running, start_time
 from rpa.run.runs import RunContext
 from rpa.run.scratch import sweep_scratch
@@ -37,7 +38,8 @@ SUPERVISE_POLL_SECONDS = 0.3
 WORKERS_FAILED_TEXT = ("工作进程接连启动失败（原因见 run.log，常见的是门户无法访问），本次运行暂停；"
                        "查明原因后可用 --resume 续跑")
 WORKER_STOP_SECONDS = 60.0  # how long a run that cannot reach its database waits for its workers
-ProgressCallback = Callable[[dict[str, int], int], None]  # counts by state; of the held, 待复核
+# counts by state; of the held, 待复核; of the business errors, by their rows' word (门户拒绝...)
+ProgressCallback = Callable[[dict[str, int], int, dict[str, int]], None]
 @dataclass
 class _Worker:
     """One started worker: its multiprocessing handle, and its pid with its start time."""
@@ -127,13 +129,14 @@ def run_pool(
                 ctx.log.info(f"工作进程 w{index}（pid {worker.pid}）已停止")
         try:
             stop = ctx.queue.stop_requested(ctx.run_id)
-            counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
-            awaiting = ctx.queue.awaiting_checker(ctx.run_id) if on_progress and counts.get("held") else 0
+            states = ctx.queue.counts(ctx.run_id)
+            counts = {str(k): v for k, v in states.items()}
+            awaiting, ended = live_words(ctx.queue, ctx.run_id, states) if on_progress else (0, {})
         except DatabaseUnavailable:  # waited out RPA_DB_OUTAGE_SECONDS: the run stops (exit 3)
             _stop_and_wait([*procs.values(), *orphans.values()])
             raise
         if on_progress is not None:
-            on_progress(counts, awaiting)
+            on_progress(counts, awaiting, ended)
         open_items = counts.get("pending", 0) + counts.get("leased", 0)
         if stop_event.is_set() and not terminating:
             terminating = True

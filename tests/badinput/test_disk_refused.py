@@ -150,7 +150,7 @@ class FillWhenOneIsDone:
     def started(self, ctx: RunContext) -> None:
         self.ctx = ctx
 
-    def progress(self, counts: dict[str, int], _awaiting: int) -> None:
+    def progress(self, counts: dict[str, int], _awaiting: int, _words: dict[str, int]) -> None:
         assert self.ctx is not None
         if self.filler is None and counts.get("done", 0) >= 1:
             self.filler = fill(self.ctx.settings.runs_dir)
@@ -332,7 +332,7 @@ def test_a_worker_whose_evidence_folder_turns_read_only_stops_the_run_resumably(
     read_only: list[Path] = []
     started: list[RunContext] = []
 
-    def progress(counts: dict[str, int], _awaiting: int) -> None:
+    def progress(counts: dict[str, int], _awaiting: int, _words: dict[str, int]) -> None:
         if not read_only and counts.get("done", 0) >= 1:
             read_only.append(started[0].folder / "evidence")
             _read_only(read_only[0])

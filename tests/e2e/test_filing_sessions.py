@@ -61,7 +61,7 @@ def test_workers_log_out_when_the_run_ends(ams: AmsHandle, tmp_path: Path) -> No
 def test_workers_log_out_on_a_stop_request(ams: AmsHandle, tmp_path: Path) -> None:
     stop = threading.Event()
 
-    def stop_after_the_first(counts: dict[str, int], _awaiting: int) -> None:
+    def stop_after_the_first(counts: dict[str, int], _awaiting: int, _words: dict[str, int]) -> None:
         if counts.get("done", 0) >= 1:
             stop.set()  # what Ctrl-C or SIGTERM of `rpa run` does
 
@@ -80,7 +80,7 @@ def test_a_stop_that_comes_when_every_row_is_done_stops_nothing(ams: AmsHandle, 
     --resume that would do nothing and a hint at system failures there were none of."""
     stop = threading.Event()
 
-    def stop_when_all_done(counts: dict[str, int], _awaiting: int) -> None:
+    def stop_when_all_done(counts: dict[str, int], _awaiting: int, _words: dict[str, int]) -> None:
         if counts.get("done", 0) >= 2:
             stop.set()
 

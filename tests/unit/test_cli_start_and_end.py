@@ -64,7 +64,7 @@ def test_the_progress_bar_of_a_run_with_nothing_ended_yet_says_so(
     monkeypatch.setattr("rpa.run.worker_server.start_worker_server", lambda: None)
 
     def stops_with_all_open(*_: object, on_progress: Any, **__: object) -> None:
-        on_progress({"pending": 18}, 0)
+        on_progress({"pending": 18}, 0, {})
         raise ConfigError("stop here")
 
     monkeypatch.setattr("rpa.run.orchestrate.execute_run", stops_with_all_open)

@@ -66,5 +66,22 @@ def test_a_run_counts_as_waiting_only_its_own_items_held_for_a_checker(queue: Wo
     _held(queue, RUN, "open:6228480030000062", "filing_conflict")
     _held(queue, OTHER, "open:6228480030000063", WAITS)
     assert queue.awaiting_checker(RUN) == 1 and queue.awaiting_checker(OTHER) == 1
-    assert live_counts(queue, RUN) == ({"held": 2}, 1)
+    assert live_counts(queue, RUN) == ({"held": 2}, 1, {})
     assert queue.awaiting_checker("run-c") == 0
+
+
+def test_live_counts_name_business_errors_by_their_rows_word(queue: WorkQueue) -> None:
+    """Tester AP of 2026-12-07 (F6): a run's progress bar said 业务错误 1 of the row its verdict,
+    from the close, called 门户拒绝: the live counts use the close's words too."""
+    from rpa.outcomes import counts_text
+    from rpa.queue.tallies import live_counts
+
+    queue.enqueue_many(FLOW, RUN, [NewItem(f"open:62284800300000{n}", {"row": n}) for n in (71, 72, 73)])
+    for status in ("refused", "rejected_by_checker", None):
+        item = queue.claim(run_id=RUN, owner="w1", lease_seconds=30)
+        assert item is not None
+        result = {"status": status} if status else None
+        queue.fail_business(item.id, "w1", "portal_said_no", "门户提示", result=result)
+    assert live_counts(queue, RUN) == ({"business_error": 3}, 0, {"门户拒绝": 1, "复核退回": 1})
+    counts, awaiting, words = live_counts(queue, RUN)
+    assert counts_text(counts, awaiting, words) == "业务错误 1，复核退回 1，门户拒绝 1"
