@@ -92,6 +92,21 @@ def head_mac(key: bytes, run_id: str, last_seq: int, last_hash: str) -> str:
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
+def head_problem(key: bytes, chain: str, head: tuple[int, str] | None,
+                 mac: str | None) -> tuple[str, str] | None:
+    """(kind, why) when a chain that has events has no head row signed by `key`: a head deleted,
+    or its MAC cleared, hides events cut off the end as a head rolled back does (tester AU of
+    2026-12-07 deleted the ledger's head and erased a run unseen). Heads are signed since 2026-12-03."""
+    if head is None:
+        return MISSING, "链头行被删除，链中的事件却还在：末尾的事件可能一并被删去"
+    if mac is None:
+        return EDITED, (f"链头（第 {head[0]} 条）没有签名（签名被清除，或是 2026-12-03 之前结束的链）："
+                        "可能删除了末尾的事件")
+    if not hmac.compare_digest(mac, head_mac(key, chain, *head)):
+        return EDITED, f"链头（第 {head[0]} 条）没有用审计密钥签名（被改写，例如删除了末尾的事件）"
+    return None
+
+
 def heads_fit(key: bytes, heads: list[tuple[str, int, str, str]]) -> bool | None:
     """Whether `key` signed any of the chain heads (chain, last seq, last hash, head MAC); None
     when there is none to judge by. False means no record answers to the key: a wrong key, far

@@ -59,6 +59,7 @@ def describe(result: VerifyResult) -> str:
     reason = result.reason or ""
     kind = KIND_WORDS.get(result.kind or "", "不符")
     where = f"第 {result.first_bad_seq} 条事件" if result.first_bad_seq is not None else "链"
+    where = "的链头" if reason.startswith("链头") else where  # `head_problem`'s: the events are sound
     return f"{where}{kind}（{reason}），此前 {result.checked} 条事件核对无误"
 
 
@@ -87,14 +88,8 @@ def verify_ledger(audit: AuditLog) -> tuple[Report, dict[str, LedgerRun]]:
     return report, known_runs(stored, copied)
 
 
-def verify_run(
-    audit: AuditLog,
-    runs_dir: Path,
-    run_id: str,
-    ledger: LedgerRun | None,
-    queue_items: QueueItems | None = None,
-    now: datetime | None = None,
-) -> Report:
+def verify_run(audit: AuditLog, runs_dir: Path, run_id: str, ledger: LedgerRun | None,
+               queue_items: QueueItems | None = None, now: datetime | None = None) -> Report:
     """Every check of one run; see the module docstring. `now`: when the check runs (a prune
     entry dated later is named, `rpa.audit.prune_checks`)."""
     report = Report("运行之外的操作（控制台等）" if run_id == OUTSIDE_RUN else f"运行 {run_id}")  # not 运行 -

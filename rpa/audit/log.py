@@ -52,6 +52,7 @@ from rpa.audit.chain import (
     canonical_json,
     event_hash,
     head_mac,
+    head_problem,
     heads_fit,
     verify_chain,
 )
@@ -261,12 +262,9 @@ class AuditLog:
         if head is None and not events:
             return VerifyResult(False, 0, None, f"数据库中没有 {chain} 的审计链", MISSING)
         result = verify_chain(self._key, chain, events, head=head)
-        mac = store.load_head_mac(self._engine, chain)
-        if result.ok and head is not None and mac is not None and not hmac.compare_digest(
-            mac, head_mac(self._key, chain, *head)
-        ):
-            reason = f"链头（第 {head[0]} 条）没有用审计密钥签名（被改写，例如删除了末尾的事件）"
-            return VerifyResult(False, result.checked, head[0], reason, EDITED)
+        found = result.ok and head_problem(self._key, chain, head, store.load_head_mac(self._engine, chain))
+        if found:
+            return VerifyResult(False, result.checked, None, found[1], found[0])  # the head's, no event's
         return result
 
     def export(self, run_id: str | None, path: Path) -> Path:

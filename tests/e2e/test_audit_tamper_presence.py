@@ -173,3 +173,30 @@ def test_a_refused_items_message_or_result_rewritten_in_the_queue_is_named(tmp_p
             conn.execute(f"UPDATE queue_items SET {column} = {value} WHERE id = ?", (item_id,))
         out = _verify_fails(forged, run_id)
         assert f"事项 {item_id}" in out and "与审计链第" in out, out
+
+
+def test_a_run_erased_with_the_ledgers_head_deleted_is_named_by_verify_all(
+    finished: Finished, tmp_path: Path
+) -> None:
+    """Tester AU of 2026-12-07 (F1): the newest run's events, head, items and folder deleted, the
+    ledger's events of it cut from the database and the copy, and the ledger's head row deleted
+    rather than rolled back: `verify --all` said 核对通过 and the run was gone unseen."""
+    cli = _copy(finished, tmp_path)
+    ledger_before = len((tmp_path / "world" / "keys" / "ledger.jsonl").read_text().splitlines())
+    later = run_id_from(cli.run("run", "smoke", "--items", "2", "--workers", "1", check_exit=0).stdout)
+    with sqlite3.connect(cli.runs / "queue.db") as conn:
+        for trigger in ("audit_events_no_update", "audit_events_no_delete"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        conn.execute("DELETE FROM audit_events WHERE run_id = ?", (later,))
+        conn.execute("DELETE FROM audit_heads WHERE run_id = ?", (later,))
+        items = "SELECT id FROM queue_items WHERE run_id = ?"
+        conn.execute(f"DELETE FROM queue_attempts WHERE item_id IN ({items})", (later,))
+        conn.execute("DELETE FROM queue_items WHERE run_id = ?", (later,))
+        conn.execute("DELETE FROM audit_events WHERE run_id = '=ledger' AND seq > ?", (ledger_before,))
+        conn.execute("DELETE FROM audit_heads WHERE run_id = '=ledger'")
+    shutil.rmtree(cli.runs / later)
+    copy = tmp_path / "world" / "keys" / "ledger.jsonl"
+    copy.write_text("".join(line + "\n" for line in copy.read_text().splitlines()[:ledger_before]))
+    assert later not in cli.run("runs", "list", check_exit=0).stdout
+    out = _verify_fails(cli, "--all")
+    assert "运行账本：【不符】数据库中的账本的链头缺失或被删除（链头行被删除，链中的事件却还在" in out, out

@@ -497,8 +497,32 @@ def test_a_chain_cut_short_with_its_head_rewritten_without_the_key_fails(
 
     _tamper(filled, cut)
     result = filled.verify(run_id)
-    assert (result.ok, result.first_bad_seq) == (False, kept.seq)
-    assert result.reason is not None and "没有用审计密钥签名" in result.reason
+    assert (result.ok, result.first_bad_seq) == (False, None)  # the head's fault, no event's (tester AU F7b)
+    assert result.reason is not None and f"链头（第 {kept.seq} 条）没有用审计密钥签名" in result.reason
+
+
+@pytest.mark.parametrize("how", ["deleted", "unsigned"])
+def test_a_chain_cut_short_with_its_head_deleted_or_unsigned_fails(
+    filled: AuditLog, run_id: str, how: str
+) -> None:
+    """Tester AU of 2026-12-07 (F1): the ledger's last events cut and its head row deleted, not
+    rolled back, verified 核对通过 and a run was erased unseen; a head whose MAC is cleared the same."""
+    kept = filled.events(run_id)[EVENTS - 3]
+
+    def cut(conn: Connection) -> None:
+        _sql(conn, "DELETE FROM audit_events WHERE run_id = :r AND seq > :s", r=run_id, s=kept.seq)
+        if how == "deleted":
+            _sql(conn, "DELETE FROM audit_heads WHERE run_id = :r", r=run_id)
+        else:
+            moved = "UPDATE audit_heads SET last_seq = :s, last_hash = :h, head_mac = NULL WHERE run_id = :r"
+            _sql(conn, moved, r=run_id, s=kept.seq, h=kept.hash)
+
+    _tamper(filled, cut)
+    result = filled.verify(run_id)
+    assert not result.ok and result.reason is not None
+    said = "链头行被删除" if how == "deleted" else f"链头（第 {kept.seq} 条）没有签名"
+    assert said in result.reason, result.reason
+    assert result.kind == ("missing/deleted" if how == "deleted" else "edited")
 
 
 def test_an_older_database_gains_the_head_mac_column_and_its_heads_still_verify(db_url: str) -> None:
