@@ -10,7 +10,7 @@ given, and the 合计 block.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import openpyxl
@@ -27,6 +27,7 @@ ROWS: list[tuple[str, float, float, float]] = [
     ("个人贷款余额", 456.7, 0.6, 7.8), ("对公贷款余额", 567.8, 0.0, 10.0),
     ("普惠贷款余额", 67.8, 0.1, 5.5), ("客户数", 777, 7, 30), ("新增客户数", 7, 1, 30),
     ("中间业务收入", 2.34, 0.05, 34.5), ("对公账户开户数", 2, 1, 12)]
+At = Callable[[int, int], tuple[float, float]]  # (row, column) -> where ruled_pdf starts that cell's text
 FIRST_YUAN = 23456000  # 储蓄存款余额 本日 2345.6 万元
 METRICS = [label for label, *_ in ROWS]
 
@@ -46,12 +47,14 @@ def daily_workbook(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[
 
 def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = (), *,
               ruled: bool = True, red: frozenset[str] = frozenset(), first: str | None = None,
-              raised: str = "", header: tuple[str, ...] = ("项目", "本日", "较上日", "较年初")) -> Path:
+              raised: str = "", header: tuple[str, ...] = ("项目", "本日", "较上日", "较年初"),
+              drawn: Callable[[Canvas, At], None] | None = None) -> Path:
     """The same report as a one-page PDF with ruling lines (none: `ruled` False), `below`
     printed under the table; a figure of ROWS whose text is in `red` printed in red without
     its minus, as 红字 (`red={"-2.3"}` prints 2.3 in red); `first` printed for 储蓄存款余额 本日
     instead of its figure, and `raised` after it in a small raised type (a footnote's mark);
-    `header`: the column titles printed over the figures."""
+    `header`: the column titles printed over the figures; `drawn(canvas, at)` then draws more,
+    `at(row, column)` giving where a cell's text starts (row 1, column 1: 储蓄存款余额 本日)."""
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     canvas = Canvas(str(path), pagesize=A4)
     canvas.setFont("STSong-Light", 10)
@@ -66,6 +69,9 @@ def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, 
         for x, text in zip(columns, row, strict=False):
             canvas.setFillColorRGB(*((0.9, 0.1, 0.1) if index and text in red else (0, 0, 0)))
             canvas.drawString(x + 4, top - 20 * index - 14, text.lstrip("-") if text in red else text)
+        canvas.setFillColorRGB(0, 0, 0)
+    if drawn is not None:
+        drawn(canvas, lambda row, column: (columns[column] + 4, top - 20 * row - 14))
         canvas.setFillColorRGB(0, 0, 0)
     if raised:
         canvas.setFont("STSong-Light", 5)

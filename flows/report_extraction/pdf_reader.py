@@ -32,6 +32,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.pdf_continuation import ColumnPlan, UnplacedRow
+from flows.report_extraction.pdf_glyphs import refuse_unseen, shown_page
 from flows.report_extraction.pdf_layout import (
     borderless_grid,
     char_lines,
@@ -89,6 +90,7 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
                 f"{file}，第{page_number}页：字体缺少 Unicode 映射，文字读出来是 "
                 f"{char['text']}（字体 {char.get('fontname', '?')}）；无法可靠读取文字，请从系统重新导出",
                 details={"file": file, "page": page_number, "font": char.get("fontname")})
+    refuse_unseen(page, chars, file, page_number)
     return chars
 
 
@@ -148,7 +150,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
     joined: Grid | None = None
     plan: ColumnPlan | None = None
     for page_number in numbers:
-        page = pdf.pages[page_number - 1]
+        page = shown_page(pdf.pages[page_number - 1])  # a fake bold's twin strokes read once
         if joined is None or plan is None:
             with page_deadline(file, page_number):
                 chars = _check_text_layer(page, file, page_number)

@@ -1,0 +1,78 @@
+"""A PDF's figure is read as it prints: a digit struck twice a hair apart (a fake bold) once, a
+digit painted white (invisible on paper) refuses the report, a white figure on a dark box is read.
+
+Tester AT of 2026-12-07: `12345` in bold, drawn twice 0.4 pt apart, was read 1122334455, and a
+white `9` before `52,345.67` made it 952,345.67, both with exit 0. The PDFs are drawn here with
+reportlab's canvas over tests/hand_reports' ruled report, never by the code under test.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from flows.report_extraction import extract_file, load_spec
+from rpa.errors import UnreadableFigure
+from tests.hand_reports import FIRST_YUAN, At, ruled_pdf
+
+SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
+FONT = "STSong-Light"
+
+
+def _read(path: Path) -> object:
+    return extract_file(path, load_spec("branch_daily", SPECS))
+
+
+@pytest.mark.parametrize("offset", [0.3, 0.4, 0.8])
+def test_a_figure_struck_twice_a_hair_apart_is_read_once(tmp_path: Path, offset: float) -> None:
+    def bold(canvas: Canvas, at: At) -> None:
+        for row, text in ((1, "2345.6"), (6, "777"), (9, "2")):  # 储蓄存款余额, 客户数, 对公账户开户数
+            x, y = at(row, 1)
+            canvas.drawString(x + offset, y, text)
+
+    extraction = _read(ruled_pdf(tmp_path / "bold.pdf", drawn=bold))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)  # type: ignore[attr-defined]
+    assert extraction.value("客户数", "本日", "110101") == Decimal(777)  # type: ignore[attr-defined]
+    assert extraction.value("对公账户开户数", "本日", "110101") == Decimal(2)  # type: ignore[attr-defined]
+
+
+def test_a_white_digit_before_a_figure_refuses_the_report_naming_where(tmp_path: Path) -> None:
+    def hidden(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.drawString(x - stringWidth("9", FONT, 10), y, "9")
+
+    with pytest.raises(UnreadableFigure) as caught:
+        _read(ruled_pdf(tmp_path / "white.pdf", drawn=hidden))
+    said = str(caught.value)
+    assert "white.pdf，第1页（位置 " in said and "「9」印成白色" in said, said
+
+
+@pytest.mark.parametrize("cmyk", [False, True])
+def test_a_white_minus_is_refused_in_cmyk_too(tmp_path: Path, cmyk: bool) -> None:
+    def hidden(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 2)  # 储蓄存款余额 较上日 1.2 printed over a stored -1.2
+        if cmyk:
+            canvas.setFillColorCMYK(0, 0, 0, 0)
+        else:
+            canvas.setFillGray(1)
+        canvas.drawString(x - stringWidth("-", FONT, 10), y, "-")
+
+    with pytest.raises(UnreadableFigure, match="「-」印成白色"):
+        _read(ruled_pdf(tmp_path / "minus.pdf", drawn=hidden))
+
+
+def test_a_white_figure_on_a_dark_box_is_read(tmp_path: Path) -> None:
+    def dark(canvas: Canvas, at: At) -> None:
+        x, y = at(6, 1)  # 客户数 本日: its cell shaded dark, 777 printed white over it
+        canvas.setFillColorRGB(0.1, 0.2, 0.5)
+        canvas.rect(x - 4, y - 6, 100, 20, stroke=0, fill=1)  # the cell between its rules
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.drawString(x, y, "777")
+
+    extraction = _read(ruled_pdf(tmp_path / "dark.pdf", drawn=dark))
+    assert extraction.value("客户数", "本日", "110101") == Decimal(777)  # type: ignore[attr-defined]
