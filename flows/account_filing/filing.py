@@ -178,7 +178,8 @@ class FilingHandler:
         try:
             answer = self.bot.confirm_submission(record, meanwhile=self.strategy.meanwhile(record))
         except RpaError as exc:
-            self.wctx.record("filing.answered", item, outcome=exc.code, message=exc.portal_message or "")
+            self.wctx.record("filing.answered", item, outcome=exc.code, message=exc.portal_message or "",
+                             refused=isinstance(exc, BusinessError))  # AMS's no: nothing stored
             if isinstance(exc, BusinessError):
                 _refused_by_ams(exc)
             raise

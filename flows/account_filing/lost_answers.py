@@ -66,8 +66,12 @@ def submitted_unanswered(wctx: WorkerContext, item: WorkItem, *, this_attempt: b
         if event.event == SUBMITTING:
             lost = True
         elif event.event == ANSWERED and lost:
-            # lost, or 成功 whose number did not read: stored; AMS's refusal: nothing was
-            lost = event.details.get("outcome") in (LOST, "answer_unreadable")
+            # only AMS's own refusal stored nothing: an answer lost, a 成功 whose number did not
+            # read, words not in the catalogue (tester AS, 2026-12-07: a reworded 成功) may have
+            # stored it; an event from before `refused` was recorded (2026-12-07) as it was read then
+            refused = event.details.get("refused")
+            outcome = event.details.get("outcome")
+            lost = not refused if isinstance(refused, bool) else outcome in (LOST, UNREAD)
     return lost
 
 

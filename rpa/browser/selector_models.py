@@ -166,6 +166,13 @@ class PageSelectors(BaseModel):
     many_elements: frozenset[str] = frozenset()
     personal_elements: frozenset[str] = frozenset()
     tables: Annotated[dict[str, TableSelectors], AfterValidator(check_names)] = {}
+    # the shape of a value the page shows, a regular expression the whole value must match
+    # (AMS's 备案编号 on its 成功 page): a value of another shape is not read as shown
+    shapes: dict[str, str] = {}
+
+    def shaped(self, name: str, value: str) -> bool:
+        """Whether `value` has the shape `shapes` gives `name` (any value when it gives none)."""
+        return name not in self.shapes or re.fullmatch(self.shapes[name], value) is not None
 
     @model_validator(mode="before")
     @classmethod
@@ -204,4 +211,9 @@ class PageSelectors(BaseModel):
         for name, table in self.tables.items():
             if table.table not in self.elements:
                 raise ValueError(f"table {name!r}: element {table.table!r} is not one of the page's elements")
+        for name, pattern in self.shapes.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"shape {name!r}: {pattern!r} is not a regular expression: {exc}") from None
         return self

@@ -397,6 +397,26 @@ def test_a_row_failing_after_a_press_ams_did_not_answer_says_it_may_be_filed(
     assert len(ams.submissions()) == 1
 
 
+@pytest.mark.parametrize("drift", [{"cut_filing_no": True}, {"success_words": "备案信息已提交成功"}],
+                         ids=["number_cut", "success_reworded"])
+def test_a_receipt_drifted_keeps_ams_own_number_and_says_the_run_filed_it(
+    ams: AmsHandle, tmp_path: Path, drift: dict[str, Any]
+) -> None:
+    """Tester AS of 2026-12-07: a 成功 page whose 备案编号 lost its last digit was recorded as
+    filed with the 17-digit number (F1); one whose 成功 was reworded was found in the look-up and
+    read 此前已报备 as if AMS had it from someone else (F2). Both now look the account up and
+    record AMS's number, saying the run submitted it; one submission."""
+    _seed_basic(ams)
+    ams.drift_receipt(**drift)
+    outcome = _run(ams, tmp_path, [basic_record("110020260334", serial=64, day="2026-11-24", **GENERAL)])
+    [(state, note)] = _results(outcome)
+    [stored] = [f for f in ams.filings() if f["record"]["account_no"] == "110020260334"]
+    assert state == "此前已报备" and note.startswith("机器人此前已确认提交，未收到AMS应答"), note
+    rows = read_result(outcome.folder / "result.xlsx")
+    assert [str(rows[n]["备案编号"]) for n in rows] == [stored["filing_no"]]
+    assert len(ams.submissions()) == 1
+
+
 def test_a_press_that_got_no_answer_is_not_pressed_again_while_ams_may_still_store_it(
     ams: AmsHandle, tmp_path: Path
 ) -> None:

@@ -656,7 +656,11 @@ def test_a_look_up_answered_with_another_account_is_never_read_as_this_one(
     ("{0}-{1}-{2}", "核准号：{0}（请妥善保管）", "filed"),  # grouped, and the permit among words
     ("{0}/{1}/{2}", "{0}", "answer_unreadable"),  # a slash is not a separator of the number
     ("{0}{1}{2}", "{0} 或 J1234567890123", "answer_unreadable"),  # two permits
-], ids=["grouped_and_worded", "slashed_number", "two_permits"])
+    # not AMS's 18 digits (selectors/ams.yaml, result.shapes): tester AS of 2026-12-07 saw a
+    # number with its last digit cut recorded as filed
+    ("{0}{1}{2:.5}", "{0}", "answer_unreadable"),
+    ("{0}{1}{2}7", "{0}", "answer_unreadable"),
+], ids=["grouped_and_worded", "slashed_number", "two_permits", "digit_cut", "digit_added"])
 def test_a_receipt_keeps_the_filing_number_and_permit_as_ams_holds_them(
     ams: AmsHandle, bot: AmsBot, page: Any, number: str, permit: str, outcome: str
 ) -> None:

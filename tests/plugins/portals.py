@@ -59,6 +59,11 @@ class AmsHandle:
         masked_accounts, short_accounts ...); none given: the plain list again (a reset clears it too)."""
         self._json(self.admin.post("/_admin/list_drift", json=drift))
 
+    def drift_receipt(self, **drift: Any) -> None:
+        """How the 提交结果 page drifts (`/_admin/receipt_drift`: cut_filing_no, success_words);
+        none given: the plain page again (a reset clears it too)."""
+        self._json(self.admin.post("/_admin/receipt_drift", json=drift))
+
     def set_faults(self, **knobs: Any) -> dict[str, Any]:
         """Replace the fault config (FaultConfig fields); returns it as the portal applied it."""
         result: dict[str, Any] = self._json(self.admin.post("/_admin/faults", json=knobs))

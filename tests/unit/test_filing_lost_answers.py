@@ -61,13 +61,20 @@ class _Item:
     id: int = 7
 
 
-@pytest.mark.parametrize(("outcome", "ours"), [
-    ("answer_lost", True),  # no answer at all
-    ("answer_unreadable", True),  # 成功 shown, its number not read: stored all the same
-    ("portal_refusal", False),  # AMS refused: nothing stored
+@pytest.mark.parametrize(("outcome", "refused", "ours"), [
+    ("answer_lost", False, True),  # no answer at all
+    ("answer_unreadable", False, True),  # 成功 shown, its number not read: stored all the same
+    ("portal_refusal", True, False),  # AMS refused: nothing stored
+    # words the catalogue has not (tester AS of 2026-12-07: 成功 reworded): AMS may have stored it
+    ("unknown_portal_message", False, True),
+    ("answer_lost", None, True),  # events from before `refused` was recorded: read by their outcome
+    ("unknown_portal_message", None, False),
+    ("portal_refusal", None, False),
 ])  # fmt: skip
-def test_a_submission_answered_without_a_readable_number_was_the_runs_own(outcome: str, ours: bool) -> None:
-    events = [_Event(SUBMITTING, "ref-k"), _Event(ANSWERED, "ref-k", {"outcome": outcome})]
+def test_a_submission_answered_without_a_readable_number_was_the_runs_own(
+        outcome: str, refused: bool | None, ours: bool) -> None:
+    said = {"outcome": outcome, **({} if refused is None else {"refused": refused})}
+    events = [_Event(SUBMITTING, "ref-k"), _Event(ANSWERED, "ref-k", said)]
     assert submitted_unanswered(_Context(_Audit(events)), _Item()) is ours  # type: ignore[arg-type]
 
 

@@ -54,7 +54,9 @@ class ResultPage:
             raise NeedsPerson(f"{what}：{note}", code="answer_other_account",
                               details={"status": "held", "note": note})
         number, permit = codes.filing_number(filing_no), codes.permit_shown(pairs.get("基本存款账户编号"))
+        shaped = number is not None and screen.selectors.page("result").shaped("filing_no", number)
         unread = ("没有备案编号" if not filing_no else "的备案编号读不出" if number is None
+                  else "的备案编号与 AMS 备案编号的样式（selectors/ams.yaml）不符" if not shaped
                   else "读不出此账户的账号" if shown_account != record.account_no
                   else "的基本存款账户编号读不出" if permit is None else "")
         if unread:
