@@ -24,7 +24,7 @@ from bots.ams.content import LABEL_FIELDS, CanonicalFiling
 from bots.form_fill import Step, fill_fields, fill_fields_one_by_one
 from rpa.browser.bound_page import BoundPage
 from rpa.browser.selectors import PageSelectors
-from rpa.errors import InvalidRecord, NeedsPerson
+from rpa.errors import InvalidRecord, NeedsPerson, PortalChanged
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame
@@ -98,6 +98,13 @@ def form_steps(record: CanonicalFiling) -> list[Step]:
     ]
 
 
+# the lists whose every value DOMAIN.md fixes (账户性质, 存款人类别 01-17, 法定代表人类别) and the
+# validator holds a row to: one of them missing from AMS's list is the page's drift (tester AS of
+# 2026-12-07: 1-基本户, 01-企业法人（公司）), stopping the run, never every row sent back to the clerk
+# as its data's fault; 证件种类 and 撤销原因 are AMS's to offer, a value it has not is the row's
+FIXED_LISTS = frozenset({"account_kind", "depositor_category", "legal_rep_role"})
+
+
 def fill_form(
     frame: Frame,
     form: BoundPage,
@@ -119,7 +126,14 @@ def fill_form(
             _must_already_hold(step, left.shown, record)
         else:  # no such option
             field = _FIELD_LABELS.get(step.element, step.element)
-            offered = "、".join(x for x in (left.shown or "").split("\n") if x) or "无"
+            # ； between options: 居民委员会、村民委员会、社区委员会 is one (tester AS)
+            offered = "；".join(x for x in (left.shown or "").split("\n") if x) or "无"
+            if step.element in FIXED_LISTS:  # every value the row may hold is AMS's: its list changed
+                raise PortalChanged(
+                    f"{codes.filing_words(record.action, record.account_no)}：AMS的「{field}」下拉选项中"
+                    f"没有「{step.value}」（可选：{offered}）：这一栏的取值固定，AMS 的页面可能已改版，"
+                    "未提交",
+                    code="option_list_changed", details={"field": step.element, "offered": offered})
             raise InvalidRecord(
                 f"{codes.filing_words(record.action, record.account_no)}："
                 f"AMS的「{field}」没有「{step.value}」这一项，可选：{offered}",

@@ -27,11 +27,13 @@ from rpa.browser.selectors import load_selectors
 from rpa.errors import (
     ApplicationError,
     BatchWindow,
+    InvalidRecord,
     LoginRefused,
     NeedsPerson,
     PortalChanged,
     PortalRefusal,
     PortalUnavailable,
+    RpaError,
     RunFatalError,
     SessionLost,
 )
@@ -712,3 +714,30 @@ def test_a_receipt_showing_the_account_grouped_or_masked_is_not_another_account(
     with pytest.raises(ApplicationError) as caught:
         bot.confirm_submission(record)
     assert caught.value.code == outcome
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("shown", "changes", "raised", "code"), [
+    # a list whose every value is fixed (账户性质, 存款人类别): its option renamed is the page's drift
+    (("1-基本存款账户", "1-基本户"), {}, PortalChanged, "option_list_changed"),
+    (("01-企业法人<", "01-企业法人（公司）<"), {}, PortalChanged, "option_list_changed"),
+    # 证件种类 is AMS's to offer: a type it has not (户口簿) is the row's, as before
+    (("", ""), {"id_type": "户口簿"}, InvalidRecord, "no_such_option"),
+], ids=["kind_renamed", "category_renamed", "id_type_not_offered"])
+def test_a_fixed_option_missing_from_the_form_stops_the_run_and_an_id_type_not_offered_is_the_rows(
+    ams: AmsHandle, bot: AmsBot, page: Any, shown: tuple[str, str], changes: dict[str, str],
+    raised: type[RpaError], code: str,
+) -> None:
+    """Tester AS of 2026-12-07 (F3): `1-基本户` for 1-基本存款账户 ended every row 业务错误, the clerk told
+    to check the data; nothing was wrong with the rows, the portal's list had changed."""
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace(*shown)
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ams/acctOpen.do*", handle)
+    with pytest.raises(raised) as caught:
+        bot.prepare_filing(_record("110000000071", **changes))
+    assert caught.value.code == code
+    assert "可选：" in str(caught.value) and "Traceback" not in str(caught.value)
+    assert ams.filings() == []
