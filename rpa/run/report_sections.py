@@ -19,7 +19,7 @@ from rpa.masking import scrub_text
 # the words an item's result fields are shown under (report.html's 事项明细; tester AK read
 # `already_filed 否` there): the shown ones, then the counted ones
 RESULT_FIELD_WORDS = {
-    "account": "账号", "already_filed": "此前已报备", "deadline": "报备期限", "overdue": "已逾期",
+    "account": "账号", "already_filed": "查询时AMS已有", "deadline": "报备期限", "overdue": "已逾期",
     "due_today": "今日到期", "message": "信息", "figures": "数字个数", "checks": "核对项数",
     "checks_failed": "未通过的核对", "metrics": "指标个数", "rows": "行数",
 }

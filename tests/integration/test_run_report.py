@@ -142,7 +142,8 @@ def test_report_escapes_scrubs_and_shows_only_masked_result_fields(report_settin
     assert SAMPLE_ACCOUNT not in html and SAMPLE_ID_NUMBER not in html
     assert "account_no" not in html
     assert "outside.png" in html and 'src="../../outside.png"' not in html  # named as missing, not linked
-    assert "<dt>此前已报备</dt><dd>是</dd>" in html and "<dt>数字个数</dt><dd>3</dd>" in html  # tester AK
+    # tester AK; not the outcome word 此前已报备 (tester AU of 2026-12-07: a filed row read 此前已报备 否)
+    assert "<dt>查询时AMS已有</dt><dd>是</dd>" in html and "<dt>数字个数</dt><dd>3</dd>" in html
     assert html.count('<tr class="item ') == 3 and 'class="item state-pending"' in html
     assert "运行未结束或未记录" in html and "尚未结束" in html  # no exit code, no end time yet
     assert '>run.started</td><td class="num">1<' in html
