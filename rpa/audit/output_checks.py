@@ -53,6 +53,9 @@ def check_outputs(report: Report, folder: Path, events: list[AuditEvent]) -> Non
     if listed and not problems:
         names = "、".join(str(entry.get("file")) for entry in listed)
         report.good(f"{len(listed)} 个结果文件的 SHA-256 与审计链一致（{names}）")
+    if (folder / "run.log").is_file():  # said, never left to be assumed (tester AU of 2026-12-07)
+        report.good("run.log 不在核对之列：运行后它仍会追加（续跑、复核、重试），"
+                    "各行结果以审计链和结果文件为准")
 
 
 def check_result_rows(
