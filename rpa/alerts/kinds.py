@@ -116,11 +116,20 @@ def run_failed(run_id: str, flow: str, reason: str | None) -> Alert:
     return Alert(AlertKind.RUN_FAILED, run_id, f"流程 {flow} 的运行未开始：{why}。请改正后重新运行", run_id)
 
 
+def _take_up(flow: str, run_id: str) -> str:
+    """What to type after a stop, as the terminal's verdict says it (`rpa.cli.common.stopped_advice`):
+    the unworked items by `--resume`, the failed ones by `rpa cases retry`; never `rpa runs retry`
+    without `--items`, which puts rows held for a person back too (tester AS of 2026-12-07 read
+    the terminal and the stop's reason contradict each other)."""
+    return (f"用 `rpa run {flow} --resume {run_id}` 续办未办的事项，"
+            f"已失败的事项用 `rpa cases retry {run_id}` 重试")
+
+
 def run_stopped(run_id: str, flow: str, reason: str | None) -> Alert:
     why = reason or "原因见 run.log"
     return Alert(
         AlertKind.RUN_STOPPED, run_id,
-        f"流程 {flow} 的运行提前停止：{why}。其余事项仍待办，处理后用 `rpa runs retry {run_id}` 续跑", run_id,
+        f"流程 {flow} 的运行提前停止：{why}。处理后{_take_up(flow, run_id)}", run_id,
     )
 
 
@@ -156,8 +165,7 @@ def reconciliation_found(run_id: str, told: tuple[str, ...], classes: dict[str, 
 def circuit_open(run_id: str, flow: str, reason: str) -> Alert:
     return Alert(
         AlertKind.CIRCUIT_OPEN, run_id,
-        f"流程 {flow} 的运行因熔断停止（{reason}）：请检查门户是否可用，"
-        f"恢复后用 `rpa runs retry {run_id}` 续跑",
+        f"流程 {flow} 的运行因熔断停止（{reason}）：请检查门户是否可用，恢复后{_take_up(flow, run_id)}",
         run_id,
     )
 
@@ -196,7 +204,7 @@ def items_failed(run_id: str, flow: str, failed: int) -> Alert:
     return Alert(
         AlertKind.ITEMS_FAILED, run_id,
         f"流程 {flow} 的运行结束时有 {failed} 个事项失败（系统错误重试用尽或程序错误）：请查看该运行的"
-        f" report.html 和 run.log，排除原因后用 `rpa runs retry {run_id}` 重办",
+        f" report.html 和 run.log，排除原因后用 `rpa cases retry {run_id}` 重试（只放回失败的事项）",
         run_id,
     )
 

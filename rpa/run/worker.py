@@ -117,9 +117,10 @@ def _loop(
                 breaker.succeeded()
             if tripped is not None:
                 opened = CircuitOpen(
+                    # no advice here: what to type depends on what is left (`stopped_advice`,
+                    # the alert's), and said beside it it contradicted that (tester AS, 2026-12-07)
                     f"所有工作进程连续 {tripped} 项出现系统错误（RPA_CIRCUIT_BREAKER_THRESHOLD），"
-                    f"运行已暂停，未办的事项保持待处理，请排除故障后用 --resume 继续；"
-                    f"最后一项：{summary.last_error}"
+                    f"运行已暂停，请排除故障；最后一项：{summary.last_error}"
                 )
                 queue.request_stop(run_id, opened.code, opened.message)
                 wctx.record("run.fatal", None, code=opened.code, message=opened.message)

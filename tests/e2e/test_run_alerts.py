@@ -38,7 +38,8 @@ def test_a_stopped_run_sends_one_mail_and_one_robot_message_and_its_resume_stays
     (mail,) = smtp.messages
     assert "运行提前停止" in mail["Subject"] and run_id in mail["Subject"]
     (body,) = smtp.bodies()
-    assert f"运行编号：{run_id}" in body and "用户被锁定" in body and f"rpa runs retry {run_id}" in body
+    assert f"运行编号：{run_id}" in body and "用户被锁定" in body
+    assert f"rpa run smoke --resume {run_id}" in body and f"rpa cases retry {run_id}" in body
     (post,) = http.posts
     assert post["json"]["text"]["content"].strip() == body.replace("\r\n", "\n").strip()
 

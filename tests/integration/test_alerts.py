@@ -431,7 +431,7 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
         {"flow": "account-filing", "exit_code": 1, "counts": {"done": 4, "failed": 1}}), encoding="utf-8")
     (failed,) = run_end_alerts(settings, "failing-run", failing)
     assert failed.kind == AlertKind.ITEMS_FAILED and "1 个事项失败" in failed.line
-    assert "rpa runs retry failing-run" in failed.line
+    assert "rpa cases retry failing-run" in failed.line and "rpa runs retry" not in failed.line
 
     broken = tmp_path / "runs" / "broken-run"
     broken.mkdir()
@@ -442,7 +442,9 @@ def test_a_run_end_alerts_held_rows_and_names_the_circuit_breaker(tmp_path: Path
     queue = WorkQueue.from_settings(settings)
     queue.create_schema()
     (stopped,) = run_end_alerts(settings, "broken-run", broken)
-    assert stopped.kind == AlertKind.RUN_STOPPED and "rpa runs retry broken-run" in stopped.line
+    assert stopped.kind == AlertKind.RUN_STOPPED
+    assert "rpa run report-extraction --resume broken-run" in stopped.line
+    assert "rpa cases retry broken-run" in stopped.line and "rpa runs retry" not in stopped.line
     queue.request_stop("broken-run", "circuit_open", "连续 8 次系统错误，熔断")
     (circuit,) = run_end_alerts(settings, "broken-run", broken)
     assert circuit.kind == AlertKind.CIRCUIT_OPEN and "熔断" in circuit.line
