@@ -182,6 +182,8 @@ class FilingHandler:
                              refused=isinstance(exc, BusinessError))  # AMS's no: nothing stored
             if isinstance(exc, BusinessError):
                 _refused_by_ams(exc)
+            elif exc.portal_message:  # words not in the catalogue: 门户信息 keeps them (tester AS)
+                exc.details = {**exc.details, "portal_message": exc.portal_message}
             raise
         self.wctx.record("filing.answered", item, outcome="filed", filing_no=answer.filing_no)
         return self._filed(answer, ref)

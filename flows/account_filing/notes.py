@@ -78,6 +78,9 @@ CODE_NOTES: dict[str, str] = {
     "answer_unreadable": "AMS显示成功，但其结果中没有此账户的备案编号：请在AMS核实",
     "answer_other_account": "AMS显示成功，但回执中是另一个账户：可能报备到了别的账户，未重试，请在AMS核实",
     "answer_lost": "提交后未见AMS的结果，可能已报备：重试前会先在AMS查询",
+    # words met anywhere (a form, 确认提交: then MAY_BE_FILED follows, `item_note`)
+    "unknown_portal_message": ("AMS给出了提示目录（config/ams_messages.yaml）中没有的提示，见「门户信息」："
+                               "已按系统故障重试；如是拒绝，请运维人员把该提示加入提示目录"),
     "answer_unread_not_found": "AMS曾显示成功（备案编号读不出），查询却未见此笔：未再提交，请在AMS核实",
     "answer_pending": "上次确认提交后AMS没有应答，查询暂未见此笔：可能仍在处理，未再提交，稍后再查询",
     "circuit_open": "连续多次系统错误，运行已停止",

@@ -122,10 +122,13 @@ def _digest(wctx: WorkerContext, result: dict[str, Any] | None) -> dict[str, Any
 
 
 def _kept_on_failure(exc: BaseException) -> dict[str, Any] | None:
-    """What a system error or a bug keeps as the item's result: only that a submit got no
-    answer (`MAY_BE_DONE`: its row must not read as plain 失败, or a clerk files it by hand
-    again); None leaves the result as it was."""
-    return {MAY_BE_DONE: True} if may_be_done(exc) else None
+    """What a system error or a bug keeps as the item's result: that a submit got no answer
+    (`MAY_BE_DONE`: its row must not read as plain 失败, or a clerk files it by hand again), and
+    the portal's words where the flow put them in its details (`portal_message`: words the
+    flow could not read as a refusal, tester AS of 2026-12-07); None leaves the result as it was."""
+    details = exc.details if isinstance(exc, RpaError) else {}
+    words = {"portal_message": details["portal_message"]} if details.get("portal_message") else {}
+    return {**({MAY_BE_DONE: True} if may_be_done(exc) else {}), **words} or None
 
 
 def result_of(exc: BaseException) -> dict[str, Any] | None:

@@ -417,6 +417,25 @@ def test_a_receipt_drifted_keeps_ams_own_number_and_says_the_run_filed_it(
     assert len(ams.submissions()) == 1
 
 
+def test_a_refusal_in_words_the_catalogue_has_not_keeps_them_in_the_result(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """Tester AS of 2026-12-07 (F6): AMS refusing 确认提交 in words config/ams_messages.yaml has not
+    ended the row 失败 with 门户信息 empty and 说明 pointing to run.log. The words are kept, the note
+    says what they are and that the row may be filed (the bot cannot tell a refusal from a 成功
+    it does not know); AMS stores nothing."""
+    _seed_basic(ams)
+    ams.drift_receipt(refusal_words="该基本存款账户编号无效（E2031）")
+    unknown_permit = {**GENERAL, "basic_account_permit": "J9999999999990"}  # AMS: 基本存款账户不存在
+    row = basic_record("110020260335", serial=65, day="2026-11-24", **unknown_permit)
+    outcome = _run(ams, tmp_path, [row], max_attempts=2)
+    [(state, note)] = _results(outcome)
+    rows = read_result(outcome.folder / "result.xlsx")
+    assert state == "失败" and [str(rows[n]["门户信息"]) for n in rows] == ["该基本存款账户编号无效（E2031）"]
+    assert "提示目录" in note and "可能已报备" in note and "运行日志" not in note, note
+    assert not [f for f in ams.filings() if f["record"]["account_no"] == "110020260335"]
+
+
 def test_a_press_that_got_no_answer_is_not_pressed_again_while_ams_may_still_store_it(
     ams: AmsHandle, tmp_path: Path
 ) -> None:

@@ -60,8 +60,8 @@ class AmsHandle:
         self._json(self.admin.post("/_admin/list_drift", json=drift))
 
     def drift_receipt(self, **drift: Any) -> None:
-        """How the 提交结果 page drifts (`/_admin/receipt_drift`: cut_filing_no, success_words);
-        none given: the plain page again (a reset clears it too)."""
+        """How the 提交结果 page drifts (`/_admin/receipt_drift`: cut_filing_no, success_words,
+        refusal_words); none given: the plain page again (a reset clears it too)."""
         self._json(self.admin.post("/_admin/receipt_drift", json=drift))
 
     def set_faults(self, **knobs: Any) -> dict[str, Any]:
