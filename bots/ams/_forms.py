@@ -103,6 +103,8 @@ def form_steps(record: CanonicalFiling) -> list[Step]:
 # 2026-12-07: 1-基本户, 01-企业法人（公司）), stopping the run, never every row sent back to the clerk
 # as its data's fault; 证件种类 and 撤销原因 are AMS's to offer, a value it has not is the row's
 FIXED_LISTS = frozenset({"account_kind", "depositor_category", "legal_rep_role"})
+# and the values of other lists DOMAIN.md gives AMS's codes for (证件种类 1 and 9)
+FIXED_VALUES = {"id_type": frozenset({"居民身份证", "其它"})}
 
 
 def fill_form(
@@ -128,7 +130,8 @@ def fill_form(
             field = _FIELD_LABELS.get(step.element, step.element)
             # ； between options: 居民委员会、村民委员会、社区委员会 is one (tester AS)
             offered = "；".join(x for x in (left.shown or "").split("\n") if x) or "无"
-            if step.element in FIXED_LISTS:  # every value the row may hold is AMS's: its list changed
+            if step.element in FIXED_LISTS or str(step.value) in FIXED_VALUES.get(step.element, ()):
+                # a value AMS's list always has (tester AS; AV: 1-身份证 for 1-居民身份证): it changed
                 raise PortalChanged(
                     f"{codes.filing_words(record.action, record.account_no)}：AMS的「{field}」下拉选项中"
                     f"没有「{step.value}」（可选：{offered}）：这一栏的取值固定，AMS 的页面可能已改版，"

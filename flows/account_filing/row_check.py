@@ -192,8 +192,10 @@ class RowCheck:
             except FieldProblem as problem:
                 self.failed.add("id_number")
                 self.add("id_number", problem)
-        elif "id_number" in self.values and "id_type" not in (self.values.keys() | self.failed | self.absent):
-            # a 撤销's number under a blank type (tester AO, 2026-12-06): not filed, but never passed unread
+        elif "id_number" in self.values and "id_type" not in self.values.keys() | self.failed | self.absent \
+                and all(found.column != self.result.header_for("id_type") for found in self.issues):
+            # a number under a type left blank where it may be (a 撤销, a 变更 not of the ID: tester
+            # AO of 2026-12-06): not filed, but never passed unread; a type required is an error already
             self.add("id_number", FieldProblem("id_unchecked", Severity.WARNING))
         for name in ("business_date", "notice_date"):
             day = self.values.get(name)

@@ -721,9 +721,11 @@ def test_a_receipt_showing_the_account_grouped_or_masked_is_not_another_account(
     # a list whose every value is fixed (账户性质, 存款人类别): its option renamed is the page's drift
     (("1-基本存款账户", "1-基本户"), {}, PortalChanged, "option_list_changed"),
     (("01-企业法人<", "01-企业法人（公司）<"), {}, PortalChanged, "option_list_changed"),
-    # 证件种类 is AMS's to offer: a type it has not (户口簿) is the row's, as before
+    # 证件种类 is AMS's to offer: a type it has not (户口簿) is the row's, as before; but
+    # 居民身份证 (code 1 in DOMAIN.md) is always there (tester AV: 1-身份证 ended every row)
     (("", ""), {"id_type": "户口簿"}, InvalidRecord, "no_such_option"),
-], ids=["kind_renamed", "category_renamed", "id_type_not_offered"])
+    (("1-居民身份证<", "1-身份证<"), {}, PortalChanged, "option_list_changed"),
+], ids=["kind_renamed", "category_renamed", "id_type_not_offered", "resident_id_renamed"])
 def test_a_fixed_option_missing_from_the_form_stops_the_run_and_an_id_type_not_offered_is_the_rows(
     ams: AmsHandle, bot: AmsBot, page: Any, shown: tuple[str, str], changes: dict[str, str],
     raised: type[RpaError], code: str,

@@ -175,3 +175,11 @@ def test_a_close_s_number_under_a_blank_type_is_filed_with_a_warning_not_passed_
     assert blank.valid and "id_unchecked" not in [w.code for w in blank.warnings]
     typed = outcome_of(tmp_path, closing("居民身份证", wrong))  # with its type, checked as before
     assert not typed.valid and "id_unchecked" not in [w.code for w in typed.warnings]
+    # a 变更 not of the ID leaves the type blank as a 撤销 does: said alike (tester AV)
+    changed = row("", wrong, 业务类型="变更", 基本存款账户编号="J1000012345601", 变更事项="注册地址")
+    change = outcome_of(tmp_path, changed)
+    assert change.valid and "id_unchecked" in [w.code for w in change.warnings]
+    # one that changes the ID must name its type: that error alone, no 提示 beside it
+    changed = row("", wrong, 业务类型="变更", 基本存款账户编号="J1000012345601", 变更事项="证件号码")
+    of_the_id = outcome_of(tmp_path, changed)
+    assert not of_the_id.valid and "id_unchecked" not in [w.code for w in of_the_id.warnings], of_the_id
