@@ -90,7 +90,7 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
                 f"{file}，第{page_number}页：字体缺少 Unicode 映射，文字读出来是 "
                 f"{char['text']}（字体 {char.get('fontname', '?')}）；无法可靠读取文字，请从系统重新导出",
                 details={"file": file, "page": page_number, "font": char.get("fontname")})
-    refuse_unseen(page, chars, file, page_number)
+    refuse_unseen(page, file, page_number)
     return chars
 
 

@@ -49,7 +49,7 @@ def test_a_white_digit_before_a_figure_refuses_the_report_naming_where(tmp_path:
     with pytest.raises(UnreadableFigure) as caught:
         _read(ruled_pdf(tmp_path / "white.pdf", drawn=hidden))
     said = str(caught.value)
-    assert "white.pdf，第1页（位置 " in said and "「9」印成白色" in said, said
+    assert "white.pdf，第1页（位置 " in said and "「9」印成白色或近于底色" in said, said
 
 
 @pytest.mark.parametrize("cmyk", [False, True])
@@ -62,8 +62,55 @@ def test_a_white_minus_is_refused_in_cmyk_too(tmp_path: Path, cmyk: bool) -> Non
             canvas.setFillGray(1)
         canvas.drawString(x - stringWidth("-", FONT, 10), y, "-")
 
-    with pytest.raises(UnreadableFigure, match="「-」印成白色"):
+    with pytest.raises(UnreadableFigure, match="「-」印成白色或近于底色"):
         _read(ruled_pdf(tmp_path / "minus.pdf", drawn=hidden))
+
+
+def _minus_before(canvas: Canvas, at: At) -> tuple[float, float]:
+    x, y = at(1, 2)  # 储蓄存款余额 较上日 1.2
+    return x - stringWidth("-", FONT, 10), y
+
+
+def _pale_box(canvas: Canvas, at: At) -> None:
+    x, y = _minus_before(canvas, at)
+    canvas.setFillGray(0.97)  # a pale box under it: white on it prints nothing either
+    canvas.rect(x - 1, y - 2, 5, 12, stroke=0, fill=1)  # up to the 1 of 1.2, not over it
+    canvas.setFillGray(1)
+    canvas.drawString(x, y, "-")
+
+
+def _covered(canvas: Canvas, at: At) -> None:
+    x, y = _minus_before(canvas, at)
+    canvas.drawString(x, y, "-")  # black, then a white box painted over it
+    canvas.setFillGray(1)
+    canvas.rect(x - 1, y - 2, 6, 12, stroke=0, fill=1)
+
+
+def _invisible(canvas: Canvas, at: At) -> None:
+    x, y = _minus_before(canvas, at)
+    text = canvas.beginText(x, y)
+    text.setTextRenderMode(3)  # neither filled nor stroked
+    text.textOut("-")
+    canvas.drawText(text)
+
+
+def _struck_over(canvas: Canvas, at: At) -> None:
+    x, y = at(6, 2)  # 客户数 较上日 7: a 1 struck over it a hair off, 7 and 1 both in the layer
+    canvas.drawString(x + 0.3, y, "1")
+
+
+@pytest.mark.parametrize(("drawn", "said"), [
+    (_pale_box, "「-」印成白色或近于底色"),
+    (_covered, "「-」被其后画上的色块盖住"),
+    (_invisible, "有不可见的文字（渲染模式 3 或 7"),
+    (_struck_over, "叠印在一处"),
+], ids=["white_on_pale_box", "covered_by_a_box", "render_mode_3", "struck_over"])
+def test_a_sign_or_digit_hidden_otherwise_refuses_the_report(
+    tmp_path: Path, drawn: object, said: str
+) -> None:
+    """Tester AV of 2026-12-07: each of these read a printed 1.2 (or 7) as another figure, exit 0."""
+    with pytest.raises(UnreadableFigure, match=said):
+        _read(ruled_pdf(tmp_path / "hidden.pdf", drawn=drawn))  # type: ignore[arg-type]
 
 
 def test_a_white_figure_on_a_dark_box_is_read(tmp_path: Path) -> None:
