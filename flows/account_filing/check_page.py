@@ -14,7 +14,9 @@ that came prefilled wrong (a name cut short, a 经营范围 cut to four characte
 record by a 变更 that names none of them. So each kept field the page shows is compared with AMS's
 value from the 详情 of the account's latest 开户 or 变更 on or before the row's date (read by the
 look-up already: `account_identity.standing_details`) (`check_page_alters_kept`); a field that
-详情 leaves blank, or 信息核对 does not show, is not compared. Only a 基本存款账户's: the
+详情 leaves blank is not compared, and one 详情 holds that 信息核对 shows under no label the bot
+knows stops the run as any unread field does (tester AX of 2026-12-07: 经营范围 shown as 主营业务,
+the form blank, and AMS's 经营范围 was erased by a 变更 of 注册地址). Only a 基本存款账户's: the
 depositor's data changes through its basic account, so a 一般/专用/临时 account's own latest 详情
 may predate what AMS prefills its form with, and would hold a right form.
 """
@@ -54,8 +56,9 @@ def check_page_agrees(
     A field it should show and shows under no label the bot knows is PortalChanged: the page
     changed, and every row would be held for it."""
     expected = record_content(record)
-    unshown = [name for name in dict.fromkeys((*CHECK_PAGE_KEY, *compared))
-               if name not in shown and name not in record.kept_fields and expected.get(name)]
+    unshown = [name for name in dict.fromkeys((*CHECK_PAGE_KEY, *compared)) if name not in shown and (
+        ams.get(name) if ams is not None and name in record.kept_fields else
+        name not in record.kept_fields and expected.get(name))]
     if unshown:
         raise PortalChanged(f"{record.masked_label()}：信息核对页上没有{field_labels(unshown)}一栏："
                             "AMS 的页面可能已改版，未提交：请在 AMS 中查看该页面并告知运维人员",

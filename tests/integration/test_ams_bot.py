@@ -276,6 +276,35 @@ def test_a_change_whose_form_alters_a_field_it_does_not_name_is_held(
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize(("label", "field"), [
+    ("经营范围", "business_scope"), ("注册资金", "registered_capital_yuan")])
+def test_a_field_a_change_keeps_shown_under_another_label_stops_the_run(
+    ams: AmsHandle, bot: AmsBot, page: Any, label: str, field: str
+) -> None:
+    """Tester AX of 2026-12-07 (F1): the 变更 form came blank in a field the 变更 does not name and
+    信息核对 showed it as 主营业务 (or 注册资本金): not compared, filed, and AMS's 经营范围 was erased. A
+    kept field AMS holds a value of must be read on 信息核对, or the page changed."""
+    ams.seed([basic_record("110000000052")])
+    permit = ams.filings()[0]["record"]["basic_account_permit"]
+    change = _record("110000000052", action="change", basic_account_permit=permit, business_date="2026-11-30",
+                     change_items="注册地址", registered_address="北京市朝阳区建国路99号")
+    now = ams_now(change, bot.find_filings("110000000052"), bot.filing_detail)
+    assert now is not None and now.get(field)
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk").replace(f">{label}<", f">{label}（新）<")
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ams/acctChangeCheck.do*", handle)
+    shown = bot.prepare_filing(change)
+    assert field not in shown
+    with pytest.raises(PortalChanged) as caught:
+        check_page_agrees(change, shown, compared_fields(change), now)
+    assert caught.value.code == "check_page_unread" and f"没有{label}一栏" in str(caught.value)
+
+
+@pytest.mark.browser
 def test_change_and_close_go_through_their_own_forms(ams: AmsHandle, bot: AmsBot) -> None:
     ams.seed([basic_record("110000000001")])
     permit = ams.filings()[0]["record"]["basic_account_permit"]
