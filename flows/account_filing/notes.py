@@ -99,7 +99,8 @@ def field_labels(fields: Iterable[str]) -> str:
 def done_note(status: str, result: Mapping[str, Any]) -> str:
     """The note of a row the bot finished: the portal's own words for a filing."""
     if status == "already_filed" and result.get("own_submission"):  # `lost_answers`
-        return "机器人此前已确认提交，未收到AMS应答；查询见AMS已有此笔报备（即该次提交），未再提交"
+        # no answer, or one not read as AMS's 成功 or its refusal (a number cut, words unknown: AV, AX)
+        return "机器人此前已确认提交，未收到或读不出AMS的应答；查询见AMS已有此笔报备（即该次提交），未再提交"
     if status == "already_filed":
         return "AMS中已有此笔报备（业务类型、日期和内容相同），未再提交"
     if status == "would_file":
@@ -107,7 +108,7 @@ def done_note(status: str, result: Mapping[str, Any]) -> str:
     return str(result.get("portal_message") or result.get("note") or "")
 
 
-MAY_BE_FILED = ("此前一次确认提交未收到AMS应答，可能已报备："
+MAY_BE_FILED = ("此前一次确认提交未收到或读不出AMS的应答，可能已报备："
                 "请勿人工报备，用 rpa cases retry 重试（先在AMS查询）")
 
 

@@ -351,7 +351,7 @@ def test_a_filing_whose_answer_was_lost_reads_as_the_runs_own(ams: AmsHandle, tm
     outcome = _run(ams, tmp_path, [basic_record("110020260330", serial=60, day="2026-11-24", **GENERAL)])
     [(state, note)] = _results(outcome)
     assert state == "此前已报备", note
-    assert note.startswith("机器人此前已确认提交，未收到AMS应答"), note
+    assert note.startswith("机器人此前已确认提交，未收到或读不出AMS的应答"), note
     assert len(ams.submissions()) == 1 and ams.stats()["faults"].get("commit_fail_502") == 1
 
 
@@ -411,7 +411,7 @@ def test_a_receipt_drifted_keeps_ams_own_number_and_says_the_run_filed_it(
     outcome = _run(ams, tmp_path, [basic_record("110020260334", serial=64, day="2026-11-24", **GENERAL)])
     [(state, note)] = _results(outcome)
     [stored] = [f for f in ams.filings() if f["record"]["account_no"] == "110020260334"]
-    assert state == "此前已报备" and note.startswith("机器人此前已确认提交，未收到AMS应答"), note
+    assert state == "此前已报备" and note.startswith("机器人此前已确认提交，未收到或读不出AMS的应答"), note
     rows = read_result(outcome.folder / "result.xlsx")
     assert [str(rows[n]["备案编号"]) for n in rows] == [stored["filing_no"]]
     assert len(ams.submissions()) == 1

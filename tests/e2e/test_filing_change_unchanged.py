@@ -114,5 +114,5 @@ def test_a_change_ams_already_holds_for_its_date_is_already_filed_not_held(
     (first, first_note), (second, second_note) = _results(outcome)
     assert first == second == "此前已报备", _results(outcome)
     assert first_note == "AMS中已有此笔报备（业务类型、日期和内容相同），未再提交"
-    assert second_note.startswith("机器人此前已确认提交，未收到AMS应答"), second_note
+    assert second_note.startswith("机器人此前已确认提交，未收到或读不出AMS的应答"), second_note
     assert [s["account_no"] for s in ams.submissions()] == [seeds[2]["account_no"]]
