@@ -132,6 +132,7 @@ def _aside_counted(run: dict[str, Any]) -> str:
 
 
 WAITING = "已入队，等待工作进程（rpa worker）办理"
+NOTHING_QUEUED = "没有待办事项（各行都在校验时搁置）：处理后用 --resume 续跑"
 
 
 def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int, dict[str, int]]:
@@ -157,7 +158,8 @@ def _state_words(state: str) -> str:
     """`run_state` as a clerk reads it: an exit code stays a number."""
     if state.startswith("running? ("):
         return f"运行中？（在 {state[len('running? ('):-1]}）"
-    return {"running": "运行中", "interrupted": "已中断，可续跑", "waiting": WAITING}.get(state, state)
+    return {"running": "运行中", "interrupted": "已中断，可续跑", "waiting": WAITING,
+            "nothing_queued": NOTHING_QUEUED}.get(state, state)
 
 
 # a trigger's prefix -> its words; what follows the colon (a job and its fire time, a user) stays
@@ -246,7 +248,8 @@ def runs_show(run_id: str) -> None:
         value = info.get(key)
         console.print(f"[bold]{label}[/]：{escape('无' if value is None else str(value))}", highlight=False)
     console.print(f"[bold]运行文件夹[/]：{escape(str(folder))}", highlight=False)
-    if aside := aside_words(cfg, run_id):  # rows that never became items: in no count above
+    see = "见 result.xlsx" if (folder / "result.xlsx").exists() else f"见 rpa cases list {run_id}"
+    if aside := aside_words(cfg, run_id, see):  # rows that never became items: in no count above
         console.print(f"[bold]校验时搁置[/]：{escape(aside)}", highlight=False)
     if not audit.has_schema():  # the queue and the audit tables are created together
         typer.echo("数据库中没有这次运行的工作项：请确认 RPA_DATABASE_URL 指向运行所用的数据库")

@@ -231,7 +231,8 @@ def _execute(
         if enqueue_only:  # the items wait in the queue for `rpa worker` on any host
             ctx.record("run.enqueued_only", host=ctx.settings.host_id)
             counts = {str(k): v for k, v in ctx.queue.counts(ctx.run_id).items()}
-            ctx.write_run_json(counts=counts, waiting_for_workers=True)  # not ended: no alert
+            # not ended: no alert; nothing open (every row set aside): no worker to wait for (AV)
+            ctx.write_run_json(counts=counts, waiting_for_workers=bool(counts["pending"] + counts["leased"]))
             return RunOutcome(ctx.run_id, EXIT_OK, ctx.folder, counts, None)
         if ctx.queue.next_due_in(ctx.run_id) is not None:  # anything pending or leased
             stop_reason, forced_exit = _run_workers(ctx, flow, workers, stop_event, on_progress, outputs)

@@ -262,14 +262,14 @@ def run_state(run: Mapping[str, Any], recorded_exit: int | None = None, host: st
     """A run's exit code (from run.json, else `recorded_exit` from the audit chain when the run
     folder refused it); or, without one, "running" only while the process that writes its
     run.json still runs ("interrupted": nothing works on it, resume it); "waiting" for a run only
-    enqueued (`--enqueue-only`), whose items `rpa worker` works. A run whose outputs or
-    last steps failed (`finish_failed`) says so beside its exit code."""
+    enqueued (`--enqueue-only`), whose items `rpa worker` works ("nothing_queued": none). A run
+    whose outputs or last steps failed (`finish_failed`) says so beside its exit code."""
     if run.get("exit_code") is not None:
         return f"{run['exit_code']}（收尾失败）" if run.get("finish_failed") else str(run["exit_code"])
     if recorded_exit is not None:
         return str(recorded_exit)
-    if run.get("waiting_for_workers"):  # `--enqueue-only`: its items wait for `rpa worker`
-        return "waiting"
+    if "waiting_for_workers" in run:  # `--enqueue-only`: its items wait for `rpa worker`, if any
+        return "waiting" if run["waiting_for_workers"] else "nothing_queued"
     owner = run.get("owner")
     if not isinstance(owner, Mapping) or not isinstance(owner.get("pid"), int):
         return "interrupted"

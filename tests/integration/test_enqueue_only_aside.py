@@ -38,3 +38,8 @@ def test_an_enqueue_only_run_whose_rows_were_all_set_aside_says_so_and_asks_for_
     assert f"rpa run account-filing --resume {run_id}" in done.stdout
     listed = cli.run("cases", "list", run_id)  # where the line sends the clerk: both rows, with why
     assert listed.returncode == 0 and listed.stdout.count("校验时搁置，未报备") == 2, listed.stdout
+    # runs list and show say the same (tester AV: 等待工作进程, and a result.xlsx never written)
+    for shown in (cli.run("runs", "list").stdout, cli.run("runs", "show", run_id).stdout):
+        assert "没有待办事项（各行都在校验时搁置）" in shown and "等待工作进程" not in shown, shown
+    shown = cli.run("runs", "show", run_id).stdout
+    assert f"见 rpa cases list {run_id}" in shown and "result.xlsx" not in shown, shown
