@@ -199,5 +199,5 @@ def differing_fields(record: CanonicalFiling, shown: dict[str, str], fields: Ite
     """The names (never the values) of `fields` whose page value differs from the record's.
     Fields the record leaves to AMS (`kept_fields`: AMS keeps its own) are not compared."""
     expected = record_content(record)
-    compared = [name for name in fields if name not in record.kept_fields]
+    compared = [name for name in dict.fromkeys(fields) if name not in record.kept_fields]  # once each
     return [name for name in compared if expected.get(name, "") != shown.get(name, "")]

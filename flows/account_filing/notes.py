@@ -93,7 +93,7 @@ CODE_NOTES: dict[str, str] = {
 
 def field_labels(fields: Iterable[str]) -> str:
     """Field names as the labels a clerk knows, joined with 、 (an unlisted name: 未列名字段)."""
-    return "、".join(FIELD_LABELS.get(name, "未列名字段") for name in fields)
+    return "、".join(dict.fromkeys(FIELD_LABELS.get(name, "未列名字段") for name in fields))  # once each (AV)
 
 
 def done_note(status: str, result: Mapping[str, Any]) -> str:

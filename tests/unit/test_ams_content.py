@@ -52,6 +52,15 @@ def test_a_different_label_is_a_difference_even_under_the_same_code() -> None:
     assert differing_fields(_record(), _shown("护照", "01-非法人企业"), FIELDS) == ["depositor_category"]
 
 
+def test_a_field_asked_twice_differs_once() -> None:
+    """Tester AV of 2026-12-07: a held row's note read 账户性质、账户性质 (the page's key fields and
+    the compared ones both name it)."""
+    from flows.account_filing.notes import field_labels
+
+    differing = differing_fields(_record(), _shown("6-港澳居民来往内地通行证"), ("id_type", *FIELDS))
+    assert differing == ["id_type"] and field_labels(["account_kind", "account_kind"]) == "账户性质"
+
+
 @pytest.mark.parametrize(("pairs", "day"), [
     ({"业务类型": "变更", "开户日期": "2026-11-02", "变更日期": "2026/11/30"}, "2026-11-30"),
     ({"业务类型": "01-撤销", "开户日期": "2026-11-02", "撤销日期": "2026年12月1日"}, "2026-12-01"),
