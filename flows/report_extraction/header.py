@@ -80,11 +80,16 @@ def _locate(label: Label, headers: dict[int, list[str]], grid: Grid, what: str,
         found = below or found
     if len(found) > 1:
         places = [_where(grid, col, headers[col], label) for col in found]
-        if len({_origin(grid, col, headers[col], label) for col in found}) == 1 and under is not None:
-            # one merged cell over sub-columns, none of them `under` (tester AE: C4 和 C4)
-            subs = "、".join(dict.fromkeys(headers[col][-1] for col in found))
-            raise DuplicateHeader(f"{grid.file}：{what}{places[0]}之下没有“{under.name}”列（只有 {subs}），"
-                                  "不知读哪一列", details={"file": grid.file, "header": label.name})
+        if len({_origin(grid, col, headers[col], label) for col in found}) == 1:
+            # one merged cell over sub-columns, none of them `under` (tester AE: C4 和 C4; AT:
+            # the same with no `under` at all)
+            named = list(dict.fromkeys(headers[col][-1] for col in found))
+            subs = "、".join(named)
+            missing = (f"之下没有“{under.name}”列（只有 {subs}）" if under is not None
+                       else f"之下分为 {subs} {len(found)} 列" if not all(map(label.matches, named))
+                       else f"是合并单元格，跨 {len(found)} 列")
+            raise DuplicateHeader(f"{grid.file}：{what}{places[0]}{missing}，不知读哪一列",
+                                  details={"file": grid.file, "header": label.name})
         where = " 和 ".join(places)
         raise DuplicateHeader(f"{grid.file}：{what}“{label.name}”出现两次：{where}，不知读哪一列",
                               details={"file": grid.file, "header": label.name})

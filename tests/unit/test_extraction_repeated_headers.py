@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -24,7 +25,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import DuplicateHeader
-from tests.hand_reports import titled_sheet
+from tests.hand_reports import daily_workbook, titled_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "config" / "specs"
@@ -150,3 +151,19 @@ def test_a_small_table_of_another_kind_beside_the_report_is_not_joined(tmp_path:
     extraction = extract_file(_pdf(tmp_path / "daily.pdf", HEADING, body), load_spec("branch_daily", SPECS))
     today = {f.metric: f.value_yuan for f in extraction.figures if f.column == "本日"}
     assert today["储蓄存款余额"] == 123456700 and today["客户数"] == 8888
+
+
+def test_a_merged_header_over_two_columns_is_named_once_as_merged(tmp_path: Path) -> None:
+    """Tester AT of 2026-12-07 (F5): 本日 merged over B4:C4 was refused as “本日”出现两次 naming B4
+    twice; refused still (which column is 本日's cannot be told), but said as what it is."""
+    path = daily_workbook(tmp_path / "merged.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["网点经营日报"]
+    sheet.insert_rows(5)
+    sheet["B5"], sheet["C5"], sheet["C4"] = "日均", "余额", None
+    sheet.merge_cells("B4:C4")
+    book.save(path)
+    with pytest.raises(DuplicateHeader) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    said = str(caught.value)
+    assert "网点经营日报!B4）是合并单元格，跨 2 列，不知读哪一列" in said and "出现两次" not in said, said
