@@ -32,7 +32,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.pdf_continuation import ColumnPlan, UnplacedRow
-from flows.report_extraction.pdf_glyphs import refuse_unseen, shown_page
+from flows.report_extraction.pdf_glyphs import shown_page
 from flows.report_extraction.pdf_layout import (
     borderless_grid,
     char_lines,
@@ -82,7 +82,7 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
     if not chars:
         images = len(page.images)
         raise ScannedPdf(f"{file}，第{page_number}页：扫描件 PDF，没有文字层（本页没有文字"
-                         f"{f'，只有 {images} 张图片' if images else ''}）；需要 OCR 或从系统导出文字版",
+                         f"{f'，只有 {images} 张图片' if images else ''}）；请从系统导出文字版 PDF（OCR 识别出的文字不予读取）",
                          details={"file": file, "page": page_number})
     for char in chars:
         if char["text"].startswith("(cid:"):
@@ -90,7 +90,6 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
                 f"{file}，第{page_number}页：字体缺少 Unicode 映射，文字读出来是 "
                 f"{char['text']}（字体 {char.get('fontname', '?')}）；无法可靠读取文字，请从系统重新导出",
                 details={"file": file, "page": page_number, "font": char.get("fontname")})
-    refuse_unseen(page, file, page_number)
     return chars
 
 
@@ -150,9 +149,9 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
     joined: Grid | None = None
     plan: ColumnPlan | None = None
     for page_number in numbers:
-        page = shown_page(pdf.pages[page_number - 1])  # a fake bold's twin strokes read once
         if joined is None or plan is None:
             with page_deadline(file, page_number):
+                page = shown_page(pdf.pages[page_number - 1], file, page_number)  # as it prints
                 chars = _check_text_layer(page, file, page_number)
                 first = _page_grid(page, chars, file, page_number, spec, first=True)
                 mark_red(first, chars)
@@ -167,6 +166,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             plan = ColumnPlan.of(joined) if joined.n_rows else None
             continue
         with page_deadline(file, page_number):
+            page = shown_page(pdf.pages[page_number - 1], file, page_number)
             chars = _check_text_layer(page, file, page_number)
             grid = _page_grid(page, chars, file, page_number, spec, first=False)
             mark_red(grid, chars)

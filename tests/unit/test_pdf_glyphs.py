@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -49,7 +50,7 @@ def test_a_white_digit_before_a_figure_refuses_the_report_naming_where(tmp_path:
     with pytest.raises(UnreadableFigure) as caught:
         _read(ruled_pdf(tmp_path / "white.pdf", drawn=hidden))
     said = str(caught.value)
-    assert "white.pdf，第1页（位置 " in said and "「9」印成白色或近于底色" in said, said
+    assert "white.pdf，第1页（位置 " in said and "「9」印成白色、近于底色或被白色色块盖住" in said, said
 
 
 @pytest.mark.parametrize("cmyk", [False, True])
@@ -62,7 +63,7 @@ def test_a_white_minus_is_refused_in_cmyk_too(tmp_path: Path, cmyk: bool) -> Non
             canvas.setFillGray(1)
         canvas.drawString(x - stringWidth("-", FONT, 10), y, "-")
 
-    with pytest.raises(UnreadableFigure, match="「-」印成白色或近于底色"):
+    with pytest.raises(UnreadableFigure, match="「-」印成白色、近于底色或被白色色块盖住"):
         _read(ruled_pdf(tmp_path / "minus.pdf", drawn=hidden))
 
 
@@ -100,8 +101,8 @@ def _struck_over(canvas: Canvas, at: At) -> None:
 
 
 @pytest.mark.parametrize(("drawn", "said"), [
-    (_pale_box, "「-」印成白色或近于底色"),
-    (_covered, "「-」被其后画上的色块盖住"),
+    (_pale_box, "「-」印成白色、近于底色或被白色色块盖住"),
+    (_covered, "「-」印成白色、近于底色或被白色色块盖住"),
     (_invisible, "有不可见的文字（渲染模式 3 或 7"),
     (_struck_over, "叠印在一处"),
 ], ids=["white_on_pale_box", "covered_by_a_box", "render_mode_3", "struck_over"])
@@ -123,3 +124,67 @@ def test_a_white_figure_on_a_dark_box_is_read(tmp_path: Path) -> None:
 
     extraction = _read(ruled_pdf(tmp_path / "dark.pdf", drawn=dark))
     assert extraction.value("客户数", "本日", "110101") == Decimal(777)  # type: ignore[attr-defined]
+
+
+def _red_with_white_twin(canvas: Canvas, at: At) -> None:
+    x, y = at(2, 2)  # 个人金融资产余额 较上日: 2.3 printed red (红字), a white copy a hair off
+    canvas.setFillGray(1)
+    canvas.drawString(x - 0.3, y + 0.3, "2.3")
+
+
+def _white_twin_in_another_font(canvas: Canvas, at: At) -> None:
+    x, y = at(1, 2)  # 储蓄存款余额 较上日 1.2, a white Helvetica 1 over its 1
+    canvas.setFillGray(1)
+    canvas.setFont("Helvetica", 10)
+    canvas.drawString(x + 0.2, y, "1")
+    canvas.setFont(FONT, 10)  # the lines under the table in the report's own font
+
+
+def _shadow(canvas: Canvas, at: At) -> None:
+    x, y = at(6, 1)  # 客户数 本日 777 with a grey shadow 1.5 pt off
+    canvas.setFillGray(0.6)
+    canvas.drawString(x + 1.5, y - 1.5, "777")
+
+
+def _seal(canvas: Canvas, at: At) -> None:
+    x, y = at(2, 2)  # a translucent red seal painted over the figures afterwards
+    canvas.setFillColorRGB(0.9, 0.1, 0.1)
+    canvas.setFillAlpha(0.25)
+    canvas.circle(x + 20, y + 3, 30, stroke=0, fill=1)
+
+
+def _frame(canvas: Canvas, at: At) -> None:
+    # a 1-pt black frame filled even-odd around the 机构 line (its code and date), off the table
+    path = canvas.beginPath()
+    path.rect(50, A4[1] - 90, 400, 25)
+    path.rect(51, A4[1] - 89, 398, 23)
+    canvas.drawPath(path, stroke=0, fill=1, fillMode=1)
+
+
+@pytest.mark.parametrize(("drawn", "label", "column", "value"), [
+    (_red_with_white_twin, "个人金融资产余额", "较上日", Decimal(-23000)),  # reviewer H1: read +23000
+    (_white_twin_in_another_font, "储蓄存款余额", "较上日", Decimal(12000)),  # H2: read 112000
+    (_shadow, "客户数", "本日", Decimal(777)),  # H7: read 777777
+    (_seal, "个人金融资产余额", "较上日", Decimal(-23000)),  # M1: refused as covered
+    (_frame, "储蓄存款余额", "本日", Decimal(FIRST_YUAN)),  # M3: the frame's hole read as black
+], ids=["red_and_white_twin", "white_twin_other_font", "shadow", "translucent_seal", "even_odd_frame"])
+def test_what_prints_is_read(tmp_path: Path, drawn: object, label: str, column: str, value: Decimal) -> None:
+    """The code review of 2026-12-07: each read another figure, or refused one that prints plainly."""
+    path = ruled_pdf(tmp_path / "printed.pdf", below=("注：红字表示负数。",), red=frozenset({"-2.3"}),
+                     drawn=drawn)  # type: ignore[arg-type]
+    assert _read(path).value(label, column, "110101") == value  # type: ignore[attr-defined]
+
+
+def test_a_white_digit_inside_a_form_xobject_is_refused(tmp_path: Path) -> None:
+    """Reviewer H6: a form XObject's content escaped the checks (952,345.67 read)."""
+    def hidden(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.beginForm("white9")
+        canvas.setFillGray(1)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x - stringWidth("9", FONT, 10), y, "9")
+        canvas.endForm()
+        canvas.doForm("white9")
+
+    with pytest.raises(UnreadableFigure, match="「9」印成白色"):
+        _read(ruled_pdf(tmp_path / "form.pdf", drawn=hidden))
