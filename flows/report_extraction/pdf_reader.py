@@ -82,7 +82,8 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
     if not chars:
         images = len(page.images)
         raise ScannedPdf(f"{file}，第{page_number}页：扫描件 PDF，没有文字层（本页没有文字"
-                         f"{f'，只有 {images} 张图片' if images else ''}）；请从系统导出文字版 PDF（OCR 识别出的文字不予读取）",
+                         f"{f'，只有 {images} 张图片' if images else ''}）；"
+                         "请从系统导出文字版 PDF（OCR 识别出的文字不予读取）",
                          details={"file": file, "page": page_number})
     for char in chars:
         if char["text"].startswith("(cid:"):
