@@ -53,8 +53,8 @@ def alert_run_end(settings: Settings, run_id: str, folder: Path) -> None:
 def run_end_alerts(settings: Settings, run_id: str, folder: Path) -> list[Alert]:
     """What `alert_run_end` sends, without sending it."""
     record = _run_json(folder)
-    if record.get("exit_code") is None and record.get("waiting_for_workers"):
-        return []  # `--enqueue-only`: not ended, its items wait for `rpa worker`
+    if record.get("exit_code") is None and "waiting_for_workers" in record:
+        return []  # `--enqueue-only`: not ended, its items (if any) wait for `rpa worker`
     flow = str(record.get("flow") or "?")
     exit_code = record.get("exit_code")
     reason = record.get("stop_reason") or record.get("finish_failed")

@@ -132,7 +132,7 @@ def _aside_counted(run: dict[str, Any]) -> str:
 
 
 WAITING = "已入队，等待工作进程（rpa worker）办理"
-NOTHING_QUEUED = "没有待办事项（各行都在校验时搁置）：处理后用 --resume 续跑"
+NOTHING_QUEUED = "没有待办事项（没有新入队的事项）：搁置的行处理后用 --resume 续跑"
 
 
 def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int, dict[str, int]]:

@@ -40,6 +40,12 @@ def test_an_enqueue_only_run_whose_rows_were_all_set_aside_says_so_and_asks_for_
     assert listed.returncode == 0 and listed.stdout.count("校验时搁置，未报备") == 2, listed.stdout
     # runs list and show say the same (tester AV: 等待工作进程, and a result.xlsx never written)
     for shown in (cli.run("runs", "list").stdout, cli.run("runs", "show", run_id).stdout):
-        assert "没有待办事项（各行都在校验时搁置）" in shown and "等待工作进程" not in shown, shown
+        assert "没有待办事项（没有新入队的事项）" in shown and "等待工作进程" not in shown, shown
     shown = cli.run("runs", "show", run_id).stdout
     assert f"见 rpa cases list {run_id}" in shown and "result.xlsx" not in shown, shown
+    # and it is not ended: no alert says it stopped or held rows (code review of 2026-12-07)
+    from rpa.alerts.events import run_end_alerts
+    from rpa.settings import Settings
+
+    settings = Settings(runs_dir=cli.runs, audit_key_file=tmp_path / "keys" / "audit.key")
+    assert run_end_alerts(settings, run_id, cli.runs / run_id) == []
