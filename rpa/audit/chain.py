@@ -100,7 +100,7 @@ def head_problem(key: bytes, chain: str, head: tuple[int, str] | None,
     if head is None:
         return MISSING, "链头行被删除，链中的事件却还在：末尾的事件可能一并被删去"
     if mac is None:
-        return EDITED, (f"链头（第 {head[0]} 条）没有签名（签名被清除，或是 2026-12-03 之前结束的链）："
+        return EDITED, (f"链头（第 {head[0]} 条）没有签名，运行账本也没有记下这个链头（签名被清除）："
                         "可能删除了末尾的事件")
     if not hmac.compare_digest(mac, head_mac(key, chain, *head)):
         return EDITED, f"链头（第 {head[0]} 条）没有用审计密钥签名（被改写，例如删除了末尾的事件）"

@@ -13,14 +13,15 @@ beyond the copy's last seq is added.
 from __future__ import annotations
 
 import fcntl
+import hmac
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from rpa.audit.chain import AuditEvent, canonical_json
+from rpa.audit.chain import AuditEvent, canonical_json, event_hash
 from rpa.errors import ConfigError
 
 LEDGER = "=ledger"
@@ -131,3 +132,13 @@ def _last_event(text: str) -> tuple[int, str] | None:
 def _last_seq(text: str) -> int:
     """The highest seq among the copy's readable lines (a damaged line is for verification)."""
     return (_last_event(text) or (0, ""))[0]
+
+
+def vouches_for(ledger: Sequence[AuditEvent], key: bytes, chain: str, head: tuple[int, str] | None) -> bool:
+    """Whether a `run.ended` of the ledger that holds under `key` records `head` (last seq, last
+    hash) for `chain`: the unsigned head of a chain that ended before heads were signed
+    (2026-12-03) is vouched for by it (the code review of 2026-12-07: every such run failed)."""
+    return head is not None and any(
+        event.event == ENDED and event.details.get("run") == chain
+        and (event.details.get("last_seq"), event.details.get("last_hash")) == head
+        and hmac.compare_digest(event_hash(key, event), event.hash) for event in ledger)

@@ -59,7 +59,7 @@ from rpa.audit.chain import (
 from rpa.audit.details import FILE_FIELDS, mask_details
 from rpa.audit.evidence import EVIDENCE_SEALED, OUTPUTS_WRITTEN, file_sha256, output_listing, sealed_listing
 from rpa.audit.export import compare_with_database, read_export
-from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy
+from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy, vouches_for
 from rpa.db import engine_for, ride_out_outages_of, set_outage_limit
 from rpa.errors import ConfigError
 from rpa.masking import FieldClass, item_ref, scrub_text
@@ -262,8 +262,9 @@ class AuditLog:
         if head is None and not events:
             return VerifyResult(False, 0, None, f"数据库中没有 {chain} 的审计链", MISSING)
         result = verify_chain(self._key, chain, events, head=head)
-        found = result.ok and head_problem(self._key, chain, head, store.load_head_mac(self._engine, chain))
-        if found:
+        mac = store.load_head_mac(self._engine, chain)
+        found = result.ok and head_problem(self._key, chain, head, mac)  # unsigned before 2026-12-03:
+        if found and not (mac is None and vouches_for(self.events(LEDGER), self._key, chain, head)):
             return VerifyResult(False, result.checked, None, found[1], found[0])  # the head's, no event's
         return result
 

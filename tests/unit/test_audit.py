@@ -525,6 +525,28 @@ def test_a_chain_cut_short_with_its_head_deleted_or_unsigned_fails(
     assert result.kind == ("missing/deleted" if how == "deleted" else "edited")
 
 
+def test_an_unsigned_head_the_ledger_recorded_at_the_run_s_end_verifies(
+    filled: AuditLog, run_id: str
+) -> None:
+    """A chain that ended before heads were signed (2026-12-03) has none: the ledger's keyed
+    run.ended, which records its last seq and hash, vouches for it (code review of 2026-12-07:
+    every such run failed verify for good). A head moved back and unsigned still fails."""
+    filled.ledger_ended(run_id, {"done": 1})
+    unsign = "UPDATE audit_heads SET head_mac = NULL WHERE run_id = :r"
+    _tamper(filled, lambda conn: _sql(conn, unsign, r=run_id))
+    assert filled.verify(run_id).ok
+    kept = filled.events(run_id)[EVENTS - 3]
+
+    def cut(conn: Connection) -> None:
+        _sql(conn, "DELETE FROM audit_events WHERE run_id = :r AND seq > :s", r=run_id, s=kept.seq)
+        _sql(conn, "UPDATE audit_heads SET last_seq = :s, last_hash = :h WHERE run_id = :r",
+             r=run_id, s=kept.seq, h=kept.hash)
+
+    _tamper(filled, cut)
+    result = filled.verify(run_id)
+    assert not result.ok and result.reason is not None and "运行账本也没有记下这个链头" in result.reason
+
+
 def test_an_older_database_gains_the_head_mac_column_and_its_heads_still_verify(db_url: str) -> None:
     engine = engine_for(db_url)
     with engine.begin() as conn:
