@@ -22,6 +22,22 @@ def live_counts(queue: WorkQueue, run_id: str) -> tuple[dict[str, int], int, dic
 
 def live_words(queue: WorkQueue, run_id: str, counts: dict[ItemState, int]) -> tuple[int, dict[str, int]]:
     """`live_counts`' two last parts, for `counts` just read: no query for a state none are in."""
-    awaiting = queue.awaiting_checker(run_id) if counts[ItemState.HELD] else 0
-    errors = queue.items(run_id, ItemState.BUSINESS_ERROR) if counts[ItemState.BUSINESS_ERROR] else []
-    return awaiting, ended_as(item.result for item in errors)
+    return LiveWords(queue, run_id)(counts)
+
+
+class LiveWords:
+    """`live_words` for a caller that polls (the progress bar, every 0.3 s): the business errors
+    are read again only when their count changed (the code review of 2026-12-07: a run of a
+    thousand such items read them all at every poll)."""
+
+    def __init__(self, queue: WorkQueue, run_id: str) -> None:
+        self.queue, self.run_id = queue, run_id
+        self.errors, self.words = 0, dict[str, int]()
+
+    def __call__(self, counts: dict[ItemState, int]) -> tuple[int, dict[str, int]]:
+        awaiting = self.queue.awaiting_checker(self.run_id) if counts[ItemState.HELD] else 0
+        if counts[ItemState.BUSINESS_ERROR] != self.errors:
+            self.errors = counts[ItemState.BUSINESS_ERROR]
+            items = self.queue.items(self.run_id, ItemState.BUSINESS_ERROR)
+            self.words = ended_as(item.result for item in items)
+        return awaiting, self.words

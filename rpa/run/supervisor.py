@@ -27,7 +27,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from rpa.errors import DatabaseUnavailable
-from rpa.queue.tallies import live_words
+from rpa.queue.tallies import LiveWords
 from rpa.run.processes import is_running, start_time
 from rpa.run.runs import RunContext
 from rpa.run.scratch import sweep_scratch
@@ -107,6 +107,7 @@ def run_pool(
 
     for index in range(workers):
         start(index)
+    words_of = LiveWords(ctx.queue, ctx.run_id)
     while True:
         for index, worker in list(procs.items()):
             if worker.proc.is_alive():
@@ -131,7 +132,7 @@ def run_pool(
             stop = ctx.queue.stop_requested(ctx.run_id)
             states = ctx.queue.counts(ctx.run_id)
             counts = {str(k): v for k, v in states.items()}
-            awaiting, ended = live_words(ctx.queue, ctx.run_id, states) if on_progress else (0, {})
+            awaiting, ended = words_of(states) if on_progress else (0, {})
         except DatabaseUnavailable:  # waited out RPA_DB_OUTAGE_SECONDS: the run stops (exit 3)
             _stop_and_wait([*procs.values(), *orphans.values()])
             raise
