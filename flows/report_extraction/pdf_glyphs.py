@@ -7,12 +7,14 @@
 - A figure's character (a digit, a sign, the point) that prints nothing refuses the page, naming
   where: in the lightness of what is under it (white on paper or on a pale box: a `9` before
   `52,345.67` read 952,345.67, AT F2; a minus on a 0.97 grey box, tester AV), under a white box
-  painted after it (a white-out; a coloured box after it, a seal or a highlight, may be see-through
-  and is not judged), or on a page whose content sets an invisible text mode (3 or 7: an OCR layer
-  or a hidden sign). Two different digits struck over each other refuse it too (`2` and `7` a
-  hair apart read `27`). A colour that is not read (a pattern, an indexed one) is not judged.
-  Form XObjects are walked where they are painted. Not judged: clipping (a character outside a
-  clip path still reads), transparency.
+  or a thick white line painted after it (a white-out; a coloured box after it, a seal or a
+  highlight, may be see-through and is not judged), painted over by a white copy of itself
+  (tester AY), or on a page whose content sets an invisible text mode (3 or 7: an OCR layer or a
+  hidden sign). Two different digits struck over each other refuse it too (`2` and `7` a hair
+  apart read `27`). A colour that is not read (a pattern, an indexed one) is not judged. Form
+  XObjects are walked where they are painted. Not judged: clipping (a character outside a clip
+  path still reads), transparency, an image painted over text, outline-only text (mode 1) by its
+  stroke, a spot colour's hue (its tint alone).
 
     page = shown_page(pdf.pages[0], "日报.pdf", 1)   # or UnreadableFigure
 """
@@ -24,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pdfminer.layout import LTChar, LTFigure, LTRect
+from pdfminer.layout import LTChar, LTCurve, LTFigure, LTRect
 from pdfminer.pdftypes import resolve1
 
 from rpa.errors import UnreadableFigure
@@ -51,7 +53,8 @@ def shown_page(page: Any, file: str, page_number: int) -> Any:
         shown = [i for i, _ in group if seen[i]]
         kept.add(max(shown) if shown else group[-1][0])
         figure = next((c for _, c in group if _FIGURE.fullmatch(c.get_text())), None)
-        if not shown and figure is not None:
+        # none prints, or the last stroke paints it over in the paper's colour (tester AY, F5)
+        if figure is not None and (not shown or max(shown) < group[-1][0]):
             _refuse(file, page_number, _at(page, figure), "印成白色、近于底色或被白色色块盖住，印出来看不见")
     _refuse_struck_over(page, [c for i, c in chars if i in kept], file, page_number)
     keep = {id(d) for d, (i, _) in zip(page.chars, chars, strict=True) if i in kept}
@@ -87,6 +90,11 @@ def _filled(drawn: list[Any]) -> Iterator[tuple[int, LTRect]]:
     for index, box in enumerate(drawn):
         if isinstance(box, LTRect) and box.fill and index not in holes and box.width >= 1 and box.height >= 1:
             yield index, box
+        elif isinstance(box, LTCurve) and box.stroke and box.linewidth >= 2 \
+                and (_lightness(box.stroking_color) or 0) >= _WHITE_OUT:  # a thick white stroke (AY F1)
+            half = box.linewidth / 2
+            yield index, LTRect(0, (box.x0 - half, box.y0 - half, box.x1 + half, box.y1 + half), fill=True,
+                                non_stroking_color=box.stroking_color)
 
 
 def _inside(inner: LTRect, outer: LTRect) -> bool:

@@ -130,6 +130,22 @@ def _red_with_white_twin(canvas: Canvas, at: At) -> None:
     x, y = at(2, 2)  # 个人金融资产余额 较上日: 2.3 printed red (红字), a white copy a hair off
     canvas.setFillGray(1)
     canvas.drawString(x - 0.3, y + 0.3, "2.3")
+    canvas.setFillColorRGB(0.9, 0.1, 0.1)  # and the red one painted again over it: what prints
+    canvas.drawString(x, y, "2.3")
+
+
+def _painted_over_in_white(canvas: Canvas, at: At) -> None:
+    x, y = at(2, 2)  # the red 2.3 painted over by a white copy of itself: nothing prints (AY F5)
+    canvas.setFillGray(1)
+    canvas.drawString(x, y, "2.3")
+
+
+def _white_stroke(canvas: Canvas, at: At) -> None:
+    x, y = _minus_before(canvas, at)  # a minus before 1.2, a thick white line over it (AY F1)
+    canvas.drawString(x, y, "-")
+    canvas.setStrokeGray(1)
+    canvas.setLineWidth(4)
+    canvas.line(x, y + 3, x + 3, y + 3)  # up to the 1, not over it
 
 
 def _white_twin_in_another_font(canvas: Canvas, at: At) -> None:
@@ -163,16 +179,26 @@ def _frame(canvas: Canvas, at: At) -> None:
 
 @pytest.mark.parametrize(("drawn", "label", "column", "value"), [
     (_red_with_white_twin, "个人金融资产余额", "较上日", Decimal(-23000)),  # reviewer H1: read +23000
-    (_white_twin_in_another_font, "储蓄存款余额", "较上日", Decimal(12000)),  # H2: read 112000
     (_shadow, "客户数", "本日", Decimal(777)),  # H7: read 777777
     (_seal, "个人金融资产余额", "较上日", Decimal(-23000)),  # M1: refused as covered
     (_frame, "储蓄存款余额", "本日", Decimal(FIRST_YUAN)),  # M3: the frame's hole read as black
-], ids=["red_and_white_twin", "white_twin_other_font", "shadow", "translucent_seal", "even_odd_frame"])
+], ids=["red_over_a_white_twin", "shadow", "translucent_seal", "even_odd_frame"])
 def test_what_prints_is_read(tmp_path: Path, drawn: object, label: str, column: str, value: Decimal) -> None:
     """The code review of 2026-12-07: each read another figure, or refused one that prints plainly."""
     path = ruled_pdf(tmp_path / "printed.pdf", below=("注：红字表示负数。",), red=frozenset({"-2.3"}),
                      drawn=drawn)  # type: ignore[arg-type]
     assert _read(path).value(label, column, "110101") == value  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("drawn", [_white_twin_in_another_font, _painted_over_in_white, _white_stroke],
+                         ids=["white_twin_other_font", "painted_over_in_white", "white_stroke"])
+def test_a_figure_painted_over_in_white_is_refused(tmp_path: Path, drawn: object) -> None:
+    """Reviewer H2 (a white 1 in another font over the 1 of 1.2 read 112000) and tester AY (F5: a
+    white copy over a red figure read as the red one; F1: a thick white line over a minus)."""
+    path = ruled_pdf(tmp_path / "over.pdf", below=("注：红字表示负数。",), red=frozenset({"-2.3"}),
+                     drawn=drawn)  # type: ignore[arg-type]
+    with pytest.raises(UnreadableFigure, match="印出来看不见"):
+        _read(path)
 
 
 def test_a_white_digit_inside_a_form_xobject_is_refused(tmp_path: Path) -> None:
