@@ -106,6 +106,16 @@ class ContentFrame:
         self._frame = found
         return found
 
+    def settled(self) -> Frame:
+        """`frame()` once its first page (the main page's welcome) has loaded: a navigation set
+        going before would be cut off by it (`interrupted by another navigation`, 2026-12-07); a
+        frame still blank after the action timeout is taken as it is (a portal may start it so)."""
+        found = self.frame()
+        with suppress(PlaywrightTimeoutError, PlaywrightError):
+            found.wait_for_url(lambda url: url != "about:blank", wait_until="domcontentloaded",
+                               timeout=self.settings.action_timeout_ms)
+        return found
+
     def current(self) -> Frame | None:
         """The iframe's Frame as last found, if it is still attached; never waits."""
         if self._frame is None or self._frame.is_detached():

@@ -59,7 +59,7 @@ class AmsBot(AmsPages):
         self.to_front()  # a click in a tab behind waits for a paint that may not come for seconds
         self.login_page.log_in(code, password)
         self.menu.read()
-        self.content.frame()
+        self.content.settled()
         main_url = self.page.url
         for tab in (self._lookup_tab, self._spare_tab):
             if tab is not None:  # the other tabs share the session: they open the main page
