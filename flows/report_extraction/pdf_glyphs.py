@@ -200,7 +200,10 @@ def _invisible_text(page: Any) -> bool:
     found = list(streams) if isinstance(streams, list) else [streams]
     resources = resolve1(page.page_obj.attrs.get("Resources")) or {}
     forms = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
-    found += list((forms or {}).values()) if isinstance(forms, dict) else []
+    for stream in (forms or {}).values() if isinstance(forms, dict) else ():
+        form = resolve1(stream)  # a form's content only: an image's bytes are no operators
+        if getattr(getattr(form, "attrs", {}).get("Subtype"), "name", None) == "Form":
+            found.append(form)
     for stream in found:
         data = resolve1(stream)
         if hasattr(data, "get_data") and _INVISIBLE.search(data.get_data()):

@@ -214,3 +214,20 @@ def test_a_white_digit_inside_a_form_xobject_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(UnreadableFigure, match="「9」印成白色"):
         _read(ruled_pdf(tmp_path / "form.pdf", drawn=hidden))
+
+
+def test_invisible_text_inside_a_form_xobject_is_refused(tmp_path: Path) -> None:
+    """Reviewer H6: render mode 3 set inside a form XObject was not seen."""
+    def hidden(canvas: Canvas, at: At) -> None:
+        x, y = _minus_before(canvas, at)
+        canvas.beginForm("mode3")
+        text = canvas.beginText(x, y)
+        text.setFont(FONT, 10)
+        text.setTextRenderMode(3)
+        text.textOut("-")
+        canvas.drawText(text)
+        canvas.endForm()
+        canvas.doForm("mode3")
+
+    with pytest.raises(UnreadableFigure, match="有不可见的文字"):
+        _read(ruled_pdf(tmp_path / "form3.pdf", drawn=hidden))
