@@ -107,6 +107,30 @@ FIRE_LABELS: dict[str, str] = {
 }
 
 
+# a run's state (rpa.run.runs.run_state: an exit code once closed) -> its words, for the CLI's
+# `runs list/show` and the console alike; `running? (HOST)` is worded by `run_state_label`
+RUN_STATE_LABELS: dict[str, str] = {
+    "running": "运行中",
+    "interrupted": "已中断，可续跑",
+    "waiting": "已入队，等待工作进程（rpa worker）办理",
+    "nothing_queued": "没有待办事项（没有新入队的事项）：搁置的行处理后用 --resume 续跑",
+    "0": "全部完成",
+    "1": "已结束，有事项需要处理",
+    "2": "被拒绝",
+    "3": "提前停止，可续跑",
+}
+
+
+def run_state_label(state: str, *, codes_as_numbers: bool = False) -> str:
+    """The words for a run's state; with `codes_as_numbers` a closed run's exit code stays the
+    number (`rpa runs list`'s 退出码 column); an unknown state is shown as it is."""
+    if state.startswith("running? ("):
+        return f"运行中？（在 {state[len('running? ('):-1]}）"
+    if codes_as_numbers and state.isdigit():
+        return state
+    return RUN_STATE_LABELS.get(state, state)
+
+
 def fire_label(outcome: str) -> str:
     """The words for a scheduler fire's outcome; an unknown one as `未知结果（outcome）`."""
     return FIRE_LABELS.get(outcome, f"未知结果（{outcome}）")

@@ -131,10 +131,6 @@ def _aside_counted(run: dict[str, Any]) -> str:
     return f"；校验时搁置：{words}" if words else ""
 
 
-WAITING = "已入队，等待工作进程（rpa worker）办理"
-NOTHING_QUEUED = "没有待办事项（没有新入队的事项）：搁置的行处理后用 --resume 续跑"
-
-
 def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int, dict[str, int]]:
     """The run's items by state in the queue, how many wait for a checker (待复核) and the business
     errors' row words (`live_counts`); none when the queue cannot be read (a run folder copied
@@ -156,10 +152,9 @@ def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int, dict
 
 def _state_words(state: str) -> str:
     """`run_state` as a clerk reads it: an exit code stays a number."""
-    if state.startswith("running? ("):
-        return f"运行中？（在 {state[len('running? ('):-1]}）"
-    return {"running": "运行中", "interrupted": "已中断，可续跑", "waiting": WAITING,
-            "nothing_queued": NOTHING_QUEUED}.get(state, state)
+    from rpa.outcomes import run_state_label
+
+    return run_state_label(state, codes_as_numbers=True)
 
 
 # a trigger's prefix -> its words; what follows the colon (a job and its fire time, a user) stays

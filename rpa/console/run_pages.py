@@ -31,6 +31,7 @@ from rpa.outcomes import (
     counts_text,
     item_label,
     outcome_label,
+    run_state_label,
 )
 from rpa.queue.tallies import live_counts
 from rpa.queue.work_queue import WorkItem, WorkQueue
@@ -54,12 +55,7 @@ def is_dry_run(run: dict[str, Any]) -> bool:
 
 def state_words(run: dict[str, Any], recorded: int | None = None) -> str:
     """The run's state in words; a dry run says so first, so it never reads as a filing run."""
-    state = run_state(run, recorded)
-    words = {"running": "运行中", "interrupted": "已中断，可续跑", "waiting": "已入队，等待工作进程办理",
-             "nothing_queued": "没有待办事项（没有新入队的事项）",
-             "0": "全部完成",
-             "1": "已结束，有事项需要处理", "2": "被拒绝", "3": "提前停止，可续跑"}
-    text = words.get(state, state)
+    text = run_state_label(run_state(run, recorded))
     return f"演练 · {text}（只校验和查询，未向 AMS 提交）" if is_dry_run(run) else text
 
 

@@ -50,3 +50,18 @@ def test_a_run_whose_finishing_step_failed_says_so_beside_its_exit_code() -> Non
 def test_another_hosts_run_is_not_judged_from_here() -> None:
     owner = {"host": "robot-02.branch.internal", "pid": 4242, "started": "1"}
     assert run_state({"owner": owner}) == "running? (robot-02.branch.internal)"
+
+
+def test_the_cli_and_the_console_word_a_run_state_from_one_table() -> None:
+    """`rpa runs list` and the console read a run's state in the same words; only the CLI's 退出码
+    column keeps a closed run's code a number."""
+    from rpa.cli.main import _state_words
+    from rpa.console.run_pages import state_words
+
+    for run, state in (({"exit_code": 1}, "1"), ({"waiting_for_workers": True}, "waiting"),
+                       ({"waiting_for_workers": False}, "nothing_queued"), ({}, "interrupted")):
+        assert run_state(run) == state, run
+        console = state_words(run)
+        assert "未知" not in console and console != state, console
+        assert _state_words(state) == (state if state.isdigit() else console)
+    assert _state_words("running? (robot-02)") == "运行中？（在 robot-02）"
