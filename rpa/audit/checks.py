@@ -135,7 +135,7 @@ def verify_run(audit: AuditLog, runs_dir: Path, run_id: str, ledger: LedgerRun |
     _check_export(audit, report, folder, ledger, events, database_sound)
     _check_evidence(report, folder, events)
     _check_counts(report, folder, events)
-    check_outputs(report, folder, events)
+    check_outputs(report, folder, events, audit.keyed_digest)
     check_result_rows(report, folder, events, filings)
     check_kept_inputs(report, folder, events, audit.ref_of)
     return report

@@ -60,6 +60,7 @@ from rpa.audit.details import FILE_FIELDS, mask_details
 from rpa.audit.evidence import EVIDENCE_SEALED, OUTPUTS_WRITTEN, file_sha256, output_listing, sealed_listing
 from rpa.audit.export import compare_with_database, read_export
 from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy, vouches_for
+from rpa.audit.sheet_rows import with_row_digests
 from rpa.db import engine_for, ride_out_outages_of, set_outage_limit
 from rpa.errors import ConfigError
 from rpa.masking import FieldClass, item_ref, scrub_text
@@ -210,7 +211,8 @@ class AuditLog:
         self, run_id: str, folder: Path, paths: Sequence[Path], actor: str = "run"
     ) -> AuditEvent:
         """Record the SHA-256 of the run's outputs as they were just written (`OUTPUTS_WRITTEN`)."""
-        return self.append(run_id, actor, OUTPUTS_WRITTEN, details={"files": output_listing(folder, paths)})
+        files = with_row_digests(folder, output_listing(folder, paths), self.keyed_digest)  # rows too
+        return self.append(run_id, actor, OUTPUTS_WRITTEN, details={"files": files})
 
     def seal_files(self, run_id: str, folder: Path, actor: str = "run") -> AuditEvent:
         """Record the SHA-256 of every file under the run's `evidence/` (the run's close)."""

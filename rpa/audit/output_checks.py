@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from rpa.audit.chain import AuditEvent
 from rpa.audit.evidence import OUTPUTS_WRITTEN, file_sha256
+from rpa.audit.sheet_rows import ROWS, Digest, changed_rows
 
 if TYPE_CHECKING:
     from rpa.audit.item_checks import Filings
@@ -25,9 +26,10 @@ RESULT_BOOK = "result.xlsx"
 RESULT_ROW_HEADER = "行号"
 
 
-def check_outputs(report: Report, folder: Path, events: list[AuditEvent]) -> None:
+def check_outputs(report: Report, folder: Path, events: list[AuditEvent], keyed: Digest) -> None:
     """The files of the chain's last `outputs.written` event (a resume writes them again and
-    records them again) against the files on disk."""
+    records them again) against the files on disk; a workbook that differs is followed by the
+    rows that differ, where the event recorded its rows' keyed digests (`keyed`, 2026-12-07)."""
     written = [event for event in events if event.event == OUTPUTS_WRITTEN]
     if not written:
         return  # a run closed before outputs were recorded, or one that never closed
@@ -49,6 +51,9 @@ def check_outputs(report: Report, folder: Path, events: list[AuditEvent]) -> Non
         if actual != digest:
             report.bad(f"结果文件 {name} 的 SHA-256 与审计链第 {written[-1].seq} 条事件记录的不同"
                        "（写出后被修改或替换）")
+            rows = entry.get(ROWS)
+            for line in changed_rows(path, rows, keyed) if isinstance(rows, dict) else []:
+                report.bad(f"结果文件 {name}：{line}")
             problems += 1
     if listed and not problems:
         names = "、".join(str(entry.get("file")) for entry in listed)

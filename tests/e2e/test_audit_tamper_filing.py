@@ -193,9 +193,14 @@ def test_output_files_edited_or_damaged_are_named_and_verify_all_goes_on(
     number, status = header.index("备案编号") + 1, header.index("状态") + 1
     sheet.cell(row=2, column=number, value=FAKE_FILING_NO)
     sheet.cell(row=3, column=status, value="已报备")
+    rows = [sheet.cell(row=at, column=header.index("行号") + 1).value for at in (2, 3)]
     book.save(book_path)
     out = _verify_fails(edited, run_id)
     assert f"运行 {run_id}：【不符】结果文件 result.xlsx 的 SHA-256 与审计链第" in out, out
+    # the rows edited named, whatever their outcome (tester AU's F6: a refused row made 已报备 was
+    # named by the file's hash alone), and no other row: openpyxl's saving kept the rest as read
+    assert (f"【不符】结果文件 result.xlsx：工作表“报备结果”写出后被改动的行：第 2 行（行号 {rows[0]}）、"
+            f"第 3 行（行号 {rows[1]}）\n") in out and out.count("写出后被改动的行") == 1, out
     script = _stand_alone(edited, run_id)
     assert script.returncode == 1 and "【不符】结果文件 result.xlsx 的 SHA-256 与审计链第" in script.stdout
 
