@@ -27,6 +27,7 @@ CONTROL_CHAR = "control_char"
 FORMULA_STALE = "formula_stale"  # a formula in a workbook recalculated on open: its cache may be old
 EXCEL_ERROR = "excel_error"  # #N/A, #REF!: a lookup or reference that failed, not data
 PLACEHOLDER = "placeholder_text"  # NULL, None, nan: a database's or script's empty value as text
+RICH_TEXT_MARKED = "rich_text_marked"  # a run struck, raised, small or white: not the text shown
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from flows.account_filing.records import KEPT_WHEN_ABSENT, FilingRecord
 from flows.account_filing.registry import FIELDS
 from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.requirements import required_fields
+from flows.account_filing.rich_text_cells import marked_params
 from flows.account_filing.vocabulary import KIND_NAMES
 from rpa.workdays import Deadline, WorkCalendar
 
@@ -123,7 +124,7 @@ class RowCheck:
         for name, multiplier in self.columns.read:
             if name in bad:  # an uncomputed formula or a control character: never a value
                 self.failed.add(name)
-                self.add(name, FieldProblem(bad[name]))
+                self.add(name, FieldProblem(bad[name], params=marked_params(self.raw_row.values.get(name))))
                 continue
             try:
                 value = parse_field(name, self.raw_row.values.get(name), multiplier)

@@ -4,7 +4,9 @@ a workbook that asks to be recalculated on open (its cached value may be stale),
 cell holding NUL or another control character, an Excel error value (`#N/A`, `#REF!`: a failed
 lookup, as an error cell or as the text a CSV export writes) and an empty value written as text
 by the program that made the export (`NULL`, `None`, `nan`): tester AA saw `#N/A` filed as a
-registered address over the good one in AMS.
+registered address over the good one in AMS; and a cell of rich text with a run Excel shows
+struck, raised, much smaller or white (`rich_text_cells`: tester BA's struck old name filed
+glued to the new one).
 
     >>> bad_cells({"account_no": "6228480012345678901", "depositor_name": "华信\x07科技"})
     {'depositor_name': 'control_char'}
@@ -21,8 +23,10 @@ from flows.account_filing.export_rows import (
     FORMULA_STALE,
     FORMULA_UNCOMPUTED,
     PLACEHOLDER,
+    RICH_TEXT_MARKED,
 )
 from flows.account_filing.normalise import CellValue
+from flows.account_filing.rich_text_cells import MarkedText
 from flows.account_filing.xlsx_source import Stale, Uncomputed
 
 # C0 and C1 controls, DEL; tab and line breaks are only whitespace
@@ -48,7 +52,9 @@ def bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
     value or an empty value as text (None: none)."""
     bad: dict[str, str] | None = None
     for name, value in cells.items():
-        if isinstance(value, str) and len(value) <= _LONGEST and (word := _word(value)) in _NOT_DATA:
+        if isinstance(value, MarkedText):  # struck, raised or white text glued to the rest
+            bad = (bad or {}) | {name: RICH_TEXT_MARKED}
+        elif isinstance(value, str) and len(value) <= _LONGEST and (word := _word(value)) in _NOT_DATA:
             bad = (bad or {}) | {name: _NOT_DATA[word]}  # a stale #N/A too
         elif isinstance(value, Uncomputed):
             bad = (bad or {}) | {name: FORMULA_STALE if isinstance(value, Stale) else FORMULA_UNCOMPUTED}

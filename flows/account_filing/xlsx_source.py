@@ -39,6 +39,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from flows.account_filing.mac_dates import in_1904_value, uses_1904
 from flows.account_filing.normalise import CellValue
+from flows.account_filing.rich_text_cells import MarkedText, mark_shared_strings, marked_inline_cells
 from flows.account_filing.shown_numbers import formats_shown_otherwise, keep_formats, rows_with_formats
 from rpa.input_files import reading
 from rpa.xlsx_files import load_xlsx
@@ -135,13 +136,33 @@ def sheet_order(workbook: Any, sheet: str | None) -> tuple[list[str], list[str]]
 def sheet_rows(path: Path, worksheet: Any) -> SheetRows:
     """The sheet's rows, uncomputed formulas as UNCOMPUTED, how to release the second read (a
     no-op when there is none), its merged ranges and its hidden rows."""
+    mark_shared_strings(path, worksheet)  # before its rows are read: they take the table's strings
     rows = _values(worksheet, formats=True)
     scan = _scan_sheet(path, worksheet)
+    if inline := marked_inline_cells(path, worksheet):
+        rows = _inline_marked(rows, inline)
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
         return SheetRows(rows, _nothing, scan.merged, scan.hidden)
     marked = _mark_uncomputed(rows, formulas[0], stale=_recalculated_on_open(path))
     return SheetRows(marked, formulas[1], scan.merged, scan.hidden)
+
+
+def _inline_marked(rows: Rows, marks: dict[tuple[int, int], MarkedText]) -> Rows:
+    """Rows (from row 1: read-only mode fills the rows a sheet skips) with each inline string
+    `marked_inline_cells` found marked as such."""
+    by_row: dict[int, list[tuple[int, MarkedText]]] = {}
+    for (line, column), mark in marks.items():
+        by_row.setdefault(line, []).append((column - 1, mark))
+    for number, row in enumerate(rows, start=1):
+        at = by_row.get(number)
+        if at and any(index < len(row) and isinstance(row[index], str) for index, _ in at):
+            values = list(row)
+            for index, mark in at:
+                if index < len(values) and isinstance(values[index], str):
+                    values[index] = MarkedText(str(values[index]), mark.mark, mark.chars)
+            row = keep_formats(row, values)
+        yield row
 
 
 def _recalculated_on_open(path: Path) -> bool:

@@ -1,0 +1,173 @@
+"""Text in an xlsx cell that Excel shows as other than its characters read: a run of the cell's
+rich text struck through, set raised or lowered, printed much smaller than the rest, or white.
+
+openpyxl hands such a cell over with its runs glued together, and tester BA (2026-12-07) saw it
+filed so: a struck-out old name before the new one filed as 北京旧名科技有限公司北京测试甲…; a
+superscript footnote mark `2` after an account number filed as its twentieth digit, under an
+account that is not the depositor's; a 6-point `1` after 500 (万元) filed as 5001 万元. Here each
+such cell's value is a `MarkedText`, which the row refuses naming the cell (`unusable_cells`:
+rich_text_marked), never files.
+
+Shared strings (what Excel writes) are marked in the workbook's string table before any row is
+read (`mark_shared_strings`); inline strings (what openpyxl and other programs write) by cell, from
+a parse of the sheet made only when its XML holds run properties (`marked_inline_cells`). A part
+that does not parse marks nothing: the data-only read reports the damage.
+
+    >>> mark_shared_strings(path, worksheet)        # before worksheet.iter_rows()
+    >>> marked_inline_cells(path, worksheet)        # {(row, column): MarkedText, ...}
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, iterparse
+
+from rpa.input_files import reading
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RUN_PROPERTIES = re.compile(rb"<(?:\w+:)?rPr[\s>/]")
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
+_DEFAULT_SIZE = 11.0  # a run without its own size: the cell's, most often Excel's default 11 pt
+_SMALL = 2 / 3  # a run under two thirds of the largest one's size is a mark, not the text
+_WHITE_RGB = ("FFFFFF", "FFFFFFFF")
+_WHITE_INDEXED = ("1", "9")  # the legacy palette's whites
+_TRUE = ("1", "true", None)
+
+
+class MarkedText(str):
+    """A cell's text with a run Excel shows struck, raised, lowered, small or white: reads as the
+    characters stored, never used; `mark` names what (删除线、上标 ...), `chars` how many characters."""
+
+    mark: str
+    chars: int
+
+    def __new__(cls, text: str, mark: str, chars: int) -> MarkedText:
+        value = super().__new__(cls, text)
+        value.mark, value.chars = mark, chars
+        return value
+
+
+def marked_params(value: object) -> dict[str, object]:
+    """A row issue's message parameters for a marked cell (what, how many characters); {} else."""
+    return {"mark": value.mark, "count": value.chars} if isinstance(value, MarkedText) else {}
+
+
+def _flag(properties: Element, name: str) -> bool:
+    found = properties.find(f"{_NS}{name}")
+    return found is not None and found.get("val") in _TRUE
+
+
+def _size(properties: Element | None) -> float:
+    found = properties.find(f"{_NS}sz") if properties is not None else None
+    try:
+        return float(found.get("val", _DEFAULT_SIZE)) if found is not None else _DEFAULT_SIZE
+    except ValueError:
+        return _DEFAULT_SIZE
+
+
+def _white(properties: Element) -> bool:
+    colour = properties.find(f"{_NS}color")
+    if colour is None:
+        return False
+    rgb, theme, indexed = colour.get("rgb"), colour.get("theme"), colour.get("indexed")
+    tint = float(colour.get("tint") or 0) if re.fullmatch(r"-?\d*\.?\d+", colour.get("tint") or "0") else 0.0
+    return ((rgb or "").upper() in _WHITE_RGB or indexed in _WHITE_INDEXED
+            or (theme == "0" and tint > -0.1))  # theme 0: lt1, the sheet's white
+
+
+def marked(text: str, string: Element) -> MarkedText | None:
+    """`text` (the string's characters as openpyxl reads them) marked when a run of `string` (an
+    <si> or <is>) is struck, raised, lowered, much smaller than the largest run, or white."""
+    runs = [(run.find(f"{_NS}rPr"), "".join(t.text or "" for t in run.iter(f"{_NS}t")))
+            for run in string.findall(f"{_NS}r")]
+    runs = [(properties, chars) for properties, chars in runs if chars.strip()]
+    if not runs:
+        return None
+    largest = max(_size(properties) for properties, _ in runs)
+    marks: dict[str, int] = {}
+    for properties, chars in runs:
+        found = []
+        if properties is not None:
+            align = properties.find(f"{_NS}vertAlign")
+            shift = align.get("val") if align is not None else None
+            found += ["删除线"] if _flag(properties, "strike") else []
+            found += ["上标"] if shift == "superscript" else ["下标"] if shift == "subscript" else []
+            found += ["白色"] if _white(properties) else []
+        found += ["小字号"] if _size(properties) < largest * _SMALL else []
+        for mark in found:
+            marks[mark] = marks.get(mark, 0) + len(chars.strip())
+    if not marks:
+        return None
+    return MarkedText(text, "、".join(marks), max(marks.values()))
+
+
+def _holds_runs(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether the part holds run properties (rich text) at all: most exports hold none."""
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(1 << 16):
+            if _RUN_PROPERTIES.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _strings(archive: zipfile.ZipFile, member: str, tag: str) -> Iterator[Element]:
+    with archive.open(member) as handle:
+        for _, element in iterparse(handle):
+            if element.tag == f"{_NS}{tag}":
+                yield element
+
+
+def mark_shared_strings(path: Any, worksheet: Any) -> None:
+    """Mark, in the workbook's shared string table that `worksheet` reads, each string with a
+    marked run (a string marked already, by another sheet's read, is marked again alike)."""
+    table = getattr(worksheet, "_shared_strings", None)
+    if not isinstance(table, list) or not table:
+        return
+    try:
+        with reading(path), zipfile.ZipFile(path) as archive:
+            member = next((n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+            if member is None or not _holds_runs(archive, member):
+                return
+            for index, string in enumerate(_strings(archive, member, "si")):
+                if index < len(table) and type(table[index]) is str:
+                    table[index] = marked(table[index], string) or table[index]
+                string.clear()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
+        return
+
+
+def marked_inline_cells(path: Any, worksheet: Any) -> dict[tuple[int, int], MarkedText]:
+    """(row, column) -> the marked text of each inline-string cell of the sheet with a marked
+    run; {} when the sheet's XML holds no run properties."""
+    from openpyxl.utils import column_index_from_string
+
+    member = getattr(worksheet, "_worksheet_path", None)
+    found: dict[tuple[int, int], MarkedText] = {}
+    if not member:
+        return found
+    try:
+        with reading(path), zipfile.ZipFile(path) as archive:
+            if not _holds_runs(archive, member):
+                return found
+            for cell in _strings(archive, member, "c"):
+                inline = cell.find(f"{_NS}is")
+                ref = _CELL_REF.fullmatch(cell.get("r") or "")
+                if inline is not None and ref is not None:
+                    text = "".join(t.text or "" for t in inline.iter(f"{_NS}t") if t not in _phonetic(inline))
+                    mark = marked(text, inline)
+                    if mark is not None:
+                        found[(int(ref.group(2)), column_index_from_string(ref.group(1)))] = mark
+                cell.clear()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
+        return {}
+    return found
+
+
+def _phonetic(string: Element) -> list[Element]:
+    """The <t> of a string's phonetic runs (<rPh>), which Excel does not show in the cell."""
+    return [t for ph in string.findall(f"{_NS}rPh") for t in ph.iter(f"{_NS}t")]

@@ -1,0 +1,116 @@
+"""A cell of rich text whose runs Excel shows otherwise than their characters read (tester BA,
+2026-12-07): a struck-out old name before the new one, a superscript footnote mark after an
+account number or an amount, a run much smaller or white. Each is a row error naming the cell and
+the mark; plain emphasis (bold, red, another font) is not.
+
+The workbooks are written here: shared strings as Excel writes them, edited into the XML by hand,
+and inline strings as openpyxl (and other programs) write them; nothing comes from the code's
+tables.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+
+from tests.unit.test_filing_export_artefacts import HEADERS, _book, _codes, _row, _validate
+
+ACCOUNTS = ("6217003300001234512", "6217003300001234534", "6217003300001234556", "6217003300001234578",
+            "6217003300001234590")
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _as_shared_strings(path: Path, rich: dict[str, str]) -> None:
+    """Move the sheet's inline strings (openpyxl's way) into a shared string table (Excel's way),
+    each text of `rich` as the runs given."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info.filename).decode("utf-8") for info in source.infolist()}
+    texts: list[str] = []
+
+    def shared(found: re.Match[str]) -> str:
+        if found.group(2) not in texts:
+            texts.append(found.group(2))
+        return f'<c r="{found.group(1)}" t="s"><v>{texts.index(found.group(2))}</v></c>'
+
+    sheet = "xl/worksheets/sheet1.xml"
+    inline = r'<c r="([A-Z]+\d+)" t="inlineStr"><is><t>([^<]*)</t></is></c>'
+    parts[sheet] = re.sub(inline, shared, parts[sheet])
+    assert set(rich) <= set(texts), set(rich) - set(texts)
+    items = "".join(f"<si>{rich.get(text, f'<t>{text}</t>')}</si>" for text in texts)
+    count = len(texts)
+    parts["xl/sharedStrings.xml"] = f'<sst xmlns="{MAIN}" count="{count}" uniqueCount="{count}">{items}</sst>'
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace("</Types>", (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace("</Relationships>", (
+        '<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def _run(text: str, properties: str = "") -> str:
+    return f"<r>{f'<rPr>{properties}</rPr>' if properties else ''}<t>{text}</t></r>"
+
+
+def test_marked_runs_in_shared_strings_are_row_errors_naming_the_cell_and_the_mark(tmp_path: Path) -> None:
+    struck, footnoted, small, white, emphasis = (_row(account) for account in ACCOUNTS)
+    struck[4] = "杭州旧名科技有限公司杭州青禾农业科技有限公司"
+    footnoted[1] = ACCOUNTS[1] + "2"
+    small[19] = "5001"  # 注册资金(万元) as text, its last digit a 6-point footnote mark
+    white[11] = "杭州市西湖区文三路90号A座"
+    emphasis[12] = "农业技术开发、技术咨询"
+    path = _book(tmp_path, [struck, footnoted, small, white, emphasis])
+    rich = {
+        "杭州旧名科技有限公司杭州青禾农业科技有限公司":
+            _run("杭州旧名科技有限公司", "<strike/><sz val=\"11\"/>") + _run("杭州青禾农业科技有限公司"),
+        ACCOUNTS[1] + "2": _run(ACCOUNTS[1]) + _run("2", "<vertAlign val=\"superscript\"/>"),
+        "5001": _run("500", "<sz val=\"11\"/>") + _run("1", "<sz val=\"6\"/>"),
+        "杭州市西湖区文三路90号A座":
+            _run("杭州市西湖区文三路90号") + _run("A座", "<color rgb=\"FFFFFFFF\"/>"),
+        # bold, red and a struck-through switched off: emphasis, not another text
+        "农业技术开发、技术咨询": _run("农业技术开发", "<b/><color rgb=\"FFFF0000\"/>")
+        + _run("、技术咨询", "<strike val=\"0\"/>"),
+    }
+
+    _as_shared_strings(path, rich)
+    report = _validate(path)
+    assert _codes(report) == {
+        2: {("rich_text_marked", "存款人名称")}, 3: {("rich_text_marked", "账号")},
+        4: {("rich_text_marked", "注册资金(万元)")}, 5: {("rich_text_marked", "注册地址")}, 6: set(),
+    }  # fmt: skip
+    messages = {o.row: o.errors[0] for o in report.outcomes if o.errors}
+    assert messages[2].cell == "E2" and "中有 10 个字设了删除线" in messages[2].message
+    assert "中有 1 个字设了上标" in messages[3].message and "设了小字号" in messages[4].message
+    assert "设了白色" in messages[5].message and "请删去这些字或改为普通文字后重新导出" in messages[5].message
+    assert "杭州旧名" not in messages[2].message  # the name itself is not repeated into the record
+
+
+def test_marked_runs_in_inline_strings_are_row_errors_too(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    struck, subscript, plain = (_row(account) for account in ACCOUNTS[:3])
+    sheet.append(struck)
+    sheet.append(subscript)
+    sheet.append(plain)
+    struck_out = TextBlock(InlineFont(strike=True), "文三路90号")
+    sheet["L2"] = CellRichText(["杭州市西湖区", struck_out, "文二路8号"])
+    sheet["B3"] = CellRichText([ACCOUNTS[1], TextBlock(InlineFont(vertAlign="subscript"), "1")])
+    sheet["E4"] = CellRichText([TextBlock(InlineFont(b=True), "杭州青禾"), "农业科技有限公司"])
+    path = tmp_path / "inline.xlsx"
+    book.save(path)
+    report = _validate(path)
+    assert _codes(report) == {2: {("rich_text_marked", "注册地址")}, 3: {("rich_text_marked", "账号")},
+                              4: set()}
+    assert "中有 6 个字设了删除线" in report.outcomes[0].errors[0].message
+    assert "设了下标" in report.outcomes[1].errors[0].message
