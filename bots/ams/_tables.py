@@ -67,6 +67,7 @@ class HistoryEntry:
     business_date: str
     filing_no: str
     detail_url: str | None
+    account_no: str = ""  # the account whose look-up listed it: its 详情 must show that account
 
 
 def column_places(rows: list[TableRow], spec: TableSelectors, what: str) -> dict[str, tuple[int, str]]:

@@ -665,6 +665,39 @@ def test_a_detail_page_showing_a_field_twice_with_two_values_is_never_compared(
 
 
 @pytest.mark.browser
+def test_a_history_row_whose_detail_is_another_accounts_filing_is_never_taken_for_this_ones(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    """Tester BB (2026-12-07): another account's 变更 listed in this account's history, its 详情
+    naming that other account, was taken as this row's filing (此前已报备, exit 0, nothing filed).
+    The 详情 must name the account looked up; one naming no account cannot say whose it is."""
+    ams.seed([basic_record("110000000071", serial=1), basic_record("110000000072", serial=2)])
+    (own,) = bot.find_filings("110000000071").entries
+    (other,) = bot.find_filings("110000000072").entries
+    assert own.account_no == "110000000071" and bot.filing_detail(own)["account_no"] == "110000000071"
+
+    def others_detail(route: Any) -> None:
+        route.fulfill(response=route.fetch(url=route.request.url.replace(own.filing_no, other.filing_no)))
+
+    page.context.route(f"**/ams/filingDetail.do*{own.filing_no}*", others_detail)
+    with pytest.raises(ApplicationError) as caught:
+        bot.filing_detail(own)
+    assert caught.value.code == "detail_other_account" and "110000000072" not in str(caught.value)
+    page.context.unroute(f"**/ams/filingDetail.do*{own.filing_no}*")
+
+    def no_account(route: Any) -> None:
+        response = route.fetch()
+        body = re.sub(r'<tr><td class="label">账号</td>.*?</tr>', "", response.body().decode("gbk"), count=1)
+        assert "账号" not in body.split("备案编号", 1)[-1]
+        route.fulfill(response=response, body=body.encode("gbk"))
+
+    page.context.route("**/ams/filingDetail.do*", no_account)
+    with pytest.raises(PortalChanged) as unread:
+        bot.filing_detail(own)
+    assert unread.value.code == "detail_account_unread"
+
+
+@pytest.mark.browser
 def test_a_look_up_answered_with_another_account_is_never_read_as_this_one(
     ams: AmsHandle, bot: AmsBot, page: Any
 ) -> None:

@@ -3,7 +3,7 @@
     history = HistoryPage(screen)
     history.open_history(account_no)   # the query sent; False: AMS does not know the account
     entries = history.rows()           # every filing listed, every page of the list, oldest first
-    content = history.detail(entries[0])   # one filing's content, canonical fields
+    content = history.detail(entries[0])   # one filing's content, canonical fields, of that account
 
 The list is read by the headers of selectors/ams.yaml (page `lookup`, table `history`); a page
 that shows neither 该账户未备案 nor a history read that way is an error, never "not filed".
@@ -11,7 +11,7 @@ that shows neither 该账户未备案 nor a history read that way is an error, n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bots.ams import codes
@@ -39,11 +39,11 @@ class HistoryPage:
     def __init__(self, screen: AmsPages) -> None:
         self.screen = screen
         self._text = ""
-        self._what = "查询"
+        self._what, self._account = "查询", ""
 
     def open_history(self, account_no: str) -> bool:
         """Look the account up; False if AMS says it does not know it (该账户未备案)."""
-        self._what = f"查询 {mask(account_no, FieldClass.ACCOUNT_NO)}"
+        self._what, self._account = f"查询 {mask(account_no, FieldClass.ACCOUNT_NO)}", account_no
         self._text = self.screen.menu.query("lookup", "lookup", account_no, self._what)
         if codes.NOT_FILED_WORDS in self._text:
             return False
@@ -75,7 +75,7 @@ class HistoryPage:
         if len({e.filing_no for e in entries}) != len(entries):  # a pager showing a page again
             raise ApplicationError(f"{what}：同一备案编号在备案历史中出现了两次，历史未能读全",
                                    code="history_incomplete")
-        return tuple(entries)
+        return tuple(replace(entry, account_no=self._account) for entry in entries)
 
     def read(self, account_no: str) -> AccountHistory:
         """The account's history: `open_history`, then `rows` when AMS knows it."""
@@ -90,4 +90,12 @@ class HistoryPage:
             raise ApplicationError(f"{what}：备案历史中这一行没有“详情”链接", code="detail_missing")
         text = self.screen.content.open(entry.detail_url, what=what)
         _, table = self.screen.expect("detail", "detail_table", text, what)
-        return page_content(pairs_from_rows(r.cells for r in table_rows(table)))
+        content = page_content(pairs_from_rows(r.cells for r in table_rows(table)))
+        shown = codes.account_shown(content.get("account_no"))
+        if entry.account_no and not shown.isdigit():  # the filing's own account, or no saying whose
+            raise PortalChanged(f"{what}：详情中的账号读不出，无法确认是所查账户的备案",
+                                code="detail_account_unread")
+        if entry.account_no and shown != entry.account_no:  # tester BB: another account's row listed
+            raise ApplicationError(f"{what}：详情显示的是另一个账户的备案，不是所查账户的，备案历史不可信",
+                                   code="detail_other_account")
+        return content
