@@ -8,7 +8,7 @@ Rows are read from the links, so the list's columns may move without harm.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -200,3 +200,23 @@ def found_in(
         raise ApplicationError(f"报表列表没有读全（{unread}），无法确定平台上有没有该报表：稍后重试",
                                code="report_list_unread")
     return found
+
+
+def one_version(row: ReportRow, rows: Iterable[ReportRow]) -> ReportRow:
+    """`row`, when no other row of `rows` lists its report again under another id: the same type
+    and date, the institution written as `row`'s with a suffix that is no code of its own
+    (110101R, 110101_2: not 1101011). Tester AZ (2026-12-07) saw a platform list a regenerated
+    report beside the first one, and the first (stale) one filed with exit 0: PortalRefusal."""
+    again = sorted({r.report_id for r in rows if r.report_id != row.report_id
+                    and (r.report_code, r.report_date) == (row.report_code, row.report_date)
+                    and _suffixed(r.org_code, row.org_code)})
+    if again:
+        raise PortalRefusal(f"报表平台的列表中报表 {row.report_id} 另有 {'、'.join(again)}（同一报表和日期，"
+                            "机构编号多了后缀，可能是重新生成的版本）：无法确定哪一个是现行的，请在平台核实后重试")
+    return row
+
+
+def _suffixed(one: str, other: str) -> bool:
+    """Whether one institution code is the other's with a suffix that is not digits."""
+    longer, shorter = (one, other) if len(one) > len(other) else (other, one)
+    return len(one) != len(other) and longer.startswith(shorter) and not longer[len(shorter):].isdigit()

@@ -31,7 +31,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bots.form_fill import Step, fill_fields
 from bots.report_files import REPORT_FORMATS, html_page_words, save_download
-from bots.report_list import ListedPage, ReportRow, found_in, read_list, read_pages, result_list
+from bots.report_list import ListedPage, ReportRow, found_in, one_version, read_list, read_pages, result_list
 from bots.report_setup import required_selectors
 from bots.report_states import page_dialogs, playwright_errors, raise_for_page_state
 from rpa.browser.bound_page import BoundPage
@@ -71,6 +71,7 @@ class ReportPlatform:
         self._frame: Frame | None = None  # the content frame, kept until the main page navigates
         self._listed: ListedPage | None = None  # the list the frame shows, kept until it navigates
         self.unread: str | None = None
+        self._searched: list[ReportRow] = []  # every row the last search listed, all its pages
         page.on("framenavigated", self._on_navigated)
 
     def bind(self, page_name: str) -> BoundPage:
@@ -178,7 +179,7 @@ class ReportPlatform:
 
             self._listed = result_list(form)
             listing = read_pages(form, self._listed, turn, _MAX_PAGES)
-            self._listed, self.unread = listing.last, listing.unread  # why it was not read whole
+            self._listed, self.unread, self._searched = listing.last, listing.unread, listing.rows
             return listing.rows
 
     def find_report(self, report_code: str, report_date: date, org_code: str) -> ReportRow | None:
@@ -187,9 +188,10 @@ class ReportPlatform:
         with self._list_reading("读取报表列表"):
             shown = [r for r in self._shown_list().rows if r.is_report(report_code, report_date, org_code)]
             if shown:
-                return shown[0]
-        return found_in(self.search(report_code, report_date, None), self.unread,
-                        lambda r: r.is_report(report_code, report_date, org_code))
+                return one_version(shown[0], [*self._shown_list().rows, *self._searched])
+        found = found_in(self.search(report_code, report_date, None), self.unread,  # unread: why not whole
+                         lambda r: r.is_report(report_code, report_date, org_code))
+        return one_version(found, self._searched) if found is not None else None
 
     def download(self, row: ReportRow, fmt: str, dest_dir: Path) -> Path:
         """Download one file of a listed report into `dest_dir` (0600), checked whole and of the

@@ -133,6 +133,39 @@ def test_a_report_linked_twice_is_refused_in_words_never_a_strict_mode_error(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("suffix", "before"), [("R", False), ("R", True), ("_2", False)])
+def test_a_report_listed_again_as_a_regenerated_version_is_refused_never_one_picked(
+    logged_in: ReportPlatform, page: Any, suffix: str, before: bool
+) -> None:
+    """Tester AZ (2026-12-07): the platform listed a regenerated report (重新生成) beside the first
+    one under the id D0101-…-110101R, 共N条记录 counting both; the bot took the first (stale) one
+    by its id and said nothing, exit 0. Either order; a code that only grows by digits (1101011)
+    is another institution, no version."""
+    import re
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+
+        def again(found: re.Match[str]) -> str:
+            twin = re.sub(r"-110101(?=['_.])", f"-110101{suffix}", found.group(1))
+            twin = twin.replace("网点经营日报", "网点经营日报（重新生成）")
+            other = found.group(1).replace("-110101", "-1101011")
+            return twin + found.group(1) + other if before else found.group(1) + twin + other
+
+        text = re.sub(r"(<tr [^>]*>(?:(?!</tr>).)*D0101-\d{8}-110101(?:(?!</tr>).)*</tr>)", again,
+                      response.body().decode("gbk"), flags=re.S)
+        text = re.sub(r"共\s*(\d+)\s*条", lambda m: f"共{int(m.group(1)) + 2}条", text)
+        route.fulfill(response=response, body=text.encode("gbk"))
+
+    page.context.route("**/rpt/reportQuery.do*", handle)
+    with pytest.raises(PortalRefusal) as caught:
+        logged_in.find_report(REPORT_CODES["branch_daily"], DAY, BRANCH)
+    said = str(caught.value)
+    assert f"D0101-{DAY:%Y%m%d}-110101 另有 D0101-{DAY:%Y%m%d}-110101{suffix}（" in said, said
+    assert "1101011" not in said and "重新生成的版本" in said
+    assert logged_in.find_report(REPORT_CODES["branch_daily"], DAY, "110105") is not None  # the others stand
+
+
 def test_a_pager_stuck_on_a_page_is_a_list_not_read_whole(logged_in: ReportPlatform, page: Any) -> None:
     """Tester R's R2: page 2 asked, page 1 shown again: the bot turned pages 50 times and then
     called the reports past page 1 not there."""
