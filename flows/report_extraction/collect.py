@@ -167,9 +167,10 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
         result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，前一日的分行"
                                          f"汇总日报（{unread[0].describe()}）没有读出，原因见该文件的校验"))
         return
-    if before is None:
-        result.checks.append(CheckResult("day_over_day", True, f"{today.file}：未比较，前一日的分行汇总日报"
-                                         "未下载或平台上没有"))
+    if before is None:  # tester AZ (2026-12-07): a day republished passed when this read 通过
+        result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，报表平台上没有"
+                                         "前一日的分行汇总日报：日变动和较上日核对无从做起（当日数据是否已更新"
+                                         "无从确认），请确认平台已生成前一日的汇总后重跑"))
         return
     result.checks += check_day_over_day(today, before, max_share=rules.max_change_share,
                                         metrics=rules.day_over_day_metrics,

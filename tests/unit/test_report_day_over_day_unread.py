@@ -1,6 +1,7 @@
 """The day-over-day check of a run whose day-before summary was downloaded and then refused: it
-never ran, so it is not 通过 (a tester's finding: it said 通过, "未下载或平台上没有"). A
-day-before summary the platform does not have stays 未比较 and passes, as before."""
+never ran, so it is not 通过 (a tester's finding: it said 通过, "未下载或平台上没有"). Nor is one
+the platform does not have (tester AZ, 2026-12-07: with the day before's summary unlisted, a day
+republished from the day before passed, exit 0, though README says 较上日核对 catches it)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def test_a_refused_day_before_summary_is_not_a_passed_comparison() -> None:
     assert not check.ok and "未能比较" in check.message and "2026-12-02" in check.message
 
 
-def test_a_day_before_summary_the_platform_lacks_stays_not_compared() -> None:
+def test_a_day_before_summary_the_platform_lacks_is_not_a_passed_comparison_either() -> None:
     absent = {"status": "done", "note": "分行汇总日报 2026-12-02 xlsx：平台上没有", "figures": 0}
     check = _day_over_day(ItemState.DONE, absent, None)
-    assert check.ok and "未比较" in check.message
+    assert not check.ok and "未能比较，报表平台上没有前一日的分行汇总日报" in check.message
+    assert "较上日核对无从做起" in check.message and "重跑" in check.message
