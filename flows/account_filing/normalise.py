@@ -179,13 +179,17 @@ def parse_decimal(value: CellValue, *, strip_units: tuple[str, ...] = ()) -> Dec
     Text is folded (NFKC: full-width digits and commas) and read only as digits with a decimal
     point; a comma only between groups of three digits after a first group of one to three
     (`1,000`, `12,345.5`). Any other comma is CommaNotThousands (`12,5` is 12.5 written with a
-    decimal comma, or a typo: never 125); `1e3`, `12_5` (which Decimal would take) are ValueError.
+    decimal comma, or a typo: never 125); `1e3`, `12_5` (which Decimal would take) are ValueError,
+    and so is a footnote mark or circled number that NFKC would fold into a digit (`500¹`, `1000②`).
     """
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return Decimal(value)
-    text = compact(unicodedata.normalize("NFKC", str(value or "")))
+    raw = str(value or "")
+    if not raw.isascii() and any(_marked_digit(ch) for ch in raw):
+        raise ValueError("a footnote mark or a circled number, not a digit")
+    text = compact(unicodedata.normalize("NFKC", raw))
     for unit in strip_units:
         if text.endswith(unit):
             text = text[: -len(unit)]
@@ -197,6 +201,13 @@ def parse_decimal(value: CellValue, *, strip_units: tuple[str, ...] = ()) -> Dec
     if not _PLAIN_AMOUNT.fullmatch(text):
         raise ValueError("not a number")
     return Decimal(text)
+
+
+def _marked_digit(char: str) -> bool:
+    """A character NFKC folds into a digit that is no digit as written: ¹ ① ⑵ ₂ (tester BA of
+    2026-12-07: `500¹` read as 5001 万元); full-width ０-９ are digits."""
+    return not char.isascii() and not "０" <= char <= "９" and any(
+        c.isdigit() for c in unicodedata.normalize("NFKC", char))
 
 
 def wan_to_yuan(amount: Decimal, multiplier: int = 10_000) -> Decimal:

@@ -114,3 +114,14 @@ def test_marked_runs_in_inline_strings_are_row_errors_too(tmp_path: Path) -> Non
                               4: set()}
     assert "中有 6 个字设了删除线" in report.outcomes[0].errors[0].message
     assert "设了下标" in report.outcomes[1].errors[0].message
+
+
+def test_a_footnote_mark_typed_after_an_amount_is_no_digit_of_it(tmp_path: Path) -> None:
+    """Tester BA: `500¹` and `1000②`, typed with an IME, were folded into 5001 and 10002 万元."""
+    rows = [_row(account) for account in ACCOUNTS]
+    for row, written in zip(rows, ("500¹", "1000②", "5⁰⁰", "１２３.５", "1,000"), strict=True):
+        row[19] = written
+    report = _validate(_book(tmp_path, rows))
+    refused = {("capital_invalid", "注册资金(万元)")}
+    assert _codes(report) == {2: refused, 3: refused, 4: refused, 5: set(), 6: set()}
+    assert [o.record.registered_capital_yuan for o in report.outcomes[3:] if o.record] == [1235000, 10000000]
