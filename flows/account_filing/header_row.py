@@ -12,10 +12,11 @@ against the header's width and multi-line columns as they are read, so none is r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from flows.account_filing.normalise import CellValue
+from flows.account_filing.normalise import CellValue, cell_text, header_key
+from rpa.errors import InputFileError
 
 Row = Sequence[CellValue]
 
@@ -53,3 +54,29 @@ def missing_columns(where: str, missing: Sequence[str], unread: Sequence[str]) -
     others = "、".join(header for header in unread if header) or "无"
     return (f"无法读取 {where}：表头缺少必需的列：{'、'.join(missing)}（未识别的列：{others}）；"
             "请在导出中加入，或在 config/header_aliases.yaml 中加入该导出使用的列名")
+
+
+def repeated_header(cells: Mapping[str, CellValue], header_keys: Mapping[str, str], rows: tuple[int, int],
+                    source: tuple[str, str]) -> bool:
+    """Whether a row (`rows`: its number, the header's; `source`: file and sheet) repeats the
+    header: a multi-page export's, passed over. A row that names at least half of the header's
+    columns, some in other places or in other words (注册资金(元) under 注册资金(万元)), is a
+    second export's header pasted under the first (tester BA, 2026-12-07: the rows under it were
+    read by the first header's columns, a name filed as 法定代表人, 1,000,000 元 as 100 亿元):
+    InputFileError naming both rows."""
+    shown = {name: header_key(cell_text(cells.get(name))) for name in header_keys}
+    differing = [(key, shown[name]) for name, key in header_keys.items() if shown[name] != key]
+    if not differing:
+        return True
+    words = set(header_keys.values())
+    named = sum(1 for text in shown.values() if text in words)
+    if named < max(3, (len(header_keys) + 1) // 2):
+        return False  # a data row (one that holds a header word or two by chance is still one)
+    (number, header), (name, sheet) = rows, source
+    where = name if sheet == name else f"{name}（工作表「{sheet}」）"
+    said = "，".join(f"「{first}」列为「{again or '（空）'}」" for first, again in differing[:3])
+    more = f"等 {len(differing)} 列" if len(differing) > 3 else ""
+    raise InputFileError(
+        f"无法读取 {where}：第{number}行又是一行表头，但与第{header}行的表头不同（{said}{more}）："
+        f"它下面的行会按第{header}行的列读错。请把两份导出分成两个文件，或按第{header}行的列顺序和"
+        "写法排好后重新导出")

@@ -47,7 +47,7 @@ from flows.account_filing.export_rows import (
     cell_at,
     unique_headers,
 )
-from flows.account_filing.header_row import find_header, missing_columns
+from flows.account_filing.header_row import find_header, missing_columns, repeated_header
 from flows.account_filing.hidden_rows import refuse_hidden_rows
 from flows.account_filing.merged_cells import refuse_merged_header, refuse_merged_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
@@ -285,8 +285,8 @@ def _data_rows(
             bad = bad_cells(cells)
             if not bad and all(cell_text(v).strip() == "" for v in cells.values()):
                 continue  # a blank line, or a note in a column the filing does not use
-            if all(header_key(cell_text(cells[name])) == key for name, key in header_keys.items()):
-                continue  # the header repeated (multi-page exports)
+            if repeated_header(cells, header_keys, (number, header_row), (limit.path.name, limit.sheet)):
+                continue  # the header repeated (multi-page exports); another export's refused
             read_from = None
             if dates is not None:  # the row's own date, from its action's column
                 picked = dates.pick_into(cells, values)

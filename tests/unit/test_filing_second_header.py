@@ -1,0 +1,49 @@
+"""A second export pasted under the first, its header in another column order or another unit
+(tester BA, 2026-12-07): the rows under it were read by the first header's columns, a person's
+name filed as the depositor and 1,000,000 元 as 100 亿元. Such a file is refused naming both rows;
+the same header repeated (a multi-page export) is passed over as before. Written here from
+DOMAIN.md's headers, not the code's tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rpa.errors import InputFileError
+from tests.unit.test_filing_export_artefacts import HEADERS, _book, _row, _validate
+
+
+def _swapped(headers: list[str], first: str, second: str) -> list[str]:
+    swapped = list(headers)
+    a, b = swapped.index(first), swapped.index(second)
+    swapped[a], swapped[b] = swapped[b], swapped[a]
+    return swapped
+
+
+def test_a_second_header_in_another_order_refuses_the_file_naming_both_rows(tmp_path: Path) -> None:
+    again = _swapped(HEADERS, "存款人名称", "法定代表人姓名")
+    second = _row("6217003300001234534")
+    second[4], second[8] = second[8], second[4]  # the second export's rows in its own order
+    path = _book(tmp_path, [_row("6217003300001234512"), [], list(again), second])
+    with pytest.raises(InputFileError) as refused:
+        _validate(path)
+    said = str(refused.value)
+    assert "第4行又是一行表头，但与第1行的表头不同" in said, said
+    assert "「存款人名称」列为「法定代表人姓名」" in said
+    assert "请把两份导出分成两个文件" in said
+
+
+def test_a_second_header_in_another_unit_refuses_the_file(tmp_path: Path) -> None:
+    again = [("注册资金(元)" if h == "注册资金(万元)" else h) for h in HEADERS]
+    below = _row("6217003300001234534")
+    below[19] = 1000000  # 元 under the second header: read as 万元 it would be 100 亿元
+    said = r"第3行又是一行表头.*「注册资金\(万元\)」列为「注册资金\(元\)」"
+    with pytest.raises(InputFileError, match=said):
+        _validate(_book(tmp_path, [_row("6217003300001234512"), list(again), below]))
+
+
+def test_the_same_header_repeated_on_a_page_break_is_passed_over(tmp_path: Path) -> None:
+    rows = [_row("6217003300001234512"), list(HEADERS), _row("6217003300001234534")]
+    report = _validate(_book(tmp_path, rows))
+    assert [(o.row, o.valid) for o in report.outcomes] == [(2, True), (4, True)]
