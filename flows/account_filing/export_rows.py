@@ -28,6 +28,11 @@ FORMULA_STALE = "formula_stale"  # a formula in a workbook recalculated on open:
 EXCEL_ERROR = "excel_error"  # #N/A, #REF!: a lookup or reference that failed, not data
 PLACEHOLDER = "placeholder_text"  # NULL, None, nan: a database's or script's empty value as text
 RICH_TEXT_MARKED = "rich_text_marked"  # a run struck, raised, small or white: not the text shown
+LINE_BREAK = "line_break"  # Alt+Enter inside a cell of a column that is one line (a name)
+
+# Columns whose cells may hold line breaks: elsewhere a CSV field spanning lines refuses the file,
+# an xlsx cell over two lines is a row error (LINE_BREAK)
+MULTILINE_FIELDS = frozenset({"business_scope", "change_items", "registered_address"})
 
 
 @dataclass(frozen=True, slots=True)

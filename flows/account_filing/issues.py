@@ -119,6 +119,8 @@ MESSAGES: dict[str, str] = {
                     "请在原表中改正后重新导出"),
     "placeholder_text": ("「{column}」写的是空值占位（NULL、N/A、-、无 之类），不是数据："
                          "请核对导出，确实没有的留空"),
+    "line_break": ("「{column}」格内有换行（Alt+Enter），这一列的值只能是一行（第二行常是备注，"
+                   "会连进报送的值）：请去掉换行（备注另放）后重新导出"),
     "rich_text_marked": ("「{column}」中有 {count} 个字设了{mark}，Excel 显示的不是单元格存的文字"
                          "（划掉的旧内容、上标的注记会连进报送的值）：请删去这些字或改为普通文字后重新导出"),
     "scope_gap": ("「{column}」文字之间有换行、制表符、空格或看不见的字符（「{excerpt}」：⏎ 换行，⇥ 制表符，"

@@ -39,6 +39,7 @@ from flows.account_filing.aliases import HeaderAliases
 from flows.account_filing.csv_source import CsvRows, open_csv_rows, refuse_a_sheet
 from flows.account_filing.date_columns import DATE_FIELD, PerActionDates, columns_read
 from flows.account_filing.export_rows import (
+    MULTILINE_FIELDS,
     Column,
     ExportReadResult,
     LookAlike,
@@ -65,8 +66,6 @@ DEFAULT_MAX_ROWS = 500_000
 MAX_ROWS_SETTING = "RPA_MAX_EXPORT_ROWS"
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt"}
-# Columns whose cells may hold line breaks (a CSV field spanning lines is refused elsewhere).
-MULTILINE_FIELDS = frozenset({"business_scope", "change_items", "registered_address"})
 
 
 class _NoHeader(Exception):

@@ -22,6 +22,8 @@ from flows.account_filing.export_rows import (
     EXCEL_ERROR,
     FORMULA_STALE,
     FORMULA_UNCOMPUTED,
+    LINE_BREAK,
+    MULTILINE_FIELDS,
     PLACEHOLDER,
     RICH_TEXT_MARKED,
 )
@@ -44,6 +46,7 @@ _NOT_DATA = {
     **dict.fromkeys(("NULL", "(NULL)", "<NULL>", "NONE", "NAN", "UNDEFINED", "N/A", "N.A.", "-", "--", "—",
                      "——", "无", "空"), PLACEHOLDER),  # dashes and 无: tester AC's N1, N/A over an address
 }
+_BREAK = re.compile(r"[\r\n\u2028\u2029\x85\v\f]")  # a line break inside the cell (Alt+Enter)
 _LONGEST = max(map(len, _NOT_DATA)) + 2  # a few spaces around
 
 
@@ -62,6 +65,8 @@ def bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
             _CONTROL.search(value) or _CONTROL_ESCAPED.search(value)
         ):
             bad = (bad or {}) | {name: CONTROL_CHAR}
+        elif isinstance(value, str) and name not in MULTILINE_FIELDS and _BREAK.search(value.strip()):
+            bad = (bad or {}) | {name: LINE_BREAK}  # tester BA: a remark on a name's second line
     return bad
 
 

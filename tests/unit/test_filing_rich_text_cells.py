@@ -125,3 +125,16 @@ def test_a_footnote_mark_typed_after_an_amount_is_no_digit_of_it(tmp_path: Path)
     refused = {("capital_invalid", "注册资金(万元)")}
     assert _codes(report) == {2: refused, 3: refused, 4: refused, 5: set(), 6: set()}
     assert [o.record.registered_capital_yuan for o in report.outcomes[3:] if o.record] == [1235000, 10000000]
+
+
+def test_a_line_break_in_a_one_line_column_is_a_row_error_and_in_an_address_is_not(tmp_path: Path) -> None:
+    """Tester BA: a remark typed on a name's second line (Alt+Enter) was filed into AMS's name;
+    the same cell in a CSV refuses the file. 注册地址, 经营范围 and 变更事项 may span lines."""
+    remark, person, address = (_row(account) for account in ACCOUNTS[:3])
+    remark[4] = "杭州青禾农业科技有限公司\n（原名：杭州旧名公司）"
+    person[8] = "周\r\n明"
+    address[11] = "杭州市西湖区\n文三路90号"
+    report = _validate(_book(tmp_path, [remark, person, address]))
+    assert _codes(report) == {
+        2: {("line_break", "存款人名称")}, 3: {("line_break", "法定代表人姓名")}, 4: set()}
+    assert "格内有换行（Alt+Enter）" in report.outcomes[0].errors[0].message
