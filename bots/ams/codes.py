@@ -80,12 +80,14 @@ def option_label(shown: str | None) -> str:
 
 
 def capital_yuan(shown: str | None) -> str:
-    """注册资金 as shown (`5,000,000.00 元`, `未标明注册资金`) -> `5000000.00`, or "" when unmarked."""
-    text = plain(shown).replace(",", "").removesuffix("元").strip()
+    """注册资金 as shown (`5,000,000.00 元`, `人民币500.00万元`, `未标明注册资金`) -> `5000000.00`, or ""
+    when unmarked."""
+    text = plain(shown).replace(",", "").replace(" ", "").removeprefix("人民币").removesuffix("整")
     if not text or text in NO_CAPITAL_WORDS:
         return ""
+    unit = 10_000 if text.endswith("万元") else 1  # 800.00 万元 is 8000000.00 (tester BB)
     try:
-        return str(Decimal(text).quantize(Decimal("0.01")))
+        return str((Decimal(text.removesuffix("万元").removesuffix("元")) * unit).quantize(Decimal("0.01")))
     except InvalidOperation:
         return text  # shown as something else: compared as text, so it differs
 

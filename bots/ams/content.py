@@ -13,6 +13,7 @@ forms, so the two can be compared field by field:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -117,6 +118,30 @@ LABEL_FIELDS: dict[str, str] = {
 }
 
 
+_PERSON_FIELDS = ("depositor_name", "depositor_category", "uscc", "legal_rep_role", "legal_rep_name",
+                  "id_type", "id_number", "registered_address", "registered_capital_yuan", "business_scope",
+                  "bank_code", "basic_account_permit")
+# what every 详情 of a filing of that 业务类型 shows (blank or not): a label missing, or renamed
+# beyond LABEL_FIELDS, would read as "AMS holds nothing there" (tester BB, 2026-12-07: a 变更 that
+# changed nothing filed when 注册地址 was renamed 住所; a 撤销 at a bank AMS does not hold filed
+# when 开户银行机构代码 was gone)
+DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
+    "open": ("filing_no", "account_no", "account_kind", "business_date", *_PERSON_FIELDS),
+    "change": ("filing_no", "account_no", "business_date", "change_items", *_PERSON_FIELDS),
+    "close": ("filing_no", "account_no", "business_date", "basic_account_permit", "close_reason"),
+}
+FIELD_LABELS = {field: label for label, field in reversed(LABEL_FIELDS.items())}  # 开户日期 for the date
+
+
+def missing_labels(content: dict[str, str]) -> list[str]:
+    """The labels a 详情 of its 业务类型 shows and `content` (from `page_content`) lacks; the
+    业务类型 itself when it does not read."""
+    action = codes.action_of(content.get("action"))
+    if action not in DETAIL_FIELDS:
+        return ["业务类型"]
+    return [FIELD_LABELS[field] for field in DETAIL_FIELDS[action] if field not in content]
+
+
 def label_key(text: str) -> str:
     """A label cell's words without the required-field star and the colon."""
     return codes.plain(text).replace("*", "").rstrip(":：").strip()
@@ -150,7 +175,17 @@ def _shown_value(field: str, shown: str) -> str:
         return codes.capital_yuan(shown)
     if field == "business_date":  # 2026/11/27, 2026年11月27日: the same day
         return iso_day(shown) or codes.plain(shown)
-    return codes.plain(shown)
+    return _text(shown) if field in TEXT_FIELDS else codes.plain(shown)
+
+
+# free text a clerk types: a space beside a Chinese character is no part of it (北京市海淀区 新址路1号
+# is 北京市海淀区新址路1号, as the export's reader takes it: tester BB), between two Latin words one
+TEXT_FIELDS = frozenset({"depositor_name", "legal_rep_name", "registered_address", "business_scope"})
+_SPACE_BY_CJK = re.compile(r"\s+(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])\s+")
+
+
+def _text(value: str | None) -> str:
+    return _SPACE_BY_CJK.sub("", codes.plain(value))
 
 
 def page_content(pairs: dict[str, str]) -> dict[str, str]:
@@ -178,16 +213,16 @@ def record_content(record: CanonicalFiling) -> dict[str, str]:
         "account_no": text(record.account_no),
         "account_kind": label(record.account_kind_label),
         "business_date": record.business_date.isoformat(),
-        "depositor_name": text(record.depositor_name),
+        "depositor_name": _text(record.depositor_name),
         "depositor_category": label(record.depositor_category),
         "uscc": text(record.uscc),
         "legal_rep_role": label(record.legal_rep_role),
-        "legal_rep_name": text(record.legal_rep_name),
+        "legal_rep_name": _text(record.legal_rep_name),
         "id_type": label(record.id_type),
         "id_number": text(record.id_number),
-        "registered_address": text(record.registered_address),
+        "registered_address": _text(record.registered_address),
         "registered_capital_yuan": codes.capital_text(record.registered_capital_yuan),
-        "business_scope": text(record.business_scope),
+        "business_scope": _text(record.business_scope),
         "bank_code": text(record.bank_code),
         "basic_account_permit": text(record.basic_account_permit),
         "change_items": text(record.change_items),

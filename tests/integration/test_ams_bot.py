@@ -695,6 +695,33 @@ def test_a_history_row_whose_detail_is_another_accounts_filing_is_never_taken_fo
     with pytest.raises(PortalChanged) as unread:
         bot.filing_detail(own)
     assert unread.value.code == "detail_account_unread"
+    page.context.unroute("**/ams/filingDetail.do*")
+
+    # tester BB's F4-F6: a label renamed (住所), a field gone, a number cut in the history: each
+    # read as "AMS holds nothing there" or recorded as shown; now the run stops naming it
+    for old_words, new_words, code in (('<td class="label">注册地址</td>', '<td class="label">住所</td>',
+                                        "detail_field_missing"),
+                                       ('<td class="label">开户银行机构代码</td>', "<td></td>",
+                                        "detail_field_missing"),
+                                       (own.filing_no, own.filing_no[:-1], "detail_filing_no_differs")):
+        page.context.route("**/ams/filingDetail.do*", _replacing(old_words, new_words))
+        with pytest.raises(PortalChanged) as changed:
+            bot.filing_detail(own)
+        said = str(changed.value)
+        assert changed.value.code == code, (code, said)
+        labels = ("「注册地址」", "「开户银行机构代码」")
+        assert code != "detail_field_missing" or any(label in said for label in labels), said
+        page.context.unroute("**/ams/filingDetail.do*")
+
+
+def _replacing(old: str, new: str) -> Any:
+    """A route handler serving the page with `old` replaced by `new` (which must be there)."""
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.body().decode("gbk")
+        assert old in body, old
+        route.fulfill(response=response, body=body.replace(old, new).encode("gbk"))
+    return handle
 
 
 @pytest.mark.browser

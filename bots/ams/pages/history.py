@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bots.ams import codes
 from bots.ams._tables import HistoryEntry, history_entries, table_rows, total_rows
-from bots.ams.content import page_content, pairs_from_rows
+from bots.ams.content import missing_labels, page_content, pairs_from_rows
 from rpa.errors import ApplicationError, PortalChanged
 from rpa.masking import FieldClass, mask
 
@@ -98,4 +98,11 @@ class HistoryPage:
         if entry.account_no and shown != entry.account_no:  # tester BB: another account's row listed
             raise ApplicationError(f"{what}：详情显示的是另一个账户的备案，不是所查账户的，备案历史不可信",
                                    code="detail_other_account")
+        if missing := missing_labels(content):  # read as blank, a 变更 that changes nothing was filed
+            raise PortalChanged(f"{what}：详情中没有「{'」「'.join(missing)}」，页面改版或标签改名："
+                                "请用 rpa portal probe 核对后更新", code="detail_field_missing")
+        number = codes.filing_number(content.get("filing_no"))  # tester BB: a history's number cut
+        if number is None or number != codes.filing_number(entry.filing_no):
+            raise PortalChanged(f"{what}：备案历史中的备案编号与详情中的不同，无法确定 AMS 所记的编号",
+                                code="detail_filing_no_differs")
         return content
