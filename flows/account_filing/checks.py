@@ -39,6 +39,7 @@ CHECK_NAMES: dict[str, str] = {
     "date_too_early": "日期不早于1990年",
     "gbk_too_long": "长度不超过AMS限制（GBK字节）",
     "outside_gbk": "文字在GBK字符集内",
+    "replaced_char": "名称和地址中没有被替换成“?”的字",
     "category_unknown": "存款人类别可识别",
     "code_unknown": "代码在已知代码表中",
     "choice_ambiguous": "代码项写法只指一类",

@@ -247,6 +247,11 @@ def parse_field(name: str, value: CellValue, multiplier: int = 1) -> object | No
         raise FieldProblem("value_invalid") from None
 
 
+# names and the address: no `?` in them is ever the registered text (tester BA, 2026-12-07: 北京?测试
+# 科技有限公司, 王?, from a 生僻字 an Excel CSV save could not write, were filed)
+_NAME_LIKE = frozenset({"depositor_name", "legal_rep_name", "registered_address"})
+
+
 def soft_findings(name: str, value: object) -> list[FieldProblem]:
     """Problems that leave the value usable (or hand the row to a person)."""
     findings: list[FieldProblem] = []
@@ -257,6 +262,9 @@ def soft_findings(name: str, value: object) -> list[FieldProblem]:
             # a person's name is personal data: say how many characters, not which
             chars = f"{len(strange)}个字" if name == "legal_rep_name" else "".join(strange)
             findings.append(FieldProblem("outside_gbk", Severity.NEEDS_PERSON, {"chars": chars}))
+        elif name in _NAME_LIKE and ("?" in value or "？" in value or "\ufffd" in value):
+            # a character an ANSI save (Excel's CSV) could not encode became ?: never filed mangled
+            findings.append(FieldProblem("replaced_char", Severity.NEEDS_PERSON))
         elif name in GBK_LIMITS and size is not None and size > GBK_LIMITS[name]:
             findings.append(FieldProblem("gbk_too_long", params={"limit": GBK_LIMITS[name], "actual": size}))
     if name == "bank_code" and isinstance(value, str) and not mod_11_10.is_valid(value):

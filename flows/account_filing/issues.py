@@ -45,6 +45,8 @@ MESSAGES: dict[str, str] = {
     "date_too_early": "「{column}」{value} 早于 {earliest}，不是可报备的业务日期：请核对年份后重新导出",
     "gbk_too_long": "「{column}」超过{limit}字节（按GBK计），实为{actual}字节",
     "outside_gbk": "「{column}」含有GBK字符集以外的字符（{chars}），无法录入AMS，需人工处理",
+    "replaced_char": ("「{column}」含有“?”或“�”，多半是另存为 CSV 时无法编码的生僻字被替换了：请核对原名"
+                      "（生僻字须人工录入AMS），需人工处理"),
     "category_unknown": "「{column}」应为存款人类别代码01至17或其名称（如 企业法人）",
     "choice_ambiguous": "「{column}」「{value}」可指 {meant}：请写明是哪一类（代码或全称）后重新导出",
     "code_unknown": "「{column}」的代码「{value}」不在已知代码表中（已知：{known}），请填写名称",

@@ -138,3 +138,19 @@ def test_a_line_break_in_a_one_line_column_is_a_row_error_and_in_an_address_is_n
     assert _codes(report) == {
         2: {("line_break", "存款人名称")}, 3: {("line_break", "法定代表人姓名")}, 4: set()}
     assert "格内有换行（Alt+Enter）" in report.outcomes[0].errors[0].message
+
+
+def test_a_question_mark_in_a_name_or_address_goes_to_a_person(tmp_path: Path) -> None:
+    """Tester BA: Excel's ANSI CSV save writes `?` for a 生僻字; 北京?测试科技有限公司 and 王? were
+    filed as they came. DOMAIN.md: such names go to a person, never in a mangled form."""
+    name, person, address, scope = (_row(account) for account in ACCOUNTS[:4])
+    name[4] = "杭州?农业科技有限公司"
+    person[8] = "周？"
+    address[11] = "杭州市西湖区?路90号"  # (a � is outside GBK: held as such already)
+    scope[12] = "技术开发?"  # 经营范围 is no name: a stray mark there is left as the export wrote it
+    report = _validate(_book(tmp_path, [name, person, address, scope]))
+    found = {o.row: {(i.code, i.column) for i in [*o.errors, *o.warnings] if i.code == "replaced_char"}
+             for o in report.outcomes}
+    assert found == {2: {("replaced_char", "存款人名称")}, 3: {("replaced_char", "法定代表人姓名")},
+                     4: {("replaced_char", "注册地址")}, 5: set()}
+    assert [o.needs_person for o in report.outcomes] == [True, True, True, False]
