@@ -48,7 +48,7 @@ from flows.account_filing.export_rows import (
     cell_at,
     unique_headers,
 )
-from flows.account_filing.header_row import find_header, missing_columns, repeated_header
+from flows.account_filing.header_row import find_header, missing_columns, refuse_rows_above, repeated_header
 from flows.account_filing.hidden_rows import refuse_hidden_rows
 from flows.account_filing.merged_cells import refuse_merged_header, refuse_merged_rows
 from flows.account_filing.normalise import CellValue, cell_text, header_key
@@ -192,6 +192,7 @@ def _start(
     number, values = found.number, found.header
     columns = _columns(values, aliases)
     refuse_merged_header(path, sheet, number, values, merged)  # a two-row header
+    refuse_rows_above(found.above, {c.field: c.index for c in columns}, number, (path.name, sheet))
     dates = PerActionDates.of(columns, aliases)
     _check_columns(path, sheet, number, dates.one_date(columns) if dates else columns, aliases)
     if source is not None:  # from here on a field may span lines where the column allows it

@@ -47,3 +47,26 @@ def test_the_same_header_repeated_on_a_page_break_is_passed_over(tmp_path: Path)
     rows = [_row("6217003300001234512"), list(HEADERS), _row("6217003300001234534")]
     report = _validate(_book(tmp_path, rows))
     assert [(o.row, o.valid) for o in report.outcomes] == [(2, True), (4, True)]
+
+
+def test_account_rows_above_the_header_refuse_the_file_and_titles_do_not(tmp_path: Path) -> None:
+    """Tester BA: two account rows pasted above the header were passed over as titles, exit 0,
+    never filed. A title and a row of query conditions above it are no such rows."""
+    misplaced = _row("6217003300001234512")
+    path = tmp_path / "above.xlsx"
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["单位结算账户开户清单"], misplaced, list(HEADERS), _row("6217003300001234534")):
+        sheet.append(row)
+    book.save(path)
+    with pytest.raises(InputFileError, match=r"表头（第3行）之上的第2行有业务类型和账号"):
+        _validate(path)
+    sheet.delete_rows(2)
+    sheet.insert_rows(2)
+    sheet.append([])
+    sheet["A2"], sheet["B2"], sheet["C2"] = "查询条件：", "业务类型", "开户"  # conditions, no account
+    book.save(path)
+    assert [(o.row, o.valid) for o in _validate(path).outcomes] == [(4, True)]
