@@ -108,7 +108,7 @@ def _choice(spec: FieldSpec, code: str) -> Callable[[CellValue, int], str]:
                 else "、".join(f"{c} {label}" for c, label in spec.export_codes.items()) or "无"
             )
             raise FieldProblem("code_unknown", params={"value": shorten(text), "known": known})
-        if meant := _labels_holding(spec, text):
+        if meant := spec.disagreeing(text) or _labels_holding(spec, text):
             raise FieldProblem("choice_ambiguous", params={"value": shorten(text), "meant": meant})
         raise FieldProblem(code)
 

@@ -91,8 +91,24 @@ class FieldSpec:
         words = self._words
         for candidate in (written, bare, written.lower()):
             if candidate in words:
-                return words[candidate]
+                return None if candidate == bare and self.disagreeing(written) else words[candidate]
         return None
+
+    def disagreeing(self, text: str) -> str:
+        """`02-企业法人`, a code of the export's table before another choice's name (tester BA,
+        2026-12-07: filed as 企业法人 by its name, the code dropped): both readings, else ""."""
+        written = plain(text)
+        prefix = _CODE_PREFIX.match(written)
+        bare = _CODE_PREFIX.sub("", written)
+        if prefix is None or bare not in self._words:
+            return ""
+        digits = re.sub(r"\D", "", prefix.group())
+        coded = self.export_codes.get(digits.zfill(self.code_width) if self.code_width else digits)
+        if coded is None or self.choice(coded) == self._words[bare]:
+            return ""
+        value = self._words[bare]
+        named = f"{self.export_code_of(value) or ''} {self.label_of(value)}".strip()
+        return f"{digits} {coded}、{named}"
 
     @cached_property
     def _words(self) -> dict[str, str]:
