@@ -120,7 +120,7 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
         if not hasattr(worksheet, "iter_rows"):
             continue  # a chart sheet
         try:
-            rows, release, merged, hidden_rows = sheet_rows(path, worksheet)
+            rows, release, merged, hidden_rows, hidden_columns = sheet_rows(path, worksheet)
         except BaseException:
             workbook.close()
             raise
@@ -139,7 +139,7 @@ def _read_xlsx(path: Path, aliases: HeaderAliases, sheet: str | None, max_rows: 
         except BaseException:
             close()
             raise
-        seen = refuse_hidden_rows(path, name, result.rows, hidden_rows)
+        seen = refuse_hidden_rows(path, name, result.rows, hidden_rows, (hidden_columns, result.columns))
         result.rows = refuse_merged_rows(path, name, seen, result.header_row, result.columns, merged)
         result.hidden_sheets = hidden
         return result

@@ -49,6 +49,9 @@ _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7})
 # a row hidden, or under 1 pt high (as invisible in Excel: tester AA's `ht="0" customHeight="1"`,
 # tester AC's 0.1); in a sheet whose rows are hidden unless sized (`zeroHeight`), a row not sized
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?(?:hidden="(?:1|true)"|\sht="0*(?:\.\d*)?")[^>]*>')
+# a column hidden, or 0 wide (tester BA, 2026-12-07: a hidden 注册资金 column was filed unseen)
+_HIDDEN_COLUMN = re.compile(rb'<(?:\w+:)?col\s[^>]*?(?:hidden="(?:1|true)"|\swidth="0*(?:\.0*)?")[^>]*>')
+_COLUMN_SPAN = (re.compile(rb'\smin="(\d{1,5})"'), re.compile(rb'\smax="(\d{1,5})"'))
 _ROWS_HIDDEN_BY_DEFAULT = re.compile(rb'<(?:\w+:)?sheetFormatPr\s[^>]*?zeroHeight="(?:1|true)"')
 _UNSIZED_ROW = re.compile(rb'<(?:\w+:)?row\s(?![^>]*?customHeight="(?:1|true)")[^>]*>')
 _ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')
@@ -75,12 +78,14 @@ class SheetRows(NamedTuple):
     release: Callable[[], None]
     merged: tuple[MergedRange, ...]
     hidden: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()  # 1-based
 
 
 class _Scan(NamedTuple):
     formulas: bool
     merged: tuple[MergedRange, ...]
     hidden: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
 
 
 _NOTHING_FOUND = _Scan(False, ())
@@ -143,9 +148,9 @@ def sheet_rows(path: Path, worksheet: Any) -> SheetRows:
         rows = _inline_marked(rows, inline)
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
-        return SheetRows(rows, _nothing, scan.merged, scan.hidden)
+        return SheetRows(rows, _nothing, scan.merged, scan.hidden, scan.hidden_columns)
     marked = _mark_uncomputed(rows, formulas[0], stale=_recalculated_on_open(path))
-    return SheetRows(marked, formulas[1], scan.merged, scan.hidden)
+    return SheetRows(marked, formulas[1], scan.merged, scan.hidden, scan.hidden_columns)
 
 
 def _inline_marked(rows: Rows, marks: dict[tuple[int, int], MarkedText]) -> Rows:
@@ -197,14 +202,15 @@ def _marked_1904(rows: Rows) -> Rows:
 
 
 def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
-    """Whether the sheet's XML holds any formula, its merged ranges and its hidden rows: scanned
-    in chunks without parsing it."""
+    """Whether the sheet's XML holds any formula, its merged ranges, its hidden rows and columns:
+    scanned in chunks without parsing it."""
     member = getattr(worksheet, "_worksheet_path", None)
     if not member:
         return _NOTHING_FOUND
     formulas, tail, hidden_by_default = False, b"", False
     merged: dict[str, MergedRange] = {}
     hidden: set[int] = set()
+    columns: set[int] = set()
     try:
         # a sheet that does not unzip is damage (InputFileError), never "no formulas"
         with reading(path), zipfile.ZipFile(path) as archive, archive.open(member) as handle:
@@ -222,10 +228,22 @@ def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
                     for tag in (found for pattern in tags for found in pattern.finditer(window)):
                         number = _ROW_NUMBER.search(tag.group(0))
                         hidden.add(int(number.group(1)) if number else 0)
+                if b"<col" in window or b":col" in window:
+                    columns.update(_columns_hidden(window))
                 tail = chunk[-_TAIL:]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return _NOTHING_FOUND  # the data-only read reports the damage
-    return _Scan(formulas, tuple(merged.values()), frozenset(hidden))
+    return _Scan(formulas, tuple(merged.values()), frozenset(hidden), frozenset(columns))
+
+
+def _columns_hidden(window: bytes) -> set[int]:
+    """The (1-based) columns a <col> tag of `window` hides, or sets 0 wide."""
+    found: set[int] = set()
+    for tag in _HIDDEN_COLUMN.finditer(window):
+        low, high = (span.search(tag.group(0)) for span in _COLUMN_SPAN)
+        if low is not None and high is not None:
+            found.update(range(int(low.group(1)), min(int(high.group(1)), 16_384) + 1))
+    return found
 
 
 def _merged_range(found: re.Match[bytes]) -> MergedRange | None:

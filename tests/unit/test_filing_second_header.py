@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rpa.errors import InputFileError
-from tests.unit.test_filing_export_artefacts import HEADERS, _book, _row, _validate
+from tests.unit.test_filing_export_artefacts import HEADERS, _book, _edit, _row, _validate
 
 
 def _swapped(headers: list[str], first: str, second: str) -> list[str]:
@@ -70,3 +70,24 @@ def test_account_rows_above_the_header_refuse_the_file_and_titles_do_not(tmp_pat
     sheet["A2"], sheet["B2"], sheet["C2"] = "查询条件：", "业务类型", "开户"  # conditions, no account
     book.save(path)
     assert [(o.row, o.valid) for o in _validate(path).outcomes] == [(4, True)]
+
+
+@pytest.mark.parametrize("cols", ['<col min="20" max="21" hidden="1"/>',
+                                  '<col min="20" max="21" width="0" customWidth="1"/>'],
+                         ids=["hidden", "zero_width"])
+def test_a_value_in_a_hidden_column_the_filing_reads_refuses_the_file(tmp_path: Path, cols: str) -> None:
+    """Tester BA: 注册资金 and 经营范围 hidden (or 0 wide) were filed though the clerk saw neither;
+    a hidden column the filing does not read, or one left blank, is no refusal. The <cols> are
+    written into the sheet's XML by hand, as Excel writes them."""
+
+    def hide(path: Path) -> Path:
+        _edit(path, "xl/worksheets/sheet1.xml",
+              lambda xml: xml.replace("<sheetData>", f"<cols>{cols}</cols><sheetData>", 1))
+        return path
+
+    rows = [[*_row("6217003300001234512"), "备注一"], [*_row("6217003300001234534"), "备注二"]]
+    with pytest.raises(InputFileError, match=r"第2行在隐藏的列 T（注册资金\(万元\)） 中有值"):
+        _validate(hide(_book(tmp_path, rows)))
+    for row in rows:
+        row[19] = ""  # 注册资金 blank: only the note (U, not read) holds a value unseen
+    assert [o.row for o in _validate(hide(_book(tmp_path, rows))).outcomes] == [2, 3]
