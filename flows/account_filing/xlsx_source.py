@@ -41,6 +41,7 @@ from flows.account_filing.mac_dates import in_1904_value, uses_1904
 from flows.account_filing.normalise import CellValue
 from flows.account_filing.rich_text_cells import MarkedText, mark_shared_strings, marked_inline_cells
 from flows.account_filing.shown_numbers import formats_shown_otherwise, keep_formats, rows_with_formats
+from flows.account_filing.unseen_cells import unseen_styles
 from rpa.input_files import reading
 from rpa.xlsx_files import load_xlsx
 
@@ -187,8 +188,9 @@ def _values(worksheet: Any, *, formats: bool = False) -> Rows:
     # exporters often write a wrong <dimension>; without a reset read-only mode trusts it
     worksheet.reset_dimensions()
     rows: Rows
-    if formats and formats_shown_otherwise(worksheet.parent):  # numbers as shown: shown_numbers
-        rows = rows_with_formats(worksheet.iter_rows())
+    unseen = unseen_styles(worksheet.parent) if formats else {}  # text struck or shown blank
+    if formats and (unseen or formats_shown_otherwise(worksheet.parent)):  # numbers as shown too
+        rows = rows_with_formats(worksheet.iter_rows(), unseen)
     else:
         rows = worksheet.iter_rows(values_only=True)
     return _marked_1904(rows) if uses_1904(worksheet.parent) else rows

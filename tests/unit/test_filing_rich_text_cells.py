@@ -154,3 +154,31 @@ def test_a_question_mark_in_a_name_or_address_goes_to_a_person(tmp_path: Path) -
     assert found == {2: {("replaced_char", "存款人名称")}, 3: {("replaced_char", "法定代表人姓名")},
                      4: {("replaced_char", "注册地址")}, 5: set()}
     assert [o.needs_person for o in report.outcomes] == [True, True, True, False]
+
+
+def test_a_text_cell_shown_blank_or_struck_by_its_style_is_a_row_error(tmp_path: Path) -> None:
+    """Tester BA: a name under the format `;;;`, a 经营范围 in white, a row struck through (the
+    usual mark of a cancelled row) were filed though Excel shows them blank or struck. White text
+    on a dark fill is seen, and bold or red is no refusal."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font, PatternFill
+
+    rows = [_row(account) for account in ACCOUNTS]
+    path = _book(tmp_path, rows)
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["E2"].number_format = ";;;"
+    sheet["M3"].font = Font(color="FFFFFFFF")
+    for cell in sheet[4]:
+        cell.font = Font(strike=True)
+    sheet["E5"].font = Font(color="FFFFFFFF", bold=True)
+    sheet["E5"].fill = PatternFill("solid", fgColor="FF1F4E78")
+    sheet["E6"].font = Font(color="FFFF0000", bold=True)
+    book.save(path)
+    codes = _codes(_validate(path))
+    assert codes[2] == {("rich_text_marked", "存款人名称")} and codes[3] == {("rich_text_marked", "经营范围")}
+    assert ("rich_text_marked", "账号") in codes[4] and ("rich_text_marked", "存款人名称") in codes[4]
+    assert codes[5] == set() and codes[6] == set()
+    said = {o.row: o.errors[0].message for o in _validate(path).outcomes if o.errors}
+    assert "隐藏文字的格式「;;;」" in said[2] and "设了白色" in said[3] and "设了删除线" in said[4]
