@@ -150,9 +150,11 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
         if branches and summary is not None:
             result.checks += reconcile(list(branches.values()), summary)
             result.pairs[fmt] = pair_with_summary(list(branches.values()), summary)
-        elif branches:
-            result.checks.append(CheckResult("reconcile", False, f"没有 {fmt} 格式的分行汇总日报，"
-                                             f"{len(branches)} 个网点文件无从核对"))
+        elif branches:  # refused (its own line says why) or not on the platform (tester AZ's F6)
+            refused = any((i.report, i.fmt, i.role) == (SUMMARY_REPORT, fmt, CURRENT) for i in result.unread)
+            what = f"{fmt} 格式的分行汇总日报{'未能读出（原因见该文件的校验）' if refused else '平台上没有'}"
+            result.checks.append(CheckResult("reconcile", False,
+                                             f"{what}，{len(branches)} 个网点文件无从核对"))
     for report in (BRANCH_REPORT, SUMMARY_REPORT, MONTHLY_REPORT):
         by_format = {fmt: _pick(result, report, fmt) for fmt in ("xlsx", "pdf")}
         for branch in set(by_format["xlsx"]) & set(by_format["pdf"]):

@@ -166,6 +166,24 @@ def test_a_report_listed_again_as_a_regenerated_version_is_refused_never_one_pic
     assert logged_in.find_report(REPORT_CODES["branch_daily"], DAY, "110105") is not None  # the others stand
 
 
+def test_an_empty_list_saying_none_only_in_its_pager_is_no_report_not_a_changed_page(
+    logged_in: ReportPlatform, page: Any
+) -> None:
+    """Tester AZ (2026-12-07): a list with no row and 共0条记录 (no 没有符合条件的记录 row) was read as
+    a selector miss, the portal changed, retried and failed; it is a report not on the platform."""
+    import re
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        text = re.sub(r"<tr [^>]*>(?:(?!</tr>).)*downloadRpt(?:(?!</tr>).)*</tr>", "",
+                      response.body().decode("gbk"), flags=re.S)
+        text = re.sub(r"共\s*\d+\s*条", "共0条", text)
+        route.fulfill(response=response, body=text.encode("gbk"))
+
+    page.context.route("**/rpt/reportQuery.do*", handle)
+    assert logged_in.find_report(REPORT_CODES["branch_daily"], DAY, BRANCH) is None
+
+
 def test_a_pager_stuck_on_a_page_is_a_list_not_read_whole(logged_in: ReportPlatform, page: Any) -> None:
     """Tester R's R2: page 2 asked, page 1 shown again: the bot turned pages 50 times and then
     called the reports past page 1 not there."""

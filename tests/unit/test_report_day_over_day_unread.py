@@ -57,3 +57,20 @@ def test_a_day_before_summary_the_platform_lacks_is_not_a_passed_comparison_eith
     check = _day_over_day(ItemState.DONE, absent, None)
     assert not check.ok and "未能比较，报表平台上没有前一日的分行汇总日报" in check.message
     assert "较上日核对无从做起" in check.message and "重跑" in check.message
+
+
+def test_a_refused_summary_is_said_refused_not_missing_beside_the_branch_files() -> None:
+    """Tester AZ's F6: a summary the run refused read `没有 xlsx 格式的分行汇总日报`: there was one."""
+    from flows.report_extraction.work_items import BRANCH_REPORT
+
+    figure = Figure(branch="110101", metric="储蓄存款余额", column="本日", value_yuan=Decimal("1000000"),
+                    raw="100.00", unit="万元", provenance=Provenance(file="b.xlsx", sheet="S", cell="C6"))
+    branch = Extraction(spec="branch_daily", file="b.xlsx", sha256="0" * 64, figures=[figure], checks=[],
+                        branch="110101", report_date="2026-12-03")
+    items = [_item(1, ReportItem(BRANCH_REPORT, "110101", "2026-12-03", "xlsx"), ItemState.DONE,
+                   {"status": "done", "extraction": branch.to_json()}),
+             _item(2, ReportItem(SUMMARY_REPORT, None, "2026-12-03", "xlsx"), ItemState.BUSINESS_ERROR, None,
+                   "行标签 A6 的代码是东城支行，名称却是西城支行")]
+    collected = collect(items, report_date="2026-12-03", formats=["xlsx"], specs=SPECS)
+    (check,) = [c for c in collected.checks if c.name == "reconcile"]
+    assert not check.ok and check.message.startswith("xlsx 格式的分行汇总日报未能读出（原因见该文件的校验）")
