@@ -175,7 +175,17 @@ def _shown_value(field: str, shown: str) -> str:
         return codes.capital_yuan(shown)
     if field == "business_date":  # 2026/11/27, 2026年11月27日: the same day
         return iso_day(shown) or codes.plain(shown)
+    if field in CODE_FIELDS:
+        return _code(shown)
     return _text(shown) if field in TEXT_FIELDS else codes.plain(shown)
+
+
+# numbers and codes: shown in groups (102 1000 99996, 6228-4800-…) they are the same (tester BB)
+CODE_FIELDS = frozenset({"account_no", "uscc", "id_number", "bank_code", "basic_account_permit"})
+
+
+def _code(value: str | None) -> str:
+    return codes.account_shown(value).upper()
 
 
 # free text a clerk types: a space beside a Chinese character is no part of it (北京市海淀区 新址路1号
@@ -210,21 +220,21 @@ def record_content(record: CanonicalFiling) -> dict[str, str]:
     text, label = codes.plain, codes.option_label
     return {
         "action": label(record.action_label),
-        "account_no": text(record.account_no),
+        "account_no": _code(record.account_no),
         "account_kind": label(record.account_kind_label),
         "business_date": record.business_date.isoformat(),
         "depositor_name": _text(record.depositor_name),
         "depositor_category": label(record.depositor_category),
-        "uscc": text(record.uscc),
+        "uscc": _code(record.uscc),
         "legal_rep_role": label(record.legal_rep_role),
         "legal_rep_name": _text(record.legal_rep_name),
         "id_type": label(record.id_type),
-        "id_number": text(record.id_number),
+        "id_number": _code(record.id_number),
         "registered_address": _text(record.registered_address),
         "registered_capital_yuan": codes.capital_text(record.registered_capital_yuan),
         "business_scope": _text(record.business_scope),
-        "bank_code": text(record.bank_code),
-        "basic_account_permit": text(record.basic_account_permit),
+        "bank_code": _code(record.bank_code),
+        "basic_account_permit": _code(record.basic_account_permit),
         "change_items": text(record.change_items),
         "close_reason": label(record.close_reason),
     }

@@ -190,3 +190,14 @@ def test_a_later_filing_of_the_day_changing_another_item_leaves_the_row_filed() 
                SCOPE_SAME_DAY: {**moved, "变更事项": "经营范围", "经营范围": "货物进出口、技术进出口"}})
     found = match_history(record, ams.history, ams.detail)
     assert found.conflict is None and found.already == CAPITAL_320
+
+
+def test_codes_shown_in_groups_are_the_same_codes() -> None:
+    """Tester BB's F9: a bank code shown as `102 1000 99996` was taken for another bank, and a
+    correct 变更 was held."""
+    from bots.ams.content import page_content
+
+    shown = page_content({"开户银行机构代码": "102 1000 99996", "账号": "6228-4800-0000-0001",
+                          "统一社会信用代码": "91350200776049653a", "证件号码": "11010519491231002x"})
+    assert shown == {"bank_code": "102100099996", "account_no": "6228480000000001",
+                     "uscc": "91350200776049653A", "id_number": "11010519491231002X"}
