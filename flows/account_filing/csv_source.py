@@ -69,7 +69,9 @@ def detect_encoding(path: Path) -> str:
             for line in handle:
                 line.decode(GB18030)
     except UnicodeDecodeError:
-        raise InputFileError(f"无法读取 {path.name}：编码既不是 UTF-8 也不是 GBK") from None
+        raise InputFileError(f"无法读取 {path.name}：编码既不是 UTF-8 也不是 GBK（Excel 的“Unicode 文本”"
+                             "是 UTF-16）：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”，"
+                             "或直接用 .xlsx 文件") from None
     return _ended(path, last, GB18030)
 
 
