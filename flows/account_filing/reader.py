@@ -26,6 +26,7 @@ here, but what would be read wrong silently is marked or refused:
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -48,9 +49,10 @@ from flows.account_filing.export_rows import (
     cell_at,
     unique_headers,
 )
-from flows.account_filing.header_row import find_header, missing_columns, refuse_rows_above, repeated_header
+from flows.account_filing.header_row import find_header, missing_columns
 from flows.account_filing.hidden_rows import refuse_hidden_rows
 from flows.account_filing.merged_cells import refuse_merged_header, refuse_merged_rows
+from flows.account_filing.misplaced_rows import refuse_rows_above, second_headers
 from flows.account_filing.normalise import CellValue, cell_text, header_key
 from flows.account_filing.other_sheets import refuse_other_export_sheets
 from flows.account_filing.shown_numbers import shown_numbers
@@ -192,13 +194,14 @@ def _start(
     number, values = found.number, found.header
     columns = _columns(values, aliases)
     refuse_merged_header(path, sheet, number, values, merged)  # a two-row header
-    refuse_rows_above(found.above, {c.field: c.index for c in columns}, number, (path.name, sheet))
+    of_row, where = functools.partial(_columns, aliases=aliases), (path.name, sheet, number)
+    refuse_rows_above(found.above, columns, of_row, where)
     dates = PerActionDates.of(columns, aliases)
     _check_columns(path, sheet, number, dates.one_date(columns) if dates else columns, aliases)
     if source is not None:  # from here on a field may span lines where the column allows it
         source.width = len(values)
         source.multiline_columns = frozenset(c.index for c in columns if c.field in MULTILINE_FIELDS)
-    iterator = itertools.chain(found.under, found.rest)
+    iterator = second_headers(itertools.chain(found.under, found.rest), columns, of_row, where)
     canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
     stream = _data_rows(iterator, number, columns, close, _RowLimit(path, sheet, max_rows), dates)
     look_alikes = [
@@ -275,7 +278,6 @@ def _data_rows(
     read = columns_read(columns, dates)
     mapped = [(name, c.index) for name, c in read]
     positions = {key: c.index for key, c in zip(unique_headers(columns), columns, strict=True)}
-    header_keys = {name: header_key(c.header) for name, c in read}
     last = header_row + limit.rows
     try:
         for number, values in enumerate(shown_numbers(rows, read), start=header_row + 1):
@@ -285,8 +287,6 @@ def _data_rows(
             bad = bad_cells(cells)
             if not bad and all(cell_text(v).strip() == "" for v in cells.values()):
                 continue  # a blank line, or a note in a column the filing does not use
-            if repeated_header(cells, header_keys, (number, header_row), (limit.path.name, limit.sheet)):
-                continue  # the header repeated (multi-page exports); another export's refused
             read_from = None
             if dates is not None:  # the row's own date, from its action's column
                 picked = dates.pick_into(cells, values)
