@@ -14,6 +14,7 @@ the filing reads (tester BA, 2026-12-07: a hidden 注册资金 and 经营范围 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from flows.account_filing.export_rows import Column, RawRow
 from flows.account_filing.normalise import cell_text
 from rpa.errors import InputFileError
 
+# a column hidden, or 0 wide (tester BA, 2026-12-07: a hidden 注册资金 column was filed unseen)
+_HIDDEN_COLUMN = re.compile(rb'<(?:\w+:)?col\s[^>]*?(?:hidden="(?:1|true)"|\swidth="0*(?:\.0*)?")[^>]*>')
+_COLUMN_SPAN = (re.compile(rb'\smin="(\d{1,5})"'), re.compile(rb'\smax="(\d{1,5})"'))
 UNNUMBERED = 0  # a hidden <row> without its number: any data row may be it
 _LISTED = 10
 
@@ -58,3 +62,13 @@ def _refusal(path: Path, sheet: str, first: int, hidden: frozenset[int]) -> str:
     return (f"无法读取 {path.name}（{sheet}）：{which}（筛选、隐藏或行高不足 1 磅），"
             f"在 Excel 里看不到，却会被当作要报备的行。\n"
             f"请取消筛选和隐藏，核对这些行：不需报备的删除后保存再试")
+
+
+def columns_hidden(window: bytes) -> set[int]:
+    """The (1-based) columns a <col> tag of `window` hides, or sets 0 wide."""
+    found: set[int] = set()
+    for tag in _HIDDEN_COLUMN.finditer(window):
+        low, high = (span.search(tag.group(0)) for span in _COLUMN_SPAN)
+        if low is not None and high is not None:
+            found.update(range(int(low.group(1)), min(int(high.group(1)), 16_384) + 1))
+    return found

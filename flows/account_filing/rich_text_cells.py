@@ -32,7 +32,6 @@ _RUN_PROPERTIES = re.compile(rb"<(?:\w+:)?rPr[\s>/]")
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
 _DEFAULT_SIZE = 11.0  # a run without its own size: the cell's, most often Excel's default 11 pt
 _SMALL = 2 / 3  # a run under two thirds of the largest one's size is a mark, not the text
-_WHITE_RGB = ("FFFFFF", "FFFFFFFF")
 _WHITE_INDEXED = ("1", "9")  # the legacy palette's whites
 _TRUE = ("1", "true", None)
 
@@ -48,6 +47,9 @@ class MarkedText(str):
         value = super().__new__(cls, text)
         value.mark, value.chars = mark, chars
         return value
+
+    def __reduce__(self) -> tuple[type[MarkedText], tuple[str, str, int]]:  # copy and pickle keep it
+        return (MarkedText, (str(self), self.mark, self.chars))
 
 
 def marked_params(value: object) -> dict[str, object]:
@@ -74,7 +76,7 @@ def _white(properties: Element) -> bool:
         return False
     rgb, theme, indexed = colour.get("rgb"), colour.get("theme"), colour.get("indexed")
     tint = float(colour.get("tint") or 0) if re.fullmatch(r"-?\d*\.?\d+", colour.get("tint") or "0") else 0.0
-    return ((rgb or "").upper() in _WHITE_RGB or indexed in _WHITE_INDEXED
+    return ((rgb or "").upper()[-6:] == "FFFFFF" or indexed in _WHITE_INDEXED
             or (theme == "0" and tint > -0.1))  # theme 0: lt1, the sheet's white
 
 
@@ -104,6 +106,33 @@ def marked(text: str, string: Element) -> MarkedText | None:
     return MarkedText(text, "、".join(marks), max(marks.values()))
 
 
+# an escape not itself escaped (`_x005F_x000A_` is the text _x000A_), and not `_x005F_` before one
+_ESCAPE = re.compile(r"(?<!_x005F)_x([0-9A-Fa-f]{4})_(?<!_x005F_(?=x[0-9A-Fa-f]{4}_))")
+
+
+def _character(found: re.Match[str]) -> str:
+    code = int(found.group(1), 16)
+    if (code < 0x20 and code not in (0x09, 0x0A, 0x0D)) or 0x7F <= code <= 0x9F:
+        return found.group(0)  # a control character stays escaped: unusable_cells names it
+    return chr(code)
+
+
+def unescaped(text: str) -> str:
+    """A cell's text with OOXML's escapes (`_x000D_`, `_x000A_`, `_x003F_`: how Excel and other
+    writers store a character in XML) as the characters they stand for (tester BC, 2026-12-07: a
+    name filed as 北京测试_x000A_科技有限公司); control characters stay escaped (control_char)."""
+    return _ESCAPE.sub(_character, text) if "_x" in text else text
+
+
+def unescape_shared_strings(worksheet: Any) -> None:
+    """The workbook's shared string table (`worksheet`'s) with each string's escapes read."""
+    table = getattr(worksheet, "_shared_strings", None)
+    if isinstance(table, list):
+        for index, text in enumerate(table):
+            if type(text) is str and "_x" in text:
+                table[index] = unescaped(text)
+
+
 def _holds_runs(archive: zipfile.ZipFile, member: str) -> bool:
     """Whether the part holds run properties (rich text) at all: most exports hold none."""
     tail = b""
@@ -130,15 +159,26 @@ def mark_shared_strings(path: Any, worksheet: Any) -> None:
         return
     try:
         with reading(path), zipfile.ZipFile(path) as archive:
-            member = next((n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+            member = _shared_strings_part(archive)
             if member is None or not _holds_runs(archive, member):
                 return
             for index, string in enumerate(_strings(archive, member, "si")):
                 if index < len(table) and type(table[index]) is str:
-                    table[index] = marked(table[index], string) or table[index]
+                    table[index] = marked(unescaped(table[index]), string) or table[index]
                 string.clear()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
         return
+
+
+_SHARED_STRINGS_PART = re.compile(rb'PartName="/?([^"]+)"[^>]*ContentType="[^"]*sharedStrings\+xml"'
+                                  rb'|ContentType="[^"]*sharedStrings\+xml"[^>]*PartName="/?([^"]+)"')
+
+
+def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
+    """The shared string table's part, as [Content_Types].xml names it (as openpyxl finds it)."""
+    found = _SHARED_STRINGS_PART.search(archive.read("[Content_Types].xml"))
+    name = (found.group(1) or found.group(2)).decode("utf-8", "replace") if found else None
+    return name if name in archive.namelist() else None
 
 
 def marked_inline_cells(path: Any, worksheet: Any) -> dict[tuple[int, int], MarkedText]:
@@ -154,18 +194,25 @@ def marked_inline_cells(path: Any, worksheet: Any) -> dict[tuple[int, int], Mark
         with reading(path), zipfile.ZipFile(path) as archive:
             if not _holds_runs(archive, member):
                 return found
-            for cell in _strings(archive, member, "c"):
-                inline = cell.find(f"{_NS}is")
-                ref = _CELL_REF.fullmatch(cell.get("r") or "")
-                if inline is not None and ref is not None:
-                    text = "".join(t.text or "" for t in inline.iter(f"{_NS}t") if t not in _phonetic(inline))
-                    mark = marked(text, inline)
-                    if mark is not None:
-                        found[(int(ref.group(2)), column_index_from_string(ref.group(1)))] = mark
-                cell.clear()
+            line = column = 0  # <row> and <c> may leave out r: then each follows the one before
+            with archive.open(member) as handle:
+                for event, element in iterparse(handle, events=("start", "end")):
+                    if element.tag == f"{_NS}row" and event == "start":
+                        line, column = int(element.get("r") or line + 1), 0
+                    elif element.tag == f"{_NS}c" and event == "end":
+                        ref = _CELL_REF.fullmatch(element.get("r") or "")
+                        column = column_index_from_string(ref.group(1)) if ref else column + 1
+                        inline = element.find(f"{_NS}is")
+                        if inline is not None and (mark := marked(_inline_text(inline), inline)) is not None:
+                            found[(line, column)] = mark
+                        element.clear()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
         return {}
     return found
+
+
+def _inline_text(inline: Element) -> str:
+    return "".join(t.text or "" for t in inline.iter(f"{_NS}t") if t not in _phonetic(inline))
 
 
 def _phonetic(string: Element) -> list[Element]:

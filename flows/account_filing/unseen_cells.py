@@ -20,7 +20,6 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
 from flows.account_filing.rich_text_cells import MarkedText
 
-_WHITE = ("FFFFFF", "FFFFFFFF")
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
 
@@ -34,7 +33,7 @@ def _white(colour: Any) -> bool:
     if colour is None:
         return False
     rgb, theme = getattr(colour, "rgb", None), getattr(colour, "theme", None)
-    if isinstance(rgb, str) and rgb.upper() in _WHITE:
+    if isinstance(rgb, str) and rgb.upper()[-6:] == "FFFFFF":  # any alpha: openpyxl writes 00FFFFFF
         return True
     tint = getattr(colour, "tint", 0) or 0
     return getattr(colour, "indexed", None) in (1, 9) or (theme == 0 and tint > -0.1)

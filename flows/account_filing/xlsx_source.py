@@ -37,9 +37,16 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.formula import ArrayFormula
 
+from flows.account_filing.hidden_rows import columns_hidden
 from flows.account_filing.mac_dates import in_1904_value, uses_1904
 from flows.account_filing.normalise import CellValue
-from flows.account_filing.rich_text_cells import MarkedText, mark_shared_strings, marked_inline_cells
+from flows.account_filing.rich_text_cells import (
+    MarkedText,
+    mark_shared_strings,
+    marked_inline_cells,
+    unescape_shared_strings,
+    unescaped,
+)
 from flows.account_filing.shown_numbers import formats_shown_otherwise, keep_formats, rows_with_formats
 from flows.account_filing.unseen_cells import unseen_styles
 from rpa.input_files import reading
@@ -50,9 +57,7 @@ _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7})
 # a row hidden, or under 1 pt high (as invisible in Excel: tester AA's `ht="0" customHeight="1"`,
 # tester AC's 0.1); in a sheet whose rows are hidden unless sized (`zeroHeight`), a row not sized
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?(?:hidden="(?:1|true)"|\sht="0*(?:\.\d*)?")[^>]*>')
-# a column hidden, or 0 wide (tester BA, 2026-12-07: a hidden 注册资金 column was filed unseen)
-_HIDDEN_COLUMN = re.compile(rb'<(?:\w+:)?col\s[^>]*?(?:hidden="(?:1|true)"|\swidth="0*(?:\.0*)?")[^>]*>')
-_COLUMN_SPAN = (re.compile(rb'\smin="(\d{1,5})"'), re.compile(rb'\smax="(\d{1,5})"'))
+_ESCAPED = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _ROWS_HIDDEN_BY_DEFAULT = re.compile(rb'<(?:\w+:)?sheetFormatPr\s[^>]*?zeroHeight="(?:1|true)"')
 _UNSIZED_ROW = re.compile(rb'<(?:\w+:)?row\s(?![^>]*?customHeight="(?:1|true)")[^>]*>')
 _ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')
@@ -87,6 +92,7 @@ class _Scan(NamedTuple):
     merged: tuple[MergedRange, ...]
     hidden: frozenset[int] = frozenset()
     hidden_columns: frozenset[int] = frozenset()
+    escapes: bool = False  # an `_xHHHH_` escape in the sheet's own XML (inline strings)
 
 
 _NOTHING_FOUND = _Scan(False, ())
@@ -142,9 +148,12 @@ def sheet_order(workbook: Any, sheet: str | None) -> tuple[list[str], list[str]]
 def sheet_rows(path: Path, worksheet: Any) -> SheetRows:
     """The sheet's rows, uncomputed formulas as UNCOMPUTED, how to release the second read (a
     no-op when there is none), its merged ranges and its hidden rows."""
-    mark_shared_strings(path, worksheet)  # before its rows are read: they take the table's strings
+    unescape_shared_strings(worksheet)  # before its rows are read: they take the table's strings
+    mark_shared_strings(path, worksheet)
     rows = _values(worksheet, formats=True)
     scan = _scan_sheet(path, worksheet)
+    if scan.escapes:  # inline strings holding _x000A_: read as the characters they stand for
+        rows = (keep_formats(row, [unescaped(v) if type(v) is str else v for v in row]) for row in rows)
     if inline := marked_inline_cells(path, worksheet):
         rows = _inline_marked(rows, inline)
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
@@ -213,6 +222,7 @@ def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
     merged: dict[str, MergedRange] = {}
     hidden: set[int] = set()
     columns: set[int] = set()
+    escapes = False
     try:
         # a sheet that does not unzip is damage (InputFileError), never "no formulas"
         with reading(path), zipfile.ZipFile(path) as archive, archive.open(member) as handle:
@@ -230,22 +240,14 @@ def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
                     for tag in (found for pattern in tags for found in pattern.finditer(window)):
                         number = _ROW_NUMBER.search(tag.group(0))
                         hidden.add(int(number.group(1)) if number else 0)
+                escapes = escapes or _ESCAPED.search(window) is not None
                 if b"<col" in window or b":col" in window:
-                    columns.update(_columns_hidden(window))
+                    columns.update(columns_hidden(window))
                 tail = chunk[-_TAIL:]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return _NOTHING_FOUND  # the data-only read reports the damage
-    return _Scan(formulas, tuple(merged.values()), frozenset(hidden), frozenset(columns))
+    return _Scan(formulas, tuple(merged.values()), frozenset(hidden), frozenset(columns), escapes)
 
-
-def _columns_hidden(window: bytes) -> set[int]:
-    """The (1-based) columns a <col> tag of `window` hides, or sets 0 wide."""
-    found: set[int] = set()
-    for tag in _HIDDEN_COLUMN.finditer(window):
-        low, high = (span.search(tag.group(0)) for span in _COLUMN_SPAN)
-        if low is not None and high is not None:
-            found.update(range(int(low.group(1)), min(int(high.group(1)), 16_384) + 1))
-    return found
 
 
 def _merged_range(found: re.Match[bytes]) -> MergedRange | None:

@@ -182,3 +182,56 @@ def test_a_text_cell_shown_blank_or_struck_by_its_style_is_a_row_error(tmp_path:
     assert codes[5] == set() and codes[6] == set()
     said = {o.row: o.errors[0].message for o in _validate(path).outcomes if o.errors}
     assert "隐藏文字的格式「;;;」" in said[2] and "设了白色" in said[3] and "设了删除线" in said[4]
+
+
+def test_rich_text_without_cell_references_and_white_in_openpyxls_form_are_marked(tmp_path: Path) -> None:
+    """The code review of 2026-12-07: inline strings whose <row>/<c> leave out `r` (optional) were
+    never marked, nor white written `00FFFFFF` (openpyxl's alpha); a marked text copies whole."""
+    import copy
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    sheet.append(_row(ACCOUNTS[0]))
+    sheet.append(_row(ACCOUNTS[1]))
+    white = TextBlock(InlineFont(color="00FFFFFF"), "（旧名）")
+    sheet["E2"] = CellRichText(["杭州青禾农业科技有限公司", white])
+    sheet["L3"] = CellRichText(["杭州市西湖区", TextBlock(InlineFont(strike=True), "文三路90号")])
+    path = tmp_path / "norefs.xlsx"
+    book.save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet_xml = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    parts["xl/worksheets/sheet1.xml"] = re.sub(r' r="[A-Z]*\d+"', "", sheet_xml).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    report = _validate(path)
+    assert _codes(report) == {2: {("rich_text_marked", "存款人名称")}, 3: {("rich_text_marked", "注册地址")}}
+    value = next(o for o in report.outcomes if o.row == 2).errors[0].message
+    assert "设了白色" in value
+    from flows.account_filing.rich_text_cells import MarkedText
+
+    marked = MarkedText("旧名", "删除线", 2)
+    assert copy.copy(marked).mark == "删除线" and copy.deepcopy(marked).chars == 2
+
+
+def test_escaped_characters_in_an_xlsx_cell_read_as_the_characters(tmp_path: Path) -> None:
+    """Tester BC: `_x000A_` (a line break as OOXML escapes it) was filed as text, 北京测试_x000A_科技
+    有限公司, and `_x003F_` (a ?) went past the question-mark rule. Escapes read as the characters
+    they stand for, in shared and in inline strings; an address may span lines."""
+    name, person, address = (_row(account) for account in ACCOUNTS[:3])
+    name[4] = "杭州青禾_x000A_农业科技有限公司"
+    person[8] = "周_x003F_"
+    address[11] = "杭州市西湖区_x000D_\n文三路90号"
+    for shared in (False, True):
+        path = _book(tmp_path, [name, person, address])
+        if shared:
+            _as_shared_strings(path, {})
+        report = _validate(path)
+        found = {o.row: {i.code for i in [*o.errors, *o.warnings] if not i.code.startswith("deadline")}
+                 for o in report.outcomes}
+        assert found == {2: {"line_break"}, 3: {"replaced_char"}, 4: set()}, (shared, found)
+        record = next(o.record for o in report.outcomes if o.row == 4)
+        assert record is not None and "_x" not in str(record.registered_address)
