@@ -13,6 +13,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from bots.form_fill import option_text
+from rpa.errors import PortalChanged
 from rpa.masking import FieldClass, mask
 
 ACTION_WORDS: dict[str, str] = {"open": "开户", "change": "变更", "close": "撤销"}
@@ -80,16 +81,24 @@ def option_label(shown: str | None) -> str:
 
 
 def capital_yuan(shown: str | None) -> str:
-    """注册资金 as shown (`5,000,000.00 元`, `人民币500.00万元`, `未标明注册资金`) -> `5000000.00`, or ""
-    when unmarked."""
-    text = plain(shown).replace(",", "").replace(" ", "").removeprefix("人民币").removesuffix("整")
+    """注册资金 as shown (`5,000,000.00 元`, `人民币500.00万元`, `RMB5000000.00`, `0.05 亿元`,
+    `未标明注册资金`) -> `5000000.00`, or "" when unmarked. Any other form (`伍佰万元整`, `见附件`)
+    is PortalChanged: read as text it would differ from every amount, and a 变更 that changes
+    nothing would be filed (tester BC, 2026-12-07)."""
+    text = _CURRENCY.sub("", plain(shown).replace(",", "").replace(" ", "")).removesuffix("整")
     if not text or text in NO_CAPITAL_WORDS:
         return ""
-    unit = 10_000 if text.endswith("万元") else 1  # 800.00 万元 is 8000000.00 (tester BB)
+    unit = next((scale for word, scale in _CAPITAL_UNITS if text.endswith(word)), 1)
+    number = next((text.removesuffix(word) for word, _ in _CAPITAL_UNITS if text.endswith(word)), text)
     try:
-        return str((Decimal(text.removesuffix("万元").removesuffix("元")) * unit).quantize(Decimal("0.01")))
+        return str((Decimal(number) * unit).quantize(Decimal("0.01")))
     except InvalidOperation:
-        return text  # shown as something else: compared as text, so it differs
+        raise PortalChanged(f"AMS 页面上的注册资金「{text}」读不出金额：请核对页面",
+                            code="capital_unread") from None
+
+
+_CURRENCY = re.compile(r"^(?:人民币|RMB|CNY|¥|￥)", re.IGNORECASE)
+_CAPITAL_UNITS = (("亿元", 100_000_000), ("万元", 10_000), ("元", 1))
 
 
 def capital_text(amount: Decimal | None) -> str:

@@ -139,7 +139,8 @@ def missing_labels(content: dict[str, str]) -> list[str]:
     action = codes.action_of(content.get("action"))
     if action not in DETAIL_FIELDS:
         return ["业务类型"]
-    return [FIELD_LABELS[field] for field in DETAIL_FIELDS[action] if field not in content]
+    return [codes.DATE_LABELS[action] if field == "business_date" else FIELD_LABELS[field]
+            for field in DETAIL_FIELDS[action] if field not in content]
 
 
 def label_key(text: str) -> str:
@@ -191,7 +192,7 @@ def _code(value: str | None) -> str:
 # free text a clerk types: a space beside a Chinese character is no part of it (北京市海淀区 新址路1号
 # is 北京市海淀区新址路1号, as the export's reader takes it: tester BB), between two Latin words one
 TEXT_FIELDS = frozenset({"depositor_name", "legal_rep_name", "registered_address", "business_scope"})
-_SPACE_BY_CJK = re.compile(r"\s+(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])\s+")
+_SPACE_BY_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")  # as the export's reader
 
 
 def _text(value: str | None) -> str:

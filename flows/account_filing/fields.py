@@ -262,11 +262,11 @@ def soft_findings(name: str, value: object) -> list[FieldProblem]:
             # a person's name is personal data: say how many characters, not which
             chars = f"{len(strange)}个字" if name == "legal_rep_name" else "".join(strange)
             findings.append(FieldProblem("outside_gbk", Severity.NEEDS_PERSON, {"chars": chars}))
-        elif name in _NAME_LIKE and ("?" in value or "？" in value or "\ufffd" in value):
-            # a character an ANSI save (Excel's CSV) could not encode became ?: never filed mangled
-            findings.append(FieldProblem("replaced_char", Severity.NEEDS_PERSON))
         elif name in GBK_LIMITS and size is not None and size > GBK_LIMITS[name]:
             findings.append(FieldProblem("gbk_too_long", params={"limit": GBK_LIMITS[name], "actual": size}))
+    if name in _NAME_LIKE and isinstance(value, str) and ("?" in value or "？" in value):
+        # a character an ANSI save (Excel's CSV) could not encode became ?: never filed mangled
+        findings.append(FieldProblem("replaced_char", Severity.NEEDS_PERSON))
     if name == "bank_code" and isinstance(value, str) and not mod_11_10.is_valid(value):
         findings.append(FieldProblem("bank_code_checksum", Severity.WARNING))
     return findings

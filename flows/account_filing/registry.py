@@ -104,11 +104,11 @@ class FieldSpec:
             return ""
         digits = re.sub(r"\D", "", prefix.group())
         coded = self.export_codes.get(digits.zfill(self.code_width) if self.code_width else digits)
-        if coded is None or self.choice(coded) == self._words[bare]:
+        if coded is not None and self.choice(coded) == self._words[bare]:
             return ""
         value = self._words[bare]
         named = f"{self.export_code_of(value) or ''} {self.label_of(value)}".strip()
-        return f"{digits} {coded}、{named}"
+        return f"{digits}{f' {coded}' if coded else '（代码表中没有这个代码）'}、{named}"
 
     @cached_property
     def _words(self) -> dict[str, str]:

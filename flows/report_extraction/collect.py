@@ -57,6 +57,7 @@ class Collected:
     monthly_fee: dict[str, Decimal] = field(default_factory=dict)  # branch or 合计 -> 小计 本月
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why) for files the run refused
     unread: list[ReportItem] = field(default_factory=list)  # items not done: not fetched or refused
+    previous_planned: bool = False  # the run fetches the day before's summary (day over day)
     # format -> each branch file's figures beside the summary's (the reconciliation, figure by figure)
     pairs: dict[str, list[SummaryPair]] = field(default_factory=dict)
 
@@ -91,6 +92,7 @@ def collect(
     result.units = declared_units(specs[BRANCH_REPORT], column)
     for work_item in items:
         item = ReportItem.from_payload(work_item.payload)
+        result.previous_planned = result.previous_planned or item.role == PREVIOUS
         data = (work_item.result or {}).get("extraction")
         if work_item.state == ItemState.DONE and data:
             extraction = extraction_from_json(data)
@@ -169,10 +171,15 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
         result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，前一日的分行"
                                          f"汇总日报（{unread[0].describe()}）没有读出，原因见该文件的校验"))
         return
+    if before is None and not result.previous_planned:
+        return  # a run that compares no day before (day_over_day off)
     if before is None:  # tester AZ (2026-12-07): a day republished passed when this read 通过
-        result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，报表平台上没有"
-                                         "前一日的分行汇总日报：日变动和较上日核对无从做起（当日数据是否已更新"
-                                         "无从确认），请确认平台已生成前一日的汇总后重跑"))
+        misfiled = any((i.report, i.role) == (SUMMARY_REPORT, PREVIOUS) for i in result.misfiled)
+        why = ("下载的前一日分行汇总日报不是前一日的（见该文件的校验）" if misfiled
+               else "报表平台上没有前一日的分行汇总日报")
+        result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，{why}：日变动和"
+                                         "较上日核对无从做起（当日数据是否已更新无从确认），请确认平台已生成"
+                                         "前一日的汇总后重跑"))
         return
     result.checks += check_day_over_day(today, before, max_share=rules.max_change_share,
                                         metrics=rules.day_over_day_metrics,

@@ -201,3 +201,22 @@ def test_codes_shown_in_groups_are_the_same_codes() -> None:
                           "统一社会信用代码": "91350200776049653a", "证件号码": "11010519491231002x"})
     assert shown == {"bank_code": "102100099996", "account_no": "6228480000000001",
                      "uscc": "91350200776049653A", "id_number": "11010519491231002X"}
+
+
+def test_ams_values_shown_in_other_words_read_as_the_same_values() -> None:
+    """Tester BB (2026-12-07): 注册资金 shown as `800.00 万元` or `人民币8000000.00元`, and an
+    address with a space inside, read as other values, and a 变更 that changed nothing was filed;
+    tester BC: `RMB…`, `… 亿元` too, and a form that reads as no amount stops the run."""
+    from bots.ams import codes
+    from bots.ams.content import page_content
+    from rpa.errors import PortalChanged
+
+    forms = ("800.00 万元", "人民币8000000.00元", "8,000,000.00 元", "8000000", "RMB8000000.00", "0.08 亿元")
+    assert {codes.capital_yuan(shown) for shown in forms} == {"8000000.00"}
+    for unread in ("捌佰万元整", "见附件"):
+        with pytest.raises(PortalChanged, match="读不出金额"):
+            codes.capital_yuan(unread)
+    shown = page_content({"注册地址": "北京市海淀区 新址路1号", "存款人名称": "北京　青禾 科技有限公司",
+                          "经营范围": "IT service 技术开发"})
+    assert shown == {"registered_address": "北京市海淀区新址路1号", "depositor_name": "北京青禾科技有限公司",
+                     "business_scope": "IT service技术开发"}

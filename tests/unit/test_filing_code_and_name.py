@@ -23,3 +23,12 @@ def test_a_code_and_a_name_of_two_choices_is_a_row_error_naming_both(tmp_path: P
     said = [o.errors[0].message for o in report.outcomes[:2]]
     assert "可指 02 非法人企业、01 企业法人" in said[0], said
     assert "可指 13 有字号个体工商户、01 企业法人" in said[1], said
+
+
+def test_a_code_the_table_does_not_hold_before_a_name_is_not_dropped(tmp_path: Path) -> None:
+    """The code review of 2026-12-07: `18-企业法人` read as 企业法人, its unknown code dropped."""
+    row = _row(ACCOUNTS[0])
+    row[5] = "18-企业法人"
+    report = _validate(_book(tmp_path, [row]))
+    assert _codes(report) == {2: {("choice_ambiguous", "存款人类别")}}
+    assert "18（代码表中没有这个代码）、01 企业法人" in report.outcomes[0].errors[0].message
