@@ -80,3 +80,14 @@ def test_a_summary_row_of_a_unit_under_a_branch_refuses(tmp_path: Path) -> None:
     with pytest.raises(ExtractionError) as caught:
         extract_file(path, load_spec("summary_daily", SPECS))
     assert "“东城支行和平里分理处”是东城支行下属的单位，不是东城支行（110101）本身" in str(caught.value)
+
+
+def test_a_fee_report_whose_month_column_reads_dangyue_is_read_as_benyue(tmp_path: Path) -> None:
+    """Tester AZ's F7 (2026-12-07): the monthly report's 本月 printed 当月, its everyday synonym,
+    was refused; the spec takes it as 本月 (config/specs/fee_income_monthly.yaml)."""
+    from tests.hand_reports import edit_cells
+
+    path = edit_cells(fee_workbook(tmp_path / "fee.xlsx"), {"C3": "当月"}, sheet="中间业务收入月报")
+    extraction = extract_file(path, load_spec("fee_income_monthly", SPECS))
+    month = [f for f in extraction.figures if f.column == "本月" and f.branch == "110101"]
+    assert month and month[0].provenance.cell is not None
