@@ -184,6 +184,27 @@ def test_an_empty_list_saying_none_only_in_its_pager_is_no_report_not_a_changed_
     assert logged_in.find_report(REPORT_CODES["branch_daily"], DAY, BRANCH) is None
 
 
+def test_a_list_saying_no_records_over_a_count_of_records_is_not_read_whole(
+    logged_in: ReportPlatform, page: Any
+) -> None:
+    """Tester BC (2026-12-07): a list showing 没有符合条件的记录 over a pager saying 共1条记录 was read
+    as no report (平台上没有); the two contradict each other: a list not read, retried."""
+    import re
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        text = re.sub(r"<tr [^>]*>(?:(?!</tr>).)*downloadRpt(?:(?!</tr>).)*</tr>",
+                      "", response.body().decode("gbk"), count=0, flags=re.S)
+        text = text.replace("</table>", '<tr><td colspan="5">没有符合条件的记录！</td></tr></table>', 1)
+        text = re.sub(r"共\s*\d+\s*条", "共1条", text)
+        route.fulfill(response=response, body=text.encode("gbk"))
+
+    page.context.route("**/rpt/reportQuery.do*", handle)
+    with pytest.raises(ApplicationError) as caught:
+        logged_in.find_report(REPORT_CODES["branch_daily"], DAY, BRANCH)
+    assert caught.value.code == "report_list_unread" and "共 1 条记录" in str(caught.value)
+
+
 def test_a_pager_stuck_on_a_page_is_a_list_not_read_whole(logged_in: ReportPlatform, page: Any) -> None:
     """Tester R's R2: page 2 asked, page 1 shown again: the bot turned pages 50 times and then
     called the reports past page 1 not there."""
