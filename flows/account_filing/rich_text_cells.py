@@ -70,14 +70,20 @@ def _size(properties: Element | None) -> float:
         return _DEFAULT_SIZE
 
 
+def is_white(rgb: object, theme: object, indexed: object, tint: float) -> bool:
+    """Whether a font colour is white: any ARGB ending FFFFFF (openpyxl writes 00FFFFFF), the
+    legacy palette's whites, or theme colour 0 (lt1, the sheet's white) not darkened; the
+    attributes as a run's XML or openpyxl's Color gives them."""
+    return (str(rgb or "").upper()[-6:] == "FFFFFF" or str(indexed) in _WHITE_INDEXED
+            or (str(theme) == "0" and tint > -0.1))
+
+
 def _white(properties: Element) -> bool:
     colour = properties.find(f"{_NS}color")
     if colour is None:
         return False
-    rgb, theme, indexed = colour.get("rgb"), colour.get("theme"), colour.get("indexed")
     tint = float(colour.get("tint") or 0) if re.fullmatch(r"-?\d*\.?\d+", colour.get("tint") or "0") else 0.0
-    return ((rgb or "").upper()[-6:] == "FFFFFF" or indexed in _WHITE_INDEXED
-            or (theme == "0" and tint > -0.1))  # theme 0: lt1, the sheet's white
+    return is_white(colour.get("rgb"), colour.get("theme"), colour.get("indexed"), tint)
 
 
 def marked(text: str, string: Element) -> MarkedText | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
-from flows.account_filing.rich_text_cells import MarkedText
+from flows.account_filing.rich_text_cells import MarkedText, is_white
 
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
@@ -32,11 +32,9 @@ def _text_hidden(number_format: str) -> bool:
 def _white(colour: Any) -> bool:
     if colour is None:
         return False
-    rgb, theme = getattr(colour, "rgb", None), getattr(colour, "theme", None)
-    if isinstance(rgb, str) and rgb.upper()[-6:] == "FFFFFF":  # any alpha: openpyxl writes 00FFFFFF
-        return True
     tint = getattr(colour, "tint", 0) or 0
-    return getattr(colour, "indexed", None) in (1, 9) or (theme == 0 and tint > -0.1)
+    return is_white(getattr(colour, "rgb", None), getattr(colour, "theme", None),
+                    getattr(colour, "indexed", None), tint)
 
 
 def _unfilled(fill: Any) -> bool:
