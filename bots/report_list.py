@@ -124,13 +124,13 @@ def result_list(form: BoundPage) -> ListedPage:
     if form.present("query_error"):
         words = " ".join(form.locate("query_error").first.inner_text().split())
         raise PortalRefusal(f"报表查询被拒绝：{words}", portal_message=words)
+    pager = read_pager(form) if form.present("pager") else None  # what the empty list's footer says
     if form.present("no_records"):
-        pager = read_pager(form) if form.present("pager") else None
         if pager is not None and pager.page == 1 and pager.records:  # tester BC: 共1条 and 没有…记录
             raise ApplicationError(f"报表列表写着没有符合条件的记录，页脚却显示共 {pager.records} 条记录："
                                    "列表未能读全，稍后重试", code="report_list_unread")
         return listed
-    if form.present("pager") and (pager := read_pager(form)) is not None and pager.records == 0:
+    if pager is not None and pager.records == 0:
         return listed  # 共0条记录 with no words in the table (tester AZ: read as a selector miss)
     form.locate("xlsx_link")  # raises SelectorNotFound or PortalChanged, naming the candidates
     return listed
