@@ -38,18 +38,31 @@ _TRUE = ("1", "true", None)
 
 class MarkedText(str):
     """A cell's text with a run Excel shows struck, raised, lowered, small or white: reads as the
-    characters stored, never used; `mark` names what (删除线、上标 ...), `chars` how many characters."""
+    characters stored, never used; `counts` says how many characters each mark (删除线、上标 ...)
+    covers, `mark` names the marks, `chars` the most characters one covers."""
 
-    mark: str
-    chars: int
+    counts: tuple[tuple[str, int], ...]
 
-    def __new__(cls, text: str, mark: str, chars: int) -> MarkedText:
+    def __new__(cls, text: str, counts: dict[str, int]) -> MarkedText:
         value = super().__new__(cls, text)
-        value.mark, value.chars = mark, chars
+        value.counts = tuple(counts.items())
         return value
 
-    def __reduce__(self) -> tuple[type[MarkedText], tuple[str, str, int]]:  # copy and pickle keep it
-        return (MarkedText, (str(self), self.mark, self.chars))
+    def __reduce__(self) -> tuple[type[MarkedText], tuple[str, dict[str, int]]]:  # copy, pickle keep it
+        return (MarkedText, (str(self), dict(self.counts)))
+
+    @property
+    def mark(self) -> str:
+        return "、".join(name for name, _ in self.counts)
+
+    @property
+    def chars(self) -> int:
+        return max(count for _, count in self.counts)
+
+    def without(self, mark: str) -> str:
+        """The text without `mark` (a white run on a dark fill is seen): plain when none is left."""
+        left = {name: count for name, count in self.counts if name != mark}
+        return MarkedText(str(self), left) if left else str(self)
 
 
 def marked_params(value: object) -> dict[str, object]:
@@ -109,7 +122,7 @@ def marked(text: str, string: Element) -> MarkedText | None:
             marks[mark] = marks.get(mark, 0) + len(chars.strip())
     if not marks:
         return None
-    return MarkedText(text, "、".join(marks), max(marks.values()))
+    return MarkedText(text, marks)
 
 
 # an escape not itself escaped (`_x005F_x000A_` is the text _x000A_), and not `_x005F_` before one
@@ -157,23 +170,27 @@ def _strings(archive: zipfile.ZipFile, member: str, tag: str) -> Iterator[Elemen
                 yield element
 
 
-def mark_shared_strings(path: Any, worksheet: Any) -> None:
+def mark_shared_strings(path: Any, worksheet: Any) -> bool:
     """Mark, in the workbook's shared string table that `worksheet` reads, each string with a
-    marked run (a string marked already, by another sheet's read, is marked again alike)."""
+    marked run (a string marked already, by another sheet's read, is marked again alike); whether
+    a run was white (then a cell's fill decides, `unseen_cells.UnseenStyles.white_shown`)."""
     table = getattr(worksheet, "_shared_strings", None)
+    white = False
     if not isinstance(table, list) or not table:
-        return
+        return white
     try:
         with reading(path), zipfile.ZipFile(path) as archive:
             member = _shared_strings_part(archive)
             if member is None or not _holds_runs(archive, member):
-                return
+                return white
             for index, string in enumerate(_strings(archive, member, "si")):
                 if index < len(table) and type(table[index]) is str:
                     table[index] = marked(unescaped(table[index]), string) or table[index]
+                    white = white or "白色" in getattr(table[index], "mark", "")
                 string.clear()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
-        return
+        return white
+    return white
 
 
 _SHARED_STRINGS_PART = re.compile(rb'PartName="/?([^"]+)"[^>]*ContentType="[^"]*sharedStrings\+xml"'
@@ -187,9 +204,12 @@ def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
     return name if name in archive.namelist() else None
 
 
-def marked_inline_cells(path: Any, worksheet: Any) -> dict[tuple[int, int], MarkedText]:
+def marked_inline_cells(
+    path: Any, worksheet: Any, white_shown: frozenset[int] = frozenset()
+) -> dict[tuple[int, int], MarkedText]:
     """(row, column) -> the marked text of each inline-string cell of the sheet with a marked
-    run; {} when the sheet's XML holds no run properties."""
+    run, a white one not a mark in a cell of a style of `white_shown` (a dark fill); {} when the
+    sheet's XML holds no run properties."""
     from openpyxl.utils import column_index_from_string
 
     member = getattr(worksheet, "_worksheet_path", None)
@@ -209,12 +229,19 @@ def marked_inline_cells(path: Any, worksheet: Any) -> dict[tuple[int, int], Mark
                         ref = _CELL_REF.fullmatch(element.get("r") or "")
                         column = column_index_from_string(ref.group(1)) if ref else column + 1
                         inline = element.find(f"{_NS}is")
-                        if inline is not None and (mark := marked(_inline_text(inline), inline)) is not None:
-                            found[(line, column)] = mark
+                        mark = marked(_inline_text(inline), inline) if inline is not None else None
+                        shown = mark.without("白色") if mark and _style(element) in white_shown else mark
+                        if isinstance(shown, MarkedText):
+                            found[(line, column)] = shown
                         element.clear()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
         return {}
     return found
+
+
+def _style(cell: Element) -> int:
+    style = cell.get("s") or "0"
+    return int(style) if style.isdigit() else 0
 
 
 def _inline_text(inline: Element) -> str:

@@ -42,7 +42,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from flows.account_filing.export_rows import Column
 from flows.account_filing.normalise import CellValue, cell_text
 from flows.account_filing.registry import FIELDS
-from flows.account_filing.unseen_cells import marked_if_unseen
+from flows.account_filing.unseen_cells import UnseenStyles, marked_if_unseen
 
 TEXT_LIKE = frozenset({"identifier", "text"})  # registry types read as text
 # show a number's digits as stored (G/通用格式: General as WPS and POI exporters write it); not `0`,
@@ -148,7 +148,7 @@ def formats_shown_otherwise(workbook: Any) -> bool:
 
 
 def rows_with_formats(
-    cell_rows: Iterable[Sequence[Any]], unseen: dict[int, str] | None = None
+    cell_rows: Iterable[Sequence[Any]], unseen: UnseenStyles | None = None
 ) -> Iterator[Sequence[CellValue]]:
     """Values of openpyxl's read-only cell rows; a row holding a number under a format that may
     show it otherwise as a `FormattedRow`; text under a style of `unseen` (`unseen_cells`) marked."""

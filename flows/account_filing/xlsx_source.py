@@ -149,12 +149,12 @@ def sheet_rows(path: Path, worksheet: Any) -> SheetRows:
     """The sheet's rows, uncomputed formulas as UNCOMPUTED, how to release the second read (a
     no-op when there is none), its merged ranges and its hidden rows."""
     unescape_shared_strings(worksheet)  # before its rows are read: they take the table's strings
-    mark_shared_strings(path, worksheet)
-    rows = _values(worksheet, formats=True)
+    white_runs = mark_shared_strings(path, worksheet)
+    rows = _values(worksheet, formats=True, white_runs=white_runs)
     scan = _scan_sheet(path, worksheet)
     if scan.escapes:  # inline strings holding _x000A_: read as the characters they stand for
         rows = (keep_formats(row, [unescaped(v) if type(v) is str else v for v in row]) for row in rows)
-    if inline := marked_inline_cells(path, worksheet):
+    if inline := marked_inline_cells(path, worksheet, unseen_styles(worksheet.parent).white_shown):
         rows = _inline_marked(rows, inline)
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
@@ -175,7 +175,7 @@ def _inline_marked(rows: Rows, marks: dict[tuple[int, int], MarkedText]) -> Rows
             values = list(row)
             for index, mark in at:
                 if index < len(values) and isinstance(values[index], str):
-                    values[index] = MarkedText(str(values[index]), mark.mark, mark.chars)
+                    values[index] = MarkedText(str(values[index]), dict(mark.counts))
             row = keep_formats(row, values)
         yield row
 
@@ -193,11 +193,11 @@ def _nothing(*_: object) -> None:
     return None
 
 
-def _values(worksheet: Any, *, formats: bool = False) -> Rows:
+def _values(worksheet: Any, *, formats: bool = False, white_runs: bool = False) -> Rows:
     # exporters often write a wrong <dimension>; without a reset read-only mode trusts it
     worksheet.reset_dimensions()
     rows: Rows
-    unseen = unseen_styles(worksheet.parent) if formats else {}  # text struck or shown blank
+    unseen = unseen_styles(worksheet.parent, white_runs=white_runs) if formats else None
     if formats and (unseen or formats_shown_otherwise(worksheet.parent)):  # numbers as shown too
         rows = rows_with_formats(worksheet.iter_rows(), unseen)
     else:

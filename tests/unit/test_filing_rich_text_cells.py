@@ -35,12 +35,14 @@ def _as_shared_strings(path: Path, rich: dict[str, str]) -> None:
     texts: list[str] = []
 
     def shared(found: re.Match[str]) -> str:
-        if found.group(2) not in texts:
-            texts.append(found.group(2))
-        return f'<c r="{found.group(1)}" t="s"><v>{texts.index(found.group(2))}</v></c>'
+        text, style = found.group("text"), found.group("style") or ""
+        if text not in texts:
+            texts.append(text)
+        return f'<c r="{found.group("ref")}"{style} t="s"><v>{texts.index(text)}</v></c>'
 
     sheet = "xl/worksheets/sheet1.xml"
-    inline = r'<c r="([A-Z]+\d+)" t="inlineStr"><is><t>([^<]*)</t></is></c>'
+    inline = (r'<c r="(?P<ref>[A-Z]+\d+)"(?P<style> s="\d+")? t="inlineStr">'
+              r'<is><t>(?P<text>[^<]*)</t></is></c>')
     parts[sheet] = re.sub(inline, shared, parts[sheet])
     assert set(rich) <= set(texts), set(rich) - set(texts)
     items = "".join(f"<si>{rich.get(text, f'<t>{text}</t>')}</si>" for text in texts)
@@ -213,8 +215,67 @@ def test_rich_text_without_cell_references_and_white_in_openpyxls_form_are_marke
     assert "设了白色" in value
     from flows.account_filing.rich_text_cells import MarkedText
 
-    marked = MarkedText("旧名", "删除线", 2)
+    marked = MarkedText("旧名", {"删除线": 2})
     assert copy.copy(marked).mark == "删除线" and copy.deepcopy(marked).chars == 2
+
+
+def _filled(path: Path, fills: dict[str, dict[str, object]]) -> None:
+    """Give cells (by reference) a solid fill of the colour given (openpyxl Color's keywords)."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import PatternFill
+    from openpyxl.styles.colors import Color
+
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    for ref, colour in fills.items():
+        sheet[ref].fill = PatternFill("solid", fgColor=Color(**colour))  # type: ignore[arg-type]
+    book.save(path)
+
+
+def test_a_white_run_on_a_dark_fill_is_seen_and_on_a_light_one_is_not(tmp_path: Path) -> None:
+    """Tester BC F7 (2026-12-07): a cell on a dark fill with a white run of rich text (a banner
+    colour) was refused though the run is seen. A dark fill (RGB, theme dk2, the legacy palette's
+    navy) shows it; a white or light one (lt1, lt2, a pale RGB) does not; a struck run on a dark
+    fill is still struck."""
+    names = [f"杭州青禾{word}科技有限公司" for word in ("一", "二", "三", "四", "五", "六", "七", "八")]
+    accounts = [f"62170033000012345{n:02d}" for n in range(10, 18)]
+    rows = [_row(account) for account in accounts]
+    for row, name in zip(rows, names, strict=True):
+        row[4] = name
+    path = _book(tmp_path, rows)
+    from openpyxl.styles import PatternFill
+
+    fills: dict[str, dict[str, object]] = {
+        "E2": {"rgb": "FF1F4E78"}, "E3": {"theme": 3}, "E4": {"indexed": 18},  # dark: seen
+        "E5": {"rgb": "FFFFFFFF"}, "E6": {"theme": 0}, "E7": {"theme": 2}, "E8": {"rgb": "FFFFF2CC"},
+        "E9": {"rgb": "FF1F4E78"},
+    }
+    _filled(path, fills)
+    white = "<color rgb=\"FFFFFFFF\"/>"
+    rich = {name: _run(name[:4]) + _run(name[4:5], white) + _run(name[5:]) for name in names[:7]}
+    rich[names[7]] = _run(name[:4]) + _run(names[7][4:5], white + "<strike/>") + _run(names[7][5:])
+    _as_shared_strings(path, rich)
+    report = _validate(path)
+    refused = {("rich_text_marked", "存款人名称")}
+    assert _codes(report) == {2: set(), 3: set(), 4: set(), 5: refused, 6: refused, 7: refused,
+                              8: refused, 9: refused}
+    said = {o.row: o.errors[0].message for o in report.outcomes if o.errors}
+    assert "设了白色" in said[5] and "设了删除线" in said[9] and "白色" not in said[9]
+    assert [o.record.depositor_name for o in report.outcomes[:3] if o.record] == names[:3]
+
+    book = Workbook()  # inline strings (openpyxl's way) alike
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    for account in accounts[:2]:
+        sheet.append(_row(account))
+    for ref, name, fill in (("E2", names[0], "FF203864"), ("E3", names[1], "FFFFFFFF")):
+        sheet[ref] = CellRichText([name[:4], TextBlock(InlineFont(color="FFFFFFFF"), name[4:5]), name[5:]])
+        sheet[ref].fill = PatternFill("solid", fgColor=fill)
+    inline = tmp_path / "inline.xlsx"
+    book.save(inline)
+    assert _codes(_validate(inline)) == {2: set(), 3: refused}
 
 
 def test_escaped_characters_in_an_xlsx_cell_read_as_the_characters(tmp_path: Path) -> None:
