@@ -27,9 +27,9 @@ from flows.account_filing.export_rows import (
     PLACEHOLDER,
     RICH_TEXT_MARKED,
 )
+from flows.account_filing.formula_cells import Stale, Uncomputed
 from flows.account_filing.normalise import CellValue
 from flows.account_filing.rich_text_cells import MarkedText
-from flows.account_filing.xlsx_source import Stale, Uncomputed
 
 # C0 and C1 controls, DEL; tab and line breaks are only whitespace
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -6,7 +6,8 @@
 openpyxl's data-only mode gives a formula's cached value, and None when the workbook was never
 calculated (written by a program, not saved by Excel): that None is not a blank cell. When the
 sheet's XML holds any formula at all, its formulas are read beside the values (both streamed) and
-such cells come as UNCOMPUTED; a sheet without formulas is read once, as before.
+such cells come as UNCOMPUTED, those whose result is the empty string as "" (`formula_cells`); a
+sheet without formulas is read once, as before.
 
 A workbook whose styles hold a number format that may show a number as other than its digits
 (`000000000000`, `"J"0…`) is read cell by cell with the formats (`shown_numbers`); any other
@@ -35,8 +36,8 @@ from typing import Any, NamedTuple
 
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet.formula import ArrayFormula
 
+from flows.account_filing.formula_cells import empty_results, mark_uncomputed, recalculated_on_open
 from flows.account_filing.hidden_rows import columns_hidden
 from flows.account_filing.mac_dates import in_1904_value, uses_1904
 from flows.account_filing.normalise import CellValue
@@ -93,27 +94,10 @@ class _Scan(NamedTuple):
     hidden: frozenset[int] = frozenset()
     hidden_columns: frozenset[int] = frozenset()
     escapes: bool = False  # an `_xHHHH_` escape in the sheet's own XML (inline strings)
+    empty: frozenset[tuple[int, int]] = frozenset()  # formula cells whose result is ""
 
 
 _NOTHING_FOUND = _Scan(False, ())
-
-
-class Uncomputed(str):
-    """A formula cell with no cached value: reads as "" but is never taken for a blank cell."""
-
-    __slots__ = ()
-
-
-class Stale(Uncomputed):
-    """A formula cell of a workbook that asks to be recalculated when opened (`fullCalcOnLoad`),
-    holding its cached value as text: that is whatever the program that wrote it left, not what
-    Excel will show (tester AA: account ...999 filed where the formula gives ...104)."""
-
-    __slots__ = ()
-
-
-UNCOMPUTED = Uncomputed("")
-_FULL_CALC = re.compile(rb'<(?:\w+:)?calcPr\s[^>]*?fullCalcOnLoad="(?:1|true)"')
 
 
 def open_read_only(path: Path, *, data_only: bool) -> Any:
@@ -159,7 +143,7 @@ def sheet_rows(path: Path, worksheet: Any) -> SheetRows:
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:
         return SheetRows(rows, _nothing, scan.merged, scan.hidden, scan.hidden_columns)
-    marked = _mark_uncomputed(rows, formulas[0], stale=_recalculated_on_open(path))
+    marked = mark_uncomputed(rows, formulas[0], stale=recalculated_on_open(path), empty=scan.empty)
     return SheetRows(marked, formulas[1], scan.merged, scan.hidden, scan.hidden_columns)
 
 
@@ -178,15 +162,6 @@ def _inline_marked(rows: Rows, marks: dict[tuple[int, int], MarkedText]) -> Rows
                     values[index] = MarkedText(str(values[index]), dict(mark.counts))
             row = keep_formats(row, values)
         yield row
-
-
-def _recalculated_on_open(path: Path) -> bool:
-    """Whether the workbook asks Excel to recalculate every formula when it is opened."""
-    try:
-        with reading(path), zipfile.ZipFile(path) as archive:
-            return _FULL_CALC.search(archive.read("xl/workbook.xml")) is not None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False  # the data-only read reports the damage
 
 
 def _nothing(*_: object) -> None:
@@ -223,12 +198,14 @@ def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
     hidden: set[int] = set()
     columns: set[int] = set()
     escapes = False
+    empty: set[tuple[int, int]] = set()
     try:
         # a sheet that does not unzip is damage (InputFileError), never "no formulas"
         with reading(path), zipfile.ZipFile(path) as archive, archive.open(member) as handle:
             while chunk := handle.read(1 << 16):
                 window = tail + chunk
                 formulas = formulas or _FORMULA_TAG.search(window) is not None
+                empty.update(empty_results(window) if formulas else ())
                 if b"mergeCell" in window:
                     for found in _MERGE_TAG.finditer(window):
                         merge = _merged_range(found)
@@ -246,7 +223,8 @@ def _scan_sheet(path: Path, worksheet: Any) -> _Scan:
                 tail = chunk[-_TAIL:]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return _NOTHING_FOUND  # the data-only read reports the damage
-    return _Scan(formulas, tuple(merged.values()), frozenset(hidden), frozenset(columns), escapes)
+    return _Scan(formulas, tuple(merged.values()), frozenset(hidden), frozenset(columns), escapes,
+                 frozenset(empty))
 
 
 
@@ -271,23 +249,3 @@ def _formula_rows(path: Path, worksheet: Any) -> tuple[Rows, Callable[[], None]]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return None  # the data-only read reports the damage
     return _values(formulas[worksheet.title]), formulas.close
-
-
-def _mark_uncomputed(
-    values: Iterator[Sequence[CellValue]], formulas: Iterator[Sequence[CellValue]], *, stale: bool
-) -> Iterator[Sequence[CellValue]]:
-    """Formula cells without a cached value as UNCOMPUTED; in a workbook recalculated on open,
-    every other formula cell as STALE."""
-    for cached in values:
-        written = next(formulas, ())
-        if (stale or any(v is None for v in cached)) and any(_is_formula(f) for f in written):
-            cached = keep_formats(cached, [
-                (UNCOMPUTED if v is None else Stale(v)) if (stale or v is None) and i < len(written)
-                and _is_formula(written[i]) else v
-                for i, v in enumerate(cached)
-            ])
-        yield cached
-
-
-def _is_formula(value: object) -> bool:
-    return isinstance(value, ArrayFormula) or (isinstance(value, str) and value.startswith("="))

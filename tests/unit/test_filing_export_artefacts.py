@@ -121,6 +121,38 @@ def test_a_formulas_cached_result_in_a_workbook_recalculated_on_open_is_not_file
             assert record is not None and record.account_no == "6217003300001234999"
 
 
+def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path: Path) -> None:
+    """Tester BA F12 (2026-12-07): a template's lookup filled down (`=IF(B5="","",…)`), saved by
+    Excel with an empty text result (`t="str"`, `<v></v>` or `<v/>`), made its blank rows invalid
+    and a good row's empty optional 通知日期 an error, told to open and save in Excel. A formula
+    never computed (openpyxl's `<v />`, no type) is still formula_uncomputed, and an empty result
+    in a workbook recalculated on open still formula_stale."""
+    first, second, third = (_row(account) for account in ("6217003300001234512", "6217003300001234534",
+                                                          "6217003300001234556"))
+    first[17] = '=IF(A2="变更",D2,"")'
+    third[17] = '=IF(A4="变更",D4,"")'  # left as openpyxl writes it: never computed
+    blank: list[str | int] = [""] * 4 + ['=IF(B5="","",VLOOKUP(B5,客户!A:B,2,0))']
+    rows = [first, second, third] + [[*blank[:4], blank[4].replace("B5", f"B{n}")] for n in range(5, 9)]
+
+    def excel_saved(xml: str) -> str:
+        xml = re.sub(r'<c r="R2"><f>([^<]*)</f><v\s*/>', r'<c r="R2" t="str"><f>\1</f><v></v>', xml)
+        xml = re.sub(r'<c r="E5"><f>([^<]*)</f><v\s*/>',
+                     r'<c r="E5" t="str"><f t="shared" ref="E5:E8" si="0">\1</f><v/>', xml)
+        return re.sub(r'<c r="(E[6-8])"><f>[^<]*</f><v\s*/>',
+                      r'<c t="str" r="\1"><f t="shared" si="0"/><v></v>', xml)
+
+    for full_calc in (False, True):
+        folder = tmp_path / str(full_calc)
+        folder.mkdir()
+        path = _book(folder, rows, full_calc=full_calc)
+        _edit(path, SHEET, excel_saved)
+        codes = _codes(_validate(path))
+        if full_calc:  # Excel will recompute on open: an empty saved result is no more known
+            assert codes[2] == {("formula_stale", "通知日期")} and ("formula_stale", "存款人名称") in codes[5]
+            continue
+        assert codes == {2: set(), 3: set(), 4: {("formula_uncomputed", "通知日期")}}
+
+
 @pytest.mark.parametrize("height", ["0", "0.1"])
 def test_a_row_too_low_to_see_is_refused_as_a_hidden_row(tmp_path: Path, height: str) -> None:
     path = _book(tmp_path, [_row("6217003300001234556"), _row("6217003300001234578")])
