@@ -205,7 +205,7 @@ def _capital(value: CellValue, multiplier: int) -> Decimal:
     if amount < 0 or amount * multiplier > _LARGEST_CAPITAL_YUAN:
         raise FieldProblem("capital_invalid")
     try:
-        return wan_to_yuan(amount, multiplier)
+        return wan_to_yuan(abs(amount), multiplier)  # `-0` is 0, never a signed zero filed
     except ValueError:
         raise FieldProblem("capital_precision") from None
 

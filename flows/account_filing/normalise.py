@@ -37,6 +37,7 @@ _SERIAL_TEXT = re.compile(r"^(\d{5})(?:\.0+)?$")
 # zero-width character, a full-width form
 # an amount as people write it: digits, a comma only between groups of three (1,000  12,345.5)
 _PLAIN_AMOUNT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_SPLIT_DIGITS = re.compile(r"\d[^\S\n]+[\d.,]|[.,][^\S\n]+\d")  # `500 000`, `1 000.5`, `12. 5`
 _GROUPED_AMOUNT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _MAY_CHANGE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\uff01-\uff5e]")
 
@@ -180,7 +181,9 @@ def parse_decimal(value: CellValue, *, strip_units: tuple[str, ...] = ()) -> Dec
     point; a comma only between groups of three digits after a first group of one to three
     (`1,000`, `12,345.5`). Any other comma is CommaNotThousands (`12,5` is 12.5 written with a
     decimal comma, or a typo: never 125); `1e3`, `12_5` (which Decimal would take) are ValueError,
-    and so is a footnote mark or circled number that NFKC would fold into a digit (`500¹`, `1000②`).
+    and so is a footnote mark or circled number that NFKC would fold into a digit (`500¹`, `1000②`)
+    and digits split by a space (`500 000`: 500000 in some countries' grouping, or two numbers;
+    tester BA F14 of 2026-12-07 saw it filed as 50 亿元).
     """
     if isinstance(value, float):
         return Decimal(repr(value))
@@ -189,7 +192,10 @@ def parse_decimal(value: CellValue, *, strip_units: tuple[str, ...] = ()) -> Dec
     raw = str(value or "")
     if not raw.isascii() and any(_marked_digit(ch) for ch in raw):
         raise ValueError("a footnote mark or a circled number, not a digit")
-    text = compact(unicodedata.normalize("NFKC", raw))
+    folded = unicodedata.normalize("NFKC", raw)
+    if _SPLIT_DIGITS.search(folded):
+        raise ValueError("digits split by a space: one number or two?")
+    text = compact(folded)
     for unit in strip_units:
         if text.endswith(unit):
             text = text[: -len(unit)]

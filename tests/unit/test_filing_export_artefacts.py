@@ -385,3 +385,19 @@ def test_a_close_needs_no_field_its_form_does_not_take_but_a_category_where_it_d
     assert not outcomes[8].valid and "category_code_mismatch" in {code for code, _ in _codes(report)[8]}
     record = outcomes[2].record
     assert record is not None and record.depositor_name is None and "legal_rep_name" in record.kept_fields
+
+
+def test_capital_digits_split_by_a_space_are_refused_and_minus_zero_is_zero(tmp_path: Path) -> None:
+    """Tester BA F14 (2026-12-07): `500 000` (万元) was filed as 50 亿元, though it may be 500000
+    grouped by spaces or two numbers run together, and `-0` as -0.00; a space before the unit
+    or around the number is no split."""
+    accounts = [f"62170033000012345{n:02d}" for n in range(20, 26)]
+    rows = [_row(account) for account in accounts]
+    written_as = ("500 000", "1 000.5", "12\u30005", "-0", "500 万元", " 1,000 ")
+    for row, written in zip(rows, written_as, strict=True):
+        row[19] = written
+    report = _validate(_book(tmp_path, rows))
+    refused = {("capital_invalid", "注册资金(万元)")}
+    assert _codes(report) == {2: refused, 3: refused, 4: refused, 5: set(), 6: set(), 7: set()}
+    filed = [o.record.registered_capital_yuan for o in report.outcomes[3:] if o.record]
+    assert [str(amount) for amount in filed] == ["0.00", "5000000.00", "10000000.00"]
