@@ -118,14 +118,16 @@ FEE_FIGURES = [
 
 
 def fee_workbook(path: Path, heading: tuple[str, ...] = FEE_HEADING,
-                 labels: tuple[str, str] = ("110101 东城支行", "110102 西城支行")) -> Path:
+                 labels: tuple[str, str] = ("110101 东城支行", "110102 西城支行"),
+                 figures_of: list[list[tuple[int, int, int]]] | None = None) -> Path:
     """中间业务收入月报: `heading` in A1.., the header, then a block for each of `labels` (机构
-    written on its first row) with FEE_FIGURES and their 小计, then the 合计 block."""
+    written on its first row) with FEE_FIGURES (or `figures_of`) and their 小计, then the 合计 block."""
     book, ws = titled_sheet("中间业务收入月报", heading)
     ws.append(["机构", "业务类别", "本月", "较上月", "本年累计"])
+    branch_figures = figures_of or FEE_FIGURES
     totals = [tuple(sum(pair) for pair in zip(*rows, strict=True))
-              for rows in zip(*FEE_FIGURES, strict=True)]
-    for label, figures in (*zip(labels, FEE_FIGURES, strict=True), ("合计", totals)):
+              for rows in zip(*branch_figures, strict=True)]
+    for label, figures in (*zip(labels, branch_figures, strict=True), ("合计", totals)):
         for index, (category, row) in enumerate(zip(FEE_CATEGORIES, figures, strict=True)):
             ws.append([label if index == 0 else None, category, *row])
         ws.append([None, "小计", *(sum(column) for column in zip(*figures, strict=True))])

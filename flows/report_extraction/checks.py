@@ -17,6 +17,7 @@ from flows.report_extraction.numbers import UNIT_FACTORS, places_of, rounding_to
 from flows.report_extraction.specs import ExtractionSpec
 
 TOTAL = "合计"
+_DAY_ADVICE = "报表平台可能仍是前一日的数据，请确认当日数据已更新后重跑"
 
 
 def _amount(value: Decimal, unit: str) -> str:
@@ -234,19 +235,23 @@ def check_day_over_day(today: Extraction, previous: Extraction, *, max_share: De
 
 
 def check_change_column(branches: Sequence[Extraction], previous: Extraction, *, change: str = "较上日",
-                        base: str = "本日", metrics: Collection[str] | None = None) -> list[CheckResult]:
-    """Each branch file's own 较上日 against its 本日 less the branch's figure in the day before's
+                        base: str = "本日", metrics: Collection[str] | None = None,
+                        name: str = "change_column", before_word: str = "前一日",
+                        advice: str = _DAY_ADVICE) -> list[CheckResult]:
+    """Each file's own 较上日 against its 本日 less the branch's figure in the day before's
     summary: a platform that republished the day before's data under today's date (its overnight
     load did not run) prints figures that equal the day before's beside a 较上日 they do not bear
     out. Figures a file or the summary lacks are not compared, nor `metrics` left out (flows such
-    as 中间业务收入 may be printed as a month's or year's running total, whose 较上日 is not this)."""
+    as 中间业务收入 may be printed as a month's or year's running total, whose 较上日 is not this).
+    Figures are matched by their own branch, so a file of several branches (the monthly report,
+    its 较上月 against last month's 本月: `name` month_change, `before_word` 上月) is read alike."""
     before = {(f.branch, f.metric): f for f in previous.figures if f.column == base}
     flagged: list[CheckResult] = []
     compared = 0
     for extraction in branches:
-        own = {(f.metric, f.column): f for f in extraction.figures}
-        for (metric, column), printed in own.items():
-            now, old = own.get((metric, base)), before.get((extraction.branch, metric))
+        own = {(f.branch, f.metric, f.column): f for f in extraction.figures}
+        for (branch, metric, column), printed in own.items():
+            now, old = own.get((branch, metric, base)), before.get((branch, metric))
             left_out = metrics is not None and metric not in metrics
             if column != change or now is None or old is None or left_out:
                 continue
@@ -256,13 +261,17 @@ def check_change_column(branches: Sequence[Extraction], previous: Extraction, *,
             tolerance = sum((rounding_tolerance(f.unit, places_of(f.raw)) for f in three), Decimal(0))
             if abs(moved - printed.value_yuan) > tolerance:
                 flagged.append(CheckResult(
-                    "change_column", False,
-                    f"{metric}（网点 {extraction.branch}）：{extraction.file} 印的{change}为 "
+                    name, False,
+                    f"{metric}（{_branch_words(branch)}）：{extraction.file} 印的{change}为 "
                     f"{_amount(printed.value_yuan, printed.unit)}，"
-                    f"但{base} {_amount(now.value_yuan, now.unit)} 比前一日的 "
+                    f"但{base} {_amount(now.value_yuan, now.unit)} 比{before_word}的 "
                     f"{_amount(old.value_yuan, old.unit)}（{previous.file}）变动 "
-                    f"{_amount(moved, now.unit)}：报表平台可能仍是前一日的数据，请确认当日数据已更新后重跑",
+                    f"{_amount(moved, now.unit)}：{advice}",
                     [printed.provenance, now.provenance, old.provenance]))
     if flagged or not compared:
         return flagged
-    return [CheckResult("change_column", True, f"{compared} 项{change}与本日减前一日（{previous.file}）一致")]
+    return [CheckResult(name, True, f"{compared} 项{change}与{base}减{before_word}（{previous.file}）一致")]
+
+
+def _branch_words(branch: str | None) -> str:
+    return "合计" if branch == "合计" else f"网点 {branch}"

@@ -57,7 +57,7 @@ class Collected:
     monthly_fee: dict[str, Decimal] = field(default_factory=dict)  # branch or 合计 -> 小计 本月
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why) for files the run refused
     unread: list[ReportItem] = field(default_factory=list)  # items not done: not fetched or refused
-    previous_planned: bool = False  # the run fetches the day before's summary (day over day)
+    previous_planned: set[str] = field(default_factory=set)  # reports compared with the period before
     # format -> each branch file's figures beside the summary's (the reconciliation, figure by figure)
     pairs: dict[str, list[SummaryPair]] = field(default_factory=dict)
 
@@ -92,7 +92,8 @@ def collect(
     result.units = declared_units(specs[BRANCH_REPORT], column)
     for work_item in items:
         item = ReportItem.from_payload(work_item.payload)
-        result.previous_planned = result.previous_planned or item.role == PREVIOUS
+        if item.role == PREVIOUS:
+            result.previous_planned.add(item.report)
         data = (work_item.result or {}).get("extraction")
         if work_item.state == ItemState.DONE and data:
             extraction = extraction_from_json(data)
@@ -115,6 +116,7 @@ def collect(
             if item.report == BRANCH_REPORT and item.branch and item.fmt == formats[0]:
                 result.branch_reasons[item.branch] = f"{item.describe()}: {why}"
     _cross_file_checks(result, specs)
+    _month_over_month(result)
     _figures(result, column)
     return result
 
@@ -171,7 +173,7 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
         result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，前一日的分行"
                                          f"汇总日报（{unread[0].describe()}）没有读出，原因见该文件的校验"))
         return
-    if before is None and not result.previous_planned:
+    if before is None and SUMMARY_REPORT not in result.previous_planned:
         return  # a run that compares no day before (day_over_day off)
     if before is None:  # tester AZ (2026-12-07): a day republished passed when this read 通过
         misfiled = any((i.report, i.role) == (SUMMARY_REPORT, PREVIOUS) for i in result.misfiled)
@@ -186,6 +188,33 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
                                         columns=rules.day_over_day_columns)
     own_files = list(_pick(result, BRANCH_REPORT, result.formats[0]).values())
     result.checks += check_change_column(own_files, before, metrics=rules.day_over_day_metrics)
+
+
+def _month_over_month(result: Collected) -> None:
+    """The monthly report's 较上月 against its 本月 less last month's 本月, and (within a year) its
+    本月 against its 本年累计 less last month's: tester AZ (2026-12-07) saw last month's report
+    relabelled, and one whose unit lines said 万元 over figures in 元, consolidated with exit 0."""
+    current = [e for fmt in ("pdf", "xlsx") for e in _pick(result, MONTHLY_REPORT, fmt).values()][:1]
+    before = [e for fmt in ("pdf", "xlsx") for e in _pick(result, MONTHLY_REPORT, fmt, PREVIOUS).values()]
+    if not current or (not before and MONTHLY_REPORT not in result.previous_planned):
+        return  # no monthly report this day, or a run that compares no period before
+    if not before:
+        unread = [i for i in result.unread if (i.report, i.role) == (MONTHLY_REPORT, PREVIOUS)]
+        misfiled = any((i.report, i.role) == (MONTHLY_REPORT, PREVIOUS) for i in result.misfiled)
+        why = (f"上月的中间业务收入月报（{unread[0].describe()}）没有读出，原因见该文件的校验" if unread
+               else "下载的上月中间业务收入月报不是上月的（见该文件的校验）" if misfiled
+               else "报表平台上没有上月的中间业务收入月报")
+        result.checks.append(CheckResult("month_change", False, f"{current[0].file}：未能比较，{why}：较上月"
+                                         "核对无从做起（本月数据和单位是否无误无从确认），请确认平台已生成上月"
+                                         "的月报后重跑"))
+        return
+    advice = "报表平台可能仍是上月的数据，或单位有误，请确认本月数据已更新后重跑"
+    result.checks += check_change_column(current, before[0], change="较上月", base="本月",
+                                         name="month_change", before_word="上月", advice=advice)
+    if current[0].report_date and before[0].report_date and \
+            current[0].report_date[:4] == before[0].report_date[:4]:  # 本年累计 starts again in January
+        result.checks += check_change_column(current, before[0], change="本月", base="本年累计",
+                                             name="month_change", before_word="上月", advice=advice)
 
 
 def _formats_agree(xlsx: Extraction, pdf: Extraction) -> list[CheckResult]:

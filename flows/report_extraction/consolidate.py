@@ -70,6 +70,7 @@ INCOMPLETE = "不完整"
 CHECK_NAMES = {
     "totals": "合计核对", "subtotals": "小计核对", "reconcile": "网点与汇总核对",
     "formats_agree": "两种格式一致", "day_over_day": "日变动", "change_column": "较上日核对",
+    "month_change": "较上月核对",
     "fetch": "下载", "refused": "拒收文件", "file_identity": "文件身份",
 }
 

@@ -199,7 +199,8 @@ class ReportExtractionFlow(Flow):
         paths = []
         for day in self.report_dates:
             name = f"consolidated_{day.isoformat()}.xlsx" if several else CONSOLIDATED
-            paths.append(self._consolidate(ctx, for_day(items, day, self.formats), day, name, listed))
+            chosen = for_day(items, day, self.formats, self.monthly_formats)
+            paths.append(self._consolidate(ctx, chosen, day, name, listed))
         ctx.write_run_json(checks=listed)
         return paths
 

@@ -2,7 +2,7 @@
 
     plan_items(dt.date(2026, 11, 30), ["110101", "110102"], formats=["xlsx"], monthly_formats=["pdf"])
     -> branch_daily × 2, summary_daily, summary_daily of the day before (for the day-over-day
-       check), and on a month end fee_income_monthly
+       check), and on a month end fee_income_monthly and last month's (for the 较上月 check)
     plan_days([dt.date(2026, 11, 26), dt.date(2026, 11, 27)], ...)   # each day's files, each once
 
 Keys carry the run id: downloading is read-only and the platform may regenerate a report, so a
@@ -33,7 +33,8 @@ CURRENT, PREVIOUS = "current", "previous"
 
 @dataclass(frozen=True)
 class ReportItem:
-    """One report file to fetch and extract; `role` PREVIOUS marks the day before's summary."""
+    """One report file to fetch and extract; `role` PREVIOUS marks the day before's summary and
+    last month's monthly report (compared with, never consolidated)."""
 
     report: str  # report type, also the default spec name
     branch: str | None  # None for the branch-less summary and monthly reports
@@ -95,7 +96,15 @@ def plan_items(
         items.append(ReportItem(SUMMARY_REPORT, None, previous, formats[0], PREVIOUS))
     if is_month_end(day):
         items += [ReportItem(MONTHLY_REPORT, None, text, fmt) for fmt in monthly_formats]
+        if day_over_day and monthly_formats:  # last month's, for the 较上月 and 本年累计 checks
+            items.append(ReportItem(MONTHLY_REPORT, None, month_before(day).isoformat(), monthly_formats[0],
+                                    PREVIOUS))
     return items
+
+
+def month_before(day: dt.date) -> dt.date:
+    """The last day of the month before `day`'s."""
+    return day.replace(day=1) - dt.timedelta(days=1)
 
 
 def plan_days(
@@ -119,15 +128,21 @@ def plan_days(
     return list(planned.values())
 
 
-def for_day(items: list[WorkItem], day: dt.date, formats: list[str]) -> list[WorkItem]:
+def for_day(
+    items: list[WorkItem], day: dt.date, formats: list[str], monthly_formats: list[str]
+) -> list[WorkItem]:
     """A run's work items one day's checks and workbook are made of, as a run for that day alone
-    has them: the day's own files, and the day before's summary in the first format as PREVIOUS."""
+    has them: the day's own files, the day before's summary in the first format as PREVIOUS and,
+    on a month end, last month's monthly report in the first monthly format as PREVIOUS."""
     text, previous = day.isoformat(), (day - dt.timedelta(days=1)).isoformat()
+    before = {(SUMMARY_REPORT, previous, formats[0])}
+    if is_month_end(day) and monthly_formats:
+        before.add((MONTHLY_REPORT, month_before(day).isoformat(), monthly_formats[0]))
     chosen: list[WorkItem] = []
     for work_item in items:
         item = ReportItem.from_payload(work_item.payload)
         if item.date == text and item.role == CURRENT:
             chosen.append(work_item)
-        elif (item.report, item.date, item.fmt) == (SUMMARY_REPORT, previous, formats[0]):
+        elif (item.report, item.date, item.fmt) in before:
             chosen.append(replace(work_item, payload={**work_item.payload, "role": PREVIOUS}))
     return chosen

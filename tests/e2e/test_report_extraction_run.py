@@ -122,7 +122,8 @@ def test_every_figure_of_every_branch_from_xlsx_and_pdf(
     fetched = sorted((i.payload["report"], i.payload["date"], i.payload["fmt"]) for i in items
                      if i.payload["report"] != "branch_daily")
     today, before = day.isoformat(), (day - timedelta(days=1)).isoformat()
-    monthly = [("fee_income_monthly", today, "pdf")] if day == FAULTED_DAY else []
+    monthly = ([("fee_income_monthly", today, "pdf"), ("fee_income_monthly", "2026-10-31", "pdf")]
+               if day == FAULTED_DAY else [])  # last month's: for the 较上月 check
     assert fetched == sorted([("summary_daily", today, "pdf"), ("summary_daily", today, "xlsx"),
                               ("summary_daily", before, "xlsx"), *monthly])  # before: for day over day
     assert len([i for i in items if i.payload["report"] == "branch_daily"]) == 2 * 8
@@ -192,8 +193,8 @@ def test_several_dates_in_one_cli_run_write_each_dates_workbook(report_portal: A
         data = {row[0]: row for row in workbook["数据"].iter_rows(min_row=3, values_only=True)}
         truth = report_portal.expected("branch_daily", day, "110102")["储蓄存款余额"]["本日"]
         assert Decimal(str(data["110102"][2])) == Decimal(truth)
-        collected = collect(for_day(items, day, ["xlsx"]), report_date=day.isoformat(), formats=["xlsx"],
-                            specs=specs)
+        collected = collect(for_day(items, day, ["xlsx"], ["pdf"]), report_date=day.isoformat(),
+                            formats=["xlsx"], specs=specs)
         (day_over_day,) = [c for c in collected.checks if c.name == "day_over_day"]
         assert day_over_day.ok and "变动均在 20% 以内" in day_over_day.message  # compared with the day before
 

@@ -106,14 +106,16 @@ def test_a_pdf_beyond_the_page_limit_is_refused_once_naming_the_setting(
     assert outcome.exit_code == EXIT_ITEMS_FAILED, outcome
 
     items = WorkQueue.from_settings(limited).items(outcome.run_id)
-    (monthly,) = [i for i in items if i.payload.get("report") == "fee_income_monthly"]
-    assert str(monthly.state) == "business_error" and monthly.attempts == 1  # refused, not retried
-    assert monthly.last_error_code == "pdf_too_many_pages"
-    assert "共 3 页，超过上限 2 页（RPA_INPUT_MAX_PDF_PAGES）" in (monthly.last_error_message or "")
-    assert all(str(i.state) == "done" for i in items if i is not monthly)
+    monthlies = [i for i in items if i.payload.get("report") == "fee_income_monthly"]
+    assert sorted(i.payload["date"] for i in monthlies) == ["2026-10-31", "2026-11-30"]  # and last month's
+    for monthly in monthlies:
+        assert str(monthly.state) == "business_error" and monthly.attempts == 1  # refused, not retried
+        assert monthly.last_error_code == "pdf_too_many_pages"
+        assert "共 3 页，超过上限 2 页（RPA_INPUT_MAX_PDF_PAGES）" in (monthly.last_error_message or "")
+    assert all(str(i.state) == "done" for i in items if i not in monthlies)
 
     workbook = openpyxl.load_workbook(outcome.folder / "consolidated_不完整.xlsx")
-    assert workbook["不完整"]["B3"].value == "1 个文件被拒收"
+    assert workbook["不完整"]["B3"].value == "2 个文件被拒收"
     rows = workbook["校验"].iter_rows(values_only=True)
     texts = [" ".join(str(c) for c in row if c is not None) for row in rows]
     assert any("中间业务收入月报" in t and "RPA_INPUT_MAX_PDF_PAGES" in t for t in texts), texts

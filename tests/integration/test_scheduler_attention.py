@@ -293,8 +293,8 @@ def test_the_shipped_report_job_brings_a_weekend_month_end_and_its_monthly_repor
     assert days == ["2026-10-30", "2026-10-31", "2026-11-01"]
     planned = plan_days([datetime.fromisoformat(d).date() for d in days], ["110101"], formats=["xlsx"],
                         monthly_formats=["pdf"])
-    monthly = [(i.report, i.date) for i in planned if i.report == MONTHLY_REPORT]
-    assert monthly == [(MONTHLY_REPORT, "2026-10-31")]
+    monthly = [(i.report, i.date, i.role) for i in planned if i.report == MONTHLY_REPORT]
+    assert monthly == [(MONTHLY_REPORT, "2026-10-31", "current"), (MONTHLY_REPORT, "2026-09-30", "previous")]
 
     # the machine was off on Tuesday at 07:30 (past the grace): Wednesday's run takes Monday too
     now[0] = datetime(2026, 11, 4, 7, 0, tzinfo=SHANGHAI)

@@ -142,9 +142,9 @@ def test_plan_has_each_branch_the_summary_the_day_before_and_the_monthly_on_mont
         *(f"{name} 2026-11-30 {fmt}"
           for name in ("网点经营日报 110101", "网点经营日报 110102", "分行汇总日报")
           for fmt in ("xlsx", "pdf")),
-        "分行汇总日报 2026-11-29 xlsx", "中间业务收入月报 2026-11-30 pdf",
-    ]
-    assert month_end[6].role == PREVIOUS
+        "分行汇总日报 2026-11-29 xlsx", "中间业务收入月报 2026-11-30 pdf", "中间业务收入月报 2026-10-31 pdf",
+    ]  # last month's monthly report for the 较上月 check
+    assert month_end[6].role == PREVIOUS and month_end[8].role == PREVIOUS
     assert len({item.key("run-1") for item in month_end}) == len(month_end)
     assert month_end[0].key("run-1") != month_end[0].key("run-2")
     ordinary = plan_items(date(2026, 11, 27), ["110101"], formats=["xlsx"], monthly_formats=["pdf"],
@@ -176,13 +176,16 @@ def _work_item(number: int, item: ReportItem) -> WorkItem:
                     result=None, created_at=moment, updated_at=moment)
 
 
-def test_each_day_of_a_run_gets_the_items_a_run_for_that_day_alone_has() -> None:
-    days = [date(2026, 11, 26), date(2026, 11, 27)]
+@pytest.mark.parametrize("days", [[date(2026, 11, 26), date(2026, 11, 27)],
+                                  [date(2026, 10, 31), date(2026, 11, 30)]], ids=["days", "month-ends"])
+def test_each_day_of_a_run_gets_the_items_a_run_for_that_day_alone_has(days: list[date]) -> None:
+    """Two month ends in one run: October's monthly report is fetched once, as the 31st's own,
+    and is the 30th's last month's report."""
     planned = plan_days(days, ["110101"], formats=["xlsx", "pdf"], monthly_formats=["pdf"])
     items = [_work_item(n, item) for n, item in enumerate(planned)]
     for day in days:
         alone = plan_items(day, ["110101"], formats=["xlsx", "pdf"], monthly_formats=["pdf"])
-        chosen = [ReportItem.from_payload(w.payload) for w in for_day(items, day, ["xlsx", "pdf"])]
+        chosen = [ReportItem.from_payload(w.payload) for w in for_day(items, day, ["xlsx", "pdf"], ["pdf"])]
         assert sorted(chosen, key=str) == sorted(alone, key=str)
 
 
