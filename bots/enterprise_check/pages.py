@@ -14,6 +14,7 @@ SYSTEM = "企业信息联网核查系统"
 # the result table's captions, by Registration field; one missing is PortalChanged naming it
 CAPTIONS = {"credit_code": "统一社会信用代码", "name": "企业名称", "legal_rep": "法定代表人",
             "status": "登记状态", "authority": "登记机关"}
+STATES = ("经营状态", "吊销日期", "注销日期")  # shown beside 登记状态 (tester BD F2): part of the status
 _READ_ROWS = "rows => rows.map(r => [r.cells[0]?.innerText ?? '', r.cells[1]?.innerText ?? ''])"
 
 
@@ -28,12 +29,8 @@ class Registration:
     authority: str
 
 
-class _CheckScreen(Screen):
-    system = SYSTEM
-
-
-class LoginPage(_CheckScreen):
-    page_name = "login"
+class LoginPage(Screen):
+    system, page_name = SYSTEM, "login"
 
     def log_in(self, base_url: str, code: str, password: str) -> None:
         """Log in once; a refusal is LoginRefused in the system's words, never retried here."""
@@ -44,8 +41,8 @@ class LoginPage(_CheckScreen):
                 raise LoginRefused(f"{SYSTEM}拒绝操作员 {mask_tail(code)} 登录", portal_message=words)
 
 
-class QueryPage(_CheckScreen):
-    page_name = "query"
+class QueryPage(Screen):
+    system, page_name = SYSTEM, "query"
 
     def check(self, base_url: str, credit_code: str, name: str) -> None:
         """Enter the 统一社会信用代码 and the name, press 核 查."""
@@ -65,8 +62,8 @@ class QueryPage(_CheckScreen):
                 self.elements().locate("logout").click()
 
 
-class ResultPage(_CheckScreen):
-    page_name = "result"
+class ResultPage(Screen):
+    system, page_name = SYSTEM, "result"
 
     def registration(self) -> Registration | None:
         """The registration shown; None on the query page (see its message); a row gone: PortalChanged."""
@@ -74,8 +71,8 @@ class ResultPage(_CheckScreen):
             if self.elements("query").present("credit_code"):
                 return None
             rows = self.elements().locate("table").locator("tr").evaluate_all(_READ_ROWS)
-        shown = caption_values(rows, SYSTEM, {"负责人": "法定代表人"}, CAPTIONS.values())  # 分公司: 负责人
-        missing = [caption for caption in CAPTIONS.values() if caption not in shown]
-        if missing:
+        shown = caption_values(rows, SYSTEM, {"负责人": "法定代表人"}, [*CAPTIONS.values(), *STATES])
+        if missing := [caption for caption in CAPTIONS.values() if caption not in shown]:
             raise PortalChanged(f"{SYSTEM}的结果页没有「{'、'.join(missing)}」一行", code="result_unreadable")
-        return Registration(**{field: shown[caption] for field, caption in CAPTIONS.items()})
+        states = "".join(f"；{c}：{v}" for c in STATES if (v := shown.get(c)) and v != shown["登记状态"])
+        return Registration(**{f: shown[c] + states * (f == "status") for f, c in CAPTIONS.items()})

@@ -18,7 +18,7 @@ from flows.account_filing.registry import name_is_owners
 from flows.account_filing.report import RowOutcome, ValidationReport
 from flows.account_filing.result_book import ResultRow, write_result_book
 from flows.account_filing.row_results import result_row, shown_name, with_failure_shot
-from rpa.errors import NeedsPerson
+from rpa.errors import ApplicationError, NeedsPerson
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem
 from rpa.run.flow import Flow, ItemHandler, Prepared, WorkerContext
@@ -35,6 +35,8 @@ ANSWER = {"name": "名称", "legal_rep": "法定代表人", "status": "登记状
 
 def judge(payload: dict[str, Any], found: Registration | None, message: str) -> dict[str, Any]:
     """Passed or held, with a note, against what the system showed (名称 required, 法定代表人 where given)."""
+    if found is None and not any(words in message for words in ("未查询到", "查无此")):  # tester BD F3
+        raise ApplicationError(f"{SYSTEM}未给出核查结果（查询页提示「{message}」）", code="check_unanswered")
     if found is None:
         return {"status": "held", "note": f"核查系统无此统一社会信用代码的登记信息（{message}）"}
     differs, name, rep = [], payload["name"], payload["legal_rep"]

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from bots.enterprise_check.pages import LoginPage, QueryPage, ResultPage
 from flows.enterprise_check.flow import judge
 from rpa.browser.selectors import load_selectors
-from rpa.errors import PortalChanged, PortalUnavailable, SessionLost
+from rpa.errors import ApplicationError, PortalChanged, PortalUnavailable, SessionLost
 from rpa.queue.work_queue import WorkQueue
 from rpa.run.orchestrate import EXIT_ITEMS_FAILED, execute_run
 from rpa.settings import PROJECT_ROOT, OperatorCredential, Settings
@@ -172,7 +172,10 @@ def _rewrite_result(page: Any, old: str, new: str) -> None:
     ("<tr><th>登记状态：", "<tr><th>登记状态：</th><td>注销</td></tr><tr><th>登记状态："),  # 注销 above 存续
     ("<tr><th>法定代表人：", "<tr><th>法定代表人：</th><td>李四</td></tr><tr><th>法定代表人："),
     ("<tr><th>登记机关：", "<tr><th>负责人：</th><td>李四</td></tr><tr><th>登记机关："),  # 法定代表人 王建国
-], ids=["status_twice", "rep_twice", "rep_and_head_differ"])
+    ("</table><p>", '</table><p>该统一社会信用代码对应 2 户企业</p><table class="result"><tr><th>企业名称：'
+                    "</th><td>北京星河数据科技有限公司</td></tr><tr><th>法定代表人：</th><td>李四</td></tr>"
+                    "<tr><th>登记状态：</th><td>注销</td></tr></table><p>"),  # tester BD F1: a 2nd table
+], ids=["status_twice", "rep_twice", "rep_and_head_differ", "second_table"])
 def test_a_field_shown_twice_with_two_values_is_never_read_as_either(
     check_portal: Any, page: Any, old: str, new: str
 ) -> None:
@@ -185,6 +188,47 @@ def test_a_field_shown_twice_with_two_values_is_never_read_as_either(
         ResultPage(page, selectors).registration()
     assert "出现两次，内容不同" in str(caught.value) and "李四" not in str(caught.value)
     assert caught.value.code == "result_unreadable"
+
+
+@pytest.mark.timeout(90)
+def test_a_state_shown_beside_the_registration_status_is_part_of_it(check_portal: Any, page: Any) -> None:
+    """Tester BD F2 (2026-12-07): 经营状态 吊销，未注销, a 吊销日期 or a 注销日期 shown beside 登记状态
+    存续 was passed over: 通过, then filed. A 经营状态 the same as 登记状态 is no difference."""
+    check_portal.plant(REGISTRY)
+    selectors = load_selectors("enterprise_check", PROJECT_ROOT / "selectors")
+    LoginPage(page, selectors).log_in(check_portal.url, *check_portal.operators[0])
+    row = {"name": "北京星河数据科技有限公司", "legal_rep": "王建国"}
+    shown_as = [("<th>经营状态：</th><td>吊销，未注销</td>", "held"),
+                ("<th>吊销日期：</th><td>2026-10-01</td>", "held"),
+                ("<th>注销日期：</th><td>2026-11-30</td>", "held"),
+                ("<th>经营状态：</th><td>存续</td>", "passed")]
+    for shown, status in shown_as:
+        page.context.unroute("**/ecis/queryAction.do*")
+        _rewrite_result(page, "<tr><th>登记机关：", f"<tr>{shown}</tr><tr><th>登记机关：")
+        QueryPage(page, selectors).check(check_portal.url, MATCH, row["name"])
+        judged = judge(row, ResultPage(page, selectors).registration(), "")
+        assert judged["status"] == status, (shown, judged)
+        if status == "held":
+            assert "登记状态为“存续；" in judged["note"] and "（不是存续）" in judged["note"], judged
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("said", ["会话已超时，请重新登录", "", "今日查询次数已达上限"])
+def test_a_query_page_without_the_systems_not_found_words_is_no_answer(
+    check_portal: Any, page: Any, said: str
+) -> None:
+    """Tester BD F3: any words on the query page (a timeout, a quota, none) were read as "the system
+    has no such enterprise"; only its not-found words say so, anything else is no answer (retried)."""
+    check_portal.plant(REGISTRY)
+    selectors = load_selectors("enterprise_check", PROJECT_ROOT / "selectors")
+    query = QueryPage(page, selectors)
+    LoginPage(page, selectors).log_in(check_portal.url, *check_portal.operators[0])
+    _rewrite_result(page, "未查询到该统一社会信用代码的登记信息", said)
+    query.check(check_portal.url, UNKNOWN, "成都锦江茶业有限公司")
+    assert ResultPage(page, selectors).registration() is None
+    with pytest.raises(ApplicationError) as caught:
+        judge({"name": "成都锦江茶业有限公司", "legal_rep": "孙丽"}, None, query.message())
+    assert caught.value.code == "check_unanswered" and f"查询页提示「{said}」" in str(caught.value)
 
 
 @pytest.mark.timeout(90)
