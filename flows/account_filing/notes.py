@@ -77,6 +77,8 @@ CODE_NOTES: dict[str, str] = {
     "unexpected_dialog": "AMS弹出意外的对话框，已关闭，未提交",
     "answer_unreadable": "AMS显示成功，但其结果中没有此账户的备案编号：请在AMS核实",
     "answer_other_account": "AMS显示成功，但回执中是另一个账户：可能报备到了别的账户，未重试，请在AMS核实",
+    "answer_other_date": ("AMS显示成功，但回执中的业务日期不是输入行的：可能以别的日期报备，未重试，"
+                          "请在AMS核实并更正"),
     "answer_lost": "提交后未见AMS的结果，可能已报备：重试前会先在AMS查询",
     # words met anywhere (a form, 确认提交: then MAY_BE_FILED follows, `item_note`)
     "unknown_portal_message": ("AMS给出了提示目录（config/ams_messages.yaml）中没有的提示，见「门户信息」："

@@ -250,6 +250,32 @@ def test_a_receipt_naming_another_account_is_held_for_a_person_never_retried(
 
 
 @pytest.mark.browser
+def test_a_receipt_naming_another_business_date_is_held_with_its_number(
+    ams: AmsHandle, bot: AmsBot, page: Any
+) -> None:
+    """Tester BE F6 (2026-12-07): the 信息核对 page's hidden 开户日期 one day before the one it
+    showed; AMS filed that day and said so on its 成功 page, and the run recorded 已报备 with the
+    row's date, exit 0. The receipt's 业务日期 must be the row's (written as AMS may: 年月日)."""
+    record = _record("110000000043", business_date="2026-11-27")
+    day = 'name="openDate" value="2026-11-27"'
+    page.context.route("**/ams/acctOpenCheck.do*", _replacing(day, day.replace("11-27", "11-26")))
+    bot.prepare_filing(record)
+    with pytest.raises(NeedsPerson) as caught:
+        bot.confirm_submission(record)
+    (filed,) = ams.filings()
+    assert caught.value.code == "answer_other_date" and caught.value.details["status"] == "held"
+    assert caught.value.details["filing_no"] == filed["filing_no"]
+    assert "「2026-11-26」，不是输入行的 2026-11-27" in str(caught.value)
+
+    page.context.unroute("**/ams/acctOpenCheck.do*")
+    same = _record("110000000044", business_date="2026-11-27", serial=2)  # another depositor
+    in_words = _replacing("<td>2026-11-27</td>", "<td>2026年11月27日</td>")
+    page.context.route("**/ams/acctOpenSubmit.do*", in_words)
+    bot.prepare_filing(same)
+    assert bot.confirm_submission(same).filing_no
+
+
+@pytest.mark.browser
 def test_a_change_whose_form_alters_a_field_it_does_not_name_is_held(
     ams: AmsHandle, bot: AmsBot, page: Any
 ) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bots.ams import codes
+from bots.ams._days import iso_day
 from bots.ams._tables import read_table
 from bots.ams.content import pairs_from_rows
 from rpa.errors import ApplicationError, NeedsPerson
@@ -19,6 +20,9 @@ from rpa.errors import ApplicationError, NeedsPerson
 if TYPE_CHECKING:
     from bots.ams._pages import AmsPages
     from bots.ams.content import CanonicalFiling
+
+
+_DAY_LABELS = ("业务日期", "开户日期", "变更日期", "撤销日期")  # the answer's day, as AMS may label it
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,22 @@ class ResultPage:
                   else "的基本存款账户编号读不出" if permit is None else "")
         if unread:
             raise ApplicationError(f"{what}：AMS 显示成功，但回执中{unread}", code="answer_unreadable")
+        _same_day(record, pairs, what, str(number))
         self.answer = FilingAnswer(str(number), permit or None, "成功")
         return self.answer
 
     def filing_number(self) -> str | None:
         """The filing number of the last answer read (None before one)."""
         return None if self.answer is None else self.answer.filing_no
+
+
+def _same_day(record: CanonicalFiling, pairs: dict[str, str], what: str, number: str) -> None:
+    """A 成功 whose 业务日期 (or 开户/变更/撤销日期) is not the row's is held, its number kept (tester
+    BE F6, 2026-12-07: filed as 2026-12-03 while the row and result.xlsx said 2026-12-04, exit 0)."""
+    shown = next((pairs[label] for label in _DAY_LABELS if pairs.get(label)), None)
+    if shown is None or iso_day(shown) == record.business_date.isoformat():
+        return
+    note = (f"AMS显示成功，但回执中的业务日期为「{shown}」，不是输入行的 {record.business_date}："
+            "可能以别的日期报备，未重试，请在AMS核实并更正")
+    raise NeedsPerson(f"{what}：{note}", code="answer_other_date",
+                      details={"status": "held", "note": note, "filing_no": number})
