@@ -133,7 +133,7 @@ MESSAGES: dict[str, str] = {
     "deadline_estimated": "报备截止日{due}为估算：{years}年的节假日安排未定（不在日历中，或只有暂定安排）",
     "deadline_overdue": "已超过报备期限（截止{due}）",
     "deadline_earliest": "业务类型或账户性质读不出：报备期限按可能的最早日期{due}计",
-    "deadline_from_business": "通知日期读不出：报备期限暂按业务日期计为{due}，按通知日期计可能更早",
+    "deadline_from_business": "通知日期读不出或不可用：报备期限暂按业务日期计为{due}，按通知日期计可能更早",
 }
 
 

@@ -261,7 +261,10 @@ class RowCheck:
             self.values.get("business_date"),
         )
         notice = self.values.get("notice_date")
-        notice_date = notice if isinstance(notice, date) else None
+        # one refused (after today, before 1990) counts no deadline (tester BE F2: 2026-12-09 gave
+        # 2026-12-11 to a change due today): as one that does not read, the business date's
+        refused = isinstance(notice, date) and not EARLIEST_DATE <= notice <= self.today
+        notice_date = notice if isinstance(notice, date) and not refused else None
         if not isinstance(start, date):  # a 变更 counted from its notice needs no business date
             if action != "change" or notice_date is None or not rules.counts_from_notice("change"):
                 return None
@@ -277,7 +280,8 @@ class RowCheck:
         if action is None or kind is None:
             self.add("business_date",
                      FieldProblem("deadline_earliest", Severity.WARNING, {"due": deadline.due}))
-        if "notice_date" in self.failed and action in ("change", None) and rules.counts_from_notice("change"):
+        unread = "notice_date" in self.failed or refused
+        if unread and action in ("change", None) and rules.counts_from_notice("change"):
             # tester T's U4: a notice may come before the change, so its deadline before this one
             early = FieldProblem("deadline_from_business", Severity.WARNING, {"due": deadline.due})
             self.add("notice_date", early)

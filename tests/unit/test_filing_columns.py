@@ -582,3 +582,19 @@ def test_a_change_whose_notice_date_does_not_read_says_its_deadline_may_be_earli
     [said] = [i for i in first.warnings if i.code == "deadline_from_business"]
     assert "通知日期读不出" in said.message and "可能更早" in said.message, said.message
     assert "deadline_from_business" not in {i.code for i in [*second.errors, *second.warnings]}
+
+
+def test_a_change_whose_notice_date_is_refused_counts_its_deadline_from_the_change(tmp_path: Path) -> None:
+    """Tester BE F2 (2026-12-07): a 通知日期 after today (or before 1990), refused, still set the
+    row's deadline: 2026-12-11 for a change due earlier, or overdue since 1990. Refused, it counts as
+    one that does not read: from the change's date, saying the notice's might be earlier."""
+    future, early, fine = change_row(), change_row("6228480012345678911"), change_row("6228480012345678912")
+    for row, notice in ((future, "2026-11-30"), (early, "1989-12-31"), (fine, "2026-11-24")):
+        row[17] = notice
+    future[3] = early[3] = fine[3] = "2026-11-24"  # a Tuesday: 2 working days from it, 11-26
+    report = validate(workbook(tmp_path, DOMAIN_HEADERS, [future, early, fine]), absent_columns=["注册资金"])
+    dues = [o.deadline.due if o.deadline else None for o in report.outcomes]
+    assert dues == [date(2026, 11, 26)] * 3
+    for outcome, code in zip(report.outcomes[:2], ("date_in_future", "date_too_early"), strict=True):
+        assert ("通知日期", code) in {(i.column, i.code) for i in outcome.errors}, outcome.errors
+        assert "deadline_from_business" in {i.code for i in outcome.warnings}
