@@ -5,9 +5,10 @@
     results = reconcile(branch_extractions, summary_extraction, tolerance_yuan=Decimal(50))
 """
 
-from flows.report_extraction.checks import check_day_over_day, reconcile, totals_checks
+from flows.report_extraction.checks import reconcile, totals_checks
 from flows.report_extraction.extract import extract_file
 from flows.report_extraction.models import CheckResult, Extraction, Figure, Provenance
+from flows.report_extraction.period_checks import check_day_over_day
 from flows.report_extraction.specs import ExtractionSpec, load_spec
 
 __all__ = [

@@ -16,14 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flows.report_extraction.cache import extraction_from_json
-from flows.report_extraction.checks import (
-    SummaryPair,
-    check_change_column,
-    check_day_over_day,
-    pair_with_summary,
-    reconcile,
-)
+from flows.report_extraction.checks import SummaryPair, pair_with_summary, reconcile
 from flows.report_extraction.models import CheckResult, Extraction, Figure, Provenance
+from flows.report_extraction.period_checks import check_change_column, check_day_over_day
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.work_items import (
     BRANCH_REPORT,

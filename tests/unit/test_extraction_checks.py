@@ -110,7 +110,7 @@ def test_a_branch_file_whose_change_column_its_figures_do_not_bear_out_fails() -
     """Tester R's R1: a platform republishing the day before's data under today's date was
     written with exit 0. The figures (83,630.87 万元) equal the day before's summary while the
     file prints 较上日 20.78 万元; a true file's 较上日 is its 本日 less that figure, within rounding."""
-    from flows.report_extraction.checks import check_change_column
+    from flows.report_extraction.period_checks import check_change_column
 
     before = _extraction("s1203.xlsx", [
         _figure("s1203.xlsx", "110101", "储蓄存款余额", "836308700", "83,630.87"),
@@ -139,4 +139,45 @@ def test_a_branch_file_whose_change_column_its_figures_do_not_bear_out_fails() -
                                metrics=["储蓄存款余额"])[0].ok  # a metric left out is not compared
     finer = _extraction("s1203.xlsx", [  # the summary to 0.0001 万元, the branch file to 0.01
         _figure("s1203.xlsx", "110101", "储蓄存款余额", "836308712", "83,630.8712")])
-    assert check_change_column([branch("83651.66", "20.78", "5123", "3")], finer)[0].ok
+    assert check_change_column([branch("83651.66", "20.78", "5123", "3")], finer,
+                               metrics=["储蓄存款余额"])[0].ok
+
+
+def test_a_change_that_cannot_be_compared_fails_never_left_out() -> None:
+    """Tester BF F14, F7 (2026-12-07): the day before's data republished under today's date passed,
+    exit 0, when the branch file printed its 较上日 as `-` (no figure), and so did a branch the day
+    before's summary lacked: the check was quietly left out. Each is now a failed check naming
+    what could not be compared; a metric left out on purpose is still not compared."""
+    from flows.report_extraction.period_checks import check_change_column
+
+    before = _extraction("s1202.xlsx", [
+        _figure("s1202.xlsx", "110101", "储蓄存款余额", "836308700", "83,630.87"),
+        _figure("s1202.xlsx", "110101", "客户数", "5120", "5,120", "户")])
+    today = [_figure("b1203.xlsx", "110101", "储蓄存款余额", "836308700", "83,630.87"),  # 较上日 `-`
+             _figure("b1203.xlsx", "110101", "客户数", "5120", "5,120", "户"),
+             _figure("b1203.xlsx", "110101", "客户数", "0", "0", "户", column="较上日")]
+    results = check_change_column([_extraction("b1203.xlsx", today, branch="110101")], before)
+    (unread,) = _failed(results)
+    assert "未能比较 1 项（b1203.xlsx 未印较上日）：储蓄存款余额（网点 110101）" in unread.message
+    other = [_figure("b1203.xlsx", "110105", "储蓄存款余额", "981373800", "98,137.38"),
+             _figure("b1203.xlsx", "110105", "储蓄存款余额", "2000", "0.20", column="较上日")]
+    (gone,) = check_change_column([_extraction("b1203.xlsx", other, branch="110105")], before)
+    assert not gone.ok and "s1202.xlsx 没有此项）：储蓄存款余额（网点 110105）" in gone.message
+    assert check_change_column([_extraction("b1203.xlsx", today, branch="110101")], before,
+                               metrics=["客户数"])[0].ok
+
+
+def test_a_total_row_without_a_figure_the_rows_have_fails() -> None:
+    """Tester BF F15: a 合计 row printing `-` for 储蓄存款余额 passed 合计核对 on fewer items and left the
+    consolidated 合计 empty, exit 0."""
+    from flows.report_extraction.checks import totals_checks
+    from flows.report_extraction.specs import load_spec
+    from rpa.settings import PROJECT_ROOT
+
+    spec = load_spec("summary_daily", PROJECT_ROOT / "config" / "specs")
+    rows = [_figure("s.xlsx", branch, metric, value, raw) for branch, metric, value, raw in (
+        ("110101", "储蓄存款余额", "10000", "1.00"), ("110102", "储蓄存款余额", "20000", "2.00"),
+        ("110101", "个人贷款余额", "30000", "3.00"), ("110102", "个人贷款余额", "40000", "4.00"),
+        ("合计", "个人贷款余额", "70000", "7.00"))]
+    (failed,) = totals_checks(rows, spec, "s.xlsx")
+    assert not failed.ok and "合计行没有 储蓄存款余额 本日 的数字" in failed.message
