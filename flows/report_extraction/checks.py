@@ -1,6 +1,7 @@
 """Checks on extracted figures: totals within one file, branch files against the summary (the
-checks against the period before are `period_checks`). Tolerances follow the unit shown: a figure printed to 0.01 万元 may
-be 50 元 off the truth, so n rounded rows may miss their rounded total by 50 元 × (n + 1).
+checks against the period before are `period_checks`). Tolerances follow the unit shown: a
+figure printed to 0.01 万元 may be 50 元 off the truth, so n rounded rows may miss their rounded
+total by 50 元 × (n + 1).
 Counts (户, 个) are not rounded: their rows add up to their total exactly.
 Messages are in Chinese (the 校验 sheet and the run report show them to clerks), each naming
 the file, the figure and the place where it was read."""
