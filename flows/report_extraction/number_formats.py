@@ -35,6 +35,7 @@ from flows.report_extraction.numbers import (
 
 _BRACKET_OK = re.compile(r"(?i)black|blue|cyan|green|magenta|red|white|yellow|colou?r\d{1,2}|dbnum[1-4]|\$.*")
 _DIGITS = "0#?"
+_MULTIPLIER = re.compile(r"[十百千万亿]|[十百千]万")  # a bare multiplier, no unit: `0.00"万"`
 _MINUS = "-−－△▲"  # a minus as reports print one (△ in some ledgers)
 _FOREIGN = re.compile(r"(?:US|HK|AU?|CA?|S|NT|MOP)?\$|€|£|₩|₽|₹|USD|HKD|EUR|GBP|JPY|AUD|CAD|SGD|CHF|"
                       r"MOP|TWD|KRW|美元|港币|港元|澳门元|澳元|欧元|日元|英镑|加元|新元|外币", re.IGNORECASE)
@@ -198,6 +199,9 @@ def shown_unit(number_format: str, value: float) -> str | None:
         units = unit_list(text)
         if units:
             return units[0]
+        if _MULTIPLIER.fullmatch(text.strip()):  # tester BF F10 (2026-12-07): 20.78万 read as 20.78 元
+            raise NumberFormatError(f"数字格式 {number_format} 在数字旁印“{text.strip()}”，只是倍数，"
+                                    "没说是元还是户，不知数字如何换算；请将该列设为常规或数值格式后重新导出")
         odd = unread_unit(f"({text})", []) if text else None
         if odd is not None:
             raise NumberFormatError(f"数字格式 {number_format} 显示的单位“{odd}”不是认得的单位，"

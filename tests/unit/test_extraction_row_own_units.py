@@ -64,6 +64,18 @@ def test_a_number_format_showing_another_unit_is_refused(tmp_path: Path, number_
     assert "数字格式 B12 写 元" in str(caught.value) and "单位行 A3 写 万元" in str(caught.value)
 
 
+@pytest.mark.parametrize(("line", "number_format"), [("单位：元", '#,##0.00"万"'), ("单位：万元", '0.00"亿"'),
+                                                    ("单位：万元", '#,##0.00" 千"')])
+def test_a_number_format_printing_a_bare_multiplier_is_refused(tmp_path: Path, line: str,
+                                                               number_format: str) -> None:
+    """Tester BF F10 (2026-12-07): `#,##0.00"万"` printed 20.78万 in a table in 元, read as 20.78 元;
+    a multiplier alone says neither 元 nor 户: refused naming the format, never read in the table's."""
+    path = _workbook(tmp_path, line, {INCOME: 20.78}, {INCOME: number_format})
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert f"数字格式 {number_format}" in str(caught.value) and "只是倍数" in str(caught.value)
+
+
 def test_a_number_format_showing_the_stated_unit_is_read_and_shown(tmp_path: Path) -> None:
     path = _workbook(tmp_path, "单位：万元", {INCOME: 234.5}, {INCOME: '#,##0.00"万元"'})
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
