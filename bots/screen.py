@@ -20,6 +20,8 @@ from rpa.browser.bound_page import BoundPage
 from rpa.browser.selectors import PortalSelectors
 from rpa.errors import PortalChanged
 
+_READ_ROWS = "rows => rows.map(r => [r.cells[0]?.innerText ?? '', r.cells[1]?.innerText ?? ''])"
+
 
 class Screen:
     """One screen of a portal on a Playwright page; `page_name` names its elements' page in the
@@ -48,6 +50,17 @@ class Screen:
         with self.page.expect_navigation() as answer:
             form.locate("submit").click()
         self.arrived(answer.value)
+
+    def captions(self, element: str, same: Mapping[str, str], read: Collection[str]) -> dict[str, str]:
+        """The caption / value rows of the table (or tables) `element` matches, as `caption_values`."""
+        return caption_values(self.elements().locate(element).locator("tr").evaluate_all(_READ_ROWS),
+                              self.system, same, read)
+
+    def notices(self, element: str) -> list[str]:
+        """The lines `element` (a page's body) shows outside table rows: a notice above a result
+        table (该企业已于…注销) or a table's caption, which a caption / value read passes over."""
+        lines = self.elements().locate(element).inner_text().splitlines()
+        return [" ".join(line.split()) for line in lines if "\t" not in line and line.strip()]
 
 
 def caption_values(rows: Iterable[Sequence[str]], system: str, same: Mapping[str, str],
