@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.report_states import playwright_errors
-from bots.screen import Screen, caption_values
+from bots.screen import Screen
 from rpa.errors import LoginRefused, PortalChanged
 from rpa.masking import mask_tail
 
@@ -15,7 +15,8 @@ SYSTEM = "企业信息联网核查系统"
 CAPTIONS = {"credit_code": "统一社会信用代码", "name": "企业名称", "legal_rep": "法定代表人",
             "status": "登记状态", "authority": "登记机关"}
 STATES = ("经营状态", "吊销日期", "注销日期")  # shown beside 登记状态 (tester BD F2): part of the status
-_READ_ROWS = "rows => rows.map(r => [r.cells[0]?.innerText ?? '', r.cells[1]?.innerText ?? ''])"
+NOTICES = ("注销", "吊销", "撤销", "停业", "歇业", "清算", "迁出", "历史", "曾用")  # in words beside (BD F6)
+SAME = {"负责人": "法定代表人", "法人代表": "法定代表人", "法人": "法定代表人"}  # 分公司: 负责人 (BD F7)
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ class ResultPage(Screen):
         with playwright_errors("读取核查结果", SYSTEM):
             if self.elements("query").present("credit_code"):
                 return None
-            rows = self.elements().locate("table").locator("tr").evaluate_all(_READ_ROWS)
-        shown = caption_values(rows, SYSTEM, {"负责人": "法定代表人"}, [*CAPTIONS.values(), *STATES])
+            shown = self.captions("table", SAME, [*CAPTIONS.values(), *STATES])
+            said = [f"；页面另有「{t}」" for t in self.notices("page") if any(w in t for w in NOTICES)]
         if missing := [caption for caption in CAPTIONS.values() if caption not in shown]:
             raise PortalChanged(f"{SYSTEM}的结果页没有「{'、'.join(missing)}」一行", code="result_unreadable")
-        states = "".join(f"；{c}：{v}" for c in STATES if (v := shown.get(c)) and v != shown["登记状态"])
-        return Registration(**{f: shown[c] + states * (f == "status") for f, c in CAPTIONS.items()})
+        said += [f"；{c}：{v}" for c in STATES if (v := shown.get(c)) and v != shown["登记状态"]]
+        return Registration(**{f: shown[c] + "".join(said) * (f == "status") for f, c in CAPTIONS.items()})

@@ -136,8 +136,7 @@ def _result_row(outcome: RowOutcome, item: WorkItem | None, ctx: RunContext, mat
     row = with_failure_shot(result_row(outcome, item, match, elsewhere="", portal=SYSTEM), item, ctx)
     if not outcome.valid or outcome.record is None:
         return row
-    result = (item.result or {}) if item else {}
-    answer = result.get("answer") or {}
+    answer = (result := (item.result or {}) if item else {}).get("answer") or {}
     shown = "；".join(f"{label}：{answer[f]}" for f, label in ANSWER.items() if f in answer)
     return replace(row, permit=outcome.record.basic_account_permit or "", portal_message=shown,
                    note=str(result.get("note") or row.note or outcome_label(row.status)))

@@ -175,7 +175,8 @@ def _rewrite_result(page: Any, old: str, new: str) -> None:
     ("</table><p>", '</table><p>该统一社会信用代码对应 2 户企业</p><table class="result"><tr><th>企业名称：'
                     "</th><td>北京星河数据科技有限公司</td></tr><tr><th>法定代表人：</th><td>李四</td></tr>"
                     "<tr><th>登记状态：</th><td>注销</td></tr></table><p>"),  # tester BD F1: a 2nd table
-], ids=["status_twice", "rep_twice", "rep_and_head_differ", "second_table"])
+    ("<tr><th>法定代表人：", "<tr><th>负责人：</th><td>李四</td></tr><tr><th>法人代表："),  # tester BD F7
+], ids=["status_twice", "rep_twice", "rep_and_head_differ", "second_table", "renamed_beside_head"])
 def test_a_field_shown_twice_with_two_values_is_never_read_as_either(
     check_portal: Any, page: Any, old: str, new: str
 ) -> None:
@@ -210,6 +211,25 @@ def test_a_state_shown_beside_the_registration_status_is_part_of_it(check_portal
         assert judged["status"] == status, (shown, judged)
         if status == "held":
             assert "登记状态为“存续；" in judged["note"] and "（不是存续）" in judged["note"], judged
+
+
+@pytest.mark.timeout(90)
+def test_a_notice_beside_the_result_table_is_part_of_the_status(check_portal: Any, page: Any) -> None:
+    """Tester BD F6 (2026-12-07): a red line above the table (该企业已于2026-11-30注销，以下为注销前的
+    登记信息) and a table captioned 历史登记信息 were passed over: 通过, then filed."""
+    check_portal.plant(REGISTRY)
+    selectors = load_selectors("enterprise_check", PROJECT_ROOT / "selectors")
+    LoginPage(page, selectors).log_in(check_portal.url, *check_portal.operators[0])
+    row = {"name": "北京星河数据科技有限公司", "legal_rep": "王建国"}
+    notices = ['<p><font color="red">该企业已于2026-11-30注销，以下为注销前的登记信息</font></p>'
+               '<table class="result"',
+               '<table class="result"><caption>历史登记信息（截至2019-12-31）</caption']
+    for notice in notices:
+        page.context.unroute("**/ecis/queryAction.do*")
+        _rewrite_result(page, '<table class="result"', notice)
+        QueryPage(page, selectors).check(check_portal.url, MATCH, row["name"])
+        judged = judge(row, ResultPage(page, selectors).registration(), "")
+        assert judged["status"] == "held" and "；页面另有「" in judged["note"], (notice, judged)
 
 
 @pytest.mark.timeout(90)
