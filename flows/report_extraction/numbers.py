@@ -7,6 +7,8 @@ import unicodedata
 from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
 
+from flows.report_extraction.figure_marks import footnote_mark, split_digits
+
 UNIT_FACTORS: dict[str, Decimal] = {
     "元": Decimal(1), "千元": Decimal(1_000), "万元": Decimal(10_000), "亿元": Decimal(100_000_000),
     "户": Decimal(1), "个": Decimal(1), "笔": Decimal(1), "人": Decimal(1),  # counts are kept as counts
@@ -39,7 +41,6 @@ _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _TAIL = re.compile(r"^(?P<label>.+?)\((?P<inner>[^()]*)\)$")
 _PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$", re.ASCII)
 # a sign printed raised or lowered: with a digit beside a figure, a footnote's mark (NFKC folds them)
-_RAISED_SIGNS = frozenset("⁺⁻⁼⁽⁾₊₋₌₍₎")
 _NO_FIGURE = frozenset({"-", "—", "–", "——", "--", "/", "－"})
 
 
@@ -193,15 +194,6 @@ def unread_unit(text: str, read: list[str]) -> str | None:
     return None
 
 
-def footnote_mark(text: str) -> str | None:
-    """The first footnote mark in a printed figure, None when it has none: a circled, bracketed,
-    dotted, raised or lowered digit (① ⑴ ⒈ ❶ ¹ ₁, every Unicode "other number") or a raised or
-    lowered sign or letter (⁻ ᵃ). NFKC turns ① and ¹ into 1, so it is looked for before the text
-    is normalised: a mark is never a digit of the figure."""
-    return next((ch for ch in text if unicodedata.category(ch) == "No" or ch in _RAISED_SIGNS
-                 or unicodedata.decomposition(ch).startswith(("<super>", "<sub>"))), None)
-
-
 def is_no_figure(raw: object) -> bool:
     """True for what a report prints where it has no figure: blank, `-`, `—`."""
     if raw is None:
@@ -233,6 +225,8 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
     if mark is not None:  # refused, not stripped: which digits are the mark's is not certain
         raise NumberFormatError(f"{raw!r} 带有脚注标记“{mark}”，标记不是数字，不能当作数的一位；"
                                 "请报送机构把标记从数字格中移到项目名或备注后重新报送")
+    if split_digits(raw):  # tester BF F4 (2026-12-07): `28 1` read as 281
+        raise NumberFormatError(f"{raw!r} 的数字中间有空格，又不是三位一组：不知是一个数还是几个数")
     text = normalise(raw).replace("\u2212", "-")  # U+2212 MINUS SIGN as printed by some systems
     if text == "":
         return None

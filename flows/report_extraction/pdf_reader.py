@@ -97,7 +97,7 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
 def mark_small_digits(chars: list[dict[str, Any]]) -> None:
     """Turn a digit printed smaller than the digits beside it (a footnote's mark, `52,345.67` with
     a small raised `1`) into the raised or lowered digit it is (`¹`, `₁`), in place: the text
-    then shows `52,345.67¹`, and the figure is refused (numbers.footnote_mark), never read as
+    then shows `52,345.67¹`, and the figure is refused (figure_marks.footnote_mark), never read as
     52,345.671. Only the few small digits are compared with their neighbours."""
     largest = max((c["size"] for c in chars if c["text"].isascii() and c["text"].isdigit()), default=0)
     for char in chars:

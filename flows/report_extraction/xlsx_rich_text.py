@@ -5,7 +5,7 @@ A cell of rich text holds runs, each with its own font: `83,655.26` and a run `3
 unless told to keep it, the runs read `83,655.263`: the mark became a digit of the figure. Here
 each character of a superscript or subscript run becomes its raised or lowered form (`3` -> `³`,
 `1` -> `₁`, `-` -> `⁻`), as a PDF's small raised digit does (pdf_reader), so that the figure is
-refused naming the mark (numbers.footnote_mark); NFKC folds them back in labels and titles. A
+refused naming the mark (figure_marks.footnote_mark); NFKC folds them back in labels and titles. A
 character with no such form (`*`, `注`) stays as typed: beside a figure it is no digit either.
 
     shown_text(CellRichText(["83,655.26", TextBlock(InlineFont(vertAlign="superscript"), "3")]))

@@ -65,3 +65,23 @@ def test_full_width_digits_are_still_read(printed: str) -> None:
 def test_digits_of_another_script_are_no_figure() -> None:
     with pytest.raises(NumberFormatError):
         parse_figure("٢٣٤٥", SIGNS)
+
+
+@pytest.mark.parametrize(("printed", "read"), [("28 1", None), ("2 34 5.60", None), ("2345 .60", None),
+                                              ("8 3630.87", None), ("23 456.00", "23456.00"),
+                                              ("1 234 567", "1234567"), ("(23 45.60)", None)])
+def test_digits_split_by_a_space_are_read_only_in_groups_of_three(tmp_path: Path, printed: str,
+                                                                  read: str | None) -> None:
+    """Tester BF F4 (2026-12-07): `28 1` (two numbers run together) was read as 281, `8 3630.87` as
+    83630.87: a space between digits other than between groups of three refuses the figure."""
+    path = daily_workbook(tmp_path / "spaced.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["网点经营日报"]["B5"] = printed
+    book.save(path)
+    if read is None:
+        with pytest.raises(UnreadableFigure) as caught:
+            extract_file(path, load_spec("branch_daily", SPECS))
+        assert "网点经营日报!B5" in str(caught.value) and "数字中间有空格" in str(caught.value)
+        return
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(read) * 10000
