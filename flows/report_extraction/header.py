@@ -221,7 +221,8 @@ def _under_value(grid: Grid, start: int, end: int, col: int, label: Label, under
     sub-header names another figure (上日, 较上日) refuses: never read as 本日."""
     top = next(r for r in range(start, end) if label.matches(bare(grid.text(r, col))))
     below = [bare(grid.text(r, col)) for r in range(top + 1, end) if grid.text(r, col) != grid.text(top, col)]
-    named = [text for text in below if text and split_unit(text)[0] and bare_unit(text) is None]
+    named = [text for text in below if text and split_unit(text)[0] and bare_unit(text) is None
+             and text not in _UNITS_ROW_OTHERS]  # a ditto mark (〃) in a units row names no column
     if not named or any(under.matches(text) for text in named):
         return col, top
     beside: list[int] = []
@@ -247,7 +248,8 @@ def _units_row(grid: Grid, row: int) -> bool:
     return bool(words) and all(text in _UNITS_ROW_OTHERS for text in texts if bare_unit(text) is None)
 
 
-_UNITS_ROW_OTHERS = frozenset({"单位", "单位:", "计量单位", "计量单位:", "%", "(%)", "百分比", "-", "/"})
+_UNITS_ROW_OTHERS = frozenset({"单位", "单位:", "计量单位", "计量单位:", "%", "(%)", "百分比", "-", "/",
+                               "〃", '"', "”", "同上", "仝"})  # a ditto states no unit (tester BF F8)
 
 
 _COLUMN_KIND = {"group": "机构分组列标题", "unit": "单位列标题"}

@@ -82,3 +82,21 @@ def test_renminbi_spelled_out_with_spaces_is_no_count_unit(tmp_path: Path) -> No
     path = daily_workbook(tmp_path / "spaced.xlsx", (*HEADING[:2], "单位：人 民 币 元"))
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal("2345.6")
+
+
+@pytest.mark.parametrize(("line", "under"), [("单位：元", "万元"), ("单位：万元", "元")])
+def test_a_units_row_of_ditto_marks_is_a_units_row(tmp_path: Path, line: str, under: str) -> None:
+    """Tester BF F8 (2026-12-07): a row of units under the summary's headers written `万元 | 〃 | 〃 |
+    户 | 〃 ...` was passed over as a text row, so a 单位：元 line above it was read for every money
+    column (figures 10,000 times too small) without a word. It is a units row; its 万元 against the
+    line's 元 refuses the file, as a units row without the marks does."""
+    from tests.hand_reports import ROWS, summary_workbook
+
+    values = [value for _, value, *_ in ROWS]
+    units = [None, "单位", under, "〃", "〃", "〃", "〃", "户", "〃", under, "个"]
+    header = [["机构代码", "机构名称", *(label for label, *_ in ROWS)], units]
+    rows: list[list[object]] = [["110101", "东城支行", *values], ["合计", None, *values]]
+    path = summary_workbook(tmp_path / "summary.xlsx", rows, header=header, unit_line=line)
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("summary_daily", SPECS))
+    assert "单位前后不一" in str(caught.value) and f"写 {under}" in str(caught.value)
