@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from flows.report_extraction.header_dates import HeaderDate, bare, header_dates
+from flows.report_extraction.header_dates import HeaderDate, bare, dates_row, header_dates
 from flows.report_extraction.numbers import (
     UNIT_FACTORS,
     bare_unit,
@@ -155,7 +155,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
         lbl for lbl in (spec.group_column, spec.unit_column) if lbl is not None]
     while end < grid.n_rows and ((grid.text(end, label_col) == "" and any(
             label.matches(bare(grid.text(end, c))) for label in wanted for c in grid.visible_cols()))
-            or _units_row(grid, end)):
+            or _units_row(grid, end) or dates_row(grid, end)):
         end += 1
     headers = _column_headers(grid, start, end)
     headers.pop(label_col, None)

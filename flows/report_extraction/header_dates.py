@@ -30,6 +30,7 @@ _DATE = re.compile(r"\((?:(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2
                    r"|(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2})|(?P<ym>\d{1,2})月(?P<yd>\d{1,2})[日号]?)\)")
 # how many days before the report's day a column's printed date must be, by the column's name
 _DAYS_BEFORE = {"本日": 0, "当日": 0, "较上日": 1, "上日": 1}
+_BARE_DAY = re.compile(r"(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号]?|\d{8})(?:0?0:00(?::00)?)?")  # a date cell
 _YEAR_START = {"较年初", "年初"}
 
 Day = tuple[int | None, int, int]  # (year or None when not printed, month, day)
@@ -100,13 +101,25 @@ def header_dates(grid: Grid, start: int, end: int, columns: list[int],
     found: list[HeaderDate] = []
     seen: set[tuple[int, int]] = set()
     for col in sorted(set(columns)):
-        for row in range(start, end):
-            cell = grid.at(row, col)
-            if cell is None or (cell.row, cell.col) in seen:
+        cells = [cell for row in range(start, end) if (cell := grid.at(row, col)) is not None]
+        # a day alone in a header cell (a second header row: 本日 over 2026-12-02, a date cell, or
+        # `(2026-12-02)`) is the day of the column the cells above or below name (tester BF F9)
+        heads = [label.name for cell in cells for label in labels if label.matches(bare(cell.text))]
+        for cell in cells:
+            if (cell.row, cell.col) in seen:
                 continue
             seen.add((cell.row, cell.col))
-            text, days = undated(cell.text)
-            name = next((label.name for label in labels if label.matches(text)), text)
+            alone = _BARE_DAY.fullmatch(normalise(cell.text))
+            text, days = undated(f"({alone.group(1)})" if alone else cell.text)
+            name = next((each.name for each in labels if each.matches(text)), text or next(iter(heads), ""))
             where = cell.provenance.cell or f"第{cell.provenance.page}页"
             found += [HeaderDate(name, normalise(cell.text), where, day) for day in days]
     return found
+
+
+def dates_row(grid: Grid, row: int) -> bool:
+    """A header row of days only (2026-12-03 under 本日, (2026-12-02) under 较上日, date cells):
+    part of the header, its days the columns' (never a row passed over unread)."""
+    texts = [text for text in grid.row_texts(row) if text]
+    return bool(texts) and all(_BARE_DAY.fullmatch(text) or (undated(text)[1] and not bare(text))
+                               for text in texts)

@@ -99,3 +99,28 @@ def test_a_header_not_found_lists_the_one_holding_the_word(tmp_path: Path) -> No
     with pytest.raises(LabelNotFound) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
     assert "表头中相近的标题：本日(2026-12)" in str(caught.value)
+
+
+@pytest.mark.parametrize("under", ["2026-12-03", "（2026-12-03）", "2026年12月3日", "DATE"])
+def test_a_day_in_a_second_header_row_is_the_column_s_and_checked(tmp_path: Path, under: str) -> None:
+    """Tester BF F9 (2026-12-07): 2026-12-02 written under 本日 in a second header row (as text, in
+    brackets, or as a date cell) was not looked at: the column read as the report's day. It is the
+    column's day, checked like `本日(2026-12-02)`; the report's own day is read."""
+    import datetime as dt
+
+    import openpyxl
+
+    for shown, other in ((under, True), (under.replace("3", "4"), False)):
+        path = daily_workbook(tmp_path / f"sub{other}.xlsx")
+        book = openpyxl.load_workbook(path)
+        sheet = book["网点经营日报"]
+        sheet.insert_rows(5)
+        sheet["B5"] = dt.datetime(2026, 12, 3 if other else 4) if under == "DATE" else shown
+        book.save(path)
+        spec = load_spec("branch_daily", SPECS)
+        if not other:  # the report's day: read
+            assert extract_file(path, spec).value("储蓄存款余额", "本日", "110101") is not None
+            continue
+        with pytest.raises(ExtractionError) as caught:
+            extract_file(path, spec)
+        assert "表头 B5" in str(caught.value) and "与报表日期不符" in str(caught.value), str(caught.value)
