@@ -37,7 +37,14 @@ from flows.report_extraction.consolidate import CHECK_NAMES, write_consolidated
 from flows.report_extraction.report_page import add_date
 from flows.report_extraction.scorecard import load_scorecard_config, score_branches, withhold
 from flows.report_extraction.specs import ExtractionSpec, load_spec
-from flows.report_extraction.work_items import BRANCH_REPORT, REPORT_NAMES, ReportItem, for_day, plan_days
+from flows.report_extraction.work_items import (
+    BRANCH_REPORT,
+    MONTHLY_REPORT,
+    REPORT_NAMES,
+    ReportItem,
+    for_day,
+    plan_days,
+)
 from rpa.config_files import read_yaml
 from rpa.errors import ConfigError, UsageError
 from rpa.masking import scrub_text
@@ -163,6 +170,9 @@ class ReportExtractionFlow(Flow):
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, entries)
         days = "、".join(day.isoformat() for day in self.report_dates)
         note = f"{days}：{len(items)} 个报表文件，{len(branches)} 个网点，格式 {'、'.join(self.formats)}"
+        if any(item.report == MONTHLY_REPORT for item in items):  # tester BF F3: said as taken
+            last = "，含上月的一份（较上月核对）" if self.day_over_day else ""
+            note += f"（月末的中间业务收入月报取 {'、'.join(self.monthly_formats)}{last}）"
         return Prepared.of(results, notes=[note])
 
     def worker_count(self, ctx: RunContext, requested: int) -> int:

@@ -158,6 +158,8 @@ def test_every_figure_of_every_branch_from_xlsx_and_pdf(
         assert director.took_over
         events = [e.event for e in AuditLog.from_settings(settings).events(outcome.run_id)]
         assert "relogin" in events
+        said = (outcome.folder / "run.log").read_text(encoding="utf-8")  # the monthly's format is said
+        assert "格式 xlsx、pdf（月末的中间业务收入月报取 pdf，含上月的一份（较上月核对））" in said
         assert report_portal.stats()["faults"]["download_truncated"] >= 1
 
 
