@@ -31,7 +31,7 @@ def period_rows(path: Path, begin: date, end: date, *, as_of: date, today: date,
     from flows.account_filing.validate import validate_file
 
     report = validate_file(path, config_dir=config_dir, calendar_file=calendar_file,
-                           today=max(today, as_of), max_rows=max_rows)  # fmt: skip
+                           today=today, max_rows=max_rows)  # the real day: a later date is a typo
     rows, unread = [], []
     headers = {name: header for header, name in report.mapped.items()}  # field -> the sheet's header
     for outcome in report.outcomes:

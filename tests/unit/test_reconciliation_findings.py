@@ -274,3 +274,21 @@ def test_filings_an_earlier_attempt_confirmed_are_not_looked_up_again(tmp_path: 
     assert again.known(theirs) and not again.known(replace(theirs, account_no="80000002"))  # cut: not known
     (tmp_path / CONFIRMED).write_text("{not json", encoding="utf-8")
     assert not Confirmed(tmp_path, payload, settings).known(theirs)
+
+
+def test_an_as_of_after_today_does_not_make_a_later_row_valid(tmp_path: Path) -> None:
+    """Tester BE F4 (2026-12-07): with --as-of after the real day, rows dated after the real day
+    were read as valid (only the 2027 one refused, its note calling --as-of 今天). --as-of moves only
+    the overdue judgement: a row dated after the real day is an invalid row, said so."""
+    from flows.account_reconciliation.rows import period_rows
+    from rpa.settings import PROJECT_ROOT
+    from tests.check_exports import open_row, uscc, write_export
+
+    code = uscc("91110105MA01QXRU7")
+    row = open_row("6228480000880019", "北京辛四科技有限公司", code, "刘洋", "2026-12-25")
+    export = write_export(tmp_path / "later.xlsx", [row])
+    rows, unread = period_rows(export, date(2026, 12, 1), date(2027, 1, 31), as_of=date(2027, 1, 6),
+                               today=date(2026, 12, 7), config_dir=PROJECT_ROOT / "config",
+                               calendar_file=PROJECT_ROOT / "calendar.yaml", max_rows=100)
+    assert not unread and len(rows) == 1
+    assert "晚于今天（2026-12-07）" in rows[0].note, rows[0].note
