@@ -28,6 +28,7 @@ CHECK_NAMES: dict[str, str] = {
     "required_missing": "必填项不为空",
     "column_missing": "必填项的列存在",
     "action_date_column_missing": "本行业务类型的日期列存在",
+    "action_date_before_opening": "变更、撤销不早于同一行的开户日期",
     "action_unknown": "业务类型可识别",
     "account_kind_unknown": "账户性质可识别",
     "account_no_format": "账号为8至32位数字",

@@ -7,8 +7,9 @@ opened).
     >>> picked = layout.pick(values)                    # the cell, the column it came from
 
 A row whose action has no column of its own in the file is marked (`DATE_COLUMN_MISSING`), its
-date left unread; a row whose action does not read takes the earliest of its dates, so that
-its deadline is the earliest it could have (the row is invalid anyway).
+date left unread, and so is a 变更 or 撤销 dated before its own row's 开户日期 (`BEFORE_OPENING`);
+a row whose action does not read takes the earliest of its dates, so that its deadline is the
+earliest it could have (the row is invalid anyway).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from flows.account_filing.registry import FIELDS
 
 DATE_FIELD = FIELD = "business_date"
 DATE_COLUMN_MISSING = "action_date_column_missing"
+BEFORE_OPENING = "action_date_before_opening"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,12 @@ class PerActionDates:
             if column is None:
                 missing = Column(index=-1, letter="", header=self.headers[action], field=FIELD)
                 return Picked(None, missing, DATE_COLUMN_MISSING)
-            return Picked(cell_at(values, column.index), column)
+            day, opened = cell_at(values, column.index), self.by_action.get("open")
+            # a 变更/撤销 dated before the same row's 开户日期: one of the two is wrong (tester BE F9)
+            opened_on = _day(cell_at(values, opened.index)) if opened and action != "open" else None
+            if opened_on is not None and date.max > opened_on > _day(day):
+                return Picked(day, column, BEFORE_OPENING)
+            return Picked(day, column)
         written_dates = [(c, cell_at(values, c.index)) for c in self.by_action.values()]
         filled = [(c, v) for c, v in written_dates if cell_text(v).strip()]
         if not filled:

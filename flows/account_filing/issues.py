@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "action_date_column_missing": (
         "表头中没有「{column}」列：该导出按业务类型分列日期，本行的日期应在此列，不取其他业务的日期"
     ),
+    "action_date_before_opening": "「{column}」早于同一行的开户日期：两个日期必有一个不对，请核对后重新导出",
     "action_unknown": "「{column}」应为 开户、变更 或 撤销",
     "account_kind_unknown": "「{column}」应为 基本存款账户、一般存款账户、专用存款账户 或 临时存款账户",
     "account_no_format": "「{column}」应为8至32位数字",

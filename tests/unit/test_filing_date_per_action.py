@@ -80,6 +80,24 @@ def test_each_row_takes_its_date_from_its_own_actions_column(tmp_path: Path) -> 
     assert all(o.valid and not o.overdue for o in report.outcomes)  # 2019's date would be long overdue
 
 
+def test_a_change_or_close_dated_before_its_own_rows_opening_is_refused(tmp_path: Path) -> None:
+    """Tester BE F9 (2026-12-07): a 变更 whose 开户日期 (2026-11-25) is after its 变更日期
+    (2026-11-20) was filed without a word: one of its two dates is wrong. The same day, an
+    opening that does not read, and a blank 开户日期 are no refusal."""
+    path = export(tmp_path, [
+        row("变更", "6228480012345678902", "2026-11-25", changed="2026-11-20"),
+        row("撤销", "6228480012345678903", "2026-11-26", closed="2026-11-25"),
+        row("变更", "6228480012345678904", "2026-11-20", changed="2026-11-20"),
+        row("变更", "6228480012345678905", "", changed="2026-11-20"),
+    ])  # fmt: skip
+    first, second, same, blank = validate(path).outcomes
+    for outcome, column in ((first, "变更日期"), (second, "销户日期")):
+        (problem,) = [i for i in outcome.errors if i.code == "action_date_before_opening"]
+        assert not outcome.valid and problem.column == column, outcome.errors
+        assert "早于同一行的开户日期" in problem.message
+    assert same.valid and blank.valid, (same.errors, blank.errors)
+
+
 def test_a_row_whose_own_date_is_blank_is_invalid_naming_that_cell_not_given_another_date(
     tmp_path: Path,
 ) -> None:
