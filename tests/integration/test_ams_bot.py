@@ -729,7 +729,9 @@ def test_a_history_row_whose_detail_is_another_accounts_filing_is_never_taken_fo
                                         "detail_field_missing"),
                                        ('<td class="label">开户银行机构代码</td>', "<td></td>",
                                         "detail_field_missing"),
-                                       (own.filing_no, own.filing_no[:-1], "detail_filing_no_differs")):
+                                       (own.filing_no, own.filing_no[:-1], "detail_filing_no_differs"),
+                                       (f"<td>{own.business_date}</td>", "<td>2025-01-02</td>",
+                                        "detail_date_differs")):  # tester BE F8
         page.context.route("**/ams/filingDetail.do*", _replacing(old_words, new_words))
         with pytest.raises(PortalChanged) as changed:
             bot.filing_detail(own)
@@ -738,6 +740,11 @@ def test_a_history_row_whose_detail_is_another_accounts_filing_is_never_taken_fo
         labels = ("「注册地址」", "「开户银行机构代码」")
         assert code != "detail_field_missing" or any(label in said for label in labels), said
         page.context.unroute("**/ams/filingDetail.do*")
+    year, month, day = own.business_date.split("-")
+    in_words = f"<td>{year}年{int(month)}月{int(day)}日</td>"  # the same day, written otherwise
+    page.context.route("**/ams/filingDetail.do*", _replacing(f"<td>{own.business_date}</td>", in_words))
+    assert bot.filing_detail(own)["business_date"] == own.business_date
+    page.context.unroute("**/ams/filingDetail.do*")
 
 
 def _replacing(old: str, new: str) -> Any:

@@ -105,4 +105,7 @@ class HistoryPage:
         if number is None or number != codes.filing_number(entry.filing_no):
             raise PortalChanged(f"{what}：备案历史中的备案编号与详情中的不同，无法确定 AMS 所记的编号",
                                 code="detail_filing_no_differs")
+        if content.get("business_date") not in (None, entry.business_date):  # tester BE F8: 日期相同 said
+            raise PortalChanged(f"{what}：详情中的业务日期与备案历史中的不同，无法确定 AMS 所记的日期",
+                                code="detail_date_differs")
         return content
