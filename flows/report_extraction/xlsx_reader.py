@@ -237,9 +237,12 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                 red=red_font(cell.font.color) or shown_red(cell.number_format or "", value)
                 or runs_painted(cell.value, red_font),
                 conditional=covering(rules, cell.row, cell.column)))
-    grid.hidden_rows = {r - 1 for r, dim in sheet.row_dimensions.items() if dim.hidden}
+    # a row under 1 pt high or a column under half a character wide is as unseen as a hidden one
+    grid.hidden_rows = {r - 1 for r, dim in sheet.row_dimensions.items()  # (tester BF F13)
+                        if dim.hidden or (dim.ht is not None and dim.ht < 1)}
     grid.hidden_cols = {c - 1 for c in range(1, grid.n_cols + 1)
-                        if sheet.column_dimensions[get_column_letter(c)].hidden}
+                        if (dim := sheet.column_dimensions[get_column_letter(c)]).hidden
+                        or (dim.width is not None and dim.width < 0.5)}
     return grid
 
 
