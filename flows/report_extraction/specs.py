@@ -51,9 +51,9 @@ class Label(_Model):
         return unit
 
     def matches(self, text: str) -> bool:
-        """True when `text` (spaces, full-width forms, a unit suffix and a numbering or 其中：
-        prefix aside) is this label."""
-        flat, _ = split_unit(text)
+        """True when `text` (spaces, full-width forms, a unit suffix, a colon after it and a
+        numbering or 其中： prefix aside) is this label: `合计：` is 合计 (tester BF F12)."""
+        flat = split_unit(text)[0].rstrip(":")
         return flat in self.keys or _PREFIX.sub("", flat) in self.keys
 
     @cached_property

@@ -28,3 +28,13 @@ def test_a_zero_total_over_blank_rows_holds_as_before(tmp_path: Path) -> None:
     rows: list[list[object]] = [["110101", "东城支行", None, 5.0, *[1] * 7], ["合计", None, 0, 5.0, *[1] * 7]]
     extraction = extract_file(summary_workbook(tmp_path / "summary.xlsx", rows), SPEC)
     assert all(check.ok for check in extraction.checks), [c.message for c in extraction.checks if not c.ok]
+
+
+def test_a_total_row_labelled_with_a_colon_is_the_total(tmp_path: Path) -> None:
+    """Tester BF F12 (2026-12-07): a 合计 row written `合计：` was not found, the file refused with
+    branch codes as the labels alike."""
+    figures: list[object] = [1.0, 2.0, 3.0, 4.0, 5.0, 6, 7, 8.0, 9]
+    rows: list[list[object]] = [["110101", "东城支行", *figures], ["合计：", None, *figures]]
+    extraction = extract_file(summary_workbook(tmp_path / "summary.xlsx", rows), SPEC)
+    assert extraction.value("储蓄存款余额", "本日", "合计") == 10000  # 1.00 万元
+    assert all(check.ok for check in extraction.checks)
