@@ -70,6 +70,7 @@ CHECK_NAMES: dict[str, str] = {
     "duplicate_row": "文件内无重复行",
     "conflicting_row": "文件内无冲突行",
     "before_its_opening": "变更不早于同一文件中该账户的开户",
+    "before_its_basic": "一般、专用、临时存款账户的开户不早于同一文件中基本存款账户的开户",
     "approval_required": "属于备案（无须人民银行核准）",
     "category_code_mismatch": "存款人类别与统一社会信用代码所示机构类别一致",
     "value_invalid": "取值可识别",

@@ -96,6 +96,10 @@ MESSAGES: dict[str, str] = {
         "「{column}」{day} 早于同一文件第{opening}行开户的日期 {opened}：账户开立之前不能变更，"
         "两行的日期必有一处有误；本行需人工核对后办理"
     ),
+    "before_its_basic": (
+        "「{column}」{day} 早于同一文件第{opening}行该存款人基本存款账户开户的日期 {opened}：基本存款账户"
+        "编号开户后才有，两行的日期必有一处有误；本行需人工核对后办理"
+    ),
     "approval_required": "存款人类别为「{category}」的{kind}须经人民银行核准，不属于备案，需人工处理",
     "category_code_mismatch": (
         "{column}「{category}」与{code_column}所示的机构类别「{kind}」（{prefix}开头）不符："

@@ -12,7 +12,9 @@ wrong and only a person can say which: the 开户 is filed (`rows_aside` does no
 a row put aside for this, `BEFORE_ITS_OPENING`), the 变更 is not. An account closed and opened again
 under its number (the code review of 2026-12-06) is no such case: a 撤销 before a 开户 is its
 previous life's, and so is a 变更 with a 撤销 between it and the 开户. Rows are noted by what they
-parsed to, so `rpa validate`, which keeps no records, sees them too.
+parsed to, so `rpa validate`, which keeps no records, sees them too. So does a 一般/专用/临时 开户
+dated before the same file's 开户 of its depositor's basic account (same 统一社会信用代码): it
+quotes a 基本存款账户编号 AMS issues at that 开户 (tester BE F5, 2026-12-07).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from flows.account_filing.issues import Severity, issue
 from flows.account_filing.report import RowOutcome
 
 BEFORE_ITS_OPENING = "before_its_opening"
+BEFORE_ITS_BASIC = "before_its_basic"
 
 
 class OpeningOrder:
@@ -34,6 +37,8 @@ class OpeningOrder:
         self.opened: dict[str, tuple[date, int]] = {}  # account -> (its earliest 开户's date, its row)
         self.closed: dict[str, list[date]] = {}  # account -> its 撤销 rows' dates
         self.changes: list[tuple[str, date, int]] = []  # (account, date, row) of each 变更
+        self.basic: dict[str, tuple[date, int]] = {}  # credit code -> its basic account's 开户 (date, row)
+        self.others: list[tuple[str, date, int]] = []  # (credit code, date, row) of 一般/专用/临时 开户
 
     def noted(self, outcome: RowOutcome, values: Mapping[str, object]) -> RowOutcome:
         """`outcome`, its row noted when valid (`values`: what its fields parsed to)."""
@@ -41,6 +46,11 @@ class OpeningOrder:
         if outcome.valid and isinstance(account, str) and isinstance(day, date):
             if action == "open" and (account not in self.opened or day < self.opened[account][0]):
                 self.opened[account] = (day, outcome.row)
+            if action == "open" and isinstance(code := values.get("uscc"), str):
+                if values.get("account_kind") == "basic":
+                    self.basic.setdefault(code, (day, outcome.row))
+                else:
+                    self.others.append((code, day, outcome.row))
             elif action == "close":
                 self.closed.setdefault(account, []).append(day)
             elif action == "change":
@@ -63,3 +73,11 @@ class OpeningOrder:
                 BEFORE_ITS_OPENING, header, severity=Severity.NEEDS_PERSON, day=day, opening=opening[1],
                 opened=opening[0], cell=f"{column.letter}{row}" if column and column.letter else None))
             outcome.valid, outcome.needs_person = False, True
+        for code, day, row in self.others:  # tester BE F5: an account quoting a permit not yet issued
+            basic = self.basic.get(code)
+            if basic is not None and day < basic[0]:
+                outcome = by_row[row]
+                header = outcome.read_from.get("business_date") or result.header_for("business_date")
+                outcome.errors.append(issue(BEFORE_ITS_BASIC, header, severity=Severity.NEEDS_PERSON, day=day,
+                                            opening=basic[1], opened=basic[0]))
+                outcome.valid, outcome.needs_person = False, True

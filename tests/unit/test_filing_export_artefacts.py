@@ -401,3 +401,21 @@ def test_capital_digits_split_by_a_space_are_refused_and_minus_zero_is_zero(tmp_
     assert _codes(report) == {2: refused, 3: refused, 4: refused, 5: set(), 6: set(), 7: set()}
     filed = [o.record.registered_capital_yuan for o in report.outcomes[3:] if o.record]
     assert [str(amount) for amount in filed] == ["0.00", "5000000.00", "10000000.00"]
+
+
+def test_an_account_opened_before_its_depositor_s_basic_account_in_the_file_goes_to_a_person(
+        tmp_path: Path) -> None:
+    """Tester BE F5 (2026-12-07): a 一般 开户 dated 2026-11-20 quoting the 基本存款账户编号 AMS issued at
+    its depositor's basic 开户 of 2026-11-30 was filed, exit 0: one of the two dates is wrong. In the
+    same file, such a row goes to a person; one dated the same day or later does not."""
+    basic = _row("6228480012345670201")
+    basic[3] = "2026-11-25"
+    early, later = _row("6228480012345670202"), _row("6228480012345670203")
+    for row, day in ((early, "2026-11-20"), (later, "2026-11-25")):
+        row[2], row[3], row[14] = "一般存款账户", day, "J3310000000201"
+    report = _validate(_book(tmp_path, [early, basic, later]))
+    flagged = {o.row for o in report.outcomes if any(e.code == "before_its_basic" for e in o.errors)}
+    assert flagged == {2}, [(o.row, o.errors) for o in report.outcomes]
+    (said,) = [e for e in report.outcomes[0].errors if e.code == "before_its_basic"]
+    assert "早于同一文件第3行该存款人基本存款账户开户的日期 2026-11-25" in said.message
+    assert [o.valid for o in report.outcomes] == [False, True, True] and report.outcomes[0].needs_person
