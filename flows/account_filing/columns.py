@@ -12,7 +12,7 @@ A column stated absent that the file has is a usage error: the statement is wron
 from __future__ import annotations
 
 from flows.account_filing.aliases import HeaderAliases
-from flows.account_filing.export_rows import ExportReadResult
+from flows.account_filing.export_rows import ExportReadResult, file_and_sheet
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.requirements import KEPT_WHEN_ABSENT, MAY_BE_STATED_ABSENT, OPEN_FORM_FIELDS
 from rpa.errors import InputFileError, UsageError
@@ -22,10 +22,9 @@ from rpa.errors import InputFileError, UsageError
 CHANGE_KEY_FIELDS = ("account_no", "account_kind", "business_date", "change_items", "basic_account_permit")
 
 
-def file_and_sheet(result: ExportReadResult) -> str:
+def result_place(result: ExportReadResult) -> str:
     """The file's name, and its sheet when the sheet has another name: for a clerk's message."""
-    name = result.file.name
-    return name if result.sheet == name else f"{name}（工作表「{result.sheet}」）"
+    return file_and_sheet(result.file.name, result.sheet)
 
 
 class ColumnRules:
@@ -40,7 +39,7 @@ class ColumnRules:
             if column is not None:
                 raise UsageError(
                     f"--absent-column 声明没有「{result.canonical_headers.get(name, name)}」列，"
-                    f"但 {file_and_sheet(result)}"
+                    f"但 {result_place(result)}"
                     f"有该列（{column.letter}列「{column.header}」）：请去掉该声明"
                 )
         # (field, multiplier) of every record field the sheet has a column for, in record order
@@ -80,7 +79,7 @@ class ColumnRules:
             f"「{result.header_for(name)}」列（已查找：{'、'.join(self._tried(name))}）" for name in missing
         )
         raise InputFileError(
-            f"无法报备 {file_and_sheet(result)}：第{row}行是{action}，"
+            f"无法报备 {result_place(result)}：第{row}行是{action}，"
             f"但表头中没有{described}。\n{hint}"
         )
 

@@ -132,7 +132,7 @@ class ExportReadResult:
         self._by_field = {c.field: c for c in self.columns if c.field}
         read = [key for key, c in zip(self.raw_headers, self.columns, strict=True) if c.field]
         name = self.file.name
-        self.footer.where = name if self.sheet == name else f"{name}（工作表「{self.sheet}」）"
+        self.footer.where = file_and_sheet(name, self.sheet)
         self.rows = self.footer.passed_over(self.rows, read)
 
     def column_for(self, field_name: str) -> Column | None:
@@ -191,3 +191,8 @@ def unique_headers(columns: list[Column]) -> list[str]:
     for column in columns:
         keys.append(column.header if column.header not in keys else f"{column.header}({column.letter})")
     return keys
+
+
+def file_and_sheet(name: str, sheet: str) -> str:
+    """A file and its sheet as a refusal names them: `export.xlsx（工作表「开户」）`, a CSV by its name."""
+    return name if sheet == name else f"{name}（工作表「{sheet}」）"

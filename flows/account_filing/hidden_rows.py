@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from flows.account_filing.export_rows import Column, RawRow
+from flows.account_filing.export_rows import Column, RawRow, file_and_sheet
 from flows.account_filing.normalise import cell_text
 from rpa.errors import InputFileError
 
@@ -45,7 +45,7 @@ def refuse_hidden_rows(
             if unseen and (held := [c for c in unseen if cell_text(row.values.get(str(c.field))).strip()]):
                 named = "、".join(f"{c.letter}（{c.header}）" for c in held)
                 raise InputFileError(
-                    f"无法读取 {path.name}（{sheet}）：第{row.row}行在隐藏的列 {named} 中有值，"
+                    f"无法读取 {file_and_sheet(path.name, sheet)}：第{row.row}行在隐藏的列 {named} 中有值，"
                     "在 Excel 里看不到，却会被报送。\n请取消隐藏这些列，核对其中的值后保存再试")
             yield row
     finally:
@@ -59,7 +59,7 @@ def _refusal(path: Path, sheet: str, first: int, hidden: frozenset[int]) -> str:
     shown = "、".join(map(str, later[:_LISTED])) + ("等" if len(later) > _LISTED else "")
     # a hidden <row> stating no number (tester BA's F9 read 第行)
     which = f"第{shown}行是隐藏的行" if later else f"第{first}行起有一行是隐藏的行（文件未标明其行号）"
-    return (f"无法读取 {path.name}（{sheet}）：{which}（筛选、隐藏或行高不足 1 磅），"
+    return (f"无法读取 {file_and_sheet(path.name, sheet)}：{which}（筛选、隐藏或行高不足 1 磅），"
             f"在 Excel 里看不到，却会被当作要报备的行。\n"
             f"请取消筛选和隐藏，核对这些行：不需报备的删除后保存再试")
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from flows.account_filing.export_rows import Column, RawRow
+from flows.account_filing.export_rows import Column, RawRow, file_and_sheet
 from flows.account_filing.normalise import CellValue, cell_text
 from flows.account_filing.xlsx_source import MergedRange
 from rpa.errors import InputFileError
@@ -102,7 +102,7 @@ def _refusal(path: Path, sheet: str, found: list[tuple[MergedRange, list[str]]])
 
 
 def _where(path: Path, sheet: str) -> str:
-    return path.name if sheet == path.name else f"{path.name}（工作表「{sheet}」）"
+    return file_and_sheet(path.name, sheet)
 
 
 def _span(merge: MergedRange) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from flows.account_filing.export_rows import Column
+from flows.account_filing.export_rows import Column, file_and_sheet
 from flows.account_filing.normalise import CellValue, cell_text
 from flows.account_filing.registry import FIELDS
 from rpa.errors import InputFileError
@@ -35,8 +35,7 @@ _DAYS = re.compile(r"(?:(?:19|20)\d{6})(?:\s*[-~至到]\s*(?:19|20)\d{6})?")
 
 
 def _where(source: Source) -> str:
-    name, sheet, _ = source
-    return name if sheet == name else f"{name}（工作表「{sheet}」）"
+    return file_and_sheet(source[0], source[1])
 
 
 def _mapping(columns: Iterable[Column]) -> tuple[tuple[int, str, int], ...]:

@@ -47,6 +47,7 @@ from flows.account_filing.export_rows import (
     RawRow,
     RowValues,
     cell_at,
+    file_and_sheet,
     unique_headers,
 )
 from flows.account_filing.header_row import find_header, missing_columns
@@ -204,13 +205,11 @@ def _start(
     iterator = second_headers(itertools.chain(found.under, found.rest), columns, of_row, where)
     canonical = {name: aliases.canonical_header(name) for name in aliases.fields}
     stream = _data_rows(iterator, number, columns, close, _RowLimit(path, sheet, max_rows), dates)
-    look_alikes = [
-        LookAlike(c.header, *similar)
-        for c in columns
-        if c.field is None and (similar := aliases.resembled(c.header)) is not None
-    ]
+    look_alikes = [LookAlike(c.header, *similar) for c in columns
+                   if c.field is None and (similar := aliases.resembled(c.header)) is not None]
     if unread := [alike for alike in look_alikes if alike.field not in {c.field for c in columns}]:
-        raise InputFileError(unread[0].refusal(f"{path.name}（{sheet}）", number, canonical[unread[0].field]))
+        place, alike = file_and_sheet(path.name, sheet), unread[0]
+        raise InputFileError(alike.refusal(place, number, canonical[alike.field]))
     return ExportReadResult(path, sheet, number, columns, canonical, stream, look_alikes=look_alikes,
                             _close=close)
 
@@ -242,13 +241,13 @@ def _check_columns(path: Path, sheet: str, row: int, columns: list[Column], alia
         earlier = first.setdefault(column.field, column)
         if earlier is not column:
             raise InputFileError(
-                f"无法读取 {path.name}（{sheet}）：第{row}行的「{earlier.header}」与「{column.header}」"
-                f"都对应「{aliases.canonical_header(column.field)}」"
+                f"无法读取 {file_and_sheet(path.name, sheet)}：第{row}行的「{earlier.header}」与"
+                f"「{column.header}」都对应「{aliases.canonical_header(column.field)}」"
             )
     missing = [aliases.canonical_header(name) for name in aliases.core_fields() if name not in first]
     if missing:
         unread = [column.header for column in columns if not column.field]
-        raise InputFileError(missing_columns(f"{path.name}（{sheet}）", missing, unread))
+        raise InputFileError(missing_columns(file_and_sheet(path.name, sheet), missing, unread))
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +257,7 @@ class _RowLimit:
     rows: int
 
     def refusal(self, row: int) -> InputFileError:
-        name = self.path.name
-        where = name if self.sheet == name else f"{name}（工作表「{self.sheet}」）"
+        where = file_and_sheet(self.path.name, self.sheet)
         return InputFileError(
             f"无法读取 {where}：表头以下超过{self.rows}行"
             f"（第{row}行起；设置 {MAX_ROWS_SETTING}={self.rows}）。"

@@ -24,7 +24,7 @@ def test_a_capital_header_without_its_unit_refuses_the_file_asking_for_the_unit(
         validate(path)
     message = str(caught.value)
     stem = header.strip(" *")
-    assert "export.xlsx（明细）" in message and "第1行" in message
+    assert "export.xlsx（工作表「明细」）" in message and "第1行" in message
     assert f"「{header.strip()}」未写明金额单位" in message
     assert f"「{stem}(万元)」或「{stem}(元)」" in message
     assert len(message.splitlines()) <= 2

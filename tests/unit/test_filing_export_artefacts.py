@@ -301,7 +301,7 @@ def test_a_core_column_renamed_is_refused_naming_the_headers_not_read_and_what_t
     with pytest.raises(InputFileError) as caught:
         _validate(path)
     assert str(caught.value) == (
-        "无法读取 export.xlsx（开户明细）：表头缺少必需的列：账号（未识别的列：帐号编码）；"
+        "无法读取 export.xlsx（工作表「开户明细」）：表头缺少必需的列：账号（未识别的列：帐号编码）；"
         "请在导出中加入，或在 config/header_aliases.yaml 中加入该导出使用的列名")
 
 

@@ -56,7 +56,7 @@ def test_hidden_data_rows_refuse_the_file_naming_them(tmp_path: Path, filtered: 
     with pytest.raises(InputFileError) as refused:
         validate(path)
     said = str(refused.value)
-    assert "export.xlsx（开户清单）：第3、5行是隐藏的行" in said
+    assert "export.xlsx（工作表「开户清单」）：第3、5行是隐藏的行" in said
     assert "取消筛选和隐藏" in said
 
 
