@@ -44,14 +44,16 @@ class OpeningOrder:
         """`outcome`, its row noted when valid (`values`: what its fields parsed to)."""
         account, day, action = values.get("account_no"), values.get("business_date"), values.get("action")
         if outcome.valid and isinstance(account, str) and isinstance(day, date):
+            code = values.get("uscc")
             if action == "open" and (account not in self.opened or day < self.opened[account][0]):
                 self.opened[account] = (day, outcome.row)
-            if action == "open" and isinstance(code := values.get("uscc"), str):
-                if values.get("account_kind") == "basic":
-                    self.basic.setdefault(code, (day, outcome.row))
-                else:
+            if action == "open" and isinstance(code, str):  # the depositor's accounts, by credit code
+                kind = values.get("account_kind")
+                if kind == "basic" and (code not in self.basic or day < self.basic[code][0]):
+                    self.basic[code] = (day, outcome.row)
+                elif kind != "basic":
                     self.others.append((code, day, outcome.row))
-            elif action == "close":
+            if action == "close":
                 self.closed.setdefault(account, []).append(day)
             elif action == "change":
                 self.changes.append((account, day, outcome.row))
