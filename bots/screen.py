@@ -20,6 +20,7 @@ from rpa.browser.bound_page import BoundPage
 from rpa.browser.selectors import PortalSelectors
 from rpa.errors import PortalChanged
 
+_NONE = frozenset({"-", "—", "--", "/", "／", "－", "——"})  # a table's way of showing no value
 _READ_ROWS = "rows => rows.map(r => [r.cells[0]?.innerText ?? '', r.cells[1]?.innerText ?? ''])"
 
 
@@ -67,13 +68,14 @@ def caption_values(rows: Iterable[Sequence[str]], system: str, same: Mapping[str
                    read: Collection[str]) -> dict[str, str]:
     """A table of caption / value rows (`<th>登记状态：</th><td>存续</td>`) as caption -> value, the
     caption without its colon (`same` names one that means another: 负责人 for 法定代表人), the
-    value's spaces collapsed. A caption the bot reads (`read`) shown twice with two values is
-    PortalChanged: which one is the system's answer cannot be known (the values are not quoted:
-    they may be personal); others (a 变更记录's rows) may repeat."""
+    value's spaces collapsed, a dash for "none" read as "". A caption the bot reads (`read`) shown
+    twice with two values is PortalChanged: which one is the system's answer cannot be known (the
+    values are not quoted: they may be personal); others (a 变更记录's rows) may repeat."""
     shown: dict[str, str] = {}
     for row in rows:
         caption = row[0].strip().rstrip("：:")
         caption, value = same.get(caption, caption), " ".join(row[1].split())
+        value = "" if value in _NONE else value  # `注销日期：-`: no date shown (tester BG F12)
         if caption and shown.setdefault(caption, value) != value and caption in read:
             raise PortalChanged(f"{system}的结果页中「{caption}」出现两次，内容不同：无法确定哪一个是"
                                 "系统的答复，请核对页面", code="result_unreadable")

@@ -30,3 +30,9 @@ def test_a_caption_read_shown_twice_with_two_values_is_portal_changed(rows: list
 def test_a_caption_not_read_may_repeat_and_a_same_value_twice_is_one() -> None:
     rows = [("变更事项：", "名称"), ("变更事项：", "住所"), ("登记状态：", "存续"), ("登记状态：", "存续")]
     assert caption_values(rows, "核查系统", {}, READ)["登记状态"] == "存续"
+
+
+def test_a_dash_for_none_reads_as_no_value() -> None:
+    """Tester BG F12 (2026-12-07): `注销日期：-` (the page's way of saying none) was read as a date."""
+    rows = [("注销日期：", "-"), ("吊销日期：", " — "), ("登记状态：", "存续")]
+    assert caption_values(rows, "核查系统", {}, READ) == {"注销日期": "", "吊销日期": "", "登记状态": "存续"}
