@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_DAY_SHOWN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+# a time after the day is the same day (a 成功 page's `2026-12-04 10:30:00`: tester BG F13)
+_DAY_SHOWN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                        r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 
 
 def iso_day(text: str) -> str | None:

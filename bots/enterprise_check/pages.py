@@ -14,9 +14,10 @@ SYSTEM = "企业信息联网核查系统"
 # the result table's captions, by Registration field; one missing is PortalChanged naming it
 CAPTIONS = {"credit_code": "统一社会信用代码", "name": "企业名称", "legal_rep": "法定代表人",
             "status": "登记状态", "authority": "登记机关"}
-STATES = ("经营状态", "吊销日期", "注销日期")  # shown beside 登记状态 (tester BD F2): part of the status
-NOTICES = ("注销", "吊销", "撤销", "停业", "歇业", "清算", "迁出", "历史", "曾用")  # in words beside (BD F6)
-SAME = {"负责人": "法定代表人", "法人代表": "法定代表人", "法人": "法定代表人"}  # 分公司: 负责人 (BD F7)
+STATES = ("经营状态", "经营状况", "吊销日期", "注销日期", "备注", "说明")  # beside 登记状态 (BD F2, BG F14)
+NOTICES = ("注销", "吊销", "撤销", "停业", "歇业", "清算", "迁出", "历史", "曾用", "解散", "破产", "关闭",
+           "撤并")  # in a notice beside the table (tester BD F6, BG F5)
+SAME = {"负责人": "法定代表人", "法人代表": "法定代表人", "法人": "法定代表人", "名称": "企业名称"}  # BD F7
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,9 @@ def _rewrite_result(page: Any, old: str, new: str) -> None:
                     "</th><td>北京星河数据科技有限公司</td></tr><tr><th>法定代表人：</th><td>李四</td></tr>"
                     "<tr><th>登记状态：</th><td>注销</td></tr></table><p>"),  # tester BD F1: a 2nd table
     ("<tr><th>法定代表人：", "<tr><th>负责人：</th><td>李四</td></tr><tr><th>法人代表："),  # tester BD F7
-], ids=["status_twice", "rep_twice", "rep_and_head_differ", "second_table", "renamed_beside_head"])
+    ("<tr><th>登记机关：", "<tr><th>名称：</th><td>李四商贸有限公司</td></tr><tr><th>登记机关："),  # BG F11
+], ids=["status_twice", "rep_twice", "rep_and_head_differ", "second_table", "renamed_beside_head",
+        "second_name"])
 def test_a_field_shown_twice_with_two_values_is_never_read_as_either(
     check_portal: Any, page: Any, old: str, new: str
 ) -> None:
@@ -202,7 +204,10 @@ def test_a_state_shown_beside_the_registration_status_is_part_of_it(check_portal
     shown_as = [("<th>经营状态：</th><td>吊销，未注销</td>", "held"),
                 ("<th>吊销日期：</th><td>2026-10-01</td>", "held"),
                 ("<th>注销日期：</th><td>2026-11-30</td>", "held"),
-                ("<th>经营状态：</th><td>存续</td>", "passed")]
+                ("<th>经营状态：</th><td>存续</td>", "passed"),
+                ("<th>经营状况：</th><td>停业</td>", "held"),  # tester BG F5, F12, F14
+                ("<th>注销日期：</th><td>-</td>", "passed"),
+                ("<th>备注：</th><td>该企业已于2026年10月1日注销</td>", "held")]
     for shown, status in shown_as:
         page.context.unroute("**/ecis/queryAction.do*")
         _rewrite_result(page, "<tr><th>登记机关：", f"<tr>{shown}</tr><tr><th>登记机关：")
@@ -223,7 +228,8 @@ def test_a_notice_beside_the_result_table_is_part_of_the_status(check_portal: An
     row = {"name": "北京星河数据科技有限公司", "legal_rep": "王建国"}
     notices = ['<p><font color="red">该企业已于2026-11-30注销，以下为注销前的登记信息</font></p>'
                '<table class="result"',
-               '<table class="result"><caption>历史登记信息（截至2019-12-31）</caption']
+               '<table class="result"><caption>历史登记信息（截至2019-12-31）</caption',
+               '<p>该企业已于2026-11-30解散</p><table class="result"']  # tester BG F5
     for notice in notices:
         page.context.unroute("**/ecis/queryAction.do*")
         _rewrite_result(page, '<table class="result"', notice)
