@@ -92,7 +92,8 @@ def test_the_row_count_is_read_by_its_patterns_and_a_missing_one_is_an_error() -
         total_rows("合计 3 笔", SPEC)
 
 
-@pytest.mark.parametrize("shown", ["2026/11/27", "2026.11.27", "2026年11月27日", " 2026-11-27 "])
+@pytest.mark.parametrize("shown", ["2026/11/27", "2026.11.27", "2026年11月27日", " 2026-11-27 ",
+                                   "2026-11-27 10:30:00", "2026年11月27日 9:05"])  # a time: that day
 def test_a_day_shown_another_way_reads_as_that_day(shown: str) -> None:
     rows = _rows(["序号", "业务类型", "业务日期", "备案编号"], ["1", "开户", shown, "AMS2026112700017"])
     (entry,) = history_entries(rows, SPEC)
