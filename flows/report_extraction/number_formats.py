@@ -199,7 +199,7 @@ def shown_unit(number_format: str, value: float) -> str | None:
         units = unit_list(text)
         if units:
             return units[0]
-        if _MULTIPLIER.fullmatch(text.strip()):  # tester BF F10 (2026-12-07): 20.78万 read as 20.78 元
+        if _MULTIPLIER.fullmatch(re.sub(r"[\s()（）*]", "", text)):  # testers BF F10, BG F1: 20.78万 as 元
             raise NumberFormatError(f"数字格式 {number_format} 在数字旁印“{text.strip()}”，只是倍数，"
                                     "没说是元还是户，不知数字如何换算；请将该列设为常规或数值格式后重新导出")
         odd = unread_unit(f"({text})", []) if text else None

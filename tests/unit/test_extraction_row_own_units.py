@@ -66,7 +66,9 @@ def test_a_number_format_showing_another_unit_is_refused(tmp_path: Path, number_
 
 @pytest.mark.parametrize(("line", "number_format"), [("单位：元", '#,##0.00"万"'), ("单位：万元", '0.00"亿"'),
                                                     ("单位：万元", '#,##0.00" 千"'),
-                                                    ("单位：万元", '[>1000]#,##0,"千"')])
+                                                    ("单位：万元", '[>1000]#,##0,"千"'),
+                                                    ("单位：元", '#,##0.00"(万)"'),
+                                                    ("单位：元", '#,##0.00"万*"')])
 def test_a_number_format_printing_a_bare_multiplier_is_refused(tmp_path: Path, line: str,
                                                                number_format: str) -> None:
     """Tester BF F10 (2026-12-07): `#,##0.00"万"` printed 20.78万 in a table in 元, read as 20.78 元;
