@@ -105,8 +105,9 @@ def _unprinted_totals(figures: list[Figure], by_key: dict[tuple[str | None, str,
 @dataclass(frozen=True)
 class SummaryPair:
     """One figure of a branch file beside the same branch's figure in the summary: `theirs`
-    None when the summary has no row for the branch, `ours` None when only the summary has the
-    figure. `difference` is the summary's value less the branch file's, in 元 (counts: the count)."""
+    None when the summary has no row for the branch (or, `empty`, prints none in it), `ours` None
+    when only the summary has the figure. `difference` is the summary's value less the branch
+    file's, in 元 (counts: the count)."""
 
     branch: str | None
     metric: str
@@ -114,6 +115,7 @@ class SummaryPair:
     ours: Figure | None
     theirs: Figure | None
     tolerance: Decimal
+    empty: bool = False
 
     @property
     def difference(self) -> Decimal | None:
@@ -149,7 +151,10 @@ def pair_with_summary(branch_extractions: Sequence[Extraction], summary: Extract
             continue
         for figure in extraction.figures:
             theirs = summary_figures.get((branch, figure.metric, figure.column))
-            if theirs is None:
+            if theirs is None and (figure.metric, figure.column) in column_places:  # `-` in its row
+                pairs.append(SummaryPair(branch, figure.metric, figure.column, figure, None, Decimal(0),
+                                         empty=True))
+            if theirs is None:  # (tester BG F8, 2026-12-07: compared 17 of 18 and passed)
                 continue
             shown = column_places[(figure.metric, figure.column)]  # the summary column's precision
             tolerance = tolerance_yuan if tolerance_yuan is not None else max(
@@ -187,6 +192,11 @@ def reconcile(branch_extractions: Sequence[Extraction], summary: Extraction, *,
                 results.append(CheckResult(
                     "reconcile", False,
                     f"{summary.file} 有网点 {branch} 的 {pair.metric} {pair.column}，{extraction.file} 没有"))
+                continue
+            if theirs is None:
+                results.append(CheckResult(
+                    "reconcile", False, f"{extraction.file} 有网点 {branch} 的 {pair.metric} {pair.column}，"
+                    f"{summary.file} 的该网点行没有（为空或「-」）：无从核对，全辖合计也可能缺此项"))
                 continue
             assert figure is not None and theirs is not None
             compared += 1

@@ -43,7 +43,7 @@ def _comparison(pair: SummaryPair, names: Mapping[str, str]) -> Comparison:
     shown = "" if difference is None else _amount(difference, unit, signed=True)
     note = ""
     if pair.theirs is None:
-        note = f"{SUMMARY_FILE}中没有该网点"
+        note = f"{SUMMARY_FILE}中该项为空" if pair.empty else f"{SUMMARY_FILE}中没有该网点"
     elif pair.ours is None:
         note = f"{BRANCH_FILE}中没有该项"
     elif not pair.ok:

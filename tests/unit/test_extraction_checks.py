@@ -181,3 +181,19 @@ def test_a_total_row_without_a_figure_the_rows_have_fails() -> None:
         ("合计", "个人贷款余额", "70000", "7.00"))]
     (failed,) = totals_checks(rows, spec, "s.xlsx")
     assert not failed.ok and "合计行没有 储蓄存款余额 本日 的数字" in failed.message
+
+
+def test_a_branch_figure_its_summary_row_prints_blank_fails_the_reconciliation() -> None:
+    """Tester BG F8 (2026-12-07): the day's summary printing `-` for a branch's 中间业务收入 (its
+    合计 without it) passed 网点与汇总核对 on 17 of 18 figures, exit 0. The figure the summary's
+    column has for other branches but not for this one fails, naming both files."""
+    summary = _extraction("s.xlsx", [
+        _figure("s.xlsx", "110101", "储蓄存款余额", "10000", "1.00"),
+        _figure("s.xlsx", "110102", "储蓄存款余额", "20000", "2.00"),
+        _figure("s.xlsx", "110102", "中间业务收入", "3000", "0.30")])  # 110101's printed `-`
+    branch = _extraction("b.xlsx", [
+        _figure("b.xlsx", "110101", "储蓄存款余额", "10000", "1.00"),
+        _figure("b.xlsx", "110101", "中间业务收入", "4000", "0.40"),
+        _figure("b.xlsx", "110101", "中间业务收入", "100", "0.01", column="较上日")], branch="110101")
+    (failed,) = _failed(reconcile([branch], summary))
+    assert "b.xlsx 有网点 110101 的 中间业务收入 本日，s.xlsx 的该网点行没有" in failed.message
