@@ -46,7 +46,7 @@ from flows.report_extraction.red_figures import mark_red
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import is_note
 from flows.report_extraction.tables import Grid, GridCell
-from rpa.errors import InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
+from rpa.errors import DuplicateHeader, InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
 from rpa.input_files import check_pdf, describe_failure, reading
 
 _EPSILON = 0.5
@@ -200,6 +200,7 @@ def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: i
     grids = [(table, _ruled_grid(table, file, page_number)) for table in tables]
     headed = sorted(((t, g) for t, g in grids if _holds_label_header(g, spec)), key=lambda tg: tg[0].bbox[1])
     chosen = headed or [max(grids, key=lambda tg: len(tg[0].cells))]
+    _refuse_other_headed(grids, chosen, spec, file, page_number)
     grid = chosen[0][1]
     for _, below in chosen[1:]:  # tables of the same kind on one page: read as one, so a label
         grid.append(below)       # met in both refuses the file as in a worksheet
@@ -214,6 +215,23 @@ def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: i
                  max(b[3] for b in boxes))
         _nothing_beside(outside, union, file, page_number)
     return grid
+
+
+def _refuse_other_headed(grids: list[tuple[Any, Grid]], chosen: list[tuple[Any, Grid]], spec: ExtractionSpec,
+                         file: str, page_number: int) -> None:
+    """A table left out that prints a column title the spec reads (本日数 beside a 上日数 table with
+    the label column, both titled 本日 | 较上日): which one is the day's cannot be told (tester BH
+    F1, F2, 2026-12-07: the other was dropped without a word, last month's figures read)."""
+    for table, other in grids:
+        if any(table is taken for taken, _ in chosen):
+            continue
+        named = next((cell.text for cell in other.cells.values()
+                      for column in spec.columns if column.matches(cell.text)), None)
+        if named is not None:
+            raise DuplicateHeader(
+                f"{file} 第{page_number}页：另有一张表也印着列标题“{normalise(named)}”"
+                f"（没有“{spec.label_column.name}”列），不知哪一张是要读的；整份报表不读，请向报送机构核实",
+                details={"file": file, "page": page_number})
 
 
 def _holds_label_header(grid: Grid, spec: ExtractionSpec) -> bool:

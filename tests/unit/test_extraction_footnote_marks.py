@@ -85,3 +85,4 @@ def test_digits_split_by_a_space_are_read_only_in_groups_of_three(tmp_path: Path
         return
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(read) * 10000
+
