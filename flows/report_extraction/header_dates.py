@@ -30,7 +30,9 @@ _DATE = re.compile(r"\((?:(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2
                    r"|(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2})|(?P<ym>\d{1,2})月(?P<yd>\d{1,2})[日号]?)\)")
 # how many days before the report's day a column's printed date must be, by the column's name
 _DAYS_BEFORE = {"本日": 0, "当日": 0, "较上日": 1, "上日": 1}
-_BARE_DAY = re.compile(r"(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号]?|\d{8})(?:0?0:00(?::00)?)?")  # a date cell
+# a day alone in a header cell: a date cell's text, 2026-12-03, 12月3日 (a year left out: tester BG F2)
+_BARE_DAY = re.compile(r"(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号]?|\d{8}|\d{1,2}月\d{1,2}[日号]?)"
+                       r"(?:0?0:00(?::00)?)?")
 _YEAR_START = {"较年初", "年初"}
 
 Day = tuple[int | None, int, int]  # (year or None when not printed, month, day)

@@ -101,7 +101,7 @@ def test_a_header_not_found_lists_the_one_holding_the_word(tmp_path: Path) -> No
     assert "表头中相近的标题：本日(2026-12)" in str(caught.value)
 
 
-@pytest.mark.parametrize("under", ["2026-12-03", "（2026-12-03）", "2026年12月3日", "DATE"])
+@pytest.mark.parametrize("under", ["2026-12-03", "（2026-12-03）", "2026年12月3日", "DATE", "12月3日"])
 def test_a_day_in_a_second_header_row_is_the_column_s_and_checked(tmp_path: Path, under: str) -> None:
     """Tester BF F9 (2026-12-07): 2026-12-02 written under 本日 in a second header row (as text, in
     brackets, or as a date cell) was not looked at: the column read as the report's day. It is the
