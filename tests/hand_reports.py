@@ -48,11 +48,13 @@ def daily_workbook(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[
 def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, ...] = (), *,
               ruled: bool = True, red: frozenset[str] = frozenset(), first: str | None = None,
               raised: str = "", header: tuple[str, ...] = ("项目", "本日", "较上日", "较年初"),
-              drawn: Callable[[Canvas, At], None] | None = None) -> Path:
+              drawn: Callable[[Canvas, At], None] | None = None,
+              red_rgb: tuple[float, float, float] = (0.9, 0.1, 0.1), raised_size: float = 5) -> Path:
     """The same report as a one-page PDF with ruling lines (none: `ruled` False), `below`
     printed under the table; a figure of ROWS whose text is in `red` printed in red without
     its minus, as 红字 (`red={"-2.3"}` prints 2.3 in red); `first` printed for 储蓄存款余额 本日
-    instead of its figure, and `raised` after it in a small raised type (a footnote's mark);
+    instead of its figure, and `raised` after it in a small raised type (a footnote's mark, 5 pt
+    or `raised_size`); a red figure in `red_rgb`;
     `header`: the column titles printed over the figures; `drawn(canvas, at)` then draws more,
     `at(row, column)` giving where a cell's text starts (row 1, column 1: 储蓄存款余额 本日)."""
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
@@ -67,14 +69,14 @@ def ruled_pdf(path: Path, heading: tuple[str, ...] = HEADING, below: tuple[str, 
         rows[1] = (rows[1][0], first, *rows[1][2:])
     for index, row in enumerate(rows):
         for x, text in zip(columns, row, strict=False):
-            canvas.setFillColorRGB(*((0.9, 0.1, 0.1) if index and text in red else (0, 0, 0)))
+            canvas.setFillColorRGB(*(red_rgb if index and text in red else (0, 0, 0)))
             canvas.drawString(x + 4, top - 20 * index - 14, text.lstrip("-") if text in red else text)
         canvas.setFillColorRGB(0, 0, 0)
     if drawn is not None:
         drawn(canvas, lambda row, column: (columns[column] + 4, top - 20 * row - 14))
         canvas.setFillColorRGB(0, 0, 0)
     if raised:
-        canvas.setFont("STSong-Light", 5)
+        canvas.setFont("STSong-Light", raised_size)
         canvas.drawString(columns[1] + 5 + pdfmetrics.stringWidth(rows[1][1], "STSong-Light", 10),
                           top - 20 - 10, raised)
         canvas.setFont("STSong-Light", 10)

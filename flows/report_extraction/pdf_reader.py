@@ -50,7 +50,7 @@ from rpa.errors import DuplicateHeader, InputFileError, LabelNotFound, MissingUn
 from rpa.input_files import check_pdf, describe_failure, reading
 
 _EPSILON = 0.5
-_SMALL = 0.75  # a digit this much smaller than the figure beside it is a footnote's mark
+_SMALL = 0.8  # a digit under 80 % of the figure beside it is a footnote's mark (as in a workbook)
 _RAISED = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _LOWERED = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 

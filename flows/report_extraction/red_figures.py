@@ -40,19 +40,20 @@ def red_font(color: Any) -> bool:
     if not isinstance(rgb, str) or not re.fullmatch(r"[0-9A-Fa-f]{6,8}", rgb):
         return False  # a theme colour: not resolved here
     r, g, b = (int(rgb[-6:][i:i + 2], 16) for i in (0, 2, 4))
-    return r >= 0xB0 and g <= 0x60 and b <= 0x60
+    return r >= 0xB0 and g <= 0x60 and b <= 0x60  # Excel's dark red 9C0006 over a light red fill: a highlight
 
 
 def _red_paint(color: Any) -> bool:
-    """A PDF fill colour that reads as red: RGB (1, 0, 0) or CMYK (0, 1, 1, 0), near enough."""
+    """A PDF fill colour that reads as red: RGB (1, 0, 0) or CMYK (0, 1, 1, 0), near enough, dark
+    reds too (#990000, #800000: tester BH F9, 2026-12-07, read as positive figures)."""
     if not isinstance(color, tuple | list) or not all(isinstance(v, int | float) for v in color):
         return False
     if len(color) == 3:
         r, g, b = color
-        return r >= 0.69 and g <= 0.38 and b <= 0.38
+        return r >= 0.45 and g <= min(0.38, r / 2) and b <= min(0.38, r / 2)
     if len(color) == 4:
         c, m, y, k = color
-        return c <= 0.3 and m >= 0.7 and y >= 0.7 and k <= 0.3
+        return c <= 0.3 and m >= 0.7 and y >= 0.7 and k <= 0.6
     return False
 
 

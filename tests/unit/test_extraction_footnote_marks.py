@@ -41,11 +41,13 @@ def test_a_workbook_figure_with_a_footnote_mark_is_refused_naming_cell_and_mark(
     assert f"脚注标记“{mark}”" in said
 
 
-@pytest.mark.parametrize(("first", "raised", "mark"), [("①2345.6", "", "①"), ("2345.6①", "", "①"),
-                                                         ("2345.6", "1", "¹")])
+@pytest.mark.parametrize(("first", "raised", "mark", "size"), [
+    ("①2345.6", "", "①", 5), ("2345.6①", "", "①", 5), ("2345.6", "1", "¹", 5),
+    ("2345.6", "1", "¹", 7.5),  # 75 % of the figure's 10 pt: under 80 % (tester BH F8, 2026-12-07)
+])
 def test_a_pdf_figure_with_a_footnote_mark_is_refused(tmp_path: Path, first: str, raised: str,
-                                                      mark: str) -> None:
-    path = ruled_pdf(tmp_path / "marked.pdf", first=first, raised=raised)
+                                                      mark: str, size: float) -> None:
+    path = ruled_pdf(tmp_path / "marked.pdf", first=first, raised=raised, raised_size=size)
     with pytest.raises(UnreadableFigure) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
     assert f"脚注标记“{mark}”" in str(caught.value) and "储蓄存款余额 本日" in str(caught.value)

@@ -74,12 +74,15 @@ def test_a_red_figure_with_its_own_minus_is_as_printed(tmp_path: Path) -> None:
     assert _asset_change(_red_workbook(tmp_path / "r.xlsx", (), value=-2.3)) == (MINUS_2_3, [])
 
 
-@pytest.mark.parametrize("ruled", [True, False])
-def test_red_digits_in_a_pdf(tmp_path: Path, ruled: bool) -> None:
+@pytest.mark.parametrize(("ruled", "colour"), [(True, (0.9, 0.1, 0.1)), (False, (0.9, 0.1, 0.1)),
+                                               (True, (0.6, 0.0, 0.0)), (True, (0.5, 0.0, 0.0))])
+def test_red_digits_in_a_pdf(tmp_path: Path, ruled: bool, colour: tuple[float, float, float]) -> None:
+    """Dark reds (#990000, #800000) are red too (tester BH F9, 2026-12-07: read as positive)."""
     red = frozenset({"-2.3"})
-    value, notes = _asset_change(ruled_pdf(tmp_path / "r.pdf", below=SAID, ruled=ruled, red=red))
+    value, notes = _asset_change(ruled_pdf(tmp_path / "r.pdf", below=SAID, ruled=ruled, red=red,
+                                           red_rgb=colour))
     assert value == MINUS_2_3 and notes
     with pytest.raises(RpaError) as refused:
-        extract_file(ruled_pdf(tmp_path / "s.pdf", ruled=ruled, red=red),
+        extract_file(ruled_pdf(tmp_path / "s.pdf", ruled=ruled, red=red, red_rgb=colour),
                      load_spec("branch_daily", SPECS))
     assert "红字" in str(refused.value)
