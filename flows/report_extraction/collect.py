@@ -163,20 +163,12 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
     rules = specs[SUMMARY_REPORT].checks
     if today is None or rules.max_change_share is None:
         return
-    unread = [i for i in result.unread if (i.report, i.role) == (SUMMARY_REPORT, PREVIOUS)]
-    if before is None and unread:  # fetched and refused, or not fetched: never a pass
-        result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，前一日的分行"
-                                         f"汇总日报（{unread[0].describe()}）没有读出，原因见该文件的校验"))
-        return
-    if before is None and SUMMARY_REPORT not in result.previous_planned:
-        return  # a run that compares no day before (day_over_day off)
     if before is None:  # tester AZ (2026-12-07): a day republished passed when this read 通过
-        misfiled = any((i.report, i.role) == (SUMMARY_REPORT, PREVIOUS) for i in result.misfiled)
-        why = ("下载的前一日分行汇总日报不是前一日的（见该文件的校验）" if misfiled
-               else "报表平台上没有前一日的分行汇总日报")
-        result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，{why}：日变动和"
-                                         "较上日核对无从做起（当日数据是否已更新无从确认），请确认平台已生成"
-                                         "前一日的汇总后重跑"))
+        why = _why_missing(result, SUMMARY_REPORT, "前一日", "分行汇总日报")
+        if why is not None:
+            result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，{why}：日变动和"
+                                             "较上日核对无从做起（当日数据是否已更新无从确认），请确认平台已"
+                                             "生成前一日的汇总后重跑"))
         return
     result.checks += check_day_over_day(today, before, max_share=rules.max_change_share,
                                         metrics=rules.day_over_day_metrics,
@@ -185,23 +177,32 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
     result.checks += check_change_column(own_files, before, metrics=rules.day_over_day_metrics)
 
 
+def _why_missing(result: Collected, report: str, period: str, name: str) -> str | None:
+    """Why the period before's `report` (`period` 前一日 or 上月, `name` its title) is not there to
+    compare with: not read (refused, or not fetched), not of that period, or not listed; None for
+    a run that compares no period before (day_over_day off): never a pass in silence."""
+    unread = [i for i in result.unread if (i.report, i.role) == (report, PREVIOUS)]
+    if unread:
+        return f"{period}的{name}（{unread[0].describe()}）没有读出，原因见该文件的校验"
+    if any((i.report, i.role) == (report, PREVIOUS) for i in result.misfiled):
+        return f"下载的{period}{name}不是{period}的（见该文件的校验）"
+    return f"报表平台上没有{period}的{name}" if report in result.previous_planned else None
+
+
 def _month_over_month(result: Collected) -> None:
     """The monthly report's 较上月 against its 本月 less last month's 本月, and (within a year) its
     本月 against its 本年累计 less last month's: tester AZ (2026-12-07) saw last month's report
     relabelled, and one whose unit lines said 万元 over figures in 元, consolidated with exit 0."""
     current = [e for fmt in ("pdf", "xlsx") for e in _pick(result, MONTHLY_REPORT, fmt).values()][:1]
     before = [e for fmt in ("pdf", "xlsx") for e in _pick(result, MONTHLY_REPORT, fmt, PREVIOUS).values()]
-    if not current or (not before and MONTHLY_REPORT not in result.previous_planned):
-        return  # no monthly report this day, or a run that compares no period before
+    if not current:
+        return  # no monthly report this day
     if not before:
-        unread = [i for i in result.unread if (i.report, i.role) == (MONTHLY_REPORT, PREVIOUS)]
-        misfiled = any((i.report, i.role) == (MONTHLY_REPORT, PREVIOUS) for i in result.misfiled)
-        why = (f"上月的中间业务收入月报（{unread[0].describe()}）没有读出，原因见该文件的校验" if unread
-               else "下载的上月中间业务收入月报不是上月的（见该文件的校验）" if misfiled
-               else "报表平台上没有上月的中间业务收入月报")
-        result.checks.append(CheckResult("month_change", False, f"{current[0].file}：未能比较，{why}：较上月"
-                                         "核对无从做起（本月数据和单位是否无误无从确认），请确认平台已生成上月"
-                                         "的月报后重跑"))
+        why = _why_missing(result, MONTHLY_REPORT, "上月", "中间业务收入月报")
+        if why is not None:
+            result.checks.append(CheckResult("month_change", False, f"{current[0].file}：未能比较，{why}："
+                                             "较上月核对无从做起（本月数据和单位是否无误无从确认），请确认平台"
+                                             "已生成上月的月报后重跑"))
         return
     advice = "报表平台可能仍是上月的数据，或单位有误，请确认本月数据已更新后重跑"
     result.checks += check_change_column(current, before[0], change="较上月", base="本月",
