@@ -12,7 +12,7 @@ file and the reason, so the checks sheet tells the whole story of the run.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from flows.report_extraction.cache import extraction_from_json
@@ -164,11 +164,9 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
     if today is None or rules.max_change_share is None:
         return
     if before is None:  # tester AZ (2026-12-07): a day republished passed when this read 通过
-        why = _why_missing(result, SUMMARY_REPORT, "前一日", "分行汇总日报")
-        if why is not None:
-            result.checks.append(CheckResult("day_over_day", False, f"{today.file}：未能比较，{why}：日变动和"
-                                             "较上日核对无从做起（当日数据是否已更新无从确认），请确认平台已"
-                                             "生成前一日的汇总后重跑"))
+        result.checks += _not_compared(result, SUMMARY_REPORT, "前一日", "分行汇总日报", CheckResult(
+            "day_over_day", False, f"{today.file}：未能比较，{{why}}：日变动和较上日核对无从做起（当日数据"
+            "是否已更新无从确认），请确认平台已生成前一日的汇总后重跑"))
         return
     result.checks += check_day_over_day(today, before, max_share=rules.max_change_share,
                                         metrics=rules.day_over_day_metrics,
@@ -177,16 +175,22 @@ def _cross_file_checks(result: Collected, specs: dict[str, ExtractionSpec]) -> N
     result.checks += check_change_column(own_files, before, metrics=rules.day_over_day_metrics)
 
 
-def _why_missing(result: Collected, report: str, period: str, name: str) -> str | None:
-    """Why the period before's `report` (`period` 前一日 or 上月, `name` its title) is not there to
-    compare with: not read (refused, or not fetched), not of that period, or not listed; None for
-    a run that compares no period before (day_over_day off): never a pass in silence."""
+def _not_compared(result: Collected, report: str, period: str, name: str,
+                  failed: CheckResult) -> list[CheckResult]:
+    """`failed` (`{why}` in its message replaced by the reason) when the period before's `report`
+    (`period` 前一日 or 上月, `name` its title) is not there to compare with: not read (refused,
+    or not fetched), not of that period, or not listed; [] for a run that compares no period
+    before (day_over_day off). Never a pass in silence."""
     unread = [i for i in result.unread if (i.report, i.role) == (report, PREVIOUS)]
     if unread:
-        return f"{period}的{name}（{unread[0].describe()}）没有读出，原因见该文件的校验"
-    if any((i.report, i.role) == (report, PREVIOUS) for i in result.misfiled):
-        return f"下载的{period}{name}不是{period}的（见该文件的校验）"
-    return f"报表平台上没有{period}的{name}" if report in result.previous_planned else None
+        why = f"{period}的{name}（{unread[0].describe()}）没有读出，原因见该文件的校验"
+    elif any((i.report, i.role) == (report, PREVIOUS) for i in result.misfiled):
+        why = f"下载的{period}{name}不是{period}的（见该文件的校验）"
+    elif report in result.previous_planned:
+        why = f"报表平台上没有{period}的{name}"
+    else:
+        return []
+    return [replace(failed, message=failed.message.replace("{why}", why))]
 
 
 def _month_over_month(result: Collected) -> None:
@@ -198,11 +202,9 @@ def _month_over_month(result: Collected) -> None:
     if not current:
         return  # no monthly report this day
     if not before:
-        why = _why_missing(result, MONTHLY_REPORT, "上月", "中间业务收入月报")
-        if why is not None:
-            result.checks.append(CheckResult("month_change", False, f"{current[0].file}：未能比较，{why}："
-                                             "较上月核对无从做起（本月数据和单位是否无误无从确认），请确认平台"
-                                             "已生成上月的月报后重跑"))
+        result.checks += _not_compared(result, MONTHLY_REPORT, "上月", "中间业务收入月报", CheckResult(
+            "month_change", False, f"{current[0].file}：未能比较，{{why}}：较上月核对无从做起（本月数据和单位"
+            "是否无误无从确认），请确认平台已生成上月的月报后重跑"))
         return
     advice = "报表平台可能仍是上月的数据，或单位有误，请确认本月数据已更新后重跑"
     result.checks += check_change_column(current, before[0], change="较上月", base="本月",
