@@ -86,7 +86,7 @@ CHECK_NAMES: dict[str, str] = {
     "formula_stale": "公式结果为当前值（工作簿无须打开时重算）",
     "excel_error": "无错误值（如 #N/A）",
     "placeholder_text": "无空值占位文字",
-    "rich_text_marked": "无删除线、上标、下标、小字号或白色的文字",
+    "rich_text_marked": "无删除线、上标、下标、小字号、白色或与底色相近的文字",
     "line_break": "单行的项格内无换行",
     "scope_gap": "经营范围各项之间有分隔符",
     "record_invalid": "符合报备要求（字段）",

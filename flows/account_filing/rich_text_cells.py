@@ -4,7 +4,9 @@ rich text struck through, set raised or lowered, printed much smaller than the r
 openpyxl hands such a cell over with its runs glued together, and tester BA (2026-12-07) saw it
 filed so: a struck-out old name before the new one filed as 北京旧名科技有限公司北京测试甲…; a
 superscript footnote mark `2` after an account number filed as its twentieth digit, under an
-account that is not the depositor's; a 6-point `1` after 500 (万元) filed as 5001 万元. Here each
+account that is not the depositor's; a 6-point `1` after 500 (万元) filed as 5001 万元; tester BG
+(F9) a black run in a black-filled cell filed joined (`cell_colours`: a run in about its cell's
+background colour is a mark, 与底色相近的颜色, decided by the cell's style). Here each
 such cell's value is a `MarkedText`, which the row refuses naming the cell (`unusable_cells`:
 rich_text_marked), never files.
 
@@ -21,10 +23,11 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
+from flows.account_filing.cell_colours import alike, rgb, theme_palette
 from rpa.input_files import reading
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -34,22 +37,27 @@ _DEFAULT_SIZE = 11.0  # a run without its own size: the cell's, most often Excel
 _SMALL = 2 / 3  # a run under two thirds of the largest one's size is a mark, not the text
 _WHITE_INDEXED = ("1", "9")  # the legacy palette's whites
 _TRUE = ("1", "true", None)
+Colours = tuple[tuple[str, int], ...]  # RGB -> how many characters of that colour
+ALIKE = "与底色相近的颜色"  # the mark of a run (or a cell) in about its background's colour
 
 
 class MarkedText(str):
     """A cell's text with a run Excel shows struck, raised, lowered, small or white: reads as the
     characters stored, never used; `counts` says how many characters each mark (删除线、上标 ...)
-    covers, `mark` names the marks, `chars` the most characters one covers."""
+    covers, `mark` names the marks, `chars` the most characters one covers. `colours` holds the
+    RGB of each coloured run (other than white) with its characters, until the cell's background
+    is known (`shown_on`); text with colours and no marks is not refused."""
 
     counts: tuple[tuple[str, int], ...]
+    colours: Colours
 
-    def __new__(cls, text: str, counts: dict[str, int]) -> MarkedText:
+    def __new__(cls, text: str, counts: dict[str, int], colours: Colours = ()) -> MarkedText:
         value = super().__new__(cls, text)
-        value.counts = tuple(counts.items())
+        value.counts, value.colours = tuple(counts.items()), colours
         return value
 
-    def __reduce__(self) -> tuple[type[MarkedText], tuple[str, dict[str, int]]]:  # copy, pickle keep it
-        return (MarkedText, (str(self), dict(self.counts)))
+    def __reduce__(self) -> tuple[type[MarkedText], tuple[str, dict[str, int], Colours]]:
+        return (MarkedText, (str(self), dict(self.counts), self.colours))  # copy, pickle keep it
 
     @property
     def mark(self) -> str:
@@ -57,11 +65,16 @@ class MarkedText(str):
 
     @property
     def chars(self) -> int:
-        return max(count for _, count in self.counts)
+        return max((count for _, count in self.counts), default=0)
 
-    def without(self, mark: str) -> str:
-        """The text without `mark` (a white run on a dark fill is seen): plain when none is left."""
-        left = {name: count for name, count in self.counts if name != mark}
+    def shown_on(self, background: str, white_seen: bool) -> str:
+        """The text as a cell of `background` (RGB) shows it: a white run is no mark when
+        `white_seen` (a dark fill), a run of about the background's colour is one; plain text
+        when no mark is left."""
+        left = {name: count for name, count in self.counts if not (white_seen and name == "白色")}
+        for colour, count in self.colours:
+            if alike(colour, background):
+                left[ALIKE] = left.get(ALIKE, 0) + count
         return MarkedText(str(self), left) if left else str(self)
 
 
@@ -99,9 +112,15 @@ def _white(properties: Element) -> bool:
     return is_white(colour.get("rgb"), colour.get("theme"), colour.get("indexed"), tint)
 
 
-def marked(text: str, string: Element) -> MarkedText | None:
+def _colour(properties: Element | None, palette: tuple[str, ...]) -> str | None:
+    colour = properties.find(f"{_NS}color") if properties is not None else None
+    return rgb(colour.attrib, palette) if colour is not None else None
+
+
+def marked(text: str, string: Element, palette: tuple[str, ...] = theme_palette(None)) -> MarkedText | None:
     """`text` (the string's characters as openpyxl reads them) marked when a run of `string` (an
-    <si> or <is>) is struck, raised, lowered, much smaller than the largest run, or white."""
+    <si> or <is>) is struck, raised, lowered, much smaller than the largest run, or white; with
+    the colours of its other coloured runs (`palette`: the workbook's theme) for the cell to judge."""
     runs = [(run.find(f"{_NS}rPr"), "".join(t.text or "" for t in run.iter(f"{_NS}t")))
             for run in string.findall(f"{_NS}r")]
     runs = [(properties, chars) for properties, chars in runs if chars.strip()]
@@ -109,6 +128,7 @@ def marked(text: str, string: Element) -> MarkedText | None:
         return None
     largest = max(_size(properties) for properties, _ in runs)
     marks: dict[str, int] = {}
+    colours: dict[str, int] = {}
     for properties, chars in runs:
         found = []
         if properties is not None:
@@ -120,9 +140,11 @@ def marked(text: str, string: Element) -> MarkedText | None:
         found += ["小字号"] if _size(properties) < largest * _SMALL else []
         for mark in found:
             marks[mark] = marks.get(mark, 0) + len(chars.strip())
-    if not marks:
+        if "白色" not in found and (colour := _colour(properties, palette)):
+            colours[colour] = colours.get(colour, 0) + len(chars.strip())
+    if not marks and not colours:
         return None
-    return MarkedText(text, marks)
+    return MarkedText(text, marks, tuple(colours.items()))
 
 
 # an escape not itself escaped (`_x005F_x000A_` is the text _x000A_), and not `_x005F_` before one
@@ -173,9 +195,9 @@ def _strings(archive: zipfile.ZipFile, member: str, tag: str) -> Iterator[Elemen
 def mark_shared_strings(path: Any, worksheet: Any) -> bool:
     """Mark, in the workbook's shared string table that `worksheet` reads, each string with a
     marked run (a string marked already, by another sheet's read, is marked again alike); whether
-    a run was white (then a cell's fill decides, `unseen_cells.UnseenStyles.white_shown`)."""
+    a run was white or coloured (then a cell's fill decides, `unseen_cells.UnseenStyles.shown`)."""
     table = getattr(worksheet, "_shared_strings", None)
-    white = False
+    white, palette = False, theme_palette(getattr(worksheet, "parent", None))
     if not isinstance(table, list) or not table:
         return white
     try:
@@ -185,8 +207,8 @@ def mark_shared_strings(path: Any, worksheet: Any) -> bool:
                 return white
             for index, string in enumerate(_strings(archive, member, "si")):
                 if index < len(table) and type(table[index]) is str:
-                    table[index] = marked(unescaped(table[index]), string) or table[index]
-                    white = white or "白色" in getattr(table[index], "mark", "")
+                    table[index] = marked(unescaped(table[index]), string, palette) or table[index]
+                    white = white or isinstance(table[index], MarkedText)
                 string.clear()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
         return white
@@ -205,15 +227,17 @@ def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
 
 
 def marked_inline_cells(
-    path: Any, worksheet: Any, white_shown: frozenset[int] = frozenset()
+    path: Any, worksheet: Any, shown: Callable[[MarkedText, int], str] = lambda text, _: text
 ) -> dict[tuple[int, int], MarkedText]:
     """(row, column) -> the marked text of each inline-string cell of the sheet with a marked
-    run, a white one not a mark in a cell of a style of `white_shown` (a dark fill); {} when the
-    sheet's XML holds no run properties."""
+    run, as `shown` (text, the cell's style) says its cell shows it (`UnseenStyles.shown`: a white
+    run on a dark fill is seen, a run in the fill's colour is not); {} when the sheet's XML holds
+    no run properties."""
     from openpyxl.utils import column_index_from_string
 
     member = getattr(worksheet, "_worksheet_path", None)
     found: dict[tuple[int, int], MarkedText] = {}
+    palette = theme_palette(getattr(worksheet, "parent", None))
     if not member:
         return found
     try:
@@ -229,10 +253,10 @@ def marked_inline_cells(
                         ref = _CELL_REF.fullmatch(element.get("r") or "")
                         column = column_index_from_string(ref.group(1)) if ref else column + 1
                         inline = element.find(f"{_NS}is")
-                        mark = marked(_inline_text(inline), inline) if inline is not None else None
-                        shown = mark.without("白色") if mark and _style(element) in white_shown else mark
-                        if isinstance(shown, MarkedText):
-                            found[(line, column)] = shown
+                        mark = marked(_inline_text(inline), inline, palette) if inline is not None else None
+                        text = shown(mark, _style(element)) if mark else None
+                        if isinstance(text, MarkedText) and text.counts:
+                            found[(line, column)] = text
                         element.clear()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
         return {}

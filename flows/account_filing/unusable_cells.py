@@ -55,7 +55,7 @@ def bad_cells(cells: dict[str, CellValue]) -> dict[str, str] | None:
     value or an empty value as text (None: none)."""
     bad: dict[str, str] | None = None
     for name, value in cells.items():
-        if isinstance(value, MarkedText):  # struck, raised or white text glued to the rest
+        if isinstance(value, MarkedText) and value.counts:  # struck, raised or white text glued to the rest
             bad = (bad or {}) | {name: RICH_TEXT_MARKED}
         elif isinstance(value, str) and len(value) <= _LONGEST and (word := _word(value)) in _NOT_DATA:
             bad = (bad or {}) | {name: _NOT_DATA[word]}  # a stale #N/A too

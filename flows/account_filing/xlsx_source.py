@@ -138,7 +138,7 @@ def sheet_rows(path: Path, worksheet: Any) -> SheetRows:
     scan = _scan_sheet(path, worksheet)
     if scan.escapes:  # inline strings holding _x000A_: read as the characters they stand for
         rows = (keep_formats(row, [unescaped(v) if type(v) is str else v for v in row]) for row in rows)
-    if inline := marked_inline_cells(path, worksheet, unseen_styles(worksheet.parent).white_shown):
+    if inline := marked_inline_cells(path, worksheet, unseen_styles(worksheet.parent).shown):
         rows = _inline_marked(rows, inline)
     formulas = _formula_rows(path, worksheet) if scan.formulas else None
     if formulas is None:

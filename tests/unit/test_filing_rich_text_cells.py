@@ -296,3 +296,69 @@ def test_escaped_characters_in_an_xlsx_cell_read_as_the_characters(tmp_path: Pat
         assert found == {2: {"line_break"}, 3: {"replaced_char"}, 4: set()}, (shared, found)
         record = next(o.record for o in report.outcomes if o.row == 4)
         assert record is not None and "_x" not in str(record.registered_address)
+
+
+def test_text_in_about_its_cells_fill_colour_is_a_row_error(tmp_path: Path) -> None:
+    """Tester BG F9 (2026-12-07): a black run of rich text in a black-filled cell was filed joined
+    to the rest. A run (or a whole cell's font) of about its background's colour is a mark: black
+    on white-on-black, the theme's accent2 (as the workbook's own theme part gives it) written as RGB on a
+    fill of that theme colour, a grey near white on no fill, a cell's font of its fill's yellow,
+    the automatic (black) font on a black fill; a red run on yellow, a black run on white are
+    seen."""
+    names = [f"杭州青禾{word}科技有限公司" for word in ("一", "二", "三", "四", "五", "六", "七")]
+    accounts = [f"62170033000012346{n:02d}" for n in range(10, 17)]
+    rows = [_row(account) for account in accounts]
+    for row, name in zip(rows, names, strict=True):
+        row[4] = name
+    path = _book(tmp_path, rows)
+    _filled(path, {"E2": {"rgb": "FF000000"}, "E3": {"theme": 5}, "E5": {"rgb": "FFFFFF00"},
+                   "E7": {"rgb": "FF101010"}})
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = load_workbook(path)  # whole cells: a yellow font on a yellow fill, the default on black
+    sheet = book.active
+    assert sheet is not None
+    sheet["E7"].font = Font(name="宋体")  # automatic colour on #101010
+    sheet["E2"].font = Font(color="FFFFFFFF")  # a white cell font on black: the runs without colour seen
+    sheet["E8"] = "杭州青禾八科技有限公司"
+    book.save(path)
+    _filled(path, {"E8": {"rgb": "FFFFC000"}})
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["E8"].font = Font(color="FFFFC000")
+    for column, value in enumerate(_row("6217003300001234617"), start=1):
+        if column != 5:
+            sheet.cell(8, column, value)
+    book.save(path)
+    coloured = {
+        names[0]: _run(names[0][:4]) + _run(names[0][4:5], '<color rgb="FF000000"/>') + _run(names[0][5:]),
+        names[1]: _run(names[1][:4]) + _run(names[1][4:5], '<color rgb="FFC0504D"/>') + _run(names[1][5:]),
+        names[2]: _run(names[2][:4]) + _run(names[2][4:5], '<color rgb="FFF2F2F2"/>') + _run(names[2][5:]),
+        names[3]: _run(names[3][:4]) + _run(names[3][4:5], '<color rgb="FFFF0000"/>') + _run(names[3][5:]),
+        names[4]: _run(names[4][:4]) + _run(names[4][4:5], '<color theme="1"/>') + _run(names[4][5:]),
+    }
+    _as_shared_strings(path, coloured)
+    report = _validate(path)
+    refused = {("rich_text_marked", "存款人名称")}
+    assert _codes(report) == {2: refused, 3: refused, 4: refused, 5: set(), 6: set(), 7: refused, 8: refused}
+    said = {o.row: o.errors[0].message for o in report.outcomes if o.errors}
+    assert "有 1 个字设了与底色相近的颜色" in said[2] and "与底色相近的颜色" in said[8]
+    assert [o.record.depositor_name for o in report.outcomes[3:5] if o.record] == names[3:5]
+
+    book = Workbook()  # inline strings (openpyxl's way) alike
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    for account in accounts[:2]:
+        sheet.append(_row(account))
+    for ref, name, colour in (("E2", names[0], "FF000000"), ("E3", names[1], "FFFF0000")):
+        sheet[ref] = CellRichText([name[:4], TextBlock(InlineFont(color=colour), name[4:5]), name[5:]])
+        sheet[ref].fill = PatternFill("solid", fgColor="FF000000" if ref == "E2" else "FFFFFF00")
+    sheet["E2"].font = Font(color="FFFFFFFF")
+    inline = tmp_path / "inline.xlsx"
+    book.save(inline)
+    report = _validate(inline)
+    assert _codes(report) == {2: refused, 3: set()}
+    assert "有 1 个字设了与底色相近的颜色" in report.outcomes[0].errors[0].message
