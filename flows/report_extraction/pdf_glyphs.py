@@ -15,8 +15,14 @@
   XObjects are walked where they are painted. Not judged: clipping (a character outside a clip
   path still reads), transparency, an image painted over text, outline-only text (mode 1) by its
   stroke, a spot colour's hue (its tint alone).
+- Text set along a slant (its baseline neither across nor down the page: a watermark such as
+  内部资料 2026-11-30 drawn at 30° over or beside the table) is no part of the table: it is left
+  out of the page, and `slanted_text` says what it was for the reading notes (tester BH F3,
+  2026-12-07: a watermark's digit joined a figure; one in the margin refused the page as digits
+  struck over each other).
 
     page = shown_page(pdf.pages[0], "日报.pdf", 1)   # or UnreadableFigure
+    slanted_text(pdf.pages[0])                      # '内部资料 2026-11-30'
 """
 
 from __future__ import annotations
@@ -37,12 +43,28 @@ _CONTRAST = 0.12  # a lightness this close to what is under it does not print (w
 _WHITE_OUT = 0.9  # a box at least this light painted over a character hides it
 _INVISIBLE = re.compile(rb"(?<![\w.])[37]\s+Tr\b")  # text render modes that paint nothing
 _GRID = 40.0  # points: the cells boxes are indexed by
+_SLANT = 0.05  # a baseline's x and y components both above this: neither across nor down the page
+
+
+def slanted(matrix: Any) -> bool:
+    """Whether a character's text matrix sets it along a slant (rotated, not by a right angle)."""
+    try:
+        across, up = float(matrix[0]), float(matrix[1])
+    except (TypeError, ValueError, IndexError):
+        return False
+    return abs(across) > _SLANT and abs(up) > _SLANT
+
+
+def slanted_text(page: Any) -> str:
+    """The text of the page's slanted characters, in the order written (`shown_page` drops them)."""
+    return "".join(c["text"] for c in page.chars if slanted(c.get("matrix"))).strip()
 
 
 def shown_page(page: Any, file: str, page_number: int) -> Any:
     """The page with each glyph's extra strokes dropped; UnreadableFigure for an unseen figure."""
     drawn = list(_painted(page.layout))  # in the order painted, form XObjects where they are
-    chars = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
+    every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
+    chars = [(i, o) for i, o in every if not slanted(o.matrix)]
     boxes = _Boxes(_filled(drawn))
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
@@ -57,7 +79,7 @@ def shown_page(page: Any, file: str, page_number: int) -> Any:
         if figure is not None and (not shown or max(shown) < group[-1][0]):
             _refuse(file, page_number, _at(page, figure), "印成白色、近于底色或被白色色块盖住，印出来看不见")
     _refuse_struck_over(page, [c for i, c in chars if i in kept], file, page_number)
-    keep = {id(d) for d, (i, _) in zip(page.chars, chars, strict=True) if i in kept}
+    keep = {id(d) for d, (i, _) in zip(page.chars, every, strict=True) if i in kept}
     return page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep)
 
 
@@ -91,7 +113,7 @@ def _filled(drawn: list[Any]) -> Iterator[tuple[int, LTRect]]:
         if isinstance(box, LTRect) and box.fill and index not in holes and box.width >= 1 and box.height >= 1:
             yield index, box
         elif isinstance(box, LTCurve) and box.stroke and box.linewidth >= 2 \
-                and (_lightness(box.stroking_color) or 0) >= _WHITE_OUT:  # a thick white stroke (AY F1)
+                and (lightness(box.stroking_color) or 0) >= _WHITE_OUT:  # a thick white stroke (AY F1)
             half = box.linewidth / 2
             yield index, LTRect(0, (box.x0 - half, box.y0 - half, box.x1 + half, box.y1 + half), fill=True,
                                 non_stroking_color=box.stroking_color)
@@ -104,14 +126,14 @@ def _inside(inner: LTRect, outer: LTRect) -> bool:
 def _prints(index: int, char: LTChar, boxes: _Boxes) -> bool:
     """Whether the character shows: not the lightness of what is under it, not whited out."""
     name, components = getattr(char.ncs, "name", ""), getattr(char.ncs, "ncomponents", None)
-    mine = _lightness(char.graphicstate.ncolor, name, components)
+    mine = lightness(char.graphicstate.ncolor, name, components)
     if mine is None:
         return True  # a colour not read: not judged
     below = boxes.under((char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2)
-    if any(i > index and (_lightness(b.non_stroking_color) or 0) >= _WHITE_OUT > mine for i, b in below):
+    if any(i > index and (lightness(b.non_stroking_color) or 0) >= _WHITE_OUT > mine for i, b in below):
         return False
     before = [b for i, b in below if i < index]
-    ground = _lightness(before[-1].non_stroking_color) if before else 1.0  # paper
+    ground = lightness(before[-1].non_stroking_color) if before else 1.0  # paper
     return ground is None or abs(mine - ground) >= _CONTRAST
 
 
@@ -171,7 +193,7 @@ def _refuse(file: str, page_number: int, where: str, why: str) -> None:
                            details={"file": file, "page": page_number})
 
 
-def _lightness(color: Any, space: str = "", components: int | None = None) -> float | None:
+def lightness(color: Any, space: str = "", components: int | None = None) -> float | None:
     """0 (black) to 1 (white) for a grey, RGB, CMYK or spot (tint: 1 is full ink) fill; None for
     one not read (a pattern, an indexed colour)."""
     values = [color] if isinstance(color, int | float) else color

@@ -1,0 +1,89 @@
+"""A PDF report with a watermark (tester BH F3, 2026-12-07): a pale digit beside a figure was read
+as its last digit (2345.6 as 2345.68), a watermark drawn at a slant in the margin refused the
+page as digits struck over each other, one over the labels spoilt the header.
+
+Text set at a slant is no part of the table: left out and named in the notes. A figure whose
+digits are of inks far apart (black and a pale grey) is refused naming the cell; one printed all
+in grey is read. The PDFs are drawn here with reportlab (tests/hand_reports), the watermark by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from flows.report_extraction import extract_file, load_spec
+from rpa.errors import UnreadableFigure
+from tests.hand_reports import FIRST_YUAN, ruled_pdf
+
+SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
+At = Callable[[int, int], tuple[float, float]]
+FONT = "STSong-Light"
+
+
+def _slanted(text: str, row: int, column: int, angle: float, dy: float = 0) -> Callable[[Canvas, At], None]:
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(row, column)
+        canvas.saveState()
+        canvas.setFillColorRGB(0.85, 0.85, 0.85)
+        canvas.setFont(FONT, 30)
+        canvas.translate(x, y + dy)
+        canvas.rotate(angle)
+        canvas.drawString(0, 0, text)
+        canvas.restoreState()
+    return draw
+
+
+@pytest.mark.parametrize(("text", "row", "column", "angle", "dy"), [
+    ("内部资料", 2, 0, 20, 0),                         # over the labels and the header
+    ("内部资料 2026-11-30 西城支行", 9, 0, 30, -200),  # in the margin under the table
+    ("2026 2026 2026", 1, 1, 35, -30),                 # digits across the figures
+    ("机密 8888", 3, 1, -45, 40),                      # the other way
+])
+def test_a_slanted_watermark_is_left_out_and_named(tmp_path: Path, text: str, row: int, column: int,
+                                                   angle: float, dy: float) -> None:
+    path = ruled_pdf(tmp_path / "watermarked.pdf", drawn=_slanted(text, row, column, angle, dy=dy))
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+    plain = extract_file(ruled_pdf(tmp_path / "plain.pdf"), load_spec("branch_daily", SPECS))
+    assert [(f.metric, f.column, f.raw) for f in extraction.figures] == [
+        (f.metric, f.column, f.raw) for f in plain.figures]
+    noted = [n for n in extraction.notes if n.startswith("略过的斜排文字")]
+    assert noted == [f"略过的斜排文字（水印等） 第1页 {text}"]
+
+
+def _flat(text: str, grey: float, after: str) -> Callable[[Canvas, At], None]:
+    """`text` in `grey`, at the 10 pt figure size, right after `after` printed in row 1 column 1."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.setFillColorRGB(grey, grey, grey)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x + pdfmetrics.stringWidth(after, FONT, 10), y, text)
+    return draw
+
+
+@pytest.mark.parametrize("grey", [0.8, 0.6])
+def test_a_pale_digit_beside_a_black_figure_refuses_the_report(tmp_path: Path, grey: float) -> None:
+    path = ruled_pdf(tmp_path / "pale.pdf", first="2345.6", drawn=_flat("8", grey, "2345.6"))
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    said = str(caught.value)
+    assert "“2345.68”中的数字深浅不一" in said and "pale.pdf, 第1页" in said
+
+
+def test_a_figure_printed_all_in_grey_is_read(tmp_path: Path) -> None:
+    """The first figure printed in a 0.6 grey as a whole (its black print left out)."""
+    def grey_figure(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.setFillColorRGB(0.6, 0.6, 0.6)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x, y, "2345.6")
+
+    path = ruled_pdf(tmp_path / "grey.pdf", first="", drawn=grey_figure)
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
