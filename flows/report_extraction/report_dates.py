@@ -38,6 +38,10 @@ _LABEL = (r"(?:(?:(?:数据|报表|统计|报告|业务|会计|账务|记账)(?:
 _LABELLED = re.compile(_LABEL + "$")
 _PERIOD_LABELLED = re.compile("(?:" + _LABEL + r"|(?:报表|统计|数据|报告)?期间[:：]?)$")
 _LABEL_AT = re.compile(_LABEL)
+# a date a heading prints after 打印日期 / 打印时间 / 制表日期 / 导出时间 ... is the day the report was
+# printed or made, not its data's (a heading's `机构：110101  打印日期：2026-12-05` was read as the
+# report's date when no other date was printed)
+_MADE_AT = re.compile(r"(?:打印|制表|导出|生成|下载|查询|填报)(?:日期|时间)[:：]?\s*$")
 # a labelled date below the table in a spelling date_pattern may not read: 20261203, 2026.12.03,
 # and 12月3日 (the year of the heading's date)
 _COMPACT = re.compile(r"(?P<y>\d{4})(?:(?P<m>\d{2})(?P<d>\d{2})|\.(?P<m2>\d{1,2})\.(?P<d2>\d{1,2}))(?!\d)")
@@ -83,6 +87,8 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str,
         for match in re.finditer(spec.date_pattern, text):
             if (line.footnote or line.below) and not _LABELLED.search(text[:match.start()]):
                 continue  # 注：较上日为与2026-12-03比较 is no report date; 注：数据日期：2026-12-03 is
+            if _MADE_AT.search(text[:match.start()]):
+                continue
             year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
             found.append(PrintedDate(f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else ""), line.where))
     found += _other_spellings(lines, texts, spec, found, file)

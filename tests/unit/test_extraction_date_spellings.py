@@ -77,3 +77,15 @@ def test_the_same_day_in_another_spelling_is_read(tmp_path: Path, below: str) ->
     path = daily_workbook(tmp_path / "d.xlsx", below=("", below))
     extraction = extract_file(path, load_spec("branch_daily", SPECS), report_date="2026-12-04")
     assert extraction.report_date == "2026-12-04"
+
+
+@pytest.mark.parametrize("stamp", ["打印日期：2026-12-05", "打印时间 2026-12-05 08:30", "制表日期:2026-12-05",
+                                   "导出时间：2026-12-05"])
+def test_a_print_stamps_date_in_the_heading_is_not_the_reports(tmp_path: Path, stamp: str) -> None:
+    """The day a report was printed or made, beside 机构 in its heading, was read as the report's
+    date when none other was printed (tester BH F6, 2026-12-07), and refused one that was."""
+    dated = ruled_pdf(tmp_path / "dated.pdf", heading=(HEADING[0], f"{HEADING[1]}  {stamp}", HEADING[2]))
+    assert extract_file(dated, load_spec("branch_daily", SPECS)).report_date == "2026-12-04"
+    undated = ruled_pdf(tmp_path / "undated.pdf",
+                        heading=(HEADING[0], f"机构：110101 东城支行  {stamp}", HEADING[2]))
+    assert extract_file(undated, load_spec("branch_daily", SPECS)).report_date is None
