@@ -55,6 +55,9 @@ def canonical(value: Any) -> bytes:
     return text.encode("utf-8")
 
 
+NOT_AS_WRITTEN = "不是写出时的审计事件（不是事件，或写法被改：重复的键、空格、转义）"
+
+
 def broken(seq: int, kind: str, reason: str) -> str:
     """One failure as `rpa audit verify` words it: the first bad event, what happened, how."""
     return f"第 {seq} 条事件{kind}（{reason}），此前 {seq - 1} 条事件核对无误"
@@ -63,7 +66,8 @@ def broken(seq: int, kind: str, reason: str) -> str:
 def read_chain(path: Path, key: bytes, chain: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """The file's authentic events (each one's HMAC holds under its own seq, whatever became of
     its neighbours) and the first problem of the chain (None when it holds)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_bytes().decode("utf-8").split("\n")  # a CR before a line end is an edit too
+    lines = lines[:-1] if lines[-1] == "" else lines
     parsed = [_event_of(line) for line in lines]
     chain = chain or next((e["run_id"] for e in parsed if e is not None), None)
     authentic = [e for e in parsed if e is not None and e["run_id"] == chain and _mac_holds(key, e)]
@@ -79,7 +83,9 @@ def _event_of(line: str) -> dict[str, Any] | None:
         return None
     if not isinstance(event, dict) or set(event) != FIELDS or not isinstance(event["details"], dict):
         return None
-    return event if isinstance(event["seq"], int) else None
+    # each line was written as its event's canonical JSON: one that reads otherwise (a key given
+    # twice, a space, an escape) was edited, whatever it parses to
+    return event if isinstance(event["seq"], int) and canonical(event).decode("utf-8") == line else None
 
 
 def _mac_holds(key: bytes, event: dict[str, Any]) -> bool:
@@ -94,7 +100,7 @@ def first_problem(parsed: list[dict[str, Any] | None], key: bytes, chain: str | 
     for index, event in enumerate(parsed):
         number = index + 1
         if event is None:
-            return broken(number, "被修改", f"第 {number} 行不是审计事件")
+            return broken(number, "被修改", f"第 {number} 行{NOT_AS_WRITTEN}")
         label = f"“{event['event']}”"
         seq = event["seq"]
         if event["run_id"] != chain:

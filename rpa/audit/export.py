@@ -14,13 +14,27 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect
 
 from rpa.audit import store
-from rpa.audit.chain import DATABASE_SHORT, EDITED, EVENT_FIELDS, MISSING, AuditEvent, VerifyResult
+from rpa.audit.chain import (
+    DATABASE_SHORT,
+    EDITED,
+    EVENT_FIELDS,
+    MISSING,
+    AuditEvent,
+    VerifyResult,
+    canonical_json,
+)
+
+NOT_AS_WRITTEN = "不是写出时的审计事件（不是事件，或写法被改：重复的键、空格、转义）"
 
 
 def read_export(path: Path) -> tuple[list[AuditEvent], int | None]:
-    """An exported file's events, and the number of its first line that is not an event (if any)."""
+    """An exported file's events, and the number of its first line that is not an event as it was
+    written (if any): every line is an event's canonical JSON, so a line that parses to an event
+    but reads otherwise (a key given twice, a space, an escape, a CR before its line end) was
+    edited; tester BJ (2026-12-07, F1) passed a forged 备案编号 as a first, repeated key."""
     events: list[AuditEvent] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    lines = path.read_bytes().decode("utf-8").split("\n")  # not read_text: it drops a CR
+    for number, line in enumerate(lines[:-1] if lines[-1] == "" else lines, start=1):
         parsed = _parse_line(line)
         if parsed is None:
             return events, number
@@ -43,7 +57,7 @@ def _parse_line(line: str) -> AuditEvent | None:
         return None
     if not isinstance(data["details"], dict) or not isinstance(data["item_ref"], str | None):
         return None
-    return AuditEvent(**data)
+    return AuditEvent(**data) if canonical_json(data) == line else None
 
 
 def compare_with_database(engine: Engine, chain: str, exported: list[AuditEvent]) -> VerifyResult:

@@ -58,7 +58,7 @@ from rpa.audit.chain import (
 )
 from rpa.audit.details import FILE_FIELDS, mask_details
 from rpa.audit.evidence import EVIDENCE_SEALED, OUTPUTS_WRITTEN, file_sha256, output_listing, sealed_listing
-from rpa.audit.export import compare_with_database, read_export
+from rpa.audit.export import NOT_AS_WRITTEN, compare_with_database, read_export
 from rpa.audit.ledger import ENDED, LEDGER, PRUNED, STARTED, append_to_copy, vouches_for
 from rpa.audit.sheet_rows import with_row_digests
 from rpa.db import engine_for, ride_out_outages_of, set_outage_limit
@@ -286,7 +286,7 @@ class AuditLog:
             so_far = verify_chain(self._key, events[0].run_id, events) if events else None
             if so_far is not None and not so_far.ok:
                 return so_far
-            return VerifyResult(False, len(events), bad_line, f"第 {bad_line} 行不是审计事件", EDITED)
+            return VerifyResult(False, len(events), bad_line, f"第 {bad_line} 行{NOT_AS_WRITTEN}", EDITED)
         if not events:
             return VerifyResult(False, 0, 1, "文件中没有事件", MISSING)
         chain = events[0].run_id

@@ -324,3 +324,30 @@ def test_an_edited_report_page_is_named_by_both_verifiers(finished: Finished, tm
     script = _stand_alone(tmp_path / "world", finished.run_id)
     assert script.returncode == 1, script.stdout
     assert "【不符】结果文件 report.html 的 SHA-256" in script.stdout, script.stdout
+
+
+@pytest.mark.parametrize("edit", ["repeated key", "space", "escape", "CRLF"])
+def test_a_line_edited_without_changing_what_it_parses_to_is_named_by_both_verifiers(
+    finished: Finished, tmp_path: Path, edit: str
+) -> None:
+    """Tester BJ F1 (2026-12-07): a forged value given as a first, repeated key (`"operator":
+    "SMOKE9","operator":"SMOKE0"`) passed both verifiers as 完整, the JSON parser keeping the last
+    one; so did a space, an escape and a CRLF. Each line is its event's canonical JSON as written."""
+    cli, folder = _copy(finished, tmp_path)
+    export = folder / "audit.jsonl"
+    lines = export.read_bytes().decode("utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if '"operator":"SMOKE0"' in line) + 1
+    line = lines[number - 1]
+    lines[number - 1] = {
+        "repeated key": line.replace('"operator":"SMOKE0"', '"operator":"SMOKE9","operator":"SMOKE0"', 1),
+        "space": line.replace('"operator":"SMOKE0"', '"operator": "SMOKE0"', 1),
+        "escape": line.replace('"operator":"SMOKE0"', '"operator":"\\u0053MOKE0"', 1),
+        "CRLF": line + "\r",
+    }[edit]
+    assert lines[number - 1] != line
+    export.write_bytes("\n".join(lines).encode("utf-8"))
+    out = _verify_fails(cli, finished.run_id)
+    assert f"第 {number} 行不是写出时的审计事件" in out, out
+    alone = _stand_alone(tmp_path / "world", finished.run_id)
+    assert alone.returncode == 1, alone.stdout
+    assert f"第 {number} 条事件被修改（第 {number} 行不是写出时的审计事件" in alone.stdout, alone.stdout
