@@ -108,3 +108,30 @@ def test_a_refusal_at_confirm_keeps_amss_message_box_readable(bot: AmsBot, tmp_p
     assert "备案失败：基本存款账户不存在" in box.inner_text()
     assert share_masked(image, box) < 0.02 and red_pixels(image, box) > 150
     assert share_masked(image, bot.page_in_use.locator("td.userinfo")) > 0.97  # the operator's name
+
+
+@pytest.mark.timeout(120)
+def test_a_filings_detail_kept_as_evidence_masks_the_address_and_the_persons(
+    bot: AmsBot, tmp_path: Path
+) -> None:
+    """Tester BJ F11 (2026-12-07): the 详情 page kept for a 此前已报备 row showed 注册地址 (a
+    无字号个体工商户's is a person's home) in clear; the receipt's masks left it out."""
+    record = _record()
+    bot.prepare_filing(record)
+    bot.confirm_submission(record)
+    history = bot.find_filings(ACCOUNT)
+    detail = bot.filing_detail(history.entries[0])
+    assert detail
+    shot = bot.save_receipt(tmp_path / "detail.png", page_name="detail")
+    assert shot is not None
+    image = Image.open(io.BytesIO(shot.read_bytes())).convert("RGB")
+    table = bot.page_in_use.frame_locator("iframe").locator("table.formtable")
+
+    def value_cell(label: str) -> Any:
+        return table.locator(f"xpath=.//td[normalize-space(.)='{label}']/following-sibling::td[1]")
+
+    for label, planted in (("注册地址", ADDRESS), ("法定代表人姓名", PERSON), ("证件号码", ID_NUMBER),
+                           ("账号", ACCOUNT)):
+        assert planted in value_cell(label).inner_text(), label
+        assert share_masked(image, value_cell(label)) > 0.97, label
+    assert share_masked(image, value_cell("业务类型")) < 0.02  # what was filed stays readable
