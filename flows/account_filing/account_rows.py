@@ -53,7 +53,7 @@ def waits_for_other_run(queue: WorkQueue, item: WorkItem, record: FilingRecord) 
     if other is None:
         return
     note = (f"该账户正由运行 {other.run_id} 办理，同一账户的报备依次办理：本行未提交，暂挂；"
-            f"待其办结后执行 rpa runs retry {item.run_id}")
+            f"待其办结后执行 rpa runs retry {item.run_id} --items {item.id}")
     raise HeldBehind(f"{record.masked_label()}：{note}", code="account_in_other_run",
                      details={"status": "held", "note": note})
 
@@ -64,14 +64,15 @@ def waits_for_earlier_row(queue: WorkQueue, item: WorkItem, record: FilingRecord
     unfinished = queue.unfinished_before(item)
     if unfinished:
         note = (f"同一账户在前的{_describe(unfinished[0])}：本行未提交，暂挂；该行重试、更正或人工报备获批时"
-                f"本行随之重新办理（或待其报备后执行 rpa runs retry {item.run_id}）")
+                f"本行随之重新办理（或待其报备后执行 rpa runs retry {item.run_id} --items {item.id}）")
     else:
         elsewhere = [o for o in queue.unfinished_elsewhere(item) if _comes_before(o, item, record)]
         if not elsewhere:
             return
         unfinished = elsewhere
         note = (f"同一账户在前的运行 {elsewhere[0].run_id} {_describe(elsewhere[0])}：本行未提交，暂挂；"
-                f"待该行报备（重试、更正或人工报备获批）后执行 rpa runs retry {item.run_id}")
+                f"待该行报备（重试、更正或人工报备获批）后执行 "
+                f"rpa runs retry {item.run_id} --items {item.id}")
     earlier = unfinished[0]
     raise HeldBehind(
         f"{record.masked_label()}：{note}",

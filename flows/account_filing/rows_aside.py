@@ -99,7 +99,8 @@ def waits_for_row_aside(item: WorkItem, record: FilingRecord, history: AccountHi
         else:
             note = (f"同一账户在前的{where}第{entry['row']}行（{ACTION_LABELS[action]} {day}）"
                     f"{outcome_label(entry['status'])}，AMS 中也没有：本行未提交，暂挂；"
-                    f"待该行报备（改正后重新导出，或在 AMS 办理）后执行 rpa runs retry {item.run_id}")
+                    f"待该行报备（改正后重新导出，或在 AMS 办理）后执行 "
+                    f"rpa runs retry {item.run_id} --items {item.id}")
         raise HeldBehind(f"{record.masked_label()}：{note}", code=WAITS_FOR_EARLIER,
                          details={"status": "held", "note": note, "earlier_row": entry["row"]})
 

@@ -80,4 +80,6 @@ def test_a_close_waits_only_for_an_earlier_unfiled_row_of_another_run(case: str,
         waits_for_earlier_row(queue, item, record)
     note = held.value.details["note"]
     assert note.startswith(f"同一账户在前的运行 {MONDAY} 第4行（"), note
-    assert f"rpa runs retry {TUESDAY}" in note
+    # only this row goes back: the run's other ended rows (AMS's refusals) are not pressed again
+    # (tester BJ F6, 2026-12-07, followed a note naming the whole run)
+    assert note.endswith(f"rpa runs retry {TUESDAY} --items {item.id}"), note
