@@ -311,7 +311,7 @@ class Checker:
         for entry in listed:
             name, path = str(entry.get("file")), self.folder / str(entry.get("file"))
             if ".." in Path(name).parts or not path.is_file():
-                self.bad(f"结果文件 {name} 不存在（审计链第 {seq} 条事件记录了它）")
+                self.bad(f"结果文件 {name} 不存在（审计链第 {seq} 条事件记录了它）{self.gap_note()}")
             else:
                 try:
                     same = sha256_of(path) == entry.get("file_sha256")
@@ -322,7 +322,7 @@ class Checker:
                 if same:
                     continue
                 self.bad(f"结果文件 {name} 的 SHA-256 与审计链第 {seq} 条事件记录的不同"
-                         "（写出后被修改或替换）")
+                         f"（写出后被修改或替换）{self.gap_note()}")
             problems += 1
         if listed and not problems:
             names = "、".join(str(entry.get("file")) for entry in listed)
