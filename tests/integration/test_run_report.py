@@ -168,8 +168,10 @@ def test_each_item_reads_as_its_row_does_in_result_xlsx(report_settings: Setting
     assert {name: badges[str(item_id)] for name, item_id in ids.items()} == ROW_WORDS
     assert "<dt>status</dt>" not in html  # the word is the badge: no raw code beside it
     tile = (r'<div class="tile state-[a-z_]+[^"]*"[^>]*>\s*'
-            r'<div class="n">(\d+)</div>\s*<div class="l">([^<]+?) <')
+            r'<div class="n">(\d+)</div>\s*<div class="l">([^<]+?)</div>')
     tiles = [(label, int(n)) for n, label in re.findall(tile, html)]
     assert tiles == [("已完成", 2), ("业务错误", 0), ("复核退回", 1), ("门户拒绝", 1), ("失败", 0),
                      ("需人工处理", 0), ("待复核", 1), ("未完成", 1), ("处理中", 0)]
     assert sum(n for _, n in tiles) == len(ids)
+    for english in ("items by state", "exit code", "every input row", "run id", "attempts", "stop reason"):
+        assert english not in html, english  # a clerk's page is Chinese (tester BJ F8, 2026-12-07)
