@@ -128,7 +128,9 @@ def _aside_counted(run: dict[str, Any]) -> str:
     aside = run.get("aside")
     aside = aside if isinstance(aside, dict) else {}
     words = "，".join(f"{outcome_label(code)} {n} 行" for code, n in aside.items() if isinstance(n, int))
-    return f"；校验时搁置：{words}" if words else ""
+    elsewhere = run.get("elsewhere")  # rows another run's items hold (tester BJ F7: 33 of 34 rows counted)
+    return ((f"；校验时搁置：{words}" if words else "")
+            + (f"；另有 {elsewhere} 行由其他运行办理" if isinstance(elsewhere, int) and elsewhere else ""))
 
 
 def _queue_counts(cfg: Settings, run_id: str) -> tuple[dict[str, int], int, dict[str, int]]:

@@ -63,6 +63,8 @@ def close_run(
         rows = outputs.report_rows()
         # rows put aside while validating are no items: run.json names them for `rpa runs list`
         aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
+        # rows another run's items hold (filed by it, or still in its hands): in no count of this run's
+        elsewhere = sum(1 for row in rows or () if row.evidence_run and row.evidence_run != ctx.run_id)
         own = ctx.queue.items(ctx.run_id)  # held for a checker: this run's (another run's rows are not)
         awaiting = ctx.queue.awaiting_checker(ctx.run_id)
         words = ended_as(i.result for i in own if i.state == "business_error")  # 门户拒绝, 复核退回 (AI, AK)
@@ -70,6 +72,7 @@ def close_run(
             ctx.write_run_json(
                 counts=counts,
                 aside=dict(aside),
+                **({"elsewhere": elsewhere} if elsewhere else {}),
                 awaiting_approval=awaiting,
                 ended_as=words,
                 ended_at=ended.isoformat(),

@@ -129,7 +129,7 @@ def write_run_report(
         checks=_checks(run_info.get("checks")), approvals=approval_entries(events),
         verify_command=f"rpa audit verify {run_id}",
         input_rows=None if input_rows is None else [shown_input_row(row, folder) for row in input_rows],
-        outcome_choices=outcome_choices(input_rows or []), aside=aside_line(input_rows or []),
+        outcome_choices=outcome_choices(input_rows or []), aside=aside_line(input_rows or [], run_id),
         script=Markup(FILTER_SCRIPT),
         script_hash=SCRIPT_HASH,
         show_filing_no=filing_nos,

@@ -89,3 +89,14 @@ def test_a_stopped_run_is_told_to_resume_unless_every_item_ended(counts: dict[st
     from rpa.run.runs import RunOutcome
 
     assert stopped_advice(RunOutcome("R1", 3, Path("."), counts)).startswith(advice)
+
+
+def test_runs_counts_name_the_rows_put_aside_and_those_another_run_holds() -> None:
+    """Tester BJ F7 (2026-12-07): `rpa runs show` counted 33 of a run's 34 rows; the row another
+    run had filed was in no count. run.json's `elsewhere` is said beside the rows put aside."""
+    from rpa.cli.main import _aside_counted
+
+    run = {"aside": {"needs_person": 5, "invalid": 11}, "elsewhere": 1}
+    assert _aside_counted(run) == "；校验时搁置：需人工处理 5 行，无效，未报备 11 行；另有 1 行由其他运行办理"
+    assert _aside_counted({"elsewhere": 2}) == "；另有 2 行由其他运行办理"
+    assert _aside_counted({}) == ""
