@@ -27,7 +27,7 @@ from flows.account_filing.report import RowOutcome, masked_account
 from flows.account_filing.result_book import ResultRow
 from rpa.alerts.recount import shown_deadline
 from rpa.approvals.words import APPROVED_BY, AWAITING_CODE, REJECTED_CODE
-from rpa.casework.words import CORRECTED_BY, CORRECTED_FIELDS
+from rpa.casework.words import CORRECTED_BY, CORRECTED_FIELDS, FILED_BY_HAND
 from rpa.masking import mask
 from rpa.outcomes import outcome_label
 from rpa.queue.work_queue import ItemState, WorkItem
@@ -96,10 +96,12 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
 
 def with_failure_shot(row: ResultRow, item: WorkItem | None, ctx: RunContext) -> ResultRow:
     """A refused, held or failed row without evidence of its own gets the page the portal showed
-    when it ended: the item's last failure screenshot, in the folder of the run that worked it."""
-    if item is None or row.evidence or item.state == ItemState.DONE:
+    when it ended: the item's last failure screenshot, in the folder of the run that worked it;
+    so does a row filed by hand, as the page the bot saw before the mark (tester BJ F3)."""
+    by_hand = (item.result or {}).get("before") if item and row.status == FILED_BY_HAND else None
+    if item is None or row.evidence or (item.state == ItemState.DONE and not isinstance(by_hand, dict)):
         return row
-    held = item.result if item.state == ItemState.HELD else None  # a later failure's page is its own
+    held = item.result if item.state == ItemState.HELD else by_hand  # a later failure's page is its own
     shot = last_failure_shot(ctx.settings.runs_dir / item.run_id, ctx.item_ref(item.key), held)
     return replace(row, evidence=shot)
 

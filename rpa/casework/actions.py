@@ -49,7 +49,7 @@ from rpa.casework.cases import (
     refuse_dry_run,
     rejected,
 )
-from rpa.casework.filing_numbers import agrees_with_ams, difference_note, looks_like_filing_no
+from rpa.casework.filing_numbers import agrees_with_ams, before_mark, difference_note, looks_like_filing_no
 from rpa.casework.words import (
     BY_HAND,
     CORRECTED_AT,
@@ -172,7 +172,7 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str,
     note = f"人工报备：{mark.reason}（经办 {mark.maker} 标记，复核 {checker} 批准）{difference_note(item)}"
     result = {"status": FILED_BY_HAND, "filing_no": mark.filing_no, "note": note,
               BY_HAND: {**(item.result or {}).get(BY_HAND, {}), "checker": checker, "approved_at": at},
-              "before": {"state": item.state.value, "code": item.last_error_code or ""}}
+              "before": before_mark(item)}
     if not queue.settle(run_id, item.id, CASE_STATES, code=FILED_BY_HAND, result=result):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
     queue.retry(run_id, [later.id for later in _waiting_behind(queue, run_id, [item])])

@@ -4,11 +4,14 @@ and the one AMS already showed for the row (`rpa.casework.actions`)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rpa.casework.cases import ams_filing_of
 from rpa.casework.words import LATER_FILING_NO
 from rpa.errors import UsageError
 from rpa.masking import scrub_text
+from rpa.outcomes import OFF_THE_PAGE
+from rpa.queue.aftercare import HELD_ON_REFILE
 from rpa.queue.work_queue import WorkItem
 
 _FILING_NO_LIMIT = 40  # rpa.masking keeps a reference (FieldClass.REFERENCE) of up to 40 whole
@@ -46,11 +49,21 @@ def agrees_with_ams(item: WorkItem, filing_no: str, then: str) -> None:
 
 
 def difference_note(item: WorkItem) -> str:
-    """For a row held because AMS's filing of it differs (its number is the one the mark must
-    give): what the bot found, kept in the approved row's note (tester AD's F2: once approved the
-    row read 人工报备 with no word of the difference the clerk and checker had seen)."""
+    """What the bot found before the mark (why it held or refused the row, or AMS's filing that
+    differs), kept in the approved row's note (tester AD's F2: once approved the row read 人工报备
+    with no word of the difference the clerk and checker had seen; tester BJ F3, 2026-12-07: so
+    for any held row, its reason gone)."""
     earlier = " ".join(str((item.result or {}).get("note") or "").split())
-    return f"；标记前机器人的发现：{scrub_text(earlier)}" if ams_filing_of(item) and earlier else ""
+    return f"；标记前机器人的发现：{scrub_text(earlier)}" if earlier else ""
+
+
+def before_mark(item: WorkItem) -> dict[str, Any]:
+    """The item's state and error code before the approved mark, with its result's word on where
+    the hold was decided (`OFF_THE_PAGE`, `HELD_ON_REFILE`): result.xlsx still names the page the
+    bot saw (`row_results.with_failure_shot`), or none when the hold was not decided on one."""
+    result = item.result or {}
+    kept = {name: result[name] for name in (OFF_THE_PAGE, HELD_ON_REFILE) if name in result}
+    return {"state": item.state.value, "code": item.last_error_code or "", **kept}
 
 
 def _row(item: WorkItem) -> int:

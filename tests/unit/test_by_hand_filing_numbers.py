@@ -7,15 +7,22 @@ tests/unit/test_casework_actions.py and through the real CLI, which exits 2 with
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 from typer.testing import CliRunner
 
+from flows.account_filing.result_book import ResultRow
+from flows.account_filing.row_results import with_failure_shot
 from rpa.audit.log import AuditLog
 from rpa.casework.actions import approve_by_hand, mark_by_hand
 from rpa.casework.cases import open_cases
-from rpa.casework.words import BY_HAND
+from rpa.casework.words import BY_HAND, FILED_BY_HAND
 from rpa.cli.main import app
 from rpa.errors import UsageError
+from rpa.outcomes import OFF_THE_PAGE
 from rpa.queue.work_queue import ItemState, NewItem, WorkItem, WorkQueue
 from rpa.settings import Settings
 from tests.unit.test_casework_actions import (  # noqa: F401  (fixture)
@@ -104,3 +111,37 @@ def test_the_cli_refuses_the_mark_in_one_line_naming_the_row_and_ams_number(
         assert len(done.output.strip().splitlines()) == 1 and f"第 {row} 行" in done.output
         assert row != ROW or "0061（完整编号见异常处理页面或 rpa cases list）" in done.output
     assert BY_HAND not in (_item(settings, held.id).result or {})
+
+
+HELD_NOTE = ("变更事项「注册资金」的新值与AMS现值相同（导出的新值：注册资金「5000000.00 元」），"
+             "未报备：请核对导出的新值")
+
+
+@pytest.mark.parametrize("off_the_page", [False, True])
+def test_a_held_row_approved_by_hand_keeps_what_the_bot_found_and_the_page_it_saw(
+    settings: Settings, tmp_path: Path, off_the_page: bool  # noqa: F811
+) -> None:
+    """Tester BJ F3 (2026-12-07): a 变更 held as changing nothing, marked and approved, read 人工报备
+    in result.xlsx with neither the bot's reason nor its screenshot (kept only for a row AMS
+    already held a filing of). Both stay; a hold decided off the page names no page."""
+    queue = WorkQueue.from_settings(settings)
+    queue.enqueue_many("account-filing", RUN, [NewItem(f"change:{ACCOUNT}:2026-12-02:{ROW:016d}",
+                       {"row": ROW, "sheet": "开户清单", "record": _record(ACCOUNT)}, order_group=ACCOUNT)])
+    item = queue.claim(run_id=RUN, owner="w1", lease_seconds=60)
+    assert item is not None
+    result: dict[str, Any] = {"status": "held", "note": HELD_NOTE}
+    result |= {OFF_THE_PAGE: True} if off_the_page else {}
+    queue.hold(item.id, "w1", "change_alters_nothing", HELD_NOTE, result=result)
+    mark_by_hand(settings, RUN, item.id, OPERATOR, "100020261207000778", "核对后在AMS手工报备")
+    approve_by_hand(settings, RUN, item.id, CHECKER)
+    done = _item(settings, item.id)
+    assert done.state == ItemState.DONE and done.result is not None
+    assert done.result["note"].endswith(f"；标记前机器人的发现：{HELD_NOTE}"), done.result["note"]
+
+    ref = "c3c3e3653ff1714b"
+    (tmp_path / RUN / "evidence").mkdir(parents=True)
+    (tmp_path / RUN / "evidence" / f"{ref}-failure.png").write_bytes(b"png")
+    ctx = SimpleNamespace(settings=SimpleNamespace(runs_dir=tmp_path), item_ref=lambda key: ref)
+    row = ResultRow(ROW, "变更", ACCOUNT, "北京测试", "2026-12-02", FILED_BY_HAND, "100020261207000778")
+    shown = with_failure_shot(row, done, ctx)  # type: ignore[arg-type]
+    assert shown.evidence == ("" if off_the_page else f"evidence/{ref}-failure.png")
