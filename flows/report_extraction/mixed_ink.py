@@ -1,8 +1,9 @@
-"""A PDF figure whose digits are printed in inks of very different lightness: black digits with a
-pale grey one beside them (a watermark's or a background's digit that lands in the figure's cell,
-tester BH F3, 2026-12-07: `2345.6` with a pale `8` after it read 2345.68). Which digits are the
-figure's cannot be told from the text layer, so the page is refused naming the cell; a figure
-printed all in one ink (black, red, a grey) is read as before.
+"""A PDF figure whose characters are printed in inks of very different lightness: black digits with
+a pale grey digit, sign or bracket beside them (a watermark's or a background's character that
+lands in the figure's cell: tester BH F3, 2026-12-07, `2345.6` with a pale `8` after it read
+2345.68; tester BI F1, a pale `-` or `( )` around a black 24.39 read -24.39). Which characters
+are the figure's cannot be told from the text layer, so the page is refused naming the cell; a
+figure printed all in one ink (black, red, a grey) is read as before.
 
     refuse_mixed_ink(grid, chars)     # or UnreadableFigure
 """
@@ -16,9 +17,9 @@ from flows.report_extraction.pdf_glyphs import lightness
 from flows.report_extraction.tables import Grid
 from rpa.errors import UnreadableFigure
 
-_DIGIT = re.compile(r"[0-9０-９]")
-_PALE = 0.5  # a digit at least this light (0 black, 1 white) is looked at
-_APART = 0.4  # two digits of one cell this far apart in lightness are not of one ink
+_FIGURE = re.compile(r"[0-9０-９+＋\-−－–—().（）．,，]")  # digits, signs, brackets, points
+_PALE = 0.5  # a character at least this light (0 black, 1 white) is looked at
+_APART = 0.4  # two characters of one cell this far apart in lightness are not of one ink
 
 
 def _ink(char: dict[str, Any]) -> float | None:
@@ -26,10 +27,10 @@ def _ink(char: dict[str, Any]) -> float | None:
 
 
 def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:
-    """UnreadableFigure for the first cell of the page's grid whose digits are of inks far apart
-    in lightness; nothing when no digit of the page is pale (the usual report)."""
-    digits = [(c, ink) for c in chars if _DIGIT.fullmatch(c.get("text", "")) and (ink := _ink(c)) is not None]
-    pale = [(c, ink) for c, ink in digits if ink >= _PALE]
+    """UnreadableFigure for the first cell of the page's grid whose figure characters are of
+    inks far apart in lightness; nothing when none of the page is pale (the usual report)."""
+    inked = [(c, ink) for c in chars if _FIGURE.fullmatch(c.get("text", "")) and (ink := _ink(c)) is not None]
+    pale = [(c, ink) for c, ink in inked if ink >= _PALE]
     if not pale:
         return
     for cell in {id(c): c for c in grid.cells.values()}.values():
@@ -37,10 +38,10 @@ def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:
         if box is None:
             continue
         x0, top, x1, bottom = box
-        inside = [ink for c, ink in digits
+        inside = [ink for c, ink in inked
                   if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= bottom + 1]
         if inside and max(inside) - min(inside) >= _APART:
             raise UnreadableFigure(
-                f"{cell.provenance.describe()}：“{cell.text.strip()}”中的数字深浅不一（有的印得很浅，"
+                f"{cell.provenance.describe()}：“{cell.text.strip()}”中的数字或符号深浅不一（有的印得很浅，"
                 "像水印或底纹里的字），不知哪些是这个数的；整份报表不读，请报送机构改正后重新报送",
                 details={"file": grid.file})

@@ -73,7 +73,7 @@ def test_a_pale_digit_beside_a_black_figure_refuses_the_report(tmp_path: Path, g
     with pytest.raises(UnreadableFigure) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
     said = str(caught.value)
-    assert "“2345.68”中的数字深浅不一" in said and "pale.pdf, 第1页" in said
+    assert "“2345.68”中的数字或符号深浅不一" in said and "pale.pdf, 第1页" in said
 
 
 def test_a_figure_printed_all_in_grey_is_read(tmp_path: Path) -> None:
@@ -87,3 +87,25 @@ def test_a_figure_printed_all_in_grey_is_read(tmp_path: Path) -> None:
     path = ruled_pdf(tmp_path / "grey.pdf", first="", drawn=grey_figure)
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+
+
+@pytest.mark.parametrize(("left", "right"), [("-", ""), ("(", ")"), ("－", "")])
+def test_a_pale_sign_or_bracket_beside_a_black_figure_refuses_the_report(tmp_path: Path, left: str,
+                                                                         right: str) -> None:
+    """Tester BI F1 (2026-12-07): a pale grey `-` (or brackets) printed beside a black figure in its
+    cell made it negative, exit 0."""
+    printed = "    2345.6"  # room for the sign before the digits
+
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.setFillColorRGB(0.8, 0.8, 0.8)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x, y, left)
+        canvas.drawString(x + 1 + pdfmetrics.stringWidth(printed, FONT, 10), y, right)
+
+    path = ruled_pdf(tmp_path / "sign.pdf", first=printed, drawn=draw)
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "2345.6" in str(caught.value) and "中的数字或符号深浅不一" in str(caught.value)
+    plain = extract_file(ruled_pdf(tmp_path / "plain.pdf", first=printed), load_spec("branch_daily", SPECS))
+    assert plain.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
