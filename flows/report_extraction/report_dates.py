@@ -38,14 +38,47 @@ _LABEL = (r"(?:(?:(?:数据|报表|统计|报告|业务|会计|账务|记账)(?:
 _LABELLED = re.compile(_LABEL + "$")
 _PERIOD_LABELLED = re.compile("(?:" + _LABEL + r"|(?:报表|统计|数据|报告)?期间[:：]?)$")
 _LABEL_AT = re.compile(_LABEL)
-# a date a heading prints after 打印日期 / 打印时间 / 制表日期 / 导出时间 ... is the day the report was
-# printed or made, not its data's (a heading's `机构：110101  打印日期：2026-12-05` was read as the
-# report's date when no other date was printed)
-_MADE_AT = re.compile(r"(?:打印|制表|导出|生成|下载|查询|填报)(?:日期|时间)[:：]?\s*$")
+# a date a heading prints after 打印日期 / 打印时间 / 制表日期 / 导出时间 / 打印于 ... is the day the
+# report was printed or made, not its data's (a heading's `机构：110101  打印日期：2026-12-05` was read
+# as the report's date when no other date was printed); so is one followed by a time of day (a
+# print stamp, `2026-12-05 08:30:12`), one after another label (`保密期限：2027-12-31`), and digits
+# inside a longer token (the report id `D0101-20261204-110101` read as 0101-20): tester BI F2, F4
+_MADE_AT = re.compile(r"(?:(?:打印|制表|导出|生成|下载|查询|填报)(?:日期|时间|于)?|时间"
+                      r"|printed(?:\s+(?:on|at))?)[:：]?\s*$", re.IGNORECASE)
+_OTHER_LABEL = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,})[:：]\s*$")
+_REPORT_WORDS = re.compile(r"报表|数据|统计|报告|业务|会计|账务|日期|截[至止]|期间")
 # a labelled date below the table in a spelling date_pattern may not read: 20261203, 2026.12.03,
 # and 12月3日 (the year of the heading's date)
 _COMPACT = re.compile(r"(?P<y>\d{4})(?:(?P<m>\d{2})(?P<d>\d{2})|\.(?P<m2>\d{1,2})\.(?P<d2>\d{1,2}))(?!\d)")
 _YEARLESS = re.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?")
+# a time of day after the date (a date cell's midnight, `2026-03-05 00:00:00`, is no stamp), or
+# before it; a line's text may have lost the space between them
+_TIME_AFTER = re.compile(r"\s*[T日]?\s*(?!0{1,2}[:：]00(?:[:：]00)?(?!\d))\d{1,2}[:：]\d{2}")
+_CLOCK_AFTER = re.compile(r"\s*[T日]?\s*\d{1,2}[:：]\d{2}")
+_CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s*$")
+_DATE_BEFORE = re.compile(r"\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}[日号]?\s*$")  # two dates side by side
+_DATE_AFTER = re.compile(r"\s*\d{4}[-年/.]\d{1,2}")
+
+
+def _not_the_reports(text: str, match: re.Match[str]) -> bool:
+    """Whether a date `match` found in a heading's `text` is not a report date: inside a longer
+    token (not beside another date or a time), not a month and day, or when not labelled as the
+    report's, a print stamp (a time beside it) or after a label of something else."""
+    before, after = text[:match.start()], text[match.end():]
+    glued_before = (before[-1:].isascii() and before[-1:].isalnum()
+                    and not (_DATE_BEFORE.search(before) or _CLOCK_BEFORE.search(before)))
+    glued_after = ((after[:1].isdigit() and not (_CLOCK_AFTER.match(after) or _DATE_AFTER.match(after)))
+                   or (after[:1] == "-" and after[1:2].isdigit()))
+    if glued_before or glued_after:
+        return True
+    month, day = int(match.group("m")), match.groupdict().get("d")
+    if not 1 <= month <= 12 or (day is not None and not 1 <= int(day) <= 31):
+        return True
+    if _LABELLED.search(before):
+        return False
+    other = _OTHER_LABEL.search(before)
+    return bool(_MADE_AT.search(before) or _TIME_AFTER.match(after) or _CLOCK_BEFORE.search(before)
+                or (other and not _REPORT_WORDS.search(other.group("label"))))
 
 
 @dataclass(frozen=True)
@@ -87,7 +120,7 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str,
         for match in re.finditer(spec.date_pattern, text):
             if (line.footnote or line.below) and not _LABELLED.search(text[:match.start()]):
                 continue  # 注：较上日为与2026-12-03比较 is no report date; 注：数据日期：2026-12-03 is
-            if _MADE_AT.search(text[:match.start()]):
+            if _not_the_reports(text, match):
                 continue
             year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
             found.append(PrintedDate(f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else ""), line.where))

@@ -89,3 +89,30 @@ def test_a_print_stamps_date_in_the_heading_is_not_the_reports(tmp_path: Path, s
     undated = ruled_pdf(tmp_path / "undated.pdf",
                         heading=(HEADING[0], f"机构：110101 东城支行  {stamp}", HEADING[2]))
     assert extract_file(undated, load_spec("branch_daily", SPECS)).report_date is None
+
+
+@pytest.mark.parametrize("stamp", [
+    "2026-12-05 08:30:12", "打印：2026-12-05 08:30", "打印于2026-12-05 08:30", "Printed:2026-12-05 08:30",
+    "时间：2026-12-05 08:30", "2026/12/05 08:30", "08:30:12 2026-12-05", "保密期限：2027-12-31",
+    "报表编号：D0101-20261205-110101", "D0101-20261205-110101.pdf",
+])
+def test_a_print_stamp_a_secrecy_term_or_a_report_id_in_the_heading_is_no_report_date(
+        tmp_path: Path, stamp: str) -> None:
+    """Tester BI F2, F4 (2026-12-07): a time-stamped date, a date after 打印于 / Printed / 保密期限，
+    or digits of a report id (`0101-20`) were read as the report's date, or beside its 数据日期
+    refused the file as two dates."""
+    dated = ruled_pdf(tmp_path / "dated.pdf", heading=(HEADING[0], HEADING[1], HEADING[2], stamp))
+    assert extract_file(dated, load_spec("branch_daily", SPECS)).report_date == "2026-12-04"
+    branch = "机构：110101 东城支行"
+    undated = ruled_pdf(tmp_path / "undated.pdf", heading=(HEADING[0], branch, stamp, HEADING[2]))
+    assert extract_file(undated, load_spec("branch_daily", SPECS)).report_date is None
+
+
+@pytest.mark.parametrize(("line", "day"), [
+    ("数据日期：2026-12-04 23:59:59", "2026-12-04"),  # a labelled cut-off time is the report's
+    ("网点经营日报 2026-12-04", "2026-12-04"), ("报告期：2026-12-04", "2026-12-04"),
+])
+def test_a_heading_date_of_the_report_is_still_read(tmp_path: Path, line: str, day: str) -> None:
+    branch = "机构：110101 东城支行"
+    path = ruled_pdf(tmp_path / "heading.pdf", heading=(HEADING[0], branch, line, HEADING[2]))
+    assert extract_file(path, load_spec("branch_daily", SPECS)).report_date == day
