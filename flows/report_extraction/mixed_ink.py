@@ -38,10 +38,13 @@ def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:
         if box is None:
             continue
         x0, top, x1, bottom = box
-        inside = [ink for c, ink in inked
-                  if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= bottom + 1]
-        if inside and max(inside) - min(inside) >= _APART:
+        inside = sorted(((c, ink) for c, ink in inked
+                         if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= bottom + 1),
+                        key=lambda found: found[0]["x0"])
+        inks = [ink for _, ink in inside]
+        if inks and max(inks) - min(inks) >= _APART:
+            light = "".join(c["text"] for c, ink in inside if ink - min(inks) >= _APART)
             raise UnreadableFigure(
-                f"{cell.provenance.describe()}：“{cell.text.strip()}”中的数字或符号深浅不一（有的印得很浅，"
-                "像水印或底纹里的字），不知哪些是这个数的；整份报表不读，请报送机构改正后重新报送",
+                f"{cell.provenance.describe()}：“{cell.text.strip()}”所在格中有印得很浅的“{light}”（像水印"
+                "或底纹里的字），与这个数的深浅不一，不知是不是这个数的；整份报表不读，请报送机构改正后重新报送",
                 details={"file": grid.file})

@@ -16,13 +16,16 @@
   path still reads), transparency, an image painted over text, outline-only text (mode 1) by its
   stroke, a spot colour's hue (its tint alone).
 - Text set along a slant (its baseline neither across nor down the page: a watermark such as
-  内部资料 2026-11-30 drawn at 30° over or beside the table) is no part of the table: it is left
-  out of the page, and `slanted_text` says what it was for the reading notes (tester BH F3,
-  2026-12-07: a watermark's digit joined a figure; one in the margin refused the page as digits
-  struck over each other).
+  内部资料 2026-11-30 drawn at 30° over or beside the table), and text that prints faint (within
+  0.3 in lightness of what is under it: light grey on paper, a watermark drawn flat) are no part
+  of the report: left out of the page, and said for the reading notes (tester BH F3, 2026-12-07:
+  a watermark's digit joined a figure; one in the margin refused the page as digits struck over
+  each other; tester BI F6: a grey `内部资料 2026-11-30` over the title gave the report its date).
+  The faint characters are handed back too: one in a figure's cell beside its dark ink refuses
+  the file (`mixed_ink`), never joins the figure or is silently dropped from it.
 
-    page = shown_page(pdf.pages[0], "日报.pdf", 1)   # or UnreadableFigure
-    slanted_text(pdf.pages[0])                      # '内部资料 2026-11-30'
+    shown = shown_page(pdf.pages[0], "日报.pdf", 1)   # or UnreadableFigure
+    shown.page, shown.aside, shown.faint              # the page, '内部资料 2026-11-30', [char, ...]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pdfminer.layout import LTChar, LTCurve, LTFigure, LTRect
@@ -40,6 +44,7 @@ from rpa.errors import UnreadableFigure
 _FIGURE = re.compile(r"[0-9０-９+\-−.．]")
 _DIGIT = re.compile(r"[0-9０-９]")
 _CONTRAST = 0.12  # a lightness this close to what is under it does not print (white on 0.97 grey)
+_FAINT = 0.3  # nor this close prints as the report's text: light grey on paper, a watermark
 _WHITE_OUT = 0.9  # a box at least this light painted over a character hides it
 _INVISIBLE = re.compile(rb"(?<![\w.])[37]\s+Tr\b")  # text render modes that paint nothing
 _GRID = 40.0  # points: the cells boxes are indexed by
@@ -55,21 +60,30 @@ def slanted(matrix: Any) -> bool:
     return abs(across) > _SLANT and abs(up) > _SLANT
 
 
-def slanted_text(page: Any) -> str:
-    """The text of the page's slanted characters, in the order written (`shown_page` drops them)."""
-    return "".join(c["text"] for c in page.chars if slanted(c.get("matrix"))).strip()
+@dataclass(frozen=True)
+class ShownPage:
+    """A page as it prints (`page`), the text left out of it as no part of the report (`aside`:
+    slanted or faint, a watermark) and the faint characters (pdfplumber's dicts)."""
+
+    page: Any
+    aside: str
+    faint: list[dict[str, Any]]
 
 
-def shown_page(page: Any, file: str, page_number: int) -> Any:
-    """The page with each glyph's extra strokes dropped; UnreadableFigure for an unseen figure."""
+def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
+    """The page with each glyph's extra strokes, slanted and faint text dropped; UnreadableFigure
+    for an unseen figure."""
     drawn = list(_painted(page.layout))  # in the order painted, form XObjects where they are
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
-    chars = [(i, o) for i, o in every if not slanted(o.matrix)]
     boxes = _Boxes(_filled(drawn))
+    upright = [(i, o) for i, o in every if not slanted(o.matrix)]
+    contrast = {i: _contrast(i, char, boxes) for i, char in upright}
+    faint = {i for i, k in contrast.items() if k is not None and _CONTRAST <= k < _FAINT}
+    chars = [(i, o) for i, o in upright if i not in faint]
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")
-    seen = {i: _prints(i, char, boxes) for i, char in chars}
+    seen = {i: (k := contrast[i]) is None or k >= _CONTRAST for i, _ in chars}
     kept: set[int] = set()
     for group in _twins(chars):
         shown = [i for i, _ in group if seen[i]]
@@ -80,7 +94,10 @@ def shown_page(page: Any, file: str, page_number: int) -> Any:
             _refuse(file, page_number, _at(page, figure), "印成白色、近于底色或被白色色块盖住，印出来看不见")
     _refuse_struck_over(page, [c for i, c in chars if i in kept], file, page_number)
     keep = {id(d) for d, (i, _) in zip(page.chars, every, strict=True) if i in kept}
-    return page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep)
+    dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
+    aside = "".join(dicts[i]["text"] for i, o in every if i in faint or slanted(o.matrix)).strip()
+    return ShownPage(page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep), aside,
+                     [dicts[i] for i in sorted(faint)])
 
 
 class _Boxes:
@@ -123,18 +140,19 @@ def _inside(inner: LTRect, outer: LTRect) -> bool:
     return outer.x0 <= inner.x0 <= inner.x1 <= outer.x1 and outer.y0 <= inner.y0 <= inner.y1 <= outer.y1
 
 
-def _prints(index: int, char: LTChar, boxes: _Boxes) -> bool:
-    """Whether the character shows: not the lightness of what is under it, not whited out."""
+def _contrast(index: int, char: LTChar, boxes: _Boxes) -> float | None:
+    """How far the character's lightness is from what is under it (0 when a white box painted
+    after it hides it); None for a colour not read (not judged)."""
     name, components = getattr(char.ncs, "name", ""), getattr(char.ncs, "ncomponents", None)
     mine = lightness(char.graphicstate.ncolor, name, components)
     if mine is None:
-        return True  # a colour not read: not judged
+        return None
     below = boxes.under((char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2)
     if any(i > index and (lightness(b.non_stroking_color) or 0) >= _WHITE_OUT > mine for i, b in below):
-        return False
+        return 0.0
     before = [b for i, b in below if i < index]
     ground = lightness(before[-1].non_stroking_color) if before else 1.0  # paper
-    return ground is None or abs(mine - ground) >= _CONTRAST
+    return None if ground is None else abs(mine - ground)
 
 
 def _twins(chars: list[tuple[int, LTChar]]) -> Iterator[list[tuple[int, LTChar]]]:

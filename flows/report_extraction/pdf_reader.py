@@ -33,7 +33,7 @@ from flows.report_extraction.mixed_ink import refuse_mixed_ink
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.pdf_continuation import ColumnPlan, UnplacedRow
-from flows.report_extraction.pdf_glyphs import shown_page, slanted_text
+from flows.report_extraction.pdf_glyphs import ShownPage, shown_page
 from flows.report_extraction.pdf_layout import (
     borderless_grid,
     char_lines,
@@ -153,11 +153,11 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
     for page_number in numbers:
         if joined is None or plan is None:
             with page_deadline(file, page_number):
-                page, chars, slant = _shown(pdf, file, page_number)
+                page, chars, shown = _shown(pdf, file, page_number)
                 first = _page_grid(page, chars, file, page_number, spec, first=True)
                 mark_red(first, chars)
-                refuse_mixed_ink(first, chars)
-                first.slanted += [(page_number, slant)] if slant else []
+                refuse_mixed_ink(first, chars + shown.faint)
+                first.watermarks += [(page_number, shown.aside)] if shown.aside else []
             if joined is not None:  # the pages before held no table (a long heading): their
                 first.preamble[:0] = joined.preamble  # lines head this one (tester AE's F1)
             joined = first
@@ -169,11 +169,11 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             plan = ColumnPlan.of(joined) if joined.n_rows else None
             continue
         with page_deadline(file, page_number):
-            page, chars, slant = _shown(pdf, file, page_number)
+            page, chars, shown = _shown(pdf, file, page_number)
             grid = _page_grid(page, chars, file, page_number, spec, first=False)
             mark_red(grid, chars)
-            refuse_mixed_ink(grid, chars)
-            joined.slanted += [(page_number, slant)] if slant else []
+            refuse_mixed_ink(grid, chars + shown.faint)
+            joined.watermarks += [(page_number, shown.aside)] if shown.aside else []
             if grid.n_rows:
                 plan.join(joined, grid, page_number)
             # the page's title, unit line and notes; a page holding no rows only the notes
@@ -184,11 +184,10 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
     return joined
 
 
-def _shown(pdf: Any, file: str, page_number: int) -> tuple[Any, list[dict[str, Any]], str]:
-    """The page as it prints (`shown_page`), its characters, and its slanted text (a watermark)."""
-    printed = pdf.pages[page_number - 1]
-    page = shown_page(printed, file, page_number)
-    return page, _check_text_layer(page, file, page_number), slanted_text(printed)
+def _shown(pdf: Any, file: str, page_number: int) -> tuple[Any, list[dict[str, Any]], ShownPage]:
+    """The page as it prints (`shown_page`), its characters, and what was left out (a watermark)."""
+    shown = shown_page(pdf.pages[page_number - 1], file, page_number)
+    return shown.page, _check_text_layer(shown.page, file, page_number), shown
 
 
 def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,

@@ -69,7 +69,7 @@ class Grid:
     # what of it is under the table
     continued: list[tuple[int, str]] = field(default_factory=list)
     continued_below: list[tuple[int, str]] = field(default_factory=list)
-    slanted: list[tuple[int, str]] = field(default_factory=list)  # pdf: a watermark's text, by page
+    watermarks: list[tuple[int, str]] = field(default_factory=list)  # pdf: slanted or faint text, by page
     sheet: str | None = None  # xlsx: grid positions are the sheet's cells (row 0 = row 1, col 0 = A)
 
     def put(self, cell: GridCell) -> None:
@@ -128,9 +128,9 @@ class Grid:
 def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
     """A note for each hidden row and column that holds text, in the heading as in the body (a
     hidden 本日 column, a hidden unit line, a hidden duplicate row): what a person does not see is
-    never read, and always said; so is a PDF's slanted text (a watermark: `pdf_glyphs`). `where`
+    never read, and always said; so is a PDF's slanted or faint text (a watermark: `pdf_glyphs`). `where`
     names a row (`row_place`)."""
-    notes = [f"略过的斜排文字（水印等） 第{page}页 {text[:30]}" for page, text in grid.slanted]
+    notes = [f"略过的斜排或浅色文字（水印等） 第{page}页 {text[:30]}" for page, text in grid.watermarks]
     for row in sorted(grid.hidden_rows):
         texts = [t for t in grid.row_texts(row) if t]
         if texts:

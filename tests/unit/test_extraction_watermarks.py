@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import UnreadableFigure
-from tests.hand_reports import FIRST_YUAN, ruled_pdf
+from tests.hand_reports import FIRST_YUAN, HEADING, ruled_pdf
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
 At = Callable[[int, int], tuple[float, float]]
@@ -53,8 +53,8 @@ def test_a_slanted_watermark_is_left_out_and_named(tmp_path: Path, text: str, ro
     plain = extract_file(ruled_pdf(tmp_path / "plain.pdf"), load_spec("branch_daily", SPECS))
     assert [(f.metric, f.column, f.raw) for f in extraction.figures] == [
         (f.metric, f.column, f.raw) for f in plain.figures]
-    noted = [n for n in extraction.notes if n.startswith("略过的斜排文字")]
-    assert noted == [f"略过的斜排文字（水印等） 第1页 {text}"]
+    noted = [n for n in extraction.notes if n.startswith("略过的斜排或浅色文字")]
+    assert noted == [f"略过的斜排或浅色文字（水印等） 第1页 {text}"]
 
 
 def _flat(text: str, grey: float, after: str) -> Callable[[Canvas, At], None]:
@@ -73,7 +73,7 @@ def test_a_pale_digit_beside_a_black_figure_refuses_the_report(tmp_path: Path, g
     with pytest.raises(UnreadableFigure) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
     said = str(caught.value)
-    assert "“2345.68”中的数字或符号深浅不一" in said and "pale.pdf, 第1页" in said
+    assert "所在格中有印得很浅的“8”" in said and "2345.6" in said and "pale.pdf, 第1页" in said
 
 
 def test_a_figure_printed_all_in_grey_is_read(tmp_path: Path) -> None:
@@ -106,6 +106,25 @@ def test_a_pale_sign_or_bracket_beside_a_black_figure_refuses_the_report(tmp_pat
     path = ruled_pdf(tmp_path / "sign.pdf", first=printed, drawn=draw)
     with pytest.raises(UnreadableFigure) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
-    assert "2345.6" in str(caught.value) and "中的数字或符号深浅不一" in str(caught.value)
+    assert "2345.6" in str(caught.value) and "所在格中有印得很浅的" in str(caught.value)
     plain = extract_file(ruled_pdf(tmp_path / "plain.pdf", first=printed), load_spec("branch_daily", SPECS))
     assert plain.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_a_faint_flat_watermark_over_the_title_is_left_out_and_gives_no_date(
+    tmp_path: Path, dated: bool
+) -> None:
+    """Tester BI F6 (2026-12-07): a light grey `内部资料 2026-11-30` printed flat above the title
+    gave an undated report that date (exit 0), and refused a dated one as two dates."""
+    def draw(canvas: Canvas, _: At) -> None:
+        canvas.setFillColorRGB(0.82, 0.82, 0.82)
+        canvas.setFont(FONT, 14)
+        canvas.drawString(200, 800, "内部资料 2026-11-30")
+
+    heading = HEADING if dated else (HEADING[0], "机构：110101 东城支行", HEADING[2])
+    path = ruled_pdf(tmp_path / "faint.pdf", heading, drawn=draw)
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.report_date == ("2026-12-04" if dated else None)
+    assert "略过的斜排或浅色文字（水印等） 第1页 内部资料 2026-11-30" in extraction.notes
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
