@@ -97,6 +97,7 @@ class PdfStyle:
     unit_line: str = "单位：万元"  # after the date on page 1 ('' for none)
     note: str = "注：合计为各网点之和。"  # below the table on the last page
     heading_alone: bool = False  # title, date and unit on a page of their own, the table from the next
+    stamp: str = ""  # printed at the foot of every page, under the table (内部资料 注意保密)
 
     def name(self) -> str:
         return "-".join([
@@ -185,6 +186,9 @@ def summary_pdf(table: SummaryTable, style: PdfStyle, *, encrypt: object = None,
         if style.footer:
             canvas.setFont(font, 8)
             canvas.drawCentredString(width / 2, MARGIN, f"第 {number} 页 共 {len(pages)} 页")
+        if style.stamp:
+            canvas.setFont(font, 8)
+            canvas.drawString(MARGIN, MARGIN - 12, style.stamp)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

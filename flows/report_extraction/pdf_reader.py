@@ -20,6 +20,7 @@ permissions only) is read as any other; one that needs a password is refused: �
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +171,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             continue
         with page_deadline(file, page_number):
             page, chars, shown = _shown(pdf, file, page_number)
-            grid = _page_grid(page, chars, file, page_number, spec, first=False)
+            grid = _page_grid(page, chars, file, page_number, spec, first=False, footers=joined.below)
             mark_red(grid, chars)
             refuse_mixed_ink(grid, chars + shown.faint)
             joined.watermarks += [(page_number, shown.aside)] if shown.aside else []
@@ -191,7 +192,7 @@ def _shown(pdf: Any, file: str, page_number: int) -> tuple[Any, list[dict[str, A
 
 
 def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: int,
-               spec: ExtractionSpec, *, first: bool) -> Grid:
+               spec: ExtractionSpec, *, first: bool, footers: Sequence[str] = ()) -> Grid:
     """One page's table; a borderless continuation page without the header is read headless."""
     mark_small_digits(chars)  # pdfplumber's tables and our lines read these same characters
     tables = page.find_tables()
@@ -222,7 +223,7 @@ def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: i
     if not first:
         union = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                  max(b[3] for b in boxes))
-        _nothing_beside(outside, union, file, page_number)
+        _nothing_beside(outside, union, file, page_number, {_bare(text) for text in footers})
     return grid
 
 
@@ -248,10 +249,16 @@ def _holds_label_header(grid: Grid, spec: ExtractionSpec) -> bool:
     return any(spec.label_column.matches(cell.text) for cell in grid.cells.values())
 
 
+def _bare(text: str) -> str:
+    return "".join(text.split())
+
+
 def _nothing_beside(outside: list[dict[str, Any]], bbox: tuple[float, float, float, float], file: str,
-                    page_number: int) -> None:
-    """On a continuation page, text beside the ruled table or below it (other than a footnote or
-    a page number) would be rows the table does not hold: an error, not text to ignore."""
+                    page_number: int, footers: set[str]) -> None:
+    """On a continuation page, text beside the ruled table or below it (other than a footnote, a
+    page number, or a footer the first page printed under its table too: 内部资料 注意保密, a print
+    time, tester BI F7, 2026-12-07) would be rows the table does not hold: an error, not text to
+    ignore."""
     _, top, _, bottom = bbox
     for line in char_lines(outside):
         if line[0].top < top:
@@ -259,6 +266,8 @@ def _nothing_beside(outside: list[dict[str, Any]], bbox: tuple[float, float, flo
         if is_footnote(line):
             return
         text = " ".join(p.text for p in line)
+        if line[0].top > bottom and _bare(text) in footers:
+            continue
         where = "之下" if line[0].top > bottom else "旁边"
         raise UnplacedRow(f"{file} 第{page_number}页：“{text}”在表格{where}，不在任何一行一列之中，"
                           "无法归位；请核对这一页的表格",

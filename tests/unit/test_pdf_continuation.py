@@ -95,6 +95,17 @@ def test_text_that_lies_under_no_column_is_refused_naming_page_and_text(tmp_path
     assert refused.value.details["page"] == 2
 
 
+@pytest.mark.parametrize("stamp", ["内部资料 注意保密", "打印时间：2026-12-01 08:30",
+                                   "打印机构：110102 西城支行 打印人：RP0001"])
+@pytest.mark.parametrize("ruled", [False, True], ids=["borderless", "ruled"])
+def test_a_line_printed_at_the_foot_of_every_page_is_a_footer(tmp_path: Path, stamp: str,
+                                                              ruled: bool) -> None:
+    """Tester BI F7 (2026-12-07): a line a platform stamps under the table on every page refused a
+    three-page report at its page 2 as text that lies in no row; the first page prints it too."""
+    style = PdfStyle(ruled=ruled, repeat_header=True, rows_per_page=9, stamp=stamp)
+    assert _read(tmp_path, TABLE, style) == TABLE.truth()
+
+
 def test_property_random_layouts_read_right_or_are_refused_with_a_reason(tmp_path: Path) -> None:
     rng = random.Random(5)
     outcomes = {"right": 0, "refused": 0}
