@@ -27,9 +27,12 @@ TOTAL = "合计"
 _UNDER = re.compile(r"分理处|营业部|营业室|营业所|储蓄所|网点|分社|营业厅|支行|分行|社区银行|自助银行")
 _NAME_ENDS = re.compile(r"[:,;()\[\]【】、。/\d]")  # what may follow a name in normalised text
 # a word after a space that ends in a unit's kind, not a label's (所属分行：北京分行, 所属分行 北京分行)
-# a label after one of these is a sign-off's (打印机构：, 经办网点：), unless the spec lists the whole
-# word as a label (填报机构)
-SIGN_OFF = ("打印", "经办", "制表", "填报", "复核")
+# a label after one of these is a sign-off's (打印机构：, 经办网点：) or the printing user's (a
+# platform's banner: 当前用户：张三 所属机构：西城支行, 登录机构：, 下载机构：; tester BI F10,
+# 2026-12-07, saw it read as the report's branch), unless the spec lists the whole word as a label
+# (填报机构); a sign-off's label needs no colon (打印机构 西城支行, a stamp: BI F11)
+SIGN_OFF = ("打印", "经办", "制表", "填报", "复核",
+            "所属", "用户", "登录", "下载", "导出", "查询", "操作", "当前")
 # after a space, a bracket or a slash (东城支行 营业部, 东城支行（营业部）, 东城支行/营业部); a
 # 分行 is the branch's parent, not a unit under it (东城支行 北京分行), and （含营业部） the branch
 _SPACED_UNIT = re.compile(r"(?: |\(|/)(?!所属|上级|隶属|管辖|汇总|含)(?P<unit>[^\s:,;()\[\]【】、。/\d]*(?:"
@@ -173,8 +176,9 @@ class BranchNames:
         never names the report's (上级机构：) too: each ends the value of the label before it."""
         names = sorted({*self.spec.branch.labels, *self.spec.branch.never}, key=len, reverse=True)
         words, signs = "|".join(map(re.escape, map(normalise, names))), "|".join(SIGN_OFF)
-        # 报送机构为110102 reads as 报送机构：
-        return re.compile(f"(?P<sign>{signs})?({words})" + r"(?:[:：]|(?P<verb>为|是)|(?=\d))")
+        # 报送机构为110102 reads as 报送机构：, and a sign-off's 打印机构 西城支行 as 打印机构：
+        ends = r"(?:[:：]|(?P<verb>为|是)|(?=\d)|(?(sign)(?=\S)|(?!)))"
+        return re.compile(f"(?P<sign>{signs})?({words})" + ends)
 
     def _own(self, match: re.Match[str]) -> bool:
         """False for a label that never names the report's branch: 上级机构：, and a sign-off's

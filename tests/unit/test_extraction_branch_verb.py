@@ -39,3 +39,21 @@ def test_a_pdf_footnote_naming_another_branch_with_wei_refuses(tmp_path: Path) -
 def test_a_footnote_naming_the_same_branch_or_none_is_read(tmp_path: Path, below: str) -> None:
     path = daily_workbook(tmp_path / "b.xlsx", below=("", below))
     assert extract_file(path, load_spec("branch_daily", SPECS)).branch == "110101"
+
+
+@pytest.mark.parametrize("banner", ["当前用户：张报表（RP0001） 所属机构：西城支行",
+                                    "用户机构：110102 西城支行", "登录机构：西城支行",
+                                    "下载机构：110102 西城支行", "打印机构 西城支行",
+                                    "经办机构　西城支行", "打印网点 西城支行"])
+def test_the_printing_users_branch_in_the_heading_is_not_the_reports(tmp_path: Path, banner: str) -> None:
+    """Tester BI F10, F11 (2026-12-07): a platform's banner naming the printing user's branch (所属机构 /
+    用户机构 / 登录机构 / 下载机构) gave a report without its own 机构 line that branch, exit 0, and
+    refused one with it; so did a stamp 打印机构 without its colon."""
+    heading = ("网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04", banner, "单位：万元")
+    path = ruled_pdf(tmp_path / "banner.pdf", heading=heading)
+    assert extract_file(path, load_spec("branch_daily", SPECS)).branch == "110101"
+    alone = ruled_pdf(tmp_path / "alone.pdf",
+                      heading=("网点经营日报", "数据日期：2026-12-04", banner, "单位：万元"))
+    with pytest.raises(ExtractionError) as caught:
+        extract_file(alone, load_spec("branch_daily", SPECS))
+    assert "表上没有写明机构" in str(caught.value)
