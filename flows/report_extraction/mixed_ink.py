@@ -23,7 +23,7 @@ _APART = 0.4  # two characters of one cell this far apart in lightness are not o
 
 
 def _ink(char: dict[str, Any]) -> float | None:
-    return lightness(char.get("non_stroking_color"))
+    return lightness(char.get("non_stroking_color"), str(char.get("ncs") or ""))  # a spot colour's tint
 
 
 def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:

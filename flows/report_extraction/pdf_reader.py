@@ -48,7 +48,14 @@ from flows.report_extraction.red_figures import mark_red
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import is_note
 from flows.report_extraction.tables import Grid, GridCell
-from rpa.errors import DuplicateHeader, InputFileError, LabelNotFound, MissingUnicodeMap, ScannedPdf
+from rpa.errors import (
+    DuplicateHeader,
+    InputFileError,
+    LabelNotFound,
+    MissingUnicodeMap,
+    ScannedPdf,
+    UnreadableFigure,
+)
 from rpa.input_files import check_pdf, describe_failure, reading
 
 _EPSILON = 0.5
@@ -188,6 +195,10 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
 def _shown(pdf: Any, file: str, page_number: int) -> tuple[Any, list[dict[str, Any]], ShownPage]:
     """The page as it prints (`shown_page`), its characters, and what was left out (a watermark)."""
     shown = shown_page(pdf.pages[page_number - 1], file, page_number)
+    if not shown.page.chars and shown.aside:  # all of it slanted or faint: no watermark, a page askew
+        raise UnreadableFigure(f"{file}，第{page_number}页：本页的文字全是斜排或浅色的（整页倾斜或"
+                               "印得很浅），无法按行和列读取；请报送机构导出端正、清晰的文字版 PDF",
+                               details={"file": file, "page": page_number})
     return shown.page, _check_text_layer(shown.page, file, page_number), shown
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
+from rpa.masking import scrub_text
 
 
 def column_letter(col: int) -> str:
@@ -130,7 +131,9 @@ def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
     hidden 本日 column, a hidden unit line, a hidden duplicate row): what a person does not see is
     never read, and always said; so is a PDF's slanted or faint text (a watermark: `pdf_glyphs`). `where`
     names a row (`row_place`)."""
-    notes = [f"略过的斜排或浅色文字（水印等） 第{page}页 {text[:30]}" for page, text in grid.watermarks]
+    # a watermark may name the printing user (a name, an ID number: tester BI F8): digits scrubbed
+    notes = [f"略过的斜排或浅色文字（水印等） 第{page}页 {scrub_text(text)[:30]}"
+             for page, text in grid.watermarks]
     for row in sorted(grid.hidden_rows):
         texts = [t for t in grid.row_texts(row) if t]
         if texts:

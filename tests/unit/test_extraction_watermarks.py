@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from flows.report_extraction import extract_file, load_spec
@@ -128,3 +129,28 @@ def test_a_faint_flat_watermark_over_the_title_is_left_out_and_gives_no_date(
     assert extraction.report_date == ("2026-12-04" if dated else None)
     assert "略过的斜排或浅色文字（水印等） 第1页 内部资料 2026-11-30" in extraction.notes
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+
+
+def test_a_watermark_naming_a_person_is_noted_with_its_numbers_masked(tmp_path: Path) -> None:
+    """Tester BI F8 (2026-12-07): a watermark naming who printed the page (an ID number, a card
+    number) was copied into 读取说明 in clear."""
+    path = ruled_pdf(tmp_path / "who.pdf", drawn=_slanted("张报表 11010519491231002X", 9, 0, 30, dy=-200))
+    notes = [n for n in extract_file(path, load_spec("branch_daily", SPECS)).notes if "水印" in n]
+    assert notes and "11010519491231002X" not in notes[0] and "**************002X" in notes[0], notes
+
+
+def test_a_page_drawn_askew_whole_is_refused_as_such_not_as_a_scan(tmp_path: Path) -> None:
+    """Tester BI F9: a page whose every line is drawn 3° off straight was refused as a scan
+    without a text layer: its text is there, slanted."""
+    path = tmp_path / "askew.pdf"
+    canvas = Canvas(str(path))
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    canvas.rotate(3)
+    canvas.setFont(FONT, 10)
+    lines = ("网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04", "项目 本日 较上日")
+    for number, text in enumerate(lines):
+        canvas.drawString(60, 780 - 20 * number, text)
+    canvas.save()
+    with pytest.raises(UnreadableFigure) as caught:
+        extract_file(path, load_spec("branch_daily", SPECS))
+    assert "本页的文字全是斜排或浅色的" in str(caught.value) and "扫描件" not in str(caught.value)
