@@ -15,6 +15,7 @@
   XObjects are walked where they are painted. Not judged: clipping (a character outside a clip
   path still reads), transparency, an image painted over text, outline-only text (mode 1) by its
   stroke, a spot colour's hue (its tint alone).
+- Text outside the page's crop box (no viewer or printer shows it) is left out like a watermark.
 - Text set along a slant (its baseline neither across nor down the page: a watermark such as
   内部资料 2026-11-30 drawn at 30° over or beside the table), and text that prints faint (within
   0.3 in lightness of what is under it: light grey on paper, a watermark drawn flat) are no part
@@ -76,7 +77,9 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     drawn = list(_painted(page.layout))  # in the order painted, form XObjects where they are
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
     boxes = _Boxes(_filled(drawn))
-    upright = [(i, o) for i, o in every if not slanted(o.matrix)]
+    dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
+    cut = _outside_crop(page, dicts)
+    upright = [(i, o) for i, o in every if not slanted(o.matrix) and i not in cut]
     contrast = {i: _contrast(i, char, boxes) for i, char in upright}
     faint = {i for i, k in contrast.items() if k is not None and _CONTRAST <= k < _FAINT}
     chars = [(i, o) for i, o in upright if i not in faint]
@@ -94,10 +97,24 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
             _refuse(file, page_number, _at(page, figure), "印成白色、近于底色或被白色色块盖住，印出来看不见")
     _refuse_struck_over(page, [c for i, c in chars if i in kept], file, page_number)
     keep = {id(d) for d, (i, _) in zip(page.chars, every, strict=True) if i in kept}
-    dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
-    aside = "".join(dicts[i]["text"] for i, o in every if i in faint or slanted(o.matrix)).strip()
+    aside = "".join(dicts[i]["text"] for i, o in every if i in faint or i in cut or slanted(o.matrix)).strip()
     return ShownPage(page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep), aside,
                      [dicts[i] for i in sorted(faint)])
+
+
+def _outside_crop(page: Any, chars: dict[int, dict[str, Any]]) -> set[int]:
+    """The characters outside the page's crop box, which no viewer or printer shows (tester BI F13:
+    a date cut off by the crop was read as the report's); none when the crop box is the page (or
+    the page is turned: its box is not judged)."""
+    crop, whole = getattr(page, "cropbox", None), getattr(page, "mediabox", None)
+    if not crop or not whole or tuple(crop) == tuple(whole) or (getattr(page, "rotation", 0) or 0) % 360:
+        return set()
+    x0, top, x1, bottom = crop
+
+    def inside(c: dict[str, Any]) -> bool:
+        return x0 - 1 <= c["x0"] <= c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= c["bottom"] <= bottom + 1
+
+    return {i for i, c in chars.items() if not inside(c)}
 
 
 class _Boxes:

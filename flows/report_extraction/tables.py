@@ -132,7 +132,7 @@ def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
     never read, and always said; so is a PDF's slanted or faint text (a watermark: `pdf_glyphs`). `where`
     names a row (`row_place`)."""
     # a watermark may name the printing user (a name, an ID number: tester BI F8): digits scrubbed
-    notes = [f"略过的斜排或浅色文字（水印等） 第{page}页 {scrub_text(text)[:30]}"
+    notes = [f"略过的水印等文字（斜排、浅色或在页面裁剪框外） 第{page}页 {scrub_text(text)[:30]}"
              for page, text in grid.watermarks]
     for row in sorted(grid.hidden_rows):
         texts = [t for t in grid.row_texts(row) if t]

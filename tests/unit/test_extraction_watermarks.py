@@ -54,8 +54,8 @@ def test_a_slanted_watermark_is_left_out_and_named(tmp_path: Path, text: str, ro
     plain = extract_file(ruled_pdf(tmp_path / "plain.pdf"), load_spec("branch_daily", SPECS))
     assert [(f.metric, f.column, f.raw) for f in extraction.figures] == [
         (f.metric, f.column, f.raw) for f in plain.figures]
-    noted = [n for n in extraction.notes if n.startswith("略过的斜排或浅色文字")]
-    assert noted == [f"略过的斜排或浅色文字（水印等） 第1页 {text}"]
+    noted = [n for n in extraction.notes if n.startswith("略过的水印等文字")]
+    assert noted == [f"略过的水印等文字（斜排、浅色或在页面裁剪框外） 第1页 {text}"]
 
 
 def _flat(text: str, grey: float, after: str) -> Callable[[Canvas, At], None]:
@@ -127,7 +127,7 @@ def test_a_faint_flat_watermark_over_the_title_is_left_out_and_gives_no_date(
     path = ruled_pdf(tmp_path / "faint.pdf", heading, drawn=draw)
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.report_date == ("2026-12-04" if dated else None)
-    assert "略过的斜排或浅色文字（水印等） 第1页 内部资料 2026-11-30" in extraction.notes
+    assert "略过的水印等文字（斜排、浅色或在页面裁剪框外） 第1页 内部资料 2026-11-30" in extraction.notes
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
 
 
@@ -154,3 +154,18 @@ def test_a_page_drawn_askew_whole_is_refused_as_such_not_as_a_scan(tmp_path: Pat
     with pytest.raises(UnreadableFigure) as caught:
         extract_file(path, load_spec("branch_daily", SPECS))
     assert "本页的文字全是斜排或浅色的" in str(caught.value) and "扫描件" not in str(caught.value)
+
+
+def test_text_outside_the_crop_box_is_left_out(tmp_path: Path) -> None:
+    """Tester BI F13 (2026-12-07): a date outside the page's crop box, which no viewer shows, was
+    read as the report's date."""
+    def cut_off(canvas: Canvas, _: At) -> None:
+        canvas.setFont(FONT, 10)
+        canvas.drawString(60, 825, "内部资料 2026-11-30")
+        canvas.setCropBox((0, 0, 595.27, 810))
+
+    heading = (HEADING[0], "机构：110101 东城支行", HEADING[2])
+    extraction = extract_file(ruled_pdf(tmp_path / "cropped.pdf", heading, drawn=cut_off),
+                              load_spec("branch_daily", SPECS))
+    assert extraction.report_date is None
+    assert "略过的水印等文字（斜排、浅色或在页面裁剪框外） 第1页 内部资料 2026-11-30" in extraction.notes
