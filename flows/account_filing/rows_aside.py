@@ -20,6 +20,12 @@ keyed hash to match them by (`row_details` has none without a date), so they are
 
 A row dated before a filing AMS already holds of the account (a late 变更 of 12-01 after 12-02's
 was filed) is held too: filed after it, AMS would end with the older content.
+
+A row put aside for its date (1926 typed for 2026, a 变更 dated before its 开户: `_DATE_WRONG`)
+cannot be filed under that date, and a corrected export files another date: tester BJ (F15,
+2026-12-07) saw the corrected 开户 held behind the 1926 one for good. Another run's such row holds
+no row of its account and action in this run (that row is its correction, and the rows after it
+follow it), and a 开户 or 撤销 of it is filed once AMS holds a 开户 (撤销) of the account.
 """
 
 from __future__ import annotations
@@ -48,6 +54,9 @@ if TYPE_CHECKING:
 ASIDE_BEFORE = "aside_before"  # the payload field: rows of the account put aside before this one
 LATER_IN_AMS = "later_filing_in_ams"
 _CODES = {label: code for code, label in ACTION_LABELS.items()}
+# a row put aside for its business date: that date says nothing of when its filing comes
+_DATE_WRONG = frozenset({"date_too_early", "date_in_future", "action_date_before_opening", BEFORE_ITS_OPENING,
+                         "before_its_basic"})
 
 
 def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], run_id: str,
@@ -61,21 +70,27 @@ def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], r
         if not outcome.valid and account:  # an action or a date that does not read: order unknown
             if action not in ACTION_ORDER or not day:
                 action, day = "", ""
+            wrong = any(issue.code in _DATE_WRONG for issue in outcome.errors)
             aside.setdefault(account, []).append(_entry(run_id, outcome.sheet, outcome.row, action, day,
-                                                        outcome.status))
+                                                        outcome.status, wrong))
             if any(issue.code == BEFORE_ITS_OPENING for issue in outcome.errors):
                 opening_first.add((run_id, outcome.sheet, outcome.row))
     others = [row for row in elsewhere if row.run_id != run_id and not row.dry_run and row.filing_ref
               and _CODES.get(row.action) and row.business_date]
     opening_first |= {(row.run_id, row.sheet, row.row) for row in others if BEFORE_ITS_OPENING in row.codes}
     found: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    valid = {(o.record.account_no, o.record.action) for o in report.outcomes
+             if o.valid and o.record is not None}
     for outcome in report.outcomes:
         record = outcome.record
         if not outcome.valid or record is None:
             continue
         mine = [*aside.get(record.account_no, []), *(
-            _entry(row.run_id, row.sheet, row.row, _CODES[row.action], row.business_date, row.status)
+            _entry(row.run_id, row.sheet, row.row, _CODES[row.action], row.business_date, row.status,
+                   bool(_DATE_WRONG.intersection(row.codes)))
             for row in others if row.account == outcome.account_masked and _same_account(row, record, key))]
+        mine = [e for e in mine if not (e["date_wrong"] and e["run"] != run_id  # corrected in this run
+                                        and (record.account_no, e["action"]) in valid)]
         before = [entry for entry in mine if not entry["action"] or _order(entry) < business_order(record)]
         if record.action == "open":  # a 变更 dated before it, its date wrong (tester AK): not behind it
             before = [e for e in before if (e["run"], e["sheet"], e["row"]) not in opening_first]
@@ -91,6 +106,8 @@ def waits_for_row_aside(item: WorkItem, record: FilingRecord, history: AccountHi
         action, day = entry["action"], entry["business_date"]
         if (action, day) in in_ams:
             continue  # AMS holds it: filed since, by a later run or by hand
+        if entry.get("date_wrong") and action in ("open", "close") and any(a == action for a, _ in in_ams):
+            continue  # its date was wrong: AMS holds the account's 开户 (撤销), its correction
         where = "" if entry["run"] == item.run_id else f"运行 {entry['run']} "
         if not action:  # its order is unknown: it may come first, and nothing can tell when it is filed
             note = (f"同一账户的{where}第{entry['row']}行{outcome_label(entry['status'])}，"
@@ -126,9 +143,10 @@ def _same_account(row: PutAside, record: FilingRecord, key: bytes) -> bool:
     return row.filing_ref == filing_ref(f"{_CODES[row.action]}:{record.account_no}:{row.business_date}", key)
 
 
-def _entry(run_id: str, sheet: str, row: int, action: str, day: str, status: str) -> dict[str, Any]:
+def _entry(run_id: str, sheet: str, row: int, action: str, day: str, status: str,
+           date_wrong: bool = False) -> dict[str, Any]:
     return {"run": run_id, "sheet": sheet, "row": row, "action": action, "business_date": day,
-            "status": status}
+            "status": status, "date_wrong": date_wrong}
 
 
 def _order(entry: dict[str, Any]) -> tuple[date, int]:

@@ -455,3 +455,44 @@ def test_a_press_that_got_no_answer_is_not_pressed_again_while_ams_may_still_sto
         assert state == "此前已报备" and note.startswith("机器人此前已确认提交"), note
     else:
         assert state == "失败" and "可能仍在处理，未再提交" in note, note
+
+
+def _dated(outcome_dir: Path, rows: list[dict[str, Any]], old: str, new: str) -> Path:
+    """The export of `rows`, each date `old` written as `new` (a year typed wrong)."""
+    records = [FilingRecord.model_validate(r).model_dump() for r in rows]
+    source = write_export(outcome_dir / "accounts.xlsx", records)
+    book = load_workbook(source)
+    for row in book.active.iter_rows():  # type: ignore[union-attr]
+        for cell in row:
+            if old and str(cell.value) == old:
+                cell.value = new
+    book.save(source)
+    return source
+
+
+def test_a_row_put_aside_for_its_date_does_not_hold_its_correction_or_the_rows_after(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """Tester BJ F15 (2026-12-07): a basic 开户 typed 1926-11-24 is rightly invalid; the corrected
+    export's 开户 of 2026-11-24 was then held behind it for good (its date is no filing AMS will
+    ever hold), and so was every later row of the account. The correction is filed, and a 变更 of
+    the next day's export after it."""
+    account = "110020260377"
+    shared = {"runs_dir": tmp_path / "runs", "audit_key_file": tmp_path / "keys" / "audit.key"}
+    opening = basic_record(account, serial=77, day="2026-11-24")
+    (monday := tmp_path / "monday").mkdir()
+    first = _run_file(ams, _dated(monday, [opening], "2026/11/24", "1926/11/24"), tmp_path, **shared)
+    [(state, note)] = _results(first)
+    assert state == "无效，未报备" and "1926" in note, note
+
+    (tuesday := tmp_path / "tuesday").mkdir()
+    second = _run_file(ams, _dated(tuesday, [opening], "", ""), tmp_path, **shared)
+    assert [state for state, _ in _results(second)] == ["已报备"], _results(second)
+
+    (wednesday := tmp_path / "wednesday").mkdir()
+    [issued] = [f["record"]["basic_account_permit"] for f in ams.filings() if f["account_no"] == account]
+    change = basic_record(account, serial=77, day="2026-11-25", action="change", basic_account_permit=issued,
+                          **NEW_ADDRESS)
+    third = _run_file(ams, _dated(wednesday, [change], "", ""), tmp_path, **shared)
+    assert [state for state, _ in _results(third)] == ["已报备"], _results(third)
+    assert [f["action"] for f in ams.filings() if f["account_no"] == account] == ["open", "change"]
