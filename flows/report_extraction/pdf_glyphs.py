@@ -17,16 +17,15 @@
   stroke, a spot colour's hue (its tint alone).
 - Text outside the page's crop box (no viewer or printer shows it) is left out like a watermark.
 - Text set along a slant (its baseline neither across nor down the page: a watermark such as
-  内部资料 2026-11-30 drawn at 30° over or beside the table), and text that prints faint (within
-  0.3 in lightness of what is under it: light grey on paper, a watermark drawn flat) are no part
-  of the report: left out of the page, and said for the reading notes (tester BH F3, 2026-12-07:
-  a watermark's digit joined a figure; one in the margin refused the page as digits struck over
-  each other; tester BI F6: a grey `内部资料 2026-11-30` over the title gave the report its date).
-  The faint characters are handed back too: one in a figure's cell beside its dark ink refuses
-  the file (`mixed_ink`), never joins the figure or is silently dropped from it.
+  内部资料 2026-11-30 drawn at 30° over or beside the table) is no part of the report: left out of
+  the page, and said for the reading notes (tester BH F3, 2026-12-07: a watermark's digit joined
+  a figure; one in the margin refused the page as digits struck over each other). Light grey
+  text drawn flat is kept: a grey unit, currency or figure is the report's (tester BI F14 saw
+  them dropped when faint text was left out); a pale character beside a figure's dark ink
+  refuses the file (`mixed_ink`).
 
     shown = shown_page(pdf.pages[0], "日报.pdf", 1)   # or UnreadableFigure
-    shown.page, shown.aside, shown.faint              # the page, '内部资料 2026-11-30', [char, ...]
+    shown.page, shown.aside                          # the page, '内部资料 2026-11-30'
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ from rpa.errors import UnreadableFigure
 _FIGURE = re.compile(r"[0-9０-９+\-−.．]")
 _DIGIT = re.compile(r"[0-9０-９]")
 _CONTRAST = 0.12  # a lightness this close to what is under it does not print (white on 0.97 grey)
-_FAINT = 0.3  # nor this close prints as the report's text: light grey on paper, a watermark
 _WHITE_OUT = 0.9  # a box at least this light painted over a character hides it
 _INVISIBLE = re.compile(rb"(?<![\w.])[37]\s+Tr\b")  # text render modes that paint nothing
 _GRID = 40.0  # points: the cells boxes are indexed by
@@ -63,17 +61,16 @@ def slanted(matrix: Any) -> bool:
 
 @dataclass(frozen=True)
 class ShownPage:
-    """A page as it prints (`page`), the text left out of it as no part of the report (`aside`:
-    slanted or faint, a watermark) and the faint characters (pdfplumber's dicts)."""
+    """A page as it prints (`page`) and the text left out of it as no part of the report (`aside`:
+    slanted, a watermark, or outside the crop box)."""
 
     page: Any
     aside: str
-    faint: list[dict[str, Any]]
 
 
 def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
-    """The page with each glyph's extra strokes, slanted and faint text dropped; UnreadableFigure
-    for an unseen figure."""
+    """The page with each glyph's extra strokes, slanted text and text outside the crop box
+    dropped; UnreadableFigure for an unseen figure."""
     drawn = list(_painted(page.layout))  # in the order painted, form XObjects where they are
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
     boxes = _Boxes(_filled(drawn))
@@ -81,8 +78,7 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     cut = _outside_crop(page, dicts)
     upright = [(i, o) for i, o in every if not slanted(o.matrix) and i not in cut]
     contrast = {i: _contrast(i, char, boxes) for i, char in upright}
-    faint = {i for i, k in contrast.items() if k is not None and _CONTRAST <= k < _FAINT}
-    chars = [(i, o) for i, o in upright if i not in faint]
+    chars = upright
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")
@@ -97,9 +93,8 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
             _refuse(file, page_number, _at(page, figure), "印成白色、近于底色或被白色色块盖住，印出来看不见")
     _refuse_struck_over(page, [c for i, c in chars if i in kept], file, page_number)
     keep = {id(d) for d, (i, _) in zip(page.chars, every, strict=True) if i in kept}
-    aside = "".join(dicts[i]["text"] for i, o in every if i in faint or i in cut or slanted(o.matrix)).strip()
-    return ShownPage(page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep), aside,
-                     [dicts[i] for i in sorted(faint)])
+    aside = "".join(dicts[i]["text"] for i, o in every if i in cut or slanted(o.matrix)).strip()
+    return ShownPage(page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep), aside)
 
 
 def _outside_crop(page: Any, chars: dict[int, dict[str, Any]]) -> set[int]:

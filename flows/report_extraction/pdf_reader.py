@@ -164,7 +164,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
                 page, chars, shown = _shown(pdf, file, page_number)
                 first = _page_grid(page, chars, file, page_number, spec, first=True)
                 mark_red(first, chars)
-                refuse_mixed_ink(first, chars + shown.faint)
+                refuse_mixed_ink(first, chars)
                 first.watermarks += [(page_number, shown.aside)] if shown.aside else []
             if joined is not None:  # the pages before held no table (a long heading): their
                 first.preamble[:0] = joined.preamble  # lines head this one (tester AE's F1)
@@ -180,7 +180,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             page, chars, shown = _shown(pdf, file, page_number)
             grid = _page_grid(page, chars, file, page_number, spec, first=False, footers=joined.below)
             mark_red(grid, chars)
-            refuse_mixed_ink(grid, chars + shown.faint)
+            refuse_mixed_ink(grid, chars)
             joined.watermarks += [(page_number, shown.aside)] if shown.aside else []
             if grid.n_rows:
                 plan.join(joined, grid, page_number)
@@ -195,9 +195,9 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
 def _shown(pdf: Any, file: str, page_number: int) -> tuple[Any, list[dict[str, Any]], ShownPage]:
     """The page as it prints (`shown_page`), its characters, and what was left out (a watermark)."""
     shown = shown_page(pdf.pages[page_number - 1], file, page_number)
-    if not shown.page.chars and shown.aside:  # all of it slanted or faint: no watermark, a page askew
-        raise UnreadableFigure(f"{file}，第{page_number}页：本页的文字全是斜排或浅色的（整页倾斜或"
-                               "印得很浅），无法按行和列读取；请报送机构导出端正、清晰的文字版 PDF",
+    if not shown.page.chars and shown.aside:  # all of it slanted: no watermark, a page askew
+        raise UnreadableFigure(f"{file}，第{page_number}页：本页的文字全是斜排的（整页倾斜？），"
+                               "无法按行和列读取；请报送机构导出端正的文字版 PDF",
                                details={"file": file, "page": page_number})
     return shown.page, _check_text_layer(shown.page, file, page_number), shown
 

@@ -70,7 +70,7 @@ class Grid:
     # what of it is under the table
     continued: list[tuple[int, str]] = field(default_factory=list)
     continued_below: list[tuple[int, str]] = field(default_factory=list)
-    watermarks: list[tuple[int, str]] = field(default_factory=list)  # pdf: slanted or faint text, by page
+    watermarks: list[tuple[int, str]] = field(default_factory=list)  # pdf: slanted or cropped text, by page
     sheet: str | None = None  # xlsx: grid positions are the sheet's cells (row 0 = row 1, col 0 = A)
 
     def put(self, cell: GridCell) -> None:
@@ -129,10 +129,10 @@ class Grid:
 def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
     """A note for each hidden row and column that holds text, in the heading as in the body (a
     hidden 本日 column, a hidden unit line, a hidden duplicate row): what a person does not see is
-    never read, and always said; so is a PDF's slanted or faint text (a watermark: `pdf_glyphs`). `where`
+    never read, and always said; so is a PDF's slanted or cropped text (a watermark: `pdf_glyphs`). `where`
     names a row (`row_place`)."""
     # a watermark may name the printing user (a name, an ID number: tester BI F8): digits scrubbed
-    notes = [f"略过的水印等文字（斜排、浅色或在页面裁剪框外） 第{page}页 {scrub_text(text)[:30]}"
+    notes = [f"略过的水印等文字（斜排或在页面裁剪框外） 第{page}页 {scrub_text(text)[:30]}"
              for page, text in grid.watermarks]
     for row in sorted(grid.hidden_rows):
         texts = [t for t in grid.row_texts(row) if t]
