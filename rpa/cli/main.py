@@ -248,6 +248,8 @@ def runs_show(run_id: str) -> None:
     see = "见 result.xlsx" if (folder / "result.xlsx").exists() else f"见 rpa cases list {run_id}"
     if aside := aside_words(cfg, run_id, see):  # rows that never became items: in no count above
         console.print(f"[bold]校验时搁置[/]：{escape(aside)}", highlight=False)
+    if isinstance(elsewhere := info.get("elsewhere"), int) and elsewhere:  # rows another run's items hold
+        console.print(f"[bold]其他运行办理[/]：{elsewhere} 行（不在计数中；{see}）", highlight=False)
     if not audit.has_schema():  # the queue and the audit tables are created together
         typer.echo("数据库中没有这次运行的工作项：请确认 RPA_DATABASE_URL 指向运行所用的数据库")
         return

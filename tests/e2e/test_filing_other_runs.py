@@ -93,6 +93,8 @@ def test_a_second_run_after_the_first_finished_reports_its_filings_and_exits_0(
     # (tester BJ F7, 2026-12-07: the counts added up to 33 of 34 rows)
     assert "另有 3 行由其他运行的事项办理" in html
     assert json.loads((second.folder / "run.json").read_text("utf-8"))["elsewhere"] == 3
+    shown = make_cli_env(tmp_path).run("runs", "show", second.run_id).stdout
+    assert "其他运行办理：3 行（不在计数中；见 result.xlsx）" in shown, shown
     # tester S's S4: the console's 任务详情 listed none of these rows (no items of the second run)
     audit, queue = AuditLog.from_settings(settings), WorkQueue.from_settings(settings)
     shown = item_rows(AccountFilingFlow(input=str(export)), queue.items(second.run_id), (),
