@@ -244,7 +244,6 @@ def test_a_white_run_on_a_dark_fill_is_seen_and_on_a_light_one_is_not(tmp_path: 
     for row, name in zip(rows, names, strict=True):
         row[4] = name
     path = _book(tmp_path, rows)
-    from openpyxl.styles import PatternFill
 
     fills: dict[str, dict[str, object]] = {
         "E2": {"rgb": "FF1F4E78"}, "E3": {"theme": 3}, "E4": {"indexed": 18},  # dark: seen
@@ -264,18 +263,32 @@ def test_a_white_run_on_a_dark_fill_is_seen_and_on_a_light_one_is_not(tmp_path: 
     assert "设了白色" in said[5] and "设了删除线" in said[9] and "白色" not in said[9]
     assert [o.record.depositor_name for o in report.outcomes[:3] if o.record] == names[:3]
 
-    book = Workbook()  # inline strings (openpyxl's way) alike
+    white = [(names[0], "FFFFFFFF", "FF203864"), (names[1], "FFFFFFFF", "FFFFFFFF")]  # on navy, on white
+    inline = _inline_runs(tmp_path, accounts, white)
+    assert _codes(_validate(inline)) == {2: set(), 3: refused}
+
+
+def _inline_runs(tmp_path: Path, accounts: list[str], cells: list[tuple[str, str, str]],
+                 font: str | None = None) -> Path:
+    """A workbook of inline strings (openpyxl's way): rows 2.. of `accounts`, each row's name
+    (name, its fifth character's colour, the cell's solid fill) rich text; `font` the cells' own."""
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.append(HEADERS)
-    for account in accounts[:2]:
+    for account in accounts[:len(cells)]:
         sheet.append(_row(account))
-    for ref, name, fill in (("E2", names[0], "FF203864"), ("E3", names[1], "FFFFFFFF")):
-        sheet[ref] = CellRichText([name[:4], TextBlock(InlineFont(color="FFFFFFFF"), name[4:5]), name[5:]])
-        sheet[ref].fill = PatternFill("solid", fgColor=fill)
-    inline = tmp_path / "inline.xlsx"
-    book.save(inline)
-    assert _codes(_validate(inline)) == {2: set(), 3: refused}
+    for number, (name, colour, fill) in enumerate(cells, start=2):
+        run = TextBlock(InlineFont(color=colour), name[4:5])
+        sheet[f"E{number}"] = CellRichText([name[:4], run, name[5:]])
+        sheet[f"E{number}"].fill = PatternFill("solid", fgColor=fill)
+        if font is not None:
+            sheet[f"E{number}"].font = Font(color=font)
+    path = tmp_path / "inline.xlsx"
+    book.save(path)
+    return path
 
 
 def test_escaped_characters_in_an_xlsx_cell_read_as_the_characters(tmp_path: Path) -> None:
@@ -314,7 +327,7 @@ def test_text_in_about_its_cells_fill_colour_is_a_row_error(tmp_path: Path) -> N
     _filled(path, {"E2": {"rgb": "FF000000"}, "E3": {"theme": 5}, "E5": {"rgb": "FFFFFF00"},
                    "E7": {"rgb": "FF101010"}})
     from openpyxl import load_workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font
 
     book = load_workbook(path)  # whole cells: a yellow font on a yellow fill, the default on black
     sheet = book.active
@@ -347,18 +360,9 @@ def test_text_in_about_its_cells_fill_colour_is_a_row_error(tmp_path: Path) -> N
     assert "有 1 个字设了与底色相近的颜色" in said[2] and "与底色相近的颜色" in said[8]
     assert [o.record.depositor_name for o in report.outcomes[3:5] if o.record] == names[3:5]
 
-    book = Workbook()  # inline strings (openpyxl's way) alike
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(HEADERS)
-    for account in accounts[:2]:
-        sheet.append(_row(account))
-    for ref, name, colour in (("E2", names[0], "FF000000"), ("E3", names[1], "FFFF0000")):
-        sheet[ref] = CellRichText([name[:4], TextBlock(InlineFont(color=colour), name[4:5]), name[5:]])
-        sheet[ref].fill = PatternFill("solid", fgColor="FF000000" if ref == "E2" else "FFFFFF00")
-    sheet["E2"].font = Font(color="FFFFFFFF")
-    inline = tmp_path / "inline.xlsx"
-    book.save(inline)
+    # inline strings alike: a black run on black under a white cell font; a red run on yellow
+    runs = [(names[0], "FF000000", "FF000000"), (names[1], "FFFF0000", "FFFFFF00")]
+    inline = _inline_runs(tmp_path, accounts, runs, font="FFFFFFFF")
     report = _validate(inline)
     assert _codes(report) == {2: refused, 3: set()}
     assert "有 1 个字设了与底色相近的颜色" in report.outcomes[0].errors[0].message
