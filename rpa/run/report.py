@@ -51,10 +51,10 @@ SHOWN_RESULT_FIELDS = ("account", "already_filed", "deadline", "overdue", "due_t
 COUNTED_RESULT_FIELDS = ("figures", "checks", "checks_failed", "metrics", "rows")
 
 EXIT_MEANINGS: dict[int, str] = {
-    0: "全部事项完成 — every item done",
-    1: "已结束，有事项需要处理（见下） — finished, something needs a person (see below)",
-    2: "用法错误或输入文件无法读取 — bad usage or an unreadable input file",
-    3: "运行提前停止，剩余事项待续跑 — the run stopped early; resume to finish the rest",
+    0: "全部事项完成",
+    1: "已结束，有事项需要处理（见下）",
+    2: "用法错误或输入文件无法读取",
+    3: "运行提前停止，剩余事项待续跑",
 }
 
 
@@ -181,12 +181,14 @@ def _run_header(info: Mapping[str, Any], run_id: str) -> dict[str, str]:
         "trigger": _text(info.get("trigger", "")),
         "started": _when(started),  # the run's first start; `resumes` lists each resume
         "resumes": str(len(info.get("resumes") or []) or ""),
-        "ended": _when(ended) if ended else "— 尚未结束 (not finished)",
+        "ended": _when(ended) if ended else "— 尚未结束",
         "duration": duration,
         "exit_code": "—" if exit_code is None else _text(exit_code),
         "exit_class": f"exit{exit_code}" if isinstance(exit_code, int) else "exitnone",
         "exit_meaning": _exit_meaning(exit_code),
         "stop_reason": _text(info.get("stop_reason") or ""),
+        # a 演练 (`--dry-run`) submitted nothing: its 已完成 is the rehearsal's (tester BJ F13)
+        "dry_run": "是" if ((info.get("parameters") or {}).get("flow_params") or {}).get("dry_run") else "",
         "code_version": _text(info.get("code_version", "")),
         "versions": ", ".join(f"{_text(k)} {_text(v)}" for k, v in sorted(versions.items())),
     }

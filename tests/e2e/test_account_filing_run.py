@@ -289,8 +289,11 @@ def test_a_dry_run_looks_up_but_never_submits(ams: AmsHandle, tmp_path: Path, st
     assert html.count('data-outcome="invalid"') == statuses["无效，未报备"] > 0
     due = {str(r["报备期限"]) for r in result.values() if r["报备期限"]}  # tester T's U2: and on the page
     assert due and all(f'<div class="due">报备期限 {day}' in html for day in due), due
+    # said where an auditor looks first (tester BJ F13, 2026-12-07: its tiles read 已完成 alone)
+    assert "<strong>演练：</strong>本次运行只校验和查询，未向门户提交任何报备" in html
     # a dry run's items never stand in for the real run's: the same file files afterwards
     real = _run(settings, source)
+    assert "<strong>演练：</strong>" not in (real.folder / "report.html").read_text(encoding="utf-8")
     real_statuses = Counter(r["状态"] for r in read_result(real.folder / "result.xlsx").values())
     assert real_statuses["已报备"] == statuses["演练：待报备"]
     assert all(f["submitted"] == 1 for f in ams.filings() if f["filing_no"] not in seeded)
