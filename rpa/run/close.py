@@ -19,6 +19,7 @@ from rpa.run.joined_hosts import wait_for_joined_hosts
 from rpa.run.late_outcomes import record_late_outcomes
 from rpa.run.outputs import RunOutputs
 from rpa.run.report import REPORT_FILE, write_run_report
+from rpa.run.report_inputs import held_elsewhere
 from rpa.run.runs import RunContext, RunOutcome, now_in, read_run_json
 
 
@@ -63,8 +64,7 @@ def close_run(
         rows = outputs.report_rows()
         # rows put aside while validating are no items: run.json names them for `rpa runs list`
         aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
-        # rows another run's items hold (filed by it, or still in its hands): in no count of this run's
-        elsewhere = sum(1 for row in rows or () if row.evidence_run and row.evidence_run != ctx.run_id)
+        elsewhere = held_elsewhere(rows or [], ctx.run_id)  # in no count of this run's items
         own = ctx.queue.items(ctx.run_id)  # held for a checker: this run's (another run's rows are not)
         awaiting = ctx.queue.awaiting_checker(ctx.run_id)
         words = ended_as(i.result for i in own if i.state == "business_error")  # 门户拒绝, 复核退回 (AI, AK)

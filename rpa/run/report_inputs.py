@@ -107,6 +107,11 @@ def outcome_choices(rows: Sequence[InputRow]) -> list[tuple[str, str, int]]:
     return [(code, outcome_label(code), counts[code]) for code in order]
 
 
+def held_elsewhere(rows: Sequence[InputRow], run_id: str) -> int:
+    """How many input rows another run's items hold (filed by it, or still in its hands)."""
+    return sum(1 for row in rows if row.evidence_run and row.evidence_run != run_id)
+
+
 def aside_line(rows: Sequence[InputRow], run_id: str = "") -> str:
     """The input rows put aside while validating (never queue items, so in no tile), and those
     another run's items hold (filed by it, or in its hands), in words; "" when there are none:
@@ -114,7 +119,7 @@ def aside_line(rows: Sequence[InputRow], run_id: str = "") -> str:
     none (tester BJ F7, 2026-12-07: the counts added up to 33 of 34 rows)."""
     invalid = sum(1 for row in rows if row.outcome == "invalid")
     for_a_person = sum(1 for row in rows if row.outcome == "needs_person")
-    elsewhere = sum(1 for row in rows if run_id and row.evidence_run and row.evidence_run != run_id)
+    elsewhere = held_elsewhere(rows, run_id) if run_id else 0
     said = ""
     if invalid or for_a_person:
         counted = (("invalid", invalid), ("needs_person", for_a_person))
