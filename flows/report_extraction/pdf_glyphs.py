@@ -76,13 +76,11 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     boxes = _Boxes(_filled(drawn))
     dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
     cut = _outside_crop(page, dicts)
-    upright = [(i, o) for i, o in every if not slanted(o.matrix) and i not in cut]
-    contrast = {i: _contrast(i, char, boxes) for i, char in upright}
-    chars = upright
+    chars = [(i, o) for i, o in every if not slanted(o.matrix) and i not in cut]
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")
-    seen = {i: (k := contrast[i]) is None or k >= _CONTRAST for i, _ in chars}
+    seen = {i: _prints(i, char, boxes) for i, char in chars}
     kept: set[int] = set()
     for group in _twins(chars):
         shown = [i for i, _ in group if seen[i]]
@@ -152,19 +150,18 @@ def _inside(inner: LTRect, outer: LTRect) -> bool:
     return outer.x0 <= inner.x0 <= inner.x1 <= outer.x1 and outer.y0 <= inner.y0 <= inner.y1 <= outer.y1
 
 
-def _contrast(index: int, char: LTChar, boxes: _Boxes) -> float | None:
-    """How far the character's lightness is from what is under it (0 when a white box painted
-    after it hides it); None for a colour not read (not judged)."""
+def _prints(index: int, char: LTChar, boxes: _Boxes) -> bool:
+    """Whether the character shows: not the lightness of what is under it, not whited out."""
     name, components = getattr(char.ncs, "name", ""), getattr(char.ncs, "ncomponents", None)
     mine = lightness(char.graphicstate.ncolor, name, components)
     if mine is None:
-        return None
+        return True  # a colour not read: not judged
     below = boxes.under((char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2)
     if any(i > index and (lightness(b.non_stroking_color) or 0) >= _WHITE_OUT > mine for i, b in below):
-        return 0.0
+        return False
     before = [b for i, b in below if i < index]
     ground = lightness(before[-1].non_stroking_color) if before else 1.0  # paper
-    return None if ground is None else abs(mine - ground)
+    return ground is None or abs(mine - ground) >= _CONTRAST
 
 
 def _twins(chars: list[tuple[int, LTChar]]) -> Iterator[list[tuple[int, LTChar]]]:
