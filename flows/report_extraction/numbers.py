@@ -201,6 +201,9 @@ def is_no_figure(raw: object) -> bool:
     return isinstance(raw, str) and normalise(raw) in _NO_FIGURE | {""}
 
 
+_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")  # refusals quote a cell on one line (tester BI F9)
+
+
 def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
     """The exact value of a printed or stored figure in its unit; None for an empty cell.
 
@@ -221,42 +224,43 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
         return raw
     if not isinstance(raw, str):
         raise NumberFormatError(f"{raw!r} 不是数字")
+    said = f"'{_BREAKS.sub(' / ', raw)}'"  # '★ / 24.57 / 业务专用章', not three lines
     mark = footnote_mark(raw)
     if mark is not None:  # refused, not stripped: which digits are the mark's is not certain
-        raise NumberFormatError(f"{raw!r} 带有脚注标记“{mark}”，标记不是数字，不能当作数的一位；"
+        raise NumberFormatError(f"{said} 带有脚注标记“{mark}”，标记不是数字，不能当作数的一位；"
                                 "请报送机构把标记从数字格中移到项目名或备注后重新报送")
     if split_digits(raw):  # tester BF F4 (2026-12-07): `28 1` read as 281
-        raise NumberFormatError(f"{raw!r} 的数字中间有空格，又不是三位一组：不知是一个数还是几个数")
+        raise NumberFormatError(f"{said} 的数字中间有空格，又不是三位一组：不知是一个数还是几个数")
     text = normalise(raw).replace("\u2212", "-")  # U+2212 MINUS SIGN as printed by some systems
     if text == "":
         return None
     if "%" in text:  # every unit a spec can name is money or a count: a share is no figure
-        raise NumberFormatError(f"{raw!r} 是百分比，不是金额或数量")
+        raise NumberFormatError(f"{said} 是百分比，不是金额或数量")
     negative = False
     if text.startswith("(") and text.endswith(")"):
         if SignStyle.PARENTHESES not in signs:
-            raise NumberFormatError(f"{raw!r}：本报表不用括号表示负数（规格 signs 未含 parentheses）")
+            raise NumberFormatError(f"{said}：本报表不用括号表示负数（规格 signs 未含 parentheses）")
         text, negative = text[1:-1], True
     elif text.startswith("-"):
         if SignStyle.MINUS not in signs:
-            raise NumberFormatError(f"{raw!r}：本报表不用负号表示负数（规格 signs 未含 minus）")
+            raise NumberFormatError(f"{said}：本报表不用负号表示负数（规格 signs 未含 minus）")
         text, negative = text[1:], True
     elif text.endswith("-") and len(text) > 1:
         if SignStyle.TRAILING_MINUS not in signs:
-            raise NumberFormatError(f"{raw!r}：本报表不用尾随负号表示负数（规格 signs 未含 trailing_minus）")
+            raise NumberFormatError(f"{said}：本报表不用尾随负号表示负数（规格 signs 未含 trailing_minus）")
         text, negative = text[:-1], True
     elif text[:1] in ("△", "▲") and len(text) > 1:
         if SignStyle.TRIANGLE not in signs:
-            raise NumberFormatError(f"{raw!r}：本报表不用 △ 表示负数（规格 signs 未含 triangle）")
+            raise NumberFormatError(f"{said}：本报表不用 △ 表示负数（规格 signs 未含 triangle）")
         text, negative = text[1:], True
     elif text.startswith("+"):
         text = text[1:]
     if not _PLAIN.match(text):
-        raise NumberFormatError(f"{raw!r} 不是数字")
+        raise NumberFormatError(f"{said} 不是数字")
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation as error:  # pragma: no cover - the pattern above admits only digits
-        raise NumberFormatError(f"{raw!r} 不是数字") from error
+        raise NumberFormatError(f"{said} 不是数字") from error
     return -value if negative else value
 
 

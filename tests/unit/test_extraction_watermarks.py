@@ -165,3 +165,13 @@ def test_text_outside_the_crop_box_is_left_out(tmp_path: Path) -> None:
                               load_spec("branch_daily", SPECS))
     assert extraction.report_date is None
     assert "略过的水印等文字（斜排或在页面裁剪框外） 第1页 内部资料 2026-11-30" in extraction.notes
+
+
+def test_a_refused_cells_text_is_quoted_on_one_line() -> None:
+    """Tester BI F9 (2026-12-07): a seal over a figure's cell was refused as '★\\n24.57\\n业务专用章'
+    不是数字, a Python repr that split the clerk's message over three lines."""
+    from flows.report_extraction.numbers import NumberFormatError, SignStyle, parse_figure
+
+    with pytest.raises(NumberFormatError) as caught:
+        parse_figure("★\n24.57\n业务专用章", frozenset(SignStyle))
+    assert str(caught.value) == "'★ / 24.57 / 业务专用章' 不是数字"
