@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from flows.report_extraction.pdf_glyphs import lightness
-from flows.report_extraction.tables import Grid
+from flows.report_extraction.tables import Grid, cell_chars
 from rpa.errors import UnreadableFigure
 
 _FIGURE = re.compile(r"[0-9０-９+＋\-−－–—().（）．,，]")  # digits, signs, brackets, points
@@ -29,21 +29,14 @@ def _ink(char: dict[str, Any]) -> float | None:
 def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:
     """UnreadableFigure for the first cell of the page's grid whose figure characters are of
     inks far apart in lightness; nothing when none of the page is pale (the usual report)."""
-    inked = [(c, ink) for c in chars if _FIGURE.fullmatch(c.get("text", "")) and (ink := _ink(c)) is not None]
-    pale = [(c, ink) for c, ink in inked if ink >= _PALE]
-    if not pale:
+    figures = [c for c in chars if _FIGURE.fullmatch(c.get("text", ""))]
+    inks = {id(c): ink for c in figures if (ink := _ink(c)) is not None}
+    if not any(ink >= _PALE for ink in inks.values()):
         return
-    for cell in {id(c): c for c in grid.cells.values()}.values():
-        box = cell.provenance.bbox
-        if box is None:
-            continue
-        x0, top, x1, bottom = box
-        inside = sorted(((c, ink) for c, ink in inked
-                         if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= bottom + 1),
-                        key=lambda found: found[0]["x0"])
-        inks = [ink for _, ink in inside]
-        if inks and max(inks) - min(inks) >= _APART:
-            light = "".join(c["text"] for c, ink in inside if ink - min(inks) >= _APART)
+    for cell, inside in cell_chars(grid, [c for c in figures if id(c) in inks]):
+        shades = [inks[id(c)] for c in inside]
+        if shades and max(shades) - min(shades) >= _APART:
+            light = "".join(c["text"] for c in inside if inks[id(c)] - min(shades) >= _APART)
             raise UnreadableFigure(
                 f"{cell.provenance.describe()}：“{cell.text.strip()}”所在格中有印得很浅的“{light}”（像水印"
                 "或底纹里的字），与这个数的深浅不一，不知是不是这个数的；整份报表不读，请报送机构改正后重新报送",

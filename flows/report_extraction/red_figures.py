@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl.styles.colors import COLOR_INDEX
 
 from flows.report_extraction.numbers import normalise
-from flows.report_extraction.tables import Grid, GridCell
+from flows.report_extraction.tables import Grid, GridCell, cell_chars
 from rpa.errors import UnreadableFigure
 
 _SAYS = re.compile(r"(?:红字|红色(?:字体|数字|数)?|以红色(?:显示|标注|印)的?(?:数字|数)?"
@@ -63,12 +63,8 @@ def mark_red(grid: Grid, chars: list[dict[str, Any]]) -> None:
            if _DIGIT.fullmatch(c.get("text", "")) and _red_paint(c.get("non_stroking_color"))]
     if not red:
         return
-    for cell in {id(c): c for c in grid.cells.values()}.values():
-        box = cell.provenance.bbox
-        if box is None or cell.red:
-            continue
-        x0, top, x1, bottom = box
-        if any(x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= bottom + 1 for c in red):
+    for cell, inside in list(cell_chars(grid, red)):
+        if inside and not cell.red:
             grid.put(replace(cell, red=True))
 
 

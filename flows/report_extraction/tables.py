@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
@@ -124,6 +125,18 @@ class Grid:
                 continue
             self.put(replace(cell, row=cell.row + offset))
         self.hidden_rows |= {r + offset for r in other.hidden_rows if r >= skip_rows}
+
+
+def cell_chars(grid: Grid, chars: list[dict[str, Any]]) -> Iterator[tuple[GridCell, list[dict[str, Any]]]]:
+    """Each cell of a PDF page's grid that has a box (once, however many positions it spans) with
+    the characters (pdfplumber's dicts) inside it, a point's slack on each side, left to right."""
+    for cell in {id(c): c for c in grid.cells.values()}.values():
+        if cell.provenance.bbox is None:
+            continue
+        x0, top, x1, bottom = cell.provenance.bbox
+        inside = [c for c in chars
+                  if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= bottom + 1]
+        yield cell, sorted(inside, key=lambda c: c["x0"])
 
 
 def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
