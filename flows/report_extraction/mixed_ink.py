@@ -3,7 +3,9 @@ a pale grey digit, sign or bracket beside them (a watermark's or a background's 
 lands in the figure's cell: tester BH F3, 2026-12-07, `2345.6` with a pale `8` after it read
 2345.68; tester BI F1, a pale `-` or `( )` around a black 24.39 read -24.39). Which characters
 are the figure's cannot be told from the text layer, so the page is refused naming the cell; a
-figure printed all in one ink (black, red, a grey) is read as before.
+figure printed all in one ink (black, red, a grey, outline-only) is read as before. A character
+drawn as its outline only beside filled ones counts as pale (tester BI F5: an outline `1` before
+24.39).
 
     refuse_mixed_ink(grid, chars)     # or UnreadableFigure
 """
@@ -23,7 +25,11 @@ _APART = 0.4  # two characters of one cell this far apart in lightness are not o
 
 
 def _ink(char: dict[str, Any]) -> float | None:
-    return lightness(char.get("non_stroking_color"), str(char.get("ncs") or ""))  # a spot colour's tint
+    """As it prints (`pdf_glyphs.shown_page` tells: opacity, outline), else its fill's lightness; an
+    outline-only character is pale: its inside is the paper."""
+    shade = char["ink"] if "ink" in char else lightness(char.get("non_stroking_color"),
+                                                        str(char.get("ncs") or ""))
+    return max(shade, _PALE) if shade is not None and char.get("outline") else shade
 
 
 def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:

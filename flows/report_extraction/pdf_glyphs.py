@@ -12,10 +12,14 @@
   (tester AY), or on a page whose content sets an invisible text mode (3 or 7: an OCR layer or a
   hidden sign). Two different digits struck over each other refuse it too (`2` and `7` a hair
   apart read `27`). A colour that is not read (a pattern, an indexed one) is not judged. Form
-  XObjects are walked where they are painted. Not judged: clipping (a character outside a clip
-  path still reads), transparency, an image painted over text, outline-only text (mode 1) by its
-  stroke, a spot colour's hue (its tint alone).
-- Text outside the page's crop box (no viewer or printer shows it) is left out like a watermark.
+  XObjects are walked where they are painted. A character's lightness is its ink's as it prints
+  (`ink`): its fill at its opacity, or its stroke when only its outline is drawn (mode 1). Not
+  judged: clipping (a character outside a clip path still reads), an image painted over text, a
+  soft mask or blend mode, a spot colour's hue (its tint alone).
+- Text outside the page's crop box (no viewer or printer shows it), text painted at less than half
+  opacity (a watermark tool's text at 12-15 %: its faint `1` read 24.39 as 124.39, tester BI F5)
+  and text in an optional-content layer hidden by default (BI F13) are left out like a watermark
+  (`pdf_paint` reads opacity and layers).
 - Text set along a slant (its baseline neither across nor down the page: a watermark such as
   内部资料 2026-11-30 drawn at 30° over or beside the table) is no part of the report: left out of
   the page, and said for the reading notes (tester BH F3, 2026-12-07: a watermark's digit joined
@@ -39,6 +43,7 @@ from typing import Any
 from pdfminer.layout import LTChar, LTCurve, LTFigure, LTRect
 from pdfminer.pdftypes import resolve1
 
+from flows.report_extraction.pdf_paint import Paint, paint, painted
 from rpa.errors import UnreadableFigure
 
 _FIGURE = re.compile(r"[0-9０-９+\-−.．]")
@@ -48,6 +53,7 @@ _WHITE_OUT = 0.9  # a box at least this light painted over a character hides it
 _INVISIBLE = re.compile(rb"(?<![\w.])[37]\s+Tr\b")  # text render modes that paint nothing
 _GRID = 40.0  # points: the cells boxes are indexed by
 _SLANT = 0.05  # a baseline's x and y components both above this: neither across nor down the page
+_TRANSLUCENT = 0.5  # text painted at less opacity than this is a watermark's
 
 
 def slanted(matrix: Any) -> bool:
@@ -69,14 +75,19 @@ class ShownPage:
 
 
 def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
-    """The page with each glyph's extra strokes, slanted text and text outside the crop box
-    dropped; UnreadableFigure for an unseen figure."""
-    drawn = list(_painted(page.layout))  # in the order painted, form XObjects where they are
+    """The page with each glyph's extra strokes and the text that is no part of the report
+    (slanted, translucent, in a hidden layer, outside the crop box) dropped; UnreadableFigure for
+    an unseen figure. Each character kept carries its `ink` as it prints (0 black, 1 white) and
+    whether only its `outline` is drawn."""
+    page = painted(page)
+    drawn = list(_in_paint_order(page.layout))  # in the order painted, form XObjects where they are
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
     boxes = _Boxes(_filled(drawn))
     dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
-    cut = _outside_crop(page, dicts)
-    chars = [(i, o) for i, o in every if not slanted(o.matrix) and i not in cut]
+    cut = _outside_crop(page, dicts) | {i for i, o in every if slanted(o.matrix) or _faint(paint(o))}
+    chars = [(i, o) for i, o in every if i not in cut]
+    for i, char in chars:
+        dicts[i].update(ink=ink(char), outline=paint(char).outline)
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")
@@ -91,7 +102,7 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
             _refuse(file, page_number, _at(page, figure), "印成白色、近于底色或被白色色块盖住，印出来看不见")
     _refuse_struck_over(page, [c for i, c in chars if i in kept], file, page_number)
     keep = {id(d) for d, (i, _) in zip(page.chars, every, strict=True) if i in kept}
-    aside = "".join(dicts[i]["text"] for i, o in every if i in cut or slanted(o.matrix)).strip()
+    aside = "".join(dicts[i]["text"] for i, _ in every if i in cut).strip()
     return ShownPage(page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep), aside)
 
 
@@ -150,10 +161,22 @@ def _inside(inner: LTRect, outer: LTRect) -> bool:
     return outer.x0 <= inner.x0 <= inner.x1 <= outer.x1 and outer.y0 <= inner.y0 <= inner.y1 <= outer.y1
 
 
+def _faint(how: Paint) -> bool:
+    return how.hidden or how.opacity < _TRANSLUCENT
+
+
+def ink(char: LTChar) -> float | None:
+    """The character's lightness as it prints on paper (0 black, 1 white): its fill, or its stroke
+    when only its outline is drawn, at its opacity; None for a colour not read."""
+    how, state = paint(char), char.graphicstate
+    colour, space = (state.scolor, state.scs) if how.outline else (state.ncolor, state.ncs)
+    base = lightness(colour, getattr(space, "name", ""), getattr(space, "ncomponents", None))
+    return None if base is None else 1.0 - how.opacity * (1.0 - base)
+
+
 def _prints(index: int, char: LTChar, boxes: _Boxes) -> bool:
     """Whether the character shows: not the lightness of what is under it, not whited out."""
-    name, components = getattr(char.ncs, "name", ""), getattr(char.ncs, "ncomponents", None)
-    mine = lightness(char.graphicstate.ncolor, name, components)
+    mine = ink(char)
     if mine is None:
         return True  # a colour not read: not judged
     below = boxes.under((char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2)
@@ -203,10 +226,10 @@ def _refuse_struck_over(page: Any, chars: list[LTChar], file: str, page_number: 
                 _refuse(file, page_number, _at(page, char), said)
 
 
-def _painted(objects: Iterable[Any]) -> Iterator[Any]:
+def _in_paint_order(objects: Iterable[Any]) -> Iterator[Any]:
     for obj in objects:
         if isinstance(obj, LTFigure):
-            yield from _painted(obj)
+            yield from _in_paint_order(obj)
         else:
             yield obj
 

@@ -145,7 +145,7 @@ def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
     never read, and always said; so is a PDF's slanted or cropped text (a watermark: `pdf_glyphs`). `where`
     names a row (`row_place`)."""
     # a watermark may name the printing user (a name, an ID number: tester BI F8): digits scrubbed
-    notes = [f"略过的水印等文字（斜排或在页面裁剪框外） 第{page}页 {scrub_text(text)[:30]}"
+    notes = [f"略过的水印等文字（斜排、半透明、在隐藏图层或页面裁剪框外） 第{page}页 {scrub_text(text)[:30]}"
              for page, text in grid.watermarks]
     for row in sorted(grid.hidden_rows):
         texts = [t for t in grid.row_texts(row) if t]

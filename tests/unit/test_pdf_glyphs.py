@@ -163,10 +163,12 @@ def _shadow(canvas: Canvas, at: At) -> None:
 
 
 def _seal(canvas: Canvas, at: At) -> None:
-    x, y = at(2, 2)  # a translucent red seal painted over the figures afterwards
+    x, y = at(2, 2)  # a translucent red seal painted over the figures afterwards, in its own state
+    canvas.saveState()  # (the note printed after it is opaque: faint text would be a watermark's)
     canvas.setFillColorRGB(0.9, 0.1, 0.1)
     canvas.setFillAlpha(0.25)
     canvas.circle(x + 20, y + 3, 30, stroke=0, fill=1)
+    canvas.restoreState()
 
 
 def _frame(canvas: Canvas, at: At) -> None:

@@ -1,0 +1,49 @@
+"""Optional content (a layer) added to a PDF by hand, as an incremental update: the way layer and
+watermark tools add a layer to a report server's PDF. reportlab writes no layers.
+
+    hide_in_layer(path, "WM", visible=False)   # a PDF whose content draws in `/OC /WM BDC ... EMC`
+
+The PDF's first page must name the layer in its content (`/OC /WM BDC ... EMC`, written with
+reportlab's `addLiteral`); this adds the optional-content group (`/WM` in the page's resources,
+on or off in the document's default configuration) and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+
+def _object(data: bytes, marker: bytes) -> tuple[int, bytes]:
+    """The number and dictionary text of the first object whose dictionary matches `marker`."""
+    for found in re.finditer(rb"(\d+) 0 obj\s*(<<.*?)\s*endobj", data, re.S):
+        if re.search(marker, found.group(2)):
+            return int(found.group(1)), found.group(2)
+    raise AssertionError(f"no object with {marker!r}")
+
+
+def hide_in_layer(path: Path, name: str = "WM", *, visible: bool = False) -> Path:
+    """Add the layer `name` (shown or hidden by default) to the PDF at `path`, in place."""
+    data = path.read_bytes()
+    size = int(re.findall(rb"/Size (\d+)", data)[-1])
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    root, catalog = _object(data, rb"/Type /Catalog\b")
+    page_number, page = _object(data, rb"/Type /Page\b(?!s)")
+    layer = size
+    state = b"/ON" if visible else b"/OFF"
+    catalog = catalog.replace(b"<<", b"<< /OCProperties << /OCGs [%d 0 R] /D << %s [%d 0 R] >> >>"
+                              % (layer, state, layer), 1)
+    page = page.replace(b"/Resources <<", b"/Resources << /Properties << /%s %d 0 R >>"
+                        % (name.encode(), layer), 1)
+    assert b"/Properties" in page, "the page's resources are not written inline"
+    update, offsets = b"\n", {}
+    for number, body in ((layer, b"<< /Type /OCG /Name (%s) >>" % name.encode()), (root, catalog),
+                         (page_number, page)):
+        offsets[number] = len(data) + len(update)
+        update += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref_at = len(data) + len(update)
+    table = b"xref\n" + b"".join(b"%d 1\n%010d 00000 n \n" % (n, at) for n, at in sorted(offsets.items()))
+    trailer = b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size + 1, root, previous, xref_at)
+    path.write_bytes(data + update + table + trailer)
+    return path

@@ -1,0 +1,174 @@
+"""What a PDF page prints, beyond colour: text painted faint (fill opacity), outline-only text and
+text in a hidden layer (tester BI of 2026-12-07, F5, F6 and F13: a watermark tool's faint `1`
+joined a figure, its faint date dated an undated report, a hidden layer's digit was read).
+
+Each PDF is drawn here by hand (reportlab, the layer added by tests/pdf_layers), and each claim
+about what prints is checked by rendering the page with another PDF engine (pdfium): the faint
+glyph is faint on the rendered page, the hidden one absent, before the bot's reading is judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+from flows.report_extraction import extract_file, load_spec
+from rpa.errors import UnreadableFigure
+from tests.hand_reports import FIRST_YUAN, ruled_pdf
+from tests.pdf_layers import hide_in_layer
+
+SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
+At = Callable[[int, int], tuple[float, float]]
+FONT = "STSong-Light"
+FIGURE = "2345.6"  # 储蓄存款余额 本日, row 1 column 1
+UNDATED = ("网点经营日报", "机构：110101 东城支行", "单位：万元")
+
+
+def _darkest(path: Path, x0: float, y0: float, x1: float, y1: float) -> int:
+    """The darkest grey (0 black, 255 white) pdfium paints in the box (PDF points, from the bottom left)."""
+    image = pdfium.PdfDocument(str(path))[0].render(scale=2).to_pil().convert("L")
+    top = A4[1]
+    box = image.crop((int(x0 * 2), int((top - y1) * 2), int(x1 * 2), int((top - y0) * 2)))
+    return int(min(box.tobytes()))
+
+
+def _after_figure(text: str, *, alpha: float = 1.0, mode: int = 0, stroke: float = 0.0,
+                  layer: str = "") -> Callable[[Canvas, At], None]:
+    """`text` right after 储蓄存款余额 本日's figure, in black at `alpha`, render `mode`, stroked in the
+    grey `stroke`, inside the marked content of `layer` when given."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.saveState()
+        canvas.setFillColorRGB(0, 0, 0)  # the colour first: reportlab's colour call sets opacity 1
+        canvas.setStrokeColorRGB(stroke, stroke, stroke)
+        canvas.setFillAlpha(alpha)
+        if layer:
+            canvas.addLiteral(f"/OC /{layer} BDC")
+        words = canvas.beginText(x + pdfmetrics.stringWidth(FIGURE, FONT, 10), y)
+        words.setFont(FONT, 10)
+        words.setTextRenderMode(mode)
+        words.textOut(text)
+        canvas.drawText(words)
+        if layer:
+            canvas.addLiteral("EMC")
+        canvas.restoreState()
+    return draw
+
+
+def _where_after(text: str) -> tuple[float, float, float, float]:
+    x = 224 + pdfmetrics.stringWidth(FIGURE, FONT, 10)  # ruled_pdf's column 1 starts at 220, text at +4
+    y = A4[1] - 80 - 20 * 3 - 20 - 14
+    return x + 1, y - 2, x + pdfmetrics.stringWidth(text, FONT, 10), y + 8  # clear of the 6's edge
+
+
+def _value(path: Path) -> Decimal | None:
+    return extract_file(path, load_spec("branch_daily", SPECS)).value("储蓄存款余额", "本日", "110101")
+
+
+@pytest.mark.parametrize("alpha", [0.12, 0.15, 0.3])
+def test_a_faint_digit_after_a_figure_is_left_out_as_a_watermark(tmp_path: Path, alpha: float) -> None:
+    path = ruled_pdf(tmp_path / "faint.pdf", drawn=_after_figure("1", alpha=alpha))
+    assert _darkest(path, *_where_after("1")) > 255 * (1 - alpha) - 20  # it prints faint
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)  # not 2345.61
+    assert any(n.startswith("略过的水印等文字（斜排、半透明") and "第1页" in n for n in extraction.notes)
+
+
+def test_the_same_digit_printed_opaque_is_the_figures(tmp_path: Path) -> None:
+    """The control: at full opacity the `1` prints black beside the figure and is read with it."""
+    path = ruled_pdf(tmp_path / "opaque.pdf", drawn=_after_figure("1"))
+    assert _darkest(path, *_where_after("1")) < 80
+    assert _value(path) == Decimal(23456100)
+
+
+def test_a_faint_digit_in_a_form_xobject_takes_the_opacity_it_is_painted_in(tmp_path: Path) -> None:
+    """Watermark tools draw the mark once as a form and paint it with `gs` setting the opacity."""
+    def form(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.beginForm("mark")
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x + pdfmetrics.stringWidth(FIGURE, FONT, 10), y, "1")
+        canvas.endForm()
+        canvas.saveState()
+        canvas.setFillAlpha(0.15)
+        canvas.doForm("mark")
+        canvas.restoreState()
+    path = ruled_pdf(tmp_path / "form.pdf", drawn=form)
+    assert _darkest(path, *_where_after("1")) > 180
+    assert _value(path) == Decimal(FIRST_YUAN)
+
+
+def test_a_faint_watermark_date_does_not_date_an_undated_report(tmp_path: Path) -> None:
+    def mark(canvas: Canvas, at: At) -> None:
+        canvas.saveState()
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.setFillAlpha(0.12)
+        canvas.setFont(FONT, 14)
+        canvas.drawString(250, A4[1] - 45, "内部资料 2026-11-30")
+        canvas.restoreState()
+    path = ruled_pdf(tmp_path / "undated.pdf", heading=UNDATED, drawn=mark)
+    assert _darkest(path, 250, A4[1] - 48, 380, A4[1] - 35) > 200
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.report_date is None
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+
+
+@pytest.mark.parametrize(("stroke", "text"), [(0.6, "1"), (0.0, "1"), (0.6, "-")])
+def test_an_outline_only_character_beside_a_filled_figure_refuses_the_file(tmp_path: Path, stroke: float,
+                                                                            text: str) -> None:
+    """Render mode 1 strokes the glyph's outline and leaves its inside paper: not the figure's ink."""
+    path = ruled_pdf(tmp_path / "outline.pdf", drawn=_after_figure(text, mode=1, stroke=stroke))
+    assert _darkest(path, *_where_after(text)) < 255 * stroke + 60  # the outline prints
+    with pytest.raises(UnreadableFigure, match="印得很浅") as caught:
+        _value(path)
+    assert "第1页" in str(caught.value) and "整份报表不读" in str(caught.value)
+
+
+def test_a_figure_printed_all_in_outline_is_read(tmp_path: Path) -> None:
+    def outlined(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)  # 储蓄存款余额 本日, left blank by ruled_pdf
+        canvas.saveState()
+        canvas.setFillColorRGB(1, 1, 1)  # the fill is not painted in mode 1: white must not matter
+        canvas.setStrokeColorRGB(0, 0, 0)
+        words = canvas.beginText(x, y)
+        words.setFont(FONT, 10)
+        words.setTextRenderMode(1)
+        words.textOut(FIGURE)
+        canvas.drawText(words)
+        canvas.restoreState()
+    path = ruled_pdf(tmp_path / "outlined.pdf", first="", drawn=outlined)
+    assert _darkest(path, 224, A4[1] - 176, 254, A4[1] - 166) < 100
+    assert _value(path) == Decimal(FIRST_YUAN)
+
+
+@pytest.mark.parametrize(("visible", "value"), [(False, FIRST_YUAN), (True, 23456100)])
+def test_a_digit_in_a_hidden_layer_is_not_read(tmp_path: Path, visible: bool, value: int) -> None:
+    path = hide_in_layer(ruled_pdf(tmp_path / "layer.pdf", drawn=_after_figure("1", layer="WM")), "WM",
+                         visible=visible)
+    assert (_darkest(path, *_where_after("1")) < 80) is visible  # pdfium shows the layer only when on
+    assert _value(path) == Decimal(value)
+
+
+def test_a_page_printed_all_faint_is_refused_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "faint_page.pdf"
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setFillAlpha(0.2)
+    canvas.setFont(FONT, 10)
+    for index, line in enumerate(("网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04", "项目 本日",
+                                  "储蓄存款余额 2345.6")):
+        canvas.drawString(60, A4[1] - 60 - 20 * index, line)
+    canvas.showPage()
+    canvas.save()
+    with pytest.raises(UnreadableFigure, match="半透明"):
+        _value(path)
