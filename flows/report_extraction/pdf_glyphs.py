@@ -77,8 +77,8 @@ class ShownPage:
 def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     """The page with each glyph's extra strokes and the text that is no part of the report
     (slanted, translucent, in a hidden layer, outside the crop box) dropped; UnreadableFigure for
-    an unseen figure. Each character kept carries its `ink` as it prints (0 black, 1 white) and
-    whether only its `outline` is drawn."""
+    an unseen figure. Each character kept carries its `ink` as it prints (0 black, 1 white),
+    whether only its `outline` is drawn and the `spot` ink it is filled in (`pdf_paint`)."""
     page = painted(page)
     drawn = list(_in_paint_order(page.layout))  # in the order painted, form XObjects where they are
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
@@ -87,7 +87,8 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     cut = _outside_crop(page, dicts) | {i for i, o in every if slanted(o.matrix) or _faint(paint(o))}
     chars = [(i, o) for i, o in every if i not in cut]
     for i, char in chars:
-        dicts[i].update(ink=ink(char), outline=paint(char).outline)
+        how = paint(char)
+        dicts[i].update(ink=ink(char), outline=how.outline, spot=how.spot)
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")

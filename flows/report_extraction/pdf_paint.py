@@ -1,17 +1,20 @@
 """How each character of a PDF page is painted, beyond its colour: its opacity, whether only its
-outline is drawn, and whether it lies in an optional-content layer that is hidden.
+outline is drawn, whether it lies in an optional-content layer that is hidden, and the spot ink
+(a Separation or DeviceN colour) it is filled in.
 
 pdfminer reads a character's colour but leaves its graphics state's opacity (`/ca`, `/CA` of an
 ExtGState set by `gs`), the text render mode (`Tr`) and optional content (`/OC` marked content, a
-form XObject's `/OC`) out of what it keeps. Watermark tools draw their text in exactly those: black
-at 12-15 % opacity, outline-only, in a layer (tester BI of 2026-12-07, F5 and F13: a watermark's
-faint `1` read 24.39 as 124.39, a hidden layer's text as printed). `painted(page)` reads the page
-with an interpreter that keeps them on each character's graphic state, and `paint(char)` says
-them. A form XObject starts with the opacity and layer it is painted in. Not read: soft masks,
-blend modes, a transparency group's own opacity, a layer's print-only state (`/AS`).
+form XObject's `/OC`) and a spot colour's name out of what it keeps. Watermark tools draw their
+text in exactly those: black at 12-15 % opacity, outline-only, in a layer (tester BI of
+2026-12-07, F5 and F13: a watermark's faint `1` read 24.39 as 124.39, a hidden layer's text as
+printed); a spot ink's tint is kept but not its hue (F12: a figure in `PANTONE Red 032 C`, a 红字,
+read positive). `painted(page)` reads the page with an interpreter that keeps them on each
+character's graphic state, and `paint(char)` says them. A form XObject starts with the opacity
+and layer it is painted in. Not read: soft masks, blend modes, a transparency group's own
+opacity, a layer's print-only state (`/AS`), a spot ink's hue (its tint transform).
 
     page = painted(pdf.pages[0])
-    paint(char)        # Paint(opacity=0.12, outline=False, hidden=False) for an LTChar of its layout
+    paint(char)        # Paint(opacity=0.12, outline=False, hidden=False, spot='') for an LTChar of it
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 
 _OUTLINE_ONLY = {1, 5}  # stroke (and add to the clip path): the glyph's inside is not painted
 _FILL_AND_STROKE = {2, 6}
+_SPOT = {"Separation", "DeviceN"}
+_BLACK = ("black", "黑")  # a colorant named so prints black (PANTONE Black 6 C); `All` is every plate
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Paint:
     opacity: float = 1.0
     outline: bool = False
     hidden: bool = False
+    spot: str = ""  # the spot ink (Separation, DeviceN) it is filled in, its hue unknown: not black
 
 
 class _State(PDFGraphicState):
@@ -46,6 +52,7 @@ class _State(PDFGraphicState):
     def __init__(self) -> None:
         super().__init__()
         self.fill_alpha, self.stroke_alpha, self.render, self.hidden = 1.0, 1.0, 0, False
+        self.spot = ""  # the colorants of the fill's colour space when it was last set to a spot one
 
     def copy(self) -> _State:
         state = _State()
@@ -61,7 +68,9 @@ def paint(char: LTChar) -> Paint:
     if state.render in _OUTLINE_ONLY:
         return Paint(state.stroke_alpha, True, state.hidden)
     both = state.render in _FILL_AND_STROKE
-    return Paint(max(state.fill_alpha, state.stroke_alpha) if both else state.fill_alpha, False, state.hidden)
+    spot = state.spot if getattr(state.ncs, "name", "") in _SPOT else ""
+    return Paint(max(state.fill_alpha, state.stroke_alpha) if both else state.fill_alpha, False, state.hidden,
+                 spot)
 
 
 class _Interpreter(PDFPageInterpreter):
@@ -103,6 +112,13 @@ class _Interpreter(PDFPageInterpreter):
                 value = resolve1(found.get(key))
                 if isinstance(value, int | float):
                     setattr(self.graphicstate, attr, min(max(float(value), 0.0), 1.0))
+
+    def do_cs(self, name: PDFStackT) -> None:
+        super().do_cs(name)
+        spaces = resolve1((self.resources or {}).get("ColorSpace")) or {}
+        space = resolve1(spaces.get(getattr(name, "name", name))) if isinstance(spaces, dict) else None
+        if isinstance(self.graphicstate, _State):
+            self.graphicstate.spot = _spot(space)
 
     def do_Tr(self, render: PDFStackT) -> None:
         super().do_Tr(render)
@@ -161,6 +177,17 @@ class _Interpreter(PDFPageInterpreter):
         policy = getattr(group.get("P"), "name", "AnyOn")
         return bool(off) and {"AllOn": any(off), "AnyOff": not any(off), "AllOff": not all(off)}.get(
             policy, all(off))
+
+
+def _spot(space: Any) -> str:
+    """The colorants of a Separation or DeviceN colour space, '' for another or one of black alone
+    (`None` paints nothing: it is named, not taken for black)."""
+    if not isinstance(space, list) or len(space) < 2 or getattr(space[0], "name", "") not in _SPOT:
+        return ""
+    names = resolve1(space[1])
+    found = [getattr(n, "name", str(n)) for n in (names if isinstance(names, list) else [names])]
+    black = [n for n in found if n == "All" or any(word in n.lower() for word in _BLACK)]
+    return "" if len(black) == len(found) else "、".join(found)
 
 
 def _hidden_layers(catalog: Any) -> frozenset[int]:

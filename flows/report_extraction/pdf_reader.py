@@ -163,8 +163,8 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             with page_deadline(file, page_number):
                 page, chars, shown = _shown(pdf, file, page_number)
                 first = _page_grid(page, chars, file, page_number, spec, first=True)
+                refuse_mixed_ink(first, chars)  # a pale character is said as such, before its ink's hue
                 mark_red(first, chars)
-                refuse_mixed_ink(first, chars)
                 first.watermarks += [(page_number, shown.aside)] if shown.aside else []
             if joined is not None:  # the pages before held no table (a long heading): their
                 first.preamble[:0] = joined.preamble  # lines head this one (tester AE's F1)
@@ -179,8 +179,8 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
         with page_deadline(file, page_number):
             page, chars, shown = _shown(pdf, file, page_number)
             grid = _page_grid(page, chars, file, page_number, spec, first=False, footers=joined.below)
-            mark_red(grid, chars)
             refuse_mixed_ink(grid, chars)
+            mark_red(grid, chars)
             joined.watermarks += [(page_number, shown.aside)] if shown.aside else []
             if grid.n_rows:
                 plan.join(joined, grid, page_number)

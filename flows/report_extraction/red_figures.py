@@ -58,7 +58,16 @@ def _red_paint(color: Any) -> bool:
 
 
 def mark_red(grid: Grid, chars: list[dict[str, Any]]) -> None:
-    """Mark each cell of a PDF page's grid whose digits are printed in red."""
+    """Mark each cell of a PDF page's grid whose digits are printed in red; UnreadableFigure for a
+    cell whose digits are printed in a spot ink, whose hue is not read (tester BI F12, 2026-12-07:
+    a 红字 in `PANTONE Red 032 C` read positive)."""
+    spot = [c for c in chars if _DIGIT.fullmatch(c.get("text", "")) and c.get("spot")]
+    for cell, inside in cell_chars(grid, spot) if spot else ():
+        if inside:
+            raise UnreadableFigure(
+                f"{cell.provenance.describe()}：“{cell.text.strip()}”印成专色“{inside[0]['spot']}”，读不出是不是"
+                "红字（红字表示负数）；整份报表不读，请报送机构改用 RGB 或 CMYK 颜色导出后重新报送",
+                details={"file": grid.file})
     red = [c for c in chars
            if _DIGIT.fullmatch(c.get("text", "")) and _red_paint(c.get("non_stroking_color"))]
     if not red:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from reportlab.lib.colors import CMYKColorSep
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -172,3 +173,39 @@ def test_a_page_printed_all_faint_is_refused_as_such(tmp_path: Path) -> None:
     canvas.save()
     with pytest.raises(UnreadableFigure, match="半透明"):
         _value(path)
+
+
+def _in_spot(name: str, cmyk: tuple[float, float, float, float]) -> Callable[[Canvas, At], None]:
+    """储蓄存款余额 较上日's 1.2 in the spot ink `name`, over ruled_pdf's own copy printed in white."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 2)
+        canvas.setFillColor(CMYKColorSep(*cmyk, spotName=name))
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x, y, "1.2")
+    return draw
+
+
+def _reddest(path: Path) -> tuple[int, int, int]:
+    """The reddest pixel pdfium paints in 储蓄存款余额 较上日's cell."""
+    image = pdfium.PdfDocument(str(path))[0].render(scale=2).to_pil().convert("RGB")
+    top = A4[1] - 140 - 20  # ruled_pdf's row 1
+    box = image.crop((322 * 2, int((A4[1] - top) * 2) + 2, 418 * 2, int((A4[1] - top + 20) * 2) - 2))
+    pixels = [box.getpixel((x, y)) for x in range(box.width) for y in range(box.height)]
+    return max(pixels, key=lambda p: p[0] - p[1])  # type: ignore[no-any-return, operator, index]
+
+
+def test_a_figure_in_a_red_spot_ink_is_refused_not_read_positive(tmp_path: Path) -> None:
+    """Tester BI F12: a 红字 in `PANTONE Red 032 C` under 注：红字表示负数 was read +1.2."""
+    path = ruled_pdf(tmp_path / "spot.pdf", below=("注：红字表示负数。",), red=frozenset({"1.2"}),
+                     red_rgb=(1, 1, 1), drawn=_in_spot("PANTONE Red 032 C", (0, 1, 1, 0)))
+    red, green, _ = _reddest(path)
+    assert red > 200 and green < 80  # it prints red
+    with pytest.raises(UnreadableFigure, match="专色“PANTONE Red 032 C”，读不出是不是红字"):
+        _value(path)
+
+
+def test_a_figure_in_a_black_spot_ink_is_read(tmp_path: Path) -> None:
+    path = ruled_pdf(tmp_path / "black.pdf", red=frozenset({"1.2"}), red_rgb=(1, 1, 1),
+                     drawn=_in_spot("PANTONE Black 6 C", (0, 0, 0, 1)))
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "较上日", "110101") == Decimal(12000)
