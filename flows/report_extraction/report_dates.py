@@ -46,6 +46,10 @@ _LABEL_AT = re.compile(_LABEL)
 _MADE_AT = re.compile(r"(?:(?:打印|制表|导出|生成|下载|查询|填报)(?:日期|时间|于)?|时间"
                       r"|printed(?:\s+(?:on|at))?)[:：]?\s*$", re.IGNORECASE)
 _OTHER_LABEL = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,})[:：]\s*$")
+# a date after a secrecy or copy marking is a watermark's or a stamp's (`内部资料 2026-11-30` drawn
+# flat in grey over the title of an undated report dated it: tester BI F6, 2026-12-07)
+_MARKING = re.compile(r"(?:内部资料|内部使用|内部|机密|秘密|绝密|保密|仅供[\u4e00-\u9fff]{0,6}|副本|样本|样张"
+                      r"|confidential|internal(?:\s+use)?)\s*$", re.IGNORECASE)
 _REPORT_WORDS = re.compile(r"报表|数据|统计|报告|业务|会计|账务|日期|截[至止]|期间")
 # a labelled date below the table in a spelling date_pattern may not read: 20261203, 2026.12.03,
 # and 12月3日 (the year of the heading's date)
@@ -63,7 +67,8 @@ _DATE_AFTER = re.compile(r"\s*\d{4}[-年/.]\d{1,2}")
 def _not_the_reports(text: str, match: re.Match[str]) -> bool:
     """Whether a date `match` found in a heading's `text` is not a report date: inside a longer
     token (not beside another date or a time), not a month and day, or when not labelled as the
-    report's, a print stamp (a time beside it) or after a label of something else."""
+    report's, a print stamp (a time beside it), after a secrecy marking (内部资料) or after a label
+    of something else."""
     before, after = text[:match.start()], text[match.end():]
     glued_before = (before[-1:].isascii() and before[-1:].isalnum()
                     and not (_DATE_BEFORE.search(before) or _CLOCK_BEFORE.search(before)))
@@ -78,7 +83,7 @@ def _not_the_reports(text: str, match: re.Match[str]) -> bool:
         return False
     other = _OTHER_LABEL.search(before)
     return bool(_MADE_AT.search(before) or _TIME_AFTER.match(after) or _CLOCK_BEFORE.search(before)
-                or (other and not _REPORT_WORDS.search(other.group("label"))))
+                or _MARKING.search(before) or (other and not _REPORT_WORDS.search(other.group("label"))))
 
 
 @dataclass(frozen=True)

@@ -177,3 +177,27 @@ def test_a_refused_cells_text_is_quoted_on_one_line() -> None:
     with pytest.raises(NumberFormatError) as caught:
         parse_figure("★\n24.57\n业务专用章", frozenset(SignStyle))
     assert str(caught.value) == "'★ / 24.57 / 业务专用章' 不是数字"
+
+
+@pytest.mark.parametrize("mark", ["内部资料 2026-11-30", "机密  2026-11-30", "仅供内部参考 2026-11-30",
+                                  "CONFIDENTIAL 2026-11-30"])
+def test_a_flat_grey_marking_date_does_not_date_an_undated_report(tmp_path: Path, mark: str) -> None:
+    """Tester BI F6 (2026-12-07): a light grey `内部资料 2026-11-30` drawn flat over the title gave
+    an undated report that date. Grey text flat is the report's (F14), but a date after a secrecy
+    marking is the marking's."""
+    def over_title(canvas: Canvas, _: At) -> None:
+        canvas.setFillColorRGB(0.8, 0.8, 0.8)
+        canvas.setFont(FONT, 14)
+        canvas.drawString(250, 800, mark)
+
+    heading = (HEADING[0], "机构：110101 东城支行", HEADING[2])
+    extraction = extract_file(ruled_pdf(tmp_path / "marked.pdf", heading, drawn=over_title),
+                              load_spec("branch_daily", SPECS))
+    assert extraction.report_date is None
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+
+
+def test_a_marking_beside_the_reports_own_date_leaves_that_date(tmp_path: Path) -> None:
+    heading = (HEADING[0], "内部资料  机构：110101 东城支行  数据日期：2026-12-04", HEADING[2])
+    extraction = extract_file(ruled_pdf(tmp_path / "own.pdf", heading), load_spec("branch_daily", SPECS))
+    assert extraction.report_date == "2026-12-04"
