@@ -7,6 +7,7 @@ covering a position, so a branch name merged down nine rows is found from each o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -144,9 +145,8 @@ def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
     hidden 本日 column, a hidden unit line, a hidden duplicate row): what a person does not see is
     never read, and always said; so is a PDF's slanted or cropped text (a watermark: `pdf_glyphs`). `where`
     names a row (`row_place`)."""
-    # a watermark may name the printing user (a name, an ID number: tester BI F8): digits scrubbed
-    notes = [f"略过的水印等文字（斜排、半透明、在隐藏图层或页面裁剪框外） 第{page}页 {scrub_text(text)[:30]}"
-             for page, text in grid.watermarks]
+    aside = "略过的水印等文字（斜排、半透明、在隐藏图层或页面裁剪框外）"
+    notes = [f"{aside} 第{page}页 {_masked_mark(text)[:30]}" for page, text in grid.watermarks]
     for row in sorted(grid.hidden_rows):
         texts = [t for t in grid.row_texts(row) if t]
         if texts:
@@ -158,3 +158,20 @@ def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
             place = grid.provenance_at(own[0], col).cell or f"第{col + 1}列"
             notes.append(f"略过的隐藏列 {place} {grid.text(own[0], col)[:20]}")
     return notes
+
+
+# the words a watermark or stamp is made of; a run of Chinese characters not made of them is masked
+_MARK_WORDS = re.compile(r"(?:内部资料|内部|资料|机密|秘密|绝密|保密|仅供|参考|使用|副本|样本|样张|草稿|水印"
+                         r"|禁止|外传|复制|打印|下载|导出|银行|总行|分行|支行|营业部|报表|平台|系统|时间"
+                         r"|日期|用户|年|月|日)+")
+_CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _masked_mark(text: str) -> str:
+    """A watermark's text as a note may show it: it may name the printing user (a name, an ID
+    number: tester BI F8, 2026-12-07), so personal data and digit runs are scrubbed and each run of
+    Chinese characters not made of a marking's words is masked (`内部资料 张报表` -> `内部资料 ***`)."""
+    def mask(run: re.Match[str]) -> str:
+        return run.group(0) if _MARK_WORDS.fullmatch(run.group(0)) else "*" * len(run.group(0))
+
+    return _CHINESE_RUN.sub(mask, scrub_text(text))

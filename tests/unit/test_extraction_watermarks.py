@@ -40,14 +40,16 @@ def _slanted(text: str, row: int, column: int, angle: float, dy: float = 0) -> C
     return draw
 
 
-@pytest.mark.parametrize(("text", "row", "column", "angle", "dy"), [
-    ("内部资料", 2, 0, 20, 0),                         # over the labels and the header
-    ("内部资料 2026-11-30 西城支行", 9, 0, 30, -200),  # in the margin under the table
-    ("2026 2026 2026", 1, 1, 35, -30),                 # digits across the figures
-    ("机密 8888", 3, 1, -45, 40),                      # the other way
+@pytest.mark.parametrize(("text", "row", "column", "angle", "dy", "said"), [
+    ("内部资料", 2, 0, 20, 0, "内部资料"),              # over the labels and the header
+    ("内部资料 2026-11-30 西城支行", 9, 0, 30, -200,   # in the margin under the table
+     "内部资料 2026-11-30 ****"),  # a name in it masked (tester BI F8): a branch's or a person's
+    ("2026 2026 2026", 1, 1, 35, -30, "2026 2026 2026"),  # digits across the figures
+    ("机密 8888", 3, 1, -45, 40, "机密 8888"),          # the other way
+    ("内部资料 张报表 110101199001011234", 9, 0, 30, -200, "内部资料 *** **************1234"),
 ])
 def test_a_slanted_watermark_is_left_out_and_named(tmp_path: Path, text: str, row: int, column: int,
-                                                   angle: float, dy: float) -> None:
+                                                   angle: float, dy: float, said: str) -> None:
     path = ruled_pdf(tmp_path / "watermarked.pdf", drawn=_slanted(text, row, column, angle, dy=dy))
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
@@ -55,7 +57,7 @@ def test_a_slanted_watermark_is_left_out_and_named(tmp_path: Path, text: str, ro
     assert [(f.metric, f.column, f.raw) for f in extraction.figures] == [
         (f.metric, f.column, f.raw) for f in plain.figures]
     noted = [n for n in extraction.notes if n.startswith("略过的水印等文字")]
-    assert noted == [f"略过的水印等文字（斜排、半透明、在隐藏图层或页面裁剪框外） 第1页 {text}"]
+    assert noted == [f"略过的水印等文字（斜排、半透明、在隐藏图层或页面裁剪框外） 第1页 {said}"]
 
 
 def _flat(text: str, grey: float, after: str) -> Callable[[Canvas, At], None]:
