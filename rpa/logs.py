@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime, timezone, tzinfo
 from pathlib import Path
 from types import FrameType
@@ -36,7 +37,8 @@ _CONSOLE_FORMAT = "<green>{time:HH:mm:ss}</green> <level>%s</level> {message}"
 # loguru's names for the tools that read it
 LEVEL_WORDS = {"TRACE": "跟踪", "DEBUG": "调试", "INFO": "信息", "SUCCESS": "完成", "WARNING": "注意",
                "ERROR": "错误", "CRITICAL": "严重"}
-_FILE_FORMAT = "{time:YYYY-MM-DDTHH:mm:ss.SSSZZ} {level: <7} [{extra[run_id]}] {process.id} {message}"
+_FILE_TIME = "{time:YYYY-MM-DDTHH:mm:ss.SSSZZ}"
+_FILE_FORMAT = _FILE_TIME + " {level: <7} [{extra[run_id]}] {process.id} {message}"
 # stdlib loggers of the libraries the suite runs, and the lowest level each is let through at
 STDLIB_LEVELS = {
     "": logging.INFO,
@@ -137,11 +139,15 @@ def configure_daemon_logging(log_file: Path, zone: tzinfo, level: str = "INFO") 
     )
 
 
-def add_run_log(path: Path, level: str = "DEBUG", run_id: str | None = None) -> int:
+def add_run_log(path: Path, level: str = "DEBUG", run_id: str | None = None,
+                zone: tzinfo | None = None) -> int:
     """Add a run's run.log (owner-only); returns the sink id to remove when the run ends.
 
     With `run_id`, only that run's records go there (a scheduler process runs many runs, one
     after the other or at once in threads). Exceptions are logged by type and scrubbed text only.
+    With `zone` (the settings' timezone), every time is written in it, as the run's id, audit
+    chain and report.html give them (tester BJ F9, 2026-12-07: run.log said 14:23+0000 of a run
+    the rest of its record says began at 22:23+0800).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
@@ -150,7 +156,7 @@ def add_run_log(path: Path, level: str = "DEBUG", run_id: str | None = None) -> 
     return logger.add(
         _RunLogFile(path),
         level=level,
-        format=_file_format,
+        format=_file_format if zone is None else _zoned_file_format(zone),
         diagnose=False,
         backtrace=False,
         enqueue=False,
@@ -158,12 +164,11 @@ def add_run_log(path: Path, level: str = "DEBUG", run_id: str | None = None) -> 
     )
 
 
-def append_run_log_line(path: Path, run_id: str, text: str) -> None:
+def append_run_log_line(path: Path, run_id: str, text: str, zone: tzinfo | None = None) -> None:
     """One INFO line, scrubbed, appended to a run's run.log (made 0600 if missing) by a process
-    that is not the run's, in run.log's own format. A folder that refuses it loses the line, not
-    the caller's work (the audit chain holds the action)."""
-    now = datetime.now().astimezone()
-    stamp = f"{now:%Y-%m-%dT%H:%M:%S}.{now.microsecond // 1000:03d}{now:%z}"
+    that is not the run's, in run.log's own format, its time in `zone` (else the machine's). A
+    folder that refuses it loses the line, not the caller's work (the audit chain holds the action)."""
+    stamp = _stamp(datetime.now(zone) if zone is not None else datetime.now().astimezone())
     line = f"{stamp} {'INFO': <7} [{run_id}] {os.getpid()} {scrub_text(text)}\n"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -204,6 +209,20 @@ class _RunLogFile:
 def _file_format(record: Any) -> str:
     record["extra"].setdefault("run_id", "-")  # records from code that reconfigured loguru
     return _FILE_FORMAT + _tail(record)
+
+
+def _zoned_file_format(zone: tzinfo) -> Callable[[Any], str]:
+    """run.log's format with the record's time in `zone`."""
+    def format_in_zone(record: Any) -> str:
+        record["extra"].setdefault("run_id", "-")
+        record["extra"]["zoned_time"] = _stamp(record["time"].astimezone(zone))
+        return _FILE_FORMAT.replace(_FILE_TIME, "{extra[zoned_time]}") + _tail(record)
+    return format_in_zone
+
+
+def _stamp(moment: datetime) -> str:
+    """A time as run.log writes it: 2026-12-07T22:23:49.330+0800."""
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}{moment:%z}"
 
 
 def _console_format(record: Any) -> str:

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from loguru import logger
 
@@ -121,7 +122,7 @@ def _work_run(
         params=params,
         started_at=now_in(settings),
     )
-    sink = add_run_log(folder / "run.log", run_id=run_id)
+    sink = add_run_log(folder / "run.log", run_id=run_id, zone=ZoneInfo(settings.timezone))
     try:
         count = load_flow(ctx.flow, flow_params).worker_count(ctx, workers)
         if count == 0:

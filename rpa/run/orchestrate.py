@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from loguru import logger
 
@@ -184,7 +185,7 @@ def execute_run(
     start_worker_server()
     stop_event = stop_event or threading.Event()
     ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
-    sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id)
+    sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id, zone=ZoneInfo(settings.timezone))
     for notice in ctx.notices:
         ctx.log.warning(notice)  # this host's setting against the run's, in run.log
     owners = RunOwners.from_settings(settings)

@@ -231,7 +231,7 @@ def tell_run_log(settings: Settings, run_id: str, rows: Sequence[int], text: str
     for a clerk reading it; the audit chain holds the action itself."""
     if rows:
         append_run_log_line(settings.runs_dir / run_id / "run.log", run_id,
-                            f"第 {'、'.join(str(row) for row in rows)} 行{text}")
+                            f"第 {'、'.join(str(row) for row in rows)} 行{text}", ZoneInfo(settings.timezone))
 
 
 def run_folder(settings: Settings, run_id: str) -> Path:

@@ -34,6 +34,13 @@ class LoopSummary:
     last_error: str = ""
 
 
+def named(item: WorkItem) -> str:
+    """An item as run.log names it: its id and the sheet row it files (result.xlsx's 行号), when
+    it has one (tester BJ F9, 2026-12-07: `事项 5：已报备` matched nothing in result.xlsx)."""
+    row = (item.payload or {}).get("row")
+    return f"事项 {item.id}" + (f"（第 {row} 行）" if isinstance(row, int) else "")
+
+
 def describe(exc: BaseException) -> tuple[Disposition, str]:
     """What the exception means, and a scrubbed message for it."""
     disposition = outcome_for(exc)
@@ -61,7 +68,7 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
             # the lease is gone (this worker was frozen or too slow; another may hold it now):
             # nothing more is written to the item. Lost before 确认提交, nothing was submitted
             wctx.record("item.lease_lost", item, code=code, fence=item.fence)
-            log.warning(f"事项 {item.id}：租约已失效，本工作进程不再处理：{message}")
+            log.warning(f"{named(item)}：租约已失效，本工作进程不再处理：{message}")
             summary.lease_lost += 1
             return DROPPED
         if disposition.run_fatal:
@@ -75,14 +82,14 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
             result = result_of(exc)
             queue.fail_business(item.id, owner, code, message, result=result)
             wctx.record("item.business_error", item, code=code, message=message, **_digest(wctx, result))
-            log.warning(f"事项 {item.id}：{item_label('business_error', result)} {code}：{message}")
+            log.warning(f"{named(item)}：{item_label('business_error', result)} {code}：{message}")
             summary.business_errors += 1
             return SETTLED
         if disposition.state == "held":
             result = result_of(exc)
             queue.hold(item.id, owner, code, message, result=result)
             wctx.record("item.held", item, code=code, message=message, **_digest(wctx, result))
-            log.warning(f"事项 {item.id}：{item_label('held', result)}：{message}")
+            log.warning(f"{named(item)}：{item_label('held', result)}：{message}")
             summary.held += code != AWAITING_APPROVAL
             summary.awaiting += code == AWAITING_APPROVAL
             return SETTLED
@@ -92,14 +99,14 @@ def settle(queue: WorkQueue, wctx: WorkerContext, item: WorkItem, exc: Exception
             wctx.record("item.system_error", item, code=code, message=message, next_state=str(state),
                         **(_digest(wctx, kept) if kept else {}))
             then = "失败" if state == "failed" else "将重试"
-            log.warning(f"事项 {item.id}：系统错误 {code}，{then}：{message}")
+            log.warning(f"{named(item)}：系统错误 {code}，{then}：{message}")
             if state == "failed":
                 summary.failed += 1
             else:
                 summary.retried += 1
             return BUSY if disposition.busy else SYSTEM
         # a bug: the same code would meet it again, so never retried; its traceback is kept
-        log.opt(exception=exc).error(f"事项 {item.id}：程序错误 {code}，本项失败，不重试：{message}")
+        log.opt(exception=exc).error(f"{named(item)}：程序错误 {code}，本项失败，不重试：{message}")
         kept = _kept_on_failure(exc)
         queue.fail_bug(item.id, owner, code, message, result=kept)
         wctx.record("item.failed", item, code=code, message=message, **(_digest(wctx, kept) if kept else {}))

@@ -32,6 +32,7 @@ import threading
 import time
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from loguru import logger
 
@@ -39,7 +40,7 @@ from rpa.errors import CircuitOpen, DatabaseUnavailable, RpaError
 from rpa.outcomes import item_label
 from rpa.queue.work_queue import LeaseLost
 from rpa.run.claims import Claims, Heartbeat, payload_changed
-from rpa.run.settle import AUDITED, SETTLED, STOP, SYSTEM, LoopSummary, describe, settle
+from rpa.run.settle import AUDITED, SETTLED, STOP, SYSTEM, LoopSummary, describe, named, settle
 
 if TYPE_CHECKING:
     from rpa.queue.work_queue import WorkQueue
@@ -134,7 +135,8 @@ def _loop(
                 continue
             wctx.record("item.done", item, result_hmac=wctx.audit.keyed_digest(result),
                         **{k: v for k, v in result.items() if k in AUDITED})
-            wctx.log.info(f"事项 {item.id}：{item_label('done', result)}")
+            filing_no = f"，备案编号 {result['filing_no']}" if result.get("filing_no") else ""
+            wctx.log.info(f"{named(item)}：{item_label('done', result)}{filing_no}")
             summary.done += 1
             breaker.succeeded()
     return summary
@@ -221,7 +223,7 @@ def worker_main(
 
     folder = settings.runs_dir / run_id
     configure_logging(console=False, run_id=run_id)
-    add_run_log(folder / "run.log")
+    add_run_log(folder / "run.log", zone=ZoneInfo(settings.timezone))
     owner = f"{settings.host_id}:{os.getpid()}:w{worker_index}"  # on every claim and audit event
     log = logger.bind(run_id=run_id, worker=owner)
 

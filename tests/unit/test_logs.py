@@ -102,3 +102,27 @@ def test_the_terminal_names_a_level_in_chinese_and_run_log_keeps_loguru_s_name(
     said = capsys.readouterr().err
     assert " 注意 4 行无效，未报备" in said and "WARNING" not in said, said
     assert "WARNING [R1]" in (tmp_path / "run.log").read_text(encoding="utf-8")
+
+
+def test_run_log_times_are_in_the_runs_zone(tmp_path: Path) -> None:
+    """Tester BJ F9 (2026-12-07): run.log wrote the machine's UTC (14:23+0000) while the run id, the
+    audit chain and report.html said 22:23+0800. Both ways of writing a line use the zone given."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from rpa.logs import append_run_log_line
+
+    shanghai, log = ZoneInfo("Asia/Shanghai"), tmp_path / "run.log"
+    configure_logging(console=False)
+    sink = add_run_log(log, run_id="R1", zone=shanghai)
+    try:
+        with logger.contextualize(run_id="R1"):
+            logger.info("事项 5：已报备")
+    finally:
+        logger.remove(sink)
+    append_run_log_line(log, "R1", "第 3 行由 柜员王 重试", shanghai)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and all(line.split(" ")[0].endswith("+0800") for line in lines)
+    for line in lines:
+        written = datetime.strptime(line.split(" ")[0], "%Y-%m-%dT%H:%M:%S.%f%z")
+        assert abs(written - datetime.now(shanghai)) < timedelta(minutes=1)

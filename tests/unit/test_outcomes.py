@@ -100,7 +100,7 @@ def test_run_log_ends_each_item_with_the_word_its_row_has(tmp_path: Path) -> Non
     queue.create_schema()
     audit.create_schema()
     for key in ("refused", "awaiting", "filed"):
-        queue.enqueue("account-filing", run_id, key, {})
+        queue.enqueue("account-filing", run_id, key, {"row": 8} if key == "filed" else {})
 
     def handle(item: WorkItem) -> dict[str, Any]:
         if item.key == "refused":
@@ -119,11 +119,13 @@ def test_run_log_ends_each_item_with_the_word_its_row_has(tmp_path: Path) -> Non
     finally:
         logger.remove(sink)
     text = (tmp_path / "run.log").read_text(encoding="utf-8")
-    ended = {item.key: [line.split(f"事项 {item.id}：", 1)[1] for line in text.splitlines()
-                        if f"事项 {item.id}：" in line] for item in queue.items(run_id)}
+    names = {item.key: f"事项 {item.id}（第 8 行）：" if item.key == "filed" else f"事项 {item.id}："
+             for item in queue.items(run_id)}  # an item is named by its sheet row too (tester BJ F9)
+    ended = {key: [line.split(name, 1)[1] for line in text.splitlines() if name in line]
+             for key, name in names.items()}
     assert [line.split("：")[0] for line in ended["refused"]] == ["门户拒绝 basic_account_missing"], text
     assert [line.split("：")[0] for line in ended["awaiting"]] == ["待复核"], text
-    assert ended["filed"] == ["已报备"], text
+    assert ended["filed"] == ["已报备，备案编号 100020260106000001"], text
 
 
 def test_business_errors_are_counted_by_their_rows_words_where_recorded() -> None:
