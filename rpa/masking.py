@@ -32,6 +32,7 @@ class FieldClass(StrEnum):
     FILE_NAME = "file_name"  # a run-folder path such as evidence/<item_ref>.png: kept whole
     DIGEST = "digest"  # a SHA-256 in hex: kept whole
     KEYED_HASH = "keyed_hash"  # `item_ref` (filing_ref): 16 hex characters, never digits alone: kept whole
+    AMOUNT = "amount"  # a money amount a row states (注册资金 in 元): not personal data, kept whole
     PLAIN = "plain"
 
 
@@ -78,6 +79,8 @@ def mask(value: object, field_class: FieldClass) -> str:
     if field_class is FieldClass.REFERENCE and _REFERENCE.fullmatch(text):
         return text
     if field_class is FieldClass.FILE_NAME and _is_run_file_name(text):
+        return text
+    if field_class is FieldClass.AMOUNT and _AMOUNT.fullmatch(text):
         return text
     if field_class is FieldClass.DIGEST and _DIGEST.fullmatch(text):
         return text
@@ -159,6 +162,7 @@ def personal_values(payload: Mapping[str, Any], kept: frozenset[str] | None) -> 
 _SECRETS: set[str] = set()
 _REFERENCE = re.compile(r"[0-9A-Za-z-]{1,40}")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+_AMOUNT = re.compile(r"-?\d{1,15}(?:\.\d{1,4})?")
 _KEYED_HASH = re.compile(r"[0-9a-f]{16}")
 # a relative path of plain parts (item_refs, run ids, fixed names): never an account number alone
 _FILE_PART = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z_.-]{0,127}")

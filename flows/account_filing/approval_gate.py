@@ -19,22 +19,20 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bots.ams import AccountHistory, HistoryEntry, differing_fields, record_content
+from flows.account_filing.corrections import shown_class
 from flows.account_filing.notes import ACTION_LABELS, FIELD_LABELS
 from flows.account_filing.records import FilingRecord
-from flows.account_filing.registry import personal_class
 from rpa.approvals.words import AWAITING_CODE
 from rpa.errors import AwaitingApproval
-from rpa.masking import FieldClass, mask
+from rpa.masking import mask
 
 NOTE = "待复核：复核人批准后才报备（在控制台的复核页面，或用 rpa approvals list / approve 办理）"
 
 
 def shown(record: FilingRecord, field: str, value: str | None) -> str:
-    """A field's value as a review shows it: masked by what it is in this row
-    (`registry.personal_class`: a 无字号个体工商户's name is its owner's); any other is free
-    text, scrubbed."""
-    kind = personal_class(field, record.depositor_category, record.uscc)
-    return mask(value or "", kind or FieldClass.PLAIN)
+    """A field's value as a review shows it (`corrections.shown_class`): masked by what it is in
+    this row (a 无字号个体工商户's name is its owner's), a code or amount whole, free text scrubbed."""
+    return mask(value or "", shown_class(field, record.depositor_category, record.uscc))
 
 
 def awaiting_approval(

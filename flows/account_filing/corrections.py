@@ -63,15 +63,26 @@ def export_texts(record: Mapping[str, Any]) -> dict[str, str]:
     return texts
 
 
+# a row's codes and amounts, never personal data, shown whole where the row is reviewed or held (a
+# checker saw 开户银行机构代码 ********0013 and 注册资金 ****0000.00: tester BJ F12, 2026-12-07)
+_SHOWN_WHOLE = {"bank_code": FieldClass.REFERENCE, "registered_capital_yuan": FieldClass.AMOUNT}
+
+
+def shown_class(name: str, depositor_category: str | None, uscc: str | None) -> FieldClass:
+    """How a field's value is shown: masked by what it is in this row (`registry.personal_class`),
+    a code or amount whole, anything else as free text, scrubbed."""
+    return personal_class(name, depositor_category, uscc) or _SHOWN_WHOLE.get(name, FieldClass.PLAIN)
+
+
 def case_fields(payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
-    """(label, value as the export writes it, what the value is, may be corrected) per field;
-    what the value is by `registry.personal_class` (a 无字号个体工商户's name is its owner's)."""
+    """(label, value as the export writes it, how the value is shown, may be corrected) per field;
+    how it is shown by `shown_class` (a 无字号个体工商户's name is its owner's)."""
     record = payload.get("record")
     if not isinstance(record, Mapping):
         return []
     absent = set(record.get("absent_fields") or ())
     category = record.get("depositor_category")
-    return [(FIELDS[name].label, text, personal_class(name, category, record.get("uscc")),
+    return [(FIELDS[name].label, text, shown_class(name, category, record.get("uscc")),
              name not in FIXED and name not in absent)
             for name, text in export_texts(record).items()]
 

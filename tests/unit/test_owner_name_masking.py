@@ -113,3 +113,20 @@ def test_without_a_category_a_sole_trader_s_credit_code_masks_his_name(
     fields = {f["label"]: f["send"] for f in hold.details["review"]["fields"]}
     assert fields["存款人名称"] == shown
     assert (fields["注册地址"] == "厦门市思明区湖滨南路1号") is (shown == OWNER), fields
+
+
+def test_a_review_and_exceptions_show_the_bank_code_and_capital_whole(settings: Settings) -> None:
+    """Tester BJ F12 (2026-12-07): the checker saw 开户银行机构代码 ********0013 and a 注册资金 of 2 000
+    万元 as ****0000.00, so could not check what was to be filed: a bank's code and an amount are
+    not personal data. The account number and the person's ID stay masked."""
+    record = FilingRecord.model_validate({**_record(ENTERPRISE, "企业法人"), "bank_code": "102100000013",
+                                          "registered_capital_yuan": "20000000.00"})
+    hold = awaiting_approval(record, AccountHistory(record.account_no, False), lambda entry: {},
+                             ["bank_code", "registered_capital_yuan", "id_number"])
+    fields = {f["label"]: f["send"] for f in hold.details["review"]["fields"]}
+    assert fields["开户银行机构代码"] == "102100000013"
+    assert fields["注册资金"] == "20000000.00"
+    assert fields["证件号码"] == "**************0071"
+    [run] = open_cases(settings)
+    shown = {f.label: f.value for f in next(c for c in run.cases if c.row == 4).fields}
+    assert shown["开户银行机构代码"] == "102100099996" and "6228480012345670043" not in str(shown)
