@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.other_runs import held_elsewhere_note, run_state
+from flows.account_filing.put_aside import filing_of_outcome
 from flows.account_filing.row_results import (
     close_days,
     from_this_folder,
@@ -25,6 +27,8 @@ from flows.account_filing.row_results import (
     result_row,
     with_failure_shot,
 )
+from rpa.alerts.findings import DRY_RUN_PREFIX, filing_of
+from rpa.outcomes import item_label
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.elsewhere import ROWS_ELSEWHERE
 from rpa.run.owners import RunOwners, RunState
@@ -60,9 +64,10 @@ def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowO
     today, filed_on = close_days(ctx, run_day)  # 是否逾期 as the book is written
     states: dict[str, RunState] = {}
     closed, elsewhere_rows = Closed(), []
+    followed = _filed_by_another_row(ctx, report, flow)
     for outcome in report.outcomes:
         item: WorkItem | None = None
-        elsewhere = ""
+        elsewhere = followed.get((outcome.sheet, outcome.row), "")
         if outcome.valid and outcome.record is not None:
             key = key_of(outcome, outcome.record)
             item = items.get(key) or ctx.queue.find_by_key(flow, key)
@@ -83,3 +88,28 @@ def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowO
 
 def _elsewhere(sheet: str, row: int, item: WorkItem, note: str) -> dict[str, Any]:
     return {"sheet": sheet, "row": row, "item_id": item.id, "run": item.run_id, "note": note}
+
+
+def _filed_by_another_row(ctx: RunContext, report: ValidationReport, flow: str) -> dict[tuple[str, int], str]:
+    """For each row put aside (invalid, for a person) whose filing, the same account, action and
+    business date, another row's item holds (a corrected export's, in any run but a dry run), what
+    result.xlsx says of it: the row stays 未报备, and its 说明 names the row that was filed instead
+    (tester BJ F2, 2026-12-07: the record of the row said 无效，未报备 and nothing else)."""
+    aside = {(o.sheet, o.row): ":".join(filing_of_outcome(o)) for o in report.outcomes if not o.valid}
+    aside = {where: filing for where, filing in aside.items() if all(filing.split(":"))}
+    patterns = sorted({f"%{filing}:%" for filing in aside.values()})
+    found: dict[str, WorkItem] = {}
+    for one in ctx.queue.find_by_key_patterns(flow, patterns) if patterns else []:
+        if not one.key.startswith(DRY_RUN_PREFIX):
+            found[filing_of(one.key)] = one  # the latest item of a filing (ordered by id)
+    notes = {}
+    for where, filing in aside.items():
+        if (other := found.get(filing)) is not None:
+            action, _, day = filing.split(":")
+            run = "本运行" if other.run_id == ctx.run_id else f"运行 {other.run_id} "
+            number = (other.result or {}).get("filing_no") if other.state == ItemState.DONE else None
+            said = item_label(other.state.value, other.result) + (f"，备案编号 {number}" if number else "")
+            label, row = ACTION_LABELS.get(action, action), other.payload.get("row")
+            notes[where] = f"同一账户{label}（{day}）由{run}第 {row} 行办理：{said}"
+    return notes
+

@@ -74,8 +74,8 @@ def result_row(outcome: RowOutcome, item: WorkItem | None, match: Any, elsewhere
         "overdue": outcome.overdue if outcome.deadline is not None else None,
         **shown,
     }
-    if item is None:
-        reasons = "；".join(issue.message for issue in outcome.errors)
+    if item is None:  # `elsewhere`: the row another run filed instead of this one put aside
+        reasons = "；".join(p for p in (*(issue.message for issue in outcome.errors), elsewhere) if p)
         status = outcome.status if outcome.status != "valid" else "pending"
         return ResultRow(status=status, note=reasons, **common)
     absent = outcome.record.absent_fields if outcome.record is not None else frozenset()
