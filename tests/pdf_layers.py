@@ -22,28 +22,39 @@ def _object(data: bytes, marker: bytes) -> tuple[int, bytes]:
     raise AssertionError(f"no object with {marker!r}")
 
 
-def hide_in_layer(path: Path, name: str = "WM", *, visible: bool = False) -> Path:
-    """Add the layer `name` (shown or hidden by default) to the PDF at `path`, in place."""
+def hide_in_layer(path: Path, name: str = "WM", *, visible: bool = False, printed: bool | None = None,
+                  policy: str = "") -> Path:
+    """Add the layer `name` (shown or hidden by default) to the PDF at `path`, in place; `printed`:
+    its print state as well (`/Usage /Print /PrintState` with an automatic state for printing);
+    `policy`: the content names a membership dictionary of the layer with this `/P` (AllOff ...)."""
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
     root, catalog = _object(data, rb"/Type /Catalog\b")
     page_number, page = _object(data, rb"/Type /Page\b(?!s)")
-    layer = size
+    layer, membership = size, size + 1
     state = b"/ON" if visible else b"/OFF"
-    catalog = catalog.replace(b"<<", b"<< /OCProperties << /OCGs [%d 0 R] /D << %s [%d 0 R] >> >>"
-                              % (layer, state, layer), 1)
+    usage = automatic = b""
+    if printed is not None:
+        usage = b" /Usage << /Print << /PrintState /%s >> >>" % (b"ON" if printed else b"OFF")
+        automatic = b" /AS [<< /Event /Print /Category [/Print] /OCGs [%d 0 R] >>]" % layer
+    catalog = catalog.replace(b"<<", b"<< /OCProperties << /OCGs [%d 0 R] /D << %s [%d 0 R]%s >> >>"
+                              % (layer, state, layer, automatic), 1)
+    named = membership if policy else layer
     page = page.replace(b"/Resources <<", b"/Resources << /Properties << /%s %d 0 R >>"
-                        % (name.encode(), layer), 1)
+                        % (name.encode(), named), 1)
     assert b"/Properties" in page, "the page's resources are not written inline"
+    objects = [(layer, b"<< /Type /OCG /Name (%s)%s >>" % (name.encode(), usage)), (root, catalog),
+               (page_number, page)]
+    if policy:
+        objects.append((membership, b"<< /Type /OCMD /OCGs [%d 0 R] /P /%s >>" % (layer, policy.encode())))
     update, offsets = b"\n", {}
-    for number, body in ((layer, b"<< /Type /OCG /Name (%s) >>" % name.encode()), (root, catalog),
-                         (page_number, page)):
+    for number, body in objects:
         offsets[number] = len(data) + len(update)
         update += b"%d 0 obj\n%s\nendobj\n" % (number, body)
     xref_at = len(data) + len(update)
     table = b"xref\n" + b"".join(b"%d 1\n%010d 00000 n \n" % (n, at) for n, at in sorted(offsets.items()))
     trailer = b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
-        size + 1, root, previous, xref_at)
+        max(offsets) + 1, root, previous, xref_at)
     path.write_bytes(data + update + table + trailer)
     return path

@@ -42,8 +42,11 @@ def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:
     for cell, inside in cell_chars(grid, [c for c in figures if id(c) in inks]):
         shades = [inks[id(c)] for c in inside]
         if shades and max(shades) - min(shades) >= _APART:
-            light = "".join(c["text"] for c in inside if inks[id(c)] - min(shades) >= _APART)
+            odd = [c for c in inside if inks[id(c)] - min(shades) >= _APART]
+            light = "".join(c["text"] for c in odd)
+            how = ("只描了边（空心）的" if all(c.get("outline") for c in odd)  # tester BK F11: not faint
+                   else "印得很浅的")
             raise UnreadableFigure(
-                f"{cell.provenance.describe()}：“{cell.text.strip()}”所在格中有印得很浅的“{light}”（像水印"
+                f"{cell.provenance.describe()}：“{cell.text.strip()}”所在格中有{how}“{light}”（像水印"
                 "或底纹里的字），与这个数的深浅不一，不知是不是这个数的；整份报表不读，请报送机构改正后重新报送",
                 details={"file": grid.file})

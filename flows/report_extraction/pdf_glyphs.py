@@ -16,10 +16,13 @@
   (`ink`): its fill at its opacity, or its stroke when only its outline is drawn (mode 1). Not
   judged: clipping (a character outside a clip path still reads), an image painted over text, a
   soft mask or blend mode, a spot colour's hue (its tint alone).
-- Text outside the page's crop box (no viewer or printer shows it), text painted at less than half
-  opacity (a watermark tool's text at 12-15 %: its faint `1` read 24.39 as 124.39, tester BI F5)
-  and text in an optional-content layer hidden by default (BI F13) are left out like a watermark
-  (`pdf_paint` reads opacity and layers).
+- Text outside the page's crop box (no viewer or printer shows it), text in an optional-content
+  layer hidden by default (tester BI F13) and text painted with no opacity are left out like a
+  watermark (`pdf_paint` reads opacity and layers). Translucent text prints paler, and is read as
+  the grey it prints (`ink`): a watermark tool's black at 15 % beside a black figure refuses it as
+  a pale grey digit does (tester BI F5); legible text at 30-40 % (a `币种：美元`, a 机构 line, a
+  figure) is the report's, as light grey text is (tester BK F1-F3 saw it dropped when text under
+  half opacity was left out).
 - Text set along a slant (its baseline neither across nor down the page: a watermark such as
   内部资料 2026-11-30 drawn at 30° over or beside the table) is no part of the report: left out of
   the page, and said for the reading notes (tester BH F3, 2026-12-07: a watermark's digit joined
@@ -53,7 +56,7 @@ _WHITE_OUT = 0.9  # a box at least this light painted over a character hides it
 _INVISIBLE = re.compile(rb"(?<![\w.])[37]\s+Tr\b")  # text render modes that paint nothing
 _GRID = 40.0  # points: the cells boxes are indexed by
 _SLANT = 0.05  # a baseline's x and y components both above this: neither across nor down the page
-_TRANSLUCENT = 0.5  # text painted at less opacity than this is a watermark's
+_NO_OPACITY = 0.05  # text painted at this opacity or less prints nothing (a translucent one prints paler)
 
 
 def slanted(matrix: Any) -> bool:
@@ -76,9 +79,10 @@ class ShownPage:
 
 def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     """The page with each glyph's extra strokes and the text that is no part of the report
-    (slanted, translucent, in a hidden layer, outside the crop box) dropped; UnreadableFigure for
-    an unseen figure. Each character kept carries its `ink` as it prints (0 black, 1 white),
-    whether only its `outline` is drawn and the `spot` ink it is filled in (`pdf_paint`)."""
+    (slanted, in a hidden layer, painted with no opacity, outside the crop box) dropped;
+    UnreadableFigure for an unseen figure. Each character kept carries its `ink` as it prints (0
+    black, 1 white), whether only its `outline` is drawn and the `spot` ink it is filled in
+    (`pdf_paint`)."""
     page = painted(page)
     drawn = list(_in_paint_order(page.layout))  # in the order painted, form XObjects where they are
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
@@ -163,7 +167,7 @@ def _inside(inner: LTRect, outer: LTRect) -> bool:
 
 
 def _faint(how: Paint) -> bool:
-    return how.hidden or how.opacity < _TRANSLUCENT
+    return how.hidden or how.opacity <= _NO_OPACITY
 
 
 def ink(char: LTChar) -> float | None:

@@ -11,7 +11,7 @@ printed); a spot ink's tint is kept but not its hue (F12: a figure in `PANTONE R
 read positive). `painted(page)` reads the page with an interpreter that keeps them on each
 character's graphic state, and `paint(char)` says them. A form XObject starts with the opacity
 and layer it is painted in. Not read: soft masks, blend modes, a transparency group's own
-opacity, a layer's print-only state (`/AS`), a spot ink's hue (its tint transform).
+opacity, a spot ink's hue (its tint transform).
 
     page = painted(pdf.pages[0])
     paint(char)        # Paint(opacity=0.12, outline=False, hidden=False, spot='') for an LTChar of it
@@ -162,21 +162,33 @@ class _Interpreter(PDFPageInterpreter):
             self.graphicstate.hidden = self.start.hidden or any(self.layers)
 
     def _is_hidden(self, layer: Any) -> bool:
-        """Whether an optional-content group (or a membership dictionary of groups) is off."""
-        if not self.off or layer is None:
-            return False
+        """Whether an optional-content group, or a membership dictionary of groups (its visibility
+        expression `/VE` first, else its policy `/P` over `/OCGs`), is off."""
         ref = getattr(layer, "objid", None)
         group = resolve1(layer)
         if not isinstance(group, dict):
             return False
         if getattr(group.get("Type"), "name", "") != "OCMD":
             return ref in self.off
+        if group.get("VE") is not None:
+            return not self._shown(group.get("VE"))
         members = resolve1(group.get("OCGs"))
         ids = [getattr(m, "objid", None) for m in (members if isinstance(members, list) else [members])]
         off = [i in self.off for i in ids if i is not None]
         policy = getattr(group.get("P"), "name", "AnyOn")
         return bool(off) and {"AllOn": any(off), "AnyOff": not any(off), "AllOff": not all(off)}.get(
             policy, all(off))
+
+    def _shown(self, expression: Any) -> bool:
+        """A visibility expression: a group, or [/And|/Or|/Not expression ...]."""
+        if not isinstance(resolve1(expression), list):
+            return getattr(expression, "objid", None) not in self.off
+        operator, *operands = resolve1(expression)
+        shown = [self._shown(operand) for operand in operands]
+        name = getattr(operator, "name", "")
+        if name == "Not":
+            return not shown[0] if shown else True
+        return any(shown) if name == "Or" else all(shown)
 
 
 def _spot(space: Any) -> str:
@@ -191,19 +203,43 @@ def _spot(space: Any) -> str:
 
 
 def _hidden_layers(catalog: Any) -> frozenset[int]:
-    """The object ids of the optional-content groups hidden in the document's default configuration."""
+    """The object ids of the optional-content groups hidden on paper: off in the document's default
+    configuration, unless its automatic state for printing (`/AS`, event Print) sets a group's
+    print state (`/Usage /Print /PrintState`): a layer shown on screen only is not printed, one
+    printed only is (tester BK F7, 2026-12-07)."""
     properties = resolve1(catalog.get("OCProperties")) if isinstance(catalog, dict) else None
     default = resolve1(properties.get("D")) if isinstance(properties, dict) else None
-    if not isinstance(default, dict):
+    if not isinstance(properties, dict) or not isinstance(default, dict):
         return frozenset()
 
-    def ids(key: str, where: Any) -> set[int]:
-        found = resolve1(where.get(key)) if isinstance(where, dict) else None
-        return {r.objid for r in found if hasattr(r, "objid")} if isinstance(found, list) else set()
+    def refs(found: Any) -> list[Any]:
+        found = resolve1(found)
+        return [r for r in found if hasattr(r, "objid")] if isinstance(found, list) else []
 
+    every = {r.objid for r in refs(properties.get("OCGs"))}
     if getattr(default.get("BaseState"), "name", "ON") == "OFF":
-        return frozenset(ids("OCGs", properties) - ids("ON", default))
-    return frozenset(ids("OFF", default))
+        off = every - {r.objid for r in refs(default.get("ON"))}
+    else:
+        off = {r.objid for r in refs(default.get("OFF"))}
+    automatic = resolve1(default.get("AS"))
+    for entry in (resolve1(e) for e in (automatic if isinstance(automatic, list) else [])):
+        if not isinstance(entry, dict) or getattr(resolve1(entry.get("Event")), "name", "") != "Print":
+            continue
+        for ref in refs(entry.get("OCGs")):
+            state = _print_state(resolve1(ref))
+            if state == "ON":
+                off.discard(ref.objid)
+            elif state == "OFF":
+                off.add(ref.objid)
+    return frozenset(off)
+
+
+def _print_state(group: Any) -> str:
+    """A group's `/Usage /Print /PrintState` (ON, OFF), '' when it states none."""
+    usage = resolve1(group.get("Usage")) if isinstance(group, dict) else None
+    printing = resolve1(usage.get("Print")) if isinstance(usage, dict) else None
+    state = resolve1(printing.get("PrintState")) if isinstance(printing, dict) else None
+    return str(getattr(state, "name", ""))
 
 
 class _PaintedPage(Page):

@@ -196,7 +196,7 @@ def _shown(pdf: Any, file: str, page_number: int) -> tuple[Any, list[dict[str, A
     """The page as it prints (`shown_page`), its characters, and what was left out (a watermark)."""
     shown = shown_page(pdf.pages[page_number - 1], file, page_number)
     if not shown.page.chars and shown.aside:  # all of it left out: no watermark, a page askew or faint
-        raise UnreadableFigure(f"{file}，第{page_number}页：本页的文字全是斜排、半透明或在隐藏图层里的"
+        raise UnreadableFigure(f"{file}，第{page_number}页：本页的文字全是斜排、全透明或在隐藏图层里的"
                                "（整页倾斜？），无法按行和列读取；请报送机构导出端正、清晰的文字版 PDF",
                                details={"file": file, "page": page_number})
     return shown.page, _check_text_layer(shown.page, file, page_number), shown

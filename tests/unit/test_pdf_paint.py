@@ -75,12 +75,48 @@ def _value(path: Path) -> Decimal | None:
 
 
 @pytest.mark.parametrize("alpha", [0.12, 0.15, 0.3])
-def test_a_faint_digit_after_a_figure_is_left_out_as_a_watermark(tmp_path: Path, alpha: float) -> None:
+def test_a_translucent_digit_after_a_figure_refuses_it_as_a_pale_one(tmp_path: Path, alpha: float) -> None:
+    """A watermark tool's black at 12-30 % prints as a pale grey: beside the figure's black it is a
+    digit of another ink, which cannot be told to be the figure's or not (tester BI F5)."""
     path = ruled_pdf(tmp_path / "faint.pdf", drawn=_after_figure("1", alpha=alpha))
     assert _darkest(path, *_where_after("1")) > 255 * (1 - alpha) - 20  # it prints faint
+    with pytest.raises(UnreadableFigure, match="印得很浅的“1”"):
+        _value(path)
+
+
+def test_a_digit_with_no_opacity_is_left_out(tmp_path: Path) -> None:
+    path = ruled_pdf(tmp_path / "clear.pdf", drawn=_after_figure("1", alpha=0.0))
+    assert _darkest(path, *_where_after("1")) > 250  # nothing prints
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
-    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)  # not 2345.61
-    assert any(n.startswith("略过的水印等文字（斜排、半透明") and "第1页" in n for n in extraction.notes)
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+    assert any(n.startswith("略过的水印等文字（斜排、全透明") and "第1页" in n for n in extraction.notes)
+
+
+def test_legible_translucent_text_is_the_reports(tmp_path: Path) -> None:
+    """Tester BK F1-F3 (2026-12-07): text under half opacity was left out as a watermark, though at
+    30-40 % it prints as legible as grey text: a `币种：美元` line was dropped and US dollars read as
+    yuan, a figure at 30 % became no figure. It is read as the grey it prints."""
+    def currency(canvas: Canvas, at: At) -> None:
+        canvas.saveState()
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.setFillAlpha(0.4)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(360, A4[1] - 80, "币种：美元")
+        canvas.restoreState()
+    path = ruled_pdf(tmp_path / "usd.pdf", drawn=currency)
+    assert _darkest(path, 360, A4[1] - 82, 410, A4[1] - 72) < 170  # it prints a legible grey
+    with pytest.raises(Exception, match="美元"):
+        _value(path)
+
+    def figure(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.saveState()
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.setFillAlpha(0.3)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x, y, FIGURE)
+        canvas.restoreState()
+    assert _value(ruled_pdf(tmp_path / "grey.pdf", first="", drawn=figure)) == Decimal(FIRST_YUAN)
 
 
 def test_the_same_digit_printed_opaque_is_the_figures(tmp_path: Path) -> None:
@@ -105,7 +141,8 @@ def test_a_faint_digit_in_a_form_xobject_takes_the_opacity_it_is_painted_in(tmp_
         canvas.restoreState()
     path = ruled_pdf(tmp_path / "form.pdf", drawn=form)
     assert _darkest(path, *_where_after("1")) > 180
-    assert _value(path) == Decimal(FIRST_YUAN)
+    with pytest.raises(UnreadableFigure, match="印得很浅的“1”"):  # pale, as painted: not the form's black
+        _value(path)
 
 
 def test_a_faint_watermark_date_does_not_date_an_undated_report(tmp_path: Path) -> None:
@@ -129,7 +166,7 @@ def test_an_outline_only_character_beside_a_filled_figure_refuses_the_file(tmp_p
     """Render mode 1 strokes the glyph's outline and leaves its inside paper: not the figure's ink."""
     path = ruled_pdf(tmp_path / "outline.pdf", drawn=_after_figure(text, mode=1, stroke=stroke))
     assert _darkest(path, *_where_after(text)) < 255 * stroke + 60  # the outline prints
-    with pytest.raises(UnreadableFigure, match="印得很浅") as caught:
+    with pytest.raises(UnreadableFigure, match="只描了边（空心）的") as caught:  # not "faint" (tester BK F11)
         _value(path)
     assert "第1页" in str(caught.value) and "整份报表不读" in str(caught.value)
 
@@ -159,19 +196,43 @@ def test_a_digit_in_a_hidden_layer_is_not_read(tmp_path: Path, visible: bool, va
     assert _value(path) == Decimal(value)
 
 
+@pytest.mark.parametrize(("visible", "printed", "value"), [
+    (True, False, FIRST_YUAN),   # shown on screen, not printed
+    (False, True, 23456100),     # printed only
+])
+def test_a_layer_is_judged_by_what_prints(tmp_path: Path, visible: bool, printed: bool, value: int) -> None:
+    """Tester BK F7 (2026-12-07): a layer's print state was not read, only its screen state."""
+    path = hide_in_layer(ruled_pdf(tmp_path / "print.pdf", drawn=_after_figure("1", layer="WM")), "WM",
+                         visible=visible, printed=printed)
+    assert _value(path) == Decimal(value)
+
+
+@pytest.mark.parametrize(("policy", "visible", "value"), [
+    ("AllOff", True, FIRST_YUAN),   # the group is on: AllOff hides (tester BK F16 read 2345.61)
+    ("AllOff", False, 23456100),
+    ("AnyOn", False, FIRST_YUAN),
+    ("AllOn", True, 23456100),
+])
+def test_a_membership_dictionary_hides_by_its_policy(tmp_path: Path, policy: str, visible: bool,
+                                                     value: int) -> None:
+    path = hide_in_layer(ruled_pdf(tmp_path / "ocmd.pdf", drawn=_after_figure("1", layer="WM")), "WM",
+                         visible=visible, policy=policy)
+    assert _value(path) == Decimal(value)
+
+
 def test_a_page_printed_all_faint_is_refused_as_such(tmp_path: Path) -> None:
     path = tmp_path / "faint_page.pdf"
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     canvas = Canvas(str(path), pagesize=A4)
     canvas.setFillColorRGB(0, 0, 0)
-    canvas.setFillAlpha(0.2)
+    canvas.setFillAlpha(0)
     canvas.setFont(FONT, 10)
     for index, line in enumerate(("网点经营日报", "机构：110101 东城支行  数据日期：2026-12-04", "项目 本日",
                                   "储蓄存款余额 2345.6")):
         canvas.drawString(60, A4[1] - 60 - 20 * index, line)
     canvas.showPage()
     canvas.save()
-    with pytest.raises(UnreadableFigure, match="半透明"):
+    with pytest.raises(UnreadableFigure, match="全透明"):
         _value(path)
 
 
