@@ -50,6 +50,9 @@ STDLIB_LEVELS = {
     "asyncio": logging.WARNING,
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
+    # pdfminer's warnings are English notes on a PDF's oddities (a colour it cannot set: tester BK
+    # F5 saw one on the clerk's terminal); the report reader's own checks say what matters, in Chinese
+    "pdfminer": logging.ERROR,
 }
 
 

@@ -260,6 +260,8 @@ def lightness(color: Any, space: str = "", components: int | None = None) -> flo
         return 1.0 - float(values[0])
     if space in ("Pattern", "Indexed"):
         return None
+    if space == "Lab" and len(values) == 3:
+        return min(max(float(values[0]) / 100, 0.0), 1.0)  # L* of 0-100
     if len(values) == 1:
         return float(values[0])
     if len(values) == 3:

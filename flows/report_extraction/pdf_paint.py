@@ -33,6 +33,7 @@ from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 _OUTLINE_ONLY = {1, 5}  # stroke (and add to the clip path): the glyph's inside is not painted
 _FILL_AND_STROKE = {2, 6}
 _SPOT = {"Separation", "DeviceN"}
+_HUE_UNREAD = {"Indexed": "索引色（Indexed）", "Lab": "Lab 颜色"}
 _BLACK = ("black", "黑")  # a colorant named so prints black (PANTONE Black 6 C); `All` is every plate
 
 
@@ -43,7 +44,7 @@ class Paint:
     opacity: float = 1.0
     outline: bool = False
     hidden: bool = False
-    spot: str = ""  # the spot ink (Separation, DeviceN) it is filled in, its hue unknown: not black
+    spot: str = ""  # the colour it is filled in when its hue is not read (a spot ink but black): its name
 
 
 class _State(PDFGraphicState):
@@ -68,7 +69,7 @@ def paint(char: LTChar) -> Paint:
     if state.render in _OUTLINE_ONLY:
         return Paint(state.stroke_alpha, True, state.hidden)
     both = state.render in _FILL_AND_STROKE
-    spot = state.spot if getattr(state.ncs, "name", "") in _SPOT else ""
+    spot = state.spot if getattr(state.ncs, "name", "") in _SPOT | _HUE_UNREAD.keys() else ""
     return Paint(max(state.fill_alpha, state.stroke_alpha) if both else state.fill_alpha, False, state.hidden,
                  spot)
 
@@ -192,14 +193,20 @@ class _Interpreter(PDFPageInterpreter):
 
 
 def _spot(space: Any) -> str:
-    """The colorants of a Separation or DeviceN colour space, '' for another or one of black alone
-    (`None` paints nothing: it is named, not taken for black)."""
-    if not isinstance(space, list) or len(space) < 2 or getattr(space[0], "name", "") not in _SPOT:
+    """How a colour space whose hue is not read is named: a Separation's or DeviceN's colorants
+    (专色“PANTONE Red 032 C”), an indexed or Lab colour (tester BK F4, 2026-12-07: a red 红字 in
+    either read positive); '' for another, or for inks of black alone (`None` paints nothing: it is
+    named, not taken for black)."""
+    family = getattr(space[0] if isinstance(space, list) and space else space, "name", "")
+    if family in _HUE_UNREAD:
+        return _HUE_UNREAD[family]
+    if family not in _SPOT or not isinstance(space, list) or len(space) < 2:
         return ""
     names = resolve1(space[1])
     found = [getattr(n, "name", str(n)) for n in (names if isinstance(names, list) else [names])]
     black = [n for n in found if n == "All" or any(word in n.lower() for word in _BLACK)]
-    return "" if len(black) == len(found) else "、".join(found)
+    kind = "专色" if family == "Separation" else "多色油墨"
+    return "" if len(black) == len(found) else f"{kind}“{'、'.join(found)}”"
 
 
 def _hidden_layers(catalog: Any) -> frozenset[int]:

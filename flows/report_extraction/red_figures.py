@@ -65,7 +65,7 @@ def mark_red(grid: Grid, chars: list[dict[str, Any]]) -> None:
     for cell, inside in cell_chars(grid, spot) if spot else ():
         if inside:
             raise UnreadableFigure(
-                f"{cell.provenance.describe()}：“{cell.text.strip()}”印成专色“{inside[0]['spot']}”，读不出是不是"
+                f"{cell.provenance.describe()}：“{cell.text.strip()}”印成{inside[0]['spot']}，读不出是不是"
                 "红字（红字表示负数）；整份报表不读，请报送机构改用 RGB 或 CMYK 颜色导出后重新报送",
                 details={"file": grid.file})
     red = [c for c in chars

@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import UnreadableFigure
 from tests.hand_reports import FIRST_YUAN, ruled_pdf
-from tests.pdf_layers import hide_in_layer
+from tests.pdf_layers import add_colour_space, hide_in_layer
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
 At = Callable[[int, int], tuple[float, float]]
@@ -270,3 +270,23 @@ def test_a_figure_in_a_black_spot_ink_is_read(tmp_path: Path) -> None:
                      drawn=_in_spot("PANTONE Black 6 C", (0, 0, 0, 1)))
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "较上日", "110101") == Decimal(12000)
+
+
+@pytest.mark.parametrize(("space", "colour", "said"), [
+    (b"[/Indexed /DeviceRGB 1 <000000FF0000>]", "1 sc", "索引色"),
+    (b"[/Lab << /WhitePoint [0.9505 1 1.089] /Range [-128 127 -128 127] >>]", "53 80 67 sc", "Lab 颜色"),
+])
+def test_a_figure_in_a_colour_whose_hue_is_not_read_is_refused(tmp_path: Path, space: bytes, colour: str,
+                                                                 said: str) -> None:
+    """Tester BK F4 (2026-12-07): a red 红字 in an indexed or a Lab colour read positive."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 2)
+        canvas.addLiteral(f"q /CS0 cs {colour} BT /F2 10 Tf {x} {y} Td <0031002e0032> Tj ET Q")
+    path = ruled_pdf(tmp_path / "hue.pdf", below=("注：红字表示负数。",), red=frozenset({"1.2"}),
+                     red_rgb=(1, 1, 1), drawn=draw)
+    add_colour_space(path, "CS0", space)
+    red, green, _ = _reddest(path)
+    assert red > 200 and green < 100  # it prints red
+    with pytest.raises(UnreadableFigure, match=f"印成{said}"):
+        _value(path)
+
