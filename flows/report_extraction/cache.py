@@ -3,17 +3,22 @@
     cache = ExtractionCache(settings.runs_dir / "_cache" / "extractions")
     extraction, cached = cache.extract(path, spec)
 
-`<sha256>.json` holds the extraction as JSON with a fingerprint of the spec that made it: a file
-read with a changed spec is extracted again. Figures are the bank's records: the folder is 0700,
-the files 0600. Extraction errors are not cached (they are cheap, and a fixed spec may pass).
+`<sha256>.json` holds the extraction as JSON with a fingerprint of the spec and the code that made
+it: a file read with a changed spec, or by another version of the reader (its source, or the
+versions of pdfplumber, pdfminer.six and openpyxl), is extracted again (tester BK F14, 2026-12-07:
+a run took a red figure an older reader had read positive from the cache, the new reader refusing
+it). Figures are the bank's records: the folder is 0700, the files 0600. Extraction errors are not
+cached (they are cheap, and a fixed spec may pass).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 from decimal import Decimal
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +27,27 @@ from flows.report_extraction.models import CheckResult, Extraction, Figure, Prov
 from flows.report_extraction.specs import ExtractionSpec
 from rpa.run.runs import make_private_dir, sha256_file, write_private_text
 
-CACHE_FORMAT = 4  # bump when the extraction code changes what it reads from the same file
+CACHE_FORMAT = 5  # the layout of a cache entry
+_READERS = ("pdfplumber", "pdfminer.six", "openpyxl")
+
+
+@functools.cache
+def reader_version() -> str:
+    """A hash of the report reader's source (this package) and the reading libraries' versions."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for name in _READERS:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=?".encode())
+    return digest.hexdigest()
 
 
 def spec_fingerprint(spec: ExtractionSpec) -> str:
-    """A hash of the spec's content and the cache format."""
-    return hashlib.sha256(f"{CACHE_FORMAT}:{spec.model_dump_json()}".encode()).hexdigest()
+    """A hash of the spec's content, the cache format and the reader's version."""
+    return hashlib.sha256(f"{CACHE_FORMAT}:{reader_version()}:{spec.model_dump_json()}".encode()).hexdigest()
 
 
 class ExtractionCache:

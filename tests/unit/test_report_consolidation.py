@@ -3,6 +3,7 @@ cache, the download checks, the item plan and the consolidated workbook."""
 
 from __future__ import annotations
 
+import json
 import stat
 from datetime import date, datetime
 from decimal import Decimal
@@ -110,6 +111,28 @@ def test_an_unchanged_file_is_extracted_once(tmp_path: Path) -> None:
     assert stat.S_IMODE(cache.folder.parent.stat().st_mode) == 0o700
     _, cached_other_spec = cache.extract(report, spec.model_copy(update={"title": "网点经营日报(新)"}))
     assert not cached_other_spec  # a changed spec reads the file again
+
+
+def test_an_extraction_cached_by_another_reader_is_not_used(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tester BK F14 (2026-12-07): a run took a file's reading from the cache an older reader had
+    made (a 红字 read positive) though the reader it ran refused that file."""
+    from flows.report_extraction import cache as cache_module
+
+    report = tmp_path / "网点经营日报_东城支行_20261127.xlsx"
+    report.write_bytes(build_report("branch_daily", date(2026, 11, 27), "110101", "xlsx"))
+    cache = ExtractionCache(tmp_path / "runs" / "_cache" / "extractions")
+    spec = load_spec("branch_daily", CONFIG / "specs")
+    monkeypatch.setattr(cache_module, "reader_version", lambda: "an older reader")
+    cache.extract(report, spec)
+    (entry,) = cache.folder.glob("*.json")
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    stored["extraction"]["figures"][0]["value_yuan"] = "1"  # what the older reader read
+    entry.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert cache.extract(report, spec)[1]  # the same reader: its entry is used
+    monkeypatch.undo()
+    extraction, cached = cache.extract(report, spec)
+    assert not cached and extraction.figures[0].value_yuan != 1
 
 
 def test_whole_files_pass_and_truncated_empty_or_html_ones_fail(tmp_path: Path) -> None:
