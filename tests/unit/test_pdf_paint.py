@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from reportlab.lib import colors
 from reportlab.lib.colors import CMYKColorSep
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -290,3 +291,27 @@ def test_a_figure_in_a_colour_whose_hue_is_not_read_is_refused(tmp_path: Path, s
     with pytest.raises(UnreadableFigure, match=f"印成{said}"):
         _value(path)
 
+
+
+@pytest.mark.parametrize(("flags", "refused"), [("print", True), ("", False)])
+def test_a_form_field_printing_over_a_figure_refuses_the_file(tmp_path: Path, flags: str,
+                                                                refused: bool) -> None:
+    """Tester BK F6 (2026-12-07): a field whose value printed 42.39 over 储蓄存款余额 较上日's 1.2 went
+    unseen (a FreeText annotation, a 作废 stamp likewise). One that does not print is not judged."""
+    def field(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 2)
+        canvas.acroForm.textfield(name="f1", value="42.39", x=x - 2, y=y - 4, width=90, height=15,
+                                  borderWidth=0, fillColor=colors.white, annotationFlags=flags)
+    path = ruled_pdf(tmp_path / "field.pdf", drawn=field)
+    document = pdfium.PdfDocument(str(path))
+    document.init_forms()
+    image = document[0].render(scale=2, may_draw_forms=True).to_pil().convert("L")
+    top = A4[1] - 160 - 20  # row 1's bottom
+    box = image.crop((324 * 2, int((A4[1] - top - 18) * 2), 418 * 2, int((A4[1] - top) * 2)))
+    assert min(box.tobytes()) < 100  # something prints in the cell either way (the field or 1.2)
+    if refused:
+        with pytest.raises(UnreadableFigure, match="所在格上盖有表单域"):
+            _value(path)
+    else:
+        extraction = extract_file(path, load_spec("branch_daily", SPECS))
+        assert extraction.value("储蓄存款余额", "较上日", "110101") == Decimal(12000)
