@@ -63,18 +63,27 @@ def hide_in_layer(path: Path, name: str = "WM", *, visible: bool = False, printe
 def add_colour_space(path: Path, name: str, space: bytes) -> Path:
     """Add the colour space `space` (`[/Indexed /DeviceRGB 1 <000000FF0000>]`) to the first page's
     resources as `name`, in place, for content that sets it with `/name cs` (reportlab's `addLiteral`)."""
+    return _add_resource(path, b"ColorSpace", name, space)
+
+
+def add_ext_g_state(path: Path, name: str, state: bytes) -> Path:
+    """Add the graphics state parameter dictionary `state` to the first page's resources as `name`,
+    in place, for content that sets it with `/name gs`; the page must have no ExtGState yet."""
+    return _add_resource(path, b"ExtGState", name, state)
+
+
+def _add_resource(path: Path, category: bytes, name: str, value: bytes) -> Path:
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
     root = int(re.findall(rb"/Root (\d+) 0 R", data)[-1])
     page_number, page = _object(data, rb"/Type /Page\b(?!s)")
-    page = page.replace(b"/Resources <<", b"/Resources << /ColorSpace << /%s %s >>" % (name.encode(), space),
-                        1)
-    at = len(data) + 1
+    assert b"/" + category + b" " not in page, "the page has resources of this kind already"
+    entry = b"/Resources << /%s << /%s %s >>" % (category, name.encode(), value)
+    page = page.replace(b"/Resources <<", entry, 1)
     update = b"\n%d 0 obj\n%s\nendobj\n" % (page_number, page)
-    table = b"xref\n%d 1\n%010d 00000 n \n" % (page_number, at)
+    table = b"xref\n%d 1\n%010d 00000 n \n" % (page_number, len(data) + 1)
     trailer = b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
         size, root, previous, len(data) + len(update))
     path.write_bytes(data + update + table + trailer)
     return path
-

@@ -93,6 +93,9 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     for i, char in chars:
         how = paint(char)
         dicts[i].update(ink=ink(char), outline=how.outline, spot=how.spot)
+    masked = next((c for _, c in chars if _FIGURE.fullmatch(c.get_text()) and paint(c).masked), None)
+    if masked is not None:  # tester BK F8: a digit a soft mask hid joined the figure
+        _refuse(file, page_number, _at(page, masked), "画在软蒙版（SMask）之下，印出与否读不出")
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")

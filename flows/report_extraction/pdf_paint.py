@@ -10,8 +10,9 @@ text in exactly those: black at 12-15 % opacity, outline-only, in a layer (teste
 printed); a spot ink's tint is kept but not its hue (F12: a figure in `PANTONE Red 032 C`, a 红字,
 read positive). `painted(page)` reads the page with an interpreter that keeps them on each
 character's graphic state, and `paint(char)` says them. A form XObject starts with the opacity
-and layer it is painted in. Not read: soft masks, blend modes, a transparency group's own
-opacity, a spot ink's hue (its tint transform).
+and layer it is painted in. A soft mask is noted (`masked`: a figure under one is refused, tester
+BK F8), not read; nor are blend modes, a transparency group's own opacity, a spot ink's hue (its
+tint transform).
 
     page = painted(pdf.pages[0])
     paint(char)        # Paint(opacity=0.12, outline=False, hidden=False, spot='') for an LTChar of it
@@ -45,6 +46,7 @@ class Paint:
     outline: bool = False
     hidden: bool = False
     spot: str = ""  # the colour it is filled in when its hue is not read (a spot ink but black): its name
+    masked: bool = False  # painted under a soft mask: whether and how it prints is not read
 
 
 class _State(PDFGraphicState):
@@ -54,6 +56,7 @@ class _State(PDFGraphicState):
         super().__init__()
         self.fill_alpha, self.stroke_alpha, self.render, self.hidden = 1.0, 1.0, 0, False
         self.spot = ""  # the colorants of the fill's colour space when it was last set to a spot one
+        self.masked = False
 
     def copy(self) -> _State:
         state = _State()
@@ -71,7 +74,7 @@ def paint(char: LTChar) -> Paint:
     both = state.render in _FILL_AND_STROKE
     spot = state.spot if getattr(state.ncs, "name", "") in _SPOT | _HUE_UNREAD.keys() else ""
     return Paint(max(state.fill_alpha, state.stroke_alpha) if both else state.fill_alpha, False, state.hidden,
-                 spot)
+                 spot, state.masked)
 
 
 class _Interpreter(PDFPageInterpreter):
@@ -99,6 +102,7 @@ class _Interpreter(PDFPageInterpreter):
         if isinstance(outer, _State):  # a form is painted in the opacity and layer it is drawn in
             inner.start.fill_alpha, inner.start.stroke_alpha = outer.fill_alpha, outer.stroke_alpha
             inner.start.render, inner.start.hidden = outer.render, outer.hidden
+            inner.start.masked = outer.masked
         return inner
 
     def set_current_state(self, state: tuple[Matrix, PDFTextState, PDFGraphicState]) -> None:
@@ -113,6 +117,8 @@ class _Interpreter(PDFPageInterpreter):
                 value = resolve1(found.get(key))
                 if isinstance(value, int | float):
                     setattr(self.graphicstate, attr, min(max(float(value), 0.0), 1.0))
+            if "SMask" in found:  # a mask dictionary, or /None taking it away
+                self.graphicstate.masked = getattr(resolve1(found["SMask"]), "name", "") != "None"
 
     def do_cs(self, name: PDFStackT) -> None:
         super().do_cs(name)

@@ -25,7 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import UnreadableFigure
 from tests.hand_reports import FIRST_YUAN, ruled_pdf
-from tests.pdf_layers import add_colour_space, hide_in_layer
+from tests.pdf_layers import add_colour_space, add_ext_g_state, hide_in_layer
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
 At = Callable[[int, int], tuple[float, float]]
@@ -315,3 +315,18 @@ def test_a_form_field_printing_over_a_figure_refuses_the_file(tmp_path: Path, fl
     else:
         extraction = extract_file(path, load_spec("branch_daily", SPECS))
         assert extraction.value("储蓄存款余额", "较上日", "110101") == Decimal(12000)
+
+
+def test_a_digit_under_a_soft_mask_refuses_the_file(tmp_path: Path) -> None:
+    """Tester BK F8 (2026-12-07): a `1` a soft mask hid joined the figure (2345.61). Whether a mask
+    lets a glyph print is not read: a figure's character under one refuses the page."""
+    def masked(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.addLiteral("q /SM0 gs")
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x + pdfmetrics.stringWidth(FIGURE, FONT, 10), y, "1")
+        canvas.addLiteral("Q")
+    path = ruled_pdf(tmp_path / "masked.pdf", drawn=masked)
+    add_ext_g_state(path, "SM0", b"<< /Type /ExtGState /SMask << /S /Luminosity /G 0 0 R >> >>")
+    with pytest.raises(UnreadableFigure, match="软蒙版"):
+        _value(path)
