@@ -230,7 +230,10 @@ def _refuse_struck_over(page: Any, chars: list[LTChar], file: str, page_number: 
             if other.x0 >= char.x1:
                 break
             if other.get_text() != char.get_text() and _shared(char, other):
-                said = f"与「{other.get_text()}」叠印在一处，印出来分不清是哪个"
+                mine, theirs = ink(char), ink(other)
+                pale = mine is not None and theirs is not None and abs(mine - theirs) >= 0.4
+                said = f"与「{other.get_text()}」叠印在一处，印出来分不清是哪个" + (
+                    "（其一印得很浅，像是水印或底纹的字压在数字上）" if pale else "")  # tester BK F10
                 _refuse(file, page_number, _at(page, char), said)
 
 

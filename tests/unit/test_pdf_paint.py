@@ -330,3 +330,17 @@ def test_a_digit_under_a_soft_mask_refuses_the_file(tmp_path: Path) -> None:
     add_ext_g_state(path, "SM0", b"<< /Type /ExtGState /SMask << /S /Luminosity /G 0 0 R >> >>")
     with pytest.raises(UnreadableFigure, match="软蒙版"):
         _value(path)
+
+
+def test_a_pale_digit_struck_over_a_figure_is_said_to_look_like_a_watermark(tmp_path: Path) -> None:
+    """Tester BK F10 (2026-12-07): a flat light grey watermark over the figures was refused as two
+    digits struck over each other, the message never saying watermark."""
+    def under(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.saveState()
+        canvas.setFillGray(0.85)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x, y, "7")
+        canvas.restoreState()
+    with pytest.raises(UnreadableFigure, match="叠印在一处.*像是水印或底纹的字压在数字上"):
+        _value(ruled_pdf(tmp_path / "struck.pdf", drawn=under))
