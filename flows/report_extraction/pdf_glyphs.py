@@ -14,8 +14,8 @@
   apart read `27`). A colour that is not read (a pattern, an indexed one) is not judged. Form
   XObjects are walked where they are painted. A character's lightness is its ink's as it prints
   (`ink`): its fill at its opacity, or its stroke when only its outline is drawn (mode 1). Not
-  judged: clipping (a character outside a clip path still reads), an image painted over text, a
-  soft mask or blend mode, a spot colour's hue (its tint alone).
+  judged: clipping within a clip path's bounds (a character wholly outside them is left out:
+  `pdf_paint`), an image painted over text, a blend mode, a spot colour's hue (its tint alone).
 - Text outside the page's crop box (no viewer or printer shows it), text in an optional-content
   layer hidden by default (tester BI F13) and text painted with no opacity are left out like a
   watermark (`pdf_paint` reads opacity and layers). Translucent text prints paler, and is read as
@@ -46,7 +46,7 @@ from typing import Any
 from pdfminer.layout import LTChar, LTCurve, LTFigure, LTRect
 from pdfminer.pdftypes import resolve1
 
-from flows.report_extraction.pdf_paint import Paint, paint, painted
+from flows.report_extraction.pdf_paint import Paint, clipped_out, paint, painted
 from rpa.errors import UnreadableFigure
 
 _FIGURE = re.compile(r"[0-9０-９+\-−.．]")
@@ -88,7 +88,8 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
     boxes = _Boxes(_filled(drawn))
     dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
-    cut = _outside_crop(page, dicts) | {i for i, o in every if slanted(o.matrix) or _faint(paint(o))}
+    cut = _outside_crop(page, dicts) | {i for i, o in every
+                                        if slanted(o.matrix) or _faint(paint(o)) or clipped_out(o)}
     chars = [(i, o) for i, o in every if i not in cut]
     for i, char in chars:
         how = paint(char)

@@ -12,7 +12,7 @@ read positive). `painted(page)` reads the page with an interpreter that keeps th
 character's graphic state, and `paint(char)` says them. A form XObject starts with the opacity
 and layer it is painted in. A soft mask is noted (`masked`: a figure under one is refused, tester
 BK F8), not read; nor are blend modes, a transparency group's own opacity, a spot ink's hue (its
-tint transform).
+tint transform). Clipping paths are kept by their bounds (`clipped_out`).
 
     page = painted(pdf.pages[0])
     paint(char)        # Paint(opacity=0.12, outline=False, hidden=False, spot='') for an LTChar of it
@@ -28,7 +28,7 @@ from pdfminer.pdfinterp import PDFGraphicState, PDFPageInterpreter, PDFStackT, P
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral
-from pdfminer.utils import Matrix
+from pdfminer.utils import Matrix, apply_matrix_pt
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 
 _OUTLINE_ONLY = {1, 5}  # stroke (and add to the clip path): the glyph's inside is not painted
@@ -57,6 +57,7 @@ class _State(PDFGraphicState):
         self.fill_alpha, self.stroke_alpha, self.render, self.hidden = 1.0, 1.0, 0, False
         self.spot = ""  # the colorants of the fill's colour space when it was last set to a spot one
         self.masked = False
+        self.clip: tuple[float, float, float, float] | None = None  # the clipping paths' bounds, on the page
 
     def copy(self) -> _State:
         state = _State()
@@ -75,6 +76,15 @@ def paint(char: LTChar) -> Paint:
     spot = state.spot if getattr(state.ncs, "name", "") in _SPOT | _HUE_UNREAD.keys() else ""
     return Paint(max(state.fill_alpha, state.stroke_alpha) if both else state.fill_alpha, False, state.hidden,
                  spot, state.masked)
+
+
+def clipped_out(char: LTChar) -> bool:
+    """Whether the character lies wholly outside the bounds of the clipping path it is painted in
+    (it prints nothing: tester BK F9, 2026-12-07, a `1` clipped out of view joined 24.39); one
+    inside the bounds of a path that is not a rectangle is not judged."""
+    clip = getattr(char.graphicstate, "clip", None)
+    return clip is not None and (char.x1 <= clip[0] + 0.5 or char.x0 >= clip[2] - 0.5
+                                 or char.y1 <= clip[1] + 0.5 or char.y0 >= clip[3] - 0.5)
 
 
 class _Interpreter(PDFPageInterpreter):
@@ -102,7 +112,7 @@ class _Interpreter(PDFPageInterpreter):
         if isinstance(outer, _State):  # a form is painted in the opacity and layer it is drawn in
             inner.start.fill_alpha, inner.start.stroke_alpha = outer.fill_alpha, outer.stroke_alpha
             inner.start.render, inner.start.hidden = outer.render, outer.hidden
-            inner.start.masked = outer.masked
+            inner.start.masked, inner.start.clip = outer.masked, outer.clip
         return inner
 
     def set_current_state(self, state: tuple[Matrix, PDFTextState, PDFGraphicState]) -> None:
@@ -126,6 +136,25 @@ class _Interpreter(PDFPageInterpreter):
         space = resolve1(spaces.get(getattr(name, "name", name))) if isinstance(spaces, dict) else None
         if isinstance(self.graphicstate, _State):
             self.graphicstate.spot = _spot(space)
+
+    def do_W(self) -> None:
+        self._clip()
+        super().do_W()
+
+    def do_W_a(self) -> None:
+        self._clip()
+        super().do_W_a()
+
+    def _clip(self) -> None:
+        """The clipping path's bounds on the page, within the clip before it (pdfminer keeps none)."""
+        points = [apply_matrix_pt(self.ctm, (float(seg[at]), float(seg[at + 1])))
+                  for seg in self.curpath for at in range(1, len(seg) - 1, 2)]
+        if not points or not isinstance(self.graphicstate, _State):
+            return
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        box, before = (min(xs), min(ys), max(xs), max(ys)), self.graphicstate.clip
+        self.graphicstate.clip = box if before is None else (
+            max(before[0], box[0]), max(before[1], box[1]), min(before[2], box[2]), min(before[3], box[3]))
 
     def do_Tr(self, render: PDFStackT) -> None:
         super().do_Tr(render)

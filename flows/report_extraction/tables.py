@@ -145,7 +145,7 @@ def hidden_notes(grid: Grid, where: Callable[[int], str]) -> list[str]:
     hidden 本日 column, a hidden unit line, a hidden duplicate row): what a person does not see is
     never read, and always said; so is a PDF's slanted or cropped text (a watermark: `pdf_glyphs`). `where`
     names a row (`row_place`)."""
-    aside = "略过的水印等文字（斜排、全透明、在隐藏图层或页面裁剪框外）"
+    aside = "略过的水印等文字（斜排、全透明、在隐藏图层、剪切路径或页面裁剪框外）"
     notes = [f"{aside} 第{page}页 {_masked_mark(text)[:30]}" for page, text in grid.watermarks]
     for row in sorted(grid.hidden_rows):
         texts = [t for t in grid.row_texts(row) if t]

@@ -57,7 +57,7 @@ def test_a_slanted_watermark_is_left_out_and_named(tmp_path: Path, text: str, ro
     assert [(f.metric, f.column, f.raw) for f in extraction.figures] == [
         (f.metric, f.column, f.raw) for f in plain.figures]
     noted = [n for n in extraction.notes if n.startswith("略过的水印等文字")]
-    assert noted == [f"略过的水印等文字（斜排、全透明、在隐藏图层或页面裁剪框外） 第1页 {said}"]
+    assert noted == [f"略过的水印等文字（斜排、全透明、在隐藏图层、剪切路径或页面裁剪框外） 第1页 {said}"]
 
 
 def _flat(text: str, grey: float, after: str) -> Callable[[Canvas, At], None]:
@@ -167,7 +167,7 @@ def test_text_outside_the_crop_box_is_left_out(tmp_path: Path) -> None:
     extraction = extract_file(ruled_pdf(tmp_path / "cropped.pdf", heading, drawn=cut_off),
                               load_spec("branch_daily", SPECS))
     assert extraction.report_date is None
-    noted = "略过的水印等文字（斜排、全透明、在隐藏图层或页面裁剪框外） 第1页 内部资料 2026-11-30"
+    noted = "略过的水印等文字（斜排、全透明、在隐藏图层、剪切路径或页面裁剪框外） 第1页 内部资料 2026-11-30"
     assert noted in extraction.notes
 
 

@@ -342,5 +342,21 @@ def test_a_pale_digit_struck_over_a_figure_is_said_to_look_like_a_watermark(tmp_
         canvas.setFont(FONT, 10)
         canvas.drawString(x, y, "7")
         canvas.restoreState()
-    with pytest.raises(UnreadableFigure, match="叠印在一处.*像是水印或底纹的字压在数字上"):
+    with pytest.raises(UnreadableFigure, match=r"叠印在一处.*像是水印或底纹的字压在数字上"):
         _value(ruled_pdf(tmp_path / "struck.pdf", drawn=under))
+
+
+def test_a_digit_clipped_out_of_view_is_left_out(tmp_path: Path) -> None:
+    """Tester BK F9 (2026-12-07): a `1` drawn inside a clipping path of a point's square at the page's
+    corner printed nothing, and joined the figure (2345.61)."""
+    def clipped(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.addLiteral("q 0 0 1 1 re W n")
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x + pdfmetrics.stringWidth(FIGURE, FONT, 10), y, "1")
+        canvas.addLiteral("Q")
+    path = ruled_pdf(tmp_path / "clipped.pdf", drawn=clipped)
+    assert _darkest(path, *_where_after("1")) > 250  # nothing prints
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
+    assert any("剪切路径" in n for n in extraction.notes)
