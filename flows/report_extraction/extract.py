@@ -115,7 +115,7 @@ class _Reading:
         return row_place(self.grid, row)
 
     def printed_date(self) -> PrintedDate | None:
-        return printed_date(self.lines, self.spec, self.grid.file, self.header.dates)
+        return printed_date(self.lines, self.spec, self.grid.file, self.header.dates, faint=self.grid.faint)
 
     def figures(self) -> list[Figure]:
         check_currency(self.lines, self.grid.file)

@@ -65,6 +65,9 @@ _RAISED = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _LOWERED = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+_GREY = 0.3  # text outside the table printed at least this light: an unlabelled date in it is no report's
+
+
 def _box(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     x0, top, x1, bottom = bbox
     return (round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1))
@@ -234,6 +237,7 @@ def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: i
     lowest = max(bottom for _, _, _, bottom in boxes)
     grid.preamble = text_lines([c for c in outside if c["top"] <= lowest])
     grid.below = text_lines([c for c in outside if c["top"] > lowest])  # notes, a footer
+    grid.faint = text_lines([c for c in outside if (c.get("ink") or 0.0) >= _GREY])  # a watermark's?
     if not first:
         union = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                  max(b[3] for b in boxes))

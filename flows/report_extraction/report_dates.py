@@ -22,6 +22,7 @@ from datetime import date
 
 from flows.report_extraction.date_forms import CN_NUMERALS, Period, in_digits, periods
 from flows.report_extraction.header_dates import HeaderDate
+from flows.report_extraction.numbers import normalise
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import Line
 from rpa.errors import ExtractionError
@@ -104,7 +105,7 @@ def _agree(a: str, b: str) -> bool:
 
 
 def printed_date(lines: list[Line], spec: ExtractionSpec, file: str,
-                 header: Sequence[HeaderDate] = ()) -> PrintedDate | None:
+                 header: Sequence[HeaderDate] = (), faint: Sequence[str] = ()) -> PrintedDate | None:
     """The date the headings print, and the dates footnotes and lines under the table label as
     the report's (数据日期：..., not 打印日期), the most precise where a month and a day of it
     are both printed; None when none is. Two dates that disagree refuse the file, wherever
@@ -112,6 +113,9 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str,
     of another day than the report's (`_header_days`)."""
     found: list[PrintedDate] = []
     texts: list[str] = []
+    # a date printed pale with no label is a watermark's (`张三 2026-12-05` over the title dated an
+    # undated report: tester BK F17, 2026-12-07); labelled as the report's, a grey date counts
+    pale = {m.group(0) for text in faint for m in re.finditer(spec.date_pattern, in_digits(normalise(text)))}
     spans: list[tuple[Period, Line]] = []  # a daily report's periods: its day, if printed, is elsewhere
     for line in lines:
         ranges, text = periods(in_digits(line.text))  # 2026年1-11月 is no day 2026-01-11
@@ -125,7 +129,8 @@ def printed_date(lines: list[Line], spec: ExtractionSpec, file: str,
         for match in re.finditer(spec.date_pattern, text):
             if (line.footnote or line.below) and not _LABELLED.search(text[:match.start()]):
                 continue  # 注：较上日为与2026-12-03比较 is no report date; 注：数据日期：2026-12-03 is
-            if _not_the_reports(text, match):
+            if _not_the_reports(text, match) or (match.group(0) in pale
+                                                  and not _LABELLED.search(text[:match.start()])):
                 continue
             year, month, day = match.group("y"), int(match.group("m")), match.groupdict().get("d")
             found.append(PrintedDate(f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else ""), line.where))

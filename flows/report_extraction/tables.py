@@ -73,6 +73,9 @@ class Grid:
     continued: list[tuple[int, str]] = field(default_factory=list)
     continued_below: list[tuple[int, str]] = field(default_factory=list)
     watermarks: list[tuple[int, str]] = field(default_factory=list)  # pdf: slanted or cropped text, by page
+    # pdf: the lines of the text outside the table that prints pale (a grey or translucent watermark):
+    # a date in one with no label is not the report's (`report_dates`)
+    faint: list[str] = field(default_factory=list)
     sheet: str | None = None  # xlsx: grid positions are the sheet's cells (row 0 = row 1, col 0 = A)
 
     def put(self, cell: GridCell) -> None:

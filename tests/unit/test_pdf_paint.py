@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import UnreadableFigure
-from tests.hand_reports import FIRST_YUAN, ruled_pdf
+from tests.hand_reports import FIRST_YUAN, HEADING, ruled_pdf
 from tests.pdf_layers import add_colour_space, add_ext_g_state, hide_in_layer
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
@@ -360,3 +360,27 @@ def test_a_digit_clipped_out_of_view_is_left_out(tmp_path: Path) -> None:
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
     assert any("剪切路径" in n for n in extraction.notes)
+
+
+def _over_title(text: str, grey: float) -> Callable[[Canvas, At], None]:
+    def draw(canvas: Canvas, at: At) -> None:
+        canvas.saveState()
+        canvas.setFillGray(grey)
+        canvas.setFont(FONT, 14)
+        canvas.drawString(250, A4[1] - 62, text)
+        canvas.restoreState()
+    return draw
+
+
+@pytest.mark.parametrize(("heading", "day"), [(UNDATED, None), (HEADING, "2026-12-04")])
+def test_a_pale_name_and_date_over_the_title_is_no_report_date(tmp_path: Path, heading: tuple[str, ...],
+                                                               day: str | None) -> None:
+    """Tester BK F17 (2026-12-07): a light grey watermark `张三 2026-12-05` (the downloading user and
+    day) over the title dated an undated report, and beside a printed date refused the file as two."""
+    path = ruled_pdf(tmp_path / "named.pdf", heading, drawn=_over_title("张三 2026-12-05", 0.85))
+    assert extract_file(path, load_spec("branch_daily", SPECS)).report_date == day
+
+
+def test_a_grey_date_labelled_as_the_reports_is_read(tmp_path: Path) -> None:
+    path = ruled_pdf(tmp_path / "grey.pdf", UNDATED, drawn=_over_title("数据日期：2026-12-04", 0.6))
+    assert extract_file(path, load_spec("branch_daily", SPECS)).report_date == "2026-12-04"
