@@ -72,6 +72,12 @@ def add_ext_g_state(path: Path, name: str, state: bytes) -> Path:
     return _add_resource(path, b"ExtGState", name, state)
 
 
+def add_pattern(path: Path, name: str, pattern: bytes) -> Path:
+    """Add the pattern `pattern` (a shading's dictionary) to the first page's resources as `name`, in
+    place, for content that paints with it (`/Pattern cs /name scn`)."""
+    return _add_resource(path, b"Pattern", name, pattern)
+
+
 def _add_resource(path: Path, category: bytes, name: str, value: bytes) -> Path:
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])

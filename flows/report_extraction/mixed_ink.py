@@ -3,7 +3,9 @@ a pale grey digit, sign or bracket beside them (a watermark's or a background's 
 lands in the figure's cell: tester BH F3, 2026-12-07, `2345.6` with a pale `8` after it read
 2345.68; tester BI F1, a pale `-` or `( )` around a black 24.39 read -24.39). Which characters
 are the figure's cannot be told from the text layer, so the page is refused naming the cell; a
-figure printed all in one ink (black, red, a grey, outline-only) is read as before. A character
+figure printed all in one ink (black, red, a grey, outline-only) is read as before, unless that
+ink is so faint against what it is printed on (`_FAINT`: 0.8 grey on paper) that the cell's
+digits may be a watermark's alone in an empty cell (tester BK F19). A character
 drawn as its outline only beside filled ones counts as pale (tester BI F5: an outline `1` before
 24.39).
 
@@ -15,12 +17,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flows.report_extraction.pdf_glyphs import lightness
+from flows.report_extraction.pdf_inks import lightness
 from flows.report_extraction.tables import Grid, cell_chars
 from rpa.errors import UnreadableFigure
 
 _FIGURE = re.compile(r"[0-9０-９+＋\-−－–—().（）．,，]")  # digits, signs, brackets, points
 _PALE = 0.5  # a character at least this light (0 black, 1 white) is looked at
+_FAINT = 0.8  # a figure printed all this faint (0.8 grey on paper): a watermark's digits, or barely legible
 _APART = 0.4  # two characters of one cell this far apart in lightness are not of one ink
 
 
@@ -41,6 +44,11 @@ def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:
         return
     for cell, inside in cell_chars(grid, [c for c in figures if id(c) in inks]):
         shades = [inks[id(c)] for c in inside]
+        faint = [c.get("contrast", 1 - inks[id(c)]) for c in inside]  # against what it is printed on
+        if faint and all(f is not None and f <= 1 - _FAINT for f in faint):  # BK F19: a watermark's `8030`
+            raise UnreadableFigure(
+                f"{cell.provenance.describe()}：“{cell.text.strip()}”印得极浅（像水印或底纹里的字），不知是不是这一格"
+                "的数；整份报表不读，请报送机构改正后重新报送", details={"file": grid.file})
         if shades and max(shades) - min(shades) >= _APART:
             odd = [c for c in inside if inks[id(c)] - min(shades) >= _APART]
             light = "".join(c["text"] for c in odd)

@@ -46,7 +46,9 @@ from typing import Any
 from pdfminer.layout import LTChar, LTCurve, LTFigure, LTRect
 from pdfminer.pdftypes import resolve1
 
+from flows.report_extraction.pdf_inks import ink, lightness
 from flows.report_extraction.pdf_paint import Paint, clipped_out, paint, painted
+from flows.report_extraction.pdf_watermarks import faint_word_runs
 from rpa.errors import UnreadableFigure
 
 _FIGURE = re.compile(r"[0-9０-９+\-−.．]")
@@ -88,12 +90,20 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
     boxes = _Boxes(_filled(drawn))
     dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
-    cut = _outside_crop(page, dicts) | {i for i, o in every
-                                        if slanted(o.matrix) or _faint(paint(o)) or clipped_out(o)}
+    cut = _outside_crop(page, dicts) | {i for i, o in every if slanted(o.matrix) or _faint(paint(o))}
+    clipped = [o for i, o in every if i not in cut and clipped_out(o)]
+    figure = next((o for o in clipped if _FIGURE.fullmatch(o.get_text())), None)
+    if figure is not None:  # tester BK F20: a clip cutting a figure's leading digit read it short
+        _refuse(file, page_number, _at(page, figure), "被剪切路径裁掉，印不出来（数字可能只印出一部分）")
+    cut |= {i for i, o in every if clipped_out(o)}
+    cut |= faint_word_runs([(i, o) for i, o in every if i not in cut],
+                           lambda why: _refuse(file, page_number, "", why))  # a watermark tool's line
     chars = [(i, o) for i, o in every if i not in cut]
     for i, char in chars:
         how = paint(char)
-        dicts[i].update(ink=ink(char), outline=how.outline, spot=how.spot)
+        mine, ground = ink(char), _ground(i, char, boxes)
+        contrast = abs(mine - ground) if mine is not None and ground is not None else None
+        dicts[i].update(ink=mine, contrast=contrast, outline=how.outline, spot=how.spot)
     masked = next((c for _, c in chars if _FIGURE.fullmatch(c.get_text()) and paint(c).masked), None)
     if masked is not None:  # tester BK F8: a digit a soft mask hid joined the figure
         _refuse(file, page_number, _at(page, masked), "画在软蒙版（SMask）之下，印出与否读不出")
@@ -174,15 +184,6 @@ def _faint(how: Paint) -> bool:
     return how.hidden or how.opacity <= _NO_OPACITY
 
 
-def ink(char: LTChar) -> float | None:
-    """The character's lightness as it prints on paper (0 black, 1 white): its fill, or its stroke
-    when only its outline is drawn, at its opacity; None for a colour not read."""
-    how, state = paint(char), char.graphicstate
-    colour, space = (state.scolor, state.scs) if how.outline else (state.ncolor, state.ncs)
-    base = lightness(colour, getattr(space, "name", ""), getattr(space, "ncomponents", None))
-    return None if base is None else 1.0 - how.opacity * (1.0 - base)
-
-
 def _prints(index: int, char: LTChar, boxes: _Boxes) -> bool:
     """Whether the character shows: not the lightness of what is under it, not whited out."""
     mine = ink(char)
@@ -191,9 +192,14 @@ def _prints(index: int, char: LTChar, boxes: _Boxes) -> bool:
     below = boxes.under((char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2)
     if any(i > index and (lightness(b.non_stroking_color) or 0) >= _WHITE_OUT > mine for i, b in below):
         return False
-    before = [b for i, b in below if i < index]
-    ground = lightness(before[-1].non_stroking_color) if before else 1.0  # paper
+    ground = _ground(index, char, boxes)
     return ground is None or abs(mine - ground) >= _CONTRAST
+
+
+def _ground(index: int, char: LTChar, boxes: _Boxes) -> float | None:
+    """The lightness of what the character is printed on: the last box painted under it, or paper."""
+    before = [b for i, b in boxes.under((char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2) if i < index]
+    return lightness(before[-1].non_stroking_color) if before else 1.0
 
 
 def _twins(chars: list[tuple[int, LTChar]]) -> Iterator[list[tuple[int, LTChar]]]:
@@ -253,31 +259,6 @@ def _at(page: Any, char: LTChar) -> str:
 def _refuse(file: str, page_number: int, where: str, why: str) -> None:
     raise UnreadableFigure(f"{file}，第{page_number}页{where}{why}；整份报表不读，请报送机构改正后重新报送",
                            details={"file": file, "page": page_number})
-
-
-def lightness(color: Any, space: str = "", components: int | None = None) -> float | None:
-    """0 (black) to 1 (white) for a grey, RGB, CMYK or spot (tint: 1 is full ink) fill; None for
-    one not read (a pattern, an indexed colour)."""
-    values = [color] if isinstance(color, int | float) else color
-    if not isinstance(values, tuple | list) or not all(isinstance(v, int | float) for v in values):
-        return None
-    if components is not None and len(values) != components:  # a colour space set, its colour not
-        return None  # (pdfminer keeps the last one: `/DeviceRGB cs` after `1 g` reads white)
-    if space in ("Separation", "DeviceN") and len(values) == 1:
-        return 1.0 - float(values[0])
-    if space in ("Pattern", "Indexed"):
-        return None
-    if space == "Lab" and len(values) == 3:
-        return min(max(float(values[0]) / 100, 0.0), 1.0)  # L* of 0-100
-    if len(values) == 1:
-        return float(values[0])
-    if len(values) == 3:
-        r, g, b = values
-        return 0.299 * r + 0.587 * g + 0.114 * b
-    if len(values) == 4:
-        c, m, y, k = values
-        return (1 - k) * (0.299 * (1 - c) + 0.587 * (1 - m) + 0.114 * (1 - y))
-    return None
 
 
 def _invisible_text(page: Any) -> bool:

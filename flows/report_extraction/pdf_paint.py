@@ -20,6 +20,7 @@ tint transform). Clipping paths are kept by their bounds (`clipped_out`).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +32,13 @@ from pdfminer.psparser import PSLiteral
 from pdfminer.utils import Matrix, apply_matrix_pt
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 
+from flows.report_extraction.pdf_optional_content import hidden_layers, layer_hidden
+
 _OUTLINE_ONLY = {1, 5}  # stroke (and add to the clip path): the glyph's inside is not painted
 _FILL_AND_STROKE = {2, 6}
 _SPOT = {"Separation", "DeviceN"}
-_HUE_UNREAD = {"Indexed": "索引色（Indexed）", "Lab": "Lab 颜色"}
+_HUE_UNREAD = {"Indexed": "索引色（Indexed）", "Lab": "Lab 颜色", "Pattern": "图案或渐变（Pattern）颜色"}
+_RUNS = itertools.count()
 _BLACK = ("black", "黑")  # a colorant named so prints black (PANTONE Black 6 C); `All` is every plate
 
 
@@ -47,6 +51,7 @@ class Paint:
     hidden: bool = False
     spot: str = ""  # the colour it is filled in when its hue is not read (a spot ink but black): its name
     masked: bool = False  # painted under a soft mask: whether and how it prints is not read
+    run: int = -1  # the text-showing operator that painted it: the characters of one string share it
 
 
 class _State(PDFGraphicState):
@@ -57,6 +62,7 @@ class _State(PDFGraphicState):
         self.fill_alpha, self.stroke_alpha, self.render, self.hidden = 1.0, 1.0, 0, False
         self.spot = ""  # the colorants of the fill's colour space when it was last set to a spot one
         self.masked = False
+        self.run = -1
         self.clip: tuple[float, float, float, float] | None = None  # the clipping paths' bounds, on the page
 
     def copy(self) -> _State:
@@ -71,11 +77,11 @@ def paint(char: LTChar) -> Paint:
     if not isinstance(state, _State):
         return Paint()
     if state.render in _OUTLINE_ONLY:
-        return Paint(state.stroke_alpha, True, state.hidden)
+        return Paint(state.stroke_alpha, True, state.hidden, run=state.run)
     both = state.render in _FILL_AND_STROKE
     spot = state.spot if getattr(state.ncs, "name", "") in _SPOT | _HUE_UNREAD.keys() else ""
     return Paint(max(state.fill_alpha, state.stroke_alpha) if both else state.fill_alpha, False, state.hidden,
-                 spot, state.masked)
+                 spot, state.masked, state.run)
 
 
 def clipped_out(char: LTChar) -> bool:
@@ -97,7 +103,7 @@ class _Interpreter(PDFPageInterpreter):
         self.layers: list[bool] = []  # the open marked-content sequences: each hides or not
 
     def process_page(self, page: PDFPage) -> None:
-        self.off = _hidden_layers(getattr(page.doc, "catalog", {}))
+        self.off = hidden_layers(getattr(page.doc, "catalog", {}))
         super().process_page(page)
 
     def init_state(self, ctm: Matrix) -> None:
@@ -135,7 +141,7 @@ class _Interpreter(PDFPageInterpreter):
         spaces = resolve1((self.resources or {}).get("ColorSpace")) or {}
         space = resolve1(spaces.get(getattr(name, "name", name))) if isinstance(spaces, dict) else None
         if isinstance(self.graphicstate, _State):
-            self.graphicstate.spot = _spot(space)
+            self.graphicstate.spot = _spot(name if space is None else space)  # `/Pattern cs`: no resource
 
     def do_W(self) -> None:
         self._clip()
@@ -156,6 +162,11 @@ class _Interpreter(PDFPageInterpreter):
         self.graphicstate.clip = box if before is None else (
             max(before[0], box[0]), max(before[1], box[1]), min(before[2], box[2]), min(before[3], box[3]))
 
+    def do_TJ(self, seq: PDFStackT) -> None:
+        if isinstance(self.graphicstate, _State):
+            self.graphicstate.run = next(_RUNS)  # Tj, ' and " show their string through TJ
+        super().do_TJ(seq)
+
     def do_Tr(self, render: PDFStackT) -> None:
         super().do_Tr(render)
         if isinstance(self.graphicstate, _State):
@@ -171,7 +182,7 @@ class _Interpreter(PDFPageInterpreter):
         if isinstance(props, PSLiteral):
             named = resolve1((self.resources or {}).get("Properties")) or {}
             layer = named.get(props.name) if isinstance(named, dict) else None
-        self._open(isinstance(tag, PSLiteral) and tag.name == "OC" and self._is_hidden(layer))
+        self._open(isinstance(tag, PSLiteral) and tag.name == "OC" and layer_hidden(layer, self.off))
 
     def do_EMC(self) -> None:
         super().do_EMC()
@@ -182,7 +193,7 @@ class _Interpreter(PDFPageInterpreter):
     def do_Do(self, xobjid_arg: PDFStackT) -> None:
         name = getattr(xobjid_arg, "name", xobjid_arg)
         form = resolve1(self.xobjmap.get(name)) if isinstance(name, str) else None
-        self._open(self._is_hidden(getattr(form, "attrs", {}).get("OC")))
+        self._open(layer_hidden(getattr(form, "attrs", {}).get("OC"), self.off))
         try:
             super().do_Do(xobjid_arg)
         finally:
@@ -197,40 +208,11 @@ class _Interpreter(PDFPageInterpreter):
         if isinstance(self.graphicstate, _State):
             self.graphicstate.hidden = self.start.hidden or any(self.layers)
 
-    def _is_hidden(self, layer: Any) -> bool:
-        """Whether an optional-content group, or a membership dictionary of groups (its visibility
-        expression `/VE` first, else its policy `/P` over `/OCGs`), is off."""
-        ref = getattr(layer, "objid", None)
-        group = resolve1(layer)
-        if not isinstance(group, dict):
-            return False
-        if getattr(group.get("Type"), "name", "") != "OCMD":
-            return ref in self.off
-        if group.get("VE") is not None:
-            return not self._shown(group.get("VE"))
-        members = resolve1(group.get("OCGs"))
-        ids = [getattr(m, "objid", None) for m in (members if isinstance(members, list) else [members])]
-        off = [i in self.off for i in ids if i is not None]
-        policy = getattr(group.get("P"), "name", "AnyOn")
-        return bool(off) and {"AllOn": any(off), "AnyOff": not any(off), "AllOff": not all(off)}.get(
-            policy, all(off))
-
-    def _shown(self, expression: Any) -> bool:
-        """A visibility expression: a group, or [/And|/Or|/Not expression ...]."""
-        if not isinstance(resolve1(expression), list):
-            return getattr(expression, "objid", None) not in self.off
-        operator, *operands = resolve1(expression)
-        shown = [self._shown(operand) for operand in operands]
-        name = getattr(operator, "name", "")
-        if name == "Not":
-            return not shown[0] if shown else True
-        return any(shown) if name == "Or" else all(shown)
-
 
 def _spot(space: Any) -> str:
     """How a colour space whose hue is not read is named: a Separation's or DeviceN's colorants
-    (专色“PANTONE Red 032 C”), an indexed or Lab colour (tester BK F4, 2026-12-07: a red 红字 in
-    either read positive); '' for another, or for inks of black alone (`None` paints nothing: it is
+    (专色“PANTONE Red 032 C”), an indexed, Lab or pattern colour (tester BK F4, F22, 2026-12-07: a
+    red 红字 in each read positive); '' for another, or for inks of black alone (`None` paints nothing: it is
     named, not taken for black)."""
     family = getattr(space[0] if isinstance(space, list) and space else space, "name", "")
     if family in _HUE_UNREAD:
@@ -242,46 +224,6 @@ def _spot(space: Any) -> str:
     black = [n for n in found if n == "All" or any(word in n.lower() for word in _BLACK)]
     kind = "专色" if family == "Separation" else "多色油墨"
     return "" if len(black) == len(found) else f"{kind}“{'、'.join(found)}”"
-
-
-def _hidden_layers(catalog: Any) -> frozenset[int]:
-    """The object ids of the optional-content groups hidden on paper: off in the document's default
-    configuration, unless its automatic state for printing (`/AS`, event Print) sets a group's
-    print state (`/Usage /Print /PrintState`): a layer shown on screen only is not printed, one
-    printed only is (tester BK F7, 2026-12-07)."""
-    properties = resolve1(catalog.get("OCProperties")) if isinstance(catalog, dict) else None
-    default = resolve1(properties.get("D")) if isinstance(properties, dict) else None
-    if not isinstance(properties, dict) or not isinstance(default, dict):
-        return frozenset()
-
-    def refs(found: Any) -> list[Any]:
-        found = resolve1(found)
-        return [r for r in found if hasattr(r, "objid")] if isinstance(found, list) else []
-
-    every = {r.objid for r in refs(properties.get("OCGs"))}
-    if getattr(default.get("BaseState"), "name", "ON") == "OFF":
-        off = every - {r.objid for r in refs(default.get("ON"))}
-    else:
-        off = {r.objid for r in refs(default.get("OFF"))}
-    automatic = resolve1(default.get("AS"))
-    for entry in (resolve1(e) for e in (automatic if isinstance(automatic, list) else [])):
-        if not isinstance(entry, dict) or getattr(resolve1(entry.get("Event")), "name", "") != "Print":
-            continue
-        for ref in refs(entry.get("OCGs")):
-            state = _print_state(resolve1(ref))
-            if state == "ON":
-                off.discard(ref.objid)
-            elif state == "OFF":
-                off.add(ref.objid)
-    return frozenset(off)
-
-
-def _print_state(group: Any) -> str:
-    """A group's `/Usage /Print /PrintState` (ON, OFF), '' when it states none."""
-    usage = resolve1(group.get("Usage")) if isinstance(group, dict) else None
-    printing = resolve1(usage.get("Print")) if isinstance(usage, dict) else None
-    state = resolve1(printing.get("PrintState")) if isinstance(printing, dict) else None
-    return str(getattr(state, "name", ""))
 
 
 class _PaintedPage(Page):

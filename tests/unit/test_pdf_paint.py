@@ -25,7 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from flows.report_extraction import extract_file, load_spec
 from rpa.errors import UnreadableFigure
 from tests.hand_reports import FIRST_YUAN, HEADING, ruled_pdf
-from tests.pdf_layers import add_colour_space, add_ext_g_state, hide_in_layer
+from tests.pdf_layers import add_colour_space, add_ext_g_state, add_pattern, hide_in_layer
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
 At = Callable[[int, int], tuple[float, float]]
@@ -346,17 +346,24 @@ def test_a_pale_digit_struck_over_a_figure_is_said_to_look_like_a_watermark(tmp_
         _value(ruled_pdf(tmp_path / "struck.pdf", drawn=under))
 
 
-def test_a_digit_clipped_out_of_view_is_left_out(tmp_path: Path) -> None:
-    """Tester BK F9 (2026-12-07): a `1` drawn inside a clipping path of a point's square at the page's
-    corner printed nothing, and joined the figure (2345.61)."""
+@pytest.mark.parametrize(("text", "refused"), [("1", True), ("内部资料", False)])
+def test_text_clipped_out_of_view(tmp_path: Path, text: str, refused: bool) -> None:
+    """Tester BK F9 and F20 (2026-12-07): a `1` drawn inside a clipping path of a point's square at the
+    page's corner printed nothing and joined the figure (2345.61); left out, a clip cutting a
+    figure's leading digit read it short. A figure's character clipped away refuses the page; words
+    clipped away are left out like a watermark."""
     def clipped(canvas: Canvas, at: At) -> None:
         x, y = at(1, 1)
         canvas.addLiteral("q 0 0 1 1 re W n")
         canvas.setFont(FONT, 10)
-        canvas.drawString(x + pdfmetrics.stringWidth(FIGURE, FONT, 10), y, "1")
+        canvas.drawString(x + pdfmetrics.stringWidth(FIGURE, FONT, 10), y, text)
         canvas.addLiteral("Q")
     path = ruled_pdf(tmp_path / "clipped.pdf", drawn=clipped)
     assert _darkest(path, *_where_after("1")) > 250  # nothing prints
+    if refused:
+        with pytest.raises(UnreadableFigure, match="被剪切路径裁掉"):
+            _value(path)
+        return
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
     assert extraction.value("储蓄存款余额", "本日", "110101") == Decimal(FIRST_YUAN)
     assert any("剪切路径" in n for n in extraction.notes)
@@ -384,3 +391,67 @@ def test_a_pale_name_and_date_over_the_title_is_no_report_date(tmp_path: Path, h
 def test_a_grey_date_labelled_as_the_reports_is_read(tmp_path: Path) -> None:
     path = ruled_pdf(tmp_path / "grey.pdf", UNDATED, drawn=_over_title("数据日期：2026-12-04", 0.6))
     assert extract_file(path, load_spec("branch_daily", SPECS)).report_date == "2026-12-04"
+
+
+def _faint_line(text: str, alpha: float, *, row: int = 1) -> Callable[[Canvas, At], None]:
+    """`text` in black at `alpha`, one string across the table's row `row`, as a watermark tool draws it."""
+    def draw(canvas: Canvas, at: At) -> None:
+        _, y = at(row, 0)
+        canvas.saveState()
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.setFillAlpha(alpha)
+        canvas.setFont(FONT, 12)
+        canvas.drawString(150, y - 1, text)
+        canvas.restoreState()
+    return draw
+
+
+def test_a_faint_watermark_line_over_the_figures_is_left_out(tmp_path: Path) -> None:
+    """Tester BK F18 (2026-12-07): read as the pale grey it prints, a watermark tool's 15 % line over
+    a row refused the report (「6」与「2」叠印); a faint string of words is a watermark's line."""
+    path = ruled_pdf(tmp_path / "marked.pdf", drawn=_faint_line("内部资料 张三 2026-12-05 08:30", 0.15))
+    assert _darkest(path, 150, A4[1] - 176, 200, A4[1] - 166) > 180  # it prints pale
+    extraction = extract_file(path, load_spec("branch_daily", SPECS))
+    plain = extract_file(ruled_pdf(tmp_path / "plain.pdf"), load_spec("branch_daily", SPECS))
+    assert [(f.metric, f.column, f.value_yuan) for f in extraction.figures] == [
+        (f.metric, f.column, f.value_yuan) for f in plain.figures]
+    noted = [n for n in extraction.notes if n.startswith("略过的水印等文字")]
+    assert len(noted) == 1 and "内部资料 ** " in noted[0], noted  # the name masked
+
+
+def test_a_faint_line_naming_a_currency_refuses_the_page(tmp_path: Path) -> None:
+    """A faint string that says what the reader takes from the page's words (a currency, a unit, a
+    branch, a date label) may be the report's own: refused, never left out."""
+    path = ruled_pdf(tmp_path / "usd.pdf", drawn=_faint_line("币种：美元", 0.2, row=10))
+    with pytest.raises(UnreadableFigure, match="写的是币种、单位、机构或日期"):
+        _value(path)
+
+
+def test_a_watermark_s_digits_alone_in_an_empty_cell_are_refused(tmp_path: Path) -> None:
+    """Tester BK F19 (2026-12-07): a watermark's `8030` at 15 % alone in the empty 本日 cell was read
+    as 8 030 万元. A figure printed all at least 0.8 light may be a watermark's digits: refused."""
+    def digits(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.saveState()
+        canvas.setFillGray(0.85)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x, y, "8030")
+        canvas.restoreState()
+    with pytest.raises(UnreadableFigure, match="印得极浅"):
+        _value(ruled_pdf(tmp_path / "alone.pdf", first="", drawn=digits))
+
+
+def test_a_red_figure_in_a_pattern_colour_is_refused(tmp_path: Path) -> None:
+    """Tester BK F22 (2026-12-07): 83.04 painted with a red shading pattern read positive."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 2)
+        canvas.addLiteral(f"q /Pattern cs /P1 scn BT /F2 10 Tf {x} {y} Td <0031002e0032> Tj ET Q")
+    path = ruled_pdf(tmp_path / "pattern.pdf", below=("注：红字表示负数。",), red=frozenset({"1.2"}),
+                     red_rgb=(1, 1, 1), drawn=draw)
+    shading = (b"<< /PatternType 2 /Shading << /ShadingType 2 /ColorSpace /DeviceRGB /Coords [0 0 600 0] "
+               b"/Function << /FunctionType 2 /Domain [0 1] /C0 [1 0 0] /C1 [1 0 0] /N 1 >> >> >>")
+    add_pattern(path, "P1", shading)
+    red, green, _ = _reddest(path)
+    assert red > 200 and green < 100  # it prints red
+    with pytest.raises(UnreadableFigure, match="图案或渐变"):
+        _value(path)
