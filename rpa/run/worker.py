@@ -135,8 +135,7 @@ def _loop(
                 continue
             wctx.record("item.done", item, result_hmac=wctx.audit.keyed_digest(result),
                         **{k: v for k, v in result.items() if k in AUDITED})
-            filing_no = f"，备案编号 {result['filing_no']}" if result.get("filing_no") else ""
-            wctx.log.info(f"{named(item)}：{item_label('done', result)}{filing_no}")
+            wctx.log.info(f"{named(item)}：{item_label('done', result)}")  # its 备案编号: result.xlsx
             summary.done += 1
             breaker.succeeded()
     return summary
