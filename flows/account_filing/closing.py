@@ -12,10 +12,11 @@ this run's items) shows the same rows (`rpa.run.elsewhere`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from flows.account_filing.lost_answers import RETRIED
 from flows.account_filing.notes import ACTION_LABELS
 from flows.account_filing.other_runs import held_elsewhere_note, run_state
 from flows.account_filing.put_aside import filing_of_outcome
@@ -65,6 +66,7 @@ def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowO
     states: dict[str, RunState] = {}
     closed, elsewhere_rows = Closed(), []
     followed = _filed_by_another_row(ctx, report, flow)
+    released = _released(ctx, items)
     for outcome in report.outcomes:
         item: WorkItem | None = None
         elsewhere = followed.get((outcome.sheet, outcome.row), "")
@@ -78,6 +80,8 @@ def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowO
             elsewhere = held_elsewhere_note(item, states.get(item.run_id))
             elsewhere_rows.append(_elsewhere(outcome.sheet, outcome.row, item, elsewhere))
         row = with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx)
+        if item is not None and item.run_id == ctx.run_id and (who := released.get(outcome.row)):
+            row = replace(row, note="；".join(p for p in (row.note, f"由 {'、'.join(who)} 重试放行") if p))
         row = overdue_at_close(row, outcome, item, today, filed_on)
         closed.input_rows.append(input_row(outcome, item, row))
         closed.rows.append(from_this_folder(row, item, ctx.run_id))
@@ -112,4 +116,23 @@ def _filed_by_another_row(ctx: RunContext, report: ValidationReport, flow: str) 
             label, row = ACTION_LABELS.get(action, action), other.payload.get("row")
             notes[where] = f"同一账户{label}（{day}）由{run}第 {row} 行办理：{said}"
     return notes
+
+
+def _released(ctx: RunContext, items: dict[str, WorkItem]) -> dict[int, list[str]]:
+    """Who put each sheet row back to be worked again (`rpa runs retry`, `rpa cases retry`): the row
+    held or refused before it was filed says so in result.xlsx (tester BJ F2, F5, 2026-12-07: a
+    row held behind an invalid one, released by 柜员王, read 已报备 成功 and nothing else)."""
+    rows = {item.id: item.payload.get("row") for item in items.values()}
+    who: dict[int, list[str]] = {}
+    for event in ctx.audit.events(ctx.run_id):
+        if event.event == RETRIED:
+            put = [rows.get(i) for i in event.details.get("items") or ()]
+        elif event.event == "case.retried":
+            put = list(event.details.get("rows") or ())
+        else:
+            continue
+        for row in put:
+            if isinstance(row, int) and event.actor not in who.setdefault(row, []):
+                who[row].append(event.actor)
+    return who
 
