@@ -231,7 +231,18 @@ def scrub_text(text: str, *, digit_runs: bool = True) -> str:
     text = _USCC.sub(
         lambda m: mask_tail(m.group(0)) if any(c.isdigit() for c in m.group(0)) else m.group(0), text
     )
-    return _DIGIT_RUN.sub(_tail, text) if digit_runs else text
+    return _DIGIT_RUN.sub(_unless_a_dated_name, text) if digit_runs else text
+
+
+def _unless_a_dated_name(match: re.Match[str]) -> str:
+    """A digit run masked, unless it is the date inside a file name or report id
+    (网点经营日报_东城支行_20261204.pdf, D0101-20261204-110101: tester BK F15, BI F9, 2026-12-07,
+    the clerk could not find the file a refusal named): a YYYYMMDD between `_` or `-` and `.`,
+    `_` or `-`, never an account number."""
+    text, start, end = match.string, match.start(), match.end()
+    dated = bool(_DATE_DIGITS.fullmatch(match.group(0))) and start > 0 and text[start - 1] in "_-" \
+        and end < len(text) and text[end] in "._-"
+    return match.group(0) if dated else mask_tail(match.group(0))
 
 
 def item_ref(item_key: str, key: bytes) -> str:

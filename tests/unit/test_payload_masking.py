@@ -82,3 +82,16 @@ def test_a_value_longer_than_any_number_is_masked_by_its_length() -> None:
     assert mask(huge, FieldClass.ACCOUNT_NO) == "********…（共 5000 位）1234"
     assert scrub_text(f"账号 {huge} 不是有效的账号") == "账号 ********…（共 5000 位）1234 不是有效的账号"
     assert mask("6222020200112233445", FieldClass.ACCOUNT_NO) == "*" * 15 + "3445"  # a real one as before
+
+
+def test_the_date_in_a_file_name_or_report_id_is_shown_and_numbers_are_not() -> None:
+    """Tester BK F15 and BI F9 (2026-12-07): a refusal named 网点经营日报_东城支行_****1204.pdf, a file the
+    clerk could not find; a report id's date was masked as if personal. An account number stays masked,
+    so does a date-like run standing alone (it may be a phone number) or one that is no date."""
+    refused = "拒收：网点经营日报_东城支行_20261204.pdf，第1页"
+    assert scrub_text(refused) == refused
+    assert scrub_text("D0101-20261204-110101") == "D0101-20261204-110101"
+    assert scrub_text("账号 6222021234567890123") == "账号 ***************0123"
+    assert scrub_text("电话 20261204") == "电话 ****1204"
+    assert scrub_text("报表_20261399.pdf") == "报表_****1399.pdf"
+    assert scrub_text("报表_6222021234567890123.pdf") == "报表_***************0123.pdf"
