@@ -239,15 +239,12 @@ class ReportExtractionFlow(Flow):
         ctx.record("consolidated", date=day.isoformat(), checks=len(collected.checks),
                    checks_failed=len(failed), refused=len(collected.refused), ranked=len(card.ranked),
                    unranked=len(card.unranked), incomplete="；".join(why))
+        # each said once, when the run closes (rpa.run.close logs the problems; tester BI F9 saw both twice)
         if why:
-            ctx.log.warning(f"{day.isoformat()}：{path.name} 不完整：{'；'.join(why)}")
-            self.problems.append(f"{day.isoformat()} {path.name} 不完整：{'；'.join(why)}")
+            self.problems.append(f"{day.isoformat()}：{path.name} 不完整：{'；'.join(why)}")
         if failed:
-            self.problems.append(f"{day.isoformat()} 有 {len(failed)} 项核对未通过：见 {path.name} 的校验表")
-            ctx.log.warning(
-                f"{day.isoformat()}：{len(collected.checks)} 项核对中 {len(failed)} 项未通过："
-                f"见 {path.name} 的校验表"
-            )
+            checks = f"{len(failed)} 项核对未通过（共 {len(collected.checks)} 项）"
+            self.problems.append(f"{day.isoformat()}：{checks}：见 {path.name} 的校验表")
         return path
 
 

@@ -256,6 +256,8 @@ def test_a_failed_check_never_lets_the_run_exit_0(
     events = AuditLog.from_settings(strict).events(outcome.run_id)
     (problems,) = [e for e in events if e.event == "run.output_problems"]
     assert any("核对未通过" in line for line in problems.details["problems"]), problems.details
+    log = (outcome.folder / "run.log").read_text(encoding="utf-8")
+    assert log.count("核对未通过") == 1 and "项核对中" not in log, log  # said once (tester BI F9)
     run_json = json.loads((outcome.folder / "run.json").read_text(encoding="utf-8"))
     assert run_json["exit_code"] == EXIT_ITEMS_FAILED
     assert any(c["result"] == "不通过" for c in run_json["checks"])
