@@ -116,8 +116,8 @@ def _print_explained(result: Any) -> None:
 
     console = Console()
     branch = f"  机构 {result.branch}" if result.branch else ""
-    console.print(f"文件 {escape(result.file)}（规格 {escape(result.spec)}）"
-                  f"报表日期 {result.report_date or '未印'}{branch}")
+    console.print(f"文件 {escape(result.file)}（规格 {escape(result.spec)}）"  # one line, piped or not
+                  f"报表日期 {result.report_date or '未印'}{branch}", soft_wrap=True)
     headers = ("机构", "指标", "栏目", "位置", "原文", "单位", "单位出处", "倍数", "折合（元/户）",
                "机构出处")
     table = Table(*headers)

@@ -252,11 +252,13 @@ def test_explain_prints_where_each_figure_came_from(tmp_path: Path) -> None:
     run = subprocess.run([*command, "--json"],
                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=60, check=False)
     narrow = subprocess.run([*command, "--explain"], cwd=ROOT, capture_output=True, text=True,
-                            env={**env, "COLUMNS": "80"}, timeout=60, check=False)
+                            env={**env, "COLUMNS": "60"}, timeout=60, check=False)
     assert narrow.returncode == 0, narrow.stderr  # tester Z: an 80-column table cut 83,6… short
     assert "…" not in narrow.stdout, narrow.stdout
     assert "位置：网点经营日报!B5" in narrow.stdout and "原文：12,345.67" in narrow.stdout, narrow.stdout
     assert "折合（元/户）：123456700" in narrow.stdout and "单位出处：单位行 A3" in narrow.stdout
+    first = narrow.stdout.splitlines()[0]  # tester BI F9: the heading line broke inside its 机构
+    assert first.startswith("文件 ") and first.endswith("机构 110102"), narrow.stdout
     figure = json.loads(run.stdout)["figures"][0]
     assert (figure["unit_source"], figure["multiplier"]) == ("单位行 A3", "10000")
     assert figure["branch_source"] == "机构行 A2"
