@@ -49,6 +49,11 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("账户性质", 14),  # last, so the columns before keep their places for readers of older books
     ("存款人类别", 18),
     ("证件种类", 14),
+    # what the row files beside the columns above (tester BJ F14, 2026-12-07: a 变更 read 已报备 and
+    # nothing said what it changed): its 变更事项, its 撤销原因, the 注册资金 it sends in 元
+    ("变更事项", 24),
+    ("撤销原因", 12),
+    ("注册资金（元）", 16),
 )
 
 STATUS_LABELS: dict[str, str] = OUTCOME_LABELS  # one word per outcome: rpa.outcomes
@@ -92,6 +97,9 @@ class ResultRow:
     account_kind: str = ""
     depositor_category: str = ""
     id_type: str = ""
+    change_items: str = ""
+    close_reason: str = ""
+    capital_yuan: str = ""  # only where the row sends it: not a 变更's it leaves as AMS holds it
 
     def values(self) -> list[str | int]:
         overdue = "" if self.overdue is None else ("是" if self.overdue else "否")
@@ -113,6 +121,9 @@ class ResultRow:
             self.account_kind,
             self.depositor_category,
             self.id_type,
+            self.change_items,
+            self.close_reason,
+            self.capital_yuan,
         ]
 
 

@@ -252,6 +252,10 @@ def _shown_fields(outcome: RowOutcome, match: Any) -> dict[str, str]:
             "depositor_category": record.depositor_category or "",
             "id_type": record.id_type or "",
             "business_date": record.business_date.isoformat(),
+            "change_items": record.change_items or "" if record.action == "change" else "",
+            "close_reason": record.close_reason or "",
+            "capital_yuan": "" if record.registered_capital_yuan is None or record.action == "close"
+            or "registered_capital_yuan" in record.kept_fields else f"{record.registered_capital_yuan:.2f}",
         }
     raw: dict[str, str] = {}
     for header, text in outcome.raw.items():

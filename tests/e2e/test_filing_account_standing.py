@@ -187,6 +187,10 @@ def test_rows_behind_a_failed_open_wait_and_are_filed_in_order_after_its_retry(
     assert [state for state, _ in _results(again)] == ["已报备", "已报备"], _results(again)
     # each says who put it back to be filed (tester BJ F5: result.xlsx kept the last state alone)
     assert all(note.endswith("由 wang.jb 重试放行") for _, note in _results(again)), _results(again)
+    # what each filed (tester BJ F14): the 变更's items, the 开户's capital; not the capital the 变更 left
+    filed = read_result(again.folder / "result.xlsx")
+    assert (filed[4]["变更事项"], filed[4]["注册资金（元）"]) == ("注册地址", None), filed[4]
+    assert filed[5]["注册资金（元）"] == "5000000.00" and filed[5]["变更事项"] is None, filed[5]
     assert [f["action"] for f in ams.filings() if f["account_no"] == account] == ["open", "change"]
 
 
