@@ -5,8 +5,8 @@ page when it is shown or printed; the text layer does not hold it. Over a figure
 the paper shows (tester BK F6, 2026-12-07: a FreeText `42.39` in a white box over 24.39 read 24.39;
 a field whose value was the only print of a figure read as an empty cell; a 作废 stamp over a row
 went unseen). A page with such an annotation over a cell of its table is refused naming the cell
-and the annotation; links, pop-ups and annotations that do not print (no Print flag, hidden, no
-appearance) are not judged.
+and the annotation, whether it carries its appearance or leaves a viewer to draw it; links, pop-ups
+and annotations that do not print (no Print flag, hidden) are not judged.
 
     refuse_annotations_over(page, grid)    # or UnreadableFigure
 """
@@ -32,8 +32,8 @@ def refuse_annotations_over(page: Any, grid: Grid) -> None:
         kind = str(getattr(resolve1(data.get("Subtype")), "name", ""))
         flags = resolve1(data.get("F"))
         flags = flags if isinstance(flags, int) else 0
-        if kind in _NOT_PRINTED or not flags & _PRINT or flags & _HIDDEN or resolve1(data.get("AP")) is None:
-            continue
+        if kind in _NOT_PRINTED or not flags & _PRINT or flags & _HIDDEN:
+            continue  # a viewer draws a FreeText from its /DA and a field from its /V (tester BK F23)
         for cell in {id(c): c for c in grid.cells.values()}.values():
             box = cell.provenance.bbox
             if box is not None and _overlap(box, (annot["x0"], annot["top"], annot["x1"], annot["bottom"])):

@@ -15,11 +15,15 @@ from flows.report_extraction.pdf_paint import paint
 
 
 def ink(char: LTChar) -> float | None:
-    """The character's lightness as it prints on paper (0 black, 1 white): its fill, or its stroke
-    when only its outline is drawn, at its opacity; None for a colour not read."""
+    """The character's lightness as it prints on paper (0 black, 1 white): its fill, its stroke when
+    only its outline is drawn, the darker of the two when both are, at its opacity; None for a
+    colour not read."""
     how, state = paint(char), char.graphicstate
-    colour, space = (state.scolor, state.scs) if how.outline else (state.ncolor, state.ncs)
-    base = lightness(colour, getattr(space, "name", ""), getattr(space, "ncomponents", None))
+    fill = lightness(state.ncolor, getattr(state.ncs, "name", ""), getattr(state.ncs, "ncomponents", None))
+    stroke = lightness(state.scolor, getattr(state.scs, "name", ""), getattr(state.scs, "ncomponents", None))
+    base = stroke if how.outline else fill
+    if how.stroked and fill is not None and stroke is not None:  # hollow digits: a white fill, a black
+        base = min(fill, stroke)                                  # stroke (tester BK F25) print black
     return None if base is None else 1.0 - how.opacity * (1.0 - base)
 
 

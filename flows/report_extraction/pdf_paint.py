@@ -52,6 +52,7 @@ class Paint:
     spot: str = ""  # the colour it is filled in when its hue is not read (a spot ink but black): its name
     masked: bool = False  # painted under a soft mask: whether and how it prints is not read
     run: int = -1  # the text-showing operator that painted it: the characters of one string share it
+    stroked: bool = False  # filled and stroked (modes 2, 6): it prints as the darker of the two
 
 
 class _State(PDFGraphicState):
@@ -81,7 +82,7 @@ def paint(char: LTChar) -> Paint:
     both = state.render in _FILL_AND_STROKE
     spot = state.spot if getattr(state.ncs, "name", "") in _SPOT | _HUE_UNREAD.keys() else ""
     return Paint(max(state.fill_alpha, state.stroke_alpha) if both else state.fill_alpha, False, state.hidden,
-                 spot, state.masked, state.run)
+                 spot, state.masked, state.run, both)
 
 
 def clipped_out(char: LTChar) -> bool:

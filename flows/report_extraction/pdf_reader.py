@@ -65,7 +65,9 @@ _RAISED = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _LOWERED = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-_GREY = 0.3  # text outside the table printed at least this light: an unlabelled date in it is no report's
+# text outside the table printed at least this light (a light grey, a watermark's): an unlabelled date in
+# it is no report's (tester BK F17); a mid grey subtitle's date is (F26: 0.3-0.6 grey was refused)
+_GREY = 0.65
 
 
 def _box(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

@@ -4,7 +4,8 @@ A watermark tool draws its line (`内部资料 张三 2026-12-05 08:30`) as one 
 opacity, flat or slanted, over the table and the title. Read as the pale grey it prints, its digits
 landing on or beside the figures refused every watermarked report (tester BK F18, 2026-12-07: 「6」
 与「2」叠印, a title interleaved with the watermark's characters). A string of text (one text
-operator's characters) painted wholly at `_FAINT` opacity or less that holds words (a letter or a
+operator's characters) printed wholly as light as `_FAINT` (translucent, or an opaque light grey)
+that holds words (a letter or a
 Chinese character, not a bare figure) is such a line: left out, and named in the reading notes.
 Legible translucent text is the report's (tester BK F1: a `币种：美元` at 40 %), and so is a faint
 bare figure (a lone `1` beside a figure refuses the cell as of another ink: `mixed_ink`). A faint
@@ -22,9 +23,13 @@ from collections.abc import Callable
 
 from pdfminer.layout import LTChar
 
+from flows.report_extraction.pdf_inks import ink
 from flows.report_extraction.pdf_paint import paint
+from rpa.masking import scrub_text
 
-_FAINT = 0.25  # a watermark tool's opacity is 0.1-0.2; text at 0.3-0.4 is legible grey (tester BK F1)
+# as light as black at 18 % opacity or grey 0.82, drawn translucent or in an opaque light grey (tester BK
+# F10): a watermark tool's is 0.85-0.9; 0.6-0.8 is legible grey text (BK F1; BI F14: a grey 0.8 单位：元)
+_FAINT = 0.82
 _REPORT_WORDS = re.compile(r"币种|单位|万元|千元|亿元|元|机构|网点|数据日期|报表日期|统计日期|截至|截止")
 
 
@@ -39,8 +44,9 @@ def faint_word_runs(chars: list[tuple[int, LTChar]], refuse: Callable[[str], Non
         text = "".join(char.get_text() for _, char in members)
         if run < 0 or not any(ch.isalpha() for ch in text):
             continue
-        if all(paint(char).opacity <= _FAINT for _, char in members):
+        if all((ink(char) or 0.0) >= _FAINT for _, char in members):
             if _REPORT_WORDS.search(text):
-                refuse(f"印得很浅（像水印）的“{text.strip()[:20]}”写的是币种、单位、机构或日期，不知是不是报表自己的")
+                said = scrub_text(text.strip()[:20])
+                refuse(f"印得很浅（像水印）的“{said}”写的是币种、单位、机构或日期，不知是不是报表自己的")
             found |= {index for index, _ in members}
     return found

@@ -68,8 +68,9 @@ def mark_red(grid: Grid, chars: list[dict[str, Any]]) -> None:
                 f"{cell.provenance.describe()}：“{cell.text.strip()}”印成{inside[0]['spot']}，读不出是不是"
                 "红字（红字表示负数）；整份报表不读，请报送机构改用 RGB 或 CMYK 颜色导出后重新报送",
                 details={"file": grid.file})
-    red = [c for c in chars
-           if _DIGIT.fullmatch(c.get("text", "")) and _red_paint(c.get("non_stroking_color"))]
+    red = [c for c in chars  # an outline-only digit's colour is its stroke's (tester BK F24)
+           if _DIGIT.fullmatch(c.get("text", ""))
+           and _red_paint(c.get("stroking_color" if c.get("outline") else "non_stroking_color"))]
     if not red:
         return
     for cell, inside in list(cell_chars(grid, red)):

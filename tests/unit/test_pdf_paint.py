@@ -422,7 +422,7 @@ def test_a_faint_watermark_line_over_the_figures_is_left_out(tmp_path: Path) -> 
 def test_a_faint_line_naming_a_currency_refuses_the_page(tmp_path: Path) -> None:
     """A faint string that says what the reader takes from the page's words (a currency, a unit, a
     branch, a date label) may be the report's own: refused, never left out."""
-    path = ruled_pdf(tmp_path / "usd.pdf", drawn=_faint_line("币种：美元", 0.2, row=10))
+    path = ruled_pdf(tmp_path / "usd.pdf", drawn=_faint_line("币种：美元", 0.15, row=10))
     with pytest.raises(UnreadableFigure, match="写的是币种、单位、机构或日期"):
         _value(path)
 
@@ -455,3 +455,71 @@ def test_a_red_figure_in_a_pattern_colour_is_refused(tmp_path: Path) -> None:
     assert red > 200 and green < 100  # it prints red
     with pytest.raises(UnreadableFigure, match="图案或渐变"):
         _value(path)
+
+
+def test_a_red_outline_figure_is_a_red_one(tmp_path: Path) -> None:
+    """Tester BK F24 (2026-12-07): 1.2 drawn as a red outline (mode 1, red stroke, black fill unused)
+    under 注：红字表示负数 was read +12000: the fill colour was judged."""
+    def outlined(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 2)
+        canvas.saveState()
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.setStrokeColorRGB(0.9, 0.1, 0.1)
+        words = canvas.beginText(x, y)
+        words.setFont(FONT, 10)
+        words.setTextRenderMode(1)
+        words.textOut("1.2")
+        canvas.drawText(words)
+        canvas.restoreState()
+    path = ruled_pdf(tmp_path / "red.pdf", below=("注：红字表示负数。",), red=frozenset({"1.2"}),
+                     red_rgb=(1, 1, 1), drawn=outlined)
+    red, green, _ = _reddest(path)
+    assert red > 200 and green < 100  # it prints red
+    assert extract_file(path, load_spec("branch_daily", SPECS)).value("储蓄存款余额", "较上日", "110101") \
+        == Decimal(-12000)
+
+
+def test_hollow_digits_filled_white_and_stroked_black_are_read(tmp_path: Path) -> None:
+    """Tester BK F25 (2026-12-07): digits filled white and stroked black (mode 2) print as black
+    outlines, and were refused as printed white."""
+    def hollow(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.saveState()
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.setStrokeColorRGB(0, 0, 0)
+        words = canvas.beginText(x, y)
+        words.setFont(FONT, 10)
+        words.setTextRenderMode(2)
+        words.textOut(FIGURE)
+        canvas.drawText(words)
+        canvas.restoreState()
+    path = ruled_pdf(tmp_path / "hollow.pdf", first="", drawn=hollow)
+    assert _darkest(path, 224, A4[1] - 176, 254, A4[1] - 166) < 120
+    assert _value(path) == Decimal(FIRST_YUAN)
+
+
+def test_a_mid_grey_subtitle_date_is_the_reports(tmp_path: Path) -> None:
+    """Tester BK F26 (2026-12-07): a report date printed as a grey 0.5 subtitle under the title was
+    taken for a watermark's and the report called undated."""
+    path = ruled_pdf(tmp_path / "subtitle.pdf", UNDATED, drawn=_over_title("2026年12月4日", 0.5))
+    assert extract_file(path, load_spec("branch_daily", SPECS)).report_date == "2026-12-04"
+
+
+def test_an_opaque_light_grey_watermark_line_is_left_out(tmp_path: Path) -> None:
+    """Tester BK F10 (2026-12-07): a flat watermark line in opaque grey 0.85 over the figures refused
+    the report as digits struck over each other; it is as faint as a translucent one."""
+    def grey_line(canvas: Canvas, at: At) -> None:
+        _, y = at(1, 0)
+        canvas.saveState()
+        canvas.setFillGray(0.85)
+        canvas.setFont(FONT, 12)
+        canvas.drawString(150, y - 1, "内部资料 张三 2026-12-05 08:30")
+        canvas.restoreState()
+    assert _value(ruled_pdf(tmp_path / "grey.pdf", drawn=grey_line)) == Decimal(FIRST_YUAN)
+
+
+def test_a_watermark_phone_number_in_a_refusal_is_masked(tmp_path: Path) -> None:
+    """Tester BK F27 (2026-12-07): a faint 13800138000 beside a figure was quoted whole on the terminal."""
+    with pytest.raises(UnreadableFigure) as caught:
+        _value(ruled_pdf(tmp_path / "phone.pdf", drawn=_after_figure("13800138000", alpha=0.15)))
+    assert "13800138000" not in str(caught.value) and "8000" in str(caught.value)
