@@ -38,6 +38,12 @@ def _ruled_pdf(tmp_path: Path, footnote: str) -> Path:
     ("币种：USD　单位：万元", (), "表外文字 A3 写币种为“USD”"),
     ("单位：万元", ("币种：港币",), "A14 写币种为“港币”"),
     ("单位：万元", ("注：本表币种为美元",), "脚注 A14 写币种为“美元”"),
+    # tester BK F29 (2026-12-07): bilingual labels and a report said to be in 外币 read as RMB
+    ("币种 Currency：USD　单位：万元", (), "表外文字 A3 写币种为“USD”"),
+    ("币种(Currency): USD　单位：万元", (), "表外文字 A3 写币种为“USD”"),
+    ("Currency: USD　单位：万元", (), "表外文字 A3 写币种为“USD”"),
+    ("单位：万元", ("注：本表为外币业务报表，金额单位为万元",), "脚注 A14 写“本表为外币业务报表"),
+    ("外币（折美元）　单位：万元", (), "表外文字 A3 写“外币(折美元)”"),
 ])
 def test_a_workbook_stating_another_currency_is_refused_naming_where(
         tmp_path: Path, unit_line: str, below: tuple[str, ...], said: str) -> None:
