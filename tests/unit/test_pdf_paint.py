@@ -65,6 +65,48 @@ def _after_figure(text: str, *, alpha: float = 1.0, mode: int = 0, stroke: float
     return draw
 
 
+def _in_mode(text: str, mode: int, fill: tuple[float, float, float], stroke: tuple[float, float, float],
+             cell: tuple[int, int] = (1, 1)) -> Callable[[Canvas, At], None]:
+    """`text` at the start of the table's `cell` in render `mode`, filled and stroked in these colours."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(*cell)
+        canvas.saveState()
+        canvas.setFillColorRGB(*fill)
+        canvas.setStrokeColorRGB(*stroke)
+        words = canvas.beginText(x, y)
+        words.setFont(FONT, 10)
+        words.setTextRenderMode(mode)
+        words.textOut(text)
+        canvas.drawText(words)
+        canvas.restoreState()
+    return draw
+
+
+def _translucent(text: str, alpha: float, x: float, y: float,
+                 size: float = 10) -> Callable[[Canvas, At], None]:
+    """`text` in black at `alpha` at (x, y) on the page, in its own graphics state."""
+    def draw(canvas: Canvas, at: At) -> None:
+        canvas.saveState()
+        canvas.setFillColorRGB(0, 0, 0)  # the colour first: reportlab's colour call sets opacity 1
+        canvas.setFillAlpha(alpha)
+        canvas.setFont(FONT, size)
+        canvas.drawString(x, y, text)
+        canvas.restoreState()
+    return draw
+
+
+def _grey_in_cell(text: str, grey: float = 0.85) -> Callable[[Canvas, At], None]:
+    """`text` in an opaque `grey` at the start of 储蓄存款余额 本日's cell."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.saveState()
+        canvas.setFillGray(grey)
+        canvas.setFont(FONT, 10)
+        canvas.drawString(x, y, text)
+        canvas.restoreState()
+    return draw
+
+
 def _where_after(text: str) -> tuple[float, float, float, float]:
     x = 224 + pdfmetrics.stringWidth(FIGURE, FONT, 10)  # ruled_pdf's column 1 starts at 220, text at +4
     y = A4[1] - 80 - 20 * 3 - 20 - 14
@@ -97,14 +139,7 @@ def test_legible_translucent_text_is_the_reports(tmp_path: Path) -> None:
     """Tester BK F1-F3 (2026-12-07): text under half opacity was left out as a watermark, though at
     30-40 % it prints as legible as grey text: a `币种：美元` line was dropped and US dollars read as
     yuan, a figure at 30 % became no figure. It is read as the grey it prints."""
-    def currency(canvas: Canvas, at: At) -> None:
-        canvas.saveState()
-        canvas.setFillColorRGB(0, 0, 0)
-        canvas.setFillAlpha(0.4)
-        canvas.setFont(FONT, 10)
-        canvas.drawString(360, A4[1] - 80, "币种：美元")
-        canvas.restoreState()
-    path = ruled_pdf(tmp_path / "usd.pdf", drawn=currency)
+    path = ruled_pdf(tmp_path / "usd.pdf", drawn=_translucent("币种：美元", 0.4, 360, A4[1] - 80))
     assert _darkest(path, 360, A4[1] - 82, 410, A4[1] - 72) < 170  # it prints a legible grey
     with pytest.raises(Exception, match="美元"):
         _value(path)
@@ -147,13 +182,7 @@ def test_a_faint_digit_in_a_form_xobject_takes_the_opacity_it_is_painted_in(tmp_
 
 
 def test_a_faint_watermark_date_does_not_date_an_undated_report(tmp_path: Path) -> None:
-    def mark(canvas: Canvas, at: At) -> None:
-        canvas.saveState()
-        canvas.setFillColorRGB(0, 0, 0)
-        canvas.setFillAlpha(0.12)
-        canvas.setFont(FONT, 14)
-        canvas.drawString(250, A4[1] - 45, "内部资料 2026-11-30")
-        canvas.restoreState()
+    mark = _translucent("内部资料 2026-11-30", 0.12, 250, A4[1] - 45, size=14)
     path = ruled_pdf(tmp_path / "undated.pdf", heading=UNDATED, drawn=mark)
     assert _darkest(path, 250, A4[1] - 48, 380, A4[1] - 35) > 200
     extraction = extract_file(path, load_spec("branch_daily", SPECS))
@@ -173,18 +202,8 @@ def test_an_outline_only_character_beside_a_filled_figure_refuses_the_file(tmp_p
 
 
 def test_a_figure_printed_all_in_outline_is_read(tmp_path: Path) -> None:
-    def outlined(canvas: Canvas, at: At) -> None:
-        x, y = at(1, 1)  # 储蓄存款余额 本日, left blank by ruled_pdf
-        canvas.saveState()
-        canvas.setFillColorRGB(1, 1, 1)  # the fill is not painted in mode 1: white must not matter
-        canvas.setStrokeColorRGB(0, 0, 0)
-        words = canvas.beginText(x, y)
-        words.setFont(FONT, 10)
-        words.setTextRenderMode(1)
-        words.textOut(FIGURE)
-        canvas.drawText(words)
-        canvas.restoreState()
-    path = ruled_pdf(tmp_path / "outlined.pdf", first="", drawn=outlined)
+    # 储蓄存款余额 本日 (ruled_pdf leaves it blank) in mode 1: the fill is not painted, white must not matter
+    path = ruled_pdf(tmp_path / "outlined.pdf", first="", drawn=_in_mode(FIGURE, 1, (1, 1, 1), (0, 0, 0)))
     assert _darkest(path, 224, A4[1] - 176, 254, A4[1] - 166) < 100
     assert _value(path) == Decimal(FIRST_YUAN)
 
@@ -335,15 +354,8 @@ def test_a_digit_under_a_soft_mask_refuses_the_file(tmp_path: Path) -> None:
 def test_a_pale_digit_struck_over_a_figure_is_said_to_look_like_a_watermark(tmp_path: Path) -> None:
     """Tester BK F10 (2026-12-07): a flat light grey watermark over the figures was refused as two
     digits struck over each other, the message never saying watermark."""
-    def under(canvas: Canvas, at: At) -> None:
-        x, y = at(1, 1)
-        canvas.saveState()
-        canvas.setFillGray(0.85)
-        canvas.setFont(FONT, 10)
-        canvas.drawString(x, y, "7")
-        canvas.restoreState()
     with pytest.raises(UnreadableFigure, match=r"叠印在一处.*像是水印或底纹的字压在数字上"):
-        _value(ruled_pdf(tmp_path / "struck.pdf", drawn=under))
+        _value(ruled_pdf(tmp_path / "struck.pdf", drawn=_grey_in_cell("7")))
 
 
 @pytest.mark.parametrize(("text", "refused"), [("1", True), ("内部资料", False)])
@@ -430,15 +442,8 @@ def test_a_faint_line_naming_a_currency_refuses_the_page(tmp_path: Path) -> None
 def test_a_watermark_s_digits_alone_in_an_empty_cell_are_refused(tmp_path: Path) -> None:
     """Tester BK F19 (2026-12-07): a watermark's `8030` at 15 % alone in the empty 本日 cell was read
     as 8 030 万元. A figure printed all at least 0.8 light may be a watermark's digits: refused."""
-    def digits(canvas: Canvas, at: At) -> None:
-        x, y = at(1, 1)
-        canvas.saveState()
-        canvas.setFillGray(0.85)
-        canvas.setFont(FONT, 10)
-        canvas.drawString(x, y, "8030")
-        canvas.restoreState()
     with pytest.raises(UnreadableFigure, match="印得极浅"):
-        _value(ruled_pdf(tmp_path / "alone.pdf", first="", drawn=digits))
+        _value(ruled_pdf(tmp_path / "alone.pdf", first="", drawn=_grey_in_cell("8030")))
 
 
 def test_a_red_figure_in_a_pattern_colour_is_refused(tmp_path: Path) -> None:
@@ -460,17 +465,7 @@ def test_a_red_figure_in_a_pattern_colour_is_refused(tmp_path: Path) -> None:
 def test_a_red_outline_figure_is_a_red_one(tmp_path: Path) -> None:
     """Tester BK F24 (2026-12-07): 1.2 drawn as a red outline (mode 1, red stroke, black fill unused)
     under 注：红字表示负数 was read +12000: the fill colour was judged."""
-    def outlined(canvas: Canvas, at: At) -> None:
-        x, y = at(1, 2)
-        canvas.saveState()
-        canvas.setFillColorRGB(0, 0, 0)
-        canvas.setStrokeColorRGB(0.9, 0.1, 0.1)
-        words = canvas.beginText(x, y)
-        words.setFont(FONT, 10)
-        words.setTextRenderMode(1)
-        words.textOut("1.2")
-        canvas.drawText(words)
-        canvas.restoreState()
+    outlined = _in_mode("1.2", 1, (0, 0, 0), (0.9, 0.1, 0.1), cell=(1, 2))
     path = ruled_pdf(tmp_path / "red.pdf", below=("注：红字表示负数。",), red=frozenset({"1.2"}),
                      red_rgb=(1, 1, 1), drawn=outlined)
     red, green, _ = _reddest(path)
@@ -482,17 +477,7 @@ def test_a_red_outline_figure_is_a_red_one(tmp_path: Path) -> None:
 def test_hollow_digits_filled_white_and_stroked_black_are_read(tmp_path: Path) -> None:
     """Tester BK F25 (2026-12-07): digits filled white and stroked black (mode 2) print as black
     outlines, and were refused as printed white."""
-    def hollow(canvas: Canvas, at: At) -> None:
-        x, y = at(1, 1)
-        canvas.saveState()
-        canvas.setFillColorRGB(1, 1, 1)
-        canvas.setStrokeColorRGB(0, 0, 0)
-        words = canvas.beginText(x, y)
-        words.setFont(FONT, 10)
-        words.setTextRenderMode(2)
-        words.textOut(FIGURE)
-        canvas.drawText(words)
-        canvas.restoreState()
+    hollow = _in_mode(FIGURE, 2, (1, 1, 1), (0, 0, 0))
     path = ruled_pdf(tmp_path / "hollow.pdf", first="", drawn=hollow)
     assert _darkest(path, 224, A4[1] - 176, 254, A4[1] - 166) < 120
     assert _value(path) == Decimal(FIRST_YUAN)
