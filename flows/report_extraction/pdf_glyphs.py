@@ -41,6 +41,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pdfminer.layout import LTChar, LTCurve, LTFigure, LTRect
@@ -48,7 +49,7 @@ from pdfminer.pdftypes import resolve1
 
 from flows.report_extraction.pdf_inks import ink, lightness
 from flows.report_extraction.pdf_paint import Paint, clipped_out, paint, painted
-from flows.report_extraction.pdf_watermarks import faint_word_runs
+from flows.report_extraction.pdf_watermarks import faint_word_runs, refuse_report_words
 from rpa.errors import UnreadableFigure
 
 _FIGURE = re.compile(r"[0-9０-９+\-−.．]")
@@ -96,8 +97,11 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     if figure is not None:  # tester BK F20: a clip cutting a figure's leading digit read it short
         _refuse(file, page_number, _at(page, figure), "被剪切路径裁掉，印不出来（数字可能只印出一部分）")
     cut |= {i for i, o in every if clipped_out(o)}
-    cut |= faint_word_runs([(i, o) for i, o in every if i not in cut],
-                           lambda why: _refuse(file, page_number, "", why))  # a watermark tool's line
+    refuse = partial(_refuse, file, page_number, "")
+    askew = [(i, o) for i, o in every if slanted(o.matrix) and not _faint(paint(o)) and not clipped_out(o)]
+    if any(i not in cut for i, _ in every):  # a page all askew is refused as such (`pdf_reader`)
+        refuse_report_words(askew, refuse, "斜排（像印章或水印）")  # tester BK F30: a stamp
+    cut |= faint_word_runs([(i, o) for i, o in every if i not in cut], refuse)  # a watermark tool's line
     chars = [(i, o) for i, o in every if i not in cut]
     for i, char in chars:
         how = paint(char)

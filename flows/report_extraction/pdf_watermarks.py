@@ -30,23 +30,36 @@ from rpa.masking import scrub_text
 # as light as black at 18 % opacity or grey 0.82, drawn translucent or in an opaque light grey (tester BK
 # F10): a watermark tool's is 0.85-0.9; 0.6-0.8 is legible grey text (BK F1; BI F14: a grey 0.8 单位：元)
 _FAINT = 0.82
-_REPORT_WORDS = re.compile(r"币种|单位|万元|千元|亿元|元|机构|网点|数据日期|报表日期|统计日期|截至|截止")
+# what the reader takes from a page's words: a currency, a unit, a branch, a date label (tester BK F29,
+# F30: a faint `本表为外币报表`, a slanted `币种：美元` stamp were left out)
+_REPORT_WORDS = re.compile(r"币种|币别|货币|外币|currency|单位|万元|千元|亿元|机构|网点"
+                           r"|数据日期|报表日期|统计日期|截至|截止", re.IGNORECASE)
 
 
 def faint_word_runs(chars: list[tuple[int, LTChar]], refuse: Callable[[str], None]) -> set[int]:
     """The indexes of the characters of each faint string holding words; `refuse(why)` for one
     that names a currency, a unit, a branch or a date label."""
+    found: set[int] = set()
+    for members in _strings(chars):
+        text = "".join(char.get_text() for _, char in members)
+        if any(ch.isalpha() for ch in text) and all((ink(char) or 0.0) >= _FAINT for _, char in members):
+            refuse_report_words(members, refuse, "印得很浅（像水印）")
+            found |= {index for index, _ in members}
+    return found
+
+
+def refuse_report_words(chars: list[tuple[int, LTChar]], refuse: Callable[[str], None], how: str) -> None:
+    """`refuse(why)` for a string among `chars`, left out as no part of the report (faint, slanted:
+    `how`), that names a currency, a unit, a branch or a date label: it may be the report's own."""
+    for members in _strings(chars):
+        text = "".join(char.get_text() for _, char in members).strip()
+        if _REPORT_WORDS.search(text):
+            refuse(f"{how}的“{scrub_text(text[:20])}”写的是币种、单位、机构或日期，不知是不是报表自己的")
+
+
+def _strings(chars: list[tuple[int, LTChar]]) -> list[list[tuple[int, LTChar]]]:
+    """The characters by the text-showing operator that painted them (one string each)."""
     runs: dict[int, list[tuple[int, LTChar]]] = defaultdict(list)
     for index, char in chars:
         runs[paint(char).run].append((index, char))
-    found: set[int] = set()
-    for run, members in runs.items():
-        text = "".join(char.get_text() for _, char in members)
-        if run < 0 or not any(ch.isalpha() for ch in text):
-            continue
-        if all((ink(char) or 0.0) >= _FAINT for _, char in members):
-            if _REPORT_WORDS.search(text):
-                said = scrub_text(text.strip()[:20])
-                refuse(f"印得很浅（像水印）的“{said}”写的是币种、单位、机构或日期，不知是不是报表自己的")
-            found |= {index for index, _ in members}
-    return found
+    return [members for run, members in runs.items() if run >= 0]

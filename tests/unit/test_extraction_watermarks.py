@@ -203,3 +203,12 @@ def test_a_marking_beside_the_reports_own_date_leaves_that_date(tmp_path: Path) 
     heading = (HEADING[0], "内部资料  机构：110101 东城支行  数据日期：2026-12-04", HEADING[2])
     extraction = extract_file(ruled_pdf(tmp_path / "own.pdf", heading), load_spec("branch_daily", SPECS))
     assert extraction.report_date == "2026-12-04"
+
+
+@pytest.mark.parametrize("text", ["币种：美元", "单位：元", "本表为外币报表", "Currency: USD"])
+def test_a_slanted_line_naming_a_currency_or_unit_refuses_the_file(tmp_path: Path, text: str) -> None:
+    """Tester BK F30 (2026-12-07): a slanted `币种：美元` stamp was left out as a watermark and the
+    dollars read as yuan; slanted text that names a currency or unit may be the report's own."""
+    path = ruled_pdf(tmp_path / "stamp.pdf", drawn=_slanted(text, 10, 0, 15, dy=-30))
+    with pytest.raises(UnreadableFigure, match=r"斜排（像印章或水印）的.*写的是币种、单位、机构或日期"):
+        extract_file(path, load_spec("branch_daily", SPECS))
