@@ -17,12 +17,14 @@
   judged: clipping within a clip path's bounds (a character wholly outside them is left out:
   `pdf_paint`), an image painted over text, a blend mode, a spot colour's hue (its tint alone).
 - Text outside the page's crop box (no viewer or printer shows it), text in an optional-content
-  layer hidden by default (tester BI F13) and text painted with no opacity are left out like a
-  watermark (`pdf_paint` reads opacity and layers). Translucent text prints paler, and is read as
-  the grey it prints (`ink`): a watermark tool's black at 15 % beside a black figure refuses it as
-  a pale grey digit does (tester BI F5); legible text at 30-40 % (a `币种：美元`, a 机构 line, a
-  figure) is the report's, as light grey text is (tester BK F1-F3 saw it dropped when text under
-  half opacity was left out).
+  layer hidden on paper (tester BI F13), text painted with no opacity and words wholly outside
+  their clipping path's bounds are left out like a watermark (`pdf_paint` reads opacity, layers
+  and clips); a figure's character clipped away refuses the page (tester BK F20: the rest of the
+  figure read short). Translucent text prints paler, and is read as the grey it prints (`ink`):
+  legible text at 30-40 % (a `币种：美元`, a 机构 line, a figure) is the report's, as light grey
+  text is (tester BK F1-F3 saw it dropped when text under half opacity was left out); a faint
+  string of words is a watermark tool's line and left out (`pdf_watermarks`); a faint bare digit
+  beside a figure refuses it as a pale grey digit does (`mixed_ink`).
 - Text set along a slant (its baseline neither across nor down the page: a watermark such as
   内部资料 2026-11-30 drawn at 30° over or beside the table) is no part of the report: left out of
   the page, and said for the reading notes (tester BH F3, 2026-12-07: a watermark's digit joined
@@ -91,21 +93,22 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
     boxes = _Boxes(_filled(drawn))
     dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
-    cut = _outside_crop(page, dicts) | {i for i, o in every if slanted(o.matrix) or _faint(paint(o))}
+    cut = _outside_crop(page, dicts) | {i for i, o in every if slanted(o.matrix) or _unprinted(paint(o))}
     clipped = [o for i, o in every if i not in cut and clipped_out(o)]
     figure = next((o for o in clipped if _FIGURE.fullmatch(o.get_text())), None)
     if figure is not None:  # tester BK F20: a clip cutting a figure's leading digit read it short
         _refuse(file, page_number, _at(page, figure), "被剪切路径裁掉，印不出来（数字可能只印出一部分）")
     cut |= {i for i, o in every if clipped_out(o)}
     refuse = partial(_refuse, file, page_number, "")
-    askew = [(i, o) for i, o in every if slanted(o.matrix) and not _faint(paint(o)) and not clipped_out(o)]
+    askew = [(i, o) for i, o in every
+             if slanted(o.matrix) and not _unprinted(paint(o)) and not clipped_out(o)]
     if any(i not in cut for i, _ in every):  # a page all askew is refused as such (`pdf_reader`)
         refuse_report_words(askew, refuse, "斜排（像印章或水印）")  # tester BK F30: a stamp
     cut |= faint_word_runs([(i, o) for i, o in every if i not in cut], refuse)  # a watermark tool's line
     chars = [(i, o) for i, o in every if i not in cut]
+    grounds = {i: _ground(i, char, boxes) for i, char in chars}
     for i, char in chars:
-        how = paint(char)
-        mine, ground = ink(char), _ground(i, char, boxes)
+        how, mine, ground = paint(char), ink(char), grounds[i]
         contrast = abs(mine - ground) if mine is not None and ground is not None else None
         dicts[i].update(ink=mine, contrast=contrast, outline=how.outline, spot=how.spot)
     masked = next((c for _, c in chars if _FIGURE.fullmatch(c.get_text()) and paint(c).masked), None)
@@ -114,7 +117,7 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")
-    seen = {i: _prints(i, char, boxes) for i, char in chars}
+    seen = {i: _prints(i, char, boxes, grounds[i]) for i, char in chars}
     kept: set[int] = set()
     for group in _twins(chars):
         shown = [i for i, _ in group if seen[i]]
@@ -184,19 +187,19 @@ def _inside(inner: LTRect, outer: LTRect) -> bool:
     return outer.x0 <= inner.x0 <= inner.x1 <= outer.x1 and outer.y0 <= inner.y0 <= inner.y1 <= outer.y1
 
 
-def _faint(how: Paint) -> bool:
+def _unprinted(how: Paint) -> bool:
+    """In a layer hidden on paper, or painted with no opacity."""
     return how.hidden or how.opacity <= _NO_OPACITY
 
 
-def _prints(index: int, char: LTChar, boxes: _Boxes) -> bool:
-    """Whether the character shows: not the lightness of what is under it, not whited out."""
+def _prints(index: int, char: LTChar, boxes: _Boxes, ground: float | None) -> bool:
+    """Whether the character shows: not the lightness of what is under it (`ground`), not whited out."""
     mine = ink(char)
     if mine is None:
         return True  # a colour not read: not judged
     below = boxes.under((char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2)
     if any(i > index and (lightness(b.non_stroking_color) or 0) >= _WHITE_OUT > mine for i, b in below):
         return False
-    ground = _ground(index, char, boxes)
     return ground is None or abs(mine - ground) >= _CONTRAST
 
 

@@ -44,7 +44,9 @@ _BLACK = ("black", "黑")  # a colorant named so prints black (PANTONE Black 6 C
 
 @dataclass(frozen=True)
 class Paint:
-    """A character's opacity as it prints (0 none, 1 opaque), outline-only or not, in a hidden layer."""
+    """How a character is painted: its opacity (0 none, 1 opaque), outline only or filled and
+    stroked, in a hidden layer or not, the colour whose hue is not read, under a soft mask or not,
+    and the string (text operator) it belongs to."""
 
     opacity: float = 1.0
     outline: bool = False
@@ -56,7 +58,7 @@ class Paint:
 
 
 class _State(PDFGraphicState):
-    """A graphic state that also keeps the fill and stroke opacity, render mode and layer."""
+    """A graphic state that also keeps what `Paint` says, and the clipping paths' bounds."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,7 +80,7 @@ def paint(char: LTChar) -> Paint:
     if not isinstance(state, _State):
         return Paint()
     if state.render in _OUTLINE_ONLY:
-        return Paint(state.stroke_alpha, True, state.hidden, run=state.run)
+        return Paint(state.stroke_alpha, True, state.hidden, masked=state.masked, run=state.run)
     both = state.render in _FILL_AND_STROKE
     spot = state.spot if getattr(state.ncs, "name", "") in _SPOT | _HUE_UNREAD.keys() else ""
     return Paint(max(state.fill_alpha, state.stroke_alpha) if both else state.fill_alpha, False, state.hidden,

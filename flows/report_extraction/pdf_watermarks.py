@@ -5,12 +5,13 @@ opacity, flat or slanted, over the table and the title. Read as the pale grey it
 landing on or beside the figures refused every watermarked report (tester BK F18, 2026-12-07: 「6」
 与「2」叠印, a title interleaved with the watermark's characters). A string of text (one text
 operator's characters) printed wholly as light as `_FAINT` (translucent, or an opaque light grey)
-that holds words (a letter or a
-Chinese character, not a bare figure) is such a line: left out, and named in the reading notes.
+that holds words (a letter or a Chinese character, not a bare figure) is such a line: left out,
+and named in the reading notes.
 Legible translucent text is the report's (tester BK F1: a `币种：美元` at 40 %), and so is a faint
 bare figure (a lone `1` beside a figure refuses the cell as of another ink: `mixed_ink`). A faint
 string naming what the reader takes from the page's words (a currency, a unit, a branch, a date
-label) refuses the page: whether it is a watermark or the report's own line cannot be told.
+label) refuses the page: whether it is a watermark or the report's own line cannot be told; so
+does a slanted one (tester BK F30: a `币种：美元` stamp), `refuse_report_words`.
 
     left_out = faint_word_runs(chars, refuse)   # indexes of the characters; refuse(why) for a doubtful one
 """
