@@ -80,7 +80,7 @@ def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowO
             elsewhere = held_elsewhere_note(item, states.get(item.run_id))
             elsewhere_rows.append(_elsewhere(outcome.sheet, outcome.row, item, elsewhere))
         row = with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx)
-        if item is not None and item.run_id == ctx.run_id and (who := released.get(outcome.row)):
+        if item is not None and item.run_id == ctx.run_id and (who := released.get(item.id)):
             row = replace(row, note="；".join(p for p in (row.note, f"由 {'、'.join(who)} 重试放行") if p))
         row = overdue_at_close(row, outcome, item, today, filed_on)
         closed.input_rows.append(input_row(outcome, item, row))
@@ -119,20 +119,22 @@ def _filed_by_another_row(ctx: RunContext, report: ValidationReport, flow: str) 
 
 
 def _released(ctx: RunContext, items: dict[str, WorkItem]) -> dict[int, list[str]]:
-    """Who put each sheet row back to be worked again (`rpa runs retry`, `rpa cases retry`): the row
-    held or refused before it was filed says so in result.xlsx (tester BJ F2, F5, 2026-12-07: a
-    row held behind an invalid one, released by 柜员王, read 已报备 成功 and nothing else)."""
-    rows = {item.id: item.payload.get("row") for item in items.values()}
+    """Who put each of the run's items back to be worked again (`rpa runs retry` names items, `rpa
+    cases retry` sheet rows), by item id: the row held or refused before it was filed says so in
+    result.xlsx (tester BJ F2, F5, 2026-12-07: a row held behind an invalid one, released by 柜员王,
+    read 已报备 成功 and nothing else)."""
+    by_row: dict[object, list[int]] = {}
+    for item in items.values():
+        by_row.setdefault(item.payload.get("row"), []).append(item.id)
     who: dict[int, list[str]] = {}
     for event in ctx.audit.events(ctx.run_id):
         if event.event == RETRIED:
-            put = [rows.get(i) for i in event.details.get("items") or ()]
+            put = [i for i in event.details.get("items") or () if isinstance(i, int)]
         elif event.event == "case.retried":
-            put = list(event.details.get("rows") or ())
+            put = [i for row in event.details.get("rows") or () for i in by_row.get(row, ())]
         else:
             continue
-        for row in put:
-            if isinstance(row, int) and event.actor not in who.setdefault(row, []):
-                who[row].append(event.actor)
+        for item_id in put:
+            if event.actor not in who.setdefault(item_id, []):
+                who[item_id].append(event.actor)
     return who
-
