@@ -45,6 +45,7 @@ from flows.report_extraction.pdf_layout import (
     text_lines,
 )
 from flows.report_extraction.pdf_limits import ENCRYPTED, check_page_count, page_deadline
+from flows.report_extraction.pdf_watermarks import printed_over
 from flows.report_extraction.red_figures import mark_red
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import is_note
@@ -239,7 +240,8 @@ def _page_grid(page: Any, chars: list[dict[str, Any]], file: str, page_number: i
     lowest = max(bottom for _, _, _, bottom in boxes)
     grid.preamble = text_lines([c for c in outside if c["top"] <= lowest])
     grid.below = text_lines([c for c in outside if c["top"] > lowest])  # notes, a footer
-    grid.faint = text_lines([c for c in outside if (c.get("ink") or 0.0) >= _GREY])  # a watermark's?
+    pale = [c for c in outside if (c.get("ink") or 0.0) >= _GREY]  # a watermark's: pale, or drawn
+    grid.faint = text_lines(pale) + printed_over(outside)  # over other text
     if not first:
         union = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                  max(b[3] for b in boxes))

@@ -508,3 +508,11 @@ def test_a_watermark_phone_number_in_a_refusal_is_masked(tmp_path: Path) -> None
     with pytest.raises(UnreadableFigure) as caught:
         _value(ruled_pdf(tmp_path / "phone.pdf", drawn=_after_figure("13800138000", alpha=0.15)))
     assert "13800138000" not in str(caught.value) and "8000" in str(caught.value)
+
+
+def test_a_darker_name_and_date_drawn_over_the_title_is_no_report_date(tmp_path: Path) -> None:
+    """Tester BK F17 (2026-12-07): the same watermark at 60 % (grey 0.4, darker than a pale one)
+    over the title still dated an undated report. A line drawn over another is a watermark's."""
+    mark = _translucent("张三 2026-12-05", 0.6, 70, A4[1] - 55, size=14)
+    path = ruled_pdf(tmp_path / "over.pdf", UNDATED, drawn=mark)
+    assert extract_file(path, load_spec("branch_daily", SPECS)).report_date is None
