@@ -5,9 +5,8 @@ lands in the figure's cell: tester BH F3, 2026-12-07, `2345.6` with a pale `8` a
 are the figure's cannot be told from the text layer, so the page is refused naming the cell; a
 figure printed all in one ink (black, red, a grey, outline-only) is read as before, unless that
 ink is so faint against what it is printed on (`_FAINT`: 0.8 grey on paper) that the cell's
-digits may be a watermark's alone in an empty cell (tester BK F19). A character
-drawn as its outline only beside filled ones counts as pale (tester BI F5: an outline `1` before
-24.39).
+digits may be a watermark's alone in an empty cell (tester BK F19). A character drawn as its
+outline only beside filled ones counts as pale (tester BI F5: an outline `1` before 24.39).
 
     refuse_mixed_ink(grid, chars)     # or UnreadableFigure
 """

@@ -17,7 +17,7 @@ from typing import Any
 
 from pdfminer.pdftypes import resolve1
 
-from flows.report_extraction.tables import Grid
+from flows.report_extraction.tables import Grid, boxed_cells
 from rpa.errors import UnreadableFigure
 
 _NOT_PRINTED = {"Link", "Popup"}
@@ -34,9 +34,8 @@ def refuse_annotations_over(page: Any, grid: Grid) -> None:
         flags = flags if isinstance(flags, int) else 0
         if kind in _NOT_PRINTED or not flags & _PRINT or flags & _HIDDEN:
             continue  # a viewer draws a FreeText from its /DA and a field from its /V (tester BK F23)
-        for cell in {id(c): c for c in grid.cells.values()}.values():
-            box = cell.provenance.bbox
-            if box is not None and _overlap(box, (annot["x0"], annot["top"], annot["x1"], annot["bottom"])):
+        for cell, box in boxed_cells(grid):
+            if _overlap(box, (annot["x0"], annot["top"], annot["x1"], annot["bottom"])):
                 said, text = _KINDS.get(kind, f"批注（{kind}）"), cell.text.strip()
                 where = f"“{text}”所在格" if text else "空着的格"
                 raise UnreadableFigure(

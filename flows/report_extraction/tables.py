@@ -131,13 +131,18 @@ class Grid:
         self.hidden_rows |= {r + offset for r in other.hidden_rows if r >= skip_rows}
 
 
-def cell_chars(grid: Grid, chars: list[dict[str, Any]]) -> Iterator[tuple[GridCell, list[dict[str, Any]]]]:
-    """Each cell of a PDF page's grid that has a box (once, however many positions it spans) with
-    the characters (pdfplumber's dicts) inside it, a point's slack on each side, left to right."""
+def boxed_cells(grid: Grid) -> Iterator[tuple[GridCell, tuple[float, float, float, float]]]:
+    """Each cell of a PDF page's grid that has a box, once however many positions it spans, with
+    its box (x0, top, x1, bottom)."""
     for cell in {id(c): c for c in grid.cells.values()}.values():
-        if cell.provenance.bbox is None:
-            continue
-        x0, top, x1, bottom = cell.provenance.bbox
+        if cell.provenance.bbox is not None:
+            yield cell, cell.provenance.bbox
+
+
+def cell_chars(grid: Grid, chars: list[dict[str, Any]]) -> Iterator[tuple[GridCell, list[dict[str, Any]]]]:
+    """Each cell of a PDF page's grid that has a box (`boxed_cells`) with the characters
+    (pdfplumber's dicts) inside it, a point's slack on each side, left to right."""
+    for cell, (x0, top, x1, bottom) in boxed_cells(grid):
         inside = [c for c in chars
                   if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] <= bottom + 1]
         yield cell, sorted(inside, key=lambda c: c["x0"])
