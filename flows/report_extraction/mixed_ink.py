@@ -17,9 +17,8 @@ import re
 from typing import Any
 
 from flows.report_extraction.pdf_inks import lightness
-from flows.report_extraction.tables import Grid, cell_chars
+from flows.report_extraction.tables import Grid, cell_chars, quoted
 from rpa.errors import UnreadableFigure
-from rpa.masking import scrub_text
 
 _FIGURE = re.compile(r"[0-9０-９+＋\-−－–—().（）．,，]")  # digits, signs, brackets, points
 _PALE = 0.5  # a character at least this light (0 black, 1 white) is looked at
@@ -47,7 +46,7 @@ def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:
         faint = [c.get("contrast", 1 - inks[id(c)]) for c in inside]  # against what it is printed on
         if faint and all(f is not None and f <= 1 - _FAINT for f in faint):  # BK F19: a watermark's `8030`
             raise UnreadableFigure(
-                f"{cell.provenance.describe()}：“{_quoted(cell.text)}”印得极浅（像水印或底纹里的字），不知是不是这一格"
+                f"{cell.provenance.describe()}：“{quoted(cell.text)}”印得极浅（像水印或底纹里的字），不知是不是这一格"
                 "的数；整份报表不读，请报送机构改正后重新报送", details={"file": grid.file})
         if shades and max(shades) - min(shades) >= _APART:
             odd = [c for c in inside if inks[id(c)] - min(shades) >= _APART]
@@ -55,13 +54,7 @@ def refuse_mixed_ink(grid: Grid, chars: list[dict[str, Any]]) -> None:
             how = ("只描了边（空心）的" if all(c.get("outline") for c in odd)  # tester BK F11: not faint
                    else "印得很浅的")
             raise UnreadableFigure(
-                f"{cell.provenance.describe()}：“{_quoted(cell.text)}”所在格中有{how}“{_quoted(light)}”（像水印"
+                f"{cell.provenance.describe()}：“{quoted(cell.text)}”所在格中有{how}“{quoted(light)}”（像水印"
                 "或底纹里的字），与这个数的深浅不一，不知是不是这个数的；整份报表不读，请报送机构改正后重新报送",
                 details={"file": grid.file})
-
-
-def _quoted(text: str) -> str:
-    """A cell's text as a refusal quotes it: a watermark's phone or ID number in it masked (tester BK
-    F27: 13800138000 was printed on the terminal); a figure's own digits are grouped and stay."""
-    return scrub_text(text.strip())
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pdfminer.pdftypes import resolve1
 
-from flows.report_extraction.tables import Grid, boxed_cells
+from flows.report_extraction.tables import Grid, boxed_cells, quoted
 from rpa.errors import UnreadableFigure
 
 _NOT_PRINTED = {"Link", "Popup"}
@@ -36,7 +36,7 @@ def refuse_annotations_over(page: Any, grid: Grid) -> None:
             continue  # a viewer draws a FreeText from its /DA and a field from its /V (tester BK F23)
         for cell, box in boxed_cells(grid):
             if _overlap(box, (annot["x0"], annot["top"], annot["x1"], annot["bottom"])):
-                said, text = _KINDS.get(kind, f"批注（{kind}）"), cell.text.strip()
+                said, text = _KINDS.get(kind, f"批注（{kind}）"), quoted(cell.text)
                 where = f"“{text}”所在格" if text else "空着的格"
                 raise UnreadableFigure(
                     f"{cell.provenance.describe()}：{where}上盖有{said}，印出来的是它，"

@@ -49,7 +49,7 @@ from flows.report_extraction.pdf_watermarks import printed_over
 from flows.report_extraction.red_figures import mark_red
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.surroundings import is_note
-from flows.report_extraction.tables import Grid, GridCell
+from flows.report_extraction.tables import Grid, GridCell, quoted
 from rpa.errors import (
     DuplicateHeader,
     InputFileError,
@@ -291,6 +291,6 @@ def _nothing_beside(outside: list[dict[str, Any]], bbox: tuple[float, float, flo
         if line[0].top > bottom and _bare(text) in footers:
             continue
         where = "之下" if line[0].top > bottom else "旁边"
-        raise UnplacedRow(f"{file} 第{page_number}页：“{text}”在表格{where}，不在任何一行一列之中，"
+        raise UnplacedRow(f"{file} 第{page_number}页：“{quoted(text)}”在表格{where}，不在任何一行一列之中，"
                           "无法归位；请核对这一页的表格",
                           details={"file": file, "page": page_number, "texts": [text]})

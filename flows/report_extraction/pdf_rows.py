@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows.report_extraction.numbers import normalise
+from flows.report_extraction.tables import quoted
 from rpa.errors import UnreadableFigure
 
 _SIGNS = frozenset({"-", "(", "+"})
@@ -140,7 +141,7 @@ def join_wrapped(body: list[list[Phrase]], columns: list[tuple[float, float]], l
                          "表头")
             text = " ".join(p.text for p in row)
             raise UnreadableFigure(
-                f"{file} 第{page_number}页：“{text}”有数字却没有行标签（上方是“{above}”行），"
+                f"{file} 第{page_number}页：“{quoted(text)}”有数字却没有行标签（上方是“{above}”行），"
                 "无法确定这些数字属于哪一行；请核对这一行",
                 details={"file": file, "page": page_number, "label": above})
     return rows

@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl.styles.colors import COLOR_INDEX
 
 from flows.report_extraction.numbers import normalise
-from flows.report_extraction.tables import Grid, GridCell, cell_chars
+from flows.report_extraction.tables import Grid, GridCell, cell_chars, quoted
 from rpa.errors import UnreadableFigure
 
 _SAYS = re.compile(r"(?:红字|红色(?:字体|数字|数)?|以红色(?:显示|标注|印)的?(?:数字|数)?"
@@ -65,7 +65,7 @@ def mark_red(grid: Grid, chars: list[dict[str, Any]]) -> None:
     for cell, inside in cell_chars(grid, spot) if spot else ():
         if inside:
             raise UnreadableFigure(
-                f"{cell.provenance.describe()}：“{cell.text.strip()}”印成{inside[0]['spot']}，读不出是不是"
+                f"{cell.provenance.describe()}：“{quoted(cell.text)}”印成{inside[0]['spot']}，读不出是不是"
                 "红字（红字表示负数）；整份报表不读，请报送机构改用 RGB 或 CMYK 颜色导出后重新报送",
                 details={"file": grid.file})
     red = [c for c in chars  # an outline-only digit's colour is its stroke's (tester BK F24)
@@ -98,13 +98,13 @@ def signed(cell: GridCell, value: Decimal, grid: Grid, where: str, what: str,
         return value, None
     if not _CHANGE.search(normalise(column)):
         raise UnreadableFigure(
-            f"{where}：{what} 印为红字 {cell.text.strip()}，而“{column}”栏不是增减额：余额或数量不会是负数，"
+            f"{where}：{what} 印为红字 {quoted(cell.text)}，而“{column}”栏不是增减额：余额或数量不会是负数，"
             "红字在这里是何意（标注？负数？）无法确定；整份报表不读，请向报送机构核实",
             details={"file": grid.file})
     said = says_red_is_negative(grid)
     if said is None:
         raise UnreadableFigure(
-            f"{where}：{what} 印为红字 {cell.text.strip()}，不带负号；红字按会计习惯表示负数，报表却没有"
+            f"{where}：{what} 印为红字 {quoted(cell.text)}，不带负号；红字按会计习惯表示负数，报表却没有"
             "注明（如“注：红字表示负数”），不知是正是负；整份报表不读，请向报送机构核实",
             details={"file": grid.file})
-    return -value, f"红字读作负数 {where} {what}: {cell.text.strip()}，报表注明“{said}”"
+    return -value, f"红字读作负数 {where} {what}: {quoted(cell.text)}，报表注明“{said}”"

@@ -183,3 +183,10 @@ def _masked_mark(text: str) -> str:
         return run.group(0) if _MARK_WORDS.fullmatch(run.group(0)) else "*" * len(run.group(0))
 
     return _CHINESE_RUN.sub(mask, scrub_text(text))
+
+
+def quoted(text: str) -> str:
+    """A cell's or a line's text as a refusal quotes it: a watermark's phone or ID number in it
+    masked (tester BK F27: 13800138000 was printed on the terminal, where a report's refusal shows
+    bare digit runs as figures); a figure's own digits are grouped and stay."""
+    return scrub_text(text.strip())

@@ -516,3 +516,32 @@ def test_a_darker_name_and_date_drawn_over_the_title_is_no_report_date(tmp_path:
     mark = _translucent("张三 2026-12-05", 0.6, 70, A4[1] - 55, size=14)
     path = ruled_pdf(tmp_path / "over.pdf", UNDATED, drawn=mark)
     assert extract_file(path, load_spec("branch_daily", SPECS)).report_date is None
+
+
+def _phone_in_spot(canvas: Canvas, at: At) -> None:
+    _in_spot("PANTONE Red 032 C", (0, 1, 1, 0))(canvas, at)
+    x, y = at(1, 2)
+    canvas.drawString(x + 20, y, "13800138000")
+
+
+def _field_over_a_phone(canvas: Canvas, at: At) -> None:
+    _after_figure("13800138000")(canvas, at)
+    x, y = at(1, 1)
+    canvas.acroForm.textfield(name="f1", value="42.39", x=x - 2, y=y - 4, width=90, height=15,
+                              borderWidth=0, fillColor=colors.white, annotationFlags="print")
+
+
+@pytest.mark.parametrize(("drawn", "said"), [(_phone_in_spot, "印成专色"),
+                                             (_field_over_a_phone, "上盖有表单域")])
+def test_a_phone_number_in_a_spot_ink_or_an_annotated_cell_is_masked(
+        tmp_path: Path, drawn: Callable[[Canvas, At], None], said: str) -> None:
+    """The refusals of a spot-coloured cell and of an annotated cell quoted the cell as it was, a
+    watermark's phone number in it whole (as mixed_ink did before tester BK F27)."""
+    spot = drawn is _phone_in_spot  # over ruled_pdf's own 1.2, printed in white
+    path = ruled_pdf(tmp_path / "phone.pdf", red=frozenset({"1.2"} if spot else ()), red_rgb=(1, 1, 1),
+                     drawn=drawn)
+    with pytest.raises(UnreadableFigure, match=said) as caught:
+        _value(path)
+    assert "13800138000" not in str(caught.value) and "8000" in str(caught.value)
+
+
