@@ -110,7 +110,8 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     for i, char in chars:
         how, mine, ground = paint(char), ink(char), grounds[i]
         contrast = abs(mine - ground) if mine is not None and ground is not None else None
-        dicts[i].update(ink=mine, contrast=contrast, outline=how.outline, spot=how.spot)
+        dicts[i].update(ink=mine, contrast=contrast, outline=how.outline, spot=how.spot,
+                        stroked=how.stroked)
     masked = next((c for _, c in chars if _FIGURE.fullmatch(c.get_text()) and paint(c).masked), None)
     if masked is not None:  # tester BK F8: a digit a soft mask hid joined the figure
         _refuse(file, page_number, _at(page, masked), "画在软蒙版（SMask）之下，印出与否读不出")

@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl.styles.colors import COLOR_INDEX
 
 from flows.report_extraction.numbers import normalise
+from flows.report_extraction.pdf_inks import lightness
 from flows.report_extraction.tables import Grid, GridCell, cell_chars, quoted
 from rpa.errors import UnreadableFigure
 
@@ -27,6 +28,7 @@ _SAYS = re.compile(r"(?:红字|红色(?:字体|数字|数)?|以红色(?:显示|�
 # a balance or a count printed red is a highlight, whatever the note says
 _CHANGE = re.compile(r"较|比|增减|变动|变化|增长|增加|减少|净增|差额")
 _DIGIT = re.compile(r"[0-9０-９]")
+_PAPER = 0.9  # a fill or stroke about as light as the paper: the other colour is what prints
 
 
 def red_font(color: Any) -> bool:
@@ -68,14 +70,34 @@ def mark_red(grid: Grid, chars: list[dict[str, Any]]) -> None:
                 f"{cell.provenance.describe()}：“{quoted(cell.text)}”印成{inside[0]['spot']}，读不出是不是"
                 "红字（红字表示负数）；整份报表不读，请报送机构改用 RGB 或 CMYK 颜色导出后重新报送",
                 details={"file": grid.file})
-    red = [c for c in chars  # an outline-only digit's colour is its stroke's (tester BK F24)
-           if _DIGIT.fullmatch(c.get("text", ""))
-           and _red_paint(c.get("stroking_color" if c.get("outline") else "non_stroking_color"))]
+    digits = [c for c in chars if _DIGIT.fullmatch(c.get("text", ""))]
+    two = [c for c in digits if _printed_red(c) is None]
+    for cell, inside in cell_chars(grid, two) if two else ():
+        if inside:
+            raise UnreadableFigure(
+                f"{cell.provenance.describe()}：“{quoted(cell.text)}”的数字填充与描边一红一不红，读不出是不是"
+                "红字（红字表示负数）；整份报表不读，请报送机构改正后重新报送", details={"file": grid.file})
+    red = [c for c in digits if _printed_red(c)]
     if not red:
         return
     for cell, inside in list(cell_chars(grid, red)):
         if inside and not cell.red:
             grid.put(replace(cell, red=True))
+
+
+def _printed_red(char: dict[str, Any]) -> bool | None:
+    """Whether a PDF digit prints red: by its stroke when only its outline is drawn (tester BK F24)
+    or its fill is about white (hollow digits), by its fill when its stroke is about white; None for
+    a digit filled in one colour and stroked in the other, one red (BK's c91c: black digits edged
+    red, read as black)."""
+    fill, stroke = char.get("non_stroking_color"), char.get("stroking_color")
+    if char.get("outline") or (char.get("stroked") and (lightness(fill) or 0) >= _PAPER):
+        return _red_paint(stroke)
+    if not char.get("stroked") or (lightness(stroke) or 0) >= _PAPER:
+        return _red_paint(fill)
+    if _red_paint(fill) == _red_paint(stroke):
+        return _red_paint(fill)
+    return None
 
 
 def says_red_is_negative(grid: Grid) -> str | None:

@@ -545,3 +545,41 @@ def test_a_phone_number_in_a_spot_ink_or_an_annotated_cell_is_masked(
     assert "13800138000" not in str(caught.value) and "8000" in str(caught.value)
 
 
+
+RED = (0.9, 0.1, 0.1)
+
+
+def _stroked(fill: tuple[float, float, float], stroke: tuple[float, float, float],
+             width: float) -> Callable[[Canvas, At], None]:
+    """储蓄存款余额 较上日's 1.2 filled and stroked (mode 2), the stroke `width` points wide."""
+    def draw(canvas: Canvas, at: At) -> None:
+        canvas.saveState()
+        canvas.setLineWidth(width)
+        _in_mode("1.2", 2, fill, stroke, cell=(1, 2))(canvas, at)
+        canvas.restoreState()
+    return draw
+
+
+@pytest.mark.parametrize(("fill", "stroke", "width", "value"), [
+    ((1, 1, 1), RED, 0.3, -12000),  # hollow red digits: their outline is what prints
+    (RED, RED, 1, -12000),
+    ((0, 0, 0), RED, 0.3, None),  # black digits edged red (tester BK's c91c: read as black)
+    ((0, 0, 0), RED, 1, None),  # a stroke as wide as the stems: it prints red
+    (RED, (0, 0, 0), 0.3, None),  # red digits edged black
+])
+def test_a_digit_filled_and_stroked_is_red_by_what_prints(tmp_path: Path, fill: tuple[float, float, float],
+                                                          stroke: tuple[float, float, float], width: float,
+                                                          value: int | None) -> None:
+    """1.2 under 注：红字表示负数 filled and stroked (mode 2): red when fill and stroke print red (or the
+    fill is white), refused when they differ, one of them red: which prints more depends on the
+    stroke's width against the glyph's (a fill+stroke glyph was judged by its fill alone)."""
+    path = ruled_pdf(tmp_path / "two.pdf", below=("注：红字表示负数。",), red=frozenset({"1.2"}),
+                     red_rgb=(1, 1, 1), drawn=_stroked(fill, stroke, width))
+    red, green, _ = _reddest(path)
+    assert red > 120 and green < 60  # some of it prints red (dark where the black edges it)
+    if value is None:
+        with pytest.raises(UnreadableFigure, match="填充与描边一红一不红"):
+            extract_file(path, load_spec("branch_daily", SPECS))
+    else:
+        extraction = extract_file(path, load_spec("branch_daily", SPECS))
+        assert extraction.value("储蓄存款余额", "较上日", "110101") == Decimal(value)
