@@ -28,7 +28,9 @@ from flows.account_filing.row_results import (
     result_row,
     with_failure_shot,
 )
+from rpa.alerts.aside_by_hand import aside_marks
 from rpa.alerts.findings import DRY_RUN_PREFIX, filing_of
+from rpa.casework.words import FILED_BY_HAND
 from rpa.outcomes import item_label
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.run.elsewhere import ROWS_ELSEWHERE
@@ -67,6 +69,8 @@ def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowO
     closed, elsewhere_rows = Closed(), []
     followed = _filed_by_another_row(ctx, report, flow)
     released = _released(ctx, items)
+    by_hand = {(sheet, row): mark for (_, sheet, row), mark in aside_marks(ctx.settings, ctx.run_id).items()
+               if mark.approved}  # rows put aside for a person, filed by hand (rpa.alerts.aside_by_hand)
     for outcome in report.outcomes:
         item: WorkItem | None = None
         elsewhere = followed.get((outcome.sheet, outcome.row), "")
@@ -82,6 +86,8 @@ def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowO
         row = with_failure_shot(result_row(outcome, item, aliases.match, elsewhere), item, ctx)
         if item is not None and item.run_id == ctx.run_id and (who := released.get(item.id)):
             row = replace(row, note="；".join(p for p in (row.note, f"由 {'、'.join(who)} 重试放行") if p))
+        if (mark := by_hand.get((outcome.sheet, outcome.row))) is not None and not outcome.valid:
+            row = replace(row, status=FILED_BY_HAND, filing_no=mark.filing_no, note=mark.note)
         row = overdue_at_close(row, outcome, item, today, filed_on)
         closed.input_rows.append(input_row(outcome, item, row))
         closed.rows.append(from_this_folder(row, item, ctx.run_id))

@@ -8,7 +8,7 @@ stay on the outcome (`raw`) for the records that need them (result.xlsx).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -113,11 +113,14 @@ class ValidationReport:
             "due_today": sum(1 for o in self.outcomes if o.due_today),
         }
 
-    def put_aside(self, work: str, where: str) -> list[str]:
+    def put_aside(self, work: str, where: str, done: Collection[tuple[str, int]] = ()) -> list[str]:
         """Rows that never became items (invalid, or for a person), one line per kind, for the
-        run's end (`Flow.output_problems`): the `work` (报备, 核查) not done, `where` says why."""
-        counts, kinds = self.counts, (("invalid", "无效"), ("needs_person", "需人工处理"))
-        return [f"{counts[kind]} 行{word}，未{work}：原因见 {where}" for kind, word in kinds if counts[kind]]
+        run's end (`Flow.output_problems`): the `work` (报备, 核查) not done, `where` says why;
+        `done`: (sheet, row) of those a person did since (filed by hand, a checker approving)."""
+        left = [o.status for o in self.outcomes if (o.sheet, o.row) not in done]
+        kinds = (("invalid", "无效"), ("needs_person", "需人工处理"))
+        return [f"{left.count(kind)} 行{word}，未{work}：原因见 {where}"
+                for kind, word in kinds if kind in left]
 
     @property
     def exit_code(self) -> int:

@@ -4,7 +4,7 @@ reconciliation found (overdue, missing from AMS, differing, rows it could not re
 
     counts = rows_put_aside(settings, run_id)       # {"needs_person": 1, "invalid": 2}
     rows = put_aside_rows(settings, run_id)         # each such row: where, why, account, deadline
-    rows = not_queued_since(settings, rows)         # those no filing item stands for now
+    rows = not_queued_since(settings, rows)         # those no filing item nor approved mark stands for
     rows = read_everywhere(settings)                # every run's rows, valid ones too (filings due)
     found = reconciliation_found(settings, run_id)  # None, or what to tell and each class's count
 
@@ -158,8 +158,13 @@ def _validated_in_order(settings: Settings) -> list[AuditEvent]:
 
 def not_queued_since(settings: Settings, rows: list[PutAside]) -> list[PutAside]:
     """The rows no filing item of the same account, action and business date stands for now
-    (`filing_ref`; a dry run's items stand for nothing): a row put aside waits for a person until
-    a corrected export's row of it is queued, by any run, and from then that item is followed."""
+    (`filing_ref`; a dry run's items stand for nothing), nor a checker's approval of a mark that a
+    person filed it by hand (`aside_by_hand`): a row put aside waits for a person until then; a
+    corrected export's row of it queued, by any run, is followed from then."""
+    from rpa.alerts.aside_by_hand import aside_marks
+
+    done = {where for where, mark in aside_marks(settings).items() if mark.approved} if rows else set()
+    rows = [row for row in rows if (row.run_id, row.sheet, row.row) not in done]
     if not rows:
         return rows
     from sqlalchemy import select

@@ -88,7 +88,7 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
             changes: Mapping[str, str]) -> CaseAction:
     """Correct the row's fields named (label -> text; blank ones are left as they are) and put
     it back to be filed."""
-    user = _who(user)
+    user = who_acts(user)
     changes = {label: text.strip() for label, text in changes.items() if text and text.strip()}
     if not changes:
         raise UsageError("没有填写要更正的项：在要改的项中填写新值（不改的项留空）")
@@ -136,7 +136,7 @@ def correct(settings: Settings, run_id: str, item_id: int, user: str,
 def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filing_no: str,
                  reason: str) -> CaseAction:
     """An operator's mark: the row was filed by hand under `filing_no`; it counts once approved."""
-    user = _who(user)
+    user = who_acts(user)
     filing_no, reason = unicodedata.normalize("NFKC", filing_no).strip(), " ".join(reason.split())
     if not reason:
         raise UsageError("请写明人工报备的原因（如：柜面已在 AMS 中办理）")
@@ -164,7 +164,7 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str,
                     seen: str | None = None) -> CaseAction:
     """A checker's approval of a mark (the one `seen`, when given: `ByHandMark.seen`): the item
     ends done as 人工报备 with the mark's number."""
-    checker = _who(checker)
+    checker = who_acts(checker)
     queue, audit, item = _case(settings, run_id, item_id)
     mark = mark_to_decide(item, checker, seen)
     agrees_with_ams(item, mark.filing_no, "请退回该标记，由经办人按 AMS 显示的编号重新标记")
@@ -193,7 +193,7 @@ def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, 
                    seen: str | None = None) -> CaseAction:
     """A checker's refusal of a mark (the one `seen`, when given): the mark is gone, the row
     waits as before."""
-    checker = _who(checker)
+    checker = who_acts(checker)
     reason = " ".join(reason.split())
     if not reason:
         raise UsageError("退回须写明原因")
@@ -213,8 +213,8 @@ def retry_failures(settings: Settings, run_id: str, user: str) -> CaseAction:
     """The run's items that failed on system errors (timeouts, 500s, a lost session) or after a
     submit the portal may have done, and its corrected rows held for a registration check that
     has passed since, go back to pending; items failed on a bug or refused stay as they are."""
-    user = _who(user)
-    queue, audit = _services(settings, run_id)
+    user = who_acts(user)
+    queue, audit = services(settings, run_id)
     chosen = [item for item in queue.items(run_id) if item.state == ItemState.FAILED and mark_of(item) is None
               and _failed_on_system(queue, item)]
     chosen += (cleared := _cleared_since(settings, queue, run_id))
@@ -258,7 +258,7 @@ def _values(flow: Flow, payload: Mapping[str, Any]) -> dict[str, str]:
     return {label: value for label, value, _, _ in flow.case_fields(payload)}
 
 
-def _who(user: str) -> str:
+def who_acts(user: str) -> str:
     if not user.strip():
         raise UsageError("缺少办理人：请给出办理人姓名")
     return user.strip()
@@ -272,7 +272,7 @@ def _row(item: WorkItem) -> int:
     return int(item.payload.get("row") or 0)
 
 
-def _services(settings: Settings, run_id: str) -> tuple[WorkQueue, AuditLog]:
+def services(settings: Settings, run_id: str) -> tuple[WorkQueue, AuditLog]:
     refuse_dry_run(settings, run_id)  # and a UsageError for a run this runs folder does not hold
     refuse_changed_inputs(run_folder(settings, run_id), run_id)  # before anything is changed
     queue = WorkQueue.from_settings(settings)
@@ -283,7 +283,7 @@ def _services(settings: Settings, run_id: str) -> tuple[WorkQueue, AuditLog]:
 
 
 def _case(settings: Settings, run_id: str, item_id: int) -> tuple[WorkQueue, AuditLog, WorkItem]:
-    queue, audit = _services(settings, run_id)
+    queue, audit = services(settings, run_id)
     found = [item for item in queue.items(run_id) if item.id == item_id]
     if found and rejected(found[0]):
         raise UsageError(f"第 {_row(found[0])} 行已由复核人退回（复核退回），是复核人的决定，"

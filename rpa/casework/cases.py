@@ -31,20 +31,19 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rpa.alerts.aside_by_hand import aside_marks
 from rpa.alerts.findings import (
-    FOR_A_PERSON,
-    INVALID,
-    PutAside,
     not_queued_since,
     put_aside_everywhere,
     put_aside_rows,
 )
 from rpa.alerts.recount import deadline_now, shown_deadline
 from rpa.approvals.words import AWAITING_CODE, REJECTED_CODE
+from rpa.casework.aside_rows import SetAside, set_aside
 from rpa.casework.words import BY_HAND
 from rpa.errors import UsageError
 from rpa.masking import FieldClass, item_ref, mask, scrub_text
-from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_WORDS, item_label, outcome_label
+from rpa.outcomes import MAY_BE_DONE, MAY_BE_DONE_WORDS, item_label
 from rpa.people import same_person
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
@@ -117,42 +116,6 @@ class Case:
 
 
 @dataclass(frozen=True)
-class SetAside:
-    """An input row the run put aside while validating: never an item, never filed by the run.
-    `reasons` are the validator's ("" for a run recorded before they were kept: see result.xlsx)."""
-
-    sheet: str
-    row: int
-    outcome: str  # 需人工处理 or 无效，未报备 (rpa.outcomes)
-    reasons: str
-    account: str  # masked
-    action: str
-    business_date: str
-    deadline: str  # counted under the calendar in force now; `2027-01-04（估算）` through a year unknown
-    overdue: bool
-    advice: str  # what a person can do for it
-
-    @property
-    def filing(self) -> str:
-        """Which filing, masked: `开户 ***************3445 2026-12-02` (what of it was read)."""
-        return " ".join(part for part in (self.action, self.account, self.business_date) if part)
-
-    @property
-    def due(self) -> str:
-        """`报备期限 2026-12-04，已逾期`; "" when the row has no deadline."""
-        return f"报备期限 {self.deadline}{'，已逾期' if self.overdue else ''}" if self.deadline else ""
-
-
-# what a person can do for a row put aside, by its status
-ASIDE_ADVICE = {
-    FOR_A_PERSON: "此行未报备：请按原因办理（只因企业信息联网核查未完成或未做的，核查通过后用 --resume {run} "
-                  "续跑本运行即报备；须核准的报人民银行核准；核查未通过或数据有误的，改正或核实后重新导出运行；"
-                  "核实无误须报备的，在 AMS 中手工报备）",
-    INVALID: "数据有误，未报备：请在核心系统中按原因改正后重新导出运行",
-}
-
-
-@dataclass(frozen=True)
 class CaseRun:
     """A run with rows that wait for a person."""
 
@@ -173,8 +136,10 @@ def open_cases(settings: Settings, run_id: str | None = None) -> list[CaseRun]:
     calendar = WorkCalendar.load(settings.calendar_file)  # deadlines as the calendar now counts them
     aside: dict[str, list[SetAside]] = {}
     put = put_aside_rows(settings, run_id) if run_id else put_aside_everywhere(settings)
+    marks = aside_marks(settings, run_id)
     for row in not_queued_since(settings, put):  # a corrected export's row of it: followed there
-        aside.setdefault(row.run_id, []).append(_set_aside(row, today, calendar))
+        mark = marks.get((row.run_id, row.sheet, row.row))
+        aside.setdefault(row.run_id, []).append(set_aside(row, today, calendar, mark))
     found = []
     for run in runs:
         rid = str(run.get("run_id") or "")
@@ -202,14 +167,6 @@ def refuse_dry_run(settings: Settings, run_id: str) -> None:
     if is_dry_run(read_run_json(run_folder(settings, run_id))):
         raise UsageError(f"运行 {run_id} 是演练（只校验和查询，未向 AMS 提交），其中的行不在异常处理中办理："
                          "请运行正式报备（不带 --dry-run），再处理正式运行的结果")
-
-
-def _set_aside(row: PutAside, today: date, calendar: WorkCalendar) -> SetAside:
-    deadline = row.deadline_now(calendar)  # under the calendar in force now, not the run's
-    due = shown_deadline(deadline)
-    return SetAside(row.sheet, row.row, outcome_label(row.status), row.reasons, row.account, row.action,
-                    row.business_date, due, deadline is not None and deadline.due < today,
-                    ASIDE_ADVICE.get(row.status, "").format(run=row.run_id))
 
 
 def _with_deadline(case: Case, item: WorkItem, today: date, calendar: WorkCalendar) -> Case:

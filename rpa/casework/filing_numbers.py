@@ -24,11 +24,15 @@ def looks_like_filing_no(item: WorkItem, text: str) -> None:
     digits, some with letters before them), so only that is asked: letters and digits (full-width
     ones read as half-width), at least one digit, no spaces or signs, within what the audit chain
     keeps whole."""
-    if ams_filing_of(item) and ams_filing_of(item).upper() == text.upper():
-        return
+    if not (ams_filing_of(item) and ams_filing_of(item).upper() == text.upper()):
+        refuse_odd_filing_no(_row(item), text)
+
+
+def refuse_odd_filing_no(row: int, text: str) -> None:
+    """`looks_like_filing_no` for a row with no filing number AMS showed (a row put aside)."""
     if not _FILING_NO.fullmatch(text) or not any(ch.isdigit() for ch in text):
         shown = scrub_text(" ".join(text.split()))[:_FILING_NO_LIMIT] or "（空）"
-        raise UsageError(f"第 {_row(item)} 行：“{shown}”不像 AMS 的备案编号：请照 AMS 的回执或备案历史"
+        raise UsageError(f"第 {row} 行：“{shown}”不像 AMS 的备案编号：请照 AMS 的回执或备案历史"
                          "填写备案编号（只含字母和数字、至少一位数字，不含空格和符号，"
                          f"至多 {_FILING_NO_LIMIT} 个字符）")
 

@@ -18,6 +18,7 @@ from rpa.cli.common import app, command_group, handles_errors, run_with_progress
 
 if TYPE_CHECKING:
     from rpa.casework.actions import CaseAction
+    from rpa.casework.aside_rows import SetAside
     from rpa.settings import Settings
 
 cases_app = command_group(
@@ -36,6 +37,15 @@ UserOpt = Annotated[str | None, typer.Option("--user", help=USER_HELP)]
 def user_name(name: str | None) -> str:
     """The person acting: `--user`, else the OS user."""
     return (name or getpass.getuser()).strip()
+
+
+def _aside(cfg: Settings, run_id: str, row: int) -> SetAside | None:
+    """The run's row put aside while validating that waits for a person at sheet row `row`."""
+    from rpa.casework.aside_actions import aside_row
+    from rpa.casework.cases import refuse_dry_run
+
+    refuse_dry_run(cfg, run_id)
+    return aside_row(cfg, run_id, row)
 
 
 def _item_id(cfg: Settings, run_id: str, row: int) -> int:
@@ -84,6 +94,9 @@ def cases_list(run_id: Annotated[str | None, typer.Argument(help="Only this run.
             typer.echo(f"  第 {aside.row} 行：{aside.outcome}（校验时搁置，未报备）{about and '；' + about}")
             typer.echo(f"    原因：{aside.reasons or '见该运行的 result.xlsx'}")
             typer.echo(f"    办理：{aside.advice}")
+            if aside.mark:
+                typer.echo(f"    人工报备待复核：{aside.mark.maker} 标记，备案编号 {aside.mark.filing_no}，"
+                           f"原因：{aside.mark.reason}")
         for case in run.cases:
             extra = "，系统故障可重试" if case.system_failure else ""
             due = f"；{case.due}" if case.due else ""
@@ -138,9 +151,13 @@ def cases_mark(
 
     Mark a row filed by hand; it counts as filed once another person approves the mark."""
     from rpa.casework.actions import mark_by_hand
+    from rpa.casework.aside_actions import mark_aside
 
     cfg = settings()
-    _done(mark_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user), filing_no, reason))
+    if (aside := _aside(cfg, run_id, row)) is not None:  # a row put aside for a person, filed by hand
+        _done(mark_aside(cfg, run_id, aside, user_name(user), filing_no, reason))
+    else:
+        _done(mark_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user), filing_no, reason))
 
 
 @cases_app.command("approve")
@@ -148,9 +165,13 @@ def cases_mark(
 def cases_approve(run_id: RunArg, row: RowArg, user: UserOpt = None) -> None:
     """批准一行的人工报备标记（不能是标记人自己）。Approve a by-hand mark (never your own)."""
     from rpa.casework.actions import approve_by_hand
+    from rpa.casework.aside_actions import approve_aside
 
     cfg = settings()
-    _done(approve_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user)))
+    if (aside := _aside(cfg, run_id, row)) is not None:
+        _done(approve_aside(cfg, run_id, aside, user_name(user)))
+    else:
+        _done(approve_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user)))
 
 
 @cases_app.command("refuse")
@@ -162,9 +183,13 @@ def cases_refuse(
 ) -> None:
     """退回一行的人工报备标记（须写明原因）。Refuse a by-hand mark, with a reason."""
     from rpa.casework.actions import refuse_by_hand
+    from rpa.casework.aside_actions import refuse_aside
 
     cfg = settings()
-    _done(refuse_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user), reason))
+    if (aside := _aside(cfg, run_id, row)) is not None:
+        _done(refuse_aside(cfg, run_id, aside, user_name(user), reason))
+    else:
+        _done(refuse_by_hand(cfg, run_id, _item_id(cfg, run_id, row), user_name(user), reason))
 
 
 @cases_app.command("retry")
@@ -177,10 +202,13 @@ def cases_retry(run_id: RunArg, user: UserOpt = None) -> None:
 
 
 def _done(action: CaseAction) -> None:
+    """Says what was done, and resumes the run when that files rows or changes its outputs."""
     from rpa.casework.resume import is_live
 
     rows = "、".join(str(n) for n in action.rows)
     typer.echo(f"运行 {action.run_id}：{action.user} 已办理第 {rows} 行，已记入审计链")
+    if not action.resume:  # a mark waiting for a checker, or refused: nothing to file or write
+        raise typer.Exit(0)
     if is_live(settings(), action.run_id):
         typer.echo(f"运行 {action.run_id} 仍在进行：由它继续办理")
         return

@@ -83,7 +83,7 @@ def test_rows_put_aside_are_cases_with_what_to_do_and_overdue_filings(
     assert "待处理 3 行" in listed and "第 3 行：需人工处理（校验时搁置，未报备）" in listed
     assert "已逾期" in listed and "须经人民银行核准" in listed and "办理：" in listed
     assert RARE not in listed and AGENCY not in listed
-    refused = cli.run("cases", "mark", outcome.run_id, "3", "--filing-no", "AMS1", "--reason", "x")
+    refused = cli.run("cases", "correct", outcome.run_id, "3", "--set", "存款人名称=北京市朝阳区某某局")
     assert refused.returncode == 2 and "校验时已搁置" in refused.stderr + refused.stdout
 
     unfiled = {u.account[-4:]: u for u in unfiled_filings(settings, date.fromisoformat(TODAY))}
@@ -280,3 +280,78 @@ def test_a_row_whose_date_does_not_read_is_told_as_overdue_from_the_day_it_was_r
         alert.line)
     later = at + timedelta(days=31)
     assert not [a for a in due_alerts(settings, config, later) if a.kind is AlertKind.FILINGS_OVERDUE]
+
+
+# -- a row put aside for a person, filed by hand ---------------------------------------------
+
+@pytest.mark.timeout(180)
+def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_another(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Tester BJ F4 (2026-12-07): a 生僻字 row (需人工处理, never a queue item) filed by hand at AMS
+    could not be recorded: `rpa cases mark` refused it, and it stayed in 异常处理 and the list of
+    filings overdue for good. Marked, refused, marked again and approved by another person, it
+    leaves both; its run's result.xlsx says 人工报备 with the number; an invalid row is not marked."""
+    import json
+
+    from openpyxl import load_workbook
+
+    outcome = execute_run(settings, "account-filing", {"flow_params": {"input": str(_export(tmp_path)),
+                                                                        "today": TODAY}}, trigger="test")
+    run_id = outcome.run_id
+    operators = json.dumps([{"code": "A10001", "password": "x"}])
+    cli = make_cli_env(tmp_path, RPA_AMS_OPERATORS=operators)
+
+    def case(*args: str, code: int = 0) -> str:
+        done = cli.run("cases", *args)
+        assert done.returncode == code, done.stdout + done.stderr
+        return done.stdout + done.stderr
+
+    said = case("mark", run_id, "4", "--filing-no", "100020261207000777", "--reason", "已改", code=2)
+    assert "数据有误的行不能标记为人工报备" in said and "改正后重新导出" in said
+    said = case("mark", run_id, "2", "--filing-no", "备案 777", "--reason", "生僻字", code=2)
+    assert "不像 AMS 的备案编号" in said
+    case("mark", run_id, "2", "--filing-no", "100020261207000777", "--reason", "生僻字已在 AMS 柜面录入",
+         "--user", "柜员王")
+    listed = case("list", run_id)
+    assert "人工报备待复核：柜员王 标记，备案编号 100020261207000777" in listed, listed
+    assert "已有待复核的人工报备标记" in case("mark", run_id, "2", "--filing-no", "1000", "--reason", "x",
+                                             "--user", "柜员张", code=2)
+    assert "标记人不能复核自己的标记" in case("approve", run_id, "2", "--user", " 柜员王 ", code=2)
+    case("refuse", run_id, "2", "--reason", "编号与回执不符", "--user", "复核李")
+    assert "人工报备待复核" not in case("list", run_id)
+    case("mark", run_id, "2", "--filing-no", "100020261207000778", "--reason", "生僻字已在 AMS 柜面录入",
+         "--user", "柜员王")
+    case("approve", run_id, "2", "--user", "复核李", code=1)  # the run, resumed: rows 3 and 4 still wait
+
+    [run] = open_cases(settings, run_id)
+    assert sorted(row.row for row in run.aside) == [3, 4]
+    assert RARE[-4:] not in {u.account[-4:] for u in unfiled_filings(settings, date.fromisoformat(TODAY))}
+    book = load_workbook(settings.runs_dir / run_id / "result.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    header, row2 = [str(h) for h in rows[0]], next(r for r in rows[1:] if r[0] == 2)
+    by = dict(zip(header, row2, strict=True))
+    assert by["状态"] == "人工报备" and by["备案编号"] == "100020261207000778", by
+    assert "经办 柜员王 标记，复核 复核李 批准" in str(by["说明"]), by
+    book.close()
+    runs = cli.run("runs", "list", check_exit=0).stdout  # the rows left to a person
+    assert "校验时搁置：需人工处理 1 行，无效，未报备 1 行" in runs, runs
+    shown_run = cli.run("runs", "show", run_id, check_exit=0).stdout
+    assert "人工报备 1 行，需人工处理 1 行，无效，未报备 1 行" in shown_run, shown_run
+    from rpa.alerts.aside_by_hand import aside_marks
+    from rpa.alerts.findings import put_aside_rows
+    from rpa.console.run_pages import item_rows  # the console's 任务详情, as result.xlsx has it
+
+    shown = [(r["place"], r["outcome"], r["filing_no"]) for r in item_rows(
+        None, [], put_aside_rows(settings, run_id), (), aside_marks(settings, run_id))]
+    assert [s[1:] for s in shown if s[0].endswith("第 2 行")] == [("人工报备", "100020261207000778")], shown
+    assert [s[1] for s in shown if s[0].endswith("第 3 行")] == ["需人工处理"], shown
+    events = [e.event for e in AuditLog.from_settings(settings).events(run_id)]
+    assert events.count("aside.marked_by_hand") == 2 and "aside.by_hand_refused" in events
+    assert "aside.by_hand_approved" in events
+    assert cli.run("audit", "verify", run_id).returncode == 0
+    log = (settings.runs_dir / run_id / "run.log").read_text(encoding="utf-8")
+    assert "第 2 行（校验时搁置）办结：人工报备（备案编号 " in log  # 18 digits: masked as an ID number
+    assert "0778，经办 柜员王 标记，复核 复核李 批准）" in log

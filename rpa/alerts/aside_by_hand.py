@@ -1,0 +1,76 @@
+"""Rows put aside for a person and filed by hand: the operator's mark and a checker's decision.
+
+A row the validator puts aside for a person (需人工处理: a name outside GBK, a 机关's account that
+needs 核准, a 变更 dated before its 开户) never becomes a queue item, so the item's mark (rpa.casework
+.actions) cannot hold it: a person who filed it at AMS had no way to say so, and the row stayed in
+异常处理 and the list of filings overdue for good (tester BJ F4, 2026-12-07: a 生僻字 row can never
+come back through an export). Its mark is recorded in its run's audit chain instead:
+
+    aside.marked_by_hand   {sheet, row, filing_no, reason, user}   an operator's mark
+    aside.by_hand_approved {sheet, row, filing_no, maker, checker}  a checker's approval
+    aside.by_hand_refused  {sheet, row, maker, checker, reason}    a checker's refusal: no mark
+
+    marks = aside_marks(settings, run_id)   # (run, sheet, row) -> the row's mark now (None: every run)
+
+An approved row is done: `findings.not_queued_since` leaves it out of 异常处理, the alerts and the
+list of filings overdue, and its run's result.xlsx names the filing (flows.account_filing.closing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
+MARKED, APPROVED, REFUSED = "aside.marked_by_hand", "aside.by_hand_approved", "aside.by_hand_refused"
+Place = tuple[str, str, int]  # run, sheet, row
+
+
+@dataclass(frozen=True)
+class AsideMark:
+    """A row's mark "filed by hand": its maker's, with the checker who approved it ("" while it waits)."""
+
+    maker: str
+    filing_no: str
+    reason: str
+    at: str
+    checker: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.checker)
+
+    @property
+    def note(self) -> str:
+        """What result.xlsx and the run log say of an approved mark."""
+        return (f"已人工报备，备案编号 {self.filing_no}：{self.reason}（经办 {self.maker} 标记，"
+                f"复核 {self.checker} 批准）")
+
+
+def aside_marks(settings: Settings, run_id: str | None = None) -> dict[Place, AsideMark]:
+    """Each marked row's mark as its run's chain leaves it: waiting, or approved; a refused one is gone."""
+    from rpa.audit.log import AuditLog
+
+    audit = AuditLog.from_settings(settings)
+    if not audit.has_schema():
+        return {}
+    names = (MARKED, APPROVED, REFUSED)
+    if run_id is not None:
+        events = [event for event in audit.events(run_id) if event.event in names]
+    else:
+        every = (event for name in names for event in audit.events_named(name))
+        events = sorted(every, key=lambda event: (event.run_id, event.seq))
+    marks: dict[Place, AsideMark] = {}
+    for event in events:
+        said = event.details
+        where = (event.run_id, str(said.get("sheet") or ""), int(said.get("row") or 0))
+        if event.event == MARKED:
+            marks[where] = AsideMark(str(said.get("user") or event.actor), str(said.get("filing_no") or ""),
+                                     str(said.get("reason") or ""), event.time)
+        elif event.event == REFUSED:
+            marks.pop(where, None)
+        elif where in marks:
+            marks[where] = replace(marks[where], checker=str(said.get("checker") or event.actor))
+    return marks
