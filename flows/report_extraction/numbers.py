@@ -58,8 +58,9 @@ class NumberFormatError(ValueError):
 
 
 def normalise(text: str) -> str:
-    """Text as compared: full-width folded to half-width (NFKC), every kind of space removed."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """Text as compared: full-width folded to half-width (NFKC), every kind of space removed; the
+    radical ⼾ an Office or WPS PDF's text layer writes for 户 read as 户 (NFKC: 戶; tester BL F11)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text.replace("\u2f3e", "户")))
 
 
 def is_money(unit: str) -> bool:

@@ -49,6 +49,7 @@ from typing import Any
 from pdfminer.layout import LTChar, LTCurve, LTFigure, LTRect
 from pdfminer.pdftypes import resolve1
 
+from flows.report_extraction.pdf_fonts import contradiction
 from flows.report_extraction.pdf_inks import ink, lightness
 from flows.report_extraction.pdf_paint import Paint, clipped_out, paint, painted
 from flows.report_extraction.pdf_watermarks import faint_word_runs, refuse_report_words
@@ -90,6 +91,8 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     (`pdf_paint`)."""
     page = painted(page)
     drawn = list(_in_paint_order(page.layout))  # in the order painted, form XObjects where they are
+    if (wrong := contradiction(page.fonts)) is not None:  # tester BL: a ToUnicode naming `seven` 1
+        _refuse(file, page_number, _at(page, wrong[0]), wrong[1])
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
     boxes = _Boxes(_filled(drawn))
     dicts = dict(zip((i for i, _ in every), page.chars, strict=True))

@@ -30,8 +30,9 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral
 from pdfminer.utils import Matrix, apply_matrix_pt
-from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
+from pdfplumber.page import Page
 
+from flows.report_extraction.pdf_fonts import FontDevice
 from flows.report_extraction.pdf_optional_content import hidden_layers, layer_hidden
 
 _OUTLINE_ONLY = {1, 5}  # stroke (and add to the clip path): the glyph's inside is not painted
@@ -108,6 +109,12 @@ class _Interpreter(PDFPageInterpreter):
     def process_page(self, page: PDFPage) -> None:
         self.off = hidden_layers(getattr(page.doc, "catalog", {}))
         super().process_page(page)
+
+    def init_resources(self, resources: dict[object, object]) -> None:
+        super().init_resources(resources)
+        specs = resolve1((resolve1(resources) or {}).get("Font")) if resources else None
+        if isinstance(self.device, FontDevice) and isinstance(specs, dict):
+            self.device.specs.update({id(font): resolve1(specs[name]) for name, font in self.fontmap.items()})
 
     def init_state(self, ctm: Matrix) -> None:
         super().init_state(ctm)
@@ -230,15 +237,15 @@ def _spot(space: Any) -> str:
 
 
 class _PaintedPage(Page):
-    """A pdfplumber page whose layout is read by `_Interpreter`."""
+    """A pdfplumber page whose layout is read by `_Interpreter`; `fonts`, the device that read it,
+    holds the fonts and codes it drew (`pdf_fonts`)."""
 
     @property
     def layout(self) -> LTPage:
         if not hasattr(self, "_painted"):
-            device = PDFPageAggregatorWithMarkedContent(self.pdf.rsrcmgr, pageno=self.page_number,
-                                                        laparams=self.pdf.laparams)
-            _Interpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
-            self._painted: LTPage = device.get_result()
+            self.fonts = FontDevice(self.pdf.rsrcmgr, pageno=self.page_number, laparams=self.pdf.laparams)
+            _Interpreter(self.pdf.rsrcmgr, self.fonts).process_page(self.page_obj)
+            self._painted: LTPage = self.fonts.get_result()
         return self._painted
 
 

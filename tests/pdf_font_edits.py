@@ -1,0 +1,161 @@
+"""Fonts of a PDF changed by hand, as incremental updates, the way a producer's or post-processor's
+font handling makes the text layer say another character than the glyph printed:
+
+    name_codes(path, {0x36: "1"})            # the page's Helvetica: a ToUnicode naming code 0x36 `1`
+    name_codes(path, {}, glyphs={0x36: "g17"})  # its Encoding renames code 0x36 (a glyph it has not)
+    add_cid_font(path, "FW", program, {cid: "千"}, gids={cid: gid})  # a Type0 font the content uses
+    add_type3_font(path, "T3", {0x2E: "period", ...}, blank={"period"})  # a glyph that paints nothing
+
+The content that draws in the added CID font is written with reportlab's `addLiteral`
+(`BT /FW 10 Tf 60 700 Td <4E07> Tj ET`); `program` is a TrueType program (`collection_font`
+takes one out of a .ttc) and `glyph_ids` gives its glyphs by character, read with pdfminer's own
+TrueType reader.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from io import BytesIO
+from pathlib import Path
+
+from pdfminer.pdffont import TrueTypeFont
+
+from tests.pdf_layers import _object
+
+
+def name_codes(path: Path, names: dict[int, str], *, glyphs: dict[int, str] | None = None,
+               base: bytes = b"Helvetica") -> Path:
+    """Give the page's `base` font a ToUnicode map naming each printable code as itself but those
+    in `names` (none when `names` is empty), and an Encoding whose Differences rename the codes in
+    `glyphs` to those glyph names; in place."""
+    data = path.read_bytes()
+    number, font = _object(data, rb"/BaseFont /" + base + rb"\b")
+    size = int(re.findall(rb"/Size (\d+)", data)[-1])
+    objects: list[tuple[int, bytes]] = []
+    if names:
+        text = {code: chr(code) for code in range(0x20, 0x7F)} | names
+        objects.append((size, _stream(_cmap(text, 1))))
+        font = font.replace(b"<<", b"<< /ToUnicode %d 0 R" % size, 1)
+    if glyphs:
+        renamed = b" ".join(b"%d /%s" % (code, name.encode()) for code, name in sorted(glyphs.items()))
+        font = re.sub(rb"/Encoding /WinAnsiEncoding", b"/Encoding << /BaseEncoding /WinAnsiEncoding "
+                      b"/Differences [ " + renamed + b" ] >>", font)
+    return _update(path, data, [(number, font), *objects])
+
+
+def add_cid_font(path: Path, name: str, program: bytes, names: dict[int, str], *,
+                 gids: dict[int, int] | None = None) -> Path:
+    """Add a Type0 font `name` (Identity-H, one CIDFontType2 embedding `program`) to the page's
+    fonts, its ToUnicode naming each CID as in `names`; `gids`: a CIDToGIDMap stream sending these
+    CIDs to these glyphs (else /Identity: the CID is the glyph); in place."""
+    data = path.read_bytes()
+    size = int(re.findall(rb"/Size (\d+)", data)[-1])
+    fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")  # reportlab's page font dictionary
+    top, cid_font, descriptor, file, to_unicode, gid_map = range(size, size + 6)
+    mapping = b"/Identity"
+    objects = [(file, _stream(program, b"/Length1 %d" % len(program))),
+               (to_unicode, _stream(_cmap(names, 2)))]
+    if gids:
+        table = bytearray(2 * (max(gids) + 1))
+        for cid, gid in gids.items():
+            table[2 * cid:2 * cid + 2] = gid.to_bytes(2, "big")
+        objects.append((gid_map, _stream(bytes(table))))
+        mapping = b"%d 0 R" % gid_map
+    objects += [
+        (top, b"<< /Type /Font /Subtype /Type0 /BaseFont /HAND+Font /Encoding /Identity-H "
+              b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (cid_font, to_unicode)),
+        (cid_font, b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /HAND+Font /CIDSystemInfo "
+                   b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R "
+                   b"/DW 1000 /CIDToGIDMap %s >>" % (descriptor, mapping)),
+        (descriptor, b"<< /Type /FontDescriptor /FontName /HAND+Font /Flags 4 /FontBBox [0 -200 1000 800] "
+                     b"/ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 "
+                     b"/FontFile2 %d 0 R >>" % file),
+        (fonts_number, fonts.replace(b"<<", b"<< /%s %d 0 R" % (name.encode(), top), 1)),
+    ]
+    return _update(path, data, objects)
+
+
+def add_type3_font(path: Path, name: str, glyphs: dict[int, str],
+                   blank: frozenset[str] = frozenset()) -> Path:
+    """Add a Type3 font `name` to the page's fonts: each code of `glyphs` named by its glyph name in the
+    Encoding's Differences, each glyph's procedure filling a box, but those in `blank` painting
+    nothing (a `d0` and no path); no ToUnicode: the text is read from the glyph names; in place."""
+    data = path.read_bytes()
+    size = int(re.findall(rb"/Size (\d+)", data)[-1])
+    fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")
+    names = sorted(set(glyphs.values()))
+    top, procs = size, {glyph: size + 1 + index for index, glyph in enumerate(names)}
+    objects = [(number, _stream(b"600 0 d0" if glyph in blank else b"600 0 d0 50 0 500 700 re f"))
+               for glyph, number in procs.items()]
+    first, last = min(glyphs), max(glyphs)
+    differences = b" ".join(b"%d /%s" % (code, glyph.encode()) for code, glyph in sorted(glyphs.items()))
+    objects += [
+        (top, b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] "
+              b"/CharProcs << %s >> /Encoding << /Type /Encoding /Differences [ %s ] >> /FirstChar %d "
+              b"/LastChar %d /Widths [ %s ] /Resources << >> >>"
+              % (b" ".join(b"/%s %d 0 R" % (g.encode(), n) for g, n in procs.items()), differences,
+                 first, last, b" ".join(b"600" for _ in range(first, last + 1)))),
+        (fonts_number, fonts.replace(b"<<", b"<< /%s %d 0 R" % (name.encode(), top), 1)),
+    ]
+    return _update(path, data, objects)
+
+
+def collection_font(path: Path, index: int = 0) -> bytes:
+    """The `index`th font of a TrueType collection (.ttc) as a TrueType program of its own."""
+    data = path.read_bytes()
+    at = struct.unpack(">I", data[12 + 4 * index:16 + 4 * index])[0]
+    count = struct.unpack(">H", data[at + 4:at + 6])[0]
+    records = [struct.unpack(">4sIII", data[at + 12 + 16 * i:at + 28 + 16 * i]) for i in range(count)]
+    head, body = bytearray(data[at:at + 12]), bytearray()
+    start = 12 + 16 * count
+    for tag, checksum, offset, length in records:
+        head += struct.pack(">4sIII", tag, checksum, start + len(body), length)
+        body += data[offset:offset + length] + b"\0" * (-length % 4)
+    return bytes(head + body)
+
+
+def glyph_ids(program: bytes, text: str) -> list[int]:
+    """The glyph the program's cmap gives each character of `text`."""
+    glyphs = TrueTypeFont("", BytesIO(program)).create_unicode_map().cid2unichr
+    by_char: dict[str, int] = {}
+    for gid, char in sorted(glyphs.items()):
+        by_char.setdefault(str(char), gid)
+    return [by_char[char] for char in text]
+
+
+def without_cmap(program: bytes) -> bytes:
+    """The program with its cmap table renamed away (as a subsetter may leave a program)."""
+    return program.replace(b"cmap", b"xmap", 1)
+
+
+def _cmap(names: dict[int, str], width: int) -> bytes:
+    lines = [b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+             b"/CMapName /Hand def /CMapType 2 def",
+             b"1 begincodespacerange <%s> <%s> endcodespacerange" % (b"00" * width, b"FF" * width)]
+    for code, text in sorted(names.items()):
+        named = text.encode("utf-16-be").hex().encode()
+        lines.append(b"1 beginbfchar <%0*X> <%s> endbfchar" % (2 * width, code, named))
+    lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    return b"\n".join(lines)
+
+
+def _stream(content: bytes, extra: bytes = b"") -> bytes:
+    packed = zlib.compress(content)
+    return b"<< /Length %d /Filter /FlateDecode %s >>\nstream\n%s\nendstream" % (len(packed), extra, packed)
+
+
+def _update(path: Path, data: bytes, objects: list[tuple[int, bytes]]) -> Path:
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    root = int(re.findall(rb"/Root (\d+) 0 R", data)[-1])
+    update, offsets = b"\n", {}
+    for number, body in objects:
+        offsets[number] = len(data) + len(update)
+        update += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    table = b"xref\n" + b"".join(b"%d 1\n%010d 00000 n \n" % (n, at) for n, at in sorted(offsets.items()))
+    size = max([*offsets, int(re.findall(rb"/Size (\d+)", data)[-1]) - 1]) + 1
+    trailer = b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size, root, previous, len(data) + len(update))
+    path.write_bytes(data + update + table + trailer)
+    return path
