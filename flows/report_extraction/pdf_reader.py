@@ -35,6 +35,7 @@ from flows.report_extraction.models import Provenance
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.pdf_annotations import refuse_annotations_over
 from flows.report_extraction.pdf_continuation import ColumnPlan, UnplacedRow
+from flows.report_extraction.pdf_drawn import refuse_drawn_characters
 from flows.report_extraction.pdf_glyphs import ShownPage, shown_page
 from flows.report_extraction.pdf_layout import (
     borderless_grid,
@@ -173,6 +174,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
                 refuse_mixed_ink(first, chars)  # a pale character is said as such, before its ink's hue
                 mark_red(first, chars)
                 refuse_annotations_over(page, first)
+                refuse_drawn_characters(page, first)
                 first.watermarks += [(page_number, shown.aside)] if shown.aside else []
             if joined is not None:  # the pages before held no table (a long heading): their
                 first.preamble[:0] = joined.preamble  # lines head this one (tester AE's F1)
@@ -190,6 +192,7 @@ def _read_pages(pdf: Any, file: str, spec: ExtractionSpec) -> Grid:
             refuse_mixed_ink(grid, chars)
             mark_red(grid, chars)
             refuse_annotations_over(page, grid)
+            refuse_drawn_characters(page, grid)
             joined.watermarks += [(page_number, shown.aside)] if shown.aside else []
             if grid.n_rows:
                 plan.join(joined, grid, page_number)
