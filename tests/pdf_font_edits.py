@@ -77,11 +77,12 @@ def add_cid_font(path: Path, name: str, program: bytes, names: dict[int, str], *
     return _update(path, data, objects)
 
 
-def add_type3_font(path: Path, name: str, glyphs: dict[int, str],
-                   blank: frozenset[str] = frozenset()) -> Path:
+def add_type3_font(path: Path, name: str, glyphs: dict[int, str], blank: frozenset[str] = frozenset(),
+                   scale: float = 0.001) -> Path:
     """Add a Type3 font `name` to the page's fonts: each code of `glyphs` named by its glyph name in the
     Encoding's Differences, each glyph's procedure filling a box, but those in `blank` painting
-    nothing (a `d0` and no path); no ToUnicode: the text is read from the glyph names; in place."""
+    nothing (a `d0` and no path); no ToUnicode: the text is read from the glyph names; its
+    FontMatrix scales glyph space by `scale` (0.001: 1000 units an em); in place."""
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")
@@ -92,10 +93,11 @@ def add_type3_font(path: Path, name: str, glyphs: dict[int, str],
     first, last = min(glyphs), max(glyphs)
     differences = b" ".join(b"%d /%s" % (code, glyph.encode()) for code, glyph in sorted(glyphs.items()))
     objects += [
-        (top, b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] "
+        (top, b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [%s 0 0 %s 0 0] "
               b"/CharProcs << %s >> /Encoding << /Type /Encoding /Differences [ %s ] >> /FirstChar %d "
               b"/LastChar %d /Widths [ %s ] /Resources << >> >>"
-              % (b" ".join(b"/%s %d 0 R" % (g.encode(), n) for g, n in procs.items()), differences,
+              % (b"%.6f" % scale, b"%.6f" % scale,
+                 b" ".join(b"/%s %d 0 R" % (g.encode(), n) for g, n in procs.items()), differences,
                  first, last, b" ".join(b"600" for _ in range(first, last + 1)))),
         (fonts_number, fonts.replace(b"<<", b"<< /%s %d 0 R" % (name.encode(), top), 1)),
     ]

@@ -42,6 +42,8 @@ _PAINTS = re.compile(rb"(?<![A-Za-z*'\"])(?:f\*?|F|B\*?|b\*?|S|s|Do|BI|sh)(?![A-
 _PROGRAMS = ("FontFile", "FontFile2", "FontFile3")
 # dashes a producer's ToUnicode may name a hyphen or minus glyph by: one sign to the reader (`numbers`)
 _DASHES = str.maketrans({dash: "-" for dash in "\u00ad\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"})
+_SIGNS = "+-()（）.,，．%％" + "\u2212\uff0d"
+_SPECK = 0.2  # ems: a Type3 glyph box printing lower than this is a speck (a digit box is about 0.7)
 _UNDEFINED = "(cid:"  # pdfminer's text for a code no map names: refused as such (`pdf_reader`)
 
 
@@ -97,6 +99,8 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str) -
     if encoding is None and not type3:
         return None  # the font program's own encoding: nothing to hold the text against
     name = _differences(encoding).get(cid)
+    if type3 and _matters(read) and (scale := _type3_height(spec)) is not None and scale < _SPECK:
+        return f"所用的 Type3 字体把字形画成字号的 {scale:.3f} 倍高，印出来看不清“{read}”"
     if name is not None and type3 and _paints_nothing(spec, name):
         return f"的字形“{name}”什么也不画，印不出“{read}”" if _matters(read) else None
     if name is not None:
@@ -120,9 +124,20 @@ def _drawn_against(drawn: set[str] | None, read: str) -> str | None:
     return _against("”或“".join(sorted(drawn)), read)
 
 
-def _against(printed: str | None, read: str) -> str | None:
-    if printed is None or _same(printed, read):
+def _type3_height(spec: Mapping[str, Any]) -> float | None:
+    """How high a Type3 font's glyph box prints, in ems (its FontMatrix on its FontBBox); None unknown."""
+    matrix, box = resolve1(spec.get("FontMatrix")), resolve1(spec.get("FontBBox"))
+    if not (isinstance(matrix, list) and len(matrix) == 6 and isinstance(box, list) and len(box) == 4):
         return None
+    numbers = [resolve1(v) for v in (*matrix, *box)]
+    if not all(isinstance(v, int | float) for v in numbers) or numbers[7] == numbers[9]:
+        return None  # a box of zeros makes no claim on the glyphs' size
+    return abs(float(numbers[3]) * (float(numbers[9]) - float(numbers[7])))
+
+
+def _against(printed: str | None, read: str) -> str | None:
+    if printed is None or _same(printed, read) or not any(map(_significant, printed + read)):
+        return None  # quotes, bullets and the like named otherwise: no figure, unit or name changes
     return f"印的是“{printed}”，文字层却写作“{read or '（空）'}”（字体的 ToUnicode 与字形不符）"
 
 
@@ -130,6 +145,11 @@ def _same(printed: str, read: str) -> bool:
     """Whether the two are one character to the reader (`normalise`: width, form, the radical ⼾)."""
     one, other = (normalise(text).translate(_DASHES) for text in (printed, read))
     return one == other
+
+
+def _significant(char: str) -> bool:
+    """A letter, digit (of any script), ideograph or a sign a figure is written with."""
+    return char.isalnum() or char in _SIGNS
 
 
 def _matters(read: str) -> bool:

@@ -52,6 +52,7 @@ from pdfminer.pdftypes import resolve1
 from flows.report_extraction.pdf_fonts import contradiction
 from flows.report_extraction.pdf_inks import ink, lightness
 from flows.report_extraction.pdf_paint import Paint, clipped_out, paint, painted
+from flows.report_extraction.pdf_sizes import too_small
 from flows.report_extraction.pdf_watermarks import faint_word_runs, refuse_report_words
 from rpa.errors import UnreadableFigure
 
@@ -118,6 +119,8 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     masked = next((c for _, c in chars if _FIGURE.fullmatch(c.get_text()) and paint(c).masked), None)
     if masked is not None:  # tester BK F8: a digit a soft mask hid joined the figure
         _refuse(file, page_number, _at(page, masked), "画在软蒙版（SMask）之下，印出与否读不出")
+    if (small := too_small([c for _, c in chars])) is not None:  # tester BL F15: a figure at 0.3 pt
+        _refuse(file, page_number, _at(page, small[0]), small[1])
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")

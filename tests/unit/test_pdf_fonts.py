@@ -7,6 +7,7 @@ by rendering it with pdfium against the same file whose text layer is right: the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -136,6 +137,36 @@ def test_a_type3_glyph_that_paints_nothing_refuses_the_page(tmp_path: Path, blan
     assert (_pixels(path) == _pixels(control)) is not blank  # the blank procedure prints nothing
     if blank:
         with pytest.raises(UnreadableFigure, match="的字形“period”什么也不画"):
+            _value(path)
+    else:
+        assert _value(path) == Decimal(FIRST_YUAN)
+
+
+def test_a_type3_font_drawing_its_digits_a_hundredth_of_their_size_refuses_the_page(tmp_path: Path) -> None:
+    """Tester BL F15: a FontMatrix of 0.00001 printed the figures as specks (700 units high: 0.007
+    em); they were read."""
+    def drawn(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.addLiteral(f"BT /T3 10 Tf {x} {y} Td (2345.6) Tj ET")
+    path = add_type3_font(ruled_pdf(tmp_path / "tiny.pdf", first="", drawn=drawn), "T3", _DIGITS,
+                          scale=0.00001)
+    control = ruled_pdf(tmp_path / "blank.pdf", first="")
+    differ = sum(a != b for a, b in zip(_pixels(path), _pixels(control), strict=True))
+    assert 0 < differ < 30  # six specks, a few pixels each, where 2345.6 should print
+    with pytest.raises(UnreadableFigure, match=re.escape("Type3 字体把字形画成字号的 0.007 倍高")):
+        _value(path)
+
+
+@pytest.mark.parametrize(("size", "refused"), [(0.3, True), (3, True), (6, False)])
+def test_a_figure_printed_too_small_to_read_refuses_the_page(tmp_path: Path, size: float,
+                                                              refused: bool) -> None:
+    """Tester BL F15: 个人贷款余额 本日 set at 0.3 pt (a speck) and 2 pt was read; 6 pt is small print."""
+    def drawn(canvas: Canvas, at: At) -> None:
+        canvas.setFont("Helvetica", size)
+        canvas.drawString(*at(1, 1), "2345.6")
+    path = ruled_pdf(tmp_path / "small.pdf", first="", drawn=drawn)
+    if refused:
+        with pytest.raises(UnreadableFigure, match="印得太小"):
             _value(path)
     else:
         assert _value(path) == Decimal(FIRST_YUAN)
