@@ -84,7 +84,8 @@ def contradiction(device: FontDevice) -> tuple[LTChar, str] | None:
                 why = _drawn_against(_program_cmap(device, descendant).get(gid), read)
                 first = drawn.setdefault((id(font), gid), (read, char))[0]
                 if why is None and not _same(first, read):
-                    why = f"与读作“{first}”的字是同一个字形，却读作“{read}”（字体的 ToUnicode 与字形不符）"
+                    why = (f"与读作“{first}”的字是同一个字形，却读作“{read}”：字体前后矛盾，"
+                           "印出的可能是其中任一个")
         elif isinstance(font, PDFSimpleFont):
             why = _simple(font, spec, cid, read)
         else:
@@ -138,7 +139,8 @@ def _type3_height(spec: Mapping[str, Any]) -> float | None:
 def _against(printed: str | None, read: str) -> str | None:
     if printed is None or _same(printed, read) or not any(map(_significant, printed + read)):
         return None  # quotes, bullets and the like named otherwise: no figure, unit or name changes
-    return f"印的是“{printed}”，文字层却写作“{read or '（空）'}”（字体的 ToUnicode 与字形不符）"
+    return (f"的字形按字体的编码是“{printed}”，文字层（ToUnicode）却写作“{read or '（空）'}”：字体前后矛盾，"
+            "印出的可能是其中任一个")
 
 
 def _same(printed: str, read: str) -> bool:

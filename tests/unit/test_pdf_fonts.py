@@ -55,8 +55,8 @@ def _report(path: Path, text: str = "2345.6") -> Path:
 
 
 @pytest.mark.parametrize(("names", "glyphs", "refused"), [
-    ({0x36: "1"}, {}, "印的是“6”，文字层却写作“1”"),  # the glyph `six` named 1: read 2345.1
-    ({0x2E: ""}, {}, "印的是“.”，文字层却写作“（空）”"),  # the point named nothing: read 23456
+    ({0x36: "1"}, {}, "编码是“6”，文字层（ToUnicode）却写作“1”"),  # the glyph `six` named 1: read 2345.1
+    ({0x2E: ""}, {}, "编码是“.”，文字层（ToUnicode）却写作“（空）”"),  # the point named nothing: read 23456
     ({}, {0x36: "g17"}, "的字形“g17”不在所用的标准字体中"),  # Helvetica has no `g17`: prints nothing
 ])
 def test_a_simple_font_whose_text_is_not_its_glyph_refuses_the_page(
@@ -85,8 +85,8 @@ _UNIT_CIDS = "".join(f"{cid:04X}" for cid in range(1, len(_UNIT) + 1))  # CIDs 1
 
 @pytest.mark.parametrize(("said", "refused"), [
     ("单位：万元", None),
-    ("单位：千元", "印的是“万”，文字层却写作“千”"),  # the glyph of 万 named 千: ×1000 for ×10000
-    ("单位：元元", "印的是“万”，文字层却写作“元”"),
+    ("单位：千元", "编码是“万”，文字层（ToUnicode）却写作“千”"),  # the glyph of 万 named 千: ×1000 for ×10000
+    ("单位：元元", "编码是“万”，文字层（ToUnicode）却写作“元”"),
 ])
 def test_a_cid_font_whose_text_is_not_its_glyph_refuses_the_page(tmp_path: Path, said: str,
                                                                   refused: str | None) -> None:
