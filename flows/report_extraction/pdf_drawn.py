@@ -8,16 +8,19 @@ a sign as a bar: the paper shows it, the text layer does not hold it (tester BL,
 figure's leading 8 drawn as a path read 83,655.26 as 3,655.26; a minus drawn as a 0.8 pt bar read
 -83.04 as 83.04; a figure drawn wholly as paths read as a blank cell, 报表为空; the 万 of every unit
 cell drawn as a path read 万元 as 元, each exit 0). A cell holding such a shape refuses the file:
-- a filled path (not a rectangle) inside the cell, narrower than the cell (a glyph's outline);
+- a path (not a rectangle or a straight line) filled or stroked inside the cell, narrower than
+  the cell (a glyph's outline; brackets drawn as two arcs);
 - a picture inside the cell, narrower than the cell (a character pasted as an image);
-- a filled bar inside the cell, under half its width and at most 2 points high, at the middle
-  height of the cell's text band (a minus sign; an underline sits lower, a fill covers the cell).
+- a filled bar at most 2 points high, or a stroked straight level line, inside the cell, under half
+  its width, at the middle height of the cell (a minus sign; an underline sits lower, a fill or a
+  ruling spans the cell).
 A cell's background fill, its ruling lines and a shape larger than the cell are no such shape.
-Outside the table, a filled path no taller or wider than the text beside it, set on that text's
-line and as close to it as the next character would be (a third of its size), refuses the file too
-(BL: the 1 of 2026-12-04's month drawn as a path read 2026-02-04). One set apart from the text, or
-larger than it (a bank's logo before the title), is not judged; nor is a line drawn wholly as
-outlines, with no text beside it (BL's `币种：美元` as outlines: not seen).
+Outside the table, a filled path no more than twice as tall or wide as the text beside it, mostly
+within that text's line and as close to it as the next character would be (half its size),
+refuses the file too (BL: the 1 of 2026-12-04's month drawn as a path read 2026-02-04; drawn 1.3
+times the text's size, F18, too). One set apart from the text, or larger (a bank's logo before the
+title), is not judged; nor is a line drawn wholly as outlines, with no text beside it (BL's
+`币种：美元` as outlines: not seen).
 """
 
 from __future__ import annotations
@@ -35,13 +38,14 @@ _BAR = 2.0  # the highest a drawn minus sign is, in points
 def refuse_drawn_characters(page: Any, grid: Grid) -> None:
     """UnreadableFigure for the first cell of the page's grid that holds a shape drawn at a
     character's size, or the first such shape beside the text outside it (the module docstring)."""
-    curves = [c for c in getattr(page, "curves", ()) if c.get("fill")]
+    curves = [c for c in getattr(page, "curves", ()) if c.get("fill") or c.get("stroke")]
     bars = [r for r in getattr(page, "rects", ()) if r.get("fill") and r["bottom"] - r["top"] <= _BAR]
+    bars += [line for line in getattr(page, "lines", ()) if line["bottom"] - line["top"] <= _BAR]
     images = list(getattr(page, "images", ()))
     if not (curves or bars or images):
         return
     cells = list(boxed_cells(grid))
-    outside = [c for c in curves if not any(_inside(c, box) for _, box in cells)]
+    outside = [c for c in curves if c.get("fill") and not any(_inside(c, box) for _, box in cells)]
     beside = next((pair for pair in _beside_text(outside, getattr(page, "chars", ()))), None)
     if beside is not None:
         curve, char = beside
@@ -69,12 +73,11 @@ def _beside_text(curves: list[dict[str, Any]], chars: Any) -> Iterator[tuple[dic
         height, width = curve["bottom"] - curve["top"], curve["x1"] - curve["x0"]
         for char in chars:
             size = char["bottom"] - char["top"]
-            if not 0 < height <= 1.3 * size or width > 1.3 * size:
+            if not 0 < height <= 2 * size or width > 2 * size:
                 continue
-            slack = 0.2 * size
-            in_line = curve["top"] >= char["top"] - slack and curve["bottom"] <= char["bottom"] + slack
+            shared = min(curve["bottom"], char["bottom"]) - max(curve["top"], char["top"])
             gap = max(curve["x0"] - char["x1"], char["x0"] - curve["x1"])
-            if in_line and -0.1 * size <= gap <= size / 3:
+            if shared >= 0.5 * min(height, size) and -0.1 * size <= gap <= size / 2:
                 yield curve, char
 
 

@@ -80,14 +80,22 @@ def test_a_figure_drawn_wholly_as_paths_is_no_blank_cell(tmp_path: Path) -> None
         _value(path)
 
 
-@pytest.mark.parametrize(("lift", "refused"), [(3.5, True), (-2.0, False)])
+@pytest.mark.parametrize(("lift", "stroked", "refused"), [
+    (3.5, False, True), (3.5, True, True),  # a bar, or a stroked line (tester BL F18's S06)
+    (-2.0, False, False), (-2.0, True, False),
+])
 def test_a_bar_at_a_minus_sign_s_height_refuses_an_underline_does_not(tmp_path: Path, lift: float,
-                                                                       refused: bool) -> None:
-    """较上日's 1.2 with a 3-point bar before it at the digits' middle height (a minus drawn as a
-    bar: -1.2 on paper), or under it (an underline)."""
+                                                                       stroked: bool, refused: bool) -> None:
+    """较上日's 1.2 with a 3-point bar or stroked line before it at the digits' middle height (a
+    minus drawn as a shape: -1.2 on paper), or under it (an underline)."""
     def drawn(canvas: Canvas, at: At) -> None:
         x, y = at(1, 2)
-        canvas.rect(x - 4, y + lift, 3, 0.8, stroke=0, fill=1)
+        if stroked:
+            canvas.setLineWidth(0.8)
+            canvas.line(x - 4, y + lift + 0.4, x - 1, y + lift + 0.4)
+            canvas.setLineWidth(1)
+        else:
+            canvas.rect(x - 4, y + lift, 3, 0.8, stroke=0, fill=1)
     path = ruled_pdf(tmp_path / "bar.pdf", drawn=drawn)
     x, y = 324, A4[1] - 180 - 14 + 20  # ruled_pdf's row 1, column 2
     assert _darkest(path, x - 4, y + lift, x - 1, y + lift + 0.8) < 80  # the bar prints
@@ -100,6 +108,7 @@ def test_a_bar_at_a_minus_sign_s_height_refuses_an_underline_does_not(tmp_path: 
 
 @pytest.mark.parametrize(("after", "line", "size", "refused"), [
     ("机构：11010", 1, 10, True),  # right after the code: its last digit
+    ("机构：11010", 1, 13, True),  # drawn 1.3 times the text's size (tester BL F18's S04)
     ("网点经营日报" + "　" * 10, 0, 10, False),  # far along the title's line, set apart
     ("网点经营日报", 0, 30, False),  # beside the title, three times its size: a logo
 ])
@@ -122,3 +131,15 @@ def test_a_digit_drawn_beside_the_heading_s_text_refuses_the_file(tmp_path: Path
 
 def test_a_report_without_drawn_shapes_reads(tmp_path: Path) -> None:
     assert _value(ruled_pdf(tmp_path / "plain.pdf")) == Decimal(FIRST_YUAN)
+
+
+def test_brackets_drawn_as_stroked_arcs_refuse_the_file(tmp_path: Path) -> None:
+    """Tester BL F18's S07: (1.2) with its brackets drawn as two stroked arcs: 1.2 was read."""
+    def drawn(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 2)
+        canvas.arc(x - 3, y - 2, x + 1, y + 8, startAng=100, extent=160)
+        canvas.arc(x + 14, y - 2, x + 18, y + 8, startAng=-80, extent=160)
+    path = ruled_pdf(tmp_path / "arcs.pdf", drawn=drawn)
+    assert _darkest(path, 321, A4[1] - 180 - 14 + 20, 325, A4[1] - 180 - 14 + 26) < 120  # a bracket prints
+    with pytest.raises(UnreadableFigure, match=re.escape("“1.2”所在格中有画出来的图形")):
+        _value(path, "较上日")
