@@ -46,7 +46,7 @@ def refuse_drawn_characters(page: Any, grid: Grid) -> None:
         return
     cells = list(boxed_cells(grid))
     outside = [c for c in curves if c.get("fill") and not any(_inside(c, box) for _, box in cells)]
-    beside = next((pair for pair in _beside_text(outside, getattr(page, "chars", ()))), None)
+    beside = next(_beside_text(outside, getattr(page, "chars", ())), None)
     if beside is not None:
         curve, char = beside
         raise UnreadableFigure(
