@@ -104,9 +104,10 @@ def _check_text_layer(page: Any, file: str, page_number: int) -> list[dict[str, 
                          details={"file": file, "page": page_number})
     for char in chars:
         if char["text"].startswith("(cid:"):
-            raise MissingUnicodeMap(
+            font = char["fontname"] if char.get("fontname") not in (None, "", "unknown") else "未命名"
+            raise MissingUnicodeMap(  # pdfminer names a Type3 font "unknown"
                 f"{file}，第{page_number}页：字体缺少 Unicode 映射，文字读出来是 "
-                f"{char['text']}（字体 {char.get('fontname', '?')}）；无法可靠读取文字，请从系统重新导出",
+                f"{char['text']}（字体 {font}）；无法可靠读取文字，请从系统重新导出",
                 details={"file": file, "page": page_number, "font": char.get("fontname")})
     return chars
 

@@ -18,7 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from flows.report_extraction import extract_file, load_spec
-from rpa.errors import UnreadableFigure
+from rpa.errors import MissingUnicodeMap, UnreadableFigure
 from tests.hand_reports import FIRST_YUAN, HEADING, ruled_pdf
 from tests.pdf_font_edits import (
     add_cid_font,
@@ -170,3 +170,13 @@ def test_a_figure_printed_too_small_to_read_refuses_the_page(tmp_path: Path, siz
             _value(path)
     else:
         assert _value(path) == Decimal(FIRST_YUAN)
+
+
+def test_a_code_no_map_names_in_a_type3_font_is_refused_in_chinese(tmp_path: Path) -> None:
+    """Tester BL F12: the refusal named a Type3 font by pdfminer's English `unknown`."""
+    def drawn(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.addLiteral(f"BT /T3 10 Tf {x} {y} Td (\\200) Tj ET")
+    path = add_type3_font(ruled_pdf(tmp_path / "nameless.pdf", drawn=drawn), "T3", {0x80: "g128"})
+    with pytest.raises(MissingUnicodeMap, match="（字体 未命名）"):
+        _value(path)
