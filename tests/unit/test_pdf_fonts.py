@@ -121,6 +121,14 @@ def test_one_glyph_read_as_two_characters_refuses_the_page(tmp_path: Path) -> No
         _value(path)
 
 
+def _in_type3(string: str) -> Callable[[Canvas, At], None]:
+    """The PDF string `string` shown in the added Type3 font `T3` where 储蓄存款余额 本日's figure goes."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.addLiteral(f"BT /T3 10 Tf {x} {y} Td {string} Tj ET")
+    return draw
+
+
 _DIGITS = {0x30 + digit: name for digit, name in enumerate(
     ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))} | {0x2E: "period"}
 
@@ -129,9 +137,7 @@ _DIGITS = {0x30 + digit: name for digit, name in enumerate(
 def test_a_type3_glyph_that_paints_nothing_refuses_the_page(tmp_path: Path, blank: frozenset[str]) -> None:
     """Tester BL's D06: a Type3 font whose procedure for a sign draws nothing read (83.04) though the
     page printed 83.04; here the point of 2345.6: it would read 2345.6 where the paper shows 23456."""
-    def drawn(canvas: Canvas, at: At) -> None:
-        x, y = at(1, 1)
-        canvas.addLiteral(f"BT /T3 10 Tf {x} {y} Td (2345.6) Tj ET")
+    drawn = _in_type3("(2345.6)")
     path = add_type3_font(ruled_pdf(tmp_path / "t3.pdf", first="", drawn=drawn), "T3", _DIGITS, blank)
     control = add_type3_font(ruled_pdf(tmp_path / "all.pdf", first="", drawn=drawn), "T3", _DIGITS)
     assert (_pixels(path) == _pixels(control)) is not blank  # the blank procedure prints nothing
@@ -145,11 +151,8 @@ def test_a_type3_glyph_that_paints_nothing_refuses_the_page(tmp_path: Path, blan
 def test_a_type3_font_drawing_its_digits_a_hundredth_of_their_size_refuses_the_page(tmp_path: Path) -> None:
     """Tester BL F15: a FontMatrix of 0.00001 printed the figures as specks (700 units high: 0.007
     em); they were read."""
-    def drawn(canvas: Canvas, at: At) -> None:
-        x, y = at(1, 1)
-        canvas.addLiteral(f"BT /T3 10 Tf {x} {y} Td (2345.6) Tj ET")
-    path = add_type3_font(ruled_pdf(tmp_path / "tiny.pdf", first="", drawn=drawn), "T3", _DIGITS,
-                          scale=0.00001)
+    path = ruled_pdf(tmp_path / "tiny.pdf", first="", drawn=_in_type3("(2345.6)"))
+    add_type3_font(path, "T3", _DIGITS, scale=0.00001)
     control = ruled_pdf(tmp_path / "blank.pdf", first="")
     differ = sum(a != b for a, b in zip(_pixels(path), _pixels(control), strict=True))
     assert 0 < differ < 30  # six specks, a few pixels each, where 2345.6 should print
@@ -174,9 +177,7 @@ def test_a_figure_printed_too_small_to_read_refuses_the_page(tmp_path: Path, siz
 
 def test_a_code_no_map_names_in_a_type3_font_is_refused_in_chinese(tmp_path: Path) -> None:
     """Tester BL F12: the refusal named a Type3 font by pdfminer's English `unknown`."""
-    def drawn(canvas: Canvas, at: At) -> None:
-        x, y = at(1, 1)
-        canvas.addLiteral(f"BT /T3 10 Tf {x} {y} Td (\\200) Tj ET")
-    path = add_type3_font(ruled_pdf(tmp_path / "nameless.pdf", drawn=drawn), "T3", {0x80: "g128"})
+    path = ruled_pdf(tmp_path / "nameless.pdf", drawn=_in_type3("(\\200)"))
+    add_type3_font(path, "T3", {0x80: "g128"})
     with pytest.raises(MissingUnicodeMap, match="（字体 未命名）"):
         _value(path)
