@@ -35,9 +35,7 @@ def key_from_file(path: Path, database_url: str, *, create: bool) -> bytes:
     try:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+            _make(path)
         key = path.read_text().strip()
     except OSError as exc:
         raise ConfigError(f"无法读写审计密钥文件 {path}（{exc.strerror or type(exc).__name__}）："
@@ -46,6 +44,22 @@ def key_from_file(path: Path, database_url: str, *, create: bool) -> bytes:
         raise ConfigError(f"审计密钥文件 {path} 是空的：请从备份恢复密钥，"
                           "或用 RPA_AUDIT_KEY_FILE 指向正确的密钥文件")
     return key.encode()
+
+
+def _make(path: Path) -> None:
+    """A new key written beside `path`, then linked into place whole: of two processes making it at
+    once (two runs started together on a new database), the one that links second takes the first's
+    key; it neither fails on the file's existing (File exists) nor reads it half written."""
+    spare = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        os.link(spare, path)
+    except FileExistsError:
+        pass  # made by another process meanwhile: that key is the one
+    finally:
+        spare.unlink(missing_ok=True)
 
 
 def holds_audit_records(database_url: str) -> bool:
