@@ -50,16 +50,25 @@ def _make(path: Path) -> None:
     """A new key written beside `path`, then linked into place whole: of two processes making it at
     once (two runs started together on a new database), the one that links second takes the first's
     key; it neither fails on the file's existing (File exists) nor reads it half written."""
-    spare = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    spare, key = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"), secrets.token_hex(32)
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        os.link(spare, path)
+        _write_new(spare, key)
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: written in place, as before
+            _write_new(path, key)
     except FileExistsError:
         pass  # made by another process meanwhile: that key is the one
     finally:
         spare.unlink(missing_ok=True)
+
+
+def _write_new(path: Path, key: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
 
 
 def holds_audit_records(database_url: str) -> bool:
