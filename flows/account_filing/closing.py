@@ -28,7 +28,7 @@ from flows.account_filing.row_results import (
     result_row,
     with_failure_shot,
 )
-from rpa.alerts.aside_by_hand import aside_marks
+from rpa.alerts.aside_by_hand import approved_by_hand
 from rpa.alerts.findings import DRY_RUN_PREFIX, filing_of
 from rpa.casework.words import FILED_BY_HAND
 from rpa.outcomes import item_label
@@ -69,8 +69,7 @@ def close_rows(ctx: RunContext, report: ValidationReport, key_of: Callable[[RowO
     closed, elsewhere_rows = Closed(), []
     followed = _filed_by_another_row(ctx, report, flow)
     released = _released(ctx, items)
-    by_hand = {(sheet, row): mark for (_, sheet, row), mark in aside_marks(ctx.settings, ctx.run_id).items()
-               if mark.approved}  # rows put aside for a person, filed by hand (rpa.alerts.aside_by_hand)
+    by_hand = approved_by_hand(ctx.settings, ctx.run_id)  # rows put aside for a person, filed by hand
     for outcome in report.outcomes:
         item: WorkItem | None = None
         elsewhere = followed.get((outcome.sheet, outcome.row), "")

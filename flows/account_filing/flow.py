@@ -42,7 +42,7 @@ from flows.account_filing.row_results import (
     item_row,
 )
 from flows.account_filing.rows_aside import ASIDE_BEFORE, rows_aside_before
-from rpa.alerts.aside_by_hand import aside_marks
+from rpa.alerts.aside_by_hand import approved_by_hand
 from rpa.alerts.findings import put_aside_everywhere
 from rpa.alerts.recount import COUNTED_FROM, WORKING_DAYS, counted_from
 from rpa.approvals.words import APPROVAL_FIELD, APPROVED_AT, APPROVED_BY, MAKER_PARAM, REQUIRED
@@ -227,8 +227,7 @@ class AccountFilingFlow(Flow):
     def output_problems(self, ctx: RunContext) -> list[str]:
         """Rows of the input that were never items (invalid, or for a person before filing):
         nobody files them, so the run is no "all done" (their reasons are in result.xlsx)."""
-        done = [(sheet, row) for (_, sheet, row), mark in aside_marks(ctx.settings, ctx.run_id).items()
-                if mark.approved]  # filed by hand since, a checker approving (rpa.alerts.aside_by_hand)
+        done = approved_by_hand(ctx.settings, ctx.run_id)  # filed by hand since, a checker approving
         return self.report.put_aside("报备", RESULT_FILE, done) if self.report is not None else []
 
     def report_rows(self, ctx: RunContext) -> list[InputRow] | None:

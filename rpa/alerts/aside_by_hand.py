@@ -11,6 +11,7 @@ come back through an export). Its mark is recorded in its run's audit chain inst
     aside.by_hand_refused  {sheet, row, maker, checker, reason}    a checker's refusal: no mark
 
     marks = aside_marks(settings, run_id)   # (run, sheet, row) -> the row's mark now (None: every run)
+    done = approved_by_hand(settings, run_id)  # (sheet, row) -> the approved marks of the run
 
 An approved row is done: `findings.not_queued_since` leaves it out of 异常处理, the alerts and the
 list of filings overdue, and its run's result.xlsx names the filing (flows.account_filing.closing).
@@ -47,6 +48,12 @@ class AsideMark:
         """What result.xlsx and the run log say of an approved mark."""
         return (f"已人工报备，备案编号 {self.filing_no}：{self.reason}（经办 {self.maker} 标记，"
                 f"复核 {self.checker} 批准）")
+
+
+def approved_by_hand(settings: Settings, run_id: str) -> dict[tuple[str, int], AsideMark]:
+    """The run's rows a checker approved as filed by hand, by (sheet, row)."""
+    marks = aside_marks(settings, run_id).items()
+    return {(sheet, row): mark for (_, sheet, row), mark in marks if mark.approved}
 
 
 def aside_marks(settings: Settings, run_id: str | None = None) -> dict[Place, AsideMark]:

@@ -14,16 +14,15 @@ if TYPE_CHECKING:
 
 def aside_words(cfg: Settings, run_id: str, see: str = "见 result.xlsx") -> str:
     """The input rows the run put aside while validating, by outcome (none: "")."""
-    from rpa.alerts.aside_by_hand import aside_marks
+    from rpa.alerts.aside_by_hand import approved_by_hand
     from rpa.alerts.findings import put_aside_rows
     from rpa.casework.words import FILED_BY_HAND
     from rpa.outcomes import outcome_label
 
     found: dict[str, int] = {}
-    marks = aside_marks(cfg, run_id)
+    done = approved_by_hand(cfg, run_id)
     for row in put_aside_rows(cfg, run_id):
-        mark = marks.get((row.run_id, row.sheet, row.row))
-        word = outcome_label(FILED_BY_HAND if mark is not None and mark.approved else row.status)
+        word = outcome_label(FILED_BY_HAND if (row.sheet, row.row) in done else row.status)
         found[word] = found.get(word, 0) + 1
     listed = "，".join(f"{word} {n} 行" for word, n in found.items())
     return f"{listed}（未成为事项，不在计数中；{see}）" if found else ""

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from rpa.alerts.aside_by_hand import AsideMark, Place, aside_marks
+from rpa.alerts.aside_by_hand import AsideMark, approved_by_hand
 from rpa.alerts.findings import PutAside, put_aside_rows
 from rpa.audit.checks import verify_runs
 from rpa.casework.cases import flow_of
@@ -80,8 +80,9 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
     verified = False
     if state.audit.has_schema():
         queue = WorkQueue.from_settings(state.settings)
-        items = item_rows(flow_of(info), queue.items(run_id), put_aside_rows(state.settings, run_id),
-                          rows_elsewhere(state.audit, queue, run_id), aside_marks(state.settings, run_id))
+        aside, elsewhere = put_aside_rows(state.settings, run_id), rows_elsewhere(state.audit, queue, run_id)
+        items = item_rows(flow_of(info), queue.items(run_id), aside, elsewhere,
+                          approved_by_hand(state.settings, run_id))
         uploaded = uploaded_as(folder)  # a CSV's rows by the clerk's file name, not its stored copy's (AJ)
         items = [{**i, "place": i["place"].replace(*uploaded)} for i in items] if uploaded else items
         reports = verify_runs(state.audit, state.settings.runs_dir, run_id, queue.items)
@@ -100,24 +101,24 @@ def run_detail(request: Request, run_id: str) -> HTMLResponse:
 
 def item_rows(flow: Flow | None, run_items: Iterable[WorkItem], aside: Iterable[PutAside] = (),
               elsewhere: Iterable[RowElsewhere] = (),
-              marks: Mapping[Place, AsideMark] | None = None) -> list[dict[str, str]]:
+              by_hand: Mapping[tuple[str, int], AsideMark] | None = None) -> list[dict[str, str]]:
     """The run's items as the page shows them, with the input rows it put aside while validating
     (never items) and those another run's items hold (`rpa.run.elsewhere`), in the input's order:
     each item its row as the flow reads it (without the flow, or for a payload the flow cannot
     read, the row its payload names), each row put aside as result.xlsx has it (需人工处理 or
     无效，未报备, the validator's reasons; 人工报备 once a checker approved a mark that a person
-    filed it by hand: `marks`, rpa.alerts.aside_by_hand), each row held elsewhere as that run's item, at this
-    run's row, with result.xlsx's note; every text scrubbed once more, a filing number whole
+    filed it by hand: `by_hand`, rpa.alerts.aside_by_hand), each row held elsewhere as that run's
+    item, at this run's row, with result.xlsx's note; every text scrubbed once more, a filing number whole
     (`shown_reference`)."""
     rows: list[tuple[ItemRow, WorkItem | None]] = [(_row_of(flow, item), item) for item in run_items]
     rows += [(replace(_row_of(flow, r.item), sheet=r.sheet, row=r.row, note=r.note), None) for r in elsewhere]
-    rows += [(_aside_row(r, (marks or {}).get((r.run_id, r.sheet, r.row))), None) for r in aside]
+    rows += [(_aside_row(r, (by_hand or {}).get((r.sheet, r.row))), None) for r in aside]
     rows.sort(key=lambda pair: input_order(pair[0], pair[1].id if pair[1] is not None else 0))
     return [_shown(row, item) for row, item in rows]
 
 
 def _aside_row(row: PutAside, mark: AsideMark | None) -> ItemRow:
-    if mark is not None and mark.approved:
+    if mark is not None:  # approved
         return ItemRow(sheet=row.sheet, row=row.row, action=row.action, account=row.account,
                        outcome=outcome_label(FILED_BY_HAND), filing_no=mark.filing_no, note=mark.note)
     return ItemRow(sheet=row.sheet, row=row.row, action=row.action, account=row.account,

@@ -340,12 +340,12 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     assert "校验时搁置：需人工处理 1 行，无效，未报备 1 行" in runs, runs
     shown_run = cli.run("runs", "show", run_id, check_exit=0).stdout
     assert "人工报备 1 行，需人工处理 1 行，无效，未报备 1 行" in shown_run, shown_run
-    from rpa.alerts.aside_by_hand import aside_marks
+    from rpa.alerts.aside_by_hand import approved_by_hand
     from rpa.alerts.findings import put_aside_rows
     from rpa.console.run_pages import item_rows  # the console's 任务详情, as result.xlsx has it
 
     shown = [(r["place"], r["outcome"], r["filing_no"]) for r in item_rows(
-        None, [], put_aside_rows(settings, run_id), (), aside_marks(settings, run_id))]
+        None, [], put_aside_rows(settings, run_id), (), approved_by_hand(settings, run_id))]
     assert [s[1:] for s in shown if s[0].endswith("第 2 行")] == [("人工报备", "100020261207000778")], shown
     assert [s[1] for s in shown if s[0].endswith("第 3 行")] == ["需人工处理"], shown
     events = [e.event for e in AuditLog.from_settings(settings).events(run_id)]
