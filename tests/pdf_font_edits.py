@@ -5,6 +5,8 @@ font handling makes the text layer say another character than the glyph printed:
     name_codes(path, {}, glyphs={0x36: "g17"})  # its Encoding renames code 0x36 (a glyph it has not)
     add_cid_font(path, "FW", program, {cid: "千"}, gids={cid: gid})  # a Type0 font the content uses
     add_type3_font(path, "T3", {0x2E: "period", ...}, blank={"period"})  # a glyph that paints nothing
+    add_truetype_font(path, "TT", with_cmap(program, {"5": 0, ...}))  # a subset whose 5 is .notdef
+    set_widths(path, [0] * 26)              # the page's Helvetica: codes 32-57 advance by nothing
 
 The content that draws in the added CID font is written with reportlab's `addLiteral`
 (`BT /FW 10 Tf 60 700 Td <4E07> Tj ET`); `program` is a TrueType program (`collection_font`
@@ -78,30 +80,83 @@ def add_cid_font(path: Path, name: str, program: bytes, names: dict[int, str], *
 
 
 def add_type3_font(path: Path, name: str, glyphs: dict[int, str], blank: frozenset[str] = frozenset(),
-                   scale: float = 0.001) -> Path:
+                   scale: float = 0.001, looped: frozenset[str] = frozenset()) -> Path:
     """Add a Type3 font `name` to the page's fonts: each code of `glyphs` named by its glyph name in the
     Encoding's Differences, each glyph's procedure filling a box, but those in `blank` painting
-    nothing (a `d0` and no path); no ToUnicode: the text is read from the glyph names; its
-    FontMatrix scales glyph space by `scale` (0.001: 1000 units an em); in place."""
+    nothing (a `d0` and no path) and those in `looped` showing a 7 in the font itself; no ToUnicode:
+    the text is read from the glyph names; its FontMatrix scales glyph space by `scale` (0.001: 1000
+    units an em); in place."""
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")
     names = sorted(set(glyphs.values()))
     top, procs = size, {glyph: size + 1 + index for index, glyph in enumerate(names)}
-    objects = [(number, _stream(b"600 0 d0" if glyph in blank else b"600 0 d0 50 0 500 700 re f"))
-               for glyph, number in procs.items()]
+    loop = b"600 0 d0 BT /%s 1000 Tf 0 0 Td (7) Tj ET" % name.encode()
+    objects = [(number, _stream(b"600 0 d0" if glyph in blank else loop if glyph in looped
+                                else b"600 0 d0 50 0 500 700 re f")) for glyph, number in procs.items()]
     first, last = min(glyphs), max(glyphs)
     differences = b" ".join(b"%d /%s" % (code, glyph.encode()) for code, glyph in sorted(glyphs.items()))
     objects += [
         (top, b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [%s 0 0 %s 0 0] "
               b"/CharProcs << %s >> /Encoding << /Type /Encoding /Differences [ %s ] >> /FirstChar %d "
-              b"/LastChar %d /Widths [ %s ] /Resources << >> >>"
+              b"/LastChar %d /Widths [ %s ] /Resources << /Font << /%s %d 0 R >> >> >>"
               % (b"%.6f" % scale, b"%.6f" % scale,
                  b" ".join(b"/%s %d 0 R" % (g.encode(), n) for g, n in procs.items()), differences,
-                 first, last, b" ".join(b"600" for _ in range(first, last + 1)))),
+                 first, last, b" ".join(b"600" for _ in range(first, last + 1)), name.encode(), top)),
         (fonts_number, fonts.replace(b"<<", b"<< /%s %d 0 R" % (name.encode(), top), 1)),
     ]
     return _update(path, data, objects)
+
+
+def add_truetype_font(path: Path, name: str, program: bytes) -> Path:
+    """Add a simple TrueType font `name` to the page's fonts (WinAnsi, no ToUnicode, the codes 32-126
+    600 units wide) embedding `program`; in place."""
+    data = path.read_bytes()
+    size = int(re.findall(rb"/Size (\d+)", data)[-1])
+    fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")
+    top, descriptor, file = range(size, size + 3)
+    return _update(path, data, [
+        (file, _stream(program, b"/Length1 %d" % len(program))),
+        (descriptor, b"<< /Type /FontDescriptor /FontName /ABCDEF+Hand /Flags 32 /FontBBox [0 -200 1000 900] "
+                     b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 %d 0 R >>"
+                     % file),
+        (top, b"<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Hand /Encoding /WinAnsiEncoding "
+              b"/FirstChar 32 /LastChar 126 /Widths [ %s ] /FontDescriptor %d 0 R >>"
+              % (b" ".join(b"600" for _ in range(32, 127)), descriptor)),
+        (fonts_number, fonts.replace(b"<<", b"<< /%s %d 0 R" % (name.encode(), top), 1)),
+    ])
+
+
+def set_widths(path: Path, widths: list[int], *, first: int = 32, base: bytes = b"Helvetica") -> Path:
+    """Give the page's `base` font the /Widths `widths` from code `first` on; in place."""
+    data = path.read_bytes()
+    number, font = _object(data, rb"/BaseFont /" + base + rb"\b")
+    given = b"/FirstChar %d /LastChar %d /Widths [ %s ]" % (
+        first, first + len(widths) - 1, b" ".join(b"%d" % width for width in widths))
+    return _update(path, data, [(number, font.replace(b"<<", b"<< " + given, 1))])
+
+
+def with_cmap(program: bytes, glyphs: dict[str, int]) -> bytes:
+    """The program with its cmap table replaced by one Windows Unicode subtable (format 4) giving
+    each character of `glyphs` its glyph, and no other, and its post table naming no glyph (format
+    3), as a subsetter leaves a program (tester BL's C05: DejaVu Sans so subset)."""
+    codes = [*sorted(ord(char) for char in glyphs), 0xFFFF]
+    count = len(codes)
+    deltas = [*((glyphs[chr(code)] - code) & 0xFFFF for code in codes[:-1]), 1]
+    table = struct.pack(">HHH", 4, 16 + 8 * count, 0) + struct.pack(">HHHH", 2 * count, 0, 0, 0)
+    table += struct.pack(f">{count}H", *codes) + b"\0\0" + struct.pack(f">{count}H", *codes)
+    table += struct.pack(f">{count}H", *deltas) + b"\0\0" * count
+    cmap = struct.pack(">HHHHI", 0, 1, 3, 1, 12) + table
+    count_tables = struct.unpack(">H", program[4:6])[0]
+    records = [struct.unpack(">4sIII", program[12 + 16 * i:28 + 16 * i]) for i in range(count_tables)]
+    head, body = bytearray(program[:12]), bytearray()
+    start = 12 + 16 * count_tables
+    for tag, checksum, offset, length in records:
+        content = cmap if tag == b"cmap" else program[offset:offset + length]
+        content = b"\0\3\0\0" + content[4:32] if tag == b"post" else content
+        head += struct.pack(">4sIII", tag, checksum, start + len(body), len(content))
+        body += content + b"\0" * (-len(content) % 4)
+    return bytes(head + body)
 
 
 def collection_font(path: Path, index: int = 0) -> bytes:

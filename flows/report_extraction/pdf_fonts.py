@@ -16,7 +16,10 @@ rendering, in the file itself:
   procedure paints nothing; a name no list knows in an embedded font, with no ToUnicode, leaves the
   text a guess;
 - a CID font with an embedded TrueType program holding a cmap: the character the program maps to
-  the CID's glyph against the text; two CIDs drawing one glyph and read as two characters.
+  the CID's glyph against the text; two CIDs drawing one glyph and read as two characters;
+- a glyph an embedded TrueType program has not got (its .notdef prints) or draws with no outline
+  (`truetype`), a Type3 glyph showing text in its own font (a loop: nothing prints), and a letter
+  or digit the font's /Widths advance by under a tenth of an em (the next prints over it).
 Characters that differ only in width or form (a full-width ｌ, a ligature) or are both spaces agree.
 Not seen: a program that draws another digit than its cmap and glyph names say (an embedded subset
 whose outlines were swapped, a Type3 procedure drawing 7 for `one`): only the drawing tells.
@@ -25,8 +28,7 @@ whose outlines were swapped, a Type3 procedure drawing 7 for `one`): only the dr
 from __future__ import annotations
 
 import re
-import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pdfminer.encodingdb import name2unicode
@@ -37,12 +39,15 @@ from pdfminer.psparser import PSLiteral
 from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 from flows.report_extraction.numbers import normalise
+from flows.report_extraction.truetype import Program
 
-_PAINTS = re.compile(rb"(?<![A-Za-z*'\"])(?:f\*?|F|B\*?|b\*?|S|s|Do|BI|sh)(?![A-Za-z*])")
+_PAINTS = re.compile(rb"(?<![\w*'\"/])(?:f\*?|F|B\*?|b\*?|S|s|Do|BI|sh)(?![\w*])")  # not a name's /F1
+_SHOWS = re.compile(rb"(?<![\w*'\"/])T[jJ](?![\w*])")
 _PROGRAMS = ("FontFile", "FontFile2", "FontFile3")
 # dashes a producer's ToUnicode may name a hyphen or minus glyph by: one sign to the reader (`numbers`)
 _DASHES = str.maketrans({dash: "-" for dash in "\u00ad\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"})
 _SIGNS = "+-()（）.,，．%％" + "\u2212\uff0d"
+_NARROW = 0.1  # ems: a letter or digit advancing less than this is struck over by the next (an i: 0.22)
 _SPECK = 0.2  # ems: a Type3 glyph box printing lower than this is a speck (a digit box is about 0.7)
 _UNDEFINED = "(cid:"  # pdfminer's text for a code no map names: refused as such (`pdf_reader`)
 
@@ -55,7 +60,7 @@ class FontDevice(PDFPageAggregatorWithMarkedContent):
         super().__init__(*args, **kwargs)
         self.glyphs: dict[tuple[int, int], tuple[PDFFont, int, LTChar]] = {}
         self.specs: dict[int, Mapping[str, Any]] = {}
-        self.cmaps: dict[int, dict[int, set[str]]] = {}  # a TrueType program's glyph -> characters
+        self.programs: dict[int, Program | None] = {}  # embedded TrueType programs, by the stream's id
 
     def render_char(self, matrix: Any, font: PDFFont, fontsize: float, scaling: float, rise: float,
                     cid: int, ncs: Any, graphicstate: Any) -> float:
@@ -76,30 +81,34 @@ def contradiction(device: FontDevice) -> tuple[LTChar, str] | None:
         read = char.get_text()
         if read.startswith(_UNDEFINED):
             continue
+        why = None
         if isinstance(font, PDFCIDFont):
             descendant = _descendant(spec)
-            gid = _gid(descendant, cid)
-            why = None
-            if gid is not None:
-                why = _drawn_against(_program_cmap(device, descendant).get(gid), read)
+            gid, program = _gid(descendant, cid), _program(device, descendant.get("FontDescriptor"))
+            why = _unprinted(program, gid, read)
+            if why is None and gid is not None:
+                why = _drawn_against(program.by_glyph.get(gid) if program else None, read)
                 first = drawn.setdefault((id(font), gid), (read, char))[0]
                 if why is None and not _same(first, read):
                     why = (f"与读作“{first}”的字是同一个字形，却读作“{read}”：字体前后矛盾，"
                            "印出的可能是其中任一个")
         elif isinstance(font, PDFSimpleFont):
-            why = _simple(font, spec, cid, read)
-        else:
-            why = None
+            why = _simple(font, spec, cid, read, _program(device, spec.get("FontDescriptor")))
+        why = why or _narrow(font, spec, cid, read)
         if why is not None:
             return char, why
     return None
 
 
-def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str) -> str | None:
+def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
+            program: Program | None) -> str | None:
     encoding, type3 = resolve1(spec.get("Encoding")), isinstance(font, PDFType3Font)
+    name = _differences(encoding).get(cid)
+    if program is not None and (unprinted := _unprinted(
+            program, program.simple_glyph(cid, font.cid2unicode.get(cid), name), read)) is not None:
+        return unprinted  # tester BL's C05: a subset whose cmap has no 5 printed □94,947.21
     if encoding is None and not type3:
         return None  # the font program's own encoding: nothing to hold the text against
-    name = _differences(encoding).get(cid)
     if type3 and _matters(read) and (scale := _type3_height(spec)) is not None and scale < _SPECK:
         return f"所用的 Type3 字体把字形画成字号的 {scale:.3f} 倍高，印出来看不清“{read}”"
     if name is not None and type3 and _paints_nothing(spec, name):
@@ -175,7 +184,12 @@ def _differences(encoding: Any) -> dict[int, str]:
 def _paints_nothing(spec: Mapping[str, Any], name: str) -> bool:
     """Whether a Type3 font's procedure for the glyph `name` is missing or paints nothing."""
     procedure = resolve1((resolve1(spec.get("CharProcs")) or {}).get(name))
-    return not isinstance(procedure, PDFStream) or not _PAINTS.search(procedure.get_data())
+    if not isinstance(procedure, PDFStream) or _PAINTS.search(data := procedure.get_data()):
+        return not isinstance(procedure, PDFStream)
+    if _SHOWS.search(data):  # text in another font prints; in the Type3 font itself, nothing (a loop)
+        fonts = resolve1((resolve1(spec.get("Resources")) or {}).get("Font"))
+        return isinstance(fonts, dict) and any(resolve1(font) is spec for font in fonts.values())
+    return True
 
 
 def _embedded(spec: Mapping[str, Any]) -> bool:
@@ -198,55 +212,43 @@ def _gid(descendant: Mapping[str, Any], cid: int) -> int | None:
     return int.from_bytes(data[2 * cid:2 * cid + 2], "big") if 2 * cid + 2 <= len(data) else None
 
 
-def _program_cmap(device: FontDevice, descendant: Mapping[str, Any]) -> dict[int, set[str]]:
-    """The embedded TrueType program's own cmap as glyph -> the characters it draws ({} when none)."""
-    program = resolve1((resolve1(descendant.get("FontDescriptor")) or {}).get("FontFile2"))
+def _program(device: FontDevice, descriptor: Any) -> Program | None:
+    """The font's embedded TrueType program (FontFile2), read once per page; None when it has none
+    or it does not parse (not judged)."""
+    program = resolve1((resolve1(descriptor) or {}).get("FontFile2")) if isinstance(
+        resolve1(descriptor), dict) else None
     if not isinstance(program, PDFStream):
-        return {}
-    if id(program) not in device.cmaps:
+        return None
+    if id(program) not in device.programs:
         try:
-            device.cmaps[id(program)] = _unicode_glyphs(program.get_data())
-        except (struct.error, ValueError, IndexError):  # a program that does not parse: not judged
-            device.cmaps[id(program)] = {}
-    return device.cmaps[id(program)]
+            device.programs[id(program)] = Program(program.get_data())
+        except ValueError:
+            device.programs[id(program)] = None
+    return device.programs[id(program)]
 
 
-def _unicode_glyphs(font: bytes) -> dict[int, set[str]]:
-    """A TrueType program's Unicode cmap subtables (format 4 and 12) read as glyph -> characters: a
-    glyph may stand for several (一 and the radical ⼀)."""
-    tables = {font[12 + 16 * i:16 + 16 * i]: struct.unpack(">I", font[20 + 16 * i:24 + 16 * i])[0]
-              for i in range(struct.unpack(">H", font[4:6])[0])}
-    glyphs: dict[int, set[str]] = {}
-    base = tables.get(b"cmap")
-    if base is None:
-        return glyphs
-    for index in range(struct.unpack(">H", font[base + 2:base + 4])[0]):
-        platform, encoding, offset = struct.unpack(">HHI", font[base + 4 + 8 * index:base + 12 + 8 * index])
-        if platform == 0 or (platform, encoding) in ((3, 1), (3, 10)):
-            for char, gid in _subtable(font, base + offset):
-                if gid and 0 <= char <= 0x10FFFF:
-                    glyphs.setdefault(gid, set()).add(chr(char))
-    return glyphs
+def _unprinted(program: Program | None, gid: int | None, read: str) -> str | None:
+    """Why the glyph `gid` prints nothing of `read`: none in the program (.notdef), or no outline."""
+    if program is None or gid is None or not _matters(read):
+        return None
+    if gid == 0 or program.missing(gid):
+        return f"在所嵌入的字体里没有字形，印出来是方框或空白，印不出“{read}”"
+    return f"的字形在所嵌入的字体里是空的，什么也不印，印不出“{read}”" if program.blank(gid) else None
 
 
-def _subtable(font: bytes, at: int) -> Iterator[tuple[int, int]]:
-    """(character, glyph) pairs of a cmap subtable in format 4 or 12; none for another format."""
-    kind = struct.unpack(">H", font[at:at + 2])[0]
-    if kind == 12:
-        for group in range(struct.unpack(">I", font[at + 12:at + 16])[0]):
-            start, end, first = struct.unpack(">III", font[at + 16 + 12 * group:at + 28 + 12 * group])
-            yield from ((char, first + char - start) for char in range(start, min(end, start + 0xFFFF) + 1))
-    elif kind == 4:
-        count = struct.unpack(">H", font[at + 6:at + 8])[0] // 2
-        ends, starts, deltas, ranges = (at + 14, *(at + 16 + 2 * count * part for part in (1, 2, 3)))
-        for seg in range(count):
-            end, start = (struct.unpack(">H", font[p + 2 * seg:p + 2 * seg + 2])[0] for p in (ends, starts))
-            delta = struct.unpack(">h", font[deltas + 2 * seg:deltas + 2 * seg + 2])[0]
-            shift = struct.unpack(">H", font[ranges + 2 * seg:ranges + 2 * seg + 2])[0]
-            for char in range(start, end + 1) if end != 0xFFFF else ():
-                if shift == 0:
-                    yield char, (char + delta) & 0xFFFF
-                else:
-                    spot = ranges + 2 * seg + shift + 2 * (char - start)
-                    gid = struct.unpack(">H", font[spot:spot + 2])[0]
-                    yield char, (gid + delta) & 0xFFFF if gid else 0
+def _narrow(font: PDFFont, spec: Mapping[str, Any], cid: int, read: str) -> str | None:
+    """A letter, digit or ideograph the font advances by (almost) nothing: the next character prints
+    over it (tester BL's L02, 2026-12-07: Helvetica given /Widths of 0 printed each figure as one blot,
+    while pdfminer spaces a standard font by its own metrics)."""
+    if not any(ch.isalnum() for ch in read) or font.is_vertical():
+        return None
+    em = font.char_width(cid)  # a CID font's W, a Type3 font's Widths through its FontMatrix
+    if isinstance(font, PDFSimpleFont) and not isinstance(font, PDFType3Font):
+        widths, first = resolve1(spec.get("Widths")), resolve1(spec.get("FirstChar"))
+        if not (isinstance(widths, list) and isinstance(first, int) and 0 <= cid - first < len(widths)):
+            return None  # a standard font's own metrics (pdfminer's may differ: not its business)
+        given = resolve1(widths[cid - first])
+        em = given / 1000 if isinstance(given, int | float) else 1.0
+    if em >= _NARROW:
+        return None
+    return f"的字宽只有字号的 {em:.2f} 倍（字体的 Widths），后面的字印在它上面，纸上读不出"

@@ -5,8 +5,8 @@
 The text layer keeps a character whatever size it prints at (tester BL, 2026-12-07: 个人贷款余额
 本日 set at 0.3 pt, a speck on paper, read 203,735.26, exit 0). A digit whose height is under 40 % of
 the page's usual digit height (a footnote's mark is about 55 %) refuses the page. A Type3 font that
-draws its glyphs at a speck's size is `pdf_fonts`'. Not seen: a font whose /Widths set every digit
-on one spot while pdfminer spaces them by the font's own metrics.
+draws its glyphs at a speck's size is `pdf_fonts`', as are /Widths setting every digit on one spot
+(pdfminer spaces a standard font by its own metrics, so the characters' boxes do not show it).
 """
 
 from __future__ import annotations

@@ -1,0 +1,136 @@
+"""A PDF font that prints nothing, or a box, where its text layer holds a character: a glyph missing
+from an embedded TrueType subset (.notdef) or drawn with no outline (tester BL's C05 and C06,
+2026-12-07: a DejaVu subset whose cmap had no 5 printed □94,947.21 and the bot read 594,947.21), a
+Type3 glyph whose procedure shows text in its own font (P05: a loop, prints nothing), and /Widths that
+set a figure's digits on one spot (L02). Each file is the hand-written report (tests/hand_reports)
+with one font added or changed by hand (tests/pdf_font_edits); pdfium shows each prints otherwise
+than the same file whose font is whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from flows.report_extraction import extract_file, load_spec
+from rpa.errors import UnreadableFigure
+from tests.hand_reports import FIRST_YUAN, HEADING, ruled_pdf
+from tests.pdf_font_edits import (
+    add_cid_font,
+    add_truetype_font,
+    add_type3_font,
+    collection_font,
+    glyph_ids,
+    set_widths,
+    with_cmap,
+)
+
+SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
+At = Callable[[int, int], tuple[float, float]]
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # the bootstrap installs it (screenshots)
+FIGURE = "2345.6"  # 储蓄存款余额 本日 in 万元: FIRST_YUAN
+UNIT = "单位：万元"
+
+
+def _pixels(path: Path) -> bytes:
+    return pdfium.PdfDocument(str(path))[0].render(scale=2).to_pil().convert("L").tobytes()
+
+
+def _value(path: Path) -> Decimal | None:
+    return extract_file(path, load_spec("branch_daily", SPECS)).value("储蓄存款余额", "本日", "110101")
+
+
+def _shown(font: str, text: str) -> Callable[[Canvas, At], None]:
+    """`text` in the added font `font` where 储蓄存款余额 本日's figure goes (ruled_pdf leaves it blank)."""
+    def draw(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.addLiteral(f"BT /{font} 10 Tf {x} {y} Td ({text}) Tj ET")
+    return draw
+
+
+def _truetype_report(path: Path, glyphs: dict[str, int]) -> Path:
+    program = with_cmap(collection_font(WQY), glyphs)
+    return add_truetype_font(ruled_pdf(path, first="", drawn=_shown("TT", FIGURE)), "TT", program)
+
+
+@pytest.mark.parametrize(("five", "refused"), [
+    (None, "「5」在所嵌入的字体里没有字形，印出来是方框或空白"),  # the cmap leaves 5 out: .notdef
+    (" ", "「5」的字形在所嵌入的字体里是空的，什么也不印"),  # 5 given the space's glyph: no outline
+])
+def test_a_figure_in_a_truetype_subset_without_its_glyph_refuses_the_page(
+        tmp_path: Path, five: str | None, refused: str) -> None:
+    chars = "0123456789. "
+    glyphs = dict(zip(chars, glyph_ids(collection_font(WQY), chars), strict=True))
+    control = _truetype_report(tmp_path / "whole.pdf", glyphs)
+    broken = {char: gid for char, gid in glyphs.items() if char != "5"}
+    if five is not None:
+        broken["5"] = glyphs[five]
+    path = _truetype_report(tmp_path / "subset.pdf", broken)
+    assert _value(control) == Decimal(FIRST_YUAN)
+    assert _pixels(path) != _pixels(control)  # the 5 prints otherwise (a box or nothing)
+    with pytest.raises(UnreadableFigure, match=refused):
+        _value(path)
+
+
+def _unit_line(canvas: Canvas, at: At) -> None:
+    canvas.addLiteral("BT /FW 10 Tf 60 720 Td <00010002000300040005> Tj ET")
+
+
+@pytest.mark.parametrize("wan", ["notdef", "beyond", "space"])
+def test_a_cid_whose_glyph_is_missing_or_blank_refuses_the_page(tmp_path: Path, wan: str) -> None:
+    """The unit line's 万 in a CID font sent to glyph 0, past the program's last glyph, or to the
+    space's glyph: the paper shows 单位：□元 or 单位： 元, the text layer 单位：万元."""
+    program = collection_font(WQY)
+    gids = dict(enumerate(glyph_ids(program, UNIT), start=1))
+    control = add_cid_font(ruled_pdf(tmp_path / "control.pdf", HEADING[:2], drawn=_unit_line), "FW",
+                           program, dict(enumerate(UNIT, start=1)), gids=gids)
+    gids[4] = {"notdef": 0, "beyond": 0xFFF0, "space": glyph_ids(program, " ")[0]}[wan]
+    path = add_cid_font(ruled_pdf(tmp_path / "unit.pdf", HEADING[:2], drawn=_unit_line), "FW", program,
+                        dict(enumerate(UNIT, start=1)), gids=gids)
+    assert _value(control) == Decimal(FIRST_YUAN)
+    assert _pixels(path) != _pixels(control)
+    said = "是空的，什么也不印" if wan == "space" else "没有字形，印出来是方框或空白"
+    with pytest.raises(UnreadableFigure, match=f"「万」.*{said}"):
+        _value(path)
+
+
+_DIGITS = {0x30 + digit: name for digit, name in enumerate(
+    ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))} | {0x2E: "period"}
+
+
+def test_a_type3_glyph_showing_text_in_its_own_font_refuses_the_page(tmp_path: Path) -> None:
+    """Tester BL's P05: the procedure of `five` shows a 7 in the Type3 font itself, a loop no viewer
+    follows: the 5 prints nothing. The font is named F3 as BL's was F1: a name is no painting operator."""
+    drawn = _shown("F3", FIGURE)
+    control = add_type3_font(ruled_pdf(tmp_path / "all.pdf", first="", drawn=drawn), "F3", _DIGITS)
+    path = add_type3_font(ruled_pdf(tmp_path / "loop.pdf", first="", drawn=drawn), "F3", _DIGITS,
+                          looped=frozenset({"five"}))
+    assert _value(control) == Decimal(FIRST_YUAN)
+    assert _pixels(path) != _pixels(control)
+    with pytest.raises(UnreadableFigure, match="「5」的字形“five”什么也不画"):
+        _value(path)
+
+
+@pytest.mark.parametrize(("width", "read"), [(0, False), (40, False), (556, True), (278, True)])
+def test_widths_setting_a_figures_digits_on_one_spot_refuse_the_page(tmp_path: Path, width: int,
+                                                                    read: bool) -> None:
+    """Tester BL's L02: Helvetica given /Widths of 0 for codes 32-57 prints 2345.6 as one blot, while
+    pdfminer spaces a standard font by its own metrics; 556 (Helvetica's digit) or 278 (its point)
+    print apart and are read."""
+    def drawn(canvas: Canvas, at: At) -> None:
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(*at(1, 1), FIGURE)
+    control = ruled_pdf(tmp_path / "control.pdf", first="", drawn=drawn)
+    path = set_widths(ruled_pdf(tmp_path / "widths.pdf", first="", drawn=drawn), [width] * 26)
+    assert _value(control) == Decimal(FIRST_YUAN)
+    if read:
+        assert _value(path) == Decimal(FIRST_YUAN)
+    else:
+        assert _pixels(path) != _pixels(control)  # the digits print on top of each other
+        with pytest.raises(UnreadableFigure, match=r"「2」的字宽只有字号的 0\.0[04] 倍"):
+            _value(path)
