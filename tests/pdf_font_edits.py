@@ -108,21 +108,24 @@ def add_type3_font(path: Path, name: str, glyphs: dict[int, str], blank: frozens
     return _update(path, data, objects)
 
 
-def add_truetype_font(path: Path, name: str, program: bytes) -> Path:
-    """Add a simple TrueType font `name` to the page's fonts (WinAnsi, no ToUnicode, the codes 32-126
-    600 units wide) embedding `program`; in place."""
+def add_truetype_font(path: Path, name: str, program: bytes, names: dict[int, str] | None = None) -> Path:
+    """Add a simple TrueType font `name` to the page's fonts (the codes 32-126 600 units wide)
+    embedding `program`: WinAnsi with no ToUnicode, or, given `names`, symbolic with no Encoding (its
+    program's (3, 0) cmap finds the glyphs) and a ToUnicode naming each code as in `names`; in place."""
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")
-    top, descriptor, file = range(size, size + 3)
+    top, descriptor, file, to_unicode = range(size, size + 4)
+    text = b"/Encoding /WinAnsiEncoding" if names is None else b"/ToUnicode %d 0 R" % to_unicode
     return _update(path, data, [
         (file, _stream(program, b"/Length1 %d" % len(program))),
-        (descriptor, b"<< /Type /FontDescriptor /FontName /ABCDEF+Hand /Flags 32 /FontBBox [0 -200 1000 900] "
+        (descriptor, b"<< /Type /FontDescriptor /FontName /ABCDEF+Hand /Flags %d /FontBBox [0 -200 1000 900] "
                      b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 %d 0 R >>"
-                     % file),
-        (top, b"<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Hand /Encoding /WinAnsiEncoding "
+                     % (32 if names is None else 4, file)),
+        (top, b"<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Hand %s "
               b"/FirstChar 32 /LastChar 126 /Widths [ %s ] /FontDescriptor %d 0 R >>"
-              % (b" ".join(b"600" for _ in range(32, 127)), descriptor)),
+              % (text, b" ".join(b"600" for _ in range(32, 127)), descriptor)),
+        (to_unicode, _stream(_cmap(names or {}, 1))),
         (fonts_number, fonts.replace(b"<<", b"<< /%s %d 0 R" % (name.encode(), top), 1)),
     ])
 
@@ -136,24 +139,25 @@ def set_widths(path: Path, widths: list[int], *, first: int = 32, base: bytes = 
     return _update(path, data, [(number, font.replace(b"<<", b"<< " + given, 1))])
 
 
-def with_cmap(program: bytes, glyphs: dict[str, int]) -> bytes:
-    """The program with its cmap table replaced by one Windows Unicode subtable (format 4) giving
-    each character of `glyphs` its glyph, and no other, and its post table naming no glyph (format
-    3), as a subsetter leaves a program (tester BL's C05: DejaVu Sans so subset)."""
+def with_cmap(program: bytes, glyphs: dict[str, int], *, symbol: bool = False) -> bytes:
+    """The program with its cmap table replaced by one Windows subtable (format 4) giving each
+    character of `glyphs` its glyph, and no other, and its post table naming no glyph (format 3),
+    as a subsetter leaves a program (tester BL's C05: DejaVu Sans so subset); `symbol`: a symbol
+    subtable (3, 0) instead of a Unicode one, its post names kept (BL's Q03: a one-byte CJK subset)."""
     codes = [*sorted(ord(char) for char in glyphs), 0xFFFF]
     count = len(codes)
     deltas = [*((glyphs[chr(code)] - code) & 0xFFFF for code in codes[:-1]), 1]
     table = struct.pack(">HHH", 4, 16 + 8 * count, 0) + struct.pack(">HHHH", 2 * count, 0, 0, 0)
     table += struct.pack(f">{count}H", *codes) + b"\0\0" + struct.pack(f">{count}H", *codes)
     table += struct.pack(f">{count}H", *deltas) + b"\0\0" * count
-    cmap = struct.pack(">HHHHI", 0, 1, 3, 1, 12) + table
+    cmap = struct.pack(">HHHHI", 0, 1, 3, 0 if symbol else 1, 12) + table
     count_tables = struct.unpack(">H", program[4:6])[0]
     records = [struct.unpack(">4sIII", program[12 + 16 * i:28 + 16 * i]) for i in range(count_tables)]
     head, body = bytearray(program[:12]), bytearray()
     start = 12 + 16 * count_tables
     for tag, checksum, offset, length in records:
         content = cmap if tag == b"cmap" else program[offset:offset + length]
-        content = b"\0\3\0\0" + content[4:32] if tag == b"post" else content
+        content = b"\0\3\0\0" + content[4:32] if tag == b"post" and not symbol else content
         head += struct.pack(">4sIII", tag, checksum, start + len(body), len(content))
         body += content + b"\0" * (-len(content) % 4)
     return bytes(head + body)
@@ -183,8 +187,14 @@ def glyph_ids(program: bytes, text: str) -> list[int]:
 
 
 def without_cmap(program: bytes) -> bytes:
-    """The program with its cmap table renamed away (as a subsetter may leave a program)."""
-    return program.replace(b"cmap", b"xmap", 1)
+    """The program with its cmap table renamed away and its post table naming no glyph (format 3),
+    as a subsetter may leave a program: nothing in it says which character a glyph is."""
+    data = bytearray(program.replace(b"cmap", b"xmap", 1))
+    for index in range(struct.unpack(">H", data[4:6])[0]):
+        if data[12 + 16 * index:16 + 16 * index] == b"post":
+            at = struct.unpack(">I", data[20 + 16 * index:24 + 16 * index])[0]
+            data[at:at + 4] = b"\0\3\0\0"
+    return bytes(data)
 
 
 def _cmap(names: dict[int, str], width: int) -> bytes:

@@ -15,8 +15,9 @@ rendering, in the file itself:
   font that is not embedded, prints nothing (the font has no such glyph), as does a Type3 glyph whose
   procedure paints nothing; a name no list knows in an embedded font, with no ToUnicode, leaves the
   text a guess;
-- a CID font with an embedded TrueType program holding a cmap: the character the program maps to
-  the CID's glyph against the text; two CIDs drawing one glyph and read as two characters;
+- a font with an embedded TrueType program: the characters the program's cmap and post names give
+  the code's glyph against the text (a one-byte CJK subset whose symbol cmap finds the glyph named
+  uni4E07, read 千); in a CID font, two CIDs drawing one glyph and read as two characters;
 - a glyph an embedded TrueType program has not got (its .notdef prints) or draws with no outline
   (`truetype`), a Type3 glyph showing text in its own font (a loop: nothing prints), and a letter
   or digit the font's /Widths advance by under a tenth of an em (the next prints over it).
@@ -87,7 +88,7 @@ def contradiction(device: FontDevice) -> tuple[LTChar, str] | None:
             gid, program = _gid(descendant, cid), _program(device, descendant.get("FontDescriptor"))
             why = _unprinted(program, gid, read)
             if why is None and gid is not None:
-                why = _drawn_against(program.by_glyph.get(gid) if program else None, read)
+                why = _drawn_against(program.chars(gid) if program else None, read)
                 first = drawn.setdefault((id(font), gid), (read, char))[0]
                 if why is None and not _same(first, read):
                     why = (f"与读作“{first}”的字是同一个字形，却读作“{read}”：字体前后矛盾，"
@@ -104,9 +105,12 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
             program: Program | None) -> str | None:
     encoding, type3 = resolve1(spec.get("Encoding")), isinstance(font, PDFType3Font)
     name = _differences(encoding).get(cid)
-    if program is not None and (unprinted := _unprinted(
-            program, program.simple_glyph(cid, font.cid2unicode.get(cid), name), read)) is not None:
-        return unprinted  # tester BL's C05: a subset whose cmap has no 5 printed □94,947.21
+    if program is not None:  # tester BL: C05, a subset whose cmap has no 5 printed □94,947.21; Q03,
+        gid = program.simple_glyph(cid, font.cid2unicode.get(cid), name)  # a ToUnicode naming 万 千
+        why = _unprinted(program, gid, read) or (
+            _drawn_against(program.chars(gid), read) if gid and font.unicode_map is not None else None)
+        if why is not None:
+            return why
     if encoding is None and not type3:
         return None  # the font program's own encoding: nothing to hold the text against
     if type3 and _matters(read) and (scale := _type3_height(spec)) is not None and scale < _SPECK:
@@ -128,7 +132,7 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
 
 
 def _drawn_against(drawn: set[str] | None, read: str) -> str | None:
-    """A CID's text against the characters its glyph stands for in the font program's cmap."""
+    """A code's text against the characters its glyph stands for in the font program (`chars`)."""
     if not drawn or any(_same(char, read) for char in drawn):
         return None
     return _against("”或“".join(sorted(drawn)), read)

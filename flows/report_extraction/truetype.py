@@ -2,7 +2,7 @@
 glyph draws anything (`pdf_fonts` holds it against the text layer).
 
     program = Program(data)              # ValueError when its tables do not parse
-    program.by_glyph                     # glyph -> the characters its Unicode cmap gives it
+    program.chars(gid)                   # the characters its Unicode cmap and post name give a glyph
     program.simple_glyph(code, "5", "five")  # a simple font's glyph for a code: 0 .notdef, None unknown
     program.missing(gid), program.blank(gid)  # beyond the program's glyphs; no outline
 
@@ -19,6 +19,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from functools import cached_property
+
+from pdfminer.encodingdb import name2unicode
 
 _SYMBOL_PAGES = (0, 0xF000, 0xF100, 0xF200)  # where a (3, 0) subtable may put a one-byte code
 _LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
@@ -62,6 +64,20 @@ class Program:
                     if gid and 0 <= char <= 0x10FFFF:
                         glyphs.setdefault(gid, set()).add(chr(char))
         return glyphs
+
+    def chars(self, gid: int) -> set[str]:
+        """The characters the glyph stands for by the Unicode cmap and by its post name (uni4E07)."""
+        return self.by_glyph.get(gid, set()) | self._named.get(gid, set())
+
+    @cached_property
+    def _named(self) -> dict[int, set[str]]:
+        named: dict[int, set[str]] = {}
+        for name, gid in self.names.items():
+            try:
+                named.setdefault(gid, set()).add(name2unicode(name))
+            except (KeyError, ValueError):
+                continue  # glyph12, a private name: says nothing
+        return named
 
     def simple_glyph(self, code: int, char: str | None, name: str | None) -> int | None:
         """The glyph a simple font prints for `code` (whose encoding names it `name`, character

@@ -77,6 +77,33 @@ def test_a_figure_in_a_truetype_subset_without_its_glyph_refuses_the_page(
         _value(path)
 
 
+@pytest.mark.parametrize(("said", "refused"), [
+    ("单位：万元", None),
+    ("单位：千元", "「千」的字形按字体的编码是“万”，文字层（ToUnicode）却写作“千”"),
+])
+def test_a_one_byte_cjk_subset_whose_text_is_not_its_glyph_refuses_the_page(
+        tmp_path: Path, said: str, refused: str | None) -> None:
+    """Tester BL's Q03: the unit line in a simple TrueType subset of one-byte codes (0x21-0x25 found
+    through a symbol cmap at 0xF021-0xF025), whose ToUnicode names the glyph of 万 千: 万元 read as
+    千元, the figures ×1000 for ×10000. The glyph's post name (uni4E07) says what it is."""
+    program = collection_font(WQY)
+    glyphs = {chr(0xF021 + index): gid for index, gid in enumerate(glyph_ids(program, UNIT))}
+
+    def drawn(canvas: Canvas, at: At) -> None:
+        canvas.addLiteral("BT /TT 10 Tf 60 720 Td (!\"#$%) Tj ET")
+    made = {}
+    for name, text in (("control", UNIT), ("unit", said)):
+        made[name] = add_truetype_font(ruled_pdf(tmp_path / f"{name}.pdf", HEADING[:2], drawn=drawn), "TT",
+                                       with_cmap(program, glyphs, symbol=True), dict(enumerate(text, 0x21)))
+    assert _pixels(made["unit"]) == _pixels(made["control"])  # only the text layer differs
+    assert _value(made["control"]) == Decimal(FIRST_YUAN)
+    if refused is None:
+        assert _value(made["unit"]) == Decimal(FIRST_YUAN)
+    else:
+        with pytest.raises(UnreadableFigure, match=refused):
+            _value(made["unit"])
+
+
 def _unit_line(canvas: Canvas, at: At) -> None:
     canvas.addLiteral("BT /FW 10 Tf 60 720 Td <00010002000300040005> Tj ET")
 
