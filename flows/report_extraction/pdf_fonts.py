@@ -22,8 +22,10 @@ rendering, in the file itself:
   (`truetype`), a Type3 glyph showing text in its own font (a loop: nothing prints), and a letter
   or digit the font's /Widths advance by under a tenth of an em (the next prints over it).
 Characters that differ only in width or form (a full-width ｌ, a ligature) or are both spaces agree.
-Not seen: a program that draws another digit than its cmap and glyph names say (an embedded subset
-whose outlines were swapped, a Type3 procedure drawing 7 for `one`): only the drawing tells.
+A program with neither a cmap nor glyph names is judged by the fonts installed here
+(`reference_fonts`): a glyph whose outline an installed font draws for another character. Not seen:
+a program that draws another digit than its cmap and glyph names say (an embedded subset whose
+outlines were swapped, a Type3 procedure drawing 7 for `one`): only the drawing tells.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from pdfminer.psparser import PSLiteral
 from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 from flows.report_extraction.numbers import normalise
+from flows.report_extraction.reference_fonts import drawn_as
 from flows.report_extraction.truetype import Program
 
 _PAINTS = re.compile(rb"(?<![\w*'\"/])(?:f\*?|F|B\*?|b\*?|S|s|Do|BI|sh)(?![\w*])")  # not a name's /F1
@@ -88,7 +91,7 @@ def contradiction(device: FontDevice) -> tuple[LTChar, str] | None:
             gid, program = _gid(descendant, cid), _program(device, descendant.get("FontDescriptor"))
             why = _unprinted(program, gid, read)
             if why is None and gid is not None:
-                why = _drawn_against(program.chars(gid) if program else None, read)
+                why = _glyph_against(program, gid, read)
                 first = drawn.setdefault((id(font), gid), (read, char))[0]
                 if why is None and not _same(first, read):
                     why = (f"与读作“{first}”的字是同一个字形，却读作“{read}”：字体前后矛盾，"
@@ -108,7 +111,7 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
     if program is not None:  # tester BL: C05, a subset whose cmap has no 5 printed □94,947.21; Q03,
         gid = program.simple_glyph(cid, font.cid2unicode.get(cid), name)  # a ToUnicode naming 万 千
         why = _unprinted(program, gid, read) or (
-            _drawn_against(program.chars(gid), read) if gid and font.unicode_map is not None else None)
+            _glyph_against(program, gid, read) if gid and font.unicode_map is not None else None)
         if why is not None:
             return why
     if encoding is None and not type3:
@@ -129,6 +132,22 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
     else:
         printed = font.cid2unicode.get(cid)
     return _against(printed, read) if font.unicode_map is not None else None
+
+
+def _glyph_against(program: Program | None, gid: int, read: str) -> str | None:
+    """A code's text against what its glyph is: by the program's cmap or glyph names, else by a font
+    installed here that draws the same outline (`reference_fonts`: tester BL's S02, a CID subset
+    with neither, whose 万 named 千 read a whole run ×1000 for ×10000)."""
+    if program is None:
+        return None
+    if own := program.chars(gid):
+        return _drawn_against(own, read)
+    if not any(map(_significant, read)) or not (seen := drawn_as(program, gid)):
+        return None
+    if any(_same(char, read) for char in seen):
+        return None
+    return (f"的字形画的是“{'”或“'.join(sorted(seen))}”（与本机所装字体中的字形一模一样），"
+            f"文字层（ToUnicode）却写作“{read}”")
 
 
 def _drawn_against(drawn: set[str] | None, read: str) -> str | None:

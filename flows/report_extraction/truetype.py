@@ -5,6 +5,7 @@ glyph draws anything (`pdf_fonts` holds it against the text layer).
     program.chars(gid)                   # the characters its Unicode cmap and post name give a glyph
     program.simple_glyph(code, "5", "five")  # a simple font's glyph for a code: 0 .notdef, None unknown
     program.missing(gid), program.blank(gid)  # beyond the program's glyphs; no outline
+    program.outline(gid), program.glyph_for("万")  # a glyph's points; a character's glyph
 
 A simple TrueType font finds a code's glyph through the program's cmap (Unicode by the encoding's
 glyph name, or the code itself in a symbol or Macintosh subtable) and, failing that, by the glyph's
@@ -37,21 +38,43 @@ _MAC_STANDARD = 258  # post format 2 indices below this are Macintosh names, abo
 
 
 class Program:
-    """A TrueType program's tables: its cmap subtables, glyph count, glyph outlines' extents and
-    post names."""
+    """A TrueType program's tables: its cmap subtables, glyph count, glyph outlines and post names."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, at: int = 0) -> None:
+        """`at`: where the table directory starts (a font of a .ttc: its offsets are the file's)."""
         self.data = data
         try:
-            count = struct.unpack(">H", data[4:6])[0]
-            self.tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack(">II", data[20 + 16 * i:28 + 16 * i])
-                           for i in range(count)}
+            count = struct.unpack(">H", data[at + 4:at + 6])[0]
+            records = (at + 12 + 16 * i for i in range(count))
+            self.tables = {data[r:r + 4]: struct.unpack(">II", data[r + 8:r + 16]) for r in records}
             self.cmaps = dict(self._cmaps())
-            self.names, self.names_known = self._post_names()
             self.count = self._glyph_count()
             self.outlines = self._outline_offsets()
         except (struct.error, IndexError) as bad:
             raise ValueError("a TrueType program whose tables do not parse") from bad
+
+    @cached_property
+    def names(self) -> dict[str, int]:
+        """Glyph name -> glyph by the post table (format 2); `names_known` False when a name is
+        a Macintosh one beyond ASCII, not listed here."""
+        return self._post[0]
+
+    @cached_property
+    def names_known(self) -> bool:
+        return self._post[1]
+
+    @cached_property
+    def _post(self) -> tuple[dict[str, int], bool]:
+        try:
+            return self._post_names()
+        except (struct.error, IndexError, UnicodeDecodeError):
+            return {}, False
+
+    def glyph_for(self, char: str) -> int:
+        """The glyph a Unicode subtable gives the character (0: none)."""
+        return next((table.get(ord(char), 0) for (platform, encoding), table in self.cmaps.items()
+                     if table is not None and (platform == 0 or (platform, encoding) in ((3, 1), (3, 10)))
+                     and table.get(ord(char))), 0)
 
     @cached_property
     def by_glyph(self) -> dict[int, set[str]]:
@@ -68,6 +91,19 @@ class Program:
     def chars(self, gid: int) -> set[str]:
         """The characters the glyph stands for by the Unicode cmap and by its post name (uni4E07)."""
         return self.by_glyph.get(gid, set()) | self._named.get(gid, set())
+
+    def outline(self, gid: int) -> tuple[tuple[int, ...], ...] | None:
+        """The glyph's simple outline as its contours' ends, on-curve flags and points (a subsetter
+        copies it as it is, with or without its instructions); None for a composite, empty or
+        unreadable glyph."""
+        if self.outlines is None or gid + 1 >= len(self.outlines) or self.blank(gid):
+            return None
+        base = self.tables[b"glyf"][0]
+        glyph = self.data[base + self.outlines[gid]:base + self.outlines[gid + 1]]
+        try:
+            return _simple_outline(glyph)
+        except (struct.error, IndexError):
+            return None
 
     @cached_property
     def _named(self) -> dict[int, set[str]]:
@@ -136,7 +172,7 @@ class Program:
         count = min(self.count + 1, loca[1] // size)
         offsets = struct.unpack(f">{count}{'I' if long else 'H'}",
                                 self.data[loca[0]:loca[0] + size * count])
-        return list(offsets)
+        return [offset * (1 if long else 2) for offset in offsets]
 
     def _post_names(self) -> tuple[dict[str, int], bool]:
         """Glyph name -> glyph from a format 2 post table, and whether every name was known."""
@@ -195,3 +231,30 @@ def _format4(font: bytes, at: int) -> Iterator[tuple[int, int]]:
                 spot = ranges + 2 * seg + shift + 2 * (char - start)
                 gid = struct.unpack(">H", font[spot:spot + 2])[0]
                 yield char, (gid + delta) & 0xFFFF if gid else 0
+
+
+def _simple_outline(glyph: bytes) -> tuple[tuple[int, ...], ...] | None:
+    contours = struct.unpack(">h", glyph[:2])[0]
+    if contours <= 0:
+        return None  # a composite names other glyphs by number, which a subset renumbers
+    ends = struct.unpack(f">{contours}H", glyph[10:10 + 2 * contours])
+    instructions = struct.unpack(">H", glyph[10 + 2 * contours:12 + 2 * contours])[0]
+    points, spot = ends[-1] + 1, 12 + 2 * contours + instructions
+    flags: list[int] = []
+    while len(flags) < points:
+        flag, spot = glyph[spot], spot + 1
+        repeat = glyph[spot] if flag & 8 else 0
+        spot += 1 if flag & 8 else 0
+        flags.extend([flag] * (1 + repeat))
+    flags = flags[:points]
+    coordinates: list[tuple[int, ...]] = []
+    for short, same in ((2, 16), (4, 32)):  # x, then y: a byte (signed by `same`), nothing, or a word
+        value, values = 0, []
+        for flag in flags:
+            if flag & short:
+                value, spot = value + (glyph[spot] if flag & same else -glyph[spot]), spot + 1
+            elif not flag & same:
+                value, spot = value + struct.unpack(">h", glyph[spot:spot + 2])[0], spot + 2
+            values.append(value)
+        coordinates.append(tuple(values))
+    return ends, tuple(flag & 1 for flag in flags), *coordinates

@@ -9,6 +9,7 @@ than the same file whose font is whole.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,7 @@ from tests.pdf_font_edits import (
     glyph_ids,
     set_widths,
     with_cmap,
+    without_cmap,
 )
 
 SPECS = Path(__file__).resolve().parents[2] / "config" / "specs"
@@ -106,6 +108,29 @@ def test_a_one_byte_cjk_subset_whose_text_is_not_its_glyph_refuses_the_page(
 
 def _unit_line(canvas: Canvas, at: At) -> None:
     canvas.addLiteral("BT /FW 10 Tf 60 720 Td <00010002000300040005> Tj ET")
+
+
+@pytest.mark.parametrize(("said", "refused"), [
+    ("单位：万元", None),
+    ("单位：千元", "「千」的字形画的是“万”（与本机所装字体中的字形一模一样），文字层（ToUnicode）却写作“千”"),
+])
+def test_a_cid_subset_saying_nothing_is_judged_by_the_fonts_installed(
+        tmp_path: Path, said: str, refused: str | None) -> None:
+    """Tester BL's S02: a CID subset with neither a cmap nor glyph names (the program holds only
+    outlines), its ToUnicode naming 万 千: a whole run read ×1000 for ×10000. The program is the
+    WenQuanYi font the bootstrap installs, so an installed font draws the same outline for 万."""
+    program = without_cmap(collection_font(WQY))
+    gids = dict(enumerate(glyph_ids(collection_font(WQY), UNIT), start=1))
+    made = {name: add_cid_font(ruled_pdf(tmp_path / f"{name}.pdf", HEADING[:2], drawn=_unit_line), "FW",
+                               program, dict(enumerate(text, start=1)), gids=gids)
+            for name, text in (("control", UNIT), ("unit", said))}
+    assert _pixels(made["unit"]) == _pixels(made["control"])  # only the text layer differs
+    assert _value(made["control"]) == Decimal(FIRST_YUAN)
+    if refused is None:
+        assert _value(made["unit"]) == Decimal(FIRST_YUAN)
+    else:
+        with pytest.raises(UnreadableFigure, match=re.escape(refused)):
+            _value(made["unit"])
 
 
 @pytest.mark.parametrize("wan", ["notdef", "beyond", "space"])
