@@ -318,8 +318,12 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     assert "已有待复核的人工报备标记" in case("mark", run_id, "2", "--filing-no", "1000", "--reason", "x",
                                              "--user", "柜员张", code=2)
     assert "标记人不能复核自己的标记" in case("approve", run_id, "2", "--user", " 柜员王 ", code=2)
+    verified = cli.run("audit", "verify", run_id)  # tester BM F12: audit.jsonl lacked the mark
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     case("refuse", run_id, "2", "--reason", "编号与回执不符", "--user", "复核李")
     assert "人工报备待复核" not in case("list", run_id)
+    verified = cli.run("audit", "verify", run_id)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     case("mark", run_id, "2", "--filing-no", "100020261207000778", "--reason", "生僻字已在 AMS 柜面录入",
          "--user", "柜员王")
     case("approve", run_id, "2", "--user", "复核李", code=1)  # the run, resumed: rows 3 and 4 still wait
