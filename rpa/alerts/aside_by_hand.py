@@ -38,6 +38,7 @@ class AsideMark:
     reason: str
     at: str
     checker: str = ""
+    elsewhere: str = ""  # "运行 X 第 N 行": the row of the same filing the mark was made on
 
     @property
     def approved(self) -> bool:
@@ -46,14 +47,44 @@ class AsideMark:
     @property
     def note(self) -> str:
         """What result.xlsx and the run log say of an approved mark."""
+        if self.elsewhere:
+            return (f"已由{self.elsewhere}人工报备（同一账户、业务和日期），备案编号 {self.filing_no}"
+                    f"（经办 {self.maker} 标记，复核 {self.checker} 批准）")
         return (f"已人工报备，备案编号 {self.filing_no}：{self.reason}（经办 {self.maker} 标记，"
                 f"复核 {self.checker} 批准）")
 
 
 def approved_by_hand(settings: Settings, run_id: str) -> dict[tuple[str, int], AsideMark]:
-    """The run's rows a checker approved as filed by hand, by (sheet, row)."""
+    """The run's rows a checker approved as filed by hand, by (sheet, row), and its rows put aside
+    of the same account, action and business date as a row so approved in any run (`filed_by_hand`)."""
     marks = aside_marks(settings, run_id).items()
-    return {(sheet, row): mark for (_, sheet, row), mark in marks if mark.approved}
+    approved = {(sheet, row): mark for (_, sheet, row), mark in marks if mark.approved}
+    if by_filing := filed_by_hand(settings):
+        from rpa.alerts.findings import put_aside_rows
+
+        for row in put_aside_rows(settings, run_id):
+            if row.filing_ref in by_filing and (row.sheet, row.row) not in approved:
+                approved[(row.sheet, row.row)] = by_filing[row.filing_ref]
+    return approved
+
+
+def filed_by_hand(settings: Settings, marks: dict[Place, AsideMark] | None = None) -> dict[str, AsideMark]:
+    """The filings (`PutAside.filing_ref`: action, account and business date) a checker approved as
+    filed by hand, in any run, with the first such mark: a later run of an overlapping export, or a
+    duplicate row, meets the same filing, which is no longer to be filed nor marked again (tester
+    BM F1/F19, 2026-12-08: it came back as 需人工处理 and overdue, and was approved a second time
+    under another number)."""
+    from rpa.alerts.findings import put_aside_rows
+
+    approved = {where: mark for where, mark in (aside_marks(settings) if marks is None else marks).items()
+                if mark.approved}
+    found: dict[str, AsideMark] = {}
+    for run_id in sorted({run for run, _, _ in approved}):
+        for row in put_aside_rows(settings, run_id):
+            mark = approved.get((run_id, row.sheet, row.row))
+            if mark is not None and row.filing_ref:
+                found.setdefault(row.filing_ref, replace(mark, elsewhere=f"运行 {run_id} 第 {row.row} 行"))
+    return found
 
 
 def aside_marks(settings: Settings, run_id: str | None = None) -> dict[Place, AsideMark]:

@@ -161,10 +161,13 @@ def not_queued_since(settings: Settings, rows: list[PutAside]) -> list[PutAside]
     (`filing_ref`; a dry run's items stand for nothing), nor a checker's approval of a mark that a
     person filed it by hand (`aside_by_hand`): a row put aside waits for a person until then; a
     corrected export's row of it queued, by any run, is followed from then."""
-    from rpa.alerts.aside_by_hand import aside_marks
+    from rpa.alerts.aside_by_hand import aside_marks, filed_by_hand
 
-    done = {where for where, mark in aside_marks(settings).items() if mark.approved} if rows else set()
-    rows = [row for row in rows if (row.run_id, row.sheet, row.row) not in done]
+    marks = aside_marks(settings) if rows else {}
+    done = {where for where, mark in marks.items() if mark.approved}
+    by_hand = filed_by_hand(settings, marks) if done else {}  # the same filing on another row or run
+    rows = [row for row in rows if (row.run_id, row.sheet, row.row) not in done
+            and not (row.filing_ref and row.filing_ref in by_hand)]
     if not rows:
         return rows
     from sqlalchemy import select

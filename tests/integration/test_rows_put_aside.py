@@ -359,3 +359,20 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     log = (settings.runs_dir / run_id / "run.log").read_text(encoding="utf-8")
     assert "第 2 行（校验时搁置）办结：人工报备（备案编号 " in log  # 18 digits: masked as an ID number
     assert "0778，经办 柜员王 标记，复核 复核李 批准）" in log
+
+    # tester BM F1 (2026-12-08): the same export run again met row 2 as 需人工处理 and overdue, and it
+    # was marked and approved a second time under another number; the filing is done by hand
+    again = execute_run(settings, "account-filing", {"flow_params": {"input": str(tmp_path / "export.xlsx"),
+                                                                      "today": TODAY}}, trigger="test").run_id
+    assert sorted(row.row for run in open_cases(settings, again) for row in run.aside) == [3, 4]
+    assert RARE[-4:] not in {u.account[-4:] for u in unfiled_filings(settings, date.fromisoformat(TODAY))}
+    assert "不在待处理的行中" in case("mark", again, "2", "--filing-no", "100020261207000999", "--reason",
+                                    "再报一次", "--user", "柜员张", code=2)
+    book = load_workbook(settings.runs_dir / again / "result.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    by = dict(zip([str(h) for h in rows[0]], next(r for r in rows[1:] if r[0] == 2), strict=True))
+    book.close()
+    assert by["状态"] == "人工报备" and by["备案编号"] == "100020261207000778", by
+    assert f"已由运行 {run_id} 第 2 行人工报备" in str(by["说明"]), by
