@@ -13,7 +13,7 @@ come back through an export). Its mark is recorded in its run's audit chain inst
     marks = aside_marks(settings, run_id)   # (run, sheet, row) -> the row's mark now (None: every run)
     done = approved_by_hand(settings, run_id)  # (sheet, row) -> the approved marks of the run
 
-An approved row is done: `findings.not_queued_since` leaves it out of 异常处理, the alerts and the
+An approved row is done: `waiting.not_queued_since` leaves it out of 异常处理, the alerts and the
 list of filings overdue, and its run's result.xlsx names the filing (flows.account_filing.closing).
 """
 

@@ -34,11 +34,11 @@ from rpa.alerts.findings import (
     FILING_FLOW,
     VALID,
     PutAside,
-    not_queued_since,
     read_everywhere,
 )
 from rpa.alerts.kinds import Alert, AlertKind
 from rpa.alerts.recount import deadline_now
+from rpa.alerts.waiting import not_queued_since
 from rpa.db import engine_for
 from rpa.masking import FieldClass, mask
 from rpa.outcomes import item_label, outcome_label

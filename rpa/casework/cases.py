@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 from rpa.alerts.aside_by_hand import aside_marks
 from rpa.alerts.findings import (
-    not_queued_since,
     put_aside_everywhere,
     put_aside_rows,
 )
 from rpa.alerts.recount import deadline_now, shown_deadline
+from rpa.alerts.waiting import not_queued_since
 from rpa.approvals.words import AWAITING_CODE, REJECTED_CODE
 from rpa.casework.aside_rows import SetAside, set_aside
 from rpa.casework.words import BY_HAND

@@ -12,7 +12,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from rpa.alerts.due import unfiled_filings
-from rpa.alerts.findings import not_queued_since, put_aside_everywhere
+from rpa.alerts.findings import put_aside_everywhere
+from rpa.alerts.waiting import not_queued_since
 from rpa.approvals.decisions import waiting as waiting_for_checker
 from rpa.console.run_pages import FLOW_NAMES, counts_shown, state_words
 from rpa.console.schedules import job_rows
