@@ -144,7 +144,7 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
     if mark_of(item) is not None:
         raise UsageError(f"第 {_row(item)} 行已有待复核的人工报备标记：请等复核人批准或退回")
     agrees_with_ams(item, filing_no, "人工报备只能填写该编号，请核对 AMS 的备案历史后重新标记")
-    looks_like_filing_no(item, filing_no)
+    looks_like_filing_no(settings, item, filing_no)
     flow = flow_of(read_run_json(run_folder(settings, run_id)))
     if flow is None or not flow.case_fields(item.payload):  # a report download is not filed by hand
         raise UsageError(f"运行 {run_id} 的事项不是报备，不能标记为人工报备：请重试或重新运行")

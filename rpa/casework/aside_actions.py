@@ -21,6 +21,7 @@ from rpa.alerts.findings import FOR_A_PERSON
 from rpa.casework.actions import CaseAction, services, who_acts
 from rpa.casework.cases import open_cases
 from rpa.casework.filing_numbers import refuse_odd_filing_no
+from rpa.casework.taken_numbers import refuse_taken
 from rpa.errors import UsageError
 from rpa.masking import FieldClass, scrub_text
 from rpa.outcomes import outcome_label
@@ -54,6 +55,7 @@ def mark_aside(settings: Settings, run_id: str, aside: SetAside, user: str, fili
     if aside.mark is not None:
         raise UsageError(f"第 {aside.row} 行已有待复核的人工报备标记：请等复核人批准或退回")
     refuse_odd_filing_no(aside.row, filing_no)
+    refuse_taken(settings, row=aside.row, filing_no=filing_no, filing_ref=aside.filing_ref)
     _, audit = services(settings, run_id)
     reason = scrub_text(reason)
     audit.append(run_id, user, MARKED, details={**_place(aside), "filing_no": filing_no, "reason": reason,
@@ -69,6 +71,7 @@ def approve_aside(settings: Settings, run_id: str, aside: SetAside, checker: str
     checker = who_acts(checker)
     mark = _to_decide(aside, checker)
     _, audit = services(settings, run_id)
+    refuse_taken(settings, row=aside.row, filing_no=mark.filing_no, filing_ref=aside.filing_ref)
     audit.append(run_id, checker, APPROVED,
                  details={**_place(aside), "filing_no": mark.filing_no,
                           "maker": mark.maker, "checker": checker, **os_account()},

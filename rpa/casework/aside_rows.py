@@ -38,6 +38,7 @@ class SetAside:
     overdue: bool
     advice: str  # what a person can do for it
     mark: AsideMark | None = None  # a mark "filed by hand" waiting for a checker (rpa.alerts.aside_by_hand)
+    filing_ref: str = ""  # the keyed hash of its action, account and business date (findings.filing_ref)
 
     @property
     def filing(self) -> str:
@@ -64,6 +65,7 @@ def set_aside(row: PutAside, today: date, calendar: WorkCalendar, mark: AsideMar
     """The row as 异常处理 shows it, judged on `today` under `calendar` (the one in force now)."""
     deadline = row.deadline_now(calendar)  # under the calendar in force now, not the run's
     due = shown_deadline(deadline)
+    advice = ASIDE_ADVICE.get(row.status, "").format(run=row.run_id, row=row.row)
     return SetAside(row.sheet, row.row, outcome_label(row.status), row.reasons, row.account, row.action,
-                    row.business_date, due, deadline is not None and deadline.due < today,
-                    ASIDE_ADVICE.get(row.status, "").format(run=row.run_id, row=row.row), mark)
+                    row.business_date, due, deadline is not None and deadline.due < today, advice, mark,
+                    row.filing_ref)

@@ -4,9 +4,10 @@ and the one AMS already showed for the row (`rpa.casework.actions`)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rpa.casework.cases import ams_filing_of
+from rpa.casework.taken_numbers import item_filing_ref, refuse_taken
 from rpa.casework.words import LATER_FILING_NO
 from rpa.errors import UsageError
 from rpa.masking import scrub_text
@@ -14,18 +15,22 @@ from rpa.outcomes import OFF_THE_PAGE
 from rpa.queue.aftercare import HELD_ON_REFILE
 from rpa.queue.work_queue import WorkItem
 
+if TYPE_CHECKING:
+    from rpa.settings import Settings
+
 _FILING_NO_LIMIT = 40  # rpa.masking keeps a reference (FieldClass.REFERENCE) of up to 40 whole
 _FILING_NO = re.compile(rf"[0-9A-Za-z]{{1,{_FILING_NO_LIMIT}}}")
 
 
-def looks_like_filing_no(item: WorkItem, text: str) -> None:
+def looks_like_filing_no(settings: Settings, item: WorkItem, text: str) -> None:
     """Refuse a text that cannot be a filing number, unless it is the one AMS showed for the row.
     AMS's format is not documented (DOMAIN.md: "a filing number"; the mock AMS and the docs show
     digits, some with letters before them), so only that is asked: letters and digits (full-width
     ones read as half-width), at least one digit, no spaces or signs, within what the audit chain
-    keeps whole."""
+    keeps whole. A number the bot knows for another filing is refused too (`taken_numbers`)."""
     if not (ams_filing_of(item) and ams_filing_of(item).upper() == text.upper()):
         refuse_odd_filing_no(_row(item), text)
+    refuse_taken(settings, row=_row(item), filing_no=text, filing_ref=item_filing_ref(settings, item))
 
 
 def refuse_odd_filing_no(row: int, text: str) -> None:
