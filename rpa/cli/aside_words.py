@@ -28,6 +28,18 @@ def aside_words(cfg: Settings, run_id: str, see: str = "见 result.xlsx") -> str
     return f"{listed}（未成为事项，不在计数中；{see}）" if found else ""
 
 
+def by_hand_lines(cfg: Settings, run_id: str) -> list[str]:
+    """Each row put aside that a checker approved as filed by hand: where, its number, who."""
+    from rpa.alerts.aside_by_hand import approved_by_hand
+
+    lines = []
+    for (sheet, row), mark in sorted(approved_by_hand(cfg, run_id).items()):
+        where = f"；{mark.elsewhere}的标记" if mark.elsewhere else ""
+        lines.append(f"{sheet} 第 {row} 行，备案编号 {mark.filing_no}（经办 {mark.maker} 标记，"
+                     f"复核 {mark.checker} 批准{where}）")
+    return lines
+
+
 def enqueued_words(cfg: Settings, flow: str, outcome: RunOutcome) -> str:
     """An `--enqueue-only` run's line: what it queued, what it put aside, and what to type next
     (no worker when nothing was queued)."""

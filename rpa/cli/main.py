@@ -210,7 +210,7 @@ def runs_show(run_id: str) -> None:
     from rich.table import Table
 
     from rpa.audit.log import AuditLog
-    from rpa.cli.aside_words import aside_words
+    from rpa.cli.aside_words import aside_words, by_hand_lines
     from rpa.masking import scrub_text
     from rpa.outcomes import (
         FLOW_NAMES,
@@ -248,6 +248,8 @@ def runs_show(run_id: str) -> None:
     see = "见 result.xlsx" if (folder / "result.xlsx").exists() else f"见 rpa cases list {run_id}"
     if aside := aside_words(cfg, run_id, see):  # rows that never became items: in no count above
         console.print(f"[bold]校验时搁置[/]：{escape(aside)}", highlight=False)
+    for line in by_hand_lines(cfg, run_id):  # tester BM F2: the numbers, not a count alone
+        console.print(f"[bold]人工报备[/]：{escape(line)}", highlight=False)
     if isinstance(elsewhere := info.get("elsewhere"), int) and elsewhere:  # rows another run's items hold
         console.print(f"[bold]其他运行办理[/]：{elsewhere} 行（不在计数中；{see}）", highlight=False)
     if not audit.has_schema():  # the queue and the audit tables are created together
