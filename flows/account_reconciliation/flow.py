@@ -117,8 +117,8 @@ class AccountReconciliationFlow(Flow):
                                        max_rows=settings.max_export_rows)  # fmt: skip
             self.rows.extend(rows)
             self.unread.extend(unread)
-        span = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}
-        ours, key = our_filings(ctx.queue, self.begin, self.end), ctx.settings.audit_key_bytes()
+        span, key = {"begin": self.begin.isoformat(), "end": self.end.isoformat()}, settings.audit_key_bytes()
+        ours = our_filings(ctx.queue, self.begin, self.end, settings, self.rows)
         known = sorted({known_digest(filing.account_no, filing.filing_no, key) for filing in ours
                         if filing.filing_no})  # the worker looks the rest up; the queue keeps no account
         results = ctx.queue.enqueue_many(self.name, ctx.run_id, [NewItem(f"ams-list:{ctx.run_id}",
@@ -224,7 +224,7 @@ class AccountReconciliationFlow(Flow):
             return []
         worked = ctx.queue.find_by_keys(FILING_FLOW, [row.item_key for row in self.rows if row.item_key])
         rows = [replace(row, note=_worked_note(row.note, worked.get(row.item_key))) for row in self.rows]
-        ours = our_filings(ctx.queue, self.begin, self.end)
+        ours = our_filings(ctx.queue, self.begin, self.end, ctx.settings, self.rows)
         reconciled = reconcile(rows, ours, listed)
         for name, lines in reconciled.lines.items():  # listed, but AMS would not show the account
             reconciled.lines[name] = [replace(line, unconfirmed=True, note="；".join(filter(None, (

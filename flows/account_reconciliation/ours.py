@@ -11,18 +11,25 @@ lease stays), and the next attempt's look-up found the filing that attempt made.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from flows.account_reconciliation.classify import OurFiling
+from flows.account_reconciliation.classify import ExportRow, Key, OurFiling
 from rpa.casework.words import FILED_BY_HAND
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
+
+if TYPE_CHECKING:
+    from rpa.settings import Settings
 
 FILING_FLOW = "account-filing"
 ACTIONS = ("open", "change", "close")
 
 
-def our_filings(queue: WorkQueue, begin: date, end: date) -> list[OurFiling]:
-    """The done filing items whose key's business date is in begin..end and that we filed."""
+def our_filings(queue: WorkQueue, begin: date, end: date, settings: Settings | None = None,
+                rows: Iterable[ExportRow] = ()) -> list[OurFiling]:
+    """The done filing items whose key's business date is in begin..end and that we filed, and
+    the export `rows` a person filed by hand while put aside (`by_hand_aside`)."""
     days = [begin + timedelta(days=n) for n in range((end - begin).days + 1)]
     patterns = [f"{action}:%:{day.isoformat()}:%" for action in ACTIONS for day in days]
     found = []
@@ -31,6 +38,24 @@ def our_filings(queue: WorkQueue, begin: date, end: date) -> list[OurFiling]:
             action, account_no, day, _ = item.key.split(":", 3)
             filing_no = str((item.result or {}).get("filing_no") or "")
             found.append(OurFiling(action, account_no, day, filing_no, item.run_id))
+    return found + (by_hand_aside(settings, rows, {f.key for f in found}) if settings is not None else [])
+
+
+def by_hand_aside(settings: Settings, rows: Iterable[ExportRow], known: set[Key]) -> list[OurFiling]:
+    """Export rows put aside for a person (never items) that a person filed by hand and a checker
+    approved (`rpa.alerts.aside_by_hand`), under the number given: ours, like any (tester BM F10,
+    2026-12-08: they were 应报未报, their numbers never held against AMS's list)."""
+    from rpa.alerts.aside_by_hand import filed_by_hand
+    from rpa.alerts.findings import filing_ref
+
+    marks = filed_by_hand(settings)
+    key, found = settings.audit_key_bytes(), []
+    for row in rows if marks else ():
+        filing = (row.action, row.account_no, row.business_date)
+        mark = marks.get(filing_ref(":".join(filing), key))
+        if mark is not None and filing not in known:
+            known.add(filing)
+            found.append(OurFiling(*filing, mark.filing_no, mark.run_id))
     return found
 
 

@@ -39,6 +39,7 @@ class AsideMark:
     at: str
     checker: str = ""
     elsewhere: str = ""  # "运行 X 第 N 行": the row of the same filing the mark was made on
+    run_id: str = ""  # the run it was made in (`filed_by_hand`)
 
     @property
     def approved(self) -> bool:
@@ -83,7 +84,8 @@ def filed_by_hand(settings: Settings, marks: dict[Place, AsideMark] | None = Non
         for row in put_aside_rows(settings, run_id):
             mark = approved.get((run_id, row.sheet, row.row))
             if mark is not None and row.filing_ref:
-                found.setdefault(row.filing_ref, replace(mark, elsewhere=f"运行 {run_id} 第 {row.row} 行"))
+                found.setdefault(row.filing_ref, replace(mark, elsewhere=f"运行 {run_id} 第 {row.row} 行",
+                                                         run_id=run_id))
     return found
 
 

@@ -344,6 +344,8 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     assert "校验时搁置：需人工处理 1 行，无效，未报备 1 行" in runs, runs
     shown_run = cli.run("runs", "show", run_id, check_exit=0).stdout
     assert "人工报备 1 行，需人工处理 1 行，无效，未报备 1 行" in shown_run, shown_run
+    assert "人工报备：开户清单 第 2 行，备案编号 100020261207000778（经办 柜员王 标记，复核 复核李 批准）" in (
+        shown_run), shown_run  # tester BM F2: the number, not a count alone
     from rpa.alerts.aside_by_hand import approved_by_hand
     from rpa.alerts.findings import put_aside_rows
     from rpa.console.run_pages import item_rows  # the console's 任务详情, as result.xlsx has it
@@ -376,3 +378,25 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     book.close()
     assert by["状态"] == "人工报备" and by["备案编号"] == "100020261207000778", by
     assert f"已由运行 {run_id} 第 2 行人工报备" in str(by["说明"]), by
+
+    # tester BM F4 (2026-12-08): one number copied from the last receipt was approved for three
+    # accounts; row 3 (another account) cannot take row 2's number, waiting or approved
+    said = case("mark", again, "3", "--filing-no", "100020261207000778", "--reason", "核准后已录入",
+                "--user", "柜员张", code=2)
+    assert f"该备案编号已是运行 {run_id} 第 2 行的备案编号（另一账户、业务或日期）" in said, said
+    case("mark", again, "3", "--filing-no", "100020261207000779", "--reason", "核准后已录入",
+         "--user", "柜员张")
+    said = case("mark", run_id, "3", "--filing-no", "100020261207000779", "--reason", "同一笔", "--user",
+                "柜员王")  # the first run's row 3 is the same filing (one 机关 account): its number fits
+
+    # tester BM F10: a reconciliation counts the row filed by hand as ours, under its number (AMS's
+    # list is then held against it: 已报备但AMS无记录 when it lacks it), not 应报未报
+    from flows.account_reconciliation.ours import our_filings
+    from flows.account_reconciliation.rows import period_rows
+
+    day = date(2026, 12, 1)
+    rows, _ = period_rows(tmp_path / "export.xlsx", day, day, as_of=date.fromisoformat(TODAY),
+                          today=date.fromisoformat(TODAY), config_dir=settings.config_dir,
+                          calendar_file=settings.calendar_file, max_rows=settings.max_export_rows)
+    ours = our_filings(WorkQueue.from_settings(settings), day, day, settings, rows)
+    assert [(f.account_no, f.filing_no, f.run_id) for f in ours] == [(RARE, "100020261207000778", run_id)]
