@@ -28,6 +28,20 @@ def is_live(settings: Settings, run_id: str) -> bool:
     return RunOwners.from_settings(settings).state(run_id) == "running"
 
 
+def left_to_workers(settings: Settings, run_id: str) -> bool:
+    """True for an `--enqueue-only` run whose items still wait for `rpa worker`: a case action's
+    resume would file them from the person's own terminal with this host's operator (tester BM
+    F14, 2026-12-08: a checker's approval of a hand filing filed the run's other rows)."""
+    from rpa.audit.log import AuditLog
+    from rpa.queue.work_queue import ItemState, WorkQueue
+
+    counts = WorkQueue.from_settings(settings).counts(run_id)
+    if not (counts[ItemState.PENDING] or counts[ItemState.LEASED]):
+        return False
+    events = AuditLog.from_settings(settings).events(run_id)
+    return any(event.event == "run.enqueued_only" for event in events)
+
+
 def resume_run(settings: Settings, run_id: str, actor: str) -> int:
     """Resume the run (its flow and parameters as run.json has them); its exit code."""
     from rpa.queue.work_queue import ItemState, WorkQueue

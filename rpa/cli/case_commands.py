@@ -203,7 +203,7 @@ def cases_retry(run_id: RunArg, user: UserOpt = None) -> None:
 
 def _done(action: CaseAction) -> None:
     """Says what was done, and resumes the run when that files rows or changes its outputs."""
-    from rpa.casework.resume import is_live
+    from rpa.casework.resume import is_live, left_to_workers
 
     rows = "、".join(str(n) for n in action.rows)
     typer.echo(f"运行 {action.run_id}：{action.user} 已办理第 {rows} 行，已记入审计链")
@@ -212,5 +212,9 @@ def _done(action: CaseAction) -> None:
     if is_live(settings(), action.run_id):
         typer.echo(f"运行 {action.run_id} 仍在进行：由它继续办理")
         return
+    if left_to_workers(settings(), action.run_id):
+        typer.echo(f"运行 {action.run_id} 的事项由 rpa worker 办理（--enqueue-only）：此处不续跑，"
+                   "结果在该运行续跑或结束时写出")
+        raise typer.Exit(0)
     outcome = run_with_progress("", {}, workers=None, resume=action.run_id, trigger=f"cases:{action.user}")
     raise typer.Exit(outcome.exit_code)

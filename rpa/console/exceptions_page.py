@@ -25,7 +25,7 @@ from rpa.casework.actions import (
     retry_failures,
 )
 from rpa.casework.cases import open_cases
-from rpa.casework.resume import is_live
+from rpa.casework.resume import is_live, left_to_workers
 from rpa.console.files import check_run_id
 from rpa.console.roles import Action
 from rpa.console.run_pages import FLOW_NAMES
@@ -135,6 +135,8 @@ def _resume(request: Request, done: CaseAction) -> str:
                    for child in state.children)
     if resuming or is_live(state.settings, done.run_id):  # it goes on with what is pending (resume.py)
         return f"运行 {done.run_id} 仍在运行，会一并办理"
+    if left_to_workers(state.settings, done.run_id):  # tester BM F14: not filed from the console
+        return f"运行 {done.run_id} 的事项由 rpa worker 办理，不在此续跑"
     folder = state.settings.runs_dir / done.run_id
     with (folder / "console-launch.log").open("ab") as log:
         child = subprocess.Popen(

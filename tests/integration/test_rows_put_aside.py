@@ -344,8 +344,8 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     assert "校验时搁置：需人工处理 1 行，无效，未报备 1 行" in runs, runs
     shown_run = cli.run("runs", "show", run_id, check_exit=0).stdout
     assert "人工报备 1 行，需人工处理 1 行，无效，未报备 1 行" in shown_run, shown_run
-    assert "人工报备：开户清单 第 2 行，备案编号 100020261207000778（经办 柜员王 标记，复核 复核李 批准）" in (
-        shown_run), shown_run  # tester BM F2: the number, not a count alone
+    by_hand = "人工报备：开户清单 第 2 行，备案编号 100020261207000778（经办 柜员王 标记，复核 复核李 批准）"
+    assert by_hand in shown_run, shown_run  # tester BM F2: the number, not a count alone
     from rpa.alerts.aside_by_hand import approved_by_hand
     from rpa.alerts.findings import put_aside_rows
     from rpa.console.run_pages import item_rows  # the console's 任务详情, as result.xlsx has it
@@ -400,3 +400,4 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
                           calendar_file=settings.calendar_file, max_rows=settings.max_export_rows)
     ours = our_filings(WorkQueue.from_settings(settings), day, day, settings, rows)
     assert [(f.account_no, f.filing_no, f.run_id) for f in ours] == [(RARE, "100020261207000778", run_id)]
+
