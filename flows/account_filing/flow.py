@@ -237,6 +237,15 @@ class AccountFilingFlow(Flow):
         """As result.xlsx has the row: 业务, account and name masked, 备案编号, 复核人, the note."""
         return item_row(item)
 
+    def input_row_values(self, settings: Settings, sheet: str, row: int) -> Mapping[str, Any] | None:
+        from flows.account_filing.validate import validate_export
+
+        report = validate_export(Path(self.input), settings, today=self.today_of(settings), sheet=self.sheet,
+                                 absent_columns=self.absent_columns)
+        found = (o for o in report.outcomes if (o.sheet, o.row) == (sheet, row))
+        return next(({"record": o.record.model_dump(mode="json")} if o.record else dict(o.parsed)
+                     for o in found), None)
+
     def case_fields(self, payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
         from flows.account_filing.corrections import case_fields
 

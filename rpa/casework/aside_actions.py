@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 from rpa.alerts.aside_by_hand import APPROVED, MARKED, REFUSED, AsideMark
 from rpa.alerts.findings import FOR_A_PERSON
 from rpa.casework.actions import CaseAction, services, who_acts
-from rpa.casework.cases import open_cases
+from rpa.casework.cases import flow_of, open_cases
 from rpa.casework.filing_numbers import refuse_odd_filing_no
 from rpa.casework.taken_numbers import refuse_taken
 from rpa.errors import UsageError
-from rpa.masking import FieldClass, scrub_text
+from rpa.masking import FieldClass, scrub_known
 from rpa.outcomes import outcome_label
 from rpa.people import os_account, same_person
 from rpa.queue.work_queue import WorkQueue
-from rpa.run.runs import run_folder, tell_run_log
+from rpa.run.runs import read_run_json, run_folder, tell_run_log
 
 if TYPE_CHECKING:
     from rpa.audit.log import AuditLog
@@ -57,7 +57,7 @@ def mark_aside(settings: Settings, run_id: str, aside: SetAside, user: str, fili
     refuse_odd_filing_no(aside.row, filing_no)
     refuse_taken(settings, row=aside.row, filing_no=filing_no, filing_ref=aside.filing_ref)
     _, audit = services(settings, run_id)
-    reason = scrub_text(reason)
+    reason = _scrubbed(settings, run_id, aside, reason)
     audit.append(run_id, user, MARKED, details={**_place(aside), "filing_no": filing_no, "reason": reason,
                                                 "user": user, **os_account()}, field_classes=_NUMBER)
     told = f"（校验时搁置）由 {user} 标记为人工报备（备案编号 {filing_no}），待复核"
@@ -88,7 +88,7 @@ def refuse_aside(settings: Settings, run_id: str, aside: SetAside, checker: str,
         raise UsageError("退回须写明原因")
     mark = _to_decide(aside, checker)
     _, audit = services(settings, run_id)
-    reason = scrub_text(reason)
+    reason = _scrubbed(settings, run_id, aside, reason)
     audit.append(run_id, checker, REFUSED, details={**_place(aside), "maker": mark.maker, "checker": checker,
                                                     "reason": reason, **os_account()})
     tell_run_log(settings, run_id, [aside.row], f"（校验时搁置）的人工报备标记由复核 {checker} 退回："
@@ -104,6 +104,15 @@ def _seal(settings: Settings, run_id: str, audit: AuditLog) -> None:
     counts = WorkQueue.from_settings(settings).counts(run_id)
     audit.export(run_id, run_folder(settings, run_id) / "audit.jsonl")
     audit.ledger_ended(run_id, {str(k): v for k, v in counts.items()})
+
+
+def _scrubbed(settings: Settings, run_id: str, aside: SetAside, reason: str) -> str:
+    """The reason with the row's own personal values masked (its names, address: read again from
+    the run's input, unchanged since, as `services` checked) as an item's are, then ID-like
+    numbers (tester BM F3, 2026-12-08: the row's 法定代表人 stood in clear in the chain and lists)."""
+    flow = flow_of(read_run_json(run_folder(settings, run_id)))
+    values = flow.input_row_values(settings, aside.sheet, aside.row) if flow is not None else None
+    return scrub_known(reason, [values] if values else [], flow.payload_not_personal if flow else None)
 
 
 def _place(aside: SetAside) -> dict[str, Any]:

@@ -174,6 +174,11 @@ class Flow(ABC):
         default the input row its payload names; None for an item of no input row."""
         return input_item_row(item, self.row_actions)
 
+    def input_row_values(self, settings: Settings, sheet: str, row: int) -> Mapping[str, Any] | None:
+        """A row of the run's input as read, as an item's payload holds it (the personal values a
+        person's reason about a row put aside is masked by); None for a flow of no such rows."""
+        return None
+
     def case_fields(self, payload: Mapping[str, Any]) -> list[tuple[str, str, FieldClass | None, bool]]:
         """An item's fields as a person working exceptions sees them (`rpa.casework`): label,
         value (unmasked), what the value is (for masking) and whether it may be corrected, in

@@ -320,7 +320,7 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     assert "标记人不能复核自己的标记" in case("approve", run_id, "2", "--user", " 柜员王 ", code=2)
     verified = cli.run("audit", "verify", run_id)  # tester BM F12: audit.jsonl lacked the mark
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    case("refuse", run_id, "2", "--reason", "编号与回执不符", "--user", "复核李")
+    case("refuse", run_id, "2", "--reason", "编号与回执不符，周敏未到场", "--user", "复核李")
     assert "人工报备待复核" not in case("list", run_id)
     verified = cli.run("audit", "verify", run_id)
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -356,6 +356,9 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     assert [s[1] for s in shown if s[0].endswith("第 3 行")] == ["需人工处理"], shown
     events = [e.event for e in AuditLog.from_settings(settings).events(run_id)]
     assert events.count("aside.marked_by_hand") == 2 and "aside.by_hand_refused" in events
+    said = [e.details["reason"] for e in AuditLog.from_settings(settings).events(run_id)
+            if e.event == "aside.by_hand_refused"]  # tester BM F3: the row's 法定代表人 masked
+    assert "周敏" not in said[0] and "周*" in said[0], said
     assert "aside.by_hand_approved" in events
     assert cli.run("audit", "verify", run_id).returncode == 0
     log = (settings.runs_dir / run_id / "run.log").read_text(encoding="utf-8")
