@@ -27,10 +27,11 @@ def looks_like_filing_no(settings: Settings, item: WorkItem, text: str) -> None:
     AMS's format is not documented (DOMAIN.md: "a filing number"; the mock AMS and the docs show
     digits, some with letters before them), so only that is asked: letters and digits (full-width
     ones read as half-width), at least one digit, no spaces or signs, within what the audit chain
-    keeps whole. A number the bot knows for another filing is refused too (`taken_numbers`)."""
-    if not (ams_filing_of(item) and ams_filing_of(item).upper() == text.upper()):
+    keeps whole. A number the bot knows for another filing is refused too (`taken_numbers`), but
+    not AMS's own for the row: the row is held because AMS holds it under another date or content."""
+    if not (ams_filing_of(item) and ams_filing_of(item).upper() == text.upper()):  # AMS's own says it
         refuse_odd_filing_no(_row(item), text)
-    refuse_taken(settings, row=_row(item), filing_no=text, filing_ref=item_filing_ref(settings, item))
+        refuse_taken(settings, row=_row(item), filing_no=text, filing_ref=item_filing_ref(settings, item))
 
 
 def refuse_odd_filing_no(row: int, text: str) -> None:

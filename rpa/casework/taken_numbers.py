@@ -47,7 +47,7 @@ def _known(settings: Settings, wanted: str) -> Iterator[tuple[str, str]]:
     from sqlalchemy import select
 
     from rpa.alerts.aside_by_hand import aside_marks
-    from rpa.alerts.findings import FILING_FLOW, filing_of, filing_ref, put_aside_rows
+    from rpa.alerts.findings import DRY_RUN_PREFIX, FILING_FLOW, filing_of, filing_ref, put_aside_rows
     from rpa.db import engine_for
     from rpa.queue.schema import items
 
@@ -57,7 +57,7 @@ def _known(settings: Settings, wanted: str) -> Iterator[tuple[str, str]]:
     with engine_for(settings.database_url_resolved).connect() as conn:
         rows = conn.execute(query).all()
     for item_key, run_id, payload, result in rows:
-        if wanted in _numbers(result):
+        if wanted in _numbers(result) and not item_key.startswith(DRY_RUN_PREFIX):  # a 演练 files nothing
             yield filing_ref(filing_of(item_key), key), f"运行 {run_id} 第 {_row(payload)} 行"
     marked = {place for place, mark in aside_marks(settings).items() if mark.filing_no.upper() == wanted}
     for run_id in sorted({run for run, _, _ in marked}):

@@ -77,6 +77,27 @@ def test_ams_number_is_taken_and_approved_as_ams_shows_it(settings: Settings, he
     assert item.result["note"].endswith(f"；标记前机器人的发现：{NOTE}"), item.result["note"]
 
 
+def _filed_elsewhere(settings: Settings, key: str, filing_no: str) -> None:  # noqa: F811
+    """Another run's item, done 已报备 under `filing_no` (the bot filed it)."""
+    queue = WorkQueue.from_settings(settings)
+    queue.enqueue_many("account-filing", "other-run", [NewItem(key, {"row": 3, "record": _record(ACCOUNT)})])
+    item = queue.claim(run_id="other-run", owner="w1", lease_seconds=60)
+    assert item is not None
+    queue.complete(item.id, "w1", {"status": "filed", "filing_no": filing_no})
+
+
+def test_ams_own_number_is_taken_though_the_bot_filed_the_account_under_it_elsewhere(
+        settings: Settings, held: WorkItem) -> None:  # noqa: F811
+    """A number the bot knows for another filing is refused (tester BM F4/F11, 2026-12-08;
+    tests/integration/test_rows_put_aside.py), but AMS's own number for the held row stays the one
+    to give, though another run's item filed the account's 开户 of 2026-11-27 under it."""
+    _filed_elsewhere(settings, f"open:{ACCOUNT}:2026-11-27:{4:016d}", AMS_NO)
+    mark_by_hand(settings, RUN, held.id, OPERATOR, AMS_NO, "柜面已核实")
+    approve_by_hand(settings, RUN, held.id, CHECKER)
+    result = _item(settings, held.id).result
+    assert result is not None and result["filing_no"] == AMS_NO
+
+
 def test_a_mark_made_with_another_number_before_is_not_approved(settings: Settings, held: WorkItem) -> None:  # noqa: F811
     queue = WorkQueue.from_settings(settings)
     mark = {"maker": OPERATOR, "filing_no": "abc", "reason": "手工", "at": "2026-12-02T11:00:00+08:00"}
