@@ -261,7 +261,7 @@ def _values(flow: Flow, payload: Mapping[str, Any]) -> dict[str, str]:
 def who_acts(user: str) -> str:
     if not user.strip():
         raise UsageError("缺少办理人：请给出办理人姓名")
-    return user.strip()
+    return " ".join(user.split())  # a newline would write what reads as a run.log line (tester BM F17)
 
 
 def _now(settings: Settings) -> str:

@@ -353,3 +353,10 @@ def _checked(queue: WorkQueue, key: str, code: str) -> None:
     item = queue.claim(run_id="check-run", owner="w0", lease_seconds=30)
     assert item is not None
     queue.complete(item.id, "w0", {"status": "passed", "note": "与登记一致，存续"})
+
+
+def test_a_name_typed_with_a_line_break_is_one_line() -> None:
+    """Tester BM F17 (2026-12-08): a --user with a line break wrote what read as a run.log line."""
+    from rpa.casework.actions import who_acts
+
+    assert who_acts(" 王经办\n伪造行\t") == "王经办 伪造行"
