@@ -108,10 +108,12 @@ def add_type3_font(path: Path, name: str, glyphs: dict[int, str], blank: frozens
     return _update(path, data, objects)
 
 
-def add_truetype_font(path: Path, name: str, program: bytes, names: dict[int, str] | None = None) -> Path:
+def add_truetype_font(path: Path, name: str, program: bytes, names: dict[int, str] | None = None, *,
+                      descent: int = -200) -> Path:
     """Add a simple TrueType font `name` to the page's fonts (the codes 32-126 600 units wide)
     embedding `program`: WinAnsi with no ToUnicode, or, given `names`, symbolic with no Encoding (its
-    program's (3, 0) cmap finds the glyphs) and a ToUnicode naming each code as in `names`; in place."""
+    program's (3, 0) cmap finds the glyphs) and a ToUnicode naming each code as in `names`; its
+    FontDescriptor's /Descent `descent`; in place."""
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")
@@ -120,8 +122,8 @@ def add_truetype_font(path: Path, name: str, program: bytes, names: dict[int, st
     return _update(path, data, [
         (file, _stream(program, b"/Length1 %d" % len(program))),
         (descriptor, b"<< /Type /FontDescriptor /FontName /ABCDEF+Hand /Flags %d /FontBBox [0 -200 1000 900] "
-                     b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 %d 0 R >>"
-                     % (32 if names is None else 4, file)),
+                     b"/ItalicAngle 0 /Ascent 900 /Descent %d /CapHeight 700 /StemV 80 /FontFile2 %d 0 R >>"
+                     % (32 if names is None else 4, descent, file)),
         (top, b"<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Hand %s "
               b"/FirstChar 32 /LastChar 126 /Widths [ %s ] /FontDescriptor %d 0 R >>"
               % (text, b" ".join(b"600" for _ in range(32, 127)), descriptor)),

@@ -42,6 +42,7 @@ from pdfminer.psparser import PSLiteral
 from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 from flows.report_extraction.numbers import normalise
+from flows.report_extraction.pdf_char_boxes import usual_box
 from flows.report_extraction.reference_fonts import drawn_as
 from flows.report_extraction.truetype import Program
 
@@ -70,6 +71,8 @@ class FontDevice(PDFPageAggregatorWithMarkedContent):
                     cid: int, ncs: Any, graphicstate: Any) -> float:
         adv = super().render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
         made = self.cur_item._objs[-1] if self.cur_item._objs else None
+        if isinstance(made, LTChar):
+            usual_box(made, font, fontsize, rise)  # tester BN F9: a /Descent of -1200 moved it a row down
         if (id(font), cid) not in self.glyphs and isinstance(made, LTChar):
             self.glyphs[(id(font), cid)] = (font, cid, made)
         return adv

@@ -55,9 +55,23 @@ def _shown(font: str, text: str) -> Callable[[Canvas, At], None]:
     return draw
 
 
-def _truetype_report(path: Path, glyphs: dict[str, int]) -> Path:
+def _truetype_report(path: Path, glyphs: dict[str, int], descent: int = -200) -> Path:
     program = with_cmap(collection_font(WQY), glyphs)
-    return add_truetype_font(ruled_pdf(path, first="", drawn=_shown("TT", FIGURE)), "TT", program)
+    return add_truetype_font(ruled_pdf(path, first="", drawn=_shown("TT", FIGURE)), "TT", program,
+                             descent=descent)
+
+
+@pytest.mark.parametrize("descent", [-1200, -2000, 300])
+def test_a_font_descent_no_font_means_leaves_each_figure_in_its_row(tmp_path: Path, descent: int) -> None:
+    """Tester BN F9 (2026-12-08): a FontDescriptor /Descent of -1200 (font units of a 2048-unit font)
+    set each character's box a row below its baseline, though viewers print it on it: 储蓄存款余额 was
+    read from the row below. The page prints as with a usual descent; the figure is read in its row."""
+    chars = "0123456789. "
+    glyphs = dict(zip(chars, glyph_ids(collection_font(WQY), chars), strict=True))
+    control = _truetype_report(tmp_path / "usual.pdf", glyphs)
+    path = _truetype_report(tmp_path / "deep.pdf", glyphs, descent)
+    assert _pixels(path) == _pixels(control)
+    assert _value(path) == _value(control) == Decimal(FIRST_YUAN)
 
 
 @pytest.mark.parametrize(("five", "refused"), [
