@@ -80,29 +80,39 @@ def add_cid_font(path: Path, name: str, program: bytes, names: dict[int, str], *
 
 
 def add_type3_font(path: Path, name: str, glyphs: dict[int, str], blank: frozenset[str] = frozenset(),
-                   scale: float = 0.001, looped: frozenset[str] = frozenset()) -> Path:
+                   scale: float = 0.001, looped: frozenset[str] = frozenset(),
+                   procedures: dict[str, bytes] | None = None) -> Path:
     """Add a Type3 font `name` to the page's fonts: each code of `glyphs` named by its glyph name in the
     Encoding's Differences, each glyph's procedure filling a box, but those in `blank` painting
-    nothing (a `d0` and no path) and those in `looped` showing a 7 in the font itself; no ToUnicode:
-    the text is read from the glyph names; its FontMatrix scales glyph space by `scale` (0.001: 1000
-    units an em); in place."""
+    nothing (a `d0` and no path), those in `looped` showing a 7 in the font itself, and those in
+    `procedures` painting as given (its Resources name Helvetica /Helv and a form /Seven showing 1 in
+    it); no ToUnicode: the text is read from the glyph names; its FontMatrix scales glyph space by
+    `scale` (0.001: 1000 units an em); in place."""
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")
     names = sorted(set(glyphs.values()))
     top, procs = size, {glyph: size + 1 + index for index, glyph in enumerate(names)}
+    helv, form = size + len(names) + 1, size + len(names) + 2
     loop = b"600 0 d0 BT /%s 1000 Tf 0 0 Td (7) Tj ET" % name.encode()
+    given = procedures or {}
     objects = [(number, _stream(b"600 0 d0" if glyph in blank else loop if glyph in looped
-                                else b"600 0 d0 50 0 500 700 re f")) for glyph, number in procs.items()]
+                                else given.get(glyph, b"600 0 d0 50 0 500 700 re f")))
+               for glyph, number in procs.items()]
+    objects += [(helv, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"),
+                (form, _stream(b"BT /Helv 1000 Tf 0 0 Td (1) Tj ET", b"/Type /XObject /Subtype /Form "
+                               b"/BBox [0 -200 1000 1000] /Resources << /Font << /Helv %d 0 R >> >>" % helv))]
     first, last = min(glyphs), max(glyphs)
     differences = b" ".join(b"%d /%s" % (code, glyph.encode()) for code, glyph in sorted(glyphs.items()))
     objects += [
         (top, b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [%s 0 0 %s 0 0] "
               b"/CharProcs << %s >> /Encoding << /Type /Encoding /Differences [ %s ] >> /FirstChar %d "
-              b"/LastChar %d /Widths [ %s ] /Resources << /Font << /%s %d 0 R >> >> >>"
+              b"/LastChar %d /Widths [ %s ] /Resources << /Font << /%s %d 0 R /Helv %d 0 R >> "
+              b"/XObject << /Seven %d 0 R >> >> >>"
               % (b"%.6f" % scale, b"%.6f" % scale,
                  b" ".join(b"/%s %d 0 R" % (g.encode(), n) for g, n in procs.items()), differences,
-                 first, last, b" ".join(b"600" for _ in range(first, last + 1)), name.encode(), top)),
+                 first, last, b" ".join(b"600" for _ in range(first, last + 1)), name.encode(), top, helv,
+                 form)),
         (fonts_number, fonts.replace(b"<<", b"<< /%s %d 0 R" % (name.encode(), top), 1)),
     ]
     return _update(path, data, objects)

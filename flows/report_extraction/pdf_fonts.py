@@ -30,7 +30,6 @@ outlines were swapped, a Type3 procedure drawing 7 for `one`): only the drawing 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,15 +42,15 @@ from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 from flows.report_extraction.numbers import normalise
 from flows.report_extraction.pdf_char_boxes import usual_box
+from flows.report_extraction.pdf_type3 import procedure_problem
 from flows.report_extraction.reference_fonts import drawn_as
 from flows.report_extraction.truetype import Program
 
-_PAINTS = re.compile(rb"(?<![\w*'\"/])(?:f\*?|F|B\*?|b\*?|S|s|Do|BI|sh)(?![\w*])")  # not a name's /F1
-_SHOWS = re.compile(rb"(?<![\w*'\"/])T[jJ](?![\w*])")
 _PROGRAMS = ("FontFile", "FontFile2", "FontFile3")
 # dashes a producer's ToUnicode may name a hyphen or minus glyph by: one sign to the reader (`numbers`)
 _DASHES = str.maketrans({dash: "-" for dash in "\u00ad\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"})
 _SIGNS = "+-()（）.,，．%％" + "\u2212\uff0d"
+_BEYOND = -1  # a CID past the end of its font's CIDToGIDMap stream
 _NARROW = 0.1  # ems: a letter or digit advancing less than this is struck over by the next (an i: 0.22)
 _SPECK = 0.2  # ems: a Type3 glyph box printing lower than this is a speck (a digit box is about 0.7)
 _UNDEFINED = "(cid:"  # pdfminer's text for a code no map names: refused as such (`pdf_reader`)
@@ -93,7 +92,7 @@ def contradiction(device: FontDevice) -> tuple[LTChar, str] | None:
             descendant = _descendant(spec)
             gid, program = _gid(descendant, cid), _program(device, descendant.get("FontDescriptor"))
             why = _unprinted(program, gid, read)
-            if why is None and gid is not None:
+            if why is None and gid is not None and gid != _BEYOND:
                 why = _glyph_against(program, gid, read)
                 first = drawn.setdefault((id(font), gid), (read, char))[0]
                 if why is None and not _same(first, read):
@@ -112,7 +111,9 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
     encoding, type3 = resolve1(spec.get("Encoding")), isinstance(font, PDFType3Font)
     name = _differences(encoding).get(cid)
     if program is not None:  # tester BL: C05, a subset whose cmap has no 5 printed □94,947.21; Q03,
-        gid = program.simple_glyph(cid, font.cid2unicode.get(cid), name)  # a ToUnicode naming 万 千
+        symbolic = encoding is None and int(resolve1((resolve1(spec.get("FontDescriptor")) or {}).get(
+            "Flags")) or 0) & 4  # a ToUnicode naming 万 千
+        gid = program.simple_glyph(cid, font.cid2unicode.get(cid), name, by_name=not symbolic)
         why = _unprinted(program, gid, read) or (
             _glyph_against(program, gid, read) if gid and font.unicode_map is not None else None)
         if why is not None:
@@ -121,8 +122,8 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
         return None  # the font program's own encoding: nothing to hold the text against
     if type3 and _matters(read) and (scale := _type3_height(spec)) is not None and scale < _SPECK:
         return f"所用的 Type3 字体把字形画成字号的 {scale:.3f} 倍高，印出来看不清“{read}”"
-    if name is not None and type3 and _paints_nothing(spec, name):
-        return f"的字形“{name}”什么也不画，印不出“{read}”" if _matters(read) else None
+    if name is not None and type3 and _matters(read) and (drawn := procedure_problem(spec, name, read)):
+        return drawn
     if name is not None:
         try:
             printed: str | None = name2unicode(name)
@@ -207,17 +208,6 @@ def _differences(encoding: Any) -> dict[int, str]:
     return names
 
 
-def _paints_nothing(spec: Mapping[str, Any], name: str) -> bool:
-    """Whether a Type3 font's procedure for the glyph `name` is missing or paints nothing."""
-    procedure = resolve1((resolve1(spec.get("CharProcs")) or {}).get(name))
-    if not isinstance(procedure, PDFStream) or _PAINTS.search(data := procedure.get_data()):
-        return not isinstance(procedure, PDFStream)
-    if _SHOWS.search(data):  # text in another font prints; in the Type3 font itself, nothing (a loop)
-        fonts = resolve1((resolve1(spec.get("Resources")) or {}).get("Font"))
-        return isinstance(fonts, dict) and any(resolve1(font) is spec for font in fonts.values())
-    return True
-
-
 def _embedded(spec: Mapping[str, Any]) -> bool:
     descriptor = resolve1(spec.get("FontDescriptor")) or {}
     return any(name in descriptor for name in _PROGRAMS)
@@ -235,7 +225,7 @@ def _gid(descendant: Mapping[str, Any], cid: int) -> int | None:
     if not isinstance(mapping, PDFStream):
         return cid  # /Identity, or none (the same)
     data = mapping.get_data()
-    return int.from_bytes(data[2 * cid:2 * cid + 2], "big") if 2 * cid + 2 <= len(data) else None
+    return int.from_bytes(data[2 * cid:2 * cid + 2], "big") if 2 * cid + 2 <= len(data) else _BEYOND
 
 
 def _program(device: FontDevice, descriptor: Any) -> Program | None:
@@ -257,6 +247,8 @@ def _unprinted(program: Program | None, gid: int | None, read: str) -> str | Non
     """Why the glyph `gid` prints nothing of `read`: none in the program (.notdef), or no outline."""
     if program is None or gid is None or not _matters(read):
         return None
+    if gid == _BEYOND:  # tester BN F5: MuPDF printed other digits, pdfium the right ones
+        return f"的 CID 超出字体的 CIDToGIDMap，印出什么取决于阅读器，读不准“{read}”"
     if gid == 0 or program.missing(gid):
         return f"在所嵌入的字体里没有字形，印出来是方框或空白，印不出“{read}”"
     return f"的字形在所嵌入的字体里是空的，什么也不印，印不出“{read}”" if program.blank(gid) else None
@@ -266,8 +258,8 @@ def _narrow(font: PDFFont, spec: Mapping[str, Any], cid: int, read: str) -> str 
     """A letter, digit or ideograph the font advances by (almost) nothing: the next character prints
     over it (tester BL's L02, 2026-12-07: Helvetica given /Widths of 0 printed each figure as one blot,
     while pdfminer spaces a standard font by its own metrics)."""
-    if not any(ch.isalnum() for ch in read) or font.is_vertical():
-        return None
+    if not any(ch.isalnum() or ch in _SIGNS for ch in read) or font.is_vertical():
+        return None  # a point or minus too (tester BN F3/F4: 24.39 printed as 2439)
     em = font.char_width(cid)  # a CID font's W, a Type3 font's Widths through its FontMatrix
     if isinstance(font, PDFSimpleFont) and not isinstance(font, PDFType3Font):
         widths, first = resolve1(spec.get("Widths")), resolve1(spec.get("FirstChar"))

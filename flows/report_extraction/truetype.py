@@ -115,9 +115,12 @@ class Program:
                 continue  # glyph12, a private name: says nothing
         return named
 
-    def simple_glyph(self, code: int, char: str | None, name: str | None) -> int | None:
+    def simple_glyph(self, code: int, char: str | None, name: str | None, *,
+                     by_name: bool = True) -> int | None:
         """The glyph a simple font prints for `code` (whose encoding names it `name`, character
-        `char`): 0 when it prints .notdef, None when the program cannot tell."""
+        `char`): 0 when it prints .notdef, None when the program cannot tell. `by_name` False: a
+        symbolic font with no Encoding, whose glyphs viewers take from the cmap alone (tester BN F1,
+        2026-12-08: post names for a 7 its cmap lacked; pdfium and MuPDF printed the box)."""
         tried: list[int | None] = []
         for (platform, encoding), table in self.cmaps.items():
             if table is None:
@@ -128,15 +131,15 @@ class Program:
                 tried.extend(table.get(page + code) for page in _SYMBOL_PAGES)
             elif platform == 1:
                 tried.append(table.get(code))
-        if name is None and char is not None and " " < char <= "z":
+        if by_name and name is None and char is not None and " " < char <= "z":
             name = _MAC_NAMES[ord(char) - _ASCII_SHIFT]  # a base encoding's name for an ASCII code
-        if name is not None:
+        if by_name and name is not None:
             tried.append(self.names.get(name))
         found = next((gid for gid in tried if gid), None)
         if found is not None:
             return found
         unread = not self.cmaps or any(table is None for table in self.cmaps.values())
-        return None if unread or not self.names_known else 0
+        return None if unread or (by_name and not self.names_known) else 0
 
     def missing(self, gid: int) -> bool:
         """Whether the glyph is beyond the program's glyphs (a viewer prints .notdef)."""

@@ -178,8 +178,29 @@ def test_a_type3_glyph_showing_text_in_its_own_font_refuses_the_page(tmp_path: P
                           looped=frozenset({"five"}))
     assert _value(control) == Decimal(FIRST_YUAN)
     assert _pixels(path) != _pixels(control)
-    with pytest.raises(UnreadableFigure, match="「5」的字形“five”什么也不画"):
+    with pytest.raises(UnreadableFigure, match="「5」的字形“five”用它自己的字体写字（循环引用），什么也不印"):
         _value(path)
+
+
+@pytest.mark.parametrize(("procedure", "refused"), [
+    (b"600 0 d0 BT /Helv 1000 Tf 0 0 Td (5) Tj ET", None),  # BN F8: its own digit in Helvetica prints
+    (b"600 0 d0 /Seven Do", "「5」的字形“five”画的是“1”，文字层却写作“5”"),  # BN F6: a form showing 1
+    (b"600 0 d0 1 0 0 rg 50 0 500 700 re f", "「5」的字形“five”自带颜色（1 0 0 rg）"),  # BN F12: red
+    (b"600 0 d0 0 0 0 rg 50 0 500 700 re f", None),  # black, as the text
+])
+def test_a_type3_procedure_showing_text_or_setting_its_colour_is_read_as_it_prints(
+        tmp_path: Path, procedure: bytes, refused: str | None) -> None:
+    """Tester BN (2026-12-08): a Type3 glyph `five` whose procedure shows another character through a
+    form (read 5, printed 1), or paints in red of its own under 红字表示负数 (read positive), was read;
+    one showing its own digit in Helvetica was refused as painting nothing."""
+    drawn = _shown("F3", FIGURE)
+    path = add_type3_font(ruled_pdf(tmp_path / "t3.pdf", first="", drawn=drawn), "F3", _DIGITS,
+                          procedures={"five": procedure})
+    if refused is None:
+        assert _value(path) == Decimal(FIRST_YUAN)
+    else:
+        with pytest.raises(UnreadableFigure, match=re.escape(refused)):
+            _value(path)
 
 
 @pytest.mark.parametrize(("width", "read"), [(0, False), (40, False), (556, True), (278, True)])
@@ -200,3 +221,48 @@ def test_widths_setting_a_figures_digits_on_one_spot_refuse_the_page(tmp_path: P
         assert _pixels(path) != _pixels(control)  # the digits print on top of each other
         with pytest.raises(UnreadableFigure, match=r"「2」的字宽只有字号的 0\.0[04] 倍"):
             _value(path)
+
+
+def test_a_point_the_font_advances_by_nothing_refuses_the_page(tmp_path: Path) -> None:
+    """Tester BN F3 (2026-12-08): the point at /Widths 0 printed inside the next digit: 2345.6 on
+    paper as 23456, read with its point."""
+    def drawn(canvas: Canvas, at: At) -> None:
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(*at(1, 1), FIGURE)
+    widths = [0 if code == ord(".") else 556 for code in range(32, 58)]
+    path = set_widths(ruled_pdf(tmp_path / "point.pdf", first="", drawn=drawn), widths)
+    with pytest.raises(UnreadableFigure, match=r"「\.」的字宽只有字号的 0\.00 倍"):
+        _value(path)
+
+
+def test_a_symbolic_subset_whose_cmap_lacks_a_digit_refuses_the_page_whatever_its_post_names(
+        tmp_path: Path) -> None:
+    """Tester BN F1 (2026-12-08): a symbolic TrueType subset (no Encoding) whose cmap lacks the 5,
+    though its post table names the glyph `five`: pdfium and MuPDF print the box; it was read."""
+    program = collection_font(WQY)
+    glyphs = dict(zip("0123456789.", glyph_ids(program, "0123456789."), strict=True))
+    symbol = {chr(0xF000 + ord(char)): gid for char, gid in glyphs.items()}
+
+    def drawn(canvas: Canvas, at: At) -> None:
+        x, y = at(1, 1)
+        canvas.addLiteral(f"BT /TT 10 Tf {x} {y} Td ({FIGURE}) Tj ET")
+    made = {}
+    for name, table in (("whole", symbol), ("no5", {k: v for k, v in symbol.items() if k != chr(0xF035)})):
+        made[name] = add_truetype_font(ruled_pdf(tmp_path / f"{name}.pdf", first="", drawn=drawn), "TT",
+                                       with_cmap(program, table, symbol=True), {ord(c): c for c in glyphs})
+    assert _value(made["whole"]) == Decimal(FIRST_YUAN)
+    assert _pixels(made["no5"]) != _pixels(made["whole"])
+    with pytest.raises(UnreadableFigure, match="「5」在所嵌入的字体里没有字形"):
+        _value(made["no5"])
+
+
+def test_a_cid_past_its_fonts_cidtogidmap_refuses_the_page(tmp_path: Path) -> None:
+    """Tester BN F5 (2026-12-08): a CIDToGIDMap stream shorter than the CIDs used: MuPDF printed other
+    digits than pdfium; the text layer was read."""
+    program = collection_font(WQY)
+    gids = dict(enumerate(glyph_ids(program, UNIT), start=1))
+    del gids[5]  # the map ends at CID 4: 元 is past it
+    path = add_cid_font(ruled_pdf(tmp_path / "short.pdf", HEADING[:2], drawn=_unit_line), "FW", program,
+                        dict(enumerate(UNIT, start=1)), gids=gids)
+    with pytest.raises(UnreadableFigure, match="「元」的 CID 超出字体的 CIDToGIDMap"):
+        _value(path)
