@@ -111,8 +111,8 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
     encoding, type3 = resolve1(spec.get("Encoding")), isinstance(font, PDFType3Font)
     name = _differences(encoding).get(cid)
     if program is not None:  # tester BL: C05, a subset whose cmap has no 5 printed □94,947.21; Q03,
-        symbolic = encoding is None and int(resolve1((resolve1(spec.get("FontDescriptor")) or {}).get(
-            "Flags")) or 0) & 4  # a ToUnicode naming 万 千
+        flags = resolve1((resolve1(spec.get("FontDescriptor")) or {}).get("Flags"))  # a ToUnicode: 万 千
+        symbolic = encoding is None and isinstance(flags, int) and bool(flags & 4)
         gid = program.simple_glyph(cid, font.cid2unicode.get(cid), name, by_name=not symbolic)
         why = _unprinted(program, gid, read) or (
             _glyph_against(program, gid, read) if gid and font.unicode_map is not None else None)

@@ -80,7 +80,10 @@ def _font(resources: Mapping[str, Any], selected: bytes) -> Any:
 def _colour(data: bytes) -> str | None:
     """The first colour other than black the procedure sets, as written; None for none."""
     for numbers, op in _COLOUR.findall(data):
-        values = tuple(float(v) for v in numbers.split())
+        try:
+            values = tuple(float(v) for v in numbers.split())
+        except ValueError:  # `1.2.3 rg`: no colour a viewer reads either
+            return f"{numbers.decode().strip()} {op.decode()}"
         black = _BLACK.get(op.decode(), ())
         if values[-len(black):] != black if black else any(values):  # sc/scn: no colour space read
             shown = " ".join(numbers.decode().split()[-len(black):] if black else numbers.decode().split())

@@ -266,3 +266,11 @@ def test_a_cid_past_its_fonts_cidtogidmap_refuses_the_page(tmp_path: Path) -> No
                         dict(enumerate(UNIT, start=1)), gids=gids)
     with pytest.raises(UnreadableFigure, match="「元」的 CID 超出字体的 CIDToGIDMap"):
         _value(path)
+
+
+def test_a_type3_colour_no_viewer_reads_is_named_not_a_traceback() -> None:
+    """A d0 procedure's colour operands that are no numbers (`1.2.3 rg`) are named in the refusal."""
+    from flows.report_extraction.pdf_type3 import _colour
+
+    assert _colour(b"600 0 d0 1.2.3 0 0 rg 0 0 m f") == "1.2.3 0 0 rg"
+    assert _colour(b"600 0 d0 0 g 0 0 0 rg 0 0 0 1 k 0 0 m f") is None  # black, three ways
