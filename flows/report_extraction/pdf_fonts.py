@@ -231,8 +231,8 @@ def _gid(descendant: Mapping[str, Any], cid: int) -> int | None:
 def _program(device: FontDevice, descriptor: Any) -> Program | None:
     """The font's embedded TrueType program (FontFile2), read once per page; None when it has none
     or it does not parse (not judged)."""
-    program = resolve1((resolve1(descriptor) or {}).get("FontFile2")) if isinstance(
-        resolve1(descriptor), dict) else None
+    descriptor = resolve1(descriptor)
+    program = resolve1(descriptor.get("FontFile2")) if isinstance(descriptor, dict) else None
     if not isinstance(program, PDFStream):
         return None
     if id(program) not in device.programs:
