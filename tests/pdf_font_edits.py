@@ -119,11 +119,12 @@ def add_type3_font(path: Path, name: str, glyphs: dict[int, str], blank: frozens
 
 
 def add_truetype_font(path: Path, name: str, program: bytes, names: dict[int, str] | None = None, *,
-                      descent: int = -200) -> Path:
+                      descent: int = -200, widths: bool = True) -> Path:
     """Add a simple TrueType font `name` to the page's fonts (the codes 32-126 600 units wide)
     embedding `program`: WinAnsi with no ToUnicode, or, given `names`, symbolic with no Encoding (its
     program's (3, 0) cmap finds the glyphs) and a ToUnicode naming each code as in `names`; its
-    FontDescriptor's /Descent `descent`; in place."""
+    FontDescriptor's /Descent `descent`; no /Widths when `widths` is False (viewers then advance by
+    the program's hmtx); in place."""
     data = path.read_bytes()
     size = int(re.findall(rb"/Size (\d+)", data)[-1])
     fonts_number, fonts = _object(data, rb"/F1 \d+ 0 R")
@@ -134,9 +135,9 @@ def add_truetype_font(path: Path, name: str, program: bytes, names: dict[int, st
         (descriptor, b"<< /Type /FontDescriptor /FontName /ABCDEF+Hand /Flags %d /FontBBox [0 -200 1000 900] "
                      b"/ItalicAngle 0 /Ascent 900 /Descent %d /CapHeight 700 /StemV 80 /FontFile2 %d 0 R >>"
                      % (32 if names is None else 4, descent, file)),
-        (top, b"<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Hand %s "
-              b"/FirstChar 32 /LastChar 126 /Widths [ %s ] /FontDescriptor %d 0 R >>"
-              % (text, b" ".join(b"600" for _ in range(32, 127)), descriptor)),
+        (top, b"<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Hand %s %s /FontDescriptor %d 0 R >>"
+              % (text, b"/FirstChar 32 /LastChar 126 /Widths [ %s ]" % b" ".join([b"600"] * 95)
+                 if widths else b"", descriptor)),
         (to_unicode, _stream(_cmap(names or {}, 1))),
         (fonts_number, fonts.replace(b"<<", b"<< /%s %d 0 R" % (name.encode(), top), 1)),
     ])
@@ -173,6 +174,16 @@ def with_cmap(program: bytes, glyphs: dict[str, int], *, symbol: bool = False) -
         head += struct.pack(">4sIII", tag, checksum, start + len(body), len(content))
         body += content + b"\0" * (-len(content) % 4)
     return bytes(head + body)
+
+
+def with_advances(program: bytes, advances: dict[int, int]) -> bytes:
+    """The program with the hmtx advances of the glyphs in `advances` set (in its units)."""
+    data = bytearray(program)
+    tables = {bytes(data[12 + 16 * i:16 + 16 * i]): struct.unpack(">I", data[20 + 16 * i:24 + 16 * i])[0]
+              for i in range(struct.unpack(">H", data[4:6])[0])}
+    for gid, advance in advances.items():
+        data[tables[b"hmtx"] + 4 * gid:tables[b"hmtx"] + 4 * gid + 2] = advance.to_bytes(2, "big")
+    return bytes(data)
 
 
 def collection_font(path: Path, index: int = 0) -> bytes:

@@ -99,8 +99,9 @@ def contradiction(device: FontDevice) -> tuple[LTChar, str] | None:
                     why = (f"与读作“{first}”的字是同一个字形，却读作“{read}”：字体前后矛盾，"
                            "印出的可能是其中任一个")
         elif isinstance(font, PDFSimpleFont):
-            why = _simple(font, spec, cid, read, _program(device, spec.get("FontDescriptor")))
-        why = why or _narrow(font, spec, cid, read)
+            program = _program(device, spec.get("FontDescriptor"))
+            why = _simple(font, spec, cid, read, program)
+        why = why or _narrow(font, spec, cid, read, program if isinstance(font, PDFSimpleFont) else None)
         if why is not None:
             return char, why
     return None
@@ -111,9 +112,7 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
     encoding, type3 = resolve1(spec.get("Encoding")), isinstance(font, PDFType3Font)
     name = _differences(encoding).get(cid)
     if program is not None:  # tester BL: C05, a subset whose cmap has no 5 printed □94,947.21; Q03,
-        flags = resolve1((resolve1(spec.get("FontDescriptor")) or {}).get("Flags"))  # a ToUnicode: 万 千
-        symbolic = encoding is None and isinstance(flags, int) and bool(flags & 4)
-        gid = program.simple_glyph(cid, font.cid2unicode.get(cid), name, by_name=not symbolic)
+        gid = _simple_gid(font, spec, cid, program)  # a ToUnicode naming 万 千
         why = _unprinted(program, gid, read) or (
             _glyph_against(program, gid, read) if gid and font.unicode_map is not None else None)
         if why is not None:
@@ -136,6 +135,16 @@ def _simple(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, read: str,
     else:
         printed = font.cid2unicode.get(cid)
     return _against(printed, read) if font.unicode_map is not None else None
+
+
+def _simple_gid(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int, program: Program) -> int | None:
+    """The glyph a simple TrueType font prints for `cid` (`Program.simple_glyph`): a symbolic font
+    with no Encoding by its cmap alone."""
+    encoding = resolve1(spec.get("Encoding"))
+    flags = resolve1((resolve1(spec.get("FontDescriptor")) or {}).get("Flags"))
+    symbolic = encoding is None and isinstance(flags, int) and bool(flags & 4)
+    name = _differences(encoding).get(cid)
+    return program.simple_glyph(cid, font.cid2unicode.get(cid), name, by_name=not symbolic)
 
 
 def _glyph_against(program: Program | None, gid: int, read: str) -> str | None:
@@ -254,7 +263,8 @@ def _unprinted(program: Program | None, gid: int | None, read: str) -> str | Non
     return f"的字形在所嵌入的字体里是空的，什么也不印，印不出“{read}”" if program.blank(gid) else None
 
 
-def _narrow(font: PDFFont, spec: Mapping[str, Any], cid: int, read: str) -> str | None:
+def _narrow(font: PDFFont, spec: Mapping[str, Any], cid: int, read: str,
+            program: Program | None = None) -> str | None:
     """A letter, digit or ideograph the font advances by (almost) nothing: the next character prints
     over it (tester BL's L02, 2026-12-07: Helvetica given /Widths of 0 printed each figure as one blot,
     while pdfminer spaces a standard font by its own metrics)."""
@@ -264,9 +274,20 @@ def _narrow(font: PDFFont, spec: Mapping[str, Any], cid: int, read: str) -> str 
     if isinstance(font, PDFSimpleFont) and not isinstance(font, PDFType3Font):
         widths, first = resolve1(spec.get("Widths")), resolve1(spec.get("FirstChar"))
         if not (isinstance(widths, list) and isinstance(first, int) and 0 <= cid - first < len(widths)):
-            return None  # a standard font's own metrics (pdfminer's may differ: not its business)
+            return _program_narrow(font, spec, cid, program)  # no /Widths: a program's own hmtx
         given = resolve1(widths[cid - first])
         em = given / 1000 if isinstance(given, int | float) else 1.0
     if em >= _NARROW:
         return None
     return f"的字宽只有字号的 {em:.2f} 倍（字体的 Widths），后面的字印在它上面，纸上读不出"
+
+
+def _program_narrow(font: PDFSimpleFont, spec: Mapping[str, Any], cid: int,
+                    program: Program | None) -> str | None:
+    """`_narrow` for a simple TrueType font with no /Widths for the code: viewers advance by the
+    program's hmtx (tester BN F2, 2026-12-08: advances of 0 printed the digits in one blot)."""
+    gid = _simple_gid(font, spec, cid, program) if program is not None else None
+    em = program.advance(gid) if program is not None and gid else None
+    if em is None or em >= _NARROW:
+        return None  # a standard font's own metrics, or a program that does not say
+    return f"的字宽只有字号的 {em:.2f} 倍（字体程序的 hmtx），后面的字印在它上面，纸上读不出"

@@ -141,6 +141,19 @@ class Program:
         unread = not self.cmaps or any(table is None for table in self.cmaps.values())
         return None if unread or (by_name and not self.names_known) else 0
 
+    def advance(self, gid: int) -> float | None:
+        """How far the glyph advances, in ems (hmtx over head's unitsPerEm); None when not told."""
+        head, hhea, hmtx = (self.tables.get(tag) for tag in (b"head", b"hhea", b"hmtx"))
+        if head is None or hhea is None or hmtx is None:
+            return None
+        try:
+            units = struct.unpack(">H", self.data[head[0] + 18:head[0] + 20])[0]
+            metrics = struct.unpack(">H", self.data[hhea[0] + 34:hhea[0] + 36])[0]
+            at = hmtx[0] + 4 * min(gid, metrics - 1)  # glyphs past the last metric share its advance
+            return struct.unpack(">H", self.data[at:at + 2])[0] / units if units and metrics else None
+        except struct.error:
+            return None
+
     def missing(self, gid: int) -> bool:
         """Whether the glyph is beyond the program's glyphs (a viewer prints .notdef)."""
         return self.count is not None and gid >= self.count

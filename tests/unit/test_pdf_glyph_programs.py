@@ -28,6 +28,7 @@ from tests.pdf_font_edits import (
     collection_font,
     glyph_ids,
     set_widths,
+    with_advances,
     with_cmap,
     without_cmap,
 )
@@ -221,6 +222,24 @@ def test_widths_setting_a_figures_digits_on_one_spot_refuse_the_page(tmp_path: P
         assert _pixels(path) != _pixels(control)  # the digits print on top of each other
         with pytest.raises(UnreadableFigure, match=r"「2」的字宽只有字号的 0\.0[04] 倍"):
             _value(path)
+
+
+def test_a_truetype_font_without_widths_whose_program_advances_digits_by_nothing_refuses_the_page(
+        tmp_path: Path) -> None:
+    """Tester BN F2 (2026-12-08): no /Widths, and the program's hmtx advances the digits by 0: the
+    figure prints in one blot; read. With the program's own advances it is read."""
+    program = collection_font(WQY)
+    chars = "0123456789. "
+    glyphs = dict(zip(chars, glyph_ids(program, chars), strict=True))
+    made = {}
+    for name, advances in (("own", {}), ("zero", {glyphs[d]: 0 for d in "0123456789"})):
+        edited = with_advances(with_cmap(program, glyphs), advances)
+        report = ruled_pdf(tmp_path / f"{name}.pdf", first="", drawn=_shown("TT", FIGURE))
+        made[name] = add_truetype_font(report, "TT", edited, widths=False)
+    assert _value(made["own"]) == Decimal(FIRST_YUAN)
+    assert _pixels(made["zero"]) != _pixels(made["own"])
+    with pytest.raises(UnreadableFigure, match=r"「2」的字宽只有字号的 0\.00 倍（字体程序的 hmtx）"):
+        _value(made["zero"])
 
 
 def test_a_point_the_font_advances_by_nothing_refuses_the_page(tmp_path: Path) -> None:
