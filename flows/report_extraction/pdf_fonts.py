@@ -87,7 +87,7 @@ def contradiction(device: FontDevice) -> tuple[LTChar, str] | None:
         read = char.get_text()
         if read.startswith(_UNDEFINED):
             continue
-        why = None
+        why, program = None, None
         if isinstance(font, PDFCIDFont):
             descendant = _descendant(spec)
             gid, program = _gid(descendant, cid), _program(device, descendant.get("FontDescriptor"))
@@ -101,7 +101,7 @@ def contradiction(device: FontDevice) -> tuple[LTChar, str] | None:
         elif isinstance(font, PDFSimpleFont):
             program = _program(device, spec.get("FontDescriptor"))
             why = _simple(font, spec, cid, read, program)
-        why = why or _narrow(font, spec, cid, read, program if isinstance(font, PDFSimpleFont) else None)
+        why = why or _narrow(font, spec, cid, read, program)
         if why is not None:
             return char, why
     return None

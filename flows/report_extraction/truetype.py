@@ -149,8 +149,10 @@ class Program:
         try:
             units = struct.unpack(">H", self.data[head[0] + 18:head[0] + 20])[0]
             metrics = struct.unpack(">H", self.data[hhea[0] + 34:hhea[0] + 36])[0]
+            if not units or not metrics:
+                return None
             at = hmtx[0] + 4 * min(gid, metrics - 1)  # glyphs past the last metric share its advance
-            return struct.unpack(">H", self.data[at:at + 2])[0] / units if units and metrics else None
+            return struct.unpack(">H", self.data[at:at + 2])[0] / units
         except struct.error:
             return None
 
