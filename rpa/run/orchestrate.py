@@ -39,6 +39,7 @@ from rpa.run.outputs import RunOutputs
 from rpa.run.owners import RunOwners
 from rpa.run.preflight import check_configuration
 from rpa.run.resume_checks import refuse_run_elsewhere, refuse_unfit_resume
+from rpa.run.resume_turn import resume_turn
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import (
     RunContext,
@@ -184,22 +185,23 @@ def execute_run(
     apply_input_limits(settings)
     start_worker_server()
     stop_event = stop_event or threading.Event()
-    ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
-    sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id, zone=ZoneInfo(settings.timezone))
-    for notice in ctx.notices:
-        ctx.log.warning(notice)  # this host's setting against the run's, in run.log
-    owners = RunOwners.from_settings(settings)
-    owners.mark_running(ctx.run_id)  # another run holding none of this one's rows takes none over
-    try:
-        with logger.contextualize(run_id=ctx.run_id):  # every record of this run, whatever logs it
-            return _execute(ctx, workers, stop_event, on_progress, on_started, enqueue_only)
-    finally:
+    with resume_turn(settings, resume or run_id):  # two resumes of one run never side by side
+        ctx = open_run(settings, flow_name, dict(params or {}), trigger=trigger, resume=resume, run_id=run_id)
+        sink = add_run_log(ctx.folder / "run.log", run_id=ctx.run_id, zone=ZoneInfo(settings.timezone))
+        for notice in ctx.notices:
+            ctx.log.warning(notice)  # this host's setting against the run's, in run.log
+        owners = RunOwners.from_settings(settings)
+        owners.mark_running(ctx.run_id)  # another run holding none of this one's rows takes none over
         try:
-            owners.mark_ended(ctx.run_id)
-        except DatabaseUnavailable:  # the run's own end said why (run.json, exit 3)
-            ctx.log.error("数据库仍不可用：本次运行未能记为已结束，恢复后续跑时会更新")
-        alert_run_end(settings, ctx.run_id, ctx.folder)  # stopped, refused, rows held: never fails
-        logger.remove(sink)
+            with logger.contextualize(run_id=ctx.run_id):  # every record of this run, whatever logs it
+                return _execute(ctx, workers, stop_event, on_progress, on_started, enqueue_only)
+        finally:
+            try:
+                owners.mark_ended(ctx.run_id)
+            except DatabaseUnavailable:  # the run's own end said why (run.json, exit 3)
+                ctx.log.error("数据库仍不可用：本次运行未能记为已结束，恢复后续跑时会更新")
+            alert_run_end(settings, ctx.run_id, ctx.folder)  # stopped, refused, rows held: never fails
+            logger.remove(sink)
 
 
 def _execute(
