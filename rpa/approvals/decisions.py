@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rpa.approvals.maker import maker_of
+from rpa.approvals.reasons import stated_reason
 from rpa.approvals.stale import already_decided, decided_by, refuse_unseen, row_seen, taken
 from rpa.approvals.stale import sheet_row as _row
 from rpa.approvals.words import (
@@ -168,9 +169,7 @@ def approve(settings: Settings, run_id: str, checker: str, rows: Sequence[int] |
 def reject(settings: Settings, run_id: str, checker: str, rows: Sequence[int], reason: str,
            seen: Mapping[int, str] | None = None) -> Decision:
     """Reject the run's waiting rows named: they end as 复核退回 with the reason, never filed."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise UsageError("退回须写明原因：请用 --reason 说明为何不予报备")
+    reason = stated_reason(reason, "退回须写明原因：请用 --reason 说明为何不予报备")
     if not rows:
         raise UsageError("退回须指明行号：请用 --rows 给出要退回的行（见 rpa approvals list）")
     queue, audit, maker, chosen = _prepare(settings, run_id, checker, rows, seen)

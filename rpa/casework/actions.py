@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rpa.approvals.reasons import stated_reason
 from rpa.audit.log import AuditLog
 from rpa.casework.cases import (
     CASE_STATES,
@@ -137,9 +138,8 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
                  reason: str) -> CaseAction:
     """An operator's mark: the row was filed by hand under `filing_no`; it counts once approved."""
     user = who_acts(user)
-    filing_no, reason = unicodedata.normalize("NFKC", filing_no).strip(), " ".join(reason.split())
-    if not reason:
-        raise UsageError("请写明人工报备的原因（如：柜面已在 AMS 中办理）")
+    filing_no = unicodedata.normalize("NFKC", filing_no).strip()
+    reason = stated_reason(reason, "请写明人工报备的原因（如：柜面已在 AMS 中办理）")
     queue, audit, item = _case(settings, run_id, item_id)
     if mark_of(item) is not None:
         raise UsageError(f"第 {_row(item)} 行已有待复核的人工报备标记：请等复核人批准或退回")
@@ -194,9 +194,7 @@ def refuse_by_hand(settings: Settings, run_id: str, item_id: int, checker: str, 
     """A checker's refusal of a mark (the one `seen`, when given): the mark is gone, the row
     waits as before."""
     checker = who_acts(checker)
-    reason = " ".join(reason.split())
-    if not reason:
-        raise UsageError("退回须写明原因")
+    reason = stated_reason(reason, "退回须写明原因")
     queue, audit, item = _case(settings, run_id, item_id)
     mark, flow = mark_to_decide(item, checker, seen), flow_of(read_run_json(run_folder(settings, run_id)))
     reason = scrub_known(reason, [item.payload], flow.payload_not_personal if flow else None)

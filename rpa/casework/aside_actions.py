@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from rpa.alerts.aside_by_hand import APPROVED, MARKED, REFUSED, AsideMark
 from rpa.alerts.findings import FOR_A_PERSON
+from rpa.approvals.reasons import stated_reason
 from rpa.casework.actions import CaseAction, services, who_acts
 from rpa.casework.cases import flow_of, open_cases
 from rpa.casework.filing_numbers import refuse_odd_filing_no
@@ -47,11 +48,10 @@ def mark_aside(settings: Settings, run_id: str, aside: SetAside, user: str, fili
                reason: str) -> CaseAction:
     """An operator's mark: the row was filed by hand under `filing_no`; it is done once approved."""
     user = who_acts(user)
-    filing_no, reason = unicodedata.normalize("NFKC", filing_no).strip(), " ".join(reason.split())
+    filing_no = unicodedata.normalize("NFKC", filing_no).strip()
+    reason = stated_reason(reason, "请写明人工报备的原因（如：生僻字已在 AMS 柜面手工录入）")
     if aside.outcome != outcome_label(FOR_A_PERSON):
         raise UsageError(f"第 {aside.row} 行{aside.outcome}，数据有误的行不能标记为人工报备：{aside.advice}")
-    if not reason:
-        raise UsageError("请写明人工报备的原因（如：生僻字已在 AMS 柜面手工录入）")
     if aside.mark is not None:
         raise UsageError(f"第 {aside.row} 行已有待复核的人工报备标记：请等复核人批准或退回")
     refuse_odd_filing_no(aside.row, filing_no)
@@ -83,9 +83,7 @@ def approve_aside(settings: Settings, run_id: str, aside: SetAside, checker: str
 
 def refuse_aside(settings: Settings, run_id: str, aside: SetAside, checker: str, reason: str) -> CaseAction:
     """A checker's refusal of the row's mark: the mark is gone, the row waits as before."""
-    checker, reason = who_acts(checker), " ".join(reason.split())
-    if not reason:
-        raise UsageError("退回须写明原因")
+    checker, reason = who_acts(checker), stated_reason(reason, "退回须写明原因")
     mark = _to_decide(aside, checker)
     _, audit = services(settings, run_id)
     reason = _scrubbed(settings, run_id, aside, reason)

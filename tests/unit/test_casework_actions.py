@@ -189,6 +189,25 @@ def test_a_refused_mark_leaves_the_row_waiting_as_before(settings: Settings) -> 
     assert _run_log(settings)[-1] == f"第 3 行的人工报备标记由复核 {CHECKER} 退回：编号与回执不符"
 
 
+def test_a_reason_longer_than_a_note_is_refused_before_anything_is_recorded(settings: Settings) -> None:
+    """A 36,000-character reason was cut at Excel's cell limit in result.xlsx, with the maker and
+    checker after it (tester BM F16): over REASON_LIMIT the action is refused, exit 2."""
+    item_id = _items(settings)[3].id
+    too_long = "柜面手工报备" * 100  # 600 characters
+    with pytest.raises(UsageError, match="原因共 600 个字，超过 500 个字的上限"):
+        mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202008888", too_long)
+    assert _events(settings) == []
+    at_limit = ("柜面已办理\n" * 100)[:-1]  # 100 lines made one: 599 characters with the spaces
+    with pytest.raises(UsageError, match="超过 500 个字"):
+        mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202008888", at_limit)
+    mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202008888", "柜" * 500)
+    with pytest.raises(UsageError, match="超过 500 个字"):
+        refuse_by_hand(settings, RUN, item_id, CHECKER, "不符" * 251)
+    approve_by_hand(settings, RUN, item_id, CHECKER)
+    note = str((_items(settings)[3].result or {})["note"])
+    assert note.startswith("人工报备：" + "柜" * 500) and f"（经办 {OPERATOR} 标记，复核 {CHECKER} 批准）" in note
+
+
 def test_a_decision_on_a_mark_other_than_the_one_seen_is_refused(settings: Settings) -> None:
     """Tester W's A2: a checker's page showed one mark; it was refused and the row marked again
     with another number by another operator; the old page's 批准 approved the new mark in the
