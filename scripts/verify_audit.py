@@ -11,7 +11,8 @@ Checks, each printed as one short Chinese sentence (docs/audit-verification.md):
      (the folder's name): the final head (last_seq, last_hash) must be in audit.jsonl;
   3. every evidence file the chain names (`evidence` + `evidence_sha256`, and the close's
      `evidence.sealed` list) exists with that SHA-256, and no other file is under evidence/ or downloads/;
-  4. run.json exists once the chain records the run's end, and its counts equal those of the
+  4. run.json exists once the chain records the run's end, and its counts (and the rows put
+     aside while validating, recorded since 2026-12-08) equal those of the
      chain's last `run.finished` event, its exit code one of a `run.finished` after the run's
      last start or resume, and its maker (parameters.maker) the one `run.started` records;
   5. every output file of the chain's last `outputs.written` event (result.xlsx, report.html,
@@ -133,6 +134,14 @@ def same_as_kept(plain: object, kept: object) -> bool:
         return plain is None and kept is None
     starred = DIGIT_RUN.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], str(plain))
     return str(plain) == str(kept) or starred == str(kept)
+
+
+def aside_text(aside: Any) -> str:
+    """The input rows put aside while validating, as `rpa audit verify` names them."""
+    words = {"invalid": "无效，未报备", "needs_person": "需人工处理"}
+    kept = aside if isinstance(aside, dict) else {}
+    told = [f"{words.get(k, k)} {n} 行" for k, n in sorted(kept.items()) if isinstance(n, int) and n]
+    return "；".join(told) or "无"
 
 
 def counts_text(counts: dict[str, Any]) -> str:
@@ -277,6 +286,12 @@ class Checker:
             self.bad(f"run.json 的计数（{in_file}）与审计链记录的（{in_chain}）不同{self.gap_note()}")
         else:
             self.good(f"run.json 的计数与审计链一致（共 {sum(chain_counts.values())} 项）")
+        if "aside" in finished[-1]["details"]:  # recorded since 2026-12-08 (`rpa runs list` reads it)
+            chain_aside = aside_text(finished[-1]["details"]["aside"])
+            file_aside = aside_text(info.get("aside"))
+            if file_aside != chain_aside:
+                self.bad(f"run.json 记录的校验时搁置的行（{file_aside}）与审计链第 {finished[-1]['seq']} 条"
+                         f"事件记录的（{chain_aside}）不同{self.gap_note()}")
 
 
     def check_end_and_maker(self, events: list[dict[str, Any]], info: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """run.json and params.json against the chain (`rpa audit verify`): what `rpa runs list`, `rpa runs
 show`, the console and a checker's maker check read of a run must be what its keyed events say.
 
-    counts                           -> the chain's last `run.finished`
+    counts, aside                    -> the chain's last `run.finished` (aside: the rows put
+                                       aside while validating, recorded since 2026-12-08)
     exit code, stop reason           -> a `run.finished` after the run's last start or resume
                                        (when it ended after it: a resumed run not yet ended
                                        keeps its earlier end in run.json)
@@ -28,7 +29,7 @@ from typing import Any
 from rpa.audit.chain import AuditEvent
 from rpa.audit.report_lines import Report
 from rpa.masking import scrub_text
-from rpa.outcomes import counts_text
+from rpa.outcomes import counts_text, outcome_label
 
 RUN_JSON, PARAMS_JSON = "run.json", "params.json"
 STARTS = ("run.started", "run.resumed")
@@ -82,9 +83,19 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 def _count_differences(info: dict[str, Any], finished: AuditEvent) -> list[str]:
     in_file, in_chain = nonzero_counts(info.get("counts")), nonzero_counts(finished.details.get("counts"))
-    if in_file == in_chain:
-        return []
-    return [f"{RUN_JSON} 的计数（{counts_text(in_file)}）与审计链记录的（{counts_text(in_chain)}）不同"]
+    found = [] if in_file == in_chain else [
+        f"{RUN_JSON} 的计数（{counts_text(in_file)}）与审计链记录的（{counts_text(in_chain)}）不同"]
+    if "aside" in finished.details:  # recorded since 2026-12-08: the rows put aside while validating
+        file_aside, chain_aside = nonzero_counts(info.get("aside")), nonzero_counts(finished.details["aside"])
+        if file_aside != chain_aside:
+            found.append(f"{RUN_JSON} 记录的校验时搁置的行（{_aside_text(file_aside)}）与审计链第 "
+                         f"{finished.seq} 条事件记录的（{_aside_text(chain_aside)}）不同")
+    return found
+
+
+def _aside_text(aside: dict[str, int]) -> str:
+    told = [f"{outcome_label(outcome)} {count} 行" for outcome, count in sorted(aside.items())]
+    return "；".join(told) or "无"
 
 
 def _start_differences(folder: Path, info: dict[str, Any], started: AuditEvent | None) -> list[str]:

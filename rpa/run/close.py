@@ -59,11 +59,12 @@ def close_run(
         ctx.audit.seal_files(ctx.run_id, ctx.folder)
         if exit_code in (EXIT_OK, EXIT_ITEMS_FAILED):  # before run.finished: the chain ends there
             _mask_payloads(ctx, outputs.flow)
-        ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason,
-                   **({"finish_failed": finish_failed} if finish_failed else {}))
         rows = outputs.report_rows()
-        # rows put aside while validating are no items: run.json names them for `rpa runs list`
+        # rows put aside while validating are no items: run.json names them for `rpa runs list`,
+        # as the chain does (`rpa audit verify`: tester BM F20, an emptied `aside` went unseen)
         aside = Counter(row.outcome for row in rows or () if row.outcome in ("invalid", "needs_person"))
+        ctx.record("run.finished", exit_code=exit_code, counts=counts, stop_reason=stop_reason,
+                   aside=dict(aside), **({"finish_failed": finish_failed} if finish_failed else {}))
         elsewhere = held_elsewhere(rows or [], ctx.run_id)  # in no count of this run's items
         own = ctx.queue.items(ctx.run_id)  # held for a checker: this run's (another run's rows are not)
         awaiting = ctx.queue.awaiting_checker(ctx.run_id)

@@ -204,6 +204,17 @@ def test_output_files_edited_or_damaged_are_named_and_verify_all_goes_on(
     script = _stand_alone(edited, run_id)
     assert script.returncode == 1 and "【不符】结果文件 result.xlsx 的 SHA-256 与审计链第" in script.stdout
 
+    # the rows put aside emptied from run.json: `rpa runs list` then hid them (tester BM F20)
+    hidden = _copy(ams, root, tmp_path, "aside")
+    run_json = hidden.runs / run_id / "run.json"
+    info = json.loads(run_json.read_text(encoding="utf-8"))
+    assert info["aside"] == {"invalid": 2, "needs_person": 1}, info["aside"]
+    run_json.write_text(json.dumps({**info, "aside": {}}, ensure_ascii=False), encoding="utf-8")
+    told = "【不符】run.json 记录的校验时搁置的行（无）与审计链第"
+    assert f"运行 {run_id}：{told}" in _verify_fails(hidden, run_id)
+    script = _stand_alone(hidden, run_id)
+    assert script.returncode == 1 and told in script.stdout and "（无效，未报备 2 行；需人工处理 1 行）不同" in script.stdout
+
     # report.html edited
     report = _copy(ams, root, tmp_path, "report")
     page = report.runs / run_id / "report.html"

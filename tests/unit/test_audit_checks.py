@@ -14,8 +14,10 @@ KEY = b"unit-test-audit-key-checks-0123456789"
 RUN = "20261130-101500-account-filing-0a1b2c"
 
 
-def _run(tmp_path: Path, counts: dict[str, int], outcomes: list[tuple[str, str, dict[str, str]]]) -> AuditLog:
-    """A finished run: its folder with run.json, its chain and its ledger entries."""
+def _run(tmp_path: Path, counts: dict[str, int], outcomes: list[tuple[str, str, dict[str, str]]],
+         aside: dict[str, int] | None = None, aside_in_file: dict[str, int] | None = None) -> AuditLog:
+    """A finished run: its folder with run.json, its chain and its ledger entries; `aside` the
+    rows put aside its `run.finished` records (none: a chain from before 2026-12-08)."""
     log = AuditLog(f"sqlite:///{tmp_path / 'queue.db'}", KEY, ledger_file=tmp_path / "keys" / "ledger.jsonl")
     log.create_schema()
     folder = tmp_path / "runs" / RUN
@@ -25,11 +27,42 @@ def _run(tmp_path: Path, counts: dict[str, int], outcomes: list[tuple[str, str, 
     for key, event, details in outcomes:
         log.append(RUN, "w1", event, item_key=key, details=details)
     log.seal_files(RUN, folder)
-    log.append(RUN, "run", "run.finished", details={"counts": counts})
+    recorded = {"counts": counts, **({"aside": aside} if aside is not None else {})}
+    log.append(RUN, "run", "run.finished", details=recorded)
     log.export(RUN, folder / "audit.jsonl")
     log.ledger_ended(RUN, counts)
-    (folder / "run.json").write_text(json.dumps({"run_id": RUN, "counts": counts}))
+    in_file = aside if aside_in_file is None else aside_in_file
+    (folder / "run.json").write_text(json.dumps({"run_id": RUN, "counts": counts, "aside": in_file or {}}))
     return log
+
+
+@pytest.mark.parametrize(("in_chain", "in_file", "told"), [
+    ({"invalid": 1}, {}, "（无）与审计链第 4 条事件记录的（无效，未报备 1 行）不同"),
+    ({"invalid": 1, "needs_person": 2}, {"invalid": 1, "needs_person": 1},
+     "（无效，未报备 1 行；需人工处理 1 行）与审计链第 4 条事件记录的"
+     "（无效，未报备 1 行；需人工处理 2 行）不同"),
+    ({}, {"needs_person": 1}, "（需人工处理 1 行）与审计链第 4 条事件记录的（无）不同"),
+])
+def test_rows_put_aside_in_run_json_are_held_to_the_chain(
+    tmp_path: Path, in_chain: dict[str, int], in_file: dict[str, int], told: str
+) -> None:
+    """`rpa runs list` reads run.json's `aside`: an emptied one hid the rows put aside (tester BM F20)."""
+    log = _run(tmp_path, {"done": 1}, [("6222020200112233445", "item.done", {})], in_chain, in_file)
+    ok, text = _lines(log, tmp_path)
+    assert not ok and f"运行 {RUN}：【不符】run.json 记录的校验时搁置的行{told}" in text
+
+
+def test_rows_put_aside_as_the_chain_has_them_pass_and_an_older_chain_is_not_held_to_them(
+    tmp_path: Path,
+) -> None:
+    done = [("6222020200112233445", "item.done", {})]
+    log = _run(tmp_path, {"done": 1}, done, {"invalid": 1, "needs_person": 0})
+    ok, text = _lines(log, tmp_path)
+    assert ok, text
+    older = tmp_path / "older"
+    log = _run(older, {"done": 1}, done, None, {"invalid": 3})
+    ok, text = _lines(log, older)
+    assert ok, text
 
 
 def _lines(log: AuditLog, tmp_path: Path) -> tuple[bool, str]:
