@@ -3,7 +3,8 @@ XObjects it paints), for `pdf_fonts`.
 
     why = procedure_problem(spec, "seven", "7")   # None, or why the glyph does not print 7 as text
 
-- A procedure missing, painting nothing (no path, image, shading or text), or showing text in the
+- A procedure missing, painting nothing (no path, image, shading or text; an image mask with no
+  sample painted, `pdf_masks`, is no image), or showing text in the
   Type3 font itself, directly or through a form (a loop: pdfium prints nothing; tester BL's P05,
   BN's F7 of 2026-12-08) prints nothing.
 - A procedure showing a string in another font shows that string: `seven` showing (1) through a
@@ -23,6 +24,7 @@ from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import PSLiteral
 
 from flows.report_extraction.numbers import normalise
+from flows.report_extraction.pdf_masks import blank_inline_masks, blank_mask
 
 _PAINTS = re.compile(rb"(?<![\w*'\"/])(?:f\*?|F|B\*?|b\*?|S|s|BI|sh)(?![\w*])")  # not a name's /F1
 _SHOWS = re.compile(rb"(?<![\w*'\"/])T[jJ](?![\w*])")
@@ -66,10 +68,18 @@ def _parts(own: bytes, resources: Mapping[str, Any]) -> Iterator[tuple[bytes, Ma
         if not isinstance(target, PDFStream):
             continue
         if _is(target.get("Subtype"), "Form"):
-            yield target.get_data(), resolve1(target.get("Resources")) or resources, False
+            form_resources = resolve1(target.get("Resources")) or resources
+            yield _without_blank_masks(target.get_data()), form_resources, False
         else:
-            images = True
-    yield own, resources, images
+            images = images or not blank_mask(target)  # an empty bitmap glyph prints nothing (BN F10)
+    yield _without_blank_masks(own), resources, images
+
+
+def _without_blank_masks(content: bytes) -> bytes:
+    """`content` less its inline image masks that paint nothing (an empty bitmap glyph)."""
+    for start, end in reversed(blank_inline_masks(content)):
+        content = content[:start] + content[end:]
+    return content
 
 
 def _font(resources: Mapping[str, Any], selected: bytes) -> Any:

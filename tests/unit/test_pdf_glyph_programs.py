@@ -10,6 +10,7 @@ than the same file whose font is whole.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -201,6 +202,40 @@ def test_a_type3_procedure_showing_text_or_setting_its_colour_is_read_as_it_prin
         assert _value(path) == Decimal(FIRST_YUAN)
     else:
         with pytest.raises(UnreadableFigure, match=re.escape(refused)):
+            _value(path)
+
+
+def _bitmap(rows: bytes, more: bytes = b"") -> bytes:
+    """A bitmap glyph as bitmap-font producers write it: `d1`, then a 9 x 2 image mask filling
+    the glyph's box (two bytes a row: nine samples and seven padding bits)."""
+    head = b"600 0 0 0 600 700 d1 q 600 0 0 700 0 0 cm BI /W 9 /H 2 /IM true /BPC 1"
+    return b"%s %s ID %s EI Q" % (head, more, rows)
+
+
+@pytest.mark.parametrize(("procedure", "prints"), [
+    (_bitmap(b"\x00\x00\x00\x00"), True),  # every sample paints
+    (_bitmap(b"\xff\x80\xff\x80"), False),  # no sample paints; the padding bits are 0
+    (_bitmap(b"\xff\xff\xff\xff"), False),  # nor with the padding bits set
+    (_bitmap(b"\xff\x80\xff\x00"), True),  # the last sample of the last row paints
+    (_bitmap(b"\x00\x00\x00\x00", b"/D [1 0]"), False),  # inverted: 0 leaves the page as it was
+    (_bitmap(b"ff80ff80>", b"/F /AHx"), False),
+    (_bitmap(b"ff80fe80>", b"/F /AHx"), True),
+    (_bitmap(zlib.compress(b"\xff\x80\xff\x80"), b"/F /Fl"), False),
+    (_bitmap(zlib.compress(b"\x7f\x80\xff\x80"), b"/F /Fl"), True),
+])
+def test_a_type3_bitmap_glyph_that_paints_no_sample_refuses_the_page(
+        tmp_path: Path, procedure: bytes, prints: bool) -> None:
+    """Tester BN F10 (2026-12-08): a bitmap font's `five` whose image mask has no sample painted
+    prints nothing, though the text layer names 5; it was read as painting an image."""
+    drawn = _shown("F3", FIGURE)
+    control = add_type3_font(ruled_pdf(tmp_path / "all.pdf", first="", drawn=drawn), "F3", _DIGITS)
+    path = add_type3_font(ruled_pdf(tmp_path / "t3.pdf", first="", drawn=drawn), "F3", _DIGITS,
+                          procedures={"five": procedure})
+    if prints:
+        assert _value(path) == Decimal(FIRST_YUAN)
+    else:
+        assert _pixels(path) != _pixels(control)
+        with pytest.raises(UnreadableFigure, match="「5」的字形“five”什么也不画，印不出“5”"):
             _value(path)
 
 
