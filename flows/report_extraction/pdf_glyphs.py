@@ -46,12 +46,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from pdfminer.layout import LTChar, LTCurve, LTFigure, LTRect
+from pdfminer.layout import LTChar, LTCurve, LTRect
 from pdfminer.pdftypes import resolve1
 
 from flows.report_extraction.pdf_fonts import contradiction
 from flows.report_extraction.pdf_inks import ink, lightness
 from flows.report_extraction.pdf_paint import Paint, clipped_out, paint, painted
+from flows.report_extraction.pdf_places import char_place, in_paint_order
 from flows.report_extraction.pdf_sizes import too_small
 from flows.report_extraction.pdf_watermarks import faint_word_runs, refuse_report_words
 from rpa.errors import UnreadableFigure
@@ -91,9 +92,9 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     black, 1 white), whether only its `outline` is drawn and the `spot` ink it is filled in
     (`pdf_paint`)."""
     page = painted(page)
-    drawn = list(_in_paint_order(page.layout))  # in the order painted, form XObjects where they are
+    drawn = list(in_paint_order(page.layout))  # in the order painted, form XObjects where they are
     if (wrong := contradiction(page.fonts)) is not None:  # tester BL: a ToUnicode naming `seven` 1
-        _refuse(file, page_number, _at(page, wrong[0]), wrong[1])
+        _refuse(file, page_number, char_place(page, wrong[0]), wrong[1])
     every = [(i, o) for i, o in enumerate(drawn) if isinstance(o, LTChar)]
     boxes = _Boxes(_filled(drawn))
     dicts = dict(zip((i for i, _ in every), page.chars, strict=True))
@@ -101,7 +102,8 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
     clipped = [o for i, o in every if i not in cut and clipped_out(o)]
     figure = next((o for o in clipped if _FIGURE.fullmatch(o.get_text())), None)
     if figure is not None:  # tester BK F20: a clip cutting a figure's leading digit read it short
-        _refuse(file, page_number, _at(page, figure), "被剪切路径裁掉，印不出来（数字可能只印出一部分）")
+        _refuse(file, page_number, char_place(page, figure),
+                "被剪切路径裁掉，印不出来（数字可能只印出一部分）")
     cut |= {i for i, o in every if clipped_out(o)}
     refuse = partial(_refuse, file, page_number, "")
     askew = [(i, o) for i, o in every
@@ -118,9 +120,9 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
                         stroked=how.stroked)
     masked = next((c for _, c in chars if _FIGURE.fullmatch(c.get_text()) and paint(c).masked), None)
     if masked is not None:  # tester BK F8: a digit a soft mask hid joined the figure
-        _refuse(file, page_number, _at(page, masked), "画在软蒙版（SMask）之下，印出与否读不出")
+        _refuse(file, page_number, char_place(page, masked), "画在软蒙版（SMask）之下，印出与否读不出")
     if (small := too_small([c for _, c in chars])) is not None:  # tester BL F15: a figure at 0.3 pt
-        _refuse(file, page_number, _at(page, small[0]), small[1])
+        _refuse(file, page_number, char_place(page, small[0]), small[1])
     if any(_FIGURE.fullmatch(c.get_text()) for _, c in chars) and _invisible_text(page):
         _refuse(file, page_number, "", "有不可见的文字（渲染模式 3 或 7：OCR 文字层或隐藏的文字），"
                 "印出的与文件中的可能不同")
@@ -132,7 +134,8 @@ def shown_page(page: Any, file: str, page_number: int) -> ShownPage:
         figure = next((c for _, c in group if _FIGURE.fullmatch(c.get_text())), None)
         # none prints, or the last stroke paints it over in the paper's colour (tester AY, F5)
         if figure is not None and (not shown or max(shown) < group[-1][0]):
-            _refuse(file, page_number, _at(page, figure), "印成白色、近于底色或被白色色块盖住，印出来看不见")
+            _refuse(file, page_number, char_place(page, figure),
+                    "印成白色、近于底色或被白色色块盖住，印出来看不见")
     _refuse_struck_over(page, [c for i, c in chars if i in kept], file, page_number)
     keep = {id(d) for d, (i, _) in zip(page.chars, every, strict=True) if i in kept}
     aside = "".join(dicts[i]["text"] for i, _ in every if i in cut).strip()
@@ -255,19 +258,7 @@ def _refuse_struck_over(page: Any, chars: list[LTChar], file: str, page_number: 
                 pale = mine is not None and theirs is not None and abs(mine - theirs) >= 0.4
                 said = f"与「{other.get_text()}」叠印在一处，印出来分不清是哪个" + (
                     "（其一印得很浅，像是水印或底纹的字压在数字上）" if pale else "")  # tester BK F10
-                _refuse(file, page_number, _at(page, char), said)
-
-
-def _in_paint_order(objects: Iterable[Any]) -> Iterator[Any]:
-    for obj in objects:
-        if isinstance(obj, LTFigure):
-            yield from _in_paint_order(obj)
-        else:
-            yield obj
-
-
-def _at(page: Any, char: LTChar) -> str:
-    return f"（位置 {char.x0:.0f}, {page.height - char.y1:.0f}）：「{char.get_text()}」"
+                _refuse(file, page_number, char_place(page, char), said)
 
 
 def _refuse(file: str, page_number: int, where: str, why: str) -> None:

@@ -8,6 +8,7 @@ reportlab's canvas over tests/hand_reports' ruled report, never by the code unde
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def test_a_white_digit_before_a_figure_refuses_the_report_naming_where(tmp_path:
         _read(ruled_pdf(tmp_path / "white.pdf", drawn=hidden))
     said = str(caught.value)
     assert "white.pdf，第1页（位置 " in said and "「9」印成白色、近于底色或被白色色块盖住" in said, said
+    # and the line it is on, which names the row (tester BN F11: the position alone did not)
+    assert re.search(r"（位置 \d+, \d+，所在行“储蓄存款余额 .*9.*”）：「9」", said), said
 
 
 @pytest.mark.parametrize("cmyk", [False, True])
