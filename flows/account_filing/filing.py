@@ -43,7 +43,7 @@ Step 2's comparison of the record with AMS's history, and "the same content", ar
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,7 @@ from flows.account_filing.notes import done_note
 from flows.account_filing.records import FilingRecord
 from flows.account_filing.rows_aside import comes_after_a_later_filing, waits_for_row_aside
 from flows.account_filing.unchanged_change import check_something_changes
+from rpa.alerts.aside_by_hand import aside_marks
 from rpa.approvals.words import waits_for_checker
 from rpa.errors import BusinessError, NeedsPerson, RpaError, SessionLost
 from rpa.masking import FieldClass, item_ref, mask, personal_values
@@ -164,7 +165,8 @@ class FilingHandler:
         checker_first = waits_for_checker(item.payload) and not self.dry_run  # a run set for approval
         if not checker_first:  # never filed, nor previewed as filed, over an unfiled earlier row
             waits_for_earlier_row(self._queue, item, record)
-            waits_for_row_aside(item, record, history)  # nor over one put aside, not in AMS
+            # nor over one put aside and not in AMS (its hand filing said, once approved)
+            waits_for_row_aside(item, record, history, partial(aside_marks, self.wctx.settings))
         check_something_changes(record, history, detail)  # a 变更 AMS holds already: held
         if self.dry_run:
             return {"status": "would_file", "already_filed": False, "note": done_note("would_file", {})}

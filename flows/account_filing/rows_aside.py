@@ -30,7 +30,7 @@ follow it), and a 开户 or 撤销 of it is filed once AMS holds a 开户 (撤�
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from bots.ams import AccountHistory
     from flows.account_filing.records import FilingRecord
     from flows.account_filing.report import ValidationReport
+    from rpa.alerts.aside_by_hand import AsideMark, Place
     from rpa.alerts.findings import PutAside
     from rpa.queue.work_queue import WorkItem
 
@@ -99,8 +100,10 @@ def rows_aside_before(report: ValidationReport, elsewhere: Iterable[PutAside], r
     return found
 
 
-def waits_for_row_aside(item: WorkItem, record: FilingRecord, history: AccountHistory) -> None:
-    """Hold the item while a row of its account put aside before it is not in AMS."""
+def waits_for_row_aside(item: WorkItem, record: FilingRecord, history: AccountHistory,
+                        marks: Callable[[], Mapping[Place, AsideMark]] = dict) -> None:
+    """Hold the item while a row of its account put aside before it is not in AMS; `marks` gives
+    the rows marked filed by hand (`rpa.alerts.aside_by_hand.aside_marks`), asked only to say so."""
     in_ams = {(e.action, e.business_date) for e in history.entries}
     for entry in item.payload.get(ASIDE_BEFORE) or []:
         action, day = entry["action"], entry["business_date"]
@@ -113,6 +116,12 @@ def waits_for_row_aside(item: WorkItem, record: FilingRecord, history: AccountHi
             note = (f"同一账户的{where}第{entry['row']}行{outcome_label(entry['status'])}，"
                     "其业务类型或业务日期读不出，无法判断先后：本行未提交，暂挂；"
                     "请人工核对该账户在 AMS 的备案，按业务顺序办理后将本行标记为人工报备（rpa cases mark）")
+        elif (mark := marks().get((entry["run"], entry["sheet"], entry["row"]))) and mark.approved:
+            # tester BM F5 (2026-12-08): the note still said 需人工处理 after the row was approved
+            note = (f"同一账户在前的{where}第{entry['row']}行（{ACTION_LABELS[action]} {day}）已人工报备"
+                    f"（备案编号 {mark.filing_no}，复核 {mark.checker} 批准），AMS 中却查不到这笔"
+                    f"{ACTION_LABELS[action]}：本行未提交，暂挂；请核对该行是否确已在 AMS 办理、"
+                    f"备案编号是否有误，AMS 中有了之后执行 rpa runs retry {item.run_id} --items {item.id}")
         else:
             note = (f"同一账户在前的{where}第{entry['row']}行（{ACTION_LABELS[action]} {day}）"
                     f"{outcome_label(entry['status'])}，AMS 中也没有：本行未提交，暂挂；"

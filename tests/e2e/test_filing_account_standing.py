@@ -269,6 +269,47 @@ def test_a_row_behind_an_earlier_row_put_aside_waits_in_its_run_and_the_next_day
     assert [f["action"] for f in ams.filings() if f["account_no"] == next_day] == ["open", "change", "close"]
 
 
+def test_a_row_behind_a_row_filed_by_hand_says_so_while_ams_lacks_that_filing(
+    ams: AmsHandle, tmp_path: Path
+) -> None:
+    """Tester BM F5 (2026-12-08): the 变更 moving the depositor to an address with a 生僻字 (需人工处理) was
+    marked filed by hand and approved, yet the 撤销 behind it, retried while AMS still lacked that
+    变更, kept saying the 变更 需人工处理. It now says the hand filing and its number are not in AMS;
+    once AMS holds the 变更, a retry files the 撤销."""
+    from rpa.casework.aside_actions import approve_aside, aside_row, mark_aside
+
+    _seed_basic(ams)
+    account, hand_no = "110020260311", "AMS2026112400011"
+    ams.seed([basic_record(account, serial=41, day="2026-11-20", **GENERAL)])
+    moved = {**GENERAL, "change_items": "注册地址", "registered_address": "北京市朝阳区𠮷祥路1号"}
+    change = basic_record(account, serial=41, day="2026-11-24", action="change", **moved)
+    close = basic_record(account, serial=41, day="2026-11-25", action="close", close_reason="转户", **GENERAL)
+    first = _run(ams, tmp_path, [change, close])
+    (change_state, _), (close_state, close_note) = _results(first)
+    assert (change_state, close_state) == ("需人工处理", "需人工处理"), _results(first)
+    assert "同一账户在前的第4行（变更 2026-11-24）需人工处理，AMS 中也没有" in close_note, close_note
+
+    settings = filing_settings(tmp_path, ams, 1)
+    aside = aside_row(settings, first.run_id, 4)
+    assert aside is not None
+    mark_aside(settings, first.run_id, aside, "柜员王", hand_no, "生僻字地址已在 AMS 柜面办理")
+    approve_aside(settings, first.run_id, aside_row(settings, first.run_id, 4) or aside, "复核李")
+    queue = WorkQueue.from_settings(settings)
+    queue.retry(first.run_id, None)
+    again = execute_run(settings, "account-filing", {}, workers=1, resume=first.run_id)
+    (change_state, _), (close_state, close_note) = _results(again)
+    assert change_state == "人工报备" and close_state == "需人工处理", _results(again)
+    assert (f"同一账户在前的第4行（变更 2026-11-24）已人工报备（备案编号 {hand_no}，复核 复核李 批准），"
+            "AMS 中却查不到这笔变更") in close_note, close_note
+    assert not ams.submissions()
+
+    ams.seed([{**change, "filing_no": hand_no}])  # the 变更 the clerk filed at AMS's screens, now listed
+    queue.retry(first.run_id, None)
+    done = execute_run(settings, "account-filing", {}, workers=1, resume=first.run_id)
+    assert [state for state, _ in _results(done)] == ["人工报备", "已报备"], _results(done)
+    assert [f["action"] for f in ams.filings() if f["account_no"] == account] == ["open", "change", "close"]
+
+
 def test_a_row_dated_before_a_filing_ams_holds_is_held(ams: AmsHandle, tmp_path: Path) -> None:
     """A late 变更 of 11-24, exported after 11-25's was filed: filed now, AMS would end with the
     older address."""
