@@ -78,6 +78,13 @@ def as_signed_in(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) ->
         return func(*args, **kwargs)
 
 
+def one_account_words(maker_os: str | None, checker_os: str | None) -> str:
+    """What a record of a decision adds when its maker and checker typed two names under one
+    operating-system account (tester BM F7, 2026-12-08: `--user 王经办` then `--user ＷＡＮＧ`, as
+    root both times, read as two people everywhere); "" otherwise, or where either signed in."""
+    return f"，二者为同一操作系统账户 {maker_os}" if maker_os and maker_os == checker_os else ""
+
+
 def same_person(first: str, second: str) -> bool:
     """True when the two names are one person's, written differently."""
     return person_key(first) == person_key(second)

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from rpa.people import one_account_words
+
 if TYPE_CHECKING:
     from rpa.settings import Settings
 
@@ -40,6 +42,8 @@ class AsideMark:
     checker: str = ""
     elsewhere: str = ""  # "运行 X 第 N 行": the row of the same filing the mark was made on
     run_id: str = ""  # the run it was made in (`filed_by_hand`)
+    maker_os: str = ""  # the operating-system accounts of the mark and the approval, at the
+    checker_os: str = ""  # command line ("" where the person signed in to the console)
 
     @property
     def approved(self) -> bool:
@@ -50,9 +54,14 @@ class AsideMark:
         """What result.xlsx and the run log say of an approved mark."""
         if self.elsewhere:
             return (f"已由{self.elsewhere}人工报备（同一账户、业务和日期），备案编号 {self.filing_no}"
-                    f"（经办 {self.maker} 标记，复核 {self.checker} 批准）")
-        return (f"已人工报备，备案编号 {self.filing_no}：{self.reason}（经办 {self.maker} 标记，"
-                f"复核 {self.checker} 批准）")
+                    f"（{self.who}）")
+        return f"已人工报备，备案编号 {self.filing_no}：{self.reason}（{self.who}）"
+
+    @property
+    def who(self) -> str:
+        """`经办 X 标记，复核 Y 批准`, and whether both typed their names under one OS account."""
+        same = one_account_words(self.maker_os, self.checker_os)
+        return f"经办 {self.maker} 标记，复核 {self.checker} 批准{same}"
 
 
 def approved_by_hand(settings: Settings, run_id: str) -> dict[tuple[str, int], AsideMark]:
@@ -108,9 +117,11 @@ def aside_marks(settings: Settings, run_id: str | None = None) -> dict[Place, As
         where = (event.run_id, str(said.get("sheet") or ""), int(said.get("row") or 0))
         if event.event == MARKED:
             marks[where] = AsideMark(str(said.get("user") or event.actor), str(said.get("filing_no") or ""),
-                                     str(said.get("reason") or ""), event.time)
+                                     str(said.get("reason") or ""), event.time,
+                                     maker_os=str(said.get("os_user") or ""))
         elif event.event == REFUSED:
             marks.pop(where, None)
         elif where in marks:
-            marks[where] = replace(marks[where], checker=str(said.get("checker") or event.actor))
+            marks[where] = replace(marks[where], checker=str(said.get("checker") or event.actor),
+                                   checker_os=str(said.get("os_user") or ""))
     return marks

@@ -62,7 +62,7 @@ from rpa.casework.words import (
 from rpa.errors import UsageError
 from rpa.masking import FieldClass, scrub_known
 from rpa.outcomes import MAY_BE_DONE
-from rpa.people import os_account
+from rpa.people import one_account_words, os_account
 from rpa.queue.aftercare import HELD_ON_REFILE, held_on_refile
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
 from rpa.run.inputs import refuse_changed_inputs
@@ -149,7 +149,7 @@ def mark_by_hand(settings: Settings, run_id: str, item_id: int, user: str, filin
     if flow is None or not flow.case_fields(item.payload):  # a report download is not filed by hand
         raise UsageError(f"运行 {run_id} 的事项不是报备，不能标记为人工报备：请重试或重新运行")
     reason = scrub_known(reason, [item.payload], flow.payload_not_personal)  # the row's values masked
-    mark = {"maker": user, "filing_no": filing_no, "reason": reason, "at": _now(settings)}
+    mark = {"maker": user, "filing_no": filing_no, "reason": reason, "at": _now(settings), **os_account()}
     if not queue.annotate(run_id, item.id, CASE_STATES, BY_HAND, mark):
         raise UsageError(f"第 {_row(item)} 行刚刚已被处理：请刷新后再试")
     audit.append(run_id, user, "case.marked_by_hand", item_key=item.key,
@@ -169,7 +169,9 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str,
     mark = mark_to_decide(item, checker, seen)
     agrees_with_ams(item, mark.filing_no, "请退回该标记，由经办人按 AMS 显示的编号重新标记")
     at = _now(settings)
-    note = f"人工报备：{mark.reason}（经办 {mark.maker} 标记，复核 {checker} 批准）{difference_note(item)}"
+    checker_os = os_account().get("os_user")  # none where the checker signed in to the console
+    who = f"经办 {mark.maker} 标记，复核 {checker} 批准{one_account_words(mark.os_user, checker_os)}"
+    note = f"人工报备：{mark.reason}（{who}）{difference_note(item)}"
     result = {"status": FILED_BY_HAND, "filing_no": mark.filing_no, "note": note,
               BY_HAND: {**(item.result or {}).get(BY_HAND, {}), "checker": checker, "approved_at": at},
               "before": before_mark(item)}
@@ -185,7 +187,7 @@ def approve_by_hand(settings: Settings, run_id: str, item_id: int, checker: str,
                           "filing_no": mark.filing_no, **os_account()},
                  field_classes={"filing_no": FieldClass.REFERENCE})
     tell_run_log(settings, run_id, [_row(item)],
-                 f"办结：人工报备（备案编号 {mark.filing_no}，经办 {mark.maker} 标记，复核 {checker} 批准）")
+                 f"办结：人工报备（备案编号 {mark.filing_no}，{who}）")
     return CaseAction(run_id, checker, "case.by_hand_approved", [_row(item)], True)
 
 

@@ -14,6 +14,7 @@ approved row leaves 异常处理 and the alerts; its run, resumed, names the fil
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rpa.alerts.aside_by_hand import APPROVED, MARKED, REFUSED, AsideMark
@@ -76,8 +77,9 @@ def approve_aside(settings: Settings, run_id: str, aside: SetAside, checker: str
                  details={**_place(aside), "filing_no": mark.filing_no,
                           "maker": mark.maker, "checker": checker, **os_account()},
                  field_classes=_NUMBER)
+    decided = replace(mark, checker=checker, checker_os=os_account().get("os_user", ""))
     tell_run_log(settings, run_id, [aside.row], f"（校验时搁置）办结：人工报备（备案编号 {mark.filing_no}，"
-                                                f"经办 {mark.maker} 标记，复核 {checker} 批准）")
+                                                f"{decided.who}）")
     return CaseAction(run_id, checker, APPROVED, [aside.row], True)  # result.xlsx names the filing
 
 

@@ -74,6 +74,7 @@ class ByHandMark:
     filing_no: str
     reason: str
     at: str
+    os_user: str = ""  # the maker's operating-system account, at the command line
 
     @property
     def seen(self) -> str:
@@ -210,7 +211,8 @@ def mark_of(item: WorkItem) -> ByHandMark | None:
     if not isinstance(mark, Mapping):
         return None
     return ByHandMark(str(mark.get("maker", "")), str(mark.get("filing_no", "")),
-                      scrub_text(str(mark.get("reason", ""))), str(mark.get("at", "")))
+                      scrub_text(str(mark.get("reason", ""))), str(mark.get("at", "")),
+                      str(mark.get("os_user", "")))
 
 
 def mark_to_decide(item: WorkItem, checker: str, seen: str | None = None) -> ByHandMark:

@@ -35,8 +35,7 @@ def by_hand_lines(cfg: Settings, run_id: str) -> list[str]:
     lines = []
     for (sheet, row), mark in sorted(approved_by_hand(cfg, run_id).items()):
         where = f"；{mark.elsewhere}的标记" if mark.elsewhere else ""
-        lines.append(f"{sheet} 第 {row} 行，备案编号 {mark.filing_no}（经办 {mark.maker} 标记，"
-                     f"复核 {mark.checker} 批准{where}）")
+        lines.append(f"{sheet} 第 {row} 行，备案编号 {mark.filing_no}（{mark.who}{where}）")
     return lines
 
 

@@ -213,7 +213,8 @@ def test_output_files_edited_or_damaged_are_named_and_verify_all_goes_on(
     told = "【不符】run.json 记录的校验时搁置的行（无）与审计链第"
     assert f"运行 {run_id}：{told}" in _verify_fails(hidden, run_id)
     script = _stand_alone(hidden, run_id)
-    assert script.returncode == 1 and told in script.stdout and "（无效，未报备 2 行；需人工处理 1 行）不同" in script.stdout
+    assert script.returncode == 1 and told in script.stdout, script.stdout
+    assert "（无效，未报备 2 行；需人工处理 1 行）不同" in script.stdout, script.stdout
 
     # report.html edited
     report = _copy(ams, root, tmp_path, "report")

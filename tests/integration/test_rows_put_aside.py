@@ -344,7 +344,11 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     assert "校验时搁置：需人工处理 1 行，无效，未报备 1 行" in runs, runs
     shown_run = cli.run("runs", "show", run_id, check_exit=0).stdout
     assert "人工报备 1 行，需人工处理 1 行，无效，未报备 1 行" in shown_run, shown_run
-    by_hand = "人工报备：开户清单 第 2 行，备案编号 100020261207000778（经办 柜员王 标记，复核 复核李 批准）"
+    from rpa.people import os_user  # the test types both names under one account (tester BM F7)
+
+    same = f"，二者为同一操作系统账户 {os_user()}"
+    by_hand = ("人工报备：开户清单 第 2 行，备案编号 100020261207000778"
+               f"（经办 柜员王 标记，复核 复核李 批准{same}）")
     assert by_hand in shown_run, shown_run  # tester BM F2: the number, not a count alone
     from rpa.alerts.aside_by_hand import approved_by_hand
     from rpa.alerts.findings import put_aside_rows
@@ -363,7 +367,7 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     assert cli.run("audit", "verify", run_id).returncode == 0
     log = (settings.runs_dir / run_id / "run.log").read_text(encoding="utf-8")
     assert "第 2 行（校验时搁置）办结：人工报备（备案编号 " in log  # 18 digits: masked as an ID number
-    assert "0778，经办 柜员王 标记，复核 复核李 批准）" in log
+    assert f"0778，经办 柜员王 标记，复核 复核李 批准{same}）" in log
 
     # tester BM F1 (2026-12-08): the same export run again met row 2 as 需人工处理 and overdue, and it
     # was marked and approved a second time under another number; the filing is done by hand

@@ -172,7 +172,8 @@ def test_filed_by_hand_counts_only_once_a_checker_who_is_not_the_maker_approves(
     assert _run_log(settings) == [  # a clerk reading run.log sees who ended the row, and how
         # run.log scrubs every run of 8 digits and more, a filing number's too
         f"第 2 行由 {OPERATOR} 标记为人工报备（备案编号 AMS**********9999），待复核",
-        f"第 2 行办结：人工报备（备案编号 AMS**********9999，经办 {OPERATOR} 标记，复核 {CHECKER} 批准）",
+        f"第 2 行办结：人工报备（备案编号 AMS**********9999，经办 {OPERATOR} 标记，复核 {CHECKER} 批准"
+        f"，二者为同一操作系统账户 {os_user()}）",  # both typed under this account (tester BM F7)
     ]
 
 
@@ -205,7 +206,8 @@ def test_a_reason_longer_than_a_note_is_refused_before_anything_is_recorded(sett
         refuse_by_hand(settings, RUN, item_id, CHECKER, "不符" * 251)
     approve_by_hand(settings, RUN, item_id, CHECKER)
     note = str((_items(settings)[3].result or {})["note"])
-    assert note.startswith("人工报备：" + "柜" * 500) and f"（经办 {OPERATOR} 标记，复核 {CHECKER} 批准）" in note
+    assert note.startswith("人工报备：" + "柜" * 500), note
+    assert f"（经办 {OPERATOR} 标记，复核 {CHECKER} 批准，二者为同一操作系统账户" in note, note
 
 
 def test_a_decision_on_a_mark_other_than_the_one_seen_is_refused(settings: Settings) -> None:

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from rpa.people import as_signed_in, os_account, os_user, signed_in
+from rpa.people import as_signed_in, one_account_words, os_account, os_user, signed_in
 
 
 def test_the_account_is_the_processes_not_what_the_environment_says(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,3 +30,15 @@ def test_a_signed_in_person_gets_no_account_beside_the_name() -> None:
     worker.start()
     worker.join()
     assert seen == [{}] and "os_user" in os_account()
+
+
+@pytest.mark.parametrize(("maker", "checker", "said"), [
+    ("root", "root", "，二者为同一操作系统账户 root"),  # two names typed under one account (BM F7)
+    ("wang.jb", "li.fh", ""),
+    ("wang.jb", "", ""),  # the checker signed in to the console
+    ("", "", ""),  # both signed in, or recorded before accounts were
+    (None, None, ""),
+])
+def test_a_mark_and_its_approval_under_one_account_say_so(maker: str | None, checker: str | None,
+                                                           said: str) -> None:
+    assert one_account_words(maker, checker) == said
