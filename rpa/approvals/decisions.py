@@ -54,7 +54,7 @@ from rpa.masking import mask, scrub_known
 from rpa.people import os_account, same_person
 from rpa.queue.work_queue import ItemState, WorkItem, WorkQueue
 from rpa.run.flow import Flow, load_flow
-from rpa.run.inputs import refuse_changed_inputs
+from rpa.run.resume_checks import refuse_unsound_run
 from rpa.run.runs import list_runs, now_in, read_run_json, run_folder, tell_run_log
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ def _prepare(
         raise UsageError(f"运行 {run_id} 没有记录发起人：无法确认复核人不是发起人，不能在此复核")
     if same_person(maker, checker):
         raise UsageError(f"运行 {run_id} 由 {maker} 发起：发起人不能复核自己的运行，请由另一位复核人办理")
-    refuse_changed_inputs(folder, run_id)  # before anything is changed
+    refuse_unsound_run(AuditLog.from_settings(settings), folder, run_id)  # before anything is changed
     queue = WorkQueue.from_settings(settings)
     queue.create_schema()
     waiting_items = _awaiting(queue, run_id)

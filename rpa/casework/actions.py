@@ -65,7 +65,7 @@ from rpa.outcomes import MAY_BE_DONE
 from rpa.people import one_account_words, os_account
 from rpa.queue.aftercare import HELD_ON_REFILE, held_on_refile
 from rpa.queue.work_queue import ItemState, Outcome, WorkItem, WorkQueue
-from rpa.run.inputs import refuse_changed_inputs
+from rpa.run.resume_checks import refuse_unsound_run
 from rpa.run.runs import now_in, read_run_json, run_folder, tell_run_log
 from rpa.run.safeguards import run_settings
 
@@ -274,11 +274,10 @@ def _row(item: WorkItem) -> int:
 
 def services(settings: Settings, run_id: str) -> tuple[WorkQueue, AuditLog]:
     refuse_dry_run(settings, run_id)  # and a UsageError for a run this runs folder does not hold
-    refuse_changed_inputs(run_folder(settings, run_id), run_id)  # before anything is changed
-    queue = WorkQueue.from_settings(settings)
+    queue, audit = WorkQueue.from_settings(settings), AuditLog.from_settings(settings)
     queue.create_schema()
-    audit = AuditLog.from_settings(settings)
     audit.create_schema()
+    refuse_unsound_run(audit, run_folder(settings, run_id), run_id)  # before anything is changed
     return queue, audit
 
 

@@ -38,7 +38,7 @@ from rpa.run.flow import Flow, load_flow
 from rpa.run.outputs import RunOutputs
 from rpa.run.owners import RunOwners
 from rpa.run.preflight import check_configuration
-from rpa.run.resume_checks import refuse_run_elsewhere, refuse_unfit_resume
+from rpa.run.resume_checks import refuse_broken_chain, refuse_run_elsewhere, refuse_unfit_resume
 from rpa.run.resume_turn import resume_turn
 from rpa.run.run_store import check_run_store
 from rpa.run.runs import (
@@ -101,6 +101,7 @@ def open_run(
         stored = read_run_params(folder) or previous.get("parameters", {})  # unscrubbed when kept
         refuse_unfit_resume(resume, folder, stored, params, flow=flow_name,  # before anything is recorded
                             run_flow=str(previous.get("flow") or ""))
+        refuse_broken_chain(audit, resume)
         flow_params = {**stored.get("flow_params", {}), **params.get("flow_params", {})}
         given = {key: value for key, value in params.items() if key != SAFEGUARDS}  # the start's alone
         params = {**stored, **given, "flow_params": flow_params}

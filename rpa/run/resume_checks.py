@@ -3,6 +3,8 @@ asked to do what it was started to do, and the files it read are still the ones 
 
     refuse_run_elsewhere(settings, queue, run_id)       # before its folder is looked for
     refuse_unfit_resume(run_id, folder, stored_params, given_params)
+    refuse_broken_chain(audit, run_id)
+    refuse_unsound_run(audit, folder, run_id)           # before a case action: inputs and chain
 
 Each refusal is a UsageError (exit 2) raised before the resume records anything, so a refused
 resume leaves the run as it was: run.json keeps its end (exit code, stop reason), which a clerk,
@@ -23,6 +25,7 @@ from rpa.run.flow import flow_class
 from rpa.run.inputs import refuse_changed_inputs
 
 if TYPE_CHECKING:
+    from rpa.audit.log import AuditLog
     from rpa.queue.work_queue import WorkQueue
     from rpa.settings import Settings
 
@@ -76,3 +79,23 @@ def refuse_run_elsewhere(settings: Settings, queue: WorkQueue, run_id: str) -> N
         f"运行 {run_id} 在数据库中，但本机的运行文件夹 {settings.runs_dir} 下没有它：共用一个数据库的主机"
         "须共用同一个运行文件夹（共享挂载，各主机同一路径），请把 RPA_RUNS_DIR 指向它后再续跑"
     )
+
+
+def refuse_unsound_run(audit: AuditLog, folder: Path, run_id: str) -> None:
+    """What a person's action on the run's rows must pass: its inputs unchanged, its chain whole."""
+    refuse_changed_inputs(folder, run_id)
+    refuse_broken_chain(audit, run_id)
+
+
+def refuse_broken_chain(audit: AuditLog, run_id: str) -> None:
+    """A run whose audit chain does not hold under the key is neither resumed nor acted on: an
+    approval forged in the database (no key) was acted on by a resume, which reported 全部完成,
+    and the resume exported the forged chain over the good audit.jsonl (tester BM F8/F9,
+    2026-12-08). A run the database has no chain for at all is left to the steps that follow."""
+    from rpa.audit.chain import MISSING
+
+    result = audit.verify(run_id)
+    if result.ok or (result.kind == MISSING and not result.checked and result.first_bad_seq is None):
+        return
+    raise UsageError(f"运行 {run_id} 的审计链核对不通过（{result}）：本次操作未做任何改动，也未续跑。"
+                     f"\n请先用 rpa audit verify {run_id} 查明，交审计人员处理；审计链修复前不能处理此运行")

@@ -210,6 +210,35 @@ def test_a_reason_longer_than_a_note_is_refused_before_anything_is_recorded(sett
     assert f"（经办 {OPERATOR} 标记，复核 {CHECKER} 批准，二者为同一操作系统账户" in note, note
 
 
+def test_a_mark_approved_in_the_database_without_the_key_is_acted_on_by_nobody(settings: Settings) -> None:
+    """Tester BM F8 (2026-12-08): an approval event written into the database by an insider (no key)
+    settled the row for every list, and a resume filed on it. No case action, approval or resume
+    works on a run whose chain does not hold; nothing is recorded."""
+    import sqlite3
+
+    from rpa.approvals.decisions import approve
+
+    item_id = _items(settings)[3].id
+    mark_by_hand(settings, RUN, item_id, OPERATOR, "AMS20261202008888", "柜面已办理")
+    database = settings.runs_dir / "queue.db"
+    with sqlite3.connect(database) as conn:  # the mark's event, its number changed in place
+        conn.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
+        seq, details = conn.execute("SELECT seq, details FROM audit_events WHERE run_id = ? AND event = ?",
+                                    (RUN, "case.marked_by_hand")).fetchone()
+        conn.execute("UPDATE audit_events SET details = ? WHERE run_id = ? AND seq = ?",
+                     (details.replace("8888", "7777"), RUN, seq))
+    before = len(AuditLog.from_settings(settings).events(RUN))
+    refused = re.escape(f"运行 {RUN} 的审计链核对不通过（第 {seq} 条事件被修改")
+    for act in (lambda: approve_by_hand(settings, RUN, item_id, CHECKER),
+                lambda: refuse_by_hand(settings, RUN, item_id, CHECKER, "不符"),
+                lambda: retry_failures(settings, RUN, CHECKER),
+                lambda: approve(settings, RUN, CHECKER, [5])):
+        with pytest.raises(UsageError, match=refused):
+            act()
+    assert len(AuditLog.from_settings(settings).events(RUN)) == before
+    assert _items(settings)[3].state == ItemState.FAILED
+
+
 def test_a_decision_on_a_mark_other_than_the_one_seen_is_refused(settings: Settings) -> None:
     """Tester W's A2: a checker's page showed one mark; it was refused and the row marked again
     with another number by another operator; the old page's 批准 approved the new mark in the
