@@ -185,7 +185,7 @@ class RunContext:
         previous = read_run_json(self.folder)
         # trigger and started_at say how and when the run began: a resume is added to `resumes`
         kept = ("trigger", "started_at", "resumes", "ended_at", "exit_code", "counts", "awaiting_approval",
-                "ended_as", "checks")
+                "ended_as", "checks", "aside", "elsewhere")  # aside: a refused resume lost it (2026-12-08)
         for key in kept:  # checks: the flow's, at finish
             if key in previous and key not in extra:
                 data[key] = previous[key]

@@ -82,7 +82,8 @@ def test_a_resume_refuses_an_input_replaced_changed_or_moved_since_the_run_began
 
 def _end_of(settings: Settings, run_id: str) -> tuple[object, ...]:
     run = json.loads((settings.runs_dir / run_id / "run.json").read_text(encoding="utf-8"))
-    return run.get("exit_code"), run.get("ended_at"), run.get("stop_reason"), run.get("counts")
+    # aside: what `rpa runs list` shows of the rows put aside (a refused resume dropped it)
+    return tuple(run.get(key) for key in ("exit_code", "ended_at", "stop_reason", "counts", "aside"))
 
 
 def _unchanged_by_the_refusal(cli: CliEnv, settings: Settings, run_id: str, ended: tuple[object, ...],
