@@ -19,6 +19,7 @@ from rpa.cli.common import app, command_group, handles_errors, run_with_progress
 if TYPE_CHECKING:
     from rpa.casework.actions import CaseAction
     from rpa.casework.aside_rows import SetAside
+    from rpa.queue.work_queue import WorkItem
     from rpa.settings import Settings
 
 cases_app = command_group(
@@ -62,11 +63,30 @@ def _item_id(cfg: Settings, run_id: str, row: int) -> int:
             if aside.row == row:
                 raise UsageError(f"运行 {run_id} 的第 {row} 行在校验时已搁置（{aside.outcome}），"
                                  f"不是队列中的事项，不能在此办理：{aside.advice}")
-    for item in WorkQueue.from_settings(cfg).items(run_id):
-        if item.payload.get("row") == row and rejected(item):
+    items = [item for item in WorkQueue.from_settings(cfg).items(run_id) if item.payload.get("row") == row]
+    for item in items:
+        if rejected(item):
             raise UsageError(f"运行 {run_id} 的第 {row} 行已由复核人退回（复核退回），是复核人的决定，"
                              "不能更正、标记或重试：如仍须报备，请改正导出后重新运行")
+    if settled := _settled(cfg, run_id, row, items):
+        raise UsageError(f"运行 {run_id} 的第 {row} 行{settled}，无需再办理")
     raise UsageError(f"运行 {run_id} 的第 {row} 行不在待处理的行中：请用 rpa cases list {run_id} 查看行号")
+
+
+def _settled(cfg: Settings, run_id: str, row: int, items: list[WorkItem]) -> str:
+    """What became of a row that waits for nobody: approved as filed by hand, or done with its
+    number (tester BM F17: a second approval said only 不在待处理的行中)."""
+    from rpa.alerts.aside_by_hand import approved_by_hand
+    from rpa.outcomes import outcome_label
+
+    marks = [mark for (_, at), mark in sorted(approved_by_hand(cfg, run_id).items()) if at == row]
+    if marks:
+        return f"已人工报备（备案编号 {marks[0].filing_no}，{marks[0].who}）"
+    for item in (item for item in items if item.state == "done"):
+        result = item.result or {}
+        number = f"（备案编号 {result['filing_no']}）" if result.get("filing_no") else ""
+        return f"已办结：{outcome_label(str(result.get('status') or ''))}{number}"
+    return ""
 
 
 @cases_app.command("list")

@@ -327,6 +327,9 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
     case("mark", run_id, "2", "--filing-no", "100020261207000778", "--reason", "生僻字已在 AMS 柜面录入",
          "--user", "柜员王")
     case("approve", run_id, "2", "--user", "复核李", code=1)  # the run, resumed: rows 3 and 4 still wait
+    said = case("approve", run_id, "2", "--user", "复核赵", code=2)  # tester BM F17: not "no such row"
+    assert "第 2 行已人工报备（备案编号 **************0778，经办 柜员王 标记，复核 复核李 批准" in said, said
+    assert "无需再办理" in said, said
 
     [run] = open_cases(settings, run_id)
     assert sorted(row.row for row in run.aside) == [3, 4]
@@ -375,8 +378,9 @@ def test_a_row_put_aside_for_a_person_is_marked_filed_by_hand_and_approved_by_an
                                                                       "today": TODAY}}, trigger="test").run_id
     assert sorted(row.row for run in open_cases(settings, again) for row in run.aside) == [3, 4]
     assert RARE[-4:] not in {u.account[-4:] for u in unfiled_filings(settings, date.fromisoformat(TODAY))}
-    assert "不在待处理的行中" in case("mark", again, "2", "--filing-no", "100020261207000999", "--reason",
-                                    "再报一次", "--user", "柜员张", code=2)
+    said = case("mark", again, "2", "--filing-no", "100020261207000999", "--reason", "再报一次",
+                "--user", "柜员张", code=2)
+    assert "第 2 行已人工报备（备案编号 **************0778" in said and "无需再办理" in said, said
     book = load_workbook(settings.runs_dir / again / "result.xlsx")
     sheet = book.active
     assert sheet is not None

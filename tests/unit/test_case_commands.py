@@ -38,7 +38,11 @@ def test_refusals_exit_2_in_chinese_and_change_nothing(env: dict[str, str], sett
                               "--user", OPERATOR], env=env)
     assert bad.exit_code == 2 and "「证件号码」" in bad.output and "Traceback" not in bad.output
     unknown = runner.invoke(app, ["cases", "mark", RUN, "6", "--filing-no", "AMS1", "--reason", "x"], env=env)
-    assert unknown.exit_code == 2 and "第 6 行不在待处理的行中" in unknown.output
+    # row 6 was filed: said so with its number (tester BM F17: not "no such row")
+    filed = "第 6 行已办结：已报备（备案编号 AMS**********0001），无需再办理"
+    assert unknown.exit_code == 2 and filed in unknown.output, unknown.output
+    nowhere = runner.invoke(app, ["cases", "mark", RUN, "9", "--filing-no", "AMS1", "--reason", "x"], env=env)
+    assert nowhere.exit_code == 2 and "第 9 行不在待处理的行中" in nowhere.output
     shape = runner.invoke(app, ["cases", "correct", RUN, "2", "--set", "证件号码"], env=env)
     assert shape.exit_code == 2 and "项名=新值" in shape.output
     states = {item.payload["row"]: item.state for item in WorkQueue.from_settings(settings).items(RUN)}
