@@ -48,6 +48,7 @@ class Collected:
     branch_figures: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     branch_reasons: dict[str, str] = field(default_factory=dict)  # branch -> why it has no figures
     units: dict[str, str] = field(default_factory=dict)  # metric -> 元 or the count's unit
+    required: list[str] = field(default_factory=list)  # the branch report's metrics each branch must give
     totals: dict[str, Decimal] = field(default_factory=dict)  # the summary's 合计 row
     monthly_fee: dict[str, Decimal] = field(default_factory=dict)  # branch or 合计 -> 小计 本月
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why) for files the run refused
@@ -75,6 +76,10 @@ class Collected:
         missing = [b for b in branches if b not in self.branch_figures]
         if missing:
             why.append(f"{len(missing)} 个网点未得到数据（{'、'.join(missing)}）")
+        for branch in (b for b in branches if b in self.branch_figures):  # tester BO F2 (2026-12-08):
+            lacking = [m for m in self.required if m not in self.branch_figures[branch]]  # a `—` both sides
+            if lacking:
+                why.append(f"网点 {branch} 的{'、'.join(lacking)}没有数字（报表印为“—”或空白，见读取说明）")
         return why
 
 
@@ -85,6 +90,7 @@ def collect(
     """Gather the items' extractions and run every check across files."""
     result = Collected(report_date, list(formats))
     result.units = declared_units(specs[BRANCH_REPORT], column)
+    result.required = [row.name for row in specs[BRANCH_REPORT].rows if row.required]
     for work_item in items:
         item = ReportItem.from_payload(work_item.payload)
         if item.role == PREVIOUS:

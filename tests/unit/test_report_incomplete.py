@@ -76,7 +76,7 @@ def test_a_withheld_scorecard_ranks_nothing_and_the_workbook_says_so_first(tmp_p
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["不完整", "数据", "校验", "评分"]
     reasons = [row[1] for row in workbook["不完整"].iter_rows(min_row=3, values_only=True)]
-    assert reasons[:3] == why
+    assert reasons[:len(why)] == why
     assert "rpa run report-extraction --resume <运行编号>" in str(reasons[-1])  # a command that exists
     scores = workbook["评分"]
     assert scores["A1"].value.startswith("不完整：1 个文件被拒收；2 个文件未取得")
@@ -86,6 +86,20 @@ def test_a_withheld_scorecard_ranks_nothing_and_the_workbook_says_so_first(tmp_p
     texts = [[c for c in row if c is not None] for row in checks.iter_rows(values_only=True)]
     at = texts.index(["拒收文件"])
     assert texts[at + 2] == [1, "网点经营日报 110102 2026-11-27 xlsx", REFUSED]
+
+
+def test_a_branch_whose_report_prints_no_figure_for_a_metric_is_an_incomplete_picture() -> None:
+    """Tester BO F2 (2026-12-08): 中间业务收入 printed `—` in the branch's file and in the summary
+    passed every check (比较 17 项, 合计 as the sum of the others); the run was 全部完成 with a blank
+    in 数据 and a scorecard ranking the other branch alone with full marks."""
+    collected = collect([], report_date="2026-12-03", formats=["xlsx"], specs=SPECS)
+    whole = dict.fromkeys(METRICS, Decimal(1))
+    collected.branch_figures = {"110101": {m: v for m, v in whole.items() if m != "中间业务收入"},
+                                "110102": whole}
+    assert collected.incomplete(["110101", "110102"]) == [
+        "网点 110101 的中间业务收入没有数字（报表印为“—”或空白，见读取说明）"]
+    collected.branch_figures["110101"] = whole  # `dash_means_zero: true` reads the dash as 0
+    assert collected.incomplete(["110101", "110102"]) == []
 
 
 def test_an_empty_workbook_labels_counts_by_their_own_unit(tmp_path: Path) -> None:
