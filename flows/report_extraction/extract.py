@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from flows.report_extraction import surroundings
 from flows.report_extraction.branch_names import TOTAL, BranchNames, row_label
 from flows.report_extraction.checks import totals_checks
 from flows.report_extraction.conditional_formats import cell_figure
@@ -103,6 +104,7 @@ class _Reading:
     info_branch: str | None = None
     info_where: str = ""
     notes: list[str] = field(default_factory=list)
+    below: str = ""  # where another table below the report's begins (`surroundings.is_appendix`)
     table_unit: tuple[str, str] | None = None  # the money unit stated around the table, and where
     names: BranchNames = field(init=False)
     lines: list[Line] = field(init=False)
@@ -144,6 +146,10 @@ class _Reading:
             elif is_note(texts[0]):
                 self.notes.append(f"略过的注释行 {self._where(row)} {texts[0][:20]}")
                 rows.append(None)
+            elif surroundings.is_appendix(texts[0]):
+                self.below = f"；表格下方 {self._where(row)}“{texts[0][:20]}”起是另一张表，其中的行不读"
+                self.notes.append(f"另一张表 {self._where(row)} {texts[0][:20]}：其下各行不是本表的，不读")
+                break
             else:
                 rows.append(row)
         return rows
@@ -197,7 +203,7 @@ class _Reading:
                 seen = self.seen_labels.get(branch) or [t for ts in self.seen_labels.values() for t in ts]
                 of_branch = f"（机构 {branch}）" if branch else ""
                 lines.append(f"{self.grid.file}：找不到行标签“{name}”{of_branch}；"
-                             f"表中相近的行标签：{nearest(name, seen)}{glued_figure(name, seen)}")
+                             f"表中相近的行标签：{nearest(name, seen)}{glued_figure(name, seen)}{self.below}")
             raise LabelNotFound("\n".join(lines),
                                 details={"file": self.grid.file, "labels": [n for _, n in missing]})
 

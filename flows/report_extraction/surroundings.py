@@ -36,6 +36,7 @@ _PARENTHESISED = re.compile(r"\(((?:人民币)?(?:" + "|".join(sorted(UNIT_FACTO
                             + r")(?:[,、/](?:人民币)?[^)]*)?)\)")
 # a footnote or sign-off line: 注：/ 注1 / 说明：/ 备注：/ 制表 ... (not a label such as 注册资本)
 _NOTE = re.compile(r"(?:注(?:[:：\d]|释)|说明[:：]|备注[:：]|制表|复核|审核|填表|资料来源)")
+_APPENDIX = re.compile(r"附\s*(?:[:：]|表|件|录|[一二三四五六七八九十\d]+\s*[:：、.．])")  # not 附注
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,13 @@ class Line:
 def is_note(text: str) -> bool:
     """True for a footnote or sign-off line (注：..., 制表：...)."""
     return _NOTE.match(normalise(text)) is not None
+
+
+def is_appendix(text: str) -> bool:
+    """True for a line opening another table below the report's (附：上月同期数, 附表二): its rows
+    are not the report's (tester BO F1, 2026-12-08: a row missing from the day's table was read
+    from 附：西城支行同期数 below it, exit 0)."""
+    return _APPENDIX.match(normalise(text)) is not None
 
 
 def row_place(grid: Grid, row: int) -> str:

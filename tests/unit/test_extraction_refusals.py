@@ -123,6 +123,28 @@ def test_a_missing_table_header_names_the_label_column(tmp_path: Path) -> None:
     assert isinstance(error, LabelNotFound) and "找不到表头“项目”" in str(error)
 
 
+@pytest.mark.parametrize("title", ["附：上月同期数", "附：西城支行同期数", "附表二 上月同期", "附1：上月数"])
+def test_a_row_missing_from_the_table_is_not_taken_from_another_table_below(tmp_path: Path,
+                                                                           title: str) -> None:
+    """Tester BO F1 (2026-12-08): the day's 中间业务收入 row missing, the figure was read from a
+    row under `附：上月同期数` (or another branch's 同期数) below the footnotes, exit 0."""
+    below = [["注：1. 金额单位为万元。"], [title], ["项目", "本日", "较上日", "较年初"],
+             ["中间业务收入", "9.99", "1.11", "2.22"]]
+    error = _refusal(_daily(tmp_path, drop=("中间业务收入",), extra=below))
+    assert isinstance(error, LabelNotFound), error
+    assert "找不到行标签“中间业务收入”（机构 110102）" in str(error)
+    assert "；表格下方 A14“附" in str(error) and "”起是另一张表，其中的行不读" in str(error), error
+    whole = extract_file(_daily(tmp_path, extra=below, name="whole.xlsx"), _spec())  # the day's own row
+    assert [f.raw for f in whole.figures if (f.metric, f.column) == ("中间业务收入", "本日")] != ["9.99"]
+    assert any(note.startswith("另一张表 A15 附") for note in whole.notes), whole.notes
+
+
+def test_a_footnote_that_names_an_appendix_is_no_other_table(tmp_path: Path) -> None:
+    """附注 is a footnote, not another table: the rows under it are read as before."""
+    path = _daily(tmp_path, extra=[["附注：本表数据截至日终。"]])
+    assert not any(note.startswith("另一张表") for note in extract_file(path, _spec()).notes)
+
+
 def test_a_row_label_found_twice_names_both_cells(tmp_path: Path) -> None:
     # rows 5.. hold the nine metrics (A5..A13); the repeat is row 14
     error = _refusal(_daily(tmp_path, extra=[["储蓄存款余额", "1.00", "1.00", "1.00"]]))
