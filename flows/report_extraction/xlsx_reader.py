@@ -220,7 +220,7 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
             position = (cell.row, cell.column)
             if position in covered and position not in spans:
                 continue
-            if runs_painted(cell.value, white_font) and not _filled(cell):
+            if (runs_painted(cell.value, white_font) or _white_figure(cell)) and not _filled(cell):
                 raise UnreadableFigure(
                     f"{path.name}，工作表 {sheet.title}：{cell.coordinate} 中有白色（印出来看不见）的"
                     "数字或符号，印出的数与存的数不同：请报送机构改正后重新报送",
@@ -244,6 +244,15 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                         if (dim := sheet.column_dimensions[get_column_letter(c)]).hidden
                         or (dim.width is not None and dim.width < 0.5)}
     return grid
+
+
+def _white_figure(cell: Any) -> bool:
+    """A number, or text holding a digit or sign, in a white font: the cell prints empty (tester BO
+    F5, 2026-12-08: a white 83,630.87 was read, as a white run of rich text is refused)."""
+    value = cell.value
+    figure = (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
+        isinstance(value, str) and re.search(r"[0-9０-９]", value) is not None)
+    return figure and white_font(cell.font.color)
 
 
 def _filled(cell: Any) -> bool:

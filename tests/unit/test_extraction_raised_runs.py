@@ -133,6 +133,22 @@ def test_a_white_sign_or_digit_is_refused_on_paper_but_read_on_a_dark_shade(
         "储蓄存款余额", "较上日", "110101") == Decimal(-12000)
 
 
+@pytest.mark.parametrize("value", [83655.26, "83,655.26"], ids=["number", "text"])
+def test_a_whole_figure_in_a_white_font_is_refused_on_paper_but_read_on_a_dark_shade(
+        tmp_path: Path, value: object) -> None:
+    """Tester BO F5 (2026-12-08): C6 in a white font prints an empty cell; it was read as 83,630.87."""
+    path = _daily_with(tmp_path, {"B5": value}, shared=True)
+    book = openpyxl.load_workbook(path)
+    book["网点经营日报"]["B5"].font = openpyxl.styles.Font(color="FFFFFFFF")
+    book.save(path)
+    with pytest.raises(UnreadableFigure, match="B5 中有白色"):
+        extract_file(path, load_spec("branch_daily", SPECS))
+    book["网点经营日报"]["B5"].fill = openpyxl.styles.PatternFill("solid", fgColor="1F4E78")  # shows white
+    book.save(path)
+    assert extract_file(path, load_spec("branch_daily", SPECS)).value(
+        "储蓄存款余额", "本日", "110101") == Decimal("836552600.00")  # 万元
+
+
 def test_a_light_grey_digit_prints_and_is_read(tmp_path: Path) -> None:
     """Excel's lightest grey (F2F2F2, White Darker 5%) and the theme's background darkened still
     print: such a run is read, not refused as white (the code reviewer's case)."""
