@@ -26,6 +26,7 @@ from flows.report_extraction.numbers import normalise
 from flows.report_extraction.red_figures import red_font
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
+from flows.report_extraction.xlsx_formulas import stale_results
 from flows.report_extraction.xlsx_rich_text import runs_painted, shown_text, white_font
 from rpa.errors import InputFileError, LabelNotFound, UnreadableFigure
 from rpa.input_files import check_xlsx, reading
@@ -209,6 +210,12 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                 f"{path.name}，工作表 {sheet.title}：{shown} 是公式，却没有保存计算结果"
                 "（工作簿从未重新计算过；请用 Excel/WPS 打开并保存后再提取）",
                 details={"file": str(path), "cells": missing})
+        written = {ref: str(sheet[ref].value) for ref in formulas}
+        for ref, formula, computed, saved in stale_results(written, cached, lambda r: values_sheet[r].value):
+            raise UnreadableFigure(
+                f"{path.name}，工作表 {sheet.title}：{ref} 的公式 {formula[:40]} 算得 {computed}，"
+                f"文件中保存的结果却是 {saved}（Excel/WPS 打开时重新计算，印出的是前者）："
+                "请用 Excel/WPS 打开并保存后再提取", details={"file": str(path), "cells": [ref]})
     grid = Grid(file=path.name, sheet=sheet.title)
     rules = sheet_rules(sheet)
     spans = {(m.min_row, m.min_col): (m.max_row - m.min_row + 1, m.max_col - m.min_col + 1)
