@@ -99,6 +99,8 @@ def table_lines(grid: Grid, header: Header) -> list[Line]:
     for number, text in [(page, text) for text in grid.below] + grid.continued_below:
         found.append(Line(normalise(text), f"第{number}页表{'外文字' if is_note(text) else '格下方'}", True,
                           raw=_spaced([text])))
+    for where, text in grid.printed_around:  # headings as much as a title row is
+        found.append(Line(normalise(text), where, is_note(text), raw=_spaced([text])))
     for row in range(header.start):
         if row not in grid.hidden_rows and not grid.is_blank(row):
             text = _joined(grid.row_texts(row))

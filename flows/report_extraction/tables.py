@@ -77,6 +77,9 @@ class Grid:
     # a date in one with no label is not the report's (`report_dates`)
     faint: list[str] = field(default_factory=list)
     sheet: str | None = None  # xlsx: grid positions are the sheet's cells (row 0 = row 1, col 0 = A)
+    # xlsx: what prints or names the sheet beyond its cells, as (where, text): the page header and
+    # footer, the tab's name (tester BO F7/F8: another branch or day there went unseen)
+    printed_around: list[tuple[str, str]] = field(default_factory=list)
 
     def put(self, cell: GridCell) -> None:
         """Place a cell on every position it covers."""

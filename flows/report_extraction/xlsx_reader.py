@@ -216,7 +216,7 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                 f"{path.name}，工作表 {sheet.title}：{ref} 的公式 {formula[:40]} 算得 {computed}，"
                 f"文件中保存的结果却是 {saved}（Excel/WPS 打开时重新计算，印出的是前者）："
                 "请用 Excel/WPS 打开并保存后再提取", details={"file": str(path), "cells": [ref]})
-    grid = Grid(file=path.name, sheet=sheet.title)
+    grid = Grid(file=path.name, sheet=sheet.title, printed_around=_printed_around(sheet, spec))
     rules = sheet_rules(sheet)
     spans = {(m.min_row, m.min_col): (m.max_row - m.min_row + 1, m.max_col - m.min_col + 1)
              for m in sheet.merged_cells.ranges}
@@ -251,6 +251,25 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                         if (dim := sheet.column_dimensions[get_column_letter(c)]).hidden
                         or (dim.width is not None and dim.width < 0.5)}
     return grid
+
+
+def _printed_around(sheet: Worksheet, spec: ExtractionSpec) -> list[tuple[str, str]]:
+    """The page header's and footer's text (its &-codes dropped: &D prints the day it is printed,
+    &P the page) and the tab's name when it is more than the report's name."""
+    found = []
+    parts = (("页眉", "oddHeader"), ("页脚", "oddFooter"), ("首页页眉", "firstHeader"),
+             ("首页页脚", "firstFooter"), ("偶数页页眉", "evenHeader"), ("偶数页页脚", "evenFooter"))
+    for where, part in parts:
+        item = getattr(sheet, part, None)
+        for side in ("left", "center", "right"):
+            text = getattr(getattr(item, side, None), "text", None) or ""
+            text = re.sub(r'&(?:"[^"]*"|\d+|[A-Za-z]|&)', " ", text).strip()
+            if text:
+                found.append((where, text))
+    names = {normalise(n) for n in (spec.locate.sheet, spec.locate.title, spec.title) if n}
+    if normalise(sheet.title) not in names and not re.fullmatch(r"(?i)sheet\s*\d*", sheet.title.strip()):
+        found.append((f"工作表名“{sheet.title}”", sheet.title))
+    return found
 
 
 def _white_figure(cell: Any) -> bool:

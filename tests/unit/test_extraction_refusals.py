@@ -145,6 +145,32 @@ def test_a_footnote_that_names_an_appendix_is_no_other_table(tmp_path: Path) -> 
     assert not any(note.startswith("另一张表") for note in extract_file(path, _spec()).notes)
 
 
+@pytest.mark.parametrize(("where", "text", "said"), [
+    ("header", "机构：110101 东城支行", "报表的机构前后不一：机构行 页眉 写 110101"),
+    ("footer", "报表日期：2026-12-02", "报表上印了两个不同的日期：页脚 写 2026-12-02"),
+    ("tab", "东城支行", "工作表名“东城支行” 的“东城支行”写的是110101"),
+    ("header", '&"宋体,常规"&12机密 &D 第&P页', None),  # the print date and page are no report's day
+])
+def test_a_page_header_footer_or_tab_naming_another_branch_or_day_refuses_the_file(
+        tmp_path: Path, where: str, text: str, said: str | None) -> None:
+    """Tester BO F7/F8 (2026-12-08): the page header printed 110102 西城支行 over A2's 110101, the
+    footer another day, the tab another branch: each was read with exit 0, unseen."""
+    lines = ["网点经营日报", "机构：110102 西城支行", "报表日期：2026-12-03", "单位：万元"]
+    path = _daily(tmp_path, lines=lines)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    if where == "tab":
+        sheet.title = text
+    else:
+        (sheet.oddHeader if where == "header" else sheet.oddFooter).center.text = text
+    book.save(path)
+    if said is None:
+        assert extract_file(path, _spec()).report_date == "2026-12-03"
+    else:
+        assert said in str(_refusal(path))
+
+
 def test_a_row_label_found_twice_names_both_cells(tmp_path: Path) -> None:
     # rows 5.. hold the nine metrics (A5..A13); the repeat is row 14
     error = _refusal(_daily(tmp_path, extra=[["储蓄存款余额", "1.00", "1.00", "1.00"]]))
