@@ -35,7 +35,7 @@ from flows.report_extraction.figure_units import (
     remark_row_units,
     unit_lines_kept,
 )
-from flows.report_extraction.group_blocks import glued_figure, group_blocks, matching_label
+from flows.report_extraction.group_blocks import group_blocks, matching_label
 from flows.report_extraction.header import Header, find_header, nearest
 from flows.report_extraction.header_repeats import header_repeat
 from flows.report_extraction.models import Extraction, Figure
@@ -43,6 +43,7 @@ from flows.report_extraction.numbers import UNIT_FACTORS, NumberFormatError, is_
 from flows.report_extraction.pdf_reader import read_pdf
 from flows.report_extraction.red_figures import signed
 from flows.report_extraction.report_dates import PrintedDate, check_asked_date, printed_date
+from flows.report_extraction.required_rows import require_rows
 from flows.report_extraction.specs import ExtractionSpec, Label
 from flows.report_extraction.surroundings import Line, is_note, row_place, table_lines, table_money_unit
 from flows.report_extraction.tables import Grid, GridCell, hidden_notes
@@ -188,24 +189,8 @@ class _Reading:
                                           metric.name, column.name, row_units)
                     if figure is not None:
                         figures.append(figure)
-        self._require_rows(found, branches)
+        require_rows(self.grid.file, self.spec, found, branches, self.seen_labels, self.notes, self.below)
         return figures
-
-    def _require_rows(self, found: dict[tuple[str | None, str], GridCell],
-                      branches: list[str | None]) -> None:
-        missing = [(branch, label.name) for branch in branches for label in self.spec.rows
-                   if label.required and (branch, label.name) not in found]
-        if not branches:
-            missing = [(None, label.name) for label in self.spec.rows if label.required]
-        if missing:
-            lines = []
-            for branch, name in missing:
-                seen = self.seen_labels.get(branch) or [t for ts in self.seen_labels.values() for t in ts]
-                of_branch = f"（机构 {branch}）" if branch else ""
-                lines.append(f"{self.grid.file}：找不到行标签“{name}”{of_branch}；"
-                             f"表中相近的行标签：{nearest(name, seen)}{glued_figure(name, seen)}{self.below}")
-            raise LabelNotFound("\n".join(lines),
-                                details={"file": self.grid.file, "labels": [n for _, n in missing]})
 
     def _branches_as_rows(self) -> list[Figure]:
         figures: list[Figure] = []

@@ -192,6 +192,19 @@ def test_a_hidden_row_is_not_read_and_is_said(tmp_path: Path) -> None:
     assert any(n.startswith("略过的隐藏行") and "A14" in n and "储蓄存款余额" in n for n in extraction.notes)
 
 
+def test_a_row_label_only_in_a_hidden_row_is_refused_naming_that_row(tmp_path: Path) -> None:
+    """Tester BO F10 (2026-12-08): the only 储蓄存款余额 row hidden (or filtered out) was refused as
+    a label not found, nothing said of the hidden row or what to do."""
+    path = _daily(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["网点经营日报"].row_dimensions[5].hidden = True
+    book.save(path)
+    error = _refusal(path)
+    assert isinstance(error, LabelNotFound)
+    assert "找不到行标签“储蓄存款余额”（机构 110102）" in str(error)
+    assert "；隐藏行 A5 储蓄存款余额：请取消隐藏（或筛选、折叠）后重新报送" in str(error), error
+
+
 @pytest.mark.parametrize("hidden_by", ["flag", "size"])
 def test_a_hidden_heading_line_and_a_hidden_column_are_not_read_and_are_said(tmp_path: Path,
                                                                              hidden_by: str) -> None:
