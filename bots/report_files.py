@@ -26,13 +26,15 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import Error as PlaywrightError
 
 from rpa.disk import as_run_fatal
-from rpa.errors import DownloadFailed
+from rpa.errors import DownloadFailed, ExtractionError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Download
 
 REPORT_FORMATS = ("xlsx", "pdf")
 _MAGIC = {"xlsx": b"PK\x03\x04", "pdf": b"%PDF-"}
+# an OLE2 compound file: an encrypted workbook (Excel wraps it so) or a legacy .xls (tester BO F11)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PDF_TAIL_BYTES = 2048
 _HTML_PEEK_BYTES = 64 * 1024
 _TAGS = re.compile(r"<(script|style|title)\b.*?</\1>|<[^>]+>", re.S | re.I)
@@ -46,7 +48,7 @@ def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: s
     the platform's, when it is the one the list showed for the link (`listed`), else
     `fallback_stem` (the report id): a name sent for another branch or day would put the file
     under that report's name, over its file. DownloadFailed when the browser gave up on it or
-    the file is not a whole `fmt` file.
+    the file is not a whole `fmt` file; ExtractionError (拒收) for an encrypted workbook.
 
     The browser's own file is moved, not copied (`Download.path()` waits for the end and
     raises for a failed download): one round trip through the driver instead of three, and
@@ -63,7 +65,7 @@ def save_download(download: Download, fmt: str, dest_dir: Path, fallback_stem: s
     try:
         os.chmod(partial, 0o600)
         verify_report_file(partial, fmt)
-    except DownloadFailed:
+    except (DownloadFailed, ExtractionError):
         partial.unlink(missing_ok=True)
         raise
     target = dest_dir / name
@@ -111,7 +113,11 @@ def verify_report_file(path: Path, fmt: str) -> None:
                 f"{path.name}：报表平台发来的是一个网页（HTML），不是 {fmt} 文件",
                 portal_message=words or None,
             )
-        raise DownloadFailed(f"{path.name}：不是 {fmt} 文件（开头是 {head[:8]!r}）")
+        if fmt == "xlsx" and head.startswith(_OLE2):  # whole, and the same at every download
+            raise ExtractionError(f"{path.name}：报表平台发来的是加密的 Excel 工作簿或旧版 .xls，不是 .xlsx，"
+                                  "重新下载也还是它：请报表平台（或报送机构）另存为未加密的 .xlsx 后重新生成",
+                                  details={"file": path.name})
+        raise DownloadFailed(f"{path.name}：不是 {fmt} 文件（文件开头的字节：{head[:8].hex(' ')}）")
     if fmt == "xlsx":
         _verify_workbook(path)
     else:

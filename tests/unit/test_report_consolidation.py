@@ -22,7 +22,7 @@ from flows.report_extraction.models import CheckResult, Provenance
 from flows.report_extraction.scorecard import ScorecardConfig, load_scorecard_config, score_branches
 from flows.report_extraction.specs import load_spec
 from flows.report_extraction.work_items import CURRENT, PREVIOUS, ReportItem, for_day, plan_days, plan_items
-from rpa.errors import ConfigError, DownloadFailed, UsageError
+from rpa.errors import ConfigError, DownloadFailed, ExtractionError, UsageError
 from rpa.queue.work_queue import ItemState, WorkItem
 from rpa.settings import PROJECT_ROOT
 
@@ -154,6 +154,17 @@ def test_whole_files_pass_and_truncated_empty_or_html_ones_fail(tmp_path: Path) 
     empty.write_bytes(b"")
     with pytest.raises(DownloadFailed, match="是空的"):
         verify_report_file(empty, "pdf")
+    # tester BO F11 (2026-12-08): an encrypted workbook (an OLE2 file) was a download failure shown
+    # as a Python bytes literal and retried; it is refused (拒收), as every download brings it again
+    sealed = tmp_path / "sealed.xlsx"
+    sealed.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(ExtractionError, match=r"加密的 Excel 工作簿或旧版 \.xls"):
+        verify_report_file(sealed, "xlsx")
+    text = tmp_path / "text.xlsx"
+    text.write_bytes("\ufeff项目,本日\n".encode())
+    with pytest.raises(DownloadFailed, match="文件开头的字节：ef bb bf") as failed_text:
+        verify_report_file(text, "xlsx")
+    assert "b'" not in str(failed_text.value)
     assert safe_file_name("a/b:c.xlsx", "xlsx", "D0101") == "a_b_c.xlsx"
 
 
