@@ -222,6 +222,9 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
              for m in sheet.merged_cells.ranges}
     covered = {(r, c) for m in sheet.merged_cells.ranges
                for r in range(m.min_row, m.max_row + 1) for c in range(m.min_col, m.max_col + 1)}
+    for (row_at, col_at), width in _centred_across(sheet, covered).items():  # prints as a merge does
+        spans[(row_at, col_at)] = (1, width)
+        covered |= {(row_at, c) for c in range(col_at, col_at + width)}
     for row in sheet.iter_rows():
         for cell in row:
             position = (cell.row, cell.column)
@@ -251,6 +254,26 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                         if (dim := sheet.column_dimensions[get_column_letter(c)]).hidden
                         or (dim.width is not None and dim.width < 0.5)}
     return grid
+
+
+def _centred_across(sheet: Worksheet, merged: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Each text centred across the empty cells after it (Excel's 跨列居中, `centerContinuous`),
+    by (row, column), with the number of columns it spans: it prints as a merged heading does
+    (tester BO F13, 2026-12-08: its 万元 over two columns was "no unit stated")."""
+    found: dict[tuple[int, int], int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None or cell.alignment.horizontal != "centerContinuous":
+                continue
+            assert cell.row is not None and cell.column is not None
+            width = 1
+            while (cell.row, cell.column + width) not in merged and (
+                    nxt := sheet.cell(cell.row, cell.column + width)).value is None \
+                    and nxt.alignment.horizontal == "centerContinuous":
+                width += 1
+            if width > 1 and (cell.row, cell.column) not in merged:
+                found[(cell.row, cell.column)] = width
+    return found
 
 
 def _printed_around(sheet: Worksheet, spec: ExtractionSpec) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
-"""A formula's saved result against what it computes (flows.report_extraction.xlsx_formulas):
-Excel and WPS compute formulas again on opening, so a saved result that differs is not what
-prints (tester BO F3, 2026-12-08: `=80000+3630.87` saved as 99,999.99 was read)."""
+"""What an xlsx cell prints beyond its stored value: a formula's saved result against what it
+computes (flows.report_extraction.xlsx_formulas; Excel and WPS compute formulas again on opening,
+tester BO F3, 2026-12-08: `=80000+3630.87` saved as 99,999.99 was read), and a heading centred
+across cells (跨列居中), which prints as a merged one (BO F13)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,29 @@ def _save_result(path: Path, ref: str, value: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for part, data in parts.items():
             archive.writestr(part, data)
+
+
+def test_a_heading_centred_across_cells_is_read_as_a_merged_one(tmp_path: Path) -> None:
+    """Tester BO F13 (2026-12-08): 存款与资产（万元） centred across C4:D4 (跨列居中) instead of merged
+    prints the same, yet D's figures were refused as stating no unit."""
+    import io
+    from datetime import date
+
+    from openpyxl.styles import Alignment
+
+    from fixtures.reports.generate import build_report
+
+    book = openpyxl.load_workbook(io.BytesIO(build_report("summary_daily", date(2026, 11, 27), None, "xlsx")))
+    sheet = book.active
+    assert sheet is not None
+    sheet.unmerge_cells("C4:D4")
+    for ref in ("C4", "D4"):
+        sheet[ref].alignment = Alignment(horizontal="centerContinuous")
+    path = tmp_path / "centred.xlsx"
+    book.save(path)
+    spec = load_spec("summary_daily", PROJECT_ROOT / "config" / "specs")
+    extraction = extract_file(path, spec)
+    assert extraction.value("个人金融资产余额", "本日", "110101") == Decimal("5930283100")  # 593,028.31 万元
+    sheet["D4"].value = "（元）"  # a text of its own: D's own heading, C's centred text stops at it
+    book.save(path)
+    assert extract_file(path, spec).value("个人金融资产余额", "本日", "110101") == Decimal("593028.31")
