@@ -187,7 +187,7 @@ def find_header(grid: Grid, spec: ExtractionSpec) -> Header:
         seen = [split_unit(t)[0] for stack in headers.values() for t in stack]
         raise LabelNotFound(
             "\n".join(f"{grid.file}：找不到列标题“{m}”；表头中相近的标题：{nearest(m, seen)}"
-                      for m in missing),
+                      f"（报表改用了别的名称时，可写进规格 {spec.name} 的 aliases）" for m in missing),
             details={"file": grid.file, "labels": missing})
     if header.group_col is not None:
         header.code_col = _locate(_CODE, {c: h for c, h in headers.items() if c != header.group_col},

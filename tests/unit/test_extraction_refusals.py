@@ -116,6 +116,7 @@ def test_a_missing_column_header_is_named(tmp_path: Path) -> None:
     error = _refusal(_daily(tmp_path, header=["项目", "本日", "较上日", "备注"]))
     assert isinstance(error, LabelNotFound)
     assert "daily.xlsx：找不到列标题“较年初”" in str(error)
+    assert "（报表改用了别的名称时，可写进规格 branch_daily 的 aliases）" in str(error)  # tester BO F14
 
 
 def test_a_missing_table_header_names_the_label_column(tmp_path: Path) -> None:
