@@ -256,8 +256,8 @@ def parse_figure(raw: object, signs: frozenset[SignStyle]) -> Decimal | None:
         text, negative = text[1:], True
     elif text.startswith("+"):
         text = text[1:]
-    if not _PLAIN.match(text):
-        raise NumberFormatError(f"{said} 不是数字")
+    if not _PLAIN.match(text):  # tester BO F12: said with what to do (a unit typed in the cell, say)
+        raise NumberFormatError(f"{said} 不是数字：数字格只写数字（单位写在表头或单位列），请报送机构改正")
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation as error:  # pragma: no cover - the pattern above admits only digits

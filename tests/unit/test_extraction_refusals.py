@@ -287,7 +287,7 @@ def test_a_figure_that_is_no_number_names_its_cell(tmp_path: Path) -> None:
     book.save(book_path)
     error = _refusal(book_path)
     assert isinstance(error, UnreadableFigure) and error.code == "unreadable_figure"
-    assert "网点经营日报!B7：个人贷款余额 本日：'6,12O.55' 不是数字" in str(error)
+    assert "网点经营日报!B7：个人贷款余额 本日：'6,12O.55' 不是数字：数字格只写数字" in str(error)  # BO F12
 
 
 def test_a_formula_without_a_saved_value_names_its_cell(tmp_path: Path) -> None:
