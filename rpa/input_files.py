@@ -18,6 +18,7 @@ stay at the readers.
 from __future__ import annotations
 
 import stat
+import sysconfig
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -155,12 +156,14 @@ def _from_library(exc: BaseException, tb: TracebackType | None) -> bool:
     """The exception comes from a parsing library (its class, or the frame that raised it)."""
     if type(exc).__module__.split(".")[0] in LIBRARIES:
         return True
-    last = None
+    frames = []
     while tb is not None:
-        last, tb = tb, tb.tb_next
-    if last is None:
-        return False
-    filename = last.tb_frame.f_code.co_filename.replace("\\", "/")
+        frames.append(tb.tb_frame.f_code.co_filename.replace("\\", "/"))
+        tb = tb.tb_next
+    stdlib = sysconfig.get_paths()["stdlib"].replace("\\", "/")
+    # the innermost frame not of the standard library a library may call (pdfminer's Ascii85
+    # through base64: a ValueError from base64.py, found by the fuzz test of 2026-12-08)
+    filename = next((f for f in reversed(frames) if not f.startswith(stdlib) or "site-packages" in f), "")
     return any(f"/{lib}/" in filename or filename.endswith(f"/{lib}.py") for lib in LIBRARIES)
 
 

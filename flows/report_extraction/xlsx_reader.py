@@ -27,6 +27,7 @@ from flows.report_extraction.red_figures import red_font
 from flows.report_extraction.specs import ExtractionSpec
 from flows.report_extraction.tables import Grid, GridCell
 from flows.report_extraction.xlsx_formulas import stale_results
+from flows.report_extraction.xlsx_layout import centred_across, printed_around
 from flows.report_extraction.xlsx_rich_text import runs_painted, shown_text, white_font
 from rpa.errors import InputFileError, LabelNotFound, UnreadableFigure
 from rpa.input_files import check_xlsx, reading
@@ -216,13 +217,13 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                 f"{path.name}，工作表 {sheet.title}：{ref} 的公式 {formula[:40]} 算得 {computed}，"
                 f"文件中保存的结果却是 {saved}（Excel/WPS 打开时重新计算，印出的是前者）："
                 "请用 Excel/WPS 打开并保存后再提取", details={"file": str(path), "cells": [ref]})
-    grid = Grid(file=path.name, sheet=sheet.title, printed_around=_printed_around(sheet, spec))
+    grid = Grid(file=path.name, sheet=sheet.title, printed_around=printed_around(sheet, spec))
     rules = sheet_rules(sheet)
     spans = {(m.min_row, m.min_col): (m.max_row - m.min_row + 1, m.max_col - m.min_col + 1)
              for m in sheet.merged_cells.ranges}
     covered = {(r, c) for m in sheet.merged_cells.ranges
                for r in range(m.min_row, m.max_row + 1) for c in range(m.min_col, m.max_col + 1)}
-    for (row_at, col_at), width in _centred_across(sheet, covered).items():  # prints as a merge does
+    for (row_at, col_at), width in centred_across(sheet, covered).items():  # prints as a merge does
         spans[(row_at, col_at)] = (1, width)
         covered |= {(row_at, c) for c in range(col_at, col_at + width)}
     for row in sheet.iter_rows():
@@ -254,45 +255,6 @@ def read_xlsx(path: Path, spec: ExtractionSpec, report_date: str | None = None,
                         if (dim := sheet.column_dimensions[get_column_letter(c)]).hidden
                         or (dim.width is not None and dim.width < 0.5)}
     return grid
-
-
-def _centred_across(sheet: Worksheet, merged: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """Each text centred across the empty cells after it (Excel's 跨列居中, `centerContinuous`),
-    by (row, column), with the number of columns it spans: it prints as a merged heading does
-    (tester BO F13, 2026-12-08: its 万元 over two columns was "no unit stated")."""
-    found: dict[tuple[int, int], int] = {}
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.value is None or cell.alignment.horizontal != "centerContinuous":
-                continue
-            assert cell.row is not None and cell.column is not None
-            width = 1
-            while (cell.row, cell.column + width) not in merged and (
-                    nxt := sheet.cell(cell.row, cell.column + width)).value is None \
-                    and nxt.alignment.horizontal == "centerContinuous":
-                width += 1
-            if width > 1 and (cell.row, cell.column) not in merged:
-                found[(cell.row, cell.column)] = width
-    return found
-
-
-def _printed_around(sheet: Worksheet, spec: ExtractionSpec) -> list[tuple[str, str]]:
-    """The page header's and footer's text (its &-codes dropped: &D prints the day it is printed,
-    &P the page) and the tab's name when it is more than the report's name."""
-    found = []
-    parts = (("页眉", "oddHeader"), ("页脚", "oddFooter"), ("首页页眉", "firstHeader"),
-             ("首页页脚", "firstFooter"), ("偶数页页眉", "evenHeader"), ("偶数页页脚", "evenFooter"))
-    for where, part in parts:
-        item = getattr(sheet, part, None)
-        for side in ("left", "center", "right"):
-            text = getattr(getattr(item, side, None), "text", None) or ""
-            text = re.sub(r'&(?:"[^"]*"|\d+|[A-Za-z]|&)', " ", text).strip()
-            if text:
-                found.append((where, text))
-    names = {normalise(n) for n in (spec.locate.sheet, spec.locate.title, spec.title) if n}
-    if normalise(sheet.title) not in names and not re.fullmatch(r"(?i)sheet\s*\d*", sheet.title.strip()):
-        found.append((f"工作表名“{sheet.title}”", sheet.title))
-    return found
 
 
 def _white_figure(cell: Any) -> bool:
