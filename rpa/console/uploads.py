@@ -143,12 +143,14 @@ def pending_upload(settings: Settings, run_id: str) -> Upload:
 
 
 def uploaded_as(folder: Path) -> tuple[str, str] | None:
-    """(stored file name, the clerk's file name scrubbed) of the upload a run's folder holds; None
-    for a run of a file named on the command line (or an upload.json that does not read: `rpa
-    audit verify` names that)."""
+    """(stored file name as the rows' places show it, scrubbed, the clerk's file name scrubbed) of
+    the upload a run's folder holds; None for a run of a file named on the command line (or an
+    upload.json that does not read: `rpa audit verify` names that). A stored name with eight digits
+    in a row shows masked (`export-****4914.csv`): its raw form was never found in a place, so the
+    clerk's name was not put in, now and then (the rehearsal of 530627a)."""
     try:
         data = json.loads((folder / UPLOAD_JSON).read_text(encoding="utf-8"))
-        return str(data["file"]), scrub_text(str(data["original"]))
+        return scrub_text(str(data["file"])), scrub_text(str(data["original"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
